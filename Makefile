@@ -1,0 +1,63 @@
+# KA Portal — the two quick-start commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ka_portal
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install test-sqlite test-postgres lint messages vendor clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## Serve the demo at http://127.0.0.1:8000 on SQLite, Celery in-process.
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## The whole suite: lint, SQLite, then PostgreSQL + Redis + a real Celery worker.
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) scripts/check_messages.py
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@$(PY) scripts/services.py check "$(PG_TEST_URL)" "$(REDIS_TEST_URL)" || exit $$?; \
+	if [ -f .services-missing ]; then cat .services-missing; rm -f .services-missing; exit 0; fi; \
+	echo "== tests on PostgreSQL + Redis + Celery worker =="; \
+	DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" \
+	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Refresh the catalogues after adding strings (then translate locale/*/LC_MESSAGES/django.po).
+messages: install
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
+
+## Copy front-end libraries from the npm registry into static/vendor/.
+vendor:
+	npm ci --no-audit --no-fund --ignore-scripts
+	mkdir -p static/vendor/bootstrap static/vendor/htmx static/vendor/chartjs
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chartjs/
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

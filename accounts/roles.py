@@ -1,0 +1,89 @@
+"""The five roles of SPEC §1 and the model permissions each role's group holds."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    REP = "rep", _("Sales rep")
+    SUPERVISOR = "supervisor", _("KA supervisor")
+    MANAGER = "manager", _("KA manager")
+    FINANCE = "finance", _("Finance")
+    ADMIN = "admin", _("Administrator")
+
+
+# Group name per role: the Django group that carries the role's model permissions.
+GROUP_NAMES = {
+    Role.REP: "Sales reps",
+    Role.SUPERVISOR: "KA supervisors",
+    Role.MANAGER: "KA managers",
+    Role.FINANCE: "Finance",
+    Role.ADMIN: "Administrators",
+}
+
+_ALL = ("view", "add", "change", "delete")
+
+# What each role may do, as (app_label, model, actions). Row-level scope is ka_portal/scope.py's job.
+ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    Role.REP: [
+        ("accounts", "keyaccount", ("view",)),
+        ("stores", "store", ("view",)),
+        ("stores", "product", ("view",)),
+        ("stores", "listing", ("view",)),
+        ("stores", "delivery", ("view",)),
+        ("visits", "routeplan", ("view",)),
+        ("visits", "visit", ("view", "add", "change")),
+        ("visits", "task", ("view", "change")),
+        ("visits", "suggestedorder", ("view",)),
+        ("promotions", "promotionplan", ("view", "add", "change")),
+    ],
+    Role.SUPERVISOR: [
+        ("accounts", "keyaccount", ("view",)),
+        ("accounts", "contact", ("view",)),
+        ("accounts", "contactlog", ("view", "add")),
+        ("accounts", "salestarget", ("view",)),
+        ("stores", "store", ("view", "change")),
+        ("stores", "product", ("view",)),
+        ("stores", "listing", _ALL),
+        ("stores", "delivery", ("view", "add")),
+        ("visits", "routeplan", _ALL),
+        ("visits", "visit", ("view",)),
+        ("visits", "task", _ALL),
+        ("visits", "suggestedorder", ("view",)),
+        ("promotions", "promotionplan", ("view", "add", "change")),
+        ("promotions", "budget", ("view",)),
+    ],
+    Role.MANAGER: [
+        ("accounts", "keyaccount", ("view", "change")),
+        ("accounts", "contact", _ALL),
+        ("accounts", "contactlog", _ALL),
+        ("accounts", "salestarget", _ALL),
+        ("stores", "store", _ALL),
+        ("stores", "product", ("view",)),
+        ("stores", "listing", _ALL),
+        ("stores", "delivery", _ALL),
+        ("visits", "routeplan", _ALL),
+        ("visits", "visit", ("view",)),
+        ("visits", "task", _ALL),
+        ("visits", "suggestedorder", ("view",)),
+        ("promotions", "promotionplan", ("view", "add", "change")),
+        ("promotions", "budget", _ALL),
+        ("contracts", "contract", ("view",)),
+        ("contracts", "invoice", ("view",)),
+        ("contracts", "payment", ("view",)),
+        ("contracts", "deduction", ("view",)),
+    ],
+    Role.FINANCE: [
+        ("accounts", "keyaccount", ("view",)),
+        ("accounts", "salestarget", ("view",)),
+        ("stores", "store", ("view",)),
+        ("stores", "product", ("view",)),
+        ("promotions", "promotionplan", ("view",)),
+        ("promotions", "budget", ("view",)),
+        ("contracts", "contract", _ALL),
+        ("contracts", "invoice", _ALL),
+        ("contracts", "payment", _ALL),
+        ("contracts", "deduction", _ALL),
+    ],
+    Role.ADMIN: [],  # admins are superusers: every permission
+}

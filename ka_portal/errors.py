@@ -1,0 +1,36 @@
+"""DomainError: the one way a business rule says no, with a code, a translatable message and its numbers."""
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal by a business rule.
+
+    ``code`` is stable for clients (``promotion.price_floor``); ``message`` is a translatable
+    string with ``%(name)s`` placeholders filled from ``params``; ``field`` names the form field
+    the message belongs next to, when there is one.
+    """
+
+    def __init__(self, code: str, message: Any, *, field: str | None = None, **params: Any) -> None:
+        self.code = code
+        self.message = message
+        self.field = field
+        self.params = params
+        super().__init__(self.detail)
+
+    @property
+    def detail(self) -> str:
+        text = str(self.message)
+        return text % self.params if self.params else text
+
+    @property
+    def status_code(self) -> int:
+        return 409 if self.conflict else 400
+
+    conflict = False
+
+
+class DomainConflict(DomainError):
+    """A refusal because of the state of shared data (an exhausted budget, a stale version): HTTP 409."""
+
+    conflict = True

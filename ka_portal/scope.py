@@ -1,0 +1,95 @@
+"""Who may reach what: the one place that decides a user's data scope (SPEC §1).
+
+Every page and API view starts its queryset here, so a record outside a user's scope is simply
+not found (404). Roles: a rep reaches their own stores; a supervisor their team's stores (the reps
+whose profile names them, and their own); a manager the accounts they own and those accounts'
+stores; finance and admin everything.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+from stores.models import Store
+
+User = get_user_model()
+
+_EVERYTHING = {Role.ADMIN, Role.FINANCE}
+
+
+def user_role(user) -> str | None:
+    """The user's role, or None for an anonymous user or one without a profile."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser:
+        return Role.ADMIN
+    profile = getattr(user, "profile", None)
+    return profile.role if profile else None
+
+
+def has_role(user, *roles: str) -> bool:
+    return user_role(user) in roles
+
+
+def team_for(user) -> QuerySet:
+    """The reps a user leads: for a supervisor their team and themself; for others just themself."""
+    role = user_role(user)
+    if role == Role.SUPERVISOR:
+        return User.objects.filter(Q(pk=user.pk) | Q(profile__supervisor=user))
+    if role in _EVERYTHING:
+        return User.objects.all()
+    if role == Role.MANAGER:
+        return User.objects.filter(
+            Q(pk=user.pk) | Q(stores__account__owner=user) | Q(profile__supervisor__stores__account__owner=user)
+        ).distinct()
+    return User.objects.filter(pk=user.pk)
+
+
+def stores_for(user) -> QuerySet:
+    """The stores a user may reach."""
+    role = user_role(user)
+    stores = Store.objects.all()
+    if role in _EVERYTHING:
+        return stores
+    if role == Role.MANAGER:
+        return stores.filter(account__owner=user)
+    if role == Role.SUPERVISOR:
+        return stores.filter(Q(rep=user) | Q(rep__profile__supervisor=user))
+    if role == Role.REP:
+        return stores.filter(rep=user)
+    return stores.none()
+
+
+def accounts_for(user) -> QuerySet:
+    """The key accounts a user may reach: owned ones for a manager; those of their stores for reps and supervisors."""
+    role = user_role(user)
+    accounts = KeyAccount.objects.all()
+    if role in _EVERYTHING:
+        return accounts
+    if role == Role.MANAGER:
+        return accounts.filter(owner=user)
+    if role in (Role.SUPERVISOR, Role.REP):
+        return accounts.filter(pk__in=stores_for(user).values("account_id"))
+    return accounts.none()
+
+
+def finance_accounts_for(user) -> QuerySet:
+    """Accounts whose contracts and receivables a user may see: finance and admin all, managers their own, reps none."""
+    role = user_role(user)
+    if role in _EVERYTHING:
+        return KeyAccount.objects.all()
+    if role == Role.MANAGER:
+        return KeyAccount.objects.filter(owner=user)
+    return KeyAccount.objects.none()
+
+
+def visits_for(user) -> QuerySet:
+    from visits.models import Visit
+
+    role = user_role(user)
+    if role in _EVERYTHING:
+        return Visit.objects.all()
+    if role == Role.REP:
+        return Visit.objects.filter(rep=user)
+    return Visit.objects.filter(store__in=stores_for(user))

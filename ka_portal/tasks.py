@@ -1,0 +1,20 @@
+"""Project-wide Celery tasks: a health check that proves the worker round trip."""
+
+import os
+
+from celery import shared_task
+from django.db import connection
+
+
+@shared_task(name="ka_portal.tasks.health_check")
+def health_check(value: str = "pong") -> dict:
+    """Answer from wherever the task ran: the value back, the worker's pid, and what its database holds."""
+    from accounts.models import KeyAccount
+
+    return {
+        "value": value,
+        "pid": os.getpid(),
+        "database": connection.vendor,
+        "database_name": str(connection.settings_dict["NAME"]),
+        "key_accounts": KeyAccount.objects.count(),
+    }

@@ -1,0 +1,42 @@
+"""Project pages: the home page, whose content follows the user's role."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.roles import Role
+
+from .scope import accounts_for, stores_for, team_for, user_role
+
+
+@login_required
+def home(request):
+    user = request.user
+    role = user_role(user)
+    stores = stores_for(user).filter(active=True)
+    context = {
+        "today": timezone.localdate(),
+        "role": role,
+        "Role": Role,
+        "store_count": stores.count(),
+        "grade_counts": dict(stores.values_list("grade").annotate(n=Count("id")).order_by()),
+        "account_count": accounts_for(user).filter(active=True).count(),
+    }
+    if role == Role.REP:
+        context["my_stores"] = stores.select_related("account").order_by("grade", "code")[:10]
+    elif role in (Role.SUPERVISOR, Role.MANAGER):
+        context["team"] = (
+            team_for(user)
+            .filter(profile__role=Role.REP)
+            .annotate(store_total=Count("stores", filter=Q(stores__active=True), distinct=True))
+            .order_by("username")
+        )
+    if role in (Role.MANAGER, Role.FINANCE, Role.ADMIN):
+        context["accounts"] = (
+            accounts_for(user)
+            .filter(active=True)
+            .annotate(store_total=Count("stores", filter=Q(stores__active=True)))
+            .order_by("tier", "code")[:20]
+        )
+    return render(request, "home.html", context)

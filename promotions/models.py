@@ -1,0 +1,172 @@
+"""Promotions (SPEC §5): types and their norms, plans with products and costs, budgets, the transition log."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MONEY, KeyAccount
+from stores.models import Product, Store
+
+RATIO = {"max_digits": 5, "decimal_places": 4}
+
+
+class PromotionType(models.Model):
+    class Kind(models.TextChoices):
+        IN_STORE = "in_store", _("In-store promotion")
+        DM = "dm", _("DM flyer")
+        CRAZY_PRICE = "crazy_price", _("Crazy price")
+        CLEARANCE = "clearance", _("Delisting clearance")
+        BUNDLE = "bundle", _("Bundle")
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    typical_price_ratio = models.DecimalField(
+        _("typical price ratio"),
+        **RATIO,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    max_days = models.PositiveSmallIntegerField(_("longest period (days)"), null=True, blank=True)
+    periods_allowed = models.PositiveSmallIntegerField(_("periods back to back"), default=1)
+    company_share = models.DecimalField(
+        _("company share of cost"),
+        **RATIO,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = _("promotion type")
+        verbose_name_plural = _("promotion types")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Budget(models.Model):
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="budgets"
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    amount = models.DecimalField(_("budget"), **MONEY, validators=[MinValueValidator(0)])
+    consumed = models.DecimalField(_("consumed"), **MONEY, default=0)
+
+    class Meta:
+        verbose_name = _("budget")
+        verbose_name_plural = _("budgets")
+        ordering = ["account", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "period_start"], name="budget_one_per_account_period"),
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="budget_period_ordered"
+            ),
+            models.CheckConstraint(condition=models.Q(consumed__lte=models.F("amount")), name="budget_never_overspent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.code} {self.period_start}–{self.period_end}"
+
+
+class PromotionPlan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RUNNING = "running", _("Running")
+        ENDED = "ended", _("Ended")
+        EVALUATED = "evaluated", _("Evaluated")
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="promotion_plans"
+    )
+    all_stores = models.BooleanField(_("all the account's stores"), default=True)
+    stores = models.ManyToManyField(Store, verbose_name=_("stores"), blank=True, related_name="promotion_plans")
+    type = models.ForeignKey(PromotionType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="plans")
+    title = models.CharField(_("title"), max_length=120)
+    start_on = models.DateField(_("start"))
+    end_on = models.DateField(_("end"))
+    mechanics = models.TextField(_("mechanics"), blank=True)
+    dm_slot = models.BooleanField(_("DM slot"), default=False)
+    end_cap = models.BooleanField(_("TG / end cap"), default=False)
+    floor_stack = models.BooleanField(_("floor stack"), default=False)
+    dm_fee = models.DecimalField(_("DM fee"), **MONEY, default=0, validators=[MinValueValidator(0)])
+    tg_fee = models.DecimalField(_("TG fee"), **MONEY, default=0, validators=[MinValueValidator(0)])
+    promoter_fee = models.DecimalField(_("promoter fee"), **MONEY, default=0, validators=[MinValueValidator(0)])
+    gift_cost = models.DecimalField(_("gifts"), **MONEY, default=0, validators=[MinValueValidator(0)])
+    company_share = models.DecimalField(
+        _("company share"), **RATIO, null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="promotion_plans"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    budget = models.ForeignKey(
+        Budget, verbose_name=_("budget"), on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
+    )
+    price_floor_override_reason = models.TextField(_("price floor override reason"), blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("promotion plan")
+        verbose_name_plural = _("promotion plans")
+        ordering = ["-start_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_on__gte=models.F("start_on")), name="promotionplan_dates_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PromotionItem(models.Model):
+    plan = models.ForeignKey(PromotionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="promotion_items"
+    )
+    normal_price = models.DecimalField(_("normal shelf price"), **MONEY, validators=[MinValueValidator(0)])
+    promotion_price = models.DecimalField(_("promotion price"), **MONEY, validators=[MinValueValidator(0)])
+    forecast_volume = models.PositiveIntegerField(_("forecast volume (packs)"), default=0)
+
+    class Meta:
+        verbose_name = _("promotion product")
+        verbose_name_plural = _("promotion products")
+        constraints = [models.UniqueConstraint(fields=["plan", "product"], name="promotionitem_one_per_plan_product")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.product.code}"
+
+
+class PromotionTransition(models.Model):
+    plan = models.ForeignKey(
+        PromotionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=PromotionPlan.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=PromotionPlan.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("promotion transition")
+        verbose_name_plural = _("promotion transitions")
+        ordering = ["plan", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.from_status or '—'} → {self.to_status}"

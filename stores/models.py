@@ -1,0 +1,124 @@
+"""Stores and products (SPEC §3): the store sheet, the SKUs, what each store lists, and sell-in."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MONEY, KeyAccount
+
+
+class Store(models.Model):
+    class Grade(models.TextChoices):
+        A = "A", _("A — hypermarket / very large supermarket")
+        B = "B", _("B — mid-size store / supermarket")
+        C = "C", _("C — small store / chain outlet")
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="stores"
+    )
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    city = models.CharField(_("city"), max_length=60, blank=True)
+    region = models.CharField(_("region"), max_length=60, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, default=Grade.C)
+    visits_per_week_override = models.PositiveSmallIntegerField(
+        _("visits per week (override)"), null=True, blank=True, help_text=_("Leave empty to follow the grade.")
+    )
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sales rep"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="stores",
+    )
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("store")
+        verbose_name_plural = _("stores")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def visits_per_week(self) -> int:
+        if self.visits_per_week_override is not None:
+            return self.visits_per_week_override
+        return settings.KA["VISITS_PER_WEEK_BY_GRADE"][self.grade]
+
+
+class Product(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    barcode = models.CharField(_("barcode"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    brand = models.CharField(_("brand"), max_length=60, blank=True)
+    category = models.CharField(_("category"), max_length=60, blank=True)
+    packs_per_case = models.PositiveIntegerField(_("packs per case"), validators=[MinValueValidator(1)])
+    suggested_retail_price = models.DecimalField(
+        _("suggested retail price"), **MONEY, validators=[MinValueValidator(0)]
+    )
+    distributor_price = models.DecimalField(_("distributor price"), **MONEY, validators=[MinValueValidator(0)])
+    wholesale_price = models.DecimalField(_("second-tier wholesale price"), **MONEY, validators=[MinValueValidator(0)])
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(packs_per_case__gte=1), name="product_packs_per_case_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Listing(models.Model):
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="listings")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="listings")
+    listed_on = models.DateField(_("listed on"), null=True, blank=True)
+    listing_fee = models.DecimalField(_("listing fee"), **MONEY, default=0, validators=[MinValueValidator(0)])
+    purchase_price = models.DecimalField(_("store purchase price"), **MONEY, validators=[MinValueValidator(0)])
+    shelf_price = models.DecimalField(_("shelf price"), **MONEY, validators=[MinValueValidator(0)])
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("listing")
+        verbose_name_plural = _("listings")
+        ordering = ["store", "product"]
+        constraints = [models.UniqueConstraint(fields=["store", "product"], name="listing_one_per_store_product")]
+
+    def __str__(self) -> str:
+        return f"{self.store.code} × {self.product.code}"
+
+
+class Delivery(models.Model):
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="deliveries")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="deliveries")
+    date = models.DateField(_("date"))
+    quantity = models.PositiveIntegerField(_("quantity (packs)"), validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("unit price"),
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("Price per pack; empty means the listing's purchase price."),
+    )
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-date", "store", "product"]
+        indexes = [models.Index(fields=["store", "product", "date"], name="delivery_store_product_date")]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="delivery_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.store.code} {self.product.code} ×{self.quantity}"

@@ -1,0 +1,65 @@
+"""Shared test setup: role users, the Celery mode per test, and the markers' skip rules."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from accounts.roles import Role
+from ka_portal.celery import app as celery_app
+
+from .factories import make_user
+
+
+def _ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(autouse=True)
+def _celery_mode(request):
+    """Tasks run in-process unless a test is marked `worker` (then they go to the real broker)."""
+    eager = request.node.get_closest_marker("worker") is None
+    before = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = eager or not os.environ.get("CELERY_BROKER_URL")
+    yield
+    celery_app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def _needs_services(request):
+    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: runs in the PostgreSQL leg of `make test`")
+    if request.node.get_closest_marker("worker") and not os.environ.get("CELERY_BROKER_URL"):
+        pytest.skip("needs Redis and a Celery worker: runs in the PostgreSQL + Redis leg of `make test`")
+
+
+@pytest.fixture
+def rep(db):
+    return make_user(Role.REP, username="rep_a", first_name="伟", last_name="张")
+
+
+@pytest.fixture
+def supervisor(db):
+    return make_user(Role.SUPERVISOR, username="sup_a")
+
+
+@pytest.fixture
+def manager(db):
+    return make_user(Role.MANAGER, username="mgr_a")
+
+
+@pytest.fixture
+def finance(db):
+    return make_user(Role.FINANCE, username="fin_a")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(Role.ADMIN, username="adm_a")
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

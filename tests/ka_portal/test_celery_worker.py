@@ -1,0 +1,63 @@
+"""Celery: a task goes through Redis to a real worker process and back; without a broker it runs in-process."""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from ka_portal.tasks import health_check
+from tests.factories import KeyAccountFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_without_a_broker_tasks_run_in_process(db):
+    KeyAccountFactory()
+    result = health_check.delay("hello").get(timeout=5)
+    assert result["value"] == "hello"
+    assert result["pid"] == os.getpid()
+    assert result["key_accounts"] == 1
+
+
+@pytest.fixture
+def worker_queue(transactional_db):
+    """A real `celery worker` process on a queue of its own, using the test database."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    }
+    log = open(ROOT / f".worker-{queue}.log", "w+")  # noqa: SIM115 - kept open for the worker's lifetime
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ka_portal", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
+         "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.seek(0)
+        output = log.read()
+        log.close()
+        os.unlink(log.name)
+        if process.returncode not in (0, -15):
+            print(output)
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_task_round_trips_through_a_real_worker(worker_queue):
+    KeyAccountFactory.create_batch(3)
+    result = health_check.apply_async(args=["over redis"], queue=worker_queue).get(timeout=60)
+    assert result["value"] == "over redis"
+    assert result["pid"] != os.getpid()  # ran in the worker process, not here
+    assert result["database"] == "postgresql"
+    assert result["database_name"] == connection.settings_dict["NAME"]
+    assert result["key_accounts"] == 3  # the worker reads the rows this test committed

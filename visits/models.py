@@ -1,0 +1,247 @@
+"""Routes and visits (SPEC §4): the weekly route, the visit and what was found, tasks, suggested orders."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stores.models import Product, Store
+
+
+class RoutePlan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sales rep"), on_delete=models.CASCADE, related_name="route_plans"
+    )
+    week_start = models.DateField(_("week starting (Monday)"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("route plan")
+        verbose_name_plural = _("route plans")
+        ordering = ["-week_start", "rep"]
+        constraints = [models.UniqueConstraint(fields=["rep", "week_start"], name="routeplan_one_per_rep_week")]
+
+    def __str__(self) -> str:
+        return f"{self.rep} {self.week_start}"
+
+
+class RouteStop(models.Model):
+    plan = models.ForeignKey(RoutePlan, verbose_name=_("route plan"), on_delete=models.CASCADE, related_name="stops")
+    day = models.PositiveSmallIntegerField(
+        _("day"), validators=[MaxValueValidator(5)], help_text=_("0 = Monday … 5 = Saturday")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="route_stops")
+
+    class Meta:
+        verbose_name = _("route stop")
+        verbose_name_plural = _("route stops")
+        ordering = ["plan", "day", "position"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(day__lte=5), name="routestop_day_monday_to_saturday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} d{self.day}#{self.position} {self.store.code}"
+
+
+class Visit(models.Model):
+    class Rating(models.TextChoices):
+        GREEN = "green", _("Green — doing well")
+        YELLOW = "yellow", _("Yellow — room for improvement")
+        RED = "red", _("Red — major problem")
+
+    uuid = models.UUIDField(_("client id"), default=uuid.uuid4, unique=True, editable=False)
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sales rep"), on_delete=models.PROTECT, related_name="visits"
+    )
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="visits")
+    route_stop = models.ForeignKey(
+        RouteStop, verbose_name=_("route stop"), on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    distance_m = models.PositiveIntegerField(_("distance from store (m)"), null=True, blank=True)
+    far_from_store = models.BooleanField(_("checked in far from the store"), default=False)
+    price_check_ok = models.BooleanField(_("prices and tags correct"), null=True, blank=True)
+    promotion_executed = models.BooleanField(_("running promotion executed"), null=True, blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    actions = models.TextField(_("actions"), blank=True)
+    rating = models.CharField(_("rating"), max_length=6, choices=Rating.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-checked_in_at"]
+        indexes = [models.Index(fields=["store", "checked_in_at"], name="visit_store_checked_in")]
+
+    def __str__(self) -> str:
+        return f"{self.store.code} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+
+class ChecklistResult(models.Model):
+    class Item(models.TextChoices):
+        TOGETHER = "together", _("Products together, front facing the shopper")
+        TIDY = "tidy", _("Tidy and clean, no damaged or crushed packs")
+        PRICE_TAG = "price_tag", _("Clear and correct price tag")
+        PROMOTION_DISPLAY = "promotion_display", _("Lively promotion display")
+        STOCK_LEVEL = "stock_level", _("Enough stock: no out-of-stock, no overstock")
+
+    class Result(models.TextChoices):
+        PASS = "pass", _("Pass")
+        FAIL = "fail", _("Fail")
+        NA = "na", _("n.a.")
+
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="checklist")
+    item = models.CharField(_("item"), max_length=20, choices=Item.choices)
+    result = models.CharField(_("result"), max_length=4, choices=Result.choices)
+
+    class Meta:
+        verbose_name = _("checklist result")
+        verbose_name_plural = _("checklist results")
+        constraints = [models.UniqueConstraint(fields=["visit", "item"], name="checklist_one_per_visit_item")]
+
+    def __str__(self) -> str:
+        return f"{self.visit} {self.item}: {self.result}"
+
+
+class StockCount(models.Model):
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="stock_counts")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="stock_counts"
+    )
+    packs = models.PositiveIntegerField(_("stock (packs)"))
+
+    class Meta:
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+        constraints = [models.UniqueConstraint(fields=["visit", "product"], name="stockcount_one_per_visit_product")]
+
+    def __str__(self) -> str:
+        return f"{self.visit} {self.product.code}: {self.packs}"
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="visits/%Y/%m/")
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+
+    def __str__(self) -> str:
+        return f"{self.visit} {self.image.name}"
+
+
+class Task(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        NOT_DONE = "not_done", _("Not done")
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    due_on = models.DateField(_("due on"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="assigned_tasks"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_visit = models.ForeignKey(
+        Visit,
+        verbose_name=_("done at visit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks_done",
+    )
+    done_comment = models.TextField(_("comment"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SuggestedOrder(models.Model):
+    """The suggested order for one store × product on one date (SPEC §4), as the nightly job keeps it."""
+
+    class Flag(models.TextChoices):
+        NONE = "", _("—")
+        NO_PREVIOUS_COUNT = "no_previous_count", _("No previous stock count")
+        NEGATIVE_SALES = "negative_sales", _("Negative actual sales")
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="suggested_orders")
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="suggested_orders"
+    )
+    date = models.DateField(_("date"))
+    previous_packs = models.IntegerField(_("previous stock (packs)"), null=True, blank=True)
+    previous_counted_on = models.DateField(_("previous count date"), null=True, blank=True)
+    delivered_packs = models.IntegerField(_("delivered since (packs)"), default=0)
+    current_packs = models.IntegerField(_("current stock (packs)"), null=True, blank=True)
+    current_counted_on = models.DateField(_("current count date"), null=True, blank=True)
+    actual_sales_packs = models.IntegerField(_("actual sales (packs)"), null=True, blank=True)
+    safety_stock_packs = models.IntegerField(_("safety stock (packs)"), null=True, blank=True)
+    suggested_packs = models.IntegerField(_("suggested (packs)"), default=0)
+    suggested_cases = models.IntegerField(_("suggested (cases)"), default=0)
+    flag = models.CharField(_("flag"), max_length=20, choices=Flag.choices, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("suggested order")
+        verbose_name_plural = _("suggested orders")
+        ordering = ["-date", "store", "product"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.store.code} {self.product.code}: {self.suggested_cases}"
+
+
+class ReplenishmentRun(models.Model):
+    """One run of the nightly suggested-order job: when, how much, and how it ended."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    date = models.DateField(_("date"))
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    pairs = models.PositiveIntegerField(_("pairs"), default=0)
+    flagged = models.PositiveIntegerField(_("flagged"), default=0)
+    chunks = models.PositiveIntegerField(_("chunks"), default=0, validators=[MinValueValidator(0)])
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("replenishment run")
+        verbose_name_plural = _("replenishment runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.status}"
