@@ -1,27 +1,52 @@
 """Navigation per role, shown by base.html."""
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 
 from .scope import user_role
 
-# (label, url name, roles that see it)
+_FIELD = {Role.REP, Role.SUPERVISOR}
+_LEADS = {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
+_OFFICE = {Role.MANAGER, Role.FINANCE, Role.ADMIN}
+
+# (label, url name, roles that see it). Each app owns its url names; an entry whose page does not
+# exist yet is left out, so apps can be added one at a time.
 _NAV = [
     (_("Home"), "home", None),
+    (_("Today"), "visits:today", _FIELD),
+    (_("Routes"), "visits:route-list", _LEADS),
+    (_("Visits"), "visits:visit-list", _LEADS),
+    (_("Tasks"), "visits:task-list", _LEADS | {Role.REP}),
+    (_("Key accounts"), "accounts:account-list", _LEADS | _OFFICE),
+    (_("Performance"), "accounts:performance", _OFFICE | {Role.SUPERVISOR}),
+    (_("Stores"), "stores:store-list", None),
+    (_("Products"), "stores:product-list", None),
+    (_("Promotions"), "promotions:plan-list", _LEADS | _OFFICE | {Role.REP}),
+    (_("Contracts"), "contracts:contract-list", _OFFICE),
+    (_("Receivables"), "contracts:receivables", _OFFICE),
+    (_("Imports"), "stores:import", {Role.MANAGER, Role.ADMIN}),
     (_("Admin"), "admin:index", {Role.ADMIN}),
     (_("API docs"), "api-docs", {Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.SUPERVISOR}),
 ]
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
 
 
 def navigation(request) -> dict:
     role = user_role(request.user) if hasattr(request, "user") else None
     if role is None:
         return {"nav_items": [], "user_role": None, "user_role_label": ""}
-    items = [
-        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
-        for label, name, roles in _NAV
-        if roles is None or role in roles
-    ]
+    items = []
+    for label, name, roles in _NAV:
+        url = _url(name) if roles is None or role in roles else None
+        if url:
+            active = request.path == url or (url != "/" and request.path.startswith(url))
+            items.append({"label": label, "url": url, "active": active})
     return {"nav_items": items, "user_role": role, "user_role_label": Role(role).label}

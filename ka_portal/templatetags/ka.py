@@ -1,8 +1,13 @@
-"""Template filters shared by every app's pages."""
+"""Template filters and tags shared by every app's pages."""
+
+from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
 
 from ka_portal.formatting import display_name as _display_name
+from ka_portal.formatting import format_packs
 
 register = template.Library()
 
@@ -10,3 +15,42 @@ register = template.Library()
 @register.filter
 def display_name(user) -> str:
     return _display_name(user) if user else ""
+
+
+@register.filter
+def money(value) -> str:
+    """CNY with two places and the locale's grouping: 1,234.50. Empty for None."""
+    if value is None or value == "":
+        return ""
+    return floatformat(value, "2g")
+
+
+@register.filter
+def percent(value, places: int = 2) -> str:
+    """A ratio as a percentage: Decimal('1.6039') → 160.39 %. Empty (—) for None."""
+    if value is None or value == "":
+        return "—"
+    try:
+        scaled = Decimal(value) * 100
+    except (InvalidOperation, TypeError, ValueError):
+        return "—"
+    return f"{floatformat(scaled, f'{int(places)}g')} %"
+
+
+@register.filter
+def packs(value, packs_per_case) -> str:
+    """Packs in the `cases/packs` notation: {{ count.quantity|packs:product.packs_per_case }}."""
+    return format_packs(value, packs_per_case or 1)
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, field: str, label) -> str:
+    """A column header that sorts the list by `field` (django-filter's OrderingFilter param `o`), toggling direction."""
+    request = context["request"]
+    current = request.GET.get("o", "")
+    descending = current == field
+    params = request.GET.copy()
+    params["o"] = f"-{field}" if descending else field
+    params.pop("page", None)
+    arrow = " ▲" if current == field else " ▼" if current == f"-{field}" else ""
+    return format_html('<a href="?{}" class="sort-link">{}{}</a>', params.urlencode(), label, arrow)
