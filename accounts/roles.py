@@ -59,7 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "contactlog", _ALL),
         ("accounts", "salestarget", _ALL),
         ("stores", "store", _ALL),
-        ("stores", "product", ("view",)),
+        ("stores", "product", ("view", "add", "change")),
         ("stores", "listing", _ALL),
         ("stores", "delivery", _ALL),
         ("visits", "routeplan", _ALL),

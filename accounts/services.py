@@ -1,10 +1,16 @@
-"""Writes for accounts: users and their roles, and the role groups' permissions."""
+"""Writes for accounts: users and their roles, the role groups' permissions, the contact log."""
+
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Profile
+from ka_portal.errors import DomainError
+
+from .models import ContactLog, Profile
 from .roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 User = get_user_model()
@@ -39,3 +45,56 @@ def user_set_role(*, user, role: str, region: str = "", supervisor=None) -> Prof
         user.is_staff = is_admin
         user.save(update_fields=["is_superuser", "is_staff"])
     return profile
+
+
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
+@transaction.atomic
+def contact_log_add(
+    *,
+    account,
+    author,
+    date,
+    summary: str,
+    channel: str = "visit",
+    contact=None,
+    next_step: str = "",
+    follow_up_on=None,
+) -> ContactLog:
+    """Record a contact with the account. The same entry sent twice (a double tap, a retry) is kept once."""
+    if contact is not None and contact.account_id != account.id:
+        raise DomainError(
+            "contact_log.contact_elsewhere",
+            _("%(contact)s is a contact of another key account."),
+            field="contact",
+            contact=contact.name,
+        )
+    if follow_up_on and follow_up_on < date:
+        raise DomainError(
+            "contact_log.follow_up_before_date",
+            _("The follow-up date must not be before the contact date."),
+            field="follow_up_on",
+        )
+    fields = {
+        "account": account,
+        "author": author,
+        "date": date,
+        "summary": summary.strip(),
+        "channel": channel,
+        "contact": contact,
+        "next_step": next_step.strip(),
+        "follow_up_on": follow_up_on,
+    }
+    recent = ContactLog.objects.select_for_update().filter(created_at__gte=timezone.now() - DUPLICATE_WINDOW, **fields)
+    existing = recent.first()
+    if existing is not None:
+        return existing
+    return ContactLog.objects.create(**fields)
+
+
+@transaction.atomic
+def contact_log_follow_up_done(*, entry: ContactLog, done: bool = True) -> ContactLog:
+    entry.follow_up_done = done
+    entry.save(update_fields=["follow_up_done"])
+    return entry

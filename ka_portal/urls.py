@@ -7,11 +7,21 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import api as accounts_api
+from stores import api as stores_api
+
 from . import api_views, views
 
 api_v1 = [
     path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
+    path(
+        "reports/account-performance/",
+        accounts_api.AccountPerformanceView.as_view(),
+        name="api-account-performance",
+    ),
+    path("", include(accounts_api.router.urls)),
+    path("", include(stores_api.router.urls)),
 ]
 
 urlpatterns = [
@@ -20,6 +30,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("stores/", include("stores.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

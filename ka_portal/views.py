@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.roles import Role
+from accounts.selectors import birthdays_soon, follow_ups_due
 
 from .scope import accounts_for, stores_for, team_for, user_role
 
@@ -32,6 +33,10 @@ def home(request):
             .annotate(store_total=Count("stores", filter=Q(stores__active=True), distinct=True))
             .order_by("username")
         )
+    if role == Role.MANAGER:
+        today = context["today"]
+        context["follow_ups"] = list(follow_ups_due(user=user, today=today, days=7)[:20])
+        context["birthdays"] = birthdays_soon(user=user, today=today, days=7)
     if role in (Role.MANAGER, Role.FINANCE, Role.ADMIN):
         context["accounts"] = (
             accounts_for(user)

@@ -1,6 +1,6 @@
 """Template filters and tags shared by every app's pages."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -19,10 +19,14 @@ def display_name(user) -> str:
 
 @register.filter
 def money(value) -> str:
-    """CNY with two places and the locale's grouping: 1,234.50. Empty for None."""
+    """CNY with two places and thousands grouped as Chinese and English finance write it: 1,234.50."""
     if value is None or value == "":
         return ""
-    return floatformat(value, "2g")
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{amount:,.2f}"
 
 
 @register.filter

@@ -1,0 +1,104 @@
+"""Forms for key accounts: contacts, the contact log, and the performance report's period."""
+
+import re
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.lists import style_form_fields
+
+from .models import Contact, ContactLog
+from .selectors import Period
+
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+class MonthField(forms.CharField):
+    """A month written YYYY-MM, cleaned to the first day of that month."""
+
+    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
+    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2026-05.")}
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return None
+        match = _MONTH.match(value)
+        if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def parse_month(value: str | None) -> date | None:
+    """`YYYY-MM` → the first of that month; raises ValidationError on anything else."""
+    return MonthField(required=False).clean(value or "")
+
+
+class PeriodForm(forms.Form):
+    """The performance report's period: from and to months; defaults to January → this month."""
+
+    start = MonthField(label=_("From month"), required=False)
+    end = MonthField(label=_("To month"), required=False)
+    tier = forms.ChoiceField(label=_("Tier"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import KeyAccount
+
+        self.fields["tier"].choices = [("", _("All tiers")), *KeyAccount.Tier.choices]
+        style_form_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        start = data.get("start") or date(today.year, 1, 1)
+        end = data.get("end") or date(today.year, today.month, 1)
+        if "start" in self.errors or "end" in self.errors:
+            return data
+        if start > end:
+            raise forms.ValidationError(_("The first month must not be after the last month."))
+        if (end.year - start.year) * 12 + end.month - start.month >= 36:
+            raise forms.ValidationError(_("Choose at most 36 months."))
+        data["period"] = Period(start, end)
+        return data
+
+
+class ContactLogForm(forms.ModelForm):
+    class Meta:
+        model = ContactLog
+        fields = ["date", "contact", "channel", "summary", "next_step", "follow_up_on"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = account.contacts.all()
+        self.fields["contact"].required = False
+        if not self.is_bound and not self.initial.get("date"):
+            self.initial["date"] = timezone.localdate()
+        style_form_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date") and data.get("follow_up_on") and data["follow_up_on"] < data["date"]:
+            self.add_error("follow_up_on", _("The follow-up date must not be before the contact date."))
+        return data
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "part", "relationship_level", "phone", "email", "birthday", "interests", "notes"]
+        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship_level"].widget = forms.Select(
+            choices=[(1, _("1 — strongest")), (2, _("2 — good")), (3, _("3 — weakest"))]
+        )
+        style_form_fields(self)

@@ -1,0 +1,193 @@
+"""Reads for key accounts: target vs actual (SPEC §2, §7) and the manager's follow-ups and birthdays."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
+
+from ka_portal.scope import accounts_for
+from stores.models import Delivery
+from stores.selectors import delivery_value, sell_in_by
+
+from .models import Contact, ContactLog, KeyAccount, SalesTarget
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months, first to last inclusive: January–May is Period(date(y, 1, 1), date(y, 5, 1))."""
+
+    first: date  # first day of the first month
+    last: date  # first day of the last month
+
+    @property
+    def end(self) -> date:
+        """The period's last day."""
+        nxt = date(self.last.year + (self.last.month == 12), self.last.month % 12 + 1, 1)
+        return nxt - timedelta(days=1)
+
+    def year_before(self) -> "Period":
+        return Period(self.first.replace(year=self.first.year - 1), self.last.replace(year=self.last.year - 1))
+
+    def month_keys(self) -> tuple[int, int]:
+        return self.first.year * 100 + self.first.month, self.last.year * 100 + self.last.month
+
+
+@dataclass
+class Performance:
+    """Target against actual for one account (or the total): SPEC §2's three figures derive from these."""
+
+    target: Decimal = ZERO
+    actual: Decimal = ZERO
+    last_year: Decimal = ZERO
+    account: KeyAccount | None = None
+    label: str = field(default="")
+    future: bool = False  # a month not begun yet: nothing to compare
+
+    @property
+    def difference(self) -> Decimal:
+        return self.actual - self.target
+
+    @property
+    def achievement(self) -> Decimal | None:
+        """达成率 = actual / target; None without a target."""
+        return self.actual / self.target if self.target else None
+
+    @property
+    def growth(self) -> Decimal | None:
+        """成长率 = actual / same period last year − 1; None without last year's sales."""
+        return self.actual / self.last_year - 1 if self.last_year else None
+
+
+SORT_KEYS = {
+    "code": lambda p: p.account.code,
+    "name": lambda p: p.account.name,
+    "tier": lambda p: p.account.tier,
+    "target": lambda p: p.target,
+    "actual": lambda p: p.actual,
+    "difference": lambda p: p.difference,
+    "achievement": lambda p: (p.achievement is not None, p.achievement or 0),
+    "growth": lambda p: (p.growth is not None, p.growth or 0),
+}
+
+
+def _targets_in(targets: QuerySet, period: Period) -> QuerySet:
+    low, high = period.month_keys()
+    return targets.alias(month_key=F("year") * 100 + F("month")).filter(month_key__gte=low, month_key__lte=high)
+
+
+def account_performance(
+    *, user, period: Period, sort: str = "-achievement", accounts: QuerySet | None = None
+) -> tuple[list[Performance], Performance]:
+    """Per account in the user's scope: target, actual, difference, achievement, growth; and the total.
+
+    Actual is sell-in from deliveries × price (until invoices carry it). Three queries, whatever the size.
+    """
+    accounts = (accounts if accounts is not None else accounts_for(user)).select_related("owner")
+    account_ids = accounts.values("id")
+    targets = dict(
+        _targets_in(SalesTarget.objects.filter(account_id__in=account_ids), period)
+        .values("account_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("account_id", "total")
+    )
+    deliveries = Delivery.objects.filter(store__account_id__in=account_ids)
+    actual = sell_in_by(deliveries, "store__account_id", period.first, period.end)
+    before = period.year_before()
+    last_year = sell_in_by(deliveries, "store__account_id", before.first, before.end)
+    rows = [
+        Performance(
+            account=account,
+            target=targets.get(account.id) or ZERO,
+            actual=actual.get(account.id) or ZERO,
+            last_year=last_year.get(account.id) or ZERO,
+        )
+        for account in accounts
+    ]
+    key = sort.lstrip("-")
+    if key in SORT_KEYS:
+        rows.sort(key=SORT_KEYS[key], reverse=sort.startswith("-"))
+    total = Performance(
+        target=sum((r.target for r in rows), ZERO),
+        actual=sum((r.actual for r in rows), ZERO),
+        last_year=sum((r.last_year for r in rows), ZERO),
+    )
+    return rows, total
+
+
+def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tuple[list[Performance], Performance]:
+    """One account's year, month by month: target, actual, last year's actual; and the year's total.
+
+    Months not begun yet are marked `future`; the total's actual and last year cover the months begun,
+    so growth compares like with like, while its target is the whole year's.
+    """
+    targets = dict(
+        SalesTarget.objects.filter(account=account, year=year).values_list("month", "amount").order_by("month")
+    )
+
+    def monthly(y: int) -> dict:
+        rows = (
+            Delivery.objects.filter(store__account=account, date__year=y)
+            .annotate(m=ExtractMonth("date"))
+            .values("m")
+            .annotate(total=Sum(delivery_value()))
+            .order_by()
+            .values_list("m", "total")
+        )
+        return dict(rows)
+
+    this_year, year_before = monthly(year), monthly(year - 1)
+    months = [
+        Performance(
+            label=str(month),
+            target=targets.get(month) or ZERO,
+            actual=this_year.get(month) or ZERO,
+            last_year=year_before.get(month) or ZERO,
+            future=date(year, month, 1) > today,
+        )
+        for month in range(1, 13)
+    ]
+    begun = [m for m in months if not m.future]
+    total = Performance(
+        target=sum((m.target for m in months), ZERO),
+        actual=sum((m.actual for m in begun), ZERO),
+        last_year=sum((m.last_year for m in begun), ZERO),
+    )
+    return months, total
+
+
+def follow_ups_due(*, user, today: date, days: int = 7) -> QuerySet:
+    """Open follow-ups on the user's accounts due by `today + days` (overdue ones first)."""
+    return (
+        ContactLog.objects.filter(
+            account__in=accounts_for(user),
+            follow_up_on__isnull=False,
+            follow_up_on__lte=today + timedelta(days=days),
+            follow_up_done=False,
+        )
+        .select_related("account", "contact", "author")
+        .order_by("follow_up_on", "id")
+    )
+
+
+def birthdays_soon(*, user, today: date, days: int = 7) -> list[tuple[date, Contact]]:
+    """Contacts of the user's accounts whose birthday falls in today … today + days, soonest first."""
+    window = {(d.month, d.day): d for d in (today + timedelta(days=i) for i in range(days + 1))}
+    if (2, 28) in window and not _is_leap(today.year) and (3, 1) in window:
+        window.setdefault((2, 29), window[(2, 28)])  # a 29 February birthday is kept on the 28th in other years
+    contacts = Contact.objects.filter(account__in=accounts_for(user), birthday__isnull=False).select_related("account")
+    months = {m for m, _d in window}
+    found = [
+        (window[(c.birthday.month, c.birthday.day)], c)
+        for c in contacts.filter(birthday__month__in=months)
+        if (c.birthday.month, c.birthday.day) in window
+    ]
+    return sorted(found, key=lambda pair: (pair[0], pair[1].name))
+
+
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.AccountListView.as_view(), name="account-list"),
+    path("performance/", views.performance, name="performance"),
+    path("<int:pk>/", views.account_detail, name="account-detail"),
+    path("<int:pk>/log/", views.contact_log_add, name="contact-log-add"),
+    path("<int:pk>/log/<int:entry_pk>/done/", views.follow_up_done, name="follow-up-done"),
+    path("<int:pk>/contacts/new/", views.contact_edit, name="contact-add"),
+    path("<int:pk>/contacts/<int:contact_pk>/", views.contact_edit, name="contact-edit"),
+]

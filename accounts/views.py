@@ -1,0 +1,205 @@
+"""Key-account pages: the list, an account's page (contacts, contact log, targets vs actual, stores), the
+performance table, and contacts. Every queryset starts from ka_portal/scope.py: out of scope is 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ka_portal import excel
+from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
+from ka_portal.lists import Column, FilteredListView
+from ka_portal.scope import accounts_for, stores_for
+
+from . import selectors, services
+from .filters import KeyAccountFilter
+from .forms import ContactForm, ContactLogForm, PeriodForm
+from .models import Contact, ContactLog, KeyAccount
+
+
+class AccountListView(FilteredListView):
+    template_name = "accounts/account_list.html"
+    filterset_class = KeyAccountFilter
+    export_name = "key-accounts"
+    export_columns = [
+        Column(gettext_lazy("Code"), lambda a: a.code),
+        Column(gettext_lazy("Name"), lambda a: a.name),
+        Column(gettext_lazy("English name"), lambda a: a.name_en),
+        Column(gettext_lazy("Tier"), lambda a: a.tier),
+        Column(gettext_lazy("Format"), lambda a: a.get_format_display()),
+        Column(gettext_lazy("Purchasing mode"), lambda a: a.get_purchasing_mode_display()),
+        Column(gettext_lazy("Margin model"), lambda a: a.get_margin_model_display()),
+        Column(gettext_lazy("KA manager"), lambda a: display_name(a.owner) if a.owner else ""),
+        Column(gettext_lazy("Region"), lambda a: a.region),
+        Column(gettext_lazy("Stores"), lambda a: a.store_total),
+        Column(gettext_lazy("Active"), lambda a: a.active),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            accounts_for(self.request.user)
+            .select_related("owner")
+            .annotate(store_total=Count("stores", filter=Q(stores__active=True)))
+            .order_by("code")
+        )
+
+
+def _account(request, pk: int) -> KeyAccount:
+    return get_object_or_404(accounts_for(request.user).select_related("owner"), pk=pk)
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def account_detail(request, pk: int):
+    account = _account(request, pk)
+    return render(request, "accounts/account_detail.html", _detail_context(request, account))
+
+
+def _detail_context(request, account, log_form=None):
+    year = _year(request)
+    months, total = selectors.account_year_by_month(account=account, year=year, today=timezone.localdate())
+    user = request.user
+    return {
+        "account": account,
+        "year": year,
+        "years": range(timezone.localdate().year - 3, timezone.localdate().year + 2),
+        "months": months,
+        "total": total,
+        "contacts": account.contacts.all(),
+        "log_entries": account.contact_logs.select_related("contact", "author")[:30],
+        "log_form": log_form or ContactLogForm(account=account),
+        "stores": stores_for(user).filter(account=account).select_related("rep").order_by("grade", "code")[:50],
+        "store_total": stores_for(user).filter(account=account).count(),
+        "can_log": user.has_perm("accounts.add_contactlog"),
+        "can_edit_contacts": user.has_perm("accounts.add_contact"),
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+@require_POST
+def contact_log_add(request, pk: int):
+    """Add a contact-log entry in place: htmx swaps the log section; without JavaScript the page reloads."""
+    account = _account(request, pk)
+    if not request.user.has_perm("accounts.add_contactlog"):
+        raise PermissionDenied
+    form = ContactLogForm(request.POST, account=account)
+    if form.is_valid():
+        try:
+            services.contact_log_add(account=account, author=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(error.field, error.detail)
+    if form.is_valid() and not form.errors:
+        if not request.htmx:
+            messages.success(request, _("Contact log entry added."))
+            return redirect("accounts:account-detail", pk=account.pk)
+        form = None  # a fresh, empty form under the updated log
+    context = _detail_context(request, account, log_form=form)
+    if request.htmx:
+        return render(request, "accounts/_contact_log.html", context)
+    return render(request, "accounts/account_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def follow_up_done(request, pk: int, entry_pk: int):
+    account = _account(request, pk)
+    if not request.user.has_perm("accounts.change_contactlog") and not request.user.has_perm("accounts.add_contactlog"):
+        raise PermissionDenied
+    entry = get_object_or_404(ContactLog, pk=entry_pk, account=account)
+    services.contact_log_follow_up_done(entry=entry, done=request.POST.get("done", "1") == "1")
+    messages.success(request, _("Follow-up marked as done."))
+    next_url = request.POST.get("next", "")
+    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("accounts:account-detail", pk=account.pk)
+
+
+@login_required
+def contact_edit(request, pk: int, contact_pk: int | None = None):
+    account = _account(request, pk)
+    contact = get_object_or_404(Contact, pk=contact_pk, account=account) if contact_pk else None
+    if not request.user.has_perm("accounts.change_contact" if contact else "accounts.add_contact"):
+        raise PermissionDenied
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save(commit=False)
+        saved.account = account
+        saved.save()
+        messages.success(request, _("Contact %(name)s saved.") % {"name": saved.name})
+        return redirect("accounts:account-detail", pk=account.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "accounts/contact_form.html", {"account": account, "form": form, "contact": contact}, status=status
+    )
+
+
+PERFORMANCE_COLUMNS = [
+    ("code", gettext_lazy("Code")),
+    ("name", gettext_lazy("Key account")),
+    ("tier", gettext_lazy("Tier")),
+    ("target", gettext_lazy("Target")),
+    ("actual", gettext_lazy("Actual")),
+    ("difference", gettext_lazy("Difference")),
+    ("achievement", gettext_lazy("Achievement")),
+    ("growth", gettext_lazy("Growth")),
+]
+
+
+@login_required
+@permission_required("accounts.view_salestarget", raise_exception=True)
+def performance(request):
+    """SPEC §7's key-account table: target, actual, difference, achievement and growth per account, with totals."""
+    form = PeriodForm(request.GET or None)
+    rows, total, period = [], None, None
+    if not request.GET or form.is_valid():
+        if not request.GET:
+            form = PeriodForm({})
+            form.is_valid()
+        period = form.cleaned_data["period"]
+        accounts = accounts_for(request.user)
+        if form.cleaned_data.get("tier"):
+            accounts = accounts.filter(tier=form.cleaned_data["tier"])
+        sort = request.GET.get("sort", "-achievement")
+        rows, total = selectors.account_performance(user=request.user, period=period, sort=sort, accounts=accounts)
+        if request.GET.get("export") == "xlsx":
+            return _performance_xlsx(rows, total, period)
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "period": period,
+        "columns": PERFORMANCE_COLUMNS,
+        "sort": request.GET.get("sort", "-achievement"),
+    }
+    return render(request, "accounts/performance.html", context, status=200 if form.is_valid() else 400)
+
+
+def _performance_xlsx(rows, total, period):
+    headers = [label for _key, label in PERFORMANCE_COLUMNS] + [_("Same period last year")]
+    lines = [
+        [r.account.code, r.account.name, r.account.tier, r.target, r.actual, r.difference, r.achievement, r.growth,
+         r.last_year]
+        for r in rows
+    ]  # fmt: skip
+    lines.append(
+        ["", _("Total"), "", total.target, total.actual, total.difference, total.achievement, total.growth,
+         total.last_year]
+    )  # fmt: skip
+    name = f"account-performance-{period.first:%Y-%m}-{period.last:%Y-%m}.xlsx"
+    formats = {6: excel.PERCENT_FORMAT, 7: excel.PERCENT_FORMAT}
+    return excel.xlsx_response(name, _("Account performance"), headers, lines, formats)

@@ -1,0 +1,39 @@
+"""Reads for stores: sell-in (deliveries × price) grouped as reports need it."""
+
+from datetime import date
+
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from .models import Listing
+
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+def delivery_unit_price():
+    """A delivery's price per pack: its own, else the store's purchase price for the product (the listing)."""
+    listing_price = Listing.objects.filter(store_id=OuterRef("store_id"), product_id=OuterRef("product_id")).values(
+        "purchase_price"
+    )[:1]
+    return Coalesce(F("unit_price"), Subquery(listing_price), output_field=_MONEY)
+
+
+def delivery_value():
+    """quantity × price per pack, in CNY, as a database expression."""
+    return ExpressionWrapper(F("quantity") * delivery_unit_price(), output_field=_MONEY)
+
+
+def deliveries_between(deliveries: QuerySet, start: date, end: date) -> QuerySet:
+    return deliveries.filter(date__gte=start, date__lte=end)
+
+
+def sell_in_by(deliveries: QuerySet, group_by: str, start: date, end: date) -> dict:
+    """Sell-in (CNY) per value of `group_by` (e.g. "store__account_id") for deliveries dated start…end."""
+    rows = (
+        deliveries_between(deliveries, start, end)
+        .values(group_by)
+        .annotate(total=Sum(delivery_value()))
+        .order_by()
+        .values_list(group_by, "total")
+    )
+    return dict(rows)

@@ -1,0 +1,125 @@
+"""Store, product, listing and delivery pages. Querysets start from ka_portal/scope.py: out of scope is 404."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.formatting import format_packs
+from ka_portal.lists import Column, FilteredListView
+from ka_portal.scope import stores_for
+
+from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
+from .models import Delivery, Listing, Product
+from .selectors import delivery_unit_price, delivery_value
+
+
+class StoreListView(FilteredListView):
+    template_name = "stores/store_list.html"
+    filterset_class = StoreFilter
+    export_name = "stores"
+    export_columns = [
+        Column(_("Code"), lambda s: s.code),
+        Column(_("Name"), lambda s: s.name),
+        Column(_("Key account"), lambda s: s.account.code),
+        Column(_("Grade"), lambda s: s.grade),
+        Column(_("Visits per week"), lambda s: s.visits_per_week),
+        Column(_("City"), lambda s: s.city),
+        Column(_("Region"), lambda s: s.region),
+        Column(_("Address"), lambda s: s.address),
+        Column(_("Latitude"), lambda s: s.latitude, "0.000000"),
+        Column(_("Longitude"), lambda s: s.longitude, "0.000000"),
+        Column(_("Sales rep"), lambda s: s.rep.username if s.rep else ""),
+        Column(_("Opened on"), lambda s: s.opened_on, "yyyy-mm-dd"),
+        Column(_("Active"), lambda s: s.active),
+    ]
+
+    def get_base_queryset(self):
+        return stores_for(self.request.user).select_related("account", "rep").order_by("code")
+
+
+@login_required
+def store_detail(request, pk: int):
+    store = get_object_or_404(stores_for(request.user).select_related("account", "rep"), pk=pk)
+    listings = store.listings.select_related("product").order_by("-active", "product__code")
+    deliveries = (
+        store.deliveries.select_related("product")
+        .annotate(price=delivery_unit_price(), line_amount=delivery_value())
+        .order_by("-date", "-id")[:20]
+    )
+    context = {"store": store, "listings": listings, "deliveries": deliveries}
+    return render(request, "stores/store_detail.html", context)
+
+
+class ProductListView(FilteredListView):
+    template_name = "stores/product_list.html"
+    filterset_class = ProductFilter
+    export_name = "products"
+    export_columns = [
+        Column(_("Code"), lambda p: p.code),
+        Column(_("Barcode"), lambda p: p.barcode),
+        Column(_("Name"), lambda p: p.name),
+        Column(_("Brand"), lambda p: p.brand),
+        Column(_("Category"), lambda p: p.category),
+        Column(_("Packs per case"), lambda p: p.packs_per_case),
+        Column(_("Suggested retail price"), lambda p: p.suggested_retail_price),
+        Column(_("Distributor price"), lambda p: p.distributor_price),
+        Column(_("Second-tier wholesale price"), lambda p: p.wholesale_price),
+        Column(_("Active"), lambda p: p.active),
+    ]
+
+    def get_base_queryset(self):
+        stores = stores_for(self.request.user)
+        return Product.objects.annotate(
+            store_total=Count("listings", filter=Q(listings__active=True, listings__store__in=stores))
+        ).order_by("code")
+
+
+class ListingListView(FilteredListView):
+    template_name = "stores/listing_list.html"
+    filterset_class = ListingFilter
+    export_name = "listings"
+    export_columns = [
+        Column(_("Store code"), lambda x: x.store.code),
+        Column(_("Store"), lambda x: x.store.name),
+        Column(_("Product code"), lambda x: x.product.code),
+        Column(_("Product"), lambda x: x.product.name),
+        Column(_("Listed on"), lambda x: x.listed_on, "yyyy-mm-dd"),
+        Column(_("Listing fee"), lambda x: x.listing_fee),
+        Column(_("Store purchase price"), lambda x: x.purchase_price),
+        Column(_("Shelf price"), lambda x: x.shelf_price),
+        Column(_("Active"), lambda x: x.active),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            Listing.objects.filter(store__in=stores_for(self.request.user))
+            .select_related("store", "product")
+            .order_by("store__code", "product__code")
+        )
+
+
+class DeliveryListView(FilteredListView):
+    template_name = "stores/delivery_list.html"
+    filterset_class = DeliveryFilter
+    export_name = "deliveries"
+    export_columns = [
+        Column(_("Date"), lambda d: d.date, "yyyy-mm-dd"),
+        Column(_("Store code"), lambda d: d.store.code),
+        Column(_("Store"), lambda d: d.store.name),
+        Column(_("Product code"), lambda d: d.product.code),
+        Column(_("Product"), lambda d: d.product.name),
+        Column(_("Quantity (packs)"), lambda d: d.quantity),
+        Column(_("Quantity (cases/packs)"), lambda d: format_packs(d.quantity, d.product.packs_per_case)),
+        Column(_("Unit price"), lambda d: d.price),
+        Column(_("Amount"), lambda d: d.line_amount),
+        Column(_("Reference"), lambda d: d.reference),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            Delivery.objects.filter(store__in=stores_for(self.request.user))
+            .select_related("store", "product")
+            .annotate(price=delivery_unit_price(), line_amount=delivery_value())
+            .order_by("-date", "-id")
+        )
