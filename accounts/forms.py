@@ -70,8 +70,8 @@ class ContactLogForm(forms.ModelForm):
         model = ContactLog
         fields = ["date", "contact", "channel", "summary", "next_step", "follow_up_on"]
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
-            "follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "follow_up_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
@@ -94,7 +94,10 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = ["name", "title", "part", "relationship_level", "phone", "email", "birthday", "interests", "notes"]
-        widgets = {"birthday": forms.DateInput(attrs={"type": "date"}), "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

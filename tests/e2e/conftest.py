@@ -34,14 +34,30 @@ def browser_type_launch_args(browser_type_launch_args):
     }  # fmt: skip
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    """A phone-size page (375 × 812) in Simplified Chinese, on Asia/Shanghai time."""
+def _page(browser, live_server, width: int, height: int):
     context = browser.new_context(
-        viewport={"width": 375, "height": 812}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
+        viewport={"width": width, "height": height},
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        base_url=live_server.url,
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    return context, page
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A phone-size page (375 × 812) in Simplified Chinese, on Asia/Shanghai time."""
+    context, page = _page(browser, live_server, 375, 812)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop(browser, live_server):
+    """An office screen (1280 × 900) in Simplified Chinese: managers and finance at their desks."""
+    context, page = _page(browser, live_server, 1280, 900)
     yield page
     context.close()
 

@@ -1,0 +1,158 @@
+"""The key-account performance table (SPEC §7): the demo data gives SPEC §8's figures in page, API and Excel."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from accounts.selectors import Period, account_performance
+from ka_portal.demo import seed_demo
+from tests.factories import DeliveryFactory, KeyAccountFactory, ListingFactory, SalesTargetFactory, StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+# SPEC §8: account, target, actual, difference (10,000 CNY), achievement %, growth %
+SPEC_8 = [
+    ("WMT", "19.97", "32.03", "12.06", "160.39", "89.30"),
+    ("TIMES", "8.89", "12.67", "3.78", "142.52", "68.26"),
+    ("NGS", "85.77", "118.00", "32.23", "137.58", "37.58"),
+    ("LH", "132.55", "124.20", "-8.35", "93.70", "10.57"),
+    ("RTM", "77.58", "71.81", "-5.77", "92.56", "9.22"),
+    ("CRF", "117.28", "83.18", "-34.10", "70.92", "-16.31"),
+    ("TESCO", "161.37", "104.33", "-57.04", "64.65", "-23.71"),
+    ("TRUST", "112.15", "70.93", "-41.22", "63.25", "-25.37"),
+    ("LOTUS", "213.75", "134.70", "-79.05", "63.02", "-25.64"),
+    ("AUCHAN", "76.01", "46.79", "-29.22", "61.56", "-27.37"),
+    ("PNS", "4.57", "0.42", "-4.15", "9.19", "-89.15"),
+]
+TODAY = date(2026, 11, 23)
+
+
+def _wan(value: str) -> str:
+    return f"{Decimal(value) * 10000:,.2f}"
+
+
+@pytest.fixture
+def demo_admin():
+    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
+        seed_demo(today=TODAY)
+    return get_user_model().objects.get(username="admin")
+
+
+def test_page_shows_spec_8_for_january_to_may(client, demo_admin):
+    client.force_login(demo_admin)
+
+    response = client.get(reverse("accounts:performance"), {"start": "2026-01", "end": "2026-05"})
+
+    html = response.content.decode()
+    rows = [line for line in html.split("<tr") if "data-account=" in line]
+    assert [r.split('data-account="')[1].split('"')[0] for r in rows][:11] == [s[0] for s in SPEC_8]  # by achievement
+    for code, target, actual, difference, achievement, growth in SPEC_8:
+        row = next(r for r in rows if f'data-account="{code}"' in r)
+        assert f'data-col="target">{_wan(target)}<' in row
+        assert f'data-col="actual">{_wan(actual)}<' in row
+        assert f">{_wan(difference)}<" in row
+        assert f'data-col="achievement">{achievement} %<' in row
+        assert f"{growth} %<" in row
+    total = next(r for r in rows if 'data-account="total"' in r)
+    assert f">{_wan('1009.89')}<" in total and f">{_wan('799.06')}<" in total
+
+
+def test_api_gives_spec_8_and_total(api_client, demo_admin, django_assert_max_num_queries):
+    api_client.force_authenticate(demo_admin)
+
+    with django_assert_max_num_queries(8):
+        response = api_client.get("/api/v1/reports/account-performance/", {"from": "2026-01", "to": "2026-05"})
+
+    assert response.status_code == 200
+    body = response.json()
+    by_code = {row["account"]: row for row in body["results"]}
+    for code, target, actual, difference, achievement, growth in SPEC_8:
+        row = by_code[code]
+        assert Decimal(row["target"]) == Decimal(target) * 10000
+        assert Decimal(row["actual"]) == Decimal(actual) * 10000
+        assert Decimal(row["difference"]) == Decimal(difference) * 10000
+        assert row["achievement"] == achievement
+        assert row["growth"] == growth
+    assert Decimal(body["total"]["target"]) == sum(Decimal(s[1]) for s in SPEC_8) * 10000
+
+
+def test_excel_export_opens_with_the_same_figures(client, demo_admin):
+    client.force_login(demo_admin)
+
+    response = client.get(
+        reverse("accounts:performance"), {"start": "2026-01", "end": "2026-05", "sort": "code", "export": "xlsx"}
+    )
+
+    assert response["Content-Disposition"].endswith('account-performance-2026-01-2026-05.xlsx"')
+    sheet = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert len(rows) == 11
+    walmart = rows["WMT"]
+    assert Decimal(str(walmart[3])) == Decimal("199700") and Decimal(str(walmart[4])) == Decimal("320300")
+    assert round(Decimal(str(walmart[6])) * 100, 2) == Decimal("160.39")
+    assert round(Decimal(str(rows["PNS"][7])) * 100, 2) == Decimal("-89.15")
+
+
+def test_growth_and_achievement_without_a_base_are_empty_not_errors(manager):
+    account = KeyAccountFactory(owner=manager)
+    listing = ListingFactory(store=StoreFactory(account=account), purchase_price=Decimal("2.50"))
+    DeliveryFactory(store=listing.store, product=listing.product, date=date(2026, 3, 5), quantity=40, unit_price=None)
+
+    rows, total = account_performance(user=manager, period=Period(date(2026, 1, 1), date(2026, 5, 1)))
+
+    assert rows[0].actual == Decimal("100.00")  # no price on the delivery: the listing's purchase price
+    assert rows[0].achievement is None and rows[0].growth is None
+    assert total.actual == Decimal("100.00")
+
+
+def test_period_bounds_are_whole_months(manager):
+    account = KeyAccountFactory(owner=manager)
+    store = StoreFactory(account=account)
+    for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 2, 28), date(2026, 3, 1)):
+        DeliveryFactory(store=store, date=day, quantity=10, unit_price=Decimal("1.00"))
+    SalesTargetFactory(account=account, year=2026, month=2, amount=Decimal("40.00"))
+    SalesTargetFactory(account=account, year=2026, month=3, amount=Decimal("999.00"))
+
+    rows, _total = account_performance(user=manager, period=Period(date(2026, 1, 1), date(2026, 2, 1)))
+
+    assert rows[0].actual == Decimal("20.00") and rows[0].target == Decimal("40.00")
+    assert rows[0].achievement == Decimal("0.5")
+
+
+def test_manager_sees_only_own_accounts_and_rep_is_refused(client, manager, rep):
+    mine = KeyAccountFactory(owner=manager, code="MINE")
+    KeyAccountFactory(code="OTHER")
+    client.force_login(manager)
+    html = client.get(reverse("accounts:performance")).content.decode()
+    assert 'data-account="MINE"' in html and 'data-account="OTHER"' not in html
+    assert mine.code in html
+
+    client.force_login(rep)
+    assert client.get(reverse("accounts:performance")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [({"start": "2026-13"}, "YYYY-MM"), ({"start": "2026-05", "end": "2026-01"}, "must not be after")],
+)
+def test_bad_period_is_named_and_kept(client, manager, params, message):
+    client.force_login(manager)
+    with time_machine.travel("2026-11-23 10:00 +0800"):
+        response = client.get(reverse("accounts:performance"), {**params, "lang": "en"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert f'value="{params["start"]}"' in html
+
+
+def test_api_names_a_bad_month(api_client, manager):
+    api_client.force_authenticate(manager)
+    response = api_client.get("/api/v1/reports/account-performance/", {"from": "2026-1x", "to": "2026-05"})
+    assert response.status_code == 400
+    assert "from" in response.json()["errors"]

@@ -1,0 +1,90 @@
+"""Store, product, listing and delivery pages: filters in the URL, scope, exports."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, StoreFactory, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rep_sees_only_own_stores_and_gets_404_for_another(client, rep):
+    mine = StoreFactory(rep=rep, name="我的门店")
+    theirs = StoreFactory(rep=make_user("rep", username="rep_b"), name="别人的门店")
+    client.force_login(rep)
+
+    html = client.get(reverse("stores:store-list")).content.decode()
+    assert "我的门店" in html and "别人的门店" not in html
+    assert client.get(reverse("stores:store-detail", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("stores:store-detail", args=[theirs.pk])).status_code == 404
+
+
+def test_store_list_filters_by_account_grade_city_and_search(client, admin_user):
+    a = StoreFactory(code="WMT-001", name="沃尔玛五角场店", grade="A", city="上海", account__code="WMT")
+    StoreFactory(code="CRF-001", name="家乐福古北店", grade="B", city="上海", account__code="CRF")
+    StoreFactory(code="WMT-002", name="沃尔玛滨江店", grade="A", city="杭州", account=a.account)
+    client.force_login(admin_user)
+
+    def names(**params):
+        html = client.get(reverse("stores:store-list"), params).content.decode()
+        return {n for n in ("沃尔玛五角场店", "家乐福古北店", "沃尔玛滨江店") if n in html}
+
+    assert names(account="WMT") == {"沃尔玛五角场店", "沃尔玛滨江店"}
+    assert names(grade="B") == {"家乐福古北店"}
+    assert names(city="杭州") == {"沃尔玛滨江店"}
+    assert names(q="五角场") == {"沃尔玛五角场店"}
+    assert names(account="WMT", city="上海") == {"沃尔玛五角场店"}
+
+
+def test_unknown_filter_value_is_named_not_ignored(client, admin_user):
+    StoreFactory(name="某店")
+    client.force_login(admin_user)
+    html = client.get(reverse("stores:store-list"), {"grade": "Z"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Select a valid choice" in html and "某店" not in html
+
+
+def test_store_detail_shows_listings_and_deliveries_in_cases_and_packs(client, admin_user):
+    listing = ListingFactory(product__name="冰红茶", product__packs_per_case=12, purchase_price=Decimal("3.20"))
+    DeliveryFactory(store=listing.store, product=listing.product, quantity=13, unit_price=None, date=date(2026, 11, 2))
+    client.force_login(admin_user)
+
+    html = client.get(reverse("stores:store-detail", args=[listing.store.pk])).content.decode()
+
+    assert "冰红茶" in html and "3.20" in html
+    assert ">1/1<" in html  # 13 packs of 12 = 1 case 1 pack
+    assert "41.60" in html  # 13 × 3.20, the listing's price
+
+
+def test_delivery_export_opens_with_the_filtered_rows(client, admin_user):
+    store = StoreFactory(code="S-1")
+    DeliveryFactory(store=store, quantity=24, unit_price=Decimal("2.00"), date=date(2026, 1, 5), product__code="P-A")
+    DeliveryFactory(quantity=10, unit_price=Decimal("1.00"), date=date(2026, 1, 6))
+    client.force_login(admin_user)
+
+    response = client.get(reverse("stores:delivery-list"), {"store": "S-1", "export": "xlsx"})
+
+    rows = list(openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+    assert len(rows) == 2
+    header, row = rows
+    assert row[1] == "S-1" and row[3] == "P-A" and row[5] == 24 and row[6] == "2"
+    assert Decimal(str(row[8])) == Decimal("48.00")
+
+
+@pytest.mark.parametrize("name", ["stores:product-list", "stores:listing-list", "stores:delivery-list"])
+def test_lists_show_an_empty_state(client, rep, name):
+    client.force_login(rep)
+    html = client.get(reverse(name)).content.decode()
+    assert 'data-testid="empty"' in html
+
+
+def test_product_list_search(client, rep):
+    ProductFactory(name="冰红茶", code="P-TEA")
+    ProductFactory(name="薯片", code="P-CHIP")
+    client.force_login(rep)
+    html = client.get(reverse("stores:product-list"), {"q": "tea"}).content.decode()
+    assert "冰红茶" in html and "薯片" not in html
