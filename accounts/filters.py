@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.lists import StyledFilterSet
+from ka_portal.lists import StyledFilterSet, active_filter
 
 from .models import Contact, ContactLog, KeyAccount, SalesTarget
 from .roles import Role
@@ -22,7 +22,7 @@ class KeyAccountFilter(StyledFilterSet):
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=KeyAccount.Tier.choices)
     owner = django_filters.ModelChoiceFilter(label=_("KA manager"), queryset=_managers)
     format = django_filters.ChoiceFilter(label=_("Format"), choices=KeyAccount.Format.choices)
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = active_filter()
     o = django_filters.OrderingFilter(fields=("code", "name", "tier", "region"), label=_("Sort"))
 
     class Meta:

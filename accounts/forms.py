@@ -105,3 +105,23 @@ class ContactForm(forms.ModelForm):
             choices=[(1, _("1 — strongest")), (2, _("2 — good")), (3, _("3 — weakest"))]
         )
         style_form_fields(self)
+
+
+class TargetsForm(forms.Form):
+    """Twelve monthly targets of one account and year, in CNY; a month left empty has no target."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for month in range(1, 13):
+            self.fields[f"m{month}"] = forms.DecimalField(
+                label=_("Month %(month)s") % {"month": month},
+                required=False,
+                min_value=0,
+                max_digits=14,
+                decimal_places=2,
+                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+            )
+        style_form_fields(self)
+
+    def amounts(self) -> dict:
+        return {month: self.cleaned_data.get(f"m{month}") for month in range(1, 13)}

@@ -1,6 +1,7 @@
 """Writes for accounts: users and their roles, the role groups' permissions, the contact log."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
 
-from .models import ContactLog, Profile
+from .models import ContactLog, Profile, SalesTarget
 from .roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 User = get_user_model()
@@ -98,3 +99,25 @@ def contact_log_follow_up_done(*, entry: ContactLog, done: bool = True) -> Conta
     entry.follow_up_done = done
     entry.save(update_fields=["follow_up_done"])
     return entry
+
+
+@transaction.atomic
+def targets_set(*, account, year: int, amounts: dict[int, Decimal | None]) -> int:
+    """Set an account's monthly targets for a year in one go; an empty month has no target. Returns months set."""
+    for month, amount in amounts.items():
+        if not 1 <= month <= 12:
+            raise DomainError("target.month", _("Month %(month)s is not between 1 and 12."), month=month)
+        if amount is not None and amount < 0:
+            raise DomainError(
+                "target.negative",
+                _("The target for month %(month)s must not be negative."),
+                field=f"m{month}",
+                month=month,
+            )
+    SalesTarget.objects.filter(
+        account=account, year=year, month__in=[m for m, a in amounts.items() if a is None]
+    ).delete()
+    for month, amount in amounts.items():
+        if amount is not None:
+            SalesTarget.objects.update_or_create(account=account, year=year, month=month, defaults={"amount": amount})
+    return sum(1 for a in amounts.values() if a is not None)

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from ka_portal.scope import accounts_for, stores_for
 
 from . import selectors, services
 from .filters import KeyAccountFilter
-from .forms import ContactForm, ContactLogForm, PeriodForm
+from .forms import ContactForm, ContactLogForm, PeriodForm, TargetsForm
 from .models import Contact, ContactLog, KeyAccount
 
 
@@ -76,7 +77,7 @@ def _detail_context(request, account, log_form=None):
     return {
         "account": account,
         "year": year,
-        "years": range(timezone.localdate().year - 3, timezone.localdate().year + 2),
+        "years": _years(),
         "months": months,
         "total": total,
         "contacts": account.contacts.all(),
@@ -86,6 +87,7 @@ def _detail_context(request, account, log_form=None):
         "store_total": stores_for(user).filter(account=account).count(),
         "can_log": user.has_perm("accounts.add_contactlog"),
         "can_edit_contacts": user.has_perm("accounts.add_contact"),
+        "can_edit_targets": user.has_perm("accounts.change_salestarget"),
         "today": timezone.localdate(),
     }
 
@@ -146,6 +148,32 @@ def contact_edit(request, pk: int, contact_pk: int | None = None):
     return render(
         request, "accounts/contact_form.html", {"account": account, "form": form, "contact": contact}, status=status
     )
+
+
+@login_required
+def targets_edit(request, pk: int):
+    """A manager sets an account's twelve monthly targets for a year."""
+    account = _account(request, pk)
+    if not request.user.has_perm("accounts.change_salestarget"):
+        raise PermissionDenied
+    year = _year(request)
+    current = dict(account.targets.filter(year=year).values_list("month", "amount"))
+    form = TargetsForm(request.POST or None, initial={f"m{m}": a for m, a in current.items()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.targets_set(account=account, year=year, amounts=form.amounts())
+        except DomainError as error:
+            form.add_error(error.field, error.detail)
+        else:
+            messages.success(request, _("Targets for %(year)s saved.") % {"year": year})
+            return redirect(f"{reverse('accounts:account-detail', args=[account.pk])}?year={year}")
+    context = {"account": account, "form": form, "year": year, "years": _years()}
+    return render(request, "accounts/targets_form.html", context, status=400 if form.errors else 200)
+
+
+def _years():
+    this_year = timezone.localdate().year
+    return range(this_year - 3, this_year + 2)
 
 
 PERFORMANCE_COLUMNS = [

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
+from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from . import excel
@@ -83,6 +85,12 @@ def style_form_fields(form) -> None:
             else "form-control"
         )
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+def active_filter(label=None):
+    """Active / inactive / all, worded for people (not django-filter's "Unknown / Yes / No")."""
+    choices = [("", _("All")), ("true", _("Active only")), ("false", _("Inactive only"))]
+    return django_filters.BooleanFilter(label=label or _("Active"), widget=forms.Select(choices=choices))
 
 
 class StyledFilterSet(django_filters.FilterSet):

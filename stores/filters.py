@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
-from ka_portal.lists import StyledFilterSet
+from ka_portal.lists import StyledFilterSet, active_filter
 from ka_portal.scope import accounts_for, stores_for, team_for
 
 from .models import Delivery, Listing, Product, Store
@@ -41,7 +41,7 @@ class StoreFilter(StyledFilterSet):
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=[(g, g) for g in Store.Grade.values])
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
     rep = django_filters.ModelChoiceFilter(label=_("Sales rep"), queryset=_reps)
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = active_filter()
     o = django_filters.OrderingFilter(fields=("code", "name", "grade", "city"), label=_("Sort"))
 
     class Meta:
@@ -58,7 +58,7 @@ class ProductFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     brand = django_filters.CharFilter(label=_("Brand"), lookup_expr="iexact")
     category = django_filters.CharFilter(label=_("Category"), lookup_expr="iexact")
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = active_filter()
     o = django_filters.OrderingFilter(fields=("code", "name", "brand", "category"), label=_("Sort"))
 
     class Meta:
@@ -86,7 +86,7 @@ class ListingFilter(StyledFilterSet):
     account = _AccountCodeFilter(field_name="store__account")
     store = _StoreCodeFilter(field_name="store")
     product = django_filters.CharFilter(field_name="product__code", label=_("Product code"))
-    active = django_filters.BooleanFilter(label=_("Active"))
+    active = active_filter()
 
     class Meta:
         model = Listing

@@ -6,7 +6,9 @@ app_name = "stores"
 
 urlpatterns = [
     path("", views.StoreListView.as_view(), name="store-list"),
+    path("new/", views.store_edit, name="store-add"),
     path("<int:pk>/", views.store_detail, name="store-detail"),
+    path("<int:pk>/edit/", views.store_edit, name="store-edit"),
     path("products/", views.ProductListView.as_view(), name="product-list"),
     path("listings/", views.ListingListView.as_view(), name="listing-list"),
     path("deliveries/", views.DeliveryListView.as_view(), name="delivery-list"),

@@ -1,8 +1,11 @@
 """Store, product, listing and delivery pages. Querysets start from ka_portal/scope.py: out of scope is 404."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.formatting import format_packs
@@ -10,6 +13,7 @@ from ka_portal.lists import Column, FilteredListView
 from ka_portal.scope import stores_for
 
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
+from .forms import StoreForm
 from .models import Delivery, Listing, Product
 from .selectors import delivery_unit_price, delivery_value
 
@@ -49,6 +53,21 @@ def store_detail(request, pk: int):
     )
     context = {"store": store, "listings": listings, "deliveries": deliveries}
     return render(request, "stores/store_detail.html", context)
+
+
+@login_required
+def store_edit(request, pk: int | None = None):
+    """Add or change a store on the store sheet; the store must stay within the user's scope."""
+    store = get_object_or_404(stores_for(request.user), pk=pk) if pk else None
+    if not request.user.has_perm("stores.change_store" if store else "stores.add_store"):
+        raise PermissionDenied
+    form = StoreForm(request.POST or None, instance=store, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, gettext("Store %(code)s saved.") % {"code": saved.code})
+        return redirect("stores:store-detail", pk=saved.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "stores/store_form.html", {"form": form, "store": store}, status=status)
 
 
 class ProductListView(FilteredListView):

@@ -168,3 +168,37 @@ def test_follow_up_done_leaves_the_home_page(client, manager):
     entry.refresh_from_db()
     assert entry.follow_up_done
     assert "回电" not in client.get(reverse("home")).content.decode()
+
+
+def test_manager_sets_a_years_targets(client, manager):
+    from accounts.models import SalesTarget
+
+    account = KeyAccountFactory(owner=manager)
+    SalesTarget.objects.create(account=account, year=2027, month=12, amount=5)
+    client.force_login(manager)
+    data = {f"m{m}": "10000.50" for m in range(1, 12)}  # December left empty: no target
+
+    response = client.post(reverse("accounts:targets-edit", args=[account.pk]) + "?year=2027", data)
+
+    assert response.status_code == 302
+    targets = dict(SalesTarget.objects.filter(account=account, year=2027).values_list("month", "amount"))
+    assert len(targets) == 11 and 12 not in targets and str(targets[3]) == "10000.50"
+
+
+def test_negative_target_is_refused_and_nothing_changes(client, manager):
+    from accounts.models import SalesTarget
+
+    account = KeyAccountFactory(owner=manager)
+    client.force_login(manager)
+    response = client.post(
+        reverse("accounts:targets-edit", args=[account.pk]) + "?year=2027", {"m1": "100", "m2": "-5"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 400 and 'value="-5"' in response.content.decode()
+    assert not SalesTarget.objects.exists()
+
+
+def test_supervisor_cannot_set_targets(client, supervisor):
+    account = StoreFactory(rep=supervisor).account
+    client.force_login(supervisor)
+    assert client.get(reverse("accounts:targets-edit", args=[account.pk])).status_code == 403

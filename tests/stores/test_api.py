@@ -108,3 +108,22 @@ def test_targets_are_unique_per_account_month(api_client, manager):
     assert api_client.post("/api/v1/targets/", target).status_code == 201
     assert api_client.post("/api/v1/targets/", target).status_code == 400
     assert api_client.post("/api/v1/targets/", {**target, "month": 13}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/accounts/", "/api/v1/contacts/", "/api/v1/contact-logs/", "/api/v1/targets/", "/api/v1/stores/",
+            "/api/v1/products/", "/api/v1/listings/", "/api/v1/deliveries/"],
+)  # fmt: skip
+def test_list_endpoints_run_a_fixed_number_of_queries(api_client, manager, url, django_assert_max_num_queries):
+    from tests.factories import ContactLogFactory, SalesTargetFactory
+
+    for _ in range(6):
+        account = KeyAccountFactory(owner=manager)
+        listing = ListingFactory(store=StoreFactory(account=account, rep=manager))
+        DeliveryFactory(store=listing.store, product=listing.product)
+        ContactLogFactory(account=account, contact=ContactFactory(account=account), author=manager)
+        SalesTargetFactory(account=account)
+    api_client.force_authenticate(manager)
+    with django_assert_max_num_queries(7):
+        body = api_client.get(url).json()
+    assert body["count"] >= 6

@@ -88,3 +88,37 @@ def test_product_list_search(client, rep):
     client.force_login(rep)
     html = client.get(reverse("stores:product-list"), {"q": "tea"}).content.decode()
     assert "冰红茶" in html and "薯片" not in html
+
+
+def test_supervisor_moves_a_store_to_another_rep_and_overrides_its_frequency(client, supervisor):
+    rep_a = make_user("rep", username="rep_x", supervisor=supervisor)
+    rep_b = make_user("rep", username="rep_y", supervisor=supervisor)
+    store = StoreFactory(rep=rep_a, grade="C", code="S-9", name="老店")
+    client.force_login(supervisor)
+    data = {"account": store.account.pk, "code": "S-9", "name": "老店", "grade": "A", "rep": rep_b.pk,
+            "visits_per_week_override": 2, "active": "on"}  # fmt: skip
+
+    response = client.post(reverse("stores:store-edit", args=[store.pk]), data)
+
+    assert response.status_code == 302
+    store.refresh_from_db()
+    assert store.rep == rep_b and store.grade == "A" and store.visits_per_week == 2
+
+
+def test_store_form_names_bad_values_and_keeps_them(client, manager):
+    store = StoreFactory(account__owner=manager, name="老店")
+    client.force_login(manager)
+    data = {"account": store.account.pk, "code": store.code, "name": "新名字", "grade": "A",
+            "visits_per_week_override": 9, "latitude": "31.2"}  # fmt: skip
+    response = client.post(reverse("stores:store-edit", args=[store.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "between 1 and 7" in html and "both latitude and longitude" in html and 'value="新名字"' in html
+    store.refresh_from_db()
+    assert store.name == "老店"
+
+
+def test_rep_cannot_edit_stores(client, rep):
+    store = StoreFactory(rep=rep)
+    client.force_login(rep)
+    assert client.get(reverse("stores:store-edit", args=[store.pk])).status_code == 403
