@@ -1,6 +1,7 @@
 """Shared test setup: role users, the Celery mode per test, and the markers' skip rules."""
 
 import os
+from datetime import date
 
 import pytest
 from django.db import connection
@@ -13,6 +14,40 @@ from .factories import make_user
 
 def _ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+DEMO_TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real hashing costs seconds a user on a busy 2-core machine; tests need only that passwords check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo_company(django_db_setup, django_db_blocker):
+    """The demo company (seed_demo as of DEMO_TODAY), loaded once per test module and rolled back after it.
+
+    Each test still runs in its own transaction inside this one, so what a test writes is undone.
+    """
+    from django.conf import settings
+    from django.db import transaction
+
+    from ka_portal.demo import seed_demo
+
+    with django_db_blocker.unblock():
+        hashers = settings.PASSWORD_HASHERS
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            seed_demo(today=DEMO_TODAY)
+            yield DEMO_TODAY
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            settings.PASSWORD_HASHERS = hashers
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,6 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.selectors import Period, account_performance
-from ka_portal.demo import seed_demo
 from tests.factories import DeliveryFactory, KeyAccountFactory, ListingFactory, SalesTargetFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +29,6 @@ SPEC_8 = [
     ("AUCHAN", "76.01", "46.79", "-29.22", "61.56", "-27.37"),
     ("PNS", "4.57", "0.42", "-4.15", "9.19", "-89.15"),
 ]
-TODAY = date(2026, 11, 23)
 
 
 def _wan(value: str) -> str:
@@ -38,9 +36,7 @@ def _wan(value: str) -> str:
 
 
 @pytest.fixture
-def demo_admin():
-    with time_machine.travel("2026-11-23 10:00 +0800", tick=False):
-        seed_demo(today=TODAY)
+def demo_admin(demo_company):
     return get_user_model().objects.get(username="admin")
 
 

@@ -21,15 +21,13 @@ def _counts():
     return {m.__name__: m.objects.count() for m in (KeyAccount, Store, Listing, Delivery, SalesTarget)}
 
 
-def test_second_run_changes_nothing():
-    seed_demo(today=TODAY)
+def test_second_run_changes_nothing(demo_company):
     before = _counts()
     assert seed_demo(today=TODAY) == 0
     assert _counts() == before
 
 
-def test_demo_company_shape():
-    seed_demo(today=TODAY)
+def test_demo_company_shape(demo_company):
     assert KeyAccount.objects.count() == 11
     assert 55 <= Store.objects.count() <= 65
     assert set(Store.objects.values_list("grade", flat=True)) == {"A", "B", "C"}
@@ -46,8 +44,7 @@ def test_demo_company_shape():
     "code, target, actual, growth",
     [("WMT", "19.97", "32.03", "89.30"), ("LOTUS", "213.75", "134.70", "-25.64"), ("PNS", "4.57", "0.42", "-89.15")],
 )
-def test_january_to_may_matches_spec(code, target, actual, growth):
-    seed_demo(today=TODAY)
+def test_january_to_may_matches_spec(demo_company, code, target, actual, growth):
     sell_in = Sum(F("quantity") * F("unit_price"))
     this = Delivery.objects.filter(store__account__code=code, date__year=2026, date__month__lte=5).aggregate(s=sell_in)[
         "s"
@@ -61,7 +58,7 @@ def test_january_to_may_matches_spec(code, target, actual, growth):
     assert round((this / last - 1) * 100, 2) == Decimal(growth)
 
 
-def test_password_option_sets_every_demo_password():
+def test_password_option_sets_every_demo_password(demo_company):
     call_command("seed_demo", "--password", "s3cret-demo")
     assert authenticate(username="rep1", password="s3cret-demo") is not None
     call_command("seed_demo", "--password", "another-one")
