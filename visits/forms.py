@@ -71,9 +71,7 @@ class VisitForm(forms.Form):
                 label=product.name,
                 required=False,
                 max_length=20,
-                widget=forms.TextInput(
-                    attrs={"inputmode": "text", "autocomplete": "off", "placeholder": "0/0", "class": "stock-input"}
-                ),
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
                 help_text=_("%(n)s packs a case") % {"n": product.packs_per_case},
             )
             self.initial[name] = format_packs(counts.get(product.pk), product.packs_per_case)
