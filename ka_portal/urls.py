@@ -7,11 +7,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from visits import api as visits_api
+
 from . import api_views, views
 
 api_v1 = [
     path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("", include(visits_api.router.urls)),
 ]
 
 urlpatterns = [
