@@ -151,7 +151,9 @@ DAY_CHOICES = [
 
 class GenerateRouteForm(forms.Form):
     rep = forms.ModelChoiceField(label=_("Sales rep"), queryset=None)
-    week_start = forms.DateField(label=_("Week starting (Monday)"), widget=forms.DateInput(attrs={"type": "date"}))
+    week_start = forms.DateField(
+        label=_("Week starting (Monday)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, reps, **kwargs):
         super().__init__(*args, **kwargs)
@@ -191,7 +193,10 @@ class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
         fields = ["store", "title", "description", "due_on"]
-        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}), "description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "due_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, stores, **kwargs):
         super().__init__(*args, **kwargs)

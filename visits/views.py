@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -190,7 +191,9 @@ class StoreSearchFilterSet(StyledFilterSet):
 
 class VisitFilter(StoreSearchFilterSet):
     day = django_filters.DateFilter(
-        label=gettext_lazy("Date"), method="filter_day", widget=django_filters.widgets.forms.DateInput({"type": "date"})
+        label=gettext_lazy("Date"),
+        method="filter_day",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     rating = django_filters.ChoiceFilter(label=gettext_lazy("Rating"), choices=Visit.Rating.choices)
     far_from_store = django_filters.BooleanFilter(label=gettext_lazy("Far from the store"))
@@ -228,7 +231,7 @@ class VisitListView(FilteredListView):
 
 class PlanFilter(StyledFilterSet):
     week_start = django_filters.DateFilter(
-        label=gettext_lazy("Week starting (Monday)"), widget=django_filters.widgets.forms.DateInput({"type": "date"})
+        label=gettext_lazy("Week starting (Monday)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=RoutePlan.Status.choices)
 
