@@ -6,6 +6,7 @@ Idempotent: a rep whose plan for a week exists already is left alone for that we
 
 import random
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -30,6 +31,7 @@ TASKS = ["检查中秋堆头陈列", "补齐新品价签", "确认下月DM档期
 def seed_visits(*, today: date, rng: random.Random) -> int:
     """Plans, visits, tasks and suggested orders for the demo reps; returns how many records it created."""
     created = 0
+    _counted_listings.cache_clear()
     this_monday = services.week_start_of(today)
     reps = User.objects.filter(profile__role=Role.REP).select_related("profile__supervisor").order_by("username")
     touched_stores: set[int] = set()
@@ -53,6 +55,7 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
                 touched_stores.add(stop.store_id)
             if weeks_back == 0:
                 created += _tasks(plan, today, supervisor, rng)
+    _counted_listings.cache_clear()
     for store_id in touched_stores:
         last = Visit.objects.filter(store_id=store_id).order_by("-checked_in_at").first()
         created += len(services.suggested_orders_refresh(store=last.store, on=timezone.localdate(last.checked_in_at)))
@@ -79,7 +82,7 @@ def _visit(rep, stop, day: date, rng: random.Random) -> int:
         ChecklistResult(visit=visit, item=item, result=result)
         for item, result in zip(ChecklistResult.Item.values, results, strict=True)
     )
-    listings = list(Listing.objects.filter(store=stop.store, active=True).select_related("product")[:6])
+    listings = _counted_listings(stop.store_id)
     counts = [
         StockCount(visit=visit, product=listing.product, packs=rng.randint(0, 6 * listing.product.packs_per_case))
         if rng.random() > 0.03
@@ -98,6 +101,12 @@ def _visit(rep, stop, day: date, rng: random.Random) -> int:
     )
     visit.save(update_fields=["problems", "actions", "rating"])
     return 1 + len(results) + len(counts)
+
+
+@cache
+def _counted_listings(store_id: int) -> list[Listing]:
+    """The first six products a store lists: the ones the demo reps count (cached for one seeding run)."""
+    return list(Listing.objects.filter(store_id=store_id, active=True).select_related("product")[:6])
 
 
 def _tasks(plan: RoutePlan, today: date, supervisor, rng: random.Random) -> int:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -363,22 +363,32 @@ def suggested_orders_refresh(*, store: Store, on: date) -> list[SuggestedOrder]:
         found = counts.setdefault(count.product_id, [])
         if len(found) < 2:
             found.append(count)
+    listings = [
+        listing
+        for listing in Listing.objects.filter(store=store, active=True).select_related("product")
+        if listing.product_id in counts
+    ]
+    # One query for the deliveries of every product with two counts; summed per product below.
+    previous_days = {
+        pid: timezone.localdate(found[1].visit.checked_in_at) for pid, found in counts.items() if found[1:]
+    }
+    deliveries: dict[int, list[tuple[date, int]]] = {}
+    if previous_days:
+        for product_id, delivered_on, quantity in Delivery.objects.filter(
+            store=store, product_id__in=previous_days, date__gt=min(previous_days.values()), date__lte=on
+        ).values_list("product_id", "date", "quantity"):
+            deliveries.setdefault(product_id, []).append((delivered_on, quantity))
     orders = []
-    for listing in Listing.objects.filter(store=store, active=True).select_related("product"):
-        latest = counts.get(listing.product_id, [])
-        if not latest:
-            continue
+    for listing in listings:
+        latest = counts[listing.product_id]
         current, previous = latest[0], (latest[1] if len(latest) > 1 else None)
         current_on = timezone.localdate(current.visit.checked_in_at)
         previous_on = timezone.localdate(previous.visit.checked_in_at) if previous else None
-        delivered = 0
-        if previous_on is not None:
-            delivered = (
-                Delivery.objects.filter(
-                    store=store, product_id=listing.product_id, date__gt=previous_on, date__lte=current_on
-                ).aggregate(total=Sum("quantity"))["total"]
-                or 0
-            )
+        delivered = sum(
+            quantity
+            for delivered_on, quantity in deliveries.get(listing.product_id, [])
+            if previous_on is not None and previous_on < delivered_on <= current_on
+        )
         result = suggested_order(
             previous.packs if previous else None, delivered, current.packs, listing.product.packs_per_case, factor
         )
