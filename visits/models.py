@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stores.models import Product, Store
 
@@ -176,12 +177,12 @@ class VisitPhoto(models.Model):
 
 class Task(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("task status", "Open")
         DONE = "done", _("Done")
         NOT_DONE = "not_done", _("Not done")
 
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     due_on = models.DateField(_("due on"))
     assigned_by = models.ForeignKey(

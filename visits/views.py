@@ -67,6 +67,9 @@ def today(request):
         "other_stores": other_stores,
         "other_uuid": uuid.uuid4(),
         "sunday": day.weekday() == 6,
+        "week_plan": plans_for(request.user)
+        .filter(rep=request.user, week_start=services.week_start_of(day), status=RoutePlan.Status.PUBLISHED)
+        .first(),
     }
     return render(request, "visits/today.html", context)
 
