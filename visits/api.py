@@ -128,8 +128,8 @@ class VisitRecordSerializer(serializers.Serializer):
     def record_kwargs(self, visit: Visit) -> dict:
         data = self.validated_data
         kwargs = {
-            "price_check_ok": data.get("price_check_ok", visit.price_check_ok),
-            "promotion_executed": data.get("promotion_executed", visit.promotion_executed),
+            "price_check_ok": data.get("price_check_ok", services.UNCHANGED),
+            "promotion_executed": data.get("promotion_executed", services.UNCHANGED),
             "problems": data.get("problems"),
             "actions": data.get("actions"),
         }

@@ -34,7 +34,7 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
     _counted_listings.cache_clear()
     this_monday = services.week_start_of(today)
     reps = User.objects.filter(profile__role=Role.REP).select_related("profile__supervisor").order_by("username")
-    touched_stores: set[int] = set()
+    visits: list[tuple[Visit, list[ChecklistResult], list[StockCount]]] = []
     for rep in reps:
         supervisor = rep.profile.supervisor or rep
         for weeks_back in range(WEEKS_BACK, -1, -1):
@@ -42,30 +42,38 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
             if RoutePlan.objects.filter(rep=rep, week_start=week).exists():
                 continue
             plan, _overload = services.route_plan_generate(rep=rep, week_start=week, by=supervisor)
-            if not plan.stops.exists():
+            stops = list(plan.stops.select_related("store").order_by("day", "position"))
+            if not stops:
                 plan.delete()
                 continue
             services.route_plan_publish(plan=plan, by=supervisor)
-            created += 1 + plan.stops.count()
-            for stop in plan.stops.select_related("store").order_by("day", "position"):
+            created += 1 + len(stops)
+            for stop in stops:
                 day = week + timedelta(days=stop.day)
-                if day >= today or rng.random() > VISITED_SHARE:
-                    continue
-                created += _visit(rep, stop, day, rng)
-                touched_stores.add(stop.store_id)
+                if day < today and rng.random() <= VISITED_SHARE:
+                    visits.append(_visit(rep, stop, day, rng))
             if weeks_back == 0:
                 created += _tasks(plan, today, supervisor, rng)
+    # Written in three bulk inserts: the demo is seeded in every test run of the seeder.
+    Visit.objects.bulk_create([visit for visit, _results, _counts in visits])
+    for visit, results, counts in visits:
+        for row in (*results, *counts):
+            row.visit = visit
+    ChecklistResult.objects.bulk_create([row for _visit, results, _counts in visits for row in results])
+    StockCount.objects.bulk_create([row for _visit, _results, counts in visits for row in counts])
+    created += sum(1 + len(results) + len(counts) for _visit, results, counts in visits)
+    last_visit = {visit.store_id: visit for visit, *_rows in sorted(visits, key=lambda v: v[0].checked_in_at)}
+    for visit in last_visit.values():
+        created += len(services.suggested_orders_refresh(store=visit.store, on=timezone.localdate(visit.checked_in_at)))
     _counted_listings.cache_clear()
-    for store_id in touched_stores:
-        last = Visit.objects.filter(store_id=store_id).order_by("-checked_in_at").first()
-        created += len(services.suggested_orders_refresh(store=last.store, on=timezone.localdate(last.checked_in_at)))
     return created
 
 
-def _visit(rep, stop, day: date, rng: random.Random) -> int:
+def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[ChecklistResult], list[StockCount]]:
+    """One past visit, not yet saved: its checklist, its stock counts and the rating they give."""
     start = timezone.make_aware(datetime.combine(day, time(9, 0))) + timedelta(minutes=75 * stop.position)
     start += timedelta(minutes=rng.randint(0, 20))
-    visit = Visit.objects.create(
+    visit = Visit(
         rep=rep,
         store=stop.store,
         route_stop=stop,
@@ -77,30 +85,27 @@ def _visit(rep, stop, day: date, rng: random.Random) -> int:
         price_check_ok=rng.random() > 0.15,
         promotion_executed=rng.choice([True, True, True, True, None, False]),
     )
-    results = [rng.choices(["pass", "fail", "na"], weights=[80, 12, 8])[0] for _ in ChecklistResult.Item]
-    ChecklistResult.objects.bulk_create(
-        ChecklistResult(visit=visit, item=item, result=result)
-        for item, result in zip(ChecklistResult.Item.values, results, strict=True)
-    )
-    listings = _counted_listings(stop.store_id)
-    counts = [
-        StockCount(visit=visit, product=listing.product, packs=rng.randint(0, 6 * listing.product.packs_per_case))
-        if rng.random() > 0.03
-        else StockCount(visit=visit, product=listing.product, packs=0)
-        for listing in listings
+    results = [
+        ChecklistResult(item=item, result=rng.choices(["pass", "fail", "na"], weights=[80, 12, 8])[0])
+        for item in ChecklistResult.Item.values
     ]
-    StockCount.objects.bulk_create(counts)
-    if "fail" in results or visit.price_check_ok is False:
+    counts = [
+        StockCount(
+            product=listing.product,
+            packs=0 if rng.random() < 0.03 else rng.randint(1, 6 * listing.product.packs_per_case),
+        )
+        for listing in _counted_listings(stop.store_id)
+    ]
+    if any(r.result == "fail" for r in results) or visit.price_check_ok is False:
         index = rng.randrange(len(PROBLEMS))
         visit.problems, visit.actions = PROBLEMS[index], ACTIONS[index]
     visit.rating = visit_rating(
-        checklist=results,
+        checklist=[r.result for r in results],
         price_check_ok=visit.price_check_ok,
         promotion_executed=visit.promotion_executed,
         out_of_stock_products=sum(1 for count in counts if count.packs == 0),
     )
-    visit.save(update_fields=["problems", "actions", "rating"])
-    return 1 + len(results) + len(counts)
+    return visit, results, counts
 
 
 @cache

@@ -168,6 +168,9 @@ def route_plan_unpublish(*, plan: RoutePlan) -> RoutePlan:
     return plan
 
 
+UNCHANGED = object()  # a visit_record argument not given: keep what the visit has
+
+
 # --- visits ------------------------------------------------------------------------------------
 
 
@@ -233,8 +236,8 @@ def visit_record(
     *,
     visit: Visit,
     checklist: dict[str, str] | None = None,
-    price_check_ok: bool | None = None,
-    promotion_executed: bool | None = None,
+    price_check_ok: bool | None | object = UNCHANGED,
+    promotion_executed: bool | None | object = UNCHANGED,
     stock: dict[int, int | None] | None = None,
     problems: str | None = None,
     actions: str | None = None,
@@ -243,6 +246,7 @@ def visit_record(
     """Save what the rep found (any part of it, as often as they like) and recompute the rating.
 
     `stock` maps product id → packs (None clears a count); `tasks_done` maps task id → comment.
+    A part not given stays as it was; None for the price or promotion check means n.a.
     """
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if not visit.is_open:
@@ -253,8 +257,10 @@ def visit_record(
                 ChecklistResult.objects.update_or_create(visit=visit, item=item, defaults={"result": result})
             else:
                 ChecklistResult.objects.filter(visit=visit, item=item).delete()
-    visit.price_check_ok = price_check_ok
-    visit.promotion_executed = promotion_executed
+    if price_check_ok is not UNCHANGED:
+        visit.price_check_ok = price_check_ok
+    if promotion_executed is not UNCHANGED:
+        visit.promotion_executed = promotion_executed
     if problems is not None:
         visit.problems = problems
     if actions is not None:

@@ -140,3 +140,14 @@ def test_compliance_counts_done_and_missed_by_grade(client, team):
     assert row.by_grade["A"] == [2, 1] and row.by_grade["B"] == [1, 0]
     assert [store.name for _day, store in row.missed] == ["B店", "A店"]  # in day order
     assert "33 %" in response.content.decode()
+
+
+def test_a_stop_moves_to_a_place_within_its_day(client, team):
+    sup, rep, _outsider = team
+    plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
+    stores = [StoreFactory(rep=rep) for _ in range(3)]
+    stops = [RouteStopFactory(plan=plan, store=store, day=3, position=i) for i, store in enumerate(stores)]
+    client.force_login(sup)
+    client.post(reverse("visits:route-stop-move", args=[stops[2].pk]), {"day": 3, "position": 1})
+    order = list(plan.stops.filter(day=3).order_by("position").values_list("store", flat=True))
+    assert order == [stores[2].pk, stores[0].pk, stores[1].pk]

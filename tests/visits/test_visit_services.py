@@ -142,3 +142,15 @@ def test_photo_over_the_size_limit_is_refused(rep, store):
     with pytest.raises(DomainError) as refused:
         services.visit_photo_add(visit=visit, image=SimpleUploadedFile("a.jpg", b"x" * 11, "image/jpeg"))
     assert refused.value.code == "visit.photo_too_large"
+
+
+def test_recording_one_part_keeps_the_others(rep, store):
+    visit, _ = services.visit_check_in(rep=rep, store=store)
+    services.visit_record(visit=visit, promotion_executed=False, problems="促销未执行")
+    visit = services.visit_record(visit=visit, actions="已联系店长")
+    assert (visit.promotion_executed, visit.problems, visit.actions, visit.rating) == (
+        False,
+        "促销未执行",
+        "已联系店长",
+        "red",
+    )
