@@ -47,6 +47,13 @@ def navigation(request) -> dict:
     for label, name, roles in _NAV:
         url = _url(name) if roles is None or role in roles else None
         if url:
-            active = request.path == url or (url != "/" and request.path.startswith(url))
-            items.append({"label": label, "url": url, "active": active})
+            items.append({"label": label, "url": url, "active": False})
+    # The entry whose address is the longest prefix of this page's is the one we are in.
+    within = [
+        item
+        for item in items
+        if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if within:
+        max(within, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items, "user_role": role, "user_role_label": Role(role).label}

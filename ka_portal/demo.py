@@ -18,6 +18,7 @@ from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
 from accounts.services import user_set_role
 from stores.models import Delivery, Listing, Product, Store
+from visits.demo import seed_visits
 
 User = get_user_model()
 
@@ -407,4 +408,6 @@ class DemoSeeder:
 
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
-    return DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
+    created = DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
+    # Outside the early return: each run tops up the current week's routes (idempotent per rep and week).
+    return created + seed_visits(today=today, rng=random.Random(today.toordinal()))

@@ -24,3 +24,40 @@ def format_packs(packs: int | None, packs_per_case: int) -> str:
     sign = "-" if packs < 0 else ""
     cases, rest = divmod(abs(int(packs)), max(int(packs_per_case), 1))
     return f"{sign}{cases}" if rest == 0 else f"{sign}{cases}/{rest}"
+
+
+class PacksNotationError(ValueError):
+    """A quantity that is not valid `cases/packs` notation; `message` says why, for the reader."""
+
+    def __init__(self, message) -> None:
+        self.message = message
+        super().__init__(str(message))
+
+
+def parse_packs(text: str, packs_per_case: int) -> int | None:
+    """`cases/packs` → packs: `1` → 1 case, `0/10` → 10 packs, `1/1` → 1 case and 1 pack; blank → None.
+
+    Full-width digits and slashes (a Chinese keyboard) are accepted. A pack count at or above the
+    packs per case, a negative number or anything else is refused with a message for the field.
+    """
+    from django.utils.translation import gettext as _
+
+    value = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
+    if not value:
+        return None
+    per_case = max(int(packs_per_case), 1)
+    parts = value.split("/")
+    if value.startswith("-") or any(part.startswith("-") for part in parts):
+        raise PacksNotationError(_("A stock count cannot be negative."))
+    if len(parts) > 2 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise PacksNotationError(
+            _("Write the count as cases/packs, e.g. 1 (one case), 0/10 (ten packs) or 1/1 (one case and one pack).")
+        )
+    cases = int(parts[0])
+    packs = int(parts[1]) if len(parts) == 2 else 0
+    if packs >= per_case:
+        raise PacksNotationError(
+            _("%(packs)s packs is a case or more: a case holds %(per_case)s packs, so write %(written)s.")
+            % {"packs": packs, "per_case": per_case, "written": format_packs(cases * per_case + packs, per_case)}
+        )
+    return cases * per_case + packs

@@ -93,3 +93,31 @@ def visits_for(user) -> QuerySet:
     if role == Role.REP:
         return Visit.objects.filter(rep=user)
     return Visit.objects.filter(store__in=stores_for(user))
+
+
+def plans_for(user) -> QuerySet:
+    """Route plans a user may reach: a rep their own published ones; leads their team's, drafts included."""
+    from visits.models import RoutePlan
+
+    role = user_role(user)
+    if role in _EVERYTHING:
+        return RoutePlan.objects.all()
+    if role == Role.REP:
+        return RoutePlan.objects.filter(rep=user, status=RoutePlan.Status.PUBLISHED)
+    if role in (Role.SUPERVISOR, Role.MANAGER):
+        return RoutePlan.objects.filter(rep__in=team_for(user))
+    return RoutePlan.objects.none()
+
+
+def tasks_for(user) -> QuerySet:
+    """Tasks (交办事项) for the stores a user may reach."""
+    from visits.models import Task
+
+    return Task.objects.filter(store__in=stores_for(user))
+
+
+def suggested_orders_for(user) -> QuerySet:
+    """Suggested orders for the stores a user may reach."""
+    from visits.models import SuggestedOrder
+
+    return SuggestedOrder.objects.filter(store__in=stores_for(user))

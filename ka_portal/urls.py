@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from stores import api as stores_api
+from visits import api as visits_api
 
 from . import api_views, views
 
@@ -22,6 +23,7 @@ api_v1 = [
     ),
     path("", include(accounts_api.router.urls)),
     path("", include(stores_api.router.urls)),
+    path("", include(visits_api.router.urls)),
 ]
 
 urlpatterns = [
@@ -32,6 +34,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("stores/", include("stores.urls")),
+    path("visits/", include("visits.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from stores.models import Product, Store
 
@@ -54,6 +55,7 @@ class RouteStop(models.Model):
         ordering = ["plan", "day", "position"]
         constraints = [
             models.CheckConstraint(condition=models.Q(day__lte=5), name="routestop_day_monday_to_saturday"),
+            models.UniqueConstraint(fields=["plan", "day", "store"], name="routestop_store_once_a_day"),
         ]
 
     def __str__(self) -> str:
@@ -85,15 +87,37 @@ class Visit(models.Model):
     problems = models.TextField(_("problems"), blank=True)
     actions = models.TextField(_("actions"), blank=True)
     rating = models.CharField(_("rating"), max_length=6, choices=Rating.choices, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-checked_in_at"]
-        indexes = [models.Index(fields=["store", "checked_in_at"], name="visit_store_checked_in")]
+        indexes = [
+            models.Index(fields=["store", "checked_in_at"], name="visit_store_checked_in"),
+            models.Index(fields=["rep", "checked_in_at"], name="visit_rep_checked_in"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(checked_out_at__isnull=True)
+                | models.Q(checked_out_at__gte=models.F("checked_in_at")),
+                name="visit_checked_out_after_check_in",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.store.code} {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.checked_out_at is None
+
+    @property
+    def minutes_in_store(self) -> int | None:
+        if self.checked_out_at is None:
+            return None
+        return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
 
 
 class ChecklistResult(models.Model):
@@ -153,12 +177,12 @@ class VisitPhoto(models.Model):
 
 class Task(models.Model):
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("task status", "Open")
         DONE = "done", _("Done")
         NOT_DONE = "not_done", _("Not done")
 
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="tasks")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     due_on = models.DateField(_("due on"))
     assigned_by = models.ForeignKey(
@@ -175,6 +199,7 @@ class Task(models.Model):
     )
     done_comment = models.TextField(_("comment"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("task")

@@ -1,0 +1,114 @@
+"""A rep on a phone, in Chinese, does a whole visit from Today: check in (with position), display checklist,
+a refused and then a good stock count in cases/packs, the suggested order, a task, check out; the daily report
+then lists the visit."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from accounts.roles import Role
+from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.visits.factories import RoutePlanFactory, RouteStopFactory, StockCountFactory, TaskFactory, VisitFactory
+from visits.models import Visit
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def rep_day():
+    rep = make_user(Role.REP, username="rep1", first_name="伟", last_name="张", password="demo-pass-1")
+    store = StoreFactory(
+        rep=rep, name="沃尔玛五角场店", grade="A", latitude=Decimal("31.299000"), longitude=Decimal("121.514000")
+    )
+    later = StoreFactory(rep=rep, name="大润发江湾店", grade="B")
+    beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
+    ListingFactory(store=store, product=beer)
+    # a week ago the rep counted 10 cases; 4 cases were delivered since
+    last_week = WEDNESDAY - timedelta(days=7)
+    StockCountFactory(
+        visit=VisitFactory(
+            rep=rep, store=store, checked_in_at=last_week, checked_out_at=last_week + timedelta(minutes=30)
+        ),
+        product=beer,
+        packs=120,
+    )
+    DeliveryFactory(store=store, product=beer, date=date(2026, 11, 21), quantity=48)
+    plan = RoutePlanFactory(rep=rep, week_start=date(2026, 11, 23))
+    RouteStopFactory(plan=plan, store=store, day=2, position=0)
+    RouteStopFactory(plan=plan, store=later, day=2, position=1)
+    TaskFactory(store=store, title="补齐端架价签", due_on=date(2026, 11, 26))
+    return rep, store, beer
+
+
+def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
+    rep, store, beer = rep_day
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 31.2991, "longitude": 121.5141})
+    with time_machine.travel(WEDNESDAY, tick=True):
+        log_in(phone, "rep1", "demo-pass-1")
+
+        # Today: the two stops in order, the task shown at the first
+        phone.goto("/visits/today/")
+        stops = phone.get_by_test_id("stop")
+        assert stops.count() == 2
+        assert "沃尔玛五角场店" in stops.nth(0).inner_text()
+        assert "补齐端架价签" in stops.nth(0).inner_text()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path="tests/e2e/artifacts/visits-today-phone.png", full_page=True)
+
+        # check in: the browser's position is sent, a few metres from the store
+        stops.nth(0).get_by_role("button", name="签到").click()
+        phone.wait_for_url("**/visits/*/")
+        assert "沃尔玛五角场店" in phone.get_by_role("heading", level=1).inner_text()
+        assert "距门店" in phone.get_by_test_id("visit-times").inner_text()
+        assert phone.get_by_test_id("far-flag").count() == 0
+
+        # display checklist: everything passes but the tidiness
+        for item in ["together", "price_tag", "promotion_display", "stock_level"]:
+            phone.get_by_test_id(f"choice-check_{item}").get_by_text("合格", exact=True).click()
+        phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
+        phone.get_by_test_id("choice-price_check_ok").get_by_text("是", exact=True).click()
+        phone.get_by_test_id("choice-promotion_executed").get_by_text("是", exact=True).click()
+
+        # a pack count of a whole case is refused next to the field; what was typed stays
+        stock = phone.locator(f"#id_stock_{beer.pk}")
+        stock.fill("0/12")
+        phone.get_by_label("发现的问题").fill("端架有破损包装")
+        phone.get_by_role("button", name="保存", exact=True).click()
+        assert "每箱12包，请写作 1" in phone.get_by_test_id("stock-error").inner_text()
+        assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "0/12"
+        assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+        assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()
+
+        # six cases now: the suggested order is six cases (10 before + 4 delivered − 6 = 8 sold; 12 − 6 = 6)
+        phone.locator(f"#id_stock_{beer.pk}").fill("6")
+        phone.get_by_role("button", name="保存", exact=True).click()
+        order = phone.get_by_test_id("suggested-order")
+        assert "海川纯生啤酒 500ml" in order.inner_text()
+        assert order.locator("tbody td").nth(2).inner_text().strip() == "6"
+        assert "黄 — 有改善空间" in phone.get_by_test_id("rating").inner_text()
+        phone.screenshot(path="tests/e2e/artifacts/visits-visit-phone.png", full_page=True)
+
+        # the task, then check out: back on Today, the stop is done
+        phone.get_by_test_id("task").get_by_label("已完成").check()
+        phone.get_by_test_id("task").get_by_placeholder("备注").fill("价签已补")
+        phone.get_by_role("button", name="保存并签退").click()
+        phone.wait_for_url("**/visits/today/")
+        assert "已完成1 / 2家" in phone.get_by_test_id("progress").inner_text()
+        assert "已完成" in phone.get_by_test_id("stop").nth(0).inner_text()
+
+        visit = Visit.objects.exclude(checked_in_at__lt=WEDNESDAY - timedelta(days=1)).get()
+        assert visit.checked_out_at is not None and visit.rating == "yellow"
+        assert visit.distance_m is not None and visit.distance_m < 50
+
+        # the daily report lists the visit with its suggested order
+        phone.get_by_role("link", name="我的拜访日报").click()
+        assert "沃尔玛五角场店" in phone.get_by_test_id("report-visits").inner_text()
+        assert "海川纯生啤酒 500ml" in phone.get_by_test_id("report-orders").inner_text()
+        phone.screenshot(path="tests/e2e/artifacts/visits-daily-report-phone.png", full_page=True)

@@ -1,0 +1,37 @@
+"""Demo routes and visits: published plans for this week, visits in past weeks, idempotent."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from ka_portal.demo import seed_demo
+from visits import selectors
+from visits.models import RoutePlan, SuggestedOrder, Task, Visit
+
+pytestmark = pytest.mark.django_db
+MONDAY = date(2026, 11, 23)
+
+
+def test_demo_gives_every_rep_a_published_week_and_past_visits_once():
+    seed_demo(today=MONDAY)
+    counts = (RoutePlan.objects.count(), Visit.objects.count(), Task.objects.count())
+    assert seed_demo(today=MONDAY) == 0
+    assert (RoutePlan.objects.count(), Visit.objects.count(), Task.objects.count()) == counts
+
+    rep1 = get_user_model().objects.get(username="rep1")
+    plan = RoutePlan.objects.get(rep=rep1, week_start=MONDAY)
+    assert plan.status == RoutePlan.Status.PUBLISHED
+    assert plan.stops.count() == 30
+    today = selectors.rep_day(rep1, MONDAY)
+    assert len(today) == 5 and any(row.tasks for row in today)
+    past = Visit.objects.filter(rep=rep1, checked_in_at__date__lt=MONDAY)
+    assert 60 <= past.count() <= 90  # three weeks of 30 stops, most of them visited
+    assert set(past.values_list("rating", flat=True)) <= {"green", "yellow", "red"}
+    assert SuggestedOrder.objects.exists()
+
+
+def test_next_week_tops_up_the_new_weeks_plan():
+    seed_demo(today=MONDAY)
+    seed_demo(today=date(2026, 11, 30))
+    assert RoutePlan.objects.filter(week_start=date(2026, 11, 30)).count() == 4

@@ -1,0 +1,153 @@
+"""Supervisor pages: generate, edit and publish a route; assign tasks; the daily report; compliance; scope."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from tests.factories import StoreFactory, make_user
+from visits.models import RoutePlan, Task
+
+from .factories import RoutePlanFactory, RouteStopFactory, VisitFactory, this_monday
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def team():
+    sup = make_user(Role.SUPERVISOR, username="sup_l")
+    rep = make_user(Role.REP, username="rep_l", supervisor=sup, first_name="Wei", last_name="Zhang")
+    outsider = make_user(Role.REP, username="rep_out")
+    return sup, rep, outsider
+
+
+def test_supervisor_generates_edits_and_publishes_a_week(client, team):
+    sup, rep, _outsider = team
+    for i, grade in enumerate("A" * 5 + "B" * 5 + "C" * 5):
+        StoreFactory(rep=rep, grade=grade, code=f"L{i:02d}")
+    client.force_login(sup)
+    monday = this_monday() + timedelta(days=7)
+
+    generated = client.post(reverse("visits:route-generate"), {"rep": rep.pk, "week_start": monday.isoformat()})
+    plan = RoutePlan.objects.get(rep=rep, week_start=monday)
+    assert generated["Location"] == reverse("visits:route-detail", args=[plan.pk])
+    page = client.get(generated["Location"], **EN).content.decode()
+    assert "30 visits this week (capacity 30, 5 a day)." in page
+    assert "Over capacity" not in page
+
+    stop = plan.stops.filter(day=0).first()
+    client.post(reverse("visits:route-stop-move", args=[stop.pk]), {"day": 5})
+    assert [len(plan.stops.filter(day=d)) for d in (0, 5)] == [4, 6]
+    page = client.get(reverse("visits:route-detail", args=[plan.pk]), **EN).content.decode()
+    assert "the busiest day has 6 stops for 5" in page
+
+    client.post(reverse("visits:route-stop-remove", args=[stop.pk]))
+    client.post(reverse("visits:route-publish", args=[plan.pk]))
+    plan.refresh_from_db()
+    assert plan.status == RoutePlan.Status.PUBLISHED
+    assert plan.stops.count() == 29
+
+
+def test_over_capacity_generation_says_so_with_numbers(client, team):
+    sup, rep, _outsider = team
+    for i in range(11):
+        StoreFactory(rep=rep, grade="A", code=f"O{i:02d}")
+    client.force_login(sup)
+    response = client.post(
+        reverse("visits:route-generate"), {"rep": rep.pk, "week_start": this_monday().isoformat()}, follow=True, **EN
+    )
+    assert "Over capacity: 33 visits planned for a week of 30. Nothing was cut." in response.content.decode()
+
+
+def test_published_plan_edit_is_refused_with_a_message(client, team):
+    sup, rep, _outsider = team
+    plan = RoutePlanFactory(rep=rep)
+    stop = RouteStopFactory(plan=plan, store=StoreFactory(rep=rep))
+    client.force_login(sup)
+    response = client.post(reverse("visits:route-stop-remove", args=[stop.pk]), follow=True, **EN)
+    assert "take it back to draft" in response.content.decode()
+    assert plan.stops.count() == 1
+
+
+def test_rep_cannot_edit_routes_and_outsiders_plans_are_404(client, team):
+    sup, rep, outsider = team
+    plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
+    stop = RouteStopFactory(plan=plan, store=StoreFactory(rep=rep))
+    client.force_login(rep)
+    assert client.post(reverse("visits:route-stop-remove", args=[stop.pk])).status_code == 403
+    client.force_login(sup)
+    foreign = RoutePlanFactory(rep=outsider)
+    assert client.get(reverse("visits:route-detail", args=[foreign.pk])).status_code == 404
+
+
+def test_supervisor_assigns_a_task_that_shows_at_the_reps_today(client, team):
+    sup, rep, _outsider = team
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    client.force_login(sup)
+    response = client.post(
+        reverse("visits:task-list"),
+        {"store": store.pk, "title": "检查堆头", "due_on": timezone.localdate().isoformat()},
+    )
+    assert response.status_code == 302
+    task = Task.objects.get()
+    assert task.assigned_by == sup
+    plan = RoutePlanFactory(rep=rep)
+    RouteStopFactory(plan=plan, store=store, day=min(timezone.localdate().weekday(), 5))
+    client.force_login(rep)
+    assert "检查堆头" in client.get(reverse("visits:today")).content.decode()
+
+
+def test_task_form_error_keeps_input(client, team):
+    sup, rep, _outsider = team
+    store = StoreFactory(rep=rep)
+    client.force_login(sup)
+    response = client.post(reverse("visits:task-list"), {"store": store.pk, "title": "检查堆头", "due_on": ""})
+    assert response.status_code == 400
+    assert 'value="检查堆头"' in response.content.decode()
+
+
+def test_daily_report_lists_visits_and_is_scoped(client, team, django_assert_max_num_queries):
+    sup, rep, outsider = team
+    today = timezone.localdate()
+    for hour in (9, 11):
+        at = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time())).replace(hour=hour)
+        VisitFactory(rep=rep, store=StoreFactory(rep=rep, name=f"门店{hour}"), checked_in_at=at, problems="缺货")
+    client.force_login(sup)
+    with django_assert_max_num_queries(20):
+        page = client.get(reverse("visits:daily-report"), {"rep": rep.pk, "date": today.isoformat()}).content.decode()
+    assert "门店9" in page and "门店11" in page
+    assert client.get(reverse("visits:daily-report"), {"rep": outsider.pk}).status_code == 404
+
+
+def test_compliance_counts_done_and_missed_by_grade(client, team):
+    sup, rep, _outsider = team
+    monday = this_monday() - timedelta(days=7)  # last week: every day is past
+    plan = RoutePlanFactory(rep=rep, week_start=monday)
+    a, b = StoreFactory(rep=rep, grade="A", name="A店"), StoreFactory(rep=rep, grade="B", name="B店")
+    RouteStopFactory(plan=plan, store=a, day=0)
+    RouteStopFactory(plan=plan, store=a, day=2)
+    RouteStopFactory(plan=plan, store=b, day=1)
+    monday_noon = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time())).replace(hour=12)
+    VisitFactory(rep=rep, store=a, checked_in_at=monday_noon)
+    VisitFactory(rep=rep, store=b, checked_in_at=monday_noon + timedelta(days=3))  # on the wrong day
+    client.force_login(sup)
+    response = client.get(reverse("visits:compliance"), {"week": monday.isoformat()}, **EN)
+    row = next(r for r in response.context["rows"] if r.rep == rep)
+    assert (row.done, row.planned) == (1, 3)
+    assert row.by_grade["A"] == [2, 1] and row.by_grade["B"] == [1, 0]
+    assert [store.name for _day, store in row.missed] == ["B店", "A店"]  # in day order
+    assert "33 %" in response.content.decode()
+
+
+def test_a_stop_moves_to_a_place_within_its_day(client, team):
+    sup, rep, _outsider = team
+    plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
+    stores = [StoreFactory(rep=rep) for _ in range(3)]
+    stops = [RouteStopFactory(plan=plan, store=store, day=3, position=i) for i, store in enumerate(stores)]
+    client.force_login(sup)
+    client.post(reverse("visits:route-stop-move", args=[stops[2].pk]), {"day": 3, "position": 1})
+    order = list(plan.stops.filter(day=3).order_by("position").values_list("store", flat=True))
+    assert order == [stores[2].pk, stores[0].pk, stores[1].pk]

@@ -1,0 +1,86 @@
+"""Route generation: every store as often as its grade says, spread over the week, days balanced, overload flagged."""
+
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from visits.routing import StoreToPlan, distance_m, generate_week, order_by_distance
+
+GRADE_VISITS = {"A": 3, "B": 2, "C": 1}
+
+
+def _stores(grades: str) -> list[StoreToPlan]:
+    return [StoreToPlan(i, GRADE_VISITS[g]) for i, g in enumerate(grades)]
+
+
+def _days_of(plan, store_id) -> list[int]:
+    return [day for day, stops in enumerate(plan.days) if store_id in stops]
+
+
+def test_spec_example_5a_5b_5c_is_a_full_valid_week():
+    # given SPEC §4's rep: 5 A + 5 B + 5 C stores = 30 visits
+    stores = _stores("A" * 5 + "B" * 5 + "C" * 5)
+
+    # when the week is generated with 5 stops a day, 30 a week
+    plan = generate_week(stores, per_day=5, per_week=30)
+
+    # then every day has exactly 5 stops, nothing is flagged, every store its visits, well spread
+    assert [len(day) for day in plan.days] == [5, 5, 5, 5, 5, 5]
+    assert plan.overload is None
+    for store in stores:
+        days = _days_of(plan, store.id)
+        assert len(days) == store.visits_per_week
+        assert all(b - a >= 2 for a, b in zip(days, days[1:], strict=False)), (store, days)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet="ABC", max_size=24))
+def test_any_mix_keeps_frequency_spacing_and_balance(grades):
+    stores = _stores(grades)
+    plan = generate_week(stores, per_day=5, per_week=30)
+    counts = Counter(stop for day in plan.days for stop in day)
+    assert counts == Counter({s.id: s.visits_per_week for s in stores if s.visits_per_week})
+    for store in stores:
+        days = _days_of(plan, store.id)
+        assert all(b - a >= 2 for a, b in zip(days, days[1:], strict=False)), (grades, store, days)
+    loads = [len(day) for day in plan.days]
+    assert max(loads) - min(loads) <= 1, (grades, loads)
+
+
+def test_over_capacity_is_flagged_with_the_numbers_and_nothing_is_cut():
+    # given 7 A + 5 B + 5 C = 36 visits for a 30-visit week
+    stores = _stores("A" * 7 + "B" * 5 + "C" * 5)
+
+    plan = generate_week(stores, per_day=5, per_week=30)
+
+    assert plan.visits == 36
+    assert plan.overload is not None
+    assert (plan.overload.visits, plan.overload.per_week) == (36, 30)
+    assert plan.overload.busiest_day_stops == 6
+    assert plan.overload.per_day == 5
+
+
+def test_a_full_day_alone_is_flagged_even_under_the_weekly_total():
+    # given 3 A stores (9 visits) and room for one stop a day
+    plan = generate_week(_stores("A" * 3), per_day=1, per_week=30)
+    assert plan.overload is not None
+    assert (plan.overload.visits, plan.overload.busiest_day_stops, plan.overload.per_day) == (9, 2, 1)
+
+
+def test_an_override_of_six_visits_means_every_day():
+    plan = generate_week([StoreToPlan(1, 6)], per_day=5, per_week=30)
+    assert plan.days == [[1]] * 6
+
+
+def test_stops_in_a_day_follow_the_shortest_path_and_unlocated_stores_come_last():
+    # given four stores on a line, west to east, handed over out of order, and one without coordinates
+    line = [StoreToPlan(i, 1, 31.2, 121.40 + 0.01 * i) for i in range(4)]
+    unknown = StoreToPlan(9, 1)
+    order = order_by_distance([line[2], unknown, line[0], line[3], line[1]])
+    assert order in ([0, 1, 2, 3, 9], [3, 2, 1, 0, 9])
+
+
+def test_distance_is_about_right():
+    # one hundredth of a degree of latitude is about 1.11 km
+    assert 1100 < distance_m(31.20, 121.40, 31.21, 121.40) < 1120

@@ -1,0 +1,183 @@
+"""The rep's Today page and the visit flow: check in, record, keep input on errors, check out; scope 404s."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+from visits.models import RoutePlan, Task, Visit
+
+from .factories import RoutePlanFactory, RouteStopFactory, TaskFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture
+def rep():
+    return make_user(Role.REP, username="rep_p", first_name="伟", last_name="张")
+
+
+@pytest.fixture
+def day_plan(rep):
+    """Today's published route: two stores, the first with a task."""
+    from django.utils import timezone
+
+    plan = RoutePlanFactory(rep=rep)
+    first = StoreFactory(rep=rep, name="沃尔玛五角场店", grade="A")
+    second = StoreFactory(rep=rep, name="家乐福江湾店", grade="B")
+    weekday = min(timezone.localdate().weekday(), 5)
+    RouteStopFactory(plan=plan, store=first, day=weekday, position=0)
+    RouteStopFactory(plan=plan, store=second, day=weekday, position=1)
+    TaskFactory(store=first, title="补齐端架价签")
+    return plan, first, second
+
+
+def test_today_lists_the_days_stops_in_order_with_tasks(client, rep, day_plan, django_assert_max_num_queries):
+    _plan, first, second = day_plan
+    client.force_login(rep)
+    with django_assert_max_num_queries(15):
+        page = client.get(reverse("visits:today"), **ZH).content.decode()
+    assert page.index("沃尔玛五角场店") < page.index("家乐福江湾店")
+    assert "补齐端架价签" in page
+    assert "签到" in page  # the check-in button, in Chinese
+
+
+def test_draft_plan_is_not_shown_to_the_rep(client, rep, day_plan):
+    plan, *_ = day_plan
+    plan.status = RoutePlan.Status.DRAFT
+    plan.save()
+    client.force_login(rep)
+    page = client.get(reverse("visits:today"), **EN).content.decode()
+    assert "No published route for today" in page
+
+
+def test_double_tap_on_check_in_makes_one_visit(client, rep, day_plan):
+    _plan, first, _second = day_plan
+    client.force_login(rep)
+    data = {"store": first.pk, "uuid": str(uuid.uuid4())}
+    first_tap = client.post(reverse("visits:check-in"), data)
+    second_tap = client.post(reverse("visits:check-in"), data)
+    assert Visit.objects.count() == 1
+    assert (
+        first_tap["Location"] == second_tap["Location"] == reverse("visits:visit-detail", args=[Visit.objects.get().pk])
+    )
+
+
+def test_checking_in_at_another_reps_store_is_404(client, rep):
+    client.force_login(rep)
+    response = client.post(reverse("visits:check-in"), {"store": StoreFactory().pk, "uuid": str(uuid.uuid4())})
+    assert response.status_code == 404
+    assert not Visit.objects.exists()
+
+
+def _visit_with_products(rep):
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    beer = ProductFactory(name="海川纯生啤酒", packs_per_case=12)
+    chips = ProductFactory(name="乐滋薯片", packs_per_case=20)
+    ListingFactory(store=store, product=beer)
+    ListingFactory(store=store, product=chips)
+    return VisitFactory(rep=rep, store=store), beer, chips
+
+
+def test_bad_stock_count_is_refused_next_to_the_field_and_everything_typed_is_kept(client, rep):
+    visit, beer, chips = _visit_with_products(rep)
+    client.force_login(rep)
+    response = client.post(
+        reverse("visits:visit-detail", args=[visit.pk]),
+        {
+            f"stock_{beer.pk}": "0/12",
+            f"stock_{chips.pk}": "2/5",
+            "check_tidy": "fail",
+            "problems": "价签缺失",
+            "action": "save",
+        },
+        **EN,
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "12 packs is a case or more: a case holds 12 packs, so write 1." in page
+    assert 'value="0/12"' in page and 'value="2/5"' in page
+    assert "价签缺失" in page
+    assert 'value="fail" checked' in page
+    assert not visit.stock_counts.exists()
+
+
+def test_saving_counts_shows_the_suggested_order_and_check_out_returns_to_today(client, rep):
+    visit, beer, chips = _visit_with_products(rep)
+    task = TaskFactory(store=visit.store)
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    saved = client.post(
+        url, {f"stock_{beer.pk}": "1/1", f"stock_{chips.pk}": "0", "check_tidy": "pass", "action": "save"}
+    )
+    assert saved.status_code == 302
+    assert {c.product_id: c.packs for c in visit.stock_counts.all()} == {beer.pk: 13, chips.pk: 0}
+    page = client.get(url, **EN).content.decode()
+    assert 'data-testid="suggested-order"' in page
+    assert "No previous stock count" in page
+    assert 'value="1/1"' in page  # the count reads back in cases/packs
+
+    done = client.post(
+        url,
+        {
+            f"stock_{beer.pk}": "1/1",
+            f"stock_{chips.pk}": "0",
+            f"task_{task.pk}_done": "on",
+            f"task_{task.pk}_comment": "已完成",
+            "action": "check_out",
+        },
+    )
+    assert done["Location"] == reverse("visits:today")
+    visit.refresh_from_db()
+    assert visit.checked_out_at is not None
+    assert visit.rating == "red"  # chips out of stock
+    task.refresh_from_db()
+    assert task.status == Task.Status.DONE
+    # a repeated tap on check out after closing changes nothing and shows the visit
+    again = client.post(url, {"action": "check_out"})
+    assert again["Location"] == url
+
+
+@pytest.mark.parametrize("path", ["visits:visit-detail", "visits:visit-photo", "visits:visit-check-out"])
+def test_another_reps_visit_is_404(client, rep, path):
+    other = VisitFactory(rep=make_user(Role.REP, username="rep_o"))
+    client.force_login(rep)
+    method = client.get if path == "visits:visit-detail" else client.post
+    assert method(reverse(path, args=[other.pk])).status_code == 404
+
+
+def test_supervisor_sees_team_visit_read_only(client, rep):
+    sup = make_user(Role.SUPERVISOR, username="sup_p")
+    rep.profile.supervisor = sup
+    rep.profile.save()
+    visit, *_ = _visit_with_products(rep)
+    client.force_login(sup)
+    page = client.get(reverse("visits:visit-detail", args=[visit.pk]), **EN).content.decode()
+    assert "沃尔玛五角场店" in page
+    assert 'data-testid="visit-form"' not in page
+    assert client.post(reverse("visits:visit-detail", args=[visit.pk]), {"action": "save"}).status_code == 403
+
+
+def test_photo_upload_accepts_images_only(client, rep, tmp_path, settings):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    visit, *_ = _visit_with_products(rep)
+    client.force_login(rep)
+    url = reverse("visits:visit-photo", args=[visit.pk])
+    not_image = SimpleUploadedFile("shelf.jpg", b"not an image", content_type="image/jpeg")
+    refused = client.post(url, {"image": not_image}, **EN)
+    assert refused.status_code == 400
+    assert "Upload a valid image" in refused.content.decode()
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "JPEG")
+    photo = SimpleUploadedFile("shelf.jpg", buffer.getvalue(), content_type="image/jpeg")
+    assert client.post(url, {"image": photo, "caption": "端架"}).status_code == 302
+    assert visit.photos.get().caption == "端架"

@@ -1,0 +1,354 @@
+"""API for routes, visits, tasks and suggested orders under /api/v1/: scoped by scope.py, writes via services."""
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from ka_portal.api import RoleModelPermissions
+from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
+from ka_portal.scope import plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
+from stores.models import Product, Store
+
+from . import services
+from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+
+NOT_FOUND = OpenApiResponse(description="Not found, or outside your scope.")
+REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "detail", "params"}.')
+
+
+# --- routes ------------------------------------------------------------------------------------
+
+
+class RouteStopSerializer(serializers.ModelSerializer):
+    store_name = serializers.CharField(source="store.name", read_only=True)
+    store_grade = serializers.CharField(source="store.grade", read_only=True)
+
+    class Meta:
+        model = RouteStop
+        fields = ["id", "day", "position", "store", "store_name", "store_grade"]
+
+
+class RoutePlanSerializer(serializers.ModelSerializer):
+    stops = RouteStopSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RoutePlan
+        fields = ["id", "rep", "week_start", "status", "published_at", "stops"]
+
+
+class RoutePlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """Weekly route plans (周拜访路线表): a rep sees their published plans, leads their team's."""
+
+    serializer_class = RoutePlanSerializer
+    permission_classes = [RoleModelPermissions]
+    filterset_fields = ["rep", "week_start", "status"]
+    ordering_fields = ["week_start"]
+
+    def get_queryset(self):
+        stops = RouteStop.objects.select_related("store").order_by("day", "position")
+        return plans_for(self.request.user).prefetch_related(Prefetch("stops", queryset=stops)).order_by("-week_start")
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+
+class ChecklistResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistResult
+        fields = ["item", "result"]
+
+
+class StockCountSerializer(serializers.ModelSerializer):
+    quantity = serializers.SerializerMethodField(help_text="The count in cases/packs notation, e.g. 1/1.")
+
+    class Meta:
+        model = StockCount
+        fields = ["product", "packs", "quantity"]
+
+    def get_quantity(self, count) -> str:
+        return format_packs(count.packs, count.product.packs_per_case)
+
+
+class StockCountInputSerializer(serializers.Serializer):
+    product = serializers.IntegerField()
+    packs = serializers.IntegerField(required=False, min_value=0)
+    quantity = serializers.CharField(required=False, help_text="cases/packs: 1, 0/10, 1/1 (instead of packs)")
+
+    def validate(self, attrs):
+        if "packs" not in attrs and "quantity" not in attrs:
+            raise serializers.ValidationError({"packs": "Give packs or quantity."})
+        return attrs
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    checklist = ChecklistResultSerializer(many=True, read_only=True)
+    stock_counts = StockCountSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "uuid",
+            "rep",
+            "store",
+            "route_stop",
+            "checked_in_at",
+            "checked_out_at",
+            "latitude",
+            "longitude",
+            "distance_m",
+            "far_from_store",
+            "price_check_ok",
+            "promotion_executed",
+            "problems",
+            "actions",
+            "rating",
+            "checklist",
+            "stock_counts",
+        ]
+        read_only_fields = fields
+
+
+class VisitRecordSerializer(serializers.Serializer):
+    """What a rep found: any part of it. Checklist items and products not sent stay as they are."""
+
+    checklist = ChecklistResultSerializer(many=True, required=False)
+    stock_counts = StockCountInputSerializer(many=True, required=False)
+    price_check_ok = serializers.BooleanField(required=False, allow_null=True)
+    promotion_executed = serializers.BooleanField(required=False, allow_null=True)
+    problems = serializers.CharField(required=False, allow_blank=True)
+    actions = serializers.CharField(required=False, allow_blank=True)
+
+    def record_kwargs(self, visit: Visit) -> dict:
+        data = self.validated_data
+        kwargs = {
+            "price_check_ok": data.get("price_check_ok", services.UNCHANGED),
+            "promotion_executed": data.get("promotion_executed", services.UNCHANGED),
+            "problems": data.get("problems"),
+            "actions": data.get("actions"),
+        }
+        if "checklist" in data:
+            kwargs["checklist"] = {row["item"]: row["result"] for row in data["checklist"]}
+        if "stock_counts" in data:
+            kwargs["stock"] = _stock_packs(visit, data["stock_counts"])
+        return kwargs
+
+
+def _stock_packs(visit: Visit, rows: list[dict]) -> dict[int, int | None]:
+    per_case = dict(Product.objects.filter(pk__in=[r["product"] for r in rows]).values_list("pk", "packs_per_case"))
+    stock = {}
+    for index, row in enumerate(rows):
+        if "packs" in row:
+            stock[row["product"]] = row["packs"]
+            continue
+        try:
+            stock[row["product"]] = parse_packs(row["quantity"], per_case.get(row["product"], 1))
+        except PacksNotationError as error:
+            raise serializers.ValidationError({"stock_counts": {index: {"quantity": [error.message]}}}) from error
+    return stock
+
+
+class VisitCreateSerializer(VisitRecordSerializer):
+    uuid = serializers.UUIDField(required=False, help_text="Client-made id: the same uuid again returns that visit.")
+    store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
+    route_stop = serializers.IntegerField(required=False, allow_null=True)
+    checked_in_at = serializers.DateTimeField(required=False)
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["store"].queryset = stores_for(request.user)
+
+
+class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Visits (拜访) with their checklist results and stock counts. A rep creates and records their own."""
+
+    serializer_class = VisitSerializer
+    permission_classes = [RoleModelPermissions]
+    filterset_fields = ["rep", "store", "rating", "far_from_store"]
+    ordering_fields = ["checked_in_at"]
+
+    def get_queryset(self):
+        return (
+            visits_for(self.request.user)
+            .prefetch_related(
+                "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product"))
+            )
+            .order_by("-checked_in_at")
+        )
+
+    def _own_open(self, pk) -> Visit:
+        visit = get_object_or_404(self.get_queryset(), pk=pk)
+        if visit.rep_id != self.request.user.pk:
+            raise PermissionDenied
+        return visit
+
+    def _out(self, visit: Visit, code=status.HTTP_200_OK) -> Response:
+        return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data, status=code)
+
+    @extend_schema(
+        request=VisitCreateSerializer,
+        responses={201: VisitSerializer, 200: VisitSerializer, 400: REFUSED, 409: REFUSED},
+        description="Check in (and optionally record findings). A repeated POST with the same uuid returns the "
+        "existing visit with 200 instead of making a second one.",
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = VisitCreateSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        stop = None
+        if data.get("route_stop"):
+            stop = get_object_or_404(RouteStop.objects.filter(plan__in=plans_for(request.user)), pk=data["route_stop"])
+        with transaction.atomic():  # a refused finding leaves no half-made visit behind
+            visit, created = services.visit_check_in(
+                rep=request.user,
+                store=data["store"],
+                uuid=data.get("uuid"),
+                at=data.get("checked_in_at"),
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                route_stop=stop,
+            )
+            if not created:
+                return self._out(visit)
+            services.visit_record(visit=visit, **serializer.record_kwargs(visit))
+        return self._out(visit, status.HTTP_201_CREATED)
+
+    @extend_schema(request=VisitRecordSerializer, responses={200: VisitSerializer, 400: REFUSED, 404: NOT_FOUND})
+    def partial_update(self, request, pk=None):
+        visit = self._own_open(pk)
+        serializer = VisitRecordSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        services.visit_record(visit=visit, **serializer.record_kwargs(visit))
+        return self._out(visit)
+
+    @extend_schema(request=None, responses={200: VisitSerializer, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"], url_path="check-out")
+    def check_out(self, request, pk=None):
+        """Check out: the time and the final rating. Twice is harmless."""
+        visit = self._own_open(pk)
+        services.visit_check_out(visit=visit)
+        return self._out(visit)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "store",
+            "title",
+            "description",
+            "due_on",
+            "assigned_by",
+            "status",
+            "done_visit",
+            "done_comment",
+            "done_at",
+        ]
+        read_only_fields = ["assigned_by", "status", "done_visit", "done_comment", "done_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            self.fields["store"].queryset = stores_for(request.user)
+
+
+class TaskCompleteSerializer(serializers.Serializer):
+    done = serializers.BooleanField(default=True)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    visit = serializers.IntegerField(required=False, allow_null=True)
+
+
+class CanCompleteTasks(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return request.user.has_perm("visits.change_task")
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Tasks (交办事项): supervisors assign them to stores; reps complete them at a visit."""
+
+    serializer_class = TaskSerializer
+    permission_classes = [RoleModelPermissions]
+    filterset_fields = ["store", "status", "due_on"]
+    ordering_fields = ["due_on"]
+
+    def get_queryset(self):
+        return tasks_for(self.request.user).order_by("due_on", "id")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.task_create(by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer, 400: REFUSED, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"], permission_classes=[CanCompleteTasks])
+    def complete(self, request, pk=None):
+        """Report the task done (or not done) with a comment, optionally at a visit."""
+        task = get_object_or_404(self.get_queryset(), pk=pk)
+        serializer = TaskCompleteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        visit = get_object_or_404(visits_for(request.user), pk=data["visit"]) if data.get("visit") else None
+        task = services.task_complete(task=task, visit=visit, comment=data["comment"], done=data["done"])
+        return Response(TaskSerializer(task, context={"request": request}).data)
+
+
+# --- suggested orders --------------------------------------------------------------------------
+
+
+class SuggestedOrderSerializer(serializers.ModelSerializer):
+    suggested = serializers.SerializerMethodField(help_text="The suggestion in cases/packs notation.")
+
+    class Meta:
+        model = SuggestedOrder
+        fields = [
+            "id",
+            "store",
+            "product",
+            "date",
+            "previous_packs",
+            "previous_counted_on",
+            "delivered_packs",
+            "current_packs",
+            "current_counted_on",
+            "actual_sales_packs",
+            "safety_stock_packs",
+            "suggested_packs",
+            "suggested_cases",
+            "suggested",
+            "flag",
+        ]
+
+    def get_suggested(self, order) -> str:
+        return format_packs(order.suggested_packs, order.product.packs_per_case)
+
+
+class SuggestedOrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Suggested orders (建议订货单) per store × product × date, as the visit and the nightly job compute them."""
+
+    serializer_class = SuggestedOrderSerializer
+    permission_classes = [RoleModelPermissions]
+    filterset_fields = ["store", "product", "date", "flag"]
+    ordering_fields = ["date"]
+
+    def get_queryset(self):
+        return suggested_orders_for(self.request.user).select_related("product").order_by("-date", "store", "product")
+
+
+router = DefaultRouter()
+router.register("routes", RoutePlanViewSet, basename="route")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("suggested-orders", SuggestedOrderViewSet, basename="suggested-order")

@@ -1,0 +1,204 @@
+"""Forms for the visit flow, route editing, tasks and reports: they check input, services decide."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
+from ka_portal.lists import style_form_fields
+
+from .models import ChecklistResult, Task
+
+YES_NO_NA = [("yes", _("Yes")), ("no", _("No")), ("na", _("n.a."))]
+_TRI = {"yes": True, "no": False, "na": None, "": None}
+
+
+def _tri_initial(value: bool | None, recorded: bool) -> str:
+    """A yes/no/n.a. answer as the radio shows it; nothing chosen until the visit was first saved."""
+    if value is None:
+        return "na" if recorded else ""
+    return "yes" if value else "no"
+
+
+class CheckInForm(forms.Form):
+    """Check in at a store; the uuid is made when the page is drawn, so a double tap is one visit."""
+
+    store = forms.IntegerField(widget=forms.HiddenInput)
+    stop = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    uuid = forms.UUIDField(widget=forms.HiddenInput)
+    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+
+
+class VisitForm(forms.Form):
+    """Everything found in the store, in the order of SPEC §4's steps. Fields are made per visit:
+    one per checklist item, one per listed product (`cases/packs`), a done box and comment per open task."""
+
+    price_check_ok = forms.ChoiceField(
+        label=_("Prices and price tags correct"), choices=YES_NO_NA, widget=forms.RadioSelect, required=False
+    )
+    promotion_executed = forms.ChoiceField(
+        label=_("Running promotion executed (POP, price, display)"),
+        choices=[("yes", _("Yes")), ("no", _("No")), ("na", _("No promotion running"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    problems = forms.CharField(label=_("Problems found"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    actions = forms.CharField(label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, visit, listings, tasks, previous=None, **kwargs):
+        self.visit, self.listings, self.tasks = visit, listings, tasks
+        previous = previous or {}
+        counts = {c.product_id: c.packs for c in visit.stock_counts.all()}
+        results = {r.item: r.result for r in visit.checklist.all()}
+        initial = {
+            "price_check_ok": _tri_initial(visit.price_check_ok, bool(visit.rating)),
+            "promotion_executed": _tri_initial(visit.promotion_executed, bool(visit.rating)),
+            "problems": visit.problems,
+            "actions": visit.actions,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        for item in ChecklistResult.Item:
+            self.fields[f"check_{item.value}"] = forms.ChoiceField(
+                label=item.label, choices=ChecklistResult.Result.choices, widget=forms.RadioSelect, required=False
+            )
+            self.initial[f"check_{item.value}"] = results.get(item.value, "")
+        self.stock_rows = []
+        for listing in listings:
+            product = listing.product
+            name = f"stock_{product.pk}"
+            self.fields[name] = forms.CharField(
+                label=product.name,
+                required=False,
+                max_length=20,
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                help_text=_("%(n)s packs a case") % {"n": product.packs_per_case},
+            )
+            self.initial[name] = format_packs(counts.get(product.pk), product.packs_per_case)
+            before = previous.get(product.pk)
+            self.stock_rows.append((product, name, before))
+        for task in tasks:
+            self.fields[f"task_{task.pk}_done"] = forms.BooleanField(label=_("Done"), required=False)
+            self.fields[f"task_{task.pk}_comment"] = forms.CharField(
+                label=_("Comment"), required=False, widget=forms.TextInput()
+            )
+        style_form_fields(self)
+
+    def checklist_fields(self):
+        return [self[f"check_{item.value}"] for item in ChecklistResult.Item]
+
+    def stock_fields(self):
+        return [(product, self[name], before) for product, name, before in self.stock_rows]
+
+    def task_fields(self):
+        return [(task, self[f"task_{task.pk}_done"], self[f"task_{task.pk}_comment"]) for task in self.tasks]
+
+    def clean(self):
+        data = super().clean()
+        for product, name, _before in self.stock_rows:
+            try:
+                data[f"packs_{product.pk}"] = parse_packs(data.get(name, ""), product.packs_per_case)
+            except PacksNotationError as error:
+                self.add_error(name, error.message)
+        return data
+
+    def record_kwargs(self) -> dict:
+        """What visit_record takes, from the cleaned form."""
+        data = self.cleaned_data
+        return {
+            "checklist": {item.value: data.get(f"check_{item.value}", "") for item in ChecklistResult.Item},
+            "price_check_ok": _TRI[data.get("price_check_ok", "")],
+            "promotion_executed": _TRI[data.get("promotion_executed", "")],
+            "stock": {product.pk: data.get(f"packs_{product.pk}") for product, _n, _b in self.stock_rows},
+            "problems": data.get("problems", ""),
+            "actions": data.get("actions", ""),
+            "tasks_done": {
+                task.pk: data.get(f"task_{task.pk}_comment", "")
+                for task in self.tasks
+                if data.get(f"task_{task.pk}_done")
+            },
+        }
+
+
+class PhotoForm(forms.Form):
+    image = forms.ImageField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)
+
+    def clean_image(self):
+        image = self.cleaned_data["image"]
+        limit = settings.KA["UPLOAD_MAX_BYTES"]
+        if image.size > limit:
+            raise forms.ValidationError(
+                _("The photo is %(size)s MB; at most %(limit)s MB is allowed.")
+                % {"size": round(image.size / 1048576, 1), "limit": round(limit / 1048576, 1)}
+            )
+        return image
+
+
+DAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+]
+
+
+class GenerateRouteForm(forms.Form):
+    rep = forms.ModelChoiceField(label=_("Sales rep"), queryset=None)
+    week_start = forms.DateField(
+        label=_("Week starting (Monday)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, reps, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rep"].queryset = reps
+        self.fields["rep"].label_from_instance = _rep_label
+        style_form_fields(self)
+
+    def clean_week_start(self):
+        value = self.cleaned_data["week_start"]
+        if value.weekday() != 0:
+            raise forms.ValidationError(_("A route week starts on a Monday."))
+        return value
+
+
+def _rep_label(user) -> str:
+    from ka_portal.formatting import display_name
+
+    return display_name(user)
+
+
+class AddStopForm(forms.Form):
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None)
+    day = forms.TypedChoiceField(label=_("Day"), choices=DAY_CHOICES, coerce=int)
+
+    def __init__(self, *args, stores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores
+        style_form_fields(self)
+
+
+class MoveStopForm(forms.Form):
+    day = forms.TypedChoiceField(label=_("Day"), choices=DAY_CHOICES, coerce=int)
+    position = forms.IntegerField(label=_("Position"), required=False, min_value=1)
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = ["store", "title", "description", "due_on"]
+        widgets = {
+            "due_on": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, stores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores
+        style_form_fields(self)

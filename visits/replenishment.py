@@ -1,0 +1,44 @@
+"""The suggested-order formula of SPEC §4, pure: numbers in, the suggestion (or a flag) out.
+
+One function for the visit page, the API and the nightly job, so every place suggests the same.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+NO_PREVIOUS_COUNT = "no_previous_count"
+NEGATIVE_SALES = "negative_sales"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    actual_sales: int | None  # packs sold between the two counts
+    safety_stock: int | None  # packs, rounded up
+    suggested_packs: int  # what the store is short of, in packs (0 when nothing is suggested)
+    suggested_cases: int  # the order: whole cases, rounded up
+    flag: str = ""  # "", NO_PREVIOUS_COUNT or NEGATIVE_SALES: nothing suggested, look at the data
+
+
+def _ceiling(value: Decimal) -> int:
+    return int(value.to_integral_value(rounding=ROUND_CEILING))
+
+
+def suggested_order(
+    previous: int | None, delivered: int, current: int, packs_per_case: int, factor: Decimal | str
+) -> Suggestion:
+    """actual sales = previous + delivered − current; safety stock = sales × factor;
+    suggested = safety stock − current, never below 0, ordered in whole cases (rounded up).
+
+    All quantities are packs. With no previous count there is no sales figure: nothing is
+    suggested and the pair is flagged; negative sales (stock grew more than the deliveries
+    explain) is a data problem, flagged likewise.
+    """
+    if previous is None:
+        return Suggestion(None, None, 0, 0, NO_PREVIOUS_COUNT)
+    sales = previous + delivered - current
+    if sales < 0:
+        return Suggestion(sales, None, 0, 0, NEGATIVE_SALES)
+    safety = Decimal(sales) * Decimal(str(factor))
+    short = max(safety - current, Decimal(0))
+    cases = _ceiling(short / max(int(packs_per_case), 1))
+    return Suggestion(sales, _ceiling(safety), _ceiling(short), cases)

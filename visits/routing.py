@@ -1,0 +1,154 @@
+"""Weekly route generation (SPEC §4), pure: stores with their visits per week in, six ordered days out.
+
+Each store gets a set of days (a "pattern") chosen so that its visits are spread (no two on
+adjacent days where possible: Mon/Wed/Fri for an A store, Mon/Thu for a B store), the days stay
+balanced, and nothing is ever cut: a week over capacity is returned whole, with the numbers.
+"""
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from itertools import combinations
+
+WORKING_DAYS = 6  # Monday–Saturday
+EARTH_RADIUS_M = 6_371_000
+
+
+@dataclass(frozen=True)
+class StoreToPlan:
+    id: int
+    visits_per_week: int
+    latitude: Decimal | float | None = None
+    longitude: Decimal | float | None = None
+
+
+@dataclass(frozen=True)
+class Overload:
+    """Why a week is over capacity: the numbers a supervisor needs to decide what to change."""
+
+    visits: int
+    per_week: int
+    busiest_day: int
+    busiest_day_stops: int
+    per_day: int
+
+
+@dataclass
+class WeekPlan:
+    days: list[list[int]] = field(default_factory=lambda: [[] for _ in range(WORKING_DAYS)])
+    overload: Overload | None = None
+
+    @property
+    def visits(self) -> int:
+        return sum(len(day) for day in self.days)
+
+
+def distance_m(lat1, lng1, lat2, lng2) -> float:
+    """Great-circle distance in metres (haversine): ample for 'is the rep at the store' and ordering stops."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lng2) - float(lng1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+@cache
+def _patterns(visits: int) -> tuple[tuple[int, ...], ...]:
+    """Every set of `visits` days in the week, best spread first."""
+    visits = max(0, min(visits, WORKING_DAYS))
+    return tuple(sorted(combinations(range(WORKING_DAYS), visits), key=_spread_cost))
+
+
+def _spread_cost(days: tuple[int, ...]) -> tuple[int, float]:
+    """(adjacent pairs, distance from even spacing): Mon/Wed/Fri beats Mon/Wed/Sat beats Mon/Tue/Thu."""
+    gaps = [b - a for a, b in zip(days, days[1:], strict=False)]
+    adjacent = sum(1 for gap in gaps if gap < 2)
+    ideal = WORKING_DAYS / len(days) if days else 0
+    return adjacent, sum((gap - ideal) ** 2 for gap in gaps)
+
+
+def _balance(loads: list[int]) -> tuple[int, int]:
+    return max(loads), sum(load * load for load in loads)
+
+
+def generate_week(stores: Sequence[StoreToPlan], *, per_day: int, per_week: int) -> WeekPlan:
+    """Spread every store's visits over Monday–Saturday; order each day by distance; flag overload."""
+    loads = [0] * WORKING_DAYS
+    chosen: dict[int, tuple[int, ...]] = {}
+    # The hardest to place first: most visits, then by id so the result is reproducible.
+    for store in sorted(stores, key=lambda s: (-s.visits_per_week, s.id)):
+        best = min(_patterns(store.visits_per_week), key=lambda p: _placement_cost(p, loads))
+        chosen[store.id] = best
+        for day in best:
+            loads[day] += 1
+    _improve(stores, chosen, loads)
+    plan = WeekPlan()
+    by_id = {store.id: store for store in stores}
+    for store_id, days in chosen.items():
+        for day in days:
+            plan.days[day].append(store_id)
+    plan.days = [order_by_distance([by_id[i] for i in day]) for day in plan.days]
+    busiest = max(range(WORKING_DAYS), key=lambda d: len(plan.days[d]))
+    if plan.visits > per_week or len(plan.days[busiest]) > per_day:
+        plan.overload = Overload(plan.visits, per_week, busiest, len(plan.days[busiest]), per_day)
+    return plan
+
+
+def _placement_cost(pattern: tuple[int, ...], loads: list[int]):
+    after = loads[:]
+    for day in pattern:
+        after[day] += 1
+    adjacent, unevenness = _spread_cost(pattern)
+    return (adjacent, *_balance(after), unevenness)
+
+
+def _improve(stores: Sequence[StoreToPlan], chosen: dict, loads: list[int]) -> None:
+    """Local search: move one store to another well-spread pattern while that evens out the days."""
+    improved = True
+    rounds = 0
+    while improved and rounds < 50:
+        improved, rounds = False, rounds + 1
+        for store in stores:
+            current = chosen[store.id]
+            for day in current:
+                loads[day] -= 1
+            best = min(
+                _patterns(store.visits_per_week),
+                key=lambda p: (_spread_cost(p)[0], *_balance(_with(loads, p)), p != current),
+            )
+            if best != current:
+                improved = True
+            chosen[store.id] = best
+            for day in best:
+                loads[day] += 1
+
+
+def _with(loads: list[int], pattern: tuple[int, ...]) -> list[int]:
+    after = loads[:]
+    for day in pattern:
+        after[day] += 1
+    return after
+
+
+def order_by_distance(stores: Sequence[StoreToPlan]) -> list[int]:
+    """A day's stops in a short walking order: the shortest nearest-neighbour path over every start.
+    Stores without coordinates come last, in the order given."""
+    located = [s for s in stores if s.latitude is not None and s.longitude is not None]
+    rest = [s.id for s in stores if s.latitude is None or s.longitude is None]
+    if len(located) <= 2:
+        return [s.id for s in located] + rest
+    best_path, best_length = None, math.inf
+    for start in located:
+        path, length, left = [start], 0.0, [s for s in located if s is not start]
+        while left:
+            here = path[-1]
+            nearest = min(
+                left, key=lambda s: (distance_m(here.latitude, here.longitude, s.latitude, s.longitude), s.id)
+            )
+            length += distance_m(here.latitude, here.longitude, nearest.latitude, nearest.longitude)
+            path.append(nearest)
+            left.remove(nearest)
+        if length < best_length - 1e-6:
+            best_path, best_length = path, length
+    return [s.id for s in best_path] + rest

@@ -1,0 +1,217 @@
+"""Reads for routes and visits: the rep's day, the daily report and route compliance, all starting from scope."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.roles import Role
+from ka_portal.scope import plans_for, stores_for, tasks_for, team_for, user_role, visits_for
+from stores.models import Listing, Store
+
+from .models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+from .services import week_start_of
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """The start and end of a local (Asia/Shanghai) day as aware datetimes."""
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=1)
+
+
+def visits_on(user, day: date) -> QuerySet:
+    start, end = day_bounds(day)
+    return visits_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
+
+
+def open_tasks(user) -> QuerySet:
+    return tasks_for(user).filter(status=Task.Status.OPEN).order_by("due_on", "id")
+
+
+@dataclass
+class TodayStop:
+    store: Store
+    stop: RouteStop | None
+    visit: Visit | None
+    tasks: list[Task] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.visit is not None and not self.visit.is_open
+
+
+def rep_day(rep, day: date) -> list[TodayStop]:
+    """A rep's day: the published plan's stops in order, then unplanned visits; each with its visit and open tasks."""
+    plan = plans_for(rep).filter(rep=rep, week_start=week_start_of(day), status=RoutePlan.Status.PUBLISHED).first()
+    stops = []
+    if plan is not None and day.weekday() < 6:
+        stops = list(plan.stops.filter(day=day.weekday()).select_related("store__account").order_by("position"))
+    visits = list(visits_on(rep, day).filter(rep=rep).select_related("store__account").order_by("checked_in_at"))
+    by_store: dict[int, Visit] = {}
+    for visit in visits:
+        by_store.setdefault(visit.store_id, visit)  # the first visit of the day to a store answers for its stop
+    rows = [TodayStop(stop.store, stop, by_store.pop(stop.store_id, None)) for stop in stops]
+    rows += [TodayStop(visit.store, None, visit) for visit in visits if by_store.get(visit.store_id) is visit]
+    tasks = defaultdict(list)
+    for task in open_tasks(rep).filter(store__in=[row.store for row in rows]):
+        tasks[task.store_id].append(task)
+    for row in rows:
+        row.tasks = tasks[row.store.pk]
+    return rows
+
+
+def visit_detail(user, pk: int) -> Visit:
+    """One visit within the user's scope (404 otherwise), with what its page shows."""
+    from django.shortcuts import get_object_or_404
+
+    queryset = (
+        visits_for(user)
+        .select_related("store__account", "rep")
+        .prefetch_related(
+            "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")), "photos"
+        )
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def store_listings(store: Store) -> list[Listing]:
+    return list(Listing.objects.filter(store=store, active=True).select_related("product").order_by("product__code"))
+
+
+def previous_counts(visit: Visit) -> dict[int, StockCount]:
+    """Each product's last stock count at this store before this visit: shown next to the field."""
+    latest: dict[int, StockCount] = {}
+    earlier = (
+        StockCount.objects.filter(visit__store=visit.store, visit__checked_in_at__lt=visit.checked_in_at)
+        .select_related("visit")
+        .order_by("product_id", "-visit__checked_in_at")
+    )
+    for count in earlier:
+        latest.setdefault(count.product_id, count)
+    return latest
+
+
+def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:
+    on = timezone.localdate(visit.checked_in_at)
+    return list(
+        SuggestedOrder.objects.filter(
+            store=visit.store, date=on, product_id__in=visit.stock_counts.values("product_id")
+        ).select_related("product")
+    )
+
+
+# --- daily report ------------------------------------------------------------------------------
+
+
+def reps_for(user) -> QuerySet:
+    """The reps a user may report on: their team's reps; a rep just themself."""
+    team = team_for(user)
+    if user_role(user) == Role.REP:
+        return team
+    return team.filter(profile__role=Role.REP).order_by("username")
+
+
+@dataclass
+class DailyReport:
+    rep: object
+    day: date
+    planned: list[TodayStop]
+    visits: list[Visit]
+    orders: list[SuggestedOrder]
+
+    @property
+    def planned_count(self) -> int:
+        return sum(1 for row in self.planned if row.stop is not None)
+
+    @property
+    def visited_planned(self) -> int:
+        return sum(1 for row in self.planned if row.stop is not None and row.visit is not None)
+
+
+def daily_report(user, rep, day: date) -> DailyReport:
+    """The daily report (拜访日报表) of a rep the user may report on (the caller found `rep` in reps_for)."""
+    rows = rep_day(rep, day)
+    visits = list(
+        visits_on(user, day)
+        .filter(rep=rep)
+        .select_related("store__account")
+        .prefetch_related(Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")))
+        .order_by("checked_in_at")
+    )
+    orders = list(
+        SuggestedOrder.objects.filter(store__in=[v.store_id for v in visits], date=day)
+        .exclude(suggested_cases=0, flag="")
+        .select_related("store", "product")
+        .order_by("store__code", "product__code")
+    )
+    return DailyReport(rep, day, rows, visits, orders)
+
+
+# --- compliance --------------------------------------------------------------------------------
+
+
+@dataclass
+class RepCompliance:
+    rep: object
+    planned: int = 0
+    done: int = 0
+    by_grade: dict = field(default_factory=lambda: {g: [0, 0] for g in Store.Grade.values})
+    missed: list[tuple[date, Store]] = field(default_factory=list)
+    has_plan: bool = False
+
+    @property
+    def rate(self):
+        from decimal import Decimal
+
+        return (Decimal(self.done) / Decimal(self.planned)) if self.planned else None
+
+    def grade_rate(self, grade):
+        from decimal import Decimal
+
+        planned, done = self.by_grade[grade]
+        return (Decimal(done) / Decimal(planned)) if planned else None
+
+    @property
+    def grades(self):
+        return [(g, p, d, self.grade_rate(g)) for g, (p, d) in self.by_grade.items()]
+
+
+def compliance(user, week_start: date, *, today: date | None = None) -> list[RepCompliance]:
+    """Per rep: stops planned in the published plan this week up to today, stops visited on their day, by grade,
+    and the stops missed. A planned stop counts as done when the rep checked in at that store on that day."""
+    today = today or timezone.localdate()
+    reps = list(reps_for(user))
+    result = {rep.pk: RepCompliance(rep) for rep in reps}
+    stops = RouteStop.objects.filter(
+        plan__in=plans_for(user).filter(week_start=week_start, status=RoutePlan.Status.PUBLISHED, rep__in=reps)
+    ).select_related("store", "plan")
+    start, _end = day_bounds(week_start)
+    end = start + timedelta(days=7)
+    visited = set()
+    for rep_id, store_id, checked_in_at in (
+        visits_for(user)
+        .filter(rep__in=reps, checked_in_at__gte=start, checked_in_at__lt=end)
+        .values_list("rep_id", "store_id", "checked_in_at")
+    ):
+        visited.add((rep_id, store_id, timezone.localdate(checked_in_at)))
+    for stop in stops.order_by("plan__rep_id", "day", "position"):
+        row = result[stop.plan.rep_id]
+        row.has_plan = True
+        day = week_start + timedelta(days=stop.day)
+        if day > today:
+            continue  # not due yet
+        done = (stop.plan.rep_id, stop.store_id, day) in visited
+        row.planned += 1
+        row.by_grade[stop.store.grade][0] += 1
+        if done:
+            row.done += 1
+            row.by_grade[stop.store.grade][1] += 1
+        else:
+            row.missed.append((day, stop.store))
+    return list(result.values())
+
+
+def scoped_stores(user) -> QuerySet:
+    return stores_for(user).filter(active=True).select_related("account")

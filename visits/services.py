@@ -1,0 +1,419 @@
+"""Writes for routes and visits (SPEC §4): one function per business action, atomic, refusing with DomainError."""
+
+import uuid as uuid_module
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.errors import DomainConflict, DomainError
+from stores.models import Delivery, Listing, Store
+
+from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
+from .rating import visit_rating
+from .replenishment import suggested_order
+from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
+
+
+def ka_setting(name: str):
+    return settings.KA[name]
+
+
+def week_start_of(day: date) -> date:
+    """The Monday of the week `day` falls in."""
+    return day - timedelta(days=day.weekday())
+
+
+# --- route plans -------------------------------------------------------------------------------
+
+
+def _editable(plan: RoutePlan) -> None:
+    if plan.status == RoutePlan.Status.PUBLISHED:
+        raise DomainConflict(
+            "route.published", _("This route plan is published; take it back to draft before changing it.")
+        )
+
+
+@transaction.atomic
+def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overload | None]:
+    """Make (or remake) a rep's draft plan for a week from their active stores' visit frequencies."""
+    if week_start.weekday() != 0:
+        raise DomainError("route.week_start", _("A route week starts on a Monday."), field="week_start")
+    plan, _created = RoutePlan.objects.select_for_update().get_or_create(
+        rep=rep, week_start=week_start, defaults={"created_by": by}
+    )
+    _editable(plan)
+    stores = list(Store.objects.filter(rep=rep, active=True).order_by("code"))
+    week = generate_week(
+        [StoreToPlan(s.id, s.visits_per_week, s.latitude, s.longitude) for s in stores],
+        per_day=ka_setting("ROUTE_STOPS_PER_DAY"),
+        per_week=ka_setting("ROUTE_STOPS_PER_WEEK"),
+    )
+    plan.stops.all().delete()
+    RouteStop.objects.bulk_create(
+        RouteStop(plan=plan, day=day, position=position, store_id=store_id)
+        for day, store_ids in enumerate(week.days)
+        for position, store_id in enumerate(store_ids)
+    )
+    plan.created_by = by
+    plan.save(update_fields=["created_by"])
+    return plan, week.overload
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """A plan's load against the settings: per day and per week, and whether it is over."""
+
+    per_day: list[int]
+    visits: int
+    day_limit: int
+    week_limit: int
+
+    @property
+    def over(self) -> bool:
+        return self.visits > self.week_limit or any(n > self.day_limit for n in self.per_day)
+
+    @property
+    def busiest(self) -> int:
+        return max(self.per_day) if self.per_day else 0
+
+
+def plan_capacity(plan: RoutePlan) -> Capacity:
+    per_day = [0] * WORKING_DAYS
+    for stop in plan.stops.all():
+        per_day[stop.day] += 1
+    return Capacity(per_day, sum(per_day), ka_setting("ROUTE_STOPS_PER_DAY"), ka_setting("ROUTE_STOPS_PER_WEEK"))
+
+
+def _check_day(day: int) -> None:
+    if not 0 <= day < WORKING_DAYS:
+        raise DomainError("route.day", _("Choose a day from Monday to Saturday."), field="day")
+
+
+def _renumber(plan: RoutePlan, day: int, first: RouteStop | None = None, at: int | None = None) -> None:
+    stops = [s for s in plan.stops.filter(day=day).order_by("position", "id") if first is None or s.pk != first.pk]
+    if first is not None:
+        stops.insert(len(stops) if at is None else max(0, min(at, len(stops))), first)
+    for position, stop in enumerate(stops):
+        if stop.position != position or stop.day != day:
+            stop.position, stop.day = position, day
+            stop.save(update_fields=["position", "day"])
+
+
+@transaction.atomic
+def route_stop_add(*, plan: RoutePlan, store: Store, day: int) -> RouteStop:
+    """Add a visit to one of the rep's stores at the end of a day."""
+    plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
+    _editable(plan)
+    _check_day(day)
+    if store.rep_id != plan.rep_id:
+        raise DomainError("route.store_not_reps", _("%(store)s is not one of this rep's stores."), store=store.name)
+    if plan.stops.filter(day=day, store=store).exists():
+        raise DomainError("route.store_twice", _("%(store)s is already on this day."), field="store", store=store.name)
+    position = (plan.stops.filter(day=day).aggregate(m=Max("position"))["m"] or 0) + 1
+    stop = RouteStop.objects.create(plan=plan, day=day, position=position, store=store)
+    _renumber(plan, day)
+    return stop
+
+
+@transaction.atomic
+def route_stop_move(*, stop: RouteStop, day: int, position: int | None = None) -> RouteStop:
+    """Move a stop to another day (or place in its day): at `position`, or at the end."""
+    plan = RoutePlan.objects.select_for_update().get(pk=stop.plan_id)
+    _editable(plan)
+    _check_day(day)
+    if day != stop.day and plan.stops.filter(day=day, store_id=stop.store_id).exists():
+        raise DomainError(
+            "route.store_twice", _("%(store)s is already on this day."), field="day", store=stop.store.name
+        )
+    old_day = stop.day
+    _renumber(plan, day, first=stop, at=position)
+    if old_day != day:
+        _renumber(plan, old_day)
+    return stop
+
+
+@transaction.atomic
+def route_stop_remove(*, stop: RouteStop) -> None:
+    plan = RoutePlan.objects.select_for_update().get(pk=stop.plan_id)
+    _editable(plan)
+    day = stop.day
+    stop.delete()
+    _renumber(plan, day)
+
+
+@transaction.atomic
+def route_plan_publish(*, plan: RoutePlan, by) -> RoutePlan:
+    """Publish a plan: the rep sees it from now on. Publishing twice changes nothing."""
+    plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != RoutePlan.Status.PUBLISHED:
+        if not plan.stops.exists():
+            raise DomainError("route.empty", _("An empty route plan cannot be published."))
+        plan.status = RoutePlan.Status.PUBLISHED
+        plan.published_at = timezone.now()
+        plan.save(update_fields=["status", "published_at"])
+    return plan
+
+
+@transaction.atomic
+def route_plan_unpublish(*, plan: RoutePlan) -> RoutePlan:
+    """Take a plan back to draft so it can be changed."""
+    RoutePlan.objects.filter(pk=plan.pk).update(status=RoutePlan.Status.DRAFT, published_at=None)
+    plan.refresh_from_db()
+    return plan
+
+
+UNCHANGED = object()  # a visit_record argument not given: keep what the visit has
+
+
+# --- visits ------------------------------------------------------------------------------------
+
+
+def _as_uuid(value) -> uuid_module.UUID | None:
+    if value in (None, ""):
+        return None
+    try:
+        return value if isinstance(value, uuid_module.UUID) else uuid_module.UUID(str(value))
+    except ValueError as error:
+        raise DomainError("visit.uuid", _("The visit's client id is not a valid UUID."), field="uuid") from error
+
+
+def visit_check_in(
+    *,
+    rep,
+    store: Store,
+    uuid=None,
+    at: datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    route_stop: RouteStop | None = None,
+) -> tuple[Visit, bool]:
+    """Start a visit. The client's uuid makes it idempotent: the same uuid again returns the same visit.
+
+    A position more than the setting's metres from the store's coordinates is kept and flagged.
+    """
+    client_id = _as_uuid(uuid) or uuid_module.uuid4()
+    existing = Visit.objects.filter(uuid=client_id).first()
+    if existing is not None:
+        return _same_visit(existing, rep), False
+    if store.rep_id != rep.pk:
+        raise DomainError("visit.store_not_reps", _("%(store)s is not one of your stores."), store=store.name)
+    distance = None
+    if None not in (latitude, longitude, store.latitude, store.longitude):
+        distance = round(distance_m(latitude, longitude, store.latitude, store.longitude))
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                uuid=client_id,
+                rep=rep,
+                store=store,
+                route_stop=route_stop,
+                checked_in_at=at or timezone.now(),
+                latitude=latitude,
+                longitude=longitude,
+                distance_m=distance,
+                far_from_store=distance is not None and distance > ka_setting("CHECKIN_MAX_DISTANCE_M"),
+            )
+    except IntegrityError:
+        # Two taps raced: the other one created it first.
+        return _same_visit(Visit.objects.get(uuid=client_id), rep), False
+    return visit, True
+
+
+def _same_visit(visit: Visit, rep) -> Visit:
+    if visit.rep_id != rep.pk:
+        raise DomainConflict("visit.uuid_taken", _("This client id belongs to another visit."), field="uuid")
+    return visit
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    visit: Visit,
+    checklist: dict[str, str] | None = None,
+    price_check_ok: bool | None | object = UNCHANGED,
+    promotion_executed: bool | None | object = UNCHANGED,
+    stock: dict[int, int | None] | None = None,
+    problems: str | None = None,
+    actions: str | None = None,
+    tasks_done: dict[int, str] | None = None,
+) -> Visit:
+    """Save what the rep found (any part of it, as often as they like) and recompute the rating.
+
+    `stock` maps product id → packs (None clears a count); `tasks_done` maps task id → comment.
+    A part not given stays as it was; None for the price or promotion check means n.a.
+    """
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if not visit.is_open:
+        raise DomainConflict("visit.closed", _("This visit is checked out; it can no longer be changed."))
+    if checklist is not None:
+        for item, result in checklist.items():
+            if result:
+                ChecklistResult.objects.update_or_create(visit=visit, item=item, defaults={"result": result})
+            else:
+                ChecklistResult.objects.filter(visit=visit, item=item).delete()
+    if price_check_ok is not UNCHANGED:
+        visit.price_check_ok = price_check_ok
+    if promotion_executed is not UNCHANGED:
+        visit.promotion_executed = promotion_executed
+    if problems is not None:
+        visit.problems = problems
+    if actions is not None:
+        visit.actions = actions
+    if stock is not None:
+        _save_stock(visit, stock)
+    for task_id, comment in (tasks_done or {}).items():
+        task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
+    visit.rating = _rating(visit)
+    visit.save()
+    if stock:
+        suggested_orders_refresh(store=visit.store, on=timezone.localdate(visit.checked_in_at))
+    return visit
+
+
+def _save_stock(visit: Visit, stock: dict[int, int | None]) -> None:
+    listed = set(Listing.objects.filter(store=visit.store, active=True).values_list("product_id", flat=True))
+    for product_id, packs in stock.items():
+        if product_id not in listed:
+            raise DomainError("visit.not_listed", _("This product is not listed in the store."), field="stock")
+        if packs is None:
+            StockCount.objects.filter(visit=visit, product_id=product_id).delete()
+        elif packs < 0:
+            raise DomainError("visit.negative_stock", _("A stock count cannot be negative."), field="stock")
+        else:
+            StockCount.objects.update_or_create(visit=visit, product_id=product_id, defaults={"packs": packs})
+
+
+def _rating(visit: Visit) -> str:
+    return visit_rating(
+        checklist=visit.checklist.values_list("result", flat=True),
+        price_check_ok=visit.price_check_ok,
+        promotion_executed=visit.promotion_executed,
+        out_of_stock_products=visit.stock_counts.filter(packs=0).count(),
+    )
+
+
+@transaction.atomic
+def visit_check_out(*, visit: Visit, at: datetime | None = None) -> Visit:
+    """End the visit: time out and the final rating. Checking out twice keeps the first time."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.checked_out_at is None:
+        visit.checked_out_at = max(at or timezone.now(), visit.checked_in_at)
+        visit.rating = _rating(visit)
+        visit.save(update_fields=["checked_out_at", "rating", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
+    """Keep a photo through Django's storage. Only images, at most the setting's size."""
+    limit = ka_setting("UPLOAD_MAX_BYTES")
+    if image.size > limit:
+        raise DomainError(
+            "visit.photo_too_large",
+            _("The photo is %(size)s MB; at most %(limit)s MB is allowed."),
+            field="image",
+            size=round(image.size / 1048576, 1),
+            limit=round(limit / 1048576, 1),
+        )
+    return VisitPhoto.objects.create(visit=visit, image=image, caption=caption)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_create(*, store: Store, title: str, due_on: date, by, description: str = "") -> Task:
+    """A supervisor's task (交办事项) for a store; it shows at the next visit there."""
+    if not title.strip():
+        raise DomainError("task.title", _("Say what is to be done."), field="title")
+    return Task.objects.create(store=store, title=title.strip(), description=description, due_on=due_on, assigned_by=by)
+
+
+@transaction.atomic
+def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: bool = True) -> Task:
+    """The rep reports a task done (or not done), with a comment. Reporting again updates the comment."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if visit is not None and visit.store_id != task.store_id:
+        raise DomainError("task.other_store", _("This task belongs to another store."))
+    task.status = Task.Status.DONE if done else Task.Status.NOT_DONE
+    task.done_comment = comment
+    task.done_visit = visit or task.done_visit
+    task.done_at = task.done_at or timezone.now()
+    task.save(update_fields=["status", "done_comment", "done_visit", "done_at"])
+    return task
+
+
+# --- suggested orders --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def suggested_orders_refresh(*, store: Store, on: date) -> list[SuggestedOrder]:
+    """The store's suggested order on a date, per active listing, from its two latest stock counts up to then.
+
+    Deliveries count when they fall after the previous count's day, up to the current count's day.
+    """
+    factor = Decimal(str(ka_setting("SAFETY_FACTOR")))
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    counts: dict[int, list[StockCount]] = {}
+    for count in (
+        StockCount.objects.filter(visit__store=store, visit__checked_in_at__lt=end)
+        .select_related("visit")
+        .order_by("product_id", "-visit__checked_in_at", "-id")
+    ):
+        found = counts.setdefault(count.product_id, [])
+        if len(found) < 2:
+            found.append(count)
+    listings = [
+        listing
+        for listing in Listing.objects.filter(store=store, active=True).select_related("product")
+        if listing.product_id in counts
+    ]
+    # One query for the deliveries of every product with two counts; summed per product below.
+    previous_days = {
+        pid: timezone.localdate(found[1].visit.checked_in_at) for pid, found in counts.items() if found[1:]
+    }
+    deliveries: dict[int, list[tuple[date, int]]] = {}
+    if previous_days:
+        for product_id, delivered_on, quantity in Delivery.objects.filter(
+            store=store, product_id__in=previous_days, date__gt=min(previous_days.values()), date__lte=on
+        ).values_list("product_id", "date", "quantity"):
+            deliveries.setdefault(product_id, []).append((delivered_on, quantity))
+    orders = []
+    for listing in listings:
+        latest = counts[listing.product_id]
+        current, previous = latest[0], (latest[1] if len(latest) > 1 else None)
+        current_on = timezone.localdate(current.visit.checked_in_at)
+        previous_on = timezone.localdate(previous.visit.checked_in_at) if previous else None
+        delivered = sum(
+            quantity
+            for delivered_on, quantity in deliveries.get(listing.product_id, [])
+            if previous_on is not None and previous_on < delivered_on <= current_on
+        )
+        result = suggested_order(
+            previous.packs if previous else None, delivered, current.packs, listing.product.packs_per_case, factor
+        )
+        order, _created = SuggestedOrder.objects.update_or_create(
+            store=store,
+            product_id=listing.product_id,
+            date=on,
+            defaults={
+                "previous_packs": previous.packs if previous else None,
+                "previous_counted_on": previous_on,
+                "delivered_packs": delivered,
+                "current_packs": current.packs,
+                "current_counted_on": current_on,
+                "actual_sales_packs": result.actual_sales,
+                "safety_stock_packs": result.safety_stock,
+                "suggested_packs": result.suggested_packs,
+                "suggested_cases": result.suggested_cases,
+                "flag": result.flag,
+            },
+        )
+        orders.append(order)
+    return orders

@@ -1,0 +1,26 @@
+"""Pages of the visits app, under /visits/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "visits"
+
+urlpatterns = [
+    path("today/", views.today, name="today"),
+    path("check-in/", views.check_in, name="check-in"),
+    path("history/", views.VisitListView.as_view(), name="visit-list"),
+    path("<int:pk>/", views.visit_detail, name="visit-detail"),
+    path("<int:pk>/photos/", views.visit_photo, name="visit-photo"),
+    path("<int:pk>/check-out/", views.visit_check_out, name="visit-check-out"),
+    path("routes/", views.RouteListView.as_view(), name="route-list"),
+    path("routes/generate/", views.route_generate, name="route-generate"),
+    path("routes/<int:pk>/", views.route_detail, name="route-detail"),
+    path("routes/<int:pk>/stops/", views.route_stop_add, name="route-stop-add"),
+    path("routes/<int:pk>/publish/", views.route_publish, name="route-publish"),
+    path("routes/stops/<int:pk>/move/", views.route_stop_move, name="route-stop-move"),
+    path("routes/stops/<int:pk>/remove/", views.route_stop_remove, name="route-stop-remove"),
+    path("tasks/", views.TaskListView.as_view(), name="task-list"),
+    path("reports/daily/", views.daily_report, name="daily-report"),
+    path("reports/compliance/", views.compliance, name="compliance"),
+]

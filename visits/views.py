@@ -1,0 +1,469 @@
+"""Pages for routes and visits: the rep's Today and visit flow, route planning, tasks, daily report, compliance.
+
+Every queryset starts from ka_portal/scope.py (through visits/selectors.py): out of scope is 404.
+"""
+
+import uuid
+from datetime import date, timedelta
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
+from ka_portal.lists import Column, FilteredListView, StyledFilterSet
+from ka_portal.scope import plans_for, stores_for, tasks_for, visits_for
+
+from . import selectors, services
+from .forms import (
+    DAY_CHOICES,
+    AddStopForm,
+    CheckInForm,
+    GenerateRouteForm,
+    MoveStopForm,
+    PhotoForm,
+    TaskForm,
+    VisitForm,
+)
+from .models import RoutePlan, RouteStop, Task, Visit
+
+
+def _require(user, perm: str) -> None:
+    if not user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _day_param(request, name: str = "date") -> date:
+    return parse_date(request.GET.get(name, "") or "") or timezone.localdate()
+
+
+# --- the rep's day -----------------------------------------------------------------------------
+
+
+@login_required
+def today(request):
+    day = timezone.localdate()
+    rows = selectors.rep_day(request.user, day)
+    for row in rows:
+        row.check_in_uuid = uuid.uuid4()  # one per drawn button: a double tap sends the same id
+    other_stores = (
+        selectors.scoped_stores(request.user).filter(rep=request.user).exclude(pk__in=[r.store.pk for r in rows])
+    )
+    context = {
+        "day": day,
+        "rows": rows,
+        "done": sum(1 for row in rows if row.done),
+        "other_stores": other_stores,
+        "other_uuid": uuid.uuid4(),
+        "sunday": day.weekday() == 6,
+        "week_plan": plans_for(request.user)
+        .filter(rep=request.user, week_start=services.week_start_of(day), status=RoutePlan.Status.PUBLISHED)
+        .first(),
+    }
+    return render(request, "visits/today.html", context)
+
+
+@login_required
+@require_POST
+def check_in(request):
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check-in failed: choose a store and try again."))
+        return redirect("visits:today")
+    data = form.cleaned_data
+    store = get_object_or_404(stores_for(request.user).filter(rep=request.user), pk=data["store"])
+    stop = None
+    if data.get("stop"):
+        stop = get_object_or_404(RouteStop.objects.filter(plan__in=plans_for(request.user)), pk=data["stop"])
+    try:
+        visit, _created = services.visit_check_in(
+            rep=request.user,
+            store=store,
+            uuid=data["uuid"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            route_stop=stop,
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("visits:today")
+    if visit.far_from_store:
+        messages.warning(
+            request,
+            _("You checked in %(distance)s m from the store's address; the visit is flagged.")
+            % {"distance": visit.distance_m},
+        )
+    return redirect("visits:visit-detail", pk=visit.pk)
+
+
+def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
+    listings = selectors.store_listings(visit.store)
+    tasks = list(selectors.open_tasks(request.user).filter(store=visit.store)) if visit.is_open else []
+    editable = visit.is_open and visit.rep_id == request.user.pk
+    if editable and form is None:
+        form = VisitForm(visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit))
+    return {
+        "visit": visit,
+        "form": form if editable else None,
+        "photo_form": photo_form or (PhotoForm() if editable else None),
+        "editable": editable,
+        "orders": selectors.visit_suggested_orders(visit),
+        "tasks_done": visit.tasks_done.all(),
+        "listings": listings,
+    }
+
+
+@login_required
+def visit_detail(request, pk: int):
+    visit = selectors.visit_detail(request.user, pk)
+    if request.method == "POST":
+        if visit.rep_id != request.user.pk:
+            raise PermissionDenied
+        if not visit.is_open:
+            # A repeated tap on "check out": the visit is already closed, show it.
+            return redirect("visits:visit-detail", pk=visit.pk)
+        listings = selectors.store_listings(visit.store)
+        tasks = list(selectors.open_tasks(request.user).filter(store=visit.store))
+        form = VisitForm(
+            request.POST, visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit)
+        )
+        if form.is_valid():
+            try:
+                services.visit_record(visit=visit, **form.record_kwargs())
+            except DomainError as error:
+                form.add_error(None, error.detail)
+            else:
+                if request.POST.get("action") == "check_out":
+                    services.visit_check_out(visit=visit)
+                    messages.success(request, _("Checked out. The visit is saved."))
+                    return redirect("visits:today")
+                messages.success(request, _("Saved."))
+                return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#suggested-order")
+        messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
+        return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
+    return render(request, "visits/visit.html", _visit_context(request, visit))
+
+
+@login_required
+@require_POST
+def visit_photo(request, pk: int):
+    visit = selectors.visit_detail(request.user, pk)
+    if visit.rep_id != request.user.pk or not visit.is_open:
+        raise PermissionDenied
+    photo_form = PhotoForm(request.POST, request.FILES)
+    if photo_form.is_valid():
+        try:
+            services.visit_photo_add(visit=visit, **photo_form.cleaned_data)
+        except DomainError as error:
+            photo_form.add_error("image", error.detail)
+        else:
+            messages.success(request, _("Photo added."))
+            return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
+    return render(request, "visits/visit.html", _visit_context(request, visit, photo_form=photo_form), status=400)
+
+
+@login_required
+@require_POST
+def visit_check_out(request, pk: int):
+    visit = selectors.visit_detail(request.user, pk)
+    if visit.rep_id != request.user.pk:
+        raise PermissionDenied
+    services.visit_check_out(visit=visit)
+    return redirect("visits:today")
+
+
+class StoreSearchFilterSet(StyledFilterSet):
+    """A filterset with a free-text store search (name or code)."""
+
+    q = django_filters.CharFilter(label=gettext_lazy("Store"), method="filter_store")
+
+    def filter_store(self, queryset, name, value):
+        return queryset.filter(Q(store__name__icontains=value) | Q(store__code__icontains=value))
+
+
+class VisitFilter(StoreSearchFilterSet):
+    day = django_filters.DateFilter(
+        label=gettext_lazy("Date"),
+        method="filter_day",
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+    rating = django_filters.ChoiceFilter(label=gettext_lazy("Rating"), choices=Visit.Rating.choices)
+    far_from_store = django_filters.BooleanFilter(label=gettext_lazy("Far from the store"))
+
+    class Meta:
+        model = Visit
+        fields = ["rating", "far_from_store"]
+
+    def filter_day(self, queryset, name, value):
+        start, end = selectors.day_bounds(value)
+        return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+
+
+class VisitListView(FilteredListView):
+    template_name = "visits/visit_list.html"
+    filterset_class = VisitFilter
+    export_name = gettext_lazy("visits")
+    export_columns = [
+        Column(gettext_lazy("Checked in at"), lambda v: v.checked_in_at),
+        Column(gettext_lazy("Checked out at"), lambda v: v.checked_out_at),
+        Column(gettext_lazy("Sales rep"), lambda v: display_name(v.rep)),
+        Column(gettext_lazy("Store"), lambda v: v.store.name),
+        Column(gettext_lazy("Rating"), lambda v: v.get_rating_display()),
+        Column(gettext_lazy("Distance from store (m)"), lambda v: v.distance_m),
+        Column(gettext_lazy("Problems"), lambda v: v.problems),
+        Column(gettext_lazy("Actions"), lambda v: v.actions),
+    ]
+
+    def get_base_queryset(self):
+        return visits_for(self.request.user).select_related("store", "rep").order_by("-checked_in_at")
+
+
+# --- route plans -------------------------------------------------------------------------------
+
+
+class PlanFilter(StyledFilterSet):
+    week_start = django_filters.DateFilter(
+        label=gettext_lazy("Week starting (Monday)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=RoutePlan.Status.choices)
+
+    class Meta:
+        model = RoutePlan
+        fields = ["week_start", "status"]
+
+
+class RouteListView(FilteredListView):
+    template_name = "visits/route_list.html"
+    filterset_class = PlanFilter
+
+    def get_base_queryset(self):
+        return (
+            plans_for(self.request.user)
+            .select_related("rep")
+            .annotate(stop_count=Count("stops"))
+            .order_by("-week_start", "rep__username")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        if user.has_perm("visits.add_routeplan"):
+            next_monday = services.week_start_of(timezone.localdate()) + timedelta(days=7)
+            context["generate_form"] = GenerateRouteForm(
+                reps=selectors.reps_for(user), initial={"week_start": next_monday}
+            )
+        context["week_limit"] = services.ka_setting("ROUTE_STOPS_PER_WEEK")
+        return context
+
+
+@login_required
+@require_POST
+def route_generate(request):
+    _require(request.user, "visits.add_routeplan")
+    form = GenerateRouteForm(request.POST, reps=selectors.reps_for(request.user))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("visits:route-list")
+    try:
+        plan, overload = services.route_plan_generate(
+            rep=form.cleaned_data["rep"], week_start=form.cleaned_data["week_start"], by=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("visits:route-list")
+    if overload:
+        messages.warning(request, _overload_message(overload.visits, overload.per_week))
+    else:
+        messages.success(request, _("Route plan generated. Check it, change what you need, then publish it."))
+    return redirect("visits:route-detail", pk=plan.pk)
+
+
+def _overload_message(visits: int, per_week: int) -> str:
+    return _("Over capacity: %(visits)s visits planned for a week of %(per_week)s. Nothing was cut.") % {
+        "visits": visits,
+        "per_week": per_week,
+    }
+
+
+@login_required
+def route_detail(request, pk: int):
+    plan = get_object_or_404(plans_for(request.user).select_related("rep"), pk=pk)
+    stops = plan.stops.select_related("store__account").order_by("day", "position")
+    capacity = services.plan_capacity(plan)
+    days = []
+    for value, label in DAY_CHOICES:
+        day_stops = [s for s in stops if s.day == value]
+        days.append(
+            {
+                "value": value,
+                "label": label,
+                "date": plan.week_start + timedelta(days=value),
+                "stops": day_stops,
+                "over": len(day_stops) > capacity.day_limit,
+            }
+        )
+    can_edit = request.user.has_perm("visits.change_routeplan") and plan.status == RoutePlan.Status.DRAFT
+    context = {
+        "plan": plan,
+        "days": days,
+        "capacity": capacity,
+        "can_edit": can_edit,
+        "can_publish": request.user.has_perm("visits.change_routeplan"),
+        "day_choices": DAY_CHOICES,
+        "add_form": AddStopForm(stores=stores_for(request.user).filter(rep=plan.rep, active=True))
+        if can_edit
+        else None,
+    }
+    return render(request, "visits/route_detail.html", context)
+
+
+def _plan_for_edit(request, pk: int) -> RoutePlan:
+    _require(request.user, "visits.change_routeplan")
+    return get_object_or_404(plans_for(request.user), pk=pk)
+
+
+def _stop_for_edit(request, pk: int) -> RouteStop:
+    _require(request.user, "visits.change_routeplan")
+    return get_object_or_404(RouteStop.objects.filter(plan__in=plans_for(request.user)).select_related("store"), pk=pk)
+
+
+def _run(request, action, plan_pk: int, **kwargs):
+    try:
+        action(**kwargs)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    return redirect("visits:route-detail", pk=plan_pk)
+
+
+@login_required
+@require_POST
+def route_stop_add(request, pk: int):
+    plan = _plan_for_edit(request, pk)
+    form = AddStopForm(request.POST, stores=stores_for(request.user).filter(rep=plan.rep, active=True))
+    if not form.is_valid():
+        messages.error(request, _("Choose a store and a day."))
+        return redirect("visits:route-detail", pk=plan.pk)
+    return _run(request, services.route_stop_add, plan.pk, plan=plan, **form.cleaned_data)
+
+
+@login_required
+@require_POST
+def route_stop_move(request, pk: int):
+    stop = _stop_for_edit(request, pk)
+    form = MoveStopForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a day from Monday to Saturday."))
+        return redirect("visits:route-detail", pk=stop.plan_id)
+    position = form.cleaned_data.get("position")
+    return _run(
+        request,
+        services.route_stop_move,
+        stop.plan_id,
+        stop=stop,
+        day=form.cleaned_data["day"],
+        position=position - 1 if position else None,
+    )
+
+
+@login_required
+@require_POST
+def route_stop_remove(request, pk: int):
+    stop = _stop_for_edit(request, pk)
+    return _run(request, services.route_stop_remove, stop.plan_id, stop=stop)
+
+
+@login_required
+@require_POST
+def route_publish(request, pk: int):
+    plan = _plan_for_edit(request, pk)
+    if request.POST.get("action") == "unpublish":
+        return _run(request, services.route_plan_unpublish, plan.pk, plan=plan)
+    return _run(request, services.route_plan_publish, plan.pk, plan=plan, by=request.user)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+class TaskFilter(StoreSearchFilterSet):
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Task.Status.choices)
+
+    class Meta:
+        model = Task
+        fields = ["status"]
+
+
+class TaskListView(FilteredListView):
+    template_name = "visits/task_list.html"
+    filterset_class = TaskFilter
+    export_name = gettext_lazy("tasks")
+    export_columns = [
+        Column(gettext_lazy("Store"), lambda t: t.store.name),
+        Column(gettext_lazy("Title"), lambda t: t.title),
+        Column(gettext_lazy("Due on"), lambda t: t.due_on),
+        Column(gettext_lazy("Status"), lambda t: t.get_status_display()),
+        Column(gettext_lazy("Comment"), lambda t: t.done_comment),
+    ]
+
+    def get_base_queryset(self):
+        return tasks_for(self.request.user).select_related("store", "assigned_by").order_by("status", "due_on", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("visits.add_task"):
+            context["task_form"] = kwargs.get("task_form") or TaskForm(
+                stores=selectors.scoped_stores(self.request.user), initial={"due_on": timezone.localdate()}
+            )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        _require(request.user, "visits.add_task")
+        form = TaskForm(request.POST, stores=selectors.scoped_stores(request.user))
+        if form.is_valid():
+            try:
+                services.task_create(by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(error.field, error.detail)
+            else:
+                messages.success(request, _("Task assigned. The rep sees it at the next visit."))
+                return redirect("visits:task-list")
+        self.object_list = self.get_queryset()
+        return self.render_to_response(self.get_context_data(task_form=form), status=400)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+@login_required
+def daily_report(request):
+    reps = selectors.reps_for(request.user)
+    rep_id = request.GET.get("rep")
+    rep = get_object_or_404(reps, pk=rep_id) if rep_id else reps.filter(pk=request.user.pk).first() or reps.first()
+    day = _day_param(request)
+    report = selectors.daily_report(request.user, rep, day) if rep else None
+    return render(request, "visits/daily_report.html", {"report": report, "reps": reps, "rep": rep, "day": day})
+
+
+@login_required
+def compliance(request):
+    _require(request.user, "visits.view_routeplan")
+    week = services.week_start_of(_day_param(request, "week"))
+    rows = selectors.compliance(request.user, week)
+    context = {
+        "rows": rows,
+        "week": week,
+        "week_end": week + timedelta(days=5),
+        "previous_week": week - timedelta(days=7),
+        "next_week": week + timedelta(days=7),
+    }
+    return render(request, "visits/compliance.html", context)
