@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.formatting import format_packs
 from ka_portal.lists import Column, FilteredListView
-from ka_portal.scope import stores_for
+from ka_portal.scope import stores_for, suggested_orders_for, visits_for
 
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
 from .forms import StoreForm
@@ -51,7 +51,13 @@ def store_detail(request, pk: int):
         .annotate(price=delivery_unit_price(), line_amount=delivery_value())
         .order_by("-date", "-id")[:20]
     )
-    context = {"store": store, "listings": listings, "deliveries": deliveries}
+    context = {
+        "store": store,
+        "listings": listings,
+        "deliveries": deliveries,
+        "visits": visits_for(request.user).filter(store=store).select_related("rep").order_by("-checked_in_at")[:10],
+        "suggested_orders": _latest_suggested_orders(request.user, store),
+    }
     return render(request, "stores/store_detail.html", context)
 
 
@@ -68,6 +74,15 @@ def store_edit(request, pk: int | None = None):
         return redirect("stores:store-detail", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "stores/store_form.html", {"form": form, "store": store}, status=status)
+
+
+def _latest_suggested_orders(user, store) -> list:
+    """The store's suggested order as last computed (one date), product by product."""
+    orders = suggested_orders_for(user).filter(store=store)
+    latest = orders.order_by("-date").values_list("date", flat=True).first()
+    if latest is None:
+        return []
+    return list(orders.filter(date=latest).select_related("product").order_by("-suggested_cases", "product__code"))
 
 
 class ProductListView(FilteredListView):

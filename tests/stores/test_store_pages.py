@@ -122,3 +122,27 @@ def test_rep_cannot_edit_stores(client, rep):
     store = StoreFactory(rep=rep)
     client.force_login(rep)
     assert client.get(reverse("stores:store-edit", args=[store.pk])).status_code == 403
+
+
+def test_store_page_shows_recent_visits_and_the_latest_suggested_order(client, rep):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from visits.models import SuggestedOrder, Visit
+
+    listing = ListingFactory(store=StoreFactory(rep=rep), product__name="冰红茶", product__packs_per_case=12)
+    Visit.objects.create(
+        store=listing.store, rep=rep, checked_in_at=datetime(2026, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
+    for day, cases in ((date(2026, 11, 19), 9), (date(2026, 11, 20), 6)):
+        SuggestedOrder.objects.create(
+            store=listing.store, product=listing.product, date=day, current_packs=72, suggested_packs=cases * 12,
+            suggested_cases=cases,
+        )  # fmt: skip
+    client.force_login(rep)
+
+    html = client.get(reverse("stores:store-detail", args=[listing.store.pk])).content.decode()
+
+    assert "2026-11-20 09:30" in html
+    orders = html.split('data-testid="suggested-orders"')[1].split("</table>")[0]
+    assert "冰红茶" in orders and ">6<" in orders and ">9<" not in orders and ">6<" in orders
