@@ -7,11 +7,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from stores import api_imports
+
 from . import api_views, views
 
 api_v1 = [
     path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("imports/<slug:kind>/", api_imports.ImportView.as_view(), name="api-import"),
+    path("imports/<slug:kind>/template/", api_imports.ImportTemplateView.as_view(), name="api-import-template"),
 ]
 
 urlpatterns = [
@@ -20,6 +24,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("stores/", include("stores.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

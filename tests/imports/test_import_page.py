@@ -1,0 +1,105 @@
+"""The import page: who reaches it, template downloads, the error table in the user's language, success."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.roles import Role
+from stores.models import Product, Store
+from tests.factories import KeyAccountFactory, make_user
+
+from .xlsx import read_xlsx, xlsx_upload
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/stores/import/"
+
+
+@pytest.fixture
+def manager_client(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.mark.parametrize("role", [Role.REP, Role.SUPERVISOR, Role.FINANCE])
+def test_roles_that_may_not_import_do_not_find_the_page(client, role):
+    client.force_login(make_user(role, username=f"u_{role}"))
+
+    assert client.get(PAGE).status_code == 404
+    assert client.get("/stores/import/stores/template.xlsx").status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(PAGE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_the_page_offers_every_kind_and_the_chosen_kinds_columns(manager_client):
+    page = manager_client.get(PAGE + "?kind=deliveries", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    for label in ("门店", "产品", "进场SKU", "进货", "销售指标"):
+        assert label in page
+    assert 'href="/stores/import/deliveries/template.xlsx"' in page
+    assert "进货日期" in page and "数量（包）" in page
+    assert 'name="kind" value="deliveries"' in page
+    assert "导入" in page  # the nav entry and the button
+
+
+def test_the_template_download_opens_with_the_kinds_headers(manager_client):
+    response = manager_client.get("/stores/import/products/template.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 200
+    assert 'filename="import-products.xlsx"' in response["Content-Disposition"]
+    sheets = read_xlsx(b"".join(response.streaming_content))
+    first = next(iter(sheets.values()))
+    assert first[0][:4] == ("产品编码", "条码", "产品名称", "品牌")
+
+
+def test_bad_rows_show_a_table_in_chinese_and_keep_the_kind(manager_client, manager):
+    # given
+    KeyAccountFactory(code="WM", owner=manager)
+    upload = xlsx_upload(
+        ["系统编码", "门店编码", "门店名称", "等级"], [["WM", "S1", "店", "A"], ["WM", "S2", "店", "Z"]]
+    )
+    # when
+    response = manager_client.post(PAGE, {"kind": "stores", "file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    # then
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "未导入任何数据" in page
+    assert '<td class="num">3</td><td>等级</td><td>“Z”不是 A, B, C 之一。</td>' in page
+    assert 'name="kind" value="stores"' in page
+    assert not Store.objects.exists()
+
+
+def test_a_file_that_is_not_a_workbook_is_named_next_to_the_file_field(manager_client):
+    upload = SimpleUploadedFile("stores.txt", "门店编码\nS1\n".encode())
+
+    response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This file is not an Excel workbook (.xlsx)." in page
+    assert 'name="kind" value="products"' in page
+
+
+def test_a_good_file_redirects_and_says_what_was_imported(manager_client):
+    headers = ["产品编码", "产品名称", "箱规", "建议零售价", "经销商进价", "二批价", "备注"]
+    upload = xlsx_upload(headers, [["P1", "啤酒", 12, 5.5, 3.8, 4.1, "x"]])
+
+    response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+
+    assert response.redirect_chain == [(PAGE + "?kind=products", 302)]
+    page = response.content.decode()
+    assert "Products: 1 rows imported — 1 created, 0 updated." in page
+    assert "These columns were not recognised and were ignored: 备注" in page
+    assert Product.objects.get().name == "啤酒"
+
+
+def test_posting_without_a_file_keeps_the_kind_and_asks_for_one(manager_client):
+    response = manager_client.post(PAGE, {"kind": "targets"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    page = response.content.decode()
+    assert "This field is required." in page
+    assert 'name="kind" value="targets"' in page
