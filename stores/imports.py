@@ -352,8 +352,7 @@ class DeliveryImport(ImportKind):
             )
             (changed if delivery.pk else new).append(delivery)
         Delivery.objects.bulk_create(new, batch_size=2000)
-        if changed:
-            Delivery.objects.bulk_update(changed, fields, batch_size=1000)
+        imports.update_by_pk(Delivery, changed, fields)
         return len(new), len(changed)
 
 
