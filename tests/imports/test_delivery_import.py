@@ -143,3 +143,47 @@ def test_queries_do_not_grow_with_the_rows(admin_user, django_assert_max_num_que
     # then
     assert (result.created, result.updated) == (400, 200)
     assert Delivery.objects.count() == 600
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_file_at_once_do_not_duplicate(admin_user):
+    # given a file of 200 deliveries, uploaded twice at the same moment (a double tap, two tabs):
+    # both uploads are checked, then start writing together
+    import threading
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+
+    from stores.imports import DeliveryImport
+
+    together = threading.Barrier(2)
+
+    class StartingTogether(DeliveryImport):
+        def write(self, rows, state, *, present):
+            together.wait(timeout=30)
+            return super().write(rows, state, present=present)
+
+    stores = [StoreFactory(code=f"S{i}") for i in range(10)]
+    products = [ProductFactory(code=f"P{i}") for i in range(20)]
+    data = xlsx_upload(EN, [[s.code, p.code, "2026-03-01", 6, None, "DN"] for s in stores for p in products]).read()
+    results, failures = [], []
+
+    def upload():
+        try:
+            results.append(run_import(StartingTogether(), SimpleUploadedFile("d.xlsx", data), user=admin_user))
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+        finally:
+            connection.close()
+
+    # when
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # then one created them and the other found them
+    assert failures == []
+    assert sorted((r.created, r.updated) for r in results) == [(0, 200), (200, 0)]
+    assert Delivery.objects.count() == 200

@@ -56,6 +56,21 @@ def test_the_template_download_opens_with_the_kinds_headers(manager_client):
     assert first[0][:4] == ("产品编码", "条码", "产品名称", "品牌")
 
 
+@pytest.mark.parametrize("kind", ["stores", "products", "listings", "deliveries", "targets"])
+def test_every_kinds_template_carries_its_english_headers_and_instructions(client, admin_user, kind):
+    from stores.imports import KINDS
+
+    client.force_login(admin_user)
+
+    response = client.get(f"/stores/import/{kind}/template.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+
+    data, instructions = read_xlsx(b"".join(response.streaming_content)).values()
+    assert data == [tuple(column.en for column in KINDS[kind].columns)]
+    assert [row[:3] for row in instructions[1:]] == [
+        (column.en, column.zh, "yes" if column.required else "no") for column in KINDS[kind].columns
+    ]
+
+
 def test_bad_rows_show_a_table_in_chinese_and_keep_the_kind(manager_client, manager):
     # given
     KeyAccountFactory(code="WM", owner=manager)
