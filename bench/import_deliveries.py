@@ -98,12 +98,12 @@ def _measure(vendor: str, big: Path, small: Path) -> dict:
 
     started = time.perf_counter()
     with big.open("rb") as source:
-        first = run_import(kind, source, user=admin)
+        first = run_import(kind=kind, source=source, user=admin)
     insert_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
     with big.open("rb") as source:
-        again = run_import(kind, source, user=admin)
+        again = run_import(kind=kind, source=source, user=admin)
     update_seconds = time.perf_counter() - started
     assert Delivery.objects.count() == first.rows == first.created == again.updated
 

@@ -433,7 +433,7 @@ def _check_duplicates(kind: ImportKind, rows: list[Row], problems: Problems) -> 
             seen[natural_key] = row.number
 
 
-def run_import(kind: ImportKind, source, *, user) -> ImportResult:
+def run_import(*, kind: ImportKind, source, user) -> ImportResult:
     """Read, check and (only if every row is good) write a file, all or nothing.
 
     Raises ImportRejected listing every bad row, or DomainError for a file that is not a spreadsheet,

@@ -3,7 +3,7 @@
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import renderers, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -31,6 +31,7 @@ _ROW_ERRORS = inline_serializer(
                 "message": serializers.CharField(),
             },
             many=True,
+            required=False,
         ),
     },
 )
@@ -44,7 +45,8 @@ _RESULT = inline_serializer(
         "ignored_columns": serializers.ListField(child=serializers.CharField()),
     },
 )
-_KIND_DOC = f"One of: {', '.join(KINDS)}. Reps, supervisors and finance may not import (403)."
+_KIND_DOC = "Reps, supervisors and finance may not import (403)."
+_KIND = OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS), description="What the file holds.")
 
 
 def _kind_for(request, name: str) -> ImportKind:
@@ -75,7 +77,8 @@ class ImportView(APIView):
 
     @extend_schema(
         operation_id="imports_create",
-        description=f"Upload an .xlsx file as multipart field `file`. {_KIND_DOC} Chinese or English headers. "
+        parameters=[_KIND],
+        description="Upload an .xlsx file as multipart field `file`. {_KIND_DOC} Chinese or English headers. "
         "If any row is bad nothing is imported and every bad row is listed (code import.invalid_rows); "
         "a file that is not a workbook answers code import.not_a_spreadsheet. Rows with a known natural key update.",
         request={"multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()})},
@@ -92,7 +95,7 @@ class ImportView(APIView):
         if upload is None:
             raise DomainError("import.no_file", _("Send the workbook as the multipart field “file”."), field="file")
         try:
-            result = run_import(kind, upload, user=request.user)
+            result = run_import(kind=kind, source=upload, user=request.user)
         except ImportRejected as rejected:
             return Response(
                 {
@@ -112,6 +115,7 @@ class ImportTemplateView(APIView):
 
     @extend_schema(
         operation_id="imports_template",
+        parameters=[_KIND],
         description=_KIND_DOC,
         responses={(200, excel.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 403: _ERROR, 404: _ERROR},
     )

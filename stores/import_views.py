@@ -55,7 +55,7 @@ def import_page(request):
     rejected = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = run_import(chosen, form.cleaned_data["file"], user=request.user)
+            result = run_import(kind=chosen, source=form.cleaned_data["file"], user=request.user)
         except ImportRejected as error:
             rejected = error
         except DomainError as error:

@@ -31,7 +31,7 @@ def test_good_file_records_the_deliveries(admin_user, store_and_product, headers
         ["S1", "P1", "2026-03-02", "36", None, None],
     ]
 
-    result = run_import(KINDS["deliveries"], xlsx_upload(headers, rows), user=admin_user)
+    result = run_import(kind=KINDS["deliveries"], source=xlsx_upload(headers, rows), user=admin_user)
 
     assert (result.created, result.updated, result.rows) == (2, 0, 2)
     assert list(Delivery.objects.order_by("date").values_list("date", "quantity", "unit_price", "reference")) == [
@@ -47,7 +47,7 @@ def test_reimport_updates_by_store_product_date_and_reference(admin_user, store_
     other = DeliveryFactory(store=store, product=product, date=date(2026, 3, 1), quantity=5, reference="DN-2")
     rows = [["S1", "P1", "2026-03-01", 12, None, "DN-1"], ["S1", "P1", "2026-03-01", 7, None, "DN-3"]]
     # when
-    result = run_import(KINDS["deliveries"], xlsx_upload(EN, rows), user=admin_user)
+    result = run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, rows), user=admin_user)
     # then DN-1 is corrected, DN-3 is new, DN-2 untouched
     assert (result.created, result.updated) == (1, 1)
     known.refresh_from_db()
@@ -55,7 +55,7 @@ def test_reimport_updates_by_store_product_date_and_reference(admin_user, store_
     assert (known.quantity, other.quantity) == (12, 5)
     assert Delivery.objects.count() == 3
     # and importing the same file again changes nothing
-    again = run_import(KINDS["deliveries"], xlsx_upload(EN, rows), user=admin_user)
+    again = run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, rows), user=admin_user)
     assert (again.created, again.updated) == (0, 2)
     assert Delivery.objects.count() == 3
 
@@ -65,8 +65,8 @@ def test_reimport_without_a_unit_price_column_keeps_the_stored_price(admin_user,
     delivery = DeliveryFactory(store=store, product=product, date=date(2026, 3, 1), unit_price=Decimal("4.40"))
 
     run_import(
-        KINDS["deliveries"],
-        xlsx_upload(["store code", "product code", "date", "quantity"], [["S1", "P1", "2026-03-01", 48]]),
+        kind=KINDS["deliveries"],
+        source=xlsx_upload(["store code", "product code", "date", "quantity"], [["S1", "P1", "2026-03-01", 48]]),
         user=admin_user,
     )
 
@@ -96,7 +96,7 @@ def test_a_bad_cell_is_reported_and_nothing_is_imported(admin_user, store_and_pr
     bad[EN.index(column)] = value
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["deliveries"], xlsx_upload(EN, [good, bad]), user=admin_user)
+        run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, [good, bad]), user=admin_user)
 
     assert errors_of(excinfo) == [(3, column, message)]
     assert not Delivery.objects.exists()
@@ -106,7 +106,7 @@ def test_the_same_delivery_twice_in_a_file_is_a_duplicate(admin_user, store_and_
     rows = [["S1", "P1", "2026-03-01", 24, None, None], ["S1", "P1", date(2026, 3, 1), 30, None, None]]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["deliveries"], xlsx_upload(EN, rows), user=admin_user)
+        run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, rows), user=admin_user)
 
     assert errors_of(excinfo) == [(3, "store code", "Duplicate of row 2 in this file.")]
 
@@ -118,7 +118,7 @@ def test_a_manager_records_deliveries_only_for_stores_in_scope(manager):
     rows = [["MINE", "P1", "2026-03-01", 24, None, None], ["THEIRS", "P1", "2026-03-01", 24, None, None]]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["deliveries"], xlsx_upload(EN, rows), user=manager)
+        run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, rows), user=manager)
 
     assert errors_of(excinfo) == [(3, "store code", "Store “THEIRS” is not in your scope.")]
     assert not Delivery.objects.exists()
@@ -139,7 +139,7 @@ def test_queries_do_not_grow_with_the_rows(admin_user, django_assert_max_num_que
     upload = xlsx_upload(EN, rows)
     # when: lookups, lock, existing keys, one insert batch, one update batch, savepoints
     with django_assert_max_num_queries(12):
-        result = run_import(KINDS["deliveries"], upload, user=admin_user)
+        result = run_import(kind=KINDS["deliveries"], source=upload, user=admin_user)
     # then
     assert (result.created, result.updated) == (400, 200)
     assert Delivery.objects.count() == 600
@@ -171,7 +171,9 @@ def test_two_imports_of_the_same_file_at_once_do_not_duplicate(admin_user):
 
     def upload():
         try:
-            results.append(run_import(StartingTogether(), SimpleUploadedFile("d.xlsx", data), user=admin_user))
+            results.append(
+                run_import(kind=StartingTogether(), source=SimpleUploadedFile("d.xlsx", data), user=admin_user)
+            )
         except Exception as error:  # noqa: BLE001 - reported below
             failures.append(error)
         finally:

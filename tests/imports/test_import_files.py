@@ -41,7 +41,7 @@ def _zip_without_workbook() -> bytes:
 )
 def test_a_file_that_is_not_a_workbook_gets_a_clear_error(admin_user, name, content):
     with pytest.raises(DomainError) as excinfo:
-        run_import(KINDS["products"], SimpleUploadedFile(name, content), user=admin_user)
+        run_import(kind=KINDS["products"], source=SimpleUploadedFile(name, content), user=admin_user)
 
     assert excinfo.value.code == "import.not_a_spreadsheet"
     assert "not an Excel workbook" in excinfo.value.detail
@@ -49,21 +49,25 @@ def test_a_file_that_is_not_a_workbook_gets_a_clear_error(admin_user, name, cont
 
 def test_an_empty_sheet_says_row_1_must_hold_the_headers(admin_user):
     with pytest.raises(DomainError) as excinfo:
-        run_import(KINDS["products"], xlsx_upload([], []), user=admin_user)
+        run_import(kind=KINDS["products"], source=xlsx_upload([], []), user=admin_user)
 
     assert excinfo.value.code == "import.empty"
 
 
 def test_headers_without_rows_say_so(admin_user):
     with pytest.raises(DomainError) as excinfo:
-        run_import(KINDS["products"], xlsx_upload(PRODUCT_HEADERS, [[None] * 6]), user=admin_user)
+        run_import(kind=KINDS["products"], source=xlsx_upload(PRODUCT_HEADERS, [[None] * 6]), user=admin_user)
 
     assert excinfo.value.code == "import.no_rows"
 
 
 def test_missing_required_columns_are_named_in_both_languages(admin_user):
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["products"], xlsx_upload(["product code", "product name"], [["P1", "啤酒"]]), user=admin_user)
+        run_import(
+            kind=KINDS["products"],
+            source=xlsx_upload(["product code", "product name"], [["P1", "啤酒"]]),
+            user=admin_user,
+        )
 
     messages = [(e.row, e.column, e.message) for e in excinfo.value.errors]
     assert messages[0] == (1, "packs per case", "Required column missing: “箱规” or “packs per case”.")
@@ -79,7 +83,9 @@ def test_a_column_given_twice_is_refused(admin_user):
     headers = [*PRODUCT_HEADERS, "产品名称"]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["products"], xlsx_upload(headers, [["P1", "啤酒", 12, 5, 4, 4, "啤酒"]]), user=admin_user)
+        run_import(
+            kind=KINDS["products"], source=xlsx_upload(headers, [["P1", "啤酒", 12, 5, 4, 4, "啤酒"]]), user=admin_user
+        )
 
     assert [(e.row, e.message) for e in excinfo.value.errors] == [(1, "This column appears twice.")]
 
@@ -88,7 +94,9 @@ def test_headers_in_both_languages_mixed_or_combined_are_accepted(admin_user):
     # given one header per language, one carrying both, and case and spaces that differ
     headers = ["产品编码 / product code", "Product  Name", "箱规*", "建议零售价", "distributor price", "二批价", "备注"]
 
-    result = run_import(KINDS["products"], xlsx_upload(headers, [["P1", "啤酒", 12, 5, 4, 4, "x"]]), user=admin_user)
+    result = run_import(
+        kind=KINDS["products"], source=xlsx_upload(headers, [["P1", "啤酒", 12, 5, 4, 4, "x"]]), user=admin_user
+    )
 
     assert result.created == 1
     assert result.ignored_columns == ("备注",)
@@ -99,7 +107,7 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_the_sheet(admin_us
     rows = [["P1", "啤酒", 12, 5, 4, 4], [None] * 6, ["P2", "薯片", 0, 5, 4, 4]]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["products"], xlsx_upload(PRODUCT_HEADERS, rows), user=admin_user)
+        run_import(kind=KINDS["products"], source=xlsx_upload(PRODUCT_HEADERS, rows), user=admin_user)
 
     assert [(e.row, e.column) for e in excinfo.value.errors] == [(4, "packs per case")]
 
@@ -109,7 +117,7 @@ def test_a_file_over_the_size_limit_is_refused(admin_user, settings):
     upload = SimpleUploadedFile("big.xlsx", b"0" * (1024 * 1024 + 1))
 
     with pytest.raises(DomainError) as excinfo:
-        run_import(KINDS["products"], upload, user=admin_user)
+        run_import(kind=KINDS["products"], source=upload, user=admin_user)
 
     assert excinfo.value.code == "import.too_large"
     assert excinfo.value.detail == "The file is larger than 1 MB."
@@ -127,6 +135,6 @@ def test_a_sheet_with_a_wrong_size_record_is_still_read_whole(admin_user):
                 assert b'<dimension ref="A1" />' in data
             rewritten.writestr(item, data)
     # when
-    result = run_import(KINDS["products"], SimpleUploadedFile("p.xlsx", target.getvalue()), user=admin_user)
+    result = run_import(kind=KINDS["products"], source=SimpleUploadedFile("p.xlsx", target.getvalue()), user=admin_user)
     # then
     assert result.created == 2

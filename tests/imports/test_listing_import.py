@@ -26,7 +26,7 @@ def test_good_file_lists_products_in_stores(admin_user, headers):
     ProductFactory(code="P2")
     rows = [["S1", "P1", date(2026, 1, 15), 2000, 4.5, 5], ["S1", "P2", None, None, "8.80", "9.90"]]
 
-    result = run_import(KINDS["listings"], xlsx_upload(headers, rows), user=admin_user)
+    result = run_import(kind=KINDS["listings"], source=xlsx_upload(headers, rows), user=admin_user)
 
     assert (result.created, result.updated) == (2, 0)
     first = Listing.objects.get(product__code="P1")
@@ -44,8 +44,10 @@ def test_reimport_updates_the_pair_and_never_duplicates(admin_user):
     ListingFactory(store=listing.store, product__code="P2")
 
     result = run_import(
-        KINDS["listings"],
-        xlsx_upload(["store code", "product code", "purchase price", "shelf price"], [["S1", "P1", "4.60", "5.20"]]),
+        kind=KINDS["listings"],
+        source=xlsx_upload(
+            ["store code", "product code", "purchase price", "shelf price"], [["S1", "P1", "4.60", "5.20"]]
+        ),
         user=admin_user,
     )
 
@@ -67,7 +69,7 @@ def test_unknown_codes_duplicates_and_negative_prices_are_listed(admin_user):
     ]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["listings"], xlsx_upload(EN, rows), user=admin_user)
+        run_import(kind=KINDS["listings"], source=xlsx_upload(EN, rows), user=admin_user)
 
     assert errors_of(excinfo) == [
         (3, "store code", "Unknown store code “S404”."),
@@ -87,7 +89,7 @@ def test_a_manager_lists_only_in_stores_of_their_accounts(manager):
     rows = [["MINE", "P1", None, None, "4.50", "5.00"], ["THEIRS", "P1", None, None, "4.50", "5.00"]]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["listings"], xlsx_upload(EN, rows), user=manager)
+        run_import(kind=KINDS["listings"], source=xlsx_upload(EN, rows), user=manager)
 
     assert errors_of(excinfo) == [(3, "store code", "Store “THEIRS” is not in your scope.")]
     assert not Listing.objects.exists()

@@ -28,7 +28,7 @@ def test_good_file_creates_products_with_exact_prices(admin_user, headers):
         ["P2", None, "薯片", "24", "12.30", "9", "10.05", "no"],
     ]
     # when
-    result = run_import(KINDS["products"], xlsx_upload(headers, rows), user=admin_user)
+    result = run_import(kind=KINDS["products"], source=xlsx_upload(headers, rows), user=admin_user)
     # then
     assert (result.created, result.updated) == (2, 0)
     beer = Product.objects.get(code="P1")
@@ -47,7 +47,9 @@ def test_reimport_updates_by_code(admin_user):
     ProductFactory(code="P1", name="旧", suggested_retail_price=Decimal("5.50"))
 
     result = run_import(
-        KINDS["products"], xlsx_upload(EN, [["P1", None, "新", 6, "6.00", "4.00", "4.50", None]]), user=admin_user
+        kind=KINDS["products"],
+        source=xlsx_upload(EN, [["P1", None, "新", 6, "6.00", "4.00", "4.50", None]]),
+        user=admin_user,
     )
 
     assert (result.created, result.updated) == (0, 1)
@@ -76,7 +78,7 @@ def test_a_bad_cell_is_reported_with_its_row_and_column(admin_user, column, valu
     bad[EN.index(column)] = value
     # when
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["products"], xlsx_upload(EN, [good, bad]), user=admin_user)
+        run_import(kind=KINDS["products"], source=xlsx_upload(EN, [good, bad]), user=admin_user)
     # then
     assert errors_of(excinfo) == [(3, column, message)]
     assert not Product.objects.exists()
@@ -87,8 +89,8 @@ def test_a_date_in_a_number_column_is_a_wrong_type(admin_user):
 
     with pytest.raises(ImportRejected) as excinfo:
         run_import(
-            KINDS["products"],
-            xlsx_upload(EN, [["P1", None, "啤酒", 12, date(2026, 1, 1), "3.80", "4.10", None]]),
+            kind=KINDS["products"],
+            source=xlsx_upload(EN, [["P1", None, "啤酒", 12, date(2026, 1, 1), "3.80", "4.10", None]]),
             user=admin_user,
         )
 

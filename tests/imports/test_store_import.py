@@ -31,7 +31,7 @@ def test_good_file_with_english_headers_creates_the_stores(admin_user):
         ],
     )
     # when
-    result = run_import(KINDS["stores"], upload, user=admin_user)
+    result = run_import(kind=KINDS["stores"], source=upload, user=admin_user)
     # then
     assert (result.created, result.updated, result.rows) == (2, 0, 2)
     first = Store.objects.get(code="S100")
@@ -51,7 +51,7 @@ def test_good_file_with_chinese_headers_creates_the_stores(admin_user):
     KeyAccountFactory(code="WM")
     upload = xlsx_upload(ZH, [["WM", "S100", "沃尔玛浦东店", "上海", "C", None, None, None, None]])
 
-    result = run_import(KINDS["stores"], upload, user=admin_user)
+    result = run_import(kind=KINDS["stores"], source=upload, user=admin_user)
 
     assert result.created == 1
     assert Store.objects.get(code="S100").name == "沃尔玛浦东店"
@@ -60,9 +60,11 @@ def test_good_file_with_chinese_headers_creates_the_stores(admin_user):
 def test_reimport_updates_by_code_and_never_duplicates(admin_user):
     # given a store imported once
     account = KeyAccountFactory(code="WM")
-    run_import(KINDS["stores"], xlsx_upload(EN[:5], [["WM", "S100", "旧名", "上海", "C"]]), user=admin_user)
+    run_import(kind=KINDS["stores"], source=xlsx_upload(EN[:5], [["WM", "S100", "旧名", "上海", "C"]]), user=admin_user)
     # when the same code comes again with new values
-    result = run_import(KINDS["stores"], xlsx_upload(EN[:5], [["WM", "S100", "新名", "苏州", "A"]]), user=admin_user)
+    result = run_import(
+        kind=KINDS["stores"], source=xlsx_upload(EN[:5], [["WM", "S100", "新名", "苏州", "A"]]), user=admin_user
+    )
     # then it is updated in place
     assert (result.created, result.updated) == (0, 1)
     store = Store.objects.get(code="S100")
@@ -74,8 +76,10 @@ def test_a_column_the_file_lacks_leaves_the_stored_value_alone(admin_user):
     store = StoreFactory(code="S100", address="人民路1号", grade="B")
 
     run_import(
-        KINDS["stores"],
-        xlsx_upload(["account code", "store code", "store name", "grade"], [[store.account.code, "S100", "新名", "A"]]),
+        kind=KINDS["stores"],
+        source=xlsx_upload(
+            ["account code", "store code", "store name", "grade"], [[store.account.code, "S100", "新名", "A"]]
+        ),
         user=admin_user,
     )
 
@@ -98,7 +102,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(admin_user):
     ]
     # when
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["stores"], xlsx_upload(EN, rows), user=admin_user)
+        run_import(kind=KINDS["stores"], source=xlsx_upload(EN, rows), user=admin_user)
     # then
     assert errors_of(excinfo) == [
         (3, "account code", "Unknown key account code “XX”."),
@@ -118,7 +122,7 @@ def test_chinese_messages_name_the_chinese_column(admin_user, settings):
     from django.utils import translation
 
     with translation.override("zh-hans"), pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["stores"], xlsx_upload(ZH, [["XX", "S1", "门店", "上海", "A"]]), user=admin_user)
+        run_import(kind=KINDS["stores"], source=xlsx_upload(ZH, [["XX", "S1", "门店", "上海", "A"]]), user=admin_user)
 
     assert errors_of(excinfo) == [(2, "系统编码", "未知的系统编码“XX”。")]
 
@@ -130,7 +134,7 @@ def test_a_manager_may_not_import_a_store_into_another_managers_account(manager)
     rows = [["MINE", "S1", "我的店", "上海", "A"], ["THEIRS", "S2", "别人的店", "上海", "A"]]
     # when
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["stores"], xlsx_upload(EN[:5], rows), user=manager)
+        run_import(kind=KINDS["stores"], source=xlsx_upload(EN[:5], rows), user=manager)
     # then
     assert errors_of(excinfo) == [(3, "account code", "Key account “THEIRS” is not in your scope.")]
     assert not Store.objects.exists()
@@ -141,7 +145,9 @@ def test_a_manager_may_not_take_over_another_managers_store_by_its_code(manager)
     StoreFactory(code="S9", account=KeyAccountFactory(owner=make_user(Role.MANAGER, username="mgr_b")))
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["stores"], xlsx_upload(EN[:5], [["MINE", "S9", "抢来的店", "上海", "A"]]), user=manager)
+        run_import(
+            kind=KINDS["stores"], source=xlsx_upload(EN[:5], [["MINE", "S9", "抢来的店", "上海", "A"]]), user=manager
+        )
 
     assert errors_of(excinfo) == [(2, "store code", "Store “S9” is not in your scope.")]
     assert Store.objects.get(code="S9").name != "抢来的店"
@@ -150,6 +156,8 @@ def test_a_manager_may_not_take_over_another_managers_store_by_its_code(manager)
 def test_a_manager_imports_stores_of_their_own_accounts(manager):
     KeyAccountFactory(code="MINE", owner=manager)
 
-    result = run_import(KINDS["stores"], xlsx_upload(EN[:5], [["MINE", "S1", "我的店", "上海", "A"]]), user=manager)
+    result = run_import(
+        kind=KINDS["stores"], source=xlsx_upload(EN[:5], [["MINE", "S1", "我的店", "上海", "A"]]), user=manager
+    )
 
     assert result.created == 1

@@ -23,7 +23,9 @@ def test_good_file_sets_monthly_targets(manager, headers):
     KeyAccountFactory(code="WM", owner=manager)
 
     result = run_import(
-        KINDS["targets"], xlsx_upload(headers, [["WM", 2026, 1, 1200000], ["WM", 2026, 2, "980000.50"]]), user=manager
+        kind=KINDS["targets"],
+        source=xlsx_upload(headers, [["WM", 2026, 1, 1200000], ["WM", 2026, 2, "980000.50"]]),
+        user=manager,
     )
 
     assert (result.created, result.updated) == (2, 0)
@@ -36,7 +38,9 @@ def test_good_file_sets_monthly_targets(manager, headers):
 def test_reimport_updates_the_month_and_never_duplicates(admin_user):
     target = SalesTargetFactory(account__code="WM", year=2026, month=1, amount=Decimal("100.00"))
 
-    result = run_import(KINDS["targets"], xlsx_upload(EN, [["WM", 2026, 1, 150], ["WM", 2026, 2, 90]]), user=admin_user)
+    result = run_import(
+        kind=KINDS["targets"], source=xlsx_upload(EN, [["WM", 2026, 1, 150], ["WM", 2026, 2, 90]]), user=admin_user
+    )
 
     assert (result.created, result.updated) == (1, 1)
     target.refresh_from_db()
@@ -58,7 +62,7 @@ def test_bad_months_years_amounts_and_codes_are_listed(manager):
     ]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(KINDS["targets"], xlsx_upload(EN, rows), user=manager)
+        run_import(kind=KINDS["targets"], source=xlsx_upload(EN, rows), user=manager)
 
     assert errors_of(excinfo) == [
         (2, "month", "Must be at most 12."),
