@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from ka_portal import excel
@@ -48,7 +48,9 @@ def _kinds_for(user) -> dict[str, ImportKind]:
 def import_page(request):
     kinds = _kinds_for(request.user)
     wanted = request.POST.get("kind") or request.GET.get("kind")
-    chosen = kinds.get(wanted) or next(iter(kinds.values()))
+    if wanted and wanted not in kinds:
+        raise Http404
+    chosen = kinds[wanted] if wanted else next(iter(kinds.values()))
     form = ImportForm(
         request.POST or None, request.FILES or None, kinds=list(kinds.values()), initial={"kind": chosen.name}
     )
@@ -63,14 +65,18 @@ def import_page(request):
         else:
             messages.success(
                 request,
-                _("%(kind)s: %(rows)s rows imported — %(created)s created, %(updated)s updated.")
+                ngettext(
+                    "%(kind)s: %(rows)s row imported — %(created)s created, %(updated)s updated.",
+                    "%(kind)s: %(rows)s rows imported — %(created)s created, %(updated)s updated.",
+                    result.rows,
+                )
                 % {"kind": chosen.label, "rows": result.rows, "created": result.created, "updated": result.updated},
             )
             if result.ignored_columns:
                 messages.warning(
                     request,
                     _("These columns were not recognised and were ignored: %(columns)s")
-                    % {"columns": "、".join(result.ignored_columns)},
+                    % {"columns": ", ".join(result.ignored_columns)},
                 )
             # Redirect so a reload does not post the file again.
             return redirect(f"{reverse('stores:import')}?kind={chosen.name}")

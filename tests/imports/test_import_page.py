@@ -107,7 +107,7 @@ def test_a_good_file_redirects_and_says_what_was_imported(manager_client):
 
     assert response.redirect_chain == [(PAGE + "?kind=products", 302)]
     page = response.content.decode()
-    assert "Products: 1 rows imported — 1 created, 0 updated." in page
+    assert "Products: 1 row imported — 1 created, 0 updated." in page
     assert "These columns were not recognised and were ignored: 备注" in page
     assert Product.objects.get().name == "啤酒"
 
@@ -118,3 +118,10 @@ def test_posting_without_a_file_keeps_the_kind_and_asks_for_one(manager_client):
     page = response.content.decode()
     assert "This field is required." in page
     assert 'name="kind" value="targets"' in page
+
+
+def test_an_unknown_kind_is_not_found_rather_than_imported_as_something_else(manager_client):
+    upload = xlsx_upload(["store code"], [["S1"]])
+
+    assert manager_client.get(PAGE + "?kind=visits").status_code == 404
+    assert manager_client.post(PAGE, {"kind": "visits", "file": upload}).status_code == 404
