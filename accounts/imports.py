@@ -78,7 +78,7 @@ class TargetImport(ImportKind):
     def check(self, rows, problems, *, user):
         resolve_accounts(rows, problems, user=user)
 
-    def write(self, rows, state, *, present):
+    def write(self, rows, *, present):
         unique = ("account_id", "year", "month")
         existing = imports.existing_keys(
             SalesTarget.objects.all(), (row.values["account_id"] for row in rows), by="account_id", key=unique

@@ -277,12 +277,10 @@ class ImportKind:
     def allowed(self, user) -> bool:
         return user_role(user) in self.roles
 
-    def check(self, rows: list[Row], problems: Problems, *, user) -> Any:
-        """Resolve codes to ids (writing them into row.values) and report unknown or out-of-scope ones.
-        Whatever it returns is handed to `write`."""
-        return None
+    def check(self, rows: list[Row], problems: Problems, *, user) -> None:
+        """Resolve codes to ids (writing them into row.values) and report unknown or out-of-scope ones."""
 
-    def write(self, rows: list[Row], state: Any, *, present: set[str]) -> tuple[int, int]:
+    def write(self, rows: list[Row], *, present: set[str]) -> tuple[int, int]:
         """Create or update the records (inside the runner's transaction); return (created, updated).
         `present` names the columns the file has: an absent optional column leaves stored values alone."""
         raise NotImplementedError
@@ -455,11 +453,11 @@ def run_import(*, kind: ImportKind, source, user) -> ImportResult:
     if not rows:
         raise DomainError("import.no_rows", gettext_lazy("The file has headers but no data rows."), field="file")
     _check_duplicates(kind, rows, problems)
-    state = kind.check(rows, problems, user=user)
+    kind.check(rows, problems, user=user)
     if problems:
         raise ImportRejected(problems.sorted(), rows=len(rows))
     with transaction.atomic():
-        created, updated = kind.write(rows, state, present=set(positions))
+        created, updated = kind.write(rows, present=set(positions))
     return ImportResult(kind.name, created, updated, len(rows), tuple(ignored))
 
 

@@ -187,7 +187,7 @@ class StoreImport(ImportKind):
             if row.values.get("code") in outside:
                 problems.add(row, "code", _("Store “%(value)s” is not in your scope.") % {"value": row.values["code"]})
 
-    def write(self, rows, state, *, present):
+    def write(self, rows, *, present):
         existing = imports.existing_keys(
             Store.objects.all(), (row.values["code"] for row in rows), by="code", key=["code"]
         )
@@ -242,7 +242,7 @@ class ProductImport(ImportKind):
         _active(),
     )
 
-    def write(self, rows, state, *, present):
+    def write(self, rows, *, present):
         existing = imports.existing_keys(
             Product.objects.all(), (row.values["code"] for row in rows), by="code", key=["code"]
         )
@@ -269,7 +269,7 @@ class ListingImport(ImportKind):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
 
-    def write(self, rows, state, *, present):
+    def write(self, rows, *, present):
         unique = ("store_id", "product_id")
         existing = imports.existing_keys(
             Listing.objects.all(), (row.values["store_id"] for row in rows), by="store_id", key=unique
@@ -323,7 +323,7 @@ class DeliveryImport(ImportKind):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
 
-    def write(self, rows, state, *, present):
+    def write(self, rows, *, present):
         # Delivery has no unique constraint on its natural key, so ON CONFLICT cannot upsert: lock the
         # stores in the file (two imports touching them wait for each other), then split new from known.
         store_ids = sorted({row.values["store_id"] for row in rows})

@@ -160,9 +160,9 @@ def test_two_imports_of_the_same_file_at_once_do_not_duplicate(admin_user):
     together = threading.Barrier(2)
 
     class StartingTogether(DeliveryImport):
-        def write(self, rows, state, *, present):
+        def write(self, rows, *, present):
             together.wait(timeout=30)
-            return super().write(rows, state, present=present)
+            return super().write(rows, present=present)
 
     stores = [StoreFactory(code=f"S{i}") for i in range(10)]
     products = [ProductFactory(code=f"P{i}") for i in range(20)]
