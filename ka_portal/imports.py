@@ -528,6 +528,18 @@ def template_workbook(kind: ImportKind, language: str | None = None):
     return workbook
 
 
+def problems_workbook(errors: Iterable[dict]):
+    """Every problem of a rejected file as a sheet (row, column, reason), to fix the file against."""
+    workbook = excel.new_workbook()
+    excel.write_sheet(
+        workbook,
+        _("Problems"),
+        [_("Row"), _("Column"), _("Problem")],
+        ([error["row"], error["column"], error["message"]] for error in errors),
+    )
+    return workbook
+
+
 def existing_keys(queryset: QuerySet, ids: Iterable, *, by: str, key: Sequence[str]) -> dict[tuple, Any]:
     """{natural key: pk} of the stored records whose `by` is among `ids` (chunked queries)."""
     found: dict[tuple, Any] = {}

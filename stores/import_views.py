@@ -1,9 +1,12 @@
 """The Excel import page: choose a kind, download its template, upload a file, see what was imported or
 every bad row. The work is done by ka_portal.imports.run_import, the same as for the API."""
 
+import secrets
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,13 +16,15 @@ from django.views.decorators.http import require_http_methods
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.imports import ImportKind, ImportRejected, run_import, template_workbook
+from ka_portal.imports import ImportKind, ImportRejected, problems_workbook, run_import, template_workbook
 from ka_portal.lists import style_form_fields
 
 from .imports import import_kinds_for
 
-# A page of ten thousand error rows helps no one: show this many, and say how many more there are.
+# A page of ten thousand error rows helps no one: show this many; the download has them all.
 ERRORS_SHOWN = 500
+# How long the list of a rejected file's problems stays downloadable.
+PROBLEMS_KEPT_SECONDS = 3600
 
 
 class ImportForm(forms.Form):
@@ -82,6 +87,7 @@ def import_page(request):
             return redirect(f"{reverse('stores:import')}?kind={chosen.name}")
     errors = rejected.errors if rejected else []
     context = {
+        "problems_token": _keep_problems(request.user, errors) if errors else None,
         "kinds": list(kinds.values()),
         "chosen": chosen,
         "columns": chosen.describe(),
@@ -101,3 +107,25 @@ def import_template(request, kind: str):
     if chosen is None:
         raise Http404
     return excel.workbook_response(template_workbook(chosen), f"import-{chosen.name}.xlsx")
+
+
+def _problems_key(user, token: str) -> str:
+    return f"import-problems:{user.pk}:{token}"
+
+
+def _keep_problems(user, errors) -> str:
+    """Keep a rejected file's problems in the cache under a random token only this user can fetch."""
+    token = secrets.token_urlsafe(16)
+    cache.set(_problems_key(user, token), [error.as_dict() for error in errors], PROBLEMS_KEPT_SECONDS)
+    return token
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_problems(request, token: str):
+    """Every problem of a rejected upload as .xlsx (the page shows at most ERRORS_SHOWN)."""
+    _kinds_for(request.user)
+    errors = cache.get(_problems_key(request.user, token))
+    if errors is None:
+        raise Http404
+    return excel.workbook_response(problems_workbook(errors), "import-problems.xlsx")

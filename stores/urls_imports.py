@@ -7,4 +7,5 @@ from . import import_views
 urlpatterns = [
     path("import/", import_views.import_page, name="import"),
     path("import/<slug:kind>/template.xlsx", import_views.import_template, name="import-template"),
+    path("import/problems/<slug:token>.xlsx", import_views.import_problems, name="import-problems"),
 ]
