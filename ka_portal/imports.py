@@ -308,19 +308,28 @@ class ImportResult:
 
 
 class ImportRejected(DomainError):
-    """The file has bad rows: nothing was imported. `errors` lists every problem by row and column."""
+    """The file has bad rows: nothing was imported. `errors` lists every problem by row and column.
+    `rows` is the number of data rows read, or None when the headers (row 1) already failed."""
 
-    def __init__(self, errors: list[RowError], *, rows: int) -> None:
-        bad_rows = len({error.row for error in errors})
+    def __init__(self, errors: list[RowError], *, rows: int | None) -> None:
+        self.errors = errors
+        self.headers_only = rows is None
+        if self.headers_only:
+            super().__init__(
+                "import.invalid_rows",
+                gettext_lazy(
+                    "The column headers in row 1 have problems. Nothing was imported; fix them and upload again."
+                ),
+            )
+            return
         super().__init__(
             "import.invalid_rows",
             gettext_lazy(
                 "Rows with problems: %(bad_rows)s of %(rows)s. Nothing was imported; fix them and upload again."
             ),
-            bad_rows=bad_rows,
+            bad_rows=len({error.row for error in errors}),
             rows=rows,
         )
-        self.errors = errors
 
 
 def not_a_spreadsheet() -> DomainError:
@@ -447,7 +456,7 @@ def run_import(*, kind: ImportKind, source, user) -> ImportResult:
     for key, message in header_problems:
         problems.add(1, key, message)
     if problems:
-        raise ImportRejected(problems.sorted(), rows=0)
+        raise ImportRejected(problems.sorted(), rows=None)
     rows = _parse_rows(kind, raw_rows, positions, problems)
     del raw_rows
     if not rows:

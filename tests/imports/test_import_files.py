@@ -69,6 +69,9 @@ def test_missing_required_columns_are_named_in_both_languages(admin_user):
             user=admin_user,
         )
 
+    assert excinfo.value.detail == (
+        "The column headers in row 1 have problems. Nothing was imported; fix them and upload again."
+    )
     messages = [(e.row, e.column, e.message) for e in excinfo.value.errors]
     assert messages[0] == (1, "packs per case", "Required column missing: “箱规” or “packs per case”.")
     assert [m[1] for m in messages] == [

@@ -148,3 +148,13 @@ def test_every_problem_downloads_as_excel_even_beyond_what_the_page_shows(manage
     # and another manager (the same browser, logged in as them) cannot fetch it
     manager_client.force_login(make_user(Role.MANAGER, username="mgr_b"))
     assert manager_client.get(f"/stores/import/problems/{link}.xlsx").status_code == 404
+
+
+def test_missing_columns_are_reported_against_the_header_row(manager_client):
+    upload = xlsx_upload(["产品编码", "产品名称"], [["P1", "啤酒"]])
+
+    response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    page = response.content.decode()
+    assert "第 1 行的列标题有问题。请修改后重新上传。" in page
+    assert '<td class="num">1</td><td>箱规</td><td>缺少必填列：“箱规”或“packs per case”。</td>' in page
