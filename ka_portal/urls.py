@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from stores import api as stores_api
+from stores import api_imports
 from visits import api as visits_api
 
 from . import api_views, views
@@ -24,6 +25,8 @@ api_v1 = [
     path("", include(accounts_api.router.urls)),
     path("", include(stores_api.router.urls)),
     path("", include(visits_api.router.urls)),
+    path("imports/<slug:kind>/", api_imports.ImportView.as_view(), name="api-import"),
+    path("imports/<slug:kind>/template/", api_imports.ImportTemplateView.as_view(), name="api-import-template"),
 ]
 
 urlpatterns = [

@@ -1,0 +1,75 @@
+"""Sales target import: one target per account × year × month, in the manager's scope."""
+
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import SalesTarget
+from accounts.roles import Role
+from ka_portal.imports import ImportRejected, run_import
+from stores.imports import KINDS
+from tests.factories import KeyAccountFactory, SalesTargetFactory, make_user
+
+from .xlsx import errors_of, xlsx_upload
+
+pytestmark = pytest.mark.django_db
+
+EN = ["account code", "year", "month", "target amount"]
+ZH = ["系统编码", "年份", "月份", "指标金额"]
+
+
+@pytest.mark.parametrize("headers", [EN, ZH], ids=["english", "chinese"])
+def test_good_file_sets_monthly_targets(manager, headers):
+    KeyAccountFactory(code="WM", owner=manager)
+
+    result = run_import(
+        kind=KINDS["targets"],
+        source=xlsx_upload(headers, [["WM", 2026, 1, 1200000], ["WM", 2026, 2, "980000.50"]]),
+        user=manager,
+    )
+
+    assert (result.created, result.updated) == (2, 0)
+    assert dict(SalesTarget.objects.values_list("month", "amount")) == {
+        1: Decimal("1200000.00"),
+        2: Decimal("980000.50"),
+    }
+
+
+def test_reimport_updates_the_month_and_never_duplicates(admin_user):
+    target = SalesTargetFactory(account__code="WM", year=2026, month=1, amount=Decimal("100.00"))
+
+    result = run_import(
+        kind=KINDS["targets"], source=xlsx_upload(EN, [["WM", 2026, 1, 150], ["WM", 2026, 2, 90]]), user=admin_user
+    )
+
+    assert (result.created, result.updated) == (1, 1)
+    target.refresh_from_db()
+    assert target.amount == Decimal("150.00")
+    assert SalesTarget.objects.count() == 2
+
+
+def test_bad_months_years_amounts_and_codes_are_listed(manager):
+    KeyAccountFactory(code="WM", owner=manager)
+    KeyAccountFactory(code="CRF", owner=make_user(Role.MANAGER, username="mgr_b"))
+    rows = [
+        ["WM", 2026, 13, 100],
+        ["WM", 1999, 1, 100],
+        ["WM", 2026, 2, -100],
+        ["NOPE", 2026, 3, 100],
+        ["CRF", 2026, 3, 100],
+        ["WM", 2026, 4, 100],
+        ["WM", 2026, 4, 200],
+    ]
+
+    with pytest.raises(ImportRejected) as excinfo:
+        run_import(kind=KINDS["targets"], source=xlsx_upload(EN, rows), user=manager)
+
+    assert errors_of(excinfo) == [
+        (2, "month", "Must be at most 12."),
+        (3, "year", "Must be at least 2000."),
+        (4, "target amount", "Must not be negative."),
+        (5, "account code", "Unknown key account code “NOPE”."),
+        (6, "account code", "Key account “CRF” is not in your scope."),
+        (8, "account code", "Duplicate of row 7 in this file."),
+    ]
+    assert not SalesTarget.objects.exists()
