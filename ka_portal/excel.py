@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY_FORMAT = "#,##0.00"
@@ -33,6 +34,10 @@ def write_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: It
     """Append a sheet: a bold header row, then the rows. `formats` maps column index → number format."""
     sheet = workbook.create_sheet(title=title[:31])
     formats = formats or {}
+    for index, header in enumerate(headers, start=1):
+        # Wide enough for the header (a Chinese character takes two columns); set before any row is written.
+        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(header)) + 4
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(width, 50))
     bold = Font(bold=True)
     header_cells = []
     for header in headers:
