@@ -406,15 +406,31 @@ def budget_save(
         raise PermissionDenied
     if user_role(user) != Role.ADMIN and account.owner_id != user.pk:
         raise PermissionDenied
-    if period_end < period_start:
-        raise DomainError("budget.period_reversed", _("The period ends before it starts."), field="period_end")
-    overlapping = Budget.objects.filter(account=account, period_start__lte=period_end, period_end__gte=period_start)
     if budget is not None:
-        overlapping = overlapping.exclude(pk=budget.pk)
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
-    if overlapping.exists():
-        other = overlapping.first()
-        raise DomainError(
+    problem = budget_problem(
+        account=account, period_start=period_start, period_end=period_end, amount=amount, budget=budget
+    )
+    if problem:
+        raise problem
+    budget = budget or Budget(account=account)
+    budget.account, budget.period_start, budget.period_end, budget.amount = account, period_start, period_end, amount
+    budget.save()
+    return budget
+
+
+def budget_problem(
+    *, account: KeyAccount, period_start: date, period_end: date, amount: Decimal, budget: Budget | None
+) -> DomainError | None:
+    """What is wrong with a budget as entered (the admin's form asks this too), or None."""
+    if period_end < period_start:
+        return DomainError("budget.period_reversed", _("The period ends before it starts."), field="period_end")
+    overlapping = Budget.objects.filter(account=account, period_start__lte=period_end, period_end__gte=period_start)
+    if budget is not None and budget.pk:
+        overlapping = overlapping.exclude(pk=budget.pk)
+    other = overlapping.first()
+    if other:
+        return DomainError(
             "budget.overlap",
             _("%(account)s already has a budget for %(start)s–%(end)s."),
             field="period_start",
@@ -422,14 +438,12 @@ def budget_save(
             start=other.period_start.isoformat(),
             end=other.period_end.isoformat(),
         )
-    budget = budget or Budget(account=account)
-    if amount < budget.consumed:
-        raise DomainError(
+    consumed = budget.consumed if budget is not None else Decimal("0")
+    if amount < consumed:
+        return DomainError(
             "budget.below_consumed",
             _("Approved plans already use %(consumed)s of this budget; it cannot be lower."),
             field="amount",
-            consumed=money(budget.consumed),
+            consumed=money(consumed),
         )
-    budget.account, budget.period_start, budget.period_end, budget.amount = account, period_start, period_end, amount
-    budget.save()
-    return budget
+    return None
