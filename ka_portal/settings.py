@@ -187,6 +187,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"PromotionStatusEnum": "promotions.models.PromotionPlan.Status"},
 }
 
 # The business's numbers (SPEC): settings a company may change, never literals in code.
