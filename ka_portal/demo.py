@@ -407,4 +407,7 @@ class DemoSeeder:
 
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
-    return DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
+    from promotions.demo import seed_promotions
+
+    created = DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
+    return created + seed_promotions(today=today, rng=random.Random(20260605))
