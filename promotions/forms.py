@@ -19,7 +19,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PlanForm(forms.Form):
-    title = forms.CharField(label=_("title"), max_length=120)
+    title = forms.CharField(label=_("plan name"), max_length=120)
     account = forms.ModelChoiceField(label=_("key account"), queryset=None)
     type = forms.ModelChoiceField(label=_("type"), queryset=PromotionType.objects.all())
     start_on = forms.DateField(label=_("start"), widget=DATE)

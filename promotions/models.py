@@ -95,7 +95,7 @@ class PromotionPlan(models.Model):
     all_stores = models.BooleanField(_("all the account's stores"), default=True)
     stores = models.ManyToManyField(Store, verbose_name=_("stores"), blank=True, related_name="promotion_plans")
     type = models.ForeignKey(PromotionType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="plans")
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("plan name"), max_length=120)
     start_on = models.DateField(_("start"))
     end_on = models.DateField(_("end"))
     mechanics = models.TextField(_("mechanics"), blank=True)

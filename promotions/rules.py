@@ -121,7 +121,7 @@ def percent(ratio: Decimal) -> str:
 
 
 def money(amount: Decimal) -> str:
-    return f"{amount.quantize(Decimal('0.01')):,}"
+    return f"{amount.quantize(Decimal('0.01'))}"
 
 
 FLOOR_LAYERS = (

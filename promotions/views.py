@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet
 from ka_portal.scope import accounts_for
+from ka_portal.templatetags.ka import money as money_text
 
 from . import selectors, services
 from .forms import MAX_PRODUCTS, PlanForm, RejectForm, item_formset, plan_initial, plan_input
@@ -34,7 +35,7 @@ Status = PromotionPlan.Status
 
 
 class PlanFilter(StyledFilterSet):
-    title = django_filters.CharFilter(label=gettext_lazy("title"), lookup_expr="icontains")
+    title = django_filters.CharFilter(label=gettext_lazy("plan name"), lookup_expr="icontains")
     status = django_filters.ChoiceFilter(label=gettext_lazy("status"), choices=Status.choices)
     account = django_filters.ModelChoiceFilter(label=gettext_lazy("key account"), queryset=None)
     type = django_filters.ModelChoiceFilter(label=gettext_lazy("type"), queryset=PromotionType.objects.all())
@@ -50,7 +51,7 @@ class PlanListView(FilteredListView):
     filterset_class = PlanFilter
     export_name = gettext_lazy("promotions")
     export_columns = [
-        Column(gettext_lazy("title"), lambda p: p.title),
+        Column(gettext_lazy("plan name"), lambda p: p.title),
         Column(gettext_lazy("key account"), lambda p: str(p.account)),
         Column(gettext_lazy("type"), lambda p: p.type.name),
         Column(gettext_lazy("start"), lambda p: p.start_on),
@@ -105,6 +106,7 @@ def _plan_form_page(request, plan):
         if plan is None and token in done:  # a double tap: the first one created it
             return redirect("promotions:plan-detail", pk=done[token])
         if form.is_valid() and formset.is_valid():
+            saved = None
             try:
                 saved = services.promotion_save_draft(user=user, data=plan_input(form, formset), plan=plan)
                 if plan is None:
@@ -116,7 +118,7 @@ def _plan_form_page(request, plan):
                     messages.success(request, _("Draft saved."))
                 return redirect("promotions:plan-detail", pk=saved.pk)
             except DomainError as refusal:
-                if "saved" in locals():
+                if saved is not None:  # the draft is kept; only the submission was refused
                     messages.error(
                         request, _("Draft saved, but not submitted: %(reason)s") % {"reason": refusal.detail}
                     )
@@ -234,8 +236,8 @@ def plan_detail(request, pk):
 def _step(request, pk, action, success):
     plan = _plan_or_404(request.user, pk)
     try:
-        action(plan)
-        messages.success(request, success)
+        if action(plan) is not False:
+            messages.success(request, success)
     except DomainError as refusal:
         messages.error(request, refusal.detail)
     back = request.POST.get("next", "")
@@ -257,14 +259,13 @@ def plan_approve(request, pk):
         plan = services.promotion_approve(plan=plan, by=request.user, note=request.POST.get("note", ""))
         if plan.status == Status.SUBMITTED:
             messages.info(request, _("First approval recorded; an admin's approval is still needed."))
-        elif plan.budget:
-            messages.info(
-                request,
-                _("%(account)s: %(left)s of the budget left.")
-                % {"account": plan.account, "left": f"{plan.budget.remaining:,.2f}"},
-            )
+        else:
+            left = money_text(plan.budget.remaining)
+            messages.success(request, _("Approved. %(account)s: %(left)s of the budget left.") % {
+                "account": plan.account, "left": left})  # fmt: skip
+        return False  # the message above says it all
 
-    return _step(request, pk, approve, _("Decision recorded."))
+    return _step(request, pk, approve, "")
 
 
 @login_required
