@@ -163,3 +163,15 @@ class RejectForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form_fields(self)
+
+
+class BudgetForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("key account"), queryset=None)
+    period_start = forms.DateField(label=_("period start"), widget=DATE)
+    period_end = forms.DateField(label=_("period end"), widget=DATE)
+    amount = forms.DecimalField(label=_("budget"), min_value=0, max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts
+        style_form_fields(self)

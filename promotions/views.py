@@ -18,13 +18,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet
-from ka_portal.scope import accounts_for
+from ka_portal.scope import accounts_for, user_role
 from ka_portal.templatetags.ka import money as money_text
 
 from . import selectors, services
-from .forms import MAX_PRODUCTS, PlanForm, RejectForm, item_formset, plan_initial, plan_input
+from .forms import MAX_PRODUCTS, BudgetForm, PlanForm, RejectForm, item_formset, plan_initial, plan_input
 from .models import PromotionPlan, PromotionType
 from .rules import RuleSettings, check_plan
 
@@ -369,3 +370,34 @@ def account_calendar(request, pk):
         "last": last,
     }
     return render(request, "promotions/account_calendar.html", context)
+
+
+# --- budgets ----------------------------------------------------------------------------------
+
+
+@login_required
+def budget_list(request, pk=None):
+    """Budgets per account and period; a manager sets their accounts' (never below what is consumed)."""
+    user = request.user
+    budgets = selectors.budgets_for(user)
+    if not user.has_perm("promotions.view_budget"):
+        raise PermissionDenied
+    editing = get_object_or_404(budgets, pk=pk) if pk else None
+    can_set = user.has_perm("promotions.change_budget" if editing else "promotions.add_budget")
+    owned = accounts_for(user).filter(owner=user) if user_role(user) != Role.ADMIN else accounts_for(user)
+    form = None
+    if can_set:
+        initial = (
+            {"account": editing.account, "period_start": editing.period_start, "period_end": editing.period_end,
+             "amount": editing.amount} if editing else None
+        )  # fmt: skip
+        form = BudgetForm(request.POST or None, initial=initial, accounts=owned)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.budget_save(user=user, budget=editing, **form.cleaned_data)
+                messages.success(request, _("Budget saved."))
+                return redirect("promotions:budget-list")
+            except DomainError as refusal:
+                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.detail)
+    context = {"budgets": budgets.order_by("account__code", "-period_start"), "form": form, "editing": editing}
+    return render(request, "promotions/budget_list.html", context)

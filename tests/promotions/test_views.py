@@ -135,3 +135,26 @@ def test_the_list_runs_a_fixed_number_of_queries(client, world, django_assert_ma
     with django_assert_max_num_queries(12):
         html = client.get("/promotions/").content.decode()
     assert html.count("店促") >= 5
+
+
+def test_the_manager_sets_a_budget_on_the_page_and_a_wrong_one_keeps_the_input(client, world):
+    client.force_login(world.manager)
+    period = {"account": world.account.pk, "period_start": "2026-09-01", "period_end": "2026-09-30"}
+    response = client.post("/promotions/budgets/", {**period, "amount": "3000"})
+    assert response.status_code == 302
+    html = client.get("/promotions/budgets/").content.decode()
+    assert "3000.00" in html and "10000.00" in html
+    overlap = client.post("/promotions/budgets/", {**period, "amount": "123.45"}).content.decode()
+    assert "2026-09-01–2026-09-30" in overlap and 'value="123.45"' in overlap
+
+
+def test_a_rep_has_no_budget_page(client, world):
+    client.force_login(world.rep)
+    assert client.get("/promotions/budgets/").status_code == 403
+    assert "/promotions/budgets/" not in client.get("/promotions/").content.decode()
+
+
+def test_finance_sees_budgets_without_a_form(client, world, finance):
+    client.force_login(finance)
+    html = client.get("/promotions/budgets/").content.decode()
+    assert "10000.00" in html and "<form method=\"post\" class=\"card" not in html
