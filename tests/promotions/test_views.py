@@ -157,4 +157,4 @@ def test_a_rep_has_no_budget_page(client, world):
 def test_finance_sees_budgets_without_a_form(client, world, finance):
     client.force_login(finance)
     html = client.get("/promotions/budgets/").content.decode()
-    assert "10000.00" in html and "<form method=\"post\" class=\"card" not in html
+    assert "10000.00" in html and '<form method="post" class="card' not in html
