@@ -74,7 +74,7 @@ class PromotionPlanSerializer(serializers.ModelSerializer):
         model = PromotionPlan
         fields = [
             *PLAN_FIELDS, "items", "price_support", "total_cost", "owner", "status", "rejection_reason",
-            "first_approved_by", "budget",
+            "first_approved_by", "price_floor_override_by", "budget",
         ]  # fmt: skip
         read_only_fields = fields
 

@@ -158,3 +158,15 @@ def test_the_schema_documents_the_steps(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     assert "/api/v1/promotions/{id}/approve/" in schema["paths"]
     assert "409" in schema["paths"]["/api/v1/promotions/{id}/approve/"]["post"]["responses"]
+
+
+def test_the_budget_list_runs_a_fixed_number_of_queries(api_client, world, django_assert_max_num_queries):
+    from .factories import BudgetFactory
+
+    for month in range(9, 13):
+        BudgetFactory(account=world.account, period_start=f"2026-{month:02d}-01", period_end=f"2026-{month:02d}-28")
+    api_client.force_authenticate(world.manager)
+    with django_assert_max_num_queries(6):
+        response = api_client.get("/api/v1/budgets/")
+    assert response.json()["count"] == 5
+    assert all(b["remaining"] == b["amount"] for b in response.json()["results"])

@@ -158,3 +158,13 @@ def test_finance_sees_budgets_without_a_form(client, world, finance):
     client.force_login(finance)
     html = client.get("/promotions/budgets/").content.decode()
     assert "10000.00" in html and '<form method="post" class="card' not in html
+
+
+def test_the_queue_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    for n in range(5):
+        data = plan_input(world, title=f"排队{n}", start=TODAY + timedelta(days=1 + 50 * n))
+        promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep)
+    client.force_login(world.manager)
+    with django_assert_max_num_queries(12):
+        html = client.get("/promotions/queue/").content.decode()
+    assert html.count('data-testid="queue-plan"') == 5
