@@ -36,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("visits", "task", ("view", "change")),
         ("visits", "suggestedorder", ("view",)),
         ("promotions", "promotionplan", ("view", "add", "change")),
+        ("promotions", "promotiontype", ("view",)),
     ],
     Role.SUPERVISOR: [
         ("accounts", "keyaccount", ("view",)),
@@ -51,6 +52,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("visits", "task", _ALL),
         ("visits", "suggestedorder", ("view",)),
         ("promotions", "promotionplan", ("view", "add", "change")),
+        ("promotions", "promotiontype", ("view",)),
         ("promotions", "budget", ("view",)),
     ],
     Role.MANAGER: [
@@ -66,7 +68,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("visits", "visit", ("view",)),
         ("visits", "task", _ALL),
         ("visits", "suggestedorder", ("view",)),
-        ("promotions", "promotionplan", ("view", "add", "change")),
+        ("promotions", "promotionplan", ("view", "add", "change", "approve")),
+        ("promotions", "promotiontype", ("view",)),
         ("promotions", "budget", _ALL),
         ("contracts", "contract", ("view",)),
         ("contracts", "invoice", ("view",)),
@@ -79,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("stores", "store", ("view",)),
         ("stores", "product", ("view",)),
         ("promotions", "promotionplan", ("view",)),
+        ("promotions", "promotiontype", ("view",)),
         ("promotions", "budget", ("view",)),
         ("contracts", "contract", _ALL),
         ("contracts", "invoice", _ALL),

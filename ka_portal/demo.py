@@ -408,6 +408,9 @@ class DemoSeeder:
 
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
+    from promotions.demo import seed_promotions
+
     created = DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
     # Outside the early return: each run tops up the current week's routes (idempotent per rep and week).
-    return created + seed_visits(today=today, rng=random.Random(today.toordinal()))
+    created += seed_visits(today=today, rng=random.Random(today.toordinal()))
+    return created + seed_promotions(today=today, rng=random.Random(20260605))

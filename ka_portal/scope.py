@@ -95,7 +95,7 @@ def visits_for(user) -> QuerySet:
     return Visit.objects.filter(store__in=stores_for(user))
 
 
-def plans_for(user) -> QuerySet:
+def route_plans_for(user) -> QuerySet:
     """Route plans a user may reach: a rep their own published ones; leads their team's, drafts included."""
     from visits.models import RoutePlan
 
@@ -121,3 +121,23 @@ def suggested_orders_for(user) -> QuerySet:
     from visits.models import SuggestedOrder
 
     return SuggestedOrder.objects.filter(store__in=stores_for(user))
+
+
+def promotion_plans_for(user) -> QuerySet:
+    """Promotion plans a user may reach: all for finance and admin; a manager's accounts' plans;
+    for a supervisor or rep the plans they or their team drafted, and the plans beyond draft that
+    touch their stores (chosen stores, or all the stores of an account they work in)."""
+    from promotions.models import PromotionPlan
+
+    role = user_role(user)
+    plans = PromotionPlan.objects.all()
+    if role in _EVERYTHING:
+        return plans
+    if role == Role.MANAGER:
+        return plans.filter(account__owner=user)
+    if role in (Role.SUPERVISOR, Role.REP):
+        my_stores = stores_for(user)
+        at_my_stores = Q(stores__in=my_stores) | Q(all_stores=True, account__in=accounts_for(user))
+        shared = at_my_stores & ~Q(status=PromotionPlan.Status.DRAFT)
+        return plans.filter(Q(owner__in=team_for(user)) | shared).distinct()
+    return plans.none()

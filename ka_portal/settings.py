@@ -155,6 +155,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "health-check-nightly": {"task": "ka_portal.tasks.health_check", "schedule": crontab(hour=1, minute=55)},
+    "promotions-daily-transitions": {
+        "task": "promotions.tasks.promotions_advance_by_date",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 
 # REST API.
@@ -183,6 +187,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"PromotionStatusEnum": "promotions.models.PromotionPlan.Status"},
 }
 
 # The business's numbers (SPEC): settings a company may change, never literals in code.
@@ -194,6 +199,13 @@ KA = {
     "SAFETY_FACTOR": env.str("KA_SAFETY_FACTOR", default="1.5"),
     "PROMOTION_COOLDOWN_DAYS": env.int("KA_PROMOTION_COOLDOWN_DAYS", default=30),
     "PROMOTION_SECOND_APPROVAL_ABOVE": env.str("KA_PROMOTION_SECOND_APPROVAL_ABOVE", default="50000.00"),
+    # SPEC §5 rules 1–2: the longest run, and the cut above which periods are short.
+    "PROMOTION_MAX_DAYS": env.int("KA_PROMOTION_MAX_DAYS", default=31),
+    "PROMOTION_DEEP_CUT_ABOVE": env.str("KA_PROMOTION_DEEP_CUT_ABOVE", default="0.05"),
+    "PROMOTION_DEEP_CUT_PERIOD_DAYS": env.int("KA_PROMOTION_DEEP_CUT_PERIOD_DAYS", default=14),
+    "PROMOTION_SHALLOW_CUT_PERIOD_DAYS": env.int("KA_PROMOTION_SHALLOW_CUT_PERIOD_DAYS", default=28),
+    # Ended plans are evaluated this many days after their end, once late deliveries are in.
+    "PROMOTION_EVALUATE_AFTER_DAYS": env.int("KA_PROMOTION_EVALUATE_AFTER_DAYS", default=7),
     "CONTRACT_EXPIRY_WARNING_DAYS": env.int("KA_CONTRACT_EXPIRY_WARNING_DAYS", default=30),
     "UPLOAD_MAX_BYTES": env.int("KA_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024),
 }

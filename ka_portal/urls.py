@@ -27,6 +27,7 @@ api_v1 = [
     path("", include(visits_api.router.urls)),
     path("imports/<slug:kind>/", api_imports.ImportView.as_view(), name="api-import"),
     path("imports/<slug:kind>/template/", api_imports.ImportTemplateView.as_view(), name="api-import-template"),
+    path("", include("promotions.api")),
 ]
 
 urlpatterns = [
@@ -38,6 +39,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("stores/", include("stores.urls")),
     path("visits/", include("visits.urls")),
+    path("promotions/", include("promotions.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

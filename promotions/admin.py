@@ -1,6 +1,15 @@
-from django.contrib import admin
+"""Admin for promotions: norms are edited here; plans move only through the services (the same rules
+as pages and API), so the admin shows plans read-only and offers the workflow steps as actions."""
 
-from .models import Budget, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.errors import DomainError
+
+from . import services
+from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 
 
 @admin.register(PromotionType)
@@ -10,30 +19,102 @@ class PromotionTypeAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
-class PromotionItemInline(admin.TabularInline):
-    model = PromotionItem
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
-    raw_id_fields = ("product",)
-
-
-class TransitionInline(admin.TabularInline):
-    model = PromotionTransition
-    extra = 0
-    readonly_fields = ("from_status", "to_status", "by", "at", "note")
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PromotionItemInline(ReadOnlyInline):
+    model = PromotionItem
+    fields = ("product", "normal_price", "promotion_price", "forecast_volume")
+
+
+class TransitionInline(ReadOnlyInline):
+    model = PromotionTransition
+    fields = ("from_status", "to_status", "by", "at", "note")
+    readonly_fields = ("at",)
+
+
+def _run_step(modeladmin, request, queryset, step, done):
+    for plan in queryset:
+        try:
+            step(plan=plan, by=request.user)
+            modeladmin.message_user(request, f"{plan}: {done}", messages.SUCCESS)
+        except (DomainError, PermissionDenied) as refusal:
+            detail = getattr(refusal, "detail", None) or _("not allowed")
+            modeladmin.message_user(request, f"{plan}: {detail}", messages.ERROR)
+
+
+@admin.action(description=_("Submit selected plans"))
+def submit_plans(modeladmin, request, queryset):
+    _run_step(modeladmin, request, queryset, services.promotion_submit, _("submitted"))
+
+
+@admin.action(description=_("Approve selected plans"))
+def approve_plans(modeladmin, request, queryset):
+    _run_step(modeladmin, request, queryset, services.promotion_approve, _("approved"))
 
 
 @admin.register(PromotionPlan)
 class PromotionPlanAdmin(admin.ModelAdmin):
-    list_display = ("title", "account", "type", "start_on", "end_on", "status", "owner")
+    list_display = ("title", "account", "type", "start_on", "end_on", "total_cost", "status", "owner")
     list_filter = ("status", "type", "account__tier")
     search_fields = ("title", "account__code", "account__name", "mechanics")
     date_hierarchy = "start_on"
     inlines = [PromotionItemInline, TransitionInline]
+    actions = [submit_plans, approve_plans]
+
+    def has_add_permission(self, request):
+        return False  # drafts are written on the plan form or the API, where the rules are shown
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the transition log is the record: nothing disappears
+
+
+class BudgetAdminForm(forms.ModelForm):
+    class Meta:
+        model = Budget
+        fields = ["account", "period_start", "period_end", "amount"]
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(name) is not None for name in ("account", "period_start", "period_end", "amount")):
+            problem = services.budget_problem(
+                account=data["account"],
+                period_start=data["period_start"],
+                period_end=data["period_end"],
+                amount=data["amount"],
+                budget=self.instance if self.instance.pk else None,
+            )
+            if problem:
+                raise forms.ValidationError(problem.detail)
+        return data
 
 
 @admin.register(Budget)
 class BudgetAdmin(admin.ModelAdmin):
+    form = BudgetAdminForm
     list_display = ("account", "period_start", "period_end", "amount", "consumed")
     list_filter = ("period_start",)
     search_fields = ("account__code", "account__name")
+    readonly_fields = ("consumed",)
+
+
+@admin.register(PromotionEvaluation)
+class PromotionEvaluationAdmin(admin.ModelAdmin):
+    list_display = ("plan", "sales_amount", "uplift", "total_cost", "expense_ratio", "evaluated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

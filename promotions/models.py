@@ -29,7 +29,9 @@ class PromotionType(models.Model):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
-    max_days = models.PositiveSmallIntegerField(_("longest period (days)"), null=True, blank=True)
+    max_days = models.PositiveSmallIntegerField(
+        _("longest run (days)"), null=True, blank=True, help_text=_("Empty: only the general limit applies.")
+    )
     periods_allowed = models.PositiveSmallIntegerField(_("periods back to back"), default=1)
     company_share = models.DecimalField(
         _("company share of cost"),
@@ -72,6 +74,10 @@ class Budget(models.Model):
     def __str__(self) -> str:
         return f"{self.account.code} {self.period_start}–{self.period_end}"
 
+    @property
+    def remaining(self):
+        return self.amount - self.consumed
+
 
 class PromotionPlan(models.Model):
     class Status(models.TextChoices):
@@ -89,7 +95,7 @@ class PromotionPlan(models.Model):
     all_stores = models.BooleanField(_("all the account's stores"), default=True)
     stores = models.ManyToManyField(Store, verbose_name=_("stores"), blank=True, related_name="promotion_plans")
     type = models.ForeignKey(PromotionType, verbose_name=_("type"), on_delete=models.PROTECT, related_name="plans")
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("plan name"), max_length=120)
     start_on = models.DateField(_("start"))
     end_on = models.DateField(_("end"))
     mechanics = models.TextField(_("mechanics"), blank=True)
@@ -110,7 +116,25 @@ class PromotionPlan(models.Model):
     budget = models.ForeignKey(
         Budget, verbose_name=_("budget"), on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
     )
+    price_support = models.DecimalField(_("price support"), **MONEY, default=0)
+    total_cost = models.DecimalField(_("total cost"), **MONEY, default=0)
     price_floor_override_reason = models.TextField(_("price floor override reason"), blank=True)
+    price_floor_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("price floor override by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    first_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("first approval by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -118,6 +142,7 @@ class PromotionPlan(models.Model):
         verbose_name = _("promotion plan")
         verbose_name_plural = _("promotion plans")
         ordering = ["-start_on", "id"]
+        permissions = [("approve_promotionplan", _("Can approve or reject promotion plans"))]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_on__gte=models.F("start_on")), name="promotionplan_dates_ordered"
@@ -126,6 +151,17 @@ class PromotionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def days(self) -> int:
+        return (self.end_on - self.start_on).days + 1
+
+    @property
+    def share(self):
+        """The company's share of the price support: the plan's agreed share, else the type's norm."""
+        if self.company_share is not None:
+            return self.company_share
+        return self.type.company_share
 
 
 class PromotionItem(models.Model):
@@ -144,6 +180,38 @@ class PromotionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.product.code}"
+
+    @property
+    def cut(self):
+        """1 − promotion price ÷ normal shelf price (SPEC §5 rule 2); None without a normal price."""
+        if not self.normal_price:
+            return None
+        return 1 - self.promotion_price / self.normal_price
+
+
+class PromotionEvaluation(models.Model):
+    """The figures of a plan after its end (SPEC §5 Evaluation), kept as they were when evaluated."""
+
+    plan = models.OneToOneField(
+        PromotionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="evaluation"
+    )
+    days = models.PositiveIntegerField(_("days"))
+    sales_units = models.IntegerField(_("sales (packs)"))
+    sales_amount = models.DecimalField(_("sales"), **MONEY)
+    baseline_units = models.IntegerField(_("baseline (packs)"))
+    baseline_amount = models.DecimalField(_("baseline sales"), **MONEY)
+    uplift = models.DecimalField(_("uplift"), max_digits=9, decimal_places=4, null=True, blank=True)
+    total_cost = models.DecimalField(_("total cost"), **MONEY)
+    cost_per_incremental_unit = models.DecimalField(_("cost per incremental pack"), **MONEY, null=True, blank=True)
+    expense_ratio = models.DecimalField(_("expense ratio"), max_digits=9, decimal_places=4, null=True, blank=True)
+    evaluated_at = models.DateTimeField(_("evaluated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("promotion evaluation")
+        verbose_name_plural = _("promotion evaluations")
+
+    def __str__(self) -> str:
+        return str(self.plan)
 
 
 class PromotionTransition(models.Model):

@@ -12,7 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from ka_portal.api import RoleModelPermissions
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
-from ka_portal.scope import plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
+from ka_portal.scope import route_plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
 from stores.models import Product, Store
 
 from . import services
@@ -52,7 +52,11 @@ class RoutePlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         stops = RouteStop.objects.select_related("store").order_by("day", "position")
-        return plans_for(self.request.user).prefetch_related(Prefetch("stops", queryset=stops)).order_by("-week_start")
+        return (
+            route_plans_for(self.request.user)
+            .prefetch_related(Prefetch("stops", queryset=stops))
+            .order_by("-week_start")
+        )
 
 
 # --- visits ------------------------------------------------------------------------------------
@@ -207,7 +211,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         data = serializer.validated_data
         stop = None
         if data.get("route_stop"):
-            stop = get_object_or_404(RouteStop.objects.filter(plan__in=plans_for(request.user)), pk=data["route_stop"])
+            stop = get_object_or_404(
+                RouteStop.objects.filter(plan__in=route_plans_for(request.user)), pk=data["route_stop"]
+            )
         with transaction.atomic():  # a refused finding leaves no half-made visit behind
             visit, created = services.visit_check_in(
                 rep=request.user,

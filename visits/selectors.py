@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.roles import Role
-from ka_portal.scope import plans_for, stores_for, tasks_for, team_for, user_role, visits_for
+from ka_portal.scope import route_plans_for, stores_for, tasks_for, team_for, user_role, visits_for
 from stores.models import Listing, Store
 
 from .models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
@@ -44,7 +44,9 @@ class TodayStop:
 
 def rep_day(rep, day: date) -> list[TodayStop]:
     """A rep's day: the published plan's stops in order, then unplanned visits; each with its visit and open tasks."""
-    plan = plans_for(rep).filter(rep=rep, week_start=week_start_of(day), status=RoutePlan.Status.PUBLISHED).first()
+    plan = (
+        route_plans_for(rep).filter(rep=rep, week_start=week_start_of(day), status=RoutePlan.Status.PUBLISHED).first()
+    )
     stops = []
     if plan is not None and day.weekday() < 6:
         stops = list(plan.stops.filter(day=day.weekday()).select_related("store__account").order_by("position"))
@@ -185,7 +187,7 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
     reps = list(reps_for(user))
     result = {rep.pk: RepCompliance(rep) for rep in reps}
     stops = RouteStop.objects.filter(
-        plan__in=plans_for(user).filter(week_start=week_start, status=RoutePlan.Status.PUBLISHED, rep__in=reps)
+        plan__in=route_plans_for(user).filter(week_start=week_start, status=RoutePlan.Status.PUBLISHED, rep__in=reps)
     ).select_related("store", "plan")
     start, _end = day_bounds(week_start)
     end = start + timedelta(days=7)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet
-from ka_portal.scope import plans_for, stores_for, tasks_for, visits_for
+from ka_portal.scope import route_plans_for, stores_for, tasks_for, visits_for
 
 from . import selectors, services
 from .forms import (
@@ -67,7 +67,7 @@ def today(request):
         "other_stores": other_stores,
         "other_uuid": uuid.uuid4(),
         "sunday": day.weekday() == 6,
-        "week_plan": plans_for(request.user)
+        "week_plan": route_plans_for(request.user)
         .filter(rep=request.user, week_start=services.week_start_of(day), status=RoutePlan.Status.PUBLISHED)
         .first(),
     }
@@ -85,7 +85,7 @@ def check_in(request):
     store = get_object_or_404(stores_for(request.user).filter(rep=request.user), pk=data["store"])
     stop = None
     if data.get("stop"):
-        stop = get_object_or_404(RouteStop.objects.filter(plan__in=plans_for(request.user)), pk=data["stop"])
+        stop = get_object_or_404(RouteStop.objects.filter(plan__in=route_plans_for(request.user)), pk=data["stop"])
     try:
         visit, _created = services.visit_check_in(
             rep=request.user,
@@ -249,7 +249,7 @@ class RouteListView(FilteredListView):
 
     def get_base_queryset(self):
         return (
-            plans_for(self.request.user)
+            route_plans_for(self.request.user)
             .select_related("rep")
             .annotate(stop_count=Count("stops"))
             .order_by("-week_start", "rep__username")
@@ -298,7 +298,7 @@ def _overload_message(visits: int, per_week: int) -> str:
 
 @login_required
 def route_detail(request, pk: int):
-    plan = get_object_or_404(plans_for(request.user).select_related("rep"), pk=pk)
+    plan = get_object_or_404(route_plans_for(request.user).select_related("rep"), pk=pk)
     stops = plan.stops.select_related("store__account").order_by("day", "position")
     capacity = services.plan_capacity(plan)
     days = []
@@ -330,12 +330,14 @@ def route_detail(request, pk: int):
 
 def _plan_for_edit(request, pk: int) -> RoutePlan:
     _require(request.user, "visits.change_routeplan")
-    return get_object_or_404(plans_for(request.user), pk=pk)
+    return get_object_or_404(route_plans_for(request.user), pk=pk)
 
 
 def _stop_for_edit(request, pk: int) -> RouteStop:
     _require(request.user, "visits.change_routeplan")
-    return get_object_or_404(RouteStop.objects.filter(plan__in=plans_for(request.user)).select_related("store"), pk=pk)
+    return get_object_or_404(
+        RouteStop.objects.filter(plan__in=route_plans_for(request.user)).select_related("store"), pk=pk
+    )
 
 
 def _run(request, action, plan_pk: int, **kwargs):

@@ -1,0 +1,265 @@
+"""Promotions API under /api/v1/: types, plans (with submit/approve/reject steps) and budgets.
+
+The same services and scope as the pages: a refused step answers 400 with the rule's message,
+409 when the budget is exhausted, 403 for someone who may not take it, 404 out of scope.
+"""
+
+from django.urls import include, path
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+
+from accounts.models import KeyAccount
+from ka_portal.api import RoleModelPermissions
+from stores.models import Product, Store
+
+from . import selectors, services
+from .models import Budget, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
+
+
+class PromotionTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PromotionType
+        fields = ["id", "code", "kind", "name", "typical_price_ratio", "max_days", "periods_allowed", "company_share"]
+
+
+class PromotionItemSerializer(serializers.ModelSerializer):
+    product_code = serializers.CharField(source="product.code", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    cut = serializers.DecimalField(max_digits=9, decimal_places=4, read_only=True)
+
+    class Meta:
+        model = PromotionItem
+        fields = [
+            "product",
+            "product_code",
+            "product_name",
+            "normal_price",
+            "promotion_price",
+            "forecast_volume",
+            "cut",
+        ]
+        read_only_fields = ["normal_price"]
+
+
+class TransitionSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", default=None, read_only=True)
+
+    class Meta:
+        model = PromotionTransition
+        fields = ["from_status", "to_status", "by", "at", "note"]
+
+
+class ViolationSerializer(serializers.Serializer):
+    rule = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    blocking = serializers.BooleanField()
+
+
+PLAN_FIELDS = [
+    "id", "title", "account", "type", "all_stores", "stores", "start_on", "end_on", "mechanics",
+    "dm_slot", "end_cap", "floor_stack", "dm_fee", "tg_fee", "promoter_fee", "gift_cost", "company_share",
+    "price_floor_override_reason",
+]  # fmt: skip
+
+
+class PromotionPlanSerializer(serializers.ModelSerializer):
+    items = PromotionItemSerializer(many=True, read_only=True)
+    owner = serializers.CharField(source="owner.username", read_only=True)
+
+    class Meta:
+        model = PromotionPlan
+        fields = [
+            *PLAN_FIELDS, "items", "price_support", "total_cost", "owner", "status", "rejection_reason",
+            "first_approved_by", "price_floor_override_by", "budget",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class PromotionPlanDetailSerializer(PromotionPlanSerializer):
+    transitions = TransitionSerializer(many=True, read_only=True)
+    violations = serializers.SerializerMethodField()
+
+    class Meta(PromotionPlanSerializer.Meta):
+        fields = [*PromotionPlanSerializer.Meta.fields, "transitions", "violations"]
+        read_only_fields = fields
+
+    @extend_schema_field(ViolationSerializer(many=True))
+    def get_violations(self, plan) -> list[dict]:
+        if plan.status not in (PromotionPlan.Status.DRAFT, PromotionPlan.Status.SUBMITTED):
+            return []
+        return [
+            {"rule": v.rule, "code": v.code, "detail": v.detail, "blocking": v.blocking}
+            for v in selectors.plan_violations(plan)
+        ]
+
+
+class ItemInputSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(active=True))
+    promotion_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    forecast_volume = serializers.IntegerField(min_value=0, default=0)
+
+
+class PlanInputSerializer(serializers.ModelSerializer):
+    account = serializers.PrimaryKeyRelatedField(queryset=KeyAccount.objects.all())
+    stores = serializers.PrimaryKeyRelatedField(queryset=Store.objects.all(), many=True, required=False)
+    items = ItemInputSerializer(many=True)
+
+    class Meta:
+        model = PromotionPlan
+        fields = [*PLAN_FIELDS, "items"]
+        read_only_fields = ["id"]
+
+    def to_input(self) -> services.PlanInput:
+        data = dict(self.validated_data)
+        items = [services.ItemInput(**item) for item in data.pop("items")]
+        data.setdefault("stores", [])
+        return services.PlanInput(items=items, **data)
+
+
+class ApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+STEP_RESPONSES = {
+    200: PromotionPlanDetailSerializer,
+    400: OpenApiResponse(description="A rule refuses the step: {code, detail, params}"),
+    403: OpenApiResponse(description="This user may not take this step"),
+    404: OpenApiResponse(description="Not in the user's scope"),
+}
+
+
+class PromotionTypeViewSet(viewsets.ModelViewSet):
+    """The types and their norms (editable data; admins change them)."""
+
+    queryset = PromotionType.objects.all()
+    serializer_class = PromotionTypeSerializer
+    permission_classes = [RoleModelPermissions]
+    pagination_class = None
+
+
+@extend_schema_view(
+    create=extend_schema(request=PlanInputSerializer, responses={201: PromotionPlanDetailSerializer}),
+    update=extend_schema(request=PlanInputSerializer, responses={200: PromotionPlanDetailSerializer}),
+    partial_update=extend_schema(exclude=True),
+)
+class PromotionPlanViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Promotion plans in the user's scope; drafts are written here, steps are their own endpoints."""
+
+    permission_classes = [RoleModelPermissions]
+    filterset_fields = ["status", "account", "type"]
+    search_fields = ["title"]
+    ordering_fields = ["start_on", "total_cost"]
+
+    def get_queryset(self):
+        return selectors.plan_list_for(self.request.user).prefetch_related("items__product", "stores")
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return PlanInputSerializer
+        return PromotionPlanDetailSerializer if self.action != "list" else PromotionPlanSerializer
+
+    def _detail(self, plan, status=200):
+        plan = self.get_queryset().prefetch_related("transitions__by").get(pk=plan.pk)
+        return Response(PromotionPlanDetailSerializer(plan).data, status=status)
+
+    def create(self, request, *args, **kwargs):
+        serializer = PlanInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.promotion_save_draft(user=request.user, data=serializer.to_input())
+        return self._detail(plan, status=201)
+
+    def update(self, request, *args, **kwargs):
+        plan = self.get_object()
+        serializer = PlanInputSerializer(plan, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.promotion_save_draft(user=request.user, data=serializer.to_input(), plan=plan)
+        return self._detail(plan)
+
+    @extend_schema(request=None, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._detail(services.promotion_submit(plan=self.get_object(), by=request.user))
+
+    @extend_schema(
+        request=ApproveSerializer,
+        responses={**STEP_RESPONSES, 409: OpenApiResponse(description="The account's budget is exhausted")},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        serializer = ApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.promotion_approve(plan=self.get_object(), by=request.user, note=serializer.data["note"])
+        return self._detail(plan)
+
+    @extend_schema(request=RejectSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        serializer = RejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.promotion_reject(plan=self.get_object(), by=request.user, reason=serializer.data["reason"])
+        return self._detail(plan)
+
+
+class BudgetSerializer(serializers.ModelSerializer):
+    account = serializers.PrimaryKeyRelatedField(queryset=KeyAccount.objects.all())
+    remaining = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Budget
+        fields = ["id", "account", "period_start", "period_end", "amount", "consumed", "remaining"]
+        read_only_fields = ["consumed"]
+        validators = []  # overlaps and uniqueness are the service's to say, with the numbers
+
+
+class BudgetViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Budgets per key account per period; managers set their accounts', finance reads."""
+
+    serializer_class = BudgetSerializer
+    permission_classes = [RoleModelPermissions]
+    filterset_fields = ["account"]
+    ordering_fields = ["period_start"]
+
+    def get_queryset(self):
+        return selectors.budgets_for(self.request.user).order_by("account__code", "period_start")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.budget_save(user=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = {
+            "account": serializer.instance.account,
+            "period_start": serializer.instance.period_start,
+            "period_end": serializer.instance.period_end,
+            "amount": serializer.instance.amount,
+            **serializer.validated_data,
+        }
+        serializer.instance = services.budget_save(user=self.request.user, budget=serializer.instance, **data)
+
+
+router = DefaultRouter()
+router.include_root_view = False  # /api/v1/ is shared by every app: no one app's root view there
+router.register("promotion-types", PromotionTypeViewSet, basename="promotion-type")
+router.register("promotions", PromotionPlanViewSet, basename="promotion")
+router.register("budgets", BudgetViewSet, basename="budget")
+
+urlpatterns = [path("", include(router.urls))]

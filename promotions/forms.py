@@ -1,0 +1,177 @@
+"""Forms for promotion pages: the plan with its products, the rejection reason, a budget."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.lists import style_form_fields
+from ka_portal.scope import accounts_for, user_role
+from stores.models import Product
+
+from . import selectors
+from .models import PromotionType
+from .services import ItemInput, PlanInput, can_override_floor
+
+MAX_PRODUCTS = 4  # SPEC §5: a combination of 2–4 products is the norm; one is allowed
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=_("plan name"), max_length=120)
+    account = forms.ModelChoiceField(label=_("key account"), queryset=None)
+    type = forms.ModelChoiceField(label=_("type"), queryset=PromotionType.objects.all())
+    start_on = forms.DateField(label=_("start"), widget=DATE)
+    end_on = forms.DateField(label=_("end"), widget=DATE)
+    all_stores = forms.BooleanField(label=_("all the account's stores"), required=False)
+    stores = forms.ModelMultipleChoiceField(
+        label=_("stores"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    mechanics = forms.CharField(label=_("mechanics"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    dm_slot = forms.BooleanField(label=_("DM slot"), required=False)
+    end_cap = forms.BooleanField(label=_("TG / end cap"), required=False)
+    floor_stack = forms.BooleanField(label=_("floor stack"), required=False)
+    dm_fee = forms.DecimalField(label=_("DM fee"), min_value=0, max_digits=14, decimal_places=2, initial=0)
+    tg_fee = forms.DecimalField(label=_("TG fee"), min_value=0, max_digits=14, decimal_places=2, initial=0)
+    promoter_fee = forms.DecimalField(label=_("promoter fee"), min_value=0, max_digits=14, decimal_places=2, initial=0)
+    gift_cost = forms.DecimalField(label=_("gifts"), min_value=0, max_digits=14, decimal_places=2, initial=0)
+    company_share = forms.DecimalField(
+        label=_("agreed company share (%)"),
+        required=False,
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Empty: the type's standard share."),
+    )
+    price_floor_override_reason = forms.CharField(
+        label=_("price floor override reason (manager)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Delisting clearance only: lets the price go below the floor, recorded in your name."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["account"].queryset = accounts_for(user).filter(active=True)
+        self.fields["stores"].queryset = selectors.scoped_stores_for_drafting(user)
+        self.fields["stores"].label_from_instance = lambda store: f"{store.name} ({store.account.name})"
+        if user_role(user) not in ("manager", "admin"):
+            del self.fields["price_floor_override_reason"]
+        style_form_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_on"), data.get("end_on")
+        if start and end and end < start:
+            self.add_error("end_on", _("The end date is before the start date."))
+        reason = data.get("price_floor_override_reason")
+        if reason and data.get("account") and not can_override_floor(self.user, data["account"]):
+            self.add_error("price_floor_override_reason", _("Only the account's KA manager may override the floor."))
+        return data
+
+
+class ItemForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.filter(active=True))
+    promotion_price = forms.DecimalField(
+        label=_("promotion price"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
+    )
+    forecast_volume = forms.IntegerField(label=_("forecast volume (packs)"), min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)
+        self.fields["promotion_price"].widget.attrs["inputmode"] = "decimal"
+
+
+ItemFormSet = forms.formset_factory(
+    ItemForm, extra=0, min_num=1, max_num=MAX_PRODUCTS, validate_min=True, validate_max=True, can_delete=True
+)
+
+
+def item_formset(data=None, *, initial=None, prefix="items"):
+    formset = ItemFormSet(data, initial=initial, prefix=prefix)
+    # Always offer MAX_PRODUCTS rows: a blank extra row is simply ignored.
+    formset.extra = MAX_PRODUCTS - max(len(initial or []), 1)
+    return formset
+
+
+def plan_input(form: PlanForm, formset) -> PlanInput:
+    data = form.cleaned_data
+    share = data.get("company_share")
+    items = [
+        ItemInput(row["product"], row["promotion_price"], row.get("forecast_volume") or 0)
+        for row in formset.cleaned_data
+        if row and not row.get("DELETE")
+    ]
+    return PlanInput(
+        account=data["account"],
+        type=data["type"],
+        title=data["title"],
+        start_on=data["start_on"],
+        end_on=data["end_on"],
+        items=items,
+        all_stores=data["all_stores"],
+        stores=list(data["stores"]),
+        mechanics=data["mechanics"],
+        dm_slot=data["dm_slot"],
+        end_cap=data["end_cap"],
+        floor_stack=data["floor_stack"],
+        dm_fee=data["dm_fee"],
+        tg_fee=data["tg_fee"],
+        promoter_fee=data["promoter_fee"],
+        gift_cost=data["gift_cost"],
+        company_share=None if share is None else (share / 100).quantize(Decimal("0.0001")),
+        price_floor_override_reason=data.get("price_floor_override_reason") or "",
+    )
+
+
+def plan_initial(plan) -> tuple[dict, list[dict]]:
+    fields = {
+        name: getattr(plan, name)
+        for name in (
+            "title",
+            "account",
+            "type",
+            "start_on",
+            "end_on",
+            "all_stores",
+            "mechanics",
+            "dm_slot",
+            "end_cap",
+            "floor_stack",
+            "dm_fee",
+            "tg_fee",
+            "promoter_fee",
+            "gift_cost",
+            "price_floor_override_reason",
+        )
+    }
+    fields["stores"] = list(plan.stores.all())
+    fields["company_share"] = None if plan.company_share is None else plan.company_share * 100
+    items = [
+        {"product": i.product, "promotion_price": i.promotion_price, "forecast_volume": i.forecast_volume}
+        for i in plan.items.all()
+    ]
+    return fields, items
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)
+
+
+class BudgetForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("key account"), queryset=None)
+    period_start = forms.DateField(label=_("period start"), widget=DATE)
+    period_end = forms.DateField(label=_("period end"), widget=DATE)
+    amount = forms.DecimalField(label=_("budget"), min_value=0, max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts
+        style_form_fields(self)

@@ -1,0 +1,274 @@
+"""The KA promotion rules of SPEC §5, as one pure function: a draft plan in, its violations out.
+
+No database here: the service gathers the facts (prices at the chosen stores, the account's other
+plans) into a `PlanFacts`, and pages, API, admin and the nightly job all call `check_plan` on it,
+so a rule reads the same and says the same everywhere.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.errors import DomainError
+
+COOLDOWN_RANGE = range(30, 46)  # SPEC §5 rule 4: a company may set 30–45 days
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    max_days: int = 31
+    deep_cut_above: Decimal = Decimal("0.05")
+    deep_cut_period_days: int = 14
+    shallow_cut_period_days: int = 28
+    cooldown_days: int = 30
+
+    @classmethod
+    def from_settings(cls) -> "RuleSettings":
+        from django.conf import settings
+
+        ka = settings.KA
+        cooldown = int(ka["PROMOTION_COOLDOWN_DAYS"])
+        if cooldown not in COOLDOWN_RANGE:
+            raise ImproperlyConfigured(f"KA_PROMOTION_COOLDOWN_DAYS must be 30–45, not {cooldown}")
+        return cls(
+            max_days=int(ka["PROMOTION_MAX_DAYS"]),
+            deep_cut_above=Decimal(str(ka["PROMOTION_DEEP_CUT_ABOVE"])),
+            deep_cut_period_days=int(ka["PROMOTION_DEEP_CUT_PERIOD_DAYS"]),
+            shallow_cut_period_days=int(ka["PROMOTION_SHALLOW_CUT_PERIOD_DAYS"]),
+            cooldown_days=cooldown,
+        )
+
+
+@dataclass(frozen=True)
+class TypeNorms:
+    name: str
+    max_days: int | None
+    periods_allowed: int
+    is_clearance: bool = False
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    """One product of the plan and the prices it is checked against."""
+
+    product_id: int
+    product: str  # how the user knows it: "P001 海川纯生啤酒 500ml"
+    promotion_price: Decimal
+    normal_price: Decimal | None  # listing shelf price, or suggested retail for a whole account
+    store_purchase_price: Decimal | None = None
+    wholesale_price: Decimal | None = None
+    distributor_price: Decimal | None = None
+
+    @property
+    def cut(self) -> Decimal | None:
+        if not self.normal_price:
+            return None
+        return 1 - self.promotion_price / self.normal_price
+
+
+@dataclass(frozen=True)
+class OtherPlan:
+    """A plan at the same account that counts for the cool-down (submitted or further, not rejected)."""
+
+    plan_id: int
+    title: str
+    start_on: date
+    end_on: date
+    product_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class PlanFacts:
+    type: TypeNorms
+    start_on: date
+    end_on: date
+    items: tuple[ItemFacts, ...]
+    other_plans: tuple[OtherPlan, ...] = ()
+    price_floor_overridden: bool = False
+
+    @property
+    def days(self) -> int:
+        return (self.end_on - self.start_on).days + 1
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken rule: which (1–5), a stable code, the message with its numbers, and where it belongs."""
+
+    rule: int
+    code: str
+    message: Any
+    params: dict = field(default_factory=dict)
+    slot: str = "dates"  # "dates", "items" or "item-<index>": where the form shows it
+    blocking: bool = True
+
+    @property
+    def detail(self) -> str:
+        return str(self.message) % self.params if self.params else str(self.message)
+
+    def as_error(self) -> DomainError:
+        return DomainError(self.code, self.message, field=self.slot, **self.params)
+
+
+def percent(ratio: Decimal) -> str:
+    """0.2 → "20 %", 0.0501 → "5.01 %": as precise as the rule needs, no more."""
+    value = (ratio * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return f"{value:f} %"
+
+
+def money(amount: Decimal) -> str:
+    return f"{amount.quantize(Decimal('0.01'))}"
+
+
+FLOOR_LAYERS = (
+    ("store_purchase_price", _("store purchase price")),
+    ("wholesale_price", _("second-tier wholesale price")),
+    ("distributor_price", _("distributor price")),
+)
+
+
+def check_plan(plan: PlanFacts, norms: RuleSettings | None = None) -> list[Violation]:
+    """Every broken rule of SPEC §5, in rule order; warnings (rule 5) have blocking=False."""
+    norms = norms or RuleSettings()
+    if plan.end_on < plan.start_on:
+        return [
+            Violation(
+                1,
+                "promotion.dates_reversed",
+                _("The end date %(end)s is before the start date %(start)s."),
+                {"start": plan.start_on.isoformat(), "end": plan.end_on.isoformat()},
+            )
+        ]
+    violations = _length(plan, norms) + _period(plan, norms)
+    violations += _price_floor(plan) + _cooldown(plan, norms) + _same_cut(plan)
+    return violations
+
+
+def blocking(violations: list[Violation]) -> list[Violation]:
+    return [v for v in violations if v.blocking]
+
+
+def _length(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
+    found = []
+    if plan.days > norms.max_days:
+        found.append(
+            Violation(
+                1,
+                "promotion.too_long",
+                _("Rule 1: a promotion runs at most %(limit)s days; this one runs %(days)s days."),
+                {"limit": norms.max_days, "days": plan.days},
+            )
+        )
+    if plan.type.max_days is not None and plan.days > plan.type.max_days:
+        found.append(
+            Violation(
+                1,
+                "promotion.longer_than_type",
+                _("Rule 1: a %(type)s runs at most %(limit)s days; this one runs %(days)s days."),
+                {"type": plan.type.name, "limit": plan.type.max_days, "days": plan.days},
+            )
+        )
+    return found
+
+
+def _period(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
+    cuts = [(item.cut, item) for item in plan.items if item.cut is not None]
+    if not cuts:
+        return []
+    deepest, item = max(cuts, key=lambda pair: pair[0])
+    deep = deepest > norms.deep_cut_above
+    period = norms.deep_cut_period_days if deep else norms.shallow_cut_period_days
+    limit = period * plan.type.periods_allowed
+    if plan.days <= limit:
+        return []
+    if deep:
+        message = _(
+            "Rule 2: %(product)s is cut %(cut)s, over %(threshold)s, so it runs in %(period)s-day periods; "
+            "a %(type)s may run %(periods)s period(s): at most %(limit)s days, not %(days)s."
+        )
+    else:
+        message = _(
+            "Rule 2: %(product)s is cut %(cut)s, at most %(threshold)s, so it runs in %(period)s-day periods; "
+            "a %(type)s may run %(periods)s period(s): at most %(limit)s days, not %(days)s."
+        )
+    params = {
+        "product": item.product,
+        "cut": percent(deepest),
+        "threshold": percent(norms.deep_cut_above),
+        "period": period,
+        "type": plan.type.name,
+        "periods": plan.type.periods_allowed,
+        "limit": limit,
+        "days": plan.days,
+    }
+    return [Violation(2, "promotion.period", message, params)]
+
+
+def _price_floor(plan: PlanFacts) -> list[Violation]:
+    found = []
+    for index, item in enumerate(plan.items):
+        broken = [
+            (getattr(item, attr), label)
+            for attr, label in FLOOR_LAYERS
+            if getattr(item, attr) is not None and item.promotion_price < getattr(item, attr)
+        ]
+        if not broken:
+            continue
+        if plan.type.is_clearance and plan.price_floor_overridden:
+            continue
+        floor, layer = max(broken, key=lambda pair: pair[0])  # the highest floor it breaks says the most
+        params = {"product": item.product, "price": money(item.promotion_price), "layer": layer, "floor": money(floor)}
+        if plan.type.is_clearance:
+            message = _(
+                "Rule 3: %(product)s at %(price)s is below the %(layer)s %(floor)s; "
+                "a delisting clearance may go below only with a manager's recorded override."
+            )
+        else:
+            message = _("Rule 3: %(product)s at %(price)s is below the %(layer)s %(floor)s.")
+        found.append(Violation(3, "promotion.price_floor", message, params, slot=f"item-{index}"))
+    return found
+
+
+def _cooldown(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
+    found = []
+    gap = timedelta(days=norms.cooldown_days)
+    for index, item in enumerate(plan.items):
+        for other in sorted(plan.other_plans, key=lambda o: o.end_on, reverse=True):
+            if item.product_id not in other.product_ids:
+                continue
+            # Two promotions of a product keep the cool-down between them, whichever comes first.
+            if plan.start_on < other.end_on + gap and other.start_on < plan.end_on + gap:
+                params = {
+                    "product": item.product,
+                    "plan": other.title,
+                    "end": other.end_on.isoformat(),
+                    "days": norms.cooldown_days,
+                    "first": (other.end_on + gap).isoformat(),
+                }
+                message = _(
+                    "Rule 4: %(product)s was promoted at this account in “%(plan)s” until %(end)s; "
+                    "after a %(days)s-day cool-down it may start again on %(first)s at the earliest."
+                )
+                found.append(Violation(4, "promotion.cooldown", message, params, slot=f"item-{index}"))
+                break
+    return found
+
+
+def _same_cut(plan: PlanFacts) -> list[Violation]:
+    cuts = {item.cut.quantize(Decimal("0.0001")) for item in plan.items if item.cut is not None}
+    if len(plan.items) < 2 or len(cuts) != 1:
+        return []
+    return [
+        Violation(
+            5,
+            "promotion.same_cut",
+            _("Rule 5 (warning): every product is cut by the same %(cut)s; consider varying the cuts."),
+            {"cut": percent(cuts.pop())},
+            slot="items",
+            blocking=False,
+        )
+    ]

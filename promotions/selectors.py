@@ -1,0 +1,179 @@
+"""Reads for promotions: the facts the rules are checked against, budgets, queues and sell-in figures."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.roles import Role
+from ka_portal.scope import accounts_for, finance_accounts_for, promotion_plans_for, stores_for, user_role
+from stores.models import Delivery, Listing, Product, Store
+
+from .models import Budget, PromotionPlan
+from .rules import ItemFacts, OtherPlan, PlanFacts, RuleSettings, TypeNorms, check_plan
+
+# Plans that hold their products' cool-down: everything past the draft that was not rejected.
+COOLDOWN_STATUSES = [
+    PromotionPlan.Status.SUBMITTED,
+    PromotionPlan.Status.APPROVED,
+    PromotionPlan.Status.RUNNING,
+    PromotionPlan.Status.ENDED,
+    PromotionPlan.Status.EVALUATED,
+]
+
+
+def plan_list_for(user) -> QuerySet:
+    return promotion_plans_for(user).select_related("account", "type", "owner")
+
+
+def plan_stores(*, account, all_stores: bool, stores) -> QuerySet:
+    """The stores a plan covers: the account's active stores, or the chosen ones."""
+    if all_stores:
+        return Store.objects.filter(account=account, active=True)
+    return Store.objects.filter(pk__in=[s.pk for s in stores])
+
+
+def item_prices(*, account, all_stores: bool, stores, products) -> dict[int, dict]:
+    """Per product: the normal shelf price the cut is measured from, and the store purchase price floor.
+
+    A whole account is measured from the suggested retail price (SPEC §5 rule 2); chosen stores from
+    their listings' shelf price, the highest one, so no store runs a deeper cut than the rule allows.
+    The purchase-price floor is the highest purchase price among the covered stores.
+    """
+    covered = plan_stores(account=account, all_stores=all_stores, stores=stores)
+    listed = (
+        Listing.objects.filter(store__in=covered, product__in=products, active=True)
+        .values("product_id")
+        .annotate(shelf=Max("shelf_price"), purchase=Max("purchase_price"))
+    )
+    by_product = {row["product_id"]: row for row in listed}
+    prices = {}
+    for product in products:
+        row = by_product.get(product.pk, {})
+        normal = product.suggested_retail_price if all_stores else row.get("shelf", product.suggested_retail_price)
+        prices[product.pk] = {"normal": normal, "purchase": row.get("purchase")}
+    return prices
+
+
+def other_plans(*, account, exclude_id: int | None) -> tuple[OtherPlan, ...]:
+    plans = (
+        PromotionPlan.objects.filter(account=account, status__in=COOLDOWN_STATUSES)
+        .exclude(pk=exclude_id)
+        .prefetch_related("items")
+    )
+    return tuple(
+        OtherPlan(p.pk, p.title, p.start_on, p.end_on, frozenset(i.product_id for i in p.items.all())) for p in plans
+    )
+
+
+def type_norms(promotion_type) -> TypeNorms:
+    return TypeNorms(
+        name=promotion_type.name,
+        max_days=promotion_type.max_days,
+        periods_allowed=promotion_type.periods_allowed,
+        is_clearance=promotion_type.kind == promotion_type.Kind.CLEARANCE,
+    )
+
+
+def facts_for(
+    *,
+    account,
+    promotion_type,
+    start_on: date,
+    end_on: date,
+    all_stores: bool,
+    stores,
+    lines: list[tuple[Product, Decimal]],
+    override_reason: str = "",
+    exclude_id: int | None = None,
+) -> PlanFacts:
+    """The facts for a plan that may not be saved yet (the form while drafting): lines are (product, price)."""
+    products = [product for product, _price in lines]
+    prices = item_prices(account=account, all_stores=all_stores, stores=stores, products=products)
+    items = tuple(
+        ItemFacts(
+            product_id=product.pk,
+            product=f"{product.code} {product.name}",
+            promotion_price=price,
+            normal_price=prices[product.pk]["normal"],
+            store_purchase_price=prices[product.pk]["purchase"],
+            wholesale_price=product.wholesale_price,
+            distributor_price=product.distributor_price,
+        )
+        for product, price in lines
+    )
+    return PlanFacts(
+        type=type_norms(promotion_type),
+        start_on=start_on,
+        end_on=end_on,
+        items=items,
+        other_plans=other_plans(account=account, exclude_id=exclude_id),
+        price_floor_overridden=bool(override_reason.strip()),
+    )
+
+
+def plan_facts(plan: PromotionPlan) -> PlanFacts:
+    items = list(plan.items.select_related("product"))
+    return facts_for(
+        account=plan.account,
+        promotion_type=plan.type,
+        start_on=plan.start_on,
+        end_on=plan.end_on,
+        all_stores=plan.all_stores,
+        stores=list(plan.stores.all()),
+        lines=[(item.product, item.promotion_price) for item in items],
+        override_reason=plan.price_floor_override_reason if plan.price_floor_override_by_id else "",
+        exclude_id=plan.pk,
+    )
+
+
+def plan_violations(plan: PromotionPlan):
+    return check_plan(plan_facts(plan), RuleSettings.from_settings())
+
+
+def budget_for(*, account, on: date) -> Budget | None:
+    """The account's budget whose period holds the given date (a plan draws on its start date's budget)."""
+    return Budget.objects.filter(account=account, period_start__lte=on, period_end__gte=on).first()
+
+
+def budgets_for(user) -> QuerySet:
+    role = user_role(user)
+    if role == Role.SUPERVISOR:
+        return Budget.objects.filter(account__in=accounts_for(user)).select_related("account")
+    return Budget.objects.filter(account__in=finance_accounts_for(user)).select_related("account")
+
+
+def approval_queue_for(user) -> QuerySet:
+    """Submitted plans this user may decide: a manager's own accounts'; for an admin, all of them."""
+    queue = plan_list_for(user).filter(status=PromotionPlan.Status.SUBMITTED)
+    role = user_role(user)
+    if role == Role.ADMIN:
+        return queue
+    if role == Role.MANAGER:
+        return queue.filter(account__owner=user)
+    return queue.none()
+
+
+def sales_between(plan: PromotionPlan, start: date, end: date) -> tuple[int, Decimal]:
+    """Sell-in of the plan's products to its stores between two dates (inclusive): packs and amount.
+
+    A delivery without a unit price is valued at the listing's purchase price.
+    """
+    stores = plan_stores(account=plan.account, all_stores=plan.all_stores, stores=plan.stores.all())
+    listing_price = Listing.objects.filter(store=OuterRef("store_id"), product=OuterRef("product_id")).values(
+        "purchase_price"
+    )[:1]
+    money = DecimalField(max_digits=14, decimal_places=2)
+    unit_price = Coalesce(F("unit_price"), Subquery(listing_price, output_field=money), Decimal("0"))
+    totals = Delivery.objects.filter(
+        store__in=stores, product__in=plan.items.values("product_id"), date__gte=start, date__lte=end
+    ).aggregate(
+        units=Sum("quantity"),
+        amount=Sum(ExpressionWrapper(F("quantity") * unit_price, output_field=money)),
+    )
+    return totals["units"] or 0, (totals["amount"] or Decimal("0")).quantize(Decimal("0.01"))
+
+
+def scoped_stores_for_drafting(user) -> QuerySet:
+    return stores_for(user).filter(active=True).select_related("account")

@@ -1,0 +1,449 @@
+"""Writes for promotions: drafting, the approval workflow against the budget, date moves, evaluation.
+
+Every entry point (pages, API, admin, the daily task) goes through these functions, and every
+check of SPEC §5's rules goes through promotions/rules.py via `selectors.plan_violations`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.scope import accounts_for, stores_for, team_for, user_role
+from stores.models import Product, Store
+
+from . import selectors
+from .evaluation import Evaluation
+from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
+from .rules import blocking, money
+
+Status = PromotionPlan.Status
+CENT = Decimal("0.01")
+
+
+@dataclass
+class ItemInput:
+    product: Product
+    promotion_price: Decimal
+    forecast_volume: int = 0
+
+
+@dataclass
+class PlanInput:
+    account: KeyAccount
+    type: PromotionType
+    title: str
+    start_on: date
+    end_on: date
+    items: list[ItemInput]
+    all_stores: bool = True
+    stores: list[Store] = field(default_factory=list)
+    mechanics: str = ""
+    dm_slot: bool = False
+    end_cap: bool = False
+    floor_stack: bool = False
+    dm_fee: Decimal = Decimal("0")
+    tg_fee: Decimal = Decimal("0")
+    promoter_fee: Decimal = Decimal("0")
+    gift_cost: Decimal = Decimal("0")
+    company_share: Decimal | None = None
+    price_floor_override_reason: str = ""
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+
+def can_edit(user, plan: PromotionPlan) -> bool:
+    """A draft may be edited (and submitted) by its owner, the owner's supervisor, the account's manager, an admin."""
+    if plan.status != Status.DRAFT or not user.has_perm("promotions.change_promotionplan"):
+        return False
+    role = user_role(user)
+    if role == Role.ADMIN or plan.owner_id == user.pk:
+        return True
+    if role == Role.MANAGER:
+        return plan.account.owner_id == user.pk
+    if role == Role.SUPERVISOR:
+        return team_for(user).filter(pk=plan.owner_id).exists()
+    return False
+
+
+def can_decide(user, plan: PromotionPlan) -> bool:
+    """Approve or reject: the account's KA manager, or an admin."""
+    if not user.has_perm("promotions.approve_promotionplan"):
+        return False
+    return user_role(user) == Role.ADMIN or plan.account.owner_id == user.pk
+
+
+def can_override_floor(user, account) -> bool:
+    role = user_role(user)
+    return role == Role.ADMIN or (role == Role.MANAGER and account.owner_id == user.pk)
+
+
+def needs_second_approval(plan: PromotionPlan) -> bool:
+    return plan.total_cost > Decimal(str(settings.KA["PROMOTION_SECOND_APPROVAL_ABOVE"]))
+
+
+def _check_drafting_scope(user, data: PlanInput) -> None:
+    if not accounts_for(user).filter(pk=data.account.pk).exists():
+        raise DomainError(
+            "promotion.account_out_of_scope",
+            _("You cannot draft promotions for %(account)s."),
+            field="account",
+            account=str(data.account),
+        )
+    reach = stores_for(user)
+    if data.all_stores:
+        outside = Store.objects.filter(account=data.account, active=True).exclude(pk__in=reach.values("pk"))
+        if outside.exists():
+            raise DomainError(
+                "promotion.stores_out_of_scope",
+                _("%(account)s has stores outside your reach: choose your stores instead of all stores."),
+                field="stores",
+                account=str(data.account),
+            )
+        return
+    if not data.stores:
+        raise DomainError("promotion.no_stores", _("Choose at least one store."), field="stores")
+    for store in data.stores:
+        if store.account_id != data.account.pk or not reach.filter(pk=store.pk).exists():
+            raise DomainError(
+                "promotion.store_out_of_scope",
+                _("Store %(store)s is not one of your stores at %(account)s."),
+                field="stores",
+                store=str(store),
+                account=str(data.account),
+            )
+
+
+# --- drafting ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def promotion_save_draft(*, user, data: PlanInput, plan: PromotionPlan | None = None) -> PromotionPlan:
+    """Create or change a draft; rules are not enforced yet (the form shows them) — submitting enforces them."""
+    if plan is None:
+        if not user.has_perm("promotions.add_promotionplan"):
+            raise PermissionDenied
+        plan = PromotionPlan(owner=user)
+    else:
+        plan = PromotionPlan.objects.select_for_update().get(pk=plan.pk)
+        if not can_edit(user, plan):
+            raise DomainError(
+                "promotion.not_editable",
+                _("Only a draft can be changed, by its owner, their supervisor or the account's manager."),
+            )
+    _check_drafting_scope(user, data)
+    if not data.items:
+        raise DomainError("promotion.no_products", _("Add at least one product."), field="items")
+    if len({item.product.pk for item in data.items}) != len(data.items):
+        raise DomainError("promotion.duplicate_product", _("Each product may appear once."), field="items")
+    for name in (
+        "account",
+        "type",
+        "title",
+        "start_on",
+        "end_on",
+        "all_stores",
+        "mechanics",
+        "dm_slot",
+        "end_cap",
+        "floor_stack",
+        "dm_fee",
+        "tg_fee",
+        "promoter_fee",
+        "gift_cost",
+        "company_share",
+    ):
+        setattr(plan, name, getattr(data, name))
+    reason = data.price_floor_override_reason.strip()
+    if reason != plan.price_floor_override_reason:
+        # The override is the manager's word: anyone else's reason is not recorded as one.
+        if reason and not can_override_floor(user, data.account):
+            raise DomainError(
+                "promotion.override_not_allowed",
+                _("Only the account's KA manager may override the price floor."),
+                field="price_floor_override_reason",
+            )
+        plan.price_floor_override_reason = reason
+        plan.price_floor_override_by = user if reason else None
+    plan.save()
+    plan.stores.set([] if data.all_stores else data.stores)
+    prices = selectors.item_prices(
+        account=data.account, all_stores=data.all_stores, stores=data.stores, products=[i.product for i in data.items]
+    )
+    plan.items.all().delete()
+    PromotionItem.objects.bulk_create(
+        PromotionItem(
+            plan=plan,
+            product=item.product,
+            normal_price=prices[item.product.pk]["normal"],
+            promotion_price=item.promotion_price,
+            forecast_volume=item.forecast_volume,
+        )
+        for item in data.items
+    )
+    _recompute_costs(plan)
+    if plan.transitions.count() == 0:
+        _log(plan, "", Status.DRAFT, user)
+    return plan
+
+
+def price_support(items, share: Decimal | None) -> Decimal:
+    """Σ (normal − promotion price) × forecast volume × company share (SPEC §5)."""
+    if share is None:
+        return Decimal("0.00")
+    total = sum(
+        (max(item.normal_price - item.promotion_price, Decimal("0")) * item.forecast_volume for item in items),
+        Decimal("0"),
+    )
+    return (total * share).quantize(CENT)
+
+
+def _recompute_costs(plan: PromotionPlan) -> None:
+    plan.price_support = price_support(list(plan.items.all()), plan.share)
+    plan.total_cost = plan.dm_fee + plan.tg_fee + plan.promoter_fee + plan.gift_cost + plan.price_support
+    plan.save(update_fields=["price_support", "total_cost"])
+
+
+# --- the workflow ------------------------------------------------------------------------------
+
+
+def _log(plan: PromotionPlan, from_status: str, to_status: str, by, note: str = "") -> None:
+    PromotionTransition.objects.create(plan=plan, from_status=from_status, to_status=to_status, by=by, note=note)
+
+
+def _move(plan: PromotionPlan, to_status: str, by, note: str = "", fields=()) -> None:
+    from_status = plan.status
+    plan.status = to_status
+    plan.save(update_fields=["status", *fields])
+    _log(plan, from_status, to_status, by, str(note))
+
+
+def _locked(plan: PromotionPlan) -> PromotionPlan:
+    # of=("self",): lock the plan row only; the budget row is what serialises approvals.
+    return PromotionPlan.objects.select_for_update(of=("self",)).select_related("account", "type").get(pk=plan.pk)
+
+
+def _require_status(plan: PromotionPlan, *allowed: str) -> None:
+    if plan.status not in allowed:
+        raise DomainError(
+            "promotion.wrong_status",
+            _("This plan is %(status)s; that step is not possible now."),
+            status=plan.get_status_display(),
+        )
+
+
+def _enforce_rules(plan: PromotionPlan) -> None:
+    """No entry point passes a plan on while a rule is broken: the first broken rule is the refusal."""
+    if plan.share is None:
+        raise DomainError(
+            "promotion.share_missing",
+            _("A %(type)s has no standard company share: enter the agreed share."),
+            field="company_share",
+            type=plan.type.name,
+        )
+    broken = blocking(selectors.plan_violations(plan))
+    if broken:
+        raise broken[0].as_error()
+
+
+@transaction.atomic
+def promotion_submit(*, plan: PromotionPlan, by, today: date | None = None) -> PromotionPlan:
+    plan = _locked(plan)
+    if not can_edit(by, plan):
+        if plan.status != Status.DRAFT:
+            _require_status(plan, Status.DRAFT)
+        raise PermissionDenied
+    if plan.start_on < (today or _today()):
+        raise DomainError(
+            "promotion.start_passed",
+            _("The start date %(start)s has passed: move the dates before submitting."),
+            field="dates",
+            start=plan.start_on.isoformat(),
+        )
+    _enforce_rules(plan)
+    _move(plan, Status.SUBMITTED, by)
+    return plan
+
+
+@transaction.atomic
+def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPlan:
+    """Approve against the account's budget for the plan's start; the budget row is locked first, so
+    two managers approving at the same moment cannot spend it twice. Above the threshold the first
+    approval waits for an admin's second one, and only that one consumes the budget."""
+    plan = _locked(plan)
+    if not can_decide(by, plan):
+        raise PermissionDenied
+    _require_status(plan, Status.SUBMITTED)
+    _enforce_rules(plan)
+    budget = _lock_budget(plan)
+    second_needed = needs_second_approval(plan)
+    if second_needed and plan.first_approved_by_id is None:
+        plan.first_approved_by = by
+        plan.save(update_fields=["first_approved_by"])
+        _log(plan, Status.SUBMITTED, Status.SUBMITTED, by, note or _("First approval; an admin's approval is needed."))
+        return plan
+    if second_needed and (user_role(by) != Role.ADMIN or plan.first_approved_by_id == by.pk):
+        raise DomainError(
+            "promotion.second_approval",
+            _("Above %(threshold)s a second approval by another person, an admin, is needed."),
+            threshold=money(Decimal(str(settings.KA["PROMOTION_SECOND_APPROVAL_ABOVE"]))),
+        )
+    budget.consumed += plan.total_cost
+    budget.save(update_fields=["consumed"])
+    plan.budget = budget
+    _move(plan, Status.APPROVED, by, note, fields=["budget"])
+    return plan
+
+
+def _lock_budget(plan: PromotionPlan) -> Budget:
+    budget = selectors.budget_for(account=plan.account, on=plan.start_on)
+    if budget is None:
+        raise DomainConflict(
+            "promotion.no_budget",
+            _("%(account)s has no budget for %(date)s."),
+            account=str(plan.account),
+            date=plan.start_on.isoformat(),
+        )
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if plan.total_cost > budget.remaining:
+        raise DomainConflict(
+            "promotion.budget_exhausted",
+            _("The plan costs %(cost)s but only %(left)s of the budget %(period)s is left."),
+            cost=money(plan.total_cost),
+            left=money(budget.remaining),
+            period=f"{budget.period_start}–{budget.period_end}",
+        )
+    return budget
+
+
+@transaction.atomic
+def promotion_reject(*, plan: PromotionPlan, by, reason: str) -> PromotionPlan:
+    plan = _locked(plan)
+    if not can_decide(by, plan):
+        raise PermissionDenied
+    _require_status(plan, Status.SUBMITTED)
+    if not reason.strip():
+        raise DomainError("promotion.reason_required", _("Give the reason for the rejection."), field="reason")
+    plan.rejection_reason = reason.strip()
+    _move(plan, Status.REJECTED, by, plan.rejection_reason, fields=["rejection_reason"])
+    return plan
+
+
+def _today() -> date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@transaction.atomic
+def promotions_advance_by_date(*, today: date | None = None) -> dict[str, int]:
+    """The daily move: approved plans start on their start date, running ones end after their end date,
+    ended ones are evaluated once late deliveries had time to arrive. Safe to run twice."""
+    today = today or _today()
+    counts = {"running": 0, "ended": 0, "evaluated": 0}
+    for plan in PromotionPlan.objects.select_for_update().filter(status=Status.APPROVED, start_on__lte=today):
+        _move(plan, Status.RUNNING, None, _("Start date reached."))
+        counts["running"] += 1
+    for plan in PromotionPlan.objects.select_for_update().filter(status=Status.RUNNING, end_on__lt=today):
+        _move(plan, Status.ENDED, None, _("End date passed."))
+        counts["ended"] += 1
+    wait = timedelta(days=settings.KA["PROMOTION_EVALUATE_AFTER_DAYS"])
+    for plan in PromotionPlan.objects.filter(status=Status.ENDED, end_on__lt=today - wait):
+        promotion_evaluate(plan=plan, by=None)
+        counts["evaluated"] += 1
+    return counts
+
+
+def evaluation_figures(plan: PromotionPlan) -> Evaluation:
+    days = plan.days
+    units, amount = selectors.sales_between(plan, plan.start_on, plan.end_on)
+    before_end = plan.start_on - timedelta(days=1)
+    base_units, base_amount = selectors.sales_between(plan, plan.start_on - timedelta(days=days), before_end)
+    return Evaluation(days, units, amount, base_units, base_amount, plan.total_cost)
+
+
+@transaction.atomic
+def promotion_evaluate(*, plan: PromotionPlan, by) -> PromotionEvaluation:
+    plan = _locked(plan)
+    _require_status(plan, Status.ENDED, Status.EVALUATED)
+    figures = evaluation_figures(plan)
+    evaluation, _created = PromotionEvaluation.objects.update_or_create(
+        plan=plan,
+        defaults={
+            "days": figures.days,
+            "sales_units": figures.sales_units,
+            "sales_amount": figures.sales_amount,
+            "baseline_units": figures.baseline_units,
+            "baseline_amount": figures.baseline_amount,
+            "uplift": figures.uplift,
+            "total_cost": figures.total_cost,
+            "cost_per_incremental_unit": figures.cost_per_incremental_unit,
+            "expense_ratio": figures.expense_ratio,
+        },
+    )
+    if plan.status == Status.ENDED:
+        _move(plan, Status.EVALUATED, by)
+    return evaluation
+
+
+# --- budgets -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def budget_save(
+    *, user, account: KeyAccount, period_start: date, period_end: date, amount: Decimal, budget: Budget | None = None
+) -> Budget:
+    """Set an account's budget for a period (a month or a quarter); never below what approved plans consumed."""
+    if not user.has_perm("promotions.change_budget" if budget else "promotions.add_budget"):
+        raise PermissionDenied
+    if user_role(user) != Role.ADMIN and account.owner_id != user.pk:
+        raise PermissionDenied
+    if budget is not None:
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    problem = budget_problem(
+        account=account, period_start=period_start, period_end=period_end, amount=amount, budget=budget
+    )
+    if problem:
+        raise problem
+    budget = budget or Budget(account=account)
+    budget.account, budget.period_start, budget.period_end, budget.amount = account, period_start, period_end, amount
+    budget.save()
+    return budget
+
+
+def budget_problem(
+    *, account: KeyAccount, period_start: date, period_end: date, amount: Decimal, budget: Budget | None
+) -> DomainError | None:
+    """What is wrong with a budget as entered (the admin's form asks this too), or None."""
+    if period_end < period_start:
+        return DomainError("budget.period_reversed", _("The period ends before it starts."), field="period_end")
+    overlapping = Budget.objects.filter(account=account, period_start__lte=period_end, period_end__gte=period_start)
+    if budget is not None and budget.pk:
+        overlapping = overlapping.exclude(pk=budget.pk)
+    other = overlapping.first()
+    if other:
+        return DomainError(
+            "budget.overlap",
+            _("%(account)s already has a budget for %(start)s–%(end)s."),
+            field="period_start",
+            account=str(account),
+            start=other.period_start.isoformat(),
+            end=other.period_end.isoformat(),
+        )
+    consumed = budget.consumed if budget is not None else Decimal("0")
+    if amount < consumed:
+        return DomainError(
+            "budget.below_consumed",
+            _("Approved plans already use %(consumed)s of this budget; it cannot be lower."),
+            field="amount",
+            consumed=money(consumed),
+        )
+    return None

@@ -1,0 +1,403 @@
+"""Promotion pages: plans list, draft form with live rule messages, detail with log and evaluation,
+the manager's approval queue with budget left, and an account's promotion calendar."""
+
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+
+import django_filters
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.roles import Role
+from ka_portal.errors import DomainError
+from ka_portal.lists import Column, FilteredListView, StyledFilterSet
+from ka_portal.scope import accounts_for, user_role
+from ka_portal.templatetags.ka import money as money_text
+
+from . import selectors, services
+from .forms import MAX_PRODUCTS, BudgetForm, PlanForm, RejectForm, item_formset, plan_initial, plan_input
+from .models import PromotionPlan, PromotionType
+from .rules import RuleSettings, check_plan
+
+Status = PromotionPlan.Status
+
+
+# --- list -------------------------------------------------------------------------------------
+
+
+class PlanFilter(StyledFilterSet):
+    title = django_filters.CharFilter(label=gettext_lazy("plan name"), lookup_expr="icontains")
+    status = django_filters.ChoiceFilter(label=gettext_lazy("status"), choices=Status.choices)
+    account = django_filters.ModelChoiceFilter(label=gettext_lazy("key account"), queryset=None)
+    type = django_filters.ModelChoiceFilter(label=gettext_lazy("type"), queryset=PromotionType.objects.all())
+    o = django_filters.OrderingFilter(fields=("start_on", "total_cost", "title"))
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["account"].queryset = accounts_for(request.user)
+
+
+class PlanListView(FilteredListView):
+    template_name = "promotions/plan_list.html"
+    filterset_class = PlanFilter
+    export_name = gettext_lazy("promotions")
+    export_columns = [
+        Column(gettext_lazy("plan name"), lambda p: p.title),
+        Column(gettext_lazy("key account"), lambda p: str(p.account)),
+        Column(gettext_lazy("type"), lambda p: p.type.name),
+        Column(gettext_lazy("start"), lambda p: p.start_on),
+        Column(gettext_lazy("end"), lambda p: p.end_on),
+        Column(gettext_lazy("total cost"), lambda p: p.total_cost),
+        Column(gettext_lazy("status"), lambda p: p.get_status_display()),
+        Column(gettext_lazy("owner"), lambda p: p.owner.get_full_name() or p.owner.username),
+    ]
+
+    def get_base_queryset(self):
+        return selectors.plan_list_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_draft"] = self.request.user.has_perm("promotions.add_promotionplan")
+        context["queue_size"] = selectors.approval_queue_for(self.request.user).count()
+        return context
+
+
+# --- the draft form ---------------------------------------------------------------------------
+
+
+def _plan_or_404(user, pk) -> PromotionPlan:
+    return get_object_or_404(selectors.plan_list_for(user), pk=pk)
+
+
+@login_required
+def plan_create(request):
+    if not request.user.has_perm("promotions.add_promotionplan"):
+        raise PermissionDenied
+    return _plan_form_page(request, None)
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = _plan_or_404(request.user, pk)
+    if not services.can_edit(request.user, plan):
+        messages.error(
+            request, _("Only a draft can be changed, by its owner, their supervisor or the account's manager.")
+        )
+        return redirect("promotions:plan-detail", pk=plan.pk)
+    return _plan_form_page(request, plan)
+
+
+def _plan_form_page(request, plan):
+    user = request.user
+    if request.method == "POST":
+        form = PlanForm(request.POST, user=user)
+        formset = item_formset(request.POST)
+        token = request.POST.get("form_token", "")
+        done = request.session.get("promotion_form_tokens", {})
+        if plan is None and token in done:  # a double tap: the first one created it
+            return redirect("promotions:plan-detail", pk=done[token])
+        if form.is_valid() and formset.is_valid():
+            saved = None
+            try:
+                saved = services.promotion_save_draft(user=user, data=plan_input(form, formset), plan=plan)
+                if plan is None:
+                    request.session["promotion_form_tokens"] = {**done, token: saved.pk}
+                if "submit" in request.POST:
+                    services.promotion_submit(plan=saved, by=user)
+                    messages.success(request, _("Plan submitted for approval."))
+                else:
+                    messages.success(request, _("Draft saved."))
+                return redirect("promotions:plan-detail", pk=saved.pk)
+            except DomainError as refusal:
+                if saved is not None:  # the draft is kept; only the submission was refused
+                    messages.error(
+                        request, _("Draft saved, but not submitted: %(reason)s") % {"reason": refusal.detail}
+                    )
+                    return redirect("promotions:plan-edit", pk=saved.pk)
+                field = refusal.field if refusal.field in form.fields else None
+                form.add_error(field, refusal.detail)
+    else:
+        if plan is None:
+            initial = {"all_stores": user.has_perm("promotions.approve_promotionplan"), "dm_fee": 0}
+            form, formset = PlanForm(user=user, initial=initial), item_formset()
+        else:
+            fields, items = plan_initial(plan)
+            form, formset = PlanForm(user=user, initial=fields), item_formset(initial=items)
+        token = uuid.uuid4().hex
+    return render(
+        request,
+        "promotions/plan_form.html",
+        {"form": form, "formset": formset, "plan": plan, "form_token": token, "max_products": MAX_PRODUCTS},
+    )
+
+
+@login_required
+@require_POST
+def plan_check(request):
+    """htmx: the rules on what the form holds right now; each message is swapped in next to what broke it."""
+    form = PlanForm(request.POST, user=request.user)
+    formset = item_formset(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    lines, rows = [], []
+    for index, row in enumerate(formset.forms):
+        if row.is_valid() and row.cleaned_data.get("product") and not row.cleaned_data.get("DELETE"):
+            lines.append((row.cleaned_data["product"], row.cleaned_data["promotion_price"]))
+            rows.append((index, row.cleaned_data.get("forecast_volume") or 0))
+    ready = all(data.get(name) for name in ("account", "type", "start_on", "end_on")) and lines
+    context = {
+        "ready": bool(ready),
+        "slots": ["dates", "items", *[f"item-{i}" for i in range(formset.total_form_count())]],
+    }
+    if ready:
+        facts = selectors.facts_for(
+            account=data["account"],
+            promotion_type=data["type"],
+            start_on=data["start_on"],
+            end_on=data["end_on"],
+            all_stores=data.get("all_stores", False),
+            stores=list(data.get("stores") or []),
+            lines=lines,
+            override_reason=data.get("price_floor_override_reason") or "",
+            exclude_id=_int(request.POST.get("plan_id")),
+        )
+        violations = check_plan(facts, RuleSettings.from_settings())
+        by_slot: dict[str, list] = {}
+        for violation in violations:
+            slot = violation.slot
+            if slot.startswith("item-"):
+                slot = f"item-{rows[int(slot[5:])][0]}"
+            by_slot.setdefault(slot, []).append(violation)
+        context.update(
+            violations=violations,
+            by_slot=by_slot,
+            days=facts.days if facts.end_on >= facts.start_on else None,
+            costs=_cost_preview(data, facts, rows),
+        )
+    return render(request, "promotions/_rules.html", context)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _cost_preview(data, facts, rows):
+    share = data.get("company_share")
+    share = share / 100 if share is not None else data["type"].company_share
+    items = [
+        SimpleNamespace(normal_price=item.normal_price, promotion_price=item.promotion_price, forecast_volume=volume)
+        for item, (_index, volume) in zip(facts.items, rows, strict=True)
+    ]
+    support = services.price_support(items, share)
+    fees = sum(
+        (data.get(name) or Decimal("0") for name in ("dm_fee", "tg_fee", "promoter_fee", "gift_cost")), Decimal()
+    )
+    return {"price_support": support, "total": fees + support, "share": share}
+
+
+# --- detail and workflow steps ----------------------------------------------------------------
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = _plan_or_404(request.user, pk)
+    items = list(plan.items.select_related("product"))
+    user = request.user
+    context = {
+        "plan": plan,
+        "items": items,
+        "transitions": plan.transitions.select_related("by"),
+        "can_edit": services.can_edit(user, plan),
+        "can_decide": services.can_decide(user, plan) and plan.status == Status.SUBMITTED,
+        "can_evaluate": plan.status in (Status.ENDED, Status.EVALUATED) and services.can_decide(user, plan),
+        "reject_form": RejectForm(),
+        "needs_second": services.needs_second_approval(plan),
+        "budget": plan.budget or selectors.budget_for(account=plan.account, on=plan.start_on),
+    }
+    if plan.status in (Status.DRAFT, Status.SUBMITTED):
+        context["violations"] = selectors.plan_violations(plan)
+    if plan.status in (Status.ENDED, Status.EVALUATED):
+        context["evaluation"] = getattr(plan, "evaluation", None) or services.evaluation_figures(plan)
+    return render(request, "promotions/plan_detail.html", context)
+
+
+def _step(request, pk, action, success):
+    plan = _plan_or_404(request.user, pk)
+    try:
+        if action(plan) is not False:
+            messages.success(request, success)
+    except DomainError as refusal:
+        messages.error(request, refusal.detail)
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("promotions:plan-detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def plan_submit(request, pk):
+    return _step(request, pk, lambda p: services.promotion_submit(plan=p, by=request.user), _("Plan submitted."))
+
+
+@login_required
+@require_POST
+def plan_approve(request, pk):
+    def approve(plan):
+        plan = services.promotion_approve(plan=plan, by=request.user, note=request.POST.get("note", ""))
+        if plan.status == Status.SUBMITTED:
+            messages.info(request, _("First approval recorded; an admin's approval is still needed."))
+        else:
+            left = money_text(plan.budget.remaining)
+            messages.success(request, _("Approved. %(account)s: %(left)s of the budget left.") % {
+                "account": plan.account, "left": left})  # fmt: skip
+        return False  # the message above says it all
+
+    return _step(request, pk, approve, "")
+
+
+@login_required
+@require_POST
+def plan_reject(request, pk):
+    reason = request.POST.get("reason", "")
+    return _step(
+        request, pk, lambda p: services.promotion_reject(plan=p, by=request.user, reason=reason), _("Plan rejected.")
+    )
+
+
+@login_required
+@require_POST
+def plan_evaluate(request, pk):
+    def evaluate(plan):
+        if not services.can_decide(request.user, plan):
+            raise PermissionDenied
+        services.promotion_evaluate(plan=plan, by=request.user)
+
+    return _step(request, pk, evaluate, _("Evaluation updated."))
+
+
+# --- approval queue ---------------------------------------------------------------------------
+
+
+@login_required
+def approval_queue(request):
+    if not request.user.has_perm("promotions.approve_promotionplan"):
+        raise PermissionDenied
+    plans = list(selectors.approval_queue_for(request.user).order_by("start_on", "id"))
+    budgets = list(selectors.budgets_for(request.user).filter(account__in={p.account_id for p in plans}))
+    for plan in plans:
+        plan.queue_budget = next(
+            (b for b in budgets if b.account_id == plan.account_id and b.period_start <= plan.start_on <= b.period_end),
+            None,
+        )
+        plan.queue_needs_second = services.needs_second_approval(plan)
+    today = timezone.localdate()
+    current = (
+        selectors.budgets_for(request.user).filter(period_end__gte=today).order_by("account__code", "period_start")
+    )
+    return render(
+        request,
+        "promotions/approval_queue.html",
+        {"plans": plans, "budgets": current, "reject_form": RejectForm()},
+    )
+
+
+# --- account calendar -------------------------------------------------------------------------
+
+
+@login_required
+def account_calendar(request, pk):
+    account = get_object_or_404(accounts_for(request.user), pk=pk)
+    today = timezone.localdate()
+    try:
+        first = date.fromisoformat(request.GET.get("from", "") + "-01")
+    except ValueError:
+        first = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    months = [first]
+    for _n in range(3):
+        months.append((months[-1] + timedelta(days=32)).replace(day=1))
+    last = (months[-1] + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    span = (last - first).days + 1
+    cooldown = settings.KA["PROMOTION_COOLDOWN_DAYS"]
+    plans = (
+        selectors.plan_list_for(request.user)
+        .filter(account=account, start_on__lte=last, end_on__gte=first - timedelta(days=cooldown))
+        .exclude(status=Status.REJECTED)
+        .prefetch_related("items__product")
+        .order_by("start_on", "id")
+    )
+
+    def position(start, end):
+        start, end = max(start, first), min(end, last)
+        if end < start:
+            return None
+        return {"left": (start - first).days * 100 / span, "width": ((end - start).days + 1) * 100 / span}
+
+    rows = []
+    for plan in plans:
+        cool_end = plan.end_on + timedelta(days=cooldown - 1)
+        rows.append(
+            {
+                "plan": plan,
+                "bar": position(plan.start_on, plan.end_on),
+                "cool": position(plan.end_on + timedelta(days=1), cool_end),
+                "first_allowed": plan.end_on + timedelta(days=cooldown),
+                "products": ", ".join(i.product.code for i in plan.items.all()),
+            }
+        )
+    context = {
+        "account": account,
+        "rows": rows,
+        "months": [{"date": m, "left": (m - first).days * 100 / span} for m in months],
+        "today_left": (today - first).days * 100 / span if first <= today <= last else None,
+        "previous": (first - timedelta(days=1)).replace(day=1).strftime("%Y-%m"),
+        "next": months[1].strftime("%Y-%m"),
+        "cooldown": cooldown,
+        "first": first,
+        "last": last,
+    }
+    return render(request, "promotions/account_calendar.html", context)
+
+
+# --- budgets ----------------------------------------------------------------------------------
+
+
+@login_required
+def budget_list(request, pk=None):
+    """Budgets per account and period; a manager sets their accounts' (never below what is consumed)."""
+    user = request.user
+    budgets = selectors.budgets_for(user)
+    if not user.has_perm("promotions.view_budget"):
+        raise PermissionDenied
+    editing = get_object_or_404(budgets, pk=pk) if pk else None
+    can_set = user.has_perm("promotions.change_budget" if editing else "promotions.add_budget")
+    owned = accounts_for(user).filter(owner=user) if user_role(user) != Role.ADMIN else accounts_for(user)
+    form = None
+    if can_set:
+        initial = (
+            {"account": editing.account, "period_start": editing.period_start, "period_end": editing.period_end,
+             "amount": editing.amount} if editing else None
+        )  # fmt: skip
+        form = BudgetForm(request.POST or None, initial=initial, accounts=owned)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.budget_save(user=user, budget=editing, **form.cleaned_data)
+                messages.success(request, _("Budget saved."))
+                return redirect("promotions:budget-list")
+            except DomainError as refusal:
+                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.detail)
+    context = {"budgets": budgets.order_by("account__code", "-period_start"), "form": form, "editing": editing}
+    return render(request, "promotions/budget_list.html", context)

@@ -1,0 +1,170 @@
+"""Promotion pages: the draft form with live rule messages, detail, queue, calendar, scope."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from accounts.roles import Role
+from promotions.models import PromotionPlan
+from promotions.services import promotion_save_draft, promotion_submit
+from tests.factories import make_user
+
+from .conftest import TODAY, plan_input
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(world, *, start=TODAY + timedelta(days=7), days=14, price="4.50", **extra):
+    data = {
+        "title": "夏季啤酒店促",
+        "account": world.account.pk,
+        "type": world.in_store.pk,
+        "start_on": start.isoformat(),
+        "end_on": (start + timedelta(days=days - 1)).isoformat(),
+        "stores": [world.store.pk],
+        "dm_fee": "500",
+        "tg_fee": "0",
+        "promoter_fee": "0",
+        "gift_cost": "0",
+        "items-TOTAL_FORMS": "4",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "1",
+        "items-MAX_NUM_FORMS": "4",
+        "items-0-product": world.beer.pk,
+        "items-0-promotion_price": price,
+        "items-0-forecast_volume": "1000",
+        "form_token": "t-1",
+    }
+    return {**data, **extra}
+
+
+def test_the_check_puts_each_broken_rule_next_to_what_broke_it(client, world):
+    client.force_login(world.rep)
+    # a 10 % in-store promotion for 29 days, and the beer priced below its floors (highest: wholesale 4.10)
+    html = client.post("/promotions/check/", form_data(world, days=29, price="3.90")).content.decode()
+    dates_slot = html.split('id="rules-dates"')[1].split("</div>\n")[0]
+    item_slot = html.split('id="rules-item-0"')[1].split("</div>\n")[0]
+    assert "29" in dates_slot and "14" in dates_slot  # rule 2 beside the dates
+    assert "3.90" in item_slot and "4.10" in item_slot  # rule 3 (the wholesale layer) beside the product
+    assert 'id="rules-item-1" hx-swap-oob="true" class="rule-slot"></div>' in html  # other rows cleared
+
+
+def test_the_check_shows_the_cost_and_says_all_is_well(client, world):
+    client.force_login(world.rep)
+    html = client.post("/promotions/check/", form_data(world)).content.decode()
+    assert 'data-testid="rules-ok"' in html
+    assert "520.00" in html  # 500 DM fee + (5.00 − 4.50) × 1000 × 4 %
+
+
+def test_saving_and_submitting_from_the_form(client, world):
+    client.force_login(world.rep)
+    response = client.post("/promotions/new/", {**form_data(world), "submit": "1"})
+    plan = PromotionPlan.objects.get()
+    assert response.url == f"/promotions/{plan.pk}/"
+    assert plan.status == PromotionPlan.Status.SUBMITTED and plan.total_cost == Decimal("520.00")
+
+
+def test_a_double_tap_does_not_create_a_second_plan(client, world):
+    client.force_login(world.rep)
+    client.post("/promotions/new/", form_data(world))
+    second = client.post("/promotions/new/", form_data(world))
+    assert PromotionPlan.objects.count() == 1
+    assert second.url == f"/promotions/{PromotionPlan.objects.get().pk}/"
+
+
+def test_a_refused_submission_keeps_the_draft_and_says_why(client, world):
+    client.force_login(world.rep)
+    response = client.post("/promotions/new/", {**form_data(world, days=29), "submit": "1"}, follow=True)
+    plan = PromotionPlan.objects.get()
+    assert plan.status == PromotionPlan.Status.DRAFT
+    assert "29" in response.content.decode() and response.request["PATH_INFO"] == f"/promotions/{plan.pk}/edit/"
+
+
+def test_a_form_error_keeps_what_was_typed(client, world):
+    client.force_login(world.rep)
+    html = client.post("/promotions/new/", form_data(world, title="")).content.decode()
+    assert PromotionPlan.objects.count() == 0
+    assert 'value="4.50"' in html
+
+
+def test_another_reps_plan_is_not_found(client, world):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
+    stranger = make_user(Role.REP, username="rep_far")
+    client.force_login(stranger)
+    assert client.get(f"/promotions/{plan.pk}/").status_code == 404
+    assert client.post(f"/promotions/{plan.pk}/submit/").status_code == 404
+    assert client.get(f"/promotions/accounts/{world.account.pk}/calendar/").status_code == 404
+
+
+def test_the_manager_approves_from_the_queue_and_sees_the_budget_left(client, world):
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    client.force_login(world.manager)
+    queue = client.get("/promotions/queue/").content.decode()
+    left = queue.split('data-testid="budget-left">')[1].split("<")[0]
+    assert plan.title in queue and left == "10000.00"
+    page = client.post(f"/promotions/{plan.pk}/approve/", {"next": "/promotions/queue/"}, follow=True)
+    html = page.content.decode()
+    assert html.split('data-testid="budget-left">')[1].split("<")[0] == "9480.00"
+    assert 'data-testid="queue-plan"' not in html
+    assert PromotionPlan.objects.get(pk=plan.pk).status == PromotionPlan.Status.APPROVED
+
+
+def test_finance_reads_but_has_no_buttons(client, world, finance):
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    client.force_login(finance)
+    html = client.get(f"/promotions/{plan.pk}/").content.decode()
+    assert plan.title in html and "/approve/" not in html
+    assert client.post(f"/promotions/{plan.pk}/approve/").status_code == 403
+    assert client.get("/promotions/queue/").status_code == 403
+    assert "/promotions/new/" not in client.get("/promotions/").content.decode()
+
+
+def test_the_calendar_shows_plans_and_their_cooldown(client, world):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
+    client.force_login(world.manager)
+    html = client.get(f"/promotions/accounts/{world.account.pk}/calendar/").content.decode()
+    assert plan.title in html and "cal-cool" in html
+    assert (plan.end_on + timedelta(days=30)).isoformat() in html
+
+
+def test_the_list_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    for n in range(5):
+        promotion_save_draft(user=world.rep, data=plan_input(world, title=f"店促{n}"))
+    client.force_login(world.manager)
+    with django_assert_max_num_queries(12):
+        html = client.get("/promotions/").content.decode()
+    assert html.count("店促") >= 5
+
+
+def test_the_manager_sets_a_budget_on_the_page_and_a_wrong_one_keeps_the_input(client, world):
+    client.force_login(world.manager)
+    period = {"account": world.account.pk, "period_start": "2026-09-01", "period_end": "2026-09-30"}
+    response = client.post("/promotions/budgets/", {**period, "amount": "3000"})
+    assert response.status_code == 302
+    html = client.get("/promotions/budgets/").content.decode()
+    assert "3000.00" in html and "10000.00" in html
+    overlap = client.post("/promotions/budgets/", {**period, "amount": "123.45"}).content.decode()
+    assert "2026-09-01–2026-09-30" in overlap and 'value="123.45"' in overlap
+
+
+def test_a_rep_has_no_budget_page(client, world):
+    client.force_login(world.rep)
+    assert client.get("/promotions/budgets/").status_code == 403
+    assert "/promotions/budgets/" not in client.get("/promotions/").content.decode()
+
+
+def test_finance_sees_budgets_without_a_form(client, world, finance):
+    client.force_login(finance)
+    html = client.get("/promotions/budgets/").content.decode()
+    assert "10000.00" in html and '<form method="post" class="card' not in html
+
+
+def test_the_queue_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+    for n in range(5):
+        data = plan_input(world, title=f"排队{n}", start=TODAY + timedelta(days=1 + 50 * n))
+        promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep)
+    client.force_login(world.manager)
+    with django_assert_max_num_queries(12):
+        html = client.get("/promotions/queue/").content.decode()
+    assert html.count('data-testid="queue-plan"') == 5
