@@ -102,10 +102,10 @@ def test_the_manager_approves_from_the_queue_and_sees_the_budget_left(client, wo
     client.force_login(world.manager)
     queue = client.get("/promotions/queue/").content.decode()
     left = queue.split('data-testid="budget-left">')[1].split("<")[0]
-    assert plan.title in queue and left == "10000.00"
+    assert plan.title in queue and left == "10,000.00"
     page = client.post(f"/promotions/{plan.pk}/approve/", {"next": "/promotions/queue/"}, follow=True)
     html = page.content.decode()
-    assert html.split('data-testid="budget-left">')[1].split("<")[0] == "9480.00"
+    assert html.split('data-testid="budget-left">')[1].split("<")[0] == "9,480.00"
     assert 'data-testid="queue-plan"' not in html
     assert PromotionPlan.objects.get(pk=plan.pk).status == PromotionPlan.Status.APPROVED
 
@@ -143,7 +143,7 @@ def test_the_manager_sets_a_budget_on_the_page_and_a_wrong_one_keeps_the_input(c
     response = client.post("/promotions/budgets/", {**period, "amount": "3000"})
     assert response.status_code == 302
     html = client.get("/promotions/budgets/").content.decode()
-    assert "3000.00" in html and "10000.00" in html
+    assert "3,000.00" in html and "10,000.00" in html
     overlap = client.post("/promotions/budgets/", {**period, "amount": "123.45"}).content.decode()
     assert "2026-09-01–2026-09-30" in overlap and 'value="123.45"' in overlap
 
@@ -157,7 +157,7 @@ def test_a_rep_has_no_budget_page(client, world):
 def test_finance_sees_budgets_without_a_form(client, world, finance):
     client.force_login(finance)
     html = client.get("/promotions/budgets/").content.decode()
-    assert "10000.00" in html and '<form method="post" class="card' not in html
+    assert "10,000.00" in html and '<form method="post" class="card' not in html
 
 
 def test_the_queue_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
