@@ -93,3 +93,11 @@ def visits_for(user) -> QuerySet:
     if role == Role.REP:
         return Visit.objects.filter(rep=user)
     return Visit.objects.filter(store__in=stores_for(user))
+
+
+def sees_finance(user) -> bool:
+    """Whether a user may open finance pages at all (contracts, receivables): finance, admin and KA managers.
+
+    Reps and supervisors are answered 404 on every finance page and endpoint, as if it did not exist.
+    """
+    return user_role(user) in (*_EVERYTHING, Role.MANAGER)

@@ -155,6 +155,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "health-check-nightly": {"task": "ka_portal.tasks.health_check", "schedule": crontab(hour=1, minute=55)},
+    "contracts-receivables-nightly": {
+        "task": "contracts.tasks.receivables_nightly",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # REST API.
@@ -196,6 +200,9 @@ KA = {
     "PROMOTION_SECOND_APPROVAL_ABOVE": env.str("KA_PROMOTION_SECOND_APPROVAL_ABOVE", default="50000.00"),
     "CONTRACT_EXPIRY_WARNING_DAYS": env.int("KA_CONTRACT_EXPIRY_WARNING_DAYS", default=30),
     "UPLOAD_MAX_BYTES": env.int("KA_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024),
+    # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
+    "DEFAULT_PAYMENT_TERMS_DAYS": env.int("KA_DEFAULT_PAYMENT_TERMS_DAYS", default=60),
+    "DSO_DAYS": env.int("KA_DSO_DAYS", default=90),
 }
 
 LOGGING = {
