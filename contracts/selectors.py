@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -113,9 +113,11 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
     written_off = Case(
         When(written_off_on__lte=as_of, then=F("written_off_amount")), default=Value(ZERO), output_field=MONEY_FIELD
     )
+    # Rounded in the database: SQLite computes decimals as floats, leaving 1e-14 where 0 was meant.
+    open_as_of = Round(F("amount") - _subtotal(allocated) - _subtotal(deducted) - written_off, 2)
     return (
         invoices.filter(date__lte=as_of)
-        .annotate(open_as_of=F("amount") - _subtotal(allocated) - _subtotal(deducted) - written_off)
+        .annotate(open_as_of=ExpressionWrapper(open_as_of, output_field=MONEY_FIELD))
         .filter(open_as_of__gt=0)
     )
 
@@ -127,6 +129,10 @@ class AgingRow:
     total: Decimal = ZERO
     sales: Decimal = ZERO  # invoiced over the DSO window
     dso: Decimal | None = None
+
+    @property
+    def past_due(self) -> Decimal:
+        return self.total - self.buckets[Bucket.NOT_DUE]
 
     @property
     def cells(self) -> list[tuple[str, Decimal]]:
@@ -149,7 +155,7 @@ def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> Agi
         invoices = invoices.filter(account=account)
     rows: dict[int, AgingRow] = {}
     total = AgingRow(account=None)
-    for invoice in invoices_open_as_of(invoices, as_of).only("id", "account", "due_on", "amount").order_by():
+    for invoice in invoices_open_as_of(invoices, as_of).order_by():
         row = rows.setdefault(invoice.account_id, AgingRow(account=invoice.account))
         bucket = aging_bucket(days_past_due(due_on=invoice.due_on, as_of=as_of))
         for target in (row, total):

@@ -35,10 +35,12 @@ from .receivables import (
     to_money,
 )
 
+# What a contract's writer may set, in the order forms show it.
 CONTRACT_FIELDS = (
     "number",
     "account",
     "kind",
+    "status",
     "signed_on",
     "valid_from",
     "valid_to",
@@ -46,7 +48,6 @@ CONTRACT_FIELDS = (
     "rebate_percent",
     "listing_fee",
     "payment_terms_days",
-    "status",
     "attachment",
     "execution_notes",
 )

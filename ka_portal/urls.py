@@ -12,6 +12,7 @@ from . import api_views, views
 api_v1 = [
     path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("", include("contracts.api")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("contracts/", include("contracts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -29,21 +29,20 @@ def test_due_date_is_invoice_date_plus_terms_unless_given(invoice_date, terms, g
     assert due_date(invoice_date=invoice_date, payment_terms_days=terms, given=given) == expected
 
 
-@pytest.mark.parametrize(
-    "days, bucket",
-    [
-        (-5, Bucket.NOT_DUE),
-        (0, Bucket.NOT_DUE),
-        (1, Bucket.D1_30),
-        (30, Bucket.D1_30),
-        (31, Bucket.D31_60),
-        (60, Bucket.D31_60),
-        (61, Bucket.D61_90),
-        (90, Bucket.D61_90),
-        (91, Bucket.OVER_90),
-        (400, Bucket.OVER_90),
-    ],
-)
+# Days past due on each side of every bucket's edge (SPEC §6: not due, 1–30, 31–60, 61–90, over 90).
+BUCKET_BOUNDARIES = [
+    (0, Bucket.NOT_DUE),
+    (1, Bucket.D1_30),
+    (30, Bucket.D1_30),
+    (31, Bucket.D31_60),
+    (60, Bucket.D31_60),
+    (61, Bucket.D61_90),
+    (90, Bucket.D61_90),
+    (91, Bucket.OVER_90),
+]
+
+
+@pytest.mark.parametrize("days, bucket", [(-5, Bucket.NOT_DUE), *BUCKET_BOUNDARIES, (400, Bucket.OVER_90)])
 def test_aging_bucket_boundaries(days, bucket):
     assert aging_bucket(days) == bucket
 
