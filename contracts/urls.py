@@ -1,4 +1,4 @@
-"""Finance pages: /contracts/ (ledger), receivables, aging, statements."""
+"""Finance pages under /contracts/: the ledger, receivables, aging, statements."""
 
 from django.urls import path
 
@@ -7,10 +7,11 @@ from . import views
 app_name = "contracts"
 
 urlpatterns = [
-    path("", views.ContractListView.as_view(), name="contract-list"),
-    path("new/", views.contract_edit, name="contract-create"),
-    path("<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
-    path("<int:pk>/edit/", views.contract_edit, name="contract-edit"),
+    # The ledger under its own prefix, so the nav marks "Contracts" and "Receivables" apart.
+    path("ledger/", views.ContractListView.as_view(), name="contract-list"),
+    path("ledger/new/", views.contract_edit, name="contract-create"),
+    path("ledger/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
+    path("ledger/<int:pk>/edit/", views.contract_edit, name="contract-edit"),
     path("receivables/", views.receivables, name="receivables"),
     path("receivables/<int:pk>/", views.receivables_account, name="receivables-account"),
     path("payments/<int:pk>/reverse/", views.payment_reverse, name="payment-reverse"),

@@ -202,3 +202,22 @@ def test_reps_get_404_on_every_finance_endpoint(api_client, request, role_fixtur
     response = getattr(api_client, method)(url.format(**ids), {}, format="json")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_schema_documents_the_finance_endpoints(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    paths = schema["paths"]
+    for path in (
+        "/api/v1/contracts/",
+        "/api/v1/invoices/{id}/write-off/",
+        "/api/v1/payments/{id}/allocate/",
+        "/api/v1/payments/{id}/reverse/",
+        "/api/v1/deductions/",
+        "/api/v1/reports/aging/",
+        "/api/v1/reports/statement/",
+    ):
+        assert path in paths, path
+    assert "409" in paths["/api/v1/payments/{id}/allocate/"]["post"]["responses"]
+    assert {p["name"] for p in paths["/api/v1/reports/statement/"]["get"]["parameters"]} >= {"account", "from", "to"}
