@@ -247,7 +247,7 @@ def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Stateme
         label = str(_("Payment reversed"))
         lines.append(StatementLine(payment.reversed_on, "reversal", label, payment.reference, payment.amount, ZERO))
     for deduction in Deduction.objects.filter(account=account, **period).select_related("invoice"):
-        label = f"{_('Deduction')}: {deduction.get_kind_display()}"
+        label = _("Deduction: %(kind)s") % {"kind": deduction.get_kind_display()}
         reference = f"{deduction.invoice.number} {deduction.reason}"
         lines.append(StatementLine(deduction.date, "deduction", label, reference, ZERO, deduction.amount))
     write_offs = Invoice.objects.filter(account=account, written_off_on__gte=date_from, written_off_on__lte=date_to)

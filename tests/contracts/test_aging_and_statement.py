@@ -91,6 +91,7 @@ def test_statement_balances_on_a_known_data_set(account, known_books):
         (20, "payment", D("0"), D("1000.00"), D("5500.00")),
         (25, "reversal", D("1000.00"), D("0"), D("6500.00")),
     ]
+    assert result.lines[2].label == "扣款：DM费"  # the kind, in the chain's language
     assert (result.invoiced, result.paid, result.deducted, result.written_off) == (
         D("8000.00"),
         D("6000.00"),  # 6,000 + 1,000 paid, 1,000 of it reversed

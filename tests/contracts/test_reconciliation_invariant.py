@@ -32,12 +32,14 @@ operations = st.lists(
         st.tuples(st.just("invoice"), amounts, days),
         st.tuples(st.just("payment"), amounts, days),
         st.tuples(st.just("payment_by_hand"), amounts, pick),
+        st.tuples(st.just("unallocated_payment"), amounts),
+        st.tuples(st.just("allocate_rest"), pick),
         st.tuples(st.just("deduction"), amounts, pick),
         st.tuples(st.just("reverse"), pick),
         st.tuples(st.just("write_off"), pick),
     ),
     min_size=1,
-    max_size=25,
+    max_size=30,
 )
 
 
@@ -63,6 +65,12 @@ def _apply(operation, account, finance):
             services.payment_record(
                 account=account, date=TODAY, amount=amount, allocations=[(invoice, min(amount, invoice.open_amount))]
             )
+    elif kind == "unallocated_payment":
+        services.payment_record(account=account, date=TODAY, amount=args[0], auto_allocate=False)
+    elif kind == "allocate_rest":
+        payment = _nth(Payment.objects.filter(account=account), args[0])
+        if payment is not None:
+            services.payment_allocate(payment=payment)
     elif kind == "deduction":
         amount, index = args
         invoice = _nth(Invoice.objects.filter(account=account), index)
