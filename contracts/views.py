@@ -374,7 +374,13 @@ def statement(request):
     """The statement (对账单) for one account and period; Excel laid out to send to the chain."""
     accounts = selectors.finance_accounts(request.user)
     date_from, date_to = _default_period(timezone.localdate())
-    form = PeriodForm(request.GET or None, accounts=accounts, initial={"date_from": date_from, "date_to": date_to})
+    data = None
+    if request.GET:
+        # A link with just ?account= (from the receivables screen) shows the last full month.
+        data = request.GET.copy()
+        data.setdefault("date_from", date_from.isoformat())
+        data.setdefault("date_to", date_to.isoformat())
+    form = PeriodForm(data, accounts=accounts, initial={"date_from": date_from, "date_to": date_to})
     result = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data

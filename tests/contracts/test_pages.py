@@ -278,3 +278,11 @@ def test_reps_get_404_on_every_finance_action(client, rep, account, name):
     client.force_login(rep)
     pk = invoice.pk if "invoice" in name else payment.pk
     assert client.post(reverse(name, args=[pk]), {"reason": "x"}).status_code == 404
+
+
+def test_statement_link_with_only_the_account_shows_the_last_full_month(client, finance, account):
+    client.force_login(finance)
+    response = client.get(reverse("contracts:statement"), {"account": account.pk})
+    result = response.context["statement"]
+    assert result.date_from.day == 1
+    assert result.date_to == timezone.localdate().replace(day=1) - timedelta(days=1)
