@@ -15,7 +15,7 @@ from accounts.roles import Role
 from . import services
 from .models import Contract, Invoice
 
-MONTHS_OF_INVOICES = 9
+MONTHS_OF_INVOICES = 12  # back into last year: the expired annual contracts have invoices too
 # How far back each account has paid everything (days), in turn: spreads open amounts over all buckets.
 PAID_THROUGH_DAYS = [60, 120, 150, 210, 90, 180, 270, 120, 60, 240, 150]
 DEDUCTIONS = [
