@@ -53,8 +53,14 @@ def reminders_for(user) -> QuerySet:
     )
 
 
+def _sums(queryset, *names: str) -> list[Decimal]:
+    """Totals of money columns in one query, 0.00 where there are no rows."""
+    totals = queryset.aggregate(**{name: Coalesce(Sum(name), Value(ZERO), output_field=MONEY_FIELD) for name in names})
+    return [totals[name] for name in names]
+
+
 def _sum(queryset, name: str = "amount") -> Decimal:
-    return queryset.aggregate(total=Coalesce(Sum(name), Value(ZERO), output_field=MONEY_FIELD))["total"]
+    return _sums(queryset, name)[0]
 
 
 # --- the reconciliation ------------------------------------------------------------------------
@@ -81,15 +87,19 @@ class Reconciliation:
 
 
 def account_reconciliation(account: KeyAccount) -> Reconciliation:
-    invoices = Invoice.objects.filter(account=account)
-    live_payments = Payment.objects.filter(account=account, reversed_at__isnull=True)
+    invoiced, written_off, open_amount = _sums(
+        Invoice.objects.filter(account=account), "amount", "written_off_amount", "open_amount"
+    )
+    received, allocated_of_live = _sums(
+        Payment.objects.filter(account=account, reversed_at__isnull=True), "amount", "allocated_amount"
+    )
     return Reconciliation(
-        invoiced=_sum(invoices),
+        invoiced=invoiced,
         allocated=_sum(Allocation.objects.filter(invoice__account=account, payment__reversed_at__isnull=True)),
         deducted=_sum(Deduction.objects.filter(account=account)),
-        written_off=_sum(invoices, "written_off_amount"),
-        open=_sum(invoices, "open_amount"),
-        unallocated=_sum(live_payments) - _sum(live_payments, "allocated_amount"),
+        written_off=written_off,
+        open=open_amount,
+        unallocated=received - allocated_of_live,
     )
 
 

@@ -180,7 +180,7 @@ def receivables_account(request, pk):
     """One account's receivables on one screen: open invoices, payments with their allocations,
     deductions; finance records a payment (or invoice, deduction) here and sees it allocated."""
     account = get_object_or_404(selectors.finance_accounts(request.user), pk=pk)
-    open_invoices = account.invoices.filter(open_amount__gt=0).order_by("date", "number")
+    open_invoices = account.invoices.filter(open_amount__gt=0).select_related("contract").order_by("date", "number")
     action = request.POST.get("action") if request.method == "POST" else None
     data = {name: (request.POST if action == name else None) for name in _ACTIONS}
     forms = {

@@ -286,3 +286,18 @@ def test_statement_link_with_only_the_account_shows_the_last_full_month(client, 
     result = response.context["statement"]
     assert result.date_from.day == 1
     assert result.date_to == timezone.localdate().replace(day=1) - timedelta(days=1)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_account_screen_runs_a_fixed_number_of_queries(client, finance, account, size, django_assert_max_num_queries):
+    contract = ContractFactory(account=account)
+    for n in range(size):
+        invoice = services.invoice_create(
+            account=account, contract=contract, number=f"Q{n}", date=date(2026, 1, 1), amount=D("100")
+        )
+        services.payment_record(account=account, date=date(2026, 2, 1), amount=D("40"))
+        services.deduction_record(invoice=invoice, date=date(2026, 2, 2), kind="dm", amount=D("5"), reason="DM")
+    client.force_login(finance)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("contracts:receivables-account", args=[account.pk]))
+    assert response.content.decode().count('data-testid="invoice-status"') == size
