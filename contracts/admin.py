@@ -1,6 +1,9 @@
+"""Admin for contracts and receivables. Amounts that the services keep in balance (open amounts,
+statuses, allocations) are read-only here: change them through the finance pages or the API."""
+
 from django.contrib import admin
 
-from .models import Allocation, Contract, Deduction, Invoice, Payment
+from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
 
 
 @admin.register(Contract)
@@ -10,30 +13,83 @@ class ContractAdmin(admin.ModelAdmin):
     search_fields = ("number", "account__code", "account__name")
 
 
+class RecordedThroughServices:
+    """Invoices, payments and deductions are added on the finance pages or the API, which keep the books."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceAllocationInline(ReadOnlyInline):
+    model = Allocation
+    fields = ("payment", "amount")
+
+
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status")
-    list_filter = ("status", "date")
+class InvoiceAdmin(RecordedThroughServices, admin.ModelAdmin):
+    list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status", "aging_bucket")
+    list_filter = ("status", "overdue", "aging_bucket", "date")
     search_fields = ("number", "account__code", "account__name")
     date_hierarchy = "date"
+    readonly_fields = (
+        "amount",
+        "open_amount",
+        "status",
+        "written_off_amount",
+        "written_off_on",
+        "written_off_by",
+        "write_off_reason",
+        "aging_bucket",
+        "overdue",
+    )
+    inlines = [InvoiceAllocationInline]
 
 
-class AllocationInline(admin.TabularInline):
+class AllocationInline(ReadOnlyInline):
     model = Allocation
-    extra = 0
-    raw_id_fields = ("invoice",)
+    fields = ("invoice", "amount")
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("account", "date", "amount", "reference", "reversed_at")
+class PaymentAdmin(RecordedThroughServices, admin.ModelAdmin):
+    list_display = ("account", "date", "amount", "allocated_amount", "reference", "reversed_at")
     list_filter = ("date",)
     search_fields = ("reference", "account__code", "account__name")
+    readonly_fields = ("amount", "allocated_amount", "reversed_at", "reversed_on", "reversed_by", "reversal_reason")
     inlines = [AllocationInline]
 
 
 @admin.register(Deduction)
-class DeductionAdmin(admin.ModelAdmin):
+class DeductionAdmin(RecordedThroughServices, admin.ModelAdmin):
     list_display = ("account", "invoice", "date", "kind", "amount", "reason")
     list_filter = ("kind", "date")
     search_fields = ("reason", "account__code", "invoice__number")
+    readonly_fields = ("account", "invoice", "amount")
+
+
+@admin.register(ContractReminder)
+class ContractReminderAdmin(admin.ModelAdmin):
+    list_display = ("contract", "recipient", "valid_to", "created_on")
+    list_filter = ("created_on",)
+
+
+class AgingMoveInline(ReadOnlyInline):
+    model = AgingMove
+    fields = ("invoice", "from_bucket", "to_bucket", "open_amount")
+
+
+@admin.register(ReceivablesRun)
+class ReceivablesRunAdmin(admin.ModelAdmin):
+    list_display = ("run_on", "overdue_count", "moved_count", "reminder_count", "finished_at")
+    inlines = [AgingMoveInline]

@@ -1,11 +1,42 @@
 """Contracts and receivables (SPEC §6): the contract ledger, invoices, payments and their allocation, deductions."""
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
+
+from .receivables import Bucket
+
+ATTACHMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
+
+
+def validate_attachment_size(file) -> None:
+    """Attachments are kept in Django's storage; the size limit is a setting (KA["UPLOAD_MAX_BYTES"])."""
+    limit = settings.KA["UPLOAD_MAX_BYTES"]
+    if file.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s; attachments may be at most %(limit)s."),
+            code="file_too_large",
+            params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
+        )
+
+
+def _by_user(verbose_name) -> models.ForeignKey:
+    """Who did something to a record (recorded, reversed, wrote off): optional, kept when the user goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
 
 class Contract(models.Model):
@@ -39,7 +70,13 @@ class Contract(models.Model):
     listing_fee = models.DecimalField(_("listing fee"), **MONEY, default=0, validators=[MinValueValidator(0)])
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=60)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
-    attachment = models.FileField(_("attachment"), upload_to="contracts/%Y/", blank=True)
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="contracts/%Y/",
+        blank=True,
+        validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_attachment_size],
+        help_text=_("PDF or image (JPG, PNG, WebP)."),
+    )
     execution_notes = models.TextField(_("execution notes"), blank=True)
 
     class Meta:
@@ -54,6 +91,9 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    def expires_within(self, days: int, *, today) -> bool:
+        return self.status == self.Status.ACTIVE and today <= self.valid_to <= today + timedelta(days=days)
 
 
 class Invoice(models.Model):
@@ -76,29 +116,37 @@ class Invoice(models.Model):
     open_amount = models.DecimalField(_("open amount"), **MONEY)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     written_off_amount = models.DecimalField(_("written off"), **MONEY, default=0)
+    written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     write_off_reason = models.TextField(_("write-off reason"), blank=True)
-    written_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("written off by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    written_off_by = _by_user(_("written off by"))
+    # Kept by the nightly run: where the invoice stood last night, so a move to a worse bucket is noticed.
+    aging_bucket = models.CharField(_("aging bucket"), max_length=10, choices=Bucket.choices, default=Bucket.NOT_DUE)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["date", "number"]
+        indexes = [models.Index(fields=["account", "status", "date"], name="invoice_account_status_date")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(open_amount__gte=0) & models.Q(open_amount__lte=models.F("amount")),
                 name="invoice_open_amount_within_amount",
             ),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="invoice_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(written_off_amount__gte=0), name="invoice_write_off_not_negative"
+            ),
+            models.CheckConstraint(condition=models.Q(due_on__gte=models.F("date")), name="invoice_due_after_date"),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def is_settled(self) -> bool:
+        return self.status in (self.Status.PAID, self.Status.WRITTEN_OFF)
 
 
 class Payment(models.Model):
@@ -108,15 +156,39 @@ class Payment(models.Model):
     date = models.DateField(_("date"))
     amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
     reference = models.CharField(_("reference"), max_length=60, blank=True)
+    allocated_amount = models.DecimalField(_("allocated"), **MONEY, default=0)
     reversed_at = models.DateTimeField(_("reversed at"), null=True, blank=True)
+    # The day the reversal counts in the ledger (never before the payment's own date).
+    reversed_on = models.DateField(_("reversed on"), null=True, blank=True)
+    reversed_by = _by_user(_("reversed by"))
+    reversal_reason = models.CharField(_("reversal reason"), max_length=200, blank=True)
+    recorded_by = _by_user(_("recorded by"))
+    # A form's one-time key: a repeated POST (double tap) finds the payment it already made.
+    request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(allocated_amount__gte=0) & models.Q(allocated_amount__lte=models.F("amount")),
+                name="payment_allocated_within_amount",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account.code} {self.date} {self.amount}"
+
+    @property
+    def is_reversed(self) -> bool:
+        return self.reversed_at is not None
+
+    @property
+    def unallocated_amount(self):
+        return self.amount - self.allocated_amount
 
 
 class Allocation(models.Model):
@@ -153,6 +225,8 @@ class Deduction(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
     reason = models.CharField(_("reason"), max_length=200)
+    recorded_by = _by_user(_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("deduction")
@@ -162,3 +236,68 @@ class Deduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice.number} {self.get_kind_display()} {self.amount}"
+
+
+class ContractReminder(models.Model):
+    """A reminder to a contract's owner that it expires soon: one per contract, owner and end date."""
+
+    contract = models.ForeignKey(
+        Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    valid_to = models.DateField(_("valid to"))
+    created_on = models.DateField(_("reminded on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract reminder")
+        verbose_name_plural = _("contract reminders")
+        ordering = ["-created_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "recipient", "valid_to"], name="contractreminder_once_per_contract_end"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} → {self.recipient}"
+
+
+class ReceivablesRun(models.Model):
+    """One nightly receivables run (overdue marking, bucket moves, expiry reminders): one per day."""
+
+    run_on = models.DateField(_("run on"), unique=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    overdue_count = models.PositiveIntegerField(_("overdue invoices"), default=0)
+    moved_count = models.PositiveIntegerField(_("moved to a worse bucket"), default=0)
+    reminder_count = models.PositiveIntegerField(_("reminders"), default=0)
+
+    class Meta:
+        verbose_name = _("receivables run")
+        verbose_name_plural = _("receivables runs")
+        ordering = ["-run_on"]
+
+    def __str__(self) -> str:
+        return str(self.run_on)
+
+
+class AgingMove(models.Model):
+    """An invoice that fell into a worse aging bucket on a nightly run."""
+
+    run = models.ForeignKey(ReceivablesRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="moves")
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.CASCADE, related_name="moves")
+    from_bucket = models.CharField(_("from"), max_length=10, choices=Bucket.choices)
+    to_bucket = models.CharField(_("to"), max_length=10, choices=Bucket.choices)
+    open_amount = models.DecimalField(_("open amount"), **MONEY)
+
+    class Meta:
+        verbose_name = _("aging move")
+        verbose_name_plural = _("aging moves")
+        ordering = ["run", "invoice"]
+        constraints = [models.UniqueConstraint(fields=["run", "invoice"], name="agingmove_once_per_run_invoice")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number}: {self.from_bucket} → {self.to_bucket}"

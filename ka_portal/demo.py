@@ -17,6 +17,7 @@ from django.db import transaction
 from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
 from accounts.services import user_set_role
+from contracts.demo import seed_contracts
 from stores.models import Delivery, Listing, Product, Store
 from visits.demo import seed_visits
 
@@ -173,6 +174,7 @@ class DemoSeeder:
             self._contacts(accounts, users)
             self._targets(accounts)
             self._deliveries(accounts, stores, listings)
+            self.created += seed_contracts(today=self.today, rng=self.rng)
         return self.created
 
     def _people(self, reset_passwords: bool) -> dict:

@@ -141,3 +141,11 @@ def promotion_plans_for(user) -> QuerySet:
         shared = at_my_stores & ~Q(status=PromotionPlan.Status.DRAFT)
         return plans.filter(Q(owner__in=team_for(user)) | shared).distinct()
     return plans.none()
+
+
+def sees_finance(user) -> bool:
+    """Whether a user may open finance pages at all (contracts, receivables): finance, admin and KA managers.
+
+    Reps and supervisors are answered 404 on every finance page and endpoint, as if it did not exist.
+    """
+    return user_role(user) in (*_EVERYTHING, Role.MANAGER)

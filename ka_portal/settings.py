@@ -159,6 +159,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "promotions.tasks.promotions_advance_by_date",
         "schedule": crontab(hour=0, minute=10),
     },
+    "contracts-receivables-nightly": {
+        "task": "contracts.tasks.receivables_nightly",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # REST API.
@@ -208,6 +212,9 @@ KA = {
     "PROMOTION_EVALUATE_AFTER_DAYS": env.int("KA_PROMOTION_EVALUATE_AFTER_DAYS", default=7),
     "CONTRACT_EXPIRY_WARNING_DAYS": env.int("KA_CONTRACT_EXPIRY_WARNING_DAYS", default=30),
     "UPLOAD_MAX_BYTES": env.int("KA_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024),
+    # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
+    "DEFAULT_PAYMENT_TERMS_DAYS": env.int("KA_DEFAULT_PAYMENT_TERMS_DAYS", default=60),
+    "DSO_DAYS": env.int("KA_DSO_DAYS", default=90),
 }
 
 LOGGING = {

@@ -28,6 +28,7 @@ api_v1 = [
     path("imports/<slug:kind>/", api_imports.ImportView.as_view(), name="api-import"),
     path("imports/<slug:kind>/template/", api_imports.ImportTemplateView.as_view(), name="api-import-template"),
     path("", include("promotions.api")),
+    path("", include("contracts.api")),
 ]
 
 urlpatterns = [
@@ -40,6 +41,7 @@ urlpatterns = [
     path("stores/", include("stores.urls")),
     path("visits/", include("visits.urls")),
     path("promotions/", include("promotions.urls")),
+    path("contracts/", include("contracts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,423 @@
+"""The finance API under /api/v1/: contracts, invoices, payments with allocations, deductions, and the
+aging and statement reports. Same rules and scope as the pages: every queryset comes from
+contracts/selectors.py; reps and supervisors are answered 404 everywhere; writes go through services."""
+
+from datetime import date
+
+from django.http import Http404
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
+from rest_framework.views import APIView
+
+from accounts.models import KeyAccount
+from ka_portal.api import RoleModelPermissions
+from ka_portal.scope import sees_finance
+
+from . import selectors, services
+from .filters import AccountDateFilter, ContractFilter, InvoiceFilter
+from .models import Allocation, Contract, Deduction, Invoice, Payment
+from .receivables import BUCKET_ORDER
+
+REFUSED = {
+    400: OpenApiResponse(description="Refused by a business rule: {code, detail, params}"),
+    404: OpenApiResponse(description="Not found or outside the caller's scope"),
+}
+CONFLICT = {**REFUSED, 409: OpenApiResponse(description="Conflicts with the current state (e.g. over-allocation)")}
+
+
+class FinancePermission(RoleModelPermissions):
+    """Model permissions from the role's group; anyone who sees no finance at all gets 404, not 403."""
+
+    def has_permission(self, request, view):
+        if request.user and request.user.is_authenticated and not sees_finance(request.user):
+            raise Http404
+        return super().has_permission(request, view)
+
+
+class FinanceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    """List, read and create; changes beyond that are business steps with their own endpoints."""
+
+    permission_classes = [FinancePermission]
+
+
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A related field whose choices are what the requesting user may reach (a selector of contracts/selectors.py)."""
+
+    def __init__(self, model, queryset_for, **kwargs):
+        self.queryset_for = queryset_for
+        super().__init__(queryset=model.objects.none(), **kwargs)
+
+    def get_queryset(self):
+        return self.queryset_for(self.context["request"].user)
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+
+class ContractSerializer(serializers.ModelSerializer):
+    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+
+    class Meta:
+        model = Contract
+        fields = ["id", *services.CONTRACT_FIELDS]
+
+    def create(self, validated_data):
+        return services.contract_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.contract_update(contract=instance, **validated_data)
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: ContractSerializer, **REFUSED}),
+    update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
+    partial_update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
+)
+class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
+    """The contract ledger. Filters: account, kind, status, expiring=true (active, ending within the warning window)."""
+
+    queryset = Contract.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = ContractSerializer
+    filterset_class = ContractFilter
+    search_fields = ["number", "account__name", "account__code"]
+    ordering_fields = ["number", "valid_to", "valid_from", "total_amount"]
+
+    def get_queryset(self):
+        return selectors.contracts_for(self.request.user).order_by("-valid_from", "number")
+
+
+# --- invoices ----------------------------------------------------------------------------------
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invoice
+        fields = [
+            "id",
+            "number",
+            "account",
+            "contract",
+            "date",
+            "due_on",
+            "amount",
+            "open_amount",
+            "status",
+            "overdue",
+            "aging_bucket",
+            "written_off_amount",
+            "written_off_on",
+            "write_off_reason",
+        ]
+        read_only_fields = fields
+
+
+class InvoiceCreateSerializer(serializers.Serializer):
+    number = serializers.CharField(max_length=40)
+    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    contract = ScopedPrimaryKeyField(Contract, selectors.contracts_for, required=False, allow_null=True)
+    date = serializers.DateField()
+    due_on = serializers.DateField(required=False, allow_null=True, help_text="Default: date + the contract's terms")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+@extend_schema_view(
+    create=extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer, **REFUSED})
+)
+class InvoiceViewSet(FinanceViewSet):
+    """Invoices to the chains. Filters: account, contract, status, overdue, date_from, date_to."""
+
+    queryset = Invoice.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = InvoiceSerializer
+    filterset_class = InvoiceFilter
+    search_fields = ["number", "account__name", "account__code"]
+    ordering_fields = ["date", "due_on", "amount", "open_amount", "number"]
+
+    def get_queryset(self):
+        return selectors.invoices_for(self.request.user).order_by("date", "number")
+
+    def create(self, request, *args, **kwargs):
+        data = InvoiceCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        invoice = services.invoice_create(**data.validated_data)
+        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ReasonSerializer, responses={200: InvoiceSerializer, **CONFLICT})
+    @action(detail=True, methods=["post"], url_path="write-off")
+    def write_off(self, request, pk=None):
+        """Write off what is still open (finance only, with a reason)."""
+        invoice = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        invoice = services.invoice_write_off(invoice=invoice, reason=data.validated_data["reason"], by=request.user)
+        return Response(InvoiceSerializer(invoice).data)
+
+
+# --- payments ----------------------------------------------------------------------------------
+
+
+class AllocationSerializer(serializers.ModelSerializer):
+    invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+
+    class Meta:
+        model = Allocation
+        fields = ["id", "invoice", "invoice_number", "amount"]
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    allocations = AllocationSerializer(many=True, read_only=True)
+    unallocated_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "account",
+            "date",
+            "amount",
+            "reference",
+            "allocated_amount",
+            "unallocated_amount",
+            "allocations",
+            "reversed_at",
+            "reversed_on",
+            "reversal_reason",
+        ]
+        read_only_fields = fields
+
+
+class AllocationInputSerializer(serializers.Serializer):
+    invoice = ScopedPrimaryKeyField(Invoice, selectors.invoices_for)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class AllocateSerializer(serializers.Serializer):
+    allocations = AllocationInputSerializer(
+        many=True, required=False, help_text="By hand: [{invoice, amount}]. Left out: oldest invoice first."
+    )
+
+    def pairs(self):
+        rows = self.validated_data.get("allocations")
+        return None if rows is None else [(row["invoice"], row["amount"]) for row in rows]
+
+
+class PaymentCreateSerializer(AllocateSerializer):
+    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    date = serializers.DateField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    auto_allocate = serializers.BooleanField(default=True, help_text="Without allocations: allocate oldest first.")
+    request_key = serializers.UUIDField(
+        required=False, allow_null=True, help_text="Send the same key again and the first payment is returned."
+    )
+
+
+@extend_schema_view(
+    create=extend_schema(request=PaymentCreateSerializer, responses={201: PaymentSerializer, **CONFLICT})
+)
+class PaymentViewSet(FinanceViewSet):
+    """Payments from the chains with their allocations. Filters: account, date_from, date_to."""
+
+    queryset = Payment.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = PaymentSerializer
+    filterset_class = AccountDateFilter
+    search_fields = ["reference", "account__name", "account__code"]
+    ordering_fields = ["date", "amount"]
+
+    def get_queryset(self):
+        return selectors.payments_for(self.request.user).prefetch_related("allocations__invoice")
+
+    def create(self, request, *args, **kwargs):
+        data = PaymentCreateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        fields = {k: v for k, v in data.validated_data.items() if k != "allocations"}
+        payment = services.payment_record(**fields, allocations=data.pairs(), by=request.user)
+        return Response(self._out(payment), status=status.HTTP_201_CREATED)
+
+    def _out(self, payment):
+        return PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data
+
+    @extend_schema(request=AllocateSerializer, responses={200: PaymentSerializer, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def allocate(self, request, pk=None):
+        """Allocate what is left of the payment: by hand, or oldest invoice first."""
+        payment = self.get_object()
+        data = AllocateSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        services.payment_allocate(payment=payment, allocations=data.pairs())
+        return Response(self._out(payment))
+
+    @extend_schema(request=ReasonSerializer, responses={200: PaymentSerializer, **CONFLICT})
+    @action(detail=True, methods=["post"])
+    def reverse(self, request, pk=None):
+        """Reverse the payment: its allocations give their amounts back to the invoices."""
+        payment = self.get_object()
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.payment_reverse(payment=payment, by=request.user, reason=data.validated_data["reason"])
+        return Response(self._out(payment))
+
+
+# --- deductions --------------------------------------------------------------------------------
+
+
+class DeductionSerializer(serializers.ModelSerializer):
+    invoice = ScopedPrimaryKeyField(Invoice, selectors.invoices_for)
+
+    class Meta:
+        model = Deduction
+        fields = ["id", "account", "invoice", "date", "kind", "amount", "reason"]
+        read_only_fields = ["account"]
+
+    def create(self, validated_data):
+        return services.deduction_record(by=self.context["request"].user, **validated_data)
+
+
+@extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
+class DeductionViewSet(FinanceViewSet):
+    """Fees the chains withhold (listing, barcode, DM, TG, rebate). Filters: account, date_from, date_to."""
+
+    queryset = Deduction.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = DeductionSerializer
+    filterset_class = AccountDateFilter
+    search_fields = ["reason", "invoice__number"]
+    ordering_fields = ["date", "amount"]
+
+    def get_queryset(self):
+        return selectors.deductions_for(self.request.user)
+
+
+# --- reports -----------------------------------------------------------------------------------
+
+
+class AgingQuerySerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+
+
+class AccountRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AgingRowSerializer(serializers.Serializer):
+    account = AccountRefSerializer(allow_null=True)
+    buckets = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    sales = serializers.DecimalField(max_digits=14, decimal_places=2)
+    dso = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+
+
+class AgingReportSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    dso_days = serializers.IntegerField()
+    buckets = serializers.ListField(child=serializers.CharField())
+    rows = AgingRowSerializer(many=True)
+    total = AgingRowSerializer()
+
+
+class ReportView(APIView):
+    permission_classes = [FinancePermission]
+    # Reports read invoices: the view permission on invoices is what they need.
+    queryset = Invoice.objects.none()
+
+
+class AgingReportView(ReportView):
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", date, description="YYYY-MM-DD; default today")],
+        responses={200: AgingReportSerializer, **REFUSED},
+    )
+    def get(self, request):
+        """Open amounts by days past due (not due, 1–30, 31–60, 61–90, over 90) by account and in total, with DSO."""
+        query = AgingQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        report = selectors.aging_report(request.user, as_of=query.validated_data.get("as_of") or timezone.localdate())
+        body = {
+            "as_of": report.as_of,
+            "dso_days": report.dso_days,
+            "buckets": BUCKET_ORDER,
+            "rows": report.rows,
+            "total": report.total,
+        }
+        return Response(AgingReportSerializer(body).data)
+
+
+class StatementQuerySerializer(serializers.Serializer):
+    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+
+    def to_internal_value(self, data):
+        # The query string says from= and to= (reserved words in Python).
+        data = {"account": data.get("account"), "date_from": data.get("from"), "date_to": data.get("to")}
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        if attrs["date_to"] < attrs["date_from"]:
+            raise serializers.ValidationError({"to": "The period ends before it starts."})
+        return attrs
+
+
+class StatementLineSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    reference = serializers.CharField()
+    debit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    credit = serializers.DecimalField(max_digits=14, decimal_places=2)
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class StatementSerializer(serializers.Serializer):
+    account = AccountRefSerializer()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    opening = serializers.DecimalField(max_digits=14, decimal_places=2)
+    lines = StatementLineSerializer(many=True)
+    invoiced = serializers.DecimalField(max_digits=14, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
+    deducted = serializers.DecimalField(max_digits=14, decimal_places=2)
+    written_off = serializers.DecimalField(max_digits=14, decimal_places=2)
+    closing = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class StatementView(ReportView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("account", int, required=True),
+            OpenApiParameter("from", date, required=True),
+            OpenApiParameter("to", date, required=True),
+        ],
+        responses={200: StatementSerializer, **REFUSED},
+    )
+    def get(self, request):
+        """The statement (对账单) for one account and period: opening balance, movements, closing balance."""
+        query = StatementQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        result = selectors.statement(data["account"], date_from=data["date_from"], date_to=data["date_to"])
+        return Response(StatementSerializer(result).data)
+
+
+router = DefaultRouter()
+router.include_root_view = False  # /api/v1/ is shared by every app's router
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("invoices", InvoiceViewSet, basename="invoice")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("deductions", DeductionViewSet, basename="deduction")
+
+urlpatterns = [
+    *router.urls,
+    path("reports/aging/", AgingReportView.as_view(), name="report-aging"),
+    path("reports/statement/", StatementView.as_view(), name="report-statement"),
+]

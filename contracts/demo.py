@@ -1,0 +1,192 @@
+"""Demo contracts and receivables: a contract ledger for every demo account, monthly invoices over the
+past months (some overdue in each aging bucket), payments, deductions, one reversal and one write-off,
+all written through the services so the books reconcile. Runs once: a second call changes nothing."""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+
+from . import services
+from .models import Contract, Invoice
+
+MONTHS_OF_INVOICES = 12  # back into last year: the expired annual contracts have invoices too
+# How far back each account has paid everything (days), in turn: spreads open amounts over all buckets.
+PAID_THROUGH_DAYS = [60, 120, 150, 210, 90, 180, 270, 120, 60, 240, 150]
+DEDUCTIONS = [
+    ("dm", "DM快讯费"),
+    ("tg", "堆头费"),
+    ("barcode", "条码费"),
+    ("listing", "新品进场费"),
+    ("rebate", "年度返利"),
+]
+
+
+def _money(rng: random.Random, low: int, high: int) -> Decimal:
+    return Decimal(rng.randrange(low, high)) * 100
+
+
+@transaction.atomic
+def seed_contracts(*, today: date, rng: random.Random) -> int:
+    """Seed the finance desk for the demo accounts; return how many records were made (0 the second time)."""
+    accounts = list(KeyAccount.objects.order_by("code"))
+    if not accounts or Contract.objects.filter(number__startswith="HT-DEMO").exists():
+        return 0
+    finance = get_user_model().objects.filter(profile__role=Role.FINANCE).order_by("pk").first()
+    made = 0
+    for index, account in enumerate(accounts):
+        made += _account_books(account, index, today=today, rng=rng, finance=finance)
+    services.receivables_nightly_run(today=today - timedelta(days=1))
+    services.receivables_nightly_run(today=today)
+    return made
+
+
+def _contracts(account, index, *, today, rng) -> list[Contract]:
+    year = today.year
+    terms = rng.choice([30, 45, 60, 60, 90])
+    fee = _money(rng, 50, 400)
+    common = {"account": account, "rebate_percent": Decimal(rng.choice(["2.00", "3.00", "3.50", "5.00"]))}
+    contracts = [
+        services.contract_create(
+            number=f"HT-DEMO-{year - 1}-{account.code}",
+            kind=Contract.Kind.ANNUAL,
+            signed_on=date(year - 1, 1, 8),
+            valid_from=date(year - 1, 1, 1),
+            valid_to=date(year - 1, 12, 31),
+            total_amount=_money(rng, 3000, 15000),
+            listing_fee=fee,
+            payment_terms_days=terms,
+            status=Contract.Status.EXPIRED,
+            execution_notes="上年度合同已执行完毕，返利已结清。",
+            **common,
+        ),
+        services.contract_create(
+            number=f"HT-DEMO-{year}-{account.code}",
+            kind=Contract.Kind.ANNUAL,
+            signed_on=date(year, 1, 10),
+            valid_from=date(year, 1, 1),
+            valid_to=date(year, 12, 31),
+            total_amount=_money(rng, 3000, 15000),
+            listing_fee=fee,
+            payment_terms_days=terms,
+            status=Contract.Status.ACTIVE,
+            execution_notes="按季度对账；DM 档期按促销计划执行。",
+            **common,
+        ),
+    ]
+    if index % 3 == 0:  # a store-entry agreement ending within the reminder window
+        ends = today + timedelta(days=7 + index)
+        contracts.append(
+            services.contract_create(
+                number=f"HT-DEMO-JC-{account.code}",
+                kind=Contract.Kind.STORE_ENTRY,
+                signed_on=ends - timedelta(days=365),
+                valid_from=ends - timedelta(days=364),
+                valid_to=ends,
+                total_amount=_money(rng, 100, 600),
+                listing_fee=_money(rng, 20, 100),
+                payment_terms_days=terms,
+                status=Contract.Status.ACTIVE,
+                execution_notes="新品进场协议，到期前需续签。",
+                **common,
+            )
+        )
+    if index % 4 == 1:
+        contracts.append(
+            services.contract_create(
+                number=f"HT-DEMO-CX-{account.code}",
+                kind=Contract.Kind.PROMOTION,
+                signed_on=today - timedelta(days=20),
+                valid_from=today + timedelta(days=10),
+                valid_to=today + timedelta(days=40),
+                total_amount=_money(rng, 50, 300),
+                payment_terms_days=terms,
+                status=Contract.Status.DRAFT,
+                **common,
+            )
+        )
+    return contracts
+
+
+def _account_books(account, index, *, today, rng, finance) -> int:
+    contracts = _contracts(account, index, today=today, rng=rng)
+    made = len(contracts)
+    current = contracts[1]
+    invoices = []
+    for months_ago in range(MONTHS_OF_INVOICES, -1, -1):
+        day = today - timedelta(days=30 * months_ago + rng.randint(0, 5))
+        contract = current if day.year == today.year else contracts[0]
+        invoices.append(
+            services.invoice_create(
+                account=account,
+                contract=contract,
+                number=f"FP{day:%Y%m}-{account.code}",
+                date=day,
+                amount=_money(rng, 200, 1500),
+            )
+        )
+    made += len(invoices)
+    paid_through = today - timedelta(days=PAID_THROUGH_DAYS[index % len(PAID_THROUGH_DAYS)])
+    for n, invoice in enumerate(invoices):
+        if invoice.date > paid_through:
+            break
+        if n % 3 == 1:
+            kind, reason = DEDUCTIONS[(index + n) % len(DEDUCTIONS)]
+            services.deduction_record(
+                invoice=invoice,
+                date=invoice.date + timedelta(days=20),
+                kind=kind,
+                amount=(invoice.amount * Decimal("0.03")).quantize(Decimal("1")),
+                reason=reason,
+                by=finance,
+            )
+            made += 1
+        invoice.refresh_from_db()
+        paid_on = min(invoice.due_on + timedelta(days=rng.randint(0, 12)), today)
+        services.payment_record(
+            account=account,
+            date=paid_on,
+            amount=invoice.open_amount,
+            reference=f"HK{paid_on:%Y%m%d}{account.code}",
+            allocations=[(invoice, invoice.open_amount)],
+            by=finance,
+        )
+        made += 1
+    open_invoices = Invoice.objects.filter(account=account, open_amount__gt=0).order_by("date")
+    oldest = open_invoices.first()
+    if oldest is not None and index % 2 == 0:  # a part payment, oldest first
+        part = (oldest.open_amount / 2).quantize(Decimal("100"))
+        services.payment_record(
+            account=account,
+            date=today - timedelta(days=3),
+            amount=part,
+            reference=f"HK-PART-{account.code}",
+            by=finance,
+        )
+        made += 1
+    if index == 0 and finance is not None:
+        bounced = services.payment_record(
+            account=account, date=today - timedelta(days=10), amount=Decimal("8000.00"), reference="HK-退票", by=finance
+        )
+        services.payment_reverse(payment=bounced, by=finance, reason="银行退票")
+        made += 1
+    if index == 1:  # cash on account, not yet matched to an invoice
+        services.payment_record(
+            account=account,
+            date=today - timedelta(days=2),
+            amount=Decimal("5000.00"),
+            reference="HK-待核销",
+            auto_allocate=False,
+            by=finance,
+        )
+        made += 1
+    if index == 2 and finance is not None and oldest is not None:
+        services.invoice_write_off(
+            invoice=oldest, reason="门店闭店，余款无法收回", by=finance, on=today - timedelta(days=5)
+        )
+    return made

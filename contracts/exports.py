@@ -1,0 +1,98 @@
+"""Excel exports of the finance reports, written through ka_portal/excel.py."""
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+
+from ka_portal import excel
+
+from .receivables import Bucket
+
+
+def _bucket_headers() -> list[str]:
+    return [str(label) for label in Bucket.labels]
+
+
+def aging_workbook(report):
+    """Aging by account: one row per account, the five buckets, total, invoiced over the DSO window, DSO."""
+    headers = [
+        _("Code"),
+        _("Key account"),
+        *_bucket_headers(),
+        _("Total"),
+        _("Invoiced, last %(days)s days") % {"days": report.dso_days},
+        _("DSO (days)"),
+    ]
+
+    def line(code, name, row):
+        return [code, name, *[amount for _bucket, amount in row.cells], row.total, row.sales, row.dso]
+
+    rows = [line(r.account.code, r.account.name, r) for r in report.rows]
+    rows.append(line("", _("Total"), report.total))
+    formats = {len(headers) - 1: "0.0"}
+    title = _("Aging %(date)s") % {"date": report.as_of.isoformat()}
+    return excel.xlsx_response(f"aging-{report.as_of.isoformat()}.xlsx", title, headers, rows, formats)
+
+
+def aging_invoices_workbook(invoices, *, as_of):
+    headers = [_("Key account"), _("Invoice"), _("Date"), _("Due date"), _("Days past due"), _("Amount"), _("Open")]
+    rows = ([i.account.name, i.number, i.date, i.due_on, i.days_past_due, i.amount, i.open_as_of] for i in invoices)
+    title = _("Invoices %(date)s") % {"date": as_of.isoformat()}
+    return excel.xlsx_response(f"aging-invoices-{as_of.isoformat()}.xlsx", title, headers, rows, {4: "0"})
+
+
+def statement_workbook(statement):
+    """The statement as a chain's accounts payable expects it: a heading, the opening balance, every
+    movement with a running balance, the totals, the closing balance and a place to confirm."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Statement")[:31]
+    account = statement.account
+    bold = Font(bold=True)
+    thin = Side(style="thin", color="999999")
+    money = excel.MONEY_FORMAT
+
+    sheet.append([_("Statement of account")])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.merge_cells("A1:F1")
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append([_("Key account"), f"{account.name} ({account.code})"])
+    period = f"{date_format(statement.date_from, 'Y-m-d')} – {date_format(statement.date_to, 'Y-m-d')}"
+    sheet.append([_("Period"), period])
+    sheet.append([])
+    headers = [_("Date"), _("Type"), _("Reference"), _("Debit"), _("Credit"), _("Balance")]
+    sheet.append(headers)
+    header_row = sheet.max_row
+    sheet.append(["", _("Opening balance"), "", None, None, statement.opening])
+    for line in statement.lines:
+        sheet.append([line.date, line.label, line.reference, line.debit or None, line.credit or None, line.balance])
+    sheet.append([])
+    total_rows = [
+        (_("Invoices"), statement.invoiced),
+        (_("Payments"), statement.paid),
+        (_("Deductions"), statement.deducted),
+        (_("Write-offs"), statement.written_off),
+    ]
+    for label, amount in total_rows:
+        sheet.append(["", label, "", None, None, amount])
+    sheet.append(["", _("Closing balance"), "", None, None, statement.closing])
+    closing_row = sheet.max_row
+    sheet.append([])
+    sheet.append([_("Please check this statement and confirm it with your signature and stamp.")])
+    sheet.append([_("Confirmed by (signature and stamp)"), "", "", _("Date")])
+
+    for cell in sheet[header_row]:
+        cell.font = bold
+        cell.border = Border(bottom=thin)
+    for cell in sheet[closing_row]:
+        cell.font = bold
+        cell.border = Border(top=thin)
+    for row in sheet.iter_rows(min_row=header_row + 1, max_row=closing_row):
+        row[0].number_format = "yyyy-mm-dd"
+        for cell in row[3:6]:
+            cell.number_format = money
+    for column, width in zip("ABCDEF", (14, 22, 34, 16, 16, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    filename = f"statement-{account.code}-{statement.date_from.isoformat()}-{statement.date_to.isoformat()}.xlsx"
+    return excel.workbook_response(workbook, filename)

@@ -1,0 +1,78 @@
+"""Filters shared by the finance pages and the API."""
+
+from datetime import timedelta
+
+import django_filters
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.lists import StyledFilterSet
+
+from . import selectors
+from .models import Contract, Invoice
+
+
+def expiring_soon() -> Q:
+    """Active contracts that end within the warning window (KA["CONTRACT_EXPIRY_WARNING_DAYS"])."""
+    today = timezone.localdate()
+    return Q(
+        status=Contract.Status.ACTIVE,
+        valid_to__gte=today,
+        valid_to__lte=today + timedelta(days=settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]),
+    )
+
+
+class ScopedAccountFilterSet(StyledFilterSet):
+    """A filterset whose `account` choices are the requesting user's finance accounts."""
+
+    account = django_filters.ModelChoiceFilter(label=_("Key account"), queryset=None)
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["account"].queryset = selectors.finance_accounts(request.user)
+
+
+class ContractFilter(ScopedAccountFilterSet):
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Contract.Kind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
+    expiring = django_filters.BooleanFilter(
+        label=_("Expiring in 30 days"),
+        method="filter_expiring",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    number = django_filters.CharFilter(label=_("Number"), lookup_expr="icontains")
+    o = django_filters.OrderingFilter(fields=("number", "valid_to", "total_amount", "valid_from"))
+
+    class Meta:
+        model = Contract
+        fields = ["account", "kind", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]
+        self.filters["expiring"].label = _("Expiring in %(days)s days") % {"days": days}
+
+    def filter_expiring(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(expiring_soon()) if value else queryset.exclude(expiring_soon())
+
+
+class InvoiceFilter(ScopedAccountFilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Invoice.Status.choices)
+    overdue = django_filters.BooleanFilter(label=_("Overdue"))
+    date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = Invoice
+        fields = ["account", "contract", "status", "overdue"]
+
+
+class AccountDateFilter(ScopedAccountFilterSet):
+    """Payments and deductions: by account and date range."""
+
+    date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
+    date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")

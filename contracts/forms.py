@@ -1,0 +1,157 @@
+"""Forms for the finance desk: they collect input; the rules live in contracts/services.py."""
+
+import uuid
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.lists import style_form_fields
+
+from .models import Contract, Deduction, Invoice
+from .services import CONTRACT_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONEY_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
+
+
+def _money(label, required=True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, max_digits=14, decimal_places=2, min_value=0, required=required, widget=MONEY_INPUT
+    )
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)
+
+
+class PaymentForm(StyledForm):
+    """A payment and how to allocate it: oldest first, or by hand with an amount per open invoice."""
+
+    OLDEST_FIRST = "oldest_first"
+    BY_HAND = "by_hand"
+
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    amount = _money(_("Amount"))
+    reference = forms.CharField(label=_("Reference"), max_length=60, required=False)
+    mode = forms.ChoiceField(
+        label=_("Allocation"),
+        choices=[(OLDEST_FIRST, _("Oldest invoice first")), (BY_HAND, _("By hand"))],
+        initial=OLDEST_FIRST,
+        widget=forms.RadioSelect,
+    )
+    request_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, open_invoices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.open_invoices = list(open_invoices)
+        for invoice in self.open_invoices:
+            self.fields[f"allocate_{invoice.pk}"] = _money(invoice.number, required=False)
+            self.fields[f"allocate_{invoice.pk}"].widget.attrs.update(
+                {"class": "form-control form-control-sm", "max": str(invoice.open_amount)}
+            )
+
+    def allocation_fields(self):
+        return [(invoice, self[f"allocate_{invoice.pk}"]) for invoice in self.open_invoices]
+
+    def allocations(self):
+        """(invoice, amount) pairs when allocating by hand; None for oldest first."""
+        if self.cleaned_data["mode"] != self.BY_HAND:
+            return None
+        return [
+            (invoice, self.cleaned_data[f"allocate_{invoice.pk}"])
+            for invoice in self.open_invoices
+            if self.cleaned_data.get(f"allocate_{invoice.pk}")
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("mode") == self.BY_HAND and not any(cleaned.get(f"allocate_{i.pk}") for i in self.open_invoices):
+            self.add_error("mode", _("Enter an amount for at least one invoice, or allocate oldest first."))
+        return cleaned
+
+
+class InvoiceForm(StyledForm):
+    number = forms.CharField(label=_("Invoice number"), max_length=40)
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    amount = _money(_("Amount"))
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
+    due_on = forms.DateField(
+        label=_("Due date"),
+        widget=DATE_INPUT,
+        required=False,
+        help_text=_("Leave empty: the date plus the contract's payment terms."),
+    )
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if account is not None:
+            self.fields["contract"].queryset = account.contracts.order_by("-valid_from")
+
+
+class DeductionForm(StyledForm):
+    invoice = forms.ModelChoiceField(label=_("Invoice"), queryset=Invoice.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Deduction.Kind.choices)
+    amount = _money(_("Amount"))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, open_invoices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if open_invoices is not None:
+            self.fields["invoice"].queryset = open_invoices
+
+
+class ReasonForm(StyledForm):
+    """The reason for a write-off or a reversal."""
+
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class ContractForm(forms.ModelForm):
+    class Meta:
+        model = Contract
+        fields = list(CONTRACT_FIELDS)
+        widgets = {
+            "signed_on": DATE_INPUT,
+            "valid_from": DATE_INPUT,
+            "valid_to": DATE_INPUT,
+            "execution_notes": forms.Textarea(attrs={"rows": 4}),
+            "attachment": forms.ClearableFileInput(attrs={"accept": ".pdf,image/jpeg,image/png,image/webp"}),
+        }
+
+    def __init__(self, *args, accounts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if accounts is not None:
+            self.fields["account"].queryset = accounts
+        style_form_fields(self)
+
+
+class PeriodForm(StyledForm):
+    """Account and period for a statement; an as-of date for aging."""
+
+    account = forms.ModelChoiceField(label=_("Key account"), queryset=None)
+    date_from = forms.DateField(label=_("From"), widget=DATE_INPUT)
+    date_to = forms.DateField(label=_("To"), widget=DATE_INPUT)
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
+            self.add_error("date_to", _("The period ends before it starts."))
+        return cleaned
+
+
+class AsOfForm(StyledForm):
+    as_of = forms.DateField(label=_("As of"), widget=DATE_INPUT, required=False)
+
+    def as_of_date(self) -> date:
+        if self.is_valid() and self.cleaned_data["as_of"]:
+            return self.cleaned_data["as_of"]
+        return timezone.localdate()

@@ -1,0 +1,309 @@
+"""Reads for contracts and receivables: scoped querysets, the reconciliation, aging and statements.
+
+Every queryset starts from ka_portal.scope.finance_accounts_for(user), so a record outside a user's
+scope is simply not found.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Round
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from ka_portal.scope import finance_accounts_for, sees_finance
+
+from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
+from .receivables import BUCKET_ORDER, ZERO, Bucket, aging_bucket, days_past_due, days_sales_outstanding
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+def finance_accounts(user) -> QuerySet:
+    """The accounts a user may see in finance; 404 for anyone who sees no finance at all (reps, supervisors)."""
+    if not sees_finance(user):
+        raise Http404
+    return finance_accounts_for(user)
+
+
+def contracts_for(user) -> QuerySet:
+    return Contract.objects.filter(account__in=finance_accounts(user)).select_related("account")
+
+
+def invoices_for(user) -> QuerySet:
+    return Invoice.objects.filter(account__in=finance_accounts(user)).select_related("account", "contract")
+
+
+def payments_for(user) -> QuerySet:
+    return Payment.objects.filter(account__in=finance_accounts(user)).select_related("account")
+
+
+def deductions_for(user) -> QuerySet:
+    return Deduction.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
+
+
+def reminders_for(user) -> QuerySet:
+    return ContractReminder.objects.filter(contract__account__in=finance_accounts(user)).select_related(
+        "contract__account", "recipient"
+    )
+
+
+def _sums(queryset, *names: str) -> list[Decimal]:
+    """Totals of money columns in one query, 0.00 where there are no rows."""
+    totals = queryset.aggregate(**{name: Coalesce(Sum(name), Value(ZERO), output_field=MONEY_FIELD) for name in names})
+    return [totals[name] for name in names]
+
+
+def _sum(queryset, name: str = "amount") -> Decimal:
+    return _sums(queryset, name)[0]
+
+
+# --- the reconciliation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """An account's receivables in one line: invoices − allocated payments − deductions − write-offs = open."""
+
+    invoiced: Decimal
+    allocated: Decimal
+    deducted: Decimal
+    written_off: Decimal
+    open: Decimal
+    unallocated: Decimal
+
+    @property
+    def expected_open(self) -> Decimal:
+        return self.invoiced - self.allocated - self.deducted - self.written_off
+
+    @property
+    def reconciles(self) -> bool:
+        return self.expected_open == self.open
+
+
+def account_reconciliation(account: KeyAccount) -> Reconciliation:
+    invoiced, written_off, open_amount = _sums(
+        Invoice.objects.filter(account=account), "amount", "written_off_amount", "open_amount"
+    )
+    received, allocated_of_live = _sums(
+        Payment.objects.filter(account=account, reversed_at__isnull=True), "amount", "allocated_amount"
+    )
+    return Reconciliation(
+        invoiced=invoiced,
+        allocated=_sum(Allocation.objects.filter(invoice__account=account, payment__reversed_at__isnull=True)),
+        deducted=_sum(Deduction.objects.filter(account=account)),
+        written_off=written_off,
+        open=open_amount,
+        unallocated=received - allocated_of_live,
+    )
+
+
+# --- open amounts as of a date -----------------------------------------------------------------
+
+
+def _subtotal(queryset) -> Subquery:
+    return Coalesce(
+        Subquery(queryset.values("invoice").annotate(total=Sum("amount")).values("total")[:1]),
+        Value(ZERO),
+        output_field=MONEY_FIELD,
+    )
+
+
+def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
+    """Invoices raised by ``as_of`` annotated with ``open_as_of``: what was still open at the end of that day."""
+    allocated = Allocation.objects.filter(invoice=OuterRef("pk"), payment__date__lte=as_of).filter(
+        Q(payment__reversed_on__isnull=True) | Q(payment__reversed_on__gt=as_of)
+    )
+    deducted = Deduction.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
+    written_off = Case(
+        When(written_off_on__lte=as_of, then=F("written_off_amount")), default=Value(ZERO), output_field=MONEY_FIELD
+    )
+    # Rounded in the database: SQLite computes decimals as floats, leaving 1e-14 where 0 was meant.
+    open_as_of = Round(F("amount") - _subtotal(allocated) - _subtotal(deducted) - written_off, 2)
+    return (
+        invoices.filter(date__lte=as_of)
+        .annotate(open_as_of=ExpressionWrapper(open_as_of, output_field=MONEY_FIELD))
+        .filter(open_as_of__gt=0)
+    )
+
+
+@dataclass
+class AgingRow:
+    account: KeyAccount | None
+    buckets: dict = field(default_factory=lambda: dict.fromkeys(BUCKET_ORDER, ZERO))
+    total: Decimal = ZERO
+    sales: Decimal = ZERO  # invoiced over the DSO window
+    dso: Decimal | None = None
+
+    @property
+    def past_due(self) -> Decimal:
+        return self.total - self.buckets[Bucket.NOT_DUE]
+
+    @property
+    def cells(self) -> list[tuple[str, Decimal]]:
+        return [(bucket, self.buckets[bucket]) for bucket in BUCKET_ORDER]
+
+
+@dataclass
+class AgingReport:
+    as_of: date
+    rows: list[AgingRow]
+    total: AgingRow
+    dso_days: int
+    buckets: list = field(default_factory=lambda: list(Bucket))
+
+
+def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> AgingReport:
+    """Open amounts by days past due on ``as_of``, by account and in total, with days sales outstanding."""
+    invoices = invoices_for(user)
+    if account is not None:
+        invoices = invoices.filter(account=account)
+    rows: dict[int, AgingRow] = {}
+    total = AgingRow(account=None)
+    for invoice in invoices_open_as_of(invoices, as_of).order_by():
+        row = rows.setdefault(invoice.account_id, AgingRow(account=invoice.account))
+        bucket = aging_bucket(days_past_due(due_on=invoice.due_on, as_of=as_of))
+        for target in (row, total):
+            target.buckets[bucket] += invoice.open_as_of
+            target.total += invoice.open_as_of
+    window = settings.KA["DSO_DAYS"]
+    sales = (
+        invoices.filter(date__gt=as_of - timedelta(days=window), date__lte=as_of)
+        .values("account")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for line in sales:
+        if line["account"] in rows:
+            rows[line["account"]].sales = line["total"]
+        total.sales += line["total"]
+    for row in (*rows.values(), total):
+        row.dso = days_sales_outstanding(receivables=row.total, sales=row.sales, days=window)
+    ordered = sorted(rows.values(), key=lambda r: (-r.total, r.account.code))
+    return AgingReport(as_of=as_of, rows=ordered, total=total, dso_days=window)
+
+
+def aging_invoices(user, *, as_of: date, bucket: str | None = None, account: KeyAccount | None = None) -> list:
+    """The invoices behind an aging cell: open on ``as_of``, optionally one bucket and one account."""
+    invoices = invoices_for(user)
+    if account is not None:
+        invoices = invoices.filter(account=account)
+    found = []
+    for invoice in invoices_open_as_of(invoices, as_of).order_by("due_on", "number"):
+        invoice.days_past_due = days_past_due(due_on=invoice.due_on, as_of=as_of)
+        invoice.bucket = aging_bucket(invoice.days_past_due)
+        if bucket in (None, "", invoice.bucket):
+            found.append(invoice)
+    return found
+
+
+# --- the statement (对账单) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    date: date
+    kind: str
+    label: str
+    reference: str
+    debit: Decimal  # increases what the chain owes
+    credit: Decimal  # decreases it
+    balance: Decimal = ZERO
+
+
+@dataclass
+class Statement:
+    account: KeyAccount
+    date_from: date
+    date_to: date
+    opening: Decimal
+    lines: list[StatementLine]
+    invoiced: Decimal
+    paid: Decimal
+    deducted: Decimal
+    written_off: Decimal
+    closing: Decimal
+    open_invoices: Decimal
+    unallocated: Decimal
+
+
+def account_balance(account: KeyAccount, as_of: date) -> Decimal:
+    """What the chain owes at the end of ``as_of``: invoices − payments (not yet reversed) − deductions − write-offs."""
+    invoices = Invoice.objects.filter(account=account, date__lte=as_of)
+    payments = Payment.objects.filter(account=account, date__lte=as_of)
+    return (
+        _sum(invoices)
+        - _sum(payments)
+        + _sum(payments.filter(reversed_on__lte=as_of))
+        - _sum(Deduction.objects.filter(account=account, date__lte=as_of))
+        - _sum(Invoice.objects.filter(account=account, written_off_on__lte=as_of), "written_off_amount")
+    )
+
+
+def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Statement:
+    """The statement for one account and period: opening balance, every movement, closing balance."""
+    period = {"date__gte": date_from, "date__lte": date_to}
+    lines: list[StatementLine] = []
+    for invoice in Invoice.objects.filter(account=account, **period):
+        lines.append(StatementLine(invoice.date, "invoice", str(_("Invoice")), invoice.number, invoice.amount, ZERO))
+    for payment in Payment.objects.filter(account=account, **period):
+        lines.append(StatementLine(payment.date, "payment", str(_("Payment")), payment.reference, ZERO, payment.amount))
+    for payment in Payment.objects.filter(account=account, reversed_on__gte=date_from, reversed_on__lte=date_to):
+        label = str(_("Payment reversed"))
+        lines.append(StatementLine(payment.reversed_on, "reversal", label, payment.reference, payment.amount, ZERO))
+    for deduction in Deduction.objects.filter(account=account, **period).select_related("invoice"):
+        label = _("Deduction: %(kind)s") % {"kind": deduction.get_kind_display()}
+        reference = f"{deduction.invoice.number} {deduction.reason}"
+        lines.append(StatementLine(deduction.date, "deduction", label, reference, ZERO, deduction.amount))
+    write_offs = Invoice.objects.filter(account=account, written_off_on__gte=date_from, written_off_on__lte=date_to)
+    for invoice in write_offs:
+        label = str(_("Write-off"))
+        lines.append(
+            StatementLine(invoice.written_off_on, "write_off", label, invoice.number, ZERO, invoice.written_off_amount)
+        )
+    order = {"invoice": 0, "reversal": 1, "payment": 2, "deduction": 3, "write_off": 4}
+    lines.sort(key=lambda line: (line.date, order[line.kind], line.reference))
+    opening = account_balance(account, date_from - timedelta(days=1))
+    running = opening
+    balanced = []
+    for line in lines:
+        running += line.debit - line.credit
+        balanced.append(StatementLine(**{**line.__dict__, "balance": running}))
+    by_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        by_kind[line.kind] += line.debit + line.credit
+    reconciliation = account_reconciliation(account)
+    return Statement(
+        account=account,
+        date_from=date_from,
+        date_to=date_to,
+        opening=opening,
+        lines=balanced,
+        invoiced=by_kind["invoice"],
+        paid=by_kind["payment"] - by_kind["reversal"],
+        deducted=by_kind["deduction"],
+        written_off=by_kind["write_off"],
+        closing=running,
+        open_invoices=reconciliation.open,
+        unallocated=reconciliation.unallocated,
+    )
+
+
+# --- the nightly run, as finance sees it -------------------------------------------------------
+
+
+def latest_run() -> ReceivablesRun | None:
+    return ReceivablesRun.objects.order_by("-run_on").first()
+
+
+def run_moves(user, run: ReceivablesRun | None) -> QuerySet:
+    if run is None:
+        return AgingMove.objects.none()
+    return AgingMove.objects.filter(run=run, invoice__account__in=finance_accounts(user)).select_related(
+        "invoice__account"
+    )

@@ -1,0 +1,402 @@
+"""Writes for contracts and receivables: every change to an open amount goes through here.
+
+Each service runs in one transaction and locks the rows it changes (payment first, then invoices in
+id order), so for every account, at every moment:
+invoices − allocated payments − deductions − write-offs = open amount.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.scope import user_role
+
+from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
+from .receivables import (
+    Bucket,
+    OpenItem,
+    aging_bucket,
+    allocate_oldest_first,
+    days_past_due,
+    due_date,
+    is_worse,
+    to_money,
+)
+
+# What a contract's writer may set, in the order forms show it.
+CONTRACT_FIELDS = (
+    "number",
+    "account",
+    "kind",
+    "status",
+    "signed_on",
+    "valid_from",
+    "valid_to",
+    "total_amount",
+    "rebate_percent",
+    "listing_fee",
+    "payment_terms_days",
+    "attachment",
+    "execution_notes",
+)
+
+
+# --- contracts ---------------------------------------------------------------------------------
+
+
+def _contract_check(contract: Contract) -> None:
+    if contract.valid_to < contract.valid_from:
+        raise DomainError(
+            "contract.validity_reversed",
+            _("The contract ends on %(valid_to)s, before it starts on %(valid_from)s."),
+            field="valid_to",
+            valid_from=contract.valid_from,
+            valid_to=contract.valid_to,
+        )
+    if Contract.objects.filter(number=contract.number).exclude(pk=contract.pk).exists():
+        raise DomainError(
+            "contract.number_taken",
+            _("Contract number %(number)s is already in the ledger."),
+            field="number",
+            number=contract.number,
+        )
+    try:
+        contract.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DomainError("contract.invalid", "%(message)s", field=field, message=" ".join(messages)) from error
+
+
+@transaction.atomic
+def contract_create(**fields) -> Contract:
+    """Add a contract to the ledger (fields as on the model; the number must be new)."""
+    contract = Contract(**{name: value for name, value in fields.items() if name in CONTRACT_FIELDS})
+    _contract_check(contract)
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, **fields) -> Contract:
+    """Change a contract's terms, status, attachment or notes."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    for name, value in fields.items():
+        if name in CONTRACT_FIELDS:
+            setattr(contract, name, value)
+    _contract_check(contract)
+    contract.save()
+    return contract
+
+
+# --- invoices ----------------------------------------------------------------------------------
+
+
+def _status_for(invoice: Invoice) -> str:
+    if invoice.open_amount == 0:
+        return Invoice.Status.WRITTEN_OFF if invoice.written_off_amount > 0 else Invoice.Status.PAID
+    if invoice.open_amount == invoice.amount:
+        return Invoice.Status.OPEN
+    return Invoice.Status.PARTLY_PAID
+
+
+def _change_open_amount(invoice: Invoice, delta: Decimal) -> None:
+    """Add ``delta`` (negative to reduce) to a locked invoice's open amount and set its status."""
+    invoice.open_amount = to_money(invoice.open_amount + delta)
+    invoice.status = _status_for(invoice)
+    if invoice.is_settled:
+        invoice.overdue = False
+    invoice.save(update_fields=["open_amount", "status", "overdue"])
+
+
+def _positive(amount, code: str) -> Decimal:
+    amount = to_money(amount)
+    if amount <= 0:
+        raise DomainError(code, _("The amount must be above zero; %(amount)s is not."), field="amount", amount=amount)
+    return amount
+
+
+@transaction.atomic
+def invoice_create(
+    *,
+    account: KeyAccount,
+    number: str,
+    date: date,
+    amount: Decimal,
+    contract: Contract | None = None,
+    due_on: date | None = None,
+) -> Invoice:
+    """Raise an invoice; its due date is the one given, else its date plus the contract's payment terms."""
+    amount = _positive(amount, "invoice.amount_not_positive")
+    if contract is not None and contract.account_id != account.pk:
+        raise DomainError(
+            "invoice.contract_other_account",
+            _("Contract %(contract)s belongs to another key account."),
+            field="contract",
+            contract=contract.number,
+        )
+    terms = contract.payment_terms_days if contract else settings.KA["DEFAULT_PAYMENT_TERMS_DAYS"]
+    due = due_date(invoice_date=date, given=due_on, payment_terms_days=terms)
+    if due < date:
+        raise DomainError(
+            "invoice.due_before_date",
+            _("The due date %(due_on)s is before the invoice date %(date)s."),
+            field="due_on",
+            due_on=due,
+            date=date,
+        )
+    taken = DomainError(
+        "invoice.number_taken", _("Invoice number %(number)s already exists."), field="number", number=number
+    )
+    if Invoice.objects.filter(number=number).exists():
+        raise taken
+    try:
+        with transaction.atomic():
+            return Invoice.objects.create(
+                account=account,
+                contract=contract,
+                number=number,
+                date=date,
+                due_on=due,
+                amount=amount,
+                open_amount=amount,
+            )
+    except IntegrityError as error:  # the same number saved at the same moment by someone else
+        raise taken from error
+
+
+@transaction.atomic
+def invoice_write_off(*, invoice: Invoice, reason: str, by, on: date | None = None) -> Invoice:
+    """Write off what is still open on an invoice: needs a reason and a finance user."""
+    if user_role(by) not in (Role.FINANCE, Role.ADMIN):
+        raise DomainError("invoice.write_off_needs_finance", _("Only finance may write off an invoice."))
+    if not (reason or "").strip():
+        raise DomainError("invoice.write_off_needs_reason", _("Give the reason for the write-off."), field="reason")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.is_settled:
+        raise DomainConflict(
+            "invoice.already_settled",
+            _("Invoice %(number)s is already %(status)s: nothing is open to write off."),
+            number=invoice.number,
+            status=invoice.get_status_display(),
+        )
+    invoice.written_off_amount = invoice.open_amount
+    invoice.written_off_on = on or timezone.localdate()
+    invoice.written_off_by = by
+    invoice.write_off_reason = reason.strip()
+    invoice.save(update_fields=["written_off_amount", "written_off_on", "written_off_by", "write_off_reason"])
+    _change_open_amount(invoice, -invoice.written_off_amount)
+    return invoice
+
+
+# --- payments and allocation -------------------------------------------------------------------
+
+
+def _over_invoice(invoice: Invoice, amount: Decimal) -> DomainError:
+    return DomainConflict(
+        "allocation.exceeds_invoice",
+        _("%(amount)s is more than the %(open)s still open on invoice %(number)s."),
+        field="allocations",
+        amount=amount,
+        open=invoice.open_amount,
+        number=invoice.number,
+    )
+
+
+def _allocate(payment: Payment, allocations: Sequence[tuple] | None) -> list[Allocation]:
+    """Allocate what is left of a locked payment: by hand (invoice, amount) pairs, else oldest first."""
+    if payment.is_reversed:
+        raise DomainConflict("payment.reversed", _("This payment was reversed; it cannot be allocated."))
+    left = payment.unallocated_amount
+    if allocations is None:
+        invoices = {
+            invoice.pk: invoice
+            for invoice in Invoice.objects.select_for_update()
+            .filter(account_id=payment.account_id, open_amount__gt=0)
+            .order_by("pk")
+        }
+        items = [OpenItem(i.pk, i.date, i.open_amount) for i in invoices.values()]
+        plan = allocate_oldest_first(left, items)
+    else:
+        wanted: dict[int, Decimal] = defaultdict(Decimal)
+        for invoice, amount in allocations:
+            wanted[getattr(invoice, "pk", invoice)] += _positive(amount, "allocation.amount_not_positive")
+        invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
+        for invoice_id in wanted:
+            invoice = invoices.get(invoice_id)
+            if invoice is None or invoice.account_id != payment.account_id:
+                raise DomainError(
+                    "allocation.other_account",
+                    _("A payment from one key account can only settle that account's invoices."),
+                    field="allocations",
+                )
+            if wanted[invoice_id] > invoice.open_amount:
+                raise _over_invoice(invoice, wanted[invoice_id])
+        total = sum(wanted.values(), Decimal("0"))
+        if total > left:
+            raise DomainConflict(
+                "allocation.exceeds_payment",
+                _("Allocating %(total)s is more than the %(left)s left on this payment."),
+                field="allocations",
+                total=total,
+                left=left,
+            )
+        plan = list(wanted.items())
+    made = []
+    for invoice_id, amount in plan:
+        invoice = invoices[invoice_id]
+        made.append(Allocation.objects.create(payment=payment, invoice=invoice, amount=amount))
+        _change_open_amount(invoice, -amount)
+        payment.allocated_amount += amount
+    payment.save(update_fields=["allocated_amount"])
+    return made
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    account: KeyAccount,
+    date: date,
+    amount: Decimal,
+    reference: str = "",
+    allocations: Sequence[tuple] | None = None,
+    auto_allocate: bool = True,
+    by=None,
+    request_key: uuid.UUID | None = None,
+) -> Payment:
+    """Record a payment from a key account and allocate it: by hand when ``allocations`` is given,
+    else oldest invoice first (unless ``auto_allocate`` is off). A repeated ``request_key`` returns the
+    payment already recorded with it instead of a second one."""
+    amount = _positive(amount, "payment.amount_not_positive")
+    if request_key is not None:
+        existing = Payment.objects.filter(request_key=request_key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                account=account, date=date, amount=amount, reference=reference, recorded_by=by, request_key=request_key
+            )
+    except IntegrityError:  # the same form posted twice at the same moment: the first one won
+        return Payment.objects.get(request_key=request_key)
+    if allocations is not None or auto_allocate:
+        _allocate(payment, allocations)
+    return payment
+
+
+@transaction.atomic
+def payment_allocate(*, payment: Payment, allocations: Sequence[tuple] | None = None) -> list[Allocation]:
+    """Allocate what is left of a payment: to the given (invoice, amount) pairs, else oldest first."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    return _allocate(payment, allocations)
+
+
+@transaction.atomic
+def payment_reverse(*, payment: Payment, by, reason: str = "", on: date | None = None) -> Payment:
+    """Reverse a payment (bounced, booked to the wrong account): its allocations give their amounts back."""
+    payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    if payment.is_reversed:
+        raise DomainConflict("payment.already_reversed", _("This payment was already reversed."))
+    allocations = list(payment.allocations.all())
+    invoices = {
+        i.pk: i
+        for i in Invoice.objects.select_for_update().filter(pk__in=[a.invoice_id for a in allocations]).order_by("pk")
+    }
+    written_off = [i.number for i in invoices.values() if i.status == Invoice.Status.WRITTEN_OFF]
+    if written_off:
+        raise DomainConflict(
+            "payment.invoice_written_off",
+            _("Invoice %(numbers)s was written off after this payment; reverse the write-off first."),
+            numbers=", ".join(written_off),
+        )
+    for allocation in allocations:
+        _change_open_amount(invoices[allocation.invoice_id], allocation.amount)
+    payment.reversed_at = timezone.now()
+    payment.reversed_on = max(on or timezone.localdate(), payment.date)
+    payment.reversed_by = by
+    payment.reversal_reason = reason
+    payment.save(update_fields=["reversed_at", "reversed_on", "reversed_by", "reversal_reason"])
+    return payment
+
+
+# --- deductions --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def deduction_record(*, invoice: Invoice, date: date, kind: str, amount: Decimal, reason: str, by=None) -> Deduction:
+    """Record a fee the chain withheld (listing, barcode, DM, TG, rebate): it reduces the invoice like a payment."""
+    amount = _positive(amount, "deduction.amount_not_positive")
+    if not (reason or "").strip():
+        raise DomainError("deduction.needs_reason", _("Give the reason for the deduction."), field="reason")
+    if kind not in Deduction.Kind.values:
+        raise DomainError("deduction.kind", _("Unknown deduction kind %(kind)s."), field="kind", kind=kind)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if amount > invoice.open_amount:
+        raise _over_invoice(invoice, amount)
+    deduction = Deduction.objects.create(
+        account_id=invoice.account_id,
+        invoice=invoice,
+        date=date,
+        kind=kind,
+        amount=amount,
+        reason=reason.strip(),
+        recorded_by=by,
+    )
+    _change_open_amount(invoice, -amount)
+    return deduction
+
+
+# --- the nightly run ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def receivables_nightly_run(*, today: date) -> ReceivablesRun:
+    """Mark overdue invoices, record those that fell into a worse aging bucket, expire ended contracts
+    and remind account owners of contracts ending within the warning window. Safe to run twice a day."""
+    run, _created = ReceivablesRun.objects.select_for_update().get_or_create(run_on=today)
+    changed = []
+    overdue_count = 0
+    for invoice in Invoice.objects.select_for_update().filter(Q(open_amount__gt=0) | Q(overdue=True)).order_by("pk"):
+        bucket = aging_bucket(days_past_due(due_on=invoice.due_on, as_of=today)) if invoice.open_amount else None
+        overdue = bucket not in (None, Bucket.NOT_DUE)
+        overdue_count += overdue
+        if bucket is not None and is_worse(bucket, invoice.aging_bucket):
+            AgingMove.objects.get_or_create(
+                run=run,
+                invoice=invoice,
+                defaults={"from_bucket": invoice.aging_bucket, "to_bucket": bucket, "open_amount": invoice.open_amount},
+            )
+        new_bucket = bucket or invoice.aging_bucket
+        if (invoice.overdue, invoice.aging_bucket) != (overdue, new_bucket):
+            invoice.overdue, invoice.aging_bucket = overdue, new_bucket
+            changed.append(invoice)
+    Invoice.objects.bulk_update(changed, ["overdue", "aging_bucket"])
+    Contract.objects.filter(status=Contract.Status.ACTIVE, valid_to__lt=today).update(status=Contract.Status.EXPIRED)
+    warning = today + timedelta(days=settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"])
+    expiring = Contract.objects.filter(
+        status=Contract.Status.ACTIVE, valid_to__gte=today, valid_to__lte=warning, account__owner__isnull=False
+    ).select_related("account")
+    for contract in expiring:
+        ContractReminder.objects.get_or_create(
+            contract=contract,
+            recipient_id=contract.account.owner_id,
+            valid_to=contract.valid_to,
+            defaults={"created_on": today},
+        )
+    run.overdue_count = overdue_count
+    run.moved_count = run.moves.count()
+    run.reminder_count = ContractReminder.objects.filter(created_on=today).count()
+    run.finished_at = timezone.now()
+    run.save()
+    return run

@@ -1,0 +1,390 @@
+"""Finance pages: contract ledger, receivables by account, aging and statements.
+
+Every page starts from contracts/selectors.py (scoped by ka_portal/scope.py): reps and supervisors
+get 404 everywhere here; KA managers read their own accounts; finance and admins may change things.
+"""
+
+from datetime import date, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Max, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView
+
+from ka_portal.errors import DomainError
+from ka_portal.lists import Column, FilteredListView
+from ka_portal.scope import sees_finance
+
+from . import exports, selectors, services
+from .filters import ContractFilter
+from .forms import AsOfForm, ContractForm, DeductionForm, InvoiceForm, PaymentForm, PeriodForm, ReasonForm
+from .receivables import Bucket
+
+
+def finance_page(view):
+    """Logged in, and a finance role (finance, admin, KA manager): anyone else is answered 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not sees_finance(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class FinanceMixin(LoginRequiredMixin):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not sees_finance(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _require(user, permission: str) -> None:
+    if not user.has_perm(f"contracts.{permission}"):
+        raise PermissionDenied
+
+
+def _show_error(form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.detail)
+
+
+# --- contract ledger ---------------------------------------------------------------------------
+
+
+class ContractListView(FinanceMixin, FilteredListView):
+    template_name = "contracts/contract_list.html"
+    filterset_class = ContractFilter
+    export_name = _("contracts")
+    export_columns = [
+        Column(_("Number"), lambda c: c.number),
+        Column(_("Key account"), lambda c: c.account.name),
+        Column(_("Kind"), lambda c: c.get_kind_display()),
+        Column(_("Status"), lambda c: c.get_status_display()),
+        Column(_("Signed on"), lambda c: c.signed_on),
+        Column(_("Valid from"), lambda c: c.valid_from),
+        Column(_("Valid to"), lambda c: c.valid_to),
+        Column(_("Total amount"), lambda c: c.total_amount),
+        Column(_("Rebate %"), lambda c: c.rebate_percent, "0.00"),
+        Column(_("Listing fee"), lambda c: c.listing_fee),
+        Column(_("Payment terms (days)"), lambda c: c.payment_terms_days, "0"),
+    ]
+
+    def get_base_queryset(self):
+        contracts = selectors.contracts_for(self.request.user).annotate(invoice_count=Count("invoices"))
+        return contracts.order_by("-valid_from", "number")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["today"] = today
+        context["warning_days"] = settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]
+        context["soon"] = today + timedelta(days=context["warning_days"])
+        context["reminders"] = selectors.reminders_for(self.request.user).filter(valid_to__gte=today)[:10]
+        context["can_edit"] = self.request.user.has_perm("contracts.change_contract")
+        return context
+
+
+class ContractDetailView(FinanceMixin, DetailView):
+    template_name = "contracts/contract_detail.html"
+    context_object_name = "contract"
+
+    def get_queryset(self):
+        return selectors.contracts_for(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invoices = self.object.invoices.order_by("-date", "-number")
+        context["invoices"] = invoices
+        context["invoice_totals"] = invoices.aggregate(amount=Sum("amount"), open=Sum("open_amount"))
+        context["reminders"] = self.object.reminders.select_related("recipient")
+        context["can_edit"] = self.request.user.has_perm("contracts.change_contract")
+        return context
+
+
+@finance_page
+def contract_edit(request, pk=None):
+    """Add a contract to the ledger or change one (finance)."""
+    _require(request.user, "change_contract" if pk else "add_contract")
+    contract = get_object_or_404(selectors.contracts_for(request.user), pk=pk) if pk else None
+    accounts = selectors.finance_accounts(request.user)
+    form = ContractForm(request.POST or None, request.FILES or None, instance=contract, accounts=accounts)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contract is None:
+                contract = services.contract_create(**form.cleaned_data)
+            else:
+                contract = services.contract_update(contract=contract, **form.cleaned_data)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, gettext("Contract %(number)s saved.") % {"number": contract.number})
+            return redirect("contracts:contract-detail", pk=contract.pk)
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
+
+
+# --- receivables -------------------------------------------------------------------------------
+
+
+@finance_page
+def receivables(request):
+    """Every account's receivables at a glance: open, overdue, unallocated cash; a link to its screen."""
+    today = timezone.localdate()
+    accounts = (
+        selectors.finance_accounts(request.user)
+        .annotate(
+            open_total=Sum("invoices__open_amount"),
+            overdue_total=Sum("invoices__open_amount", filter=Q(invoices__due_on__lt=today)),
+            open_count=Count("invoices", filter=Q(invoices__open_amount__gt=0)),
+            last_invoice=Max("invoices__date"),
+        )
+        .order_by("code")
+    )
+    unallocated = dict(
+        selectors.payments_for(request.user)
+        .filter(reversed_at__isnull=True)
+        .values("account")
+        .annotate(total=Sum("amount") - Sum("allocated_amount"))
+        .values_list("account", "total")
+    )
+    rows = [(a, unallocated.get(a.pk) or 0) for a in accounts]
+    totals = {
+        "open": sum((a.open_total or 0) for a, _u in rows),
+        "overdue": sum((a.overdue_total or 0) for a, _u in rows),
+        "unallocated": sum(u for _a, u in rows),
+    }
+    return render(request, "contracts/receivables.html", {"rows": rows, "totals": totals, "today": today})
+
+
+_ACTIONS = {
+    # action: (permission, form key)
+    "payment": ("add_payment", "payment_form"),
+    "invoice": ("add_invoice", "invoice_form"),
+    "deduction": ("add_deduction", "deduction_form"),
+}
+
+
+@finance_page
+def receivables_account(request, pk):
+    """One account's receivables on one screen: open invoices, payments with their allocations,
+    deductions; finance records a payment (or invoice, deduction) here and sees it allocated."""
+    account = get_object_or_404(selectors.finance_accounts(request.user), pk=pk)
+    open_invoices = account.invoices.filter(open_amount__gt=0).select_related("contract").order_by("date", "number")
+    action = request.POST.get("action") if request.method == "POST" else None
+    data = {name: (request.POST if action == name else None) for name in _ACTIONS}
+    forms = {
+        "payment_form": PaymentForm(data["payment"], open_invoices=open_invoices, prefix="payment"),
+        "invoice_form": InvoiceForm(data["invoice"], account=account, prefix="invoice"),
+        "deduction_form": DeductionForm(data["deduction"], open_invoices=open_invoices, prefix="deduction"),
+    }
+    if action is not None:
+        if action not in _ACTIONS:
+            raise Http404
+        permission, key = _ACTIONS[action]
+        _require(request.user, permission)
+        form = forms[key]
+        if form.is_valid():
+            try:
+                message = _record(action, form, account, request.user)
+            except DomainError as error:
+                _show_error(form, error)
+            else:
+                messages.success(request, message)
+                return redirect("contracts:receivables-account", pk=account.pk)
+    today = timezone.localdate()
+    for invoice in open_invoices:
+        invoice.days_past_due = (today - invoice.due_on).days
+    context = {
+        "account": account,
+        "today": today,
+        "open_invoices": open_invoices,
+        "settled_invoices": account.invoices.exclude(open_amount__gt=0).order_by("-date", "-number")[:20],
+        "payments": account.payments.prefetch_related("allocations__invoice").select_related("reversed_by")[:30],
+        "deductions": account.deductions.select_related("invoice")[:30],
+        "reconciliation": selectors.account_reconciliation(account),
+        "overdue_total": sum((i.open_amount for i in open_invoices if i.days_past_due > 0), 0),
+        "can_edit": request.user.has_perm("contracts.add_payment"),
+        "reason_form": ReasonForm(),
+        "open_action": action,
+        **forms,
+    }
+    return render(request, "contracts/receivables_account.html", context)
+
+
+def _record(action: str, form, account, user) -> str:
+    data = form.cleaned_data
+    if action == "payment":
+        payment = services.payment_record(
+            account=account,
+            date=data["date"],
+            amount=data["amount"],
+            reference=data["reference"],
+            allocations=form.allocations(),
+            by=user,
+            request_key=data["request_key"],
+        )
+        numbers = ", ".join(a.invoice.number for a in payment.allocations.select_related("invoice"))
+        return gettext("Payment of %(amount)s recorded; allocated %(allocated)s to %(numbers)s.") % {
+            "amount": payment.amount,
+            "allocated": payment.allocated_amount,
+            "numbers": numbers or "—",
+        }
+    if action == "invoice":
+        invoice = services.invoice_create(account=account, **data)
+        return gettext("Invoice %(number)s raised, due on %(due_on)s.") % {
+            "number": invoice.number,
+            "due_on": invoice.due_on,
+        }
+    deduction = services.deduction_record(by=user, **data)
+    return gettext("Deduction of %(amount)s recorded against %(number)s.") % {
+        "amount": deduction.amount,
+        "number": deduction.invoice.number,
+    }
+
+
+def _post_on_record(request, queryset, pk, permission):
+    if request.method != "POST":
+        raise Http404
+    record = get_object_or_404(queryset, pk=pk)
+    _require(request.user, permission)
+    return record
+
+
+def _with_reason(request, record, account_id, act, *, missing: str):
+    """Run a business step that needs a reason (reverse, write off) and go back to the account's screen."""
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, missing)
+    else:
+        try:
+            messages.success(request, act(form.cleaned_data["reason"]))
+        except DomainError as error:
+            messages.error(request, error.detail)
+    return redirect("contracts:receivables-account", pk=account_id)
+
+
+@finance_page
+def payment_reverse(request, pk):
+    payment = _post_on_record(request, selectors.payments_for(request.user), pk, "change_payment")
+
+    def act(reason):
+        services.payment_reverse(payment=payment, by=request.user, reason=reason)
+        return gettext("Payment of %(amount)s reversed; its invoices are open again.") % {"amount": payment.amount}
+
+    return _with_reason(request, payment, payment.account_id, act, missing=gettext("Give the reason for the reversal."))
+
+
+@finance_page
+def payment_allocate(request, pk):
+    payment = _post_on_record(request, selectors.payments_for(request.user), pk, "change_payment")
+    try:
+        made = services.payment_allocate(payment=payment)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        total = sum((a.amount for a in made), 0)
+        messages.success(request, gettext("%(amount)s allocated, oldest invoice first.") % {"amount": total})
+    return redirect("contracts:receivables-account", pk=payment.account_id)
+
+
+@finance_page
+def invoice_write_off(request, pk):
+    invoice = _post_on_record(request, selectors.invoices_for(request.user), pk, "change_invoice")
+
+    def act(reason):
+        done = services.invoice_write_off(invoice=invoice, reason=reason, by=request.user)
+        return gettext("%(amount)s of invoice %(number)s written off.") % {
+            "amount": done.written_off_amount,
+            "number": done.number,
+        }
+
+    return _with_reason(
+        request, invoice, invoice.account_id, act, missing=gettext("Give the reason for the write-off.")
+    )
+
+
+# --- aging -------------------------------------------------------------------------------------
+
+
+@finance_page
+def aging(request):
+    """Open amounts by days past due as of any date, by account and in total, with DSO; Excel export."""
+    form = AsOfForm(request.GET or None, initial={"as_of": timezone.localdate()})
+    as_of = form.as_of_date()
+    report = selectors.aging_report(request.user, as_of=as_of)
+    if request.GET.get("export") == "xlsx":
+        return exports.aging_workbook(report)
+    run = selectors.latest_run()
+    context = {
+        "form": form,
+        "report": report,
+        "as_of": as_of,
+        "run": run,
+        "moves": selectors.run_moves(request.user, run)[:50],
+    }
+    return render(request, "contracts/aging.html", context)
+
+
+@finance_page
+def aging_invoices(request):
+    """The invoices behind one aging cell: a bucket (or all), an account (or all), as of a date."""
+    form = AsOfForm(request.GET or None)
+    as_of = form.as_of_date()
+    bucket = request.GET.get("bucket") or None
+    if bucket is not None and bucket not in Bucket.values:
+        raise Http404
+    account = None
+    if request.GET.get("account"):
+        account = get_object_or_404(selectors.finance_accounts(request.user), pk=request.GET["account"])
+    invoices = selectors.aging_invoices(request.user, as_of=as_of, bucket=bucket, account=account)
+    if request.GET.get("export") == "xlsx":
+        return exports.aging_invoices_workbook(invoices, as_of=as_of)
+    context = {
+        "as_of": as_of,
+        "bucket": Bucket(bucket) if bucket else None,
+        "account": account,
+        "invoices": invoices,
+        "total": sum((i.open_as_of for i in invoices), 0),
+    }
+    return render(request, "contracts/aging_invoices.html", context)
+
+
+# --- statement ---------------------------------------------------------------------------------
+
+
+def _default_period(today: date) -> tuple[date, date]:
+    """The last full month: what a statement is usually sent for."""
+    end = today.replace(day=1) - timedelta(days=1)
+    return end.replace(day=1), end
+
+
+@finance_page
+def statement(request):
+    """The statement (对账单) for one account and period; Excel laid out to send to the chain."""
+    accounts = selectors.finance_accounts(request.user)
+    date_from, date_to = _default_period(timezone.localdate())
+    data = None
+    if request.GET:
+        # A link with just ?account= (from the receivables screen) shows the last full month.
+        data = request.GET.copy()
+        data.setdefault("date_from", date_from.isoformat())
+        data.setdefault("date_to", date_to.isoformat())
+    form = PeriodForm(data, accounts=accounts, initial={"date_from": date_from, "date_to": date_to})
+    result = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        result = selectors.statement(data["account"], date_from=data["date_from"], date_to=data["date_to"])
+        if request.GET.get("export") == "xlsx":
+            return exports.statement_workbook(result)
+    return render(request, "contracts/statement.html", {"form": form, "statement": result})

@@ -1,0 +1,303 @@
+"""Finance pages: receivables by account (record a payment and see it allocated), aging with drill-down,
+statement, contract ledger; exports opened back with openpyxl; scope (reps 404, managers read-only)."""
+
+import io
+import uuid
+from datetime import date, timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts import services
+from contracts.models import Contract, Invoice, Payment
+from tests.factories import KeyAccountFactory
+
+from .factories import ContractFactory
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+
+
+@pytest.fixture
+def books(account):
+    today = timezone.localdate()
+    old = services.invoice_create(
+        account=account, number="INV-OLD", date=today - timedelta(days=120), amount=D("3000.00")
+    )
+    new = services.invoice_create(
+        account=account, number="INV-NEW", date=today - timedelta(days=10), amount=D("5000.00")
+    )
+    return {"old": old, "new": new}
+
+
+def _workbook(response):
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_finance_records_a_payment_and_sees_it_allocated_oldest_first(client, finance, account, books):
+    client.force_login(finance)
+    url = reverse("contracts:receivables-account", args=[account.pk])
+    form = {
+        "action": "payment",
+        "payment-date": timezone.localdate().isoformat(),
+        "payment-amount": "3500.00",
+        "payment-reference": "HK1123",
+        "payment-mode": "oldest_first",
+        "payment-request_key": str(uuid.uuid4()),
+    }
+    response = client.post(url, form, follow=True)
+    assert 'data-testid="payments"' in response.content.decode()
+    assert Invoice.objects.get(number="INV-OLD").status == Invoice.Status.PAID
+    assert Invoice.objects.get(number="INV-NEW").open_amount == D("4500.00")
+    message = [str(m) for m in response.context["messages"]]
+    assert any("INV-OLD" in m and "INV-NEW" in m for m in message)
+    # a double tap posts the same form again: still one payment
+    client.post(url, form)
+    assert Payment.objects.count() == 1
+
+
+def test_payment_by_hand_over_the_open_amount_keeps_what_was_typed(client, finance, account, books):
+    client.force_login(finance)
+    url = reverse("contracts:receivables-account", args=[account.pk])
+    response = client.post(
+        url,
+        {
+            "action": "payment",
+            "payment-date": "2026-11-20",
+            "payment-amount": "9000.00",
+            "payment-reference": "HK-OVER",
+            "payment-mode": "by_hand",
+            f"payment-allocate_{books['new'].pk}": "5000.01",
+            "payment-request_key": str(uuid.uuid4()),
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "5000.01" in page and "HK-OVER" in page  # what the user typed is still there
+    assert "INV-NEW" in page
+    assert response.context["payment_form"].errors
+    assert not Payment.objects.exists()
+
+
+def test_deduction_write_off_and_reversal_from_the_account_screen(client, finance, account, books):
+    client.force_login(finance)
+    url = reverse("contracts:receivables-account", args=[account.pk])
+    client.post(
+        url,
+        {
+            "action": "deduction",
+            "deduction-invoice": books["new"].pk,
+            "deduction-date": "2026-11-20",
+            "deduction-kind": "tg",
+            "deduction-amount": "200.00",
+            "deduction-reason": "堆头费",
+        },
+    )
+    assert Invoice.objects.get(pk=books["new"].pk).open_amount == D("4800.00")
+    client.post(reverse("contracts:invoice-write-off", args=[books["old"].pk]), {"reason": "闭店"})
+    assert Invoice.objects.get(pk=books["old"].pk).status == Invoice.Status.WRITTEN_OFF
+    payment = services.payment_record(account=account, date=date(2026, 11, 1), amount=D("800.00"))
+    response = client.post(reverse("contracts:payment-reverse", args=[payment.pk]), {"reason": "退票"}, follow=True)
+    assert Payment.objects.get(pk=payment.pk).is_reversed
+    assert Invoice.objects.get(pk=books["new"].pk).open_amount == D("4800.00")
+    assert "已冲销" in response.content.decode()  # the payment row shows it reversed
+
+
+def test_raise_an_invoice_with_the_contracts_terms(client, finance, account):
+    contract = ContractFactory(account=account, payment_terms_days=45)
+    client.force_login(finance)
+    client.post(
+        reverse("contracts:receivables-account", args=[account.pk]),
+        {
+            "action": "invoice",
+            "invoice-number": "FP-NEW",
+            "invoice-date": "2026-11-01",
+            "invoice-amount": "1234.50",
+            "invoice-contract": contract.pk,
+        },
+    )
+    assert Invoice.objects.get(number="FP-NEW").due_on == date(2026, 12, 16)
+
+
+def test_aging_page_drill_down_and_export(client, finance, account, books, django_assert_max_num_queries):
+    client.force_login(finance)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("contracts:aging"))
+    page = response.content.decode()
+    assert "沃尔玛" in page
+    assert response.context["report"].total.buckets["31_60"] == D("3000.00")  # INV-OLD: 120 days old, due after 60
+    drill = client.get(reverse("contracts:aging-invoices"), {"bucket": "31_60", "account": account.pk})
+    assert [i.number for i in drill.context["invoices"]] == ["INV-OLD"]
+    sheet = _workbook(client.get(reverse("contracts:aging"), {"export": "xlsx"})).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][:2] == ("WMT", "沃尔玛")
+    assert rows[1][2:8] == (5000, 0, 3000, 0, 0, 8000)
+    assert rows[-1][1] == "合计" and rows[-1][7] == 8000
+    drill_sheet = _workbook(
+        client.get(reverse("contracts:aging-invoices"), {"bucket": "31_60", "export": "xlsx"})
+    ).active
+    assert [r[1] for r in drill_sheet.iter_rows(min_row=2, values_only=True)] == ["INV-OLD"]
+
+
+def test_statement_page_and_export_laid_out_for_the_chain(client, finance, account, books):
+    client.force_login(finance)
+    today = timezone.localdate()
+    params = {
+        "account": account.pk,
+        "date_from": (today - timedelta(days=30)).isoformat(),
+        "date_to": today.isoformat(),
+    }
+    response = client.get(reverse("contracts:statement"), params)
+    assert response.context["statement"].opening == D("3000.00")
+    assert response.context["statement"].closing == D("8000.00")
+    sheet = _workbook(client.get(reverse("contracts:statement"), {**params, "export": "xlsx"})).active
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0][0] == "对账单"
+    assert cells[1][1] == "沃尔玛 (WMT)"
+    labels = {row[1]: row[5] for row in cells if row and len(row) > 5}
+    assert labels["期初余额"] == 3000
+    assert labels["期末余额"] == 8000
+
+
+def test_statement_period_the_wrong_way_round_says_so(client, finance, account):
+    client.force_login(finance)
+    response = client.get(
+        reverse("contracts:statement"), {"account": account.pk, "date_from": "2026-10-01", "date_to": "2026-09-01"}
+    )
+    assert response.context["statement"] is None
+    assert response.context["form"].errors["date_to"]
+
+
+def test_contract_ledger_filters_expiring_and_exports(client, finance, account, django_assert_max_num_queries):
+    today = timezone.localdate()
+    ContractFactory(
+        number="SOON", account=account, valid_from=today - timedelta(days=300), valid_to=today + timedelta(days=30)
+    )
+    ContractFactory(number="LATER", account=account, valid_from=today, valid_to=today + timedelta(days=31))
+    ContractFactory(
+        number="DRAFT-SOON", account=account, status=Contract.Status.DRAFT, valid_from=today, valid_to=today
+    )
+    client.force_login(finance)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("contracts:contract-list"), {"expiring": "true"})
+    assert [c.number for c in response.context["object_list"]] == ["SOON"]
+    sheet = _workbook(client.get(reverse("contracts:contract-list"), {"export": "xlsx"})).active
+    assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"SOON", "LATER", "DRAFT-SOON"}
+
+
+def test_contract_detail_shows_its_invoices(client, manager, account):
+    contract = ContractFactory(account=account)
+    services.invoice_create(
+        account=account, contract=contract, number="FP-UNDER", date=date(2026, 9, 1), amount=D("10")
+    )
+    client.force_login(manager)
+    response = client.get(reverse("contracts:contract-detail", args=[contract.pk]))
+    assert "FP-UNDER" in response.content.decode()
+
+
+def test_contract_attachment_is_limited_in_kind_and_size(client, finance, account, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 1000}
+    client.force_login(finance)
+    form = {
+        "number": "HT-NEW",
+        "account": account.pk,
+        "kind": "annual",
+        "status": "active",
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+        "total_amount": "100000",
+        "rebate_percent": "3",
+        "listing_fee": "0",
+        "payment_terms_days": "60",
+    }
+    too_big = SimpleUploadedFile("contract.pdf", b"%PDF" + b"x" * 2000, content_type="application/pdf")
+    response = client.post(reverse("contracts:contract-create"), {**form, "attachment": too_big})
+    assert "attachment" in response.context["form"].errors
+    assert response.context["form"]["number"].value() == "HT-NEW"  # kept as typed
+    exe = SimpleUploadedFile("contract.exe", b"MZ", content_type="application/octet-stream")
+    assert (
+        "attachment"
+        in client.post(reverse("contracts:contract-create"), {**form, "attachment": exe}).context["form"].errors
+    )
+    fine = SimpleUploadedFile("contract.pdf", b"%PDF-1.4 small", content_type="application/pdf")
+    response = client.post(reverse("contracts:contract-create"), {**form, "attachment": fine})
+    contract = Contract.objects.get(number="HT-NEW")
+    assert response.status_code == 302
+    assert contract.attachment.name.endswith(".pdf")
+
+
+def test_manager_reads_own_accounts_only_and_cannot_record(client, manager, account, books):
+    other = KeyAccountFactory()
+    client.force_login(manager)
+    assert client.get(reverse("contracts:receivables-account", args=[account.pk])).status_code == 200
+    assert client.get(reverse("contracts:receivables-account", args=[other.pk])).status_code == 404
+    page = client.get(reverse("contracts:receivables-account", args=[account.pk])).content.decode()
+    assert 'data-testid="payment-form"' not in page
+    response = client.post(
+        reverse("contracts:receivables-account", args=[account.pk]),
+        {"action": "payment", "payment-amount": "1", "payment-date": "2026-11-01", "payment-mode": "oldest_first"},
+    )
+    assert response.status_code == 403
+    assert not Payment.objects.exists()
+
+
+PAGES = [
+    ("contracts:contract-list", False),
+    ("contracts:contract-create", False),
+    ("contracts:contract-detail", True),
+    ("contracts:contract-edit", True),
+    ("contracts:receivables", False),
+    ("contracts:receivables-account", "account"),
+    ("contracts:aging", False),
+    ("contracts:aging-invoices", False),
+    ("contracts:statement", False),
+]
+
+
+@pytest.mark.parametrize("role_fixture", ["rep", "supervisor"])
+@pytest.mark.parametrize("name, arg", PAGES)
+def test_reps_and_supervisors_get_404_on_every_finance_page(client, request, role_fixture, name, arg, account):
+    contract = ContractFactory(account=account)
+    args = [] if not arg else [account.pk if arg == "account" else contract.pk]
+    client.force_login(request.getfixturevalue(role_fixture))
+    assert client.get(reverse(name, args=args)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["contracts:payment-reverse", "contracts:payment-allocate", "contracts:invoice-write-off"]
+)
+def test_reps_get_404_on_every_finance_action(client, rep, account, name):
+    payment = services.payment_record(account=account, date=date(2026, 11, 1), amount=D("10"))
+    invoice = services.invoice_create(account=account, number="X", date=date(2026, 11, 1), amount=D("10"))
+    client.force_login(rep)
+    pk = invoice.pk if "invoice" in name else payment.pk
+    assert client.post(reverse(name, args=[pk]), {"reason": "x"}).status_code == 404
+
+
+def test_statement_link_with_only_the_account_shows_the_last_full_month(client, finance, account):
+    client.force_login(finance)
+    response = client.get(reverse("contracts:statement"), {"account": account.pk})
+    result = response.context["statement"]
+    assert result.date_from.day == 1
+    assert result.date_to == timezone.localdate().replace(day=1) - timedelta(days=1)
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_account_screen_runs_a_fixed_number_of_queries(client, finance, account, size, django_assert_max_num_queries):
+    contract = ContractFactory(account=account)
+    for n in range(size):
+        invoice = services.invoice_create(
+            account=account, contract=contract, number=f"Q{n}", date=date(2026, 1, 1), amount=D("100")
+        )
+        services.payment_record(account=account, date=date(2026, 2, 1), amount=D("40"))
+        services.deduction_record(invoice=invoice, date=date(2026, 2, 2), kind="dm", amount=D("5"), reason="DM")
+    client.force_login(finance)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("contracts:receivables-account", args=[account.pk]))
+    assert response.content.decode().count('data-testid="invoice-status"') == size

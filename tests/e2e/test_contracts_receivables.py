@@ -1,0 +1,69 @@
+"""Finance records a payment for an account in the browser and sees the aging report change."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from contracts import services
+from tests.factories import KeyAccountFactory, make_user
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def desk(browser, live_server):
+    """Finance works at a desk: a laptop-size window, in Simplified Chinese, on Asia/Shanghai time."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def test_finance_records_a_payment_and_the_aging_report_changes(desk, live_server):
+    make_user(Role.FINANCE, username="finance1", first_name="洋", last_name="刘", password="demo-pass-1")
+    account = KeyAccountFactory(code="WMT", name="沃尔玛")
+    today = timezone.localdate()
+    services.invoice_create(
+        account=account, number="FP-OLD", date=today - timedelta(days=100), amount=Decimal("10000.00"),
+        due_on=today - timedelta(days=45),
+    )  # fmt: skip
+    services.invoice_create(account=account, number="FP-NEW", date=today - timedelta(days=5), amount=Decimal("2000.00"))
+
+    log_in(desk, "finance1", "demo-pass-1")
+    desk.goto("/contracts/aging/")
+    row = desk.locator('[data-account="WMT"]')
+    assert row.locator('[data-bucket="31_60"]').inner_text() == "10000.00"
+    assert desk.get_by_test_id("aging-past-due").inner_text() == "10000.00"
+
+    # from the aging row to the account's receivables, and record a payment there
+    row.get_by_role("link", name="沃尔玛").click()
+    payment = desk.get_by_test_id("payment-form")
+    payment.get_by_label("金额", exact=True).fill("4000")
+    payment.get_by_label("凭证号").fill("HK-E2E")
+    payment.get_by_role("button", name="登记回款").click()
+
+    alert = desk.get_by_role("alert")
+    assert "FP-OLD" in alert.inner_text()
+    assert desk.get_by_test_id("account-open").inner_text() == "8000.00"
+    assert "HK-E2E" in desk.get_by_test_id("payments").inner_text()
+    desk.screenshot(path="tests/e2e/artifacts/contracts-receivables.png", full_page=True)
+
+    desk.get_by_role("link", name="账龄").first.click()
+    row = desk.locator('[data-account="WMT"]')
+    assert row.locator('[data-bucket="31_60"]').inner_text() == "6000.00"
+    assert desk.get_by_test_id("aging-past-due").inner_text() == "6000.00"
+    assert desk.get_by_test_id("aging-total").inner_text() == "8000.00"
+    desk.screenshot(path="tests/e2e/artifacts/contracts-aging.png", full_page=True)
+
+    # drill down from the bucket to its invoice
+    row.locator('[data-bucket="31_60"]').click()
+    assert "FP-OLD" in desk.get_by_test_id("aging-invoices").inner_text()
+    assert desk.get_by_test_id("drill-total").inner_text() == "6000.00"
