@@ -125,7 +125,7 @@ def _account_books(account, index, *, today, rng, finance) -> int:
             services.invoice_create(
                 account=account,
                 contract=contract,
-                number=f"FP{day:%Y%m}-{account.code}",
+                number=f"FP{day:%Y%m%d}-{account.code}",
                 date=day,
                 amount=_money(rng, 200, 1500),
             )

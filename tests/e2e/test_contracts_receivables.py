@@ -40,8 +40,8 @@ def test_finance_records_a_payment_and_the_aging_report_changes(desk, live_serve
     log_in(desk, "finance1", "demo-pass-1")
     desk.goto("/contracts/aging/")
     row = desk.locator('[data-account="WMT"]')
-    assert row.locator('[data-bucket="31_60"]').inner_text() == "10000.00"
-    assert desk.get_by_test_id("aging-past-due").inner_text() == "10000.00"
+    assert row.locator('[data-bucket="31_60"]').inner_text() == "10,000.00"
+    assert desk.get_by_test_id("aging-past-due").inner_text() == "10,000.00"
 
     # from the aging row to the account's receivables, and record a payment there
     row.get_by_role("link", name="沃尔玛").click()
@@ -52,18 +52,18 @@ def test_finance_records_a_payment_and_the_aging_report_changes(desk, live_serve
 
     alert = desk.get_by_role("alert")
     assert "FP-OLD" in alert.inner_text()
-    assert desk.get_by_test_id("account-open").inner_text() == "8000.00"
+    assert desk.get_by_test_id("account-open").inner_text() == "8,000.00"
     assert "HK-E2E" in desk.get_by_test_id("payments").inner_text()
     desk.screenshot(path="tests/e2e/artifacts/contracts-receivables.png", full_page=True)
 
     desk.get_by_role("link", name="账龄").first.click()
     row = desk.locator('[data-account="WMT"]')
-    assert row.locator('[data-bucket="31_60"]').inner_text() == "6000.00"
-    assert desk.get_by_test_id("aging-past-due").inner_text() == "6000.00"
-    assert desk.get_by_test_id("aging-total").inner_text() == "8000.00"
+    assert row.locator('[data-bucket="31_60"]').inner_text() == "6,000.00"
+    assert desk.get_by_test_id("aging-past-due").inner_text() == "6,000.00"
+    assert desk.get_by_test_id("aging-total").inner_text() == "8,000.00"
     desk.screenshot(path="tests/e2e/artifacts/contracts-aging.png", full_page=True)
 
     # drill down from the bucket to its invoice
     row.locator('[data-bucket="31_60"]').click()
     assert "FP-OLD" in desk.get_by_test_id("aging-invoices").inner_text()
-    assert desk.get_by_test_id("drill-total").inner_text() == "6000.00"
+    assert desk.get_by_test_id("drill-total").inner_text() == "6,000.00"
