@@ -25,7 +25,11 @@ def home(request):
         "account_count": accounts_for(user).filter(active=True).count(),
     }
     if role == Role.REP:
+        from visits.selectors import rep_day
+
         context["my_stores"] = stores.select_related("account").order_by("grade", "code")[:10]
+        context["today_stops"] = rep_day(user, context["today"])
+        context["today_done"] = sum(1 for stop in context["today_stops"] if stop.done)
     elif role in (Role.SUPERVISOR, Role.MANAGER):
         context["team"] = (
             team_for(user)

@@ -1,6 +1,7 @@
 """Home page per role, login, and the language switch."""
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -60,3 +61,15 @@ def test_chinese_is_the_default(client):
     client.force_login(rep)
     page = client.get("/").content.decode()
     assert "我的门店" in page
+
+
+def test_rep_home_leads_to_todays_route(client, demo_company):
+    from django.contrib.auth import get_user_model
+
+    rep = get_user_model().objects.get(username="rep1")
+    client.force_login(rep)
+    with time_machine.travel("2026-11-23 09:00 +0800", tick=False):  # the demo's Monday
+        html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    card = html.split('data-testid="today-card"')[1].split("</a>")[0]
+    assert 'href="/visits/today/"' in html
+    assert "0 of 5 stops visited" in card  # SPEC §4: five stops a day
