@@ -3,6 +3,8 @@ statuses, allocations) are read-only here: change them through the finance pages
 
 from django.contrib import admin
 
+from ka_portal.admin_base import ReadOnlyInline
+
 from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
 
 
@@ -17,17 +19,6 @@ class RecordedThroughServices:
     """Invoices, payments and deductions are added on the finance pages or the API, which keep the books."""
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.errors import DomainError
 
 from . import services
@@ -17,17 +18,6 @@ class PromotionTypeAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "kind", "typical_price_ratio", "max_days", "periods_allowed", "company_share")
     list_filter = ("kind",)
     search_fields = ("code", "name")
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PromotionItemInline(ReadOnlyInline):
