@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.lists import StyledFilterSet
+from ka_portal.lists import StyledFilterSet, yes_no_filter
 
 from . import selectors
 from .models import Contract, Invoice
@@ -62,7 +62,7 @@ class ContractFilter(ScopedAccountFilterSet):
 
 class InvoiceFilter(ScopedAccountFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Invoice.Status.choices)
-    overdue = django_filters.BooleanFilter(label=_("Overdue"))
+    overdue = yes_no_filter(_("Overdue"))
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
 

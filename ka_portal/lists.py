@@ -87,10 +87,14 @@ def style_form_fields(form) -> None:
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
 
+def yes_no_filter(label, *, yes=None, no=None, **kwargs):
+    """A yes / no / either filter worded for people (not django-filter's "Unknown / Yes / No")."""
+    choices = [("", _("All")), ("true", yes or _("Yes")), ("false", no or _("No"))]
+    return django_filters.BooleanFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
+
+
 def active_filter(label=None):
-    """Active / inactive / all, worded for people (not django-filter's "Unknown / Yes / No")."""
-    choices = [("", _("All")), ("true", _("Active only")), ("false", _("Inactive only"))]
-    return django_filters.BooleanFilter(label=label or _("Active"), widget=forms.Select(choices=choices))
+    return yes_no_filter(label or _("Active"), yes=_("Active only"), no=_("Inactive only"))
 
 
 class StyledFilterSet(django_filters.FilterSet):

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
-from ka_portal.lists import Column, FilteredListView, StyledFilterSet
+from ka_portal.lists import Column, FilteredListView, StyledFilterSet, yes_no_filter
 from ka_portal.scope import route_plans_for, stores_for, tasks_for, visits_for
 
 from . import selectors, services
@@ -199,7 +199,7 @@ class VisitFilter(StoreSearchFilterSet):
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
     rating = django_filters.ChoiceFilter(label=gettext_lazy("Rating"), choices=Visit.Rating.choices)
-    far_from_store = django_filters.BooleanFilter(label=gettext_lazy("Far from the store"))
+    far_from_store = yes_no_filter(gettext_lazy("Far from the store"))
 
     class Meta:
         model = Visit
