@@ -241,6 +241,8 @@ class SuggestedOrder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date")
         ]
+        # The nightly job replaces one date's rows per store range; this index finds them.
+        indexes = [models.Index(fields=["date", "store"], name="suggestedorder_date_store")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code}: {self.suggested_cases}"
@@ -261,6 +263,8 @@ class ReplenishmentRun(models.Model):
     pairs = models.PositiveIntegerField(_("pairs"), default=0)
     flagged = models.PositiveIntegerField(_("flagged"), default=0)
     chunks = models.PositiveIntegerField(_("chunks"), default=0, validators=[MinValueValidator(0)])
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    scope = models.CharField(_("scope"), max_length=80, blank=True, help_text=_("Empty: every store."))
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
