@@ -218,7 +218,10 @@ class SuggestedOrder(models.Model):
         NO_PREVIOUS_COUNT = "no_previous_count", _("No previous stock count")
         NEGATIVE_SALES = "negative_sales", _("Negative actual sales")
 
-    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="suggested_orders")
+    # No index of its own: the (store, product, date) constraint's index serves lookups by store.
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="suggested_orders", db_index=False
+    )
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="suggested_orders"
     )

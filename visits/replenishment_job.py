@@ -91,7 +91,7 @@ def _compute_sql(on: date, chunk: Chunk) -> tuple[str, list]:
             WHERE {stores} AND v.checked_in_at < %s
             WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC, sc.id DESC)
         ),
-        pairs AS (
+        pairs AS MATERIALIZED (
             SELECT r.store_id, r.product_id, r.packs AS current_packs, r.counted_on AS current_counted_on,
                    r.previous_packs, r.previous_counted_on, pr.packs_per_case,
                    COALESCE((

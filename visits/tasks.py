@@ -10,7 +10,8 @@ from .models import ReplenishmentRun
 from .replenishment_job import Chunk, chunks_for, run_chunk, run_start
 
 
-@shared_task(name="visits.tasks.suggested_orders_chunk", acks_late=True)
+# acks_late + reject_on_worker_lost: a chunk whose worker died goes back to the queue; rerunning it is safe.
+@shared_task(name="visits.tasks.suggested_orders_chunk", acks_late=True, reject_on_worker_lost=True)
 def suggested_orders_chunk(run_id: int, first: int, last: int, account_id: int | None = None) -> dict:
     """One store range of a run, in one transaction (see replenishment_job.run_chunk)."""
     pairs, flagged = run_chunk(run_id=run_id, chunk=Chunk(first, last, account_id))
