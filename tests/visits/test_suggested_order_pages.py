@@ -1,0 +1,77 @@
+"""Pages: suggested orders per rep / key account / date with their .xlsx, and the nightly runs (administrators)."""
+
+from datetime import date
+from io import BytesIO
+
+import openpyxl
+import pytest
+
+from accounts.roles import Role
+from tests.factories import KeyAccountFactory, ProductFactory, StoreFactory, make_user
+from visits.models import ReplenishmentRun
+
+from .factories import SuggestedOrderFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def team():
+    sup = make_user(Role.SUPERVISOR, username="sup_pages")
+    reps = [make_user(Role.REP, username=f"rep_pages_{i}", supervisor=sup, first_name=f"名{i}") for i in range(2)]
+    account = KeyAccountFactory(name="华润万家")
+    for i, rep in enumerate(reps):
+        store = StoreFactory(rep=rep, account=account, name=f"店{i}")
+        product = ProductFactory(name="可乐", packs_per_case=12)
+        SuggestedOrderFactory(
+            store=store, date=DAY, product=product, current_packs=30, suggested_packs=30, suggested_cases=3
+        )
+    SuggestedOrderFactory(store=StoreFactory(name="别组店"), date=DAY)  # another team's store
+    new_store = StoreFactory(rep=reps[0], account=account, name="新店")
+    flagged = SuggestedOrderFactory(store=new_store, date=DAY, flag="no_previous_count", suggested_cases=0)
+    return sup, reps, flagged
+
+
+def test_supervisor_sees_the_team_orders_with_flags_and_not_other_teams(client, team):
+    sup, _reps, _flagged = team
+    client.force_login(sup)
+    page = client.get("/visits/suggested-orders/").content.decode()
+    assert "店0" in page and "店1" in page and "新店" in page
+    assert "别组店" not in page
+    assert "2/6" in page  # 30 packs in cases of 12
+    assert "没有上次盘点" in page  # the flag, in the page's language
+
+
+def test_supervisor_exports_one_reps_orders_for_a_date(client, team, django_assert_max_num_queries):
+    sup, reps, _flagged = team
+    client.force_login(sup)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/visits/suggested-orders/?rep={reps[1].pk}&date={DAY}&export=xlsx")
+    rows = list(openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+    assert len(rows) == 2  # the header and rep 1's one order
+    assert "店1" in rows[1] and "华润万家" in rows[1] and 3 in rows[1]
+
+
+def test_flagged_filter_lists_only_pairs_that_could_not_be_computed(client, team):
+    sup, _reps, _flagged = team
+    client.force_login(sup)
+    page = client.get("/visits/suggested-orders/?flagged=true").content.decode()
+    assert "新店" in page and "店0" not in page
+
+
+def test_runs_page_is_for_administrators_who_can_start_a_run(client, team, django_capture_on_commit_callbacks):
+    sup, _reps, _flagged = team
+    client.force_login(sup)
+    assert client.get("/visits/suggested-orders/runs/").status_code == 403
+    assert client.post("/visits/suggested-orders/runs/start/").status_code == 403
+    admin = make_user(Role.ADMIN, username="admin_pages")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/visits/suggested-orders/runs/start/", follow=True)
+    run = ReplenishmentRun.objects.get()
+    assert run.status == ReplenishmentRun.Status.SUCCEEDED
+    page = response.content.decode()
+    assert f"第 {run.pk} 次计算已开始" in page
+    assert "成功" in client.get("/visits/suggested-orders/runs/").content.decode()  # the run's status: succeeded
