@@ -557,3 +557,13 @@ def replenishment_run_start(request):
     run = suggested_orders_run(on=timezone.localdate())
     messages.success(request, _("Run %(run)s started.") % {"run": run.pk})
     return redirect("visits:replenishment-run-list")
+
+
+@require_POST
+@permission_required("visits.view_suggestedorder", raise_exception=True)
+def store_suggested_orders_refresh(request, pk: int):
+    """Compute one store's suggested order for today now (the store page's button), then back to the store."""
+    store = get_object_or_404(stores_for(request.user), pk=pk)
+    orders = services.suggested_orders_refresh(store=store, on=timezone.localdate())
+    messages.success(request, _("Suggested order computed for %(n)s products.") % {"n": len(orders)})
+    return redirect("stores:store-detail", pk=store.pk)

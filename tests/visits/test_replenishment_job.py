@@ -1,6 +1,7 @@
 """The nightly suggested-order job (SPEC §4): set-based, chunked, idempotent, atomic per chunk, recorded."""
 
 from datetime import date, datetime, timedelta
+from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
@@ -345,3 +346,15 @@ def test_the_job_suggests_what_the_one_pair_function_suggests(
         transaction.set_rollback(True)
     # then every pair's row holds what the one-pair function says
     assert got == expected
+
+
+def test_command_for_one_store_computes_that_store_only(spec_pair, django_capture_on_commit_callbacks):
+    other = ListingFactory(product=spec_pair.product)
+    count(other, DAY + timedelta(days=4), 5)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("compute_suggested_orders", "--date", "2026-11-20", "--store", spec_pair.store.code, stdout=out)
+    assert list(SuggestedOrder.objects.values_list("store_id", "suggested_cases")) == [(spec_pair.store_id, 6)]
+    recorded = ReplenishmentRun.objects.get()
+    assert recorded.scope == f"store {spec_pair.store.code}"
+    assert out.getvalue().startswith(f"run {recorded.pk} for 2026-11-20")

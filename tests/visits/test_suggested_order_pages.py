@@ -1,16 +1,24 @@
 """Pages: suggested orders per rep / key account / date with their .xlsx, and the nightly runs (administrators)."""
 
-from datetime import date
+from datetime import date, timedelta
 from io import BytesIO
 
 import openpyxl
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
-from tests.factories import KeyAccountFactory, ProductFactory, StoreFactory, make_user
-from visits.models import ReplenishmentRun
+from tests.factories import (
+    DeliveryFactory,
+    KeyAccountFactory,
+    ListingFactory,
+    ProductFactory,
+    StoreFactory,
+    make_user,
+)
+from visits.models import ReplenishmentRun, SuggestedOrder
 
-from .factories import SuggestedOrderFactory
+from .factories import StockCountFactory, SuggestedOrderFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +83,23 @@ def test_runs_page_is_for_administrators_who_can_start_a_run(client, team, djang
     page = response.content.decode()
     assert f"第 {run.pk} 次计算已开始" in page
     assert "成功" in client.get("/visits/suggested-orders/runs/").content.decode()  # the run's status: succeeded
+
+
+def test_rep_computes_a_store_order_now_and_not_for_another_reps_store(client):
+    # given the SPEC example counted in the rep's store, the second count today
+    rep = make_user(Role.REP, username="rep_now")
+    store = StoreFactory(rep=rep)
+    beer = ProductFactory(packs_per_case=12)
+    ListingFactory(store=store, product=beer)
+    now = timezone.now()
+    for at, packs in ((now - timedelta(days=7), 120), (now, 72)):
+        StockCountFactory(visit=VisitFactory(rep=rep, store=store, checked_in_at=at), product=beer, packs=packs)
+    DeliveryFactory(store=store, product=beer, date=timezone.localdate() - timedelta(days=3), quantity=48)
+    client.force_login(rep)
+    # when the rep taps "compute now" on the store page
+    response = client.post(f"/visits/stores/{store.pk}/suggested-orders/")
+    # then the order is there for today and the rep is back on the store page
+    assert response.status_code == 302 and response["Location"] == f"/stores/{store.pk}/"
+    assert SuggestedOrder.objects.get(store=store, date=timezone.localdate()).suggested_cases == 6
+    # and another rep's store is out of reach
+    assert client.post(f"/visits/stores/{StoreFactory().pk}/suggested-orders/").status_code == 404
