@@ -103,3 +103,21 @@ def test_rep_computes_a_store_order_now_and_not_for_another_reps_store(client):
     assert SuggestedOrder.objects.get(store=store, date=timezone.localdate()).suggested_cases == 6
     # and another rep's store is out of reach
     assert client.post(f"/visits/stores/{StoreFactory().pk}/suggested-orders/").status_code == 404
+
+
+def test_today_shows_each_store_latest_suggested_order(client):
+    # given last night's order for a store the rep is visiting today, and an older one
+    rep = make_user(Role.REP, username="rep_today")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    VisitFactory(rep=rep, store=store, checked_in_at=timezone.now())
+    today = timezone.localdate()
+    beer = ProductFactory(name="海川纯生啤酒", packs_per_case=12)
+    SuggestedOrderFactory(store=store, product=beer, date=today - timedelta(days=3), suggested_cases=9)
+    SuggestedOrderFactory(store=store, product=beer, date=today - timedelta(days=1), suggested_cases=6)
+    SuggestedOrderFactory(store=store, date=today - timedelta(days=1), suggested_packs=0, suggested_cases=0)
+    client.force_login(rep)
+    # when the rep opens Today
+    page = client.get("/visits/today/").content.decode()
+    # then the stop shows the latest order only, in cases
+    assert "海川纯生啤酒 6 箱" in page
+    assert "9 箱" not in page
