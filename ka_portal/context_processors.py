@@ -19,6 +19,7 @@ _NAV = [
     (_("Routes"), "visits:route-list", _LEADS),
     (_("Visits"), "visits:visit-list", _LEADS),
     (_("Tasks"), "visits:task-list", _LEADS | {Role.REP}),
+    (_("Suggested orders"), "visits:suggested-order-list", _LEADS),
     (_("Key accounts"), "accounts:account-list", _LEADS | _OFFICE),
     (_("Performance"), "accounts:performance", _OFFICE | {Role.SUPERVISOR}),
     (_("Stores"), "stores:store-list", None),

@@ -163,6 +163,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "contracts.tasks.receivables_nightly",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Every store's suggested order (SPEC §4) ready before the reps start: 02:00 Asia/Shanghai (CELERY_TIMEZONE).
+    "suggested-orders-nightly": {
+        "task": "visits.tasks.suggested_orders_nightly",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # REST API.
@@ -201,6 +206,10 @@ KA = {
     "ROUTE_STOPS_PER_WEEK": env.int("KA_ROUTE_STOPS_PER_WEEK", default=30),
     "CHECKIN_MAX_DISTANCE_M": env.int("KA_CHECKIN_MAX_DISTANCE_M", default=500),
     "SAFETY_FACTOR": env.str("KA_SAFETY_FACTOR", default="1.5"),
+    # Suggested packs → whole cases: "up" (never short), "nearest" (half up) or "down" (never over).
+    "ORDER_ROUNDING": env.str("KA_ORDER_ROUNDING", default="up"),
+    # The nightly suggested-order job: stores per chunk (one chunk = one Celery task, one transaction).
+    "REPLENISHMENT_CHUNK_STORES": env.int("KA_REPLENISHMENT_CHUNK_STORES", default=500),
     "PROMOTION_COOLDOWN_DAYS": env.int("KA_PROMOTION_COOLDOWN_DAYS", default=30),
     "PROMOTION_SECOND_APPROVAL_ABOVE": env.str("KA_PROMOTION_SECOND_APPROVAL_ABOVE", default="50000.00"),
     # SPEC §5 rules 1–2: the longest run, and the cut above which periods are short.

@@ -1,5 +1,6 @@
 """API for routes, visits, tasks and suggested orders under /api/v1/: scoped by scope.py, writes via services."""
 
+import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -341,12 +342,24 @@ class SuggestedOrderSerializer(serializers.ModelSerializer):
         return format_packs(order.suggested_packs, order.product.packs_per_case)
 
 
+class SuggestedOrderFilter(django_filters.FilterSet):
+    account = django_filters.NumberFilter(field_name="store__account", help_text="Key account id.")
+    flagged = django_filters.BooleanFilter(method="filter_flagged", help_text="Only pairs that could not be computed.")
+
+    class Meta:
+        model = SuggestedOrder
+        fields = ["store", "account", "product", "date", "flag", "flagged"]
+
+    def filter_flagged(self, queryset, name, value):
+        return queryset.exclude(flag="") if value else queryset.filter(flag="")
+
+
 class SuggestedOrderViewSet(viewsets.ReadOnlyModelViewSet):
     """Suggested orders (建议订货单) per store × product × date, as the visit and the nightly job compute them."""
 
     serializer_class = SuggestedOrderSerializer
     permission_classes = [RoleModelPermissions]
-    filterset_fields = ["store", "product", "date", "flag"]
+    filterset_class = SuggestedOrderFilter
     ordering_fields = ["date"]
 
     def get_queryset(self):

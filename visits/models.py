@@ -218,7 +218,10 @@ class SuggestedOrder(models.Model):
         NO_PREVIOUS_COUNT = "no_previous_count", _("No previous stock count")
         NEGATIVE_SALES = "negative_sales", _("Negative actual sales")
 
-    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="suggested_orders")
+    # No index of its own: the (store, product, date) constraint's index serves lookups by store.
+    store = models.ForeignKey(
+        Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="suggested_orders", db_index=False
+    )
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="suggested_orders"
     )
@@ -241,6 +244,8 @@ class SuggestedOrder(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date")
         ]
+        # The nightly job replaces one date's rows per store range; this index finds them.
+        indexes = [models.Index(fields=["date", "store"], name="suggestedorder_date_store")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code}: {self.suggested_cases}"
@@ -261,6 +266,8 @@ class ReplenishmentRun(models.Model):
     pairs = models.PositiveIntegerField(_("pairs"), default=0)
     flagged = models.PositiveIntegerField(_("flagged"), default=0)
     chunks = models.PositiveIntegerField(_("chunks"), default=0, validators=[MinValueValidator(0)])
+    chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
+    scope = models.CharField(_("scope"), max_length=80, blank=True, help_text=_("Empty: every store."))
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

@@ -4,10 +4,13 @@ One function for the visit page, the API and the nightly job, so every place sug
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 NO_PREVIOUS_COUNT = "no_previous_count"
 NEGATIVE_SALES = "negative_sales"
+
+# How the packs short become whole cases (settings.KA["ORDER_ROUNDING"]).
+CASE_ROUNDING = {"up": ROUND_CEILING, "nearest": ROUND_HALF_UP, "down": ROUND_FLOOR}
 
 
 @dataclass(frozen=True)
@@ -24,10 +27,16 @@ def _ceiling(value: Decimal) -> int:
 
 
 def suggested_order(
-    previous: int | None, delivered: int, current: int, packs_per_case: int, factor: Decimal | str
+    previous: int | None,
+    delivered: int,
+    current: int,
+    packs_per_case: int,
+    factor: Decimal | str,
+    rounding: str = "up",
 ) -> Suggestion:
     """actual sales = previous + delivered − current; safety stock = sales × factor;
-    suggested = safety stock − current, never below 0, ordered in whole cases (rounded up).
+    suggested = safety stock − current, never below 0, ordered in whole cases (rounded up unless
+    `rounding` says "nearest" or "down"; packs are always rounded up).
 
     All quantities are packs. With no previous count there is no sales figure: nothing is
     suggested and the pair is flagged; negative sales (stock grew more than the deliveries
@@ -40,5 +49,6 @@ def suggested_order(
         return Suggestion(sales, None, 0, 0, NEGATIVE_SALES)
     safety = Decimal(sales) * Decimal(str(factor))
     short = max(safety - current, Decimal(0))
-    cases = _ceiling(short / max(int(packs_per_case), 1))
+    per_case = short / max(int(packs_per_case), 1)
+    cases = int(per_case.to_integral_value(rounding=CASE_ROUNDING[rounding]))
     return Suggestion(sales, _ceiling(safety), _ceiling(short), cases)

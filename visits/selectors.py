@@ -4,7 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -36,6 +36,7 @@ class TodayStop:
     stop: RouteStop | None
     visit: Visit | None
     tasks: list[Task] = field(default_factory=list)
+    orders: list[SuggestedOrder] = field(default_factory=list)  # the latest suggested order, what to order
 
     @property
     def done(self) -> bool:
@@ -59,9 +60,23 @@ def rep_day(rep, day: date) -> list[TodayStop]:
     tasks = defaultdict(list)
     for task in open_tasks(rep).filter(store__in=[row.store for row in rows]):
         tasks[task.store_id].append(task)
+    orders = defaultdict(list)
+    for order in latest_suggested_orders([row.store for row in rows], day):
+        orders[order.store_id].append(order)
     for row in rows:
         row.tasks = tasks[row.store.pk]
+        row.orders = orders[row.store.pk]
     return rows
+
+
+def latest_suggested_orders(stores, day: date) -> QuerySet:
+    """Each store's suggested order as last computed up to `day` (the night's or the last visit's): what to order."""
+    latest = SuggestedOrder.objects.filter(store=OuterRef("store"), date__lte=day).order_by("-date").values("date")[:1]
+    return (
+        SuggestedOrder.objects.filter(store__in=stores, date=Subquery(latest), suggested_cases__gt=0)
+        .select_related("product")
+        .order_by("store_id", "-suggested_cases", "product__code")
+    )
 
 
 def visit_detail(user, pk: int) -> Visit:

@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainConflict, DomainError
-from stores.models import Delivery, Listing, Store
+from stores.models import Listing, Store
 
 from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
 from .rating import visit_rating
-from .replenishment import suggested_order
+from .replenishment_job import Chunk, chunk_compute
 from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
 
 
@@ -356,64 +356,9 @@ def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: b
 def suggested_orders_refresh(*, store: Store, on: date) -> list[SuggestedOrder]:
     """The store's suggested order on a date, per active listing, from its two latest stock counts up to then.
 
-    Deliveries count when they fall after the previous count's day, up to the current count's day.
+    The nightly job's set-based statement restricted to this one store (visits/replenishment_job.py), so the
+    visit page and the night suggest the same. Deliveries count when they fall after the previous count's
+    day, up to the current count's day.
     """
-    factor = Decimal(str(ka_setting("SAFETY_FACTOR")))
-    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
-    counts: dict[int, list[StockCount]] = {}
-    for count in (
-        StockCount.objects.filter(visit__store=store, visit__checked_in_at__lt=end)
-        .select_related("visit")
-        .order_by("product_id", "-visit__checked_in_at", "-id")
-    ):
-        found = counts.setdefault(count.product_id, [])
-        if len(found) < 2:
-            found.append(count)
-    listings = [
-        listing
-        for listing in Listing.objects.filter(store=store, active=True).select_related("product")
-        if listing.product_id in counts
-    ]
-    # One query for the deliveries of every product with two counts; summed per product below.
-    previous_days = {
-        pid: timezone.localdate(found[1].visit.checked_in_at) for pid, found in counts.items() if found[1:]
-    }
-    deliveries: dict[int, list[tuple[date, int]]] = {}
-    if previous_days:
-        for product_id, delivered_on, quantity in Delivery.objects.filter(
-            store=store, product_id__in=previous_days, date__gt=min(previous_days.values()), date__lte=on
-        ).values_list("product_id", "date", "quantity"):
-            deliveries.setdefault(product_id, []).append((delivered_on, quantity))
-    orders = []
-    for listing in listings:
-        latest = counts[listing.product_id]
-        current, previous = latest[0], (latest[1] if len(latest) > 1 else None)
-        current_on = timezone.localdate(current.visit.checked_in_at)
-        previous_on = timezone.localdate(previous.visit.checked_in_at) if previous else None
-        delivered = sum(
-            quantity
-            for delivered_on, quantity in deliveries.get(listing.product_id, [])
-            if previous_on is not None and previous_on < delivered_on <= current_on
-        )
-        result = suggested_order(
-            previous.packs if previous else None, delivered, current.packs, listing.product.packs_per_case, factor
-        )
-        order, _created = SuggestedOrder.objects.update_or_create(
-            store=store,
-            product_id=listing.product_id,
-            date=on,
-            defaults={
-                "previous_packs": previous.packs if previous else None,
-                "previous_counted_on": previous_on,
-                "delivered_packs": delivered,
-                "current_packs": current.packs,
-                "current_counted_on": current_on,
-                "actual_sales_packs": result.actual_sales,
-                "safety_stock_packs": result.safety_stock,
-                "suggested_packs": result.suggested_packs,
-                "suggested_cases": result.suggested_cases,
-                "flag": result.flag,
-            },
-        )
-        orders.append(order)
-    return orders
+    chunk_compute(on=on, chunk=Chunk(store.pk, store.pk))
+    return list(SuggestedOrder.objects.filter(store=store, date=on).select_related("product").order_by("product_id"))

@@ -23,4 +23,8 @@ urlpatterns = [
     path("tasks/", views.TaskListView.as_view(), name="task-list"),
     path("reports/daily/", views.daily_report, name="daily-report"),
     path("reports/compliance/", views.compliance, name="compliance"),
+    path("suggested-orders/", views.SuggestedOrderListView.as_view(), name="suggested-order-list"),
+    path("suggested-orders/runs/", views.ReplenishmentRunListView.as_view(), name="replenishment-run-list"),
+    path("stores/<int:pk>/suggested-orders/", views.store_suggested_orders_refresh, name="store-suggested-orders"),
+    path("suggested-orders/runs/start/", views.replenishment_run_start, name="replenishment-run-start"),
 ]

@@ -5,25 +5,30 @@ Every queryset starts from ka_portal/scope.py (through visits/selectors.py): out
 
 import uuid
 from datetime import date, timedelta
+from operator import attrgetter
 
 import django_filters
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.models import KeyAccount
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet, yes_no_filter
-from ka_portal.scope import route_plans_for, stores_for, tasks_for, visits_for
+from ka_portal.scope import route_plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
 
 from . import selectors, services
 from .forms import (
@@ -36,7 +41,8 @@ from .forms import (
     TaskForm,
     VisitForm,
 )
-from .models import RoutePlan, RouteStop, Task, Visit
+from .models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit
+from .tasks import suggested_orders_run
 
 
 def _require(user, perm: str) -> None:
@@ -469,3 +475,97 @@ def compliance(request):
         "next_week": week + timedelta(days=7),
     }
     return render(request, "visits/compliance.html", context)
+
+
+# --- suggested orders and the nightly job's runs -----------------------------------------------
+
+
+class SuggestedOrderFilter(StoreSearchFilterSet):
+    date = django_filters.DateFilter(
+        label=gettext_lazy("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    account = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Key account"),
+        field_name="store__account",
+        queryset=lambda request: KeyAccount.objects.filter(stores__in=stores_for(request.user)).distinct(),
+    )
+    rep = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Sales rep"),
+        field_name="store__rep",
+        queryset=lambda request: get_user_model().objects.filter(stores__in=stores_for(request.user)).distinct(),
+    )
+    flagged = django_filters.BooleanFilter(label=gettext_lazy("Flagged"), method="filter_flagged")
+
+    class Meta:
+        model = SuggestedOrder
+        fields = ["date", "account", "rep"]
+
+    def filter_flagged(self, queryset, name, value):
+        return queryset.exclude(flag="") if value else queryset.filter(flag="")
+
+
+class SuggestedOrderListView(PermissionRequiredMixin, FilteredListView):
+    """Suggested orders (建议订货单) in the user's stores, per rep / key account / date, and their `.xlsx`."""
+
+    permission_required = "visits.view_suggestedorder"
+    template_name = "visits/suggested_order_list.html"
+    filterset_class = SuggestedOrderFilter
+    export_name = gettext_lazy("suggested orders")
+    export_columns = [
+        Column(gettext_lazy("Date"), lambda o: o.date),
+        Column(gettext_lazy("Key account"), lambda o: o.store.account.name),
+        Column(gettext_lazy("Store code"), lambda o: o.store.code),
+        Column(gettext_lazy("Store"), lambda o: o.store.name),
+        Column(gettext_lazy("Sales rep"), lambda o: display_name(o.store.rep) if o.store.rep else ""),
+        Column(gettext_lazy("Product code"), lambda o: o.product.code),
+        Column(gettext_lazy("Product"), lambda o: o.product.name),
+        *(
+            Column(capfirst(SuggestedOrder._meta.get_field(name).verbose_name), attrgetter(name))
+            for name in (
+                "previous_packs",
+                "delivered_packs",
+                "current_packs",
+                "actual_sales_packs",
+                "safety_stock_packs",
+                "suggested_packs",
+            )
+        ),
+        Column(gettext_lazy("Order (cases)"), lambda o: o.suggested_cases),
+        Column(gettext_lazy("Flag"), lambda o: o.get_flag_display() if o.flag else ""),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            suggested_orders_for(self.request.user)
+            .select_related("store__account", "store__rep", "product")
+            .order_by("-date", "store__code", "product__code")
+        )
+
+
+class ReplenishmentRunListView(PermissionRequiredMixin, FilteredListView):
+    """The nightly job's runs, newest first: when, how many pairs, how it ended (administrators)."""
+
+    permission_required = "visits.view_replenishmentrun"
+    template_name = "visits/replenishment_run_list.html"
+
+    def get_base_queryset(self):
+        return ReplenishmentRun.objects.order_by("-started_at", "-pk")
+
+
+@require_POST
+@permission_required("visits.add_replenishmentrun", raise_exception=True)
+def replenishment_run_start(request):
+    """Start today's run by hand; a second tap starts a run that replaces the first one's rows (same result)."""
+    run = suggested_orders_run(on=timezone.localdate())
+    messages.success(request, _("Run %(run)s started.") % {"run": run.pk})
+    return redirect("visits:replenishment-run-list")
+
+
+@require_POST
+@permission_required("visits.view_suggestedorder", raise_exception=True)
+def store_suggested_orders_refresh(request, pk: int):
+    """Compute one store's suggested order for today now (the store page's button), then back to the store."""
+    store = get_object_or_404(stores_for(request.user), pk=pk)
+    orders = services.suggested_orders_refresh(store=store, on=timezone.localdate())
+    messages.success(request, _("Suggested order computed for %(n)s products.") % {"n": len(orders)})
+    return redirect("stores:store-detail", pk=store.pk)

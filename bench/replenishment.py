@@ -1,0 +1,338 @@
+"""Benchmark of the nightly suggested-order job on PostgreSQL (a benchmark, not a test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ka CELERY_BROKER_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/replenishment.py --stores 10000 --products 300 --workers 2
+
+Creates a fresh database `<name>_bench` next to DATABASE_URL's (dropped at the end unless --keep), fills
+a synthetic company (stores × products listings, two stock counts and a delivery per pair), runs the
+job on real Celery workers (or in this process with --inline), and prints: pairs, seconds, pairs/s, the
+workers' peak memory; then, on a subset of at most 100,000 pairs, the job's pairs/s against a naive
+per-pair ORM loop and a hand-written INSERT … SELECT (the lower bound), with the ratios.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+ON = date(2026, 11, 23)
+
+
+def _bench_database(url: str) -> str:
+    import psycopg2
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") + "_bench"
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _drop_database(url: str) -> None:
+    import psycopg2
+
+    parts = urlsplit(url)
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+    admin.close()
+
+
+def _company(stores: int, products: int) -> None:
+    """Rows through bulk_create for the few, INSERT … SELECT for the many (listings, counts, deliveries)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from accounts.models import KeyAccount
+    from stores.models import Product, Store
+    from visits.models import Visit
+
+    account = KeyAccount.objects.create(code="BENCH", name="基准连锁", tier=KeyAccount.Tier.NKA)
+    rep = get_user_model().objects.create(username="bench_rep")
+    Product.objects.bulk_create(
+        Product(
+            code=f"BP{p:05d}",
+            name=f"产品{p}",
+            packs_per_case=6 + p % 19,
+            suggested_retail_price=5,
+            distributor_price=1,
+            wholesale_price=1,
+        )
+        for p in range(products)
+    )
+    Store.objects.bulk_create(
+        (Store(account=account, code=f"BS{s:06d}", name=f"门店{s}", rep=rep) for s in range(stores)), batch_size=5000
+    )
+    now = timezone.now()
+    first = timezone.make_aware(timezone.datetime(2026, 11, 16, 10))
+    Visit.objects.bulk_create(
+        (
+            Visit(uuid=uuid.uuid4(), rep=rep, store=store, checked_in_at=at, created_at=now, updated_at=now)
+            for store in Store.objects.only("pk")
+            for at in (first, first + timedelta(days=5))
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO stores_listing (store_id, product_id, listing_fee, purchase_price, shelf_price, active) "
+            "SELECT s.id, p.id, 0, 4.5, 5, true FROM stores_store s CROSS JOIN stores_product p"
+        )
+        # counts: pseudo-random from the ids, 60..199 packs first, 0..59 the second time; a delivery between
+        cursor.execute(
+            "INSERT INTO visits_stockcount (visit_id, product_id, packs) "
+            "SELECT v.id, p.id, CASE WHEN v.checked_in_at < %s THEN 60 + (v.id * 7919 + p.id * 104729) %% 140 "
+            "ELSE (v.id * 104729 + p.id * 7919) %% 60 END FROM visits_visit v CROSS JOIN stores_product p",
+            [first + timedelta(days=1)],
+        )
+        cursor.execute(
+            "INSERT INTO stores_delivery (store_id, product_id, date, quantity, reference) "
+            "SELECT s.id, p.id, %s, 1 + (s.id * 31 + p.id * 17) %% 120, '' "
+            "FROM stores_store s CROSS JOIN stores_product p",
+            [date(2026, 11, 18)],
+        )
+        cursor.execute("ANALYZE")
+
+
+def _peak_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _run_on_workers(workers: int, database_url: str) -> tuple[float, int]:
+    """Start `workers` solo Celery workers on a queue of their own; send the nightly task; wait for the run."""
+    from visits.models import ReplenishmentRun
+    from visits.tasks import suggested_orders_nightly
+
+    queue = f"bench-{uuid.uuid4().hex[:6]}"
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "ka_portal",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}-{i}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for i in range(workers)
+    ]
+    try:
+        time.sleep(5)  # let the workers connect before the clock starts
+        started = time.perf_counter()
+        run_id = suggested_orders_nightly.apply_async(args=[ON.isoformat(), queue], queue=queue).get(timeout=600)
+        run = ReplenishmentRun.objects.get(pk=run_id)
+        while run.status == ReplenishmentRun.Status.RUNNING:
+            time.sleep(0.2)
+            run.refresh_from_db()
+        seconds = time.perf_counter() - started
+        if run.status != ReplenishmentRun.Status.SUCCEEDED:
+            raise SystemExit(f"run failed: {run.error}")
+        return seconds, max(_peak_kib(p.pid) for p in processes)
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def _naive_loop(store_ids: list[int], budget_s: float) -> float:
+    """Per pair: its two latest counts, its deliveries, the pure function, update_or_create. Pairs/s.
+
+    Stops after `budget_s` seconds: its rate is steady, and at 100,000 pairs it would take a quarter of an hour.
+    """
+    from decimal import Decimal
+
+    from django.conf import settings
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from stores.models import Delivery, Listing
+    from visits.models import StockCount, SuggestedOrder
+    from visits.replenishment import suggested_order
+
+    factor, done = Decimal(settings.KA["SAFETY_FACTOR"]), 0
+    started = time.perf_counter()
+    for listing in Listing.objects.filter(store_id__in=store_ids, active=True).select_related("product").iterator():
+        counts = list(
+            StockCount.objects.filter(visit__store_id=listing.store_id, product_id=listing.product_id)
+            .select_related("visit")
+            .order_by("-visit__checked_in_at", "-id")[:2]
+        )
+        if not counts:
+            continue
+        current, previous = counts[0], (counts[1] if len(counts) > 1 else None)
+        current_on = timezone.localdate(current.visit.checked_in_at)
+        previous_on = timezone.localdate(previous.visit.checked_in_at) if previous else None
+        delivered = 0
+        if previous_on:
+            delivered = (
+                Delivery.objects.filter(
+                    store_id=listing.store_id, product_id=listing.product_id, date__gt=previous_on, date__lte=current_on
+                ).aggregate(total=Sum("quantity"))["total"]
+                or 0
+            )
+        result = suggested_order(
+            previous.packs if previous else None, delivered, current.packs, listing.product.packs_per_case, factor
+        )
+        SuggestedOrder.objects.update_or_create(
+            store_id=listing.store_id,
+            product_id=listing.product_id,
+            date=ON,
+            defaults={
+                "previous_packs": previous.packs if previous else None,
+                "previous_counted_on": previous_on,
+                "delivered_packs": delivered,
+                "current_packs": current.packs,
+                "current_counted_on": current_on,
+                "actual_sales_packs": result.actual_sales,
+                "safety_stock_packs": result.safety_stock,
+                "suggested_packs": result.suggested_packs,
+                "suggested_cases": result.suggested_cases,
+                "flag": result.flag,
+            },
+        )
+        done += 1
+        if time.perf_counter() - started > budget_s:
+            break
+    return done / (time.perf_counter() - started)
+
+
+LOWER_BOUND = """
+INSERT INTO visits_suggestedorder (store_id, product_id, date, previous_packs, previous_counted_on, delivered_packs,
+    current_packs, current_counted_on, actual_sales_packs, safety_stock_packs, suggested_packs, suggested_cases, flag)
+SELECT c.store_id, c.product_id, %s, c.previous_packs, c.previous_on, d.delivered, c.packs, c.counted_on,
+       c.previous_packs + d.delivered - c.packs,
+       ((c.previous_packs + d.delivered - c.packs) * 3 + 1) / 2,
+       GREATEST((c.previous_packs + d.delivered - c.packs) * 3 - c.packs * 2 + 1, 0) / 2,
+       GREATEST((c.previous_packs + d.delivered - c.packs) * 3 - c.packs * 2 + 2 * pr.packs_per_case - 1, 0)
+         / (2 * pr.packs_per_case),
+       CASE WHEN c.previous_packs IS NULL THEN 'no_previous_count'
+            WHEN c.previous_packs + d.delivered - c.packs < 0 THEN 'negative_sales' ELSE '' END
+FROM (
+    SELECT v.store_id, sc.product_id, sc.packs, (v.checked_in_at AT TIME ZONE 'Asia/Shanghai')::date AS counted_on,
+           ROW_NUMBER() OVER w AS nth, LEAD(sc.packs) OVER w AS previous_packs,
+           LEAD((v.checked_in_at AT TIME ZONE 'Asia/Shanghai')::date) OVER w AS previous_on
+    FROM visits_stockcount sc JOIN visits_visit v ON v.id = sc.visit_id
+    WHERE v.store_id <= %s
+    WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC)
+) c
+JOIN stores_product pr ON pr.id = c.product_id
+CROSS JOIN LATERAL (
+    SELECT COALESCE(SUM(quantity), 0) AS delivered FROM stores_delivery
+    WHERE store_id = c.store_id AND product_id = c.product_id AND date > c.previous_on AND date <= c.counted_on
+) d
+WHERE c.nth = 1
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stores", type=int, default=200)
+    parser.add_argument("--products", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--chunk-stores", type=int, default=None, help="stores per chunk (default: the setting)")
+    parser.add_argument("--subset", type=int, default=100_000, help="pairs for the naive / lower-bound comparison")
+    parser.add_argument("--naive-budget", type=float, default=20.0, help="seconds the naive loop may take")
+    parser.add_argument("--inline", action="store_true", help="run the chunks in this process (no broker)")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        raise SystemExit("DATABASE_URL must name a PostgreSQL database")
+    url = _bench_database(base)
+    os.environ["DATABASE_URL"] = url
+    if args.inline:
+        os.environ["CELERY_BROKER_URL"] = ""
+    if args.chunk_stores:
+        os.environ["KA_REPLENISHMENT_CHUNK_STORES"] = str(args.chunk_stores)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ka_portal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from stores.models import Store
+    from visits.models import SuggestedOrder
+    from visits.replenishment_job import Chunk, chunk_compute
+
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        _company(args.stores, args.products)
+        print(f"company: {args.stores} stores × {args.products} products in {time.perf_counter() - started:.1f} s")
+        pairs = args.stores * args.products
+
+        if args.inline:
+            from visits.tasks import suggested_orders_run
+
+            started = time.perf_counter()
+            suggested_orders_run(on=ON)
+            seconds, peak_kib = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        else:
+            seconds, peak_kib = _run_on_workers(args.workers, url)
+        assert SuggestedOrder.objects.filter(date=ON).count() == pairs
+        print(
+            f"job: {pairs} pairs in {seconds:.2f} s = {pairs / seconds:,.0f} pairs/s; "
+            f"peak worker memory {peak_kib / 1024:.0f} MB"
+        )
+
+        # the subset: the first stores, up to `subset` pairs
+        subset_stores = max(1, min(args.stores, args.subset // args.products))
+        ids = list(Store.objects.order_by("pk").values_list("pk", flat=True)[:subset_stores])
+        subset = len(ids) * args.products
+        clear = SuggestedOrder.objects.filter(date=ON, store_id__lte=ids[-1])
+        clear.delete()
+        started = time.perf_counter()
+        chunk_compute(on=ON, chunk=Chunk(ids[0], ids[-1]))
+        job_rate = subset / (time.perf_counter() - started)
+        clear.delete()
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(LOWER_BOUND, [ON, ids[-1]])  # autocommit: the time includes the commit
+            lower_rate = subset / (time.perf_counter() - started)
+        clear.delete()
+        naive_rate = _naive_loop(ids, args.naive_budget)
+        print(f"subset of {subset} pairs (one chunk, this process): job {job_rate:,.0f} pairs/s")
+        print(f"  naive per-pair ORM loop: {naive_rate:,.0f} pairs/s → job is {job_rate / naive_rate:.0f}× faster")
+        print(f"  hand-written INSERT … SELECT: {lower_rate:,.0f} pairs/s → job is {lower_rate / job_rate:.2f}× slower")
+    finally:
+        connection.close()
+        if not args.keep:
+            _drop_database(url)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""Pages: suggested orders per rep / key account / date with their .xlsx, and the nightly runs (administrators)."""
+
+from datetime import date, timedelta
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from tests.factories import (
+    DeliveryFactory,
+    KeyAccountFactory,
+    ListingFactory,
+    ProductFactory,
+    StoreFactory,
+    make_user,
+)
+from visits.models import ReplenishmentRun, SuggestedOrder
+
+from .factories import StockCountFactory, SuggestedOrderFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def team():
+    sup = make_user(Role.SUPERVISOR, username="sup_pages")
+    reps = [make_user(Role.REP, username=f"rep_pages_{i}", supervisor=sup, first_name=f"名{i}") for i in range(2)]
+    account = KeyAccountFactory(name="华润万家")
+    for i, rep in enumerate(reps):
+        store = StoreFactory(rep=rep, account=account, name=f"店{i}")
+        product = ProductFactory(name="可乐", packs_per_case=12)
+        SuggestedOrderFactory(
+            store=store, date=DAY, product=product, current_packs=30, suggested_packs=30, suggested_cases=3
+        )
+    SuggestedOrderFactory(store=StoreFactory(name="别组店"), date=DAY)  # another team's store
+    new_store = StoreFactory(rep=reps[0], account=account, name="新店")
+    flagged = SuggestedOrderFactory(store=new_store, date=DAY, flag="no_previous_count", suggested_cases=0)
+    return sup, reps, flagged
+
+
+def test_supervisor_sees_the_team_orders_with_flags_and_not_other_teams(client, team):
+    sup, _reps, _flagged = team
+    client.force_login(sup)
+    page = client.get("/visits/suggested-orders/").content.decode()
+    assert "店0" in page and "店1" in page and "新店" in page
+    assert "别组店" not in page
+    assert "2/6" in page  # 30 packs in cases of 12
+    assert "没有上次盘点" in page  # the flag, in the page's language
+
+
+def test_supervisor_exports_one_reps_orders_for_a_date(client, team, django_assert_max_num_queries):
+    sup, reps, _flagged = team
+    client.force_login(sup)
+    with django_assert_max_num_queries(12):
+        response = client.get(f"/visits/suggested-orders/?rep={reps[1].pk}&date={DAY}&export=xlsx")
+    rows = list(openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+    assert len(rows) == 2  # the header and rep 1's one order
+    assert "店1" in rows[1] and "华润万家" in rows[1] and 3 in rows[1]
+
+
+def test_flagged_filter_lists_only_pairs_that_could_not_be_computed(client, team):
+    sup, _reps, _flagged = team
+    client.force_login(sup)
+    page = client.get("/visits/suggested-orders/?flagged=true").content.decode()
+    assert "新店" in page and "店0" not in page
+
+
+def test_runs_page_is_for_administrators_who_can_start_a_run(client, team, django_capture_on_commit_callbacks):
+    sup, _reps, _flagged = team
+    client.force_login(sup)
+    assert client.get("/visits/suggested-orders/runs/").status_code == 403
+    assert client.post("/visits/suggested-orders/runs/start/").status_code == 403
+    admin = make_user(Role.ADMIN, username="admin_pages")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/visits/suggested-orders/runs/start/", follow=True)
+    run = ReplenishmentRun.objects.get()
+    assert run.status == ReplenishmentRun.Status.SUCCEEDED
+    page = response.content.decode()
+    assert f"第 {run.pk} 次计算已开始" in page
+    assert "成功" in client.get("/visits/suggested-orders/runs/").content.decode()  # the run's status: succeeded
+
+
+def test_rep_computes_a_store_order_now_and_not_for_another_reps_store(client):
+    # given the SPEC example counted in the rep's store, the second count today
+    rep = make_user(Role.REP, username="rep_now")
+    store = StoreFactory(rep=rep)
+    beer = ProductFactory(packs_per_case=12)
+    ListingFactory(store=store, product=beer)
+    now = timezone.now()
+    for at, packs in ((now - timedelta(days=7), 120), (now, 72)):
+        StockCountFactory(visit=VisitFactory(rep=rep, store=store, checked_in_at=at), product=beer, packs=packs)
+    DeliveryFactory(store=store, product=beer, date=timezone.localdate() - timedelta(days=3), quantity=48)
+    client.force_login(rep)
+    # when the rep taps "compute now" on the store page
+    response = client.post(f"/visits/stores/{store.pk}/suggested-orders/")
+    # then the order is there for today and the rep is back on the store page
+    assert response.status_code == 302 and response["Location"] == f"/stores/{store.pk}/"
+    assert SuggestedOrder.objects.get(store=store, date=timezone.localdate()).suggested_cases == 6
+    # and another rep's store is out of reach
+    assert client.post(f"/visits/stores/{StoreFactory().pk}/suggested-orders/").status_code == 404
+
+
+def test_today_shows_each_store_latest_suggested_order(client):
+    # given last night's order for a store the rep is visiting today, and an older one
+    rep = make_user(Role.REP, username="rep_today")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    VisitFactory(rep=rep, store=store, checked_in_at=timezone.now())
+    today = timezone.localdate()
+    beer = ProductFactory(name="海川纯生啤酒", packs_per_case=12)
+    SuggestedOrderFactory(store=store, product=beer, date=today - timedelta(days=3), suggested_cases=9)
+    SuggestedOrderFactory(store=store, product=beer, date=today - timedelta(days=1), suggested_cases=6)
+    SuggestedOrderFactory(store=store, date=today - timedelta(days=1), suggested_packs=0, suggested_cases=0)
+    client.force_login(rep)
+    # when the rep opens Today
+    page = client.get("/visits/today/").content.decode()
+    # then the stop shows the latest order only, in cases
+    assert "海川纯生啤酒 6 箱" in page
+    assert "9 箱" not in page

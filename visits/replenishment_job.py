@@ -1,0 +1,198 @@
+"""The nightly suggested-order job (SPEC §4), set-based: one statement computes every pair of a store range.
+
+The rule is visits.replenishment.suggested_order's, written as SQL that runs on PostgreSQL and SQLite
+alike: a window function picks each pair's two latest stock counts up to the day, a correlated sum
+adds the deliveries between them, integer arithmetic does the safety factor (an exact fraction) and
+the rounding, and ``INSERT … SELECT … ON CONFLICT`` writes the rows. A chunk (a store-id range) is one
+transaction: it replaces that date's rows for its stores, so a reader sees either the old or the new
+rows of a store, never half; a failed chunk leaves the previous rows in place.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from stores.models import Delivery, Listing, Product
+from stores.models import Store as StoreModel
+
+from .models import ReplenishmentRun, StockCount, SuggestedOrder, Visit
+
+# The columns the statement writes, in the model's order: store, product, date, then the numbers and the flag.
+COLUMNS = tuple(field.column for field in SuggestedOrder._meta.concrete_fields if not field.primary_key)
+
+
+def ka_setting(name: str):
+    return settings.KA[name]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Stores with ids first..last (inclusive), optionally only one key account's."""
+
+    first: int
+    last: int
+    account_id: int | None = None
+
+
+def _factor() -> tuple[int, int]:
+    """The safety factor as an exact fraction (1.5 → 3/2), so SQL integer arithmetic rounds as Decimal does."""
+    numerator, denominator = Decimal(str(ka_setting("SAFETY_FACTOR"))).as_integer_ratio()
+    return numerator, denominator
+
+
+def _cases_sql(short: str, per_case: str) -> str:
+    """short / per_case rounded to whole cases by settings.KA["ORDER_ROUNDING"]; both non-negative integers."""
+    rounding = ka_setting("ORDER_ROUNDING")
+    if rounding == "up":
+        return f"(({short}) + ({per_case}) - 1) / ({per_case})"
+    if rounding == "nearest":
+        return f"(2 * ({short}) + ({per_case})) / (2 * ({per_case}))"
+    if rounding == "down":
+        return f"({short}) / ({per_case})"
+    raise ValueError(f"KA ORDER_ROUNDING must be up, nearest or down, not {rounding!r}")
+
+
+def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
+    sql, params = f"{column} BETWEEN %s AND %s", [chunk.first, chunk.last]
+    if chunk.account_id is not None:
+        sql += f" AND {column} IN (SELECT id FROM {StoreModel._meta.db_table} WHERE account_id = %s)"
+        params.append(chunk.account_id)
+    return sql, params
+
+
+def _compute_sql(on: date, chunk: Chunk) -> tuple[str, list]:
+    """INSERT … SELECT of every active listing in the chunk with a stock count up to `on` (end of day, local)."""
+    ops = connection.ops
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    local = timezone.get_current_timezone_name()
+    counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
+    stores, store_params = _store_filter("v.store_id", chunk)
+    num, den = _factor()
+    sales = "(CAST(p.previous_packs AS BIGINT) + p.delivered_packs - p.current_packs)"
+    # What the store is short of, times the factor's denominator (an integer), never below 0.
+    short_den = f"({sales} * {num} - CAST(p.current_packs AS BIGINT) * {den})"
+    short = f"(CASE WHEN {short_den} > 0 THEN {short_den} ELSE 0 END)"
+    ok = f"(p.previous_packs IS NOT NULL AND {sales} >= 0)"
+    sql = f"""
+        INSERT INTO {SuggestedOrder._meta.db_table} ({", ".join(COLUMNS)})
+        WITH ranked AS (
+            SELECT v.store_id, sc.product_id, sc.packs, {counted_on} AS counted_on,
+                   ROW_NUMBER() OVER w AS nth,
+                   LEAD(sc.packs) OVER w AS previous_packs,
+                   LEAD({counted_on}) OVER w AS previous_counted_on
+            FROM {StockCount._meta.db_table} sc
+            JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id
+            JOIN {Listing._meta.db_table} l ON l.store_id = v.store_id AND l.product_id = sc.product_id AND l.active
+            WHERE {stores} AND v.checked_in_at < %s
+            WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC, sc.id DESC)
+        ),
+        pairs AS MATERIALIZED (
+            SELECT r.store_id, r.product_id, r.packs AS current_packs, r.counted_on AS current_counted_on,
+                   r.previous_packs, r.previous_counted_on, pr.packs_per_case,
+                   COALESCE((
+                       SELECT SUM(d.quantity) FROM {Delivery._meta.db_table} d
+                       WHERE d.store_id = r.store_id AND d.product_id = r.product_id
+                         AND d.date > r.previous_counted_on AND d.date <= r.counted_on
+                   ), 0) AS delivered_packs
+            FROM ranked r JOIN {Product._meta.db_table} pr ON pr.id = r.product_id
+            WHERE r.nth = 1
+        )
+        SELECT p.store_id, p.product_id, %s, p.previous_packs, p.previous_counted_on, p.delivered_packs,
+               p.current_packs, p.current_counted_on,
+               CASE WHEN p.previous_packs IS NOT NULL THEN {sales} END,
+               CASE WHEN {ok} THEN ({sales} * {num} + {den} - 1) / {den} END,
+               CASE WHEN {ok} THEN ({short} + {den} - 1) / {den} ELSE 0 END,
+               CASE WHEN {ok} THEN {_cases_sql(short, f"{den} * p.packs_per_case")} ELSE 0 END,
+               CASE WHEN p.previous_packs IS NULL THEN '{SuggestedOrder.Flag.NO_PREVIOUS_COUNT}'
+                    WHEN {sales} < 0 THEN '{SuggestedOrder.Flag.NEGATIVE_SALES}' ELSE '' END
+        FROM pairs p
+        WHERE 1 = 1
+        ON CONFLICT (store_id, product_id, date) DO UPDATE SET
+            {", ".join(f"{column} = excluded.{column}" for column in COLUMNS[3:])}
+    """  # noqa: S608 - only our table names and numbers are formatted in; values are parameters
+    # counted_on appears twice in `ranked` (its select and LEAD): its params (time zone names) each time.
+    params = [
+        *counted_on_params,
+        *counted_on_params,
+        *store_params,
+        ops.adapt_datetimefield_value(end),
+        ops.adapt_datefield_value(on),
+    ]
+    return sql, params
+
+
+def chunk_compute(*, on: date, chunk: Chunk) -> tuple[int, int]:
+    """Replace `on`'s suggested orders for the chunk's stores, in one transaction: (pairs, flagged)."""
+    table = SuggestedOrder._meta.db_table
+    stores, store_params = _store_filter("store_id", chunk)
+    day = connection.ops.adapt_datefield_value(on)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Rows of pairs that no longer have a count (listing ended, count removed) go; the rest is upserted,
+        # so a concurrent per-store refresh of the same rows updates instead of colliding.
+        cursor.execute(f"DELETE FROM {table} WHERE date = %s AND {stores}", [day, *store_params])  # noqa: S608
+        cursor.execute(*_compute_sql(on, chunk))
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN flag <> '' THEN 1 ELSE 0 END), 0) FROM {table} "  # noqa: S608
+            f"WHERE date = %s AND {stores}",
+            [day, *store_params],
+        )
+        pairs, flagged = cursor.fetchone()
+    return int(pairs), int(flagged)
+
+
+def chunks_for(*, account_id: int | None = None, store_id: int | None = None, size: int | None = None) -> list[Chunk]:
+    """Store-id ranges of about `size` stores each (settings.KA["REPLENISHMENT_CHUNK_STORES"]).
+
+    Every store, not only those with listings, so a rerun also clears the rows of a store whose listings ended.
+    """
+    size = size or ka_setting("REPLENISHMENT_CHUNK_STORES")
+    stores = StoreModel.objects.all()
+    if account_id is not None:
+        stores = stores.filter(account_id=account_id)
+    if store_id is not None:
+        stores = stores.filter(pk=store_id)
+    ids = list(stores.order_by("pk").values_list("pk", flat=True))
+    return [Chunk(part[0], part[-1], account_id) for part in (ids[i : i + size] for i in range(0, len(ids), size))]
+
+
+def run_start(*, on: date, chunks: list[Chunk], scope: str = "") -> ReplenishmentRun:
+    """Record a run; an earlier run of the same date still marked running is marked failed (superseded)."""
+    with transaction.atomic():
+        run = ReplenishmentRun.objects.create(date=on, chunks=len(chunks), scope=scope)
+        ReplenishmentRun.objects.filter(date=on, status=ReplenishmentRun.Status.RUNNING, pk__lt=run.pk).update(
+            status=ReplenishmentRun.Status.FAILED, finished_at=timezone.now(), error=f"superseded by run {run.pk}"
+        )
+        if not chunks:
+            ReplenishmentRun.objects.filter(pk=run.pk).update(
+                status=ReplenishmentRun.Status.SUCCEEDED, finished_at=timezone.now()
+            )
+            run.refresh_from_db()
+    return run
+
+
+def run_chunk(*, run_id: int, chunk: Chunk) -> tuple[int, int]:
+    """One chunk of a run: its rows and the run's tally commit together; the last chunk closes the run.
+
+    A failure marks the run failed (with the error) and re-raises; the chunk's stores keep their previous rows.
+    """
+    run = ReplenishmentRun.objects.get(pk=run_id)
+    try:
+        with transaction.atomic():
+            pairs, flagged = chunk_compute(on=run.date, chunk=chunk)
+            ReplenishmentRun.objects.filter(pk=run_id).update(
+                chunks_done=F("chunks_done") + 1, pairs=F("pairs") + pairs, flagged=F("flagged") + flagged
+            )
+            ReplenishmentRun.objects.filter(
+                pk=run_id, status=ReplenishmentRun.Status.RUNNING, chunks_done__gte=F("chunks")
+            ).update(status=ReplenishmentRun.Status.SUCCEEDED, finished_at=timezone.now())
+    except Exception as exc:
+        ReplenishmentRun.objects.filter(pk=run_id).update(
+            status=ReplenishmentRun.Status.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"
+        )
+        raise
+    return pairs, flagged
