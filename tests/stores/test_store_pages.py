@@ -146,3 +146,27 @@ def test_store_page_shows_recent_visits_and_the_latest_suggested_order(client, r
     assert "2026-11-20 09:30" in html
     orders = html.split('data-testid="suggested-orders"')[1].split("</table>")[0]
     assert "冰红茶" in orders and ">6<" in orders and ">9<" not in orders and ">6<" in orders
+
+
+def test_compute_now_on_the_store_page_gives_the_spec_example(client, rep):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from visits.models import StockCount, Visit
+
+    listing = ListingFactory(store=StoreFactory(rep=rep), product__packs_per_case=12)
+    tz = ZoneInfo("Asia/Shanghai")
+    for day, cases in ((date(2026, 11, 16), 10), (date(2026, 11, 20), 6)):
+        visit = Visit.objects.create(
+            store=listing.store, rep=rep, checked_in_at=datetime(*day.timetuple()[:3], 10, tzinfo=tz)
+        )
+        StockCount.objects.create(visit=visit, product=listing.product, packs=cases * 12)
+    DeliveryFactory(store=listing.store, product=listing.product, date=date(2026, 11, 18), quantity=4 * 12)
+    client.force_login(rep)
+    page = reverse("stores:store-detail", args=[listing.store.pk])
+    assert 'data-testid="compute-suggested"' in client.get(page).content.decode()
+
+    response = client.post(reverse("visits:store-suggested-orders", args=[listing.store.pk]), follow=True)
+
+    orders = response.content.decode().split('data-testid="suggested-orders"')[1].split("</table>")[0]
+    assert ">6<" in orders  # SPEC §4: 10 cases before, 4 delivered, 6 now → order 6 cases
