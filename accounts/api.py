@@ -73,11 +73,11 @@ class SalesTargetSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "year", "month", "amount"]
 
 
-class _ScopedViewSet(viewsets.ModelViewSet):
+class _RoleViewSet(viewsets.ModelViewSet):
     permission_classes = [RoleModelPermissions]
 
 
-class KeyAccountViewSet(_ScopedViewSet):
+class KeyAccountViewSet(_RoleViewSet):
     serializer_class = KeyAccountSerializer
     filterset_class = KeyAccountFilter
     search_fields = ["code", "name", "name_en"]
@@ -87,7 +87,7 @@ class KeyAccountViewSet(_ScopedViewSet):
         return accounts_for(self.request.user).select_related("owner").order_by("code")
 
 
-class ContactViewSet(_ScopedViewSet):
+class ContactViewSet(_RoleViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
 
@@ -95,7 +95,7 @@ class ContactViewSet(_ScopedViewSet):
         return Contact.objects.filter(account__in=accounts_for(self.request.user)).select_related("account")
 
 
-class ContactLogViewSet(_ScopedViewSet):
+class ContactLogViewSet(_RoleViewSet):
     serializer_class = ContactLogSerializer
     filterset_class = ContactLogFilter
 
@@ -110,7 +110,7 @@ class ContactLogViewSet(_ScopedViewSet):
         serializer.instance = services.contact_log_add(author=self.request.user, **data)
 
 
-class SalesTargetViewSet(_ScopedViewSet):
+class SalesTargetViewSet(_RoleViewSet):
     serializer_class = SalesTargetSerializer
     filterset_class = SalesTargetFilter
 

@@ -83,12 +83,6 @@ class ContactLogForm(forms.ModelForm):
             self.initial["date"] = timezone.localdate()
         style_form_fields(self)
 
-    def clean(self):
-        data = super().clean()
-        if data.get("date") and data.get("follow_up_on") and data["follow_up_on"] < data["date"]:
-            self.add_error("follow_up_on", _("The follow-up date must not be before the contact date."))
-        return data
-
 
 class ContactForm(forms.ModelForm):
     class Meta:

@@ -105,7 +105,7 @@ def contact_log_add(request, pk: int):
             services.contact_log_add(account=account, author=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(error.field, error.detail)
-    if form.is_valid() and not form.errors:
+    if form.is_valid():  # add_error above made it invalid if the service refused
         if not request.htmx:
             messages.success(request, _("Contact log entry added."))
             return redirect("accounts:account-detail", pk=account.pk)
@@ -192,12 +192,9 @@ PERFORMANCE_COLUMNS = [
 @permission_required("accounts.view_salestarget", raise_exception=True)
 def performance(request):
     """SPEC §7's key-account table: target, actual, difference, achievement and growth per account, with totals."""
-    form = PeriodForm(request.GET or None)
+    form = PeriodForm(request.GET)  # no parameters is valid too: January to this month, every tier
     rows, total, period = [], None, None
-    if not request.GET or form.is_valid():
-        if not request.GET:
-            form = PeriodForm({})
-            form.is_valid()
+    if form.is_valid():
         period = form.cleaned_data["period"]
         accounts = accounts_for(request.user)
         if form.cleaned_data.get("tier"):
