@@ -48,14 +48,14 @@ def require(user, model, action: str = "view") -> None:
 def model_permission(model, *, get: str | None = "view", post: str | None = None) -> Callable:
     """A function view's permissions per method, as the API would check them for the same model.
 
-    POST needs `post`, every other method `get` (None: the view answers 405 itself, e.g. `require_POST`).
-    Login first.
+    POST needs `post` (when given), every other method `get` (None: the view answers 405 itself, e.g.
+    `require_POST`). Login first.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            action = post if request.method == "POST" else get
+            action = post if request.method == "POST" and post is not None else get
             if action is not None:
                 require(request.user, model, action)
             return view(request, *args, **kwargs)
