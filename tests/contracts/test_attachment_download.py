@@ -110,6 +110,15 @@ def test_detail_and_edit_pages_link_to_the_scoped_download(client, finance, cont
     assert "年度合同.pdf" in detail
 
 
+def test_the_admin_links_to_the_scoped_download_too(client, admin_user, contract):
+    client.force_login(admin_user)
+
+    page = client.get(reverse("admin:contracts_contract_change", args=[contract.pk])).content.decode()
+
+    assert f'href="{_page_url(contract)}"' in page
+    assert "/media/" not in page
+
+
 # --- API -------------------------------------------------------------------------------------------
 
 
