@@ -4,20 +4,23 @@ import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.scope import route_plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
 from stores.models import Product, Store
 
 from . import services
-from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
 
 NOT_FOUND = OpenApiResponse(description="Not found, or outside your scope.")
 REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "detail", "params"}.')
@@ -91,9 +94,24 @@ class StockCountInputSerializer(serializers.Serializer):
         return attrs
 
 
+class VisitPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The photo's scoped download, never a /media/ path.")
+
+    class Meta:
+        model = VisitPhoto
+        fields = ["id", "caption", "url"]
+        read_only_fields = fields
+
+    def get_url(self, photo: VisitPhoto) -> str:
+        url = reverse("visit-photo", args=[photo.visit_id, photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class VisitSerializer(serializers.ModelSerializer):
     checklist = ChecklistResultSerializer(many=True, read_only=True)
     stock_counts = StockCountSerializer(many=True, read_only=True)
+    photos = VisitPhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = Visit
@@ -116,6 +134,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "rating",
             "checklist",
             "stock_counts",
+            "photos",
         ]
         read_only_fields = fields
 
@@ -186,10 +205,30 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return (
             visits_for(self.request.user)
             .prefetch_related(
-                "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product"))
+                "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")), "photos"
             )
             .order_by("-checked_in_at")
         )
+
+    def perform_content_negotiation(self, request, force=False):
+        # A photo answers with its own type whatever the client accepts; its errors stay JSON.
+        return super().perform_content_negotiation(request, force=force or self.action == "photo")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("photo_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The photo")],
+        responses={
+            (200, "image/*"): OpenApiTypes.BINARY,
+            403: OpenApiResponse(description="Your role does not read visits."),
+            404: NOT_FOUND,
+        },
+    )
+    # At most 18 digits: a longer id is no photo (404), never a number too big for the database.
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>[0-9]{1,18})")
+    def photo(self, request, pk=None, photo_pk=None):
+        """One of the visit's photos, as an image (the visit found through the caller's scope)."""
+        visit = self.get_object()
+        photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
+        return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
 
     def _own_open(self, pk) -> Visit:
         visit = get_object_or_404(self.get_queryset(), pk=pk)
