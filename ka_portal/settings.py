@@ -28,7 +28,7 @@ if PRODUCTION:
         # Refuse to start rather than sign sessions and password-reset links with a missing or placeholder key.
         raise ImproperlyConfigured(
             "PRODUCTION=true needs SECRET_KEY: a random string of at least 50 characters, e.g. "
-            "python -c \"import secrets; print(secrets.token_urlsafe(50))\""
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
         )
 else:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-ka-portal-0123456789-abcdefghijklmnop")

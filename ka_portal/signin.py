@@ -95,8 +95,8 @@ def lockout_response(
     seconds = max(1, math.ceil((until - now).total_seconds()))
     minutes = math.ceil(seconds / 60)
     message = ngettext(
-        "Too many failed sign-ins. Try again in %(minutes)d minute, at %(time)s.",
-        "Too many failed sign-ins. Try again in %(minutes)d minutes, at %(time)s.",
+        "Too many failed sign-ins. Try again in %(minutes)d minute (at %(time)s).",
+        "Too many failed sign-ins. Try again in %(minutes)d minutes (at %(time)s).",
         minutes,
     ) % {"minutes": minutes, "time": time_format(timezone.localtime(until))}
     if _is_api(request):

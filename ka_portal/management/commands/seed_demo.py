@@ -50,7 +50,9 @@ def _check_production_password(password: str | None) -> None:
             "--password \"$(python -c 'import secrets; print(secrets.token_urlsafe(16))')\"."
         )
     if password == DEFAULT_PASSWORD:
-        raise CommandError(f"PRODUCTION=true: {DEFAULT_PASSWORD} is the published development password; choose another.")
+        raise CommandError(
+            f"PRODUCTION=true: {DEFAULT_PASSWORD} is the published development password: choose another."
+        )
     try:
         validate_password(password)
     except ValidationError as error:
