@@ -13,7 +13,8 @@ from visits import api as visits_api
 from . import api_views, views
 
 api_v1 = [
-    path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
+    path("auth/token/", api_views.TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", api_views.TokensView.as_view(), name="api-tokens"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path(
         "reports/account-performance/",
