@@ -160,8 +160,7 @@ REST_KNOX = {
 # Languages: Simplified Chinese first (the fallback), English second.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-# KA_LOCALE_DIR lets scripts/check_messages.py extract into a scratch copy.
-LOCALE_PATHS = [env.path("KA_LOCALE_DIR", default=BASE_DIR / "locale")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
