@@ -313,7 +313,7 @@ def _same_payment(payment: Payment, *, by, account: KeyAccount, date: date, amou
     again = {"account": account.pk, "date": date, "amount": amount, "reference": reference}
     differs = [name for name in first if first[name] != again[name]]
     if differs:
-        raise KeyReused(differs, field="request_key")
+        raise KeyReused(differs)
     return payment
 
 

@@ -239,7 +239,7 @@ def _same_visit(visit: Visit, rep, store: Store, route_stop: RouteStop | None) -
         if first != again
     ]
     if differs:
-        raise KeyReused(differs, field="uuid")
+        raise KeyReused(differs)
     return visit
 
 
