@@ -25,7 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
@@ -125,11 +126,22 @@ def client_key(request, body_key: str | None = None) -> str | None:
 # --- claim, run, remember ------------------------------------------------------------------------
 
 
-def _replay(row: IdempotencyKey) -> Response:
-    return Response(json.loads(row.response_body), status=row.response_status, headers={"Idempotent-Replayed": "true"})
+def _in_flight() -> DomainConflict:
+    return DomainConflict(
+        "idempotency.in_flight", _("A request with this key is still being processed; try again in a moment.")
+    )
 
 
-def _claim(*, user, scope: str, key: str, hashes: dict[str, str]) -> IdempotencyKey | Response:
+def _replay(row: IdempotencyKey) -> HttpResponseBase:
+    headers = {"Idempotent-Replayed": "true"}
+    try:
+        data = json.loads(row.response_body) if row.response_body else None
+    except ValueError:  # a view that answered something other than JSON: the same bytes again
+        return HttpResponse(row.response_body, status=row.response_status, headers=headers)
+    return Response(data, status=row.response_status, headers=headers)
+
+
+def _claim(*, user, scope: str, key: str, hashes: dict[str, str]) -> IdempotencyKey | HttpResponseBase:
     """Take the key for this request (a new row, or an expired or abandoned one), or answer from the first."""
     fingerprint = _digest(hashes)
     for _attempt in range(3):
@@ -156,34 +168,29 @@ def _claim(*, user, scope: str, key: str, hashes: dict[str, str]) -> Idempotency
             if row.fingerprint != fingerprint:
                 raise KeyReused(differing_fields(row.field_hashes, hashes))
             if row.status == IdempotencyKey.Status.IN_FLIGHT:
-                raise DomainConflict(
-                    "idempotency.in_flight",
-                    _("A request with this key is still being processed; try again in a moment."),
-                )
+                raise _in_flight()
             return _replay(row)
-    raise DomainConflict(
-        "idempotency.in_flight", _("A request with this key is still being processed; try again in a moment.")
-    )
+    raise _in_flight()
 
 
-def run_once(*, user, scope: str, key: str, body: Any, body_key: str | None, call) -> Response:
+def run_once(*, user, scope: str, key: str, body: Any, body_key: str | None, call) -> HttpResponseBase:
     """Run ``call`` (the view's work, answering a Response) at most once per user, scope and key."""
     claim = _claim(user=user, scope=scope, key=key, hashes=field_hashes(body, exclude=body_key))
-    if isinstance(claim, Response):
+    if not isinstance(claim, IdempotencyKey):
         return claim
     try:
         with transaction.atomic():
             response = call()
-            if isinstance(response, Response) and 200 <= response.status_code < 300:
-                text = JSONRenderer().render(response.data).decode()
+            if 200 <= response.status_code < 300:
+                if isinstance(response, Response):
+                    text = JSONRenderer().render(response.data).decode()
+                else:
+                    text = response.content.decode()
                 kept = IdempotencyKey.objects.filter(
                     pk=claim.pk, created_at=claim.created_at, status=IdempotencyKey.Status.IN_FLIGHT
                 ).update(status=IdempotencyKey.Status.DONE, response_status=response.status_code, response_body=text)
                 if not kept:  # taken over as abandoned while this ran: undo this run, the other one counts
-                    raise DomainConflict(
-                        "idempotency.in_flight",
-                        _("A request with this key is still being processed; try again in a moment."),
-                    )
+                    raise _in_flight()
                 return response
             transaction.set_rollback(True)  # a refusal answered without raising still commits nothing
     except BaseException:
