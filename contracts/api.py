@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from accounts.models import KeyAccount
 from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
+from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
 
 from . import selectors, services
@@ -43,7 +44,11 @@ class FinancePermission(RoleModelPermissions):
 
 
 class FinanceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """List, read and create; changes beyond that are business steps with their own endpoints."""
 
@@ -172,6 +177,7 @@ class InvoiceViewSet(FinanceViewSet):
     def get_queryset(self):
         return selectors.invoices_for(self.request.user).order_by("date", "number")
 
+    @idempotent()
     def create(self, request, *args, **kwargs):
         data = InvoiceCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -244,7 +250,10 @@ class PaymentCreateSerializer(AllocateSerializer):
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     auto_allocate = serializers.BooleanField(default=True, help_text="Without allocations: allocate oldest first.")
     request_key = serializers.UUIDField(
-        required=False, allow_null=True, help_text="Send the same key again and the first payment is returned."
+        required=False,
+        allow_null=True,
+        help_text="Idempotency key (or send an Idempotency-Key header): the same key and body again answer the "
+        "first response; the same key with another body is 422 naming the fields that differ.",
     )
 
 
@@ -263,6 +272,7 @@ class PaymentViewSet(FinanceViewSet):
     def get_queryset(self):
         return selectors.payments_for(self.request.user).prefetch_related("allocations__invoice")
 
+    @idempotent(body_key="request_key")
     def create(self, request, *args, **kwargs):
         data = PaymentCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

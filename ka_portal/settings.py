@@ -199,6 +199,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "health-check-nightly": {"task": "ka_portal.tasks.health_check", "schedule": crontab(hour=1, minute=55)},
+    "idempotency-keys-purge": {"task": "ka_portal.tasks.idempotency_keys_purge", "schedule": crontab(minute=35)},
     "promotions-daily-transitions": {
         "task": "promotions.tasks.promotions_advance_by_date",
         "schedule": crontab(hour=0, minute=10),
@@ -241,6 +242,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PromotionStatusEnum": "promotions.models.PromotionPlan.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ka_portal.idempotency.document_key_responses",  # a create's Idempotency-Key answers 409 and 422
+    ],
 }
 
 # The business's numbers (SPEC): settings a company may change, never literals in code.
@@ -268,6 +273,8 @@ KA = {
     # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
     "DEFAULT_PAYMENT_TERMS_DAYS": env.int("KA_DEFAULT_PAYMENT_TERMS_DAYS", default=60),
     "DSO_DAYS": env.int("KA_DSO_DAYS", default=90),
+    # How long a client key (Idempotency-Key, a visit's uuid, a payment's request_key) is remembered.
+    "IDEMPOTENCY_TTL_HOURS": env.int("KA_IDEMPOTENCY_TTL_HOURS", default=24),
 }
 
 LOGGING = {

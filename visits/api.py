@@ -16,6 +16,7 @@ from rest_framework.routers import DefaultRouter
 from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
+from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import route_plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
 from stores.models import Product, Store
 
@@ -179,7 +180,11 @@ def _stock_packs(visit: Visit, rows: list[dict]) -> dict[int, int | None]:
 
 
 class VisitCreateSerializer(VisitRecordSerializer):
-    uuid = serializers.UUIDField(required=False, help_text="Client-made id: the same uuid again returns that visit.")
+    uuid = serializers.UUIDField(
+        required=False,
+        help_text="Client-made id and idempotency key: the same uuid and body again answer the first response; "
+        "the same uuid with another body is 422 naming the fields that differ.",
+    )
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
     route_stop = serializers.IntegerField(required=False, allow_null=True)
     checked_in_at = serializers.DateTimeField(required=False)
@@ -239,11 +244,14 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def _out(self, visit: Visit, code=status.HTTP_200_OK) -> Response:
         return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data, status=code)
 
+    @idempotent(body_key="uuid")
     @extend_schema(
         request=VisitCreateSerializer,
         responses={201: VisitSerializer, 200: VisitSerializer, 400: REFUSED, 409: REFUSED},
-        description="Check in (and optionally record findings). A repeated POST with the same uuid returns the "
-        "existing visit with 200 instead of making a second one.",
+        description="Check in (and optionally record findings). The uuid (or an Idempotency-Key header) is the "
+        "client's key: the same key and body again answer the first response (201 and the same visit), another "
+        "body 422 naming the fields that differ, a request with the key still running 409. Once the key has "
+        "expired, the uuid still names its visit: the same store answers it with 200, another store 422.",
     )
     def create(self, request, *args, **kwargs):
         serializer = VisitCreateSerializer(data=request.data, context={"request": request})
@@ -324,7 +332,13 @@ class CanCompleteTasks(permissions.BasePermission):
         return request.user.has_perm("visits.change_task")
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Tasks (交办事项): supervisors assign them to stores; reps complete them at a visit."""
 
     serializer_class = TaskSerializer
