@@ -2,8 +2,10 @@
 statuses, allocations) are read-only here: change them through the finance pages or the API."""
 
 from django.contrib import admin
+from django.db import models
 
 from ka_portal.admin_base import ReadOnlyInline
+from ka_portal.downloads import DownloadLinkFileInput
 
 from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
 
@@ -13,6 +15,10 @@ class ContractAdmin(admin.ModelAdmin):
     list_display = ("number", "account", "kind", "valid_from", "valid_to", "total_amount", "status")
     list_filter = ("kind", "status", "valid_to")
     search_fields = ("number", "account__code", "account__name")
+    # The "currently" link goes to the scoped download: nothing is served from /media/.
+    formfield_overrides = {
+        models.FileField: {"widget": DownloadLinkFileInput(url_name="contracts:contract-attachment")},
+    }
 
 
 class RecordedThroughServices:

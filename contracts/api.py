@@ -4,9 +4,11 @@ contracts/selectors.py; reps and supervisors are answered 404 everywhere; writes
 
 from datetime import date
 
+from django.db import models
 from django.http import Http404
 from django.urls import path
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +17,9 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from accounts.models import KeyAccount
+from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
+from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
 
 from . import selectors, services
@@ -40,7 +44,11 @@ class FinancePermission(RoleModelPermissions):
 
 
 class FinanceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """List, read and create; changes beyond that are business steps with their own endpoints."""
 
@@ -63,10 +71,17 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 class ContractSerializer(serializers.ModelSerializer):
     account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    # The attachment is uploaded as a file (with the model's checks) and answered with the URL of the
+    # scoped download, never the storage's /media/ path.
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.FileField: downloads.DownloadFileField,
+    }
 
     class Meta:
         model = Contract
         fields = ["id", *services.CONTRACT_FIELDS]
+        extra_kwargs = {"attachment": {"url_name": "contract-attachment"}}
 
     def create(self, validated_data):
         return services.contract_create(**validated_data)
@@ -91,6 +106,22 @@ class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
 
     def get_queryset(self):
         return selectors.contracts_for(self.request.user).order_by("-valid_from", "number")
+
+    def perform_content_negotiation(self, request, force=False):
+        # The attachment answers with its own type whatever the client accepts; its errors stay JSON.
+        return super().perform_content_negotiation(request, force=force or self.action == "attachment")
+
+    @extend_schema(
+        responses={
+            **{(200, media): OpenApiTypes.BINARY for media in downloads.DOWNLOAD_TYPES},
+            403: OpenApiResponse(description="Your role does not read contracts."),
+            404: REFUSED[404],
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def attachment(self, request, pk=None):
+        """The contract's attachment as a download (404 when it has none)."""
+        return downloads.file_response(self.get_object().attachment)
 
 
 # --- invoices ----------------------------------------------------------------------------------
@@ -146,6 +177,7 @@ class InvoiceViewSet(FinanceViewSet):
     def get_queryset(self):
         return selectors.invoices_for(self.request.user).order_by("date", "number")
 
+    @idempotent()
     def create(self, request, *args, **kwargs):
         data = InvoiceCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
@@ -218,7 +250,10 @@ class PaymentCreateSerializer(AllocateSerializer):
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     auto_allocate = serializers.BooleanField(default=True, help_text="Without allocations: allocate oldest first.")
     request_key = serializers.UUIDField(
-        required=False, allow_null=True, help_text="Send the same key again and the first payment is returned."
+        required=False,
+        allow_null=True,
+        help_text="Idempotency key (or send an Idempotency-Key header): the same key and body again answer the "
+        "first response; the same key with another body is 422 naming the fields that differ.",
     )
 
 
@@ -237,6 +272,7 @@ class PaymentViewSet(FinanceViewSet):
     def get_queryset(self):
         return selectors.payments_for(self.request.user).prefetch_related("allocations__invoice")
 
+    @idempotent(body_key="request_key")
     def create(self, request, *args, **kwargs):
         data = PaymentCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

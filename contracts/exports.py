@@ -2,7 +2,6 @@
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from ka_portal import excel
@@ -45,7 +44,7 @@ def aging_invoices_workbook(invoices, *, as_of):
 def statement_workbook(statement):
     """The statement as a chain's accounts payable expects it: a heading, the opening balance, every
     movement with a running balance, the totals, the closing balance and a place to confirm."""
-    workbook = Workbook()
+    workbook = excel.new_workbook(write_only=False)  # merged heading, rows styled after writing
     sheet = workbook.active
     sheet.title = _("Statement")[:31]
     account = statement.account
@@ -53,21 +52,23 @@ def statement_workbook(statement):
     thin = Side(style="thin", color="999999")
     money = excel.MONEY_FORMAT
 
-    sheet.append([_("Statement of account")])
+    excel.append_row(sheet, [_("Statement of account")])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.merge_cells("A1:F1")
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet.append([_("Key account"), f"{account.name} ({account.code})"])
+    excel.append_row(sheet, [_("Key account"), f"{account.name} ({account.code})"])
     period = f"{date_format(statement.date_from, 'Y-m-d')} – {date_format(statement.date_to, 'Y-m-d')}"
-    sheet.append([_("Period"), period])
-    sheet.append([])
+    excel.append_row(sheet, [_("Period"), period])
+    excel.append_row(sheet, [])
     headers = [_("Date"), _("Type"), _("Reference"), _("Debit"), _("Credit"), _("Balance")]
-    sheet.append(headers)
+    excel.append_row(sheet, headers)
     header_row = sheet.max_row
-    sheet.append(["", _("Opening balance"), "", None, None, statement.opening])
+    excel.append_row(sheet, ["", _("Opening balance"), "", None, None, statement.opening])
     for line in statement.lines:
-        sheet.append([line.date, line.label, line.reference, line.debit or None, line.credit or None, line.balance])
-    sheet.append([])
+        excel.append_row(
+            sheet, [line.date, line.label, line.reference, line.debit or None, line.credit or None, line.balance]
+        )
+    excel.append_row(sheet, [])
     total_rows = [
         (_("Invoices"), statement.invoiced),
         (_("Payments"), statement.paid),
@@ -75,12 +76,12 @@ def statement_workbook(statement):
         (_("Write-offs"), statement.written_off),
     ]
     for label, amount in total_rows:
-        sheet.append(["", label, "", None, None, amount])
-    sheet.append(["", _("Closing balance"), "", None, None, statement.closing])
+        excel.append_row(sheet, ["", label, "", None, None, amount])
+    excel.append_row(sheet, ["", _("Closing balance"), "", None, None, statement.closing])
     closing_row = sheet.max_row
-    sheet.append([])
-    sheet.append([_("Please check this statement and confirm it with your signature and stamp.")])
-    sheet.append([_("Confirmed by (signature and stamp)"), "", "", _("Date")])
+    excel.append_row(sheet, [])
+    excel.append_row(sheet, [_("Please check this statement and confirm it with your signature and stamp.")])
+    excel.append_row(sheet, [_("Confirmed by (signature and stamp)"), "", "", _("Date")])
 
     for cell in sheet[header_row]:
         cell.font = bold

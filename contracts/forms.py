@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.lists import style_form_fields
 
 from .models import Contract, Deduction, Invoice
@@ -120,7 +121,9 @@ class ContractForm(forms.ModelForm):
             "valid_from": DATE_INPUT,
             "valid_to": DATE_INPUT,
             "execution_notes": forms.Textarea(attrs={"rows": 4}),
-            "attachment": forms.ClearableFileInput(attrs={"accept": ".pdf,image/jpeg,image/png,image/webp"}),
+            "attachment": DownloadLinkFileInput(
+                url_name="contracts:contract-attachment", attrs={"accept": ".pdf,image/jpeg,image/png,image/webp"}
+            ),
         }
 
     def __init__(self, *args, accounts=None, **kwargs):

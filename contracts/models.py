@@ -1,5 +1,6 @@
 """Contracts and receivables (SPEC §6): the contract ledger, invoices, payments and their allocation, deductions."""
 
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
@@ -25,6 +27,12 @@ def validate_attachment_size(file) -> None:
             code="file_too_large",
             params={"size": filesizeformat(file.size), "limit": filesizeformat(limit)},
         )
+
+
+def attachment_upload_to(contract, filename: str) -> str:
+    """contracts/<year>/<random folder>/<the file's own name>: a path no one can guess from a contract's
+    number or date, the name kept for the download. Attachments are served only by the scoped view."""
+    return f"contracts/{timezone.localdate():%Y}/{uuid.uuid4().hex}/{filename}"
 
 
 def _by_user(verbose_name) -> models.ForeignKey:
@@ -72,7 +80,7 @@ class Contract(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     attachment = models.FileField(
         _("attachment"),
-        upload_to="contracts/%Y/",
+        upload_to=attachment_upload_to,
         blank=True,
         validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_attachment_size],
         help_text=_("PDF or image (JPG, PNG, WebP)."),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
-from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import user_role
 
 from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
@@ -277,21 +277,43 @@ def payment_record(
 ) -> Payment:
     """Record a payment from a key account and allocate it: by hand when ``allocations`` is given,
     else oldest invoice first (unless ``auto_allocate`` is off). A repeated ``request_key`` returns the
-    payment already recorded with it instead of a second one."""
+    payment already recorded with it instead of a second one; the same key for another account, date,
+    amount or reference is refused (422 ``idempotency.key_reused``)."""
     amount = _positive(amount, "payment.amount_not_positive")
     if request_key is not None:
         existing = Payment.objects.filter(request_key=request_key).first()
         if existing is not None:
-            return existing
+            return _same_payment(existing, by=by, account=account, date=date, amount=amount, reference=reference)
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
                 account=account, date=date, amount=amount, reference=reference, recorded_by=by, request_key=request_key
             )
     except IntegrityError:  # the same form posted twice at the same moment: the first one won
-        return Payment.objects.get(request_key=request_key)
+        existing = Payment.objects.get(request_key=request_key)
+        return _same_payment(existing, by=by, account=account, date=date, amount=amount, reference=reference)
     if allocations is not None or auto_allocate:
         _allocate(payment, allocations)
+    return payment
+
+
+def _same_payment(payment: Payment, *, by, account: KeyAccount, date: date, amount: Decimal, reference: str) -> Payment:
+    """The payment a repeated request key names, if the repeat asks for the same payment (the key means one
+    thing). Another user's key is refused without saying anything about that payment."""
+    if by is not None and payment.recorded_by_id not in (None, by.pk):
+        raise DomainConflict(
+            "payment.request_key_taken", _("This request key belongs to another payment."), field="request_key"
+        )
+    first = {
+        "account": payment.account_id,
+        "date": payment.date,
+        "amount": payment.amount,
+        "reference": payment.reference,
+    }
+    again = {"account": account.pk, "date": date, "amount": amount, "reference": reference}
+    differs = [name for name in first if first[name] != again[name]]
+    if differs:
+        raise KeyReused(differs)
     return payment
 
 

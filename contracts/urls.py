@@ -12,6 +12,7 @@ urlpatterns = [
     path("ledger/new/", views.contract_edit, name="contract-create"),
     path("ledger/<int:pk>/", views.ContractDetailView.as_view(), name="contract-detail"),
     path("ledger/<int:pk>/edit/", views.contract_edit, name="contract-edit"),
+    path("ledger/<int:pk>/attachment/", views.contract_attachment, name="contract-attachment"),
     path("receivables/", views.receivables, name="receivables"),
     path("receivables/<int:pk>/", views.receivables_account, name="receivables-account"),
     path("payments/<int:pk>/reverse/", views.payment_reverse, name="payment-reverse"),

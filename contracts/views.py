@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
+from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.permissions import ModelPermissionMixin, require
@@ -114,7 +115,18 @@ class ContractDetailView(FinanceMixin, ModelPermissionMixin, DetailView):
         context["invoice_totals"] = invoices.aggregate(amount=Sum("amount"), open=Sum("open_amount"))
         context["reminders"] = self.object.reminders.select_related("recipient")
         context["can_edit"] = self.request.user.has_perm("contracts.change_contract")
+        if self.object.attachment:
+            context["attachment_name"] = downloads.stored_filename(self.object.attachment)
         return context
+
+
+@finance_page
+def contract_attachment(request, pk):
+    """The contract's attachment, for whoever may read the contract: found through the user's finance
+    scope (else 404), never from a public /media/ URL."""
+    _require(request.user, "view_contract")
+    contract = get_object_or_404(selectors.contracts_for(request.user), pk=pk)
+    return downloads.file_response(contract.attachment)
 
 
 @finance_page

@@ -25,6 +25,7 @@ def exception_handler(exc, context):
         body = {"code": exc.code, "detail": exc.detail, "params": {k: str(v) for k, v in exc.params.items()}}
         if exc.field:
             body["field"] = exc.field
+        body.update(getattr(exc, "extra", {}))  # e.g. a reused key's "differs"
         return Response(body, status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

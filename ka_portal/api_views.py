@@ -1,9 +1,17 @@
-"""Project-wide API views: token login and who-am-I."""
+"""Project-wide API views: API tokens (sign in, revoke one, revoke all) and who-am-I.
 
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import permissions, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
+Tokens are django-rest-knox's: a new random token per sign-in (each device its own), stored only as a
+digest, expiring after KA_API_TOKEN_TTL_HOURS. Failed sign-ins are throttled by django-axes (ka_portal.signin).
+"""
+
+from django.contrib.auth import authenticate, user_logged_out
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
+from knox.views import LoginView as KnoxLoginView
+from rest_framework import permissions, serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,24 +19,102 @@ from .formatting import display_name
 from .scope import user_role
 
 
-class TokenLoginView(APIView):
-    """POST {"username", "password"} → {"token"}: the token for Authorization: Token … afterwards."""
+class SignInSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
-    authentication_classes: list = []
-    permission_classes = [permissions.AllowAny]
-    serializer_class = AuthTokenSerializer
+    def validate(self, attrs):
+        # Axes counts the failure and marks a lockout on Django's HttpRequest (AxesMiddleware then answers 429),
+        # so authenticate gets that request, not DRF's wrapper around it.
+        request = self.context["request"]._request
+        user = authenticate(request=request, username=attrs["username"], password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(_("Unable to log in with provided credentials."), code="authorization")
+        return {"user": user}
+
+
+_ERROR = inline_serializer(
+    "AuthError",
+    {
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "params": serializers.DictField(required=False),
+        "errors": serializers.DictField(required=False),
+    },
+)
+_NOT_SIGNED_IN = OpenApiResponse(_ERROR, description="No valid token: missing, unknown, expired or revoked")
+
+
+class TokenView(KnoxLoginView):
+    """POST signs in and returns a new token; DELETE revokes the token that calls it (sign out of this device)."""
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # A refused sign-in must still be counted: keep this view out of any ATOMIC_REQUESTS rollback.
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    def get_authenticators(self):
+        # Signing in carries credentials, not a token: a stale Authorization header must not stand in its way.
+        # (drf-spectacular asks before any request exists; the schema declares POST's auth itself.)
+        if getattr(self.request, "method", None) == "POST":
+            return []
+        return [TokenAuthentication()]
+
+    def get_permissions(self):
+        if getattr(self.request, "method", None) == "POST":
+            return [permissions.AllowAny()]
+        return [permissions.IsAuthenticated()]
 
     @extend_schema(
-        request=inline_serializer(
-            "TokenLogin", {"username": serializers.CharField(), "password": serializers.CharField()}
+        operation_id="auth_token_create",
+        summary="Sign in: a new API token",
+        description=(
+            "Each call returns a new token (one per device), valid until `expiry`; send it as "
+            "`Authorization: Token <token>`. Failed sign-ins are throttled per username and per address: "
+            "at the limit the answer is 429 with `Retry-After` (seconds) until the cool-off has passed."
         ),
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        request=SignInSerializer,
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}),
+            400: OpenApiResponse(_ERROR, description="Wrong username or password, or a field missing"),
+            429: OpenApiResponse(_ERROR, description="Too many failed sign-ins: retry after `Retry-After` seconds"),
+        },
+        auth=[],
     )
-    def post(self, request):
-        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+    def post(self, request, format=None):
+        serializer = SignInSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
-        return Response({"token": token.key})
+        request.user = serializer.validated_data["user"]
+        return super().post(request, format=format)
+
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        summary="Sign out: revoke this token",
+        request=None,
+        responses={204: OpenApiResponse(description="The token is revoked"), 401: _NOT_SIGNED_IN},
+    )
+    def delete(self, request, format=None):
+        request.auth.delete()
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokensView(APIView):
+    """DELETE revokes every API token of the caller: sign out of all devices (also from a web session)."""
+
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="auth_tokens_destroy",
+        summary="Sign out everywhere: revoke all of your tokens",
+        request=None,
+        responses={204: OpenApiResponse(description="Every token of this user is revoked"), 401: _NOT_SIGNED_IN},
+    )
+    def delete(self, request, format=None):
+        request.user.auth_token_set.all().delete()
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class MeView(APIView):

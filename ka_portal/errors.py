@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 
 class DomainError(Exception):
     """A refusal by a business rule.
@@ -34,3 +36,23 @@ class DomainConflict(DomainError):
     """A refusal because of the state of shared data (an exhausted budget, a stale version): HTTP 409."""
 
     conflict = True
+
+
+class KeyReused(DomainError):
+    """A client key (Idempotency-Key, a visit's uuid, a payment's request_key) used before for another
+    request: HTTP 422 with the names of the fields that differ, never their values."""
+
+    status_code = 422
+
+    def __init__(self, differs: list[str], *, field: str | None = None) -> None:
+        self.differs = sorted(differs)
+        super().__init__(
+            "idempotency.key_reused",
+            _("This key was already used for a different request; these fields differ: %(fields)s."),
+            field=field,
+            fields=", ".join(self.differs),
+        )
+
+    @property
+    def extra(self) -> dict:
+        return {"differs": self.differs}

@@ -1,7 +1,11 @@
-"""Excel out: every list and report is written through here, in openpyxl's streaming (write-only) mode.
+"""Excel out: every list, report, template and problem sheet is written through here, mostly in
+openpyxl's streaming (write-only) mode.
 
 Rows are written one at a time to a temporary file that spills to disk, so an export of a
 hundred thousand rows keeps memory flat; the response then streams the file.
+
+No other module puts values into cells: this is the one place where text a user typed (a store
+name, a visit's problems, a payment reference) is kept as text, never run as a formula.
 """
 
 import tempfile
@@ -21,6 +25,28 @@ MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.00%"
 
 
+# OWASP's CSV/formula injection guidance: text starting with one of these is read as a formula
+# (or as the start of one) by Excel, LibreOffice and Google Sheets.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    """Whether a spreadsheet could take this value for a formula: text (never a number) with a trigger first."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def keep_as_text(cell) -> None:
+    """Make a cell holding formula-like text a plain text cell, its value unchanged.
+
+    openpyxl stores a string starting with `=` as a formula (data type "f"); "s" writes it as a string.
+    quotePrefix is what Excel sets for text typed after an apostrophe: the cell stays text even when
+    someone edits it and presses Enter.
+    """
+    if is_formula_like(cell.value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def _cell_value(value):
     if isinstance(value, datetime):
         # Excel has no time zones: write the local wall-clock time the user saw on the page.
@@ -30,37 +56,55 @@ def _cell_value(value):
     return str(value)
 
 
+def _cell(sheet, value, number_format: str | None = None, font: Font | None = None):
+    cell = WriteOnlyCell(sheet, value=value)
+    keep_as_text(cell)
+    if number_format:
+        cell.number_format = number_format
+    if font:
+        cell.font = font
+    return cell
+
+
+def row_cells(sheet, values: Sequence, formats=None, font: Font | None = None) -> list:
+    """A row ready for `sheet.append`: plain values where they are safe as they are, cells where a value
+    needs a number format (Decimal is money unless `formats` says otherwise) or must be kept as text.
+    Works for write-only and ordinary worksheets alike."""
+    formats = formats or {}
+    cells = []
+    for index, value in enumerate(values):
+        value = _cell_value(value)
+        if index in formats or isinstance(value, Decimal):
+            cells.append(_cell(sheet, value, formats.get(index, MONEY_FORMAT), font))
+        elif font is not None or is_formula_like(value):
+            cells.append(_cell(sheet, value, font=font))
+        else:
+            cells.append(value)
+    return cells
+
+
+def append_row(sheet, values: Sequence, formats=None, font: Font | None = None) -> None:
+    """Append one row of values to a sheet, user text kept as text (see `row_cells`)."""
+    sheet.append(row_cells(sheet, values, formats, font))
+
+
 def write_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence], formats=None):
     """Append a sheet: a bold header row, then the rows. `formats` maps column index → number format."""
     sheet = workbook.create_sheet(title=title[:31])
-    formats = formats or {}
     for index, header in enumerate(headers, start=1):
         # Wide enough for the header (a Chinese character takes two columns); set before any row is written.
         width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(header)) + 4
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(width, 50))
-    bold = Font(bold=True)
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=str(header))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    append_row(sheet, [str(header) for header in headers], font=Font(bold=True))
     for row in rows:
-        cells = []
-        for index, value in enumerate(row):
-            value = _cell_value(value)
-            if index in formats or isinstance(value, Decimal):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = formats.get(index, MONEY_FORMAT)
-                cells.append(cell)
-            else:
-                cells.append(value)
-        sheet.append(cells)
+        append_row(sheet, row, formats)
     return sheet
 
 
-def new_workbook() -> Workbook:
-    return Workbook(write_only=True)
+def new_workbook(*, write_only: bool = True) -> Workbook:
+    """A workbook to fill through `write_sheet` / `append_row`. Write-only (streaming) unless a layout needs
+    merged cells or styling rows after they are written (the statement)."""
+    return Workbook(write_only=write_only)
 
 
 def workbook_response(workbook: Workbook, filename: str) -> FileResponse:

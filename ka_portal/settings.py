@@ -5,10 +5,12 @@ With no variables set it runs on an embedded default (a SQLite file, Celery task
 ``PRODUCTION=true`` switches on the hardening that ``manage.py check --deploy`` asks for.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,7 +23,13 @@ PRODUCTION = env.bool("PRODUCTION", default=False)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 if PRODUCTION:
-    SECRET_KEY = env("SECRET_KEY")
+    SECRET_KEY = env.str("SECRET_KEY", default="")
+    if len(SECRET_KEY) < 50 or SECRET_KEY.startswith(("change-me", "django-insecure")):
+        # Refuse to start rather than sign sessions and password-reset links with a missing or placeholder key.
+        raise ImproperlyConfigured(
+            "PRODUCTION=true needs SECRET_KEY: a random string of at least 50 characters, e.g. "
+            'python -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
 else:
     SECRET_KEY = env("SECRET_KEY", default="dev-only-not-secret-ka-portal-0123456789-abcdefghijklmnop")
 
@@ -38,7 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -63,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the 429 of ka_portal.signin.lockout_response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ka_portal.urls"
@@ -112,11 +123,44 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in throttling (django-axes), on the login page, /admin/ and POST /api/v1/auth/token/ alike.
+# Failed sign-ins are counted per username and per client address within the cool-off window; at the
+# limit that door answers 429 with Retry-After until the window has passed. A successful sign-in is not counted.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURES_PER_USER = env.int("KA_LOGIN_FAILURES_PER_USER", default=5)
+# Higher than per user: reps on one office or carrier NAT share an address.
+LOGIN_FAILURES_PER_ADDRESS = env.int("KA_LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_COOLOFF_MINUTES = env.int("KA_LOGIN_COOLOFF_MINUTES", default=15)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: the client connects directly).
+TRUSTED_PROXIES = env.int("KA_TRUSTED_PROXIES", default=0)
+AXES_ENABLED = True
+AXES_HANDLER = "ka_portal.signin.SignInAttempts"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_FAILURE_LIMIT = LOGIN_FAILURES_PER_USER  # SignInAttempts measures the address against its own limit
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+# A refused try while locked does not push the end of the lockout further: Retry-After stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "ka_portal.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "ka_portal.signin.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failed attempts are kept (admin: Axes); successful ones need no second log
+AXES_VERBOSE = False
+
+# API tokens (django-rest-knox): random, stored only as a SHA-512 digest, one per sign-in (each device its own),
+# valid for KA_API_TOKEN_TTL_HOURS, revoked by DELETE /api/v1/auth/token/ (this one) or /api/v1/auth/tokens/ (all).
+API_TOKEN_TTL_HOURS = env.int("KA_API_TOKEN_TTL_HOURS", default=30 * 24)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+
 # Languages: Simplified Chinese first (the fallback), English second.
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-# KA_LOCALE_DIR lets scripts/check_messages.py extract into a scratch copy.
-LOCALE_PATHS = [env.path("KA_LOCALE_DIR", default=BASE_DIR / "locale")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
@@ -155,6 +199,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     "health-check-nightly": {"task": "ka_portal.tasks.health_check", "schedule": crontab(hour=1, minute=55)},
+    "idempotency-keys-purge": {"task": "ka_portal.tasks.idempotency_keys_purge", "schedule": crontab(minute=35)},
     "promotions-daily-transitions": {
         "task": "promotions.tasks.promotions_advance_by_date",
         "schedule": crontab(hour=0, minute=10),
@@ -173,7 +218,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # REST API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -197,6 +242,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PromotionStatusEnum": "promotions.models.PromotionPlan.Status"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ka_portal.idempotency.document_key_responses",  # a create's Idempotency-Key answers 409 and 422
+    ],
 }
 
 # The business's numbers (SPEC): settings a company may change, never literals in code.
@@ -224,6 +273,8 @@ KA = {
     # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
     "DEFAULT_PAYMENT_TERMS_DAYS": env.int("KA_DEFAULT_PAYMENT_TERMS_DAYS", default=60),
     "DSO_DAYS": env.int("KA_DSO_DAYS", default=90),
+    # How long a client key (Idempotency-Key, a visit's uuid, a payment's request_key) is remembered.
+    "IDEMPOTENCY_TTL_HOURS": env.int("KA_IDEMPOTENCY_TTL_HOURS", default=24),
 }
 
 LOGGING = {

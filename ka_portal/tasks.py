@@ -1,4 +1,4 @@
-"""Project-wide Celery tasks: a health check that proves the worker round trip."""
+"""Project-wide Celery tasks: a health check that proves the worker round trip, and the client-key purge."""
 
 import os
 
@@ -18,3 +18,11 @@ def health_check(value: str = "pong") -> dict:
         "database_name": str(connection.settings_dict["NAME"]),
         "key_accounts": KeyAccount.objects.count(),
     }
+
+
+@shared_task(name="ka_portal.tasks.idempotency_keys_purge")
+def idempotency_keys_purge() -> int:
+    """Forget client keys older than KA_IDEMPOTENCY_TTL_HOURS (hourly beat entry); returns how many went."""
+    from .idempotency import purge_expired
+
+    return purge_expired()

@@ -1,7 +1,5 @@
 """URLs: pages per app, the API under /api/v1/, its schema and Swagger UI, i18n, admin."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,7 +13,8 @@ from visits import api as visits_api
 from . import api_views, views
 
 api_v1 = [
-    path("auth/token/", api_views.TokenLoginView.as_view(), name="api-token"),
+    path("auth/token/", api_views.TokenView.as_view(), name="api-token"),
+    path("auth/tokens/", api_views.TokensView.as_view(), name="api-tokens"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
     path(
         "reports/account-performance/",
@@ -46,6 +45,5 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No static(MEDIA_URL): uploads (contract attachments, visit photos) are private and served only by
+# scoped views (contracts:contract-attachment, visits:photo), in development as in production.

@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.models import KeyAccount
 from ka_portal.api import RoleModelPermissions
+from ka_portal.idempotency import idempotent
 from stores.models import Product, Store
 
 from . import selectors, services
@@ -176,6 +177,7 @@ class PromotionPlanViewSet(
         plan = self.get_queryset().prefetch_related("transitions__by").get(pk=plan.pk)
         return Response(PromotionPlanDetailSerializer(plan).data, status=status)
 
+    @idempotent()
     def create(self, request, *args, **kwargs):
         serializer = PlanInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -1,4 +1,4 @@
-"""Are both catalogues complete? Re-extract every string into a scratch copy and look for gaps.
+"""Are both catalogues complete? Re-extract every string and look for gaps, leaving the catalogues as they were.
 
 Fails (exit 1) naming each string that has no Simplified Chinese translation or is fuzzy.
 Needs GNU gettext (xgettext) on the machine; without it, says so and passes.
@@ -7,7 +7,6 @@ Needs GNU gettext (xgettext) on the machine; without it, says so and passes.
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import polib
@@ -19,9 +18,11 @@ def main() -> int:
     if not shutil.which("xgettext"):
         print("SKIPPED: catalogue completeness check (GNU gettext is not installed)")
         return 0
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / "locale"
-        shutil.copytree(ROOT / "locale", copy)
+    # makemessages writes into the locale/ folder beside the sources it reads (LOCALE_PATHS is only the
+    # fallback), so it is run on the real catalogues and they are put back byte for byte afterwards.
+    catalogues = sorted((ROOT / "locale").glob("*/LC_MESSAGES/django.po"))
+    saved = {path: path.read_bytes() for path in catalogues}
+    try:
         subprocess.run(
             [
                 sys.executable,
@@ -41,10 +42,12 @@ def main() -> int:
             ],
             cwd=ROOT,
             check=True,
-            env={**__import__("os").environ, "KA_LOCALE_DIR": str(copy)},
         )
-        po = polib.pofile(str(copy / "zh_Hans" / "LC_MESSAGES" / "django.po"))
+        po = polib.pofile(str(ROOT / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"))
         gaps = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
+    finally:
+        for path, content in saved.items():
+            path.write_bytes(content)
     if gaps:
         print(f"FAILED: {len(gaps)} string(s) without a Simplified Chinese translation in locale/zh_Hans:")
         for msgid in gaps:

@@ -4,15 +4,19 @@ import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
+from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import (
     NOT_FOUND_TEXT,
     route_plans_for,
@@ -25,7 +29,7 @@ from ka_portal.scope import (
 from stores.models import Product, Store
 
 from . import services
-from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
 
 NOT_FOUND = OpenApiResponse(description="Not found, or outside your scope.")
 REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "detail", "params"}.')
@@ -100,9 +104,24 @@ class StockCountInputSerializer(serializers.Serializer):
         return attrs
 
 
+class VisitPhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The photo's scoped download, never a /media/ path.")
+
+    class Meta:
+        model = VisitPhoto
+        fields = ["id", "caption", "url"]
+        read_only_fields = fields
+
+    def get_url(self, photo: VisitPhoto) -> str:
+        url = reverse("visit-photo", args=[photo.visit_id, photo.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+
 class VisitSerializer(serializers.ModelSerializer):
     checklist = ChecklistResultSerializer(many=True, read_only=True)
     stock_counts = StockCountSerializer(many=True, read_only=True)
+    photos = VisitPhotoSerializer(many=True, read_only=True)
 
     class Meta:
         model = Visit
@@ -125,6 +144,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "rating",
             "checklist",
             "stock_counts",
+            "photos",
         ]
         read_only_fields = fields
 
@@ -169,7 +189,11 @@ def _stock_packs(visit: Visit, rows: list[dict]) -> dict[int, int | None]:
 
 
 class VisitCreateSerializer(VisitRecordSerializer):
-    uuid = serializers.UUIDField(required=False, help_text="Client-made id: the same uuid again returns that visit.")
+    uuid = serializers.UUIDField(
+        required=False,
+        help_text="Client-made id and idempotency key: the same uuid and body again answer the first response; "
+        "the same uuid with another body is 422 naming the fields that differ.",
+    )
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
     route_stop = serializers.IntegerField(required=False, allow_null=True)
     checked_in_at = serializers.DateTimeField(required=False)
@@ -195,10 +219,30 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return (
             visits_for(self.request.user)
             .prefetch_related(
-                "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product"))
+                "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")), "photos"
             )
             .order_by("-checked_in_at")
         )
+
+    def perform_content_negotiation(self, request, force=False):
+        # A photo answers with its own type whatever the client accepts; its errors stay JSON.
+        return super().perform_content_negotiation(request, force=force or self.action == "photo")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("photo_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The photo")],
+        responses={
+            (200, "image/*"): OpenApiTypes.BINARY,
+            403: OpenApiResponse(description="Your role does not read visits."),
+            404: NOT_FOUND,
+        },
+    )
+    # At most 18 digits: a longer id is no photo (404), never a number too big for the database.
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>[0-9]{1,18})")
+    def photo(self, request, pk=None, photo_pk=None):
+        """One of the visit's photos, as an image (the visit found through the caller's scope)."""
+        visit = self.get_object()
+        photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
+        return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
 
     def _own_open(self, pk) -> Visit:
         visit = get_object_or_404(self.get_queryset(), pk=pk)
@@ -209,11 +253,14 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     def _out(self, visit: Visit, code=status.HTTP_200_OK) -> Response:
         return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data, status=code)
 
+    @idempotent(body_key="uuid")
     @extend_schema(
         request=VisitCreateSerializer,
         responses={201: VisitSerializer, 200: VisitSerializer, 400: REFUSED, 409: REFUSED},
-        description="Check in (and optionally record findings). A repeated POST with the same uuid returns the "
-        "existing visit with 200 instead of making a second one.",
+        description="Check in (and optionally record findings). The uuid (or an Idempotency-Key header) is the "
+        "client's key: the same key and body again answer the first response (201 and the same visit), another "
+        "body 422 naming the fields that differ, a request with the key still running 409. Once the key has "
+        "expired, the uuid still names its visit: the same store answers it with 200, another store 422.",
     )
     def create(self, request, *args, **kwargs):
         serializer = VisitCreateSerializer(data=request.data, context={"request": request})
@@ -294,7 +341,13 @@ class CanCompleteTasks(permissions.BasePermission):
         return request.user.has_perm("visits.change_task")
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TaskViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
     """Tasks (交办事项): supervisors assign them to stores; reps complete them at a visit."""
 
     serializer_class = TaskSerializer

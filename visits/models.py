@@ -1,10 +1,12 @@
 """Routes and visits (SPEC §4): the weekly route, the visit and what was found, tasks, suggested orders."""
 
+import posixpath
 import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -162,9 +164,16 @@ class StockCount(models.Model):
         return f"{self.visit} {self.product.code}: {self.packs}"
 
 
+def photo_upload_to(photo, filename: str) -> str:
+    """visits/<year>/<month>/<random name>.<extension>: a name no one can guess. Photos are served only by
+    the scoped view."""
+    extension = posixpath.splitext(filename)[1].lower()
+    return f"visits/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to="visits/%Y/%m/")
+    image = models.ImageField(_("photo"), upload_to=photo_upload_to)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
 
     class Meta:
@@ -173,6 +182,11 @@ class VisitPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit} {self.image.name}"
+
+    @property
+    def download_name(self) -> str:
+        """The name a downloaded copy gets: which visit it is from, not the random stored name."""
+        return f"visit-{self.visit_id}-photo-{self.pk}{posixpath.splitext(self.image.name)[1]}"
 
 
 class Task(models.Model):

@@ -11,7 +11,7 @@ from accounts.roles import Role
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, tasks_for, team_for, user_role, visits_for
 from stores.models import Listing, Store
 
-from .models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+from .models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
 from .services import week_start_of
 
 
@@ -24,6 +24,11 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def visits_on(user, day: date) -> QuerySet:
     start, end = day_bounds(day)
     return visits_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
+
+
+def visit_photos_for(user) -> QuerySet:
+    """Photos of the visits a user may reach (scope.visits_for): the only way a photo is served."""
+    return VisitPhoto.objects.filter(visit__in=visits_for(user))
 
 
 def open_tasks(user) -> QuerySet:

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
 from stores.models import Listing, Store
 
@@ -194,14 +194,15 @@ def visit_check_in(
     longitude: Decimal | None = None,
     route_stop: RouteStop | None = None,
 ) -> tuple[Visit, bool]:
-    """Start a visit. The client's uuid makes it idempotent: the same uuid again returns the same visit.
+    """Start a visit. The client's uuid makes it idempotent: the same uuid again returns the same visit,
+    the same uuid for another store or route stop is refused (422 ``idempotency.key_reused``).
 
     A position more than the setting's metres from the store's coordinates is kept and flagged.
     """
     client_id = _as_uuid(uuid) or uuid_module.uuid4()
     existing = Visit.objects.filter(uuid=client_id).first()
     if existing is not None:
-        return _same_visit(existing, rep), False
+        return _same_visit(existing, rep, store, route_stop), False
     if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
         raise not_found("store")
     distance = None
@@ -222,13 +223,24 @@ def visit_check_in(
             )
     except IntegrityError:
         # Two taps raced: the other one created it first.
-        return _same_visit(Visit.objects.get(uuid=client_id), rep), False
+        return _same_visit(Visit.objects.get(uuid=client_id), rep, store, route_stop), False
     return visit, True
 
 
-def _same_visit(visit: Visit, rep) -> Visit:
+def _same_visit(visit: Visit, rep, store: Store, route_stop: RouteStop | None) -> Visit:
+    """The visit a repeated uuid names, if the repeat asks for the same visit (the key means one thing)."""
     if visit.rep_id != rep.pk:
         raise DomainConflict("visit.uuid_taken", _("This client id belongs to another visit."), field="uuid")
+    differs = [
+        name
+        for name, first, again in (
+            ("store", visit.store_id, store.pk),
+            ("route_stop", visit.route_stop_id, route_stop.pk if route_stop else None),
+        )
+        if first != again
+    ]
+    if differs:
+        raise KeyReused(differs)
     return visit
 
 

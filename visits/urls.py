@@ -12,6 +12,7 @@ urlpatterns = [
     path("history/", views.VisitListView.as_view(), name="visit-list"),
     path("<int:pk>/", views.visit_detail, name="visit-detail"),
     path("<int:pk>/photos/", views.visit_photo, name="visit-photo"),
+    path("photos/<int:pk>/", views.visit_photo_file, name="photo"),
     path("<int:pk>/check-out/", views.visit_check_out, name="visit-check-out"),
     path("routes/", views.RouteListView.as_view(), name="route-list"),
     path("routes/generate/", views.route_generate, name="route-generate"),

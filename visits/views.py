@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import KeyAccount
+from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet, yes_no_filter
@@ -171,6 +172,15 @@ def visit_photo(request, pk: int):
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
     return render(request, "visits/visit.html", _visit_context(request, visit, photo_form=photo_form), status=400)
+
+
+@model_permission(Visit)
+def visit_photo_file(request, pk: int):
+    """A visit photo, for whoever may read visits (the role's permission, else 403) and reach this one
+    (scope, else 404); never from a public /media/ URL."""
+    photo = get_object_or_404(selectors.visit_photos_for(request.user), pk=pk)
+    # A photo never changes behind its URL: the browser may keep it instead of fetching it on every page.
+    return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
 
 
 @model_permission(Visit, get=None, post="change")

@@ -19,7 +19,7 @@ app's namespace, `"visits:route-detail"`; the API's router names have none, `"ro
   or product, never by scope, so a row outside the scope would still show.
 - `public`: a route without scope (sign-in, schema); it is read as every role, never written to.
 - `skip`: a reason the matrix does not call the route at all (say why; keep it rare). An unnamed route is
-  declared by its pattern: `"<unnamed ^media/(?P<path>.*)$>"`.
+  declared by its pattern, e.g. `"<unnamed ^media/(?P<path>.*)$>"`.
 
 `SCOPES` maps a key to its model and the function of ka_portal/scope.py (or a selector built on it) that
 decides who reaches which row; a role without the model's view permission reaches none. A body field named
@@ -43,7 +43,8 @@ from ka_portal.permissions import can
 from promotions import selectors as promotion_selectors
 from promotions.models import Budget, PromotionPlan, PromotionType
 from stores.models import Delivery, Listing, Product, Store
-from visits.models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit
+from visits import selectors as visit_selectors
+from visits.models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit, VisitPhoto
 
 User = get_user_model()
 
@@ -84,6 +85,7 @@ SCOPES: dict[str, Scope] = {
     "route_plan": Scope(RoutePlan, scope.route_plans_for),
     "route_stop": Scope(RouteStop, scope.route_stops_for, RoutePlan),
     "visit": Scope(Visit, scope.visits_for),
+    "visit_photo": Scope(VisitPhoto, visit_selectors.visit_photos_for, Visit),
     "task": Scope(Task, scope.tasks_for),
     "suggested_order": Scope(SuggestedOrder, scope.suggested_orders_for),
     "replenishment_run": Scope(ReplenishmentRun, None),
@@ -145,9 +147,9 @@ ROUTES: dict[str, Route] = {
     "api-schema": Route(public=True),
     "api-docs": Route(public=True),
     "api-root": Route(public=True),
-    "api-token": Route(skip="the sign-in endpoint: the login-throttling helper tests it"),
+    "api-token": Route(skip="the sign-in endpoint (POST signs in, DELETE revokes): tests/ka_portal/test_tokens.py"),
+    "api-tokens": Route(public=True),  # the user's own tokens; its DELETE signs out everywhere (test_tokens.py)
     "api-me": Route(public=True),
-    "<unnamed ^media/(?P<path>.*)$>": Route(skip="DEBUG-only media files; the files helper replaces them"),
     # --- accounts
     "accounts:account-list": Route(rows="account", export=True),
     "accounts:performance": Route(),
@@ -194,6 +196,7 @@ ROUTES: dict[str, Route] = {
     "visits:visit-detail": Route(params={"pk": "visit"}),
     "visits:visit-photo": Route(params={"pk": "visit"}),
     "visits:visit-check-out": Route(params={"pk": "visit"}),
+    "visits:photo": Route(params={"pk": "visit_photo"}),
     "visits:route-list": Route(rows="route_plan"),
     "visits:route-generate": Route(),
     "visits:route-detail": Route(params={"pk": "route_plan"}),
@@ -213,6 +216,7 @@ ROUTES: dict[str, Route] = {
     "visit-list": Route(rows="visit"),
     "visit-detail": Route(params={"pk": "visit"}),
     "visit-check-out": Route(params={"pk": "visit"}),
+    "visit-photo": Route(params={"pk": "visit", "photo_pk": "visit_photo"}),
     "task-list": Route(rows="task"),
     "task-detail": Route(params={"pk": "task"}),
     "task-complete": Route(params={"pk": "task"}),
@@ -246,6 +250,7 @@ ROUTES: dict[str, Route] = {
     "contracts:contract-create": Route(),
     "contracts:contract-detail": Route(params={"pk": "contract"}),
     "contracts:contract-edit": Route(params={"pk": "contract"}),
+    "contracts:contract-attachment": Route(params={"pk": "contract"}),
     "contracts:receivables": Route(),
     "contracts:receivables-account": Route(params={"pk": "finance_account"}),
     "contracts:payment-reverse": Route(params={"pk": "payment"}),
@@ -256,6 +261,7 @@ ROUTES: dict[str, Route] = {
     "contracts:statement": Route(),
     "contract-list": Route(rows="contract"),
     "contract-detail": Route(params={"pk": "contract"}),
+    "contract-attachment": Route(params={"pk": "contract"}),
     "invoice-list": Route(rows="invoice"),
     "invoice-detail": Route(params={"pk": "invoice"}),
     "invoice-write-off": Route(params={"pk": "invoice"}),

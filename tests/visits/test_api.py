@@ -26,7 +26,7 @@ def _as(api_client, user):
     return api_client
 
 
-def test_repeated_post_with_the_same_uuid_returns_the_existing_visit(api_client, people):
+def test_repeated_post_with_the_same_uuid_answers_the_first_response(api_client, people):
     _sup, rep, _other = people
     store = StoreFactory(rep=rep)
     product = ProductFactory(packs_per_case=12)
@@ -42,8 +42,8 @@ def test_repeated_post_with_the_same_uuid_returns_the_existing_visit(api_client,
     first = client.post("/api/v1/visits/", body, format="json")
     again = client.post("/api/v1/visits/", body, format="json")
 
-    assert (first.status_code, again.status_code) == (201, 200)
-    assert first.json()["id"] == again.json()["id"]
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json() == again.json()
     assert Visit.objects.count() == 1
     data = first.json()
     assert data["checklist"] == [{"item": "tidy", "result": "fail"}]

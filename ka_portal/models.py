@@ -1,0 +1,41 @@
+"""Models the project shares across apps: the client keys that make a create safe to repeat."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class IdempotencyKey(models.Model):
+    """One client key of one user for one kind of create, and what the first request with it answered.
+
+    Written by ``ka_portal/idempotency.py`` only. The body itself is not kept: its fingerprint and
+    one hash per top-level field are enough to say whether a repeat is the same and which fields differ.
+    """
+
+    class Status(models.TextChoices):
+        IN_FLIGHT = "in_flight", _("in flight")
+        DONE = "done", _("done")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    scope = models.CharField(_("scope"), max_length=100)
+    key = models.CharField(_("key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    field_hashes = models.JSONField(_("field hashes"), default=dict)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.IN_FLIGHT)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
+    # The first response exactly as JSON text, so a replay renders the same bytes (jsonb would reorder keys).
+    response_body = models.TextField(_("response body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_key_unique_per_user_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
