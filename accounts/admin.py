@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Contact, ContactLog, KeyAccount, Profile, SalesTarget
+from .services import may_change_owner
 
 
 class ContactInline(admin.TabularInline):
@@ -14,6 +15,11 @@ class KeyAccountAdmin(admin.ModelAdmin):
     list_filter = ("tier", "format", "purchasing_mode", "margin_model", "active", "region")
     search_fields = ("code", "name", "name_en")
     inlines = [ContactInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only an admin hands an account to another KA manager (accounts.services.may_change_owner).
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if may_change_owner(request.user) else (*readonly, "owner")
 
 
 @admin.register(Contact)

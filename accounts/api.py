@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import ScopedSlugRelatedField
-from ka_portal.scope import accounts_for
+from ka_portal.errors import DomainError
+from ka_portal.scope import NOT_FOUND_TEXT, accounts_for
 
 from . import services
 from .filters import ContactFilter, ContactLogFilter, KeyAccountFilter, SalesTargetFilter
@@ -38,6 +39,15 @@ class KeyAccountSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "name", "name_en", "tier", "format", "purchasing_mode", "margin_model", "owner",
                   "region", "active"]  # fmt: skip
 
+    def validate_owner(self, owner):
+        request = self.context.get("request")
+        if request is not None:
+            try:
+                services.account_owner_check(account=self.instance, owner=owner, by=request.user)
+            except DomainError as refusal:
+                raise serializers.ValidationError(refusal.detail, code=refusal.code) from refusal
+        return owner
+
 
 class ContactSerializer(serializers.ModelSerializer):
     account = _account_field()
@@ -61,7 +71,7 @@ class ContactLogSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         account, contact = attrs.get("account") or getattr(self.instance, "account", None), attrs.get("contact")
         if contact is not None and account is not None and contact.account_id != account.id:
-            raise serializers.ValidationError({"contact": [f"{contact.name}: not a contact of {account.code}."]})
+            raise serializers.ValidationError({"contact": [NOT_FOUND_TEXT]})  # another account's: named nowhere
         return attrs
 
 
@@ -85,6 +95,14 @@ class KeyAccountViewSet(_RoleViewSet):
 
     def get_queryset(self):
         return accounts_for(self.request.user).select_related("owner").order_by("code")
+
+    def perform_create(self, serializer):
+        serializer.instance = services.account_save(account=None, by=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.account_save(
+            account=serializer.instance, by=self.request.user, **serializer.validated_data
+        )
 
 
 class ContactViewSet(_RoleViewSet):

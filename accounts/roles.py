@@ -64,7 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("stores", "product", ("view", "add", "change")),
         ("stores", "listing", _ALL),
         ("stores", "delivery", _ALL),
-        ("visits", "routeplan", _ALL),
+        ("visits", "routeplan", ("view",)),  # supervisors plan their team's routes; a manager reads them
         ("visits", "visit", ("view",)),
         ("visits", "task", _ALL),
         ("visits", "suggestedorder", ("view",)),

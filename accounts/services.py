@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
+from ka_portal.scope import not_found
 
-from .models import ContactLog, Profile, SalesTarget
+from .models import ContactLog, KeyAccount, Profile, SalesTarget
 from .roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 User = get_user_model()
@@ -48,6 +49,33 @@ def user_set_role(*, user, role: str, region: str = "", supervisor=None) -> Prof
     return profile
 
 
+def may_change_owner(user) -> bool:
+    """Who hands a key account to another KA manager: admins only (a manager may not give theirs away)."""
+    return user.is_superuser or getattr(getattr(user, "profile", None), "role", None) == Role.ADMIN
+
+
+def account_owner_check(*, account: KeyAccount | None, owner, by) -> None:
+    """Refuse a change of an account's owner by anyone but an admin (a new account's owner too)."""
+    current = account.owner_id if account is not None else None
+    wanted = owner.pk if owner is not None else None
+    if wanted != current and not may_change_owner(by):
+        raise DomainError(
+            "account.owner_admins_only", _("Only an administrator may change an account's KA manager."), field="owner"
+        )
+
+
+@transaction.atomic
+def account_save(*, account: KeyAccount | None, by, **fields) -> KeyAccount:
+    """Create or change a key account's master data; its owner changes only by an admin's hand."""
+    if "owner" in fields or account is None:
+        account_owner_check(account=account, owner=fields.get("owner"), by=by)
+    account = account or KeyAccount()
+    for name, value in fields.items():
+        setattr(account, name, value)
+    account.save()
+    return account
+
+
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
@@ -64,13 +92,8 @@ def contact_log_add(
     follow_up_on=None,
 ) -> ContactLog:
     """Record a contact with the account. The same entry sent twice (a double tap, a retry) is kept once."""
-    if contact is not None and contact.account_id != account.id:
-        raise DomainError(
-            "contact_log.contact_elsewhere",
-            _("%(contact)s is a contact of another key account."),
-            field="contact",
-            contact=contact.name,
-        )
+    if contact is not None and contact.account_id != account.id:  # another account's contact: named nowhere
+        raise not_found("contact")
     if follow_up_on and follow_up_on < date:
         raise DomainError(
             "contact_log.follow_up_before_date",

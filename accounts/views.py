@@ -2,8 +2,6 @@
 performance table, and contacts. Every queryset starts from ka_portal/scope.py: out of scope is 404."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,12 +15,13 @@ from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import accounts_for, stores_for
 
 from . import selectors, services
 from .filters import KeyAccountFilter
 from .forms import ContactForm, ContactLogForm, PeriodForm, TargetsForm
-from .models import Contact, ContactLog, KeyAccount
+from .models import Contact, ContactLog, KeyAccount, SalesTarget
 
 
 class AccountListView(FilteredListView):
@@ -64,41 +63,47 @@ def _year(request) -> int:
     return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
-@login_required
+@model_permission(KeyAccount)
 def account_detail(request, pk: int):
     account = _account(request, pk)
     return render(request, "accounts/account_detail.html", _detail_context(request, account))
 
 
 def _detail_context(request, account, log_form=None):
-    year = _year(request)
-    months, total = selectors.account_year_by_month(account=account, year=year, today=timezone.localdate())
+    """The account page; each section only for a role that may view what it shows (the API's permissions)."""
     user = request.user
-    return {
+    year = _year(request)
+    context = {
         "account": account,
         "year": year,
         "years": _years(),
-        "months": months,
-        "total": total,
-        "contacts": account.contacts.all(),
-        "log_entries": account.contact_logs.select_related("contact", "author")[:30],
-        "log_form": log_form or ContactLogForm(account=account),
-        "stores": stores_for(user).filter(account=account).select_related("rep").order_by("grade", "code")[:50],
-        "store_total": stores_for(user).filter(account=account).count(),
-        "can_log": user.has_perm("accounts.add_contactlog"),
-        "can_edit_contacts": user.has_perm("accounts.add_contact"),
-        "can_edit_targets": user.has_perm("accounts.change_salestarget"),
+        "show_targets": can(user, SalesTarget),
+        "show_contacts": can(user, Contact),
+        "show_log": can(user, ContactLog),
+        "can_log": can(user, ContactLog, "add"),
+        "can_edit_contacts": can(user, Contact, "add"),
+        "can_edit_targets": can(user, SalesTarget, "change"),
         "today": timezone.localdate(),
     }
+    if context["show_targets"]:
+        context["months"], context["total"] = selectors.account_year_by_month(
+            account=account, year=year, today=context["today"]
+        )
+    if context["show_contacts"]:
+        context["contacts"] = account.contacts.all()
+    if context["show_log"]:
+        context["log_entries"] = account.contact_logs.select_related("contact", "author")[:30]
+        context["log_form"] = log_form or (ContactLogForm(account=account) if context["can_log"] else None)
+    context["stores"] = stores_for(user).filter(account=account).select_related("rep").order_by("grade", "code")[:50]
+    context["store_total"] = stores_for(user).filter(account=account).count()
+    return context
 
 
-@login_required
+@model_permission(ContactLog, get=None, post="add")
 @require_POST
 def contact_log_add(request, pk: int):
     """Add a contact-log entry in place: htmx swaps the log section; without JavaScript the page reloads."""
     account = _account(request, pk)
-    if not request.user.has_perm("accounts.add_contactlog"):
-        raise PermissionDenied
     form = ContactLogForm(request.POST, account=account)
     if form.is_valid():
         try:
@@ -116,12 +121,10 @@ def contact_log_add(request, pk: int):
     return render(request, "accounts/account_detail.html", context, status=400)
 
 
-@login_required
+@model_permission(ContactLog, get=None, post="change")
 @require_POST
 def follow_up_done(request, pk: int, entry_pk: int):
     account = _account(request, pk)
-    if not request.user.has_perm("accounts.change_contactlog") and not request.user.has_perm("accounts.add_contactlog"):
-        raise PermissionDenied
     entry = get_object_or_404(ContactLog, pk=entry_pk, account=account)
     services.contact_log_follow_up_done(entry=entry, done=request.POST.get("done", "1") == "1")
     messages.success(request, _("Follow-up marked as done."))
@@ -131,12 +134,11 @@ def follow_up_done(request, pk: int, entry_pk: int):
     return redirect("accounts:account-detail", pk=account.pk)
 
 
-@login_required
+@model_permission(Contact, get="view", post="view")  # then add or change, below
 def contact_edit(request, pk: int, contact_pk: int | None = None):
     account = _account(request, pk)
     contact = get_object_or_404(Contact, pk=contact_pk, account=account) if contact_pk else None
-    if not request.user.has_perm("accounts.change_contact" if contact else "accounts.add_contact"):
-        raise PermissionDenied
+    require(request.user, Contact, "change" if contact else "add")
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         saved = form.save(commit=False)
@@ -150,12 +152,10 @@ def contact_edit(request, pk: int, contact_pk: int | None = None):
     )
 
 
-@login_required
+@model_permission(SalesTarget, get="change", post="change")
 def targets_edit(request, pk: int):
     """A manager sets an account's twelve monthly targets for a year."""
     account = _account(request, pk)
-    if not request.user.has_perm("accounts.change_salestarget"):
-        raise PermissionDenied
     year = _year(request)
     current = dict(account.targets.filter(year=year).values_list("month", "amount"))
     form = TargetsForm(request.POST or None, initial={f"m{m}": a for m, a in current.items()})
@@ -188,8 +188,7 @@ PERFORMANCE_COLUMNS = [
 ]
 
 
-@login_required
-@permission_required("accounts.view_salestarget", raise_exception=True)
+@model_permission(SalesTarget)
 def performance(request):
     """SPEC §7's key-account table: target, actual, difference, achievement and growth per account, with totals."""
     form = PeriodForm(request.GET)  # no parameters is valid too: January to this month, every tier

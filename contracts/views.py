@@ -7,11 +7,11 @@ get 404 everywhere here; KA managers read their own accounts; finance and admins
 from datetime import date, timedelta
 from functools import wraps
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,11 +23,13 @@ from django.views.generic import DetailView
 from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.permissions import ModelPermissionMixin, require
 from ka_portal.scope import sees_finance
 
 from . import exports, selectors, services
 from .filters import ContractFilter
 from .forms import AsOfForm, ContractForm, DeductionForm, InvoiceForm, PaymentForm, PeriodForm, ReasonForm
+from .models import Contract
 from .receivables import Bucket
 
 
@@ -52,8 +54,9 @@ class FinanceMixin(LoginRequiredMixin):
 
 
 def _require(user, permission: str) -> None:
-    if not user.has_perm(f"contracts.{permission}"):
-        raise PermissionDenied
+    """`add_payment` → the role's permission on that contracts model, checked by ka_portal/permissions.py."""
+    action, model_name = permission.split("_", 1)
+    require(user, apps.get_model("contracts", model_name), action)
 
 
 def _show_error(form, error: DomainError) -> None:
@@ -97,7 +100,8 @@ class ContractListView(FinanceMixin, FilteredListView):
         return context
 
 
-class ContractDetailView(FinanceMixin, DetailView):
+class ContractDetailView(FinanceMixin, ModelPermissionMixin, DetailView):
+    model = Contract  # its view permission; the rows come from get_queryset's scope
     template_name = "contracts/contract_detail.html"
     context_object_name = "contract"
 

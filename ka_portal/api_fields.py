@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from .scope import NOT_FOUND_TEXT
+
 
 class ScopedSlugRelatedField(serializers.SlugRelatedField):
     """A related record written by its code (`"account": "WMT"`) and looked up only within the user's scope.
@@ -10,6 +12,9 @@ class ScopedSlugRelatedField(serializers.SlugRelatedField):
     refused as not found, exactly like a code that does not exist. `queryset` (the whole table)
     serves only the schema generator, which has no user.
     """
+
+    # Not DRF's "Object with code=… does not exist.": a refusal names nothing, not even the code sent.
+    default_error_messages = {**serializers.SlugRelatedField.default_error_messages, "does_not_exist": NOT_FOUND_TEXT}
 
     def __init__(self, *, scope, slug_field="code", **kwargs):
         self.scope = scope

@@ -1,7 +1,8 @@
 """List pages shared by every app: a scoped queryset, django-filter filters kept in the URL,
 pagination, sortable columns and `?export=xlsx` of everything the filters select.
 
-A list view names its filterset, its scoped base queryset and its export columns; the template
+A list view names its filterset, its scoped base queryset and its export columns (and `permission_required`
+when the listed model's view permission is not the one); the template
 includes `includes/filter_form.html` and `includes/pagination.html`.
 """
 
@@ -11,12 +12,12 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from . import excel
+from .permissions import ModelPermissionMixin
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,10 @@ class Column:
     number_format: str | None = None
 
 
-class FilteredListView(LoginRequiredMixin, ListView):
+class FilteredListView(ModelPermissionMixin, ListView):
+    """Login, then the role's view permission on the listed model (the API's map; or `permission_required`),
+    then the scoped queryset: the page and its export show exactly what the API would list."""
+
     filterset_class = None
     paginate_by = 25
     export_columns: list[Column] = []

@@ -3,19 +3,35 @@
 Every page and API view starts its queryset here, so a record outside a user's scope is simply
 not found (404). Roles: a rep reaches their own stores; a supervisor their team's stores (the reps
 whose profile names them, and their own); a manager the accounts they own and those accounts'
-stores; finance and admin everything.
+stores, and of routes, visits, reports and tasks only what happens at those stores (a rep's week
+elsewhere stays out of view); finance and admin everything. What a role may do at all (view, add,
+change, delete) is the role's model permissions (accounts/roles.py), checked by
+ka_portal/permissions.py for pages and ka_portal/api.py for the API.
 """
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from stores.models import Store
 
+from .errors import DomainError
+
 User = get_user_model()
 
 _EVERYTHING = {Role.ADMIN, Role.FINANCE}
+
+
+# What a refusal says about a reference outside the user's scope: the same as for one that does not exist,
+# never its name or code (a curious colleague learns nothing from guessing ids or codes).
+NOT_FOUND_TEXT = _("Not found.")
+
+
+def not_found(field: str | None = None) -> DomainError:
+    """The refusal of a referenced record outside the user's scope (or missing): "Not found.", naming nothing."""
+    return DomainError("not_found", NOT_FOUND_TEXT, field=field)
 
 
 def user_role(user) -> str | None:
@@ -33,17 +49,19 @@ def has_role(user, *roles: str) -> bool:
 
 
 def team_for(user) -> QuerySet:
-    """The reps a user leads: for a supervisor their team and themself; for others just themself."""
+    """The people a user reports on: for a supervisor their team and themself; for a manager themself and the
+    reps working at their accounts' stores (whose records the manager sees only at those stores); for a rep
+    just themself; finance and admin everyone."""
     role = user_role(user)
     if role == Role.SUPERVISOR:
         return User.objects.filter(Q(pk=user.pk) | Q(profile__supervisor=user))
     if role in _EVERYTHING:
         return User.objects.all()
     if role == Role.MANAGER:
-        return User.objects.filter(
-            Q(pk=user.pk) | Q(stores__account__owner=user) | Q(profile__supervisor__stores__account__owner=user)
-        ).distinct()
-    return User.objects.filter(pk=user.pk)
+        return User.objects.filter(Q(pk=user.pk) | Q(pk__in=stores_for(user).values("rep_id")))
+    if role == Role.REP:
+        return User.objects.filter(pk=user.pk)
+    return User.objects.none()
 
 
 def stores_for(user) -> QuerySet:
@@ -96,17 +114,28 @@ def visits_for(user) -> QuerySet:
 
 
 def route_plans_for(user) -> QuerySet:
-    """Route plans a user may reach: a rep their own published ones; leads their team's, drafts included."""
-    from visits.models import RoutePlan
+    """Route plans a user may reach: a rep their own published ones; a supervisor their team's, drafts included;
+    a manager the plans with a stop at their accounts' stores (and of those only these stops: route_stops_for)."""
+    from visits.models import RoutePlan, RouteStop
 
     role = user_role(user)
     if role in _EVERYTHING:
         return RoutePlan.objects.all()
     if role == Role.REP:
         return RoutePlan.objects.filter(rep=user, status=RoutePlan.Status.PUBLISHED)
-    if role in (Role.SUPERVISOR, Role.MANAGER):
+    if role == Role.SUPERVISOR:
         return RoutePlan.objects.filter(rep__in=team_for(user))
+    if role == Role.MANAGER:
+        at_my_stores = RouteStop.objects.filter(store__in=stores_for(user)).values("plan_id")
+        return RoutePlan.objects.filter(pk__in=at_my_stores)
     return RoutePlan.objects.none()
+
+
+def route_stops_for(user) -> QuerySet:
+    """Route stops a user may reach: the stops of their reachable plans that are at stores they reach."""
+    from visits.models import RouteStop
+
+    return RouteStop.objects.filter(plan__in=route_plans_for(user), store__in=stores_for(user))
 
 
 def tasks_for(user) -> QuerySet:

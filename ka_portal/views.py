@@ -34,7 +34,8 @@ def home(request):
         context["team"] = (
             team_for(user)
             .filter(profile__role=Role.REP)
-            .annotate(store_total=Count("stores", filter=Q(stores__active=True), distinct=True))
+            # a manager counts only the rep's stores at their accounts: the rest is not theirs to see
+            .annotate(store_total=Count("stores", filter=Q(stores__active=True, stores__in=stores), distinct=True))
             .order_by("username")
         )
     if role == Role.MANAGER:

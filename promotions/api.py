@@ -202,17 +202,19 @@ class PromotionPlanViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        plan = self.get_object()  # out of scope is 404 before the body is looked at
         serializer = ApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        plan = services.promotion_approve(plan=self.get_object(), by=request.user, note=serializer.data["note"])
+        plan = services.promotion_approve(plan=plan, by=request.user, note=serializer.data["note"])
         return self._detail(plan)
 
     @extend_schema(request=RejectSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        plan = self.get_object()  # out of scope is 404 before the body is looked at
         serializer = RejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        plan = services.promotion_reject(plan=self.get_object(), by=request.user, reason=serializer.data["reason"])
+        plan = services.promotion_reject(plan=plan, by=request.user, reason=serializer.data["reason"])
         return self._detail(plan)
 
 

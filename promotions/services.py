@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.scope import accounts_for, stores_for, team_for, user_role
+from ka_portal.scope import accounts_for, not_found, stores_for, team_for, user_role
 from stores.models import Product, Store
 
 from . import selectors
@@ -92,12 +92,7 @@ def needs_second_approval(plan: PromotionPlan) -> bool:
 
 def _check_drafting_scope(user, data: PlanInput) -> None:
     if not accounts_for(user).filter(pk=data.account.pk).exists():
-        raise DomainError(
-            "promotion.account_out_of_scope",
-            _("You cannot draft promotions for %(account)s."),
-            field="account",
-            account=str(data.account),
-        )
+        raise not_found("account")  # outside the user's scope: as if it did not exist, named nowhere
     reach = stores_for(user)
     if data.all_stores:
         outside = Store.objects.filter(account=data.account, active=True).exclude(pk__in=reach.values("pk"))
@@ -113,13 +108,7 @@ def _check_drafting_scope(user, data: PlanInput) -> None:
         raise DomainError("promotion.no_stores", _("Choose at least one store."), field="stores")
     for store in data.stores:
         if store.account_id != data.account.pk or not reach.filter(pk=store.pk).exists():
-            raise DomainError(
-                "promotion.store_out_of_scope",
-                _("Store %(store)s is not one of your stores at %(account)s."),
-                field="stores",
-                store=str(store),
-                account=str(data.account),
-            )
+            raise not_found("stores")  # another rep's or account's store: named nowhere
 
 
 # --- drafting ----------------------------------------------------------------------------------
@@ -405,7 +394,7 @@ def budget_save(
     if not user.has_perm("promotions.change_budget" if budget else "promotions.add_budget"):
         raise PermissionDenied
     if user_role(user) != Role.ADMIN and account.owner_id != user.pk:
-        raise PermissionDenied
+        raise not_found("account")  # another manager's account: as if it did not exist
     if budget is not None:
         budget = Budget.objects.select_for_update().get(pk=budget.pk)
     problem = budget_problem(

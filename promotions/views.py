@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import django_filters
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,12 +20,13 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet
+from ka_portal.permissions import model_permission
 from ka_portal.scope import accounts_for, user_role
 from ka_portal.templatetags.ka import money as money_text
 
 from . import selectors, services
 from .forms import MAX_PRODUCTS, BudgetForm, PlanForm, RejectForm, item_formset, plan_initial, plan_input
-from .models import PromotionPlan, PromotionType
+from .models import Budget, PromotionPlan, PromotionType
 from .rules import RuleSettings, check_plan
 
 Status = PromotionPlan.Status
@@ -79,14 +79,12 @@ def _plan_or_404(user, pk) -> PromotionPlan:
     return get_object_or_404(selectors.plan_list_for(user), pk=pk)
 
 
-@login_required
+@model_permission(PromotionPlan, get="add", post="add")
 def plan_create(request):
-    if not request.user.has_perm("promotions.add_promotionplan"):
-        raise PermissionDenied
     return _plan_form_page(request, None)
 
 
-@login_required
+@model_permission(PromotionPlan, get="change", post="change")
 def plan_edit(request, pk):
     plan = _plan_or_404(request.user, pk)
     if not services.can_edit(request.user, plan):
@@ -141,7 +139,7 @@ def _plan_form_page(request, plan):
     )
 
 
-@login_required
+@model_permission(PromotionPlan, get=None, post="view")
 @require_POST
 def plan_check(request):
     """htmx: the rules on what the form holds right now; each message is swapped in next to what broke it."""
@@ -211,7 +209,7 @@ def _cost_preview(data, facts, rows):
 # --- detail and workflow steps ----------------------------------------------------------------
 
 
-@login_required
+@model_permission(PromotionPlan)
 def plan_detail(request, pk):
     plan = _plan_or_404(request.user, pk)
     items = list(plan.items.select_related("product"))
@@ -247,13 +245,13 @@ def _step(request, pk, action, success):
     return redirect("promotions:plan-detail", pk=plan.pk)
 
 
-@login_required
+@model_permission(PromotionPlan, get=None, post="change")
 @require_POST
 def plan_submit(request, pk):
     return _step(request, pk, lambda p: services.promotion_submit(plan=p, by=request.user), _("Plan submitted."))
 
 
-@login_required
+@model_permission(PromotionPlan, get=None, post="approve")
 @require_POST
 def plan_approve(request, pk):
     def approve(plan):
@@ -269,7 +267,7 @@ def plan_approve(request, pk):
     return _step(request, pk, approve, "")
 
 
-@login_required
+@model_permission(PromotionPlan, get=None, post="approve")
 @require_POST
 def plan_reject(request, pk):
     reason = request.POST.get("reason", "")
@@ -278,7 +276,7 @@ def plan_reject(request, pk):
     )
 
 
-@login_required
+@model_permission(PromotionPlan, get=None, post="approve")
 @require_POST
 def plan_evaluate(request, pk):
     def evaluate(plan):
@@ -292,10 +290,8 @@ def plan_evaluate(request, pk):
 # --- approval queue ---------------------------------------------------------------------------
 
 
-@login_required
+@model_permission(PromotionPlan, get="approve")
 def approval_queue(request):
-    if not request.user.has_perm("promotions.approve_promotionplan"):
-        raise PermissionDenied
     plans = list(selectors.approval_queue_for(request.user).order_by("start_on", "id"))
     budgets = list(selectors.budgets_for(request.user).filter(account__in={p.account_id for p in plans}))
     for plan in plans:
@@ -318,7 +314,7 @@ def approval_queue(request):
 # --- account calendar -------------------------------------------------------------------------
 
 
-@login_required
+@model_permission(PromotionPlan)
 def account_calendar(request, pk):
     account = get_object_or_404(accounts_for(request.user), pk=pk)
     today = timezone.localdate()
@@ -375,15 +371,15 @@ def account_calendar(request, pk):
 # --- budgets ----------------------------------------------------------------------------------
 
 
-@login_required
+@model_permission(Budget, get="view", post="view")  # then add or change, in the service
 def budget_list(request, pk=None):
     """Budgets per account and period; a manager sets their accounts' (never below what is consumed)."""
     user = request.user
     budgets = selectors.budgets_for(user)
-    if not user.has_perm("promotions.view_budget"):
-        raise PermissionDenied
     editing = get_object_or_404(budgets, pk=pk) if pk else None
     can_set = user.has_perm("promotions.change_budget" if editing else "promotions.add_budget")
+    if request.method == "POST" and not can_set:
+        raise PermissionDenied
     owned = accounts_for(user).filter(owner=user) if user_role(user) != Role.ADMIN else accounts_for(user)
     form = None
     if can_set:

@@ -1,8 +1,6 @@
 """Store, product, listing and delivery pages. Querysets start from ka_portal/scope.py: out of scope is 404."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
@@ -10,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.formatting import format_packs
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import stores_for, suggested_orders_for, visits_for
 
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
 from .forms import StoreForm
-from .models import Delivery, Listing, Product
+from .models import Delivery, Listing, Product, Store
 from .selectors import delivery_unit_price, delivery_value
 
 
@@ -42,31 +41,40 @@ class StoreListView(FilteredListView):
         return stores_for(self.request.user).select_related("account", "rep").order_by("code")
 
 
-@login_required
+@model_permission(Store)
 def store_detail(request, pk: int):
-    store = get_object_or_404(stores_for(request.user).select_related("account", "rep"), pk=pk)
-    listings = store.listings.select_related("product").order_by("-active", "product__code")
-    deliveries = (
-        store.deliveries.select_related("product")
-        .annotate(price=delivery_unit_price(), line_amount=delivery_value())
-        .order_by("-date", "-id")[:20]
-    )
+    """A store's page; each section only for a role that may view what it shows (the API's permissions)."""
+    from visits.models import SuggestedOrder, Visit
+
+    user = request.user
+    store = get_object_or_404(stores_for(user).select_related("account", "rep"), pk=pk)
     context = {
         "store": store,
-        "listings": listings,
-        "deliveries": deliveries,
-        "visits": visits_for(request.user).filter(store=store).select_related("rep").order_by("-checked_in_at")[:10],
-        "suggested_orders": _latest_suggested_orders(request.user, store),
+        "show_listings": can(user, Listing),
+        "show_deliveries": can(user, Delivery),
+        "show_visits": can(user, Visit),
+        "show_orders": can(user, SuggestedOrder),
     }
+    if context["show_listings"]:
+        context["listings"] = store.listings.select_related("product").order_by("-active", "product__code")
+    if context["show_deliveries"]:
+        context["deliveries"] = (
+            store.deliveries.select_related("product")
+            .annotate(price=delivery_unit_price(), line_amount=delivery_value())
+            .order_by("-date", "-id")[:20]
+        )
+    if context["show_visits"]:
+        context["visits"] = visits_for(user).filter(store=store).select_related("rep").order_by("-checked_in_at")[:10]
+    if context["show_orders"]:
+        context["suggested_orders"] = _latest_suggested_orders(user, store)
     return render(request, "stores/store_detail.html", context)
 
 
-@login_required
+@model_permission(Store, get="view", post="view")  # then add or change, below
 def store_edit(request, pk: int | None = None):
     """Add or change a store on the store sheet; the store must stay within the user's scope."""
     store = get_object_or_404(stores_for(request.user), pk=pk) if pk else None
-    if not request.user.has_perm("stores.change_store" if store else "stores.add_store"):
-        raise PermissionDenied
+    require(request.user, Store, "change" if store else "add")
     form = StoreForm(request.POST or None, instance=store, user=request.user)
     if request.method == "POST" and form.is_valid():
         saved = form.save()

@@ -17,7 +17,15 @@ from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
-from ka_portal.scope import route_plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
+from ka_portal.scope import (
+    NOT_FOUND_TEXT,
+    route_plans_for,
+    route_stops_for,
+    stores_for,
+    suggested_orders_for,
+    tasks_for,
+    visits_for,
+)
 from stores.models import Product, Store
 
 from . import services
@@ -48,7 +56,8 @@ class RoutePlanSerializer(serializers.ModelSerializer):
 
 
 class RoutePlanViewSet(viewsets.ReadOnlyModelViewSet):
-    """Weekly route plans (周拜访路线表): a rep sees their published plans, leads their team's."""
+    """Weekly route plans (周拜访路线表): a rep sees their published plans, a supervisor their team's; a manager
+    the plans with stops at their accounts' stores, and of each plan only those stops."""
 
     serializer_class = RoutePlanSerializer
     permission_classes = [RoleModelPermissions]
@@ -56,7 +65,7 @@ class RoutePlanViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["week_start"]
 
     def get_queryset(self):
-        stops = RouteStop.objects.select_related("store").order_by("day", "position")
+        stops = route_stops_for(self.request.user).select_related("store").order_by("day", "position")
         return (
             route_plans_for(self.request.user)
             .prefetch_related(Prefetch("stops", queryset=stops))
@@ -259,9 +268,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         data = serializer.validated_data
         stop = None
         if data.get("route_stop"):
-            stop = get_object_or_404(
-                RouteStop.objects.filter(plan__in=route_plans_for(request.user)), pk=data["route_stop"]
-            )
+            stop = route_stops_for(request.user).filter(pk=data["route_stop"]).first()
+            if stop is None:  # out of scope reads exactly like an id that does not exist
+                raise serializers.ValidationError({"route_stop": [NOT_FOUND_TEXT]})
         with transaction.atomic():  # a refused finding leaves no half-made visit behind
             visit, created = services.visit_check_in(
                 rep=request.user,
@@ -360,7 +369,11 @@ class TaskViewSet(
         serializer = TaskCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        visit = get_object_or_404(visits_for(request.user), pk=data["visit"]) if data.get("visit") else None
+        visit = None
+        if data.get("visit"):
+            visit = visits_for(request.user).filter(pk=data["visit"]).first()
+            if visit is None:  # out of scope reads exactly like an id that does not exist
+                raise serializers.ValidationError({"visit": [NOT_FOUND_TEXT]})
         task = services.task_complete(task=task, visit=visit, comment=data["comment"], done=data["done"])
         return Response(TaskSerializer(task, context={"request": request}).data)
 

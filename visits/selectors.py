@@ -8,7 +8,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.roles import Role
-from ka_portal.scope import route_plans_for, stores_for, tasks_for, team_for, user_role, visits_for
+from ka_portal.scope import route_plans_for, route_stops_for, stores_for, tasks_for, team_for, user_role, visits_for
 from stores.models import Listing, Store
 
 from .models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
@@ -128,7 +128,8 @@ def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:
 
 
 def reps_for(user) -> QuerySet:
-    """The reps a user may report on: their team's reps; a rep just themself."""
+    """The reps a user may report on: their team's reps (a manager's: those working at their accounts' stores,
+    reported on only at those stores); a rep just themself."""
     team = team_for(user)
     if user_role(user) == Role.REP:
         return team
@@ -153,8 +154,11 @@ class DailyReport:
 
 
 def daily_report(user, rep, day: date) -> DailyReport:
-    """The daily report (拜访日报表) of a rep the user may report on (the caller found `rep` in reps_for)."""
+    """The daily report (拜访日报表) of a rep the user may report on (the caller found `rep` in reps_for):
+    the planned stops and visits at the stores the user reaches (for a manager, their accounts' stores only)."""
     rows = rep_day(rep, day)
+    reachable = set(stores_for(user).filter(pk__in=[row.store.pk for row in rows]).values_list("pk", flat=True))
+    rows = [row for row in rows if row.store.pk in reachable]
     visits = list(
         visits_on(user, day)
         .filter(rep=rep)
@@ -206,9 +210,11 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
     today = today or timezone.localdate()
     reps = list(reps_for(user))
     result = {rep.pk: RepCompliance(rep) for rep in reps}
-    stops = RouteStop.objects.filter(
-        plan__in=route_plans_for(user).filter(week_start=week_start, status=RoutePlan.Status.PUBLISHED, rep__in=reps)
-    ).select_related("store", "plan")
+    stops = (
+        route_stops_for(user)
+        .filter(plan__week_start=week_start, plan__status=RoutePlan.Status.PUBLISHED, plan__rep__in=reps)
+        .select_related("store", "plan")
+    )
     start, _end = day_bounds(week_start)
     end = start + timedelta(days=7)
     visited = set()

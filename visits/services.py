@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
+from ka_portal.scope import not_found
 from stores.models import Listing, Store
 
 from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
@@ -111,8 +112,8 @@ def route_stop_add(*, plan: RoutePlan, store: Store, day: int) -> RouteStop:
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     _editable(plan)
     _check_day(day)
-    if store.rep_id != plan.rep_id:
-        raise DomainError("route.store_not_reps", _("%(store)s is not one of this rep's stores."), store=store.name)
+    if store.rep_id != plan.rep_id:  # another rep's store: not found, named nowhere
+        raise not_found("store")
     if plan.stops.filter(day=day, store=store).exists():
         raise DomainError("route.store_twice", _("%(store)s is already on this day."), field="store", store=store.name)
     position = (plan.stops.filter(day=day).aggregate(m=Max("position"))["m"] or 0) + 1
@@ -202,8 +203,8 @@ def visit_check_in(
     existing = Visit.objects.filter(uuid=client_id).first()
     if existing is not None:
         return _same_visit(existing, rep, store, route_stop), False
-    if store.rep_id != rep.pk:
-        raise DomainError("visit.store_not_reps", _("%(store)s is not one of your stores."), store=store.name)
+    if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
+        raise not_found("store")
     distance = None
     if None not in (latitude, longitude, store.latitude, store.longitude):
         distance = round(distance_m(latitude, longitude, store.latitude, store.longitude))

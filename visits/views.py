@@ -11,8 +11,6 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,7 +27,8 @@ from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet, yes_no_filter
-from ka_portal.scope import route_plans_for, stores_for, suggested_orders_for, tasks_for, visits_for
+from ka_portal.permissions import model_permission, require
+from ka_portal.scope import route_plans_for, route_stops_for, stores_for, suggested_orders_for, tasks_for, visits_for
 
 from . import selectors, services
 from .forms import (
@@ -46,11 +45,6 @@ from .models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task
 from .tasks import suggested_orders_run
 
 
-def _require(user, perm: str) -> None:
-    if not user.has_perm(perm):
-        raise PermissionDenied
-
-
 def _day_param(request, name: str = "date") -> date:
     return parse_date(request.GET.get(name, "") or "") or timezone.localdate()
 
@@ -58,7 +52,7 @@ def _day_param(request, name: str = "date") -> date:
 # --- the rep's day -----------------------------------------------------------------------------
 
 
-@login_required
+@model_permission(Visit)
 def today(request):
     day = timezone.localdate()
     rows = selectors.rep_day(request.user, day)
@@ -81,7 +75,7 @@ def today(request):
     return render(request, "visits/today.html", context)
 
 
-@login_required
+@model_permission(Visit, get=None, post="add")
 @require_POST
 def check_in(request):
     form = CheckInForm(request.POST)
@@ -92,7 +86,7 @@ def check_in(request):
     store = get_object_or_404(stores_for(request.user).filter(rep=request.user), pk=data["store"])
     stop = None
     if data.get("stop"):
-        stop = get_object_or_404(RouteStop.objects.filter(plan__in=route_plans_for(request.user)), pk=data["stop"])
+        stop = get_object_or_404(route_stops_for(request.user), pk=data["stop"])
     try:
         visit, _created = services.visit_check_in(
             rep=request.user,
@@ -131,7 +125,7 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
     }
 
 
-@login_required
+@model_permission(Visit, post="change")
 def visit_detail(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
     if request.method == "POST":
@@ -162,7 +156,7 @@ def visit_detail(request, pk: int):
     return render(request, "visits/visit.html", _visit_context(request, visit))
 
 
-@login_required
+@model_permission(Visit, get=None, post="change")
 @require_POST
 def visit_photo(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
@@ -180,17 +174,16 @@ def visit_photo(request, pk: int):
     return render(request, "visits/visit.html", _visit_context(request, visit, photo_form=photo_form), status=400)
 
 
-@login_required
+@model_permission(Visit)
 def visit_photo_file(request, pk: int):
     """A visit photo, for whoever may read visits (the role's permission, else 403) and reach this one
     (scope, else 404); never from a public /media/ URL."""
-    _require(request.user, "visits.view_visit")
     photo = get_object_or_404(selectors.visit_photos_for(request.user), pk=pk)
     # A photo never changes behind its URL: the browser may keep it instead of fetching it on every page.
     return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
 
 
-@login_required
+@model_permission(Visit, get=None, post="change")
 @require_POST
 def visit_check_out(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
@@ -268,7 +261,7 @@ class RouteListView(FilteredListView):
         return (
             route_plans_for(self.request.user)
             .select_related("rep")
-            .annotate(stop_count=Count("stops"))
+            .annotate(stop_count=Count("stops", filter=Q(stops__store__in=stores_for(self.request.user))))
             .order_by("-week_start", "rep__username")
         )
 
@@ -284,10 +277,9 @@ class RouteListView(FilteredListView):
         return context
 
 
-@login_required
+@model_permission(RoutePlan, get=None, post="add")
 @require_POST
 def route_generate(request):
-    _require(request.user, "visits.add_routeplan")
     form = GenerateRouteForm(request.POST, reps=selectors.reps_for(request.user))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -313,10 +305,11 @@ def _overload_message(visits: int, per_week: int) -> str:
     }
 
 
-@login_required
+@model_permission(RoutePlan)
 def route_detail(request, pk: int):
     plan = get_object_or_404(route_plans_for(request.user).select_related("rep"), pk=pk)
-    stops = plan.stops.select_related("store__account").order_by("day", "position")
+    # A manager sees only the stops at their accounts' stores; the rep's other stops are not theirs to see.
+    stops = route_stops_for(request.user).filter(plan=plan).select_related("store__account").order_by("day", "position")
     capacity = services.plan_capacity(plan)
     days = []
     for value, label in DAY_CHOICES:
@@ -346,15 +339,11 @@ def route_detail(request, pk: int):
 
 
 def _plan_for_edit(request, pk: int) -> RoutePlan:
-    _require(request.user, "visits.change_routeplan")
     return get_object_or_404(route_plans_for(request.user), pk=pk)
 
 
 def _stop_for_edit(request, pk: int) -> RouteStop:
-    _require(request.user, "visits.change_routeplan")
-    return get_object_or_404(
-        RouteStop.objects.filter(plan__in=route_plans_for(request.user)).select_related("store"), pk=pk
-    )
+    return get_object_or_404(route_stops_for(request.user).select_related("store"), pk=pk)
 
 
 def _run(request, action, plan_pk: int, **kwargs):
@@ -365,7 +354,7 @@ def _run(request, action, plan_pk: int, **kwargs):
     return redirect("visits:route-detail", pk=plan_pk)
 
 
-@login_required
+@model_permission(RoutePlan, get=None, post="change")
 @require_POST
 def route_stop_add(request, pk: int):
     plan = _plan_for_edit(request, pk)
@@ -376,7 +365,7 @@ def route_stop_add(request, pk: int):
     return _run(request, services.route_stop_add, plan.pk, plan=plan, **form.cleaned_data)
 
 
-@login_required
+@model_permission(RoutePlan, get=None, post="change")
 @require_POST
 def route_stop_move(request, pk: int):
     stop = _stop_for_edit(request, pk)
@@ -395,14 +384,14 @@ def route_stop_move(request, pk: int):
     )
 
 
-@login_required
+@model_permission(RoutePlan, get=None, post="change")
 @require_POST
 def route_stop_remove(request, pk: int):
     stop = _stop_for_edit(request, pk)
     return _run(request, services.route_stop_remove, stop.plan_id, stop=stop)
 
 
-@login_required
+@model_permission(RoutePlan, get=None, post="change")
 @require_POST
 def route_publish(request, pk: int):
     plan = _plan_for_edit(request, pk)
@@ -446,7 +435,7 @@ class TaskListView(FilteredListView):
         return context
 
     def post(self, request, *args, **kwargs):
-        _require(request.user, "visits.add_task")
+        require(request.user, Task, "add")
         form = TaskForm(request.POST, stores=selectors.scoped_stores(request.user))
         if form.is_valid():
             try:
@@ -463,7 +452,7 @@ class TaskListView(FilteredListView):
 # --- reports -----------------------------------------------------------------------------------
 
 
-@login_required
+@model_permission(Visit)
 def daily_report(request):
     reps = selectors.reps_for(request.user)
     rep_id = request.GET.get("rep")
@@ -473,9 +462,8 @@ def daily_report(request):
     return render(request, "visits/daily_report.html", {"report": report, "reps": reps, "rep": rep, "day": day})
 
 
-@login_required
+@model_permission(RoutePlan)
 def compliance(request):
-    _require(request.user, "visits.view_routeplan")
     week = services.week_start_of(_day_param(request, "week"))
     rows = selectors.compliance(request.user, week)
     context = {
@@ -515,10 +503,9 @@ class SuggestedOrderFilter(StoreSearchFilterSet):
         return queryset.exclude(flag="") if value else queryset.filter(flag="")
 
 
-class SuggestedOrderListView(PermissionRequiredMixin, FilteredListView):
+class SuggestedOrderListView(FilteredListView):
     """Suggested orders (建议订货单) in the user's stores, per rep / key account / date, and their `.xlsx`."""
 
-    permission_required = "visits.view_suggestedorder"
     template_name = "visits/suggested_order_list.html"
     filterset_class = SuggestedOrderFilter
     export_name = gettext_lazy("suggested orders")
@@ -553,18 +540,17 @@ class SuggestedOrderListView(PermissionRequiredMixin, FilteredListView):
         )
 
 
-class ReplenishmentRunListView(PermissionRequiredMixin, FilteredListView):
+class ReplenishmentRunListView(FilteredListView):
     """The nightly job's runs, newest first: when, how many pairs, how it ended (administrators)."""
 
-    permission_required = "visits.view_replenishmentrun"
     template_name = "visits/replenishment_run_list.html"
 
     def get_base_queryset(self):
         return ReplenishmentRun.objects.order_by("-started_at", "-pk")
 
 
+@model_permission(ReplenishmentRun, get=None, post="add")
 @require_POST
-@permission_required("visits.add_replenishmentrun", raise_exception=True)
 def replenishment_run_start(request):
     """Start today's run by hand; a second tap starts a run that replaces the first one's rows (same result)."""
     run = suggested_orders_run(on=timezone.localdate())
@@ -572,8 +558,8 @@ def replenishment_run_start(request):
     return redirect("visits:replenishment-run-list")
 
 
+@model_permission(SuggestedOrder, get=None, post="view")
 @require_POST
-@permission_required("visits.view_suggestedorder", raise_exception=True)
 def store_suggested_orders_refresh(request, pk: int):
     """Compute one store's suggested order for today now (the store page's button), then back to the store."""
     store = get_object_or_404(stores_for(request.user), pk=pk)

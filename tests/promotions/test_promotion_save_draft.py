@@ -54,7 +54,9 @@ def test_a_rep_cannot_draft_for_another_reps_store(world):
     other = StoreFactory(account=world.account)
     with pytest.raises(DomainError) as refused:
         promotion_save_draft(user=world.rep, data=plan_input(world, stores=[other]))
-    assert refused.value.code == "promotion.store_out_of_scope"
+    # refused as not found, naming neither the store nor its code
+    assert refused.value.code == "not_found" and refused.value.field == "stores"
+    assert other.name not in refused.value.detail and other.code not in refused.value.detail
 
 
 def test_a_rep_cannot_take_all_stores_of_an_account_they_only_partly_cover(world):

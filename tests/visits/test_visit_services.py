@@ -61,10 +61,12 @@ def test_check_in_over_500_m_from_the_store_is_flagged(rep, store, latitude, far
     assert (visit.distance_m is None) is (latitude is None)
 
 
-def test_check_in_at_someone_elses_store_is_refused(rep):
+def test_check_in_at_someone_elses_store_is_refused_as_not_found_naming_nothing(rep):
+    other = StoreFactory()
     with pytest.raises(DomainError) as refused:
-        services.visit_check_in(rep=rep, store=StoreFactory())
-    assert refused.value.code == "visit.store_not_reps"
+        services.visit_check_in(rep=rep, store=other)
+    assert refused.value.code == "not_found"
+    assert other.name not in refused.value.detail and other.code not in refused.value.detail
 
 
 def test_spec_example_suggests_six_cases_after_the_count(rep, store):
