@@ -22,6 +22,16 @@ _ROW_ERRORS = inline_serializer(
     {
         "code": serializers.CharField(),
         "detail": serializers.CharField(),
+        "params": inline_serializer(
+            "ImportRowErrorCounts",
+            {
+                "rows": serializers.IntegerField(required=False, help_text="Data rows read."),
+                "bad_rows": serializers.IntegerField(required=False, help_text="Rows with at least one problem."),
+                "problems": serializers.IntegerField(help_text="Problems found in all."),
+                "shown": serializers.IntegerField(help_text="Problems listed in `errors` (the first ones)."),
+            },
+            required=False,
+        ),
         "errors": inline_serializer(
             "ImportRowError",
             {
@@ -79,12 +89,16 @@ class ImportView(APIView):
         operation_id="imports_create",
         parameters=[_KIND],
         description="Upload an .xlsx file as multipart field `file`. {_KIND_DOC} Chinese or English headers. "
-        "If any row is bad nothing is imported and every bad row is listed (code import.invalid_rows); "
-        "a file that is not a workbook answers code import.not_a_spreadsheet. Rows with a known natural key update.",
+        "If any row is bad nothing is imported: the first problems (a setting, 100 by default) are listed by "
+        "row and column, `params.problems` counts them all (code import.invalid_rows). A file that is not a "
+        "workbook answers code import.not_a_spreadsheet; more rows than the setting allows, "
+        "import.too_many_rows; a file over the upload limit answers 413 import.too_large, naming the limit, "
+        "before it is opened. Rows with a known natural key update.",
         request={"multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()})},
         responses={
             200: _RESULT,
-            400: OpenApiResponse(_ROW_ERRORS, description="Bad rows, not a spreadsheet, no file, empty or too large"),
+            400: OpenApiResponse(_ROW_ERRORS, description="Bad rows, not a spreadsheet, no file, empty, too many rows"),
+            413: OpenApiResponse(_ERROR, description="The file is larger than the upload limit"),
             403: _ERROR,
             404: _ERROR,
         },
@@ -101,6 +115,7 @@ class ImportView(APIView):
                 {
                     "code": rejected.code,
                     "detail": rejected.detail,
+                    "params": rejected.params,
                     "errors": [error.as_dict() for error in rejected.errors],
                 },
                 status=400,

@@ -1,5 +1,6 @@
 """The Excel import page: choose a kind, download its template, upload a file, see what was imported or
-every bad row. The work is done by ka_portal.imports.run_import, the same as for the API."""
+every bad row. The work is done by ka_portal.imports.run_import, the same as for the API; a refused file shows its
+first problems (at most KA["IMPORT_MAX_ERRORS"]) and how many there are in all."""
 
 import secrets
 
@@ -21,8 +22,6 @@ from ka_portal.lists import style_form_fields
 
 from .imports import import_kinds_for
 
-# A page of ten thousand error rows helps no one: show this many; the download has them all.
-ERRORS_SHOWN = 500
 # How long the list of a rejected file's problems stays downloadable.
 PROBLEMS_KEPT_SECONDS = 3600
 
@@ -94,8 +93,7 @@ def import_page(request):
         "other_kinds": [kind for kind in kinds.values() if kind is not chosen],
         "form": form,
         "rejected": rejected,
-        "errors": errors[:ERRORS_SHOWN],
-        "hidden_errors": max(len(errors) - ERRORS_SHOWN, 0),
+        "errors": errors,
     }
     return render(request, "stores/import.html", context)
 
@@ -114,7 +112,7 @@ def _problems_key(user, token: str) -> str:
 
 
 def _keep_problems(user, errors) -> str:
-    """Keep a rejected file's problems in the cache under a random token only this user can fetch."""
+    """Keep a rejected file's problems (the ones shown) in the cache under a random token only this user can fetch."""
     token = secrets.token_urlsafe(16)
     cache.set(_problems_key(user, token), [error.as_dict() for error in errors], PROBLEMS_KEPT_SECONDS)
     return token
@@ -123,7 +121,7 @@ def _keep_problems(user, errors) -> str:
 @login_required
 @require_http_methods(["GET"])
 def import_problems(request, token: str):
-    """Every problem of a rejected upload as .xlsx (the page shows at most ERRORS_SHOWN)."""
+    """The problems shown for a rejected upload, as .xlsx."""
     _kinds_for(request.user)
     errors = cache.get(_problems_key(request.user, token))
     if errors is None:
