@@ -11,6 +11,7 @@ hands numeric cells over as floats).
 """
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from .scope import user_role
 LOOKUP_CHUNK = 2000
 # Rows parsed and checked together: one lookup query per code column per chunk.
 CHECK_CHUNK = LOOKUP_CHUNK
+# The last row an .xlsx sheet can have.
+EXCEL_MAX_ROWS = 1_048_576
 
 
 class CellError(ValueError):
@@ -42,7 +45,12 @@ class CellError(ValueError):
 # --- typed cell parsers: each takes a non-empty cell value and returns the Python value or raises CellError ---
 
 
-def _no_dates(value, expected: str) -> None:
+# Lazy: translated only when a cell is refused, not once per cell read.
+_TEXT = gettext_lazy("text")
+_A_NUMBER = gettext_lazy("a number")
+
+
+def _no_dates(value, expected) -> None:
     if isinstance(value, (datetime, date)):
         raise CellError(_("Expected %(expected)s, found a date.") % {"expected": expected})
     if isinstance(value, bool):
@@ -53,7 +61,7 @@ def text(max_length: int) -> Callable[[Any], str]:
     """Text up to `max_length` characters; a code typed as a number (1001 → 1001.0 in Excel) stays 1001."""
 
     def parse(value) -> str:
-        _no_dates(value, _("text"))
+        _no_dates(value, _TEXT)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         result = str(value).strip()
@@ -65,7 +73,7 @@ def text(max_length: int) -> Callable[[Any], str]:
 
 
 def _to_decimal(value) -> Decimal:
-    _no_dates(value, _("a number"))
+    _no_dates(value, _A_NUMBER)
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -498,13 +506,15 @@ def _parse_row(number: int, values: tuple, columns, absent, problems: Problems) 
 
 def _row_chunks(kind: ImportKind, sheet, positions: dict[str, int], problems: Problems) -> Iterator[list[Row]]:
     """The data rows, parsed, CHECK_CHUNK at a time; blank rows skipped, numbers those of the sheet.
-    Only the matched columns are read, and no row past the cap (a sheet may claim a million rows)."""
+    Only the matched columns are read (a cell far to the right would widen every row), a row with data
+    past the cap is refused, and nothing past Excel's last row is read (openpyxl would fill the gap
+    before a row numbered in the billions with blank rows, one by one)."""
     max_rows = settings.KA["IMPORT_MAX_ROWS"]
     columns = [(kind.column(key), index) for key, index in positions.items()]
     absent = [column for column in kind.columns if column.key not in positions]
     width = max(positions.values(), default=0) + 1
     chunk: list[Row] = []
-    for number, values in enumerate(_sheet_rows(sheet, min_row=2, max_row=max_rows + 2, max_col=width), start=2):
+    for number, values in enumerate(_sheet_rows(sheet, min_row=2, max_row=EXCEL_MAX_ROWS, max_col=width), start=2):
         if all(_blank(value) for value in values):
             continue
         if number > max_rows + 1:
@@ -517,28 +527,64 @@ def _row_chunks(kind: ImportKind, sheet, positions: dict[str, int], problems: Pr
         yield chunk
 
 
+class _HashedKeys:
+    """Hashes of natural keys → the row each came first in, as two flat arrays (open addressing, 16 bytes a
+    slot): a refused file's keys in a tenth of the memory of a dict of them, so memory stays flat."""
+
+    def __init__(self, first_row: dict[int, int]) -> None:
+        capacity = 1 << 12
+        while capacity < 2 * len(first_row):
+            capacity <<= 1
+        self.hashes = array("q", bytes(8 * capacity))  # 0 marks a free slot (a hash of 0 is stored as 1)
+        self.rows = array("q", bytes(8 * capacity))
+        self.used = 0
+        for key_hash, number in first_row.items():
+            self.setdefault(key_hash, number)
+
+    def setdefault(self, key_hash: int, number: int) -> int:
+        key_hash = key_hash or 1
+        mask = len(self.hashes) - 1
+        slot = key_hash & mask
+        while (found := self.hashes[slot]) != key_hash:
+            if not found:
+                self.hashes[slot], self.rows[slot] = key_hash, number
+                self.used += 1
+                if 2 * self.used > len(self.hashes):
+                    self._grow()
+                return number
+            slot = (slot + 1) & mask
+        return self.rows[slot]
+
+    def _grow(self) -> None:
+        old = [(key_hash, number) for key_hash, number in zip(self.hashes, self.rows, strict=True) if key_hash]
+        self.hashes = array("q", bytes(16 * len(self.hashes)))
+        self.rows = array("q", bytes(8 * len(self.hashes)))
+        self.used = 0
+        for key_hash, number in old:
+            self.setdefault(key_hash, number)
+
+
 class _NaturalKeys:
     """The natural keys met so far and the row each came first in, to refuse duplicates in one file.
     Exact while the file is good (its rows are kept anyway). Once the file is refused only the keys'
-    hashes are kept, which only counts problems: a false duplicate there needs two 64-bit hashes to
-    collide (about one in 10⁹ for 200,000 rows)."""
+    64-bit hashes are kept, which serves only the problems of a file already refused: a false
+    duplicate there needs two hashes to collide (about one in 10⁹ for 200,000 rows)."""
 
     def __init__(self) -> None:
-        self.first_row: dict = {}
-        self.exact = True
+        self.first_row: dict[tuple, int] | _HashedKeys = {}
 
     def forget_values(self) -> None:
-        if self.exact:
-            self.first_row = {hash(key): number for key, number in self.first_row.items()}
-            self.exact = False
+        if isinstance(self.first_row, dict):
+            self.first_row = _HashedKeys({hash(key): number for key, number in self.first_row.items()})
 
     def check(self, kind: ImportKind, rows: list[Row], problems: Problems) -> None:
         """The same natural key twice in one file is a mistake: which of the two should win?"""
+        exact = isinstance(self.first_row, dict)
         for row in rows:
             if any(key not in row.values for key in kind.key):
                 continue
             natural_key = tuple(row.values[key] for key in kind.key)
-            seen = self.first_row.setdefault(natural_key if self.exact else hash(natural_key), row.number)
+            seen = self.first_row.setdefault(natural_key if exact else hash(natural_key), row.number)
             if seen != row.number:
                 problems.add(row, kind.key[0], _("Duplicate of row %(row)s in this file.") % {"row": seen})
 
