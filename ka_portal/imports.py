@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import get_language, gettext_lazy
@@ -405,6 +406,37 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+class UploadSizeLimit(FileUploadHandler):
+    """The first upload handler of the import endpoints: a file part that grows past KA["UPLOAD_MAX_BYTES"]
+    is dropped as it arrives (never stored whole on disk or in memory) and `too_large` says so, for the
+    view to answer FileTooLarge. Install it with `limit_upload_size(request)` before the body is read."""
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.limit = settings.KA["UPLOAD_MAX_BYTES"]
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def check(self) -> None:
+        if self.too_large:
+            raise FileTooLarge(self.limit)
+
+
+def limit_upload_size(request) -> UploadSizeLimit:
+    """Put an UploadSizeLimit first among the request's upload handlers (before anything reads the body)."""
+    handler = UploadSizeLimit(request)
+    request.upload_handlers.insert(0, handler)
+    return handler
+
+
 def check_size(source) -> None:
     """Refuse a file over KA["UPLOAD_MAX_BYTES"] by its size alone, before any of it is parsed."""
     limit = settings.KA["UPLOAD_MAX_BYTES"]
@@ -556,12 +588,13 @@ class _HashedKeys:
         return self.rows[slot]
 
     def _grow(self) -> None:
-        old = [(key_hash, number) for key_hash, number in zip(self.hashes, self.rows, strict=True) if key_hash]
-        self.hashes = array("q", bytes(16 * len(self.hashes)))
-        self.rows = array("q", bytes(8 * len(self.hashes)))
+        hashes, rows = self.hashes, self.rows
+        self.hashes = array("q", bytes(16 * len(hashes)))
+        self.rows = array("q", bytes(16 * len(rows)))
         self.used = 0
-        for key_hash, number in old:
-            self.setdefault(key_hash, number)
+        for key_hash, number in zip(hashes, rows, strict=True):
+            if key_hash:
+                self.setdefault(key_hash, number)
 
 
 class _NaturalKeys:

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.imports import ImportKind, ImportRejected, run_import, template_workbook
+from ka_portal.imports import ImportKind, ImportRejected, limit_upload_size, run_import, template_workbook
 
 from .imports import KINDS
 
@@ -85,6 +85,11 @@ class ImportView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
+    def initialize_request(self, request, *args, **kwargs):
+        # Before authentication: a session's CSRF check reads the body.
+        self.upload_limit = limit_upload_size(request)
+        return super().initialize_request(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="imports_create",
         parameters=[_KIND],
@@ -106,6 +111,7 @@ class ImportView(APIView):
     def post(self, request, kind: str):
         kind = _kind_for(request, kind)
         upload = request.FILES.get("file")
+        self.upload_limit.check()
         if upload is None:
             raise DomainError("import.no_file", _("Send the workbook as the multipart field “file”."), field="file")
         try:

@@ -13,11 +13,21 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.imports import ImportKind, ImportRejected, problems_workbook, run_import, template_workbook
+from ka_portal.imports import (
+    FileTooLarge,
+    ImportKind,
+    ImportRejected,
+    UploadSizeLimit,
+    limit_upload_size,
+    problems_workbook,
+    run_import,
+    template_workbook,
+)
 from ka_portal.lists import style_form_fields
 
 from .imports import import_kinds_for
@@ -47,9 +57,15 @@ def _kinds_for(user) -> dict[str, ImportKind]:
     return kinds
 
 
+@csrf_exempt  # checked by _import_page, once the upload size limit is in place (CSRF reads the body)
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
+    return _import_page(request, limit_upload_size(request))
+
+
+@csrf_protect
+def _import_page(request, upload_limit: UploadSizeLimit):
     kinds = _kinds_for(request.user)
     wanted = request.POST.get("kind") or request.GET.get("kind")
     if wanted and wanted not in kinds:
@@ -59,7 +75,11 @@ def import_page(request):
         request.POST or None, request.FILES or None, kinds=list(kinds.values()), initial={"kind": chosen.name}
     )
     rejected = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and upload_limit.too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", FileTooLarge(upload_limit.limit).detail)
+    elif request.method == "POST" and form.is_valid():
         try:
             result = run_import(kind=chosen, source=form.cleaned_data["file"], user=request.user)
         except ImportRejected as error:

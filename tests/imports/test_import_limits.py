@@ -9,6 +9,8 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import MemoryFileUploadHandler
+from django.test import Client
 from django.utils import translation
 
 from ka_portal import imports as runner
@@ -173,6 +175,56 @@ def test_the_page_names_the_limit_next_to_the_file_field_in_chinese(client, mana
     assert '<div class="invalid-feedback d-block" data-testid="file-error">文件超过 0.5 MB。</div>' in (
         response.content.decode()
     )
+
+
+class CountingHandler(MemoryFileUploadHandler):
+    """Stands for where an upload is stored: counts the bytes of files that reach it."""
+
+    received = 0
+
+    def handle_raw_input(self, *args, **kwargs):
+        self.activated = True  # keep every file in memory, whatever its announced size
+
+    def receive_data_chunk(self, raw_data, start):
+        CountingHandler.received += len(raw_data)
+        return super().receive_data_chunk(raw_data, start)
+
+
+@pytest.mark.parametrize("door", ["api", "page"])
+def test_an_upload_over_the_cap_is_dropped_as_it_arrives(client, api_client, manager, settings, no_parsing, door):
+    # given a 1 MB cap and a 5 MB upload
+    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 1024 * 1024}
+    settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.CountingHandler"]
+    CountingHandler.received = 0
+    upload = SimpleUploadedFile("big.xlsx", b"0" * (5 * 1024 * 1024))
+    # when
+    if door == "api":
+        api_client.force_authenticate(manager)
+        response = api_client.post(API, {"file": upload}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+        assert (response.status_code, response.json()["detail"]) == (413, "The file is larger than 1 MB.")
+    else:
+        client.force_login(manager)
+        response = client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+        assert "The file is larger than 1 MB." in response.content.decode()
+        assert 'name="kind" value="products"' in response.content.decode()
+    # then no more than the cap (and one chunk) was ever stored
+    assert CountingHandler.received <= 1024 * 1024 + 64 * 1024
+
+
+def test_the_page_still_checks_the_csrf_token(manager):
+    # the page installs its size limit before Django's CSRF check reads the body, then checks the token itself
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(manager)
+    upload = xlsx_upload(PRODUCT_HEADERS, [_product(1)])
+
+    refused = csrf_client.post(PAGE, {"kind": "products", "file": upload})
+
+    assert refused.status_code == 403
+    token = csrf_client.get(PAGE).context["csrf_token"]
+    upload.seek(0)
+    accepted = csrf_client.post(PAGE, {"kind": "products", "file": upload, "csrfmiddlewaretoken": str(token)})
+    assert accepted.status_code == 302
+    assert Product.objects.count() == 1
 
 
 def test_a_file_at_the_cap_is_read(admin_user, settings):
