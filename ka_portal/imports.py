@@ -1,19 +1,26 @@
 """Excel in: column specs with Chinese and English headers, typed cell parsers, row errors, and the
 all-or-nothing runner that every import kind (stores/imports.py, accounts/imports.py) goes through.
 
-A file is read once, streaming (openpyxl read-only mode); every row is parsed and checked; if any row
-is bad nothing is written and every problem is reported with its row number, column and reason.
-Numbers are read as Decimal through their text (openpyxl hands numeric cells over as floats).
+A file is read once, streaming (openpyxl read-only mode), a chunk of rows at a time: each chunk is
+parsed and checked; the rows are kept for writing only while the file is still good. If any row is bad
+nothing is written; the first problems (KA["IMPORT_MAX_ERRORS"], by row and column) are reported with
+their row number, column and reason, and every problem is counted. The file size (KA["UPLOAD_MAX_BYTES"])
+and the rows read (KA["IMPORT_MAX_ROWS"]) are capped, so a rejected file costs little memory and the
+answer stays small however many rows are bad. Numbers are read as Decimal through their text (openpyxl
+hands numeric cells over as floats).
 """
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import get_language, gettext_lazy
@@ -26,6 +33,10 @@ from .scope import user_role
 
 # How many codes go into one `IN (...)` query: well under SQLite's and PostgreSQL's parameter limits.
 LOOKUP_CHUNK = 2000
+# Rows parsed and checked together: one lookup query per code column per chunk.
+CHECK_CHUNK = LOOKUP_CHUNK
+# The last row an .xlsx sheet can have.
+EXCEL_MAX_ROWS = 1_048_576
 
 
 class CellError(ValueError):
@@ -35,7 +46,12 @@ class CellError(ValueError):
 # --- typed cell parsers: each takes a non-empty cell value and returns the Python value or raises CellError ---
 
 
-def _no_dates(value, expected: str) -> None:
+# Lazy: translated only when a cell is refused, not once per cell read.
+_TEXT = gettext_lazy("text")
+_A_NUMBER = gettext_lazy("a number")
+
+
+def _no_dates(value, expected) -> None:
     if isinstance(value, (datetime, date)):
         raise CellError(_("Expected %(expected)s, found a date.") % {"expected": expected})
     if isinstance(value, bool):
@@ -46,7 +62,7 @@ def text(max_length: int) -> Callable[[Any], str]:
     """Text up to `max_length` characters; a code typed as a number (1001 → 1001.0 in Excel) stays 1001."""
 
     def parse(value) -> str:
-        _no_dates(value, _("text"))
+        _no_dates(value, _TEXT)
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         result = str(value).strip()
@@ -58,7 +74,7 @@ def text(max_length: int) -> Callable[[Any], str]:
 
 
 def _to_decimal(value) -> Decimal:
-    _no_dates(value, _("a number"))
+    _no_dates(value, _A_NUMBER)
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
@@ -221,23 +237,41 @@ class RowError:
 
 
 class Problems:
-    """The bad rows found so far, each with its column as the file names it."""
+    """The problems of a file, each with its column as the file names it: the first `keep` of them (by row
+    and column) are kept to be shown; all are counted. The runner adds a chunk of rows' problems, then
+    `close()`s the chunk: an identical problem found twice in it counts once."""
 
-    def __init__(self, kind: "ImportKind", headers: dict[str, str]) -> None:
+    def __init__(self, kind: "ImportKind", headers: dict[str, str], *, keep: int | None = None) -> None:
         self.kind = kind
         self.headers = headers
-        self.errors: list[RowError] = []
+        self.keep = settings.KA["IMPORT_MAX_ERRORS"] if keep is None else keep
+        self.kept: list[RowError] = []
+        self.total = 0
+        self.bad_rows = 0
+        self._open: set[RowError] = set()
 
     def add(self, row: Row | int, key: str | None, message: str) -> None:
         number = row.number if isinstance(row, Row) else row
         column = self.headers.get(key) or (self.kind.column(key).header() if key else "")
-        self.errors.append(RowError(number, self.kind.column_order(key), column, str(message), key or ""))
+        self._open.add(RowError(number, self.kind.column_order(key), column, str(message), key or ""))
+
+    def close(self) -> None:
+        """Count the open chunk's problems and keep the first ones (chunks come in row order)."""
+        if not self._open:
+            return
+        self.total += len(self._open)
+        self.bad_rows += len({error.row for error in self._open})
+        if len(self.kept) < self.keep:
+            self.kept = sorted([*self.kept, *self._open])[: self.keep]
+        self._open = set()
 
     def __bool__(self) -> bool:
-        return bool(self.errors)
+        return bool(self.total or self._open)
 
     def sorted(self) -> list[RowError]:
-        return sorted(set(self.errors))
+        """The kept problems by row and column."""
+        self.close()
+        return self.kept
 
 
 class ImportKind:
@@ -308,27 +342,52 @@ class ImportResult:
 
 
 class ImportRejected(DomainError):
-    """The file has bad rows: nothing was imported. `errors` lists every problem by row and column.
-    `rows` is the number of data rows read, or None when the headers (row 1) already failed."""
+    """The file has bad rows: nothing was imported. `errors` lists the first problems by row and column
+    (at most KA["IMPORT_MAX_ERRORS"]); `total` counts them all. `rows` is the number of data rows read,
+    or None when the headers (row 1) already failed."""
 
-    def __init__(self, errors: list[RowError], *, rows: int | None) -> None:
+    def __init__(
+        self, errors: list[RowError], *, rows: int | None, total: int | None = None, bad_rows: int | None = None
+    ) -> None:
         self.errors = errors
+        self.total = len(errors) if total is None else total
+        self.truncated = self.total > len(errors)
         self.headers_only = rows is None
+        counts = {"problems": self.total, "shown": len(errors)}
         if self.headers_only:
             super().__init__(
                 "import.invalid_rows",
                 gettext_lazy(
                     "The column headers in row 1 have problems. Nothing was imported; fix them and upload again."
                 ),
+                **counts,
             )
             return
-        super().__init__(
-            "import.invalid_rows",
-            gettext_lazy(
+        bad_rows = len({error.row for error in errors}) if bad_rows is None else bad_rows
+        if self.truncated:
+            message = gettext_lazy(
+                "Rows with problems: %(bad_rows)s of %(rows)s. Showing the first %(shown)s of %(problems)s "
+                "problems. Nothing was imported; fix them and upload again."
+            )
+        else:
+            message = gettext_lazy(
                 "Rows with problems: %(bad_rows)s of %(rows)s. Nothing was imported; fix them and upload again."
-            ),
-            bad_rows=len({error.row for error in errors}),
-            rows=rows,
+            )
+        super().__init__("import.invalid_rows", message, bad_rows=bad_rows, rows=rows, **counts)
+
+
+class FileTooLarge(DomainError):
+    """An upload over KA["UPLOAD_MAX_BYTES"], refused before it is opened: HTTP 413."""
+
+    status_code = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            "import.too_large",
+            gettext_lazy("The file is larger than %(limit_mb)s MB."),
+            field="file",
+            limit_mb=f"{limit / (1024 * 1024):.1f}".removesuffix(".0"),
+            limit_bytes=limit,
         )
 
 
@@ -347,17 +406,51 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _read_rows(source) -> list[tuple]:
-    """Every row of the first sheet as values, streaming. Anything unreadable is 'not a spreadsheet'."""
+class UploadSizeLimit(FileUploadHandler):
+    """The first upload handler of the import endpoints: a file part that grows past KA["UPLOAD_MAX_BYTES"]
+    is dropped as it arrives (never stored whole on disk or in memory) and `too_large` says so, for the
+    view to answer FileTooLarge. Install it with `limit_upload_size(request)` before the body is read."""
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.limit = settings.KA["UPLOAD_MAX_BYTES"]
+        self.too_large = False
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > self.limit:
+            self.too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+    def check(self) -> None:
+        if self.too_large:
+            raise FileTooLarge(self.limit)
+
+
+def limit_upload_size(request) -> UploadSizeLimit:
+    """Put an UploadSizeLimit first among the request's upload handlers (before anything reads the body)."""
+    handler = UploadSizeLimit(request)
+    request.upload_handlers.insert(0, handler)
+    return handler
+
+
+def check_size(source) -> None:
+    """Refuse a file over KA["UPLOAD_MAX_BYTES"] by its size alone, before any of it is parsed."""
     limit = settings.KA["UPLOAD_MAX_BYTES"]
     size = getattr(source, "size", None)
+    if size is None and hasattr(source, "seek") and hasattr(source, "tell"):
+        size = source.seek(0, 2)
     if size is not None and size > limit:
-        raise DomainError(
-            "import.too_large",
-            gettext_lazy("The file is larger than %(limit_mb)s MB."),
-            field="file",
-            limit_mb=limit // (1024 * 1024),
-        )
+        raise FileTooLarge(limit)
+
+
+@contextmanager
+def _open_sheet(source):
+    """The first sheet of a workbook, streaming. Anything unreadable is 'not a spreadsheet'."""
+    check_size(source)
     if hasattr(source, "seek"):
         source.seek(0)
     try:
@@ -365,14 +458,37 @@ def _read_rows(source) -> list[tuple]:
     except Exception as exc:  # a zip, XML or format error from a file we cannot trust: all mean the same here
         raise not_a_spreadsheet() from exc
     try:
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong size into the sheet; without this read-only mode would stop there.
-        sheet.reset_dimensions()
-        return list(sheet.iter_rows(min_row=1, values_only=True))
-    except Exception as exc:
-        raise not_a_spreadsheet() from exc
+        try:
+            sheet = workbook.worksheets[0]
+            # Some programs write a wrong size into the sheet; without this read-only mode would stop there.
+            sheet.reset_dimensions()
+        except Exception as exc:
+            raise not_a_spreadsheet() from exc
+        yield sheet
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet, **bounds) -> Iterator[tuple]:
+    """The sheet's rows as value tuples, one at a time; a read error is 'not a spreadsheet'."""
+    rows = sheet.iter_rows(values_only=True, **bounds)
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise not_a_spreadsheet() from exc
+        yield values
+
+
+def too_many_rows(limit: int) -> DomainError:
+    return DomainError(
+        "import.too_many_rows",
+        gettext_lazy("The sheet has more than %(max_rows)s rows below the headers; split it into smaller files."),
+        field="file",
+        max_rows=limit,
+    )
 
 
 def _match_headers(kind: ImportKind, header_row: Sequence) -> tuple[dict[str, int], dict[str, str], list[str], list]:
@@ -402,72 +518,152 @@ def _match_headers(kind: ImportKind, header_row: Sequence) -> tuple[dict[str, in
     return positions, headers, ignored, problems
 
 
-def _parse_rows(kind: ImportKind, raw_rows: list[tuple], positions: dict[str, int], problems: Problems) -> list[Row]:
-    rows = []
+def _parse_row(number: int, values: tuple, columns, absent, problems: Problems) -> Row:
+    # Columns the file lacks hold their defaults, so natural keys are whole; `present` keeps them unwritten.
+    parsed: dict[str, Any] = {column.key: column.default for column in absent}
+    for column, index in columns:
+        value = values[index] if index < len(values) else None
+        if _blank(value):
+            if column.required:
+                problems.add(number, column.key, _("A value is required."))
+            else:
+                parsed[column.key] = column.default
+            continue
+        try:
+            parsed[column.key] = column.parse(value)
+        except CellError as error:
+            problems.add(number, column.key, str(error))
+    return Row(number, parsed)
+
+
+def _row_chunks(kind: ImportKind, sheet, positions: dict[str, int], problems: Problems) -> Iterator[list[Row]]:
+    """The data rows, parsed, CHECK_CHUNK at a time; blank rows skipped, numbers those of the sheet.
+    Only the matched columns are read (a cell far to the right would widen every row), a row with data
+    past the cap is refused, and nothing past Excel's last row is read (openpyxl would fill the gap
+    before a row numbered in the billions with blank rows, one by one)."""
+    max_rows = settings.KA["IMPORT_MAX_ROWS"]
     columns = [(kind.column(key), index) for key, index in positions.items()]
     absent = [column for column in kind.columns if column.key not in positions]
-    for number, values in enumerate(raw_rows[1:], start=2):
+    width = max(positions.values(), default=0) + 1
+    chunk: list[Row] = []
+    for number, values in enumerate(_sheet_rows(sheet, min_row=2, max_row=EXCEL_MAX_ROWS, max_col=width), start=2):
         if all(_blank(value) for value in values):
             continue
-        # Columns the file lacks hold their defaults, so natural keys are whole; `present` keeps them unwritten.
-        parsed: dict[str, Any] = {column.key: column.default for column in absent}
-        for column, index in columns:
-            value = values[index] if index < len(values) else None
-            if _blank(value):
-                if column.required:
-                    problems.add(number, column.key, _("A value is required."))
-                else:
-                    parsed[column.key] = column.default
+        if number > max_rows + 1:
+            raise too_many_rows(max_rows)
+        chunk.append(_parse_row(number, values, columns, absent, problems))
+        if len(chunk) == CHECK_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class _HashedKeys:
+    """Hashes of natural keys → the row each came first in, as two flat arrays (open addressing, 16 bytes a
+    slot): a refused file's keys in a tenth of the memory of a dict of them, so memory stays flat."""
+
+    def __init__(self, first_row: dict[int, int]) -> None:
+        capacity = 1 << 12
+        while capacity < 2 * len(first_row):
+            capacity <<= 1
+        self.hashes = array("q", bytes(8 * capacity))  # 0 marks a free slot (a hash of 0 is stored as 1)
+        self.rows = array("q", bytes(8 * capacity))
+        self.used = 0
+        for key_hash, number in first_row.items():
+            self.setdefault(key_hash, number)
+
+    def setdefault(self, key_hash: int, number: int) -> int:
+        key_hash = key_hash or 1
+        mask = len(self.hashes) - 1
+        slot = key_hash & mask
+        while (found := self.hashes[slot]) != key_hash:
+            if not found:
+                self.hashes[slot], self.rows[slot] = key_hash, number
+                self.used += 1
+                if 2 * self.used > len(self.hashes):
+                    self._grow()
+                return number
+            slot = (slot + 1) & mask
+        return self.rows[slot]
+
+    def _grow(self) -> None:
+        hashes, rows = self.hashes, self.rows
+        self.hashes = array("q", bytes(16 * len(hashes)))
+        self.rows = array("q", bytes(16 * len(rows)))
+        self.used = 0
+        for key_hash, number in zip(hashes, rows, strict=True):
+            if key_hash:
+                self.setdefault(key_hash, number)
+
+
+class _NaturalKeys:
+    """The natural keys met so far and the row each came first in, to refuse duplicates in one file.
+    Exact while the file is good (its rows are kept anyway). Once the file is refused only the keys'
+    64-bit hashes are kept, which serves only the problems of a file already refused: a false
+    duplicate there needs two hashes to collide (about one in 10⁹ for 200,000 rows)."""
+
+    def __init__(self) -> None:
+        self.first_row: dict[tuple, int] | _HashedKeys = {}
+
+    def forget_values(self) -> None:
+        if isinstance(self.first_row, dict):
+            self.first_row = _HashedKeys({hash(key): number for key, number in self.first_row.items()})
+
+    def check(self, kind: ImportKind, rows: list[Row], problems: Problems) -> None:
+        """The same natural key twice in one file is a mistake: which of the two should win?"""
+        exact = isinstance(self.first_row, dict)
+        for row in rows:
+            if any(key not in row.values for key in kind.key):
                 continue
-            try:
-                parsed[column.key] = column.parse(value)
-            except CellError as error:
-                problems.add(number, column.key, str(error))
-        rows.append(Row(number, parsed))
-    return rows
-
-
-def _check_duplicates(kind: ImportKind, rows: list[Row], problems: Problems) -> None:
-    """The same natural key twice in one file is a mistake: which of the two should win?"""
-    seen: dict[tuple, int] = {}
-    for row in rows:
-        if any(key not in row.values for key in kind.key):
-            continue
-        natural_key = tuple(row.values[key] for key in kind.key)
-        if natural_key in seen:
-            problems.add(row, kind.key[0], _("Duplicate of row %(row)s in this file.") % {"row": seen[natural_key]})
-        else:
-            seen[natural_key] = row.number
+            natural_key = tuple(row.values[key] for key in kind.key)
+            seen = self.first_row.setdefault(natural_key if exact else hash(natural_key), row.number)
+            if seen != row.number:
+                problems.add(row, kind.key[0], _("Duplicate of row %(row)s in this file.") % {"row": seen})
 
 
 def run_import(*, kind: ImportKind, source, user) -> ImportResult:
     """Read, check and (only if every row is good) write a file, all or nothing.
 
-    Raises ImportRejected listing every bad row, or DomainError for a file that is not a spreadsheet,
-    is too large, or has no rows.
+    Raises ImportRejected with the first bad rows and the count of all, or DomainError for a file that
+    is not a spreadsheet, is too large (FileTooLarge, before it is opened), has too many rows or none.
     """
-    raw_rows = _read_rows(source)
-    if not raw_rows or all(_blank(value) for value in raw_rows[0]):
-        raise DomainError(
-            "import.empty", gettext_lazy("The first sheet is empty: row 1 must hold the column headers."), field="file"
-        )
-    positions, headers, ignored, header_problems = _match_headers(kind, raw_rows[0])
-    problems = Problems(kind, headers)
-    for key, message in header_problems:
-        problems.add(1, key, message)
-    if problems:
-        raise ImportRejected(problems.sorted(), rows=None)
-    rows = _parse_rows(kind, raw_rows, positions, problems)
-    del raw_rows
-    if not rows:
+    with _open_sheet(source) as sheet:
+        header_row = next(_sheet_rows(sheet, min_row=1, max_row=1), ())
+        if all(_blank(value) for value in header_row):
+            raise DomainError(
+                "import.empty",
+                gettext_lazy("The first sheet is empty: row 1 must hold the column headers."),
+                field="file",
+            )
+        positions, headers, ignored, header_problems = _match_headers(kind, header_row)
+        problems = Problems(kind, headers)
+        for key, message in header_problems:
+            problems.add(1, key, message)
+        if problems:
+            errors = problems.sorted()
+            raise ImportRejected(errors, rows=None, total=problems.total)
+        # The good rows so far, to write at the end; dropped at the first problem (nothing will be written).
+        kept: list[Row] | None = []
+        natural_keys = _NaturalKeys()
+        count = 0
+        for chunk in _row_chunks(kind, sheet, positions, problems):
+            count += len(chunk)
+            natural_keys.check(kind, chunk, problems)
+            kind.check(chunk, problems, user=user)
+            problems.close()
+            if problems:
+                kept = None
+                natural_keys.forget_values()
+            elif kept is not None:
+                kept.extend(chunk)
+    if not count:
         raise DomainError("import.no_rows", gettext_lazy("The file has headers but no data rows."), field="file")
-    _check_duplicates(kind, rows, problems)
-    kind.check(rows, problems, user=user)
-    if problems:
-        raise ImportRejected(problems.sorted(), rows=len(rows))
+    if problems or kept is None:
+        raise ImportRejected(problems.sorted(), rows=count, total=problems.total, bad_rows=problems.bad_rows)
     with transaction.atomic():
-        created, updated = kind.write(rows, present=set(positions))
-    return ImportResult(kind.name, created, updated, len(rows), tuple(ignored))
+        created, updated = kind.write(kept, present=set(positions))
+    return ImportResult(kind.name, created, updated, count, tuple(ignored))
 
 
 # --- helpers for kinds' checks and writes ---
@@ -538,7 +734,7 @@ def template_workbook(kind: ImportKind, language: str | None = None):
 
 
 def problems_workbook(errors: Iterable[dict]):
-    """Every problem of a rejected file as a sheet (row, column, reason), to fix the file against."""
+    """The problems kept of a rejected file as a sheet (row, column, reason), to fix the file against."""
     workbook = excel.new_workbook()
     excel.write_sheet(
         workbook,

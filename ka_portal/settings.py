@@ -270,6 +270,9 @@ KA = {
     "PROMOTION_EVALUATE_AFTER_DAYS": env.int("KA_PROMOTION_EVALUATE_AFTER_DAYS", default=7),
     "CONTRACT_EXPIRY_WARNING_DAYS": env.int("KA_CONTRACT_EXPIRY_WARNING_DAYS", default=30),
     "UPLOAD_MAX_BYTES": env.int("KA_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024),
+    # Excel imports: rows read at most (beyond: refused), and problems listed of a refused file (all counted).
+    "IMPORT_MAX_ROWS": env.int("KA_IMPORT_MAX_ROWS", default=200_000),
+    "IMPORT_MAX_ERRORS": env.int("KA_IMPORT_MAX_ERRORS", default=100),
     # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
     "DEFAULT_PAYMENT_TERMS_DAYS": env.int("KA_DEFAULT_PAYMENT_TERMS_DAYS", default=60),
     "DSO_DAYS": env.int("KA_DSO_DAYS", default=90),

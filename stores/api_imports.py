@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.imports import ImportKind, ImportRejected, run_import, template_workbook
+from ka_portal.imports import ImportKind, ImportRejected, limit_upload_size, run_import, template_workbook
 
 from .imports import KINDS
 
@@ -22,6 +22,16 @@ _ROW_ERRORS = inline_serializer(
     {
         "code": serializers.CharField(),
         "detail": serializers.CharField(),
+        "params": inline_serializer(
+            "ImportRowErrorCounts",
+            {
+                "rows": serializers.IntegerField(required=False, help_text="Data rows read."),
+                "bad_rows": serializers.IntegerField(required=False, help_text="Rows with at least one problem."),
+                "problems": serializers.IntegerField(help_text="Problems found in all."),
+                "shown": serializers.IntegerField(help_text="Problems listed in `errors` (the first ones)."),
+            },
+            required=False,
+        ),
         "errors": inline_serializer(
             "ImportRowError",
             {
@@ -75,16 +85,25 @@ class ImportView(APIView):
 
     parser_classes = [MultiPartParser, FormParser]
 
+    def initialize_request(self, request, *args, **kwargs):
+        # Before authentication: a session's CSRF check reads the body.
+        self.upload_limit = limit_upload_size(request)
+        return super().initialize_request(request, *args, **kwargs)
+
     @extend_schema(
         operation_id="imports_create",
         parameters=[_KIND],
         description="Upload an .xlsx file as multipart field `file`. {_KIND_DOC} Chinese or English headers. "
-        "If any row is bad nothing is imported and every bad row is listed (code import.invalid_rows); "
-        "a file that is not a workbook answers code import.not_a_spreadsheet. Rows with a known natural key update.",
+        "If any row is bad nothing is imported: the first problems (a setting, 100 by default) are listed by "
+        "row and column, `params.problems` counts them all (code import.invalid_rows). A file that is not a "
+        "workbook answers code import.not_a_spreadsheet; more rows than the setting allows, "
+        "import.too_many_rows; a file over the upload limit answers 413 import.too_large, naming the limit, "
+        "before it is opened. Rows with a known natural key update.",
         request={"multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()})},
         responses={
             200: _RESULT,
-            400: OpenApiResponse(_ROW_ERRORS, description="Bad rows, not a spreadsheet, no file, empty or too large"),
+            400: OpenApiResponse(_ROW_ERRORS, description="Bad rows, not a spreadsheet, no file, empty, too many rows"),
+            413: OpenApiResponse(_ERROR, description="The file is larger than the upload limit"),
             403: _ERROR,
             404: _ERROR,
         },
@@ -92,6 +111,7 @@ class ImportView(APIView):
     def post(self, request, kind: str):
         kind = _kind_for(request, kind)
         upload = request.FILES.get("file")
+        self.upload_limit.check()
         if upload is None:
             raise DomainError("import.no_file", _("Send the workbook as the multipart field “file”."), field="file")
         try:
@@ -101,6 +121,7 @@ class ImportView(APIView):
                 {
                     "code": rejected.code,
                     "detail": rejected.detail,
+                    "params": rejected.params,
                     "errors": [error.as_dict() for error in rejected.errors],
                 },
                 status=400,

@@ -1,5 +1,6 @@
 """The Excel import page: choose a kind, download its template, upload a file, see what was imported or
-every bad row. The work is done by ka_portal.imports.run_import, the same as for the API."""
+every bad row. The work is done by ka_portal.imports.run_import, the same as for the API; a refused file shows its
+first problems (at most KA["IMPORT_MAX_ERRORS"]) and how many there are in all."""
 
 import secrets
 
@@ -12,17 +13,25 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.imports import ImportKind, ImportRejected, problems_workbook, run_import, template_workbook
+from ka_portal.imports import (
+    FileTooLarge,
+    ImportKind,
+    ImportRejected,
+    UploadSizeLimit,
+    limit_upload_size,
+    problems_workbook,
+    run_import,
+    template_workbook,
+)
 from ka_portal.lists import style_form_fields
 
 from .imports import import_kinds_for
 
-# A page of ten thousand error rows helps no one: show this many; the download has them all.
-ERRORS_SHOWN = 500
 # How long the list of a rejected file's problems stays downloadable.
 PROBLEMS_KEPT_SECONDS = 3600
 
@@ -48,9 +57,15 @@ def _kinds_for(user) -> dict[str, ImportKind]:
     return kinds
 
 
+@csrf_exempt  # checked by _import_page, once the upload size limit is in place (CSRF reads the body)
 @login_required
 @require_http_methods(["GET", "POST"])
 def import_page(request):
+    return _import_page(request, limit_upload_size(request))
+
+
+@csrf_protect
+def _import_page(request, upload_limit: UploadSizeLimit):
     kinds = _kinds_for(request.user)
     wanted = request.POST.get("kind") or request.GET.get("kind")
     if wanted and wanted not in kinds:
@@ -60,7 +75,11 @@ def import_page(request):
         request.POST or None, request.FILES or None, kinds=list(kinds.values()), initial={"kind": chosen.name}
     )
     rejected = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and upload_limit.too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", FileTooLarge(upload_limit.limit).detail)
+    elif request.method == "POST" and form.is_valid():
         try:
             result = run_import(kind=chosen, source=form.cleaned_data["file"], user=request.user)
         except ImportRejected as error:
@@ -94,8 +113,7 @@ def import_page(request):
         "other_kinds": [kind for kind in kinds.values() if kind is not chosen],
         "form": form,
         "rejected": rejected,
-        "errors": errors[:ERRORS_SHOWN],
-        "hidden_errors": max(len(errors) - ERRORS_SHOWN, 0),
+        "errors": errors,
     }
     return render(request, "stores/import.html", context)
 
@@ -114,7 +132,7 @@ def _problems_key(user, token: str) -> str:
 
 
 def _keep_problems(user, errors) -> str:
-    """Keep a rejected file's problems in the cache under a random token only this user can fetch."""
+    """Keep a rejected file's problems (the ones shown) in the cache under a random token only this user can fetch."""
     token = secrets.token_urlsafe(16)
     cache.set(_problems_key(user, token), [error.as_dict() for error in errors], PROBLEMS_KEPT_SECONDS)
     return token
@@ -123,7 +141,7 @@ def _keep_problems(user, errors) -> str:
 @login_required
 @require_http_methods(["GET"])
 def import_problems(request, token: str):
-    """Every problem of a rejected upload as .xlsx (the page shows at most ERRORS_SHOWN)."""
+    """The problems shown for a rejected upload, as .xlsx."""
     _kinds_for(request.user)
     errors = cache.get(_problems_key(request.user, token))
     if errors is None:

@@ -127,24 +127,23 @@ def test_an_unknown_kind_is_not_found_rather_than_imported_as_something_else(man
     assert manager_client.post(PAGE, {"kind": "visits", "file": upload}).status_code == 404
 
 
-def test_every_problem_downloads_as_excel_even_beyond_what_the_page_shows(manager_client, monkeypatch):
-    # given a file with 5 bad rows, and a page that shows only 3
-    from stores import import_views
-
-    monkeypatch.setattr(import_views, "ERRORS_SHOWN", 3)
+def test_the_problems_shown_download_as_excel_and_the_page_counts_the_rest(manager_client, settings):
+    # given a file with 5 bad rows, and imports that list only the first 3 problems
+    settings.KA = {**settings.KA, "IMPORT_MAX_ERRORS": 3}
     headers = ["产品编码", "产品名称", "箱规", "建议零售价", "经销商进价", "二批价"]
     upload = xlsx_upload(headers, [[f"P{i}", "啤酒", 0, 5, 4, 4] for i in range(5)])
     # when
     response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
-    # then the page says 2 more are not shown and links the whole list
+    # then the page lists the first 3 and says how many there are
     page = response.content.decode()
     assert page.count("Must be at least 1.") == 3
-    assert "…and 2 more problems not shown." in page
+    assert "Showing the first 3 of 5 problems." in page
+    assert "Download these problems as Excel" in page
     link = response.context["problems_token"]
     download = manager_client.get(f"/stores/import/problems/{link}.xlsx", HTTP_ACCEPT_LANGUAGE="en")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
     assert rows[0] == ("Row", "Column", "Problem")
-    assert rows[1:] == [(n, "箱规", "Must be at least 1.") for n in range(2, 7)]
+    assert rows[1:] == [(n, "箱规", "Must be at least 1.") for n in range(2, 5)]
     # and another manager (the same browser, logged in as them) cannot fetch it
     manager_client.force_login(make_user(Role.MANAGER, username="mgr_b"))
     assert manager_client.get(f"/stores/import/problems/{link}.xlsx").status_code == 404

@@ -114,7 +114,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(admin_user):
         (9, "opened on", "“2024-13-45” is not a date; write it as YYYY-MM-DD."),
     ]
     assert excinfo.value.code == "import.invalid_rows"
-    assert excinfo.value.params == {"bad_rows": 7, "rows": 8}
+    assert excinfo.value.params == {"bad_rows": 7, "rows": 8, "problems": 7, "shown": 7}
     assert not Store.objects.exists()
 
 
