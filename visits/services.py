@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError
 from stores.models import Listing, Store
 
@@ -203,6 +204,7 @@ def visit_check_in(
         return _same_visit(existing, rep), False
     if store.rep_id != rep.pk:
         raise DomainError("visit.store_not_reps", _("%(store)s is not one of your stores."), store=store.name)
+    bounds.check_coordinates(latitude, longitude)
     distance = None
     if None not in (latitude, longitude, store.latitude, store.longitude):
         distance = round(distance_m(latitude, longitude, store.latitude, store.longitude))
@@ -286,6 +288,7 @@ def _save_stock(visit: Visit, stock: dict[int, int | None]) -> None:
         elif packs < 0:
             raise DomainError("visit.negative_stock", _("A stock count cannot be negative."), field="stock")
         else:
+            bounds.check_packs(packs, field="stock")
             StockCount.objects.update_or_create(visit=visit, product_id=product_id, defaults={"packs": packs})
 
 
