@@ -207,6 +207,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PromotionStatusEnum": "promotions.models.PromotionPlan.Status"},
+    # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ka_portal.schema.declare_error_responses",
+    ],
 }
 
 # The business's numbers (SPEC): settings a company may change, never literals in code.
