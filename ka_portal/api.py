@@ -8,9 +8,10 @@ from collections import Counter
 from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, pagination, permissions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -105,3 +106,10 @@ class RoleModelPermissions(permissions.DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+def not_found(request, exception):
+    """handler404: under /api/ an address nothing answers is a JSON 404 like any other; pages keep theirs."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

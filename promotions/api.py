@@ -47,7 +47,8 @@ class PromotionItemSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", default=None, read_only=True)
+    # None for the steps the nightly job takes.
+    by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = PromotionTransition
