@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
-from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, pagination, permissions
@@ -85,7 +84,7 @@ def _still_referred(exc, context) -> str:
     parts = [f"{count} {name}" for name, count in _referrers(exc).items()]
     return _("This %(record)s cannot be deleted: %(referrers)s still refer to it.") % {
         "record": model._meta.verbose_name if model else _("record"),
-        "referrers": get_text_list(parts, _("and")),
+        "referrers": ", ".join(parts),
     }
 
 
