@@ -217,3 +217,25 @@ def test_a_read_runs_outside_a_transaction_of_its_own():
     AtomicWritesMiddleware(view)(APIRequestFactory().post("/nowhere/"))
 
     assert depth == [before, before + 1]
+
+
+def test_reports_add_up_amounts_wider_than_one_money_column(api_client, admin_user):
+    from datetime import date
+    from decimal import Decimal
+
+    from contracts import services as contracts
+
+    account = KeyAccountFactory()
+    for n in range(2):
+        contracts.invoice_create(
+            account=account, number=f"BIG{n}", date=date(2026, 10, 1), amount=Decimal("999999999999.99")
+        )
+    api_client.force_authenticate(admin_user)
+
+    aging = api_client.get("/api/v1/reports/aging/", {"as_of": "2026-11-01"})
+    statement = api_client.get(
+        "/api/v1/reports/statement/", {"account": account.pk, "from": "2026-01-01", "to": "2026-12-31"}
+    )
+
+    assert aging.status_code == 200 and aging.json()["total"]["total"] == "1999999999999.98"
+    assert statement.status_code == 200 and statement.json()["closing"] == "1999999999999.98"
