@@ -239,3 +239,10 @@ def test_reports_add_up_amounts_wider_than_one_money_column(api_client, admin_us
 
     assert aging.status_code == 200 and aging.json()["total"]["total"] == "1999999999999.98"
     assert statement.status_code == 200 and statement.json()["closing"] == "1999999999999.98"
+
+
+@pytest.mark.parametrize("account", ["abc", "1.5", "2026-13-45"])
+def test_the_aging_invoices_page_answers_404_for_an_account_that_is_not_an_id(client, admin_user, account):
+    client.force_login(admin_user)
+
+    assert client.get("/contracts/aging/invoices/", {"account": account}).status_code == 404
