@@ -54,17 +54,6 @@ def _demo(demo_company):
     return demo_company
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection():
-    """The WSGI handler closes "old" connections after each request; in a test that is the test's own
-    transaction (PostgreSQL). Django's test client unhooks the same signal handler for the same reason."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
-
-
 @pytest.fixture(params=ROLES)
 def token(request, settings):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]  # schemathesis calls the app as `localhost`
@@ -75,6 +64,18 @@ def token(request, settings):
     return answer.json()["token"]
 
 
+@pytest.fixture
+def headers(token):
+    """The WSGI handler closes "old" connections around each request; in a test that is the test's own
+    transaction (PostgreSQL). Django's test client unhooks the same handler for the same reason (and hooks it
+    back after its own requests, so this comes after the token's)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield {"Authorization": f"Token {token}"}
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES,
@@ -83,5 +84,5 @@ def token(request, settings):
     suppress_health_check=list(HealthCheck),
     database=None,
 )
-def test_api_answers_within_its_schema_and_never_500(case, token):
-    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
+def test_api_answers_within_its_schema_and_never_500(case, headers):
+    case.call_and_validate(headers=headers, checks=CHECKS)
