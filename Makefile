@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ka_portal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install test-sqlite test-postgres lint messages vendor clean
+.PHONY: run test install test-sqlite test-postgres fuzz lint messages vendor clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ test-postgres:
 	echo "== tests on PostgreSQL + Redis + Celery worker =="; \
 	DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" \
 	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+## A deeper look before a release: Schemathesis with 100 examples per API operation and role (SQLite).
+fuzz: install
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} \
+	$(VENV)/bin/pytest -p no:randomly tests/ka_portal/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -140,12 +140,12 @@ _PERFORMANCE_ROW = {
     "account": serializers.CharField(),
     "account_name": serializers.CharField(),
     "tier": serializers.CharField(),
-    "target": serializers.DecimalField(max_digits=16, decimal_places=2),
-    "actual": serializers.DecimalField(max_digits=16, decimal_places=2),
-    "difference": serializers.DecimalField(max_digits=16, decimal_places=2),
-    "achievement": serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True),
-    "growth": serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True),
-    "last_year": serializers.DecimalField(max_digits=16, decimal_places=2),
+    "target": serializers.DecimalField(max_digits=None, decimal_places=2),
+    "actual": serializers.DecimalField(max_digits=None, decimal_places=2),
+    "difference": serializers.DecimalField(max_digits=None, decimal_places=2),
+    "achievement": serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
+    "growth": serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
+    "last_year": serializers.DecimalField(max_digits=None, decimal_places=2),
 }
 
 

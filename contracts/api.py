@@ -347,11 +347,12 @@ class AccountRefSerializer(serializers.Serializer):
 
 
 class AgingRowSerializer(serializers.Serializer):
+    # Sums over an account's invoices: wider than one money column, so shown without a digit limit.
     account = AccountRefSerializer(allow_null=True)
-    buckets = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
-    total = serializers.DecimalField(max_digits=14, decimal_places=2)
-    sales = serializers.DecimalField(max_digits=14, decimal_places=2)
-    dso = serializers.DecimalField(max_digits=8, decimal_places=1, allow_null=True)
+    buckets = serializers.DictField(child=serializers.DecimalField(max_digits=None, decimal_places=2))
+    total = serializers.DecimalField(max_digits=None, decimal_places=2)
+    sales = serializers.DecimalField(max_digits=None, decimal_places=2)
+    dso = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
 
 
 class AgingReportSerializer(serializers.Serializer):
@@ -409,22 +410,22 @@ class StatementLineSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     reference = serializers.CharField()
-    debit = serializers.DecimalField(max_digits=14, decimal_places=2)
-    credit = serializers.DecimalField(max_digits=14, decimal_places=2)
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2)
+    debit = serializers.DecimalField(max_digits=None, decimal_places=2)
+    credit = serializers.DecimalField(max_digits=None, decimal_places=2)
+    balance = serializers.DecimalField(max_digits=None, decimal_places=2)
 
 
 class StatementSerializer(serializers.Serializer):
     account = AccountRefSerializer()
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    opening = serializers.DecimalField(max_digits=14, decimal_places=2)
+    opening = serializers.DecimalField(max_digits=None, decimal_places=2)
     lines = StatementLineSerializer(many=True)
-    invoiced = serializers.DecimalField(max_digits=14, decimal_places=2)
-    paid = serializers.DecimalField(max_digits=14, decimal_places=2)
-    deducted = serializers.DecimalField(max_digits=14, decimal_places=2)
-    written_off = serializers.DecimalField(max_digits=14, decimal_places=2)
-    closing = serializers.DecimalField(max_digits=14, decimal_places=2)
+    invoiced = serializers.DecimalField(max_digits=None, decimal_places=2)
+    paid = serializers.DecimalField(max_digits=None, decimal_places=2)
+    deducted = serializers.DecimalField(max_digits=None, decimal_places=2)
+    written_off = serializers.DecimalField(max_digits=None, decimal_places=2)
+    closing = serializers.DecimalField(max_digits=None, decimal_places=2)
 
 
 class StatementView(ReportView):

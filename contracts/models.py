@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
+from ka_portal import bounds
 
 from .receivables import Bucket
 
@@ -76,7 +77,9 @@ class Contract(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     listing_fee = models.DecimalField(_("listing fee"), **MONEY, default=0, validators=[MinValueValidator(0)])
-    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=60)
+    payment_terms_days = models.PositiveSmallIntegerField(
+        _("payment terms (days)"), default=60, validators=[MaxValueValidator(bounds.DAYS_MAX)]
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     attachment = models.FileField(
         _("attachment"),

@@ -362,6 +362,8 @@ def aging_invoices(request):
         raise Http404
     account = None
     if request.GET.get("account"):
+        if not request.GET["account"].isdigit():  # not an id: nothing to find
+            raise Http404
         account = get_object_or_404(selectors.finance_accounts(request.user), pk=request.GET["account"])
     invoices = selectors.aging_invoices(request.user, as_of=as_of, bucket=bucket, account=account)
     if request.GET.get("export") == "xlsx":

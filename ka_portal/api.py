@@ -3,8 +3,14 @@
 Settings name this module, so it must not import views or drf-spectacular (import cycle).
 """
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.db import DataError, IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, pagination, permissions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,7 +26,31 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 def exception_handler(exc, context):
-    """Errors as JSON: DomainError → {"code", "detail", "params"}; validation → field messages."""
+    """Errors as JSON: DomainError → {"code", "detail", "params"}; validation → field messages.
+
+    What the database refuses is the request's fault, never a 500: a delete of a record others still
+    refer to → 409 naming what refers to it; a broken constraint → 409; a number too large → 400.
+    An answered error rolls the request's writes back (ka_portal.middleware.AtomicWritesMiddleware).
+    """
+    response = _error_response(exc, context)
+    request = context.get("request")
+    if response is not None and getattr(request, "atomic_writes", False):
+        transaction.set_rollback(True)
+    return response
+
+
+def _error_response(exc, context):
+    if isinstance(exc, (ProtectedError, RestrictedError)):
+        return Response(
+            {"code": "protected", "detail": _still_referred(exc, context), "params": _referrers(exc)}, status=409
+        )
+    if isinstance(exc, IntegrityError):
+        return Response(
+            {"code": "conflict", "detail": _("This change conflicts with other records or a rule on the data.")},
+            status=409,
+        )
+    if isinstance(exc, (OverflowError, DataError)):
+        return Response({"code": "invalid", "detail": _("A value in the request is too large or out of range.")}, 400)
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "detail": exc.detail, "params": {k: str(v) for k, v in exc.params.items()}}
         if exc.field:
@@ -41,6 +71,24 @@ def exception_handler(exc, context):
     return response
 
 
+def _referrers(exc) -> dict[str, int]:
+    counts = Counter(obj._meta for obj in exc.protected_objects if hasattr(exc, "protected_objects"))
+    if not counts and hasattr(exc, "restricted_objects"):
+        counts = Counter(obj._meta for obj in exc.restricted_objects)
+    return {str(meta.verbose_name_plural if n > 1 else meta.verbose_name): n for meta, n in counts.items()}
+
+
+def _still_referred(exc, context) -> str:
+    """ "This store cannot be deleted: 3 visits still refer to it." — counts by kind, never the records' names."""
+    view = context.get("view")
+    model = view.get_queryset().model if hasattr(view, "get_queryset") else None
+    parts = [f"{count} {name}" for name, count in _referrers(exc).items()]
+    return _("This %(record)s cannot be deleted: %(referrers)s still refer to it.") % {
+        "record": model._meta.verbose_name if model else _("record"),
+        "referrers": ", ".join(parts),
+    }
+
+
 def _first_message(data) -> str:
     if isinstance(data, dict):
         for value in data.values():
@@ -58,3 +106,10 @@ class RoleModelPermissions(permissions.DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+
+def not_found(request, exception):
+    """handler404: under /api/ an address nothing answers is a JSON 404 like any other; pages keep theirs."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from .bounds import PACKS_MAX
+
 
 def _is_cjk(text: str) -> bool:
     return any(unicodedata.name(ch, "").startswith("CJK") for ch in text)
@@ -60,4 +62,9 @@ def parse_packs(text: str, packs_per_case: int) -> int | None:
             _("%(packs)s packs is a case or more: a case holds %(per_case)s packs, so write %(written)s.")
             % {"packs": packs, "per_case": per_case, "written": format_packs(cases * per_case + packs, per_case)}
         )
-    return cases * per_case + packs
+    total = cases * per_case + packs
+    if total > PACKS_MAX:
+        raise PacksNotationError(
+            _("%(packs)s packs is more than a count may hold (%(max)s packs).") % {"packs": total, "max": PACKS_MAX}
+        )
+    return total

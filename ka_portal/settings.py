@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "ka_portal.middleware.AtomicWritesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the 429 of ka_portal.signin.lockout_response.
@@ -102,10 +103,19 @@ ASGI_APPLICATION = "ka_portal.asgi.application"
 # Database: a SQLite file unless DATABASE_URL names another (an empty value counts as unset).
 _database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {"default": env.db_url_config(_database_url)}
+# Writes are atomic per request through ka_portal.middleware.AtomicWritesMiddleware (reads stay outside a transaction).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Wait for a writer instead of failing at once when the dev server and a test touch the file.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Parallel writers on the embedded default: IMMEDIATE takes the write lock when a transaction begins, so a
+    # writer waits (up to `timeout` seconds) instead of failing with "database is locked" when a read turns into a
+    # write; WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -242,8 +252,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"PromotionStatusEnum": "promotions.models.PromotionPlan.Status"},
+    # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "ka_portal.schema.declare_error_responses",
         "ka_portal.idempotency.document_key_responses",  # a create's Idempotency-Key answers 409 and 422
     ],
 }

@@ -30,6 +30,8 @@ api_v1 = [
     path("", include("contracts.api")),
 ]
 
+handler404 = "ka_portal.api.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

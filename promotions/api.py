@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from accounts.models import KeyAccount
+from ka_portal import bounds
 from ka_portal.api import RoleModelPermissions
 from ka_portal.idempotency import idempotent
 from stores.models import Product, Store
@@ -29,7 +30,8 @@ class PromotionTypeSerializer(serializers.ModelSerializer):
 class PromotionItemSerializer(serializers.ModelSerializer):
     product_code = serializers.CharField(source="product.code", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
-    cut = serializers.DecimalField(max_digits=9, decimal_places=4, read_only=True)
+    # Read only and unbounded: a promotion price far above the normal price gives a large negative cut.
+    cut = serializers.DecimalField(max_digits=None, decimal_places=4, read_only=True, allow_null=True)
 
     class Meta:
         model = PromotionItem
@@ -46,7 +48,8 @@ class PromotionItemSerializer(serializers.ModelSerializer):
 
 
 class TransitionSerializer(serializers.ModelSerializer):
-    by = serializers.CharField(source="by.username", default=None, read_only=True)
+    # None for the steps the nightly job takes.
+    by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = PromotionTransition
@@ -101,7 +104,7 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
 class ItemInputSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(active=True))
     promotion_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    forecast_volume = serializers.IntegerField(min_value=0, default=0)
+    forecast_volume = serializers.IntegerField(min_value=0, max_value=bounds.PACKS_MAX, default=0)
 
 
 class PlanInputSerializer(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal import bounds
 from ka_portal.lists import style_form_fields
 from ka_portal.scope import accounts_for, user_role
 from stores.models import Product
@@ -77,7 +78,9 @@ class ItemForm(forms.Form):
     promotion_price = forms.DecimalField(
         label=_("promotion price"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
     )
-    forecast_volume = forms.IntegerField(label=_("forecast volume (packs)"), min_value=0, required=False)
+    forecast_volume = forms.IntegerField(
+        label=_("forecast volume (packs)"), min_value=0, max_value=bounds.PACKS_MAX, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
+from ka_portal import bounds
 from stores.models import Product, Store
 
 RATIO = {"max_digits": 5, "decimal_places": 4}
@@ -30,7 +31,11 @@ class PromotionType(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
     )
     max_days = models.PositiveSmallIntegerField(
-        _("longest run (days)"), null=True, blank=True, help_text=_("Empty: only the general limit applies.")
+        _("longest run (days)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.DAYS_MAX)],
+        help_text=_("Empty: only the general limit applies."),
     )
     periods_allowed = models.PositiveSmallIntegerField(_("periods back to back"), default=1)
     company_share = models.DecimalField(
@@ -171,12 +176,19 @@ class PromotionItem(models.Model):
     )
     normal_price = models.DecimalField(_("normal shelf price"), **MONEY, validators=[MinValueValidator(0)])
     promotion_price = models.DecimalField(_("promotion price"), **MONEY, validators=[MinValueValidator(0)])
-    forecast_volume = models.PositiveIntegerField(_("forecast volume (packs)"), default=0)
+    forecast_volume = models.PositiveIntegerField(
+        _("forecast volume (packs)"), default=0, validators=bounds.packs_validators()
+    )
 
     class Meta:
         verbose_name = _("promotion product")
         verbose_name_plural = _("promotion products")
-        constraints = [models.UniqueConstraint(fields=["plan", "product"], name="promotionitem_one_per_plan_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "product"], name="promotionitem_one_per_plan_product"),
+            models.CheckConstraint(
+                condition=models.Q(forecast_volume__lte=bounds.PACKS_MAX), name="promotionitem_forecast_bounded"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.product.code}"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
+from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import accounts_for, not_found, stores_for, team_for, user_role
 from stores.models import Product, Store
@@ -129,10 +130,14 @@ def promotion_save_draft(*, user, data: PlanInput, plan: PromotionPlan | None = 
                 _("Only a draft can be changed, by its owner, their supervisor or the account's manager."),
             )
     _check_drafting_scope(user, data)
+    if data.end_on < data.start_on:
+        raise DomainError("promotion.dates_reversed", _("The plan ends before it starts."), field="end_on")
     if not data.items:
         raise DomainError("promotion.no_products", _("Add at least one product."), field="items")
     if len({item.product.pk for item in data.items}) != len(data.items):
         raise DomainError("promotion.duplicate_product", _("Each product may appear once."), field="items")
+    for item in data.items:
+        bounds.check_packs(item.forecast_volume, field="items")
     for name in (
         "account",
         "type",
@@ -196,8 +201,15 @@ def price_support(items, share: Decimal | None) -> Decimal:
 
 
 def _recompute_costs(plan: PromotionPlan) -> None:
-    plan.price_support = price_support(list(plan.items.all()), plan.share)
-    plan.total_cost = plan.dm_fee + plan.tg_fee + plan.promoter_fee + plan.gift_cost + plan.price_support
+    # Each fee fits its column; their sum and the support computed from volumes may not (refused, naming it).
+    plan.price_support = bounds.check_money(
+        price_support(list(plan.items.all()), plan.share), field="price_support", label=_("The price support")
+    )
+    plan.total_cost = bounds.check_money(
+        plan.dm_fee + plan.tg_fee + plan.promoter_fee + plan.gift_cost + plan.price_support,
+        field="total_cost",
+        label=_("The plan's total cost"),
+    )
     plan.save(update_fields=["price_support", "total_cost"])
 
 

@@ -52,7 +52,7 @@ class DeliverySerializer(serializers.ModelSerializer):
     store = _store_field()
     product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all())
     price = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
-    amount = serializers.DecimalField(max_digits=18, decimal_places=2, read_only=True, allow_null=True)
+    amount = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, allow_null=True)
 
     class Meta:
         model = Delivery

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.imports import ACCOUNT_CODE, TargetImport, resolve_accounts
 from accounts.roles import Role
-from ka_portal import imports
+from ka_portal import bounds, imports
 from ka_portal.imports import Column, ImportKind, chunks
 from ka_portal.scope import stores_for
 
@@ -228,7 +228,7 @@ class ProductImport(ImportKind):
             "packs_per_case",
             "箱规",
             "packs per case",
-            imports.whole_number(min_value=1),
+            imports.whole_number(min_value=1, max_value=bounds.PACKS_PER_CASE_MAX),
             required=True,
             aliases=("每箱包数",),
             hint=_("Whole number, at least 1"),
@@ -300,7 +300,7 @@ class DeliveryImport(ImportKind):
             "quantity",
             "数量（包）",
             "quantity (packs)",
-            imports.whole_number(min_value=1),
+            imports.whole_number(min_value=1, max_value=bounds.PACKS_MAX),
             required=True,
             aliases=("数量", "进货数量", "quantity", "packs"),
             hint=_("Whole packs, at least 1"),

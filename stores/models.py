@@ -1,11 +1,12 @@
 """Stores and products (SPEC §3): the store sheet, the SKUs, what each store lists, and sell-in."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
+from ka_portal import bounds
 
 
 class Store(models.Model):
@@ -22,11 +23,19 @@ class Store(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     city = models.CharField(_("city"), max_length=60, blank=True)
     region = models.CharField(_("region"), max_length=60, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LATITUDE_VALIDATORS
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LONGITUDE_VALIDATORS
+    )
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, default=Grade.C)
     visits_per_week_override = models.PositiveSmallIntegerField(
-        _("visits per week (override)"), null=True, blank=True, help_text=_("Leave empty to follow the grade.")
+        _("visits per week (override)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(bounds.VISITS_PER_WEEK_MAX)],
+        help_text=_("Leave empty to follow the grade."),
     )
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -43,6 +52,7 @@ class Store(models.Model):
         verbose_name = _("store")
         verbose_name_plural = _("stores")
         ordering = ["code"]
+        constraints = bounds.coordinates_constraints("store")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -60,7 +70,9 @@ class Product(models.Model):
     name = models.CharField(_("name"), max_length=120)
     brand = models.CharField(_("brand"), max_length=60, blank=True)
     category = models.CharField(_("category"), max_length=60, blank=True)
-    packs_per_case = models.PositiveIntegerField(_("packs per case"), validators=[MinValueValidator(1)])
+    packs_per_case = models.PositiveIntegerField(
+        _("packs per case"), validators=[MinValueValidator(1), MaxValueValidator(bounds.PACKS_PER_CASE_MAX)]
+    )
     suggested_retail_price = models.DecimalField(
         _("suggested retail price"), **MONEY, validators=[MinValueValidator(0)]
     )
@@ -74,6 +86,9 @@ class Product(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=models.Q(packs_per_case__gte=1), name="product_packs_per_case_positive"),
+            models.CheckConstraint(
+                condition=models.Q(packs_per_case__lte=bounds.PACKS_PER_CASE_MAX), name="product_packs_per_case_bounded"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -103,7 +118,7 @@ class Delivery(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="deliveries")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="deliveries")
     date = models.DateField(_("date"))
-    quantity = models.PositiveIntegerField(_("quantity (packs)"), validators=[MinValueValidator(1)])
+    quantity = models.PositiveIntegerField(_("quantity (packs)"), validators=bounds.packs_validators(min_value=1))
     unit_price = models.DecimalField(
         _("unit price"),
         **MONEY,
@@ -118,7 +133,12 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
         ordering = ["-date", "store", "product"]
         indexes = [models.Index(fields=["store", "product", "date"], name="delivery_store_product_date")]
-        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="delivery_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="delivery_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__lte=bounds.PACKS_MAX), name="delivery_quantity_bounded"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code} ×{self.quantity}"

@@ -7,7 +7,8 @@ from django.db.models.functions import Coalesce
 
 from .models import Listing
 
-_MONEY = DecimalField(max_digits=18, decimal_places=2)
+# Packs × price and sums of them: up to PACKS_MAX × a money column's largest value, over many deliveries.
+_MONEY = DecimalField(max_digits=28, decimal_places=2)
 
 
 def delivery_unit_price():

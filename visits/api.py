@@ -3,17 +3,17 @@
 import django_filters
 from django.db import transaction
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
-from ka_portal import downloads
+from ka_portal import bounds, downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
@@ -95,7 +95,7 @@ class StockCountSerializer(serializers.ModelSerializer):
 
 class StockCountInputSerializer(serializers.Serializer):
     product = serializers.IntegerField()
-    packs = serializers.IntegerField(required=False, min_value=0)
+    packs = serializers.IntegerField(required=False, min_value=0, max_value=bounds.PACKS_MAX)
     quantity = serializers.CharField(required=False, help_text="cases/packs: 1, 0/10, 1/1 (instead of packs)")
 
     def validate(self, attrs):
@@ -197,8 +197,22 @@ class VisitCreateSerializer(VisitRecordSerializer):
     store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
     route_stop = serializers.IntegerField(required=False, allow_null=True)
     checked_in_at = serializers.DateTimeField(required=False)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-bounds.LATITUDE_MAX,
+        max_value=bounds.LATITUDE_MAX,
+        required=False,
+        allow_null=True,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-bounds.LONGITUDE_MAX,
+        max_value=bounds.LONGITUDE_MAX,
+        required=False,
+        allow_null=True,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

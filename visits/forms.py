@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal import bounds
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.lists import style_form_fields
 
@@ -26,8 +27,12 @@ class CheckInForm(forms.Form):
     store = forms.IntegerField(widget=forms.HiddenInput)
     stop = forms.IntegerField(required=False, widget=forms.HiddenInput)
     uuid = forms.UUIDField(widget=forms.HiddenInput)
-    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
-    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, validators=bounds.LATITUDE_VALIDATORS, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, validators=bounds.LONGITUDE_VALIDATORS, widget=forms.HiddenInput
+    )
 
 
 class VisitForm(forms.Form):
@@ -186,7 +191,7 @@ class AddStopForm(forms.Form):
 
 class MoveStopForm(forms.Form):
     day = forms.TypedChoiceField(label=_("Day"), choices=DAY_CHOICES, coerce=int)
-    position = forms.IntegerField(label=_("Position"), required=False, min_value=1)
+    position = forms.IntegerField(label=_("Position"), required=False, min_value=1, max_value=bounds.INT16_MAX)
 
 
 class TaskForm(forms.ModelForm):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from ka_portal import bounds
 from stores.models import Product, Store
 
 
@@ -80,8 +81,12 @@ class Visit(models.Model):
     )
     checked_in_at = models.DateTimeField(_("checked in at"))
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LATITUDE_VALIDATORS
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LONGITUDE_VALIDATORS
+    )
     distance_m = models.PositiveIntegerField(_("distance from store (m)"), null=True, blank=True)
     far_from_store = models.BooleanField(_("checked in far from the store"), default=False)
     price_check_ok = models.BooleanField(_("prices and tags correct"), null=True, blank=True)
@@ -105,7 +110,8 @@ class Visit(models.Model):
                 condition=models.Q(checked_out_at__isnull=True)
                 | models.Q(checked_out_at__gte=models.F("checked_in_at")),
                 name="visit_checked_out_after_check_in",
-            )
+            ),
+            *bounds.coordinates_constraints("visit"),
         ]
 
     def __str__(self) -> str:
@@ -153,12 +159,15 @@ class StockCount(models.Model):
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="stock_counts"
     )
-    packs = models.PositiveIntegerField(_("stock (packs)"))
+    packs = models.PositiveIntegerField(_("stock (packs)"), validators=bounds.packs_validators())
 
     class Meta:
         verbose_name = _("stock count")
         verbose_name_plural = _("stock counts")
-        constraints = [models.UniqueConstraint(fields=["visit", "product"], name="stockcount_one_per_visit_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "product"], name="stockcount_one_per_visit_product"),
+            models.CheckConstraint(condition=models.Q(packs__lte=bounds.PACKS_MAX), name="stockcount_packs_bounded"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.visit} {self.product.code}: {self.packs}"

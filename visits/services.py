@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
 from stores.models import Listing, Store
@@ -205,6 +206,7 @@ def visit_check_in(
         return _same_visit(existing, rep, store, route_stop), False
     if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
         raise not_found("store")
+    bounds.check_coordinates(latitude, longitude)
     distance = None
     if None not in (latitude, longitude, store.latitude, store.longitude):
         distance = round(distance_m(latitude, longitude, store.latitude, store.longitude))
@@ -299,6 +301,7 @@ def _save_stock(visit: Visit, stock: dict[int, int | None]) -> None:
         elif packs < 0:
             raise DomainError("visit.negative_stock", _("A stock count cannot be negative."), field="stock")
         else:
+            bounds.check_packs(packs, field="stock")
             StockCount.objects.update_or_create(visit=visit, product_id=product_id, defaults={"packs": packs})
 
 

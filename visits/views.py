@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,7 @@ from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView, StyledFilterSet, yes_no_filter
+from ka_portal.middleware import BadInput
 from ka_portal.permissions import model_permission, require
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, suggested_orders_for, tasks_for, visits_for
 
@@ -46,7 +48,15 @@ from .tasks import suggested_orders_run
 
 
 def _day_param(request, name: str = "date") -> date:
-    return parse_date(request.GET.get(name, "") or "") or timezone.localdate()
+    """The day a page is about (?date=YYYY-MM-DD), today without one; a day that does not exist is a 400."""
+    text = request.GET.get(name, "") or ""
+    try:
+        day = parse_date(text)
+    except ValueError:  # well formed but no such day: 2026-13-45
+        day = None
+    if text and day is None:
+        raise BadInput(_("“%(value)s” is not a date: write it as YYYY-MM-DD.") % {"value": text})
+    return day or timezone.localdate()
 
 
 # --- the rep's day -----------------------------------------------------------------------------
@@ -456,6 +466,8 @@ class TaskListView(FilteredListView):
 def daily_report(request):
     reps = selectors.reps_for(request.user)
     rep_id = request.GET.get("rep")
+    if rep_id and not rep_id.isdigit():
+        raise Http404
     rep = get_object_or_404(reps, pk=rep_id) if rep_id else reps.filter(pk=request.user.pk).first() or reps.first()
     day = _day_param(request)
     report = selectors.daily_report(request.user, rep, day) if rep else None

@@ -1,0 +1,64 @@
+"""Requests that write do it all or not at all, and input a page cannot read is a 400 with a message, not a 500.
+
+Why not ``ATOMIC_REQUESTS``: it puts reads in a transaction too, and on SQLite (``transaction_mode``
+IMMEDIATE) every transaction takes the write lock, so every page view would queue behind every other.
+And a refused sign-in must keep what django-axes wrote about it, so sign-in runs outside (see below).
+"""
+
+from django.core.exceptions import BadRequest
+from django.db import transaction
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
+
+# Sign-in records failed attempts (login throttling) that a refused attempt must not roll back.
+NON_ATOMIC_URL_NAMES = frozenset({"login", "api-token"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class BadInput(BadRequest):
+    """A value in the request (a query parameter, a form field) that cannot be read; the message says which."""
+
+
+def _exempt(request) -> bool:
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.url_name in NON_ATOMIC_URL_NAMES or "default" in getattr(match.func, "_non_atomic_requests", ())
+
+
+class AtomicWritesMiddleware:
+    """POST, PUT, PATCH and DELETE run in one transaction, rolled back when the request is refused or fails.
+
+    The API's exception handler marks the rollback for a refusal it answers (4xx); an exception that
+    escapes a view, or any 5xx answer, rolls back here. Work queued with ``transaction.on_commit``
+    (Celery tasks) runs once the request's transaction has committed.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in SAFE_METHODS or _exempt(request):
+            return self.get_response(request)
+        with transaction.atomic():
+            request.atomic_writes = True
+            response = self.get_response(request)
+            if response.status_code >= 500:
+                transaction.set_rollback(True)
+        return response
+
+    def process_exception(self, request, exception):
+        if getattr(request, "atomic_writes", False):
+            transaction.set_rollback(True)
+        if isinstance(exception, BadInput):
+            return bad_input_page(request, str(exception))
+        if isinstance(exception, OverflowError):
+            # A number too large for the database (e.g. a 40-digit id in a filter): the input's fault.
+            return bad_input_page(request, _("A number in the request is too large."))
+        return None
+
+
+def bad_input_page(request, message: str):
+    return render(request, "400.html", {"message": message}, status=400)

@@ -1,0 +1,42 @@
+"""The API schema tells every answer the API gives: the error responses every operation can return.
+
+A drf-spectacular postprocessing hook, so each view declares only what is particular to it. Errors have the
+one shape ka_portal/api.py's exception handler writes: {"code", "detail", "params"?, "field"?, "errors"?}.
+"""
+
+ERROR = {
+    "type": "object",
+    "description": "An error: a stable code, a message for people, and where it applies.",
+    "properties": {
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "params": {"type": "object", "additionalProperties": True},
+        "field": {"type": "string"},
+        "errors": {"description": "Validation: messages per field (nested like the request)."},
+    },
+    "required": ["detail"],
+}
+
+COMMON = {
+    "400": "The request cannot be read or a rule refuses it (a field, a query parameter, a number out of range).",
+    "401": "No valid token or session.",
+    "403": "The user's role may not do this.",
+    "404": "Not found, or outside the user's scope.",
+    "429": "Too many requests (sign-in attempts); retry later.",
+}
+WRITES = {"409": "Conflicts with the state of the data (a budget exhausted, a record still referred to)."}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
+
+
+def declare_error_responses(result, generator, request, public):
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "head", *WRITE_METHODS}:
+                continue
+            statuses = {**COMMON, **WRITES} if method in WRITE_METHODS else COMMON
+            responses = operation.setdefault("responses", {})
+            for status, description in statuses.items():
+                responses.setdefault(status, {"description": description, "content": content})
+    return result
