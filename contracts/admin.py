@@ -35,8 +35,8 @@ class InvoiceAllocationInline(ReadOnlyInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(RecordedThroughServices, admin.ModelAdmin):
-    list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status", "aging_bucket")
-    list_filter = ("status", "overdue", "aging_bucket", "date")
+    list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status")
+    list_filter = ("status", "date")
     search_fields = ("number", "account__code", "account__name")
     date_hierarchy = "date"
     readonly_fields = (
@@ -47,8 +47,7 @@ class InvoiceAdmin(RecordedThroughServices, admin.ModelAdmin):
         "written_off_on",
         "written_off_by",
         "write_off_reason",
-        "aging_bucket",
-        "overdue",
+        "last_run_bucket",
     )
     inlines = [InvoiceAllocationInline]
 

@@ -62,13 +62,19 @@ class ContractFilter(ScopedAccountFilterSet):
 
 class InvoiceFilter(ScopedAccountFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Invoice.Status.choices)
-    overdue = yes_no_filter(_("Overdue"))
+    overdue = yes_no_filter(_("Overdue"), method="filter_overdue")
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Invoice
         fields = ["account", "contract", "status", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        """Overdue today: still open after the due date (never the nightly run's copy)."""
+        if value is None:
+            return queryset
+        return queryset.filter(selectors.overdue_q()) if value else queryset.exclude(selectors.overdue_q())
 
 
 class AccountDateFilter(ScopedAccountFilterSet):
