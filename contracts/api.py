@@ -90,6 +90,12 @@ class ContractSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         return services.contract_update(contract=instance, **validated_data)
 
+    def to_representation(self, contract):
+        # The status as of today (selectors.contract_status_on), not as the nightly run last left it.
+        data = super().to_representation(contract)
+        data["status"] = getattr(contract, "status_today", None) or data["status"]
+        return data
+
 
 @extend_schema_view(
     create=extend_schema(responses={201: ContractSerializer, **REFUSED}),
@@ -97,7 +103,8 @@ class ContractSerializer(serializers.ModelSerializer):
     partial_update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
 )
 class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
-    """The contract ledger. Filters: account, kind, status, expiring=true (active, ending within the warning window)."""
+    """The contract ledger. ``status`` is as of today (an active contract past its end reads expired at once).
+    Filters: account, kind, status, expiring=true (active, ending within the warning window)."""
 
     queryset = Contract.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ContractSerializer

@@ -36,7 +36,7 @@ class ScopedAccountFilterSet(StyledFilterSet):
 
 class ContractFilter(ScopedAccountFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Contract.Kind.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices, method="filter_status")
     expiring = django_filters.BooleanFilter(
         label=_("Expiring in 30 days"),
         method="filter_expiring",
@@ -53,6 +53,10 @@ class ContractFilter(ScopedAccountFilterSet):
         super().__init__(*args, **kwargs)
         days = settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]
         self.filters["expiring"].label = _("Expiring in %(days)s days") % {"days": days}
+
+    def filter_status(self, queryset, name, value):
+        """The status as of today: an active contract past its end is expired before the nightly run says so."""
+        return queryset.filter(selectors.contract_status_q(value)) if value else queryset
 
     def filter_expiring(self, queryset, name, value):
         if value is None:

@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import (
     BooleanField,
-    CharField,
     Case,
+    CharField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -54,8 +54,35 @@ def finance_accounts(user) -> QuerySet:
     return finance_accounts_for(user)
 
 
+def contract_status_on(as_of: date | None = None) -> Case:
+    """A contract's status as of ``as_of`` (default today): an active contract past its end date is expired
+    from the day after it ends, whether or not the nightly run has marked it yet."""
+    as_of = as_of or timezone.localdate()
+    return Case(
+        When(status=Contract.Status.ACTIVE, valid_to__lt=as_of, then=Value(str(Contract.Status.EXPIRED))),
+        default=F("status"),
+        output_field=CharField(),
+    )
+
+
+def contract_status_q(status: str, as_of: date | None = None) -> Q:
+    """Contracts whose status as of ``as_of`` (default today) is ``status``: the filter behind status=…"""
+    as_of = as_of or timezone.localdate()
+    ended = Q(status=Contract.Status.ACTIVE, valid_to__lt=as_of)
+    if status == Contract.Status.EXPIRED:
+        return Q(status=Contract.Status.EXPIRED) | ended
+    if status == Contract.Status.ACTIVE:
+        return Q(status=Contract.Status.ACTIVE) & ~ended
+    return Q(status=status)
+
+
 def contracts_for(user) -> QuerySet:
-    return Contract.objects.filter(account__in=finance_accounts(user)).select_related("account")
+    """The contracts a user may read, each with ``status_today`` (see contract_status_on)."""
+    return (
+        Contract.objects.filter(account__in=finance_accounts(user))
+        .select_related("account")
+        .annotate(status_today=contract_status_on())
+    )
 
 
 def invoices_for(user) -> QuerySet:
@@ -72,10 +99,7 @@ def with_aging(invoices: QuerySet, *, as_of: date | None = None) -> QuerySet:
     # days past due ≤ limit  ⇔  due_on ≥ as_of − limit: the same bucket as receivables.aging_bucket gives.
     bucket = Case(
         When(~is_open, then=Value(None)),
-        *[
-            When(due_on__gte=as_of - timedelta(days=limit), then=Value(str(name)))
-            for limit, name in BUCKET_LIMITS
-        ],
+        *[When(due_on__gte=as_of - timedelta(days=limit), then=Value(str(name))) for limit, name in BUCKET_LIMITS],
         default=Value(str(Bucket.OVER_90)),
         output_field=CharField(),
     )

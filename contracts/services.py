@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -376,7 +375,11 @@ def receivables_nightly_run(*, today: date) -> ReceivablesRun:
             AgingMove.objects.get_or_create(
                 run=run,
                 invoice=invoice,
-                defaults={"from_bucket": invoice.last_run_bucket, "to_bucket": bucket, "open_amount": invoice.open_amount},
+                defaults={
+                    "from_bucket": invoice.last_run_bucket,
+                    "to_bucket": bucket,
+                    "open_amount": invoice.open_amount,
+                },
             )
         if invoice.last_run_bucket != bucket:
             invoice.last_run_bucket = bucket

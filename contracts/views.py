@@ -28,6 +28,7 @@ from ka_portal.scope import sees_finance
 from . import exports, selectors, services
 from .filters import ContractFilter
 from .forms import AsOfForm, ContractForm, DeductionForm, InvoiceForm, PaymentForm, PeriodForm, ReasonForm
+from .models import Contract
 from .receivables import Bucket
 
 
@@ -72,7 +73,7 @@ class ContractListView(FinanceMixin, FilteredListView):
         Column(_("Number"), lambda c: c.number),
         Column(_("Key account"), lambda c: c.account.name),
         Column(_("Kind"), lambda c: c.get_kind_display()),
-        Column(_("Status"), lambda c: c.get_status_display()),
+        Column(_("Status"), lambda c: Contract.Status(c.status_today).label),
         Column(_("Signed on"), lambda c: c.signed_on),
         Column(_("Valid from"), lambda c: c.valid_from),
         Column(_("Valid to"), lambda c: c.valid_to),

@@ -178,3 +178,35 @@ def test_invoice_list_runs_a_fixed_number_of_queries(api_client, finance, accoun
 
     api_client.get("/api/v1/invoices/")  # warm up: the user's permissions are cached after the first request
     assert listed(2) == listed(20) <= 3
+
+
+def test_a_contract_past_its_end_reads_expired_before_the_nightly_run(api_client, client, finance, account, on_today):
+    # given an active contract that ended yesterday and one running on; no nightly run since
+    ended = ContractFactory(account=account, number="HT-ENDED", valid_to=TODAY - timedelta(days=1))
+    running = ContractFactory(account=account, number="HT-RUNNING", valid_to=TODAY + timedelta(days=100))
+    assert ended.status == "active"
+    # then the API, its status filter, the ledger page and its export say expired
+    api_client.force_authenticate(finance)
+    assert api_client.get(f"/api/v1/contracts/{ended.pk}/").json()["status"] == "expired"
+    assert api_client.get(f"/api/v1/contracts/{running.pk}/").json()["status"] == "active"
+    expired = api_client.get("/api/v1/contracts/", {"status": "expired"}).json()["results"]
+    active = api_client.get("/api/v1/contracts/", {"status": "active"}).json()["results"]
+    assert ([c["number"] for c in expired], [c["number"] for c in active]) == (["HT-ENDED"], ["HT-RUNNING"])
+    client.force_login(finance)
+    page = client.get(reverse("contracts:contract-detail", args=[ended.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert 'data-testid="contract-status">Expired<' in page.content.decode()
+    response = client.get(reverse("contracts:contract-list"), {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    status = {row[0]: dict(zip(rows[0], row, strict=True))["Status"] for row in rows[1:]}
+    assert status == {"HT-ENDED": "Expired", "HT-RUNNING": "Active"}
+
+
+def test_the_admin_lists_todays_bucket_and_filters_overdue_today(client, admin_user, account, late):
+    services.invoice_create(account=account, number="INV-FRESH", date=TODAY, amount=D("500.00"))
+    client.force_login(admin_user)
+    url = reverse("admin:contracts_invoice_changelist")
+    page = client.get(url, {"overdue": "yes"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "INV-LATE" in page and "31–60 days" in page and "INV-FRESH" not in page
+    page = client.get(url, {"overdue": "no"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "INV-FRESH" in page and "INV-LATE" not in page
