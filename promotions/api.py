@@ -93,7 +93,13 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     )
 
     class Meta(PromotionPlanSerializer.Meta):
-        fields = [*PromotionPlanSerializer.Meta.fields, "reopened_as", "transitions", "earlier_transitions", "violations"]
+        fields = [
+            *PromotionPlanSerializer.Meta.fields,
+            "reopened_as",
+            "transitions",
+            "earlier_transitions",
+            "violations",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))

@@ -341,13 +341,16 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer, 400: REFUSED, 404: NOT_FOUND})
     @action(detail=True, methods=["post"], permission_classes=[CanCompleteTasks])
     def complete(self, request, pk=None):
-        """Report the task done (or not done) with a comment, optionally at a visit."""
+        """Report the task done, or not done with the reason in `comment` (required then: task.reason_required),
+        optionally at a visit. Reporting again changes the answer; each report is logged."""
         task = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = TaskCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         visit = get_object_or_404(visits_for(request.user), pk=data["visit"]) if data.get("visit") else None
-        task = services.task_complete(task=task, visit=visit, comment=data["comment"], done=data["done"])
+        task = services.task_complete(
+            task=task, visit=visit, comment=data["comment"], done=data["done"], by=request.user
+        )
         return Response(TaskSerializer(task, context={"request": request}).data)
 
 
