@@ -300,6 +300,9 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
     budget.save(update_fields=["consumed"])
     plan.budget = budget
     _move(plan, Status.APPROVED, by, note, fields=["budget"])
+    if plan.start_on <= _today():
+        # Approved on or after its start day: running now, not from the next night's date move on.
+        _move(plan, Status.RUNNING, None, _("Start date reached."))
     return plan
 
 

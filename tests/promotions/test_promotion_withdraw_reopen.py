@@ -289,3 +289,23 @@ def test_reopening_from_the_page_goes_to_the_new_draft_with_the_old_history(clie
     assert 'data-testid="reopened-as"' in page and 'data-testid="reopen-form"' not in page
     assert client.post(f"/promotions/{old.pk}/reopen/").status_code == 302
     assert PromotionPlan.objects.count() == 2
+
+
+# --- a date-driven status is today's -----------------------------------------------------------
+
+
+def test_a_plan_approved_on_its_start_day_is_running_at_once(world, time_machine):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    plan = submitted(world, start=world.budget.period_start + timedelta(days=7))
+    # the manager approves on the start day itself: no wait for the next night's date move
+    time_machine.move_to(datetime(2026, 6, 8, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    plan = promotion_approve(plan=plan, by=world.manager)
+    assert plan.status == Status.RUNNING
+    assert [(t.from_status, t.to_status, t.by) for t in plan.transitions.all()][-2:] == [
+        ("submitted", "approved", world.manager),
+        ("approved", "running", None),
+    ]
+    world.budget.refresh_from_db()
+    assert world.budget.consumed == plan.total_cost
