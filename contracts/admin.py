@@ -3,11 +3,14 @@ statuses, allocations) are read-only here: change them through the finance pages
 
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.downloads import DownloadLinkFileInput
 
 from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
+from .selectors import overdue_q, with_aging
+from .templatetags.receivables import bucket_label
 
 
 @admin.register(Contract)
@@ -33,10 +36,27 @@ class InvoiceAllocationInline(ReadOnlyInline):
     fields = ("payment", "amount")
 
 
+class OverdueTodayFilter(admin.SimpleListFilter):
+    """Overdue as of today (never the nightly run's copy)."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(overdue_q())
+        if self.value() == "no":
+            return queryset.exclude(overdue_q())
+        return queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(RecordedThroughServices, admin.ModelAdmin):
-    list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status", "aging_bucket")
-    list_filter = ("status", "overdue", "aging_bucket", "date")
+    list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status", "aging_today")
+    list_filter = ("status", OverdueTodayFilter, "date")
     search_fields = ("number", "account__code", "account__name")
     date_hierarchy = "date"
     readonly_fields = (
@@ -47,10 +67,16 @@ class InvoiceAdmin(RecordedThroughServices, admin.ModelAdmin):
         "written_off_on",
         "written_off_by",
         "write_off_reason",
-        "aging_bucket",
-        "overdue",
+        "last_run_bucket",
     )
     inlines = [InvoiceAllocationInline]
+
+    def get_queryset(self, request):
+        return with_aging(super().get_queryset(request))
+
+    @admin.display(description=_("aging bucket"))
+    def aging_today(self, invoice):
+        return bucket_label(invoice.aging_bucket) or "—"
 
 
 class AllocationInline(ReadOnlyInline):

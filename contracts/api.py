@@ -9,7 +9,13 @@ from django.http import Http404
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -89,6 +95,12 @@ class ContractSerializer(serializers.ModelSerializer):
     def update(self, instance, validated_data):
         return services.contract_update(contract=instance, **validated_data)
 
+    def to_representation(self, contract):
+        # The status as of today (selectors.contract_status_on), not as the nightly run last left it.
+        data = super().to_representation(contract)
+        data["status"] = getattr(contract, "status_today", None) or data["status"]
+        return data
+
 
 @extend_schema_view(
     create=extend_schema(responses={201: ContractSerializer, **REFUSED}),
@@ -96,7 +108,8 @@ class ContractSerializer(serializers.ModelSerializer):
     partial_update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
 )
 class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
-    """The contract ledger. Filters: account, kind, status, expiring=true (active, ending within the warning window)."""
+    """The contract ledger. ``status`` is as of today (an active contract past its end reads expired at once).
+    Filters: account, kind, status, expiring=true (active, ending within the warning window)."""
 
     queryset = Contract.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ContractSerializer
@@ -128,6 +141,17 @@ class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
+    """An invoice as it stands today: ``overdue``, ``aging_bucket`` and ``days_past_due`` are computed when
+    read (contracts.selectors.with_aging), not copied from the nightly run."""
+
+    overdue = serializers.BooleanField(read_only=True, help_text="Still open after its due date, as of today.")
+    aging_bucket = serializers.ChoiceField(
+        choices=BUCKET_ORDER, read_only=True, allow_null=True, help_text="By days past due today; null once settled."
+    )
+    days_past_due = serializers.SerializerMethodField(
+        help_text="Whole days past the due date today (0 when not yet due); null once settled."
+    )
+
     class Meta:
         model = Invoice
         fields = [
@@ -142,11 +166,16 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "status",
             "overdue",
             "aging_bucket",
+            "days_past_due",
             "written_off_amount",
             "written_off_on",
             "write_off_reason",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_days_past_due(self, invoice) -> int | None:
+        return selectors.invoice_days_past_due(invoice)
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
@@ -166,7 +195,8 @@ class ReasonSerializer(serializers.Serializer):
     create=extend_schema(request=InvoiceCreateSerializer, responses={201: InvoiceSerializer, **REFUSED})
 )
 class InvoiceViewSet(FinanceViewSet):
-    """Invoices to the chains. Filters: account, contract, status, overdue, date_from, date_to."""
+    """Invoices to the chains, with overdue, aging bucket and days past due as of today (computed when read,
+    not by the nightly run). Filters: account, contract, status, overdue, date_from, date_to."""
 
     queryset = Invoice.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = InvoiceSerializer
@@ -175,14 +205,17 @@ class InvoiceViewSet(FinanceViewSet):
     ordering_fields = ["date", "due_on", "amount", "open_amount", "number"]
 
     def get_queryset(self):
-        return selectors.invoices_for(self.request.user).order_by("date", "number")
+        return selectors.invoice_list_for(self.request.user).order_by("date", "number")
+
+    def _out(self, invoice):
+        return InvoiceSerializer(self.get_queryset().get(pk=invoice.pk)).data
 
     @idempotent()
     def create(self, request, *args, **kwargs):
         data = InvoiceCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         invoice = services.invoice_create(**data.validated_data)
-        return Response(InvoiceSerializer(invoice).data, status=status.HTTP_201_CREATED)
+        return Response(self._out(invoice), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ReasonSerializer, responses={200: InvoiceSerializer, **CONFLICT})
     @action(detail=True, methods=["post"], url_path="write-off")
@@ -192,7 +225,7 @@ class InvoiceViewSet(FinanceViewSet):
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invoice = services.invoice_write_off(invoice=invoice, reason=data.validated_data["reason"], by=request.user)
-        return Response(InvoiceSerializer(invoice).data)
+        return Response(self._out(invoice))
 
 
 # --- payments ----------------------------------------------------------------------------------

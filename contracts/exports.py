@@ -35,8 +35,20 @@ def aging_workbook(report):
 
 
 def aging_invoices_workbook(invoices, *, as_of):
-    headers = [_("Key account"), _("Invoice"), _("Date"), _("Due date"), _("Days past due"), _("Amount"), _("Open")]
-    rows = ([i.account.name, i.number, i.date, i.due_on, i.days_past_due, i.amount, i.open_as_of] for i in invoices)
+    headers = [
+        _("Key account"),
+        _("Invoice"),
+        _("Date"),
+        _("Due date"),
+        _("Days past due"),
+        _("Aging bucket"),
+        _("Amount"),
+        _("Open"),
+    ]
+    rows = (
+        [i.account.name, i.number, i.date, i.due_on, i.days_past_due, str(i.bucket.label), i.amount, i.open_as_of]
+        for i in invoices
+    )
     title = _("Invoices %(date)s") % {"date": as_of.isoformat()}
     return excel.xlsx_response(f"aging-invoices-{as_of.isoformat()}.xlsx", title, headers, rows, {4: "0"})
 

@@ -36,7 +36,7 @@ class ScopedAccountFilterSet(StyledFilterSet):
 
 class ContractFilter(ScopedAccountFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Contract.Kind.choices)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices, method="filter_status")
     expiring = django_filters.BooleanFilter(
         label=_("Expiring in 30 days"),
         method="filter_expiring",
@@ -54,6 +54,10 @@ class ContractFilter(ScopedAccountFilterSet):
         days = settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]
         self.filters["expiring"].label = _("Expiring in %(days)s days") % {"days": days}
 
+    def filter_status(self, queryset, name, value):
+        """The status as of today: an active contract past its end is expired before the nightly run says so."""
+        return queryset.filter(selectors.contract_status_q(value)) if value else queryset
+
     def filter_expiring(self, queryset, name, value):
         if value is None:
             return queryset
@@ -62,13 +66,19 @@ class ContractFilter(ScopedAccountFilterSet):
 
 class InvoiceFilter(ScopedAccountFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Invoice.Status.choices)
-    overdue = yes_no_filter(_("Overdue"))
+    overdue = yes_no_filter(_("Overdue"), method="filter_overdue")
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Invoice
         fields = ["account", "contract", "status", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        """Overdue today: still open after the due date (never the nightly run's copy)."""
+        if value is None:
+            return queryset
+        return queryset.filter(selectors.overdue_q()) if value else queryset.exclude(selectors.overdue_q())
 
 
 class AccountDateFilter(ScopedAccountFilterSet):

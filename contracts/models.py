@@ -130,9 +130,12 @@ class Invoice(models.Model):
     written_off_on = models.DateField(_("written off on"), null=True, blank=True)
     write_off_reason = models.TextField(_("write-off reason"), blank=True)
     written_off_by = _by_user(_("written off by"))
-    # Kept by the nightly run: where the invoice stood last night, so a move to a worse bucket is noticed.
-    aging_bucket = models.CharField(_("aging bucket"), max_length=10, choices=Bucket.choices, default=Bucket.NOT_DUE)
-    overdue = models.BooleanField(_("overdue"), default=False)
+    # The nightly run's snapshot, history only: the bucket the invoice stood in at the last run, so the next
+    # run notices a move to a worse one. What pages and the API show is computed as of the day they are read
+    # (contracts.selectors.with_aging): overdue, aging bucket and days past due are never stored.
+    last_run_bucket = models.CharField(
+        _("bucket at the last nightly run"), max_length=10, choices=Bucket.choices, default=Bucket.NOT_DUE
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

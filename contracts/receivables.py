@@ -36,7 +36,7 @@ class Bucket(models.TextChoices):
 
 BUCKET_ORDER = list(Bucket.values)
 # Upper bound (days past due, inclusive) of each bucket but the last.
-_BUCKET_LIMITS = [(0, Bucket.NOT_DUE), (30, Bucket.D1_30), (60, Bucket.D31_60), (90, Bucket.D61_90)]
+BUCKET_LIMITS = [(0, Bucket.NOT_DUE), (30, Bucket.D1_30), (60, Bucket.D31_60), (90, Bucket.D61_90)]
 
 
 def days_past_due(*, due_on: date, as_of: date) -> int:
@@ -46,7 +46,7 @@ def days_past_due(*, due_on: date, as_of: date) -> int:
 
 def aging_bucket(days: int) -> Bucket:
     """The bucket for a number of days past due: ≤ 0 not due, 1–30, 31–60, 61–90, over 90."""
-    for limit, bucket in _BUCKET_LIMITS:
+    for limit, bucket in BUCKET_LIMITS:
         if days <= limit:
             return bucket
     return Bucket.OVER_90

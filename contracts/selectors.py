@@ -10,16 +10,39 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Case, DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Round
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
 from ka_portal.scope import finance_accounts_for, sees_finance
 
 from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
-from .receivables import BUCKET_ORDER, ZERO, Bucket, aging_bucket, days_past_due, days_sales_outstanding
+from .receivables import (
+    BUCKET_LIMITS,
+    BUCKET_ORDER,
+    ZERO,
+    Bucket,
+    aging_bucket,
+    days_past_due,
+    days_sales_outstanding,
+)
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -31,12 +54,75 @@ def finance_accounts(user) -> QuerySet:
     return finance_accounts_for(user)
 
 
+def contract_status_on(as_of: date | None = None) -> Case:
+    """A contract's status as of ``as_of`` (default today): an active contract past its end date is expired
+    from the day after it ends, whether or not the nightly run has marked it yet."""
+    as_of = as_of or timezone.localdate()
+    return Case(
+        When(status=Contract.Status.ACTIVE, valid_to__lt=as_of, then=Value(str(Contract.Status.EXPIRED))),
+        default=F("status"),
+        output_field=CharField(),
+    )
+
+
+def contract_status_q(status: str, as_of: date | None = None) -> Q:
+    """Contracts whose status as of ``as_of`` (default today) is ``status``: the filter behind status=…"""
+    as_of = as_of or timezone.localdate()
+    ended = Q(status=Contract.Status.ACTIVE, valid_to__lt=as_of)
+    if status == Contract.Status.EXPIRED:
+        return Q(status=Contract.Status.EXPIRED) | ended
+    if status == Contract.Status.ACTIVE:
+        return Q(status=Contract.Status.ACTIVE) & ~ended
+    return Q(status=status)
+
+
 def contracts_for(user) -> QuerySet:
-    return Contract.objects.filter(account__in=finance_accounts(user)).select_related("account")
+    """The contracts a user may read, each with ``status_today`` (see contract_status_on)."""
+    return (
+        Contract.objects.filter(account__in=finance_accounts(user))
+        .select_related("account")
+        .annotate(status_today=contract_status_on())
+    )
 
 
 def invoices_for(user) -> QuerySet:
     return Invoice.objects.filter(account__in=finance_accounts(user)).select_related("account", "contract")
+
+
+def with_aging(invoices: QuerySet, *, as_of: date | None = None) -> QuerySet:
+    """Invoices with where they stand on ``as_of`` (default today), computed in the query, never read from a
+    stored copy: ``overdue`` (still open and past its due date), ``aging_bucket`` (the bucket of its days
+    past due by the pure rule's limits; None once settled) and ``aging_as_of`` (the day it was computed for,
+    for ``invoice_days_past_due``). One CASE per row: a list stays one query however many rows it has."""
+    as_of = as_of or timezone.localdate()
+    is_open = Q(open_amount__gt=0)
+    # days past due ≤ limit  ⇔  due_on ≥ as_of − limit: the same bucket as receivables.aging_bucket gives.
+    bucket = Case(
+        When(~is_open, then=Value(None)),
+        *[When(due_on__gte=as_of - timedelta(days=limit), then=Value(str(name))) for limit, name in BUCKET_LIMITS],
+        default=Value(str(Bucket.OVER_90)),
+        output_field=CharField(),
+    )
+    overdue = ExpressionWrapper(is_open & Q(due_on__lt=as_of), output_field=BooleanField())
+    return invoices.annotate(overdue=overdue, aging_bucket=bucket, aging_as_of=Value(as_of))
+
+
+def invoice_days_past_due(invoice: Invoice) -> int | None:
+    """Whole days an open invoice is past due on the day ``with_aging`` computed (0 when not yet due);
+    None once it is settled: a paid invoice is not aging."""
+    if invoice.open_amount <= 0:
+        return None
+    return max(days_past_due(due_on=invoice.due_on, as_of=invoice.aging_as_of), 0)
+
+
+def overdue_q(as_of: date | None = None) -> Q:
+    """Invoices still open after their due date on ``as_of`` (default today): the filter behind overdue=true."""
+    return Q(open_amount__gt=0, due_on__lt=as_of or timezone.localdate())
+
+
+def invoice_list_for(user, *, as_of: date | None = None) -> QuerySet:
+    """The invoices a user may read, with overdue and aging as of ``as_of`` (default today)."""
+    return with_aging(invoices_for(user), as_of=as_of)
 
 
 def payments_for(user) -> QuerySet:

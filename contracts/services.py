@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -115,9 +114,7 @@ def _change_open_amount(invoice: Invoice, delta: Decimal) -> None:
     """Add ``delta`` (negative to reduce) to a locked invoice's open amount and set its status."""
     invoice.open_amount = to_money(invoice.open_amount + delta)
     invoice.status = _status_for(invoice)
-    if invoice.is_settled:
-        invoice.overdue = False
-    invoice.save(update_fields=["open_amount", "status", "overdue"])
+    invoice.save(update_fields=["open_amount", "status"])
 
 
 def _positive(amount, code: str) -> Decimal:
@@ -384,26 +381,32 @@ def deduction_record(*, invoice: Invoice, date: date, kind: str, amount: Decimal
 
 @transaction.atomic
 def receivables_nightly_run(*, today: date) -> ReceivablesRun:
-    """Mark overdue invoices, record those that fell into a worse aging bucket, expire ended contracts
-    and remind account owners of contracts ending within the warning window. Safe to run twice a day."""
+    """Count overdue invoices, record those that fell into a worse aging bucket, expire ended contracts
+    and remind account owners of contracts ending within the warning window. Safe to run twice a day.
+
+    History only: what pages and the API show is computed as of the day they are read
+    (contracts.selectors.with_aging); the run keeps each open invoice's bucket (``last_run_bucket``) so the
+    next run can tell a move to a worse one."""
     run, _created = ReceivablesRun.objects.select_for_update().get_or_create(run_on=today)
     changed = []
     overdue_count = 0
-    for invoice in Invoice.objects.select_for_update().filter(Q(open_amount__gt=0) | Q(overdue=True)).order_by("pk"):
-        bucket = aging_bucket(days_past_due(due_on=invoice.due_on, as_of=today)) if invoice.open_amount else None
-        overdue = bucket not in (None, Bucket.NOT_DUE)
-        overdue_count += overdue
-        if bucket is not None and is_worse(bucket, invoice.aging_bucket):
+    for invoice in Invoice.objects.select_for_update().filter(open_amount__gt=0).order_by("pk"):
+        bucket = aging_bucket(days_past_due(due_on=invoice.due_on, as_of=today))
+        overdue_count += bucket != Bucket.NOT_DUE
+        if is_worse(bucket, invoice.last_run_bucket):
             AgingMove.objects.get_or_create(
                 run=run,
                 invoice=invoice,
-                defaults={"from_bucket": invoice.aging_bucket, "to_bucket": bucket, "open_amount": invoice.open_amount},
+                defaults={
+                    "from_bucket": invoice.last_run_bucket,
+                    "to_bucket": bucket,
+                    "open_amount": invoice.open_amount,
+                },
             )
-        new_bucket = bucket or invoice.aging_bucket
-        if (invoice.overdue, invoice.aging_bucket) != (overdue, new_bucket):
-            invoice.overdue, invoice.aging_bucket = overdue, new_bucket
+        if invoice.last_run_bucket != bucket:
+            invoice.last_run_bucket = bucket
             changed.append(invoice)
-    Invoice.objects.bulk_update(changed, ["overdue", "aging_bucket"])
+    Invoice.objects.bulk_update(changed, ["last_run_bucket"])
     Contract.objects.filter(status=Contract.Status.ACTIVE, valid_to__lt=today).update(status=Contract.Status.EXPIRED)
     warning = today + timedelta(days=settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"])
     expiring = Contract.objects.filter(

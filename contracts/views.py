@@ -75,7 +75,7 @@ class ContractListView(FinanceMixin, FilteredListView):
         Column(_("Number"), lambda c: c.number),
         Column(_("Key account"), lambda c: c.account.name),
         Column(_("Kind"), lambda c: c.get_kind_display()),
-        Column(_("Status"), lambda c: c.get_status_display()),
+        Column(_("Status"), lambda c: Contract.Status(c.status_today).label),
         Column(_("Signed on"), lambda c: c.signed_on),
         Column(_("Valid from"), lambda c: c.valid_from),
         Column(_("Valid to"), lambda c: c.valid_to),
@@ -110,7 +110,7 @@ class ContractDetailView(FinanceMixin, ModelPermissionMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        invoices = self.object.invoices.order_by("-date", "-number")
+        invoices = selectors.with_aging(self.object.invoices.all()).order_by("-date", "-number")
         context["invoices"] = invoices
         context["invoice_totals"] = invoices.aggregate(amount=Sum("amount"), open=Sum("open_amount"))
         context["reminders"] = self.object.reminders.select_related("recipient")
@@ -196,7 +196,11 @@ def receivables_account(request, pk):
     """One account's receivables on one screen: open invoices, payments with their allocations,
     deductions; finance records a payment (or invoice, deduction) here and sees it allocated."""
     account = get_object_or_404(selectors.finance_accounts(request.user), pk=pk)
-    open_invoices = account.invoices.filter(open_amount__gt=0).select_related("contract").order_by("date", "number")
+    open_invoices = (
+        selectors.with_aging(account.invoices.filter(open_amount__gt=0))
+        .select_related("contract")
+        .order_by("date", "number")
+    )
     action = request.POST.get("action") if request.method == "POST" else None
     data = {name: (request.POST if action == name else None) for name in _ACTIONS}
     forms = {
@@ -220,7 +224,7 @@ def receivables_account(request, pk):
                 return redirect("contracts:receivables-account", pk=account.pk)
     today = timezone.localdate()
     for invoice in open_invoices:
-        invoice.days_past_due = (today - invoice.due_on).days
+        invoice.days_past_due = selectors.invoice_days_past_due(invoice)
     context = {
         "account": account,
         "today": today,

@@ -78,18 +78,47 @@ class PromotionPlanSerializer(serializers.ModelSerializer):
         model = PromotionPlan
         fields = [
             *PLAN_FIELDS, "items", "price_support", "total_cost", "owner", "status", "rejection_reason",
-            "first_approved_by", "price_floor_override_by", "budget",
+            "first_approved_by", "price_floor_override_by", "budget", "reopened_from",
         ]  # fmt: skip
         read_only_fields = fields
+
+
+class EarlierTransitionSerializer(TransitionSerializer):
+    class Meta(TransitionSerializer.Meta):
+        fields = ["plan", *TransitionSerializer.Meta.fields]
 
 
 class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
     violations = serializers.SerializerMethodField()
+    reopened_as = serializers.SerializerMethodField(help_text="The draft this rejected plan was reopened as.")
+    earlier_transitions = serializers.SerializerMethodField(
+        help_text="The logs of the plans this one was reopened from, the nearest first."
+    )
 
     class Meta(PromotionPlanSerializer.Meta):
-        fields = [*PromotionPlanSerializer.Meta.fields, "transitions", "violations"]
+        fields = [
+            *PromotionPlanSerializer.Meta.fields,
+            "reopened_as",
+            "transitions",
+            "earlier_transitions",
+            "violations",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_reopened_as(self, plan) -> int | None:
+        draft = selectors.reopened_as(plan) if plan.status == PromotionPlan.Status.REJECTED else None
+        return draft.pk if draft else None
+
+    @extend_schema_field(EarlierTransitionSerializer(many=True))
+    def get_earlier_transitions(self, plan) -> list[dict]:
+        earlier = selectors.earlier_plans(plan)
+        if not earlier:
+            return []
+        log = PromotionTransition.objects.filter(plan__in=earlier).select_related("by")
+        order = {p.pk: n for n, p in enumerate(earlier)}
+        return EarlierTransitionSerializer(sorted(log, key=lambda t: (order[t.plan_id], t.at, t.pk)), many=True).data
 
     @extend_schema_field(ViolationSerializer(many=True))
     def get_violations(self, plan) -> list[dict]:
@@ -130,6 +159,10 @@ class ApproveSerializer(serializers.Serializer):
 
 class RejectSerializer(serializers.Serializer):
     reason = serializers.CharField()
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
 STEP_RESPONSES = {
@@ -219,6 +252,31 @@ class PromotionPlanViewSet(
         serializer.is_valid(raise_exception=True)
         plan = services.promotion_reject(plan=plan, by=request.user, reason=serializer.data["reason"])
         return self._detail(plan)
+
+    @extend_schema(request=WithdrawSerializer, responses=STEP_RESPONSES)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The owner takes a submitted plan back to draft before the decision (the budget is untouched).
+        Refused with promotion.withdraw_status unless the plan is submitted; 403 for anyone but the owner."""
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.promotion_withdraw(plan=self.get_object(), by=request.user, reason=serializer.data["reason"])
+        return self._detail(plan)
+
+    @extend_schema(
+        request=None,
+        responses={
+            **{code: answer for code, answer in STEP_RESPONSES.items() if code != 200},
+            201: PromotionPlanDetailSerializer,
+            409: OpenApiResponse(description="Already reopened (promotion.already_reopened)"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """The owner reopens a rejected plan as a new draft linked to it (reopened_from); answers the new
+        draft, 201. Refused with promotion.reopen_status unless the plan is rejected; 403 for anyone but the owner."""
+        draft = services.promotion_reopen(plan=self.get_object(), by=request.user)
+        return self._detail(draft, status=201)
 
 
 class BudgetSerializer(serializers.ModelSerializer):

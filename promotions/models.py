@@ -141,6 +141,16 @@ class PromotionPlan(models.Model):
         related_name="+",
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    # A rejected plan is reopened as a new draft that points back to it: the rejection stays on record
+    # with its log, the new draft starts its own. One reopening per rejected plan (the unique key says so).
+    reopened_from = models.OneToOneField(
+        "self",
+        verbose_name=_("reopened from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reopened_as",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -27,6 +27,21 @@ def plan_list_for(user) -> QuerySet:
     return promotion_plans_for(user).select_related("account", "type", "owner")
 
 
+def reopened_as(plan: PromotionPlan) -> PromotionPlan | None:
+    """The draft a rejected plan was reopened as, if it was."""
+    return PromotionPlan.objects.filter(reopened_from=plan).first()
+
+
+def earlier_plans(plan: PromotionPlan) -> list[PromotionPlan]:
+    """The plans this one was reopened from, the nearest first: their logs are this plan's history too."""
+    earlier: list[PromotionPlan] = []
+    current = plan.reopened_from
+    while current is not None and len(earlier) < 50:
+        earlier.append(current)
+        current = current.reopened_from
+    return earlier
+
+
 def plan_stores(*, account, all_stores: bool, stores) -> QuerySet:
     """The stores a plan covers: the account's active stores, or the chosen ones."""
     if all_stores:

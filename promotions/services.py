@@ -301,6 +301,9 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
     budget.save(update_fields=["consumed"])
     plan.budget = budget
     _move(plan, Status.APPROVED, by, note, fields=["budget"])
+    if plan.start_on <= _today():
+        # Approved on or after its start day: running now, not from the next night's date move on.
+        _move(plan, Status.RUNNING, None, _("Start date reached."))
     return plan
 
 
@@ -336,6 +339,107 @@ def promotion_reject(*, plan: PromotionPlan, by, reason: str) -> PromotionPlan:
     plan.rejection_reason = reason.strip()
     _move(plan, Status.REJECTED, by, plan.rejection_reason, fields=["rejection_reason"])
     return plan
+
+
+# --- undoing a step -----------------------------------------------------------------------------
+
+
+def can_withdraw(user, plan: PromotionPlan) -> bool:
+    """A submitted plan may be taken back to draft by its owner, before the decision."""
+    return plan.status == Status.SUBMITTED and _is_owner(user, plan)
+
+
+def can_reopen(user, plan: PromotionPlan) -> bool:
+    """A rejected plan may be reopened as a new draft by its owner, once."""
+    return plan.status == Status.REJECTED and _is_owner(user, plan) and selectors.reopened_as(plan) is None
+
+
+def _is_owner(user, plan: PromotionPlan) -> bool:
+    # Only the owner: the manager who decides rejects with a reason rather than withdraws, and a
+    # supervisor drafts for the team but the plan stays its owner's.
+    return plan.owner_id == user.pk and user.has_perm("promotions.change_promotionplan")
+
+
+@transaction.atomic
+def promotion_withdraw(*, plan: PromotionPlan, by, reason: str = "") -> PromotionPlan:
+    """The owner takes a submitted plan back to draft before the decision, to change it and submit again.
+
+    The budget is untouched: only the final approval consumes it, and a submitted plan has none. A first
+    approval above the threshold goes with the withdrawal: the changed plan is decided afresh."""
+    plan = _locked(plan)
+    if not _is_owner(by, plan):
+        raise PermissionDenied
+    if plan.status != Status.SUBMITTED:
+        raise DomainError(
+            "promotion.withdraw_status",
+            _("This plan is %(status)s: only a submitted plan awaiting its decision can be withdrawn."),
+            status=plan.get_status_display(),
+        )
+    note = reason.strip()
+    if plan.first_approved_by_id is not None:
+        who = plan.first_approved_by.get_full_name() or plan.first_approved_by.username
+        void = _("The first approval by %(who)s no longer holds.") % {"who": who}
+        note = f"{note} {void}".strip()
+        plan.first_approved_by = None
+    _move(plan, Status.DRAFT, by, note, fields=["first_approved_by"])
+    return plan
+
+
+@transaction.atomic
+def promotion_reopen(*, plan: PromotionPlan, by) -> PromotionPlan:
+    """The owner reopens a rejected plan as a new draft with the same account, stores, products and costs.
+
+    The rejected plan stays as it was decided, with its log; the new draft points back to it
+    (``reopened_from``) and both logs say so. The drafting rules apply again (the owner's scope today,
+    today's shelf prices); a price floor override is the manager's word for the old plan and is not
+    carried over. Nothing touches the budget."""
+    plan = _locked(plan)
+    if not _is_owner(by, plan):
+        raise PermissionDenied
+    if plan.status != Status.REJECTED:
+        raise DomainError(
+            "promotion.reopen_status",
+            _("This plan is %(status)s: only a rejected plan can be reopened."),
+            status=plan.get_status_display(),
+        )
+    already = selectors.reopened_as(plan)
+    if already is not None:
+        raise DomainConflict(
+            "promotion.already_reopened",
+            _("This plan was already reopened as draft %(title)s (no. %(id)s)."),
+            title=already.title,
+            id=already.pk,
+        )
+    items = [
+        ItemInput(item.product, item.promotion_price, item.forecast_volume)
+        for item in plan.items.select_related("product").order_by("id")
+    ]
+    data = PlanInput(
+        account=plan.account,
+        type=plan.type,
+        title=plan.title,
+        start_on=plan.start_on,
+        end_on=plan.end_on,
+        items=items,
+        all_stores=plan.all_stores,
+        stores=list(plan.stores.all()),
+        mechanics=plan.mechanics,
+        dm_slot=plan.dm_slot,
+        end_cap=plan.end_cap,
+        floor_stack=plan.floor_stack,
+        dm_fee=plan.dm_fee,
+        tg_fee=plan.tg_fee,
+        promoter_fee=plan.promoter_fee,
+        gift_cost=plan.gift_cost,
+        company_share=plan.company_share,
+    )
+    draft = promotion_save_draft(user=by, data=data)
+    draft.reopened_from = plan
+    draft.save(update_fields=["reopened_from"])
+    note = _("Reopened from plan no. %(id)s, rejected: %(reason)s") % {"id": plan.pk, "reason": plan.rejection_reason}
+    draft.transitions.filter(from_status="", to_status=Status.DRAFT).update(note=note)
+    _log(plan, Status.REJECTED, Status.REJECTED, by, _("Reopened as draft no. %(id)s.") % {"id": draft.pk})
+    return draft
 
 
 def _today() -> date:

@@ -20,4 +20,6 @@ urlpatterns = [
     path("<int:pk>/approve/", views.plan_approve, name="plan-approve"),
     path("<int:pk>/reject/", views.plan_reject, name="plan-reject"),
     path("<int:pk>/evaluate/", views.plan_evaluate, name="plan-evaluate"),
+    path("<int:pk>/withdraw/", views.plan_withdraw, name="plan-withdraw"),
+    path("<int:pk>/reopen/", views.plan_reopen, name="plan-reopen"),
 ]

@@ -221,6 +221,10 @@ def plan_detail(request, pk):
         "can_edit": services.can_edit(user, plan),
         "can_decide": services.can_decide(user, plan) and plan.status == Status.SUBMITTED,
         "can_evaluate": plan.status in (Status.ENDED, Status.EVALUATED) and services.can_decide(user, plan),
+        "can_withdraw": services.can_withdraw(user, plan),
+        "can_reopen": services.can_reopen(user, plan),
+        "reopened_as": selectors.reopened_as(plan) if plan.status == Status.REJECTED else None,
+        "earlier": [(earlier, earlier.transitions.select_related("by")) for earlier in selectors.earlier_plans(plan)],
         "reject_form": RejectForm(),
         "needs_second": services.needs_second_approval(plan),
         "budget": plan.budget or selectors.budget_for(account=plan.account, on=plan.start_on),
@@ -285,6 +289,33 @@ def plan_evaluate(request, pk):
         services.promotion_evaluate(plan=plan, by=request.user)
 
     return _step(request, pk, evaluate, _("Evaluation updated."))
+
+
+@login_required
+@require_POST
+def plan_withdraw(request, pk):
+    """The owner takes a submitted plan back to draft, before the decision."""
+    reason = request.POST.get("reason", "")
+    return _step(
+        request,
+        pk,
+        lambda p: services.promotion_withdraw(plan=p, by=request.user, reason=reason),
+        _("Plan withdrawn to draft: change it and submit it again."),
+    )
+
+
+@login_required
+@require_POST
+def plan_reopen(request, pk):
+    """The owner reopens a rejected plan as a new draft and goes on to it."""
+    plan = _plan_or_404(request.user, pk)
+    try:
+        draft = services.promotion_reopen(plan=plan, by=request.user)
+    except DomainError as refusal:
+        messages.error(request, refusal.detail)
+        return redirect("promotions:plan-detail", pk=plan.pk)
+    messages.success(request, _("Reopened as a new draft; the rejected plan stays on record."))
+    return redirect("promotions:plan-detail", pk=draft.pk)
 
 
 # --- approval queue ---------------------------------------------------------------------------

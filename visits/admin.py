@@ -1,6 +1,18 @@
 from django.contrib import admin
 
-from .models import ChecklistResult, ReplenishmentRun, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+from ka_portal.admin_base import ReadOnlyInline
+
+from .models import (
+    ChecklistResult,
+    ReplenishmentRun,
+    RoutePlan,
+    RouteStop,
+    StockCount,
+    SuggestedOrder,
+    Task,
+    TaskTransition,
+    Visit,
+)
 
 
 class RouteStopInline(admin.TabularInline):
@@ -36,11 +48,17 @@ class VisitAdmin(admin.ModelAdmin):
     inlines = [ChecklistInline, StockCountInline]
 
 
+class TaskTransitionInline(ReadOnlyInline):
+    model = TaskTransition
+    fields = ("at", "from_status", "to_status", "by", "note")
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     list_display = ("title", "store", "due_on", "status", "assigned_by")
     list_filter = ("status", "due_on")
     search_fields = ("title", "store__code", "store__name")
+    inlines = [TaskTransitionInline]
 
 
 @admin.register(SuggestedOrder)

@@ -378,7 +378,8 @@ class TaskViewSet(
     @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer, 400: REFUSED, 404: NOT_FOUND})
     @action(detail=True, methods=["post"], permission_classes=[CanCompleteTasks])
     def complete(self, request, pk=None):
-        """Report the task done (or not done) with a comment, optionally at a visit."""
+        """Report the task done, or not done with the reason in `comment` (required then: task.reason_required),
+        optionally at a visit. Reporting again changes the answer; each report is logged."""
         task = get_object_or_404(self.get_queryset(), pk=pk)
         serializer = TaskCompleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -388,7 +389,9 @@ class TaskViewSet(
             visit = visits_for(request.user).filter(pk=data["visit"]).first()
             if visit is None:  # out of scope reads exactly like an id that does not exist
                 raise serializers.ValidationError({"visit": [NOT_FOUND_TEXT]})
-        task = services.task_complete(task=task, visit=visit, comment=data["comment"], done=data["done"])
+        task = services.task_complete(
+            task=task, visit=visit, comment=data["comment"], done=data["done"], by=request.user
+        )
         return Response(TaskSerializer(task, context={"request": request}).data)
 
 

@@ -233,6 +233,32 @@ class Task(models.Model):
         return self.title
 
 
+class TaskTransition(models.Model):
+    """One report on a task (done, not done and why, a changed comment): who, when, from what to what."""
+
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=10, choices=Task.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Task.Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("task transition")
+        verbose_name_plural = _("task transitions")
+        ordering = ["task", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.from_status} → {self.to_status}"
+
+
 class SuggestedOrder(models.Model):
     """The suggested order for one store × product on one date (SPEC §4), as the nightly job keeps it."""
 

@@ -16,7 +16,17 @@ from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
 from stores.models import Listing, Store
 
-from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
+from .models import (
+    ChecklistResult,
+    RoutePlan,
+    RouteStop,
+    StockCount,
+    SuggestedOrder,
+    Task,
+    TaskTransition,
+    Visit,
+    VisitPhoto,
+)
 from .rating import visit_rating
 from .replenishment_job import Chunk, chunk_compute
 from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
@@ -352,16 +362,25 @@ def task_create(*, store: Store, title: str, due_on: date, by, description: str 
 
 
 @transaction.atomic
-def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: bool = True) -> Task:
-    """The rep reports a task done (or not done), with a comment. Reporting again updates the comment."""
+def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: bool = True, by=None) -> Task:
+    """The rep reports a task done, or not done with the reason, optionally at a visit; each report is
+    logged (TaskTransition). Reporting again changes the answer or the comment: a task marked done by
+    mistake can be marked not done, and the other way round."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if visit is not None and visit.store_id != task.store_id:
         raise DomainError("task.other_store", _("This task belongs to another store."))
+    comment = comment.strip()
+    if not done and not comment:
+        raise DomainError("task.reason_required", _("Say why the task was not done."), field="comment")
+    from_status = task.status
     task.status = Task.Status.DONE if done else Task.Status.NOT_DONE
     task.done_comment = comment
     task.done_visit = visit or task.done_visit
     task.done_at = task.done_at or timezone.now()
     task.save(update_fields=["status", "done_comment", "done_visit", "done_at"])
+    TaskTransition.objects.create(
+        task=task, from_status=from_status, to_status=task.status, by=by or (visit.rep if visit else None), note=comment
+    )
     return task
 
 

@@ -459,6 +459,23 @@ class TaskListView(FilteredListView):
         return self.render_to_response(self.get_context_data(task_form=form), status=400)
 
 
+@login_required
+@require_POST
+def task_not_done(request, pk: int):
+    """Mark a task not done, with the reason, from the task list (as the API's complete with done=false)."""
+    _require(request.user, "visits.change_task")
+    task = get_object_or_404(tasks_for(request.user), pk=pk)
+    try:
+        services.task_complete(
+            task=task, visit=None, comment=request.POST.get("reason", ""), done=False, by=request.user
+        )
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Task %(title)s marked not done.") % {"title": task.title})
+    return redirect("visits:task-list")
+
+
 # --- reports -----------------------------------------------------------------------------------
 
 

@@ -26,15 +26,14 @@ def test_marks_overdue_and_lists_invoices_that_fell_into_a_worse_bucket(account)
     paid = services.invoice_create(account=account, number="C", date=date(2026, 1, 1), amount=D("50"))
     services.payment_record(account=account, date=date(2026, 2, 1), amount=D("50"), allocations=[(paid, D("50"))])
     services.receivables_nightly_run(today=TODAY - timedelta(days=1))
-    assert not Invoice.objects.get(pk=due_yesterday.pk).overdue  # due yesterday: not yet past due then
+    assert Invoice.objects.get(pk=due_yesterday.pk).last_run_bucket == "not_due"  # due yesterday: not past due then
 
     # when the nightly task runs today (as Celery beat would, in-process here)
     result = receivables_nightly.delay(TODAY.isoformat()).get()
 
-    # then A is overdue and listed as moved from not due to 1–30; B and the paid C are not
-    invoice = Invoice.objects.get(pk=due_yesterday.pk)
-    assert (invoice.overdue, invoice.aging_bucket) == (True, "1_30")
-    assert not Invoice.objects.get(number="B").overdue
+    # then A is counted overdue and listed as moved from not due to 1–30; B and the paid C are not
+    assert Invoice.objects.get(pk=due_yesterday.pk).last_run_bucket == "1_30"
+    assert Invoice.objects.get(number="B").last_run_bucket == "not_due"
     run = ReceivablesRun.objects.get(run_on=TODAY)
     assert [(m.invoice.number, m.from_bucket, m.to_bucket) for m in run.moves.all()] == [("A", "not_due", "1_30")]
     assert result == {"run_on": "2026-11-23", "overdue": 1, "moved": 1, "reminders": 0}
@@ -77,4 +76,4 @@ def test_nightly_task_runs_in_a_real_worker(worker_queue, account):  # noqa: F81
     )
     result = receivables_nightly.apply_async(args=[TODAY.isoformat()], queue=worker_queue).get(timeout=90)
     assert result["overdue"] == 1
-    assert Invoice.objects.get(number="A").aging_bucket == "31_60"
+    assert Invoice.objects.get(number="A").last_run_bucket == "31_60"

@@ -1,0 +1,311 @@
+"""Undoing a step (issue 11, item 7): the owner withdraws a submitted plan to draft before the decision,
+and reopens a rejected plan as a new draft linked to it; each step logged, the budget untouched."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from accounts.roles import Role
+from ka_portal.errors import DomainConflict, DomainError
+from promotions.models import Budget, PromotionPlan, PromotionTransition
+from promotions.services import (
+    promotion_approve,
+    promotion_reject,
+    promotion_reopen,
+    promotion_save_draft,
+    promotion_submit,
+    promotion_withdraw,
+)
+from tests.factories import make_user
+
+from .conftest import plan_input
+
+pytestmark = pytest.mark.django_db
+Status = PromotionPlan.Status
+
+
+def submitted(world, **fields):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world, **fields))
+    return promotion_submit(plan=plan, by=world.rep)
+
+
+def rejected(world):
+    return promotion_reject(plan=submitted(world), by=world.manager, reason="档期冲突")
+
+
+def log(plan):
+    return [(t.from_status, t.to_status, t.by, t.note) for t in plan.transitions.all()]
+
+
+def snapshot(plan):
+    """Everything a refused step must leave as it was."""
+    plan = PromotionPlan.objects.get(pk=plan.pk)
+    budget = Budget.objects.get()
+    return (plan.status, plan.first_approved_by_id, log(plan), PromotionPlan.objects.count(), budget.consumed)
+
+
+# --- withdraw ----------------------------------------------------------------------------------
+
+
+def test_the_owner_withdraws_a_submitted_plan_to_draft_and_the_step_is_logged(world):
+    plan = submitted(world)
+    plan = promotion_withdraw(plan=plan, by=world.rep, reason="价格再议")
+    assert plan.status == Status.DRAFT
+    assert log(plan)[-1] == ("submitted", "draft", world.rep, "价格再议")
+    world.budget.refresh_from_db()
+    assert world.budget.consumed == 0  # a submitted plan never consumed any of it
+    # and the draft can be changed and submitted again
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world, title="夏季啤酒店促（改）"), plan=plan)
+    assert promotion_submit(plan=plan, by=world.rep).status == Status.SUBMITTED
+
+
+def test_withdrawing_after_a_first_approval_voids_it(world, settings):
+    settings.KA = {**settings.KA, "PROMOTION_SECOND_APPROVAL_ABOVE": "500.00"}
+    plan = promotion_approve(plan=submitted(world), by=world.manager)  # 520.00: the first of two approvals
+    assert plan.first_approved_by == world.manager
+    plan = promotion_withdraw(plan=plan, by=world.rep)
+    assert plan.status == Status.DRAFT and plan.first_approved_by is None
+    assert world.manager.get_full_name() in log(plan)[-1][3]  # the note says whose first approval went
+    world.budget.refresh_from_db()
+    assert world.budget.consumed == 0
+
+
+@pytest.mark.parametrize("status", ["draft", "approved", "rejected"])
+def test_withdrawing_is_refused_unless_submitted_naming_the_status_with_nothing_written(world, status):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
+    if status != "draft":
+        plan = promotion_submit(plan=plan, by=world.rep)
+    if status == "approved":
+        plan = promotion_approve(plan=plan, by=world.manager)
+    if status == "rejected":
+        plan = promotion_reject(plan=plan, by=world.manager, reason="不同意")
+    before = snapshot(plan)
+    with pytest.raises(DomainError) as refused:
+        promotion_withdraw(plan=plan, by=world.rep)
+    assert refused.value.code == "promotion.withdraw_status"
+    assert refused.value.params["status"] == PromotionPlan.Status(status).label
+    assert snapshot(plan) == before
+
+
+@pytest.mark.parametrize("who", ["manager", "supervisor", "admin"])
+def test_only_the_owner_may_withdraw(world, who, admin_user):
+    plan = submitted(world)
+    before = snapshot(plan)
+    users = {"manager": world.manager, "supervisor": world.supervisor, "admin": admin_user}
+    with pytest.raises(PermissionDenied):
+        promotion_withdraw(plan=plan, by=users[who])
+    assert snapshot(plan) == before
+
+
+# --- reopen ------------------------------------------------------------------------------------
+
+
+def test_the_owner_reopens_a_rejected_plan_as_a_new_draft_that_keeps_the_history(world):
+    old = rejected(world)
+    draft = promotion_reopen(plan=old, by=world.rep)
+    # the new draft: same account, stores, products and costs, linked to the rejected one
+    assert draft.pk != old.pk and draft.status == Status.DRAFT and draft.owner == world.rep
+    assert draft.reopened_from == old
+    assert (draft.title, draft.start_on, draft.end_on, draft.total_cost) == (
+        old.title,
+        old.start_on,
+        old.end_on,
+        old.total_cost,
+    )
+    assert list(draft.stores.all()) == [world.store]
+    assert [(i.product, i.promotion_price, i.forecast_volume) for i in draft.items.all()] == [
+        (world.beer, Decimal("4.50"), 1000)
+    ]
+    # the rejected plan stays rejected with its whole log, plus a line saying where it went
+    old.refresh_from_db()
+    assert old.status == Status.REJECTED and old.rejection_reason == "档期冲突"
+    assert log(old)[:3] == [
+        ("", "draft", world.rep, ""),
+        ("draft", "submitted", world.rep, ""),
+        ("submitted", "rejected", world.manager, "档期冲突"),
+    ]
+    (_from, _to, by, note), *more = log(old)[3:]
+    assert (_from, _to, by, more) == ("rejected", "rejected", world.rep, []) and str(draft.pk) in note
+    ((_from, _to, by, note),) = log(draft)
+    assert (_from, _to, by) == ("", "draft", world.rep) and str(old.pk) in note and "档期冲突" in note
+    world.budget.refresh_from_db()
+    assert world.budget.consumed == 0
+    # and the new draft can be submitted and approved
+    promotion_submit(plan=draft, by=world.rep)
+    assert promotion_approve(plan=draft, by=world.manager).status == Status.APPROVED
+
+
+def test_a_rejected_plan_is_reopened_once(world):
+    old = rejected(world)
+    draft = promotion_reopen(plan=old, by=world.rep)
+    before = snapshot(old)
+    with pytest.raises(DomainConflict) as refused:
+        promotion_reopen(plan=old, by=world.rep)
+    assert refused.value.code == "promotion.already_reopened" and refused.value.params["id"] == draft.pk
+    assert snapshot(old) == before
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "approved"])
+def test_reopening_is_refused_unless_rejected_with_nothing_written(world, status):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
+    if status != "draft":
+        plan = promotion_submit(plan=plan, by=world.rep)
+    if status == "approved":
+        plan = promotion_approve(plan=plan, by=world.manager)
+    before = snapshot(plan)
+    with pytest.raises(DomainError) as refused:
+        promotion_reopen(plan=plan, by=world.rep)
+    assert refused.value.code == "promotion.reopen_status"
+    assert refused.value.params["status"] == PromotionPlan.Status(status).label
+    assert snapshot(plan) == before
+
+
+def test_only_the_owner_may_reopen(world):
+    old = rejected(world)
+    before = snapshot(old)
+    for user in (world.manager, world.supervisor, make_user(Role.REP, username="rep_other")):
+        with pytest.raises(PermissionDenied):
+            promotion_reopen(plan=old, by=user)
+    assert snapshot(old) == before
+    assert PromotionTransition.objects.filter(plan=old).count() == 3
+
+
+# --- API ---------------------------------------------------------------------------------------
+
+
+def test_api_withdraw_and_reopen(api_client, world):
+    plan = submitted(world)
+    api_client.force_authenticate(world.rep)
+    response = api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {"reason": "改价"}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "draft"
+    assert body["transitions"][-1] | {"at": None} == {
+        "from_status": "submitted",
+        "to_status": "draft",
+        "by": "rep_w",
+        "at": None,
+        "note": "改价",
+    }
+    again = api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json")
+    assert again.status_code == 400 and again.json()["code"] == "promotion.withdraw_status"
+
+    promotion_submit(plan=plan, by=world.rep)
+    promotion_reject(plan=plan, by=world.manager, reason="档期冲突")
+    response = api_client.post(f"/api/v1/promotions/{plan.pk}/reopen/")
+    assert response.status_code == 201
+    draft = response.json()
+    assert draft["status"] == "draft" and draft["reopened_from"] == plan.pk and draft["id"] != plan.pk
+    assert [(t["plan"], t["to_status"]) for t in draft["earlier_transitions"]] == [
+        (plan.pk, "draft"),
+        (plan.pk, "submitted"),
+        (plan.pk, "draft"),
+        (plan.pk, "submitted"),
+        (plan.pk, "rejected"),
+        (plan.pk, "rejected"),
+    ]
+    assert api_client.get(f"/api/v1/promotions/{plan.pk}/").json()["reopened_as"] == draft["id"]
+    twice = api_client.post(f"/api/v1/promotions/{plan.pk}/reopen/")
+    assert twice.status_code == 409 and twice.json()["code"] == "promotion.already_reopened"
+    wrong = api_client.post(f"/api/v1/promotions/{draft['id']}/reopen/")
+    assert wrong.status_code == 400 and wrong.json()["code"] == "promotion.reopen_status"
+
+
+def test_api_who_may_not(api_client, world, finance):
+    plan = submitted(world)
+    stranger = make_user(Role.REP, username="rep_far")
+    api_client.force_authenticate(stranger)  # another rep: the plan is not in reach
+    assert api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json").status_code == 404
+    api_client.force_authenticate(world.manager)  # the account's manager, not the owner
+    assert api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json").status_code == 403
+    api_client.force_authenticate(finance)  # reads every plan, may change none
+    assert api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json").status_code == 403
+    promotion_reject(plan=plan, by=world.manager, reason="不同意")
+    api_client.force_authenticate(stranger)
+    assert api_client.post(f"/api/v1/promotions/{plan.pk}/reopen/").status_code == 404
+    api_client.force_authenticate(world.manager)
+    assert api_client.post(f"/api/v1/promotions/{plan.pk}/reopen/").status_code == 403
+    assert PromotionPlan.objects.count() == 1
+    assert PromotionPlan.objects.get().status == Status.REJECTED
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def test_the_withdraw_button_shows_for_the_owner_of_a_submitted_plan_only(client, world):
+    plan = submitted(world)
+    client.force_login(world.rep)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="withdraw-form"' in page and "Withdraw to draft" in page
+    assert 'data-testid="reopen-form"' not in page
+    client.force_login(world.manager)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="withdraw-form"' not in page and "Approve" in page
+    client.force_login(world.rep)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "撤回为草稿" in page
+
+
+def test_withdrawing_from_the_page(client, world):
+    plan = submitted(world)
+    client.force_login(world.rep)
+    response = client.post(f"/promotions/{plan.pk}/withdraw/", {"reason": "改价"}, follow=True)
+    assert PromotionPlan.objects.get(pk=plan.pk).status == Status.DRAFT
+    page = response.content.decode()
+    assert 'data-testid="withdraw-form"' not in page and "改价" in page
+    # a second tap finds the plan in draft: refused with the message, nothing written
+    response = client.post(f"/promotions/{plan.pk}/withdraw/", {}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert any("only a submitted plan" in str(m) for m in response.context["messages"])
+    assert PromotionTransition.objects.filter(plan=plan).count() == 3
+
+
+def test_the_manager_cannot_withdraw_from_the_page(client, world):
+    plan = submitted(world)
+    client.force_login(world.manager)
+    assert client.post(f"/promotions/{plan.pk}/withdraw/").status_code == 403
+    assert PromotionPlan.objects.get(pk=plan.pk).status == Status.SUBMITTED
+    stranger = make_user(Role.REP, username="rep_far")
+    client.force_login(stranger)
+    assert client.post(f"/promotions/{plan.pk}/withdraw/").status_code == 404
+
+
+def test_reopening_from_the_page_goes_to_the_new_draft_with_the_old_history(client, world):
+    old = rejected(world)
+    client.force_login(world.manager)
+    page = client.get(f"/promotions/{old.pk}/").content.decode()
+    assert 'data-testid="reopen-form"' not in page
+    client.force_login(world.rep)
+    page = client.get(f"/promotions/{old.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="reopen-form"' in page and "Reopen as a new draft" in page
+    response = client.post(f"/promotions/{old.pk}/reopen/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    draft = PromotionPlan.objects.get(reopened_from=old)
+    assert response.redirect_chain[-1][0] == f"/promotions/{draft.pk}/"
+    page = response.content.decode()
+    assert 'data-testid="reopened-from"' in page and 'data-testid="earlier-plan"' in page
+    assert "档期冲突" in page  # the rejection, in the history kept below
+    # the rejected plan links to its new draft and offers no second reopening
+    page = client.get(f"/promotions/{old.pk}/").content.decode()
+    assert 'data-testid="reopened-as"' in page and 'data-testid="reopen-form"' not in page
+    assert client.post(f"/promotions/{old.pk}/reopen/").status_code == 302
+    assert PromotionPlan.objects.count() == 2
+
+
+# --- a date-driven status is today's -----------------------------------------------------------
+
+
+def test_a_plan_approved_on_its_start_day_is_running_at_once(world, time_machine):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    plan = submitted(world, start=world.budget.period_start + timedelta(days=7))
+    # the manager approves on the start day itself: no wait for the next night's date move
+    time_machine.move_to(datetime(2026, 6, 8, 15, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    plan = promotion_approve(plan=plan, by=world.manager)
+    assert plan.status == Status.RUNNING
+    assert [(t.from_status, t.to_status, t.by) for t in plan.transitions.all()][-2:] == [
+        ("submitted", "approved", world.manager),
+        ("approved", "running", None),
+    ]
+    world.budget.refresh_from_db()
+    assert world.budget.consumed == plan.total_cost

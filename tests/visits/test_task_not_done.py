@@ -1,0 +1,114 @@
+"""A task can be marked not done, with the reason, from the task list as through the API (issue 11, item 7):
+one service (visits.services.task_complete), each report logged (TaskTransition), scope and status codes."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.roles import Role
+from ka_portal.errors import DomainError
+from tests.factories import StoreFactory, make_user
+from visits import services
+from visits.models import Task, TaskTransition
+
+from .factories import TaskFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    supervisor = make_user(Role.SUPERVISOR, username="sup_t")
+    rep = make_user(Role.REP, username="rep_t", supervisor=supervisor)
+    other = make_user(Role.REP, username="rep_t_other")
+    return supervisor, rep, other
+
+
+@pytest.fixture
+def task(people):
+    supervisor, rep, _other = people
+    return TaskFactory(store=StoreFactory(rep=rep), title="检查堆头", assigned_by=supervisor)
+
+
+def log(task):
+    return [(t.from_status, t.to_status, t.by, t.note) for t in TaskTransition.objects.filter(task=task)]
+
+
+def test_not_done_needs_a_reason_and_is_logged(people, task):
+    _sup, rep, _other = people
+    with pytest.raises(DomainError) as refused:
+        services.task_complete(task=task, visit=None, comment="  ", done=False, by=rep)
+    assert refused.value.code == "task.reason_required"
+    assert Task.objects.get(pk=task.pk).status == Task.Status.OPEN and log(task) == []
+
+    services.task_complete(task=task, visit=None, comment="店长不同意", done=False, by=rep)
+    task.refresh_from_db()
+    assert (task.status, task.done_comment) == (Task.Status.NOT_DONE, "店长不同意")
+    assert log(task) == [("open", "not_done", rep, "店长不同意")]
+
+
+def test_a_task_marked_done_by_mistake_can_be_marked_not_done(people, task):
+    _sup, rep, _other = people
+    visit = VisitFactory(rep=rep, store=task.store)
+    services.task_complete(task=task, visit=visit, comment="")  # ticked at the visit: logged as the visit's rep
+    services.task_complete(task=task, visit=None, comment="误点完成，其实缺货", done=False, by=rep)
+    assert Task.objects.get(pk=task.pk).status == Task.Status.NOT_DONE
+    assert log(task) == [("open", "done", rep, ""), ("done", "not_done", rep, "误点完成，其实缺货")]
+
+
+def test_the_page_marks_a_task_not_done_with_the_reason(client, people, task):
+    _sup, rep, _other = people
+    client.force_login(rep)
+    page = client.get(reverse("visits:task-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="task-not-done"' in page and "Mark not done" in page
+    page = client.get(reverse("visits:task-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "标记为未完成" in page
+
+    response = client.post(reverse("visits:task-not-done", args=[task.pk]), {"reason": "店长不同意"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("visits:task-list")
+    page = response.content.decode()
+    assert "店长不同意" in page
+    assert 'data-testid="task-not-done"' not in page  # already not done: no button
+    assert log(task) == [("open", "not_done", rep, "店长不同意")]
+
+
+def test_the_page_refuses_no_reason_with_the_message_and_nothing_written(client, people, task):
+    _sup, rep, _other = people
+    client.force_login(rep)
+    response = client.post(
+        reverse("visits:task-not-done", args=[task.pk]), {"reason": ""}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert any("Say why the task was not done." in str(m) for m in response.context["messages"])
+    assert Task.objects.get(pk=task.pk).status == Task.Status.OPEN and log(task) == []
+
+
+def test_who_may_not(client, people, task, finance):
+    _sup, _rep, other = people
+    client.force_login(other)  # a rep of other stores: the task is not there
+    assert client.post(reverse("visits:task-not-done", args=[task.pk]), {"reason": "x"}).status_code == 404
+    client.force_login(finance)  # no say on tasks at all
+    assert client.post(reverse("visits:task-not-done", args=[task.pk]), {"reason": "x"}).status_code == 403
+    client.force_login(other)
+    assert client.get(reverse("visits:task-not-done", args=[task.pk])).status_code == 405
+    assert Task.objects.get(pk=task.pk).status == Task.Status.OPEN and log(task) == []
+
+
+def test_the_supervisor_sees_no_button_for_a_task_already_not_done(client, people, task):
+    supervisor, rep, _other = people
+    services.task_complete(task=task, visit=None, comment="缺货", done=False, by=rep)
+    client.force_login(supervisor)
+    page = client.get(reverse("visits:task-list")).content.decode()
+    assert "缺货" in page and 'data-testid="task-not-done"' not in page
+
+
+def test_api_not_done_needs_a_reason_and_is_logged(api_client, people, task):
+    _sup, rep, other = people
+    api_client.force_authenticate(rep)
+    url = f"/api/v1/tasks/{task.pk}/complete/"
+    refused = api_client.post(url, {"done": False}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "task.reason_required"
+    done = api_client.post(url, {"done": False, "comment": "店长不同意"}, format="json")
+    assert done.status_code == 200
+    assert (done.json()["status"], done.json()["done_comment"]) == ("not_done", "店长不同意")
+    assert log(task) == [("open", "not_done", rep, "店长不同意")]
+    api_client.force_authenticate(other)
+    assert api_client.post(url, {"done": False, "comment": "x"}, format="json").status_code == 404
