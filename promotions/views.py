@@ -291,7 +291,7 @@ def plan_evaluate(request, pk):
     return _step(request, pk, evaluate, _("Evaluation updated."))
 
 
-@login_required
+@model_permission(PromotionPlan, get=None, post="change")
 @require_POST
 def plan_withdraw(request, pk):
     """The owner takes a submitted plan back to draft, before the decision."""
@@ -304,7 +304,7 @@ def plan_withdraw(request, pk):
     )
 
 
-@login_required
+@model_permission(PromotionPlan, get=None, post="add")
 @require_POST
 def plan_reopen(request, pk):
     """The owner reopens a rejected plan as a new draft and goes on to it."""

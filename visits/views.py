@@ -459,11 +459,10 @@ class TaskListView(FilteredListView):
         return self.render_to_response(self.get_context_data(task_form=form), status=400)
 
 
-@login_required
+@model_permission(Task, get=None, post="change")
 @require_POST
 def task_not_done(request, pk: int):
     """Mark a task not done, with the reason, from the task list (as the API's complete with done=false)."""
-    _require(request.user, "visits.change_task")
     task = get_object_or_404(tasks_for(request.user), pk=pk)
     try:
         services.task_complete(

@@ -220,6 +220,7 @@ ROUTES: dict[str, Route] = {
     "task-list": Route(rows="task"),
     "task-detail": Route(params={"pk": "task"}),
     "task-complete": Route(params={"pk": "task"}),
+    "visits:task-not-done": Route(params={"pk": "task"}),
     "suggested-order-list": Route(rows="suggested_order"),
     "suggested-order-detail": Route(params={"pk": "suggested_order"}),
     # --- promotions
@@ -233,6 +234,8 @@ ROUTES: dict[str, Route] = {
     "promotions:plan-detail": Route(params={"pk": "promotion_plan"}),
     "promotions:plan-edit": Route(params={"pk": "promotion_plan"}),
     "promotions:plan-submit": Route(params={"pk": "promotion_plan"}),
+    "promotions:plan-withdraw": Route(params={"pk": "promotion_plan"}),
+    "promotions:plan-reopen": Route(params={"pk": "promotion_plan"}),
     "promotions:plan-approve": Route(params={"pk": "promotion_plan"}),
     "promotions:plan-reject": Route(params={"pk": "promotion_plan"}),
     "promotions:plan-evaluate": Route(params={"pk": "promotion_plan"}),
@@ -243,6 +246,8 @@ ROUTES: dict[str, Route] = {
     "promotion-approve": Route(params={"pk": "promotion_plan"}),
     "promotion-reject": Route(params={"pk": "promotion_plan"}),
     "promotion-submit": Route(params={"pk": "promotion_plan"}),
+    "promotion-withdraw": Route(params={"pk": "promotion_plan"}),
+    "promotion-reopen": Route(params={"pk": "promotion_plan"}),
     "budget-list": Route(rows="budget"),
     "budget-detail": Route(params={"pk": "budget"}),
     # --- contracts and receivables
