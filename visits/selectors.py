@@ -11,7 +11,7 @@ from accounts.roles import Role
 from ka_portal.scope import route_plans_for, stores_for, tasks_for, team_for, user_role, visits_for
 from stores.models import Listing, Store
 
-from .models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
+from .models import RoutePlan, RouteStop, StockCount, StockNotCounted, SuggestedOrder, Task, Visit, VisitPhoto
 from .services import week_start_of
 
 
@@ -92,7 +92,10 @@ def visit_detail(user, pk: int) -> Visit:
         visits_for(user)
         .select_related("store__account", "rep")
         .prefetch_related(
-            "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")), "photos"
+            "checklist",
+            Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
+            Prefetch("not_counted", queryset=StockNotCounted.objects.select_related("product")),
+            "photos",
         )
     )
     return get_object_or_404(queryset, pk=pk)
