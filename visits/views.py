@@ -156,9 +156,13 @@ def visit_detail(request, pk: int):
                     services.visit_record(visit=visit, **findings)
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.detail)
-                if error.code == "visit.incomplete":
-                    # Said at the top too: the reason field is at the end of a long page.
+                if isinstance(error, services.VisitIncomplete):
+                    # Said at the top too (the reason field is at the end of a long page), and at each gap.
                     messages.error(request, error.detail)
+                    for item in error.missing.checklist:
+                        form.add_error(f"check_{item}", _("Answer this item."))
+                    for product_id in error.missing.products:
+                        form.add_error(f"stock_{product_id}", _("Count it, or tick “not counted”."))
                     context = _visit_context(request, visit, form=form)
                     return render(request, "visits/visit.html", context, status=400)
             else:

@@ -236,6 +236,7 @@ def test_page_refuses_a_bare_check_out_with_the_message_and_keeps_what_was_typed
     message = "4 checklist items unanswered, 2 products neither counted nor marked not counted"
     assert page.count(message) == 2  # at the top and next to the reason
     assert 'data-testid="checkout-error"' in page
+    assert page.count("Answer this item.") == 4 and page.count("Count it, or tick “not counted”.") == 2
     assert "端架有破损包装" in page and 'value="2"' in page and 'value="fail" checked' in page
     visit.refresh_from_db()
     assert visit.checked_out_at is None
