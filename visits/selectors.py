@@ -205,7 +205,9 @@ class RepCompliance:
 
 def compliance(user, week_start: date, *, today: date | None = None) -> list[RepCompliance]:
     """Per rep: stops planned in the published plan this week up to today, stops visited on their day, by grade,
-    and the stops missed. A planned stop counts as done when the rep checked in at that store on that day."""
+    and the stops missed. A planned stop counts as done when the rep checked in at that store on that day and
+    checked the visit out (which needs the visit done, or a reason: visits/completeness.py); a visit left open
+    is not done."""
     today = today or timezone.localdate()
     reps = list(reps_for(user))
     result = {rep.pk: RepCompliance(rep) for rep in reps}
@@ -217,7 +219,7 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
     visited = set()
     for rep_id, store_id, checked_in_at in (
         visits_for(user)
-        .filter(rep__in=reps, checked_in_at__gte=start, checked_in_at__lt=end)
+        .filter(rep__in=reps, checked_in_at__gte=start, checked_in_at__lt=end, checked_out_at__isnull=False)
         .values_list("rep_id", "store_id", "checked_in_at")
     ):
         visited.add((rep_id, store_id, timezone.localdate(checked_in_at)))
