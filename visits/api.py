@@ -190,6 +190,12 @@ class VisitRecordSerializer(serializers.Serializer):
     promotion_executed = serializers.BooleanField(required=False, allow_null=True)
     problems = serializers.CharField(required=False, allow_blank=True)
     actions = serializers.CharField(required=False, allow_blank=True)
+    checkout_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="Why the visit will be checked out with something missing, kept ahead of the check-out.",
+    )
 
     def record_kwargs(self, visit: Visit) -> dict:
         data = self.validated_data
@@ -198,6 +204,7 @@ class VisitRecordSerializer(serializers.Serializer):
             "promotion_executed": data.get("promotion_executed", services.UNCHANGED),
             "problems": data.get("problems"),
             "actions": data.get("actions"),
+            "checkout_reason": data.get("checkout_reason"),
         }
         if "checklist" in data:
             kwargs["checklist"] = {row["item"]: row["result"] for row in data["checklist"]}

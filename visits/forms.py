@@ -64,6 +64,7 @@ class VisitForm(forms.Form):
             "promotion_executed": _tri_initial(visit.promotion_executed, bool(visit.rating)),
             "problems": visit.problems,
             "actions": visit.actions,
+            "checkout_reason": visit.checkout_reason,
         }
         super().__init__(*args, initial=initial, **kwargs)
         for item in ChecklistResult.Item:
@@ -132,6 +133,7 @@ class VisitForm(forms.Form):
             },
             "problems": data.get("problems", ""),
             "actions": data.get("actions", ""),
+            "checkout_reason": data.get("checkout_reason", ""),
             "tasks_done": {
                 task.pk: data.get(f"task_{task.pk}_comment", "")
                 for task in self.tasks

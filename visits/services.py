@@ -266,6 +266,7 @@ def visit_record(
     not_counted: dict[int, bool] | None = None,
     problems: str | None = None,
     actions: str | None = None,
+    checkout_reason: str | None = None,
     tasks_done: dict[int, str] | None = None,
 ) -> Visit:
     """Save what the rep found (any part of it, as often as they like) and recompute the rating.
@@ -273,6 +274,7 @@ def visit_record(
     `stock` maps product id → packs (None clears a count); `not_counted` maps product id → whether the rep
     marks it "not counted" (a count given for the product wins and clears the mark); `tasks_done` maps task
     id → comment. A part not given stays as it was; None for the price or promotion check means n.a.
+    `checkout_reason` keeps a reason typed before the check-out (the check-out uses it unless given another).
     """
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if not visit.is_open:
@@ -291,6 +293,8 @@ def visit_record(
         visit.problems = problems
     if actions is not None:
         visit.actions = actions
+    if checkout_reason is not None:
+        visit.checkout_reason = _checked_reason(checkout_reason)
     if stock is not None or not_counted is not None:
         _save_stock(visit, stock or {}, not_counted or {})
     for task_id, comment in (tasks_done or {}).items():
@@ -406,18 +410,7 @@ class VisitIncomplete(DomainError):
 REASON_MAX_LENGTH = 1000
 
 
-@transaction.atomic
-def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "") -> Visit:
-    """End the visit: time out, flags and the final rating. Checking out twice keeps the first time.
-
-    Refused (``visit.incomplete``, nothing written) while a checklist item is unanswered, a listed product is
-    neither counted nor marked not counted, or the check-in has no position, unless the rep gives a reason; the
-    reason and what was missing are kept for the supervisor. A visit shorter than ``KA_VISIT_MIN_MINUTES`` is
-    flagged.
-    """
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if visit.checked_out_at is not None:
-        return visit
+def _checked_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX_LENGTH:
         raise DomainError(
@@ -426,6 +419,22 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
             field="checkout_reason",
             limit=REASON_MAX_LENGTH,
         )
+    return reason
+
+
+@transaction.atomic
+def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "") -> Visit:
+    """End the visit: time out, flags and the final rating. Checking out twice keeps the first time.
+
+    Refused (``visit.incomplete``, nothing written) while a checklist item is unanswered, a listed product is
+    neither counted nor marked not counted, or the check-in has no position, unless the rep gives a reason (here,
+    or saved before with the findings); the reason and what was missing are kept for the supervisor. A visit
+    shorter than ``KA_VISIT_MIN_MINUTES`` is flagged.
+    """
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if visit.checked_out_at is not None:
+        return visit
+    reason = _checked_reason(reason) or visit.checkout_reason
     missing = visit_missing(visit)
     if missing and not reason:
         raise VisitIncomplete(missing)

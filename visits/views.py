@@ -150,8 +150,7 @@ def visit_detail(request, pk: int):
             findings = form.record_kwargs(all_ok=action == "all_ok")
             try:
                 if action == "check_out":
-                    reason = form.cleaned_data["checkout_reason"]
-                    services.visit_record_and_check_out(visit=visit, reason=reason, **findings)
+                    services.visit_record_and_check_out(visit=visit, **findings)
                 else:
                     services.visit_record(visit=visit, **findings)
             except DomainError as error:

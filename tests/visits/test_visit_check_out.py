@@ -402,3 +402,43 @@ def test_a_visit_without_a_position_is_listed_as_flagged_even_while_open(client,
     flagged = client.get(reverse("visits:visit-list"), {"flagged": "true"}, **EN)
     assert [v.no_position for v in flagged.context["object_list"]] == [True]
     assert "No position" in flagged.content.decode()
+
+
+def test_a_reason_saved_with_the_findings_is_kept_and_answers_at_check_out(client, team, store):
+    _sup, rep = team
+    visit = _check_in(rep, store)
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    saved = client.post(url, {"action": "save", "check_tidy": "pass", "checkout_reason": "  仓库锁门  "})
+    assert saved.status_code == 302
+    page = client.get(url, **EN).content.decode()
+    assert "仓库锁门</textarea>" in page  # the typed reason survives a save
+    done = client.post(url, {"action": "check_out", "check_tidy": "pass", "checkout_reason": "仓库锁门"})
+    assert done["Location"] == reverse("visits:today")
+    visit.refresh_from_db()
+    assert visit.checkout_reason == "仓库锁门" and visit.incomplete
+
+
+def test_the_plain_check_out_route_refuses_with_a_message_and_keeps_the_visit_open(client, team, store):
+    _sup, rep = team
+    visit = _check_in(rep, store)
+    client.force_login(rep)
+    refused = client.post(reverse("visits:visit-check-out", args=[visit.pk]), follow=True, **EN)
+    assert refused.redirect_chain[-1][0] == reverse("visits:visit-detail", args=[visit.pk])
+    assert "5 checklist items unanswered" in refused.content.decode()
+    _unchanged(visit)
+    done = client.post(reverse("visits:visit-check-out", args=[visit.pk]), {"checkout_reason": "停电"})
+    assert done["Location"] == reverse("visits:today")
+    visit.refresh_from_db()
+    assert visit.checked_out_at is not None and visit.checkout_reason == "停电"
+
+
+def test_api_a_reason_sent_with_the_findings_lets_a_later_check_out_through(api_client, team, store):
+    _sup, rep = team
+    visit = _check_in(rep, store)
+    api_client.force_authenticate(rep)
+    patched = api_client.patch(f"/api/v1/visits/{visit.pk}/", {"checkout_reason": "门店停电"}, format="json")
+    assert patched.status_code == 200 and patched.json()["checkout_reason"] == "门店停电"
+    done = api_client.post(f"/api/v1/visits/{visit.pk}/check-out/", format="json")
+    assert done.status_code == 200
+    assert done.json()["checkout_missing"]["checklist"] == ITEMS
