@@ -442,3 +442,13 @@ def test_api_a_reason_sent_with_the_findings_lets_a_later_check_out_through(api_
     done = api_client.post(f"/api/v1/visits/{visit.pk}/check-out/", format="json")
     assert done.status_code == 200
     assert done.json()["checkout_missing"]["checklist"] == ITEMS
+
+
+def test_the_admin_shows_the_check_out_and_its_rating_but_cannot_set_them(client, admin_user, team, store):
+    _sup, rep = team
+    visit = _check_in(rep, store)
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:visits_visit_change", args=[visit.pk]), **EN).content.decode()
+    for field in ("checked_out_at", "rating", "rating_reasons", "checkout_reason", "checkout_missing", "short_visit"):
+        assert f'name="{field}' not in page, field
+    assert "field-checked_out_at" in page and "field-rating_reasons" in page
