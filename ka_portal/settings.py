@@ -266,6 +266,8 @@ KA = {
     "ROUTE_STOPS_PER_DAY": env.int("KA_ROUTE_STOPS_PER_DAY", default=5),
     "ROUTE_STOPS_PER_WEEK": env.int("KA_ROUTE_STOPS_PER_WEEK", default=30),
     "CHECKIN_MAX_DISTANCE_M": env.int("KA_CHECKIN_MAX_DISTANCE_M", default=500),
+    # A visit checked out sooner than this after its check-in is flagged "short" (and rated at best yellow).
+    "VISIT_MIN_MINUTES": env.int("KA_VISIT_MIN_MINUTES", default=5),
     "SAFETY_FACTOR": env.str("KA_SAFETY_FACTOR", default="1.5"),
     # Suggested packs → whole cases: "up" (never short), "nearest" (half up) or "down" (never over).
     "ORDER_ROUNDING": env.str("KA_ORDER_ROUNDING", default="up"),

@@ -8,6 +8,7 @@ from .models import (
     RoutePlan,
     RouteStop,
     StockCount,
+    StockNotCounted,
     SuggestedOrder,
     Task,
     TaskTransition,
@@ -39,13 +40,30 @@ class StockCountInline(admin.TabularInline):
     extra = 0
 
 
+class NotCountedInline(admin.TabularInline):
+    model = StockNotCounted
+    extra = 0
+
+
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
-    list_display = ("store", "rep", "checked_in_at", "checked_out_at", "rating", "far_from_store")
-    list_filter = ("rating", "far_from_store", "checked_in_at")
-    search_fields = ("store__code", "store__name", "rep__username", "problems")
+    list_display = ("store", "rep", "checked_in_at", "checked_out_at", "rating", "far_from_store", "short_visit")
+    list_filter = ("rating", "far_from_store", "short_visit", "checked_in_at")
+    search_fields = ("store__code", "store__name", "rep__username", "problems", "checkout_reason")
     date_hierarchy = "checked_in_at"
-    inlines = [ChecklistInline, StockCountInline]
+    inlines = [ChecklistInline, StockCountInline, NotCountedInline]
+    # A check-out, its flags and the rating are the service's (visits.services.visit_check_out): a visit is done
+    # when it was done, whichever door it comes through, so the admin shows them and cannot set them.
+    readonly_fields = (
+        "checked_out_at",
+        "rating",
+        "rating_reasons",
+        "checkout_reason",
+        "checkout_missing",
+        "short_visit",
+        "far_from_store",
+        "distance_m",
+    )
 
 
 class TaskTransitionInline(ReadOnlyInline):

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -97,10 +97,17 @@ class StockCountInputSerializer(serializers.Serializer):
     product = serializers.IntegerField()
     packs = serializers.IntegerField(required=False, min_value=0, max_value=bounds.PACKS_MAX)
     quantity = serializers.CharField(required=False, help_text="cases/packs: 1, 0/10, 1/1 (instead of packs)")
+    not_counted = serializers.BooleanField(
+        required=False,
+        help_text="true: the product is explicitly not counted at this visit (instead of packs or quantity; it "
+        "answers for the product at check-out); false takes the mark back.",
+    )
 
     def validate(self, attrs):
-        if "packs" not in attrs and "quantity" not in attrs:
-            raise serializers.ValidationError({"packs": "Give packs or quantity."})
+        if "packs" not in attrs and "quantity" not in attrs and "not_counted" not in attrs:
+            raise serializers.ValidationError({"packs": "Give packs, quantity or not_counted."})
+        if attrs.get("not_counted") and ("packs" in attrs or "quantity" in attrs):
+            raise serializers.ValidationError({"not_counted": "A product is either counted or not counted."})
         return attrs
 
 
@@ -118,10 +125,30 @@ class VisitPhotoSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request is not None else url
 
 
+class RatingReasonSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="out_of_stock, promotion_not_executed, checklist_failed, price_check_failed, "
+        "checked_out_incomplete, short_visit or no_position."
+    )
+    params = serializers.DictField(help_text="The names and numbers in the sentence (product, item, reason, minutes).")
+    text = serializers.CharField(help_text="The reason as a sentence in the request's language.")
+
+
 class VisitSerializer(serializers.ModelSerializer):
     checklist = ChecklistResultSerializer(many=True, read_only=True)
     stock_counts = StockCountSerializer(many=True, read_only=True)
+    not_counted = serializers.SerializerMethodField(help_text="Listed products explicitly not counted (ids).")
     photos = VisitPhotoSerializer(many=True, read_only=True)
+    rating_reasons = serializers.SerializerMethodField(help_text="Why the rating is yellow or red; empty when green.")
+    no_position = serializers.BooleanField(read_only=True, help_text="Checked in without a position: flagged.")
+    short_visit = serializers.BooleanField(
+        read_only=True, help_text="Checked out sooner than KA_VISIT_MIN_MINUTES after check-in: flagged."
+    )
+    checkout_missing = serializers.JSONField(
+        read_only=True,
+        help_text='What was missing when the rep checked out under a reason: {"checklist": [items], "products": '
+        '[ids], "no_position": bool}; {} for a complete visit.',
+    )
 
     class Meta:
         model = Visit
@@ -142,11 +169,25 @@ class VisitSerializer(serializers.ModelSerializer):
             "problems",
             "actions",
             "rating",
+            "rating_reasons",
+            "no_position",
+            "short_visit",
+            "checkout_reason",
+            "checkout_missing",
             "checklist",
             "stock_counts",
+            "not_counted",
             "photos",
         ]
         read_only_fields = fields
+
+    def get_not_counted(self, visit) -> list[int]:
+        return sorted(mark.product_id for mark in visit.not_counted.all())
+
+    @extend_schema_field(RatingReasonSerializer(many=True))
+    def get_rating_reasons(self, visit) -> list[dict]:
+        texts = visit.rating_reason_texts
+        return [{**reason, "text": text} for reason, text in zip(visit.rating_reasons or [], texts, strict=True)]
 
 
 class VisitRecordSerializer(serializers.Serializer):
@@ -158,6 +199,12 @@ class VisitRecordSerializer(serializers.Serializer):
     promotion_executed = serializers.BooleanField(required=False, allow_null=True)
     problems = serializers.CharField(required=False, allow_blank=True)
     actions = serializers.CharField(required=False, allow_blank=True)
+    checkout_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="Why the visit will be checked out with something missing, kept ahead of the check-out.",
+    )
 
     def record_kwargs(self, visit: Visit) -> dict:
         data = self.validated_data
@@ -166,11 +213,16 @@ class VisitRecordSerializer(serializers.Serializer):
             "promotion_executed": data.get("promotion_executed", services.UNCHANGED),
             "problems": data.get("problems"),
             "actions": data.get("actions"),
+            "checkout_reason": data.get("checkout_reason"),
         }
         if "checklist" in data:
             kwargs["checklist"] = {row["item"]: row["result"] for row in data["checklist"]}
         if "stock_counts" in data:
-            kwargs["stock"] = _stock_packs(visit, data["stock_counts"])
+            counted = [row for row in data["stock_counts"] if "packs" in row or "quantity" in row]
+            kwargs["stock"] = _stock_packs(visit, counted)
+            kwargs["not_counted"] = {
+                row["product"]: row["not_counted"] for row in data["stock_counts"] if "not_counted" in row
+            }
         return kwargs
 
 
@@ -186,6 +238,15 @@ def _stock_packs(visit: Visit, rows: list[dict]) -> dict[int, int | None]:
         except PacksNotationError as error:
             raise serializers.ValidationError({"stock_counts": {index: {"quantity": [error.message]}}}) from error
     return stock
+
+
+class VisitCheckOutSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=1000,
+        help_text="Why the visit is checked out with something missing; not needed for a complete visit.",
+    )
 
 
 class VisitCreateSerializer(VisitRecordSerializer):
@@ -233,7 +294,10 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return (
             visits_for(self.request.user)
             .prefetch_related(
-                "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")), "photos"
+                "checklist",
+                Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
+                "not_counted",
+                "photos",
             )
             .order_by("-checked_in_at")
         )
@@ -308,12 +372,29 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         services.visit_record(visit=visit, **serializer.record_kwargs(visit))
         return self._out(visit)
 
-    @extend_schema(request=None, responses={200: VisitSerializer, 404: NOT_FOUND})
+    @extend_schema(
+        request=VisitCheckOutSerializer,
+        responses={
+            200: VisitSerializer,
+            400: OpenApiResponse(
+                description='Refused: {"code": "visit.incomplete", "detail", "params": {"missing", '
+                '"checklist_unanswered", "products_not_counted", "no_position"}, "missing": {"checklist": [items], '
+                '"products": [ids], "no_position": bool}}. Complete the visit or send a reason.'
+            ),
+            404: NOT_FOUND,
+        },
+    )
     @action(detail=True, methods=["post"], url_path="check-out")
     def check_out(self, request, pk=None):
-        """Check out: the time and the final rating. Twice is harmless."""
+        """Check out: the time, the flags and the final rating. Twice is harmless (the first time stays).
+
+        Every checklist item answered, every listed product counted or marked not counted, and a check-in
+        position, unless a `reason` is given (kept and shown to the supervisor; the rating is then at best
+        yellow)."""
         visit = self._own_open(pk)
-        services.visit_check_out(visit=visit)
+        serializer = VisitCheckOutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.visit_check_out(visit=visit, reason=serializer.validated_data.get("reason", ""))
         return self._out(visit)
 
 

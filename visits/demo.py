@@ -16,8 +16,9 @@ from accounts.roles import Role
 from stores.models import Listing
 
 from . import services
-from .models import ChecklistResult, RoutePlan, StockCount, Task, Visit
-from .rating import visit_rating
+from .completeness import checkout_missing, short_visit_minutes
+from .models import ChecklistResult, RoutePlan, StockCount, StockNotCounted, Task, Visit
+from .rating import rate_visit
 
 User = get_user_model()
 WEEKS_BACK = 3
@@ -25,16 +26,21 @@ VISITED_SHARE = 0.88  # the rest are "missed" stops for the compliance page
 PROBLEMS = ["价签缺失", "端架陈列不整齐", "促销POP未张贴", "堆头被竞品占用", "有破损包装"]
 ACTIONS = ["已补价签", "已整理陈列", "已张贴POP", "已与店长沟通", "已下架破损品"]
 TASKS = ["检查中秋堆头陈列", "补齐新品价签", "确认下月DM档期", "收集竞品促销信息"]
+# A few visits are cut short, honestly: checked out with a reason, or in a few minutes (flagged for the supervisor).
+CUT_SHORT_SHARE = 0.04
+SHORT_SHARE = 0.03
+CUT_SHORT_REASONS = ["店长要求提前离店，未完成盘点", "仓库锁门，无法盘点库存", "门店停电，只完成了陈列检查"]
+COUNTED_PER_VISIT = 6  # the demo reps count a store's first six products and mark the rest "not counted"
 
 
 @transaction.atomic
 def seed_visits(*, today: date, rng: random.Random) -> int:
     """Plans, visits, tasks and suggested orders for the demo reps; returns how many records it created."""
     created = 0
-    _counted_listings.cache_clear()
+    _listings.cache_clear()
     this_monday = services.week_start_of(today)
     reps = User.objects.filter(profile__role=Role.REP).select_related("profile__supervisor").order_by("username")
-    visits: list[tuple[Visit, list[ChecklistResult], list[StockCount]]] = []
+    visits: list[tuple[Visit, list[ChecklistResult], list[StockCount | StockNotCounted]]] = []
     for rep in reps:
         supervisor = rep.profile.supervisor or rep
         for weeks_back in range(WEEKS_BACK, -1, -1):
@@ -60,25 +66,37 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
         for row in (*results, *counts):
             row.visit = visit
     ChecklistResult.objects.bulk_create([row for _visit, results, _counts in visits for row in results])
-    StockCount.objects.bulk_create([row for _visit, _results, counts in visits for row in counts])
+    StockCount.objects.bulk_create(
+        [row for _visit, _results, counts in visits for row in counts if isinstance(row, StockCount)]
+    )
+    StockNotCounted.objects.bulk_create(
+        [row for _visit, _results, counts in visits for row in counts if isinstance(row, StockNotCounted)]
+    )
     created += sum(1 + len(results) + len(counts) for _visit, results, counts in visits)
     last_visit = {visit.store_id: visit for visit, *_rows in sorted(visits, key=lambda v: v[0].checked_in_at)}
     for visit in last_visit.values():
         created += len(services.suggested_orders_refresh(store=visit.store, on=timezone.localdate(visit.checked_in_at)))
-    _counted_listings.cache_clear()
+    _listings.cache_clear()
     return created
 
 
-def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[ChecklistResult], list[StockCount]]:
-    """One past visit, not yet saved: its checklist, its stock counts and the rating they give."""
+def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[ChecklistResult], list]:
+    """One past visit, not yet saved: its checklist, its stock counts and "not counted" marks, done as a visit must
+    be (visits/completeness.py) or checked out with a reason, and the rating and reasons they give."""
     start = timezone.make_aware(datetime.combine(day, time(9, 0))) + timedelta(minutes=75 * stop.position)
     start += timedelta(minutes=rng.randint(0, 20))
+    minutes = rng.randint(25, 55)
+    # The cut-short and short visits draw from their own generator: the demo's other data stays as it was.
+    odd = random.Random(stop.pk * 100_000 + day.toordinal())
+    cut_short = odd.random() < CUT_SHORT_SHARE
+    if odd.random() < SHORT_SHARE:
+        minutes = odd.randint(2, 4)
     visit = Visit(
         rep=rep,
         store=stop.store,
         route_stop=stop,
         checked_in_at=start,
-        checked_out_at=start + timedelta(minutes=rng.randint(25, 55)),
+        checked_out_at=start + timedelta(minutes=minutes),
         latitude=stop.store.latitude,
         longitude=stop.store.longitude,
         distance_m=0 if stop.store.latitude is not None else None,
@@ -89,29 +107,55 @@ def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[Checkl
         ChecklistResult(item=item, result=rng.choices(["pass", "fail", "na"], weights=[80, 12, 8])[0])
         for item in ChecklistResult.Item.values
     ]
-    counts = [
+    listings = _listings(stop.store_id)
+    counts: list = [
         StockCount(
             product=listing.product,
             packs=0 if rng.random() < 0.03 else rng.randint(1, 6 * listing.product.packs_per_case),
         )
-        for listing in _counted_listings(stop.store_id)
+        for listing in listings[:COUNTED_PER_VISIT]
     ]
     if any(r.result == "fail" for r in results) or visit.price_check_ok is False:
         index = rng.randrange(len(PROBLEMS))
         visit.problems, visit.actions = PROBLEMS[index], ACTIONS[index]
-    visit.rating = visit_rating(
-        checklist=[r.result for r in results],
+    if cut_short:  # two checklist items and two counts, then the rep had to leave
+        results, counts = results[:2], counts[:2]
+    else:
+        counts += [StockNotCounted(product=listing.product) for listing in listings[COUNTED_PER_VISIT:]]
+    missing = checkout_missing(
+        checklist_items=ChecklistResult.Item.values,
+        answered=[r.item for r in results],
+        listed=[listing.product_id for listing in listings],
+        counted=[c.product_id for c in counts if isinstance(c, StockCount)],
+        not_counted=[c.product_id for c in counts if isinstance(c, StockNotCounted)],
+        has_position=visit.latitude is not None,
+    )
+    if missing:
+        visit.checkout_reason = odd.choice(CUT_SHORT_REASONS)
+        visit.checkout_missing = missing.as_json()
+    short = short_visit_minutes(visit.checked_in_at, visit.checked_out_at, services.ka_setting("VISIT_MIN_MINUTES"))
+    visit.short_visit = short is not None
+    rated = rate_visit(
+        checklist={r.item: r.result for r in results},
         price_check_ok=visit.price_check_ok,
         promotion_executed=visit.promotion_executed,
-        out_of_stock_products=sum(1 for count in counts if count.packs == 0),
+        out_of_stock=[
+            {"product": c.product.name, "product_code": c.product.code}
+            for c in counts
+            if isinstance(c, StockCount) and c.packs == 0
+        ],
+        checkout_reason=visit.checkout_reason or None,
+        short_minutes=short,
+        has_position=visit.latitude is not None,
     )
+    visit.rating, visit.rating_reasons = rated.rating, rated.reasons_json()
     return visit, results, counts
 
 
 @cache
-def _counted_listings(store_id: int) -> list[Listing]:
-    """The first six products a store lists: the ones the demo reps count (cached for one seeding run)."""
-    return list(Listing.objects.filter(store_id=store_id, active=True).select_related("product")[:6])
+def _listings(store_id: int) -> list[Listing]:
+    """A store's active listings, the first six being the ones the demo reps count (cached for one seeding run)."""
+    return list(Listing.objects.filter(store_id=store_id, active=True).select_related("product"))
 
 
 def _tasks(plan: RoutePlan, today: date, supervisor, rng: random.Random) -> int:

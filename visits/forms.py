@@ -50,17 +50,26 @@ class VisitForm(forms.Form):
     )
     problems = forms.CharField(label=_("Problems found"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     actions = forms.CharField(label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    checkout_reason = forms.CharField(
+        label=_("Reason for checking out as it is"),
+        help_text=_("Only if something is missing (an unanswered item, a product not counted, no position)."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
+    )
 
     def __init__(self, *args, visit, listings, tasks, previous=None, **kwargs):
         self.visit, self.listings, self.tasks = visit, listings, tasks
         previous = previous or {}
         counts = {c.product_id: c.packs for c in visit.stock_counts.all()}
+        marked = {mark.product_id for mark in visit.not_counted.all()}
         results = {r.item: r.result for r in visit.checklist.all()}
         initial = {
             "price_check_ok": _tri_initial(visit.price_check_ok, bool(visit.rating)),
             "promotion_executed": _tri_initial(visit.promotion_executed, bool(visit.rating)),
             "problems": visit.problems,
             "actions": visit.actions,
+            "checkout_reason": visit.checkout_reason,
         }
         super().__init__(*args, initial=initial, **kwargs)
         for item in ChecklistResult.Item:
@@ -80,6 +89,8 @@ class VisitForm(forms.Form):
                 help_text=_("%(n)s packs a case") % {"n": product.packs_per_case},
             )
             self.initial[name] = format_packs(counts.get(product.pk), product.packs_per_case)
+            self.fields[f"not_counted_{product.pk}"] = forms.BooleanField(label=_("not counted"), required=False)
+            self.initial[f"not_counted_{product.pk}"] = product.pk in marked
             before = previous.get(product.pk)
             self.stock_rows.append((product, name, before))
         for task in tasks:
@@ -93,7 +104,10 @@ class VisitForm(forms.Form):
         return [self[f"check_{item.value}"] for item in ChecklistResult.Item]
 
     def stock_fields(self):
-        return [(product, self[name], before) for product, name, before in self.stock_rows]
+        return [
+            (product, self[name], before, self[f"not_counted_{product.pk}"])
+            for product, name, before in self.stock_rows
+        ]
 
     def task_fields(self):
         return [(task, self[f"task_{task.pk}_done"], self[f"task_{task.pk}_comment"]) for task in self.tasks]
@@ -107,16 +121,24 @@ class VisitForm(forms.Form):
                 self.add_error(name, error.message)
         return data
 
-    def record_kwargs(self) -> dict:
-        """What visit_record takes, from the cleaned form."""
+    def record_kwargs(self, *, all_ok: bool = False) -> dict:
+        """What visit_record takes, from the cleaned form. `all_ok` (the "All OK" button without JavaScript)
+        answers every unanswered checklist item "pass"; the rep then marks the exceptions."""
         data = self.cleaned_data
+        unanswered = ChecklistResult.Result.PASS.value if all_ok else ""
         return {
-            "checklist": {item.value: data.get(f"check_{item.value}", "") for item in ChecklistResult.Item},
+            "checklist": {
+                item.value: data.get(f"check_{item.value}", "") or unanswered for item in ChecklistResult.Item
+            },
             "price_check_ok": _TRI[data.get("price_check_ok", "")],
             "promotion_executed": _TRI[data.get("promotion_executed", "")],
             "stock": {product.pk: data.get(f"packs_{product.pk}") for product, _n, _b in self.stock_rows},
+            "not_counted": {
+                product.pk: bool(data.get(f"not_counted_{product.pk}")) for product, _n, _b in self.stock_rows
+            },
             "problems": data.get("problems", ""),
             "actions": data.get("actions", ""),
+            "checkout_reason": data.get("checkout_reason", ""),
             "tasks_done": {
                 task.pk: data.get(f"task_{task.pk}_comment", "")
                 for task in self.tasks

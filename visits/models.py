@@ -13,6 +13,8 @@ from django.utils.translation import pgettext_lazy
 from ka_portal import bounds
 from stores.models import Product, Store
 
+from .rating import reason_text
+
 
 class RoutePlan(models.Model):
     class Status(models.TextChoices):
@@ -94,6 +96,12 @@ class Visit(models.Model):
     problems = models.TextField(_("problems"), blank=True)
     actions = models.TextField(_("actions"), blank=True)
     rating = models.CharField(_("rating"), max_length=6, choices=Rating.choices, blank=True)
+    # Why the rating is not green (visits/rating.py): [{"code", "params"}], written with the rating.
+    rating_reasons = models.JSONField(_("rating reasons"), default=list, blank=True)
+    # Checking out an incomplete visit takes a reason (visits/completeness.py); what was missing is kept with it.
+    checkout_reason = models.TextField(_("reason for an incomplete check-out"), blank=True)
+    checkout_missing = models.JSONField(_("missing at check-out"), default=dict, blank=True)
+    short_visit = models.BooleanField(_("shorter than the minimum"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -126,6 +134,40 @@ class Visit(models.Model):
         if self.checked_out_at is None:
             return None
         return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+
+    @property
+    def no_position(self) -> bool:
+        """Checked in without a position (the device gave none): flagged for the supervisor."""
+        return self.latitude is None or self.longitude is None
+
+    @property
+    def incomplete(self) -> bool:
+        """Checked out with something missing, under a reason."""
+        return bool(self.checkout_missing)
+
+    @property
+    def missing_counts(self) -> dict:
+        missing = self.checkout_missing or {}
+        return {"checklist": len(missing.get("checklist", [])), "products": len(missing.get("products", []))}
+
+    @property
+    def rating_reason_texts(self) -> list[str]:
+        """The reasons for a yellow or red rating, as sentences in the active language."""
+        labels = dict(ChecklistResult.Item.choices)
+        return [reason_text(reason, lambda item: str(labels.get(item, item))) for reason in self.rating_reasons or []]
+
+    @property
+    def flags(self) -> list[str]:
+        """What a supervisor should look at in how the visit was done (not what was found): short labels for
+        badges; the rating reasons say the rest (the minutes, the reason given)."""
+        flags = []
+        if self.short_visit:
+            flags.append(_("Short visit"))
+        if self.no_position:
+            flags.append(_("No position"))
+        if self.incomplete:
+            flags.append(_("Incomplete"))
+        return flags
 
 
 class ChecklistResult(models.Model):
@@ -171,6 +213,21 @@ class StockCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit} {self.product.code}: {self.packs}"
+
+
+class StockNotCounted(models.Model):
+    """A listed product the rep explicitly did not count at a visit: it answers for the product at check-out."""
+
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="not_counted")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("product not counted")
+        verbose_name_plural = _("products not counted")
+        constraints = [models.UniqueConstraint(fields=["visit", "product"], name="stocknotcounted_one_per_visit")]
+
+    def __str__(self) -> str:
+        return f"{self.visit} {self.product.code}: -"
 
 
 def photo_upload_to(photo, filename: str) -> str:

@@ -11,7 +11,7 @@ from accounts.roles import Role
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, tasks_for, team_for, user_role, visits_for
 from stores.models import Listing, Store
 
-from .models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
+from .models import RoutePlan, RouteStop, StockCount, StockNotCounted, SuggestedOrder, Task, Visit, VisitPhoto
 from .services import week_start_of
 
 
@@ -92,7 +92,10 @@ def visit_detail(user, pk: int) -> Visit:
         visits_for(user)
         .select_related("store__account", "rep")
         .prefetch_related(
-            "checklist", Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")), "photos"
+            "checklist",
+            Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
+            Prefetch("not_counted", queryset=StockNotCounted.objects.select_related("product")),
+            "photos",
         )
     )
     return get_object_or_404(queryset, pk=pk)
@@ -206,7 +209,9 @@ class RepCompliance:
 
 def compliance(user, week_start: date, *, today: date | None = None) -> list[RepCompliance]:
     """Per rep: stops planned in the published plan this week up to today, stops visited on their day, by grade,
-    and the stops missed. A planned stop counts as done when the rep checked in at that store on that day."""
+    and the stops missed. A planned stop counts as done when the rep checked in at that store on that day and
+    checked the visit out (which needs the visit done, or a reason: visits/completeness.py); a visit left open
+    is not done."""
     today = today or timezone.localdate()
     reps = list(reps_for(user))
     result = {rep.pk: RepCompliance(rep) for rep in reps}
@@ -220,7 +225,7 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
     visited = set()
     for rep_id, store_id, checked_in_at in (
         visits_for(user)
-        .filter(rep__in=reps, checked_in_at__gte=start, checked_in_at__lt=end)
+        .filter(rep__in=reps, checked_in_at__gte=start, checked_in_at__lt=end, checked_out_at__isnull=False)
         .values_list("rep_id", "store_id", "checked_in_at")
     ):
         visited.add((rep_id, store_id, timezone.localdate(checked_in_at)))

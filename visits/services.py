@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal import bounds
@@ -16,18 +17,20 @@ from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
 from stores.models import Listing, Store
 
+from .completeness import Missing, checkout_missing, short_visit_minutes
 from .models import (
     ChecklistResult,
     RoutePlan,
     RouteStop,
     StockCount,
+    StockNotCounted,
     SuggestedOrder,
     Task,
     TaskTransition,
     Visit,
     VisitPhoto,
 )
-from .rating import visit_rating
+from .rating import Rated, rate_visit
 from .replenishment_job import Chunk, chunk_compute
 from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
 
@@ -264,14 +267,18 @@ def visit_record(
     price_check_ok: bool | None | object = UNCHANGED,
     promotion_executed: bool | None | object = UNCHANGED,
     stock: dict[int, int | None] | None = None,
+    not_counted: dict[int, bool] | None = None,
     problems: str | None = None,
     actions: str | None = None,
+    checkout_reason: str | None = None,
     tasks_done: dict[int, str] | None = None,
 ) -> Visit:
     """Save what the rep found (any part of it, as often as they like) and recompute the rating.
 
-    `stock` maps product id → packs (None clears a count); `tasks_done` maps task id → comment.
-    A part not given stays as it was; None for the price or promotion check means n.a.
+    `stock` maps product id → packs (None clears a count); `not_counted` maps product id → whether the rep
+    marks it "not counted" (a count given for the product wins and clears the mark); `tasks_done` maps task
+    id → comment. A part not given stays as it was; None for the price or promotion check means n.a.
+    `checkout_reason` keeps a reason typed before the check-out (the check-out uses it unless given another).
     """
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if not visit.is_open:
@@ -290,22 +297,25 @@ def visit_record(
         visit.problems = problems
     if actions is not None:
         visit.actions = actions
-    if stock is not None:
-        _save_stock(visit, stock)
+    if checkout_reason is not None:
+        visit.checkout_reason = _checked_reason(checkout_reason)
+    if stock is not None or not_counted is not None:
+        _save_stock(visit, stock or {}, not_counted or {})
     for task_id, comment in (tasks_done or {}).items():
         task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
-    visit.rating = _rating(visit)
+    _rate(visit)
     visit.save()
     if stock:
         suggested_orders_refresh(store=visit.store, on=timezone.localdate(visit.checked_in_at))
     return visit
 
 
-def _save_stock(visit: Visit, stock: dict[int, int | None]) -> None:
+def _save_stock(visit: Visit, stock: dict[int, int | None], not_counted: dict[int, bool]) -> None:
     listed = set(Listing.objects.filter(store=visit.store, active=True).values_list("product_id", flat=True))
-    for product_id, packs in stock.items():
+    for product_id in {*stock, *not_counted}:
         if product_id not in listed:
             raise DomainError("visit.not_listed", _("This product is not listed in the store."), field="stock")
+    for product_id, packs in stock.items():
         if packs is None:
             StockCount.objects.filter(visit=visit, product_id=product_id).delete()
         elif packs < 0:
@@ -313,26 +323,153 @@ def _save_stock(visit: Visit, stock: dict[int, int | None]) -> None:
         else:
             bounds.check_packs(packs, field="stock")
             StockCount.objects.update_or_create(visit=visit, product_id=product_id, defaults={"packs": packs})
+    counted = {product_id for product_id, packs in stock.items() if packs is not None}
+    marked = {product_id for product_id, mark in not_counted.items() if mark and product_id not in counted}
+    unmarked = counted | {product_id for product_id, mark in not_counted.items() if not mark}
+    if unmarked:
+        StockNotCounted.objects.filter(visit=visit, product_id__in=unmarked).delete()
+    if marked:
+        StockNotCounted.objects.filter(visit=visit, product_id__in=marked).delete()
+        StockCount.objects.filter(visit=visit, product_id__in=marked).delete()
+        StockNotCounted.objects.bulk_create(StockNotCounted(visit=visit, product_id=pk) for pk in sorted(marked))
 
 
-def _rating(visit: Visit) -> str:
-    return visit_rating(
-        checklist=visit.checklist.values_list("result", flat=True),
+def _rate(visit: Visit) -> Rated:
+    """Set the visit's rating and its reasons from what is recorded (and, once checked out, how it was done)."""
+    out_of_stock = [
+        {"product": name, "product_code": code}
+        for name, code in visit.stock_counts.filter(packs=0)
+        .order_by("product__code")
+        .values_list("product__name", "product__code")
+    ]
+    short_minutes = None
+    if visit.checked_out_at is not None and visit.short_visit:
+        short_minutes = visit.minutes_in_store
+    rated = rate_visit(
+        checklist=_in_checklist_order(dict(visit.checklist.values_list("item", "result"))),
         price_check_ok=visit.price_check_ok,
         promotion_executed=visit.promotion_executed,
-        out_of_stock_products=visit.stock_counts.filter(packs=0).count(),
+        out_of_stock=out_of_stock,
+        checkout_reason=visit.checkout_reason if visit.incomplete else None,
+        short_minutes=short_minutes,
+        has_position=not visit.no_position,
+    )
+    visit.rating, visit.rating_reasons = rated.rating, rated.reasons_json()
+    return rated
+
+
+def _in_checklist_order(results: dict[str, str]) -> dict[str, str]:
+    return {item: results[item] for item in ChecklistResult.Item.values if item in results}
+
+
+def visit_missing(visit: Visit) -> Missing:
+    """What the visit still lacks for a check-out (visits/completeness.py), from the database."""
+    listed = Listing.objects.filter(store_id=visit.store_id, active=True).order_by("product__code")
+    return checkout_missing(
+        checklist_items=ChecklistResult.Item.values,
+        answered=visit.checklist.values_list("item", flat=True),
+        listed=listed.values_list("product_id", flat=True),
+        counted=visit.stock_counts.values_list("product_id", flat=True),
+        not_counted=visit.not_counted.values_list("product_id", flat=True),
+        has_position=not visit.no_position,
     )
 
 
+class VisitIncomplete(DomainError):
+    """A check-out refused because the visit is not done and no reason was given: says what is missing."""
+
+    def __init__(self, missing: Missing) -> None:
+        parts = []
+        if missing.checklist:
+            parts.append(
+                ngettext("%(n)s checklist item unanswered", "%(n)s checklist items unanswered", len(missing.checklist))
+                % {"n": len(missing.checklist)}
+            )
+        if missing.products:
+            parts.append(
+                ngettext(
+                    "%(n)s product neither counted nor marked not counted",
+                    "%(n)s products neither counted nor marked not counted",
+                    len(missing.products),
+                )
+                % {"n": len(missing.products)}
+            )
+        if missing.no_position:
+            parts.append(gettext("no check-in position"))
+        self.missing = missing
+        super().__init__(
+            "visit.incomplete",
+            _("Not checked out: %(missing)s. Complete the visit, or give a reason for checking out as it is."),
+            field="checkout_reason",
+            missing=pgettext("list separator", ", ").join(parts),
+            checklist_unanswered=len(missing.checklist),
+            products_not_counted=len(missing.products),
+            no_position=missing.no_position,
+        )
+
+    @property
+    def extra(self) -> dict:
+        return {"missing": self.missing.as_json()}
+
+
+REASON_MAX_LENGTH = 1000
+
+
+def _checked_reason(reason: str | None) -> str:
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(
+            "visit.reason_too_long",
+            _("Keep the reason to %(limit)s characters."),
+            field="checkout_reason",
+            limit=REASON_MAX_LENGTH,
+        )
+    return reason
+
+
 @transaction.atomic
-def visit_check_out(*, visit: Visit, at: datetime | None = None) -> Visit:
-    """End the visit: time out and the final rating. Checking out twice keeps the first time."""
+def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "") -> Visit:
+    """End the visit: time out, flags and the final rating. Checking out twice keeps the first time.
+
+    Refused (``visit.incomplete``, nothing written) while a checklist item is unanswered, a listed product is
+    neither counted nor marked not counted, or the check-in has no position, unless the rep gives a reason (here,
+    or saved before with the findings); the reason and what was missing are kept for the supervisor. A visit
+    shorter than ``KA_VISIT_MIN_MINUTES`` is flagged.
+    """
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if visit.checked_out_at is None:
-        visit.checked_out_at = max(at or timezone.now(), visit.checked_in_at)
-        visit.rating = _rating(visit)
-        visit.save(update_fields=["checked_out_at", "rating", "updated_at"])
+    if visit.checked_out_at is not None:
+        return visit
+    reason = _checked_reason(reason) or visit.checkout_reason
+    missing = visit_missing(visit)
+    if missing and not reason:
+        raise VisitIncomplete(missing)
+    visit.checked_out_at = max(at or timezone.now(), visit.checked_in_at)
+    visit.checkout_reason = reason
+    visit.checkout_missing = missing.as_json() if missing else {}
+    visit.short_visit = (
+        short_visit_minutes(visit.checked_in_at, visit.checked_out_at, ka_setting("VISIT_MIN_MINUTES")) is not None
+    )
+    _rate(visit)
+    visit.save(
+        update_fields=[
+            "checked_out_at",
+            "checkout_reason",
+            "checkout_missing",
+            "short_visit",
+            "rating",
+            "rating_reasons",
+            "updated_at",
+        ]
+    )
     return visit
+
+
+@transaction.atomic
+def visit_record_and_check_out(*, visit: Visit, reason: str = "", at: datetime | None = None, **findings) -> Visit:
+    """The page's "Save and check out": record the findings and check out, both or neither (a refused check-out
+    leaves the visit as it was, and the page keeps what the rep typed)."""
+    visit = visit_record(visit=visit, **findings)
+    return visit_check_out(visit=visit, at=at, reason=reason)
 
 
 @transaction.atomic

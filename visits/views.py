@@ -149,16 +149,32 @@ def visit_detail(request, pk: int):
         form = VisitForm(
             request.POST, visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit)
         )
+        action = request.POST.get("action")
         if form.is_valid():
+            findings = form.record_kwargs(all_ok=action == "all_ok")
             try:
-                services.visit_record(visit=visit, **form.record_kwargs())
+                if action == "check_out":
+                    services.visit_record_and_check_out(visit=visit, **findings)
+                else:
+                    services.visit_record(visit=visit, **findings)
             except DomainError as error:
-                form.add_error(None, error.detail)
+                form.add_error(error.field if error.field in form.fields else None, error.detail)
+                if isinstance(error, services.VisitIncomplete):
+                    # Said at the top too (the reason field is at the end of a long page), and at each gap.
+                    messages.error(request, error.detail)
+                    for item in error.missing.checklist:
+                        form.add_error(f"check_{item}", _("Answer this item."))
+                    for product_id in error.missing.products:
+                        form.add_error(f"stock_{product_id}", _("Count it, or tick “not counted”."))
+                    context = _visit_context(request, visit, form=form)
+                    return render(request, "visits/visit.html", context, status=400)
             else:
-                if request.POST.get("action") == "check_out":
-                    services.visit_check_out(visit=visit)
+                if action == "check_out":
                     messages.success(request, _("Checked out. The visit is saved."))
                     return redirect("visits:today")
+                if action == "all_ok":
+                    messages.success(request, _("Every unanswered item is marked OK: now mark the exceptions."))
+                    return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#checklist")
                 messages.success(request, _("Saved."))
                 return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#suggested-order")
         messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
@@ -199,7 +215,11 @@ def visit_check_out(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
     if visit.rep_id != request.user.pk:
         raise PermissionDenied
-    services.visit_check_out(visit=visit)
+    try:
+        services.visit_check_out(visit=visit, reason=request.POST.get("checkout_reason", ""))
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("visits:visit-detail", pk=visit.pk)
     return redirect("visits:today")
 
 
@@ -220,6 +240,7 @@ class VisitFilter(StoreSearchFilterSet):
     )
     rating = django_filters.ChoiceFilter(label=gettext_lazy("Rating"), choices=Visit.Rating.choices)
     far_from_store = yes_no_filter(gettext_lazy("Far from the store"))
+    flagged = yes_no_filter(gettext_lazy("Flagged"), method="filter_flagged")
 
     class Meta:
         model = Visit
@@ -228,6 +249,11 @@ class VisitFilter(StoreSearchFilterSet):
     def filter_day(self, queryset, name, value):
         start, end = selectors.day_bounds(value)
         return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+
+    def filter_flagged(self, queryset, name, value):
+        """Short, without a position, or checked out incomplete (under a reason)."""
+        flagged = Q(short_visit=True) | Q(latitude__isnull=True) | Q(longitude__isnull=True) | ~Q(checkout_missing={})
+        return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
 
 class VisitListView(FilteredListView):
@@ -240,6 +266,10 @@ class VisitListView(FilteredListView):
         Column(gettext_lazy("Sales rep"), lambda v: display_name(v.rep)),
         Column(gettext_lazy("Store"), lambda v: v.store.name),
         Column(gettext_lazy("Rating"), lambda v: v.get_rating_display()),
+        Column(gettext_lazy("Rating reasons"), lambda v: "; ".join(v.rating_reason_texts)),
+        Column(gettext_lazy("Flags"), lambda v: ", ".join(str(flag) for flag in v.flags)),
+        Column(gettext_lazy("Reason at check-out"), lambda v: v.checkout_reason),
+        Column(gettext_lazy("Minutes"), lambda v: v.minutes_in_store),
         Column(gettext_lazy("Distance from store (m)"), lambda v: v.distance_m),
         Column(gettext_lazy("Problems"), lambda v: v.problems),
         Column(gettext_lazy("Actions"), lambda v: v.actions),

@@ -30,6 +30,7 @@ def rep_day():
     later = StoreFactory(rep=rep, name="大润发江湾店", grade="B")
     beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
     ListingFactory(store=store, product=beer)
+    ListingFactory(store=store, product=ProductFactory(name="乐滋薯片 70g", code="P-CHIPS", packs_per_case=20))
     # a week ago the rep counted 10 cases; 4 cases were delivered since
     last_week = WEDNESDAY - timedelta(days=7)
     StockCountFactory(
@@ -51,7 +52,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
     rep, store, beer = rep_day
     phone.context.grant_permissions(["geolocation"])
     phone.context.set_geolocation({"latitude": 31.2991, "longitude": 121.5141})
-    with time_machine.travel(WEDNESDAY, tick=True):
+    with time_machine.travel(WEDNESDAY, tick=True) as clock:
         log_in(phone, "rep1", "demo-pass-1")
 
         # Today: the two stops in order, the task shown at the first
@@ -70,9 +71,12 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         assert "距门店" in phone.get_by_test_id("visit-times").inner_text()
         assert phone.get_by_test_id("far-flag").count() == 0
 
-        # display checklist: everything passes but the tidiness
-        for item in ["together", "price_tag", "promotion_display", "stock_level"]:
-            phone.get_by_test_id(f"choice-check_{item}").get_by_text("合格", exact=True).click()
+        # display checklist: one tap on "all OK", then the exception (the tidiness)
+        visit_url = phone.url
+        phone.get_by_test_id("all-ok").click()
+        assert phone.url == visit_url  # answered in the page, nothing sent yet
+        for item in ["together", "tidy", "price_tag", "promotion_display", "stock_level"]:
+            assert phone.get_by_test_id(f"choice-check_{item}").locator("input[value=pass]").is_checked()
         phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
         phone.get_by_test_id("choice-price_check_ok").get_by_text("是", exact=True).click()
         phone.get_by_test_id("choice-promotion_executed").get_by_text("是", exact=True).click()
@@ -96,9 +100,20 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         assert "黄 — 有改善空间" in phone.get_by_test_id("rating").inner_text()
         phone.screenshot(path="tests/e2e/artifacts/visits-visit-phone.png", full_page=True)
 
-        # the task, then check out: back on Today, the stop is done
+        # the task, then check out: refused while the chips are neither counted nor marked, with what is missing;
+        # what was typed stays
         phone.get_by_test_id("task").get_by_label("已完成").check()
         phone.get_by_test_id("task").get_by_placeholder("备注").fill("价签已补")
+        phone.get_by_role("button", name="保存并签退").click()
+        assert "1个产品既未盘点也未标记为未盘点" in phone.get_by_test_id("checkout-error").inner_text()
+        assert phone.get_by_test_id("task").get_by_placeholder("备注").input_value() == "价签已补"
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path="tests/e2e/artifacts/visits-check-out-refused-phone.png", full_page=True)
+
+        # "not counted" for the chips: the visit is done; back on Today, the stop is done
+        chips_row = phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片 70g")
+        chips_row.get_by_label("未盘点").check()
+        clock.shift(timedelta(minutes=25))  # a real visit's length: not flagged short
         phone.get_by_role("button", name="保存并签退").click()
         phone.wait_for_url("**/visits/today/")
         assert "已完成1 / 2家" in phone.get_by_test_id("progress").inner_text()
@@ -106,10 +121,13 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
 
         visit = Visit.objects.exclude(checked_in_at__lt=WEDNESDAY - timedelta(days=1)).get()
         assert visit.checked_out_at is not None and visit.rating == "yellow"
+        assert visit.rating_reasons == [{"code": "checklist_failed", "params": {"item": "tidy"}}]
+        assert list(visit.not_counted.values_list("product__name", flat=True)) == ["乐滋薯片 70g"]
         assert visit.distance_m is not None and visit.distance_m < 50
 
-        # the daily report lists the visit with its suggested order
+        # the daily report lists the visit with its suggested order and why it is yellow
         phone.get_by_role("link", name="我的拜访日报").click()
         assert "沃尔玛五角场店" in phone.get_by_test_id("report-visits").inner_text()
+        assert "陈列检查不合格：整齐清洁" in phone.get_by_test_id("report-visits").inner_text()
         assert "海川纯生啤酒 500ml" in phone.get_by_test_id("report-orders").inner_text()
         phone.screenshot(path="tests/e2e/artifacts/visits-daily-report-phone.png", full_page=True)

@@ -286,12 +286,7 @@ NAMESPACES = {"admin": "Django admin: only administrators are staff; other roles
 # Matrix cases that fail for a reason another part of issue 10 fixes: (route, method, role) → why; the id probe's
 # cases are keyed "<route> (bad id)". A test whose only failures are listed here is xfail (not strict), so it
 # passes again once the fix is merged; then delete its lines. Never a loosened assertion.
-_ABC = "issue 10 item 6 (numbers/500s helper): a non-numeric id reaches get_object_or_404 → ValueError 500"
-KNOWN_SERVER_ERRORS: dict[tuple[str, str, str], str] = {
-    **{("visit-detail (bad id)", "PATCH", role): _ABC for role in ("rep1", "admin")},
-    **{("visit-check-out (bad id)", "POST", role): _ABC for role in ("rep1", "admin")},
-    **{("task-complete (bad id)", "POST", role): _ABC for role in ("rep1", "admin")},
-}
+KNOWN_SERVER_ERRORS: dict[tuple[str, str, str], str] = {}
 
 
 # --- walking the URL configuration ------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Factories for the visits app's models."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
+from stores.models import Listing
 from tests.factories import StoreFactory, UserFactory
-from visits.models import RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+from visits.models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
 
 
 def this_monday() -> date:
@@ -71,3 +73,26 @@ class SuggestedOrderFactory(factory.django.DjangoModelFactory):
     current_packs = 12
     suggested_packs = 12
     suggested_cases = 1
+
+
+def complete_visit(
+    visit: Visit, *, result: str = "pass", packs: int = 12, stock: dict | None = None, not_counted=()
+) -> Visit:
+    """Do what a visit must have before it may be checked out (visits/completeness.py), through the service:
+    every checklist item answered (`result`), every listed product counted (`packs`, or `stock`'s own count
+    per product id) unless its id is in `not_counted`, and a check-in position (the store's, or Shanghai's)."""
+    from visits import services
+
+    if visit.latitude is None or visit.longitude is None:
+        store = visit.store
+        Visit.objects.filter(pk=visit.pk).update(
+            latitude=store.latitude or Decimal("31.230000"), longitude=store.longitude or Decimal("121.470000")
+        )
+    listed = Listing.objects.filter(store=visit.store, active=True).values_list("product_id", flat=True)
+    counts = {product: packs for product in listed if product not in not_counted} | (stock or {})
+    return services.visit_record(
+        visit=visit,
+        checklist=dict.fromkeys(ChecklistResult.Item.values, result),
+        stock=counts,
+        not_counted=dict.fromkeys(not_counted, True),
+    )

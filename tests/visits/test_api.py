@@ -8,7 +8,14 @@ from accounts.roles import Role
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
 from visits.models import RoutePlan, Task, Visit
 
-from .factories import RoutePlanFactory, RouteStopFactory, SuggestedOrderFactory, TaskFactory, VisitFactory
+from .factories import (
+    RoutePlanFactory,
+    RouteStopFactory,
+    SuggestedOrderFactory,
+    TaskFactory,
+    VisitFactory,
+    complete_visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +89,7 @@ def test_patch_records_and_check_out_closes(api_client, people):
     )
     assert patched.status_code == 200
     assert patched.json()["rating"] == "red"
+    complete_visit(visit)
     closed = client.post(f"/api/v1/visits/{visit.pk}/check-out/")
     assert closed.json()["checked_out_at"] is not None
     refused = client.patch(f"/api/v1/visits/{visit.pk}/", {"problems": "later"}, format="json")

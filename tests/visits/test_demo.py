@@ -35,3 +35,22 @@ def test_next_week_tops_up_the_new_weeks_plan():
     seed_demo(today=MONDAY)
     seed_demo(today=date(2026, 11, 30))
     assert RoutePlan.objects.filter(week_start=date(2026, 11, 30)).count() == 4
+
+
+def test_demo_visits_are_done_as_a_visit_must_be_or_say_why():
+    """A fresh install is consistent with the check-out rule: every past visit is complete (each checklist item,
+    each listed product counted or marked not counted, a position) or carries the reason and what was missing;
+    every yellow or red says why."""
+    from visits import services
+
+    seed_demo(today=MONDAY)
+    visits = list(Visit.objects.filter(checked_out_at__isnull=False))
+    for visit in visits:
+        missing = services.visit_missing(visit)
+        assert bool(missing) == visit.incomplete == bool(visit.checkout_reason), visit.pk
+        assert visit.checkout_missing == (missing.as_json() if missing else {})
+        assert (visit.rating == "green") == (visit.rating_reasons == [])
+    incomplete = [visit for visit in visits if visit.incomplete]
+    short = [visit for visit in visits if visit.short_visit]
+    assert 0 < len(incomplete) < len(visits) * 0.1 and 0 < len(short) < len(visits) * 0.1
+    assert all(visit.rating in ("yellow", "red") for visit in incomplete + short)

@@ -131,7 +131,9 @@ def test_compliance_counts_done_and_missed_by_grade(client, team):
     RouteStopFactory(plan=plan, store=a, day=2)
     RouteStopFactory(plan=plan, store=b, day=1)
     monday_noon = timezone.make_aware(timezone.datetime.combine(monday, timezone.datetime.min.time())).replace(hour=12)
-    VisitFactory(rep=rep, store=a, checked_in_at=monday_noon)
+    VisitFactory(rep=rep, store=a, checked_in_at=monday_noon, checked_out_at=monday_noon + timedelta(minutes=30))
+    wednesday_noon = monday_noon + timedelta(days=2)
+    VisitFactory(rep=rep, store=a, checked_in_at=wednesday_noon)  # checked in, never checked out: not done
     VisitFactory(rep=rep, store=b, checked_in_at=monday_noon + timedelta(days=3))  # on the wrong day
     client.force_login(sup)
     response = client.get(reverse("visits:compliance"), {"week": monday.isoformat()}, **EN)

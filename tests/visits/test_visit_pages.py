@@ -1,19 +1,21 @@
 """The rep's Today page and the visit flow: check in, record, keep input on errors, check out; scope 404s."""
 
 import uuid
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
-from visits.models import RoutePlan, Task, Visit
+from visits.models import ChecklistResult, RoutePlan, Task, Visit
 
 from .factories import RoutePlanFactory, RouteStopFactory, TaskFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+ALL_PASS = {f"check_{item}": "pass" for item in ChecklistResult.Item.values}
 
 
 @pytest.fixture
@@ -80,7 +82,8 @@ def _visit_with_products(rep):
     chips = ProductFactory(name="乐滋薯片", packs_per_case=20)
     ListingFactory(store=store, product=beer)
     ListingFactory(store=store, product=chips)
-    return VisitFactory(rep=rep, store=store), beer, chips
+    visit = VisitFactory(rep=rep, store=store, latitude=Decimal("31.299000"), longitude=Decimal("121.514000"))
+    return visit, beer, chips
 
 
 def test_bad_stock_count_is_refused_next_to_the_field_and_everything_typed_is_kept(client, rep):
@@ -128,6 +131,7 @@ def test_saving_counts_shows_the_suggested_order_and_check_out_returns_to_today(
             f"stock_{chips.pk}": "0",
             f"task_{task.pk}_done": "on",
             f"task_{task.pk}_comment": "已完成",
+            **ALL_PASS,
             "action": "check_out",
         },
     )

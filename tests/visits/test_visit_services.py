@@ -15,7 +15,7 @@ from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, Sto
 from visits import services
 from visits.models import SuggestedOrder, Task, Visit
 
-from .factories import StockCountFactory, TaskFactory, VisitFactory
+from .factories import StockCountFactory, TaskFactory, VisitFactory, complete_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_rating_red_when_a_listed_product_is_out_of_stock(rep, store):
 
 
 def test_rating_yellow_for_a_failed_item_green_when_fixed(rep, store):
-    visit, _ = services.visit_check_in(rep=rep, store=store)
+    visit, _ = services.visit_check_in(rep=rep, store=store, latitude=store.latitude, longitude=store.longitude)
     visit = services.visit_record(visit=visit, checklist={"tidy": "fail", "together": "pass"})
     assert visit.rating == "yellow"
     visit = services.visit_record(visit=visit, checklist={"tidy": "pass"}, promotion_executed=True)
@@ -121,6 +121,7 @@ def test_product_not_listed_is_refused(rep, store):
 
 def test_check_out_twice_keeps_the_first_time_and_closes_the_visit(rep, store):
     visit, _ = services.visit_check_in(rep=rep, store=store, at=timezone.now() - timedelta(minutes=30))
+    complete_visit(visit)
     first = services.visit_check_out(visit=visit)
     again = services.visit_check_out(visit=visit, at=timezone.now() + timedelta(hours=1))
     assert again.checked_out_at == first.checked_out_at
