@@ -173,7 +173,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_days_past_due(self, invoice) -> int | None:
         return selectors.invoice_days_past_due(invoice)
 

@@ -27,8 +27,12 @@ _ROW_ERRORS = inline_serializer(
             {
                 "rows": serializers.IntegerField(required=False, help_text="Data rows read."),
                 "bad_rows": serializers.IntegerField(required=False, help_text="Rows with at least one problem."),
-                "problems": serializers.IntegerField(help_text="Problems found in all."),
-                "shown": serializers.IntegerField(help_text="Problems listed in `errors` (the first ones)."),
+                "problems": serializers.IntegerField(
+                    required=False, help_text="Problems found in all (a refused sheet)."
+                ),
+                "shown": serializers.IntegerField(
+                    required=False, help_text="Problems listed in `errors` (the first ones)."
+                ),
             },
             required=False,
         ),

@@ -153,7 +153,7 @@ def test_the_schema_documents_the_token_endpoints(client):
     assert "security" not in sign_in  # no token needed to get one
     token = schema["components"]["schemas"]["Token"]["properties"]
     assert {"token", "expiry"} <= set(token)
-    assert set(schema["paths"]["/api/v1/auth/token/"]["delete"]["responses"]) == {"204", "401"}
-    assert set(schema["paths"]["/api/v1/auth/tokens/"]["delete"]["responses"]) == {"204", "401"}
+    assert {"204", "401"} <= set(schema["paths"]["/api/v1/auth/token/"]["delete"]["responses"])
+    assert {"204", "401"} <= set(schema["paths"]["/api/v1/auth/tokens/"]["delete"]["responses"])
     scheme = schema["components"]["securitySchemes"]["knoxApiToken"]
     assert scheme["in"] == "header" and scheme["name"] == "Authorization"
