@@ -1,13 +1,11 @@
 """A payment's request_key means one payment: the same key and body replay the first answer, another
 account or amount is 422 naming the fields; invoices and deductions take the Idempotency-Key header."""
 
-import threading
 import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -16,6 +14,7 @@ from accounts.roles import Role
 from contracts import services
 from contracts.models import Deduction, Invoice, Payment
 from ka_portal.errors import DomainConflict, KeyReused
+from tests.concurrency import at_once
 from tests.factories import KeyAccountFactory, make_user
 
 D = Decimal
@@ -165,26 +164,14 @@ def test_invoice_and_deduction_creates_take_the_idempotency_key_header(cashier, 
 def test_twenty_parallel_posts_of_one_request_key_make_one_payment(finance, books):
     account, _other = books
     body = _payment(account)
-    start = threading.Barrier(20)
-    answers, errors = [], []
 
     def post():
-        try:
-            client = APIClient()
-            client.force_authenticate(finance)
-            start.wait()
-            response = client.post("/api/v1/payments/", body, format="json")
-            answers.append((response.status_code, response.content))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        client = APIClient()
+        client.force_authenticate(finance)
+        response = client.post("/api/v1/payments/", body, format="json")
+        return response.status_code, response.content
 
-    threads = [threading.Thread(target=post) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers, errors = at_once(*[post] * 20)
 
     assert errors == []
     assert Payment.objects.count() == 1

@@ -1,18 +1,17 @@
 """A visit's client uuid means one visit: the same uuid and body replay the first answer, another body
 (other findings, another store) is 422 naming the fields, on the API, on the page and in the service."""
 
-import threading
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from ka_portal.errors import KeyReused
+from tests.concurrency import at_once
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
 from visits import services
 from visits.models import Visit
@@ -180,26 +179,14 @@ def test_the_check_in_page_refuses_a_uuid_reused_for_another_store(client, rep_w
 def test_twenty_parallel_posts_of_one_uuid_make_one_visit(rep_with_stores):
     rep, store, _second, product = rep_with_stores
     body = _body(store, product)
-    start = threading.Barrier(20)
-    answers, errors = [], []
 
     def post():
-        try:
-            client = APIClient()
-            client.force_authenticate(rep)
-            start.wait()
-            response = client.post(URL, body, format="json")
-            answers.append((response.status_code, response.content))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+        client = APIClient()
+        client.force_authenticate(rep)
+        response = client.post(URL, body, format="json")
+        return response.status_code, response.content
 
-    threads = [threading.Thread(target=post) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers, errors = at_once(*[post] * 20)
 
     assert errors == []
     assert Visit.objects.count() == 1
