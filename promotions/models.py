@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
 from ka_portal import bounds
+from ka_portal.models import TransitionLog
 from stores.models import Product, Store
 
 RATIO = {"max_digits": 5, "decimal_places": 4}
@@ -236,22 +237,12 @@ class PromotionEvaluation(models.Model):
         return str(self.plan)
 
 
-class PromotionTransition(models.Model):
+class PromotionTransition(TransitionLog):
     plan = models.ForeignKey(
         PromotionPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="transitions"
     )
     from_status = models.CharField(_("from"), max_length=10, choices=PromotionPlan.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=PromotionPlan.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("promotion transition")

@@ -360,21 +360,29 @@ def _is_owner(user, plan: PromotionPlan) -> bool:
     return plan.owner_id == user.pk and user.has_perm("promotions.change_promotionplan")
 
 
+def _owners_step(plan: PromotionPlan, by, status: str, code: str, message) -> PromotionPlan:
+    """Lock the plan for a step only its owner may take, and only from `status`; refuse otherwise."""
+    plan = _locked(plan)
+    if not _is_owner(by, plan):
+        raise PermissionDenied
+    if plan.status != status:
+        raise DomainError(code, message, status=plan.get_status_display())
+    return plan
+
+
 @transaction.atomic
 def promotion_withdraw(*, plan: PromotionPlan, by, reason: str = "") -> PromotionPlan:
     """The owner takes a submitted plan back to draft before the decision, to change it and submit again.
 
     The budget is untouched: only the final approval consumes it, and a submitted plan has none. A first
     approval above the threshold goes with the withdrawal: the changed plan is decided afresh."""
-    plan = _locked(plan)
-    if not _is_owner(by, plan):
-        raise PermissionDenied
-    if plan.status != Status.SUBMITTED:
-        raise DomainError(
-            "promotion.withdraw_status",
-            _("This plan is %(status)s: only a submitted plan awaiting its decision can be withdrawn."),
-            status=plan.get_status_display(),
-        )
+    plan = _owners_step(
+        plan,
+        by,
+        Status.SUBMITTED,
+        "promotion.withdraw_status",
+        _("This plan is %(status)s: only a submitted plan awaiting its decision can be withdrawn."),
+    )
     note = reason.strip()
     if plan.first_approved_by_id is not None:
         who = plan.first_approved_by.get_full_name() or plan.first_approved_by.username
@@ -393,15 +401,13 @@ def promotion_reopen(*, plan: PromotionPlan, by) -> PromotionPlan:
     (``reopened_from``) and both logs say so. The drafting rules apply again (the owner's scope today,
     today's shelf prices); a price floor override is the manager's word for the old plan and is not
     carried over. Nothing touches the budget."""
-    plan = _locked(plan)
-    if not _is_owner(by, plan):
-        raise PermissionDenied
-    if plan.status != Status.REJECTED:
-        raise DomainError(
-            "promotion.reopen_status",
-            _("This plan is %(status)s: only a rejected plan can be reopened."),
-            status=plan.get_status_display(),
-        )
+    plan = _owners_step(
+        plan,
+        by,
+        Status.REJECTED,
+        "promotion.reopen_status",
+        _("This plan is %(status)s: only a rejected plan can be reopened."),
+    )
     already = selectors.reopened_as(plan)
     if already is not None:
         raise DomainConflict(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ka_portal import bounds
+from ka_portal.models import TransitionLog
 from stores.models import Product, Store
 
 from .rating import reason_text
@@ -290,22 +291,12 @@ class Task(models.Model):
         return self.title
 
 
-class TaskTransition(models.Model):
+class TaskTransition(TransitionLog):
     """One report on a task (done, not done and why, a changed comment): who, when, from what to what."""
 
     task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("from"), max_length=10, choices=Task.Status.choices)
     to_status = models.CharField(_("to"), max_length=10, choices=Task.Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         verbose_name = _("task transition")
