@@ -1,27 +1,103 @@
-"""Serializer fields shared by the apps' APIs: related records named by their code, within the user's scope."""
+"""The one way a serializer field or a filter names another record: by the API convention, within the user's scope.
 
+The convention (README, "API"): master data — key accounts, stores, products — is named by its
+**code** in every request and response body and every filter; users by their **username**;
+transactional records (visits, plans, invoices, payments, deductions, tasks, …) by **id**.
+
+`related(Model, scope=…)` gives the serializer field, `record_filter(Model, scope=…)` the FilterSet
+filter; both look the record up only within `scope(user)` (a selector of ka_portal/scope.py or of the
+app's selectors), so a reference outside it is refused as "Not found.", exactly like one that does not
+exist, naming nothing. The model's whole table serves only the schema generator, which has no user.
+"""
+
+from typing import Any
+
+import django_filters
+from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from .scope import NOT_FOUND_TEXT
 
 
-class ScopedSlugRelatedField(serializers.SlugRelatedField):
-    """A related record written by its code (`"account": "WMT"`) and looked up only within the user's scope.
+def lookup_field_for(model) -> str:
+    """How the convention names a record of `model`: "code" (master data), "username" (users) or "pk"."""
+    from accounts.models import KeyAccount
+    from stores.models import Product, Store
 
-    `scope` is a function of the user (e.g. ka_portal.scope.accounts_for): a code outside it is
-    refused as not found, exactly like a code that does not exist. `queryset` (the whole table)
-    serves only the schema generator, which has no user.
-    """
+    if model in (KeyAccount, Store, Product):
+        return "code"
+    if model is get_user_model():
+        return "username"
+    return "pk"
 
-    # Not DRF's "Object with code=… does not exist.": a refusal names nothing, not even the code sent.
-    default_error_messages = {**serializers.SlugRelatedField.default_error_messages, "does_not_exist": NOT_FOUND_TEXT}
 
-    def __init__(self, *, scope, slug_field="code", **kwargs):
+class _InScope:
+    """Look the record up within the requesting user's scope; outside it, "Not found."."""
+
+    def __init__(self, *, scope, **kwargs):
         self.scope = scope
-        super().__init__(slug_field=slug_field, **kwargs)
+        super().__init__(**kwargs)
 
     def get_queryset(self):
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated:
             return super().get_queryset().none()
         return self.scope(request.user)
+
+
+class ScopedSlugRelatedField(_InScope, serializers.SlugRelatedField):
+    """A related record named by a field of its own (code, username) within the user's scope."""
+
+    # Not DRF's "Object with code=… does not exist.": a refusal names nothing, not even the code sent.
+    default_error_messages = {**serializers.SlugRelatedField.default_error_messages, "does_not_exist": NOT_FOUND_TEXT}
+
+    def __init__(self, *, scope, slug_field="code", **kwargs):
+        super().__init__(scope=scope, slug_field=slug_field, **kwargs)
+
+
+class ScopedPrimaryKeyRelatedField(_InScope, serializers.PrimaryKeyRelatedField):
+    """A related transactional record named by its id within the user's scope."""
+
+    default_error_messages = {
+        **serializers.PrimaryKeyRelatedField.default_error_messages,
+        "does_not_exist": NOT_FOUND_TEXT,
+    }
+
+
+def related(model, *, scope, **kwargs: Any) -> serializers.RelatedField:
+    """The serializer field for a reference to `model`, named by the convention and checked against `scope`.
+
+    `related(Store, scope=stores_for)` reads and writes `"store": "S001"`;
+    `related(Invoice, scope=selectors.invoices_for)` reads and writes `"invoice": 42`.
+    Pass `read_only=True` for a field shown but never written (then `scope` may be None).
+    """
+    by = lookup_field_for(model)
+    if kwargs.get("read_only"):
+        if by == "pk":
+            return serializers.PrimaryKeyRelatedField(**kwargs)
+        return serializers.SlugRelatedField(slug_field=by, **kwargs)
+    kwargs.setdefault("queryset", model._default_manager.all())
+    if by == "pk":
+        return ScopedPrimaryKeyRelatedField(scope=scope, **kwargs)
+    return ScopedSlugRelatedField(scope=scope, slug_field=by, **kwargs)
+
+
+def record_filter(model, *, scope, label=None, **kwargs: Any) -> django_filters.Filter:
+    """The FilterSet filter for a reference to `model` (?store=S001, ?account=WMT, ?plan=12), by the same
+    convention and within the same scope, for the page and the API alike. `many=True` gives a
+    multiple-choice filter."""
+    by = lookup_field_for(model)
+
+    def choices(request):
+        if request is None or not request.user.is_authenticated:
+            return model._default_manager.none()
+        queryset = scope(request.user)
+        return queryset.order_by(by) if by != "pk" else queryset
+
+    many = kwargs.pop("many", False)
+    cls = django_filters.ModelMultipleChoiceFilter if many else django_filters.ModelChoiceFilter
+    if by != "pk":
+        kwargs.setdefault("to_field_name", by)
+    if label is not None:
+        kwargs["label"] = label
+    return cls(queryset=choices, **kwargs)
