@@ -172,6 +172,22 @@ def promotion_plans_for(user) -> QuerySet:
     return plans.none()
 
 
+def products_for(user) -> QuerySet:
+    """The products a user may name: the whole range for anyone with a role (products are not anyone's own)."""
+    from stores.models import Product
+
+    return Product.objects.all() if user_role(user) else Product.objects.none()
+
+
+def budgets_for(user) -> QuerySet:
+    """Promotion budgets a user may reach: a supervisor those of their team's accounts (to see what is left);
+    otherwise those of the accounts whose finances they see (finance and admin all, a manager their own)."""
+    from promotions.models import Budget
+
+    accounts = accounts_for(user) if user_role(user) == Role.SUPERVISOR else finance_accounts_for(user)
+    return Budget.objects.filter(account__in=accounts)
+
+
 def sees_finance(user) -> bool:
     """Whether a user may open finance pages at all (contracts, receivables): finance, admin and KA managers.
 

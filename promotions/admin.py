@@ -1,5 +1,6 @@
-"""Admin for promotions: norms are edited here; plans move only through the services (the same rules
-as pages and API), so the admin shows plans read-only and offers the workflow steps as actions."""
+"""Admin for promotions: norms and budgets are edited here, through the services; plans move only through
+the services (the same rules as pages and API), so the admin shows plans read-only and offers the workflow
+steps as actions."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -15,9 +16,19 @@ from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, P
 
 @admin.register(PromotionType)
 class PromotionTypeAdmin(admin.ModelAdmin):
+    fields = services.TYPE_FIELDS
     list_display = ("code", "name", "kind", "typical_price_ratio", "max_days", "periods_allowed", "company_share")
     list_filter = ("kind",)
     search_fields = ("code", "name")
+
+    def save_model(self, request, obj, form, change):
+        saved = services.promotion_type_save(
+            user=request.user, values=form.cleaned_data, promotion_type=obj if change else None
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.promotion_type_delete(user=request.user, promotion_type=obj)
 
 
 class PromotionItemInline(ReadOnlyInline):
@@ -71,6 +82,8 @@ class PromotionPlanAdmin(admin.ModelAdmin):
 
 
 class BudgetAdminForm(forms.ModelForm):
+    """Asks the service's own question in clean, so a refusal shows on the form before save_model runs."""
+
     class Meta:
         model = Budget
         fields = ["account", "period_start", "period_end", "amount"]
@@ -86,7 +99,8 @@ class BudgetAdminForm(forms.ModelForm):
                 budget=self.instance if self.instance.pk else None,
             )
             if problem:
-                raise forms.ValidationError(problem.detail)
+                field = problem.field if problem.field in self.fields else None
+                raise forms.ValidationError({field: problem.detail} if field else problem.detail)
         return data
 
 
@@ -97,6 +111,10 @@ class BudgetAdmin(admin.ModelAdmin):
     list_filter = ("period_start",)
     search_fields = ("account__code", "account__name")
     readonly_fields = ("consumed",)
+
+    def save_model(self, request, obj, form, change):
+        saved = services.budget_save(user=request.user, budget=obj if change else None, **form.cleaned_data)
+        obj.pk = saved.pk
 
 
 @admin.register(PromotionEvaluation)

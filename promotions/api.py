@@ -1,9 +1,12 @@
 """Promotions API under /api/v1/: types, plans (with submit/approve/reject steps) and budgets.
 
-The same services and scope as the pages: a refused step answers 400 with the rule's message,
-409 when the budget is exhausted, 403 for someone who may not take it, 404 out of scope.
+The same services, filters and scope as the pages: a refused step answers 400 with the rule's message,
+409 when the budget is exhausted, 403 for someone who may not take it, 404 out of scope. By the API
+convention key accounts, stores and products are named by code, people by username, plans, types and
+budgets by id (ka_portal.api_fields.related); every create takes an Idempotency-Key.
 """
 
+from django.contrib.auth import get_user_model
 from django.urls import include, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -14,10 +17,13 @@ from rest_framework.routers import DefaultRouter
 from accounts.models import KeyAccount
 from ka_portal import bounds
 from ka_portal.api import RoleModelPermissions
-from ka_portal.idempotency import idempotent
+from ka_portal.api_fields import related
+from ka_portal.idempotency import IdempotentCreateMixin, idempotent
+from ka_portal.scope import accounts_for, stores_for
 from stores.models import Product, Store
 
 from . import selectors, services
+from .filters import BudgetFilter, PlanFilter
 from .models import Budget, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 
 
@@ -27,8 +33,11 @@ class PromotionTypeSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "kind", "name", "typical_price_ratio", "max_days", "periods_allowed", "company_share"]
 
 
+User = get_user_model()
+
+
 class PromotionItemSerializer(serializers.ModelSerializer):
-    product_code = serializers.CharField(source="product.code", read_only=True)
+    product = related(Product, scope=None, read_only=True, help_text="The product, by code.")
     product_name = serializers.CharField(source="product.name", read_only=True)
     # Read only and unbounded: a promotion price far above the normal price gives a large negative cut.
     cut = serializers.DecimalField(max_digits=None, decimal_places=4, read_only=True, allow_null=True)
@@ -37,7 +46,6 @@ class PromotionItemSerializer(serializers.ModelSerializer):
         model = PromotionItem
         fields = [
             "product",
-            "product_code",
             "product_name",
             "normal_price",
             "promotion_price",
@@ -71,8 +79,12 @@ PLAN_FIELDS = [
 
 
 class PromotionPlanSerializer(serializers.ModelSerializer):
+    account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
+    stores = related(Store, scope=None, read_only=True, many=True, help_text="The chosen stores, by code.")
     items = PromotionItemSerializer(many=True, read_only=True)
-    owner = serializers.CharField(source="owner.username", read_only=True)
+    owner = related(User, scope=None, read_only=True, help_text="The owner, by username.")
+    first_approved_by = related(User, scope=None, read_only=True, help_text="By username.")
+    price_floor_override_by = related(User, scope=None, read_only=True, help_text="By username.")
 
     class Meta:
         model = PromotionPlan
@@ -131,15 +143,20 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
 
 
 class ItemInputSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(active=True))
+    product = related(Product, scope=selectors.products_for_drafting, help_text="An active product, by code.")
     promotion_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     forecast_volume = serializers.IntegerField(min_value=0, max_value=bounds.PACKS_MAX, default=0)
 
 
 class PlanInputSerializer(serializers.ModelSerializer):
-    account = serializers.PrimaryKeyRelatedField(queryset=KeyAccount.objects.all())
-    stores = serializers.PrimaryKeyRelatedField(queryset=Store.objects.all(), many=True, required=False)
-    items = ItemInputSerializer(many=True)
+    """A draft as sent: parsed here, every rule is the service's (promotions.services.promotion_save_draft)."""
+
+    account = related(KeyAccount, scope=accounts_for, help_text="The key account, by code.")
+    type = related(PromotionType, scope=selectors.promotion_types_for, help_text="The promotion type, by id.")
+    stores = related(
+        Store, scope=stores_for, many=True, required=False, help_text="The chosen stores, by code (all_stores false)."
+    )
+    items = ItemInputSerializer(many=True, help_text="The products, at most 4 (promotion.too_many_products).")
 
     class Meta:
         model = PromotionPlan
@@ -173,13 +190,24 @@ STEP_RESPONSES = {
 }
 
 
-class PromotionTypeViewSet(viewsets.ModelViewSet):
-    """The types and their norms (editable data; admins change them)."""
+class PromotionTypeViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+    """The types and their norms (editable data; admins change them, through the service)."""
 
     queryset = PromotionType.objects.all()
     serializer_class = PromotionTypeSerializer
     permission_classes = [RoleModelPermissions]
     pagination_class = None
+
+    def perform_create(self, serializer):
+        serializer.instance = services.promotion_type_save(user=self.request.user, values=serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.promotion_type_save(
+            user=self.request.user, values=serializer.validated_data, promotion_type=serializer.instance
+        )
+
+    def perform_destroy(self, instance):
+        services.promotion_type_delete(user=self.request.user, promotion_type=instance)
 
 
 @extend_schema_view(
@@ -197,7 +225,7 @@ class PromotionPlanViewSet(
     """Promotion plans in the user's scope; drafts are written here, steps are their own endpoints."""
 
     permission_classes = [RoleModelPermissions]
-    filterset_fields = ["status", "account", "type"]
+    filterset_class = PlanFilter
     search_fields = ["title"]
     ordering_fields = ["start_on", "total_cost"]
 
@@ -211,18 +239,18 @@ class PromotionPlanViewSet(
 
     def _detail(self, plan, status=200):
         plan = self.get_queryset().prefetch_related("transitions__by").get(pk=plan.pk)
-        return Response(PromotionPlanDetailSerializer(plan).data, status=status)
+        return Response(PromotionPlanDetailSerializer(plan, context=self.get_serializer_context()).data, status=status)
 
     @idempotent()
     def create(self, request, *args, **kwargs):
-        serializer = PlanInputSerializer(data=request.data)
+        serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.promotion_save_draft(user=request.user, data=serializer.to_input())
         return self._detail(plan, status=201)
 
     def update(self, request, *args, **kwargs):
         plan = self.get_object()
-        serializer = PlanInputSerializer(plan, data=request.data)
+        serializer = self.get_serializer(plan, data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.promotion_save_draft(user=request.user, data=serializer.to_input(), plan=plan)
         return self._detail(plan)
@@ -263,6 +291,7 @@ class PromotionPlanViewSet(
         plan = services.promotion_withdraw(plan=self.get_object(), by=request.user, reason=serializer.data["reason"])
         return self._detail(plan)
 
+    @idempotent()
     @extend_schema(
         request=None,
         responses={
@@ -280,7 +309,7 @@ class PromotionPlanViewSet(
 
 
 class BudgetSerializer(serializers.ModelSerializer):
-    account = serializers.PrimaryKeyRelatedField(queryset=KeyAccount.objects.all())
+    account = related(KeyAccount, scope=accounts_for, help_text="The key account, by code.")
     remaining = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
@@ -291,6 +320,7 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 
 class BudgetViewSet(
+    IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -301,7 +331,7 @@ class BudgetViewSet(
 
     serializer_class = BudgetSerializer
     permission_classes = [RoleModelPermissions]
-    filterset_fields = ["account"]
+    filterset_class = BudgetFilter
     ordering_fields = ["period_start"]
 
     def get_queryset(self):

@@ -1,4 +1,7 @@
-"""Forms for promotion pages: the plan with its products, the rejection reason, a budget."""
+"""Forms for promotion pages: the plan with its products, the rejection reason, a budget.
+
+They only parse what was typed: every rule (dates, the number of products, the override) is the service's,
+shown next to its field by ka_portal.pages.show_refusal."""
 
 from decimal import Decimal
 
@@ -13,9 +16,9 @@ from stores.models import Product
 
 from . import selectors
 from .models import PromotionType
-from .services import ItemInput, PlanInput, can_override_floor
+from .rules import MAX_PRODUCTS
+from .services import ItemInput, PlanInput
 
-MAX_PRODUCTS = 4  # SPEC §5: a combination of 2–4 products is the norm; one is allowed
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -62,16 +65,6 @@ class PlanForm(forms.Form):
             del self.fields["price_floor_override_reason"]
         style_form_fields(self)
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("start_on"), data.get("end_on")
-        if start and end and end < start:
-            self.add_error("end_on", _("The end date is before the start date."))
-        reason = data.get("price_floor_override_reason")
-        if reason and data.get("account") and not can_override_floor(self.user, data["account"]):
-            self.add_error("price_floor_override_reason", _("Only the account's KA manager may override the floor."))
-        return data
-
 
 class ItemForm(forms.Form):
     product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.filter(active=True))
@@ -88,8 +81,9 @@ class ItemForm(forms.Form):
         self.fields["promotion_price"].widget.attrs["inputmode"] = "decimal"
 
 
+# The page offers MAX_PRODUCTS rows; more sent are parsed too, and the service refuses them with its rule.
 ItemFormSet = forms.formset_factory(
-    ItemForm, extra=0, min_num=1, max_num=MAX_PRODUCTS, validate_min=True, validate_max=True, can_delete=True
+    ItemForm, extra=0, min_num=1, max_num=MAX_PRODUCTS, validate_min=True, validate_max=False, can_delete=True
 )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal.errors import DomainError
 
 COOLDOWN_RANGE = range(30, 46)  # SPEC §5 rule 4: a company may set 30–45 days
+MAX_PRODUCTS = 4  # SPEC §5: a combination of 2–4 products is the norm; one is allowed, more are not
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class PlanFacts:
 
 @dataclass(frozen=True)
 class Violation:
-    """A broken rule: which (1–5), a stable code, the message with its numbers, and where it belongs."""
+    """A broken rule: which (1–5 of SPEC §5; 0 for the plan's shape), a stable code, the message with its
+    numbers, and where it belongs."""
 
     rule: int
     code: str
@@ -131,9 +133,25 @@ FLOOR_LAYERS = (
 )
 
 
+def too_many_products(count: int) -> Violation | None:
+    """SPEC §5: a plan names at most MAX_PRODUCTS products. Drafting refuses more (a draft never holds more)."""
+    if count <= MAX_PRODUCTS:
+        return None
+    return Violation(
+        0,
+        "promotion.too_many_products",
+        _("A plan has at most %(limit)s products; this one has %(count)s."),
+        {"limit": MAX_PRODUCTS, "count": count},
+        slot="items",
+    )
+
+
 def check_plan(plan: PlanFacts, norms: RuleSettings | None = None) -> list[Violation]:
     """Every broken rule of SPEC §5, in rule order; warnings (rule 5) have blocking=False."""
     norms = norms or RuleSettings()
+    count = too_many_products(len(plan.items))
+    if count is not None:
+        return [count]
     if plan.end_on < plan.start_on:
         return [
             Violation(

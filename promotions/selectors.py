@@ -7,10 +7,11 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, 
 from django.db.models.functions import Coalesce
 
 from accounts.roles import Role
-from ka_portal.scope import accounts_for, finance_accounts_for, promotion_plans_for, stores_for, user_role
+from ka_portal import scope
+from ka_portal.scope import promotion_plans_for, stores_for, user_role
 from stores.models import Delivery, Listing, Product, Store
 
-from .models import Budget, PromotionPlan
+from .models import Budget, PromotionPlan, PromotionType
 from .rules import ItemFacts, OtherPlan, PlanFacts, RuleSettings, TypeNorms, check_plan
 
 # Plans that hold their products' cool-down: everything past the draft that was not rejected.
@@ -153,10 +154,17 @@ def budget_for(*, account, on: date) -> Budget | None:
 
 
 def budgets_for(user) -> QuerySet:
-    role = user_role(user)
-    if role == Role.SUPERVISOR:
-        return Budget.objects.filter(account__in=accounts_for(user)).select_related("account")
-    return Budget.objects.filter(account__in=finance_accounts_for(user)).select_related("account")
+    return scope.budgets_for(user).select_related("account")
+
+
+def products_for_drafting(user) -> QuerySet:
+    """The products a plan may name: the active ones of the range."""
+    return scope.products_for(user).filter(active=True)
+
+
+def promotion_types_for(user) -> QuerySet:
+    """The promotion types (reference data every role reads)."""
+    return PromotionType.objects.all() if user.is_authenticated else PromotionType.objects.none()
 
 
 def approval_queue_for(user) -> QuerySet:

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
@@ -23,7 +23,7 @@ from stores.models import Product, Store
 from . import selectors
 from .evaluation import Evaluation
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
-from .rules import blocking, money
+from .rules import blocking, money, too_many_products
 
 Status = PromotionPlan.Status
 CENT = Decimal("0.01")
@@ -115,13 +115,30 @@ def _check_drafting_scope(user, data: PlanInput) -> None:
 # --- drafting ----------------------------------------------------------------------------------
 
 
+def _already_saved(plan: PromotionPlan) -> DomainConflict:
+    return DomainConflict(
+        "promotion.already_saved",
+        _("This form was already sent: it saved plan no. %(id)s."),
+        id=plan.pk,
+    )
+
+
 @transaction.atomic
-def promotion_save_draft(*, user, data: PlanInput, plan: PromotionPlan | None = None) -> PromotionPlan:
-    """Create or change a draft; rules are not enforced yet (the form shows them) — submitting enforces them."""
+def promotion_save_draft(
+    *, user, data: PlanInput, plan: PromotionPlan | None = None, client_key: str = ""
+) -> PromotionPlan:
+    """Create or change a draft; the plan's shape (dates, products) is refused here, the rules of SPEC §5
+    are shown while drafting and enforced on submitting.
+
+    `client_key` (the page form's key) makes creating safe to send twice: a second send with the same key
+    is refused with promotion.already_saved naming the first plan, and writes nothing."""
     if plan is None:
         if not user.has_perm("promotions.add_promotionplan"):
             raise PermissionDenied
-        plan = PromotionPlan(owner=user)
+        first = PromotionPlan.objects.filter(owner=user, client_key=client_key).first() if client_key else None
+        if first is not None:
+            raise _already_saved(first)
+        plan = PromotionPlan(owner=user, client_key=client_key)
     else:
         plan = PromotionPlan.objects.select_for_update().get(pk=plan.pk)
         if not can_edit(user, plan):
@@ -134,6 +151,9 @@ def promotion_save_draft(*, user, data: PlanInput, plan: PromotionPlan | None = 
         raise DomainError("promotion.dates_reversed", _("The plan ends before it starts."), field="end_on")
     if not data.items:
         raise DomainError("promotion.no_products", _("Add at least one product."), field="items")
+    too_many = too_many_products(len(data.items))
+    if too_many is not None:
+        raise too_many.as_error()
     if len({item.product.pk for item in data.items}) != len(data.items):
         raise DomainError("promotion.duplicate_product", _("Each product may appear once."), field="items")
     for item in data.items:
@@ -167,7 +187,15 @@ def promotion_save_draft(*, user, data: PlanInput, plan: PromotionPlan | None = 
             )
         plan.price_floor_override_reason = reason
         plan.price_floor_override_by = user if reason else None
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        # The same form sent twice at once: the other send holds the key and its plan.
+        first = PromotionPlan.objects.filter(owner=user, client_key=client_key).first() if client_key else None
+        if first is None:
+            raise
+        raise _already_saved(first) from None
     plan.stores.set([] if data.all_stores else data.stores)
     prices = selectors.item_prices(
         account=data.account, all_stores=data.all_stores, stores=data.stores, products=[i.product for i in data.items]
@@ -558,3 +586,49 @@ def budget_problem(
             consumed=money(consumed),
         )
     return None
+
+
+# --- promotion types -----------------------------------------------------------------------------
+
+TYPE_FIELDS = ("code", "kind", "name", "typical_price_ratio", "max_days", "periods_allowed", "company_share")
+
+
+@transaction.atomic
+def promotion_type_save(*, user, values: dict, promotion_type: PromotionType | None = None) -> PromotionType:
+    """Create or change a promotion type and its norms (admins); `values` holds the fields of TYPE_FIELDS."""
+    if not user.has_perm("promotions.change_promotiontype" if promotion_type else "promotions.add_promotiontype"):
+        raise PermissionDenied
+    if promotion_type is not None:
+        promotion_type = PromotionType.objects.select_for_update().get(pk=promotion_type.pk)
+    else:
+        promotion_type = PromotionType()
+    for name in TYPE_FIELDS:
+        if name in values:
+            setattr(promotion_type, name, values[name])
+    taken = PromotionType.objects.filter(code=promotion_type.code).exclude(pk=promotion_type.pk).exists()
+    if taken:
+        raise DomainError(
+            "promotion_type.code_taken", _("The code %(code)s is taken."), field="code", code=promotion_type.code
+        )
+    if promotion_type.periods_allowed < 1:
+        raise DomainError(
+            "promotion_type.periods", _("A type runs at least one period back to back."), field="periods_allowed"
+        )
+    promotion_type.save()
+    return promotion_type
+
+
+@transaction.atomic
+def promotion_type_delete(*, user, promotion_type: PromotionType) -> None:
+    """Delete a type no plan uses; a type in use stays (the plans' record names it)."""
+    if not user.has_perm("promotions.delete_promotiontype"):
+        raise PermissionDenied
+    used = promotion_type.plans.count()
+    if used:
+        raise DomainConflict(
+            "promotion_type.in_use",
+            _("%(type)s is used by %(count)s plan(s); it cannot be deleted."),
+            type=promotion_type.name,
+            count=used,
+        )
+    promotion_type.delete()

@@ -6,45 +6,34 @@ from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
-import django_filters
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
 from ka_portal.errors import DomainError
-from ka_portal.lists import Column, FilteredListView, StyledFilterSet
+from ka_portal.lists import Column, FilteredListView
+from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission
 from ka_portal.scope import accounts_for, user_role
 from ka_portal.templatetags.ka import money as money_text
 
 from . import selectors, services
+from .filters import PlanFilter
 from .forms import MAX_PRODUCTS, BudgetForm, PlanForm, RejectForm, item_formset, plan_initial, plan_input
-from .models import Budget, PromotionPlan, PromotionType
+from .models import Budget, PromotionPlan
 from .rules import RuleSettings, check_plan
 
 Status = PromotionPlan.Status
 
 
 # --- list -------------------------------------------------------------------------------------
-
-
-class PlanFilter(StyledFilterSet):
-    title = django_filters.CharFilter(label=gettext_lazy("plan name"), lookup_expr="icontains")
-    status = django_filters.ChoiceFilter(label=gettext_lazy("status"), choices=Status.choices)
-    account = django_filters.ModelChoiceFilter(label=gettext_lazy("key account"), queryset=None)
-    type = django_filters.ModelChoiceFilter(label=gettext_lazy("type"), queryset=PromotionType.objects.all())
-    o = django_filters.OrderingFilter(fields=("start_on", "total_cost", "title"))
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        self.filters["account"].queryset = accounts_for(request.user)
 
 
 class PlanListView(FilteredListView):
@@ -100,16 +89,13 @@ def _plan_form_page(request, plan):
     if request.method == "POST":
         form = PlanForm(request.POST, user=user)
         formset = item_formset(request.POST)
-        token = request.POST.get("form_token", "")
-        done = request.session.get("promotion_form_tokens", {})
-        if plan is None and token in done:  # a double tap: the first one created it
-            return redirect("promotions:plan-detail", pk=done[token])
+        token = request.POST.get("form_token", "")[:64]
         if form.is_valid() and formset.is_valid():
             saved = None
             try:
-                saved = services.promotion_save_draft(user=user, data=plan_input(form, formset), plan=plan)
-                if plan is None:
-                    request.session["promotion_form_tokens"] = {**done, token: saved.pk}
+                saved = services.promotion_save_draft(
+                    user=user, data=plan_input(form, formset), plan=plan, client_key=token if plan is None else ""
+                )
                 if "submit" in request.POST:
                     services.promotion_submit(plan=saved, by=user)
                     messages.success(request, _("Plan submitted for approval."))
@@ -117,13 +103,14 @@ def _plan_form_page(request, plan):
                     messages.success(request, _("Draft saved."))
                 return redirect("promotions:plan-detail", pk=saved.pk)
             except DomainError as refusal:
+                if refusal.code == "promotion.already_saved":  # a double tap: the first send saved it
+                    return redirect("promotions:plan-detail", pk=refusal.params["id"])
                 if saved is not None:  # the draft is kept; only the submission was refused
                     messages.error(
                         request, _("Draft saved, but not submitted: %(reason)s") % {"reason": refusal.detail}
                     )
                     return redirect("promotions:plan-edit", pk=saved.pk)
-                field = refusal.field if refusal.field in form.fields else None
-                form.add_error(field, refusal.detail)
+                show_refusal(form, refusal)
     else:
         if plan is None:
             initial = {"all_stores": user.has_perm("promotions.approve_promotionplan"), "dm_fee": 0}
@@ -237,16 +224,10 @@ def plan_detail(request, pk):
 
 
 def _step(request, pk, action, success):
+    """Run a workflow step on a plan in the user's scope; back to the plan, or to a safe `next`."""
     plan = _plan_or_404(request.user, pk)
-    try:
-        if action(plan) is not False:
-            messages.success(request, success)
-    except DomainError as refusal:
-        messages.error(request, refusal.detail)
-    back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)
-    return redirect("promotions:plan-detail", pk=plan.pk)
+    then = reverse("promotions:plan-detail", args=[plan.pk])
+    return run_step(request, lambda: action(plan), success=success, then=then, follow_next=True)
 
 
 @model_permission(PromotionPlan, get=None, post="change")
@@ -258,17 +239,19 @@ def plan_submit(request, pk):
 @model_permission(PromotionPlan, get=None, post="approve")
 @require_POST
 def plan_approve(request, pk):
+    def approved(plan):
+        if plan.status == Status.SUBMITTED:
+            return None  # said by the info message below
+        left = money_text(plan.budget.remaining)
+        return _("Approved. %(account)s: %(left)s of the budget left.") % {"account": plan.account, "left": left}
+
     def approve(plan):
         plan = services.promotion_approve(plan=plan, by=request.user, note=request.POST.get("note", ""))
         if plan.status == Status.SUBMITTED:
             messages.info(request, _("First approval recorded; an admin's approval is still needed."))
-        else:
-            left = money_text(plan.budget.remaining)
-            messages.success(request, _("Approved. %(account)s: %(left)s of the budget left.") % {
-                "account": plan.account, "left": left})  # fmt: skip
-        return False  # the message above says it all
+        return plan
 
-    return _step(request, pk, approve, "")
+    return _step(request, pk, approve, approved)
 
 
 @model_permission(PromotionPlan, get=None, post="approve")
@@ -286,7 +269,7 @@ def plan_evaluate(request, pk):
     def evaluate(plan):
         if not services.can_decide(request.user, plan):
             raise PermissionDenied
-        services.promotion_evaluate(plan=plan, by=request.user)
+        return services.promotion_evaluate(plan=plan, by=request.user)
 
     return _step(request, pk, evaluate, _("Evaluation updated."))
 
@@ -311,7 +294,7 @@ def plan_reopen(request, pk):
     plan = _plan_or_404(request.user, pk)
     try:
         draft = services.promotion_reopen(plan=plan, by=request.user)
-    except DomainError as refusal:
+    except DomainError as refusal:  # run_step's way, but a success goes on to the new draft, not back
         messages.error(request, refusal.detail)
         return redirect("promotions:plan-detail", pk=plan.pk)
     messages.success(request, _("Reopened as a new draft; the rejected plan stays on record."))
@@ -425,6 +408,6 @@ def budget_list(request, pk=None):
                 messages.success(request, _("Budget saved."))
                 return redirect("promotions:budget-list")
             except DomainError as refusal:
-                form.add_error(refusal.field if refusal.field in form.fields else None, refusal.detail)
+                show_refusal(form, refusal)
     context = {"budgets": budgets.order_by("account__code", "-period_start"), "form": form, "editing": editing}
     return render(request, "promotions/budget_list.html", context)

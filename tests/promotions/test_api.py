@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from accounts.roles import Role
+from ka_portal.scope import NOT_FOUND_TEXT
 from promotions.models import PromotionPlan
 from promotions.services import promotion_save_draft, promotion_submit
 from tests.factories import make_user
@@ -19,14 +20,14 @@ def body(world, *, days=14, price="4.50"):
     start = TODAY + timedelta(days=7)
     return {
         "title": "API 店促",
-        "account": world.account.pk,
+        "account": world.account.code,
         "type": world.in_store.pk,
         "all_stores": False,
-        "stores": [world.store.pk],
+        "stores": [world.store.code],
         "start_on": start.isoformat(),
         "end_on": (start + timedelta(days=days - 1)).isoformat(),
         "dm_fee": "500.00",
-        "items": [{"product": world.beer.pk, "promotion_price": price, "forecast_volume": 1000}],
+        "items": [{"product": world.beer.code, "promotion_price": price, "forecast_volume": 1000}],
     }
 
 
@@ -100,8 +101,9 @@ def test_a_rep_cannot_draft_for_someone_elses_store(api_client, world):
 
     other = StoreFactory(account=world.account)
     api_client.force_authenticate(world.rep)
-    refused = api_client.post("/api/v1/promotions/", {**body(world), "stores": [other.pk]}, format="json")
-    assert refused.status_code == 400 and refused.json()["code"] == "not_found"
+    refused = api_client.post("/api/v1/promotions/", {**body(world), "stores": [other.code]}, format="json")
+    assert refused.status_code == 400 and refused.json()["errors"]["stores"] == [str(NOT_FOUND_TEXT)]
+    assert not PromotionPlan.objects.exists()
     assert other.name not in refused.content.decode() and other.code not in refused.content.decode()
 
 
@@ -114,7 +116,7 @@ def test_only_a_draft_can_be_changed(api_client, world):
 
 def test_the_manager_sets_a_budget_and_cannot_overlap_or_go_below_consumed(api_client, world):
     api_client.force_authenticate(world.manager)
-    period = {"account": world.account.pk, "period_start": "2026-09-01", "period_end": "2026-09-30"}
+    period = {"account": world.account.code, "period_start": "2026-09-01", "period_end": "2026-09-30"}
     created = api_client.post("/api/v1/budgets/", {**period, "amount": "3000.00"}, format="json")
     assert created.status_code == 201 and created.json()["remaining"] == "3000.00"
     overlap = api_client.post("/api/v1/budgets/", {**period, "amount": "1.00"}, format="json")
@@ -128,7 +130,7 @@ def test_the_manager_sets_a_budget_and_cannot_overlap_or_go_below_consumed(api_c
 def test_finance_reads_budgets_but_cannot_set_them(api_client, world, finance):
     api_client.force_authenticate(finance)
     assert api_client.get("/api/v1/budgets/").json()["count"] == 1
-    period = {"account": world.account.pk, "period_start": "2026-09-01", "period_end": "2026-09-30", "amount": "1"}
+    period = {"account": world.account.code, "period_start": "2026-09-01", "period_end": "2026-09-30", "amount": "1"}
     assert api_client.post("/api/v1/budgets/", period, format="json").status_code == 403
 
 

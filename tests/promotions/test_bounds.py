@@ -18,13 +18,13 @@ def draft(world, **changes):
     start = TODAY + timedelta(days=7)
     body = {
         "title": "大促",
-        "account": world.account.pk,
+        "account": world.account.code,
         "type": world.in_store.pk,
         "all_stores": False,
-        "stores": [world.store.pk],
+        "stores": [world.store.code],
         "start_on": start.isoformat(),
         "end_on": (start + timedelta(days=13)).isoformat(),
-        "items": [{"product": world.beer.pk, "promotion_price": "4.50", "forecast_volume": 1000}],
+        "items": [{"product": world.beer.code, "promotion_price": "4.50", "forecast_volume": 1000}],
     }
     return {**body, **changes}
 
@@ -60,7 +60,7 @@ def test_an_existing_draft_changed_to_overflow_keeps_its_old_figures(api_client,
 @pytest.mark.parametrize("volume", [2**31, 10_000_001])
 def test_a_forecast_volume_beyond_the_business_maximum_is_refused(api_client, world, volume):
     api_client.force_authenticate(world.rep)
-    items = [{"product": world.beer.pk, "promotion_price": "4.50", "forecast_volume": volume}]
+    items = [{"product": world.beer.code, "promotion_price": "4.50", "forecast_volume": volume}]
 
     refused = api_client.post("/api/v1/promotions/", draft(world, items=items), format="json")
 
@@ -73,7 +73,7 @@ def test_a_price_support_beyond_a_money_column_is_refused_naming_it(api_client, 
     # The normal price comes from the store's shelf price: the largest one, cut to zero on 1,000 packs.
     Listing.objects.filter(store=world.store, product=world.beer).update(shelf_price=HUGE_FEE)
     api_client.force_authenticate(world.rep)
-    items = [{"product": world.beer.pk, "promotion_price": "0.00", "forecast_volume": 1000}]
+    items = [{"product": world.beer.code, "promotion_price": "0.00", "forecast_volume": 1000}]
 
     refused = api_client.post("/api/v1/promotions/", draft(world, items=items, company_share="1"), format="json")
 
