@@ -7,6 +7,8 @@ each within the user's scope (ka_portal.api_fields.record_filter).
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
@@ -51,11 +53,13 @@ class PlanFilter(StyledFilterSet):
         model = PromotionPlan
         fields = ["title", "status", "account", "type", "store", "product"]
 
+    @extend_schema_field(OpenApiTypes.STR)  # a store code
     def filter_store(self, queryset, name, value):
         if not value:
             return queryset
         return queryset.filter(Q(stores=value) | Q(all_stores=True, account_id=value.account_id)).distinct()
 
+    @extend_schema_field(OpenApiTypes.STR)  # a product code
     def filter_product(self, queryset, name, value):
         return queryset.filter(items__product=value).distinct() if value else queryset
 
