@@ -83,8 +83,8 @@ class PromotionPlanSerializer(serializers.ModelSerializer):
     stores = related(Store, scope=None, read_only=True, many=True, help_text="The chosen stores, by code.")
     items = PromotionItemSerializer(many=True, read_only=True)
     owner = related(User, scope=None, read_only=True, help_text="The owner, by username.")
-    first_approved_by = related(User, scope=None, read_only=True, help_text="By username.")
-    price_floor_override_by = related(User, scope=None, read_only=True, help_text="By username.")
+    first_approved_by = related(User, scope=None, read_only=True, allow_null=True, help_text="By username.")
+    price_floor_override_by = related(User, scope=None, read_only=True, allow_null=True, help_text="By username.")
 
     class Meta:
         model = PromotionPlan

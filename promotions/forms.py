@@ -24,13 +24,14 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class PlanForm(forms.Form):
     title = forms.CharField(label=_("plan name"), max_length=120)
-    account = forms.ModelChoiceField(label=_("key account"), queryset=None)
+    # Master data by code in what the page sends too, as in the API (the option values are codes).
+    account = forms.ModelChoiceField(label=_("key account"), queryset=None, to_field_name="code")
     type = forms.ModelChoiceField(label=_("type"), queryset=PromotionType.objects.all())
     start_on = forms.DateField(label=_("start"), widget=DATE)
     end_on = forms.DateField(label=_("end"), widget=DATE)
     all_stores = forms.BooleanField(label=_("all the account's stores"), required=False)
     stores = forms.ModelMultipleChoiceField(
-        label=_("stores"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("stores"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple, to_field_name="code"
     )
     mechanics = forms.CharField(label=_("mechanics"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     dm_slot = forms.BooleanField(label=_("DM slot"), required=False)
@@ -67,7 +68,9 @@ class PlanForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.filter(active=True))
+    product = forms.ModelChoiceField(
+        label=_("product"), queryset=Product.objects.filter(active=True), to_field_name="code"
+    )
     promotion_price = forms.DecimalField(
         label=_("promotion price"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
     )
@@ -163,7 +166,7 @@ class RejectForm(forms.Form):
 
 
 class BudgetForm(forms.Form):
-    account = forms.ModelChoiceField(label=_("key account"), queryset=None)
+    account = forms.ModelChoiceField(label=_("key account"), queryset=None, to_field_name="code")
     period_start = forms.DateField(label=_("period start"), widget=DATE)
     period_end = forms.DateField(label=_("period end"), widget=DATE)
     amount = forms.DecimalField(label=_("budget"), min_value=0, max_digits=14, decimal_places=2)

@@ -37,12 +37,12 @@ def test_supervisor_drafts_fixes_submits_and_manager_approves(phone, browser, li
     log_in(phone, "sup1", "demo-pass-1")
     phone.goto("/promotions/new/")
     phone.fill("#id_title", "夏季啤酒店促")
-    phone.select_option("#id_account", str(scene["account"].pk))
+    phone.select_option("#id_account", scene["account"].code)
     phone.select_option("#id_type", label="店促")
     phone.fill("#id_start_on", start.isoformat())
     phone.fill("#id_end_on", (start + timedelta(days=28)).isoformat())  # 29 days
     phone.check("#id_stores_0")
-    phone.select_option("#id_items-0-product", str(scene["beer"].pk))
+    phone.select_option("#id_items-0-product", scene["beer"].code)
     phone.fill("#id_items-0-promotion_price", "4.50")  # a 10 % cut: two 14-day periods, 28 days at most
     phone.fill("#id_items-0-forecast_volume", "1000")
     phone.fill("#id_dm_fee", "500")

@@ -71,7 +71,7 @@ def test_the_page_refuses_five_products_with_the_rules_message_and_writes_nothin
     rows = {"items-TOTAL_FORMS": "5", "items-MAX_NUM_FORMS": "4"}
     for n, product in enumerate(five):
         rows |= {
-            f"items-{n}-product": product.pk,
+            f"items-{n}-product": product.code,
             f"items-{n}-promotion_price": "4.50",
             f"items-{n}-forecast_volume": "10",
         }

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 def form_data(world, *, start=TODAY + timedelta(days=7), days=14, price="4.50", **extra):
     data = {
         "title": "夏季啤酒店促",
-        "account": world.account.pk,
+        "account": world.account.code,
         "type": world.in_store.pk,
         "start_on": start.isoformat(),
         "end_on": (start + timedelta(days=days - 1)).isoformat(),
-        "stores": [world.store.pk],
+        "stores": [world.store.code],
         "dm_fee": "500",
         "tg_fee": "0",
         "promoter_fee": "0",
@@ -31,7 +31,7 @@ def form_data(world, *, start=TODAY + timedelta(days=7), days=14, price="4.50", 
         "items-INITIAL_FORMS": "0",
         "items-MIN_NUM_FORMS": "1",
         "items-MAX_NUM_FORMS": "4",
-        "items-0-product": world.beer.pk,
+        "items-0-product": world.beer.code,
         "items-0-promotion_price": price,
         "items-0-forecast_volume": "1000",
         "form_token": "t-1",
@@ -139,7 +139,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client, world, django_assert_ma
 
 def test_the_manager_sets_a_budget_on_the_page_and_a_wrong_one_keeps_the_input(client, world):
     client.force_login(world.manager)
-    period = {"account": world.account.pk, "period_start": "2026-09-01", "period_end": "2026-09-30"}
+    period = {"account": world.account.code, "period_start": "2026-09-01", "period_end": "2026-09-30"}
     response = client.post("/promotions/budgets/", {**period, "amount": "3000"})
     assert response.status_code == 302
     html = client.get("/promotions/budgets/").content.decode()
