@@ -30,6 +30,10 @@ class PromotionTypeAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.promotion_type_delete(user=request.user, promotion_type=obj)
 
+    def delete_queryset(self, request, queryset):
+        for promotion_type in queryset:
+            services.promotion_type_delete(user=request.user, promotion_type=promotion_type)
+
 
 class PromotionItemInline(ReadOnlyInline):
     model = PromotionItem
@@ -126,3 +130,6 @@ class PromotionEvaluationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the figures as evaluated stay; promotion_evaluate recomputes them

@@ -183,3 +183,10 @@ def test_no_allowed_plan_runs_longer_than_31_days_or_its_period(days, cents):
     if not [v for v in violations if v.rule in (1, 2)]:
         cut = 1 - price / Decimal("5.00")
         assert days <= 31 and days <= (14 if cut > Decimal("0.05") else 28) * 2
+
+
+@pytest.mark.parametrize(("count", "allowed"), [(1, True), (4, True), (5, False)])
+def test_a_plan_holds_at_most_four_products(count, allowed):
+    items = [item(price=f"4.{40 + n}", product_id=n + 1) for n in range(count)]  # varied cuts: no rule 5
+    found = codes(check_plan(plan(items=items)))
+    assert ("promotion.too_many_products" not in found) is allowed
