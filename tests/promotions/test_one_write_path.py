@@ -41,6 +41,16 @@ def five_items(products):
     return [{"product": p.code, "promotion_price": "4.50", "forecast_volume": 10} for p in products]
 
 
+def draft_of_five(world, products) -> PromotionPlan:
+    """A draft of five products written before the limit was the service's: only the ORM can still make one."""
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
+    PromotionItem.objects.bulk_create(
+        PromotionItem(plan=plan, product=p, normal_price=Decimal("9.00"), promotion_price=Decimal("8.50"))
+        for p in products[1:]
+    )
+    return plan
+
+
 def too_many_text() -> str:
     return escape(too_many_products(MAX_PRODUCTS + 1).detail)
 
@@ -89,12 +99,7 @@ def test_the_service_refuses_five_products_for_every_caller(world, five):
 
 
 def test_the_admin_submit_action_refuses_a_plan_of_five_products_kept_from_before(client, world, five, admin_user):
-    # A draft written before the limit was the service's: only the ORM can still make one.
-    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
-    PromotionItem.objects.bulk_create(
-        PromotionItem(plan=plan, product=p, normal_price=Decimal("9.00"), promotion_price=Decimal("8.50"))
-        for p in five[1:]
-    )
+    plan = draft_of_five(world, five)
     client.force_login(admin_user)
     page = client.post(
         "/admin/promotions/promotionplan/", {"action": "submit_plans", "_selected_action": [plan.pk]}, follow=True
@@ -105,11 +110,7 @@ def test_the_admin_submit_action_refuses_a_plan_of_five_products_kept_from_befor
 
 
 def test_the_api_submit_refuses_a_plan_of_five_products_kept_from_before(api_client, world, five):
-    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
-    PromotionItem.objects.bulk_create(
-        PromotionItem(plan=plan, product=p, normal_price=Decimal("9.00"), promotion_price=Decimal("8.50"))
-        for p in five[1:]
-    )
+    plan = draft_of_five(world, five)
     api_client.force_authenticate(world.rep)
     refused = api_client.post(f"/api/v1/promotions/{plan.pk}/submit/")
     assert refused.status_code == 400 and refused.json()["code"] == TOO_MANY
