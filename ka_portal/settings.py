@@ -60,6 +60,11 @@ INSTALLED_APPS = [
     "promotions",
     "contracts",
 ]
+# The demo company and `seed_demo` (the demo/ app): on by default in development, off in production unless
+# DEMO=true asks for it (docker-compose loads the demo that way). No runtime app imports it.
+DEMO = env.bool("DEMO", default=not PRODUCTION)
+if DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -44,3 +44,26 @@ def test_embedded_default_is_sqlite_and_in_process_celery():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)"
     result = _manage("shell", "-c", code)
     assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "True"]
+
+
+def test_production_runs_without_the_demo_app_and_has_no_seed_demo():
+    secret = "x" * 20 + "-production-secret-key-for-the-check-0123456789"
+    code = "from django.apps import apps; print(apps.is_installed('demo'))"
+
+    shown = _manage("shell", "-c", code, PRODUCTION="true", SECRET_KEY=secret)
+    seeded = _manage("seed_demo", PRODUCTION="true", SECRET_KEY=secret)
+
+    assert shown.stdout.split()[-1:] == ["False"], shown.stderr
+    assert seeded.returncode != 0
+    assert "Unknown command: 'seed_demo'" in seeded.stderr
+
+
+def test_demo_is_installed_in_development_and_on_request_in_production():
+    secret = "x" * 20 + "-production-secret-key-for-the-check-0123456789"
+    code = "from django.apps import apps; print(apps.is_installed('demo'))"
+
+    development = _manage("shell", "-c", code)
+    compose_demo = _manage("shell", "-c", code, PRODUCTION="true", SECRET_KEY=secret, DEMO="true")
+
+    assert development.stdout.split()[-1:] == ["True"], development.stderr
+    assert compose_demo.stdout.split()[-1:] == ["True"], compose_demo.stderr

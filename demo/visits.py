@@ -14,11 +14,10 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from stores.models import Listing
-
-from . import services
-from .completeness import checkout_missing, short_visit_minutes
-from .models import ChecklistResult, RoutePlan, StockCount, StockNotCounted, Task, Visit
-from .rating import rate_visit
+from visits import services
+from visits.completeness import checkout_missing, short_visit_minutes
+from visits.models import ChecklistResult, RoutePlan, StockCount, StockNotCounted, Task, Visit
+from visits.rating import rate_visit
 
 User = get_user_model()
 WEEKS_BACK = 3

@@ -11,11 +11,10 @@ from django.db.models import F, Sum
 
 from accounts.models import KeyAccount
 from ka_portal.scope import stores_for
+from promotions import services
+from promotions.models import Budget, PromotionPlan, PromotionType
+from promotions.services import ItemInput, PlanInput
 from stores.models import Delivery, Product
-
-from . import services
-from .models import Budget, PromotionPlan, PromotionType
-from .services import ItemInput, PlanInput
 
 User = get_user_model()
 Kind = PromotionType.Kind
