@@ -181,7 +181,7 @@ def _naive_loop(store_ids: list[int], budget_s: float) -> float:
     from visits.models import StockCount, SuggestedOrder
     from visits.replenishment import suggested_order
 
-    factor, done = Decimal(settings.KA["SAFETY_FACTOR"]), 0
+    factor, done = Decimal(settings.KA.safety_factor), 0
     started = time.perf_counter()
     for listing in Listing.objects.filter(store_id__in=store_ids, active=True).select_related("product").iterator():
         counts = list(

@@ -8,6 +8,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -132,7 +133,7 @@ def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[Checkl
     if missing:
         visit.checkout_reason = odd.choice(CUT_SHORT_REASONS)
         visit.checkout_missing = missing.as_json()
-    short = short_visit_minutes(visit.checked_in_at, visit.checked_out_at, services.ka_setting("VISIT_MIN_MINUTES"))
+    short = short_visit_minutes(visit.checked_in_at, visit.checked_out_at, settings.KA.visit_min_minutes)
     visit.short_visit = short is not None
     rated = rate_visit(
         checklist={r.item: r.result for r in results},

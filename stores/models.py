@@ -61,7 +61,7 @@ class Store(models.Model):
     def visits_per_week(self) -> int:
         if self.visits_per_week_override is not None:
             return self.visits_per_week_override
-        return settings.KA["VISITS_PER_WEEK_BY_GRADE"][self.grade]
+        return settings.KA.visits_per_week_by_grade[self.grade]
 
 
 class Product(models.Model):

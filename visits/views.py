@@ -9,6 +9,7 @@ from operator import attrgetter
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -313,7 +314,7 @@ class RouteListView(FilteredListView):
             context["generate_form"] = GenerateRouteForm(
                 reps=selectors.reps_for(user), initial={"week_start": next_monday}
             )
-        context["week_limit"] = services.ka_setting("ROUTE_STOPS_PER_WEEK")
+        context["week_limit"] = settings.KA.route_stops_per_week
         return context
 
 
