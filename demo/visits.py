@@ -155,7 +155,7 @@ def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[Checkl
 @cache
 def _listings(store_id: int) -> list[Listing]:
     """A store's active listings, the first six being the ones the demo reps count (cached for one seeding run)."""
-    return list(Listing.objects.filter(store_id=store_id, active=True).select_related("product"))
+    return list(Listing.objects.active().filter(store_id=store_id).select_related("product"))
 
 
 def _tasks(plan: RoutePlan, today: date, supervisor, rng: random.Random) -> int:

@@ -131,7 +131,7 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
 
 
 class ItemInputSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.filter(active=True))
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.active())
     promotion_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     forecast_volume = serializers.IntegerField(min_value=0, max_value=bounds.PACKS_MAX, default=0)
 

@@ -45,7 +45,7 @@ def earlier_plans(plan: PromotionPlan) -> list[PromotionPlan]:
 def plan_stores(*, account, all_stores: bool, stores) -> QuerySet:
     """The stores a plan covers: the account's active stores, or the chosen ones."""
     if all_stores:
-        return Store.objects.filter(account=account, active=True)
+        return Store.objects.active().filter(account=account)
     return Store.objects.filter(pk__in=[s.pk for s in stores])
 
 
@@ -58,7 +58,8 @@ def item_prices(*, account, all_stores: bool, stores, products) -> dict[int, dic
     """
     covered = plan_stores(account=account, all_stores=all_stores, stores=stores)
     listed = (
-        Listing.objects.filter(store__in=covered, product__in=products, active=True)
+        Listing.objects.active()
+        .filter(store__in=covered, product__in=products)
         .values("product_id")
         .annotate(shelf=Max("shelf_price"), purchase=Max("purchase_price"))
     )
@@ -191,4 +192,4 @@ def sales_between(plan: PromotionPlan, start: date, end: date) -> tuple[int, Dec
 
 
 def scoped_stores_for_drafting(user) -> QuerySet:
-    return stores_for(user).filter(active=True).select_related("account")
+    return stores_for(user).active().select_related("account")

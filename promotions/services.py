@@ -96,7 +96,7 @@ def _check_drafting_scope(user, data: PlanInput) -> None:
         raise not_found("account")  # outside the user's scope: as if it did not exist, named nowhere
     reach = stores_for(user)
     if data.all_stores:
-        outside = Store.objects.filter(account=data.account, active=True).exclude(pk__in=reach.values("pk"))
+        outside = Store.objects.active().filter(account=data.account).exclude(pk__in=reach.values("pk"))
         if outside.exists():
             raise DomainError(
                 "promotion.stores_out_of_scope",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
 from ka_portal import bounds
+from ka_portal.models import ActiveQuerySet
 
 
 class Store(models.Model):
@@ -48,6 +49,8 @@ class Store(models.Model):
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
+    objects = ActiveQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("store")
         verbose_name_plural = _("stores")
@@ -80,6 +83,8 @@ class Product(models.Model):
     wholesale_price = models.DecimalField(_("second-tier wholesale price"), **MONEY, validators=[MinValueValidator(0)])
     active = models.BooleanField(_("active"), default=True)
 
+    objects = ActiveQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("product")
         verbose_name_plural = _("products")
@@ -103,6 +108,8 @@ class Listing(models.Model):
     purchase_price = models.DecimalField(_("store purchase price"), **MONEY, validators=[MinValueValidator(0)])
     shelf_price = models.DecimalField(_("shelf price"), **MONEY, validators=[MinValueValidator(0)])
     active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("listing")

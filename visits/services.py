@@ -59,7 +59,7 @@ def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overlo
         rep=rep, week_start=week_start, defaults={"created_by": by}
     )
     _editable(plan)
-    stores = list(Store.objects.filter(rep=rep, active=True).order_by("code"))
+    stores = list(Store.objects.active().filter(rep=rep).order_by("code"))
     week = generate_week(
         [StoreToPlan(s.id, s.visits_per_week, s.latitude, s.longitude) for s in stores],
         per_day=settings.KA.route_stops_per_day,
@@ -307,7 +307,7 @@ def visit_record(
 
 
 def _save_stock(visit: Visit, stock: dict[int, int | None], not_counted: dict[int, bool]) -> None:
-    listed = set(Listing.objects.filter(store=visit.store, active=True).values_list("product_id", flat=True))
+    listed = set(Listing.objects.active().filter(store=visit.store).values_list("product_id", flat=True))
     for product_id in {*stock, *not_counted}:
         if product_id not in listed:
             raise DomainError("visit.not_listed", _("This product is not listed in the store."), field="stock")
@@ -360,7 +360,7 @@ def _in_checklist_order(results: dict[str, str]) -> dict[str, str]:
 
 def visit_missing(visit: Visit) -> Missing:
     """What the visit still lacks for a check-out (visits/completeness.py), from the database."""
-    listed = Listing.objects.filter(store_id=visit.store_id, active=True).order_by("product__code")
+    listed = Listing.objects.active().filter(store_id=visit.store_id).order_by("product__code")
     return checkout_missing(
         checklist_items=ChecklistResult.Item.values,
         answered=visit.checklist.values_list("item", flat=True),

@@ -372,9 +372,7 @@ def route_detail(request, pk: int):
         "can_edit": can_edit,
         "can_publish": request.user.has_perm("visits.change_routeplan"),
         "day_choices": DAY_CHOICES,
-        "add_form": AddStopForm(stores=stores_for(request.user).filter(rep=plan.rep, active=True))
-        if can_edit
-        else None,
+        "add_form": AddStopForm(stores=stores_for(request.user).active().filter(rep=plan.rep)) if can_edit else None,
     }
     return render(request, "visits/route_detail.html", context)
 
@@ -399,7 +397,7 @@ def _run(request, action, plan_pk: int, **kwargs):
 @require_POST
 def route_stop_add(request, pk: int):
     plan = _plan_for_edit(request, pk)
-    form = AddStopForm(request.POST, stores=stores_for(request.user).filter(rep=plan.rep, active=True))
+    form = AddStopForm(request.POST, stores=stores_for(request.user).active().filter(rep=plan.rep))
     if not form.is_valid():
         messages.error(request, _("Choose a store and a day."))
         return redirect("visits:route-detail", pk=plan.pk)
