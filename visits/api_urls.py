@@ -1,18 +1,13 @@
-"""The routes and visits API's URLs: included under /api/v1/ by ka_portal/urls.py, like every app's `api_urls`.
+"""The routes and visits API, included under /api/v1/ by ka_portal/urls.py."""
 
-`router` is a DefaultRouter without its own root view (the one API root, listing every app's resources, is
-ka_portal's); `urlpatterns` adds the app's non-resource endpoints.
-"""
-
-from rest_framework.routers import DefaultRouter
+from ka_portal.api import app_router
 
 from . import api
 
-router = DefaultRouter()
-router.include_root_view = False
-router.register("routes", api.RoutePlanViewSet, basename="route")
-router.register("visits", api.VisitViewSet, basename="visit")
-router.register("tasks", api.TaskViewSet, basename="task")
-router.register("suggested-orders", api.SuggestedOrderViewSet, basename="suggested-order")
-
+router = app_router(
+    ("routes", api.RoutePlanViewSet, "route"),
+    ("visits", api.VisitViewSet, "visit"),
+    ("tasks", api.TaskViewSet, "task"),
+    ("suggested-orders", api.SuggestedOrderViewSet, "suggested-order"),
+)
 urlpatterns = router.urls
