@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import routers, serializers, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
@@ -219,10 +219,3 @@ class AccountPerformanceView(APIView):
                 "total": _performance_row(total),
             }
         )
-
-
-router = routers.DefaultRouter()
-router.register("accounts", KeyAccountViewSet, basename="account")
-router.register("contacts", ContactViewSet, basename="contact")
-router.register("contact-logs", ContactLogViewSet, basename="contact-log")
-router.register("targets", SalesTargetViewSet, basename="target")

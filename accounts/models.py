@@ -5,6 +5,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.models import ActiveQuerySet
+
 from .roles import Role
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -76,6 +78,8 @@ class KeyAccount(models.Model):
     )
     region = models.CharField(_("region"), max_length=60, blank=True)
     active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("key account")

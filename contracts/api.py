@@ -6,7 +6,6 @@ from datetime import date
 
 from django.db import models
 from django.http import Http404
-from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -19,7 +18,6 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 from rest_framework.views import APIView
 
 from accounts.models import KeyAccount
@@ -477,17 +475,3 @@ class StatementView(ReportView):
         data = query.validated_data
         result = selectors.statement(data["account"], date_from=data["date_from"], date_to=data["date_to"])
         return Response(StatementSerializer(result).data)
-
-
-router = DefaultRouter()
-router.include_root_view = False  # /api/v1/ is shared by every app's router
-router.register("contracts", ContractViewSet, basename="contract")
-router.register("invoices", InvoiceViewSet, basename="invoice")
-router.register("payments", PaymentViewSet, basename="payment")
-router.register("deductions", DeductionViewSet, basename="deduction")
-
-urlpatterns = [
-    *router.urls,
-    path("reports/aging/", AgingReportView.as_view(), name="report-aging"),
-    path("reports/statement/", StatementView.as_view(), name="report-statement"),
-]

@@ -15,12 +15,12 @@ from .models import Contract, Invoice
 
 
 def expiring_soon() -> Q:
-    """Active contracts that end within the warning window (KA["CONTRACT_EXPIRY_WARNING_DAYS"])."""
+    """Active contracts that end within the warning window (KA.contract_expiry_warning_days)."""
     today = timezone.localdate()
     return Q(
         status=Contract.Status.ACTIVE,
         valid_to__gte=today,
-        valid_to__lte=today + timedelta(days=settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]),
+        valid_to__lte=today + timedelta(days=settings.KA.contract_expiry_warning_days),
     )
 
 
@@ -51,7 +51,7 @@ class ContractFilter(ScopedAccountFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        days = settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]
+        days = settings.KA.contract_expiry_warning_days
         self.filters["expiring"].label = _("Expiring in %(days)s days") % {"days": days}
 
     def filter_status(self, queryset, name, value):

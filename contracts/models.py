@@ -20,8 +20,8 @@ ATTACHMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
 
 
 def validate_attachment_size(file) -> None:
-    """Attachments are kept in Django's storage; the size limit is a setting (KA["UPLOAD_MAX_BYTES"])."""
-    limit = settings.KA["UPLOAD_MAX_BYTES"]
+    """Attachments are kept in Django's storage; the size limit is a setting (KA.upload_max_bytes)."""
+    limit = settings.KA.upload_max_bytes
     if file.size > limit:
         raise ValidationError(
             _("The file is %(size)s; attachments may be at most %(limit)s."),

@@ -257,7 +257,7 @@ def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> Agi
         for target in (row, total):
             target.buckets[bucket] += invoice.open_as_of
             target.total += invoice.open_as_of
-    window = settings.KA["DSO_DAYS"]
+    window = settings.KA.dso_days
     sales = (
         invoices.filter(date__gt=as_of - timedelta(days=window), date__lte=as_of)
         .values("account")

@@ -143,7 +143,7 @@ def invoice_create(
             field="contract",
             contract=contract.number,
         )
-    terms = contract.payment_terms_days if contract else settings.KA["DEFAULT_PAYMENT_TERMS_DAYS"]
+    terms = contract.payment_terms_days if contract else settings.KA.default_payment_terms_days
     due = due_date(invoice_date=date, given=due_on, payment_terms_days=terms)
     if due < date:
         raise DomainError(
@@ -408,7 +408,7 @@ def receivables_nightly_run(*, today: date) -> ReceivablesRun:
             changed.append(invoice)
     Invoice.objects.bulk_update(changed, ["last_run_bucket"])
     Contract.objects.filter(status=Contract.Status.ACTIVE, valid_to__lt=today).update(status=Contract.Status.EXPIRED)
-    warning = today + timedelta(days=settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"])
+    warning = today + timedelta(days=settings.KA.contract_expiry_warning_days)
     expiring = Contract.objects.filter(
         status=Contract.Status.ACTIVE, valid_to__gte=today, valid_to__lte=warning, account__owner__isnull=False
     ).select_related("account")

@@ -93,7 +93,7 @@ class ContractListView(FinanceMixin, FilteredListView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         context["today"] = today
-        context["warning_days"] = settings.KA["CONTRACT_EXPIRY_WARNING_DAYS"]
+        context["warning_days"] = settings.KA.contract_expiry_warning_days
         context["soon"] = today + timedelta(days=context["warning_days"])
         context["reminders"] = selectors.reminders_for(self.request.user).filter(valid_to__gte=today)[:10]
         context["can_edit"] = self.request.user.has_perm("contracts.change_contract")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from rest_framework import exceptions, pagination, permissions
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
@@ -113,3 +114,13 @@ def not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def app_router(*resources: tuple[str, type, str]) -> DefaultRouter:
+    """An app's API router for its `api_urls.py`: `(prefix, viewset, basename)` each. No root view of its own:
+    /api/v1/ has one root for every app (ka_portal/urls.py)."""
+    router = DefaultRouter()
+    router.include_root_view = False
+    for prefix, viewset, basename in resources:
+        router.register(prefix, viewset, basename=basename)
+    return router

@@ -2,7 +2,7 @@
 
 A create decorated with ``@idempotent()`` takes a client key from the ``Idempotency-Key`` header, or from a
 field of its body that is already a client key (a visit's ``uuid``, a payment's ``request_key``). Per user and
-per kind of create, for ``KA["IDEMPOTENCY_TTL_HOURS"]`` hours:
+per kind of create, for ``KA.idempotency_ttl_hours`` hours:
 
 - the same key with the same body answers the first response again (same status, same body);
 - the same key with another body is refused with 422 ``idempotency.key_reused`` and the names of the
@@ -44,7 +44,7 @@ ABANDONED_AFTER = timedelta(minutes=5)
 
 
 def ttl() -> timedelta:
-    return timedelta(hours=settings.KA["IDEMPOTENCY_TTL_HOURS"])
+    return timedelta(hours=settings.KA.idempotency_ttl_hours)
 
 
 # --- fingerprints --------------------------------------------------------------------------------

@@ -3,9 +3,9 @@ all-or-nothing runner that every import kind (stores/imports.py, accounts/import
 
 A file is read once, streaming (openpyxl read-only mode), a chunk of rows at a time: each chunk is
 parsed and checked; the rows are kept for writing only while the file is still good. If any row is bad
-nothing is written; the first problems (KA["IMPORT_MAX_ERRORS"], by row and column) are reported with
-their row number, column and reason, and every problem is counted. The file size (KA["UPLOAD_MAX_BYTES"])
-and the rows read (KA["IMPORT_MAX_ROWS"]) are capped, so a rejected file costs little memory and the
+nothing is written; the first problems (KA.import_max_errors, by row and column) are reported with
+their row number, column and reason, and every problem is counted. The file size (KA.upload_max_bytes)
+and the rows read (KA.import_max_rows) are capped, so a rejected file costs little memory and the
 answer stays small however many rows are bad. Numbers are read as Decimal through their text (openpyxl
 hands numeric cells over as floats).
 """
@@ -244,7 +244,7 @@ class Problems:
     def __init__(self, kind: "ImportKind", headers: dict[str, str], *, keep: int | None = None) -> None:
         self.kind = kind
         self.headers = headers
-        self.keep = settings.KA["IMPORT_MAX_ERRORS"] if keep is None else keep
+        self.keep = settings.KA.import_max_errors if keep is None else keep
         self.kept: list[RowError] = []
         self.total = 0
         self.bad_rows = 0
@@ -343,7 +343,7 @@ class ImportResult:
 
 class ImportRejected(DomainError):
     """The file has bad rows: nothing was imported. `errors` lists the first problems by row and column
-    (at most KA["IMPORT_MAX_ERRORS"]); `total` counts them all. `rows` is the number of data rows read,
+    (at most KA.import_max_errors); `total` counts them all. `rows` is the number of data rows read,
     or None when the headers (row 1) already failed."""
 
     def __init__(
@@ -377,7 +377,7 @@ class ImportRejected(DomainError):
 
 
 class FileTooLarge(DomainError):
-    """An upload over KA["UPLOAD_MAX_BYTES"], refused before it is opened: HTTP 413."""
+    """An upload over KA.upload_max_bytes, refused before it is opened: HTTP 413."""
 
     status_code = 413
 
@@ -407,13 +407,13 @@ def _blank(value) -> bool:
 
 
 class UploadSizeLimit(FileUploadHandler):
-    """The first upload handler of the import endpoints: a file part that grows past KA["UPLOAD_MAX_BYTES"]
+    """The first upload handler of the import endpoints: a file part that grows past KA.upload_max_bytes
     is dropped as it arrives (never stored whole on disk or in memory) and `too_large` says so, for the
     view to answer FileTooLarge. Install it with `limit_upload_size(request)` before the body is read."""
 
     def __init__(self, request=None) -> None:
         super().__init__(request)
-        self.limit = settings.KA["UPLOAD_MAX_BYTES"]
+        self.limit = settings.KA.upload_max_bytes
         self.too_large = False
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
@@ -438,8 +438,8 @@ def limit_upload_size(request) -> UploadSizeLimit:
 
 
 def check_size(source) -> None:
-    """Refuse a file over KA["UPLOAD_MAX_BYTES"] by its size alone, before any of it is parsed."""
-    limit = settings.KA["UPLOAD_MAX_BYTES"]
+    """Refuse a file over KA.upload_max_bytes by its size alone, before any of it is parsed."""
+    limit = settings.KA.upload_max_bytes
     size = getattr(source, "size", None)
     if size is None and hasattr(source, "seek") and hasattr(source, "tell"):
         size = source.seek(0, 2)
@@ -541,7 +541,7 @@ def _row_chunks(kind: ImportKind, sheet, positions: dict[str, int], problems: Pr
     Only the matched columns are read (a cell far to the right would widen every row), a row with data
     past the cap is refused, and nothing past Excel's last row is read (openpyxl would fill the gap
     before a row numbered in the billions with blank rows, one by one)."""
-    max_rows = settings.KA["IMPORT_MAX_ROWS"]
+    max_rows = settings.KA.import_max_rows
     columns = [(kind.column(key), index) for key, index in positions.items()]
     absent = [column for column in kind.columns if column.key not in positions]
     width = max(positions.values(), default=0) + 1

@@ -1,9 +1,18 @@
-"""Models the project shares across apps: the client keys that make a create safe to repeat."""
+"""Models the project shares across apps: the client keys that make a create safe to repeat, the base of the
+workflow logs, and the queryset of every record that can be switched off."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class ActiveQuerySet(models.QuerySet):
+    """Records with an ``active`` flag (key accounts, stores, products, listings): ``.active()`` instead of
+    repeating ``.filter(active=True)``. Filters only; who may see what stays in ka_portal/scope.py."""
+
+    def active(self):
+        return self.filter(active=True)
 
 
 class IdempotencyKey(models.Model):

@@ -5,6 +5,7 @@ With no variables set it runs on an embedded default (a SQLite file, Celery task
 ``PRODUCTION=true`` switches on the hardening that ``manage.py check --deploy`` asks for.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.config import KaSettings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -20,6 +23,9 @@ if (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env")
 
 PRODUCTION = env.bool("PRODUCTION", default=False)
+# The business's numbers (SPEC) and every other KA_* variable: typed and checked here, once; a wrong value stops
+# start-up with a message naming it (ka_portal/config.py lists each one with its range and default).
+KA = KaSettings.from_environ(os.environ)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 if PRODUCTION:
@@ -60,6 +66,11 @@ INSTALLED_APPS = [
     "promotions",
     "contracts",
 ]
+# The demo company and `seed_demo` (the demo/ app): on by default in development, off in production unless
+# DEMO=true asks for it (docker-compose loads the demo that way). No runtime app imports it.
+DEMO = env.bool("DEMO", default=not PRODUCTION)
+if DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -140,12 +151,10 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_FAILURES_PER_USER = env.int("KA_LOGIN_FAILURES_PER_USER", default=5)
-# Higher than per user: reps on one office or carrier NAT share an address.
-LOGIN_FAILURES_PER_ADDRESS = env.int("KA_LOGIN_FAILURES_PER_ADDRESS", default=20)
-LOGIN_COOLOFF_MINUTES = env.int("KA_LOGIN_COOLOFF_MINUTES", default=15)
-# Reverse proxies in front of the app that append to X-Forwarded-For (0: the client connects directly).
-TRUSTED_PROXIES = env.int("KA_TRUSTED_PROXIES", default=0)
+LOGIN_FAILURES_PER_USER = KA.login_failures_per_user
+LOGIN_FAILURES_PER_ADDRESS = KA.login_failures_per_address
+LOGIN_COOLOFF_MINUTES = KA.login_cooloff_minutes
+TRUSTED_PROXIES = KA.trusted_proxies
 AXES_ENABLED = True
 AXES_HANDLER = "ka_portal.signin.SignInAttempts"
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
@@ -160,7 +169,7 @@ AXES_VERBOSE = False
 
 # API tokens (django-rest-knox): random, stored only as a SHA-512 digest, one per sign-in (each device its own),
 # valid for KA_API_TOKEN_TTL_HOURS, revoked by DELETE /api/v1/auth/token/ (this one) or /api/v1/auth/tokens/ (all).
-API_TOKEN_TTL_HOURS = env.int("KA_API_TOKEN_TTL_HOURS", default=30 * 24)
+API_TOKEN_TTL_HOURS = KA.api_token_ttl_hours
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
     "AUTH_HEADER_PREFIX": "Token",
@@ -258,40 +267,6 @@ SPECTACULAR_SETTINGS = {
         "ka_portal.schema.declare_error_responses",
         "ka_portal.idempotency.document_key_responses",  # a create's Idempotency-Key answers 409 and 422
     ],
-}
-
-# The business's numbers (SPEC): settings a company may change, never literals in code.
-KA = {
-    "VISITS_PER_WEEK_BY_GRADE": {"A": 3, "B": 2, "C": 1},
-    "ROUTE_STOPS_PER_DAY": env.int("KA_ROUTE_STOPS_PER_DAY", default=5),
-    "ROUTE_STOPS_PER_WEEK": env.int("KA_ROUTE_STOPS_PER_WEEK", default=30),
-    "CHECKIN_MAX_DISTANCE_M": env.int("KA_CHECKIN_MAX_DISTANCE_M", default=500),
-    # A visit checked out sooner than this after its check-in is flagged "short" (and rated at best yellow).
-    "VISIT_MIN_MINUTES": env.int("KA_VISIT_MIN_MINUTES", default=5),
-    "SAFETY_FACTOR": env.str("KA_SAFETY_FACTOR", default="1.5"),
-    # Suggested packs → whole cases: "up" (never short), "nearest" (half up) or "down" (never over).
-    "ORDER_ROUNDING": env.str("KA_ORDER_ROUNDING", default="up"),
-    # The nightly suggested-order job: stores per chunk (one chunk = one Celery task, one transaction).
-    "REPLENISHMENT_CHUNK_STORES": env.int("KA_REPLENISHMENT_CHUNK_STORES", default=500),
-    "PROMOTION_COOLDOWN_DAYS": env.int("KA_PROMOTION_COOLDOWN_DAYS", default=30),
-    "PROMOTION_SECOND_APPROVAL_ABOVE": env.str("KA_PROMOTION_SECOND_APPROVAL_ABOVE", default="50000.00"),
-    # SPEC §5 rules 1–2: the longest run, and the cut above which periods are short.
-    "PROMOTION_MAX_DAYS": env.int("KA_PROMOTION_MAX_DAYS", default=31),
-    "PROMOTION_DEEP_CUT_ABOVE": env.str("KA_PROMOTION_DEEP_CUT_ABOVE", default="0.05"),
-    "PROMOTION_DEEP_CUT_PERIOD_DAYS": env.int("KA_PROMOTION_DEEP_CUT_PERIOD_DAYS", default=14),
-    "PROMOTION_SHALLOW_CUT_PERIOD_DAYS": env.int("KA_PROMOTION_SHALLOW_CUT_PERIOD_DAYS", default=28),
-    # Ended plans are evaluated this many days after their end, once late deliveries are in.
-    "PROMOTION_EVALUATE_AFTER_DAYS": env.int("KA_PROMOTION_EVALUATE_AFTER_DAYS", default=7),
-    "CONTRACT_EXPIRY_WARNING_DAYS": env.int("KA_CONTRACT_EXPIRY_WARNING_DAYS", default=30),
-    "UPLOAD_MAX_BYTES": env.int("KA_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024),
-    # Excel imports: rows read at most (beyond: refused), and problems listed of a refused file (all counted).
-    "IMPORT_MAX_ROWS": env.int("KA_IMPORT_MAX_ROWS", default=200_000),
-    "IMPORT_MAX_ERRORS": env.int("KA_IMPORT_MAX_ERRORS", default=100),
-    # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
-    "DEFAULT_PAYMENT_TERMS_DAYS": env.int("KA_DEFAULT_PAYMENT_TERMS_DAYS", default=60),
-    "DSO_DAYS": env.int("KA_DSO_DAYS", default=90),
-    # How long a client key (Idempotency-Key, a visit's uuid, a payment's request_key) is remembered.
-    "IDEMPOTENCY_TTL_HOURS": env.int("KA_IDEMPOTENCY_TTL_HOURS", default=24),
 }
 
 LOGGING = {

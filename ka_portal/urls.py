@@ -1,33 +1,36 @@
 """URLs: pages per app, the API under /api/v1/, its schema and Swagger UI, i18n, admin."""
 
+from importlib import import_module
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import APIRootView
+from rest_framework.urlpatterns import format_suffix_patterns
 
-from accounts import api as accounts_api
-from stores import api as stores_api
 from stores import api_imports
-from visits import api as visits_api
 
 from . import api_views, views
 
+# The API is wired one way: each app's `<app>/api_urls.py` has a `router` (its resources) and `urlpatterns`
+# (those plus its other endpoints), included here under /api/v1/. One root view lists every app's resources.
+API_APPS = ("accounts", "stores", "visits", "promotions", "contracts")
+api_routers = [import_module(f"{app}.api_urls").router for app in API_APPS]
+api_root = APIRootView.as_view(
+    api_root_dict={
+        prefix: f"{basename}-list" for router in api_routers for prefix, _viewset, basename in router.registry
+    }
+)
+
 api_v1 = [
+    *format_suffix_patterns([path("", api_root, name="api-root")]),
     path("auth/token/", api_views.TokenView.as_view(), name="api-token"),
     path("auth/tokens/", api_views.TokensView.as_view(), name="api-tokens"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
-    path(
-        "reports/account-performance/",
-        accounts_api.AccountPerformanceView.as_view(),
-        name="api-account-performance",
-    ),
-    path("", include(accounts_api.router.urls)),
-    path("", include(stores_api.router.urls)),
-    path("", include(visits_api.router.urls)),
     path("imports/<slug:kind>/", api_imports.ImportView.as_view(), name="api-import"),
     path("imports/<slug:kind>/template/", api_imports.ImportTemplateView.as_view(), name="api-import-template"),
-    path("", include("promotions.api")),
-    path("", include("contracts.api")),
+    *(path("", include(f"{app}.api_urls")) for app in API_APPS),
 ]
 
 handler404 = "ka_portal.api.not_found"

@@ -15,14 +15,14 @@ from .scope import accounts_for, stores_for, team_for, user_role
 def home(request):
     user = request.user
     role = user_role(user)
-    stores = stores_for(user).filter(active=True)
+    stores = stores_for(user).active()
     context = {
         "today": timezone.localdate(),
         "role": role,
         "Role": Role,
         "store_count": stores.count(),
         "grade_counts": dict(stores.values_list("grade").annotate(n=Count("id")).order_by()),
-        "account_count": accounts_for(user).filter(active=True).count(),
+        "account_count": accounts_for(user).active().count(),
     }
     if role == Role.REP:
         from visits.selectors import rep_day
@@ -45,7 +45,7 @@ def home(request):
     if role in (Role.MANAGER, Role.FINANCE, Role.ADMIN):
         context["accounts"] = (
             accounts_for(user)
-            .filter(active=True)
+            .active()
             .annotate(store_total=Count("stores", filter=Q(stores__active=True)))
             .order_by("tier", "code")[:20]
         )

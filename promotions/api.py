@@ -7,12 +7,10 @@ budgets by id (ka_portal.api_fields.related); every create takes an Idempotency-
 """
 
 from django.contrib.auth import get_user_model
-from django.urls import include, path
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from accounts.models import KeyAccount
 from ka_portal import bounds
@@ -349,12 +347,3 @@ class BudgetViewSet(
             **serializer.validated_data,
         }
         serializer.instance = services.budget_save(user=self.request.user, budget=serializer.instance, **data)
-
-
-router = DefaultRouter()
-router.include_root_view = False  # /api/v1/ is shared by every app: no one app's root view there
-router.register("promotion-types", PromotionTypeViewSet, basename="promotion-type")
-router.register("promotions", PromotionPlanViewSet, basename="promotion")
-router.register("budgets", BudgetViewSet, basename="budget")
-
-urlpatterns = [path("", include(router.urls))]

@@ -59,7 +59,7 @@ class PlanForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["account"].queryset = accounts_for(user).filter(active=True)
+        self.fields["account"].queryset = accounts_for(user).active()
         self.fields["stores"].queryset = selectors.scoped_stores_for_drafting(user)
         self.fields["stores"].label_from_instance = lambda store: f"{store.name} ({store.account.name})"
         if user_role(user) not in ("manager", "admin"):
@@ -68,9 +68,7 @@ class PlanForm(forms.Form):
 
 
 class ItemForm(forms.Form):
-    product = forms.ModelChoiceField(
-        label=_("product"), queryset=Product.objects.filter(active=True), to_field_name="code"
-    )
+    product = forms.ModelChoiceField(label=_("product"), queryset=Product.objects.active(), to_field_name="code")
     promotion_price = forms.DecimalField(
         label=_("promotion price"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2
     )

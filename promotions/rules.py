@@ -32,14 +32,14 @@ class RuleSettings:
         from django.conf import settings
 
         ka = settings.KA
-        cooldown = int(ka["PROMOTION_COOLDOWN_DAYS"])
+        cooldown = int(ka.promotion_cooldown_days)
         if cooldown not in COOLDOWN_RANGE:
             raise ImproperlyConfigured(f"KA_PROMOTION_COOLDOWN_DAYS must be 30–45, not {cooldown}")
         return cls(
-            max_days=int(ka["PROMOTION_MAX_DAYS"]),
-            deep_cut_above=Decimal(str(ka["PROMOTION_DEEP_CUT_ABOVE"])),
-            deep_cut_period_days=int(ka["PROMOTION_DEEP_CUT_PERIOD_DAYS"]),
-            shallow_cut_period_days=int(ka["PROMOTION_SHALLOW_CUT_PERIOD_DAYS"]),
+            max_days=int(ka.promotion_max_days),
+            deep_cut_above=Decimal(str(ka.promotion_deep_cut_above)),
+            deep_cut_period_days=int(ka.promotion_deep_cut_period_days),
+            shallow_cut_period_days=int(ka.promotion_shallow_cut_period_days),
             cooldown_days=cooldown,
         )
 

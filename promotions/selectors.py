@@ -46,7 +46,7 @@ def earlier_plans(plan: PromotionPlan) -> list[PromotionPlan]:
 def plan_stores(*, account, all_stores: bool, stores) -> QuerySet:
     """The stores a plan covers: the account's active stores, or the chosen ones."""
     if all_stores:
-        return Store.objects.filter(account=account, active=True)
+        return Store.objects.active().filter(account=account)
     return Store.objects.filter(pk__in=[s.pk for s in stores])
 
 
@@ -59,7 +59,8 @@ def item_prices(*, account, all_stores: bool, stores, products) -> dict[int, dic
     """
     covered = plan_stores(account=account, all_stores=all_stores, stores=stores)
     listed = (
-        Listing.objects.filter(store__in=covered, product__in=products, active=True)
+        Listing.objects.active()
+        .filter(store__in=covered, product__in=products)
         .values("product_id")
         .annotate(shelf=Max("shelf_price"), purchase=Max("purchase_price"))
     )
@@ -159,7 +160,7 @@ def budgets_for(user) -> QuerySet:
 
 def products_for_drafting(user) -> QuerySet:
     """The products a plan may name: the active ones of the range."""
-    return scope.products_for(user).filter(active=True)
+    return scope.products_for(user).active()
 
 
 def promotion_types_for(user) -> QuerySet:
@@ -199,4 +200,4 @@ def sales_between(plan: PromotionPlan, start: date, end: date) -> tuple[int, Dec
 
 
 def scoped_stores_for_drafting(user) -> QuerySet:
-    return stores_for(user).filter(active=True).select_related("account")
+    return stores_for(user).active().select_related("account")

@@ -88,7 +88,7 @@ def can_override_floor(user, account) -> bool:
 
 
 def needs_second_approval(plan: PromotionPlan) -> bool:
-    return plan.total_cost > Decimal(str(settings.KA["PROMOTION_SECOND_APPROVAL_ABOVE"]))
+    return plan.total_cost > Decimal(str(settings.KA.promotion_second_approval_above))
 
 
 def _check_drafting_scope(user, data: PlanInput) -> None:
@@ -96,7 +96,7 @@ def _check_drafting_scope(user, data: PlanInput) -> None:
         raise not_found("account")  # outside the user's scope: as if it did not exist, named nowhere
     reach = stores_for(user)
     if data.all_stores:
-        outside = Store.objects.filter(account=data.account, active=True).exclude(pk__in=reach.values("pk"))
+        outside = Store.objects.active().filter(account=data.account).exclude(pk__in=reach.values("pk"))
         if outside.exists():
             raise DomainError(
                 "promotion.stores_out_of_scope",
@@ -323,7 +323,7 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
         raise DomainError(
             "promotion.second_approval",
             _("Above %(threshold)s a second approval by another person, an admin, is needed."),
-            threshold=money(Decimal(str(settings.KA["PROMOTION_SECOND_APPROVAL_ABOVE"]))),
+            threshold=money(Decimal(str(settings.KA.promotion_second_approval_above))),
         )
     budget.consumed += plan.total_cost
     budget.save(update_fields=["consumed"])
@@ -494,7 +494,7 @@ def promotions_advance_by_date(*, today: date | None = None) -> dict[str, int]:
     for plan in PromotionPlan.objects.select_for_update().filter(status=Status.RUNNING, end_on__lt=today):
         _move(plan, Status.ENDED, None, _("End date passed."))
         counts["ended"] += 1
-    wait = timedelta(days=settings.KA["PROMOTION_EVALUATE_AFTER_DAYS"])
+    wait = timedelta(days=settings.KA.promotion_evaluate_after_days)
     for plan in PromotionPlan.objects.filter(status=Status.ENDED, end_on__lt=today - wait):
         promotion_evaluate(plan=plan, by=None)
         counts["evaluated"] += 1

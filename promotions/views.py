@@ -341,7 +341,7 @@ def account_calendar(request, pk):
         months.append((months[-1] + timedelta(days=32)).replace(day=1))
     last = (months[-1] + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     span = (last - first).days + 1
-    cooldown = settings.KA["PROMOTION_COOLDOWN_DAYS"]
+    cooldown = settings.KA.promotion_cooldown_days
     plans = (
         selectors.plan_list_for(request.user)
         .filter(account=account, start_on__lte=last, end_on__gte=first - timedelta(days=cooldown))

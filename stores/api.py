@@ -1,7 +1,7 @@
 """API for stores, products, listings and deliveries; related records are named by their codes."""
 
 from django.contrib.auth import get_user_model
-from rest_framework import routers, serializers, viewsets
+from rest_framework import serializers, viewsets
 
 from accounts.models import KeyAccount
 from ka_portal.api import RoleModelPermissions
@@ -102,10 +102,3 @@ class DeliveryViewSet(viewsets.ModelViewSet):
             .annotate(price=delivery_unit_price(), amount=delivery_value())
             .order_by("-date", "-id")
         )
-
-
-router = routers.DefaultRouter()
-router.register("stores", StoreViewSet, basename="store")
-router.register("products", ProductViewSet, basename="product")
-router.register("listings", ListingViewSet, basename="listing")
-router.register("deliveries", DeliveryViewSet, basename="delivery")

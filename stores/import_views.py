@@ -1,6 +1,6 @@
 """The Excel import page: choose a kind, download its template, upload a file, see what was imported or
 every bad row. The work is done by ka_portal.imports.run_import, the same as for the API; a refused file shows its
-first problems (at most KA["IMPORT_MAX_ERRORS"]) and how many there are in all."""
+first problems (at most KA.import_max_errors) and how many there are in all."""
 
 import secrets
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
 from ka_portal import bounds
+from ka_portal.models import ActiveQuerySet
 
 
 class Store(models.Model):
@@ -48,6 +49,8 @@ class Store(models.Model):
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
+    objects = ActiveQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("store")
         verbose_name_plural = _("stores")
@@ -61,7 +64,7 @@ class Store(models.Model):
     def visits_per_week(self) -> int:
         if self.visits_per_week_override is not None:
             return self.visits_per_week_override
-        return settings.KA["VISITS_PER_WEEK_BY_GRADE"][self.grade]
+        return settings.KA.visits_per_week_by_grade[self.grade]
 
 
 class Product(models.Model):
@@ -79,6 +82,8 @@ class Product(models.Model):
     distributor_price = models.DecimalField(_("distributor price"), **MONEY, validators=[MinValueValidator(0)])
     wholesale_price = models.DecimalField(_("second-tier wholesale price"), **MONEY, validators=[MinValueValidator(0)])
     active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("product")
@@ -103,6 +108,8 @@ class Listing(models.Model):
     purchase_price = models.DecimalField(_("store purchase price"), **MONEY, validators=[MinValueValidator(0)])
     shelf_price = models.DecimalField(_("shelf price"), **MONEY, validators=[MinValueValidator(0)])
     active = models.BooleanField(_("active"), default=True)
+
+    objects = ActiveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("listing")

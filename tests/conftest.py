@@ -34,7 +34,7 @@ def demo_company(django_db_setup, django_db_blocker):
     from django.conf import settings
     from django.db import transaction
 
-    from ka_portal.demo import seed_demo
+    from demo.company import seed_demo
 
     with django_db_blocker.unblock():
         hashers = settings.PASSWORD_HASHERS

@@ -11,7 +11,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
-from rest_framework.routers import DefaultRouter
 
 from ka_portal import bounds, downloads
 from ka_portal.api import RoleModelPermissions
@@ -528,10 +527,3 @@ class SuggestedOrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return suggested_orders_for(self.request.user).select_related("product").order_by("-date", "store", "product")
-
-
-router = DefaultRouter()
-router.register("routes", RoutePlanViewSet, basename="route")
-router.register("visits", VisitViewSet, basename="visit")
-router.register("tasks", TaskViewSet, basename="task")
-router.register("suggested-orders", SuggestedOrderViewSet, basename="suggested-order")

@@ -157,7 +157,7 @@ class PhotoForm(forms.Form):
 
     def clean_image(self):
         image = self.cleaned_data["image"]
-        limit = settings.KA["UPLOAD_MAX_BYTES"]
+        limit = settings.KA.upload_max_bytes
         if image.size > limit:
             raise forms.ValidationError(
                 _("The photo is %(size)s MB; at most %(limit)s MB is allowed.")

@@ -9,7 +9,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 NO_PREVIOUS_COUNT = "no_previous_count"
 NEGATIVE_SALES = "negative_sales"
 
-# How the packs short become whole cases (settings.KA["ORDER_ROUNDING"]).
+# How the packs short become whole cases (settings.KA.order_rounding).
 CASE_ROUNDING = {"up": ROUND_CEILING, "nearest": ROUND_HALF_UP, "down": ROUND_FLOOR}
 
 

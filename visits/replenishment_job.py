@@ -26,10 +26,6 @@ from .models import ReplenishmentRun, StockCount, SuggestedOrder, Visit
 COLUMNS = tuple(field.column for field in SuggestedOrder._meta.concrete_fields if not field.primary_key)
 
 
-def ka_setting(name: str):
-    return settings.KA[name]
-
-
 @dataclass(frozen=True)
 class Chunk:
     """Stores with ids first..last (inclusive), optionally only one key account's."""
@@ -41,13 +37,13 @@ class Chunk:
 
 def _factor() -> tuple[int, int]:
     """The safety factor as an exact fraction (1.5 → 3/2), so SQL integer arithmetic rounds as Decimal does."""
-    numerator, denominator = Decimal(str(ka_setting("SAFETY_FACTOR"))).as_integer_ratio()
+    numerator, denominator = Decimal(str(settings.KA.safety_factor)).as_integer_ratio()
     return numerator, denominator
 
 
 def _cases_sql(short: str, per_case: str) -> str:
-    """short / per_case rounded to whole cases by settings.KA["ORDER_ROUNDING"]; both non-negative integers."""
-    rounding = ka_setting("ORDER_ROUNDING")
+    """short / per_case rounded to whole cases by settings.KA.order_rounding; both non-negative integers."""
+    rounding = settings.KA.order_rounding
     if rounding == "up":
         return f"(({short}) + ({per_case}) - 1) / ({per_case})"
     if rounding == "nearest":
@@ -146,11 +142,11 @@ def chunk_compute(*, on: date, chunk: Chunk) -> tuple[int, int]:
 
 
 def chunks_for(*, account_id: int | None = None, store_id: int | None = None, size: int | None = None) -> list[Chunk]:
-    """Store-id ranges of about `size` stores each (settings.KA["REPLENISHMENT_CHUNK_STORES"]).
+    """Store-id ranges of about `size` stores each (settings.KA.replenishment_chunk_stores).
 
     Every store, not only those with listings, so a rerun also clears the rows of a store whose listings ended.
     """
-    size = size or ka_setting("REPLENISHMENT_CHUNK_STORES")
+    size = size or settings.KA.replenishment_chunk_stores
     stores = StoreModel.objects.all()
     if account_id is not None:
         stores = stores.filter(account_id=account_id)

@@ -102,7 +102,7 @@ def visit_detail(user, pk: int) -> Visit:
 
 
 def store_listings(store: Store) -> list[Listing]:
-    return list(Listing.objects.filter(store=store, active=True).select_related("product").order_by("product__code"))
+    return list(Listing.objects.active().filter(store=store).select_related("product").order_by("product__code"))
 
 
 def previous_counts(visit: Visit) -> dict[int, StockCount]:
@@ -247,4 +247,4 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
 
 
 def scoped_stores(user) -> QuerySet:
-    return stores_for(user).filter(active=True).select_related("account")
+    return stores_for(user).active().select_related("account")

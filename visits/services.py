@@ -35,10 +35,6 @@ from .replenishment_job import Chunk, chunk_compute
 from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
 
 
-def ka_setting(name: str):
-    return settings.KA[name]
-
-
 def week_start_of(day: date) -> date:
     """The Monday of the week `day` falls in."""
     return day - timedelta(days=day.weekday())
@@ -63,11 +59,11 @@ def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overlo
         rep=rep, week_start=week_start, defaults={"created_by": by}
     )
     _editable(plan)
-    stores = list(Store.objects.filter(rep=rep, active=True).order_by("code"))
+    stores = list(Store.objects.active().filter(rep=rep).order_by("code"))
     week = generate_week(
         [StoreToPlan(s.id, s.visits_per_week, s.latitude, s.longitude) for s in stores],
-        per_day=ka_setting("ROUTE_STOPS_PER_DAY"),
-        per_week=ka_setting("ROUTE_STOPS_PER_WEEK"),
+        per_day=settings.KA.route_stops_per_day,
+        per_week=settings.KA.route_stops_per_week,
     )
     plan.stops.all().delete()
     RouteStop.objects.bulk_create(
@@ -102,7 +98,7 @@ def plan_capacity(plan: RoutePlan) -> Capacity:
     per_day = [0] * WORKING_DAYS
     for stop in plan.stops.all():
         per_day[stop.day] += 1
-    return Capacity(per_day, sum(per_day), ka_setting("ROUTE_STOPS_PER_DAY"), ka_setting("ROUTE_STOPS_PER_WEEK"))
+    return Capacity(per_day, sum(per_day), settings.KA.route_stops_per_day, settings.KA.route_stops_per_week)
 
 
 def _check_day(day: int) -> None:
@@ -234,7 +230,7 @@ def visit_check_in(
                 latitude=latitude,
                 longitude=longitude,
                 distance_m=distance,
-                far_from_store=distance is not None and distance > ka_setting("CHECKIN_MAX_DISTANCE_M"),
+                far_from_store=distance is not None and distance > settings.KA.checkin_max_distance_m,
             )
     except IntegrityError:
         # Two taps raced: the other one created it first.
@@ -311,7 +307,7 @@ def visit_record(
 
 
 def _save_stock(visit: Visit, stock: dict[int, int | None], not_counted: dict[int, bool]) -> None:
-    listed = set(Listing.objects.filter(store=visit.store, active=True).values_list("product_id", flat=True))
+    listed = set(Listing.objects.active().filter(store=visit.store).values_list("product_id", flat=True))
     for product_id in {*stock, *not_counted}:
         if product_id not in listed:
             raise DomainError("visit.not_listed", _("This product is not listed in the store."), field="stock")
@@ -364,7 +360,7 @@ def _in_checklist_order(results: dict[str, str]) -> dict[str, str]:
 
 def visit_missing(visit: Visit) -> Missing:
     """What the visit still lacks for a check-out (visits/completeness.py), from the database."""
-    listed = Listing.objects.filter(store_id=visit.store_id, active=True).order_by("product__code")
+    listed = Listing.objects.active().filter(store_id=visit.store_id).order_by("product__code")
     return checkout_missing(
         checklist_items=ChecklistResult.Item.values,
         answered=visit.checklist.values_list("item", flat=True),
@@ -447,7 +443,7 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
     visit.checkout_reason = reason
     visit.checkout_missing = missing.as_json() if missing else {}
     visit.short_visit = (
-        short_visit_minutes(visit.checked_in_at, visit.checked_out_at, ka_setting("VISIT_MIN_MINUTES")) is not None
+        short_visit_minutes(visit.checked_in_at, visit.checked_out_at, settings.KA.visit_min_minutes) is not None
     )
     _rate(visit)
     visit.save(
@@ -475,7 +471,7 @@ def visit_record_and_check_out(*, visit: Visit, reason: str = "", at: datetime |
 @transaction.atomic
 def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
     """Keep a photo through Django's storage. Only images, at most the setting's size."""
-    limit = ka_setting("UPLOAD_MAX_BYTES")
+    limit = settings.KA.upload_max_bytes
     if image.size > limit:
         raise DomainError(
             "visit.photo_too_large",

@@ -9,6 +9,7 @@ from operator import attrgetter
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -313,7 +314,7 @@ class RouteListView(FilteredListView):
             context["generate_form"] = GenerateRouteForm(
                 reps=selectors.reps_for(user), initial={"week_start": next_monday}
             )
-        context["week_limit"] = services.ka_setting("ROUTE_STOPS_PER_WEEK")
+        context["week_limit"] = settings.KA.route_stops_per_week
         return context
 
 
@@ -371,9 +372,7 @@ def route_detail(request, pk: int):
         "can_edit": can_edit,
         "can_publish": request.user.has_perm("visits.change_routeplan"),
         "day_choices": DAY_CHOICES,
-        "add_form": AddStopForm(stores=stores_for(request.user).filter(rep=plan.rep, active=True))
-        if can_edit
-        else None,
+        "add_form": AddStopForm(stores=stores_for(request.user).active().filter(rep=plan.rep)) if can_edit else None,
     }
     return render(request, "visits/route_detail.html", context)
 
@@ -398,7 +397,7 @@ def _run(request, action, plan_pk: int, **kwargs):
 @require_POST
 def route_stop_add(request, pk: int):
     plan = _plan_for_edit(request, pk)
-    form = AddStopForm(request.POST, stores=stores_for(request.user).filter(rep=plan.rep, active=True))
+    form = AddStopForm(request.POST, stores=stores_for(request.user).active().filter(rep=plan.rep))
     if not form.is_valid():
         messages.error(request, _("Choose a store and a day."))
         return redirect("visits:route-detail", pk=plan.pk)

@@ -1,5 +1,6 @@
 """Aging as of any date (buckets at their boundaries, DSO, history) and the statement on a known data set."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -45,7 +46,7 @@ def test_reversed_payment_counts_until_the_day_it_was_reversed(account, finance)
 
 
 def test_dso_and_drill_down(account, finance, settings):
-    settings.KA = {**settings.KA, "DSO_DAYS": 90}
+    settings.KA = replace(settings.KA, dso_days=90)
     as_of = date(2026, 9, 30)
     services.invoice_create(account=account, number="OLD", date=date(2026, 3, 1), amount=D("3000.00"))  # outside window
     services.invoice_create(account=account, number="NEW", date=date(2026, 9, 1), amount=D("6000.00"))

@@ -3,6 +3,7 @@ statement, contract ledger; exports opened back with openpyxl; scope (reps 404, 
 
 import io
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -202,7 +203,7 @@ def test_contract_detail_shows_its_invoices(client, manager, account):
 
 def test_contract_attachment_is_limited_in_kind_and_size(client, finance, account, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 1000}
+    settings.KA = replace(settings.KA, upload_max_bytes=1000)
     client.force_login(finance)
     form = {
         "number": "HT-NEW",

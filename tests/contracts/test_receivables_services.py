@@ -1,5 +1,6 @@
 """Invoices, payments, allocation, reversal, deductions and write-offs through the services."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -32,7 +33,7 @@ def test_due_date_follows_the_contracts_payment_terms(account):
 
 
 def test_due_date_given_wins_and_without_contract_the_default_terms_apply(account, settings):
-    settings.KA = {**settings.KA, "DEFAULT_PAYMENT_TERMS_DAYS": 30}
+    settings.KA = replace(settings.KA, default_payment_terms_days=30)
     given = _invoice(account, "INV1", date(2026, 10, 1), "1000.00", due_on=date(2026, 10, 10))
     default = _invoice(account, "INV2", date(2026, 10, 1), "1000.00")
     assert given.due_on == date(2026, 10, 10)

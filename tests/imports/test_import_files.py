@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from dataclasses import replace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -116,7 +117,7 @@ def test_blank_rows_are_skipped_and_row_numbers_stay_those_of_the_sheet(admin_us
 
 
 def test_a_file_over_the_size_limit_is_refused(admin_user, settings):
-    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 1024 * 1024}
+    settings.KA = replace(settings.KA, upload_max_bytes=1024 * 1024)
     upload = SimpleUploadedFile("big.xlsx", b"0" * (1024 * 1024 + 1))
 
     with pytest.raises(DomainError) as excinfo:

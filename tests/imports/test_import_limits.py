@@ -6,6 +6,7 @@ import io
 import json
 import tracemalloc
 import zipfile
+from dataclasses import replace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -92,7 +93,7 @@ def test_the_count_comes_in_chinese_for_a_chinese_client(api_client, admin_user)
 
 
 def test_the_number_listed_is_a_setting(api_client, admin_user, settings):
-    settings.KA = {**settings.KA, "IMPORT_MAX_ERRORS": 5}
+    settings.KA = replace(settings.KA, import_max_errors=5)
     api_client.force_authenticate(admin_user)
 
     response = api_client.post(
@@ -150,7 +151,7 @@ def test_the_page_says_the_count_in_chinese(client, manager):
 
 
 def test_the_api_refuses_a_file_over_the_cap_with_413_naming_the_limit(api_client, admin_user, settings, no_parsing):
-    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 1024 * 1024}
+    settings.KA = replace(settings.KA, upload_max_bytes=1024 * 1024)
     api_client.force_authenticate(admin_user)
     upload = SimpleUploadedFile("big.xlsx", b"0" * (1024 * 1024 + 1))
 
@@ -166,7 +167,7 @@ def test_the_api_refuses_a_file_over_the_cap_with_413_naming_the_limit(api_clien
 
 
 def test_the_page_names_the_limit_next_to_the_file_field_in_chinese(client, manager, settings, no_parsing):
-    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 512 * 1024}
+    settings.KA = replace(settings.KA, upload_max_bytes=512 * 1024)
     client.force_login(manager)
     upload = SimpleUploadedFile("big.xlsx", b"0" * (512 * 1024 + 1))
 
@@ -193,7 +194,7 @@ class CountingHandler(MemoryFileUploadHandler):
 @pytest.mark.parametrize("door", ["api", "page"])
 def test_an_upload_over_the_cap_is_dropped_as_it_arrives(client, api_client, manager, settings, no_parsing, door):
     # given a 1 MB cap and a 5 MB upload
-    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 1024 * 1024}
+    settings.KA = replace(settings.KA, upload_max_bytes=1024 * 1024)
     settings.FILE_UPLOAD_HANDLERS = [f"{__name__}.CountingHandler"]
     CountingHandler.received = 0
     upload = SimpleUploadedFile("big.xlsx", b"0" * (5 * 1024 * 1024))
@@ -229,7 +230,7 @@ def test_the_page_still_checks_the_csrf_token(manager):
 
 def test_a_file_at_the_cap_is_read(admin_user, settings):
     content = xlsx_bytes(PRODUCT_HEADERS, [_product(1)])
-    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": len(content)}
+    settings.KA = replace(settings.KA, upload_max_bytes=len(content))
 
     result = run_import(kind=KINDS["products"], source=SimpleUploadedFile("p.xlsx", content), user=admin_user)
 
@@ -238,7 +239,7 @@ def test_a_file_at_the_cap_is_read(admin_user, settings):
 
 def test_an_open_file_is_measured_too(admin_user, settings, no_parsing):
     # the runner also takes a plain file object (the benchmark, a management command)
-    settings.KA = {**settings.KA, "UPLOAD_MAX_BYTES": 100}
+    settings.KA = replace(settings.KA, upload_max_bytes=100)
 
     with pytest.raises(DomainError) as excinfo:
         run_import(kind=KINDS["products"], source=io.BytesIO(b"0" * 101), user=admin_user)
@@ -250,7 +251,7 @@ def test_an_open_file_is_measured_too(admin_user, settings, no_parsing):
 
 
 def test_more_rows_than_the_setting_allows_are_refused(admin_user, settings):
-    settings.KA = {**settings.KA, "IMPORT_MAX_ROWS": 30}
+    settings.KA = replace(settings.KA, import_max_rows=30)
 
     with pytest.raises(DomainError) as excinfo:
         run_import(
@@ -267,7 +268,7 @@ def test_more_rows_than_the_setting_allows_are_refused(admin_user, settings):
 
 
 def test_rows_up_to_the_cap_and_blank_rows_after_it_import(admin_user, settings):
-    settings.KA = {**settings.KA, "IMPORT_MAX_ROWS": 30}
+    settings.KA = replace(settings.KA, import_max_rows=30)
     rows = [*[_product(n) for n in range(30)], *[[None] * 6] * 5]
 
     result = run_import(kind=KINDS["products"], source=xlsx_upload(PRODUCT_HEADERS, rows), user=admin_user)
@@ -277,7 +278,7 @@ def test_rows_up_to_the_cap_and_blank_rows_after_it_import(admin_user, settings)
 
 def test_data_far_below_the_cap_is_refused_not_dropped(admin_user, settings):
     # given a sheet whose second data row sits at row 5,000, past a cap of 100 rows
-    settings.KA = {**settings.KA, "IMPORT_MAX_ROWS": 100}
+    settings.KA = replace(settings.KA, import_max_rows=100)
     content = _with_extra_cell(xlsx_bytes(PRODUCT_HEADERS, [_product(1)]), row=5000, column="A", text="P9")
 
     with pytest.raises(DomainError) as excinfo:

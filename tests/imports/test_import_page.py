@@ -1,5 +1,7 @@
 """The import page: who reaches it, template downloads, the error table in the user's language, success."""
 
+from dataclasses import replace
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -129,7 +131,7 @@ def test_an_unknown_kind_is_not_found_rather_than_imported_as_something_else(man
 
 def test_the_problems_shown_download_as_excel_and_the_page_counts_the_rest(manager_client, settings):
     # given a file with 5 bad rows, and imports that list only the first 3 problems
-    settings.KA = {**settings.KA, "IMPORT_MAX_ERRORS": 3}
+    settings.KA = replace(settings.KA, import_max_errors=3)
     headers = ["产品编码", "产品名称", "箱规", "建议零售价", "经销商进价", "二批价"]
     upload = xlsx_upload(headers, [[f"P{i}", "啤酒", 0, 5, 4, 4] for i in range(5)])
     # when

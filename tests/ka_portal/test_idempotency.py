@@ -3,6 +3,7 @@ Idempotency-Key header (a supervisor's task): replay, 422 naming what differs, 4
 expiry after the setting's hours, and the purge of expired keys."""
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -147,7 +148,7 @@ def test_keys_are_per_user(api_client, post, supervisor_and_store):
 
 def test_an_expired_key_is_treated_as_new(post, supervisor_and_store, settings, time_machine):
     _sup, store = supervisor_and_store
-    settings.KA = {**settings.KA, "IDEMPOTENCY_TTL_HOURS": 24}
+    settings.KA = replace(settings.KA, idempotency_ttl_hours=24)
     key = str(uuid.uuid4())
     start = timezone.now()
     time_machine.move_to(start, tick=False)

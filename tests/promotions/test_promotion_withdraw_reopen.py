@@ -1,6 +1,7 @@
 """Undoing a step (issue 11, item 7): the owner withdraws a submitted plan to draft before the decision,
 and reopens a rejected plan as a new draft linked to it; each step logged, the budget untouched."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -61,7 +62,7 @@ def test_the_owner_withdraws_a_submitted_plan_to_draft_and_the_step_is_logged(wo
 
 
 def test_withdrawing_after_a_first_approval_voids_it(world, settings):
-    settings.KA = {**settings.KA, "PROMOTION_SECOND_APPROVAL_ABOVE": "500.00"}
+    settings.KA = replace(settings.KA, promotion_second_approval_above=Decimal("500.00"))
     plan = promotion_approve(plan=submitted(world), by=world.manager)  # 520.00: the first of two approvals
     assert plan.first_approved_by == world.manager
     plan = promotion_withdraw(plan=plan, by=world.rep)

@@ -1,5 +1,6 @@
 """draft → submitted → approved / rejected → running → ended → evaluated, and who may move a plan."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -128,7 +129,7 @@ def test_no_budget_for_the_period_is_a_conflict(world):
 
 
 def test_above_the_threshold_a_second_approval_by_an_admin(world, admin_user, settings):
-    settings.KA = {**settings.KA, "PROMOTION_SECOND_APPROVAL_ABOVE": "500.00"}
+    settings.KA = replace(settings.KA, promotion_second_approval_above=Decimal("500.00"))
     plan = submitted(world)  # costs 520.00
     plan = promotion_approve(plan=plan, by=world.manager)
     world.budget.refresh_from_db()
@@ -143,7 +144,7 @@ def test_above_the_threshold_a_second_approval_by_an_admin(world, admin_user, se
 
 
 def test_at_the_threshold_one_approval_is_enough(world, settings):
-    settings.KA = {**settings.KA, "PROMOTION_SECOND_APPROVAL_ABOVE": "520.00"}
+    settings.KA = replace(settings.KA, promotion_second_approval_above=Decimal("520.00"))
     assert promotion_approve(plan=submitted(world), by=world.manager).status == Status.APPROVED
 
 
@@ -153,7 +154,7 @@ def test_dates_move_an_approved_plan_to_running_then_ended_then_evaluated(world,
     assert promotions_advance_by_date(today=date(2026, 6, 8))["running"] == 1
     assert promotions_advance_by_date(today=date(2026, 6, 21))["ended"] == 0
     assert promotions_advance_by_date(today=date(2026, 6, 22))["ended"] == 1
-    wait = settings.KA["PROMOTION_EVALUATE_AFTER_DAYS"]
+    wait = settings.KA.promotion_evaluate_after_days
     assert promotions_advance_by_date(today=date(2026, 6, 21 + wait))["evaluated"] == 0
     assert promotions_advance_by_date(today=date(2026, 6, 22 + wait))["evaluated"] == 1
     plan.refresh_from_db()

@@ -1,5 +1,6 @@
 """SPEC §5's five promotion rules, each at its boundaries, on the pure function (no database)."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -153,12 +154,12 @@ def test_cooldown_applies_to_a_later_plan_as_well_and_ignores_other_products():
 
 @pytest.mark.parametrize(("setting", "valid"), [(29, False), (30, True), (45, True), (46, False)])
 def test_cooldown_is_a_setting_of_30_to_45_days(settings, setting, valid):
-    settings.KA = {**settings.KA, "PROMOTION_COOLDOWN_DAYS": setting}
     if valid:
+        settings.KA = replace(settings.KA, promotion_cooldown_days=setting)
         assert RuleSettings.from_settings().cooldown_days == setting
-    else:
-        with pytest.raises(ImproperlyConfigured):
-            RuleSettings.from_settings()
+    else:  # refused when the settings are built: the rules never see it
+        with pytest.raises(ImproperlyConfigured, match="KA_PROMOTION_COOLDOWN_DAYS"):
+            replace(settings.KA, promotion_cooldown_days=setting)
 
 
 def test_a_45_day_cooldown_refuses_day_44():

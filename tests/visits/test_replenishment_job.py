@@ -1,6 +1,8 @@
 """The nightly suggested-order job (SPEC §4): set-based, chunked, idempotent, atomic per chunk, recorded."""
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -204,11 +206,11 @@ def _company(stores: int, products: int) -> list:
 def test_chunked_run_gives_the_same_rows_as_a_single_run(settings, run_now):
     _company(stores=5, products=3)
     on = DAY + timedelta(days=2)
-    settings.KA = {**settings.KA, "REPLENISHMENT_CHUNK_STORES": 1000}
+    settings.KA = replace(settings.KA, replenishment_chunk_stores=1000)
     single = run_now(on)
     single_rows = rows(on)
     SuggestedOrder.objects.all().delete()
-    settings.KA = {**settings.KA, "REPLENISHMENT_CHUNK_STORES": 2}
+    settings.KA = replace(settings.KA, replenishment_chunk_stores=2)
     chunked = run_now(on)
     assert (single.chunks, chunked.chunks) == (1, 3)
     assert rows(on) == single_rows
@@ -241,7 +243,7 @@ def test_a_run_failing_half_way_keeps_the_previous_rows_and_the_rerun_completes(
     # given a complete result for the day, three stores, one chunk each
     listings = _company(stores=3, products=2)
     on = DAY + timedelta(days=2)
-    settings.KA = {**settings.KA, "REPLENISHMENT_CHUNK_STORES": 1}
+    settings.KA = replace(settings.KA, replenishment_chunk_stores=1)
     run_now(on)
     before = rows(on)
     # and new counts later that day, so a new run would change every row
@@ -304,7 +306,9 @@ def test_the_job_suggests_what_the_one_pair_function_suggests(
     packs_per_case, pairs, factor, rounding, settings, django_capture_on_commit_callbacks
 ):
     # given 2 stores × 4 products, each pair with up to 3 counts and 3 deliveries on random days (40 × 8 pairs)
-    settings.KA = {**settings.KA, "SAFETY_FACTOR": factor, "ORDER_ROUNDING": rounding, "REPLENISHMENT_CHUNK_STORES": 1}
+    settings.KA = replace(
+        settings.KA, safety_factor=Decimal(factor), order_rounding=rounding, replenishment_chunk_stores=1
+    )
     on = DAY + timedelta(days=6)
     with transaction.atomic():
         products = [ProductFactory(packs_per_case=n) for n in packs_per_case]

@@ -2,6 +2,7 @@
 counted or marked not counted and a check-in position, unless the rep gives a reason; short visits and check-ins
 without a position are flagged; the rating says why it is yellow or red. Service, page and API."""
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -161,7 +162,7 @@ def test_a_visit_under_the_minimum_is_flagged_short(team, store, stay, short, ra
 
 
 def test_the_minimum_is_a_setting(team, store, settings):
-    settings.KA = {**settings.KA, "VISIT_MIN_MINUTES": 30}
+    settings.KA = replace(settings.KA, visit_min_minutes=30)
     _sup, rep = team
     visit = _check_in(rep, store)
     complete_visit(visit)

@@ -1,6 +1,7 @@
 """Visit services: idempotent check-in, recording what was found, rating, suggested order, tasks, check-out."""
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -139,7 +140,7 @@ def test_task_done_at_a_visit_with_comment(rep, store):
     assert (task.status, task.done_comment, task.done_visit) == (Task.Status.DONE, "端架已整理", visit)
 
 
-@override_settings(KA={**services.settings.KA, "UPLOAD_MAX_BYTES": 10})
+@override_settings(KA=replace(services.settings.KA, upload_max_bytes=10))
 def test_photo_over_the_size_limit_is_refused(rep, store):
     visit, _ = services.visit_check_in(rep=rep, store=store)
     with pytest.raises(DomainError) as refused:

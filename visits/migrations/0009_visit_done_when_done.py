@@ -15,7 +15,7 @@ def rate_existing_visits(apps, schema_editor):
     (a short visit or one without a position is at best yellow). What was missing at those check-outs was not
     recorded, so no old visit is taken for an incomplete one."""
     Visit = apps.get_model("visits", "Visit")
-    minimum = settings.KA["VISIT_MIN_MINUTES"]
+    minimum = settings.KA.visit_min_minutes
     visits = Visit.objects.exclude(rating="").prefetch_related("checklist", "stock_counts__product")
     for visit in visits.iterator(chunk_size=500):
         short = None

@@ -11,9 +11,8 @@ from django.db import transaction
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
-
-from . import services
-from .models import Contract, Invoice
+from contracts import services
+from contracts.models import Contract, Invoice
 
 MONTHS_OF_INVOICES = 12  # back into last year: the expired annual contracts have invoices too
 # How far back each account has paid everything (days), in turn: spreads open amounts over all buckets.

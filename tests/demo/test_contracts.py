@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts.models import KeyAccount
-from contracts.demo import seed_contracts
 from contracts.models import Contract, ContractReminder, Deduction, Invoice, Payment
 from contracts.receivables import Bucket
 from contracts.selectors import account_reconciliation, aging_report
-from ka_portal.demo import seed_demo
+from demo.company import seed_demo
+from demo.contracts import seed_contracts
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 11, 23)

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ka_portal.demo import DEFAULT_PASSWORD, PEOPLE, seed_demo
+from demo.company import DEFAULT_PASSWORD, PEOPLE, seed_demo
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from django.db import transaction
 from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
 from accounts.services import user_set_role
-from contracts.demo import seed_contracts
+from demo.contracts import seed_contracts
+from demo.visits import seed_visits
 from stores.models import Delivery, Listing, Product, Store
-from visits.demo import seed_visits
 
 User = get_user_model()
 
@@ -410,7 +410,7 @@ class DemoSeeder:
 
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
-    from promotions.demo import seed_promotions
+    from demo.promotions import seed_promotions
 
     created = DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
     # Outside the early return: each run tops up the current week's routes (idempotent per rep and week).

@@ -10,7 +10,7 @@ from django.db.models import F, Sum
 from django.test import RequestFactory
 
 from accounts.models import KeyAccount, SalesTarget
-from ka_portal.demo import seed_demo
+from demo.company import seed_demo
 from ka_portal.scope import stores_for
 from stores.models import Delivery, Listing, Store
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.contrib.auth import get_user_model
 
-from ka_portal.demo import seed_demo
+from demo.company import seed_demo
 from visits import selectors
 from visits.models import RoutePlan, SuggestedOrder, Task, Visit
 

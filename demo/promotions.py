@@ -11,11 +11,10 @@ from django.db.models import F, Sum
 
 from accounts.models import KeyAccount
 from ka_portal.scope import stores_for
+from promotions import services
+from promotions.models import Budget, PromotionPlan, PromotionType
+from promotions.services import ItemInput, PlanInput
 from stores.models import Delivery, Product
-
-from . import services
-from .models import Budget, PromotionPlan, PromotionType
-from .services import ItemInput, PlanInput
 
 User = get_user_model()
 Kind = PromotionType.Kind
@@ -106,7 +105,7 @@ def _promotion_lift(plan: PromotionPlan, rng: random.Random) -> None:
     """Extra sell-in during a past promotion, so its evaluation shows what a working one looks like.
     No unit price: valued at each listing's purchase price, as imported deliveries often are."""
     rows = []
-    for store in plan.account.stores.filter(active=True):
+    for store in plan.account.stores.active():
         for item in plan.items.all():
             if store.listings.filter(product=item.product).exists():
                 day = plan.start_on + timedelta(days=rng.randrange(plan.days))

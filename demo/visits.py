@@ -8,17 +8,17 @@ import random
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import Role
 from stores.models import Listing
-
-from . import services
-from .completeness import checkout_missing, short_visit_minutes
-from .models import ChecklistResult, RoutePlan, StockCount, StockNotCounted, Task, Visit
-from .rating import rate_visit
+from visits import services
+from visits.completeness import checkout_missing, short_visit_minutes
+from visits.models import ChecklistResult, RoutePlan, StockCount, StockNotCounted, Task, Visit
+from visits.rating import rate_visit
 
 User = get_user_model()
 WEEKS_BACK = 3
@@ -133,7 +133,7 @@ def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[Checkl
     if missing:
         visit.checkout_reason = odd.choice(CUT_SHORT_REASONS)
         visit.checkout_missing = missing.as_json()
-    short = short_visit_minutes(visit.checked_in_at, visit.checked_out_at, services.ka_setting("VISIT_MIN_MINUTES"))
+    short = short_visit_minutes(visit.checked_in_at, visit.checked_out_at, settings.KA.visit_min_minutes)
     visit.short_visit = short is not None
     rated = rate_visit(
         checklist={r.item: r.result for r in results},
@@ -155,7 +155,7 @@ def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[Checkl
 @cache
 def _listings(store_id: int) -> list[Listing]:
     """A store's active listings, the first six being the ones the demo reps count (cached for one seeding run)."""
-    return list(Listing.objects.filter(store_id=store_id, active=True).select_related("product"))
+    return list(Listing.objects.active().filter(store_id=store_id).select_related("product"))
 
 
 def _tasks(plan: RoutePlan, today: date, supervisor, rng: random.Random) -> int:

@@ -1,13 +1,20 @@
 """Demo promotions: five types with SPEC norms, budgets for every account, plans in every state; idempotent."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from ka_portal.demo import seed_demo
+from demo.company import seed_demo
 from promotions.models import Budget, PromotionPlan, PromotionType
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _on_seed_day(time_machine):
+    """Seeded as of 2026-06-01, 09:00 in Shanghai, and read on that day: the plans' states depend on the clock."""
+    time_machine.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
 
 
 def test_demo_promotions_are_seeded_once_and_obey_the_budget():

@@ -1,0 +1,153 @@
+"""The business's numbers (SPEC) as one typed, frozen object, ``settings.KA``, built once at start-up.
+
+Every field may be set by the environment variable ``KA_<FIELD IN CAPITALS>`` (``KA_VISIT_MIN_MINUTES=10``).
+A value of the wrong type or outside its range, or a ``KA_`` variable that names no field, stops start-up with
+one message naming each variable and what it allows; the same checks run when a test swaps a field with
+``dataclasses.replace(settings.KA, …)``, so no code ever meets a number the business could not have set.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from types import MappingProxyType
+
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "KA_"
+
+
+def _whole(default: int, low: int, high: int, why: str = "") -> int:
+    return field(default=default, metadata={"kind": int, "low": low, "high": high, "why": why})
+
+
+def _number(default: str, low: str, high: str, why: str = "") -> Decimal:
+    return field(
+        default=Decimal(default), metadata={"kind": Decimal, "low": Decimal(low), "high": Decimal(high), "why": why}
+    )
+
+
+def _choice(default: str, *choices: str) -> str:
+    return field(default=default, metadata={"kind": str, "choices": choices})
+
+
+def _grades() -> Mapping[str, int]:
+    return MappingProxyType({"A": 3, "B": 2, "C": 1})
+
+
+@dataclass(frozen=True)
+class KaSettings:
+    # Visits a week a store of each grade needs (SPEC §3); not an environment variable.
+    visits_per_week_by_grade: Mapping[str, int] = field(default_factory=_grades)
+    route_stops_per_day: int = _whole(5, 1, 50)
+    route_stops_per_week: int = _whole(30, 1, 350)
+    checkin_max_distance_m: int = _whole(500, 1, 100_000)
+    # A visit checked out sooner than this after its check-in is flagged "short" (and rated at best yellow).
+    visit_min_minutes: int = _whole(5, 0, 24 * 60)
+    safety_factor: Decimal = _number("1.5", "0.1", "10")
+    # Suggested packs → whole cases: "up" (never short), "nearest" (half up) or "down" (never over).
+    order_rounding: str = _choice("up", "up", "nearest", "down")
+    # The nightly suggested-order job: stores per chunk (one chunk = one Celery task, one transaction).
+    replenishment_chunk_stores: int = _whole(500, 1, 1_000_000)
+    promotion_cooldown_days: int = _whole(30, 30, 45, "SPEC §5 rule 4: a company may set 30–45 days")
+    promotion_second_approval_above: Decimal = _number("50000.00", "0", "1000000000", "CNY")
+    # SPEC §5 rules 1–2: the longest run, and the cut above which periods are short.
+    promotion_max_days: int = _whole(31, 1, 366)
+    promotion_deep_cut_above: Decimal = _number("0.05", "0", "1", "a share of the price: 0.05 is 5 %")
+    promotion_deep_cut_period_days: int = _whole(14, 1, 366)
+    promotion_shallow_cut_period_days: int = _whole(28, 1, 366)
+    # Ended plans are evaluated this many days after their end, once late deliveries are in.
+    promotion_evaluate_after_days: int = _whole(7, 0, 366)
+    contract_expiry_warning_days: int = _whole(30, 1, 366)
+    upload_max_bytes: int = _whole(10 * 1024 * 1024, 1, 1024 * 1024 * 1024)
+    # Excel imports: rows read at most (beyond: refused), and problems listed of a refused file (all counted).
+    import_max_rows: int = _whole(200_000, 1, 10_000_000)
+    import_max_errors: int = _whole(100, 1, 100_000)
+    # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
+    default_payment_terms_days: int = _whole(60, 0, 365)
+    dso_days: int = _whole(90, 1, 366)
+    # How long a client key (Idempotency-Key, a visit's uuid, a payment's request_key) is remembered: 24 h at least.
+    idempotency_ttl_hours: int = _whole(24, 24, 24 * 365)
+    # Sign-in throttling (django-axes): failures per username and per address within the cool-off window.
+    login_failures_per_user: int = _whole(5, 1, 1000)
+    # Higher than per user: reps on one office or carrier NAT share an address.
+    login_failures_per_address: int = _whole(20, 1, 100_000)
+    login_cooloff_minutes: int = _whole(15, 1, 7 * 24 * 60)
+    # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client connects directly).
+    trusted_proxies: int = _whole(0, 0, 10)
+    api_token_ttl_hours: int = _whole(30 * 24, 1, 365 * 24)
+
+    def __post_init__(self) -> None:
+        problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]
+        if self.route_stops_per_week < self.route_stops_per_day:
+            problems.append(
+                f"KA_ROUTE_STOPS_PER_WEEK={self.route_stops_per_week}: allowed is at least KA_ROUTE_STOPS_PER_DAY "
+                f"({self.route_stops_per_day})"
+            )
+        if problems:
+            raise ImproperlyConfigured(_report(problems))
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> "KaSettings":
+        """The settings the environment asks for; everything wrong in it reported at once."""
+        specs = {PREFIX + spec.name.upper(): spec for spec in fields(cls) if spec.metadata}
+        values, problems = {}, []
+        for name in sorted(key for key in environ if key.startswith(PREFIX)):
+            raw = environ[name]
+            spec = specs.get(name)
+            if spec is None:
+                problems.append(f"{name}: no such setting; KA Portal knows {', '.join(sorted(specs))}")
+                continue
+            try:
+                values[spec.name] = _parse(spec, raw.strip())
+            except (ValueError, InvalidOperation):
+                problems.append(f"{name}={raw!r}: allowed is {_allowed(spec)}")
+            else:
+                problems += filter(None, [_check(spec, values[spec.name], raw)])
+        if problems:
+            raise ImproperlyConfigured(_report(problems))
+        return cls(**values)
+
+
+def _parse(spec, raw: str):
+    kind = spec.metadata["kind"]
+    if kind is int:
+        return int(raw.replace("_", ""))
+    if kind is Decimal:
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise ValueError(raw)
+        return value
+    return raw
+
+
+def _check(spec, value, raw: str | None = None) -> str | None:
+    meta = spec.metadata
+    if not meta:
+        return None
+    kind = meta["kind"]
+    name = PREFIX + spec.name.upper()
+    typed = isinstance(value, kind) and not isinstance(value, bool)
+    if typed and "choices" in meta:
+        typed = value in meta["choices"]
+    elif typed and kind is Decimal:
+        typed = value.is_finite() and meta["low"] <= value <= meta["high"]
+    elif typed:
+        typed = meta["low"] <= value <= meta["high"]
+    shown = value if raw is None else raw
+    return None if typed else f"{name}={shown!r}: allowed is {_allowed(spec)}"
+
+
+def _allowed(spec) -> str:
+    meta = spec.metadata
+    if "choices" in meta:
+        allowed = "one of " + ", ".join(meta["choices"])
+    elif meta["kind"] is int:
+        allowed = f"a whole number from {meta['low']} to {meta['high']}"
+    else:
+        allowed = f"a decimal number from {meta['low']} to {meta['high']}"
+    why = f"; {meta['why']}" if meta.get("why") else ""
+    return f"{allowed} (default {spec.default}{why})"
+
+
+def _report(problems: list[str]) -> str:
+    return "KA Portal cannot start with these settings:\n  " + "\n  ".join(problems)
