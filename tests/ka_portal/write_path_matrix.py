@@ -1,0 +1,491 @@
+"""The write-path matrix's registry (issue 11): every rule with a refusal, and every door that writes its record.
+
+A `Rule` names the refusal's code, the model it protects (the rows compared before and after: nothing written),
+the field the refusal belongs next to, the text a page shows, and the values that keep (`good`) or break (`bad`)
+it. A `Door` is one way in — a page's form, the API's create or update, the Excel import, the admin's add or
+change form, a workflow step — with the user who knocks, the URL and a payload built from those values. The
+test (test_write_path_matrix.py) knocks on every door of every rule, first with `bad` (refused, the same code or
+message, nothing written), then with `good` (written: the door works, so the refusal was the rule's).
+
+`KNOWN_GAPS` lists the (rule, door) pairs where main lets the broken value through today: they run as
+xfail(strict=True), so closing a gap makes its line fail loudly until it is taken out of the set.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.db.models import Model
+from django.urls import reverse
+
+from accounts.models import ContactLog, SalesTarget
+from accounts.roles import Role
+from promotions.models import Budget, PromotionPlan
+from stores.models import Product, Store
+from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.imports.xlsx import xlsx_upload
+
+# How a door answers a refusal, by kind: API-like doors carry a code; pages and the admin show a message.
+API_KINDS = {"api_create", "api_update", "api_step", "import"}
+PAGE_KINDS = {"page", "page_edit", "page_step"}
+ADMIN_KINDS = {"admin_add", "admin_change", "admin_action"}
+
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Door:
+    """One way in: `kind` (see the *_KINDS above), who knocks (a world attribute), how, and with what."""
+
+    kind: str
+    user: str
+    url: Callable[[SimpleNamespace], str]
+    payload: Callable[[SimpleNamespace, Values], Any] = lambda w, v: {}
+    method: str = "post"
+    prepare: Callable[[SimpleNamespace, Values], None] | None = None  # puts the record in the tested state
+    name: str = ""  # to tell two doors of one kind apart (e.g. two pages)
+    field: str = ""  # the refused field's name at this door when it is not the rule's (an import's column)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    code: str  # the DomainError code; "invalid" for a field validator (the API's {"code": "invalid"})
+    model: type[Model]
+    field: str  # where the refusal belongs: a form field, "__all__", or the import's column header
+    good: Values
+    bad: Values
+    doors: tuple[Door, ...]
+    message: str = ""  # English text (or a part of it) every page/admin door shows; "" → form errors on `field`
+    also_codes: tuple[str, ...] = ()  # other codes an API door may answer for the same refusal
+    watch: tuple[type[Model], ...] = ()  # further models that must stay unchanged
+
+
+# --- the world every rule is tried in -------------------------------------------------------------------------
+
+TODAY = date(2026, 6, 1)
+
+
+def build_world() -> SimpleNamespace:
+    """One account of the manager with a store of the rep (in the supervisor's team), two listed products."""
+    from contracts.models import Invoice as InvoiceModel
+    from tests.promotions.factories import BudgetFactory, promotion_type
+
+    admin = make_user(Role.ADMIN, username="mx_admin", is_staff=True, is_superuser=True)
+    manager = make_user(Role.MANAGER, username="mx_manager")
+    supervisor = make_user(Role.SUPERVISOR, username="mx_sup")
+    rep = make_user(Role.REP, username="mx_rep", supervisor=supervisor)
+    finance = make_user(Role.FINANCE, username="mx_fin")
+    account = KeyAccountFactory(code="MXA", name="矩阵连锁", owner=manager)
+    store = StoreFactory(account=account, rep=rep, code="MX01", name="矩阵一店")
+    beer = ProductFactory(code="MXP1", name="纯生啤酒", distributor_price=Decimal("3.80"))
+    chips = ProductFactory(code="MXP2", name="薯片")
+    ListingFactory(store=store, product=beer, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
+    ListingFactory(store=store, product=chips, purchase_price=Decimal("5.00"), shelf_price=Decimal("6.30"))
+    budget = BudgetFactory(
+        account=account, period_start=date(2026, 6, 1), period_end=date(2026, 8, 31), amount=Decimal("10000.00")
+    )
+    invoice = InvoiceModel.objects.create(
+        account=account, number="MX-INV-1", date=TODAY, due_on=TODAY + timedelta(days=30),
+        amount=Decimal("1000.00"), open_amount=Decimal("1000.00"),
+    )  # fmt: skip
+    return SimpleNamespace(
+        admin=admin, manager=manager, supervisor=supervisor, rep=rep, finance=finance, account=account,
+        store=store, beer=beer, chips=chips, budget=budget, in_store=promotion_type("in_store"), invoice=invoice,
+    )  # fmt: skip
+
+
+def admin_url(model: type[Model], action: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def api(name: str, *args) -> Callable[[SimpleNamespace], str]:
+    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+
+# --- stores ---------------------------------------------------------------------------------------------------
+
+STORE_FORM = {"name": "新店", "grade": "B", "city": "上海", "active": "on"}
+
+
+def _store_page(w, v):
+    return {"account": w.account.pk, "code": "MX-NEW", **STORE_FORM, **_blank(v)}
+
+
+def _store_api(w, v):
+    return {"account": w.account.code, "code": "MX-NEW", "name": "新店", "grade": "B", **v}
+
+
+def _store_admin(w, v):
+    return {"account": w.account.pk, "code": "MX-NEW", **STORE_FORM, **_blank(v)}
+
+
+def _store_admin_change(w, v):
+    return {"account": w.account.pk, "code": w.store.code, **STORE_FORM, "rep": w.rep.pk, **_blank(v)}
+
+
+STORE_IMPORT_HEADERS = ["account code", "store code", "store name", "grade"]
+STORE_IMPORT_COLUMNS = {"visits_per_week_override": "visits per week", "latitude": "latitude", "longitude": "longitude"}
+
+
+def _store_import(w, v):
+    headers = STORE_IMPORT_HEADERS + [STORE_IMPORT_COLUMNS[name] for name in v]
+    return {"file": xlsx_upload(headers, [["MXA", "MX-NEW", "新店", "B", *v.values()]])}
+
+
+def _blank(values: Values) -> Values:
+    """A form posts None as an empty field."""
+    return {name: "" if value is None else value for name, value in values.items()}
+
+
+def store_doors() -> tuple[Door, ...]:
+    return (
+        Door("page", "manager", lambda w: reverse("stores:store-add"), _store_page),
+        Door("page_edit", "manager", lambda w: reverse("stores:store-edit", args=[w.store.pk]),
+             lambda w, v: {**_store_page(w, v), "code": w.store.code, "rep": w.rep.pk}),
+        Door("api_create", "manager", api("store-list"), _store_api),
+        Door("api_update", "manager", lambda w: reverse("store-detail", args=[w.store.pk]), lambda w, v: v, "patch"),
+        Door("import", "manager", lambda w: reverse("api-import", kwargs={"kind": "stores"}), _store_import,
+             field="*"),
+        Door("admin_add", "admin", lambda w: admin_url(Store, "add"), _store_admin),
+        Door("admin_change", "admin", lambda w: admin_url(Store, "change", w.store.pk), _store_admin_change),
+    )  # fmt: skip
+
+
+# --- accounts -------------------------------------------------------------------------------------------------
+
+
+def _log(w, v):
+    return {"date": "2026-06-01", "channel": "visit", "summary": "谈年度合同", **v}
+
+
+def _log_admin(w, v):
+    return {"account": w.account.pk, "author": w.manager.pk, **_log(w, v)}
+
+
+def _existing_log(w) -> ContactLog:
+    return ContactLog.objects.get_or_create(
+        account=w.account, author=w.manager, date=date(2026, 6, 1), summary="初次拜访", channel="visit"
+    )[0]
+
+
+def _targets_page(w, v):
+    return {f"m{month}": v.get("amount", "") if month == 1 else "" for month in range(1, 13)}
+
+
+def _target(w) -> SalesTarget:
+    return SalesTarget.objects.get_or_create(account=w.account, year=2026, month=1, defaults={"amount": 100})[0]
+
+
+# --- promotions -----------------------------------------------------------------------------------------------
+
+
+def _plan_products(w, count: int) -> list[Product]:
+    products = [w.beer, w.chips]
+    for n in range(len(products), count):
+        product = Product.objects.filter(code=f"MXP{n + 1}").first()
+        if product is None:
+            product = ProductFactory(code=f"MXP{n + 1}", name=f"产品{n + 1}")
+            ListingFactory(store=w.store, product=product, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
+        products.append(product)
+    return products[:count]
+
+
+PLAN = {"title": "夏季店促", "start_on": "2026-06-08", "end_on": "2026-06-21", "dm_fee": "500.00"}
+
+
+def _plan_page(w, v):
+    products = _plan_products(w, v["products"])
+    rows = len(products)
+    data = {
+        **PLAN, "account": w.account.pk, "type": w.in_store.pk, "stores": [w.store.pk], "tg_fee": "0",
+        "promoter_fee": "0", "gift_cost": "0", "form_token": f"mx-{rows}",
+        "items-TOTAL_FORMS": rows, "items-INITIAL_FORMS": 0, "items-MIN_NUM_FORMS": 1, "items-MAX_NUM_FORMS": 4,
+    }  # fmt: skip
+    for n, product in enumerate(products):
+        data.update({f"items-{n}-product": product.pk, f"items-{n}-promotion_price": "4.50"})
+        data[f"items-{n}-forecast_volume"] = 100
+    return data
+
+
+def _plan_api(w, v):
+    products = _plan_products(w, v["products"])
+    return {
+        **PLAN, "account": w.account.pk, "type": w.in_store.pk, "all_stores": False, "stores": [w.store.pk],
+        "items": [{"product": p.pk, "promotion_price": "4.50", "forecast_volume": 100} for p in products],
+    }  # fmt: skip
+
+
+def _draft(w) -> PromotionPlan:
+    from promotions import services
+
+    plan = PromotionPlan.objects.filter(title="矩阵草稿").first()
+    if plan is None:
+        data = services.PlanInput(
+            account=w.account, type=w.in_store, title="矩阵草稿", start_on=date(2026, 6, 8),
+            end_on=date(2026, 6, 21), items=[services.ItemInput(w.beer, Decimal("4.50"), 100)],
+            all_stores=False, stores=[w.store], dm_fee=Decimal("500.00"),
+        )  # fmt: skip
+        plan = services.promotion_save_draft(user=w.rep, data=data)
+    return plan
+
+
+def _draft_priced(w, v) -> None:
+    """The draft's promotion price as the rule's values say (written directly: only the step is tried)."""
+    plan = _draft(w)
+    plan.items.update(promotion_price=Decimal(v["price"]))
+
+
+def _budget_form(w, v):
+    return {"account": w.account.pk, "amount": "5000.00", **v}
+
+
+def _budget_admin_change(w, v):
+    return {"account": w.account.pk, "period_start": "2026-06-01", "period_end": "2026-08-31", "amount": "10000.00",
+            **v}  # fmt: skip
+
+
+# --- the registry ---------------------------------------------------------------------------------------------
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "store.visits_per_week_max",
+        "invalid",
+        Store,
+        "visits_per_week_override",
+        good={"visits_per_week_override": 3},
+        bad={"visits_per_week_override": 50},
+        doors=store_doors(),
+        also_codes=("store.visits_per_week",),
+    ),
+    Rule(
+        "store.visits_per_week_min",
+        "invalid",
+        Store,
+        "visits_per_week_override",
+        good={"visits_per_week_override": 1},
+        bad={"visits_per_week_override": 0},
+        doors=store_doors(),
+        also_codes=("store.visits_per_week",),
+    ),
+    Rule(
+        "store.coordinates_pair",
+        "invalid",
+        Store,
+        "latitude",
+        good={"latitude": "31.230416", "longitude": "121.473701"},
+        bad={"latitude": "31.230416", "longitude": None},
+        doors=store_doors(),
+        message="Give both latitude and longitude, or neither.",
+        also_codes=("store.coordinates_pair", "bounds.coordinates_pair"),
+    ),
+    Rule(
+        "store.latitude_range",
+        "invalid",
+        Store,
+        "latitude",
+        good={"latitude": "31.230416", "longitude": "121.473701"},
+        bad={"latitude": "95", "longitude": "121.473701"},
+        doors=store_doors(),
+        also_codes=("bounds.coordinate_out_of_range",),
+    ),
+    Rule(
+        "contact_log.follow_up_before_date",
+        "contact_log.follow_up_before_date",
+        ContactLog,
+        "follow_up_on",
+        good={"follow_up_on": "2026-06-05"},
+        bad={"follow_up_on": "2026-05-20"},
+        message="The follow-up date must not be before the contact date.",
+        doors=(
+            Door("page", "manager", lambda w: reverse("accounts:contact-log-add", args=[w.account.pk]), _log),
+            Door(
+                "api_create", "manager", api("contact-log-list"), lambda w, v: {"account": w.account.code, **_log(w, v)}
+            ),
+            Door(
+                "api_update",
+                "manager",
+                lambda w: reverse("contact-log-detail", args=[_existing_log(w).pk]),
+                lambda w, v: v,
+                "patch",
+                prepare=lambda w, v: _existing_log(w),
+            ),
+            Door("admin_add", "admin", lambda w: admin_url(ContactLog, "add"), _log_admin),
+            Door(
+                "admin_change",
+                "admin",
+                lambda w: admin_url(ContactLog, "change", _existing_log(w).pk),
+                lambda w, v: {**_log_admin(w, v), "summary": "初次拜访"},
+                prepare=lambda w, v: _existing_log(w),
+            ),
+        ),
+    ),  # fmt: skip
+    Rule(
+        "target.negative",
+        "target.negative",
+        SalesTarget,
+        "m1",
+        good={"amount": "5000.00"},
+        bad={"amount": "-1.00"},
+        also_codes=("invalid",),
+        doors=(
+            Door(
+                "page",
+                "manager",
+                lambda w: reverse("accounts:targets-edit", args=[w.account.pk]) + "?year=2026",
+                _targets_page,
+            ),
+            Door(
+                "api_create",
+                "manager",
+                api("target-list"),
+                lambda w, v: {"account": w.account.code, "year": 2026, "month": 2, **v},
+                field="amount",
+            ),
+            Door(
+                "api_update",
+                "manager",
+                lambda w: reverse("target-detail", args=[_target(w).pk]),
+                lambda w, v: v,
+                "patch",
+                prepare=lambda w, v: _target(w),
+                field="amount",
+            ),
+            Door(
+                "import",
+                "manager",
+                lambda w: reverse("api-import", kwargs={"kind": "targets"}),
+                lambda w, v: {
+                    "file": xlsx_upload(
+                        ["account code", "year", "month", "amount"], [["MXA", 2026, 3, Decimal(v["amount"])]]
+                    )
+                },
+                field="amount",
+            ),
+            Door(
+                "admin_add",
+                "admin",
+                lambda w: admin_url(SalesTarget, "add"),
+                lambda w, v: {"account": w.account.pk, "year": 2026, "month": 4, **v},
+                field="amount",
+            ),
+            Door(
+                "admin_change",
+                "admin",
+                lambda w: admin_url(SalesTarget, "change", _target(w).pk),
+                lambda w, v: {"account": w.account.pk, "year": 2026, "month": 1, **v},
+                prepare=lambda w, v: _target(w),
+                field="amount",
+            ),
+        ),
+    ),  # fmt: skip
+    Rule(
+        "promotion.too_many_products",
+        "promotion.too_many_products",
+        PromotionPlan,
+        "items",
+        good={"products": 4},
+        bad={"products": 5},
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"), _plan_page),
+            Door("api_create", "rep", api("promotion-list"), _plan_api),
+            Door(
+                "api_update",
+                "rep",
+                lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                _plan_api,
+                "put",
+                prepare=lambda w, v: _draft(w),
+            ),
+        ),
+    ),  # fmt: skip
+    Rule(
+        "promotion.price_floor",
+        "promotion.price_floor",
+        PromotionPlan,
+        "item-0",
+        good={"price": "4.50"},
+        bad={"price": "3.00"},
+        message="is below the second-tier wholesale price 4.10.",
+        doors=(
+            Door(
+                "page_step",
+                "rep",
+                lambda w: reverse("promotions:plan-submit", args=[_draft(w).pk]),
+                prepare=_draft_priced,
+            ),
+            Door("api_step", "rep", lambda w: reverse("promotion-submit", args=[_draft(w).pk]), prepare=_draft_priced),
+            Door(
+                "admin_action",
+                "admin",
+                lambda w: admin_url(PromotionPlan, "changelist"),
+                lambda w, v: {"action": "submit_plans", "_selected_action": [_draft(w).pk]},
+                prepare=_draft_priced,
+            ),
+        ),
+    ),  # fmt: skip
+    Rule(
+        "budget.overlap",
+        "budget.overlap",
+        Budget,
+        "period_start",
+        good={"period_start": "2026-09-01", "period_end": "2026-09-30"},
+        bad={"period_start": "2026-08-01", "period_end": "2026-09-30"},
+        message="already has a budget for 2026-06-01–2026-08-31.",
+        doors=(
+            Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
+            Door("api_create", "manager", api("budget-list"), _budget_form),
+            Door("admin_add", "admin", lambda w: admin_url(Budget, "add"), _budget_form),
+        ),
+    ),  # fmt: skip
+    Rule(
+        "budget.period_reversed",
+        "budget.period_reversed",
+        Budget,
+        "period_end",
+        good={"period_end": "2026-08-30"},
+        bad={"period_end": "2026-05-01"},
+        message="The period ends before it starts.",
+        doors=(
+            Door(
+                "page_edit",
+                "manager",
+                lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                _budget_admin_change,
+            ),
+            Door(
+                "api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v, "patch"
+            ),
+            Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change),
+        ),
+    ),  # fmt: skip
+)
+
+# (rule id, door label) pairs that main lets through today; each runs as xfail(strict=True).
+KNOWN_GAPS: set[tuple[str, str]] = {
+    # The form says 1–7; the model (and so the API and the admin) and the import take 0.
+    *(
+        ("store.visits_per_week_min", door)
+        for door in ("api_create", "api_update", "import", "admin_add", "admin_change")
+    ),
+    # Only the store form asks for both coordinates or neither.
+    *(("store.coordinates_pair", door) for door in ("api_create", "api_update", "import", "admin_add", "admin_change")),
+    # The API's update and the admin save a contact log without the service (contact_log_add).
+    ("contact_log.follow_up_before_date", "api_update"),
+    ("contact_log.follow_up_before_date", "admin_add"),
+    ("contact_log.follow_up_before_date", "admin_change"),
+    # The limit of 4 products lives only in the page's formset (max_num).
+    ("promotion.too_many_products", "api_create"),
+    ("promotion.too_many_products", "api_update"),
+}
+
+
+def cases() -> list[tuple[Rule, Door]]:
+    return [(rule, door) for rule in RULES for door in rule.doors]
