@@ -292,6 +292,20 @@ def _consumed(w, v) -> None:
     Budget.objects.filter(pk=w.budget.pk).update(consumed=Decimal("3000.00"))
 
 
+def _earlier_plan(w, v) -> None:
+    """An approved plan of the account that ended on 2026-05-31 and promoted the product the values name."""
+    from promotions.models import PromotionItem
+
+    plan, _created = PromotionPlan.objects.get_or_create(
+        account=w.account, title="五月店促",
+        defaults={"type": w.in_store, "start_on": date(2026, 5, 18), "end_on": date(2026, 5, 31), "owner": w.rep,
+                  "status": PromotionPlan.Status.APPROVED},
+    )  # fmt: skip
+    plan.items.all().delete()
+    product = getattr(w, v["earlier_product"])
+    PromotionItem.objects.create(plan=plan, product=product, normal_price=Decimal("5.00"), promotion_price="4.50")
+
+
 def _budget_form(w, v):
     return {"account": w.account.pk, "amount": "5000.00", **v}
 
@@ -353,6 +367,11 @@ def _open_visit(w, v=None) -> Visit:
     return Visit.objects.get_or_create(
         rep=w.rep, store=w.store, defaults={"checked_in_at": timezone.now() - timedelta(minutes=20)}
     )[0]
+
+
+def _visit_page(w, v):
+    """The visit page's form: what the rep found (here: only a count, or nothing) and the button pressed."""
+    return {"price_check_ok": "", "promotion_executed": "", "problems": "", "actions": "", **v}
 
 
 def _task(w, v=None) -> Task:
