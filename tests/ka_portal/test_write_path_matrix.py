@@ -50,10 +50,16 @@ def _snapshot(rule) -> list:
     return [list(model.objects.order_by("pk").values()) for model in (rule.model, *rule.watch)]
 
 
-def _knock(world, door, values):
+def _ready(world, door, values):
+    """Put the record in the state the values need and build the request (both may write: before the snapshot)."""
+    if door.prepare is not None:
+        door.prepare(world, values)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(getattr(world, door.user))
-    url, payload = door.url(world), door.payload(world, values)
+    return client, door.url(world), door.payload(world, values)
+
+
+def _knock(door, client, url, payload):
     if door.kind in matrix.API_KINDS:
         if door.kind == "import":
             return client.post(url, payload, HTTP_ACCEPT="application/json")
@@ -150,10 +156,10 @@ def _accepted(door, response) -> bool:
 @pytest.mark.parametrize(("rule", "door"), _params())
 def test_the_rule_refuses_at_every_door(world, rule, door):
     # given the record in the state the rule's broken values need
-    _prepare(world, door, rule.bad)
+    request = _ready(world, door, rule.bad)
     before = _snapshot(rule)
     # when the rule is broken
-    response = _knock(world, door, rule.bad)
+    response = _knock(door, *request)
     # then it is refused there, saying so, and nothing is written
     closed = _closed(door, response)
     problem = None if closed else _refusal_shown(rule, door, response)
@@ -162,9 +168,9 @@ def test_the_rule_refuses_at_every_door(world, rule, door):
     if closed:
         return  # the door no longer writes this record (an append-only log): take it out of the registry
     # and the same door writes the record when the rule holds
-    _prepare(world, door, rule.good)
+    request = _ready(world, door, rule.good)
     before = _snapshot(rule)
-    response = _knock(world, door, rule.good)
+    response = _knock(door, *request)
     assert _accepted(door, response), f"{door.label} refused good values: {response.status_code} {_detail(response)}"
     assert _snapshot(rule) != before, f"{door.label} wrote nothing with good values: the door is not this record's"
 
@@ -174,11 +180,6 @@ def _closed(door, response) -> bool:
     return (door.kind in matrix.API_KINDS and response.status_code == 405) or (
         door.kind in matrix.ADMIN_KINDS and response.status_code == 403
     )
-
-
-def _prepare(world, door, values) -> None:
-    if door.prepare is not None:
-        door.prepare(world, values)
 
 
 def _detail(response) -> str:

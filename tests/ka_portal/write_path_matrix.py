@@ -30,7 +30,7 @@ from promotions.models import Budget, PromotionPlan
 from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.imports.xlsx import xlsx_upload
-from visits.models import Task, Visit
+from visits.models import StockCount, Task, Visit
 
 User = get_user_model()
 
@@ -969,6 +969,60 @@ RULES += (
         ),
     ),
 )  # fmt: skip
+
+RULES += (
+    Rule(
+        "promotion.cooldown", "promotion.cooldown", PromotionPlan, "item-0",
+        good={"earlier_product": "chips"},
+        bad={"earlier_product": "beer"},
+        message="after a 30-day cool-down it may start again on 2026-06-30 at the earliest.",
+        doors=(
+            Door("page_step", "rep", lambda w: reverse("promotions:plan-submit", args=[_draft(w).pk]),
+                 prepare=_earlier_plan),
+            Door("api_step", "rep", lambda w: reverse("promotion-submit", args=[_draft(w).pk]), prepare=_earlier_plan),
+            Door("admin_action", "admin", lambda w: admin_url(PromotionPlan, "changelist"),
+                 lambda w, v: {"action": "submit_plans", "_selected_action": [_draft(w).pk]}, prepare=_earlier_plan),
+        ),
+    ),
+    Rule(
+        "promotion.override_not_allowed", "promotion.override_not_allowed", PromotionPlan,
+        "price_floor_override_reason",
+        good={"products": 1, "price_floor_override_reason": ""},
+        bad={"products": 1, "price_floor_override_reason": "清仓，允许低于底价"},
+        doors=(
+            Door("api_create", "rep", api("promotion-list"),
+                 lambda w, v: {**_plan_api(w, v), "price_floor_override_reason": v["price_floor_override_reason"]}),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                 lambda w, v: {**_plan_api(w, v), "title": "改名",
+                               "price_floor_override_reason": v["price_floor_override_reason"]}, "put",
+                 prepare=lambda w, v: _draft(w)),
+        ),
+    ),
+    Rule(
+        "visit.incomplete@save_and_check_out", "visit.incomplete", Visit, "checkout_reason",
+        good={"action": "check_out", "checkout_reason": "店长不在，未能盘点"},
+        bad={"action": "check_out", "checkout_reason": ""},
+        message="Not checked out:",
+        doors=(
+            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]), _visit_page,
+                 prepare=_open_visit),
+        ),
+    ),
+    Rule(
+        "visit.negative_stock", "visit.negative_stock", StockCount, "stock",
+        good={"packs": 12},
+        bad={"packs": -1},
+        also_codes=("invalid",),
+        doors=(
+            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
+                 prepare=_open_visit),
+            Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: {"stock_counts": [{"product": w.beer.pk, **v}]}, "patch", prepare=_open_visit,
+                 field="packs"),
+        ),
+    ),
+)
 
 # fmt: on
 
