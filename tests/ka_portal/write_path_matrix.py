@@ -253,6 +253,22 @@ def _draft(w) -> PromotionPlan:
     return plan
 
 
+def plan_step_doors(step: str, user: str, prepare, *, admin_action: str = "", payload=None) -> tuple[Door, ...]:
+    """A workflow step on the draft plan: the page's button, the API's action and, where it has one, the admin's."""
+    payload = payload or (lambda w, v: {})
+    doors = [
+        Door("page_step", user, lambda w: reverse(f"promotions:plan-{step}", args=[_draft(w).pk]), payload,
+             prepare=prepare),
+        Door("api_step", user, lambda w: reverse(f"promotion-{step}", args=[_draft(w).pk]), payload, prepare=prepare),
+    ]  # fmt: skip
+    if admin_action:
+        doors.append(
+            Door("admin_action", "admin", lambda w: admin_url(PromotionPlan, "changelist"),
+                 lambda w, v: {"action": admin_action, "_selected_action": [_draft(w).pk]}, prepare=prepare)
+        )  # fmt: skip
+    return tuple(doors)
+
+
 def _draft_priced(w, v) -> None:
     """The draft's promotion price as the rule's values say (written directly: only the step is tried)."""
     plan = _draft(w)
@@ -408,30 +424,21 @@ PRODUCT_HEADERS = ["product code", "product name", "packs per case", "suggested 
 # fmt: off
 RULES: tuple[Rule, ...] = (
     Rule(
-        "store.visits_per_week_max",
-        "invalid",
-        Store,
-        "visits_per_week_override",
+        "store.visits_per_week_max", "invalid", Store, "visits_per_week_override",
         good={"visits_per_week_override": 3},
         bad={"visits_per_week_override": 50},
         doors=store_doors(),
         also_codes=("store.visits_per_week",),
     ),
     Rule(
-        "store.visits_per_week_min",
-        "invalid",
-        Store,
-        "visits_per_week_override",
+        "store.visits_per_week_min", "invalid", Store, "visits_per_week_override",
         good={"visits_per_week_override": 1},
         bad={"visits_per_week_override": 0},
         doors=store_doors(),
         also_codes=("store.visits_per_week",),
     ),
     Rule(
-        "store.coordinates_pair",
-        "invalid",
-        Store,
-        "latitude",
+        "store.coordinates_pair", "invalid", Store, "latitude",
         good={"latitude": "31.230416", "longitude": "121.473701"},
         bad={"latitude": "31.230416", "longitude": None},
         doors=store_doors(),
@@ -439,146 +446,69 @@ RULES: tuple[Rule, ...] = (
         also_codes=("store.coordinates_pair", "bounds.coordinates_pair"),
     ),
     Rule(
-        "store.latitude_range",
-        "invalid",
-        Store,
-        "latitude",
+        "store.latitude_range", "invalid", Store, "latitude",
         good={"latitude": "31.230416", "longitude": "121.473701"},
         bad={"latitude": "95", "longitude": "121.473701"},
         doors=store_doors(),
         also_codes=("bounds.coordinate_out_of_range",),
     ),
     Rule(
-        "contact_log.follow_up_before_date",
-        "contact_log.follow_up_before_date",
-        ContactLog,
-        "follow_up_on",
+        "contact_log.follow_up_before_date", "contact_log.follow_up_before_date", ContactLog, "follow_up_on",
         good={"follow_up_on": "2026-06-05"},
         bad={"follow_up_on": "2026-05-20"},
         message="The follow-up date must not be before the contact date.",
         doors=(
             Door("page", "manager", lambda w: reverse("accounts:contact-log-add", args=[w.account.pk]), _log),
-            Door(
-                "api_create", "manager", api("contact-log-list"), lambda w, v: {"account": w.account.code, **_log(w, v)}
-            ),
-            Door(
-                "api_update",
-                "manager",
-                lambda w: reverse("contact-log-detail", args=[_existing_log(w).pk]),
-                lambda w, v: v,
-                "patch",
-                prepare=lambda w, v: _existing_log(w),
-            ),
+            Door("api_create", "manager", api("contact-log-list"),
+                 lambda w, v: {"account": w.account.code, **_log(w, v)}),
+            Door("api_update", "manager", lambda w: reverse("contact-log-detail", args=[_existing_log(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _existing_log(w)),
             Door("admin_add", "admin", lambda w: admin_url(ContactLog, "add"), _log_admin),
-            Door(
-                "admin_change",
-                "admin",
-                lambda w: admin_url(ContactLog, "change", _existing_log(w).pk),
-                lambda w, v: {**_log_admin(w, v), "summary": "初次拜访"},
-                prepare=lambda w, v: _existing_log(w),
-            ),
+            Door("admin_change", "admin", lambda w: admin_url(ContactLog, "change", _existing_log(w).pk),
+                 lambda w, v: {**_log_admin(w, v), "summary": "初次拜访"}, prepare=lambda w, v: _existing_log(w)),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        "target.negative",
-        "target.negative",
-        SalesTarget,
-        "m1",
+        "target.negative", "target.negative", SalesTarget, "m1",
         good={"amount": "5000.00"},
         bad={"amount": "-1.00"},
         also_codes=("invalid",),
         doors=(
-            Door(
-                "page",
-                "manager",
-                lambda w: reverse("accounts:targets-edit", args=[w.account.pk]) + "?year=2026",
-                _targets_page,
-            ),
-            Door(
-                "api_create",
-                "manager",
-                api("target-list"),
-                lambda w, v: {"account": w.account.code, "year": 2026, "month": 2, **v},
-                field="amount",
-            ),
-            Door(
-                "api_update",
-                "manager",
-                lambda w: reverse("target-detail", args=[_target(w).pk]),
-                lambda w, v: v,
-                "patch",
-                prepare=lambda w, v: _target(w),
-                field="amount",
-            ),
+            Door("page", "manager", lambda w: reverse("accounts:targets-edit", args=[w.account.pk]) + "?year=2026",
+                 _targets_page),
+            Door("api_create", "manager", api("target-list"),
+                 lambda w, v: {"account": w.account.code, "year": 2026, "month": 2, **v}, field="amount"),
+            Door("api_update", "manager", lambda w: reverse("target-detail", args=[_target(w).pk]), lambda w, v: v,
+                 "patch", prepare=lambda w, v: _target(w), field="amount"),
             *imports("targets", "manager", ["account code", "year", "month", "amount"],
                      lambda w, v: ["MXA", 2026, 3, Decimal(v["amount"])], column="amount"),
-            Door(
-                "admin_add",
-                "admin",
-                lambda w: admin_url(SalesTarget, "add"),
-                lambda w, v: {"account": w.account.pk, "year": 2026, "month": 4, **v},
-                field="amount",
-            ),
-            Door(
-                "admin_change",
-                "admin",
-                lambda w: admin_url(SalesTarget, "change", _target(w).pk),
-                lambda w, v: {"account": w.account.pk, "year": 2026, "month": 1, **v},
-                prepare=lambda w, v: _target(w),
-                field="amount",
-            ),
+            Door("admin_add", "admin", lambda w: admin_url(SalesTarget, "add"),
+                 lambda w, v: {"account": w.account.pk, "year": 2026, "month": 4, **v}, field="amount"),
+            Door("admin_change", "admin", lambda w: admin_url(SalesTarget, "change", _target(w).pk),
+                 lambda w, v: {"account": w.account.pk, "year": 2026, "month": 1, **v},
+                 prepare=lambda w, v: _target(w), field="amount"),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        "promotion.too_many_products",
-        "promotion.too_many_products",
-        PromotionPlan,
-        "items",
+        "promotion.too_many_products", "promotion.too_many_products", PromotionPlan, "items",
         good={"products": 4},
         bad={"products": 5},
         doors=(
             Door("page", "rep", lambda w: reverse("promotions:plan-create"), _plan_page),
             Door("api_create", "rep", api("promotion-list"), _plan_api),
-            Door(
-                "api_update",
-                "rep",
-                lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
-                _plan_api,
-                "put",
-                prepare=lambda w, v: _draft(w),
-            ),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _plan_api, "put",
+                 prepare=lambda w, v: _draft(w)),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        "promotion.price_floor",
-        "promotion.price_floor",
-        PromotionPlan,
-        "item-0",
+        "promotion.price_floor", "promotion.price_floor", PromotionPlan, "item-0",
         good={"price": "4.50"},
         bad={"price": "3.00"},
         message="is below the second-tier wholesale price 4.10.",
-        doors=(
-            Door(
-                "page_step",
-                "rep",
-                lambda w: reverse("promotions:plan-submit", args=[_draft(w).pk]),
-                prepare=_draft_priced,
-            ),
-            Door("api_step", "rep", lambda w: reverse("promotion-submit", args=[_draft(w).pk]), prepare=_draft_priced),
-            Door(
-                "admin_action",
-                "admin",
-                lambda w: admin_url(PromotionPlan, "changelist"),
-                lambda w, v: {"action": "submit_plans", "_selected_action": [_draft(w).pk]},
-                prepare=_draft_priced,
-            ),
-        ),
-    ),  # fmt: skip
+        doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
+    ),
     Rule(
-        "budget.overlap",
-        "budget.overlap",
-        Budget,
-        "period_start",
+        "budget.overlap", "budget.overlap", Budget, "period_start",
         good={"period_start": "2026-09-01", "period_end": "2026-09-30"},
         bad={"period_start": "2026-08-01", "period_end": "2026-09-30"},
         message="already has a budget for 2026-06-01–2026-08-31.",
@@ -587,36 +517,25 @@ RULES: tuple[Rule, ...] = (
             Door("api_create", "manager", api("budget-list"), _budget_form),
             Door("admin_add", "admin", lambda w: admin_url(Budget, "add"), _budget_form),
         ),
-    ),  # fmt: skip
+    ),
     Rule(
-        "budget.period_reversed",
-        "budget.period_reversed",
-        Budget,
-        "period_end",
+        "budget.period_reversed", "budget.period_reversed", Budget, "period_end",
         good={"period_end": "2026-08-30"},
         bad={"period_end": "2026-05-01"},
         message="The period ends before it starts.",
         doors=(
-            Door(
-                "page_edit",
-                "manager",
-                lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
-                _budget_admin_change,
-            ),
-            Door(
-                "api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v, "patch"
-            ),
+            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                 _budget_admin_change),
+            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
+                 "patch"),
             Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change),
         ),
-    ),  # fmt: skip
+    ),
 )
 
 RULES += (
     Rule(
-        "contract.validity_reversed",
-        "contract.validity_reversed",
-        Contract,
-        "valid_to",
+        "contract.validity_reversed", "contract.validity_reversed", Contract, "valid_to",
         good={"valid_to": "2026-12-31"},
         bad={"valid_to": "2025-12-31"},
         message="The contract ends on 2025-12-31, before it starts on 2026-01-01.",
@@ -633,10 +552,7 @@ RULES += (
         ),
     ),
     Rule(
-        "invoice.due_before_date",
-        "invoice.due_before_date",
-        Invoice,
-        "due_on",
+        "invoice.due_before_date", "invoice.due_before_date", Invoice, "due_on",
         good={"due_on": "2026-07-01"},
         bad={"due_on": "2026-05-01"},
         message="The due date 2026-05-01 is before the invoice date 2026-06-01.",
@@ -653,10 +569,7 @@ RULES += (
         ),
     ),
     Rule(
-        "invoice.amount_not_positive",
-        "invoice.amount_not_positive",
-        Invoice,
-        "amount",
+        "invoice.amount_not_positive", "invoice.amount_not_positive", Invoice, "amount",
         good={"amount": "500.00"},
         bad={"amount": "-500.00"},
         also_codes=("invalid",),
@@ -669,10 +582,7 @@ RULES += (
         ),
     ),
     Rule(
-        "allocation.exceeds_invoice",
-        "allocation.exceeds_invoice",
-        Allocation,
-        "allocations",
+        "allocation.exceeds_invoice", "allocation.exceeds_invoice", Allocation, "allocations",
         good={"amount": "800.00"},
         bad={"amount": "1200.00"},
         watch=(Invoice, Payment),
@@ -691,10 +601,7 @@ RULES += (
         ),
     ),
     Rule(
-        "deduction.needs_reason",
-        "deduction.needs_reason",
-        Deduction,
-        "reason",
+        "deduction.needs_reason", "deduction.needs_reason", Deduction, "reason",
         good={"reason": "条码费"},
         bad={"reason": " "},
         watch=(Invoice,),
@@ -710,10 +617,7 @@ RULES += (
         ),
     ),
     Rule(
-        "visit.incomplete",
-        "visit.incomplete",
-        Visit,
-        "checkout_reason",
+        "visit.incomplete", "visit.incomplete", Visit, "checkout_reason",
         good={"reason": "店长不在，未能盘点"},
         bad={"reason": ""},
         message="Not checked out:",
@@ -725,10 +629,7 @@ RULES += (
         ),
     ),
     Rule(
-        "task.reason_required",
-        "task.reason_required",
-        Task,
-        "comment",
+        "task.reason_required", "task.reason_required", Task, "comment",
         good={"comment": "堆头位被竞品占用"},
         bad={"comment": ""},
         message="Say why the task was not done.",
@@ -745,10 +646,7 @@ RULES += (
         ),
     ),
     Rule(
-        "delivery.quantity_positive",
-        "invalid",
-        Delivery,
-        "quantity",
+        "delivery.quantity_positive", "invalid", Delivery, "quantity",
         good={"quantity": 24},
         bad={"quantity": 0},
         doors=(
@@ -764,10 +662,7 @@ RULES += (
         ),
     ),
     Rule(
-        "product.packs_per_case_positive",
-        "invalid",
-        Product,
-        "packs_per_case",
+        "product.packs_per_case_positive", "invalid", Product, "packs_per_case",
         good={"packs_per_case": 6},
         bad={"packs_per_case": 0},
         doors=(
@@ -786,27 +681,13 @@ RULES += (
 
 RULES += (
     Rule(
-        "promotion.too_many_products@submit",
-        "promotion.too_many_products",
-        PromotionPlan,
-        "items",
+        "promotion.too_many_products@submit", "promotion.too_many_products", PromotionPlan, "items",
         good={"products": 4},
         bad={"products": 5},
-        doors=(
-            Door("page_step", "rep", lambda w: reverse("promotions:plan-submit", args=[_draft(w).pk]),
-                 prepare=_draft_with_products),
-            Door("api_step", "rep", lambda w: reverse("promotion-submit", args=[_draft(w).pk]),
-                 prepare=_draft_with_products),
-            Door("admin_action", "admin", lambda w: admin_url(PromotionPlan, "changelist"),
-                 lambda w, v: {"action": "submit_plans", "_selected_action": [_draft(w).pk]},
-                 prepare=_draft_with_products),
-        ),
+        doors=plan_step_doors("submit", "rep", _draft_with_products, admin_action="submit_plans"),
     ),
     Rule(
-        "promotion.dates_reversed",
-        "promotion.dates_reversed",
-        PromotionPlan,
-        "end_on",
+        "promotion.dates_reversed", "promotion.dates_reversed", PromotionPlan, "end_on",
         good={"products": 1, "end_on": "2026-06-21"},
         bad={"products": 1, "end_on": "2026-06-07"},
         message="The plan ends before it starts.",
@@ -820,44 +701,23 @@ RULES += (
         ),
     ),
     Rule(
-        "promotion.budget_exhausted",
-        "promotion.budget_exhausted",
-        PromotionPlan,
-        "",
+        "promotion.budget_exhausted", "promotion.budget_exhausted", PromotionPlan, "",
         good={"consumed": "0.00"},
         bad={"consumed": "9900.00"},
         watch=(Budget,),
         message="of the budget 2026-06-01–2026-08-31 is left.",
-        doors=(
-            Door("page_step", "manager", lambda w: reverse("promotions:plan-approve", args=[_draft(w).pk]),
-                 prepare=_budget_used),
-            Door("api_step", "manager", lambda w: reverse("promotion-approve", args=[_draft(w).pk]),
-                 prepare=_budget_used),
-            Door("admin_action", "admin", lambda w: admin_url(PromotionPlan, "changelist"),
-                 lambda w, v: {"action": "approve_plans", "_selected_action": [_draft(w).pk]}, prepare=_budget_used),
-        ),
+        doors=plan_step_doors("approve", "manager", _budget_used, admin_action="approve_plans"),
     ),
     Rule(
-        "promotion.reason_required",
-        "promotion.reason_required",
-        PromotionPlan,
-        "reason",
+        "promotion.reason_required", "promotion.reason_required", PromotionPlan, "reason",
         good={"reason": "价格低于预期"},
         bad={"reason": " "},
         also_codes=("invalid",),
         message="Give the reason for the rejection.",
-        doors=(
-            Door("page_step", "manager", lambda w: reverse("promotions:plan-reject", args=[_draft(w).pk]),
-                 lambda w, v: v, prepare=_submitted),
-            Door("api_step", "manager", lambda w: reverse("promotion-reject", args=[_draft(w).pk]), lambda w, v: v,
-                 prepare=_submitted),
-        ),
+        doors=plan_step_doors("reject", "manager", _submitted, payload=lambda w, v: v),
     ),
     Rule(
-        "budget.below_consumed",
-        "budget.below_consumed",
-        Budget,
-        "amount",
+        "budget.below_consumed", "budget.below_consumed", Budget, "amount",
         good={"amount": "4000.00"},
         bad={"amount": "2000.00"},
         message="Approved plans already use 3000.00 of this budget; it cannot be lower.",
@@ -871,10 +731,7 @@ RULES += (
         ),
     ),
     Rule(
-        "account.owner_admins_only",
-        "account.owner_admins_only",
-        KeyAccount,
-        "owner",
+        "account.owner_admins_only", "account.owner_admins_only", KeyAccount, "owner",
         good={"owner": None},
         bad={"owner": "mx_manager"},
         message="Only an administrator may change an account's KA manager.",
@@ -886,10 +743,7 @@ RULES += (
         ),
     ),
     Rule(
-        "invoice.write_off_needs_reason",
-        "invoice.write_off_needs_reason",
-        Invoice,
-        "reason",
+        "invoice.write_off_needs_reason", "invoice.write_off_needs_reason", Invoice, "reason",
         good={"reason": "门店关闭，无法收回"},
         bad={"reason": " "},
         also_codes=("invalid",),
@@ -900,10 +754,7 @@ RULES += (
         ),
     ),
     Rule(
-        "invoice.number_taken",
-        "invoice.number_taken",
-        Invoice,
-        "number",
+        "invoice.number_taken", "invoice.number_taken", Invoice, "number",
         good={"number": "MX-INV-2"},
         bad={"number": "MX-INV-1"},
         message="Invoice number MX-INV-1 already exists.",
@@ -916,10 +767,7 @@ RULES += (
         ),
     ),
     Rule(
-        "contract.number_taken",
-        "contract.number_taken",
-        Contract,
-        "number",
+        "contract.number_taken", "contract.number_taken", Contract, "number",
         good={"number": "MX-C-2", "valid_to": "2026-12-31"},
         bad={"number": "MX-C-1", "valid_to": "2026-12-31"},
         message="Contract number MX-C-1 is already in the ledger.",
@@ -932,10 +780,7 @@ RULES += (
         ),
     ),
     Rule(
-        "payment.amount_not_positive",
-        "payment.amount_not_positive",
-        Payment,
-        "amount",
+        "payment.amount_not_positive", "payment.amount_not_positive", Payment, "amount",
         good={"amount": "100.00"},
         bad={"amount": "0"},
         watch=(Allocation, Invoice),
@@ -949,10 +794,7 @@ RULES += (
         ),
     ),
     Rule(
-        "listing.price_not_negative",
-        "invalid",
-        Listing,
-        "purchase_price",
+        "listing.price_not_negative", "invalid", Listing, "purchase_price",
         good={"purchase_price": "4.20"},
         bad={"purchase_price": "-1.00"},
         doors=(
@@ -976,13 +818,7 @@ RULES += (
         good={"earlier_product": "chips"},
         bad={"earlier_product": "beer"},
         message="after a 30-day cool-down it may start again on 2026-06-30 at the earliest.",
-        doors=(
-            Door("page_step", "rep", lambda w: reverse("promotions:plan-submit", args=[_draft(w).pk]),
-                 prepare=_earlier_plan),
-            Door("api_step", "rep", lambda w: reverse("promotion-submit", args=[_draft(w).pk]), prepare=_earlier_plan),
-            Door("admin_action", "admin", lambda w: admin_url(PromotionPlan, "changelist"),
-                 lambda w, v: {"action": "submit_plans", "_selected_action": [_draft(w).pk]}, prepare=_earlier_plan),
-        ),
+        doors=plan_step_doors("submit", "rep", _earlier_plan, admin_action="submit_plans"),
     ),
     Rule(
         "promotion.override_not_allowed", "promotion.override_not_allowed", PromotionPlan,
