@@ -1,0 +1,910 @@
+"""The write-path matrix's registry (issue 11): every rule with a refusal, and every door that writes its record.
+
+A `Rule` names the refusal's code, the model it protects (the rows compared before and after: nothing written),
+the field the refusal belongs next to, the text a page shows, and the values that keep (`good`) or break (`bad`)
+it. A `Door` is one way in — a page's form, the API's create or update, the Excel import, the admin's add or
+change form, a workflow step — with the user who knocks, the URL and a payload built from those values. The
+test (test_write_path_matrix.py) knocks on every door of every rule, first with `bad` (refused, the same code or
+message, nothing written), then with `good` (written: the door works, so the refusal was the rule's).
+
+`KNOWN_GAPS` lists the (rule, door) pairs where main lets the broken value through today: they run as
+xfail(strict=True), so closing a gap makes its line fail loudly until it is taken out of the set.
+"""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+from django.urls import reverse
+
+from accounts.models import ContactLog, KeyAccount, SalesTarget
+from accounts.roles import Role
+from contracts.models import Allocation, Contract, Deduction, Invoice, Payment
+from promotions.models import Budget, PromotionPlan
+from stores.models import Delivery, Listing, Product, Store
+from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.imports.xlsx import xlsx_upload
+from visits.models import StockCount, Task, Visit
+
+User = get_user_model()
+
+# How a door answers a refusal, by kind: API-like doors carry a code; pages and the admin show a message.
+API_KINDS = {"api_create", "api_update", "api_step", "import"}
+PAGE_KINDS = {"page", "page_edit", "page_step", "import_page"}
+ADMIN_KINDS = {"admin_add", "admin_change", "admin_action"}
+
+Values = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Door:
+    """One way in: `kind` (see the *_KINDS above), who knocks (a world attribute), how, and with what."""
+
+    kind: str
+    user: str
+    url: Callable[[SimpleNamespace], str]
+    payload: Callable[[SimpleNamespace, Values], Any] = lambda w, v: {}
+    method: str = "post"
+    prepare: Callable[[SimpleNamespace, Values], None] | None = None  # puts the record in the tested state
+    name: str = ""  # to tell two doors of one kind apart (e.g. two pages)
+    field: str = ""  # the refused field's name at this door when it is not the rule's (an import's column)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.kind
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    code: str  # the DomainError code; "invalid" for a field validator (the API's {"code": "invalid"})
+    model: type[Model]
+    field: str  # where the refusal belongs: a form field, "__all__", or the import's column header
+    good: Values
+    bad: Values
+    doors: tuple[Door, ...]
+    message: str = ""  # English text (or a part of it) every page/admin door shows; "" → form errors on `field`
+    also_codes: tuple[str, ...] = ()  # other codes an API door may answer for the same refusal
+    watch: tuple[type[Model], ...] = ()  # further models that must stay unchanged
+
+
+# --- the world every rule is tried in -------------------------------------------------------------------------
+
+TODAY = date(2026, 6, 1)
+
+
+def build_world() -> SimpleNamespace:
+    """One account of the manager with a store of the rep (in the supervisor's team), two listed products."""
+    from tests.promotions.factories import BudgetFactory, promotion_type
+
+    admin = make_user(Role.ADMIN, username="mx_admin", is_staff=True, is_superuser=True)
+    manager = make_user(Role.MANAGER, username="mx_manager")
+    supervisor = make_user(Role.SUPERVISOR, username="mx_sup")
+    rep = make_user(Role.REP, username="mx_rep", supervisor=supervisor)
+    finance = make_user(Role.FINANCE, username="mx_fin")
+    account = KeyAccountFactory(code="MXA", name="矩阵连锁", owner=manager)
+    store = StoreFactory(account=account, rep=rep, code="MX01", name="矩阵一店")
+    beer = ProductFactory(code="MXP1", name="纯生啤酒", distributor_price=Decimal("3.80"))
+    chips = ProductFactory(code="MXP2", name="薯片")
+    ListingFactory(store=store, product=beer, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
+    ListingFactory(store=store, product=chips, purchase_price=Decimal("5.00"), shelf_price=Decimal("6.30"))
+    budget = BudgetFactory(
+        account=account, period_start=date(2026, 6, 1), period_end=date(2026, 8, 31), amount=Decimal("10000.00")
+    )
+    invoice = Invoice.objects.create(
+        account=account, number="MX-INV-1", date=TODAY, due_on=TODAY + timedelta(days=30),
+        amount=Decimal("1000.00"), open_amount=Decimal("1000.00"),
+    )  # fmt: skip
+    return SimpleNamespace(
+        admin=admin, manager=manager, supervisor=supervisor, rep=rep, finance=finance, account=account,
+        store=store, beer=beer, chips=chips, budget=budget, in_store=promotion_type("in_store"), invoice=invoice,
+    )  # fmt: skip
+
+
+def admin_url(model: type[Model], action: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def api(name: str, *args) -> Callable[[SimpleNamespace], str]:
+    return lambda w: reverse(name, args=[a(w) if callable(a) else a for a in args])
+
+
+def imports(kind: str, user: str, headers, row, *, column: str = "*") -> tuple[Door, Door]:
+    """The Excel import's two doors for one kind: the API (answers a code) and the page (lists the problems).
+    `headers` (a list, or a function of the values) and `row` (a function of world and values) make the file;
+    `column` is the header the refusal names ("*": any)."""
+
+    def upload(w, v):
+        return xlsx_upload(headers(v) if callable(headers) else headers, [row(w, v)])
+
+    return (
+        Door("import", user, lambda w: reverse("api-import", kwargs={"kind": kind}),
+             lambda w, v: {"file": upload(w, v)}, field=column),
+        Door("import_page", user, lambda w: reverse("stores:import"),
+             lambda w, v: {"kind": kind, "file": upload(w, v)}, field=column),
+    )  # fmt: skip
+
+
+# --- stores ---------------------------------------------------------------------------------------------------
+
+STORE_FORM = {"name": "新店", "grade": "B", "city": "上海", "active": "on"}
+
+
+def _store_page(w, v):
+    return {"account": w.account.pk, "code": "MX-NEW", **STORE_FORM, **_blank(v)}
+
+
+def _store_api(w, v):
+    return {"account": w.account.code, "code": "MX-NEW", "name": "新店", "grade": "B", **v}
+
+
+def _store_admin(w, v):
+    return {"account": w.account.pk, "code": "MX-NEW", **STORE_FORM, **_blank(v)}
+
+
+def _store_admin_change(w, v):
+    return {"account": w.account.pk, "code": w.store.code, **STORE_FORM, "rep": w.rep.pk, **_blank(v)}
+
+
+STORE_IMPORT_HEADERS = ["account code", "store code", "store name", "grade"]
+STORE_IMPORT_COLUMNS = {"visits_per_week_override": "visits per week", "latitude": "latitude", "longitude": "longitude"}
+
+
+def _blank(values: Values) -> Values:
+    """A form posts None as an empty field."""
+    return {name: "" if value is None else value for name, value in values.items()}
+
+
+def store_doors() -> tuple[Door, ...]:
+    return (
+        Door("page", "manager", lambda w: reverse("stores:store-add"), _store_page),
+        Door("page_edit", "manager", lambda w: reverse("stores:store-edit", args=[w.store.pk]),
+             lambda w, v: {**_store_page(w, v), "code": w.store.code, "rep": w.rep.pk}),
+        Door("api_create", "manager", api("store-list"), _store_api),
+        Door("api_update", "manager", lambda w: reverse("store-detail", args=[w.store.pk]), lambda w, v: v, "patch"),
+        *imports("stores", "manager", lambda v: STORE_IMPORT_HEADERS + [STORE_IMPORT_COLUMNS[name] for name in v],
+                 lambda w, v: ["MXA", "MX-NEW", "新店", "B", *v.values()]),
+        Door("admin_add", "admin", lambda w: admin_url(Store, "add"), _store_admin),
+        Door("admin_change", "admin", lambda w: admin_url(Store, "change", w.store.pk), _store_admin_change),
+    )  # fmt: skip
+
+
+# --- accounts -------------------------------------------------------------------------------------------------
+
+
+def _log(w, v):
+    return {"date": "2026-06-01", "channel": "visit", "summary": "谈年度合同", **v}
+
+
+def _log_admin(w, v):
+    return {"account": w.account.pk, "author": w.manager.pk, **_log(w, v)}
+
+
+def _existing_log(w) -> ContactLog:
+    return ContactLog.objects.get_or_create(
+        account=w.account, author=w.manager, date=date(2026, 6, 1), summary="初次拜访", channel="visit"
+    )[0]
+
+
+def _targets_page(w, v):
+    return {f"m{month}": v.get("amount", "") if month == 1 else "" for month in range(1, 13)}
+
+
+def _target(w) -> SalesTarget:
+    return SalesTarget.objects.get_or_create(account=w.account, year=2026, month=1, defaults={"amount": 100})[0]
+
+
+# --- promotions -----------------------------------------------------------------------------------------------
+
+
+def _plan_products(w, count: int) -> list[Product]:
+    products = [w.beer, w.chips]
+    for n in range(len(products), count):
+        product = Product.objects.filter(code=f"MXP{n + 1}").first()
+        if product is None:
+            product = ProductFactory(code=f"MXP{n + 1}", name=f"产品{n + 1}")
+            ListingFactory(store=w.store, product=product, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
+        products.append(product)
+    return products[:count]
+
+
+PLAN = {"title": "夏季店促", "start_on": "2026-06-08", "end_on": "2026-06-21", "dm_fee": "500.00"}
+
+
+def _plan_page(w, v):
+    products = _plan_products(w, v["products"])
+    rows = len(products)
+    data = {
+        **PLAN, "account": w.account.pk, "type": w.in_store.pk, "stores": [w.store.pk], "tg_fee": "0",
+        "promoter_fee": "0", "gift_cost": "0", "form_token": f"mx-{rows}",
+        "items-TOTAL_FORMS": rows, "items-INITIAL_FORMS": 0, "items-MIN_NUM_FORMS": 1, "items-MAX_NUM_FORMS": 4,
+    }  # fmt: skip
+    for n, product in enumerate(products):
+        data.update({f"items-{n}-product": product.pk, f"items-{n}-promotion_price": "4.50"})
+        data[f"items-{n}-forecast_volume"] = 100
+    return data
+
+
+def _plan_api(w, v):
+    products = _plan_products(w, v["products"])
+    return {
+        **PLAN, "account": w.account.pk, "type": w.in_store.pk, "all_stores": False, "stores": [w.store.pk],
+        "items": [{"product": p.pk, "promotion_price": "4.50", "forecast_volume": 100} for p in products],
+    }  # fmt: skip
+
+
+def _draft(w) -> PromotionPlan:
+    from promotions import services
+
+    plan = PromotionPlan.objects.filter(title="矩阵草稿").first()
+    if plan is None:
+        data = services.PlanInput(
+            account=w.account, type=w.in_store, title="矩阵草稿", start_on=date(2026, 6, 8),
+            end_on=date(2026, 6, 21), items=[services.ItemInput(w.beer, Decimal("4.50"), 100)],
+            all_stores=False, stores=[w.store], dm_fee=Decimal("500.00"),
+        )  # fmt: skip
+        plan = services.promotion_save_draft(user=w.rep, data=data)
+    return plan
+
+
+def plan_step_doors(step: str, user: str, prepare, *, admin_action: str = "", payload=None) -> tuple[Door, ...]:
+    """A workflow step on the draft plan: the page's button, the API's action and, where it has one, the admin's."""
+    payload = payload or (lambda w, v: {})
+    doors = [
+        Door("page_step", user, lambda w: reverse(f"promotions:plan-{step}", args=[_draft(w).pk]), payload,
+             prepare=prepare),
+        Door("api_step", user, lambda w: reverse(f"promotion-{step}", args=[_draft(w).pk]), payload, prepare=prepare),
+    ]  # fmt: skip
+    if admin_action:
+        doors.append(
+            Door("admin_action", "admin", lambda w: admin_url(PromotionPlan, "changelist"),
+                 lambda w, v: {"action": admin_action, "_selected_action": [_draft(w).pk]}, prepare=prepare)
+        )  # fmt: skip
+    return tuple(doors)
+
+
+def _draft_priced(w, v) -> None:
+    """The draft's promotion price as the rule's values say (written directly: only the step is tried)."""
+    plan = _draft(w)
+    plan.items.update(promotion_price=Decimal(v["price"]))
+
+
+def _draft_with_products(w, v) -> None:
+    """The draft with as many products as the rule's values say (written directly: only the step is tried)."""
+    from promotions.models import PromotionItem
+
+    plan = _draft(w)
+    plan.items.all().delete()
+    PromotionItem.objects.bulk_create(
+        PromotionItem(plan=plan, product=product, normal_price=Decimal("6.30"), promotion_price=Decimal("5.20"))
+        for product in _plan_products(w, v["products"])
+    )
+
+
+def _submitted(w, v=None) -> PromotionPlan:
+    """The draft, submitted for approval (through the service)."""
+    from promotions import services
+
+    plan = _draft(w)
+    if plan.status == PromotionPlan.Status.DRAFT:
+        services.promotion_submit(plan=plan, by=w.rep)
+        plan.refresh_from_db()
+    return plan
+
+
+def _budget_used(w, v) -> None:
+    """The plan submitted and the budget used up to what the rule's values say."""
+    _submitted(w)
+    Budget.objects.filter(pk=w.budget.pk).update(consumed=Decimal(v["consumed"]))
+
+
+def _consumed(w, v) -> None:
+    Budget.objects.filter(pk=w.budget.pk).update(consumed=Decimal("3000.00"))
+
+
+def _earlier_plan(w, v) -> None:
+    """An approved plan of the account that ended on 2026-05-31 and promoted the product the values name."""
+    from promotions.models import PromotionItem
+
+    plan, _created = PromotionPlan.objects.get_or_create(
+        account=w.account, title="五月店促",
+        defaults={"type": w.in_store, "start_on": date(2026, 5, 18), "end_on": date(2026, 5, 31), "owner": w.rep,
+                  "status": PromotionPlan.Status.APPROVED},
+    )  # fmt: skip
+    plan.items.all().delete()
+    product = getattr(w, v["earlier_product"])
+    PromotionItem.objects.create(plan=plan, product=product, normal_price=Decimal("5.00"), promotion_price="4.50")
+
+
+def _budget_form(w, v):
+    return {"account": w.account.pk, "amount": "5000.00", **v}
+
+
+def _budget_admin_change(w, v):
+    return {"account": w.account.pk, "period_start": "2026-06-01", "period_end": "2026-08-31", "amount": "10000.00",
+            **v}  # fmt: skip
+
+
+# --- contracts and receivables --------------------------------------------------------------------------------
+
+CONTRACT = {"kind": "annual", "status": "active", "valid_from": "2026-01-01", "total_amount": "100000.00",
+            "rebate_percent": "2.00", "listing_fee": "0", "payment_terms_days": 60}  # fmt: skip
+
+
+def _contract(w) -> Contract:
+    return Contract.objects.get_or_create(
+        number="MX-C-1", account=w.account,
+        defaults={"kind": "annual", "valid_from": date(2026, 1, 1), "valid_to": date(2026, 11, 30)},
+    )[0]  # fmt: skip
+
+
+def _contract_form(w, v):
+    return {"number": "MX-C-NEW", "account": w.account.pk, **CONTRACT, **v}
+
+
+def _contract_change(w, v):
+    return {**_contract_form(w, v), "number": "MX-C-1"}
+
+
+def _receivables(w) -> str:
+    return reverse("contracts:receivables-account", args=[w.account.pk])
+
+
+def _payment(w) -> Payment:
+    return Payment.objects.get_or_create(
+        account=w.account, reference="MX-PAY-1", defaults={"date": TODAY, "amount": Decimal("3000.00")}
+    )[0]
+
+
+def _deduction(w) -> Deduction:
+    return Deduction.objects.get_or_create(
+        account=w.account, invoice=w.invoice,
+        defaults={"date": TODAY, "kind": Deduction.Kind.values[0], "amount": Decimal("10.00"), "reason": "旧原因"},
+    )[0]  # fmt: skip
+
+
+def _deduction_fields(w, v):
+    return {"invoice": w.invoice.pk, "date": "2026-06-01", "kind": Deduction.Kind.values[0], "amount": "20.00", **v}
+
+
+# --- visits ---------------------------------------------------------------------------------------------------
+
+
+def _open_visit(w, v=None) -> Visit:
+    """The rep's visit, checked in without a position, nothing answered or counted."""
+    from django.utils import timezone
+
+    return Visit.objects.get_or_create(
+        rep=w.rep, store=w.store, defaults={"checked_in_at": timezone.now() - timedelta(minutes=20)}
+    )[0]
+
+
+def _visit_page(w, v):
+    """The visit page's form: what the rep found (here: only a count, or nothing) and the button pressed."""
+    return {"price_check_ok": "", "promotion_executed": "", "problems": "", "actions": "", **v}
+
+
+def _task(w, v=None) -> Task:
+    return Task.objects.get_or_create(
+        store=w.store, title="检查堆头", defaults={"due_on": date(2026, 6, 5), "assigned_by": w.supervisor}
+    )[0]
+
+
+# --- master data ----------------------------------------------------------------------------------------------
+
+
+def _delivery(w) -> Delivery:
+    return Delivery.objects.get_or_create(
+        store=w.store, product=w.beer, date=date(2026, 5, 20), reference="MX-DN-1", defaults={"quantity": 12}
+    )[0]
+
+
+def _delivery_fields(w, v, *, code=True):
+    refs = {"store": w.store.code, "product": w.beer.code} if code else {"store": w.store.pk, "product": w.beer.pk}
+    return {**refs, "date": "2026-05-21", "reference": "MX-DN-2", **v}
+
+
+def _listing(w) -> Listing:
+    return Listing.objects.get(store=w.store, product=w.beer)
+
+
+PRODUCT = {"name": "新品", "suggested_retail_price": "5.00", "distributor_price": "3.00", "wholesale_price": "3.50"}
+PRODUCT_HEADERS = ["product code", "product name", "packs per case", "suggested retail price", "distributor price",
+                   "second-tier wholesale price"]  # fmt: skip
+
+
+# --- the registry ---------------------------------------------------------------------------------------------
+
+# fmt: off
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "store.visits_per_week_max", "invalid", Store, "visits_per_week_override",
+        good={"visits_per_week_override": 3},
+        bad={"visits_per_week_override": 50},
+        doors=store_doors(),
+        also_codes=("store.visits_per_week",),
+    ),
+    Rule(
+        "store.visits_per_week_min", "invalid", Store, "visits_per_week_override",
+        good={"visits_per_week_override": 1},
+        bad={"visits_per_week_override": 0},
+        doors=store_doors(),
+        also_codes=("store.visits_per_week",),
+    ),
+    Rule(
+        "store.coordinates_pair", "invalid", Store, "latitude",
+        good={"latitude": "31.230416", "longitude": "121.473701"},
+        bad={"latitude": "31.230416", "longitude": None},
+        doors=store_doors(),
+        message="Give both latitude and longitude, or neither.",
+        also_codes=("store.coordinates_pair", "bounds.coordinates_pair"),
+    ),
+    Rule(
+        "store.latitude_range", "invalid", Store, "latitude",
+        good={"latitude": "31.230416", "longitude": "121.473701"},
+        bad={"latitude": "95", "longitude": "121.473701"},
+        doors=store_doors(),
+        also_codes=("bounds.coordinate_out_of_range",),
+    ),
+    Rule(
+        "contact_log.follow_up_before_date", "contact_log.follow_up_before_date", ContactLog, "follow_up_on",
+        good={"follow_up_on": "2026-06-05"},
+        bad={"follow_up_on": "2026-05-20"},
+        message="The follow-up date must not be before the contact date.",
+        doors=(
+            Door("page", "manager", lambda w: reverse("accounts:contact-log-add", args=[w.account.pk]), _log),
+            Door("api_create", "manager", api("contact-log-list"),
+                 lambda w, v: {"account": w.account.code, **_log(w, v)}),
+            Door("api_update", "manager", lambda w: reverse("contact-log-detail", args=[_existing_log(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _existing_log(w)),
+            Door("admin_add", "admin", lambda w: admin_url(ContactLog, "add"), _log_admin),
+            Door("admin_change", "admin", lambda w: admin_url(ContactLog, "change", _existing_log(w).pk),
+                 lambda w, v: {**_log_admin(w, v), "summary": "初次拜访"}, prepare=lambda w, v: _existing_log(w)),
+        ),
+    ),
+    Rule(
+        "target.negative", "target.negative", SalesTarget, "m1",
+        good={"amount": "5000.00"},
+        bad={"amount": "-1.00"},
+        also_codes=("invalid",),
+        doors=(
+            Door("page", "manager", lambda w: reverse("accounts:targets-edit", args=[w.account.pk]) + "?year=2026",
+                 _targets_page),
+            Door("api_create", "manager", api("target-list"),
+                 lambda w, v: {"account": w.account.code, "year": 2026, "month": 2, **v}, field="amount"),
+            Door("api_update", "manager", lambda w: reverse("target-detail", args=[_target(w).pk]), lambda w, v: v,
+                 "patch", prepare=lambda w, v: _target(w), field="amount"),
+            *imports("targets", "manager", ["account code", "year", "month", "amount"],
+                     lambda w, v: ["MXA", 2026, 3, Decimal(v["amount"])], column="amount"),
+            Door("admin_add", "admin", lambda w: admin_url(SalesTarget, "add"),
+                 lambda w, v: {"account": w.account.pk, "year": 2026, "month": 4, **v}, field="amount"),
+            Door("admin_change", "admin", lambda w: admin_url(SalesTarget, "change", _target(w).pk),
+                 lambda w, v: {"account": w.account.pk, "year": 2026, "month": 1, **v},
+                 prepare=lambda w, v: _target(w), field="amount"),
+        ),
+    ),
+    Rule(
+        "promotion.too_many_products", "promotion.too_many_products", PromotionPlan, "items",
+        good={"products": 4},
+        bad={"products": 5},
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"), _plan_page),
+            Door("api_create", "rep", api("promotion-list"), _plan_api),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _plan_api, "put",
+                 prepare=lambda w, v: _draft(w)),
+        ),
+    ),
+    Rule(
+        "promotion.price_floor", "promotion.price_floor", PromotionPlan, "item-0",
+        good={"price": "4.50"},
+        bad={"price": "3.00"},
+        message="is below the second-tier wholesale price 4.10.",
+        doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
+    ),
+    Rule(
+        "budget.overlap", "budget.overlap", Budget, "period_start",
+        good={"period_start": "2026-09-01", "period_end": "2026-09-30"},
+        bad={"period_start": "2026-08-01", "period_end": "2026-09-30"},
+        message="already has a budget for 2026-06-01–2026-08-31.",
+        doors=(
+            Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
+            Door("api_create", "manager", api("budget-list"), _budget_form),
+            Door("admin_add", "admin", lambda w: admin_url(Budget, "add"), _budget_form),
+        ),
+    ),
+    Rule(
+        "budget.period_reversed", "budget.period_reversed", Budget, "period_end",
+        good={"period_end": "2026-08-30"},
+        bad={"period_end": "2026-05-01"},
+        message="The period ends before it starts.",
+        doors=(
+            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                 _budget_admin_change),
+            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
+                 "patch"),
+            Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change),
+        ),
+    ),
+)
+
+RULES += (
+    Rule(
+        "contract.validity_reversed", "contract.validity_reversed", Contract, "valid_to",
+        good={"valid_to": "2026-12-31"},
+        bad={"valid_to": "2025-12-31"},
+        message="The contract ends on 2025-12-31, before it starts on 2026-01-01.",
+        doors=(
+            Door("page", "finance", lambda w: reverse("contracts:contract-create"), _contract_form),
+            Door("page_edit", "finance", lambda w: reverse("contracts:contract-edit", args=[_contract(w).pk]),
+                 _contract_change, prepare=lambda w, v: _contract(w)),
+            Door("api_create", "finance", api("contract-list"), _contract_form),
+            Door("api_update", "finance", lambda w: reverse("contract-detail", args=[_contract(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _contract(w)),
+            Door("admin_add", "admin", lambda w: admin_url(Contract, "add"), _contract_form),
+            Door("admin_change", "admin", lambda w: admin_url(Contract, "change", _contract(w).pk), _contract_change,
+                 prepare=lambda w, v: _contract(w)),
+        ),
+    ),
+    Rule(
+        "invoice.due_before_date", "invoice.due_before_date", Invoice, "due_on",
+        good={"due_on": "2026-07-01"},
+        bad={"due_on": "2026-05-01"},
+        message="The due date 2026-05-01 is before the invoice date 2026-06-01.",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": "2026-06-01",
+                               "invoice-amount": "500.00", "invoice-due_on": v["due_on"]}),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"number": "MX-INV-2", "account": w.account.pk, "date": "2026-06-01",
+                               "amount": "500.00", **v}),
+            Door("admin_change", "admin", lambda w: admin_url(Invoice, "change", w.invoice.pk),
+                 lambda w, v: {"account": w.account.pk, "number": w.invoice.number, "date": "2026-06-01",
+                               "allocations-TOTAL_FORMS": 0, "allocations-INITIAL_FORMS": 0, **v}),
+        ),
+    ),
+    Rule(
+        "invoice.amount_not_positive", "invoice.amount_not_positive", Invoice, "amount",
+        good={"amount": "500.00"},
+        bad={"amount": "-500.00"},
+        also_codes=("invalid",),
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": "2026-06-01",
+                               "invoice-amount": v["amount"]}),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"number": "MX-INV-2", "account": w.account.pk, "date": "2026-06-01", **v}),
+        ),
+    ),
+    Rule(
+        "allocation.exceeds_invoice", "allocation.exceeds_invoice", Allocation, "allocations",
+        good={"amount": "800.00"},
+        bad={"amount": "1200.00"},
+        watch=(Invoice, Payment),
+        message="1200.00 is more than the 1000.00 still open on invoice MX-INV-1.",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "payment", "payment-date": "2026-06-01", "payment-amount": "2000.00",
+                               "payment-mode": "by_hand", f"payment-allocate_{w.invoice.pk}": v["amount"],
+                               "payment-request_key": str(uuid.uuid4())}),
+            Door("api_create", "finance", api("payment-list"),
+                 lambda w, v: {"account": w.account.pk, "date": "2026-06-01", "amount": "2000.00",
+                               "allocations": [{"invoice": w.invoice.pk, "amount": v["amount"]}]}),
+            Door("api_step", "finance", lambda w: reverse("payment-allocate", args=[_payment(w).pk]),
+                 lambda w, v: {"allocations": [{"invoice": w.invoice.pk, "amount": v["amount"]}]},
+                 prepare=lambda w, v: _payment(w)),
+        ),
+    ),
+    Rule(
+        "deduction.needs_reason", "deduction.needs_reason", Deduction, "reason",
+        good={"reason": "条码费"},
+        bad={"reason": " "},
+        watch=(Invoice,),
+        also_codes=("invalid",),
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "deduction",
+                               **{f"deduction-{k}": value for k, value in _deduction_fields(w, v).items()}}),
+            Door("api_create", "finance", api("deduction-list"), _deduction_fields),
+            Door("admin_change", "admin", lambda w: admin_url(Deduction, "change", _deduction(w).pk),
+                 lambda w, v: {"date": "2026-06-01", "kind": Deduction.Kind.values[0], **v},
+                 prepare=lambda w, v: _deduction(w)),
+        ),
+    ),
+    Rule(
+        "visit.incomplete", "visit.incomplete", Visit, "checkout_reason",
+        good={"reason": "店长不在，未能盘点"},
+        bad={"reason": ""},
+        message="Not checked out:",
+        doors=(
+            Door("page_step", "rep", lambda w: reverse("visits:visit-check-out", args=[_open_visit(w).pk]),
+                 lambda w, v: {"checkout_reason": v["reason"]}, prepare=_open_visit),
+            Door("api_step", "rep", lambda w: reverse("visit-check-out", args=[_open_visit(w).pk]),
+                 lambda w, v: v, prepare=_open_visit),
+        ),
+    ),
+    Rule(
+        "task.reason_required", "task.reason_required", Task, "comment",
+        good={"comment": "堆头位被竞品占用"},
+        bad={"comment": ""},
+        message="Say why the task was not done.",
+        doors=(
+            Door("page_step", "rep", lambda w: reverse("visits:task-not-done", args=[_task(w).pk]),
+                 lambda w, v: {"reason": v["comment"]}, prepare=_task),
+            Door("api_step", "rep", lambda w: reverse("task-complete", args=[_task(w).pk]),
+                 lambda w, v: {"done": False, **v}, prepare=_task),
+            Door("admin_change", "admin", lambda w: admin_url(Task, "change", _task(w).pk),
+                 lambda w, v: {"store": w.store.pk, "title": "检查堆头", "due_on": "2026-06-05",
+                               "assigned_by": w.supervisor.pk, "status": "not_done", "done_comment": v["comment"],
+                               "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0},
+                 prepare=_task, field="done_comment"),
+        ),
+    ),
+    Rule(
+        "delivery.quantity_positive", "invalid", Delivery, "quantity",
+        good={"quantity": 24},
+        bad={"quantity": 0},
+        doors=(
+            Door("api_create", "manager", api("delivery-list"), _delivery_fields),
+            Door("api_update", "manager", lambda w: reverse("delivery-detail", args=[_delivery(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _delivery(w)),
+            *imports("deliveries", "manager", ["store code", "product code", "date", "quantity (packs)"],
+                     lambda w, v: ["MX01", "MXP1", "2026-05-21", v["quantity"]], column="quantity (packs)"),
+            Door("admin_add", "admin", lambda w: admin_url(Delivery, "add"),
+                 lambda w, v: _delivery_fields(w, v, code=False)),
+            Door("admin_change", "admin", lambda w: admin_url(Delivery, "change", _delivery(w).pk),
+                 lambda w, v: _delivery_fields(w, v, code=False), prepare=lambda w, v: _delivery(w)),
+        ),
+    ),
+    Rule(
+        "product.packs_per_case_positive", "invalid", Product, "packs_per_case",
+        good={"packs_per_case": 6},
+        bad={"packs_per_case": 0},
+        doors=(
+            Door("api_create", "admin", api("product-list"), lambda w, v: {"code": "MX-NEWP", **PRODUCT, **v}),
+            Door("api_update", "admin", lambda w: reverse("product-detail", args=[w.chips.pk]), lambda w, v: v,
+                 "patch"),
+            *imports("products", "admin", PRODUCT_HEADERS,
+                     lambda w, v: ["MX-NEWP", "新品", v["packs_per_case"], 5, 3, 3.5], column="packs per case"),
+            Door("admin_add", "admin", lambda w: admin_url(Product, "add"),
+                 lambda w, v: {"code": "MX-NEWP", **PRODUCT, "active": "on", **v}),
+            Door("admin_change", "admin", lambda w: admin_url(Product, "change", w.chips.pk),
+                 lambda w, v: {"code": w.chips.code, **PRODUCT, "active": "on", **v}),
+        ),
+    ),
+)  # fmt: skip
+
+RULES += (
+    Rule(
+        "promotion.too_many_products@submit", "promotion.too_many_products", PromotionPlan, "items",
+        good={"products": 4},
+        bad={"products": 5},
+        doors=plan_step_doors("submit", "rep", _draft_with_products, admin_action="submit_plans"),
+    ),
+    Rule(
+        "promotion.dates_reversed", "promotion.dates_reversed", PromotionPlan, "end_on",
+        good={"products": 1, "end_on": "2026-06-21"},
+        bad={"products": 1, "end_on": "2026-06-07"},
+        message="The plan ends before it starts.",
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"),
+                 lambda w, v: {**_plan_page(w, v), "end_on": v["end_on"]}),
+            Door("api_create", "rep", api("promotion-list"), lambda w, v: {**_plan_api(w, v), "end_on": v["end_on"]}),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                 lambda w, v: {**_plan_api(w, v), "end_on": v["end_on"], "title": "改期"}, "put",
+                 prepare=lambda w, v: _draft(w)),
+        ),
+    ),
+    Rule(
+        "promotion.budget_exhausted", "promotion.budget_exhausted", PromotionPlan, "",
+        good={"consumed": "0.00"},
+        bad={"consumed": "9900.00"},
+        watch=(Budget,),
+        message="of the budget 2026-06-01–2026-08-31 is left.",
+        doors=plan_step_doors("approve", "manager", _budget_used, admin_action="approve_plans"),
+    ),
+    Rule(
+        "promotion.reason_required", "promotion.reason_required", PromotionPlan, "reason",
+        good={"reason": "价格低于预期"},
+        bad={"reason": " "},
+        also_codes=("invalid",),
+        message="Give the reason for the rejection.",
+        doors=plan_step_doors("reject", "manager", _submitted, payload=lambda w, v: v),
+    ),
+    Rule(
+        "budget.below_consumed", "budget.below_consumed", Budget, "amount",
+        good={"amount": "4000.00"},
+        bad={"amount": "2000.00"},
+        message="Approved plans already use 3000.00 of this budget; it cannot be lower.",
+        doors=(
+            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                 _budget_admin_change, prepare=_consumed),
+            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
+                 "patch", prepare=_consumed),
+            Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change,
+                 prepare=_consumed),
+        ),
+    ),
+    Rule(
+        "account.owner_admins_only", "account.owner_admins_only", KeyAccount, "owner",
+        good={"owner": None},
+        bad={"owner": "mx_manager"},
+        message="Only an administrator may change an account's KA manager.",
+        doors=(
+            Door("api_update", "manager", lambda w: reverse("account-detail", args=[w.account.pk]),
+                 lambda w, v: {"name": "改名", "owner": "mx_manager2" if v["owner"] else "mx_manager"}, "patch",
+                 prepare=lambda w, v: make_user(Role.MANAGER, username="mx_manager2")
+                 if not User.objects.filter(username="mx_manager2").exists() else None),
+        ),
+    ),
+    Rule(
+        "invoice.write_off_needs_reason", "invoice.write_off_needs_reason", Invoice, "reason",
+        good={"reason": "门店关闭，无法收回"},
+        bad={"reason": " "},
+        also_codes=("invalid",),
+        doors=(
+            Door("page_step", "finance", lambda w: reverse("contracts:invoice-write-off", args=[w.invoice.pk]),
+                 lambda w, v: v),
+            Door("api_step", "finance", lambda w: reverse("invoice-write-off", args=[w.invoice.pk]), lambda w, v: v),
+        ),
+    ),
+    Rule(
+        "invoice.number_taken", "invoice.number_taken", Invoice, "number",
+        good={"number": "MX-INV-2"},
+        bad={"number": "MX-INV-1"},
+        message="Invoice number MX-INV-1 already exists.",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": v["number"], "invoice-date": "2026-06-01",
+                               "invoice-amount": "500.00"}),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"account": w.account.pk, "date": "2026-06-01", "amount": "500.00", **v}),
+        ),
+    ),
+    Rule(
+        "contract.number_taken", "contract.number_taken", Contract, "number",
+        good={"number": "MX-C-2", "valid_to": "2026-12-31"},
+        bad={"number": "MX-C-1", "valid_to": "2026-12-31"},
+        message="Contract number MX-C-1 is already in the ledger.",
+        doors=(
+            Door("page", "finance", lambda w: reverse("contracts:contract-create"), _contract_form,
+                 prepare=lambda w, v: _contract(w)),
+            Door("api_create", "finance", api("contract-list"), _contract_form, prepare=lambda w, v: _contract(w)),
+            Door("admin_add", "admin", lambda w: admin_url(Contract, "add"), _contract_form,
+                 prepare=lambda w, v: _contract(w)),
+        ),
+    ),
+    Rule(
+        "payment.amount_not_positive", "payment.amount_not_positive", Payment, "amount",
+        good={"amount": "100.00"},
+        bad={"amount": "0"},
+        watch=(Allocation, Invoice),
+        message="The amount must be above zero; 0.00 is not.",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "payment", "payment-date": "2026-06-01", "payment-amount": v["amount"],
+                               "payment-mode": "oldest_first", "payment-request_key": str(uuid.uuid4())}),
+            Door("api_create", "finance", api("payment-list"),
+                 lambda w, v: {"account": w.account.pk, "date": "2026-06-01", **v}),
+        ),
+    ),
+    Rule(
+        "listing.price_not_negative", "invalid", Listing, "purchase_price",
+        good={"purchase_price": "4.20"},
+        bad={"purchase_price": "-1.00"},
+        doors=(
+            Door("api_create", "manager", api("listing-list"),
+                 lambda w, v: {"store": w.store.code, "product": "MXP3", "shelf_price": "5.00", **v},
+                 prepare=lambda w, v: ProductFactory(code="MXP3") if not Product.objects.filter(code="MXP3") else 0),
+            Door("api_update", "manager", lambda w: reverse("listing-detail", args=[_listing(w).pk]), lambda w, v: v,
+                 "patch"),
+            *imports("listings", "manager", ["store code", "product code", "purchase price", "shelf price"],
+                     lambda w, v: ["MX01", "MXP1", Decimal(v["purchase_price"]), 5], column="purchase price"),
+            Door("admin_change", "admin", lambda w: admin_url(Listing, "change", _listing(w).pk),
+                 lambda w, v: {"store": w.store.pk, "product": w.beer.pk, "listing_fee": "0", "shelf_price": "5.00",
+                               "active": "on", **v}),
+        ),
+    ),
+)  # fmt: skip
+
+RULES += (
+    Rule(
+        "promotion.cooldown", "promotion.cooldown", PromotionPlan, "item-0",
+        good={"earlier_product": "chips"},
+        bad={"earlier_product": "beer"},
+        message="after a 30-day cool-down it may start again on 2026-06-30 at the earliest.",
+        doors=plan_step_doors("submit", "rep", _earlier_plan, admin_action="submit_plans"),
+    ),
+    Rule(
+        "promotion.override_not_allowed", "promotion.override_not_allowed", PromotionPlan,
+        "price_floor_override_reason",
+        good={"products": 1, "price_floor_override_reason": ""},
+        bad={"products": 1, "price_floor_override_reason": "清仓，允许低于底价"},
+        doors=(
+            Door("api_create", "rep", api("promotion-list"),
+                 lambda w, v: {**_plan_api(w, v), "price_floor_override_reason": v["price_floor_override_reason"]}),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                 lambda w, v: {**_plan_api(w, v), "title": "改名",
+                               "price_floor_override_reason": v["price_floor_override_reason"]}, "put",
+                 prepare=lambda w, v: _draft(w)),
+        ),
+    ),
+    Rule(
+        "visit.incomplete@save_and_check_out", "visit.incomplete", Visit, "checkout_reason",
+        good={"action": "check_out", "checkout_reason": "店长不在，未能盘点"},
+        bad={"action": "check_out", "checkout_reason": ""},
+        message="Not checked out:",
+        doors=(
+            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]), _visit_page,
+                 prepare=_open_visit),
+        ),
+    ),
+    Rule(
+        "visit.negative_stock", "visit.negative_stock", StockCount, "stock",
+        good={"packs": 12},
+        bad={"packs": -1},
+        also_codes=("invalid",),
+        doors=(
+            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
+                 prepare=_open_visit),
+            Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: {"stock_counts": [{"product": w.beer.pk, **v}]}, "patch", prepare=_open_visit,
+                 field="packs"),
+        ),
+    ),
+)
+
+# fmt: on
+
+STORE_DOORS_BUT_THE_FORM = ("api_create", "api_update", "import", "import_page", "admin_add", "admin_change")
+
+# (rule id, door label) pairs that main lets through today; each runs as xfail(strict=True).
+KNOWN_GAPS: set[tuple[str, str]] = {
+    # The form says 1–7; the model (and so the API and the admin) and the import take 0.
+    *(("store.visits_per_week_min", door) for door in STORE_DOORS_BUT_THE_FORM),
+    # Only the store form asks for both coordinates or neither.
+    *(("store.coordinates_pair", door) for door in STORE_DOORS_BUT_THE_FORM),
+    # The API's update and the admin save a contact log without the service (contact_log_add).
+    ("contact_log.follow_up_before_date", "api_update"),
+    ("contact_log.follow_up_before_date", "admin_add"),
+    ("contact_log.follow_up_before_date", "admin_change"),
+    # The limit of 4 products lives only in the page's formset (max_num).
+    ("promotion.too_many_products", "api_create"),
+    ("promotion.too_many_products", "api_update"),
+    # A ModelForm checks the model's CheckConstraint before the service is called: refused and nothing written,
+    # but with "Constraint “…” is violated." instead of the rule's message.
+    *(("contract.validity_reversed", door) for door in ("page", "page_edit", "admin_add", "admin_change")),
+    ("invoice.due_before_date", "admin_change"),
+    # The admin's task page answers 500 (TaskTransitionInline lists the non-editable "at" as a field).
+    ("task.reason_required", "admin_change"),
+    ("promotion.dates_reversed", "page"),
+    ("account.owner_admins_only", "api_update"),
+    *(("contract.number_taken", door) for door in ("page", "api_create", "admin_add")),
+    # Main lets a draft with five products be submitted.
+    *(("promotion.too_many_products@submit", door) for door in ("page_step", "api_step", "admin_action")),
+}
+
+# Why a known gap is not the plain "<door> skips the rule".
+GAP_REASONS: dict[tuple[str, str], str] = {
+    **{
+        ("contract.validity_reversed", door): "shows the database constraint's message, not the rule's"
+        for door in ("page", "page_edit", "admin_add", "admin_change")
+    },
+    ("invoice.due_before_date", "admin_change"): "shows the database constraint's message, not the rule's",
+    ("task.reason_required", "admin_change"): "answers 500: TaskTransitionInline names the non-editable 'at'",
+    ("promotion.dates_reversed", "page"): "shows the form's own message, not the rule's",
+    ("account.owner_admins_only", "api_update"): "answers code 'invalid' (a serializer error), not the rule's code",
+    ("contract.number_taken", "page"): "shows the ModelForm's unique message, not the rule's",
+    ("contract.number_taken", "api_create"): "answers the serializer's unique check (code 'invalid'), not the rule's",
+    ("contract.number_taken", "admin_add"): "shows the ModelForm's unique message, not the rule's",
+}
+
+
+def cases() -> list[tuple[Rule, Door]]:
+    return [(rule, door) for rule in RULES for door in rule.doors]
