@@ -13,6 +13,7 @@ from django.utils import translation
 
 from accounts.roles import Role
 from ka_portal.errors import DomainError
+from stores.models import Product
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
 from visits import services
 from visits.models import ChecklistResult, StockCount, StockNotCounted, Visit
@@ -364,7 +365,7 @@ def test_api_check_out_refusal_is_400_with_the_code_and_params(api_client, team,
 def test_api_records_not_counted_and_a_complete_visit_checks_out(api_client, team, store):
     _sup, rep = team
     visit = _check_in(rep, store)
-    beer, chips, water = _listed(store)
+    beer, chips, water = Product.objects.filter(pk__in=_listed(store)).order_by("code").values_list("code", flat=True)
     api_client.force_authenticate(rep)
     patched = api_client.patch(
         f"/api/v1/visits/{visit.pk}/",
