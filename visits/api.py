@@ -152,6 +152,15 @@ class RatingReasonSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="The reason as a sentence in the request's language.")
 
 
+class VisitListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # The codes of every product missing at a check-out on this page, in one query.
+        visits = list(data.all() if hasattr(data, "all") else data)
+        missing = {pk for visit in visits for pk in (visit.checkout_missing or {}).get("products", [])}
+        self.context["product_codes"] = services.product_codes(missing)
+        return super().to_representation(visits)
+
+
 class VisitSerializer(serializers.ModelSerializer):
     checklist = ChecklistResultSerializer(many=True, read_only=True)
     stock_counts = StockCountSerializer(many=True, read_only=True)
@@ -164,14 +173,14 @@ class VisitSerializer(serializers.ModelSerializer):
     short_visit = serializers.BooleanField(
         read_only=True, help_text="Checked out sooner than KA_VISIT_MIN_MINUTES after check-in: flagged."
     )
-    checkout_missing = serializers.JSONField(
-        read_only=True,
+    checkout_missing = serializers.SerializerMethodField(
         help_text='What was missing when the rep checked out under a reason: {"checklist": [items], "products": '
-        '[ids], "no_position": bool}; {} for a complete visit.',
+        '[product codes], "no_position": bool}; {} for a complete visit.',
     )
 
     class Meta:
         model = Visit
+        list_serializer_class = VisitListSerializer
         fields = [
             "id",
             "uuid",
@@ -200,6 +209,16 @@ class VisitSerializer(serializers.ModelSerializer):
             "photos",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_checkout_missing(self, visit) -> dict:
+        missing = dict(visit.checkout_missing or {})
+        if missing.get("products"):
+            codes = self.context.get("product_codes")
+            if codes is None:
+                codes = services.product_codes(missing["products"])
+            missing["products"] = [codes.get(pk, pk) for pk in missing["products"]]
+        return missing
 
     def get_not_counted(self, visit) -> list[str]:
         return sorted(mark.product.code for mark in visit.not_counted.all())
@@ -391,7 +410,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             400: OpenApiResponse(
                 description='Refused: {"code": "visit.incomplete", "detail", "params": {"missing", '
                 '"checklist_unanswered", "products_not_counted", "no_position"}, "missing": {"checklist": [items], '
-                '"products": [ids], "no_position": bool}}. Complete the visit or send a reason.'
+                '"products": [product codes], "no_position": bool}}. Complete the visit or send a reason.'
             ),
             404: NOT_FOUND,
         },

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
-from stores.models import Listing, Store
+from stores.models import Listing, Product, Store
 
 from . import rules
 from .completeness import Missing, checkout_missing, short_visit_minutes
@@ -405,7 +405,12 @@ class VisitIncomplete(DomainError):
 
     @property
     def extra(self) -> dict:
-        return {"missing": self.missing.as_json()}
+        return {"missing": self.missing.as_json(product_codes(self.missing.products))}
+
+
+def product_codes(ids) -> dict[int, str]:
+    """Product id → code, for answers that name products by the API convention."""
+    return dict(Product.objects.filter(pk__in=list(ids)).values_list("pk", "code"))
 
 
 @transaction.atomic
