@@ -9,7 +9,6 @@ from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -255,7 +254,7 @@ class RouteListView(FilteredListView):
         return (
             route_plans_for(self.request.user)
             .select_related("rep")
-            .annotate(stop_count=Count("stops", filter=Q(stops__store__in=stores_for(self.request.user))))
+            .annotate(stop_count=selectors.reachable_stop_count(self.request.user))
             .order_by("-week_start", "rep__username")
         )
 
