@@ -4,6 +4,8 @@ The services call them before writing; the admin forms call the same functions t
 to the field (visits/admin.py). Larger rules have their own modules: rating.py, completeness.py, routing.py.
 """
 
+from datetime import date
+
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
@@ -11,6 +13,12 @@ from ka_portal.errors import DomainError
 from .routing import WORKING_DAYS
 
 REASON_MAX_LENGTH = 1000
+
+
+def check_week_start(week_start: date) -> None:
+    """A route week starts on a Monday."""
+    if week_start.weekday() != 0:
+        raise DomainError("route.week_start", _("A route week starts on a Monday."), field="week_start")
 
 
 def check_route_day(day: int) -> None:

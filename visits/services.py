@@ -58,8 +58,7 @@ def _editable(plan: RoutePlan) -> None:
 @transaction.atomic
 def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overload | None]:
     """Make (or remake) a rep's draft plan for a week from their active stores' visit frequencies."""
-    if week_start.weekday() != 0:
-        raise DomainError("route.week_start", _("A route week starts on a Monday."), field="week_start")
+    rules.check_week_start(week_start)
     plan, _created = RoutePlan.objects.select_for_update().get_or_create(
         rep=rep, week_start=week_start, defaults={"created_by": by}
     )
