@@ -40,39 +40,37 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False if obj is not None else super().has_change_permission(request, obj)
 
 
-def _plans_step(modeladmin, request, queryset, step, done_text):
-    done = 0
-    for plan in queryset:
-        try:
-            step(plan)
-        except DomainError as refusal:
-            modeladmin.message_user(request, f"{plan}: {refusal.detail}", messages.ERROR)
-        else:
-            done += 1
-    if done:
-        modeladmin.message_user(request, done_text(done), messages.SUCCESS)
+def _plan_action(name: str, description, step, done_text):
+    """An admin action running a route-plan service on each selected plan; refusals are listed by plan."""
+
+    def run(modeladmin, request, queryset):
+        done = 0
+        for plan in queryset:
+            try:
+                step(plan, request.user)
+            except DomainError as refusal:
+                modeladmin.message_user(request, f"{plan}: {refusal.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, done_text(done) % {"n": done}, messages.SUCCESS)
+
+    run.__name__ = name
+    return admin.action(description=description, permissions=["change"])(run)
 
 
-@admin.action(description=_("Publish the selected route plans"), permissions=["change"])
-def publish_plans(modeladmin, request, queryset):
-    _plans_step(
-        modeladmin,
-        request,
-        queryset,
-        lambda plan: services.route_plan_publish(plan=plan, by=request.user),
-        lambda n: ngettext("%(n)s route plan published.", "%(n)s route plans published.", n) % {"n": n},
-    )
-
-
-@admin.action(description=_("Take the selected route plans back to draft"), permissions=["change"])
-def unpublish_plans(modeladmin, request, queryset):
-    _plans_step(
-        modeladmin,
-        request,
-        queryset,
-        lambda plan: services.route_plan_unpublish(plan=plan),
-        lambda n: ngettext("%(n)s route plan back to draft.", "%(n)s route plans back to draft.", n) % {"n": n},
-    )
+publish_plans = _plan_action(
+    "publish_plans",
+    _("Publish the selected route plans"),
+    lambda plan, user: services.route_plan_publish(plan=plan, by=user),
+    lambda n: ngettext("%(n)s route plan published.", "%(n)s route plans published.", n),
+)
+unpublish_plans = _plan_action(
+    "unpublish_plans",
+    _("Take the selected route plans back to draft"),
+    lambda plan, user: services.route_plan_unpublish(plan=plan),
+    lambda n: ngettext("%(n)s route plan back to draft.", "%(n)s route plans back to draft.", n),
+)
 
 
 class RouteStopInline(ReadOnlyInline):

@@ -121,6 +121,13 @@ def test_route_plans_are_published_in_the_admin_through_the_service(admin_client
     assert full.status == RoutePlan.Status.PUBLISHED and full.published_at is not None
     assert admin_client.post(reverse("admin:visits_routeplan_change", args=[full.pk]), {}).status_code == 403
 
+    back = admin_client.post(
+        changelist, {"action": "unpublish_plans", "_selected_action": [full.pk]}, follow=True, **EN
+    )
+    full.refresh_from_db()
+    assert "1 route plan back to draft." in back.content.decode()
+    assert (full.status, full.published_at) == (RoutePlan.Status.DRAFT, None)
+
 
 def test_suggested_orders_are_computed_never_typed_in_the_admin(admin_client):
     order = SuggestedOrderFactory()
