@@ -79,6 +79,14 @@ def stores_for(user) -> QuerySet:
     return stores.none()
 
 
+def products_for(user) -> QuerySet:
+    """The products a user may name: the whole catalogue for anyone with a role (products are shared master data;
+    whether a store lists one is a rule of the service that uses it)."""
+    from stores.models import Product
+
+    return Product.objects.all() if user_role(user) else Product.objects.none()
+
+
 def accounts_for(user) -> QuerySet:
     """The key accounts a user may reach: owned ones for a manager; those of their stores for reps and supervisors."""
     role = user_role(user)
@@ -170,13 +178,6 @@ def promotion_plans_for(user) -> QuerySet:
         shared = at_my_stores & ~Q(status=PromotionPlan.Status.DRAFT)
         return plans.filter(Q(owner__in=team_for(user)) | shared).distinct()
     return plans.none()
-
-
-def products_for(user) -> QuerySet:
-    """The products a user may name: the whole range for anyone with a role (products are not anyone's own)."""
-    from stores.models import Product
-
-    return Product.objects.all() if user_role(user) else Product.objects.none()
 
 
 def budgets_for(user) -> QuerySet:

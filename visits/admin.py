@@ -1,7 +1,21 @@
-from django.contrib import admin
+"""Admin for routes, visits and tasks: every write goes through visits/services.py, as on the pages and the API.
+
+Route plans are generated and edited on the routes page; here they are read, and published or taken back to
+draft by actions that call the services. A visit is what the rep recorded: read-only here, so no finding of a
+checked-out visit changes without its rating. Tasks are created, edited and reported done or not done through
+task_create, task_edit and task_complete, the rules' messages shown next to the field. Suggested orders and the
+nightly job's runs are computed, never typed.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ka_portal.admin_base import ReadOnlyInline
+from ka_portal.errors import DomainError
 
+from . import rules, services
 from .models import (
     ChecklistResult,
     ReplenishmentRun,
@@ -16,40 +30,85 @@ from .models import (
 )
 
 
-class RouteStopInline(admin.TabularInline):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never added or changed here (deleting stays the administrator's call)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False if obj is not None else super().has_change_permission(request, obj)
+
+
+def _plan_action(name: str, description, step, done_text):
+    """An admin action running a route-plan service on each selected plan; refusals are listed by plan."""
+
+    def run(modeladmin, request, queryset):
+        done = 0
+        for plan in queryset:
+            try:
+                step(plan, request.user)
+            except DomainError as refusal:
+                modeladmin.message_user(request, f"{plan}: {refusal.detail}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            modeladmin.message_user(request, done_text(done) % {"n": done}, messages.SUCCESS)
+
+    run.__name__ = name
+    return admin.action(description=description, permissions=["change"])(run)
+
+
+publish_plans = _plan_action(
+    "publish_plans",
+    _("Publish the selected route plans"),
+    lambda plan, user: services.route_plan_publish(plan=plan, by=user),
+    lambda n: ngettext("%(n)s route plan published.", "%(n)s route plans published.", n),
+)
+unpublish_plans = _plan_action(
+    "unpublish_plans",
+    _("Take the selected route plans back to draft"),
+    lambda plan, user: services.route_plan_unpublish(plan=plan),
+    lambda n: ngettext("%(n)s route plan back to draft.", "%(n)s route plans back to draft.", n),
+)
+
+
+class RouteStopInline(ReadOnlyInline):
     model = RouteStop
-    extra = 0
-    raw_id_fields = ("store",)
+    fields = readonly_fields = ("day", "position", "store")
 
 
 @admin.register(RoutePlan)
-class RoutePlanAdmin(admin.ModelAdmin):
+class RoutePlanAdmin(ReadOnlyAdmin):
     list_display = ("rep", "week_start", "status", "published_at")
     list_filter = ("status", "week_start")
     search_fields = ("rep__username", "rep__first_name", "rep__last_name")
+    list_select_related = ("rep",)
     inlines = [RouteStopInline]
+    actions = [publish_plans, unpublish_plans]
 
 
-class ChecklistInline(admin.TabularInline):
+class ChecklistInline(ReadOnlyInline):
     model = ChecklistResult
-    extra = 0
+    fields = readonly_fields = ("item", "result")
 
 
-class StockCountInline(admin.TabularInline):
+class StockCountInline(ReadOnlyInline):
     model = StockCount
-    extra = 0
+    fields = readonly_fields = ("product", "packs")
 
 
-class NotCountedInline(admin.TabularInline):
+class NotCountedInline(ReadOnlyInline):
     model = StockNotCounted
-    extra = 0
+    fields = readonly_fields = ("product",)
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ReadOnlyAdmin):
     list_display = ("store", "rep", "checked_in_at", "checked_out_at", "rating", "far_from_store", "short_visit")
     list_filter = ("rating", "far_from_store", "short_visit", "checked_in_at")
     search_fields = ("store__code", "store__name", "rep__username", "problems", "checkout_reason")
+    list_select_related = ("store", "rep")
     date_hierarchy = "checked_in_at"
     inlines = [ChecklistInline, StockCountInline, NotCountedInline]
     # A check-out, its flags and the rating are the service's (visits.services.visit_check_out): a visit is done
@@ -68,25 +127,98 @@ class VisitAdmin(admin.ModelAdmin):
 
 class TaskTransitionInline(ReadOnlyInline):
     model = TaskTransition
-    fields = ("at", "from_status", "to_status", "by", "note")
+    fields = readonly_fields = ("at", "from_status", "to_status", "by", "note")
+
+
+# The rules name the service's arguments; the form's fields are the model's.
+_FORM_FIELD = {"comment": "done_comment"}
+
+
+class TaskAdminForm(forms.ModelForm):
+    """Parses what the administrator typed; the rules (visits/rules.py) check it with the service's words."""
+
+    class Meta:
+        model = Task
+        fields = ["store", "title", "description", "due_on", "status", "done_comment"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["store"].disabled = True  # a task stays with its store
+            if self.instance.status != Task.Status.OPEN:  # a report can change, not be taken back to open
+                self.fields["status"].choices = [c for c in Task.Status.choices if c[0] != Task.Status.OPEN]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            if "title" in data:
+                data["title"] = rules.task_title(data["title"])
+            if data.get("status", Task.Status.OPEN) != Task.Status.OPEN:
+                done = data["status"] == Task.Status.DONE
+                data["done_comment"] = rules.task_report_comment(done=done, comment=data.get("done_comment", ""))
+        except DomainError as refusal:
+            field = _FORM_FIELD.get(refusal.field, refusal.field)
+            self.add_error(field if field in self.fields else None, refusal.detail)
+        return data
+
+    def report_changed(self) -> bool:
+        return self.cleaned_data.get("status", Task.Status.OPEN) != Task.Status.OPEN and bool(
+            {"status", "done_comment"} & set(self.changed_data)
+        )
 
 
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
+    form = TaskAdminForm
     list_display = ("title", "store", "due_on", "status", "assigned_by")
     list_filter = ("status", "due_on")
     search_fields = ("title", "store__code", "store__name")
+    list_select_related = ("store", "assigned_by")
+    raw_id_fields = ("store",)
+    readonly_fields = ("assigned_by", "done_visit", "done_at")
     inlines = [TaskTransitionInline]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:  # a new task is open: it is reported later, at a visit or here
+            return ["store", "title", "description", "due_on"]
+        return super().get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            task = services.task_create(
+                store=data["store"],
+                title=data["title"],
+                description=data.get("description", ""),
+                due_on=data["due_on"],
+                by=request.user,
+            )
+        else:
+            task = services.task_edit(
+                task=obj, title=data["title"], description=data.get("description", ""), due_on=data["due_on"]
+            )
+            if form.report_changed():
+                services.task_complete(
+                    task=task,
+                    visit=None,
+                    comment=data.get("done_comment", ""),
+                    done=data["status"] == Task.Status.DONE,
+                    by=request.user,
+                )
+        obj.pk = task.pk  # the admin goes on with the object it built: make it the record the service wrote
+        obj.refresh_from_db()
+        obj._state.adding = False
 
 
 @admin.register(SuggestedOrder)
-class SuggestedOrderAdmin(admin.ModelAdmin):
+class SuggestedOrderAdmin(ReadOnlyAdmin):
     list_display = ("date", "store", "product", "suggested_packs", "suggested_cases", "flag")
     list_filter = ("date", "flag")
     search_fields = ("store__code", "product__code")
+    list_select_related = ("store", "product")
 
 
 @admin.register(ReplenishmentRun)
-class ReplenishmentRunAdmin(admin.ModelAdmin):
+class ReplenishmentRunAdmin(ReadOnlyAdmin):
     list_display = ("date", "status", "started_at", "finished_at", "pairs", "flagged", "chunks")
     list_filter = ("status",)

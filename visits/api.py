@@ -1,6 +1,6 @@
 """API for routes, visits, tasks and suggested orders under /api/v1/: scoped by scope.py, writes via services."""
 
-import django_filters
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -14,10 +14,11 @@ from rest_framework.response import Response
 
 from ka_portal import bounds, downloads
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_fields import related
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import (
-    NOT_FOUND_TEXT,
+    products_for,
     route_plans_for,
     route_stops_for,
     stores_for,
@@ -28,7 +29,20 @@ from ka_portal.scope import (
 from stores.models import Product, Store
 
 from . import services
-from .models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit, VisitPhoto
+from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
+from .models import (
+    ChecklistResult,
+    RoutePlan,
+    RouteStop,
+    StockCount,
+    StockNotCounted,
+    SuggestedOrder,
+    Task,
+    Visit,
+    VisitPhoto,
+)
+
+User = get_user_model()
 
 NOT_FOUND = OpenApiResponse(description="Not found, or outside your scope.")
 REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "detail", "params"}.')
@@ -38,6 +52,7 @@ REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "det
 
 
 class RouteStopSerializer(serializers.ModelSerializer):
+    store = related(Store, scope=None, read_only=True, help_text="The store, by code.")
     store_name = serializers.CharField(source="store.name", read_only=True)
     store_grade = serializers.CharField(source="store.grade", read_only=True)
 
@@ -48,6 +63,7 @@ class RouteStopSerializer(serializers.ModelSerializer):
 
 class RoutePlanSerializer(serializers.ModelSerializer):
     stops = RouteStopSerializer(many=True, read_only=True)
+    rep = related(User, scope=None, read_only=True, help_text="The sales rep, by username.")
 
     class Meta:
         model = RoutePlan
@@ -60,13 +76,14 @@ class RoutePlanViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = RoutePlanSerializer
     permission_classes = [RoleModelPermissions]
-    filterset_fields = ["rep", "week_start", "status"]
+    filterset_class = RoutePlanFilter
     ordering_fields = ["week_start"]
 
     def get_queryset(self):
         stops = route_stops_for(self.request.user).select_related("store").order_by("day", "position")
         return (
             route_plans_for(self.request.user)
+            .select_related("rep")
             .prefetch_related(Prefetch("stops", queryset=stops))
             .order_by("-week_start")
         )
@@ -82,6 +99,7 @@ class ChecklistResultSerializer(serializers.ModelSerializer):
 
 
 class StockCountSerializer(serializers.ModelSerializer):
+    product = related(Product, scope=None, read_only=True, help_text="The product, by code.")
     quantity = serializers.SerializerMethodField(help_text="The count in cases/packs notation, e.g. 1/1.")
 
     class Meta:
@@ -93,7 +111,7 @@ class StockCountSerializer(serializers.ModelSerializer):
 
 
 class StockCountInputSerializer(serializers.Serializer):
-    product = serializers.IntegerField()
+    product = related(Product, scope=products_for, help_text="The product, by code (listed in the store).")
     packs = serializers.IntegerField(required=False, min_value=0, max_value=bounds.PACKS_MAX)
     quantity = serializers.CharField(required=False, help_text="cases/packs: 1, 0/10, 1/1 (instead of packs)")
     not_counted = serializers.BooleanField(
@@ -133,24 +151,35 @@ class RatingReasonSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="The reason as a sentence in the request's language.")
 
 
+class VisitListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        # The codes of every product missing at a check-out on this page, in one query.
+        visits = list(data.all() if hasattr(data, "all") else data)
+        missing = {pk for visit in visits for pk in (visit.checkout_missing or {}).get("products", [])}
+        self.context["product_codes"] = services.product_codes(missing)
+        return super().to_representation(visits)
+
+
 class VisitSerializer(serializers.ModelSerializer):
     checklist = ChecklistResultSerializer(many=True, read_only=True)
     stock_counts = StockCountSerializer(many=True, read_only=True)
-    not_counted = serializers.SerializerMethodField(help_text="Listed products explicitly not counted (ids).")
+    rep = related(User, scope=None, read_only=True, help_text="The sales rep, by username.")
+    store = related(Store, scope=None, read_only=True, help_text="The store, by code.")
+    not_counted = serializers.SerializerMethodField(help_text="Listed products explicitly not counted (codes).")
     photos = VisitPhotoSerializer(many=True, read_only=True)
     rating_reasons = serializers.SerializerMethodField(help_text="Why the rating is yellow or red; empty when green.")
     no_position = serializers.BooleanField(read_only=True, help_text="Checked in without a position: flagged.")
     short_visit = serializers.BooleanField(
         read_only=True, help_text="Checked out sooner than KA_VISIT_MIN_MINUTES after check-in: flagged."
     )
-    checkout_missing = serializers.JSONField(
-        read_only=True,
+    checkout_missing = serializers.SerializerMethodField(
         help_text='What was missing when the rep checked out under a reason: {"checklist": [items], "products": '
-        '[ids], "no_position": bool}; {} for a complete visit.',
+        '[product codes], "no_position": bool}; {} for a complete visit.',
     )
 
     class Meta:
         model = Visit
+        list_serializer_class = VisitListSerializer
         fields = [
             "id",
             "uuid",
@@ -180,8 +209,18 @@ class VisitSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_not_counted(self, visit) -> list[int]:
-        return sorted(mark.product_id for mark in visit.not_counted.all())
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_checkout_missing(self, visit) -> dict:
+        missing = dict(visit.checkout_missing or {})
+        if missing.get("products"):
+            codes = self.context.get("product_codes")
+            if codes is None:
+                codes = services.product_codes(missing["products"])
+            missing["products"] = [codes.get(pk, pk) for pk in missing["products"]]
+        return missing
+
+    def get_not_counted(self, visit) -> list[str]:
+        return sorted(mark.product.code for mark in visit.not_counted.all())
 
     @extend_schema_field(RatingReasonSerializer(many=True))
     def get_rating_reasons(self, visit) -> list[dict]:
@@ -218,22 +257,22 @@ class VisitRecordSerializer(serializers.Serializer):
             kwargs["checklist"] = {row["item"]: row["result"] for row in data["checklist"]}
         if "stock_counts" in data:
             counted = [row for row in data["stock_counts"] if "packs" in row or "quantity" in row]
-            kwargs["stock"] = _stock_packs(visit, counted)
+            kwargs["stock"] = _stock_packs(counted)
             kwargs["not_counted"] = {
-                row["product"]: row["not_counted"] for row in data["stock_counts"] if "not_counted" in row
+                row["product"].pk: row["not_counted"] for row in data["stock_counts"] if "not_counted" in row
             }
         return kwargs
 
 
-def _stock_packs(visit: Visit, rows: list[dict]) -> dict[int, int | None]:
-    per_case = dict(Product.objects.filter(pk__in=[r["product"] for r in rows]).values_list("pk", "packs_per_case"))
+def _stock_packs(rows: list[dict]) -> dict[int, int | None]:
     stock = {}
     for index, row in enumerate(rows):
+        product = row["product"]
         if "packs" in row:
-            stock[row["product"]] = row["packs"]
+            stock[product.pk] = row["packs"]
             continue
         try:
-            stock[row["product"]] = parse_packs(row["quantity"], per_case.get(row["product"], 1))
+            stock[product.pk] = parse_packs(row["quantity"], product.packs_per_case)
         except PacksNotationError as error:
             raise serializers.ValidationError({"stock_counts": {index: {"quantity": [error.message]}}}) from error
     return stock
@@ -254,8 +293,10 @@ class VisitCreateSerializer(VisitRecordSerializer):
         help_text="Client-made id and idempotency key: the same uuid and body again answer the first response; "
         "the same uuid with another body is 422 naming the fields that differ.",
     )
-    store = serializers.PrimaryKeyRelatedField(queryset=Store.objects.none())
-    route_stop = serializers.IntegerField(required=False, allow_null=True)
+    store = related(Store, scope=stores_for, help_text="The store, by code (one of yours).")
+    route_stop = related(
+        RouteStop, scope=route_stops_for, required=False, allow_null=True, help_text="The route stop, by id."
+    )
     checked_in_at = serializers.DateTimeField(required=False)
     latitude = serializers.DecimalField(
         max_digits=9,
@@ -274,28 +315,23 @@ class VisitCreateSerializer(VisitRecordSerializer):
         allow_null=True,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["store"].queryset = stores_for(request.user)
-
 
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Visits (拜访) with their checklist results and stock counts. A rep creates and records their own."""
 
     serializer_class = VisitSerializer
     permission_classes = [RoleModelPermissions]
-    filterset_fields = ["rep", "store", "rating", "far_from_store"]
+    filterset_class = VisitFilter
     ordering_fields = ["checked_in_at"]
 
     def get_queryset(self):
         return (
             visits_for(self.request.user)
+            .select_related("rep", "store")
             .prefetch_related(
                 "checklist",
                 Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
-                "not_counted",
+                Prefetch("not_counted", queryset=StockNotCounted.objects.select_related("product")),
                 "photos",
             )
             .order_by("-checked_in_at")
@@ -343,11 +379,6 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer = VisitCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        stop = None
-        if data.get("route_stop"):
-            stop = route_stops_for(request.user).filter(pk=data["route_stop"]).first()
-            if stop is None:  # out of scope reads exactly like an id that does not exist
-                raise serializers.ValidationError({"route_stop": [NOT_FOUND_TEXT]})
         with transaction.atomic():  # a refused finding leaves no half-made visit behind
             visit, created = services.visit_check_in(
                 rep=request.user,
@@ -356,7 +387,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
                 at=data.get("checked_in_at"),
                 latitude=data.get("latitude"),
                 longitude=data.get("longitude"),
-                route_stop=stop,
+                route_stop=data.get("route_stop"),
             )
             if not created:
                 return self._out(visit)
@@ -378,7 +409,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
             400: OpenApiResponse(
                 description='Refused: {"code": "visit.incomplete", "detail", "params": {"missing", '
                 '"checklist_unanswered", "products_not_counted", "no_position"}, "missing": {"checklist": [items], '
-                '"products": [ids], "no_position": bool}}. Complete the visit or send a reason.'
+                '"products": [product codes], "no_position": bool}}. Complete the visit or send a reason.'
             ),
             404: NOT_FOUND,
         },
@@ -401,6 +432,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
 
 
 class TaskSerializer(serializers.ModelSerializer):
+    store = related(Store, scope=stores_for, help_text="The store, by code.")
+    assigned_by = related(User, scope=None, read_only=True, help_text="Who assigned the task, by username.")
+
     class Meta:
         model = Task
         fields = [
@@ -417,17 +451,11 @@ class TaskSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["assigned_by", "status", "done_visit", "done_comment", "done_at"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None:
-            self.fields["store"].queryset = stores_for(request.user)
-
 
 class TaskCompleteSerializer(serializers.Serializer):
     done = serializers.BooleanField(default=True)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
-    visit = serializers.IntegerField(required=False, allow_null=True)
+    visit = related(Visit, scope=visits_for, required=False, allow_null=True, help_text="The visit, by id.")
 
 
 class CanCompleteTasks(permissions.BasePermission):
@@ -446,11 +474,11 @@ class TaskViewSet(
 
     serializer_class = TaskSerializer
     permission_classes = [RoleModelPermissions]
-    filterset_fields = ["store", "status", "due_on"]
+    filterset_class = TaskFilter
     ordering_fields = ["due_on"]
 
     def get_queryset(self):
-        return tasks_for(self.request.user).order_by("due_on", "id")
+        return tasks_for(self.request.user).select_related("store", "assigned_by").order_by("due_on", "id")
 
     def perform_create(self, serializer):
         serializer.instance = services.task_create(by=self.request.user, **serializer.validated_data)
@@ -461,16 +489,11 @@ class TaskViewSet(
         """Report the task done, or not done with the reason in `comment` (required then: task.reason_required),
         optionally at a visit. Reporting again changes the answer; each report is logged."""
         task = get_object_or_404(self.get_queryset(), pk=pk)
-        serializer = TaskCompleteSerializer(data=request.data)
+        serializer = TaskCompleteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        visit = None
-        if data.get("visit"):
-            visit = visits_for(request.user).filter(pk=data["visit"]).first()
-            if visit is None:  # out of scope reads exactly like an id that does not exist
-                raise serializers.ValidationError({"visit": [NOT_FOUND_TEXT]})
         task = services.task_complete(
-            task=task, visit=visit, comment=data["comment"], done=data["done"], by=request.user
+            task=task, visit=data.get("visit"), comment=data["comment"], done=data["done"], by=request.user
         )
         return Response(TaskSerializer(task, context={"request": request}).data)
 
@@ -479,6 +502,8 @@ class TaskViewSet(
 
 
 class SuggestedOrderSerializer(serializers.ModelSerializer):
+    store = related(Store, scope=None, read_only=True, help_text="The store, by code.")
+    product = related(Product, scope=None, read_only=True, help_text="The product, by code.")
     suggested = serializers.SerializerMethodField(help_text="The suggestion in cases/packs notation.")
 
     class Meta:
@@ -505,18 +530,6 @@ class SuggestedOrderSerializer(serializers.ModelSerializer):
         return format_packs(order.suggested_packs, order.product.packs_per_case)
 
 
-class SuggestedOrderFilter(django_filters.FilterSet):
-    account = django_filters.NumberFilter(field_name="store__account", help_text="Key account id.")
-    flagged = django_filters.BooleanFilter(method="filter_flagged", help_text="Only pairs that could not be computed.")
-
-    class Meta:
-        model = SuggestedOrder
-        fields = ["store", "account", "product", "date", "flag", "flagged"]
-
-    def filter_flagged(self, queryset, name, value):
-        return queryset.exclude(flag="") if value else queryset.filter(flag="")
-
-
 class SuggestedOrderViewSet(viewsets.ReadOnlyModelViewSet):
     """Suggested orders (建议订货单) per store × product × date, as the visit and the nightly job compute them."""
 
@@ -526,4 +539,8 @@ class SuggestedOrderViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["date"]
 
     def get_queryset(self):
-        return suggested_orders_for(self.request.user).select_related("product").order_by("-date", "store", "product")
+        return (
+            suggested_orders_for(self.request.user)
+            .select_related("store", "product")
+            .order_by("-date", "store", "product")
+        )

@@ -6,7 +6,7 @@ something is missing the rep may still check out by giving a reason; the reason 
 on the visit for the supervisor, and the rating is then at best yellow (visits/rating.py).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,8 +23,10 @@ class Missing:
     def __bool__(self) -> bool:
         return bool(self.checklist or self.products or self.no_position)
 
-    def as_json(self) -> dict:
-        return {"checklist": list(self.checklist), "products": list(self.products), "no_position": self.no_position}
+    def as_json(self, product_codes: Mapping[int, str] | None = None) -> dict:
+        """As stored on the visit (product ids); with `product_codes`, as the API shows it (product codes)."""
+        products = [product_codes.get(pk, pk) for pk in self.products] if product_codes is not None else self.products
+        return {"checklist": list(self.checklist), "products": list(products), "no_position": self.no_position}
 
 
 def checkout_missing(

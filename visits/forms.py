@@ -1,7 +1,6 @@
 """Forms for the visit flow, route editing, tasks and reports: they check input, services decide."""
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal import bounds
@@ -155,16 +154,6 @@ class PhotoForm(forms.Form):
         super().__init__(*args, **kwargs)
         style_form_fields(self)
 
-    def clean_image(self):
-        image = self.cleaned_data["image"]
-        limit = settings.KA.upload_max_bytes
-        if image.size > limit:
-            raise forms.ValidationError(
-                _("The photo is %(size)s MB; at most %(limit)s MB is allowed.")
-                % {"size": round(image.size / 1048576, 1), "limit": round(limit / 1048576, 1)}
-            )
-        return image
-
 
 DAY_CHOICES = [
     (0, _("Monday")),
@@ -187,12 +176,6 @@ class GenerateRouteForm(forms.Form):
         self.fields["rep"].queryset = reps
         self.fields["rep"].label_from_instance = _rep_label
         style_form_fields(self)
-
-    def clean_week_start(self):
-        value = self.cleaned_data["week_start"]
-        if value.weekday() != 0:
-            raise forms.ValidationError(_("A route week starts on a Monday."))
-        return value
 
 
 def _rep_label(user) -> str:

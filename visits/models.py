@@ -286,6 +286,15 @@ class Task(models.Model):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         ordering = ["due_on", "id"]
+        constraints = [
+            # visits/rules.task_report_comment: a task reported not done says why.
+            models.CheckConstraint(
+                condition=~models.Q(status="not_done") | ~models.Q(done_comment=""), name="task_not_done_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open") | models.Q(done_at__isnull=False), name="task_reported_has_time"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -351,7 +360,15 @@ class SuggestedOrder(models.Model):
         verbose_name_plural = _("suggested orders")
         ordering = ["-date", "store", "product"]
         constraints = [
-            models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date")
+            models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date"),
+            # Stock counts and deliveries are never negative, and an order is never below nothing.
+            models.CheckConstraint(
+                condition=models.Q(suggested_packs__gte=0, suggested_cases__gte=0, delivered_packs__gte=0)
+                & (models.Q(previous_packs__isnull=True) | models.Q(previous_packs__gte=0))
+                & (models.Q(current_packs__isnull=True) | models.Q(current_packs__gte=0))
+                & (models.Q(safety_stock_packs__isnull=True) | models.Q(safety_stock_packs__gte=0)),
+                name="suggestedorder_packs_not_negative",
+            ),
         ]
         # The nightly job replaces one date's rows per store range; this index finds them.
         indexes = [models.Index(fields=["date", "store"], name="suggestedorder_date_store")]

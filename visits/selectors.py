@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -244,6 +245,12 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
         else:
             row.missed.append((day, stop.store))
     return list(result.values())
+
+
+def reachable_stop_count(user):
+    """An annotation for route plans: how many of the plan's stops the user reaches (scope.route_stops_for)."""
+    stops = route_stops_for(user).filter(plan=OuterRef("pk")).order_by().values("plan").annotate(n=Count("pk"))
+    return Coalesce(Subquery(stops.values("n")), 0)
 
 
 def scoped_stores(user) -> QuerySet:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
-from stores.models import Listing, Store
+from stores.models import Listing, Product, Store
 
+from . import rules
 from .completeness import Missing, checkout_missing, short_visit_minutes
 from .models import (
     ChecklistResult,
@@ -53,8 +54,7 @@ def _editable(plan: RoutePlan) -> None:
 @transaction.atomic
 def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overload | None]:
     """Make (or remake) a rep's draft plan for a week from their active stores' visit frequencies."""
-    if week_start.weekday() != 0:
-        raise DomainError("route.week_start", _("A route week starts on a Monday."), field="week_start")
+    rules.check_week_start(week_start)
     plan, _created = RoutePlan.objects.select_for_update().get_or_create(
         rep=rep, week_start=week_start, defaults={"created_by": by}
     )
@@ -101,11 +101,6 @@ def plan_capacity(plan: RoutePlan) -> Capacity:
     return Capacity(per_day, sum(per_day), settings.KA.route_stops_per_day, settings.KA.route_stops_per_week)
 
 
-def _check_day(day: int) -> None:
-    if not 0 <= day < WORKING_DAYS:
-        raise DomainError("route.day", _("Choose a day from Monday to Saturday."), field="day")
-
-
 def _renumber(plan: RoutePlan, day: int, first: RouteStop | None = None, at: int | None = None) -> None:
     stops = [s for s in plan.stops.filter(day=day).order_by("position", "id") if first is None or s.pk != first.pk]
     if first is not None:
@@ -121,7 +116,7 @@ def route_stop_add(*, plan: RoutePlan, store: Store, day: int) -> RouteStop:
     """Add a visit to one of the rep's stores at the end of a day."""
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     _editable(plan)
-    _check_day(day)
+    rules.check_route_day(day)
     if store.rep_id != plan.rep_id:  # another rep's store: not found, named nowhere
         raise not_found("store")
     if plan.stops.filter(day=day, store=store).exists():
@@ -137,7 +132,7 @@ def route_stop_move(*, stop: RouteStop, day: int, position: int | None = None) -
     """Move a stop to another day (or place in its day): at `position`, or at the end."""
     plan = RoutePlan.objects.select_for_update().get(pk=stop.plan_id)
     _editable(plan)
-    _check_day(day)
+    rules.check_route_day(day)
     if day != stop.day and plan.stops.filter(day=day, store_id=stop.store_id).exists():
         raise DomainError(
             "route.store_twice", _("%(store)s is already on this day."), field="day", store=stop.store.name
@@ -294,7 +289,7 @@ def visit_record(
     if actions is not None:
         visit.actions = actions
     if checkout_reason is not None:
-        visit.checkout_reason = _checked_reason(checkout_reason)
+        visit.checkout_reason = rules.checkout_reason(checkout_reason)
     if stock is not None or not_counted is not None:
         _save_stock(visit, stock or {}, not_counted or {})
     for task_id, comment in (tasks_done or {}).items():
@@ -405,22 +400,12 @@ class VisitIncomplete(DomainError):
 
     @property
     def extra(self) -> dict:
-        return {"missing": self.missing.as_json()}
+        return {"missing": self.missing.as_json(product_codes(self.missing.products))}
 
 
-REASON_MAX_LENGTH = 1000
-
-
-def _checked_reason(reason: str | None) -> str:
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(
-            "visit.reason_too_long",
-            _("Keep the reason to %(limit)s characters."),
-            field="checkout_reason",
-            limit=REASON_MAX_LENGTH,
-        )
-    return reason
+def product_codes(ids) -> dict[int, str]:
+    """Product id → code, for answers that name products by the API convention."""
+    return dict(Product.objects.filter(pk__in=list(ids)).values_list("pk", "code"))
 
 
 @transaction.atomic
@@ -435,7 +420,7 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
     visit = Visit.objects.select_for_update().get(pk=visit.pk)
     if visit.checked_out_at is not None:
         return visit
-    reason = _checked_reason(reason) or visit.checkout_reason
+    reason = rules.checkout_reason(reason) or visit.checkout_reason
     missing = visit_missing(visit)
     if missing and not reason:
         raise VisitIncomplete(missing)
@@ -489,9 +474,17 @@ def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
 @transaction.atomic
 def task_create(*, store: Store, title: str, due_on: date, by, description: str = "") -> Task:
     """A supervisor's task (交办事项) for a store; it shows at the next visit there."""
-    if not title.strip():
-        raise DomainError("task.title", _("Say what is to be done."), field="title")
-    return Task.objects.create(store=store, title=title.strip(), description=description, due_on=due_on, assigned_by=by)
+    title = rules.task_title(title)
+    return Task.objects.create(store=store, title=title, description=description, due_on=due_on, assigned_by=by)
+
+
+@transaction.atomic
+def task_edit(*, task: Task, title: str, description: str, due_on: date) -> Task:
+    """Change what a task asks and by when (the admin's edit); its store, author and reports stay."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    task.title, task.description, task.due_on = rules.task_title(title), description, due_on
+    task.save(update_fields=["title", "description", "due_on"])
+    return task
 
 
 @transaction.atomic
@@ -502,9 +495,7 @@ def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: b
     task = Task.objects.select_for_update().get(pk=task.pk)
     if visit is not None and visit.store_id != task.store_id:
         raise DomainError("task.other_store", _("This task belongs to another store."))
-    comment = comment.strip()
-    if not done and not comment:
-        raise DomainError("task.reason_required", _("Say why the task was not done."), field="comment")
+    comment = rules.task_report_comment(done=done, comment=comment)
     from_status = task.status
     task.status = Task.Status.DONE if done else Task.Status.NOT_DONE
     task.done_comment = comment

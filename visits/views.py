@@ -7,13 +7,9 @@ import uuid
 from datetime import date, timedelta
 from operator import attrgetter
 
-import django_filters
-from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,16 +20,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import KeyAccount
 from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
-from ka_portal.lists import Column, FilteredListView, StyledFilterSet, yes_no_filter
+from ka_portal.lists import Column, FilteredListView
 from ka_portal.middleware import BadInput
+from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission, require
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, suggested_orders_for, tasks_for, visits_for
 
 from . import selectors, services
+from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
 from .forms import (
     DAY_CHOICES,
     AddStopForm,
@@ -159,7 +156,7 @@ def visit_detail(request, pk: int):
                 else:
                     services.visit_record(visit=visit, **findings)
             except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.detail)
+                show_refusal(form, error)
                 if isinstance(error, services.VisitIncomplete):
                     # Said at the top too (the reason field is at the end of a long page), and at each gap.
                     messages.error(request, error.detail)
@@ -194,7 +191,7 @@ def visit_photo(request, pk: int):
         try:
             services.visit_photo_add(visit=visit, **photo_form.cleaned_data)
         except DomainError as error:
-            photo_form.add_error("image", error.detail)
+            show_refusal(photo_form, error)
         else:
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
@@ -224,39 +221,6 @@ def visit_check_out(request, pk: int):
     return redirect("visits:today")
 
 
-class StoreSearchFilterSet(StyledFilterSet):
-    """A filterset with a free-text store search (name or code)."""
-
-    q = django_filters.CharFilter(label=gettext_lazy("Store"), method="filter_store")
-
-    def filter_store(self, queryset, name, value):
-        return queryset.filter(Q(store__name__icontains=value) | Q(store__code__icontains=value))
-
-
-class VisitFilter(StoreSearchFilterSet):
-    day = django_filters.DateFilter(
-        label=gettext_lazy("Date"),
-        method="filter_day",
-        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-    )
-    rating = django_filters.ChoiceFilter(label=gettext_lazy("Rating"), choices=Visit.Rating.choices)
-    far_from_store = yes_no_filter(gettext_lazy("Far from the store"))
-    flagged = yes_no_filter(gettext_lazy("Flagged"), method="filter_flagged")
-
-    class Meta:
-        model = Visit
-        fields = ["rating", "far_from_store"]
-
-    def filter_day(self, queryset, name, value):
-        start, end = selectors.day_bounds(value)
-        return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
-
-    def filter_flagged(self, queryset, name, value):
-        """Short, without a position, or checked out incomplete (under a reason)."""
-        flagged = Q(short_visit=True) | Q(latitude__isnull=True) | Q(longitude__isnull=True) | ~Q(checkout_missing={})
-        return queryset.filter(flagged) if value else queryset.exclude(flagged)
-
-
 class VisitListView(FilteredListView):
     template_name = "visits/visit_list.html"
     filterset_class = VisitFilter
@@ -283,26 +247,15 @@ class VisitListView(FilteredListView):
 # --- route plans -------------------------------------------------------------------------------
 
 
-class PlanFilter(StyledFilterSet):
-    week_start = django_filters.DateFilter(
-        label=gettext_lazy("Week starting (Monday)"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=RoutePlan.Status.choices)
-
-    class Meta:
-        model = RoutePlan
-        fields = ["week_start", "status"]
-
-
 class RouteListView(FilteredListView):
     template_name = "visits/route_list.html"
-    filterset_class = PlanFilter
+    filterset_class = RoutePlanFilter
 
     def get_base_queryset(self):
         return (
             route_plans_for(self.request.user)
             .select_related("rep")
-            .annotate(stop_count=Count("stops", filter=Q(stops__store__in=stores_for(self.request.user))))
+            .annotate(stop_count=selectors.reachable_stop_count(self.request.user))
             .order_by("-week_start", "rep__username")
         )
 
@@ -385,12 +338,8 @@ def _stop_for_edit(request, pk: int) -> RouteStop:
     return get_object_or_404(route_stops_for(request.user).select_related("store"), pk=pk)
 
 
-def _run(request, action, plan_pk: int, **kwargs):
-    try:
-        action(**kwargs)
-    except DomainError as error:
-        messages.error(request, error.detail)
-    return redirect("visits:route-detail", pk=plan_pk)
+def _back_to_plan(plan_pk: int) -> str:
+    return reverse("visits:route-detail", args=[plan_pk])
 
 
 @model_permission(RoutePlan, get=None, post="change")
@@ -401,7 +350,9 @@ def route_stop_add(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose a store and a day."))
         return redirect("visits:route-detail", pk=plan.pk)
-    return _run(request, services.route_stop_add, plan.pk, plan=plan, **form.cleaned_data)
+    return run_step(
+        request, lambda: services.route_stop_add(plan=plan, **form.cleaned_data), then=_back_to_plan(plan.pk)
+    )
 
 
 @model_permission(RoutePlan, get=None, post="change")
@@ -413,13 +364,12 @@ def route_stop_move(request, pk: int):
         messages.error(request, _("Choose a day from Monday to Saturday."))
         return redirect("visits:route-detail", pk=stop.plan_id)
     position = form.cleaned_data.get("position")
-    return _run(
+    return run_step(
         request,
-        services.route_stop_move,
-        stop.plan_id,
-        stop=stop,
-        day=form.cleaned_data["day"],
-        position=position - 1 if position else None,
+        lambda: services.route_stop_move(
+            stop=stop, day=form.cleaned_data["day"], position=position - 1 if position else None
+        ),
+        then=_back_to_plan(stop.plan_id),
     )
 
 
@@ -427,7 +377,7 @@ def route_stop_move(request, pk: int):
 @require_POST
 def route_stop_remove(request, pk: int):
     stop = _stop_for_edit(request, pk)
-    return _run(request, services.route_stop_remove, stop.plan_id, stop=stop)
+    return run_step(request, lambda: services.route_stop_remove(stop=stop), then=_back_to_plan(stop.plan_id))
 
 
 @model_permission(RoutePlan, get=None, post="change")
@@ -435,19 +385,13 @@ def route_stop_remove(request, pk: int):
 def route_publish(request, pk: int):
     plan = _plan_for_edit(request, pk)
     if request.POST.get("action") == "unpublish":
-        return _run(request, services.route_plan_unpublish, plan.pk, plan=plan)
-    return _run(request, services.route_plan_publish, plan.pk, plan=plan, by=request.user)
+        return run_step(request, lambda: services.route_plan_unpublish(plan=plan), then=_back_to_plan(plan.pk))
+    return run_step(
+        request, lambda: services.route_plan_publish(plan=plan, by=request.user), then=_back_to_plan(plan.pk)
+    )
 
 
 # --- tasks -------------------------------------------------------------------------------------
-
-
-class TaskFilter(StoreSearchFilterSet):
-    status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=Task.Status.choices)
-
-    class Meta:
-        model = Task
-        fields = ["status"]
 
 
 class TaskListView(FilteredListView):
@@ -480,7 +424,7 @@ class TaskListView(FilteredListView):
             try:
                 services.task_create(by=request.user, **form.cleaned_data)
             except DomainError as error:
-                form.add_error(error.field, error.detail)
+                show_refusal(form, error)
             else:
                 messages.success(request, _("Task assigned. The rep sees it at the next visit."))
                 return redirect("visits:task-list")
@@ -493,15 +437,14 @@ class TaskListView(FilteredListView):
 def task_not_done(request, pk: int):
     """Mark a task not done, with the reason, from the task list (as the API's complete with done=false)."""
     task = get_object_or_404(tasks_for(request.user), pk=pk)
-    try:
-        services.task_complete(
+    return run_step(
+        request,
+        lambda: services.task_complete(
             task=task, visit=None, comment=request.POST.get("reason", ""), done=False, by=request.user
-        )
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, _("Task %(title)s marked not done.") % {"title": task.title})
-    return redirect("visits:task-list")
+        ),
+        success=_("Task %(title)s marked not done.") % {"title": task.title},
+        then=reverse("visits:task-list"),
+    )
 
 
 # --- reports -----------------------------------------------------------------------------------
@@ -534,30 +477,6 @@ def compliance(request):
 
 
 # --- suggested orders and the nightly job's runs -----------------------------------------------
-
-
-class SuggestedOrderFilter(StoreSearchFilterSet):
-    date = django_filters.DateFilter(
-        label=gettext_lazy("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
-    )
-    account = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Key account"),
-        field_name="store__account",
-        queryset=lambda request: KeyAccount.objects.filter(stores__in=stores_for(request.user)).distinct(),
-    )
-    rep = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("Sales rep"),
-        field_name="store__rep",
-        queryset=lambda request: get_user_model().objects.filter(stores__in=stores_for(request.user)).distinct(),
-    )
-    flagged = django_filters.BooleanFilter(label=gettext_lazy("Flagged"), method="filter_flagged")
-
-    class Meta:
-        model = SuggestedOrder
-        fields = ["date", "account", "rep"]
-
-    def filter_flagged(self, queryset, name, value):
-        return queryset.exclude(flag="") if value else queryset.filter(flag="")
 
 
 class SuggestedOrderListView(FilteredListView):

@@ -69,7 +69,7 @@ def test_the_largest_delivery_at_the_largest_price_still_lists(api_client, admin
 def test_a_stock_count_beyond_the_business_maximum_is_refused(api_client, rep, rep_store, stock, field):
     store, product = rep_store
     api_client.force_authenticate(rep)
-    body = {"uuid": str(uuid.uuid4()), "store": store.pk, "stock_counts": [{"product": product.pk, **stock}]}
+    body = {"uuid": str(uuid.uuid4()), "store": store.code, "stock_counts": [{"product": product.code, **stock}]}
 
     refused = api_client.post("/api/v1/visits/", body, format="json")
 
@@ -86,7 +86,7 @@ def test_a_latitude_of_999_is_refused_by_the_store_api_and_by_check_in(api_clien
     refused_store = api_client.post("/api/v1/stores/", body, format="json")
     api_client.force_authenticate(rep)
     refused_visit = api_client.post(
-        "/api/v1/visits/", {"store": store.pk, "latitude": "999.5", "longitude": "121.47"}, format="json"
+        "/api/v1/visits/", {"store": store.code, "latitude": "999.5", "longitude": "121.47"}, format="json"
     )
 
     assert refused_store.status_code == 400 and "latitude" in refused_store.json()["errors"]

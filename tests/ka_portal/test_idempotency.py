@@ -41,7 +41,7 @@ def post(api_client, supervisor_and_store):
 
 
 def _task(store, **fields):
-    return {"store": store.pk, "title": "检查堆头", "due_on": "2026-12-05", **fields}
+    return {"store": store.code, "title": "检查堆头", "due_on": "2026-12-05", **fields}
 
 
 def test_the_same_key_and_body_twenty_times_make_one_task_and_one_answer(post, supervisor_and_store):

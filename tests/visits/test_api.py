@@ -40,9 +40,9 @@ def test_repeated_post_with_the_same_uuid_answers_the_first_response(api_client,
     ListingFactory(store=store, product=product)
     body = {
         "uuid": str(uuid.uuid4()),
-        "store": store.pk,
+        "store": store.code,
         "checklist": [{"item": "tidy", "result": "fail"}],
-        "stock_counts": [{"product": product.pk, "quantity": "1/1"}],
+        "stock_counts": [{"product": product.code, "quantity": "1/1"}],
     }
     client = _as(api_client, rep)
 
@@ -54,7 +54,7 @@ def test_repeated_post_with_the_same_uuid_answers_the_first_response(api_client,
     assert Visit.objects.count() == 1
     data = first.json()
     assert data["checklist"] == [{"item": "tidy", "result": "fail"}]
-    assert data["stock_counts"] == [{"product": product.pk, "packs": 13, "quantity": "1/1"}]
+    assert data["stock_counts"] == [{"product": product.code, "packs": 13, "quantity": "1/1"}]
     assert data["rating"] == "yellow"
 
 
@@ -65,7 +65,7 @@ def test_bad_quantity_is_refused_with_the_field(api_client, people):
     ListingFactory(store=store, product=product)
     response = _as(api_client, rep).post(
         "/api/v1/visits/",
-        {"store": store.pk, "stock_counts": [{"product": product.pk, "quantity": "0/12"}]},
+        {"store": store.code, "stock_counts": [{"product": product.code, "quantity": "0/12"}]},
         format="json",
     )
     assert response.status_code == 400
@@ -75,7 +75,7 @@ def test_bad_quantity_is_refused_with_the_field(api_client, people):
 
 def test_rep_cannot_create_a_visit_at_another_reps_store(api_client, people):
     _sup, rep, other = people
-    response = _as(api_client, rep).post("/api/v1/visits/", {"store": StoreFactory(rep=other).pk}, format="json")
+    response = _as(api_client, rep).post("/api/v1/visits/", {"store": StoreFactory(rep=other).code}, format="json")
     assert response.status_code == 400
     assert not Visit.objects.exists()
 
@@ -143,15 +143,15 @@ def test_supervisor_assigns_a_task_and_the_rep_completes_it(api_client, people):
     sup, rep, _other = people
     store = StoreFactory(rep=rep)
     created = _as(api_client, sup).post(
-        "/api/v1/tasks/", {"store": store.pk, "title": "检查堆头", "due_on": "2026-11-25"}, format="json"
+        "/api/v1/tasks/", {"store": store.code, "title": "检查堆头", "due_on": "2026-11-25"}, format="json"
     )
     assert created.status_code == 201
-    assert created.json()["assigned_by"] == sup.pk
+    assert created.json()["assigned_by"] == sup.username
     task_id = created.json()["id"]
     # the rep may not assign tasks, but may complete them
     assert (
         _as(api_client, rep)
-        .post("/api/v1/tasks/", {"store": store.pk, "title": "x", "due_on": "2026-11-25"})
+        .post("/api/v1/tasks/", {"store": store.code, "title": "x", "due_on": "2026-11-25"})
         .status_code
         == 403
     )

@@ -153,3 +153,17 @@ def test_a_stop_moves_to_a_place_within_its_day(client, team):
     client.post(reverse("visits:route-stop-move", args=[stops[2].pk]), {"day": 3, "position": 1})
     order = list(plan.stops.filter(day=3).order_by("position").values_list("store", flat=True))
     assert order == [stores[2].pk, stores[0].pk, stores[1].pk]
+
+
+def test_a_week_not_starting_on_monday_is_refused_by_the_service_with_its_words(client, team):
+    sup, rep, _outsider = team
+    StoreFactory(rep=rep)
+    client.force_login(sup)
+    tuesday = this_monday() + timedelta(days=8)
+
+    response = client.post(
+        reverse("visits:route-generate"), {"rep": rep.pk, "week_start": tuesday.isoformat()}, follow=True, **EN
+    )
+
+    assert "A route week starts on a Monday." in response.content.decode()
+    assert not RoutePlan.objects.exists()

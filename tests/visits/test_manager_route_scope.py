@@ -68,7 +68,7 @@ def test_the_route_page_and_api_show_the_manager_only_the_stops_at_their_stores(
     api = _client("manager2").get(f"/api/v1/routes/{plan.pk}/").json()
 
     assert own.name in page and other.name not in page
-    assert {stop["store"] for stop in api["stops"]} <= set(stores_for(manager2).values_list("pk", flat=True))
+    assert {stop["store"] for stop in api["stops"]} <= set(stores_for(manager2).values_list("code", flat=True))
 
 
 def test_a_manager_can_neither_unpublish_a_reps_plan_nor_remove_a_stop(demo_company):

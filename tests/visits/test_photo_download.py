@@ -5,6 +5,7 @@ the API); photos are stored under random names."""
 
 import importlib
 import re
+from dataclasses import replace
 from io import BytesIO
 
 import pytest
@@ -202,3 +203,16 @@ def test_media_urls_answer_404_even_in_debug(client, team, photo, debug_urls):
 
     assert response.status_code == 404
     assert JPEG not in response.content
+
+
+def test_a_photo_over_the_limit_is_refused_on_the_page_with_the_services_words(client, team, media, settings):
+    settings.KA = replace(settings.KA, upload_max_bytes=100)
+    visit = VisitFactory(rep=team["rep"], store=team["store"])
+    client.force_login(team["rep"])
+    upload = SimpleUploadedFile("IMG_0002.JPG", JPEG, content_type="image/jpeg")
+
+    response = client.post(reverse("visits:visit-photo", args=[visit.pk]), {"image": upload}, **EN)
+
+    assert response.status_code == 400
+    assert "at most 0.0 MB is allowed" in response.content.decode()
+    assert not visit.photos.exists()

@@ -39,6 +39,6 @@ def test_suggested_orders_filter_by_store_account_date_and_flagged(
     rep, account, store = orders
     api_client.force_authenticate(rep)
     with django_assert_max_num_queries(6):
-        response = api_client.get(f"/api/v1/suggested-orders/?{query.format(account=account.pk, store=store.pk)}")
+        response = api_client.get(f"/api/v1/suggested-orders/?{query.format(account=account.code, store=store.code)}")
     assert response.status_code == 200
     assert response.json()["count"] == expected

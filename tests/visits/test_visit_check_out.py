@@ -14,6 +14,7 @@ from django.utils import translation
 
 from accounts.roles import Role
 from ka_portal.errors import DomainError
+from stores.models import Product
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
 from visits import services
 from visits.models import ChecklistResult, StockCount, StockNotCounted, Visit
@@ -81,7 +82,8 @@ def test_a_bare_visit_is_refused_saying_everything_that_is_missing(team, store):
         "zh-hans": "未签退：5个检查项未作答，3个产品既未盘点也未标记为未盘点，签到无定位。"
         "请完成拜访，或说明按现状签退的原因。",
     }
-    assert error.extra == {"missing": {"checklist": ITEMS, "products": _listed(store), "no_position": True}}
+    codes = [Product.objects.get(pk=pk).code for pk in _listed(store)]  # the API names products by code
+    assert error.extra == {"missing": {"checklist": ITEMS, "products": codes, "no_position": True}}
     _unchanged(visit)
 
 
@@ -104,7 +106,8 @@ def test_each_missing_part_alone_refuses_and_a_reason_lets_the_visit_out(team, s
     with pytest.raises(DomainError) as refused:
         services.visit_check_out(visit=visit, at=NINE + timedelta(minutes=30), reason="   ")
     assert refused.value.code == "visit.incomplete"
-    assert refused.value.extra == {"missing": expected}
+    codes = [Product.objects.get(pk=pk).code for pk in expected["products"]]  # the answer names products by code
+    assert refused.value.extra == {"missing": {**expected, "products": codes}}
     _unchanged(visit)
 
     done = services.visit_check_out(visit=visit, at=NINE + timedelta(minutes=30), reason="仓库锁门，无法盘点")
@@ -346,7 +349,8 @@ def test_api_check_out_refusal_is_400_with_the_code_and_params(api_client, team,
     assert body["params"]["checklist_unanswered"] == "5"
     assert body["params"]["products_not_counted"] == "3"
     assert body["params"]["no_position"] == "True"
-    assert body["missing"] == {"checklist": ITEMS, "products": _listed(store), "no_position": True}
+    codes = list(Product.objects.filter(pk__in=_listed(store)).order_by("code").values_list("code", flat=True))
+    assert body["missing"] == {"checklist": ITEMS, "products": codes, "no_position": True}
     assert "5 checklist items unanswered" in body["detail"]
     _unchanged(visit)
 
@@ -354,6 +358,7 @@ def test_api_check_out_refusal_is_400_with_the_code_and_params(api_client, team,
     assert done.status_code == 200
     data = done.json()
     assert data["checkout_reason"] == "手机无信号" and data["no_position"] is True
+    assert data["checkout_missing"]["products"] == codes
     assert data["rating"] == "yellow"
     assert data["rating_reasons"][0] == {
         "code": "checked_out_incomplete",
@@ -365,7 +370,7 @@ def test_api_check_out_refusal_is_400_with_the_code_and_params(api_client, team,
 def test_api_records_not_counted_and_a_complete_visit_checks_out(api_client, team, store):
     _sup, rep = team
     visit = _check_in(rep, store)
-    beer, chips, water = _listed(store)
+    beer, chips, water = Product.objects.filter(pk__in=_listed(store)).order_by("code").values_list("code", flat=True)
     api_client.force_authenticate(rep)
     patched = api_client.patch(
         f"/api/v1/visits/{visit.pk}/",

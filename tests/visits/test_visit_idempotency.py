@@ -31,9 +31,9 @@ def rep_with_stores(db):
 def _body(store, product, **fields):
     return {
         "uuid": fields.pop("uuid", None) or str(uuid.uuid4()),
-        "store": store.pk,
+        "store": store.code,
         "checklist": [{"item": "tidy", "result": "fail"}],
-        "stock_counts": [{"product": product.pk, "quantity": "1/1"}],
+        "stock_counts": [{"product": product.code, "quantity": "1/1"}],
         "problems": "价签缺失",
         **fields,
     }
@@ -86,8 +86,8 @@ def test_the_same_uuid_at_another_store_is_422_and_names_no_store(rep_with_store
     client.post(URL, body, format="json")
     foreign = StoreFactory(name="麦德龙外区店")
 
-    own_other = client.post(URL, {**body, "store": second.pk}, format="json")
-    not_mine = client.post(URL, {**body, "store": foreign.pk}, format="json")
+    own_other = client.post(URL, {**body, "store": second.code}, format="json")
+    not_mine = client.post(URL, {**body, "store": foreign.code}, format="json")
 
     for response in (own_other, not_mine):
         assert response.status_code == 422
@@ -136,7 +136,7 @@ def test_after_the_key_expires_the_uuid_still_names_its_visit(rep_with_stores, c
     time_machine.move_to(start + timedelta(hours=25), tick=False)
 
     same_store = client.post(URL, body, format="json")
-    other_store = client.post(URL, {**body, "store": second.pk}, format="json")
+    other_store = client.post(URL, {**body, "store": second.code}, format="json")
 
     assert same_store.status_code == 200  # the key is new again, the visit it names is not
     assert same_store.json()["id"] == Visit.objects.get().pk

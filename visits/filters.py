@@ -1,0 +1,125 @@
+"""Filters for visits, route plans, tasks and suggested orders: one FilterSet per list, serving its page and its API.
+
+References follow the API convention (ka_portal/api_fields.py): stores, key accounts and products by code, people
+by username, each within the user's scope (a code outside it is refused like one that does not exist). Labels are
+the page's words; help texts are the API schema's descriptions.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from ka_portal.api_fields import record_filter
+from ka_portal.lists import StyledFilterSet, yes_no_filter
+from ka_portal.scope import accounts_for, products_for, stores_for
+from stores.models import Product, Store
+
+from . import selectors
+from .models import RoutePlan, SuggestedOrder, Task, Visit
+
+
+def _date_filter(label, **kwargs) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        label=label, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **kwargs
+    )
+
+
+def _store_filter(**kwargs):
+    return record_filter(Store, scope=stores_for, label=_("Store"), help_text="The store, by code.", **kwargs)
+
+
+def _rep_filter(**kwargs):
+    return record_filter(
+        get_user_model(),
+        scope=selectors.reps_for,
+        label=_("Sales rep"),
+        help_text="The sales rep, by username.",
+        **kwargs,
+    )
+
+
+class StoreSearchFilterSet(StyledFilterSet):
+    """A filterset with a free-text store search (name or code)."""
+
+    q = django_filters.CharFilter(
+        label=_("Store"), method="filter_store", help_text="Text in the store's name or code."
+    )
+
+    def filter_store(self, queryset, name, value):
+        return queryset.filter(Q(store__name__icontains=value) | Q(store__code__icontains=value))
+
+
+class VisitFilter(StoreSearchFilterSet):
+    day = _date_filter(_("Date"), method="filter_day", help_text="Checked in on this day (YYYY-MM-DD, local time).")
+    store = _store_filter()
+    rep = _rep_filter()
+    rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Visit.Rating.choices, help_text="The rating.")
+    far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
+    flagged = yes_no_filter(
+        _("Flagged"),
+        method="filter_flagged",
+        help_text="Short, without a position, or checked out incomplete under a reason.",
+    )
+
+    class Meta:
+        model = Visit
+        fields = ["q", "day", "store", "rep", "rating", "far_from_store", "flagged"]
+
+    def filter_day(self, queryset, name, value):
+        start, end = selectors.day_bounds(value)
+        return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+
+    def filter_flagged(self, queryset, name, value):
+        """Short, without a position, or checked out incomplete (under a reason)."""
+        flagged = Q(short_visit=True) | Q(latitude__isnull=True) | Q(longitude__isnull=True) | ~Q(checkout_missing={})
+        return queryset.filter(flagged) if value else queryset.exclude(flagged)
+
+
+class RoutePlanFilter(StyledFilterSet):
+    rep = _rep_filter()
+    week_start = _date_filter(_("Week starting (Monday)"), help_text="The plan's Monday (YYYY-MM-DD).")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=RoutePlan.Status.choices, help_text="Draft or published."
+    )
+
+    class Meta:
+        model = RoutePlan
+        fields = ["rep", "week_start", "status"]
+
+
+class TaskFilter(StoreSearchFilterSet):
+    store = _store_filter()
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices, help_text="The status.")
+    due_on = _date_filter(_("Due on"), help_text="Due on this day (YYYY-MM-DD).")
+
+    class Meta:
+        model = Task
+        fields = ["q", "store", "status", "due_on"]
+
+
+class SuggestedOrderFilter(StoreSearchFilterSet):
+    date = _date_filter(_("Date"), help_text="The day the suggestion is for (YYYY-MM-DD).")
+    account = record_filter(
+        KeyAccount,
+        scope=accounts_for,
+        field_name="store__account",
+        label=_("Key account"),
+        help_text="The stores' key account, by code.",
+    )
+    store = _store_filter()
+    rep = _rep_filter(field_name="store__rep")
+    product = record_filter(Product, scope=products_for, label=_("Product"), help_text="The product, by code.")
+    flag = django_filters.ChoiceFilter(
+        label=_("Flag"), choices=SuggestedOrder.Flag.choices, help_text="Why the pair could not be computed."
+    )
+    flagged = yes_no_filter(_("Flagged"), method="filter_flagged", help_text="Only pairs that could not be computed.")
+
+    class Meta:
+        model = SuggestedOrder
+        fields = ["q", "date", "account", "store", "rep", "product", "flag", "flagged"]
+
+    def filter_flagged(self, queryset, name, value):
+        return queryset.exclude(flag="") if value else queryset.filter(flag="")
