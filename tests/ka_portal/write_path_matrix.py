@@ -862,7 +862,7 @@ RULES += (
                  lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
                  prepare=_open_visit),
             Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
-                 lambda w, v: {"stock_counts": [{"product": w.beer.pk, **v}]}, "patch", prepare=_open_visit,
+                 lambda w, v: {"stock_counts": [{"product": w.beer.code, **v}]}, "patch", prepare=_open_visit,
                  field="packs"),
         ),
     ),
@@ -888,7 +888,6 @@ KNOWN_GAPS: set[tuple[str, str]] = {
     *(("contract.validity_reversed", door) for door in ("page", "page_edit", "admin_add", "admin_change")),
     ("invoice.due_before_date", "admin_change"),
     # The admin's task page answers 500 (TaskTransitionInline lists the non-editable "at" as a field).
-    ("task.reason_required", "admin_change"),
     ("account.owner_admins_only", "api_update"),
     *(("contract.number_taken", door) for door in ("page", "api_create", "admin_add")),
     # Main lets a draft with five products be submitted.
@@ -901,7 +900,6 @@ GAP_REASONS: dict[tuple[str, str], str] = {
         for door in ("page", "page_edit", "admin_add", "admin_change")
     },
     ("invoice.due_before_date", "admin_change"): "shows the database constraint's message, not the rule's",
-    ("task.reason_required", "admin_change"): "answers 500: TaskTransitionInline names the non-editable 'at'",
     ("account.owner_admins_only", "api_update"): "answers code 'invalid' (a serializer error), not the rule's code",
     ("contract.number_taken", "page"): "shows the ModelForm's unique message, not the rule's",
     ("contract.number_taken", "api_create"): "answers the serializer's unique check (code 'invalid'), not the rule's",
