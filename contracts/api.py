@@ -1,6 +1,9 @@
 """The finance API under /api/v1/: contracts, invoices, payments with allocations, deductions, and the
 aging and statement reports. Same rules and scope as the pages: every queryset comes from
-contracts/selectors.py; reps and supervisors are answered 404 everywhere; writes go through services."""
+contracts/selectors.py; reps and supervisors are answered 404 everywhere; writes go through services.
+
+References follow the API convention (ka_portal/api_fields.py): key accounts by code (``"account": "WMT"``,
+``?account=WMT``), contracts, invoices, payments and deductions by id; every create takes an Idempotency-Key."""
 
 from datetime import date
 
@@ -25,6 +28,7 @@ from rest_framework.views import APIView
 from accounts.models import KeyAccount
 from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
 
@@ -61,22 +65,19 @@ class FinanceViewSet(
     permission_classes = [FinancePermission]
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related field whose choices are what the requesting user may reach (a selector of contracts/selectors.py)."""
-
-    def __init__(self, model, queryset_for, **kwargs):
-        self.queryset_for = queryset_for
-        super().__init__(queryset=model.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        return self.queryset_for(self.context["request"].user)
-
-
 # --- contracts ---------------------------------------------------------------------------------
 
 
+ACCOUNT_HELP = "The key account, by code (e.g. WMT); one outside your accounts is not found."
+
+
+def account_field(**kwargs) -> serializers.RelatedField:
+    """A key account named by its code, among the caller's finance accounts."""
+    return related(KeyAccount, scope=selectors.finance_accounts, help_text=ACCOUNT_HELP, **kwargs)
+
+
 class ContractSerializer(serializers.ModelSerializer):
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    account = account_field()
     # The attachment is uploaded as a file (with the model's checks) and answered with the URL of the
     # scoped download, never the storage's /media/ path.
     serializer_field_mapping = {
@@ -109,7 +110,7 @@ class ContractSerializer(serializers.ModelSerializer):
 )
 class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
     """The contract ledger. ``status`` is as of today (an active contract past its end reads expired at once).
-    Filters: account, kind, status, expiring=true (active, ending within the warning window)."""
+    Filters: account (by code), kind, status, expiring=true (active, ending within the warning window)."""
 
     queryset = Contract.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ContractSerializer
@@ -152,6 +153,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
         help_text="Whole days past the due date today (0 when not yet due); null once settled."
     )
 
+    account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
+
     class Meta:
         model = Invoice
         fields = [
@@ -180,8 +183,10 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class InvoiceCreateSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=40)
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
-    contract = ScopedPrimaryKeyField(Contract, selectors.contracts_for, required=False, allow_null=True)
+    account = account_field()
+    contract = related(
+        Contract, scope=selectors.contracts_for, required=False, allow_null=True, help_text="The contract, by id."
+    )
     date = serializers.DateField()
     due_on = serializers.DateField(required=False, allow_null=True, help_text="Default: date + the contract's terms")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -196,7 +201,7 @@ class ReasonSerializer(serializers.Serializer):
 )
 class InvoiceViewSet(FinanceViewSet):
     """Invoices to the chains, with overdue, aging bucket and days past due as of today (computed when read,
-    not by the nightly run). Filters: account, contract, status, overdue, date_from, date_to."""
+    not by the nightly run). Filters: account (by code), contract (by id), status, overdue, date_from, date_to."""
 
     queryset = Invoice.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = InvoiceSerializer
@@ -240,6 +245,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
     allocations = AllocationSerializer(many=True, read_only=True)
     unallocated_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
@@ -262,7 +268,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    invoice = ScopedPrimaryKeyField(Invoice, selectors.invoices_for)
+    invoice = related(Invoice, scope=selectors.invoices_for, help_text="The invoice, by id.")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -277,7 +283,7 @@ class AllocateSerializer(serializers.Serializer):
 
 
 class PaymentCreateSerializer(AllocateSerializer):
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    account = account_field()
     date = serializers.DateField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
@@ -294,7 +300,7 @@ class PaymentCreateSerializer(AllocateSerializer):
     create=extend_schema(request=PaymentCreateSerializer, responses={201: PaymentSerializer, **CONFLICT})
 )
 class PaymentViewSet(FinanceViewSet):
-    """Payments from the chains with their allocations. Filters: account, date_from, date_to."""
+    """Payments from the chains with their allocations. Filters: account (by code), date_from, date_to."""
 
     queryset = Payment.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = PaymentSerializer
@@ -341,12 +347,12 @@ class PaymentViewSet(FinanceViewSet):
 
 
 class DeductionSerializer(serializers.ModelSerializer):
-    invoice = ScopedPrimaryKeyField(Invoice, selectors.invoices_for)
+    account = related(KeyAccount, scope=None, read_only=True, help_text="The invoice's key account, by code.")
+    invoice = related(Invoice, scope=selectors.invoices_for, help_text="The invoice, by id.")
 
     class Meta:
         model = Deduction
         fields = ["id", "account", "invoice", "date", "kind", "amount", "reason"]
-        read_only_fields = ["account"]
 
     def create(self, validated_data):
         return services.deduction_record(by=self.context["request"].user, **validated_data)
@@ -354,7 +360,7 @@ class DeductionSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
 class DeductionViewSet(FinanceViewSet):
-    """Fees the chains withhold (listing, barcode, DM, TG, rebate). Filters: account, date_from, date_to."""
+    """Fees the chains withhold (listing, barcode, DM, TG, rebate). Filters: account (by code), date_from, date_to."""
 
     queryset = Deduction.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = DeductionSerializer
@@ -423,7 +429,7 @@ class AgingReportView(ReportView):
 
 
 class StatementQuerySerializer(serializers.Serializer):
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    account = account_field()
     date_from = serializers.DateField()
     date_to = serializers.DateField()
 
@@ -464,9 +470,9 @@ class StatementSerializer(serializers.Serializer):
 class StatementView(ReportView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("account", int, required=True),
-            OpenApiParameter("from", date, required=True),
-            OpenApiParameter("to", date, required=True),
+            OpenApiParameter("account", str, required=True, description=ACCOUNT_HELP),
+            OpenApiParameter("from", date, required=True, description="First day of the period, YYYY-MM-DD"),
+            OpenApiParameter("to", date, required=True, description="Last day of the period, YYYY-MM-DD"),
         ],
         responses={200: StatementSerializer, **REFUSED},
     )

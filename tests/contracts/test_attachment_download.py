@@ -158,7 +158,7 @@ def test_an_attachment_uploaded_through_the_api_is_answered_with_its_download(ap
     api_client.force_authenticate(finance)
     form = {
         "number": "HT-API-1",
-        "account": account.pk,
+        "account": account.code,
         "kind": "annual",
         "valid_from": "2026-01-01",
         "valid_to": "2026-12-31",

@@ -36,7 +36,8 @@ def cashier(finance):
 
 
 def _payment(account, **fields):
-    return {"account": account.pk, "date": "2026-10-01", "amount": "100.00", "request_key": str(uuid.uuid4()), **fields}
+    key = str(uuid.uuid4())
+    return {"account": account.code, "date": "2026-10-01", "amount": "100.00", "request_key": key, **fields}
 
 
 @pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_the_request_key_with_another_account_and_amount_is_422(cashier, books):
     body = _payment(account)
     first = cashier.post("/api/v1/payments/", body, format="json")
 
-    changed = cashier.post("/api/v1/payments/", {**body, "account": other.pk, "amount": "900.00"}, format="json")
+    changed = cashier.post("/api/v1/payments/", {**body, "account": other.code, "amount": "900.00"}, format="json")
 
     assert first.status_code == 201
     assert changed.status_code == 422
@@ -134,7 +135,7 @@ def test_the_page_refuses_a_request_key_reused_with_another_amount(client, finan
 def test_invoice_and_deduction_creates_take_the_idempotency_key_header(cashier, books):
     account, _other = books
     invoice_key, deduction_key = str(uuid.uuid4()), str(uuid.uuid4())
-    invoice = {"number": "FP9", "account": account.pk, "date": "2026-10-01", "amount": "50.00"}
+    invoice = {"number": "FP9", "account": account.code, "date": "2026-10-01", "amount": "50.00"}
     deduction = {"invoice": Invoice.objects.get(number="INV1").pk, "date": "2026-10-01", "kind": "barcode"}
     deduction |= {"amount": "30.00", "reason": "条码费"}
 
