@@ -136,7 +136,7 @@ class ContractForm(forms.ModelForm):
 class PeriodForm(StyledForm):
     """Account and period for a statement; an as-of date for aging."""
 
-    account = forms.ModelChoiceField(label=_("Key account"), queryset=None)
+    account = forms.ModelChoiceField(label=_("Key account"), queryset=None, to_field_name="code")
     date_from = forms.DateField(label=_("From"), widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), widget=DATE_INPUT)
 

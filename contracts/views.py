@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import Count, Max, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from django.views.generic import DetailView
 from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import ModelPermissionMixin, require
 from ka_portal.scope import sees_finance
 
@@ -57,11 +59,6 @@ def _require(user, permission: str) -> None:
     """`add_payment` → the role's permission on that contracts model, checked by ka_portal/permissions.py."""
     action, model_name = permission.split("_", 1)
     require(user, apps.get_model("contracts", model_name), action)
-
-
-def _show_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.detail)
 
 
 # --- contract ledger ---------------------------------------------------------------------------
@@ -143,7 +140,7 @@ def contract_edit(request, pk=None):
             else:
                 contract = services.contract_update(contract=contract, **form.cleaned_data)
         except DomainError as error:
-            _show_error(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, gettext("Contract %(number)s saved.") % {"number": contract.number})
             return redirect("contracts:contract-detail", pk=contract.pk)
@@ -218,7 +215,7 @@ def receivables_account(request, pk):
             try:
                 message = _record(action, form, account, request.user)
             except DomainError as error:
-                _show_error(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, message)
                 return redirect("contracts:receivables-account", pk=account.pk)
@@ -281,56 +278,46 @@ def _post_on_record(request, queryset, pk, permission):
     return record
 
 
-def _with_reason(request, record, account_id, act, *, missing: str):
-    """Run a business step that needs a reason (reverse, write off) and go back to the account's screen."""
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, missing)
-    else:
-        try:
-            messages.success(request, act(form.cleaned_data["reason"]))
-        except DomainError as error:
-            messages.error(request, error.detail)
-    return redirect("contracts:receivables-account", pk=account_id)
+def _reason(request) -> str:
+    """The reason as typed; the service says whether it will do (contracts.rules)."""
+    return request.POST.get("reason", "")
 
 
 @finance_page
 def payment_reverse(request, pk):
     payment = _post_on_record(request, selectors.payments_for(request.user), pk, "change_payment")
-
-    def act(reason):
-        services.payment_reverse(payment=payment, by=request.user, reason=reason)
-        return gettext("Payment of %(amount)s reversed; its invoices are open again.") % {"amount": payment.amount}
-
-    return _with_reason(request, payment, payment.account_id, act, missing=gettext("Give the reason for the reversal."))
+    return run_step(
+        request,
+        lambda: services.payment_reverse(payment=payment, by=request.user, reason=_reason(request)),
+        success=gettext("Payment of %(amount)s reversed; its invoices are open again.") % {"amount": payment.amount},
+        then=reverse("contracts:receivables-account", args=[payment.account_id]),
+    )
 
 
 @finance_page
 def payment_allocate(request, pk):
     payment = _post_on_record(request, selectors.payments_for(request.user), pk, "change_payment")
-    try:
-        made = services.payment_allocate(payment=payment)
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        total = sum((a.amount for a in made), 0)
-        messages.success(request, gettext("%(amount)s allocated, oldest invoice first.") % {"amount": total})
-    return redirect("contracts:receivables-account", pk=payment.account_id)
+    return run_step(
+        request,
+        lambda: services.payment_allocate(payment=payment),
+        success=lambda made: (
+            gettext("%(amount)s allocated, oldest invoice first.") % {"amount": sum((a.amount for a in made), 0)}
+        ),
+        then=reverse("contracts:receivables-account", args=[payment.account_id]),
+    )
 
 
 @finance_page
 def invoice_write_off(request, pk):
     invoice = _post_on_record(request, selectors.invoices_for(request.user), pk, "change_invoice")
-
-    def act(reason):
-        done = services.invoice_write_off(invoice=invoice, reason=reason, by=request.user)
-        return gettext("%(amount)s of invoice %(number)s written off.") % {
-            "amount": done.written_off_amount,
-            "number": done.number,
-        }
-
-    return _with_reason(
-        request, invoice, invoice.account_id, act, missing=gettext("Give the reason for the write-off.")
+    return run_step(
+        request,
+        lambda: services.invoice_write_off(invoice=invoice, reason=_reason(request), by=request.user),
+        success=lambda done: (
+            gettext("%(amount)s of invoice %(number)s written off.")
+            % {"amount": done.written_off_amount, "number": done.number}
+        ),
+        then=reverse("contracts:receivables-account", args=[invoice.account_id]),
     )
 
 
@@ -365,10 +352,8 @@ def aging_invoices(request):
     if bucket is not None and bucket not in Bucket.values:
         raise Http404
     account = None
-    if request.GET.get("account"):
-        if not request.GET["account"].isdigit():  # not an id: nothing to find
-            raise Http404
-        account = get_object_or_404(selectors.finance_accounts(request.user), pk=request.GET["account"])
+    if request.GET.get("account"):  # by code, as everywhere: one outside the user's accounts is not found
+        account = get_object_or_404(selectors.finance_accounts(request.user), code=request.GET["account"])
     invoices = selectors.aging_invoices(request.user, as_of=as_of, bucket=bucket, account=account)
     if request.GET.get("export") == "xlsx":
         return exports.aging_invoices_workbook(invoices, as_of=as_of)
