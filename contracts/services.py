@@ -71,7 +71,7 @@ def contract_check(contract: Contract) -> None:
         contract.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise DomainError("contract.invalid", "%(message)s", field=field, message=" ".join(messages)) from error
+        raise DomainError("contract.invalid", "%(problem)s", field=field, problem=" ".join(messages)) from error
 
 
 @transaction.atomic

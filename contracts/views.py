@@ -30,7 +30,16 @@ from ka_portal.scope import sees_finance
 
 from . import exports, selectors, services
 from .filters import ContractFilter
-from .forms import AsOfForm, ContractForm, DeductionForm, InvoiceForm, PaymentForm, PeriodForm, ReasonForm
+from .forms import (
+    AsOfForm,
+    ContractForm,
+    DeductionForm,
+    InvoiceForm,
+    PaymentForm,
+    PeriodForm,
+    ReasonForm,
+    parsed_contract,
+)
 from .models import Contract
 from .receivables import Bucket
 
@@ -136,9 +145,9 @@ def contract_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if contract is None:
-                contract = services.contract_create(**form.cleaned_data)
+                contract = services.contract_create(**parsed_contract(form))
             else:
-                contract = services.contract_update(contract=contract, **form.cleaned_data)
+                contract = services.contract_update(contract=contract, **parsed_contract(form))
         except DomainError as error:
             show_refusal(form, error)
         else:
