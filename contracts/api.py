@@ -3,7 +3,8 @@ aging and statement reports. Same rules and scope as the pages: every queryset c
 contracts/selectors.py; reps and supervisors are answered 404 everywhere; writes go through services.
 
 References follow the API convention (ka_portal/api_fields.py): key accounts by code (``"account": "WMT"``,
-``?account=WMT``), contracts, invoices, payments and deductions by id; every create takes an Idempotency-Key."""
+``?account=WMT``), contracts, invoices, payments and deductions by id. Every create, and every step that
+writes (allocate, which creates allocations; reverse; write-off), takes an Idempotency-Key."""
 
 from datetime import date
 
@@ -222,6 +223,7 @@ class InvoiceViewSet(FinanceViewSet):
         invoice = services.invoice_create(**data.validated_data)
         return Response(self._out(invoice), status=status.HTTP_201_CREATED)
 
+    @idempotent()
     @extend_schema(request=ReasonSerializer, responses={200: InvoiceSerializer, **CONFLICT})
     @action(detail=True, methods=["post"], url_path="write-off")
     def write_off(self, request, pk=None):
@@ -322,6 +324,7 @@ class PaymentViewSet(FinanceViewSet):
     def _out(self, payment):
         return PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data
 
+    @idempotent()
     @extend_schema(request=AllocateSerializer, responses={200: PaymentSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def allocate(self, request, pk=None):
@@ -332,6 +335,7 @@ class PaymentViewSet(FinanceViewSet):
         services.payment_allocate(payment=payment, allocations=data.pairs())
         return Response(self._out(payment))
 
+    @idempotent()
     @extend_schema(request=ReasonSerializer, responses={200: PaymentSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
