@@ -91,6 +91,14 @@ class ContractSerializer(serializers.ModelSerializer):
         fields = ["id", *services.CONTRACT_FIELDS]
         extra_kwargs = {"attachment": {"url_name": "contract-attachment"}}
 
+    def build_standard_field(self, field_name, model_field):
+        # Parse only: bounds, file checks and the unique number are contracts.services.contract_check's, refused
+        # with its code (contract.number_taken, contract.invalid) as on the page and in the admin.
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        for rule in ("min_value", "max_value", "validators"):
+            kwargs.pop(rule, None)
+        return field_class, kwargs
+
     def create(self, validated_data):
         return services.contract_create(**validated_data)
 

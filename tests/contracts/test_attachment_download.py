@@ -176,7 +176,10 @@ def test_an_attachment_uploaded_through_the_api_is_answered_with_its_download(ap
         {**form, "number": "HT-API-2", "attachment": SimpleUploadedFile("x.html", b"<script>", "text/html")},
         format="multipart",
     )
-    assert refused.status_code == 400 and "attachment" in refused.json()["errors"]
+    # the file rule is the service's (contract_check), refused with its code, as on the page and in the admin
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["field"]) == ("contract.invalid", "attachment")
+    assert not Contract.objects.filter(number="HT-API-2").exists()
 
 
 # --- nothing public under /media/ -----------------------------------------------------------------

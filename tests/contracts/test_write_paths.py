@@ -158,3 +158,40 @@ def test_the_admin_action_allocates_through_the_service(client, admin_user, acco
     assert "1 payment allocated." in texts
     assert Payment.objects.get(pk=payment.pk).allocated_amount == D("30.00")
     assert Invoice.objects.get().open_amount == D("70.00")
+
+
+@pytest.mark.parametrize(
+    "change, code, field",
+    [
+        ({"number": "HT-TAKEN"}, "contract.number_taken", "number"),
+        ({"rebate_percent": "100.01"}, "contract.invalid", "rebate_percent"),
+        ({"total_amount": "-1.00"}, "contract.invalid", "total_amount"),
+    ],
+)
+def test_api_create_update_and_admin_refuse_a_contract_with_the_same_code_and_message(
+    api_client, client, finance, admin_user, account, change, code, field
+):
+    ContractFactory(account=account, number="HT-TAKEN")
+    mine = ContractFactory(account=account, number="HT-MINE", valid_from=date(2026, 1, 1))
+    api_client.force_authenticate(finance)
+    client.force_login(admin_user)
+    valid = {"valid_to": "2026-12-31"}
+
+    created = api_client.post(
+        "/api/v1/contracts/", _contract_body(account="WMT", **valid, **change), format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    updated = api_client.patch(f"/api/v1/contracts/{mine.pk}/", change, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    admin = client.post(
+        reverse("admin:contracts_contract_change", args=[mine.pk]),
+        _contract_body(**{"number": "HT-MINE", "account": account.pk, **valid, **change}),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert created.status_code == updated.status_code == 400
+    assert created.json()["code"] == updated.json()["code"] == code
+    assert created.json()["detail"] == updated.json()["detail"]
+    assert admin.context["adminform"].form.errors == {field: [created.json()["detail"]]}
+    assert Contract.objects.count() == 2
+    assert Contract.objects.filter(
+        number="HT-MINE", valid_to=date(2026, 12, 31), total_amount=mine.total_amount
+    ).exists()
