@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -163,29 +163,7 @@ def contract_edit(request, pk=None):
 def receivables(request):
     """Every account's receivables at a glance: open, overdue, unallocated cash; a link to its screen."""
     today = timezone.localdate()
-    accounts = (
-        selectors.finance_accounts(request.user)
-        .annotate(
-            open_total=Sum("invoices__open_amount"),
-            overdue_total=Sum("invoices__open_amount", filter=Q(invoices__due_on__lt=today)),
-            open_count=Count("invoices", filter=Q(invoices__open_amount__gt=0)),
-            last_invoice=Max("invoices__date"),
-        )
-        .order_by("code")
-    )
-    unallocated = dict(
-        selectors.payments_for(request.user)
-        .filter(reversed_at__isnull=True)
-        .values("account")
-        .annotate(total=Sum("amount") - Sum("allocated_amount"))
-        .values_list("account", "total")
-    )
-    rows = [(a, unallocated.get(a.pk) or 0) for a in accounts]
-    totals = {
-        "open": sum((a.open_total or 0) for a, _u in rows),
-        "overdue": sum((a.overdue_total or 0) for a, _u in rows),
-        "unallocated": sum(u for _a, u in rows),
-    }
+    rows, totals = selectors.receivables_overview(request.user, as_of=today)
     return render(request, "contracts/receivables.html", {"rows": rows, "totals": totals, "today": today})
 
 
