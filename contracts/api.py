@@ -365,6 +365,8 @@ class DeductionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Deduction
         fields = ["id", "account", "invoice", "date", "kind", "amount", "reason"]
+        # Parse only: an amount not above zero is the service's refusal (deduction.amount_not_positive).
+        extra_kwargs = {"amount": {"min_value": None}}
 
     def create(self, validated_data):
         return services.deduction_record(by=self.context["request"].user, **validated_data)

@@ -21,9 +21,8 @@ MONEY_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode
 
 
 def _money(label, required=True) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, max_digits=14, decimal_places=2, min_value=0, required=required, widget=MONEY_INPUT
-    )
+    """An amount as typed: whether it will do (above zero, within what is open) is the service's to say."""
+    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, required=required, widget=MONEY_INPUT)
 
 
 class StyledForm(forms.Form):

@@ -195,3 +195,27 @@ def test_api_create_update_and_admin_refuse_a_contract_with_the_same_code_and_me
     assert Contract.objects.filter(
         number="HT-MINE", valid_to=date(2026, 12, 31), total_amount=mine.total_amount
     ).exists()
+
+
+@pytest.mark.parametrize("amount", ["0.00", "-5.00"])
+def test_a_deduction_of_nothing_or_less_is_refused_by_the_service_on_page_and_api(
+    api_client, client, finance, account, amount
+):
+    invoice = services.invoice_create(account=account, number="FP1", date=date(2026, 7, 1), amount=D("100.00"))
+    api_client.force_authenticate(finance)
+    client.force_login(finance)
+    body = {"date": "2026-08-01", "kind": "dm", "amount": amount, "reason": "DM"}
+
+    api = api_client.post(
+        "/api/v1/deductions/", {**body, "invoice": invoice.pk}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    page = client.post(
+        reverse("contracts:receivables-account", args=[account.pk]),
+        {"action": "deduction", **{f"deduction-{k}": v for k, v in body.items()}, "deduction-invoice": invoice.pk},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert (api.status_code, api.json()["code"]) == (400, "deduction.amount_not_positive")
+    assert page.context["deduction_form"].errors == {"amount": [api.json()["detail"]]}
+    invoice.refresh_from_db()
+    assert invoice.open_amount == D("100.00")
