@@ -1,20 +1,46 @@
-"""Admin for contracts and receivables. Amounts that the services keep in balance (open amounts,
-statuses, allocations) are read-only here: change them through the finance pages or the API."""
+"""Admin for contracts and receivables: every write goes through contracts/services.py, as on the pages
+and the API. A contract is saved by contract_create / contract_update after the form has shown what
+contract_check refuses; invoices, payments, deductions and what the nightly run writes are read-only here
+(their amounts are kept in balance by the services), with the services' business steps as actions."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.downloads import DownloadLinkFileInput
+from ka_portal.errors import DomainError
 
+from . import services
+from .forms import CheckedContractForm, parsed_contract
 from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
 from .selectors import overdue_q, with_aging
 from .templatetags.receivables import bucket_label
 
 
+class WrittenThroughServices:
+    """Nothing is added, changed or deleted by hand: the services (pages, API, nightly run) write these rows."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ContractAdminForm(CheckedContractForm):
+    class Meta:
+        model = Contract
+        fields = list(services.CONTRACT_FIELDS)
+
+
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
+    form = ContractAdminForm
     list_display = ("number", "account", "kind", "valid_from", "valid_to", "total_amount", "status")
     list_filter = ("kind", "status", "valid_to")
     search_fields = ("number", "account__code", "account__name")
@@ -23,12 +49,14 @@ class ContractAdmin(admin.ModelAdmin):
         models.FileField: {"widget": DownloadLinkFileInput(url_name="contracts:contract-attachment")},
     }
 
+    def save_model(self, request, obj, form, change):
+        """Through the service, like the page and the API (the form has already shown its refusals)."""
+        fields = parsed_contract(form)
+        saved = services.contract_update(contract=obj, **fields) if change else services.contract_create(**fields)
+        obj.pk = saved.pk
 
-class RecordedThroughServices:
-    """Invoices, payments and deductions are added on the finance pages or the API, which keep the books."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return False  # a contract leaves the ledger by its status (terminated, expired), not by deletion
 
 
 class InvoiceAllocationInline(ReadOnlyInline):
@@ -54,21 +82,11 @@ class OverdueTodayFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(RecordedThroughServices, admin.ModelAdmin):
+class InvoiceAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status", "aging_today")
     list_filter = ("status", OverdueTodayFilter, "date")
     search_fields = ("number", "account__code", "account__name")
     date_hierarchy = "date"
-    readonly_fields = (
-        "amount",
-        "open_amount",
-        "status",
-        "written_off_amount",
-        "written_off_on",
-        "written_off_by",
-        "write_off_reason",
-        "last_run_bucket",
-    )
     inlines = [InvoiceAllocationInline]
 
     def get_queryset(self, request):
@@ -85,24 +103,41 @@ class AllocationInline(ReadOnlyInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(RecordedThroughServices, admin.ModelAdmin):
+class PaymentAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("account", "date", "amount", "allocated_amount", "reference", "reversed_at")
     list_filter = ("date",)
     search_fields = ("reference", "account__code", "account__name")
-    readonly_fields = ("amount", "allocated_amount", "reversed_at", "reversed_on", "reversed_by", "reversal_reason")
     inlines = [AllocationInline]
+    actions = ["allocate_oldest_first"]
+
+    def has_allocate_permission(self, request):
+        return request.user.has_perm("contracts.change_payment")
+
+    @admin.action(description=_("Allocate what is left, oldest invoice first"), permissions=["allocate"])
+    def allocate_oldest_first(self, request, queryset):
+        """contracts.services.payment_allocate for each payment; a refusal is shown with the service's message."""
+        allocated = 0
+        for payment in queryset.order_by("pk"):
+            try:
+                services.payment_allocate(payment=payment)
+            except DomainError as refusal:
+                self.message_user(request, f"{payment}: {refusal.detail}", messages.ERROR)
+            else:
+                allocated += 1
+        if allocated:
+            text = ngettext("%(count)s payment allocated.", "%(count)s payments allocated.", allocated)
+            self.message_user(request, text % {"count": allocated}, messages.SUCCESS)
 
 
 @admin.register(Deduction)
-class DeductionAdmin(RecordedThroughServices, admin.ModelAdmin):
+class DeductionAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("account", "invoice", "date", "kind", "amount", "reason")
     list_filter = ("kind", "date")
     search_fields = ("reason", "account__code", "invoice__number")
-    readonly_fields = ("account", "invoice", "amount")
 
 
 @admin.register(ContractReminder)
-class ContractReminderAdmin(admin.ModelAdmin):
+class ContractReminderAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("contract", "recipient", "valid_to", "created_on")
     list_filter = ("created_on",)
 
@@ -113,6 +148,6 @@ class AgingMoveInline(ReadOnlyInline):
 
 
 @admin.register(ReceivablesRun)
-class ReceivablesRunAdmin(admin.ModelAdmin):
+class ReceivablesRunAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("run_on", "overdue_count", "moved_count", "reminder_count", "finished_at")
     inlines = [AgingMoveInline]

@@ -1,6 +1,10 @@
 """The finance API under /api/v1/: contracts, invoices, payments with allocations, deductions, and the
 aging and statement reports. Same rules and scope as the pages: every queryset comes from
-contracts/selectors.py; reps and supervisors are answered 404 everywhere; writes go through services."""
+contracts/selectors.py; reps and supervisors are answered 404 everywhere; writes go through services.
+
+References follow the API convention (ka_portal/api_fields.py): key accounts by code (``"account": "WMT"``,
+``?account=WMT``), contracts, invoices, payments and deductions by id. Every create, and every step that
+writes (allocate, which creates allocations; reverse; write-off), takes an Idempotency-Key."""
 
 from datetime import date
 
@@ -23,6 +27,7 @@ from rest_framework.views import APIView
 from accounts.models import KeyAccount
 from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
 
@@ -59,22 +64,19 @@ class FinanceViewSet(
     permission_classes = [FinancePermission]
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related field whose choices are what the requesting user may reach (a selector of contracts/selectors.py)."""
-
-    def __init__(self, model, queryset_for, **kwargs):
-        self.queryset_for = queryset_for
-        super().__init__(queryset=model.objects.none(), **kwargs)
-
-    def get_queryset(self):
-        return self.queryset_for(self.context["request"].user)
-
-
 # --- contracts ---------------------------------------------------------------------------------
 
 
+ACCOUNT_HELP = "The key account, by code (e.g. WMT); one outside your accounts is not found."
+
+
+def account_field(**kwargs) -> serializers.RelatedField:
+    """A key account named by its code, among the caller's finance accounts."""
+    return related(KeyAccount, scope=selectors.finance_accounts, help_text=ACCOUNT_HELP, **kwargs)
+
+
 class ContractSerializer(serializers.ModelSerializer):
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    account = account_field()
     # The attachment is uploaded as a file (with the model's checks) and answered with the URL of the
     # scoped download, never the storage's /media/ path.
     serializer_field_mapping = {
@@ -86,6 +88,14 @@ class ContractSerializer(serializers.ModelSerializer):
         model = Contract
         fields = ["id", *services.CONTRACT_FIELDS]
         extra_kwargs = {"attachment": {"url_name": "contract-attachment"}}
+
+    def build_standard_field(self, field_name, model_field):
+        # Parse only: bounds, file checks and the unique number are contracts.services.contract_check's, refused
+        # with its code (contract.number_taken, contract.invalid) as on the page and in the admin.
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        for rule in ("min_value", "max_value", "validators"):
+            kwargs.pop(rule, None)
+        return field_class, kwargs
 
     def create(self, validated_data):
         return services.contract_create(**validated_data)
@@ -107,7 +117,7 @@ class ContractSerializer(serializers.ModelSerializer):
 )
 class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
     """The contract ledger. ``status`` is as of today (an active contract past its end reads expired at once).
-    Filters: account, kind, status, expiring=true (active, ending within the warning window)."""
+    Filters: account (by code), kind, status, expiring=true (active, ending within the warning window)."""
 
     queryset = Contract.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ContractSerializer
@@ -150,6 +160,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
         help_text="Whole days past the due date today (0 when not yet due); null once settled."
     )
 
+    account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
+
     class Meta:
         model = Invoice
         fields = [
@@ -178,8 +190,10 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
 class InvoiceCreateSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=40)
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
-    contract = ScopedPrimaryKeyField(Contract, selectors.contracts_for, required=False, allow_null=True)
+    account = account_field()
+    contract = related(
+        Contract, scope=selectors.contracts_for, required=False, allow_null=True, help_text="The contract, by id."
+    )
     date = serializers.DateField()
     due_on = serializers.DateField(required=False, allow_null=True, help_text="Default: date + the contract's terms")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
@@ -194,7 +208,7 @@ class ReasonSerializer(serializers.Serializer):
 )
 class InvoiceViewSet(FinanceViewSet):
     """Invoices to the chains, with overdue, aging bucket and days past due as of today (computed when read,
-    not by the nightly run). Filters: account, contract, status, overdue, date_from, date_to."""
+    not by the nightly run). Filters: account (by code), contract (by id), status, overdue, date_from, date_to."""
 
     queryset = Invoice.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = InvoiceSerializer
@@ -215,6 +229,7 @@ class InvoiceViewSet(FinanceViewSet):
         invoice = services.invoice_create(**data.validated_data)
         return Response(self._out(invoice), status=status.HTTP_201_CREATED)
 
+    @idempotent()
     @extend_schema(request=ReasonSerializer, responses={200: InvoiceSerializer, **CONFLICT})
     @action(detail=True, methods=["post"], url_path="write-off")
     def write_off(self, request, pk=None):
@@ -238,6 +253,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
     allocations = AllocationSerializer(many=True, read_only=True)
     unallocated_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
@@ -260,7 +276,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class AllocationInputSerializer(serializers.Serializer):
-    invoice = ScopedPrimaryKeyField(Invoice, selectors.invoices_for)
+    invoice = related(Invoice, scope=selectors.invoices_for, help_text="The invoice, by id.")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
 
 
@@ -275,7 +291,7 @@ class AllocateSerializer(serializers.Serializer):
 
 
 class PaymentCreateSerializer(AllocateSerializer):
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    account = account_field()
     date = serializers.DateField()
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
@@ -292,7 +308,7 @@ class PaymentCreateSerializer(AllocateSerializer):
     create=extend_schema(request=PaymentCreateSerializer, responses={201: PaymentSerializer, **CONFLICT})
 )
 class PaymentViewSet(FinanceViewSet):
-    """Payments from the chains with their allocations. Filters: account, date_from, date_to."""
+    """Payments from the chains with their allocations. Filters: account (by code), date_from, date_to."""
 
     queryset = Payment.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = PaymentSerializer
@@ -314,6 +330,7 @@ class PaymentViewSet(FinanceViewSet):
     def _out(self, payment):
         return PaymentSerializer(self.get_queryset().get(pk=payment.pk)).data
 
+    @idempotent()
     @extend_schema(request=AllocateSerializer, responses={200: PaymentSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def allocate(self, request, pk=None):
@@ -324,6 +341,7 @@ class PaymentViewSet(FinanceViewSet):
         services.payment_allocate(payment=payment, allocations=data.pairs())
         return Response(self._out(payment))
 
+    @idempotent()
     @extend_schema(request=ReasonSerializer, responses={200: PaymentSerializer, **CONFLICT})
     @action(detail=True, methods=["post"])
     def reverse(self, request, pk=None):
@@ -339,12 +357,14 @@ class PaymentViewSet(FinanceViewSet):
 
 
 class DeductionSerializer(serializers.ModelSerializer):
-    invoice = ScopedPrimaryKeyField(Invoice, selectors.invoices_for)
+    account = related(KeyAccount, scope=None, read_only=True, help_text="The invoice's key account, by code.")
+    invoice = related(Invoice, scope=selectors.invoices_for, help_text="The invoice, by id.")
 
     class Meta:
         model = Deduction
         fields = ["id", "account", "invoice", "date", "kind", "amount", "reason"]
-        read_only_fields = ["account"]
+        # Parse only: an amount not above zero is the service's refusal (deduction.amount_not_positive).
+        extra_kwargs = {"amount": {"min_value": None}}
 
     def create(self, validated_data):
         return services.deduction_record(by=self.context["request"].user, **validated_data)
@@ -352,7 +372,7 @@ class DeductionSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
 class DeductionViewSet(FinanceViewSet):
-    """Fees the chains withhold (listing, barcode, DM, TG, rebate). Filters: account, date_from, date_to."""
+    """Fees the chains withhold (listing, barcode, DM, TG, rebate). Filters: account (by code), date_from, date_to."""
 
     queryset = Deduction.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = DeductionSerializer
@@ -421,7 +441,7 @@ class AgingReportView(ReportView):
 
 
 class StatementQuerySerializer(serializers.Serializer):
-    account = ScopedPrimaryKeyField(KeyAccount, selectors.finance_accounts)
+    account = account_field()
     date_from = serializers.DateField()
     date_to = serializers.DateField()
 
@@ -462,9 +482,9 @@ class StatementSerializer(serializers.Serializer):
 class StatementView(ReportView):
     @extend_schema(
         parameters=[
-            OpenApiParameter("account", int, required=True),
-            OpenApiParameter("from", date, required=True),
-            OpenApiParameter("to", date, required=True),
+            OpenApiParameter("account", str, required=True, description=ACCOUNT_HELP),
+            OpenApiParameter("from", date, required=True, description="First day of the period, YYYY-MM-DD"),
+            OpenApiParameter("to", date, required=True, description="Last day of the period, YYYY-MM-DD"),
         ],
         responses={200: StatementSerializer, **REFUSED},
     )

@@ -1,4 +1,5 @@
-"""Filters shared by the finance pages and the API."""
+"""Filters shared by the finance pages and the API (the same class serves both): key accounts by code,
+contracts by id, each within the user's finance scope."""
 
 from datetime import timedelta
 
@@ -8,6 +9,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import KeyAccount
+from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, yes_no_filter
 
 from . import selectors
@@ -25,13 +28,14 @@ def expiring_soon() -> Q:
 
 
 class ScopedAccountFilterSet(StyledFilterSet):
-    """A filterset whose `account` choices are the requesting user's finance accounts."""
+    """A filterset naming a key account by its code (?account=WMT), among the requesting user's finance accounts."""
 
-    account = django_filters.ModelChoiceFilter(label=_("Key account"), queryset=None)
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        self.filters["account"].queryset = selectors.finance_accounts(request.user)
+    account = record_filter(
+        KeyAccount,
+        scope=selectors.finance_accounts,
+        label=_("Key account"),
+        help_text="The key account, by code (e.g. WMT); one outside your accounts is not found.",
+    )
 
 
 class ContractFilter(ScopedAccountFilterSet):
@@ -65,6 +69,9 @@ class ContractFilter(ScopedAccountFilterSet):
 
 
 class InvoiceFilter(ScopedAccountFilterSet):
+    contract = record_filter(
+        Contract, scope=selectors.contracts_for, label=_("Contract"), help_text="The contract, by id."
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Invoice.Status.choices)
     overdue = yes_no_filter(_("Overdue"), method="filter_overdue")
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")

@@ -4,23 +4,25 @@ import uuid
 from datetime import date
 
 from django import forms
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.downloads import DownloadLinkFileInput
+from ka_portal.errors import DomainError
 from ka_portal.lists import style_form_fields
+from ka_portal.pages import show_refusal
 
 from .models import Contract, Deduction, Invoice
-from .services import CONTRACT_FIELDS
+from .services import CONTRACT_FIELDS, contract_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
 
 
 def _money(label, required=True) -> forms.DecimalField:
-    return forms.DecimalField(
-        label=label, max_digits=14, decimal_places=2, min_value=0, required=required, widget=MONEY_INPUT
-    )
+    """An amount as typed: whether it will do (above zero, within what is open) is the service's to say."""
+    return forms.DecimalField(label=label, max_digits=14, decimal_places=2, required=required, widget=MONEY_INPUT)
 
 
 class StyledForm(forms.Form):
@@ -112,7 +114,29 @@ class ReasonForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
 
-class ContractForm(forms.ModelForm):
+def parsed_contract(form: forms.ModelForm) -> dict:
+    """A valid contract form's fields as the model holds them (a cleared attachment is empty, not False):
+    what the page and the admin hand to contracts.services."""
+    return {name: getattr(form.instance, name) for name in CONTRACT_FIELDS if name in form.fields}
+
+
+class CheckedContractForm(forms.ModelForm):
+    """A contract form that parses, then asks contracts.services.contract_check (the rules the create and
+    update services apply) instead of the model's own validation, so the page and the admin show the
+    service's message next to its field before anything is saved through the service."""
+
+    def _post_clean(self):
+        opts = self._meta
+        self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
+        if self.errors:
+            return
+        try:
+            contract_check(self.instance)
+        except DomainError as refusal:
+            show_refusal(self, refusal)
+
+
+class ContractForm(CheckedContractForm):
     class Meta:
         model = Contract
         fields = list(CONTRACT_FIELDS)
@@ -136,7 +160,7 @@ class ContractForm(forms.ModelForm):
 class PeriodForm(StyledForm):
     """Account and period for a statement; an as-of date for aging."""
 
-    account = forms.ModelChoiceField(label=_("Key account"), queryset=None)
+    account = forms.ModelChoiceField(label=_("Key account"), queryset=None, to_field_name="code")
     date_from = forms.DateField(label=_("From"), widget=DATE_INPUT)
     date_to = forms.DateField(label=_("To"), widget=DATE_INPUT)
 

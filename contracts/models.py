@@ -98,6 +98,12 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=models.Q(valid_to__gte=models.F("valid_from")), name="contract_validity_ordered"
             ),
+            models.CheckConstraint(
+                condition=models.Q(total_amount__gte=0, listing_fee__gte=0), name="contract_amounts_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rebate_percent__gte=0, rebate_percent__lte=100), name="contract_rebate_percent_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +158,9 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=models.Q(written_off_amount__gte=0), name="invoice_write_off_not_negative"
             ),
+            models.CheckConstraint(
+                condition=models.Q(written_off_amount__lte=models.F("amount")), name="invoice_write_off_within_amount"
+            ),
             models.CheckConstraint(condition=models.Q(due_on__gte=models.F("date")), name="invoice_due_after_date"),
         ]
 
@@ -190,6 +199,10 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=models.Q(allocated_amount__gte=0) & models.Q(allocated_amount__lte=models.F("amount")),
                 name="payment_allocated_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reversed_on__isnull=True) | models.Q(reversed_on__gte=models.F("date")),
+                name="payment_reversed_not_before_date",
             ),
         ]
 

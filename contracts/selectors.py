@@ -14,9 +14,11 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     DecimalField,
     ExpressionWrapper,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -147,6 +149,35 @@ def _sums(queryset, *names: str) -> list[Decimal]:
 
 def _sum(queryset, name: str = "amount") -> Decimal:
     return _sums(queryset, name)[0]
+
+
+def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, Decimal]], dict[str, Decimal]]:
+    """Every account a user may see with its open and overdue amounts, open invoice count, last invoice date
+    (annotated) and the cash not yet allocated; and the totals. A fixed number of queries."""
+    accounts = (
+        finance_accounts(user)
+        .annotate(
+            open_total=Sum("invoices__open_amount"),
+            overdue_total=Sum("invoices__open_amount", filter=Q(invoices__due_on__lt=as_of)),
+            open_count=Count("invoices", filter=Q(invoices__open_amount__gt=0)),
+            last_invoice=Max("invoices__date"),
+        )
+        .order_by("code")
+    )
+    unallocated = dict(
+        payments_for(user)
+        .filter(reversed_at__isnull=True)
+        .values("account")
+        .annotate(total=Sum("amount") - Sum("allocated_amount"))
+        .values_list("account", "total")
+    )
+    rows = [(account, unallocated.get(account.pk) or ZERO) for account in accounts]
+    totals = {
+        "open": sum((a.open_total or ZERO for a, _u in rows), ZERO),
+        "overdue": sum((a.overdue_total or ZERO for a, _u in rows), ZERO),
+        "unallocated": sum((u for _a, u in rows), ZERO),
+    }
+    return rows, totals
 
 
 # --- the reconciliation ------------------------------------------------------------------------

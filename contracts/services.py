@@ -22,6 +22,7 @@ from accounts.roles import Role
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import user_role
 
+from . import rules
 from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
 from .receivables import (
     Bucket,
@@ -55,15 +56,10 @@ CONTRACT_FIELDS = (
 # --- contracts ---------------------------------------------------------------------------------
 
 
-def _contract_check(contract: Contract) -> None:
-    if contract.valid_to < contract.valid_from:
-        raise DomainError(
-            "contract.validity_reversed",
-            _("The contract ends on %(valid_to)s, before it starts on %(valid_from)s."),
-            field="valid_to",
-            valid_from=contract.valid_from,
-            valid_to=contract.valid_to,
-        )
+def contract_check(contract: Contract) -> None:
+    """Every rule a contract's terms must keep (contracts.rules, the number, the model's own validators):
+    what the create and update services refuse, and what the admin's form shows before it saves through them."""
+    rules.check_contract_validity(valid_from=contract.valid_from, valid_to=contract.valid_to)
     if Contract.objects.filter(number=contract.number).exclude(pk=contract.pk).exists():
         raise DomainError(
             "contract.number_taken",
@@ -75,14 +71,14 @@ def _contract_check(contract: Contract) -> None:
         contract.full_clean(validate_unique=False, validate_constraints=False)
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise DomainError("contract.invalid", "%(message)s", field=field, message=" ".join(messages)) from error
+        raise DomainError("contract.invalid", "%(problem)s", field=field, problem=" ".join(messages)) from error
 
 
 @transaction.atomic
 def contract_create(**fields) -> Contract:
     """Add a contract to the ledger (fields as on the model; the number must be new)."""
     contract = Contract(**{name: value for name, value in fields.items() if name in CONTRACT_FIELDS})
-    _contract_check(contract)
+    contract_check(contract)
     contract.save()
     return contract
 
@@ -94,7 +90,7 @@ def contract_update(*, contract: Contract, **fields) -> Contract:
     for name, value in fields.items():
         if name in CONTRACT_FIELDS:
             setattr(contract, name, value)
-    _contract_check(contract)
+    contract_check(contract)
     contract.save()
     return contract
 
@@ -117,13 +113,6 @@ def _change_open_amount(invoice: Invoice, delta: Decimal) -> None:
     invoice.save(update_fields=["open_amount", "status"])
 
 
-def _positive(amount, code: str) -> Decimal:
-    amount = to_money(amount)
-    if amount <= 0:
-        raise DomainError(code, _("The amount must be above zero; %(amount)s is not."), field="amount", amount=amount)
-    return amount
-
-
 @transaction.atomic
 def invoice_create(
     *,
@@ -135,24 +124,14 @@ def invoice_create(
     due_on: date | None = None,
 ) -> Invoice:
     """Raise an invoice; its due date is the one given, else its date plus the contract's payment terms."""
-    amount = _positive(amount, "invoice.amount_not_positive")
-    if contract is not None and contract.account_id != account.pk:
-        raise DomainError(
-            "invoice.contract_other_account",
-            _("Contract %(contract)s belongs to another key account."),
-            field="contract",
-            contract=contract.number,
+    amount = rules.positive_amount(amount, "invoice.amount_not_positive")
+    if contract is not None:
+        rules.check_contract_account(
+            contract_account_id=contract.account_id, account_id=account.pk, contract_number=contract.number
         )
     terms = contract.payment_terms_days if contract else settings.KA.default_payment_terms_days
     due = due_date(invoice_date=date, given=due_on, payment_terms_days=terms)
-    if due < date:
-        raise DomainError(
-            "invoice.due_before_date",
-            _("The due date %(due_on)s is before the invoice date %(date)s."),
-            field="due_on",
-            due_on=due,
-            date=date,
-        )
+    rules.check_invoice_due(invoice_date=date, due_on=due)
     taken = DomainError(
         "invoice.number_taken", _("Invoice number %(number)s already exists."), field="number", number=number
     )
@@ -178,8 +157,7 @@ def invoice_write_off(*, invoice: Invoice, reason: str, by, on: date | None = No
     """Write off what is still open on an invoice: needs a reason and a finance user."""
     if user_role(by) not in (Role.FINANCE, Role.ADMIN):
         raise DomainError("invoice.write_off_needs_finance", _("Only finance may write off an invoice."))
-    if not (reason or "").strip():
-        raise DomainError("invoice.write_off_needs_reason", _("Give the reason for the write-off."), field="reason")
+    reason = rules.write_off_reason(reason)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.is_settled:
         raise DomainConflict(
@@ -191,24 +169,13 @@ def invoice_write_off(*, invoice: Invoice, reason: str, by, on: date | None = No
     invoice.written_off_amount = invoice.open_amount
     invoice.written_off_on = on or timezone.localdate()
     invoice.written_off_by = by
-    invoice.write_off_reason = reason.strip()
+    invoice.write_off_reason = reason
     invoice.save(update_fields=["written_off_amount", "written_off_on", "written_off_by", "write_off_reason"])
     _change_open_amount(invoice, -invoice.written_off_amount)
     return invoice
 
 
 # --- payments and allocation -------------------------------------------------------------------
-
-
-def _over_invoice(invoice: Invoice, amount: Decimal) -> DomainError:
-    return DomainConflict(
-        "allocation.exceeds_invoice",
-        _("%(amount)s is more than the %(open)s still open on invoice %(number)s."),
-        field="allocations",
-        amount=amount,
-        open=invoice.open_amount,
-        number=invoice.number,
-    )
 
 
 def _allocate(payment: Payment, allocations: Sequence[tuple] | None) -> list[Allocation]:
@@ -228,7 +195,7 @@ def _allocate(payment: Payment, allocations: Sequence[tuple] | None) -> list[All
     else:
         wanted: dict[int, Decimal] = defaultdict(Decimal)
         for invoice, amount in allocations:
-            wanted[getattr(invoice, "pk", invoice)] += _positive(amount, "allocation.amount_not_positive")
+            wanted[getattr(invoice, "pk", invoice)] += rules.positive_amount(amount, "allocation.amount_not_positive")
         invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
         for invoice_id in wanted:
             invoice = invoices.get(invoice_id)
@@ -238,17 +205,8 @@ def _allocate(payment: Payment, allocations: Sequence[tuple] | None) -> list[All
                     _("A payment from one key account can only settle that account's invoices."),
                     field="allocations",
                 )
-            if wanted[invoice_id] > invoice.open_amount:
-                raise _over_invoice(invoice, wanted[invoice_id])
-        total = sum(wanted.values(), Decimal("0"))
-        if total > left:
-            raise DomainConflict(
-                "allocation.exceeds_payment",
-                _("Allocating %(total)s is more than the %(left)s left on this payment."),
-                field="allocations",
-                total=total,
-                left=left,
-            )
+            rules.check_within_open(amount=wanted[invoice_id], open_amount=invoice.open_amount, number=invoice.number)
+        rules.check_within_payment(total=sum(wanted.values(), Decimal("0")), left=left)
         plan = list(wanted.items())
     made = []
     for invoice_id, amount in plan:
@@ -276,7 +234,7 @@ def payment_record(
     else oldest invoice first (unless ``auto_allocate`` is off). A repeated ``request_key`` returns the
     payment already recorded with it instead of a second one; the same key for another account, date,
     amount or reference is refused (422 ``idempotency.key_reused``)."""
-    amount = _positive(amount, "payment.amount_not_positive")
+    amount = rules.positive_amount(amount, "payment.amount_not_positive")
     if request_key is not None:
         existing = Payment.objects.filter(request_key=request_key).first()
         if existing is not None:
@@ -322,8 +280,10 @@ def payment_allocate(*, payment: Payment, allocations: Sequence[tuple] | None = 
 
 
 @transaction.atomic
-def payment_reverse(*, payment: Payment, by, reason: str = "", on: date | None = None) -> Payment:
-    """Reverse a payment (bounced, booked to the wrong account): its allocations give their amounts back."""
+def payment_reverse(*, payment: Payment, by, reason: str, on: date | None = None) -> Payment:
+    """Reverse a payment (bounced, booked to the wrong account), with the reason: its allocations give their
+    amounts back."""
+    reason = rules.reversal_reason(reason)
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.is_reversed:
         raise DomainConflict("payment.already_reversed", _("This payment was already reversed."))
@@ -355,21 +315,19 @@ def payment_reverse(*, payment: Payment, by, reason: str = "", on: date | None =
 @transaction.atomic
 def deduction_record(*, invoice: Invoice, date: date, kind: str, amount: Decimal, reason: str, by=None) -> Deduction:
     """Record a fee the chain withheld (listing, barcode, DM, TG, rebate): it reduces the invoice like a payment."""
-    amount = _positive(amount, "deduction.amount_not_positive")
-    if not (reason or "").strip():
-        raise DomainError("deduction.needs_reason", _("Give the reason for the deduction."), field="reason")
+    amount = rules.positive_amount(amount, "deduction.amount_not_positive")
+    reason = rules.deduction_reason(reason)
     if kind not in Deduction.Kind.values:
         raise DomainError("deduction.kind", _("Unknown deduction kind %(kind)s."), field="kind", kind=kind)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    if amount > invoice.open_amount:
-        raise _over_invoice(invoice, amount)
+    rules.check_within_open(amount=amount, open_amount=invoice.open_amount, number=invoice.number)
     deduction = Deduction.objects.create(
         account_id=invoice.account_id,
         invoice=invoice,
         date=date,
         kind=kind,
         amount=amount,
-        reason=reason.strip(),
+        reason=reason,
         recorded_by=by,
     )
     _change_open_amount(invoice, -amount)

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -23,12 +24,22 @@ from django.views.generic import DetailView
 from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import ModelPermissionMixin, require
 from ka_portal.scope import sees_finance
 
 from . import exports, selectors, services
 from .filters import ContractFilter
-from .forms import AsOfForm, ContractForm, DeductionForm, InvoiceForm, PaymentForm, PeriodForm, ReasonForm
+from .forms import (
+    AsOfForm,
+    ContractForm,
+    DeductionForm,
+    InvoiceForm,
+    PaymentForm,
+    PeriodForm,
+    ReasonForm,
+    parsed_contract,
+)
 from .models import Contract
 from .receivables import Bucket
 
@@ -57,11 +68,6 @@ def _require(user, permission: str) -> None:
     """`add_payment` → the role's permission on that contracts model, checked by ka_portal/permissions.py."""
     action, model_name = permission.split("_", 1)
     require(user, apps.get_model("contracts", model_name), action)
-
-
-def _show_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.detail)
 
 
 # --- contract ledger ---------------------------------------------------------------------------
@@ -139,11 +145,11 @@ def contract_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             if contract is None:
-                contract = services.contract_create(**form.cleaned_data)
+                contract = services.contract_create(**parsed_contract(form))
             else:
-                contract = services.contract_update(contract=contract, **form.cleaned_data)
+                contract = services.contract_update(contract=contract, **parsed_contract(form))
         except DomainError as error:
-            _show_error(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, gettext("Contract %(number)s saved.") % {"number": contract.number})
             return redirect("contracts:contract-detail", pk=contract.pk)
@@ -157,29 +163,7 @@ def contract_edit(request, pk=None):
 def receivables(request):
     """Every account's receivables at a glance: open, overdue, unallocated cash; a link to its screen."""
     today = timezone.localdate()
-    accounts = (
-        selectors.finance_accounts(request.user)
-        .annotate(
-            open_total=Sum("invoices__open_amount"),
-            overdue_total=Sum("invoices__open_amount", filter=Q(invoices__due_on__lt=today)),
-            open_count=Count("invoices", filter=Q(invoices__open_amount__gt=0)),
-            last_invoice=Max("invoices__date"),
-        )
-        .order_by("code")
-    )
-    unallocated = dict(
-        selectors.payments_for(request.user)
-        .filter(reversed_at__isnull=True)
-        .values("account")
-        .annotate(total=Sum("amount") - Sum("allocated_amount"))
-        .values_list("account", "total")
-    )
-    rows = [(a, unallocated.get(a.pk) or 0) for a in accounts]
-    totals = {
-        "open": sum((a.open_total or 0) for a, _u in rows),
-        "overdue": sum((a.overdue_total or 0) for a, _u in rows),
-        "unallocated": sum(u for _a, u in rows),
-    }
+    rows, totals = selectors.receivables_overview(request.user, as_of=today)
     return render(request, "contracts/receivables.html", {"rows": rows, "totals": totals, "today": today})
 
 
@@ -218,7 +202,7 @@ def receivables_account(request, pk):
             try:
                 message = _record(action, form, account, request.user)
             except DomainError as error:
-                _show_error(form, error)
+                show_refusal(form, error)
             else:
                 messages.success(request, message)
                 return redirect("contracts:receivables-account", pk=account.pk)
@@ -281,56 +265,46 @@ def _post_on_record(request, queryset, pk, permission):
     return record
 
 
-def _with_reason(request, record, account_id, act, *, missing: str):
-    """Run a business step that needs a reason (reverse, write off) and go back to the account's screen."""
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, missing)
-    else:
-        try:
-            messages.success(request, act(form.cleaned_data["reason"]))
-        except DomainError as error:
-            messages.error(request, error.detail)
-    return redirect("contracts:receivables-account", pk=account_id)
+def _reason(request) -> str:
+    """The reason as typed; the service says whether it will do (contracts.rules)."""
+    return request.POST.get("reason", "")
 
 
 @finance_page
 def payment_reverse(request, pk):
     payment = _post_on_record(request, selectors.payments_for(request.user), pk, "change_payment")
-
-    def act(reason):
-        services.payment_reverse(payment=payment, by=request.user, reason=reason)
-        return gettext("Payment of %(amount)s reversed; its invoices are open again.") % {"amount": payment.amount}
-
-    return _with_reason(request, payment, payment.account_id, act, missing=gettext("Give the reason for the reversal."))
+    return run_step(
+        request,
+        lambda: services.payment_reverse(payment=payment, by=request.user, reason=_reason(request)),
+        success=gettext("Payment of %(amount)s reversed; its invoices are open again.") % {"amount": payment.amount},
+        then=reverse("contracts:receivables-account", args=[payment.account_id]),
+    )
 
 
 @finance_page
 def payment_allocate(request, pk):
     payment = _post_on_record(request, selectors.payments_for(request.user), pk, "change_payment")
-    try:
-        made = services.payment_allocate(payment=payment)
-    except DomainError as error:
-        messages.error(request, error.detail)
-    else:
-        total = sum((a.amount for a in made), 0)
-        messages.success(request, gettext("%(amount)s allocated, oldest invoice first.") % {"amount": total})
-    return redirect("contracts:receivables-account", pk=payment.account_id)
+    return run_step(
+        request,
+        lambda: services.payment_allocate(payment=payment),
+        success=lambda made: (
+            gettext("%(amount)s allocated, oldest invoice first.") % {"amount": sum((a.amount for a in made), 0)}
+        ),
+        then=reverse("contracts:receivables-account", args=[payment.account_id]),
+    )
 
 
 @finance_page
 def invoice_write_off(request, pk):
     invoice = _post_on_record(request, selectors.invoices_for(request.user), pk, "change_invoice")
-
-    def act(reason):
-        done = services.invoice_write_off(invoice=invoice, reason=reason, by=request.user)
-        return gettext("%(amount)s of invoice %(number)s written off.") % {
-            "amount": done.written_off_amount,
-            "number": done.number,
-        }
-
-    return _with_reason(
-        request, invoice, invoice.account_id, act, missing=gettext("Give the reason for the write-off.")
+    return run_step(
+        request,
+        lambda: services.invoice_write_off(invoice=invoice, reason=_reason(request), by=request.user),
+        success=lambda done: (
+            gettext("%(amount)s of invoice %(number)s written off.")
+            % {"amount": done.written_off_amount, "number": done.number}
+        ),
+        then=reverse("contracts:receivables-account", args=[invoice.account_id]),
     )
 
 
@@ -365,10 +339,8 @@ def aging_invoices(request):
     if bucket is not None and bucket not in Bucket.values:
         raise Http404
     account = None
-    if request.GET.get("account"):
-        if not request.GET["account"].isdigit():  # not an id: nothing to find
-            raise Http404
-        account = get_object_or_404(selectors.finance_accounts(request.user), pk=request.GET["account"])
+    if request.GET.get("account"):  # by code, as everywhere: one outside the user's accounts is not found
+        account = get_object_or_404(selectors.finance_accounts(request.user), code=request.GET["account"])
     invoices = selectors.aging_invoices(request.user, as_of=as_of, bucket=bucket, account=account)
     if request.GET.get("export") == "xlsx":
         return exports.aging_invoices_workbook(invoices, as_of=as_of)

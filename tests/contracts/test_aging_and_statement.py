@@ -40,7 +40,7 @@ def test_aging_as_of_a_past_date_ignores_what_came_later(account, finance):
 def test_reversed_payment_counts_until_the_day_it_was_reversed(account, finance):
     services.invoice_create(account=account, number="INV1", date=date(2026, 5, 1), amount=D("1000.00"))
     payment = services.payment_record(account=account, date=date(2026, 8, 1), amount=D("1000.00"))
-    services.payment_reverse(payment=payment, by=finance, on=date(2026, 8, 10))
+    services.payment_reverse(payment=payment, by=finance, reason="退票", on=date(2026, 8, 10))
     assert aging_report(finance, as_of=date(2026, 8, 9)).total.total == D("0")
     assert aging_report(finance, as_of=date(2026, 8, 10)).total.total == D("1000.00")
 

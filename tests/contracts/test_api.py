@@ -27,7 +27,7 @@ def two_invoices(account):
 def test_record_a_payment_allocated_oldest_first(api_client, finance, account, two_invoices):
     api_client.force_authenticate(finance)
     response = api_client.post(
-        "/api/v1/payments/", {"account": account.pk, "date": "2026-10-01", "amount": "500.00"}, format="json"
+        "/api/v1/payments/", {"account": account.code, "date": "2026-10-01", "amount": "500.00"}, format="json"
     )
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -39,7 +39,7 @@ def test_allocate_by_hand_and_over_allocation_refused(api_client, finance, accou
     api_client.force_authenticate(finance)
     created = api_client.post(
         "/api/v1/payments/",
-        {"account": account.pk, "date": "2026-10-01", "amount": "500.00", "auto_allocate": False},
+        {"account": account.code, "date": "2026-10-01", "amount": "500.00", "auto_allocate": False},
         format="json",
     ).json()
     assert created["allocations"] == []
@@ -70,7 +70,7 @@ def test_invoice_created_with_contract_terms_and_written_off(api_client, finance
     api_client.force_authenticate(finance)
     created = api_client.post(
         "/api/v1/invoices/",
-        {"number": "FP1", "account": account.pk, "contract": contract.pk, "date": "2026-10-01", "amount": "99.50"},
+        {"number": "FP1", "account": account.code, "contract": contract.pk, "date": "2026-10-01", "amount": "99.50"},
         format="json",
     )
     assert created.status_code == 201, created.json()
@@ -90,7 +90,7 @@ def test_deduction_reduces_the_invoice(api_client, finance, account, two_invoice
         format="json",
     )
     assert response.status_code == 201, response.json()
-    assert response.json()["account"] == account.pk
+    assert response.json()["account"] == "WMT"
     assert Invoice.objects.get(number="INV1").open_amount == D("270.00")
 
 
@@ -106,7 +106,7 @@ def test_contracts_list_filters_and_create(api_client, finance, account, django_
         "/api/v1/contracts/",
         {
             "number": "HT-API",
-            "account": account.pk,
+            "account": account.code,
             "kind": "store_entry",
             "valid_from": "2026-01-01",
             "valid_to": "2025-12-31",
@@ -143,7 +143,7 @@ def test_aging_and_statement_reports(api_client, finance, account, two_invoices)
     }
     assert aging["rows"][0]["account"]["code"] == "WMT"
     statement = api_client.get(
-        "/api/v1/reports/statement/", {"account": account.pk, "from": "2026-08-01", "to": "2026-09-30"}
+        "/api/v1/reports/statement/", {"account": account.code, "from": "2026-08-01", "to": "2026-09-30"}
     ).json()
     assert (statement["opening"], statement["closing"]) == ("300.00", "600.00")
     assert [line["kind"] for line in statement["lines"]] == ["invoice", "payment"]
@@ -159,12 +159,12 @@ def test_manager_reads_own_accounts_and_may_not_write(api_client, manager, accou
     assert {i["number"] for i in listed["results"]} == {"INV1", "INV2"}
     assert api_client.get(f"/api/v1/invoices/{theirs.pk}/").status_code == 404
     response = api_client.post(
-        "/api/v1/payments/", {"account": account.pk, "date": "2026-10-01", "amount": "1.00"}, format="json"
+        "/api/v1/payments/", {"account": account.code, "date": "2026-10-01", "amount": "1.00"}, format="json"
     )
     assert response.status_code == 403
     assert not Payment.objects.exists()
     statement = api_client.get(
-        "/api/v1/reports/statement/", {"account": other.pk, "from": "2026-01-01", "to": "2026-12-31"}
+        "/api/v1/reports/statement/", {"account": other.code, "from": "2026-01-01", "to": "2026-12-31"}
     )
     assert statement.status_code == 400  # not a choice for this manager
 
@@ -196,7 +196,7 @@ def test_reps_get_404_on_every_finance_endpoint(api_client, request, role_fixtur
         "contract": ContractFactory(account=account).pk,
         "invoice": services.invoice_create(account=account, number="X1", date=date(2026, 7, 1), amount=D("5")).pk,
         "payment": services.payment_record(account=account, date=date(2026, 7, 2), amount=D("1")).pk,
-        "account": account.pk,
+        "account": account.code,
     }
     api_client.force_authenticate(request.getfixturevalue(role_fixture))
     response = getattr(api_client, method)(url.format(**ids), {}, format="json")

@@ -158,7 +158,7 @@ def test_an_attachment_uploaded_through_the_api_is_answered_with_its_download(ap
     api_client.force_authenticate(finance)
     form = {
         "number": "HT-API-1",
-        "account": account.pk,
+        "account": account.code,
         "kind": "annual",
         "valid_from": "2026-01-01",
         "valid_to": "2026-12-31",
@@ -176,7 +176,10 @@ def test_an_attachment_uploaded_through_the_api_is_answered_with_its_download(ap
         {**form, "number": "HT-API-2", "attachment": SimpleUploadedFile("x.html", b"<script>", "text/html")},
         format="multipart",
     )
-    assert refused.status_code == 400 and "attachment" in refused.json()["errors"]
+    # the file rule is the service's (contract_check), refused with its code, as on the page and in the admin
+    assert refused.status_code == 400
+    assert (refused.json()["code"], refused.json()["field"]) == ("contract.invalid", "attachment")
+    assert not Contract.objects.filter(number="HT-API-2").exists()
 
 
 # --- nothing public under /media/ -----------------------------------------------------------------
@@ -203,3 +206,39 @@ def test_media_urls_answer_404_even_in_debug(client, finance, contract, debug_ur
         response = client.get(path)
         assert response.status_code == 404
         assert PDF not in response.content
+
+
+@pytest.mark.parametrize("door", ["page", "admin"])
+def test_the_edit_page_and_the_admin_keep_or_clear_the_attachment_through_the_service(
+    client, finance, admin_user, contract, door
+):
+    client.force_login(finance if door == "page" else admin_user)
+    url = (
+        reverse("contracts:contract-edit", args=[contract.pk])
+        if door == "page"
+        else reverse("admin:contracts_contract_change", args=[contract.pk])
+    )
+    form = {
+        "number": contract.number,
+        "account": contract.account.pk,
+        "kind": contract.kind,
+        "status": contract.status,
+        "signed_on": "2026-01-05",
+        "valid_from": "2026-01-01",
+        "valid_to": "2026-12-31",
+        "total_amount": "1200000.00",
+        "rebate_percent": "3.00",
+        "listing_fee": "20000.00",
+        "payment_terms_days": "45",
+        "execution_notes": "",
+    }
+
+    kept = client.post(url, form)
+    contract.refresh_from_db()
+    kept_name = contract.attachment.name
+    cleared = client.post(url, {**form, "attachment-clear": "on"})
+    contract.refresh_from_db()
+
+    assert kept.status_code == cleared.status_code == 302
+    assert kept_name.endswith("年度合同.pdf") and contract.payment_terms_days == 45
+    assert contract.attachment.name == ""

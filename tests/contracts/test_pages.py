@@ -132,7 +132,7 @@ def test_aging_page_drill_down_and_export(client, finance, account, books, djang
     page = response.content.decode()
     assert "沃尔玛" in page
     assert response.context["report"].total.buckets["31_60"] == D("3000.00")  # INV-OLD: 120 days old, due after 60
-    drill = client.get(reverse("contracts:aging-invoices"), {"bucket": "31_60", "account": account.pk})
+    drill = client.get(reverse("contracts:aging-invoices"), {"bucket": "31_60", "account": account.code})
     assert [i.number for i in drill.context["invoices"]] == ["INV-OLD"]
     sheet = _workbook(client.get(reverse("contracts:aging"), {"export": "xlsx"})).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -149,7 +149,7 @@ def test_statement_page_and_export_laid_out_for_the_chain(client, finance, accou
     client.force_login(finance)
     today = timezone.localdate()
     params = {
-        "account": account.pk,
+        "account": account.code,
         "date_from": (today - timedelta(days=30)).isoformat(),
         "date_to": today.isoformat(),
     }
@@ -168,7 +168,7 @@ def test_statement_page_and_export_laid_out_for_the_chain(client, finance, accou
 def test_statement_period_the_wrong_way_round_says_so(client, finance, account):
     client.force_login(finance)
     response = client.get(
-        reverse("contracts:statement"), {"account": account.pk, "date_from": "2026-10-01", "date_to": "2026-09-01"}
+        reverse("contracts:statement"), {"account": account.code, "date_from": "2026-10-01", "date_to": "2026-09-01"}
     )
     assert response.context["statement"] is None
     assert response.context["form"].errors["date_to"]
@@ -283,7 +283,7 @@ def test_reps_get_404_on_every_finance_action(client, rep, account, name):
 
 def test_statement_link_with_only_the_account_shows_the_last_full_month(client, finance, account):
     client.force_login(finance)
-    response = client.get(reverse("contracts:statement"), {"account": account.pk})
+    response = client.get(reverse("contracts:statement"), {"account": account.code})
     result = response.context["statement"]
     assert result.date_from.day == 1
     assert result.date_to == timezone.localdate().replace(day=1) - timedelta(days=1)
@@ -302,3 +302,17 @@ def test_account_screen_runs_a_fixed_number_of_queries(client, finance, account,
     with django_assert_max_num_queries(20):
         response = client.get(reverse("contracts:receivables-account", args=[account.pk]))
     assert response.content.decode().count('data-testid="invoice-status"') == size
+
+
+def test_a_reversal_without_a_reason_is_refused_on_the_page_and_the_payment_stands(client, finance, account, books):
+    payment = services.payment_record(account=account, date=timezone.localdate(), amount=D("1000.00"))
+    client.force_login(finance)
+
+    url = reverse("contracts:payment-reverse", args=[payment.pk])
+
+    response = client.post(url, {"reason": "  "}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert [str(m) for m in response.context["messages"]] == ["Give the reason for the reversal."]
+    payment.refresh_from_db()
+    assert not payment.is_reversed
+    assert Invoice.objects.get(number="INV-OLD").open_amount == D("2000.00")

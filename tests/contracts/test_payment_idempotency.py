@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from contracts import services
-from contracts.models import Deduction, Invoice, Payment
+from contracts.models import Allocation, Deduction, Invoice, Payment
 from ka_portal.errors import DomainConflict, KeyReused
 from tests.concurrency import at_once
 from tests.factories import KeyAccountFactory, make_user
@@ -36,7 +36,8 @@ def cashier(finance):
 
 
 def _payment(account, **fields):
-    return {"account": account.pk, "date": "2026-10-01", "amount": "100.00", "request_key": str(uuid.uuid4()), **fields}
+    key = str(uuid.uuid4())
+    return {"account": account.code, "date": "2026-10-01", "amount": "100.00", "request_key": key, **fields}
 
 
 @pytest.mark.django_db
@@ -58,7 +59,7 @@ def test_the_request_key_with_another_account_and_amount_is_422(cashier, books):
     body = _payment(account)
     first = cashier.post("/api/v1/payments/", body, format="json")
 
-    changed = cashier.post("/api/v1/payments/", {**body, "account": other.pk, "amount": "900.00"}, format="json")
+    changed = cashier.post("/api/v1/payments/", {**body, "account": other.code, "amount": "900.00"}, format="json")
 
     assert first.status_code == 201
     assert changed.status_code == 422
@@ -134,7 +135,7 @@ def test_the_page_refuses_a_request_key_reused_with_another_amount(client, finan
 def test_invoice_and_deduction_creates_take_the_idempotency_key_header(cashier, books):
     account, _other = books
     invoice_key, deduction_key = str(uuid.uuid4()), str(uuid.uuid4())
-    invoice = {"number": "FP9", "account": account.pk, "date": "2026-10-01", "amount": "50.00"}
+    invoice = {"number": "FP9", "account": account.code, "date": "2026-10-01", "amount": "50.00"}
     deduction = {"invoice": Invoice.objects.get(number="INV1").pk, "date": "2026-10-01", "kind": "barcode"}
     deduction |= {"amount": "30.00", "reason": "条码费"}
 
@@ -182,3 +183,27 @@ def test_twenty_parallel_posts_of_one_request_key_make_one_payment(finance, book
     after = APIClient()
     after.force_authenticate(finance)
     assert after.post("/api/v1/payments/", body, format="json").content == created.pop()
+
+
+@pytest.mark.django_db
+def test_allocate_reverse_and_write_off_take_the_idempotency_key_header(cashier, books):
+    account, _other = books
+    payment = services.payment_record(account=account, date=date(2026, 10, 1), amount=D("50.00"), auto_allocate=False)
+    invoice = Invoice.objects.get(number="INV1")
+    steps = [
+        (f"/api/v1/payments/{payment.pk}/allocate/", {"allocations": [{"invoice": invoice.pk, "amount": "20.00"}]}),
+        (f"/api/v1/payments/{payment.pk}/reverse/", {"reason": "退票"}),
+        (f"/api/v1/invoices/{invoice.pk}/write-off/", {"reason": "坏账"}),
+    ]
+
+    for url, body in steps:
+        key = {"Idempotency-Key": str(uuid.uuid4())}
+        first = cashier.post(url, body, format="json", headers=key)
+        again = cashier.post(url, body, format="json", headers=key)
+        assert (first.status_code, again.status_code) == (200, 200), (url, again.json())
+        assert first.content == again.content
+        assert again.headers["Idempotent-Replayed"] == "true"
+
+    assert Allocation.objects.filter(payment=payment).count() == 1
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.written_off_amount) == (Invoice.Status.WRITTEN_OFF, invoice.amount)

@@ -129,7 +129,7 @@ def test_reversal_restores_the_open_amounts(account, finance):
     ]
     assert _fresh(payment).is_reversed
     with pytest.raises(DomainError) as twice:
-        services.payment_reverse(payment=payment, by=finance)
+        services.payment_reverse(payment=payment, by=finance, reason="再次")
     assert twice.value.code == "payment.already_reversed"
     with pytest.raises(DomainError):
         services.payment_allocate(payment=payment)
@@ -180,7 +180,7 @@ def test_reversing_a_payment_on_a_written_off_invoice_is_refused(account, financ
     payment = services.payment_record(account=account, date=date(2026, 3, 1), amount=D("600.00"))
     services.invoice_write_off(invoice=invoice, reason="坏账", by=finance)
     with pytest.raises(DomainError) as refused:
-        services.payment_reverse(payment=payment, by=finance)
+        services.payment_reverse(payment=payment, by=finance, reason="再次")
     assert refused.value.code == "payment.invoice_written_off"
 
 
@@ -192,3 +192,16 @@ def test_the_same_form_posted_twice_records_one_payment(account):
     second = services.payment_record(account=account, date=date(2026, 10, 1), amount=D("10.00"), request_key=key)
     assert first.pk == second.pk
     assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "x" * 201])
+def test_a_reversal_needs_a_reason_of_at_most_200_characters(finance, account, reason):
+    services.invoice_create(account=account, number="R1", date=date(2026, 7, 1), amount=D("100.00"))
+    payment = services.payment_record(account=account, date=date(2026, 8, 1), amount=D("100.00"))
+
+    with pytest.raises(DomainError) as refused:
+        services.payment_reverse(payment=payment, by=finance, reason=reason)
+
+    assert refused.value.code in ("payment.reversal_needs_reason", "reason.too_long")
+    payment.refresh_from_db()
+    assert not payment.is_reversed

@@ -79,7 +79,7 @@ def _apply(operation, account, finance):
     elif kind == "reverse":
         payment = _nth(Payment.objects.filter(account=account), args[0])
         if payment is not None:
-            services.payment_reverse(payment=payment, by=finance, on=TODAY)
+            services.payment_reverse(payment=payment, by=finance, reason="退票", on=TODAY)
     elif kind == "write_off":
         invoice = _nth(Invoice.objects.filter(account=account), args[0])
         if invoice is not None:

@@ -44,7 +44,7 @@ def test_demo_books_fill_every_finance_page_and_reconcile(client):
         reverse("contracts:receivables"): "沃尔玛",
         reverse("contracts:receivables-account", args=[wmt.pk]): "FP",
         reverse("contracts:aging"): "沃尔玛",
-        f"{reverse('contracts:statement')}?account={wmt.pk}&date_from=2026-06-01&date_to=2026-10-31": "FP",
+        f"{reverse('contracts:statement')}?account={wmt.code}&date_from=2026-06-01&date_to=2026-10-31": "FP",
     }
     for url, expected in pages.items():
         response = client.get(url)

@@ -65,5 +65,6 @@ def test_finance_records_a_payment_and_the_aging_report_changes(desk, live_serve
 
     # drill down from the bucket to its invoice
     row.locator('[data-bucket="31_60"]').click()
+    assert "account=WMT" in desk.url  # the account by its code, as in every filter
     assert "FP-OLD" in desk.get_by_test_id("aging-invoices").inner_text()
     assert desk.get_by_test_id("drill-total").inner_text() == "6,000.00"

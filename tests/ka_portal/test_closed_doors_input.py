@@ -234,7 +234,7 @@ def test_reports_add_up_amounts_wider_than_one_money_column(api_client, admin_us
 
     aging = api_client.get("/api/v1/reports/aging/", {"as_of": "2026-11-01"})
     statement = api_client.get(
-        "/api/v1/reports/statement/", {"account": account.pk, "from": "2026-01-01", "to": "2026-12-31"}
+        "/api/v1/reports/statement/", {"account": account.code, "from": "2026-01-01", "to": "2026-12-31"}
     )
 
     assert aging.status_code == 200 and aging.json()["total"]["total"] == "1999999999999.98"

@@ -160,7 +160,7 @@ def test_statement_keeps_account_name_and_payment_reference_as_text(client, fina
         account=account, date=today - timedelta(days=5), amount=Decimal("1000.00"), reference=HYPERLINK
     )
     client.force_login(finance)
-    params = {"account": account.pk, "date_from": (today - timedelta(days=30)).isoformat(), "date_to": today}
+    params = {"account": account.code, "date_from": (today - timedelta(days=30)).isoformat(), "date_to": today}
 
     sheet = _sheet(client.get(reverse("contracts:statement"), {**params, "export": "xlsx"}))
 
