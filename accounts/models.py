@@ -155,6 +155,13 @@ class ContactLog(models.Model):
         verbose_name = _("contact log entry")
         verbose_name_plural = _("contact log")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(follow_up_on__isnull=True) | models.Q(follow_up_on__gte=models.F("date")),
+                name="contactlog_follow_up_not_before_date",
+                violation_error_code="contact_log.follow_up_before_date",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.account.code}"
