@@ -173,7 +173,7 @@ class SalesTarget(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
-    amount = models.DecimalField(_("amount (CNY)"), **MONEY, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)  # not negative: accounts/rules.py and a constraint
 
     class Meta:
         verbose_name = _("sales target")
@@ -182,7 +182,11 @@ class SalesTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "year", "month"], name="salestarget_one_per_account_month"),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="salestarget_month_1_to_12"),
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="salestarget_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="salestarget_amount_not_negative",
+                violation_error_code="target.negative",
+            ),
         ]
 
     def __str__(self) -> str:

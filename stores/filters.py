@@ -9,11 +9,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import KeyAccount
+from accounts.filters import account_filter
 from accounts.roles import Role
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, active_filter
-from ka_portal.scope import accounts_for, products_for, stores_for, team_for
+from ka_portal.scope import products_for, stores_for, team_for
 
 from .models import Delivery, Listing, Product, Store
 
@@ -24,19 +24,15 @@ def _reps(user):
     return team_for(user).filter(profile__role__in=[Role.REP, Role.SUPERVISOR])
 
 
-def account_filter(field_name: str = "account"):
-    return record_filter(
-        KeyAccount, scope=accounts_for, field_name=field_name, label=_("Key account"), help_text="Key account code."
-    )
-
-
 def store_filter():
-    return record_filter(Store, scope=stores_for, field_name="store", label=_("Store"), help_text="Store code.")
+    return record_filter(
+        Store, scope=stores_for, field_name="store", label=_("Store"), help_text="The store, by its code."
+    )
 
 
 def product_filter():
     return record_filter(
-        Product, scope=products_for, field_name="product", label=_("Product"), help_text="Product code."
+        Product, scope=products_for, field_name="product", label=_("Product"), help_text="The product, by its code."
     )
 
 
@@ -45,7 +41,7 @@ class StoreFilter(StyledFilterSet):
     account = account_filter()
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=[(g, g) for g in Store.Grade.values])
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
-    rep = record_filter(User, scope=_reps, label=_("Sales rep"), help_text="The sales rep's username.")
+    rep = record_filter(User, scope=_reps, label=_("Sales rep"), help_text="The sales rep, by username.")
     active = active_filter()
     o = django_filters.OrderingFilter(fields=("code", "name", "grade", "city"), label=_("Sort"))
 

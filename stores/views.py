@@ -11,7 +11,7 @@ from ka_portal.formatting import format_packs
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission, require
-from ka_portal.scope import stores_for, suggested_orders_for, visits_for
+from ka_portal.scope import deliveries_for, listings_for, stores_for, suggested_orders_for, visits_for
 
 from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
@@ -142,9 +142,7 @@ class ListingListView(FilteredListView):
 
     def get_base_queryset(self):
         return (
-            Listing.objects.filter(store__in=stores_for(self.request.user))
-            .select_related("store", "product")
-            .order_by("store__code", "product__code")
+            listings_for(self.request.user).select_related("store", "product").order_by("store__code", "product__code")
         )
 
 
@@ -167,7 +165,7 @@ class DeliveryListView(FilteredListView):
 
     def get_base_queryset(self):
         return (
-            Delivery.objects.filter(store__in=stores_for(self.request.user))
+            deliveries_for(self.request.user)
             .select_related("store", "product")
             .annotate(price=delivery_unit_price(), line_amount=delivery_value())
             .order_by("-date", "-id")
