@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
+from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin
 from ka_portal.scope import (
@@ -112,22 +113,7 @@ class SalesTargetSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "year", "month", "amount"]
 
 
-class _RoleViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
-    """Plain CRUD whose create and update are one service call (`save`, taking the record or None)."""
-
-    permission_classes = [RoleModelPermissions]
-
-    def save(self, record, **fields):
-        raise NotImplementedError
-
-    def perform_create(self, serializer):
-        serializer.instance = self.save(None, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = self.save(serializer.instance, **serializer.validated_data)
-
-
-class KeyAccountViewSet(_RoleViewSet):
+class KeyAccountViewSet(ServiceModelViewSet):
     serializer_class = KeyAccountSerializer
     filterset_class = KeyAccountFilter
     search_fields = ["code", "name", "name_en"]
@@ -140,7 +126,7 @@ class KeyAccountViewSet(_RoleViewSet):
         return services.account_save(account=record, by=self.request.user, **fields)
 
 
-class ContactViewSet(_RoleViewSet):
+class ContactViewSet(ServiceModelViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
 
@@ -183,7 +169,7 @@ class ContactLogViewSet(
         return Response(self.get_serializer(entry).data)
 
 
-class SalesTargetViewSet(_RoleViewSet):
+class SalesTargetViewSet(ServiceModelViewSet):
     serializer_class = SalesTargetSerializer
     filterset_class = SalesTargetFilter
 

@@ -8,12 +8,11 @@ and every create accepts an Idempotency-Key.
 """
 
 from django.contrib.auth import get_user_model
-from rest_framework import routers, serializers, viewsets
+from rest_framework import routers, serializers
 
 from accounts.models import KeyAccount
-from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
-from ka_portal.idempotency import IdempotentCreateMixin
+from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.scope import accounts_for, deliveries_for, listings_for, products_for, stores_for, team_for
 
 from . import services
@@ -72,22 +71,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         fields = ["id", "store", "product", "date", "quantity", "unit_price", "price", "amount", "reference"]
 
 
-class _MasterDataViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
-    """Plain CRUD whose create and update are one service call (`save`, taking the record or None)."""
-
-    permission_classes = [RoleModelPermissions]
-
-    def save(self, record, **fields):
-        raise NotImplementedError
-
-    def perform_create(self, serializer):
-        serializer.instance = self.save(None, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = self.save(serializer.instance, **serializer.validated_data)
-
-
-class StoreViewSet(_MasterDataViewSet):
+class StoreViewSet(ServiceModelViewSet):
     serializer_class = StoreSerializer
     filterset_class = StoreFilter
     ordering_fields = ["code", "name", "grade", "city"]
@@ -99,7 +83,7 @@ class StoreViewSet(_MasterDataViewSet):
         return services.store_save(store=record, **fields)
 
 
-class ProductViewSet(_MasterDataViewSet):
+class ProductViewSet(ServiceModelViewSet):
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
 
@@ -110,7 +94,7 @@ class ProductViewSet(_MasterDataViewSet):
         return services.product_save(product=record, **fields)
 
 
-class ListingViewSet(_MasterDataViewSet):
+class ListingViewSet(ServiceModelViewSet):
     serializer_class = ListingSerializer
     filterset_class = ListingFilter
 
@@ -123,7 +107,7 @@ class ListingViewSet(_MasterDataViewSet):
         return services.listing_save(listing=record, **fields)
 
 
-class DeliveryViewSet(_MasterDataViewSet):
+class DeliveryViewSet(ServiceModelViewSet):
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
 

@@ -18,17 +18,23 @@ from ka_portal.errors import DomainError
 VISITS_PER_WEEK_MIN = 1
 
 
+def _in_range(value: int | None, low: int, high: int, *, code: str, message, field: str) -> None:
+    if value is not None and not low <= value <= high:
+        raise DomainError(code, message, field=field, value=value, min=low, max=high)
+
+
 def check_visits_per_week(value: int | None) -> None:
     """A store's own visit frequency: 1 to 7 a week, or empty to follow its grade."""
-    if value is not None and not VISITS_PER_WEEK_MIN <= value <= bounds.VISITS_PER_WEEK_MAX:
-        raise DomainError(
-            "store.visits_per_week_out_of_range",
-            _("Visits per week must be between %(min)s and %(max)s, or empty to follow the grade; %(value)s is not."),
-            field="visits_per_week_override",
-            value=value,
-            min=VISITS_PER_WEEK_MIN,
-            max=bounds.VISITS_PER_WEEK_MAX,
-        )
+    _in_range(
+        value,
+        VISITS_PER_WEEK_MIN,
+        bounds.VISITS_PER_WEEK_MAX,
+        code="store.visits_per_week_out_of_range",
+        message=_(
+            "Visits per week must be between %(min)s and %(max)s, or empty to follow the grade; %(value)s is not."
+        ),
+        field="visits_per_week_override",
+    )
 
 
 def check_position(latitude: Decimal | None, longitude: Decimal | None) -> None:
@@ -55,25 +61,25 @@ def check_not_negative(value: Decimal | None, *, field: str, label: Any) -> None
 
 
 def check_packs_per_case(value: int | None) -> None:
-    if value is not None and not 1 <= value <= bounds.PACKS_PER_CASE_MAX:
-        raise DomainError(
-            "product.packs_per_case_out_of_range",
-            _("Packs per case must be between 1 and %(max)s; %(value)s is not."),
-            field="packs_per_case",
-            value=value,
-            max=bounds.PACKS_PER_CASE_MAX,
-        )
+    _in_range(
+        value,
+        1,
+        bounds.PACKS_PER_CASE_MAX,
+        code="product.packs_per_case_out_of_range",
+        message=_("Packs per case must be between 1 and %(max)s; %(value)s is not."),
+        field="packs_per_case",
+    )
 
 
 def check_delivery_quantity(value: int | None) -> None:
-    if value is not None and not 1 <= value <= bounds.PACKS_MAX:
-        raise DomainError(
-            "delivery.quantity_out_of_range",
-            _("A delivery is between 1 and %(max)s packs; %(value)s is not."),
-            field="quantity",
-            value=value,
-            max=bounds.PACKS_MAX,
-        )
+    _in_range(
+        value,
+        1,
+        bounds.PACKS_MAX,
+        code="delivery.quantity_out_of_range",
+        message=_("A delivery is between 1 and %(max)s packs; %(value)s is not."),
+        field="quantity",
+    )
 
 
 # A record's rule is the tuple of its checks, each reading the record's values (a mapping by field name, as
