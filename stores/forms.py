@@ -7,6 +7,7 @@ will be saved (so the page and the admin refuse with the rule's message before t
 from django import forms
 
 from accounts.roles import Role
+from ka_portal import bounds
 from ka_portal.lists import style_form_fields
 from ka_portal.scope import accounts_for, team_for
 
@@ -44,7 +45,7 @@ class StoreForm(RuleCheckedForm):
         self.fields["rep"].queryset = team_for(user).filter(profile__role=Role.REP).order_by("username")
         self.fields["rep"].label_from_instance = _rep_label
         self.fields["visits_per_week_override"].widget.attrs.update(
-            {"min": rules.VISITS_PER_WEEK_MIN, "max": rules.bounds.VISITS_PER_WEEK_MAX}
+            {"min": rules.VISITS_PER_WEEK_MIN, "max": bounds.VISITS_PER_WEEK_MAX}
         )
         style_form_fields(self)
 

@@ -265,3 +265,37 @@ def test_every_create_takes_an_idempotency_key(api_client, admin_user, url, body
 
     assert first.status_code == again.status_code == 201 and again.json() == first.json()
     assert Product.objects.count() + Delivery.objects.count() == before + 1
+
+
+def test_a_negative_listing_price_is_refused_in_the_same_words_at_every_door(api_client, client, admin_user):
+    from ka_portal.imports import ImportRejected, run_import
+    from stores.imports import KINDS
+
+    store, product = StoreFactory(code="S-1"), ProductFactory(code="P-1")
+    api_client.force_authenticate(admin_user)
+    client.force_login(admin_user)
+    refused = "Shelf price must not be negative; -1.00 is."
+
+    by_api = api_client.post(
+        "/api/v1/listings/", {"store": "S-1", "product": "P-1", "purchase_price": "4", "shelf_price": "-1.00"}
+    )
+    by_admin = client.post(
+        "/admin/stores/listing/add/",
+        {"store": store.pk, "product": product.pk, "listing_fee": "0", "purchase_price": "4", "shelf_price": "-1.00"},
+    )
+    with pytest.raises(ImportRejected) as by_import:
+        run_import(
+            kind=KINDS["listings"],
+            source=xlsx_upload(
+                ["store code", "product code", "purchase price", "shelf price"], [["S-1", "P-1", 4, -1]]
+            ),
+            user=admin_user,
+        )
+
+    assert by_api.status_code == 400 and (by_api.json()["code"], by_api.json()["detail"]) == (
+        "amount.negative",
+        refused,
+    )
+    assert refused in by_admin.content.decode()
+    assert [error.message for error in by_import.value.errors] == [refused]
+    assert not Listing.objects.exists()
