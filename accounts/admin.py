@@ -1,5 +1,13 @@
+"""The admin for accounts: saves go through accounts/services.py like every other door; the contact log is
+append-only here too (an entry is added, then only its follow-up marked done)."""
+
+from django import forms
 from django.contrib import admin
 
+from ka_portal.errors import DomainError
+from ka_portal.scope import NOT_FOUND_TEXT
+
+from . import rules, services
 from .models import Contact, ContactLog, KeyAccount, Profile, SalesTarget
 from .services import may_change_owner
 
@@ -21,6 +29,9 @@ class KeyAccountAdmin(admin.ModelAdmin):
         readonly = super().get_readonly_fields(request, obj)
         return readonly if may_change_owner(request.user) else (*readonly, "owner")
 
+    def save_model(self, request, obj, form, change):
+        services.account_save(account=obj, by=request.user)
+
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
@@ -28,20 +39,73 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ("part", "relationship_level", "account__tier")
     search_fields = ("name", "title", "phone", "email", "account__name", "account__code")
 
+    def save_model(self, request, obj, form, change):
+        services.contact_save(contact=obj)
+
+
+def _refusals_on(form, check) -> None:
+    """Show a rule's refusal next to its field (the form's own errors first: a value that did not parse)."""
+    if not form.errors:
+        try:
+            check(form.cleaned_data)
+        except DomainError as refusal:
+            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.detail)
+
+
+class ContactLogAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        account, contact = data.get("account"), data.get("contact")
+        if account is not None and contact is not None and contact.account_id != account.pk:
+            self.add_error("contact", NOT_FOUND_TEXT)  # another account's contact
+        _refusals_on(self, lambda values: rules.check_follow_up(values.get("date"), values.get("follow_up_on")))
+        return data
+
 
 @admin.register(ContactLog)
 class ContactLogAdmin(admin.ModelAdmin):
+    form = ContactLogAdminForm
     list_display = ("date", "account", "contact", "channel", "author", "follow_up_on", "follow_up_done")
     list_filter = ("channel", "follow_up_done", "date")
     search_fields = ("summary", "next_step", "account__name", "account__code")
     date_hierarchy = "date"
+    exclude = ("author",)  # whoever adds the entry
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("account", "contact", "date", "author", "channel", "summary", "next_step", "follow_up_on")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.contact_log_follow_up_done(entry=obj, done=obj.follow_up_done)
+            return
+        fields = {name: form.cleaned_data.get(name) for name in ("contact", "channel", "next_step", "follow_up_on")}
+        saved = services.contact_log_add(
+            account=obj.account, author=request.user, date=obj.date, summary=obj.summary, **fields
+        )
+        obj.pk = saved.pk
+
+
+class SalesTargetAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        _refusals_on(self, rules.check_target)
+        return data
 
 
 @admin.register(SalesTarget)
 class SalesTargetAdmin(admin.ModelAdmin):
+    form = SalesTargetAdminForm
     list_display = ("account", "year", "month", "amount")
     list_filter = ("year", "month", "account__tier")
     search_fields = ("account__code", "account__name")
+
+    def save_model(self, request, obj, form, change):
+        services.target_save(target=obj)
 
 
 @admin.register(Profile)

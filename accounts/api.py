@@ -1,37 +1,60 @@
-"""API for key accounts, contacts, the contact log, sales targets and the account performance report."""
+"""API for key accounts, contacts, the contact log, sales targets and the account performance report.
+
+The API convention (README, "API"): key accounts are named by their **code** in every request and response
+body and every filter (`"account": "WMT"`, `?account=WMT`), users by their **username**, contacts and log
+entries by id; a key account keeps its `id` in responses. Every reference is looked up within the caller's
+scope (ka_portal.api_fields.related): outside it, "Not found.". Writes go through accounts/services.py; every
+create accepts an Idempotency-Key. The contact log is append-only: an entry is added, and its follow-up
+marked done (POST …/follow-up-done/), never rewritten or deleted.
+"""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ka_portal.api import RoleModelPermissions
-from ka_portal.api_fields import ScopedSlugRelatedField
+from ka_portal.api_fields import related
+from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.errors import DomainError
-from ka_portal.scope import NOT_FOUND_TEXT, accounts_for
+from ka_portal.idempotency import IdempotentCreateMixin
+from ka_portal.scope import (
+    NOT_FOUND_TEXT,
+    account_owners_for,
+    accounts_for,
+    contact_logs_for,
+    contacts_for,
+    targets_for,
+)
 
 from . import services
 from .filters import ContactFilter, ContactLogFilter, KeyAccountFilter, SalesTargetFilter
 from .forms import parse_month
 from .models import Contact, ContactLog, KeyAccount, SalesTarget
-from .roles import Role
 from .selectors import Period, account_performance
 
 User = get_user_model()
 
+ACCOUNT_BY_CODE = "The key account, by its code."
 
-def _account_field(**kwargs):
-    return ScopedSlugRelatedField(scope=accounts_for, queryset=KeyAccount.objects.all(), **kwargs)
+
+def _account_field():
+    return related(KeyAccount, scope=accounts_for, help_text=ACCOUNT_BY_CODE)
 
 
 class KeyAccountSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(
-        slug_field="username", queryset=User.objects.filter(profile__role=Role.MANAGER), allow_null=True, required=False
+    owner = related(
+        User,
+        scope=account_owners_for,
+        allow_null=True,
+        required=False,
+        help_text="The owning KA manager, by username (only an administrator changes it).",
     )
 
     class Meta:
@@ -60,19 +83,26 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactLogSerializer(serializers.ModelSerializer):
     account = _account_field()
-    author = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    contact = related(
+        Contact, scope=contacts_for, allow_null=True, required=False, help_text="A contact of the account, by id."
+    )
+    author = related(User, scope=None, read_only=True, help_text="Who logged it, by username.")
 
     class Meta:
         model = ContactLog
         fields = ["id", "account", "contact", "date", "author", "channel", "summary", "next_step", "follow_up_on",
                   "follow_up_done", "created_at"]  # fmt: skip
-        read_only_fields = ["created_at"]
+        read_only_fields = ["follow_up_done", "created_at"]
 
     def validate(self, attrs):
-        account, contact = attrs.get("account") or getattr(self.instance, "account", None), attrs.get("contact")
+        account, contact = attrs.get("account"), attrs.get("contact")
         if contact is not None and account is not None and contact.account_id != account.id:
             raise serializers.ValidationError({"contact": [NOT_FOUND_TEXT]})  # another account's: named nowhere
         return attrs
+
+
+class FollowUpDoneSerializer(serializers.Serializer):
+    done = serializers.BooleanField(default=True, help_text="false to mark the follow-up open again.")
 
 
 class SalesTargetSerializer(serializers.ModelSerializer):
@@ -83,11 +113,7 @@ class SalesTargetSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "year", "month", "amount"]
 
 
-class _RoleViewSet(viewsets.ModelViewSet):
-    permission_classes = [RoleModelPermissions]
-
-
-class KeyAccountViewSet(_RoleViewSet):
+class KeyAccountViewSet(ServiceModelViewSet):
     serializer_class = KeyAccountSerializer
     filterset_class = KeyAccountFilter
     search_fields = ["code", "name", "name_en"]
@@ -96,44 +122,62 @@ class KeyAccountViewSet(_RoleViewSet):
     def get_queryset(self):
         return accounts_for(self.request.user).select_related("owner").order_by("code")
 
-    def perform_create(self, serializer):
-        serializer.instance = services.account_save(account=None, by=self.request.user, **serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.account_save(
-            account=serializer.instance, by=self.request.user, **serializer.validated_data
-        )
+    def save(self, record, **fields):
+        return services.account_save(account=record, by=self.request.user, **fields)
 
 
-class ContactViewSet(_RoleViewSet):
+class ContactViewSet(ServiceModelViewSet):
     serializer_class = ContactSerializer
     filterset_class = ContactFilter
 
     def get_queryset(self):
-        return Contact.objects.filter(account__in=accounts_for(self.request.user)).select_related("account")
+        return contacts_for(self.request.user).select_related("account")
+
+    def save(self, record, **fields):
+        return services.contact_save(contact=record, **fields)
 
 
-class ContactLogViewSet(_RoleViewSet):
+class ContactLogViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The contact log, append-only as on the page: list, read, add; then only mark its follow-up done."""
+
+    permission_classes = [RoleModelPermissions]
     serializer_class = ContactLogSerializer
     filterset_class = ContactLogFilter
 
     def get_queryset(self):
-        return ContactLog.objects.filter(account__in=accounts_for(self.request.user)).select_related(
-            "account", "author"
-        )
+        return contact_logs_for(self.request.user).select_related("account", "author")
 
     def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("follow_up_done", None)
-        serializer.instance = services.contact_log_add(author=self.request.user, **data)
+        serializer.instance = services.contact_log_add(author=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=FollowUpDoneSerializer, responses=ContactLogSerializer)
+    @action(detail=True, methods=["post"], url_path="follow-up-done")
+    def follow_up_done(self, request, pk=None):
+        """Mark the entry's follow-up done (or, with `"done": false`, open again); needs the change permission."""
+        if not request.user.has_perm("accounts.change_contactlog"):
+            raise PermissionDenied
+        entry = self.get_object()
+        body = FollowUpDoneSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        entry = services.contact_log_follow_up_done(entry=entry, done=body.validated_data["done"])
+        return Response(self.get_serializer(entry).data)
 
 
-class SalesTargetViewSet(_RoleViewSet):
+class SalesTargetViewSet(ServiceModelViewSet):
     serializer_class = SalesTargetSerializer
     filterset_class = SalesTargetFilter
 
     def get_queryset(self):
-        return SalesTarget.objects.filter(account__in=accounts_for(self.request.user)).select_related("account")
+        return targets_for(self.request.user).select_related("account")
+
+    def save(self, record, **fields):
+        return services.target_save(target=record, **fields)
 
 
 _PERFORMANCE_ROW = {

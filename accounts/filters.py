@@ -1,26 +1,43 @@
-"""Filters for key-account lists: the same FilterSets serve the pages and the API."""
+"""Filters for key-account lists: the same FilterSets serve the pages and the API.
+
+Every filter naming a record is a `record_filter` (ka_portal.api_fields): key accounts by code
+(?account=WMT), users by username (?owner=mgr_li), within the user's scope.
+"""
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, active_filter
+from ka_portal.scope import account_owners_for, accounts_for
 
 from .models import Contact, ContactLog, KeyAccount, SalesTarget
-from .roles import Role
 
 User = get_user_model()
 
 
-def _managers(request):
-    return User.objects.filter(profile__role=Role.MANAGER).order_by("username")
+def account_filter(field_name: str = "account"):
+    """?account=WMT: a key account by its code, within the user's scope (also for stores' lists)."""
+    return record_filter(
+        KeyAccount,
+        scope=accounts_for,
+        field_name=field_name,
+        label=_("Key account"),
+        help_text="The key account, by its code.",
+    )
 
 
 class KeyAccountFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=KeyAccount.Tier.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("KA manager"), queryset=_managers)
+    owner = record_filter(
+        User,
+        scope=account_owners_for,
+        label=_("KA manager"),
+        help_text="The owning KA manager, by username.",
+    )
     format = django_filters.ChoiceFilter(label=_("Format"), choices=KeyAccount.Format.choices)
     active = active_filter()
     o = django_filters.OrderingFilter(fields=("code", "name", "tier", "region"), label=_("Sort"))
@@ -35,7 +52,7 @@ class KeyAccountFilter(StyledFilterSet):
 
 class ContactFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    account = django_filters.CharFilter(field_name="account__code", label=_("Key account code"))
+    account = account_filter()
     part = django_filters.ChoiceFilter(label=_("Part in the deal"), choices=Contact.Part.choices)
     relationship_level = django_filters.NumberFilter(label=_("Relationship level"))
 
@@ -48,7 +65,7 @@ class ContactFilter(StyledFilterSet):
 
 
 class ContactLogFilter(StyledFilterSet):
-    account = django_filters.CharFilter(field_name="account__code", label=_("Key account code"))
+    account = account_filter()
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     follow_up_due_by = django_filters.DateFilter(
@@ -62,7 +79,7 @@ class ContactLogFilter(StyledFilterSet):
 
 
 class SalesTargetFilter(StyledFilterSet):
-    account = django_filters.CharFilter(field_name="account__code", label=_("Key account code"))
+    account = account_filter()
 
     class Meta:
         model = SalesTarget

@@ -7,8 +7,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.errors import DomainError
 from ka_portal.lists import style_form_fields
+from ka_portal.pages import show_refusal
 
+from . import rules
 from .models import Contact, ContactLog
 from .selectors import Period
 
@@ -82,6 +85,14 @@ class ContactLogForm(forms.ModelForm):
         if not self.is_bound and not self.initial.get("date"):
             self.initial["date"] = timezone.localdate()
         style_form_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            rules.check_follow_up(data.get("date"), data.get("follow_up_on"))
+        except DomainError as refusal:
+            show_refusal(self, refusal)
+        return data
 
 
 class ContactForm(forms.ModelForm):

@@ -3,9 +3,11 @@
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal import imports
+from ka_portal.errors import DomainError
 from ka_portal.imports import Column, ImportKind
 from ka_portal.scope import accounts_for
 
+from . import rules
 from .models import KeyAccount, SalesTarget
 from .roles import Role
 
@@ -67,7 +69,7 @@ class TargetImport(ImportKind):
             "amount",
             "指标金额",
             "target amount",
-            imports.money(),
+            imports.money(min_value=None),  # not negative: accounts/rules.py, as at every door
             required=True,
             aliases=("指标", "金额", "amount", "target"),
             hint=_("CNY, at most two decimal places"),
@@ -77,6 +79,11 @@ class TargetImport(ImportKind):
 
     def check(self, rows, problems, *, user):
         resolve_accounts(rows, problems, user=user)
+        for row in rows:
+            try:
+                rules.check_target(row.values)
+            except DomainError as refusal:
+                problems.add(row, refusal.field, refusal.detail)
 
     def write(self, rows, *, present):
         unique = ("account_id", "year", "month")

@@ -159,6 +159,13 @@ class ContactLog(models.Model):
         verbose_name = _("contact log entry")
         verbose_name_plural = _("contact log")
         ordering = ["-date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(follow_up_on__isnull=True) | models.Q(follow_up_on__gte=models.F("date")),
+                name="contactlog_follow_up_not_before_date",
+                violation_error_code="contact_log.follow_up_before_date",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.account.code}"
@@ -170,7 +177,7 @@ class SalesTarget(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
     month = models.PositiveSmallIntegerField(_("month"), validators=[MinValueValidator(1), MaxValueValidator(12)])
-    amount = models.DecimalField(_("amount (CNY)"), **MONEY, validators=[MinValueValidator(0)])
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY)  # not negative: accounts/rules.py and a constraint
 
     class Meta:
         verbose_name = _("sales target")
@@ -179,7 +186,11 @@ class SalesTarget(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "year", "month"], name="salestarget_one_per_account_month"),
             models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="salestarget_month_1_to_12"),
-            models.CheckConstraint(condition=models.Q(amount__gte=0), name="salestarget_amount_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="salestarget_amount_not_negative",
+                violation_error_code="target.negative",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,11 +7,11 @@ from decimal import Decimal
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
-from ka_portal.scope import accounts_for
+from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 from stores.models import Delivery
 from stores.selectors import delivery_value, sell_in_by
 
-from .models import Contact, ContactLog, KeyAccount, SalesTarget
+from .models import Contact, KeyAccount, SalesTarget
 
 ZERO = Decimal("0.00")
 
@@ -163,8 +163,8 @@ def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tup
 def follow_ups_due(*, user, today: date, days: int = 7) -> QuerySet:
     """Open follow-ups on the user's accounts due by `today + days` (overdue ones first)."""
     return (
-        ContactLog.objects.filter(
-            account__in=accounts_for(user),
+        contact_logs_for(user)
+        .filter(
             follow_up_on__isnull=False,
             follow_up_on__lte=today + timedelta(days=days),
             follow_up_done=False,
@@ -179,7 +179,7 @@ def birthdays_soon(*, user, today: date, days: int = 7) -> list[tuple[date, Cont
     window = {(d.month, d.day): d for d in (today + timedelta(days=i) for i in range(days + 1))}
     if (2, 28) in window and not _is_leap(today.year) and (3, 1) in window:
         window.setdefault((2, 29), window[(2, 28)])  # a 29 February birthday is kept on the 28th in other years
-    contacts = Contact.objects.filter(account__in=accounts_for(user), birthday__isnull=False).select_related("account")
+    contacts = contacts_for(user).filter(birthday__isnull=False).select_related("account")
     months = {m for m, _d in window}
     found = [
         (window[(c.birthday.month, c.birthday.day)], c)

@@ -1,4 +1,6 @@
-"""Writes for accounts: users and their roles, the role groups' permissions, the contact log."""
+"""Writes for accounts: users and their roles, the role groups' permissions, key accounts, contacts, the
+contact log (append-only: an entry is added, and its follow-up marked done, never rewritten) and sales
+targets. Every door — page, API, admin, import — writes through here; the rules are accounts/rules.py."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -12,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal.errors import DomainError
 from ka_portal.scope import not_found
 
-from .models import ContactLog, KeyAccount, Profile, SalesTarget
+from . import rules
+from .models import Contact, ContactLog, KeyAccount, Profile, SalesTarget
 from .roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 User = get_user_model()
@@ -94,12 +97,7 @@ def contact_log_add(
     """Record a contact with the account. The same entry sent twice (a double tap, a retry) is kept once."""
     if contact is not None and contact.account_id != account.id:  # another account's contact: named nowhere
         raise not_found("contact")
-    if follow_up_on and follow_up_on < date:
-        raise DomainError(
-            "contact_log.follow_up_before_date",
-            _("The follow-up date must not be before the contact date."),
-            field="follow_up_on",
-        )
+    rules.check_follow_up(date, follow_up_on)
     fields = {
         "account": account,
         "author": author,
@@ -128,15 +126,8 @@ def contact_log_follow_up_done(*, entry: ContactLog, done: bool = True) -> Conta
 def targets_set(*, account, year: int, amounts: dict[int, Decimal | None]) -> int:
     """Set an account's monthly targets for a year in one go; an empty month has no target. Returns months set."""
     for month, amount in amounts.items():
-        if not 1 <= month <= 12:
-            raise DomainError("target.month", _("Month %(month)s is not between 1 and 12."), month=month)
-        if amount is not None and amount < 0:
-            raise DomainError(
-                "target.negative",
-                _("The target for month %(month)s must not be negative."),
-                field=f"m{month}",
-                month=month,
-            )
+        rules.check_target_month(month)
+        rules.check_target_amount(amount, month=month, field=f"m{month}")
     SalesTarget.objects.filter(
         account=account, year=year, month__in=[m for m, a in amounts.items() if a is None]
     ).delete()
@@ -144,3 +135,24 @@ def targets_set(*, account, year: int, amounts: dict[int, Decimal | None]) -> in
         if amount is not None:
             SalesTarget.objects.update_or_create(account=account, year=year, month=month, defaults={"amount": amount})
     return sum(1 for a in amounts.values() if a is not None)
+
+
+@transaction.atomic
+def target_save(*, target: SalesTarget | None = None, **fields) -> SalesTarget:
+    """Create or change one month's sales target (the API, the admin): month 1–12, amount not negative."""
+    target = target or SalesTarget()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    rules.check_target({"month": target.month, "amount": target.amount})
+    target.save()
+    return target
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact | None = None, **fields) -> Contact:
+    """Create or change a key person of an account (the page, the API)."""
+    contact = contact or Contact()
+    for name, value in fields.items():
+        setattr(contact, name, value)
+    contact.save()
+    return contact

@@ -6,7 +6,6 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,8 +14,9 @@ from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
-from ka_portal.scope import accounts_for, stores_for
+from ka_portal.scope import accounts_for, contact_logs_for, contacts_for, stores_for
 
 from . import selectors, services
 from .filters import KeyAccountFilter
@@ -108,9 +108,9 @@ def contact_log_add(request, pk: int):
     if form.is_valid():
         try:
             services.contact_log_add(account=account, author=request.user, **form.cleaned_data)
-        except DomainError as error:
-            form.add_error(error.field, error.detail)
-    if form.is_valid():  # add_error above made it invalid if the service refused
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+    if form.is_valid():  # show_refusal above made it invalid if the service refused
         if not request.htmx:
             messages.success(request, _("Contact log entry added."))
             return redirect("accounts:account-detail", pk=account.pk)
@@ -125,27 +125,30 @@ def contact_log_add(request, pk: int):
 @require_POST
 def follow_up_done(request, pk: int, entry_pk: int):
     account = _account(request, pk)
-    entry = get_object_or_404(ContactLog, pk=entry_pk, account=account)
-    services.contact_log_follow_up_done(entry=entry, done=request.POST.get("done", "1") == "1")
-    messages.success(request, _("Follow-up marked as done."))
-    next_url = request.POST.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("accounts:account-detail", pk=account.pk)
+    entry = get_object_or_404(contact_logs_for(request.user), pk=entry_pk, account=account)
+    return run_step(
+        request,
+        lambda: services.contact_log_follow_up_done(entry=entry, done=request.POST.get("done", "1") == "1"),
+        success=_("Follow-up marked as done."),
+        then=reverse("accounts:account-detail", args=[account.pk]),
+        follow_next=True,
+    )
 
 
 @model_permission(Contact, get="view", post="view")  # then add or change, below
 def contact_edit(request, pk: int, contact_pk: int | None = None):
     account = _account(request, pk)
-    contact = get_object_or_404(Contact, pk=contact_pk, account=account) if contact_pk else None
+    contact = get_object_or_404(contacts_for(request.user), pk=contact_pk, account=account) if contact_pk else None
     require(request.user, Contact, "change" if contact else "add")
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        saved.account = account
-        saved.save()
-        messages.success(request, _("Contact %(name)s saved.") % {"name": saved.name})
-        return redirect("accounts:account-detail", pk=account.pk)
+        try:
+            saved = services.contact_save(contact=contact, account=account, **form.cleaned_data)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, _("Contact %(name)s saved.") % {"name": saved.name})
+            return redirect("accounts:account-detail", pk=account.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request, "accounts/contact_form.html", {"account": account, "form": form, "contact": contact}, status=status
@@ -162,8 +165,8 @@ def targets_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.targets_set(account=account, year=year, amounts=form.amounts())
-        except DomainError as error:
-            form.add_error(error.field, error.detail)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
         else:
             messages.success(request, _("Targets for %(year)s saved.") % {"year": year})
             return redirect(f"{reverse('accounts:account-detail', args=[account.pk])}?year={year}")

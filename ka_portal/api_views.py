@@ -1,4 +1,5 @@
-"""Project-wide API views: API tokens (sign in, revoke one, revoke all) and who-am-I.
+"""Project-wide API views: API tokens (sign in, revoke one, revoke all), who-am-I, and the base of the plain
+CRUD viewsets whose writes are one service call (ServiceModelViewSet).
 
 Tokens are django-rest-knox's: a new random token per sign-in (each device its own), stored only as a
 digest, expiring after KA_API_TOKEN_TTL_HOURS. Failed sign-ins are throttled by django-axes (ka_portal.signin).
@@ -10,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from knox.views import LoginView as KnoxLoginView
-from rest_framework import permissions, serializers, status
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .api import RoleModelPermissions
 from .formatting import display_name
+from .idempotency import IdempotentCreateMixin
 from .scope import user_role
 
 
@@ -129,3 +132,19 @@ class MeView(APIView):
     def get(self, request):
         user = request.user
         return Response({"username": user.username, "name": display_name(user), "role": user_role(user)})
+
+
+class ServiceModelViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+    """Plain CRUD under the role's model permissions whose create and update are one service call: a subclass
+    gives `save(record, **fields)` (record None to create); every create accepts an Idempotency-Key."""
+
+    permission_classes = [RoleModelPermissions]
+
+    def save(self, record, **fields):
+        raise NotImplementedError
+
+    def perform_create(self, serializer):
+        serializer.instance = self.save(None, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = self.save(serializer.instance, **serializer.validated_data)

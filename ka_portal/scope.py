@@ -13,9 +13,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import KeyAccount
+from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
-from stores.models import Store
+from stores.models import Delivery, Listing, Product, Store
 
 from .errors import DomainError
 
@@ -82,7 +82,6 @@ def stores_for(user) -> QuerySet:
 def products_for(user) -> QuerySet:
     """The products a user may name: the whole catalogue for anyone with a role (products are shared master data;
     whether a store lists one is a rule of the service that uses it)."""
-    from stores.models import Product
 
     return Product.objects.all() if user_role(user) else Product.objects.none()
 
@@ -98,6 +97,39 @@ def accounts_for(user) -> QuerySet:
     if role in (Role.SUPERVISOR, Role.REP):
         return accounts.filter(pk__in=stores_for(user).values("account_id"))
     return accounts.none()
+
+
+def account_owners_for(user) -> QuerySet:
+    """The users a key account may name as its owner: the KA managers (only an admin changes an owner:
+    accounts.services.account_owner_check)."""
+    if not user.is_authenticated:
+        return User.objects.none()
+    return User.objects.filter(profile__role=Role.MANAGER)
+
+
+def contacts_for(user) -> QuerySet:
+    """The contacts (key persons) of the accounts a user may reach."""
+    return Contact.objects.filter(account__in=accounts_for(user))
+
+
+def contact_logs_for(user) -> QuerySet:
+    """The contact-log entries of the accounts a user may reach."""
+    return ContactLog.objects.filter(account__in=accounts_for(user))
+
+
+def targets_for(user) -> QuerySet:
+    """The sales targets of the accounts a user may reach."""
+    return SalesTarget.objects.filter(account__in=accounts_for(user))
+
+
+def listings_for(user) -> QuerySet:
+    """The listings (store × product) at the stores a user may reach."""
+    return Listing.objects.filter(store__in=stores_for(user))
+
+
+def deliveries_for(user) -> QuerySet:
+    """The deliveries (sell-in) to the stores a user may reach."""
+    return Delivery.objects.filter(store__in=stores_for(user))
 
 
 def finance_accounts_for(user) -> QuerySet:

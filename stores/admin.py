@@ -1,34 +1,55 @@
+"""The admin for stores, products, listings and deliveries: its forms check stores/rules.py, its saves go
+through stores/services.py like every other door."""
+
 from django.contrib import admin
 
+from . import services
+from .forms import DeliveryAdminForm, ListingAdminForm, ProductAdminForm, StoreAdminForm
 from .models import Delivery, Listing, Product, Store
 
 
 @admin.register(Store)
 class StoreAdmin(admin.ModelAdmin):
+    form = StoreAdminForm
     list_display = ("code", "name", "account", "city", "grade", "rep", "active")
     list_filter = ("grade", "active", "account__tier", "city", "account")
     search_fields = ("code", "name", "address", "city", "account__name")
 
+    def save_model(self, request, obj, form, change):
+        services.store_save(store=obj)
+
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = ("code", "name", "brand", "category", "packs_per_case", "suggested_retail_price", "active")
     list_filter = ("brand", "category", "active")
     search_fields = ("code", "barcode", "name", "brand")
 
+    def save_model(self, request, obj, form, change):
+        services.product_save(product=obj)
+
 
 @admin.register(Listing)
 class ListingAdmin(admin.ModelAdmin):
+    form = ListingAdminForm
     list_display = ("store", "product", "purchase_price", "shelf_price", "listing_fee", "active")
     list_filter = ("active", "store__account")
     search_fields = ("store__code", "store__name", "product__code", "product__name")
     raw_id_fields = ("store", "product")
 
+    def save_model(self, request, obj, form, change):
+        services.listing_save(listing=obj)
+
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
+    form = DeliveryAdminForm
     list_display = ("date", "store", "product", "quantity", "reference")
     list_filter = ("date", "store__account")
     search_fields = ("store__code", "product__code", "reference")
     date_hierarchy = "date"
     raw_id_fields = ("store", "product")
+
+    def save_model(self, request, obj, form, change):
+        services.delivery_save(delivery=obj)

@@ -1,28 +1,35 @@
-"""API for stores, products, listings and deliveries; related records are named by their codes."""
+"""API for stores, products, listings and deliveries.
+
+The API convention (README, "API"): key accounts, stores and products are named by their **code** in every
+request and response body and every filter, users by their **username**; each master-data record keeps its
+`id` in responses. Every reference is looked up within the caller's scope (ka_portal.api_fields.related):
+outside it, "Not found.". Creates and updates go through stores/services.py (the rules of stores/rules.py),
+and every create accepts an Idempotency-Key.
+"""
 
 from django.contrib.auth import get_user_model
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
 from accounts.models import KeyAccount
-from ka_portal.api import RoleModelPermissions
-from ka_portal.api_fields import ScopedSlugRelatedField
-from ka_portal.scope import accounts_for, stores_for, team_for
+from ka_portal.api_fields import related
+from ka_portal.api_views import ServiceModelViewSet
+from ka_portal.scope import accounts_for, deliveries_for, listings_for, products_for, stores_for, team_for
 
+from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
 from .models import Delivery, Listing, Product, Store
 from .selectors import delivery_unit_price, delivery_value
 
 User = get_user_model()
 
-
-def _store_field():
-    return ScopedSlugRelatedField(scope=stores_for, queryset=Store.objects.all())
+STORE_BY_CODE = "The store, by its code."
+PRODUCT_BY_CODE = "The product, by its code."
 
 
 class StoreSerializer(serializers.ModelSerializer):
-    account = ScopedSlugRelatedField(scope=accounts_for, queryset=KeyAccount.objects.all())
-    rep = ScopedSlugRelatedField(
-        scope=team_for, slug_field="username", queryset=User.objects.all(), allow_null=True, required=False
+    account = related(KeyAccount, scope=accounts_for, help_text="The key account, by its code.")
+    rep = related(
+        User, scope=team_for, allow_null=True, required=False, help_text="The assigned sales rep, by username."
     )
     visits_per_week = serializers.IntegerField(read_only=True)
 
@@ -30,6 +37,11 @@ class StoreSerializer(serializers.ModelSerializer):
         model = Store
         fields = ["id", "account", "code", "name", "address", "city", "region", "latitude", "longitude", "grade",
                   "visits_per_week", "visits_per_week_override", "rep", "opened_on", "active"]  # fmt: skip
+        extra_kwargs = {
+            "visits_per_week_override": {"help_text": "1 to 7 visits a week; empty (null) follows the grade."},
+            "latitude": {"help_text": "Both latitude and longitude, or neither."},
+            "longitude": {"help_text": "Both latitude and longitude, or neither."},
+        }
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -40,8 +52,8 @@ class ProductSerializer(serializers.ModelSerializer):
 
 
 class ListingSerializer(serializers.ModelSerializer):
-    store = _store_field()
-    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all())
+    store = related(Store, scope=stores_for, help_text=STORE_BY_CODE)
+    product = related(Product, scope=products_for, help_text=PRODUCT_BY_CODE)
 
     class Meta:
         model = Listing
@@ -49,19 +61,17 @@ class ListingSerializer(serializers.ModelSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    store = _store_field()
-    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all())
+    store = related(Store, scope=stores_for, help_text=STORE_BY_CODE)
+    product = related(Product, scope=products_for, help_text=PRODUCT_BY_CODE)
     price = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
     amount = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, allow_null=True)
 
     class Meta:
         model = Delivery
         fields = ["id", "store", "product", "date", "quantity", "unit_price", "price", "amount", "reference"]
-        extra_kwargs = {"unit_price": {"min_value": 0}}
 
 
-class StoreViewSet(viewsets.ModelViewSet):
-    permission_classes = [RoleModelPermissions]
+class StoreViewSet(ServiceModelViewSet):
     serializer_class = StoreSerializer
     filterset_class = StoreFilter
     ordering_fields = ["code", "name", "grade", "city"]
@@ -69,36 +79,45 @@ class StoreViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return stores_for(self.request.user).select_related("account", "rep").order_by("code")
 
+    def save(self, record, **fields):
+        return services.store_save(store=record, **fields)
 
-class ProductViewSet(viewsets.ModelViewSet):
-    permission_classes = [RoleModelPermissions]
+
+class ProductViewSet(ServiceModelViewSet):
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
-    queryset = Product.objects.order_by("code")
+
+    def get_queryset(self):
+        return products_for(self.request.user).order_by("code")
+
+    def save(self, record, **fields):
+        return services.product_save(product=record, **fields)
 
 
-class ListingViewSet(viewsets.ModelViewSet):
-    permission_classes = [RoleModelPermissions]
+class ListingViewSet(ServiceModelViewSet):
     serializer_class = ListingSerializer
     filterset_class = ListingFilter
 
     def get_queryset(self):
         return (
-            Listing.objects.filter(store__in=stores_for(self.request.user))
-            .select_related("store", "product")
-            .order_by("store__code", "product__code")
+            listings_for(self.request.user).select_related("store", "product").order_by("store__code", "product__code")
         )
 
+    def save(self, record, **fields):
+        return services.listing_save(listing=record, **fields)
 
-class DeliveryViewSet(viewsets.ModelViewSet):
-    permission_classes = [RoleModelPermissions]
+
+class DeliveryViewSet(ServiceModelViewSet):
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
 
     def get_queryset(self):
         return (
-            Delivery.objects.filter(store__in=stores_for(self.request.user))
+            deliveries_for(self.request.user)
             .select_related("store", "product")
             .annotate(price=delivery_unit_price(), amount=delivery_value())
             .order_by("-date", "-id")
         )
+
+    def save(self, record, **fields):
+        return services.delivery_save(delivery=record, **fields)

@@ -1,46 +1,47 @@
-"""Filters for store, product, listing and delivery lists: the same FilterSets serve pages and API."""
+"""Filters for store, product, listing and delivery lists: the same FilterSets serve pages and API.
+
+Every filter naming a record is a `record_filter` (ka_portal.api_fields): key accounts, stores and products
+by code (?account=WMT&store=S001&product=P001), users by username (?rep=rep_zhang), within the user's scope.
+"""
 
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import KeyAccount
+from accounts.filters import account_filter
 from accounts.roles import Role
+from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, active_filter
-from ka_portal.scope import accounts_for, stores_for, team_for
+from ka_portal.scope import products_for, stores_for, team_for
 
 from .models import Delivery, Listing, Product, Store
 
 User = get_user_model()
 
 
-def _accounts(request):
-    return accounts_for(request.user).order_by("code") if request else KeyAccount.objects.none()
+def _reps(user):
+    return team_for(user).filter(profile__role__in=[Role.REP, Role.SUPERVISOR])
 
 
-def _reps(request):
-    if request is None:
-        return User.objects.none()
-    return team_for(request.user).filter(profile__role__in=[Role.REP, Role.SUPERVISOR]).order_by("username")
+def store_filter():
+    return record_filter(
+        Store, scope=stores_for, field_name="store", label=_("Store"), help_text="The store, by its code."
+    )
 
 
-class _AccountCodeFilter(django_filters.ModelChoiceFilter):
-    """A key account chosen by its code (?account=WMT): readable URLs, the same in pages and API."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "code")
-        kwargs.setdefault("queryset", _accounts)
-        kwargs.setdefault("label", _("Key account"))
-        super().__init__(*args, **kwargs)
+def product_filter():
+    return record_filter(
+        Product, scope=products_for, field_name="product", label=_("Product"), help_text="The product, by its code."
+    )
 
 
 class StoreFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    account = _AccountCodeFilter(field_name="account")
+    account = account_filter()
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=[(g, g) for g in Store.Grade.values])
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
-    rep = django_filters.ModelChoiceFilter(label=_("Sales rep"), queryset=_reps)
+    rep = record_filter(User, scope=_reps, label=_("Sales rep"), help_text="The sales rep, by username.")
     active = active_filter()
     o = django_filters.OrderingFilter(fields=("code", "name", "grade", "city"), label=_("Sort"))
 
@@ -69,23 +70,11 @@ class ProductFilter(StyledFilterSet):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(barcode__icontains=value))
 
 
-def _stores(request):
-    return stores_for(request.user).order_by("code") if request else Store.objects.none()
-
-
-class _StoreCodeFilter(django_filters.ModelChoiceFilter):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "code")
-        kwargs.setdefault("queryset", _stores)
-        kwargs.setdefault("label", _("Store"))
-        super().__init__(*args, **kwargs)
-
-
 class ListingFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    account = _AccountCodeFilter(field_name="store__account")
-    store = _StoreCodeFilter(field_name="store")
-    product = django_filters.CharFilter(field_name="product__code", label=_("Product code"))
+    account = account_filter("store__account")
+    store = store_filter()
+    product = product_filter()
     active = active_filter()
 
     class Meta:
@@ -99,9 +88,9 @@ class ListingFilter(StyledFilterSet):
 
 
 class DeliveryFilter(StyledFilterSet):
-    account = _AccountCodeFilter(field_name="store__account")
-    store = _StoreCodeFilter(field_name="store")
-    product = django_filters.CharFilter(field_name="product__code", label=_("Product code"))
+    account = account_filter("store__account")
+    store = store_filter()
+    product = product_filter()
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("To"))
     reference = django_filters.CharFilter(lookup_expr="icontains", label=_("Reference"))

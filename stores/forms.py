@@ -1,16 +1,38 @@
-"""Store forms: a supervisor or manager keeps the store sheet right (grade, frequency, rep, coordinates)."""
+"""Store forms: a supervisor or manager keeps the store sheet right (grade, frequency, rep, coordinates).
+
+The forms only parse; what a value may be is stores/rules.py's, checked in `clean` on the record as it
+will be saved (so the page and the admin refuse with the rule's message before the service does too).
+"""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
+from ka_portal import bounds
 from ka_portal.lists import style_form_fields
 from ka_portal.scope import accounts_for, team_for
 
+from . import rules
 from .models import Store
+from .services import record_values
 
 
-class StoreForm(forms.ModelForm):
+class RuleCheckedForm(forms.ModelForm):
+    """A ModelForm whose `clean` shows every refusal of its record's rule (`rule`, of stores/rules.py)."""
+
+    rule: tuple[rules.Check, ...] = ()
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:  # a value that did not parse is reported once, as such
+            for refusal in rules.refusals(self.rule, {**record_values(self.instance), **data}):
+                field = refusal.field if refusal.field in self.fields else None
+                self.add_error(field, forms.ValidationError(refusal.detail, code=refusal.code))
+        return data
+
+
+class StoreForm(RuleCheckedForm):
+    rule = rules.STORE
+
     class Meta:
         model = Store
         fields = ["account", "code", "name", "grade", "visits_per_week_override", "rep", "city", "region", "address",
@@ -22,27 +44,30 @@ class StoreForm(forms.ModelForm):
         self.fields["account"].queryset = accounts_for(user).order_by("code")
         self.fields["rep"].queryset = team_for(user).filter(profile__role=Role.REP).order_by("username")
         self.fields["rep"].label_from_instance = _rep_label
-        self.fields["visits_per_week_override"].widget.attrs.update({"min": 1, "max": 7})
+        self.fields["visits_per_week_override"].widget.attrs.update(
+            {"min": rules.VISITS_PER_WEEK_MIN, "max": bounds.VISITS_PER_WEEK_MAX}
+        )
         style_form_fields(self)
-
-    def clean_visits_per_week_override(self):
-        value = self.cleaned_data.get("visits_per_week_override")
-        if value is not None and not 1 <= value <= 7:
-            raise forms.ValidationError(_("Visits per week must be between 1 and 7, or empty to follow the grade."))
-        return value
-
-    def clean(self):
-        data = super().clean()
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            raise forms.ValidationError(_("Give both latitude and longitude, or neither."))
-        if data.get("latitude") is not None and not -90 <= data["latitude"] <= 90:
-            self.add_error("latitude", _("Latitude must be between -90 and 90."))
-        if data.get("longitude") is not None and not -180 <= data["longitude"] <= 180:
-            self.add_error("longitude", _("Longitude must be between -180 and 180."))
-        return data
 
 
 def _rep_label(user) -> str:
     from ka_portal.formatting import display_name
 
     return f"{display_name(user)} ({user.username})"
+
+
+# The admin's forms: its ModelAdmin builds the fields from the model (modelform_factory); these add the rule.
+class StoreAdminForm(RuleCheckedForm):
+    rule = rules.STORE
+
+
+class ProductAdminForm(RuleCheckedForm):
+    rule = rules.PRODUCT
+
+
+class ListingAdminForm(RuleCheckedForm):
+    rule = rules.LISTING
+
+
+class DeliveryAdminForm(RuleCheckedForm):
+    rule = rules.DELIVERY

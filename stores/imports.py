@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.imports import ACCOUNT_CODE, TargetImport, resolve_accounts
 from accounts.roles import Role
-from ka_portal import bounds, imports
+from ka_portal import imports
 from ka_portal.imports import Column, ImportKind, chunks
 from ka_portal.scope import stores_for
 
+from . import rules
 from .models import Delivery, Listing, Product, Store
 
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
@@ -32,12 +33,24 @@ def _active() -> Column:
     )
 
 
+def check_rows(rows, problems, rule: tuple[rules.Check, ...], *, together: frozenset[str] = frozenset()) -> None:
+    """Report every row the record's rule (stores/rules.py) refuses, in the rule's words, next to the column it
+    names — the same refusal as the page, the API and the admin give. A cell that did not parse is already
+    reported and reads as empty here; where values are checked `together` (a position), a row with one of
+    them unparsed is not checked again."""
+    for row in rows:
+        if together and not together <= row.values.keys():
+            continue
+        for refusal in rules.refusals(rule, row.values):
+            problems.add(row, refusal.field, refusal.detail)
+
+
 def _money(key, zh, en, *, required=True, aliases=(), example="0.00", default=None) -> Column:
     return Column(
         key,
         zh,
         en,
-        imports.money(),
+        imports.money(min_value=None),  # not negative: the record's rule says so, as at every door
         required=required,
         aliases=aliases,
         default=default,
@@ -90,6 +103,9 @@ def _resolve_products(rows, problems) -> None:
         queryset=Product.objects.all(),
         unknown=_("Unknown product code “%(value)s”."),
     )
+
+
+POSITION = frozenset({"latitude", "longitude"})
 
 
 class StoreImport(ImportKind):
@@ -152,9 +168,9 @@ class StoreImport(ImportKind):
             "visits_per_week_override",
             "每周拜访次数",
             "visits per week",
-            imports.whole_number(min_value=0, max_value=7),
+            imports.whole_number(min_value=None),  # 1 to 7: stores/rules.py, as on the page and in the API
             aliases=("拜访频率",),
-            hint=_("Only to override the grade's frequency; 0 to 7"),
+            hint=_("Only to override the grade's frequency: 1 to 7; empty follows the grade"),
         ),
         Column(
             "rep",
@@ -186,11 +202,14 @@ class StoreImport(ImportKind):
         for row in rows:
             if row.values.get("code") in outside:
                 problems.add(row, "code", _("Store “%(value)s” is not in your scope.") % {"value": row.values["code"]})
+        check_rows(rows, problems, rules.STORE, together=POSITION)
 
     def write(self, rows, *, present):
         existing = imports.existing_keys(
             Store.objects.all(), (row.values["code"] for row in rows), by="code", key=["code"]
         )
+        if present & POSITION:  # a position is written whole: a file without longitude clears it with latitude
+            present = present | POSITION
         return imports.upsert(self, Store, rows, present=present, unique=("code",), existing=existing)
 
 
@@ -228,7 +247,7 @@ class ProductImport(ImportKind):
             "packs_per_case",
             "箱规",
             "packs per case",
-            imports.whole_number(min_value=1, max_value=bounds.PACKS_PER_CASE_MAX),
+            imports.whole_number(min_value=None),  # 1 … the bound: stores/rules.py
             required=True,
             aliases=("每箱包数",),
             hint=_("Whole number, at least 1"),
@@ -241,6 +260,9 @@ class ProductImport(ImportKind):
         ),
         _active(),
     )
+
+    def check(self, rows, problems, *, user):
+        check_rows(rows, problems, rules.PRODUCT)
 
     def write(self, rows, *, present):
         existing = imports.existing_keys(
@@ -268,6 +290,7 @@ class ListingImport(ImportKind):
     def check(self, rows, problems, *, user):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
+        check_rows(rows, problems, rules.LISTING)
 
     def write(self, rows, *, present):
         unique = ("store_id", "product_id")
@@ -300,7 +323,7 @@ class DeliveryImport(ImportKind):
             "quantity",
             "数量（包）",
             "quantity (packs)",
-            imports.whole_number(min_value=1, max_value=bounds.PACKS_MAX),
+            imports.whole_number(min_value=None),  # 1 … the bound: stores/rules.py
             required=True,
             aliases=("数量", "进货数量", "quantity", "packs"),
             hint=_("Whole packs, at least 1"),
@@ -322,6 +345,7 @@ class DeliveryImport(ImportKind):
     def check(self, rows, problems, *, user):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
+        check_rows(rows, problems, rules.DELIVERY)
 
     def write(self, rows, *, present):
         # Delivery has no unique constraint on its natural key, so ON CONFLICT cannot upsert: lock the

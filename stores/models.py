@@ -1,7 +1,6 @@
 """Stores and products (SPEC §3): the store sheet, the SKUs, what each store lists, and sell-in."""
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +34,6 @@ class Store(models.Model):
         _("visits per week (override)"),
         null=True,
         blank=True,
-        validators=[MaxValueValidator(bounds.VISITS_PER_WEEK_MAX)],
         help_text=_("Leave empty to follow the grade."),
     )
     rep = models.ForeignKey(
@@ -55,7 +53,22 @@ class Store(models.Model):
         verbose_name = _("store")
         verbose_name_plural = _("stores")
         ordering = ["code"]
-        constraints = bounds.coordinates_constraints("store")
+        # The rules of stores/rules.py that must never break, whatever writes the row.
+        constraints = [
+            *bounds.coordinates_constraints("store"),
+            models.CheckConstraint(
+                condition=models.Q(visits_per_week_override__isnull=True)
+                | models.Q(visits_per_week_override__gte=1, visits_per_week_override__lte=bounds.VISITS_PER_WEEK_MAX),
+                name="store_visits_per_week_1_to_7",
+                violation_error_code="store.visits_per_week_out_of_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(latitude__isnull=False, longitude__isnull=False),
+                name="store_both_coordinates_or_neither",
+                violation_error_code="store.coordinates_incomplete",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -73,14 +86,11 @@ class Product(models.Model):
     name = models.CharField(_("name"), max_length=120)
     brand = models.CharField(_("brand"), max_length=60, blank=True)
     category = models.CharField(_("category"), max_length=60, blank=True)
-    packs_per_case = models.PositiveIntegerField(
-        _("packs per case"), validators=[MinValueValidator(1), MaxValueValidator(bounds.PACKS_PER_CASE_MAX)]
-    )
-    suggested_retail_price = models.DecimalField(
-        _("suggested retail price"), **MONEY, validators=[MinValueValidator(0)]
-    )
-    distributor_price = models.DecimalField(_("distributor price"), **MONEY, validators=[MinValueValidator(0)])
-    wholesale_price = models.DecimalField(_("second-tier wholesale price"), **MONEY, validators=[MinValueValidator(0)])
+    # Bounds and signs are stores/rules.py's (one refusal at every door), backed by the constraints below.
+    packs_per_case = models.PositiveIntegerField(_("packs per case"))
+    suggested_retail_price = models.DecimalField(_("suggested retail price"), **MONEY)
+    distributor_price = models.DecimalField(_("distributor price"), **MONEY)
+    wholesale_price = models.DecimalField(_("second-tier wholesale price"), **MONEY)
     active = models.BooleanField(_("active"), default=True)
 
     objects = ActiveQuerySet.as_manager()
@@ -94,6 +104,11 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=models.Q(packs_per_case__lte=bounds.PACKS_PER_CASE_MAX), name="product_packs_per_case_bounded"
             ),
+            models.CheckConstraint(
+                condition=models.Q(suggested_retail_price__gte=0, distributor_price__gte=0, wholesale_price__gte=0),
+                name="product_prices_not_negative",
+                violation_error_code="amount.negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,9 +119,10 @@ class Listing(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="listings")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="listings")
     listed_on = models.DateField(_("listed on"), null=True, blank=True)
-    listing_fee = models.DecimalField(_("listing fee"), **MONEY, default=0, validators=[MinValueValidator(0)])
-    purchase_price = models.DecimalField(_("store purchase price"), **MONEY, validators=[MinValueValidator(0)])
-    shelf_price = models.DecimalField(_("shelf price"), **MONEY, validators=[MinValueValidator(0)])
+    # Not negative: stores/rules.py, backed by the constraint below.
+    listing_fee = models.DecimalField(_("listing fee"), **MONEY, default=0)
+    purchase_price = models.DecimalField(_("store purchase price"), **MONEY)
+    shelf_price = models.DecimalField(_("shelf price"), **MONEY)
     active = models.BooleanField(_("active"), default=True)
 
     objects = ActiveQuerySet.as_manager()
@@ -115,7 +131,14 @@ class Listing(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["store", "product"]
-        constraints = [models.UniqueConstraint(fields=["store", "product"], name="listing_one_per_store_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "product"], name="listing_one_per_store_product"),
+            models.CheckConstraint(
+                condition=models.Q(listing_fee__gte=0, purchase_price__gte=0, shelf_price__gte=0),
+                name="listing_amounts_not_negative",
+                violation_error_code="amount.negative",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.store.code} × {self.product.code}"
@@ -125,7 +148,7 @@ class Delivery(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="deliveries")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="deliveries")
     date = models.DateField(_("date"))
-    quantity = models.PositiveIntegerField(_("quantity (packs)"), validators=bounds.packs_validators(min_value=1))
+    quantity = models.PositiveIntegerField(_("quantity (packs)"))  # 1 … PACKS_MAX: stores/rules.py
     unit_price = models.DecimalField(
         _("unit price"),
         **MONEY,
@@ -144,6 +167,11 @@ class Delivery(models.Model):
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="delivery_quantity_positive"),
             models.CheckConstraint(
                 condition=models.Q(quantity__lte=bounds.PACKS_MAX), name="delivery_quantity_bounded"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__isnull=True) | models.Q(unit_price__gte=0),
+                name="delivery_unit_price_not_negative",
+                violation_error_code="amount.negative",
             ),
         ]
 

@@ -6,11 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.errors import DomainError
 from ka_portal.formatting import format_packs
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission, require
-from ka_portal.scope import stores_for, suggested_orders_for, visits_for
+from ka_portal.scope import deliveries_for, listings_for, stores_for, suggested_orders_for, visits_for
 
+from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
 from .forms import StoreForm
 from .models import Delivery, Listing, Product, Store
@@ -77,9 +80,13 @@ def store_edit(request, pk: int | None = None):
     require(request.user, Store, "change" if store else "add")
     form = StoreForm(request.POST or None, instance=store, user=request.user)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        messages.success(request, gettext("Store %(code)s saved.") % {"code": saved.code})
-        return redirect("stores:store-detail", pk=saved.pk)
+        try:
+            saved = services.store_save(store=store, **form.cleaned_data)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, gettext("Store %(code)s saved.") % {"code": saved.code})
+            return redirect("stores:store-detail", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "stores/store_form.html", {"form": form, "store": store}, status=status)
 
@@ -135,9 +142,7 @@ class ListingListView(FilteredListView):
 
     def get_base_queryset(self):
         return (
-            Listing.objects.filter(store__in=stores_for(self.request.user))
-            .select_related("store", "product")
-            .order_by("store__code", "product__code")
+            listings_for(self.request.user).select_related("store", "product").order_by("store__code", "product__code")
         )
 
 
@@ -160,7 +165,7 @@ class DeliveryListView(FilteredListView):
 
     def get_base_queryset(self):
         return (
-            Delivery.objects.filter(store__in=stores_for(self.request.user))
+            deliveries_for(self.request.user)
             .select_related("store", "product")
             .annotate(price=delivery_unit_price(), line_amount=delivery_value())
             .order_by("-date", "-id")

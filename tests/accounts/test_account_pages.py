@@ -23,9 +23,9 @@ def test_list_filters_by_tier_and_owner_and_keeps_them_in_links(client, admin_us
     html = client.get(reverse("accounts:account-list"), {"tier": "GKA"}).content.decode()
     assert "沃尔玛" in html and "世纪联华" not in html and "本地连锁" not in html
 
-    html = client.get(reverse("accounts:account-list"), {"owner": manager.pk, "o": "code"}).content.decode()
+    html = client.get(reverse("accounts:account-list"), {"owner": manager.username, "o": "code"}).content.decode()
     assert html.index("世纪联华") < html.index("沃尔玛") and "本地连锁" not in html
-    assert f"owner={manager.pk}" in html  # the sort links keep the filter
+    assert f"owner={manager.username}" in html  # the sort links keep the filter (a user by username)
 
 
 def test_list_paginates(client, admin_user):
@@ -147,7 +147,13 @@ def test_manager_home_lists_follow_ups_due_and_birthdays(client, manager):
         account=account, name="陈立新", birthday=date(1980, *(today + timedelta(days=3)).timetuple()[1:3])
     )
     ContactFactory(account=account, name="远生日", birthday=date(1980, *(today + timedelta(days=20)).timetuple()[1:3]))
-    ContactLogFactory(account=account, author=manager, next_step="提交促销方案", follow_up_on=today - timedelta(days=1))
+    ContactLogFactory(
+        account=account,
+        author=manager,
+        next_step="提交促销方案",
+        date=today - timedelta(days=7),
+        follow_up_on=today - timedelta(days=1),
+    )
     ContactLogFactory(account=account, author=manager, next_step="很久以后", follow_up_on=today + timedelta(days=30))
     ContactLogFactory(account=account, author=manager, next_step="已完成的", follow_up_on=today, follow_up_done=True)
     client.force_login(manager)

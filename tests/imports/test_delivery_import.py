@@ -77,8 +77,8 @@ def test_reimport_without_a_unit_price_column_keeps_the_stored_price(admin_user,
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("quantity (packs)", 0, "Must be at least 1."),
-        ("quantity (packs)", -3, "Must be at least 1."),
+        ("quantity (packs)", 0, "A delivery is between 1 and 10000000 packs; 0 is not."),
+        ("quantity (packs)", -3, "A delivery is between 1 and 10000000 packs; -3 is not."),
         ("quantity (packs)", 2.5, "“2.5” is not a whole number."),
         ("quantity (packs)", "两箱", "“两箱” is not a number."),
         ("quantity (packs)", None, "A value is required."),

@@ -72,7 +72,8 @@ def test_the_api_lists_the_first_100_problems_and_counts_them_all(api_client, ad
     # the first ones by row and column, each named by row, column and reason
     assert len(body["errors"]) == 100
     assert body["errors"][:2] == [
-        {"row": 2, "column": "packs per case", "field": "packs_per_case", "message": "Must be at least 1."},
+        {"row": 2, "column": "packs per case", "field": "packs_per_case",
+         "message": "Packs per case must be between 1 and 10000; 0 is not."},
         {"row": 2, "column": "suggested retail price", "field": "suggested_retail_price",
          "message": "“five” is not a number."},
     ]  # fmt: skip
@@ -123,7 +124,7 @@ def test_the_page_shows_the_first_100_problems_and_the_count(client, manager):
     response = client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
     # then
     page = response.content.decode()
-    assert page.count("Must be at least 1.") == 50
+    assert page.count("Packs per case must be between 1 and 10000; 0 is not.") == 50
     assert page.count("is not a number.") == 50
     assert '<td class="num">51</td><td>suggested retail price</td>' in page
     assert '<td class="num">52</td>' not in page
@@ -133,7 +134,7 @@ def test_the_page_shows_the_first_100_problems_and_the_count(client, manager):
     download = client.get(f"/stores/import/problems/{response.context['problems_token']}.xlsx")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
     assert len(rows) == 1 + 100
-    assert rows[1] == (2, "packs per case", "Must be at least 1.")
+    assert rows[1] == (2, "packs per case", "Packs per case must be between 1 and 10000; 0 is not.")
     assert not Product.objects.exists()
 
 

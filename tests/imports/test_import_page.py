@@ -138,14 +138,14 @@ def test_the_problems_shown_download_as_excel_and_the_page_counts_the_rest(manag
     response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
     # then the page lists the first 3 and says how many there are
     page = response.content.decode()
-    assert page.count("Must be at least 1.") == 3
+    assert page.count("Packs per case must be between 1 and 10000; 0 is not.") == 3
     assert "Showing the first 3 of 5 problems." in page
     assert "Download these problems as Excel" in page
     link = response.context["problems_token"]
     download = manager_client.get(f"/stores/import/problems/{link}.xlsx", HTTP_ACCEPT_LANGUAGE="en")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
     assert rows[0] == ("Row", "Column", "Problem")
-    assert rows[1:] == [(n, "箱规", "Must be at least 1.") for n in range(2, 5)]
+    assert rows[1:] == [(n, "箱规", "Packs per case must be between 1 and 10000; 0 is not.") for n in range(2, 5)]
     # and another manager (the same browser, logged in as them) cannot fetch it
     manager_client.force_login(make_user(Role.MANAGER, username="mgr_b"))
     assert manager_client.get(f"/stores/import/problems/{link}.xlsx").status_code == 404

@@ -76,8 +76,8 @@ def test_unknown_codes_duplicates_and_negative_prices_are_listed(admin_user):
         (4, "product code", "Unknown product code “P404”."),
         (5, "store code", "Duplicate of row 2 in this file."),
         (6, "store code", "Duplicate of row 2 in this file."),
-        (6, "listing fee", "Must not be negative."),
-        (6, "shelf price", "Must not be negative."),
+        (6, "listing fee", "Listing fee must not be negative; -5.00 is."),
+        (6, "shelf price", "Shelf price must not be negative; -1.00 is."),
     ]
     assert not Listing.objects.exists()
 

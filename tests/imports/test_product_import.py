@@ -60,10 +60,10 @@ def test_reimport_updates_by_code(admin_user):
 @pytest.mark.parametrize(
     ("column", "value", "message"),
     [
-        ("packs per case", 0, "Must be at least 1."),
+        ("packs per case", 0, "Packs per case must be between 1 and 10000; 0 is not."),
         ("packs per case", 2.5, "“2.5” is not a whole number."),
         ("packs per case", "十二", "“十二” is not a number."),
-        ("suggested retail price", -1, "Must not be negative."),
+        ("suggested retail price", -1, "Suggested retail price must not be negative; -1.00 is."),
         ("suggested retail price", 5.555, "More than 2 decimal places: 5.555."),
         ("distributor price", "abc", "“abc” is not a number."),
         ("wholesale price", None, "A value is required."),

@@ -67,7 +67,7 @@ def test_bad_months_years_amounts_and_codes_are_listed(manager):
     assert errors_of(excinfo) == [
         (2, "month", "Must be at most 12."),
         (3, "year", "Must be at least 2000."),
-        (4, "target amount", "Must not be negative."),
+        (4, "target amount", "The target for month 2 must not be negative."),
         (5, "account code", "Unknown key account code “NOPE”."),
         (6, "account code", "Key account “CRF” is not in your scope."),
         (8, "account code", "Duplicate of row 7 in this file."),

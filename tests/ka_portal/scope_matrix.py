@@ -166,6 +166,7 @@ ROUTES: dict[str, Route] = {
     "contact-detail": Route(params={"pk": "contact"}),
     "contact-log-list": Route(rows="contact_log"),
     "contact-log-detail": Route(params={"pk": "contact_log"}),
+    "contact-log-follow-up-done": Route(params={"pk": "contact_log"}),
     "target-list": Route(rows="target"),
     "target-detail": Route(params={"pk": "target"}),
     # --- stores

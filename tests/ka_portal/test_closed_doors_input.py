@@ -41,7 +41,8 @@ def test_a_delivery_of_2_to_the_63_packs_is_refused_and_the_list_still_answers(a
 
     refused = api_client.post("/api/v1/deliveries/", body, format="json")
 
-    assert refused.status_code == 400 and "quantity" in refused.json()["errors"]
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "delivery.quantity_out_of_range" and refused.json()["field"] == "quantity"
     assert Delivery.objects.count() == 1
     listed = api_client.get("/api/v1/deliveries/")
     assert listed.status_code == 200 and [d["quantity"] for d in listed.json()["results"]] == [24]

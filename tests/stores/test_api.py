@@ -62,7 +62,8 @@ def test_bad_grade_and_negative_price_are_named(api_client, manager):
     product = {"code": "P1", "name": "茶", "packs_per_case": 12, "suggested_retail_price": "-1",
                "distributor_price": "3", "wholesale_price": "3.5"}  # fmt: skip
     response = api_client.post("/api/v1/products/", product)
-    assert response.status_code == 400 and "suggested_retail_price" in response.json()["errors"]
+    assert response.status_code == 400
+    assert response.json()["code"] == "amount.negative" and response.json()["field"] == "suggested_retail_price"
 
 
 def test_rep_cannot_write_stores(api_client, rep):

@@ -1,0 +1,44 @@
+"""The rules of the contact log, contacts and sales targets: pure checks, no database.
+
+The services (page, API, admin) and the target import call them, so a value is refused at every door with
+the same code and message; the database backs them with check constraints (accounts/models.py).
+"""
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.errors import DomainError
+
+
+def check_follow_up(contact_date: date | None, follow_up_on: date | None) -> None:
+    """A follow-up is never dated before the contact it follows."""
+    if contact_date is not None and follow_up_on is not None and follow_up_on < contact_date:
+        raise DomainError(
+            "contact_log.follow_up_before_date",
+            _("The follow-up date must not be before the contact date."),
+            field="follow_up_on",
+        )
+
+
+def check_target_amount(amount: Decimal | None, *, month: int | None, field: str = "amount") -> None:
+    """A monthly sales target is not negative (empty means no target, where the door allows it)."""
+    if amount is not None and amount < 0:
+        raise DomainError(
+            "target.negative",
+            _("The target for month %(month)s must not be negative."),
+            field=field,
+            month=month,
+        )
+
+
+def check_target_month(month: int | None) -> None:
+    if month is not None and not 1 <= month <= 12:
+        raise DomainError("target.month", _("Month %(month)s is not between 1 and 12."), field="month", month=month)
+
+
+def check_target(values) -> None:
+    """A sales target as it will be stored (a mapping by field name)."""
+    check_target_month(values.get("month"))
+    check_target_amount(values.get("amount"), month=values.get("month"))

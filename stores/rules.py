@@ -1,0 +1,129 @@
+"""The rules of the store sheet, the SKU list, listings and sell-in: pure checks, no database.
+
+Every door that writes these records calls them — the page forms' `clean`, the services (API create and
+update, admin), and the Excel import's row checks — so a value is refused everywhere with the same code
+and the same message. Each check raises a `DomainError` naming the field; the database backs the ones
+that must never break with check constraints (stores/models.py).
+"""
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal import bounds
+from ka_portal.errors import DomainError
+
+VISITS_PER_WEEK_MIN = 1
+
+
+def _in_range(value: int | None, low: int, high: int, *, code: str, message, field: str) -> None:
+    if value is not None and not low <= value <= high:
+        raise DomainError(code, message, field=field, value=value, min=low, max=high)
+
+
+def check_visits_per_week(value: int | None) -> None:
+    """A store's own visit frequency: 1 to 7 a week, or empty to follow its grade."""
+    _in_range(
+        value,
+        VISITS_PER_WEEK_MIN,
+        bounds.VISITS_PER_WEEK_MAX,
+        code="store.visits_per_week_out_of_range",
+        message=_(
+            "Visits per week must be between %(min)s and %(max)s, or empty to follow the grade; %(value)s is not."
+        ),
+        field="visits_per_week_override",
+    )
+
+
+def check_position(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    """A store's position: both coordinates or neither (a latitude alone places it nowhere), each in range."""
+    if (latitude is None) != (longitude is None):
+        raise DomainError(
+            "store.coordinates_incomplete",
+            _("Give both latitude and longitude, or neither."),
+            field="longitude" if longitude is None else "latitude",
+        )
+    bounds.check_coordinates(latitude, longitude)
+
+
+def check_not_negative(value: Decimal | None, *, field: str, label: Any) -> None:
+    """An amount of money that is never below zero (prices, fees); empty passes (the field says if it may be)."""
+    if value is not None and value < 0:
+        raise DomainError(
+            "amount.negative",
+            _("%(label)s must not be negative; %(value)s is."),
+            field=field,
+            label=label,
+            value=value,
+        )
+
+
+def check_packs_per_case(value: int | None) -> None:
+    _in_range(
+        value,
+        1,
+        bounds.PACKS_PER_CASE_MAX,
+        code="product.packs_per_case_out_of_range",
+        message=_("Packs per case must be between 1 and %(max)s; %(value)s is not."),
+        field="packs_per_case",
+    )
+
+
+def check_delivery_quantity(value: int | None) -> None:
+    _in_range(
+        value,
+        1,
+        bounds.PACKS_MAX,
+        code="delivery.quantity_out_of_range",
+        message=_("A delivery is between 1 and %(max)s packs; %(value)s is not."),
+        field="quantity",
+    )
+
+
+# A record's rule is the tuple of its checks, each reading the record's values (a mapping by field name, as
+# it will be stored). The services refuse with the first refusal; a form or an import row shows them all.
+Check = Callable[[Mapping[str, Any]], None]
+
+
+def _not_negative(field: str, label: Any) -> Check:
+    return lambda values: check_not_negative(values.get(field), field=field, label=label)
+
+
+STORE: tuple[Check, ...] = (
+    lambda values: check_visits_per_week(values.get("visits_per_week_override")),
+    lambda values: check_position(values.get("latitude"), values.get("longitude")),
+)
+PRODUCT: tuple[Check, ...] = (
+    lambda values: check_packs_per_case(values.get("packs_per_case")),
+    _not_negative("suggested_retail_price", _("Suggested retail price")),
+    _not_negative("distributor_price", _("Distributor price")),
+    _not_negative("wholesale_price", _("Second-tier wholesale price")),
+)
+LISTING: tuple[Check, ...] = (
+    _not_negative("listing_fee", _("Listing fee")),
+    _not_negative("purchase_price", _("Store purchase price")),
+    _not_negative("shelf_price", _("Shelf price")),
+)
+DELIVERY: tuple[Check, ...] = (
+    lambda values: check_delivery_quantity(values.get("quantity")),
+    _not_negative("unit_price", _("Unit price")),
+)
+
+
+def refusals(rule: tuple[Check, ...], values: Mapping[str, Any]) -> list[DomainError]:
+    """Every refusal of a record's rule for these values (none: the record may be saved)."""
+    found = []
+    for check in rule:
+        try:
+            check(values)
+        except DomainError as refusal:
+            found.append(refusal)
+    return found
+
+
+def enforce(rule: tuple[Check, ...], values: Mapping[str, Any]) -> None:
+    """Raise the first refusal of a record's rule, if any."""
+    for refusal in refusals(rule, values):
+        raise refusal

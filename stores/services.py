@@ -1,0 +1,52 @@
+"""Writes for the store sheet, products, listings and deliveries: the one path every door takes.
+
+The page forms, the API's create and update, and the admin all save through these functions, which check
+the record as it will be stored against stores/rules.py and refuse with a DomainError. The Excel import
+keeps its batched writes but checks its rows with the same rule functions (stores/imports.py).
+"""
+
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from . import rules
+from .models import Delivery, Listing, Product, Store
+
+Record = TypeVar("Record", bound=models.Model)
+
+
+def record_values(record: models.Model) -> dict[str, Any]:
+    """A record's stored values by field name (a foreign key as its id), for the rules to read."""
+    return {field.name: getattr(record, field.attname) for field in record._meta.concrete_fields}
+
+
+def _save(record: Record, fields: dict[str, Any], rule: tuple[rules.Check, ...]) -> Record:
+    for name, value in fields.items():
+        setattr(record, name, value)
+    rules.enforce(rule, record_values(record))
+    record.save()
+    return record
+
+
+@transaction.atomic
+def store_save(*, store: Store | None = None, **fields: Any) -> Store:
+    """Create a store (no `store`) or change one: its frequency 1–7 or the grade's, both coordinates or none."""
+    return _save(store or Store(), fields, rules.STORE)
+
+
+@transaction.atomic
+def product_save(*, product: Product | None = None, **fields: Any) -> Product:
+    """Create or change a product: packs per case 1 … the bound, prices not negative."""
+    return _save(product or Product(), fields, rules.PRODUCT)
+
+
+@transaction.atomic
+def listing_save(*, listing: Listing | None = None, **fields: Any) -> Listing:
+    """List a product at a store or change the listing: fee and prices not negative."""
+    return _save(listing or Listing(), fields, rules.LISTING)
+
+
+@transaction.atomic
+def delivery_save(*, delivery: Delivery | None = None, **fields: Any) -> Delivery:
+    """Record a delivery (sell-in) or correct one: whole packs 1 … the bound, a price not negative."""
+    return _save(delivery or Delivery(), fields, rules.DELIVERY)
