@@ -22,7 +22,6 @@ from rest_framework.views import APIView
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
-from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin
 from ka_portal.scope import (
     NOT_FOUND_TEXT,
@@ -61,15 +60,6 @@ class KeyAccountSerializer(serializers.ModelSerializer):
         model = KeyAccount
         fields = ["id", "code", "name", "name_en", "tier", "format", "purchasing_mode", "margin_model", "owner",
                   "region", "active"]  # fmt: skip
-
-    def validate_owner(self, owner):
-        request = self.context.get("request")
-        if request is not None:
-            try:
-                services.account_owner_check(account=self.instance, owner=owner, by=request.user)
-            except DomainError as refusal:
-                raise serializers.ValidationError(refusal.detail, code=refusal.code) from refusal
-        return owner
 
 
 class ContactSerializer(serializers.ModelSerializer):

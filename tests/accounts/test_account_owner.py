@@ -27,7 +27,8 @@ def test_a_manager_cannot_hand_their_account_to_another_manager_by_api(api_clien
     refused = api_client.patch(f"/api/v1/accounts/{account.pk}/", {"owner": other.username}, format="json")
     renamed = api_client.patch(f"/api/v1/accounts/{account.pk}/", {"region": "华南"}, format="json")
 
-    assert refused.status_code == 400 and "owner" in refused.json()["errors"]
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "account.owner_admins_only" and refused.json()["field"] == "owner"
     assert renamed.status_code == 200
     account.refresh_from_db()
     assert account.owner == manager and account.region == "华南"
