@@ -253,6 +253,14 @@ def document_key_responses(result, generator, request, public):
     return result
 
 
+def _scope(view, method, scope: str | None, url_kwargs: dict) -> str:
+    """Where a key counts: the router's basename and the method (``payment.allocate``), and for a step on one
+    record the record too (``payment.allocate:pk=7``), so one key sent to two payments runs on each."""
+    name = scope or f"{getattr(view, 'basename', None) or type(view).__name__}.{method.__name__}"
+    record = ",".join(f"{k}={v}" for k, v in sorted(url_kwargs.items()))
+    return f"{name}:{record}"[:100] if record else name
+
+
 def idempotent(*, body_key: str | None = None, scope: str | None = None):
     """Make a view's create method run at most once per client key (see the module's docstring).
 
@@ -272,7 +280,7 @@ def idempotent(*, body_key: str | None = None, scope: str | None = None):
             request._idempotency_running = True  # a create calling its parent's create claims once
             return run_once(
                 user=user,
-                scope=scope or f"{getattr(view, 'basename', None) or type(view).__name__}.{method.__name__}",
+                scope=_scope(view, method, scope, kwargs),
                 key=key,
                 body=request.data,
                 body_key=body_key,

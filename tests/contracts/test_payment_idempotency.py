@@ -207,3 +207,24 @@ def test_allocate_reverse_and_write_off_take_the_idempotency_key_header(cashier,
     assert Allocation.objects.filter(payment=payment).count() == 1
     invoice.refresh_from_db()
     assert (invoice.status, invoice.written_off_amount) == (Invoice.Status.WRITTEN_OFF, invoice.amount)
+
+
+@pytest.mark.django_db
+def test_one_key_sent_to_two_payments_allocates_each(cashier, books):
+    """A client that reuses a key across records gets each record's own answer, not the first one's replayed."""
+    account, _other = books
+    first, second = (
+        services.payment_record(account=account, date=date(2026, 10, 1), amount=D("10.00"), auto_allocate=False)
+        for _ in range(2)
+    )
+    invoice = Invoice.objects.get(number="INV1")
+    body = {"allocations": [{"invoice": invoice.pk, "amount": "10.00"}]}
+    key = {"Idempotency-Key": "same-key-for-both"}
+
+    answers = [
+        cashier.post(f"/api/v1/payments/{p.pk}/allocate/", body, format="json", headers=key) for p in (first, second)
+    ]
+
+    assert [a.status_code for a in answers] == [200, 200]
+    assert "Idempotent-Replayed" not in answers[1].headers
+    assert Allocation.objects.filter(payment__in=[first, second]).count() == 2
