@@ -116,7 +116,7 @@ def _measure(scenario: str, path: Path) -> dict:
     from accounts.models import KeyAccount
     from accounts.roles import Role
     from accounts.services import user_set_role
-    from stores.api_imports import ImportView
+    from imports.api import ImportView
     from stores.models import Delivery, Product, Store
 
     admin = get_user_model().objects.create_user("bench_admin")

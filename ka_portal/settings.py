@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "visits",
     "promotions",
     "contracts",
+    "imports",
 ]
 
 MIDDLEWARE = [

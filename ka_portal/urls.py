@@ -7,7 +7,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from stores import api as stores_api
-from stores import api_imports
 from visits import api as visits_api
 
 from . import api_views, views
@@ -24,8 +23,7 @@ api_v1 = [
     path("", include(accounts_api.router.urls)),
     path("", include(stores_api.router.urls)),
     path("", include(visits_api.router.urls)),
-    path("imports/<slug:kind>/", api_imports.ImportView.as_view(), name="api-import"),
-    path("imports/<slug:kind>/template/", api_imports.ImportTemplateView.as_view(), name="api-import-template"),
+    path("imports/", include("imports.api")),
     path("", include("promotions.api")),
     path("", include("contracts.api")),
 ]
@@ -43,6 +41,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("promotions/", include("promotions.urls")),
     path("contracts/", include("contracts.urls")),
+    path("imports/", include("imports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
