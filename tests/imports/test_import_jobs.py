@@ -150,7 +150,9 @@ def test_a_run_that_breaks_half_way_writes_nothing_and_says_it_failed(api_client
     test_kind(BreaksHalfWay())
     api_client.force_authenticate(admin_user)
     # when a good file is imported through it
-    body = api_import(api_client, "breaking-products", xlsx_upload(HEADERS, _products(10)), commit=commit)
+    body = api_import(
+        api_client, "breaking-products", xlsx_upload(HEADERS, _products(10)), commit=commit, HTTP_ACCEPT_LANGUAGE="en"
+    )
     # then the job failed, says nothing was imported, and nothing was
     assert (body["status"], body["code"], body["rows_read"], body["rows_written"]) == ("failed", "import.failed", 10, 0)
     assert "nothing was imported" in body["detail"]
