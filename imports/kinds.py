@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -376,35 +375,3 @@ def upsert(
     )
     updated = sum(1 for row in rows if tuple(row.values[name] for name in unique) in existing)
     return len(rows) - updated, updated
-
-
-def update_by_pk(model, objects: Sequence, fields: Sequence[str], *, batch_size: int = 1000) -> None:
-    """UPDATE many rows by primary key, a batch per statement: `WITH v(…) AS (VALUES …) UPDATE … FROM v`.
-
-    Django's bulk_update writes one CASE WHEN per field with a branch per row, which the database
-    evaluates for every row of the batch (quadratic): 50,000 updates took minutes. This joins a
-    VALUES list instead; SQLite ≥ 3.33 and PostgreSQL both take it.
-    """
-    meta = model._meta
-    quote = connection.ops.quote_name
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
-    names = ", ".join(quote(column.column) for column in columns)
-    # PostgreSQL types a VALUES column from its first rows (text for NULLs): cast to the field's type.
-    cast = connection.vendor == "postgresql"
-    assignments = ", ".join(
-        f"{quote(column.column)} = "
-        + (f"CAST(v.{quote(column.column)} AS {column.db_type(connection)})" if cast else f"v.{quote(column.column)}")
-        for column in columns[1:]
-    )
-    table, pk = quote(meta.db_table), quote(meta.pk.column)
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    with connection.cursor() as cursor:
-        for part in chunks(objects, batch_size):
-            params = [
-                column.get_db_prep_save(getattr(obj, column.attname), connection) for obj in part for column in columns
-            ]
-            cursor.execute(
-                f"WITH v({names}) AS (VALUES {', '.join([placeholder] * len(part))}) "
-                f"UPDATE {table} SET {assignments} FROM v WHERE {table}.{pk} = v.{pk}",
-                params,
-            )
