@@ -62,7 +62,9 @@ def test_reimport_updates_by_store_product_date_and_reference(admin_user, store_
 
 def test_reimport_without_a_unit_price_column_keeps_the_stored_price(admin_user, store_and_product):
     store, product = store_and_product
-    delivery = DeliveryFactory(store=store, product=product, date=date(2026, 3, 1), unit_price=Decimal("4.40"))
+    delivery = DeliveryFactory(
+        store=store, product=product, date=date(2026, 3, 1), reference="", unit_price=Decimal("4.40")
+    )
 
     run_import(
         kind=KINDS["deliveries"],
@@ -135,7 +137,7 @@ def test_queries_do_not_grow_with_the_rows(admin_user, django_assert_max_num_que
                 rows.append([store.code, product.code, f"2026-03-0{day}", 12, "4.50", ""])
     for store in stores:
         for product in products:
-            DeliveryFactory(store=store, product=product, date=date(2026, 3, 1), quantity=1)
+            DeliveryFactory(store=store, product=product, date=date(2026, 3, 1), quantity=1, reference="")
     upload = xlsx_upload(EN, rows)
     # when: lookups, existing keys, one upsert batch, savepoints
     with django_assert_max_num_queries(12):
