@@ -155,6 +155,7 @@ class ImportJobView(generics.RetrieveAPIView):
     (an administrator's: anyone's); another user's job is 404."""
 
     serializer_class = ImportJobSerializer
+    queryset = ImportJob.objects.none()  # for the schema; get_queryset scopes every request
 
     def get_queryset(self):
         return import_jobs_for(self.request.user).prefetch_related("problems")
@@ -168,6 +169,7 @@ class ImportJobListView(generics.ListAPIView):
     """Your import jobs, newest first (an administrator's: everyone's)."""
 
     serializer_class = ImportJobSerializer
+    queryset = ImportJob.objects.none()  # for the schema; get_queryset scopes every request
 
     def get_queryset(self):
         return import_jobs_for(self.request.user).prefetch_related("problems")
