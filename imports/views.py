@@ -22,6 +22,9 @@ from .registry import kinds_for
 from .runner import FileTooLarge, UploadSizeLimit, limit_upload_size, problems_workbook, template_workbook
 from .services import import_job_start
 
+# How many of the user's own jobs the import page lists, newest first.
+RECENT_JOBS = 5
+
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What to import"), widget=forms.HiddenInput)
@@ -84,7 +87,8 @@ def _import_page(request, upload_limit: UploadSizeLimit):
         else:
             # The job's page follows the run; a reload there does not post the file again.
             return redirect("imports:job", pk=job.pk)
-    return render(request, "imports/import.html", _context(kinds, chosen, form))
+    recent = import_jobs_for(request.user).filter(user=request.user)[:RECENT_JOBS]
+    return render(request, "imports/import.html", _context(kinds, chosen, form, recent_jobs=recent))
 
 
 def _job_for(request, pk: int) -> ImportJob:

@@ -217,3 +217,15 @@ def test_the_same_idempotency_key_answers_the_first_job_again(api_client, admin_
     changed = post(xlsx_bytes(HEADERS, _products(3)))
     assert (changed.status_code, changed.json()["code"]) == (422, "idempotency.key_reused")
     assert ImportJob.objects.count() == 1
+
+
+def test_the_import_page_lists_ones_own_recent_jobs(client, manager, admin_user):
+    # given a job of the manager's and one of an administrator's
+    mine = ImportJob.objects.create(kind="products", user=manager, file_name="我的.xlsx", status="done")
+    ImportJob.objects.create(kind="products", user=admin_user, file_name="别人的.xlsx", status="refused")
+    client.force_login(manager)
+    # when the manager opens the import page
+    page = client.get("/imports/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then it links their job only
+    assert f'href="/imports/jobs/{mine.pk}/"' in page and "我的.xlsx" in page
+    assert "别人的.xlsx" not in page
