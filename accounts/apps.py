@@ -9,6 +9,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Permissions exist only after every app's post_migrate has run; the role groups follow them.
+        from imports.registry import register
+
+        from .imports import TargetImport
         from .services import role_groups_sync
+
+        register(TargetImport(), position=50)
 
         post_migrate.connect(lambda **kwargs: role_groups_sync(), dispatch_uid="accounts.role_groups_sync", weak=False)

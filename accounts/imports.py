@@ -1,10 +1,10 @@
-"""Excel import of sales targets (account × year × month), on the shared runner in ka_portal/imports.py."""
+"""Excel import of sales targets (account × year × month), run by the imports app (registered in accounts/apps.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal import imports
+from imports import kinds as imports
+from imports.kinds import Column, ImportKind
 from ka_portal.errors import DomainError
-from ka_portal.imports import Column, ImportKind
 from ka_portal.scope import accounts_for
 
 from . import rules

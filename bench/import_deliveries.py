@@ -75,8 +75,8 @@ def _measure(vendor: str, big: Path, small: Path) -> dict:
     from accounts.models import KeyAccount
     from accounts.roles import Role
     from accounts.services import user_set_role
-    from ka_portal.imports import run_import
-    from stores.imports import KINDS
+    from imports.registry import KINDS
+    from imports.runner import run_import
     from stores.models import Delivery, Product, Store
 
     admin = get_user_model().objects.create_user("bench_admin")

@@ -27,7 +27,7 @@ _NAV = [
     (_("Promotions"), "promotions:plan-list", _LEADS | _OFFICE | {Role.REP}),
     (_("Contracts"), "contracts:contract-list", _OFFICE),
     (_("Receivables"), "contracts:receivables", _OFFICE),
-    (_("Imports"), "stores:import", {Role.MANAGER, Role.ADMIN}),
+    (_("Imports"), "imports:import", {Role.MANAGER, Role.ADMIN}),
     (_("Admin"), "admin:index", {Role.ADMIN}),
     (_("API docs"), "api-docs", {Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.SUPERVISOR}),
 ]

@@ -185,6 +185,15 @@ def tasks_for(user) -> QuerySet:
     return Task.objects.filter(store__in=stores_for(user))
 
 
+def import_jobs_for(user) -> QuerySet:
+    """Import jobs a user may reach: their own; an administrator's, everyone's (another user's job is not found)."""
+    from imports.models import ImportJob
+
+    if user_role(user) == Role.ADMIN:
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(user=user)
+
+
 def suggested_orders_for(user) -> QuerySet:
     """Suggested orders for the stores a user may reach."""
     from visits.models import SuggestedOrder

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "visits",
     "promotions",
     "contracts",
+    "imports",
 ]
 # The demo company and `seed_demo` (the demo/ app): on by default in development, off in production unless
 # DEMO=true asks for it (docker-compose loads the demo that way). No runtime app imports it.

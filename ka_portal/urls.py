@@ -9,13 +9,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from stores import api_imports
-
 from . import api_views, views
 
 # The API is wired one way: each app's `<app>/api_urls.py` has a `router` (its resources) and `urlpatterns`
 # (those plus its other endpoints), included here under /api/v1/. One root view lists every app's resources.
-API_APPS = ("accounts", "stores", "visits", "promotions", "contracts")
+API_APPS = ("accounts", "stores", "visits", "promotions", "contracts", "imports")
 api_routers = [import_module(f"{app}.api_urls").router for app in API_APPS]
 api_root = APIRootView.as_view(
     api_root_dict={
@@ -28,8 +26,6 @@ api_v1 = [
     path("auth/token/", api_views.TokenView.as_view(), name="api-token"),
     path("auth/tokens/", api_views.TokensView.as_view(), name="api-tokens"),
     path("me/", api_views.MeView.as_view(), name="api-me"),
-    path("imports/<slug:kind>/", api_imports.ImportView.as_view(), name="api-import"),
-    path("imports/<slug:kind>/template/", api_imports.ImportTemplateView.as_view(), name="api-import-template"),
     *(path("", include(f"{app}.api_urls")) for app in API_APPS),
 ]
 
@@ -46,6 +42,7 @@ urlpatterns = [
     path("visits/", include("visits.urls")),
     path("promotions/", include("promotions.urls")),
     path("contracts/", include("contracts.urls")),
+    path("imports/", include("imports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

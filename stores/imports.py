@@ -1,17 +1,17 @@
-"""Excel import of stores, products, listings and deliveries, and the registry of every import kind.
+"""Excel import of stores, products, listings and deliveries (registered with the imports app in stores/apps.py).
 
 Each kind names its columns (Chinese and English headers), its natural key, who may run it, how its
 codes resolve (scoped through ka_portal/scope.py) and how it writes in batches. The runner in
-ka_portal/imports.py does the reading, the checking and the all-or-nothing transaction.
+imports/runner.py does the reading, the checking and the all-or-nothing transaction.
 """
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from accounts.imports import ACCOUNT_CODE, TargetImport, resolve_accounts
+from accounts.imports import ACCOUNT_CODE, resolve_accounts
 from accounts.roles import Role
-from ka_portal import imports
-from ka_portal.imports import Column, ImportKind, chunks
+from imports import kinds as imports
+from imports.kinds import Column, ImportKind
 from ka_portal.scope import stores_for
 
 from . import rules
@@ -348,43 +348,12 @@ class DeliveryImport(ImportKind):
         check_rows(rows, problems, rules.DELIVERY)
 
     def write(self, rows, *, present):
-        # Delivery has no unique constraint on its natural key, so ON CONFLICT cannot upsert: lock the
-        # stores in the file (two imports touching them wait for each other), then split new from known.
-        store_ids = sorted({row.values["store_id"] for row in rows})
-        for part in chunks(store_ids):
-            list(Store.objects.select_for_update().filter(pk__in=part).order_by("pk").values_list("pk", flat=True))
+        unique = ("store_id", "product_id", "date", "reference")
         dates = [row.values["date"] for row in rows]
-        known = imports.existing_keys(
+        existing = imports.existing_keys(
             Delivery.objects.filter(date__range=(min(dates), max(dates))),
-            store_ids,
+            (row.values["store_id"] for row in rows),
             by="store_id",
-            key=("store_id", "product_id", "date", "reference"),
+            key=unique,
         )
-        fields = ["quantity", "unit_price"] if "unit_price" in present else ["quantity"]
-        new, changed = [], []
-        for row in rows:
-            values = row.values
-            natural_key = (values["store_id"], values["product_id"], values["date"], values["reference"])
-            delivery = Delivery(
-                pk=known.get(natural_key),
-                store_id=values["store_id"],
-                product_id=values["product_id"],
-                date=values["date"],
-                reference=values["reference"],
-                quantity=values["quantity"],
-                unit_price=values.get("unit_price"),
-            )
-            (changed if delivery.pk else new).append(delivery)
-        Delivery.objects.bulk_create(new, batch_size=2000)
-        imports.update_by_pk(Delivery, changed, fields)
-        return len(new), len(changed)
-
-
-KINDS: dict[str, ImportKind] = {
-    kind.name: kind for kind in (StoreImport(), ProductImport(), ListingImport(), DeliveryImport(), TargetImport())
-}
-
-
-def import_kinds_for(user) -> list[ImportKind]:
-    """The kinds a user may import (none for reps, supervisors and finance)."""
-    return [kind for kind in KINDS.values() if kind.allowed(user)]
+        return imports.upsert(self, Delivery, rows, present=present, unique=unique, existing=existing)

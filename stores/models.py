@@ -162,8 +162,12 @@ class Delivery(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-date", "store", "product"]
-        indexes = [models.Index(fields=["store", "product", "date"], name="delivery_store_product_date")]
         constraints = [
+            # The natural key: an import of the same delivery note again updates it (an upsert), never doubles it.
+            # Its index also serves the lookups by store, product and date.
+            models.UniqueConstraint(
+                fields=["store", "product", "date", "reference"], name="delivery_natural_key_unique"
+            ),
             models.CheckConstraint(condition=models.Q(quantity__gte=1), name="delivery_quantity_positive"),
             models.CheckConstraint(
                 condition=models.Q(quantity__lte=bounds.PACKS_MAX), name="delivery_quantity_bounded"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import urls_imports, views
+from . import views
 
 app_name = "stores"
 
@@ -12,5 +12,4 @@ urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="product-list"),
     path("listings/", views.ListingListView.as_view(), name="listing-list"),
     path("deliveries/", views.DeliveryListView.as_view(), name="delivery-list"),
-    *urls_imports.urlpatterns,
 ]

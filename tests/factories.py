@@ -112,3 +112,5 @@ class DeliveryFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     date = factory.LazyFunction(date.today)
     quantity = 24
+    # Each its own delivery note: (store, product, date, reference) is unique.
+    reference = factory.Sequence(lambda n: f"DN-{n:05d}")

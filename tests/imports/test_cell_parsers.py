@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ka_portal import imports
-from ka_portal.imports import CellError
+from imports import kinds as imports
+from imports.kinds import CellError
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from imports.registry import KINDS
+from imports.runner import ImportRejected, run_import
 from ka_portal.errors import DomainError
-from ka_portal.imports import ImportRejected, run_import
-from stores.imports import KINDS
 from stores.models import Product
 
 from .xlsx import xlsx_bytes, xlsx_upload

@@ -14,18 +14,18 @@ from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.test import Client
 from django.utils import translation
 
-from ka_portal import imports as runner
+from imports import runner
+from imports.registry import KINDS
+from imports.runner import CHECK_CHUNK, ImportRejected, run_import
 from ka_portal.errors import DomainError
-from ka_portal.imports import CHECK_CHUNK, ImportRejected, run_import
-from stores.imports import KINDS
 from stores.models import Product, Store
 from tests.factories import KeyAccountFactory
 
-from .xlsx import read_xlsx, xlsx_bytes, xlsx_upload
+from .xlsx import api_import, page_import, read_xlsx, xlsx_bytes, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
-PAGE = "/stores/import/"
+PAGE = "/imports/"
 API = "/api/v1/imports/products/"
 PRODUCT_HEADERS = [
     "product code", "product name", "packs per case", "suggested retail price", "distributor price", "wholesale price",
@@ -54,16 +54,14 @@ def no_parsing(monkeypatch):
 # --- thousands of bad rows: the first 100 problems and the count of all ---
 
 
-def test_the_api_lists_the_first_100_problems_and_counts_them_all(api_client, admin_user):
+def test_the_api_lists_the_first_100_problems_and_counts_them_all(api_client, admin_user, commit):
     # given a sheet with 3,000 bad rows, two problems each
     api_client.force_authenticate(admin_user)
     upload = xlsx_upload(PRODUCT_HEADERS, _bad_products(3000))
     # when
-    response = api_client.post(API, {"file": upload}, format="multipart", HTTP_ACCEPT_LANGUAGE="en")
+    body = api_import(api_client, "products", upload, commit=commit, HTTP_ACCEPT_LANGUAGE="en")
     # then
-    assert response.status_code == 400
-    body = response.json()
-    assert body["code"] == "import.invalid_rows"
+    assert (body["status"], body["code"], body["problems_total"]) == ("refused", "import.invalid_rows", 6000)
     assert body["params"] == {"bad_rows": 3000, "rows": 3000, "problems": 6000, "shown": 100}
     assert body["detail"] == (
         "Rows with problems: 3000 of 3000. Showing the first 100 of 6000 problems. "
@@ -78,50 +76,48 @@ def test_the_api_lists_the_first_100_problems_and_counts_them_all(api_client, ad
          "message": "“five” is not a number."},
     ]  # fmt: skip
     assert [error["row"] for error in body["errors"]] == [row for row in range(2, 52) for _ in range(2)]
-    assert len(response.content) < 20_000
+    assert len(json.dumps(body)) < 20_000
     assert not Product.objects.exists()
 
 
-def test_the_count_comes_in_chinese_for_a_chinese_client(api_client, admin_user):
+def test_the_count_comes_in_chinese_for_a_chinese_client(api_client, admin_user, commit):
     api_client.force_authenticate(admin_user)
     upload = xlsx_upload(PRODUCT_HEADERS, _bad_products(120))
 
-    response = api_client.post(API, {"file": upload}, format="multipart", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = api_import(api_client, "products", upload, commit=commit, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
-    assert response.json()["detail"] == (
+    assert body["detail"] == (
         "有问题的行：120 / 120。共 240 个问题，仅显示前 100 个。未导入任何数据，请修改后重新上传。"
     )
 
 
-def test_the_number_listed_is_a_setting(api_client, admin_user, settings):
+def test_the_number_listed_is_a_setting(api_client, admin_user, settings, commit):
     settings.KA = replace(settings.KA, import_max_errors=5)
     api_client.force_authenticate(admin_user)
 
-    response = api_client.post(
-        API, {"file": xlsx_upload(PRODUCT_HEADERS, _bad_products(40))}, format="multipart"
-    ).json()
+    response = api_import(api_client, "products", xlsx_upload(PRODUCT_HEADERS, _bad_products(40)), commit=commit)
 
     assert (len(response["errors"]), response["params"]["problems"], response["params"]["shown"]) == (5, 80, 5)
 
 
-def test_a_few_problems_are_all_listed_without_a_count_line(api_client, admin_user):
+def test_a_few_problems_are_all_listed_without_a_count_line(api_client, admin_user, commit):
     api_client.force_authenticate(admin_user)
     rows = [_product(1), _product(2, packs=0)]
 
-    body = api_client.post(
-        API, {"file": xlsx_upload(PRODUCT_HEADERS, rows)}, format="multipart", HTTP_ACCEPT_LANGUAGE="en"
-    ).json()
+    body = api_import(
+        api_client, "products", xlsx_upload(PRODUCT_HEADERS, rows), commit=commit, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     assert body["detail"] == "Rows with problems: 1 of 2. Nothing was imported; fix them and upload again."
     assert body["params"] == {"bad_rows": 1, "rows": 2, "problems": 1, "shown": 1}
 
 
-def test_the_page_shows_the_first_100_problems_and_the_count(client, manager):
+def test_the_page_shows_the_first_100_problems_and_the_count(client, manager, commit):
     # given
     client.force_login(manager)
     upload = xlsx_upload(PRODUCT_HEADERS, _bad_products(3000))
     # when
-    response = client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = page_import(client, "products", upload, commit=commit, HTTP_ACCEPT_LANGUAGE="en")
     # then
     page = response.content.decode()
     assert page.count("Packs per case must be between 1 and 10000; 0 is not.") == 50
@@ -131,18 +127,18 @@ def test_the_page_shows_the_first_100_problems_and_the_count(client, manager):
     assert "Showing the first 100 of 6000 problems." in page
     assert len(response.content) < 100_000
     # and the download holds what was shown, no more
-    download = client.get(f"/stores/import/problems/{response.context['problems_token']}.xlsx")
+    download = client.get(f"/imports/jobs/{response.context['job'].pk}/problems.xlsx")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
     assert len(rows) == 1 + 100
     assert rows[1] == (2, "packs per case", "Packs per case must be between 1 and 10000; 0 is not.")
     assert not Product.objects.exists()
 
 
-def test_the_page_says_the_count_in_chinese(client, manager):
+def test_the_page_says_the_count_in_chinese(client, manager, commit):
     client.force_login(manager)
     upload = xlsx_upload(PRODUCT_HEADERS, _bad_products(60))
 
-    page = client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    page = page_import(client, "products", upload, commit=commit, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
 
     assert "共 120 个问题，仅显示前 100 个。" in page
     assert "下载所列问题（Excel）" in page
@@ -213,7 +209,7 @@ def test_an_upload_over_the_cap_is_dropped_as_it_arrives(client, api_client, man
     assert CountingHandler.received <= 1024 * 1024 + 64 * 1024
 
 
-def test_the_page_still_checks_the_csrf_token(manager):
+def test_the_page_still_checks_the_csrf_token(manager, commit):
     # the page installs its size limit before Django's CSRF check reads the body, then checks the token itself
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(manager)
@@ -224,7 +220,8 @@ def test_the_page_still_checks_the_csrf_token(manager):
     assert refused.status_code == 403
     token = csrf_client.get(PAGE).context["csrf_token"]
     upload.seek(0)
-    accepted = csrf_client.post(PAGE, {"kind": "products", "file": upload, "csrfmiddlewaretoken": str(token)})
+    with commit(execute=True):
+        accepted = csrf_client.post(PAGE, {"kind": "products", "file": upload, "csrfmiddlewaretoken": str(token)})
     assert accepted.status_code == 302
     assert Product.objects.count() == 1
 
@@ -370,7 +367,7 @@ def test_a_good_file_over_several_chunks_writes_every_row_once(admin_user):
     assert Product.objects.count() == len(rows)
 
 
-def test_codes_out_of_scope_are_checked_in_every_chunk(client, manager):
+def test_codes_out_of_scope_are_checked_in_every_chunk(client, manager, commit):
     # given a manager's account and a store code of another manager's account far down the file
     KeyAccountFactory(code="MINE", owner=manager)
     KeyAccountFactory(code="THEIRS")
@@ -379,7 +376,7 @@ def test_codes_out_of_scope_are_checked_in_every_chunk(client, manager):
     rows.append(["THEIRS", "X1", "店", "A"])
     client.force_login(manager)
     # when
-    response = client.post(PAGE, {"kind": "stores", "file": xlsx_upload(headers, rows)}, HTTP_ACCEPT_LANGUAGE="en")
+    response = page_import(client, "stores", xlsx_upload(headers, rows), commit=commit, HTTP_ACCEPT_LANGUAGE="en")
     # then
     assert f'<td class="num">{len(rows) + 1}</td><td>account code</td>' in response.content.decode()
     assert not Store.objects.exists()

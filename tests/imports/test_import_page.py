@@ -1,4 +1,5 @@
-"""The import page: who reaches it, template downloads, the error table in the user's language, success."""
+"""The import pages: who reaches them, template downloads, and a job's page — its progress, the error table in
+the user's language, success."""
 
 from dataclasses import replace
 
@@ -9,11 +10,11 @@ from accounts.roles import Role
 from stores.models import Product, Store
 from tests.factories import KeyAccountFactory, make_user
 
-from .xlsx import read_xlsx, xlsx_upload
+from .xlsx import page_import, read_xlsx, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
-PAGE = "/stores/import/"
+PAGE = "/imports/"
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def test_roles_that_may_not_import_do_not_find_the_page(client, role):
     client.force_login(make_user(role, username=f"u_{role}"))
 
     assert client.get(PAGE).status_code == 404
-    assert client.get("/stores/import/stores/template.xlsx").status_code == 404
+    assert client.get("/imports/stores/template.xlsx").status_code == 404
 
 
 def test_anonymous_is_sent_to_log_in(client):
@@ -42,14 +43,14 @@ def test_the_page_offers_every_kind_and_the_chosen_kinds_columns(manager_client)
 
     for label in ("门店", "产品", "进场SKU", "进货", "销售指标"):
         assert label in page
-    assert 'href="/stores/import/deliveries/template.xlsx"' in page
+    assert 'href="/imports/deliveries/template.xlsx"' in page
     assert "进货日期" in page and "数量（包）" in page
     assert 'name="kind" value="deliveries"' in page
     assert "导入" in page  # the nav entry and the button
 
 
 def test_the_template_download_opens_with_the_kinds_headers(manager_client):
-    response = manager_client.get("/stores/import/products/template.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = manager_client.get("/imports/products/template.xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.status_code == 200
     assert 'filename="import-products.xlsx"' in response["Content-Disposition"]
@@ -60,11 +61,11 @@ def test_the_template_download_opens_with_the_kinds_headers(manager_client):
 
 @pytest.mark.parametrize("kind", ["stores", "products", "listings", "deliveries", "targets"])
 def test_every_kinds_template_carries_its_english_headers_and_instructions(client, admin_user, kind):
-    from stores.imports import KINDS
+    from imports.registry import KINDS
 
     client.force_login(admin_user)
 
-    response = client.get(f"/stores/import/{kind}/template.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(f"/imports/{kind}/template.xlsx", HTTP_ACCEPT_LANGUAGE="en")
 
     data, instructions = read_xlsx(b"".join(response.streaming_content)).values()
     assert data == [tuple(column.en for column in KINDS[kind].columns)]
@@ -73,27 +74,35 @@ def test_every_kinds_template_carries_its_english_headers_and_instructions(clien
     ]
 
 
-def test_bad_rows_show_a_table_in_chinese_and_keep_the_kind(manager_client, manager):
+def test_bad_rows_show_a_table_in_chinese_and_keep_the_kind(
+    manager_client, manager, django_capture_on_commit_callbacks
+):
     # given
     KeyAccountFactory(code="WM", owner=manager)
     upload = xlsx_upload(
         ["系统编码", "门店编码", "门店名称", "等级"], [["WM", "S1", "店", "A"], ["WM", "S2", "店", "Z"]]
     )
     # when
-    response = manager_client.post(PAGE, {"kind": "stores", "file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
-    # then
+    response = page_import(
+        manager_client, "stores", upload, commit=django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    # then the job's page shows it refused, how far it came, and the table
     page = response.content.decode()
     assert response.status_code == 200
     assert "未导入任何数据" in page
+    assert response.context["job"].status == "refused"
+    assert 'data-count="rows_read">2<' in page and 'data-count="rows_written">0<' in page
     assert '<td class="num">3</td><td>等级</td><td>“Z”不是 A, B, C 之一。</td>' in page
     assert 'name="kind" value="stores"' in page
     assert not Store.objects.exists()
 
 
-def test_a_file_that_is_not_a_workbook_is_named_next_to_the_file_field(manager_client):
+def test_a_file_that_is_not_a_workbook_is_named_on_the_jobs_page(manager_client, django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("stores.txt", "门店编码\nS1\n".encode())
 
-    response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = page_import(
+        manager_client, "products", upload, commit=django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -101,14 +110,19 @@ def test_a_file_that_is_not_a_workbook_is_named_next_to_the_file_field(manager_c
     assert 'name="kind" value="products"' in page
 
 
-def test_a_good_file_redirects_and_says_what_was_imported(manager_client):
+def test_a_good_file_goes_to_its_jobs_page_which_says_what_was_imported(
+    manager_client, django_capture_on_commit_callbacks
+):
     headers = ["产品编码", "产品名称", "箱规", "建议零售价", "经销商进价", "二批价", "备注"]
     upload = xlsx_upload(headers, [["P1", "啤酒", 12, 5.5, 3.8, 4.1, "x"]])
 
-    response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    response = page_import(
+        manager_client, "products", upload, commit=django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
-    assert response.redirect_chain == [(PAGE + "?kind=products", 302)]
     page = response.content.decode()
+    assert 'data-testid="job-status">Imported<' in page
+    assert "import-progress.js" not in page  # a finished job's page has nothing to follow
     assert "Products: 1 row imported — 1 created, 0 updated." in page
     assert "These columns were not recognised and were ignored: 备注" in page
     assert Product.objects.get().name == "啤酒"
@@ -129,32 +143,39 @@ def test_an_unknown_kind_is_not_found_rather_than_imported_as_something_else(man
     assert manager_client.post(PAGE, {"kind": "visits", "file": upload}).status_code == 404
 
 
-def test_the_problems_shown_download_as_excel_and_the_page_counts_the_rest(manager_client, settings):
+def test_the_problems_shown_download_as_excel_and_the_page_counts_the_rest(
+    manager_client, settings, django_capture_on_commit_callbacks
+):
     # given a file with 5 bad rows, and imports that list only the first 3 problems
     settings.KA = replace(settings.KA, import_max_errors=3)
     headers = ["产品编码", "产品名称", "箱规", "建议零售价", "经销商进价", "二批价"]
     upload = xlsx_upload(headers, [[f"P{i}", "啤酒", 0, 5, 4, 4] for i in range(5)])
     # when
-    response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = page_import(
+        manager_client, "products", upload, commit=django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="en"
+    )
     # then the page lists the first 3 and says how many there are
     page = response.content.decode()
     assert page.count("Packs per case must be between 1 and 10000; 0 is not.") == 3
     assert "Showing the first 3 of 5 problems." in page
     assert "Download these problems as Excel" in page
-    link = response.context["problems_token"]
-    download = manager_client.get(f"/stores/import/problems/{link}.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    link = f"/imports/jobs/{response.context['job'].pk}/problems.xlsx"
+    download = manager_client.get(link, HTTP_ACCEPT_LANGUAGE="en")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
     assert rows[0] == ("Row", "Column", "Problem")
     assert rows[1:] == [(n, "箱规", "Packs per case must be between 1 and 10000; 0 is not.") for n in range(2, 5)]
     # and another manager (the same browser, logged in as them) cannot fetch it
     manager_client.force_login(make_user(Role.MANAGER, username="mgr_b"))
-    assert manager_client.get(f"/stores/import/problems/{link}.xlsx").status_code == 404
+    assert manager_client.get(link).status_code == 404
+    assert manager_client.get(link.replace("problems.xlsx", "")).status_code == 404
 
 
-def test_missing_columns_are_reported_against_the_header_row(manager_client):
+def test_missing_columns_are_reported_against_the_header_row(manager_client, django_capture_on_commit_callbacks):
     upload = xlsx_upload(["产品编码", "产品名称"], [["P1", "啤酒"]])
 
-    response = manager_client.post(PAGE, {"kind": "products", "file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = page_import(
+        manager_client, "products", upload, commit=django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
 
     page = response.content.decode()
     assert "第 1 行的列标题有问题。请修改后重新上传。" in page

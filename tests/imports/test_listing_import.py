@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.roles import Role
-from ka_portal.imports import ImportRejected, run_import
-from stores.imports import KINDS
+from imports.registry import KINDS
+from imports.runner import ImportRejected, run_import
 from stores.models import Listing
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 

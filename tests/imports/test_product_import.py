@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from ka_portal.imports import ImportRejected, run_import
-from stores.imports import KINDS
+from imports.registry import KINDS
+from imports.runner import ImportRejected, run_import
 from stores.models import Product
 from tests.factories import ProductFactory
 

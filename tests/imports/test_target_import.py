@@ -6,8 +6,8 @@ import pytest
 
 from accounts.models import SalesTarget
 from accounts.roles import Role
-from ka_portal.imports import ImportRejected, run_import
-from stores.imports import KINDS
+from imports.registry import KINDS
+from imports.runner import ImportRejected, run_import
 from tests.factories import KeyAccountFactory, SalesTargetFactory, make_user
 
 from .xlsx import errors_of, xlsx_upload

@@ -38,6 +38,7 @@ from django.db.models import Model, QuerySet
 from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from contracts import selectors as contract_selectors
 from contracts.models import Contract, Deduction, Invoice, Payment
+from imports.models import ImportJob
 from ka_portal import scope
 from ka_portal.permissions import can
 from promotions import selectors as promotion_selectors
@@ -96,6 +97,8 @@ SCOPES: dict[str, Scope] = {
     "invoice": Scope(Invoice, contract_selectors.invoices_for),
     "payment": Scope(Payment, contract_selectors.payments_for),
     "deduction": Scope(Deduction, contract_selectors.deductions_for),
+    # Every user may have jobs of their own (no model permission gates them): gated like stores, seen by all.
+    "import_job": Scope(ImportJob, scope.import_jobs_for, Store),
 }
 
 # URL kwargs that are not records: the value the matrix sends.
@@ -177,9 +180,6 @@ ROUTES: dict[str, Route] = {
     "stores:product-list": Route(rows="product", export=True),
     "stores:listing-list": Route(rows="listing", export=True, query={"product": "P001"}),
     "stores:delivery-list": Route(rows="delivery", export=True, query={"date_from": "2026-10-01"}),
-    "stores:import": Route(),
-    "stores:import-template": Route(params={"kind": "kind"}),
-    "stores:import-problems": Route(params={"token": "token"}),
     "store-list": Route(rows="store"),
     "store-detail": Route(params={"pk": "store"}),
     "product-list": Route(rows="product"),
@@ -188,8 +188,16 @@ ROUTES: dict[str, Route] = {
     "listing-detail": Route(params={"pk": "listing"}),
     "delivery-list": Route(rows="delivery"),
     "delivery-detail": Route(params={"pk": "delivery"}),
+    # --- imports
+    "imports:import": Route(),
+    "imports:import-template": Route(params={"kind": "kind"}),
+    "imports:job": Route(params={"pk": "import_job"}),
+    "imports:job-status": Route(params={"pk": "import_job"}),
+    "imports:job-problems": Route(params={"pk": "import_job"}),
     "api-import": Route(params={"kind": "kind"}),
     "api-import-template": Route(params={"kind": "kind"}),
+    "api-import-jobs": Route(rows="import_job"),
+    "api-import-job": Route(params={"pk": "import_job"}),
     # --- visits
     "visits:today": Route(),
     "visits:check-in": Route(),

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from contracts import services as contract_services
+from imports.runner import problems_workbook
 from ka_portal import excel
-from ka_portal.imports import problems_workbook
 from tests.factories import KeyAccountFactory, SalesTargetFactory, StoreFactory
 from tests.visits.factories import TaskFactory, VisitFactory
 

@@ -1,0 +1,195 @@
+"""API of the Excel imports. POST a file to /api/v1/imports/<kind>/: the upload is kept and a job queued
+(202, with the job's status URL); GET /api/v1/imports/jobs/<id>/ follows it (rows read, checked, written)
+and answers its outcome — what was written, or the problems that kept anything from being written.
+GET /api/v1/imports/<kind>/template/ is the empty template. Same services as the page."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, renderers, serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ka_portal import excel
+from ka_portal.errors import DomainError
+from ka_portal.idempotency import idempotent
+from ka_portal.scope import import_jobs_for
+
+from .kinds import ImportKind
+from .models import ImportJob
+from .registry import KINDS
+from .runner import limit_upload_size, template_workbook
+from .services import import_job_start
+
+_ERROR = inline_serializer("ImportError", {"code": serializers.CharField(), "detail": serializers.CharField()})
+_KIND_DOC = "Reps, supervisors and finance may not import (403)."
+_KIND = OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=list(KINDS), description="What the file holds.")
+
+
+def _kind_for(request, name: str) -> ImportKind:
+    kind = KINDS.get(name)
+    if kind is None:
+        raise Http404
+    if not kind.allowed(request.user):
+        raise PermissionDenied
+    return kind
+
+
+class XlsxRenderer(renderers.BaseRenderer):
+    """Lets a client ask for the template with Accept: the xlsx media type (the body is a file response)."""
+
+    media_type = excel.XLSX_CONTENT_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class ProblemSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="Row of the sheet (1 is the header row).")
+    column = serializers.CharField(help_text="The column's header as the file has it.")
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    status_url = serializers.SerializerMethodField(help_text="Where to follow this job.")
+    errors = ProblemSerializer(
+        source="problems",
+        many=True,
+        read_only=True,
+        help_text="A refused file's first problems (a setting, 100 by default), by row and column.",
+    )
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "status_url",
+            "file_name",
+            "rows_read",
+            "rows_checked",
+            "rows_written",
+            "created",
+            "updated",
+            "ignored_columns",
+            "code",
+            "detail",
+            "params",
+            "problems_total",
+            "errors",
+            "queued_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields
+        extra_kwargs = {
+            "status": {
+                "help_text": "queued → running → done (written), refused (nothing written: see code, detail, "
+                "errors) or failed (nothing written)."
+            },
+            "code": {"help_text": "Why a job was refused: import.invalid_rows, import.not_a_spreadsheet, …"},
+            "problems_total": {"help_text": "All problems of a refused file; `errors` lists the first ones."},
+        }
+
+    def get_status_url(self, job: ImportJob) -> str:
+        url = reverse("api-import-job", args=[job.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
+
+
+class ImportView(APIView):
+    """Import a filled-in template, in the background: all rows or none."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before authentication: a session's CSRF check reads the body.
+        self.upload_limit = limit_upload_size(request)
+        return super().initialize_request(request, *args, **kwargs)
+
+    @idempotent(scope="imports.create")
+    @extend_schema(
+        operation_id="imports_create",
+        parameters=[_KIND],
+        description=f"Upload an .xlsx file as multipart field `file`. {_KIND_DOC} Chinese or English headers. "
+        "The answer is 202 with the job (status `queued`) and its `status_url` (also the Location header): "
+        "follow the job there until its status is done, refused or failed. On a server without a Celery "
+        "broker (the embedded default) the job has already run when the 202 arrives, so the first look at "
+        "`status_url` shows the outcome. If any row is bad nothing is imported: the job is refused with code "
+        "import.invalid_rows, its `errors` list the first problems (a setting, 100 by default) by row and "
+        "column, `problems_total` counts them all. A file that is not a workbook is refused with "
+        "import.not_a_spreadsheet; more rows than the setting allows, import.too_many_rows. Rows with a known "
+        "natural key update. Answered at once, without a job: no file (400 import.no_file) and a file over "
+        "the upload limit (413 import.too_large, naming the limit, before it is stored).",
+        request={"multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()})},
+        responses={
+            202: ImportJobSerializer,
+            400: OpenApiResponse(_ERROR, description="No file"),
+            413: OpenApiResponse(_ERROR, description="The file is larger than the upload limit"),
+            403: _ERROR,
+            404: _ERROR,
+        },
+    )
+    def post(self, request, kind: str):
+        kind = _kind_for(request, kind)
+        upload = request.FILES.get("file")
+        self.upload_limit.check()
+        if upload is None:
+            raise DomainError("import.no_file", _("Send the workbook as the multipart field “file”."), field="file")
+        job = import_job_start(kind=kind, upload=upload, user=request.user)
+        body = ImportJobSerializer(job, context={"request": request}).data
+        return Response(body, status=202, headers={"Location": body["status_url"]})
+
+
+class ImportJobView(generics.RetrieveAPIView):
+    """One import job: its status, progress (rows read, checked, written) and outcome. Your own jobs only
+    (an administrator's: anyone's); another user's job is 404."""
+
+    serializer_class = ImportJobSerializer
+    queryset = ImportJob.objects.none()  # for the schema; get_queryset scopes every request
+
+    def get_queryset(self):
+        return import_jobs_for(self.request.user).prefetch_related("problems")
+
+    @extend_schema(operation_id="imports_job", responses={200: ImportJobSerializer, 404: _ERROR})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ImportJobListView(generics.ListAPIView):
+    """Your import jobs, newest first (an administrator's: everyone's)."""
+
+    serializer_class = ImportJobSerializer
+    queryset = ImportJob.objects.none()  # for the schema; get_queryset scopes every request
+
+    def get_queryset(self):
+        return import_jobs_for(self.request.user).prefetch_related("problems")
+
+    @extend_schema(operation_id="imports_jobs")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class ImportTemplateView(APIView):
+    """The empty template for a kind, headers in the caller's language (Accept-Language)."""
+
+    renderer_classes = [renderers.JSONRenderer, XlsxRenderer]
+
+    @extend_schema(
+        operation_id="imports_template",
+        parameters=[_KIND],
+        description=_KIND_DOC,
+        responses={(200, excel.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 403: _ERROR, 404: _ERROR},
+    )
+    def get(self, request, kind: str):
+        kind = _kind_for(request, kind)
+        return excel.workbook_response(template_workbook(kind), f"import-{kind.name}.xlsx")

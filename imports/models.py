@@ -1,0 +1,94 @@
+"""An import job: one uploaded file of one kind, its progress, and its outcome — the rows it wrote or the
+problems that kept it from writing anything (stored here, so any process can show them)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Failed")
+
+    FINISHED = frozenset({Status.DONE, Status.REFUSED, Status.FAILED})
+
+    kind = models.CharField(_("kind"), max_length=30)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    # The upload, private (MEDIA is never served as such): kept until the job has run, for a worker to read.
+    file = models.FileField(_("file"), upload_to="imports/%Y/%m/", blank=True)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    # The messages a worker writes are in the language of the user who uploaded the file.
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    # A refusal (or failure): its code, message and numbers as the API answers them; the rows' problems
+    # are ImportProblem rows (the first KA.import_max_errors), problems_total counts them all.
+    code = models.CharField(_("code"), max_length=60, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    params = models.JSONField(_("params"), default=dict, blank=True)
+    problems_total = models.PositiveIntegerField(_("problems"), default=0)
+    queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-queued_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-queued_at"], name="importjob_user_queued")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_checked__lte=models.F("rows_read"))
+                & models.Q(rows_written__lte=models.F("rows_checked")),
+                name="importjob_progress_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def headers_only(self) -> bool:
+        """Refused on the header row (row 1): no data row was read."""
+        return self.code == "import.invalid_rows" and self.params.get("rows") is None
+
+    @property
+    def truncated(self) -> bool:
+        return self.problems_total > self.params.get("shown", self.problems_total)
+
+
+class ImportProblem(models.Model):
+    """One problem of a refused file, by row and column (row 1 is the header row)."""
+
+    job = models.ForeignKey(ImportJob, verbose_name=_("import job"), on_delete=models.CASCADE, related_name="problems")
+    row = models.PositiveIntegerField(_("row"))
+    position = models.IntegerField(_("column position"))
+    column = models.CharField(_("column"), max_length=255, blank=True)
+    field = models.CharField(_("field"), max_length=60, blank=True)
+    message = models.TextField(_("problem"))
+
+    class Meta:
+        verbose_name = _("import problem")
+        verbose_name_plural = _("import problems")
+        ordering = ["job", "row", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.row} {self.column}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "field": self.field, "message": self.message}
