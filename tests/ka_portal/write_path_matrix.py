@@ -126,7 +126,7 @@ def imports(kind: str, user: str, headers, row, *, column: str = "*") -> tuple[D
     return (
         Door("import", user, lambda w: reverse("api-import", kwargs={"kind": kind}),
              lambda w, v: {"file": upload(w, v)}, field=column),
-        Door("import_page", user, lambda w: reverse("stores:import"),
+        Door("import_page", user, lambda w: reverse("imports:import"),
              lambda w, v: {"kind": kind, "file": upload(w, v)}, field=column),
     )  # fmt: skip
 

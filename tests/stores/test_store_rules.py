@@ -10,7 +10,7 @@ from django.utils import translation
 
 from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory
-from tests.imports.xlsx import xlsx_upload
+from tests.imports.xlsx import api_import, xlsx_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -132,7 +132,7 @@ def test_the_admin_refuses_a_negative_listing_price(client, admin_user):
 STORE_HEADERS = ["account code", "store code", "store name", "grade", "visits per week", "latitude", "longitude"]
 
 
-def test_the_import_refuses_with_the_same_words(api_client, manager, account):
+def test_the_import_refuses_with_the_same_words(api_client, manager, account, django_capture_on_commit_callbacks):
     api_client.force_authenticate(manager)
     rows = [
         ["MINE", "M-1", "一店", "A", 50, None, None],
@@ -141,12 +141,10 @@ def test_the_import_refuses_with_the_same_words(api_client, manager, account):
         ["MINE", "M-4", "四店", "A", 7, 31.2, 121.4],
     ]
 
-    response = api_client.post(
-        "/api/v1/imports/stores/", {"file": xlsx_upload(STORE_HEADERS, rows)}, format="multipart"
-    )
+    job = api_import(api_client, "stores", xlsx_upload(STORE_HEADERS, rows), commit=django_capture_on_commit_callbacks)
 
-    assert response.status_code == 400 and response.json()["code"] == "import.invalid_rows"
-    assert [(e["row"], e["field"], e["message"]) for e in response.json()["errors"]] == [
+    assert job["status"] == "refused" and job["code"] == "import.invalid_rows"
+    assert [(e["row"], e["field"], e["message"]) for e in job["errors"]] == [
         (2, "visits_per_week_override", VISITS_REFUSED),
         (3, "visits_per_week_override", VISITS_REFUSED.replace("50", "0")),
         (4, "longitude", POSITION_REFUSED),
@@ -155,15 +153,15 @@ def test_the_import_refuses_with_the_same_words(api_client, manager, account):
 
 
 def test_an_import_without_a_longitude_column_clears_the_position_whole(admin_user, account):
-    from ka_portal.imports import run_import
-    from stores.imports import KINDS
+    from imports.registry import kind_named
+    from imports.runner import run_import
 
     StoreFactory(account=account, code="M-1", latitude=Decimal("31.2"), longitude=Decimal("121.4"))
     upload = xlsx_upload(
         ["account code", "store code", "store name", "grade", "latitude"], [["MINE", "M-1", "店", "A", None]]
     )
 
-    run_import(kind=KINDS["stores"], source=upload, user=admin_user)
+    run_import(kind=kind_named("stores"), source=upload, user=admin_user)
 
     assert Store.objects.values_list("latitude", "longitude").get() == (None, None)
 
