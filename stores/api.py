@@ -69,6 +69,7 @@ class DeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = Delivery
         fields = ["id", "store", "product", "date", "quantity", "unit_price", "price", "amount", "reference"]
+        validators = []  # the natural key is the service's rule (delivery.duplicate), the same at every door
 
 
 class StoreViewSet(ServiceModelViewSet):

@@ -8,6 +8,9 @@ keeps its batched writes but checks its rows with the same rule functions (store
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.errors import DomainConflict
 
 from . import rules
 from .models import Delivery, Listing, Product, Store
@@ -48,5 +51,18 @@ def listing_save(*, listing: Listing | None = None, **fields: Any) -> Listing:
 
 @transaction.atomic
 def delivery_save(*, delivery: Delivery | None = None, **fields: Any) -> Delivery:
-    """Record a delivery (sell-in) or correct one: whole packs 1 … the bound, a price not negative."""
-    return _save(delivery or Delivery(), fields, rules.DELIVERY)
+    """Record a delivery (sell-in) or correct one: whole packs 1 … the bound, a price not negative, and at most
+    one delivery per store, product, date and delivery note (the natural key the import upserts on)."""
+    delivery = delivery or Delivery()
+    for name, value in fields.items():
+        setattr(delivery, name, value)
+    key = {"store_id": delivery.store_id, "product_id": delivery.product_id, "date": delivery.date}
+    if Delivery.objects.filter(**key, reference=delivery.reference).exclude(pk=delivery.pk).exists():
+        raise DomainConflict(
+            "delivery.duplicate",
+            _("This delivery is already recorded (the same store, product, date and note %(reference)s); "
+              "correct that one instead."),
+            field="reference",
+            reference=delivery.reference or "—",
+        )  # fmt: skip
+    return _save(delivery, {}, rules.DELIVERY)

@@ -266,8 +266,8 @@ def test_every_create_takes_an_idempotency_key(api_client, admin_user, url, body
 
 
 def test_a_negative_listing_price_is_refused_in_the_same_words_at_every_door(api_client, client, admin_user):
-    from ka_portal.imports import ImportRejected, run_import
-    from stores.imports import KINDS
+    from imports.registry import kind_named
+    from imports.runner import ImportRejected, run_import
 
     store, product = StoreFactory(code="S-1"), ProductFactory(code="P-1")
     api_client.force_authenticate(admin_user)
@@ -283,7 +283,7 @@ def test_a_negative_listing_price_is_refused_in_the_same_words_at_every_door(api
     )
     with pytest.raises(ImportRejected) as by_import:
         run_import(
-            kind=KINDS["listings"],
+            kind=kind_named("listings"),
             source=xlsx_upload(
                 ["store code", "product code", "purchase price", "shelf price"], [["S-1", "P-1", 4, -1]]
             ),
@@ -297,3 +297,19 @@ def test_a_negative_listing_price_is_refused_in_the_same_words_at_every_door(api
     assert refused in by_admin.content.decode()
     assert [error.message for error in by_import.value.errors] == [refused]
     assert not Listing.objects.exists()
+
+
+def test_a_delivery_entered_twice_is_refused_by_its_natural_key(api_client, manager, account):
+    store, product = StoreFactory(account=account, code="M-9"), ProductFactory(code="P-9")
+    api_client.force_authenticate(manager)
+    body = {"store": store.code, "product": product.code, "date": "2026-05-21", "quantity": 24, "reference": "DN-1"}
+
+    first = api_client.post("/api/v1/deliveries/", body, format="json")
+    again = api_client.post("/api/v1/deliveries/", {**body, "quantity": 12}, format="json")
+    other_note = api_client.post("/api/v1/deliveries/", {**body, "reference": "DN-2"}, format="json")
+
+    assert first.status_code == 201 and other_note.status_code == 201
+    assert again.status_code == 409
+    assert (again.json()["code"], again.json()["field"]) == ("delivery.duplicate", "reference")
+    assert "DN-1" in again.json()["detail"]
+    assert sorted(Delivery.objects.values_list("reference", "quantity")) == [("DN-1", 24), ("DN-2", 24)]
