@@ -45,6 +45,10 @@ class StoreSerializer(serializers.ModelSerializer):
 
 
 class ProductSerializer(serializers.ModelSerializer):
+    # Whole packs, bounded by the service's rule (stores/rules.py), not by the column's type: the same code and
+    # words at every door and on every database (PostgreSQL's integer range would answer first otherwise).
+    packs_per_case = serializers.IntegerField(help_text="Packs in a case: 1 … 10,000.")
+
     class Meta:
         model = Product
         fields = ["id", "code", "barcode", "name", "brand", "category", "packs_per_case", "suggested_retail_price",
@@ -65,6 +69,7 @@ class DeliverySerializer(serializers.ModelSerializer):
     product = related(Product, scope=products_for, help_text=PRODUCT_BY_CODE)
     price = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
     amount = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, allow_null=True)
+    quantity = serializers.IntegerField(help_text="Whole packs: 1 … 10,000,000 (stores/rules.py).")
 
     class Meta:
         model = Delivery
