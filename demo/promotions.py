@@ -7,14 +7,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 
 from accounts.models import KeyAccount
 from ka_portal.scope import stores_for
 from promotions import services
 from promotions.models import Budget, PromotionPlan, PromotionType
 from promotions.services import ItemInput, PlanInput
-from stores.models import Delivery, Product
+from stores.models import Delivery, Listing, Product
 
 User = get_user_model()
 Kind = PromotionType.Kind
@@ -101,6 +101,64 @@ def _plan(types, products, user, account, *, title, kind, start, days, lines, st
     return services.promotion_save_draft(user=user, data=data)
 
 
+def _funded_plan(types, products, user, account, *, kind, lines, **rest) -> PromotionPlan:
+    """A plan the maker funds (促销供价): each line (code, share of the account's shelf price, volume, promotional
+    supply price) prices the product below its normal purchase price — a DM at ~80 % or a crazy price at ~65 % —
+    and passes rule 3 because the chain buys it at the promotional supply price for the promotion."""
+    shelf = dict(
+        Listing.objects.filter(store__account=account, product__code__in=[line[0] for line in lines])
+        .values_list("product__code")
+        .annotate(shelf=Max("shelf_price"))
+    )
+    items = [
+        ItemInput(
+            products[code],
+            (shelf[code] * Decimal(ratio)).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            volume,
+            Decimal(supply),
+        )
+        for code, ratio, volume, supply in lines
+    ]
+    data = PlanInput(account=account, type=types[kind], items=items, all_stores=True, **rest)
+    return services.promotion_save_draft(user=user, data=data)
+
+
+def _seed_funded_plans(types, products, accounts, manager, today: date, rng: random.Random, approve) -> None:
+    """One funded plan of every type; the crazy price ran six weeks ago and is evaluated with its actual funding."""
+    days = timedelta
+    crazy = _funded_plan(
+        types, products, manager, accounts["LOTUS"], kind="CRAZY", title="易初莲花周末疯狂价（厂家供价支持）",
+        start_on=today - days(40), end_on=today - days(38), company_share=Decimal("0.30"),
+        lines=[("P002", "0.65", 2400, "1.90"), ("P004", "0.66", 600, "4.80")],
+        mechanics="周末三天疯狂价，厂家按促销供价供货", floor_stack=True,
+    )  # fmt: skip
+    approve(crazy)
+    _promotion_lift(crazy, rng)
+    dm = _funded_plan(
+        types, products, manager, accounts["NGS"], kind="DM", title="农工商啤酒DM（促销供价）",
+        start_on=today + days(12), end_on=today + days(25), dm_fee=Decimal("1800.00"), dm_slot=True,
+        lines=[("P001", "0.80", 1500, "3.60"), ("P003", "0.79", 800, "4.40")], mechanics="DM封面，纯生、冰爽八折",
+    )  # fmt: skip
+    approve(dm)
+    in_store = _funded_plan(
+        types, products, manager, accounts["LH"], kind="INSTORE", title="联华冰爽店促（促销供价）",
+        start_on=today + days(3), end_on=today + days(16), promoter_fee=Decimal("900.00"), end_cap=True,
+        lines=[("P003", "0.85", 900, "4.80")],
+    )  # fmt: skip
+    approve(in_store)
+    clearance = _funded_plan(
+        types, products, manager, accounts["TRUST"], kind="CLEAR", title="好又多黑啤下架清仓（促销供价）",
+        start_on=today + days(5), end_on=today + days(18), company_share=Decimal("0.50"),
+        lines=[("P004", "0.70", 500, "5.00")], mechanics="黑啤退场前清仓，厂家按促销供价补差",
+    )  # fmt: skip
+    services.promotion_submit(plan=clearance, by=manager, today=today)
+    _funded_plan(
+        types, products, manager, accounts["TESCO"], kind="BUNDLE", title="乐购经典啤酒买二送一（草稿）",
+        start_on=today + days(15), end_on=today + days(28), company_share=Decimal("0.50"), gift_cost=Decimal("300.00"),
+        lines=[("P002", "0.666", 1800, "1.95")], mechanics="买二送一，折合六六折",
+    )  # fmt: skip
+
+
 def _promotion_lift(plan: PromotionPlan, rng: random.Random) -> None:
     """Extra sell-in during a past promotion, so its evaluation shows what a working one looks like.
     No unit price: valued at each listing's purchase price, as imported deliveries often are."""
@@ -171,6 +229,7 @@ def seed_promotions(*, today: date, rng: random.Random) -> int:
     )  # fmt: skip
     services.promotion_submit(plan=rejected, by=manager, today=today)
     services.promotion_reject(plan=rejected, by=manager, reason="与欧尚年度档期冲突，改到下季度")
+    _seed_funded_plans(types, products, accounts, manager, today, rng, approve)
     # A rep's draft that still breaks rule 2 (a 10 % cut for 29 days), to show the form's messages.
     rtm_store = stores_for(rep).filter(account=accounts["RTM"]).first()
     _plan(

@@ -37,7 +37,14 @@ class PromotionTypeAdmin(admin.ModelAdmin):
 
 class PromotionItemInline(ReadOnlyInline):
     model = PromotionItem
-    fields = ("product", "normal_price", "promotion_price", "forecast_volume")
+    fields = (
+        "product",
+        "normal_price",
+        "promotion_price",
+        "forecast_volume",
+        "normal_supply_price",
+        "promo_supply_price",
+    )
 
 
 class TransitionInline(ReadOnlyInline):
@@ -68,7 +75,7 @@ def approve_plans(modeladmin, request, queryset):
 
 @admin.register(PromotionPlan)
 class PromotionPlanAdmin(admin.ModelAdmin):
-    list_display = ("title", "account", "type", "start_on", "end_on", "total_cost", "status", "owner")
+    list_display = ("title", "account", "type", "start_on", "end_on", "supply_funding", "total_cost", "status", "owner")
     list_filter = ("status", "type", "account__tier")
     search_fields = ("title", "account__code", "account__name", "mechanics")
     date_hierarchy = "start_on"
@@ -123,7 +130,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
 @admin.register(PromotionEvaluation)
 class PromotionEvaluationAdmin(admin.ModelAdmin):
-    list_display = ("plan", "sales_amount", "uplift", "total_cost", "expense_ratio", "evaluated_at")
+    list_display = ("plan", "sales_amount", "uplift", "supply_funding", "total_cost", "expense_ratio", "evaluated_at")
 
     def has_add_permission(self, request):
         return False

@@ -49,8 +49,10 @@ class PromotionItemSerializer(serializers.ModelSerializer):
             "promotion_price",
             "forecast_volume",
             "cut",
+            "normal_supply_price",
+            "promo_supply_price",
         ]
-        read_only_fields = ["normal_price"]
+        read_only_fields = ["normal_price", "normal_supply_price"]
 
 
 class TransitionSerializer(serializers.ModelSerializer):
@@ -87,8 +89,8 @@ class PromotionPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = PromotionPlan
         fields = [
-            *PLAN_FIELDS, "items", "price_support", "total_cost", "owner", "status", "rejection_reason",
-            "first_approved_by", "price_floor_override_by", "budget", "reopened_from",
+            *PLAN_FIELDS, "items", "price_support", "supply_funding", "total_cost", "owner", "status",
+            "rejection_reason", "first_approved_by", "price_floor_override_by", "budget", "reopened_from",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -144,6 +146,15 @@ class ItemInputSerializer(serializers.Serializer):
     product = related(Product, scope=selectors.products_for_drafting, help_text="An active product, by code.")
     promotion_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     forecast_volume = serializers.IntegerField(min_value=0, max_value=bounds.PACKS_MAX, default=0)
+    promo_supply_price = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The maker's promotional supply price, below the normal purchase price (promotion.supply_price).",
+    )
 
 
 class PlanInputSerializer(serializers.ModelSerializer):

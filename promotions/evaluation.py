@@ -15,6 +15,7 @@ class Evaluation:
     baseline_units: int  # sold in the same number of days just before the start
     baseline_amount: Decimal
     total_cost: Decimal
+    supply_funding: Decimal = Decimal("0.00")  # on the packs actually sold in; part of total_cost
 
     @property
     def baseline_daily_units(self) -> Decimal:

@@ -75,11 +75,20 @@ class ItemForm(forms.Form):
     forecast_volume = forms.IntegerField(
         label=_("forecast volume (packs)"), min_value=0, max_value=bounds.PACKS_MAX, required=False
     )
+    promo_supply_price = forms.DecimalField(
+        label=_("promotional supply price"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: no special price from the maker."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form_fields(self)
-        self.fields["promotion_price"].widget.attrs["inputmode"] = "decimal"
+        for name in ("promotion_price", "promo_supply_price"):
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
 
 
 # The page offers MAX_PRODUCTS rows; more sent are parsed too, and the service refuses them with its rule.
@@ -99,7 +108,9 @@ def plan_input(form: PlanForm, formset) -> PlanInput:
     data = form.cleaned_data
     share = data.get("company_share")
     items = [
-        ItemInput(row["product"], row["promotion_price"], row.get("forecast_volume") or 0)
+        ItemInput(
+            row["product"], row["promotion_price"], row.get("forecast_volume") or 0, row.get("promo_supply_price")
+        )
         for row in formset.cleaned_data
         if row and not row.get("DELETE")
     ]
@@ -149,7 +160,12 @@ def plan_initial(plan) -> tuple[dict, list[dict]]:
     fields["stores"] = list(plan.stores.all())
     fields["company_share"] = None if plan.company_share is None else plan.company_share * 100
     items = [
-        {"product": i.product, "promotion_price": i.promotion_price, "forecast_volume": i.forecast_volume}
+        {
+            "product": i.product,
+            "promotion_price": i.promotion_price,
+            "forecast_volume": i.forecast_volume,
+            "promo_supply_price": i.promo_supply_price,
+        }
         for i in plan.items.all()
     ]
     return fields, items

@@ -147,6 +147,9 @@ class PromotionPlan(models.Model):
         Budget, verbose_name=_("budget"), on_delete=models.PROTECT, null=True, blank=True, related_name="plans"
     )
     price_support = models.DecimalField(_("price support"), **MONEY, default=0)
+    # Σ (normal − promotional supply price) × forecast volume: what the maker gives the chain on its purchases
+    # during the promotion (促销供价), trade spend of the plan like its fees; part of total_cost.
+    supply_funding = models.DecimalField(_("supply price funding"), **MONEY, default=0)
     total_cost = models.DecimalField(_("total cost"), **MONEY, default=0)
     price_floor_override_reason = models.TextField(_("price floor override reason"), blank=True)
     price_floor_override_by = models.ForeignKey(
@@ -197,7 +200,14 @@ class PromotionPlan(models.Model):
                 name="promotionplan_one_per_client_key",
             ),
             *at_least_zero(
-                "dm_fee", "tg_fee", "promoter_fee", "gift_cost", "price_support", "total_cost", prefix="promotionplan"
+                "dm_fee",
+                "tg_fee",
+                "promoter_fee",
+                "gift_cost",
+                "price_support",
+                "supply_funding",
+                "total_cost",
+                prefix="promotionplan",
             ),
             ratio_or_empty("company_share", prefix="promotionplan"),
         ]
@@ -227,6 +237,14 @@ class PromotionItem(models.Model):
     forecast_volume = models.PositiveIntegerField(
         _("forecast volume (packs)"), default=0, validators=bounds.packs_validators()
     )
+    # The normal store purchase price when the draft was saved (the highest among the covered stores), and the
+    # promotional supply price the maker grants the chain for the promotion, below it (promotion.supply_price).
+    normal_supply_price = models.DecimalField(
+        _("normal supply price"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    promo_supply_price = models.DecimalField(
+        _("promotional supply price"), **MONEY, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
 
     class Meta:
         verbose_name = _("promotion product")
@@ -237,6 +255,10 @@ class PromotionItem(models.Model):
                 condition=models.Q(forecast_volume__lte=bounds.PACKS_MAX), name="promotionitem_forecast_bounded"
             ),
             *at_least_zero("normal_price", "promotion_price", prefix="promotionitem"),
+            models.CheckConstraint(
+                condition=models.Q(promo_supply_price__isnull=True) | models.Q(promo_supply_price__gte=0),
+                name="promotionitem_promo_supply_price_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -248,6 +270,13 @@ class PromotionItem(models.Model):
         if not self.normal_price:
             return None
         return 1 - self.promotion_price / self.normal_price
+
+    @property
+    def funding_per_pack(self):
+        """What the maker gives per pack bought at the promotional supply price; None without one."""
+        if self.promo_supply_price is None or self.normal_supply_price is None:
+            return None
+        return self.normal_supply_price - self.promo_supply_price
 
 
 class PromotionEvaluation(models.Model):
@@ -263,6 +292,8 @@ class PromotionEvaluation(models.Model):
     baseline_amount = models.DecimalField(_("baseline sales"), **MONEY)
     uplift = models.DecimalField(_("uplift"), max_digits=9, decimal_places=4, null=True, blank=True)
     total_cost = models.DecimalField(_("total cost"), **MONEY)
+    # The supply price funding on the packs actually sold in (delivered) during the promotion.
+    supply_funding = models.DecimalField(_("supply price funding"), **MONEY, default=0)
     cost_per_incremental_unit = models.DecimalField(_("cost per incremental pack"), **MONEY, null=True, blank=True)
     expense_ratio = models.DecimalField(_("expense ratio"), max_digits=9, decimal_places=4, null=True, blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), auto_now=True)

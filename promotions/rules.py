@@ -63,6 +63,7 @@ class ItemFacts:
     store_purchase_price: Decimal | None = None
     wholesale_price: Decimal | None = None
     distributor_price: Decimal | None = None
+    promo_supply_price: Decimal | None = None  # the maker's promotional supply price (促销供价), when agreed
 
     @property
     def cut(self) -> Decimal | None:
@@ -131,6 +132,10 @@ FLOOR_LAYERS = (
     ("wholesale_price", _("second-tier wholesale price")),
     ("distributor_price", _("distributor price")),
 )
+# A funded item (the maker sells it to the chain at a promotional supply price) has one floor: what the chain
+# pays for it. The maker who agreed that price sells this promotion's volume below its wholesale and distributor
+# prices knowingly and pays the difference (the plan's supply funding), so those channel floors give way to it.
+FUNDED_FLOOR = (("promo_supply_price", _("promotional supply price")),)
 
 
 def too_many_products(count: int) -> Violation | None:
@@ -162,7 +167,7 @@ def check_plan(plan: PlanFacts, norms: RuleSettings | None = None) -> list[Viola
             )
         ]
     violations = _length(plan, norms) + _period(plan, norms)
-    violations += _price_floor(plan) + _cooldown(plan, norms) + _same_cut(plan)
+    violations += _supply_prices(plan) + _price_floor(plan) + _cooldown(plan, norms) + _same_cut(plan)
     return violations
 
 
@@ -226,12 +231,39 @@ def _period(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
     return [Violation(2, "promotion.period", message, params)]
 
 
+def supply_price_violation(index: int, item: ItemFacts) -> Violation | None:
+    """Rule 3: a promotional supply price is below the normal store purchase price it is a discount on."""
+    if item.promo_supply_price is None:
+        return None
+    params = {"product": item.product, "supply": money(item.promo_supply_price)}
+    if item.store_purchase_price is None:
+        message = _(
+            "Rule 3: %(product)s has no store purchase price at the chosen stores, "
+            "so a promotional supply price (%(supply)s) has nothing to be below."
+        )
+    elif item.promo_supply_price >= item.store_purchase_price:
+        params["purchase"] = money(item.store_purchase_price)
+        message = _(
+            "Rule 3: the promotional supply price %(supply)s of %(product)s must be below "
+            "its normal store purchase price %(purchase)s."
+        )
+    else:
+        return None
+    return Violation(3, "promotion.supply_price", message, params, slot=f"item-{index}")
+
+
+def _supply_prices(plan: PlanFacts) -> list[Violation]:
+    found = [supply_price_violation(index, item) for index, item in enumerate(plan.items)]
+    return [v for v in found if v is not None]
+
+
 def _price_floor(plan: PlanFacts) -> list[Violation]:
     found = []
     for index, item in enumerate(plan.items):
+        layers = FUNDED_FLOOR if item.promo_supply_price is not None else FLOOR_LAYERS
         broken = [
             (getattr(item, attr), label)
-            for attr, label in FLOOR_LAYERS
+            for attr, label in layers
             if getattr(item, attr) is not None and item.promotion_price < getattr(item, attr)
         ]
         if not broken:

@@ -101,12 +101,13 @@ def facts_for(
     end_on: date,
     all_stores: bool,
     stores,
-    lines: list[tuple[Product, Decimal]],
+    lines: list[tuple[Product, Decimal, Decimal | None]],
     override_reason: str = "",
     exclude_id: int | None = None,
 ) -> PlanFacts:
-    """The facts for a plan that may not be saved yet (the form while drafting): lines are (product, price)."""
-    products = [product for product, _price in lines]
+    """The facts for a plan that may not be saved yet (the form while drafting): lines are
+    (product, promotion price, promotional supply price or None)."""
+    products = [product for product, _price, _supply in lines]
     prices = item_prices(account=account, all_stores=all_stores, stores=stores, products=products)
     items = tuple(
         ItemFacts(
@@ -117,8 +118,9 @@ def facts_for(
             store_purchase_price=prices[product.pk]["purchase"],
             wholesale_price=product.wholesale_price,
             distributor_price=product.distributor_price,
+            promo_supply_price=supply,
         )
-        for product, price in lines
+        for product, price, supply in lines
     )
     return PlanFacts(
         type=type_norms(promotion_type),
@@ -139,7 +141,7 @@ def plan_facts(plan: PromotionPlan) -> PlanFacts:
         end_on=plan.end_on,
         all_stores=plan.all_stores,
         stores=list(plan.stores.all()),
-        lines=[(item.product, item.promotion_price) for item in items],
+        lines=[(item.product, item.promotion_price, item.promo_supply_price) for item in items],
         override_reason=plan.price_floor_override_reason if plan.price_floor_override_by_id else "",
         exclude_id=plan.pk,
     )
@@ -179,20 +181,30 @@ def approval_queue_for(user) -> QuerySet:
     return queue.none()
 
 
+def _plan_deliveries(plan: PromotionPlan, start: date, end: date) -> QuerySet:
+    stores = plan_stores(account=plan.account, all_stores=plan.all_stores, stores=plan.stores.all())
+    return Delivery.objects.filter(
+        store__in=stores, product__in=plan.items.values("product_id"), date__gte=start, date__lte=end
+    )
+
+
+def units_by_product(plan: PromotionPlan, start: date, end: date) -> dict[int, int]:
+    """Packs of each of the plan's products sold in to its stores between two dates (inclusive)."""
+    rows = _plan_deliveries(plan, start, end).order_by().values("product_id").annotate(units=Sum("quantity"))
+    return {row["product_id"]: row["units"] or 0 for row in rows}
+
+
 def sales_between(plan: PromotionPlan, start: date, end: date) -> tuple[int, Decimal]:
     """Sell-in of the plan's products to its stores between two dates (inclusive): packs and amount.
 
     A delivery without a unit price is valued at the listing's purchase price.
     """
-    stores = plan_stores(account=plan.account, all_stores=plan.all_stores, stores=plan.stores.all())
     listing_price = Listing.objects.filter(store=OuterRef("store_id"), product=OuterRef("product_id")).values(
         "purchase_price"
     )[:1]
     money = DecimalField(max_digits=14, decimal_places=2)
     unit_price = Coalesce(F("unit_price"), Subquery(listing_price, output_field=money), Decimal("0"))
-    totals = Delivery.objects.filter(
-        store__in=stores, product__in=plan.items.values("product_id"), date__gte=start, date__lte=end
-    ).aggregate(
+    totals = _plan_deliveries(plan, start, end).aggregate(
         units=Sum("quantity"),
         amount=Sum(ExpressionWrapper(F("quantity") * unit_price, output_field=money)),
     )

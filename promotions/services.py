@@ -23,7 +23,7 @@ from stores.models import Product, Store
 from . import selectors
 from .evaluation import Evaluation
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
-from .rules import blocking, money, too_many_products
+from .rules import ItemFacts, blocking, money, supply_price_violation, too_many_products
 
 Status = PromotionPlan.Status
 CENT = Decimal("0.01")
@@ -34,6 +34,7 @@ class ItemInput:
     product: Product
     promotion_price: Decimal
     forecast_volume: int = 0
+    promo_supply_price: Decimal | None = None  # the maker's promotional supply price (促销供价), when agreed
 
 
 @dataclass
@@ -200,6 +201,7 @@ def promotion_save_draft(
     prices = selectors.item_prices(
         account=data.account, all_stores=data.all_stores, stores=data.stores, products=[i.product for i in data.items]
     )
+    _check_supply_prices(data.items, prices)
     plan.items.all().delete()
     PromotionItem.objects.bulk_create(
         PromotionItem(
@@ -208,6 +210,8 @@ def promotion_save_draft(
             normal_price=prices[item.product.pk]["normal"],
             promotion_price=item.promotion_price,
             forecast_volume=item.forecast_volume,
+            normal_supply_price=prices[item.product.pk]["purchase"],
+            promo_supply_price=item.promo_supply_price,
         )
         for item in data.items
     )
@@ -215,6 +219,38 @@ def promotion_save_draft(
     if plan.transitions.count() == 0:
         _log(plan, "", Status.DRAFT, user)
     return plan
+
+
+def _check_supply_prices(items: list[ItemInput], prices: dict[int, dict]) -> None:
+    """A promotional supply price is refused while drafting when it is not below the normal purchase price
+    (rule 3's promotion.supply_price, the same words as on submitting)."""
+    for index, item in enumerate(items):
+        if item.promo_supply_price is None:
+            continue
+        bounds.check_money(item.promo_supply_price, field=f"item-{index}", label=_("The promotional supply price"))
+        facts = ItemFacts(
+            product_id=item.product.pk,
+            product=f"{item.product.code} {item.product.name}",
+            promotion_price=item.promotion_price,
+            normal_price=None,
+            store_purchase_price=prices[item.product.pk]["purchase"],
+            promo_supply_price=item.promo_supply_price,
+        )
+        violation = supply_price_violation(index, facts)
+        if violation is not None:
+            raise violation.as_error()
+
+
+def supply_funding(items, volumes: dict[int, int] | None = None) -> Decimal:
+    """Σ (normal − promotional supply price) × volume over the funded items (SPEC §5 with issue 12): the
+    forecast volume, or `volumes` by product id (the packs actually sold in, for the evaluation)."""
+    total = Decimal("0")
+    for item in items:
+        if item.promo_supply_price is None or item.normal_supply_price is None:
+            continue
+        volume = item.forecast_volume if volumes is None else volumes.get(item.product_id, 0)
+        total += max(item.normal_supply_price - item.promo_supply_price, Decimal("0")) * volume
+    return total.quantize(CENT)
 
 
 def price_support(items, share: Decimal | None) -> Decimal:
@@ -230,15 +266,19 @@ def price_support(items, share: Decimal | None) -> Decimal:
 
 def _recompute_costs(plan: PromotionPlan) -> None:
     # Each fee fits its column; their sum and the support computed from volumes may not (refused, naming it).
+    items = list(plan.items.all())
     plan.price_support = bounds.check_money(
-        price_support(list(plan.items.all()), plan.share), field="price_support", label=_("The price support")
+        price_support(items, plan.share), field="price_support", label=_("The price support")
+    )
+    plan.supply_funding = bounds.check_money(
+        supply_funding(items), field="supply_funding", label=_("The supply price funding")
     )
     plan.total_cost = bounds.check_money(
-        plan.dm_fee + plan.tg_fee + plan.promoter_fee + plan.gift_cost + plan.price_support,
+        plan.dm_fee + plan.tg_fee + plan.promoter_fee + plan.gift_cost + plan.price_support + plan.supply_funding,
         field="total_cost",
         label=_("The plan's total cost"),
     )
-    plan.save(update_fields=["price_support", "total_cost"])
+    plan.save(update_fields=["price_support", "supply_funding", "total_cost"])
 
 
 # --- the workflow ------------------------------------------------------------------------------
@@ -445,7 +485,7 @@ def promotion_reopen(*, plan: PromotionPlan, by) -> PromotionPlan:
             id=already.pk,
         )
     items = [
-        ItemInput(item.product, item.promotion_price, item.forecast_volume)
+        ItemInput(item.product, item.promotion_price, item.forecast_volume, item.promo_supply_price)
         for item in plan.items.select_related("product").order_by("id")
     ]
     data = PlanInput(
@@ -502,11 +542,16 @@ def promotions_advance_by_date(*, today: date | None = None) -> dict[str, int]:
 
 
 def evaluation_figures(plan: PromotionPlan) -> Evaluation:
+    """The figures after the end. The supply price funding is counted on the packs actually sold in during the
+    promotion (the chain bought them at the promotional supply price), so the actual cost replaces the forecast
+    funding with it; fees and price support stay as planned."""
     days = plan.days
     units, amount = selectors.sales_between(plan, plan.start_on, plan.end_on)
     before_end = plan.start_on - timedelta(days=1)
     base_units, base_amount = selectors.sales_between(plan, plan.start_on - timedelta(days=days), before_end)
-    return Evaluation(days, units, amount, base_units, base_amount, plan.total_cost)
+    funding = supply_funding(plan.items.all(), selectors.units_by_product(plan, plan.start_on, plan.end_on))
+    cost = plan.total_cost - plan.supply_funding + funding
+    return Evaluation(days, units, amount, base_units, base_amount, cost, funding)
 
 
 @transaction.atomic
@@ -524,6 +569,7 @@ def promotion_evaluate(*, plan: PromotionPlan, by) -> PromotionEvaluation:
             "baseline_amount": figures.baseline_amount,
             "uplift": figures.uplift,
             "total_cost": figures.total_cost,
+            "supply_funding": figures.supply_funding,
             "cost_per_incremental_unit": figures.cost_per_incremental_unit,
             "expense_ratio": figures.expense_ratio,
         },

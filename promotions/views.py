@@ -137,7 +137,8 @@ def plan_check(request):
     lines, rows = [], []
     for index, row in enumerate(formset.forms):
         if row.is_valid() and row.cleaned_data.get("product") and not row.cleaned_data.get("DELETE"):
-            lines.append((row.cleaned_data["product"], row.cleaned_data["promotion_price"]))
+            cleaned = row.cleaned_data
+            lines.append((cleaned["product"], cleaned["promotion_price"], cleaned.get("promo_supply_price")))
             rows.append((index, row.cleaned_data.get("forecast_volume") or 0))
     ready = all(data.get(name) for name in ("account", "type", "start_on", "end_on")) and lines
     context = {
@@ -183,14 +184,22 @@ def _cost_preview(data, facts, rows):
     share = data.get("company_share")
     share = share / 100 if share is not None else data["type"].company_share
     items = [
-        SimpleNamespace(normal_price=item.normal_price, promotion_price=item.promotion_price, forecast_volume=volume)
+        SimpleNamespace(
+            product_id=item.product_id,
+            normal_price=item.normal_price,
+            promotion_price=item.promotion_price,
+            forecast_volume=volume,
+            normal_supply_price=item.store_purchase_price,
+            promo_supply_price=item.promo_supply_price,
+        )
         for item, (_index, volume) in zip(facts.items, rows, strict=True)
     ]
     support = services.price_support(items, share)
+    funding = services.supply_funding(items)
     fees = sum(
         (data.get(name) or Decimal("0") for name in ("dm_fee", "tg_fee", "promoter_fee", "gift_cost")), Decimal()
     )
-    return {"price_support": support, "total": fees + support, "share": share}
+    return {"price_support": support, "supply_funding": funding, "total": fees + support + funding, "share": share}
 
 
 # --- detail and workflow steps ----------------------------------------------------------------

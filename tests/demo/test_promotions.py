@@ -7,6 +7,8 @@ import pytest
 
 from demo.company import seed_demo
 from promotions.models import Budget, PromotionPlan, PromotionType
+from promotions.rules import blocking
+from promotions.selectors import plan_violations
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +28,31 @@ def test_demo_promotions_are_seeded_once_and_obey_the_budget():
     }  # fmt: skip
     assert Budget.objects.values("account").distinct().count() == 11
     assert all(b.consumed <= b.amount for b in Budget.objects.all())
-    evaluated = PromotionPlan.objects.get(status="evaluated")
+    evaluated = PromotionPlan.objects.get(status="evaluated", title="沃尔玛啤酒夏季店促")
     assert evaluated.evaluation.uplift > 0
     before = PromotionPlan.objects.count(), Budget.objects.count()
     assert seed_demo(today=date(2026, 6, 1)) == 0
     assert (PromotionPlan.objects.count(), Budget.objects.count()) == before
+
+
+# The rep's draft that still breaks rule 2 on purpose: it shows the plan form's messages.
+BROKEN_ON_PURPOSE = "大润发纯生店促（草稿）"
+
+
+def test_every_demo_plan_passes_the_rules_and_every_type_has_one_the_maker_funds():
+    seed_demo(today=date(2026, 6, 1))
+    for plan in PromotionPlan.objects.exclude(title=BROKEN_ON_PURPOSE):
+        assert blocking(plan_violations(plan)) == [], (plan.title, [v.detail for v in plan_violations(plan)])
+    assert [v.code for v in plan_violations(PromotionPlan.objects.get(title=BROKEN_ON_PURPOSE))] == ["promotion.period"]
+    funded = PromotionPlan.objects.filter(supply_funding__gt=0)
+    assert set(funded.values_list("type__code", flat=True)) == {"INSTORE", "DM", "CRAZY", "CLEAR", "BUNDLE"}
+    for plan in funded:
+        for item in plan.items.all():
+            # priced below the normal purchase price, at or above the promotional supply price below it
+            assert item.promo_supply_price <= item.promotion_price < item.normal_supply_price, plan.title
+        assert plan.total_cost >= plan.supply_funding
+    # the crazy price at ~65 % of the shelf price, evaluated: its funding on the packs actually sold in
+    crazy = funded.get(type__code="CRAZY")
+    assert crazy.status == "evaluated" and crazy.evaluation.supply_funding > 0
+    dm = funded.get(type__code="DM")
+    assert dm.status == "approved" and dm.budget.consumed >= dm.total_cost

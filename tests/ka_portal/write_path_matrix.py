@@ -26,7 +26,7 @@ from django.urls import reverse
 from accounts.models import ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
 from contracts.models import Allocation, Contract, Deduction, Invoice, Payment
-from promotions.models import Budget, PromotionPlan
+from promotions.models import Budget, PromotionItem, PromotionPlan
 from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.imports.xlsx import xlsx_upload
@@ -866,6 +866,46 @@ RULES += (
                  lambda w, v: {"stock_counts": [{"product": w.beer.code, **v}]}, "patch", prepare=_open_visit,
                  field="packs"),
         ),
+    ),
+)
+
+
+def _supplied_page(w, v):
+    return {**_plan_page(w, {"products": 1}), "items-0-promo_supply_price": v["supply"]}
+
+
+def _supplied_api(w, v):
+    data = _plan_api(w, {"products": 1})
+    data["items"][0]["promo_supply_price"] = v["supply"]
+    return data
+
+
+def _draft_supplied(w, v) -> None:
+    """The draft's beer with the promotional supply price the values say (written directly: only the step)."""
+    _draft(w).items.update(normal_supply_price=Decimal("4.00"), promo_supply_price=Decimal(v["supply"]))
+
+
+# Issue 12 item 3: a promotional supply price is below the normal store purchase price (beer: 4.00).
+RULES += (
+    Rule(
+        "promotion.supply_price", "promotion.supply_price", PromotionPlan, "item-0",
+        good={"supply": "3.50"},
+        bad={"supply": "4.00"},
+        watch=(PromotionItem,),
+        message="must be below its normal store purchase price 4.00.",
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"), _supplied_page),
+            Door("api_create", "rep", api("promotion-list"), _supplied_api),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _supplied_api,
+                 "put", prepare=lambda w, v: _draft(w)),
+        ),
+    ),
+    Rule(
+        "promotion.supply_price@submit", "promotion.supply_price", PromotionPlan, "item-0",
+        good={"supply": "3.50"},
+        bad={"supply": "4.00"},
+        message="must be below its normal store purchase price 4.00.",
+        doors=plan_step_doors("submit", "rep", _draft_supplied, admin_action="submit_plans"),
     ),
 )
 
