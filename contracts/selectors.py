@@ -403,7 +403,8 @@ def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Stateme
         lines.append(StatementLine(deduction.date, "deduction", label, reference, ZERO, deduction.amount))
     for credit_note in CreditNote.objects.filter(account=account, **period).select_related("invoice"):
         label = str(_("Credit note"))
-        reference = " ".join(filter(None, [credit_note.number, getattr(credit_note.invoice, "number", ""), credit_note.reason]))
+        corrected = credit_note.invoice.number if credit_note.invoice else ""
+        reference = " ".join(filter(None, [credit_note.number, corrected, credit_note.reason]))
         lines.append(StatementLine(credit_note.date, "credit_note", label, reference, ZERO, credit_note.amount))
     write_offs = Invoice.objects.filter(account=account, written_off_on__gte=date_from, written_off_on__lte=date_to)
     for invoice in write_offs:

@@ -221,13 +221,11 @@ CREDIT_SHARE = Decimal("0.02")
 
 
 def _credit_notes(account, index, invoices, *, today, by) -> int:
-    """A returns credit note on the latest open invoice (every third account), a price-difference one on no
-    invoice (the account after it)."""
+    """One credit note per account: for returns on its latest open invoice (every other account, where one is
+    open after May), else for a price difference on no invoice."""
     later = [i for i in invoices if i.date.month > 5 and i.date.year == today.year]
-    if index % 3 == 0:
-        invoice = Invoice.objects.filter(pk__in=[i.pk for i in later], open_amount__gt=0).order_by("-date").first()
-        if invoice is None:
-            return 0
+    invoice = Invoice.objects.filter(pk__in=[i.pk for i in later], open_amount__gt=0).order_by("-date").first()
+    if index % 2 == 0 and invoice is not None:
         services.credit_note_record(
             account=account,
             number=f"HZ{invoice.date:%Y%m}-{account.code}",
@@ -238,7 +236,7 @@ def _credit_notes(account, index, invoices, *, today, by) -> int:
             by=by,
         )
         return 1
-    if index % 3 == 1 and later:
+    if later:
         invoice = later[0]
         services.credit_note_record(
             account=account,
