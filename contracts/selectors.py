@@ -235,8 +235,16 @@ def account_reconciliation(account: KeyAccount) -> Reconciliation:
         written_off=written_off,
         open=open_amount,
         unallocated=received - allocated_of_live,
-        credited=_sum(CreditNote.objects.filter(account=account, invoice__isnull=False)),
-        unapplied_credit=_sum(CreditNote.objects.filter(account=account, invoice__isnull=True)),
+        **_credit_sums(account),
+    )
+
+
+def _credit_sums(account: KeyAccount) -> dict[str, Decimal]:
+    """An account's credit notes in one query: those on an invoice and those on none."""
+    money = {"output_field": MONEY_FIELD}
+    return CreditNote.objects.filter(account=account).aggregate(
+        credited=Coalesce(Sum("amount", filter=Q(invoice__isnull=False)), Value(ZERO), **money),
+        unapplied_credit=Coalesce(Sum("amount", filter=Q(invoice__isnull=True)), Value(ZERO), **money),
     )
 
 
