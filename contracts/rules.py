@@ -91,13 +91,20 @@ def deduction_reason(reason: str | None) -> str:
     return _reason(reason, "deduction.needs_reason", _("Give the reason for the deduction."))
 
 
-def check_within_open(*, amount: Decimal, open_amount: Decimal, number: str) -> None:
-    """An allocation or a deduction never takes more than is still open on the invoice."""
+def check_within_open(
+    *,
+    amount: Decimal,
+    open_amount: Decimal,
+    number: str,
+    code: str = "allocation.exceeds_invoice",
+    field: str = "allocations",
+) -> None:
+    """An allocation, a deduction or a credit note never takes more than is still open on the invoice."""
     if amount > open_amount:
         raise DomainConflict(
-            "allocation.exceeds_invoice",
+            code,
             _("%(amount)s is more than the %(open)s still open on invoice %(number)s."),
-            field="allocations",
+            field=field,
             amount=amount,
             open=open_amount,
             number=number,
@@ -143,17 +150,4 @@ def check_credit_note_invoice(
             date=credit_date,
             number=invoice_number,
             invoice_date=invoice_date,
-        )
-
-
-def check_credit_within_open(*, amount: Decimal, open_amount: Decimal, number: str) -> None:
-    """A credit note never takes more off an invoice than is still open on it."""
-    if amount > open_amount:
-        raise DomainConflict(
-            "credit_note.exceeds_invoice",
-            _("%(amount)s is more than the %(open)s still open on invoice %(number)s."),
-            field="amount",
-            amount=amount,
-            open=open_amount,
-            number=number,
         )

@@ -428,7 +428,13 @@ def credit_note_record(
             invoice_date=invoice.date,
             credit_date=date,
         )
-        rules.check_credit_within_open(amount=amount, open_amount=invoice.open_amount, number=invoice.number)
+        rules.check_within_open(
+            amount=amount,
+            open_amount=invoice.open_amount,
+            number=invoice.number,
+            code="credit_note.exceeds_invoice",
+            field="amount",
+        )
     try:
         with transaction.atomic():
             credit_note = CreditNote.objects.create(
