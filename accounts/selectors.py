@@ -5,11 +5,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
-from django.db.models.functions import ExtractMonth
 
+from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
-from stores.models import Delivery
-from stores.selectors import delivery_value, sell_in_by
 
 from .models import Contact, KeyAccount, SalesTarget
 
@@ -84,7 +82,8 @@ def account_performance(
 ) -> tuple[list[Performance], Performance]:
     """Per account in the user's scope: target, actual, difference, achievement, growth; and the total.
 
-    Actual is sell-in from deliveries × price (until invoices carry it). Three queries, whatever the size.
+    Actual is sell-in as invoiced, net of credit notes (SPEC §2): deliveries feed stock and suggested orders,
+    not this. A fixed number of queries, whatever the size.
     """
     accounts = (accounts if accounts is not None else accounts_for(user)).select_related("owner")
     account_ids = accounts.values("id")
@@ -95,10 +94,9 @@ def account_performance(
         .order_by()
         .values_list("account_id", "total")
     )
-    deliveries = Delivery.objects.filter(store__account_id__in=account_ids)
-    actual = sell_in_by(deliveries, "store__account_id", period.first, period.end)
+    actual = invoiced_sell_in_by_account(account_ids, period.first, period.end)
     before = period.year_before()
-    last_year = sell_in_by(deliveries, "store__account_id", before.first, before.end)
+    last_year = invoiced_sell_in_by_account(account_ids, before.first, before.end)
     rows = [
         Performance(
             account=account,
@@ -129,18 +127,8 @@ def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tup
         SalesTarget.objects.filter(account=account, year=year).values_list("month", "amount").order_by("month")
     )
 
-    def monthly(y: int) -> dict:
-        rows = (
-            Delivery.objects.filter(store__account=account, date__year=y)
-            .annotate(m=ExtractMonth("date"))
-            .values("m")
-            .annotate(total=Sum(delivery_value()))
-            .order_by()
-            .values_list("m", "total")
-        )
-        return dict(rows)
-
-    this_year, year_before = monthly(year), monthly(year - 1)
+    # Actual is invoiced, net of credit notes (SPEC §2).
+    this_year, year_before = invoiced_sell_in_by_month(account, year), invoiced_sell_in_by_month(account, year - 1)
     months = [
         Performance(
             label=str(month),

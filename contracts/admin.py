@@ -14,7 +14,17 @@ from ka_portal.errors import DomainError
 
 from . import services
 from .forms import CheckedContractForm, parsed_contract
-from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
+from .models import (
+    AgingMove,
+    Allocation,
+    Contract,
+    ContractReminder,
+    CreditNote,
+    Deduction,
+    Invoice,
+    Payment,
+    ReceivablesRun,
+)
 from .selectors import overdue_q, with_aging
 from .templatetags.receivables import bucket_label
 
@@ -151,3 +161,17 @@ class AgingMoveInline(ReadOnlyInline):
 class ReceivablesRunAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("run_on", "overdue_count", "moved_count", "reminder_count", "finished_at")
     inlines = [AgingMoveInline]
+
+
+# --- credit notes (issue 12) --------------------------------------------------------------------------------
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(WrittenThroughServices, admin.ModelAdmin):
+    """Read only: a credit note is issued through contracts.services.credit_note_record (the receivables page,
+    the API), which keeps the invoice's open amount and the account's sell-in in step."""
+
+    list_display = ("number", "account", "invoice", "date", "amount", "reason")
+    list_filter = ("date",)
+    search_fields = ("number", "reason", "account__code", "invoice__number")
+    date_hierarchy = "date"

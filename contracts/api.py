@@ -33,7 +33,7 @@ from ka_portal.scope import sees_finance
 
 from . import selectors, services
 from .filters import AccountDateFilter, ContractFilter, InvoiceFilter
-from .models import Allocation, Contract, Deduction, Invoice, Payment
+from .models import Allocation, Contract, CreditNote, Deduction, Invoice, Payment
 from .receivables import BUCKET_ORDER
 
 REFUSED = {
@@ -475,6 +475,7 @@ class StatementSerializer(serializers.Serializer):
     invoiced = serializers.DecimalField(max_digits=None, decimal_places=2)
     paid = serializers.DecimalField(max_digits=None, decimal_places=2)
     deducted = serializers.DecimalField(max_digits=None, decimal_places=2)
+    credited = serializers.DecimalField(max_digits=None, decimal_places=2)
     written_off = serializers.DecimalField(max_digits=None, decimal_places=2)
     closing = serializers.DecimalField(max_digits=None, decimal_places=2)
 
@@ -495,3 +496,43 @@ class StatementView(ReportView):
         data = query.validated_data
         result = selectors.statement(data["account"], date_from=data["date_from"], date_to=data["date_to"])
         return Response(StatementSerializer(result).data)
+
+
+# --- credit notes (issue 12: sell-in is invoiced, net of credit notes) ----------------------------------------
+
+
+class CreditNoteSerializer(serializers.ModelSerializer):
+    account = account_field()
+    invoice = related(
+        Invoice,
+        scope=selectors.invoices_for,
+        required=False,
+        allow_null=True,
+        help_text="The invoice it corrects, by id (optional): its open amount goes down by the credit note's.",
+    )
+
+    class Meta:
+        model = CreditNote
+        fields = ["id", "number", "account", "invoice", "date", "amount", "reason"]
+        # Parse only: a taken number, an amount not above zero and a missing reason are the service's refusals
+        # (credit_note.number_taken, credit_note.amount_not_positive, credit_note.needs_reason).
+        extra_kwargs = {"number": {"validators": []}, "amount": {"min_value": None}, "reason": {"allow_blank": True}}
+
+    def create(self, validated_data):
+        return services.credit_note_record(by=self.context["request"].user, **validated_data)
+
+
+@extend_schema_view(create=extend_schema(responses={201: CreditNoteSerializer, **CONFLICT}))
+class CreditNoteViewSet(FinanceViewSet):
+    """Credit notes to the chains: each lowers the account's invoiced sell-in in its month and the balance it owes;
+    one naming an invoice also lowers that invoice's open amount. Finance creates them (with an Idempotency-Key);
+    KA managers read their accounts'. Filters: account (by code), date_from, date_to."""
+
+    queryset = CreditNote.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = CreditNoteSerializer
+    filterset_class = AccountDateFilter
+    search_fields = ["number", "reason", "invoice__number"]
+    ordering_fields = ["date", "amount", "number"]
+
+    def get_queryset(self):
+        return selectors.credit_notes_for(self.request.user).order_by("-date", "-id")

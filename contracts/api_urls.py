@@ -11,6 +11,7 @@ router = app_router(
     ("invoices", api.InvoiceViewSet, "invoice"),
     ("payments", api.PaymentViewSet, "payment"),
     ("deductions", api.DeductionViewSet, "deduction"),
+    ("credit-notes", api.CreditNoteViewSet, "credit-note"),
 )
 urlpatterns = [
     *router.urls,

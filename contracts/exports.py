@@ -85,6 +85,7 @@ def statement_workbook(statement):
         (_("Invoices"), statement.invoiced),
         (_("Payments"), statement.paid),
         (_("Deductions"), statement.deducted),
+        (_("Credit notes"), statement.credited),
         (_("Write-offs"), statement.written_off),
     ]
     for label, amount in total_rows:

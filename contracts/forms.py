@@ -182,3 +182,23 @@ class AsOfForm(StyledForm):
         if self.is_valid() and self.cleaned_data["as_of"]:
             return self.cleaned_data["as_of"]
         return timezone.localdate()
+
+
+# --- credit notes (issue 12) --------------------------------------------------------------------------------
+
+
+class CreditNoteForm(StyledForm):
+    """A credit note to the account; naming one of its open invoices lowers that invoice's open amount."""
+
+    number = forms.CharField(label=_("Credit note number"), max_length=40)
+    invoice = forms.ModelChoiceField(
+        label=_("Invoice corrected"), queryset=Invoice.objects.none(), required=False, help_text=_("Optional.")
+    )
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    amount = _money(_("Amount"))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, open_invoices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if open_invoices is not None:
+            self.fields["invoice"].queryset = open_invoices

@@ -328,3 +328,40 @@ class AgingMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice.number}: {self.from_bucket} → {self.to_bucket}"
+
+
+# --- credit notes (issue 12: sell-in is invoiced, net of credit notes) ----------------------------------------
+
+
+class CreditNote(models.Model):
+    """A credit note (红字发票/折让单) to a key account: it lowers the account's invoiced sell-in in its date's
+    month and the balance the chain owes; naming an invoice, it also reduces that invoice's open amount, like a
+    deduction, never beyond what is open."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="credit_notes"
+    )
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("invoice corrected"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+    )
+    date = models.DateField(_("date"))
+    amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
+    reason = models.CharField(_("reason"), max_length=200)
+    recorded_by = _by_user(_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["account", "date"], name="creditnote_account_date")]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="creditnote_amount_positive")]
+
+    def __str__(self) -> str:
+        return self.number

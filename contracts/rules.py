@@ -91,13 +91,20 @@ def deduction_reason(reason: str | None) -> str:
     return _reason(reason, "deduction.needs_reason", _("Give the reason for the deduction."))
 
 
-def check_within_open(*, amount: Decimal, open_amount: Decimal, number: str) -> None:
-    """An allocation or a deduction never takes more than is still open on the invoice."""
+def check_within_open(
+    *,
+    amount: Decimal,
+    open_amount: Decimal,
+    number: str,
+    code: str = "allocation.exceeds_invoice",
+    field: str = "allocations",
+) -> None:
+    """An allocation, a deduction or a credit note never takes more than is still open on the invoice."""
     if amount > open_amount:
         raise DomainConflict(
-            "allocation.exceeds_invoice",
+            code,
             _("%(amount)s is more than the %(open)s still open on invoice %(number)s."),
-            field="allocations",
+            field=field,
             amount=amount,
             open=open_amount,
             number=number,
@@ -113,4 +120,34 @@ def check_within_payment(*, total: Decimal, left: Decimal) -> None:
             field="allocations",
             total=total,
             left=left,
+        )
+
+
+# --- credit notes (issue 12) --------------------------------------------------------------------------------
+
+
+def credit_note_reason(reason: str | None) -> str:
+    """A credit note says what it corrects (returns, price difference, short delivery)."""
+    return _reason(reason, "credit_note.needs_reason", _("Give the reason for the credit note."))
+
+
+def check_credit_note_invoice(
+    *, invoice_account_id: int, account_id: int, invoice_number: str, invoice_date: date, credit_date: date
+) -> None:
+    """A credit note corrects an invoice of its own key account, raised on or before the credit note's date."""
+    if invoice_account_id != account_id:
+        raise DomainError(
+            "credit_note.invoice_other_account",
+            _("Invoice %(number)s belongs to another key account."),
+            field="invoice",
+            number=invoice_number,
+        )
+    if credit_date < invoice_date:
+        raise DomainError(
+            "credit_note.before_invoice",
+            _("The credit note's date %(date)s is before invoice %(number)s of %(invoice_date)s."),
+            field="date",
+            date=credit_date,
+            number=invoice_number,
+            invoice_date=invoice_date,
         )

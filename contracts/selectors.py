@@ -35,7 +35,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from ka_portal.scope import finance_accounts_for, sees_finance
 
-from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
+from .models import (
+    AgingMove,
+    Allocation,
+    Contract,
+    ContractReminder,
+    CreditNote,
+    Deduction,
+    Invoice,
+    Payment,
+    ReceivablesRun,
+)
 from .receivables import (
     BUCKET_LIMITS,
     BUCKET_ORDER,
@@ -135,6 +145,10 @@ def deductions_for(user) -> QuerySet:
     return Deduction.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
 
 
+def credit_notes_for(user) -> QuerySet:
+    return CreditNote.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
+
+
 def reminders_for(user) -> QuerySet:
     return ContractReminder.objects.filter(contract__account__in=finance_accounts(user)).select_related(
         "contract__account", "recipient"
@@ -185,7 +199,9 @@ def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, D
 
 @dataclass(frozen=True)
 class Reconciliation:
-    """An account's receivables in one line: invoices − allocated payments − deductions − write-offs = open."""
+    """An account's receivables in one line: invoices − allocated payments − deductions − credit notes on
+    invoices − write-offs = open. A credit note naming no invoice lowers the balance, not an invoice's open
+    amount: it is shown apart (``unapplied_credit``), like cash not yet allocated."""
 
     invoiced: Decimal
     allocated: Decimal
@@ -193,10 +209,12 @@ class Reconciliation:
     written_off: Decimal
     open: Decimal
     unallocated: Decimal
+    credited: Decimal = ZERO  # credit notes that name an invoice
+    unapplied_credit: Decimal = ZERO  # credit notes that name none
 
     @property
     def expected_open(self) -> Decimal:
-        return self.invoiced - self.allocated - self.deducted - self.written_off
+        return self.invoiced - self.allocated - self.deducted - self.credited - self.written_off
 
     @property
     def reconciles(self) -> bool:
@@ -217,6 +235,16 @@ def account_reconciliation(account: KeyAccount) -> Reconciliation:
         written_off=written_off,
         open=open_amount,
         unallocated=received - allocated_of_live,
+        **_credit_sums(account),
+    )
+
+
+def _credit_sums(account: KeyAccount) -> dict[str, Decimal]:
+    """An account's credit notes in one query: those on an invoice and those on none."""
+    money = {"output_field": MONEY_FIELD}
+    return CreditNote.objects.filter(account=account).aggregate(
+        credited=Coalesce(Sum("amount", filter=Q(invoice__isnull=False)), Value(ZERO), **money),
+        unapplied_credit=Coalesce(Sum("amount", filter=Q(invoice__isnull=True)), Value(ZERO), **money),
     )
 
 
@@ -237,11 +265,12 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
         Q(payment__reversed_on__isnull=True) | Q(payment__reversed_on__gt=as_of)
     )
     deducted = Deduction.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
+    credited = CreditNote.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
     written_off = Case(
         When(written_off_on__lte=as_of, then=F("written_off_amount")), default=Value(ZERO), output_field=MONEY_FIELD
     )
     # Rounded in the database: SQLite computes decimals as floats, leaving 1e-14 where 0 was meant.
-    open_as_of = Round(F("amount") - _subtotal(allocated) - _subtotal(deducted) - written_off, 2)
+    open_as_of = Round(F("amount") - _subtotal(allocated) - _subtotal(deducted) - _subtotal(credited) - written_off, 2)
     return (
         invoices.filter(date__lte=as_of)
         .annotate(open_as_of=ExpressionWrapper(open_as_of, output_field=MONEY_FIELD))
@@ -347,10 +376,12 @@ class Statement:
     closing: Decimal
     open_invoices: Decimal
     unallocated: Decimal
+    credited: Decimal = ZERO  # credit notes in the period
 
 
 def account_balance(account: KeyAccount, as_of: date) -> Decimal:
-    """What the chain owes at the end of ``as_of``: invoices − payments (not yet reversed) − deductions − write-offs."""
+    """What the chain owes at the end of ``as_of``: invoices − payments (not yet reversed) − deductions − credit
+    notes − write-offs."""
     invoices = Invoice.objects.filter(account=account, date__lte=as_of)
     payments = Payment.objects.filter(account=account, date__lte=as_of)
     return (
@@ -358,6 +389,7 @@ def account_balance(account: KeyAccount, as_of: date) -> Decimal:
         - _sum(payments)
         + _sum(payments.filter(reversed_on__lte=as_of))
         - _sum(Deduction.objects.filter(account=account, date__lte=as_of))
+        - _sum(CreditNote.objects.filter(account=account, date__lte=as_of))
         - _sum(Invoice.objects.filter(account=account, written_off_on__lte=as_of), "written_off_amount")
     )
 
@@ -377,13 +409,18 @@ def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Stateme
         label = _("Deduction: %(kind)s") % {"kind": deduction.get_kind_display()}
         reference = f"{deduction.invoice.number} {deduction.reason}"
         lines.append(StatementLine(deduction.date, "deduction", label, reference, ZERO, deduction.amount))
+    for credit_note in CreditNote.objects.filter(account=account, **period).select_related("invoice"):
+        label = str(_("Credit note"))
+        corrected = credit_note.invoice.number if credit_note.invoice else ""
+        reference = " ".join(filter(None, [credit_note.number, corrected, credit_note.reason]))
+        lines.append(StatementLine(credit_note.date, "credit_note", label, reference, ZERO, credit_note.amount))
     write_offs = Invoice.objects.filter(account=account, written_off_on__gte=date_from, written_off_on__lte=date_to)
     for invoice in write_offs:
         label = str(_("Write-off"))
         lines.append(
             StatementLine(invoice.written_off_on, "write_off", label, invoice.number, ZERO, invoice.written_off_amount)
         )
-    order = {"invoice": 0, "reversal": 1, "payment": 2, "deduction": 3, "write_off": 4}
+    order = {"invoice": 0, "reversal": 1, "payment": 2, "deduction": 3, "credit_note": 4, "write_off": 5}
     lines.sort(key=lambda line: (line.date, order[line.kind], line.reference))
     opening = account_balance(account, date_from - timedelta(days=1))
     running = opening
@@ -405,6 +442,7 @@ def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Stateme
         paid=by_kind["payment"] - by_kind["reversal"],
         deducted=by_kind["deduction"],
         written_off=by_kind["write_off"],
+        credited=by_kind["credit_note"],
         closing=running,
         open_invoices=reconciliation.open,
         unallocated=reconciliation.unallocated,
@@ -424,3 +462,33 @@ def run_moves(user, run: ReceivablesRun | None) -> QuerySet:
     return AgingMove.objects.filter(run=run, invoice__account__in=finance_accounts(user)).select_related(
         "invoice__account"
     )
+
+
+# --- sell-in: invoiced, net of credit notes (SPEC §2; issue 12) -------------------------------------------------
+
+
+def invoiced_sell_in_by_account(account_ids, start: date, end: date) -> dict[int, Decimal]:
+    """Sell-in per key account for ``start``…``end`` (inclusive): invoices dated then, less credit notes dated
+    then. What account performance, achievement and growth read; deliveries stay the source for stock."""
+    return _net_by(account_ids, ("account_id",), date__gte=start, date__lte=end)
+
+
+def invoiced_sell_in_by_month(account: KeyAccount, year: int) -> dict[int, Decimal]:
+    """One account's sell-in for each month of ``year`` (invoices less credit notes of that month)."""
+    return _net_by([account.pk], ("date__month",), date__year=year)
+
+
+def _net_by(account_ids, group: tuple[str, ...], **when) -> dict:
+    """Σ invoices − Σ credit notes per value of ``group``: two grouped queries, whatever the size."""
+    net: dict = defaultdict(lambda: ZERO)
+    for model, sign in ((Invoice, 1), (CreditNote, -1)):
+        rows = (
+            model.objects.filter(account_id__in=account_ids, **when)
+            .values(*group)
+            .annotate(total=Sum("amount"))
+            .order_by()
+            .values_list(*group, "total")
+        )
+        for key, total in rows:
+            net[key] += sign * total
+    return dict(net)

@@ -23,7 +23,17 @@ from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import user_role
 
 from . import rules
-from .models import AgingMove, Allocation, Contract, ContractReminder, Deduction, Invoice, Payment, ReceivablesRun
+from .models import (
+    AgingMove,
+    Allocation,
+    Contract,
+    ContractReminder,
+    CreditNote,
+    Deduction,
+    Invoice,
+    Payment,
+    ReceivablesRun,
+)
 from .receivables import (
     Bucket,
     OpenItem,
@@ -383,3 +393,55 @@ def receivables_nightly_run(*, today: date) -> ReceivablesRun:
     run.finished_at = timezone.now()
     run.save()
     return run
+
+
+# --- credit notes (issue 12: sell-in is invoiced, net of credit notes) ----------------------------------------
+
+
+@transaction.atomic
+def credit_note_record(
+    *,
+    account: KeyAccount,
+    number: str,
+    date: date,
+    amount: Decimal,
+    reason: str,
+    invoice: Invoice | None = None,
+    by=None,
+) -> CreditNote:
+    """Issue a credit note to a key account: it lowers the account's invoiced sell-in in its date's month and
+    what the chain owes. Naming an invoice (of the same account, raised by then), it reduces that invoice's
+    open amount like a deduction, never beyond what is open."""
+    amount = rules.positive_amount(amount, "credit_note.amount_not_positive")
+    reason = rules.credit_note_reason(reason)
+    taken = DomainError(
+        "credit_note.number_taken", _("Credit note number %(number)s already exists."), field="number", number=number
+    )
+    if CreditNote.objects.filter(number=number).exists():
+        raise taken
+    if invoice is not None:
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        rules.check_credit_note_invoice(
+            invoice_account_id=invoice.account_id,
+            account_id=account.pk,
+            invoice_number=invoice.number,
+            invoice_date=invoice.date,
+            credit_date=date,
+        )
+        rules.check_within_open(
+            amount=amount,
+            open_amount=invoice.open_amount,
+            number=invoice.number,
+            code="credit_note.exceeds_invoice",
+            field="amount",
+        )
+    try:
+        with transaction.atomic():
+            credit_note = CreditNote.objects.create(
+                account=account, number=number, date=date, amount=amount, reason=reason, invoice=invoice, recorded_by=by
+            )
+    except IntegrityError as error:  # the same number saved at the same moment by someone else
+        raise taken from error
+    if invoice is not None:
+        _change_open_amount(invoice, -amount)
+    return credit_note

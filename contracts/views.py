@@ -33,6 +33,7 @@ from .filters import ContractFilter
 from .forms import (
     AsOfForm,
     ContractForm,
+    CreditNoteForm,
     DeductionForm,
     InvoiceForm,
     PaymentForm,
@@ -172,6 +173,7 @@ _ACTIONS = {
     "payment": ("add_payment", "payment_form"),
     "invoice": ("add_invoice", "invoice_form"),
     "deduction": ("add_deduction", "deduction_form"),
+    "credit_note": ("add_creditnote", "credit_note_form"),
 }
 
 
@@ -191,6 +193,7 @@ def receivables_account(request, pk):
         "payment_form": PaymentForm(data["payment"], open_invoices=open_invoices, prefix="payment"),
         "invoice_form": InvoiceForm(data["invoice"], account=account, prefix="invoice"),
         "deduction_form": DeductionForm(data["deduction"], open_invoices=open_invoices, prefix="deduction"),
+        "credit_note_form": CreditNoteForm(data["credit_note"], open_invoices=open_invoices, prefix="credit_note"),
     }
     if action is not None:
         if action not in _ACTIONS:
@@ -216,6 +219,8 @@ def receivables_account(request, pk):
         "settled_invoices": account.invoices.exclude(open_amount__gt=0).order_by("-date", "-number")[:20],
         "payments": account.payments.prefetch_related("allocations__invoice").select_related("reversed_by")[:30],
         "deductions": account.deductions.select_related("invoice")[:30],
+        "credit_notes": account.credit_notes.select_related("invoice")[:30],
+        "can_credit": request.user.has_perm("contracts.add_creditnote"),
         "reconciliation": selectors.account_reconciliation(account),
         "overdue_total": sum((i.open_amount for i in open_invoices if i.days_past_due > 0), 0),
         "can_edit": request.user.has_perm("contracts.add_payment"),
@@ -249,6 +254,12 @@ def _record(action: str, form, account, user) -> str:
         return gettext("Invoice %(number)s raised, due on %(due_on)s.") % {
             "number": invoice.number,
             "due_on": invoice.due_on,
+        }
+    if action == "credit_note":
+        credit_note = services.credit_note_record(account=account, by=user, **data)
+        return gettext("Credit note %(number)s of %(amount)s issued.") % {
+            "number": credit_note.number,
+            "amount": credit_note.amount,
         }
     deduction = services.deduction_record(by=user, **data)
     return gettext("Deduction of %(amount)s recorded against %(number)s.") % {

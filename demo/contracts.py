@@ -1,6 +1,8 @@
-"""Demo contracts and receivables: a contract ledger for every demo account, monthly invoices over the
-past months (some overdue in each aging bucket), payments, deductions, one reversal and one write-off,
-all written through the services so the books reconcile. Runs once: a second call changes nothing."""
+"""Demo contracts and receivables: a contract ledger for every demo account, one invoice per account and month
+for exactly what the demo deliveries of that month are worth (so invoiced sell-in gives SPEC §8's table, and a
+chain is invoiced for what it received), payments (some invoices overdue in each aging bucket), deductions, a few
+credit notes outside January–May, one reversal and one write-off, all written through the services so the books
+reconcile. Runs once: a second call changes nothing."""
 
 import random
 from datetime import date, timedelta
@@ -8,13 +10,16 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts import services
 from contracts.models import Contract, Invoice
+from stores.models import Delivery
+from stores.selectors import delivery_value
 
-MONTHS_OF_INVOICES = 12  # back into last year: the expired annual contracts have invoices too
 # How far back each account has paid everything (days), in turn: spreads open amounts over all buckets.
 PAID_THROUGH_DAYS = [60, 120, 150, 210, 90, 180, 270, 120, 60, 240, 150]
 DEDUCTIONS = [
@@ -117,8 +122,8 @@ def _account_books(account, index, *, today, rng, finance) -> int:
     made = len(contracts)
     current = contracts[1]
     invoices = []
-    for months_ago in range(MONTHS_OF_INVOICES, -1, -1):
-        day = today - timedelta(days=30 * months_ago + rng.randint(0, 5))
+    for month, delivered in _delivered_by_month(account):
+        day = _month_end(month) - timedelta(days=rng.randint(0, 3))  # invoiced at the month's end
         contract = current if day.year == today.year else contracts[0]
         invoices.append(
             services.invoice_create(
@@ -126,7 +131,7 @@ def _account_books(account, index, *, today, rng, finance) -> int:
                 contract=contract,
                 number=f"FP{day:%Y%m%d}-{account.code}",
                 date=day,
-                amount=_money(rng, 200, 1500),
+                amount=delivered,
             )
         )
     made += len(invoices)
@@ -184,8 +189,62 @@ def _account_books(account, index, *, today, rng, finance) -> int:
             by=finance,
         )
         made += 1
+    made += _credit_notes(account, index, invoices, today=today, by=finance)
     if index == 2 and finance is not None and oldest is not None:
         services.invoice_write_off(
             invoice=oldest, reason="门店闭店，余款无法收回", by=finance, on=today - timedelta(days=5)
         )
     return made
+
+
+def _delivered_by_month(account: KeyAccount) -> list[tuple[date, Decimal]]:
+    """What the account's stores received each month (first day of the month, value), oldest first."""
+    rows = (
+        Delivery.objects.filter(store__account=account)
+        .annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(value=Sum(delivery_value()))
+        .order_by("month")
+        .values_list("month", "value")
+    )
+    return [(month, value) for month, value in rows if value and value > 0]
+
+
+def _month_end(first: date) -> date:
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+# Credit notes fall outside January–May (SPEC §8's months stay as invoiced) and stay small (2 %): the invoices
+# net of them still match the deliveries of their months within a few per cent.
+CREDIT_SHARE = Decimal("0.02")
+
+
+def _credit_notes(account, index, invoices, *, today, by) -> int:
+    """One credit note per account: for returns on its latest open invoice (every other account, where one is
+    open after May), else for a price difference on no invoice."""
+    later = [i for i in invoices if i.date.month > 5 and i.date.year == today.year]
+    invoice = Invoice.objects.filter(pk__in=[i.pk for i in later], open_amount__gt=0).order_by("-date").first()
+    if index % 2 == 0 and invoice is not None:
+        services.credit_note_record(
+            account=account,
+            number=f"HZ{invoice.date:%Y%m}-{account.code}",
+            date=invoice.date,
+            amount=min((invoice.amount * CREDIT_SHARE).quantize(Decimal("1")), invoice.open_amount),
+            reason="退货冲红",
+            invoice=invoice,
+            by=by,
+        )
+        return 1
+    if later:
+        invoice = later[0]
+        services.credit_note_record(
+            account=account,
+            number=f"HZ{invoice.date:%Y%m}-{account.code}",
+            date=invoice.date,
+            amount=(invoice.amount * CREDIT_SHARE).quantize(Decimal("1")),
+            reason="价差补偿",
+            by=by,
+        )
+        return 1
+    return 0

@@ -170,6 +170,31 @@ def _promotion_lift(plan: PromotionPlan, rng: random.Random) -> None:
                 rows.append(Delivery(store=store, product=item.product, date=day, quantity=rng.randrange(150, 260),
                                      reference=f"PROMO-{plan.pk}"))  # fmt: skip
     Delivery.objects.bulk_create(rows)
+    _invoice_lift(plan)
+
+
+def _invoice_lift(plan: PromotionPlan) -> None:
+    """The chain is invoiced for the lift it received (sell-in is invoiced, SPEC §2): one invoice per month of
+    the promotion, at its last delivery day. Not in January–May, whose invoices carry SPEC §8's figures."""
+    from contracts.services import invoice_create
+    from demo.company import SPEC_MONTHS
+    from stores.selectors import delivery_value
+
+    lift = (
+        Delivery.objects.filter(reference=f"PROMO-{plan.pk}")
+        .values("date__year", "date__month")
+        .annotate(value=Sum(delivery_value()), last=Max("date"))
+        .order_by("date__year", "date__month")
+    )
+    for month in lift:
+        if month["date__month"] in SPEC_MONTHS or not month["value"]:
+            continue
+        invoice_create(
+            account=plan.account,
+            number=f"FP-PROMO-{plan.pk}-{month['last']:%Y%m}",
+            date=month["last"],
+            amount=month["value"],
+        )
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""The key-account performance table (SPEC §7): the demo data gives SPEC §8's figures in page, API and Excel."""
+"""The key-account performance table (SPEC §7): the demo data gives SPEC §8's figures in page, API and Excel;
+actual sell-in is invoiced, net of credit notes (SPEC §2), never delivered."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,8 +11,10 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from accounts.selectors import Period, account_performance
-from tests.factories import DeliveryFactory, KeyAccountFactory, ListingFactory, SalesTargetFactory, StoreFactory
+from accounts.selectors import Period, account_performance, account_year_by_month
+from contracts import services
+from tests.contracts.factories import InvoiceFactory
+from tests.factories import DeliveryFactory, KeyAccountFactory, SalesTargetFactory, StoreFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,21 +100,19 @@ def test_excel_export_opens_with_the_same_figures(client, demo_admin):
 
 def test_growth_and_achievement_without_a_base_are_empty_not_errors(manager):
     account = KeyAccountFactory(owner=manager)
-    listing = ListingFactory(store=StoreFactory(account=account), purchase_price=Decimal("2.50"))
-    DeliveryFactory(store=listing.store, product=listing.product, date=date(2026, 3, 5), quantity=40, unit_price=None)
+    InvoiceFactory(account=account, date=date(2026, 3, 5), amount=Decimal("100.00"))
 
     rows, total = account_performance(user=manager, period=Period(date(2026, 1, 1), date(2026, 5, 1)))
 
-    assert rows[0].actual == Decimal("100.00")  # no price on the delivery: the listing's purchase price
+    assert rows[0].actual == Decimal("100.00")
     assert rows[0].achievement is None and rows[0].growth is None
     assert total.actual == Decimal("100.00")
 
 
 def test_period_bounds_are_whole_months(manager):
     account = KeyAccountFactory(owner=manager)
-    store = StoreFactory(account=account)
     for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 2, 28), date(2026, 3, 1)):
-        DeliveryFactory(store=store, date=day, quantity=10, unit_price=Decimal("1.00"))
+        InvoiceFactory(account=account, date=day, amount=Decimal("10.00"))
     SalesTargetFactory(account=account, year=2026, month=2, amount=Decimal("40.00"))
     SalesTargetFactory(account=account, year=2026, month=3, amount=Decimal("999.00"))
 
@@ -152,3 +153,41 @@ def test_api_names_a_bad_month(api_client, manager):
     response = api_client.get("/api/v1/reports/account-performance/", {"from": "2026-1x", "to": "2026-05"})
     assert response.status_code == 400
     assert "from" in response.json()["errors"]
+
+
+def test_actual_is_invoiced_net_of_credit_notes_and_deliveries_do_not_count(manager, finance):
+    # given March invoiced 1,000 and a 150 credit note in March, April invoiced 500, and a delivery never invoiced
+    account = KeyAccountFactory(owner=manager, code="NET")
+    march = InvoiceFactory(account=account, date=date(2026, 3, 10), amount=Decimal("1000.00"))
+    InvoiceFactory(account=account, date=date(2026, 4, 2), amount=Decimal("500.00"))
+    DeliveryFactory(store=StoreFactory(account=account), date=date(2026, 3, 12), quantity=99, unit_price=Decimal("9"))
+    SalesTargetFactory(account=account, year=2026, month=3, amount=Decimal("1000.00"))
+    InvoiceFactory(account=account, date=date(2025, 3, 3), amount=Decimal("425.00"))
+
+    # when finance issues a credit note in March against the March invoice
+    services.credit_note_record(
+        account=account, number="CN-1", date=date(2026, 3, 20), amount=Decimal("150.00"), reason="退货",
+        invoice=march, by=finance,
+    )  # fmt: skip
+
+    # then March's actual is 850 (not 1,000 and not the delivery's 891), achievement 85 %, growth against last March
+    rows, _total = account_performance(user=manager, period=Period(date(2026, 3, 1), date(2026, 3, 1)))
+    assert rows[0].actual == Decimal("850.00")
+    assert rows[0].achievement == Decimal("0.85")
+    assert rows[0].growth == Decimal("1")  # 850 / 425 − 1
+    months, total = account_year_by_month(account=account, year=2026, today=date(2026, 11, 23))
+    assert [m.actual for m in months[2:4]] == [Decimal("850.00"), Decimal("500.00")]
+    assert months[2].last_year == Decimal("425.00")
+    assert total.actual == Decimal("1350.00")
+
+
+def test_account_page_shows_invoiced_actual(client, manager):
+    account = KeyAccountFactory(owner=manager, code="PAGE")
+    InvoiceFactory(account=account, date=date(2026, 2, 10), amount=Decimal("4321.00"))
+    DeliveryFactory(store=StoreFactory(account=account), date=date(2026, 2, 11), quantity=7, unit_price=Decimal("1"))
+    client.force_login(manager)
+
+    with time_machine.travel("2026-11-23 10:00 +0800"):
+        html = client.get(reverse("accounts:account-detail", args=[account.pk])).content.decode()
+
+    assert "4,321.00" in html

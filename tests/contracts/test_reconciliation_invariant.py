@@ -1,7 +1,8 @@
-"""The reconciliation invariant under random sequences of invoices, payments, deductions, reversals and
-write-offs: for the account, invoices − allocated payments − deductions − write-offs = open amount,
-after every step; no invoice below zero or above its amount; no payment allocated beyond its amount;
-and the open amounts as of today equal the stored ones."""
+"""The reconciliation invariant under random sequences of invoices, payments, deductions, credit notes, reversals
+and write-offs: for the account, invoices − allocated payments − deductions − credit notes on invoices −
+write-offs = open amount, after every step; no invoice below zero or above its amount; no payment allocated beyond
+its amount; the open amounts as of today equal the stored ones; and the balance the chain owes is the open amount
+less cash not yet allocated and credit notes on no invoice."""
 
 import contextlib
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from contracts import services
 from contracts.models import Allocation, Invoice, Payment
-from contracts.selectors import account_reconciliation, invoices_open_as_of
+from contracts.selectors import account_balance, account_reconciliation, invoices_open_as_of
 from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory
 
@@ -37,6 +38,7 @@ operations = st.lists(
         st.tuples(st.just("deduction"), amounts, pick),
         st.tuples(st.just("reverse"), pick),
         st.tuples(st.just("write_off"), pick),
+        st.tuples(st.just("credit_note"), amounts, pick, st.booleans()),
     ),
     min_size=1,
     max_size=30,
@@ -80,6 +82,12 @@ def _apply(operation, account, finance):
         payment = _nth(Payment.objects.filter(account=account), args[0])
         if payment is not None:
             services.payment_reverse(payment=payment, by=finance, reason="退票", on=TODAY)
+    elif kind == "credit_note":
+        amount, index, on_invoice = args
+        invoice = _nth(Invoice.objects.filter(account=account), index) if on_invoice else None
+        services.credit_note_record(
+            account=account, number=f"HZ{next(numbers)}", date=TODAY, amount=amount, reason="退货", invoice=invoice
+        )
     elif kind == "write_off":
         invoice = _nth(Invoice.objects.filter(account=account), args[0])
         if invoice is not None:
@@ -88,11 +96,13 @@ def _apply(operation, account, finance):
 
 def _assert_invariant(account):
     totals = account_reconciliation(account)
-    assert totals.invoiced - totals.allocated - totals.deducted - totals.written_off == totals.open
+    assert totals.invoiced - totals.allocated - totals.deducted - totals.credited - totals.written_off == totals.open
+    assert account_balance(account, TODAY) == totals.open - totals.unallocated - totals.unapplied_credit
     for invoice in Invoice.objects.filter(account=account):
         allocated = invoice.allocations.filter(payment__reversed_at__isnull=True).aggregate(s=Sum("amount"))["s"] or 0
         deducted = invoice.deductions.aggregate(s=Sum("amount"))["s"] or 0
-        assert invoice.amount - allocated - deducted - invoice.written_off_amount == invoice.open_amount
+        credited = invoice.credit_notes.aggregate(s=Sum("amount"))["s"] or 0
+        assert invoice.amount - allocated - deducted - credited - invoice.written_off_amount == invoice.open_amount
         assert Decimal("0") <= invoice.open_amount <= invoice.amount
         assert invoice.status == services._status_for(invoice)
     for payment in Payment.objects.filter(account=account):

@@ -37,7 +37,7 @@ from django.db.models import Model, QuerySet
 
 from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from contracts import selectors as contract_selectors
-from contracts.models import Contract, Deduction, Invoice, Payment
+from contracts.models import Contract, CreditNote, Deduction, Invoice, Payment
 from imports.models import ImportJob
 from ka_portal import scope
 from ka_portal.permissions import can
@@ -97,6 +97,7 @@ SCOPES: dict[str, Scope] = {
     "invoice": Scope(Invoice, contract_selectors.invoices_for),
     "payment": Scope(Payment, contract_selectors.payments_for),
     "deduction": Scope(Deduction, contract_selectors.deductions_for),
+    "credit_note": Scope(CreditNote, contract_selectors.credit_notes_for),
     # Every user may have jobs of their own (no model permission gates them): gated like stores, seen by all.
     "import_job": Scope(ImportJob, scope.import_jobs_for, Store),
 }
@@ -285,6 +286,8 @@ ROUTES: dict[str, Route] = {
     "payment-reverse": Route(params={"pk": "payment"}),
     "deduction-list": Route(rows="deduction"),
     "deduction-detail": Route(params={"pk": "deduction"}),
+    "credit-note-list": Route(rows="credit_note"),
+    "credit-note-detail": Route(params={"pk": "credit_note"}),
     "report-aging": Route(),
     "report-statement": Route(),
 }

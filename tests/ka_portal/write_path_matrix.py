@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from accounts.models import ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
-from contracts.models import Allocation, Contract, Deduction, Invoice, Payment
+from contracts.models import Allocation, Contract, CreditNote, Deduction, Invoice, Payment
 from promotions.models import Budget, PromotionItem, PromotionPlan
 from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
@@ -908,6 +908,94 @@ RULES += (
         doors=plan_step_doors("submit", "rep", _draft_supplied, admin_action="submit_plans"),
     ),
 )
+
+
+# --- credit notes (issue 12) ----------------------------------------------------------------------------------
+
+
+def _other_invoice(w) -> Invoice:
+    """An invoice of another key account (finance reaches every account)."""
+    other = KeyAccount.objects.filter(code="MXB").first() or KeyAccountFactory(code="MXB", name="别家连锁")
+    return Invoice.objects.get_or_create(
+        number="MX-INV-B", account=other,
+        defaults={"date": TODAY, "due_on": TODAY + timedelta(days=30), "amount": Decimal("500.00"),
+                  "open_amount": Decimal("500.00")},
+    )[0]  # fmt: skip
+
+
+def _credit_note_fields(w, v):
+    fields = {"number": "MX-CN-9", "invoice": w.invoice.pk, "date": "2026-06-01", "amount": "100.00",
+              "reason": "退货冲红", **v}  # fmt: skip
+    if fields["invoice"] == "other":
+        fields["invoice"] = _other_invoice(w).pk
+    return fields
+
+
+def _credit_note_taken(w, v) -> None:
+    CreditNote.objects.get_or_create(
+        number="MX-CN-1", defaults={"account": w.account, "date": TODAY, "amount": Decimal("5.00"), "reason": "旧"}
+    )
+
+
+def credit_note_doors(prepare=None) -> tuple[Door, ...]:
+    """The receivables page's credit-note form and the API's create (the admin is read only)."""
+    return (
+        Door("page", "finance", _receivables,
+             lambda w, v: {"action": "credit_note",
+                           **{f"credit_note-{k}": value for k, value in _credit_note_fields(w, v).items()}},
+             prepare=prepare),
+        Door("api_create", "finance", api("credit-note-list"),
+             lambda w, v: {"account": w.account.code, **_credit_note_fields(w, v)}, prepare=prepare),
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "credit_note.amount_not_positive", "credit_note.amount_not_positive", CreditNote, "amount",
+        good={"amount": "100.00"},
+        bad={"amount": "0"},
+        watch=(Invoice,),
+        doors=credit_note_doors(),
+    ),
+    Rule(
+        "credit_note.needs_reason", "credit_note.needs_reason", CreditNote, "reason",
+        good={"reason": "价差补偿"},
+        bad={"reason": " "},
+        watch=(Invoice,),
+        also_codes=("invalid",),
+        doors=credit_note_doors(),
+    ),
+    Rule(
+        "credit_note.number_taken", "credit_note.number_taken", CreditNote, "number",
+        good={"number": "MX-CN-2"},
+        bad={"number": "MX-CN-1"},
+        watch=(Invoice,),
+        message="Credit note number MX-CN-1 already exists.",
+        doors=credit_note_doors(prepare=_credit_note_taken),
+    ),
+    Rule(
+        "credit_note.before_invoice", "credit_note.before_invoice", CreditNote, "date",
+        good={"date": "2026-06-01"},
+        bad={"date": "2026-05-31"},
+        watch=(Invoice,),
+        doors=credit_note_doors(),
+    ),
+    Rule(
+        "credit_note.exceeds_invoice", "credit_note.exceeds_invoice", CreditNote, "amount",
+        good={"amount": "1000.00"},
+        bad={"amount": "1000.01"},
+        watch=(Invoice,),
+        message="1000.01 is more than the 1000.00 still open on invoice MX-INV-1.",
+        doors=credit_note_doors(),
+    ),
+    Rule(
+        "credit_note.invoice_other_account", "credit_note.invoice_other_account", CreditNote, "invoice",
+        good={},
+        bad={"invoice": "other"},
+        watch=(Invoice,),
+        doors=credit_note_doors(prepare=lambda w, v: _other_invoice(w)),
+    ),
+)  # fmt: skip
 
 # fmt: on
 
