@@ -8,11 +8,13 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from ka_portal.idempotency import differing_fields, field_hashes
 from ka_portal.models import IdempotencyKey
 from ka_portal.tasks import idempotency_keys_purge
+from tests.concurrency import at_once
 from tests.factories import StoreFactory, make_user
 from visits.models import Task
 
@@ -55,6 +57,29 @@ def test_the_same_key_and_body_twenty_times_make_one_task_and_one_answer(post, s
     assert {r.content for r in responses} == {responses[0].content}
     assert responses[0].json()["id"] == Task.objects.get().pk
     assert responses[1]["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_same_key_twenty_times_at_once_makes_one_task(supervisor_and_store):
+    """Twenty phones' retries arriving together: one task; each answer is the first one's, or 409 while it runs."""
+    supervisor, store = supervisor_and_store
+    key = str(uuid.uuid4())
+
+    def send():
+        client = APIClient()
+        client.force_authenticate(supervisor)
+        response = client.post(URL, _task(store), format="json", headers={"Idempotency-Key": key})
+        return response.status_code, response.content
+
+    answers, errors = at_once(*[send] * 20)
+
+    assert errors == []
+    assert Task.objects.count() == 1
+    assert {status for status, _content in answers} <= {201, 409}
+    created = {content for status, content in answers if status == 201}
+    assert len(created) == 1
+    assert send() == (201, created.pop())
 
 
 def test_without_a_key_every_post_is_a_new_task(post, supervisor_and_store):
