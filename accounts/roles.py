@@ -75,6 +75,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("contracts", "invoice", ("view",)),
         ("contracts", "payment", ("view",)),
         ("contracts", "deduction", ("view",)),
+        ("contracts", "contractterm", ("view",)),
     ],
     Role.FINANCE: [
         ("accounts", "keyaccount", ("view",)),
@@ -88,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("contracts", "invoice", _ALL),
         ("contracts", "payment", _ALL),
         ("contracts", "deduction", _ALL),
+        ("contracts", "contractterm", _ALL),
     ],
     Role.ADMIN: [],  # admins are superusers: every permission
 }

@@ -424,3 +424,13 @@ def run_moves(user, run: ReceivablesRun | None) -> QuerySet:
     return AgingMove.objects.filter(run=run, invoice__account__in=finance_accounts(user)).select_related(
         "invoice__account"
     )
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+def contract_terms_for(user) -> QuerySet:
+    """The term lines of the contracts a user may read (finance, admins; KA managers their accounts')."""
+    from .models import ContractTerm
+
+    return ContractTerm.objects.filter(contract__account__in=finance_accounts(user)).select_related("contract__account")
