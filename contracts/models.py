@@ -352,7 +352,7 @@ class ContractTerm(models.Model):
         OTHER = "other", _("Other")
 
     class Basis(models.TextChoices):
-        PERCENT = "percent", _("% of invoiced sell-in")
+        PERCENT = "percent", _("Percentage of invoiced sell-in")
         FIXED = "fixed", _("Fixed per period")
         PER_STORE_SKU = "per_store_sku", _("Per store per SKU")
 

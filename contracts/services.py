@@ -502,6 +502,8 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
     term = ContractTerm.objects.select_for_update().get(pk=term.pk)
     term.contract = contract
     for name, value in _term_values(fields).items():
+        if name in ("valid_from", "valid_to") and value is None:  # left empty: the contract's
+            value = getattr(contract, name)
         setattr(term, name, value)
     contract_term_check(term)
     term.save()
