@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from contracts import rules, services
 from contracts.models import Contract, ContractTerm
@@ -87,16 +88,16 @@ def test_a_term_breaking_a_rule_is_refused_with_its_code(values, code):
 
 
 def test_a_term_outside_its_contract_names_both_periods():
-    with pytest.raises(DomainError) as refused:
+    with translation.override("en"), pytest.raises(DomainError) as refused:
         rules.check_term(
             {**REBATE, "valid_from": date(2026, 6, 1), "valid_to": date(2027, 3, 31)},
             contract_from=date(2026, 1, 1),
             contract_to=date(2026, 12, 31),
             contract_number="HT-WMT-2026",
         )
-    assert refused.value.detail == (
-        "The term runs 2026-06-01 – 2027-03-31, outside contract HT-WMT-2026 (2026-01-01 – 2026-12-31)."
-    )
+    with translation.override("en"):
+        detail = refused.value.detail
+    assert detail == ("The term runs 2026-06-01 – 2027-03-31, outside contract HT-WMT-2026 (2026-01-01 – 2026-12-31).")
     assert refused.value.field == "valid_to"
 
 

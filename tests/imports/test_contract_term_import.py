@@ -69,7 +69,7 @@ def test_the_same_file_twice_changes_nothing(finance, contract):
 def test_a_changed_rate_updates_the_line_it_names(finance, contract):
     _run(finance, EN, ROWS)
 
-    _run(finance, EN, [["HT-WMT", "Rebate on invoiced sell-in", "% of invoiced sell-in", "Year", 3, None, None,
+    _run(finance, EN, [["HT-WMT", "Rebate on invoiced sell-in", "Percentage of invoiced sell-in", "Year", 3, None, None,
                         None, None, "Credit note", "年返"]])  # fmt: skip
 
     assert ContractTerm.objects.get(kind="rebate").rate == D("3.00")
