@@ -154,6 +154,10 @@ class ContractForm(CheckedContractForm):
         super().__init__(*args, **kwargs)
         if accounts is not None:
             self.fields["account"].queryset = accounts
+        if self.instance.pk and self.instance.terms.exists():  # the term lines are the source of these two
+            for name in ("rebate_percent", "listing_fee"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Summed from the contract's trade terms.")
         style_form_fields(self)
 
 

@@ -102,6 +102,8 @@ def contract_update(*, contract: Contract, **fields) -> Contract:
             setattr(contract, name, value)
     contract_check(contract)
     contract.save()
+    contract_terms_summarize(contract)  # with term lines, the rebate % and listing fee are theirs
+    contract.refresh_from_db(fields=["rebate_percent", "listing_fee"])
     return contract
 
 

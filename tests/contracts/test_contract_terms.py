@@ -299,3 +299,14 @@ def test_a_contract_of_another_account_is_not_found_for_a_manager(api_client, ma
     answer = api_client.get(URL, {"contract": foreign_contract.pk})
 
     assert answer.status_code == 400
+
+
+def test_with_term_lines_the_contracts_rebate_and_listing_fee_are_theirs(client, finance, contract):
+    services.contract_term_create(contract=contract, **REBATE)
+    client.force_login(finance)
+
+    updated = services.contract_update(contract=contract, rebate_percent=D("9.00"), listing_fee=D("1.00"))
+    form = client.get(f"/contracts/ledger/{contract.pk}/edit/").context["form"]
+
+    assert (updated.rebate_percent, updated.listing_fee) == (D("2.50"), D("0.00"))
+    assert form.fields["rebate_percent"].disabled and form.fields["listing_fee"].disabled
