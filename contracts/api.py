@@ -137,14 +137,6 @@ class ContractSerializer(serializers.ModelSerializer):
         fields = ["id", *services.CONTRACT_FIELDS]
         extra_kwargs = {"attachment": {"url_name": "contract-attachment"}}
 
-    def get_fields(self):
-        fields = super().get_fields()
-        view = self.context.get("view")
-        if view is not None and getattr(view, "action", None) == "retrieve":
-            # The detail shows the term lines, read-only (they are written at /api/v1/contract-terms/).
-            fields["terms"] = ContractTermSerializer(many=True, read_only=True)
-        return fields
-
     def build_standard_field(self, field_name, model_field):
         # Parse only: bounds, file checks and the unique number are contracts.services.contract_check's, refused
         # with its code (contract.number_taken, contract.invalid) as on the page and in the admin.
@@ -166,6 +158,15 @@ class ContractSerializer(serializers.ModelSerializer):
         return data
 
 
+class ContractDetailSerializer(ContractSerializer):
+    """A contract read on its own: with its term lines, read-only (they are written at /api/v1/contract-terms/)."""
+
+    terms = ContractTermSerializer(many=True, read_only=True)
+
+    class Meta(ContractSerializer.Meta):
+        fields = [*ContractSerializer.Meta.fields, "terms"]
+
+
 @extend_schema_view(
     create=extend_schema(responses={201: ContractSerializer, **REFUSED}),
     update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
@@ -184,6 +185,9 @@ class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
     def get_queryset(self):
         contracts = selectors.contracts_for(self.request.user).order_by("-valid_from", "number")
         return contracts.prefetch_related("terms") if self.action == "retrieve" else contracts
+
+    def get_serializer_class(self):
+        return ContractDetailSerializer if self.action == "retrieve" else ContractSerializer
 
     def perform_content_negotiation(self, request, force=False):
         # The attachment answers with its own type whatever the client accepts; its errors stay JSON.

@@ -310,3 +310,22 @@ def test_with_term_lines_the_contracts_rebate_and_listing_fee_are_theirs(client,
 
     assert (updated.rebate_percent, updated.listing_fee) == (D("2.50"), D("0.00"))
     assert form.fields["rebate_percent"].disabled and form.fields["listing_fee"].disabled
+
+
+def test_the_term_list_runs_a_fixed_number_of_queries(
+    api_client, client, finance, account, django_assert_max_num_queries
+):
+    for n in range(6):
+        other = ContractFactory(account=account, number=f"HT-Q-{n}")
+        services.contract_term_create(contract=other, **REBATE)
+        services.contract_term_create(contract=other, **LISTING)
+    api_client.force_authenticate(finance)
+    client.force_login(finance)
+
+    with django_assert_max_num_queries(8):
+        listed = api_client.get(URL)
+    with django_assert_max_num_queries(12):
+        page = client.get("/contracts/terms/")
+
+    assert listed.json()["count"] == 12
+    assert len(page.context["object_list"]) == 12
