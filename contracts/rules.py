@@ -206,13 +206,18 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
     kind, basis = values.get("kind"), values.get("basis")
     rate, amount, tiers = values.get("rate"), values.get("amount"), values.get("tiers") or []
     if kind in KIND_BASES and basis is not None and basis not in KIND_BASES[kind]:
+        from .models import ContractTerm  # the choices' labels only: no database
+
+        def label(choices, value) -> str:
+            return str(dict(choices.choices).get(value, value))
+
         raise DomainError(
             "term.kind_basis",
             _("A %(kind)s cannot be charged on the basis “%(basis)s”; allowed: %(allowed)s."),
             field="basis",
-            kind=kind,
-            basis=basis,
-            allowed=", ".join(KIND_BASES[kind]),
+            kind=label(ContractTerm.Kind, kind),
+            basis=label(ContractTerm.Basis, basis),
+            allowed=", ".join(label(ContractTerm.Basis, allowed) for allowed in KIND_BASES[kind]),
         )
     if basis == "percent":
         if rate is None or not (0 <= rate <= RATE_MAX):

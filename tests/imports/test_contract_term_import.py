@@ -93,7 +93,11 @@ def test_bad_rows_are_named_by_row_column_and_why_and_nothing_is_written(finance
     assert errors_of(rejected) == [
         (2, "rate %", "A % of sell-in needs a rate between 0 and 100 %; 120.00 is not."),
         (3, "tiers", "Tiers must ascend: 90.00 % at 1.00 % follows 100.00 % at 2.00 %."),
-        (4, "basis", "A dm cannot be charged on the basis “percent”; allowed: fixed."),
+        (
+            4,
+            "basis",
+            "A DM slot fee cannot be charged on the basis “Percentage of invoiced sell-in”; allowed: Fixed per period.",
+        ),
         (5, "amount", "A fixed or per-store fee needs an amount of 0 or more; — is not."),
         (
             6,

@@ -959,7 +959,7 @@ RULES += (
         "term.kind_basis", "term.kind_basis", ContractTerm, "basis",
         good={"kind": "dm", "basis": "fixed"},
         bad={"kind": "dm", "basis": "per_store_sku"},
-        message="allowed: fixed.",
+        message="allowed: Fixed per period.",
         doors=_imports_need_the_contract(term_doors("basis")),
     ),
     Rule(
