@@ -76,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("contracts", "payment", ("view",)),
         ("contracts", "deduction", ("view",)),
         ("contracts", "creditnote", ("view",)),
+        ("contracts", "contractterm", ("view",)),
     ],
     Role.FINANCE: [
         ("accounts", "keyaccount", ("view",)),
@@ -90,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("contracts", "payment", _ALL),
         ("contracts", "deduction", _ALL),
         ("contracts", "creditnote", _ALL),
+        ("contracts", "contractterm", _ALL),
     ],
     Role.ADMIN: [],  # admins are superusers: every permission
 }

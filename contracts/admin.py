@@ -3,14 +3,17 @@ and the API. A contract is saved by contract_create / contract_update after the 
 contract_check refuses; invoices, payments, deductions and what the nightly run writes are read-only here
 (their amounts are kept in balance by the services), with the services' business steps as actions."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.errors import DomainError
+from ka_portal.pages import show_refusal
 
 from . import services
 from .forms import CheckedContractForm, parsed_contract
@@ -19,12 +22,14 @@ from .models import (
     Allocation,
     Contract,
     ContractReminder,
+    ContractTerm,
     CreditNote,
     Deduction,
     Invoice,
     Payment,
     ReceivablesRun,
 )
+from .rules import parse_tiers, tiers_text
 from .selectors import overdue_q, with_aging
 from .templatetags.receivables import bucket_label
 
@@ -175,3 +180,65 @@ class CreditNoteAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_filter = ("date",)
     search_fields = ("number", "reason", "account__code", "invoice__number")
     date_hierarchy = "date"
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+class ContractTermAdminForm(forms.ModelForm):
+    """A term line in the admin: tiers typed as on the page (90:1.5;100:2.5); before saving, the form shows what
+    contracts.services.contract_term_check refuses, and the line is saved through the services."""
+
+    tiers = forms.CharField(label=_("Tiers"), required=False, max_length=200)
+
+    class Meta:
+        model = ContractTerm
+        fields = ["contract", *services.TERM_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tiers"] = tiers_text(self.instance.tiers)
+        for name in ("valid_from", "valid_to"):
+            self.fields[name].required = False
+            self.fields[name].help_text = _("Empty: the contract's.")
+
+    def _post_clean(self):
+        opts = self._meta
+        tiers = self.cleaned_data.pop("tiers", "") if hasattr(self, "cleaned_data") else ""
+        self.instance = construct_instance(self, self.instance, opts.fields, ["tiers"])
+        if self.errors:
+            return
+        for name in ("valid_from", "valid_to"):  # empty: the contract's, as on the page and in the API
+            if getattr(self.instance, name) is None:
+                setattr(self.instance, name, getattr(self.instance.contract, name))
+        try:
+            self.instance.tiers = parse_tiers(tiers)
+            self.cleaned_data["tiers"] = self.instance.tiers
+            services.contract_term_check(self.instance)
+        except DomainError as refusal:
+            show_refusal(self, refusal)
+
+
+@admin.register(ContractTerm)
+class ContractTermAdmin(admin.ModelAdmin):
+    form = ContractTermAdminForm
+    list_display = ("contract", "kind", "basis", "period", "rate", "amount", "valid_from", "valid_to", "settlement")
+    list_filter = ("kind", "basis", "settlement")
+    search_fields = ("contract__number", "contract__account__code", "note")
+
+    def save_model(self, request, obj, form, change):
+        """Through the service, like the page, the API and the import."""
+        fields = {name: getattr(obj, name) for name in services.TERM_FIELDS}
+        if change:
+            saved = services.contract_term_update(term=obj, **fields)
+        else:
+            saved = services.contract_term_create(contract=obj.contract, **fields)
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.contract_term_delete(term=obj)
+
+    def delete_queryset(self, request, queryset):
+        for term in queryset:
+            services.contract_term_delete(term=term)

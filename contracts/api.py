@@ -32,8 +32,8 @@ from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
 
 from . import selectors, services
-from .filters import AccountDateFilter, ContractFilter, InvoiceFilter
-from .models import Allocation, Contract, CreditNote, Deduction, Invoice, Payment
+from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, InvoiceFilter
+from .models import Allocation, Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
 from .receivables import BUCKET_ORDER
 
 REFUSED = {
@@ -75,6 +75,54 @@ def account_field(**kwargs) -> serializers.RelatedField:
     return related(KeyAccount, scope=selectors.finance_accounts, help_text=ACCOUNT_HELP, **kwargs)
 
 
+class TierSerializer(serializers.Serializer):
+    achievement = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="Achievement of target, %")
+    rate = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Rebate rate from there on, %")
+
+
+class ContractTermSerializer(serializers.ModelSerializer):
+    """A contract's term line (费用条款). ``rate`` for a % of sell-in, ``amount`` (CNY) for a fixed or per-store fee;
+    ``tiers`` only for a conditional rebate. Validity defaults to the contract's."""
+
+    contract = related(Contract, scope=selectors.contracts_for, help_text="The contract, by id.")
+    account = serializers.SlugRelatedField(
+        source="contract.account", slug_field="code", read_only=True, help_text="The key account, by code."
+    )
+    tiers = TierSerializer(many=True, required=False)
+
+    class Meta:
+        model = ContractTerm
+        fields = ["id", "contract", "account", *services.TERM_FIELDS]
+        extra_kwargs = {"valid_from": {"required": False}, "valid_to": {"required": False}}
+
+    def build_standard_field(self, field_name, model_field):
+        # Parse only: ranges and combinations are contracts.rules.check_term's, refused with its codes.
+        field_class, kwargs = super().build_standard_field(field_name, model_field)
+        for rule in ("min_value", "max_value", "validators"):
+            kwargs.pop(rule, None)
+        return field_class, kwargs
+
+    def get_validators(self):
+        return []  # one line per contract, kind and start: the service's term.duplicate
+
+    def validate(self, attrs):
+        if "tiers" in attrs:
+            attrs["tiers"] = [{"achievement": str(t["achievement"]), "rate": str(t["rate"])} for t in attrs["tiers"]]
+        return attrs
+
+    def to_representation(self, term):
+        data = super().to_representation(term)
+        data["tiers"] = [{"achievement": t["achievement"], "rate": t["rate"]} for t in term.tiers or []]
+        return data
+
+    def create(self, validated_data):
+        return services.contract_term_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("contract", None)  # a line stays on its contract
+        return services.contract_term_update(term=instance, **validated_data)
+
+
 class ContractSerializer(serializers.ModelSerializer):
     account = account_field()
     # The attachment is uploaded as a file (with the model's checks) and answered with the URL of the
@@ -110,6 +158,15 @@ class ContractSerializer(serializers.ModelSerializer):
         return data
 
 
+class ContractDetailSerializer(ContractSerializer):
+    """A contract read on its own: with its term lines, read-only (they are written at /api/v1/contract-terms/)."""
+
+    terms = ContractTermSerializer(many=True, read_only=True)
+
+    class Meta(ContractSerializer.Meta):
+        fields = [*ContractSerializer.Meta.fields, "terms"]
+
+
 @extend_schema_view(
     create=extend_schema(responses={201: ContractSerializer, **REFUSED}),
     update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
@@ -126,7 +183,11 @@ class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
     ordering_fields = ["number", "valid_to", "valid_from", "total_amount"]
 
     def get_queryset(self):
-        return selectors.contracts_for(self.request.user).order_by("-valid_from", "number")
+        contracts = selectors.contracts_for(self.request.user).order_by("-valid_from", "number")
+        return contracts.prefetch_related("terms") if self.action == "retrieve" else contracts
+
+    def get_serializer_class(self):
+        return ContractDetailSerializer if self.action == "retrieve" else ContractSerializer
 
     def perform_content_negotiation(self, request, force=False):
         # The attachment answers with its own type whatever the client accepts; its errors stay JSON.
@@ -143,6 +204,32 @@ class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
     def attachment(self, request, pk=None):
         """The contract's attachment as a download (404 when it has none)."""
         return downloads.file_response(self.get_object().attachment)
+
+
+# --- trade terms (费用条款) ----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(responses={201: ContractTermSerializer, **CONFLICT}),
+    update=extend_schema(responses={200: ContractTermSerializer, **CONFLICT}),
+    partial_update=extend_schema(responses={200: ContractTermSerializer, **CONFLICT}),
+    destroy=extend_schema(responses={204: None, **REFUSED}),
+)
+class ContractTermViewSet(mixins.UpdateModelMixin, mixins.DestroyModelMixin, FinanceViewSet):
+    """A contract's term lines: rebates (unconditional or tiered on the annual target), listing, barcode, festival,
+    DM, end-cap, display and promoter fees. Filters: contract (by id), account (by code), kind. Finance writes;
+    KA managers read their accounts' lines."""
+
+    queryset = ContractTerm.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = ContractTermSerializer
+    filterset_class = ContractTermFilter
+    ordering_fields = ["valid_from", "kind", "amount", "rate"]
+
+    def get_queryset(self):
+        return selectors.contract_terms_for(self.request.user).order_by("contract__number", "kind", "valid_from", "pk")
+
+    def perform_destroy(self, instance):
+        services.contract_term_delete(term=instance)
 
 
 # --- invoices ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from . import api
 
 router = app_router(
     ("contracts", api.ContractViewSet, "contract"),
+    ("contract-terms", api.ContractTermViewSet, "contract-term"),
     ("invoices", api.InvoiceViewSet, "invoice"),
     ("payments", api.PaymentViewSet, "payment"),
     ("deductions", api.DeductionViewSet, "deduction"),

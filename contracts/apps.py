@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ContractsConfig(AppConfig):
     name = "contracts"
     verbose_name = _("Contracts and receivables")
+
+    def ready(self) -> None:
+        from imports.registry import register
+
+        from .imports import ContractTermImport
+
+        register(ContractTermImport(), position=60)

@@ -110,3 +110,33 @@ def statement_workbook(statement):
         sheet.column_dimensions[column].width = width
     filename = f"statement-{account.code}-{statement.date_from.isoformat()}-{statement.date_to.isoformat()}.xlsx"
     return excel.workbook_response(workbook, filename)
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+def terms_workbook(terms, *, name: str = ""):
+    """Term lines in the columns the "contract-terms" import reads (headers in the user's language, choices by
+    their labels): exported, changed and imported again, the same lines are updated."""
+    from .imports import TERM_COLUMNS
+    from .rules import tiers_text
+
+    headers = [column.header() for column in TERM_COLUMNS]
+    rows = (
+        [
+            term.contract.number,
+            term.get_kind_display(),
+            term.get_basis_display(),
+            term.get_period_display(),
+            term.rate,
+            term.amount,
+            tiers_text(term.tiers),
+            term.valid_from,
+            term.valid_to,
+            term.get_settlement_display(),
+            term.note,
+        ]
+        for term in terms
+    )
+    stamp = f"-{name}" if name else ""
+    return excel.xlsx_response(f"contract-terms{stamp}.xlsx", _("Contract terms"), headers, rows, {4: "0.00"})

@@ -14,7 +14,7 @@ from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, yes_no_filter
 
 from . import selectors
-from .models import Contract, Invoice
+from .models import Contract, ContractTerm, Invoice
 
 
 def expiring_soon() -> Q:
@@ -93,3 +93,26 @@ class AccountDateFilter(ScopedAccountFilterSet):
 
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+class ContractTermFilter(StyledFilterSet):
+    """Term lines by contract (id), key account (code) and kind."""
+
+    contract = record_filter(
+        Contract, scope=selectors.contracts_for, label=_("Contract"), help_text="The contract, by id."
+    )
+    account = record_filter(
+        KeyAccount,
+        scope=selectors.finance_accounts,
+        label=_("Key account"),
+        field_name="contract__account",
+        help_text="The key account, by code (e.g. WMT); one outside your accounts is not found.",
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=ContractTerm.Kind.choices)
+
+    class Meta:
+        model = ContractTerm
+        fields = ["contract", "account", "kind"]

@@ -13,7 +13,7 @@ from ka_portal.errors import DomainError
 from ka_portal.lists import style_form_fields
 from ka_portal.pages import show_refusal
 
-from .models import Contract, Deduction, Invoice
+from .models import Contract, ContractTerm, Deduction, Invoice
 from .services import CONTRACT_FIELDS, contract_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -154,6 +154,10 @@ class ContractForm(CheckedContractForm):
         super().__init__(*args, **kwargs)
         if accounts is not None:
             self.fields["account"].queryset = accounts
+        if self.instance.pk and self.instance.terms.exists():  # the term lines are the source of these two
+            for name in ("rebate_percent", "listing_fee"):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Summed from the contract's trade terms.")
         style_form_fields(self)
 
 
@@ -202,3 +206,62 @@ class CreditNoteForm(StyledForm):
         super().__init__(*args, **kwargs)
         if open_invoices is not None:
             self.fields["invoice"].queryset = open_invoices
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+class ContractTermForm(StyledForm):
+    """A term line as typed: the rules (contracts.rules.check_term) are the service's to apply, and a refusal is
+    shown next to its field with everything typed kept (ka_portal.pages.show_refusal)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ContractTerm.Kind.choices)
+    basis = forms.ChoiceField(label=_("Basis"), choices=ContractTerm.Basis.choices)
+    period = forms.ChoiceField(label=_("Period"), choices=ContractTerm.Period.choices)
+    rate = forms.DecimalField(
+        label=_("Rate %"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_(
+            "For a percentage of sell-in; for a conditional rebate, the rate accrued until the year's achievement "
+            "is known."
+        ),
+    )
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_("For a fixed or per-store-per-SKU fee."),
+    )
+    tiers = forms.CharField(
+        label=_("Tiers"),
+        required=False,
+        max_length=200,
+        help_text=_("Conditional rebates only: achievement %:rate %, e.g. 90:1.5;100:2.5"),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=DATE_INPUT, required=False, help_text=_("Empty: the contract's.")
+    )
+    valid_to = forms.DateField(
+        label=_("Valid to"), widget=DATE_INPUT, required=False, help_text=_("Empty: the contract's.")
+    )
+    settlement = forms.ChoiceField(label=_("Settlement"), choices=ContractTerm.Settlement.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    @classmethod
+    def for_term(cls, term: ContractTerm | None, data=None):
+        if term is None:
+            return cls(data)
+        from .rules import tiers_text
+
+        initial = {name: getattr(term, name) for name in ("kind", "basis", "period", "rate", "amount", "settlement")}
+        initial |= {"valid_from": term.valid_from, "valid_to": term.valid_to, "note": term.note}
+        return cls(data, initial={**initial, "tiers": tiers_text(term.tiers)})
+
+    def term_fields(self) -> dict:
+        """What the services take (tiers as typed: the service reads them, refusing what it cannot)."""
+        return dict(self.cleaned_data)

@@ -365,3 +365,93 @@ class CreditNote(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+class ContractTerm(models.Model):
+    """One line of a contract's trade terms: what the chain is granted (a rebate, a fee), on what basis, how often,
+    at what rate or amount, and how it is settled. The lines are the source of truth for a contract's terms; the
+    contract's own ``rebate_percent`` and ``listing_fee`` are kept as a summary derived from them
+    (contracts.services.contract_terms_summarize). Rules: contracts/rules.py (check_term)."""
+
+    class Kind(models.TextChoices):
+        REBATE = "rebate", _("Rebate on invoiced sell-in")
+        REBATE_CONDITIONAL = "rebate_conditional", _("Conditional rebate (on reaching the annual target)")
+        LISTING = "listing", _("Listing fee")
+        BARCODE = "barcode", _("Barcode fee")
+        ANNIVERSARY = "anniversary", _("Anniversary / festival fee")
+        DM = "dm", _("DM slot fee")
+        END_CAP = "end_cap", _("End-cap / TG fee")
+        DISPLAY = "display", _("Display fee")
+        PROMOTER = "promoter", _("Promoter management fee")
+        OTHER = "other", _("Other")
+
+    class Basis(models.TextChoices):
+        PERCENT = "percent", _("Percentage of invoiced sell-in")
+        FIXED = "fixed", _("Fixed per period")
+        PER_STORE_SKU = "per_store_sku", _("Per store per SKU")
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("Month")
+        QUARTER = "quarter", _("Quarter")
+        YEAR = "year", _("Year")
+        ONCE = "once", _("Once")
+
+    class Settlement(models.TextChoices):
+        DEDUCTED = "deducted", _("Deducted from payment")
+        PAID = "paid", _("Paid")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="terms")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    period = models.CharField(_("period"), max_length=10, choices=Period.choices)
+    rate = models.DecimalField(_("rate %"), max_digits=5, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField(_("amount (CNY)"), **MONEY, null=True, blank=True)
+    # Conditional rebates: [{"achievement": "90.00", "rate": "1.50"}, …], thresholds ascending (rules.parse_tiers).
+    tiers = models.JSONField(_("tiers"), default=list, blank=True)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"))
+    settlement = models.CharField(_("settlement"), max_length=12, choices=Settlement.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contract term")
+        verbose_name_plural = _("contract terms")
+        ordering = ["contract", "kind", "valid_from", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "kind", "valid_from"], name="contractterm_once_per_kind_start"),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__gte=models.F("valid_from")), name="contractterm_validity_ordered"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(basis="percent", rate__isnull=False, rate__gte=0, rate__lte=100, amount__isnull=True)
+                    | (~models.Q(basis="percent") & models.Q(amount__isnull=False, amount__gte=0, rate__isnull=True))
+                ),
+                name="contractterm_rate_or_amount_by_basis",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind__in=["rebate", "rebate_conditional"]) | models.Q(basis="percent"),
+                name="contractterm_rebate_is_percent",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(basis="percent") | models.Q(kind__in=["rebate", "rebate_conditional", "other"]),
+                name="contractterm_percent_only_rebates",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(basis="per_store_sku")
+                | models.Q(kind__in=["listing", "barcode", "display", "other"]),
+                name="contractterm_per_store_sku_kinds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contract.number} {self.get_kind_display()}"
+
+    @property
+    def is_percent(self) -> bool:
+        return self.basis == self.Basis.PERCENT

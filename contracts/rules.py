@@ -151,3 +151,171 @@ def check_credit_note_invoice(
             number=invoice_number,
             invoice_date=invoice_date,
         )
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+# A term line's rules: the same checks for the page, the API, the admin and the Excel import (all through
+# contracts.services.contract_term_create / _update, or the import's row check), backed by check constraints.
+
+REBATE_KINDS = ("rebate", "rebate_conditional")
+# Which bases make sense for each kind: a rebate is a % of sell-in; a listing or barcode fee is per store per SKU
+# (or a lump sum); slot, display and promoter fees are fixed per period; "other" may be anything.
+KIND_BASES: dict[str, tuple[str, ...]] = {
+    "rebate": ("percent",),
+    "rebate_conditional": ("percent",),
+    "listing": ("per_store_sku", "fixed"),
+    "barcode": ("per_store_sku", "fixed"),
+    "anniversary": ("fixed",),
+    "dm": ("fixed",),
+    "end_cap": ("fixed",),
+    "display": ("fixed", "per_store_sku"),
+    "promoter": ("fixed",),
+    "other": ("percent", "fixed", "per_store_sku"),
+}
+RATE_MAX = Decimal(100)
+ACHIEVEMENT_MAX = Decimal(1000)
+
+
+def parse_tiers(text: str | None) -> list[dict]:
+    """Tiers as typed ("90:1.5;100:2.5": achievement % → rate %) into the stored form, in the order given
+    (check_tiers says whether they ascend). Refused as term.tiers_unreadable, naming the piece."""
+    tiers = []
+    for piece in (text or "").replace("；", ";").replace("，", ";").replace(",", ";").split(";"):
+        piece = piece.strip().replace("：", ":").replace("%", "")
+        if not piece:
+            continue
+        try:
+            achievement, rate = (Decimal(part.strip()) for part in piece.split(":"))
+            if not (achievement.is_finite() and rate.is_finite()):
+                raise ValueError
+        except (ValueError, ArithmeticError):
+            raise DomainError(
+                "term.tiers_unreadable",
+                _("“%(piece)s” is not a tier; write tiers as achievement:rate, e.g. 90:1.5;100:2.5."),
+                field="tiers",
+                piece=piece,
+            ) from None
+        tiers.append({"achievement": str(to_money(achievement)), "rate": str(to_money(rate))})
+    return tiers
+
+
+def tiers_text(tiers: list[dict] | None) -> str:
+    """The stored tiers as a person types them: 90:1.5;100:2.5."""
+    return ";".join(
+        f"{Decimal(t['achievement']).normalize():f}:{Decimal(t['rate']).normalize():f}" for t in tiers or []
+    )
+
+
+def check_tiers(tiers: list[dict]) -> None:
+    """Each tier: achievement above 0 (at most 1000 %), rate 0–100; thresholds strictly ascending and rates not
+    falling (reaching more never pays less)."""
+    previous = None
+    for tier in tiers:
+        achievement, rate = Decimal(tier["achievement"]), Decimal(tier["rate"])
+        if not (0 < achievement <= ACHIEVEMENT_MAX) or not (0 <= rate <= RATE_MAX):
+            raise DomainError(
+                "term.tier_out_of_range",
+                _("Tier %(achievement)s:%(rate)s: achievement must be above 0 %% and rate between 0 and 100 %%."),
+                field="tiers",
+                achievement=achievement,
+                rate=rate,
+            )
+        if previous is not None and (
+            achievement <= Decimal(previous["achievement"]) or rate < Decimal(previous["rate"])
+        ):
+            raise DomainError(
+                "term.tiers_not_ascending",
+                _(
+                    "Tiers must ascend: %(achievement)s %% at %(rate)s %% follows %(previous_achievement)s %% "
+                    "at %(previous_rate)s %%."
+                ),
+                field="tiers",
+                achievement=achievement,
+                rate=rate,
+                previous_achievement=Decimal(previous["achievement"]),
+                previous_rate=Decimal(previous["rate"]),
+            )
+        previous = tier
+
+
+def check_term(values, *, contract_from: date | None, contract_to: date | None, contract_number: str = "") -> None:
+    """A term line as it will be stored (a mapping by field name), against its contract's validity."""
+    kind, basis = values.get("kind"), values.get("basis")
+    rate, amount, tiers = values.get("rate"), values.get("amount"), values.get("tiers") or []
+    if kind in KIND_BASES and basis is not None and basis not in KIND_BASES[kind]:
+        from .models import ContractTerm  # the choices' labels only: no database
+
+        def label(choices, value) -> str:
+            return str(dict(choices.choices).get(value, value))
+
+        raise DomainError(
+            "term.kind_basis",
+            _("A %(kind)s cannot be charged on the basis “%(basis)s”; allowed: %(allowed)s."),
+            field="basis",
+            kind=label(ContractTerm.Kind, kind),
+            basis=label(ContractTerm.Basis, basis),
+            allowed=", ".join(label(ContractTerm.Basis, allowed) for allowed in KIND_BASES[kind]),
+        )
+    if basis == "percent":
+        if rate is None or not (0 <= rate <= RATE_MAX):
+            raise DomainError(
+                "term.rate_out_of_range",
+                _("A %% of sell-in needs a rate between 0 and 100 %%; %(rate)s is not."),
+                field="rate",
+                rate="—" if rate is None else rate,
+            )
+        if amount is not None:
+            raise DomainError(
+                "term.amount_with_rate",
+                _("A %% of sell-in takes a rate, not an amount (%(amount)s)."),
+                field="amount",
+                amount=amount,
+            )
+    elif basis is not None:
+        if amount is None or amount < 0:
+            raise DomainError(
+                "term.amount_required",
+                _("A fixed or per-store fee needs an amount of 0 or more; %(amount)s is not."),
+                field="amount",
+                amount="—" if amount is None else amount,
+            )
+        if rate is not None:
+            raise DomainError(
+                "term.rate_with_amount",
+                _("A fixed or per-store fee takes an amount, not a rate (%(rate)s %%)."),
+                field="rate",
+                rate=rate,
+            )
+    if kind == "rebate_conditional" and not tiers:
+        raise DomainError(
+            "term.tiers_required",
+            _("A conditional rebate needs its tiers (achievement:rate, e.g. 90:1.5;100:2.5)."),
+            field="tiers",
+        )
+    if kind != "rebate_conditional" and tiers:
+        raise DomainError("term.tiers_unconditional", _("Only a conditional rebate has tiers."), field="tiers")
+    check_tiers(tiers)
+    valid_from, valid_to = values.get("valid_from"), values.get("valid_to")
+    if valid_from is not None and valid_to is not None and valid_to < valid_from:
+        raise DomainError(
+            "term.validity_reversed",
+            _("The term ends on %(valid_to)s, before it starts on %(valid_from)s."),
+            field="valid_to",
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+    known = None not in (contract_from, contract_to, valid_from, valid_to)
+    if known and (valid_from < contract_from or valid_to > contract_to):
+        raise DomainError(
+            "term.outside_contract",
+            _(
+                "The term runs %(valid_from)s – %(valid_to)s, outside contract %(contract)s "
+                "(%(contract_from)s – %(contract_to)s)."
+            ),
+            field="valid_to" if valid_from >= contract_from else "valid_from",
+            valid_from=valid_from,
+            valid_to=valid_to,
+            contract=contract_number,
+            contract_from=contract_from,
+            contract_to=contract_to,
+        )

@@ -492,3 +492,13 @@ def _net_by(account_ids, group: tuple[str, ...], **when) -> dict:
         for key, total in rows:
             net[key] += sign * total
     return dict(net)
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+def contract_terms_for(user) -> QuerySet:
+    """The term lines of the contracts a user may read (finance, admins; KA managers their accounts')."""
+    from .models import ContractTerm
+
+    return ContractTerm.objects.filter(contract__account__in=finance_accounts(user)).select_related("contract__account")

@@ -28,6 +28,7 @@ from .models import (
     Allocation,
     Contract,
     ContractReminder,
+    ContractTerm,
     CreditNote,
     Deduction,
     Invoice,
@@ -102,6 +103,8 @@ def contract_update(*, contract: Contract, **fields) -> Contract:
             setattr(contract, name, value)
     contract_check(contract)
     contract.save()
+    contract_terms_summarize(contract)  # with term lines, the rebate % and listing fee are theirs
+    contract.refresh_from_db(fields=["rebate_percent", "listing_fee"])
     return contract
 
 
@@ -445,3 +448,127 @@ def credit_note_record(
     if invoice is not None:
         _change_open_amount(invoice, -amount)
     return credit_note
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+# What a term's writer may set, in the order forms show it.
+TERM_FIELDS = (
+    "kind",
+    "basis",
+    "period",
+    "rate",
+    "amount",
+    "tiers",
+    "valid_from",
+    "valid_to",
+    "settlement",
+    "note",
+)
+
+
+def _term_values(fields: dict) -> dict:
+    values = {name: value for name, value in fields.items() if name in TERM_FIELDS}
+    if isinstance(values.get("tiers"), str):  # as typed: "90:1.5;100:2.5"
+        values["tiers"] = rules.parse_tiers(values["tiers"])
+    for name in ("rate", "amount"):
+        if values.get(name) is not None:
+            values[name] = to_money(values[name])
+    return values
+
+
+def contract_term_check(term: ContractTerm) -> None:
+    """Every rule a term line keeps (contracts.rules.check_term, the choices, one line per kind and start):
+    what the services refuse, and what the page's and the admin's forms show before saving through them."""
+    for name, choices in (
+        ("kind", ContractTerm.Kind),
+        ("basis", ContractTerm.Basis),
+        ("period", ContractTerm.Period),
+        ("settlement", ContractTerm.Settlement),
+    ):
+        if getattr(term, name) not in choices.values:
+            raise DomainError(
+                "term.choice", _("“%(value)s” is not a %(name)s."), field=name, value=getattr(term, name), name=name
+            )
+    contract = term.contract
+    rules.check_term(
+        {name: getattr(term, name) for name in TERM_FIELDS},
+        contract_from=contract.valid_from,
+        contract_to=contract.valid_to,
+        contract_number=contract.number,
+    )
+    taken = ContractTerm.objects.filter(contract=contract, kind=term.kind, valid_from=term.valid_from)
+    if taken.exclude(pk=term.pk).exists():
+        raise DomainConflict(
+            "term.duplicate",
+            _("Contract %(contract)s already has a %(kind)s line starting on %(valid_from)s."),
+            field="valid_from",
+            contract=contract.number,
+            kind=term.get_kind_display(),
+            valid_from=term.valid_from,
+        )
+
+
+def contract_terms_summarize(contract: Contract) -> None:
+    """Keep the contract's summary fields derived from its term lines (the lines are the source of truth):
+    rebate % = the unconditional rebates' rates plus each conditional rebate's expected rate; listing fee = the
+    fixed and per-store-per-SKU listing amounts. A contract without lines keeps what was typed on it."""
+    terms = list(contract.terms.all())
+    if not terms:
+        return
+    rebate = sum((t.rate for t in terms if t.kind in rules.REBATE_KINDS and t.rate is not None), Decimal("0"))
+    listing = sum((t.amount for t in terms if t.kind == ContractTerm.Kind.LISTING and t.amount), Decimal("0"))
+    Contract.objects.filter(pk=contract.pk).update(
+        rebate_percent=min(rebate, rules.RATE_MAX), listing_fee=to_money(listing)
+    )
+
+
+@transaction.atomic
+def contract_term_create(*, contract: Contract, **fields) -> ContractTerm:
+    """Add a term line to a contract; its validity defaults to the contract's."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    values = _term_values(fields)
+    values.setdefault("valid_from", None)
+    values.setdefault("valid_to", None)
+    values["valid_from"] = values["valid_from"] or contract.valid_from
+    values["valid_to"] = values["valid_to"] or contract.valid_to
+    term = ContractTerm(contract=contract, **values)
+    contract_term_check(term)
+    try:
+        with transaction.atomic():
+            term.save()
+    except IntegrityError as error:  # the same line saved at the same moment by someone else
+        raise DomainConflict(
+            "term.duplicate",
+            _("Contract %(contract)s already has a %(kind)s line starting on %(valid_from)s."),
+            field="valid_from",
+            contract=contract.number,
+            kind=term.get_kind_display(),
+            valid_from=term.valid_from,
+        ) from error
+    contract_terms_summarize(contract)
+    return term
+
+
+@transaction.atomic
+def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
+    """Change a term line (its contract stays)."""
+    contract = Contract.objects.select_for_update().get(pk=term.contract_id)
+    term = ContractTerm.objects.select_for_update().get(pk=term.pk)
+    term.contract = contract
+    for name, value in _term_values(fields).items():
+        if name in ("valid_from", "valid_to") and value is None:  # left empty: the contract's
+            value = getattr(contract, name)
+        setattr(term, name, value)
+    contract_term_check(term)
+    term.save()
+    contract_terms_summarize(contract)
+    return term
+
+
+@transaction.atomic
+def contract_term_delete(*, term: ContractTerm) -> None:
+    """Remove a term line from its contract."""
+    contract = Contract.objects.select_for_update().get(pk=term.contract_id)
+    ContractTerm.objects.filter(pk=term.pk).delete()
+    contract_terms_summarize(contract)

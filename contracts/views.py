@@ -29,10 +29,11 @@ from ka_portal.permissions import ModelPermissionMixin, require
 from ka_portal.scope import sees_finance
 
 from . import exports, selectors, services
-from .filters import ContractFilter
+from .filters import ContractFilter, ContractTermFilter
 from .forms import (
     AsOfForm,
     ContractForm,
+    ContractTermForm,
     CreditNoteForm,
     DeductionForm,
     InvoiceForm,
@@ -112,6 +113,12 @@ class ContractDetailView(FinanceMixin, ModelPermissionMixin, DetailView):
     template_name = "contracts/contract_detail.html"
     context_object_name = "contract"
 
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":  # the contract's term lines, as the import reads them
+            contract = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+            return exports.terms_workbook(contract.terms.select_related("contract"), name=contract.number)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         return selectors.contracts_for(self.request.user)
 
@@ -122,6 +129,8 @@ class ContractDetailView(FinanceMixin, ModelPermissionMixin, DetailView):
         context["invoice_totals"] = invoices.aggregate(amount=Sum("amount"), open=Sum("open_amount"))
         context["reminders"] = self.object.reminders.select_related("recipient")
         context["can_edit"] = self.request.user.has_perm("contracts.change_contract")
+        context["terms"] = self.object.terms.order_by("kind", "valid_from", "pk")
+        context["can_edit_terms"] = self.request.user.has_perm("contracts.change_contractterm")
         if self.object.attachment:
             context["attachment_name"] = downloads.stored_filename(self.object.attachment)
         return context
@@ -393,3 +402,59 @@ def statement(request):
         if request.GET.get("export") == "xlsx":
             return exports.statement_workbook(result)
     return render(request, "contracts/statement.html", {"form": form, "statement": result})
+
+
+# --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------
+
+
+class ContractTermListView(FinanceMixin, FilteredListView):
+    """Every term line the user may read, by contract, account and kind; ?export=xlsx gives them in the columns
+    the "contract-terms" import reads, so a sheet exported, changed and imported again updates the same lines."""
+
+    template_name = "contracts/term_list.html"
+    filterset_class = ContractTermFilter
+
+    def get_base_queryset(self):
+        return selectors.contract_terms_for(self.request.user).order_by("contract__number", "kind", "valid_from")
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "xlsx":
+            return exports.terms_workbook(self.get_queryset())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_export"] = True
+        return context
+
+
+@finance_page
+def term_edit(request, contract_pk=None, pk=None):
+    """Add a term line to a contract, or change one (finance)."""
+    _require(request.user, "change_contractterm" if pk else "add_contractterm")
+    term = get_object_or_404(selectors.contract_terms_for(request.user), pk=pk) if pk else None
+    contract = term.contract if term else get_object_or_404(selectors.contracts_for(request.user), pk=contract_pk)
+    form = ContractTermForm.for_term(term, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if term is None:
+                term = services.contract_term_create(contract=contract, **form.term_fields())
+            else:
+                term = services.contract_term_update(term=term, **form.term_fields())
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, gettext("Term saved: %(kind)s.") % {"kind": term.get_kind_display()})
+            return redirect("contracts:contract-detail", pk=contract.pk)
+    return render(request, "contracts/term_form.html", {"form": form, "term": term, "contract": contract})
+
+
+@finance_page
+def term_delete(request, pk):
+    term = _post_on_record(request, selectors.contract_terms_for(request.user), pk, "delete_contractterm")
+    return run_step(
+        request,
+        lambda: services.contract_term_delete(term=term),
+        success=gettext("Term removed: %(kind)s.") % {"kind": term.get_kind_display()},
+        then=reverse("contracts:contract-detail", args=[term.contract_id]),
+    )

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts import services
-from contracts.models import Contract, Invoice
+from contracts.models import Contract, ContractTerm, Invoice
 from stores.models import Delivery
 from stores.selectors import delivery_value
 
@@ -117,9 +117,44 @@ def _contracts(account, index, *, today, rng) -> list[Contract]:
     return contracts
 
 
+def _terms(contract: Contract, account: KeyAccount, index: int, *, rng: random.Random) -> int:
+    """An annual contract's term lines (费用条款), the source of its rebate % and listing fee: a rebate of 2–3 %
+    on invoiced sell-in, a listing fee per store per SKU, a barcode fee for some; for back-margin chains (they
+    earn on fees: Carrefour, Walmart…) DM and end-cap fees and a festival fee; for every third account a
+    conditional rebate tiered on the annual target."""
+    K, B, P, S = ContractTerm.Kind, ContractTerm.Basis, ContractTerm.Period, ContractTerm.Settlement
+    # (kind, basis, period, settlement, rate or amount, note[, tiers])
+    rebate, listing = Decimal(rng.choice(["2.00", "2.50", "3.00"])), Decimal(rng.choice([500, 800, 1000, 1500]))
+    lines = [
+        (K.REBATE, B.PERCENT, P.YEAR, S.CREDIT_NOTE, rebate, "按开票进货额，年底红字发票结算"),
+        (K.LISTING, B.PER_STORE_SKU, P.ONCE, S.DEDUCTED, listing, "新品进场，每店每SKU"),
+    ]
+    if index % 3 == 1:
+        lines.append((K.REBATE_CONDITIONAL, B.PERCENT, P.YEAR, S.CREDIT_NOTE, Decimal("1.00"),
+                      "完成年度指标后返利，按达成率阶梯", "95:0.5;100:1;110:1.5"))  # fmt: skip
+    if index % 2 == 0:
+        lines.append((K.BARCODE, B.PER_STORE_SKU, P.ONCE, S.DEDUCTED, Decimal(rng.choice([100, 200, 300])), "条码费"))
+    if account.margin_model == KeyAccount.MarginModel.BACK:
+        lines += [
+            (K.DM, B.FIXED, P.QUARTER, S.DEDUCTED, _money(rng, 30, 120), "每季一期DM快讯"),
+            (K.END_CAP, B.FIXED, P.MONTH, S.DEDUCTED, _money(rng, 10, 50), "端架/堆头，每月"),
+            (K.ANNIVERSARY, B.FIXED, P.ONCE, S.PAID, _money(rng, 20, 80), "店庆赞助"),
+        ]
+    for kind, basis, period, settlement, value, note, *tiers in lines:
+        services.contract_term_create(
+            contract=contract, kind=kind, basis=basis, period=period, settlement=settlement, note=note,
+            rate=value if basis == B.PERCENT else None, amount=None if basis == B.PERCENT else value,
+            tiers=tiers[0] if tiers else "",
+        )  # fmt: skip
+    return len(lines)
+
+
 def _account_books(account, index, *, today, rng, finance) -> int:
     contracts = _contracts(account, index, today=today, rng=rng)
     made = len(contracts)
+    for contract in contracts:
+        if contract.kind == Contract.Kind.ANNUAL:
+            made += _terms(contract, account, index, rng=rng)
     current = contracts[1]
     invoices = []
     for month, delivered in _delivered_by_month(account):

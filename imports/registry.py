@@ -28,5 +28,5 @@ def kind_named(name: str) -> ImportKind | None:
 
 
 def kinds_for(user) -> list[ImportKind]:
-    """The kinds a user may import (none for reps, supervisors and finance)."""
+    """The kinds a user may import (none for reps and supervisors; finance imports contract terms only)."""
     return [kind for kind in KINDS.values() if kind.allowed(user)]

@@ -261,7 +261,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"PromotionStatusEnum": "promotions.models.PromotionPlan.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "PromotionStatusEnum": "promotions.models.PromotionPlan.Status",
+        "ContractStatusEnum": "contracts.models.Contract.Status",
+        "ContractKindEnum": "contracts.models.Contract.Kind",
+        "ContractTermKindEnum": "contracts.models.ContractTerm.Kind",
+    },
     # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -23,12 +23,23 @@ def manager_client(client, manager):
     return client
 
 
-@pytest.mark.parametrize("role", [Role.REP, Role.SUPERVISOR, Role.FINANCE])
+@pytest.mark.parametrize("role", [Role.REP, Role.SUPERVISOR])
 def test_roles_that_may_not_import_do_not_find_the_page(client, role):
     client.force_login(make_user(role, username=f"u_{role}"))
 
     assert client.get(PAGE).status_code == 404
     assert client.get("/imports/stores/template.xlsx").status_code == 404
+
+
+def test_finance_imports_contract_terms_and_nothing_else(client):
+    client.force_login(make_user(Role.FINANCE, username="u_finance"))
+
+    page = client.get(PAGE)
+
+    assert page.status_code == 200
+    assert [kind.name for kind in page.context["kinds"]] == ["contract-terms"]
+    assert client.get("/imports/stores/template.xlsx").status_code == 404
+    assert client.get("/imports/contract-terms/template.xlsx").status_code == 200
 
 
 def test_anonymous_is_sent_to_log_in(client):

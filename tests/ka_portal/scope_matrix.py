@@ -37,7 +37,7 @@ from django.db.models import Model, QuerySet
 
 from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from contracts import selectors as contract_selectors
-from contracts.models import Contract, CreditNote, Deduction, Invoice, Payment
+from contracts.models import Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
 from imports.models import ImportJob
 from ka_portal import scope
 from ka_portal.permissions import can
@@ -94,6 +94,7 @@ SCOPES: dict[str, Scope] = {
     "promotion_type": Scope(PromotionType, None),
     "budget": Scope(Budget, promotion_selectors.budgets_for),
     "contract": Scope(Contract, contract_selectors.contracts_for),
+    "contract_term": Scope(ContractTerm, contract_selectors.contract_terms_for),
     "invoice": Scope(Invoice, contract_selectors.invoices_for),
     "payment": Scope(Payment, contract_selectors.payments_for),
     "deduction": Scope(Deduction, contract_selectors.deductions_for),
@@ -266,6 +267,10 @@ ROUTES: dict[str, Route] = {
     "contracts:contract-detail": Route(params={"pk": "contract"}),
     "contracts:contract-edit": Route(params={"pk": "contract"}),
     "contracts:contract-attachment": Route(params={"pk": "contract"}),
+    "contracts:term-list": Route(rows="contract_term", export=True),
+    "contracts:term-create": Route(params={"contract_pk": "contract"}),
+    "contracts:term-edit": Route(params={"pk": "contract_term"}),
+    "contracts:term-delete": Route(params={"pk": "contract_term"}),
     "contracts:receivables": Route(),
     "contracts:receivables-account": Route(params={"pk": "finance_account"}),
     "contracts:payment-reverse": Route(params={"pk": "payment"}),
@@ -277,6 +282,8 @@ ROUTES: dict[str, Route] = {
     "contract-list": Route(rows="contract"),
     "contract-detail": Route(params={"pk": "contract"}),
     "contract-attachment": Route(params={"pk": "contract"}),
+    "contract-term-list": Route(rows="contract_term"),
+    "contract-term-detail": Route(params={"pk": "contract_term"}),
     "invoice-list": Route(rows="invoice"),
     "invoice-detail": Route(params={"pk": "invoice"}),
     "invoice-write-off": Route(params={"pk": "invoice"}),

@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from accounts.models import ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
-from contracts.models import Allocation, Contract, CreditNote, Deduction, Invoice, Payment
+from contracts.models import Allocation, Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
 from promotions.models import Budget, PromotionItem, PromotionPlan
 from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
@@ -994,6 +994,115 @@ RULES += (
         bad={"invoice": "other"},
         watch=(Invoice,),
         doors=credit_note_doors(prepare=lambda w, v: _other_invoice(w)),
+    ),
+)  # fmt: skip
+
+
+# --- contract terms (issue 12 item 2) -------------------------------------------------------------------------
+
+TERM = {"kind": "listing", "basis": "fixed", "period": "once", "rate": "", "amount": "500.00", "tiers": "",
+        "valid_from": "", "valid_to": "", "settlement": "deducted", "note": ""}  # fmt: skip
+TERM_IMPORT_HEADERS = ["contract number", "kind", "basis", "period", "rate %", "amount", "tiers", "valid from",
+                       "valid to", "settlement", "note"]  # fmt: skip
+
+
+def _term(w) -> ContractTerm:
+    from contracts import services
+
+    found = ContractTerm.objects.filter(contract=_contract(w)).first()
+    return found or services.contract_term_create(
+        contract=_contract(w), kind="listing", basis="fixed", period="once", amount=Decimal("500.00"),
+        settlement="deducted",
+    )  # fmt: skip
+
+
+def _term_json(v: Values) -> Values:
+    """The API's body: an empty rate or amount is null, other empty fields are left out, tiers are a list of
+    {achievement, rate}."""
+    nullable = ("rate", "amount")
+    body = {name: None if value == "" else value for name, value in v.items() if value != "" or name in nullable}
+    if "tiers" in body:
+        pairs = [piece.split(":") for piece in body["tiers"].split(";")]
+        body["tiers"] = [{"achievement": a, "rate": r} for a, r in pairs]
+    return body
+
+
+def term_doors(column: str) -> tuple[Door, ...]:
+    """Every door that writes a term line: the contract's page (add, edit), the API (create, update), the Excel
+    import (API and page) and the admin (add, change). `column` is the import's header for the rule's field."""
+    edit = {"prepare": lambda w, v: _term(w)}
+    return (
+        Door("page", "finance", lambda w: reverse("contracts:term-create", args=[_contract(w).pk]),
+             lambda w, v: {**TERM, **v}),
+        Door("page_edit", "finance", lambda w: reverse("contracts:term-edit", args=[_term(w).pk]),
+             lambda w, v: {**TERM, **v}, **edit),
+        Door("api_create", "finance", api("contract-term-list"),
+             lambda w, v: {"contract": _contract(w).pk, **_term_json({**TERM, **v})}),
+        Door("api_update", "finance", lambda w: reverse("contract-term-detail", args=[_term(w).pk]),
+             lambda w, v: _term_json(v), "patch", **edit),
+        *imports("contract-terms", "finance", TERM_IMPORT_HEADERS,
+                 lambda w, v: ["MX-C-1", *[({**TERM, **v}[name] or None) for name in list(TERM)[:-1]], ""],
+                 column=column),
+        Door("admin_add", "admin", lambda w: admin_url(ContractTerm, "add"),
+             lambda w, v: {"contract": _contract(w).pk, **TERM, **v}),
+        Door("admin_change", "admin", lambda w: admin_url(ContractTerm, "change", _term(w).pk),
+             lambda w, v: {"contract": _contract(w).pk, **TERM, **v}, **edit),
+    )  # fmt: skip
+
+
+def _imports_need_the_contract(doors: tuple[Door, ...]) -> tuple[Door, ...]:
+    """The import names the contract by number: make it before the file is sent."""
+    from dataclasses import replace
+
+    return tuple(
+        replace(door, prepare=door.prepare or (lambda w, v: _contract(w))) if door.kind.startswith("import")
+        or door.kind in ("page", "api_create", "admin_add") else door
+        for door in doors
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "term.outside_contract", "term.outside_contract", ContractTerm, "valid_to",
+        good={"valid_from": "2026-06-01", "valid_to": "2026-11-30"},
+        bad={"valid_from": "2026-06-01", "valid_to": "2026-12-31"},
+        message="The term runs 2026-06-01 – 2026-12-31, outside contract MX-C-1 (2026-01-01 – 2026-11-30).",
+        doors=_imports_need_the_contract(term_doors("valid to")),
+    ),
+    Rule(
+        "term.amount_required", "term.amount_required", ContractTerm, "amount",
+        good={"amount": "5.00"},
+        bad={"amount": "-5.00"},
+        message="A fixed or per-store fee needs an amount of 0 or more; -5.00 is not.",
+        doors=_imports_need_the_contract(term_doors("amount")),
+    ),
+    Rule(
+        "term.rate_out_of_range", "term.rate_out_of_range", ContractTerm, "rate",
+        good={"kind": "rebate", "basis": "percent", "amount": "", "rate": "2.50"},
+        bad={"kind": "rebate", "basis": "percent", "amount": "", "rate": "120.00"},
+        message="needs a rate between 0 and 100 %; 120.00 is not.",
+        doors=_imports_need_the_contract(term_doors("rate %")),
+    ),
+    Rule(
+        "term.kind_basis", "term.kind_basis", ContractTerm, "basis",
+        good={"kind": "dm", "basis": "fixed"},
+        bad={"kind": "dm", "basis": "per_store_sku"},
+        message="allowed: Fixed per period.",
+        doors=_imports_need_the_contract(term_doors("basis")),
+    ),
+    Rule(
+        "term.tiers_not_ascending", "term.tiers_not_ascending", ContractTerm, "tiers",
+        good={"kind": "rebate_conditional", "basis": "percent", "amount": "", "rate": "1.50", "tiers": "90:1;100:2"},
+        bad={"kind": "rebate_conditional", "basis": "percent", "amount": "", "rate": "1.50", "tiers": "100:2;90:1"},
+        message="Tiers must ascend",
+        doors=_imports_need_the_contract(term_doors("tiers")),
+    ),
+    Rule(
+        "term.tiers_required", "term.tiers_required", ContractTerm, "tiers",
+        good={"kind": "rebate_conditional", "basis": "percent", "amount": "", "rate": "1.50", "tiers": "90:1.5"},
+        bad={"kind": "rebate_conditional", "basis": "percent", "amount": "", "rate": "1.50"},
+        message="A conditional rebate needs its tiers",
+        doors=_imports_need_the_contract(term_doors("tiers")),
     ),
 )  # fmt: skip
 

@@ -1,0 +1,173 @@
+"""Excel import of contract term lines (费用条款), registered with the imports app in contracts/apps.py.
+
+One row per term line, upserted by contract number + kind + valid from (empty: the contract's start). Every row
+is checked by the rules the page, the API and the admin apply (contracts.rules.check_term, through
+contracts.services.contract_term_check's rules), so a bad row is named with its column and why, and nothing is
+written. The export (contracts/exports.terms_workbook) writes the same columns, so a sheet goes out and back.
+"""
+
+from functools import cache
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from imports import kinds as imports
+from imports.kinds import CellError, Column, ImportKind
+from ka_portal.errors import DomainError
+
+from . import rules, selectors
+from .models import Contract, ContractTerm
+from .services import contract_terms_summarize
+
+
+@cache
+def _names(choices) -> dict[str, str]:
+    """Every way a choice may be written (its code, its English and its Chinese label), upper-cased → the code."""
+    found = {}
+    for value, label in choices.choices:
+        found[value.upper()] = value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                found[str(label).strip().upper()] = value
+    return found
+
+
+def choice_of(choices):
+    """A choice written as its code or its label in either language (what the export writes)."""
+
+    def parse(value) -> str:
+        found = _names(choices).get(str(value).strip().upper())
+        if found is None:
+            raise CellError(
+                _("“%(value)s” is not one of %(options)s.") % {"value": value, "options": ", ".join(choices.values)}
+            )
+        return found
+
+    return parse
+
+
+def _choice_column(key, zh, en, choices, example, aliases=()) -> Column:
+    return Column(
+        key,
+        zh,
+        en,
+        choice_of(choices),
+        required=True,
+        aliases=aliases,
+        hint=_("A code or its label: %(codes)s") % {"codes": ", ".join(choices.values)},
+        example=example,
+    )
+
+
+TERM_COLUMNS = (
+    Column(
+        "contract_number",
+        "合同编号",
+        "contract number",
+        imports.text(40),
+        required=True,
+        aliases=("合同号", "contract"),
+        hint=_("Number of an existing contract"),
+        example="HT-2026-0001",
+    ),
+    _choice_column("kind", "费用类型", "kind", ContractTerm.Kind, "rebate", aliases=("类型", "term kind")),
+    _choice_column("basis", "计费方式", "basis", ContractTerm.Basis, "percent", aliases=("计费基础",)),
+    _choice_column("period", "周期", "period", ContractTerm.Period, "year", aliases=("结算周期",)),
+    Column(
+        "rate",
+        "费率(%)",
+        "rate %",
+        imports.decimal_number(places=2, min_value=None, max_value=None),  # 0–100: contracts.rules
+        aliases=("费率", "rate", "返利率"),
+        hint=_("For a percentage of sell-in: 0 to 100"),
+        example="2.5",
+    ),
+    Column(
+        "amount",
+        "金额",
+        "amount",
+        imports.money(min_value=None),  # not negative: contracts.rules
+        aliases=("金额(元)", "amount (CNY)"),
+        hint=_("CNY, for a fixed or per-store-per-SKU fee"),
+    ),
+    Column(
+        "tiers",
+        "阶梯",
+        "tiers",
+        imports.text(200),
+        default="",
+        aliases=("返利阶梯",),
+        hint=_("Conditional rebates only: achievement %:rate %, e.g. 90:1.5;100:2.5"),
+    ),
+    Column("valid_from", "开始日期", "valid from", imports.a_date, hint=_("YYYY-MM-DD; empty: the contract's")),
+    Column("valid_to", "结束日期", "valid to", imports.a_date, hint=_("YYYY-MM-DD; empty: the contract's")),
+    _choice_column("settlement", "结算方式", "settlement", ContractTerm.Settlement, "deducted"),
+    Column("note", "备注", "note", imports.text(200), default=""),
+)
+
+
+class ContractTermImport(ImportKind):
+    name = "contract-terms"
+    label = _("Contract terms")
+    roles = frozenset({Role.ADMIN, Role.FINANCE})
+    key = ("contract_number", "kind", "valid_from")
+    model_fields = {"contract_number": "contract_id"}
+    columns = TERM_COLUMNS
+
+    def check(self, rows, problems, *, user):
+        numbers = [row.values.get("contract_number") for row in rows]
+        known = imports.lookup(Contract.objects.all(), numbers, field="number", target="pk")
+        contracts = {
+            c.number: c for c in selectors.contracts_for(user).filter(number__in=[n for n in known if n is not None])
+        }
+        seen: dict[tuple, int] = {}
+        for row in rows:
+            number = row.values.get("contract_number")
+            if number is None:
+                continue
+            contract = contracts.get(number)
+            if contract is None:
+                message = (
+                    _("Unknown contract number “%(value)s”.")
+                    if number not in known
+                    else _("Contract “%(value)s” is not in your scope.")
+                )
+                problems.add(row, "contract_number", str(message) % {"value": number})
+                continue
+            row.values["contract_id"] = contract.pk
+            self._check_row(row, problems, contract)
+            # An empty start is the contract's: the same line may now appear twice (once with the date written).
+            key = (contract.pk, row.values.get("kind"), row.values.get("valid_from"))
+            first = seen.setdefault(key, row.number)
+            if first != row.number:
+                problems.add(row, "valid_from", _("Duplicate of row %(row)s in this file.") % {"row": first})
+
+    def _check_row(self, row, problems, contract: Contract) -> None:
+        values = row.values
+        for name in ("valid_from", "valid_to"):
+            if name in values and values[name] is None:  # empty (a cell that did not parse is already reported)
+                values[name] = getattr(contract, name)
+        try:
+            values["tiers"] = rules.parse_tiers(values.get("tiers") or "")
+            rules.check_term(
+                values,
+                contract_from=contract.valid_from,
+                contract_to=contract.valid_to,
+                contract_number=contract.number,
+            )
+        except DomainError as refusal:
+            problems.add(row, refusal.field, refusal.detail)
+
+    def write(self, rows, *, present):
+        unique = ("contract_id", "kind", "valid_from")
+        existing = imports.existing_keys(
+            ContractTerm.objects.all(), (row.values["contract_id"] for row in rows), by="contract_id", key=unique
+        )
+        # A row is checked whole, so it is written whole (rate, amount and tiers together keep the constraints);
+        # only a note the file does not carry is left as it is.
+        written = {column.key for column in self.columns} - ({"note"} - present)
+        created, updated = imports.upsert(self, ContractTerm, rows, present=written, unique=unique, existing=existing)
+        for contract in Contract.objects.filter(pk__in={row.values["contract_id"] for row in rows}):
+            contract_terms_summarize(contract)
+        return created, updated
