@@ -22,13 +22,13 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-## The whole suite: lint, SQLite, then PostgreSQL + Redis + a real Celery worker.
+## The whole suite: lint, then SQLite and PostgreSQL + Redis + a real Celery worker, side by side.
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/check_messages.py
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@# The two legs run side by side (one core each); each leg's output is printed whole when it ends.
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	@echo "== tests on SQLite =="
