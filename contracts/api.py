@@ -476,6 +476,7 @@ class DeductionViewSet(FinanceViewSet):
 
 class AgingQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
+    account = account_field(required=False)
 
 
 class AccountRefSerializer(serializers.Serializer):
@@ -509,14 +510,21 @@ class ReportView(APIView):
 
 class AgingReportView(ReportView):
     @extend_schema(
-        parameters=[OpenApiParameter("as_of", date, description="YYYY-MM-DD; default today")],
+        parameters=[
+            OpenApiParameter("as_of", date, description="YYYY-MM-DD; default today"),
+            OpenApiParameter("account", str, description=f"Only this account. {ACCOUNT_HELP}"),
+        ],
         responses={200: AgingReportSerializer, **REFUSED},
     )
     def get(self, request):
         """Open amounts by days past due (not due, 1–30, 31–60, 61–90, over 90) by account and in total, with DSO."""
-        query = AgingQuerySerializer(data=request.query_params)
+        query = AgingQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
-        report = selectors.aging_report(request.user, as_of=query.validated_data.get("as_of") or timezone.localdate())
+        report = selectors.aging_report(
+            request.user,
+            as_of=query.validated_data.get("as_of") or timezone.localdate(),
+            account=query.validated_data.get("account"),
+        )
         body = {
             "as_of": report.as_of,
             "dso_days": report.dso_days,

@@ -151,6 +151,24 @@ def test_aging_and_statement_reports(api_client, finance, account, two_invoices)
     assert bad.status_code == 400
 
 
+def test_aging_for_one_account_by_code_and_a_foreign_code_is_not_found(
+    api_client, finance, manager, account, two_invoices
+):
+    other = KeyAccountFactory(code="OTHER")
+    services.invoice_create(account=other, number="THEIRS", date=date(2026, 7, 1), amount=D("9.00"))
+    api_client.force_authenticate(finance)
+
+    everyone = api_client.get("/api/v1/reports/aging/", {"as_of": "2026-10-15"}).json()
+    one = api_client.get("/api/v1/reports/aging/", {"as_of": "2026-10-15", "account": account.code}).json()
+    api_client.force_authenticate(manager)
+    foreign = api_client.get("/api/v1/reports/aging/", {"account": "OTHER"})
+
+    assert sorted(row["account"]["code"] for row in everyone["rows"]) == sorted([account.code, "OTHER"])
+    assert [row["account"]["code"] for row in one["rows"]] == [account.code]
+    assert one["total"]["total"] == "700.00"  # INV1 300 + INV2 400, without the other account's 9
+    assert foreign.status_code == 400 and list(foreign.json()["errors"]) == ["account"]  # "Not found.", naming nothing
+
+
 def test_manager_reads_own_accounts_and_may_not_write(api_client, manager, account, two_invoices):
     other = KeyAccountFactory()
     theirs = services.invoice_create(account=other, number="THEIRS", date=date(2026, 7, 1), amount=D("1.00"))
