@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainConflict, DomainError
 
 from .receivables import to_money
@@ -63,16 +64,9 @@ REASON_MAX_LENGTH = 200
 
 
 def _reason(reason: str | None, code: str, missing) -> str:
-    reason = (reason or "").strip()
+    reason = check_text_length(reason, limit=REASON_MAX_LENGTH, code="reason.too_long", field="reason")
     if not reason:
         raise DomainError(code, missing, field="reason")
-    if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(
-            "reason.too_long",
-            _("Keep the reason to %(limit)s characters."),
-            field="reason",
-            limit=REASON_MAX_LENGTH,
-        )
     return reason
 
 

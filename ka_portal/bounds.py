@@ -98,3 +98,11 @@ def check_coordinates(latitude, longitude) -> None:
                 value=value,
                 limit=limit,
             )
+
+
+def check_text_length(value: str | None, *, limit: int, code: str, field: str) -> str:
+    """Free text (a reason, a comment) trimmed, at most `limit` characters; longer is refused with `code`."""
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise DomainError(code, _("Keep the reason to %(limit)s characters."), field=field, limit=limit)
+    return text

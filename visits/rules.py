@@ -8,6 +8,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainError
 
 from .routing import WORKING_DAYS
@@ -45,12 +46,4 @@ def task_report_comment(*, done: bool, comment: str) -> str:
 
 def checkout_reason(reason: str | None) -> str:
     """A reason for an incomplete check-out, trimmed, at most REASON_MAX_LENGTH characters."""
-    reason = (reason or "").strip()
-    if len(reason) > REASON_MAX_LENGTH:
-        raise DomainError(
-            "visit.reason_too_long",
-            _("Keep the reason to %(limit)s characters."),
-            field="checkout_reason",
-            limit=REASON_MAX_LENGTH,
-        )
-    return reason
+    return check_text_length(reason, limit=REASON_MAX_LENGTH, code="visit.reason_too_long", field="checkout_reason")
