@@ -77,6 +77,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("contracts", "deduction", ("view",)),
         ("contracts", "creditnote", ("view",)),
         ("contracts", "contractterm", ("view",)),
+        ("tradespend", "accrualline", ("view",)),
+        ("tradespend", "deductionmatch", ("view",)),
+        ("tradespend", "dispute", ("view", "change")),  # approves write-offs of unsupported deductions
+        ("tradespend", "remittance", ("view",)),
+        ("tradespend", "closedmonth", ("view",)),
     ],
     Role.FINANCE: [
         ("accounts", "keyaccount", ("view",)),
@@ -92,6 +97,11 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("contracts", "deduction", _ALL),
         ("contracts", "creditnote", _ALL),
         ("contracts", "contractterm", _ALL),
+        ("tradespend", "accrualline", ("view", "add")),  # adjustments; computed lines only by the ledger job
+        ("tradespend", "deductionmatch", _ALL),
+        ("tradespend", "dispute", ("view", "add", "change")),
+        ("tradespend", "remittance", ("view", "add")),
+        ("tradespend", "closedmonth", ("view", "add")),
     ],
     Role.ADMIN: [],  # admins are superusers: every permission
 }

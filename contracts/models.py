@@ -243,15 +243,38 @@ class Deduction(models.Model):
         DM = "dm", _("DM fee")
         TG = "tg", _("TG fee")
         REBATE = "rebate", _("Rebate")
+        ANNIVERSARY = "anniversary", _("Anniversary / festival fee")
+        DISPLAY = "display", _("Display fee")
+        PROMOTER = "promoter", _("Promoter fee")
+        PROMOTION = "promotion", _("Promotion cost")
+        OTHER = "other", _("Other")
+
+    class State(models.TextChoices):
+        """Exactly one per deduction, kept by tradespend.matching (issue 12 item 5)."""
+
+        MATCHED = "matched", _("Matched")
+        PARTLY_MATCHED = "partly_matched", _("Partly matched")
+        UNSUPPORTED = "unsupported", _("Unsupported")
+        DUPLICATE = "duplicate", _("Suspected duplicate")
 
     account = models.ForeignKey(
         KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="deductions"
     )
     invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="deductions")
     date = models.DateField(_("date"))
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
     reason = models.CharField(_("reason"), max_length=200)
+    # The chain's own reference for the charge (费用单号), and the months it claims to pay for: the first days
+    # of its first and last month (deduction_record fills its date's month when none is given).
+    reference = models.CharField(_("chain reference"), max_length=60, blank=True)
+    period_start = models.DateField(_("period from"), null=True, blank=True)
+    period_end = models.DateField(_("period to"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.UNSUPPORTED)
+    matched_amount = models.DecimalField(_("matched"), **MONEY, default=0)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     recorded_by = _by_user(_("recorded by"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -259,7 +282,21 @@ class Deduction(models.Model):
         verbose_name = _("deduction")
         verbose_name_plural = _("deductions")
         ordering = ["-date", "-id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="deduction_amount_positive")]
+        indexes = [models.Index(fields=["account", "kind", "period_start"], name="deduction_account_kind_period")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="deduction_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(matched_amount__gte=0) & models.Q(matched_amount__lte=models.F("amount")),
+                name="deduction_matched_within_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(period_start__isnull=True, period_end__isnull=True)
+                | models.Q(
+                    period_start__isnull=False, period_end__isnull=False, period_end__gte=models.F("period_start")
+                ),
+                name="deduction_period_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.invoice.number} {self.get_kind_display()} {self.amount}"

@@ -313,3 +313,19 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
             contract_from=contract_from,
             contract_to=contract_to,
         )
+
+
+def claimed_months(day: date, start: date | None, end: date | None) -> tuple[date, date]:
+    """The months a deduction claims, as the first days of its first and last month: its date's month when
+    none is given, one month when only one end is."""
+    start = (start or end or day).replace(day=1)
+    end = (end or start).replace(day=1)
+    if end < start:
+        raise DomainError(
+            "deduction.period_order",
+            _("The period ends (%(end)s) before it starts (%(start)s)."),
+            field="period_end",
+            start=f"{start:%Y-%m}",
+            end=f"{end:%Y-%m}",
+        )
+    return start, end

@@ -326,12 +326,25 @@ def payment_reverse(*, payment: Payment, by, reason: str, on: date | None = None
 
 
 @transaction.atomic
-def deduction_record(*, invoice: Invoice, date: date, kind: str, amount: Decimal, reason: str, by=None) -> Deduction:
-    """Record a fee the chain withheld (listing, barcode, DM, TG, rebate): it reduces the invoice like a payment."""
+def deduction_record(
+    *,
+    invoice: Invoice,
+    date: date,
+    kind: str,
+    amount: Decimal,
+    reason: str,
+    by=None,
+    reference: str = "",
+    period_start: date | None = None,
+    period_end: date | None = None,
+) -> Deduction:
+    """Record a fee the chain withheld (listing, barcode, DM, TG, rebate, …): it reduces the invoice like a
+    payment. It claims the months ``period_start``–``period_end`` (its date's month when not given)."""
     amount = rules.positive_amount(amount, "deduction.amount_not_positive")
     reason = rules.deduction_reason(reason)
     if kind not in Deduction.Kind.values:
         raise DomainError("deduction.kind", _("Unknown deduction kind %(kind)s."), field="kind", kind=kind)
+    period_start, period_end = rules.claimed_months(date, period_start, period_end)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     rules.check_within_open(amount=amount, open_amount=invoice.open_amount, number=invoice.number)
     deduction = Deduction.objects.create(
@@ -341,6 +354,9 @@ def deduction_record(*, invoice: Invoice, date: date, kind: str, amount: Decimal
         kind=kind,
         amount=amount,
         reason=reason,
+        reference=(reference or "").strip(),
+        period_start=period_start,
+        period_end=period_end,
         recorded_by=by,
     )
     _change_open_amount(invoice, -amount)

@@ -75,6 +75,12 @@ class KaSettings:
     # Reverse proxies in front of the app that append to X-Forwarded-For (0: the client connects directly).
     trusted_proxies: int = _whole(0, 0, 10)
     api_token_ttl_hours: int = _whole(30 * 24, 1, 365 * 24)
+    # Trade spend (issue 12): a deduction matches a spend line automatically when the amounts differ by at most
+    # this share of the deduction; an unsupported deduction accepted above this amount needs a KA manager's
+    # approval to be written off; a dispute is due this many days after it is opened.
+    deduction_match_tolerance: Decimal = _number("0.005", "0", "0.2", "a share of the deduction: 0.005 is 0.5 %")
+    deduction_write_off_approval_above: Decimal = _number("5000.00", "0", "1000000000", "CNY")
+    dispute_due_days: int = _whole(30, 1, 366)
 
     def __post_init__(self) -> None:
         problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]

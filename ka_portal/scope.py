@@ -236,3 +236,27 @@ def sees_finance(user) -> bool:
     Reps and supervisors are answered 404 on every finance page and endpoint, as if it did not exist.
     """
     return user_role(user) in (*_EVERYTHING, Role.MANAGER)
+
+
+# --- trade spend (issue 12): finance and admin every account, a KA manager their own chains, reps and supervisors none
+
+
+def accrual_lines_for(user) -> QuerySet:
+    """The trade-spend ledger lines of the accounts whose finances a user sees."""
+    from tradespend.models import AccrualLine
+
+    return AccrualLine.objects.filter(account__in=finance_accounts_for(user))
+
+
+def disputes_for(user) -> QuerySet:
+    """Disputes over the deductions of the accounts whose finances a user sees."""
+    from tradespend.models import Dispute
+
+    return Dispute.objects.filter(deduction__account__in=finance_accounts_for(user))
+
+
+def remittances_for(user) -> QuerySet:
+    """Head-office remittances of the accounts whose finances a user sees."""
+    from tradespend.models import Remittance
+
+    return Remittance.objects.filter(account__in=finance_accounts_for(user))

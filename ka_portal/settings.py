@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "visits",
     "promotions",
     "contracts",
+    "tradespend",
     "imports",
 ]
 # The demo company and `seed_demo` (the demo/ app): on by default in development, off in production unless

@@ -1,0 +1,1 @@
+"""Trade-spend API, one module per part of issue 12."""

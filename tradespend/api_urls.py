@@ -1,0 +1,10 @@
+"""The trade-spend API, included under /api/v1/ by ka_portal/urls.py."""
+
+from ka_portal.api import app_router
+
+from .api import accruals, gross_to_net, matching, remittances
+
+_parts = (accruals, matching, remittances, gross_to_net)
+
+router = app_router(*(route for part in _parts for route in part.routes))
+urlpatterns = [*router.urls, *(pattern for part in _parts for pattern in part.urlpatterns)]

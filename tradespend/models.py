@@ -1,0 +1,342 @@
+"""Trade spend (费用, issue 12): the accrual ledger per key account × month × source, closed months and their
+figures, deduction matches and disputes, and head-office remittances.
+
+Where the rules live: tradespend/rules.py (pure: months, schedules, tiers, tolerance, states);
+tradespend/accruals.py (the ledger: the nightly computation, adjustments, month close),
+tradespend/matching.py (deductions against the ledger, disputes, write-offs),
+tradespend/remittances.py (a remittance: payment, allocations, deductions, matching, all or nothing),
+tradespend/reports.py (gross to net per chain). Deductions themselves are contracts.Deduction.
+"""
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import MONEY, KeyAccount
+from contracts.models import (
+    ATTACHMENT_EXTENSIONS,
+    ContractTerm,
+    Deduction,
+    Invoice,
+    Payment,
+    attachment_upload_to,
+    validate_attachment_size,
+)
+from promotions.models import PromotionPlan
+
+
+def _user(verbose_name, **extra) -> models.ForeignKey:
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        **extra,
+    )
+
+
+class SpendKind(models.TextChoices):
+    """What a spend line pays for. Term kinds map onto these (both rebate kinds → REBATE); a plan's costs
+    split into DM, END_CAP (its TG fee), PROMOTER and PROMOTION (gifts, price support, supply funding)."""
+
+    REBATE = "rebate", _("Rebate")
+    LISTING = "listing", _("Listing fee")
+    BARCODE = "barcode", _("Barcode fee")
+    ANNIVERSARY = "anniversary", _("Anniversary / festival fee")
+    DM = "dm", _("DM fee")
+    END_CAP = "end_cap", _("End-cap / TG fee")
+    DISPLAY = "display", _("Display fee")
+    PROMOTER = "promoter", _("Promoter fee")
+    PROMOTION = "promotion", _("Promotion cost")
+    OTHER = "other", _("Other")
+
+
+class SpendCategory(models.TextChoices):
+    """The steps of gross to net (item 7)."""
+
+    REBATE = "rebate", _("Rebates")
+    FIXED_FEE = "fixed_fee", _("Fixed fees")
+    PROMOTION = "promotion", _("Promotion spend")
+
+
+class ClosedMonth(models.Model):
+    """A month finance has closed: its ledger lines and figures never change again; corrections land as
+    adjustment or true-up lines in the first open month. Refused for closed months: new invoices, credit
+    notes, deductions and adjustments dated in them (tradespend.rules.check_month_open)."""
+
+    month = models.DateField(_("month"), unique=True)  # the first day of the month
+    closed_by = _user(_("closed by"))
+    closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closed month")
+        verbose_name_plural = _("closed months")
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+class AccrualRun(models.Model):
+    """One computation of the ledger: the nightly job (all accounts) or on demand (one account)."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    run_on = models.DateField(_("as of"))
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    lines_written = models.PositiveIntegerField(_("lines written"), default=0)
+    requested_by = _user(_("requested by"))
+
+    class Meta:
+        verbose_name = _("accrual run")
+        verbose_name_plural = _("accrual runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.run_on} {self.account or ''}".strip()
+
+
+class AccrualLine(models.Model):
+    """One line of the ledger: what one source costs one key account in one month.
+
+    Computed lines (stages ACCRUED, FORECAST, ACTUAL, TRUE_UP) are upserted by the computation on their natural
+    key (account, month, source_key, kind, stage), so a line keeps its id — and the deductions matched to it —
+    across runs; in a closed month they are never touched. ADJUSTMENT lines are typed by finance with a reason
+    and never recomputed (source_key "adjustment:<uuid>")."""
+
+    class Source(models.TextChoices):
+        TERM = "term", _("Contract term")
+        PLAN = "plan", _("Promotion plan")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    class Stage(models.TextChoices):
+        ACCRUED = "accrued", _("Accrued")  # a term's spend for the month
+        FORECAST = "forecast", _("Forecast")  # an approved plan's cost, until it is evaluated
+        ACTUAL = "actual", _("Actual")  # an evaluated plan's cost
+        TRUE_UP = "true_up", _("True-up")  # what closed months owe a source, landed in an open month
+        ADJUSTMENT = "adjustment", _("Adjustment")
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="accrual_lines"
+    )
+    month = models.DateField(_("month"))  # the first day of the month
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    source_key = models.CharField(_("source key"), max_length=60)  # "term:<id>", "plan:<id>", "adjustment:<uuid>"
+    term = models.ForeignKey(
+        ContractTerm,
+        verbose_name=_("contract term"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accrual_lines",
+    )
+    plan = models.ForeignKey(
+        PromotionPlan,
+        verbose_name=_("promotion plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accrual_lines",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=SpendKind.choices)
+    category = models.CharField(_("category"), max_length=10, choices=SpendCategory.choices)
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    amount = models.DecimalField(_("amount"), **MONEY)  # negative only for true-ups and adjustments
+    # How it was computed, for the validation sheet: the sell-in a rate applied to, the rate, the count of
+    # store × SKU listings. Empty where it does not apply.
+    basis_amount = models.DecimalField(_("basis"), **MONEY, null=True, blank=True)
+    rate = models.DecimalField(_("rate %"), max_digits=5, decimal_places=2, null=True, blank=True)
+    units = models.PositiveIntegerField(_("units"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_by = _user(_("created by"))
+    run = models.ForeignKey(
+        AccrualRun, verbose_name=_("run"), on_delete=models.SET_NULL, null=True, blank=True, related_name="lines"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("accrual line")
+        verbose_name_plural = _("accrual lines")
+        ordering = ["account", "month", "kind", "pk"]
+        indexes = [models.Index(fields=["account", "month"], name="accrualline_account_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "month", "source_key", "kind", "stage"], name="accrualline_natural_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0) | models.Q(stage__in=["true_up", "adjustment"]),
+                name="accrualline_negative_only_corrections",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(source="term", term__isnull=False, plan__isnull=True)
+                    | models.Q(source="plan", plan__isnull=False, term__isnull=True)
+                    | models.Q(source="adjustment")
+                ),
+                name="accrualline_source_matches_reference",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m} {self.kind} {self.stage} {self.amount}"
+
+
+class ClosedFigure(models.Model):
+    """Gross to net of one account in one closed month, frozen when finance closed it (item 7 reads it for closed
+    months, so whatever is recorded later, a closed month's figures stay). ``by_kind`` holds spend per
+    SpendKind as strings of Decimals."""
+
+    closed_month = models.ForeignKey(
+        ClosedMonth, verbose_name=_("closed month"), on_delete=models.CASCADE, related_name="figures"
+    )
+    account = models.ForeignKey(KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="+")
+    gross = models.DecimalField(_("gross invoiced"), **MONEY)
+    rebates = models.DecimalField(_("rebates"), **MONEY)
+    fixed_fees = models.DecimalField(_("fixed fees"), **MONEY)
+    promotion = models.DecimalField(_("promotion spend"), **MONEY)
+    unsupported = models.DecimalField(_("unsupported deductions"), **MONEY)
+    by_kind = models.JSONField(_("spend by kind"), default=dict)
+
+    class Meta:
+        verbose_name = _("closed figure")
+        verbose_name_plural = _("closed figures")
+        constraints = [
+            models.UniqueConstraint(fields=["closed_month", "account"], name="closedfigure_once_per_month_account")
+        ]
+
+    @property
+    def net(self):
+        return self.gross - self.rebates - self.fixed_fees - self.promotion - self.unsupported
+
+
+class DeductionMatch(models.Model):
+    """Part (or all) of a deduction paid for by one ledger line. Σ matches of a deduction ≤ its amount;
+    Σ matches against a line ≤ the line, unless the deduction is flagged over-deducted (matching.py)."""
+
+    deduction = models.ForeignKey(
+        Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="matches"
+    )
+    line = models.ForeignKey(
+        AccrualLine, verbose_name=_("spend line"), on_delete=models.PROTECT, related_name="matches"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    automatic = models.BooleanField(_("matched automatically"), default=True)
+    created_by = _user(_("matched by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deduction match")
+        verbose_name_plural = _("deduction matches")
+        ordering = ["deduction", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="deductionmatch_amount_positive"),
+            models.UniqueConstraint(fields=["deduction", "line"], name="deductionmatch_once_per_line"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deduction_id} → {self.line_id}: {self.amount}"
+
+
+class Dispute(models.Model):
+    """An unsupported deduction taken up with the chain: reason, evidence, owner, due date and outcome —
+    recovered (the chain pays it back), or accepted and written off (by a KA manager above
+    KA.deduction_write_off_approval_above)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WRITE_OFF_REQUESTED = "write_off_requested", _("Write-off awaiting approval")
+        RECOVERED = "recovered", _("Recovered")
+        WRITTEN_OFF = "written_off", _("Accepted and written off")
+
+    deduction = models.OneToOneField(
+        Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="dispute"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    evidence = models.FileField(
+        _("evidence"),
+        upload_to=attachment_upload_to,
+        blank=True,
+        validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS), validate_attachment_size],
+    )
+    owner = _user(_("owner"))
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    outcome_note = models.CharField(_("outcome"), max_length=200, blank=True)
+    recovered_amount = models.DecimalField(_("recovered"), **MONEY, default=0)
+    write_off_requested_by = _user(_("write-off requested by"))
+    resolved_by = _user(_("resolved by"))
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    created_by = _user(_("opened by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("dispute")
+        verbose_name_plural = _("disputes")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(recovered_amount__gte=0), name="dispute_recovered_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deduction_id} {self.status}"
+
+
+class Remittance(models.Model):
+    """A head office's lump-sum payment (总部回款) for many stores' invoices, net of deductions: one payment,
+    its allocations to the invoices named, the deductions it took. ``reference`` is the chain's payment
+    reference, once per account: the same advice imported twice finds this remittance and changes nothing."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="remittances"
+    )
+    date = models.DateField(_("date"))
+    reference = models.CharField(_("reference"), max_length=60)
+    cash = models.DecimalField(_("amount received"), **MONEY)
+    payment = models.OneToOneField(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="remittance"
+    )
+    deductions = models.ManyToManyField(Deduction, verbose_name=_("deductions"), related_name="remittances", blank=True)
+    settled = models.DecimalField(_("invoices settled"), **MONEY, default=0)
+    deducted = models.DecimalField(_("deducted"), **MONEY, default=0)
+    file_sha256 = models.CharField(_("file checksum"), max_length=64, blank=True)
+    recorded_by = _user(_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("remittance")
+        verbose_name_plural = _("remittances")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "reference"], name="remittance_once_per_reference"),
+            models.CheckConstraint(condition=models.Q(cash__gt=0), name="remittance_cash_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.reference}"
+
+
+class RemittanceInvoice(models.Model):
+    """One invoice line of a remittance advice: what the chain says it settles of the invoice (cash and
+    deductions together); ``open_before`` is what was open, so the screen shows short and over."""
+
+    remittance = models.ForeignKey(
+        Remittance, verbose_name=_("remittance"), on_delete=models.CASCADE, related_name="invoice_lines"
+    )
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(_("amount settled"), **MONEY)
+    open_before = models.DecimalField(_("open before"), **MONEY)
+    row = models.PositiveIntegerField(_("row"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("remittance invoice line")
+        verbose_name_plural = _("remittance invoice lines")
+        ordering = ["remittance", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["remittance", "invoice"], name="remittanceinvoice_once_per_invoice"),
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="remittanceinvoice_amount_positive"),
+        ]

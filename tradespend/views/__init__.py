@@ -1,0 +1,1 @@
+"""Trade-spend pages, one module per part of issue 12."""

@@ -1,0 +1,3 @@
+"""Trade-spend pages: accruals (issue 12). Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
+
+urlpatterns: list = []
