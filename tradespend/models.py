@@ -209,6 +209,9 @@ class ClosedFigure(models.Model):
             models.UniqueConstraint(fields=["closed_month", "account"], name="closedfigure_once_per_month_account")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.closed_month} {self.account_id}"
+
     @property
     def net(self):
         return self.gross - self.rebates - self.fixed_fees - self.promotion - self.unsupported
@@ -340,3 +343,6 @@ class RemittanceInvoice(models.Model):
             models.UniqueConstraint(fields=["remittance", "invoice"], name="remittanceinvoice_once_per_invoice"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="remittanceinvoice_amount_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.remittance_id} {self.invoice_id}: {self.amount}"

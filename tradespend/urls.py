@@ -1,8 +1,6 @@
 """Trade-spend pages under /trade-spend/: the ledger and month close, deduction matching and disputes,
 remittances, gross to net."""
 
-from django.urls import path
-
 from .views import accruals, gross_to_net, matching, remittances
 
 app_name = "tradespend"

@@ -1,5 +1,7 @@
-"""Trade-spend API: remittances (issue 12). `routes` (prefix, viewset, basename) go into tradespend/api_urls.py's router;
-`urlpatterns` are this module's other endpoints."""
+"""Trade-spend API: remittances (issue 12).
+
+`routes` (prefix, viewset, basename) go into the router of tradespend/api_urls.py; `urlpatterns` are
+this module's other endpoints."""
 
 routes: list = []
 urlpatterns: list = []

@@ -1,3 +1,3 @@
-"""Trade-spend pages: gross_to_net (issue 12). Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
+"""Trade-spend pages: gross to net (issue 12). Routes: this module's `urlpatterns`, in tradespend/urls.py."""
 
 urlpatterns: list = []
