@@ -272,6 +272,9 @@ class Deduction(models.Model):
     period_end = models.DateField(_("period to"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.UNSUPPORTED)
     matched_amount = models.DecimalField(_("matched"), **MONEY, default=0)
+    # What the chain gave back after a dispute (tradespend.Dispute): re-opened on the invoice on ``recovered_on``.
+    recovered_amount = models.DecimalField(_("recovered"), **MONEY, default=0)
+    recovered_on = models.DateField(_("recovered on"), null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("duplicate of"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -286,7 +289,8 @@ class Deduction(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="deduction_amount_positive"),
             models.CheckConstraint(
-                condition=models.Q(matched_amount__gte=0) & models.Q(matched_amount__lte=models.F("amount")),
+                condition=models.Q(matched_amount__gte=0, recovered_amount__gte=0)
+                & models.Q(matched_amount__lte=models.F("amount") - models.F("recovered_amount")),
                 name="deduction_matched_within_amount",
             ),
             models.CheckConstraint(
