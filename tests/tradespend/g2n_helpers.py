@@ -27,9 +27,7 @@ def credit_note(account, day: date, amount):
 
 
 def deduction(on_invoice, day: date, amount, *, matched="0", recovered="0", kind="tg"):
-    record = services.deduction_record(
-        invoice=on_invoice, date=day, kind=kind, amount=Decimal(amount), reason="堆头费"
-    )
+    record = services.deduction_record(invoice=on_invoice, date=day, kind=kind, amount=Decimal(amount), reason="堆头费")
     if Decimal(matched) or Decimal(recovered):
         Deduction.objects.filter(pk=record.pk).update(
             matched_amount=Decimal(matched), recovered_amount=Decimal(recovered)

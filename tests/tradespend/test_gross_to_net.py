@@ -246,7 +246,8 @@ def test_manager_sees_only_own_chains(client, manager, g2n_wmt, g2n_other, g2n_j
 
 def test_api_gives_the_same_figures(api_client, finance, g2n_wmt, g2n_january):
     api_client.force_authenticate(finance)
-    body = api_client.get("/api/v1/reports/gross-to-net/", {"from": "2025-01", "to": "2025-01", "account": "WMT"}).json()
+    query = {"from": "2025-01", "to": "2025-01", "account": "WMT"}
+    body = api_client.get("/api/v1/reports/gross-to-net/", query).json()
     [row] = body["rows"]
     assert row["account"]["code"] == "WMT"
     figures = row["figures"]

@@ -258,7 +258,7 @@ record = st.one_of(
     st.tuples(st.just("invoice"), account_index, month_index, money),
     st.tuples(st.just("credit_note"), account_index, month_index, money),
     st.tuples(st.just("deduction"), account_index, month_index, money, st.integers(0, 100)),
-    st.tuples(st.just("line"), account_index, month_index, money, st.sampled_from(["rebate", "listing", "dm", "promotion"])),
+    st.tuples(st.just("line"), account_index, month_index, money, st.sampled_from(["rebate", "listing", "promotion"])),
     st.tuples(st.just("adjust"), account_index, month_index, money),
     st.tuples(st.just("match"), st.integers(0, 50), st.integers(0, 100)),
 )
@@ -336,5 +336,6 @@ def test_net_is_gross_less_spend_and_closed_months_never_change(before, closes, 
         for (_account, _start, _end), figures in _all_periods(queryset).items():
             spend = figures.rebates + figures.fixed_fees + figures.promotion + figures.unsupported
             assert figures.gross - spend == figures.net
-            assert sum(figures.by_kind.values(), Decimal("0")) == figures.rebates + figures.fixed_fees + figures.promotion
+            kinds = sum(figures.by_kind.values(), Decimal("0"))
+            assert kinds == figures.rebates + figures.fixed_fees + figures.promotion
         transaction.set_rollback(True)
