@@ -203,7 +203,8 @@ def test_excel_export_has_the_figures(client, finance, g2n_wmt, g2n_january):
 
 def test_chain_page_waterfall_kinds_execution_and_links(client, manager, g2n_wmt, g2n_january):
     client.force_login(manager)
-    page = client.get(reverse("tradespend:gross-to-net-account", args=["WMT"]), _period()).content.decode()
+    page = client.get(reverse("tradespend:gross-to-net-account", args=["WMT"]), _period(), HTTP_ACCEPT_LANGUAGE="en")
+    page = page.content.decode()
     assert 'id="g2n-chart"' in page and "chart.umd.min.js" in page and 'id="g2n-data"' in page
     assert "12,380.00" in page and "11.57 %" in page
     assert 'data-kind="dm"' in page and 'data-kind="unsupported"' in page
