@@ -211,6 +211,7 @@ def test_chain_page_waterfall_kinds_execution_and_links(client, manager, g2n_wmt
     assert "HT-WMT-2025" in page and "per listing" in page
     assert "/trade-spend/ledger/?account=WMT&amp;month_from=2025-01&amp;month_to=2025-01&amp;category=rebate" in page
     assert "/trade-spend/deductions/?account=WMT&amp;state=unsupported" in page
+    assert "?month_from=2025-01&amp;month_to=2025-01&amp;export=xlsx" in page
 
 
 def test_chain_page_marks_closed_months(client, finance, g2n_wmt, g2n_january):

@@ -184,6 +184,7 @@ def gross_to_net_account(request, code):
         "category_links": links,
         "deductions_url": deductions_url,
         "period": _period_query(month_from, month_to),
+        "export_query": _period_query(month_from, month_to),
         "presets": _presets(today),
     }
     return render(request, "tradespend/gross_to_net_account.html", context)
