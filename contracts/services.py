@@ -64,6 +64,16 @@ CONTRACT_FIELDS = (
 )
 
 
+def _check_month_open(day: date, *, field: str = "date") -> None:
+    """Refuse a record dated in a month finance has closed (issue 12 item 4: ``month.closed``)."""
+    # Lazy: tradespend imports contracts.models.
+    from tradespend.models import ClosedMonth
+    from tradespend.rules import check_month_open, month_start
+
+    closed = frozenset(ClosedMonth.objects.filter(month=month_start(day)).values_list("month", flat=True))
+    check_month_open(day, closed, field=field)
+
+
 # --- contracts ---------------------------------------------------------------------------------
 
 
@@ -138,6 +148,7 @@ def invoice_create(
 ) -> Invoice:
     """Raise an invoice; its due date is the one given, else its date plus the contract's payment terms."""
     amount = rules.positive_amount(amount, "invoice.amount_not_positive")
+    _check_month_open(date)
     if contract is not None:
         rules.check_contract_account(
             contract_account_id=contract.account_id, account_id=account.pk, contract_number=contract.number
@@ -341,6 +352,7 @@ def deduction_record(
     """Record a fee the chain withheld (listing, barcode, DM, TG, rebate, …): it reduces the invoice like a
     payment. It claims the months ``period_start``–``period_end`` (its date's month when not given)."""
     amount = rules.positive_amount(amount, "deduction.amount_not_positive")
+    _check_month_open(date)
     reason = rules.deduction_reason(reason)
     if kind not in Deduction.Kind.values:
         raise DomainError("deduction.kind", _("Unknown deduction kind %(kind)s."), field="kind", kind=kind)
@@ -432,6 +444,7 @@ def credit_note_record(
     what the chain owes. Naming an invoice (of the same account, raised by then), it reduces that invoice's
     open amount like a deduction, never beyond what is open."""
     amount = rules.positive_amount(amount, "credit_note.amount_not_positive")
+    _check_month_open(date)
     reason = rules.credit_note_reason(reason)
     taken = DomainError(
         "credit_note.number_taken", _("Credit note number %(number)s already exists."), field="number", number=number

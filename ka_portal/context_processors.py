@@ -27,6 +27,7 @@ _NAV = [
     (_("Promotions"), "promotions:plan-list", _LEADS | _OFFICE | {Role.REP}),
     (_("Contracts"), "contracts:contract-list", _OFFICE),
     (_("Receivables"), "contracts:receivables", _OFFICE),
+    (_("Trade spend"), "tradespend:gross-to-net", _OFFICE),
     (_("Imports"), "imports:import", {Role.MANAGER, Role.ADMIN}),
     (_("Admin"), "admin:index", {Role.ADMIN}),
     (_("API docs"), "api-docs", {Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.SUPERVISOR}),

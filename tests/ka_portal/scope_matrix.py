@@ -297,6 +297,14 @@ ROUTES: dict[str, Route] = {
     "credit-note-detail": Route(params={"pk": "credit_note"}),
     "report-aging": Route(),
     "report-statement": Route(),
+    # --- trade spend: gross to net and month close (helper g2n). The chain page takes the account's code: the
+    # matrix's ids are no code, so both the foreign and the own call answer 404; tests/tradespend covers scope.
+    "tradespend:gross-to-net": Route(),
+    "tradespend:gross-to-net-account": Route(params={"code": "finance_account"}),
+    "tradespend:months": Route(),
+    "tradespend:month-close": Route(),
+    "report-gross-to-net": Route(),
+    "closed-month-list": Route(),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

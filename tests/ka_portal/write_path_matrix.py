@@ -1106,6 +1106,56 @@ RULES += (
     ),
 )  # fmt: skip
 
+# --- trade spend: nothing is recorded in a closed month (issue 12 item 4, helper g2n) ---------------------------
+
+
+def _close_may(w, v=None) -> None:
+    """May 2026 closed by finance (the world's today is 2026-06-01): its figures are frozen."""
+    from tradespend.models import ClosedMonth
+
+    ClosedMonth.objects.get_or_create(month=date(2026, 5, 1), defaults={"closed_by": w.finance})
+
+
+CLOSED_MONTH = {"good": {"date": "2026-06-01"}, "bad": {"date": "2026-05-20"}, "message": "2026-05 is closed"}
+
+RULES += (
+    Rule(
+        "month.closed@invoice", "month.closed", Invoice, "date", **CLOSED_MONTH,
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": v["date"],
+                               "invoice-amount": "500.00"}, prepare=_close_may),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "amount": "500.00", **v},
+                 prepare=_close_may),
+        ),
+    ),
+    Rule(
+        "month.closed@credit_note", "month.closed", CreditNote, "date", **CLOSED_MONTH,
+        watch=(Invoice,),
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "credit_note", "credit_note-number": "MX-CN-1", "credit_note-date": v["date"],
+                               "credit_note-amount": "10.00", "credit_note-reason": "退货"}, prepare=_close_may),
+            Door("api_create", "finance", api("credit-note-list"),
+                 lambda w, v: {"number": "MX-CN-1", "account": w.account.code, "amount": "10.00", "reason": "退货",
+                               **v}, prepare=_close_may),
+        ),
+    ),
+    Rule(
+        "month.closed@deduction", "month.closed", Deduction, "date", **CLOSED_MONTH,
+        watch=(Invoice,),
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "deduction", **{f"deduction-{k}": value for k, value
+                                                         in _deduction_fields(w, {"reason": "条码费", **v}).items()}},
+                 prepare=_close_may),
+            Door("api_create", "finance", api("deduction-list"),
+                 lambda w, v: _deduction_fields(w, {"reason": "条码费", **v}), prepare=_close_may),
+        ),
+    ),
+)
+
 # fmt: on
 
 STORE_DOORS_BUT_THE_FORM = ("api_create", "api_update", "import", "import_page", "admin_add", "admin_change")

@@ -1,7 +1,228 @@
-"""Trade-spend API: gross_to_net (issue 12).
+"""Trade-spend API: gross to net per chain and closed months (issue 12 items 7 and 4).
 
-`routes` (prefix, viewset, basename) go into the router of tradespend/api_urls.py; `urlpatterns` are
-this module's other endpoints."""
+- ``GET /api/v1/reports/gross-to-net/?from=YYYY-MM&to=YYYY-MM&account=<code>``: the figures of the pages;
+  money as Decimal strings, ratios as fractions (0.1234 = 12.34 %), null when there is no gross.
+- ``GET/POST /api/v1/closed-months/``: the closed months; finance closes one with ``{"month": "YYYY-MM"}``
+  (Idempotency-Key accepted).
 
-routes: list = []
-urlpatterns: list = []
+Finance and admins see every chain, KA managers their own; reps and supervisors are answered 404.
+"""
+
+from django.db.models import Q, Sum
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contracts.api import ACCOUNT_HELP, CONFLICT, AccountRefSerializer, FinancePermission, account_field
+from contracts.selectors import finance_accounts
+from ka_portal.idempotency import idempotent
+
+from .. import closing, reports
+from ..models import ClosedMonth, SpendKind
+
+MONEY = {"max_digits": None, "decimal_places": 2}
+RATIO = {"max_digits": None, "decimal_places": 4, "allow_null": True}
+MONTH_HELP = "A month as YYYY-MM (e.g. 2026-05)."
+
+
+class FiguresSerializer(serializers.Serializer):
+    gross = serializers.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
+    rebates = serializers.DecimalField(**MONEY)
+    fixed_fees = serializers.DecimalField(**MONEY)
+    promotion = serializers.DecimalField(**MONEY, help_text="Promotion spend")
+    unsupported = serializers.DecimalField(**MONEY, help_text="Σ (amount − matched − recovered) of deductions")
+    spend = serializers.DecimalField(**MONEY, help_text="rebates + fixed fees + promotion + unsupported")
+    net = serializers.DecimalField(**MONEY, help_text="gross − spend")
+    ratio = serializers.DecimalField(**RATIO, help_text="Trade-spend ratio: spend ÷ gross, a fraction")
+    by_kind = serializers.SerializerMethodField(help_text="Spend per kind: {kind: {amount, ratio}}")
+
+    def get_by_kind(self, figures) -> dict:
+        return {
+            kind: {"amount": str(amount), "ratio": None if share is None else str(share)}
+            for kind, _label, amount, share in figures.kinds()
+        }
+
+
+class MonthFiguresSerializer(FiguresSerializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    closed = serializers.BooleanField(help_text="Frozen figures of a closed month")
+
+
+class ReportRowSerializer(serializers.Serializer):
+    account = AccountRefSerializer()
+    figures = FiguresSerializer()
+    months = MonthFiguresSerializer(many=True)
+
+
+class GrossToNetSerializer(serializers.Serializer):
+    month_from = serializers.CharField(help_text="YYYY-MM")
+    month_to = serializers.CharField(help_text="YYYY-MM")
+    closed_months = serializers.ListField(child=serializers.CharField(), help_text="The period's closed months")
+    kinds = serializers.ListField(child=serializers.CharField(), help_text="Spend kinds, in order")
+    rows = ReportRowSerializer(many=True)
+    total = FiguresSerializer()
+
+
+class GrossToNetQuerySerializer(serializers.Serializer):
+    month_from = serializers.CharField(required=False)
+    month_to = serializers.CharField(required=False)
+    account = account_field(required=False)
+
+    def to_internal_value(self, data):
+        # The query string says from= and to= (reserved words in Python).
+        values = {"month_from": data.get("from"), "month_to": data.get("to")}
+        if data.get("account"):
+            values["account"] = data.get("account")
+        return super().to_internal_value({k: v for k, v in values.items() if v is not None})
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        start = reports.parse_month(attrs.get("month_from")) if attrs.get("month_from") else None
+        end = reports.parse_month(attrs.get("month_to")) if attrs.get("month_to") else None
+        if attrs.get("month_from") and start is None:
+            raise serializers.ValidationError({"from": MONTH_HELP})
+        if attrs.get("month_to") and end is None:
+            raise serializers.ValidationError({"to": MONTH_HELP})
+        start, end = start or end or reports.month_start(today), end or start or reports.month_start(today)
+        if end < start:
+            raise serializers.ValidationError({"to": "The period ends before it starts."})
+        attrs["month_from"], attrs["month_to"] = start, end
+        return attrs
+
+
+def _month_rows(report, row):
+    empty = reports.Figures()
+    return [
+        {"month": f"{month:%Y-%m}", "closed": month in report.closed, "figures": row.by_month.get(month, empty)}
+        for month in report.months
+    ]
+
+
+def _figures(figures) -> dict:
+    return FiguresSerializer(figures).data
+
+
+class GrossToNetView(APIView):
+    permission_classes = [FinancePermission]
+    # Whoever may read closed months (finance, admins, KA managers) may read the report.
+    queryset = ClosedMonth.objects.none()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.STR, description=f"First month of the period. {MONTH_HELP} "
+                             "Default: `to`, else this month."),
+            OpenApiParameter("to", OpenApiTypes.STR, description=f"Last month of the period. {MONTH_HELP} "
+                             "Default: `from`, else this month."),
+            OpenApiParameter("account", OpenApiTypes.STR, description=f"Only this account. {ACCOUNT_HELP}"),
+        ],
+        responses={200: GrossToNetSerializer, 400: OpenApiResponse(description="A month not given as YYYY-MM"),
+                   404: OpenApiResponse(description="Not found or outside the caller's scope")},
+    )  # fmt: skip
+    def get(self, request):
+        """Gross to net per chain for a period: gross → rebates → fixed fees → promotion → unsupported deductions
+        → net, the trade-spend ratio in total and per kind, and every month (closed months frozen)."""
+        query = GrossToNetQuerySerializer(data=request.query_params, context={"request": request})
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        accounts = finance_accounts(request.user)
+        if data.get("account"):
+            accounts = accounts.filter(pk=data["account"].pk)
+        report = reports.gross_to_net(accounts=accounts, month_from=data["month_from"], month_to=data["month_to"])
+        body = {
+            "month_from": f"{report.month_from:%Y-%m}",
+            "month_to": f"{report.month_to:%Y-%m}",
+            "closed_months": [f"{month:%Y-%m}" for month in sorted(report.closed)],
+            "kinds": list(SpendKind.values),
+            "rows": [
+                {
+                    "account": AccountRefSerializer(row.account).data,
+                    "figures": _figures(row.figures),
+                    "months": [
+                        {**_figures(item["figures"]), "month": item["month"], "closed": item["closed"]}
+                        for item in _month_rows(report, row)
+                    ],
+                }
+                for row in report.rows
+            ],
+            "total": _figures(report.total),
+        }
+        return Response(body)
+
+
+class ClosedMonthSerializer(serializers.ModelSerializer):
+    month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text=f"The month closed. {MONTH_HELP}")
+    closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, help_text="Who closed it")
+    gross = serializers.DecimalField(**MONEY, read_only=True, help_text="Frozen gross of the chains you see")
+    net = serializers.DecimalField(**MONEY, read_only=True, help_text="Frozen net of the chains you see")
+
+    class Meta:
+        model = ClosedMonth
+        fields = ["id", "month", "closed_by", "closed_at", "gross", "net"]
+        read_only_fields = ["id", "closed_by", "closed_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["month"] = f"{instance.month:%Y-%m}"
+        return data
+
+    def validate_month(self, value):
+        month = reports.parse_month(value)
+        if month is None:
+            raise serializers.ValidationError(MONTH_HELP)
+        return month
+
+
+@extend_schema_view(
+    list=extend_schema(description="Closed months, newest first, with the frozen figures of the chains you see."),
+    create=extend_schema(
+        description="Close a month (finance): its figures are frozen and nothing dated in it can be recorded. "
+        "Refused while the month is not over (month.not_over), when it is closed already (month.already_closed) "
+        "or while an earlier month with records is open (month.earlier_open). Accepts an Idempotency-Key.",
+        responses={201: ClosedMonthSerializer, **CONFLICT},
+    ),
+)
+class ClosedMonthViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    permission_classes = [FinancePermission]
+    queryset = ClosedMonth.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = ClosedMonthSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        seen = Q(figures__account__in=finance_accounts(self.request.user))
+        return (
+            ClosedMonth.objects.select_related("closed_by")
+            .annotate(
+                gross_total=Sum("figures__gross", filter=seen),
+                spend_total=Sum("figures__rebates", filter=seen)
+                + Sum("figures__fixed_fees", filter=seen)
+                + Sum("figures__promotion", filter=seen)
+                + Sum("figures__unsupported", filter=seen),
+            )
+            .order_by("-month")
+        )
+
+    def list(self, request, *args, **kwargs):
+        rows = []
+        for closed in self.get_queryset():
+            gross = closed.gross_total or reports.ZERO
+            closed.gross, closed.net = gross, gross - (closed.spend_total or reports.ZERO)
+            rows.append(closed)
+        return Response(ClosedMonthSerializer(rows, many=True).data)
+
+    @idempotent()
+    def create(self, request, *args, **kwargs):
+        data = ClosedMonthSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closed = closing.month_close(month=data.validated_data["month"], by=request.user)
+        closed = self.get_queryset().get(pk=closed.pk)
+        closed.gross = closed.gross_total or reports.ZERO
+        closed.net = closed.gross - (closed.spend_total or reports.ZERO)
+        return Response(ClosedMonthSerializer(closed).data, status=status.HTTP_201_CREATED)
+
+
+routes = [("closed-months", ClosedMonthViewSet, "closed-month")]
+urlpatterns = [path("reports/gross-to-net/", GrossToNetView.as_view(), name="report-gross-to-net")]

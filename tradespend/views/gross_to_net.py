@@ -1,3 +1,256 @@
-"""Trade-spend pages: gross to net (issue 12). Routes: this module's `urlpatterns`, in tradespend/urls.py."""
+"""Trade-spend pages: gross to net per chain and the month close (issue 12 items 7 and 4).
 
-urlpatterns: list = []
+Finance and admins see every chain, KA managers their own; reps and supervisors are answered 404
+(contracts.selectors.finance_accounts). Only finance and admins close months.
+"""
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from contracts.selectors import finance_accounts
+from contracts.views import finance_page
+from ka_portal.errors import DomainError
+from ka_portal.lists import style_form_fields
+from ka_portal.permissions import can
+
+from .. import closing, exports, reports
+from ..models import ClosedMonth, SpendCategory
+from ..rules import add_months, month_start, months_between
+
+MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
+
+
+class MonthField(forms.CharField):
+    """A month typed as YYYY-MM (the browser's month picker), cleaned to its first day."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=MONTH_INPUT, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        month = reports.parse_month(value)
+        if month is None:
+            raise forms.ValidationError(_("Give the month as YYYY-MM, e.g. 2026-05."), code="invalid")
+        return month
+
+
+class PeriodForm(forms.Form):
+    """The period (month from–to, or a preset) and the filters of the gross-to-net page."""
+
+    preset = forms.ChoiceField(label=_("Period"), required=False, choices=[("", "—"), *reports.PRESETS.items()])
+    month_from = MonthField(label=_("From month"), required=False)
+    month_to = MonthField(label=_("To month"), required=False)
+    account = forms.ModelChoiceField(
+        label=_("Key account"), queryset=KeyAccount.objects.none(), to_field_name="code", required=False
+    )
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", "—"), *KeyAccount.Tier.choices])
+
+    def __init__(self, *args, accounts=None, with_filters: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if with_filters:
+            self.fields["account"].queryset = accounts.order_by("name")
+        else:
+            del self.fields["account"], self.fields["tier"]
+        style_form_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("month_from"), cleaned.get("month_to")
+        if start and end and end < start:
+            self.add_error("month_to", _("The period ends before it starts."))
+        return cleaned
+
+    def period(self, today: date) -> tuple[date, date]:
+        """The months asked for: a preset wins, then from/to (either alone: that one month), else this month."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("preset"):
+            return reports.preset_period(data["preset"], today)
+        start, end = data.get("month_from"), data.get("month_to")
+        if start or end:
+            return start or end, end or start
+        return reports.preset_period("this_month", today)
+
+
+def _period_query(month_from: date, month_to: date, **extra) -> str:
+    return urlencode({"month_from": f"{month_from:%Y-%m}", "month_to": f"{month_to:%Y-%m}", **extra})
+
+
+def _presets(today: date) -> list[tuple[str, str, str]]:
+    """(name, label, query) of each preset period, for its button."""
+    presets = reports.PRESETS.items()
+    return [(name, label, _period_query(*reports.preset_period(name, today))) for name, label in presets]
+
+
+@finance_page
+def gross_to_net(request):
+    """One row per chain: gross → rebates → fixed fees → promotion → unsupported deductions → net, with the
+    trade-spend ratio; totals; period presets, account and tier filters; ?export=xlsx."""
+    accounts = finance_accounts(request.user)
+    form = PeriodForm(request.GET or None, accounts=accounts)
+    today = timezone.localdate()
+    month_from, month_to = form.period(today)
+    shown = accounts
+    if form.is_bound and form.is_valid():
+        if form.cleaned_data.get("account"):
+            shown = shown.filter(pk=form.cleaned_data["account"].pk)
+        if form.cleaned_data.get("tier"):
+            shown = shown.filter(tier=form.cleaned_data["tier"])
+    report = reports.gross_to_net(accounts=shown, month_from=month_from, month_to=month_to)
+    if request.GET.get("export") == "xlsx":
+        return exports.gross_to_net_workbook(report)
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("preset", None)
+    query["month_from"], query["month_to"] = f"{month_from:%Y-%m}", f"{month_to:%Y-%m}"
+    context = {
+        "form": form,
+        "report": report,
+        "period": _period_query(month_from, month_to),
+        "export_query": query.urlencode(),
+        "presets": _presets(today),
+    }
+    return render(request, "tradespend/gross_to_net.html", context)
+
+
+def _ledger_url(account: KeyAccount, month_from: date, month_to: date, category: str = "") -> str:
+    """The ledger page (tradespend/views/accruals.py) filtered to this chain and period (and category)."""
+    extra = {"category": category} if category else {}
+    return "/trade-spend/ledger/?" + urlencode(
+        {"account": account.code, "month_from": f"{month_from:%Y-%m}", "month_to": f"{month_to:%Y-%m}", **extra}
+    )
+
+
+@finance_page
+def gross_to_net_account(request, code):
+    """One chain: the waterfall (chart and table), spend by kind with ratios, contract execution, month by
+    month with closed months marked, and links to the ledger and to its unsupported deductions."""
+    accounts = finance_accounts(request.user)
+    account = get_object_or_404(accounts, code=code)
+    form = PeriodForm(request.GET or None, with_filters=False)
+    today = timezone.localdate()
+    month_from, month_to = form.period(today)
+    one = accounts.filter(pk=account.pk)
+    report = reports.gross_to_net(accounts=one, month_from=month_from, month_to=month_to)
+    row = report.rows[0]
+    if request.GET.get("export") == "xlsx":
+        return exports.gross_to_net_workbook(report)
+    figures = row.figures
+    empty = reports.Figures()
+    months = [(month, row.by_month.get(month) or empty, report.closed.get(month)) for month in report.months]
+    categories = {
+        "rebates": SpendCategory.REBATE,
+        "fixed_fees": SpendCategory.FIXED_FEE,
+        "promotion": SpendCategory.PROMOTION,
+    }
+    links = {name: _ledger_url(account, month_from, month_to, category) for name, category in categories.items()}
+    deductions_url = "/trade-spend/deductions/?" + urlencode({"account": account.code, "state": "unsupported"})
+    links["unsupported"] = deductions_url
+    waterfall = [
+        {
+            "name": step,
+            "label": label,
+            "amount": amount,
+            "share": reports.ratio(amount, figures.gross),
+            "sign": {"gross": "", "net": "="}.get(step, "−"),
+            "link": links.get(step, ""),
+        }
+        for step, label, amount in figures.steps()
+    ]
+    chart = {"labels": [str(step["label"]) for step in waterfall], "amounts": [str(s["amount"]) for s in waterfall]}
+    context = {
+        "form": form,
+        "account": account,
+        "report": report,
+        "figures": figures,
+        "months": months,
+        "chart_data": chart,
+        "waterfall": waterfall,
+        "unsupported_ratio": reports.ratio(figures.unsupported, figures.gross),
+        "execution": reports.contract_execution(accounts=one, month_from=month_from, month_to=month_to),
+        "ledger_url": _ledger_url(account, month_from, month_to),
+        "category_links": links,
+        "deductions_url": deductions_url,
+        "period": _period_query(month_from, month_to),
+        "export_query": _period_query(month_from, month_to),
+        "presets": _presets(today),
+    }
+    return render(request, "tradespend/gross_to_net_account.html", context)
+
+
+# --- month close -----------------------------------------------------------------------------------------------
+
+MONTHS_SHOWN = 36
+
+
+@finance_page
+def months(request):
+    """Every month from the first with a record to this one, newest first: closed (by whom, when) or open, the
+    figures of the chains the user sees, and for finance a "Close" button on the months that may close now."""
+    accounts = finance_accounts(request.user)
+    today = timezone.localdate()
+    this = month_start(today)
+    active = closing.months_with_activity()
+    closed = {c.month: c for c in ClosedMonth.objects.select_related("closed_by")}
+    first = min([*active, *closed, add_months(this, -11)])
+    first = max(first, add_months(this, -(MONTHS_SHOWN - 1)))
+    report = reports.gross_to_net(accounts=accounts, month_from=first, month_to=this)
+    waiting = {month for month in active if month < this} - set(closed)
+    earliest_waiting = min(waiting) if waiting else None
+    may_close = can(request.user, ClosedMonth, "add")
+    rows = []
+    for month in reversed(months_between(first, this)):
+        total = reports.Figures()
+        for row in report.rows:
+            if month in row.by_month:
+                total.add(row.by_month[month])
+        closable = (
+            may_close
+            and month < this
+            and month not in closed
+            and (earliest_waiting is None or month <= earliest_waiting)
+        )
+        rows.append({"month": month, "closed": closed.get(month), "figures": total, "closable": closable})
+    return render(request, "tradespend/months.html", {"rows": rows, "this_month": this, "may_close": may_close})
+
+
+@finance_page
+def month_close(request):
+    """GET: what closing the month will freeze (each chain's figures) and whether it may close; POST: close it."""
+    if not can(request.user, ClosedMonth, "add"):
+        raise PermissionDenied
+    month = reports.parse_month(request.POST.get("month") or request.GET.get("month"))
+    if month is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            closing.month_close(month=month, by=request.user)
+        except DomainError as refusal:
+            messages.error(request, refusal.detail)
+        else:
+            messages.success(
+                request, gettext("%(month)s is closed: its figures are frozen.") % {"month": f"{month:%Y-%m}"}
+            )
+        return redirect("tradespend:months")
+    preview = closing.month_close_preview(month=month, by=request.user)
+    return render(request, "tradespend/month_close.html", {"preview": preview, "month": month})
+
+
+urlpatterns = [
+    path("gross-to-net/", gross_to_net, name="gross-to-net"),
+    path("gross-to-net/<str:code>/", gross_to_net_account, name="gross-to-net-account"),
+    path("months/", months, name="months"),
+    path("months/close/", month_close, name="month-close"),
+]
