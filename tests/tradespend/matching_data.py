@@ -1,25 +1,11 @@
-"""Fixtures and helpers for the matching and dispute tests (no conftest.py: other parts share this package)."""
+"""Helpers for the matching and dispute tests (their fixtures are in conftest.py)."""
 
 import uuid
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from contracts import services
-from tests.contracts.factories import InvoiceFactory
-from tests.factories import KeyAccountFactory
 from tradespend.models import AccrualLine
-
-
-@pytest.fixture
-def matching_account(db, manager):
-    return KeyAccountFactory(code="RTM", name="大润发", owner=manager)
-
-
-@pytest.fixture
-def matching_invoice(matching_account):
-    return InvoiceFactory(account=matching_account, date=date(2026, 9, 1), amount=Decimal("100000.00"))
 
 
 def matching_line(account, month: date, amount, *, kind="end_cap", stage="adjustment", **extra) -> AccrualLine:

@@ -13,12 +13,7 @@ from contracts.models import Deduction
 from ka_portal.errors import DomainError
 from tests.contracts.factories import InvoiceFactory
 from tests.factories import KeyAccountFactory
-from tests.tradespend.matching_data import (  # noqa: F401  (fixtures)
-    matching_account,
-    matching_deduction,
-    matching_invoice,
-    matching_line,
-)
+from tests.tradespend.matching_data import matching_deduction, matching_line
 from tradespend import rules
 from tradespend.matching import (
     deduction_match_add,
@@ -85,11 +80,13 @@ def test_split_across_lines_oldest_month_first(matching_account, matching_invoic
     sep = matching_line(matching_account, SEP, "2000.00")
     oct_ = matching_line(matching_account, OCT, "2000.00")
     nov = matching_line(matching_account, NOV, "2000.00")
-    deduction = matching_deduction(
-        matching_invoice, "5000.00", on=date(2026, 11, 20), period_start=SEP, period_end=NOV
-    )
+    deduction = matching_deduction(matching_invoice, "5000.00", on=date(2026, 11, 20), period_start=SEP, period_end=NOV)
     assert deduction.state == "matched"
-    assert _matches(deduction) == [(sep.pk, Decimal("2000.00")), (oct_.pk, Decimal("2000.00")), (nov.pk, Decimal("1000.00"))]
+    assert _matches(deduction) == [
+        (sep.pk, Decimal("2000.00")),
+        (oct_.pk, Decimal("2000.00")),
+        (nov.pk, Decimal("1000.00")),
+    ]
 
 
 def test_partly_matched_and_unsupported(matching_account, matching_invoice):
