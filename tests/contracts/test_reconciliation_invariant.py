@@ -1,7 +1,8 @@
 """The reconciliation invariant under random sequences of invoices, payments, deductions, credit notes, reversals
-and write-offs (and recoveries of disputed deductions): for the account, invoices − allocated payments − deductions − credit notes on invoices −
-write-offs = open amount, after every step; no invoice below zero or above its amount; no payment allocated beyond
-its amount; the open amounts as of today equal the stored ones; and the balance the chain owes is the open amount
+and write-offs (and recoveries of disputed deductions): for the account, invoices − allocated payments −
+deductions (net of recoveries) − credit notes on invoices − write-offs = open amount, after every step; no invoice
+below zero or above its amount; no payment allocated beyond its amount; the open amounts as of today equal the
+stored ones; and the balance the chain owes is the open amount
 less cash not yet allocated and credit notes on no invoice."""
 
 import contextlib

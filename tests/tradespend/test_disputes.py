@@ -96,7 +96,7 @@ def test_write_off_at_or_below_the_threshold_is_immediate(matching_invoice, fina
     assert dispute.status == Dispute.Status.WRITTEN_OFF and dispute.resolved_by == finance
 
 
-def test_write_off_above_the_threshold_needs_the_owner(matching_account, matching_invoice, finance, manager, admin_user):
+def test_write_off_above_the_threshold_needs_the_owner(matching_invoice, finance, manager):
     dispute = _open(matching_deduction(matching_invoice, "5000.01"), finance)
     dispute = dispute_write_off(dispute=dispute, note="接受", by=finance)
     assert dispute.status == Dispute.Status.WRITE_OFF_REQUESTED
