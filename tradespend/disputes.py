@@ -64,9 +64,7 @@ def _resolve(dispute: Dispute, status: str, note: str, by) -> None:
 
 
 @transaction.atomic
-def dispute_open(
-    *, deduction: Deduction, reason: str, owner, due_on: date | None = None, evidence=None, by
-) -> Dispute:
+def dispute_open(*, deduction: Deduction, reason: str, owner, due_on: date | None = None, evidence=None, by) -> Dispute:
     """Take a deduction's unsupported part up with the chain (finance): unsupported, partly matched or a
     suspected duplicate; due ``due_on`` (default today + KA.dispute_due_days)."""
     _finance(by)
