@@ -145,6 +145,23 @@ def deductions_for(user) -> QuerySet:
     return Deduction.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
 
 
+def deduction_matches_prefetch():
+    """A deduction's matches to trade-spend ledger lines, each with ``line_over_deducted`` (the line's matches
+    exceed it): for the deductions API, in one query."""
+    from django.db.models import Prefetch
+
+    from tradespend.models import DeductionMatch
+
+    line_total = (
+        DeductionMatch.objects.filter(line=OuterRef("line"))
+        .values("line")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    over = ExpressionWrapper(Q(line__amount__lt=Subquery(line_total)), output_field=BooleanField())
+    return Prefetch("matches", queryset=DeductionMatch.objects.select_related("line").annotate(line_over_deducted=over))
+
+
 def credit_notes_for(user) -> QuerySet:
     return CreditNote.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
 
