@@ -10,16 +10,15 @@ from tradespend.models import AccrualLine
 
 def matching_line(account, month: date, amount, *, kind="end_cap", stage="adjustment", **extra) -> AccrualLine:
     """A ledger line made directly (the ledger's computation is another part's)."""
+    values = {"source": "adjustment", "source_key": f"adjustment:{uuid.uuid4()}", **extra}
     return AccrualLine.objects.create(
         account=account,
         month=month,
-        source="adjustment",
-        source_key=f"adjustment:{uuid.uuid4()}",
         kind=kind,
         category="fixed_fee",
         stage=stage,
         amount=Decimal(amount),
-        **extra,
+        **values,
     )
 
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.models import Invoice
 from contracts.selectors import account_balance, account_reconciliation, invoices_open_as_of, statement
@@ -67,7 +67,8 @@ def test_recover_reopens_the_invoice_and_keeps_the_reconciliation(matching_accou
     assert account_balance(matching_account, date(2026, 10, 5)) - account_balance(
         matching_account, date(2026, 10, 4)
     ) == Decimal("500.00")
-    sheet = statement(matching_account, date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
+    with translation.override("en"):
+        sheet = statement(matching_account, date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
     line = next(line for line in sheet.lines if line.kind == "recovery")
     assert (line.date, line.debit, str(line.label)) == (date(2026, 10, 5), Decimal("500.00"), "Deduction recovered")
     assert sheet.closing == sheet.opening + Decimal("500.00")
