@@ -122,7 +122,10 @@ def deductions_match_all(request):
     if request.method != "POST":
         raise Http404
     require(request.user, DeductionMatch, "add")
-    accounts = list(contract_selectors.finance_accounts(request.user).values_list("pk", flat=True))
+    accounts = contract_selectors.finance_accounts(request.user)
+    if request.POST.get("account"):  # one account, by code: one outside the user's is not found
+        accounts = accounts.filter(pk=get_object_or_404(accounts, code=request.POST["account"]).pk)
+    accounts = list(accounts.values_list("pk", flat=True))
 
     def done(summary):
         text = gettext("Matched automatically: %(changed)s of %(count)s deductions changed, %(amount)s newly matched.")
