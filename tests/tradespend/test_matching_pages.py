@@ -139,3 +139,13 @@ def test_disputes_list_overdue_first(client, finance, matching_invoice):
     only_open = client.get(reverse("tradespend:disputes"), {"status": "open"}).content.decode()
     assert "晚" in only_open and "早" not in only_open
     assert Contract.objects.count() == 0
+
+
+def test_an_open_dispute_reads_as_in_progress_in_chinese(client, finance, matching_invoice):
+    deduction = matching_deduction(matching_invoice, "800.00")
+    dispute_open(deduction=deduction, reason="无依据", owner=finance, by=finance)
+    client.force_login(finance)
+    page = client.get(
+        reverse("tradespend:deduction-sheet", args=[deduction.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "处理中" in page and "向客户发起争议" not in page and "登记追回" in page

@@ -13,7 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors as contract_selectors
@@ -73,6 +73,13 @@ class NoteForm(StyledForm):
 # --- the deductions list -----------------------------------------------------------------------------------------
 
 
+def dispute_status(dispute: Dispute) -> str:
+    """A dispute's status as people read it ("Open" alone is an invoice's word in Chinese: 未收)."""
+    if dispute.status == Dispute.Status.OPEN:
+        return pgettext("dispute", "Open")
+    return dispute.get_status_display()
+
+
 def _unsupported(deduction) -> Decimal:
     return services.unmatched_part(deduction)
 
@@ -96,7 +103,7 @@ class DeductionListView(FinanceMixin, FilteredListView):
         Column(_("Matched"), lambda d: d.matched_amount, "#,##0.00"),
         Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
         Column(_("Unsupported"), _unsupported, "#,##0.00"),
-        Column(_("Dispute"), lambda d: d.dispute.get_status_display() if hasattr(d, "dispute") else ""),
+        Column(_("Dispute"), lambda d: dispute_status(d.dispute) if hasattr(d, "dispute") else ""),
         Column(_("Reason"), lambda d: d.reason),
     ]
 
@@ -339,7 +346,7 @@ class DisputeListView(FinanceMixin, FilteredListView):
         Column(_("Reason"), lambda d: d.reason),
         Column(_("Owner"), lambda d: d.owner.get_username() if d.owner else ""),
         Column(_("Due date"), lambda d: d.due_on),
-        Column(_("Status"), lambda d: d.get_status_display()),
+        Column(_("Status"), lambda d: dispute_status(d)),
         Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
     ]
 
