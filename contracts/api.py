@@ -32,7 +32,7 @@ from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
 
 from . import selectors, services
-from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, InvoiceFilter
+from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, DeductionFilter, InvoiceFilter
 from .models import Allocation, Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
 from .receivables import BUCKET_ORDER
 
@@ -443,15 +443,73 @@ class PaymentViewSet(FinanceViewSet):
 # --- deductions --------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09", "nullable": True})
+class MonthField(serializers.Field):
+    """A month as "YYYY-MM", held as its first day."""
+
+    default_error_messages = {"invalid": "A month is written YYYY-MM, e.g. 2026-09."}
+
+    def to_representation(self, value):
+        return f"{value:%Y-%m}" if value else None
+
+    def to_internal_value(self, data):
+        try:
+            year, month = str(data).split("-")
+            if len(year) != 4 or len(month) != 2:
+                raise ValueError
+            return date(int(year), int(month), 1)
+        except (TypeError, ValueError):
+            self.fail("invalid")
+
+
+class DeductionMatchSerializer(serializers.Serializer):
+    """One match of a deduction to a trade-spend ledger line (tradespend.DeductionMatch)."""
+
+    id = serializers.IntegerField(read_only=True)
+    line = serializers.IntegerField(source="line_id", read_only=True, help_text="The ledger line, by id.")
+    month = MonthField(source="line.month", read_only=True)
+    kind = serializers.CharField(source="line.kind", read_only=True)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    automatic = serializers.BooleanField(read_only=True)
+    line_over_deducted = serializers.BooleanField(
+        read_only=True, help_text="The line's matches now exceed it: the ledger lowered it after they were made."
+    )
+
+
 class DeductionSerializer(serializers.ModelSerializer):
+    """A fee the chain withheld and how far the trade-spend ledger supports it: ``state`` (matched, partly_matched,
+    unsupported, duplicate), ``matched_amount``, ``recovered_amount`` (given back after a dispute) and its
+    ``matches``. ``period_start``/``period_end`` are the months it claims (YYYY-MM; default its date's month)."""
+
     account = related(KeyAccount, scope=None, read_only=True, help_text="The invoice's key account, by code.")
     invoice = related(Invoice, scope=selectors.invoices_for, help_text="The invoice, by id.")
+    period_start = MonthField(required=False, allow_null=True, help_text="First month claimed, YYYY-MM.")
+    period_end = MonthField(required=False, allow_null=True, help_text="Last month claimed, YYYY-MM.")
+    matches = DeductionMatchSerializer(many=True, read_only=True)
 
     class Meta:
         model = Deduction
-        fields = ["id", "account", "invoice", "date", "kind", "amount", "reason"]
+        fields = [
+            "id",
+            "account",
+            "invoice",
+            "date",
+            "kind",
+            "amount",
+            "reason",
+            "reference",
+            "period_start",
+            "period_end",
+            "state",
+            "matched_amount",
+            "recovered_amount",
+            "recovered_on",
+            "duplicate_of",
+            "matches",
+        ]
+        read_only_fields = ["state", "matched_amount", "recovered_amount", "recovered_on", "duplicate_of"]
         # Parse only: an amount not above zero is the service's refusal (deduction.amount_not_positive).
-        extra_kwargs = {"amount": {"min_value": None}}
+        extra_kwargs = {"amount": {"min_value": None}, "reference": {"required": False}}
 
     def create(self, validated_data):
         return services.deduction_record(by=self.context["request"].user, **validated_data)
@@ -459,16 +517,17 @@ class DeductionSerializer(serializers.ModelSerializer):
 
 @extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
 class DeductionViewSet(FinanceViewSet):
-    """Fees the chains withhold (listing, barcode, DM, TG, rebate). Filters: account (by code), date_from, date_to."""
+    """Fees the chains withhold (listing, barcode, DM, TG, rebate, festival, display, promoter, promotion), each
+    matched to the trade-spend ledger when recorded. Filters: account (by code), date_from, date_to, kind, state."""
 
     queryset = Deduction.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = DeductionSerializer
-    filterset_class = AccountDateFilter
-    search_fields = ["reason", "invoice__number"]
+    filterset_class = DeductionFilter
+    search_fields = ["reason", "reference", "invoice__number"]
     ordering_fields = ["date", "amount"]
 
     def get_queryset(self):
-        return selectors.deductions_for(self.request.user)
+        return selectors.deductions_for(self.request.user).prefetch_related(selectors.deduction_matches_prefetch())
 
 
 # --- reports -----------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, yes_no_filter
 
 from . import selectors
-from .models import Contract, ContractTerm, Invoice
+from .models import Contract, ContractTerm, Deduction, Invoice
 
 
 def expiring_soon() -> Q:
@@ -93,6 +93,17 @@ class AccountDateFilter(ScopedAccountFilterSet):
 
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
+
+
+class DeductionFilter(AccountDateFilter):
+    """Deductions by account, date range, kind and matching state (issue 12 item 5)."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Deduction.Kind.choices)
+    state = django_filters.ChoiceFilter(label=_("State"), choices=Deduction.State.choices)
+
+    class Meta:
+        model = Deduction
+        fields = ["account", "kind", "state"]
 
 
 # --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------

@@ -17,6 +17,8 @@ from .models import Contract, ContractTerm, Deduction, Invoice
 from .services import CONTRACT_FIELDS, contract_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH_INPUT = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 MONEY_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
 
 
@@ -101,6 +103,15 @@ class DeductionForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Deduction.Kind.choices)
     amount = _money(_("Amount"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
+    reference = forms.CharField(label=_("Chain reference"), max_length=60, required=False)
+    period_start = forms.DateField(
+        label=_("Period from"),
+        required=False,
+        widget=MONTH_INPUT,
+        input_formats=MONTH_FORMATS,
+        help_text=_("The months the chain says it is for; empty: the month of its date."),
+    )
+    period_end = forms.DateField(label=_("Period to"), required=False, widget=MONTH_INPUT, input_formats=MONTH_FORMATS)
 
     def __init__(self, *args, open_invoices=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -145,6 +145,23 @@ def deductions_for(user) -> QuerySet:
     return Deduction.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
 
 
+def deduction_matches_prefetch():
+    """A deduction's matches to trade-spend ledger lines, each with ``line_over_deducted`` (the line's matches
+    exceed it): for the deductions API, in one query."""
+    from django.db.models import Prefetch
+
+    from tradespend.models import DeductionMatch
+
+    line_total = (
+        DeductionMatch.objects.filter(line=OuterRef("line"))
+        .values("line")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    over = ExpressionWrapper(Q(line__amount__lt=Subquery(line_total)), output_field=BooleanField())
+    return Prefetch("matches", queryset=DeductionMatch.objects.select_related("line").annotate(line_over_deducted=over))
+
+
 def credit_notes_for(user) -> QuerySet:
     return CreditNote.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
 
@@ -231,12 +248,25 @@ def account_reconciliation(account: KeyAccount) -> Reconciliation:
     return Reconciliation(
         invoiced=invoiced,
         allocated=_sum(Allocation.objects.filter(invoice__account=account, payment__reversed_at__isnull=True)),
-        deducted=_sum(Deduction.objects.filter(account=account)),
+        deducted=_deducted_net(Deduction.objects.filter(account=account)),
         written_off=written_off,
         open=open_amount,
         unallocated=received - allocated_of_live,
         **_credit_sums(account),
     )
+
+
+def _deducted_net(deductions) -> Decimal:
+    """Deductions less what the chains gave back of them after a dispute (re-opened on the invoices)."""
+    deducted, recovered = _sums(deductions, "amount", "recovered_amount")
+    return deducted - recovered
+
+
+def _recoveries():
+    """Recoveries of disputed deductions (trade spend builds on contracts: imported when read)."""
+    from tradespend.models import DeductionRecovery
+
+    return DeductionRecovery.objects
 
 
 def _credit_sums(account: KeyAccount) -> dict[str, Decimal]:
@@ -265,12 +295,26 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
         Q(payment__reversed_on__isnull=True) | Q(payment__reversed_on__gt=as_of)
     )
     deducted = Deduction.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
+    # What a chain gave back of a deduction after a dispute is open again from the day it was recovered.
+    recovered = Coalesce(
+        Subquery(
+            _recoveries()
+            .filter(deduction__invoice=OuterRef("pk"), on__lte=as_of)
+            .values("deduction__invoice")
+            .annotate(total=Sum("amount"))
+            .values("total")[:1]
+        ),
+        Value(ZERO),
+        output_field=MONEY_FIELD,
+    )
     credited = CreditNote.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
     written_off = Case(
         When(written_off_on__lte=as_of, then=F("written_off_amount")), default=Value(ZERO), output_field=MONEY_FIELD
     )
     # Rounded in the database: SQLite computes decimals as floats, leaving 1e-14 where 0 was meant.
-    open_as_of = Round(F("amount") - _subtotal(allocated) - _subtotal(deducted) - _subtotal(credited) - written_off, 2)
+    open_as_of = Round(
+        F("amount") - _subtotal(allocated) - _subtotal(deducted) + recovered - _subtotal(credited) - written_off, 2
+    )
     return (
         invoices.filter(date__lte=as_of)
         .annotate(open_as_of=ExpressionWrapper(open_as_of, output_field=MONEY_FIELD))
@@ -377,11 +421,12 @@ class Statement:
     open_invoices: Decimal
     unallocated: Decimal
     credited: Decimal = ZERO  # credit notes in the period
+    recovered: Decimal = ZERO  # deductions the chain gave back in the period (after a dispute)
 
 
 def account_balance(account: KeyAccount, as_of: date) -> Decimal:
-    """What the chain owes at the end of ``as_of``: invoices − payments (not yet reversed) − deductions − credit
-    notes − write-offs."""
+    """What the chain owes at the end of ``as_of``: invoices − payments (not yet reversed) − deductions (+ what was
+    recovered of them by then) − credit notes − write-offs."""
     invoices = Invoice.objects.filter(account=account, date__lte=as_of)
     payments = Payment.objects.filter(account=account, date__lte=as_of)
     return (
@@ -389,6 +434,7 @@ def account_balance(account: KeyAccount, as_of: date) -> Decimal:
         - _sum(payments)
         + _sum(payments.filter(reversed_on__lte=as_of))
         - _sum(Deduction.objects.filter(account=account, date__lte=as_of))
+        + _sum(_recoveries().filter(deduction__account=account, on__lte=as_of))
         - _sum(CreditNote.objects.filter(account=account, date__lte=as_of))
         - _sum(Invoice.objects.filter(account=account, written_off_on__lte=as_of), "written_off_amount")
     )
@@ -414,13 +460,18 @@ def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Stateme
         corrected = credit_note.invoice.number if credit_note.invoice else ""
         reference = " ".join(filter(None, [credit_note.number, corrected, credit_note.reason]))
         lines.append(StatementLine(credit_note.date, "credit_note", label, reference, ZERO, credit_note.amount))
+    recoveries = _recoveries().filter(deduction__account=account, on__gte=date_from, on__lte=date_to)
+    for recovery in recoveries.select_related("deduction__invoice"):
+        label = str(_("Deduction recovered"))
+        reference = f"{recovery.deduction.invoice.number} {recovery.deduction.reason}"
+        lines.append(StatementLine(recovery.on, "recovery", label, reference, recovery.amount, ZERO))
     write_offs = Invoice.objects.filter(account=account, written_off_on__gte=date_from, written_off_on__lte=date_to)
     for invoice in write_offs:
         label = str(_("Write-off"))
         lines.append(
             StatementLine(invoice.written_off_on, "write_off", label, invoice.number, ZERO, invoice.written_off_amount)
         )
-    order = {"invoice": 0, "reversal": 1, "payment": 2, "deduction": 3, "credit_note": 4, "write_off": 5}
+    order = {"invoice": 0, "reversal": 1, "payment": 2, "deduction": 3, "recovery": 4, "credit_note": 5, "write_off": 6}
     lines.sort(key=lambda line: (line.date, order[line.kind], line.reference))
     opening = account_balance(account, date_from - timedelta(days=1))
     running = opening
@@ -443,6 +494,7 @@ def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Stateme
         deducted=by_kind["deduction"],
         written_off=by_kind["write_off"],
         credited=by_kind["credit_note"],
+        recovered=by_kind["recovery"],
         closing=running,
         open_invoices=reconciliation.open,
         unallocated=reconciliation.unallocated,

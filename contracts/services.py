@@ -372,6 +372,10 @@ def deduction_record(
         recorded_by=by,
     )
     _change_open_amount(invoice, -amount)
+    from tradespend.matching import deductions_match  # trade spend builds on contracts, not the other way
+
+    deductions_match(deductions=[deduction])  # its state: matched, partly matched, unsupported or a duplicate
+    deduction.refresh_from_db(fields=["state", "matched_amount", "duplicate_of"])
     return deduction
 
 

@@ -6,9 +6,321 @@ The interface the rest of trade spend calls (remittances, deduction_record, the 
         Match automatically every deduction given (a queryset or list), or every deduction of the accounts
         given, or (both None) every deduction not yet fully matched; sets each one's ``state`` and
         ``matched_amount``. Idempotent: running it again changes nothing.
+
+Finance's hand: deduction_match_add, deduction_match_remove, deduction_not_duplicate. Disputes, recoveries and
+write-offs: tradespend/disputes.py.
+
+How the numbers read: a line's *remaining* is its amount less Σ its matches; a deduction's *unmatched part* is
+amount − recovered − matched_amount. A line whose matches exceed it (the ledger lowered it after they were made)
+is *over-deducted*: matches are never deleted for it, the line is flagged (``lines_with_matches``) on the
+validation sheet and in the API until finance removes or moves a match.
+
+Tolerance: a deduction within KA.deduction_match_tolerance (a share of its amount) of one line's remaining is
+matched to that line alone. When the line's remaining is slightly smaller, the match takes the remaining and the
+deduction still counts as MATCHED with matched_amount = amount − recovered: the difference (matched_amount − Σ its
+matches) is shown on the validation sheet as "tolerance difference" and is not an unsupported deduction.
 """
 
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-def deductions_match(*, deductions=None, account_ids=None):
-    """Placeholder until matching lands (helper B replaces this module's body; the signature stays)."""
-    return None
+from django.conf import settings
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from contracts.models import Deduction
+from contracts.receivables import to_money
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.scope import user_role
+
+from . import rules
+from .models import AccrualLine, DeductionMatch, DuplicateClearance
+
+ZERO = Decimal("0.00")
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+State = Deduction.State
+
+
+@dataclass
+class MatchSummary:
+    """What one automatic run did: the deductions it looked at by state (count and amount), the matches it made
+    and the amount they cover, and how many deductions changed."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(State.values, 0))
+    amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(State.values, ZERO))
+    matches_created: int = 0
+    matched_now: Decimal = ZERO
+    changed: int = 0
+
+    @property
+    def deductions(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict:
+        return {
+            "deductions": self.deductions,
+            "changed": self.changed,
+            "matches_created": self.matches_created,
+            "matched_now": self.matched_now,
+            "counts": self.counts,
+            "amounts": self.amounts,
+        }
+
+
+def _matched_sum(line_ref) -> Coalesce:
+    """Σ matches of a line, as a scalar subquery (so the line rows can still be locked)."""
+    sums = DeductionMatch.objects.filter(line=line_ref).values("line").annotate(total=Sum("amount")).values("total")
+    return Coalesce(Subquery(sums[:1]), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def lines_with_matches(lines: QuerySet) -> QuerySet:
+    """Ledger lines with ``deducted`` (Σ matches), ``remaining`` (amount − deducted) and ``over_deducted``
+    (matches above the line: the ledger lowered it after they were made)."""
+    return lines.annotate(deducted=_matched_sum(OuterRef("pk"))).annotate(
+        remaining=ExpressionWrapper(F("amount") - F("deducted"), output_field=MONEY_FIELD),
+        over_deducted=ExpressionWrapper(Q(deducted__gt=F("amount")), output_field=BooleanField()),
+    )
+
+
+def _finance(by) -> None:
+    if by is not None and user_role(by) not in (Role.FINANCE, Role.ADMIN):
+        raise DomainError("match.needs_finance", _("Only finance may match deductions."))
+
+
+# --- automatic ---------------------------------------------------------------------------------------------------
+
+
+def _selected(deductions, account_ids) -> QuerySet:
+    queryset = Deduction.objects.all()
+    if deductions is not None:
+        ids = list(deductions.values_list("pk", flat=True)) if isinstance(deductions, QuerySet) else None
+        queryset = queryset.filter(pk__in=ids if ids is not None else [d.pk for d in deductions])
+    if account_ids is not None:
+        queryset = queryset.filter(account_id__in=list(account_ids))
+    return queryset.exclude(state__in=[State.MATCHED, State.DUPLICATE])
+
+
+@transaction.atomic
+def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
+    """Match automatically, oldest deduction first (see the module's docstring). A fixed number of queries: the
+    deductions (locked) with their earliest twin, their existing matches, the candidate lines (locked) with what is
+    matched against them; then one bulk_create and two bulk_updates."""
+    tolerance = settings.KA.deduction_match_tolerance
+    twins = Deduction.objects.filter(
+        account=OuterRef("account"),
+        kind=OuterRef("kind"),
+        period_start=OuterRef("period_start"),
+        period_end=OuterRef("period_end"),
+        amount=OuterRef("amount"),
+        pk__lt=OuterRef("pk"),
+    ).exclude(state=State.DUPLICATE)
+    todo = list(
+        _selected(deductions, account_ids)
+        .select_for_update()
+        .annotate(
+            twin=Subquery(twins.order_by("pk").values("pk")[:1]),
+            cleared=Exists(DuplicateClearance.objects.filter(deduction=OuterRef("pk"))),
+        )
+        .order_by("pk")
+    )
+    summary = MatchSummary()
+    if not todo:
+        return summary
+    existing: dict[int, dict[int, DeductionMatch]] = defaultdict(dict)
+    for match in DeductionMatch.objects.select_for_update().filter(deduction__in=[d.pk for d in todo]):
+        existing[match.deduction_id][match.line_id] = match
+    kinds = {rules.DEDUCTION_SPEND_KIND.get(d.kind, d.kind) for d in todo}
+    first = min(d.period_start or d.date.replace(day=1) for d in todo)
+    last = max(d.period_end or d.date.replace(day=1) for d in todo)
+    lines = list(
+        AccrualLine.objects.select_for_update()
+        .filter(account_id__in={d.account_id for d in todo}, kind__in=kinds, month__gte=first, month__lte=last)
+        .annotate(deducted=_matched_sum(OuterRef("pk")))
+        .order_by("month", "pk")
+    )
+    remaining = {line.pk: line.amount - line.deducted for line in lines}
+    by_key: dict[tuple, list[AccrualLine]] = defaultdict(list)
+    for line in lines:
+        by_key[(line.account_id, line.kind)].append(line)
+    created: list[DeductionMatch] = []
+    grown: list[DeductionMatch] = []
+    changed: list[Deduction] = []
+    for deduction in todo:
+        before = (deduction.state, deduction.matched_amount, deduction.duplicate_of_id)
+        matches = existing.get(deduction.pk, {})
+        matched_sum = sum((m.amount for m in matches.values()), ZERO)
+        if not matches and deduction.twin is not None and not deduction.cleared:
+            deduction.state, deduction.matched_amount, deduction.duplicate_of_id = State.DUPLICATE, ZERO, deduction.twin
+        else:
+            start = deduction.period_start or deduction.date.replace(day=1)
+            end = deduction.period_end or start
+            kind = rules.DEDUCTION_SPEND_KIND.get(deduction.kind, deduction.kind)
+            candidates = [
+                (line.pk, remaining[line.pk])
+                for line in by_key[(deduction.account_id, kind)]
+                if start <= line.month <= end
+            ]
+            unmatched = deduction.amount - deduction.recovered_amount - matched_sum
+            for line_id, take in rules.fill_lines(unmatched, candidates, amount=deduction.amount, tolerance=tolerance):
+                remaining[line_id] -= take
+                matched_sum += take
+                summary.matches_created += 1
+                summary.matched_now += take
+                if line_id in matches:
+                    matches[line_id].amount += take
+                    grown.append(matches[line_id])
+                else:
+                    created.append(DeductionMatch(deduction_id=deduction.pk, line_id=line_id, amount=take))
+            state, matched_amount = rules.deduction_state(
+                amount=deduction.amount,
+                recovered=deduction.recovered_amount,
+                matched_sum=matched_sum,
+                tolerance=tolerance,
+                duplicate=False,
+            )
+            deduction.state, deduction.matched_amount = state, to_money(matched_amount)
+            deduction.duplicate_of_id = None
+        if (deduction.state, deduction.matched_amount, deduction.duplicate_of_id) != before:
+            changed.append(deduction)
+        summary.counts[deduction.state] += 1
+        summary.amounts[deduction.state] += deduction.amount
+    DeductionMatch.objects.bulk_create(created)
+    DeductionMatch.objects.bulk_update(grown, ["amount"])
+    Deduction.objects.bulk_update(changed, ["state", "matched_amount", "duplicate_of"])
+    summary.changed = len(changed)
+    return summary
+
+
+# --- by hand -----------------------------------------------------------------------------------------------------
+
+
+def restate(deduction: Deduction) -> Deduction:
+    """Set a locked deduction's state and matched_amount from its matches (after a match is added or removed,
+    a recovery, or a duplicate cleared)."""
+    matched_sum = deduction.matches.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))[
+        "total"
+    ]
+    state, matched_amount = rules.deduction_state(
+        amount=deduction.amount,
+        recovered=deduction.recovered_amount,
+        matched_sum=matched_sum,
+        tolerance=settings.KA.deduction_match_tolerance,
+        duplicate=deduction.duplicate_of_id is not None and matched_sum == 0,
+    )
+    deduction.state, deduction.matched_amount = state, to_money(matched_amount)
+    deduction.save(update_fields=["state", "matched_amount"])
+    return deduction
+
+
+def unmatched_part(deduction: Deduction) -> Decimal:
+    """What of a deduction no line supports yet (its unsupported part): amount − matched − recovered."""
+    return to_money(deduction.amount - deduction.matched_amount - deduction.recovered_amount)
+
+
+@transaction.atomic
+def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Decimal, by) -> DeductionMatch:
+    """Match part of a deduction to a ledger line by hand (finance): any line of the deduction's account, up to
+    what is left of the line and of the deduction."""
+    _finance(by)
+    amount = to_money(Decimal(amount))
+    deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
+    line = AccrualLine.objects.select_for_update().get(pk=line.pk)
+    if line.account_id != deduction.account_id:
+        raise DomainError(
+            "match.other_account",
+            _("A deduction can only be matched to its own key account's spend lines."),
+            field="line",
+        )
+    if deduction.state == State.DUPLICATE:
+        raise DomainConflict(
+            "match.duplicate",
+            _("This deduction is a suspected duplicate of deduction %(original)s: clear it first."),
+            original=deduction.duplicate_of_id,
+        )
+    if amount <= 0:
+        raise DomainError("match.amount_not_positive", _("A match must be above zero."), field="amount")
+    deducted = line.matches.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))["total"]
+    left_on_line = to_money(line.amount - deducted)
+    if amount > left_on_line:
+        raise DomainError(
+            "match.beyond_accrued",
+            _(
+                "A match beyond what was accrued: the line is %(accrued)s, %(deducted)s is already deducted against "
+                "it, so at most %(remaining)s is left; %(amount)s asked."
+            ),
+            field="amount",
+            accrued=line.amount,
+            deducted=deducted,
+            remaining=max(left_on_line, ZERO),
+            amount=amount,
+        )
+    left_on_deduction = unmatched_part(deduction)
+    if amount > left_on_deduction:
+        raise DomainError(
+            "match.beyond_deduction",
+            _("Only %(unmatched)s of this deduction of %(deduction)s is unmatched; %(amount)s asked."),
+            field="amount",
+            unmatched=left_on_deduction,
+            deduction=deduction.amount,
+            amount=amount,
+        )
+    match = DeductionMatch.objects.filter(deduction=deduction, line=line).first()
+    if match is None:
+        match = DeductionMatch.objects.create(
+            deduction=deduction, line=line, amount=amount, automatic=False, created_by=by
+        )
+    else:
+        match.amount += amount
+        match.automatic = False
+        match.created_by = by
+        match.save(update_fields=["amount", "automatic", "created_by"])
+    restate(deduction)
+    return match
+
+
+@transaction.atomic
+def deduction_match_remove(*, match: DeductionMatch, by) -> Deduction:
+    """Take a match off (finance): the deduction's state is computed again."""
+    _finance(by)
+    deduction = Deduction.objects.select_for_update().get(pk=match.deduction_id)
+    DeductionMatch.objects.filter(pk=match.pk).delete()
+    return restate(deduction)
+
+
+@transaction.atomic
+def deduction_not_duplicate(*, deduction: Deduction, by) -> Deduction:
+    """Finance says a suspected duplicate is not one: it is matched like any deduction, and never flagged again."""
+    _finance(by)
+    deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
+    if deduction.state != State.DUPLICATE:
+        raise DomainConflict(
+            "match.not_duplicate",
+            _("This deduction is %(state)s, not a suspected duplicate."),
+            state=deduction.get_state_display(),
+        )
+    DuplicateClearance.objects.get_or_create(
+        deduction=deduction, defaults={"was_duplicate_of_id": deduction.duplicate_of_id, "cleared_by": by}
+    )
+    deduction.duplicate_of = None
+    deduction.state = State.UNSUPPORTED
+    deduction.matched_amount = ZERO
+    deduction.save(update_fields=["duplicate_of", "state", "matched_amount"])
+    deductions_match(deductions=[deduction])
+    deduction.refresh_from_db()
+    return deduction

@@ -346,3 +346,57 @@ class RemittanceInvoice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.remittance_id} {self.invoice_id}: {self.amount}"
+
+
+# --- matching (issue 12 item 5) ---------------------------------------------------------------------------------
+
+
+class DeductionRecovery(models.Model):
+    """Part of an unsupported deduction the chain gave back after a dispute, on its day: re-opened on the
+    deduction's invoice from ``on`` (contracts.selectors reads these for balances and statements as of a date;
+    contracts.Deduction.recovered_amount is their sum, recovered_on the latest)."""
+
+    dispute = models.ForeignKey(Dispute, verbose_name=_("dispute"), on_delete=models.CASCADE, related_name="recoveries")
+    deduction = models.ForeignKey(
+        Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="recoveries"
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    on = models.DateField(_("recovered on"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = _user(_("recorded by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("deduction recovery")
+        verbose_name_plural = _("deduction recoveries")
+        ordering = ["on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="deductionrecovery_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.deduction_id} {self.on}: {self.amount}"
+
+
+class DuplicateClearance(models.Model):
+    """Finance's word that a deduction flagged as a suspected duplicate is not one: automatic matching never
+    flags it again."""
+
+    deduction = models.OneToOneField(
+        Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="duplicate_clearance"
+    )
+    was_duplicate_of = models.ForeignKey(
+        Deduction,
+        verbose_name=_("was flagged as a duplicate of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cleared_by = _user(_("cleared by"))
+    cleared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("duplicate clearance")
+        verbose_name_plural = _("duplicate clearances")
+
+    def __str__(self) -> str:
+        return str(self.deduction_id)

@@ -82,3 +82,63 @@ def check_month_open(day: date, closed_months: set[date] | frozenset[date], *, f
             field=field,
             month=f"{day:%Y-%m}",
         )
+
+
+# --- matching (issue 12 item 5): deduction states and the tolerance ----------------------------------------------
+
+from decimal import Decimal  # noqa: E402  (this part's section is appended; the merger may move it up)
+
+ZERO_MONEY = Decimal("0.00")
+
+
+def within_tolerance(*, difference: Decimal, deduction_amount: Decimal, tolerance: Decimal) -> bool:
+    """Whether two amounts differ by at most ``tolerance`` (a share, e.g. 0.005) of the deduction's amount."""
+    return abs(difference) <= (tolerance * deduction_amount)
+
+
+def deduction_state(
+    *, amount: Decimal, recovered: Decimal, matched_sum: Decimal, tolerance: Decimal, duplicate: bool
+) -> tuple[str, Decimal]:
+    """A deduction's state and ``matched_amount`` from its numbers (contracts.Deduction.State values).
+
+    ``due`` = amount − recovered is what the ledger must support. A duplicate has nothing matched; no matches is
+    UNSUPPORTED; matches short of ``due`` by at most the tolerance (of the amount) count as MATCHED with
+    matched_amount = due (the difference, matched_amount − Σ matches, is shown on the validation sheet as the
+    tolerance difference); anything less is PARTLY_MATCHED with matched_amount = Σ matches."""
+    if duplicate:
+        return "duplicate", ZERO_MONEY
+    due = amount - recovered
+    if matched_sum <= 0 or due <= 0:
+        return "unsupported", ZERO_MONEY
+    if matched_sum >= due or within_tolerance(
+        difference=due - matched_sum, deduction_amount=amount, tolerance=tolerance
+    ):
+        return "matched", due
+    return "partly_matched", matched_sum
+
+
+def fill_lines(
+    unmatched: Decimal, candidates: list[tuple[int, Decimal]], *, amount: Decimal, tolerance: Decimal
+) -> list[tuple[int, Decimal]]:
+    """How an unmatched part is spread over candidate lines ``(line id, remaining)`` given oldest month first:
+    one line whose remaining equals the unmatched part within the tolerance first (the closest, then the oldest),
+    else across lines oldest first. Returns ``(line id, amount)`` pairs, each > 0."""
+    usable = [(line, remaining) for line, remaining in candidates if remaining > 0]
+    if unmatched <= 0 or not usable:
+        return []
+    exact = [
+        (abs(remaining - unmatched), index, line, remaining)
+        for index, (line, remaining) in enumerate(usable)
+        if within_tolerance(difference=remaining - unmatched, deduction_amount=amount, tolerance=tolerance)
+    ]
+    if exact:
+        _diff, _index, line, remaining = min(exact)
+        return [(line, min(remaining, unmatched))]
+    taken, left = [], unmatched
+    for line, remaining in usable:
+        if left <= 0:
+            break
+        take = min(remaining, left)
+        taken.append((line, take))
+        left -= take
+    return taken

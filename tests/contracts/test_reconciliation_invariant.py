@@ -1,7 +1,8 @@
 """The reconciliation invariant under random sequences of invoices, payments, deductions, credit notes, reversals
-and write-offs: for the account, invoices − allocated payments − deductions − credit notes on invoices −
-write-offs = open amount, after every step; no invoice below zero or above its amount; no payment allocated beyond
-its amount; the open amounts as of today equal the stored ones; and the balance the chain owes is the open amount
+and write-offs (and recoveries of disputed deductions): for the account, invoices − allocated payments −
+deductions (net of recoveries) − credit notes on invoices − write-offs = open amount, after every step; no invoice
+below zero or above its amount; no payment allocated beyond its amount; the open amounts as of today equal the
+stored ones; and the balance the chain owes is the open amount
 less cash not yet allocated and credit notes on no invoice."""
 
 import contextlib
@@ -10,12 +11,12 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
-from django.db.models import Sum
+from django.db.models import F, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts import services
-from contracts.models import Allocation, Invoice, Payment
+from contracts.models import Allocation, Deduction, Invoice, Payment
 from contracts.selectors import account_balance, account_reconciliation, invoices_open_as_of
 from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory
@@ -39,6 +40,7 @@ operations = st.lists(
         st.tuples(st.just("reverse"), pick),
         st.tuples(st.just("write_off"), pick),
         st.tuples(st.just("credit_note"), amounts, pick, st.booleans()),
+        st.tuples(st.just("recover"), amounts, pick),
     ),
     min_size=1,
     max_size=30,
@@ -88,6 +90,17 @@ def _apply(operation, account, finance):
         services.credit_note_record(
             account=account, number=f"HZ{next(numbers)}", date=TODAY, amount=amount, reason="退货", invoice=invoice
         )
+    elif kind == "recover":  # a disputed deduction the chain gives (part of) back: open again on its invoice
+        from tradespend.disputes import dispute_open, dispute_recover
+        from tradespend.models import Dispute
+
+        amount, index = args
+        deduction = _nth(Deduction.objects.filter(account=account), index)
+        if deduction is not None:
+            dispute = Dispute.objects.filter(deduction=deduction).first() or dispute_open(
+                deduction=deduction, reason="无依据", owner=finance, by=finance
+            )
+            dispute_recover(dispute=dispute, amount=amount, on=TODAY, note="", by=finance)
     elif kind == "write_off":
         invoice = _nth(Invoice.objects.filter(account=account), args[0])
         if invoice is not None:
@@ -100,7 +113,7 @@ def _assert_invariant(account):
     assert account_balance(account, TODAY) == totals.open - totals.unallocated - totals.unapplied_credit
     for invoice in Invoice.objects.filter(account=account):
         allocated = invoice.allocations.filter(payment__reversed_at__isnull=True).aggregate(s=Sum("amount"))["s"] or 0
-        deducted = invoice.deductions.aggregate(s=Sum("amount"))["s"] or 0
+        deducted = invoice.deductions.aggregate(s=Sum(F("amount") - F("recovered_amount")))["s"] or 0
         credited = invoice.credit_notes.aggregate(s=Sum("amount"))["s"] or 0
         assert invoice.amount - allocated - deducted - credited - invoice.written_off_amount == invoice.open_amount
         assert Decimal("0") <= invoice.open_amount <= invoice.amount

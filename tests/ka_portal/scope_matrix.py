@@ -44,6 +44,7 @@ from ka_portal.permissions import can
 from promotions import selectors as promotion_selectors
 from promotions.models import Budget, PromotionPlan, PromotionType
 from stores.models import Delivery, Listing, Product, Store
+from tradespend.models import AccrualLine, DeductionMatch, Dispute
 from visits import selectors as visit_selectors
 from visits.models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit, VisitPhoto
 
@@ -99,6 +100,13 @@ SCOPES: dict[str, Scope] = {
     "payment": Scope(Payment, contract_selectors.payments_for),
     "deduction": Scope(Deduction, contract_selectors.deductions_for),
     "credit_note": Scope(CreditNote, contract_selectors.credit_notes_for),
+    # trade spend: matching (issue 12 item 5)
+    "dispute": Scope(Dispute, scope.disputes_for),
+    "accrual_line": Scope(AccrualLine, scope.accrual_lines_for),
+    "deduction_match": Scope(
+        DeductionMatch,
+        lambda user: DeductionMatch.objects.filter(deduction__account__in=scope.finance_accounts_for(user)),
+    ),
     # Every user may have jobs of their own (no model permission gates them): gated like stores, seen by all.
     "import_job": Scope(ImportJob, scope.import_jobs_for, Store),
 }
@@ -122,6 +130,8 @@ BODY_REFS = {
     "contract": "contract",
     "invoice": "invoice",
     "payment": "payment",
+    "deduction": "deduction",
+    "line": "accrual_line",
 }
 
 
@@ -305,6 +315,21 @@ ROUTES: dict[str, Route] = {
     "tradespend:month-close": Route(),
     "report-gross-to-net": Route(),
     "closed-month-list": Route(),
+    # --- trade spend: matching (issue 12 item 5) ---
+    "tradespend:deductions": Route(rows="deduction", export=True),
+    "tradespend:deductions-match-all": Route(),
+    "tradespend:deduction-sheet": Route(params={"pk": "deduction"}),
+    "tradespend:disputes": Route(rows="dispute", export=True),
+    "deduction-matches": Route(params={"pk": "deduction"}),
+    "deduction-match-remove": Route(params={"pk": "deduction", "match_id": "deduction_match"}),
+    "deduction-not-duplicate": Route(params={"pk": "deduction"}),
+    "deduction-matching": Route(),
+    "dispute-list": Route(rows="dispute"),
+    "dispute-detail": Route(params={"pk": "dispute"}),
+    "dispute-recover": Route(params={"pk": "dispute"}),
+    "dispute-write-off": Route(params={"pk": "dispute"}),
+    "dispute-approve": Route(params={"pk": "dispute"}),
+    "dispute-reject": Route(params={"pk": "dispute"}),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

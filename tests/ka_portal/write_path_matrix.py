@@ -1155,6 +1155,83 @@ RULES += (
         ),
     ),
 )
+# --- trade spend: matching (issue 12 item 5) -------------------------------------------------------------------
+
+
+def _matching_deduction(w, v=None) -> Deduction:
+    """An unsupported listing fee of 500.00 on the world's invoice (recorded, so it was matched: to nothing)."""
+    from contracts.services import deduction_record
+
+    found = Deduction.objects.filter(invoice=w.invoice, reference="MX-MATCH").first()
+    return found or deduction_record(
+        invoice=w.invoice, date=TODAY, kind="listing", amount=Decimal("500.00"), reason="进场费", reference="MX-MATCH"
+    )
+
+
+def _matching_line(w, v=None):
+    """A listing-fee line of 300.00 in the deduction's month, made after it (so nothing is matched yet)."""
+    from tradespend.models import AccrualLine
+
+    _matching_deduction(w)
+    return AccrualLine.objects.get_or_create(
+        account=w.account, month=TODAY, source="adjustment", source_key="adjustment:mx-match", kind="listing",
+        stage="adjustment", defaults={"category": "fixed_fee", "amount": Decimal("300.00")},
+    )[0]  # fmt: skip
+
+
+def _matching_dispute(w, v=None):
+    from tradespend.disputes import dispute_open
+    from tradespend.models import Dispute
+
+    deduction = _matching_deduction(w)
+    found = Dispute.objects.filter(deduction=deduction).first()
+    return found or dispute_open(deduction=deduction, reason="无合同依据", owner=w.finance, by=w.finance)
+
+
+def _sheet(w):
+    return reverse("tradespend:deduction-sheet", args=[_matching_deduction(w).pk])
+
+
+def _match_rule_model():
+    from tradespend.models import DeductionMatch
+
+    return DeductionMatch
+
+
+def _dispute_rule_model():
+    from tradespend.models import Dispute
+
+    return Dispute
+
+
+RULES += (
+    Rule(
+        "match.beyond_accrued", "match.beyond_accrued", _match_rule_model(), "amount",
+        good={"amount": "200.00"},
+        bad={"amount": "400.00"},
+        watch=(Deduction,),
+        doors=(
+            Door("page", "finance", _sheet,
+                 lambda w, v: {"action": "match_add", "match-line": _matching_line(w).pk, "match-amount": v["amount"]},
+                 prepare=_matching_line),
+            Door("api_step", "finance", lambda w: reverse("deduction-matches", args=[_matching_deduction(w).pk]),
+                 lambda w, v: {"line": _matching_line(w).pk, "amount": v["amount"]}, prepare=_matching_line),
+        ),
+    ),
+    Rule(
+        "dispute.beyond_unsupported", "dispute.beyond_unsupported", _dispute_rule_model(), "amount",
+        good={"amount": "100.00"},
+        bad={"amount": "600.00"},
+        watch=(Deduction, Invoice),
+        doors=(
+            Door("page", "finance", _sheet,
+                 lambda w, v: {"action": "recover", "recover-amount": v["amount"], "recover-on": "2026-06-01"},
+                 prepare=_matching_dispute),
+            Door("api_step", "finance", lambda w: reverse("dispute-recover", args=[_matching_dispute(w).pk]),
+                 lambda w, v: {"amount": v["amount"], "on": "2026-06-01"}, prepare=_matching_dispute),
+        ),
+    ),
+)  # fmt: skip
 
 # fmt: on
 

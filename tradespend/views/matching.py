@@ -1,3 +1,364 @@
-"""Trade-spend pages: matching (issue 12). Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
+"""Trade-spend pages: matching (issue 12 item 5) — the deductions list, a deduction's validation sheet (the spend
+lines behind it, its matches, a manual match, its dispute) and the disputes list.
 
-urlpatterns: list = []
+Finance writes; KA managers read their accounts' chains and approve write-offs above the threshold; reps and
+supervisors are answered 404. Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
+
+from contracts import selectors as contract_selectors
+from contracts.forms import DATE_INPUT, MONEY_INPUT, StyledForm
+from contracts.models import Deduction
+from contracts.views import FinanceMixin, finance_page
+from ka_portal.errors import DomainError
+from ka_portal.lists import Column, FilteredListView
+from ka_portal.pages import run_step, show_refusal
+from ka_portal.permissions import require
+from ka_portal.scope import accrual_lines_for, disputes_for
+from ka_portal.templatetags.ka import money
+
+from .. import disputes as dispute_services
+from .. import matching as services
+from ..filters import DeductionMatchingFilter, DisputeFilter
+from ..models import AccrualLine, DeductionMatch, Dispute
+from ..rules import DEDUCTION_SPEND_KIND
+
+ZERO = Decimal("0.00")
+
+
+# --- forms -------------------------------------------------------------------------------------------------------
+
+
+class LineChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, line):
+        return f"{line.month:%Y-%m} · {line.get_kind_display()} · {line.get_source_display()} · {line.remaining}"
+
+
+class ManualMatchForm(StyledForm):
+    line = LineChoiceField(label=_("Spend line"), queryset=AccrualLine.objects.none())
+    amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, widget=MONEY_INPUT)
+
+    def __init__(self, *args, lines=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if lines is not None:
+            self.fields["line"].queryset = lines
+
+
+class DisputeOpenForm(StyledForm):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DATE_INPUT)
+    evidence = forms.FileField(label=_("Evidence"), required=False)
+
+
+class RecoverForm(StyledForm):
+    amount = forms.DecimalField(label=_("Amount recovered"), max_digits=14, decimal_places=2, widget=MONEY_INPUT)
+    on = forms.DateField(label=_("Recovered on"), widget=DATE_INPUT, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class NoteForm(StyledForm):
+    note = forms.CharField(label=_("Why it is accepted"), max_length=200)
+
+
+# --- the deductions list -----------------------------------------------------------------------------------------
+
+
+def dispute_status(dispute: Dispute) -> str:
+    """A dispute's status as people read it ("Open" alone is an invoice's word in Chinese: 未收)."""
+    if dispute.status == Dispute.Status.OPEN:
+        return pgettext("dispute", "Open")
+    return dispute.get_status_display()
+
+
+def _unsupported(deduction) -> Decimal:
+    return services.unmatched_part(deduction)
+
+
+class DeductionListView(FinanceMixin, FilteredListView):
+    """Every deduction the user may read with its matching state; counts and amounts per state on top."""
+
+    template_name = "tradespend/deduction_list.html"
+    filterset_class = DeductionMatchingFilter
+    export_name = _("deductions")
+    export_columns = [
+        Column(_("Date"), lambda d: d.date),
+        Column(_("Key account"), lambda d: d.account.name),
+        Column(_("Invoice"), lambda d: d.invoice.number),
+        Column(_("Chain reference"), lambda d: d.reference),
+        Column(_("Kind"), lambda d: d.get_kind_display()),
+        Column(_("Period from"), lambda d: f"{d.period_start:%Y-%m}" if d.period_start else ""),
+        Column(_("Period to"), lambda d: f"{d.period_end:%Y-%m}" if d.period_end else ""),
+        Column(_("Amount"), lambda d: d.amount, "#,##0.00"),
+        Column(_("State"), lambda d: d.get_state_display()),
+        Column(_("Matched"), lambda d: d.matched_amount, "#,##0.00"),
+        Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
+        Column(_("Unsupported"), _unsupported, "#,##0.00"),
+        Column(_("Dispute"), lambda d: dispute_status(d.dispute) if hasattr(d, "dispute") else ""),
+        Column(_("Reason"), lambda d: d.reason),
+    ]
+
+    def get_base_queryset(self):
+        deductions = contract_selectors.deductions_for(self.request.user).select_related("dispute")
+        return deductions.order_by("-date", "-pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = self.object_list.order_by().values("state").annotate(count=Count("pk"), amount=Sum("amount"))
+        found = {row["state"]: row for row in rows}
+        context["state_totals"] = [
+            (state, found.get(state.value, {}).get("count", 0), found.get(state.value, {}).get("amount") or ZERO)
+            for state in Deduction.State
+        ]
+        context["can_match"] = self.request.user.has_perm("tradespend.add_deductionmatch")
+        return context
+
+
+@finance_page
+def deductions_match_all(request):
+    """Finance runs automatic matching over every account they see (it is idempotent)."""
+    if request.method != "POST":
+        raise Http404
+    require(request.user, DeductionMatch, "add")
+    accounts = contract_selectors.finance_accounts(request.user)
+    if request.POST.get("account"):  # one account, by code: one outside the user's is not found
+        accounts = accounts.filter(pk=get_object_or_404(accounts, code=request.POST["account"]).pk)
+    accounts = list(accounts.values_list("pk", flat=True))
+
+    def done(summary):
+        text = gettext("Matched automatically: %(changed)s of %(count)s deductions changed, %(amount)s newly matched.")
+        return text % {
+            "changed": summary.changed,
+            "count": summary.deductions,
+            "amount": money(summary.matched_now),
+        }
+
+    return run_step(
+        request,
+        lambda: services.deductions_match(account_ids=accounts),
+        success=done,
+        then=reverse("tradespend:deductions"),
+        follow_next=True,
+    )
+
+
+# --- the validation sheet ----------------------------------------------------------------------------------------
+
+_STEPS = {
+    # action: (model, permission)
+    "match_add": (DeductionMatch, "add"),
+    "match_remove": (DeductionMatch, "delete"),
+    "not_duplicate": (DeductionMatch, "add"),
+    "dispute_open": (Dispute, "add"),
+    "recover": (Dispute, "change"),
+    "write_off": (Dispute, "change"),
+    "approve": (Dispute, "change"),
+    "reject": (Dispute, "change"),
+}
+
+
+def _sheet_lines(user, deduction):
+    """The lines that could pay for the deduction (its account, its kind, its months) and those it is matched to,
+    with what is accrued, deducted by other deductions, remaining and the over-deducted flag."""
+    kind = DEDUCTION_SPEND_KIND.get(deduction.kind, deduction.kind)
+    start = deduction.period_start or deduction.date.replace(day=1)
+    end = deduction.period_end or start
+    candidates = Q(kind=kind, month__gte=start, month__lte=end)
+    lines = services.lines_with_matches(
+        accrual_lines_for(user).filter(account=deduction.account).filter(candidates | Q(matches__deduction=deduction))
+    )
+    mine = dict(deduction.matches.values_list("line_id", "amount"))
+    rows = list(lines.distinct().select_related("term__contract", "plan").order_by("month", "kind", "pk"))
+    for line in rows:
+        line.this_deduction = mine.get(line.pk, ZERO)
+        line.by_others = line.deducted - line.this_deduction
+    return rows
+
+
+@finance_page
+def deduction_sheet(request, pk):
+    """One deduction against the ledger: what it claims, the spend lines behind it, its matches and its dispute."""
+    deduction = get_object_or_404(
+        contract_selectors.deductions_for(request.user).select_related("invoice", "account", "duplicate_of"), pk=pk
+    )
+    dispute = Dispute.objects.filter(deduction=deduction).select_related("owner", "write_off_requested_by").first()
+    open_lines = services.lines_with_matches(accrual_lines_for(request.user).filter(account=deduction.account)).filter(
+        remaining__gt=0
+    )
+    step = request.POST.get("action") if request.method == "POST" else None
+    forms_ = {
+        "match_form": ManualMatchForm(
+            request.POST if step == "match_add" else None, lines=open_lines.order_by("month", "kind"), prefix="match"
+        ),
+        "dispute_form": DisputeOpenForm(
+            request.POST if step == "dispute_open" else None,
+            request.FILES if step == "dispute_open" else None,
+            prefix="dispute",
+        ),
+        "recover_form": RecoverForm(request.POST if step == "recover" else None, prefix="recover"),
+        "note_form": NoteForm(request.POST if step == "write_off" else None, prefix="writeoff"),
+    }
+    if step is not None:
+        if step not in _STEPS:
+            raise Http404
+        model, action = _STEPS[step]
+        require(request.user, model, action)
+        answer = _run(request, step, deduction, dispute, forms_)
+        if answer is not None:
+            return answer
+    matches = list(deduction.matches.select_related("line", "created_by").order_by("line__month", "pk"))
+    matched_sum = sum((m.amount for m in matches), ZERO)
+    user = request.user
+    owner_id = deduction.account.owner_id
+    context = {
+        "deduction": deduction,
+        "remittances": deduction.remittances.all(),
+        "lines": _sheet_lines(user, deduction),
+        "matches": matches,
+        "matched_sum": matched_sum,
+        "tolerance_difference": deduction.matched_amount - matched_sum
+        if deduction.state == Deduction.State.MATCHED
+        else ZERO,
+        "unsupported": services.unmatched_part(deduction),
+        "dispute": dispute,
+        "can_match": user.has_perm("tradespend.add_deductionmatch"),
+        "can_dispute": user.has_perm("tradespend.add_dispute"),
+        "can_resolve": user.has_perm("tradespend.add_dispute") and user.has_perm("tradespend.change_dispute"),
+        "can_approve": user.has_perm("tradespend.change_dispute") and (user.is_superuser or user.pk == owner_id),
+        "open_step": step,
+        **forms_,
+    }
+    return render(request, "tradespend/deduction_sheet.html", context)
+
+
+def _run(request, step, deduction, dispute, forms_):
+    """Run one step of the sheet; a redirect when it is done (or refused as a message), None to show a form's
+    refusal next to its field."""
+    here = reverse("tradespend:deduction-sheet", args=[deduction.pk])
+    user = request.user
+    if step in ("recover", "write_off", "approve", "reject") and dispute is None:
+        raise Http404
+    form_steps = {"match_add": "match_form", "dispute_open": "dispute_form", "recover": "recover_form"}
+    form_steps["write_off"] = "note_form"
+    if step in form_steps:
+        form = forms_[form_steps[step]]
+        if not form.is_valid():
+            return None
+        data = form.cleaned_data
+        try:
+            if step == "match_add":
+                services.deduction_match_add(deduction=deduction, line=data["line"], amount=data["amount"], by=user)
+                text = gettext("%(amount)s matched to the %(month)s line.") % {
+                    "amount": money(data["amount"]),
+                    "month": f"{data['line'].month:%Y-%m}",
+                }
+            elif step == "dispute_open":
+                services_dispute = dispute_services.dispute_open(
+                    deduction=deduction,
+                    reason=data["reason"],
+                    owner=user,
+                    due_on=data["due_on"],
+                    evidence=data["evidence"],
+                    by=user,
+                )
+                text = gettext("Dispute opened, due on %(due_on)s.") % {"due_on": services_dispute.due_on}
+            elif step == "recover":
+                dispute_services.dispute_recover(
+                    dispute=dispute, amount=data["amount"], on=data["on"], note=data["note"], by=user
+                )
+                text = gettext("%(amount)s recovered: re-opened on invoice %(number)s.") % {
+                    "amount": money(data["amount"]),
+                    "number": deduction.invoice.number,
+                }
+            else:
+                done = dispute_services.dispute_write_off(dispute=dispute, note=data["note"], by=user)
+                text = (
+                    gettext("Written off.")
+                    if done.status == Dispute.Status.WRITTEN_OFF
+                    else gettext("Write-off requested: the account's KA manager approves it.")
+                )
+        except DomainError as error:
+            show_refusal(form, error)
+            return None
+        messages.success(request, text)
+        return redirect(here)
+    if step == "match_remove":
+        match = get_object_or_404(DeductionMatch.objects.filter(deduction=deduction), pk=request.POST.get("match"))
+        return run_step(
+            request,
+            lambda: services.deduction_match_remove(match=match, by=user),
+            success=gettext("Match removed."),
+            then=here,
+        )
+    if step == "not_duplicate":
+        return run_step(
+            request,
+            lambda: services.deduction_not_duplicate(deduction=deduction, by=user),
+            success=lambda d: gettext("Not a duplicate: now %(state)s.") % {"state": d.get_state_display()},
+            then=here,
+        )
+    if step == "approve":
+        return run_step(
+            request,
+            lambda: dispute_services.dispute_write_off_approve(dispute=dispute, by=user),
+            success=gettext("Write-off approved."),
+            then=here,
+        )
+    reason = request.POST.get("reason", "")
+    return run_step(
+        request,
+        lambda: dispute_services.dispute_write_off_reject(dispute=dispute, reason=reason, by=user),
+        success=gettext("Write-off rejected: the dispute is open again."),
+        then=here,
+    )
+
+
+# --- disputes ----------------------------------------------------------------------------------------------------
+
+
+def _overdue():
+    today = timezone.localdate()
+    unresolved = Q(status__in=[Dispute.Status.OPEN, Dispute.Status.WRITE_OFF_REQUESTED])
+    return ExpressionWrapper(unresolved & Q(due_on__lt=today), output_field=BooleanField())
+
+
+class DisputeListView(FinanceMixin, FilteredListView):
+    """Disputes the user may read: overdue first, then by due date; owner, due date, status."""
+
+    template_name = "tradespend/dispute_list.html"
+    filterset_class = DisputeFilter
+    export_name = _("disputes")
+    export_columns = [
+        Column(_("Key account"), lambda d: d.deduction.account.name),
+        Column(_("Invoice"), lambda d: d.deduction.invoice.number),
+        Column(_("Kind"), lambda d: d.deduction.get_kind_display()),
+        Column(_("Amount"), lambda d: d.deduction.amount, "#,##0.00"),
+        Column(_("Unsupported"), lambda d: services.unmatched_part(d.deduction), "#,##0.00"),
+        Column(_("Reason"), lambda d: d.reason),
+        Column(_("Owner"), lambda d: d.owner.get_username() if d.owner else ""),
+        Column(_("Due date"), lambda d: d.due_on),
+        Column(_("Status"), lambda d: dispute_status(d)),
+        Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
+    ]
+
+    def get_base_queryset(self):
+        disputes = disputes_for(self.request.user).select_related("deduction__account", "deduction__invoice", "owner")
+        order = Case(When(is_overdue=True, then=Value(0)), default=Value(1))
+        return disputes.annotate(is_overdue=_overdue()).order_by(order, "due_on", "pk")
+
+
+urlpatterns = [
+    path("deductions/", DeductionListView.as_view(), name="deductions"),
+    path("deductions/match/", deductions_match_all, name="deductions-match-all"),
+    path("deductions/<int:pk>/", deduction_sheet, name="deduction-sheet"),
+    path("disputes/", DisputeListView.as_view(), name="disputes"),
+]

@@ -1,0 +1,46 @@
+"""Trade spend in the admin: read-only views for support; every change goes through the services (one section per
+part of issue 12)."""
+
+from django.contrib import admin
+
+from .models import DeductionMatch, DeductionRecovery, Dispute, DuplicateClearance
+
+# --- matching -----------------------------------------------------------------------------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never written here: matches, disputes and recoveries keep the books only through their services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DeductionMatch)
+class DeductionMatchAdmin(ReadOnlyAdmin):
+    list_display = ("deduction", "line", "amount", "automatic", "created_by", "created_at")
+    list_filter = ("automatic",)
+    list_select_related = ("deduction__invoice", "line", "created_by")
+
+
+@admin.register(Dispute)
+class DisputeAdmin(ReadOnlyAdmin):
+    list_display = ("deduction", "status", "owner", "due_on", "recovered_amount", "resolved_at")
+    list_filter = ("status",)
+    list_select_related = ("deduction__invoice", "owner")
+
+
+@admin.register(DeductionRecovery)
+class DeductionRecoveryAdmin(ReadOnlyAdmin):
+    list_display = ("deduction", "dispute", "amount", "on", "created_by")
+    list_select_related = ("deduction__invoice", "dispute", "created_by")
+
+
+@admin.register(DuplicateClearance)
+class DuplicateClearanceAdmin(ReadOnlyAdmin):
+    list_display = ("deduction", "was_duplicate_of", "cleared_by", "cleared_at")

@@ -1,0 +1,200 @@
+"""Disputes over unsupported deductions (issue 12 item 5): taken up with the chain, then recovered (the chain pays
+it back: re-opened on the deduction's invoice, so receivables and aging show it) or accepted and written off
+(above KA.deduction_write_off_approval_above only with the account's KA manager's approval).
+
+A written-off or unresolved unsupported part stays spend: gross to net reads amount − matched_amount −
+recovered_amount of each deduction as "unsupported deductions".
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from contracts.models import Deduction, Invoice
+from contracts.receivables import to_money
+from contracts.services import _change_open_amount
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.scope import user_role
+
+from . import rules
+from .matching import restate, unmatched_part
+from .models import ClosedMonth, DeductionRecovery, Dispute
+
+Status = Dispute.Status
+DISPUTABLE = (Deduction.State.UNSUPPORTED, Deduction.State.PARTLY_MATCHED, Deduction.State.DUPLICATE)
+
+
+def _finance(by, code: str = "dispute.needs_finance") -> None:
+    if user_role(by) not in (Role.FINANCE, Role.ADMIN):
+        raise DomainError(code, _("Only finance may do this with a dispute."))
+
+
+def _note(text: str | None, code: str, message) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(code, message, field="note" if "note" in code else "reason")
+    return text[:200]
+
+
+def _locked(dispute: Dispute) -> tuple[Dispute, Deduction]:
+    dispute = Dispute.objects.select_for_update().get(pk=dispute.pk)
+    deduction = Deduction.objects.select_for_update().get(pk=dispute.deduction_id)
+    return dispute, deduction
+
+
+def _must_be(dispute: Dispute, *statuses: str) -> None:
+    if dispute.status not in statuses:
+        raise DomainConflict(
+            "dispute.status",
+            _("This dispute is %(status)s: that step is not possible now."),
+            status=dispute.get_status_display(),
+        )
+
+
+def _resolve(dispute: Dispute, status: str, note: str, by) -> None:
+    dispute.status = status
+    dispute.outcome_note = note
+    dispute.resolved_by = by
+    dispute.resolved_at = timezone.now()
+
+
+@transaction.atomic
+def dispute_open(*, deduction: Deduction, reason: str, owner, due_on: date | None = None, evidence=None, by) -> Dispute:
+    """Take a deduction's unsupported part up with the chain (finance): unsupported, partly matched or a
+    suspected duplicate; due ``due_on`` (default today + KA.dispute_due_days)."""
+    _finance(by)
+    reason = _note(reason, "dispute.needs_reason", _("Give the reason for the dispute."))
+    deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
+    if Dispute.objects.filter(deduction=deduction).exists():
+        raise DomainConflict("dispute.exists", _("This deduction is already disputed."))
+    unsupported = unmatched_part(deduction)
+    if deduction.state not in DISPUTABLE or unsupported <= 0:
+        raise DomainError(
+            "dispute.nothing_unsupported",
+            _("This deduction is %(state)s: nothing of it is unsupported (%(unsupported)s), so there is no dispute."),
+            state=deduction.get_state_display(),
+            unsupported=max(unsupported, Decimal("0.00")),
+        )
+    today = timezone.localdate()
+    due_on = due_on or today + timedelta(days=settings.KA.dispute_due_days)
+    if due_on < today:
+        raise DomainError(
+            "dispute.due_in_past", _("The due date %(due_on)s is already past."), field="due_on", due_on=due_on
+        )
+    dispute = Dispute(deduction=deduction, reason=reason, owner=owner or by, due_on=due_on, created_by=by)
+    if evidence:
+        dispute.evidence = evidence
+    dispute.save()
+    return dispute
+
+
+@transaction.atomic
+def dispute_recover(*, dispute: Dispute, amount: Decimal, on: date, note: str = "", by) -> Dispute:
+    """The chain gives part (or all) of the unsupported part back: the deduction's recovered_amount grows, the
+    amount is re-opened on its invoice from ``on``; the dispute is RECOVERED once nothing unsupported is left."""
+    _finance(by)
+    dispute, deduction = _locked(dispute)
+    _must_be(dispute, Status.OPEN, Status.WRITE_OFF_REQUESTED)
+    amount = to_money(Decimal(amount))
+    if amount <= 0:
+        raise DomainError("dispute.amount_not_positive", _("The amount recovered must be above zero."), field="amount")
+    unsupported = unmatched_part(deduction)
+    if amount > unsupported:
+        raise DomainError(
+            "dispute.beyond_unsupported",
+            _("Only %(unsupported)s of this deduction is unsupported; %(amount)s cannot be recovered."),
+            field="amount",
+            unsupported=unsupported,
+            amount=amount,
+        )
+    if on < deduction.date:
+        raise DomainError(
+            "dispute.recovered_before_deduction",
+            _("A recovery cannot be dated before the deduction (%(date)s)."),
+            field="on",
+            date=deduction.date,
+        )
+    rules.check_month_open(on, set(ClosedMonth.objects.values_list("month", flat=True)), field="on")
+    invoice = Invoice.objects.select_for_update().get(pk=deduction.invoice_id)
+    _change_open_amount(invoice, amount)
+    DeductionRecovery.objects.create(
+        dispute=dispute, deduction=deduction, amount=amount, on=on, note=(note or "").strip()[:200], created_by=by
+    )
+    deduction.recovered_amount = to_money(deduction.recovered_amount + amount)
+    deduction.recovered_on = max(on, deduction.recovered_on or on)
+    deduction.save(update_fields=["recovered_amount", "recovered_on"])
+    restate(deduction)
+    dispute.recovered_amount = to_money(dispute.recovered_amount + amount)
+    fields = ["recovered_amount"]
+    if unmatched_part(deduction) <= 0:
+        _resolve(dispute, Status.RECOVERED, (note or "").strip()[:200], by)
+        dispute.write_off_requested_by = None
+        fields += ["status", "outcome_note", "resolved_by", "resolved_at", "write_off_requested_by"]
+    dispute.save(update_fields=fields)
+    return dispute
+
+
+@transaction.atomic
+def dispute_write_off(*, dispute: Dispute, note: str, by) -> Dispute:
+    """Finance accepts the unsupported part: written off at once up to KA.deduction_write_off_approval_above;
+    above it, the write-off waits for the account's KA manager (dispute_write_off_approve)."""
+    _finance(by)
+    note = _note(note, "dispute.needs_note", _("Say why the deduction is accepted."))
+    dispute, deduction = _locked(dispute)
+    _must_be(dispute, Status.OPEN)
+    unsupported = unmatched_part(deduction)
+    if unsupported <= 0:
+        raise DomainConflict("dispute.nothing_unsupported", _("Nothing of this deduction is unsupported any more."))
+    if unsupported <= settings.KA.deduction_write_off_approval_above:
+        _resolve(dispute, Status.WRITTEN_OFF, note, by)
+    else:
+        dispute.status = Status.WRITE_OFF_REQUESTED
+        dispute.outcome_note = note
+        dispute.write_off_requested_by = by
+    dispute.save()
+    return dispute
+
+
+def _check_approver(dispute: Dispute, by) -> None:
+    role = user_role(by)
+    owner_id = Deduction.objects.filter(pk=dispute.deduction_id).values_list("account__owner_id", flat=True).first()
+    if role == Role.ADMIN or (role == Role.MANAGER and owner_id == by.pk):
+        return
+    raise DomainError(
+        "dispute.approval_needs_owner",
+        _(
+            "A write-off above %(threshold)s needs the approval of the account's KA manager (or an administrator); "
+            "finance cannot approve it."
+        ),
+        threshold=settings.KA.deduction_write_off_approval_above,
+    )
+
+
+@transaction.atomic
+def dispute_write_off_approve(*, dispute: Dispute, by) -> Dispute:
+    """The account's KA manager (KeyAccount.owner) or an administrator approves a requested write-off."""
+    dispute, _deduction = _locked(dispute)
+    _must_be(dispute, Status.WRITE_OFF_REQUESTED)
+    _check_approver(dispute, by)
+    _resolve(dispute, Status.WRITTEN_OFF, dispute.outcome_note, by)
+    dispute.save()
+    return dispute
+
+
+@transaction.atomic
+def dispute_write_off_reject(*, dispute: Dispute, reason: str, by) -> Dispute:
+    """The approver sends a requested write-off back: the dispute is open again, with the reason."""
+    reason = _note(reason, "dispute.needs_reason", _("Say why the write-off is rejected."))
+    dispute, _deduction = _locked(dispute)
+    _must_be(dispute, Status.WRITE_OFF_REQUESTED)
+    _check_approver(dispute, by)
+    dispute.status = Status.OPEN
+    dispute.outcome_note = reason
+    dispute.write_off_requested_by = None
+    dispute.save()
+    return dispute

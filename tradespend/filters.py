@@ -1,0 +1,72 @@
+"""Filters for the trade-spend pages and API (the same class serves both), one section per part of issue 12."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from contracts import selectors as contract_selectors
+from contracts.filters import DeductionFilter
+from ka_portal.api_fields import record_filter
+from ka_portal.lists import StyledFilterSet, yes_no_filter
+
+from .models import Dispute
+
+# --- matching: deductions and disputes ----------------------------------------------------------------------------
+
+
+def month_filter(label, **kwargs) -> django_filters.DateFilter:
+    """A month typed as YYYY-MM (the browser's month input; a full date is read as its month)."""
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    return django_filters.DateFilter(label=label, input_formats=["%Y-%m", "%Y-%m-%d"], widget=widget, **kwargs)
+
+
+class DeductionMatchingFilter(DeductionFilter):
+    """The deductions page: account, kind, state, a month the deduction claims, whether it is disputed and how
+    the dispute stands."""
+
+    period = month_filter(_("Month claimed"), method="filter_period", help_text="YYYY-MM")
+    has_dispute = yes_no_filter(_("Disputed"), method="filter_has_dispute")
+    dispute_status = django_filters.ChoiceFilter(
+        label=_("Dispute status"), choices=Dispute.Status.choices, field_name="dispute__status"
+    )
+
+    def filter_period(self, queryset, name, value):
+        if not value:
+            return queryset
+        month = value.replace(day=1)
+        return queryset.filter(period_start__lte=month, period_end__gte=month)
+
+    def filter_has_dispute(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(dispute__isnull=not value)
+
+
+def _overdue_q() -> Q:
+    return Q(status__in=[Dispute.Status.OPEN, Dispute.Status.WRITE_OFF_REQUESTED], due_on__lt=timezone.localdate())
+
+
+class DisputeFilter(StyledFilterSet):
+    """Disputes by account (code), status, overdue (still unresolved after the due date)."""
+
+    account = record_filter(
+        KeyAccount,
+        scope=contract_selectors.finance_accounts,
+        label=_("Key account"),
+        field_name="deduction__account",
+        help_text="The key account, by code (e.g. WMT); one outside your accounts is not found.",
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Dispute.Status.choices)
+    overdue = yes_no_filter(_("Overdue"), method="filter_overdue")
+
+    class Meta:
+        model = Dispute
+        fields = ["account", "status", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(_overdue_q()) if value else queryset.exclude(_overdue_q())
