@@ -4,6 +4,7 @@ import os
 from datetime import date
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 
 from accounts.roles import Role
@@ -48,6 +49,17 @@ def demo_company(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             settings.PASSWORD_HASHERS = hashers
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's language: a request with Accept-Language: en leaves English active in the
+    thread (LocaleMiddleware activates, nothing deactivates), which a later test would otherwise inherit."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
