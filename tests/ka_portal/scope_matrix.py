@@ -44,6 +44,7 @@ from ka_portal.permissions import can
 from promotions import selectors as promotion_selectors
 from promotions.models import Budget, PromotionPlan, PromotionType
 from stores.models import Delivery, Listing, Product, Store
+from tradespend.models import AccrualLine
 from visits import selectors as visit_selectors
 from visits.models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit, VisitPhoto
 
@@ -101,6 +102,8 @@ SCOPES: dict[str, Scope] = {
     "credit_note": Scope(CreditNote, contract_selectors.credit_notes_for),
     # Every user may have jobs of their own (no model permission gates them): gated like stores, seen by all.
     "import_job": Scope(ImportJob, scope.import_jobs_for, Store),
+    # --- trade spend (issue 12)
+    "accrual_line": Scope(AccrualLine, scope.accrual_lines_for),
 }
 
 # URL kwargs that are not records: the value the matrix sends.
@@ -297,6 +300,13 @@ ROUTES: dict[str, Route] = {
     "credit-note-detail": Route(params={"pk": "credit_note"}),
     "report-aging": Route(),
     "report-statement": Route(),
+    # --- trade spend: the accrual ledger (issue 12 item 4)
+    "tradespend:ledger": Route(rows="accrual_line", export=True),
+    "tradespend:ledger-recompute": Route(),
+    "tradespend:ledger-adjust": Route(),
+    "accrual-line-list": Route(rows="accrual_line"),
+    "accrual-line-detail": Route(params={"pk": "accrual_line"}),
+    "accrual-run-list": Route(),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

@@ -1,17 +1,20 @@
 """The accrual ledger (issue 12 item 4): worked examples for each term kind, basis and period, plans forecast →
 actual, conditional rebates trued up, closed months never touched, adjustments, idempotency, query counts."""
 
-
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
 
+import pytest
+
 from accounts.models import SalesTarget
 from contracts.models import Contract, ContractTerm, CreditNote, Invoice
+from ka_portal.errors import DomainError
 from promotions.models import PromotionEvaluation, PromotionPlan
 from tests.contracts.factories import ContractFactory
-from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.promotions.factories import PromotionPlanFactory
+from tradespend.accruals import accrual_adjust, accruals_compute
 from tradespend.models import AccrualLine, ClosedMonth
 
 _numbers = count(1)
@@ -59,12 +62,13 @@ def listings(account, day: date, how_many: int):
     return [ListingFactory(store=store, product=ProductFactory(), listed_on=day) for _ in range(how_many)]
 
 
-def plan(account, *, status=PromotionPlan.Status.APPROVED, start_on=date(2026, 3, 10), **costs) -> PromotionPlan:
-    values = {name: D(costs.get(name, 0)) for name in
-              ("dm_fee", "tg_fee", "promoter_fee", "gift_cost", "price_support", "supply_funding")}  # fmt: skip
+def plan(account, *, status=PromotionPlan.Status.APPROVED, start_on=date(2026, 3, 10), title=None, **costs):
+    names = ("dm_fee", "tg_fee", "promoter_fee", "gift_cost", "price_support", "supply_funding")
+    values = {name: D(costs.get(name, 0)) for name in names}
+    extra = {"title": title} if title else {}
     return PromotionPlanFactory(
         account=account, status=status, start_on=start_on, end_on=start_on + timedelta(days=13),
-        owner=make_user("manager"), **values,
+        owner=make_user("manager"), **values, **extra,
     )  # fmt: skip
 
 
@@ -89,19 +93,22 @@ def ledger(account, **filters) -> dict[tuple, Decimal]:
 def snapshot(account) -> dict[int, tuple]:
     """Every line by id, with what a user sees of it."""
     return {
-        line.pk: (line.month, line.source_key, line.kind, line.stage, line.amount, line.basis_amount, line.rate,
-                  line.units, line.reason)  # fmt: skip
+        line.pk: (
+            line.month,
+            line.source_key,
+            line.kind,
+            line.stage,
+            line.amount,
+            line.basis_amount,
+            line.rate,
+            line.units,
+            line.reason,
+        )  # fmt: skip
         for line in AccrualLine.objects.filter(account=account)
     }
 
 
 # --- the tests -------------------------------------------------------------------------------------------------
-
-import pytest  # noqa: E402
-
-from ka_portal.errors import DomainError  # noqa: E402
-from tests.factories import KeyAccountFactory  # noqa: E402
-from tradespend.accruals import accrual_adjust, accruals_compute  # noqa: E402
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 6, 15)
@@ -133,7 +140,9 @@ def test_rebate_is_the_rate_of_each_months_invoiced_sell_in_net_of_credit_notes(
 
 def test_fixed_fees_fall_in_the_months_of_their_period(acc_account):
     c = contract(acc_account, valid_from=date(2025, 3, 1))
-    monthly = term(c, "promoter", "fixed", "month", amount="500", valid_from=date(2026, 2, 10), valid_to=date(2026, 4, 5))
+    monthly = term(
+        c, "promoter", "fixed", "month", amount="500", valid_from=date(2026, 2, 10), valid_to=date(2026, 4, 5)
+    )
     quarterly = term(c, "display", "fixed", "quarter", amount="900", valid_from=date(2026, 2, 1))
     yearly = term(c, "anniversary", "fixed", "year", amount="1200", valid_from=date(2025, 3, 1))
     once = term(c, "barcode", "fixed", "once", amount="3000", valid_from=date(2026, 5, 20))
@@ -187,7 +196,7 @@ def test_conditional_rebate_accrues_at_the_expected_tier_and_is_trued_up_when_th
     c = contract(acc_account)
     t = term(c, "rebate_conditional", "percent", rate="1.00", tiers=[(90, 1), (100, 2)])
     key = f"term:{t.pk}"
-    targets(acc_account, 2026, {m: 1000 for m in range(1, 13)})  # 12000 for the year
+    targets(acc_account, 2026, dict.fromkeys(range(1, 13), 1000))  # 12000 for the year
     invoice(acc_account, date(2026, 1, 10), "1000.00")
     invoice(acc_account, date(2026, 2, 10), "1000.00")
     # To February: 2000 of 2000 = 100 % → 2 %: 20 + 20.
@@ -355,7 +364,7 @@ def test_adjustment_lands_in_an_open_month_with_its_reason(acc_account, finance)
     # A recomputation never touches it.
     accruals_compute(as_of=AS_OF)
     assert AccrualLine.objects.get(pk=line.pk).amount == D("-35.50")
-    other = accrual_adjust(account=acc_account, month=date(2026, 4, 1), kind="dm", amount=D("10"), reason="x", by=finance)
+    other = accrual_adjust(account=acc_account, month=date(2026, 4, 1), kind="dm", amount=D(10), reason="x", by=finance)
     assert other.category == "fixed_fee"
     gift = accrual_adjust(account=acc_account, month=date(2026, 4, 1), kind="promotion", amount=D("10"), reason="x",
                           by=finance)  # fmt: skip
