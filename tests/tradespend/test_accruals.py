@@ -6,6 +6,7 @@ from decimal import Decimal
 from itertools import count
 
 import pytest
+from django.utils import translation
 
 from accounts.models import SalesTarget
 from contracts.models import Contract, ContractTerm, CreditNote, Invoice
@@ -235,7 +236,7 @@ def test_conditional_rebate_without_a_target_takes_the_lowest_tier(acc_account):
     accruals_compute(as_of=AS_OF)
     line = AccrualLine.objects.get(account=acc_account)
     assert (line.source_key, line.rate, line.amount) == (f"term:{t.pk}", D("1.50"), D("30.00"))
-    assert "No sales target for 2026" in line.reason
+    assert "2026年无销售目标" in line.reason  # reasons are stored in the site's language (LANGUAGE_CODE)
 
 
 def test_plan_forecast_at_approval_then_actual_at_evaluation(acc_account):
@@ -294,7 +295,7 @@ def test_a_plan_that_no_longer_counts_goes_to_zero_or_is_trued_up(acc_account):
     got = ledger(acc_account)
     assert not any(k[1] == f"plan:{open_plan.pk}" for k in got)  # unmatched, open month: deleted
     matched_line.refresh_from_db()
-    assert matched_line.amount == D("0.00") and "matched" in matched_line.reason  # kept, with its match
+    assert matched_line.amount == D("0.00") and "核销" in matched_line.reason  # kept, with its match
     assert not AccrualLine.objects.filter(plan=matched_plan, kind="end_cap").exists()
     # February is closed and keeps its 400; March (the first open month) takes it back.
     assert got[("2026-02", f"plan:{closed_plan.pk}", "dm", "forecast")] == D("400.00")
@@ -382,9 +383,10 @@ def test_adjustment_lands_in_an_open_month_with_its_reason(acc_account, finance)
 )
 def test_adjustment_refusals(acc_account, finance, month, amount, reason, code, text):
     close(date(2026, 3, 1))
-    with pytest.raises(DomainError) as refusal:
-        accrual_adjust(account=acc_account, month=month, kind="dm", amount=D(amount), reason=reason, by=finance)
-    assert refusal.value.code == code and text in str(refusal.value.detail)
+    with translation.override("en"):
+        with pytest.raises(DomainError) as refusal:
+            accrual_adjust(account=acc_account, month=month, kind="dm", amount=D(amount), reason=reason, by=finance)
+        assert refusal.value.code == code and text in str(refusal.value.detail)
     assert not AccrualLine.objects.exists()
 
 
