@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "visits.tasks.suggested_orders_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    # The trade-spend ledger (issue 12 item 4) after the receivables run, then deduction matching.
+    "tradespend-accruals-nightly": {
+        "task": "tradespend.tasks.accruals_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # REST API.

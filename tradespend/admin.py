@@ -3,13 +3,12 @@ part of issue 12)."""
 
 from django.contrib import admin
 
-from .models import DeductionMatch, DeductionRecovery, Dispute, DuplicateClearance
-
-# --- matching -----------------------------------------------------------------------------------------------------
+from .models import AccrualLine, AccrualRun, DeductionMatch, DeductionRecovery, Dispute, DuplicateClearance
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never written here: matches, disputes and recoveries keep the books only through their services."""
+    """Shown, never written here: ledger lines (the job's; adjustments the ledger page's), matches, disputes and
+    recoveries keep the books only through their services."""
 
     def has_add_permission(self, request):
         return False
@@ -44,3 +43,21 @@ class DeductionRecoveryAdmin(ReadOnlyAdmin):
 @admin.register(DuplicateClearance)
 class DuplicateClearanceAdmin(ReadOnlyAdmin):
     list_display = ("deduction", "was_duplicate_of", "cleared_by", "cleared_at")
+
+
+# --- accruals (issue 12 item 4) ---
+
+
+@admin.register(AccrualLine)
+class AccrualLineAdmin(ReadOnlyAdmin):
+    list_display = ("account", "month", "kind", "stage", "source_key", "amount", "updated_at")
+    list_filter = ("stage", "source", "kind", "category")
+    search_fields = ("account__code", "source_key", "reason")
+    date_hierarchy = "month"
+    list_select_related = ("account",)
+
+
+@admin.register(AccrualRun)
+class AccrualRunAdmin(ReadOnlyAdmin):
+    list_display = ("run_on", "account", "lines_written", "started_at", "finished_at", "requested_by")
+    list_select_related = ("account", "requested_by")

@@ -12,7 +12,7 @@ from contracts.filters import DeductionFilter
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, yes_no_filter
 
-from .models import Dispute
+from .models import AccrualLine, Dispute, SpendCategory, SpendKind
 
 # --- matching: deductions and disputes ----------------------------------------------------------------------------
 
@@ -70,3 +70,57 @@ class DisputeFilter(StyledFilterSet):
         if value is None:
             return queryset
         return queryset.filter(_overdue_q()) if value else queryset.exclude(_overdue_q())
+
+
+# --- accruals (issue 12 item 4) --------------------------------------------------------------------------------
+
+
+class AccrualLineFilter(StyledFilterSet):
+    """Ledger lines by key account (code), months, kind, category, source, stage and a text search."""
+
+    account = record_filter(
+        KeyAccount,
+        scope=contract_selectors.finance_accounts,
+        label=_("Key account"),
+        help_text="The key account, by code (e.g. WMT); one outside your accounts is not found.",
+    )
+    month_from = month_filter(
+        _("From month"), method="filter_month_from", help_text="YYYY-MM: lines of this month and later."
+    )
+    month_to = month_filter(
+        _("To month"), method="filter_month_to", help_text="YYYY-MM: lines of this month and earlier."
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SpendKind.choices, help_text="What the spend pays for.")
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), choices=SpendCategory.choices, help_text="The gross-to-net step."
+    )
+    source = django_filters.ChoiceFilter(
+        label=_("Source"), choices=AccrualLine.Source.choices, help_text="Contract term, promotion plan or adjustment."
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"), choices=AccrualLine.Stage.choices, help_text="Accrued, forecast, actual, true-up, adjustment."
+    )
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        help_text="Text in the reason, the plan's name or the contract's number.",
+    )
+    o = django_filters.OrderingFilter(fields=("month", "amount", "kind"))
+
+    class Meta:
+        model = AccrualLine
+        fields = ["account", "month_from", "month_to", "kind", "category", "source", "stage", "q"]
+
+    def filter_month_from(self, queryset, name, value):
+        return queryset.filter(month__gte=value.replace(day=1)) if value else queryset
+
+    def filter_month_to(self, queryset, name, value):
+        return queryset.filter(month__lte=value.replace(day=1)) if value else queryset
+
+    def filter_text(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reason__icontains=value) | Q(plan__title__icontains=value) | Q(term__contract__number__icontains=value)
+        )

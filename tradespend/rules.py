@@ -3,9 +3,11 @@ kinds, and whether a month is still open. Each part's own arithmetic (schedules,
 states) is added here by the part that needs it, with its tests in tests/tradespend/test_rules.py."""
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainError
 
 # contracts.ContractTerm.Kind → SpendKind
@@ -86,7 +88,6 @@ def check_month_open(day: date, closed_months: set[date] | frozenset[date], *, f
 
 # --- matching (issue 12 item 5): deduction states and the tolerance ----------------------------------------------
 
-from decimal import Decimal  # noqa: E402  (this part's section is appended; the merger may move it up)
 
 ZERO_MONEY = Decimal("0.00")
 
@@ -142,3 +143,106 @@ def fill_lines(
         taken.append((line, take))
         left -= take
     return taken
+
+
+# --- accruals (费用计提), issue 12 item 4: schedules, tiers, plan costs, the true-up month ------------------------
+# Whole months throughout: a term touching any day of a month accrues that whole month.
+
+
+def validity_months(valid_from: date, valid_to: date, last_month: date) -> list[date]:
+    """The months a term's validity overlaps (whole months), up to ``last_month`` (never a later one)."""
+    return months_between(valid_from, min(month_start(valid_to), month_start(last_month)))
+
+
+def fixed_fee_months(*, period: str, valid_from: date, valid_to: date, last_month: date) -> list[date]:
+    """The months a fixed fee falls due, up to ``last_month``: every month of validity (period "month"); the
+    first month of each calendar quarter overlapping validity, or validity's first month when the quarter began
+    before it ("quarter"); validity's first month and every 12 months after ("year"); valid_from's month
+    ("once")."""
+    months = months_between(valid_from, valid_to)
+    if period == "quarter":
+        first = month_start(valid_from)
+        months = [m for m in months if m == first or m.month in (1, 4, 7, 10)]
+    elif period == "year":
+        months = months[::12]
+    elif period == "once":
+        months = months[:1]
+    return [m for m in months if m <= month_start(last_month)]
+
+
+def achievement_percent(sell_in: Decimal, target: Decimal) -> Decimal | None:
+    """Sell-in ÷ target × 100, two places; None without a target (0 or none set)."""
+    if not target:
+        return None
+    return (Decimal(sell_in) / Decimal(target) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def tier_rate(tiers: list[dict], achievement: Decimal | None) -> tuple[Decimal, Decimal | None]:
+    """The rate of the tier an achievement reaches, and that tier's threshold (None: below every tier → rate 0).
+    Without an achievement (no target) the lowest tier applies."""
+    ordered = sorted(tiers or [], key=lambda t: Decimal(t["achievement"]))
+    if not ordered:
+        return Decimal(0), None
+    if achievement is None:
+        return Decimal(ordered[0]["rate"]), Decimal(ordered[0]["achievement"])
+    reached = [t for t in ordered if Decimal(t["achievement"]) <= achievement]
+    if not reached:
+        return Decimal(0), None
+    return Decimal(reached[-1]["rate"]), Decimal(reached[-1]["achievement"])
+
+
+def percent_of(amount: Decimal, rate: Decimal) -> Decimal:
+    """rate % of amount, in money (half up); never below 0 (a month whose credit notes outweigh its invoices
+    accrues nothing)."""
+    value = (Decimal(amount) * Decimal(rate) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return max(value, Decimal("0.00"))
+
+
+def plan_spend(
+    *, dm_fee, tg_fee, promoter_fee, gift_cost, price_support, supply_funding, evaluated_total=None
+) -> dict[str, Decimal]:
+    """A plan's spend by SpendKind (PLAN_SPEND_KIND). Forecast (no evaluation): the planned fees and costs.
+    Actual (``evaluated_total`` given): the DM, TG and promoter fees as planned, and PROMOTION = the evaluation's
+    total cost less those fees, never below 0. Zero amounts are left out."""
+    fees = {"dm": Decimal(dm_fee or 0), "end_cap": Decimal(tg_fee or 0), "promoter": Decimal(promoter_fee or 0)}
+    if evaluated_total is None:
+        promotion = Decimal(gift_cost or 0) + Decimal(price_support or 0) + Decimal(supply_funding or 0)
+    else:
+        promotion = max(Decimal(evaluated_total) - sum(fees.values()), Decimal(0))
+    spend = {**fees, "promotion": promotion}
+    return {kind: amount.quantize(Decimal("0.01")) for kind, amount in spend.items() if amount}
+
+
+def true_up_month(closed_months) -> date | None:
+    """Where what closed months owe lands: the first month after the last closed month — as_of's month or an
+    earlier one while it is open; the month after as_of's when as_of's month is itself closed. None when nothing
+    is closed."""
+    if not closed_months:
+        return None
+    return add_months(max(month_start(m) for m in closed_months), 1)
+
+
+ADJUSTMENT_REASON_MAX_LENGTH = 200
+
+
+def adjustment_reason(reason: str | None) -> str:
+    """An adjustment says why (the ledger's only hand-typed lines): required, at most 200 characters."""
+    reason = check_text_length(reason, limit=ADJUSTMENT_REASON_MAX_LENGTH, code="reason.too_long", field="reason")
+    if not reason:
+        raise DomainError("adjustment.needs_reason", _("Give the reason for the adjustment."), field="reason")
+    return reason
+
+
+def adjustment_amount(amount) -> Decimal:
+    """An adjustment's amount in money (two places): above zero adds spend, below zero takes it back; never 0."""
+    try:
+        value = Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (TypeError, ArithmeticError, ValueError):
+        value = None
+    if value is None or not value.is_finite() or value == 0:
+        raise DomainError(
+            "adjustment.amount_zero",
+            _("An adjustment needs an amount other than 0 (negative takes spend back)."),
+            field="amount",
+        )
+    return value

@@ -330,6 +330,13 @@ ROUTES: dict[str, Route] = {
     "dispute-write-off": Route(params={"pk": "dispute"}),
     "dispute-approve": Route(params={"pk": "dispute"}),
     "dispute-reject": Route(params={"pk": "dispute"}),
+    # --- trade spend: the accrual ledger (issue 12 item 4)
+    "tradespend:ledger": Route(rows="accrual_line", export=True),
+    "tradespend:ledger-recompute": Route(),
+    "tradespend:ledger-adjust": Route(),
+    "accrual-line-list": Route(rows="accrual_line"),
+    "accrual-line-detail": Route(params={"pk": "accrual_line"}),
+    "accrual-run-list": Route(),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

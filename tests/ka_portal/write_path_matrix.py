@@ -30,6 +30,7 @@ from promotions.models import Budget, PromotionItem, PromotionPlan
 from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.imports.xlsx import xlsx_upload
+from tradespend.models import AccrualLine, ClosedMonth
 from visits.models import StockCount, Task, Visit
 
 User = get_user_model()
@@ -1234,6 +1235,39 @@ RULES += (
 )  # fmt: skip
 
 # fmt: on
+
+# --- accrual ledger adjustments (issue 12 item 4) -------------------------------------------------------------
+
+ADJUSTMENT = {"month": "2026-06-01", "kind": "dm", "amount": "-120.00", "reason": "补计DM费"}
+
+
+def _close_may(w, v) -> None:
+    ClosedMonth.objects.get_or_create(month=date(2026, 5, 1))
+
+
+def adjustment_doors() -> tuple[Door, ...]:
+    """The ledger's adjustment form and the API's create (the admin is read only; computed lines have no door)."""
+    return (
+        Door("page", "finance", lambda w: reverse("tradespend:ledger-adjust"),
+             lambda w, v: {**ADJUSTMENT, "account": w.account.code, "term": "", "plan": "", **v}, prepare=_close_may),
+        Door("api_create", "finance", api("accrual-line-list"),
+             lambda w, v: {**ADJUSTMENT, "account": w.account.code, **v}, prepare=_close_may),
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "accrual.month_closed", "month.closed", AccrualLine, "month",
+        good={"month": "2026-06-01"}, bad={"month": "2026-05-01"},
+        message="2026-05 is closed", doors=adjustment_doors(),
+    ),
+    Rule(
+        "accrual.adjustment_needs_reason", "adjustment.needs_reason", AccrualLine, "reason",
+        good={"reason": "补计DM费"}, bad={"reason": "  "},
+        message="Give the reason for the adjustment.", doors=adjustment_doors(),
+    ),
+)  # fmt: skip
+
 
 STORE_DOORS_BUT_THE_FORM = ("api_create", "api_update", "import", "import_page", "admin_add", "admin_change")
 

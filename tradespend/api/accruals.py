@@ -1,7 +1,166 @@
-"""Trade-spend API: accruals (issue 12).
+"""Trade-spend API: the accrual ledger (issue 12 item 4).
+
+``/api/v1/accrual-lines/`` lists and reads ledger lines (the page's filters); POST creates an ADJUSTMENT only
+(computed lines are the ledger job's). ``POST /api/v1/accrual-runs/`` {"account": "<code>"} recomputes one
+account now and answers the run. Finance writes; KA managers read their accounts' lines; reps and supervisors
+are answered 404. Both creates take an Idempotency-Key.
 
 `routes` (prefix, viewset, basename) go into the router of tradespend/api_urls.py; `urlpatterns` are
 this module's other endpoints."""
 
-routes: list = []
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, serializers, viewsets
+
+from accounts.models import KeyAccount
+from contracts import selectors as contract_selectors
+from contracts.api import FinancePermission
+from contracts.models import ContractTerm
+from ka_portal import scope
+from ka_portal.api_fields import related
+from ka_portal.idempotency import IdempotentCreateMixin
+from promotions.models import PromotionPlan
+
+from ..accruals import accrual_adjust, accruals_compute
+from ..filters import AccrualLineFilter
+from ..models import AccrualLine, AccrualRun, SpendKind
+
+ACCOUNT_HELP = "The key account, by code (e.g. WMT); one outside your accounts is not found."
+REFUSED = {
+    400: OpenApiResponse(description="Refused by a business rule: {code, detail, params}"),
+    404: OpenApiResponse(description="Not found or outside the caller's scope"),
+}
+
+
+class AccrualLineSerializer(serializers.ModelSerializer):
+    """A ledger line. Computed lines (accrued, forecast, actual, true-up) are read only; a POST creates an
+    adjustment: account, month (any day of it; an open month), kind, amount (not 0, negative takes spend back),
+    reason, and optionally the contract term or plan it corrects."""
+
+    account = related(KeyAccount, scope=contract_selectors.finance_accounts, help_text=ACCOUNT_HELP)
+    term = related(
+        ContractTerm,
+        scope=contract_selectors.contract_terms_for,
+        required=False,
+        allow_null=True,
+        help_text="The contract term the line accrues or corrects, by id.",
+    )
+    plan = related(
+        PromotionPlan,
+        scope=scope.promotion_plans_for,
+        required=False,
+        allow_null=True,
+        help_text="The promotion plan the line accrues or corrects, by id.",
+    )
+    contract = serializers.CharField(
+        source="term.contract.number", read_only=True, default=None, help_text="The term's contract number."
+    )
+    kind = serializers.ChoiceField(choices=SpendKind.choices, help_text="What the spend pays for.")
+    month = serializers.DateField(help_text="The month (its first day; any day of it on a POST).")
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="CNY; negative only for corrections.")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="Why (required for an adjustment, at most 200 characters)."
+    )
+
+    class Meta:
+        model = AccrualLine
+        fields = [
+            "id", "account", "month", "source", "source_key", "term", "contract", "plan", "kind", "category", "stage",
+            "amount", "basis_amount", "rate", "units", "reason", "run", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "source", "source_key", "category", "stage", "basis_amount", "rate", "units", "run", "updated_at",
+        ]  # fmt: skip
+
+    def get_validators(self):
+        return []  # the natural key is the ledger's; an adjustment has its own key
+
+    def create(self, validated_data):
+        return accrual_adjust(
+            by=self.context["request"].user, reason=validated_data.pop("reason", ""), **validated_data
+        )
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Add an adjustment line",
+        responses={201: AccrualLineSerializer, **REFUSED},
+    )
+)
+class AccrualLineViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The accrual ledger (费用计提): spend lines per key account × month × source. Filters: account (by code),
+    month_from, month_to, kind, category, source, stage, q (reason, plan name, contract number). POST adds an
+    adjustment (finance)."""
+
+    queryset = AccrualLine.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    serializer_class = AccrualLineSerializer
+    permission_classes = [FinancePermission]
+    filterset_class = AccrualLineFilter
+    ordering_fields = ["month", "amount", "kind"]
+
+    def get_queryset(self):
+        return (
+            scope.accrual_lines_for(self.request.user)
+            .select_related("account", "term__contract")
+            .order_by("-month", "account__code", "kind", "stage", "pk")
+        )
+
+
+class AccrualRunSerializer(serializers.ModelSerializer):
+    """One computation of the ledger for one account, as of today."""
+
+    account = related(KeyAccount, scope=contract_selectors.finance_accounts, help_text=ACCOUNT_HELP)
+    lines_deleted = serializers.SerializerMethodField(help_text="Lines no longer due, removed by this run.")
+
+    class Meta:
+        model = AccrualRun
+        fields = ["id", "account", "run_on", "started_at", "finished_at", "lines_written", "lines_deleted"]
+        read_only_fields = ["run_on", "started_at", "finished_at", "lines_written"]
+
+    def get_lines_deleted(self, run) -> int:
+        return getattr(run, "lines_deleted", 0)
+
+    def create(self, validated_data):
+        return accruals_compute(
+            as_of=timezone.localdate(), account=validated_data["account"], by=self.context["request"].user
+        )
+
+
+class RecomputePermission(permissions.BasePermission):
+    """Whoever sees no finance: 404; a recomputation writes ledger lines, so it needs adding them (finance)."""
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if not scope.sees_finance(request.user):
+            raise Http404
+        return request.user.has_perm("tradespend.add_accrualline")
+
+
+@extend_schema_view(
+    create=extend_schema(
+        summary="Recompute one key account's ledger now",
+        responses={201: AccrualRunSerializer, **REFUSED},
+    )
+)
+class AccrualRunViewSet(IdempotentCreateMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Recompute one account's ledger as of today (what the nightly job does for every account): answers the run
+    with how many lines it wrote."""
+
+    queryset = AccrualRun.objects.none()
+    serializer_class = AccrualRunSerializer
+    permission_classes = [RecomputePermission]
+
+
+routes: list = [
+    ("accrual-lines", AccrualLineViewSet, "accrual-line"),
+    ("accrual-runs", AccrualRunViewSet, "accrual-run"),
+]
 urlpatterns: list = []

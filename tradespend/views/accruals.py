@@ -1,3 +1,168 @@
-"""Trade-spend pages: accruals (issue 12). Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
+"""Trade-spend pages: the accrual ledger (issue 12 item 4). Finance reads and writes (adjustments, recompute one
+account); KA managers read their own accounts' lines; reps and supervisors are answered 404.
+Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
 
-urlpatterns: list = []
+from django import forms
+from django.contrib import messages
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from contracts import selectors as contract_selectors
+from contracts.views import FinanceMixin, finance_page
+from ka_portal import scope
+from ka_portal.errors import DomainError
+from ka_portal.lists import Column, FilteredListView, style_form_fields
+from ka_portal.pages import show_refusal
+from ka_portal.permissions import require
+
+from ..accruals import accrual_adjust, accruals_compute
+from ..filters import AccrualLineFilter
+from ..models import AccrualLine, SpendCategory, SpendKind
+
+
+class LedgerView(FinanceMixin, FilteredListView):
+    """The ledger's lines the user may read, filtered; totals of the filtered lines by category above the table;
+    ?export=xlsx gives every filtered line."""
+
+    template_name = "tradespend/accrual_ledger.html"
+    filterset_class = AccrualLineFilter
+    export_name = _("accrual-ledger")
+    export_columns = [
+        Column(_("Key account"), lambda x: x.account.code),
+        Column(_("Month"), lambda x: f"{x.month:%Y-%m}"),
+        Column(_("Kind"), lambda x: x.get_kind_display()),
+        Column(_("Category"), lambda x: x.get_category_display()),
+        Column(_("Source"), lambda x: x.get_source_display()),
+        Column(_("Stage"), lambda x: x.get_stage_display()),
+        Column(_("Contract"), lambda x: x.term.contract.number if x.term_id else ""),
+        Column(_("Plan"), lambda x: x.plan.title if x.plan_id else ""),
+        Column(_("Basis"), lambda x: x.basis_amount, "#,##0.00"),
+        Column(_("Rate %"), lambda x: x.rate, "0.00"),
+        Column(_("Units"), lambda x: x.units, "0"),
+        Column(_("Amount"), lambda x: x.amount, "#,##0.00"),
+        Column(_("Reason"), lambda x: x.reason),
+    ]
+
+    def get_base_queryset(self):
+        return (
+            scope.accrual_lines_for(self.request.user)
+            .select_related("account", "term__contract", "plan")
+            .order_by("-month", "account__code", "kind", "stage", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        sums = dict(
+            self.object_list.order_by()
+            .values_list("category")
+            .annotate(total=Sum("amount"))
+            .values_list("category", "total")
+        )
+        context["totals"] = [(label, sums.get(value) or 0) for value, label in SpendCategory.choices]
+        context["grand_total"] = sum(sums.values()) if sums else 0
+        can_write = self.request.user.has_perm("tradespend.add_accrualline")
+        context["can_write"] = can_write
+        if can_write:
+            context["recompute_accounts"] = contract_selectors.finance_accounts(self.request.user).order_by("code")
+            context["selected_account"] = self.request.GET.get("account", "")
+        return context
+
+
+@finance_page
+@require_POST
+def ledger_recompute(request):
+    """Recompute one account's ledger now (finance): what the nightly job does, for that account."""
+    require(request.user, AccrualLine, "add")
+    code = (request.POST.get("account") or "").strip()
+    if not code:
+        raise Http404
+    account = get_object_or_404(contract_selectors.finance_accounts(request.user), code=code)
+    run = accruals_compute(as_of=timezone.localdate(), account=account, by=request.user)
+    messages.success(
+        request,
+        gettext("%(account)s recomputed as of %(as_of)s: %(written)s lines written, %(deleted)s removed.")
+        % {"account": account.code, "as_of": run.run_on, "written": run.lines_written, "deleted": run.lines_deleted},
+    )
+    return redirect(f"{reverse('tradespend:ledger')}?account={account.code}")
+
+
+class AdjustmentForm(forms.Form):
+    """An adjustment as typed: its rules (open month, reason, non-zero) are the service's to apply, and a refusal
+    is shown next to its field with everything typed kept."""
+
+    account = forms.ModelChoiceField(label=_("Key account"), queryset=None, to_field_name="code")
+    month = forms.DateField(
+        label=_("Month"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=_("An open month; a closed month never changes."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=SpendKind.choices)
+    amount = forms.DecimalField(
+        label=_("Amount (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        help_text=_("Negative takes spend back."),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    term = forms.IntegerField(label=_("Contract term (id)"), required=False, min_value=1)
+    plan = forms.IntegerField(label=_("Promotion plan (id)"), required=False, min_value=1)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["account"].queryset = contract_selectors.finance_accounts(user).order_by("code")
+        style_form_fields(self)
+
+    def clean_term(self):
+        pk = self.cleaned_data.get("term")
+        if pk is None:
+            return None
+        found = contract_selectors.contract_terms_for(self.user).filter(pk=pk).first()
+        if found is None:
+            raise forms.ValidationError(scope.NOT_FOUND_TEXT)
+        return found
+
+    def clean_plan(self):
+        pk = self.cleaned_data.get("plan")
+        if pk is None:
+            return None
+        found = scope.promotion_plans_for(self.user).filter(pk=pk).first()
+        if found is None:
+            raise forms.ValidationError(scope.NOT_FOUND_TEXT)
+        return found
+
+
+@finance_page
+def ledger_adjust(request):
+    """Add an adjustment line (finance): an open month, an amount other than 0, and the reason."""
+    require(request.user, AccrualLine, "add")
+    initial = {"account": request.GET.get("account") or None}
+    form = AdjustmentForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            line = accrual_adjust(by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(
+                request,
+                gettext("Adjustment of %(amount)s recorded for %(account)s in %(month)s.")
+                % {"amount": line.amount, "account": line.account.code, "month": f"{line.month:%Y-%m}"},
+            )
+            return redirect(f"{reverse('tradespend:ledger')}?account={line.account.code}")
+    return render(request, "tradespend/accrual_adjust.html", {"form": form})
+
+
+urlpatterns = [
+    path("ledger/", LedgerView.as_view(), name="ledger"),
+    path("ledger/recompute/", ledger_recompute, name="ledger-recompute"),
+    path("ledger/adjust/", ledger_adjust, name="ledger-adjust"),
+]

@@ -1,0 +1,522 @@
+"""The accrual ledger (费用计提, issue 12 item 4): what each contract term and each approved promotion plan costs
+a key account, month by month, and finance's adjustments.
+
+    accruals_compute(*, as_of, account=None, by=None) -> AccrualRun
+        The ledger of every account (or one) as of ``as_of``, computed set-based: one grouped query for invoiced
+        sell-in per account × month (invoices less credit notes, as contracts.selectors._net_by), one for new
+        store × SKU listings per account × month, one for sales targets, one each for the terms, the plans and
+        the lines already booked; the lines are worked out in Python and written with one bulk upsert on the
+        lines' natural key (account, month, source_key, kind, stage), so a line keeps its id (and the deductions
+        matched to it) from run to run. Idempotent: a second run on the same data writes nothing.
+
+    accrual_adjust(*, account, month, kind, amount, reason, by, term=None, plan=None) -> AccrualLine
+        An ADJUSTMENT line typed by finance: non-zero (may be negative), with a reason, in an open month.
+
+What is accrued (whole months: a term touching any day of a month accrues that whole month; never a month after
+as_of's):
+
+- Terms of contracts that are active, expired or terminated (a draft is not agreed yet, so it accrues nothing;
+  an expired or terminated contract keeps what its terms accrued while valid).
+  * rebate (or "other" on a % basis): rate % × the month's invoiced sell-in of the account.
+  * rebate_conditional: the rate of the tier the year's achievement reaches — invoiced sell-in ÷ the account's
+    sales targets of the same months × 100, January through as_of's month while the year runs (the expected
+    tier), the whole year once as_of is past December 31 (the actual tier). The same rate applies to every
+    month of the year, so a closed month accrued at an earlier expected tier is corrected by a true-up. No
+    target: the lowest tier (the line's reason says so); below the lowest tier: nothing.
+  * fixed: see rules.fixed_fee_months (month, quarter, year, once).
+  * per_store_sku: amount × the store × SKU listings newly listed in the month (``units``).
+- Plans approved or beyond (approved, running, ended, evaluated): FORECAST lines in the plan's start month
+  (DM, TG → end cap, promoter, and gifts + price support + supply funding → promotion); once evaluated, ACTUAL
+  lines instead (rules.plan_spend). A plan that no longer counts (withdrawn, rejected) is due nothing.
+
+Closed months (tradespend.ClosedMonth) are never touched. What they should hold but do not (due − booked, per
+source_key × kind, all stages) becomes ONE TRUE_UP line in rules.true_up_month. A computed line in an open month
+that is no longer produced is deleted, or set to 0 when a deduction is matched to it. So for every source and
+kind, Σ of its lines over all months = what the source is due.
+"""
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount, SalesTarget
+from contracts.models import Contract, ContractTerm, CreditNote, Invoice
+from contracts.receivables import to_money
+from ka_portal.errors import DomainError
+from promotions.models import PromotionPlan
+from stores.models import Listing
+
+from . import rules
+from .models import AccrualLine, AccrualRun, ClosedMonth, DeductionMatch, SpendKind
+
+ZERO = Decimal("0.00")
+# Contracts whose terms accrue: agreed ones. A draft is still being negotiated.
+ACCRUING_CONTRACT_STATUSES = (Contract.Status.ACTIVE, Contract.Status.EXPIRED, Contract.Status.TERMINATED)
+# Plans whose costs accrue: approved and every later step (draft, submitted and rejected ones do not).
+ACCRUING_PLAN_STATUSES = (
+    PromotionPlan.Status.APPROVED,
+    PromotionPlan.Status.RUNNING,
+    PromotionPlan.Status.ENDED,
+    PromotionPlan.Status.EVALUATED,
+)
+# The columns a line's INSERT carries (for the size of a batch).
+ACCRUAL_LINE_FIELDS = [f for f in AccrualLine._meta.concrete_fields if not f.primary_key]
+NATURAL_KEY = ("account", "month", "source_key", "kind", "stage")
+COMPARED = ("source", "term_id", "plan_id", "category", "amount", "basis_amount", "rate", "units", "reason")
+Stage = AccrualLine.Stage
+Source = AccrualLine.Source
+
+
+@dataclass
+class _Line:
+    account_id: int
+    month: date
+    source: str
+    source_key: str
+    kind: str
+    stage: str
+    amount: Decimal
+    term_id: int | None = None
+    plan_id: int | None = None
+    basis_amount: Decimal | None = None
+    rate: Decimal | None = None
+    units: int | None = None
+    reason: str = ""
+
+    @property
+    def key(self) -> tuple:
+        return (self.account_id, self.month, self.source_key, self.kind, self.stage)
+
+    @property
+    def category(self) -> str:
+        return rules.spend_category(source=self.source, kind=self.kind)
+
+
+def _money_or_none(value):
+    return None if value is None else to_money(value)
+
+
+# --- reading the facts (one query each, whatever the number of accounts) -----------------------------------
+
+
+def _account_filter(account, field: str = "account_id") -> dict:
+    return {field: account.pk} if account is not None else {}
+
+
+def _sell_in(account, as_of: date) -> dict[tuple[int, date], Decimal]:
+    """Invoiced sell-in (invoices − credit notes) per (account id, month), dated up to as_of: two grouped
+    queries, as contracts.selectors._net_by (which groups by one field only)."""
+    net: dict = defaultdict(lambda: ZERO)
+    for model, sign in ((Invoice, 1), (CreditNote, -1)):
+        rows = (
+            model.objects.filter(date__lte=as_of, **_account_filter(account))
+            .values("account_id", "date__year", "date__month")
+            .annotate(total=Sum("amount"))
+            .order_by()
+            .values_list("account_id", "date__year", "date__month", "total")
+        )
+        for account_id, year, month, total in rows:
+            net[account_id, date(year, month, 1)] += sign * total
+    return dict(net)
+
+
+def _targets(account) -> dict[tuple[int, date], Decimal]:
+    rows = SalesTarget.objects.filter(**_account_filter(account)).values_list("account_id", "year", "month", "amount")
+    return {(acc, date(year, month, 1)): amount for acc, year, month, amount in rows}
+
+
+def _new_listings(account, as_of: date) -> dict[tuple[int, date], int]:
+    """Store × SKU listings newly listed per (account id, month), whether still active or not."""
+    rows = (
+        Listing.objects.filter(
+            listed_on__isnull=False, listed_on__lte=as_of, **_account_filter(account, "store__account_id")
+        )
+        .values("store__account_id", "listed_on__year", "listed_on__month")
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("store__account_id", "listed_on__year", "listed_on__month", "count")
+    )
+    return {(acc, date(year, month, 1)): count for acc, year, month, count in rows}
+
+
+def _terms(account) -> list[dict]:
+    return list(
+        ContractTerm.objects.filter(
+            contract__status__in=ACCRUING_CONTRACT_STATUSES, **_account_filter(account, "contract__account_id")
+        ).values(
+            "pk",
+            "kind",
+            "basis",
+            "period",
+            "rate",
+            "amount",
+            "tiers",
+            "valid_from",
+            "valid_to",
+            "contract__account_id",
+            "contract__number",
+        )  # fmt: skip
+    )
+
+
+def _plans(account) -> list[dict]:
+    return list(
+        PromotionPlan.objects.filter(status__in=ACCRUING_PLAN_STATUSES, **_account_filter(account)).values(
+            "pk",
+            "account_id",
+            "title",
+            "start_on",
+            "dm_fee",
+            "tg_fee",
+            "promoter_fee",
+            "gift_cost",
+            "price_support",
+            "supply_funding",
+            "evaluation__total_cost",
+        )  # fmt: skip
+    )
+
+
+def _booked(account) -> list[dict]:
+    """Every computed line of the accounts (adjustments are finance's and never recomputed)."""
+    matched = DeductionMatch.objects.filter(line=OuterRef("pk"))
+    return list(
+        AccrualLine.objects.filter(**_account_filter(account))
+        .exclude(source=Source.ADJUSTMENT)
+        .annotate(matched=Exists(matched))
+        .values("pk", "account_id", "month", "source_key", "kind", "stage", "matched", *COMPARED)
+        .order_by()
+    )
+
+
+# --- what each source is due, month by month ----------------------------------------------------------------
+
+
+class _Achievement:
+    """Achievement per (account, year) as of as_of, worked out once per pair from the month maps."""
+
+    def __init__(self, sell_in, targets, as_of: date):
+        self.sell_in, self.targets, self.as_of = sell_in, targets, as_of
+        self.cache: dict = {}
+
+    def __call__(self, account_id: int, year: int) -> tuple[Decimal | None, date, bool]:
+        """(achievement % or None without a target, the last month counted, whether the year is over)."""
+        if (account_id, year) not in self.cache:
+            over = self.as_of > date(year, 12, 31)
+            last = date(year, 12, 1) if over else rules.month_start(self.as_of)
+            months = rules.months_between(date(year, 1, 1), last)
+            sell_in = sum((self.sell_in.get((account_id, m), ZERO) for m in months), ZERO)
+            target = sum((self.targets.get((account_id, m), ZERO) for m in months), ZERO)
+            self.cache[account_id, year] = (rules.achievement_percent(sell_in, target), last, over)
+        return self.cache[account_id, year]
+
+
+def _conditional_rate(term: dict, month: date, achievement: _Achievement) -> tuple[Decimal, str]:
+    ach, last, over = achievement(term["contract__account_id"], month.year)
+    rate, threshold = rules.tier_rate(term["tiers"], ach)
+    if ach is None:
+        reason = gettext("No sales target for %(year)s: the lowest tier, %(rate)s %%.") % {
+            "year": month.year,
+            "rate": rate,
+        }
+    elif over:
+        reason = gettext("Year %(year)s achieved %(achievement)s %% of target: tier %(threshold)s %% → %(rate)s %%.")
+    else:
+        reason = gettext(
+            "Expected tier: %(achievement)s %% of target to %(through)s → tier %(threshold)s %%, %(rate)s %%."
+        )
+    if ach is not None:
+        reason = reason % {
+            "year": month.year,
+            "achievement": ach,
+            "through": f"{last:%Y-%m}",
+            "threshold": "—" if threshold is None else threshold,
+            "rate": rate,
+        }
+    return rate, reason
+
+
+def _term_lines(term: dict, *, current: date, sell_in, listings, achievement) -> list[_Line]:
+    account_id, kind = term["contract__account_id"], rules.TERM_SPEND_KIND[term["kind"]]
+    base = {
+        "account_id": account_id,
+        "source": Source.TERM,
+        "source_key": f"term:{term['pk']}",
+        "kind": kind,
+        "stage": Stage.ACCRUED,
+        "term_id": term["pk"],
+    }
+    lines = []
+    if term["basis"] == ContractTerm.Basis.PERCENT:
+        for month in rules.validity_months(term["valid_from"], term["valid_to"], current):
+            basis = sell_in.get((account_id, month))
+            if not basis:
+                continue
+            if term["kind"] == ContractTerm.Kind.REBATE_CONDITIONAL:
+                rate, reason = _conditional_rate(term, month, achievement)
+            else:
+                rate, reason = term["rate"] or ZERO, ""
+            amount = rules.percent_of(basis, rate)
+            if amount:
+                lines.append(
+                    _Line(**base, month=month, amount=amount, basis_amount=to_money(basis), rate=rate, reason=reason)
+                )
+    elif term["basis"] == ContractTerm.Basis.FIXED:
+        months = rules.fixed_fee_months(
+            period=term["period"], valid_from=term["valid_from"], valid_to=term["valid_to"], last_month=current
+        )
+        lines += [_Line(**base, month=m, amount=to_money(term["amount"])) for m in months if term["amount"]]
+    else:  # per store per SKU: the listings newly listed in each month of validity
+        for month in rules.validity_months(term["valid_from"], term["valid_to"], current):
+            units = listings.get((account_id, month))
+            amount = to_money((term["amount"] or 0) * (units or 0))
+            if amount:
+                lines.append(
+                    _Line(**base, month=month, amount=amount, basis_amount=to_money(term["amount"]), units=units)
+                )
+    return lines
+
+
+def _plan_lines(plan: dict, *, current: date) -> list[_Line]:
+    month = rules.month_start(plan["start_on"])
+    if month > current:
+        return []
+    evaluated = plan["evaluation__total_cost"]
+    spend = rules.plan_spend(
+        dm_fee=plan["dm_fee"],
+        tg_fee=plan["tg_fee"],
+        promoter_fee=plan["promoter_fee"],
+        gift_cost=plan["gift_cost"],
+        price_support=plan["price_support"],
+        supply_funding=plan["supply_funding"],
+        evaluated_total=evaluated,
+    )
+    stage = Stage.FORECAST if evaluated is None else Stage.ACTUAL
+    return [
+        _Line(
+            account_id=plan["account_id"],
+            month=month,
+            source=Source.PLAN,
+            source_key=f"plan:{plan['pk']}",
+            kind=kind,
+            stage=stage,
+            amount=amount,
+            plan_id=plan["pk"],
+        )
+        for kind, amount in spend.items()
+    ]
+
+
+def _reference(source_key: str) -> dict:
+    source, _sep, pk = source_key.partition(":")
+    return {"source": source, "term_id": int(pk) if source == Source.TERM else None,
+            "plan_id": int(pk) if source == Source.PLAN else None}  # fmt: skip
+
+
+# --- the computation ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None) -> AccrualRun:
+    """Compute the ledger of every account (or ``account``) as of ``as_of``: see the module's docstring.
+    Runs a fixed number of queries whatever the number of accounts, terms and plans. The run answers
+    ``lines_written`` (lines created or changed, including those set to 0) and, not stored, ``lines_deleted``."""
+    # One computation per account at a time: the nightly job and a button press wait for each other.
+    locked = KeyAccount.objects.select_for_update().order_by("pk")
+    list((locked.filter(pk=account.pk) if account is not None else locked).values_list("pk", flat=True))
+    run = AccrualRun.objects.create(account=account, run_on=as_of, requested_by=by)
+    current = rules.month_start(as_of)
+    closed = frozenset(ClosedMonth.objects.values_list("month", flat=True))
+    sell_in = _sell_in(account, as_of)
+    listings = _new_listings(account, as_of)
+    achievement = _Achievement(sell_in, _targets(account), as_of)
+
+    # Reasons are stored text: one language whoever presses the button, so a second run finds them unchanged.
+    with translation.override(settings.LANGUAGE_CODE):
+        due: list[_Line] = []
+        for term in _terms(account):
+            due += _term_lines(term, current=current, sell_in=sell_in, listings=listings, achievement=achievement)
+        for plan in _plans(account):
+            due += _plan_lines(plan, current=current)
+
+        # Closed months: what they should hold against what they hold, per source × kind.
+        owed: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+        wanted: dict[tuple, _Line] = {}
+        for line in due:
+            if line.month in closed:
+                owed[line.account_id, line.source_key, line.kind] += line.amount
+            else:
+                wanted[line.key] = line
+        booked = _booked(account)
+        open_lines = {}
+        for row in booked:
+            if row["month"] in closed:
+                owed[row["account_id"], row["source_key"], row["kind"]] -= row["amount"]
+            else:
+                open_lines[row["account_id"], row["month"], row["source_key"], row["kind"], row["stage"]] = row
+        true_up_month = rules.true_up_month(closed)
+        for (account_id, source_key, kind), amount in owed.items():
+            if amount and true_up_month is not None:
+                line = _Line(
+                    account_id=account_id, month=true_up_month, source_key=source_key, kind=kind,
+                    stage=Stage.TRUE_UP, amount=to_money(amount), **_reference(source_key),
+                    reason=gettext("Closed months are owed %(amount)s more (negative: less) than they hold.")
+                    % {"amount": to_money(amount)},
+                )  # fmt: skip
+                wanted[line.key] = line
+
+        # Write what changed; what is no longer due goes (or stays at 0 when deductions are matched to it).
+        now = timezone.now()
+        to_write = [
+            AccrualLine(
+                account_id=line.account_id,
+                month=line.month,
+                source=line.source,
+                source_key=line.source_key,
+                term_id=line.term_id,
+                plan_id=line.plan_id,
+                kind=line.kind,
+                category=line.category,
+                stage=line.stage,
+                amount=line.amount,
+                basis_amount=_money_or_none(line.basis_amount),
+                rate=line.rate,
+                units=line.units,
+                reason=line.reason,
+                run=run,
+                created_by=by,
+                updated_at=now,
+            )  # fmt: skip
+            for key, line in wanted.items()
+            if not _unchanged(open_lines.get(key), line)
+        ]
+        zero, delete = [], []
+        for key, row in open_lines.items():
+            if key in wanted:
+                continue
+            if not row["matched"]:
+                delete.append(row["pk"])
+            elif row["amount"] != 0:
+                zero.append(row["pk"])
+        if to_write:
+            AccrualLine.objects.bulk_create(
+                to_write,
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=list(NATURAL_KEY),
+                update_fields=[
+                    "source", "term", "plan", "category", "amount", "basis_amount", "rate", "units", "reason",
+                    "run", "updated_at",
+                ],
+            )  # fmt: skip
+        if zero:
+            AccrualLine.objects.filter(pk__in=zero).update(
+                amount=ZERO,
+                basis_amount=None,
+                units=None,
+                reason=gettext("No longer due; kept at 0 as deductions are matched to it."),
+                run=run,
+                updated_at=now,
+            )
+        if delete:
+            AccrualLine.objects.filter(pk__in=delete).delete()
+
+    run.lines_written = len(to_write) + len(zero)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["lines_written", "finished_at"])
+    run.lines_deleted = len(delete)
+    return run
+
+
+def _unchanged(row: dict | None, line: _Line) -> bool:
+    if row is None:
+        return False
+    fresh = {
+        "source": line.source,
+        "term_id": line.term_id,
+        "plan_id": line.plan_id,
+        "category": line.category,
+        "amount": to_money(line.amount),
+        "basis_amount": _money_or_none(line.basis_amount),
+        "rate": None if line.rate is None else to_money(line.rate),
+        "units": line.units,
+        "reason": line.reason,
+    }
+    stored = {name: row[name] for name in COMPARED}
+    for name in ("amount", "basis_amount", "rate"):
+        stored[name] = _money_or_none(stored[name])
+    return fresh == stored
+
+
+# --- adjustments --------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accrual_adjust(
+    *,
+    account: KeyAccount,
+    month: date,
+    kind: str,
+    amount: Decimal,
+    reason: str | None,
+    by,
+    term: ContractTerm | None = None,
+    plan: PromotionPlan | None = None,
+) -> AccrualLine:
+    """An ADJUSTMENT line: finance's correction of the ledger, with a reason, in an open month (a closed month
+    never changes: the correction of one lands in an open month). Non-zero; negative takes spend back. Its
+    category follows the term or plan it corrects, else the kind."""
+    account = KeyAccount.objects.select_for_update().get(pk=account.pk)
+    reason = rules.adjustment_reason(reason)
+    amount = rules.adjustment_amount(amount)
+    if kind not in SpendKind.values:
+        raise DomainError("adjustment.kind_unknown", _("“%(kind)s” is not a kind of spend."), field="kind", kind=kind)
+    if term is not None and plan is not None:
+        raise DomainError(
+            "adjustment.two_sources", _("An adjustment corrects a contract term or a plan, not both."), field="plan"
+        )
+    if term is not None and term.contract.account_id != account.pk:
+        raise DomainError(
+            "adjustment.source_other_account",
+            _("Contract %(contract)s belongs to another key account."),
+            field="term",
+            contract=term.contract.number,
+        )
+    if plan is not None and plan.account_id != account.pk:
+        raise DomainError(
+            "adjustment.source_other_account",
+            _("Plan “%(plan)s” belongs to another key account."),
+            field="plan",
+            plan=plan.title,
+        )
+    month = rules.month_start(month)
+    rules.check_month_open(month, frozenset(ClosedMonth.objects.values_list("month", flat=True)), field="month")
+    if term is not None:
+        category = rules.spend_category(source="term", kind=rules.TERM_SPEND_KIND[term.kind])
+    elif plan is not None:
+        category = rules.spend_category(source="plan", kind=kind)
+    else:
+        category = rules.spend_category(source="adjustment", kind=kind)
+    return AccrualLine.objects.create(
+        account=account,
+        month=month,
+        source=Source.ADJUSTMENT,
+        source_key=f"adjustment:{uuid.uuid4()}",
+        term=term,
+        plan=plan,
+        kind=kind,
+        category=category,
+        stage=Stage.ADJUSTMENT,
+        amount=amount,
+        reason=reason,
+        created_by=by,
+    )
