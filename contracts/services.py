@@ -601,7 +601,17 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
 
 @transaction.atomic
 def contract_term_delete(*, term: ContractTerm) -> None:
-    """Remove a term line from its contract."""
+    """Remove a term line from its contract; one with spend in the trade-spend ledger stays (end it instead)."""
     contract = Contract.objects.select_for_update().get(pk=term.contract_id)
+    booked = term.accrual_lines.count()
+    if booked:
+        raise DomainConflict(
+            "term.has_accruals",
+            _(
+                "This term has %(lines)s lines in the trade-spend ledger: it cannot be removed. End it instead by "
+                "setting its valid-to date."
+            ),
+            lines=booked,
+        )
     ContractTerm.objects.filter(pk=term.pk).delete()
     contract_terms_summarize(contract)

@@ -20,6 +20,8 @@ from contracts.models import CreditNote, Deduction, Invoice
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import user_role
 
+from .accruals import accruals_compute
+from .matching import deductions_match
 from .models import AccrualLine, ClosedFigure, ClosedMonth
 from .reports import Figures, live_figures
 from .rules import month_start
@@ -127,7 +129,9 @@ def month_close(*, month: date, by, today: date | None = None) -> ClosedMonth:
     month = check_month_close(month=month, by=by, today=today)
     # Lock the closed months so two closes (of this month, or of the next one checking order) run one at a time.
     list(ClosedMonth.objects.select_for_update().all())
-    # MERGER: bring the ledger up to date for the month here, before the snapshot (tradespend.accruals).
+    # The ledger and the deductions' states brought up to date first: the snapshot freezes what they say now.
+    accruals_compute(as_of=today or timezone.localdate(), by=by)
+    deductions_match()
     figures = month_figures(month)
     try:
         with transaction.atomic():

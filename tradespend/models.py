@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import MONEY, KeyAccount
 from contracts.models import (
@@ -251,7 +252,7 @@ class Dispute(models.Model):
     KA.deduction_write_off_approval_above)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("dispute", "Open")
         WRITE_OFF_REQUESTED = "write_off_requested", _("Write-off awaiting approval")
         RECOVERED = "recovered", _("Recovered")
         WRITTEN_OFF = "written_off", _("Accepted and written off")
