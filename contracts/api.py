@@ -630,6 +630,9 @@ class StatementSerializer(serializers.Serializer):
     paid = serializers.DecimalField(max_digits=None, decimal_places=2)
     deducted = serializers.DecimalField(max_digits=None, decimal_places=2)
     credited = serializers.DecimalField(max_digits=None, decimal_places=2)
+    recovered = serializers.DecimalField(
+        max_digits=None, decimal_places=2, help_text="Disputed deductions the chain gave back (a debit)."
+    )
     written_off = serializers.DecimalField(max_digits=None, decimal_places=2)
     closing = serializers.DecimalField(max_digits=None, decimal_places=2)
 

@@ -86,6 +86,7 @@ def statement_workbook(statement):
         (_("Payments"), statement.paid),
         (_("Deductions"), statement.deducted),
         (_("Credit notes"), statement.credited),
+        (_("Deductions recovered"), statement.recovered),
         (_("Write-offs"), statement.written_off),
     ]
     for label, amount in total_rows:

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from contracts.models import Invoice
@@ -71,7 +73,17 @@ def test_recover_reopens_the_invoice_and_keeps_the_reconciliation(matching_accou
         sheet = statement(matching_account, date_from=date(2026, 10, 1), date_to=date(2026, 10, 31))
     line = next(line for line in sheet.lines if line.kind == "recovery")
     assert (line.date, line.debit, str(line.label)) == (date(2026, 10, 5), Decimal("500.00"), "Deduction recovered")
-    assert sheet.closing == sheet.opening + Decimal("500.00")
+    assert sheet.closing == sheet.opening + Decimal("500.00") and sheet.recovered == Decimal("500.00")
+    # the statement's page and API say what came back, beside the deductions
+    client = Client()
+    client.force_login(finance)
+    period = {"account": matching_account.code, "date_from": "2026-10-01", "date_to": "2026-10-31"}
+    page = client.get(reverse("contracts:statement"), period, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Deductions recovered" in page and "500.00" in page
+    api = client.get(
+        "/api/v1/reports/statement/", {"account": matching_account.code, "from": "2026-10-01", "to": "2026-10-31"}
+    ).json()
+    assert api["recovered"] == "500.00"
     dispute = dispute_recover(dispute=dispute, amount=Decimal("1500.00"), on=date(2026, 10, 9), note="", by=finance)
     deduction.refresh_from_db()
     assert dispute.status == Dispute.Status.RECOVERED
