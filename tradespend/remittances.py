@@ -178,7 +178,9 @@ def deduction_kind(value) -> str:
 
 
 def default_reason(reference: str) -> str:
-    return gettext("remittance %(reference)s") % {"reference": reference}
+    """The reason a deduction gets when the advice gives none; the same in every language, so the same advice
+    keyed in again compares equal whatever language the page was in."""
+    return f"remittance {reference}"
 
 
 # --- idempotency: what makes two advices the same ------------------------------------------------------------
@@ -276,13 +278,16 @@ def remittance_record(
     deductions: Sequence[DeductionLine] = (),
     by=None,
     file_sha256: str = "",
+    problems: Sequence[Problem] = (),
 ) -> RemittanceOutcome:
     """Record a head office's remittance, all or nothing: the payment and its allocations, the deductions, the
     remittance with its lines, then the matching of the new deductions. ``by`` (the user) also scopes which
     invoices may be named. Raises RemittanceRefused listing every problem; DomainConflict
-    remittance.reference_used when the reference was used for other content."""
+    remittance.reference_used when the reference was used for other content. ``problems`` are those found
+    before (cells of a file that could not be read): refused with the rest."""
     when = date
-    problems = _Problems()
+    found_before = list(problems)
+    problems = _Problems(found_before)
     reference = (reference or "").strip()
     if by is not None and not finance_accounts_for(by).filter(pk=account.pk).exists():
         raise not_found("account")
@@ -295,6 +300,8 @@ def remittance_record(
         existing = Remittance.objects.filter(account=account, reference=reference).select_related("account").first()
         if existing is not None:
             content = _new_content(when=when, cash=cash, reference=reference, invoices=invoices, deductions=deductions)
+            if found_before:
+                content = None
             return _same_or_refused(existing, file_sha256=file_sha256, content=content)
     try:
         cash = rules_positive(cash, "remittance.cash_not_positive")
@@ -446,7 +453,7 @@ def remittance_record(
 
     settled = sum((amount for _invoice, amount, _row_number in lines.values()), ZERO)
     deducted = sum((values["amount"] for values in taken), ZERO)
-    if cash is not None:
+    if cash is not None and not found_before:  # with unread lines the totals would be wrong
         try:
             rules.remittance_rest(cash=cash, deducted=deducted, settled=settled)
         except DomainError as error:
@@ -454,7 +461,9 @@ def remittance_record(
 
     # Deductions onto the invoice lines: every one that fits on none is named.
     placed: dict[int, str] = {}
-    if lines:
+    if found_before:
+        pass
+    elif lines:
         rooms = {number: amount - named_total[number] for number, (_i, amount, _r) in lines.items()}
         pending = [(index, values["amount"], values["line"]) for index, values in enumerate(taken)]
         while True:
@@ -677,10 +686,13 @@ def _match(header_row) -> tuple[dict[str, int], dict[str, str], list[Problem]]:
     return positions, headers, problems
 
 
-def advice_read(file) -> tuple[list[InvoiceLine], list[DeductionLine], str, dict[tuple[str, str], str]]:
+def advice_read(
+    file,
+) -> tuple[list[InvoiceLine], list[DeductionLine], str, dict[tuple[str, str], str], list[Problem]]:
     """The lines of an Excel advice (first sheet, headers in row 1, Chinese or English), its sha256, and the
-    column headers it used by (section, field) — to name the columns of the service's refusals. A cell that cannot
-    be read, or a row that is neither an invoice line nor a deduction, is refused with every such row named."""
+    column headers it used by (section, field) — to name the columns of the service's refusals — and the problems of
+    its cells (a cell that cannot be read, a row that is neither an invoice line nor a deduction), which the service
+    refuses together with the problems of the lines it could read. Bad headers are refused at once."""
     check_size(file)
     if hasattr(file, "seek"):
         file.seek(0)
@@ -753,20 +765,18 @@ def advice_read(file) -> tuple[list[InvoiceLine], list[DeductionLine], str, dict
                     row=number,
                 )
             )
-    if problems:
-        raise RemittanceRefused(problems)
-    if not invoice_lines and not deduction_lines:
+    if not invoice_lines and not deduction_lines and not problems:
         raise DomainError("import.no_rows", _("The file has headers but no data rows."), field="file")
     columns = {("invoices", "invoice"): header("invoice"), ("invoices", "amount"): header("amount")}
     columns.update({("deductions", key): header(key) for key in ("invoice", "kind", "period", "reference", "reason")})
     columns[("deductions", "amount")] = header("deduction_amount")
-    return invoice_lines, deduction_lines, sha256, columns
+    return invoice_lines, deduction_lines, sha256, columns, problems
 
 
 def remittance_import(*, account: KeyAccount, date: date, reference: str, cash: Decimal, file, by=None):
     """Record a remittance from its Excel advice (the header typed, the lines in the file): remittance_record
     with the file's sha256, the problems named by the file's rows and headers."""
-    invoices, deductions, sha256, columns = advice_read(file)
+    invoices, deductions, sha256, columns, problems = advice_read(file)
     try:
         return remittance_record(
             account=account,
@@ -777,6 +787,7 @@ def remittance_import(*, account: KeyAccount, date: date, reference: str, cash: 
             deductions=deductions,
             by=by,
             file_sha256=sha256,
+            problems=problems,
         )
     except RemittanceRefused as refusal:
         raise refusal.relabel(columns) from None
