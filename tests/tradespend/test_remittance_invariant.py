@@ -10,11 +10,12 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.roles import Role
 from contracts.models import Allocation, Deduction, Invoice, Payment
 from contracts.receivables import to_money
 from contracts.selectors import account_reconciliation
 from ka_portal.errors import DomainError
-from tests.factories import KeyAccountFactory
+from tests.factories import KeyAccountFactory, make_user
 from tradespend.models import ClosedMonth, Remittance
 from tradespend.remittances import DeductionLine, InvoiceLine, remittance_record
 
@@ -37,6 +38,11 @@ advices = st.fixed_dictionaries(
         "bad": st.one_of(st.none(), st.sampled_from(BAD)),
     }
 )
+
+
+@pytest.fixture
+def remit_finance(db):
+    return make_user(Role.FINANCE)
 
 
 def _state():
