@@ -274,7 +274,13 @@ class RemittanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         "again (same sha256, or the same lines) answers 200 with already_imported and changes nothing. Refusals "
         "list every bad row in `errors` (row of the sheet, column as the file names it, why).",
     )
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def import_advice(self, request):
         data = RemittanceImportInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
