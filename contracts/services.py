@@ -668,5 +668,24 @@ def settlement_record(
         invoice = invoices[invoice_id]
         invoice.open_amount = to_money(invoice.open_amount - total)
         invoice.status = _status_for(invoice)
-    Invoice.objects.bulk_update(list(invoices.values()), ["open_amount", "status"], batch_size=500)
+    _write_open_amounts(list(invoices.values()))
     return payment, made, withheld
+
+
+def _write_open_amounts(invoices: Sequence[Invoice], chunk: int = 500) -> None:
+    """Store the open amount and status of many locked invoices, one UPDATE … FROM (VALUES …) per ``chunk``:
+    bulk_update's CASE per row takes seconds to build for a thousand invoices; this takes milliseconds (SQLite and
+    PostgreSQL name a VALUES list's columns column1, column2, … alike)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(Invoice._meta.db_table)
+    for start in range(0, len(invoices), chunk):
+        part = invoices[start : start + chunk]
+        rows = ", ".join(["(%s, %s, %s)"] * len(part))
+        params = [value for i in part for value in (i.pk, to_money(i.open_amount), i.status)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET open_amount = v.column2, status = v.column3 "  # noqa: S608 - no user text
+                f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
+                params,
+            )

@@ -298,3 +298,28 @@ def test_the_number_of_queries_does_not_grow_with_the_lines(remit_world, count):
 
     assert len(queries) <= 25, [q["sql"][:120] for q in queries.captured_queries]
     assert Remittance.objects.get(reference=f"BIG-{count}").invoice_lines.count() == count
+
+
+@pytest.mark.postgres
+def test_a_thousand_invoices_and_three_hundred_deductions_land_well_under_five_seconds(remit_world):
+    import time
+
+    lines, deductions, cash = _many(remit_world["account"], 1000)
+    deductions = deductions[:300]
+    cash = D("900.00") * 1000 - D("50.00") * 300
+
+    started = time.perf_counter()
+    outcome = remittance_record(
+        account=remit_world["account"],
+        date=date(2026, 10, 8),
+        reference="BIG-1000",
+        cash=cash,
+        invoices=lines,
+        deductions=deductions,
+        by=remit_world["finance"],
+    )
+    elapsed = time.perf_counter() - started
+
+    assert outcome.remittance.invoice_lines.count() == 1000
+    assert outcome.remittance.deductions.count() == 300
+    assert elapsed < 2.5, f"{elapsed:.2f} s"
