@@ -320,7 +320,7 @@ def remittance_record(
     numbers.discard("")
     found = {
         invoice.number: invoice
-        for invoice in Invoice.objects.select_for_update()
+        for invoice in Invoice.objects.select_for_update(of=("self",))
         .filter(number__in=sorted(numbers))
         .select_related("account")
         .order_by("pk")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from accounts.roles import Role
 from contracts.models import Allocation, Deduction, Invoice, Payment
@@ -23,6 +24,13 @@ from tradespend.remittances import (
 
 pytestmark = pytest.mark.django_db
 D = Decimal
+
+
+@pytest.fixture(autouse=True)
+def _remit_in_english():
+    """The refusals are read in English here (the pages' tests read them in both languages)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
