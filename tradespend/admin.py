@@ -3,7 +3,18 @@ part of issue 12)."""
 
 from django.contrib import admin
 
-from .models import AccrualLine, AccrualRun, DeductionMatch, DeductionRecovery, Dispute, DuplicateClearance
+from contracts.admin import WrittenThroughServices
+
+from .models import (
+    AccrualLine,
+    AccrualRun,
+    DeductionMatch,
+    DeductionRecovery,
+    Dispute,
+    DuplicateClearance,
+    Remittance,
+    RemittanceInvoice,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -61,3 +72,22 @@ class AccrualLineAdmin(ReadOnlyAdmin):
 class AccrualRunAdmin(ReadOnlyAdmin):
     list_display = ("run_on", "account", "lines_written", "started_at", "finished_at", "requested_by")
     list_select_related = ("account", "requested_by")
+
+
+# --- remittances (item 6): written only by tradespend.remittances.remittance_record -------------------------------
+
+
+class RemittanceInvoiceInline(WrittenThroughServices, admin.TabularInline):
+    model = RemittanceInvoice
+    fields = ("row", "invoice", "open_before", "amount")
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Remittance)
+class RemittanceAdmin(WrittenThroughServices, admin.ModelAdmin):
+    list_display = ("account", "date", "reference", "cash", "settled", "deducted", "recorded_by")
+    list_filter = ("date",)
+    search_fields = ("reference", "account__code", "account__name")
+    readonly_fields = ("payment", "deductions")
+    inlines = [RemittanceInvoiceInline]

@@ -12,7 +12,7 @@ from contracts.filters import DeductionFilter
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, yes_no_filter
 
-from .models import AccrualLine, Dispute, SpendCategory, SpendKind
+from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 
 # --- matching: deductions and disputes ----------------------------------------------------------------------------
 
@@ -124,3 +124,40 @@ class AccrualLineFilter(StyledFilterSet):
         return queryset.filter(
             Q(reason__icontains=value) | Q(plan__title__icontains=value) | Q(term__contract__number__icontains=value)
         )
+
+
+# --- remittances (item 6) ----------------------------------------------------------------------------------------
+
+
+class RemittanceFilter(StyledFilterSet):
+    """Remittances by key account (code), date range and reference (or an invoice number it names)."""
+
+    account = record_filter(
+        KeyAccount,
+        scope=contract_selectors.finance_accounts,
+        label=_("Key account"),
+        help_text="The key account, by code (e.g. WMT); one outside your accounts is not found.",
+    )
+    date_from = django_filters.DateFilter(
+        label=_("From"), field_name="date", lookup_expr="gte", help_text="Remittances dated on or after (YYYY-MM-DD)."
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), field_name="date", lookup_expr="lte", help_text="Remittances dated on or before (YYYY-MM-DD)."
+    )
+    q = django_filters.CharFilter(
+        label=_("Reference or invoice"),
+        method="filter_q",
+        help_text="Part of the chain's payment reference, or an invoice number the remittance settles.",
+    )
+    o = django_filters.OrderingFilter(fields=("date", "cash", "reference"))
+
+    class Meta:
+        model = Remittance
+        fields = ["account"]
+
+    def filter_q(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        named = Q(invoice_lines__invoice__number=value)
+        return queryset.filter(Q(reference__icontains=value) | named).distinct()

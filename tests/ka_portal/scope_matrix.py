@@ -44,7 +44,7 @@ from ka_portal.permissions import can
 from promotions import selectors as promotion_selectors
 from promotions.models import Budget, PromotionPlan, PromotionType
 from stores.models import Delivery, Listing, Product, Store
-from tradespend.models import AccrualLine, DeductionMatch, Dispute
+from tradespend.models import AccrualLine, DeductionMatch, Dispute, Remittance
 from visits import selectors as visit_selectors
 from visits.models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit, VisitPhoto
 
@@ -109,6 +109,8 @@ SCOPES: dict[str, Scope] = {
     ),
     # Every user may have jobs of their own (no model permission gates them): gated like stores, seen by all.
     "import_job": Scope(ImportJob, scope.import_jobs_for, Store),
+    # --- trade spend: remittances (issue 12 item 6)
+    "remittance": Scope(Remittance, scope.remittances_for),
 }
 
 # URL kwargs that are not records: the value the matrix sends.
@@ -337,6 +339,14 @@ ROUTES: dict[str, Route] = {
     "accrual-line-list": Route(rows="accrual_line"),
     "accrual-line-detail": Route(params={"pk": "accrual_line"}),
     "accrual-run-list": Route(),
+    # --- trade spend: remittances (issue 12 item 6)
+    "tradespend:remittances": Route(rows="remittance", export=True),
+    "tradespend:remittance-new": Route(),
+    "tradespend:remittance-template": Route(),
+    "tradespend:remittance-detail": Route(params={"pk": "remittance"}),
+    "remittance-list": Route(rows="remittance"),
+    "remittance-detail": Route(params={"pk": "remittance"}),
+    "remittance-import": Route(),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

@@ -1277,6 +1277,81 @@ KNOWN_GAPS: set[tuple[str, str]] = set()
 # Why a known gap is not the plain "<door> skips the rule".
 GAP_REASONS: dict[tuple[str, str], str] = {}
 
+# --- trade spend: remittances (issue 12 item 6, helper remit) ---------------------------------------------------
+
+
+def _remittance_api(w, v):
+    """The remittance API's JSON: one line on the world's invoice, a deduction when the values give one."""
+    deductions = [{"kind": "dm", "amount": v["deduction"]}] if v.get("deduction") else []
+    return {
+        "account": w.account.code,
+        "date": "2026-06-01",
+        "reference": "MX-REM-1",
+        "cash": v["cash"],
+        "invoices": [{"invoice": w.invoice.number, "amount": v["line"]}],
+        "deductions": deductions,
+    }
+
+
+def _remittance_page(w, v):
+    """The remittance page keyed in: the same advice as _remittance_api."""
+    return {
+        "account": w.account.code,
+        "date": "2026-06-01",
+        "reference": "MX-REM-1",
+        "cash": v["cash"],
+        "mode": "key",
+        "invoices-TOTAL_FORMS": "1",
+        "invoices-INITIAL_FORMS": "0",
+        "invoices-0-invoice": w.invoice.number,
+        "invoices-0-amount": v["line"],
+        "deductions-TOTAL_FORMS": "1",
+        "deductions-INITIAL_FORMS": "0",
+        "deductions-0-kind": "dm" if v.get("deduction") else "",
+        "deductions-0-amount": v.get("deduction", ""),
+    }
+
+
+def _remittance_doors():
+    return (
+        Door("page", "finance", lambda w: reverse("tradespend:remittance-new"), _remittance_page),
+        Door("api_create", "finance", api("remittance-list"), _remittance_api),
+    )
+
+
+def _remittance_model():
+    from tradespend.models import Remittance
+
+    return Remittance
+
+
+RULES += (
+    Rule(
+        "remittance.does_not_add_up", "remittance.does_not_add_up", _remittance_model(), "cash",
+        good={"cash": "1000.00", "line": "1000.00"},
+        bad={"cash": "999.99", "line": "1000.00"},
+        watch=(Payment, Allocation, Deduction, Invoice),
+        message="It does not add up: cash 999.99 plus deductions 0.00 is 999.99, less than the 1000.00",
+        doors=_remittance_doors(),
+    ),
+    Rule(
+        "remittance.exceeds_open", "remittance.exceeds_open", _remittance_model(), "amount",
+        good={"cash": "1000.00", "line": "1000.00"},
+        bad={"cash": "1000.01", "line": "1000.01"},
+        watch=(Payment, Allocation, Deduction, Invoice),
+        message="1000.01 is more than the 1000.00 still open on invoice MX-INV-1.",
+        doors=_remittance_doors(),
+    ),
+    Rule(
+        "remittance.deduction_too_big", "remittance.deduction_too_big", _remittance_model(), "amount",
+        good={"cash": "1000.00", "line": "1000.00", "deduction": "100.00"},
+        bad={"cash": "1000.00", "line": "1000.00", "deduction": "1000.01"},
+        watch=(Payment, Allocation, Deduction, Invoice),
+        message="1000.01 is larger than what any one invoice in this remittance settles (largest 1000.00 left)",
+        doors=_remittance_doors(),
+    ),
+)  # fmt: skip
+
 
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]

@@ -1,7 +1,300 @@
-"""Trade-spend API: remittances (issue 12).
+"""Trade-spend API: head-office remittances (总部回款, issue 12 item 6).
 
 `routes` (prefix, viewset, basename) go into the router of tradespend/api_urls.py; `urlpatterns` are
-this module's other endpoints."""
+this module's other endpoints.
 
-routes: list = []
+    GET  /api/v1/remittances/            list (account by code, date_from, date_to, q: reference or invoice)
+    GET  /api/v1/remittances/{id}/       one remittance: its invoice lines, deductions (with matching state), rest
+    POST /api/v1/remittances/            JSON: header, invoices [{invoice, amount}], deductions [...]
+    POST /api/v1/remittances/import/     multipart: file (the Excel advice) + account, date, reference, cash
+
+Both POSTs take an Idempotency-Key; the same account + reference with the same content answers 200 with the
+remittance already recorded (``already_imported``: true) and changes nothing. A refusal is the house's DomainError
+JSON; its ``errors`` list every bad line: {section, row, column, message, code}."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from contracts.api import CONFLICT, FinancePermission, account_field
+from ka_portal.errors import DomainError
+from ka_portal.idempotency import idempotent
+from ka_portal.scope import remittances_for
+
+from .. import rules
+from ..filters import RemittanceFilter
+from ..models import Remittance
+from ..remittances import (
+    DeductionLine,
+    InvoiceLine,
+    Problem,
+    remittance_import,
+    remittance_record,
+    remittance_summary,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class InvoiceLineInput(serializers.Serializer):
+    invoice = serializers.CharField(max_length=40, help_text="The invoice's number (one of the account's).")
+    amount = serializers.DecimalField(
+        **MONEY, help_text="What this remittance settles of the invoice: cash and deductions together."
+    )
+
+
+class DeductionLineInput(serializers.Serializer):
+    kind = serializers.CharField(
+        max_length=40,
+        help_text="listing, barcode, dm, tg, rebate, anniversary, display, promoter, promotion, other "
+        "(or its label, English or Chinese).",
+    )
+    period_start = serializers.CharField(
+        max_length=7,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="First month, YYYY-MM (default: the date's).",
+    )
+    period_end = serializers.CharField(
+        max_length=7,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Last month, YYYY-MM (default: the first).",
+    )
+    amount = serializers.DecimalField(**MONEY, help_text="What the chain withheld.")
+    reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Default: “remittance <reference>”."
+    )
+    invoice = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The invoice line it is taken from (optional: else placed on the line with the most room).",
+    )
+
+
+class RemittanceHeaderInput(serializers.Serializer):
+    account = account_field()
+    date = serializers.DateField(help_text="The day the cash was received.")
+    reference = serializers.CharField(max_length=60, help_text="The chain's payment reference, once per account.")
+    cash = serializers.DecimalField(**MONEY, help_text="The cash received.")
+
+
+class RemittanceCreateInput(RemittanceHeaderInput):
+    invoices = InvoiceLineInput(many=True, help_text="The invoice lines.")
+    deductions = DeductionLineInput(many=True, required=False, default=list, help_text="The deduction lines.")
+
+
+class RemittanceImportInput(RemittanceHeaderInput):
+    file = serializers.FileField(help_text="The remittance advice (.xlsx): the template's columns, 中文 or English.")
+
+
+class RemittanceSerializer(serializers.ModelSerializer):
+    account = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The key account, by code.")
+    payment = serializers.PrimaryKeyRelatedField(read_only=True)
+    unallocated = serializers.SerializerMethodField(help_text="Cash over: unallocated on the payment.")
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Remittance
+        fields = [
+            "id",
+            "account",
+            "date",
+            "reference",
+            "cash",
+            "settled",
+            "deducted",
+            "unallocated",
+            "payment",
+            "file_sha256",
+            "recorded_by",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_unallocated(self, remittance) -> str:
+        return str(remittance.payment.amount - remittance.payment.allocated_amount)
+
+
+class LineOutput(serializers.Serializer):
+    invoice = serializers.CharField(source="invoice.number")
+    open_before = serializers.DecimalField(**MONEY)
+    settled = serializers.DecimalField(**MONEY)
+    cash = serializers.DecimalField(**MONEY)
+    deducted = serializers.DecimalField(**MONEY)
+    still_open = serializers.DecimalField(**MONEY)
+    short = serializers.BooleanField()
+    row = serializers.IntegerField(allow_null=True)
+
+
+class DeductionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    amount = serializers.DecimalField(**MONEY)
+    reference = serializers.CharField()
+    reason = serializers.CharField()
+    invoice = serializers.CharField(source="invoice.number")
+    state = serializers.CharField(help_text="matched, partly_matched, unsupported or duplicate (from matching).")
+    matched_amount = serializers.DecimalField(**MONEY)
+
+
+class RestOutput(serializers.Serializer):
+    invoice = serializers.CharField(source="invoice.number")
+    amount = serializers.DecimalField(**MONEY)
+
+
+class RemittanceDetailSerializer(RemittanceSerializer):
+    lines = serializers.SerializerMethodField()
+    deductions = serializers.SerializerMethodField()
+    rest = serializers.SerializerMethodField(help_text="The rest, allocated oldest first to other invoices.")
+    already_imported = serializers.SerializerMethodField()
+
+    class Meta(RemittanceSerializer.Meta):
+        fields = [*RemittanceSerializer.Meta.fields, "lines", "deductions", "rest", "already_imported"]
+        read_only_fields = fields
+
+    def _summary(self, remittance):
+        if getattr(self, "_cached", None) is None or self._cached.remittance.pk != remittance.pk:
+            self._cached = remittance_summary(remittance)
+        return self._cached
+
+    @extend_schema_field(LineOutput(many=True))
+    def get_lines(self, remittance):
+        return LineOutput(self._summary(remittance).lines, many=True).data
+
+    @extend_schema_field(DeductionOutput(many=True))
+    def get_deductions(self, remittance):
+        return DeductionOutput(self._summary(remittance).deductions, many=True).data
+
+    @extend_schema_field(RestOutput(many=True))
+    def get_rest(self, remittance):
+        return RestOutput(self._summary(remittance).others, many=True).data
+
+    def get_already_imported(self, remittance) -> bool:
+        return bool(self.context.get("already_imported"))
+
+
+def _keyed(data) -> tuple[list[InvoiceLine], list[DeductionLine], list[Problem]]:
+    problems: list[Problem] = []
+    invoices = [InvoiceLine(line["invoice"], line["amount"], number) for number, line in enumerate(data["invoices"], 1)]
+    deductions = []
+    for number, line in enumerate(data.get("deductions") or [], 1):
+        months = {}
+        for name in ("period_start", "period_end"):
+            if line.get(name):
+                try:
+                    months[name] = rules.parse_period(line[name])[0]
+                except DomainError as error:
+                    problems.append(Problem("deductions", number, name, error.detail, error.code))
+        deductions.append(
+            DeductionLine(
+                kind=line["kind"],
+                amount=line["amount"],
+                period_start=months.get("period_start"),
+                period_end=months.get("period_end"),
+                reference=line["reference"],
+                reason=line["reason"],
+                invoice=line["invoice"],
+                row=number,
+            )
+        )
+    return invoices, deductions, problems
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Remittances of the accounts you see. Filters: account (code), date_from, "
+        "date_to, q (part of the reference, or an invoice number it settles)."
+    ),
+    retrieve=extend_schema(responses={200: RemittanceDetailSerializer}),
+)
+class RemittanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Head-office remittances: list, read, record (JSON or the Excel advice)."""
+
+    queryset = Remittance.objects.none()  # the model, for permissions and the schema; get_queryset scopes
+    permission_classes = [FinancePermission]
+    serializer_class = RemittanceSerializer
+    filterset_class = RemittanceFilter
+    ordering_fields = ["date", "cash", "reference"]
+
+    def get_queryset(self):
+        return (
+            remittances_for(self.request.user)
+            .select_related("account", "payment", "recorded_by")
+            .order_by("-date", "-pk")
+        )
+
+    def get_serializer_class(self):
+        return RemittanceDetailSerializer if self.action == "retrieve" else RemittanceSerializer
+
+    def _answer(self, outcome):
+        remittance = self.get_queryset().get(pk=outcome.remittance.pk)
+        body = RemittanceDetailSerializer(remittance, context={"already_imported": not outcome.created}).data
+        return Response(body, status=status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK)
+
+    @idempotent()
+    @extend_schema(
+        request=RemittanceCreateInput,
+        responses={201: RemittanceDetailSerializer, 200: RemittanceDetailSerializer, **CONFLICT},
+        description="Record a remittance, all or nothing. 200 with already_imported when the same account + "
+        "reference was recorded with the same lines; 409 remittance.reference_used when with other lines. "
+        "Refusals list every bad line in `errors` (section, row, column, message, code).",
+    )
+    def create(self, request, *args, **kwargs):
+        data = RemittanceCreateInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        header = data.validated_data
+        invoices, deductions, problems = _keyed(header)
+        outcome = remittance_record(
+            account=header["account"],
+            date=header["date"],
+            reference=header["reference"],
+            cash=header["cash"],
+            invoices=invoices,
+            deductions=deductions,
+            by=request.user,
+            problems=problems,
+        )
+        return self._answer(outcome)
+
+    @idempotent()
+    @extend_schema(
+        request={"multipart/form-data": RemittanceImportInput},
+        responses={201: RemittanceDetailSerializer, 200: RemittanceDetailSerializer, **CONFLICT},
+        description="Record a remittance from its Excel advice (`file`), the header as form fields. The same file "
+        "again (same sha256, or the same lines) answers 200 with already_imported and changes nothing. Refusals "
+        "list every bad row in `errors` (row of the sheet, column as the file names it, why).",
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_advice(self, request):
+        data = RemittanceImportInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        header = data.validated_data
+        outcome = remittance_import(
+            account=header["account"],
+            date=header["date"],
+            reference=header["reference"],
+            cash=header["cash"],
+            file=header["file"],
+            by=request.user,
+        )
+        return self._answer(outcome)
+
+
+routes: list = [("remittances", RemittanceViewSet, "remittance")]
 urlpatterns: list = []

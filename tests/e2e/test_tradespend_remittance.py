@@ -1,0 +1,111 @@
+"""Finance uploads a head office's remittance advice in the browser and reads what was paid, deducted and short."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from accounts.roles import Role
+from tests.contracts.factories import InvoiceFactory
+from tests.factories import KeyAccountFactory, make_user
+from tests.imports.xlsx import xlsx_bytes
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_finance_uploads_a_remittance_and_sees_paid_deducted_and_short(desktop, phone, live_server, tmp_path):
+    make_user(Role.FINANCE, username="finance1", password="demo-pass-1")
+    account = KeyAccountFactory(code="WMT", name="沃尔玛")
+    for number, day, amount in [
+        ("WM-0701", date(2026, 7, 1), "5000.00"),  # not named: takes the rest, oldest first
+        ("WM-0801", date(2026, 8, 1), "8000.00"),  # 上海店
+        ("WM-0805", date(2026, 8, 5), "3000.00"),  # 杭州店
+    ]:
+        InvoiceFactory(number=number, account=account, date=day, amount=Decimal(amount))
+    advice = tmp_path / "回款明细.xlsx"
+    advice.write_bytes(
+        xlsx_bytes(
+            ["发票号", "结算金额", "扣款类型", "费用期间", "扣款金额", "费用单号", "扣款原因"],
+            [
+                ["WM-0801", 8000, None, None, None, None, None],
+                ["WM-0805", 2000, None, None, None, None, None],
+                ["WM-0805", None, "DM费", "2026-08", 300, "DM-0801", "八月海报"],
+                [None, None, "进场费", "2026-07~2026-09", 1200, "LST-Q3", None],
+            ],
+        )
+    )
+
+    log_in(desktop, "finance1", "demo-pass-1")
+    desktop.goto("/trade-spend/remittances/")
+    desktop.get_by_test_id("remittance-new").click()
+    form = desktop.get_by_test_id("remittance-form")
+    form.get_by_label("重点客户").select_option("WMT")
+    form.get_by_label("到账日期").fill("2026-10-08")
+    form.get_by_label("回款凭证号").fill("WMT-HK-1008")
+    form.get_by_label("实收金额").fill("9500")
+    form.locator('input[type="file"]').set_input_files(str(advice))
+    form.get_by_test_id("remittance-submit").click()
+
+    # Lines 10000; deductions 1500; cash 9500 → 8500 on the lines, 1000 to WM-0701; WM-0805 is 1000 short.
+    assert "WMT-HK-1008" in desktop.get_by_role("alert").inner_text()
+    assert desktop.get_by_test_id("paid").inner_text() == "9,500.00"
+    assert desktop.get_by_test_id("deducted").inner_text() == "1,500.00"
+    assert desktop.get_by_test_id("short").inner_text() == "1,000.00"
+    assert desktop.get_by_test_id("over").inner_text() == "0.00"
+    lines = desktop.get_by_test_id("invoice-lines").inner_text()
+    assert "WM-0805" in lines and "少付" in lines
+    deductions = desktop.get_by_test_id("deductions").inner_text()
+    assert "八月海报" in deductions and "LST-Q3" in deductions and "2026-07~2026-09" in deductions
+    assert "WM-0701" in desktop.get_by_test_id("rest").inner_text()
+    desktop.screenshot(path="tests/e2e/artifacts/tradespend-remittance.png", full_page=True)
+
+    # the same file again: already imported, nothing changes
+    desktop.goto("/trade-spend/remittances/new/")
+    form = desktop.get_by_test_id("remittance-form")
+    form.get_by_label("重点客户").select_option("WMT")
+    form.get_by_label("到账日期").fill("2026-10-08")
+    form.get_by_label("回款凭证号").fill("WMT-HK-1008")
+    form.get_by_label("实收金额").fill("9500")
+    form.locator('input[type="file"]').set_input_files(str(advice))
+    form.get_by_test_id("remittance-submit").click()
+    assert "已于" in desktop.get_by_role("alert").inner_text()
+    assert desktop.get_by_test_id("paid").inner_text() == "9,500.00"
+
+    # on a phone the screen reads too
+    log_in(phone, "finance1", "demo-pass-1")
+    phone.goto(desktop.url.replace(live_server.url, ""))
+    assert phone.get_by_test_id("short").inner_text() == "1,000.00"
+    phone.screenshot(path="tests/e2e/artifacts/tradespend-remittance-phone.png", full_page=True)
+
+
+def test_a_bad_advice_lists_every_row_on_a_phone(phone, live_server, tmp_path):
+    make_user(Role.FINANCE, username="finance1", password="demo-pass-1")
+    account = KeyAccountFactory(code="CRF", name="家乐福")
+    InvoiceFactory(number="CF-0801", account=account, date=date(2026, 8, 1), amount=Decimal("8000.00"))
+    advice = tmp_path / "advice.xlsx"
+    advice.write_bytes(
+        xlsx_bytes(
+            ["invoice number", "amount settled", "deduction kind", "period", "deduction amount"],
+            [
+                ["CF-0801", 8000.5, None, None, None],
+                ["CF-9999", 10, None, None, None],
+                [None, None, "贿赂", "2026-13", 5],
+            ],
+        )
+    )
+
+    log_in(phone, "finance1", "demo-pass-1")
+    phone.goto("/trade-spend/remittances/new/")
+    form = phone.get_by_test_id("remittance-form")
+    form.get_by_label("重点客户").select_option("CRF")
+    form.get_by_label("回款凭证号").fill("CRF-BAD")
+    form.get_by_label("实收金额").fill("7000")
+    form.locator('input[type="file"]').set_input_files(str(advice))
+    form.get_by_test_id("remittance-submit").click()
+
+    problems = phone.get_by_test_id("problems").inner_text()
+    assert "8000.50" in problems and "CF-9999" in problems and "贿赂" in problems and "2026-13" in problems
+    assert phone.get_by_label("回款凭证号").input_value() == "CRF-BAD"
+    phone.screenshot(path="tests/e2e/artifacts/tradespend-remittance-refused-phone.png", full_page=True)

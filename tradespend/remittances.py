@@ -1,0 +1,884 @@
+"""Head-office remittances (总部回款, issue 12 item 6): one payment for many stores' invoices, net of deductions.
+
+    remittance_record(*, account, date, reference, cash, invoices, deductions, by=None, file_sha256="")
+        -> RemittanceOutcome(remittance, created)
+    remittance_import(*, account, date, reference, cash, file, by=None) -> RemittanceOutcome
+    advice_read(file) -> (invoice lines, deduction lines, sha256)      the Excel advice, every bad cell named
+    advice_template() -> Workbook                                       the advice to fill in (中文 / English headers)
+    remittance_summary(remittance) -> RemittanceSummary                 what the screen shows
+
+All or nothing: every bad line is named (row, column, why) in one RemittanceRefused and nothing is written.
+The same account + reference again with the same content (the file's sha256, or the same lines) answers the
+remittance already recorded and changes nothing; other content under a used reference is refused.
+
+How the money lands: each invoice line settles ``amount`` of its invoice, cash and deductions together. A
+deduction naming an invoice of the remittance sits on it; the others go first-fit-decreasing onto the lines with
+the most room (tradespend.rules.place_deductions). A line's cash is its amount less the deductions on it; what
+the cash pays beyond the lines (cash + deductions − Σ lines) goes oldest first to the account's other open
+invoices, and anything left stays unallocated on the payment (over-paid). Speed: the named invoices are locked in
+one query and everything is written in bulk (contracts.services.settlement_record), so the number of queries does
+not grow with the lines.
+"""
+
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+
+from accounts.models import KeyAccount
+from contracts.models import Deduction, Invoice
+from contracts.receivables import ZERO, OpenItem, allocate_oldest_first, to_money
+from contracts.rules import check_within_open, claimed_months, positive_amount
+from contracts.services import settlement_record
+from imports.kinds import CellError, Column, normal_header
+from imports.kinds import money as money_cell
+from imports.kinds import text as text_cell
+from imports.runner import check_size, not_a_spreadsheet
+from ka_portal import excel
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.scope import finance_accounts_for, not_found
+
+from . import rules
+from .matching import deductions_match
+from .models import ClosedMonth, Remittance, RemittanceInvoice
+
+# --- what a remittance is made of --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One invoice the advice settles: its number and the amount settled (cash and deductions together)."""
+
+    invoice: str
+    amount: Decimal | None
+    row: int | None = None  # the file's row, or the line's number as entered
+
+
+@dataclass(frozen=True)
+class DeductionLine:
+    """One deduction the chain took: kind (a code or its label), months, amount, its reference and why;
+    ``invoice`` (a number, optional) names the invoice of the remittance it is taken from."""
+
+    kind: str
+    amount: Decimal | None
+    period_start: date | None = None
+    period_end: date | None = None
+    reference: str = ""
+    reason: str = ""
+    invoice: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: the section ("invoices", "deductions", or "" for the header and a file's rows), the
+    row, the column (a field name; a file's own header once read from a file), why, and the rule's code."""
+
+    section: str
+    row: int | None
+    column: str
+    message: str
+    code: str
+
+    def as_dict(self) -> dict:
+        return {
+            "section": self.section,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "code": self.code,
+        }
+
+
+class RemittanceRefused(DomainError):
+    """The remittance has problems: nothing was recorded. ``problems`` lists every one (row, column, why); the
+    code is the first problem's (remittance.does_not_add_up, remittance.unknown_invoice, …)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        order = {"": 0, "invoices": 1, "deductions": 2}
+        self.problems = sorted(
+            problems, key=lambda p: (p.row is not None, order.get(p.section, 3), p.row or 0, p.column)
+        )
+        first = self.problems[0]
+        if len(self.problems) == 1:
+            super().__init__(
+                first.code, "%(why)s", field=first.column if first.row is None else None, why=first.message
+            )
+        else:
+            super().__init__(
+                first.code,
+                _("%(count)s problems; nothing was recorded. Fix them and try again."),
+                count=len(self.problems),
+            )
+
+    @property
+    def extra(self) -> dict:
+        return {"errors": [problem.as_dict() for problem in self.problems]}
+
+    def relabel(self, columns: dict[tuple[str, str], str]) -> "RemittanceRefused":
+        """The same problems with their columns named as ``columns`` maps (section, field) → header."""
+        return RemittanceRefused(
+            [
+                Problem(
+                    "" if p.row is not None else p.section,
+                    p.row,
+                    columns.get((p.section, p.column), p.column),
+                    p.message,
+                    p.code,
+                )
+                for p in self.problems
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class RemittanceOutcome:
+    remittance: Remittance
+    created: bool  # False: the same advice was already recorded; nothing changed
+
+
+# --- kinds and reasons ---------------------------------------------------------------------------------------
+
+
+@cache
+def _kind_names() -> dict[str, str]:
+    """Every way a deduction kind may be written (code, English and Chinese label), upper-cased → the code."""
+    found = {}
+    for value, label in Deduction.Kind.choices:
+        found[value.upper()] = value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                found[str(label).strip().upper()] = value
+    return found
+
+
+def deduction_kind(value) -> str:
+    """A deduction kind written as its code or its label in either language; refused otherwise."""
+    found = _kind_names().get(str(value or "").strip().upper())
+    if found is None:
+        raise DomainError(
+            "deduction.kind",
+            _("Unknown deduction kind “%(kind)s”: use one of %(kinds)s."),
+            field="kind",
+            kind=value,
+            kinds=", ".join(Deduction.Kind.values),
+        )
+    return found
+
+
+def default_reason(reference: str) -> str:
+    """The reason a deduction gets when the advice gives none; the same in every language, so the same advice
+    keyed in again compares equal whatever language the page was in."""
+    return f"remittance {reference}"
+
+
+# --- idempotency: what makes two advices the same ------------------------------------------------------------
+
+
+def _content(*, when: date, cash: Decimal, invoices, deductions) -> str:
+    """A digest of an advice's content: date, cash, the invoice lines and the deductions (kind, months, amount,
+    reference, reason), order ignored."""
+    body = {
+        "date": when.isoformat(),
+        "cash": str(to_money(cash)),
+        "invoices": sorted([number, str(to_money(amount))] for number, amount in invoices),
+        "deductions": sorted(
+            [kind, start.isoformat(), end.isoformat(), str(to_money(amount)), reference, reason]
+            for kind, start, end, amount, reference, reason in deductions
+        ),
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def _stored_content(remittance: Remittance) -> str:
+    return _content(
+        when=remittance.date,
+        cash=remittance.cash,
+        invoices=remittance.invoice_lines.values_list("invoice__number", "amount"),
+        deductions=remittance.deductions.values_list(
+            "kind", "period_start", "period_end", "amount", "reference", "reason"
+        ),
+    )
+
+
+def _new_content(*, when, cash, reference, invoices, deductions) -> str | None:
+    """The digest of an advice as given, or None when it cannot be read (it is then not the stored one)."""
+    try:
+        lines = [((line.invoice or "").strip(), to_money(line.amount)) for line in invoices]
+        taken = []
+        for line in deductions:
+            start, end = claimed_months(when, line.period_start, line.period_end)
+            taken.append(
+                (
+                    deduction_kind(line.kind),
+                    start,
+                    end,
+                    to_money(line.amount),
+                    (line.reference or "").strip(),
+                    (line.reason or "").strip() or default_reason(reference),
+                )
+            )
+        return _content(when=when, cash=cash, invoices=lines, deductions=taken)
+    except (DomainError, TypeError, ArithmeticError, ValueError):
+        return None
+
+
+def _same_or_refused(existing: Remittance, *, file_sha256: str, content: str | None) -> RemittanceOutcome:
+    if (file_sha256 and file_sha256 == existing.file_sha256) or content == _stored_content(existing):
+        return RemittanceOutcome(existing, created=False)
+    raise DomainConflict(
+        "remittance.reference_used",
+        _(
+            "Reference %(reference)s was already used for a remittance of %(account)s recorded on %(recorded)s "
+            "(dated %(date)s) with other content: check the reference, or open that remittance."
+        ),
+        field="reference",
+        reference=existing.reference,
+        account=existing.account.code,
+        recorded=f"{existing.created_at:%Y-%m-%d}",
+        date=existing.date,
+        remittance=existing.pk,
+    )
+
+
+# --- the service ----------------------------------------------------------------------------------------------
+
+
+class _Problems(list):
+    def add(self, section: str, row: int | None, column: str, error: DomainError | str, code: str = "") -> None:
+        if isinstance(error, DomainError):
+            self.append(Problem(section, row, column, error.detail, code or error.code))
+        else:
+            self.append(Problem(section, row, column, str(error), code))
+
+
+def _row(line, index: int) -> int:
+    return line.row if line.row is not None else index + 1
+
+
+@transaction.atomic
+def remittance_record(
+    *,
+    account: KeyAccount,
+    date: date,
+    reference: str,
+    cash: Decimal,
+    invoices: Sequence[InvoiceLine],
+    deductions: Sequence[DeductionLine] = (),
+    by=None,
+    file_sha256: str = "",
+    problems: Sequence[Problem] = (),
+) -> RemittanceOutcome:
+    """Record a head office's remittance, all or nothing: the payment and its allocations, the deductions, the
+    remittance with its lines, then the matching of the new deductions. ``by`` (the user) also scopes which
+    invoices may be named. Raises RemittanceRefused listing every problem; DomainConflict
+    remittance.reference_used when the reference was used for other content. ``problems`` are those found
+    before (cells of a file that could not be read): refused with the rest."""
+    when = date
+    found_before = list(problems)
+    problems = _Problems(found_before)
+    reference = (reference or "").strip()
+    if by is not None and not finance_accounts_for(by).filter(pk=account.pk).exists():
+        raise not_found("account")
+    if not reference:
+        problems.add("", None, "reference", _("Give the chain's payment reference."), "remittance.needs_reference")
+    elif len(reference) > 60:
+        problems.add("", None, "reference", _("The reference is longer than 60 characters."), "remittance.reference")
+    else:
+        account = KeyAccount.objects.select_for_update().get(pk=account.pk)  # one remittance of an account at a time
+        existing = Remittance.objects.filter(account=account, reference=reference).select_related("account").first()
+        if existing is not None:
+            content = _new_content(when=when, cash=cash, reference=reference, invoices=invoices, deductions=deductions)
+            if found_before:
+                content = None
+            return _same_or_refused(existing, file_sha256=file_sha256, content=content)
+    try:
+        cash = rules_positive(cash, "remittance.cash_not_positive")
+    except DomainError as error:
+        problems.add("", None, "cash", error)
+        cash = None
+    try:
+        rules.check_month_open(when, frozenset(ClosedMonth.objects.values_list("month", flat=True)))
+    except DomainError as error:
+        problems.add("", None, "date", error)
+
+    # The invoices named, locked in one query (the account's, within the user's scope).
+    numbers = {(line.invoice or "").strip() for line in invoices} | {
+        (line.invoice or "").strip() for line in deductions if line.invoice
+    }
+    numbers.discard("")
+    found = {
+        invoice.number: invoice
+        for invoice in Invoice.objects.select_for_update(of=("self",))
+        .filter(number__in=sorted(numbers))
+        .select_related("account")
+        .order_by("pk")
+    }
+    visible = None if by is None else set(finance_accounts_for(by).values_list("pk", flat=True))
+    lines: dict[str, tuple[Invoice, Decimal, int]] = {}
+    first_row: dict[str, int] = {}
+    for index, line in enumerate(invoices):
+        row, number = _row(line, index), (line.invoice or "").strip()
+        if not number:
+            problems.add("invoices", row, "invoice", _("An invoice number is required."), "remittance.needs_invoice")
+            continue
+        invoice = found.get(number)
+        if invoice is None or (visible is not None and invoice.account_id not in visible):
+            problems.add(
+                "invoices",
+                row,
+                "invoice",
+                _("Unknown invoice number “%(number)s”.") % {"number": number},
+                "remittance.unknown_invoice",
+            )
+            continue
+        if invoice.account_id != account.pk:
+            problems.add(
+                "invoices",
+                row,
+                "invoice",
+                _("Invoice %(number)s is %(other)s's, not %(account)s's.")
+                % {"number": number, "other": invoice.account.code, "account": account.code},
+                "remittance.other_account",
+            )
+            continue
+        if number in first_row:
+            problems.add(
+                "invoices",
+                row,
+                "invoice",
+                _("Invoice %(number)s is named twice: also row %(row)s.")
+                % {"number": number, "row": first_row[number]},
+                "remittance.invoice_twice",
+            )
+            continue
+        first_row[number] = row
+        try:
+            amount = rules_positive(line.amount, "remittance.line_not_positive")
+            check_within_open(
+                amount=amount,
+                open_amount=invoice.open_amount,
+                number=number,
+                code="remittance.exceeds_open",
+                field="amount",
+            )
+        except DomainError as error:
+            problems.add("invoices", row, "amount", error)
+            continue
+        lines[number] = (invoice, amount, row)
+
+    # The deductions: kind, amount, months, and the invoice line they name.
+    taken: list[dict] = []
+    named_total: dict[str, Decimal] = defaultdict(Decimal)
+    for index, line in enumerate(deductions):
+        row, bad = _row(line, index), False
+        values = {"row": row}
+        try:
+            values["kind"] = deduction_kind(line.kind)
+        except DomainError as error:
+            problems.add("deductions", row, "kind", error)
+            bad = True
+        try:
+            values["amount"] = rules_positive(line.amount, "deduction.amount_not_positive")
+        except DomainError as error:
+            problems.add("deductions", row, "amount", error)
+            bad = True
+        try:
+            values["period_start"], values["period_end"] = claimed_months(when, line.period_start, line.period_end)
+        except DomainError as error:
+            problems.add("deductions", row, "period", error)
+            bad = True
+        values["reference"] = (line.reference or "").strip()
+        if len(values["reference"]) > 60:
+            problems.add(
+                "deductions",
+                row,
+                "reference",
+                _("The reference is longer than 60 characters."),
+                "remittance.reference",
+            )
+            bad = True
+        values["reason"] = (line.reason or "").strip() or default_reason(reference)
+        if len(values["reason"]) > 200:
+            problems.add(
+                "deductions", row, "reason", _("The reason is longer than 200 characters."), "remittance.reason"
+            )
+            bad = True
+        number = (line.invoice or "").strip()
+        values["line"] = None
+        if number:
+            if number not in first_row:
+                problems.add(
+                    "deductions",
+                    row,
+                    "invoice",
+                    _(
+                        "Invoice %(number)s is not among this remittance's invoice lines: add a line for it, "
+                        "or leave the deduction's invoice empty."
+                    )
+                    % {"number": number},
+                    "remittance.deduction_invoice",
+                )
+                bad = True
+            elif number in lines and not bad:
+                named_total[number] += values["amount"]
+                if named_total[number] > lines[number][1]:
+                    problems.add(
+                        "deductions",
+                        row,
+                        "amount",
+                        _(
+                            "The deductions named on invoice %(number)s come to %(total)s, more than the %(settled)s "
+                            "this remittance settles of it."
+                        )
+                        % {"number": number, "total": named_total[number], "settled": lines[number][1]},
+                        "remittance.deductions_over_line",
+                    )
+                    named_total[number] -= values["amount"]
+                    bad = True
+            values["line"] = number
+        if not bad:
+            taken.append(values)
+
+    settled = sum((amount for _invoice, amount, _row_number in lines.values()), ZERO)
+    deducted = sum((values["amount"] for values in taken), ZERO)
+    if cash is not None and not found_before:  # with unread lines the totals would be wrong
+        try:
+            rules.remittance_rest(cash=cash, deducted=deducted, settled=settled)
+        except DomainError as error:
+            problems.add("", None, "cash", error)
+
+    # Deductions onto the invoice lines: every one that fits on none is named.
+    placed: dict[int, str] = {}
+    if found_before:
+        pass
+    elif lines:
+        rooms = {number: amount - named_total[number] for number, (_i, amount, _r) in lines.items()}
+        pending = [(index, values["amount"], values["line"]) for index, values in enumerate(taken)]
+        while True:
+            try:
+                placed = rules.place_deductions(rooms, pending)
+                break
+            except DomainError as error:
+                key = error.params.pop("key")
+                problems.add("deductions", taken[key]["row"], "amount", error)
+                pending = [item for item in pending if item[0] != key]
+    elif taken:
+        for values in taken:
+            problems.add(
+                "deductions",
+                values["row"],
+                "amount",
+                _("A deduction needs an invoice line to sit on: this remittance names no invoice."),
+                "remittance.deduction_too_big",
+            )
+    if problems:
+        raise RemittanceRefused(problems)
+
+    # Cash per line: its amount less the deductions on it; the rest oldest first to the other open invoices.
+    on_line: dict[str, Decimal] = defaultdict(Decimal)
+    for index, number in placed.items():
+        on_line[number] += taken[index]["amount"]
+    open_before = {number: invoice.open_amount for number, (invoice, _a, _r) in lines.items()}
+    allocations = []
+    for number, (invoice, amount, _r) in lines.items():
+        part = amount - on_line[number]
+        if part > 0:
+            allocations.append((invoice, part))
+    rest = cash - sum((part for _invoice, part in allocations), ZERO)
+    if rest > 0:
+        others = {
+            invoice.pk: invoice
+            for invoice in Invoice.objects.select_for_update()
+            .filter(account=account, open_amount__gt=0)
+            .exclude(pk__in=[invoice.pk for invoice, _a, _r in lines.values()])
+            .order_by("date", "pk")
+        }
+        plan = allocate_oldest_first(rest, [OpenItem(i.pk, i.date, i.open_amount) for i in others.values()])
+        allocations.extend((others[invoice_id], part) for invoice_id, part in plan)
+    payment, _made, withheld = settlement_record(
+        account=account,
+        date=when,
+        amount=cash,
+        reference=reference,
+        allocations=allocations,
+        deductions=[
+            {
+                "invoice": lines[placed[index]][0],
+                "kind": values["kind"],
+                "amount": values["amount"],
+                "reason": values["reason"],
+                "reference": values["reference"],
+                "period_start": values["period_start"],
+                "period_end": values["period_end"],
+            }
+            for index, values in enumerate(taken)
+        ],
+        by=by,
+    )
+    remittance = Remittance.objects.create(
+        account=account,
+        date=when,
+        reference=reference,
+        cash=cash,
+        payment=payment,
+        settled=settled,
+        deducted=deducted,
+        file_sha256=file_sha256,
+        recorded_by=by,
+    )
+    RemittanceInvoice.objects.bulk_create(
+        [
+            RemittanceInvoice(
+                remittance=remittance, invoice=invoice, amount=amount, open_before=open_before[number], row=row
+            )
+            for number, (invoice, amount, row) in lines.items()
+        ],
+        batch_size=500,
+    )
+    if withheld:
+        remittance.deductions.add(*withheld)
+        deductions_match(deductions=remittance.deductions.all())
+    return RemittanceOutcome(remittance, created=True)
+
+
+def rules_positive(amount, code: str) -> Decimal:
+    """Above zero, in money; refused (with ``code``) when missing or not above zero."""
+    if amount is None or amount == "":
+        raise DomainError(code, _("An amount is required."), field="amount")
+    try:
+        return positive_amount(amount, code)
+    except (ArithmeticError, ValueError, TypeError):
+        raise DomainError(code, _("“%(value)s” is not an amount.") % {"value": amount}, field="amount") from None
+
+
+# --- the Excel advice -----------------------------------------------------------------------------------------
+
+
+def _period_cell(value) -> tuple[date, date]:
+    if isinstance(value, date):
+        month = value.replace(day=1)
+        return month, month
+    try:
+        return rules.parse_period(str(value))
+    except DomainError as error:
+        raise CellError(error.detail) from None
+
+
+def _kind_cell(value) -> str:
+    try:
+        return deduction_kind(value)
+    except DomainError as error:
+        raise CellError(error.detail) from None
+
+
+# One sheet: a row with an amount settled is an invoice line; a row with a deduction (kind or deduction amount)
+# is a deduction, taken from the invoice of its row when it names one. A row may be both.
+ADVICE_COLUMNS = (
+    Column(
+        "invoice",
+        "发票号",
+        "invoice number",
+        text_cell(40),
+        aliases=("发票号码", "发票编号", "发票", "invoice", "invoice no", "invoice no."),
+        hint=_("An invoice of this key account"),
+        example="INV000123",
+    ),
+    Column(
+        "amount",
+        "结算金额",
+        "amount settled",
+        money_cell(min_value=None),
+        aliases=("本次结算金额", "回款金额", "付款金额", "amount", "settled", "amount paid"),
+        hint=_("What this remittance settles of the invoice, cash and deductions together"),
+        example="10000.00",
+    ),
+    Column(
+        "kind",
+        "扣款类型",
+        "deduction kind",
+        _kind_cell,
+        aliases=("费用类型", "扣款项目", "kind", "deduction type"),
+        hint=_("A code or its label: %(codes)s") % {"codes": ", ".join(Deduction.Kind.values)},
+        example="dm",
+    ),
+    Column(
+        "period",
+        "费用期间",
+        "period",
+        _period_cell,
+        aliases=("期间", "扣款期间", "所属期间", "period (yyyy-mm)", "months"),
+        hint=_("YYYY-MM or YYYY-MM~YYYY-MM"),
+        example="2026-09",
+    ),
+    Column(
+        "deduction_amount",
+        "扣款金额",
+        "deduction amount",
+        money_cell(min_value=None),
+        aliases=("扣款", "deduction", "deducted", "deduction amount (cny)"),
+        hint=_("What the chain withheld"),
+        example="500.00",
+    ),
+    Column(
+        "reference",
+        "费用单号",
+        "chain reference",
+        text_cell(60),
+        aliases=("扣款单号", "单号", "reference", "deduction reference"),
+        example="DM-2026-09-01",
+    ),
+    Column(
+        "reason",
+        "扣款原因",
+        "reason",
+        text_cell(200),
+        aliases=("原因", "说明", "备注", "note"),
+        hint=_("Empty: “remittance <reference>”"),
+    ),
+)
+_BY_KEY = {column.key: column for column in ADVICE_COLUMNS}
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _match(header_row) -> tuple[dict[str, int], dict[str, str], list[Problem]]:
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    problems: list[Problem] = []
+    for index, header in enumerate(header_row):
+        if _blank(header):
+            continue
+        parts = [normal_header(header), *(normal_header(part) for part in str(header).replace("\n", "/").split("/"))]
+        column = next((c for c in ADVICE_COLUMNS if any(part in c.names for part in parts)), None)
+        if column is None:
+            continue
+        if column.key in positions:
+            problems.append(Problem("", 1, str(header).strip(), gettext("This column appears twice."), "import.header"))
+        else:
+            positions[column.key] = index
+            headers[column.key] = str(header).strip()
+    for key in ("invoice", "amount"):
+        if key not in positions:
+            column = _BY_KEY[key]
+            problems.append(
+                Problem(
+                    "",
+                    1,
+                    f"{column.zh} / {column.en}",
+                    gettext("Required column missing: “%(zh)s” or “%(en)s”.") % {"zh": column.zh, "en": column.en},
+                    "import.header",
+                )
+            )
+    return positions, headers, problems
+
+
+def advice_read(
+    file,
+) -> tuple[list[InvoiceLine], list[DeductionLine], str, dict[tuple[str, str], str], list[Problem]]:
+    """The lines of an Excel advice (first sheet, headers in row 1, Chinese or English), its sha256, and the
+    column headers it used by (section, field) — to name the columns of the service's refusals — and the problems of
+    its cells (a cell that cannot be read, a row that is neither an invoice line nor a deduction), which the service
+    refuses together with the problems of the lines it could read. Bad headers are refused at once."""
+    check_size(file)
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read()
+    sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        rows = list(sheet.iter_rows(values_only=True))
+        workbook.close()
+    except Exception as exc:  # a zip, XML or format error from a file we cannot trust
+        raise not_a_spreadsheet() from exc
+    if not rows or all(_blank(value) for value in rows[0]):
+        raise DomainError(
+            "import.empty", _("The first sheet is empty: row 1 must hold the column headers."), field="file"
+        )
+    positions, headers, problems = _match(rows[0])
+    if problems:
+        raise RemittanceRefused(problems)
+
+    def header(key):
+        return headers.get(key) or _BY_KEY[key].header()
+
+    invoice_lines, deduction_lines = [], []
+    for number, values in enumerate(rows[1:], start=2):
+        if all(_blank(value) for value in values):
+            continue
+        parsed = {}
+        for key, index in positions.items():
+            value = values[index] if index < len(values) else None
+            if _blank(value):
+                continue
+            try:
+                parsed[key] = _BY_KEY[key].parse(value)
+            except CellError as error:
+                problems.append(Problem("", number, header(key), str(error), "import.cell"))
+                parsed[key] = CellError
+        is_line = "amount" in parsed
+        is_deduction = "kind" in parsed or "deduction_amount" in parsed
+        if not (is_line or is_deduction):
+            problems.append(
+                Problem(
+                    "",
+                    number,
+                    header("amount"),
+                    gettext("Give the amount settled (an invoice line) or a deduction kind and amount (a deduction)."),
+                    "remittance.empty_row",
+                )
+            )
+            continue
+        if any(value is CellError for value in parsed.values()):
+            continue
+        if is_line:
+            invoice_lines.append(InvoiceLine(parsed.get("invoice", ""), parsed["amount"], number))
+        if is_deduction:
+            if "kind" not in parsed:
+                problems.append(Problem("", number, header("kind"), gettext("A value is required."), "deduction.kind"))
+                continue
+            start, end = parsed.get("period", (None, None))
+            deduction_lines.append(
+                DeductionLine(
+                    kind=parsed["kind"],
+                    amount=parsed.get("deduction_amount"),
+                    period_start=start,
+                    period_end=end,
+                    reference=parsed.get("reference", ""),
+                    reason=parsed.get("reason", ""),
+                    invoice=parsed.get("invoice", ""),
+                    row=number,
+                )
+            )
+    if not invoice_lines and not deduction_lines and not problems:
+        raise DomainError("import.no_rows", _("The file has headers but no data rows."), field="file")
+    columns = {("invoices", "invoice"): header("invoice"), ("invoices", "amount"): header("amount")}
+    columns.update({("deductions", key): header(key) for key in ("invoice", "kind", "period", "reference", "reason")})
+    columns[("deductions", "amount")] = header("deduction_amount")
+    return invoice_lines, deduction_lines, sha256, columns, problems
+
+
+def remittance_import(*, account: KeyAccount, date: date, reference: str, cash: Decimal, file, by=None):
+    """Record a remittance from its Excel advice (the header typed, the lines in the file): remittance_record
+    with the file's sha256, the problems named by the file's rows and headers."""
+    invoices, deductions, sha256, columns, problems = advice_read(file)
+    try:
+        return remittance_record(
+            account=account,
+            date=date,
+            reference=reference,
+            cash=cash,
+            invoices=invoices,
+            deductions=deductions,
+            by=by,
+            file_sha256=sha256,
+            problems=problems,
+        )
+    except RemittanceRefused as refusal:
+        raise refusal.relabel(columns) from None
+
+
+def advice_template():
+    """The advice to fill in: headers in Chinese and English, two example rows, and what each column takes."""
+    workbook = excel.new_workbook()
+    excel.write_sheet(
+        workbook,
+        gettext("Remittance advice"),
+        [f"{column.zh} / {column.en}" for column in ADVICE_COLUMNS],
+        [
+            ["INV000123", "10000.00", "", "", "", "", ""],
+            ["INV000123", "", "dm", "2026-09", "500.00", "DM-2026-09-01", ""],
+        ],
+    )
+    excel.write_sheet(
+        workbook,
+        gettext("Instructions"),
+        [gettext("Column"), gettext("Also accepted"), gettext("Format"), gettext("Example")],
+        ([f"{c.zh} / {c.en}", ", ".join(c.aliases), str(c.hint), str(c.example)] for c in ADVICE_COLUMNS),
+    )
+    return workbook
+
+
+# --- what the screen shows ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScreenLine:
+    invoice: Invoice
+    open_before: Decimal
+    settled: Decimal
+    cash: Decimal
+    deducted: Decimal
+    row: int | None
+
+    @property
+    def still_open(self) -> Decimal:
+        return self.open_before - self.settled
+
+    @property
+    def short(self) -> bool:
+        return self.settled < self.open_before
+
+
+@dataclass
+class RemittanceSummary:
+    remittance: Remittance
+    lines: list[ScreenLine]
+    deductions: list[Deduction]
+    others: list = field(default_factory=list)  # allocations of the rest to other invoices
+    cash_to_lines: Decimal = ZERO
+    rest_allocated: Decimal = ZERO
+    unallocated: Decimal = ZERO
+    short_total: Decimal = ZERO
+
+
+def remittance_summary(remittance: Remittance) -> RemittanceSummary:
+    """Per invoice line: open before, settled, its cash and the deductions placed on it, still open (short where
+    settled < open before); the deductions with their matching state; the rest on other invoices; what is over."""
+    payment = remittance.payment
+    allocations = list(payment.allocations.select_related("invoice").order_by("invoice__date", "invoice__pk"))
+    cash_by_invoice = defaultdict(Decimal)
+    for allocation in allocations:
+        cash_by_invoice[allocation.invoice_id] += allocation.amount
+    deductions = list(remittance.deductions.select_related("invoice").order_by("invoice__number", "kind", "pk"))
+    deducted_by_invoice = defaultdict(Decimal)
+    for deduction in deductions:
+        deducted_by_invoice[deduction.invoice_id] += deduction.amount
+    lines = [
+        ScreenLine(
+            invoice=line.invoice,
+            open_before=line.open_before,
+            settled=line.amount,
+            cash=cash_by_invoice[line.invoice_id],
+            deducted=deducted_by_invoice[line.invoice_id],
+            row=line.row,
+        )
+        for line in remittance.invoice_lines.select_related("invoice").order_by("row", "pk")
+    ]
+    named = {line.invoice.pk for line in lines}
+    others = [allocation for allocation in allocations if allocation.invoice_id not in named]
+    return RemittanceSummary(
+        remittance=remittance,
+        lines=lines,
+        deductions=deductions,
+        others=others,
+        cash_to_lines=sum((line.cash for line in lines), ZERO),
+        rest_allocated=sum((allocation.amount for allocation in others), ZERO),
+        unallocated=payment.amount - payment.allocated_amount,
+        short_total=sum((line.still_open for line in lines if line.short), ZERO),
+    )
