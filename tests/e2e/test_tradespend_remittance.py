@@ -109,3 +109,76 @@ def test_a_bad_advice_lists_every_row_on_a_phone(phone, live_server, tmp_path):
     assert "8000.50" in problems and "CF-9999" in problems and "贿赂" in problems and "2026-13" in problems
     assert phone.get_by_label("回款凭证号").input_value() == "CRF-BAD"
     phone.screenshot(path="tests/e2e/artifacts/tradespend-remittance-refused-phone.png", full_page=True)
+
+
+def test_finance_imports_a_remittance_and_resolves_its_unsupported_deduction(desktop, live_server, tmp_path):
+    """The chain deducts its agreed DM fee (matched against the ledger) and a display fee nobody agreed: finance
+    takes the second up with the chain, accepts it in the end, and the chain's KA manager approves the write-off
+    because it is above the threshold."""
+    from contracts.models import ContractTerm
+    from tests.contracts.factories import ContractFactory
+    from tradespend.accruals import accruals_compute
+
+    make_user(Role.FINANCE, username="finance1", password="demo-pass-1")
+    manager = make_user(Role.MANAGER, username="manager1", password="demo-pass-2")
+    account = KeyAccountFactory(code="CRF", name="家乐福", owner=manager)
+    agreed = ContractFactory(account=account, valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31), status="active")
+    ContractTerm.objects.create(
+        contract=agreed, kind="dm", basis="fixed", period="month", amount=Decimal("800.00"), settlement="deducted",
+        valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31),
+    )  # fmt: skip
+    InvoiceFactory(number="CF-0901", account=account, date=date(2026, 9, 1), amount=Decimal("20000.00"))
+    accruals_compute(as_of=date(2026, 10, 8))
+    advice = tmp_path / "家乐福回款.xlsx"
+    advice.write_bytes(
+        xlsx_bytes(
+            ["发票号", "结算金额", "扣款类型", "费用期间", "扣款金额", "费用单号", "扣款原因"],
+            [
+                ["CF-0901", 20000, None, None, None, None, None],
+                [None, None, "DM费", "2026-09", 800, "DM-0901", "九月海报"],
+                [None, None, "陈列费", "2026-09", 6000, "CL-0901", "堆头陈列"],
+            ],
+        )
+    )
+
+    log_in(desktop, "finance1", "demo-pass-1")
+    desktop.goto("/trade-spend/remittances/new/")
+    form = desktop.get_by_test_id("remittance-form")
+    form.get_by_label("重点客户").select_option("CRF")
+    form.get_by_label("到账日期").fill("2026-10-08")
+    form.get_by_label("回款凭证号").fill("CRF-HK-1008")
+    form.get_by_label("实收金额").fill("13200")
+    form.locator('input[type="file"]').set_input_files(str(advice))
+    form.get_by_test_id("remittance-submit").click()
+    deductions = desktop.get_by_test_id("deductions")
+    assert desktop.get_by_test_id("deducted").inner_text() == "6,800.00"
+    assert "已匹配" in deductions.locator("tr", has_text="DM-0901").inner_text()
+    unsupported = deductions.locator("tr", has_text="CL-0901")
+    assert "无依据" in unsupported.inner_text()
+
+    # the validation sheet: nothing in the ledger supports the display fee; finance disputes it
+    unsupported.get_by_test_id("deduction-sheet-link").click()
+    assert desktop.get_by_test_id("unsupported").inner_text() == "6,000.00"
+    desktop.get_by_text("向客户发起争议").click()
+    dispute = desktop.get_by_test_id("dispute-form")
+    dispute.get_by_label("原因").fill("无陈列协议，要求退回")
+    dispute.get_by_role("button", name="发起争议").click()
+    assert "处理中" in desktop.get_by_test_id("dispute-status").inner_text()
+
+    # the chain will not pay it back: finance accepts it; above 5,000 it waits for the KA manager
+    write_off = desktop.get_by_test_id("write-off-form")
+    write_off.get_by_label("接受原因").fill("卖场坚持，本次接受")
+    write_off.get_by_role("button", name="接受该扣款").click()
+    assert "核销待审批" in desktop.get_by_test_id("dispute-status").inner_text()
+    sheet = desktop.url.replace(live_server.url, "")
+
+    desktop.context.clear_cookies()  # finance signs out; the manager signs in on the same screen
+    log_in(desktop, "manager1", "demo-pass-2")
+    desktop.goto(sheet)
+    desktop.get_by_test_id("approve").click()
+    assert "已接受并核销" in desktop.get_by_test_id("dispute-status").inner_text()
+    desktop.screenshot(path="tests/e2e/artifacts/tradespend-dispute-approved.png", full_page=True)
+
+    # what the chain cost: the written-off fee stays an unsupported deduction in gross to net
+    desktop.goto("/trade-spend/gross-to-net/CRF/?month_from=2026-10&month_to=2026-10")
+    assert "6,000.00" in desktop.locator("body").inner_text()
