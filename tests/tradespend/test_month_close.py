@@ -87,7 +87,7 @@ def test_close_freezes_every_account_with_a_figure(finance, g2n_account):
     line(g2n_account, JAN, "rebate", "135.00")
     line(g2n_account, JAN, "listing", "300.00")
     line(g2n_account, JAN, "promotion", "65.00")
-    deduction(first, date(2025, 1, 20), "400.00", matched="300.00")
+    deduction(first, date(2025, 1, 20), "400.00", kind="listing")  # 300.00 matched to the listing line
     line(other, JAN, "dm", "50.00")
     closed = month_close(month=JAN, by=finance, today=AFTER)
     figures = {figure.account.code: figure for figure in ClosedFigure.objects.filter(closed_month=closed)}

@@ -54,7 +54,11 @@ class AccrualLineSerializer(serializers.ModelSerializer):
         help_text="The promotion plan the line accrues or corrects, by id.",
     )
     contract = serializers.CharField(
-        source="term.contract.number", read_only=True, default=None, help_text="The term's contract number."
+        source="term.contract.number",
+        read_only=True,
+        default=None,
+        allow_null=True,
+        help_text="The term's contract number (null for a plan's line or an adjustment).",
     )
     kind = serializers.ChoiceField(choices=SpendKind.choices, help_text="What the spend pays for.")
     month = serializers.DateField(help_text="The month (its first day; any day of it on a POST).")
