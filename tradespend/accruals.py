@@ -3,7 +3,7 @@ a key account, month by month, and finance's adjustments.
 
     accruals_compute(*, as_of, account=None, by=None) -> AccrualRun
         The ledger of every account (or one) as of ``as_of``, computed set-based: one grouped query for invoiced
-        sell-in per account × month (invoices less credit notes, as contracts.selectors._net_by), one for new
+        sell-in per account × month (invoices less credit notes, as contracts.selectors.net_sell_in), one for new
         store × SKU listings per account × month, one for sales targets, one each for the terms, the plans and
         the lines already booked; the lines are worked out in Python and written with one bulk upsert on the
         lines' natural key (account, month, source_key, kind, stage), so a line keeps its id (and the deductions
@@ -43,14 +43,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount, SalesTarget
-from contracts.models import Contract, ContractTerm, CreditNote, Invoice
+from contracts.models import Contract, ContractTerm
 from contracts.receivables import to_money
+from contracts.selectors import net_sell_in
 from ka_portal.errors import DomainError
 from promotions.models import PromotionPlan
 from stores.models import Listing
@@ -113,20 +114,13 @@ def _account_filter(account, field: str = "account_id") -> dict:
 
 
 def _sell_in(account, as_of: date) -> dict[tuple[int, date], Decimal]:
-    """Invoiced sell-in (invoices − credit notes) per (account id, month), dated up to as_of: two grouped
-    queries, as contracts.selectors._net_by (which groups by one field only)."""
-    net: dict = defaultdict(lambda: ZERO)
-    for model, sign in ((Invoice, 1), (CreditNote, -1)):
-        rows = (
-            model.objects.filter(date__lte=as_of, **_account_filter(account))
-            .values("account_id", "date__year", "date__month")
-            .annotate(total=Sum("amount"))
-            .order_by()
-            .values_list("account_id", "date__year", "date__month", "total")
-        )
-        for account_id, year, month, total in rows:
-            net[account_id, date(year, month, 1)] += sign * total
-    return dict(net)
+    """Invoiced sell-in (invoices − credit notes) per (account id, month), dated up to as_of: two grouped queries."""
+    rows = net_sell_in(
+        ("account_id", "date__year", "date__month"),
+        account_ids=None if account is None else [account.pk],
+        date__lte=as_of,
+    )
+    return {(account_id, date(year, month, 1)): total for (account_id, year, month), total in rows.items()}
 
 
 def _targets(account) -> dict[tuple[int, date], Decimal]:

@@ -2,7 +2,7 @@
 
 For a key account and a month:
 
-- gross: invoiced sell-in net of credit notes, by invoice / credit-note date (contracts.selectors._net_by);
+- gross: invoiced sell-in net of credit notes, by invoice / credit-note date (contracts.selectors.net_sell_in);
 - rebates, fixed fees, promotion spend: Σ AccrualLine.amount of the month by category (by kind for the breakdown);
 - unsupported deductions: Σ (amount − matched − recovered) of the account's deductions dated in the month;
 - net = gross − rebates − fixed fees − promotion − unsupported.
@@ -25,7 +25,8 @@ from django.db.models import F, Sum
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount, SalesTarget
-from contracts.models import Contract, ContractTerm, CreditNote, Deduction, Invoice
+from contracts.models import Contract, ContractTerm, Deduction
+from contracts.selectors import net_sell_in
 
 from .models import AccrualLine, ClosedFigure, ClosedMonth, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between
@@ -147,23 +148,6 @@ class Report:
         return next((row for row in self.rows if row.account.pk == account.pk), None)
 
 
-def net_sell_in(account_ids, group: tuple[str, ...], **when) -> dict[tuple, Decimal]:
-    """Invoiced sell-in net of credit notes (as contracts.selectors.invoiced_sell_in_by_account reads it) per tuple
-    of ``group`` values: two grouped queries, whatever the size."""
-    net: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-    for model, sign in ((Invoice, 1), (CreditNote, -1)):
-        rows = (
-            model.objects.filter(account_id__in=account_ids, **when)
-            .values(*group)
-            .annotate(total=Sum("amount"))
-            .order_by()
-            .values_list(*group, "total")
-        )
-        for *key, total in rows:
-            net[tuple(key)] += sign * total
-    return dict(net)
-
-
 def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figures]:
     """Figures computed from what is recorded now, per (account id, month) that has any invoice, credit note,
     spend line or deduction: four grouped queries over the span of ``months`` (months outside the list are
@@ -175,7 +159,9 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
     end = add_months(last, 1)
     cells: dict[tuple[int, date], Figures] = defaultdict(Figures)
 
-    gross = net_sell_in(account_ids, ("account_id", "date__year", "date__month"), date__gte=first, date__lt=end)
+    gross = net_sell_in(
+        ("account_id", "date__year", "date__month"), account_ids=account_ids, date__gte=first, date__lt=end
+    )
     for (account_id, year, month_number), amount in gross.items():
         month = date(year, month_number, 1)
         if month in wanted:
@@ -356,7 +342,9 @@ def contract_execution(*, accounts, month_from: date, month_to: date) -> list[Co
             account_id__in=ids, year__gte=first.year, year__lte=last.year
         ).values_list("account_id", "year", "month", "amount")
     }
-    daily = net_sell_in(list(ids), ("account_id", "date"), date__gte=first, date__lt=period_end)  # 2 queries
+    daily = net_sell_in(
+        ("account_id", "date"), account_ids=list(ids), date__gte=first, date__lt=period_end
+    )  # 2 queries
     terms = [term for contract in contracts for term in contract.terms.all()]
     spent = dict(
         AccrualLine.objects.filter(term__in=[term.pk for term in terms], month__lt=period_end)
