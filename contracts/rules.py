@@ -315,7 +315,7 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
         )
 
 
-def claimed_months(day: date, start: date | None, end: date | None) -> tuple[date, date]:
+def claimed_months(day: date, start: date | None, end: date | None, *, field: str = "period_end") -> tuple[date, date]:
     """The months a deduction claims, as the first days of its first and last month: its date's month when
     none is given, one month when only one end is."""
     start = (start or end or day).replace(day=1)
@@ -324,7 +324,7 @@ def claimed_months(day: date, start: date | None, end: date | None) -> tuple[dat
         raise DomainError(
             "deduction.period_order",
             _("The period ends (%(end)s) before it starts (%(start)s)."),
-            field="period_end",
+            field=field,
             start=f"{start:%Y-%m}",
             end=f"{end:%Y-%m}",
         )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from contracts.rules import claimed_months
 from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainError
 
@@ -277,15 +278,7 @@ def parse_period(text: str) -> tuple[date, date]:
         end = date(int(end_year), int(end_month), 1) if end_year else start
     except ValueError:
         raise bad from None
-    if end < start:
-        raise DomainError(
-            "deduction.period_order",
-            _("The period ends (%(end)s) before it starts (%(start)s)."),
-            field="period",
-            start=f"{start:%Y-%m}",
-            end=f"{end:%Y-%m}",
-        )
-    return start, end
+    return claimed_months(start, start, end, field="period")
 
 
 def format_period(start: date | None, end: date | None) -> str:
