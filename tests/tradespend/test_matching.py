@@ -134,6 +134,43 @@ def test_a_line_added_later_matches_on_the_next_run(matching_account, matching_i
     assert (summary.changed, summary.counts["matched"], summary.amounts["matched"]) == (1, 1, Decimal("3000.00"))
 
 
+def test_one_run_stores_every_deductions_state_in_batches(matching_account, matching_invoice, monkeypatch):
+    """Many deductions in one run (bench/trade_spend.py: 50,000): each one's state, matched amount and twin are
+    stored, whatever the batch they are written in, and a match on a line that grew grows with it."""
+    from tradespend import matching
+
+    written = matching._update_rows
+    monkeypatch.setattr(matching, "_update_rows", lambda *args: written(*args, chunk=2))
+    exact = matching_deduction(matching_invoice, "3000.00")
+    partly = matching_deduction(matching_invoice, "2000.00", on=date(2026, 10, 20))
+    twin = matching_deduction(matching_invoice, "3000.00")
+    unsupported = matching_deduction(matching_invoice, "800.00", kind="listing")
+    grows = matching_deduction(matching_invoice, "1500.00", on=date(2026, 11, 20))
+    assert twin.state == "duplicate"
+    matching_line(matching_account, SEP, "3000.00")
+    matching_line(matching_account, OCT, "1200.00")
+    nov = matching_line(matching_account, NOV, "1000.00")
+    Deduction.objects.filter(pk=twin.pk).update(state="unsupported", duplicate_of=None)  # as if flagged wrongly
+
+    summary = deductions_match()
+
+    assert summary.changed == 4  # all but the unsupported one, which stays as it was
+    stored = dict(Deduction.objects.values_list("pk", "state"))
+    assert [stored[d.pk] for d in (exact, partly, twin, unsupported, grows)] == [
+        "matched", "partly_matched", "duplicate", "unsupported", "partly_matched"
+    ]  # fmt: skip
+    assert Deduction.objects.get(pk=twin.pk).duplicate_of_id == exact.pk
+    assert Deduction.objects.get(pk=partly.pk).matched_amount == Decimal("1200.00")
+    AccrualLine.objects.filter(pk=nov.pk).update(amount=Decimal("1500.00"))  # the ledger raised November
+
+    deductions_match()
+
+    grows.refresh_from_db()
+    assert (grows.state, grows.matched_amount, _matches(grows)) == (
+        "matched", Decimal("1500.00"), [(nov.pk, Decimal("1500.00"))]
+    )  # fmt: skip
+
+
 def test_manual_match_and_its_refusals(matching_account, matching_invoice, finance):
     listing = matching_line(matching_account, OCT, "500.00", kind="listing")
     deduction = matching_deduction(matching_invoice, "800.00")
