@@ -585,6 +585,7 @@ def main() -> None:
         raise SystemExit("DATABASE_URL must name a PostgreSQL database")
     url = _bench_database(base)
     os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "false"  # no query log: the naive loops as in production (counts use CaptureQueriesContext)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ka_portal.settings")
     import django
 
