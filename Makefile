@@ -39,7 +39,7 @@ test-postgres:
 	if [ -f .services-missing ]; then cat .services-missing; rm -f .services-missing; exit 0; fi; \
 	echo "== tests on PostgreSQL + Redis + Celery worker =="; \
 	DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" \
-	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not e2e and not fuzz" $(PYTEST_ARGS)
 
 ## A deeper look before a release: Schemathesis with 100 examples per API operation and role (SQLite).
 fuzz: install

@@ -28,7 +28,8 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 ROLES = ["rep1", "manager1", "admin"]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
-pytestmark = pytest.mark.django_db
+# The schema and the answers do not depend on the database: the fuzzer runs in the SQLite leg only (`make test`).
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 
 def _load_schema():
