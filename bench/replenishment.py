@@ -19,36 +19,13 @@ import time
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scratch_db import bench_database, drop_database  # noqa: E402  (bench/, beside this script)
+
 ON = date(2026, 11, 23)
-
-
-def _bench_database(url: str) -> str:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _drop_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-    admin.close()
 
 
 def _company(stores: int, products: int) -> None:
@@ -271,7 +248,7 @@ def main() -> None:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         raise SystemExit("DATABASE_URL must name a PostgreSQL database")
-    url = _bench_database(base)
+    url = bench_database(base)
     os.environ["DATABASE_URL"] = url
     if args.inline:
         os.environ["CELERY_BROKER_URL"] = ""
@@ -331,7 +308,7 @@ def main() -> None:
     finally:
         connection.close()
         if not args.keep:
-            _drop_database(url)
+            drop_database(url)
 
 
 if __name__ == "__main__":

@@ -32,10 +32,12 @@ import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from scratch_db import bench_database, drop_database  # noqa: E402  (bench/, beside this script)
+
 YEAR = 2026
 AS_OF = date(YEAR + 1, 1, 15)  # the year is over: conditional rebates at their actual tier
 REMITTED_ON = date(YEAR + 1, 1, 10)
@@ -46,31 +48,6 @@ FULL = {"stores": 10_000, "invoices": 500_000, "deductions": 50_000, "plans": 5_
 
 class _Rollback(Exception):
     """Raised to undo a naive loop's writes: the services are then measured on the same data."""
-
-
-def _bench_database(url: str) -> str:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _drop_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
-    admin.close()
 
 
 def _months() -> list[date]:
@@ -583,7 +560,7 @@ def main() -> None:
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
         raise SystemExit("DATABASE_URL must name a PostgreSQL database")
-    url = _bench_database(base)
+    url = bench_database(base)
     os.environ["DATABASE_URL"] = url
     os.environ["DEBUG"] = "false"  # no query log: the naive loops as in production (counts use CaptureQueriesContext)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ka_portal.settings")
@@ -684,7 +661,7 @@ def main() -> None:
     finally:
         connection.close()
         if not args.keep:
-            _drop_database(url)
+            drop_database(url)
 
 
 if __name__ == "__main__":
