@@ -37,6 +37,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("visits", "suggestedorder", ("view",)),
         ("promotions", "promotionplan", ("view", "add", "change")),
         ("promotions", "promotiontype", ("view",)),
+        ("evidence", "displayagreement", ("view",)),
+        ("evidence", "competitorsighting", ("view", "add", "change")),
     ],
     Role.SUPERVISOR: [
         ("accounts", "keyaccount", ("view",)),
@@ -54,6 +56,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("promotions", "promotionplan", ("view", "add", "change")),
         ("promotions", "promotiontype", ("view",)),
         ("promotions", "budget", ("view",)),
+        ("evidence", "displayagreement", ("view",)),
+        ("evidence", "competitorsighting", ("view",)),
+        ("evidence", "fraudsignal", ("view", "change")),  # confirms or dismisses their team's signals
     ],
     Role.MANAGER: [
         ("accounts", "keyaccount", ("view", "change")),
@@ -82,6 +87,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("tradespend", "dispute", ("view", "change")),  # approves write-offs of unsupported deductions
         ("tradespend", "remittance", ("view",)),
         ("tradespend", "closedmonth", ("view",)),
+        ("evidence", "displayagreement", _ALL),
+        ("evidence", "competitorsighting", ("view",)),
+        ("evidence", "fraudsignal", ("view",)),
     ],
     Role.FINANCE: [
         ("accounts", "keyaccount", ("view",)),
@@ -102,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("tradespend", "dispute", ("view", "add", "change")),
         ("tradespend", "remittance", ("view", "add")),
         ("tradespend", "closedmonth", ("view", "add")),
+        ("evidence", "displayagreement", ("view",)),
     ],
     Role.ADMIN: [],  # admins are superusers: every permission
 }

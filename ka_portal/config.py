@@ -81,6 +81,12 @@ class KaSettings:
     deduction_match_tolerance: Decimal = _number("0.005", "0", "0.2", "a share of the deduction: 0.005 is 0.5 %")
     deduction_write_off_approval_above: Decimal = _number("5000.00", "0", "1000000000", "CNY")
     dispute_due_days: int = _whole(30, 1, 366)
+    # Visit evidence (issue 13): a promoted product's shelf price counts as the plan's within this share of it; two
+    # check-ins further apart than this speed allows are a fraud signal; a photo within this Hamming distance of
+    # an earlier one's perceptual hash is a reused photo (at most 7: the hash index finds no further).
+    promotion_price_tolerance: Decimal = _number("0.02", "0", "0.5", "a share of the plan's price: 0.02 is 2 %")
+    travel_max_kmh: int = _whole(80, 1, 1000)
+    photo_reuse_max_distance: int = _whole(6, 0, 7)
 
     def __post_init__(self) -> None:
         problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]

@@ -28,6 +28,7 @@ _NAV = [
     (_("Contracts"), "contracts:contract-list", _OFFICE),
     (_("Receivables"), "contracts:receivables", _OFFICE),
     (_("Trade spend"), "tradespend:gross-to-net", _OFFICE),
+    (_("Field evidence"), "evidence:home", _LEADS | _OFFICE),
     (_("Imports"), "imports:import", {Role.MANAGER, Role.ADMIN}),
     (_("Admin"), "admin:index", {Role.ADMIN}),
     (_("API docs"), "api-docs", {Role.ADMIN, Role.MANAGER, Role.FINANCE, Role.SUPERVISOR}),

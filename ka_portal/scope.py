@@ -260,3 +260,49 @@ def remittances_for(user) -> QuerySet:
     from tradespend.models import Remittance
 
     return Remittance.objects.filter(account__in=finance_accounts_for(user))
+
+
+# --- visit evidence (issue 13)
+
+
+def display_agreements_for(user) -> QuerySet:
+    """Display agreements a user may reach: finance and admin all; a KA manager those of their chains; a rep or
+    supervisor those at their stores, and the chain-wide ones of the chains those stores belong to (to check)."""
+    from evidence.models import DisplayAgreement
+
+    role = user_role(user)
+    agreements = DisplayAgreement.objects.all()
+    if role in _EVERYTHING:
+        return agreements
+    if role == Role.MANAGER:
+        return agreements.filter(account__owner=user)
+    if role in (Role.SUPERVISOR, Role.REP):
+        return agreements.filter(Q(store__in=stores_for(user)) | Q(store__isnull=True, account__in=accounts_for(user)))
+    return agreements.none()
+
+
+def competitor_sightings_for(user) -> QuerySet:
+    """Competitor sightings at the stores a user may reach."""
+    from evidence.models import CompetitorSighting
+
+    return CompetitorSighting.objects.filter(store__in=stores_for(user))
+
+
+def fraud_signals_for(user) -> QuerySet:
+    """Fraud signals a user may see: a supervisor their team's; a KA manager those of visits at their chains'
+    stores; finance and admin all; a rep none (signals are for those who review them)."""
+    from evidence.models import FraudSignal
+
+    role = user_role(user)
+    if role in _EVERYTHING:
+        return FraudSignal.objects.all()
+    if role == Role.SUPERVISOR:
+        return FraudSignal.objects.filter(rep__in=team_for(user).exclude(pk=user.pk))
+    if role == Role.MANAGER:
+        return FraudSignal.objects.filter(visit__store__in=stores_for(user))
+    return FraudSignal.objects.none()
+
+
+def reviews_fraud_signals(user) -> bool:
+    """Who confirms or dismisses a signal: a supervisor (their team's) and an administrator."""
+    return user_role(user) in (Role.SUPERVISOR, Role.ADMIN)

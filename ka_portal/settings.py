@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "promotions",
     "contracts",
     "tradespend",
+    "evidence",
     "imports",
 ]
 # The demo company and `seed_demo` (the demo/ app): on by default in development, off in production unless

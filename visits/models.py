@@ -242,6 +242,12 @@ class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(_("photo"), upload_to=photo_upload_to)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
+    # The camera's time (EXIF DateTimeOriginal) when the file has one; a photo taken outside the visit is a
+    # fraud signal (evidence/), and only a photo taken during the visit counts as evidence of a display.
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # A small JPEG made by the server for lists (the original is never sent for a thumbnail).
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_upload_to, blank=True)
 
     class Meta:
         verbose_name = _("visit photo")

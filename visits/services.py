@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from evidence import hooks as evidence
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
@@ -230,6 +231,7 @@ def visit_check_in(
     except IntegrityError:
         # Two taps raced: the other one created it first.
         return _same_visit(Visit.objects.get(uuid=client_id), rep, store, route_stop), False
+    evidence.visit_checked_in(visit)
     return visit, True
 
 
@@ -442,6 +444,7 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
             "updated_at",
         ]
     )
+    evidence.visit_checked_out(visit)
     return visit
 
 
@@ -465,7 +468,9 @@ def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
             size=round(image.size / 1048576, 1),
             limit=round(limit / 1048576, 1),
         )
-    return VisitPhoto.objects.create(visit=visit, image=image, caption=caption)
+    photo = VisitPhoto.objects.create(visit=visit, image=image, caption=caption)
+    evidence.photo_added(photo)
+    return photo
 
 
 # --- tasks -------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from django.db.models import Model, QuerySet
 from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from contracts import selectors as contract_selectors
 from contracts.models import Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
+from evidence.models import CompetitorSighting, DisplayAgreement, FraudSignal
 from imports.models import ImportJob
 from ka_portal import scope
 from ka_portal.permissions import can
@@ -111,6 +112,10 @@ SCOPES: dict[str, Scope] = {
     "import_job": Scope(ImportJob, scope.import_jobs_for, Store),
     # --- trade spend: remittances (issue 12 item 6)
     "remittance": Scope(Remittance, scope.remittances_for),
+    # --- visit evidence (issue 13)
+    "display_agreement": Scope(DisplayAgreement, scope.display_agreements_for),
+    "competitor_sighting": Scope(CompetitorSighting, scope.competitor_sightings_for),
+    "fraud_signal": Scope(FraudSignal, scope.fraud_signals_for),
 }
 
 # URL kwargs that are not records: the value the matrix sends.
@@ -347,6 +352,12 @@ ROUTES: dict[str, Route] = {
     "remittance-list": Route(rows="remittance"),
     "remittance-detail": Route(params={"pk": "remittance"}),
     "remittance-import": Route(),
+    # --- visit evidence (issue 13)
+    "evidence:home": Route(),
+    # --- visit evidence: promotions and displays in the visit (helper checks)
+    # --- visit evidence: display agreements (helper agreements)
+    # --- visit evidence: competitor sightings (helper competitors)
+    # --- visit evidence: fraud signals (helper signals)
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

@@ -1,0 +1,1 @@
+"""Admin: filled in by the part of issue 13 this module is named after."""

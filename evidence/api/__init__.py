@@ -1,0 +1,1 @@
+"""Visit-evidence API, one module per part of issue 13."""

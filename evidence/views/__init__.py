@@ -1,0 +1,1 @@
+"""Visit-evidence pages, one module per part of issue 13."""
