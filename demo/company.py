@@ -411,10 +411,12 @@ class DemoSeeder:
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
     from demo.promotions import seed_promotions
+    from demo.evidence import seed_evidence
     from demo.tradespend import seed_trade_spend
 
     created = DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
     # Outside the early return: each run tops up the current week's routes (idempotent per rep and week).
     created += seed_visits(today=today, rng=random.Random(today.toordinal()))
     created += seed_promotions(today=today, rng=random.Random(20260605))
-    return created + seed_trade_spend(today=today)
+    created += seed_trade_spend(today=today)
+    return created + seed_evidence(today=today)
