@@ -145,8 +145,8 @@ class VisitPhotoSerializer(serializers.ModelSerializer):
 
 class RatingReasonSerializer(serializers.Serializer):
     code = serializers.CharField(
-        help_text="out_of_stock, promotion_not_executed, plan_not_executed (params: plan, plan_id), checklist_failed, price_check_failed, "
-        "checked_out_incomplete, short_visit or no_position."
+        help_text="out_of_stock, promotion_not_executed, plan_not_executed (params: plan, plan_id), "
+        "checklist_failed, price_check_failed, checked_out_incomplete, short_visit or no_position."
     )
     params = serializers.DictField(help_text="The names and numbers in the sentence (product, item, reason, minutes).")
     text = serializers.CharField(help_text="The reason as a sentence in the request's language.")
