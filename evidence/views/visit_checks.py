@@ -92,6 +92,7 @@ def _agreement_rows(row, posted: Posted | None):
         "value": mine.value("present") if mine else saved,
         "facings": mine.value("facings") if mine else saved_facings,
         "errors": mine.errors if mine else {},
+        "error": mine.errors.get("__all__") if mine else None,
     }
 
 
