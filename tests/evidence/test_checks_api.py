@@ -11,7 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def w():
+def w(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the photos taken in these tests
     return checks_world.build()
 
 
