@@ -1395,7 +1395,8 @@ def _evidence_models():
 
 def _price_doors() -> tuple[Door, ...]:
     return (
-        Door("page", "rep", lambda w: reverse("evidence:visit-plan-checks", args=[_open_visit(w).pk, _running_item(w).plan_id]),
+        Door("page", "rep",
+             lambda w: reverse("evidence:visit-plan-checks", args=[_open_visit(w).pk, _running_item(w).plan_id]),
              lambda w, v: {f"price_{_running_item(w).pk}": v["shelf_price"]}, prepare=_check_ready),
         Door("api_create", "rep", lambda w: reverse("visit-promotion-checks", args=[_open_visit(w).pk]),
              lambda w, v: {"item": _running_item(w).pk, "shelf_price": v["shelf_price"]}, prepare=_check_ready),
