@@ -92,3 +92,21 @@ def test_the_plan_page_counts_stores_checked_executed_and_not_visited(w, django_
     assert "Execution in stores" in body
     assert 'data-testid="execution-checked">1<' in body and 'data-testid="execution-not-executed">1<' in body
     assert 'data-testid="execution-not-visited">1<' in body and "检查二店" in body
+
+
+def test_the_execution_figures_cost_the_same_queries_for_more_stores(w, django_assert_num_queries):
+    from stores.models import Store
+    from tests.factories import StoreFactory
+
+    with django_assert_num_queries(2):
+        checks.plan_execution_by_store(w.plan, Store.objects.all())
+    StoreFactory.create_batch(5, account=w.account)
+    with django_assert_num_queries(2):
+        figures = checks.plan_execution_by_store(w.plan, Store.objects.all())
+    assert figures.not_visited == 7
+
+
+def test_a_rep_who_did_not_draft_the_plan_checks_it_in_the_visit_not_on_the_plan_page(w):
+    url = reverse("promotions:plan-detail", args=[w.plan.pk])
+    assert "Execution in stores" not in _client(w.rep).get(url).content.decode()
+    assert "Execution in stores" in _client(w.supervisor).get(url).content.decode()
