@@ -4,6 +4,7 @@ a photo (evidence/execution.py)."""
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from evidence.execution import DisplaySeen, PriceSeen, plan_execution, reason_text
 
@@ -31,7 +32,10 @@ def test_a_price_off_says_which_product_what_was_seen_and_the_plans_price():
     assert result.reasons == [
         {"code": "price_off", "params": {"product": "纯生啤酒", "seen": "11.50", "plan": "10.00"}}
     ]
-    assert reason_text(result.reasons[0]) == "纯生啤酒 at 11.50 on the shelf, plan 10.00"
+    with translation.override("en"):
+        assert reason_text(result.reasons[0]) == "纯生啤酒 at 11.50 on the shelf, plan 10.00"
+    with translation.override("zh-hans"):
+        assert reason_text(result.reasons[0]) == "纯生啤酒货架价11.50，方案价10.00"
     assert result.failed and result.checked
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from evidence import visit_checks as checks
 from evidence.models import DisplayCheck, PromotionCheck, PromotionExecution
@@ -52,7 +52,8 @@ def test_a_price_off_makes_the_visit_red_naming_the_plan(w):
     w.visit.refresh_from_db()
     assert not execution.executed and execution.reasons[0]["code"] == "price_off"
     assert w.visit.rating == "red" and w.visit.promotion_executed is False
-    assert "Promotion not executed: 端架特价" in w.visit.rating_reason_texts
+    with translation.override("en"):
+        assert "Promotion not executed: 端架特价" in w.visit.rating_reason_texts
 
 
 def test_a_display_missing_or_without_photo_is_not_executed(w):
@@ -66,7 +67,7 @@ def test_a_half_checked_plan_is_not_yet_a_failure_and_the_check_out_asks_for_it(
     assert w.visit.promotion_executed is None and w.visit.rating != "red"
     missing = visit_services.visit_missing(w.visit)
     assert missing.promotions == (w.plan.pk,)
-    with pytest.raises(visit_services.VisitIncomplete) as refused:
+    with translation.override("en"), pytest.raises(visit_services.VisitIncomplete) as refused:
         visit_services.visit_check_out(visit=w.visit)
     assert "1 running promotion not checked" in refused.value.detail
 
