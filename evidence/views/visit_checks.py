@@ -98,7 +98,11 @@ def _agreement_rows(row, posted: Posted | None):
 
 def section_context(request, visit: Visit, editable: bool, posted: Posted | None = None) -> dict:
     found = checks.visit_checks(visit)
+    targets = {f"plan-{row.plan.pk}" for row in found.plans if editable}
+    targets |= {f"agreement-{row.agreement.pk}" for row in found.agreements if editable}
     return {
+        # A refusal for a form the section no longer shows (the plan stopped running, the visit was closed).
+        "orphan_error": posted.errors.get("__all__") if posted and posted.target not in targets else None,
         "visit": visit,
         "editable": editable,
         "checks": found,

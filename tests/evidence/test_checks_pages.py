@@ -110,3 +110,9 @@ def test_a_rep_who_did_not_draft_the_plan_checks_it_in_the_visit_not_on_the_plan
     url = reverse("promotions:plan-detail", args=[w.plan.pk])
     assert "Execution in stores" not in _client(w.rep).get(url).content.decode()
     assert "Execution in stores" in _client(w.supervisor).get(url).content.decode()
+
+
+def test_a_plan_that_does_not_run_here_is_not_found_and_said_so(w):
+    url = reverse("evidence:visit-plan-checks", args=[w.visit.pk, w.other_plan.pk])
+    body = _client(w.rep).post(url, {}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="promotions-error">Not found.' in body
