@@ -165,6 +165,7 @@ def plan_checks_save(request, pk: int, plan_pk: int):
             try:
                 price = _decimal(text)
                 checks.check_shelf_price(price)
+                price = price.quantize(Decimal("0.01"))  # a price is in cents: 4.999 is 5.00
             except (InvalidOperation, ValueError):
                 errors[f"price_{item.pk}"] = _("Write the price as a number, e.g. 12.90.")
             except DomainError as refusal:
