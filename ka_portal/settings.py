@@ -273,6 +273,7 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "ContractKindEnum": "contracts.models.Contract.Kind",
         "ContractTermKindEnum": "contracts.models.ContractTerm.Kind",
+        "DisplayKindEnum": "evidence.models.DisplayKind",  # issue 13: one display vocabulary for every part
     },
     # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [

@@ -17,11 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
+from evidence.visit_checks import plan_execution_by_store
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission
-from ka_portal.scope import accounts_for, user_role
+from ka_portal.scope import accounts_for, stores_for, user_role
 from ka_portal.templatetags.ka import money as money_text
 
 from . import selectors, services
@@ -227,9 +228,19 @@ def plan_detail(request, pk):
     }
     if plan.status in (Status.DRAFT, Status.SUBMITTED):
         context["violations"] = selectors.plan_violations(plan)
+    if _sees_execution(user, plan):
+        context["execution"] = plan_execution_by_store(plan, stores_for(user))
     if plan.status in (Status.ENDED, Status.EVALUATED):
         context["evaluation"] = getattr(plan, "evaluation", None) or services.evaluation_figures(plan)
     return render(request, "promotions/plan_detail.html", context)
+
+
+def _sees_execution(user, plan) -> bool:
+    """Execution in stores (issue 13) is for the plan's owner, supervisors, managers (and finance, admin) once the
+    plan runs or ran; a rep who did not draft it checks it in the visit instead."""
+    if plan.status in (Status.DRAFT, Status.SUBMITTED, Status.REJECTED):
+        return False
+    return plan.owner_id == user.pk or user_role(user) != Role.REP
 
 
 def _step(request, pk, action, success):

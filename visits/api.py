@@ -12,6 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from evidence.api.visit_checks import AgreementAtVisitSerializer, PlanAtVisitSerializer
 from ka_portal import bounds, downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
@@ -144,8 +145,8 @@ class VisitPhotoSerializer(serializers.ModelSerializer):
 
 class RatingReasonSerializer(serializers.Serializer):
     code = serializers.CharField(
-        help_text="out_of_stock, promotion_not_executed, checklist_failed, price_check_failed, "
-        "checked_out_incomplete, short_visit or no_position."
+        help_text="out_of_stock, promotion_not_executed, plan_not_executed (params: plan, plan_id), "
+        "checklist_failed, price_check_failed, checked_out_incomplete, short_visit or no_position."
     )
     params = serializers.DictField(help_text="The names and numbers in the sentence (product, item, reason, minutes).")
     text = serializers.CharField(help_text="The reason as a sentence in the request's language.")
@@ -174,7 +175,15 @@ class VisitSerializer(serializers.ModelSerializer):
     )
     checkout_missing = serializers.SerializerMethodField(
         help_text='What was missing when the rep checked out under a reason: {"checklist": [items], "products": '
-        '[product codes], "no_position": bool}; {} for a complete visit.',
+        '[product codes], "no_position": bool} and "promotions": [plan ids] when a running promotion was left '
+        "unchecked; {} for a complete visit.",
+    )
+    promotion_executed = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Where a promotion plan runs at the store that day: computed from the visit's checks (false: a "
+        "plan not executed; true: every plan checked and executed; null: not all checked yet). Elsewhere the "
+        "rep's own answer, null for n.a.",
     )
 
     class Meta:
@@ -228,13 +237,50 @@ class VisitSerializer(serializers.ModelSerializer):
         return [{**reason, "text": text} for reason, text in zip(visit.rating_reasons or [], texts, strict=True)]
 
 
+class VisitDetailSerializer(VisitSerializer):
+    """One visit with the promotions running at its store that day and the display agreements to check there,
+    each with what this visit recorded (issue 13: evidence/api/visit_checks.py records them)."""
+
+    promotions = serializers.SerializerMethodField(
+        help_text="Plans running at the store on the visit's day: products with promotion price and the shelf "
+        "price seen, displays bought with what was found, and the execution computed from them."
+    )
+    agreements = serializers.SerializerMethodField(help_text="Display agreements to check, with this visit's check.")
+
+    class Meta(VisitSerializer.Meta):
+        fields = [*VisitSerializer.Meta.fields, "promotions", "agreements"]
+        read_only_fields = fields
+
+    def _checks(self, visit):
+        from evidence.visit_checks import visit_checks
+
+        cache = self.context.setdefault("visit_checks", {})
+        if visit.pk not in cache:
+            cache[visit.pk] = visit_checks(visit)
+        return cache[visit.pk]
+
+    @extend_schema_field(PlanAtVisitSerializer(many=True))
+    def get_promotions(self, visit) -> list[dict]:
+        return PlanAtVisitSerializer(self._checks(visit).plans, many=True, context=self.context).data
+
+    @extend_schema_field(AgreementAtVisitSerializer(many=True))
+    def get_agreements(self, visit) -> list[dict]:
+        return AgreementAtVisitSerializer(self._checks(visit).agreements, many=True, context=self.context).data
+
+
 class VisitRecordSerializer(serializers.Serializer):
     """What a rep found: any part of it. Checklist items and products not sent stay as they are."""
 
     checklist = ChecklistResultSerializer(many=True, required=False)
     stock_counts = StockCountInputSerializer(many=True, required=False)
     price_check_ok = serializers.BooleanField(required=False, allow_null=True)
-    promotion_executed = serializers.BooleanField(required=False, allow_null=True)
+    promotion_executed = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        help_text="The rep's own yes/no, kept for clients from before issue 13: it counts only where no promotion "
+        "plan runs at the store that day. Where one runs, the value is computed from the prices and displays "
+        "recorded (POST promotion-checks/ and display-checks/) and what is sent here is replaced.",
+    )
     problems = serializers.CharField(required=False, allow_blank=True)
     actions = serializers.CharField(required=False, allow_blank=True)
     checkout_reason = serializers.CharField(
@@ -323,6 +369,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
     permission_classes = [RoleModelPermissions]
     filterset_class = VisitFilter
     ordering_fields = ["checked_in_at"]
+
+    def get_serializer_class(self):
+        return VisitDetailSerializer if self.action == "retrieve" else VisitSerializer
 
     def get_queryset(self):
         return (

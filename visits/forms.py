@@ -41,12 +41,8 @@ class VisitForm(forms.Form):
     price_check_ok = forms.ChoiceField(
         label=_("Prices and price tags correct"), choices=YES_NO_NA, widget=forms.RadioSelect, required=False
     )
-    promotion_executed = forms.ChoiceField(
-        label=_("Running promotion executed (POP, price, display)"),
-        choices=[("yes", _("Yes")), ("no", _("No")), ("na", _("No promotion running"))],
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    # No "running promotion executed" yes/no (issue 13): it is computed from the prices and displays checked in
+    # the visit's promotions section (evidence/visit_checks.py).
     problems = forms.CharField(label=_("Problems found"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     actions = forms.CharField(label=_("Actions taken"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     checkout_reason = forms.CharField(
@@ -65,7 +61,6 @@ class VisitForm(forms.Form):
         results = {r.item: r.result for r in visit.checklist.all()}
         initial = {
             "price_check_ok": _tri_initial(visit.price_check_ok, bool(visit.rating)),
-            "promotion_executed": _tri_initial(visit.promotion_executed, bool(visit.rating)),
             "problems": visit.problems,
             "actions": visit.actions,
             "checkout_reason": visit.checkout_reason,
@@ -130,7 +125,6 @@ class VisitForm(forms.Form):
                 item.value: data.get(f"check_{item.value}", "") or unanswered for item in ChecklistResult.Item
             },
             "price_check_ok": _TRI[data.get("price_check_ok", "")],
-            "promotion_executed": _TRI[data.get("promotion_executed", "")],
             "stock": {product.pk: data.get(f"packs_{product.pk}") for product, _n, _b in self.stock_rows},
             "not_counted": {
                 product.pk: bool(data.get(f"not_counted_{product.pk}")) for product, _n, _b in self.stock_rows

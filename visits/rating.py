@@ -2,7 +2,9 @@
 
 The rule (SPEC §4, plus what issue 11 added about how the visit was done):
 
-- **red** when a listed product is out of stock (count 0) or the running promotion is not executed;
+- **red** when a listed product is out of stock (count 0) or a running promotion is not executed (computed from
+  the prices and displays checked at the visit, evidence/execution.py; the rep's own yes/no only for visits
+  from before, where no plan runs);
 - otherwise **yellow** when a checklist item failed, the price check failed, the rep checked out with a reason
   instead of completing the visit, the visit was shorter than the minimum (``KA_VISIT_MIN_MINUTES``), or the
   check-in had no position: a visit the supervisor cannot take as done and verified is at best yellow;
@@ -23,6 +25,8 @@ FAIL = "fail"
 # code → the sentence a supervisor reads, filled from the reason's params.
 OUT_OF_STOCK = "out_of_stock"
 PROMOTION_NOT_EXECUTED = "promotion_not_executed"
+# A running plan whose execution, computed from the checks at the visit (evidence/execution.py), failed.
+PLAN_NOT_EXECUTED = "plan_not_executed"
 CHECKLIST_FAILED = "checklist_failed"
 PRICE_CHECK_FAILED = "price_check_failed"
 CHECKED_OUT_INCOMPLETE = "checked_out_incomplete"
@@ -32,6 +36,7 @@ NO_POSITION = "no_position"
 MESSAGES = {
     OUT_OF_STOCK: _("Out of stock: %(product)s"),
     PROMOTION_NOT_EXECUTED: _("Running promotion not executed"),
+    PLAN_NOT_EXECUTED: _("Promotion not executed: %(plan)s"),
     CHECKLIST_FAILED: _("Checklist item failed: %(item)s"),
     PRICE_CHECK_FAILED: _("Prices or price tags wrong"),
     CHECKED_OUT_INCOMPLETE: _("Checked out with a reason: %(reason)s"),
@@ -67,6 +72,7 @@ def rate_visit(
     checkout_reason: str | None = None,
     short_minutes: int | None = None,
     has_position: bool = True,
+    plans_not_executed: Iterable[Mapping] = (),
 ) -> Rated:
     """The rating and its reasons.
 
@@ -74,9 +80,13 @@ def rate_visit(
     checked / n.a. `out_of_stock` holds one mapping per listed product counted 0 (its params: product name and
     code). `checkout_reason` is the reason given for checking out an incomplete visit (None: it was complete or
     is still open); `short_minutes` the minutes of a visit shorter than the minimum (None: not short).
+    `plans_not_executed` holds one mapping per running plan found not executed at the visit (its params: plan
+    title and id); each is a red reason naming the plan, instead of the unnamed "promotion not executed".
     """
     red = [Reason(OUT_OF_STOCK, dict(product)) for product in out_of_stock]
-    if promotion_executed is False:
+    named = [Reason(PLAN_NOT_EXECUTED, dict(plan)) for plan in plans_not_executed]
+    red.extend(named)
+    if promotion_executed is False and not named:
         red.append(Reason(PROMOTION_NOT_EXECUTED))
     yellow = [Reason(CHECKLIST_FAILED, {"item": item}) for item, result in checklist.items() if result == FAIL]
     if price_check_ok is False:

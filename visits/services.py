@@ -338,6 +338,13 @@ def _rate(visit: Visit) -> Rated:
     short_minutes = None
     if visit.checked_out_at is not None and visit.short_visit:
         short_minutes = visit.minutes_in_store
+    # Issue 13: where a plan runs, "promotion executed" is computed from the prices and displays checked at the
+    # visit (and stored on the visit for readers); the rep's own yes/no counts only where none runs.
+    from evidence.visit_checks import promotion_outcome
+
+    executed, plans_not_executed, computed = promotion_outcome(visit)
+    if computed:
+        visit.promotion_executed = executed
     rated = rate_visit(
         checklist=_in_checklist_order(dict(visit.checklist.values_list("item", "result"))),
         price_check_ok=visit.price_check_ok,
@@ -346,9 +353,19 @@ def _rate(visit: Visit) -> Rated:
         checkout_reason=visit.checkout_reason if visit.incomplete else None,
         short_minutes=short_minutes,
         has_position=not visit.no_position,
+        plans_not_executed=plans_not_executed,
     )
     visit.rating, visit.rating_reasons = rated.rating, rated.reasons_json()
     return rated
+
+
+@transaction.atomic
+def visit_rerate(*, visit: Visit) -> Visit:
+    """Recompute a visit's rating after its evidence changed (a promotion's price or display checked)."""
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    _rate(visit)
+    visit.save(update_fields=["promotion_executed", "rating", "rating_reasons", "updated_at"])
+    return visit
 
 
 def _in_checklist_order(results: dict[str, str]) -> dict[str, str]:
@@ -356,7 +373,11 @@ def _in_checklist_order(results: dict[str, str]) -> dict[str, str]:
 
 
 def visit_missing(visit: Visit) -> Missing:
-    """What the visit still lacks for a check-out (visits/completeness.py), from the database."""
+    """What the visit still lacks for a check-out (visits/completeness.py), from the database. The running
+    promotions left unchecked count only while the visit is open: a closed visit keeps what it was checked out
+    with (plans approved later do not reopen it)."""
+    from evidence.visit_checks import unchecked_promotions
+
     listed = Listing.objects.active().filter(store_id=visit.store_id).order_by("product__code")
     return checkout_missing(
         checklist_items=ChecklistResult.Item.values,
@@ -365,6 +386,7 @@ def visit_missing(visit: Visit) -> Missing:
         counted=visit.stock_counts.values_list("product_id", flat=True),
         not_counted=visit.not_counted.values_list("product_id", flat=True),
         has_position=not visit.no_position,
+        unchecked_promotions=unchecked_promotions(visit) if visit.checked_out_at is None else (),
     )
 
 
@@ -389,6 +411,15 @@ class VisitIncomplete(DomainError):
             )
         if missing.no_position:
             parts.append(gettext("no check-in position"))
+        if missing.promotions:
+            parts.append(
+                ngettext(
+                    "%(n)s running promotion not checked",
+                    "%(n)s running promotions not checked",
+                    len(missing.promotions),
+                )
+                % {"n": len(missing.promotions)}
+            )
         self.missing = missing
         super().__init__(
             "visit.incomplete",
@@ -398,6 +429,7 @@ class VisitIncomplete(DomainError):
             checklist_unanswered=len(missing.checklist),
             products_not_counted=len(missing.products),
             no_position=missing.no_position,
+            promotions_not_checked=len(missing.promotions),
         )
 
     @property
@@ -415,7 +447,8 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
     """End the visit: time out, flags and the final rating. Checking out twice keeps the first time.
 
     Refused (``visit.incomplete``, nothing written) while a checklist item is unanswered, a listed product is
-    neither counted nor marked not counted, or the check-in has no position, unless the rep gives a reason (here,
+    neither counted nor marked not counted, a running promotion is not checked, or the check-in has no position,
+    unless the rep gives a reason (here,
     or saved before with the findings); the reason and what was missing are kept for the supervisor. A visit
     shorter than ``KA_VISIT_MIN_MINUTES`` is flagged.
     """
@@ -439,6 +472,7 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
             "checkout_reason",
             "checkout_missing",
             "short_visit",
+            "promotion_executed",
             "rating",
             "rating_reasons",
             "updated_at",

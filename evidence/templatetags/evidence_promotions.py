@@ -7,5 +7,10 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def visit_promotions(context, visit, editable):
-    """Filled in by the part of issue 13 that owns it; until then the visit page shows nothing here."""
-    return ""
+    """The running promotions and display agreements to check at the visit, with what the rep recorded (a form
+    per plan and agreement while the rep's visit is open; read-only otherwise). A refused post of the whole page
+    puts what was typed in the context as `visit_checks_posted`."""
+    from evidence.views.visit_checks import render_section
+
+    request = context.get("request")
+    return render_section(request, visit, bool(editable), context.get("visit_checks_posted"))

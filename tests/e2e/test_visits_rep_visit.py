@@ -79,7 +79,6 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
             assert phone.get_by_test_id(f"choice-check_{item}").locator("input[value=pass]").is_checked()
         phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
         phone.get_by_test_id("choice-price_check_ok").get_by_text("是", exact=True).click()
-        phone.get_by_test_id("choice-promotion_executed").get_by_text("是", exact=True).click()
 
         # a pack count of a whole case is refused next to the field; what was typed stays
         stock = phone.locator(f"#id_stock_{beer.pk}")

@@ -355,6 +355,11 @@ ROUTES: dict[str, Route] = {
     # --- visit evidence (issue 13)
     "evidence:home": Route(),
     # --- visit evidence: promotions and displays in the visit (helper checks)
+    "evidence:visit-plan-checks": Route(params={"pk": "visit", "plan_pk": "promotion_plan"}),
+    "evidence:visit-agreement-check": Route(params={"pk": "visit", "agreement_pk": "display_agreement"}),
+    "visit-promotion-checks": Route(params={"pk": "visit"}),
+    "visit-display-checks": Route(params={"pk": "visit"}),
+    "promotion-plan-execution": Route(params={"pk": "promotion_plan"}),
     # --- visit evidence: display agreements (helper agreements)
     # --- visit evidence: competitor sightings (helper competitors)
     # --- visit evidence: fraud signals (helper signals)

@@ -1355,3 +1355,74 @@ RULES += (
 
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]
+
+
+# --- visit evidence: promotions and displays checked at a visit (helper checks) ---------------------------------
+
+
+def _running_item(w) -> PromotionItem:
+    plan, _created = PromotionPlan.objects.get_or_create(
+        account=w.account, title="矩阵端架促销",
+        defaults={"type": w.in_store, "start_on": TODAY - timedelta(days=1), "end_on": TODAY + timedelta(days=10),
+                  "status": PromotionPlan.Status.RUNNING, "end_cap": True, "owner": w.manager},
+    )  # fmt: skip
+    return PromotionItem.objects.get_or_create(
+        plan=plan, product=w.beer, defaults={"normal_price": Decimal("5.00"), "promotion_price": Decimal("4.50")}
+    )[0]
+
+
+def _facings_agreement(w):
+    from evidence.models import DisplayAgreement, DisplayKind
+
+    return DisplayAgreement.objects.get_or_create(
+        account=w.account, kind=DisplayKind.FACINGS,
+        defaults={"store": w.store, "facings": 6, "start_on": TODAY - timedelta(days=5),
+                  "end_on": TODAY + timedelta(days=25), "fee": Decimal("600.00")},
+    )[0]  # fmt: skip
+
+
+def _check_ready(w, v) -> None:
+    _open_visit(w)
+    _running_item(w)
+    _facings_agreement(w)
+
+
+def _evidence_models():
+    from evidence.models import DisplayCheck, PromotionCheck, PromotionExecution
+
+    return PromotionCheck, DisplayCheck, PromotionExecution
+
+
+def _price_doors() -> tuple[Door, ...]:
+    return (
+        Door("page", "rep",
+             lambda w: reverse("evidence:visit-plan-checks", args=[_open_visit(w).pk, _running_item(w).plan_id]),
+             lambda w, v: {f"price_{_running_item(w).pk}": v["shelf_price"]}, prepare=_check_ready),
+        Door("api_create", "rep", lambda w: reverse("visit-promotion-checks", args=[_open_visit(w).pk]),
+             lambda w, v: {"item": _running_item(w).pk, "shelf_price": v["shelf_price"]}, prepare=_check_ready),
+    )  # fmt: skip
+
+
+def _facings_doors() -> tuple[Door, ...]:
+    return (
+        Door("page", "rep",
+             lambda w: reverse("evidence:visit-agreement-check", args=[_open_visit(w).pk, _facings_agreement(w).pk]),
+             lambda w, v: {"present": "yes", "facings": v["facings"]}, prepare=_check_ready),
+        Door("api_create", "rep", lambda w: reverse("visit-display-checks", args=[_open_visit(w).pk]),
+             lambda w, v: {"agreement": _facings_agreement(w).pk, "present": True, "facings": v["facings"]},
+             prepare=_check_ready),
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "evidence.negative_price", "evidence.negative_price", _evidence_models()[0], "shelf_price",
+        good={"shelf_price": "4.50"}, bad={"shelf_price": "-1.00"},
+        watch=_evidence_models()[1:], message="A shelf price cannot be negative.", doors=_price_doors(),
+    ),
+    Rule(
+        "evidence.bad_facings", "evidence.bad_facings", _evidence_models()[1], "facings",
+        good={"facings": 6}, bad={"facings": 501},
+        watch=(_evidence_models()[0],), message="Facings are a whole number from 0 to 500.", doors=_facings_doors(),
+    ),
+)  # fmt: skip

@@ -1,0 +1,34 @@
+"""A rep on a phone checks the running promotion in the visit: a shelf price and the end cap with a photo; the
+section swaps in place (what was typed in the visit form stays) and says "executed"."""
+
+import pytest
+
+from tests.evidence import checks_world
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_rep_checks_a_promotion_on_a_phone(phone, live_server, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    w = checks_world.build()
+    image = tmp_path / "endcap.png"
+    image.write_bytes(checks_world.PNG)
+    log_in(phone, "ck_rep", "pass-1234")
+    phone.goto(f"/visits/{w.visit.pk}/")
+    phone.get_by_label("发现的问题").fill("端架有破损包装")  # typed in the visit form, not yet saved
+
+    promotion = phone.get_by_test_id("promotion")
+    assert "端架特价" in promotion.inner_text() and "未检查" in promotion.get_by_test_id("execution").inner_text()
+    phone.locator(f"#id_price_{w.beer.pk}").fill("10.10")
+    phone.locator(f"#id_price_{w.chips.pk}").fill("5")
+    promotion.get_by_text("在位", exact=True).click()
+    phone.locator("#id_photo_end_cap").set_input_files(str(image))
+    promotion.get_by_test_id("promotion-save").click()
+
+    phone.get_by_test_id("execution").filter(has_text="已执行").wait_for()
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"  # the rest of the page stayed
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.locator("#promotions").screenshot(path="tests/e2e/artifacts/visit-promotions-phone.png")
+    phone.screenshot(path="tests/e2e/artifacts/visit-promotions-page-phone.png", full_page=True)
