@@ -47,6 +47,8 @@ def section_html(request, visit, *, form=None, saved: str = "") -> str:
         form = CompetitorSightingForm()
     elif form is not None and form.is_bound:
         form.mark_invalid()
+    # Refused while no longer editable (checked out meanwhile): say why above the list.
+    problem = " ".join(form.non_field_errors()) if form is not None and not editable else ""
     context = {
         "visit": visit,
         "sightings": [
@@ -57,6 +59,7 @@ def section_html(request, visit, *, form=None, saved: str = "") -> str:
         "form": form if editable else None,
         "brands": competitor_brands(request.user) if editable else [],
         "saved": saved,
+        "problem": problem,
     }
     return render_to_string("evidence/competitors/_visit_section.html", context, request=request)
 
