@@ -11,7 +11,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
@@ -173,6 +173,7 @@ def _products_text(row) -> str:
 
 
 @model_permission(CompetitorSighting)
+@require_safe
 def competitor_summary_page(request):
     """Per chain: which competitor promoted what, when and how deep, in a period (and .xlsx of the same rows)."""
     form = SummaryFilterForm(request.GET or None, user=request.user)
