@@ -83,12 +83,17 @@ def test_a_price_above_the_regular_one_is_fine_without_a_price_cut():
 
 
 def test_the_price_cut_refusal_says_both_prices(w):
+    from django.utils import translation
+
     with pytest.raises(DomainError) as refused:
         competitor_sighting_add(
             visit=w.visit, by=w.rep, brand="雪花", shelf_price=Decimal("6.50"), regular_price=Decimal("6.00"),
             mechanics="price_cut",
         )  # fmt: skip
-    assert refused.value.detail == "A price cut's shelf price (6.50) must be below the regular price (6.00)."
+    with translation.override("en"):
+        assert refused.value.detail == "A price cut's shelf price (6.50) must be below the regular price (6.00)."
+    with translation.override("zh-hans"):
+        assert refused.value.detail == "特价的货架价（6.50）必须低于原价（6.00）。"
 
 
 def test_only_the_visits_rep_records_and_only_while_it_is_open(w):
