@@ -42,13 +42,13 @@ class CompetitorSightingForm(forms.Form):
         widget=forms.TextInput(attrs=_DECIMAL),
     )
     mechanics = forms.ChoiceField(label=_("Promotion"), choices=Mechanics.choices, required=False)
+    display = forms.ChoiceField(label=_("Display"), choices=[("", "—"), *DisplayKind.choices], required=False)
     mechanics_note = forms.CharField(
         label=_("Promotion details"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. buy 2 get 1, 9.9 yuan")}),
     )
-    display = forms.ChoiceField(label=_("Display"), choices=[("", "—"), *DisplayKind.choices], required=False)
     photo = forms.ImageField(
         label=_("Photo"),
         required=False,
