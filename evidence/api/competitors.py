@@ -47,6 +47,9 @@ class CompetitorSightingSerializer(serializers.ModelSerializer):
         help_text="1 − shelf ÷ regular price as a fraction (0.2000 is 20 % off); null without both prices.",
     )
     photo = serializers.SerializerMethodField(help_text="The photo's scoped download, or null.")
+    display = serializers.ChoiceField(
+        choices=DisplayKind.choices, allow_blank=True, read_only=True, help_text="Empty: no display."
+    )
 
     class Meta:
         model = CompetitorSighting

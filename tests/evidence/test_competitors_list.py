@@ -49,9 +49,12 @@ def test_the_export_holds_the_filtered_rows(w, client):
     assert [row[4] for row in _rows(client, to="2026-10-31")[1:]] == ["青岛啤酒"]
 
 
-def test_the_page_lists_filters_and_says_when_nothing_matches(w, client):
+def test_the_page_lists_filters_and_says_when_nothing_matches(w, client, django_assert_max_num_queries):
     client.force_login(w.manager)
-    text = client.get(reverse("evidence:competitor-list"), **EN).content.decode()
+    for n in range(3):  # more rows, the same queries
+        sighting(w.snow.visit, brand=f"品牌{n}", product="x")
+    with django_assert_max_num_queries(12):
+        text = client.get(reverse("evidence:competitor-list"), **EN).content.decode()
     assert "雪花" in text and "青岛啤酒" in text and "−20 %" in text
     assert "百威" not in text  # chain CWB is manager2's
     assert 'class="nav-link text-nowrap active" href="/evidence/competitors/"' in text  # the evidence tabs
