@@ -362,6 +362,13 @@ ROUTES: dict[str, Route] = {
     "promotion-plan-execution": Route(params={"pk": "promotion_plan"}),
     # --- visit evidence: display agreements (helper agreements)
     # --- visit evidence: competitor sightings (helper competitors)
+    "evidence:competitor-list": Route(rows="competitor_sighting", export=True),
+    "evidence:competitor-summary": Route(),
+    "evidence:visit-competitor-add": Route(params={"pk": "visit"}),
+    "evidence:competitor-delete": Route(params={"pk": "competitor_sighting"}),
+    "competitor-sighting-list": Route(rows="competitor_sighting"),
+    "competitor-sighting-detail": Route(params={"pk": "competitor_sighting"}),
+    "api-competitor-summary": Route(),
     # --- visit evidence: fraud signals (helper signals)
 }
 

@@ -1353,10 +1353,6 @@ RULES += (
 )  # fmt: skip
 
 
-def cases() -> list[tuple[Rule, Door]]:
-    return [(rule, door) for rule in RULES for door in rule.doors]
-
-
 # --- visit evidence: promotions and displays checked at a visit (helper checks) ---------------------------------
 
 
@@ -1414,6 +1410,64 @@ def _facings_doors() -> tuple[Door, ...]:
     )  # fmt: skip
 
 
+# --- visit evidence: competitor sightings (issue 13 part 3, helper competitors) ----------------------------------
+
+
+def _competitor_visit(w, v=None):
+    """The rep's visit at the world's store, open unless the values ask for a checked-out one."""
+    from django.utils import timezone
+
+    from tests.visits.factories import VisitFactory
+
+    visit = Visit.objects.filter(rep=w.rep, store=w.store).first() or VisitFactory(rep=w.rep, store=w.store)
+    if v is None:
+        return visit  # as it is (the door's URL)
+    closed = bool(v.get("closed"))
+    visit.checked_out_at = timezone.now() if closed else None
+    if closed:
+        visit.checked_in_at = visit.checked_out_at - timedelta(minutes=30)
+    visit.save()
+    return visit
+
+
+def _competitor_sighting(w, v=None):
+    from evidence.competitors import competitor_sighting_add
+    from evidence.models import CompetitorSighting
+
+    visit = _competitor_visit(w)
+    sighting = CompetitorSighting.objects.filter(visit=visit).first()
+    if sighting is None:
+        _competitor_visit(w, {})  # open while the sighting is made
+        sighting = competitor_sighting_add(
+            visit=visit, by=w.rep, brand="雪花", shelf_price=Decimal("3.00"), regular_price=Decimal("3.50")
+        )
+    if v is not None:
+        _competitor_visit(w, v)
+    return sighting
+
+
+def _sighting_values(v) -> dict:
+    return {"brand": "雪花", **{k: value for k, value in v.items() if k != "closed"}}
+
+
+def _competitor_doors() -> tuple[Door, ...]:
+    """The visit section's form (without JavaScript), the API's create (JSON) and its update."""
+    return (
+        Door("page", "rep", lambda w: reverse("evidence:visit-competitor-add", args=[_competitor_visit(w).pk]),
+             lambda w, v: _sighting_values(v), prepare=_competitor_visit),
+        Door("api_create", "rep", api("competitor-sighting-list"),
+             lambda w, v: {"visit": _competitor_visit(w, v).pk, **_sighting_values(v)}, prepare=_competitor_visit),
+        Door("api_update", "rep", lambda w: reverse("competitor-sighting-detail", args=[_competitor_sighting(w).pk]),
+             lambda w, v: _sighting_values(v), method="patch", prepare=_competitor_sighting),
+    )  # fmt: skip
+
+
+def _competitor_model():
+    from evidence.models import CompetitorSighting
+
+    return CompetitorSighting
+
+
 RULES += (
     Rule(
         "evidence.negative_price", "evidence.negative_price", _evidence_models()[0], "shelf_price",
@@ -1426,3 +1480,33 @@ RULES += (
         watch=(_evidence_models()[0],), message="Facings are a whole number from 0 to 500.", doors=_facings_doors(),
     ),
 )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "competitor.brand_required", "competitor.brand_required", _competitor_model(), "brand",
+        good={"brand": "百威"}, bad={"brand": "  "},
+        message="Name the competitor's brand.", doors=_competitor_doors(),
+    ),
+    Rule(
+        "competitor.negative_price", "competitor.negative_price", _competitor_model(), "shelf_price",
+        good={"shelf_price": "2.90"}, bad={"shelf_price": "-1.00"},
+        message="A price cannot be negative.", doors=_competitor_doors(),
+    ),
+    Rule(
+        "competitor.cut_not_below_regular", "competitor.cut_not_below_regular", _competitor_model(), "shelf_price",
+        good={"shelf_price": "2.90", "regular_price": "3.50", "mechanics": "price_cut"},
+        bad={"shelf_price": "4.00", "regular_price": "3.50", "mechanics": "price_cut"},
+        message="A price cut's shelf price (4.00) must be below the regular price (3.50).",
+        doors=_competitor_doors(),
+    ),
+    Rule(
+        "competitor.visit_closed", "visit.closed", _competitor_model(), "__all__",
+        good={"closed": False, "product": "勇闯天涯"}, bad={"closed": True, "product": "勇闯天涯"},
+        message="This visit is checked out; it can no longer be changed.", doors=_competitor_doors(),
+    ),
+)  # fmt: skip
+
+
+def cases() -> list[tuple[Rule, Door]]:
+    return [(rule, door) for rule in RULES for door in rule.doors]
