@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "visits.tasks.suggested_orders_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Display agreements (issue 13) generated and evaluated before deduction matching reads their status.
+    "evidence-agreements-nightly": {
+        "task": "evidence.tasks.agreements_nightly",
+        "schedule": crontab(hour=2, minute=20),
+    },
     # The trade-spend ledger (issue 12 item 4) after the receivables run, then deduction matching.
     "tradespend-accruals-nightly": {
         "task": "tradespend.tasks.accruals_nightly",

@@ -48,6 +48,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from contracts.models import Deduction
 from contracts.receivables import to_money
+from evidence.agreements import claimed_by, not_evidenced_by_account
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import user_role
 
@@ -141,6 +142,9 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
     existing: dict[int, dict[int, DeductionMatch]] = defaultdict(dict)
     for match in DeductionMatch.objects.select_for_update().filter(deduction__in=[d.pk for d in todo]):
         existing[match.deduction_id][match.line_id] = match
+    # Display fees whose visit evidence was not met (issue 13): one query for the batch's accounts; a deduction
+    # claiming one is left unsupported instead of matched automatically (finance may still match it by hand).
+    unevidenced = not_evidenced_by_account({d.account_id for d in todo})
     kinds = {rules.DEDUCTION_SPEND_KIND.get(d.kind, d.kind) for d in todo}
     first = min(d.period_start or d.date.replace(day=1) for d in todo)
     last = max(d.period_end or d.date.replace(day=1) for d in todo)
@@ -175,6 +179,8 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
                 for line_id in by_key.get((deduction.account_id, kind, month), ())
             ]
             unmatched = deduction.amount - deduction.recovered_amount - matched_sum
+            if claimed_by(deduction, unevidenced.get(deduction.account_id, ())):
+                candidates = []  # its display was not evidenced at the visits: nothing supports it automatically
             for line_id, take in rules.fill_lines(unmatched, candidates, amount=deduction.amount, tolerance=tolerance):
                 remaining[line_id] -= take
                 matched_sum += take
