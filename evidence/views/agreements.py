@@ -24,6 +24,7 @@ from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
 from stores.models import Store
+from visits.models import Visit
 
 from .. import agreements as services
 from ..agreement_filters import DisplayAgreementFilter
@@ -108,6 +109,7 @@ def agreement_detail(request, pk):
             "agreement": agreement,
             "stores": services.agreement_evidence(agreement),
             "sees_fees": sees_fees(user),
+            "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
             "can_change": can(user, DisplayAgreement, "change") and manages,
             "can_delete": can(user, DisplayAgreement, "delete")
             and manages
