@@ -25,7 +25,8 @@ pytestmark = pytest.mark.django_db
 
 def _term(contract, kind="end_cap", **fields):
     values = {"kind": kind, "basis": "fixed", "period": "quarter", "amount": Decimal("3000.00"),
-              "settlement": "deducted", "valid_from": date(2026, 1, 1), "valid_to": date(2026, 6, 30), **fields}  # fmt: skip
+              "settlement": "deducted", "valid_from": date(2026, 1, 1), "valid_to": date(2026, 6, 30),
+              **fields}  # fmt: skip
     return contract_services.contract_term_create(contract=contract, **values)
 
 
@@ -80,7 +81,7 @@ def test_a_vanished_source_removes_an_unchecked_agreement_and_keeps_a_checked_on
     assert "no longer grants" in first.note
 
 
-def test_a_plan_that_bought_displays_makes_agreements_when_approved(world):
+def test_a_plan_that_bought_displays_makes_agreements_when_approved(world):  # noqa: F811 (the fixture)
     data = plan_input(world, end_cap=True, floor_stack=True, dm_slot=True, tg_fee=Decimal("800.00"))
     plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep)
     assert not DisplayAgreement.objects.exists()
@@ -94,7 +95,7 @@ def test_a_plan_that_bought_displays_makes_agreements_when_approved(world):
     assert rows["floor_stack"].fee == Decimal("0.00")
 
 
-def test_a_chain_wide_plan_makes_one_chain_wide_agreement_and_drafts_none(world):
+def test_a_chain_wide_plan_makes_one_chain_wide_agreement_and_drafts_none(world):  # noqa: F811
     PromotionPlanFactory(account=world.account, end_cap=True, tg_fee=Decimal("500"), status=PromotionPlan.Status.DRAFT)
     plan = PromotionPlanFactory(account=world.account, end_cap=True, tg_fee=Decimal("500"), all_stores=True,
                                 status=PromotionPlan.Status.RUNNING)  # fmt: skip
