@@ -272,14 +272,12 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         existing = existing.filter(account_id__in=account_ids)
     existing = {a.source_key: a for a in existing}
     summary = GenerateSummary()
-    touched = []
     for key, values in wanted.items():
         agreement = existing.get(key)
         if agreement is None:
             agreement = DisplayAgreement(source_key=key, **values)
             agreement.save()
             summary.created += 1
-            touched.append(agreement.pk)
             continue
         changed = [name for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]]
         if changed:
@@ -287,7 +285,6 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
                 setattr(agreement, name, values[name])
             agreement.save(update_fields=changed)
             summary.updated += 1
-            touched.append(agreement.pk)
     vanished = [a for key, a in existing.items() if key not in wanted]
     checked = set(
         DisplayCheck.objects.filter(agreement__in=[a.pk for a in vanished]).values_list("agreement_id", flat=True)
@@ -302,8 +299,8 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         else:
             agreement.delete()
             summary.deleted += 1
-    if touched:
-        agreements_evaluate(ids=touched)
+    # Not evaluated here: a new agreement collects evidence (open) until the next evaluation (the nightly run, a
+    # check-out, the button); a source's change never decides on its own whether a fee is earned.
     return summary
 
 

@@ -356,6 +356,15 @@ ROUTES: dict[str, Route] = {
     "evidence:home": Route(),
     # --- visit evidence: promotions and displays in the visit (helper checks)
     # --- visit evidence: display agreements (helper agreements)
+    "evidence:agreement-list": Route(rows="display_agreement", export=True),
+    "evidence:agreement-new": Route(),
+    "evidence:agreement-detail": Route(params={"pk": "display_agreement"}),
+    "evidence:agreement-edit": Route(params={"pk": "display_agreement"}),
+    "evidence:agreement-delete": Route(params={"pk": "display_agreement"}),
+    "evidence:agreement-evaluate": Route(params={"pk": "display_agreement"}),
+    "display-agreement-list": Route(rows="display_agreement"),
+    "display-agreement-detail": Route(params={"pk": "display_agreement"}),
+    "display-agreement-evaluate": Route(params={"pk": "display_agreement"}),
     # --- visit evidence: competitor sightings (helper competitors)
     # --- visit evidence: fraud signals (helper signals)
 }
