@@ -444,9 +444,13 @@ class StoreEvidence:
         return len({timezone.localtime(r.check.visit.checked_in_at).date() for r in self.rows if r.counts})
 
 
-def agreement_evidence(agreement: DisplayAgreement) -> list[StoreEvidence]:
+def agreement_evidence(agreement: DisplayAgreement, user=None) -> list[StoreEvidence]:
     """The visits that checked the agreement, per store (every active store of the chain for a chain-wide one,
-    checked or not), newest first, each with why it does or does not count."""
+    checked or not), newest first, each with why it does or does not count; given a user, only the stores they
+    reach (a rep sees a chain-wide agreement's evidence at their own stores)."""
+    from ka_portal.scope import stores_for
+
+    reachable = set(stores_for(user).values_list("pk", flat=True)) if user is not None else None
     checks = (
         _checks([agreement.pk])
         .select_related("visit__rep", "visit__store")
@@ -463,6 +467,8 @@ def agreement_evidence(agreement: DisplayAgreement) -> list[StoreEvidence]:
         stores = list(Store.objects.active().filter(account_id=agreement.account_id).order_by("code"))
         known = {s.pk for s in stores}
         stores += list(Store.objects.filter(pk__in=[pk for pk in by_store if pk not in known]).order_by("code"))
+    if reachable is not None:
+        stores = [store for store in stores if store.pk in reachable]
     return [StoreEvidence(store, by_store.get(store.pk, [])) for store in stores]
 
 

@@ -87,7 +87,9 @@ class DisplayAgreementDetailSerializer(DisplayAgreementSerializer):
 
     @extend_schema_field(EvidenceVisitSerializer(many=True))
     def get_visits(self, agreement):
-        rows = [row for entry in services.agreement_evidence(agreement) for row in entry.rows]
+        request = self.context.get("request")
+        evidence = services.agreement_evidence(agreement, request.user if request is not None else None)
+        rows = [row for entry in evidence for row in entry.rows]
         return EvidenceVisitSerializer(rows, many=True).data
 
 

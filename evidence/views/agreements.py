@@ -107,7 +107,7 @@ def agreement_detail(request, pk):
         "evidence/agreements/detail.html",
         {
             "agreement": agreement,
-            "stores": services.agreement_evidence(agreement),
+            "stores": services.agreement_evidence(agreement, user),
             "sees_fees": sees_fees(user),
             "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
             "can_change": can(user, DisplayAgreement, "change") and manages,
