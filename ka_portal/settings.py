@@ -278,6 +278,10 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "ContractKindEnum": "contracts.models.Contract.Kind",
         "ContractTermKindEnum": "contracts.models.ContractTerm.Kind",
+        # visit evidence: display agreements (issue 13 item 2)
+        "DisplayAgreementKindEnum": "evidence.agreement_rules.AGREEMENT_KINDS",
+        "DisplayAgreementStatusEnum": "evidence.models.DisplayAgreement.Status",
+        "DisplayAgreementSourceEnum": "evidence.models.DisplayAgreement.Source",
     },
     # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [
