@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils.translation import gettext
 
 from accounts.roles import Role
 from contracts import services as contract_services
@@ -78,7 +79,7 @@ def test_a_vanished_source_removes_an_unchecked_agreement_and_keeps_a_checked_on
 
     assert list(DisplayAgreement.objects.all()) == [first]
     first.refresh_from_db()
-    assert "no longer grants" in first.note
+    assert gettext("Its source no longer grants this display; kept for the visits that checked it.") in first.note
 
 
 def test_a_plan_that_bought_displays_makes_agreements_when_approved(world):  # noqa: F811 (the fixture)
