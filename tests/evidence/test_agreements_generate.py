@@ -163,3 +163,29 @@ def test_a_generated_agreement_keeps_its_sources_period_and_fee_and_is_not_delet
     manual = agreement(account, start=date.today(), end=date.today() + timedelta(days=9))
     agreement_delete(agreement=manual, by=manager)
     assert DisplayAgreement.objects.count() == 1
+
+
+def test_the_nightly_task_generates_then_evaluates_and_is_scheduled(manager, rep, settings):
+    from evidence.tasks import agreements_nightly
+
+    account, _stores = chain(manager, rep)
+    ContractFactory(account=account, status="draft")
+    contract = ContractFactory(account=account)
+    ContractTerm = contract.terms.model
+    ContractTerm.objects.create(
+        contract=contract,
+        kind="end_cap",
+        basis="fixed",
+        period="once",
+        amount=Decimal("900.00"),
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2026, 1, 31),
+        settlement="deducted",
+    )  # fmt: skip (made directly: only the nightly run sees it)
+
+    result = agreements_nightly.delay().get()
+
+    assert result["created"] == 1
+    assert DisplayAgreement.objects.get().status == "not_evidenced"  # January ended without a visit's proof
+    entry = settings.CELERY_BEAT_SCHEDULE["evidence-agreements-nightly"]
+    assert entry["task"] == "evidence.tasks.agreements_nightly"
