@@ -43,17 +43,17 @@ def test_the_list_filters_and_totals_fees_by_status(client, manager, world):
 
     page = client.get(LIST).content.decode()
     assert 'data-testid="total-payable"' in page and "4,000.00" in page and "1,500.00" in page
-    assert page.count('data-testid="agreement-status"') == 3
+    assert page.count('data-testid="agreement-row"') == 3
 
     page = client.get(LIST, {"status": "not_evidenced"}).content.decode()
     assert reverse("evidence:agreement-detail", args=[short.pk]) in page
     assert reverse("evidence:agreement-detail", args=[payable.pk]) not in page
     page = client.get(LIST, {"store": store.code, "kind": "end_cap"}).content.decode()
-    assert reverse("evidence:agreement-detail", args=[payable.pk]) in page and page.count("agreement-status") == 1
+    assert reverse("evidence:agreement-detail", args=[payable.pk]) in page and page.count("agreement-row") == 1
     page = client.get(LIST, {"period": "2026-11"}).content.decode()
-    assert reverse("evidence:agreement-detail", args=[chain_wide.pk]) in page and page.count("agreement-status") == 1
+    assert reverse("evidence:agreement-detail", args=[chain_wide.pk]) in page and page.count("agreement-row") == 1
     page = client.get(LIST, {"q": "春节"}).content.decode()
-    assert reverse("evidence:agreement-detail", args=[short.pk]) in page and page.count("agreement-status") == 1
+    assert reverse("evidence:agreement-detail", args=[short.pk]) in page and page.count("agreement-row") == 1
 
 
 def test_the_export_has_every_filtered_agreement_with_its_fee_and_status(client, manager, world):
