@@ -55,7 +55,9 @@ def check_agreement(
             start=start_on.isoformat(),
             end=end_on.isoformat(),
         )
-    if fee is not None and Decimal(fee) < 0:
+    if fee is None:
+        raise DomainError("agreement.fee_required", _("Give the fee (0 when the display is free)."), field="fee")
+    if Decimal(fee) < 0:
         raise DomainError("agreement.fee_negative", _("The fee cannot be negative."), field="fee")
     if evidence_visits is None or int(evidence_visits) < 1:
         raise DomainError(
