@@ -362,8 +362,8 @@ def _checks(agreement_ids) -> QuerySet:
 def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None) -> int:
     """Work out the evidenced visits and status of the agreements given (ids, or those of the accounts given, or
     all), set-based: one query for the agreements, one for their checks with visit and photo, one for the active
-    stores of the chains with chain-wide agreements, then an UPDATE per changed row. Visits on the same day at the
-    same store count once. Returns how many agreements changed."""
+    stores of the chains with chain-wide agreements, then one UPDATE per outcome (status and count). Visits on the
+    same day at the same store count once. Returns how many agreements changed status or count."""
     today = today or timezone.localdate()
     agreements = DisplayAgreement.objects.select_for_update()
     if ids is not None:
@@ -386,6 +386,7 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
         chain_stores[account_id].append(store_id)
     now = timezone.now()
     changed = 0
+    outcome: dict[tuple[str, int], list[int]] = defaultdict(list)  # (status, evidenced) → agreements
     for agreement in agreements.values():
         per_store = {store_id: len(found) for store_id, found in days[agreement.pk].items()}
         if agreement.store_id is None:
@@ -395,11 +396,14 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
         status = rules.status_for(
             evidenced=evidenced, required=agreement.evidence_visits, end_on=agreement.end_on, today=today
         )
-        if (status, evidenced) != (agreement.status, agreement.evidenced_visits) or agreement.evaluated_at is None:
+        if (status, evidenced) != (agreement.status, agreement.evidenced_visits):
             changed += 1
-        DisplayAgreement.objects.filter(pk=agreement.pk).update(
-            status=status, evidenced_visits=evidenced, evaluated_at=now
-        )
+        outcome[(status, evidenced)].append(agreement.pk)
+    for (status, evidenced), pks in outcome.items():  # one UPDATE per outcome, not per agreement
+        for start in range(0, len(pks), 1000):
+            DisplayAgreement.objects.filter(pk__in=pks[start : start + 1000]).update(
+                status=status, evidenced_visits=evidenced, evaluated_at=now
+            )
     return changed
 
 

@@ -153,3 +153,15 @@ def test_a_fee_split_over_stores_adds_up():
 
     shares = rules.split_fee(Decimal("100.00"), 3)
     assert sum(shares) == Decimal("100.00") and shares[0] == Decimal("33.34")
+
+
+def test_the_set_based_run_takes_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    account, store, rep = world
+    for n in range(12):
+        deal = agreement(account, store=store if n % 2 else None, visits=1 + n % 3)
+        checked(deal, store=store, rep=rep, day=date(2026, 9, 1 + n))
+
+    with django_assert_max_num_queries(8):  # agreements, checks, chain stores, an UPDATE per outcome, savepoints
+        agreements_evaluate(today=AFTER)
+
+    assert DisplayAgreement.objects.filter(evaluated_at__isnull=True).count() == 0
