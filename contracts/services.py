@@ -115,6 +115,7 @@ def contract_update(*, contract: Contract, **fields) -> Contract:
     contract.save()
     contract_terms_summarize(contract)  # with term lines, the rebate % and listing fee are theirs
     contract.refresh_from_db(fields=["rebate_percent", "listing_fee"])
+    _agreements_follow(contract)  # its status or validity moves its display agreements
     return contract
 
 
@@ -580,6 +581,7 @@ def contract_term_create(*, contract: Contract, **fields) -> ContractTerm:
             valid_from=term.valid_from,
         ) from error
     contract_terms_summarize(contract)
+    _agreements_follow(contract)
     return term
 
 
@@ -596,6 +598,7 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
     contract_term_check(term)
     term.save()
     contract_terms_summarize(contract)
+    _agreements_follow(contract)
     return term
 
 
@@ -613,8 +616,19 @@ def contract_term_delete(*, term: ContractTerm) -> None:
             ),
             lines=booked,
         )
+    from evidence.agreements import term_release
+
+    term_release(term)  # its display agreements nobody checked go with it
     ContractTerm.objects.filter(pk=term.pk).delete()
     contract_terms_summarize(contract)
+    _agreements_follow(contract)
+
+
+def _agreements_follow(contract: Contract) -> None:
+    """A term saved or removed: the chain's display agreements (end caps, display fees) follow (issue 13)."""
+    from evidence.agreements import source_changed
+
+    source_changed(contract.account_id)
 
 
 # --- bulk settlement (issue 12 item 6: a head office's remittance over many invoices) ------------------------

@@ -15,3 +15,6 @@ def photo_added(photo) -> None:
 
 def visit_checked_out(visit) -> None:
     """After a check-out is saved."""
+    from .agreements import visit_evaluate
+
+    visit_evaluate(visit)  # the display agreements this visit checked: payable once their quota is met

@@ -235,6 +235,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "visits.tasks.suggested_orders_nightly",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Display agreements (issue 13) generated and evaluated before deduction matching reads their status.
+    "evidence-agreements-nightly": {
+        "task": "evidence.tasks.agreements_nightly",
+        "schedule": crontab(hour=2, minute=20),
+    },
     # The trade-spend ledger (issue 12 item 4) after the receivables run, then deduction matching.
     "tradespend-accruals-nightly": {
         "task": "tradespend.tasks.accruals_nightly",
@@ -274,6 +279,10 @@ SPECTACULAR_SETTINGS = {
         "ContractKindEnum": "contracts.models.Contract.Kind",
         "ContractTermKindEnum": "contracts.models.ContractTerm.Kind",
         "DisplayKindEnum": "evidence.models.DisplayKind",  # issue 13: one display vocabulary for every part
+        # visit evidence: display agreements (issue 13 item 2)
+        "DisplayAgreementKindEnum": "evidence.agreement_rules.AGREEMENT_KINDS",
+        "DisplayAgreementStatusEnum": "evidence.models.DisplayAgreement.Status",
+        "DisplayAgreementSourceEnum": "evidence.models.DisplayAgreement.Source",
     },
     # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [

@@ -15,6 +15,11 @@ amount − recovered − matched_amount. A line whose matches exceed it (the led
 is *over-deducted*: matches are never deleted for it, the line is flagged (``lines_with_matches``) on the
 validation sheet and in the API until finance removes or moves a match.
 
+Visit evidence (issue 13): a display or TG deduction claiming a month of a display agreement of its account that
+is NOT_EVIDENCED (evidence/agreements.py) is not matched automatically and stays unsupported; the validation sheet
+says which agreement and how many visits were seen. One query per run for the accounts whose deductions claim a
+display; a deduction already matched is not re-opened (finance may remove its match by hand).
+
 Tolerance: a deduction within KA.deduction_match_tolerance (a share of its amount) of one line's remaining is
 matched to that line alone. When the line's remaining is slightly smaller, the match takes the remaining and the
 deduction still counts as MATCHED with matched_amount = amount − recovered: the difference (matched_amount − Σ its
@@ -48,6 +53,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import Role
 from contracts.models import Deduction
 from contracts.receivables import to_money
+from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
+from evidence.agreements import claimed_by, not_evidenced_by_account
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import user_role
 
@@ -141,6 +148,10 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
     existing: dict[int, dict[int, DeductionMatch]] = defaultdict(dict)
     for match in DeductionMatch.objects.select_for_update().filter(deduction__in=[d.pk for d in todo]):
         existing[match.deduction_id][match.line_id] = match
+    # Display fees whose visit evidence was not met (issue 13): one query for the batch's accounts; a deduction
+    # claiming one is left unsupported instead of matched automatically (finance may still match it by hand).
+    claiming = {d.account_id for d in todo if d.kind in DEDUCTION_AGREEMENT_KINDS}
+    unevidenced = not_evidenced_by_account(claiming) if claiming else {}
     kinds = {rules.DEDUCTION_SPEND_KIND.get(d.kind, d.kind) for d in todo}
     first = min(d.period_start or d.date.replace(day=1) for d in todo)
     last = max(d.period_end or d.date.replace(day=1) for d in todo)
@@ -175,6 +186,8 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
                 for line_id in by_key.get((deduction.account_id, kind, month), ())
             ]
             unmatched = deduction.amount - deduction.recovered_amount - matched_sum
+            if claimed_by(deduction, unevidenced.get(deduction.account_id, ())):
+                candidates = []  # its display was not evidenced at the visits: nothing supports it automatically
             for line_id, take in rules.fill_lines(unmatched, candidates, amount=deduction.amount, tolerance=tolerance):
                 remaining[line_id] -= take
                 matched_sum += take

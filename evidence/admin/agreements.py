@@ -1,1 +1,53 @@
-"""Admin: filled in by the part of issue 13 this module is named after."""
+"""Admin: display agreements (issue 13 item 2). The form shows what evidence/agreements.py refuses before saving,
+and saves go through its services (create, update, delete) like the page and the API."""
+
+from django import forms
+from django.contrib import admin
+from django.forms.models import construct_instance
+
+from ka_portal.errors import DomainError
+from ka_portal.pages import show_refusal
+
+from .. import agreements as services
+from ..models import DisplayAgreement
+
+
+class DisplayAgreementAdminForm(forms.ModelForm):
+    class Meta:
+        model = DisplayAgreement
+        fields = list(services.EDITABLE_FIELDS)
+
+    def _post_clean(self):
+        self.instance = construct_instance(self, self.instance, self._meta.fields)
+        if self.errors:
+            return
+        try:
+            services.agreement_check(self.instance)
+        except DomainError as refusal:
+            show_refusal(self, refusal)
+
+
+@admin.register(DisplayAgreement)
+class DisplayAgreementAdmin(admin.ModelAdmin):
+    form = DisplayAgreementAdminForm
+    list_display = ("account", "store", "kind", "start_on", "end_on", "fee", "evidenced_visits", "status", "source")
+    list_filter = ("status", "kind", "source", "account")
+    search_fields = ("account__code", "account__name", "store__code", "store__name", "note", "source_key")
+    raw_id_fields = ("store",)
+    readonly_fields = ("source", "source_key", "term", "plan", "status", "evidenced_visits", "evaluated_at")
+
+    def save_model(self, request, obj, form, change):
+        values = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data}
+        if change:
+            saved = services.agreement_update(agreement=obj, by=request.user, **values)
+        else:
+            saved = services.agreement_create(by=request.user, **values)
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def delete_model(self, request, obj):
+        services.agreement_delete(agreement=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for agreement in queryset:
+            services.agreement_delete(agreement=agreement, by=request.user)

@@ -1,4 +1,141 @@
-"""API: filled in by the part of issue 13 this module is named after."""
+"""API: display agreements (issue 13 item 2).
 
-routes = []  # (prefix, viewset, basename) for the app router
+    GET    /api/v1/display-agreements/                 list (account, store by code; kind, status, source,
+                                                       period YYYY-MM, q)
+    GET    /api/v1/display-agreements/{id}/            one, with its status, evidenced visits and the visits
+                                                       that checked it (each: counts or why not)
+    POST   /api/v1/display-agreements/                 a KA manager's agreement (Idempotency-Key accepted)
+    PUT    /api/v1/display-agreements/{id}/  PATCH     change it (a generated one keeps its source's period/fee)
+    DELETE /api/v1/display-agreements/{id}/            remove one entered by hand
+    POST   /api/v1/display-agreements/{id}/evaluate/   work its status out now
+
+Scope: ka_portal.scope.display_agreements_for (out of scope: 404). Fees are shown to finance, KA managers and
+admins only (null for reps and supervisors). Writes go through evidence/agreements.py."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.models import KeyAccount
+from ka_portal.api import RoleModelPermissions
+from ka_portal.api_fields import related
+from ka_portal.api_views import ServiceModelViewSet
+from ka_portal.scope import accounts_for, display_agreements_for, stores_for
+from stores.models import Store
+
+from .. import agreements as services
+from ..agreement_filters import DisplayAgreementFilter
+from ..agreement_rules import AGREEMENT_KINDS
+from ..models import DisplayAgreement
+from ..views.agreements import sees_fees
+
+
+class EvidenceVisitSerializer(serializers.Serializer):
+    visit = serializers.IntegerField(source="check.visit_id")
+    store = serializers.CharField(source="check.visit.store.code")
+    checked_in_at = serializers.DateTimeField(source="check.visit.checked_in_at")
+    rep = serializers.CharField(source="check.visit.rep.username")
+    on_site = serializers.SerializerMethodField()
+    present = serializers.BooleanField(source="check.present")
+    facings = serializers.IntegerField(source="check.facings", allow_null=True)
+    photo = serializers.IntegerField(source="check.photo_id", allow_null=True)
+    counts = serializers.BooleanField()
+    reason = serializers.CharField(source="problem", allow_null=True, help_text="Why it does not count (a code).")
+
+    def get_on_site(self, row) -> bool:
+        visit = row.check.visit
+        return visit.latitude is not None and not visit.far_from_store
+
+
+class DisplayAgreementSerializer(serializers.ModelSerializer):
+    account = related(KeyAccount, scope=accounts_for, help_text="The key account (chain), by code.")
+    store = related(
+        Store,
+        scope=stores_for,
+        allow_null=True,
+        required=False,
+        help_text="The store, by code; null: every store of the chain.",
+    )
+    kind = serializers.ChoiceField(choices=AGREEMENT_KINDS)
+    facings = serializers.IntegerField(allow_null=True, required=False, help_text="Shelf facings only.")
+    fee = serializers.DecimalField(
+        max_digits=14, decimal_places=2, allow_null=True, help_text="Null for reps and supervisors."
+    )
+    evidence_visits = serializers.IntegerField(required=False, default=1)
+
+    class Meta:
+        model = DisplayAgreement
+        fields = ["id", "account", "store", "kind", "facings", "start_on", "end_on", "fee", "evidence_visits",
+                  "note", "source", "term", "plan", "status", "evidenced_visits", "evaluated_at"]  # fmt: skip
+        read_only_fields = ["source", "term", "plan", "status", "evidenced_visits", "evaluated_at"]
+        validators = []  # the service's rules, the same at every door
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not sees_fees(request.user):
+            data["fee"] = None
+        return data
+
+
+class DisplayAgreementDetailSerializer(DisplayAgreementSerializer):
+    visits = serializers.SerializerMethodField(help_text="The visits that checked it, per store, newest first.")
+
+    class Meta(DisplayAgreementSerializer.Meta):
+        fields = [*DisplayAgreementSerializer.Meta.fields, "visits"]
+
+    @extend_schema_field(EvidenceVisitSerializer(many=True))
+    def get_visits(self, agreement):
+        request = self.context.get("request")
+        evidence = services.agreement_evidence(agreement, request.user if request is not None else None)
+        rows = [row for entry in evidence for row in entry.rows]
+        return EvidenceVisitSerializer(rows, many=True).data
+
+
+class DisplayAgreementViewSet(ServiceModelViewSet):
+    """Display agreements in the user's scope; KA managers write their chains' ones."""
+
+    permission_classes = [RoleModelPermissions]
+    filterset_class = DisplayAgreementFilter
+    ordering_fields = ["start_on", "end_on", "fee", "status"]
+
+    def get_queryset(self):
+        return (
+            display_agreements_for(self.request.user)
+            .select_related("account", "store")
+            .order_by("-start_on", "account__code", "pk")
+        )
+
+    def get_serializer_class(self):
+        if self.action in ("retrieve", "evaluate", "create", "update", "partial_update"):
+            return DisplayAgreementDetailSerializer
+        return DisplayAgreementSerializer
+
+    def save(self, record, **fields):
+        if record is None:
+            return services.agreement_create(by=self.request.user, **fields)
+        return services.agreement_update(agreement=record, by=self.request.user, **fields)
+
+    def perform_destroy(self, instance):
+        services.agreement_delete(agreement=instance, by=self.request.user)
+
+    @extend_schema(request=None, responses={200: DisplayAgreementDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def evaluate(self, request, pk=None):
+        """Work the agreement's status out now from the visits that checked it."""
+        agreement = services.agreement_evaluate(self.get_object())
+        return Response(DisplayAgreementDetailSerializer(agreement, context=self.get_serializer_context()).data)
+
+    def get_permissions(self):
+        if self.action == "evaluate":  # working the status out again changes nothing typed: any viewer may
+            return [ViewPermission()]
+        return super().get_permissions()
+
+
+class ViewPermission(RoleModelPermissions):
+    perms_map = {**RoleModelPermissions.perms_map, "POST": ["%(app_label)s.view_%(model_name)s"]}
+
+
+routes = [("display-agreements", DisplayAgreementViewSet, "display-agreement")]
 urlpatterns = []

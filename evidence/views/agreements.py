@@ -1,3 +1,237 @@
-"""Pages: filled in by the part of issue 13 this module is named after."""
+"""Display agreements pages under /evidence/agreements/ (issue 13 item 2): the list (filters, totals, Excel), an
+agreement with its evidence per store, and the KA manager's form, delete and evaluate buttons.
 
-urlpatterns = []
+KA managers manage their chains' agreements; finance and managers see fees; reps and supervisors may look at
+the agreements of their stores (and their chains' chain-wide ones) without fees. Scope: display_agreements_for."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+from contracts.forms import DATE_INPUT, StyledForm
+from ka_portal.errors import DomainError
+from ka_portal.lists import Column, FilteredListView
+from ka_portal.pages import run_step, show_refusal
+from ka_portal.permissions import can, model_permission
+from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
+from stores.models import Store
+from visits.models import Visit
+
+from .. import agreements as services
+from ..agreement_filters import DisplayAgreementFilter
+from ..agreement_rules import AGREEMENT_KINDS
+from ..models import DisplayAgreement
+
+ZERO = Decimal("0.00")
+Status = DisplayAgreement.Status
+
+
+def sees_fees(user) -> bool:
+    """Fees are for finance, KA managers and admins; reps and supervisors check the displays."""
+    return user_role(user) in (Role.FINANCE, Role.MANAGER, Role.ADMIN)
+
+
+def _where(agreement) -> str:
+    return agreement.store.name if agreement.store_id else gettext("Every store of the chain")
+
+
+# --- list -------------------------------------------------------------------------------------------------------
+
+
+class AgreementListView(FilteredListView):
+    template_name = "evidence/agreements/list.html"
+    filterset_class = DisplayAgreementFilter
+    export_name = _("display agreements")
+
+    def get_base_queryset(self):
+        return (
+            display_agreements_for(self.request.user)
+            .select_related("account", "store")
+            .order_by("-start_on", "account__code", "pk")
+        )
+
+    @property
+    def export_columns(self):
+        columns = [
+            Column(_("Chain"), lambda a: a.account.name),
+            Column(_("Store"), _where),
+            Column(_("Display"), lambda a: a.get_kind_display()),
+            Column(_("Facings"), lambda a: a.facings or ""),
+            Column(_("Start"), lambda a: a.start_on),
+            Column(_("End"), lambda a: a.end_on),
+            Column(_("Visits with a photo required"), lambda a: a.evidence_visits),
+            Column(_("Visits with evidence"), lambda a: a.evidenced_visits),
+            Column(_("Status"), lambda a: a.get_status_display()),
+            Column(_("Source"), lambda a: a.get_source_display()),
+        ]
+        if sees_fees(self.request.user):
+            columns.insert(6, Column(_("Fee"), lambda a: a.fee, "#,##0.00"))
+        return columns
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["sees_fees"] = sees_fees(user)
+        if context["sees_fees"]:
+            sums = dict(self.object_list.order_by().values_list("status").annotate(total=Sum("fee")))
+            context["totals"] = [(status, sums.get(status.value) or ZERO) for status in Status]
+        context["can_add"] = can(user, DisplayAgreement, "add")
+        return context
+
+
+# --- detail -----------------------------------------------------------------------------------------------------
+
+
+def _agreement(request, pk) -> DisplayAgreement:
+    return get_object_or_404(
+        display_agreements_for(request.user).select_related("account", "store", "term__contract", "plan"), pk=pk
+    )
+
+
+@model_permission(DisplayAgreement)
+def agreement_detail(request, pk):
+    agreement = _agreement(request, pk)
+    user = request.user
+    manages = user.is_superuser or agreement.account.owner_id == user.pk
+    return render(
+        request,
+        "evidence/agreements/detail.html",
+        {
+            "agreement": agreement,
+            "stores": services.agreement_evidence(agreement, user),
+            "sees_fees": sees_fees(user),
+            "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
+            "can_change": can(user, DisplayAgreement, "change") and manages,
+            "can_delete": can(user, DisplayAgreement, "delete")
+            and manages
+            and agreement.source == DisplayAgreement.Source.MANUAL,
+        },
+    )
+
+
+@model_permission(DisplayAgreement, get=None, post="view")  # working out the status again changes nothing typed
+def agreement_evaluate(request, pk):
+    agreement = _agreement(request, pk)
+    if request.method != "POST":
+        raise Http404
+
+    def done(result):
+        return gettext("Evaluated: %(status)s, %(seen)s of %(required)s visits with photo.") % {
+            "status": result.get_status_display(),
+            "seen": result.evidenced_visits,
+            "required": result.evidence_visits,
+        }
+
+    return run_step(request, lambda: services.agreement_evaluate(agreement), success=done, then=_detail_url(agreement))
+
+
+@model_permission(DisplayAgreement, get=None, post="delete")
+def agreement_delete(request, pk):
+    agreement = _agreement(request, pk)
+    if request.method != "POST":
+        raise Http404
+    try:
+        services.agreement_delete(agreement=agreement, by=request.user)
+    except DomainError as refusal:
+        messages.error(request, refusal.detail)
+        return redirect(_detail_url(agreement))
+    messages.success(request, gettext("The display agreement was deleted."))
+    return redirect("evidence:agreement-list")
+
+
+def _detail_url(agreement) -> str:
+    return reverse("evidence:agreement-detail", args=[agreement.pk])
+
+
+# --- form -------------------------------------------------------------------------------------------------------
+
+
+class AgreementForm(StyledForm):
+    account = forms.ModelChoiceField(label=_("Chain"), queryset=KeyAccount.objects.none())
+    store = forms.ModelChoiceField(
+        label=_("Store"),
+        queryset=Store.objects.none(),
+        required=False,
+        empty_label=_("Every store of the chain"),
+        help_text=_("Empty: every store of the chain (each store must meet the quota)."),
+    )
+    kind = forms.ChoiceField(label=_("Display"), choices=AGREEMENT_KINDS)
+    facings = forms.IntegerField(
+        label=_("Facings"), required=False, min_value=1, max_value=500, help_text=_("Shelf facings only.")
+    )
+    start_on = forms.DateField(label=_("Start"), widget=DATE_INPUT)
+    end_on = forms.DateField(label=_("End"), widget=DATE_INPUT)
+    fee = forms.DecimalField(
+        label=_("Fee"),
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )
+    evidence_visits = forms.IntegerField(
+        label=_("Visits with a photo required"),
+        initial=1,
+        max_value=100,
+        help_text=_("Seen with a photo, on site, at least this many times in the period."),
+    )
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, agreement=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts_for(user).order_by("code")
+        self.fields["store"].queryset = stores_for(user).select_related("account").order_by("account__code", "code")
+        if agreement is not None and agreement.source != DisplayAgreement.Source.MANUAL:
+            for name in services.SOURCE_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("From its source: change it there.")
+
+
+def _initial(agreement) -> dict:
+    return {name: getattr(agreement, name) for name in services.EDITABLE_FIELDS}
+
+
+@model_permission(DisplayAgreement, post="add", get="add")
+def agreement_new(request):
+    form = AgreementForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(by=request.user, **form.cleaned_data)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, gettext("Display agreement saved."))
+            return redirect(_detail_url(agreement))
+    return render(request, "evidence/agreements/form.html", {"form": form, "agreement": None})
+
+
+@model_permission(DisplayAgreement, post="change", get="change")
+def agreement_edit(request, pk):
+    agreement = _agreement(request, pk)
+    form = AgreementForm(request.POST or None, user=request.user, agreement=agreement, initial=_initial(agreement))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.agreement_update(agreement=agreement, by=request.user, **form.cleaned_data)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, gettext("Display agreement saved."))
+            return redirect(_detail_url(agreement))
+    return render(request, "evidence/agreements/form.html", {"form": form, "agreement": agreement})
+
+
+urlpatterns = [
+    path("agreements/", AgreementListView.as_view(), name="agreement-list"),
+    path("agreements/new/", agreement_new, name="agreement-new"),
+    path("agreements/<int:pk>/", agreement_detail, name="agreement-detail"),
+    path("agreements/<int:pk>/edit/", agreement_edit, name="agreement-edit"),
+    path("agreements/<int:pk>/delete/", agreement_delete, name="agreement-delete"),
+    path("agreements/<int:pk>/evaluate/", agreement_evaluate, name="agreement-evaluate"),
+]

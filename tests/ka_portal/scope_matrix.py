@@ -361,6 +361,15 @@ ROUTES: dict[str, Route] = {
     "visit-display-checks": Route(params={"pk": "visit"}),
     "promotion-plan-execution": Route(params={"pk": "promotion_plan"}),
     # --- visit evidence: display agreements (helper agreements)
+    "evidence:agreement-list": Route(rows="display_agreement", export=True),
+    "evidence:agreement-new": Route(),
+    "evidence:agreement-detail": Route(params={"pk": "display_agreement"}),
+    "evidence:agreement-edit": Route(params={"pk": "display_agreement"}),
+    "evidence:agreement-delete": Route(params={"pk": "display_agreement"}),
+    "evidence:agreement-evaluate": Route(params={"pk": "display_agreement"}),
+    "display-agreement-list": Route(rows="display_agreement"),
+    "display-agreement-detail": Route(params={"pk": "display_agreement"}),
+    "display-agreement-evaluate": Route(params={"pk": "display_agreement"}),
     # --- visit evidence: competitor sightings (helper competitors)
     "evidence:competitor-list": Route(rows="competitor_sighting", export=True),
     "evidence:competitor-summary": Route(),

@@ -1510,3 +1510,83 @@ RULES += (
 
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]
+
+
+# --- visit evidence: display agreements (issue 13 item 2, helper agreements) ----------------------------------
+
+AGREEMENT = {"kind": "end_cap", "facings": "", "start_on": "2026-09-01", "end_on": "2026-09-30", "fee": "4000.00",
+             "evidence_visits": "1", "note": ""}  # fmt: skip
+
+
+def _agreement_model():
+    from evidence.models import DisplayAgreement
+
+    return DisplayAgreement
+
+
+def _manual_agreement(w, v=None):
+    return _agreement_model().objects.get_or_create(
+        account=w.account, store=w.store, source="manual", kind="end_cap",
+        defaults={"start_on": date(2026, 9, 1), "end_on": date(2026, 9, 30), "fee": Decimal("4000.00")},
+    )[0]  # fmt: skip
+
+
+def _generated_agreement(w, v=None):
+    return _agreement_model().objects.get_or_create(
+        source_key="plan:mx:end_cap",
+        defaults={"account": w.account, "store": w.store, "source": "plan", "kind": "end_cap",
+                  "start_on": date(2026, 9, 1), "end_on": date(2026, 9, 30), "fee": Decimal("4000.00")},
+    )[0]  # fmt: skip
+
+
+def _agreement_json(v: Values) -> Values:
+    """The API's body: an empty facings count is null."""
+    return {name: None if value == "" and name == "facings" else value for name, value in v.items()}
+
+
+def agreement_doors(existing=_manual_agreement, *, creates: bool = True) -> tuple[Door, ...]:
+    """The KA manager's page (new, edit) and API (create, update), and the admin (add, change)."""
+    form = lambda w, v: {"account": w.account.pk, "store": w.store.pk, **AGREEMENT, **v}  # noqa: E731
+    edit = {"prepare": lambda w, v: existing(w)}
+    doors = (
+        Door("page_edit", "manager", lambda w: reverse("evidence:agreement-edit", args=[existing(w).pk]), form,
+             **edit),
+        Door("api_update", "manager", lambda w: reverse("display-agreement-detail", args=[existing(w).pk]),
+             lambda w, v: _agreement_json(v), "patch", **edit),
+        Door("admin_change", "admin", lambda w: admin_url(_agreement_model(), "change", existing(w).pk), form,
+             **edit),
+    )  # fmt: skip
+    if not creates:
+        return doors
+    return (
+        Door("page", "manager", lambda w: reverse("evidence:agreement-new"), form),
+        Door("api_create", "manager", api("display-agreement-list"),
+             lambda w, v: {"account": w.account.code, "store": w.store.code, **_agreement_json({**AGREEMENT, **v})}),
+        Door("admin_add", "admin", lambda w: admin_url(_agreement_model(), "add"), form),
+        *doors,
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "agreement.facings_required", "agreement.facings_required", _agreement_model(), "facings",
+        good={"kind": "facings", "facings": "6"},
+        bad={"kind": "facings", "facings": ""},
+        message="Give the number of facings agreed for shelf facings.",
+        doors=agreement_doors(),
+    ),
+    Rule(
+        "agreement.period", "agreement.period", _agreement_model(), "end_on",
+        good={"end_on": "2026-09-30"},
+        bad={"end_on": "2026-08-31"},
+        message="The period ends (2026-08-31) before it starts (2026-09-01).",
+        doors=agreement_doors(),
+    ),
+    Rule(
+        "agreement.generated", "agreement.generated", _agreement_model(), "fee",
+        good={"fee": "4000.00", "note": "端架"},
+        bad={"fee": "1.00"},
+        message="This agreement comes from Promotion plan: change its period and fee there.",
+        doors=tuple(d for d in agreement_doors(_generated_agreement, creates=False) if d.kind != "page_edit"),
+    ),
+)  # fmt: skip

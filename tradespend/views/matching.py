@@ -20,6 +20,8 @@ from contracts import selectors as contract_selectors
 from contracts.forms import DATE_INPUT, MONEY_INPUT, StyledForm
 from contracts.models import Deduction
 from contracts.views import FinanceMixin, finance_page
+from evidence import agreements as agreement_selectors
+from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
@@ -184,6 +186,21 @@ def _sheet_lines(user, deduction):
     return rows
 
 
+def _visit_evidence(user, deduction) -> dict:
+    """The display agreements the deduction's kind and months cover (issue 13), and a sentence for each one whose
+    visit evidence was not met (why matching left the deduction unsupported)."""
+    agreements = list(agreement_selectors.agreements_for_deduction(user, deduction))
+    return {
+        "evidence_kind": deduction.kind in DEDUCTION_AGREEMENT_KINDS,
+        "evidence_agreements": agreements,
+        "evidence_problems": [
+            agreement_selectors.evidence_sentence(a)
+            for a in agreement_selectors.claimed_by(deduction, agreements)
+            if a.status == a.Status.NOT_EVIDENCED
+        ],
+    }
+
+
 @finance_page
 def deduction_sheet(request, pk):
     """One deduction against the ledger: what it claims, the spend lines behind it, its matches and its dispute."""
@@ -229,6 +246,7 @@ def deduction_sheet(request, pk):
         if deduction.state == Deduction.State.MATCHED
         else ZERO,
         "unsupported": services.unmatched_part(deduction),
+        **_visit_evidence(user, deduction),
         "dispute": dispute,
         "can_match": user.has_perm("tradespend.add_deductionmatch"),
         "can_dispute": user.has_perm("tradespend.add_dispute"),

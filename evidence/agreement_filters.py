@@ -1,0 +1,57 @@
+"""The display agreements' filters, for the page and the API alike (issue 13 item 2)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from ka_portal.api_fields import record_filter
+from ka_portal.lists import StyledFilterSet
+from ka_portal.scope import accounts_for, stores_for
+from stores.models import Store
+
+from .agreement_rules import AGREEMENT_KINDS
+from .models import DisplayAgreement
+
+
+class DisplayAgreementFilter(StyledFilterSet):
+    """Agreements by chain (code), store (code), display, status, source, a month the period touches, and a
+    search in the store, the chain and the note."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", help_text="Store, chain or note.")
+    account = record_filter(KeyAccount, scope=accounts_for, label=_("Chain"), help_text="The key account, by code.")
+    store = record_filter(Store, scope=stores_for, label=_("Store"), help_text="The store, by code.")
+    kind = django_filters.ChoiceFilter(label=_("Display"), choices=AGREEMENT_KINDS)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=DisplayAgreement.Status.choices)
+    source = django_filters.ChoiceFilter(label=_("Source"), choices=DisplayAgreement.Source.choices)
+    period = django_filters.DateFilter(
+        label=_("Month"),
+        method="filter_period",
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text="YYYY-MM: agreements whose period touches that month.",
+    )
+
+    class Meta:
+        model = DisplayAgreement
+        fields = ["q", "account", "store", "kind", "status", "source", "period"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(store__name__icontains=value)
+            | Q(store__code__icontains=value)
+            | Q(account__name__icontains=value)
+            | Q(account__code__icontains=value)
+            | Q(note__icontains=value)
+        )
+
+    def filter_period(self, queryset, name, value):
+        if not value:
+            return queryset
+        first = value.replace(day=1)
+        following = first.replace(year=first.year + first.month // 12, month=first.month % 12 + 1)
+        return queryset.filter(start_on__lt=following, end_on__gte=first)

@@ -1,0 +1,185 @@
+"""Display agreements (陈列协议): the pure rules, no database — what a valid agreement is, when a visit counts
+as evidence for one, its status, and how generated agreements are cut from their sources.
+
+Used by evidence/agreements.py (services, the set-based evaluation), the pages, the API and the admin alike.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.errors import DomainError
+
+from .models import DisplayAgreement, DisplayKind
+
+Status = DisplayAgreement.Status
+
+# contracts.Deduction.Kind → the agreement kinds a deduction of that kind claims (issue 13 item 2): "tg" is the
+# chain's word for end caps; a generic display fee covers every in-store display but the end cap. DM slots are
+# flyers, not displays in the store: no agreement backs a DM deduction.
+DEDUCTION_AGREEMENT_KINDS: dict[str, tuple[str, ...]] = {
+    "tg": (DisplayKind.END_CAP,),
+    "display": (DisplayKind.FLOOR_STACK, DisplayKind.FACINGS, DisplayKind.COLD_CASE, DisplayKind.OTHER),
+}
+
+# Kinds an agreement may have: a DM slot is a flyer, so not an in-store display one can photograph at the store.
+AGREEMENT_KINDS = [choice for choice in DisplayKind.choices if choice[0] != DisplayKind.DM]
+
+
+def check_agreement(
+    *, kind: str, facings: int | None, start_on: date | None, end_on: date | None, fee, evidence_visits
+) -> None:
+    """Refuse an agreement that cannot be: its kind, the facings count (required for FACINGS and only there),
+    the period's order, a negative fee, an evidence quota under one visit."""
+    if kind not in {value for value, _label in AGREEMENT_KINDS}:
+        raise DomainError("agreement.kind", _("Choose the display: end cap, floor stack, facings, cold case or other."),
+                          field="kind")  # fmt: skip
+    if kind == DisplayKind.FACINGS and not facings:
+        raise DomainError(
+            "agreement.facings_required", _("Give the number of facings agreed for shelf facings."), field="facings"
+        )
+    if kind != DisplayKind.FACINGS and facings:
+        raise DomainError(
+            "agreement.facings_only_for_facings",
+            _("A facings count is only for shelf facings: leave it empty for %(kind)s."),
+            field="facings",
+            kind=DisplayKind(kind).label,
+        )
+    if start_on and end_on and end_on < start_on:
+        raise DomainError(
+            "agreement.period",
+            _("The period ends (%(end)s) before it starts (%(start)s)."),
+            field="end_on",
+            start=start_on.isoformat(),
+            end=end_on.isoformat(),
+        )
+    if fee is None:
+        raise DomainError("agreement.fee_required", _("Give the fee (0 when the display is free)."), field="fee")
+    if Decimal(fee) < 0:
+        raise DomainError("agreement.fee_negative", _("The fee cannot be negative."), field="fee")
+    if evidence_visits is None or int(evidence_visits) < 1:
+        raise DomainError(
+            "agreement.evidence_visits",
+            _("At least one visit with a photo is required as evidence."),
+            field="evidence_visits",
+        )
+
+
+# --- when a visit counts ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitEvidence:
+    """What one visit's check of an agreement shows (read from the visit, its check and the check's photo)."""
+
+    visit_day: date  # the check-in's local date
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+    has_position: bool
+    far_from_store: bool
+    distance_m: int | None
+    present: bool
+    facings_seen: int | None
+    has_photo: bool
+    photo_of_this_visit: bool
+    photo_taken_at: datetime | None
+    photo_uploaded_at: datetime | None
+
+
+# Why a visit does not count, by code (the detail page and the API show these).
+REASONS = {
+    "outside_period": _("Outside the agreement's period"),
+    "not_checked_out": _("Visit not checked out yet"),
+    "no_position": _("Checked in without a position"),
+    "far": _("Checked in far from the store"),
+    "not_present": _("Display not in place"),
+    "no_photo": _("No photo of the display"),
+    "photo_outside_visit": _("Photo taken outside the visit"),
+    "facings_short": _("Fewer facings than agreed"),
+}
+
+
+def evidence_problem(
+    evidence: VisitEvidence, *, start_on: date, end_on: date, facings_agreed: int | None, max_distance_m: int
+) -> str | None:
+    """None when the visit counts as evidence for the agreement, else the first reason it does not (a code of
+    REASONS).
+
+    The photo rule: the photo must be of this visit and taken during it — between check-in and check-out by the
+    camera's time (EXIF, ``taken_at``) when the file has one; without a camera time, uploaded between check-in
+    and check-out (``uploaded_at``). A visit still open does not count yet (its end is not known)."""
+    if not start_on <= evidence.visit_day <= end_on:
+        return "outside_period"
+    if evidence.checked_out_at is None:
+        return "not_checked_out"
+    if not evidence.has_position:
+        return "no_position"
+    if evidence.far_from_store or (evidence.distance_m is not None and evidence.distance_m > max_distance_m):
+        return "far"
+    if not evidence.present:
+        return "not_present"
+    if not evidence.has_photo or not evidence.photo_of_this_visit:
+        return "no_photo"
+    moment = evidence.photo_taken_at or evidence.photo_uploaded_at
+    if moment is None or not evidence.checked_in_at <= moment <= evidence.checked_out_at:
+        return "photo_outside_visit"
+    if facings_agreed and (evidence.facings_seen or 0) < facings_agreed:
+        return "facings_short"
+    return None
+
+
+def status_for(*, evidenced: int, required: int, end_on: date, today: date) -> str:
+    """Payable once the quota is met (even before the period ends); not evidenced once the period has ended
+    without it; collecting evidence before."""
+    if evidenced >= required:
+        return Status.PAYABLE
+    if today > end_on:
+        return Status.NOT_EVIDENCED
+    return Status.OPEN
+
+
+def chain_evidenced(per_store: dict[int, int], store_ids) -> int:
+    """A chain-wide agreement's evidenced visits: the fewest of any of the chain's active stores (each store must
+    meet the quota); 0 for a chain without active stores."""
+    counts = [per_store.get(store_id, 0) for store_id in store_ids]
+    return min(counts) if counts else 0
+
+
+# --- generated agreements ---------------------------------------------------------------------------------------
+
+
+def split_fee(total: Decimal, parts: int) -> list[Decimal]:
+    """A fee cut into `parts` shares to the cent that add up to it (the first shares take the odd cents)."""
+    if parts <= 0:
+        return []
+    cents = int((Decimal(total) * 100).to_integral_value(rounding=ROUND_DOWN))
+    share, rest = divmod(cents, parts)
+    return [Decimal(share + (1 if n < rest else 0)) / 100 for n in range(parts)]
+
+
+def _add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    return date(day.year + month // 12, month % 12 + 1, 1)
+
+
+def term_periods(valid_from: date, valid_to: date, period: str) -> list[tuple[date, date]]:
+    """The periods a fixed fee term pays for, each one agreement: calendar months, quarters or years that the
+    validity touches (cut to the validity), or the whole validity for a one-off fee."""
+    step = {"month": 1, "quarter": 3, "year": 12}.get(period)
+    if step is None:
+        return [(valid_from, valid_to)]
+    if step == 1:
+        first = valid_from.replace(day=1)
+    elif step == 3:
+        first = date(valid_from.year, 3 * ((valid_from.month - 1) // 3) + 1, 1)
+    else:
+        first = date(valid_from.year, 1, 1)
+    periods = []
+    start = first
+    while start <= valid_to:
+        following = _add_months(start, step)
+        periods.append((max(start, valid_from), min(following - timedelta(days=1), valid_to)))
+        start = following
+    return periods

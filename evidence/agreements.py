@@ -1,0 +1,529 @@
+"""Display agreements (陈列协议, issue 13 item 2): services (create, update, delete, generate, evaluate) and
+selectors (the evidence behind an agreement, the not-evidenced agreements a deduction may claim).
+
+Where agreements come from:
+- contract terms of kind END_CAP and DISPLAY (fixed amounts) of active or expired contracts: one agreement per
+  period the term pays for (a month, quarter or year of its validity, or the whole validity for a one-off fee),
+  chain-wide, with the term's amount as fee. END_CAP → end cap; DISPLAY → "other display" (a term does not say
+  which display; the KA manager may set the kind and store on the agreement, which generation then keeps);
+- promotion plans approved, running, ended or evaluated that bought an end cap (fee: the plan's TG fee) or a floor
+  stack (no fee of its own in a plan: fee 0, the evidence is still tracked): one agreement per plan store (the TG
+  fee split across them) or one chain-wide for a plan on all stores. A DM slot is a flyer, not a display in the
+  store: no agreement (its execution is the plan's, checked at the visit);
+- a KA manager, by hand.
+
+Generation is idempotent on ``source_key``: running it again updates the period and fee (which belong to the
+source) and never duplicates; the kind, store, facings, quota and note of an existing agreement are left as the
+manager set them. An agreement whose source no longer grants it is deleted when no visit has checked it yet,
+else kept (with its evidence) and a note says so. By hand, a generated agreement's period and fee cannot be
+changed (they are edited at their source) and it cannot be deleted.
+
+Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+from contracts.models import Contract, ContractTerm
+from ka_portal.errors import DomainError
+from ka_portal.scope import user_role
+from promotions.models import PromotionPlan
+from stores.models import Store
+
+from . import agreement_rules as rules
+from .models import DisplayAgreement, DisplayCheck, DisplayKind
+
+Source = DisplayAgreement.Source
+Status = DisplayAgreement.Status
+
+# Fields a generated agreement takes from its source: refused by hand.
+SOURCE_FIELDS = ("account", "start_on", "end_on", "fee")
+EDITABLE_FIELDS = ("account", "store", "kind", "facings", "start_on", "end_on", "fee", "evidence_visits", "note")
+
+TERM_KINDS = {ContractTerm.Kind.END_CAP: DisplayKind.END_CAP, ContractTerm.Kind.DISPLAY: DisplayKind.OTHER}
+PLAN_STATUSES = (
+    PromotionPlan.Status.APPROVED,
+    PromotionPlan.Status.RUNNING,
+    PromotionPlan.Status.ENDED,
+    PromotionPlan.Status.EVALUATED,
+)
+CONTRACT_STATUSES = (Contract.Status.ACTIVE, Contract.Status.EXPIRED)
+
+
+# --- by hand ----------------------------------------------------------------------------------------------------
+
+
+def _may_manage(by, account: KeyAccount) -> None:
+    """A KA manager manages the agreements of their own chains; an admin any; nobody else."""
+    if by is None:
+        return
+    role = user_role(by)
+    if role == Role.ADMIN or (role == Role.MANAGER and account.owner_id == by.pk):
+        return
+    raise DomainError(
+        "agreement.not_your_account",
+        _("Only the KA manager of %(account)s manages its display agreements."),
+        field="account",
+        account=account.name,
+    )
+
+
+def _check(agreement: DisplayAgreement) -> None:
+    rules.check_agreement(
+        kind=agreement.kind,
+        facings=agreement.facings,
+        start_on=agreement.start_on,
+        end_on=agreement.end_on,
+        fee=agreement.fee,
+        evidence_visits=agreement.evidence_visits,
+    )
+    if agreement.store_id is not None and agreement.store.account_id != agreement.account_id:
+        raise DomainError(
+            "agreement.store_account",
+            _("Store %(store)s is not a store of %(account)s."),
+            field="store",
+            store=agreement.store.name,
+            account=agreement.account.name,
+        )
+
+
+@transaction.atomic
+def agreement_create(
+    *,
+    by,
+    account: KeyAccount,
+    kind: str,
+    start_on: date,
+    end_on: date,
+    fee: Decimal,
+    store: Store | None = None,
+    facings: int | None = None,
+    evidence_visits: int = 1,
+    note: str = "",
+) -> DisplayAgreement:
+    """A KA manager enters an agreement for a store of their chain, or for all its stores (store empty)."""
+    _may_manage(by, account)
+    agreement = DisplayAgreement(
+        account=account, store=store, kind=kind, facings=facings or None, start_on=start_on, end_on=end_on,
+        fee=fee, evidence_visits=evidence_visits, note=note or "", source=Source.MANUAL, created_by=by,
+    )  # fmt: skip
+    _check(agreement)
+    agreement.save()
+    agreements_evaluate(ids=[agreement.pk])
+    agreement.refresh_from_db()
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(*, agreement: DisplayAgreement, by, **fields) -> DisplayAgreement:
+    """Change an agreement. A generated one (from a term or a plan) keeps its source's period and fee."""
+    agreement = DisplayAgreement.objects.select_for_update().select_related("account").get(pk=agreement.pk)
+    _may_manage(by, agreement.account)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"agreement_update: not editable: {', '.join(sorted(unknown))}")
+    _check_source_fields(agreement, fields)
+    if "facings" in fields:
+        fields["facings"] = fields["facings"] or None
+    if "note" in fields:
+        fields["note"] = fields["note"] or ""
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    _may_manage(by, agreement.account)  # moved to another chain: it must be theirs too
+    _check(agreement)
+    agreement.save()
+    agreements_evaluate(ids=[agreement.pk])
+    agreement.refresh_from_db()
+    return agreement
+
+
+def _check_source_fields(agreement: DisplayAgreement, fields: dict) -> None:
+    """A generated agreement's period and fee belong to its source: refused when changed by hand."""
+    if agreement.source == Source.MANUAL:
+        return
+    for name in SOURCE_FIELDS:
+        if name in fields and _differs(getattr(agreement, name), fields[name]):
+            raise DomainError(
+                "agreement.generated",
+                _("This agreement comes from %(source)s: change its period and fee there."),
+                field=name,
+                source=_source_label(agreement),
+            )
+
+
+def agreement_check(agreement: DisplayAgreement) -> None:
+    """Everything create and update refuse, for a form that checks before saving (the admin): ``agreement`` holds
+    the new values, unsaved; an existing one is compared with what is stored."""
+    if agreement.pk:
+        stored = DisplayAgreement.objects.select_related("term__contract", "plan").get(pk=agreement.pk)
+        _check_source_fields(stored, {name: getattr(agreement, name) for name in SOURCE_FIELDS})
+    _check(agreement)
+
+
+def _differs(current, new) -> bool:
+    if isinstance(current, KeyAccount) or isinstance(new, KeyAccount):
+        return getattr(current, "pk", current) != getattr(new, "pk", new)
+    if isinstance(current, Decimal) and new is not None:
+        return current != Decimal(str(new))
+    return current != new
+
+
+def _source_label(agreement: DisplayAgreement) -> str:
+    if agreement.term_id:
+        term = agreement.term
+        return gettext("contract %(contract)s (%(kind)s)") % {
+            "contract": term.contract.number,
+            "kind": term.get_kind_display(),
+        }
+    if agreement.plan_id:
+        return gettext("promotion plan %(plan)s") % {"plan": agreement.plan.title}
+    return str(agreement.get_source_display())
+
+
+@transaction.atomic
+def agreement_delete(*, agreement: DisplayAgreement, by) -> None:
+    """Remove an agreement entered by hand (its checks go with it); a generated one is removed at its source."""
+    agreement = DisplayAgreement.objects.select_for_update().select_related("account").get(pk=agreement.pk)
+    _may_manage(by, agreement.account)
+    if agreement.source != Source.MANUAL:
+        raise DomainError(
+            "agreement.generated_delete",
+            _("This agreement comes from %(source)s: it goes when its source no longer grants it."),
+            source=_source_label(agreement),
+        )
+    agreement.delete()
+
+
+# --- generated --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GenerateSummary:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept: int = 0
+
+
+def _wanted_from_terms(account_ids) -> dict[str, dict]:
+    terms = ContractTerm.objects.filter(
+        kind__in=list(TERM_KINDS), contract__status__in=CONTRACT_STATUSES, amount__isnull=False
+    ).select_related("contract")
+    if account_ids is not None:
+        terms = terms.filter(contract__account_id__in=account_ids)
+    wanted = {}
+    for term in terms:
+        contract = term.contract
+        start, end = max(term.valid_from, contract.valid_from), min(term.valid_to, contract.valid_to)
+        if end < start:
+            continue
+        for first, last in rules.term_periods(start, end, term.period):
+            wanted[f"term:{term.pk}:{first:%Y%m%d}"] = {
+                "account_id": contract.account_id, "store_id": None, "kind": TERM_KINDS[term.kind],
+                "start_on": first, "end_on": last, "fee": term.amount, "source": Source.TERM, "term_id": term.pk,
+                "plan_id": None,
+            }  # fmt: skip
+    return wanted
+
+
+def _wanted_from_plans(account_ids) -> dict[str, dict]:
+    plans = PromotionPlan.objects.filter(status__in=PLAN_STATUSES).filter(Q(end_cap=True) | Q(floor_stack=True))
+    if account_ids is not None:
+        plans = plans.filter(account_id__in=account_ids)
+    wanted = {}
+    for plan in plans.prefetch_related("stores"):
+        bought = []
+        if plan.end_cap:
+            bought.append((DisplayKind.END_CAP, plan.tg_fee))
+        if plan.floor_stack:
+            bought.append((DisplayKind.FLOOR_STACK, Decimal("0.00")))
+        store_ids = [None] if plan.all_stores else sorted(s.pk for s in plan.stores.all())
+        for kind, total in bought:
+            for store_id, fee in zip(store_ids, rules.split_fee(total, len(store_ids)), strict=True):
+                key = f"plan:{plan.pk}:{kind}" + (f":{store_id}" if store_id else "")
+                wanted[key] = {
+                    "account_id": plan.account_id, "store_id": store_id, "kind": kind, "start_on": plan.start_on,
+                    "end_on": plan.end_on, "fee": fee, "source": Source.PLAN, "term_id": None, "plan_id": plan.pk,
+                }  # fmt: skip
+    return wanted
+
+
+@transaction.atomic
+def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) -> GenerateSummary:
+    """Bring the generated agreements of one account (or of the accounts given, or all) up to date with their
+    sources: contract terms and promotion plans (see the module's docstring). Idempotent."""
+    if account is not None:
+        account_ids = [account.pk]
+    account_ids = list(account_ids) if account_ids is not None else None
+    wanted = {**_wanted_from_terms(account_ids), **_wanted_from_plans(account_ids)}
+    existing = DisplayAgreement.objects.select_for_update().exclude(source=Source.MANUAL).exclude(source_key="")
+    if account_ids is not None:
+        existing = existing.filter(account_id__in=account_ids)
+    existing = {a.source_key: a for a in existing}
+    summary = GenerateSummary()
+    for key, values in wanted.items():
+        agreement = existing.get(key)
+        if agreement is None:
+            agreement = DisplayAgreement(source_key=key, **values)
+            agreement.save()
+            summary.created += 1
+            continue
+        changed = [name for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]]
+        if changed:
+            for name in changed:
+                setattr(agreement, name, values[name])
+            agreement.save(update_fields=changed)
+            summary.updated += 1
+    vanished = [a for key, a in existing.items() if key not in wanted]
+    checked = set(
+        DisplayCheck.objects.filter(agreement__in=[a.pk for a in vanished]).values_list("agreement_id", flat=True)
+    )
+    gone_note = gettext("Its source no longer grants this display; kept for the visits that checked it.")
+    for agreement in vanished:
+        if agreement.pk in checked:
+            if gone_note not in agreement.note:
+                agreement.note = (agreement.note + "\n" + gone_note).strip()
+                agreement.save(update_fields=["note"])
+            summary.kept += 1
+        else:
+            agreement.delete()
+            summary.deleted += 1
+    # Not evaluated here: a new agreement collects evidence (open) until the next evaluation (the nightly run, a
+    # check-out, the button); a source's change never decides on its own whether a fee is earned.
+    return summary
+
+
+def source_changed(account_id: int) -> None:
+    """Called by the contracts and promotions services when a source changes (a term saved or removed, a plan
+    approved), in their transaction: the account's generated agreements follow at once; the nightly run catches
+    any other change (a contract's status, a plan's stores)."""
+    agreements_generate(account_ids=[account_id])
+
+
+def term_release(term: ContractTerm) -> None:
+    """Before a term is deleted: its agreements nobody checked go with it; one a visit checked keeps its evidence,
+    unlinked from the term (the term's key keeps it from being generated twice)."""
+    agreements = DisplayAgreement.objects.filter(term=term)
+    agreements.filter(checks__isnull=True).delete()
+    agreements.update(term=None)
+
+
+# --- evaluation -------------------------------------------------------------------------------------------------
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _evidence(check: DisplayCheck) -> rules.VisitEvidence:
+    visit, photo = check.visit, check.photo
+    return rules.VisitEvidence(
+        visit_day=_local_day(visit.checked_in_at),
+        checked_in_at=visit.checked_in_at,
+        checked_out_at=visit.checked_out_at,
+        has_position=visit.latitude is not None and visit.longitude is not None,
+        far_from_store=visit.far_from_store,
+        distance_m=visit.distance_m,
+        present=check.present,
+        facings_seen=check.facings,
+        has_photo=photo is not None,
+        photo_of_this_visit=photo is not None and photo.visit_id == visit.pk,
+        photo_taken_at=photo.taken_at if photo else None,
+        photo_uploaded_at=photo.uploaded_at if photo else None,
+    )
+
+
+def _problem(check: DisplayCheck, agreement: DisplayAgreement) -> str | None:
+    return rules.evidence_problem(
+        _evidence(check),
+        start_on=agreement.start_on,
+        end_on=agreement.end_on,
+        facings_agreed=agreement.facings if agreement.kind == DisplayKind.FACINGS else None,
+        max_distance_m=settings.KA.checkin_max_distance_m,
+    )
+
+
+def _checks(agreement_ids) -> QuerySet:
+    return DisplayCheck.objects.filter(agreement_id__in=agreement_ids).select_related("visit", "photo")
+
+
+@transaction.atomic
+def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None) -> int:
+    """Work out the evidenced visits and status of the agreements given (ids, or those of the accounts given, or
+    all), set-based: one query for the agreements, one for their checks with visit and photo, one for the active
+    stores of the chains with chain-wide agreements, then one UPDATE per outcome (status and count). Visits on the
+    same day at the same store count once. Returns how many agreements changed status or count."""
+    today = today or timezone.localdate()
+    agreements = DisplayAgreement.objects.select_for_update()
+    if ids is not None:
+        agreements = agreements.filter(pk__in=list(ids))
+    if account_ids is not None:
+        agreements = agreements.filter(account_id__in=list(account_ids))
+    agreements = {a.pk: a for a in agreements}
+    if not agreements:
+        return 0
+    days: dict[int, dict[int, set]] = defaultdict(lambda: defaultdict(set))  # agreement → store → days
+    for check in _checks(list(agreements)):
+        agreement = agreements[check.agreement_id]
+        if agreement.store_id is not None and check.visit.store_id != agreement.store_id:
+            continue
+        if _problem(check, agreement) is None:
+            days[agreement.pk][check.visit.store_id].add(_local_day(check.visit.checked_in_at))
+    chains = {a.account_id for a in agreements.values() if a.store_id is None}
+    chain_stores: dict[int, list[int]] = defaultdict(list)
+    for store_id, account_id in Store.objects.active().filter(account_id__in=chains).values_list("pk", "account_id"):
+        chain_stores[account_id].append(store_id)
+    now = timezone.now()
+    changed = 0
+    outcome: dict[tuple[str, int], list[int]] = defaultdict(list)  # (status, evidenced) → agreements
+    for agreement in agreements.values():
+        per_store = {store_id: len(found) for store_id, found in days[agreement.pk].items()}
+        if agreement.store_id is None:
+            evidenced = rules.chain_evidenced(per_store, chain_stores[agreement.account_id])
+        else:
+            evidenced = per_store.get(agreement.store_id, 0)
+        status = rules.status_for(
+            evidenced=evidenced, required=agreement.evidence_visits, end_on=agreement.end_on, today=today
+        )
+        if (status, evidenced) != (agreement.status, agreement.evidenced_visits):
+            changed += 1
+        outcome[(status, evidenced)].append(agreement.pk)
+    for (status, evidenced), pks in outcome.items():  # one UPDATE per outcome, not per agreement
+        for start in range(0, len(pks), 1000):
+            DisplayAgreement.objects.filter(pk__in=pks[start : start + 1000]).update(
+                status=status, evidenced_visits=evidenced, evaluated_at=now
+            )
+    return changed
+
+
+def agreement_evaluate(agreement: DisplayAgreement, today: date | None = None) -> DisplayAgreement:
+    """Evaluate one agreement now (the page's and API's button)."""
+    agreements_evaluate(ids=[agreement.pk], today=today)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def visit_evaluate(visit) -> None:
+    """After a check-out: the agreements this visit checked."""
+    ids = list(DisplayCheck.objects.filter(visit=visit, agreement__isnull=False).values_list("agreement_id", flat=True))
+    if ids:
+        agreements_evaluate(ids=ids)
+
+
+# --- selectors --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EvidenceRow:
+    check: DisplayCheck
+    problem: str | None
+
+    @property
+    def counts(self) -> bool:
+        return self.problem is None
+
+    @property
+    def reason(self) -> str:
+        return str(rules.REASONS[self.problem]) if self.problem else gettext("Counts")
+
+
+@dataclass
+class StoreEvidence:
+    store: Store
+    rows: list[EvidenceRow]
+
+    @property
+    def evidenced(self) -> int:
+        return len({timezone.localtime(r.check.visit.checked_in_at).date() for r in self.rows if r.counts})
+
+
+def agreement_evidence(agreement: DisplayAgreement, user=None) -> list[StoreEvidence]:
+    """The visits that checked the agreement, per store (every active store of the chain for a chain-wide one,
+    checked or not), newest first, each with why it does or does not count; given a user, only the stores they
+    reach (a rep sees a chain-wide agreement's evidence at their own stores)."""
+    from ka_portal.scope import stores_for
+
+    reachable = set(stores_for(user).values_list("pk", flat=True)) if user is not None else None
+    checks = (
+        _checks([agreement.pk])
+        .select_related("visit__rep", "visit__store")
+        .order_by("visit__store__code", "-visit__checked_in_at")
+    )
+    by_store: dict[int, list[EvidenceRow]] = defaultdict(list)
+    for check in checks:
+        if agreement.store_id is not None and check.visit.store_id != agreement.store_id:
+            continue
+        by_store[check.visit.store_id].append(EvidenceRow(check, _problem(check, agreement)))
+    if agreement.store_id is not None:
+        stores = [agreement.store]
+    else:
+        stores = list(Store.objects.active().filter(account_id=agreement.account_id).order_by("code"))
+        known = {s.pk for s in stores}
+        stores += list(Store.objects.filter(pk__in=[pk for pk in by_store if pk not in known]).order_by("code"))
+    if reachable is not None:
+        stores = [store for store in stores if store.pk in reachable]
+    return [StoreEvidence(store, by_store.get(store.pk, [])) for store in stores]
+
+
+def not_evidenced_by_account(account_ids) -> dict[int, list[DisplayAgreement]]:
+    """The not-evidenced agreements of the accounts given (one query), for deduction matching."""
+    found: dict[int, list[DisplayAgreement]] = defaultdict(list)
+    rows = (
+        DisplayAgreement.objects.filter(account_id__in=list(account_ids), status=Status.NOT_EVIDENCED)
+        .select_related("store")
+        .order_by("start_on", "pk")
+    )
+    for agreement in rows:
+        found[agreement.account_id].append(agreement)
+    return found
+
+
+def claimed_by(deduction, agreements) -> list[DisplayAgreement]:
+    """Of the agreements given (one account's), those a deduction claims: a display kind the deduction's kind
+    pays for, in a month the deduction claims (period_start..period_end, else its date's month)."""
+    kinds = rules.DEDUCTION_AGREEMENT_KINDS.get(deduction.kind)
+    if not kinds:
+        return []
+    first = deduction.period_start or deduction.date.replace(day=1)
+    last = rules._add_months(deduction.period_end or first, 1)  # the day after the last month claimed
+    return [a for a in agreements if a.kind in kinds and a.start_on < last and a.end_on >= first]
+
+
+def agreements_for_deduction(user, deduction) -> QuerySet:
+    """The agreements (any status) a deduction's kind and months cover, within the user's scope: the sheet's list."""
+    from ka_portal.scope import display_agreements_for
+
+    kinds = rules.DEDUCTION_AGREEMENT_KINDS.get(deduction.kind)
+    if not kinds:
+        return DisplayAgreement.objects.none()
+    first = deduction.period_start or deduction.date.replace(day=1)
+    last = rules._add_months(deduction.period_end or first, 1)
+    return (
+        display_agreements_for(user)
+        .filter(account_id=deduction.account_id, kind__in=kinds, start_on__lt=last, end_on__gte=first)
+        .select_related("store")
+        .order_by("start_on", "pk")
+    )
+
+
+def evidence_sentence(agreement: DisplayAgreement) -> str:
+    """ "Visit evidence: end cap at store X not evidenced — 1 of 4 visits with photo"."""
+    where = agreement.store.name if agreement.store_id else gettext("every store of the chain")
+    text = gettext("Visit evidence: %(kind)s at %(where)s not evidenced — %(seen)s of %(required)s visits with photo")
+    return text % {
+        "kind": agreement.get_kind_display(),
+        "where": where,
+        "seen": agreement.evidenced_visits,
+        "required": agreement.evidence_visits,
+    }

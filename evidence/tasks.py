@@ -1,0 +1,14 @@
+"""Celery tasks for visit evidence: take nothing (or ids), call a service, nothing else."""
+
+from celery import shared_task
+
+from .agreements import agreements_evaluate, agreements_generate
+
+
+@shared_task(name="evidence.tasks.agreements_nightly")
+def agreements_nightly() -> dict:
+    """The nightly display agreements (02:20 Asia/Shanghai, before the trade-spend ledger and deduction matching
+    read their status): generated from terms and plans, then every agreement evaluated as of today."""
+    summary = agreements_generate()
+    changed = agreements_evaluate()
+    return {"created": summary.created, "updated": summary.updated, "deleted": summary.deleted, "changed": changed}
