@@ -14,7 +14,7 @@ TABS = [
     (
         _("Display agreements"),
         "evidence:agreement-list",
-        ("agreement-list", "agreement-detail", "agreement-new"),
+        ("agreement-list", "agreement-detail", "agreement-new", "agreement-edit", "agreement-delete"),
         "displayagreement",
     ),
     (_("Competitors"), "evidence:competitor-list", ("competitor-list", "competitor-summary"), "competitorsighting"),
