@@ -180,6 +180,18 @@ def visit_detail(request, pk: int):
     return render(request, "visits/visit.html", _visit_context(request, visit))
 
 
+@model_permission(Visit)
+def visit_photo_thumb(request, pk: int):
+    """A visit photo's thumbnail (a small JPEG made on upload), scoped like the photo; a photo kept before
+    thumbnails were made answers with itself."""
+    photo = get_object_or_404(selectors.visit_photos_for(request.user), pk=pk)
+    if not photo.thumbnail:
+        return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
+    return downloads.file_response(
+        photo.thumbnail, filename=photo.thumbnail_download_name, max_age=downloads.UNCHANGING_MAX_AGE
+    )
+
+
 @model_permission(Visit, get=None, post="change")
 @require_POST
 def visit_photo(request, pk: int):

@@ -22,14 +22,14 @@ def at(hour: int, minute: int = 0, day: tuple = DAY) -> datetime:
     return datetime(*day, hour, minute, tzinfo=SHANGHAI)
 
 
-@pytest.fixture
-def media(settings, tmp_path):
+@pytest.fixture(name="media")
+def media_fixture(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
 
-@pytest.fixture
-def world(media):
+@pytest.fixture(name="world")
+def world_fixture(media):
     manager = make_user(Role.MANAGER, username="mgr_sig")
     supervisor = make_user(Role.SUPERVISOR, username="sup_sig")
     rep = make_user(Role.REP, username="rep_sig", supervisor=supervisor, first_name="小王")

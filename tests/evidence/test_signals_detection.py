@@ -8,7 +8,7 @@ import pytest
 from evidence import signals
 from evidence.models import FraudSignal, PhotoHash
 from tests.evidence.signal_images import cropped, jpeg, png, recompressed, resized, shelf
-from tests.evidence.signal_world import add_photo, at, check_in, check_out, media, world  # noqa: F401
+from tests.evidence.signal_world import add_photo, at, check_in, check_out, media_fixture, world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 Kind = FraudSignal.Kind
