@@ -11,7 +11,9 @@ running detection again updates an open signal's evidence and never reopens a re
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -23,7 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
-from ka_portal.scope import fraud_signals_for, not_found, reviews_fraud_signals
+from ka_portal.scope import fraud_signals_for, not_found, reviews_fraud_signals, visits_for
 from visits import photos
 from visits.models import Visit, VisitPhoto
 
@@ -282,18 +284,49 @@ def signal_list_for(user) -> QuerySet:
     )
 
 
-def rep_signal_counts(user, start: datetime, end: datetime) -> dict[int, dict]:
-    """Per rep: open and confirmed signals of visits checked in in [start, end), and those visits."""
-    signals = (
-        fraud_signals_for(user)
+@dataclass(frozen=True)
+class RepSignals:
+    """A rep's signals over a period: open, confirmed, and confirmed ÷ visits checked in (None without visits)."""
+
+    visits: int
+    open: int
+    confirmed: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return Decimal(self.confirmed) / self.visits if self.visits else None
+
+
+def rep_signals(user, start: datetime, end: datetime) -> dict[int, RepSignals]:
+    """Per rep the user reaches: the signals of visits checked in in [start, end), in the user's signal scope,
+    and those visits (in the user's visit scope). Two grouped queries."""
+    counts = {
+        row["rep_id"]: row
+        for row in fraud_signals_for(user)
         .filter(visit__checked_in_at__gte=start, visit__checked_in_at__lt=end)
+        .order_by()
         .values("rep_id")
         .annotate(
             open=Count("pk", filter=Q(status=FraudSignal.Status.OPEN)),
             confirmed=Count("pk", filter=Q(status=FraudSignal.Status.CONFIRMED)),
         )
+    }
+    visits = dict(
+        visits_for(user)
+        .filter(checked_in_at__gte=start, checked_in_at__lt=end)
+        .order_by()
+        .values("rep_id")
+        .annotate(n=Count("pk"))
+        .values_list("rep_id", "n")
     )
-    return {row["rep_id"]: row for row in signals}
+    return {
+        rep_id: RepSignals(
+            visits=visits.get(rep_id, 0),
+            open=counts.get(rep_id, {}).get("open", 0),
+            confirmed=counts.get(rep_id, {}).get("confirmed", 0),
+        )
+        for rep_id in {*counts, *visits}
+    }
 
 
 # --- in words ----------------------------------------------------------------------------------------------------

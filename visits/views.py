@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from evidence import signals as fraud_signals
+from evidence.models import FraudSignal
 from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.middleware import BadInput
 from ka_portal.pages import run_step, show_refusal
-from ka_portal.permissions import model_permission, require
+from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, suggested_orders_for, tasks_for, visits_for
 
 from . import selectors, services
@@ -478,12 +480,22 @@ def daily_report(request):
 def compliance(request):
     week = services.week_start_of(_day_param(request, "week"))
     rows = selectors.compliance(request.user, week)
+    # Fraud signals (evidence/): per rep, the confirmed ones ÷ the week's visits, and the open ones.
+    show_signals = can(request.user, FraudSignal)
+    if show_signals:
+        start, end = selectors.day_bounds(week)[0], selectors.day_bounds(week + timedelta(days=7))[0]
+        by_rep = fraud_signals.rep_signals(request.user, start, end)
+        empty = fraud_signals.RepSignals(visits=0, open=0, confirmed=0)
+        for row in rows:
+            row.signals = by_rep.get(row.rep.pk, empty)
     context = {
         "rows": rows,
         "week": week,
         "week_end": week + timedelta(days=5),
         "previous_week": week - timedelta(days=7),
         "next_week": week + timedelta(days=7),
+        "week_last_day": week + timedelta(days=6),
+        "show_signals": show_signals,
     }
     return render(request, "visits/compliance.html", context)
 
