@@ -410,8 +410,8 @@ class DemoSeeder:
 
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
-    from demo.promotions import seed_promotions
     from demo.evidence import seed_evidence
+    from demo.promotions import seed_promotions
     from demo.tradespend import seed_trade_spend
 
     created = DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)

@@ -15,7 +15,6 @@ from evidence.models import PhotoHash
 from ka_portal.errors import DomainError
 from tests.evidence.signal_images import jpeg, png, shelf
 from tests.evidence.signal_world import add_photo, at, check_in, media_fixture, world_fixture  # noqa: F401
-from visits import services
 from visits.models import VisitPhoto
 
 pytestmark = pytest.mark.django_db
