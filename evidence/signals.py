@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Count, F, Func, IntegerField, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -280,6 +280,9 @@ def signal_list_for(user) -> QuerySet:
     return (
         fraud_signals_for(user)
         .select_related("visit__store", "rep", "photo", "other_photo", "other_visit__store", "reviewed_by")
+        # The other side of a pair (an earlier trip's start, the visit a reused photo comes from) may be a visit
+        # the user does not reach: its store is then not named (describe), only the evidence's numbers and photo.
+        .annotate(other_visit_in_scope=Exists(visits_for(user).filter(pk=OuterRef("other_visit_id"))))
         .order_by("-visit__checked_in_at", "-pk")
     )
 
@@ -346,8 +349,18 @@ def _day(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "Y-m-d") if moment else "?"
 
 
+def _other_store(signal: FraudSignal) -> str:
+    other = signal.other_visit
+    if other is None:
+        return "?"
+    if not getattr(signal, "other_visit_in_scope", True):
+        return gettext("another store")
+    return other.store.name
+
+
 def describe(signal: FraudSignal) -> str:
-    """The signal's evidence as a sentence in the active language."""
+    """The signal's evidence as a sentence in the active language. The other visit's store is named only when
+    the signal comes from signal_list_for with that visit in the user's scope (else "another store")."""
     data = signal.evidence or {}
     kind = signal.kind
     if kind == Kind.FAR_CHECK_IN:
@@ -369,7 +382,7 @@ def describe(signal: FraudSignal) -> str:
             "(%(km)s km in %(minutes)s min; limit %(limit)s km/h)."
         ) % {
             "kmh": data.get("kmh"),
-            "from_store": other.store.name if other else "?",
+            "from_store": _other_store(signal),
             "from_time": _when(other.checked_in_at) if other else "?",
             "to_store": signal.visit.store.name,
             "to_time": _when(signal.visit.checked_in_at),
@@ -380,7 +393,7 @@ def describe(signal: FraudSignal) -> str:
     if kind == Kind.PHOTO_REUSED:
         other = signal.other_visit
         return gettext("Same photo as visit at %(store)s on %(date)s (distance %(distance)s).") % {
-            "store": other.store.name if other else "?",
+            "store": _other_store(signal),
             "date": _day(other.checked_in_at) if other else "?",
             "distance": data.get("distance"),
         }

@@ -246,3 +246,14 @@ def test_the_api_review_of_another_teams_signal_is_not_found(api_client, world, 
     response = api_client.post(reverse("fraud-signal-review", args=[signal.pk]), {"status": "dismissed"})
 
     assert response.status_code == 404
+
+
+def test_a_photo_reused_from_another_teams_visit_does_not_name_that_store(client, world):
+    add_photo(check_in(world.other_rep, world.else_store, at(9)), jpeg(shelf(1)))
+    add_photo(check_in(world.rep, world.store_a, at(14)), jpeg(shelf(1)))
+    client.force_login(world.supervisor)
+
+    page = client.get(reverse("evidence:signal-list"), {"kind": "photo_reused"}, **EN).content.decode()
+
+    assert "Same photo as visit at another store on 2026-11-20 (distance 0)." in page
+    assert "别家店" not in page
