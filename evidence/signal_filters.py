@@ -30,14 +30,14 @@ class FraudSignalFilter(StyledFilterSet):
         label=_("Sales rep"),
         help_text="The sales rep, by username.",
     )
-    start = _day(
+    date_from = _day(
         _("From"), method="filter_start", help_text="Visits checked in on or after this day (YYYY-MM-DD, local)."
     )
-    end = _day(_("To"), method="filter_end", help_text="Visits checked in on or before this day (YYYY-MM-DD, local).")
+    date_to = _day(_("To"), method="filter_end", help_text="Visits checked in on or before this day (YYYY-MM-DD, local).")
 
     class Meta:
         model = FraudSignal
-        fields = ["status", "kind", "rep", "start", "end"]
+        fields = ["status", "kind", "rep", "date_from", "date_to"]
 
     def filter_start(self, queryset, name, value):
         return queryset.filter(visit__checked_in_at__gte=visit_selectors.day_bounds(value)[0])

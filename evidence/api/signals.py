@@ -1,7 +1,7 @@
 """Fraud-signal API (issue 13 part 4):
 
 - ``GET /api/v1/fraud-signals/``: the signals the caller may see (a supervisor their team's, a KA manager those
-  at their chains' stores, admins all), filtered by status, kind, rep (username), start and end (check-in days);
+  at their chains' stores, admins all), filtered by status, kind, rep (username), date_from and date_to (check-in days);
 - ``GET /api/v1/fraud-signals/<id>/``: one, with its evidence as data and as a sentence;
 - ``POST /api/v1/fraud-signals/<id>/review/``: confirm or dismiss with a note (a supervisor of the rep's team or
   an admin; a role that only reads signals is refused with 403, a signal outside the scope is 404).

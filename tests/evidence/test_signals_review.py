@@ -258,3 +258,19 @@ def test_a_photo_reused_from_another_teams_visit_does_not_name_that_store(client
 
     assert "Same photo as visit at another store on 2026-11-20 (distance 0)." in page
     assert "别家店" not in page
+
+
+def test_the_api_filters_by_period_in_a_fixed_number_of_queries(api_client, world, django_assert_max_num_queries):
+    check_in(world.rep, world.store_a, at(9), position=None)
+    check_in(world.rep, world.store_b, at(9, day=(2026, 11, 24)))
+    check_in(world.rep, world.store_far, at(9, 10, day=(2026, 11, 24)))  # impossible trip: names the other store
+    check_in(world.rep, world.store_a, at(9, day=(2026, 11, 25)))
+    check_in(world.rep, world.store_far, at(9, 20, day=(2026, 11, 25)))  # and again the next day
+    api_client.force_authenticate(world.supervisor)
+
+    with django_assert_max_num_queries(8):
+        rows = api_client.get(reverse("fraud-signal-list"), {"date_from": "2026-11-21"}).json()["results"]
+    early = api_client.get(reverse("fraud-signal-list"), {"date_to": "2026-11-20"}).json()["results"]
+
+    assert [row["kind"] for row in rows] == ["impossible_travel", "impossible_travel"]
+    assert [row["kind"] for row in early] == ["no_position"]
