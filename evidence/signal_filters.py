@@ -33,7 +33,9 @@ class FraudSignalFilter(StyledFilterSet):
     date_from = _day(
         _("From"), method="filter_start", help_text="Visits checked in on or after this day (YYYY-MM-DD, local)."
     )
-    date_to = _day(_("To"), method="filter_end", help_text="Visits checked in on or before this day (YYYY-MM-DD, local).")
+    date_to = _day(
+        _("To"), method="filter_end", help_text="Visits checked in on or before this day (YYYY-MM-DD, local)."
+    )
 
     class Meta:
         model = FraudSignal

@@ -1356,6 +1356,7 @@ RULES += (
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]
 
+
 # --- visit evidence: fraud signals and photos (issue 13 part 4, helper signals) ---------------------------------
 # The photo API takes multipart uploads, which this matrix's API doors (JSON) cannot send: its refusal of a GIF is
 # tested in tests/evidence/test_signals_photos.py (test_the_api_refuses_a_png_disguised_gif_with_its_code).
