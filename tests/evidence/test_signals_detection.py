@@ -11,6 +11,17 @@ from tests.evidence.signal_images import cropped, jpeg, png, recompressed, resiz
 from tests.evidence.signal_world import add_photo, at, check_in, check_out, media_fixture, world_fixture  # noqa: F401
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages and sentences in English (the site's language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 Kind = FraudSignal.Kind
 
 

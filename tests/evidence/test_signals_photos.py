@@ -18,6 +18,17 @@ from tests.evidence.signal_world import add_photo, at, check_in, media_fixture, 
 from visits.models import VisitPhoto
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages and sentences in English (the site's language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
