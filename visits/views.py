@@ -207,8 +207,14 @@ def visit_photo(request, pk: int):
         except DomainError as error:
             show_refusal(photo_form, error)
         else:
+            if request.htmx:  # only the photos section: what the rep typed in the visit's form stays
+                visit = selectors.visit_detail(request.user, pk)  # with the new photo
+                context = {"visit": visit, "photo_form": PhotoForm(), "editable": True, "photo_added": True}
+                return render(request, "visits/_photos.html", context)
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
+    if request.htmx:  # htmx swaps only a 2xx answer: the section with the refusal next to the field
+        return render(request, "visits/_photos.html", {"visit": visit, "photo_form": photo_form, "editable": True})
     return render(request, "visits/visit.html", _visit_context(request, visit, photo_form=photo_form), status=400)
 
 

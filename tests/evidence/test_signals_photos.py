@@ -174,3 +174,18 @@ def test_the_api_refuses_a_photo_on_someone_elses_visit(client, world, visit):
     response = client.post(reverse("visit-photos", args=[visit.pk]), {"image": SimpleUploadedFile("a.jpg", b"x")})
 
     assert response.status_code == 404
+
+
+def test_adding_a_photo_with_htmx_answers_only_the_photos_section(client, world, visit):
+    client.force_login(world.rep)
+    url = reverse("visits:visit-photo", args=[visit.pk])
+    gif = SimpleUploadedFile("a.jpg", _bytes(Image.new("RGB", (20, 20), "red"), "GIF"))
+
+    refused = client.post(url, {"image": gif}, HTTP_HX_REQUEST="true", **EN).content.decode()
+    added = client.post(url, {"image": SimpleUploadedFile("b.jpg", jpeg(shelf(1)))}, HTTP_HX_REQUEST="true", **EN)
+
+    assert "<html" not in refused and "Only JPEG and PNG photos are accepted" in refused
+    body = added.content.decode()
+    photo = VisitPhoto.objects.get()
+    assert added.status_code == 200 and "<html" not in body and 'id="photos"' in body
+    assert reverse("visits:photo-thumb", args=[photo.pk]) in body and "Photo added." in body
