@@ -8,7 +8,6 @@
 """
 
 from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -73,11 +72,11 @@ class FraudSignalSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, signal) -> str | None:
         return self._url("evidence:signal-photo", signal) if signal.photo_id else None
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_other_photo_url(self, signal) -> str | None:
         return self._url("evidence:signal-other-photo", signal) if signal.other_photo_id else None
 
