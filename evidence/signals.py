@@ -12,7 +12,7 @@ running detection again updates an open signal's evidence and never reopens a re
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -414,10 +414,3 @@ def describe(signal: FraudSignal) -> str:
             )
         return gettext("Photo taken %(taken)s, %(minutes)s min after the visit ended (grace %(grace)s min).") % values
     return ""
-
-
-def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
-    """[start 00:00, the day after end 00:00) in the project's time zone."""
-    from visits.selectors import day_bounds
-
-    return day_bounds(start)[0], day_bounds(end)[1]
