@@ -4,18 +4,21 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from evidence.api.visit_checks import AgreementAtVisitSerializer, PlanAtVisitSerializer
 from ka_portal import bounds, downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
+from ka_portal.errors import DomainConflict
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import (
@@ -131,16 +134,38 @@ class StockCountInputSerializer(serializers.Serializer):
 
 class VisitPhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The photo's scoped download, never a /media/ path.")
+    thumbnail_url = serializers.SerializerMethodField(
+        help_text="A small JPEG of the photo (at most 320 px on its longest side), scoped like the photo."
+    )
+    taken_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="The camera's time from the photo's EXIF (DateTimeOriginal, in OffsetTimeOriginal's zone or "
+        "Asia/Shanghai); null when the file has none.",
+    )
 
     class Meta:
         model = VisitPhoto
-        fields = ["id", "caption", "url"]
+        fields = ["id", "caption", "url", "thumbnail_url", "taken_at", "uploaded_at"]
         read_only_fields = fields
 
-    def get_url(self, photo: VisitPhoto) -> str:
-        url = reverse("visit-photo", args=[photo.visit_id, photo.pk])
+    def _absolute(self, url: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
+
+    def get_url(self, photo: VisitPhoto) -> str:
+        return self._absolute(reverse("visit-photo", args=[photo.visit_id, photo.pk]))
+
+    def get_thumbnail_url(self, photo: VisitPhoto) -> str:
+        return self._absolute(reverse("visit-photo-thumb", args=[photo.visit_id, photo.pk]))
+
+
+class VisitPhotoUploadSerializer(serializers.Serializer):
+    image = serializers.FileField(
+        help_text="The photo, multipart: JPEG or PNG (HEIC converted to JPEG by the phone), at most "
+        "KA_UPLOAD_MAX_BYTES. Refused: visit.photo_format, visit.photo_too_large, visit.photo_corrupt."
+    )
+    caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class RatingReasonSerializer(serializers.Serializer):
@@ -405,6 +430,50 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         visit = self.get_object()
         photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
         return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("photo_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The photo")],
+        responses={
+            (200, "image/jpeg"): OpenApiTypes.BINARY,
+            403: OpenApiResponse(description="Your role does not read visits."),
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>[0-9]{1,18})/thumb", url_name="photo-thumb")
+    def photo_thumb(self, request, pk=None, photo_pk=None):
+        """A photo's thumbnail, a small JPEG (the visit found through the caller's scope)."""
+        visit = self.get_object()
+        photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
+        if not photo.thumbnail:  # kept before thumbnails were made
+            return downloads.file_response(
+                photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE
+            )
+        return downloads.file_response(
+            photo.thumbnail, filename=photo.thumbnail_download_name, max_age=downloads.UNCHANGING_MAX_AGE
+        )
+
+    @idempotent(scope="visit.photo")
+    @extend_schema(
+        request={"multipart/form-data": VisitPhotoUploadSerializer},
+        responses={
+            201: VisitPhotoSerializer,
+            400: REFUSED,
+            403: OpenApiResponse(description="Not your visit."),
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="The visit is checked out (visit.closed)."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="photos", parser_classes=[MultiPartParser, FormParser])
+    def photos(self, request, pk=None):
+        """Add a photo to the rep's own open visit (multipart). The server keeps the camera time (EXIF), makes a
+        thumbnail and checks the photo for reuse (fraud signals). Answers the photo."""
+        visit = self._own_open(pk)
+        if not visit.is_open:
+            raise DomainConflict("visit.closed", _("This visit is checked out; it can no longer be changed."))
+        serializer = VisitPhotoUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        photo = services.visit_photo_add(visit=visit, **serializer.validated_data)
+        return Response(VisitPhotoSerializer(photo, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     def _own_open(self, pk) -> Visit:
         visit = get_object_or_404(self.get_queryset(), pk=pk)

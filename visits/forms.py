@@ -141,7 +141,12 @@ class VisitForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.ImageField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    # A plain file: the service reads it (visits/photos.py) and says what is wrong, the same on every door.
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG or PNG."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -261,6 +261,10 @@ class VisitPhoto(models.Model):
         """The name a downloaded copy gets: which visit it is from, not the random stored name."""
         return f"visit-{self.visit_id}-photo-{self.pk}{posixpath.splitext(self.image.name)[1]}"
 
+    @property
+    def thumbnail_download_name(self) -> str:
+        return f"visit-{self.visit_id}-photo-{self.pk}-thumb.jpg"
+
 
 class Task(models.Model):
     class Status(models.TextChoices):

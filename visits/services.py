@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,7 +19,7 @@ from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.scope import not_found
 from stores.models import Listing, Product, Store
 
-from . import rules
+from . import photos, rules
 from .completeness import Missing, checkout_missing, short_visit_minutes
 from .models import (
     ChecklistResult,
@@ -492,7 +493,10 @@ def visit_record_and_check_out(*, visit: Visit, reason: str = "", at: datetime |
 
 @transaction.atomic
 def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
-    """Keep a photo through Django's storage. Only images, at most the setting's size."""
+    """Keep a photo through Django's storage, with what the server reads from it (visits/photos.py): only JPEG
+    and PNG (the real format, not the file's name), at most the setting's size, a readable file. The camera's
+    time (EXIF) becomes `taken_at`, a thumbnail is made, and the perceptual hash is stored by visit evidence
+    (evidence/hooks.py), all in this transaction: a refused photo leaves nothing behind."""
     limit = settings.KA.upload_max_bytes
     if image.size > limit:
         raise DomainError(
@@ -502,7 +506,15 @@ def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
             size=round(image.size / 1048576, 1),
             limit=round(limit / 1048576, 1),
         )
-    photo = VisitPhoto.objects.create(visit=visit, image=image, caption=caption)
+    image.seek(0)
+    inspected = photos.inspect_photo(image.read())
+    image.seek(0)
+    # Stored under the extension of what the file is, whatever it was called.
+    image.name = "photo.jpg" if inspected.format == "JPEG" else "photo.png"
+    photo = VisitPhoto(visit=visit, image=image, caption=caption, taken_at=inspected.taken_at)
+    photo.thumbnail.save("thumb.jpg", ContentFile(inspected.thumbnail), save=False)
+    photo.save()
+    photo.phash = inspected.phash  # read by the evidence hook: the file is not opened twice
     evidence.photo_added(photo)
     return photo
 

@@ -20,13 +20,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from evidence import signals as fraud_signals
+from evidence.models import FraudSignal
 from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.middleware import BadInput
 from ka_portal.pages import run_step, show_refusal
-from ka_portal.permissions import model_permission, require
+from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, suggested_orders_for, tasks_for, visits_for
 
 from . import selectors, services
@@ -180,6 +182,18 @@ def visit_detail(request, pk: int):
     return render(request, "visits/visit.html", _visit_context(request, visit))
 
 
+@model_permission(Visit)
+def visit_photo_thumb(request, pk: int):
+    """A visit photo's thumbnail (a small JPEG made on upload), scoped like the photo; a photo kept before
+    thumbnails were made answers with itself."""
+    photo = get_object_or_404(selectors.visit_photos_for(request.user), pk=pk)
+    if not photo.thumbnail:
+        return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
+    return downloads.file_response(
+        photo.thumbnail, filename=photo.thumbnail_download_name, max_age=downloads.UNCHANGING_MAX_AGE
+    )
+
+
 @model_permission(Visit, get=None, post="change")
 @require_POST
 def visit_photo(request, pk: int):
@@ -193,8 +207,14 @@ def visit_photo(request, pk: int):
         except DomainError as error:
             show_refusal(photo_form, error)
         else:
+            if request.htmx:  # only the photos section: what the rep typed in the visit's form stays
+                visit = selectors.visit_detail(request.user, pk)  # with the new photo
+                context = {"visit": visit, "photo_form": PhotoForm(), "editable": True, "photo_added": True}
+                return render(request, "visits/_photos.html", context)
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
+    if request.htmx:  # htmx swaps only a 2xx answer: the section with the refusal next to the field
+        return render(request, "visits/_photos.html", {"visit": visit, "photo_form": photo_form, "editable": True})
     return render(request, "visits/visit.html", _visit_context(request, visit, photo_form=photo_form), status=400)
 
 
@@ -466,12 +486,22 @@ def daily_report(request):
 def compliance(request):
     week = services.week_start_of(_day_param(request, "week"))
     rows = selectors.compliance(request.user, week)
+    # Fraud signals (evidence/): per rep, the confirmed ones ÷ the week's visits, and the open ones.
+    show_signals = can(request.user, FraudSignal)
+    if show_signals:
+        start, end = selectors.day_bounds(week)[0], selectors.day_bounds(week + timedelta(days=7))[0]
+        by_rep = fraud_signals.rep_signals(request.user, start, end)
+        empty = fraud_signals.RepSignals(visits=0, open=0, confirmed=0)
+        for row in rows:
+            row.signals = by_rep.get(row.rep.pk, empty)
     context = {
         "rows": rows,
         "week": week,
         "week_end": week + timedelta(days=5),
         "previous_week": week - timedelta(days=7),
         "next_week": week + timedelta(days=7),
+        "week_last_day": week + timedelta(days=6),
+        "show_signals": show_signals,
     }
     return render(request, "visits/compliance.html", context)
 

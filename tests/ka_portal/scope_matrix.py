@@ -379,6 +379,17 @@ ROUTES: dict[str, Route] = {
     "competitor-sighting-detail": Route(params={"pk": "competitor_sighting"}),
     "api-competitor-summary": Route(),
     # --- visit evidence: fraud signals (helper signals)
+    "evidence:signal-list": Route(rows="fraud_signal", export=True, query={"status": "all"}),
+    "evidence:signal-detail": Route(params={"pk": "fraud_signal"}),
+    "evidence:signal-review": Route(params={"pk": "fraud_signal"}),
+    "evidence:signal-photo": Route(params={"pk": "fraud_signal"}),
+    "evidence:signal-other-photo": Route(params={"pk": "fraud_signal"}),
+    "fraud-signal-list": Route(rows="fraud_signal"),
+    "fraud-signal-detail": Route(params={"pk": "fraud_signal"}),
+    "fraud-signal-review": Route(params={"pk": "fraud_signal"}),
+    "visits:photo-thumb": Route(params={"pk": "visit_photo"}),
+    "visit-photos": Route(params={"pk": "visit"}),
+    "visit-photo-thumb": Route(params={"pk": "visit", "photo_pk": "visit_photo"}),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

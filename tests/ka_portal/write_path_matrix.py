@@ -1508,10 +1508,6 @@ RULES += (
 )  # fmt: skip
 
 
-def cases() -> list[tuple[Rule, Door]]:
-    return [(rule, door) for rule in RULES for door in rule.doors]
-
-
 # --- visit evidence: display agreements (issue 13 item 2, helper agreements) ----------------------------------
 
 AGREEMENT = {"kind": "end_cap", "facings": "", "start_on": "2026-09-01", "end_on": "2026-09-30", "fee": "4000.00",
@@ -1567,6 +1563,61 @@ def agreement_doors(existing=_manual_agreement, *, creates: bool = True) -> tupl
     )  # fmt: skip
 
 
+# --- visit evidence: fraud signals and photos (issue 13 part 4, helper signals) ---------------------------------
+# The photo API takes multipart uploads, which this matrix's API doors (JSON) cannot send: its refusal of a GIF is
+# tested in tests/evidence/test_signals_photos.py (test_the_api_refuses_a_png_disguised_gif_with_its_code).
+
+
+def _open_visit(w, v=None):
+    from visits.models import Visit
+
+    return Visit.objects.get_or_create(
+        rep=w.rep, store=w.store, checked_out_at=None, defaults={"checked_in_at": datetime_now()}
+    )[0]
+
+
+def datetime_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def _image(kind: str) -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (64, 48), "teal").save(out, kind)
+    return out.getvalue()
+
+
+def _photo_page(w, v):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return {"image": SimpleUploadedFile("shelf.jpg", _image(v["image"]), content_type="image/jpeg"), "caption": ""}
+
+
+def _fraud_signal(w, v=None):
+    from evidence.models import FraudSignal
+
+    visit = _open_visit(w)
+    return FraudSignal.objects.get_or_create(kind="no_position", visit=visit, key="", defaults={"rep": w.rep})[0]
+
+
+def _signal_review_model():
+    from evidence.models import FraudSignal
+
+    return FraudSignal
+
+
+def _visit_photo_models():
+    from evidence.models import PhotoHash
+    from visits.models import VisitPhoto
+
+    return VisitPhoto, PhotoHash
+
+
 RULES += (
     Rule(
         "agreement.facings_required", "agreement.facings_required", _agreement_model(), "facings",
@@ -1590,3 +1641,32 @@ RULES += (
         doors=tuple(d for d in agreement_doors(_generated_agreement, creates=False) if d.kind != "page_edit"),
     ),
 )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "visit.photo_format", "visit.photo_format", _visit_photo_models()[0], "image",
+        good={"image": "JPEG"}, bad={"image": "GIF"},
+        watch=(_visit_photo_models()[1],),
+        message="Only JPEG and PNG photos are accepted (this file is GIF).",
+        doors=(
+            Door("page", "rep", lambda w: reverse("visits:visit-photo", args=[_open_visit(w).pk]), _photo_page,
+                 prepare=_open_visit),
+        ),
+    ),
+    Rule(
+        "signal.note_required", "signal.note_required", _signal_review_model(), "note",
+        good={"status": "confirmed", "note": "店长确认当天未到店"}, bad={"status": "confirmed", "note": " "},
+        message="Say what you found: a confirmed signal needs a note.",
+        doors=(
+            Door("page", "supervisor", lambda w: reverse("evidence:signal-review", args=[_fraud_signal(w).pk]),
+                 lambda w, v: v, prepare=_fraud_signal),
+            Door("api_step", "supervisor", lambda w: reverse("fraud-signal-review", args=[_fraud_signal(w).pk]),
+                 lambda w, v: v, prepare=_fraud_signal),
+        ),
+    ),
+)  # fmt: skip
+
+
+def cases() -> list[tuple[Rule, Door]]:
+    return [(rule, door) for rule in RULES for door in rule.doors]

@@ -120,7 +120,8 @@ def test_the_visit_page_shows_the_photo_through_the_scoped_view(client, team, ph
 
     page = client.get(reverse("visits:visit-detail", args=[photo.visit_id]), **EN).content.decode()
 
-    assert f'href="{_page_url(photo)}"' in page and f'src="{_page_url(photo)}"' in page
+    thumb = reverse("visits:photo-thumb", args=[photo.pk])  # the strip shows thumbnails, linking to the photo
+    assert f'href="{_page_url(photo)}"' in page and f'src="{thumb}"' in page
     assert "/media/" not in page and photo.image.name not in page
 
 
@@ -132,7 +133,11 @@ def test_the_api_lists_photos_by_their_scoped_download_and_serves_the_bytes(api_
 
     visit = api_client.get(reverse("visit-detail", args=[photo.visit_id])).json()
 
-    assert visit["photos"] == [{"id": photo.pk, "caption": "端架", "url": f"http://testserver{_api_url(photo)}"}]
+    assert [{k: v for k, v in p.items() if k in ("id", "caption", "url")} for p in visit["photos"]] == [
+        {"id": photo.pk, "caption": "端架", "url": f"http://testserver{_api_url(photo)}"}
+    ]
+    thumb = reverse("visit-photo-thumb", args=[photo.visit_id, photo.pk])
+    assert visit["photos"][0]["thumbnail_url"] == f"http://testserver{thumb}"
     response = api_client.get(_api_url(photo), HTTP_ACCEPT="image/jpeg")
     assert response.status_code == 200
     assert _body(response) == JPEG
