@@ -5,6 +5,8 @@ each part runs once (a second call changes nothing). One function per part, call
 from datetime import date
 from decimal import Decimal
 
+from demo.photos import shelf_upload
+
 
 def seed_visit_checks(*, today: date) -> int:
     """Promotions and displays checked at recent visits: at the latest visit of a few stores where a demo plan
@@ -14,11 +16,8 @@ def seed_visit_checks(*, today: date) -> int:
     The demo's visits are already checked out, so the checks are written as the visit would have recorded them
     and the execution and rating computed by the same functions the services call."""
     from datetime import timedelta
-    from io import BytesIO
 
-    from django.core.files.base import ContentFile
     from django.db.models import Q
-    from PIL import Image
 
     from evidence import visit_checks as checks
     from evidence.models import DisplayCheck, PromotionCheck
@@ -55,14 +54,14 @@ def seed_visit_checks(*, today: date) -> int:
                     seen = (item.promotion_price * Decimal("1.12")).quantize(Decimal("0.01"))
                 PromotionCheck.objects.create(visit=visit, item=item, shelf_price=seen)
                 created += 1
-            for kind in checks.plan_displays(plan):
+            for shot, kind in enumerate(checks.plan_displays(plan)):
                 photo = None
                 if not display_missing:
-                    buffer = BytesIO()
-                    Image.new("RGB", (64, 48), (200, 40 + 30 * index, 40)).save(buffer, "JPEG")
-                    photo = visit_photo_add(
-                        visit=visit, image=ContentFile(buffer.getvalue(), name=f"display-{visit.pk}-{kind}.jpg")
+                    taken = visit.checked_in_at + timedelta(minutes=4)
+                    upload = shelf_upload(
+                        3_000_000 + visit.pk * 10 + shot, taken_at=taken, name=f"display-{visit.pk}-{kind}.jpg"
                     )
+                    photo = visit_photo_add(visit=visit, image=upload)
                 DisplayCheck.objects.create(visit=visit, plan=plan, kind=kind, present=not display_missing, photo=photo)
                 created += 1 + (photo is not None)
             checks.execution_refresh(visit=visit, plan=plan)
@@ -78,10 +77,6 @@ def seed_agreements(*, today: date) -> int:
     and one still open; then every agreement evaluated as of ``today``."""
     from datetime import timedelta
     from decimal import Decimal
-    from io import BytesIO
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
 
     from contracts.models import Invoice
     from contracts.services import deduction_record
@@ -111,14 +106,12 @@ def seed_agreements(*, today: date) -> int:
     if len(stores) < 2:
         return made
 
-    def photo(visit, colour, *, minutes=5):
-        buffer = BytesIO()
-        Image.new("RGB", (64, 48), colour).save(buffer, "JPEG")
-        upload = SimpleUploadedFile(f"display-{visit.pk}.jpg", buffer.getvalue(), content_type="image/jpeg")
-        taken = visit_photo_add(visit=visit, image=upload, caption="陈列照片")
-        taken.taken_at = visit.checked_in_at + timedelta(minutes=minutes)  # the camera's time, within the visit
-        taken.save(update_fields=["taken_at"])
-        return taken
+    def photo(visit, *, minutes=5):
+        # A shelf of its own (the seed), taken within the visit (the camera's time in its EXIF).
+        upload = shelf_upload(
+            7_000_000 + visit.pk * 10 + minutes, taken_at=visit.checked_in_at + timedelta(minutes=minutes)
+        )
+        return visit_photo_add(visit=visit, image=upload, caption="陈列照片")
 
     facings_store, end_cap_store = stores
     payable = agreement_create(
@@ -128,7 +121,7 @@ def seed_agreements(*, today: date) -> int:
     )  # fmt: skip
     for visit in by_store[facings_store][-2:]:
         DisplayCheck.objects.create(visit=visit, kind="facings", agreement=payable, present=True, facings=8,
-                                    photo=photo(visit, "green"))  # fmt: skip
+                                    photo=photo(visit))  # fmt: skip
     missed = agreement_create(
         by=end_cap_store.account.owner, account=end_cap_store.account, store=end_cap_store, kind="end_cap",
         start_on=today - timedelta(days=20), end_on=today - timedelta(days=1), fee=Decimal("3600.00"),
@@ -136,7 +129,7 @@ def seed_agreements(*, today: date) -> int:
     )  # fmt: skip
     first, second = by_store[end_cap_store][:2]
     DisplayCheck.objects.create(visit=first, kind="end_cap", agreement=missed, present=True,
-                                photo=photo(first, "red"))  # fmt: skip
+                                photo=photo(first))  # fmt: skip
     DisplayCheck.objects.create(visit=second, kind="end_cap", agreement=missed, present=False)  # not in place
     agreement_create(
         by=facings_store.account.owner, account=facings_store.account, store=None, kind="floor_stack",

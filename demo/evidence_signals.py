@@ -1,7 +1,5 @@
 """Demo fraud signals (issue 13 part 4), seeded by demo/evidence.py's seed_signals: see its docstring."""
 
-import io
-import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -9,9 +7,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
 from accounts.roles import Role
+from demo.photos import shelf_jpeg
 from evidence import signals
 from evidence.models import FraudSignal
 from visits import services
@@ -22,32 +20,6 @@ User = get_user_model()
 WINDOW_DAYS = 14
 NOTES_CONFIRMED = ["电话核实：当天未到店，已约谈", "照片与上周相同，已提醒", "定位与门店不符，店长确认未见到人"]
 NOTES_DISMISSED = ["手机定位漂移，店长确认到店", "商场地下一层无信号", ""]
-
-
-def shelf_jpeg(seed: int, *, taken_at: datetime | None = None, edit: bool = False) -> bytes:
-    """A shelf-like JPEG (rows of coloured packs on boards); `edit` crops and shrinks it a little, as a rep
-    re-sending an old photo would; `taken_at` writes the camera's local time into EXIF."""
-    rng = random.Random(seed)
-    image = Image.new("RGB", (480, 360), (rng.randint(215, 250),) * 3)
-    draw = ImageDraw.Draw(image)
-    for row in range(4):
-        top = row * 90
-        draw.rectangle([0, top + 82, 480, top + 90], fill=(95, 95, 95))
-        x = rng.randint(0, 15)
-        while x < 480:
-            width = rng.randint(25, 70)
-            draw.rectangle(
-                [x, top + rng.randint(8, 40), x + width, top + 81], fill=tuple(rng.randint(0, 255) for _ in range(3))
-            )
-            x += width + rng.randint(2, 10)
-    if edit:
-        image = image.crop((3, 3, 477, 357)).resize((400, 300))
-    exif = Image.Exif()
-    if taken_at is not None:
-        exif.get_ifd(0x8769)[0x9003] = timezone.localtime(taken_at).strftime("%Y:%m:%d %H:%M:%S")
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=82, exif=exif)
-    return out.getvalue()
 
 
 def _photo(visit: Visit, data: bytes, caption: str):

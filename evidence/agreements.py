@@ -12,6 +12,11 @@ Where agreements come from:
   store: no agreement (its execution is the plan's, checked at the visit);
 - a KA manager, by hand.
 
+A period that had already ended when generation first meets it makes no agreement: its fee was earned or paid
+before anyone could collect evidence for it, and judging it "not evidenced" would flag the chain's old deductions
+(switching the feature on, or a term entered late, would otherwise fill the list with past periods nobody checked).
+Once made, an agreement stays through the end of its period and after.
+
 Generation is idempotent on ``source_key``: running it again updates the period and fee (which belong to the
 source) and never duplicates; the kind, store, facings, quota and note of an existing agreement are left as the
 manager set them. An agreement whose source no longer grants it is deleted when no visit has checked it yet,
@@ -272,9 +277,12 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         existing = existing.filter(account_id__in=account_ids)
     existing = {a.source_key: a for a in existing}
     summary = GenerateSummary()
+    today = timezone.localdate()
     for key, values in wanted.items():
         agreement = existing.get(key)
         if agreement is None:
+            if values["end_on"] < today:
+                continue  # ended before anyone could collect evidence for it (the module's docstring)
             agreement = DisplayAgreement(source_key=key, **values)
             agreement.save()
             summary.created += 1

@@ -26,6 +26,16 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _scratch_media(tmp_path_factory):
+    """Uploads and the demo's generated photos go to a scratch folder for the whole run, never the project's media/
+    (a test that needs its own folder still sets MEDIA_ROOT itself)."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(scope="module")
 def demo_company(django_db_setup, django_db_blocker):
     """The demo company (seed_demo as of DEMO_TODAY), loaded once per test module and rolled back after it.

@@ -43,7 +43,10 @@ def _state() -> dict[str, dict]:
 
 
 def _digest(state: dict[str, dict]) -> str:
-    digest = hashlib.sha256()
+    """The rows, and where uploads go: the demo's photos are files under MEDIA_ROOT that its rows point to."""
+    from django.conf import settings
+
+    digest = hashlib.sha256(str(settings.MEDIA_ROOT).encode())
     for table in sorted(state):
         digest.update(table.encode())
         for key in sorted(state[table], key=repr):

@@ -1,8 +1,9 @@
 """Display agreements generated from contract terms and approved plans (idempotent), and the KA manager's own
 ones through the services, with their refusals."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils.translation import gettext
@@ -35,18 +36,34 @@ def test_an_end_cap_term_makes_one_agreement_per_period_and_follows_its_changes(
     account, _stores = chain(manager, rep)
     contract = ContractFactory(account=account)
 
-    term = _term(contract)  # saved through the service: the agreements follow at once
+    # today is 2026-06-01: the term pays per quarter from April to December
+    term = _term(contract, valid_from=date(2026, 4, 1), valid_to=date(2026, 12, 31))  # the agreements follow at once
 
     rows = list(DisplayAgreement.objects.filter(term=term).order_by("start_on"))
     assert [(a.kind, a.start_on, a.end_on, a.fee, a.store_id) for a in rows] == [
-        ("end_cap", date(2026, 1, 1), date(2026, 3, 31), Decimal("3000.00"), None),
         ("end_cap", date(2026, 4, 1), date(2026, 6, 30), Decimal("3000.00"), None),
+        ("end_cap", date(2026, 7, 1), date(2026, 9, 30), Decimal("3000.00"), None),
+        ("end_cap", date(2026, 10, 1), date(2026, 12, 31), Decimal("3000.00"), None),
     ]
-    contract_services.contract_term_update(term=term, amount=Decimal("3500.00"), valid_to=date(2026, 3, 31))
+    contract_services.contract_term_update(term=term, amount=Decimal("3500.00"), valid_to=date(2026, 9, 30))
     agreements_generate(account=account)  # again: nothing more
 
-    assert list(DisplayAgreement.objects.filter(term=term).values_list("fee", "end_on")) == [
-        (Decimal("3500.00"), date(2026, 3, 31))
+    assert list(DisplayAgreement.objects.filter(term=term).values_list("fee", "end_on").order_by("end_on")) == [
+        (Decimal("3500.00"), date(2026, 6, 30)),
+        (Decimal("3500.00"), date(2026, 9, 30)),
+    ]
+
+
+def test_a_period_that_ended_before_generation_makes_no_agreement(manager, rep):
+    account, _stores = chain(manager, rep)
+    contract = ContractFactory(account=account)
+
+    # today is 2026-06-01: January to May ended before anyone could check the end cap
+    term = _term(contract, period="month", valid_from=date(2026, 1, 1), valid_to=date(2026, 7, 31))
+
+    assert list(DisplayAgreement.objects.filter(term=term).values_list("start_on", flat=True).order_by("start_on")) == [
+        date(2026, 6, 1),
+        date(2026, 7, 1),
     ]
 
 
@@ -70,7 +87,7 @@ def test_generation_is_idempotent_and_keeps_what_the_manager_set(manager, rep):
 def test_a_vanished_source_removes_an_unchecked_agreement_and_keeps_a_checked_one(manager, rep):
     account, [store] = chain(manager, rep)
     contract = ContractFactory(account=account)
-    _term(contract)
+    _term(contract, valid_from=date(2026, 4, 1), valid_to=date(2026, 9, 30))
     first, second = DisplayAgreement.objects.order_by("start_on")
     visit = Visit.objects.create(rep=rep, store=store, checked_in_at=first.created_at)
     DisplayCheck.objects.create(visit=visit, kind="end_cap", agreement=first, present=True)
@@ -166,7 +183,7 @@ def test_a_generated_agreement_keeps_its_sources_period_and_fee_and_is_not_delet
     assert DisplayAgreement.objects.count() == 1
 
 
-def test_the_nightly_task_generates_then_evaluates_and_is_scheduled(manager, rep, settings):
+def test_the_nightly_task_generates_then_evaluates_and_is_scheduled(manager, rep, settings, time_machine):
     from evidence.tasks import agreements_nightly
 
     account, _stores = chain(manager, rep)
@@ -179,14 +196,19 @@ def test_the_nightly_task_generates_then_evaluates_and_is_scheduled(manager, rep
         basis="fixed",
         period="once",
         amount=Decimal("900.00"),
-        valid_from=date(2026, 1, 1),
-        valid_to=date(2026, 1, 31),
+        valid_from=date(2026, 6, 1),
+        valid_to=date(2026, 6, 30),
         settlement="deducted",
     )  # fmt: skip (made directly: only the nightly run sees it)
 
     result = agreements_nightly.delay().get()
 
     assert result["created"] == 1
-    assert DisplayAgreement.objects.get().status == "not_evidenced"  # January ended without a visit's proof
+    assert DisplayAgreement.objects.get().status == "open"  # June has just begun: evidence is being collected
+
+    time_machine.move_to(datetime(2026, 7, 1, 2, 20, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+    agreements_nightly.delay().get()
+
+    assert DisplayAgreement.objects.get().status == "not_evidenced"  # June ended without a visit's proof
     entry = settings.CELERY_BEAT_SCHEDULE["evidence-agreements-nightly"]
     assert entry["task"] == "evidence.tasks.agreements_nightly"

@@ -2,7 +2,6 @@
 fresh install; seeding again adds none."""
 
 import pytest
-from django.test import override_settings
 from django.urls import reverse
 
 from demo.evidence import seed_signals
@@ -10,13 +9,6 @@ from evidence.models import FraudSignal, PhotoHash
 from visits.models import VisitPhoto
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _demo_media(tmp_path_factory):
-    """The demo's generated photos go to a scratch folder, not the project's media/."""
-    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("demo-media")):
-        yield
 
 
 def test_the_demo_has_every_kind_of_signal_some_reviewed(demo_company, client):
