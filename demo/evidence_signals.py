@@ -28,7 +28,9 @@ def _photo(visit: Visit, data: bytes, caption: str):
 
 @transaction.atomic
 def seed_signals(*, today: date) -> int:
-    if FraudSignal.objects.exists():
+    # Done once: the run ends with each supervisor's reviews (signals the other parts' demo photos raise on the
+    # way are no sign this part ran).
+    if FraudSignal.objects.exclude(status=FraudSignal.Status.OPEN).exists():
         return 0
     since = timezone.make_aware(datetime.combine(today - timedelta(days=WINDOW_DAYS), datetime.min.time()))
     reps = User.objects.filter(profile__role=Role.REP).order_by("username")
@@ -62,7 +64,15 @@ def _far(visit: Visit) -> None:
 
 
 def _no_position(visit: Visit) -> None:
+    """The phone gave no position: the rep checked out with a reason, as the check-out rule asks (the rating
+    follows)."""
     Visit.objects.filter(pk=visit.pk).update(latitude=None, longitude=None, distance_m=None)
+    visit.refresh_from_db()
+    missing = services.visit_missing(visit)
+    Visit.objects.filter(pk=visit.pk).update(
+        checkout_reason=visit.checkout_reason or "手机定位失败，商场内无信号", checkout_missing=missing.as_json()
+    )
+    services.visit_rerate(visit=visit)
     visit.refresh_from_db()
     signals.detect_check_in(visit)
 
