@@ -4,6 +4,7 @@ part of issue 12)."""
 from django.contrib import admin
 
 from contracts.admin import WrittenThroughServices
+from ka_portal.admin_base import ReadOnlyAdmin
 
 from .models import (
     AccrualLine,
@@ -15,20 +16,6 @@ from .models import (
     Remittance,
     RemittanceInvoice,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never written here: ledger lines (the job's; adjustments the ledger page's), matches, disputes and
-    recoveries keep the books only through their services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DeductionMatch)

@@ -3,18 +3,9 @@ in the queue (evidence:signal-list) through evidence/signals.py; the admin never
 
 from django.contrib import admin
 
+from ka_portal.admin_base import ReadOnlyAdmin
+
 from ..models import FraudSignal, PhotoHash
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FraudSignal)
