@@ -1,0 +1,63 @@
+"""The visit on a phone without a network (issue 14 item 1): what the rep types is kept on the phone until the server
+has it, and the visit page opens again from the service worker's cache when the network is gone."""
+
+import re
+
+import pytest
+
+from accounts.roles import Role
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.visits.factories import VisitFactory
+from visits.models import Visit
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def open_visit():
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
+    ListingFactory(store=store, product=beer)
+    return VisitFactory(rep=rep, store=store), beer
+
+
+def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visit):
+    visit, beer = open_visit
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.goto(f"/visits/{visit.pk}/")
+
+    # typed, not saved: a reload (a crash, the back button) puts every value back and says so
+    phone.locator(f"#id_stock_{beer.pk}").fill("6")
+    phone.get_by_label("发现的问题").fill("端架有破损包装")
+    phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
+    phone.evaluate("window.kaDrafts[0].now()")  # what pagehide does when the phone kills the page
+    phone.reload()
+    assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复3个未保存的值")
+    assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "6"
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+    assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()
+    assert Visit.objects.get(pk=visit.pk).problems == ""  # only on the phone so far
+
+    # saved: the server has the values, the draft is gone; a reload shows the server's values and no banner
+    phone.get_by_role("button", name="保存", exact=True).click()
+    phone.wait_for_url(re.compile(rf"/visits/{visit.pk}/#suggested-order$"))
+    assert Visit.objects.get(pk=visit.pk).problems == "端架有破损包装"
+    assert phone.get_by_test_id("draft-banner").is_hidden()
+    assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('ka-draft:')).length") == 0
+    phone.reload()
+    assert phone.get_by_test_id("draft-banner").is_hidden()
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+
+    # typed again, then discarded: back to the server's values
+    phone.get_by_label("发现的问题").fill("另一段文字")
+    phone.evaluate("window.kaDrafts[0].now()")
+    phone.reload()
+    assert phone.get_by_label("发现的问题").input_value() == "另一段文字"
+    phone.get_by_test_id("draft-discard").click()
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+    assert phone.get_by_test_id("draft-banner").is_hidden()
+    phone.reload()
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
