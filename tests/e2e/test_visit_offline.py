@@ -61,3 +61,39 @@ def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visi
     assert phone.get_by_test_id("draft-banner").is_hidden()
     phone.reload()
     assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+
+
+def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_server, open_visit):
+    visit, beer = open_visit
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.goto(f"/visits/{visit.pk}/")
+    # the service worker takes over and keeps the page that was open before it did
+    phone.wait_for_function(
+        "async () => !!(await (await caches.open('ka-pages')).match(location.href))", polling=200, timeout=15000
+    )
+    phone.locator(f"#id_stock_{beer.pk}").fill("7")
+    phone.evaluate("window.kaDrafts[0].now()")
+    Visit.objects.filter(pk=visit.pk).update(actions="在别处保存的")  # the server moves on; the phone cannot know
+
+    phone.context.set_offline(True)
+    phone.reload()
+
+    # the page as the phone last had it, with what was typed since put back
+    assert phone.get_by_role("heading", level=1).inner_text() == "沃尔玛五角场店"
+    assert phone.get_by_label("采取的措施").input_value() == ""
+    assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "7"
+    assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复1个未保存的值")
+    assert phone.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"  # ka.css
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # a page never opened on this phone says so in the rep's language, not the browser's error
+    phone.goto("/visits/today/")
+    assert "无网络" in phone.get_by_role("heading", level=1).inner_text()
+    phone.context.set_offline(False)
+
+    # signed out: the pages kept on the phone go with the user
+    phone.goto("/visits/today/")
+    phone.get_by_role("button", name="菜单").click()
+    phone.get_by_role("button", name="退出").click()
+    phone.wait_for_url("**/login/**")
+    assert phone.evaluate("caches.has('ka-pages')") is False

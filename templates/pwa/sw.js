@@ -1,0 +1,106 @@
+{% autoescape off %}// KA Portal's service worker (ka_portal/pwa.py renders it): the app shell from the cache, pages from the network
+// with the last copy kept for when there is none. Version {{ version }}.
+"use strict";
+const SETTINGS = {{ settings }};
+const SHELL_CACHE = "ka-shell-{{ version }}";
+const PAGES_CACHE = "ka-pages"; // the rep's last views: kept across versions, dropped at sign-out
+const PAGES = SETTINGS.pages.map((source) => new RegExp(source));
+
+function isPage(url) {
+  return url.origin === self.location.origin && PAGES.some((pattern) => pattern.test(url.pathname));
+}
+
+self.addEventListener("install", (event) => {
+  // one by one: a file that fails to load must not stop the worker from installing
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => Promise.all(SETTINGS.shell.map((url) => cache.add(url).catch(() => null))))
+      .then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(keys.filter((key) => key.startsWith("ka-shell-") && key !== SHELL_CACHE).map((key) => caches.delete(key)))
+      )
+      .then(() => self.clients.claim())
+  );
+});
+
+function offlinePage() {
+  const html =
+    `<!doctype html><html lang="${SETTINGS.lang}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${SETTINGS.offline_title}</title></head>` +
+    `<body style="font-family: system-ui, sans-serif; padding: 1rem"><h1>${SETTINGS.offline_title}</h1>` +
+    `<p>${SETTINGS.offline_text}</p><p><a href="${SETTINGS.today}">${SETTINGS.offline_link}</a></p></body></html>`;
+  return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+function keepPage(request, response) {
+  // only a page really shown to the signed-in user (not a redirect to the sign-in page, not an error)
+  if (response.ok && !response.redirected && response.type === "basic") {
+    const copy = response.clone();
+    caches.open(PAGES_CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
+}
+
+function networkFirst(request) {
+  return fetch(request)
+    .then((response) => keepPage(request, response))
+    .catch(() =>
+      caches
+        .open(PAGES_CACHE)
+        .then((cache) => cache.match(request, { ignoreVary: true }))
+        .then((cached) => cached || offlinePage())
+    );
+}
+
+function staleWhileRevalidate(event) {
+  const request = event.request;
+  return caches.match(request, { ignoreVary: true }).then((cached) => {
+    const fresh = fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy));
+      }
+      return response;
+    });
+    if (cached) {
+      event.waitUntil(fresh.catch(() => null));
+      return cached;
+    }
+    return fresh;
+  });
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && url.pathname === SETTINGS.logout) {
+    // signed out: the pages kept on this phone are the user's, not the next one's
+    event.respondWith(caches.delete(PAGES_CACHE).then(() => fetch(request)));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (url.pathname.startsWith(SETTINGS.static_prefix)) {
+    event.respondWith(staleWhileRevalidate(event));
+  } else if (request.mode === "navigate") {
+    event.respondWith(isPage(url) ? networkFirst(request) : fetch(request).catch(() => offlinePage()));
+  }
+});
+
+// A page opened before the worker took over asks to be kept (the first visit page of a new phone).
+self.addEventListener("message", (event) => {
+  const url = event.data && event.data.keep ? new URL(event.data.keep, self.location.origin) : null;
+  if (!url || !isPage(url)) return;
+  url.hash = "";
+  const request = new Request(url.href, { credentials: "same-origin" });
+  event.waitUntil(fetch(request).then((response) => keepPage(request, response)).catch(() => null));
+});
+{% endautoescape %}
