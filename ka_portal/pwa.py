@@ -32,6 +32,7 @@ SHELL_FILES = (
     "js/pwa.js",
     "visits/visit.js",
     "visits/drafts.js",
+    "visits/queue.js",
     "visits/checkin.js",
     *(f"icons/icon-{size}.png" for size in ICON_SIZES),
 )
@@ -51,10 +52,15 @@ def shell_urls() -> list[str]:
     return urls
 
 
+def visit_page() -> str:
+    """A regular expression (JavaScript syntax) of the visit page's path: its form's posts are queued offline."""
+    visit = re.escape(reverse("visits:visit-detail", args=[_PAGE_ID])).replace(str(_PAGE_ID), r"\d+")
+    return f"^{visit}$"
+
+
 def offline_pages() -> list[str]:
     """Regular expressions (JavaScript syntax) of the paths the worker keeps, newest first from the network."""
-    visit = re.escape(reverse("visits:visit-detail", args=[_PAGE_ID])).replace(str(_PAGE_ID), r"\d+")
-    return [f"^{re.escape(reverse('home'))}$", f"^{re.escape(reverse('visits:today'))}$", f"^{visit}$"]
+    return [f"^{re.escape(reverse('home'))}$", f"^{re.escape(reverse('visits:today'))}$", visit_page()]
 
 
 def _never_cached(response: HttpResponse) -> HttpResponse:
@@ -106,6 +112,11 @@ def _service_worker() -> HttpResponse:
     worker = {
         "shell": shell_urls(),
         "pages": offline_pages(),
+        "queued": [visit_page()],
+        "queue_full": _(
+            "This phone's storage is full: the save could not be kept to upload later. "
+            "Go back: what you typed is still on the page."
+        ),
         "static_prefix": settings.STATIC_URL,
         "logout": reverse("logout"),
         "offline_title": _("No network"),

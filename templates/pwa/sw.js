@@ -31,12 +31,12 @@ self.addEventListener("activate", (event) => {
   );
 });
 
-function offlinePage() {
+function offlinePage(text) {
   const html =
     `<!doctype html><html lang="${SETTINGS.lang}"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${SETTINGS.offline_title}</title></head>` +
     `<body style="font-family: system-ui, sans-serif; padding: 1rem"><h1>${SETTINGS.offline_title}</h1>` +
-    `<p>${SETTINGS.offline_text}</p><p><a href="${SETTINGS.today}">${SETTINGS.offline_link}</a></p></body></html>`;
+    `<p>${text || SETTINGS.offline_text}</p><p><a href="${SETTINGS.today}">${SETTINGS.offline_link}</a></p></body></html>`;
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
@@ -56,7 +56,7 @@ function networkFirst(request) {
       caches
         .open(PAGES_CACHE)
         .then((cache) => cache.match(request, { ignoreVary: true }))
-        .then((cached) => cached || offlinePage())
+        .then((cached) => cached || offlinePage(null))
     );
 }
 
@@ -78,10 +78,57 @@ function staleWhileRevalidate(event) {
   });
 }
 
+// Writes that could not be sent: kept in IndexedDB until visits/static/visits/queue.js sends them (same database).
+function openQueue() {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open("ka-offline", 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore("writes", { keyPath: "key" });
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+}
+
+function queueWrite(write) {
+  return openQueue().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const transaction = db.transaction("writes", "readwrite");
+        transaction.objectStore("writes").put(write);
+        transaction.oncomplete = () => resolve();
+        transaction.onerror = () => reject(transaction.error);
+      })
+  );
+}
+
+// The visit form posted without a network: keep the post and show the visit page again (from the cache, with the
+// typed values put back by drafts.js and the number waiting to upload); the page sends it when the network is back.
+function sendOrQueue(request, url) {
+  const copy = request.clone();
+  return fetch(request).catch(() =>
+    copy
+      .text()
+      .then((body) =>
+        queueWrite({
+          key: self.crypto.randomUUID(), // the Idempotency-Key it is sent with
+          url: url.pathname,
+          body: body,
+          contentType: copy.headers.get("Content-Type") || "application/x-www-form-urlencoded",
+          at: Date.now(),
+        })
+      )
+      .then(() => Response.redirect(url.pathname, 303))
+      .catch(() => offlinePage(SETTINGS.queue_full)) // storage refused (full): said, not silently dropped
+  );
+}
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && SETTINGS.queued.some((p) => new RegExp(p).test(url.pathname))) {
+    event.respondWith(sendOrQueue(request, url));
+    return;
+  }
   if (request.method === "POST" && url.pathname === SETTINGS.logout) {
     // signed out: the pages kept on this phone are the user's, not the next one's
     event.respondWith(caches.delete(PAGES_CACHE).then(() => fetch(request)));
@@ -91,7 +138,7 @@ self.addEventListener("fetch", (event) => {
   if (url.pathname.startsWith(SETTINGS.static_prefix)) {
     event.respondWith(staleWhileRevalidate(event));
   } else if (request.mode === "navigate") {
-    event.respondWith(isPage(url) ? networkFirst(request) : fetch(request).catch(() => offlinePage()));
+    event.respondWith(isPage(url) ? networkFirst(request) : fetch(request).catch(() => offlinePage(null)));
   }
 });
 

@@ -4,11 +4,12 @@ has it, and the visit page opens again from the service worker's cache when the 
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.visits.factories import VisitFactory
-from visits.models import Visit
+from visits.models import StockCount, Visit
 
 from .conftest import log_in
 
@@ -85,6 +86,28 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复1个未保存的值")
     assert phone.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"  # ka.css
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    # saved twice without a network, first with a bad count: both kept on the phone, sent in order when the
+    # network is back; the refused one comes back with its reason, the good one reaches the server
+    phone.locator(f"#id_stock_{beer.pk}").fill("0/12")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("1个保存等待上传")
+    assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "0/12"
+    phone.locator(f"#id_stock_{beer.pk}").fill("7")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("2个保存等待上传")
+    assert not StockCount.objects.filter(visit=visit).exists()
+    phone.context.set_offline(False)  # the `online` event sends them
+    refused = phone.get_by_test_id("upload-refused")
+    expect(refused).to_contain_text("每箱12包，请写作 1")
+    expect(refused).to_contain_text("沃尔玛五角场店")
+    expect(phone.get_by_test_id("upload-now")).to_be_hidden()
+    assert StockCount.objects.get(visit=visit, product=beer).packs == 84
+    phone.reload()
+    assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "7"
+    assert phone.get_by_test_id("upload-queue").is_hidden()
+    assert phone.get_by_test_id("draft-banner").is_hidden()  # the server has every value: the draft is gone
+    phone.context.set_offline(True)
 
     # a page never opened on this phone says so in the rep's language, not the browser's error
     phone.goto("/visits/today/")
