@@ -67,11 +67,15 @@ def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visi
 def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_server, open_visit):
     visit, beer = open_visit
     log_in(phone, "rep1", "demo-pass-1")
-    phone.goto(f"/visits/{visit.pk}/")
-    # the service worker takes over and keeps the page that was open before it did
+    # the service worker takes over and keeps Today's visits in progress before the rep opens them
+    phone.goto("/visits/today/")
     phone.wait_for_function(
-        "async () => !!(await (await caches.open('ka-pages')).match(location.href))", polling=200, timeout=15000
+        "async (url) => !!(await (await caches.open('ka-pages')).match(url))",
+        arg=f"{live_server.url}/visits/{visit.pk}/",
+        polling=200,
+        timeout=15000,
     )
+    phone.goto(f"/visits/{visit.pk}/")
     phone.locator(f"#id_stock_{beer.pk}").fill("7")
     phone.evaluate("window.kaDrafts[0].now()")
     Visit.objects.filter(pk=visit.pk).update(actions="在别处保存的")  # the server moves on; the phone cannot know
@@ -110,7 +114,7 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     phone.context.set_offline(True)
 
     # a page never opened on this phone says so in the rep's language, not the browser's error
-    phone.goto("/visits/today/")
+    phone.goto("/visits/")
     assert "无网络" in phone.get_by_role("heading", level=1).inner_text()
     phone.context.set_offline(False)
 

@@ -72,6 +72,9 @@ def test_the_worker_keeps_the_shell_by_the_storages_names_and_the_reps_pages():
         assert any(page.search(path) for page in pages), path
     for path in ["/visits/", "/contracts/1/", "/visits/42/photo/"]:
         assert not any(page.search(path) for page in pages), path
+    queued = [re.compile(pattern) for pattern in worker["queued"]]  # posts kept without a network
+    assert any(page.search("/visits/42/") for page in queued)
+    assert not any(page.search(path) for page in queued for path in ["/", "/visits/today/", "/visits/check-in/"])
 
 
 def test_a_file_the_manifest_storage_does_not_know_is_left_out_of_the_shell(monkeypatch):
