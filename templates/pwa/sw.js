@@ -142,12 +142,20 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
-// A page opened before the worker took over asks to be kept (the first visit page of a new phone).
+// A page opened before the worker took over asks to be kept (the first visit page of a new phone), and Today
+// asks for its visits in progress.
 self.addEventListener("message", (event) => {
   const url = event.data && event.data.keep ? new URL(event.data.keep, self.location.origin) : null;
   if (!url || !isPage(url)) return;
   url.hash = "";
   const request = new Request(url.href, { credentials: "same-origin" });
-  event.waitUntil(fetch(request).then((response) => keepPage(request, response)).catch(() => null));
+  // only a page not kept yet: opening it refreshes it (network first), so Today's loads stay light
+  event.waitUntil(
+    caches
+      .open(PAGES_CACHE)
+      .then((cache) => cache.match(request, { ignoreVary: true }))
+      .then((kept) => kept || fetch(request).then((response) => keepPage(request, response)))
+      .catch(() => null)
+  );
 });
 {% endautoescape %}

@@ -90,6 +90,7 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复1个未保存的值")
     assert phone.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"  # ka.css
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path="tests/e2e/artifacts/visit-offline-phone.png", full_page=True)
 
     # saved twice without a network, first with a bad count: both kept on the phone, sent in order when the
     # network is back; the refused one comes back with its reason, the good one reaches the server
