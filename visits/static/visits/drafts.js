@@ -10,6 +10,7 @@
 // restored or forgotten there, and a value first changed on it is kept whatever the server shows later.
 // A visit shown as done (data-draft-done="<uuid>", on Today and the closed visit page) drops its drafts.
 // The form's fields are read generically (every named input, select and textarea), whatever the sections hold.
+// Several forms of one visit each name their part (data-draft-part); forms htmx swaps in are kept as they come.
 (function () {
   "use strict";
   var PREFIX = "ka-draft:";
@@ -135,6 +136,7 @@
   };
 
   Draft.prototype.snapshot = function () {
+    if (!this.form.isConnected) return; // swapped out by htmx: the form that replaced it keeps the draft now
     var byName = groups(this.form);
     var self = this;
     Object.keys(byName).forEach(function (name) {
@@ -259,16 +261,27 @@
     }
     var drafts = [];
     var banner = new Banner(document.querySelector("[data-draft-banner]"), drafts);
-    document.querySelectorAll("form[data-draft]").forEach(function (form) {
-      var draft = new Draft(form, store, banner);
-      draft.restore();
-      draft.listen();
-      drafts.push(draft);
-    });
-    var restored = drafts.reduce(function (total, draft) {
-      return total + draft.restored.length;
-    }, 0);
+    var restored = 0;
+    function track(root) {
+      var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
+      Array.prototype.push.apply(forms, root.querySelectorAll ? root.querySelectorAll("form[data-draft]") : []);
+      forms.forEach(function (form) {
+        if (form.kaDraft) return;
+        var draft = (form.kaDraft = new Draft(form, store, banner));
+        draft.restore();
+        draft.listen();
+        drafts.push(draft);
+        restored += draft.restored.length;
+      });
+    }
+    track(document);
     banner.show(restored);
+    // a section htmx swapped in (saved or refused on its own) brings new forms: keep theirs too
+    document.addEventListener("htmx:load", function (event) {
+      var before = restored;
+      track(event.detail.elt);
+      if (restored > before) banner.show(restored);
+    });
     window.kaDrafts = drafts; // for the page's other scripts (and tests): kaDrafts[0].now() keeps at once
   }
 
