@@ -14,6 +14,7 @@ from visits.models import StockCount, Visit
 from .conftest import log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
+WAIT = 15_000  # ms: the live server answers slowly on a busy CI machine
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
         "async (url) => !!(await (await caches.open('ka-pages')).match(url))",
         arg=f"{live_server.url}/visits/{visit.pk}/",
         polling=200,
-        timeout=15000,
+        timeout=WAIT,
     )
     phone.goto(f"/visits/{visit.pk}/")
     phone.locator(f"#id_stock_{beer.pk}").fill("7")
@@ -96,17 +97,17 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     # network is back; the refused one comes back with its reason, the good one reaches the server
     phone.locator(f"#id_stock_{beer.pk}").fill("0/12")
     phone.get_by_role("button", name="保存", exact=True).click()
-    expect(phone.get_by_test_id("upload-queue")).to_contain_text("1个保存等待上传")
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("1个保存等待上传", timeout=WAIT)
     assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "0/12"
     phone.locator(f"#id_stock_{beer.pk}").fill("7")
     phone.get_by_role("button", name="保存", exact=True).click()
-    expect(phone.get_by_test_id("upload-queue")).to_contain_text("2个保存等待上传")
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("2个保存等待上传", timeout=WAIT)
     assert not StockCount.objects.filter(visit=visit).exists()
     phone.context.set_offline(False)  # the `online` event sends them
     refused = phone.get_by_test_id("upload-refused")
-    expect(refused).to_contain_text("每箱12包，请写作 1")
-    expect(refused).to_contain_text("沃尔玛五角场店")
-    expect(phone.get_by_test_id("upload-now")).to_be_hidden()
+    expect(refused).to_contain_text("每箱12包，请写作 1", timeout=WAIT)
+    expect(refused).to_contain_text("沃尔玛五角场店", timeout=WAIT)
+    expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
     assert StockCount.objects.get(visit=visit, product=beer).packs == 84
     phone.reload()
     assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "7"
