@@ -34,6 +34,7 @@ SHELL_FILES = (
     "visits/drafts.js",
     "visits/queue.js",
     "visits/checkin.js",
+    "visits/photos.js",  # the visit page's photos (issue 14 item 2); skipped where the storage does not have it
     *(f"icons/icon-{size}.png" for size in ICON_SIZES),
 )
 
