@@ -1,7 +1,7 @@
 """A rep on a phone (375 × 812) adds a big camera photo in the middle of a visit: the browser resizes it, uploads
-it in the background with a progress bar, the thumbnail appears, and the stock count typed before stays. The
-server keeps a photo of at most 1600 px at about 300 KB, with the original's camera time and the phone's
-position."""
+it in the background with a progress bar, the thumbnail appears, and the stock count typed before stays; a file
+that is no image is refused with the server's reason and a Retry. The server keeps a photo of at most 1600 px
+at about 300 KB, with the original's camera time and the phone's position."""
 
 import io
 from datetime import datetime
@@ -60,6 +60,16 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
     assert thumb.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalWidth <= 320")
     expect(count).to_have_value("2")  # the page was not reloaded
     assert phone.evaluate("document.body.scrollWidth") <= 375
+
+    # A file that is no image is refused by the server, its reason shown next to it with a Retry.
+    phone.locator("[data-photo-input]").set_input_files(
+        {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 not a photo"}
+    )
+    refused = phone.get_by_test_id("photo-upload").nth(1)
+    expect(refused).to_have_attribute("data-state", "failed")
+    expect(refused.get_by_test_id("photo-upload-error")).to_contain_text("只接受 JPEG 和 PNG 照片")
+    expect(refused.get_by_role("button", name="重试")).to_be_visible()
+    expect(thumb).to_have_count(1)
 
     photo = VisitPhoto.objects.get(visit=visit)
     stored = (tmp_path / photo.image.name).read_bytes()

@@ -2,6 +2,7 @@
 itself has none), the phone's position (bounded like a visit's) and the checklist item it shows; through the
 service, the page's background upload (photos.js) and the API."""
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -121,6 +122,17 @@ def test_a_refused_background_upload_answers_the_reason_as_json(client, world, v
     assert not_image.status_code == 400
     assert "Only JPEG and PNG photos are accepted (this file is not an image)" in not_image.json()["errors"][0]
     assert far.status_code == 400 and "Latitude 95" in far.json()["errors"][0]
+    assert not VisitPhoto.objects.exists()
+
+
+def test_a_photo_still_too_large_after_resizing_is_refused_with_the_limit(client, world, visit, settings):
+    settings.KA = replace(settings.KA, upload_max_bytes=2048)
+    client.force_login(world.rep)
+
+    response = client.post(reverse("visits:visit-photo", args=[visit.pk]), {"image": _upload(jpeg(shelf(1)))}, **QUEUED)
+
+    assert response.status_code == 400
+    assert "at most 0.0 MB is allowed" in response.json()["errors"][0]
     assert not VisitPhoto.objects.exists()
 
 

@@ -239,7 +239,9 @@
 
   document.addEventListener("change", function (event) {
     var input = event.target.closest("[data-photo-input]");
-    if (input && input.files.length) enqueue(input.form, input.files);
+    if (!input) return;
+    input.setCustomValidity("");
+    if (input.files.length) enqueue(input.form, input.files);
   });
 
   // Capture phase: the form's own htmx handler (the no-script way) never sees the submit.
@@ -249,8 +251,9 @@
     event.preventDefault();
     event.stopPropagation();
     var input = form.querySelector("[data-photo-input]");
-    if (input.files.length) enqueue(form, input.files);
-    else input.focus();
+    if (input.files.length) return enqueue(form, input.files);
+    input.setCustomValidity(text(form, "choose"));
+    input.reportValidity();
   }, true);
 
   // Leaving the page with photos still uploading asks first.
