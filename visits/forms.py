@@ -148,10 +148,24 @@ class PhotoForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    checklist_item = forms.ChoiceField(
+        label=_("Shows checklist item"),
+        choices=[("", _("— the visit in general —")), *ChecklistResult.Item.choices],
+        required=False,
+    )
+    # Filled in by visits/static/visits/photos.js: the original's camera time (the resized copy has no EXIF)
+    # and the phone's position. The service bounds them and keeps the file's own time first.
+    taken_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form_fields(self)
+
+    def add_kwargs(self) -> dict:
+        """visit_photo_add's arguments: an empty checklist item is none."""
+        return {**self.cleaned_data, "checklist_item": self.cleaned_data.get("checklist_item") or None}
 
 
 DAY_CHOICES = [

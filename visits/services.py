@@ -492,11 +492,33 @@ def visit_record_and_check_out(*, visit: Visit, reason: str = "", at: datetime |
 
 
 @transaction.atomic
-def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
+def visit_photo_add(
+    *,
+    visit: Visit,
+    image,
+    caption: str = "",
+    taken_at: datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    checklist_item: str | None = None,
+) -> VisitPhoto:
     """Keep a photo through Django's storage, with what the server reads from it (visits/photos.py): only JPEG
     and PNG (the real format, not the file's name), at most the setting's size, a readable file. The camera's
     time (EXIF) becomes `taken_at`, a thumbnail is made, and the perceptual hash is stored by visit evidence
-    (evidence/hooks.py), all in this transaction: a refused photo leaves nothing behind."""
+    (evidence/hooks.py), all in this transaction: a refused photo leaves nothing behind.
+
+    A photo resized in the browser has lost its EXIF: `taken_at` is the browser's reading of the original's
+    camera time, kept only when the file itself has none (a naive time is the camera's, Asia/Shanghai).
+    `latitude`/`longitude` are the phone's position (optional, bounded like a visit's); `checklist_item` is
+    the checklist item the photo shows (one of ChecklistResult.Item, or None)."""
+    bounds.check_coordinates(latitude, longitude)
+    if checklist_item and checklist_item not in ChecklistResult.Item.values:
+        raise DomainError(
+            "visit.photo_checklist_item",
+            _("“%(item)s” is not a checklist item."),
+            field="checklist_item",
+            item=checklist_item,
+        )
     limit = settings.KA.upload_max_bytes
     if image.size > limit:
         raise DomainError(
@@ -511,7 +533,17 @@ def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
     image.seek(0)
     # Stored under the extension of what the file is, whatever it was called.
     image.name = "photo.jpg" if inspected.format == "JPEG" else "photo.png"
-    photo = VisitPhoto(visit=visit, image=image, caption=caption, taken_at=inspected.taken_at)
+    if taken_at is not None and timezone.is_naive(taken_at):
+        taken_at = timezone.make_aware(taken_at, photos.CAMERA_ZONE)
+    photo = VisitPhoto(
+        visit=visit,
+        image=image,
+        caption=caption,
+        taken_at=inspected.taken_at or taken_at,
+        latitude=latitude,
+        longitude=longitude,
+        checklist_item=checklist_item or None,
+    )
     photo.thumbnail.save("thumb.jpg", ContentFile(inspected.thumbnail), save=False)
     photo.save()
     photo.phash = inspected.phash  # read by the evidence hook: the file is not opened twice
