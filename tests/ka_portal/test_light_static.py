@@ -18,6 +18,7 @@ from tests.visits.factories import VisitFactory
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 HTMX = "vendor/htmx/htmx.min.js"
+STORAGE = "ka_portal.staticfiles.HashedStaticFilesStorage"
 CSS = "body { color: #212529; margin: 0; padding: 0 }\n" * 200
 
 
@@ -32,7 +33,7 @@ def collected(tmp_path, settings):
     settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "ka_portal.staticfiles.HashedStaticFilesStorage"},
+        "staticfiles": {"BACKEND": STORAGE},
     }
     call_command("collectstatic", "--noinput", verbosity=0)
     return source
@@ -47,6 +48,22 @@ def test_the_project_collects_static_files_through_the_hashed_compressed_storage
     assert "collectstatic --noinput" in (ROOT / "Dockerfile").read_text()
     run = re.search(r"^run:.*?(?=^\S)", (ROOT / "Makefile").read_text(), re.M | re.S).group(0)
     assert run.index("collectstatic --noinput") < run.index("runserver")
+
+
+def test_the_projects_own_static_files_collect_with_the_production_storage(tmp_path, settings):
+    """What the Docker image's build does, for the project's folders (not Django's and the libraries'): a file
+    naming another that is not there (a source map not vendored) would fail the build."""
+    settings.STATICFILES_DIRS = [ROOT / "static", *(p for p in ROOT.glob("*/static") if p.parent.name != ".venv")]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder"]
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": STORAGE}}
+    settings.PRODUCTION = True
+    call_command("collectstatic", "--noinput", verbosity=0)
+    for name in ("vendor/bootstrap/bootstrap.min.css", "vendor/chartjs/chart.umd.min.js", "visits/visit.js"):
+        stem, extension = name.rsplit(".", 1)
+        hashed = staticfiles_storage.url(name)
+        assert re.fullmatch(rf"/static/{re.escape(stem)}\.[0-9a-f]{{12}}\.{extension}", hashed)
+        assert (settings.STATIC_ROOT / (hashed.removeprefix("/static/") + ".gz")).exists()
 
 
 def test_a_collected_file_has_a_hashed_name_a_gzip_copy_and_a_ten_year_immutable_cache(collected):
