@@ -5,7 +5,7 @@ repeat visit: what the browser may reuse without asking (``max-age`` > 0) costs 
 again (with ``max-age=0`` a revalidation: a 304 when unchanged, counted as its headers).
 
     make run   # or: manage.py collectstatic --noinput && manage.py runserver
-    .venv/bin/python bench/light_pages.py http://127.0.0.1:8000 rep1 demo1234
+    .venv/bin/python bench/light_pages.py http://127.0.0.1:8000 rep1 demo1234 [more paths, e.g. /visits/12/]
 """
 
 import http.cookiejar
@@ -67,14 +67,16 @@ def page_load(client: Client, path: str, label: str) -> None:
         print(f"   {size / 1024:7.1f} KB  {encoding:5}  {asset}  [{cache}]")
 
 
-def main(base: str, username: str, password: str) -> None:
+def main(base: str, username: str, password: str, *more: str) -> None:
     client = Client(base)
     page_load(client, "/login/", "login page")
     _response, raw, _head = client.fetch("/login/")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', _text(_response, raw)).group(1)
     client.fetch("/login/", {"csrfmiddlewaretoken": token, "username": username, "password": password})
     page_load(client, "/visits/today/", f"Today ({username})")
+    for path in more:
+        page_load(client, path, f"{path} ({username})")
 
 
 if __name__ == "__main__":
-    main(*(sys.argv[1:4] if len(sys.argv) >= 4 else ("http://127.0.0.1:8000", "rep1", "demo1234")))
+    main(*(sys.argv[1:] if len(sys.argv) >= 4 else ("http://127.0.0.1:8000", "rep1", "demo1234")))
