@@ -80,7 +80,7 @@ document.addEventListener("change", exclusive);
       banner.classList.remove("d-none");
     }
     // a checklist answer's radio is drawn as a button: show its whole question
-    (field.closest("fieldset") || field).scrollIntoView({ block: "center" });
+    (field.closest("fieldset") || field).scrollIntoView({ block: "center", behavior: "instant" });
     field.focus({ preventScroll: true });
   }
 
