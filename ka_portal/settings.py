@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "ContractKindEnum": "contracts.models.Contract.Kind",
         "ContractTermKindEnum": "contracts.models.ContractTerm.Kind",
+        "ChecklistItemEnum": "visits.models.ChecklistResult.Item",  # a checklist result's item, a photo's item
         "DisplayKindEnum": "evidence.models.DisplayKind",  # issue 13: one display vocabulary for every part
         # visit evidence: display agreements (issue 13 item 2)
         "DisplayAgreementKindEnum": "evidence.agreement_rules.AGREEMENT_KINDS",
