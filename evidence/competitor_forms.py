@@ -5,7 +5,7 @@ They only parse; every rule is evidence/competitors.py's, so each door says the 
 import django_filters
 from django import forms
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
@@ -69,16 +69,11 @@ class CompetitorSightingForm(forms.Form):
 
 
 def photo_thumbnail_url(photo) -> str:
-    """Where a list shows a sighting's photo small: the server-made thumbnail when there is one and a page serves
-    it, else the photo itself (always through the scoped view, never /media/)."""
+    """Where a list shows a sighting's photo small: the server-made thumbnail (the scoped thumb view answers with
+    the photo itself for one kept before thumbnails were made; never /media/)."""
     if photo is None:
         return ""
-    if photo.thumbnail:
-        try:
-            return reverse("visits:photo-thumbnail", args=[photo.pk])
-        except NoReverseMatch:
-            pass
-    return reverse("visits:photo", args=[photo.pk])
+    return reverse("visits:photo-thumb", args=[photo.pk])
 
 
 MECHANICS_FILTER_CHOICES = [

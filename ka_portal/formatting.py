@@ -31,8 +31,9 @@ def format_packs(packs: int | None, packs_per_case: int) -> str:
 class PacksNotationError(ValueError):
     """A quantity that is not valid `cases/packs` notation; `message` says why, for the reader."""
 
-    def __init__(self, message) -> None:
+    def __init__(self, message, part: str | None = None) -> None:
         self.message = message
+        self.part = part  # which of two fields is wrong ("cases" or "packs"), when the count came as two
         super().__init__(str(message))
 
 
@@ -66,5 +67,35 @@ def parse_packs(text: str, packs_per_case: int) -> int | None:
     if total > PACKS_MAX:
         raise PacksNotationError(
             _("%(packs)s packs is more than a count may hold (%(max)s packs).") % {"packs": total, "max": PACKS_MAX}
+        )
+    return total
+
+
+def combine_packs(cases: str, packs: str, packs_per_case: int) -> int | None:
+    """Two numeric fields, cases and packs (the visit page on a phone) → packs; both blank → None, one blank is 0.
+
+    Unlike `parse_packs`, packs at or above a case are taken as counted and carried into cases (0 cases and
+    15 packs of 12 → 15 packs, shown back as 1 case 3 packs): with two fields there is no doubt what was meant,
+    and a rep counting loose packs should not have to divide in a cold store. Full-width digits are accepted;
+    a negative or non-whole number is refused with a message naming the field (`part`).
+    """
+    from django.utils.translation import gettext as _
+
+    values = {}
+    for part, text in (("cases", cases), ("packs", packs)):
+        value = unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "")
+        if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
+            raise PacksNotationError(_("A stock count cannot be negative."), part=part)
+        if value and not (value.isascii() and value.isdigit()):
+            message = _("Write a whole number of cases.") if part == "cases" else _("Write a whole number of packs.")
+            raise PacksNotationError(message, part=part)
+        values[part] = value
+    if not values["cases"] and not values["packs"]:
+        return None
+    total = int(values["cases"] or 0) * max(int(packs_per_case), 1) + int(values["packs"] or 0)
+    if total > PACKS_MAX:
+        raise PacksNotationError(
+            _("%(packs)s packs is more than a count may hold (%(max)s packs).") % {"packs": total, "max": PACKS_MAX},
+            part="cases" if values["cases"] else "packs",
         )
     return total

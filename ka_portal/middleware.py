@@ -7,6 +7,7 @@ And a refused sign-in must keep what django-axes wrote about it, so sign-in runs
 
 from django.core.exceptions import BadRequest
 from django.db import transaction
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
@@ -62,3 +63,16 @@ class AtomicWritesMiddleware:
 
 def bad_input_page(request, message: str):
     return render(request, "400.html", {"message": message}, status=400)
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Pages and API answers (HTML, JSON, text) go gzip-compressed to a client that accepts it: Django's
+    middleware, with its BREACH mitigation (random bytes in the gzip header). Files go as they are: static ones
+    have WhiteNoise's own compressed copies, and photos, Excel workbooks and PDFs are compressed already."""
+
+    COMPRESSIBLE = ("text/", "application/json", "application/problem+json", "application/vnd.oai.openapi")
+
+    def process_response(self, request, response):
+        if response.streaming or not response.get("Content-Type", "").startswith(self.COMPRESSIBLE):
+            return response
+        return super().process_response(request, response)

@@ -78,6 +78,9 @@ if DEMO:
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and API answers gzip-compressed (static files have WhiteNoise's own copies): below WhiteNoise, above
+    # everything that writes the body.
+    "ka_portal.middleware.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -194,14 +197,13 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if PRODUCTION
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
-        )
-    },
+    # Hashed names, gzip/brotli copies, cached for good by the browser (ka_portal/staticfiles.py): needs
+    # `collectstatic`, which the Dockerfile and `make run` do.
+    "staticfiles": {"BACKEND": "ka_portal.staticfiles.HashedStaticFilesStorage"},
 }
+# WhiteNoise serves a hashed name for ten years (immutable); a plain name (a file not collected, or edited
+# since) for a minute in production, not at all in development, so an edit shows on the next reload.
+WHITENOISE_MAX_AGE = 0 if DEBUG else 60
 
 # Cache: Redis when REDIS_URL is set, memory otherwise.
 REDIS_URL = env("REDIS_URL", default="")
@@ -278,6 +280,7 @@ SPECTACULAR_SETTINGS = {
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "ContractKindEnum": "contracts.models.Contract.Kind",
         "ContractTermKindEnum": "contracts.models.ContractTerm.Kind",
+        "ChecklistItemEnum": "visits.models.ChecklistResult.Item",  # a checklist result's item, a photo's item
         "DisplayKindEnum": "evidence.models.DisplayKind",  # issue 13: one display vocabulary for every part
         # visit evidence: display agreements (issue 13 item 2)
         "DisplayAgreementKindEnum": "evidence.agreement_rules.AGREEMENT_KINDS",

@@ -36,6 +36,19 @@ def _scratch_media(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_static_files():
+    """Static files under their plain names, found in the source folders: no `collectstatic` before the tests,
+    and the browser tests' live server (Django's static handler) serves them. The hashed, compressed storage
+    of production and `make run` (ka_portal/staticfiles.py) has its own tests."""
+    from django.test import override_settings
+
+    storages = {**django_settings.STORAGES}
+    storages["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(STORAGES=storages):
+        yield
+
+
 @pytest.fixture(scope="module")
 def demo_company(django_db_setup, django_db_blocker):
     """The demo company (seed_demo as of DEMO_TODAY), loaded once per test module and rolled back after it.

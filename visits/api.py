@@ -144,9 +144,26 @@ class VisitPhotoSerializer(serializers.ModelSerializer):
         "Asia/Shanghai); null when the file has none.",
     )
 
+    checklist_item = serializers.ChoiceField(
+        choices=ChecklistResult.Item.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The checklist item the photo shows; null for a photo of the visit in general.",
+    )
+
     class Meta:
         model = VisitPhoto
-        fields = ["id", "caption", "url", "thumbnail_url", "taken_at", "uploaded_at"]
+        fields = [
+            "id",
+            "caption",
+            "url",
+            "thumbnail_url",
+            "taken_at",
+            "uploaded_at",
+            "latitude",
+            "longitude",
+            "checklist_item",
+        ]
         read_only_fields = fields
 
     def _absolute(self, url: str) -> str:
@@ -166,6 +183,44 @@ class VisitPhotoUploadSerializer(serializers.Serializer):
         "KA_UPLOAD_MAX_BYTES. Refused: visit.photo_format, visit.photo_too_large, visit.photo_corrupt."
     )
     caption = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    checklist_item = serializers.ChoiceField(
+        choices=ChecklistResult.Item.choices,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="The checklist item the photo shows (together, tidy, price_tag, promotion_display, stock_level).",
+    )
+    taken_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The original's camera time when the uploaded file has no EXIF (a photo resized on the phone); "
+        "kept only when the file has none. Without a zone it is the camera's, Asia/Shanghai.",
+    )
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-bounds.LATITUDE_MAX,
+        max_value=bounds.LATITUDE_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Where the phone was (optional).",
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-bounds.LONGITUDE_MAX,
+        max_value=bounds.LONGITUDE_MAX,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Where the phone was (optional).",
+    )
+
+    def validate_checklist_item(self, value):
+        return value or None
 
 
 class RatingReasonSerializer(serializers.Serializer):

@@ -1,10 +1,14 @@
 """Forms for the visit flow, route editing, tasks and reports: they check input, services decide."""
 
+from types import SimpleNamespace
+
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ka_portal import bounds
-from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
+from ka_portal.formatting import PacksNotationError, combine_packs, parse_packs
 from ka_portal.lists import style_form_fields
 
 from .models import ChecklistResult, Task
@@ -34,9 +38,66 @@ class CheckInForm(forms.Form):
     )
 
 
+class CasesPacksWidget(forms.MultiWidget):
+    """A stock count as two numeric inputs, `<name>_cases` and `<name>_packs` (a phone shows its number pad).
+    A post with the single `<name>` field in `cases/packs` notation (scripts, pages drawn before) is still read."""
+
+    def __init__(self):
+        number = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off", "maxlength": 6}
+        super().__init__(widgets={"_cases": forms.TextInput(number), "_packs": forms.TextInput(number)})
+
+    def decompress(self, value):
+        return value if isinstance(value, tuple | list) else ("", "")
+
+    def value_from_datadict(self, data, files, name):
+        if f"{name}_cases" not in data and f"{name}_packs" not in data and name in data:
+            return data.get(name)  # the single-field notation, e.g. "3/5"
+        return (data.get(f"{name}_cases", ""), data.get(f"{name}_packs", ""))
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(key not in data for key in (name, f"{name}_cases", f"{name}_packs"))
+
+
+class StockCountField(forms.Field):
+    """One product's count → packs (or None when left blank). Two fields are combined with the product's packs
+    per case (`combine_packs`: loose packs beyond a case are carried); the old notation with `parse_packs`.
+    A refusal's code names the part that is wrong ("cases"/"packs"), so the page marks and focuses that input."""
+
+    widget = CasesPacksWidget
+
+    def __init__(self, *, packs_per_case: int, **kwargs):
+        self.packs_per_case = packs_per_case
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        try:
+            if isinstance(value, str):
+                return parse_packs(value, self.packs_per_case)
+            cases, packs = value or ("", "")
+            return combine_packs(cases, packs, self.packs_per_case)
+        except PacksNotationError as error:
+            raise ValidationError(error.message, code=error.part or "invalid") from error
+
+
+def _count_parts(value) -> tuple[str, str]:
+    """What the two inputs show: a typed pair as typed, the old notation split at its slash."""
+    if isinstance(value, str):
+        cases, _slash, packs = value.partition("/")
+        return cases, packs
+    cases, packs = value or ("", "")
+    return str(cases if cases is not None else ""), str(packs if packs is not None else "")
+
+
+def _split_packs(packs: int | None, packs_per_case: int) -> tuple[str, str]:
+    if packs is None:
+        return "", ""
+    cases, rest = divmod(int(packs), max(int(packs_per_case), 1))
+    return str(cases), str(rest)
+
+
 class VisitForm(forms.Form):
     """Everything found in the store, in the order of SPEC §4's steps. Fields are made per visit:
-    one per checklist item, one per listed product (`cases/packs`), a done box and comment per open task."""
+    one per checklist item, one per listed product (cases and packs), a done box and comment per open task."""
 
     price_check_ok = forms.ChoiceField(
         label=_("Prices and price tags correct"), choices=YES_NO_NA, widget=forms.RadioSelect, required=False
@@ -75,14 +136,12 @@ class VisitForm(forms.Form):
         for listing in listings:
             product = listing.product
             name = f"stock_{product.pk}"
-            self.fields[name] = forms.CharField(
+            self.fields[name] = StockCountField(
                 label=product.name,
-                required=False,
-                max_length=20,
-                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+                packs_per_case=product.packs_per_case,
                 help_text=_("%(n)s packs a case") % {"n": product.packs_per_case},
             )
-            self.initial[name] = format_packs(counts.get(product.pk), product.packs_per_case)
+            self.initial[name] = _split_packs(counts.get(product.pk), product.packs_per_case)
             self.fields[f"not_counted_{product.pk}"] = forms.BooleanField(label=_("not counted"), required=False)
             self.initial[f"not_counted_{product.pk}"] = product.pk in marked
             before = previous.get(product.pk)
@@ -98,10 +157,40 @@ class VisitForm(forms.Form):
         return [self[f"check_{item.value}"] for item in ChecklistResult.Item]
 
     def stock_fields(self):
-        return [
-            (product, self[name], before, self[f"not_counted_{product.pk}"])
-            for product, name, before in self.stock_rows
-        ]
+        """One row per listed product for the stock section: the two inputs' values, which one is wrong after a
+        refused save (the first one marked is focused), and the last count for "same as last count"."""
+        rows = []
+        for product, name, before in self.stock_rows:
+            field = self[name]
+            cases, packs = _count_parts(field.value())
+            codes = {error.code for error in self.errors[name].as_data()} if name in self.errors else set()
+            last_cases, last_packs = _split_packs(before.packs if before else None, product.packs_per_case)
+            rows.append(
+                SimpleNamespace(
+                    product=product,
+                    field=field,
+                    before=before,
+                    not_counted=self[f"not_counted_{product.pk}"],
+                    cases=cases,
+                    packs=packs,
+                    cases_invalid=bool(codes) and codes != {"packs"},
+                    packs_invalid=bool(codes) and codes != {"cases"},
+                    last_cases=last_cases,
+                    last_packs=last_packs,
+                )
+            )
+        return rows
+
+    def fix_count(self) -> int:
+        """How many fields a refused save marked (the page says so at the top and focuses the first)."""
+        return sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
+
+    def fix_message(self) -> str:
+        return _fix_message(self.fix_count()) if self.fix_count() else ""
+
+    def fix_count_messages(self) -> dict[int, str]:
+        """The same sentence for the browser's own check before sending, per count (plural rules differ)."""
+        return {n: _fix_message(n) for n in range(1, len(self.stock_rows) + 1)}
 
     def task_fields(self):
         return [(task, self[f"task_{task.pk}_done"], self[f"task_{task.pk}_comment"]) for task in self.tasks]
@@ -109,10 +198,8 @@ class VisitForm(forms.Form):
     def clean(self):
         data = super().clean()
         for product, name, _before in self.stock_rows:
-            try:
-                data[f"packs_{product.pk}"] = parse_packs(data.get(name, ""), product.packs_per_case)
-            except PacksNotationError as error:
-                self.add_error(name, error.message)
+            if name in data:  # packs, or None when left blank (StockCountField)
+                data[f"packs_{product.pk}"] = data[name]
         return data
 
     def record_kwargs(self, *, all_ok: bool = False) -> dict:
@@ -140,6 +227,10 @@ class VisitForm(forms.Form):
         }
 
 
+def _fix_message(n: int) -> str:
+    return ngettext("%(n)s field needs fixing", "%(n)s fields need fixing", n) % {"n": n}
+
+
 class PhotoForm(forms.Form):
     # A plain file: the service reads it (visits/photos.py) and says what is wrong, the same on every door.
     image = forms.FileField(
@@ -148,10 +239,24 @@ class PhotoForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
     )
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+    checklist_item = forms.ChoiceField(
+        label=_("Shows checklist item"),
+        choices=[("", _("— the visit in general —")), *ChecklistResult.Item.choices],
+        required=False,
+    )
+    # Filled in by visits/static/visits/photos.js: the original's camera time (the resized copy has no EXIF)
+    # and the phone's position. The service bounds them and keeps the file's own time first.
+    taken_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    latitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
+    longitude = forms.DecimalField(required=False, max_digits=9, decimal_places=6, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form_fields(self)
+
+    def add_kwargs(self) -> dict:
+        """visit_photo_add's arguments: an empty checklist item is none."""
+        return {**self.cleaned_data, "checklist_item": self.cleaned_data.get("checklist_item") or None}
 
 
 DAY_CHOICES = [

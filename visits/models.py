@@ -248,10 +248,22 @@ class VisitPhoto(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     # A small JPEG made by the server for lists (the original is never sent for a thumbnail).
     thumbnail = models.ImageField(_("thumbnail"), upload_to=photo_upload_to, blank=True)
+    # Where the phone was when the photo was added (the browser's position, optional), bounded like the visit's.
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LATITUDE_VALIDATORS
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True, validators=bounds.LONGITUDE_VALIDATORS
+    )
+    # The checklist item the photo shows (e.g. the promotion display); empty for a photo of the visit in general.
+    checklist_item = models.CharField(
+        _("checklist item"), max_length=20, choices=ChecklistResult.Item.choices, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
+        constraints = [*bounds.coordinates_constraints("visitphoto")]
 
     def __str__(self) -> str:
         return f"{self.visit} {self.image.name}"

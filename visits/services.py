@@ -274,15 +274,40 @@ def visit_record(
     id → comment. A part not given stays as it was; None for the price or promotion check means n.a.
     `checkout_reason` keeps a reason typed before the check-out (the check-out uses it unless given another).
     """
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    return _record(
+        _locked(visit),
+        checklist=checklist,
+        price_check_ok=price_check_ok,
+        promotion_executed=promotion_executed,
+        stock=stock,
+        not_counted=not_counted,
+        problems=problems,
+        actions=actions,
+        checkout_reason=checkout_reason,
+        tasks_done=tasks_done,
+    )
+
+
+def _record(
+    visit: Visit,
+    *,
+    checklist: dict[str, str] | None = None,
+    price_check_ok: bool | None | object = UNCHANGED,
+    promotion_executed: bool | None | object = UNCHANGED,
+    stock: dict[int, int | None] | None = None,
+    not_counted: dict[int, bool] | None = None,
+    problems: str | None = None,
+    actions: str | None = None,
+    checkout_reason: str | None = None,
+    tasks_done: dict[int, str] | None = None,
+    rate: bool = True,
+) -> Visit:
+    """visit_record on a visit already locked (with its store) in this transaction. Without `rate` the rating
+    is left for the check-out that follows in the same transaction to compute (once, not twice)."""
     if not visit.is_open:
         raise DomainConflict("visit.closed", _("This visit is checked out; it can no longer be changed."))
     if checklist is not None:
-        for item, result in checklist.items():
-            if result:
-                ChecklistResult.objects.update_or_create(visit=visit, item=item, defaults={"result": result})
-            else:
-                ChecklistResult.objects.filter(visit=visit, item=item).delete()
+        _save_checklist(visit, checklist)
     if price_check_ok is not UNCHANGED:
         visit.price_check_ok = price_check_ok
     if promotion_executed is not UNCHANGED:
@@ -297,39 +322,68 @@ def visit_record(
         _save_stock(visit, stock or {}, not_counted or {})
     for task_id, comment in (tasks_done or {}).items():
         task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
-    _rate(visit)
+    if rate:
+        _rate(visit)
     visit.save()
     if stock:
-        suggested_orders_refresh(store=visit.store, on=timezone.localdate(visit.checked_in_at))
+        chunk_compute(on=timezone.localdate(visit.checked_in_at), chunk=Chunk(visit.store_id, visit.store_id))
     return visit
 
 
+def _locked(visit: Visit) -> Visit:
+    """The visit again, locked for the write, with its store (one query; only the visit's row is locked)."""
+    return Visit.objects.select_for_update(of=("self",)).select_related("store").get(pk=visit.pk)
+
+
+def _save_checklist(visit: Visit, checklist: dict[str, str]) -> None:
+    """Answered items are upserted in one statement, emptied ones deleted in another, however many there are."""
+    answered = [ChecklistResult(visit=visit, item=item, result=result) for item, result in checklist.items() if result]
+    emptied = [item for item, result in checklist.items() if not result]
+    if answered:
+        ChecklistResult.objects.bulk_create(
+            answered, update_conflicts=True, unique_fields=["visit", "item"], update_fields=["result"]
+        )
+    if emptied:
+        ChecklistResult.objects.filter(visit=visit, item__in=emptied).delete()
+
+
 def _save_stock(visit: Visit, stock: dict[int, int | None], not_counted: dict[int, bool]) -> None:
-    listed = set(Listing.objects.active().filter(store=visit.store).values_list("product_id", flat=True))
+    """A fixed number of statements however many products: one read of the listings, the counts upserted in
+    one, cleared ones and marks deleted in one each, new marks inserted in one."""
+    listed = set(Listing.objects.active().filter(store_id=visit.store_id).values_list("product_id", flat=True))
     for product_id in {*stock, *not_counted}:
         if product_id not in listed:
             raise DomainError("visit.not_listed", _("This product is not listed in the store."), field="stock")
-    for product_id, packs in stock.items():
+    for packs in stock.values():
         if packs is None:
-            StockCount.objects.filter(visit=visit, product_id=product_id).delete()
-        elif packs < 0:
+            continue
+        if packs < 0:
             raise DomainError("visit.negative_stock", _("A stock count cannot be negative."), field="stock")
-        else:
-            bounds.check_packs(packs, field="stock")
-            StockCount.objects.update_or_create(visit=visit, product_id=product_id, defaults={"packs": packs})
+        bounds.check_packs(packs, field="stock")
     counted = {product_id for product_id, packs in stock.items() if packs is not None}
+    cleared = {product_id for product_id, packs in stock.items() if packs is None}
     marked = {product_id for product_id, mark in not_counted.items() if mark and product_id not in counted}
     unmarked = counted | {product_id for product_id, mark in not_counted.items() if not mark}
+    if counted:
+        StockCount.objects.bulk_create(
+            [StockCount(visit=visit, product_id=pk, packs=stock[pk]) for pk in sorted(counted)],
+            update_conflicts=True,
+            unique_fields=["visit", "product"],
+            update_fields=["packs"],
+        )
+    if cleared | marked:
+        StockCount.objects.filter(visit=visit, product_id__in=cleared | marked).delete()
     if unmarked:
         StockNotCounted.objects.filter(visit=visit, product_id__in=unmarked).delete()
     if marked:
-        StockNotCounted.objects.filter(visit=visit, product_id__in=marked).delete()
-        StockCount.objects.filter(visit=visit, product_id__in=marked).delete()
-        StockNotCounted.objects.bulk_create(StockNotCounted(visit=visit, product_id=pk) for pk in sorted(marked))
+        StockNotCounted.objects.bulk_create(
+            [StockNotCounted(visit=visit, product_id=pk) for pk in sorted(marked)], ignore_conflicts=True
+        )
 
 
-def _rate(visit: Visit) -> Rated:
-    """Set the visit's rating and its reasons from what is recorded (and, once checked out, how it was done)."""
+def _rate(visit: Visit, *, checklist: dict[str, str] | None = None) -> Rated:
+    """Set the visit's rating and its reasons from what is recorded (and, once checked out, how it was done).
+    `checklist` (item → result) when the caller has just read it."""
     out_of_stock = [
         {"product": name, "product_code": code}
         for name, code in visit.stock_counts.filter(packs=0)
@@ -347,7 +401,9 @@ def _rate(visit: Visit) -> Rated:
     if computed:
         visit.promotion_executed = executed
     rated = rate_visit(
-        checklist=_in_checklist_order(dict(visit.checklist.values_list("item", "result"))),
+        checklist=_in_checklist_order(
+            dict(visit.checklist.values_list("item", "result")) if checklist is None else checklist
+        ),
         price_check_ok=visit.price_check_ok,
         promotion_executed=visit.promotion_executed,
         out_of_stock=out_of_stock,
@@ -373,19 +429,21 @@ def _in_checklist_order(results: dict[str, str]) -> dict[str, str]:
     return {item: results[item] for item in ChecklistResult.Item.values if item in results}
 
 
-def visit_missing(visit: Visit) -> Missing:
+def visit_missing(visit: Visit, *, answered=None) -> Missing:
     """What the visit still lacks for a check-out (visits/completeness.py), from the database. The running
     promotions left unchecked count only while the visit is open: a closed visit keeps what it was checked out
-    with (plans approved later do not reopen it)."""
+    with (plans approved later do not reopen it). `answered`: the checklist items, when the caller has them."""
     from evidence.visit_checks import unchecked_promotions
 
     listed = Listing.objects.active().filter(store_id=visit.store_id).order_by("product__code")
+    counted = visit.stock_counts.values_list("product_id", flat=True)
     return checkout_missing(
         checklist_items=ChecklistResult.Item.values,
-        answered=visit.checklist.values_list("item", flat=True),
+        answered=visit.checklist.values_list("item", flat=True) if answered is None else answered,
         listed=listed.values_list("product_id", flat=True),
-        counted=visit.stock_counts.values_list("product_id", flat=True),
-        not_counted=visit.not_counted.values_list("product_id", flat=True),
+        # counted or marked not counted, in one query
+        counted=counted.union(visit.not_counted.values_list("product_id", flat=True)),
+        not_counted=(),
         has_position=not visit.no_position,
         unchecked_promotions=unchecked_promotions(visit) if visit.checked_out_at is None else (),
     )
@@ -453,11 +511,16 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
     or saved before with the findings); the reason and what was missing are kept for the supervisor. A visit
     shorter than ``KA_VISIT_MIN_MINUTES`` is flagged.
     """
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    return _check_out(_locked(visit), at=at, reason=reason)
+
+
+def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
+    """visit_check_out on a visit already locked (with its store) in this transaction."""
     if visit.checked_out_at is not None:
         return visit
     reason = rules.checkout_reason(reason) or visit.checkout_reason
-    missing = visit_missing(visit)
+    results = dict(visit.checklist.values_list("item", "result"))
+    missing = visit_missing(visit, answered=results)
     if missing and not reason:
         raise VisitIncomplete(missing)
     visit.checked_out_at = max(at or timezone.now(), visit.checked_in_at)
@@ -466,7 +529,7 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
     visit.short_visit = (
         short_visit_minutes(visit.checked_in_at, visit.checked_out_at, settings.KA.visit_min_minutes) is not None
     )
-    _rate(visit)
+    _rate(visit, checklist=results)
     visit.save(
         update_fields=[
             "checked_out_at",
@@ -487,16 +550,38 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
 def visit_record_and_check_out(*, visit: Visit, reason: str = "", at: datetime | None = None, **findings) -> Visit:
     """The page's "Save and check out": record the findings and check out, both or neither (a refused check-out
     leaves the visit as it was, and the page keeps what the rep typed)."""
-    visit = visit_record(visit=visit, **findings)
-    return visit_check_out(visit=visit, at=at, reason=reason)
+    visit = _record(_locked(visit), rate=False, **findings)
+    return _check_out(visit, at=at, reason=reason)
 
 
 @transaction.atomic
-def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
+def visit_photo_add(
+    *,
+    visit: Visit,
+    image,
+    caption: str = "",
+    taken_at: datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    checklist_item: str | None = None,
+) -> VisitPhoto:
     """Keep a photo through Django's storage, with what the server reads from it (visits/photos.py): only JPEG
     and PNG (the real format, not the file's name), at most the setting's size, a readable file. The camera's
     time (EXIF) becomes `taken_at`, a thumbnail is made, and the perceptual hash is stored by visit evidence
-    (evidence/hooks.py), all in this transaction: a refused photo leaves nothing behind."""
+    (evidence/hooks.py), all in this transaction: a refused photo leaves nothing behind.
+
+    A photo resized in the browser has lost its EXIF: `taken_at` is the browser's reading of the original's
+    camera time, kept only when the file itself has none (a naive time is the camera's, Asia/Shanghai).
+    `latitude`/`longitude` are the phone's position (optional, bounded like a visit's); `checklist_item` is
+    the checklist item the photo shows (one of ChecklistResult.Item, or None)."""
+    bounds.check_coordinates(latitude, longitude)
+    if checklist_item and checklist_item not in ChecklistResult.Item.values:
+        raise DomainError(
+            "visit.photo_checklist_item",
+            _("“%(item)s” is not a checklist item."),
+            field="checklist_item",
+            item=checklist_item,
+        )
     limit = settings.KA.upload_max_bytes
     if image.size > limit:
         raise DomainError(
@@ -511,7 +596,17 @@ def visit_photo_add(*, visit: Visit, image, caption: str = "") -> VisitPhoto:
     image.seek(0)
     # Stored under the extension of what the file is, whatever it was called.
     image.name = "photo.jpg" if inspected.format == "JPEG" else "photo.png"
-    photo = VisitPhoto(visit=visit, image=image, caption=caption, taken_at=inspected.taken_at)
+    if taken_at is not None and timezone.is_naive(taken_at):
+        taken_at = timezone.make_aware(taken_at, photos.CAMERA_ZONE)
+    photo = VisitPhoto(
+        visit=visit,
+        image=image,
+        caption=caption,
+        taken_at=inspected.taken_at or taken_at,
+        latitude=latitude,
+        longitude=longitude,
+        checklist_item=checklist_item or None,
+    )
     photo.thumbnail.save("thumb.jpg", ContentFile(inspected.thumbnail), save=False)
     photo.save()
     photo.phash = inspected.phash  # read by the evidence hook: the file is not opened twice

@@ -10,7 +10,7 @@ from operator import attrgetter
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -201,18 +201,27 @@ def visit_photo(request, pk: int):
     if visit.rep_id != request.user.pk or not visit.is_open:
         raise PermissionDenied
     photo_form = PhotoForm(request.POST, request.FILES)
+    # photos.js uploads one resized photo at a time in the background: it gets the gallery back (201) or the
+    # refusal as JSON (400), and the rest of the page (the form, its queue, the visit's typed values) stays.
+    queued = request.headers.get("X-Photo-Upload") == "1"
     if photo_form.is_valid():
         try:
-            services.visit_photo_add(visit=visit, **photo_form.cleaned_data)
+            services.visit_photo_add(visit=visit, **photo_form.add_kwargs())
         except DomainError as error:
             show_refusal(photo_form, error)
         else:
+            if queued:
+                visit = selectors.visit_detail(request.user, pk)
+                return render(request, "visits/_photo_gallery.html", {"visit": visit}, status=201)
             if request.htmx:  # only the photos section: what the rep typed in the visit's form stays
                 visit = selectors.visit_detail(request.user, pk)  # with the new photo
                 context = {"visit": visit, "photo_form": PhotoForm(), "editable": True, "photo_added": True}
                 return render(request, "visits/_photos.html", context)
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
+    if queued:
+        errors = [str(message) for messages_ in photo_form.errors.values() for message in messages_]
+        return JsonResponse({"errors": errors}, status=400)
     if request.htmx:  # htmx swaps only a 2xx answer: the section with the refusal next to the field
         return render(request, "visits/_photos.html", {"visit": visit, "photo_form": photo_form, "editable": True})
     return render(request, "visits/visit.html", _visit_context(request, visit, photo_form=photo_form), status=400)

@@ -1,5 +1,5 @@
 """A rep on a phone, in Chinese, does a whole visit from Today: check in (with position), display checklist,
-a refused and then a good stock count in cases/packs, the suggested order, a task, check out; the daily report
+a refused and then a good stock count in cases and packs, the suggested order, a task, check out; the daily report
 then lists the visit."""
 
 import re
@@ -80,19 +80,22 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
         phone.get_by_test_id("choice-price_check_ok").get_by_text("是", exact=True).click()
 
-        # a pack count of a whole case is refused next to the field; what was typed stays
-        stock = phone.locator(f"#id_stock_{beer.pk}")
-        stock.fill("0/12")
+        # a count beyond what a count may hold is refused next to the field; what was typed stays
+        phone.locator(f"#id_stock_{beer.pk}_cases").fill("999999")
         phone.get_by_label("发现的问题").fill("端架有破损包装")
         phone.get_by_role("button", name="保存", exact=True).click()
-        assert "每箱12包，请写作 1" in phone.get_by_test_id("stock-error").inner_text()
-        assert phone.locator(f"#id_stock_{beer.pk}").input_value() == "0/12"
+        beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒 500ml")
+        assert "超过了单次数量上限" in beer_row.get_by_test_id("stock-error").inner_text()
+        assert phone.locator(f"#id_stock_{beer.pk}_cases").input_value() == "999999"
         assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
         assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()
 
-        # six cases now: the suggested order is six cases (10 before + 4 delivered − 6 = 8 sold; 12 − 6 = 6)
-        phone.locator(f"#id_stock_{beer.pk}").fill("6")
+        # six cases now, typed as 5 cases and 12 loose packs (carried into a case): the suggested order is six
+        # cases (10 before + 4 delivered − 6 = 8 sold; 12 − 6 = 6)
+        phone.locator(f"#id_stock_{beer.pk}_cases").fill("5")
+        phone.locator(f"#id_stock_{beer.pk}_packs").fill("12")
         phone.get_by_role("button", name="保存", exact=True).click()
+        assert phone.locator(f"#id_stock_{beer.pk}_cases").input_value() == "6"
         order = phone.get_by_test_id("suggested-order")
         assert "海川纯生啤酒 500ml" in order.inner_text()
         assert order.locator("tbody td").nth(2).inner_text().strip() == "6"

@@ -232,7 +232,7 @@ def test_page_refuses_a_bare_check_out_with_the_message_and_keeps_what_was_typed
     client.force_login(rep)
     response = client.post(
         reverse("visits:visit-detail", args=[visit.pk]),
-        _form(visit, check_tidy="fail", problems="端架有破损包装", **{f"stock_{beer}": "2"}),
+        _form(visit, check_tidy="fail", problems="端架有破损包装", **{f"stock_{beer}_cases": "2"}),
         **EN,
     )
     page = response.content.decode()
@@ -322,7 +322,7 @@ def test_page_not_counted_boxes_answer_for_products(client, team, store):
         {
             "action": "check_out",
             **{f"check_{item}": "pass" for item in ITEMS},
-            f"stock_{beer}": "1",
+            f"stock_{beer}_cases": "1",
             f"not_counted_{chips}": "on",
             f"not_counted_{water}": "on",
         },

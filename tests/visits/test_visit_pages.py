@@ -92,8 +92,9 @@ def test_bad_stock_count_is_refused_next_to_the_field_and_everything_typed_is_ke
     response = client.post(
         reverse("visits:visit-detail", args=[visit.pk]),
         {
-            f"stock_{beer.pk}": "0/12",
-            f"stock_{chips.pk}": "2/5",
+            f"stock_{beer.pk}_cases": "-1",
+            f"stock_{chips.pk}_cases": "2",
+            f"stock_{chips.pk}_packs": "5x",
             "check_tidy": "fail",
             "problems": "价签缺失",
             "action": "save",
@@ -102,8 +103,8 @@ def test_bad_stock_count_is_refused_next_to_the_field_and_everything_typed_is_ke
     )
     page = response.content.decode()
     assert response.status_code == 400
-    assert "12 packs is a case or more: a case holds 12 packs, so write 1." in page
-    assert 'value="0/12"' in page and 'value="2/5"' in page
+    assert "A stock count cannot be negative." in page and "Write a whole number of packs." in page
+    assert 'value="-1"' in page and 'value="2"' in page and 'value="5x"' in page
     assert "价签缺失" in page
     assert 'value="fail" checked' in page
     assert not visit.stock_counts.exists()
@@ -115,20 +116,29 @@ def test_saving_counts_shows_the_suggested_order_and_check_out_returns_to_today(
     client.force_login(rep)
     url = reverse("visits:visit-detail", args=[visit.pk])
     saved = client.post(
-        url, {f"stock_{beer.pk}": "1/1", f"stock_{chips.pk}": "0", "check_tidy": "pass", "action": "save"}
+        url,
+        {
+            f"stock_{beer.pk}_cases": "1",
+            f"stock_{beer.pk}_packs": "1",
+            f"stock_{chips.pk}_cases": "0",
+            "check_tidy": "pass",
+            "action": "save",
+        },
     )
     assert saved.status_code == 302
     assert {c.product_id: c.packs for c in visit.stock_counts.all()} == {beer.pk: 13, chips.pk: 0}
     page = client.get(url, **EN).content.decode()
     assert 'data-testid="suggested-order"' in page
     assert "No previous stock count" in page
-    assert 'value="1/1"' in page  # the count reads back in cases/packs
+    assert f'id="id_stock_{beer.pk}_cases" value="1"' in page  # the count reads back as cases and packs
+    assert f'id="id_stock_{beer.pk}_packs" value="1"' in page
 
     done = client.post(
         url,
         {
-            f"stock_{beer.pk}": "1/1",
-            f"stock_{chips.pk}": "0",
+            f"stock_{beer.pk}_cases": "1",
+            f"stock_{beer.pk}_packs": "1",
+            f"stock_{chips.pk}_cases": "0",
             f"task_{task.pk}_done": "on",
             f"task_{task.pk}_comment": "已完成",
             **ALL_PASS,

@@ -1,0 +1,90 @@
+"""A rep on a phone (375 × 812, Chinese) counts stock with the number pad: "same as last count" for every empty
+product (what was typed stays), one product changed, a bad value caught before sending, one refused by the
+server; the page lands on the bad field and says how many need fixing; the fixed counts reach the server."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.visits.factories import StockCountFactory, VisitFactory
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _in_view(locator) -> bool:
+    return locator.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }"
+    )
+
+
+def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, live_server):
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
+    chips = ProductFactory(name="乐滋薯片 70g", packs_per_case=20)
+    water = ProductFactory(name="清泉矿泉水 550ml", packs_per_case=24)
+    for product in (beer, chips, water):
+        ListingFactory(store=store, product=product)
+    last_week = timezone.now() - timedelta(days=7)
+    before = VisitFactory(
+        rep=rep, store=store, checked_in_at=last_week, checked_out_at=last_week + timedelta(minutes=30)
+    )
+    StockCountFactory(visit=before, product=beer, packs=120)  # 10 cases
+    StockCountFactory(visit=before, product=chips, packs=45)  # 2 cases 5 packs; the water was never counted
+    visit = VisitFactory(rep=rep, store=store)
+
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.goto(f"/visits/{visit.pk}/")
+    field = {
+        p.pk: (phone.locator(f"#id_stock_{p.pk}_cases"), phone.locator(f"#id_stock_{p.pk}_packs"))
+        for p in (beer, chips, water)
+    }
+    assert field[beer.pk][0].get_attribute("inputmode") == "numeric"
+    assert field[beer.pk][0].get_attribute("pattern") == "[0-9]*"
+
+    # the chips' loose packs typed first; "same as last count" for all fills only the empty beer (the water has
+    # no last count) and keeps what was typed
+    field[chips.pk][1].fill("7")
+    phone.get_by_test_id("same-as-last-all").click()
+    assert (field[beer.pk][0].input_value(), field[beer.pk][1].input_value()) == ("10", "0")
+    assert (field[chips.pk][0].input_value(), field[chips.pk][1].input_value()) == ("", "7")
+    assert (field[water.pk][0].input_value(), field[water.pk][1].input_value()) == ("", "")
+    # the chips' own button takes its last count; then the beer is changed to 8 cases
+    phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片 70g").get_by_test_id("same-as-last").click()
+    assert (field[chips.pk][0].input_value(), field[chips.pk][1].input_value()) == ("2", "5")
+    field[beer.pk][0].fill("8")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.locator("#stock").screenshot(path="tests/e2e/artifacts/visits-stock-entry-phone.png")
+
+    # an obviously bad value is caught before sending: the page stays, focused on it, with the count
+    field[water.pk][1].fill("-2")
+    phone.evaluate("window.scrollTo(0, 0)")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    assert phone.get_by_test_id("fix-count").inner_text() == "1处需要修改"
+    assert phone.evaluate("document.activeElement.id") == f"id_stock_{water.pk}_packs"
+    assert _in_view(field[water.pk][1])
+    assert not visit.stock_counts.exists()
+
+    # a value only the server can judge (more than a count may hold) comes back refused: the page lands on it
+    field[water.pk][1].fill("2")
+    field[beer.pk][0].fill("999999")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    phone.wait_for_load_state()
+    assert phone.get_by_test_id("fix-count").inner_text() == "1处需要修改"
+    assert phone.evaluate("document.activeElement.id") == f"id_stock_{beer.pk}_cases"
+    assert _in_view(field[beer.pk][0])
+    beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒 500ml")
+    assert "超过了单次数量上限" in beer_row.get_by_test_id("stock-error").inner_text()
+    assert (field[chips.pk][0].input_value(), field[chips.pk][1].input_value()) == ("2", "5")  # everything typed stays
+    assert field[water.pk][1].input_value() == "2"
+    phone.locator("#stock").screenshot(path="tests/e2e/artifacts/visits-stock-refused-phone.png")
+
+    field[beer.pk][0].fill("8")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    phone.wait_for_url(f"**/visits/{visit.pk}/#suggested-order")
+    assert {c.product_id: c.packs for c in visit.stock_counts.all()} == {beer.pk: 96, chips.pk: 45, water.pk: 2}

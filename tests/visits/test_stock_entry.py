@@ -1,0 +1,156 @@
+"""Stock entry on the visit page: cases and packs as two number fields per product, combined with the product's
+packs per case; refusals named per product, the typed values kept, how many need fixing said at the top. The
+`cases/packs` notation stays for the API (and a post of the old single field)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from accounts.roles import Role
+from ka_portal.formatting import PacksNotationError, combine_packs
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+
+from .factories import StockCountFactory, VisitFactory
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
+
+
+@pytest.mark.parametrize(
+    ("cases", "packs", "total"),
+    [
+        ("1", "3", 15),
+        ("2", "", 24),  # a blank part is none of it
+        ("", "5", 5),
+        ("0", "15", 15),  # loose packs over a case are carried: shown back as 1 case 3 packs
+        ("１", "０", 12),  # full-width digits from a Chinese keyboard
+        (" 3 ", "0", 36),
+        ("", "", None),  # not counted yet
+    ],
+)
+def test_cases_and_packs_combine_with_the_packs_per_case(cases, packs, total):
+    assert combine_packs(cases, packs, 12) == total
+
+
+@pytest.mark.parametrize(
+    ("cases", "packs", "part", "message"),
+    [
+        ("-1", "", "cases", "A stock count cannot be negative."),
+        ("1", "-2", "packs", "A stock count cannot be negative."),
+        ("1/2", "", "cases", "Write a whole number of cases."),
+        ("2", "3.5", "packs", "Write a whole number of packs."),
+        ("999999", "", "cases", "11999988 packs is more than a count may hold (10000000 packs)."),
+    ],
+)
+def test_a_bad_part_is_refused_naming_it(cases, packs, part, message):
+    with translation.override("en"), pytest.raises(PacksNotationError) as refused:
+        combine_packs(cases, packs, 12)
+    assert (refused.value.part, str(refused.value.message)) == (part, message)
+
+
+@pytest.fixture
+def world():
+    rep = make_user(Role.REP, username="rep_s")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    beer = ProductFactory(name="海川纯生啤酒", packs_per_case=12)
+    chips = ProductFactory(name="乐滋薯片", packs_per_case=20)
+    ListingFactory(store=store, product=beer)
+    ListingFactory(store=store, product=chips)
+    last_week = timezone.now() - timedelta(days=7)
+    before = VisitFactory(rep=rep, store=store, checked_in_at=last_week, checked_out_at=last_week + timedelta(hours=1))
+    StockCountFactory(visit=before, product=beer, packs=27)  # 2 cases 3 packs
+    visit = VisitFactory(rep=rep, store=store, latitude=Decimal("31.299000"), longitude=Decimal("121.514000"))
+    return rep, visit, beer, chips
+
+
+def test_the_page_asks_for_cases_and_packs_on_the_number_pad_with_the_last_count(client, world):
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    page = client.get(reverse("visits:visit-detail", args=[visit.pk]), **EN).content.decode()
+    for product in (beer, chips):
+        for part in ("cases", "packs"):
+            assert f'name="stock_{product.pk}_{part}"' in page
+        assert f'name="stock_{product.pk}"' not in page  # the single cases/packs field is gone from the page
+    assert page.count('inputmode="numeric" pattern="[0-9]*"') == 4
+    # the beer's last count, ready for "same as last count"; the chips were never counted
+    assert 'data-last-cases="2" data-last-packs="3"' in page and "Same as last (2/3)" in page
+    assert page.count('data-testid="same-as-last"') == 1 and 'data-testid="same-as-last-all"' in page
+    assert "no earlier count" in page
+
+
+def test_two_fields_are_saved_as_packs_and_read_back_carried(client, world):
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    saved = client.post(
+        url,
+        {
+            f"stock_{beer.pk}_cases": "0",
+            f"stock_{beer.pk}_packs": "15",
+            f"stock_{chips.pk}_cases": "3",
+            "action": "save",
+        },
+    )
+    assert saved.status_code == 302
+    assert {c.product_id: c.packs for c in visit.stock_counts.all()} == {beer.pk: 15, chips.pk: 60}
+    page = client.get(url, **EN).content.decode()
+    assert f'id="id_stock_{beer.pk}_cases" value="1"' in page and f'id="id_stock_{beer.pk}_packs" value="3"' in page
+    assert f'id="id_stock_{chips.pk}_cases" value="3"' in page and f'id="id_stock_{chips.pk}_packs" value="0"' in page
+
+
+def test_refusals_are_named_per_product_counted_at_the_top_and_keep_what_was_typed(client, world):
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    response = client.post(
+        reverse("visits:visit-detail", args=[visit.pk]),
+        {
+            f"stock_{beer.pk}_cases": "-1",
+            f"stock_{beer.pk}_packs": "4",
+            f"stock_{chips.pk}_cases": "2",
+            f"stock_{chips.pk}_packs": "五",
+            "problems": "价签缺失",
+            "action": "save",
+        },
+        **ZH,
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'role="alert" data-testid="fix-count" data-fix-count>2处需要修改</div>' in page
+    beer_error = page.split(f'id="id_stock_{beer.pk}-error"')[1].split("</div>")[0]
+    chips_error = page.split(f'id="id_stock_{chips.pk}-error"')[1].split("</div>")[0]
+    assert "库存数量不能为负数。" in beer_error
+    assert "包数请填整数。" in chips_error
+    # the wrong part is marked (and is what the page focuses): the beer's cases, the chips' packs
+    assert f'id="id_stock_{beer.pk}_cases" value="-1" class="form-control form-control-lg text-end is-invalid"' in page
+    assert f'id="id_stock_{beer.pk}_packs" value="4" class="form-control form-control-lg text-end"' in page
+    assert f'id="id_stock_{chips.pk}_packs" value="五" class="form-control form-control-lg text-end is-invalid"' in page
+    assert f'id="id_stock_{chips.pk}_cases" value="2" class="form-control form-control-lg text-end"' in page
+    assert "价签缺失" in page
+    assert not visit.stock_counts.exists()
+
+
+def test_a_refused_check_out_counts_every_field_that_needs_fixing(client, world):
+    rep, visit, _beer, _chips = world
+    client.force_login(rep)
+    response = client.post(reverse("visits:visit-detail", args=[visit.pk]), {"action": "check_out"}, **EN)
+    # five checklist items, two products neither counted nor ticked, the reason at check-out
+    assert "8 fields need fixing" in response.content.decode()
+
+
+def test_the_old_single_field_and_the_api_still_take_cases_slash_packs(client, api_client, world):
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    posted = client.post(reverse("visits:visit-detail", args=[visit.pk]), {f"stock_{beer.pk}": "3/5", "action": "save"})
+    assert posted.status_code == 302
+    assert visit.stock_counts.get(product=beer).packs == 41
+
+    api_client.force_authenticate(rep)
+    answer = api_client.patch(
+        f"/api/v1/visits/{visit.pk}/", {"stock_counts": [{"product": chips.code, "quantity": "3/5"}]}, format="json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert visit.stock_counts.get(product=chips).packs == 65

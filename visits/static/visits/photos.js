@@ -1,0 +1,266 @@
+// The visit page's photos: each chosen or taken photo is resized in the browser (longest side 1600 px, a JPEG
+// near 300 KB, the right way up), then uploaded in the background one after another, with a progress bar per
+// photo and a Retry for a refused or failed one. Nothing else on the page is touched: the visit's typed values
+// stay. Re-encoding drops EXIF, so the original's camera time (DateTimeOriginal) and the phone's position go
+// along as form fields; the server keeps the file's own time first and decides what it refuses.
+(function () {
+  "use strict";
+  var MAX_SIDE = 1600;
+  var TARGET_BYTES = 300 * 1024;
+  var QUALITIES = [0.85, 0.78, 0.7, 0.62, 0.54, 0.46];
+  var queue = [];
+  var busy = false;
+  var position = null; // a promise of {latitude, longitude} or null, asked once per page
+
+  function text(form, name) {
+    var node = form.querySelector("[data-text-" + name + "]");
+    return node ? node.textContent : name;
+  }
+
+  // --- EXIF: DateTimeOriginal (else DateTime) and OffsetTimeOriginal from a JPEG's APP1 segment ---------------
+  function readAscii(view, tiff, entry, little) {
+    var count = view.getUint32(entry + 4, little);
+    var at = count <= 4 ? entry + 8 : tiff + view.getUint32(entry + 8, little);
+    var out = "";
+    for (var i = 0; i < count && at + i < view.byteLength; i++) {
+      var code = view.getUint8(at + i);
+      if (code === 0) break;
+      out += String.fromCharCode(code);
+    }
+    return out.trim();
+  }
+
+  function readIfd(view, tiff, offset, little, wanted) {
+    var found = {};
+    var start = tiff + offset;
+    if (start + 2 > view.byteLength) return found;
+    var count = view.getUint16(start, little);
+    for (var i = 0; i < count; i++) {
+      var entry = start + 2 + i * 12;
+      if (entry + 12 > view.byteLength) break;
+      var tag = view.getUint16(entry, little);
+      if (!(tag in wanted)) continue;
+      found[wanted[tag]] = wanted[tag] === "exif" ? view.getUint32(entry + 8, little) : readAscii(view, tiff, entry, little);
+    }
+    return found;
+  }
+
+  function exifTime(buffer) {
+    var view = new DataView(buffer);
+    if (view.byteLength < 4 || view.getUint16(0) !== 0xffd8) return null; // not a JPEG
+    var at = 2;
+    while (at + 4 <= view.byteLength) {
+      var marker = view.getUint16(at);
+      var length = view.getUint16(at + 2);
+      if ((marker & 0xff00) !== 0xff00 || marker === 0xffda) return null; // start of scan: no EXIF before it
+      if (marker === 0xffe1 && view.getUint32(at + 4) === 0x45786966) { // "Exif"
+        var tiff = at + 10;
+        var little = view.getUint16(tiff) === 0x4949;
+        var ifd0 = readIfd(view, tiff, view.getUint32(tiff + 4, little), little, { 0x0132: "time", 0x8769: "exif" });
+        var sub = ifd0.exif ? readIfd(view, tiff, ifd0.exif, little, { 0x9003: "original", 0x9011: "offset" }) : {};
+        var raw = sub.original || ifd0.time;
+        var match = /^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)/.exec(raw || "");
+        if (!match || match[1] === "0000") return null;
+        var value = match[1] + "-" + match[2] + "-" + match[3] + "T" + match[4] + ":" + match[5] + ":" + match[6];
+        return /^[+-]\d\d:\d\d$/.test(sub.offset || "") ? value + sub.offset : value;
+      }
+      at += 2 + length;
+    }
+    return null;
+  }
+
+  function readTakenAt(file) {
+    return file.slice(0, 256 * 1024).arrayBuffer().then(exifTime).catch(function () { return null; });
+  }
+
+  // --- the phone's position: optional, never waited for long --------------------------------------------------
+  function phonePosition() {
+    if (position) return position;
+    position = new Promise(function (resolve) {
+      if (!navigator.geolocation) return resolve(null);
+      var timer = setTimeout(function () { resolve(null); }, 4000);
+      navigator.geolocation.getCurrentPosition(
+        function (where) {
+          clearTimeout(timer);
+          resolve({ latitude: where.coords.latitude.toFixed(6), longitude: where.coords.longitude.toFixed(6) });
+        },
+        function () { clearTimeout(timer); resolve(null); },
+        { enableHighAccuracy: true, timeout: 4000, maximumAge: 60000 }
+      );
+    });
+    return position;
+  }
+
+  // --- resizing: createImageBitmap honours the EXIF orientation; a file it cannot read goes as it is ----------
+  function toBlob(canvas, quality) {
+    return new Promise(function (resolve) { canvas.toBlob(resolve, "image/jpeg", quality); });
+  }
+
+  function resize(file) {
+    if (!window.createImageBitmap) return Promise.resolve(file);
+    return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+      var longest = Math.max(bitmap.width, bitmap.height);
+      if (longest <= MAX_SIDE && file.type === "image/jpeg" && file.size <= TARGET_BYTES) {
+        bitmap.close && bitmap.close();
+        return file; // already small: the original goes, EXIF and all
+      }
+      var scale = Math.min(1, MAX_SIDE / longest);
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(bitmap.width * scale);
+      canvas.height = Math.round(bitmap.height * scale);
+      var context = canvas.getContext("2d");
+      context.fillStyle = "#fff"; // a transparent PNG becomes white, not black
+      context.fillRect(0, 0, canvas.width, canvas.height);
+      context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+      bitmap.close && bitmap.close();
+      var step = 0;
+      function attempt() {
+        return toBlob(canvas, QUALITIES[step]).then(function (blob) {
+          if (blob && blob.size > TARGET_BYTES * 1.1 && step < QUALITIES.length - 1) {
+            step += 1;
+            return attempt();
+          }
+          return blob || file;
+        });
+      }
+      return attempt();
+    }, function () { return file; }); // not an image the browser can read: the server says why
+  }
+
+  // --- the queue ----------------------------------------------------------------------------------------------
+  function setStatus(job, status, percent) {
+    job.row.querySelector("[data-status]").textContent = status;
+    if (percent !== undefined) {
+      var bar = job.row.querySelector(".progress-bar");
+      bar.style.width = percent + "%";
+      job.row.querySelector(".progress").setAttribute("aria-valuenow", String(percent));
+    }
+  }
+
+  function fail(job, message) {
+    job.row.querySelector(".progress-bar").classList.add("bg-danger");
+    setStatus(job, text(job.form, "failed"));
+    var error = job.row.querySelector("[data-error]");
+    error.textContent = message;
+    error.hidden = false;
+    job.row.querySelector("[data-retry]").hidden = false;
+    job.row.dataset.state = "failed";
+  }
+
+  function upload(job) {
+    return new Promise(function (resolve) {
+      var data = new FormData();
+      data.append("csrfmiddlewaretoken", job.form.querySelector("[name=csrfmiddlewaretoken]").value);
+      data.append("image", job.blob, job.blob === job.file ? job.file.name : "photo.jpg");
+      data.append("caption", job.caption);
+      data.append("checklist_item", job.checklistItem);
+      data.append("taken_at", job.takenAt || "");
+      data.append("latitude", job.where ? job.where.latitude : "");
+      data.append("longitude", job.where ? job.where.longitude : "");
+      var request = new XMLHttpRequest();
+      request.open("POST", job.form.getAttribute("action"));
+      request.setRequestHeader("X-Photo-Upload", "1");
+      request.upload.onprogress = function (event) {
+        if (event.lengthComputable) {
+          var percent = Math.min(99, Math.round((event.loaded / event.total) * 100));
+          setStatus(job, text(job.form, "uploading") + " " + percent + "%", percent);
+        }
+      };
+      request.onload = function () {
+        if (request.status === 201) {
+          var gallery = document.getElementById("photo-gallery");
+          if (gallery) gallery.innerHTML = request.responseText;
+          setStatus(job, text(job.form, "done"), 100);
+          job.row.querySelector(".progress-bar").classList.add("bg-success");
+          job.row.dataset.state = "done";
+          document.dispatchEvent(new CustomEvent("ka:photo-added"));
+        } else {
+          var message = text(job.form, "network");
+          try {
+            var body = JSON.parse(request.responseText);
+            if (body.errors && body.errors.length) message = body.errors.join(" ");
+          } catch (ignored) { /* not the view's JSON: a proxy's or the server's error page */ }
+          fail(job, message);
+        }
+        resolve();
+      };
+      request.onerror = request.ontimeout = function () {
+        fail(job, text(job.form, "network"));
+        resolve();
+      };
+      job.row.dataset.state = "uploading";
+      request.send(data);
+    });
+  }
+
+  function prepare(job) {
+    setStatus(job, text(job.form, "resizing"), 0);
+    return Promise.all([resize(job.file), readTakenAt(job.file), phonePosition()]).then(function (found) {
+      job.blob = found[0];
+      job.takenAt = found[1];
+      job.where = found[2];
+    });
+  }
+
+  function next() {
+    if (busy || !queue.length) return;
+    busy = true;
+    var job = queue.shift();
+    var ready = job.blob ? Promise.resolve() : prepare(job);
+    ready.then(function () { return upload(job); }, function () { fail(job, text(job.form, "network")); })
+      .then(function () { busy = false; next(); });
+  }
+
+  function enqueue(form, files) {
+    var list = form.querySelector("[data-photo-queue]");
+    var template = form.querySelector("template[data-photo-item]");
+    var caption = form.querySelector("[name=caption]");
+    var item = form.querySelector("[name=checklist_item]");
+    Array.prototype.forEach.call(files, function (file) {
+      var row = template.content.firstElementChild.cloneNode(true);
+      row.querySelector("[data-name]").textContent = file.name;
+      var job = { form: form, file: file, row: row, caption: caption.value, checklistItem: item.value };
+      row.querySelector("[data-retry]").addEventListener("click", function () {
+        row.querySelector("[data-retry]").hidden = true;
+        row.querySelector("[data-error]").hidden = true;
+        row.querySelector(".progress-bar").classList.remove("bg-danger");
+        setStatus(job, text(form, "waiting"), 0);
+        queue.push(job);
+        next();
+      });
+      list.appendChild(row);
+      setStatus(job, text(form, "waiting"), 0);
+      queue.push(job);
+    });
+    caption.value = "";
+    form.querySelector("[data-photo-input]").value = "";
+    next();
+  }
+
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("[data-photo-input]");
+    if (!input) return;
+    input.setCustomValidity("");
+    if (input.files.length) enqueue(input.form, input.files);
+  });
+
+  // Capture phase: the form's own htmx handler (the no-script way) never sees the submit.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("[data-photo-form]");
+    if (!form) return;
+    event.preventDefault();
+    event.stopPropagation();
+    var input = form.querySelector("[data-photo-input]");
+    if (input.files.length) return enqueue(form, input.files);
+    input.setCustomValidity(text(form, "choose"));
+    input.reportValidity();
+  }, true);
+
+  // Leaving the page with photos still uploading asks first.
+  window.addEventListener("beforeunload", function (event) {
+    if (busy || queue.length) {
+      event.preventDefault();
+      event.returnValue = "";
+    }
+  });
+})();
