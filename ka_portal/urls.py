@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView
 from rest_framework.urlpatterns import format_suffix_patterns
 
-from . import api_views, views
+from . import api_views, pwa, views
 
 # The API is wired one way: each app's `<app>/api_urls.py` has a `router` (its resources) and `urlpatterns`
 # (those plus its other endpoints), included here under /api/v1/. One root view lists every app's resources.
@@ -33,6 +33,8 @@ handler404 = "ka_portal.api.not_found"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),  # at the root: its scope is the whole site
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -164,6 +164,8 @@ ROUTES: dict[str, Route] = {
     # --- project pages and the API's own routes
     "home": Route(),
     "login": Route(public=True),
+    "manifest": Route(public=True),  # the web app manifest: names and icons, nothing of anyone's
+    "service-worker": Route(public=True),  # the offline worker's script: static URLs and page patterns
     "logout": Route(skip="signs the user out (POST only); nothing in scope"),
     "set_language": Route(skip="sets the language cookie; nothing in scope"),
     "api-schema": Route(public=True),

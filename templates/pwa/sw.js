@@ -1,0 +1,161 @@
+{% autoescape off %}// KA Portal's service worker (ka_portal/pwa.py renders it): the app shell from the cache, pages from the network
+// with the last copy kept for when there is none. Version {{ version }}.
+"use strict";
+const SETTINGS = {{ settings }};
+const SHELL_CACHE = "ka-shell-{{ version }}";
+const PAGES_CACHE = "ka-pages"; // the rep's last views: kept across versions, dropped at sign-out
+const PAGES = SETTINGS.pages.map((source) => new RegExp(source));
+
+function isPage(url) {
+  return url.origin === self.location.origin && PAGES.some((pattern) => pattern.test(url.pathname));
+}
+
+self.addEventListener("install", (event) => {
+  // one by one: a file that fails to load must not stop the worker from installing
+  event.waitUntil(
+    caches
+      .open(SHELL_CACHE)
+      .then((cache) => Promise.all(SETTINGS.shell.map((url) => cache.add(url).catch(() => null))))
+      .then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) =>
+        Promise.all(keys.filter((key) => key.startsWith("ka-shell-") && key !== SHELL_CACHE).map((key) => caches.delete(key)))
+      )
+      .then(() => self.clients.claim())
+  );
+});
+
+function offlinePage(text) {
+  const html =
+    `<!doctype html><html lang="${SETTINGS.lang}"><head><meta charset="utf-8">` +
+    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${SETTINGS.offline_title}</title></head>` +
+    `<body style="font-family: system-ui, sans-serif; padding: 1rem"><h1>${SETTINGS.offline_title}</h1>` +
+    `<p>${text || SETTINGS.offline_text}</p><p><a href="${SETTINGS.today}">${SETTINGS.offline_link}</a></p></body></html>`;
+  return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+function keepPage(request, response) {
+  // only a page really shown to the signed-in user (not a redirect to the sign-in page, not an error)
+  if (response.ok && !response.redirected && response.type === "basic") {
+    const copy = response.clone();
+    caches.open(PAGES_CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
+}
+
+function networkFirst(request) {
+  return fetch(request)
+    .then((response) => keepPage(request, response))
+    .catch(() =>
+      caches
+        .open(PAGES_CACHE)
+        .then((cache) => cache.match(request, { ignoreVary: true }))
+        .then((cached) => cached || offlinePage(null))
+    );
+}
+
+function staleWhileRevalidate(event) {
+  const request = event.request;
+  return caches.match(request, { ignoreVary: true }).then((cached) => {
+    const fresh = fetch(request).then((response) => {
+      if (response.ok) {
+        const copy = response.clone();
+        caches.open(SHELL_CACHE).then((cache) => cache.put(request, copy));
+      }
+      return response;
+    });
+    if (cached) {
+      event.waitUntil(fresh.catch(() => null));
+      return cached;
+    }
+    return fresh;
+  });
+}
+
+// Writes that could not be sent: kept in IndexedDB until visits/static/visits/queue.js sends them (same database).
+function openQueue() {
+  return new Promise((resolve, reject) => {
+    const opening = indexedDB.open("ka-offline", 1);
+    opening.onupgradeneeded = () => opening.result.createObjectStore("writes", { keyPath: "key" });
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+}
+
+function queueWrite(write) {
+  return openQueue().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const transaction = db.transaction("writes", "readwrite");
+        transaction.objectStore("writes").put(write);
+        transaction.oncomplete = () => resolve();
+        transaction.onerror = () => reject(transaction.error);
+      })
+  );
+}
+
+// The visit form posted without a network: keep the post and show the visit page again (from the cache, with the
+// typed values put back by drafts.js and the number waiting to upload); the page sends it when the network is back.
+function sendOrQueue(request, url) {
+  const copy = request.clone();
+  return fetch(request).catch(() =>
+    copy
+      .text()
+      .then((body) =>
+        queueWrite({
+          key: self.crypto.randomUUID(), // the Idempotency-Key it is sent with
+          url: url.pathname,
+          body: body,
+          contentType: copy.headers.get("Content-Type") || "application/x-www-form-urlencoded",
+          at: Date.now(),
+        })
+      )
+      .then(() => Response.redirect(url.pathname, 303))
+      .catch(() => offlinePage(SETTINGS.queue_full)) // storage refused (full): said, not silently dropped
+  );
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && SETTINGS.queued.some((p) => new RegExp(p).test(url.pathname))) {
+    event.respondWith(sendOrQueue(request, url));
+    return;
+  }
+  if (request.method === "POST" && url.pathname === SETTINGS.logout) {
+    // signed out: the pages kept on this phone are the user's, not the next one's
+    event.respondWith(caches.delete(PAGES_CACHE).then(() => fetch(request)));
+    return;
+  }
+  if (request.method !== "GET") return;
+  if (url.pathname.startsWith(SETTINGS.static_prefix)) {
+    event.respondWith(staleWhileRevalidate(event));
+  } else if (request.mode === "navigate") {
+    event.respondWith(isPage(url) ? networkFirst(request) : fetch(request).catch(() => offlinePage(null)));
+  }
+});
+
+// A page opened before the worker took over asks to be kept (the first visit page of a new phone), and Today
+// asks for its visits in progress.
+self.addEventListener("message", (event) => {
+  const url = event.data && event.data.keep ? new URL(event.data.keep, self.location.origin) : null;
+  if (!url || !isPage(url)) return;
+  url.hash = "";
+  const request = new Request(url.href, { credentials: "same-origin" });
+  // only a page not kept yet: opening it refreshes it (network first), so Today's loads stay light
+  event.waitUntil(
+    caches
+      .open(PAGES_CACHE)
+      .then((cache) => cache.match(request, { ignoreVary: true }))
+      .then((kept) => kept || fetch(request).then((response) => keepPage(request, response)))
+      .catch(() => null)
+  );
+});
+{% endautoescape %}

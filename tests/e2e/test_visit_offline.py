@@ -1,0 +1,130 @@
+"""The visit on a phone without a network (issue 14 item 1): what the rep types is kept on the phone until the server
+has it, and the visit page opens again from the service worker's cache when the network is gone."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.visits.factories import VisitFactory
+from visits.models import Visit
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WAIT = 15_000  # ms: the live server answers slowly on a busy CI machine
+
+
+@pytest.fixture
+def open_visit():
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    ListingFactory(store=store, product=ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12))
+    return VisitFactory(rep=rep, store=store)
+
+
+def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visit):
+    visit = open_visit
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.goto(f"/visits/{visit.pk}/")
+
+    # typed, not saved: a reload (a crash, the back button) puts every value back and says so
+    phone.get_by_label("采取的措施").fill("已整理端架")
+    phone.get_by_label("发现的问题").fill("端架有破损包装")
+    phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
+    phone.evaluate("window.kaDrafts[0].now()")  # what pagehide does when the phone kills the page
+    phone.reload()
+    assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复3个未保存的值")
+    assert phone.get_by_label("采取的措施").input_value() == "已整理端架"
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+    assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()
+    assert Visit.objects.get(pk=visit.pk).problems == ""  # only on the phone so far
+
+    # saved: the server has the values, the draft is gone; a reload shows the server's values and no banner
+    phone.get_by_role("button", name="保存", exact=True).click()
+    phone.wait_for_url(re.compile(rf"/visits/{visit.pk}/#suggested-order$"))
+    assert Visit.objects.get(pk=visit.pk).problems == "端架有破损包装"
+    assert phone.get_by_test_id("draft-banner").is_hidden()
+    assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('ka-draft:')).length") == 0
+    phone.reload()
+    assert phone.get_by_test_id("draft-banner").is_hidden()
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+
+    # typed again, then discarded: back to the server's values
+    phone.get_by_label("发现的问题").fill("另一段文字")
+    phone.evaluate("window.kaDrafts[0].now()")
+    phone.reload()
+    assert phone.get_by_label("发现的问题").input_value() == "另一段文字"
+    phone.get_by_test_id("draft-discard").click()
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+    assert phone.get_by_test_id("draft-banner").is_hidden()
+    phone.reload()
+    assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+
+
+def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_server, open_visit):
+    visit = open_visit
+    log_in(phone, "rep1", "demo-pass-1")
+    # the service worker takes over and keeps Today's visits in progress before the rep opens them
+    phone.goto("/visits/today/")
+    phone.wait_for_function(
+        "async (url) => !!(await (await caches.open('ka-pages')).match(url))",
+        arg=f"{live_server.url}/visits/{visit.pk}/",
+        polling=200,
+        timeout=WAIT,
+    )
+    phone.goto(f"/visits/{visit.pk}/")
+    problems = phone.get_by_label("发现的问题")
+    problems.fill("端架有破损包装")
+    phone.evaluate("window.kaDrafts[0].now()")
+    Visit.objects.filter(pk=visit.pk).update(actions="在别处保存的")  # the server moves on; the phone cannot know
+
+    phone.context.set_offline(True)
+    phone.reload()
+
+    # the page as the phone last had it, with what was typed since put back
+    assert phone.get_by_role("heading", level=1).inner_text() == "沃尔玛五角场店"
+    assert phone.get_by_label("采取的措施").input_value() == ""
+    assert problems.input_value() == "端架有破损包装"
+    assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复1个未保存的值")
+    assert phone.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"  # ka.css
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path="tests/e2e/artifacts/visit-offline-phone.png", full_page=True)
+
+    # saved twice without a network, first with a reason too long for the server: both kept on the phone, sent in
+    # order when the network is back; the refused one comes back with its reason, the good one reaches the server
+    reason = phone.locator("#id_checkout_reason")
+    reason.evaluate("el => { el.value = '长'.repeat(1001); el.dispatchEvent(new Event('input', {bubbles: true})); }")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("1个保存等待上传", timeout=WAIT)
+    assert len(reason.input_value()) == 1001
+    reason.fill("")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("2个保存等待上传", timeout=WAIT)
+    assert Visit.objects.get(pk=visit.pk).problems == ""
+    phone.context.set_offline(False)  # the `online` event sends them
+    refused = phone.get_by_test_id("upload-refused")
+    expect(refused).to_contain_text("不超过 1000 字符", timeout=WAIT)
+    expect(refused).to_contain_text("沃尔玛五角场店", timeout=WAIT)
+    expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
+    assert Visit.objects.get(pk=visit.pk).problems == "端架有破损包装"
+    phone.reload()
+    assert problems.input_value() == "端架有破损包装"
+    assert reason.input_value() == ""
+    assert phone.get_by_test_id("upload-queue").is_hidden()
+    assert phone.get_by_test_id("draft-banner").is_hidden()  # the server has every value: the draft is gone
+    phone.context.set_offline(True)
+
+    # a page never opened on this phone says so in the rep's language, not the browser's error
+    phone.goto("/visits/")
+    assert "无网络" in phone.get_by_role("heading", level=1).inner_text()
+    phone.context.set_offline(False)
+
+    # signed out: the pages kept on the phone go with the user
+    phone.goto("/visits/today/")
+    phone.get_by_role("button", name="菜单").click()
+    phone.get_by_role("button", name="退出").click()
+    phone.wait_for_url("**/login/**")
+    assert phone.evaluate("caches.has('ka-pages')") is False
