@@ -19,9 +19,16 @@ from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
 from accounts.services import user_set_role
 from demo.contracts import seed_contracts
-from demo.deliveries import REMAINDER_CODES, LoosePacks, account_pairs, fine_window_start, month_deliveries
+from demo.deliveries import (
+    REMAINDER_CODES,
+    LoosePacks,
+    account_pairs,
+    fine_window_start,
+    insert,
+    month_deliveries,
+)
 from demo.visits import WEEKS_BACK, seed_visits
-from stores.models import Delivery, Listing, Product, Store
+from stores.models import Listing, Product, Store
 from visits.services import week_start_of
 
 User = get_user_model()
@@ -393,7 +400,7 @@ class DemoSeeder:
                         pairs, year, month, amount, window=window, last_day=last_day, rng=layout, loose=loose,
                         listed=listed,
                     )  # fmt: skip
-        Delivery.objects.bulk_create(rows, batch_size=2000)
+        insert(rows)
         self.created += len(rows)
 
 

@@ -18,6 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import connection
 
 from stores.models import Delivery, Listing, Store
 
@@ -78,6 +81,17 @@ class Slot:
     cases: int = 0
     frac: float = 0.0
     extra_packs: dict = field(default_factory=dict)
+
+
+class Row(NamedTuple):
+    """A delivery to write: Delivery's columns."""
+
+    store_id: int
+    product_id: int
+    date: date
+    quantity: int
+    unit_price: Decimal
+    reference: str
 
 
 class LoosePacks:
@@ -165,7 +179,7 @@ def month_deliveries(
     rng: random.Random,
     loose: LoosePacks,
     listed: dict[tuple[int, str], Listing],
-) -> list[Delivery]:
+) -> list[Row]:
     """The account's deliveries of one month worth `amount` (a multiple of 100 CNY) to the cent; a month that
     `last_day` cuts short (this month, so far), what its days delivered at the same pace.
 
@@ -253,29 +267,47 @@ def _round_to_amount(slots: list[Slot], amount: Decimal, loose: LoosePacks) -> N
         min(beers, key=lambda s: s.day).extra_packs = packs
 
 
-def _rows(slots: Iterable[Slot], listed: dict[tuple[int, str], Listing]) -> list[Delivery]:
+def _rows(slots: Iterable[Slot], listed: dict[tuple[int, str], Listing]) -> list[Row]:
     """One row per store, product and day (a delivery note per store and day)."""
-    rows: dict[tuple, Delivery] = {}
+    packs: dict[tuple[int, Listing, date], int] = {}
     for slot in slots:
         store = slot.pair.store
         wanted = [(slot.pair.listing, slot.cases * slot.pair.packs_per_case)]
-        wanted += [(listed[store.pk, code], packs) for code, packs in slot.extra_packs.items()]
-        for listing, packs in wanted:
-            key = (store.pk, listing.product_id, slot.day)
-            if packs <= 0:
-                continue
-            if key in rows:
-                rows[key].quantity += packs
-                continue
-            rows[key] = Delivery(
-                store_id=store.pk,
-                product_id=listing.product_id,
-                date=slot.day,
-                quantity=packs,
-                unit_price=listing.purchase_price,
-                reference=f"DN{slot.day:%Y%m%d}{_number(store):04d}",
-            )
-    return list(rows.values())
+        wanted += [(listed[store.pk, code], n) for code, n in slot.extra_packs.items()]
+        for listing, n in wanted:
+            if n > 0:
+                key = (_number(store), listing, slot.day)
+                packs[key] = packs.get(key, 0) + n
+    return [
+        Row(listing.store_id, listing.product_id, day, n, listing.purchase_price, f"DN{day:%Y%m%d}{number:04d}")
+        for (number, listing, day), n in packs.items()
+    ]
+
+
+def insert(rows: list[Row], batch: int = 500) -> None:
+    """Write the deliveries: a plain multi-row INSERT, a quarter of bulk_create's time for the demo's ~14,000 rows
+    (they need none of its per-object work: no defaults, no signals, no ids back)."""
+    ops = connection.ops
+    columns = ", ".join(ops.quote_name(Delivery._meta.get_field(name).column) for name in Row._fields)
+    price = Delivery._meta.get_field("unit_price")
+    one = "(" + ", ".join(["%s"] * len(Row._fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            part = rows[start : start + batch]
+            params = [
+                value
+                for row in part
+                for value in (
+                    row.store_id,
+                    row.product_id,
+                    ops.adapt_datefield_value(row.date),
+                    row.quantity,
+                    ops.adapt_decimalfield_value(row.unit_price, price.max_digits, price.decimal_places),
+                    row.reference,
+                )
+            ]
+            table = ops.quote_name(Delivery._meta.db_table)
+            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(part))}", params)  # noqa: S608
 
 
 def _number(store: Store) -> int:

@@ -115,7 +115,7 @@ def _visit(rep, stop, day: date, rng: random.Random, stock: "_StockCounter") -> 
     ]
     listings = _listings(stop.store_id)
     counts: list = [
-        StockCount(product=listing.product, packs=stock.count(listing, start))
+        StockCount(product=listing.product, packs=stock.count(stop.store, listing, start))
         for listing in listings[:COUNTED_PER_VISIT]
     ]
     if any(r.result == "fail" for r in results) or visit.price_check_ok is False:
@@ -166,11 +166,11 @@ class _StockCounter:
         self.stores = Store.objects.filter(rep__in=reps).values_list("pk", flat=True)
         self.models: dict | None = None
 
-    def count(self, listing: Listing, moment: datetime) -> int:
+    def count(self, store: Store, listing: Listing, moment: datetime) -> int:
         if self.models is None:  # read once, when the first visit is counted
             self.models = stock_models(self.stores, since=self.since)
         packs = self.models[listing.store_id, listing.product_id].packs_at(moment)
-        if random.Random(f"{listing.store.code}-{listing.product.code}-{moment:%Y%m%d}").random() < MISCOUNT_SHARE:
+        if random.Random(f"{store.code}-{listing.product.code}-{moment:%Y%m%d}").random() < MISCOUNT_SHARE:
             packs += listing.product.packs_per_case
         return packs
 
@@ -178,7 +178,7 @@ class _StockCounter:
 @cache
 def _listings(store_id: int) -> list[Listing]:
     """A store's active listings, the first six being the ones the demo reps count (cached for one seeding run)."""
-    return list(Listing.objects.active().filter(store_id=store_id).select_related("product", "store"))
+    return list(Listing.objects.active().filter(store_id=store_id).select_related("product"))
 
 
 def _tasks(plan: RoutePlan, today: date, supervisor, rng: random.Random) -> int:
