@@ -201,6 +201,8 @@ def month_deliveries(
     recent_value = sum(slot.ideal * float(slot.pair.case_value) for slot in recent)
     older_days = max(0, (older_end - first).days + 1)
     if end < month_end:  # cut short: what its days delivered
+        if not older and not recent:
+            return []  # no delivery day yet (this month began on a Sunday, say)
         older_value = float(amount) * older_days / days
         amount = max(Decimal(100), Decimal(round((older_value + recent_value) / 100) * 100))
     elif older:
