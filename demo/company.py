@@ -2,8 +2,9 @@
 
 Deliveries are generated so that, for January–May of the demo year, each account's sell-in
 (quantity × unit price) equals SPEC §8's actual exactly, the same months of the year before give
-its growth, and the monthly targets add up to its target. Every unit price divides 100 CNY, so
-any amount in hundreds of yuan is reached in whole packs.
+its growth, and the monthly targets add up to its target. Each month is delivered in whole cases sized
+to what each store sells (demo/deliveries.py), and a remainder in loose packs: every unit price is a
+multiple of 0.25 CNY, so any amount in hundreds of yuan adds up exactly.
 """
 
 import random
@@ -18,8 +19,17 @@ from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
 from accounts.roles import Role
 from accounts.services import user_set_role
 from demo.contracts import seed_contracts
-from demo.visits import seed_visits
-from stores.models import Delivery, Listing, Product, Store
+from demo.deliveries import (
+    REMAINDER_CODES,
+    LoosePacks,
+    account_pairs,
+    fine_window_start,
+    insert,
+    month_deliveries,
+)
+from demo.visits import WEEKS_BACK, seed_visits
+from stores.models import Listing, Product, Store
+from visits.services import week_start_of
 
 User = get_user_model()
 
@@ -356,56 +366,46 @@ class DemoSeeder:
         self.created += len(rows)
 
     def _deliveries(self, accounts, stores, listings) -> None:
-        """Sell-in per account and month: SPEC §8's Jan–May exactly; plausible figures elsewhere up to today."""
+        """Sell-in per account and month: SPEC §8's Jan–May exactly; plausible figures elsewhere up to yesterday
+        (this month so far). demo/deliveries.py shares each month out over the stores' products by how fast they
+        sell, in deliveries of whole cases."""
         stores_by_account: dict[int, list[Store]] = {}
         for store in stores:
             stores_by_account.setdefault(store.account_id, []).append(store)
+        layout = random.Random(self.rng.random())  # where and when: its own generator, the amounts keep theirs
+        listed = {(listing.store_id, listing.product.code): listing for rows in listings.values() for listing in rows}
+        loose = LoosePacks({code: listed[stores[0].pk, code].purchase_price for code in REMAINDER_CODES})
+        window = fine_window_start(week_start_of(self.today) - timedelta(weeks=WEEKS_BACK))
+        yesterday = self.today - timedelta(days=1)
+        this_month = self.today.replace(day=1)
         rows = []
         for account, spec in zip(accounts, ACCOUNTS, strict=True):
             monthly_this = spec.actual / len(SPEC_MONTHS)
             monthly_last = spec.last_year / len(SPEC_MONTHS)
+            pairs = account_pairs(stores_by_account[account.id], listings, monthly_this, layout)
             for year, spring_total, monthly in (
                 (self.year - 1, spec.last_year, monthly_last),
                 (self.year, spec.actual, monthly_this),
             ):
                 spring = _split(spring_total, len(SPEC_MONTHS), self.rng)
                 for month in range(1, 13):
+                    first = date(year, month, 1)
                     if month in SPEC_MONTHS:
-                        amount = spring[month - 1]
-                    elif date(year, month, 1) <= self.today.replace(day=1) - timedelta(days=1):
-                        amount = (monthly * Decimal(str(round(self.rng.uniform(0.85, 1.15), 2)))).quantize(
-                            Decimal("100")
-                        )
+                        amount, last_day = spring[month - 1], date.max
+                    elif first <= this_month:  # this month: so far, up to yesterday, at its pace
+                        amount, last_day = _noisy(monthly, self.rng), yesterday
                     else:
-                        continue  # months not yet over this year
-                    rows.extend(self._month_deliveries(stores_by_account[account.id], listings, year, month, amount))
-        Delivery.objects.bulk_create(rows, batch_size=2000)
+                        continue  # months not begun yet
+                    rows += month_deliveries(
+                        pairs, year, month, amount, window=window, last_day=last_day, rng=layout, loose=loose,
+                        listed=listed,
+                    )  # fmt: skip
+        insert(rows)
         self.created += len(rows)
 
-    def _month_deliveries(self, stores, listings, year, month, amount: Decimal) -> list[Delivery]:
-        hundreds = int(amount / 100)
-        if hundreds <= 0:
-            return []
-        count = max(1, min(hundreds, 6 * len(stores)))
-        parts = _split(amount, count, self.rng)
-        days = _month_days(year, month)
-        rows = []
-        for part in parts:
-            if part <= 0:
-                continue
-            store = self.rng.choice(stores)
-            listing = self.rng.choice(listings[store.id])
-            rows.append(
-                Delivery(
-                    store=store,
-                    product_id=listing.product_id,
-                    date=date(year, month, self.rng.randint(1, days)),
-                    quantity=int(part / listing.purchase_price),
-                    unit_price=listing.purchase_price,
-                    reference=f"DN{year}{month:02d}{self.rng.randrange(10**5, 10**6)}",
-                )
-            )
-        return rows
+
+def _noisy(monthly: Decimal, rng: random.Random) -> Decimal:
+    return (monthly * Decimal(str(round(rng.uniform(0.85, 1.15), 2)))).quantize(Decimal("100"))
 
 
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:

@@ -1,5 +1,5 @@
 """Demo contracts and receivables: a contract ledger for every demo account, one invoice per account and month
-for exactly what the demo deliveries of that month are worth (so invoiced sell-in gives SPEC §8's table, and a
+gone by for exactly what the demo deliveries of that month are worth (so invoiced sell-in gives SPEC §8's table, and a
 chain is invoiced for what it received), payments (some invoices overdue in each aging bucket), deductions, a few
 credit notes outside January–May, one reversal and one write-off, all written through the services so the books
 reconcile. Runs once: a second call changes nothing."""
@@ -158,6 +158,8 @@ def _account_books(account, index, *, today, rng, finance) -> int:
     current = contracts[1]
     invoices = []
     for month, delivered in _delivered_by_month(account):
+        if month >= today.replace(day=1):
+            break  # this month's deliveries are invoiced at its end, not yet
         day = _month_end(month) - timedelta(days=rng.randint(0, 3))  # invoiced at the month's end
         contract = current if day.year == today.year else contracts[0]
         invoices.append(

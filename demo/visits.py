@@ -1,5 +1,6 @@
 """Demo routes and visits: a published plan for this week and the three before for every demo rep, visits on
-the past weeks' days (most stops done, a few missed), open tasks at today's stores, and suggested orders.
+the past weeks' days (most stops done, a few missed) with stock counts that follow the deliveries (demo/stock.py),
+open tasks at today's stores, and the suggested orders those counts give.
 
 Idempotent: a rep whose plan for a week exists already is left alone for that week.
 """
@@ -11,10 +12,13 @@ from functools import cache
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from accounts.roles import Role
-from stores.models import Listing
+from demo.deliveries import fine_window_start
+from demo.stock import MISCOUNT_SHARE, stock_models
+from stores.models import Listing, Store
 from visits import services
 from visits.completeness import checkout_missing, short_visit_minutes
 from visits.models import ChecklistResult, RoutePlan, StockCount, StockNotCounted, Task, Visit
@@ -41,6 +45,7 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
     this_monday = services.week_start_of(today)
     reps = User.objects.filter(profile__role=Role.REP).select_related("profile__supervisor").order_by("username")
     visits: list[tuple[Visit, list[ChecklistResult], list[StockCount | StockNotCounted]]] = []
+    stock = _StockCounter(reps, first_week=this_monday - timedelta(weeks=WEEKS_BACK))
     for rep in reps:
         supervisor = rep.profile.supervisor or rep
         for weeks_back in range(WEEKS_BACK, -1, -1):
@@ -57,7 +62,7 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
             for stop in stops:
                 day = week + timedelta(days=stop.day)
                 if day < today and rng.random() <= VISITED_SHARE:
-                    visits.append(_visit(rep, stop, day, rng))
+                    visits.append(_visit(rep, stop, day, rng, stock))
             if weeks_back == 0:
                 created += _tasks(plan, today, supervisor, rng)
     # Written in three bulk inserts: the demo is seeded in every test run of the seeder.
@@ -80,9 +85,10 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
     return created
 
 
-def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[ChecklistResult], list]:
-    """One past visit, not yet saved: its checklist, its stock counts and "not counted" marks, done as a visit must
-    be (visits/completeness.py) or checked out with a reason, and the rating and reasons they give."""
+def _visit(rep, stop, day: date, rng: random.Random, stock: "_StockCounter") -> tuple[Visit, list, list]:
+    """One past visit, not yet saved: its checklist, its stock counts (what the deliveries left, demo/stock.py) and
+    "not counted" marks, done as a visit must be (visits/completeness.py) or checked out with a reason, and the
+    rating and reasons they give."""
     start = timezone.make_aware(datetime.combine(day, time(9, 0))) + timedelta(minutes=75 * stop.position)
     start += timedelta(minutes=rng.randint(0, 20))
     minutes = rng.randint(25, 55)
@@ -109,10 +115,7 @@ def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[Checkl
     ]
     listings = _listings(stop.store_id)
     counts: list = [
-        StockCount(
-            product=listing.product,
-            packs=0 if rng.random() < 0.03 else rng.randint(1, 6 * listing.product.packs_per_case),
-        )
+        StockCount(product=listing.product, packs=stock.count(stop.store, listing, start))
         for listing in listings[:COUNTED_PER_VISIT]
     ]
     if any(r.result == "fail" for r in results) or visit.price_check_ok is False:
@@ -150,6 +153,26 @@ def _visit(rep, stop, day: date, rng: random.Random) -> tuple[Visit, list[Checkl
     )
     visit.rating, visit.rating_reasons = rated.rating, rated.reasons_json()
     return visit, results, counts
+
+
+class _StockCounter:
+    """What a rep finds on the shelf and in the back room (demo/stock.py), from the deliveries since the weeks before
+    the demo's first week of visits; now and then a case counted twice."""
+
+    def __init__(self, reps, *, first_week: date) -> None:
+        # The first week of visits of the first seeding (a later one tops up): the deliveries it was made with.
+        seeded = RoutePlan.objects.filter(rep__in=reps).aggregate(first=Min("week_start"))["first"]
+        self.since = fine_window_start(min(seeded or first_week, first_week))
+        self.stores = Store.objects.filter(rep__in=reps).values_list("pk", flat=True)
+        self.models: dict | None = None
+
+    def count(self, store: Store, listing: Listing, moment: datetime) -> int:
+        if self.models is None:  # read once, when the first visit is counted
+            self.models = stock_models(self.stores, since=self.since)
+        packs = self.models[listing.store_id, listing.product_id].packs_at(moment)
+        if random.Random(f"{store.code}-{listing.product.code}-{moment:%Y%m%d}").random() < MISCOUNT_SHARE:
+            packs += listing.product.packs_per_case
+        return packs
 
 
 @cache
