@@ -57,7 +57,11 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
     thumb = phone.get_by_test_id("photo-gallery").locator("img")
     expect(thumb).to_have_count(1)
     expect(phone.get_by_test_id("photo-item")).to_have_text("促销陈列生动")
-    assert thumb.evaluate("img => img.complete && img.naturalWidth > 0 && img.naturalWidth <= 320")
+    thumb.scroll_into_view_if_needed()  # the gallery's images load lazily
+    # the server-made thumbnail, not the photo (a busy machine takes a moment to answer it)
+    thumb.element_handle().wait_for_element_state("visible")
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle(), timeout=30000)
+    assert thumb.evaluate("img => img.naturalWidth <= 320")
     expect(count).to_have_value("2")  # the page was not reloaded
     assert phone.evaluate("document.body.scrollWidth") <= 375
 
