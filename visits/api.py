@@ -55,6 +55,13 @@ REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "det
 # --- routes ------------------------------------------------------------------------------------
 
 
+def _coordinate(limit, **options) -> serializers.DecimalField:
+    """An optional latitude or longitude, within ±limit degrees (ka_portal/bounds.py), as the models store it."""
+    return serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-limit, max_value=limit, required=False, allow_null=True, **options
+    )
+
+
 class RouteStopSerializer(serializers.ModelSerializer):
     store = related(Store, scope=None, read_only=True, help_text="The store, by code.")
     store_name = serializers.CharField(source="store.name", read_only=True)
@@ -198,26 +205,8 @@ class VisitPhotoUploadSerializer(serializers.Serializer):
         help_text="The original's camera time when the uploaded file has no EXIF (a photo resized on the phone); "
         "kept only when the file has none. Without a zone it is the camera's, Asia/Shanghai.",
     )
-    latitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=-bounds.LATITUDE_MAX,
-        max_value=bounds.LATITUDE_MAX,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Where the phone was (optional).",
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=-bounds.LONGITUDE_MAX,
-        max_value=bounds.LONGITUDE_MAX,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Where the phone was (optional).",
-    )
+    latitude = _coordinate(bounds.LATITUDE_MAX, default=None, help_text="Where the phone was (optional).")
+    longitude = _coordinate(bounds.LONGITUDE_MAX, default=None, help_text="Where the phone was (optional).")
 
     def validate_checklist_item(self, value):
         return value or None
@@ -424,22 +413,8 @@ class VisitCreateSerializer(VisitRecordSerializer):
         RouteStop, scope=route_stops_for, required=False, allow_null=True, help_text="The route stop, by id."
     )
     checked_in_at = serializers.DateTimeField(required=False)
-    latitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=-bounds.LATITUDE_MAX,
-        max_value=bounds.LATITUDE_MAX,
-        required=False,
-        allow_null=True,
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9,
-        decimal_places=6,
-        min_value=-bounds.LONGITUDE_MAX,
-        max_value=bounds.LONGITUDE_MAX,
-        required=False,
-        allow_null=True,
-    )
+    latitude = _coordinate(bounds.LATITUDE_MAX)
+    longitude = _coordinate(bounds.LONGITUDE_MAX)
 
 
 class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
