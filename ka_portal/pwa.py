@@ -32,6 +32,7 @@ SHELL_FILES = (
     "js/pwa.js",
     "visits/visit.js",
     "visits/drafts.js",
+    "visits/outbox.js",
     "visits/queue.js",
     "visits/checkin.js",
     "visits/photos.js",  # the visit page's photos (issue 14 item 2); skipped where the storage does not have it
@@ -53,15 +54,34 @@ def shell_urls() -> list[str]:
     return urls
 
 
+def _pattern(name: str, placeholder: str = r"\d+", arg=_PAGE_ID) -> str:
+    """A regular expression (JavaScript syntax) of a URL pattern's path with one argument."""
+    return "^" + re.escape(reverse(name, args=[arg])).replace(re.escape(str(arg)), placeholder) + "$"
+
+
 def visit_page() -> str:
-    """A regular expression (JavaScript syntax) of the visit page's path: its form's posts are queued offline."""
-    visit = re.escape(reverse("visits:visit-detail", args=[_PAGE_ID])).replace(str(_PAGE_ID), r"\d+")
-    return f"^{visit}$"
+    """The visit page's path: its form's posts are queued offline."""
+    return _pattern("visits:visit-detail")
+
+
+def queued_posts() -> list[str]:
+    """The paths whose form posts the worker keeps in the outbox when there is no network: the check-in, the
+    visit page, and a visit by its client uuid (what a visit started offline posts to)."""
+    any_uuid = "[0-9a-f-]{36}"
+    example = "00000000-0000-0000-0000-000000000000"
+    by_uuid = _pattern("visits:visit-uuid", any_uuid, example)
+    return [f"^{re.escape(reverse('visits:check-in'))}$", visit_page(), by_uuid]
 
 
 def offline_pages() -> list[str]:
-    """Regular expressions (JavaScript syntax) of the paths the worker keeps, newest first from the network."""
-    return [f"^{re.escape(reverse('home'))}$", f"^{re.escape(reverse('visits:today'))}$", visit_page()]
+    """Regular expressions (JavaScript syntax) of the paths the worker keeps, newest first from the network: home,
+    Today, visit pages and each stop's page before check-in."""
+    return [
+        f"^{re.escape(reverse('home'))}$",
+        f"^{re.escape(reverse('visits:today'))}$",
+        visit_page(),
+        _pattern("visits:visit-start"),
+    ]
 
 
 def _never_cached(response: HttpResponse) -> HttpResponse:
@@ -113,7 +133,9 @@ def _service_worker() -> HttpResponse:
     worker = {
         "shell": shell_urls(),
         "pages": offline_pages(),
-        "queued": [visit_page()],
+        "queued": queued_posts(),
+        "check_in": reverse("visits:check-in"),
+        "outbox": staticfiles_storage.url("visits/outbox.js"),
         "queue_full": _(
             "This phone's storage is full: the save could not be kept to upload later. "
             "Go back: what you typed is still on the page."

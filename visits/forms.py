@@ -36,6 +36,8 @@ class CheckInForm(forms.Form):
     longitude = forms.DecimalField(
         required=False, max_digits=9, decimal_places=6, validators=bounds.LONGITUDE_VALIDATORS, widget=forms.HiddenInput
     )
+    # The phone's time of the tap (checkin.js): a check-in made offline uploads later with the time it happened.
+    at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class CasesPacksWidget(forms.MultiWidget):
@@ -113,13 +115,17 @@ class VisitForm(forms.Form):
         required=False,
         max_length=1000,
     )
+    # The phone's time of "check out" (visit.js): a check-out made offline uploads later with the time it happened.
+    at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, visit, listings, tasks, previous=None, **kwargs):
         self.visit, self.listings, self.tasks = visit, listings, tasks
         previous = previous or {}
-        counts = {c.product_id: c.packs for c in visit.stock_counts.all()}
-        marked = {mark.product_id for mark in visit.not_counted.all()}
-        results = {r.item: r.result for r in visit.checklist.all()}
+        counts, marked, results = {}, set(), {}
+        if visit.pk is not None:  # else a visit about to start (checked in on the phone, not uploaded yet)
+            counts = {c.product_id: c.packs for c in visit.stock_counts.all()}
+            marked = {mark.product_id for mark in visit.not_counted.all()}
+            results = {r.item: r.result for r in visit.checklist.all()}
         initial = {
             "price_check_ok": _tri_initial(visit.price_check_ok, bool(visit.rating)),
             "problems": visit.problems,

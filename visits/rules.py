@@ -4,8 +4,9 @@ The services call them before writing; the admin forms call the same functions t
 to the field (visits/admin.py). Larger rules have their own modules: rating.py, completeness.py, routing.py.
 """
 
-from datetime import date
+from datetime import date, datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import check_text_length
@@ -47,3 +48,11 @@ def task_report_comment(*, done: bool, comment: str) -> str:
 def checkout_reason(reason: str | None) -> str:
     """A reason for an incomplete check-out, trimmed, at most REASON_MAX_LENGTH characters."""
     return check_text_length(reason, limit=REASON_MAX_LENGTH, code="visit.reason_too_long", field="checkout_reason")
+
+
+def client_time(at: datetime | None) -> datetime | None:
+    """A time the phone recorded (a check-in or check-out made offline, sent when the network returned), as kept:
+    one ahead of the server's clock is taken as now (a phone's clock set wrong never dates a visit ahead)."""
+    if at is None:
+        return None
+    return min(at, timezone.now())

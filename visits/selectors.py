@@ -1,5 +1,6 @@
 """Reads for routes and visits: the rep's day, the daily report and route compliance, all starting from scope."""
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,6 +35,16 @@ def visit_photos_for(user) -> QuerySet:
 
 def open_tasks(user) -> QuerySet:
     return tasks_for(user).filter(status=Task.Status.OPEN).order_by("due_on", "id")
+
+
+# Names the visit a rep starts at a store on a day (uuid5): the check-in button on Today, its page kept on the phone
+# for an offline check-in, and a repeated tap all name one visit.
+_START_NAMESPACE = uuid.UUID("5d0c3f7e-8a51-4c8e-9a55-0e2f6c1b7d44")
+
+
+def start_uuid(rep, store: Store, day: date) -> uuid.UUID:
+    """The uuid of the visit `rep` starts at `store` on `day` from Today or its kept page."""
+    return uuid.uuid5(_START_NAMESPACE, f"visit:{rep.pk}:{store.pk}:{day.isoformat()}")
 
 
 @dataclass

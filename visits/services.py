@@ -210,6 +210,7 @@ def visit_check_in(
     existing = Visit.objects.filter(uuid=client_id).first()
     if existing is not None:
         return _same_visit(existing, rep, store, route_stop), False
+    at = rules.client_time(at)
     if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
         raise not_found("store")
     bounds.check_coordinates(latitude, longitude)
@@ -523,7 +524,7 @@ def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
     missing = visit_missing(visit, answered=results)
     if missing and not reason:
         raise VisitIncomplete(missing)
-    visit.checked_out_at = max(at or timezone.now(), visit.checked_in_at)
+    visit.checked_out_at = max(rules.client_time(at) or timezone.now(), visit.checked_in_at)
     visit.checkout_reason = reason
     visit.checkout_missing = missing.as_json() if missing else {}
     visit.short_visit = (

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -67,7 +68,10 @@ def today(request):
     day = timezone.localdate()
     rows = selectors.rep_day(request.user, day)
     for row in rows:
-        row.check_in_uuid = uuid.uuid4()  # one per drawn button: a double tap sends the same id
+        # One visit per stop and day (a double tap, or the offline check-in and its upload, name the same visit);
+        # its page before check-in is kept on the phone, for a check-in with no network.
+        row.check_in_uuid = selectors.start_uuid(request.user, row.store, day)
+        row.start_url = reverse("visits:visit-start", args=[row.store.pk])
     other_stores = (
         selectors.scoped_stores(request.user).filter(rep=request.user).exclude(pk__in=[r.store.pk for r in rows])
     )
@@ -89,7 +93,10 @@ def today(request):
 @require_POST
 def check_in(request):
     form = CheckInForm(request.POST)
+    queued = _queued(request)
     if not form.is_valid():
+        if queued:
+            return _queued_refusal(_("Check-in failed: choose a store and try again."), form)
         messages.error(request, _("Check-in failed: choose a store and try again."))
         return redirect("visits:today")
     data = form.cleaned_data
@@ -105,17 +112,42 @@ def check_in(request):
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             route_stop=stop,
+            at=data.get("at"),
         )
     except DomainError as error:
+        if queued:
+            return _queued_refusal(error.detail, status=error.status_code)
         messages.error(request, error.detail)
         return redirect("visits:today")
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    far = ""
     if visit.far_from_store:
-        messages.warning(
-            request,
-            _("You checked in %(distance)s m from the store's address; the visit is flagged.")
-            % {"distance": visit.distance_m},
-        )
-    return redirect("visits:visit-detail", pk=visit.pk)
+        far = _("You checked in %(distance)s m from the store's address; the visit is flagged.") % {
+            "distance": visit.distance_m
+        }
+    if queued:
+        return JsonResponse({"url": url, "visit": str(visit.uuid), "message": far}, status=201)
+    if far:
+        messages.warning(request, far)
+    return redirect(url)
+
+
+# --- writes sent in the background (visits/static/visits/outbox.js): answered in JSON, not with a page ----------
+
+
+def _queued(request) -> bool:
+    """A write the visit page sends without leaving the page, or the phone's outbox uploads later (`X-Queue: 1`):
+    it gets a short JSON answer, never a redirect or a whole page."""
+    return request.headers.get("X-Queue") == "1"
+
+
+def _queued_refusal(message: str, form=None, status: int = 400) -> JsonResponse:
+    """A refused background write: the reason, and per field what is wrong (the page marks them; the outbox lists
+    them for the rep, whose typed values stay in the visit's draft)."""
+    errors = {}
+    if form is not None:
+        errors = {name: [str(text) for text in texts] for name, texts in form.errors.items()}
+    return JsonResponse({"message": str(message), "errors": errors}, status=status)
 
 
 def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
@@ -139,47 +171,120 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
 def visit_detail(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
     if request.method == "POST":
-        if visit.rep_id != request.user.pk:
-            raise PermissionDenied
-        if not visit.is_open:
-            # A repeated tap on "check out": the visit is already closed, show it.
+        return _visit_post(request, visit)
+    return render(request, "visits/visit.html", _visit_context(request, visit))
+
+
+@model_permission(Visit, post="change")
+def visit_by_uuid(request, uuid):
+    """A visit by its client uuid: what a visit page started on the phone (checked in with no network) posts to,
+    before it knows the visit's number. Out of scope, or not uploaded yet, is 404."""
+    visit = get_object_or_404(visits_for(request.user).only("pk"), uuid=uuid)
+    if request.method == "POST":
+        return _visit_post(request, selectors.visit_detail(request.user, visit.pk))
+    return redirect("visits:visit-detail", pk=visit.pk)
+
+
+@model_permission(Visit, get="add")
+def visit_start(request, store_pk: int):
+    """A stop's visit page before check-in, kept on the phone from Today: with no network the rep checks in on it
+    (the check-in waits in the outbox) and records the visit there. With a visit at the store today, that visit."""
+    day = timezone.localdate()
+    store = get_object_or_404(stores_for(request.user).filter(rep=request.user).select_related("account"), pk=store_pk)
+    today = selectors.visits_on(request.user, day).filter(rep=request.user, store=store)
+    first = today.order_by("checked_in_at").first()
+    if first is not None:
+        return redirect("visits:visit-detail", pk=first.pk)
+    stop = next((row.stop for row in selectors.rep_day(request.user, day) if row.store.pk == store.pk), None)
+    visit = Visit(
+        uuid=selectors.start_uuid(request.user, store, day),
+        rep=request.user,
+        store=store,
+        route_stop=stop,
+        checked_in_at=timezone.now(),
+    )
+    listings = selectors.store_listings(store)
+    tasks = list(selectors.open_tasks(request.user).filter(store=store))
+    form = VisitForm(visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit))
+    context = {
+        "visit": visit,
+        "start": True,
+        "form": form,
+        "editable": True,
+        "orders": [],
+        "listings": listings,
+    }
+    return render(request, "visits/visit.html", context)
+
+
+def _visit_post(request, visit: Visit):
+    """The visit form's save, "All OK" and check-out, from the page or from the outbox (then answered in JSON)."""
+    queued = _queued(request)
+    if visit.rep_id != request.user.pk:
+        raise PermissionDenied
+    action = request.POST.get("action")
+    if not visit.is_open:
+        if not queued:  # a repeated tap on "check out": the visit is already closed, show it
             return redirect("visits:visit-detail", pk=visit.pk)
-        listings = selectors.store_listings(visit.store)
-        tasks = list(selectors.open_tasks(request.user).filter(store=visit.store))
-        form = VisitForm(
-            request.POST, visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit)
-        )
-        action = request.POST.get("action")
-        if form.is_valid():
-            findings = form.record_kwargs(all_ok=action == "all_ok")
-            try:
-                if action == "check_out":
-                    services.visit_record_and_check_out(visit=visit, **findings)
-                else:
-                    services.visit_record(visit=visit, **findings)
-            except DomainError as error:
-                show_refusal(form, error)
-                if isinstance(error, services.VisitIncomplete):
-                    # Said at the top too (the reason field is at the end of a long page), and at each gap.
-                    messages.error(request, error.detail)
-                    for item in error.missing.checklist:
-                        form.add_error(f"check_{item}", _("Answer this item."))
-                    for product_id in error.missing.products:
-                        form.add_error(f"stock_{product_id}", _("Count it, or tick “not counted”."))
-                    context = _visit_context(request, visit, form=form)
-                    return render(request, "visits/visit.html", context, status=400)
-            else:
-                if action == "check_out":
-                    messages.success(request, _("Checked out. The visit is saved."))
-                    return redirect("visits:today")
-                if action == "all_ok":
-                    messages.success(request, _("Every unanswered item is marked OK: now mark the exceptions."))
-                    return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#checklist")
-                messages.success(request, _("Saved."))
-                return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#suggested-order")
+        if action == "check_out":  # a repeated check-out: done already
+            return JsonResponse({"url": reverse("visits:visit-detail", args=[visit.pk]), "checked_out": True})
+        return _queued_refusal(_("The visit was closed before this save arrived: it was not recorded."), status=409)
+    listings = selectors.store_listings(visit.store)
+    tasks = list(selectors.open_tasks(request.user).filter(store=visit.store))
+    previous = selectors.previous_counts(visit)
+    form = VisitForm(request.POST, visit=visit, listings=listings, tasks=tasks, previous=previous)
+    if not form.is_valid():
+        if queued:
+            return _queued_refusal(form.fix_message() or _("Not saved: please correct the fields marked."), form)
         messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
         return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
-    return render(request, "visits/visit.html", _visit_context(request, visit))
+    findings = form.record_kwargs(all_ok=action == "all_ok")
+    try:
+        if action == "check_out":
+            services.visit_record_and_check_out(visit=visit, at=form.cleaned_data.get("at"), **findings)
+        else:
+            services.visit_record(visit=visit, **findings)
+    except DomainError as error:
+        show_refusal(form, error)
+        if isinstance(error, services.VisitIncomplete):
+            # Said at each gap too (the reason field is at the end of a long page).
+            for item in error.missing.checklist:
+                form.add_error(f"check_{item}", _("Answer this item."))
+            for product_id in error.missing.products:
+                form.add_error(f"stock_{product_id}", _("Count it, or tick “not counted”."))
+        if queued:
+            return _queued_refusal(error.detail, form, status=error.status_code)
+        if isinstance(error, services.VisitIncomplete):
+            messages.error(request, error.detail)  # said at the top too
+            return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
+        messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
+        return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
+    if queued:
+        done = action == "check_out"
+        visit = selectors.visit_detail(request.user, visit.pk)
+        context = {"visit": visit, "orders": selectors.visit_suggested_orders(visit)}
+        return JsonResponse(
+            {
+                "url": reverse("visits:visit-detail", args=[visit.pk]),
+                "checked_out": done,
+                "message": _("Checked out. The visit is saved.") if done else _("Saved."),
+                # what the save changed on the page: swapped in by visit.js
+                "sections": {
+                    "suggested-order": render_to_string(
+                        "visits/includes/suggested_order.html", context, request=request
+                    ),
+                    "visit-rating": render_to_string("visits/includes/visit_rating.html", context, request=request),
+                },
+            }
+        )
+    if action == "check_out":
+        messages.success(request, _("Checked out. The visit is saved."))
+        return redirect("visits:today")
+    if action == "all_ok":
+        messages.success(request, _("Every unanswered item is marked OK: now mark the exceptions."))
+        return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#checklist")
+    messages.success(request, _("Saved."))
+    return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#suggested-order")
 
 
 @model_permission(Visit)

@@ -78,48 +78,54 @@ function staleWhileRevalidate(event) {
   });
 }
 
-// Writes that could not be sent: kept in IndexedDB until visits/static/visits/queue.js sends them (same database).
-function openQueue() {
-  return new Promise((resolve, reject) => {
-    const opening = indexedDB.open("ka-offline", 1);
-    opening.onupgradeneeded = () => opening.result.createObjectStore("writes", { keyPath: "key" });
-    opening.onsuccess = () => resolve(opening.result);
-    opening.onerror = () => reject(opening.error);
-  });
+// Visit writes that could not be sent wait in the outbox (visits/static/visits/outbox.js, shared with the pages).
+importScripts(SETTINGS.outbox);
+
+function tellPages() {
+  return self.clients.matchAll({ type: "window" }).then((pages) => pages.forEach((page) => page.postMessage({ outbox: true })));
 }
 
-function queueWrite(write) {
-  return openQueue().then(
-    (db) =>
-      new Promise((resolve, reject) => {
-        const transaction = db.transaction("writes", "readwrite");
-        transaction.objectStore("writes").put(write);
-        transaction.oncomplete = () => resolve();
-        transaction.onerror = () => reject(transaction.error);
-      })
-  );
-}
-
-// The visit form posted without a network: keep the post and show the visit page again (from the cache, with the
-// typed values put back by drafts.js and the number waiting to upload); the page sends it when the network is back.
+// A visit form posted (navigated) without a network: keep the post in the outbox and show the page to carry on
+// with (kept in the cache: the visit page, the stop's page for a check-in, Today after a check-out), where
+// drafts.js puts the typed values back and queue.js says how many wait.
 function sendOrQueue(request, url) {
   const copy = request.clone();
   return fetch(request).catch(() =>
     copy
       .text()
-      .then((body) =>
-        queueWrite({
-          key: self.crypto.randomUUID(), // the Idempotency-Key it is sent with
+      .then((body) => {
+        const form = new URLSearchParams(body);
+        const checkIn = url.pathname === SETTINGS.check_in;
+        const kind = checkIn ? "check_in" : form.get("action") === "check_out" ? "check_out" : "save";
+        const next = kind === "check_out" ? SETTINGS.today : form.get("offline_next") || url.pathname;
+        return self.KaOutbox.put({
           url: url.pathname,
           body: body,
-          contentType: copy.headers.get("Content-Type") || "application/x-www-form-urlencoded",
-          at: Date.now(),
-        })
-      )
-      .then(() => Response.redirect(url.pathname, 303))
+          kind: kind,
+          visit: checkIn ? form.get("uuid") : form.get("visit"),
+          title: form.get("title") || "",
+          page: form.get("offline_next") || url.pathname,
+        }).then(() => {
+          tellPages();
+          if (self.registration.sync) self.registration.sync.register("ka-outbox").catch(() => null);
+          return Response.redirect(new URL(next, self.location.origin).href, 303);
+        });
+      })
       .catch(() => offlinePage(SETTINGS.queue_full)) // storage refused (full): said, not silently dropped
   );
 }
+
+// Background Sync: the browser wakes the worker when the network is back, even with every page closed.
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "ka-outbox") return;
+  event.waitUntil(
+    self.KaOutbox.drain(null).then((outcome) =>
+      tellPages().then(() => {
+        if (outcome.left) throw new Error("not all uploaded: the browser tries again later");
+      })
+    )
+  );
+});
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;

@@ -1,8 +1,6 @@
 """The visit on a phone without a network (issue 14 item 1): what the rep types is kept on the phone until the server
 has it, and the visit page opens again from the service worker's cache when the network is gone."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
@@ -44,7 +42,8 @@ def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visi
 
     # saved: the server has the values, the draft is gone; a reload shows the server's values and no banner
     phone.get_by_role("button", name="保存", exact=True).click()
-    phone.wait_for_url(re.compile(rf"/visits/{visit.pk}/#suggested-order$"))
+    expect(phone.get_by_test_id("save-state")).to_contain_text("已保存", timeout=WAIT)  # in the page, no reload
+    assert phone.url.endswith(f"/visits/{visit.pk}/")
     assert Visit.objects.get(pk=visit.pk).problems == "端架有破损包装"
     assert phone.get_by_test_id("draft-banner").is_hidden()
     assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('ka-draft:')).length") == 0
@@ -93,23 +92,29 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path="tests/e2e/artifacts/visit-offline-phone.png", full_page=True)
 
-    # saved twice without a network, first with a reason too long for the server: both kept on the phone, sent in
-    # order when the network is back; the refused one comes back with its reason, the good one reaches the server
+    # saved without a network with a reason too long for the server: kept on the phone (a newer save of the visit
+    # replaces an older one still waiting), sent when the network is back; refused, it comes back with its reason
+    # and the values stay on the page; corrected, it reaches the server
     reason = phone.locator("#id_checkout_reason")
     reason.evaluate("el => { el.value = '长'.repeat(1001); el.dispatchEvent(new Event('input', {bubbles: true})); }")
     phone.get_by_role("button", name="保存", exact=True).click()
-    expect(phone.get_by_test_id("upload-queue")).to_contain_text("1个保存等待上传", timeout=WAIT)
-    assert len(reason.input_value()) == 1001
-    reason.fill("")
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("1项更改等待上传", timeout=WAIT)
+    expect(phone.get_by_test_id("save-state")).to_contain_text("已保存在这部手机上", timeout=WAIT)
     phone.get_by_role("button", name="保存", exact=True).click()
-    expect(phone.get_by_test_id("upload-queue")).to_contain_text("2个保存等待上传", timeout=WAIT)
+    expect(phone.get_by_test_id("upload-queue")).to_contain_text("1项更改等待上传", timeout=WAIT)
+    assert len(reason.input_value()) == 1001
     assert Visit.objects.get(pk=visit.pk).problems == ""
-    phone.context.set_offline(False)  # the `online` event sends them
+    phone.context.set_offline(False)  # the `online` event sends it
     refused = phone.get_by_test_id("upload-refused")
     expect(refused).to_contain_text("不超过 1000 字符", timeout=WAIT)
     expect(refused).to_contain_text("沃尔玛五角场店", timeout=WAIT)
     expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
+    assert len(reason.input_value()) == 1001 and problems.input_value() == "端架有破损包装"
+    reason.fill("")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("save-state")).to_contain_text("已保存", timeout=WAIT)
     assert Visit.objects.get(pk=visit.pk).problems == "端架有破损包装"
+    refused.get_by_role("button", name="知道了").click()  # read: dismissed
     phone.reload()
     assert problems.input_value() == "端架有破损包装"
     assert reason.input_value() == ""

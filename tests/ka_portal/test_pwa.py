@@ -68,13 +68,16 @@ def test_the_worker_keeps_the_shell_by_the_storages_names_and_the_reps_pages():
     assert staticfiles_storage.url("visits/drafts.js") in worker["shell"]
     assert staticfiles_storage.url("icons/icon-512.png") in worker["shell"]
     pages = [re.compile(pattern) for pattern in worker["pages"]]
-    for path in ["/", "/visits/today/", "/visits/42/"]:
+    for path in ["/", "/visits/today/", "/visits/42/", "/visits/start/7/"]:
         assert any(page.search(path) for page in pages), path
     for path in ["/visits/", "/contracts/1/", "/visits/42/photo/"]:
         assert not any(page.search(path) for page in pages), path
     queued = [re.compile(pattern) for pattern in worker["queued"]]  # posts kept without a network
-    assert any(page.search("/visits/42/") for page in queued)
-    assert not any(page.search(path) for page in queued for path in ["/", "/visits/today/", "/visits/check-in/"])
+    # the visit page, a check-in, and a visit started offline (by its client uuid)
+    for path in ["/visits/42/", "/visits/check-in/", "/visits/u/0b0e8c9a-3f4d-4a5e-9c1b-2d3e4f5a6b7c/"]:
+        assert any(page.search(path) for page in queued), path
+    assert not any(page.search(path) for page in queued for path in ["/", "/visits/today/", "/visits/u/nope/"])
+    assert worker["outbox"] == staticfiles_storage.url("visits/outbox.js")  # imported by the worker
 
 
 def test_a_file_the_manifest_storage_does_not_know_is_left_out_of_the_shell(monkeypatch):

@@ -1,5 +1,8 @@
-// Check-in: add the phone's position when the rep allows it, then send the form. Never wait long:
-// a refused or slow position still checks in (without coordinates).
+// Check-in: add the phone's position when the rep allows it, and the phone's time (a check-in kept offline
+// uploads later with the time it happened), then send. Never wait long: a refused or slow position still checks
+// in (without coordinates). On a stop's own page (data-in-place) the check-in goes through the outbox
+// (queue.js): with a network the visit page opens; without one the check-in waits on the phone and the visit is
+// recorded on this page (visit.js unlocks it).
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.matches("form.check-in-form") || form.dataset.located) return;
@@ -7,10 +10,30 @@ document.addEventListener("submit", function (event) {
   var buttons = form.querySelectorAll("button[type=submit]");
   buttons.forEach(function (b) { b.disabled = true; });
   var sent = false;
+  function inPlace() {
+    var error = document.querySelector("[data-check-in-error]");
+    var body = new URLSearchParams(new FormData(form)).toString();
+    window.KaQueue.write({
+      url: new URL(form.action).pathname, body: body, kind: "check_in", visit: form.dataset.visit,
+      title: document.title, page: window.location.pathname,
+    }).then(function (result) {
+      if (result.state === "sent") return window.location.replace(result.answer.url);
+      if (result.state === "queued") return document.dispatchEvent(new CustomEvent("ka:checked-in"));
+      buttons.forEach(function (b) { b.disabled = false; });
+      delete form.dataset.located;
+      if (error) {
+        error.textContent = result.answer.message || error.dataset.full || "";
+        error.hidden = false;
+      }
+    });
+  }
   function send() {
     if (sent) return;
     sent = true;
     form.dataset.located = "1";
+    var at = form.querySelector("[data-client-time]");
+    if (at) at.value = new Date().toISOString();
+    if (form.hasAttribute("data-in-place") && window.KaQueue) return inPlace();
     form.submit();
   }
   if (!navigator.geolocation) return send();

@@ -165,6 +165,32 @@
     }
   };
 
+  // The server accepted the form as posted (`sent`: its URLSearchParams body): each field still showing what was
+  // sent becomes the page's own value (as if the page had been drawn with it), and its draft entry is forgotten.
+  Draft.prototype.committed = function (sent) {
+    var byName = groups(this.form);
+    var self = this;
+    Object.keys(byName).forEach(function (name) {
+      var elements = byName[name];
+      var now = JSON.parse(valueOf(elements, false));
+      if (JSON.stringify(now) !== JSON.stringify(sent.getAll(name))) return; // changed since it was sent
+      elements.forEach(function (element) {
+        if (element.type === "radio" || element.type === "checkbox") element.defaultChecked = element.checked;
+        else if (element.tagName === "SELECT") {
+          Array.prototype.forEach.call(element.options, function (option) {
+            option.defaultSelected = option.selected;
+          });
+        } else element.defaultValue = element.value;
+      });
+      delete self.values[name];
+    });
+    this.write();
+    if (this.banner && this.banner.element && !Object.keys(this.values).length) {
+      this.banner.element.querySelector("[data-draft-restored]").hidden = true; // nothing restored is unsaved now
+      this.banner.update();
+    }
+  };
+
   Draft.prototype.later = function () {
     var self = this;
     window.clearTimeout(this.timer);

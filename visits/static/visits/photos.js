@@ -170,6 +170,7 @@
         if (request.status === 201) {
           var gallery = document.getElementById("photo-gallery");
           if (gallery) gallery.innerHTML = request.responseText;
+          document.dispatchEvent(new CustomEvent("ka:photos-changed")); // the visit bar counts them
           setStatus(job, text(job.form, "done"), 100);
           job.row.querySelector(".progress-bar").classList.add("bg-success");
           job.row.dataset.state = "done";

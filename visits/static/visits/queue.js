@@ -1,163 +1,158 @@
-// Saves made without a network (kept in IndexedDB by the service worker, templates/pwa/sw.js): "N waiting to
-// upload", sent oldest first when the network returns (the `online` event, the next page load, or the button),
-// each with its Idempotency-Key. A save the server refuses (400: a rule, a bad value) or that finds the visit
-// closed elsewhere is taken out of the queue and its reasons shown; the values stay in the visit's draft
-// (drafts.js) for the rep to fix and save again. Background Sync is not used: the page sends.
+// The outbox on the page (outbox.js keeps it): "N waiting to upload", the reasons of writes the server refused,
+// and the upload itself — when the network returns (the `online` event), at every page load, from the button,
+// and in the background through the service worker (Background Sync) where the browser has it.
+// `KaQueue.write(write)` is how visit.js sends: straight to the server when nothing waits, else (or with no
+// network) into the outbox, after what waits, so a check-in always arrives before its visit's saves.
 (function () {
   "use strict";
   var box = document.querySelector("[data-queue]");
-  if (!box || !window.indexedDB) return;
-  var text = box.querySelector("[data-queue-text]");
-  var refusals = box.querySelector("[data-queue-refused]");
+  if (!window.indexedDB || !window.KaOutbox) return;
+  var outbox = window.KaOutbox;
   var sending = false;
-
-  function openQueue() {
-    return new Promise(function (resolve, reject) {
-      var opening = indexedDB.open("ka-offline", 1);
-      opening.onupgradeneeded = function () {
-        opening.result.createObjectStore("writes", { keyPath: "key" });
-      };
-      opening.onsuccess = function () {
-        resolve(opening.result);
-      };
-      opening.onerror = function () {
-        reject(opening.error);
-      };
-    });
-  }
-
-  function request(db, mode, work) {
-    return new Promise(function (resolve, reject) {
-      var transaction = db.transaction("writes", mode);
-      var answer = work(transaction.objectStore("writes"));
-      transaction.oncomplete = function () {
-        resolve(answer && answer.result);
-      };
-      transaction.onerror = function () {
-        reject(transaction.error);
-      };
-    });
-  }
-
-  function waiting(db) {
-    return request(db, "readonly", function (store) {
-      return store.getAll();
-    }).then(function (writes) {
-      return (writes || []).sort(function (a, b) {
-        return a.at - b.at;
-      });
-    });
-  }
-
-  function forget(db, key) {
-    return request(db, "readwrite", function (store) {
-      store.delete(key);
-    });
-  }
-
-  function show(count) {
-    text.textContent = count === 1 ? text.dataset.one : text.dataset.many.replace("{n}", String(count));
-    box.querySelector("[data-queue-waiting]").hidden = count === 0;
-    box.hidden = count === 0 && refusals.hidden;
-  }
-
-  function refused(write, html, otherwise) {
-    var page = new DOMParser().parseFromString(html, "text/html");
-    var reasons = [];
-    page.querySelectorAll(".alert-danger, .invalid-feedback").forEach(function (element) {
-      var said = element.textContent.trim();
-      if (said && reasons.indexOf(said) === -1) reasons.push(said);
-    });
-    if (!reasons.length) reasons.push(otherwise);
-    var item = document.createElement("li");
-    var link = document.createElement("a");
-    var title = page.querySelector("h1");
-    link.href = write.url;
-    link.textContent = title ? title.textContent.trim() : write.url;
-    item.appendChild(link);
-    item.appendChild(document.createTextNode(": " + reasons.join(" ")));
-    refusals.querySelector("ul").appendChild(item);
-    refusals.hidden = false;
-  }
+  var listeners = [];
 
   function token() {
     var field = document.querySelector("[name=csrfmiddlewaretoken]");
     return field ? field.value : "";
   }
 
-  // One write: true when the server answered (accepted or refused: out of the queue), false to keep it.
-  function sendOne(db, write) {
-    var body = new URLSearchParams(write.body);
-    if (token()) body.set("csrfmiddlewaretoken", token()); // this page's: the session may have rotated it
-    return fetch(write.url, {
-      method: "POST",
-      body: body,
-      credentials: "same-origin",
-      headers: { "Idempotency-Key": write.key },
-    }).then(function (response) {
-      if (response.status >= 500) return false; // the server failed: try again later
-      var landed = new URL(response.url).pathname;
-      var checkOut = body.get("action") === "check_out";
-      return response.text().then(function (html) {
-        var form = html.indexOf('data-testid="visit-form"') !== -1;
-        if (response.ok) {
-          if (landed === write.url && !form && !checkOut) {
-            refused(write, html, refusals.dataset.closed); // the visit was closed elsewhere before it arrived
-          } else if (!(landed === write.url || (checkOut && landed === box.dataset.today))) {
-            return false; // somewhere else (the sign-in page: the session ended): keep it until signed in again
-          }
-        } else {
-          refused(write, html, refusals.dataset.other + " (" + response.status + ")");
-        }
-        return forget(db, write.key).then(function () {
-          return true;
-        });
-      });
-    });
+  function text(element, count) {
+    return count === 1 ? element.dataset.one : element.dataset.many.replace("{n}", String(count));
   }
 
-  function sendAll() {
-    if (sending || !navigator.onLine) return;
-    sending = true;
-    var sent = 0;
-    openQueue()
-      .then(function (db) {
-        return waiting(db).then(function (writes) {
-          var next = function (index) {
-            if (index >= writes.length) return null;
-            return sendOne(db, writes[index]).then(function (done) {
-              if (!done) return null;
-              sent += 1;
-              return next(index + 1);
-            });
-          };
-          return next(0).then(function () {
-            return waiting(db);
-          });
+  function showRefused(refused) {
+    var part = box.querySelector("[data-queue-refused]");
+    var items = part.querySelector("ul");
+    items.textContent = "";
+    refused.forEach(function (write) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = write.page;
+      link.textContent = write.title || write.page;
+      item.appendChild(link);
+      var reasons = write.reasons && write.reasons.length ? write.reasons : [part.dataset.other + " (" + write.status + ")"];
+      item.appendChild(document.createTextNode(": " + reasons.join(" ")));
+      var dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "btn btn-link btn-sm p-0 ms-2 align-baseline";
+      dismiss.textContent = part.dataset.dismiss;
+      dismiss.addEventListener("click", function () {
+        outbox.remove("refused", write.key).then(refresh);
+      });
+      item.appendChild(dismiss);
+      items.appendChild(item);
+    });
+    part.hidden = refused.length === 0;
+  }
+
+  // Redraw from the outbox: the badge, the refusals, and each listener (the visit page, Today's stops).
+  function refresh() {
+    return Promise.all([outbox.list("writes"), outbox.list("refused")])
+      .then(function (both) {
+        var waiting = both[0];
+        if (box) {
+          box.querySelector("[data-queue-text]").textContent = text(box.querySelector("[data-queue-text]"), waiting.length);
+          box.querySelector("[data-queue-waiting]").hidden = waiting.length === 0;
+          showRefused(both[1]);
+          box.hidden = waiting.length === 0 && both[1].length === 0;
+        }
+        listeners.forEach(function (listener) {
+          listener(waiting, both[1]);
         });
-      })
-      .then(function (left) {
-        show(left.length);
-        // everything went and nothing was refused: show the server's values (the drafts then clear themselves)
-        if (sent && !left.length && refusals.hidden) window.location.reload();
+        return waiting;
       })
       .catch(function () {
-        // no network after all: the writes stay queued
-      })
-      .then(function () {
-        sending = false;
+        return []; // IndexedDB refused (private mode): nothing was kept on this phone
       });
   }
 
-  box.querySelector("[data-queue-send]").addEventListener("click", sendAll);
-  window.addEventListener("online", sendAll);
-  openQueue()
-    .then(waiting)
-    .then(function (writes) {
-      show(writes.length);
-      if (writes.length) sendAll();
-    })
-    .catch(function () {
-      // IndexedDB refused (private mode): nothing was queued on this phone
+  function backgroundSync() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready
+      .then(function (registration) {
+        if (registration.sync) return registration.sync.register("ka-outbox");
+      })
+      .catch(function () {
+        // no Background Sync (Safari, Firefox): the next page load or the `online` event uploads
+      });
+  }
+
+  function upload() {
+    if (sending) return Promise.resolve(null);
+    sending = true;
+    return outbox
+      .drain(token())
+      .catch(function () {
+        return null;
+      })
+      .then(function (outcome) {
+        sending = false;
+        return refresh().then(function () {
+          return outcome;
+        });
+      });
+  }
+
+  // Send one write from the page: resolves {state: "sent" | "refused" | "queued", answer}.
+  function write(item) {
+    item.token = undefined;
+    return outbox.list("writes").then(function (waiting) {
+      var direct = waiting.length === 0 && navigator.onLine !== false && !sending;
+      var sent = direct ? outbox.send(item, token()) : Promise.resolve({ state: "kept" });
+      return sent.then(function (result) {
+        if (result.state !== "kept") return result; // the page shows the answer itself
+        return outbox
+          .put(item)
+          .then(function () {
+            backgroundSync();
+            return refresh();
+          })
+          .then(function () {
+            if (navigator.onLine !== false && waiting.length) upload();
+            return { state: "queued", answer: {} };
+          })
+          .catch(function () {
+            return { state: "full", answer: {} }; // storage refused: said by the caller, never silently dropped
+          });
+      });
     });
+  }
+
+  window.KaQueue = {
+    write: write,
+    upload: upload,
+    refresh: refresh,
+    onChange: function (listener) {
+      listeners.push(listener);
+    },
+  };
+
+  if (box) box.querySelector("[data-queue-send]").addEventListener("click", upload);
+  window.addEventListener("online", upload);
+  if ("serviceWorker" in navigator) {
+    // the service worker uploaded in the background, or kept a form posted with no network
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.outbox) refresh();
+    });
+  }
+
+  // Today: a stop checked in on this phone whose check-in waits says so.
+  listeners.push(function (waiting) {
+    var pending = {};
+    waiting.forEach(function (item) {
+      pending[item.visit] = true;
+    });
+    document.querySelectorAll("[data-stop-visit]").forEach(function (card) {
+      var mark = card.querySelector("[data-stop-waiting]");
+      if (mark) mark.hidden = !pending[card.dataset.stopVisit];
+    });
+  });
+
+  function start() {
+    refresh().then(function (waiting) {
+      if (waiting.length && navigator.onLine !== false) upload();
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

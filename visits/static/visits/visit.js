@@ -128,3 +128,213 @@ document.addEventListener("change", exclusive);
     if (marked) land(marked, null, "");
   }
 })();
+
+// ---- Saving without leaving the page (issue 14 items 1 and 4) ---------------------------------------------
+// The sections save themselves as they change (a second after the last change, the whole form, through the
+// outbox: queue.js, outbox.js); "Save" and "Save and check out" in the bar do the same at once. With a network
+// the server's answer shows in the bar (saved, or the fields it refused, marked here); without one the write
+// waits on the phone and says so. The bar counts the visit's progress. On a stop's page before check-in
+// (data-start) the form opens once the check-in is made, here or waiting in the outbox.
+(function () {
+  var form = document.querySelector("[data-testid=visit-form]");
+  if (!form) return;
+  var bar = form.querySelector("[data-visit-bar]");
+  var state = bar && bar.querySelector("[data-save-state]");
+  var timer = null;
+  var closed = false;
+
+  function path(url) { return new URL(url, window.location.href).pathname; }
+  function clock(date) { return date.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }); }
+  function say(kind, when) {
+    if (!state) return;
+    state.textContent = state.dataset[kind] + (when ? " " + clock(when) : "");
+    state.dataset.state = kind;
+  }
+
+  // ---- progress: checklist answered, products counted (or marked not counted), photos taken
+  function progress() {
+    if (!bar) return;
+    var items = form.querySelectorAll("fieldset[data-testid^='choice-check_']");
+    var answered = Array.prototype.filter.call(items, function (f) { return f.querySelector("input:checked"); }).length;
+    var rows = form.querySelectorAll(".stock-row");
+    var counted = Array.prototype.filter.call(rows, function (row) {
+      var box = row.querySelector("input[type=checkbox]");
+      return (box && box.checked) || Array.prototype.some.call(row.querySelectorAll("input[data-part]"), function (i) { return i.value.trim() !== ""; });
+    }).length;
+    var photos = document.querySelectorAll("#photo-gallery [data-testid=photo]").length;
+    var show = function (name, text) {
+      var part = bar.querySelector("[data-progress=" + name + "] [data-progress-value]");
+      if (part) part.textContent = text;
+    };
+    show("checklist", answered + "/" + items.length);
+    show("stock", counted + "/" + rows.length);
+    show("photos", String(photos));
+  }
+
+  function body(action) {
+    var data = new FormData(form);
+    data.set("action", action);
+    var at = form.querySelector("[data-client-time]");
+    if (at) data.set("at", new Date().toISOString());
+    return new URLSearchParams(data);
+  }
+
+  // ---- a refusal: the reason at the top, each refused field marked, the first one shown (for a button press)
+  function unmarkAll() {
+    form.querySelectorAll(".is-invalid").forEach(function (element) { element.classList.remove("is-invalid"); });
+    form.querySelectorAll("[data-queued-error]").forEach(function (element) { element.remove(); });
+    form.querySelectorAll("[data-testid=stock-error], [data-error-for]").forEach(function (element) {
+      element.textContent = "";
+      element.classList.remove("d-block");
+    });
+  }
+  function mark(answer, land) {
+    unmarkAll();
+    var banner = form.querySelector("[data-fix-count]");
+    var first = null;
+    Object.keys(answer.errors || {}).forEach(function (name) {
+      var texts = answer.errors[name].join(" ");
+      var inputs = form.querySelectorAll("[name='" + name + "'], [name='" + name + "_cases'], [name='" + name + "_packs']");
+      if (!inputs.length) return;
+      var holder = inputs[0].closest("fieldset, .stock-row") || inputs[0].parentNode;
+      inputs.forEach(function (input) { if (input.type !== "radio") input.classList.add("is-invalid"); });
+      var note = form.querySelector("[data-error-for='" + name + "']") || holder.querySelector("[data-testid=stock-error]");
+      if (!note) {
+        note = document.createElement("div");
+        note.className = "invalid-feedback";
+        note.dataset.queuedError = "";
+        holder.appendChild(note);
+      }
+      note.textContent = texts;
+      note.classList.add("d-block");
+      first = first || inputs[0];
+    });
+    if (banner) {
+      banner.textContent = answer.message || "";
+      banner.classList.toggle("d-none", !answer.message);
+    }
+    if (!land) return;
+    var target = first || banner;
+    if (target) {
+      (target.closest("fieldset") || target).scrollIntoView({ block: "center", behavior: "instant" });
+      if (target.focus) target.focus({ preventScroll: true });
+    }
+  }
+
+  function checkedOut(queued) {
+    closed = true;
+    clearTimeout(timer);
+    var done = bar.querySelector("[data-checked-out]");
+    var text = done.querySelector("[data-checked-out-text]");
+    text.textContent = queued ? text.dataset.queued : text.dataset.done;
+    bar.querySelector("[data-bar-buttons]").hidden = true;
+    done.hidden = false;
+    form.querySelectorAll("input, textarea, select").forEach(function (input) {
+      if (input.type !== "hidden") input.disabled = true;
+    });
+    if (!queued) {
+      // the server has every value: this visit's drafts are done
+      try {
+        for (var i = localStorage.length - 1; i >= 0; i -= 1) {
+          var key = localStorage.key(i);
+          if (key && key.indexOf("ka-draft:" + form.dataset.visit) === 0) localStorage.removeItem(key);
+        }
+      } catch (error) { /* no storage: nothing kept */ }
+      (window.kaDrafts || []).forEach(function (draft) { if (draft.form === form) draft.values = {}; });
+    }
+  }
+
+  function send(action, land) {
+    if (closed || form.hasAttribute("inert") || !window.KaQueue) return Promise.resolve(null);
+    clearTimeout(timer);
+    var sent = body(action);
+    say("saving");
+    return window.KaQueue.write({
+      url: path(form.getAttribute("action")), body: sent.toString(), kind: action === "check_out" ? "check_out" : "save",
+      visit: form.dataset.visit, title: (document.querySelector("h1") || {}).textContent || "", page: window.location.pathname,
+    }).then(function (result) {
+      if (result.state === "sent") {
+        unmarkAll();
+        var banner = form.querySelector("[data-fix-count]");
+        if (banner) banner.classList.add("d-none");
+        (window.kaDrafts || []).forEach(function (draft) { if (draft.form === form) draft.committed(sent); });
+        say("saved", new Date());
+        Object.keys(result.answer.sections || {}).forEach(function (id) {
+          var old = document.getElementById(id);
+          if (old) old.outerHTML = result.answer.sections[id];
+        });
+        if (result.answer.checked_out) checkedOut(false);
+      } else if (result.state === "queued") {
+        say("queued", new Date());
+        if (action === "check_out") checkedOut(true);
+      } else if (result.state === "refused") {
+        say("saving");
+        state.textContent = "";
+        mark(result.answer, land);
+      } else {
+        say("full");
+      }
+      return result;
+    });
+  }
+
+  // The bar's buttons (after the stock check in the capture phase, which stops a bad value first).
+  form.addEventListener("submit", function (event) {
+    if (!window.KaQueue || !event.submitter || form.hasAttribute("data-plain-post")) return;
+    var action = event.submitter.value;
+    if (action !== "save" && action !== "check_out") return;
+    event.preventDefault();
+    send(action, true);
+  });
+
+  function later(event) {
+    progress();
+    if (event && event.target && !event.target.name) return;
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      // a value the browser already knows is wrong waits for the rep (the buttons mark it)
+      var bad = Array.prototype.some.call(form.querySelectorAll("input[data-part]"), function (input) {
+        return !/^[0-9\uFF10-\uFF19\s]*$/.test(input.value);
+      });
+      if (!bad) send("save", false);
+    }, 1000);
+  }
+  form.addEventListener("change", later);
+  form.addEventListener("input", function () { progress(); });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-all-ok], [data-same-as-last], [data-same-as-last-all]")) setTimeout(function () { later(null); }, 0);
+  });
+  document.addEventListener("htmx:afterSwap", progress);
+  document.addEventListener("ka:photos-changed", progress);
+  progress();
+
+  // ---- a stop's page before check-in: opens once the check-in is made (here, or waiting in the outbox)
+  if (!form.hasAttribute("data-start")) return;
+  var card = document.querySelector("[data-testid=start-check-in]");
+  var seen = false;
+  function open(at) {
+    form.removeAttribute("inert");
+    if (!card) return;
+    card.querySelector("form").hidden = true;
+    var note = card.querySelector("[data-checked-in-here]");
+    note.querySelector("[data-checked-in-time]").textContent = clock(at);
+    note.hidden = false;
+  }
+  document.addEventListener("ka:checked-in", function () { open(new Date()); });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.KaQueue) return;
+    window.KaQueue.onChange(function (waiting) {
+      var mine = waiting.filter(function (item) { return item.visit === form.dataset.visit; });
+      var checkIn = mine.filter(function (item) { return item.kind === "check_in"; })[0];
+      if (checkIn) {
+        seen = true;
+        var sentAt = new URLSearchParams(checkIn.body).get("at");
+        open(sentAt ? new Date(sentAt) : new Date(checkIn.at));
+        if (mine.some(function (item) { return item.kind === "check_out"; })) checkedOut(true);
+      } else if (seen && !mine.length && navigator.onLine) {
+        // everything of this visit reached the server: on to its page, with the promotions and photos
+        window.location.replace(form.getAttribute("action"));
+      }
+    });
+  });
+})();

@@ -1,0 +1,118 @@
+"""A rep's stop with the network switched off (issue 14 item 1): Today keeps each stop's page on the phone, so the
+rep checks in, records the whole visit and checks out with no network; the writes wait in the phone's outbox,
+survive the page being closed, and reach the server in order when the network returns — one visit, with the
+phone's times and every value."""
+
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.visits.factories import RoutePlanFactory, RouteStopFactory, TaskFactory
+from visits.models import ChecklistResult, Task, Visit
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
+THURSDAY = datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def route():
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    store = StoreFactory(rep=rep, name="家乐福曹杨店", latitude=Decimal("31.240000"), longitude=Decimal("121.420000"))
+    beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
+    chips = ProductFactory(name="乐滋薯片 70g", code="P-CHIPS", packs_per_case=20)
+    ListingFactory(store=store, product=beer)
+    ListingFactory(store=store, product=chips)
+    plan = RoutePlanFactory(rep=rep, week_start=date(2026, 11, 23))
+    RouteStopFactory(plan=plan, store=store, day=3, position=0)
+    task = TaskFactory(store=store, title="补齐端架价签", due_on=date(2026, 11, 27))
+    return store, beer, chips, task
+
+
+def until(page, script: str, arg=None) -> None:
+    """Wait until an (async) script answers true in the page: polled from here, since wait_for_function does not
+    wait for a promise."""
+    deadline = time.monotonic() + WAIT / 1000
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, script
+        page.wait_for_timeout(200)
+
+
+def kept_offline(page, url: str) -> None:
+    """The service worker controls the page and keeps `url` for when there is no network."""
+    until(page, "async (url) => !!navigator.serviceWorker.controller && !!(await caches.match(url))", url)
+
+
+def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, live_server, route):
+    store, beer, chips, task = route
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 31.2401, "longitude": 121.4201})
+    with time_machine.travel(THURSDAY, tick=True):
+        log_in(phone, "rep1", "demo-pass-1")
+        phone.goto("/visits/today/")
+        # the service worker keeps the stop's page before the rep goes underground
+        kept_offline(phone, f"{live_server.url}/visits/start/{store.pk}/")
+
+        phone.context.set_offline(True)
+        phone.get_by_test_id("stop").get_by_role("button", name="签到").click()
+
+        # the stop's page, from the phone: checked in here, the visit's form open
+        expect(phone.get_by_test_id("checked-in-offline")).to_be_visible(timeout=WAIT)
+        assert phone.get_by_role("heading", level=1).inner_text() == "家乐福曹杨店"
+        phone.get_by_test_id("all-ok").click()
+        phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
+        beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒")
+        beer_row.locator("input[data-part=cases]").fill("3")
+        beer_row.locator("input[data-part=packs]").fill("5")
+        phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片").locator("input[type=checkbox]").check()
+        phone.get_by_test_id("task").locator("input[type=checkbox]").check()
+        phone.get_by_label("发现的问题").fill("端架有破损包装")
+        expect(phone.get_by_test_id("visit-progress")).to_contain_text("2/2", timeout=WAIT)
+        assert Visit.objects.count() == 0  # nothing reached the server
+
+        # a reload with no network: every value back, the form still open
+        phone.evaluate("window.kaDrafts[0].now()")
+        phone.reload()
+        expect(phone.get_by_test_id("checked-in-offline")).to_be_visible(timeout=WAIT)
+        assert beer_row.locator("input[data-part=cases]").input_value() == "3"
+        assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
+        assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+        phone.get_by_test_id("check-out").click()
+        expect(phone.get_by_test_id("checked-out")).to_contain_text("签退已记在这部手机上", timeout=WAIT)
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("等待上传", timeout=WAIT)
+        phone.screenshot(path="tests/e2e/artifacts/visit-offline-route-phone.png", full_page=True)
+        waiting = phone.evaluate("KaOutbox.list('writes').then(w => w.map(x => x.kind))")
+        assert waiting == ["check_in", "save", "check_out"]  # older saves folded into the newest
+
+        # the phone closes the page; later, with a network, Today opens and uploads what waited
+        context = phone.context
+        phone.close()
+        context.set_offline(False)
+        page = context.new_page()
+        page.goto("/visits/today/")
+        until(page, "KaOutbox.list('writes').then((writes) => writes.length === 0)")
+        expect(page.get_by_test_id("upload-queue")).to_be_hidden(timeout=WAIT)
+
+    visit = Visit.objects.get()
+    assert visit.store == store and visit.checked_out_at is not None
+    assert visit.latitude == Decimal("31.240100")
+    results = dict(visit.checklist.values_list("item", "result"))
+    assert results["tidy"] == ChecklistResult.Result.FAIL
+    assert set(results.values()) == {ChecklistResult.Result.PASS, ChecklistResult.Result.FAIL}
+    assert visit.stock_counts.get(product=beer).packs == 3 * 12 + 5
+    assert visit.not_counted.filter(product=chips).exists()
+    assert visit.problems == "端架有破损包装"
+    assert Task.objects.get(pk=task.pk).status == Task.Status.DONE
+    # the times are the phone's (taken at the taps), not the upload's; never ahead of the server
+    assert visit.checked_in_at <= visit.checked_out_at <= THURSDAY + timedelta(hours=1)

@@ -1,0 +1,198 @@
+// The phone's outbox: visit writes (check-in, saves, check-out) made without a network, kept in IndexedDB until
+// the server has them. One implementation for both sides: the pages load it (queue.js shows it, visit.js sends
+// through it) and the service worker imports it (templates/pwa/sw.js) to keep a form posted offline and to
+// upload in the background (Background Sync) when the page is closed.
+//
+// A write is {key, url, body, at, kind, visit, title, page}: `key` is its Idempotency-Key, `body` the form as
+// sent (application/x-www-form-urlencoded), `kind` check_in | save | check_out, `visit` the visit's client uuid.
+// Writes go oldest first with `X-Queue: 1`, so the server answers in JSON (visits/views.py). A newer save of a
+// visit replaces an older one still waiting (each save carries the whole form). Per answer:
+//   2xx: sent, forgotten;
+//   400/404/409/422: refused, moved to the "refused" store with the server's reasons (the page lists them;
+//     the typed values stay in the visit's draft, drafts.js);
+//   anything else (no network, the server failing, the session ended, a rotated CSRF token): kept, and the
+//     upload stops there so that a check-in never arrives after its own saves.
+(function (scope) {
+  "use strict";
+  var DB = "ka-offline";
+  var VERSION = 2;
+  var LOCK = "ka-outbox";
+  var REFUSED = { 400: 1, 404: 1, 409: 1, 422: 1 };
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var opening = indexedDB.open(DB, VERSION);
+      opening.onupgradeneeded = function () {
+        var db = opening.result;
+        if (!db.objectStoreNames.contains("writes")) db.createObjectStore("writes", { keyPath: "key" });
+        if (!db.objectStoreNames.contains("refused")) db.createObjectStore("refused", { keyPath: "key" });
+      };
+      opening.onsuccess = function () {
+        resolve(opening.result);
+      };
+      opening.onerror = function () {
+        reject(opening.error);
+      };
+    });
+  }
+
+  // One transaction over `names`; `work(stores)` queues its requests; resolves with work's result's .result.
+  function transact(names, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var transaction = db.transaction(names, mode);
+        var stores = names.map(function (name) {
+          return transaction.objectStore(name);
+        });
+        var answer = work.apply(null, stores);
+        transaction.oncomplete = function () {
+          db.close();
+          resolve(answer && answer.result);
+        };
+        transaction.onerror = transaction.onabort = function () {
+          db.close();
+          reject(transaction.error || new Error("outbox"));
+        };
+      });
+    });
+  }
+
+  function list(name) {
+    return transact([name], "readonly", function (store) {
+      return store.getAll();
+    }).then(function (rows) {
+      return (rows || []).sort(function (a, b) {
+        return a.at - b.at;
+      });
+    });
+  }
+
+  function newKey() {
+    if (scope.crypto && scope.crypto.randomUUID) return scope.crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+  }
+
+  // Keep a write; a save replaces the same visit's older saves still waiting (it carries the whole form).
+  function put(write) {
+    write.key = write.key || newKey();
+    write.at = write.at || Date.now();
+    return list("writes").then(function (waiting) {
+      return transact(["writes"], "readwrite", function (store) {
+        if (write.kind === "save") {
+          waiting.forEach(function (old) {
+            if (old.kind === "save" && old.url === write.url) store.delete(old.key);
+          });
+        }
+        store.put(write);
+      }).then(function () {
+        return write;
+      });
+    });
+  }
+
+  function remove(name, key) {
+    return transact([name], "readwrite", function (store) {
+      store.delete(key);
+    });
+  }
+
+  function body(write, token) {
+    var form = new URLSearchParams(write.body);
+    if (token) form.set("csrfmiddlewaretoken", token); // the page's own: the session may have rotated it
+    return form;
+  }
+
+  // Send one write; resolves {state: "sent" | "refused" | "kept", answer, status}.
+  function send(write, token) {
+    var form = body(write, token);
+    var headers = { "X-Queue": "1", "Idempotency-Key": write.key, Accept: "application/json" };
+    var csrf = form.get("csrfmiddlewaretoken");
+    if (csrf) headers["X-CSRFToken"] = csrf;
+    return fetch(write.url, { method: "POST", body: form, credentials: "same-origin", headers: headers, redirect: "manual" })
+      .then(function (response) {
+        var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
+        var read = json ? response.json().catch(function () { return {}; }) : Promise.resolve({});
+        return read.then(function (answer) {
+          if (response.ok && json) return { state: "sent", answer: answer, status: response.status };
+          if (REFUSED[response.status] && json) return { state: "refused", answer: answer, status: response.status };
+          // a redirect (to the sign-in page), 403 (a rotated token), 5xx: try again later
+          return { state: "kept", answer: answer, status: response.status || 0 };
+        });
+      })
+      .catch(function () {
+        return { state: "kept", answer: {}, status: 0 }; // no network
+      });
+  }
+
+  function refuse(write, result) {
+    var answer = result.answer || {};
+    var reasons = [];
+    if (answer.message) reasons.push(answer.message);
+    Object.keys(answer.errors || {}).forEach(function (name) {
+      (answer.errors[name] || []).forEach(function (text) {
+        if (reasons.indexOf(text) === -1) reasons.push(text);
+      });
+    });
+    var kept = {
+      key: write.key,
+      at: write.at,
+      kind: write.kind,
+      visit: write.visit,
+      title: write.title || "",
+      page: write.page || write.url,
+      status: result.status,
+      reasons: reasons,
+      errors: answer.errors || {},
+    };
+    return transact(["writes", "refused"], "readwrite", function (writes, refused) {
+      writes.delete(write.key);
+      refused.put(kept);
+    });
+  }
+
+  // Send what waits, oldest first, until one must be kept. Resolves {sent, refused, left, stopped}.
+  function drainNow(token) {
+    var outcome = { sent: 0, refused: 0, left: 0, stopped: 0 };
+    return list("writes").then(function (writes) {
+      var next = function (index) {
+        if (index >= writes.length) return Promise.resolve();
+        var write = writes[index];
+        return send(write, token).then(function (result) {
+          if (result.state === "kept") {
+            outcome.stopped = result.status;
+            outcome.left = writes.length - index;
+            return null;
+          }
+          var done = result.state === "sent" ? remove("writes", write.key) : refuse(write, result);
+          outcome[result.state] += 1;
+          return done.then(function () {
+            return next(index + 1);
+          });
+        });
+      };
+      return next(0).then(function () {
+        return outcome;
+      });
+    });
+  }
+
+  // One upload at a time across the pages and the service worker (Web Locks where the browser has them).
+  function drain(token) {
+    var locks = scope.navigator && scope.navigator.locks;
+    if (locks && locks.request) {
+      return locks.request(LOCK, function () {
+        return drainNow(token);
+      });
+    }
+    return drainNow(token);
+  }
+
+  scope.KaOutbox = {
+    open: open,
+    put: put,
+    list: list,
+    remove: remove,
+    send: send,
+    drain: drain,
+  };
+})(typeof self !== "undefined" ? self : window);
