@@ -119,7 +119,9 @@ SCOPES: dict[str, Scope] = {
 }
 
 # URL kwargs that are not records: the value the matrix sends.
-VALUES = {"kind": "stores", "token": "no-such-token"}
+# `visit_uuid`: a visit's client uuid that names no visit (404 for every role); another rep's visit by its uuid is
+# tested in tests/visits/test_visit_offline_doors.py, since the matrix puts records in URLs by their ids.
+VALUES = {"kind": "stores", "token": "no-such-token", "visit_uuid": "0b0e8c9a-3f4d-4a5e-9c1b-2d3e4f5a6b7c"}
 
 # Body fields that reference a record: a foreign one is sent (an id, a list of ids, or a code where the API
 # names the record by its code).
@@ -224,6 +226,8 @@ ROUTES: dict[str, Route] = {
     "visits:check-in": Route(),
     "visits:visit-list": Route(rows="visit", export=True),
     "visits:visit-detail": Route(params={"pk": "visit"}),
+    "visits:visit-start": Route(params={"store_pk": "store"}),  # a stop's page before check-in: the rep's own stores
+    "visits:visit-uuid": Route(params={"uuid": "visit_uuid"}),
     "visits:visit-photo": Route(params={"pk": "visit"}),
     "visits:visit-check-out": Route(params={"pk": "visit"}),
     "visits:photo": Route(params={"pk": "visit_photo"}),
