@@ -13,6 +13,7 @@ from ka_portal.lists import style_form_fields
 
 from .models import ChecklistResult, Task
 
+FORM_ID = "visit-form"  # the visit page's form, which its fields name wherever they stand on the page
 YES_NO_NA = [("yes", _("Yes")), ("no", _("No")), ("na", _("n.a."))]
 _TRI = {"yes": True, "no": False, "na": None, "": None}
 
@@ -158,6 +159,8 @@ class VisitForm(forms.Form):
                 label=_("Comment"), required=False, widget=forms.TextInput()
             )
         style_form_fields(self)
+        for field in self.fields.values():  # the page spreads the fields over its sections (visit.html)
+            field.widget.attrs["form"] = FORM_ID
 
     def checklist_fields(self):
         return [self[f"check_{item.value}"] for item in ChecklistResult.Item]

@@ -114,6 +114,7 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     phone.get_by_role("button", name="保存", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_contain_text("已保存", timeout=WAIT)
     assert Visit.objects.get(pk=visit.pk).problems == "端架有破损包装"
+    assert refused.locator("li").count() == 1  # the newest save of the visit, once
     refused.get_by_role("button", name="知道了").click()  # read: dismissed
     phone.reload()
     assert problems.input_value() == "端架有破损包装"

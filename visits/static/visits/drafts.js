@@ -221,10 +221,14 @@
     var later = function () {
       self.later();
     };
-    this.form.addEventListener("input", later);
-    this.form.addEventListener("change", later);
+    // a form's fields may stand outside it on the page (form="…"): listen on the page, for this form's fields
+    var mine = function (event) {
+      if (event.target.form === self.form) later();
+    };
+    document.addEventListener("input", mine);
+    document.addEventListener("change", mine);
     // "All OK" and the stock row's "not counted" change other fields from script, without an input event
-    this.form.addEventListener("click", later);
+    document.addEventListener("click", later);
     this.form.addEventListener("submit", function () {
       self.now(); // kept until a page shows the server has it: a failed send loses nothing
     });

@@ -72,21 +72,21 @@
     return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
   }
 
-  // Keep a write; a save replaces the same visit's older saves still waiting (it carries the whole form).
+  // Keep a write; a save replaces the same visit's older saves still waiting (it carries the whole form). Read and
+  // write in one transaction: two saves kept at once (the page and the service worker) cannot both stay.
   function put(write) {
     write.key = write.key || newKey();
     write.at = write.at || Date.now();
-    return list("writes").then(function (waiting) {
-      return transact(["writes"], "readwrite", function (store) {
-        if (write.kind === "save") {
-          waiting.forEach(function (old) {
-            if (old.kind === "save" && old.url === write.url) store.delete(old.key);
-          });
-        }
+    return transact(["writes"], "readwrite", function (store) {
+      var waiting = store.getAll();
+      waiting.onsuccess = function () {
+        (waiting.result || []).forEach(function (old) {
+          if (write.kind === "save" && old.kind === "save" && old.url === write.url) store.delete(old.key);
+        });
         store.put(write);
-      }).then(function () {
-        return write;
-      });
+      };
+    }).then(function () {
+      return write;
     });
   }
 

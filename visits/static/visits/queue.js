@@ -46,10 +46,13 @@
   }
 
   // Redraw from the outbox: the badge, the refusals, and each listener (the visit page, Today's stops).
+  var drawn = 0; // the latest redraw asked: an older one that answers later draws nothing (no doubled lines)
   function refresh() {
+    var mine = (drawn += 1);
     return Promise.all([outbox.list("writes"), outbox.list("refused")])
       .then(function (both) {
         var waiting = both[0];
+        if (mine !== drawn) return waiting;
         if (box) {
           box.querySelector("[data-queue-text]").textContent = text(box.querySelector("[data-queue-text]"), waiting.length);
           box.querySelector("[data-queue-waiting]").hidden = waiting.length === 0;

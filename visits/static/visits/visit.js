@@ -5,7 +5,7 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest("[data-all-ok]");
   if (!button) return;
   event.preventDefault();
-  button.form.querySelectorAll("fieldset[data-testid^='choice-check_']").forEach(function (fieldset) {
+  document.querySelectorAll("fieldset[data-testid^='choice-check_']").forEach(function (fieldset) {
     if (fieldset.querySelector("input[type=radio]:checked")) return;
     var pass = fieldset.querySelector("input[type=radio][value=pass]");
     if (pass) pass.checked = true;
@@ -91,7 +91,7 @@ document.addEventListener("change", exclusive);
   // Capture: runs before any other submit handler on the form (drafts, queue), which a bad value must not reach.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.querySelector || !form.querySelector("#stock")) return;
+    if (form.id !== "visit-form") return;
     var bad = [];
     stockRows().forEach(function (row) {
       var first = null;
@@ -120,7 +120,7 @@ document.addEventListener("change", exclusive);
   var form = document.querySelector("[data-testid=visit-form]");
   var banner = form && form.querySelector("[data-fix-count]");
   if (banner && !banner.classList.contains("d-none")) {
-    var marked = form.querySelector(".is-invalid, .invalid-feedback.d-block");
+    var marked = document.querySelector("[data-visit-sections] .is-invalid, [data-visit-sections] .invalid-feedback.d-block");
     if (marked && !marked.matches("input, textarea, select")) {
       var holder = marked.closest("fieldset, .stock-row, section") || form;
       marked = holder.querySelector("input:not([type=hidden]), textarea, select") || marked;
@@ -138,7 +138,8 @@ document.addEventListener("change", exclusive);
 (function () {
   var form = document.querySelector("[data-testid=visit-form]");
   if (!form) return;
-  var bar = form.querySelector("[data-visit-bar]");
+  var bar = document.querySelector("[data-visit-bar]");
+  var sections = document.querySelector("[data-visit-sections]") || form;
   var state = bar && bar.querySelector("[data-save-state]");
   var timer = null;
   var closed = false;
@@ -154,9 +155,9 @@ document.addEventListener("change", exclusive);
   // ---- progress: checklist answered, products counted (or marked not counted), photos taken
   function progress() {
     if (!bar) return;
-    var items = form.querySelectorAll("fieldset[data-testid^='choice-check_']");
+    var items = sections.querySelectorAll("fieldset[data-testid^='choice-check_']");
     var answered = Array.prototype.filter.call(items, function (f) { return f.querySelector("input:checked"); }).length;
-    var rows = form.querySelectorAll(".stock-row");
+    var rows = sections.querySelectorAll(".stock-row");
     var counted = Array.prototype.filter.call(rows, function (row) {
       var box = row.querySelector("input[type=checkbox]");
       return (box && box.checked) || Array.prototype.some.call(row.querySelectorAll("input[data-part]"), function (i) { return i.value.trim() !== ""; });
@@ -181,9 +182,9 @@ document.addEventListener("change", exclusive);
 
   // ---- a refusal: the reason at the top, each refused field marked, the first one shown (for a button press)
   function unmarkAll() {
-    form.querySelectorAll(".is-invalid").forEach(function (element) { element.classList.remove("is-invalid"); });
-    form.querySelectorAll("[data-queued-error]").forEach(function (element) { element.remove(); });
-    form.querySelectorAll("[data-testid=stock-error], [data-error-for]").forEach(function (element) {
+    sections.querySelectorAll(".is-invalid").forEach(function (element) { element.classList.remove("is-invalid"); });
+    sections.querySelectorAll("[data-queued-error]").forEach(function (element) { element.remove(); });
+    sections.querySelectorAll("[data-testid=stock-error], [data-error-for]").forEach(function (element) {
       element.textContent = "";
       element.classList.remove("d-block");
     });
@@ -194,11 +195,11 @@ document.addEventListener("change", exclusive);
     var first = null;
     Object.keys(answer.errors || {}).forEach(function (name) {
       var texts = answer.errors[name].join(" ");
-      var inputs = form.querySelectorAll("[name='" + name + "'], [name='" + name + "_cases'], [name='" + name + "_packs']");
+      var inputs = sections.querySelectorAll("[name='" + name + "'], [name='" + name + "_cases'], [name='" + name + "_packs']");
       if (!inputs.length) return;
       var holder = inputs[0].closest("fieldset, .stock-row") || inputs[0].parentNode;
       inputs.forEach(function (input) { if (input.type !== "radio") input.classList.add("is-invalid"); });
-      var note = form.querySelector("[data-error-for='" + name + "']") || holder.querySelector("[data-testid=stock-error]");
+      var note = sections.querySelector("[data-error-for='" + name + "']") || holder.querySelector("[data-testid=stock-error]");
       if (!note) {
         note = document.createElement("div");
         note.className = "invalid-feedback";
@@ -229,7 +230,7 @@ document.addEventListener("change", exclusive);
     text.textContent = queued ? text.dataset.queued : text.dataset.done;
     bar.querySelector("[data-bar-buttons]").hidden = true;
     done.hidden = false;
-    form.querySelectorAll("input, textarea, select").forEach(function (input) {
+    Array.prototype.forEach.call(form.elements, function (input) {
       if (input.type !== "hidden") input.disabled = true;
     });
     if (!queued) {
@@ -245,7 +246,7 @@ document.addEventListener("change", exclusive);
   }
 
   function send(action, land) {
-    if (closed || form.hasAttribute("inert") || !window.KaQueue) return Promise.resolve(null);
+    if (closed || sections.hasAttribute("inert") || !window.KaQueue) return Promise.resolve(null);
     clearTimeout(timer);
     var sent = body(action);
     say("saving");
@@ -293,14 +294,14 @@ document.addEventListener("change", exclusive);
     clearTimeout(timer);
     timer = setTimeout(function () {
       // a value the browser already knows is wrong waits for the rep (the buttons mark it)
-      var bad = Array.prototype.some.call(form.querySelectorAll("input[data-part]"), function (input) {
+      var bad = Array.prototype.some.call(sections.querySelectorAll("input[data-part]"), function (input) {
         return !/^[0-9\uFF10-\uFF19\s]*$/.test(input.value);
       });
       if (!bad) send("save", false);
     }, 1000);
   }
-  form.addEventListener("change", later);
-  form.addEventListener("input", function () { progress(); });
+  document.addEventListener("change", function (event) { if (event.target.form === form) later(event); });
+  document.addEventListener("input", function () { progress(); });
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-all-ok], [data-same-as-last], [data-same-as-last-all]")) setTimeout(function () { later(null); }, 0);
   });
@@ -313,7 +314,7 @@ document.addEventListener("change", exclusive);
   var card = document.querySelector("[data-testid=start-check-in]");
   var seen = false;
   function open(at) {
-    form.removeAttribute("inert");
+    sections.removeAttribute("inert");
     if (!card) return;
     card.querySelector("form").hidden = true;
     var note = card.querySelector("[data-checked-in-here]");
