@@ -613,6 +613,12 @@ def speed_run(browser, server: Server, scene: Scene, photo: bytes, throttle: boo
         seconds = time.monotonic() - started
         page.wait_for_timeout(1500)  # let the last background answers arrive before counting bytes
         pages, background, worker_only, served = traffic.summary()
+        if os.environ.get("BENCH_DETAIL"):  # every request with its bytes, to see what a page load costs
+            for request in traffic.requests.values():
+                where = "worker" if request.from_worker else request.loader[-6:]
+                print(f"      {request.bytes:8d}  {where:6}  {request.type:10} {request.url[-70:]}")
+            for url, size, _started in traffic.worker_bytes:
+                print(f"      {size:8d}  sw-net  {url[-70:]}")
         workers = f"{worker.attached} service worker session(s) attached" + (
             f", CDP errors: {worker.errors}" if worker.errors else ""
         )

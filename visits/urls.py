@@ -11,6 +11,7 @@ urlpatterns = [
     path("check-in/", views.check_in, name="check-in"),
     path("start/<int:store_pk>/", views.visit_start, name="visit-start"),
     path("u/<uuid:uuid>/", views.visit_by_uuid, name="visit-uuid"),
+    path("u/<uuid:uuid>/photos/", views.visit_photo_by_uuid, name="visit-photo-uuid"),
     path("history/", views.VisitListView.as_view(), name="visit-list"),
     path("<int:pk>/", views.visit_detail, name="visit-detail"),
     path("<int:pk>/photos/", views.visit_photo, name="visit-photo"),

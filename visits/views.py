@@ -210,6 +210,7 @@ def visit_start(request, store_pk: int):
         "visit": visit,
         "start": True,
         "form": form,
+        "photo_form": PhotoForm(),
         "editable": True,
         "orders": [],
         "listings": listings,
@@ -260,23 +261,7 @@ def _visit_post(request, visit: Visit):
         messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
         return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
     if queued:
-        done = action == "check_out"
-        visit = selectors.visit_detail(request.user, visit.pk)
-        context = {"visit": visit, "orders": selectors.visit_suggested_orders(visit)}
-        return JsonResponse(
-            {
-                "url": reverse("visits:visit-detail", args=[visit.pk]),
-                "checked_out": done,
-                "message": _("Checked out. The visit is saved.") if done else _("Saved."),
-                # what the save changed on the page: swapped in by visit.js
-                "sections": {
-                    "suggested-order": render_to_string(
-                        "visits/includes/suggested_order.html", context, request=request
-                    ),
-                    "visit-rating": render_to_string("visits/includes/visit_rating.html", context, request=request),
-                },
-            }
-        )
+        return _queued_saved(request, visit, checked_out=action == "check_out")
     if action == "check_out":
         messages.success(request, _("Checked out. The visit is saved."))
         return redirect("visits:today")
@@ -285,6 +270,24 @@ def _visit_post(request, visit: Visit):
         return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#checklist")
     messages.success(request, _("Saved."))
     return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#suggested-order")
+
+
+def _queued_saved(request, visit: Visit, *, checked_out: bool) -> JsonResponse:
+    """A background save's answer: where the visit is, and after a save what it changed on the page (the suggested
+    order, the rating), which visit.js swaps in; a check-out's page shows it is done instead."""
+    answer = {
+        "url": reverse("visits:visit-detail", args=[visit.pk]),
+        "checked_out": checked_out,
+        "message": _("Checked out. The visit is saved.") if checked_out else _("Saved."),
+    }
+    if not checked_out:
+        visit.refresh_from_db(fields=["rating", "rating_reasons"])
+        context = {"visit": visit, "orders": selectors.visit_suggested_orders(visit)}
+        answer["sections"] = {
+            "suggested-order": render_to_string("visits/includes/suggested_order.html", context, request=request),
+            "visit-rating": render_to_string("visits/includes/visit_rating.html", context, request=request),
+        }
+    return JsonResponse(answer)
 
 
 @model_permission(Visit)
@@ -302,29 +305,52 @@ def visit_photo_thumb(request, pk: int):
 @model_permission(Visit, get=None, post="change")
 @require_POST
 def visit_photo(request, pk: int):
-    visit = selectors.visit_detail(request.user, pk)
-    if visit.rep_id != request.user.pk or not visit.is_open:
+    return _photo_post(request, selectors.visit_detail(request.user, pk))
+
+
+@model_permission(Visit, get=None, post="change")
+@require_POST
+def visit_photo_by_uuid(request, uuid):
+    """A photo of a visit by its client uuid: taken on a stop's page before the check-in reached the server, it
+    waits in the phone's outbox behind that check-in. Out of scope, or not uploaded yet, is 404."""
+    visit = get_object_or_404(visits_for(request.user).only("pk"), uuid=uuid)
+    return _photo_post(request, selectors.visit_detail(request.user, visit.pk))
+
+
+def _photo_post(request, visit: Visit):
+    queued = _queued(request)
+    if visit.rep_id != request.user.pk:
+        raise PermissionDenied
+    if not visit.is_open:
+        if queued:
+            return _queued_refusal(_("The visit was closed before this photo arrived: it was not added."), status=409)
         raise PermissionDenied
     photo_form = PhotoForm(request.POST, request.FILES)
     # photos.js uploads one resized photo at a time in the background: it gets the gallery back (201) or the
     # refusal as JSON (400), and the rest of the page (the form, its queue, the visit's typed values) stays.
-    queued = request.headers.get("X-Photo-Upload") == "1"
+    uploaded = request.headers.get("X-Photo-Upload") == "1"
     if photo_form.is_valid():
         try:
             services.visit_photo_add(visit=visit, **photo_form.add_kwargs())
         except DomainError as error:
             show_refusal(photo_form, error)
         else:
-            if queued:
-                visit = selectors.visit_detail(request.user, pk)
+            visit = selectors.visit_detail(request.user, visit.pk)  # with the new photo
+            if queued:  # from the phone's outbox: the gallery, for a page still open
+                gallery = render_to_string("visits/_photo_gallery.html", {"visit": visit}, request=request)
+                return JsonResponse(
+                    {"url": reverse("visits:visit-detail", args=[visit.pk]), "gallery": gallery}, status=201
+                )
+            if uploaded:
                 return render(request, "visits/_photo_gallery.html", {"visit": visit}, status=201)
             if request.htmx:  # only the photos section: what the rep typed in the visit's form stays
-                visit = selectors.visit_detail(request.user, pk)  # with the new photo
                 context = {"visit": visit, "photo_form": PhotoForm(), "editable": True, "photo_added": True}
                 return render(request, "visits/_photos.html", context)
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
     if queued:
+        return _queued_refusal(_("The photo was not added."), photo_form)
+    if uploaded:
         errors = [str(message) for messages_ in photo_form.errors.values() for message in messages_]
         return JsonResponse({"errors": errors}, status=400)
     if request.htmx:  # htmx swaps only a 2xx answer: the section with the refusal next to the field

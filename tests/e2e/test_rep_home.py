@@ -17,6 +17,8 @@ def test_rep_logs_in_on_a_phone_and_sees_their_day(phone, live_server):
     StoreFactory(name="别人的门店")
 
     log_in(phone, "rep1", "demo-pass-1")
+    phone.wait_for_url("**/visits/today/")  # a rep's day starts on Today
+    phone.goto("/")
 
     today = timezone.localdate()
     heading = phone.get_by_role("heading", level=1)

@@ -13,6 +13,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from demo.photos import shelf_jpeg
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, TaskFactory
 from visits.models import ChecklistResult, Task, Visit
@@ -58,7 +59,7 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
     phone.context.set_geolocation({"latitude": 31.2401, "longitude": 121.4201})
     with time_machine.travel(THURSDAY, tick=True):
         log_in(phone, "rep1", "demo-pass-1")
-        phone.goto("/visits/today/")
+        phone.wait_for_url("**/visits/today/")  # a rep lands on Today
         # the service worker keeps the stop's page before the rep goes underground
         kept_offline(phone, f"{live_server.url}/visits/start/{store.pk}/")
 
@@ -76,7 +77,14 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
         phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片").locator("input[type=checkbox]").check()
         phone.get_by_test_id("task").locator("input[type=checkbox]").check()
         phone.get_by_label("发现的问题").fill("端架有破损包装")
+        # a photo of the end cap, resized on the phone and kept there with the visit
+        phone.get_by_test_id("photo-checklist-item").select_option("promotion_display")
+        phone.locator("[data-photo-input]").set_input_files(
+            {"name": "IMG_0001.JPG", "mimeType": "image/jpeg", "buffer": shelf_jpeg(7)}
+        )
+        expect(phone.get_by_test_id("photo-upload")).to_contain_text("已保存在这部手机上", timeout=WAIT)
         expect(phone.get_by_test_id("visit-progress")).to_contain_text("2/2", timeout=WAIT)
+        expect(phone.get_by_test_id("visit-progress")).to_contain_text("照片 1", timeout=WAIT)
         assert Visit.objects.count() == 0  # nothing reached the server
 
         # a reload with no network: every value back, the form still open
@@ -93,7 +101,9 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
         expect(phone.get_by_test_id("upload-queue")).to_contain_text("等待上传", timeout=WAIT)
         phone.screenshot(path="tests/e2e/artifacts/visit-offline-route-phone.png", full_page=True)
         waiting = phone.evaluate("KaOutbox.list('writes').then(w => w.map(x => x.kind))")
-        assert waiting == ["check_in", "save", "check_out"]  # older saves folded into the newest
+        # the check-in first, the check-out last; older saves folded into the newest
+        assert waiting[0] == "check_in" and waiting[-1] == "check_out"
+        assert sorted(waiting[1:-1]) == ["photo", "save"]
 
         # the phone closes the page; later, with a network, Today opens and uploads what waited
         context = phone.context
@@ -114,5 +124,7 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
     assert visit.not_counted.filter(product=chips).exists()
     assert visit.problems == "端架有破损包装"
     assert Task.objects.get(pk=task.pk).status == Task.Status.DONE
+    photo = visit.photos.get()
+    assert photo.checklist_item == "promotion_display" and photo.thumbnail
     # the times are the phone's (taken at the taps), not the upload's; never ahead of the server
     assert visit.checked_in_at <= visit.checked_out_at <= THURSDAY + timedelta(hours=1)

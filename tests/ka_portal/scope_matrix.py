@@ -228,6 +228,7 @@ ROUTES: dict[str, Route] = {
     "visits:visit-detail": Route(params={"pk": "visit"}),
     "visits:visit-start": Route(params={"store_pk": "store"}),  # a stop's page before check-in: the rep's own stores
     "visits:visit-uuid": Route(params={"uuid": "visit_uuid"}),
+    "visits:visit-photo-uuid": Route(params={"uuid": "visit_uuid"}),
     "visits:visit-photo": Route(params={"pk": "visit"}),
     "visits:visit-check-out": Route(params={"pk": "visit"}),
     "visits:photo": Route(params={"pk": "visit_photo"}),

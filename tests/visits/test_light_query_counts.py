@@ -89,14 +89,14 @@ def test_checking_out_runs_the_same_few_queries_for_4_or_16_products(rep):
     assert counts[16] <= SERVICE_MAX, counts
 
 
-def _post(client, visit, items, action):
+def _post(client, visit, items, action, **headers):
     data = {f"stock_{product.pk}": f"0/{i % 10 + 1}" for i, product in enumerate(items[:-1])}
     data |= {f"not_counted_{items[-1].pk}": "on", "price_check_ok": "yes", "action": action}
     data |= {f"check_{item}": "pass" for item in ChecklistResult.Item.values}
     url = reverse("visits:visit-detail", args=[visit.pk])
     with CaptureQueriesContext(connection) as queries:
-        response = client.post(url, data)
-    assert response.status_code == 302, response.content[:500]
+        response = client.post(url, data, **headers)
+    assert response.status_code == (200 if headers else 302), response.content[:500]
     return len(queries)
 
 
@@ -109,5 +109,21 @@ def test_the_visit_pages_save_and_check_out_posts_do_not_grow_with_products(clie
         visit.refresh_from_db()
         assert visit.checked_out_at is not None
         assert visit.stock_counts.count() == products - 1
+    assert counts[4] == counts[16], counts
+    assert max(counts[16]) <= PAGE_MAX, counts
+
+
+def test_saves_sent_in_the_background_do_not_grow_with_products(client, rep):
+    """The page's own saves (as the sections change) and the outbox's answer in JSON with the suggested order
+    and the rating drawn again: still a fixed number of queries."""
+    client.force_login(rep)
+    counts = {}
+    for products in (4, 16):
+        visit, items = _store_visit(rep, products)
+        counts[products] = tuple(
+            _post(client, visit, items, action, HTTP_X_QUEUE="1") for action in ("save", "save", "check_out")
+        )
+        visit.refresh_from_db()
+        assert visit.checked_out_at is not None
     assert counts[4] == counts[16], counts
     assert max(counts[16]) <= PAGE_MAX, counts

@@ -6,11 +6,13 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from demo.photos import shelf_upload
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.visits.factories import VisitFactory
 from visits import selectors
@@ -139,3 +141,28 @@ def test_another_reps_visit_by_its_uuid_is_not_found(rep):
 
     assert client.get(url).status_code == 404
     assert client.post(url, _visit_body(beer), **QUEUED).status_code == 404
+
+
+def test_a_photo_taken_before_the_check_in_uploaded_reaches_its_visit_by_uuid(rep):
+    user, store, beer, client = rep
+    visit_uuid = uuid.uuid4()
+    url = reverse("visits:visit-photo-uuid", args=[visit_uuid])
+    photo = {"checklist_item": "promotion_display", "caption": "端架"}
+    assert client.post(url, {**photo, "image": shelf_upload(1)}, **QUEUED).status_code == 404  # not uploaded yet
+
+    _check_in(client, store, visit_uuid)
+    added = client.post(url, {**photo, "image": shelf_upload(2)}, **QUEUED)
+    refused = client.post(url, {**photo, "image": SimpleUploadedFile("notes.pdf", b"%PDF-1.4")}, **QUEUED)
+
+    assert added.status_code == 201 and 'data-testid="photo"' in added.json()["gallery"]
+    assert refused.status_code == 400 and "image" in refused.json()["errors"]
+    visit = Visit.objects.get()
+    assert visit.photos.get().checklist_item == "promotion_display"
+
+    client.post(
+        reverse("visits:visit-uuid", args=[visit_uuid]),
+        _visit_body(beer, checkout_reason="店长不在", action="check_out"),
+        **QUEUED,
+    )
+    late = client.post(url, {**photo, "image": shelf_upload(3)}, **QUEUED)
+    assert late.status_code == 409 and visit.photos.count() == 1  # the visit was closed before it arrived

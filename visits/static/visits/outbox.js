@@ -3,8 +3,9 @@
 // through it) and the service worker imports it (templates/pwa/sw.js) to keep a form posted offline and to
 // upload in the background (Background Sync) when the page is closed.
 //
-// A write is {key, url, body, at, kind, visit, title, page}: `key` is its Idempotency-Key, `body` the form as
-// sent (application/x-www-form-urlencoded), `kind` check_in | save | check_out, `visit` the visit's client uuid.
+// A write is {key, url, body, files, at, kind, visit, title, page}: `key` is its Idempotency-Key, `body` the form
+// as sent (application/x-www-form-urlencoded), `files` a photo's [{name, blob, filename}] (then sent as multipart),
+// `kind` check_in | save | photo | check_out, `visit` the visit's client uuid.
 // Writes go oldest first with `X-Queue: 1`, so the server answers in JSON (visits/views.py). A newer save of a
 // visit replaces an older one still waiting (each save carries the whole form). Per answer:
 //   2xx: sent, forgotten;
@@ -96,19 +97,33 @@
     });
   }
 
-  function body(write, token) {
+  function fields(write, token) {
     var form = new URLSearchParams(write.body);
     if (token) form.set("csrfmiddlewaretoken", token); // the page's own: the session may have rotated it
     return form;
   }
 
+  // The body as sent: the form's fields, and a photo's files (kept as Blobs) as multipart.
+  function body(form, write) {
+    if (!write.files || !write.files.length) return form;
+    var data = new FormData();
+    form.forEach(function (value, name) {
+      data.append(name, value);
+    });
+    write.files.forEach(function (file) {
+      data.append(file.name, file.blob, file.filename);
+    });
+    return data;
+  }
+
   // Send one write; resolves {state: "sent" | "refused" | "kept", answer, status}.
   function send(write, token) {
-    var form = body(write, token);
+    var form = fields(write, token);
     var headers = { "X-Queue": "1", "Idempotency-Key": write.key, Accept: "application/json" };
     var csrf = form.get("csrfmiddlewaretoken");
     if (csrf) headers["X-CSRFToken"] = csrf;
-    return fetch(write.url, { method: "POST", body: form, credentials: "same-origin", headers: headers, redirect: "manual" })
+    var sent = body(form, write);
+    return fetch(write.url, { method: "POST", body: sent, credentials: "same-origin", headers: headers, redirect: "manual" })
       .then(function (response) {
         var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
         var read = json ? response.json().catch(function () { return {}; }) : Promise.resolve({});

@@ -147,16 +147,62 @@
     job.row.dataset.state = "failed";
   }
 
+  // No network (or the visit's check-in still waiting on the phone): the resized photo goes into the outbox with
+  // the visit's other writes (queue.js, outbox.js) and uploads after them.
+  function keep(job, fields) {
+    var visitForm = document.querySelector("[data-testid=visit-form]");
+    var body = new URLSearchParams();
+    fields.forEach(function (value, name) { if (name !== "image") body.append(name, value); });
+    return window.KaQueue.write({
+      url: job.form.getAttribute("action"), body: body.toString(), kind: "photo",
+      files: [{ name: "image", blob: job.blob, filename: job.blob === job.file ? job.file.name : "photo.jpg" }],
+      visit: visitForm ? visitForm.dataset.visit : "", title: document.title, page: window.location.pathname,
+    }).then(function (result) {
+      if (result.state === "queued") {
+        setStatus(job, text(job.form, "kept"), 100);
+        job.row.querySelector(".progress-bar").classList.add("bg-warning");
+        job.row.dataset.state = "queued";
+        document.dispatchEvent(new CustomEvent("ka:photos-changed"));
+      } else if (result.state === "sent") {
+        var gallery = document.getElementById("photo-gallery");
+        if (gallery && result.answer.gallery) gallery.innerHTML = result.answer.gallery;
+        setStatus(job, text(job.form, "done"), 100);
+        job.row.dataset.state = "done";
+        document.dispatchEvent(new CustomEvent("ka:photos-changed"));
+      } else {
+        var reasons = result.answer.errors ? Object.keys(result.answer.errors).map(function (k) { return result.answer.errors[k].join(" "); }) : [];
+        fail(job, reasons.join(" ") || result.answer.message || text(job.form, "network"));
+      }
+    });
+  }
+
+  function waitingOnPhone() {
+    if (!window.KaQueue || !window.KaOutbox) return Promise.resolve(false);
+    return window.KaOutbox.list("writes").then(function (writes) { return writes.length > 0; }, function () { return false; });
+  }
+
   function upload(job) {
+    return waitingOnPhone().then(function (waiting) {
+      if (!waiting) return send(job);
+      return keep(job, formData(job));
+    });
+  }
+
+  function formData(job) {
+    var data = new FormData();
+    data.append("csrfmiddlewaretoken", job.form.querySelector("[name=csrfmiddlewaretoken]").value);
+    data.append("image", job.blob, job.blob === job.file ? job.file.name : "photo.jpg");
+    data.append("caption", job.caption);
+    data.append("checklist_item", job.checklistItem);
+    data.append("taken_at", job.takenAt || "");
+    data.append("latitude", job.where ? job.where.latitude : "");
+    data.append("longitude", job.where ? job.where.longitude : "");
+    return data;
+  }
+
+  function send(job) {
     return new Promise(function (resolve) {
-      var data = new FormData();
-      data.append("csrfmiddlewaretoken", job.form.querySelector("[name=csrfmiddlewaretoken]").value);
-      data.append("image", job.blob, job.blob === job.file ? job.file.name : "photo.jpg");
-      data.append("caption", job.caption);
-      data.append("checklist_item", job.checklistItem);
-      data.append("taken_at", job.takenAt || "");
-      data.append("latitude", job.where ? job.where.latitude : "");
-      data.append("longitude", job.where ? job.where.longitude : "");
+      var data = formData(job);
       var request = new XMLHttpRequest();
       request.open("POST", job.form.getAttribute("action"));
       request.setRequestHeader("X-Photo-Upload", "1");
@@ -186,8 +232,11 @@
         resolve();
       };
       request.onerror = request.ontimeout = function () {
-        fail(job, text(job.form, "network"));
-        resolve();
+        if (!window.KaQueue) {
+          fail(job, text(job.form, "network"));
+          return resolve();
+        }
+        keep(job, formData(job)).then(resolve); // no network: kept on the phone, uploaded with the visit
       };
       job.row.dataset.state = "uploading";
       request.send(data);

@@ -162,7 +162,7 @@ document.addEventListener("change", exclusive);
       var box = row.querySelector("input[type=checkbox]");
       return (box && box.checked) || Array.prototype.some.call(row.querySelectorAll("input[data-part]"), function (i) { return i.value.trim() !== ""; });
     }).length;
-    var photos = document.querySelectorAll("#photo-gallery [data-testid=photo]").length;
+    var photos = document.querySelectorAll("#photo-gallery [data-testid=photo], [data-testid=photo-upload][data-state=queued]").length;
     var show = function (name, text) {
       var part = bar.querySelector("[data-progress=" + name + "] [data-progress-value]");
       if (part) part.textContent = text;
