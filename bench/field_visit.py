@@ -12,7 +12,9 @@ Asia/Shanghai time, with the position at the store.
 
 The speed run: log in, Today, check in at the rep's store with 16 listed products (one open task is created for it
 if it has none), every checklist item, prices, 16 stock counts (cases and packs), one camera photo (a 4000 × 3000
-JPEG with noise, about 2.6 MB, which the page resizes before uploading; the rep waits for "Added"), the task done,
+JPEG with noise, about 2.6 MB, which the page resizes before uploading; the rep goes on while it uploads, and
+"Save and check out" frees the rep at once, the check-out following the photo: the seconds stop there, and the time
+until the server has both is printed apart), the task done,
 check out. An input is a tap or a field typed (login 2 fields + 1 tap; "All OK" 1; a count 2). It is run twice on
 fresh browser contexts: first with no throttling (the baseline, same run), then on Chrome DevTools' "Slow 4G"
 preset set through CDP `Network.emulateNetworkConditions` on the page and on every service worker:
@@ -308,9 +310,11 @@ class Traffic:
             else:
                 background += request.bytes
         worker_only = 0
-        for _url, size, started in self.worker_bytes:
+        for url, size, started in self.worker_bytes:
             during = [nav for nav in self.navigations if nav.started <= started <= (nav.loaded or float("inf"))]
-            if during:
+            # another page the worker keeps ahead (a stop's page for an offline check-in) is not this page's cost
+            ahead = "/static/" not in url and during and url not in (during[-1].url, during[-1].landed)
+            if during and not ahead:
                 per[during[-1].loader] += size
             else:
                 worker_only += size
@@ -491,7 +495,8 @@ def fill_visit(rep: Rep, typed: Typed, rng: random.Random, photo: bytes | None) 
         rep.tap(task.first)
         typed.task_done = True
 
-    if photo is not None:  # the rep sees "Added" before leaving
+    if photo is not None and not page.locator("[data-testid=check-out]").count():
+        # the one-form page: the rep sees "Added" before leaving (its check-out would leave the upload behind)
         page.locator("[data-testid=photo-upload][data-state=done], [data-testid=photo-gallery] img").first.wait_for(
             timeout=WAIT_MS
         )
@@ -607,10 +612,15 @@ def speed_run(browser, server: Server, scene: Scene, photo: bytes, throttle: boo
         step("check in (to the visit page)")
         typed = Typed()
         fill_visit(rep, typed, random.Random(1), photo)
-        step("checklist, prices, 16 counts, photo (until uploaded), task")
+        step("checklist, prices, 16 counts, photo chosen, task")
         shape = check_out(rep)
         step("check out")
         seconds = time.monotonic() - started
+        if shape == "in place":
+            # the rep is free once the bar says checked out; a photo still going up and the check-out behind it
+            # finish in the background: timed apart, and the server checked only after
+            page.locator("[data-testid=checked-out][data-state=done]").wait_for(timeout=60_000)
+            steps.append(("(after) photo and check-out finish uploading; the rep was free", time.monotonic() - mark))
         page.wait_for_timeout(1500)  # let the last background answers arrive before counting bytes
         pages, background, worker_only, served = traffic.summary()
         if os.environ.get("BENCH_DETAIL"):  # every request with its bytes, to see what a page load costs
@@ -715,8 +725,10 @@ def queries_summary(hits: list[Hit]) -> tuple[list[int], list[int], list[Hit]]:
         writes.append(hit)
         if "check-out" in hit.path or "check_out" in hit.path or hit.location.rstrip("/").endswith("/visits/today"):
             check_outs.append(hit.queries)
-        elif re.search(r"/visits/\d+/$|/api/v1/visits/", hit.path) and "photo" not in hit.path:
+        elif re.search(r"/visits/(\d+|u/[0-9a-f-]+)/$|/api/v1/visits/", hit.path) and "photo" not in hit.path:
             saves.append(hit.queries)
+    if saves and not check_outs:  # the page saves in place and checks out the same way: its last write
+        check_outs.append(saves.pop())
     return saves, check_outs, writes
 
 

@@ -49,8 +49,13 @@ def until(page, script: str, arg=None) -> None:
 
 
 def kept_offline(page, url: str) -> None:
-    """The service worker controls the page and keeps `url` for when there is no network."""
-    until(page, "async (url) => !!navigator.serviceWorker.controller && !!(await caches.match(url))", url)
+    """The service worker controls the page and keeps `url` for when there is no network. A page that loaded
+    while the worker was installing may stay uncontrolled (Chromium): the next load is controlled, as for a rep."""
+    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("!!navigator.serviceWorker.controller"):
+        page.reload()
+    until(page, "() => !!navigator.serviceWorker.controller")
+    until(page, "async (url) => !!(await caches.match(url))", url)
 
 
 def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, live_server, route):

@@ -258,7 +258,7 @@
     var job = queue.shift();
     var ready = job.blob ? Promise.resolve() : prepare(job);
     ready.then(function () { return upload(job); }, function () { fail(job, text(job.form, "network")); })
-      .then(function () { busy = false; next(); });
+      .then(function () { busy = false; next(); settle(); });
   }
 
   function enqueue(form, files) {
@@ -305,6 +305,25 @@
     input.setCustomValidity(text(form, "choose"));
     input.reportValidity();
   }, true);
+
+  // "Save and check out" waits for the photos still going up (visit.js): one arriving after the check-out would
+  // find the visit closed.
+  var waiters = [];
+  function settle() {
+    if (busy || queue.length) return;
+    waiters.splice(0).forEach(function (resolve) { resolve(); });
+  }
+  window.KaPhotos = {
+    pending: function () {
+      return busy || queue.length > 0;
+    },
+    idle: function () {
+      return new Promise(function (resolve) {
+        waiters.push(resolve);
+        settle();
+      });
+    },
+  };
 
   // Leaving the page with photos still uploading asks first.
   window.addEventListener("beforeunload", function (event) {

@@ -222,18 +222,21 @@ document.addEventListener("change", exclusive);
     }
   }
 
-  function checkedOut(queued) {
+  // The bar once checked out: "done" (the server has it), "queued" (no network: it waits on the phone) or
+  // "uploading" (photos still going up, the check-out sent right after them: the rep may move on).
+  function checkedOut(state) {
     closed = true;
     clearTimeout(timer);
     var done = bar.querySelector("[data-checked-out]");
     var text = done.querySelector("[data-checked-out-text]");
-    text.textContent = queued ? text.dataset.queued : text.dataset.done;
+    text.textContent = text.dataset[state];
+    done.dataset.state = state;
     bar.querySelector("[data-bar-buttons]").hidden = true;
     done.hidden = false;
     Array.prototype.forEach.call(form.elements, function (input) {
       if (input.type !== "hidden") input.disabled = true;
     });
-    if (!queued) {
+    if (state === "done") {
       // the server has every value: this visit's drafts are done
       try {
         for (var i = localStorage.length - 1; i >= 0; i -= 1) {
@@ -245,10 +248,28 @@ document.addEventListener("change", exclusive);
     }
   }
 
+  // A check-out shown early ("uploading") that the server then refused: the visit is open again, to fix.
+  function reopen() {
+    closed = false;
+    bar.querySelector("[data-checked-out]").hidden = true;
+    bar.querySelector("[data-bar-buttons]").hidden = false;
+    Array.prototype.forEach.call(form.elements, function (input) { input.disabled = false; });
+  }
+
   function send(action, land) {
     if (closed || sections.hasAttribute("inert") || !window.KaQueue) return Promise.resolve(null);
     clearTimeout(timer);
-    var sent = body(action);
+    var sent = body(action); // the form as it is now (the bar below disables its fields)
+    if (action === "check_out" && window.KaPhotos && window.KaPhotos.pending()) {
+      // photos still going up: the rep is done here; the check-out follows them (one arriving after the
+      // check-out would find the visit closed), and the page keeps uploading (leaving it asks first)
+      checkedOut("uploading");
+      return window.KaPhotos.idle().then(function () { return write(action, land, sent); });
+    }
+    return write(action, land, sent);
+  }
+
+  function write(action, land, sent) {
     say("saving");
     return window.KaQueue.write({
       url: path(form.getAttribute("action")), body: sent.toString(), kind: action === "check_out" ? "check_out" : "save",
@@ -264,12 +285,12 @@ document.addEventListener("change", exclusive);
           var old = document.getElementById(id);
           if (old) old.outerHTML = result.answer.sections[id];
         });
-        if (result.answer.checked_out) checkedOut(false);
+        if (result.answer.checked_out) checkedOut("done");
       } else if (result.state === "queued") {
         say("queued", new Date());
-        if (action === "check_out") checkedOut(true);
+        if (action === "check_out") checkedOut("queued");
       } else if (result.state === "refused") {
-        say("saving");
+        if (closed && action === "check_out") reopen();
         state.textContent = "";
         mark(result.answer, land);
       } else {
