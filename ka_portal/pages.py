@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -44,3 +45,24 @@ def run_step(request, action: Callable[[], Any], *, success=None, then: str, fol
         if text:
             messages.success(request, text)
     return redirect(safe_next(request, then) if follow_next else then)
+
+
+# --- writes sent in the background (visits/static/visits/outbox.js): answered in JSON, not with a page ----------
+
+
+def queued(request) -> bool:
+    """A write the visit page sends without leaving the page, or the phone's outbox uploads later (`X-Queue: 1`):
+    it gets a short JSON answer, never a redirect or a whole page."""
+    return request.headers.get("X-Queue") == "1"
+
+
+def queued_refusal(message: str, errors: dict | None = None, status: int = 400, form=None) -> JsonResponse:
+    """A refused background write: the reason, and per field what is wrong, each message led by the field's label
+    (the page marks the fields; the outbox lists the reasons for the rep, whose typed values stay in the draft)."""
+    errors = dict(errors or {})
+    if form is not None:
+        for name, texts in form.errors.items():
+            label = form.fields[name].label if name in form.fields else None
+            errors[name] = [f"{label}: {text}" if label else str(text) for text in texts]
+    errors = {name: [str(text) for text in texts] for name, texts in errors.items()}
+    return JsonResponse({"message": str(message), "errors": errors}, status=status)

@@ -28,7 +28,7 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.middleware import BadInput
-from ka_portal.pages import run_step, show_refusal
+from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, suggested_orders_for, tasks_for, visits_for
 
@@ -93,10 +93,10 @@ def today(request):
 @require_POST
 def check_in(request):
     form = CheckInForm(request.POST)
-    queued = _queued(request)
+    in_background = queued(request)
     if not form.is_valid():
-        if queued:
-            return _queued_refusal(_("Check-in failed: choose a store and try again."), form)
+        if in_background:
+            return queued_refusal(_("Check-in failed: choose a store and try again."), form=form)
         messages.error(request, _("Check-in failed: choose a store and try again."))
         return redirect("visits:today")
     data = form.cleaned_data
@@ -115,8 +115,8 @@ def check_in(request):
             at=data.get("at"),
         )
     except DomainError as error:
-        if queued:
-            return _queued_refusal(error.detail, status=error.status_code)
+        if in_background:
+            return queued_refusal(error.detail, status=error.status_code)
         messages.error(request, error.detail)
         return redirect("visits:today")
     url = reverse("visits:visit-detail", args=[visit.pk])
@@ -125,29 +125,11 @@ def check_in(request):
         far = _("You checked in %(distance)s m from the store's address; the visit is flagged.") % {
             "distance": visit.distance_m
         }
-    if queued:
+    if in_background:
         return JsonResponse({"url": url, "visit": str(visit.uuid), "message": far}, status=201)
     if far:
         messages.warning(request, far)
     return redirect(url)
-
-
-# --- writes sent in the background (visits/static/visits/outbox.js): answered in JSON, not with a page ----------
-
-
-def _queued(request) -> bool:
-    """A write the visit page sends without leaving the page, or the phone's outbox uploads later (`X-Queue: 1`):
-    it gets a short JSON answer, never a redirect or a whole page."""
-    return request.headers.get("X-Queue") == "1"
-
-
-def _queued_refusal(message: str, form=None, status: int = 400) -> JsonResponse:
-    """A refused background write: the reason, and per field what is wrong (the page marks them; the outbox lists
-    them for the rep, whose typed values stay in the visit's draft)."""
-    errors = {}
-    if form is not None:
-        errors = {name: [str(text) for text in texts] for name, texts in form.errors.items()}
-    return JsonResponse({"message": str(message), "errors": errors}, status=status)
 
 
 def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
@@ -220,23 +202,23 @@ def visit_start(request, store_pk: int):
 
 def _visit_post(request, visit: Visit):
     """The visit form's save, "All OK" and check-out, from the page or from the outbox (then answered in JSON)."""
-    queued = _queued(request)
+    in_background = queued(request)
     if visit.rep_id != request.user.pk:
         raise PermissionDenied
     action = request.POST.get("action")
     if not visit.is_open:
-        if not queued:  # a repeated tap on "check out": the visit is already closed, show it
+        if not in_background:  # a repeated tap on "check out": the visit is already closed, show it
             return redirect("visits:visit-detail", pk=visit.pk)
         if action == "check_out":  # a repeated check-out: done already
             return JsonResponse({"url": reverse("visits:visit-detail", args=[visit.pk]), "checked_out": True})
-        return _queued_refusal(_("The visit was closed before this save arrived: it was not recorded."), status=409)
+        return queued_refusal(_("The visit was closed before this save arrived: it was not recorded."), status=409)
     listings = selectors.store_listings(visit.store)
     tasks = list(selectors.open_tasks(request.user).filter(store=visit.store))
     previous = selectors.previous_counts(visit)
     form = VisitForm(request.POST, visit=visit, listings=listings, tasks=tasks, previous=previous)
     if not form.is_valid():
-        if queued:
-            return _queued_refusal(form.fix_message() or _("Not saved: please correct the fields marked."), form)
+        if in_background:
+            return queued_refusal(form.fix_message() or _("Not saved: please correct the fields marked."), form=form)
         messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
         return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
     findings = form.record_kwargs(all_ok=action == "all_ok")
@@ -253,14 +235,14 @@ def _visit_post(request, visit: Visit):
                 form.add_error(f"check_{item}", _("Answer this item."))
             for product_id in error.missing.products:
                 form.add_error(f"stock_{product_id}", _("Count it, or tick “not counted”."))
-        if queued:
-            return _queued_refusal(error.detail, form, status=error.status_code)
+        if in_background:
+            return queued_refusal(error.detail, form=form, status=error.status_code)
         if isinstance(error, services.VisitIncomplete):
             messages.error(request, error.detail)  # said at the top too
             return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
         messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
         return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
-    if queued:
+    if in_background:
         return _queued_saved(request, visit, checked_out=action == "check_out")
     if action == "check_out":
         messages.success(request, _("Checked out. The visit is saved."))
@@ -318,12 +300,12 @@ def visit_photo_by_uuid(request, uuid):
 
 
 def _photo_post(request, visit: Visit):
-    queued = _queued(request)
+    in_background = queued(request)
     if visit.rep_id != request.user.pk:
         raise PermissionDenied
     if not visit.is_open:
-        if queued:
-            return _queued_refusal(_("The visit was closed before this photo arrived: it was not added."), status=409)
+        if in_background:
+            return queued_refusal(_("The visit was closed before this photo arrived: it was not added."), status=409)
         raise PermissionDenied
     photo_form = PhotoForm(request.POST, request.FILES)
     # photos.js uploads one resized photo at a time in the background: it gets the gallery back (201) or the
@@ -336,7 +318,7 @@ def _photo_post(request, visit: Visit):
             show_refusal(photo_form, error)
         else:
             visit = selectors.visit_detail(request.user, visit.pk)  # with the new photo
-            if queued:  # from the phone's outbox: the gallery, for a page still open
+            if in_background:  # from the phone's outbox: the gallery, for a page still open
                 gallery = render_to_string("visits/_photo_gallery.html", {"visit": visit}, request=request)
                 return JsonResponse(
                     {"url": reverse("visits:visit-detail", args=[visit.pk]), "gallery": gallery}, status=201
@@ -348,8 +330,8 @@ def _photo_post(request, visit: Visit):
                 return render(request, "visits/_photos.html", context)
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
-    if queued:
-        return _queued_refusal(_("The photo was not added."), photo_form)
+    if in_background:
+        return queued_refusal(_("The photo was not added."), form=photo_form)
     if uploaded:
         errors = [str(message) for messages_ in photo_form.errors.values() for message in messages_]
         return JsonResponse({"errors": errors}, status=400)

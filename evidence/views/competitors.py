@@ -4,7 +4,7 @@ reps (their own stores') with its Excel export, and the per-chain summary."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
-from ka_portal.pages import show_refusal
+from ka_portal.pages import queued, queued_refusal, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import competitor_sightings_for, visits_for
 
@@ -89,6 +89,10 @@ def visit_competitor_add(request, pk: int):
             competitor_sighting_add(visit=visit, by=request.user, **form.cleaned_data)
         except DomainError as refusal:
             show_refusal(form, refusal)
+    if queued(request):  # from the phone's outbox, sent when the network came back
+        if form.is_valid():
+            return JsonResponse({"message": gettext("Competitor sighting recorded.")}, status=201)
+        return queued_refusal(gettext("The competitor sighting was not recorded."), form=form)
     if form.is_valid():  # still valid: the service did not refuse
         saved = gettext("Competitor sighting recorded.")
         if not request.htmx:

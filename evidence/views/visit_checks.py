@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ka_portal.errors import DomainError
+from ka_portal.pages import queued, queued_refusal
 from ka_portal.permissions import model_permission
 from visits import selectors as visit_selectors
 from visits.models import Visit
@@ -127,6 +129,12 @@ def _answer(request, visit: Visit, posted: Posted | None, success: str):
     """htmx: the section again (with the errors, or fresh); else back to the visit at the section, or the whole
     page with the errors (400)."""
     editable = visit.is_open and visit.rep_id == request.user.pk
+    if queued(request):  # from the phone's outbox, sent when the network came back
+        if posted is None:
+            return JsonResponse({"message": str(success)})
+        general = posted.errors.get("__all__")
+        fields = {name: [text] for name, text in posted.errors.items() if name != "__all__"}
+        return queued_refusal(general or _("Not saved: please correct the fields marked."), fields)
     if request.htmx:
         return render(request, SECTION, section_context(request, visit, editable, posted))
     if posted is None:

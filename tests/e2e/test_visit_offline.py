@@ -110,12 +110,14 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     expect(refused).to_contain_text("沃尔玛五角场店", timeout=WAIT)
     expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
     assert len(reason.input_value()) == 1001 and problems.input_value() == "端架有破损包装"
+    assert refused.locator("li").count() == 1  # the newest save of the visit, once
+    assert "按现状签退的原因" in refused.inner_text()  # the field named, then why
+    expect(phone.get_by_test_id("checkout-error")).to_contain_text("不超过 1000 字符", timeout=WAIT)  # marked here
     reason.fill("")
     phone.get_by_role("button", name="保存", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_contain_text("已保存", timeout=WAIT)
     assert Visit.objects.get(pk=visit.pk).problems == "端架有破损包装"
-    assert refused.locator("li").count() == 1  # the newest save of the visit, once
-    refused.get_by_role("button", name="知道了").click()  # read: dismissed
+    expect(refused).to_be_hidden(timeout=WAIT)  # corrected and saved: the refusal is done with
     phone.reload()
     assert problems.input_value() == "端架有破损包装"
     assert reason.input_value() == ""

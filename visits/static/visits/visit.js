@@ -281,6 +281,7 @@ document.addEventListener("change", exclusive);
         if (banner) banner.classList.add("d-none");
         (window.kaDrafts || []).forEach(function (draft) { if (draft.form === form) draft.committed(sent); });
         say("saved", new Date());
+        forgetRefused();
         Object.keys(result.answer.sections || {}).forEach(function (id) {
           var old = document.getElementById(id);
           if (old) old.outerHTML = result.answer.sections[id];
@@ -326,9 +327,65 @@ document.addEventListener("change", exclusive);
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-all-ok], [data-same-as-last], [data-same-as-last-all]")) setTimeout(function () { later(null); }, 0);
   });
+  // A promotion, display or competitor form that could not reach the server (htmx: no network) goes into the
+  // outbox with the visit's other writes, its photos as files; the section says it is kept on the phone.
+  document.addEventListener("htmx:sendError", function (event) {
+    var source = event.detail.elt;
+    var sectionForm = source && source.closest && source.closest("#promotions form[enctype], #competitors form[enctype]");
+    if (!sectionForm || !window.KaQueue) return;
+    var fields = new URLSearchParams();
+    var files = [];
+    new FormData(sectionForm).forEach(function (value, name) {
+      if (typeof value === "string") fields.append(name, value);
+      else if (value.size) files.push({ name: name, blob: value, filename: value.name || "photo.jpg" });
+    });
+    window.KaQueue.write({
+      url: path(sectionForm.getAttribute("action")), body: fields.toString(), files: files, kind: "check",
+      visit: form.dataset.visit, title: (document.querySelector("h1") || {}).textContent || "", page: window.location.pathname,
+    }).then(function (result) {
+      var note = sectionForm.querySelector("[data-kept-note]");
+      if (!note) {
+        note = document.createElement("p");
+        note.className = "small fw-semibold mt-2 mb-0";
+        note.dataset.keptNote = "";
+        note.dataset.testid = "kept-note";
+        sectionForm.appendChild(note);
+      }
+      var texts = bar ? bar.querySelector("[data-save-state]").dataset : {};
+      note.classList.toggle("text-warning", result.state === "queued");
+      note.classList.toggle("text-danger", result.state !== "queued" && result.state !== "sent");
+      if (result.state === "queued") note.textContent = texts.queued || "";
+      else if (result.state === "sent") note.textContent = texts.saved || "";
+      else note.textContent = result.answer.message || texts.full || "";
+    });
+  });
+
   document.addEventListener("htmx:afterSwap", progress);
   document.addEventListener("ka:photos-changed", progress);
   progress();
+
+  // A save of this visit the server refused after it waited on the phone: its fields marked again on the page
+  // (the values are the draft's); the next save the server takes clears it.
+  function refusedHere(refused) {
+    return (refused || []).filter(function (item) {
+      return item.visit === form.dataset.visit && (item.kind === "save" || item.kind === "check_out");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.KaQueue) return;
+    window.KaQueue.onChange(function (waiting, refused) {
+      var mine = refusedHere(refused);
+      if (mine.length && !closed) mark({ message: mine[mine.length - 1].reasons.join(" "), errors: mine[mine.length - 1].errors }, false);
+    });
+  });
+  function forgetRefused() {
+    if (!window.KaOutbox) return;
+    window.KaOutbox.list("refused").then(function (refused) {
+      var mine = refusedHere(refused);
+      if (!mine.length) return;
+      return Promise.all(mine.map(function (item) { return window.KaOutbox.remove("refused", item.key); })).then(window.KaQueue.refresh);
+    });
+  }
 
   // ---- a stop's page before check-in: opens once the check-in is made (here, or waiting in the outbox)
   if (!form.hasAttribute("data-start")) return;
