@@ -10,6 +10,7 @@
   var outbox = window.KaOutbox;
   var sending = false;
   var listeners = [];
+  var RETRY_MS = 15000;
 
   function token() {
     var field = document.querySelector("[name=csrfmiddlewaretoken]");
@@ -90,7 +91,9 @@
       })
       .then(function (outcome) {
         sending = false;
-        return refresh().then(function () {
+        return refresh().then(function (waiting) {
+          // a write kept while this upload ran (it listed the outbox before): send it too
+          if (outcome && !outcome.stopped && waiting.length) upload();
           return outcome;
         });
       });
@@ -111,7 +114,8 @@
             return refresh();
           })
           .then(function () {
-            if (navigator.onLine !== false && waiting.length) upload();
+            // the network may be back already (no `online` event to come): try at once, then on the timer
+            if (navigator.onLine !== false) upload();
             return { state: "queued", answer: {} };
           })
           .catch(function () {
@@ -155,6 +159,14 @@
     refresh().then(function (waiting) {
       if (waiting.length && navigator.onLine !== false) upload();
     });
+    // a network that comes back without an `online` event (a flaky cell, a captive portal let go) is tried
+    // every 15 s while something waits
+    window.setInterval(function () {
+      if (navigator.onLine === false || sending) return;
+      outbox.list("writes").then(function (waiting) {
+        if (waiting.length) upload();
+      }, function () {});
+    }, RETRY_MS);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -396,7 +396,7 @@ document.addEventListener("change", exclusive);
     if (!card) return;
     card.querySelector("form").hidden = true;
     var note = card.querySelector("[data-checked-in-here]");
-    note.querySelector("[data-checked-in-time]").textContent = clock(at);
+    note.textContent = note.dataset.text.replace("{time}", clock(at));
     note.hidden = false;
   }
   document.addEventListener("ka:checked-in", function () { open(new Date()); });
