@@ -12,13 +12,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
 
 
-def test_rep_checks_a_promotion_on_a_phone(phone, live_server, settings, tmp_path):
+@pytest.fixture
+def at_the_visit(phone, live_server, settings, tmp_path):
+    """The rep's visit page open on the phone, where a plan with an end cap runs; a photo of the end cap on hand."""
     settings.MEDIA_ROOT = tmp_path
     w = checks_world.build()
     image = tmp_path / "endcap.png"
     image.write_bytes(checks_world.PNG)
     log_in(phone, "ck_rep", "pass-1234")
     phone.goto(f"/visits/{w.visit.pk}/")
+    return w, image
+
+
+def test_rep_checks_a_promotion_on_a_phone(phone, at_the_visit):
+    w, image = at_the_visit
     phone.get_by_label("发现的问题").fill("端架有破损包装")  # typed in the visit form, not yet saved
 
     promotion = phone.get_by_test_id("promotion")
@@ -36,15 +43,8 @@ def test_rep_checks_a_promotion_on_a_phone(phone, live_server, settings, tmp_pat
     phone.screenshot(path="tests/e2e/artifacts/visit-promotions-page-phone.png", full_page=True)
 
 
-def test_a_promotion_checked_with_no_network_uploads_with_its_photo_when_it_returns(
-    phone, live_server, settings, tmp_path
-):
-    settings.MEDIA_ROOT = tmp_path
-    w = checks_world.build()
-    image = tmp_path / "endcap.png"
-    image.write_bytes(checks_world.PNG)
-    log_in(phone, "ck_rep", "pass-1234")
-    phone.goto(f"/visits/{w.visit.pk}/")
+def test_a_promotion_checked_with_no_network_uploads_with_its_photo_when_it_returns(phone, at_the_visit):
+    w, image = at_the_visit
     phone.wait_for_function("() => !!window.KaQueue")
 
     phone.context.set_offline(True)  # the back room: the section cannot reach the server
