@@ -139,11 +139,13 @@ def visit_checks(visit: Visit) -> VisitChecks:
     queries, however many plans, products and agreements)."""
     on = visit_day(visit)
     plans = running_promotions(visit.store, on)
-    prices = {check.item_id: check for check in PromotionCheck.objects.filter(visit=visit)}
-    displays = DisplayCheck.objects.filter(visit=visit).select_related("photo")
+    prices, displays, executions = {}, [], {}
+    if visit.pk is not None:  # else a visit started on the phone, its check-in not uploaded yet: nothing recorded
+        prices = {check.item_id: check for check in PromotionCheck.objects.filter(visit=visit)}
+        displays = DisplayCheck.objects.filter(visit=visit).select_related("photo")
+        executions = {ex.plan_id: ex for ex in PromotionExecution.objects.filter(visit=visit)}
     by_plan = {(check.plan_id, check.kind): check for check in displays if check.plan_id}
     by_agreement = {check.agreement_id: check for check in displays if check.agreement_id}
-    executions = {ex.plan_id: ex for ex in PromotionExecution.objects.filter(visit=visit)}
     return VisitChecks(
         plans=[
             PlanAtVisit(

@@ -53,7 +53,7 @@ def section_html(request, visit, *, form=None, saved: str = "") -> str:
         "visit": visit,
         "sightings": [
             (sighting, photo_thumbnail_url(sighting.photo))
-            for sighting in visit.competitor_sightings.select_related("photo").order_by("id")
+            for sighting in (visit.competitor_sightings.select_related("photo").order_by("id") if visit.pk else [])
         ],
         "editable": editable,
         "form": form if editable else None,
@@ -103,6 +103,15 @@ def visit_competitor_add(request, pk: int):
         # 200 so htmx swaps the section in: the errors show next to the fields, with what was typed.
         return HttpResponse(section_html(request, visit, form=form))
     return _full_visit_page(request, visit, form)
+
+
+@model_permission(CompetitorSighting, get=None, post="add")
+@require_POST
+def visit_competitor_add_by_uuid(request, uuid):
+    """A sighting from a stop's page on the phone, posted by the visit's client uuid (see visit_checks)."""
+    from .visit_checks import visit_pk_by_uuid
+
+    return visit_competitor_add(request, visit_pk_by_uuid(request, uuid))
 
 
 @model_permission(CompetitorSighting, get=None, post="change")
@@ -237,5 +246,6 @@ urlpatterns = [
     path("competitors/", CompetitorListView.as_view(), name="competitor-list"),
     path("competitors/summary/", competitor_summary_page, name="competitor-summary"),
     path("visits/<int:pk>/competitors/", visit_competitor_add, name="visit-competitor-add"),
+    path("visits/u/<uuid:uuid>/competitors/", visit_competitor_add_by_uuid, name="visit-competitor-add-uuid"),
     path("competitors/<int:pk>/delete/", visit_competitor_delete, name="competitor-delete"),
 ]

@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -46,12 +47,19 @@ def _page(browser, live_server, width: int, height: int):
     return context, page
 
 
+def _close(context) -> None:
+    """Close the browser, then give the live server a moment: the service worker fetches pages to keep in the
+    background, and a request still being answered holds SQLite's table lock while the test database is flushed."""
+    context.close()
+    time.sleep(0.5)
+
+
 @pytest.fixture
 def phone(browser, live_server):
     """A phone-size page (375 × 812) in Simplified Chinese, on Asia/Shanghai time."""
     context, page = _page(browser, live_server, 375, 812)
     yield page
-    context.close()
+    _close(context)
 
 
 @pytest.fixture
@@ -59,7 +67,7 @@ def desktop(browser, live_server):
     """An office screen (1280 × 900) in Simplified Chinese: managers and finance at their desks."""
     context, page = _page(browser, live_server, 1280, 900)
     yield page
-    context.close()
+    _close(context)
 
 
 def log_in(page, username: str, password: str) -> None:

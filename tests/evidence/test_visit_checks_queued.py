@@ -1,6 +1,7 @@
 """Promotion checks and competitor sightings made with no network reach the server from the phone's outbox
 (`X-Queue: 1`): answered in JSON, a refusal naming the field and why, nothing written when refused."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -48,3 +49,21 @@ def test_a_queued_competitor_sighting_answers_json(world):
     assert refused.status_code == 400 and refused.json()["errors"]["shelf_price"][0].startswith("终端零售价")
     assert saved.status_code == 201
     assert CompetitorSighting.objects.get(visit=w.visit).shelf_price == Decimal("4.50")  # the refused one wrote nothing
+
+
+def test_a_stops_page_before_check_in_lets_the_promotion_be_checked_by_the_visits_uuid(world):
+    w, client = world
+    w.visit.delete()  # the stop not started yet: its page before check-in, as kept on the phone
+    page = client.get(reverse("visits:visit-start", args=[w.store.pk])).content.decode()
+    start = re.search(r'name="uuid" value="([0-9a-f-]{36})"', page).group(1)
+    plan_url = reverse("evidence:visit-plan-checks-uuid", args=[start, w.plan.pk])
+    assert plan_url in page and "端架特价" in page  # the running plan, to check on the phone
+    assert reverse("evidence:visit-competitor-add-uuid", args=[start]) in page
+    prices = {f"price_{item.pk}": "10.10" for item in w.plan.items.all()}
+    assert client.post(plan_url, prices, **QUEUED).status_code == 404  # the check-in has not arrived yet
+
+    client.post(reverse("visits:check-in"), {"store": w.store.pk, "uuid": start}, **QUEUED)
+    saved = client.post(plan_url, prices, **QUEUED)
+
+    assert saved.status_code == 200
+    assert PromotionCheck.objects.filter(visit__uuid=start).count() == w.plan.items.count()

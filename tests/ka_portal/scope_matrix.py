@@ -364,6 +364,9 @@ ROUTES: dict[str, Route] = {
     # --- visit evidence: promotions and displays in the visit (helper checks)
     "evidence:visit-plan-checks": Route(params={"pk": "visit", "plan_pk": "promotion_plan"}),
     "evidence:visit-agreement-check": Route(params={"pk": "visit", "agreement_pk": "display_agreement"}),
+    # by a visit's client uuid, from a stop's page kept on the phone (see VALUES' visit_uuid)
+    "evidence:visit-plan-checks-uuid": Route(params={"uuid": "visit_uuid", "plan_pk": "promotion_plan"}),
+    "evidence:visit-agreement-check-uuid": Route(params={"uuid": "visit_uuid", "agreement_pk": "display_agreement"}),
     "visit-promotion-checks": Route(params={"pk": "visit"}),
     "visit-display-checks": Route(params={"pk": "visit"}),
     "promotion-plan-execution": Route(params={"pk": "promotion_plan"}),
@@ -381,6 +384,7 @@ ROUTES: dict[str, Route] = {
     "evidence:competitor-list": Route(rows="competitor_sighting", export=True),
     "evidence:competitor-summary": Route(),
     "evidence:visit-competitor-add": Route(params={"pk": "visit"}),
+    "evidence:visit-competitor-add-uuid": Route(params={"uuid": "visit_uuid"}),
     "evidence:competitor-delete": Route(params={"pk": "competitor_sighting"}),
     "competitor-sighting-list": Route(rows="competitor_sighting"),
     "competitor-sighting-detail": Route(params={"pk": "competitor_sighting"}),
