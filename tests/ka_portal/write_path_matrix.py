@@ -852,6 +852,9 @@ RULES += (
         doors=(
             Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]), _visit_page,
                  prepare=_open_visit),
+            # the same form by the visit's client uuid (a stop's page kept on the phone, before it knew the number)
+            Door("page", "rep", lambda w: reverse("visits:visit-uuid", args=[_open_visit(w).uuid]), _visit_page,
+                 prepare=_open_visit, name="page-by-uuid"),
         ),
     ),
     Rule(
@@ -863,6 +866,9 @@ RULES += (
             Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
                  lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
                  prepare=_open_visit),
+            Door("page", "rep", lambda w: reverse("visits:visit-uuid", args=[_open_visit(w).uuid]),
+                 lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
+                 prepare=_open_visit, name="page-by-uuid"),
             Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
                  lambda w, v: {"stock_counts": [{"product": w.beer.code, **v}]}, "patch", prepare=_open_visit,
                  field="packs"),
@@ -1394,6 +1400,10 @@ def _price_doors() -> tuple[Door, ...]:
         Door("page", "rep",
              lambda w: reverse("evidence:visit-plan-checks", args=[_open_visit(w).pk, _running_item(w).plan_id]),
              lambda w, v: {f"price_{_running_item(w).pk}": v["shelf_price"]}, prepare=_check_ready),
+        Door("page", "rep",  # by the visit's client uuid: a stop's page kept on the phone
+             lambda w: reverse("evidence:visit-plan-checks-uuid", args=[_open_visit(w).uuid, _running_item(w).plan_id]),
+             lambda w, v: {f"price_{_running_item(w).pk}": v["shelf_price"]}, prepare=_check_ready,
+             name="page-by-uuid"),
         Door("api_create", "rep", lambda w: reverse("visit-promotion-checks", args=[_open_visit(w).pk]),
              lambda w, v: {"item": _running_item(w).pk, "shelf_price": v["shelf_price"]}, prepare=_check_ready),
     )  # fmt: skip
@@ -1404,6 +1414,9 @@ def _facings_doors() -> tuple[Door, ...]:
         Door("page", "rep",
              lambda w: reverse("evidence:visit-agreement-check", args=[_open_visit(w).pk, _facings_agreement(w).pk]),
              lambda w, v: {"present": "yes", "facings": v["facings"]}, prepare=_check_ready),
+        Door("page", "rep", lambda w: reverse(
+                 "evidence:visit-agreement-check-uuid", args=[_open_visit(w).uuid, _facings_agreement(w).pk]),
+             lambda w, v: {"present": "yes", "facings": v["facings"]}, prepare=_check_ready, name="page-by-uuid"),
         Door("api_create", "rep", lambda w: reverse("visit-display-checks", args=[_open_visit(w).pk]),
              lambda w, v: {"agreement": _facings_agreement(w).pk, "present": True, "facings": v["facings"]},
              prepare=_check_ready),
@@ -1455,6 +1468,8 @@ def _competitor_doors() -> tuple[Door, ...]:
     return (
         Door("page", "rep", lambda w: reverse("evidence:visit-competitor-add", args=[_competitor_visit(w).pk]),
              lambda w, v: _sighting_values(v), prepare=_competitor_visit),
+        Door("page", "rep", lambda w: reverse("evidence:visit-competitor-add-uuid", args=[_competitor_visit(w).uuid]),
+             lambda w, v: _sighting_values(v), prepare=_competitor_visit, name="page-by-uuid"),
         Door("api_create", "rep", api("competitor-sighting-list"),
              lambda w, v: {"visit": _competitor_visit(w, v).pk, **_sighting_values(v)}, prepare=_competitor_visit),
         Door("api_update", "rep", lambda w: reverse("competitor-sighting-detail", args=[_competitor_sighting(w).pk]),
@@ -1652,6 +1667,8 @@ RULES += (
         doors=(
             Door("page", "rep", lambda w: reverse("visits:visit-photo", args=[_open_visit(w).pk]), _photo_page,
                  prepare=_open_visit),
+            Door("page", "rep", lambda w: reverse("visits:visit-photo-uuid", args=[_open_visit(w).uuid]), _photo_page,
+                 prepare=_open_visit, name="page-by-uuid"),
         ),
     ),
     Rule(
