@@ -96,8 +96,9 @@ def latest_suggested_orders(stores, day: date) -> QuerySet:
     )
 
 
-def visit_detail(user, pk: int) -> Visit:
-    """One visit within the user's scope (404 otherwise), with what its page shows."""
+def visit_detail(user, pk: int | None = None, *, uuid=None) -> Visit:
+    """One visit within the user's scope (404 otherwise), with what its page shows: by its number, or by its client
+    uuid (what a stop's page kept on the phone posts to before it knows the number; not uploaded yet is 404)."""
     from django.shortcuts import get_object_or_404
 
     queryset = (
@@ -110,7 +111,30 @@ def visit_detail(user, pk: int) -> Visit:
             "photos",
         )
     )
-    return get_object_or_404(queryset, pk=pk)
+    return get_object_or_404(queryset, **({"uuid": uuid} if pk is None else {"pk": pk}))
+
+
+def visit_pk_by_uuid(user, uuid) -> int:
+    """The number of a visit within the user's scope named by its client uuid (404 otherwise): for the doors by
+    uuid that hand on to the door by number."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(visits_for(user).only("pk"), uuid=uuid).pk
+
+
+def todays_stop(rep, store: Store, day: date) -> RouteStop | None:
+    """The stop of the rep's published route at the store on the day, if the route has one."""
+    return (
+        route_stops_for(rep)
+        .filter(
+            plan__rep=rep,
+            plan__week_start=week_start_of(day),
+            plan__status=RoutePlan.Status.PUBLISHED,
+            day=day.weekday(),
+            store=store,
+        )
+        .first()
+    )
 
 
 def store_listings(store: Store) -> list[Listing]:

@@ -255,38 +255,17 @@ def _same_visit(visit: Visit, rep, store: Store, route_stop: RouteStop | None) -
 
 
 @transaction.atomic
-def visit_record(
-    *,
-    visit: Visit,
-    checklist: dict[str, str] | None = None,
-    price_check_ok: bool | None | object = UNCHANGED,
-    promotion_executed: bool | None | object = UNCHANGED,
-    stock: dict[int, int | None] | None = None,
-    not_counted: dict[int, bool] | None = None,
-    problems: str | None = None,
-    actions: str | None = None,
-    checkout_reason: str | None = None,
-    tasks_done: dict[int, str] | None = None,
-) -> Visit:
-    """Save what the rep found (any part of it, as often as they like) and recompute the rating.
+def visit_record(*, visit: Visit, **findings) -> Visit:
+    """Save what the rep found (any part of it, as often as they like) and recompute the rating. The findings are
+    _record's keywords:
 
-    `stock` maps product id → packs (None clears a count); `not_counted` maps product id → whether the rep
-    marks it "not counted" (a count given for the product wins and clears the mark); `tasks_done` maps task
-    id → comment. A part not given stays as it was; None for the price or promotion check means n.a.
-    `checkout_reason` keeps a reason typed before the check-out (the check-out uses it unless given another).
+    `checklist` maps item → result; `price_check_ok` / `promotion_executed` are yes/no (None: n.a.); `stock` maps
+    product id → packs (None clears a count); `not_counted` maps product id → whether the rep marks it "not
+    counted" (a count given for the product wins and clears the mark); `problems`, `actions`; `tasks_done` maps
+    task id → comment. A part not given stays as it was. `checkout_reason` keeps a reason typed before the
+    check-out (the check-out uses it unless given another).
     """
-    return _record(
-        _locked(visit),
-        checklist=checklist,
-        price_check_ok=price_check_ok,
-        promotion_executed=promotion_executed,
-        stock=stock,
-        not_counted=not_counted,
-        problems=problems,
-        actions=actions,
-        checkout_reason=checkout_reason,
-        tasks_done=tasks_done,
-    )
+    return _record(_locked(visit), **findings)
 
 
 def _record(

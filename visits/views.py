@@ -161,10 +161,9 @@ def visit_detail(request, pk: int):
 def visit_by_uuid(request, uuid):
     """A visit by its client uuid: what a visit page started on the phone (checked in with no network) posts to,
     before it knows the visit's number. Out of scope, or not uploaded yet, is 404."""
-    visit = get_object_or_404(visits_for(request.user).only("pk"), uuid=uuid)
     if request.method == "POST":
-        return _visit_post(request, selectors.visit_detail(request.user, visit.pk))
-    return redirect("visits:visit-detail", pk=visit.pk)
+        return _visit_post(request, selectors.visit_detail(request.user, uuid=uuid))
+    return redirect("visits:visit-detail", pk=selectors.visit_pk_by_uuid(request.user, uuid))
 
 
 @model_permission(Visit, get="add")
@@ -177,7 +176,7 @@ def visit_start(request, store_pk: int):
     first = today.order_by("checked_in_at").first()
     if first is not None:
         return redirect("visits:visit-detail", pk=first.pk)
-    stop = next((row.stop for row in selectors.rep_day(request.user, day) if row.store.pk == store.pk), None)
+    stop = selectors.todays_stop(request.user, store, day)
     visit = Visit(
         uuid=selectors.start_uuid(request.user, store, day),
         rep=request.user,
@@ -295,8 +294,7 @@ def visit_photo(request, pk: int):
 def visit_photo_by_uuid(request, uuid):
     """A photo of a visit by its client uuid: taken on a stop's page before the check-in reached the server, it
     waits in the phone's outbox behind that check-in. Out of scope, or not uploaded yet, is 404."""
-    visit = get_object_or_404(visits_for(request.user).only("pk"), uuid=uuid)
-    return _photo_post(request, selectors.visit_detail(request.user, visit.pk))
+    return _photo_post(request, selectors.visit_detail(request.user, uuid=uuid))
 
 
 def _photo_post(request, visit: Visit):

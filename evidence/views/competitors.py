@@ -109,9 +109,9 @@ def visit_competitor_add(request, pk: int):
 @require_POST
 def visit_competitor_add_by_uuid(request, uuid):
     """A sighting from a stop's page on the phone, posted by the visit's client uuid (see visit_checks)."""
-    from .visit_checks import visit_pk_by_uuid
+    from visits.selectors import visit_pk_by_uuid
 
-    return visit_competitor_add(request, visit_pk_by_uuid(request, uuid))
+    return visit_competitor_add(request, visit_pk_by_uuid(request.user, uuid))
 
 
 @model_permission(CompetitorSighting, get=None, post="change")

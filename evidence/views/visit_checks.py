@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -19,7 +19,6 @@ from django.views.decorators.http import require_POST
 from ka_portal.errors import DomainError
 from ka_portal.pages import queued, queued_refusal
 from ka_portal.permissions import model_permission
-from ka_portal.scope import visits_for
 from visits import selectors as visit_selectors
 from visits.models import Visit
 
@@ -230,22 +229,16 @@ def agreement_check_save(request, pk: int, agreement_pk: int):
     return _answer(request, visit, None, _("Display check saved."))
 
 
-def visit_pk_by_uuid(request, uuid) -> int:
-    """The number of a visit named by its client uuid (a stop's page on the phone posts by uuid, since its
-    check-in had not reached the server when the page was drawn); out of scope or not uploaded yet is 404."""
-    return get_object_or_404(visits_for(request.user).only("pk"), uuid=uuid).pk
-
-
 @model_permission(Visit, get=None, post="change")
 @require_POST
 def plan_checks_save_by_uuid(request, uuid, plan_pk: int):
-    return plan_checks_save(request, visit_pk_by_uuid(request, uuid), plan_pk)
+    return plan_checks_save(request, visit_selectors.visit_pk_by_uuid(request.user, uuid), plan_pk)
 
 
 @model_permission(Visit, get=None, post="change")
 @require_POST
 def agreement_check_save_by_uuid(request, uuid, agreement_pk: int):
-    return agreement_check_save(request, visit_pk_by_uuid(request, uuid), agreement_pk)
+    return agreement_check_save(request, visit_selectors.visit_pk_by_uuid(request.user, uuid), agreement_pk)
 
 
 urlpatterns = [

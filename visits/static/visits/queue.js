@@ -101,7 +101,6 @@
 
   // Send one write from the page: resolves {state: "sent" | "refused" | "queued", answer}.
   function write(item) {
-    item.token = undefined;
     return outbox.list("writes").then(function (waiting) {
       var direct = waiting.length === 0 && navigator.onLine !== false && !sending;
       var sent = direct ? outbox.send(item, token()) : Promise.resolve({ state: "kept" });
