@@ -57,12 +57,12 @@ def queued(request) -> bool:
 
 
 def queued_refusal(message: str, errors: dict | None = None, status: int = 400, form=None) -> JsonResponse:
-    """A refused background write: the reason, and per field what is wrong, each message led by the field's label
-    (the page marks the fields; the outbox lists the reasons for the rep, whose typed values stay in the draft)."""
+    """A refused background write: the reason, per field what is wrong, and the fields' labels (the page marks the
+    fields; the outbox lists the reasons led by their labels for the rep, whose typed values stay in the draft)."""
     errors = dict(errors or {})
+    labels = {}
     if form is not None:
-        for name, texts in form.errors.items():
-            label = form.fields[name].label if name in form.fields else None
-            errors[name] = [f"{label}: {text}" if label else str(text) for text in texts]
+        errors |= form.errors
+        labels = {name: str(form.fields[name].label) for name in form.errors if name in form.fields}
     errors = {name: [str(text) for text in texts] for name, texts in errors.items()}
-    return JsonResponse({"message": str(message), "errors": errors}, status=status)
+    return JsonResponse({"message": str(message), "errors": errors, "labels": labels}, status=status)

@@ -110,6 +110,12 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
         assert waiting[0] == "check_in" and waiting[-1] == "check_out"
         assert sorted(waiting[1:-1]) == ["photo", "save"]
 
+        # Today, still with no network: the stop waits to upload, and leads back to its page, not to a second check-in
+        phone.goto("/visits/today/")
+        expect(phone.get_by_test_id("stop-waiting")).to_be_visible(timeout=WAIT)
+        expect(phone.get_by_test_id("stop-continue")).to_be_visible(timeout=WAIT)
+        assert phone.get_by_test_id("stop").get_by_role("button", name="签到").is_hidden()
+
         # the phone closes the page; later, with a network, Today opens and uploads what waited
         context = phone.context
         phone.close()

@@ -46,7 +46,7 @@ def test_a_queued_competitor_sighting_answers_json(world):
     refused = client.post(url, {"brand": "青岛啤酒", "shelf_price": "abc"}, **QUEUED)
     saved = client.post(url, {"brand": "青岛啤酒", "product": "纯生 500ml", "shelf_price": "4.50"}, **QUEUED)
 
-    assert refused.status_code == 400 and refused.json()["errors"]["shelf_price"][0].startswith("终端零售价")
+    assert refused.status_code == 400 and refused.json()["labels"]["shelf_price"] == "终端零售价"
     assert saved.status_code == 201
     assert CompetitorSighting.objects.get(visit=w.visit).shelf_price == Decimal("4.50")  # the refused one wrote nothing
 

@@ -143,9 +143,11 @@
     var answer = result.answer || {};
     var reasons = [];
     if (answer.message) reasons.push(answer.message);
+    var labels = answer.labels || {};
     Object.keys(answer.errors || {}).forEach(function (name) {
       (answer.errors[name] || []).forEach(function (text) {
-        if (reasons.indexOf(text) === -1) reasons.push(text);
+        var said = labels[name] ? labels[name] + ": " + text : text; // which field, then why
+        if (reasons.indexOf(said) === -1) reasons.push(said);
       });
     });
     var kept = {

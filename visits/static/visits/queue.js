@@ -149,8 +149,15 @@
       pending[item.visit] = true;
     });
     document.querySelectorAll("[data-stop-visit]").forEach(function (card) {
+      var waits = !!pending[card.dataset.stopVisit];
       var mark = card.querySelector("[data-stop-waiting]");
-      if (mark) mark.hidden = !pending[card.dataset.stopVisit];
+      if (mark) mark.hidden = !waits;
+      var checkIn = card.querySelector("form.check-in-form");
+      var carryOn = card.querySelector("[data-stop-continue]");
+      if (checkIn && carryOn) {
+        checkIn.hidden = waits;
+        carryOn.hidden = !waits;
+      }
     });
   });
 

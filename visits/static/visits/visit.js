@@ -393,6 +393,8 @@ document.addEventListener("change", exclusive);
   var seen = false;
   function open(at) {
     sections.removeAttribute("inert");
+    var notYet = document.querySelector("[data-testid=visit-times]");
+    if (notYet) notYet.hidden = true; // "not checked in yet" no longer holds: the note below says when
     if (!card) return;
     card.querySelector("form").hidden = true;
     var note = card.querySelector("[data-checked-in-here]");
