@@ -38,7 +38,7 @@ class CheckInForm(forms.Form):
         required=False, max_digits=9, decimal_places=6, validators=bounds.LONGITUDE_VALIDATORS, widget=forms.HiddenInput
     )
     # The phone's time of the tap (checkin.js): a check-in made offline uploads later with the time it happened.
-    at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    at = forms.DateTimeField(label=_("time on the phone"), required=False, widget=forms.HiddenInput)
 
 
 class CasesPacksWidget(forms.MultiWidget):
@@ -117,7 +117,7 @@ class VisitForm(forms.Form):
         max_length=1000,
     )
     # The phone's time of "check out" (visit.js): a check-out made offline uploads later with the time it happened.
-    at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    at = forms.DateTimeField(label=_("time on the phone"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, visit, listings, tasks, previous=None, **kwargs):
         self.visit, self.listings, self.tasks = visit, listings, tasks

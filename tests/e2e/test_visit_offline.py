@@ -26,7 +26,11 @@ def open_visit():
 def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visit):
     visit = open_visit
     log_in(phone, "rep1", "demo-pass-1")
+    # the page's clock stands still while the rep types, so its autosave (a second after a change) cannot send
+    # the values before the reload however slow the machine is
+    phone.clock.install()
     phone.goto(f"/visits/{visit.pk}/")
+    phone.clock.pause_at(phone.evaluate("Date.now()") / 1000 + 1)  # seconds
 
     # typed, not saved: a reload (a crash, the back button) puts every value back and says so
     phone.get_by_label("采取的措施").fill("已整理端架")
@@ -34,6 +38,7 @@ def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visi
     phone.get_by_test_id("choice-check_tidy").get_by_text("不合格", exact=True).click()
     phone.evaluate("window.kaDrafts[0].now()")  # what pagehide does when the phone kills the page
     phone.reload()
+    phone.clock.resume()
     assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复3个未保存的值")
     assert phone.get_by_label("采取的措施").input_value() == "已整理端架"
     assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
