@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "contracts",
     "tradespend",
     "evidence",
+    "analytics",
     "imports",
 ]
 # The demo company and `seed_demo` (the demo/ app): on by default in development, off in production unless

@@ -13,7 +13,7 @@ from . import api_views, pwa, views
 
 # The API is wired one way: each app's `<app>/api_urls.py` has a `router` (its resources) and `urlpatterns`
 # (those plus its other endpoints), included here under /api/v1/. One root view lists every app's resources.
-API_APPS = ("accounts", "stores", "visits", "promotions", "contracts", "tradespend", "evidence", "imports")
+API_APPS = ("accounts", "stores", "visits", "promotions", "contracts", "tradespend", "evidence", "imports", "analytics")
 api_routers = [import_module(f"{app}.api_urls").router for app in API_APPS]
 api_root = APIRootView.as_view(
     api_root_dict={
@@ -47,6 +47,7 @@ urlpatterns = [
     path("trade-spend/", include("tradespend.urls")),
     path("evidence/", include("evidence.urls")),
     path("imports/", include("imports.urls")),
+    path("analysis/", include("analytics.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -1,0 +1,6 @@
+"""Analysis pages under /analysis/ (SPEC §7, issue 15): one commercial view per chain, channel mix, promotion
+expense ratio, store P&L, store and collection targets. Read-only: every figure comes from the apps' selectors."""
+
+app_name = "analytics"
+
+urlpatterns = []
