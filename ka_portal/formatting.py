@@ -99,3 +99,16 @@ def combine_packs(cases: str, packs: str, packs_per_case: int) -> int | None:
             part="cases" if values["cases"] else "packs",
         )
     return total
+
+
+def account_name(account) -> str:
+    """A chain's name in the reader's language: its English name for an English reader where it has one, else its
+    name (沃尔玛 is Walmart to an English reader, 华联 without an English name stays 华联)."""
+    from django.utils.translation import get_language
+
+    if account is None:
+        return ""
+    english = getattr(account, "name_en", "")
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return account.name

@@ -6,6 +6,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 
+from ka_portal.formatting import account_name as _account_name
 from ka_portal.formatting import display_name as _display_name
 from ka_portal.formatting import format_packs
 
@@ -15,6 +16,12 @@ register = template.Library()
 @register.filter
 def display_name(user) -> str:
     return _display_name(user) if user else ""
+
+
+@register.filter
+def local_name(account) -> str:
+    """A chain's name in the reader's language: {{ account|local_name }} (ka_portal.formatting.account_name)."""
+    return _account_name(account)
 
 
 @register.filter
