@@ -76,7 +76,8 @@ def _people_and_field(*, stores: int, deliveries: int) -> dict:
     with connection.cursor() as cursor:
         # each store to a rep (50 a rep at full size), listed for 20 products
         cursor.execute(
-            "UPDATE stores_store s SET rep_id = (%s::int[])[1 + (s.id %% %s)], grade = (ARRAY['A','B','C'])[1 + s.id %% 3]",
+            "UPDATE stores_store s SET rep_id = (%s::int[])[1 + (s.id %% %s)], "
+            "grade = (ARRAY['A','B','C'])[1 + s.id %% 3]",
             [ids, REPS],
         )
         cursor.execute(
@@ -225,12 +226,12 @@ def main() -> int:
     import django
 
     django.setup()
+    import trade_spend
     from django.conf import settings
     from django.core.management import call_command
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
-    import trade_spend
     from accounts.models import KeyAccount
 
     settings.ALLOWED_HOSTS = ["*"]
