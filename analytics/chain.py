@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count, F, Max, Sum
 
 from accounts.models import KeyAccount, SalesTarget
-from accounts.selectors import Performance, Period, account_performance
+from accounts.selectors import Performance, Period
 from contracts.filters import expiring_soon
 from contracts.models import Contract
 from contracts.selectors import AgingRow, aging_report, contracts_for, net_sell_in
@@ -126,7 +126,7 @@ def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: dat
     as_of = min(today, period.end)
     one = KeyAccount.objects.filter(pk=account.pk)
 
-    rows, _total = account_performance(user=user, period=period, accounts=one)
+    trend = _trend(account, month_from, month_to, today)
     g2n = reports.gross_to_net(accounts=one, month_from=month_from, month_to=month_to)
     figures, source = _spend(account, g2n.rows[0].figures, month_from, period.end)
     aging = aging_report(user, as_of=as_of, account=account)
@@ -135,8 +135,15 @@ def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: dat
         month_from=month_from,
         month_to=month_to,
         as_of=as_of,
-        performance=rows[0],
-        trend=_trend(account, month_from, month_to, today),
+        # the period's performance is the sum of its months: the same reading as accounts.selectors'
+        # account_performance (invoiced net of credit notes, the months' targets, the same months a year before)
+        performance=Performance(
+            account=account,
+            target=sum((m.target for m in trend), ZERO),
+            actual=sum((m.actual for m in trend), ZERO),
+            last_year=sum((m.last_year for m in trend), ZERO),
+        ),
+        trend=trend,
         figures=figures,
         spend_source=source,
         norm=settings.KA.trade_spend_ratio_norm,

@@ -208,3 +208,16 @@ def test_the_account_page_leads_to_the_chain_page(client, example, manager, supe
     assert f'href="{reverse("analytics:chain", args=["WMT"])}?preset=year_to_date"' in page
     client.force_login(make_user("supervisor", username="sup_b"))
     assert client.get(reverse("accounts:account-detail", args=[example.pk])).status_code == 404
+
+
+def test_the_period_reads_as_account_performance_does(example, manager):
+    """The chain page's headline is the performance page's row for the chain, for any run of months."""
+    from accounts.selectors import Period, account_performance
+
+    for first, last in ((JAN, MAR), (FEB, FEB), (date(2024, 11, 1), date(2025, 4, 1))):
+        o = chain_overview(user=manager, account=example, month_from=first, month_to=last, today=TODAY)
+        rows, _ = account_performance(user=manager, period=Period(first, last), accounts=type(example).objects.all())
+        row = next(r for r in rows if r.account == example)
+        assert (o.performance.target, o.performance.actual, o.performance.last_year) == (
+            row.target, row.actual, row.last_year
+        )  # fmt: skip
