@@ -5,8 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncWeek
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -297,18 +297,29 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
 def stops_done(user, *, stores: QuerySet, start: date, end: date) -> tuple[int, int]:
     """Of the published stops at ``stores`` due from ``start`` to ``end`` (inclusive), how many were planned and
     how many done — compliance's rule (a stop is done when its rep checked in there that day and checked out),
-    over any span and any set of stores: two queries."""
-    stops = _published_stops(user, start, end, store__in=stores).values_list(
-        "plan__rep_id", "store_id", "plan__week_start", "day"
+    over any span and any set of stores, counted in the database: two queries whatever the size. A visit's local
+    day is matched to a stop as (its Monday, its weekday), both plain columns of the stop's plan and the stop."""
+    first_week, last_week = week_start_of(start), week_start_of(end)
+    low, high = (start - first_week).days, (end - last_week).days
+    if first_week == last_week:
+        due = Q(plan__week_start=first_week, day__gte=low, day__lte=high)
+    else:
+        due = (
+            Q(plan__week_start=first_week, day__gte=low)
+            | Q(plan__week_start__gt=first_week, plan__week_start__lt=last_week)
+            | Q(plan__week_start=last_week, day__lte=high)
+        )
+    stops = _published_stops(user, start, end, store__in=stores).filter(due)
+    first, _ = day_bounds(start)
+    _, last = day_bounds(end)
+    kept = (
+        visits_for(user)
+        .filter(checked_in_at__gte=first, checked_in_at__lt=last, checked_out_at__isnull=False)
+        .annotate(week=TruncWeek("checked_in_at", output_field=DateField()), weekday=ExtractIsoWeekDay("checked_in_at"))
+        .filter(rep=OuterRef("plan__rep"), store=OuterRef("store"), week=OuterRef("plan__week_start"))
+        .filter(weekday=OuterRef("day") + 1)  # ISO weekday 1 is Monday, a stop's day 0
     )
-    visited = _visited_days(user, start, end, store__in=stores)
-    planned = done = 0
-    for rep_id, store_id, week, offset in stops:
-        day = week + timedelta(days=offset)
-        if start <= day <= end:
-            planned += 1
-            done += (rep_id, store_id, day) in visited
-    return planned, done
+    return stops.count(), stops.filter(Exists(kept)).count()
 
 
 def reachable_stop_count(user):
