@@ -13,7 +13,7 @@ def _period(report) -> str:
 
 def flag_text(mix) -> str:
     """The words that flag a channel (never colour alone)."""
-    return _("Gap above %(threshold)s") % {"threshold": percent(mix.threshold, 1)}
+    return _("Gap above %(threshold)s") % {"threshold": percent(mix.threshold, -1)}
 
 
 def channel_mix_rows(mix) -> list[list]:
