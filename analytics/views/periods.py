@@ -6,9 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from ka_portal.lists import style_form_fields
 from tradespend.views.gross_to_net import PeriodForm, _period_query, _presets
 
 
@@ -20,13 +18,9 @@ class AnalysisPeriodForm(PeriodForm):
 
 
 class ChannelMixForm(AnalysisPeriodForm):
-    by = forms.ChoiceField(
-        label=_("Channels"), required=False, choices=[("tier", _("By tier")), ("format", _("By format"))]
-    )
+    """The period, and the grouping chosen by the page's tier / format switch (kept when the form is sent)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style_form_fields(self)
+    by = forms.ChoiceField(required=False, choices=[("tier", "tier"), ("format", "format")], widget=forms.HiddenInput)
 
     def grouping(self) -> str:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
