@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.roles import Role
@@ -256,7 +256,8 @@ def evaluation_sales(plans) -> dict[int, PlanSales]:
     cells: dict[tuple[int, int], list[tuple[date, int, Decimal]]] = defaultdict(list)
     rows = (
         Delivery.objects.filter(
-            store__in=sorted(set().union(*stores.values())),
+            # whole accounts by account (no list of their stores in the query), chosen stores by id
+            Q(store__account_id__in=sorted(whole_accounts)) | Q(store_id__in=sorted(set().union(*chosen.values()))),
             product__in=sorted(set().union(*products.values())),
             date__gte=first,
             date__lte=last,
