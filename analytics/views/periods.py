@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from tradespend.views.gross_to_net import PeriodForm, _period_query, _presets
 
+from ..channel_mix import BY
+
 
 class AnalysisPeriodForm(PeriodForm):
     """Month from–to or a preset, without gross to net's account and tier filters."""
@@ -20,11 +22,12 @@ class AnalysisPeriodForm(PeriodForm):
 class ChannelMixForm(AnalysisPeriodForm):
     """The period, and the grouping chosen by the page's tier / format switch (kept when the form is sent)."""
 
-    by = forms.ChoiceField(required=False, choices=[("tier", "tier"), ("format", "format")], widget=forms.HiddenInput)
+    # Free text, so an unknown grouping falls back to tiers without making the period invalid.
+    by = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def grouping(self) -> str:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        return data.get("by") or "tier"
+        return data.get("by") if data.get("by") in BY else "tier"
 
 
 def period_context(form: PeriodForm, **keep) -> tuple[date, date, dict]:

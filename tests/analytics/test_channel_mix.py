@@ -282,3 +282,9 @@ def test_queries_do_not_grow_with_the_chains(client, api_client, finance):
     few = queries()
     add_chains(4)  # 6 chains now
     assert queries() == few
+
+
+def test_an_unknown_grouping_shows_tiers_for_the_period_asked(client, finance, chains):
+    client.force_login(finance)
+    rows = table(client.get(PAGE, {**PERIOD, "by": "region"}).content.decode(), "mix-table")
+    assert [row[0] for row in rows[1:]] == ["GKA（国际连锁）", "NKA（全国连锁）", "LKA（区域连锁）", "合计"]
