@@ -2,9 +2,9 @@
 
 from ka_portal.api import app_router
 
-from .api import chain
+from .api import chain, channel_mix, promotion_expense
 
-_parts = (chain,)
+_parts = (chain, channel_mix, promotion_expense)
 
 router = app_router(*(route for part in _parts for route in part.routes))
 urlpatterns = [*router.urls, *(pattern for part in _parts for pattern in part.urlpatterns)]

@@ -90,6 +90,9 @@ class KaSettings:
     promotion_price_tolerance: Decimal = _number("0.02", "0", "0.5", "a share of the plan's price: 0.02 is 2 %")
     travel_max_kmh: int = _whole(80, 1, 1000)
     photo_reuse_max_distance: int = _whole(6, 0, 7)
+    # Analysis (issue 15): a channel whose share of trade spend differs from its share of sales by more than this
+    # (in points of share: 0.05 is 5 percentage points) is flagged on the channel mix.
+    channel_mix_gap_alert: Decimal = _number("0.05", "0", "1", "a difference of shares: 0.05 is 5 points")
 
     def __post_init__(self) -> None:
         problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]

@@ -402,6 +402,12 @@ ROUTES: dict[str, Route] = {
     "fraud-signal-list": Route(rows="fraud_signal"),
     "fraud-signal-detail": Route(params={"pk": "fraud_signal"}),
     "fraud-signal-review": Route(params={"pk": "fraud_signal"}),
+    # --- analysis (issue 15): channel mix and promotion expense ratio (helper mix); finance pages, reps and
+    # supervisors 404; a KA manager's figures are of their own chains (tests/analytics covers the figures' scope)
+    "analytics:channel-mix": Route(),
+    "analytics:promotion-expense": Route(),
+    "report-channel-mix": Route(),
+    "report-promotion-expense-ratio": Route(),
     "visits:photo-thumb": Route(params={"pk": "visit_photo"}),
     "visit-photos": Route(params={"pk": "visit"}),
     "visit-photo-thumb": Route(params={"pk": "visit", "photo_pk": "visit_photo"}),
