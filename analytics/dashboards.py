@@ -461,7 +461,7 @@ def finance_dashboard(user, *, today: date) -> FinanceDashboard:
             _link("tradespend:remittances", reconcile_params),
         ),
         months_to_close=months_waiting(month_start(today)),
-        months_url=reverse("tradespend:months"),
+        months_url=_link("tradespend:months", {"waiting": "true"}),
         expiring=expiring,
         expiring_list=list(contracts.order_by("valid_to", "number")[:FEW]),
         expiry_days=settings.KA.contract_expiry_horizon_days,

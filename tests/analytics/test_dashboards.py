@@ -439,6 +439,7 @@ def test_finance_open_disputes_remittances_to_reconcile_and_months_to_close(clie
     client.force_login(finance)
     assert listed(client, board.open_disputes.url) == 1
     assert listed(client, board.to_reconcile.url) == 2
+    assert [row["month"] for row in client.get(board.months_url).context["rows"]] == board.months_to_close
     assert august.account == account
 
 
