@@ -16,7 +16,7 @@ from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
-from ka_portal.scope import accounts_for, contact_logs_for, contacts_for, stores_for
+from ka_portal.scope import accounts_for, contact_logs_for, contacts_for, sees_finance, stores_for
 
 from . import selectors, services
 from .filters import KeyAccountFilter
@@ -84,6 +84,7 @@ def _detail_context(request, account, log_form=None):
         "can_edit_contacts": can(user, Contact, "add"),
         "can_edit_targets": can(user, SalesTarget, "change"),
         "today": timezone.localdate(),
+        "show_overview": sees_finance(user),  # the chain page (analytics:chain) reads the chain's money too
     }
     if context["show_targets"]:
         context["months"], context["total"] = selectors.account_year_by_month(

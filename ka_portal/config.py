@@ -69,6 +69,9 @@ class KaSettings:
     # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
     default_payment_terms_days: int = _whole(60, 0, 365)
     dso_days: int = _whole(90, 1, 366)
+    # The company's norm for a chain's trade-spend ratio (spend ÷ gross sell-in): the chain page (issue 15) shows
+    # each chain's ratio against it.
+    trade_spend_ratio_norm: Decimal = _number("0.20", "0", "1", "a share of gross: 0.20 is 20 %")
     # How long a client key (Idempotency-Key, a visit's uuid, a payment's request_key) is remembered: 24 h at least.
     idempotency_ttl_hours: int = _whole(24, 24, 24 * 365)
     # Sign-in throttling (django-axes): failures per username and per address within the cool-off window.

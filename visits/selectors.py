@@ -273,6 +273,29 @@ class RepCompliance:
         return [(g, p, d, self.grade_rate(g)) for g, (p, d) in self.by_grade.items()]
 
 
+def _visited_days(user, start: date, end: date, **where) -> set[tuple[int, int, date]]:
+    """(rep, store, local day) of every visit checked in from ``start`` to ``end`` (inclusive) and checked out:
+    what makes a planned stop done."""
+    first, _ = day_bounds(start)
+    _, last = day_bounds(end)
+    rows = (
+        visits_for(user)
+        .filter(checked_in_at__gte=first, checked_in_at__lt=last, checked_out_at__isnull=False, **where)
+        .values_list("rep_id", "store_id", "checked_in_at")
+    )
+    return {(rep_id, store_id, timezone.localdate(at)) for rep_id, store_id, at in rows}
+
+
+def _published_stops(user, start: date, end: date, **where) -> QuerySet:
+    """Stops of published plans whose weeks touch ``start``…``end`` (their days are filtered by the caller)."""
+    return route_stops_for(user).filter(
+        plan__week_start__gte=week_start_of(start),
+        plan__week_start__lte=end,
+        plan__status=RoutePlan.Status.PUBLISHED,
+        **where,
+    )
+
+
 def compliance(user, week_start: date, *, today: date | None = None) -> list[RepCompliance]:
     """Per rep: stops planned in the published plan this week up to today, stops visited on their day, by grade,
     and the stops missed. A planned stop counts as done when the rep checked in at that store on that day and
@@ -281,20 +304,9 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
     today = today or timezone.localdate()
     reps = list(reps_for(user))
     result = {rep.pk: RepCompliance(rep) for rep in reps}
-    stops = (
-        route_stops_for(user)
-        .filter(plan__week_start=week_start, plan__status=RoutePlan.Status.PUBLISHED, plan__rep__in=reps)
-        .select_related("store", "plan")
-    )
-    start, _end = day_bounds(week_start)
-    end = start + timedelta(days=7)
-    visited = set()
-    for rep_id, store_id, checked_in_at in (
-        visits_for(user)
-        .filter(rep__in=reps, checked_in_at__gte=start, checked_in_at__lt=end, checked_out_at__isnull=False)
-        .values_list("rep_id", "store_id", "checked_in_at")
-    ):
-        visited.add((rep_id, store_id, timezone.localdate(checked_in_at)))
+    week_end = week_start + timedelta(days=6)
+    stops = _published_stops(user, week_start, week_end, plan__rep__in=reps).select_related("store", "plan")
+    visited = _visited_days(user, week_start, week_end, rep__in=reps)
     for stop in stops.order_by("plan__rep_id", "day", "position"):
         row = result[stop.plan.rep_id]
         row.has_plan = True
@@ -310,6 +322,23 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
         else:
             row.missed.append((day, stop.store))
     return list(result.values())
+
+
+def stops_done(user, *, stores: QuerySet, start: date, end: date) -> tuple[int, int]:
+    """Of the published stops at ``stores`` due from ``start`` to ``end`` (inclusive), how many were planned and
+    how many done — compliance's rule (a stop is done when its rep checked in there that day and checked out),
+    over any span and any set of stores: two queries."""
+    stops = _published_stops(user, start, end, store__in=stores).values_list(
+        "plan__rep_id", "store_id", "plan__week_start", "day"
+    )
+    visited = _visited_days(user, start, end, store__in=stores)
+    planned = done = 0
+    for rep_id, store_id, week, offset in stops:
+        day = week + timedelta(days=offset)
+        if start <= day <= end:
+            planned += 1
+            done += (rep_id, store_id, day) in visited
+    return planned, done
 
 
 def reachable_stop_count(user):

@@ -329,6 +329,10 @@ ROUTES: dict[str, Route] = {
     "tradespend:month-close": Route(),
     "report-gross-to-net": Route(),
     "closed-month-list": Route(),
+    # --- analysis: the chain page and its API (issue 15), by the account's code like gross to net's chain page:
+    # tests/analytics/test_chain.py reads them in and out of scope ---
+    "analytics:chain": Route(params={"code": "finance_account"}),
+    "account-overview": Route(params={"code": "finance_account"}),
     # --- trade spend: matching (issue 12 item 5) ---
     "tradespend:deductions": Route(rows="deduction", export=True),
     "tradespend:deductions-match-all": Route(),

@@ -1,0 +1,299 @@
+"""Benchmark of the analysis pages on PostgreSQL (issue 15; a benchmark, not a test).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ka .venv/bin/python -u bench/reports.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ka .venv/bin/python -u bench/reports.py --scale 0.05
+
+Creates a fresh database `<name>_bench` next to DATABASE_URL's (dropped at the end unless --keep) and fills a
+year of a synthetic company — bench/trade_spend.py's (11 chains in three tiers, 10,000 stores, 500,000 invoices,
+5,000 promotion plans, 200 contracts, the accrued ledger) plus 3,000,000 deliveries, 200 reps under 20
+supervisors with a published route plan every week and the visits that kept it (85 %), last night's suggested
+orders and open tasks. ``--scale`` shrinks everything but the chains.
+
+Each page is read through Django's test client as its user, the median of ``--runs`` after one warm-up, beside a
+naive per-row computation of the same figures (one row at a time through the ORM, for ``--naive-budget`` seconds,
+its rate extrapolated to the whole work) timed in the same run; it prints each target, the ratio and whether it
+holds, and each page's number of queries on the big chain and on a small one (a fixed number: equal):
+
+- the chain page of the biggest chain for the year        ≤ 300 ms
+- channel mix for the year                                ≤ 500 ms
+- store P&L of one chain for the year                     ≤ 500 ms
+- each role's dashboard                                   ≤ 200 ms
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch_db import bench_database, drop_database  # noqa: E402  (bench/, beside this script)
+
+YEAR = 2026
+TODAY = date(YEAR, 12, 15)
+FULL = {"stores": 10_000, "invoices": 500_000, "deliveries": 3_000_000, "plans": 5_000, "contracts": 200}
+REPS, SUPERVISORS, PRODUCTS = 200, 20, 60
+TIERS = ["GKA"] * 4 + ["NKA"] * 4 + ["LKA"] * 3
+FORMATS = ["hypermarket", "supermarket", "hypermarket", "convenience"]
+
+
+def _people_and_field(*, stores: int, deliveries: int) -> dict:
+    """Owners, reps and supervisors; the stores shared among the reps; products and listings; a year of
+    deliveries, weekly route plans and the visits that kept them; last night's suggested orders; open tasks."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from accounts.models import KeyAccount, Profile
+    from accounts.roles import Role
+    from stores.models import Product
+
+    User = get_user_model()
+    managers = [User.objects.create(username=f"bench_manager{m}") for m in range(3)]
+    supervisors = [User.objects.create(username=f"bench_sup{s}") for s in range(SUPERVISORS)]
+    reps = [User.objects.create(username=f"bench_rep{r}") for r in range(REPS)]
+    finance = User.objects.create(username="bench_fin")
+    Profile.objects.bulk_create(
+        [Profile(user=u, role=Role.MANAGER) for u in managers]
+        + [Profile(user=u, role=Role.SUPERVISOR) for u in supervisors]
+        + [Profile(user=u, role=Role.REP, supervisor=supervisors[i % SUPERVISORS]) for i, u in enumerate(reps)]
+        + [Profile(user=finance, role=Role.FINANCE)]
+    )
+    for i, account in enumerate(KeyAccount.objects.order_by("code")):
+        account.tier, account.format, account.owner = TIERS[i % len(TIERS)], FORMATS[i % 4], managers[i % 3]
+        account.save(update_fields=["tier", "format", "owner"])
+    Product.objects.bulk_create(
+        Product(code=f"BP{p:04d}", name=f"产品{p}", packs_per_case=12, suggested_retail_price=6,
+                distributor_price=Decimal("3.80"), wholesale_price=Decimal("4.10"))
+        for p in range(PRODUCTS)
+    )  # fmt: skip
+    ids = [r.pk for r in reps]
+    with connection.cursor() as cursor:
+        # each store to a rep (50 a rep at full size), listed for 20 products
+        cursor.execute(
+            "UPDATE stores_store s SET rep_id = (%s::int[])[1 + (s.id %% %s)], "
+            "grade = (ARRAY['A','B','C'])[1 + s.id %% 3]",
+            [ids, REPS],
+        )
+        cursor.execute(
+            "INSERT INTO stores_listing (store_id, product_id, listing_fee, purchase_price, shelf_price, active) "
+            "SELECT s.id, p.id, 0, 4.5, 5, true FROM stores_store s JOIN stores_product p "
+            "ON (p.id + s.id) % 3 = 0"
+        )
+        cursor.execute(
+            """INSERT INTO stores_delivery (store_id, product_id, date, quantity, unit_price, reference)
+               SELECT l.store_id, l.product_id, %(first)s::date + ((g * 7 + l.id) %% 365)::int, 12 + (g * l.id) %% 120,
+                      4.50, ''
+               FROM stores_listing l CROSS JOIN generate_series(1, %(per)s) g""",
+            {"first": date(YEAR, 1, 1), "per": max(1, deliveries // max(1, stores * PRODUCTS // 3))},
+        )
+        # a published plan per rep and week, a stop per store of the rep once a week (day by store id)
+        cursor.execute(
+            """INSERT INTO visits_routeplan (rep_id, week_start, status, published_at, created_by_id)
+               SELECT r, %(monday)s::date + 7 * w, 'published', now(), r
+               FROM unnest(%(reps)s::int[]) r CROSS JOIN generate_series(0, %(weeks)s) w""",
+            {"monday": date(YEAR, 1, 5), "reps": ids, "weeks": (TODAY - date(YEAR, 1, 5)).days // 7},
+        )
+        cursor.execute(
+            """INSERT INTO visits_routestop (plan_id, store_id, day, position)
+               SELECT p.id, s.id, s.id % 5, row_number() OVER (PARTITION BY p.id ORDER BY s.id)
+               FROM visits_routeplan p JOIN stores_store s ON s.rep_id = p.rep_id"""
+        )
+        # 85 % of the stops due by today were kept: checked in at 10:00 that day, out 30 minutes later
+        cursor.execute(
+            """INSERT INTO visits_visit (uuid, rep_id, store_id, route_stop_id, checked_in_at, checked_out_at,
+                   far_from_store, short_visit, problems, actions, rating, checkout_missing, checkout_reason,
+                   rating_reasons, created_at, updated_at)
+               SELECT gen_random_uuid(), p.rep_id, t.store_id, t.id,
+                      (p.week_start + t.day::int) + time '02:00', (p.week_start + t.day::int) + time '02:30',
+                      false, false, '', '', (ARRAY['green','green','yellow','red'])[1 + t.id %% 4], '{}', '', '[]',
+                      now(), now()
+               FROM visits_routestop t JOIN visits_routeplan p ON p.id = t.plan_id
+               WHERE p.week_start + t.day::int <= %s AND t.id %% 20 < 17""",
+            [TODAY],
+        )
+        cursor.execute(
+            """INSERT INTO visits_suggestedorder (store_id, product_id, date, previous_packs, delivered_packs,
+                   current_packs, actual_sales_packs, safety_stock_packs, suggested_packs, suggested_cases, flag)
+               SELECT l.store_id, l.product_id, %s, 40, 24, 30, 34, 20, 12, 1,
+                      CASE WHEN l.id %% 97 = 0 THEN 'negative_sales' WHEN l.id %% 89 = 0 THEN 'no_previous_count'
+                           ELSE '' END
+               FROM stores_listing l""",
+            [TODAY],
+        )
+        cursor.execute(
+            """INSERT INTO visits_task (store_id, title, description, due_on, status, done_comment, assigned_by_id,
+                   created_at)
+               SELECT s.id, '检查端架', '', %s::date + (s.id %% 10)::int - 5, 'open', '', %s, now()
+               FROM stores_store s WHERE s.id %% 4 = 0""",
+            [TODAY, supervisors[0].pk],
+        )
+        cursor.execute("ANALYZE")
+    return {"managers": managers, "supervisors": supervisors, "reps": reps, "finance": finance}
+
+
+def _median_ms(client, url: str, runs: int) -> tuple[float, int]:
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    reset_queries()  # the request resets the log too: start from an empty one so the capture is not cut
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times), len(queries)
+
+
+def _naive_chain(budget_s: float, account) -> tuple[int, int, float]:
+    """The chain page's figures one row at a time: per month two sums (invoices, credit notes) and the target; per
+    invoice its open amount from its allocations and deductions; per store whether it was visited; per stop
+    whether its rep checked in there that day. Answers (items in the whole work, items done, seconds)."""
+    from django.db.models import Sum
+
+    from contracts.models import CreditNote, Invoice
+    from visits.models import RouteStop, Visit
+
+    first, end = date(YEAR, 1, 1), TODAY
+    invoices = list(Invoice.objects.filter(account=account).values_list("pk", flat=True))
+    stores = list(account.stores.values_list("pk", flat=True))
+    stops = list(
+        RouteStop.objects.filter(store__account=account, plan__week_start__lte=end).values_list(
+            "plan__rep_id", "store_id", "plan__week_start", "day"
+        )
+    )
+    work = [("month", m) for m in range(1, 13)] + [("invoice", i) for i in invoices]
+    work += [("store", s) for s in stores] + [("stop", s) for s in stops]
+
+    def step(item):
+        kind, value = item
+        if kind == "month":
+            Invoice.objects.filter(account=account, date__year=YEAR, date__month=value).aggregate(t=Sum("amount"))
+            CreditNote.objects.filter(account=account, date__year=YEAR, date__month=value).aggregate(t=Sum("amount"))
+        elif kind == "invoice":
+            invoice = Invoice.objects.get(pk=value)
+            invoice.allocations.aggregate(t=Sum("amount"))
+            invoice.deductions.aggregate(t=Sum("amount"))
+        elif kind == "store":
+            Visit.objects.filter(store_id=value, checked_in_at__date__gte=first, checked_out_at__isnull=False).exists()
+        else:
+            rep_id, store_id, week, day = value
+            on = week + timedelta(days=day)
+            Visit.objects.filter(rep_id=rep_id, store_id=store_id, checked_in_at__date=on).exists()
+
+    done, started = 0, time.perf_counter()
+    for item in work:
+        step(item)
+        done += 1
+        if time.perf_counter() - started > budget_s:
+            break
+    return len(work), done, time.perf_counter() - started
+
+
+def _line(name: str, target_ms: float, ms: float, queries: int, small_queries: int, naive_s: float | None) -> bool:
+    ok = ms <= target_ms and queries == small_queries
+    ratio = (
+        f"{naive_s * 1000 / ms:,.0f}× faster than the naive per-row computation ({naive_s:,.1f} s)" if naive_s else ""
+    )
+    print(
+        f"  {name:<34} {ms:8.1f} ms  (target ≤ {target_ms:.0f} ms)  queries {queries} (small chain {small_queries})"
+        f"  {ratio}  → {'holds' if ok else 'MISSED'}"
+    )
+    return ok
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--naive-budget", type=float, default=10.0)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("DATABASE_URL must name a PostgreSQL database (the benchmark makes <name>_bench beside it)")
+    bench_url = bench_database(url)
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ka_portal.settings")
+    import django
+
+    django.setup()
+    import trade_spend
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    from accounts.models import KeyAccount
+
+    settings.ALLOWED_HOSTS = ["*"]
+    sizes = {name: max(1, int(value * args.scale)) for name, value in FULL.items()}
+    try:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        trade_spend._company(
+            stores=sizes["stores"], invoices=sizes["invoices"], plans=sizes["plans"], contracts=sizes["contracts"],
+            open_invoices=200,
+        )  # fmt: skip
+        from tradespend.accruals import accruals_compute
+
+        accruals_compute(as_of=TODAY)
+        trade_spend._deductions_from_ledger(sizes["invoices"] // 25)
+        people = _people_and_field(stores=sizes["stores"], deliveries=sizes["deliveries"])
+        print(f"company built in {time.perf_counter() - started:,.0f} s: {sizes}")
+
+        big = KeyAccount.objects.order_by("code").first()
+        small = KeyAccount.objects.create(code="SMALL", name="小连锁", tier="LKA", owner=big.owner)
+        period = f"?month_from={YEAR}-01&month_to={YEAR}-12"
+        pages = [
+            ("chain page (year)", 300, "analytics:chain", [big.code], big.owner, [small.code]),
+            ("channel mix (year)", 500, "analytics:channel-mix", [], people["finance"], None),
+            ("store P&L, one chain (year)", 500, "analytics:store-pnl", [], big.owner, None),
+            ("dashboard: rep", 200, "home", [], people["reps"][0], None),
+            ("dashboard: supervisor", 200, "home", [], people["supervisors"][0], None),
+            ("dashboard: KA manager", 200, "home", [], big.owner, None),
+            ("dashboard: finance", 200, "home", [], people["finance"], None),
+        ]
+        naive = {"chain page (year)": _naive_chain(args.naive_budget, big)}
+        held = True
+        print("target                               median      (target)      queries")
+        for name, target, url_name, url_args, user, small_args in pages:
+            try:
+                path = reverse(url_name, args=url_args)
+            except NoReverseMatch:
+                print(f"  {name:<34} not built yet")
+                continue
+            query = period if url_name != "home" else ""
+            if url_name == "analytics:store-pnl":
+                query += f"&account={big.code}"
+            client = Client()
+            client.force_login(user)
+            ms, queries = _median_ms(client, path + query, args.runs)
+            small_queries = queries
+            if small_args is not None:
+                _ms, small_queries = _median_ms(client, reverse(url_name, args=small_args) + query, 1)
+            naive_s = None
+            if name in naive:
+                total, done, seconds = naive[name]
+                naive_s = seconds / max(done, 1) * total
+            held &= _line(name, target, ms, queries, small_queries, naive_s)
+        print("all targets hold" if held else "some targets MISSED")
+        return 0 if held else 1
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop_database(bench_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
