@@ -88,6 +88,13 @@ def contract_status_q(status: str, as_of: date | None = None) -> Q:
     return Q(status=status)
 
 
+def contract_expiring_q(days: int, as_of: date | None = None) -> Q:
+    """Contracts active on ``as_of`` (default today) whose last day falls within the next ``days`` days, that day
+    included: the filter behind expiring=true (KA.contract_expiry_warning_days) and expires_within=<days>."""
+    as_of = as_of or timezone.localdate()
+    return Q(status=Contract.Status.ACTIVE, valid_to__gte=as_of, valid_to__lte=as_of + timedelta(days=days))
+
+
 def contracts_for(user) -> QuerySet:
     """The contracts a user may read, each with ``status_today`` (see contract_status_on)."""
     return (

@@ -43,6 +43,8 @@ class KaSettings:
     checkin_max_distance_m: int = _whole(500, 1, 100_000)
     # A visit checked out sooner than this after its check-in is flagged "short" (and rated at best yellow).
     visit_min_minutes: int = _whole(5, 0, 24 * 60)
+    # A store whose last stock count is older than this many days is flagged on its rep's home page.
+    stock_count_stale_days: int = _whole(14, 1, 366)
     safety_factor: Decimal = _number("1.5", "0.1", "10")
     # Suggested packs → whole cases: "up" (never short), "nearest" (half up) or "down" (never over).
     order_rounding: str = _choice("up", "up", "nearest", "down")
@@ -58,6 +60,8 @@ class KaSettings:
     # Ended plans are evaluated this many days after their end, once late deliveries are in.
     promotion_evaluate_after_days: int = _whole(7, 0, 366)
     contract_expiry_warning_days: int = _whole(30, 1, 366)
+    # How far ahead the home pages of KA managers and finance list contracts coming to their end.
+    contract_expiry_horizon_days: int = _whole(60, 1, 366)
     upload_max_bytes: int = _whole(10 * 1024 * 1024, 1, 1024 * 1024 * 1024)
     # Excel imports: rows read at most (beyond: refused), and problems listed of a refused file (all counted).
     import_max_rows: int = _whole(200_000, 1, 10_000_000)

@@ -183,6 +183,18 @@ def approval_queue_for(user) -> QuerySet:
     return queue.none()
 
 
+def with_queue_budgets(user, plans: list[PromotionPlan]) -> list[PromotionPlan]:
+    """The plans, each with ``queue_budget``: its account's budget (within the user's scope) whose period holds the
+    plan's start date, the one approving would draw on; None without one. One query for all of them."""
+    budgets = list(budgets_for(user).filter(account__in={plan.account_id for plan in plans}))
+    for plan in plans:
+        plan.queue_budget = next(
+            (b for b in budgets if b.account_id == plan.account_id and b.period_start <= plan.start_on <= b.period_end),
+            None,
+        )
+    return plans
+
+
 def _plan_deliveries(plan: PromotionPlan, start: date, end: date) -> QuerySet:
     stores = plan_stores(account=plan.account, all_stores=plan.all_stores, stores=plan.stores.all())
     return Delivery.objects.filter(

@@ -51,10 +51,15 @@ def months_with_activity(before: date | None = None) -> set[date]:
     return found
 
 
+def months_waiting(before: date) -> list[date]:
+    """The months before ``before`` with any record that are not closed yet, oldest first (they close in order)."""
+    return sorted(months_with_activity(before) - closed_month_set())
+
+
 def earliest_open_month(before: date) -> date | None:
     """The first month before ``before`` with any record that is not closed yet, or None."""
-    waiting = months_with_activity(before) - closed_month_set()
-    return min(waiting) if waiting else None
+    waiting = months_waiting(before)
+    return waiting[0] if waiting else None
 
 
 @dataclass

@@ -5,7 +5,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.conf import settings
+from django.db.models import Count, DateField, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, ExtractIsoWeekDay, TruncWeek
 from django.utils import timezone
 
@@ -35,6 +36,35 @@ def visit_photos_for(user) -> QuerySet:
 
 def open_tasks(user) -> QuerySet:
     return tasks_for(user).filter(status=Task.Status.OPEN).order_by("due_on", "id")
+
+
+def task_overdue_q(today: date | None = None) -> Q:
+    """Tasks still open after their due day (due today is not overdue): the filter behind overdue=true."""
+    return Q(status=Task.Status.OPEN, due_on__lt=today or timezone.localdate())
+
+
+def stock_count_recent_since(today: date | None = None) -> datetime:
+    """The first moment a stock count still counts as recent: the start of the day KA.stock_count_stale_days
+    before today (a count on that day is recent, one the day before is not)."""
+    today = today or timezone.localdate()
+    return day_bounds(today - timedelta(days=settings.KA.stock_count_stale_days))[0]
+
+
+def stale_stock_count_q(today: date | None = None) -> Q:
+    """Stores with an active listing (something to count) but no stock count at a visit since
+    stock_count_recent_since(today), never counted included: the filter behind stock_count_stale=true."""
+    recent = StockCount.objects.filter(visit__checked_in_at__gte=stock_count_recent_since(today))
+    return Q(pk__in=Listing.objects.active().values("store_id")) & ~Q(pk__in=recent.values("visit__store_id"))
+
+
+def with_last_stock_count(stores: QuerySet) -> QuerySet:
+    """Stores annotated with ``last_counted_at``: the check-in of the latest visit with a stock count there."""
+    latest = (
+        StockCount.objects.filter(visit__store=OuterRef("pk"))
+        .values("visit__store")
+        .annotate(at=Max("visit__checked_in_at"))
+    )
+    return stores.annotate(last_counted_at=Subquery(latest.values("at")[:1]))
 
 
 # Names the visit a rep starts at a store on a day (uuid5): the check-in button on Today, its page kept on the phone
