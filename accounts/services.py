@@ -15,7 +15,7 @@ from ka_portal.errors import DomainError
 from ka_portal.scope import not_found
 
 from . import rules
-from .models import Contact, ContactLog, KeyAccount, Profile, SalesTarget
+from .models import CollectionTarget, Contact, ContactLog, KeyAccount, Profile, SalesTarget, StoreTarget
 from .roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 User = get_user_model()
@@ -156,3 +156,39 @@ def contact_save(*, contact: Contact | None = None, **fields) -> Contact:
         setattr(contact, name, value)
     contact.save()
     return contact
+
+
+@transaction.atomic
+def store_target_save(*, target: StoreTarget | None = None, **fields) -> StoreTarget:
+    """Create or change a store's target for one month (page, API, admin): the month's first day, not negative.
+    The import writes the same rows after the same rules (accounts/imports.py)."""
+    target = target or StoreTarget()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    rules.check_store_target({"month": target.month, "amount": target.amount})
+    _refuse_duplicate(StoreTarget.objects.filter(store_id=target.store_id, month=target.month), target)
+    target.save()
+    return target
+
+
+@transaction.atomic
+def collection_target_save(*, target: CollectionTarget | None = None, **fields) -> CollectionTarget:
+    """Create or change an account's collection target (回款指标) for one month, as store_target_save."""
+    target = target or CollectionTarget()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    rules.check_collection_target({"month": target.month, "amount": target.amount})
+    _refuse_duplicate(CollectionTarget.objects.filter(account_id=target.account_id, month=target.month), target)
+    target.save()
+    return target
+
+
+def _refuse_duplicate(same_month, target) -> None:
+    """One target per month: a second one for the same month is refused (the first is changed instead)."""
+    if target.month is not None and same_month.exclude(pk=target.pk).exists():
+        raise DomainError(
+            "target.duplicate",
+            _("There is already a target for %(month)s: change that one."),
+            field="month",
+            month=f"{target.month:%Y-%m}",
+        )

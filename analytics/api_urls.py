@@ -2,7 +2,9 @@
 
 from ka_portal.api import app_router
 
-_parts = ()
+from .api import store_pnl as store_pnl_api
+
+_parts = (store_pnl_api,)
 
 router = app_router(*(route for part in _parts for route in part.routes))
 urlpatterns = [*router.urls, *(pattern for part in _parts for pattern in part.urlpatterns)]

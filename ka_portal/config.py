@@ -87,6 +87,9 @@ class KaSettings:
     promotion_price_tolerance: Decimal = _number("0.02", "0", "0.5", "a share of the plan's price: 0.02 is 2 %")
     travel_max_kmh: int = _whole(80, 1, 1000)
     photo_reuse_max_distance: int = _whole(6, 0, 7)
+    # Store P&L (issue 15): a store whose attributable fees exceed this share of its sell-in is flagged
+    # "renegotiate or exit".
+    store_fee_ratio_alert: Decimal = _number("0.25", "0", "10", "a share of the store's sell-in: 0.25 is 25 %")
 
     def __post_init__(self) -> None:
         problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]
