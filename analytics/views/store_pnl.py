@@ -52,7 +52,7 @@ def fee_ratio_chart(report: StorePnlReport) -> Chart:
         title=_("Fees as %% of sell-in, by store (top %(count)s)") % {"count": CHART_STORES},
         labels=[f"{row.store.code} {row.store.name}" for row in worst],
         series=[
-            Series(_("Fees % of sell-in"), [row.fee_ratio for row in worst]),
+            Series(_("Fees as a share of sell-in"), [row.fee_ratio for row in worst]),
             Series(_("Alert threshold"), [report.threshold for _row in worst], line=True, dashed=True),
         ],
         kind="horizontal",
@@ -64,7 +64,7 @@ def fee_ratio_chart(report: StorePnlReport) -> Chart:
 def store_pnl_xlsx(report: StorePnlReport):
     headers = [
         _("Rank"), _("Store code"), _("Store"), _("Sell-in"), _("Listing fees"), _("Display fees"),
-        _("Promoter fees"), _("Promotion costs"), _("Fees"), _("Contribution"), _("Fees % of sell-in"),
+        _("Promoter fees"), _("Promotion costs"), _("Fees"), _("Contribution"), _("Fees as a share of sell-in"),
         _("Visits done"), _("Red"), _("Yellow"), _("Green"), _("Promotion checks"), _("Execution"),
         _("Renegotiate or exit"),
     ]  # fmt: skip
