@@ -192,3 +192,33 @@ def _refuse_duplicate(same_month, target) -> None:
             field="month",
             month=f"{target.month:%Y-%m}",
         )
+
+
+_KEEP = object()  # month_targets_set: leave the collection target as it is
+
+
+@transaction.atomic
+def month_targets_set(*, account: KeyAccount, month, store_amounts: dict, collection=_KEEP) -> int:
+    """Set one month's targets of an account's stores in one go (the page), and its collection target unless
+    `collection` is left out; an empty amount (None) removes that target. Every amount is checked before anything
+    is written. `store_amounts` maps the account's stores to amounts. Returns the targets set."""
+    rules.check_month_start(month)
+    for store, amount in store_amounts.items():
+        if store.account_id != account.pk:  # another chain's store: named nowhere
+            raise not_found("store")
+        rules.check_month_amount(amount, month=month, field=f"amount_{store.pk}")
+    if collection is not _KEEP:
+        rules.check_month_amount(collection, month=month, field="collection")
+    empty = [store.pk for store, amount in store_amounts.items() if amount is None]
+    StoreTarget.objects.filter(store_id__in=empty, month=month).delete()
+    for store, amount in store_amounts.items():
+        if amount is not None:
+            StoreTarget.objects.update_or_create(store=store, month=month, defaults={"amount": amount})
+    written = len(store_amounts) - len(empty)
+    if collection is not _KEEP:
+        if collection is None:
+            CollectionTarget.objects.filter(account=account, month=month).delete()
+        else:
+            CollectionTarget.objects.update_or_create(account=account, month=month, defaults={"amount": collection})
+            written += 1
+    return written

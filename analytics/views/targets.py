@@ -51,7 +51,14 @@ def targets_account_page(request, code: str):
     summary = targets_by_account(accounts=finance_accounts(request.user).filter(pk=account.pk), month=month)[0]
     if month and request.GET.get("export") == "xlsx":
         return _stores_xlsx(account, lines, month)
-    context = {"form": form, "month": month, "account": account, "lines": lines, "summary": summary[0]}
+    context = {
+        "form": form,
+        "month": month,
+        "account": account,
+        "lines": lines,
+        "summary": summary[0],
+        "can_edit": can(request.user, StoreTarget, "change"),
+    }
     return render(request, "analytics/targets_account.html", context, status=200 if month else 400)
 
 

@@ -184,6 +184,7 @@ ROUTES: dict[str, Route] = {
     "accounts:performance": Route(),
     "accounts:account-detail": Route(params={"pk": "account"}),
     "accounts:targets-edit": Route(params={"pk": "account"}),
+    "accounts:month-targets-edit": Route(params={"pk": "account"}),
     "accounts:contact-log-add": Route(params={"pk": "account"}),
     "accounts:follow-up-done": Route(params={"pk": Own("account"), "entry_pk": "contact_log"}),
     "accounts:contact-add": Route(params={"pk": "account"}),

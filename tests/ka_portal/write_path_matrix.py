@@ -1702,6 +1702,9 @@ def _collection_target(w):
     return CollectionTarget.objects.get_or_create(account=w.account, month=january, defaults={"amount": 100})[0]
 
 
+FEBRUARY = "?month=2026-02"
+
+
 def _month_targets_doors(kind: str) -> Callable[[str, Any], tuple[Door, ...]]:
     """The doors of a monthly target (`store` or `collection`): API create and update, the import, the admin.
     `month` is the month a new record takes (a value of the rule may replace it)."""
@@ -1721,7 +1724,14 @@ def _month_targets_doors(kind: str) -> Callable[[str, Any], tuple[Door, ...]]:
         def cell(value):
             return date.fromisoformat(value) if column == "month" else Decimal(value)
 
+        # The page sets a month's targets (?month=YYYY-MM: always its first day, so only amounts can be broken).
+        page = () if column == "month" else (
+            Door("page", "manager", lambda w: reverse("accounts:month-targets-edit", args=[w.account.pk]) + FEBRUARY,
+                 lambda w, v: {f"amount_{w.store.pk}" if kind == "store" else "collection": v["amount"]},
+                 field="amount" if kind == "store" else "collection"),
+        )
         return (
+            *page,
             Door("api_create", "manager", api(f"{kind}-target-list"),
                  lambda w, v: {ref_name: ref(w), "month": month, "amount": "1.00", **v}),
             Door("api_update", "manager", lambda w: reverse(f"{kind}-target-detail", args=[existing(w).pk]),
