@@ -248,3 +248,25 @@ def test_reps_read_their_own_stores_targets_only(api_client, client, chain, rep,
     for user in (rep, supervisor):
         client.force_login(user)
         assert client.get(reverse("analytics:targets")).status_code == 404
+
+
+def test_the_manager_sets_a_months_targets_on_the_page(client, chain, manager, finance):
+    client.force_login(manager)
+    stores = {store.code: store.pk for store in chain.stores.all()}
+    url = reverse("accounts:month-targets-edit", args=[chain.pk]) + "?month=2026-03"
+
+    shown = client.get(url)
+    saved = client.post(
+        url, {f"amount_{stores['S1']}": "4200", f"amount_{stores['S2']}": "", f"amount_{stores['S3']}": "300.5",
+              "collection": "9000"},
+    )  # fmt: skip
+
+    assert shown.status_code == 200 and 'value="4000.00"' in shown.content.decode()
+    assert saved.status_code == 302 and saved["Location"].endswith("/analysis/targets/WM/?month=2026-03")
+    assert dict(StoreTarget.objects.filter(month=MARCH).values_list("store__code", "amount")) == {
+        "S1": D("4200.00"),
+        "S3": D("300.50"),
+    }
+    assert CollectionTarget.objects.get(account=chain, month=MARCH).amount == D("9000.00")
+    client.force_login(finance)  # finance reads targets, never sets them
+    assert client.get(url).status_code == 403
