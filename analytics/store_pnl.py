@@ -132,7 +132,7 @@ def split_by_weight(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
 def store_pnl(*, account: KeyAccount, start: date, end: date) -> StorePnlReport:
     """The store P&L of one chain for start…end (inclusive), ranked by contribution, highest first.
 
-    Stores shown: the chain's active stores, and an inactive one with anything in the period. Eleven queries,
+    Stores shown: the chain's active stores, and an inactive one with anything in the period. Ten queries,
     whatever the number of stores, plans or agreements.
     """
     threshold = settings.KA.store_fee_ratio_alert
@@ -189,7 +189,8 @@ def _display_fees(account, start, end, lines, active_ids) -> None:
     )
     for store_id, fee in agreements:
         if store_id is not None:
-            lines[store_id].display_fees += fee
+            if store_id in lines:  # an agreement of this chain at another chain's store is not this chain's
+                lines[store_id].display_fees += fee
             continue
         for shared_by, share in zip(active_ids, split_fee(fee, len(active_ids)), strict=True):
             lines[shared_by].display_fees += share
