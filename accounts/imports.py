@@ -154,7 +154,7 @@ def _check_rules(rows, problems, check) -> None:
 class StoreTargetImport(ImportKind):
     """Monthly targets per store; a manager's for their chains' stores, an admin's for any."""
 
-    name = "store_targets"
+    name = "store-targets"
     label = _("Store targets")
     roles = frozenset({Role.ADMIN, Role.MANAGER})
     key = ("store_code", "month")
@@ -198,7 +198,7 @@ class StoreTargetImport(ImportKind):
 class CollectionTargetImport(ImportKind):
     """Monthly collection targets (回款指标) per account; a manager's for their chains, an admin's for any."""
 
-    name = "collection_targets"
+    name = "collection-targets"
     label = _("Collection targets")
     roles = frozenset({Role.ADMIN, Role.MANAGER})
     key = ("account_code", "month")

@@ -142,7 +142,7 @@ STORE_HEADERS = ["store code", "month", "target amount"]
 
 def test_import_sets_store_targets_by_month(chain, manager):
     result = run_import(
-        kind=KINDS["store_targets"],
+        kind=KINDS["store-targets"],
         source=xlsx_upload(STORE_HEADERS, [["S1", "2026-03", 4500], ["S3", date(2026, 4, 1), "800.50"]]),
         user=manager,
     )
@@ -159,7 +159,7 @@ def test_import_names_a_bad_row_and_changes_nothing(chain, manager):
     rows = [["S1", "2026-03", 4500], ["S2", "2026-05", -10], ["X1", "2026-05", 100], ["S3", "2026-13", 100]]
 
     with pytest.raises(ImportRejected) as excinfo:
-        run_import(kind=KINDS["store_targets"], source=xlsx_upload(STORE_HEADERS, rows), user=manager)
+        run_import(kind=KINDS["store-targets"], source=xlsx_upload(STORE_HEADERS, rows), user=manager)
 
     assert errors_of(excinfo) == [
         (3, "target amount", "The target for month 2026-05 must not be negative."),
@@ -175,14 +175,14 @@ def test_collection_target_import_and_its_bad_row(chain, manager):
 
     with pytest.raises(ImportRejected) as excinfo:
         run_import(
-            kind=KINDS["collection_targets"],
+            kind=KINDS["collection-targets"],
             source=xlsx_upload(headers, [["WM", "2026-04", 100], ["CRF", "2026-04", 100]]),
             user=manager,
         )
     assert errors_of(excinfo) == [(3, "account code", "Key account “CRF” is not in your scope.")]
     assert CollectionTarget.objects.count() == 1
 
-    run_import(kind=KINDS["collection_targets"], source=xlsx_upload(headers, [["WM", "2026年4月", 100]]), user=manager)
+    run_import(kind=KINDS["collection-targets"], source=xlsx_upload(headers, [["WM", "2026年4月", 100]]), user=manager)
     assert CollectionTarget.objects.get(month=date(2026, 4, 1)).amount == D("100.00")
 
 
@@ -270,3 +270,28 @@ def test_the_manager_sets_a_months_targets_on_the_page(client, chain, manager, f
     assert CollectionTarget.objects.get(account=chain, month=MARCH).amount == D("9000.00")
     client.force_login(finance)  # finance reads targets, never sets them
     assert client.get(url).status_code == 403
+
+
+def test_the_import_templates_name_the_columns(client, manager):
+    client.force_login(manager)
+
+    store = client.get("/imports/store-targets/template.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    collection = client.get("/imports/collection-targets/template.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert store.status_code == collection.status_code == 200
+    store_sheet = next(iter(read_xlsx(b"".join(store.streaming_content)).values()))
+    collection_sheet = next(iter(read_xlsx(b"".join(collection.streaming_content)).values()))
+    assert store_sheet[0][:3] == ("store code", "month", "target amount")
+    assert collection_sheet[0][:3] == ("account code", "month", "collection target")
+
+
+@pytest.mark.parametrize("chains", [1, 4])
+def test_the_targets_page_reads_a_fixed_number_of_queries(chain, finance, chains, django_assert_num_queries):
+    for n in range(chains - 1):
+        store = StoreFactory(account=KeyAccountFactory())
+        services.store_target_save(store=store, month=MARCH, amount=D(100 + n))
+
+    with django_assert_num_queries(6):
+        rows, _total = targets_by_account(accounts=finance_accounts_for(finance), month=MARCH)
+
+    assert len(rows) == chains

@@ -1736,7 +1736,7 @@ def _month_targets_doors(kind: str) -> Callable[[str, Any], tuple[Door, ...]]:
                  lambda w, v: {ref_name: ref(w), "month": month, "amount": "1.00", **v}),
             Door("api_update", "manager", lambda w: reverse(f"{kind}-target-detail", args=[existing(w).pk]),
                  lambda w, v: v, "patch", prepare=lambda w, v: existing(w)),
-            *imports(f"{kind}_targets", "manager", headers,
+            *imports(f"{kind}-targets", "manager", headers,
                      lambda w, v: [ref(w), cell(v["month"]) if "month" in v else month[:7],
                                    cell(v["amount"]) if "amount" in v else 1],
                      column="month" if column == "month" else headers[2]),
