@@ -47,8 +47,10 @@ def targets_page(request):
 def targets_account_page(request, code: str):
     account = get_object_or_404(finance_accounts(request.user), code=code)
     form, month = _month(request)
-    lines = targets_by_store(stores=stores_for(request.user).filter(account=account), month=month) if month else []
-    summary = targets_by_account(accounts=finance_accounts(request.user).filter(pk=account.pk), month=month)[0]
+    lines, summary = [], [None]
+    if month:
+        lines = targets_by_store(stores=stores_for(request.user).filter(account=account), month=month)
+        summary = targets_by_account(accounts=finance_accounts(request.user).filter(pk=account.pk), month=month)[0]
     if month and request.GET.get("export") == "xlsx":
         return _stores_xlsx(account, lines, month)
     context = {

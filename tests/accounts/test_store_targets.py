@@ -295,3 +295,13 @@ def test_the_targets_page_reads_a_fixed_number_of_queries(chain, finance, chains
         rows, _total = targets_by_account(accounts=finance_accounts_for(finance), month=MARCH)
 
     assert len(rows) == chains
+
+
+def test_a_month_that_is_no_month_is_named_on_both_pages(client, chain, manager):
+    client.force_login(manager)
+
+    for url in (reverse("analytics:targets"), reverse("analytics:targets-account", args=["WM"])):
+        response = client.get(url, {"month": "2026-13"}, HTTP_ACCEPT_LANGUAGE="en")
+
+        assert response.status_code == 400
+        assert "Enter a month as YYYY-MM, for example 2026-05." in response.content.decode()
