@@ -97,6 +97,9 @@ class KaSettings:
     # Analysis (issue 15): a channel whose share of trade spend differs from its share of sales by more than this
     # (in points of share: 0.05 is 5 percentage points) is flagged on the channel mix.
     channel_mix_gap_alert: Decimal = _number("0.05", "0", "1", "a difference of shares: 0.05 is 5 points")
+    # Store P&L (issue 15): a store whose attributable fees exceed this share of its sell-in is flagged
+    # "renegotiate or exit".
+    store_fee_ratio_alert: Decimal = _number("0.25", "0", "10", "a share of the store's sell-in: 0.25 is 25 %")
 
     def __post_init__(self) -> None:
         problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]

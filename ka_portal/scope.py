@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
+from accounts.models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 from accounts.roles import Role
 from stores.models import Delivery, Listing, Product, Store
 
@@ -120,6 +120,18 @@ def contact_logs_for(user) -> QuerySet:
 def targets_for(user) -> QuerySet:
     """The sales targets of the accounts a user may reach."""
     return SalesTarget.objects.filter(account__in=accounts_for(user))
+
+
+def store_targets_for(user) -> QuerySet:
+    """Store targets of the stores a user may reach: a rep their own stores', a supervisor their team's, a manager
+    their chains' stores', finance and admin all (who may change them is the role's permission: managers, admins)."""
+    return StoreTarget.objects.filter(store__in=stores_for(user))
+
+
+def collection_targets_for(user) -> QuerySet:
+    """Collection targets (回款指标) of the accounts whose receivables a user sees: finance and admin all, a KA
+    manager their own; reps and supervisors none, as they see no receivables (SPEC §1)."""
+    return CollectionTarget.objects.filter(account__in=finance_accounts_for(user))
 
 
 def listings_for(user) -> QuerySet:
