@@ -10,7 +10,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Sum
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce
 
 from accounts.models import KeyAccount, SalesTarget
 from accounts.selectors import Performance, Period
@@ -48,27 +49,22 @@ class PromotionLine:
 
 @dataclass
 class Promotions:
+    """The period's plans in figures (all of them) and the costliest few as lines (the page and API list those
+    and link to the plan list for the rest)."""
+
     lines: list[PromotionLine] = field(default_factory=list)
-
-    @property
-    def cost(self) -> Decimal:
-        return sum((line.cost for line in self.lines), ZERO)
-
-    @property
-    def evaluated(self) -> list[PromotionLine]:
-        return [line for line in self.lines if line.evaluated]
-
-    @property
-    def incremental_units(self) -> int:
-        return sum(line.incremental_units or 0 for line in self.evaluated)
+    count: int = 0
+    cost: Decimal = ZERO  # evaluated cost where evaluated, else the plan's total cost
+    evaluated_count: int = 0
+    evaluated_cost: Decimal = ZERO
+    incremental_units: int = 0  # of the evaluated plans
 
     @property
     def cost_per_incremental_unit(self) -> Decimal | None:
         """Σ cost ÷ Σ extra packs of the evaluated plans: None when together they sold no extra pack."""
         if self.incremental_units <= 0:
             return None
-        cost = sum((line.cost for line in self.evaluated), ZERO)
-        return (cost / self.incremental_units).quantize(Decimal("0.01"))
+        return (self.evaluated_cost / self.incremental_units).quantize(Decimal("0.01"))
 
 
 @dataclass
@@ -200,16 +196,27 @@ def _spend(account: KeyAccount, figures: reports.Figures, start: date, end: date
     return figures, "estimate"
 
 
+PROMOTION_LINES = 10
+
+
 def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions:
-    """Plans that ran in the period (approved or later), with their evaluation where one was made."""
+    """Plans that ran in the period (approved or later), with their evaluation where one was made: their sums in
+    one query, the costliest ``PROMOTION_LINES`` in another, however many the chain ran."""
     plans = (
         promotion_plans_for(user)
         .filter(account=account, status__in=RUN, start_on__lte=end, end_on__gte=start)
-        .select_related("type", "evaluation")
-        .order_by("start_on", "pk")
+        .annotate(run_cost=Coalesce("evaluation__total_cost", "total_cost"))
+    )
+    evaluated = Q(evaluation__isnull=False)
+    sums = plans.aggregate(
+        count=Count("pk"),
+        cost=Sum("run_cost"),
+        evaluated_count=Count("pk", filter=evaluated),
+        evaluated_cost=Sum("evaluation__total_cost"),
+        incremental_units=Sum(F("evaluation__sales_units") - F("evaluation__baseline_units")),
     )
     lines = []
-    for plan in plans:
+    for plan in plans.select_related("type", "evaluation").order_by("-run_cost", "start_on", "pk")[:PROMOTION_LINES]:
         evaluation = getattr(plan, "evaluation", None)
         if evaluation is None:
             lines.append(PromotionLine(plan=plan, cost=plan.total_cost, evaluated=False))
@@ -224,7 +231,14 @@ def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions
                 cost_per_incremental_unit=evaluation.cost_per_incremental_unit,
             )
         )
-    return Promotions(lines)
+    return Promotions(
+        lines=lines,
+        count=sums["count"],
+        cost=sums["cost"] or ZERO,
+        evaluated_count=sums["evaluated_count"],
+        evaluated_cost=sums["evaluated_cost"] or ZERO,
+        incremental_units=sums["incremental_units"] or 0,
+    )
 
 
 def _coverage(user, account: KeyAccount, start: date, as_of: date) -> Coverage:

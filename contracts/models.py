@@ -148,7 +148,16 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["date", "number"]
-        indexes = [models.Index(fields=["account", "status", "date"], name="invoice_account_status_date")]
+        indexes = [
+            models.Index(fields=["account", "status", "date"], name="invoice_account_status_date"),
+            # sell-in by month of a chain (performance, gross to net, the chain page) without reading the rows
+            models.Index(fields=["account", "date"], include=["amount"], name="invoice_account_date_amount"),
+            # aging reads the few invoices still open (contracts.selectors.invoices_open_as_of) among a year's many
+            models.Index(fields=["account", "due_on"], condition=models.Q(open_amount__gt=0), name="invoice_open"),
+            models.Index(
+                fields=["written_off_on"], condition=models.Q(written_off_on__isnull=False), name="invoice_written_off"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(open_amount__gte=0) & models.Q(open_amount__lte=models.F("amount")),

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, DateField, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Cast, Coalesce, ExtractIsoWeekDay, TruncWeek
+from django.db.models import Count, DateField, Exists, F, Func, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -324,11 +324,24 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
     return list(result.values())
 
 
+class _AddDays(Func):
+    """A date plus whole days, in the database: PostgreSQL adds an integer to a date, SQLite asks date()."""
+
+    arity = 2
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '+' || ")
+
+
 def stops_done(user, *, stores: QuerySet, start: date, end: date) -> tuple[int, int]:
     """Of the published stops at ``stores`` due from ``start`` to ``end`` (inclusive), how many were planned and
     how many done — compliance's rule (a stop is done when its rep checked in there that day and checked out),
     over any span and any set of stores, counted in the database: two queries whatever the size. A visit's local
-    day is matched to a stop as (its Monday, its weekday), both plain columns of the stop's plan and the stop."""
+    day is matched to the stop's day (its plan's Monday plus its weekday) in a hash join."""
     first_week, last_week = week_start_of(start), week_start_of(end)
     low, high = (start - first_week).days, (end - last_week).days
     if first_week == last_week:
@@ -345,11 +358,10 @@ def stops_done(user, *, stores: QuerySet, start: date, end: date) -> tuple[int, 
     kept = (
         visits_for(user)
         .filter(store__in=stores, checked_in_at__gte=first, checked_in_at__lt=last, checked_out_at__isnull=False)
-        # a date, not a midnight: PostgreSQL then matches the week in its hash join instead of row by row
-        .annotate(week=Cast(TruncWeek("checked_in_at"), DateField()), weekday=ExtractIsoWeekDay("checked_in_at"))
-        .filter(rep=OuterRef("plan__rep"), store=OuterRef("store"), week=OuterRef("plan__week_start"))
-        .filter(weekday=OuterRef("day") + 1)  # ISO weekday 1 is Monday, a stop's day 0
+        .annotate(on=TruncDate("checked_in_at"))  # the local day
+        .filter(rep=OuterRef("plan__rep"), store=OuterRef("store"), on=OuterRef("on"))
     )
+    stops = stops.annotate(on=_AddDays(F("plan__week_start"), F("day")))
     return stops.count(), stops.filter(Exists(kept)).count()
 
 

@@ -61,10 +61,13 @@ class PromotionLineSerializer(serializers.Serializer):
 
 
 class PromotionsSerializer(serializers.Serializer):
-    cost = serializers.DecimalField(**MONEY)
+    count = serializers.IntegerField(help_text="Plans approved or later that ran in the period")
+    cost = serializers.DecimalField(**MONEY, help_text="Of all of them: evaluated cost, else the plan's total cost")
+    evaluated_count = serializers.IntegerField()
+    evaluated_cost = serializers.DecimalField(**MONEY)
     incremental_units = serializers.IntegerField(help_text="Of the evaluated plans")
     cost_per_incremental_unit = serializers.DecimalField(**MONEY, allow_null=True, help_text="Of the evaluated plans")
-    plans = PromotionLineSerializer(many=True, source="lines")
+    plans = PromotionLineSerializer(many=True, source="lines", help_text="The costliest ten")
 
 
 class ReceivablesSerializer(serializers.Serializer):

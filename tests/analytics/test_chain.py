@@ -221,3 +221,16 @@ def test_the_period_reads_as_account_performance_does(example, manager):
         assert (o.performance.target, o.performance.actual, o.performance.last_year) == (
             row.target, row.actual, row.last_year
         )  # fmt: skip
+
+
+def test_the_costliest_ten_plans_are_listed_and_every_plan_is_summed(example, manager):
+    for n in range(11):  # eleven more plans in March, 100 … 1,100
+        PromotionPlanFactory(
+            account=example, status=Status.APPROVED, start_on=MAR, end_on=date(2025, 3, 5), total_cost=100 * (n + 1)
+        )
+    o = chain_overview(user=manager, account=example, month_from=JAN, month_to=MAR, today=TODAY)
+    p = o.promotions
+    assert (p.count, p.evaluated_count, len(p.lines)) == (13, 1, 10)
+    assert p.cost == Decimal("2900") + sum(Decimal(100 * (n + 1)) for n in range(11))  # 9,500
+    assert [line.cost for line in p.lines][:3] == [Decimal("1900"), Decimal("1100"), Decimal("1000")]
+    assert p.cost_per_incremental_unit == Decimal("9.50")  # of the evaluated plan only
