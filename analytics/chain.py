@@ -186,12 +186,14 @@ def _trend(account: KeyAccount, month_from: date, month_to: date, today: date) -
 
 def _spend(account: KeyAccount, figures: reports.Figures, start: date, end: date) -> tuple[reports.Figures, str]:
     """Gross to net from the trade-spend ledger where the chain has one; a chain whose spend was never accrued
-    shows its promotion costs (approved plans starting in the period) and its deductions as they stand."""
-    if AccrualLine.objects.filter(account=account).exists():
-        return figures, "ledger"
+    shows its promotion costs (approved plans starting in the period) and its deductions as they stand. Both are
+    read either way, so the page costs the same queries for every chain."""
+    ledger = AccrualLine.objects.filter(account=account).exists()
     cost = PromotionPlan.objects.filter(
         account=account, status__in=RUN, start_on__gte=start, start_on__lte=end
     ).aggregate(total=Sum("total_cost"))["total"]
+    if ledger:
+        return figures, "ledger"
     figures.promotion = cost or ZERO
     return figures, "estimate"
 

@@ -2,6 +2,7 @@
 chain, a KA manager for their own; anyone else, and another manager's chain, is answered 404."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
@@ -15,8 +16,11 @@ from ka_portal.formatting import account_name
 from ..forms import StorePnlForm
 from ..store_pnl import StorePnlReport, store_pnl
 
-# How many stores the chart draws (the worst fee ratios); the table below lists them all.
+# How many stores the chart draws (the worst fee ratios); the table below ranks them all, a page at a time.
 CHART_STORES = 20
+
+
+STORES_PER_PAGE = 50
 
 
 def scoped_accounts(request):
@@ -39,7 +43,9 @@ def store_pnl_page(request):
         report = store_pnl(account=data["account"], start=data["start"], end=data["end"])
         if request.GET.get("export") == "xlsx":
             return store_pnl_xlsx(report)
-    context = {"form": form, "report": report, "chart": fee_ratio_chart(report) if report else None}
+    # a chain's stores are hundreds: ranked all together, shown a page at a time (the Excel holds them all)
+    page = Paginator(report.rows, STORES_PER_PAGE).get_page(request.GET.get("page")) if report else None
+    context = {"form": form, "report": report, "page_obj": page, "chart": fee_ratio_chart(report) if report else None}
     return render(request, "analytics/store_pnl.html", context, status=400 if form.is_bound and form.errors else 200)
 
 

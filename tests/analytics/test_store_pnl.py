@@ -176,6 +176,27 @@ def test_page_shows_the_lines_ranked_flags_and_the_chart(client, chain, manager)
     assert "170.0 %" in chart and "19.8 %" in chart
 
 
+def test_the_ranking_is_paged_and_the_total_is_of_every_store(client, chain, manager, monkeypatch):
+    from analytics.views import store_pnl as page
+
+    monkeypatch.setattr(page, "STORES_PER_PAGE", 2)
+    client.force_login(manager)
+    first = client.get(reverse("analytics:store-pnl"), JUNE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    second = client.get(reverse("analytics:store-pnl"), {**JUNE, "page": 2}, HTTP_ACCEPT_LANGUAGE="en")
+    second = second.content.decode()
+    assert 'data-store="B"' in first and 'data-store="A"' in first and 'data-store="C"' not in first
+    assert 'data-store="C"' in second and 'data-store="B"' not in second
+    rank = second[second.index('data-store="C"') :]
+    assert rank[rank.index("<td>") + 4 : rank.index("</td>")] == "3"  # its rank among all, not on the page
+
+    def total(html: str) -> str:
+        foot = html[html.index('data-store="total"') :]
+        return foot[: foot.index("</tr>")]
+
+    assert total(first) == total(second)  # every store's, on each page
+    assert "1–2 of 3" in first
+
+
 def test_excel_export_has_the_same_lines(client, chain, finance):
     client.force_login(finance)
 
