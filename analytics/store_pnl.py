@@ -43,6 +43,7 @@ from stores.models import Delivery, Listing, Store
 from stores.selectors import delivery_value, sell_in_by
 from tradespend.accruals import ACCRUING_CONTRACT_STATUSES, ACCRUING_PLAN_STATUSES
 from visits.models import Visit
+from visits.selectors import day_bounds
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -247,8 +248,8 @@ def _visits(account, start, end, lines) -> None:
         Visit.objects.filter(
             store__account=account,
             checked_out_at__isnull=False,
-            checked_in_at__date__gte=start,
-            checked_in_at__date__lte=end,
+            checked_in_at__gte=day_bounds(start)[0],  # local days as instants: the index serves the range
+            checked_in_at__lt=day_bounds(end)[1],
         )
         .values("store_id")
         .annotate(

@@ -118,6 +118,7 @@ class Visit(models.Model):
             # the kept visits of a chain's stores over a span, read from the index alone (coverage, compliance)
             models.Index(
                 fields=["store", "checked_in_at", "rep"],
+                include=["rating"],
                 condition=models.Q(checked_out_at__isnull=False),
                 name="visit_kept",
             ),
