@@ -36,7 +36,7 @@ def rejected(world):
 
 
 def log(plan):
-    return [(t.from_status, t.to_status, t.by, t.note) for t in plan.transitions.all()]
+    return [(t.from_status, t.to_status, t.by, t.text) for t in plan.transitions.all()]
 
 
 def snapshot(plan):
