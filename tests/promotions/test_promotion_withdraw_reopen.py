@@ -188,6 +188,8 @@ def test_api_withdraw_and_reopen(api_client, world):
         "by": "rep_w",
         "at": None,
         "note": "改价",
+        "message": "",  # typed by a person: no system message
+        "params": {},
     }
     again = api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json")
     assert again.status_code == 400 and again.json()["code"] == "promotion.withdraw_status"
