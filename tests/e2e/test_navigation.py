@@ -96,9 +96,11 @@ def test_on_a_phone_the_collapsed_menu_opens_and_its_entries_are_reached(english
     nav = page.get_by_test_id("main-nav")
     assert not nav.is_visible()  # collapsed behind the toggler
     page.get_by_role("button", name="Menu").click()
+    page.wait_for_selector("#main-nav.show")  # opened, not still sliding open
     nav.get_by_role("button", name="Finance").click()
     receivables = nav.get_by_role("link", name="Receivables")
     assert receivables.is_visible()
+    page.screenshot(path="tests/e2e/artifacts/nav-375-en-manager.png")
     receivables.click()
     page.wait_for_url("**/contracts/receivables/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
