@@ -8,7 +8,7 @@ from ka_portal.errors import DomainError
 from ka_portal.scope import NOT_FOUND_TEXT
 
 from . import rules, services
-from .models import Contact, ContactLog, KeyAccount, Profile, SalesTarget
+from .models import CollectionTarget, Contact, ContactLog, KeyAccount, Profile, SalesTarget, StoreTarget
 from .services import may_change_owner
 
 
@@ -106,6 +106,44 @@ class SalesTargetAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.target_save(target=obj)
+
+
+class StoreTargetAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        _refusals_on(self, rules.check_store_target)
+        return data
+
+
+@admin.register(StoreTarget)
+class StoreTargetAdmin(admin.ModelAdmin):
+    form = StoreTargetAdminForm
+    list_display = ("store", "month", "amount")
+    list_filter = ("month", "store__account")
+    search_fields = ("store__code", "store__name", "store__account__code")
+    list_select_related = ("store",)
+    raw_id_fields = ("store",)
+
+    def save_model(self, request, obj, form, change):
+        services.store_target_save(target=obj)
+
+
+class CollectionTargetAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        _refusals_on(self, rules.check_collection_target)
+        return data
+
+
+@admin.register(CollectionTarget)
+class CollectionTargetAdmin(admin.ModelAdmin):
+    form = CollectionTargetAdminForm
+    list_display = ("account", "month", "amount")
+    list_filter = ("month", "account__tier")
+    search_fields = ("account__code", "account__name")
+
+    def save_model(self, request, obj, form, change):
+        services.collection_target_save(target=obj)
 
 
 @admin.register(Profile)

@@ -27,15 +27,27 @@ from ka_portal.scope import (
     NOT_FOUND_TEXT,
     account_owners_for,
     accounts_for,
+    collection_targets_for,
     contact_logs_for,
     contacts_for,
+    finance_accounts_for,
+    store_targets_for,
+    stores_for,
     targets_for,
 )
+from stores.models import Store
 
 from . import services
-from .filters import ContactFilter, ContactLogFilter, KeyAccountFilter, SalesTargetFilter
+from .filters import (
+    CollectionTargetFilter,
+    ContactFilter,
+    ContactLogFilter,
+    KeyAccountFilter,
+    SalesTargetFilter,
+    StoreTargetFilter,
+)
 from .forms import parse_month
-from .models import Contact, ContactLog, KeyAccount, SalesTarget
+from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 from .selectors import Period, account_performance
 
 User = get_user_model()
@@ -103,6 +115,27 @@ class SalesTargetSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "year", "month", "amount"]
 
 
+class StoreTargetSerializer(serializers.ModelSerializer):
+    store = related(Store, scope=stores_for, help_text="The store, by its code.")
+    account = serializers.SlugRelatedField(
+        source="store.account", slug_field="code", read_only=True, help_text="The store's key account, by its code."
+    )
+
+    class Meta:
+        model = StoreTarget
+        fields = ["id", "store", "account", "month", "amount"]
+        extra_kwargs = {"month": {"help_text": "The month, as its first day: 2026-03-01."}}
+
+
+class CollectionTargetSerializer(serializers.ModelSerializer):
+    account = related(KeyAccount, scope=finance_accounts_for, help_text=ACCOUNT_BY_CODE)
+
+    class Meta:
+        model = CollectionTarget
+        fields = ["id", "account", "month", "amount"]
+        extra_kwargs = {"month": {"help_text": "The month, as its first day: 2026-03-01."}}
+
+
 class KeyAccountViewSet(ServiceModelViewSet):
     serializer_class = KeyAccountSerializer
     filterset_class = KeyAccountFilter
@@ -168,6 +201,36 @@ class SalesTargetViewSet(ServiceModelViewSet):
 
     def save(self, record, **fields):
         return services.target_save(target=record, **fields)
+
+
+class StoreTargetViewSet(ServiceModelViewSet):
+    """Monthly targets per store (门店指标): KA managers set their chains' stores', finance and admin read all, reps
+    and supervisors read their own stores' only (another store's target is not found). Writes through
+    accounts.services.store_target_save; a create accepts an Idempotency-Key."""
+
+    serializer_class = StoreTargetSerializer
+    filterset_class = StoreTargetFilter
+
+    def get_queryset(self):
+        return store_targets_for(self.request.user).select_related("store__account").order_by("store__code", "month")
+
+    def save(self, record, **fields):
+        return services.store_target_save(target=record, **fields)
+
+
+class CollectionTargetViewSet(ServiceModelViewSet):
+    """Monthly collection targets per account (回款指标), against payments received: KA managers set their chains',
+    finance reads all; reps and supervisors see no receivables, so none (404). Writes through
+    accounts.services.collection_target_save; a create accepts an Idempotency-Key."""
+
+    serializer_class = CollectionTargetSerializer
+    filterset_class = CollectionTargetFilter
+
+    def get_queryset(self):
+        return collection_targets_for(self.request.user).select_related("account").order_by("account__code", "month")
+
+    def save(self, record, **fields):
+        return services.collection_target_save(target=record, **fields)
 
 
 _PERFORMANCE_ROW = {

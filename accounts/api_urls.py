@@ -11,6 +11,8 @@ router = app_router(
     ("contacts", api.ContactViewSet, "contact"),
     ("contact-logs", api.ContactLogViewSet, "contact-log"),
     ("targets", api.SalesTargetViewSet, "target"),
+    ("store-targets", api.StoreTargetViewSet, "store-target"),
+    ("collection-targets", api.CollectionTargetViewSet, "collection-target"),
 )
 urlpatterns = [
     path("reports/account-performance/", api.AccountPerformanceView.as_view(), name="api-account-performance"),

@@ -11,10 +11,12 @@ class AccountsConfig(AppConfig):
         # Permissions exist only after every app's post_migrate has run; the role groups follow them.
         from imports.registry import register
 
-        from .imports import TargetImport
+        from .imports import CollectionTargetImport, StoreTargetImport, TargetImport
         from .services import role_groups_sync
 
         register(TargetImport(), position=50)
+        register(StoreTargetImport(), position=51)
+        register(CollectionTargetImport(), position=52)
 
         def sync_after_the_last_app(sender, **kwargs) -> None:
             # post_migrate is sent once per app, in INSTALLED_APPS order: sync once, after the last app's

@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, active_filter
-from ka_portal.scope import account_owners_for, accounts_for
+from ka_portal.scope import account_owners_for, accounts_for, finance_accounts_for, stores_for
+from stores.models import Store
 
-from .models import Contact, ContactLog, KeyAccount, SalesTarget
+from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 
 User = get_user_model()
 
@@ -84,3 +85,28 @@ class SalesTargetFilter(StyledFilterSet):
     class Meta:
         model = SalesTarget
         fields = ["account", "year", "month"]
+
+
+class StoreTargetFilter(StyledFilterSet):
+    """?store=S001, ?account=WMT (the store's chain), ?month_from=2026-01-01&month_to=2026-06-01."""
+
+    store = record_filter(Store, scope=stores_for, label=_("Store"), help_text="The store, by its code.")
+    account = account_filter("store__account")
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label=_("From month"))
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label=_("To month"))
+
+    class Meta:
+        model = StoreTarget
+        fields = ["store", "account", "month", "month_from", "month_to"]
+
+
+class CollectionTargetFilter(StyledFilterSet):
+    account = record_filter(
+        KeyAccount, scope=finance_accounts_for, label=_("Key account"), help_text="The key account, by its code."
+    )
+    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label=_("From month"))
+    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label=_("To month"))
+
+    class Meta:
+        model = CollectionTarget
+        fields = ["account", "month", "month_from", "month_to"]

@@ -130,3 +130,30 @@ class TargetsForm(forms.Form):
 
     def amounts(self) -> dict:
         return {month: self.cleaned_data.get(f"m{month}") for month in range(1, 13)}
+
+
+class MonthTargetsForm(forms.Form):
+    """One month's targets of an account's stores (amount_<store id>), and its collection target when the user
+    may set it; an empty amount means no target. The amounts' rules are the service's (accounts/rules.py)."""
+
+    def __init__(self, *args, stores, with_collection: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stores = list(stores)
+        for store in self.stores:
+            self.fields[f"amount_{store.pk}"] = _amount_field(f"{store.code} {store.name}")
+        if with_collection:
+            self.fields["collection"] = _amount_field(_("Collection target (回款指标)"))
+        style_form_fields(self)
+
+    def store_amounts(self) -> dict:
+        return {store: self.cleaned_data.get(f"amount_{store.pk}") for store in self.stores}
+
+
+def _amount_field(label) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+    )

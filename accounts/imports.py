@@ -1,14 +1,19 @@
-"""Excel import of sales targets (account × year × month), run by the imports app (registered in accounts/apps.py)."""
+"""Excel import of sales targets (account × year × month), store targets (store × month) and collection targets
+(account × month), run by the imports app (registered in accounts/apps.py)."""
 
+from datetime import date, datetime
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from imports import kinds as imports
 from imports.kinds import Column, ImportKind
 from ka_portal.errors import DomainError
-from ka_portal.scope import accounts_for
+from ka_portal.scope import accounts_for, finance_accounts_for, stores_for
+from stores.models import Store
 
 from . import rules
-from .models import KeyAccount, SalesTarget
+from .models import CollectionTarget, KeyAccount, SalesTarget, StoreTarget
 from .roles import Role
 
 ACCOUNT_CODE = Column(
@@ -91,3 +96,144 @@ class TargetImport(ImportKind):
             SalesTarget.objects.all(), (row.values["account_id"] for row in rows), by="account_id", key=unique
         )
         return imports.upsert(self, SalesTarget, rows, present=present, unique=unique, existing=existing)
+
+
+# --- store targets and collection targets (issue 15): a month is a first-of-month date ---------------------------
+
+_MONTH_FORMATS = ("%Y-%m", "%Y/%m", "%Y.%m", "%Y年%m月", "%Y%m")
+
+
+def a_month(value) -> date:
+    """A month: a date cell (its first day; another day is refused by the rule, naming it), or text like 2026-03,
+    2026/3, 2026年3月 or 2026-03-01."""
+    if isinstance(value, str):
+        cleaned = value.strip()
+        for pattern in _MONTH_FORMATS:
+            try:
+                return datetime.strptime(cleaned, pattern).date()
+            except ValueError:
+                continue
+    try:
+        return imports.a_date(value)
+    except imports.CellError:
+        raise imports.CellError(
+            gettext("“%(value)s” is not a month; write it as YYYY-MM.") % {"value": value}
+        ) from None
+
+
+MONTH = Column(
+    "month",
+    "月份",
+    "month",
+    a_month,
+    required=True,
+    aliases=("月",),
+    hint=_("YYYY-MM (or the month's first day)"),
+    example="2026-03",
+)
+TARGET_AMOUNT = Column(
+    "amount",
+    "指标金额",
+    "target amount",
+    imports.money(min_value=None),  # not negative: accounts/rules.py, as at every door
+    required=True,
+    aliases=("指标", "金额", "amount", "target"),
+    hint=_("CNY, at most two decimal places"),
+    example="120000.00",
+)
+
+
+def _check_rules(rows, problems, check) -> None:
+    for row in rows:
+        try:
+            check(row.values)
+        except DomainError as refusal:
+            problems.add(row, refusal.field, refusal.detail)
+
+
+class StoreTargetImport(ImportKind):
+    """Monthly targets per store; a manager's for their chains' stores, an admin's for any."""
+
+    name = "store-targets"
+    label = _("Store targets")
+    roles = frozenset({Role.ADMIN, Role.MANAGER})
+    key = ("store_code", "month")
+    model_fields = {"store_code": "store_id"}
+    columns = (
+        Column(
+            "store_code",
+            "门店编码",
+            "store code",
+            imports.text(30),
+            required=True,
+            aliases=("门店代码", "store"),
+            hint=_("Code of an existing store"),
+            example="S0001",
+        ),
+        MONTH,
+        TARGET_AMOUNT,
+    )
+
+    def check(self, rows, problems, *, user):
+        imports.resolve(
+            rows,
+            problems,
+            key="store_code",
+            target="store_id",
+            queryset=Store.objects.all(),
+            scoped=stores_for(user),
+            unknown=_("Unknown store code “%(value)s”."),
+            out_of_scope=_("Store “%(value)s” is not in your scope."),
+        )
+        _check_rules(rows, problems, rules.check_store_target)
+
+    def write(self, rows, *, present):
+        unique = ("store_id", "month")
+        existing = imports.existing_keys(
+            StoreTarget.objects.all(), (row.values["store_id"] for row in rows), by="store_id", key=unique
+        )
+        return imports.upsert(self, StoreTarget, rows, present=present, unique=unique, existing=existing)
+
+
+class CollectionTargetImport(ImportKind):
+    """Monthly collection targets (回款指标) per account; a manager's for their chains, an admin's for any."""
+
+    name = "collection-targets"
+    label = _("Collection targets")
+    roles = frozenset({Role.ADMIN, Role.MANAGER})
+    key = ("account_code", "month")
+    model_fields = {"account_code": "account_id"}
+    columns = (
+        ACCOUNT_CODE,
+        MONTH,
+        Column(
+            "amount",
+            "回款指标",
+            "collection target",
+            imports.money(min_value=None),  # not negative: accounts/rules.py, as at every door
+            required=True,
+            aliases=("回款金额", "金额", "amount", "target"),
+            hint=_("CNY, at most two decimal places"),
+            example="100000.00",
+        ),
+    )
+
+    def check(self, rows, problems, *, user):
+        imports.resolve(
+            rows,
+            problems,
+            key="account_code",
+            target="account_id",
+            queryset=KeyAccount.objects.all(),
+            scoped=finance_accounts_for(user),
+            unknown=_("Unknown key account code “%(value)s”."),
+            out_of_scope=_("Key account “%(value)s” is not in your scope."),
+        )
+        _check_rules(rows, problems, rules.check_collection_target)
+
+    def write(self, rows, *, present):
+        unique = ("account_id", "month")
+        existing = imports.existing_keys(
+            CollectionTarget.objects.all(), (row.values["account_id"] for row in rows), by="account_id", key=unique
+        )
+        return imports.upsert(self, CollectionTarget, rows, present=present, unique=unique, existing=existing)

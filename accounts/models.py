@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.bounds import MONEY_MAX
 from ka_portal.formatting import account_name
 from ka_portal.models import ActiveQuerySet
 
@@ -197,3 +198,60 @@ class SalesTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account.code} {self.year}-{self.month:02d}"
+
+
+class StoreTarget(models.Model):
+    """A store's sell-in target for one month (门店指标); an account's stores' targets roll up beside its own
+    SalesTarget (analytics/targets.py), never replacing it. Rules: accounts/rules.py (check_store_target)."""
+
+    store = models.ForeignKey("stores.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="targets")
+    # The month's first day (accounts/rules.check_month: a database CHECK on the day would need SQLite's
+    # user-defined date functions, so every door refuses another day through the rule instead).
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(
+        _("amount (CNY)"), **MONEY, validators=[MinValueValidator(0), MaxValueValidator(MONEY_MAX)]
+    )
+
+    class Meta:
+        verbose_name = _("store target")
+        verbose_name_plural = _("store targets")
+        ordering = ["store", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "month"], name="storetarget_one_per_store_month"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="storetarget_amount_not_negative",
+                violation_error_code="target.negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store.code} {self.month:%Y-%m}"
+
+
+class CollectionTarget(models.Model):
+    """What an account should pay in one month (回款指标), against payments received (contracts.Payment)."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="collection_targets"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = models.DecimalField(
+        _("amount (CNY)"), **MONEY, validators=[MinValueValidator(0), MaxValueValidator(MONEY_MAX)]
+    )
+
+    class Meta:
+        verbose_name = _("collection target")
+        verbose_name_plural = _("collection targets")
+        ordering = ["account", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "month"], name="collectiontarget_one_per_account_month"),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0),
+                name="collectiontarget_amount_not_negative",
+                violation_error_code="target.negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.code} {self.month:%Y-%m}"

@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("stores", "product", ("view",)),
         ("stores", "listing", ("view",)),
         ("stores", "delivery", ("view",)),
+        ("accounts", "storetarget", ("view",)),  # their own stores' targets (scope.store_targets_for)
         ("visits", "routeplan", ("view",)),
         ("visits", "visit", ("view", "add", "change")),
         ("visits", "task", ("view", "change")),
@@ -45,6 +46,7 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "contact", ("view",)),
         ("accounts", "contactlog", ("view", "add")),
         ("accounts", "salestarget", ("view",)),
+        ("accounts", "storetarget", ("view",)),  # their team's stores' targets
         ("stores", "store", ("view", "change")),
         ("stores", "product", ("view",)),
         ("stores", "listing", _ALL),
@@ -65,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("accounts", "contact", _ALL),
         ("accounts", "contactlog", _ALL),
         ("accounts", "salestarget", _ALL),
+        ("accounts", "storetarget", _ALL),
+        ("accounts", "collectiontarget", _ALL),
         ("stores", "store", _ALL),
         ("stores", "product", ("view", "add", "change")),
         ("stores", "listing", _ALL),
@@ -94,6 +98,8 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
     Role.FINANCE: [
         ("accounts", "keyaccount", ("view",)),
         ("accounts", "salestarget", ("view",)),
+        ("accounts", "storetarget", ("view",)),
+        ("accounts", "collectiontarget", ("view",)),
         ("stores", "store", ("view",)),
         ("stores", "product", ("view",)),
         ("promotions", "promotionplan", ("view",)),

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.bounds import check_money
 from ka_portal.errors import DomainError
 
 
@@ -42,3 +43,35 @@ def check_target(values) -> None:
     """A sales target as it will be stored (a mapping by field name)."""
     check_target_month(values.get("month"))
     check_target_amount(values.get("amount"), month=values.get("month"))
+
+
+def check_month_start(month: date | None, *, field: str = "month") -> None:
+    """A store or collection target's month is written as the month's first day (2026-03-01 for March)."""
+    if month is not None and month.day != 1:
+        raise DomainError(
+            "target.month_day",
+            _("Give the month as its first day (%(first)s), not %(value)s."),
+            field=field,
+            first=month.replace(day=1).isoformat(),
+            value=month.isoformat(),
+        )
+
+
+def check_month_amount(amount: Decimal | None, *, month: date | None, field: str = "amount") -> None:
+    """A monthly target (a store's, a collection target) is not negative and fits its column."""
+    label = f"{month:%Y-%m}" if month is not None else ""
+    if amount is not None and amount < 0:
+        raise DomainError(
+            "target.negative", _("The target for month %(month)s must not be negative."), field=field, month=label
+        )
+    if amount is not None:
+        check_money(amount, field=field, label=_("The target"))
+
+
+def check_store_target(values) -> None:
+    """A store target as it will be stored (a mapping by field name): month's first day, amount not negative."""
+    check_month_start(values.get("month"))
+    check_month_amount(values.get("amount"), month=values.get("month"))
+
+
+check_collection_target = check_store_target  # the same two rules: a month's first day, an amount not negative

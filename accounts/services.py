@@ -15,7 +15,7 @@ from ka_portal.errors import DomainError
 from ka_portal.scope import not_found
 
 from . import rules
-from .models import Contact, ContactLog, KeyAccount, Profile, SalesTarget
+from .models import CollectionTarget, Contact, ContactLog, KeyAccount, Profile, SalesTarget, StoreTarget
 from .roles import GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 User = get_user_model()
@@ -156,3 +156,69 @@ def contact_save(*, contact: Contact | None = None, **fields) -> Contact:
         setattr(contact, name, value)
     contact.save()
     return contact
+
+
+@transaction.atomic
+def store_target_save(*, target: StoreTarget | None = None, **fields) -> StoreTarget:
+    """Create or change a store's target for one month (page, API, admin): the month's first day, not negative.
+    The import writes the same rows after the same rules (accounts/imports.py)."""
+    target = target or StoreTarget()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    rules.check_store_target({"month": target.month, "amount": target.amount})
+    _refuse_duplicate(StoreTarget.objects.filter(store_id=target.store_id, month=target.month), target)
+    target.save()
+    return target
+
+
+@transaction.atomic
+def collection_target_save(*, target: CollectionTarget | None = None, **fields) -> CollectionTarget:
+    """Create or change an account's collection target (回款指标) for one month, as store_target_save."""
+    target = target or CollectionTarget()
+    for name, value in fields.items():
+        setattr(target, name, value)
+    rules.check_collection_target({"month": target.month, "amount": target.amount})
+    _refuse_duplicate(CollectionTarget.objects.filter(account_id=target.account_id, month=target.month), target)
+    target.save()
+    return target
+
+
+def _refuse_duplicate(same_month, target) -> None:
+    """One target per month: a second one for the same month is refused (the first is changed instead)."""
+    if target.month is not None and same_month.exclude(pk=target.pk).exists():
+        raise DomainError(
+            "target.duplicate",
+            _("There is already a target for %(month)s: change that one."),
+            field="month",
+            month=f"{target.month:%Y-%m}",
+        )
+
+
+_KEEP = object()  # month_targets_set: leave the collection target as it is
+
+
+@transaction.atomic
+def month_targets_set(*, account: KeyAccount, month, store_amounts: dict, collection=_KEEP) -> int:
+    """Set one month's targets of an account's stores in one go (the page), and its collection target unless
+    `collection` is left out; an empty amount (None) removes that target. Every amount is checked before anything
+    is written. `store_amounts` maps the account's stores to amounts. Returns the targets set."""
+    rules.check_month_start(month)
+    for store, amount in store_amounts.items():
+        if store.account_id != account.pk:  # another chain's store: named nowhere
+            raise not_found("store")
+        rules.check_month_amount(amount, month=month, field=f"amount_{store.pk}")
+    if collection is not _KEEP:
+        rules.check_month_amount(collection, month=month, field="collection")
+    empty = [store.pk for store, amount in store_amounts.items() if amount is None]
+    StoreTarget.objects.filter(store_id__in=empty, month=month).delete()
+    for store, amount in store_amounts.items():
+        if amount is not None:
+            StoreTarget.objects.update_or_create(store=store, month=month, defaults={"amount": amount})
+    written = len(store_amounts) - len(empty)
+    if collection is not _KEEP:
+        if collection is None:
+            CollectionTarget.objects.filter(account=account, month=month).delete()
+        else:
+            CollectionTarget.objects.update_or_create(account=account, month=month, defaults={"amount": collection})
+            written += 1
+    return written

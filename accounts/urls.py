@@ -9,6 +9,7 @@ urlpatterns = [
     path("performance/", views.performance, name="performance"),
     path("<int:pk>/", views.account_detail, name="account-detail"),
     path("<int:pk>/targets/", views.targets_edit, name="targets-edit"),
+    path("<int:pk>/store-targets/", views.month_targets_edit, name="month-targets-edit"),
     path("<int:pk>/log/", views.contact_log_add, name="contact-log-add"),
     path("<int:pk>/log/<int:entry_pk>/done/", views.follow_up_done, name="follow-up-done"),
     path("<int:pk>/contacts/new/", views.contact_edit, name="contact-add"),

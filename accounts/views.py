@@ -2,6 +2,7 @@
 performance table, and contacts. Every queryset starts from ka_portal/scope.py: out of scope is 404."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,12 +17,12 @@ from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
-from ka_portal.scope import accounts_for, contact_logs_for, contacts_for, stores_for
+from ka_portal.scope import accounts_for, contact_logs_for, contacts_for, finance_accounts_for, sees_finance, stores_for
 
 from . import selectors, services
 from .filters import KeyAccountFilter
-from .forms import ContactForm, ContactLogForm, PeriodForm, TargetsForm
-from .models import Contact, ContactLog, KeyAccount, SalesTarget
+from .forms import ContactForm, ContactLogForm, MonthTargetsForm, PeriodForm, TargetsForm, parse_month
+from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 
 
 class AccountListView(FilteredListView):
@@ -84,6 +85,7 @@ def _detail_context(request, account, log_form=None):
         "can_edit_contacts": can(user, Contact, "add"),
         "can_edit_targets": can(user, SalesTarget, "change"),
         "today": timezone.localdate(),
+        "show_overview": sees_finance(user),  # the chain page (analytics:chain) reads the chain's money too
     }
     if context["show_targets"]:
         context["months"], context["total"] = selectors.account_year_by_month(
@@ -172,6 +174,40 @@ def targets_edit(request, pk: int):
             return redirect(f"{reverse('accounts:account-detail', args=[account.pk])}?year={year}")
     context = {"account": account, "form": form, "year": year, "years": _years()}
     return render(request, "accounts/targets_form.html", context, status=400 if form.errors else 200)
+
+
+@model_permission(StoreTarget, get="change", post="change")
+def month_targets_edit(request, pk: int):
+    """A KA manager (or an admin) sets one month's targets of an account's stores, and its collection target."""
+    account = _account(request, pk)
+    try:
+        month = parse_month(request.GET.get("month"))
+    except ValidationError:
+        month = None
+    today = timezone.localdate()
+    month = month or today.replace(day=1)
+    stores = list(stores_for(request.user).filter(account=account).active().order_by("code"))
+    with_collection = can(request.user, CollectionTarget, "change") and account.pk in set(
+        finance_accounts_for(request.user).values_list("pk", flat=True)
+    )
+    current = dict(StoreTarget.objects.filter(store__in=stores, month=month).values_list("store_id", "amount"))
+    initial = {f"amount_{store_id}": amount for store_id, amount in current.items()}
+    if with_collection:
+        initial["collection"] = (
+            CollectionTarget.objects.filter(account=account, month=month).values_list("amount", flat=True).first()
+        )
+    form = MonthTargetsForm(request.POST or None, initial=initial, stores=stores, with_collection=with_collection)
+    if request.method == "POST" and form.is_valid():
+        fields = {"collection": form.cleaned_data.get("collection")} if with_collection else {}
+        try:
+            services.month_targets_set(account=account, month=month, store_amounts=form.store_amounts(), **fields)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, _("Targets for %(month)s saved.") % {"month": f"{month:%Y-%m}"})
+            return redirect(f"{reverse('analytics:targets-account', args=[account.code])}?month={month:%Y-%m}")
+    context = {"account": account, "form": form, "month": month}
+    return render(request, "accounts/month_targets_form.html", context, status=400 if form.errors else 200)
 
 
 def _years():

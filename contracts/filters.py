@@ -1,12 +1,9 @@
 """Filters shared by the finance pages and the API (the same class serves both): key accounts by code,
 contracts by id, each within the user's finance scope."""
 
-from datetime import timedelta
-
 import django_filters
 from django.conf import settings
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
@@ -19,12 +16,7 @@ from .models import Contract, ContractTerm, Deduction, Invoice
 
 def expiring_soon() -> Q:
     """Active contracts that end within the warning window (KA.contract_expiry_warning_days)."""
-    today = timezone.localdate()
-    return Q(
-        status=Contract.Status.ACTIVE,
-        valid_to__gte=today,
-        valid_to__lte=today + timedelta(days=settings.KA.contract_expiry_warning_days),
-    )
+    return selectors.contract_expiring_q(settings.KA.contract_expiry_warning_days)
 
 
 class ScopedAccountFilterSet(StyledFilterSet):
@@ -46,6 +38,13 @@ class ContractFilter(ScopedAccountFilterSet):
         method="filter_expiring",
         widget=django_filters.widgets.BooleanWidget(),
     )
+    expires_within = django_filters.NumberFilter(
+        label=_("Ending within (days)"),
+        method="filter_expires_within",
+        min_value=0,
+        max_value=3660,
+        help_text="Active contracts whose last day is within this many days from today.",
+    )
     number = django_filters.CharFilter(label=_("Number"), lookup_expr="icontains")
     o = django_filters.OrderingFilter(fields=("number", "valid_to", "total_amount", "valid_from"))
 
@@ -61,6 +60,9 @@ class ContractFilter(ScopedAccountFilterSet):
     def filter_status(self, queryset, name, value):
         """The status as of today: an active contract past its end is expired before the nightly run says so."""
         return queryset.filter(selectors.contract_status_q(value)) if value else queryset
+
+    def filter_expires_within(self, queryset, name, value):
+        return queryset if value is None else queryset.filter(selectors.contract_expiring_q(int(value)))
 
     def filter_expiring(self, queryset, name, value):
         if value is None:

@@ -148,7 +148,18 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["date", "number"]
-        indexes = [models.Index(fields=["account", "status", "date"], name="invoice_account_status_date")]
+        indexes = [
+            models.Index(fields=["account", "status", "date"], name="invoice_account_status_date"),
+            # months with records (the month close), the company's invoices of a span (DSO)
+            models.Index(fields=["date"], include=["amount"], name="invoice_date"),
+            # sell-in by month of a chain (performance, gross to net, the chain page) without reading the rows
+            models.Index(fields=["account", "date"], include=["amount"], name="invoice_account_date_amount"),
+            # aging reads the few invoices still open (contracts.selectors.invoices_open_as_of) among a year's many
+            models.Index(fields=["account", "due_on"], condition=models.Q(open_amount__gt=0), name="invoice_open"),
+            models.Index(
+                fields=["written_off_on"], condition=models.Q(written_off_on__isnull=False), name="invoice_written_off"
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(open_amount__gte=0) & models.Q(open_amount__lte=models.F("amount")),
@@ -285,7 +296,12 @@ class Deduction(models.Model):
         verbose_name = _("deduction")
         verbose_name_plural = _("deductions")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["account", "kind", "period_start"], name="deduction_account_kind_period")]
+        indexes = [
+            models.Index(fields=["account", "kind", "period_start"], name="deduction_account_kind_period"),
+            # the oldest unsupported first (deduction lists, dashboards); months with records (the month close)
+            models.Index(fields=["state", "date", "id"], name="deduction_state_date"),
+            models.Index(fields=["date"], name="deduction_date"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="deduction_amount_positive"),
             models.CheckConstraint(
@@ -401,7 +417,10 @@ class CreditNote(models.Model):
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["account", "date"], name="creditnote_account_date")]
+        indexes = [
+            models.Index(fields=["account", "date"], name="creditnote_account_date"),
+            models.Index(fields=["date"], name="creditnote_date"),  # months with records (the month close)
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="creditnote_amount_positive")]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ multiple of 0.25 CNY, so any amount in hundreds of yuan adds up exactly.
 """
 
 import random
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
+from accounts.models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 from accounts.roles import Role
 from accounts.services import user_set_role
 from demo.contracts import seed_contracts
@@ -184,6 +185,7 @@ class DemoSeeder:
             self._contacts(accounts, users)
             self._targets(accounts)
             self._deliveries(accounts, stores, listings)
+            self._store_and_collection_targets(stores)
             self.created += seed_contracts(today=self.today, rng=self.rng)
         return self.created
 
@@ -364,6 +366,29 @@ class DemoSeeder:
                     rows.append(SalesTarget(account=account, year=year, month=month, amount=amount))
         SalesTarget.objects.bulk_create(rows)
         self.created += len(rows)
+
+    def _store_and_collection_targets(self, stores) -> None:
+        """This year's store targets: 95 % of each account's monthly target shared over its stores by grade (A 3,
+        B 2, C 1), to the hundred, so the roll-up sits a little under the account's own; and collection targets
+        (回款指标) of 90 % of it. No random numbers: the rest of the demo stays as it was."""
+        weight = {Store.Grade.A: 3, Store.Grade.B: 2, Store.Grade.C: 1}
+        by_account = defaultdict(list)
+        for store in stores:
+            by_account[store.account_id].append(store)
+        targets = SalesTarget.objects.filter(account_id__in=list(by_account), year=self.year)
+        store_rows, collection_rows = [], []
+        for target in targets:
+            month = date(self.year, target.month, 1)
+            chain = by_account[target.account_id]
+            whole = sum(weight.get(store.grade, 1) for store in chain)
+            for store in chain:
+                share = target.amount * Decimal("0.95") * weight.get(store.grade, 1) / whole
+                store_rows.append(StoreTarget(store=store, month=month, amount=share.quantize(Decimal("100"))))
+            collection = (target.amount * Decimal("0.9")).quantize(Decimal("100"))
+            collection_rows.append(CollectionTarget(account_id=target.account_id, month=month, amount=collection))
+        StoreTarget.objects.bulk_create(store_rows)
+        CollectionTarget.objects.bulk_create(collection_rows)
+        self.created += len(store_rows) + len(collection_rows)
 
     def _deliveries(self, accounts, stores, listings) -> None:
         """Sell-in per account and month: SPEC §8's Jan–May exactly; plausible figures elsewhere up to yesterday

@@ -43,6 +43,8 @@ class KaSettings:
     checkin_max_distance_m: int = _whole(500, 1, 100_000)
     # A visit checked out sooner than this after its check-in is flagged "short" (and rated at best yellow).
     visit_min_minutes: int = _whole(5, 0, 24 * 60)
+    # A store whose last stock count is older than this many days is flagged on its rep's home page.
+    stock_count_stale_days: int = _whole(14, 1, 366)
     safety_factor: Decimal = _number("1.5", "0.1", "10")
     # Suggested packs → whole cases: "up" (never short), "nearest" (half up) or "down" (never over).
     order_rounding: str = _choice("up", "up", "nearest", "down")
@@ -58,6 +60,8 @@ class KaSettings:
     # Ended plans are evaluated this many days after their end, once late deliveries are in.
     promotion_evaluate_after_days: int = _whole(7, 0, 366)
     contract_expiry_warning_days: int = _whole(30, 1, 366)
+    # How far ahead the home pages of KA managers and finance list contracts coming to their end.
+    contract_expiry_horizon_days: int = _whole(60, 1, 366)
     upload_max_bytes: int = _whole(10 * 1024 * 1024, 1, 1024 * 1024 * 1024)
     # Excel imports: rows read at most (beyond: refused), and problems listed of a refused file (all counted).
     import_max_rows: int = _whole(200_000, 1, 10_000_000)
@@ -65,6 +69,9 @@ class KaSettings:
     # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
     default_payment_terms_days: int = _whole(60, 0, 365)
     dso_days: int = _whole(90, 1, 366)
+    # The company's norm for a chain's trade-spend ratio (spend ÷ gross sell-in): the chain page (issue 15) shows
+    # each chain's ratio against it.
+    trade_spend_ratio_norm: Decimal = _number("0.20", "0", "1", "a share of gross: 0.20 is 20 %")
     # How long a client key (Idempotency-Key, a visit's uuid, a payment's request_key) is remembered: 24 h at least.
     idempotency_ttl_hours: int = _whole(24, 24, 24 * 365)
     # Sign-in throttling (django-axes): failures per username and per address within the cool-off window.
@@ -87,6 +94,12 @@ class KaSettings:
     promotion_price_tolerance: Decimal = _number("0.02", "0", "0.5", "a share of the plan's price: 0.02 is 2 %")
     travel_max_kmh: int = _whole(80, 1, 1000)
     photo_reuse_max_distance: int = _whole(6, 0, 7)
+    # Analysis (issue 15): a channel whose share of trade spend differs from its share of sales by more than this
+    # (in points of share: 0.05 is 5 percentage points) is flagged on the channel mix.
+    channel_mix_gap_alert: Decimal = _number("0.05", "0", "1", "a difference of shares: 0.05 is 5 points")
+    # Store P&L (issue 15): a store whose attributable fees exceed this share of its sell-in is flagged
+    # "renegotiate or exit".
+    store_fee_ratio_alert: Decimal = _number("0.25", "0", "10", "a share of the store's sell-in: 0.25 is 25 %")
 
     def __post_init__(self) -> None:
         problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]

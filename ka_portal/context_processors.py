@@ -64,9 +64,10 @@ _NAV: list[Link | Menu] = [
         (
             _link(_("Performance"), "accounts:performance", _OFFICE | {Role.SUPERVISOR}),
             _link(_("Gross to net"), "tradespend:gross-to-net", _OFFICE),
-            _link(pgettext_lazy("navigation", "Channel mix"), "analytics:channel-mix", _OFFICE | {Role.SUPERVISOR}),
+            _link(pgettext_lazy("navigation", "Channel mix"), "analytics:channel-mix", _OFFICE),
             _link(pgettext_lazy("navigation", "Promotion expense"), "analytics:promotion-expense", _OFFICE),
             _link(pgettext_lazy("navigation", "Store P&L"), "analytics:store-pnl", _OFFICE),
+            _link(pgettext_lazy("navigation", "Targets"), "analytics:targets", _OFFICE),
         ),
     ),
     Menu(

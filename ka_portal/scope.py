@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
+from accounts.models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 from accounts.roles import Role
 from stores.models import Delivery, Listing, Product, Store
 
@@ -122,6 +122,18 @@ def targets_for(user) -> QuerySet:
     return SalesTarget.objects.filter(account__in=accounts_for(user))
 
 
+def store_targets_for(user) -> QuerySet:
+    """Store targets of the stores a user may reach: a rep their own stores', a supervisor their team's, a manager
+    their chains' stores', finance and admin all (who may change them is the role's permission: managers, admins)."""
+    return StoreTarget.objects.filter(store__in=stores_for(user))
+
+
+def collection_targets_for(user) -> QuerySet:
+    """Collection targets (回款指标) of the accounts whose receivables a user sees: finance and admin all, a KA
+    manager their own; reps and supervisors none, as they see no receivables (SPEC §1)."""
+    return CollectionTarget.objects.filter(account__in=finance_accounts_for(user))
+
+
 def listings_for(user) -> QuerySet:
     """The listings (store × product) at the stores a user may reach."""
     return Listing.objects.filter(store__in=stores_for(user))
@@ -175,6 +187,12 @@ def route_stops_for(user) -> QuerySet:
     """Route stops a user may reach: the stops of their reachable plans that are at stores they reach."""
     from visits.models import RouteStop
 
+    role = user_role(user)
+    if role in _EVERYTHING:
+        return RouteStop.objects.all()
+    if role == Role.MANAGER:
+        # a stop at their stores puts its plan in their reach: the same stops, without the detour through the plans
+        return RouteStop.objects.filter(store__in=stores_for(user))
     return RouteStop.objects.filter(plan__in=route_plans_for(user), store__in=stores_for(user))
 
 

@@ -45,3 +45,15 @@ class Evaluation:
         if self.sales_amount <= 0:
             return None
         return (self.total_cost / self.sales_amount).quantize(RATIO, rounding=ROUND_HALF_UP)
+
+    @property
+    def incremental_amount(self) -> Decimal:
+        """Sell-in over the baseline's: what the extra packs brought in."""
+        return self.sales_amount - self.baseline_amount
+
+    @property
+    def payback(self) -> Decimal | None:
+        """Incremental sell-in ÷ promotion cost (1 pays the cost back); None when the promotion cost nothing."""
+        if self.total_cost <= 0:
+            return None
+        return (self.incremental_amount / self.total_cost).quantize(RATIO, rounding=ROUND_HALF_UP)

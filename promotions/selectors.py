@@ -1,9 +1,11 @@
 """Reads for promotions: the facts the rules are checked against, budgets, queues and sell-in figures."""
 
-from datetime import date
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.roles import Role
@@ -11,7 +13,7 @@ from ka_portal import scope
 from ka_portal.scope import promotion_plans_for, stores_for, user_role
 from stores.models import Delivery, Listing, Product, Store
 
-from .models import Budget, PromotionPlan, PromotionType
+from .models import Budget, PromotionItem, PromotionPlan, PromotionType
 from .rules import ItemFacts, OtherPlan, PlanFacts, RuleSettings, TypeNorms, check_plan
 
 # Plans that hold their products' cool-down: everything past the draft that was not rejected.
@@ -181,6 +183,18 @@ def approval_queue_for(user) -> QuerySet:
     return queue.none()
 
 
+def with_queue_budgets(user, plans: list[PromotionPlan]) -> list[PromotionPlan]:
+    """The plans, each with ``queue_budget``: its account's budget (within the user's scope) whose period holds the
+    plan's start date, the one approving would draw on; None without one. One query for all of them."""
+    budgets = list(budgets_for(user).filter(account__in={plan.account_id for plan in plans}))
+    for plan in plans:
+        plan.queue_budget = next(
+            (b for b in budgets if b.account_id == plan.account_id and b.period_start <= plan.start_on <= b.period_end),
+            None,
+        )
+    return plans
+
+
 def _plan_deliveries(plan: PromotionPlan, start: date, end: date) -> QuerySet:
     stores = plan_stores(account=plan.account, all_stores=plan.all_stores, stores=plan.stores.all())
     return Delivery.objects.filter(
@@ -194,21 +208,95 @@ def units_by_product(plan: PromotionPlan, start: date, end: date) -> dict[int, i
     return {row["product_id"]: row["units"] or 0 for row in rows}
 
 
-def sales_between(plan: PromotionPlan, start: date, end: date) -> tuple[int, Decimal]:
-    """Sell-in of the plan's products to its stores between two dates (inclusive): packs and amount.
-
-    A delivery without a unit price is valued at the listing's purchase price.
-    """
+def delivery_value() -> ExpressionWrapper:
+    """A delivery's sell-in value: packs × its unit price, or the listing's purchase price when it has none."""
     listing_price = Listing.objects.filter(store=OuterRef("store_id"), product=OuterRef("product_id")).values(
         "purchase_price"
     )[:1]
     money = DecimalField(max_digits=14, decimal_places=2)
     unit_price = Coalesce(F("unit_price"), Subquery(listing_price, output_field=money), Decimal("0"))
-    totals = _plan_deliveries(plan, start, end).aggregate(
-        units=Sum("quantity"),
-        amount=Sum(ExpressionWrapper(F("quantity") * unit_price, output_field=money)),
-    )
+    return ExpressionWrapper(F("quantity") * unit_price, output_field=money)
+
+
+def sales_between(plan: PromotionPlan, start: date, end: date) -> tuple[int, Decimal]:
+    """Sell-in of the plan's products to its stores between two dates (inclusive): packs and amount.
+
+    A delivery without a unit price is valued at the listing's purchase price.
+    """
+    totals = _plan_deliveries(plan, start, end).aggregate(units=Sum("quantity"), amount=Sum(delivery_value()))
     return totals["units"] or 0, (totals["amount"] or Decimal("0")).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class PlanSales:
+    """A plan's sell-in during the promotion and in its baseline (the same number of days just before)."""
+
+    units: int
+    amount: Decimal
+    baseline_units: int
+    baseline_amount: Decimal
+
+
+def evaluation_sales(plans) -> dict[int, PlanSales]:
+    """What ``services.evaluation_figures`` reads with two ``sales_between`` calls per plan, for many plans at
+    once: the plan's products delivered to its stores (the account's active stores, or the chosen ones) during
+    the plan and during the same number of days before its start, valued as ``sales_between`` values them.
+    Four queries whatever the number of plans (the plans' products, chosen stores, whole-account stores and
+    one grouped read of the deliveries)."""
+    plans = list(plans)
+    if not plans:
+        return {}
+    ids = [plan.pk for plan in plans]
+    products: dict[int, set[int]] = defaultdict(set)
+    for plan_id, product_id in PromotionItem.objects.filter(plan_id__in=ids).values_list("plan_id", "product_id"):
+        products[plan_id].add(product_id)
+    chosen: dict[int, set[int]] = defaultdict(set)
+    through = PromotionPlan.stores.through
+    for plan_id, store_id in through.objects.filter(promotionplan_id__in=ids).values_list(
+        "promotionplan_id", "store_id"
+    ):
+        chosen[plan_id].add(store_id)
+    whole_accounts = {plan.account_id for plan in plans if plan.all_stores}
+    account_stores: dict[int, set[int]] = defaultdict(set)
+    for account_id, store_id in (
+        Store.objects.active().filter(account_id__in=whole_accounts).values_list("account_id", "pk")
+    ):
+        account_stores[account_id].add(store_id)
+    stores = {plan.pk: account_stores[plan.account_id] if plan.all_stores else chosen[plan.pk] for plan in plans}
+    first = min(plan.start_on - timedelta(days=plan.days) for plan in plans)
+    last = max(plan.end_on for plan in plans)
+    cells: dict[tuple[int, int], list[tuple[date, int, Decimal]]] = defaultdict(list)
+    rows = (
+        Delivery.objects.filter(
+            # whole accounts by account (no list of their stores in the query), chosen stores by id
+            Q(store__account_id__in=sorted(whole_accounts)) | Q(store_id__in=sorted(set().union(*chosen.values()))),
+            product__in=sorted(set().union(*products.values())),
+            date__gte=first,
+            date__lte=last,
+        )
+        .values("store_id", "product_id", "date")
+        .annotate(units=Sum("quantity"), amount=Sum(delivery_value()))
+        .order_by()
+        .values_list("store_id", "product_id", "date", "units", "amount")
+    )
+    for store_id, product_id, day, units, amount in rows:
+        cells[store_id, product_id].append((day, units or 0, amount or Decimal("0")))
+    result = {}
+    for plan in plans:
+        before = plan.start_on - timedelta(days=plan.days)
+        totals = [0, Decimal("0"), 0, Decimal("0")]
+        for store_id in stores[plan.pk]:
+            for product_id in products[plan.pk]:
+                for day, units, amount in cells.get((store_id, product_id), ()):
+                    if plan.start_on <= day <= plan.end_on:
+                        totals[0] += units
+                        totals[1] += amount
+                    elif before <= day < plan.start_on:
+                        totals[2] += units
+                        totals[3] += amount
+        cent = Decimal("0.01")
+        result[plan.pk] = PlanSales(totals[0], totals[1].quantize(cent), totals[2], totals[3].quantize(cent))
+    return result
 
 
 def scoped_stores_for_drafting(user) -> QuerySet:

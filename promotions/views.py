@@ -326,13 +326,10 @@ def plan_reopen(request, pk):
 
 @model_permission(PromotionPlan, get="approve")
 def approval_queue(request):
-    plans = list(selectors.approval_queue_for(request.user).order_by("start_on", "id"))
-    budgets = list(selectors.budgets_for(request.user).filter(account__in={p.account_id for p in plans}))
+    plans = selectors.with_queue_budgets(
+        request.user, list(selectors.approval_queue_for(request.user).order_by("start_on", "id"))
+    )
     for plan in plans:
-        plan.queue_budget = next(
-            (b for b in budgets if b.account_id == plan.account_id and b.period_start <= plan.start_on <= b.period_end),
-            None,
-        )
         plan.queue_needs_second = services.needs_second_approval(plan)
     today = timezone.localdate()
     current = (

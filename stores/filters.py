@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import account_filter
 from accounts.roles import Role
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, active_filter
+from ka_portal.lists import StyledFilterSet, active_filter, yes_no_filter
 from ka_portal.scope import products_for, stores_for, team_for
 
 from .models import Delivery, Listing, Product, Store
@@ -43,16 +43,28 @@ class StoreFilter(StyledFilterSet):
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
     rep = record_filter(User, scope=_reps, label=_("Sales rep"), help_text="The sales rep, by username.")
     active = active_filter()
+    stock_count_stale = yes_no_filter(
+        _("No recent stock count"),
+        method="filter_stock_count_stale",
+        help_text="Listed products but no stock count in the last KA_STOCK_COUNT_STALE_DAYS days (never counted too).",
+    )
     o = django_filters.OrderingFilter(fields=("code", "name", "grade", "city"), label=_("Sort"))
 
     class Meta:
         model = Store
-        fields = ["q", "account", "grade", "city", "rep", "active"]
+        fields = ["q", "account", "grade", "city", "rep", "active", "stock_count_stale"]
 
     def search(self, queryset, name, value):
         return queryset.filter(
             Q(code__icontains=value) | Q(name__icontains=value) | Q(address__icontains=value) | Q(city__icontains=value)
         )
+
+    def filter_stock_count_stale(self, queryset, name, value):
+        from visits.selectors import stale_stock_count_q  # the rule is the visits app's (stock counts)
+
+        if value is None:
+            return queryset
+        return queryset.filter(stale_stock_count_q()) if value else queryset.exclude(stale_stock_count_q())
 
 
 class ProductFilter(StyledFilterSet):

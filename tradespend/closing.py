@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ from .accruals import accruals_compute
 from .matching import deductions_match
 from .models import AccrualLine, ClosedFigure, ClosedMonth
 from .reports import Figures, live_figures
-from .rules import month_start
+from .rules import add_months, month_start, months_between
 
 
 def closed_month_set() -> frozenset[date]:
@@ -32,29 +33,48 @@ def closed_month_set() -> frozenset[date]:
     return frozenset(ClosedMonth.objects.values_list("month", flat=True))
 
 
-def months_with_activity(before: date | None = None) -> set[date]:
+def months_with_activity(before: date | None = None, *, within: list[tuple[date, date]] | None = None) -> set[date]:
     """The months (first days) holding any invoice, credit note, deduction or spend line, those before
-    ``before`` only when given: four DISTINCT queries."""
+    ``before`` only when given, and only in the spans ``within`` (first day, day after) when given: four DISTINCT
+    queries, each reading its table's date index over those spans alone."""
+    if within is not None and not within:
+        return set()
+    spans = Q()
+    for first, after in within or []:
+        spans |= Q(day__gte=first, day__lt=after)
     found: set[date] = set()
-    for model, name in ((Invoice, "date"), (CreditNote, "date"), (Deduction, "date")):
-        rows = model.objects.all()
+    for model, name in ((Invoice, "date"), (CreditNote, "date"), (Deduction, "date"), (AccrualLine, "month")):
+        rows = model.objects.alias(day=F(name))
         if before is not None:
-            rows = rows.filter(**{f"{name}__lt": before})
-        found.update(
-            month_start(day)
-            for day in rows.annotate(m=TruncMonth(name)).values_list("m", flat=True).distinct().order_by()
-        )
-    lines = AccrualLine.objects.all()
-    if before is not None:
-        lines = lines.filter(month__lt=before)
-    found.update(lines.values_list("month", flat=True).distinct().order_by())
+            rows = rows.filter(day__lt=before)
+        if within is not None:
+            rows = rows.filter(spans)
+        months = rows.annotate(m=TruncMonth(name)) if name == "date" else rows.annotate(m=F(name))
+        found.update(month_start(day) for day in months.values_list("m", flat=True).distinct().order_by())
     return found
+
+
+def months_waiting(before: date) -> list[date]:
+    """The months before ``before`` with any record that are not closed yet, oldest first (they close in order).
+
+    A closed month takes no new record (rules.check_month_open), so only the spans outside the closed months can
+    hold a waiting one: before the first closed month, the gaps between closed months, and after the last — a
+    company that closes every month reads one month of records, not its years."""
+    closed = closed_month_set()
+    if not closed:
+        return sorted(months_with_activity(before))
+    first, last = min(closed), max(closed)
+    spans = [(date.min, first)]
+    spans += [(month, add_months(month, 1)) for month in months_between(first, last) if month not in closed]
+    spans.append((add_months(last, 1), before))
+    spans = [(start, end) for start, end in spans if start < end and start < before]
+    return sorted(months_with_activity(before, within=spans) - closed)
 
 
 def earliest_open_month(before: date) -> date | None:
     """The first month before ``before`` with any record that is not closed yet, or None."""
-    waiting = months_with_activity(before) - closed_month_set()
-    return min(waiting) if waiting else None
+    waiting = months_waiting(before)
+    return waiting[0] if waiting else None
 
 
 @dataclass

@@ -149,11 +149,23 @@ class RemittanceFilter(StyledFilterSet):
         method="filter_q",
         help_text="Part of the chain's payment reference, or an invoice number the remittance settles.",
     )
+    to_reconcile = yes_no_filter(
+        _("To reconcile"),
+        method="filter_to_reconcile",
+        help_text="Cash still unallocated, or a deduction taken that is not fully matched to spend lines.",
+    )
     o = django_filters.OrderingFilter(fields=("date", "cash", "reference"))
 
     class Meta:
         model = Remittance
         fields = ["account"]
+
+    def filter_to_reconcile(self, queryset, name, value):
+        from .remittances import to_reconcile_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(to_reconcile_q()) if value else queryset.exclude(to_reconcile_q())
 
     def filter_q(self, queryset, name, value):
         value = (value or "").strip()

@@ -31,6 +31,7 @@ from decimal import Decimal
 from functools import cache
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -812,6 +813,20 @@ def advice_template():
         ([f"{c.zh} / {c.en}", ", ".join(c.aliases), str(c.hint), str(c.example)] for c in ADVICE_COLUMNS),
     )
     return workbook
+
+
+# --- what is left to reconcile --------------------------------------------------------------------------------
+
+# A deduction a remittance took is explained once matching finds it fully matched to spend lines.
+_UNEXPLAINED = [Deduction.State.PARTLY_MATCHED, Deduction.State.UNSUPPORTED, Deduction.State.DUPLICATE]
+
+
+def to_reconcile_q() -> Q:
+    """Remittances not fully explained yet: cash still unallocated on their payment (not reversed), or a deduction
+    they took that matching has not fully matched. The filter behind to_reconcile=true (one row per remittance)."""
+    unallocated = Q(payment__reversed_at__isnull=True, payment__allocated_amount__lt=F("payment__amount"))
+    unexplained = Q(deductions__state__in=_UNEXPLAINED)
+    return Q(pk__in=Remittance.objects.filter(unallocated | unexplained).values("pk"))
 
 
 # --- what the screen shows ------------------------------------------------------------------------------------

@@ -56,6 +56,9 @@ class VisitFilter(StoreSearchFilterSet):
     day = _date_filter(_("Date"), method="filter_day", help_text="Checked in on this day (YYYY-MM-DD, local time).")
     store = _store_filter()
     rep = _rep_filter()
+    since = _date_filter(
+        _("Since"), method="filter_since", help_text="Checked in on or after this day (YYYY-MM-DD, local time)."
+    )
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Visit.Rating.choices, help_text="The rating.")
     far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
     flagged = yes_no_filter(
@@ -66,11 +69,14 @@ class VisitFilter(StoreSearchFilterSet):
 
     class Meta:
         model = Visit
-        fields = ["q", "day", "store", "rep", "rating", "far_from_store", "flagged"]
+        fields = ["q", "day", "since", "store", "rep", "rating", "far_from_store", "flagged"]
 
     def filter_day(self, queryset, name, value):
         start, end = selectors.day_bounds(value)
         return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(checked_in_at__gte=selectors.day_bounds(value)[0])
 
     def filter_flagged(self, queryset, name, value):
         """Short, without a position, or checked out incomplete (under a reason)."""
@@ -94,10 +100,19 @@ class TaskFilter(StoreSearchFilterSet):
     store = _store_filter()
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices, help_text="The status.")
     due_on = _date_filter(_("Due on"), help_text="Due on this day (YYYY-MM-DD).")
+    overdue = yes_no_filter(
+        _("Overdue"), method="filter_overdue", help_text="Still open after the due day (due today is not overdue)."
+    )
 
     class Meta:
         model = Task
-        fields = ["q", "store", "status", "due_on"]
+        fields = ["q", "store", "status", "due_on", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = selectors.task_overdue_q()
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 
 class SuggestedOrderFilter(StoreSearchFilterSet):

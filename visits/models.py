@@ -63,6 +63,8 @@ class RouteStop(models.Model):
             models.CheckConstraint(condition=models.Q(day__lte=5), name="routestop_day_monday_to_saturday"),
             models.UniqueConstraint(fields=["plan", "day", "store"], name="routestop_store_once_a_day"),
         ]
+        # a chain's or a store's stops over a year, read from the index alone (visits.selectors.stops_done)
+        indexes = [models.Index(fields=["store", "plan", "day"], name="routestop_store_plan_day")]
 
     def __str__(self) -> str:
         return f"{self.plan} d{self.day}#{self.position} {self.store.code}"
@@ -113,6 +115,12 @@ class Visit(models.Model):
         indexes = [
             models.Index(fields=["store", "checked_in_at"], name="visit_store_checked_in"),
             models.Index(fields=["rep", "checked_in_at"], name="visit_rep_checked_in"),
+            # the kept visits of a chain's stores over a span, read from the index alone (coverage, compliance)
+            models.Index(
+                fields=["store", "checked_in_at", "rep"],
+                condition=models.Q(checked_out_at__isnull=False),
+                name="visit_kept",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,8 +5,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.conf import settings
+from django.db.models import Count, DateField, Exists, F, Func, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -35,6 +36,35 @@ def visit_photos_for(user) -> QuerySet:
 
 def open_tasks(user) -> QuerySet:
     return tasks_for(user).filter(status=Task.Status.OPEN).order_by("due_on", "id")
+
+
+def task_overdue_q(today: date | None = None) -> Q:
+    """Tasks still open after their due day (due today is not overdue): the filter behind overdue=true."""
+    return Q(status=Task.Status.OPEN, due_on__lt=today or timezone.localdate())
+
+
+def stock_count_recent_since(today: date | None = None) -> datetime:
+    """The first moment a stock count still counts as recent: the start of the day KA.stock_count_stale_days
+    before today (a count on that day is recent, one the day before is not)."""
+    today = today or timezone.localdate()
+    return day_bounds(today - timedelta(days=settings.KA.stock_count_stale_days))[0]
+
+
+def stale_stock_count_q(today: date | None = None) -> Q:
+    """Stores with an active listing (something to count) but no stock count at a visit since
+    stock_count_recent_since(today), never counted included: the filter behind stock_count_stale=true."""
+    recent = StockCount.objects.filter(visit__checked_in_at__gte=stock_count_recent_since(today))
+    return Q(pk__in=Listing.objects.active().values("store_id")) & ~Q(pk__in=recent.values("visit__store_id"))
+
+
+def with_last_stock_count(stores: QuerySet) -> QuerySet:
+    """Stores annotated with ``last_counted_at``: the check-in of the latest visit with a stock count there."""
+    latest = (
+        StockCount.objects.filter(visit__store=OuterRef("pk"))
+        .values("visit__store")
+        .annotate(at=Max("visit__checked_in_at"))
+    )
+    return stores.annotate(last_counted_at=Subquery(latest.values("at")[:1]))
 
 
 # Names the visit a rep starts at a store on a day (uuid5): the check-in button on Today, its page kept on the phone
@@ -243,6 +273,29 @@ class RepCompliance:
         return [(g, p, d, self.grade_rate(g)) for g, (p, d) in self.by_grade.items()]
 
 
+def _visited_days(user, start: date, end: date, **where) -> set[tuple[int, int, date]]:
+    """(rep, store, local day) of every visit checked in from ``start`` to ``end`` (inclusive) and checked out:
+    what makes a planned stop done."""
+    first, _ = day_bounds(start)
+    _, last = day_bounds(end)
+    rows = (
+        visits_for(user)
+        .filter(checked_in_at__gte=first, checked_in_at__lt=last, checked_out_at__isnull=False, **where)
+        .values_list("rep_id", "store_id", "checked_in_at")
+    )
+    return {(rep_id, store_id, timezone.localdate(at)) for rep_id, store_id, at in rows}
+
+
+def _published_stops(user, start: date, end: date, **where) -> QuerySet:
+    """Stops of published plans whose weeks touch ``start``…``end`` (their days are filtered by the caller)."""
+    return route_stops_for(user).filter(
+        plan__week_start__gte=week_start_of(start),
+        plan__week_start__lte=end,
+        plan__status=RoutePlan.Status.PUBLISHED,
+        **where,
+    )
+
+
 def compliance(user, week_start: date, *, today: date | None = None) -> list[RepCompliance]:
     """Per rep: stops planned in the published plan this week up to today, stops visited on their day, by grade,
     and the stops missed. A planned stop counts as done when the rep checked in at that store on that day and
@@ -251,20 +304,9 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
     today = today or timezone.localdate()
     reps = list(reps_for(user))
     result = {rep.pk: RepCompliance(rep) for rep in reps}
-    stops = (
-        route_stops_for(user)
-        .filter(plan__week_start=week_start, plan__status=RoutePlan.Status.PUBLISHED, plan__rep__in=reps)
-        .select_related("store", "plan")
-    )
-    start, _end = day_bounds(week_start)
-    end = start + timedelta(days=7)
-    visited = set()
-    for rep_id, store_id, checked_in_at in (
-        visits_for(user)
-        .filter(rep__in=reps, checked_in_at__gte=start, checked_in_at__lt=end, checked_out_at__isnull=False)
-        .values_list("rep_id", "store_id", "checked_in_at")
-    ):
-        visited.add((rep_id, store_id, timezone.localdate(checked_in_at)))
+    week_end = week_start + timedelta(days=6)
+    stops = _published_stops(user, week_start, week_end, plan__rep__in=reps).select_related("store", "plan")
+    visited = _visited_days(user, week_start, week_end, rep__in=reps)
     for stop in stops.order_by("plan__rep_id", "day", "position"):
         row = result[stop.plan.rep_id]
         row.has_plan = True
@@ -280,6 +322,47 @@ def compliance(user, week_start: date, *, today: date | None = None) -> list[Rep
         else:
             row.missed.append((day, stop.store))
     return list(result.values())
+
+
+class _AddDays(Func):
+    """A date plus whole days, in the database: PostgreSQL adds an integer to a date, SQLite asks date()."""
+
+    arity = 2
+    output_field = DateField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" + ", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="date(%(expressions)s || ' days')", arg_joiner=", '+' || ")
+
+
+def stops_done(user, *, stores: QuerySet, start: date, end: date) -> tuple[int, int]:
+    """Of the published stops at ``stores`` due from ``start`` to ``end`` (inclusive), how many were planned and
+    how many done — compliance's rule (a stop is done when its rep checked in there that day and checked out),
+    over any span and any set of stores, counted in the database: two queries whatever the size. A visit's local
+    day is matched to the stop's day (its plan's Monday plus its weekday) in a hash join."""
+    first_week, last_week = week_start_of(start), week_start_of(end)
+    low, high = (start - first_week).days, (end - last_week).days
+    if first_week == last_week:
+        due = Q(plan__week_start=first_week, day__gte=low, day__lte=high)
+    else:
+        due = (
+            Q(plan__week_start=first_week, day__gte=low)
+            | Q(plan__week_start__gt=first_week, plan__week_start__lt=last_week)
+            | Q(plan__week_start=last_week, day__lte=high)
+        )
+    stops = _published_stops(user, start, end, store__in=stores).filter(due)
+    first, _ = day_bounds(start)
+    _, last = day_bounds(end)
+    kept = (
+        visits_for(user)
+        .filter(store__in=stores, checked_in_at__gte=first, checked_in_at__lt=last, checked_out_at__isnull=False)
+        .annotate(on=TruncDate("checked_in_at"))  # the local day
+        .filter(rep=OuterRef("plan__rep"), store=OuterRef("store"), on=OuterRef("on"))
+    )
+    stops = stops.annotate(on=_AddDays(F("plan__week_start"), F("day")))
+    return stops.count(), stops.filter(Exists(kept)).count()
 
 
 def reachable_stop_count(user):

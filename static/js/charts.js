@@ -68,7 +68,11 @@
         animation: false,
         indexAxis: horizontal ? "y" : "x",
         plugins: {
-          legend: { display: kind !== "waterfall" && datasets.length > 1, position: "bottom" },
+          legend: {
+            display: kind !== "waterfall" && datasets.length > 1,
+            position: "bottom",
+            labels: { boxWidth: 24, boxHeight: 2, useBorderRadius: false }
+          },
           tooltip: {
             callbacks: {
               label: function (item) {

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db.models import Model, QuerySet
 
-from accounts.models import Contact, ContactLog, KeyAccount, SalesTarget
+from accounts.models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 from contracts import selectors as contract_selectors
 from contracts.models import Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
 from evidence.models import CompetitorSighting, DisplayAgreement, FraudSignal
@@ -116,6 +116,9 @@ SCOPES: dict[str, Scope] = {
     "display_agreement": Scope(DisplayAgreement, scope.display_agreements_for),
     "competitor_sighting": Scope(CompetitorSighting, scope.competitor_sightings_for),
     "fraud_signal": Scope(FraudSignal, scope.fraud_signals_for),
+    # --- store and collection targets (issue 15)
+    "store_target": Scope(StoreTarget, scope.store_targets_for),
+    "collection_target": Scope(CollectionTarget, scope.collection_targets_for),
 }
 
 # URL kwargs that are not records: the value the matrix sends.
@@ -181,6 +184,7 @@ ROUTES: dict[str, Route] = {
     "accounts:performance": Route(),
     "accounts:account-detail": Route(params={"pk": "account"}),
     "accounts:targets-edit": Route(params={"pk": "account"}),
+    "accounts:month-targets-edit": Route(params={"pk": "account"}),
     "accounts:contact-log-add": Route(params={"pk": "account"}),
     "accounts:follow-up-done": Route(params={"pk": Own("account"), "entry_pk": "contact_log"}),
     "accounts:contact-add": Route(params={"pk": "account"}),
@@ -329,6 +333,10 @@ ROUTES: dict[str, Route] = {
     "tradespend:month-close": Route(),
     "report-gross-to-net": Route(),
     "closed-month-list": Route(),
+    # --- analysis: the chain page and its API (issue 15), by the account's code like gross to net's chain page:
+    # tests/analytics/test_chain.py reads them in and out of scope ---
+    "analytics:chain": Route(params={"code": "finance_account"}),
+    "account-overview": Route(params={"code": "finance_account"}),
     # --- trade spend: matching (issue 12 item 5) ---
     "tradespend:deductions": Route(rows="deduction", export=True),
     "tradespend:deductions-match-all": Route(),
@@ -398,9 +406,25 @@ ROUTES: dict[str, Route] = {
     "fraud-signal-list": Route(rows="fraud_signal"),
     "fraud-signal-detail": Route(params={"pk": "fraud_signal"}),
     "fraud-signal-review": Route(params={"pk": "fraud_signal"}),
+    # --- analysis (issue 15): channel mix and promotion expense ratio (helper mix); finance pages, reps and
+    # supervisors 404; a KA manager's figures are of their own chains (tests/analytics covers the figures' scope)
+    "analytics:channel-mix": Route(),
+    "analytics:promotion-expense": Route(),
+    "report-channel-mix": Route(),
+    "report-promotion-expense-ratio": Route(),
     "visits:photo-thumb": Route(params={"pk": "visit_photo"}),
     "visit-photos": Route(params={"pk": "visit"}),
     "visit-photo-thumb": Route(params={"pk": "visit", "photo_pk": "visit_photo"}),
+    # --- analysis: store and collection targets, store P&L (helper pnl). The targets drill-down takes the account's
+    # code: the matrix's ids are no code, so both calls answer 404; tests/accounts/test_store_targets.py covers scope.
+    "analytics:targets": Route(),
+    "analytics:targets-account": Route(params={"code": "finance_account"}),
+    "analytics:store-pnl": Route(),
+    "api-store-pnl": Route(),
+    "store-target-list": Route(rows="store_target"),
+    "store-target-detail": Route(params={"pk": "store_target"}),
+    "collection-target-list": Route(rows="collection_target"),
+    "collection-target-detail": Route(params={"pk": "collection_target"}),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

@@ -1685,5 +1685,137 @@ RULES += (
 )  # fmt: skip
 
 
+# --- store targets and collection targets (issue 15, helper pnl) ---------------------------------------------------
+
+
+def _store_target(w):
+    from accounts.models import StoreTarget
+
+    return StoreTarget.objects.get_or_create(store=w.store, month=date(2026, 1, 1), defaults={"amount": 100})[0]
+
+
+def _collection_target(w):
+    from accounts.models import CollectionTarget
+
+    january = date(2026, 1, 1)
+    return CollectionTarget.objects.get_or_create(account=w.account, month=january, defaults={"amount": 100})[0]
+
+
+FEBRUARY = "?month=2026-02"
+
+
+def _month_targets_doors(kind: str) -> Callable[[str, Any], tuple[Door, ...]]:
+    """The doors of a monthly target (`store` or `collection`): API create and update, the import, the admin.
+    `month` is the month a new record takes (a value of the rule may replace it)."""
+    from accounts.models import CollectionTarget, StoreTarget
+
+    model, existing = (StoreTarget, _store_target) if kind == "store" else (CollectionTarget, _collection_target)
+    ref_name = "store" if kind == "store" else "account"
+
+    def ref(w, *, code=True):
+        record = w.store if kind == "store" else w.account
+        return record.code if code else record.pk
+
+    headers = (
+        ["store code", "month", "target amount"] if kind == "store" else ["account code", "month", "collection target"]
+    )
+
+    def doors(column: str, month: Any) -> tuple[Door, ...]:
+        def cell(value):
+            return date.fromisoformat(value) if column == "month" else Decimal(value)
+
+        # The page sets a month's targets (?month=YYYY-MM: always its first day, so only amounts can be broken).
+        page = (
+            ()
+            if column == "month"
+            else (
+                Door(
+                    "page",
+                    "manager",
+                    lambda w: reverse("accounts:month-targets-edit", args=[w.account.pk]) + FEBRUARY,
+                    lambda w, v: {f"amount_{w.store.pk}" if kind == "store" else "collection": v["amount"]},
+                    field="amount" if kind == "store" else "collection",
+                ),
+            )
+        )
+        return (
+            *page,
+            Door(
+                "api_create",
+                "manager",
+                api(f"{kind}-target-list"),
+                lambda w, v: {ref_name: ref(w), "month": month, "amount": "1.00", **v},
+            ),
+            Door(
+                "api_update",
+                "manager",
+                lambda w: reverse(f"{kind}-target-detail", args=[existing(w).pk]),
+                lambda w, v: v,
+                "patch",
+                prepare=lambda w, v: existing(w),
+            ),
+            *imports(
+                f"{kind}-targets",
+                "manager",
+                headers,
+                lambda w, v: [
+                    ref(w),
+                    cell(v["month"]) if "month" in v else month[:7],
+                    cell(v["amount"]) if "amount" in v else 1,
+                ],
+                column="month" if column == "month" else headers[2],
+            ),
+            Door(
+                "admin_add",
+                "admin",
+                lambda w: admin_url(model, "add"),
+                lambda w, v: {ref_name: ref(w, code=False), "month": month, "amount": "1.00", **v},
+            ),
+            Door(
+                "admin_change",
+                "admin",
+                lambda w: admin_url(model, "change", existing(w).pk),
+                lambda w, v: {ref_name: ref(w, code=False), "month": "2026-01-01", "amount": "1.00", **v},
+                prepare=lambda w, v: existing(w),
+            ),
+        )
+
+    return doors
+
+
+def _month_target_rules():
+    from accounts.models import CollectionTarget, StoreTarget
+
+    rules = []
+    for kind, model in (("store", StoreTarget), ("collection", CollectionTarget)):
+        doors = _month_targets_doors(kind)
+        rules += [
+            Rule(
+                f"{kind}_target.negative",
+                "target.negative",
+                model,
+                "amount",
+                good={"amount": "5000.00"},
+                bad={"amount": "-1.00"},
+                also_codes=("invalid",),
+                doors=doors("amount", "2026-02-01"),
+            ),
+            Rule(
+                f"{kind}_target.month_day",
+                "target.month_day",
+                model,
+                "month",
+                good={"month": "2026-03-01"},
+                bad={"month": "2026-03-15"},
+                message="Give the month as its first day (2026-03-01), not 2026-03-15.",
+                doors=doors("month", "2026-03-01"),
+            ),
+        ]
+    return tuple(rules)
+
+
+RULES += _month_target_rules()  # fmt: skip
+
+
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]

@@ -19,7 +19,7 @@ from contracts.models import CreditNote, Deduction, Invoice
 from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory
 from tradespend import reports
-from tradespend.closing import earliest_open_month, month_close
+from tradespend.closing import earliest_open_month, month_close, months_waiting
 from tradespend.models import AccrualLine, ClosedFigure, ClosedMonth
 from tradespend.rules import add_months
 
@@ -70,6 +70,24 @@ def test_months_close_in_order(finance, g2n_account):
     month_close(month=MAR, by=finance, today=AFTER)
     month_close(month=APR, by=finance, today=AFTER)
     assert earliest_open_month(date(2025, 6, 1)) is None
+
+
+def test_months_waiting_reads_around_the_closed_months(finance, g2n_account):
+    """Only months outside the closed ones can wait, and they are found wherever they are: before the first closed
+    month (a record dated back), in a gap between closed months (nothing there when the later one closed, a record
+    since), and after the last."""
+    invoice(g2n_account, date(2025, 1, 10), "100.00")
+    invoice(g2n_account, date(2025, 3, 10), "100.00")
+    month_close(month=JAN, by=finance, today=AFTER)
+    month_close(month=FEB, by=finance, today=AFTER)  # nothing in February: it may close
+    month_close(month=MAR, by=finance, today=AFTER)
+    assert months_waiting(date(2025, 6, 1)) == []
+    ClosedMonth.objects.filter(month=FEB).delete()  # as if February had been skipped while it was empty
+    invoice(g2n_account, date(2025, 2, 20), "100.00")  # then recorded
+    credit_note(g2n_account, date(2024, 11, 5), "10.00")  # and a credit note dated before anything closed
+    line(g2n_account, APR, "barcode", "50.00")  # and spend after the last closed month
+    assert months_waiting(date(2025, 6, 1)) == [date(2024, 11, 1), FEB, APR]
+    assert months_waiting(APR) == [date(2024, 11, 1), FEB]  # before April only
 
 
 def test_only_finance_or_admin_closes(manager, rep, finance, admin_user):

@@ -8,6 +8,8 @@
 Finance and admins see every chain, KA managers their own; reps and supervisors are answered 404.
 """
 
+from decimal import Decimal
+
 from django.db.models import Q, Sum
 from django.urls import path
 from django.utils import timezone
@@ -25,6 +27,7 @@ from .. import closing, reports
 from ..models import ClosedMonth, SpendKind
 
 MONEY = {"max_digits": None, "decimal_places": 2}
+CENT = Decimal("0.01")
 RATIO = {"max_digits": None, "decimal_places": 4, "allow_null": True}
 MONTH_HELP = "A month as YYYY-MM (e.g. 2026-05)."
 
@@ -42,7 +45,7 @@ class FiguresSerializer(serializers.Serializer):
 
     def get_by_kind(self, figures) -> dict:
         return {
-            kind: {"amount": str(amount), "ratio": None if share is None else str(share)}
+            kind: {"amount": str(amount.quantize(CENT)), "ratio": None if share is None else str(share)}
             for kind, _label, amount, share in figures.kinds()
         }
 

@@ -198,7 +198,8 @@ MONTHS_SHOWN = 36
 @finance_page
 def months(request):
     """Every month from the first with a record to this one, newest first: closed (by whom, when) or open, the
-    figures of the chains the user sees, and for finance a "Close" button on the months that may close now."""
+    figures of the chains the user sees, and for finance a "Close" button on the months that may close now.
+    ?waiting=true: only the months before this one with a record that are not closed yet."""
     accounts = finance_accounts(request.user)
     today = timezone.localdate()
     this = month_start(today)
@@ -207,11 +208,14 @@ def months(request):
     first = min([*active, *closed, add_months(this, -11)])
     first = max(first, add_months(this, -(MONTHS_SHOWN - 1)))
     report = reports.gross_to_net(accounts=accounts, month_from=first, month_to=this)
-    waiting = {month for month in active if month < this} - set(closed)
+    waiting = set(closing.months_waiting(this))
     earliest_waiting = min(waiting) if waiting else None
+    only_waiting = request.GET.get("waiting") == "true"  # the home page's "months to close": those rows alone
     may_close = can(request.user, ClosedMonth, "add")
     rows = []
     for month in reversed(months_between(first, this)):
+        if only_waiting and month not in waiting:
+            continue
         total = reports.Figures()
         for row in report.rows:
             if month in row.by_month:
@@ -223,7 +227,8 @@ def months(request):
             and (earliest_waiting is None or month <= earliest_waiting)
         )
         rows.append({"month": month, "closed": closed.get(month), "figures": total, "closable": closable})
-    return render(request, "tradespend/months.html", {"rows": rows, "this_month": this, "may_close": may_close})
+    context = {"rows": rows, "this_month": this, "may_close": may_close, "only_waiting": only_waiting}
+    return render(request, "tradespend/months.html", context)
 
 
 @finance_page

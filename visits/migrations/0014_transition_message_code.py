@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('visits', '0012_photos_position_and_item'),
+        ('visits', '0013_chain_report_indexes'),
     ]
 
     operations = [

@@ -1,0 +1,280 @@
+"""One commercial view per chain (客户经营全景, issue 15 item 1): for one key account and a period of whole months,
+everything a KA manager weighs, each figure read from the selector that owns it (performance from
+accounts.selectors, gross to net from tradespend.reports, aging from contracts.selectors, compliance's rule from
+visits.selectors) so the page, its Excel and the API say what the lists behind them say.
+
+A fixed number of queries whatever the chain's size (tests/analytics/test_chain.py counts them)."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce
+
+from accounts.models import KeyAccount, SalesTarget
+from accounts.selectors import Performance, Period
+from contracts.filters import expiring_soon
+from contracts.models import Contract
+from contracts.selectors import AgingRow, aging_report, contracts_for, net_sell_in
+from ka_portal.scope import disputes_for, promotion_plans_for, stores_for, visits_for
+from promotions.models import PromotionPlan
+from tradespend import reports
+from tradespend.models import AccrualLine, Dispute
+from tradespend.rules import add_months, month_start, months_between
+from visits.models import SuggestedOrder
+from visits.selectors import day_bounds, stops_done
+
+ZERO = Decimal("0.00")
+# Plans that ran or will run: a draft, a submitted or a rejected plan spent nothing.
+RUN = (
+    PromotionPlan.Status.APPROVED,
+    PromotionPlan.Status.RUNNING,
+    PromotionPlan.Status.ENDED,
+    PromotionPlan.Status.EVALUATED,
+)
+OPEN_DISPUTES = (Dispute.Status.OPEN, Dispute.Status.WRITE_OFF_REQUESTED)
+
+
+@dataclass
+class PromotionLine:
+    plan: PromotionPlan
+    cost: Decimal
+    evaluated: bool
+    uplift: Decimal | None = None
+    incremental_units: int | None = None
+    cost_per_incremental_unit: Decimal | None = None
+
+
+@dataclass
+class Promotions:
+    """The period's plans in figures (all of them) and the costliest few as lines (the page and API list those
+    and link to the plan list for the rest)."""
+
+    lines: list[PromotionLine] = field(default_factory=list)
+    count: int = 0
+    cost: Decimal = ZERO  # evaluated cost where evaluated, else the plan's total cost
+    evaluated_count: int = 0
+    evaluated_cost: Decimal = ZERO
+    incremental_units: int = 0  # of the evaluated plans
+
+    @property
+    def cost_per_incremental_unit(self) -> Decimal | None:
+        """Σ cost ÷ Σ extra packs of the evaluated plans: None when together they sold no extra pack."""
+        if self.incremental_units <= 0:
+            return None
+        return (self.evaluated_cost / self.incremental_units).quantize(Decimal("0.01"))
+
+
+@dataclass
+class Coverage:
+    stores: int = 0  # active stores of the chain
+    visited: int = 0  # of them, visited (checked out) in the period
+    planned: int = 0  # published route stops due in the period
+    done: int = 0  # of them, visited on their day (visits.selectors.stops_done)
+
+    @property
+    def coverage(self) -> Decimal | None:
+        return Decimal(self.visited) / self.stores if self.stores else None
+
+    @property
+    def compliance(self) -> Decimal | None:
+        return Decimal(self.done) / self.planned if self.planned else None
+
+
+@dataclass
+class Overview:
+    account: KeyAccount
+    month_from: date
+    month_to: date
+    as_of: date  # receivables and "due so far" are read on this day: the period's end, or today within it
+    performance: Performance
+    trend: list[Performance]  # per month: actual, target, last year (label: the month's first day)
+    figures: reports.Figures  # gross to net of the period
+    spend_source: str  # "ledger": the trade-spend ledger; "estimate": promotion costs and deductions as they stand
+    norm: Decimal  # the company's norm for the trade-spend ratio (KA.trade_spend_ratio_norm)
+    promotions: Promotions
+    aging: AgingRow
+    dso_days: int
+    coverage: Coverage
+    flags_date: date | None
+    flags: dict[str, int]  # suggested-order flag → pairs, on the latest suggestion day up to as_of
+    contracts_expiring: list[Contract]
+    disputes_open: int
+    disputes_amount: Decimal
+
+    @property
+    def end(self) -> date:
+        return add_months(self.month_to, 1) - timedelta(days=1)
+
+    @property
+    def ratio_gap(self) -> Decimal | None:
+        """The chain's trade-spend ratio less the norm: above zero, it costs more than the company allows."""
+        ratio = self.figures.ratio
+        return None if ratio is None else ratio - self.norm
+
+
+def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: date, today: date) -> Overview:
+    """The chain page's figures for ``account`` (already found in the user's scope) over whole months."""
+    month_from, month_to = month_start(month_from), month_start(month_to)
+    period = Period(month_from, month_to)
+    as_of = min(today, period.end)
+    one = KeyAccount.objects.filter(pk=account.pk)
+
+    trend = _trend(account, month_from, month_to, today)
+    g2n = reports.gross_to_net(accounts=one, month_from=month_from, month_to=month_to)
+    figures, source = _spend(account, g2n.rows[0].figures, month_from, period.end)
+    aging = aging_report(user, as_of=as_of, account=account)
+    return Overview(
+        account=account,
+        month_from=month_from,
+        month_to=month_to,
+        as_of=as_of,
+        # the period's performance is the sum of its months: the same reading as accounts.selectors'
+        # account_performance (invoiced net of credit notes, the months' targets, the same months a year before)
+        performance=Performance(
+            account=account,
+            target=sum((m.target for m in trend), ZERO),
+            actual=sum((m.actual for m in trend), ZERO),
+            last_year=sum((m.last_year for m in trend), ZERO),
+        ),
+        trend=trend,
+        figures=figures,
+        spend_source=source,
+        norm=settings.KA.trade_spend_ratio_norm,
+        promotions=_promotions(user, account, month_from, period.end),
+        aging=aging.rows[0] if aging.rows else AgingRow(account=account),
+        dso_days=aging.dso_days,
+        coverage=_coverage(user, account, month_from, as_of),
+        **_flags(user, account, as_of),
+        contracts_expiring=list(
+            contracts_for(user).filter(expiring_soon(), account=account).order_by("valid_to", "number")
+        ),
+        **_disputes(user, account),
+    )
+
+
+def _trend(account: KeyAccount, month_from: date, month_to: date, today: date) -> list[Performance]:
+    """Month by month: sell-in as invoiced net of credit notes (as performance reads it), the target, last year."""
+    months = months_between(month_from, month_to)
+    end = add_months(month_to, 1)
+    year_ago = add_months(month_from, -12)
+
+    def by_month(start: date, stop: date) -> dict[date, Decimal]:
+        net = net_sell_in(("date__year", "date__month"), account_ids=[account.pk], date__gte=start, date__lt=stop)
+        return {date(year, month, 1): amount for (year, month), amount in net.items()}
+
+    actual, before = by_month(month_from, end), by_month(year_ago, add_months(end, -12))
+    targets = {
+        date(year, month, 1): amount
+        for year, month, amount in SalesTarget.objects.filter(
+            account=account, year__gte=month_from.year, year__lte=month_to.year
+        ).values_list("year", "month", "amount")
+    }
+    return [
+        Performance(
+            label=month.isoformat(),
+            actual=actual.get(month, ZERO),
+            target=targets.get(month, ZERO),
+            last_year=before.get(add_months(month, -12), ZERO),
+            future=month > today,
+        )
+        for month in months
+    ]
+
+
+def _spend(account: KeyAccount, figures: reports.Figures, start: date, end: date) -> tuple[reports.Figures, str]:
+    """Gross to net from the trade-spend ledger where the chain has one; a chain whose spend was never accrued
+    shows its promotion costs (approved plans starting in the period) and its deductions as they stand. Both are
+    read either way, so the page costs the same queries for every chain."""
+    ledger = AccrualLine.objects.filter(account=account).exists()
+    cost = PromotionPlan.objects.filter(
+        account=account, status__in=RUN, start_on__gte=start, start_on__lte=end
+    ).aggregate(total=Sum("total_cost"))["total"]
+    if ledger:
+        return figures, "ledger"
+    figures.promotion = cost or ZERO
+    return figures, "estimate"
+
+
+PROMOTION_LINES = 10
+
+
+def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions:
+    """Plans that ran in the period (approved or later), with their evaluation where one was made: their sums in
+    one query, the costliest ``PROMOTION_LINES`` in another, however many the chain ran."""
+    plans = (
+        promotion_plans_for(user)
+        .filter(account=account, status__in=RUN, start_on__lte=end, end_on__gte=start)
+        .annotate(run_cost=Coalesce("evaluation__total_cost", "total_cost"))
+    )
+    evaluated = Q(evaluation__isnull=False)
+    sums = plans.aggregate(
+        count=Count("pk"),
+        cost=Sum("run_cost"),
+        evaluated_count=Count("pk", filter=evaluated),
+        evaluated_cost=Sum("evaluation__total_cost"),
+        incremental_units=Sum(F("evaluation__sales_units") - F("evaluation__baseline_units")),
+    )
+    lines = []
+    for plan in plans.select_related("type", "evaluation").order_by("-run_cost", "start_on", "pk")[:PROMOTION_LINES]:
+        evaluation = getattr(plan, "evaluation", None)
+        if evaluation is None:
+            lines.append(PromotionLine(plan=plan, cost=plan.total_cost, evaluated=False))
+            continue
+        lines.append(
+            PromotionLine(
+                plan=plan,
+                cost=evaluation.total_cost,
+                evaluated=True,
+                uplift=evaluation.uplift,
+                incremental_units=evaluation.sales_units - evaluation.baseline_units,
+                cost_per_incremental_unit=evaluation.cost_per_incremental_unit,
+            )
+        )
+    return Promotions(
+        lines=lines,
+        count=sums["count"],
+        cost=sums["cost"] or ZERO,
+        evaluated_count=sums["evaluated_count"],
+        evaluated_cost=sums["evaluated_cost"] or ZERO,
+        incremental_units=sums["incremental_units"] or 0,
+    )
+
+
+def _coverage(user, account: KeyAccount, start: date, as_of: date) -> Coverage:
+    stores = stores_for(user).active().filter(account=account)
+    first, _ = day_bounds(start)
+    _, last = day_bounds(as_of)
+    visited = (
+        visits_for(user)
+        .filter(store__in=stores, checked_in_at__gte=first, checked_in_at__lt=last, checked_out_at__isnull=False)
+        .aggregate(n=Count("store", distinct=True))["n"]
+    )
+    planned, done = stops_done(user, stores=stores, start=start, end=as_of)
+    return Coverage(stores=stores.count(), visited=visited, planned=planned, done=done)
+
+
+def _flags(user, account: KeyAccount, as_of: date) -> dict:
+    orders = SuggestedOrder.objects.filter(store__in=stores_for(user).filter(account=account), date__lte=as_of)
+    latest = orders.aggregate(day=Max("date"))["day"]
+    flags = {}
+    if latest is not None:
+        flags = dict(
+            orders.filter(date=latest).exclude(flag="").values("flag").annotate(n=Count("pk")).values_list("flag", "n")
+        )
+    return {"flags_date": latest, "flags": {flag: flags.get(flag, 0) for flag in SuggestedOrder.Flag.values if flag}}
+
+
+def _disputes(user, account: KeyAccount) -> dict:
+    found = (
+        disputes_for(user)
+        .filter(deduction__account=account, status__in=OPEN_DISPUTES)
+        .aggregate(
+            n=Count("pk"),
+            # what is still disputed: the deduction less what was matched to spend and what was recovered
+            amount=Sum(F("deduction__amount") - F("deduction__matched_amount") - F("deduction__recovered_amount")),
+        )
+    )
+    return {"disputes_open": found["n"], "disputes_amount": found["amount"] or ZERO}

@@ -1,0 +1,507 @@
+"""Each role's home page as a dashboard (issue 15 item 3): what needs the user now, one function per role.
+
+Every figure is read through the list it summarises: the list page's own FilterSet over the list page's scoped
+queryset, with the same parameters the figure's link carries, so following a figure shows exactly the rows it
+counted. The rules behind the filters live with their apps (overdue tasks, a stale stock count, a contract coming
+to its end, a remittance to reconcile, …); scope comes from ka_portal/scope.py. A fixed number of queries per
+dashboard, whatever the size of the data. Charts are built from the figures when the page is drawn (labels in the
+reader's language); the rep's home draws none (its page weight: CSS bars only).
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+from ka_portal import scope
+from ka_portal.charts import Chart, Series
+from ka_portal.formatting import account_name, display_name
+
+ZERO = Decimal("0.00")
+# Yellow and red visits stay on a supervisor's home this many days (today included): a week to review them.
+REVIEW_DAYS = 7
+# How many rows of a list a dashboard shows under its figure.
+FEW = 5
+
+
+# --- figures and the lists behind them -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number on a home page and the list behind it: ``url`` opens the list with the filters that count it."""
+
+    count: int
+    url: str
+    amount: Decimal | None = None  # the rows' money, where the list has an amount
+
+
+class _Asker:
+    """What a FilterSet needs of a request: the user whose scope its reference filters read."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def _link(url_name: str, params: dict) -> str:
+    return f"{reverse(url_name)}?{urlencode(params)}" if params else reverse(url_name)
+
+
+def _listed(filterset_class, queryset: QuerySet, user, params: dict) -> QuerySet:
+    """The rows a list page shows for ``params``: its FilterSet over its scoped queryset."""
+    filterset = filterset_class(params, queryset=queryset, request=_Asker(user))
+    if not filterset.is_valid():  # a dashboard names only filters its list has
+        raise ValueError(f"{filterset_class.__name__}: {filterset.errors.as_json()}")
+    return filterset.qs
+
+
+def _percent(done: int, planned: int) -> int:
+    """A whole percentage for a CSS bar (0–100)."""
+    return min(100, round(100 * done / planned)) if planned else 0
+
+
+# --- the sales rep -----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RepDashboard:
+    today: date
+    stops_done: int
+    stops_total: int  # Today's rows: the route's stops and any visit off the route
+    week_start: date
+    week_planned: int  # the published route's stops due so far this week (visits.selectors.compliance)
+    week_done: int
+    week_url: str
+    open_tasks: Figure
+    overdue_tasks: Figure
+    tasks_soonest: list
+    stale_stores: Figure
+    stale_list: list
+    stale_days: int
+    negative_sales: Figure
+    negative_list: list
+    negative_date: date | None
+    promotions: Figure
+    promotion_list: list
+    stores: list
+    store_count: int
+    grade_counts: dict
+
+    @property
+    def today_percent(self) -> int:
+        return _percent(self.stops_done, self.stops_total)
+
+    @property
+    def week_percent(self) -> int:
+        return _percent(self.week_done, self.week_planned)
+
+
+def rep_dashboard(user, *, today: date) -> RepDashboard:
+    """A rep's day and week, their open tasks and their stores' flags: no recent stock count, a suggested order
+    that found negative sales, a promotion running there to check at the visit."""
+    from promotions.filters import PlanFilter
+    from promotions.models import PromotionPlan
+    from promotions.selectors import plan_list_for
+    from stores.filters import StoreFilter
+    from visits import selectors as visits
+    from visits.filters import SuggestedOrderFilter, TaskFilter
+    from visits.models import SuggestedOrder, Task
+    from visits.services import week_start_of
+
+    rows = visits.rep_day(user, today)
+    week = week_start_of(today)
+    compliance = next(iter(visits.compliance(user, week, today=today)), None)
+
+    tasks_base = scope.tasks_for(user).select_related("store")
+    open_params = {"status": Task.Status.OPEN}
+    open_tasks = _listed(TaskFilter, tasks_base, user, open_params)
+    overdue_params = {"overdue": "true"}
+
+    stores_base = scope.stores_for(user)
+    stale_params = {"active": "true", "stock_count_stale": "true"}
+    stale = _listed(StoreFilter, stores_base, user, stale_params)
+
+    orders_base = scope.suggested_orders_for(user)
+    latest = orders_base.filter(date__lte=today).order_by("-date").values_list("date", flat=True).first()
+    negative_params = {"flag": SuggestedOrder.Flag.NEGATIVE_SALES}
+    if latest is not None:
+        negative_params["date"] = latest.isoformat()
+    negative = _listed(SuggestedOrderFilter, orders_base, user, negative_params)
+
+    running_params = {"status": PromotionPlan.Status.RUNNING}
+    running = _listed(PlanFilter, plan_list_for(user), user, running_params)
+
+    active_stores = stores_base.active()
+    return RepDashboard(
+        today=today,
+        stops_done=sum(1 for row in rows if row.done),
+        stops_total=len(rows),
+        week_start=week,
+        week_planned=compliance.planned if compliance else 0,
+        week_done=compliance.done if compliance else 0,
+        week_url=_link("visits:compliance", {"week": week.isoformat()}),
+        open_tasks=Figure(open_tasks.count(), _link("visits:task-list", open_params)),
+        overdue_tasks=Figure(
+            _listed(TaskFilter, tasks_base, user, overdue_params).count(), _link("visits:task-list", overdue_params)
+        ),
+        tasks_soonest=list(open_tasks.order_by("due_on", "id")[:FEW]),
+        stale_stores=Figure(stale.count(), _link("stores:store-list", stale_params)),
+        stale_list=list(visits.with_last_stock_count(stale).order_by("code")[:FEW]),
+        stale_days=settings.KA.stock_count_stale_days,
+        negative_sales=Figure(negative.count(), _link("visits:suggested-order-list", negative_params)),
+        negative_list=list(negative.select_related("store", "product").order_by("store__code", "product__code")[:FEW]),
+        negative_date=latest,
+        promotions=Figure(running.count(), _link("promotions:plan-list", running_params)),
+        promotion_list=list(running.order_by("end_on", "id")[:FEW]),
+        stores=list(active_stores.select_related("account").order_by("grade", "code")[:10]),
+        store_count=active_stores.count(),
+        grade_counts=dict(active_stores.values_list("grade").annotate(n=Count("id")).order_by()),
+    )
+
+
+# --- the KA supervisor -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RepWeekPlan:
+    """A rep of the team and their plan for next week, if any (a draft: not published yet)."""
+
+    rep: object
+    plan: object | None
+    url: str
+
+
+@dataclass
+class SupervisorDashboard:
+    today: date
+    week_start: date
+    compliance: list  # visits.selectors.RepCompliance per rep
+    compliance_url: str
+    review_since: date
+    red_visits: Figure
+    yellow_visits: Figure
+    review_list: list
+    overdue_tasks: Figure
+    overdue_list: list
+    next_week: date
+    unpublished: list[RepWeekPlan]
+    routes_url: str
+
+    @property
+    def planned_total(self) -> int:
+        return sum(row.planned for row in self.compliance)
+
+    @property
+    def done_total(self) -> int:
+        return sum(row.done for row in self.compliance)
+
+    @property
+    def compliance_chart(self) -> Chart:
+        return Chart(
+            name="team-compliance",
+            title=str(_("Route compliance this week")),
+            labels=[display_name(row.rep) for row in self.compliance],
+            series=[
+                Series(str(_("Planned")), [row.planned for row in self.compliance]),
+                Series(str(_("Done")), [row.done for row in self.compliance]),
+            ],
+            kind="horizontal",
+            unit="count",
+            axis_label=str(_("Sales rep")),
+            links=[self.compliance_url] * len(self.compliance),
+        )
+
+
+def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
+    """The team's route compliance this week, yellow and red visits of the last week to review, the team's overdue
+    tasks, and the reps without a published route plan for next week."""
+    from visits import selectors as visits
+    from visits.filters import TaskFilter, VisitFilter
+    from visits.models import RoutePlan, Visit
+    from visits.services import week_start_of
+
+    week = week_start_of(today)
+    since = today - timedelta(days=REVIEW_DAYS - 1)
+    visits_base = scope.visits_for(user).select_related("store", "rep")
+    red_params = {"rating": Visit.Rating.RED, "since": since.isoformat()}
+    yellow_params = {"rating": Visit.Rating.YELLOW, "since": since.isoformat()}
+    red = _listed(VisitFilter, visits_base, user, red_params)
+    yellow = _listed(VisitFilter, visits_base, user, yellow_params)
+    to_review = (red | yellow).order_by("rating", "-checked_in_at")  # "red" sorts before "yellow"
+
+    tasks_base = scope.tasks_for(user).select_related("store")
+    overdue_params = {"overdue": "true"}
+    overdue = _listed(TaskFilter, tasks_base, user, overdue_params)
+
+    next_week = week + timedelta(days=7)
+    reps = list(visits.reps_for(user))
+    plans = {
+        plan.rep_id: plan
+        for plan in scope.route_plans_for(user).filter(week_start=next_week, rep__in=[rep.pk for rep in reps])
+    }
+    unpublished = [
+        RepWeekPlan(
+            rep=rep,
+            plan=plans.get(rep.pk),
+            url=_link("visits:route-list", {"rep": rep.get_username(), "week_start": next_week.isoformat()}),
+        )
+        for rep in reps
+        if rep.pk not in plans or plans[rep.pk].status != RoutePlan.Status.PUBLISHED
+    ]
+    return SupervisorDashboard(
+        today=today,
+        week_start=week,
+        compliance=visits.compliance(user, week, today=today),
+        compliance_url=_link("visits:compliance", {"week": week.isoformat()}),
+        review_since=since,
+        red_visits=Figure(red.count(), _link("visits:visit-list", red_params)),
+        yellow_visits=Figure(yellow.count(), _link("visits:visit-list", yellow_params)),
+        review_list=list(to_review[:FEW]),
+        overdue_tasks=Figure(overdue.count(), _link("visits:task-list", overdue_params)),
+        overdue_list=list(overdue.order_by("due_on", "id")[:FEW]),
+        next_week=next_week,
+        unpublished=unpublished,
+        routes_url=_link("visits:route-list", {"week_start": next_week.isoformat()}),
+    )
+
+
+# --- the KA manager ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AccountAchievement:
+    account: KeyAccount
+    month: object  # accounts.selectors.Performance
+    year: object
+
+
+@dataclass
+class ManagerDashboard:
+    today: date
+    approvals: Figure
+    approval_list: list  # submitted plans, each with queue_budget (promotions.selectors.with_queue_budgets)
+    achievement: list[AccountAchievement]
+    month_total: object
+    year_total: object
+    performance_url: str
+    follow_ups: list
+    birthdays: list
+    expiring: Figure
+    expiring_list: list
+    expiry_days: int
+    unsupported: Figure
+    unsupported_list: list
+
+    @property
+    def achievement_chart(self) -> Chart:
+        return Chart(
+            name="account-achievement",
+            title=str(_("Achievement by account")),
+            labels=[account_name(row.account) for row in self.achievement],
+            series=[
+                Series(str(_("This month")), [row.month.achievement for row in self.achievement]),
+                Series(str(_("Year to date")), [row.year.achievement for row in self.achievement]),
+            ],
+            kind="horizontal",
+            unit="percent",
+            axis_label=str(_("Key account")),
+            links=[reverse("accounts:account-detail", args=[row.account.pk]) for row in self.achievement],
+        )
+
+
+def manager_dashboard(user, *, today: date) -> ManagerDashboard:
+    """Plans waiting for the manager's approval (and what is left of each one's budget), achievement by account
+    this month and this year, follow-ups and birthdays, contracts coming to their end, unsupported deductions."""
+    from accounts.selectors import Period, account_performance, birthdays_soon, follow_ups_due
+    from contracts.models import Deduction
+    from promotions.selectors import approval_queue_for, with_queue_budgets
+
+    queue = approval_queue_for(user)
+    month = date(today.year, today.month, 1)
+    accounts = scope.accounts_for(user).active()
+    by_month, month_total = account_performance(user=user, period=Period(month, month), accounts=accounts)
+    by_year, year_total = account_performance(
+        user=user, period=Period(date(today.year, 1, 1), month), accounts=accounts
+    )
+    year_of = {row.account.pk: row for row in by_year}
+    achievement = sorted(
+        (AccountAchievement(row.account, row, year_of[row.account.pk]) for row in by_month),
+        key=lambda row: (row.account.tier, row.account.code),
+    )
+    contracts, expiring = _expiring_contracts(user, today)
+    unsupported = _unsupported_deductions(user)
+    return ManagerDashboard(
+        today=today,
+        approvals=Figure(queue.count(), reverse("promotions:approval-queue")),
+        approval_list=with_queue_budgets(user, list(queue.order_by("start_on", "id")[:FEW])),
+        achievement=achievement,
+        month_total=month_total,
+        year_total=year_total,
+        performance_url=_link("accounts:performance", {"start": f"{today:%Y}-01", "end": f"{today:%Y-%m}"}),
+        follow_ups=list(follow_ups_due(user=user, today=today, days=7)[:20]),
+        birthdays=birthdays_soon(user=user, today=today, days=7),
+        expiring=expiring,
+        expiring_list=list(contracts.order_by("valid_to", "number")[:FEW]),
+        expiry_days=settings.KA.contract_expiry_horizon_days,
+        unsupported=unsupported,
+        unsupported_list=list(
+            _listed_deductions(user, {"state": Deduction.State.UNSUPPORTED}).order_by("date", "pk")[:FEW]
+        ),
+    )
+
+
+def _expiring_contracts(user, today: date) -> tuple[QuerySet, Figure]:
+    """Contracts active today that end within KA.contract_expiry_horizon_days: the ledger's expires_within=…"""
+    from contracts.filters import ContractFilter
+    from contracts.selectors import contracts_for
+
+    params = {"expires_within": settings.KA.contract_expiry_horizon_days}
+    contracts = _listed(ContractFilter, contracts_for(user), user, params)
+    return contracts, Figure(contracts.count(), _link("contracts:contract-list", params))
+
+
+def _listed_deductions(user, params: dict) -> QuerySet:
+    from contracts.selectors import deductions_for
+    from tradespend.filters import DeductionMatchingFilter
+
+    return _listed(DeductionMatchingFilter, deductions_for(user), user, params)
+
+
+def _unsupported_deductions(user) -> Figure:
+    """The deductions matching left unsupported (tradespend/matching.py), their count and amount."""
+    from contracts.models import Deduction
+
+    params = {"state": Deduction.State.UNSUPPORTED}
+    totals = _listed_deductions(user, params).aggregate(count=Count("pk"), amount=Sum("amount"))
+    return Figure(totals["count"], _link("tradespend:deductions", params), totals["amount"] or ZERO)
+
+
+# --- finance (and the administrator) -----------------------------------------------------------------------------
+
+
+@dataclass
+class FinanceDashboard:
+    today: date
+    aging: object  # contracts.selectors.AgingReport as of today
+    aging_url: str
+    open_disputes: Figure
+    to_reconcile: Figure
+    months_to_close: list[date]
+    months_url: str
+    expiring: Figure
+    expiring_list: list
+    expiry_days: int
+    unsupported: Figure
+
+    @property
+    def overdue_buckets(self) -> list[tuple[str, object, Decimal, str]]:
+        """Past-due buckets of the aging report (not yet due left out): (value, label, amount, invoices' URL)."""
+        from contracts.receivables import Bucket
+
+        return [
+            (
+                bucket.value,
+                bucket.label,
+                self.aging.total.buckets[bucket],
+                _link("contracts:aging-invoices", {"bucket": bucket.value, "as_of": self.today.isoformat()}),
+            )
+            for bucket in Bucket
+            if bucket != Bucket.NOT_DUE
+        ]
+
+    @property
+    def overdue_total(self) -> Decimal:
+        return self.aging.total.past_due
+
+    @property
+    def aging_chart(self) -> Chart:
+        buckets = self.overdue_buckets
+        return Chart(
+            name="overdue-aging",
+            title=str(_("Overdue receivables by days past due")),
+            labels=[str(label) for _value, label, _amount, _url in buckets],
+            series=[Series(str(_("Open amount")), [amount for _value, _label, amount, _url in buckets])],
+            kind="bar",
+            unit="money",
+            axis_label=str(_("Days past due")),
+            links=[url for _value, _label, _amount, url in buckets],
+        )
+
+
+def finance_dashboard(user, *, today: date) -> FinanceDashboard:
+    """Overdue receivables by aging bucket, open disputes, remittances to reconcile, months waiting to be closed,
+    contracts coming to their end and unsupported deductions."""
+    from contracts.selectors import aging_report
+    from tradespend.closing import months_waiting
+    from tradespend.filters import DisputeFilter, RemittanceFilter
+    from tradespend.models import Dispute
+    from tradespend.rules import month_start
+
+    dispute_params = {"status": Dispute.Status.OPEN}
+    reconcile_params = {"to_reconcile": "true"}
+    contracts, expiring = _expiring_contracts(user, today)
+    return FinanceDashboard(
+        today=today,
+        aging=aging_report(user, as_of=today),
+        aging_url=_link("contracts:aging", {"as_of": today.isoformat()}),
+        open_disputes=Figure(
+            _listed(DisputeFilter, scope.disputes_for(user), user, dispute_params).count(),
+            _link("tradespend:disputes", dispute_params),
+        ),
+        to_reconcile=Figure(
+            _listed(RemittanceFilter, scope.remittances_for(user), user, reconcile_params).count(),
+            _link("tradespend:remittances", reconcile_params),
+        ),
+        months_to_close=months_waiting(month_start(today)),
+        months_url=_link("tradespend:months", {"waiting": "true"}),
+        expiring=expiring,
+        expiring_list=list(contracts.order_by("valid_to", "number")[:FEW]),
+        expiry_days=settings.KA.contract_expiry_horizon_days,
+        unsupported=_unsupported_deductions(user),
+    )
+
+
+@dataclass
+class AdminDashboard:
+    finance: FinanceDashboard
+    users: Figure
+    stores: Figure
+    accounts: Figure
+    approvals: Figure
+
+
+def admin_dashboard(user, *, today: date) -> AdminDashboard:
+    """The finance dashboard, and how many people, stores, chains and plans waiting for an approval there are."""
+    from promotions.selectors import approval_queue_for
+
+    people = get_user_model().objects.filter(is_active=True)
+    return AdminDashboard(
+        finance=finance_dashboard(user, today=today),
+        users=Figure(people.count(), reverse("admin:auth_user_changelist")),
+        stores=Figure(scope.stores_for(user).active().count(), _link("stores:store-list", {"active": "true"})),
+        accounts=Figure(scope.accounts_for(user).active().count(), _link("accounts:account-list", {"active": "true"})),
+        approvals=Figure(approval_queue_for(user).count(), reverse("promotions:approval-queue")),
+    )
+
+
+DASHBOARDS = {
+    Role.REP: rep_dashboard,
+    Role.SUPERVISOR: supervisor_dashboard,
+    Role.MANAGER: manager_dashboard,
+    Role.FINANCE: finance_dashboard,
+    Role.ADMIN: admin_dashboard,
+}
+
+
+def dashboard_for(user, *, today: date):
+    """The user's role's dashboard, or None for a user without a role."""
+    build = DASHBOARDS.get(scope.user_role(user))
+    return build(user, today=today) if build else None

@@ -1,0 +1,58 @@
+"""Forms of the analysis pages: only parse the query string; every figure comes from a selector."""
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.forms import MonthField
+from ka_portal.lists import style_form_fields
+
+# The longest period one store P&L covers: three years of days.
+STORE_PNL_MAX_DAYS = 3 * 366
+
+
+class TargetMonthForm(forms.Form):
+    """The targets page's month (YYYY-MM); this month when not given."""
+
+    month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)
+
+    def clean_month(self) -> date:
+        today = timezone.localdate()
+        return self.cleaned_data.get("month") or date(today.year, today.month, 1)
+
+
+class StorePnlForm(forms.Form):
+    """A chain (?account=<code>, among the user's) and a period of days (?from=&to=); this month so far by default.
+    cleaned_data holds `account`, `start` and `end`."""
+
+    account = forms.ModelChoiceField(label=_("Key account"), queryset=None, to_field_name="code")
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in (("from", _("From")), ("to", _("To"))):  # query names, not Python identifiers
+            self.fields[name] = forms.DateField(
+                label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+            )
+        self.fields["account"].queryset = accounts.order_by("code")
+        self.fields["account"].label_from_instance = lambda account: f"{account.code} {account.name}"
+        style_form_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        if "from" in self.errors or "to" in self.errors:
+            return data
+        today = timezone.localdate()
+        start = data.get("from") or today.replace(day=1)
+        end = data.get("to") or today
+        if start > end:
+            self.add_error("to", _("The last day must not be before the first day."))
+        elif (end - start).days >= STORE_PNL_MAX_DAYS:
+            self.add_error("to", _("Choose at most %(days)s days.") % {"days": STORE_PNL_MAX_DAYS})
+        data["start"], data["end"] = start, end
+        return data

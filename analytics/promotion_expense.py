@@ -1,0 +1,197 @@
+"""Promotion expense ratio (促销费用率, SPEC §5 Evaluation, §7) by type and by account: which type pays back.
+
+The plans: those whose cost the trade-spend ledger books (approved, running, ended, evaluated:
+tradespend.accruals.ACCRUING_PLAN_STATUSES), of the chains given, starting in the period (the ledger books a plan
+in its start month). For each plan, the figures of the promotion's evaluation (promotions.evaluation.Evaluation):
+
+- cost: what the ledger books for the plan (tradespend.rules.plan_spend): the planned fees and costs until the
+  plan is evaluated, then the evaluation's total cost (the supply funding on the packs actually sold in);
+- sell-in during the plan and in its baseline (the same number of days just before): an evaluated plan's as kept
+  by its evaluation, any other's as the evaluation would read them now (promotions.selectors.evaluation_sales,
+  the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far;
+- expense ratio = cost ÷ sell-in; incremental packs = packs − baseline packs; cost per incremental pack;
+  payback = (sell-in − baseline sell-in) ÷ cost.
+
+A group's figures are those of the sums of its plans' figures (not an average of ratios). A fixed number of
+queries whatever the number of chains and plans.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from ka_portal.formatting import account_name
+from promotions.evaluation import Evaluation
+from promotions.models import PromotionPlan
+from promotions.selectors import evaluation_sales
+from tradespend.accruals import ACCRUING_PLAN_STATUSES
+from tradespend.rules import add_months, month_start, plan_spend
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    plan: PromotionPlan
+    evaluated: bool
+    figures: Evaluation
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    plans: list[PlanFigures]
+    link: str = ""
+
+    @property
+    def evaluated(self) -> int:
+        return sum(1 for plan in self.plans if plan.evaluated)
+
+    @property
+    def figures(self) -> Evaluation:
+        return total_of(plan.figures for plan in self.plans)
+
+
+@dataclass
+class PromotionExpense:
+    month_from: date
+    month_to: date
+    by_type: list[Group]
+    by_account: list[Group]
+    total: Evaluation
+    plans: int
+    evaluated: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.plans
+
+
+def total_of(figures) -> Evaluation:
+    """One Evaluation holding the sums of several (days, packs, sell-in, cost), so its ratios are of the sums."""
+    days = units = base_units = 0
+    amount = base_amount = cost = funding = ZERO
+    for item in figures:
+        days += item.days
+        units += item.sales_units
+        amount += item.sales_amount
+        base_units += item.baseline_units
+        base_amount += item.baseline_amount
+        cost += item.total_cost
+        funding += item.supply_funding
+    return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding)
+
+
+def plan_cost(plan: PromotionPlan, evaluated_total: Decimal | None) -> Decimal:
+    """What the trade-spend ledger books for the plan, in all (tradespend.rules.plan_spend)."""
+    spend = plan_spend(
+        dm_fee=plan.dm_fee,
+        tg_fee=plan.tg_fee,
+        promoter_fee=plan.promoter_fee,
+        gift_cost=plan.gift_cost,
+        price_support=plan.price_support,
+        supply_funding=plan.supply_funding,
+        evaluated_total=evaluated_total,
+    )
+    return sum(spend.values(), ZERO)
+
+
+def _evaluation_of(plan: PromotionPlan):
+    try:
+        return plan.evaluation
+    except PromotionPlan.evaluation.RelatedObjectDoesNotExist:
+        return None
+
+
+def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigures]:
+    """Every plan of ``accounts`` the ledger books, starting in the months ``month_from``–``month_to``, with its
+    evaluation's figures (kept, or as of now for a plan not yet evaluated). Five queries at most."""
+    start, end = month_start(month_from), add_months(month_start(month_to), 1)
+    plans = list(
+        PromotionPlan.objects.filter(
+            account__in=accounts, status__in=ACCRUING_PLAN_STATUSES, start_on__gte=start, start_on__lt=end
+        )
+        .select_related("account", "type", "evaluation")
+        .order_by("start_on", "pk")
+    )  # 1
+    live = evaluation_sales(plan for plan in plans if _evaluation_of(plan) is None)  # 4 more
+    result = []
+    for plan in plans:
+        kept = _evaluation_of(plan)
+        if kept is not None:
+            figures = Evaluation(
+                kept.days,
+                kept.sales_units,
+                kept.sales_amount,
+                kept.baseline_units,
+                kept.baseline_amount,
+                plan_cost(plan, kept.total_cost),
+                kept.supply_funding,
+            )
+        else:
+            sales = live[plan.pk]
+            figures = Evaluation(
+                plan.days,
+                sales.units,
+                sales.amount,
+                sales.baseline_units,
+                sales.baseline_amount,
+                plan_cost(plan, None),
+                plan.supply_funding,
+            )
+        result.append(PlanFigures(plan=plan, evaluated=kept is not None, figures=figures))
+    return result
+
+
+def _plans_link(**query) -> str:
+    """The promotion plan list filtered to an account (by code) and/or a type (by id)."""
+    return f"{reverse('promotions:plan-list')}?{urlencode(query)}"
+
+
+def promotion_expense(*, accounts, month_from: date, month_to: date) -> PromotionExpense:
+    """Promotion expense by type and by account of ``accounts`` (a queryset, already scoped) for the plans starting
+    in the months ``month_from`` to ``month_to``; types in code order, accounts by name."""
+    month_from, month_to = month_start(month_from), month_start(month_to)
+    plans = plan_figures(accounts=accounts, month_from=month_from, month_to=month_to)
+    by_type: dict[int, list[PlanFigures]] = defaultdict(list)
+    by_account: dict[int, list[PlanFigures]] = defaultdict(list)
+    for item in plans:
+        by_type[item.plan.type_id].append(item)
+        by_account[item.plan.account_id].append(item)
+    types = sorted({item.plan.type for item in plans}, key=lambda kind: kind.code)
+    kinds = defaultdict(int)
+    for kind in types:
+        kinds[kind.kind] += 1
+    type_groups = [
+        Group(
+            key=kind.code,
+            label=str(kind.get_kind_display()) + (f" · {kind.name}" if kinds[kind.kind] > 1 else ""),
+            plans=by_type[kind.pk],
+            link=_plans_link(type=kind.pk),
+        )
+        for kind in types
+    ]
+    chains = sorted({item.plan.account for item in plans}, key=lambda account: (account.name, account.code))
+    account_groups = [
+        Group(
+            key=account.code,
+            label=account_name(account),
+            plans=by_account[account.pk],
+            link=_plans_link(account=account.code),
+        )
+        for account in chains
+    ]
+    return PromotionExpense(
+        month_from=month_from,
+        month_to=month_to,
+        by_type=type_groups,
+        by_account=account_groups,
+        total=total_of(item.figures for item in plans),
+        plans=len(plans),
+        evaluated=sum(1 for item in plans if item.evaluated),
+    )

@@ -1,0 +1,276 @@
+"""Store P&L (单店经营分析): per store of one chain over a period, its sell-in, the fees attributable to it, its
+contribution, and how it was visited and executed — set-based, a fixed number of queries however many stores.
+
+What each figure is (the page says the same):
+
+- **Sell-in**: deliveries to the store dated in the period, quantity × price (the delivery's own price, else the
+  listing's purchase price: stores.selectors.delivery_value). Invoices name a chain, never a store, so deliveries
+  are the one per-store figure.
+- **Listing fees**: per store × SKU newly listed in the period, the listing's own fee where it has one, else the
+  amount of the chain's per-store-per-SKU listing term valid on the listing day (contracts of the chain that are
+  active, expired or terminated — a draft is not agreed). Both at once would count one fee twice.
+- **Display fees**: display agreements (evidence.DisplayAgreement) starting in the period: a store's own fee, and a
+  chain-wide agreement's fee split evenly over the chain's active stores. Agreements generated from a promotion
+  plan are left out here: their fee (the plan's TG fee) is in the plan's promotion cost below.
+- **Promoter fees**: each plan approved or beyond that starts in the period, its promoter fee split evenly over the
+  stores it covers (all the chain's active stores, or the chosen ones).
+- **Promotion costs**: the same plans' other costs (DM, TG, gifts, price support, supply funding: the evaluated
+  cost once evaluated, else the planned one, less the promoter fee), split by each covered store's share of the
+  plan's sell-in (its products delivered to its stores during the plan), evenly where it sold nothing in.
+- **Contribution** = sell-in − attributable fees. There is no cost of goods in the portal, so this is not a gross
+  margin: it is what the store brings in before the maker's own costs.
+- **Visits** done (checked out) in the period and their ratings; **execution**: promotion checks at the store in
+  the period (evidence.PromotionExecution) found executed ÷ checked.
+
+A store is flagged "renegotiate or exit" when its fees exceed `KA.store_fee_ratio_alert` of its sell-in (or it
+has fees and no sell-in).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from django.conf import settings
+from django.db.models import Count, F, Q, Sum
+
+from accounts.models import KeyAccount
+from contracts.models import ContractTerm
+from evidence.agreement_rules import split_fee
+from evidence.models import DisplayAgreement, PromotionExecution
+from promotions.models import PromotionPlan
+from stores.models import Delivery, Listing, Store
+from stores.selectors import delivery_value, sell_in_by
+from tradespend.accruals import ACCRUING_CONTRACT_STATUSES, ACCRUING_PLAN_STATUSES
+from visits.models import Visit
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class StorePnl:
+    """One store's line of the P&L."""
+
+    store: Store
+    sell_in: Decimal = ZERO
+    listing_fees: Decimal = ZERO
+    display_fees: Decimal = ZERO
+    promoter_fees: Decimal = ZERO
+    promotion_costs: Decimal = ZERO
+    visits: int = 0
+    ratings: dict[str, int] = field(default_factory=dict)  # red / yellow / green → visits
+    checks: int = 0  # promotion executions checked at the store
+    executed: int = 0
+    threshold: Decimal = Decimal("0.25")
+
+    @property
+    def fees(self) -> Decimal:
+        return self.listing_fees + self.display_fees + self.promoter_fees + self.promotion_costs
+
+    @property
+    def contribution(self) -> Decimal:
+        """Sell-in − attributable fees (no cost of goods: not a gross margin)."""
+        return self.sell_in - self.fees
+
+    @property
+    def fee_ratio(self) -> Decimal | None:
+        """Fees ÷ sell-in; None without sell-in."""
+        return self.fees / self.sell_in if self.sell_in else None
+
+    @property
+    def execution(self) -> Decimal | None:
+        return Decimal(self.executed) / self.checks if self.checks else None
+
+    @property
+    def flagged(self) -> bool:
+        """Renegotiate or exit: fees above the threshold's share of sell-in (any fee without sell-in)."""
+        if not self.sell_in:
+            return self.fees > 0
+        return self.fees > self.sell_in * self.threshold
+
+
+@dataclass
+class StorePnlReport:
+    account: KeyAccount
+    start: date
+    end: date
+    threshold: Decimal
+    rows: list[StorePnl]
+
+    @property
+    def total(self) -> StorePnl:
+        total = StorePnl(store=None, threshold=self.threshold)  # type: ignore[arg-type]
+        for name in ("sell_in", "listing_fees", "display_fees", "promoter_fees", "promotion_costs"):
+            setattr(total, name, sum((getattr(row, name) for row in self.rows), ZERO))
+        for name in ("visits", "checks", "executed"):
+            setattr(total, name, sum(getattr(row, name) for row in self.rows))
+        return total
+
+    @property
+    def flagged(self) -> list[StorePnl]:
+        return [row for row in self.rows if row.flagged]
+
+
+def split_by_weight(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`total` cut to the cent in proportion to `weights`, the shares adding up to it (largest remainders take
+    the odd cents); evenly when every weight is zero."""
+    if not weights:
+        return []
+    whole = sum(weights, Decimal(0))
+    if whole <= 0:
+        return split_fee(total, len(weights))
+    cents = int((Decimal(total) * 100).to_integral_value(rounding=ROUND_DOWN))
+    exact = [Decimal(cents) * weight / whole for weight in weights]
+    shares = [int(value.to_integral_value(rounding=ROUND_DOWN)) for value in exact]
+    order = sorted(range(len(weights)), key=lambda n: (-(exact[n] - shares[n]), n))
+    for n in order[: cents - sum(shares)]:
+        shares[n] += 1
+    return [Decimal(share) / 100 for share in shares]
+
+
+def store_pnl(*, account: KeyAccount, start: date, end: date) -> StorePnlReport:
+    """The store P&L of one chain for start…end (inclusive), ranked by contribution, highest first.
+
+    Stores shown: the chain's active stores, and an inactive one with anything in the period. Ten queries,
+    whatever the number of stores, plans or agreements.
+    """
+    threshold = settings.KA.store_fee_ratio_alert
+    stores = list(Store.objects.filter(account=account).order_by("code"))
+    lines = {store.pk: StorePnl(store=store, threshold=threshold) for store in stores}
+    active_ids = [store.pk for store in stores if store.active]
+
+    deliveries = Delivery.objects.filter(store__account=account)
+    for store_id, total in sell_in_by(deliveries, "store_id", start, end).items():
+        lines[store_id].sell_in = (total or ZERO).quantize(CENT)
+
+    _listing_fees(account, start, end, lines)
+    _display_fees(account, start, end, lines, active_ids)
+    _plan_costs(account, start, end, lines, active_ids)
+    _visits(account, start, end, lines)
+
+    rows = [
+        line for line in lines.values() if line.store.active or line.sell_in or line.fees or line.visits or line.checks
+    ]
+    rows.sort(key=lambda line: (-line.contribution, line.store.code))
+    return StorePnlReport(account=account, start=start, end=end, threshold=threshold, rows=rows)
+
+
+def _listing_fees(account, start, end, lines) -> None:
+    """Two queries: the listings new in the period, and the chain's per-store-per-SKU listing terms."""
+    listings = Listing.objects.filter(store__account=account, listed_on__gte=start, listed_on__lte=end).values_list(
+        "store_id", "listed_on", "listing_fee"
+    )
+    terms = list(
+        ContractTerm.objects.filter(
+            contract__account=account,
+            contract__status__in=ACCRUING_CONTRACT_STATUSES,
+            kind=ContractTerm.Kind.LISTING,
+            basis=ContractTerm.Basis.PER_STORE_SKU,
+            valid_from__lte=end,
+            valid_to__gte=start,
+        )
+        .order_by("valid_from", "pk")
+        .values_list("valid_from", "valid_to", "amount")
+    )
+    for store_id, listed_on, own_fee in listings:
+        fee = own_fee
+        if not fee:
+            fee = sum((amount for valid_from, valid_to, amount in terms if valid_from <= listed_on <= valid_to), ZERO)
+        lines[store_id].listing_fees += fee
+
+
+def _display_fees(account, start, end, lines, active_ids) -> None:
+    """One query: agreements starting in the period, not generated from a plan (its TG fee is the plan's cost)."""
+    agreements = (
+        DisplayAgreement.objects.filter(account=account, start_on__gte=start, start_on__lte=end)
+        .exclude(source=DisplayAgreement.Source.PLAN)
+        .values_list("store_id", "fee")
+    )
+    for store_id, fee in agreements:
+        if store_id is not None:
+            if store_id in lines:  # an agreement of this chain at another chain's store is not this chain's
+                lines[store_id].display_fees += fee
+            continue
+        for shared_by, share in zip(active_ids, split_fee(fee, len(active_ids)), strict=True):
+            lines[shared_by].display_fees += share
+
+
+def _plan_costs(account, start, end, lines, active_ids) -> None:
+    """Three queries: the plans starting in the period, their chosen stores, and their sell-in per store."""
+    plans = list(
+        PromotionPlan.objects.filter(
+            account=account, status__in=ACCRUING_PLAN_STATUSES, start_on__gte=start, start_on__lte=end
+        ).values_list("pk", "all_stores", "promoter_fee", "total_cost", "evaluation__total_cost")
+    )
+    if not plans:
+        return
+    plan_ids = [plan[0] for plan in plans]
+    chosen: dict[int, list[int]] = defaultdict(list)
+    for plan_id, store_id in (
+        PromotionPlan.stores.through.objects.filter(promotionplan_id__in=plan_ids)
+        .order_by("store_id")
+        .values_list("promotionplan_id", "store_id")
+    ):
+        chosen[plan_id].append(store_id)
+    # Each plan's products delivered to the chain's stores during the plan, per (plan, store): one grouped query
+    # (the item's join is the same in the filter and the grouping, so a delivery counts for the plan it fell in).
+    plan_sales = (
+        Delivery.objects.filter(
+            store__account=account,
+            product__promotion_items__plan_id__in=plan_ids,
+            date__gte=F("product__promotion_items__plan__start_on"),
+            date__lte=F("product__promotion_items__plan__end_on"),
+        )
+        .values("product__promotion_items__plan_id", "store_id")
+        .annotate(total=Sum(delivery_value()))
+        .order_by()
+        .values_list("product__promotion_items__plan_id", "store_id", "total")
+    )
+    sold = {(plan_id, store_id): total or ZERO for plan_id, store_id, total in plan_sales}
+    for plan_id, all_stores, promoter_fee, planned_cost, evaluated_cost in plans:
+        covered = [s for s in (active_ids if all_stores else chosen[plan_id]) if s in lines]
+        if not covered:
+            continue
+        for store_id, share in zip(covered, split_fee(promoter_fee, len(covered)), strict=True):
+            lines[store_id].promoter_fees += share
+        cost = max((evaluated_cost if evaluated_cost is not None else planned_cost) - promoter_fee, ZERO)
+        weights = [sold.get((plan_id, store_id), ZERO) for store_id in covered]
+        for store_id, share in zip(covered, split_by_weight(cost, weights), strict=True):
+            lines[store_id].promotion_costs += share
+
+
+def _visits(account, start, end, lines) -> None:
+    """Two queries: visits done (checked out) per store with their ratings, and promotion checks per store."""
+    rating = Visit.Rating
+    visits = (
+        Visit.objects.filter(
+            store__account=account,
+            checked_out_at__isnull=False,
+            checked_in_at__date__gte=start,
+            checked_in_at__date__lte=end,
+        )
+        .values("store_id")
+        .annotate(
+            done=Count("pk"),
+            red=Count("pk", filter=Q(rating=rating.RED)),
+            yellow=Count("pk", filter=Q(rating=rating.YELLOW)),
+            green=Count("pk", filter=Q(rating=rating.GREEN)),
+        )
+        .order_by()
+    )
+    for row in visits:
+        line = lines[row["store_id"]]
+        line.visits = row["done"]
+        line.ratings = {"red": row["red"], "yellow": row["yellow"], "green": row["green"]}
+    executions = (
+        PromotionExecution.objects.filter(
+            store__account=account, checked_at__date__gte=start, checked_at__date__lte=end
+        )
+        .values("store_id")
+        .annotate(checked=Count("pk"), executed=Count("pk", filter=Q(executed=True)))
+        .order_by()
+    )
+    for row in executions:
+        line = lines[row["store_id"]]
+        line.checks, line.executed = row["checked"], row["executed"]

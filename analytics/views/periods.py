@@ -1,0 +1,41 @@
+"""The period of an analysis page: gross to net's period form and presets (tradespend/views/gross_to_net.py),
+with the page's other choices kept across preset buttons."""
+
+from datetime import date
+from urllib.parse import urlencode
+
+from django import forms
+from django.utils import timezone
+
+from tradespend.views.gross_to_net import PeriodForm, _period_query, _presets
+
+from ..channel_mix import BY
+
+
+class AnalysisPeriodForm(PeriodForm):
+    """Month from–to or a preset, without gross to net's account and tier filters."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, with_filters=False, **kwargs)
+
+
+class ChannelMixForm(AnalysisPeriodForm):
+    """The period, and the grouping chosen by the page's tier / format switch (kept when the form is sent)."""
+
+    # Free text, so an unknown grouping falls back to tiers without making the period invalid.
+    by = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def grouping(self) -> str:
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        return data.get("by") if data.get("by") in BY else "tier"
+
+
+def period_context(form: PeriodForm, **keep) -> tuple[date, date, dict]:
+    """The months asked for and what the period partial needs: presets and the export link keeping ``keep``."""
+    today = timezone.localdate()
+    month_from, month_to = form.period(today)
+    kept = {name: value for name, value in keep.items() if value}
+    extra = f"&{urlencode(kept)}" if kept else ""
+    presets = [(name, label, query + extra) for name, label, query in _presets(today)]
+    period = _period_query(month_from, month_to)
+    return month_from, month_to, {"form": form, "presets": presets, "period": period, "export_query": period + extra}

@@ -1,0 +1,236 @@
+"""The chain page (客户经营全景, issue 15 item 1) on a worked example checked by hand: performance by month,
+gross to net against the norm, promotions with uplift and cost per extra pack, aging and DSO, store coverage and
+visit compliance, suggested-order flags, contracts expiring, open disputes — the same on the page, in its Excel
+and by API; scope (a KA manager their own chains; reps and supervisors 404); a fixed number of queries."""
+
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from analytics.chain import chain_overview
+from promotions.models import PromotionEvaluation, PromotionPlan
+from tests.analytics.chain_example import FEB, JAN, MAR, at, chain_example
+from tests.factories import KeyAccountFactory, StoreFactory, make_user
+from tests.promotions.factories import PromotionPlanFactory
+from tests.tradespend.g2n_helpers import invoice
+from tests.visits.factories import VisitFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 1)  # the period is long past: receivables are read on its last day, 2025-03-31
+Status = PromotionPlan.Status
+
+
+@pytest.fixture
+def example(manager, rep):
+    return chain_example(manager, rep)
+
+
+def test_worked_example(example, manager):
+    o = chain_overview(user=manager, account=example, month_from=JAN, month_to=MAR, today=TODAY)
+    p = o.performance
+    assert (p.target, p.actual, p.last_year) == (Decimal("40000"), Decimal("34000"), Decimal("20000"))
+    assert p.achievement == Decimal("0.85") and p.growth == Decimal("0.7")
+    assert [(m.label, m.actual, m.target) for m in o.trend] == [
+        ("2025-01-01", Decimal("8000"), Decimal("10000")),
+        ("2025-02-01", Decimal("12000"), Decimal("10000")),
+        ("2025-03-01", Decimal("14000"), Decimal("20000")),
+    ]
+    assert [m.last_year for m in o.trend] == [Decimal("20000"), 0, 0]
+
+    f = o.figures
+    assert (f.gross, f.rebates, f.promotion, f.unsupported) == (34000, Decimal("1020"), Decimal("2380"), 680)
+    assert (f.spend, f.net, f.ratio) == (Decimal("4080"), Decimal("29920"), Decimal("0.12"))
+    assert o.spend_source == "ledger" and o.norm == Decimal("0.20") and o.ratio_gap == Decimal("-0.08")
+
+    assert [line.plan.title for line in o.promotions.lines] == ["春节堆头", "三月店促"]
+    spring, march = o.promotions.lines
+    assert spring.evaluated and spring.cost == Decimal("1900") and spring.incremental_units == 200
+    assert spring.uplift == Decimal("0.5") and spring.cost_per_incremental_unit == Decimal("9.50")
+    assert not march.evaluated and march.cost == Decimal("1000") and march.uplift is None
+    assert o.promotions.cost == Decimal("2900") and o.promotions.cost_per_incremental_unit == Decimal("9.50")
+
+    assert o.as_of == date(2025, 3, 31)
+    assert o.aging.buckets == {
+        "not_due": Decimal("26320"), "1_30": Decimal("8000"), "31_60": 0, "61_90": 0, "over_90": Decimal("20000")
+    }  # fmt: skip
+    assert o.aging.total == Decimal("54320") and o.aging.dso == Decimal("139.7")
+
+    c = o.coverage
+    assert (c.stores, c.visited, c.planned, c.done) == (3, 2, 4, 1)
+    assert c.coverage == Decimal(2) / 3 and c.compliance == Decimal("0.25")
+    assert o.flags_date == date(2025, 3, 30)
+    assert o.flags == {"no_previous_count": 2, "negative_sales": 1}
+    assert [contract.number for contract in o.contracts_expiring] == ["HT-WMT-END"]
+    assert (o.disputes_open, o.disputes_amount) == (1, Decimal("680"))
+
+
+def test_a_chain_without_a_ledger_shows_its_plans_costs(manager):
+    """No spend was ever accrued for the chain: its approved plans starting in the period are its promotion
+    spend (a draft and a plan starting before the period are not), and the page says the figures are estimated."""
+    chain = KeyAccountFactory(code="HL", owner=manager)
+    invoice(chain, date(2025, 2, 3), "10000.00")
+    PromotionPlanFactory(account=chain, status=Status.APPROVED, start_on=FEB, end_on=date(2025, 2, 10), total_cost=1500)
+    PromotionPlanFactory(account=chain, status=Status.DRAFT, start_on=FEB, end_on=date(2025, 2, 10), total_cost=900)
+    PromotionPlanFactory(
+        account=chain, status=Status.ENDED, start_on=date(2025, 1, 25), end_on=date(2025, 2, 5), total_cost=700
+    )
+    o = chain_overview(user=manager, account=chain, month_from=FEB, month_to=FEB, today=TODAY)
+    assert o.spend_source == "estimate"
+    assert o.figures.promotion == Decimal("1500") and o.figures.ratio == Decimal("0.15")
+
+
+def _page(client, user, code="WMT", **query):
+    client.force_login(user)
+    period = {"month_from": "2025-01", "month_to": "2025-03"}
+    return client.get(reverse("analytics:chain", args=[code]), period | query)
+
+
+def test_the_page_shows_the_figures_and_links_to_the_lists_behind_them(client, example, manager):
+    page = _page(client, manager).content.decode()
+    assert "沃尔玛" in page
+    headline = page[page.index('data-testid="headline"') : page.index('data-testid="chart-trend"')]
+    shown_figures = ("34,000.00", "40,000.00", "85.0 %", "70.0 %", "12.0 %", "20.0 %", "54,320.00", "140")
+    for shown in (*shown_figures, "3家门店中2家", "4个计划拜访中1个"):
+        assert shown in headline, shown
+    # each figure leads to the list it summarises, filtered to the chain
+    assert reverse("contracts:receivables-account", args=[example.pk]) in headline
+    assert "/stores/?account=WMT" in headline
+    start = page.index('data-testid="chart-table-trend"')
+    trend = page[start : page.index("</table>", start)]
+    assert [cell in trend for cell in ("8,000.00", "12,000.00", "14,000.00", "20,000.00")] == [True] * 4
+    aging = page[page.index('data-testid="chart-table-aging"') :]
+    assert "/contracts/aging/invoices/?account=WMT&amp;bucket=over_90&amp;as_of=2025-03-31" in aging
+    assert "29,920.00" in page and "4,080.00" not in headline  # net in the waterfall's table
+    promotions = page[page.index('data-testid="promotions"') :]
+    assert "春节堆头" in promotions and "三月店促" in promotions and "草稿" not in promotions
+    assert "9.50" in promotions and "50.0 %" in promotions
+    attention = page[page.index('data-testid="attention"') :]
+    assert "/visits/suggested-orders/?account=WMT&amp;date=2025-03-30&amp;flag=negative_sales" in attention
+    assert "HT-WMT-END" in attention and "HT-WMT-LONG" not in attention
+    assert "680.00" in attention
+    assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in page or "chart.umd" in page
+
+
+def test_english_reader_sees_the_english_name(client, example, manager):
+    client.cookies["django_language"] = "en"
+    page = _page(client, manager).content.decode()
+    assert '<h1 class="mb-0">Walmart</h1>' in page
+    assert "Sell-in month by month" in page
+
+
+def test_the_api_returns_the_page_figures(client, example, manager):
+    client.force_login(manager)
+    body = client.get("/api/v1/accounts/WMT/overview/", {"from": "2025-01", "to": "2025-03"}).json()
+    assert body["account"]["code"] == "WMT"
+    assert body["performance"] == {
+        "target": "40000.00", "actual": "34000.00", "last_year": "20000.00", "difference": "-6000.00",
+        "achievement": "0.8500", "growth": "0.7000",
+    }  # fmt: skip
+    assert [(m["month"], m["actual"]) for m in body["months"]] == [
+        ("2025-01", "8000.00"), ("2025-02", "12000.00"), ("2025-03", "14000.00")
+    ]  # fmt: skip
+    spend = body["spend"]
+    assert (spend["spend"], spend["net"], spend["ratio"], spend["norm"], spend["gap"]) == (
+        "4080.00", "29920.00", "0.1200", "0.2000", "-0.0800"
+    )  # fmt: skip
+    assert spend["source"] == "ledger"
+    assert body["promotions"]["cost"] == "2900.00" and body["promotions"]["cost_per_incremental_unit"] == "9.50"
+    assert [plan["title"] for plan in body["promotions"]["plans"]] == ["春节堆头", "三月店促"]
+    receivables = body["receivables"]
+    assert receivables["total"] == "54320.00" and receivables["dso"] == "139.7"
+    assert receivables["buckets"]["over_90"] == "20000.00" and receivables["as_of"] == "2025-03-31"
+    assert body["coverage"] | {"coverage": None} == {
+        "stores": 3, "visited": 2, "coverage": None, "planned": 4, "done": 1, "compliance": "0.2500"
+    }  # fmt: skip
+    assert body["suggested_order_flags"] == {"no_previous_count": 2, "negative_sales": 1}
+    assert [c["number"] for c in body["contracts_expiring"]] == ["HT-WMT-END"]
+    assert (body["disputes_open"], body["disputes_amount"]) == (1, "680.00")
+    bad = client.get("/api/v1/accounts/WMT/overview/", {"from": "2025-13"})
+    assert bad.status_code == 400 and "from" in bad.json()["errors"]
+
+
+def test_the_excel_holds_the_same_figures(client, example, manager):
+    response = _page(client, manager, export="xlsx")
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    summary = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(values_only=True)}
+    assert summary["实际"] == (34000, 0.85) and summary["费用"] == (4080, 0.12)
+    months = list(book.worksheets[1].iter_rows(values_only=True))[1:]
+    assert [(m[0], m[1], m[2]) for m in months] == [
+        ("2025-01", 8000, 10000), ("2025-02", 12000, 10000), ("2025-03", 14000, 20000)
+    ]  # fmt: skip
+    promotions = list(book.worksheets[3].iter_rows(values_only=True))[1:]
+    expected = [("春节堆头", 1900, 200, 9.5), ("三月店促", 1000, None, None)]
+    assert [(p[0], p[5], p[7], p[8]) for p in promotions] == expected
+
+
+@pytest.mark.parametrize("who", ["other_manager", "rep", "supervisor"])
+def test_out_of_scope_is_not_found(client, example, who, rep, supervisor):
+    user = {"other_manager": make_user("manager", username="mgr_b"), "rep": rep, "supervisor": supervisor}[who]
+    assert _page(client, user).status_code == 404
+    assert client.get("/api/v1/accounts/WMT/overview/").status_code == 404
+
+
+def test_finance_reads_every_chain(client, example, finance):
+    assert _page(client, finance).status_code == 200
+
+
+def test_a_fixed_number_of_queries_whatever_the_chain_size(client, example, manager, rep):
+    def count() -> int:
+        client.force_login(manager)
+        with CaptureQueriesContext(connection) as queries:
+            assert _page(client, manager).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(5):  # five more stores, each visited, and five more plans, evaluated
+        store = StoreFactory(account=example, rep=rep)
+        day = date(2025, 2, 3 + n)
+        VisitFactory(rep=rep, store=store, checked_in_at=at(day), checked_out_at=at(day, 11))
+        plan = PromotionPlanFactory(account=example, status=Status.EVALUATED, start_on=MAR, end_on=date(2025, 3, 5))
+        PromotionEvaluation.objects.create(
+            plan=plan, days=5, sales_units=10, sales_amount=50, baseline_units=5, baseline_amount=25,
+            total_cost=100, uplift=1,
+        )  # fmt: skip
+        invoice(example, date(2025, 2, 10 + n), "100.00")
+    assert count() == before
+
+
+def test_the_account_page_leads_to_the_chain_page(client, example, manager, supervisor):
+    client.force_login(manager)
+    page = client.get(reverse("accounts:account-detail", args=[example.pk])).content.decode()
+    assert f'href="{reverse("analytics:chain", args=["WMT"])}?preset=year_to_date"' in page
+    client.force_login(make_user("supervisor", username="sup_b"))
+    assert client.get(reverse("accounts:account-detail", args=[example.pk])).status_code == 404
+
+
+def test_the_period_reads_as_account_performance_does(example, manager):
+    """The chain page's headline is the performance page's row for the chain, for any run of months."""
+    from accounts.selectors import Period, account_performance
+
+    for first, last in ((JAN, MAR), (FEB, FEB), (date(2024, 11, 1), date(2025, 4, 1))):
+        o = chain_overview(user=manager, account=example, month_from=first, month_to=last, today=TODAY)
+        rows, _ = account_performance(user=manager, period=Period(first, last), accounts=type(example).objects.all())
+        row = next(r for r in rows if r.account == example)
+        assert (o.performance.target, o.performance.actual, o.performance.last_year) == (
+            row.target, row.actual, row.last_year
+        )  # fmt: skip
+
+
+def test_the_costliest_ten_plans_are_listed_and_every_plan_is_summed(example, manager):
+    for n in range(11):  # eleven more plans in March, 100 … 1,100
+        PromotionPlanFactory(
+            account=example, status=Status.APPROVED, start_on=MAR, end_on=date(2025, 3, 5), total_cost=100 * (n + 1)
+        )
+    o = chain_overview(user=manager, account=example, month_from=JAN, month_to=MAR, today=TODAY)
+    p = o.promotions
+    assert (p.count, p.evaluated_count, len(p.lines)) == (13, 1, 10)
+    assert p.cost == Decimal("2900") + sum(Decimal(100 * (n + 1)) for n in range(11))  # 9,500
+    assert [line.cost for line in p.lines][:3] == [Decimal("1900"), Decimal("1100"), Decimal("1000")]
+    assert p.cost_per_incremental_unit == Decimal("9.50")  # of the evaluated plan only

@@ -1,0 +1,505 @@
+"""Each role's home is a dashboard (issue 15 item 3): every figure counts what its link's list shows, within the
+user's scope, in a fixed number of queries whatever the size of the data.
+
+The worked examples are set on Wednesday 25 November 2026 (Asia/Shanghai): the week began on Monday the 23rd."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from analytics import dashboards
+from contracts.models import Contract, Deduction, Payment
+from promotions.models import PromotionPlan
+from tests.contracts.factories import ContractFactory, InvoiceFactory
+from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.promotions.factories import BudgetFactory, PromotionPlanFactory
+from tests.visits.factories import (
+    RoutePlanFactory,
+    RouteStopFactory,
+    StockCountFactory,
+    SuggestedOrderFactory,
+    TaskFactory,
+    VisitFactory,
+)
+from tradespend.models import ClosedMonth, Dispute, Remittance
+from visits.models import RoutePlan, SuggestedOrder, Task, Visit
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEDNESDAY = date(2026, 11, 25)
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def wednesday():
+    with time_machine.travel(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+def listed(client, url: str) -> int:
+    """How many rows the list page behind a figure shows (every page of it)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+# --- the sales rep -----------------------------------------------------------------------------------------------
+
+
+def rep_world():
+    rep = make_user(Role.REP, username="rep_dash")
+    other = make_user(Role.REP, username="rep_other")
+    account = KeyAccountFactory(name="沃尔玛")
+    stores = {name: StoreFactory(rep=rep, account=account, name=name) for name in ("A店", "B店", "C店", "D店")}
+    theirs = StoreFactory(rep=other, account=account, name="别人的店")
+    return rep, other, stores, theirs
+
+
+def test_rep_sees_todays_stops_and_this_weeks_visits_done_against_planned(client):
+    rep, _other, stores, _theirs = rep_world()
+    plan = RoutePlanFactory(rep=rep, week_start=MONDAY)
+    # Monday: A and B planned, A visited. Wednesday (today): C and D planned, C visited. Thursday: not due yet.
+    RouteStopFactory(plan=plan, day=0, store=stores["A店"])
+    RouteStopFactory(plan=plan, day=0, store=stores["B店"])
+    RouteStopFactory(plan=plan, day=2, store=stores["C店"])
+    RouteStopFactory(plan=plan, day=2, store=stores["D店"])
+    RouteStopFactory(plan=plan, day=3, store=stores["A店"])
+    VisitFactory(rep=rep, store=stores["A店"], checked_in_at=at(MONDAY), checked_out_at=at(MONDAY, 11))
+    VisitFactory(
+        rep=rep,
+        store=stores["C店"],
+        checked_in_at=at(WEDNESDAY, 9),
+        checked_out_at=at(WEDNESDAY, 9) + timedelta(minutes=30),
+    )
+
+    board = dashboards.rep_dashboard(rep, today=WEDNESDAY)
+
+    assert (board.stops_done, board.stops_total) == (1, 2)  # today: C done of C and D
+    assert (board.week_done, board.week_planned) == (2, 4)  # Monday and Wednesday's stops, Thursday not due
+    assert board.week_percent == 50
+    client.force_login(rep)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 of 2 stops visited" in page
+    assert "2 of 4 planned visits done so far" in page
+    assert 'aria-valuenow="50"' in page
+    assert "chart.umd" not in page  # the rep's home loads no chart library: CSS bars
+
+
+def test_rep_open_and_overdue_tasks_are_the_task_list_filtered_alike(client):
+    rep, _other, stores, theirs = rep_world()
+    TaskFactory(store=stores["A店"], title="逾期", due_on=WEDNESDAY - timedelta(days=1))
+    TaskFactory(store=stores["B店"], title="今天到期", due_on=WEDNESDAY)
+    TaskFactory(store=stores["C店"], title="下周", due_on=WEDNESDAY + timedelta(days=7))
+    TaskFactory(
+        store=stores["D店"],
+        title="已完成",
+        due_on=WEDNESDAY - timedelta(days=3),
+        status=Task.Status.DONE,
+        done_at=at(MONDAY),
+    )
+    TaskFactory(store=theirs, title="别人的", due_on=WEDNESDAY - timedelta(days=3))
+
+    board = dashboards.rep_dashboard(rep, today=WEDNESDAY)
+
+    assert board.open_tasks.count == 3
+    assert board.overdue_tasks.count == 1  # due today is not overdue
+    assert [task.title for task in board.tasks_soonest] == ["逾期", "今天到期", "下周"]
+    client.force_login(rep)
+    assert listed(client, board.open_tasks.url) == 3
+    assert listed(client, board.overdue_tasks.url) == 1
+
+
+@pytest.mark.parametrize(("days_ago", "stale"), [(14, False), (15, True)])
+def test_a_stock_count_is_recent_for_the_setting_s_days(client, days_ago, stale):
+    rep, _other, stores, _theirs = rep_world()
+    ListingFactory(store=stores["A店"])
+    visit = VisitFactory(rep=rep, store=stores["A店"], checked_in_at=at(WEDNESDAY - timedelta(days=days_ago), 8))
+    StockCountFactory(visit=visit)
+
+    board = dashboards.rep_dashboard(rep, today=WEDNESDAY)
+
+    assert board.stale_days == 14
+    assert [store.name for store in board.stale_list] == (["A店"] if stale else [])
+
+
+def test_rep_stores_without_a_recent_stock_count_are_the_store_list_filtered_alike(client):
+    rep, other, stores, theirs = rep_world()
+    for store in (*stores.values(), theirs):
+        ListingFactory(store=store)
+    recent = VisitFactory(rep=rep, store=stores["A店"], checked_in_at=at(WEDNESDAY - timedelta(days=3)))
+    StockCountFactory(visit=recent)
+    old = VisitFactory(rep=rep, store=stores["B店"], checked_in_at=at(WEDNESDAY - timedelta(days=20)))
+    StockCountFactory(visit=old)
+    stores["D店"].active = False  # closed: nothing to count there
+    stores["D店"].save()
+    # B counted 20 days ago and C never: two stale; A is recent, D inactive, the other rep's store is not mine.
+
+    board = dashboards.rep_dashboard(rep, today=WEDNESDAY)
+
+    assert board.stale_stores.count == 2
+    assert [(s.name, s.last_counted_at is None) for s in board.stale_list] == [("B店", False), ("C店", True)]
+    client.force_login(rep)
+    assert listed(client, board.stale_stores.url) == 2
+
+
+def test_rep_negative_sales_are_the_latest_suggested_orders_flagged(client):
+    rep, _other, stores, theirs = rep_world()
+    negative = SuggestedOrder.Flag.NEGATIVE_SALES
+    SuggestedOrderFactory(store=stores["A店"], date=WEDNESDAY, flag=negative, suggested_cases=0, suggested_packs=0)
+    SuggestedOrderFactory(store=stores["B店"], date=WEDNESDAY)
+    SuggestedOrderFactory(store=stores["C店"], date=WEDNESDAY - timedelta(days=1), flag=negative)  # an older night
+    SuggestedOrderFactory(store=theirs, date=WEDNESDAY, flag=negative)
+
+    board = dashboards.rep_dashboard(rep, today=WEDNESDAY)
+
+    assert board.negative_sales.count == 1
+    assert board.negative_date == WEDNESDAY
+    assert [order.store.name for order in board.negative_list] == ["A店"]
+    client.force_login(rep)
+    assert listed(client, board.negative_sales.url) == 1
+
+
+def test_rep_promotions_running_are_those_at_their_stores(client):
+    rep, other, stores, theirs = rep_world()
+    elsewhere = StoreFactory(rep=other, name="别的连锁的店")
+    running = PromotionPlan.Status.RUNNING
+    PromotionPlanFactory(
+        account=stores["A店"].account, title="沃尔玛DM", status=running, start_on=WEDNESDAY, end_on=WEDNESDAY
+    )
+    PromotionPlanFactory(account=elsewhere.account, title="别处的DM", status=running, owner=other)
+    PromotionPlanFactory(account=stores["A店"].account, title="已批准", status=PromotionPlan.Status.APPROVED)
+
+    board = dashboards.rep_dashboard(rep, today=WEDNESDAY)
+
+    assert [plan.title for plan in board.promotion_list] == ["沃尔玛DM"]
+    client.force_login(rep)
+    assert listed(client, board.promotions.url) == board.promotions.count == 1
+
+
+def test_rep_with_nothing_sees_the_empty_states_in_english(client):
+    rep = make_user(Role.REP, username="rep_new")
+    client.force_login(rep)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No stops planned today." in page
+    assert "No visits planned so far this week." in page
+    assert "No open tasks" in page
+    assert "Nothing to flag at your stores." in page
+
+
+# --- the KA supervisor -------------------------------------------------------------------------------------------
+
+
+def team_world():
+    supervisor = make_user(Role.SUPERVISOR, username="sup_dash")
+    reps = [make_user(Role.REP, username=f"rep_team{i}", supervisor=supervisor) for i in (1, 2)]
+    stranger = make_user(Role.REP, username="rep_stranger", supervisor=make_user(Role.SUPERVISOR, username="sup_x"))
+    return supervisor, reps, stranger
+
+
+def test_supervisor_compliance_by_rep_this_week(client):
+    supervisor, (first, second), stranger = team_world()
+    store1, store2 = StoreFactory(rep=first), StoreFactory(rep=second)
+    plan = RoutePlanFactory(rep=first, week_start=MONDAY)
+    RouteStopFactory(plan=plan, day=0, store=store1)
+    RouteStopFactory(plan=plan, day=1, store=store1)
+    VisitFactory(rep=first, store=store1, checked_in_at=at(MONDAY), checked_out_at=at(MONDAY, 11))
+    plan2 = RoutePlanFactory(rep=second, week_start=MONDAY)
+    RouteStopFactory(plan=plan2, day=2, store=store2)
+
+    board = dashboards.supervisor_dashboard(supervisor, today=WEDNESDAY)
+
+    rows = {row.rep.username: (row.planned, row.done) for row in board.compliance}
+    assert rows == {"rep_team1": (2, 1), "rep_team2": (1, 0)}
+    assert (board.done_total, board.planned_total) == (1, 3)
+    chart = board.compliance_chart
+    assert chart.kind == "horizontal"
+    assert [row["values"] for row in chart.rows] == [["2", "1"], ["1", "0"]]
+
+
+def test_supervisor_reviews_the_teams_yellow_and_red_visits_of_the_last_seven_days(client):
+    supervisor, (first, second), stranger = team_world()
+    VisitFactory(rep=first, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY))
+    VisitFactory(rep=second, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY - timedelta(days=6)))  # 7th day back
+    VisitFactory(rep=second, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY - timedelta(days=7)))  # too old
+    VisitFactory(rep=first, rating=Visit.Rating.YELLOW, checked_in_at=at(MONDAY))
+    VisitFactory(rep=first, rating=Visit.Rating.GREEN, checked_in_at=at(MONDAY))
+    VisitFactory(rep=stranger, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY))  # another team
+
+    board = dashboards.supervisor_dashboard(supervisor, today=WEDNESDAY)
+
+    assert (board.red_visits.count, board.yellow_visits.count) == (2, 1)
+    assert [visit.rating for visit in board.review_list] == ["red", "red", "yellow"]
+    client.force_login(supervisor)
+    assert listed(client, board.red_visits.url) == 2
+    assert listed(client, board.yellow_visits.url) == 1
+
+
+def test_supervisor_overdue_tasks_are_the_teams(client):
+    supervisor, (first, _second), stranger = team_world()
+    TaskFactory(store=StoreFactory(rep=first), due_on=WEDNESDAY - timedelta(days=2))
+    TaskFactory(store=StoreFactory(rep=first), due_on=WEDNESDAY)
+    TaskFactory(store=StoreFactory(rep=stranger), due_on=WEDNESDAY - timedelta(days=2))
+
+    board = dashboards.supervisor_dashboard(supervisor, today=WEDNESDAY)
+
+    assert board.overdue_tasks.count == 1
+    client.force_login(supervisor)
+    assert listed(client, board.overdue_tasks.url) == 1
+
+
+def test_supervisor_sees_each_rep_without_a_published_plan_for_next_week(client):
+    supervisor, (first, second), stranger = team_world()
+    next_monday = MONDAY + timedelta(days=7)
+    RoutePlanFactory(rep=first, week_start=next_monday, status=RoutePlan.Status.PUBLISHED)
+    draft = RoutePlanFactory(rep=second, week_start=next_monday, status=RoutePlan.Status.DRAFT)
+    third = make_user(Role.REP, username="rep_team3", supervisor=supervisor)
+
+    board = dashboards.supervisor_dashboard(supervisor, today=WEDNESDAY)
+
+    assert board.next_week == next_monday
+    assert [(row.rep.username, row.plan) for row in board.unpublished] == [("rep_team2", draft), (third.username, None)]
+    client.force_login(supervisor)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/visits/routes/{draft.pk}/" in page and "rep_stranger" not in page
+
+
+# --- the KA manager ----------------------------------------------------------------------------------------------
+
+
+def manager_world():
+    manager = make_user(Role.MANAGER, username="mgr_dash")
+    rival = make_user(Role.MANAGER, username="mgr_rival")
+    mine = KeyAccountFactory(owner=manager, name="大润发", name_en="RT-Mart", code="RTM")
+    theirs = KeyAccountFactory(owner=rival, name="欧尚", name_en="Auchan", code="AUC")
+    return manager, rival, mine, theirs
+
+
+def test_manager_sees_plans_to_approve_with_their_accounts_budget_left(client):
+    manager, rival, mine, theirs = manager_world()
+    BudgetFactory(
+        account=mine,
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 12, 31),
+        amount=Decimal("30000"),
+        consumed=Decimal("12000"),
+    )
+    PromotionPlanFactory(
+        account=mine, status=PromotionPlan.Status.SUBMITTED, title="大润发DM", start_on=date(2026, 12, 3)
+    )
+    PromotionPlanFactory(account=mine, status=PromotionPlan.Status.DRAFT)
+    PromotionPlanFactory(account=theirs, status=PromotionPlan.Status.SUBMITTED)
+
+    board = dashboards.manager_dashboard(manager, today=WEDNESDAY)
+
+    assert board.approvals.count == 1
+    assert board.approval_list[0].queue_budget.remaining == Decimal("18000.00")
+    client.force_login(manager)
+    queue = client.get(board.approvals.url)
+    assert [plan.title for plan in queue.context["plans"]] == ["大润发DM"]
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "budget left 18,000.00" in page
+
+
+def test_manager_achievement_by_account_this_month_and_year_to_date(client):
+    from accounts.models import SalesTarget
+
+    manager, rival, mine, theirs = manager_world()
+    SalesTarget.objects.create(account=mine, year=2026, month=1, amount=Decimal("10000"))
+    SalesTarget.objects.create(account=mine, year=2026, month=11, amount=Decimal("4000"))
+    InvoiceFactory(account=mine, date=date(2026, 1, 10), amount=Decimal("6000"))
+    InvoiceFactory(account=mine, date=date(2026, 11, 2), amount=Decimal("5000"))
+    InvoiceFactory(account=theirs, date=date(2026, 11, 2), amount=Decimal("9000"))
+
+    board = dashboards.manager_dashboard(manager, today=WEDNESDAY)
+
+    # This month: 5,000 of 4,000 = 125 %; year to date: 11,000 of 14,000 = 78.6 %.
+    chart = board.achievement_chart
+    assert chart.labels == ["大润发"]
+    assert chart.rows[0]["values"] == ["125.0 %", "78.6 %"]
+
+
+def test_manager_contracts_ending_within_sixty_days_are_the_ledger_filtered_alike(client):
+    manager, rival, mine, theirs = manager_world()
+    ContractFactory(account=mine, valid_to=WEDNESDAY + timedelta(days=10))
+    ContractFactory(account=mine, valid_to=WEDNESDAY + timedelta(days=60))  # the 60th day is within
+    ContractFactory(account=mine, valid_to=WEDNESDAY + timedelta(days=61))
+    ContractFactory(account=mine, valid_to=WEDNESDAY - timedelta(days=1))  # ended yesterday: expired today
+    ContractFactory(account=mine, valid_to=WEDNESDAY + timedelta(days=5), status=Contract.Status.DRAFT)
+    ContractFactory(account=theirs, valid_to=WEDNESDAY + timedelta(days=10))
+
+    board = dashboards.manager_dashboard(manager, today=WEDNESDAY)
+
+    assert board.expiring.count == 2
+    client.force_login(manager)
+    assert listed(client, board.expiring.url) == 2
+
+
+def test_manager_unsupported_deductions_are_their_chains(client):
+    manager, rival, mine, theirs = manager_world()
+    invoice = InvoiceFactory(account=mine)
+    deduction = {"invoice": invoice, "date": date(2026, 10, 5), "kind": Deduction.Kind.LISTING, "reason": "进场费"}
+    Deduction.objects.create(account=mine, amount=Decimal("600.00"), **deduction)
+    Deduction.objects.create(account=mine, amount=Decimal("400.00"), **deduction)
+    Deduction.objects.create(account=mine, amount=Decimal("900.00"), state=Deduction.State.MATCHED, **deduction)
+    Deduction.objects.create(
+        account=theirs, amount=Decimal("700.00"), **{**deduction, "invoice": InvoiceFactory(account=theirs)}
+    )
+
+    board = dashboards.manager_dashboard(manager, today=WEDNESDAY)
+
+    assert (board.unsupported.count, board.unsupported.amount) == (2, Decimal("1000.00"))
+    client.force_login(manager)
+    assert listed(client, board.unsupported.url) == 2
+
+
+def test_manager_home_shows_only_their_chains(client):
+    manager, rival, mine, theirs = manager_world()
+    client.force_login(manager)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "RT-Mart" in page and "Auchan" not in page
+    assert page.count("chart.umd") == 1
+
+
+# --- finance and the administrator -------------------------------------------------------------------------------
+
+
+def test_finance_overdue_buckets_equal_the_aging_report_and_its_invoices(client):
+    from contracts.selectors import aging_report
+
+    finance = make_user(Role.FINANCE, username="fin_dash")
+    account = KeyAccountFactory()
+    for days_past_due, amount in ((-5, "500"), (10, "1000"), (45, "2000"), (100, "3000")):
+        due = WEDNESDAY - timedelta(days=days_past_due)
+        InvoiceFactory(account=account, date=due - timedelta(days=60), due_on=due, amount=Decimal(amount))
+
+    board = dashboards.finance_dashboard(finance, today=WEDNESDAY)
+
+    chart = board.aging_chart
+    assert [row["values"][0] for row in chart.rows] == ["1,000.00", "2,000.00", "0.00", "3,000.00"]
+    assert board.overdue_total == Decimal("6000.00")  # the 500 not due yet is not overdue
+    report = aging_report(finance, as_of=WEDNESDAY)
+    assert [amount for _v, _l, amount, _u in board.overdue_buckets] == [
+        report.total.buckets[b] for b in ("1_30", "31_60", "61_90", "over_90")
+    ]
+    client.force_login(finance)
+    for _value, _label, amount, url in board.overdue_buckets:
+        assert client.get(url).context["total"] == amount
+
+
+def test_finance_open_disputes_remittances_to_reconcile_and_months_to_close(client):
+    finance = make_user(Role.FINANCE, username="fin_dash")
+    account = KeyAccountFactory()
+    august, september = (
+        InvoiceFactory(account=account, date=date(2026, 8, 3)),
+        InvoiceFactory(account=account, date=date(2026, 9, 3)),
+    )
+    ClosedMonth.objects.create(month=date(2026, 8, 1))
+    common = {
+        "invoice": september,
+        "account": account,
+        "date": date(2026, 9, 20),
+        "kind": Deduction.Kind.DM,
+        "reason": "DM",
+    }
+    disputed = Deduction.objects.create(amount=Decimal("300"), **common)
+    settled = Deduction.objects.create(amount=Decimal("200"), state=Deduction.State.MATCHED, **common)
+    Dispute.objects.create(deduction=disputed, reason="无依据", due_on=date(2026, 12, 20))
+    Dispute.objects.create(
+        deduction=Deduction.objects.create(amount=Decimal("100"), **common),
+        reason="已收回",
+        due_on=date(2026, 12, 20),
+        status=Dispute.Status.RECOVERED,
+    )
+    paid = {"account": account, "date": date(2026, 10, 8)}
+    full = Payment.objects.create(amount=Decimal("1000"), allocated_amount=Decimal("1000"), **paid)
+    partial = Payment.objects.create(amount=Decimal("1000"), allocated_amount=Decimal("800"), **paid)
+    explained = Payment.objects.create(amount=Decimal("500"), allocated_amount=Decimal("500"), **paid)
+    Remittance.objects.create(reference="R1", cash=Decimal("1000"), payment=full, **paid)
+    Remittance.objects.create(reference="R2", cash=Decimal("1000"), payment=partial, **paid)  # 200 unallocated
+    with_unsupported = Remittance.objects.create(reference="R3", cash=Decimal("500"), payment=explained, **paid)
+    with_unsupported.deductions.set([disputed, settled])  # one deduction still unsupported
+
+    board = dashboards.finance_dashboard(finance, today=WEDNESDAY)
+
+    assert board.open_disputes.count == 1
+    assert board.to_reconcile.count == 2
+    # August is closed; September (invoice, deductions) and October (nothing but payments) … only months with records.
+    assert board.months_to_close == [date(2026, 9, 1)]
+    client.force_login(finance)
+    assert listed(client, board.open_disputes.url) == 1
+    assert listed(client, board.to_reconcile.url) == 2
+    assert [row["month"] for row in client.get(board.months_url).context["rows"]] == board.months_to_close
+    assert august.account == account
+
+
+def test_admin_sees_the_finance_dashboard_and_the_counts(client):
+    admin = make_user(Role.ADMIN, username="admin_dash")
+    StoreFactory()
+    StoreFactory(active=False)
+
+    board = dashboards.admin_dashboard(admin, today=WEDNESDAY)
+
+    assert board.stores.count == 1
+    client.force_login(admin)
+    assert listed(client, board.stores.url) == 1
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="chart-table-overdue-aging"' in page
+    assert "逾期应收" in page
+
+
+# --- a fixed number of queries ------------------------------------------------------------------------------------
+
+
+def world(size: int, tag: str):
+    """One team, one manager's chains and finance, whose every list on the dashboards holds ``size`` rows per kind."""
+    supervisor = make_user(Role.SUPERVISOR, username=f"sup_{tag}")
+    manager = make_user(Role.MANAGER, username=f"mgr_{tag}")
+    finance = make_user(Role.FINANCE, username=f"fin_{tag}")
+    rep = make_user(Role.REP, username=f"rep_{tag}", supervisor=supervisor)
+    plan = RoutePlanFactory(rep=rep, week_start=MONDAY)
+    for n in range(size):
+        make_user(Role.REP, username=f"rep_{tag}_{n}", supervisor=supervisor)
+        account = KeyAccountFactory(owner=manager)
+        store = StoreFactory(rep=rep, account=account)
+        ListingFactory(store=store, product=ProductFactory())
+        TaskFactory(store=store, due_on=WEDNESDAY - timedelta(days=1))
+        RouteStopFactory(plan=plan, day=2, store=store)
+        VisitFactory(rep=rep, store=store, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY, 8))
+        SuggestedOrderFactory(store=store, date=WEDNESDAY, flag=SuggestedOrder.Flag.NEGATIVE_SALES)
+        PromotionPlanFactory(account=account, status=PromotionPlan.Status.RUNNING, start_on=MONDAY, end_on=WEDNESDAY)
+        PromotionPlanFactory(account=account, status=PromotionPlan.Status.SUBMITTED)
+        BudgetFactory(account=account)
+        ContractFactory(account=account, valid_to=WEDNESDAY + timedelta(days=20))
+        invoice = InvoiceFactory(account=account, date=date(2026, 8, 1), due_on=date(2026, 9, 1))
+        Deduction.objects.create(
+            account=account, invoice=invoice, date=date(2026, 9, 5), kind=Deduction.Kind.DM, amount=10, reason="DM"
+        )
+    return {
+        "rep": rep,
+        "supervisor": supervisor,
+        "manager": manager,
+        "finance": finance,
+        "admin": make_user(Role.ADMIN, username=f"adm_{tag}"),
+    }
+
+
+@pytest.mark.parametrize("role", ["rep", "supervisor", "manager", "finance", "admin"])
+def test_a_dashboard_runs_the_same_number_of_queries_whatever_the_size(client, role):
+    counts = []
+    for size, tag in ((1, "small"), (4, "large")):  # finance and the administrator see both worlds the second time
+        client.force_login(world(size, tag)[role])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts

@@ -1,0 +1,70 @@
+"""The chain page in a browser (issue 15 items 1 and 4): the charts are drawn, each chart's figures table reads
+the worked example in the reader's language, and no part of the page is wider than the screen at 375 or 1280 px."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from tests.analytics.chain_example import chain_example
+from tests.factories import make_user
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+URL = "/analysis/chains/WMT/?month_from=2025-01&month_to=2025-03"
+
+
+@pytest.fixture
+def chain(db):
+    manager = make_user(Role.MANAGER, username="mgr1", password="demo-pass-1")
+    return chain_example(manager, make_user(Role.REP, username="rep1"))
+
+
+def _table(page, name: str) -> list[list[str]]:
+    """The rows of a chart's figures table, as text (read whether or not its <details> is open)."""
+    return page.eval_on_selector_all(
+        f"[data-testid=chart-table-{name}] tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))"
+    )
+
+
+def _check(page, width: int) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # Chart.js drew on every canvas (a drawn canvas has a size set by the library)
+    expect(page.locator("[data-chart] canvas")).to_have_count(3)
+    page.wait_for_function("[...document.querySelectorAll('[data-chart] canvas')].every(c => Chart.getChart(c))")
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "mgr1", "demo-pass-1")
+        page.goto(URL)
+        assert page.get_by_role("heading", level=1).inner_text() == "沃尔玛"
+        _check(page, width)
+        trend = _table(page, "trend")
+        assert trend[0] == ["月份", "实际", "指标", "去年"]
+        assert trend[1:] == [
+            ["2025年1月", "8,000.00", "10,000.00", "20,000.00"],
+            ["2025年2月", "12,000.00", "10,000.00", "0.00"],
+            ["2025年3月", "14,000.00", "20,000.00", "0.00"],
+        ]
+        waterfall = _table(page, "waterfall")
+        assert waterfall[1][1] == "34,000.00" and waterfall[-1][1] == "29,920.00"
+        aging = _table(page, "aging")
+        assert aging[1] == ["未到期", "26,320.00"] and aging[-1] == ["90天以上", "20,000.00"]
+        page.screenshot(path=f"tests/e2e/artifacts/chain-page-zh-{width}.png", full_page=True)
+
+        page.locator("#language").select_option("en")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Walmart")
+        _check(page, width)
+        trend = _table(page, "trend")
+        assert trend[0] == ["Month", "Actual", "Target", "Last year"]
+        assert [row[0] for row in trend[1:]] == ["January 2025", "February 2025", "March 2025"]
+        assert _table(page, "aging")[-1] == ["Over 90 days", "20,000.00"]
+        page.screenshot(path=f"tests/e2e/artifacts/chain-page-en-{width}.png", full_page=True)
+    finally:
+        context.close()
