@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import MONEY_MAX
+from ka_portal.formatting import account_name
 from ka_portal.models import ActiveQuerySet
 
 from .roles import Role
@@ -88,7 +89,8 @@ class KeyAccount(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        # what a choice list, the admin and a label show: the code and the chain's name in the reader's language
+        return f"{self.code} {account_name(self)}"
 
 
 class Contact(models.Model):

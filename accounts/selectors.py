@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import F, QuerySet, Sum
 
 from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month
+from ka_portal.formatting import account_name
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 
 from .models import Contact, KeyAccount, SalesTarget
@@ -62,7 +63,7 @@ class Performance:
 
 SORT_KEYS = {
     "code": lambda p: p.account.code,
-    "name": lambda p: p.account.name,
+    "name": lambda p: account_name(p.account),
     "tier": lambda p: p.account.tier,
     "target": lambda p: p.target,
     "actual": lambda p: p.actual,

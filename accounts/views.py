@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.formatting import display_name
+from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
@@ -255,8 +255,8 @@ def performance(request):
 def _performance_xlsx(rows, total, period):
     headers = [label for _key, label in PERFORMANCE_COLUMNS] + [_("Same period last year")]
     lines = [
-        [r.account.code, r.account.name, r.account.tier, r.target, r.actual, r.difference, r.achievement, r.growth,
-         r.last_year]
+        [r.account.code, account_name(r.account), r.account.tier, r.target, r.actual, r.difference, r.achievement,
+         r.growth, r.last_year]
         for r in rows
     ]  # fmt: skip
     lines.append(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from ka_portal import excel
+from ka_portal.formatting import account_name
 
 from .receivables import Bucket
 
@@ -27,7 +28,7 @@ def aging_workbook(report):
     def line(code, name, row):
         return [code, name, *[amount for _bucket, amount in row.cells], row.total, row.sales, row.dso]
 
-    rows = [line(r.account.code, r.account.name, r) for r in report.rows]
+    rows = [line(r.account.code, account_name(r.account), r) for r in report.rows]
     rows.append(line("", _("Total"), report.total))
     formats = {len(headers) - 1: "0.0"}
     title = _("Aging %(date)s") % {"date": report.as_of.isoformat()}
@@ -46,7 +47,16 @@ def aging_invoices_workbook(invoices, *, as_of):
         _("Open"),
     ]
     rows = (
-        [i.account.name, i.number, i.date, i.due_on, i.days_past_due, str(i.bucket.label), i.amount, i.open_as_of]
+        [
+            account_name(i.account),
+            i.number,
+            i.date,
+            i.due_on,
+            i.days_past_due,
+            str(i.bucket.label),
+            i.amount,
+            i.open_as_of,
+        ]
         for i in invoices
     )
     title = _("Invoices %(date)s") % {"date": as_of.isoformat()}
@@ -68,7 +78,7 @@ def statement_workbook(statement):
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.merge_cells("A1:F1")
     sheet["A1"].alignment = Alignment(horizontal="center")
-    excel.append_row(sheet, [_("Key account"), f"{account.name} ({account.code})"])
+    excel.append_row(sheet, [_("Key account"), f"{account_name(account)} ({account.code})"])
     period = f"{date_format(statement.date_from, 'Y-m-d')} – {date_format(statement.date_to, 'Y-m-d')}"
     excel.append_row(sheet, [_("Period"), period])
     excel.append_row(sheet, [])

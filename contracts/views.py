@@ -23,6 +23,7 @@ from django.views.generic import DetailView
 
 from ka_portal import downloads
 from ka_portal.errors import DomainError
+from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import ModelPermissionMixin, require
@@ -81,7 +82,7 @@ class ContractListView(FinanceMixin, FilteredListView):
     export_name = _("contracts")
     export_columns = [
         Column(_("Number"), lambda c: c.number),
-        Column(_("Key account"), lambda c: c.account.name),
+        Column(_("Key account"), lambda c: account_name(c.account)),
         Column(_("Kind"), lambda c: c.get_kind_display()),
         Column(_("Status"), lambda c: Contract.Status(c.status_today).label),
         Column(_("Signed on"), lambda c: c.signed_on),

@@ -313,6 +313,7 @@ class SummaryRow:
     deepest: Decimal | None
     average_depth: Decimal | None
     products: list[ProductLow] = field(default_factory=list)
+    account_name_en: str = ""
 
     @property
     def mechanics_shown(self) -> list[tuple[str, int]]:
@@ -334,7 +335,7 @@ def competitor_summary(sightings: QuerySet) -> list[SummaryRow]:
     depth_expr = _depth_expression()
     rows = (
         sightings.order_by()
-        .values("account_id", "account__code", "account__name", "brand")
+        .values("account_id", "account__code", "account__name", "account__name_en", "brand")
         .annotate(
             sightings=Count("id"),
             stores=Count("store", distinct=True),
@@ -364,6 +365,7 @@ def competitor_summary(sightings: QuerySet) -> list[SummaryRow]:
             account_id=row["account_id"],
             account_code=row["account__code"],
             account_name=row["account__name"],
+            account_name_en=row["account__name_en"],
             brand=row["brand"],
             sightings=row["sightings"],
             stores=row["stores"],

@@ -346,7 +346,7 @@ def _when(moment: datetime | None) -> str:
 
 
 def _day(moment: datetime | None) -> str:
-    return date_format(timezone.localtime(moment), "Y-m-d") if moment else "?"
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT") if moment else "?"
 
 
 def _other_store(signal: FraudSignal) -> str:

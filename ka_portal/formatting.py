@@ -112,3 +112,12 @@ def account_name(account) -> str:
     if english and (get_language() or "").startswith("en"):
         return english
     return account.name
+
+
+def account_other_name(account) -> str:
+    """The chain's name in the other language, to show beside account_name: 沃尔玛 beside Walmart for an English
+    reader, Walmart beside 沃尔玛 for a Chinese one; empty for a chain without an English name."""
+    english = getattr(account, "name_en", "") if account is not None else ""
+    if not english:
+        return ""
+    return account.name if account_name(account) == english else english

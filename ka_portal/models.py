@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .system_texts import render
+
 
 class ActiveQuerySet(models.QuerySet):
     """Records with an ``active`` flag (key accounts, stores, products, listings): ``.active()`` instead of
@@ -62,7 +64,16 @@ class TransitionLog(models.Model):
         related_name="+",
     )
     at = models.DateTimeField(_("at"), auto_now_add=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True)  # what a person typed, as typed
+    # What the system wrote: a code of ka_portal.system_texts and its parameters, made a sentence when read.
+    message = models.CharField(_("message"), max_length=60, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
 
     class Meta:
         abstract = True
+
+    @property
+    def text(self) -> str:
+        """The line's note for the reader: what a person typed, then the system's message in the reader's language."""
+        system = render(self.message, self.params) if self.message else ""
+        return " ".join(part for part in (self.note, system) if part)

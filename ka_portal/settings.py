@@ -192,6 +192,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# One date format per language, named on pages ({{ d|date:"SHORT_DATE_FORMAT" }}): see ka_portal/formats/.
+FORMAT_MODULE_PATH = ["ka_portal.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True
 

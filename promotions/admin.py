@@ -49,8 +49,12 @@ class PromotionItemInline(ReadOnlyInline):
 
 class TransitionInline(ReadOnlyInline):
     model = PromotionTransition
-    fields = ("from_status", "to_status", "by", "at", "note")
-    readonly_fields = ("at",)
+    fields = ("from_status", "to_status", "by", "at", "note_text")
+    readonly_fields = ("at", "note_text")
+
+    @admin.display(description=_("note"))
+    def note_text(self, transition) -> str:
+        return transition.text
 
 
 def _run_step(modeladmin, request, queryset, step, done):

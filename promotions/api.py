@@ -28,7 +28,14 @@ from .models import Budget, PromotionItem, PromotionPlan, PromotionTransition, P
 class PromotionTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PromotionType
-        fields = ["id", "code", "kind", "name", "typical_price_ratio", "max_days", "periods_allowed", "company_share"]
+        fields = [
+            "id", "code", "kind", "name", "display_name", "typical_price_ratio", "max_days", "periods_allowed",
+            "company_share",
+        ]  # fmt: skip
+
+    display_name = serializers.CharField(
+        source="local_name", read_only=True, help_text="The name in the reader's language (Accept-Language)."
+    )
 
 
 User = get_user_model()
@@ -58,10 +65,19 @@ class PromotionItemSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.ModelSerializer):
     # None for the steps the nightly job takes.
     by = serializers.CharField(source="by.username", default=None, read_only=True, allow_null=True)
+    note = serializers.CharField(
+        source="text",
+        read_only=True,
+        help_text="What a person typed, then the system's message, in the reader's language (Accept-Language).",
+    )
+    message = serializers.CharField(
+        read_only=True, help_text="The code of the system's message (empty when a person wrote the note alone)."
+    )
+    params = serializers.DictField(read_only=True, help_text="The system message's parameters.")
 
     class Meta:
         model = PromotionTransition
-        fields = ["from_status", "to_status", "by", "at", "note"]
+        fields = ["from_status", "to_status", "by", "at", "note", "message", "params"]
 
 
 class ViolationSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal import bounds
+from ka_portal.formatting import account_name
 from ka_portal.lists import style_form_fields
 from ka_portal.scope import accounts_for, user_role
 from stores.models import Product
@@ -61,7 +62,7 @@ class PlanForm(forms.Form):
         self.user = user
         self.fields["account"].queryset = accounts_for(user).active()
         self.fields["stores"].queryset = selectors.scoped_stores_for_drafting(user)
-        self.fields["stores"].label_from_instance = lambda store: f"{store.name} ({store.account.name})"
+        self.fields["stores"].label_from_instance = lambda store: f"{store.name} ({account_name(store.account)})"
         if user_role(user) not in ("manager", "admin"):
             del self.fields["price_floor_override_reason"]
         style_form_fields(self)

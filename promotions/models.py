@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
@@ -76,7 +77,27 @@ class PromotionType(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local_name
+
+    @property
+    def local_name(self) -> str:
+        """The type's name for the reader: the stored name is the company's Chinese one; a reader of another
+        language sees the translated label of a seeded type (TYPE_LABELS, by its stable code), and a type the
+        company added keeps its own name in every language."""
+        label = TYPE_LABELS.get(self.code)
+        if label is None or (get_language() or "zh").startswith("zh"):
+            return self.name
+        return str(label)
+
+
+# The seeded types (demo/promotions.py) by their stable code, as an English reader names them.
+TYPE_LABELS = {
+    "INSTORE": _("In-store promotion"),
+    "DM": _("DM flyer"),
+    "CRAZY": _("Crazy price"),
+    "CLEAR": _("Delisting clearance"),
+    "BUNDLE": _("Buy-and-get bundle (2+1 / 1+1)"),
+}
 
 
 class Budget(models.Model):

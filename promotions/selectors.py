@@ -88,7 +88,7 @@ def other_plans(*, account, exclude_id: int | None) -> tuple[OtherPlan, ...]:
 
 def type_norms(promotion_type) -> TypeNorms:
     return TypeNorms(
-        name=promotion_type.name,
+        name=promotion_type.local_name,
         max_days=promotion_type.max_days,
         periods_allowed=promotion_type.periods_allowed,
         is_clearance=promotion_type.kind == promotion_type.Kind.CLEARANCE,

@@ -20,7 +20,7 @@ from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import accounts_for, not_found, stores_for, team_for, user_role
 from stores.models import Product, Store
 
-from . import selectors
+from . import notes, selectors
 from .evaluation import Evaluation
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 from .rules import ItemFacts, blocking, money, supply_price_violation, too_many_products
@@ -284,15 +284,21 @@ def _recompute_costs(plan: PromotionPlan) -> None:
 # --- the workflow ------------------------------------------------------------------------------
 
 
-def _log(plan: PromotionPlan, from_status: str, to_status: str, by, note: str = "") -> None:
-    PromotionTransition.objects.create(plan=plan, from_status=from_status, to_status=to_status, by=by, note=note)
+def _log(
+    plan: PromotionPlan, from_status: str, to_status: str, by, note: str = "", message: str = "", **params
+) -> None:
+    """Log a step: `note` is what a person typed; `message` a code of promotions.notes with its `params`, the
+    system's own words, made a sentence in the reader's language when read."""
+    PromotionTransition.objects.create(
+        plan=plan, from_status=from_status, to_status=to_status, by=by, note=note, message=message, params=params
+    )
 
 
-def _move(plan: PromotionPlan, to_status: str, by, note: str = "", fields=()) -> None:
+def _move(plan: PromotionPlan, to_status: str, by, note: str = "", fields=(), message: str = "", **params) -> None:
     from_status = plan.status
     plan.status = to_status
     plan.save(update_fields=["status", *fields])
-    _log(plan, from_status, to_status, by, str(note))
+    _log(plan, from_status, to_status, by, note, message, **params)
 
 
 def _locked(plan: PromotionPlan) -> PromotionPlan:
@@ -316,7 +322,7 @@ def _enforce_rules(plan: PromotionPlan) -> None:
             "promotion.share_missing",
             _("A %(type)s has no standard company share: enter the agreed share."),
             field="company_share",
-            type=plan.type.name,
+            type=plan.type.local_name,
         )
     broken = blocking(selectors.plan_violations(plan))
     if broken:
@@ -357,7 +363,7 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
     if second_needed and plan.first_approved_by_id is None:
         plan.first_approved_by = by
         plan.save(update_fields=["first_approved_by"])
-        _log(plan, Status.SUBMITTED, Status.SUBMITTED, by, note or _("First approval; an admin's approval is needed."))
+        _log(plan, Status.SUBMITTED, Status.SUBMITTED, by, note, "" if note else notes.FIRST_APPROVAL)
         return plan
     if second_needed and (user_role(by) != Role.ADMIN or plan.first_approved_by_id == by.pk):
         raise DomainError(
@@ -371,7 +377,7 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
     _move(plan, Status.APPROVED, by, note, fields=["budget"])
     if plan.start_on <= _today():
         # Approved on or after its start day: running now, not from the next night's date move on.
-        _move(plan, Status.RUNNING, None, _("Start date reached."))
+        _move(plan, Status.RUNNING, None, message=notes.START_REACHED)
     from evidence.agreements import source_changed
 
     source_changed(plan.account_id)  # the end caps and floor stacks it bought are display agreements now
@@ -454,13 +460,12 @@ def promotion_withdraw(*, plan: PromotionPlan, by, reason: str = "") -> Promotio
         "promotion.withdraw_status",
         _("This plan is %(status)s: only a submitted plan awaiting its decision can be withdrawn."),
     )
-    note = reason.strip()
+    void = {}
     if plan.first_approved_by_id is not None:
         who = plan.first_approved_by.get_full_name() or plan.first_approved_by.username
-        void = _("The first approval by %(who)s no longer holds.") % {"who": who}
-        note = f"{note} {void}".strip()
+        void = {"message": notes.FIRST_APPROVAL_VOID, "who": who}
         plan.first_approved_by = None
-    _move(plan, Status.DRAFT, by, note, fields=["first_approved_by"])
+    _move(plan, Status.DRAFT, by, reason.strip(), fields=["first_approved_by"], **void)
     return plan
 
 
@@ -513,9 +518,10 @@ def promotion_reopen(*, plan: PromotionPlan, by) -> PromotionPlan:
     draft = promotion_save_draft(user=by, data=data)
     draft.reopened_from = plan
     draft.save(update_fields=["reopened_from"])
-    note = _("Reopened from plan no. %(id)s, rejected: %(reason)s") % {"id": plan.pk, "reason": plan.rejection_reason}
-    draft.transitions.filter(from_status="", to_status=Status.DRAFT).update(note=note)
-    _log(plan, Status.REJECTED, Status.REJECTED, by, _("Reopened as draft no. %(id)s.") % {"id": draft.pk})
+    draft.transitions.filter(from_status="", to_status=Status.DRAFT).update(
+        message=notes.REOPENED_FROM, params={"id": plan.pk, "reason": plan.rejection_reason}
+    )
+    _log(plan, Status.REJECTED, Status.REJECTED, by, message=notes.REOPENED_AS, id=draft.pk)
     return draft
 
 
@@ -532,10 +538,10 @@ def promotions_advance_by_date(*, today: date | None = None) -> dict[str, int]:
     today = today or _today()
     counts = {"running": 0, "ended": 0, "evaluated": 0}
     for plan in PromotionPlan.objects.select_for_update().filter(status=Status.APPROVED, start_on__lte=today):
-        _move(plan, Status.RUNNING, None, _("Start date reached."))
+        _move(plan, Status.RUNNING, None, message=notes.START_REACHED)
         counts["running"] += 1
     for plan in PromotionPlan.objects.select_for_update().filter(status=Status.RUNNING, end_on__lt=today):
-        _move(plan, Status.ENDED, None, _("End date passed."))
+        _move(plan, Status.ENDED, None, message=notes.END_PASSED)
         counts["ended"] += 1
     wait = timedelta(days=settings.KA.promotion_evaluate_after_days)
     for plan in PromotionPlan.objects.filter(status=Status.ENDED, end_on__lt=today - wait):
@@ -677,7 +683,7 @@ def promotion_type_delete(*, user, promotion_type: PromotionType) -> None:
         raise DomainConflict(
             "promotion_type.in_use",
             _("%(type)s is used by %(count)s plan(s); it cannot be deleted."),
-            type=promotion_type.name,
+            type=promotion_type.local_name,
             count=used,
         )
     promotion_type.delete()

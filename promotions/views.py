@@ -44,7 +44,7 @@ class PlanListView(FilteredListView):
     export_columns = [
         Column(gettext_lazy("plan name"), lambda p: p.title),
         Column(gettext_lazy("key account"), lambda p: str(p.account)),
-        Column(gettext_lazy("type"), lambda p: p.type.name),
+        Column(gettext_lazy("type"), lambda p: p.type.local_name),
         Column(gettext_lazy("start"), lambda p: p.start_on),
         Column(gettext_lazy("end"), lambda p: p.end_on),
         Column(gettext_lazy("total cost"), lambda p: p.total_cost),

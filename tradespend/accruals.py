@@ -37,15 +37,13 @@ kind, Σ of its lines over all months = what the source is due.
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount, SalesTarget
@@ -56,7 +54,7 @@ from ka_portal.errors import DomainError
 from promotions.models import PromotionPlan
 from stores.models import Listing
 
-from . import rules
+from . import notes, rules
 from .models import AccrualLine, AccrualRun, ClosedMonth, DeductionMatch, SpendKind
 
 ZERO = Decimal("0.00")
@@ -72,7 +70,10 @@ ACCRUING_PLAN_STATUSES = (
 # The columns a line's INSERT carries (for the size of a batch).
 ACCRUAL_LINE_FIELDS = [f for f in AccrualLine._meta.concrete_fields if not f.primary_key]
 NATURAL_KEY = ("account", "month", "source_key", "kind", "stage")
-COMPARED = ("source", "term_id", "plan_id", "category", "amount", "basis_amount", "rate", "units", "reason")
+COMPARED = (
+    "source", "term_id", "plan_id", "category", "amount", "basis_amount", "rate", "units", "reason", "reason_code",
+    "reason_params",
+)  # fmt: skip
 Stage = AccrualLine.Stage
 Source = AccrualLine.Source
 
@@ -91,7 +92,8 @@ class _Line:
     basis_amount: Decimal | None = None
     rate: Decimal | None = None
     units: int | None = None
-    reason: str = ""
+    reason_code: str = ""
+    reason_params: dict = field(default_factory=dict)
 
     @property
     def key(self) -> tuple:
@@ -214,29 +216,21 @@ class _Achievement:
         return self.cache[account_id, year]
 
 
-def _conditional_rate(term: dict, month: date, achievement: _Achievement) -> tuple[Decimal, str]:
+def _conditional_rate(term: dict, month: date, achievement: _Achievement) -> tuple[Decimal, str, dict]:
+    """The rate of a conditional rebate and the reason for it (a code of tradespend.notes and its parameters,
+    plain JSON values so a second run compares them equal)."""
     ach, last, over = achievement(term["contract__account_id"], month.year)
     rate, threshold = rules.tier_rate(term["tiers"], ach)
     if ach is None:
-        reason = gettext("No sales target for %(year)s: the lowest tier, %(rate)s %%.") % {
-            "year": month.year,
-            "rate": rate,
-        }
-    elif over:
-        reason = gettext("Year %(year)s achieved %(achievement)s %% of target: tier %(threshold)s %% → %(rate)s %%.")
-    else:
-        reason = gettext(
-            "Expected tier: %(achievement)s %% of target to %(through)s → tier %(threshold)s %%, %(rate)s %%."
-        )
-    if ach is not None:
-        reason = reason % {
-            "year": month.year,
-            "achievement": ach,
-            "through": f"{last:%Y-%m}",
-            "threshold": "—" if threshold is None else threshold,
-            "rate": rate,
-        }
-    return rate, reason
+        return rate, notes.NO_TARGET, {"year": month.year, "rate": str(rate)}
+    params = {
+        "year": month.year,
+        "achievement": str(ach),
+        "through": f"{last:%Y-%m}",
+        "threshold": "—" if threshold is None else str(threshold),
+        "rate": str(rate),
+    }
+    return rate, notes.YEAR_ACHIEVED if over else notes.EXPECTED_TIER, params
 
 
 def _term_lines(term: dict, *, current: date, sell_in, listings, achievement) -> list[_Line]:
@@ -256,14 +250,15 @@ def _term_lines(term: dict, *, current: date, sell_in, listings, achievement) ->
             if not basis:
                 continue
             if term["kind"] == ContractTerm.Kind.REBATE_CONDITIONAL:
-                rate, reason = _conditional_rate(term, month, achievement)
+                rate, code, params = _conditional_rate(term, month, achievement)
             else:
-                rate, reason = term["rate"] or ZERO, ""
+                rate, code, params = term["rate"] or ZERO, "", {}
             amount = rules.percent_of(basis, rate)
             if amount:
                 lines.append(
-                    _Line(**base, month=month, amount=amount, basis_amount=to_money(basis), rate=rate, reason=reason)
-                )
+                    _Line(**base, month=month, amount=amount, basis_amount=to_money(basis), rate=rate,
+                          reason_code=code, reason_params=params)
+                )  # fmt: skip
     elif term["basis"] == ContractTerm.Basis.FIXED:
         months = rules.fixed_fee_months(
             period=term["period"], valid_from=term["valid_from"], valid_to=term["valid_to"], last_month=current
@@ -334,95 +329,95 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
     listings = _new_listings(account, as_of)
     achievement = _Achievement(sell_in, _targets(account), as_of)
 
-    # Reasons are stored text: one language whoever presses the button, so a second run finds them unchanged.
-    with translation.override(settings.LANGUAGE_CODE):
-        due: list[_Line] = []
-        for term in _terms(account):
-            due += _term_lines(term, current=current, sell_in=sell_in, listings=listings, achievement=achievement)
-        for plan in _plans(account):
-            due += _plan_lines(plan, current=current)
+    due: list[_Line] = []
+    for term in _terms(account):
+        due += _term_lines(term, current=current, sell_in=sell_in, listings=listings, achievement=achievement)
+    for plan in _plans(account):
+        due += _plan_lines(plan, current=current)
 
-        # Closed months: what they should hold against what they hold, per source × kind.
-        owed: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
-        wanted: dict[tuple, _Line] = {}
-        for line in due:
-            if line.month in closed:
-                owed[line.account_id, line.source_key, line.kind] += line.amount
-            else:
-                wanted[line.key] = line
-        booked = _booked(account)
-        open_lines = {}
-        for row in booked:
-            if row["month"] in closed:
-                owed[row["account_id"], row["source_key"], row["kind"]] -= row["amount"]
-            else:
-                open_lines[row["account_id"], row["month"], row["source_key"], row["kind"], row["stage"]] = row
-        true_up_month = rules.true_up_month(closed)
-        for (account_id, source_key, kind), amount in owed.items():
-            if amount and true_up_month is not None:
-                line = _Line(
-                    account_id=account_id, month=true_up_month, source_key=source_key, kind=kind,
-                    stage=Stage.TRUE_UP, amount=to_money(amount), **_reference(source_key),
-                    reason=gettext("Closed months are owed %(amount)s more (negative: less) than they hold.")
-                    % {"amount": to_money(amount)},
-                )  # fmt: skip
-                wanted[line.key] = line
+    # Closed months: what they should hold against what they hold, per source × kind.
+    owed: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    wanted: dict[tuple, _Line] = {}
+    for line in due:
+        if line.month in closed:
+            owed[line.account_id, line.source_key, line.kind] += line.amount
+        else:
+            wanted[line.key] = line
+    booked = _booked(account)
+    open_lines = {}
+    for row in booked:
+        if row["month"] in closed:
+            owed[row["account_id"], row["source_key"], row["kind"]] -= row["amount"]
+        else:
+            open_lines[row["account_id"], row["month"], row["source_key"], row["kind"], row["stage"]] = row
+    true_up_month = rules.true_up_month(closed)
+    for (account_id, source_key, kind), amount in owed.items():
+        if amount and true_up_month is not None:
+            line = _Line(
+                account_id=account_id, month=true_up_month, source_key=source_key, kind=kind,
+                stage=Stage.TRUE_UP, amount=to_money(amount), **_reference(source_key),
+                reason_code=notes.TRUE_UP, reason_params={"amount": str(to_money(amount))},
+            )  # fmt: skip
+            wanted[line.key] = line
 
-        # Write what changed; what is no longer due goes (or stays at 0 when deductions are matched to it).
-        now = timezone.now()
-        to_write = [
-            AccrualLine(
-                account_id=line.account_id,
-                month=line.month,
-                source=line.source,
-                source_key=line.source_key,
-                term_id=line.term_id,
-                plan_id=line.plan_id,
-                kind=line.kind,
-                category=line.category,
-                stage=line.stage,
-                amount=line.amount,
-                basis_amount=_money_or_none(line.basis_amount),
-                rate=line.rate,
-                units=line.units,
-                reason=line.reason,
-                run=run,
-                created_by=by,
-                updated_at=now,
-            )  # fmt: skip
-            for key, line in wanted.items()
-            if not _unchanged(open_lines.get(key), line)
-        ]
-        zero, delete = [], []
-        for key, row in open_lines.items():
-            if key in wanted:
-                continue
-            if not row["matched"]:
-                delete.append(row["pk"])
-            elif row["amount"] != 0:
-                zero.append(row["pk"])
-        if to_write:
-            AccrualLine.objects.bulk_create(
-                to_write,
-                batch_size=1000,
-                update_conflicts=True,
-                unique_fields=list(NATURAL_KEY),
-                update_fields=[
-                    "source", "term", "plan", "category", "amount", "basis_amount", "rate", "units", "reason",
-                    "run", "updated_at",
-                ],
-            )  # fmt: skip
-        if zero:
-            AccrualLine.objects.filter(pk__in=zero).update(
-                amount=ZERO,
-                basis_amount=None,
-                units=None,
-                reason=gettext("No longer due; kept at 0 as deductions are matched to it."),
-                run=run,
-                updated_at=now,
-            )
-        if delete:
-            AccrualLine.objects.filter(pk__in=delete).delete()
+    # Write what changed; what is no longer due goes (or stays at 0 when deductions are matched to it).
+    now = timezone.now()
+    to_write = [
+        AccrualLine(
+            account_id=line.account_id,
+            month=line.month,
+            source=line.source,
+            source_key=line.source_key,
+            term_id=line.term_id,
+            plan_id=line.plan_id,
+            kind=line.kind,
+            category=line.category,
+            stage=line.stage,
+            amount=line.amount,
+            basis_amount=_money_or_none(line.basis_amount),
+            rate=line.rate,
+            units=line.units,
+            reason_code=line.reason_code,
+            reason_params=line.reason_params,
+            run=run,
+            created_by=by,
+            updated_at=now,
+        )  # fmt: skip
+        for key, line in wanted.items()
+        if not _unchanged(open_lines.get(key), line)
+    ]
+    zero, delete = [], []
+    for key, row in open_lines.items():
+        if key in wanted:
+            continue
+        if not row["matched"]:
+            delete.append(row["pk"])
+        elif row["amount"] != 0:
+            zero.append(row["pk"])
+    if to_write:
+        AccrualLine.objects.bulk_create(
+            to_write,
+            batch_size=1000,
+            update_conflicts=True,
+            unique_fields=list(NATURAL_KEY),
+            update_fields=[
+                "source", "term", "plan", "category", "amount", "basis_amount", "rate", "units", "reason",
+                "reason_code", "reason_params", "run", "updated_at",
+            ],
+        )  # fmt: skip
+    if zero:
+        AccrualLine.objects.filter(pk__in=zero).update(
+            amount=ZERO,
+            basis_amount=None,
+            units=None,
+            reason="",
+            reason_code=notes.NO_LONGER_DUE,
+            reason_params={},
+            run=run,
+            updated_at=now,
+        )
+    if delete:
+        AccrualLine.objects.filter(pk__in=delete).delete()
 
     run.lines_written = len(to_write) + len(zero)
     run.finished_at = timezone.now()
@@ -443,7 +438,9 @@ def _unchanged(row: dict | None, line: _Line) -> bool:
         "basis_amount": _money_or_none(line.basis_amount),
         "rate": None if line.rate is None else to_money(line.rate),
         "units": line.units,
-        "reason": line.reason,
+        "reason": "",  # a computed line's reason is the ledger's own: its code
+        "reason_code": line.reason_code,
+        "reason_params": line.reason_params,
     }
     stored = {name: row[name] for name in COMPARED}
     for name in ("amount", "basis_amount", "rate"):

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 
 from ka_portal import excel
+from ka_portal.formatting import account_name
 
 from .models import SpendKind
 
@@ -39,7 +40,7 @@ def gross_to_net_workbook(report):
             *[figures.by_kind.get(kind) or None for kind in kinds],
         ]
 
-    rows = [line(row.account.code, row.account.name, row.figures) for row in report.rows]
+    rows = [line(row.account.code, account_name(row.account), row.figures) for row in report.rows]
     rows.append(line("", _("Total"), report.total))
     period = f"{report.month_from:%Y-%m}–{report.month_to:%Y-%m}"
     title = _("Gross to net %(period)s") % {"period": period}

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Deduction
+from ka_portal.formatting import account_name
 from ka_portal.lists import style_form_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -52,7 +53,7 @@ class RemittanceForm(_Styled):
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts.order_by("code")
-        self.fields["account"].label_from_instance = lambda account: f"{account.code} {account.name}"
+        self.fields["account"].label_from_instance = lambda account: f"{account.code} {account_name(account)}"
 
     def clean(self):
         cleaned = super().clean()

@@ -24,6 +24,7 @@ from contracts.models import (
     attachment_upload_to,
     validate_attachment_size,
 )
+from ka_portal.system_texts import render
 from promotions.models import PromotionPlan
 
 
@@ -153,7 +154,10 @@ class AccrualLine(models.Model):
     basis_amount = models.DecimalField(_("basis"), **MONEY, null=True, blank=True)
     rate = models.DecimalField(_("rate %"), max_digits=5, decimal_places=2, null=True, blank=True)
     units = models.PositiveIntegerField(_("units"), null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)  # an adjustment's, as finance typed it
+    # The ledger's own reason: a code of tradespend.notes and its parameters, made a sentence when read.
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     created_by = _user(_("created by"))
     run = models.ForeignKey(
         AccrualRun, verbose_name=_("run"), on_delete=models.SET_NULL, null=True, blank=True, related_name="lines"
@@ -185,6 +189,13 @@ class AccrualLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.month:%Y-%m} {self.kind} {self.stage} {self.amount}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the line holds what it holds, for the reader: the ledger's reason in the reader's language, or the
+        reason finance typed for an adjustment."""
+        system = render(self.reason_code, self.reason_params) if self.reason_code else ""
+        return " ".join(part for part in (self.reason, system) if part)
 
 
 class ClosedFigure(models.Model):

@@ -25,7 +25,7 @@ from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
 from ka_portal import downloads
 from ka_portal.errors import DomainError
-from ka_portal.formatting import display_name
+from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.middleware import BadInput
 from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
@@ -637,7 +637,7 @@ class SuggestedOrderListView(FilteredListView):
     export_name = gettext_lazy("suggested orders")
     export_columns = [
         Column(gettext_lazy("Date"), lambda o: o.date),
-        Column(gettext_lazy("Key account"), lambda o: o.store.account.name),
+        Column(gettext_lazy("Key account"), lambda o: account_name(o.store.account)),
         Column(gettext_lazy("Store code"), lambda o: o.store.code),
         Column(gettext_lazy("Store"), lambda o: o.store.name),
         Column(gettext_lazy("Sales rep"), lambda o: display_name(o.store.rep) if o.store.rep else ""),

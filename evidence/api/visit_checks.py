@@ -99,7 +99,7 @@ class DisplayStateSerializer(serializers.Serializer):
 class PlanAtVisitSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="plan.pk")
     title = serializers.CharField(source="plan.title")
-    type = serializers.CharField(source="plan.type.name")
+    type = serializers.CharField(source="plan.type.local_name")
     start_on = serializers.DateField(source="plan.start_on")
     end_on = serializers.DateField(source="plan.end_on")
     mechanics = serializers.CharField(source="plan.mechanics")

@@ -19,6 +19,7 @@ from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts.forms import DATE_INPUT, StyledForm
 from ka_portal.errors import DomainError
+from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission
@@ -62,7 +63,7 @@ class AgreementListView(FilteredListView):
     @property
     def export_columns(self):
         columns = [
-            Column(_("Chain"), lambda a: a.account.name),
+            Column(_("Chain"), lambda a: account_name(a.account)),
             Column(_("Store"), _where),
             Column(_("Display"), lambda a: a.get_kind_display()),
             Column(_("Facings"), lambda a: a.facings or ""),

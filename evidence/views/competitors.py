@@ -2,6 +2,8 @@
 itself; without JavaScript a POST and a redirect back to #competitors), the list for KA managers, supervisors and
 reps (their own stores') with its Excel export, and the per-chain summary."""
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
+from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import queued, queued_refusal, show_refusal
 from ka_portal.permissions import can, model_permission
@@ -232,7 +235,8 @@ def competitor_summary_page(request):
         return excel.xlsx_response(f"{name}-{stamp}.xlsx", name, headers, lines, formats)
     chains: dict[str, dict] = {}
     for row in rows:
-        chain = chains.setdefault(row.account_code, {"code": row.account_code, "name": row.account_name, "rows": []})
+        name = account_name(SimpleNamespace(name=row.account_name, name_en=row.account_name_en))
+        chain = chains.setdefault(row.account_code, {"code": row.account_code, "name": name, "rows": []})
         chain["rows"].append(row)
     context = {
         "form": form,

@@ -7,6 +7,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 
 from ka_portal.formatting import account_name as _account_name
+from ka_portal.formatting import account_other_name as _account_other_name
 from ka_portal.formatting import display_name as _display_name
 from ka_portal.formatting import format_packs
 
@@ -22,6 +23,12 @@ def display_name(user) -> str:
 def local_name(account) -> str:
     """A chain's name in the reader's language: {{ account|local_name }} (ka_portal.formatting.account_name)."""
     return _account_name(account)
+
+
+@register.filter
+def other_name(account) -> str:
+    """The chain's name in the other language, shown small beside {{ account|local_name }}; empty without one."""
+    return _account_other_name(account)
 
 
 @register.filter

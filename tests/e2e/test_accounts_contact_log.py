@@ -18,7 +18,9 @@ def test_manager_adds_a_contact_log_entry_and_sees_it(desktop):
     KeyAccountFactory(code="CRF", name="家乐福")  # not manager1's
 
     log_in(desktop, "manager1", "demo-pass-1")
-    desktop.get_by_role("link", name="重点客户").first.click()
+    nav = desktop.get_by_test_id("main-nav")
+    nav.get_by_role("button", name="客户").click()  # the Accounts menu
+    nav.get_by_role("link", name="重点客户").click()
     assert desktop.get_by_text("家乐福").count() == 0
     desktop.get_by_role("link", name="大润发").click()
     assert desktop.get_by_role("heading", level=1).inner_text().startswith("大润发")

@@ -147,7 +147,9 @@ def test_the_api_lockout_says_when_in_english(api_client, rep9):
         for n in range(5):
             response = _api(api_client, "rep9", f"guess-{n}")
 
-    assert response.json()["detail"] == "Too many failed sign-ins. Try again in 15 minutes (at 9:15 a.m.)."
+    assert (
+        response.json()["detail"] == "Too many failed sign-ins. Try again in 15 minutes (at 09:15)."
+    )  # a 24-hour clock in English too
     assert response.json()["params"]["until"].startswith("2026-11-23T01:15:00")  # UTC
 
 

@@ -36,7 +36,7 @@ def rejected(world):
 
 
 def log(plan):
-    return [(t.from_status, t.to_status, t.by, t.note) for t in plan.transitions.all()]
+    return [(t.from_status, t.to_status, t.by, t.text) for t in plan.transitions.all()]
 
 
 def snapshot(plan):
@@ -188,6 +188,8 @@ def test_api_withdraw_and_reopen(api_client, world):
         "by": "rep_w",
         "at": None,
         "note": "改价",
+        "message": "",  # typed by a person: no system message
+        "params": {},
     }
     again = api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json")
     assert again.status_code == 400 and again.json()["code"] == "promotion.withdraw_status"

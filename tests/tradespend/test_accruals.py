@@ -103,7 +103,7 @@ def snapshot(account) -> dict[int, tuple]:
             line.basis_amount,
             line.rate,
             line.units,
-            line.reason,
+            line.reason_text,
         )  # fmt: skip
         for line in AccrualLine.objects.filter(account=account)
     }
@@ -206,7 +206,7 @@ def test_conditional_rebate_accrues_at_the_expected_tier_and_is_trued_up_when_th
         ("2026-01", key, "rebate", "accrued"): D("20.00"),
         ("2026-02", key, "rebate", "accrued"): D("20.00"),
     }
-    assert "100.00 %" in AccrualLine.objects.get(month=date(2026, 1, 1)).reason
+    assert "100.00 %" in AccrualLine.objects.get(month=date(2026, 1, 1)).reason_text
     close(date(2026, 1, 1), date(2026, 2, 1))
     # March sells 650: to March 2650 of 3000 = 88.33 % — below the 90 % tier: nothing for March; the closed
     # months owe 0 instead of 40, so a true-up of −40 lands in March, the first open month.
@@ -227,7 +227,7 @@ def test_conditional_rebate_accrues_at_the_expected_tier_and_is_trued_up_when_th
     assert got[("2026-04", key, "rebate", "true_up")] == D("53.00")
     assert got[("2026-04", key, "rebate", "accrued")] == D("24.00")  # 2 % × 1200
     assert sum(got.values()) == D("269.00")  # 2 % × 13450: what the year is due
-    assert "112.08 %" in AccrualLine.objects.get(month=date(2026, 12, 1), stage="accrued").reason
+    assert "112.08 %" in AccrualLine.objects.get(month=date(2026, 12, 1), stage="accrued").reason_text
 
 
 def test_conditional_rebate_without_a_target_takes_the_lowest_tier(acc_account):
@@ -236,7 +236,14 @@ def test_conditional_rebate_without_a_target_takes_the_lowest_tier(acc_account):
     accruals_compute(as_of=AS_OF)
     line = AccrualLine.objects.get(account=acc_account)
     assert (line.source_key, line.rate, line.amount) == (f"term:{t.pk}", D("1.50"), D("30.00"))
-    assert "2026年无销售目标" in line.reason  # reasons are stored in the site's language (LANGUAGE_CODE)
+    assert (line.reason, line.reason_code, line.reason_params) == (
+        "",
+        "accrual.no_target",
+        {"year": 2026, "rate": "1.50"},
+    )
+    assert "2026年无销售目标" in line.reason_text  # read in the reader's language
+    with translation.override("en"):
+        assert line.reason_text == "No sales target for 2026: the lowest tier, 1.50 %."
 
 
 def test_plan_forecast_at_approval_then_actual_at_evaluation(acc_account):
@@ -295,7 +302,7 @@ def test_a_plan_that_no_longer_counts_goes_to_zero_or_is_trued_up(acc_account):
     got = ledger(acc_account)
     assert not any(k[1] == f"plan:{open_plan.pk}" for k in got)  # unmatched, open month: deleted
     matched_line.refresh_from_db()
-    assert matched_line.amount == D("0.00") and "核销" in matched_line.reason  # kept, with its match
+    assert matched_line.amount == D("0.00") and "核销" in matched_line.reason_text  # kept, with its match
     assert not AccrualLine.objects.filter(plan=matched_plan, kind="end_cap").exists()
     # February is closed and keeps its 400; March (the first open month) takes it back.
     assert got[("2026-02", f"plan:{closed_plan.pk}", "dm", "forecast")] == D("400.00")

@@ -64,14 +64,21 @@ class AccrualLineSerializer(serializers.ModelSerializer):
     month = serializers.DateField(help_text="The month (its first day; any day of it on a POST).")
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="CNY; negative only for corrections.")
     reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="Why (required for an adjustment, at most 200 characters)."
+        required=False,
+        allow_blank=True,
+        help_text="Why (required for an adjustment, at most 200 characters). Read: the adjustment's reason as typed, "
+        "or the ledger's own reason in the reader's language (Accept-Language).",
     )
+    reason_code = serializers.CharField(
+        read_only=True, help_text="The code of the ledger's own reason (empty for an adjustment or a plain line)."
+    )
+    reason_params = serializers.DictField(read_only=True, help_text="The parameters of the ledger's own reason.")
 
     class Meta:
         model = AccrualLine
         fields = [
             "id", "account", "month", "source", "source_key", "term", "contract", "plan", "kind", "category", "stage",
-            "amount", "basis_amount", "rate", "units", "reason", "run", "updated_at",
+            "amount", "basis_amount", "rate", "units", "reason", "reason_code", "reason_params", "run", "updated_at",
         ]  # fmt: skip
         read_only_fields = [
             "source", "source_key", "category", "stage", "basis_amount", "rate", "units", "run", "updated_at",
@@ -79,6 +86,11 @@ class AccrualLineSerializer(serializers.ModelSerializer):
 
     def get_validators(self):
         return []  # the natural key is the ledger's; an adjustment has its own key
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["reason"] = instance.reason_text
+        return data
 
     def create(self, validated_data):
         return accrual_adjust(

@@ -46,7 +46,7 @@ class LedgerView(FinanceMixin, FilteredListView):
         Column(_("Rate %"), lambda x: x.rate, "0.00"),
         Column(_("Units"), lambda x: x.units, "0"),
         Column(_("Amount"), lambda x: x.amount, "#,##0.00"),
-        Column(_("Reason"), lambda x: x.reason),
+        Column(_("Reason"), lambda x: x.reason_text),
     ]
 
     def get_base_queryset(self):

@@ -23,6 +23,7 @@ from contracts.views import FinanceMixin, finance_page
 from evidence import agreements as agreement_selectors
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from ka_portal.errors import DomainError
+from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import require
@@ -94,7 +95,7 @@ class DeductionListView(FinanceMixin, FilteredListView):
     export_name = _("deductions")
     export_columns = [
         Column(_("Date"), lambda d: d.date),
-        Column(_("Key account"), lambda d: d.account.name),
+        Column(_("Key account"), lambda d: account_name(d.account)),
         Column(_("Invoice"), lambda d: d.invoice.number),
         Column(_("Chain reference"), lambda d: d.reference),
         Column(_("Kind"), lambda d: d.get_kind_display()),
@@ -356,7 +357,7 @@ class DisputeListView(FinanceMixin, FilteredListView):
     filterset_class = DisputeFilter
     export_name = _("disputes")
     export_columns = [
-        Column(_("Key account"), lambda d: d.deduction.account.name),
+        Column(_("Key account"), lambda d: account_name(d.deduction.account)),
         Column(_("Invoice"), lambda d: d.deduction.invoice.number),
         Column(_("Kind"), lambda d: d.deduction.get_kind_display()),
         Column(_("Amount"), lambda d: d.deduction.amount, "#,##0.00"),

@@ -1,0 +1,11 @@
+"""Date formats per language (settings.FORMAT_MODULE_PATH), one scheme for every page:
+
+- a date in a sentence or a heading: DATE_FORMAT, in words — 2026年12月1日 / 1 Dec 2026;
+- a date in a table, a list or a range: SHORT_DATE_FORMAT, ISO in both languages — 2026-12-01 (it sorts, it
+  fits a column, and a Chinese and an English reader read it alike);
+- with the time: DATETIME_FORMAT (2026年12月1日 09:05 / 1 Dec 2026 09:05) and SHORT_DATETIME_FORMAT
+  (2026-12-01 09:05), a 24-hour clock in both.
+Pages write {{ day|date:"SHORT_DATE_FORMAT" }}, never a pattern. Compact labels where a column is narrow stay as
+patterns that read the same in both languages: a month as "Y-m" (2026-12), a day of a known month as "m-d".
+Values for machines (<input type=date>, URLs, Excel cells, the API) stay ISO and are not formatted here.
+Anything not set here (numbers, input formats) is Django's own for the language."""

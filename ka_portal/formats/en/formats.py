@@ -1,0 +1,7 @@
+"""English dates (the scheme: ka_portal/formats/__init__.py): day month year as in British usage, a 24-hour clock."""
+
+DATE_FORMAT = "j M Y"  # 1 Dec 2026
+SHORT_DATE_FORMAT = "Y-m-d"  # 2026-12-01
+DATETIME_FORMAT = "j M Y H:i"  # 1 Dec 2026 09:05
+SHORT_DATETIME_FORMAT = "Y-m-d H:i"  # 2026-12-01 09:05
+TIME_FORMAT = "H:i"  # 09:05, as in Chinese

@@ -1,0 +1,38 @@
+"""System-written texts kept as a message code with parameters and made into a sentence when read, in the
+reader's language.
+
+A step that leaves a note for people to read later (a plan's "Start date reached.") stores the code
+("promotion.start_reached") and its parameters, never the finished sentence: a sentence written at the time
+would stay in the language of whoever, or whichever nightly job, took the step. Each app registers its codes
+(code → translatable template with %(name)s placeholders) in its own module, imported by its AppConfig.ready().
+What a person typed is kept as typed, beside the system's message."""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+
+_TEMPLATES: dict[str, Promise] = {}
+
+
+def register(templates: dict[str, Promise]) -> None:
+    """Add an app's messages; a code means one thing for good (stored rows name it)."""
+    for code, template in templates.items():
+        if _TEMPLATES.get(code, template) is not template:
+            raise ImproperlyConfigured(f"The system text {code!r} is registered twice.")
+        _TEMPLATES[code] = template
+
+
+def is_registered(code: str) -> bool:
+    return code in _TEMPLATES
+
+
+def render(code: str, params: dict | None = None) -> str:
+    """The message in the active language; an unknown code (a message retired since) shows as its code rather
+    than nothing, and a missing parameter leaves the template's placeholder."""
+    template = _TEMPLATES.get(code)
+    if template is None:
+        return code
+    text = str(template)
+    try:
+        return text % (params or {})
+    except (KeyError, TypeError, ValueError):
+        return text
