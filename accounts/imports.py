@@ -151,12 +151,49 @@ def _check_rules(rows, problems, check) -> None:
             problems.add(row, refusal.field, refusal.detail)
 
 
-class StoreTargetImport(ImportKind):
+class _MonthTargetImport(ImportKind):
+    """A target per month of a record named by its code (a store, a key account): the record found in the
+    importer's scope, the amount checked by the app's rule, each (record, month) written once (upserted)."""
+
+    roles = frozenset({Role.ADMIN, Role.MANAGER})
+    code: str  # the column naming the record
+    target: str  # the model field it fills
+    model: type
+    rule = None
+    unknown = ""
+    out_of_scope = ""
+
+    def records(self, user) -> tuple:
+        """(every record, those the user reaches)."""
+        raise NotImplementedError
+
+    def check(self, rows, problems, *, user):
+        everything, scoped = self.records(user)
+        imports.resolve(
+            rows,
+            problems,
+            key=self.code,
+            target=self.target,
+            queryset=everything,
+            scoped=scoped,
+            unknown=self.unknown,
+            out_of_scope=self.out_of_scope,
+        )
+        _check_rules(rows, problems, type(self).rule)
+
+    def write(self, rows, *, present):
+        unique = (self.target, "month")
+        existing = imports.existing_keys(
+            self.model.objects.all(), (row.values[self.target] for row in rows), by=self.target, key=unique
+        )
+        return imports.upsert(self, self.model, rows, present=present, unique=unique, existing=existing)
+
+
+class StoreTargetImport(_MonthTargetImport):
     """Monthly targets per store; a manager's for their chains' stores, an admin's for any."""
 
     name = "store-targets"
     label = _("Store targets")
-    roles = frozenset({Role.ADMIN, Role.MANAGER})
     key = ("store_code", "month")
     model_fields = {"store_code": "store_id"}
     columns = (
@@ -173,34 +210,19 @@ class StoreTargetImport(ImportKind):
         MONTH,
         TARGET_AMOUNT,
     )
+    code, target, model, rule = "store_code", "store_id", StoreTarget, rules.check_store_target
+    unknown = _("Unknown store code “%(value)s”.")
+    out_of_scope = _("Store “%(value)s” is not in your scope.")
 
-    def check(self, rows, problems, *, user):
-        imports.resolve(
-            rows,
-            problems,
-            key="store_code",
-            target="store_id",
-            queryset=Store.objects.all(),
-            scoped=stores_for(user),
-            unknown=_("Unknown store code “%(value)s”."),
-            out_of_scope=_("Store “%(value)s” is not in your scope."),
-        )
-        _check_rules(rows, problems, rules.check_store_target)
-
-    def write(self, rows, *, present):
-        unique = ("store_id", "month")
-        existing = imports.existing_keys(
-            StoreTarget.objects.all(), (row.values["store_id"] for row in rows), by="store_id", key=unique
-        )
-        return imports.upsert(self, StoreTarget, rows, present=present, unique=unique, existing=existing)
+    def records(self, user) -> tuple:
+        return Store.objects.all(), stores_for(user)
 
 
-class CollectionTargetImport(ImportKind):
+class CollectionTargetImport(_MonthTargetImport):
     """Monthly collection targets (回款指标) per account; a manager's for their chains, an admin's for any."""
 
     name = "collection-targets"
     label = _("Collection targets")
-    roles = frozenset({Role.ADMIN, Role.MANAGER})
     key = ("account_code", "month")
     model_fields = {"account_code": "account_id"}
     columns = (
@@ -217,23 +239,9 @@ class CollectionTargetImport(ImportKind):
             example="100000.00",
         ),
     )
+    code, target, model, rule = "account_code", "account_id", CollectionTarget, rules.check_collection_target
+    unknown = _("Unknown key account code “%(value)s”.")
+    out_of_scope = _("Key account “%(value)s” is not in your scope.")
 
-    def check(self, rows, problems, *, user):
-        imports.resolve(
-            rows,
-            problems,
-            key="account_code",
-            target="account_id",
-            queryset=KeyAccount.objects.all(),
-            scoped=finance_accounts_for(user),
-            unknown=_("Unknown key account code “%(value)s”."),
-            out_of_scope=_("Key account “%(value)s” is not in your scope."),
-        )
-        _check_rules(rows, problems, rules.check_collection_target)
-
-    def write(self, rows, *, present):
-        unique = ("account_id", "month")
-        existing = imports.existing_keys(
-            CollectionTarget.objects.all(), (row.values["account_id"] for row in rows), by="account_id", key=unique
-        )
-        return imports.upsert(self, CollectionTarget, rows, present=present, unique=unique, existing=existing)
+    def records(self, user) -> tuple:
+        return KeyAccount.objects.all(), finance_accounts_for(user)
