@@ -110,6 +110,9 @@ def chain(request, code):
     form = PeriodForm(request.GET or None, with_filters=False)
     today = timezone.localdate()
     month_from, month_to = form.period(today)
+    if form.is_valid() and not form.errors and (form.cleaned_data.get("preset") or not request.GET):
+        # a preset (or none: this month) fills the month fields, so the form shows the months the page shows
+        form = PeriodForm({"month_from": f"{month_from:%Y-%m}", "month_to": f"{month_to:%Y-%m}"}, with_filters=False)
     overview = chain_overview(user=request.user, account=account, month_from=month_from, month_to=month_to, today=today)
     if request.GET.get("export") == "xlsx":
         return chain_workbook(overview)

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from analytics.chain import chain_overview
@@ -234,3 +235,10 @@ def test_the_costliest_ten_plans_are_listed_and_every_plan_is_summed(example, ma
     assert p.cost == Decimal("2900") + sum(Decimal(100 * (n + 1)) for n in range(11))  # 9,500
     assert [line.cost for line in p.lines][:3] == [Decimal("1900"), Decimal("1100"), Decimal("1000")]
     assert p.cost_per_incremental_unit == Decimal("9.50")  # of the evaluated plan only
+
+
+def test_a_preset_fills_the_month_fields(client, example, manager):
+    client.force_login(manager)
+    page = client.get(reverse("analytics:chain", args=["WMT"]), {"preset": "last_year"}).content.decode()
+    last = timezone.localdate().year - 1  # the preset is read on the real today
+    assert f'value="{last}-01"' in page and f'value="{last}-12"' in page
