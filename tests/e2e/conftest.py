@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import threading
 import time
 
 import pytest
@@ -16,6 +17,27 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_request_at_a_time():
+    """The live server answers one request at a time. Its threads share the test's single in-memory SQLite
+    connection, and two requests reading at once can deadlock inside SQLite: one waits for the connection while
+    holding Python's lock, the other runs one of Django's date functions and waits for that lock. A sign-in's home
+    page still being computed when the test opened the next page hung a whole CI run that way. Connections stay
+    threaded (a browser keeps several open); only the application is entered one request at a time."""
+    from django.test import testcases
+
+    original = testcases.FSFilesHandler.__call__
+    lock = threading.RLock()  # the static-files handler wraps the media one: the same thread enters twice
+
+    def call(self, environ, start_response):
+        with lock:
+            return original(self, environ, start_response)
+
+    testcases.FSFilesHandler.__call__ = call
+    yield
+    testcases.FSFilesHandler.__call__ = original
 
 
 @pytest.fixture(scope="session")
@@ -74,4 +96,8 @@ def log_in(page, username: str, password: str) -> None:
     page.goto("/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    # Wait for the page the sign-in lands on (or the refusal) to have loaded: the live server's threads share the
+    # test's one in-memory SQLite connection, and the next goto while a heavy home page is still being computed
+    # made two requests read at once, which hung a whole CI run.
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()

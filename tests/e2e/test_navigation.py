@@ -33,8 +33,8 @@ def english(browser, live_server):
         page.goto("/login/")
         page.get_by_label("Username").fill(f"u-{role}")
         page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():  # the landing page loaded before the test goes on (see conftest.log_in)
+            page.get_by_role("button", name="Log in").click()
         return page
 
     yield open_as
