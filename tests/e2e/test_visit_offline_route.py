@@ -106,9 +106,12 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
         expect(phone.get_by_test_id("upload-queue")).to_contain_text("等待上传", timeout=WAIT)
         phone.screenshot(path="tests/e2e/artifacts/visit-offline-route-phone.png", full_page=True)
         waiting = phone.evaluate("KaOutbox.list('writes').then(w => w.map(x => x.kind))")
-        # the check-in first, the check-out last; older saves folded into the newest
+        # the check-in first, the check-out last (it carries the form's values); between them the photo, and at
+        # most one save: older saves are folded into the newest, and none is queued when the check-out came before
+        # the autosave's second had passed
         assert waiting[0] == "check_in" and waiting[-1] == "check_out"
-        assert sorted(waiting[1:-1]) == ["photo", "save"]
+        assert waiting[1:-1].count("photo") == 1 and waiting[1:-1].count("save") <= 1
+        assert set(waiting[1:-1]) <= {"photo", "save"}
 
         # Today, still with no network: the stop waits to upload, and leads back to its page, not to a second check-in
         phone.goto("/visits/today/")
