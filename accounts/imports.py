@@ -42,6 +42,18 @@ def resolve_accounts(rows, problems, *, user) -> None:
     )
 
 
+TARGET_AMOUNT = Column(
+    "amount",
+    "指标金额",
+    "target amount",
+    imports.money(min_value=None),  # not negative: accounts/rules.py, as at every door
+    required=True,
+    aliases=("指标", "金额", "amount", "target"),
+    hint=_("CNY, at most two decimal places"),
+    example="120000.00",
+)
+
+
 class TargetImport(ImportKind):
     name = "targets"
     label = _("Sales targets")
@@ -70,16 +82,7 @@ class TargetImport(ImportKind):
             hint=_("1 to 12"),
             example="3",
         ),
-        Column(
-            "amount",
-            "指标金额",
-            "target amount",
-            imports.money(min_value=None),  # not negative: accounts/rules.py, as at every door
-            required=True,
-            aliases=("指标", "金额", "amount", "target"),
-            hint=_("CNY, at most two decimal places"),
-            example="120000.00",
-        ),
+        TARGET_AMOUNT,
     )
 
     def check(self, rows, problems, *, user):
@@ -130,16 +133,6 @@ MONTH = Column(
     aliases=("月",),
     hint=_("YYYY-MM (or the month's first day)"),
     example="2026-03",
-)
-TARGET_AMOUNT = Column(
-    "amount",
-    "指标金额",
-    "target amount",
-    imports.money(min_value=None),  # not negative: accounts/rules.py, as at every door
-    required=True,
-    aliases=("指标", "金额", "amount", "target"),
-    hint=_("CNY, at most two decimal places"),
-    example="120000.00",
 )
 
 
