@@ -1,4 +1,4 @@
-"""The five roles of SPEC §1 and the model permissions each role's group holds."""
+"""The five roles of SPEC §1 (and the promoter of issue 16) and the model permissions each role's group holds."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +10,9 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("KA manager")
     FINANCE = "finance", _("Finance")
     ADMIN = "admin", _("Administrator")
+    # An in-store promoter or merchandiser who reports their shifts from a phone (issue 16): sees only their own
+    # shifts, stores and reports.
+    PROMOTER = "promoter", _("Promoter")
 
 
 # Group name per role: the Django group that carries the role's model permissions.
@@ -19,6 +22,7 @@ GROUP_NAMES = {
     Role.MANAGER: "KA managers",
     Role.FINANCE: "Finance",
     Role.ADMIN: "Administrators",
+    Role.PROMOTER: "Promoters",
 }
 
 _ALL = ("view", "add", "change", "delete")
@@ -61,6 +65,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("evidence", "displayagreement", ("view",)),
         ("evidence", "competitorsighting", ("view",)),
         ("evidence", "fraudsignal", ("view", "change")),  # confirms or dismisses their team's signals
+        ("promoters", "promoter", _ALL),  # leads the promoters of their stores (issue 16)
+        ("promoters", "shift", _ALL),  # schedules them, confirms or corrects attendance
+        ("promoters", "selloutline", ("view",)),
+        ("promoters", "promotertarget", _ALL),
     ],
     Role.MANAGER: [
         ("accounts", "keyaccount", ("view", "change")),
@@ -94,6 +102,10 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("evidence", "displayagreement", _ALL),
         ("evidence", "competitorsighting", ("view",)),
         ("evidence", "fraudsignal", ("view",)),
+        ("promoters", "promoter", ("view",)),
+        ("promoters", "shift", ("view",)),
+        ("promoters", "selloutline", ("view",)),
+        ("promoters", "promotertarget", _ALL),
     ],
     Role.FINANCE: [
         ("accounts", "keyaccount", ("view",)),
@@ -117,6 +129,16 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("tradespend", "remittance", ("view", "add")),
         ("tradespend", "closedmonth", ("view", "add")),
         ("evidence", "displayagreement", ("view",)),
+        ("promoters", "promoter", ("view",)),  # payroll reads the roster, attendance and the appraisal
+        ("promoters", "shift", ("view",)),
+        ("promoters", "selloutline", ("view",)),
+        ("promoters", "promotertarget", ("view",)),
+    ],
+    # A promoter reaches only their own record, shifts, stores and reports (ka_portal/scope.py).
+    Role.PROMOTER: [
+        ("promoters", "promoter", ("view",)),
+        ("promoters", "shift", ("view", "change")),  # checks in and out of their own shifts
+        ("promoters", "selloutline", ("view", "add", "change")),
     ],
     Role.ADMIN: [],  # admins are superusers: every permission
 }

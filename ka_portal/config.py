@@ -100,6 +100,17 @@ class KaSettings:
     # Store P&L (issue 15): a store whose attributable fees exceed this share of its sell-in is flagged
     # "renegotiate or exit".
     store_fee_ratio_alert: Decimal = _number("0.25", "0", "10", "a share of the store's sell-in: 0.25 is 25 %")
+    # Promoters (issue 16): a check-in this many minutes after the shift's start is late, a check-out this many
+    # minutes before its end is leaving early (off site: further from the store than checkin_max_distance_m).
+    promoter_late_after_minutes: int = _whole(10, 0, 24 * 60)
+    promoter_early_before_minutes: int = _whole(10, 0, 24 * 60)
+    # The appraisal's (考核) weights of sell-out against target, attendance and the display score of visits at the
+    # promoter's stores; each a share, together exactly 1.
+    promoter_weight_sell_out: Decimal = _number("0.50", "0", "1", "a share: 0.50 is half the score")
+    promoter_weight_attendance: Decimal = _number("0.30", "0", "1", "a share: 0.30 is 30 % of the score")
+    promoter_weight_display: Decimal = _number("0.20", "0", "1", "a share: 0.20 is 20 % of the score")
+    # Whether a promoter's shelf stock at close counts as a stock count for the suggested orders ("yes" or "no").
+    promoter_stock_as_count: str = _choice("no", "no", "yes")
 
     def __post_init__(self) -> None:
         problems = [problem for spec in fields(self) if (problem := _check(spec, getattr(self, spec.name)))]
@@ -107,6 +118,12 @@ class KaSettings:
             problems.append(
                 f"KA_ROUTE_STOPS_PER_WEEK={self.route_stops_per_week}: allowed is at least KA_ROUTE_STOPS_PER_DAY "
                 f"({self.route_stops_per_day})"
+            )
+        weights = self.promoter_weight_sell_out + self.promoter_weight_attendance + self.promoter_weight_display
+        if weights != 1:
+            problems.append(
+                "KA_PROMOTER_WEIGHT_SELL_OUT, KA_PROMOTER_WEIGHT_ATTENDANCE and KA_PROMOTER_WEIGHT_DISPLAY: allowed "
+                f"are shares that add up to 1 (they add up to {weights})"
             )
         if problems:
             raise ImproperlyConfigured(_report(problems))

@@ -14,6 +14,7 @@ from .scope import user_role
 _FIELD = {Role.REP, Role.SUPERVISOR}
 _LEADS = {Role.SUPERVISOR, Role.MANAGER, Role.ADMIN}
 _OFFICE = {Role.MANAGER, Role.FINANCE, Role.ADMIN}
+_STAFF = _FIELD | _OFFICE  # everyone but a promoter, who sees only their own day (issue 16)
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ def _link(label, url_name, roles=None, section=""):
 # at a time. A menu with no entry for a role is not shown, and a menu with one entry shows as that link.
 # The analysis pages' labels carry the context "navigation" so the menu's words stay apart from their titles.
 _NAV: list[Link | Menu] = [
-    _link(_("Home"), "home"),
+    _link(_("Home"), "home", _STAFF),
     _link(_("Today"), "visits:today", _FIELD),
+    _link(_("My shifts"), "promoters:my-day", {Role.PROMOTER}, section="/promoters/my/"),
     Menu(
         _("Field"),
         (
@@ -48,14 +50,17 @@ _NAV: list[Link | Menu] = [
             _link(_("Tasks"), "visits:task-list", _LEADS | {Role.REP}),
             _link(_("Suggested orders"), "visits:suggested-order-list", _LEADS),
             _link(_("Field evidence"), "evidence:home", _LEADS | _OFFICE, section="/evidence/"),
+            _link(_("Promoters"), "promoters:roster", _LEADS | _OFFICE, section="/promoters/roster/"),
+            _link(_("Promoter shifts"), "promoters:week", _LEADS, section="/promoters/shifts/"),
+            _link(_("Promoter attendance"), "promoters:attendance", _LEADS | _OFFICE, section="/promoters/attendance/"),
         ),
     ),
     Menu(
         _("Accounts"),
         (
             _link(_("Key accounts"), "accounts:account-list", _LEADS | _OFFICE),
-            _link(_("Stores"), "stores:store-list"),
-            _link(_("Products"), "stores:product-list"),
+            _link(_("Stores"), "stores:store-list", _STAFF),
+            _link(_("Products"), "stores:product-list", _STAFF),
             _link(_("Promotions"), "promotions:plan-list", _LEADS | _OFFICE | {Role.REP}, section="/promotions/"),
         ),
     ),
@@ -68,6 +73,7 @@ _NAV: list[Link | Menu] = [
             _link(pgettext_lazy("navigation", "Promotion expense"), "analytics:promotion-expense", _OFFICE),
             _link(pgettext_lazy("navigation", "Store P&L"), "analytics:store-pnl", _OFFICE),
             _link(pgettext_lazy("navigation", "Targets"), "analytics:targets", _OFFICE),
+            _link(pgettext_lazy("navigation", "Promoter appraisal"), "promoters:appraisal", _LEADS | _OFFICE),
         ),
     ),
     Menu(

@@ -4,8 +4,9 @@ Every page and API view starts its queryset here, so a record outside a user's s
 not found (404). Roles: a rep reaches their own stores; a supervisor their team's stores (the reps
 whose profile names them, and their own); a manager the accounts they own and those accounts'
 stores, and of routes, visits, reports and tasks only what happens at those stores (a rep's week
-elsewhere stays out of view); finance and admin everything. What a role may do at all (view, add,
-change, delete) is the role's model permissions (accounts/roles.py), checked by
+elsewhere stays out of view); finance and admin everything. A promoter (issue 16) reaches no store, visit or
+account as such: only their own roster record, their shifts (and the stores and products of those) and reports.
+What a role may do at all (view, add, change, delete) is the role's model permissions (accounts/roles.py), checked by
 ka_portal/permissions.py for pages and ka_portal/api.py for the API.
 """
 
@@ -81,9 +82,12 @@ def stores_for(user) -> QuerySet:
 
 def products_for(user) -> QuerySet:
     """The products a user may name: the whole catalogue for anyone with a role (products are shared master data;
-    whether a store lists one is a rule of the service that uses it)."""
-
-    return Product.objects.all() if user_role(user) else Product.objects.none()
+    whether a store lists one is a rule of the service that uses it); a promoter only those listed at the stores of
+    their roster (what they may report selling)."""
+    role = user_role(user)
+    if role == Role.PROMOTER:
+        return Product.objects.filter(listings__store__in=promoter_stores_for(user)).distinct()
+    return Product.objects.all() if role else Product.objects.none()
 
 
 def accounts_for(user) -> QuerySet:
@@ -324,3 +328,72 @@ def fraud_signals_for(user) -> QuerySet:
 def reviews_fraud_signals(user) -> bool:
     """Who confirms or dismisses a signal: a supervisor (their team's) and an administrator."""
     return user_role(user) in (Role.SUPERVISOR, Role.ADMIN)
+
+
+# --- in-store promoters (issue 16): a supervisor leads the promoters they are named on and those working at their
+# team's stores; a KA manager reads those at their chains' stores; finance and admin everyone; a promoter only
+# themself. Shifts, sell-out and targets follow the promoter, and for a supervisor or manager also the store.
+
+
+def promoters_for(user):
+    """Roster records a user may reach."""
+    from promoters.models import Promoter
+
+    role = user_role(user)
+    promoters = Promoter.objects.all()
+    if role in _EVERYTHING:
+        return promoters
+    if role == Role.SUPERVISOR:
+        at_my_stores = Promoter.stores.through.objects.filter(store__in=stores_for(user)).values("promoter_id")
+        return promoters.filter(Q(supervisor=user) | Q(pk__in=at_my_stores))
+    if role == Role.MANAGER:
+        at_my_stores = Promoter.stores.through.objects.filter(store__in=stores_for(user)).values("promoter_id")
+        return promoters.filter(pk__in=at_my_stores)
+    if role == Role.PROMOTER:
+        return promoters.filter(user=user)
+    return promoters.none()
+
+
+def promoter_stores_for(user) -> QuerySet:
+    """The stores a promoter works at (their roster's stores and those of their shifts); for any other role, the
+    stores they reach (stores_for)."""
+    if user_role(user) != Role.PROMOTER:
+        return stores_for(user)
+    from promoters.models import Shift
+
+    mine = promoters_for(user)
+    rostered = Store.promoters.through.objects.filter(promoter__in=mine).values("store_id")
+    scheduled = Shift.objects.filter(promoter__in=mine).values("store_id")
+    return Store.objects.filter(Q(pk__in=rostered) | Q(pk__in=scheduled))
+
+
+def shifts_for(user) -> QuerySet:
+    """Shifts a user may reach: a promoter their own; a supervisor those of the promoters they lead and those at
+    their team's stores; a KA manager those at their chains' stores; finance and admin all."""
+    from promoters.models import Shift
+
+    role = user_role(user)
+    shifts = Shift.objects.all()
+    if role in _EVERYTHING:
+        return shifts
+    if role == Role.SUPERVISOR:
+        return shifts.filter(Q(promoter__supervisor=user) | Q(store__in=stores_for(user)))
+    if role == Role.MANAGER:
+        return shifts.filter(store__in=stores_for(user))
+    if role == Role.PROMOTER:
+        return shifts.filter(promoter__user=user)
+    return shifts.none()
+
+
+def sell_out_for(user) -> QuerySet:
+    """Sell-out lines of the shifts a user may reach."""
+    from promoters.models import SellOutLine
+
+    return SellOutLine.objects.filter(shift__in=shifts_for(user))
+
+
+def promoter_targets_for(user) -> QuerySet:
+    """Monthly sell-out targets of the promoters a user may reach (a promoter sees their own)."""
+    from promoters.models import PromoterTarget
+
+    return PromoterTarget.objects.filter(promoter__in=promoters_for(user))

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "contracts",
     "tradespend",
     "evidence",
+    "promoters",
     "analytics",
     "imports",
 ]

@@ -13,7 +13,18 @@ from . import api_views, pwa, views
 
 # The API is wired one way: each app's `<app>/api_urls.py` has a `router` (its resources) and `urlpatterns`
 # (those plus its other endpoints), included here under /api/v1/. One root view lists every app's resources.
-API_APPS = ("accounts", "stores", "visits", "promotions", "contracts", "tradespend", "evidence", "imports", "analytics")
+API_APPS = (
+    "accounts",
+    "stores",
+    "visits",
+    "promotions",
+    "contracts",
+    "tradespend",
+    "evidence",
+    "promoters",
+    "imports",
+    "analytics",
+)
 api_routers = [import_module(f"{app}.api_urls").router for app in API_APPS]
 api_root = APIRootView.as_view(
     api_root_dict={
@@ -46,6 +57,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("trade-spend/", include("tradespend.urls")),
     path("evidence/", include("evidence.urls")),
+    path("promoters/", include("promoters.urls")),
     path("imports/", include("imports.urls")),
     path("analysis/", include("analytics.urls")),
     path("api/v1/", include(api_v1)),

@@ -2,7 +2,7 @@
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,8 +15,10 @@ from .scope import user_role
 @login_required
 def home(request):
     """The user's role's dashboard (analytics/dashboards.py): what needs them, each figure leading to its list."""
-    today = timezone.localdate()
     role = user_role(request.user)
+    if role == Role.PROMOTER:  # a promoter has one page: their day at the store (issue 16)
+        return redirect("promoters:my-day")
+    today = timezone.localdate()
     context = {
         "today": today,
         "role": role,
@@ -28,11 +30,14 @@ def home(request):
 
 class SignInView(auth_views.LoginView):
     """Sign-in: without a `next`, a rep lands on Today (their day starts there, one page load fewer on a slow
-    phone network); everyone else on the home page."""
+    phone network), a promoter on their day; everyone else on the home page."""
 
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self):
-        if user_role(self.request.user) == Role.REP:
+        role = user_role(self.request.user)
+        if role == Role.REP:
             return reverse("visits:today")
+        if role == Role.PROMOTER:
+            return reverse("promoters:my-day")
         return super().get_default_redirect_url()

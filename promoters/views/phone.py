@@ -1,0 +1,3 @@
+"""Pages of the promoters app: phone."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the promoters app: roster."""
+
+urlpatterns: list = []
