@@ -10,7 +10,8 @@
   function keep(registration, urls) {
     if (!registration.active) return;
     urls.forEach(function (page) {
-      registration.active.postMessage({ keep: page });
+      // with the page's language: a page kept in another language (the rep switched) is fetched again
+      registration.active.postMessage({ keep: page, lang: document.documentElement.lang });
     });
   }
   window.addEventListener("load", function () {

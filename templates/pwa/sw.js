@@ -155,12 +155,16 @@ self.addEventListener("message", (event) => {
   if (!url || !isPage(url)) return;
   url.hash = "";
   const request = new Request(url.href, { credentials: "same-origin" });
-  // only a page not kept yet: opening it refreshes it (network first), so Today's loads stay light
+  // only a page not kept yet, or kept in another language than the asking page's (the rep switched language; the
+  // server names a page's language in Content-Language): opening it refreshes it (network first), so Today's loads
+  // stay light
+  const lang = event.data.lang;
+  const current = (kept) => kept && (!lang || kept.headers.get("Content-Language") === lang);
   event.waitUntil(
     caches
       .open(PAGES_CACHE)
       .then((cache) => cache.match(request, { ignoreVary: true }))
-      .then((kept) => kept || fetch(request).then((response) => keepPage(request, response)))
+      .then((kept) => (current(kept) ? kept : fetch(request).then((response) => keepPage(request, response))))
       .catch(() => null)
   );
 });

@@ -142,3 +142,54 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
     assert photo.checklist_item == "promotion_display" and photo.thumbnail
     # the times are the phone's (taken at the taps), not the upload's; never ahead of the server
     assert visit.checked_in_at <= visit.checked_out_at <= THURSDAY + timedelta(hours=1)
+
+
+def test_the_same_stop_offline_reads_in_english(phone, live_server, route):
+    """A rep who reads English gets the offline stop in English: the page kept on the phone, its banners and the
+    'no network' page are in the rep's language, and the visit still reaches the server when the network returns."""
+    store, beer, chips, _task = route
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 31.2401, "longitude": 121.4201})
+    with time_machine.travel(THURSDAY, tick=True):
+        log_in(phone, "rep1", "demo-pass-1")
+        phone.wait_for_url("**/visits/today/")
+        phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        phone.goto("/visits/today/")
+        stop_page = f"{live_server.url}/visits/start/{store.pk}/"
+        kept_offline(phone, stop_page)
+        # the stop's page was kept in Chinese when the rep signed in: Today in English has it fetched again
+        until(
+            phone,
+            "async (url) => (await caches.match(url, {ignoreVary: true})).headers.get('Content-Language') === 'en'",
+            stop_page,
+        )
+
+        phone.context.set_offline(True)
+        phone.get_by_test_id("stop").get_by_role("button", name="Check in").click()
+        expect(phone.get_by_test_id("checked-in-offline")).to_contain_text("Checked in on this phone", timeout=WAIT)
+        phone.get_by_test_id("all-ok").click()
+        beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒")
+        beer_row.locator("input[data-part=cases]").fill("2")
+        phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片").locator("input[type=checkbox]").check()
+        phone.get_by_test_id("task").locator("input[type=checkbox]").check()
+        phone.get_by_test_id("check-out").click()
+        expect(phone.get_by_test_id("checked-out")).to_contain_text(
+            "Checked out on this phone: it uploads when the network is back.", timeout=WAIT
+        )
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("waiting to upload", timeout=WAIT)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+        phone.goto("/visits/")  # never opened on this phone: said in English, not the browser's error page
+        assert phone.get_by_role("heading", level=1).inner_text().startswith("No network")
+        phone.goto("/visits/today/")
+        expect(phone.get_by_test_id("stop-waiting")).to_have_text("Waiting to upload", timeout=WAIT)
+        assert Visit.objects.count() == 0
+
+        phone.context.set_offline(False)
+        phone.reload()
+        until(phone, "KaOutbox.list('writes').then((writes) => writes.length === 0)")
+
+    visit = Visit.objects.get()
+    assert visit.store == store and visit.checked_out_at is not None
+    assert visit.stock_counts.get(product=beer).packs == 2 * 12
+    assert visit.not_counted.filter(product=chips).exists()
