@@ -95,6 +95,17 @@ class ContractRefSerializer(serializers.Serializer):
     valid_to = serializers.DateField()
 
 
+class SellOutSerializer(serializers.Serializer):
+    units = serializers.IntegerField(help_text="Packs sold to shoppers in the period, as promoters reported")
+    value = serializers.DecimalField(**MONEY, help_text="Their value: packs × price seen, else the shelf price")
+    stores = serializers.IntegerField(help_text="Stores with a report in the period")
+    last_day = serializers.DateField(allow_null=True, help_text="The last day reported")
+    sell_in_units = serializers.IntegerField(
+        help_text="Packs delivered in the period to the stores reporting, of the products they reported"
+    )
+    sell_through = serializers.DecimalField(**RATIO, help_text="units ÷ sell_in_units; null without deliveries")
+
+
 class OverviewSerializer(serializers.Serializer):
     account = AccountRefSerializer()
     month_from = serializers.CharField(help_text="YYYY-MM")
@@ -110,6 +121,9 @@ class OverviewSerializer(serializers.Serializer):
     contracts_expiring = ContractRefSerializer(many=True)
     disputes_open = serializers.IntegerField()
     disputes_amount = serializers.DecimalField(**MONEY, help_text="Still disputed: deductions less matched, recovered")
+    sell_out = SellOutSerializer(
+        allow_null=True, help_text="Sell-out where promoters report at the chain's stores; null when none reported"
+    )
 
 
 class _Spend:
@@ -147,6 +161,7 @@ def overview_body(o) -> dict:
             "contracts_expiring": o.contracts_expiring,
             "disputes_open": o.disputes_open,
             "disputes_amount": o.disputes_amount,
+            "sell_out": o.sell_out if o.sell_out.reported else None,
         }
     ).data
 
