@@ -212,7 +212,9 @@ def test_excel_rows_equal_the_page(client, finance, plans):
         page = _rows(html, testid)
         assert len(rows) == len(page)
         for row, shown in zip(rows[1:], page[1:], strict=True):
-            label, count, _evaluated, cost, sell_in, ratio, _base, _sold, extra, per_pack, extra_sales, payback = row[:12]
+            label, count, _evaluated, cost, sell_in, ratio, _base, _sold, extra, per_pack, extra_sales, payback = row[
+                :12
+            ]
             assert row[12:] == (0, None, None, None) and shown[9:] == ["未报告", "—"]  # no sell-out reported
             assert label == shown[0] and shown[1].startswith(str(count))
             assert f"{Decimal(str(cost)):,.2f}" == shown[2] and f"{Decimal(str(sell_in)):,.2f}" == shown[3]

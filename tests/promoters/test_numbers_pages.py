@@ -120,7 +120,8 @@ def test_the_chain_overview_sums_the_period_sell_out(chain, manager):
 
 def _chain_page(client, user, **query):
     client.force_login(user)
-    return client.get(reverse("analytics:chain", args=["WMT"]), {"month_from": "2025-01", "month_to": "2025-03"} | query)
+    period = {"month_from": "2025-01", "month_to": "2025-03"}
+    return client.get(reverse("analytics:chain", args=["WMT"]), period | query)
 
 
 def test_the_chain_page_shows_the_sell_out_summary(client, chain, manager):

@@ -134,7 +134,7 @@ def test_yes_through_the_nightly_job_for_one_account(store_pair, stock_as_count,
 
 
 def test_two_visits_on_a_day_without_a_close_count_as_before(rep, stock_as_count):
-    """"yes" changes only the days with a close: two visits of one day stay two counts, as with "no"."""
+    """ "yes" changes only the days with a close: two visits of one day stay two counts, as with "no"."""
     listing = ListingFactory(store=StoreFactory(rep=rep))
     visit_count(listing, DAY, 30, hour=9)
     visit_count(listing, DAY, 20, hour=15)
