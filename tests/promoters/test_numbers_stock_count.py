@@ -7,10 +7,15 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, StoreFactory
 from tests.visits.factories import StockCountFactory, VisitFactory
 from visits.models import SuggestedOrder
+from visits.replenishment import Count, counts_read, suggested_order
 from visits.services import suggested_orders_refresh
 from visits.tasks import suggested_orders_run
 
@@ -144,3 +149,66 @@ def test_two_visits_on_a_day_without_a_close_count_as_before(rep, stock_as_count
         suggested_orders_refresh(store=listing.store, on=DAY)
         results.append(_order(listing, DAY))
     assert results[0] == results[1] and results[0][0] == 30 and results[0][3] == 20
+
+
+product_strategy = st.fixed_dictionaries(
+    {
+        "visits": st.lists(
+            st.tuples(st.integers(0, 5), st.integers(8, 20), st.integers(0, 200)), max_size=3, unique_by=lambda v: v[:2]
+        ),
+        "closes": st.lists(st.tuples(st.integers(0, 5), st.integers(0, 200)), max_size=3, unique_by=lambda c: c[0]),
+        "deliveries": st.lists(st.tuples(st.integers(0, 5), st.integers(1, 100)), max_size=2),
+    }
+)
+
+
+@hypothesis_settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+@given(
+    products=st.lists(product_strategy, min_size=2, max_size=2),
+    check_out_hours=st.lists(st.integers(8, 22), min_size=6, max_size=6),
+)
+def test_with_yes_the_job_reads_the_counts_the_pure_rule_reads(products, check_out_hours, rep, stock_as_count):
+    """Visits and closes on random days and hours: the statement's suggestion is suggested_order's on the two
+    counts visits.replenishment.counts_read picks (the day's newest where a close was reported)."""
+    stock_as_count("yes")
+    on = DAY + timedelta(days=5)
+    with transaction.atomic():
+        store = StoreFactory(rep=rep)
+        expected = {}
+        for plan in products:
+            listing = ListingFactory(store=store, product=ProductFactory(packs_per_case=6))
+            counts = []
+            for day, hour, packs in plan["visits"]:
+                visit_count(listing, DAY + timedelta(days=day), packs, hour=hour)
+                counts.append(Count(DAY + timedelta(days=day), closing(DAY + timedelta(days=day), hour), packs))
+            for day, packs in plan["closes"]:
+                shift_day = DAY + timedelta(days=day)
+                close_count(listing, shift_day, packs, hour=check_out_hours[day])
+                counts.append(Count(shift_day, closing(shift_day, check_out_hours[day]), packs, at_close=True))
+            for day, quantity in plan["deliveries"]:
+                DeliveryFactory(store=store, product=listing.product, date=DAY + timedelta(days=day), quantity=quantity)
+            current, previous = counts_read(counts)
+            if current is None:
+                continue
+            delivered = sum(
+                q for d, q in plan["deliveries"] if previous is not None and previous.day < DAY + timedelta(days=d)
+                and DAY + timedelta(days=d) <= current.day
+            )  # fmt: skip
+            result = suggested_order(previous.packs if previous else None, delivered, current.packs, 6, "1.5")
+            expected[listing.product_id] = (
+                previous.packs if previous else None, previous.day if previous else None,
+                delivered if previous else 0, current.packs, current.day, result.actual_sales,
+                result.suggested_packs, result.suggested_cases, result.flag,
+            )  # fmt: skip
+        suggested_orders_refresh(store=store, on=on)
+        got = {}
+        for order in SuggestedOrder.objects.filter(store=store, date=on):
+            got[order.product_id] = (
+                order.previous_packs, order.previous_counted_on, order.delivered_packs, order.current_packs,
+                order.current_counted_on, order.actual_sales_packs, order.suggested_packs, order.suggested_cases,
+                order.flag,
+            )  # fmt: skip
+        transaction.set_rollback(True)
+    assert got == expected
