@@ -6,6 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from promotions.evaluation import NO_SELL_OUT, SellOutEvaluation, StoreSellOut
@@ -166,3 +168,19 @@ def test_several_plans_add_up_to_the_figures_of_their_sums():
     both = NO_SELL_OUT + one + two
     assert (both.compared_units, both.compared_days, both.baseline_units, both.baseline_days) == (40, 5, 20, 7)
     assert both.total_cost == Decimal("150") and both.incremental_units == 40 - round(Decimal(20) * 5 / 7)
+
+
+def test_the_plan_page_reads_sell_out_in_a_fixed_number_of_queries(client, example, manager):
+    client.force_login(manager)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("promotions:plan-detail", args=[example.pk])).status_code == 200
+        return len(queries)
+
+    before = count()  # preliminary: the figures are read as the page is drawn
+    beer = ProductFactory._meta.model.objects.get(code="BEER")
+    for n in range(4):  # four more stores reporting, before and during
+        store = StoreFactory(account=example.account)
+        sold_daily(store, beer, BEFORE, 20, 3 + n)
+    assert count() == before
