@@ -1,7 +1,8 @@
 """One commercial view per chain (客户经营全景, issue 15 item 1): for one key account and a period of whole months,
 everything a KA manager weighs, each figure read from the selector that owns it (performance from
 accounts.selectors, gross to net from tradespend.reports, aging from contracts.selectors, compliance's rule from
-visits.selectors) so the page, its Excel and the API say what the lists behind them say.
+visits.selectors, sell-out from promoters.sellout_selectors) so the page, its Excel and the API say what the lists
+behind them say.
 
 A fixed number of queries whatever the chain's size (tests/analytics/test_chain.py counts them)."""
 
@@ -18,7 +19,8 @@ from accounts.selectors import Performance, Period
 from contracts.filters import expiring_soon
 from contracts.models import Contract
 from contracts.selectors import AgingRow, aging_report, contracts_for, net_sell_in
-from ka_portal.scope import disputes_for, promotion_plans_for, stores_for, visits_for
+from ka_portal.scope import disputes_for, promotion_plans_for, sell_out_for, stores_for, visits_for
+from promoters.sellout_selectors import SellOutSummary, sell_out_summary
 from promotions.models import PromotionPlan
 from tradespend import reports
 from tradespend.models import AccrualLine, Dispute
@@ -103,6 +105,8 @@ class Overview:
     contracts_expiring: list[Contract]
     disputes_open: int
     disputes_amount: Decimal
+    # what shoppers bought at the chain's stores where promoters report (issue 16); shown only when reported
+    sell_out: SellOutSummary = field(default_factory=SellOutSummary)
 
     @property
     def end(self) -> date:
@@ -152,6 +156,9 @@ def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: dat
             contracts_for(user).filter(expiring_soon(), account=account).order_by("valid_to", "number")
         ),
         **_disputes(user, account),
+        sell_out=sell_out_summary(
+            sell_out_for(user), stores=stores_for(user).filter(account=account), start=month_from, end=period.end
+        ),
     )
 
 

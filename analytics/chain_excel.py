@@ -105,6 +105,20 @@ def chain_workbook(o):
         ],
         {1: COUNT_FORMAT, 2: excel.PERCENT_FORMAT},
     )
+    if o.sell_out.reported:
+        so = o.sell_out
+        excel.write_sheet(
+            book,
+            _("Sell-out"),
+            [_("Figure"), _("Value"), _("Ratio")],
+            [
+                [_("Stores reporting"), so.stores, None],
+                [_("Sold to shoppers (packs)"), so.units, None],
+                [_("Sell-out value"), so.value, None],
+                [_("Sell-in at the same stores (packs)"), so.sell_in_units, so.sell_through],
+            ],
+            ratio,
+        )
     excel.write_sheet(
         book,
         _("Contracts expiring"),

@@ -70,6 +70,10 @@ PROMOTION_HEADERS = (
     gettext_lazy("Cost per incremental pack"),
     gettext_lazy("Incremental sell-in"),
     gettext_lazy("Payback"),
+    gettext_lazy("Sell-out (packs)"),
+    gettext_lazy("Sell-out uplift"),
+    gettext_lazy("Incremental packs sold to shoppers"),
+    gettext_lazy("Cost per pack sold to shoppers"),
 )
 
 
@@ -87,6 +91,10 @@ def promotion_group_row(label: str, plans: int, evaluated: int, figures) -> list
         figures.cost_per_incremental_unit,
         figures.incremental_amount,
         figures.payback,
+        figures.sell_out.units,
+        figures.sell_out.uplift,
+        figures.sell_out.incremental_units,
+        figures.sell_out.cost_per_incremental_unit,
     ]
 
 
@@ -99,8 +107,8 @@ def promotion_expense_rows(report, groups) -> list[list]:
 def promotion_expense_workbook(report):
     """Two sheets, by promotion type and by key account, each with its total."""
     formats = {
-        **dict.fromkeys((3, 4, 9, 10), excel.MONEY_FORMAT),
-        **dict.fromkeys((5, 11), excel.PERCENT_FORMAT),
+        **dict.fromkeys((3, 4, 9, 10, 15), excel.MONEY_FORMAT),
+        **dict.fromkeys((5, 11, 13), excel.PERCENT_FORMAT),
     }
     workbook = excel.new_workbook()
     for title, first, groups in (

@@ -10,14 +10,17 @@ in its start month). For each plan, the figures of the promotion's evaluation (p
   by its evaluation, any other's as the evaluation would read them now (promotions.selectors.evaluation_sales,
   the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far;
 - expense ratio = cost ÷ sell-in; incremental packs = packs − baseline packs; cost per incremental pack;
-  payback = (sell-in − baseline sell-in) ÷ cost.
+  payback = (sell-in − baseline sell-in) ÷ cost;
+- sell-out (issue 16) where promoters reported at the plan's stores: the sell-out uplift and the cost per
+  incremental pack sold to shoppers (promotions.evaluation.SellOutEvaluation), kept by the evaluation or read now
+  (promoters.sellout_selectors.plan_sell_out, set-based).
 
 A group's figures are those of the sums of its plans' figures (not an average of ratios). A fixed number of
 queries whatever the number of chains and plans.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -25,7 +28,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from ka_portal.formatting import account_name
-from promotions.evaluation import Evaluation
+from promoters.sellout_selectors import plan_sell_out
+from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation
 from promotions.models import PromotionPlan
 from promotions.selectors import evaluation_sales
 from tradespend.accruals import ACCRUING_PLAN_STATUSES
@@ -76,7 +80,9 @@ def total_of(figures) -> Evaluation:
     """One Evaluation holding the sums of several (days, packs, sell-in, cost), so its ratios are of the sums."""
     days = units = base_units = 0
     amount = base_amount = cost = funding = ZERO
+    sell_out = NO_SELL_OUT
     for item in figures:
+        sell_out += item.sell_out or replace(NO_SELL_OUT, total_cost=item.total_cost)
         days += item.days
         units += item.sales_units
         amount += item.sales_amount
@@ -84,7 +90,7 @@ def total_of(figures) -> Evaluation:
         base_amount += item.baseline_amount
         cost += item.total_cost
         funding += item.supply_funding
-    return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding)
+    return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding, sell_out)
 
 
 def plan_cost(plan: PromotionPlan, evaluated_total: Decimal | None) -> Decimal:
@@ -110,7 +116,7 @@ def _evaluation_of(plan: PromotionPlan):
 
 def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigures]:
     """Every plan of ``accounts`` the ledger books, starting in the months ``month_from``–``month_to``, with its
-    evaluation's figures (kept, or as of now for a plan not yet evaluated). Five queries at most."""
+    evaluation's figures (kept, or as of now for a plan not yet evaluated). Ten queries at most."""
     start, end = month_start(month_from), add_months(month_start(month_to), 1)
     plans = list(
         PromotionPlan.objects.filter(
@@ -120,29 +126,34 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
         .order_by("start_on", "pk")
     )  # 1
     live = evaluation_sales(plan for plan in plans if _evaluation_of(plan) is None)  # 4 more
+    live_sell_out = plan_sell_out(plan for plan in plans if _evaluation_of(plan) is None)  # 5 more
     result = []
     for plan in plans:
         kept = _evaluation_of(plan)
         if kept is not None:
+            cost = plan_cost(plan, kept.total_cost)
             figures = Evaluation(
                 kept.days,
                 kept.sales_units,
                 kept.sales_amount,
                 kept.baseline_units,
                 kept.baseline_amount,
-                plan_cost(plan, kept.total_cost),
+                cost,
                 kept.supply_funding,
+                replace(kept.sell_out, total_cost=cost),
             )
         else:
             sales = live[plan.pk]
+            cost = plan_cost(plan, None)
             figures = Evaluation(
                 plan.days,
                 sales.units,
                 sales.amount,
                 sales.baseline_units,
                 sales.baseline_amount,
-                plan_cost(plan, None),
+                cost,
                 plan.supply_funding,
+                SellOutEvaluation.of(live_sell_out[plan.pk], cost),
             )
         result.append(PlanFigures(plan=plan, evaluated=kept is not None, figures=figures))
     return result

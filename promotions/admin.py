@@ -134,7 +134,16 @@ class BudgetAdmin(admin.ModelAdmin):
 
 @admin.register(PromotionEvaluation)
 class PromotionEvaluationAdmin(admin.ModelAdmin):
-    list_display = ("plan", "sales_amount", "uplift", "supply_funding", "total_cost", "expense_ratio", "evaluated_at")
+    list_display = (
+        "plan",
+        "sales_amount",
+        "uplift",
+        "sell_out_uplift",
+        "supply_funding",
+        "total_cost",
+        "expense_ratio",
+        "evaluated_at",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -22,7 +22,7 @@ from stores.models import Product, Store
 
 from . import selectors, services
 from .filters import BudgetFilter, PlanFilter
-from .models import Budget, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
+from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 
 
 class PromotionTypeSerializer(serializers.ModelSerializer):
@@ -116,8 +116,57 @@ class EarlierTransitionSerializer(TransitionSerializer):
         fields = ["plan", *TransitionSerializer.Meta.fields]
 
 
+MONEY_OUT = {"max_digits": None, "decimal_places": 2}
+RATIO_OUT = {"max_digits": None, "decimal_places": 4, "allow_null": True}
+
+
+class SellOutEvaluationSerializer(serializers.Serializer):
+    """promotions.evaluation.SellOutEvaluation: compared per store-day reported, on the stores that reported both
+    during the plan and in its baseline."""
+
+    reported = serializers.BooleanField(help_text="Any sell-out reported at the plan's stores during it")
+    units = serializers.IntegerField(help_text="Packs sold to shoppers during the plan, as promoters reported")
+    amount = serializers.DecimalField(**MONEY_OUT, help_text="Their value: packs × price seen, else shelf price")
+    store_days = serializers.IntegerField(help_text="Store-days with a report during the plan")
+    compared_units = serializers.IntegerField(help_text="Packs of the stores reporting both during and before")
+    compared_days = serializers.IntegerField(help_text="Their store-days reported during the plan")
+    baseline_units = serializers.IntegerField(help_text="Their packs in the same number of days before the start")
+    baseline_days = serializers.IntegerField(help_text="Their store-days reported in the baseline")
+    daily_units = serializers.DecimalField(**MONEY_OUT, allow_null=True, help_text="compared_units ÷ compared_days")
+    baseline_daily_units = serializers.DecimalField(
+        **MONEY_OUT, allow_null=True, help_text="baseline_units ÷ baseline_days"
+    )
+    uplift = serializers.DecimalField(**RATIO_OUT, help_text="daily_units ÷ baseline_daily_units − 1")
+    incremental_units = serializers.IntegerField(
+        allow_null=True, help_text="compared_units − baseline daily rate × compared_days"
+    )
+    cost_per_incremental_unit = serializers.DecimalField(
+        **MONEY_OUT, allow_null=True, help_text="total cost ÷ incremental_units; null when no extra pack was sold"
+    )
+
+
+class EvaluationSerializer(serializers.Serializer):
+    """The plan's evaluation: sell-in (deliveries) during and before it, and sell-out beside it."""
+
+    evaluated = serializers.BooleanField(help_text="Kept by the evaluation; false: preliminary, as of now")
+    days = serializers.IntegerField()
+    sales_units = serializers.IntegerField(help_text="Packs sold in (delivered) during the plan")
+    sales_amount = serializers.DecimalField(**MONEY_OUT)
+    baseline_units = serializers.IntegerField(help_text="Packs sold in the same number of days before")
+    baseline_amount = serializers.DecimalField(**MONEY_OUT)
+    uplift = serializers.DecimalField(**RATIO_OUT)
+    total_cost = serializers.DecimalField(**MONEY_OUT)
+    supply_funding = serializers.DecimalField(**MONEY_OUT)
+    cost_per_incremental_unit = serializers.DecimalField(**MONEY_OUT, allow_null=True)
+    expense_ratio = serializers.DecimalField(**RATIO_OUT)
+    sell_out = SellOutEvaluationSerializer()
+
+
 class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
+    evaluation = serializers.SerializerMethodField(
+        help_text="Sell-in and sell-out figures once the plan ended (preliminary until evaluated); null before."
+    )
     violations = serializers.SerializerMethodField()
     reopened_as = serializers.SerializerMethodField(help_text="The draft this rejected plan was reopened as.")
     earlier_transitions = serializers.SerializerMethodField(
@@ -131,8 +180,21 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
             "transitions",
             "earlier_transitions",
             "violations",
+            "evaluation",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(EvaluationSerializer(allow_null=True))
+    def get_evaluation(self, plan) -> dict | None:
+        if plan.status not in (PromotionPlan.Status.ENDED, PromotionPlan.Status.EVALUATED):
+            return None
+        kept = PromotionEvaluation.objects.filter(plan=plan).first()
+        figures = kept or services.evaluation_figures(plan)
+        sell_out = figures.sell_out
+        names = [name for name in EvaluationSerializer().fields if name not in ("evaluated", "sell_out")]
+        body = {name: getattr(figures, name) for name in names}
+        body["sell_out"] = {name: getattr(sell_out, name) for name in SellOutEvaluationSerializer().fields}
+        return EvaluationSerializer({**body, "evaluated": kept is not None}).data
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_reopened_as(self, plan) -> int | None:

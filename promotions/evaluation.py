@@ -1,5 +1,7 @@
-"""Promotion evaluation (SPEC §5): the figures from sell-in during and before the promotion. Pure."""
+"""Promotion evaluation (SPEC §5): the figures from sell-in during and before the promotion, and (issue 16) from
+the sell-out promoters report at its stores. Pure."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,6 +18,7 @@ class Evaluation:
     baseline_amount: Decimal
     total_cost: Decimal
     supply_funding: Decimal = Decimal("0.00")  # on the packs actually sold in; part of total_cost
+    sell_out: "SellOutEvaluation | None" = None  # what shoppers bought, where promoters reported (issue 16)
 
     @property
     def baseline_daily_units(self) -> Decimal:
@@ -57,3 +60,125 @@ class Evaluation:
         if self.total_cost <= 0:
             return None
         return (self.incremental_amount / self.total_cost).quantize(RATIO, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class StoreSellOut:
+    """One store's sell-out of a plan's products as promoters reported it: during the plan, and in the baseline
+    (the same number of days just before its start). ``days`` are the store-days with a report (any product)."""
+
+    units: int
+    amount: Decimal
+    days: int
+    baseline_units: int
+    baseline_days: int
+
+
+@dataclass(frozen=True)
+class SellOutEvaluation:
+    """The plan's sell-out (packs sold to shoppers) beside its sell-in.
+
+    Promoters do not report every day at every store, so totals of the two windows would compare different
+    numbers of reports: a store whose promoter came only for the promotion, or a week without reports before it,
+    would fake an uplift. The comparison is therefore of **average daily sell-out per reported store-day**, on the
+    stores that reported both during the plan and in its baseline (the *compared* stores):
+
+    - daily = compared_units ÷ compared_days; baseline daily = baseline_units ÷ baseline_days;
+    - uplift = daily ÷ baseline daily − 1;
+    - incremental packs = compared_units − baseline daily × compared_days (the extra packs over what the same
+      reported store-days sell at the baseline's rate), rounded half up;
+    - cost per incremental pack sold to shoppers = the plan's total cost ÷ incremental packs. The cost is the whole
+      plan's while the extra packs are only those seen where promoters reported: where not every store reports, it
+      is an upper bound.
+
+    ``units`` and ``amount`` are everything reported during the plan at its stores (compared or not).
+    """
+
+    units: int
+    amount: Decimal
+    store_days: int  # store-days reported during the plan, every store
+    compared_units: int  # of the compared stores, during the plan
+    compared_days: int
+    baseline_units: int  # of the compared stores, in the baseline
+    baseline_days: int
+    total_cost: Decimal
+
+    @classmethod
+    def of(cls, stores: Iterable[StoreSellOut], total_cost: Decimal) -> "SellOutEvaluation":
+        units = days = compared_units = compared_days = baseline_units = baseline_days = 0
+        amount = Decimal("0.00")
+        for store in stores:
+            units += store.units
+            amount += store.amount
+            days += store.days
+            if store.days > 0 and store.baseline_days > 0:
+                compared_units += store.units
+                compared_days += store.days
+                baseline_units += store.baseline_units
+                baseline_days += store.baseline_days
+        return cls(
+            units, amount, days, compared_units, compared_days, baseline_units, baseline_days, Decimal(total_cost)
+        )
+
+    @property
+    def reported(self) -> bool:
+        """Any sell-out reported at the plan's stores during it."""
+        return self.store_days > 0
+
+    @property
+    def compared(self) -> bool:
+        """Some store reported both during the plan and before it: there is something to compare."""
+        return self.compared_days > 0 and self.baseline_days > 0
+
+    @property
+    def daily_units(self) -> Decimal | None:
+        """Packs sold per reported store-day during the plan (compared stores)."""
+        if not self.compared:
+            return None
+        return (Decimal(self.compared_units) / self.compared_days).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def baseline_daily_units(self) -> Decimal | None:
+        if not self.compared:
+            return None
+        return (Decimal(self.baseline_units) / self.baseline_days).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    @property
+    def incremental_units(self) -> int | None:
+        """Extra packs sold to shoppers over the baseline's daily rate; None with nothing to compare."""
+        if not self.compared:
+            return None
+        expected = Decimal(self.baseline_units) * self.compared_days / self.baseline_days
+        return int((self.compared_units - expected).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+    @property
+    def uplift(self) -> Decimal | None:
+        """Daily sell-out during ÷ before − 1; None with nothing to compare or nothing sold before."""
+        if not self.compared or self.baseline_units <= 0:
+            return None
+        ratio = Decimal(self.compared_units * self.baseline_days) / (self.baseline_units * self.compared_days)
+        return (ratio - 1).quantize(RATIO, rounding=ROUND_HALF_UP)
+
+    @property
+    def cost_per_incremental_unit(self) -> Decimal | None:
+        """None when shoppers bought no extra pack (or nothing could be compared)."""
+        extra = self.incremental_units
+        if extra is None or extra <= 0:
+            return None
+        return (self.total_cost / extra).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    def __add__(self, other: "SellOutEvaluation") -> "SellOutEvaluation":
+        """Several plans together: the sums, so the ratios are of the sums (not an average of ratios)."""
+        return SellOutEvaluation(
+            self.units + other.units,
+            self.amount + other.amount,
+            self.store_days + other.store_days,
+            self.compared_units + other.compared_units,
+            self.compared_days + other.compared_days,
+            self.baseline_units + other.baseline_units,
+            self.baseline_days + other.baseline_days,
+            self.total_cost + other.total_cost,
+        )
+
+
+NO_SELL_OUT = SellOutEvaluation(0, Decimal("0.00"), 0, 0, 0, 0, 0, Decimal("0.00"))

@@ -317,6 +317,20 @@ class PromotionEvaluation(models.Model):
     supply_funding = models.DecimalField(_("supply price funding"), **MONEY, default=0)
     cost_per_incremental_unit = models.DecimalField(_("cost per incremental pack"), **MONEY, null=True, blank=True)
     expense_ratio = models.DecimalField(_("expense ratio"), max_digits=9, decimal_places=4, null=True, blank=True)
+    # Sell-out (issue 16): packs sold to shoppers as promoters reported them at the plan's stores
+    # (promotions.evaluation.SellOutEvaluation says how they compare); all zero where nobody reported.
+    sell_out_units = models.PositiveIntegerField(_("sell-out (packs)"), default=0)
+    sell_out_amount = models.DecimalField(_("sell-out"), **MONEY, default=0)
+    sell_out_store_days = models.PositiveIntegerField(_("store-days with sell-out reported"), default=0)
+    sell_out_compared_units = models.PositiveIntegerField(_("sell-out of the compared stores (packs)"), default=0)
+    sell_out_compared_days = models.PositiveIntegerField(_("store-days compared"), default=0)
+    sell_out_baseline_units = models.PositiveIntegerField(_("sell-out baseline (packs)"), default=0)
+    sell_out_baseline_days = models.PositiveIntegerField(_("store-days in the sell-out baseline"), default=0)
+    sell_out_uplift = models.DecimalField(_("sell-out uplift"), max_digits=9, decimal_places=4, null=True, blank=True)
+    sell_out_incremental_units = models.IntegerField(_("incremental packs sold to shoppers"), null=True, blank=True)
+    sell_out_cost_per_incremental_unit = models.DecimalField(
+        _("cost per incremental pack sold to shoppers"), **MONEY, null=True, blank=True
+    )
     evaluated_at = models.DateTimeField(_("evaluated at"), auto_now=True)
 
     class Meta:
@@ -325,6 +339,22 @@ class PromotionEvaluation(models.Model):
 
     def __str__(self) -> str:
         return str(self.plan)
+
+    @property
+    def sell_out(self):
+        """The kept sell-out figures as the pure evaluation reads them (its uplift and cost per pack as computed)."""
+        from .evaluation import SellOutEvaluation
+
+        return SellOutEvaluation(
+            self.sell_out_units,
+            self.sell_out_amount,
+            self.sell_out_store_days,
+            self.sell_out_compared_units,
+            self.sell_out_compared_days,
+            self.sell_out_baseline_units,
+            self.sell_out_baseline_days,
+            self.total_cost,
+        )
 
 
 class PromotionTransition(TransitionLog):

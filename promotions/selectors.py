@@ -237,15 +237,30 @@ class PlanSales:
     baseline_amount: Decimal
 
 
-def evaluation_sales(plans) -> dict[int, PlanSales]:
-    """What ``services.evaluation_figures`` reads with two ``sales_between`` calls per plan, for many plans at
-    once: the plan's products delivered to its stores (the account's active stores, or the chosen ones) during
-    the plan and during the same number of days before its start, valued as ``sales_between`` values them.
-    Four queries whatever the number of plans (the plans' products, chosen stores, whole-account stores and
-    one grouped read of the deliveries)."""
-    plans = list(plans)
-    if not plans:
-        return {}
+@dataclass(frozen=True)
+class PlanReach:
+    """Which stores and products each of several plans covers: ``stores`` and ``products`` by plan id."""
+
+    products: dict[int, set[int]]
+    stores: dict[int, set[int]]
+    whole_accounts: set[int]  # accounts of the plans covering all their stores
+    chosen_stores: set[int]  # the stores chosen by the other plans
+
+    def covered(self, store: str = "store") -> Q:
+        """Rows at any covered store: whole accounts by account (no list of their stores in the query), chosen
+        stores by id; ``store`` is the path to the row's store."""
+        return Q(**{f"{store}__account_id__in": sorted(self.whole_accounts)}) | Q(
+            **{f"{store}_id__in": sorted(self.chosen_stores)}
+        )
+
+    @property
+    def all_products(self) -> list[int]:
+        return sorted(set().union(*self.products.values()))
+
+
+def plan_reach(plans: list[PromotionPlan]) -> PlanReach:
+    """The stores (the account's active stores, or the chosen ones) and products of each plan: three queries
+    whatever the number of plans (the plans' products, chosen stores, whole-account stores)."""
     ids = [plan.pk for plan in plans]
     products: dict[int, set[int]] = defaultdict(set)
     for plan_id, product_id in PromotionItem.objects.filter(plan_id__in=ids).values_list("plan_id", "product_id"):
@@ -263,14 +278,26 @@ def evaluation_sales(plans) -> dict[int, PlanSales]:
     ):
         account_stores[account_id].add(store_id)
     stores = {plan.pk: account_stores[plan.account_id] if plan.all_stores else chosen[plan.pk] for plan in plans}
+    return PlanReach(products, stores, whole_accounts, set().union(*chosen.values()))
+
+
+def evaluation_sales(plans) -> dict[int, PlanSales]:
+    """What ``services.evaluation_figures`` reads with two ``sales_between`` calls per plan, for many plans at
+    once: the plan's products delivered to its stores (the account's active stores, or the chosen ones) during
+    the plan and during the same number of days before its start, valued as ``sales_between`` values them.
+    Four queries whatever the number of plans (``plan_reach``'s three and one grouped read of the deliveries)."""
+    plans = list(plans)
+    if not plans:
+        return {}
+    reach = plan_reach(plans)
+    products, stores = reach.products, reach.stores
     first = min(plan.start_on - timedelta(days=plan.days) for plan in plans)
     last = max(plan.end_on for plan in plans)
     cells: dict[tuple[int, int], list[tuple[date, int, Decimal]]] = defaultdict(list)
     rows = (
         Delivery.objects.filter(
-            # whole accounts by account (no list of their stores in the query), chosen stores by id
-            Q(store__account_id__in=sorted(whole_accounts)) | Q(store_id__in=sorted(set().union(*chosen.values()))),
-            product__in=sorted(set().union(*products.values())),
+            reach.covered(),
+            product__in=reach.all_products,
             date__gte=first,
             date__lte=last,
         )

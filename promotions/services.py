@@ -18,10 +18,11 @@ from accounts.roles import Role
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import accounts_for, not_found, stores_for, team_for, user_role
+from promoters.sellout_selectors import plan_sell_out
 from stores.models import Product, Store
 
 from . import notes, selectors
-from .evaluation import Evaluation
+from .evaluation import Evaluation, SellOutEvaluation
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 from .rules import ItemFacts, blocking, money, supply_price_violation, too_many_products
 
@@ -560,7 +561,25 @@ def evaluation_figures(plan: PromotionPlan) -> Evaluation:
     base_units, base_amount = selectors.sales_between(plan, plan.start_on - timedelta(days=days), before_end)
     funding = supply_funding(plan.items.all(), selectors.units_by_product(plan, plan.start_on, plan.end_on))
     cost = plan.total_cost - plan.supply_funding + funding
-    return Evaluation(days, units, amount, base_units, base_amount, cost, funding)
+    # what shoppers bought, where promoters reported (issue 16): compared per reported store-day
+    sell_out = SellOutEvaluation.of(plan_sell_out([plan])[plan.pk], cost)
+    return Evaluation(days, units, amount, base_units, base_amount, cost, funding, sell_out)
+
+
+def sell_out_fields(sell_out: SellOutEvaluation) -> dict:
+    """The evaluation's sell-out columns from the pure figures."""
+    return {
+        "sell_out_units": sell_out.units,
+        "sell_out_amount": sell_out.amount,
+        "sell_out_store_days": sell_out.store_days,
+        "sell_out_compared_units": sell_out.compared_units,
+        "sell_out_compared_days": sell_out.compared_days,
+        "sell_out_baseline_units": sell_out.baseline_units,
+        "sell_out_baseline_days": sell_out.baseline_days,
+        "sell_out_uplift": sell_out.uplift,
+        "sell_out_incremental_units": sell_out.incremental_units,
+        "sell_out_cost_per_incremental_unit": sell_out.cost_per_incremental_unit,
+    }
 
 
 @transaction.atomic
@@ -581,6 +600,7 @@ def promotion_evaluate(*, plan: PromotionPlan, by) -> PromotionEvaluation:
             "supply_funding": figures.supply_funding,
             "cost_per_incremental_unit": figures.cost_per_incremental_unit,
             "expense_ratio": figures.expense_ratio,
+            **sell_out_fields(figures.sell_out),
         },
     )
     if plan.status == Status.ENDED:

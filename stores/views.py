@@ -1,8 +1,11 @@
 """Store, product, listing and delivery pages. Querysets start from ka_portal/scope.py: out of scope is 404."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +14,15 @@ from ka_portal.formatting import format_packs
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission, require
-from ka_portal.scope import deliveries_for, listings_for, stores_for, suggested_orders_for, visits_for
+from ka_portal.scope import (
+    deliveries_for,
+    listings_for,
+    sell_out_for,
+    stores_for,
+    suggested_orders_for,
+    visits_for,
+)
+from promoters.models import SellOutLine
 
 from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
@@ -70,7 +81,22 @@ def store_detail(request, pk: int):
         context["visits"] = visits_for(user).filter(store=store).select_related("rep").order_by("-checked_in_at")[:10]
     if context["show_orders"]:
         context["suggested_orders"] = _latest_suggested_orders(user, store)
+    if can(user, SellOutLine):
+        context.update(_sell_out(user, store))
     return render(request, "stores/store_detail.html", context)
+
+
+SELL_OUT_DAYS = 28
+
+
+def _sell_out(user, store: Store) -> dict:
+    """What promoters reported selling here over the last four weeks, per product (issue 16): one query."""
+    from promoters.sellout_selectors import sell_out_by_store_product
+
+    end = timezone.localdate()
+    start = end - timedelta(days=SELL_OUT_DAYS - 1)
+    rows = sell_out_by_store_product(sell_out_for(user), start=start, end=end, stores=[store])
+    return {"sell_out": rows, "sell_out_start": start, "sell_out_end": end}
 
 
 @model_permission(Store, get="view", post="view")  # then add or change, below

@@ -3,7 +3,9 @@
 One function for the visit page, the API and the nightly job, so every place suggests the same.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 NO_PREVIOUS_COUNT = "no_previous_count"
@@ -52,3 +54,31 @@ def suggested_order(
     per_case = short / max(int(packs_per_case), 1)
     cases = int(per_case.to_integral_value(rounding=CASE_ROUNDING[rounding]))
     return Suggestion(sales, _ceiling(safety), _ceiling(short), cases)
+
+
+@dataclass(frozen=True)
+class Count:
+    """A stock count of one store × product: a visit's, or (KA.promoter_stock_as_count "yes") a promoter's shelf
+    stock at the close of a shift, timed at the check-out (else at the report)."""
+
+    day: date
+    at: datetime
+    packs: int
+    at_close: bool = False
+
+
+def counts_read(counts: Iterable[Count]) -> tuple[Count | None, Count | None]:
+    """The current and the previous count a suggestion is computed from, newest first.
+
+    Deliveries are dated by day, so on a day with a close only that day's newest count (a visit's or the close's)
+    stands; days without a close keep every visit's count. The nightly statement (visits/replenishment_job.py)
+    does the same in SQL."""
+    by_day: dict[date, list[Count]] = {}
+    for count in counts:
+        by_day.setdefault(count.day, []).append(count)
+    kept = []
+    for day_counts in by_day.values():
+        newest_first = sorted(day_counts, key=lambda c: (c.at, not c.at_close), reverse=True)
+        kept.extend(newest_first[:1] if any(c.at_close for c in day_counts) else newest_first)
+    kept.sort(key=lambda c: (c.day, c.at, not c.at_close), reverse=True)
+    return (kept[0] if kept else None), (kept[1] if len(kept) > 1 else None)

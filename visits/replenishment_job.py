@@ -1,7 +1,8 @@
 """The nightly suggested-order job (SPEC §4), set-based: one statement computes every pair of a store range.
 
 The rule is visits.replenishment.suggested_order's, written as SQL that runs on PostgreSQL and SQLite
-alike: a window function picks each pair's two latest stock counts up to the day, a correlated sum
+alike: a window function picks each pair's two latest stock counts up to the day (the visits' counts, and with
+settings.KA.promoter_stock_as_count "yes" the promoters' shelf stock at close as well), a correlated sum
 adds the deliveries between them, integer arithmetic does the safety factor (an exact fraction) and
 the rounding, and ``INSERT … SELECT … ON CONFLICT`` writes the rows. A chunk (a store-id range) is one
 transaction: it replaces that date's rows for its stores, so a reader sees either the old or the new
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from promoters.models import SellOutLine, Shift
 from stores.models import Delivery, Listing, Product
 from stores.models import Store as StoreModel
 
@@ -61,22 +63,15 @@ def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     return sql, params
 
 
-def _compute_sql(on: date, chunk: Chunk) -> tuple[str, list]:
-    """INSERT … SELECT of every active listing in the chunk with a stock count up to `on` (end of day, local)."""
+def _visit_counts_sql(on: date, chunk: Chunk) -> tuple[str, list]:
+    """The `ranked` CTE from the visits' stock counts alone (settings.KA.promoter_stock_as_count "no")."""
     ops = connection.ops
     end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
     local = timezone.get_current_timezone_name()
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     stores, store_params = _store_filter("v.store_id", chunk)
-    num, den = _factor()
-    sales = "(CAST(p.previous_packs AS BIGINT) + p.delivered_packs - p.current_packs)"
-    # What the store is short of, times the factor's denominator (an integer), never below 0.
-    short_den = f"({sales} * {num} - CAST(p.current_packs AS BIGINT) * {den})"
-    short = f"(CASE WHEN {short_den} > 0 THEN {short_den} ELSE 0 END)"
-    ok = f"(p.previous_packs IS NOT NULL AND {sales} >= 0)"
     sql = f"""
-        INSERT INTO {SuggestedOrder._meta.db_table} ({", ".join(COLUMNS)})
-        WITH ranked AS (
+        ranked AS (
             SELECT v.store_id, sc.product_id, sc.packs, {counted_on} AS counted_on,
                    ROW_NUMBER() OVER w AS nth,
                    LEAD(sc.packs) OVER w AS previous_packs,
@@ -86,7 +81,85 @@ def _compute_sql(on: date, chunk: Chunk) -> tuple[str, list]:
             JOIN {Listing._meta.db_table} l ON l.store_id = v.store_id AND l.product_id = sc.product_id AND l.active
             WHERE {stores} AND v.checked_in_at < %s
             WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC, sc.id DESC)
+        )"""  # noqa: S608 - only our table names are formatted in; values are parameters
+    # counted_on appears twice (its select and LEAD): its params (time zone names) each time.
+    return sql, [*counted_on_params, *counted_on_params, *store_params, ops.adapt_datetimefield_value(end)]
+
+
+def _visit_and_close_counts_sql(on: date, chunk: Chunk) -> tuple[str, list]:
+    """The `ranked` CTE when a promoter's shelf stock at close counts too (settings.KA.promoter_stock_as_count
+    "yes", issue 16): a sell-out line's shelf stock is a count of its store × product on its shift's day, taken at
+    the shift's check-out (else when it was reported). On a day with such a count, only the day's newest count
+    (a visit's or a close's) stands: deliveries are dated by day, so two counts of one day cannot tell what came in
+    between them, and a morning visit's count against the evening's close would read as a few hours' sales. Days
+    without a close keep their visits' counts as they are, so a store without promoters suggests as with "no"."""
+    ops = connection.ops
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    local = timezone.get_current_timezone_name()
+    counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
+    visit_stores, visit_store_params = _store_filter("v.store_id", chunk)
+    shift_stores, shift_store_params = _store_filter("s.store_id", chunk)
+    sql = f"""
+        counts AS (
+            SELECT v.store_id, sc.product_id, sc.packs, {counted_on} AS counted_on, v.checked_in_at AS counted_at,
+                   1 AS from_visit, sc.id AS row_id
+            FROM {StockCount._meta.db_table} sc
+            JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id
+            WHERE {visit_stores} AND v.checked_in_at < %s
+            UNION ALL
+            SELECT s.store_id, so.product_id, so.shelf_stock, s.day, COALESCE(s.checked_out_at, so.reported_at),
+                   0, so.id
+            FROM {SellOutLine._meta.db_table} so
+            JOIN {Shift._meta.db_table} s ON s.id = so.shift_id
+            WHERE {shift_stores} AND so.shelf_stock IS NOT NULL AND s.day <= %s
         ),
+        by_day AS (
+            SELECT c.store_id, c.product_id, c.packs, c.counted_on, c.counted_at, c.from_visit, c.row_id,
+                   ROW_NUMBER() OVER (
+                       PARTITION BY c.store_id, c.product_id, c.counted_on
+                       ORDER BY c.counted_at DESC, c.from_visit DESC, c.row_id DESC
+                   ) AS nth_of_day,
+                   MIN(c.from_visit) OVER (PARTITION BY c.store_id, c.product_id, c.counted_on) AS visits_only
+            FROM counts c
+        ),
+        ranked AS (
+            SELECT d.store_id, d.product_id, d.packs, d.counted_on,
+                   ROW_NUMBER() OVER w AS nth,
+                   LEAD(d.packs) OVER w AS previous_packs,
+                   LEAD(d.counted_on) OVER w AS previous_counted_on
+            FROM by_day d
+            JOIN {Listing._meta.db_table} l ON l.store_id = d.store_id AND l.product_id = d.product_id AND l.active
+            WHERE d.nth_of_day = 1 OR d.visits_only = 1
+            WINDOW w AS (
+                PARTITION BY d.store_id, d.product_id
+                ORDER BY d.counted_on DESC, d.counted_at DESC, d.from_visit DESC, d.row_id DESC
+            )
+        )"""  # noqa: S608 - only our table names are formatted in; values are parameters
+    params = [
+        *counted_on_params,
+        *visit_store_params,
+        ops.adapt_datetimefield_value(end),
+        *shift_store_params,
+        ops.adapt_datefield_value(on),
+    ]
+    return sql, params
+
+
+def _compute_sql(on: date, chunk: Chunk) -> tuple[str, list]:
+    """INSERT … SELECT of every active listing in the chunk with a stock count up to `on` (end of day, local)."""
+    if settings.KA.promoter_stock_as_count == "yes":
+        ranked, ranked_params = _visit_and_close_counts_sql(on, chunk)
+    else:
+        ranked, ranked_params = _visit_counts_sql(on, chunk)
+    num, den = _factor()
+    sales = "(CAST(p.previous_packs AS BIGINT) + p.delivered_packs - p.current_packs)"
+    # What the store is short of, times the factor's denominator (an integer), never below 0.
+    short_den = f"({sales} * {num} - CAST(p.current_packs AS BIGINT) * {den})"
+    short = f"(CASE WHEN {short_den} > 0 THEN {short_den} ELSE 0 END)"
+    ok = f"(p.previous_packs IS NOT NULL AND {sales} >= 0)"
+    sql = f"""
+        INSERT INTO {SuggestedOrder._meta.db_table} ({", ".join(COLUMNS)})
+        WITH {ranked},
         pairs AS MATERIALIZED (
             SELECT r.store_id, r.product_id, r.packs AS current_packs, r.counted_on AS current_counted_on,
                    r.previous_packs, r.previous_counted_on, pr.packs_per_case,
@@ -111,15 +184,7 @@ def _compute_sql(on: date, chunk: Chunk) -> tuple[str, list]:
         ON CONFLICT (store_id, product_id, date) DO UPDATE SET
             {", ".join(f"{column} = excluded.{column}" for column in COLUMNS[3:])}
     """  # noqa: S608 - only our table names and numbers are formatted in; values are parameters
-    # counted_on appears twice in `ranked` (its select and LEAD): its params (time zone names) each time.
-    params = [
-        *counted_on_params,
-        *counted_on_params,
-        *store_params,
-        ops.adapt_datetimefield_value(end),
-        ops.adapt_datefield_value(on),
-    ]
-    return sql, params
+    return sql, [*ranked_params, connection.ops.adapt_datefield_value(on)]
 
 
 def chunk_compute(*, on: date, chunk: Chunk) -> tuple[int, int]:

@@ -95,6 +95,17 @@ class ContractRefSerializer(serializers.Serializer):
     valid_to = serializers.DateField()
 
 
+class SellOutSerializer(serializers.Serializer):
+    units = serializers.IntegerField(help_text="Packs sold to shoppers in the period, as promoters reported")
+    value = serializers.DecimalField(**MONEY, help_text="Their value: packs × price seen, else the shelf price")
+    stores = serializers.IntegerField(help_text="Stores with a report in the period")
+    last_day = serializers.DateField(allow_null=True, help_text="The last day reported")
+    sell_in_units = serializers.IntegerField(
+        help_text="Packs delivered in the period to the stores reporting, of the products they reported"
+    )
+    sell_through = serializers.DecimalField(**RATIO, help_text="units ÷ sell_in_units; null without deliveries")
+
+
 class OverviewSerializer(serializers.Serializer):
     account = AccountRefSerializer()
     month_from = serializers.CharField(help_text="YYYY-MM")
@@ -110,6 +121,9 @@ class OverviewSerializer(serializers.Serializer):
     contracts_expiring = ContractRefSerializer(many=True)
     disputes_open = serializers.IntegerField()
     disputes_amount = serializers.DecimalField(**MONEY, help_text="Still disputed: deductions less matched, recovered")
+    sell_out = SellOutSerializer(
+        allow_null=True, help_text="Sell-out where promoters report at the chain's stores; null when none reported"
+    )
 
 
 class _Spend:
@@ -147,6 +161,7 @@ def overview_body(o) -> dict:
             "contracts_expiring": o.contracts_expiring,
             "disputes_open": o.disputes_open,
             "disputes_amount": o.disputes_amount,
+            "sell_out": o.sell_out if o.sell_out.reported else None,
         }
     ).data
 
@@ -169,7 +184,7 @@ class ChainOverviewView(APIView):
         """One chain over a period: target, actual, achievement and growth with every month; gross to net with the
         trade-spend ratio against the norm; promotions run with uplift and cost per extra pack; receivables by
         days past due and DSO; store coverage and visit compliance; suggested-order flags; contracts expiring;
-        open disputes — the chain page's figures."""
+        open disputes; sell-out where promoters report (null when none) — the chain page's figures."""
         account = get_object_or_404(finance_accounts(request.user), code=code)
         query = GrossToNetQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)

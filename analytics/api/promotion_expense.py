@@ -37,6 +37,16 @@ class ExpenseFiguresSerializer(serializers.Serializer):
     )
     incremental_sell_in = serializers.DecimalField(**MONEY, help_text="sell_in − baseline sell-in")
     payback = serializers.DecimalField(**RATIO, help_text="incremental_sell_in ÷ cost; null when nothing was spent")
+    sell_out_units = serializers.IntegerField(help_text="Packs sold to shoppers during the plans, where reported")
+    sell_out_uplift = serializers.DecimalField(
+        **RATIO, help_text="Daily sell-out per reported store-day during ÷ before − 1; null with nothing to compare"
+    )
+    sell_out_incremental_units = serializers.IntegerField(
+        allow_null=True, help_text="Extra packs sold to shoppers over the baseline's daily rate"
+    )
+    sell_out_cost_per_incremental_unit = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="cost ÷ sell_out_incremental_units; null when no extra pack was sold"
+    )
 
 
 class ExpenseGroupSerializer(ExpenseFiguresSerializer):
@@ -66,6 +76,10 @@ def _figures(plans: int, evaluated: int, figures) -> dict:
         "cost_per_incremental_unit": figures.cost_per_incremental_unit,
         "incremental_sell_in": figures.incremental_amount,
         "payback": figures.payback,
+        "sell_out_units": figures.sell_out.units,
+        "sell_out_uplift": figures.sell_out.uplift,
+        "sell_out_incremental_units": figures.sell_out.incremental_units,
+        "sell_out_cost_per_incremental_unit": figures.sell_out.cost_per_incremental_unit,
     }
 
 

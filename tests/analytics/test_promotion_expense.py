@@ -152,8 +152,10 @@ def test_the_page_shows_both_tables_the_chart_and_links_to_the_plans(client, fin
     html = client.get(PAGE, PERIOD).content.decode()
     by_type = _rows(html, "by-type")
     assert by_type[0] == ["促销类型", "方案数", "促销费用", "促销期间销售额", "费用率", "增量（包）", "每增量包费用",
-                          "增量销售额", "投入产出比"]  # fmt: skip
-    assert by_type[1] == ["DM快讯", "1", "500.00", "1,200.00", "41.67 %", "100", "5.00", "400.00", "80.00 %"]
+                          "增量销售额", "投入产出比", "终端销量提升", "每终端增量包成本"]  # fmt: skip
+    no_sell_out = ["未报告", "—"]  # no promoter reported at these plans' stores (issue 16)
+    assert by_type[1] == ["DM快讯", "1", "500.00", "1,200.00", "41.67 %", "100", "5.00", "400.00", "80.00 %",
+                          *no_sell_out]  # fmt: skip
     assert by_type[2] == [
         "店促",
         "2 (1 个已评估)",
@@ -164,8 +166,10 @@ def test_the_page_shows_both_tables_the_chart_and_links_to_the_plans(client, fin
         "2.86",
         "590.00",
         "147.50 %",
+        *no_sell_out,
     ]
-    assert by_type[3] == ["合计", "3", "900.00", "2,430.00", "37.04 %", "240", "3.75", "990.00", "110.00 %"]
+    assert by_type[3] == ["合计", "3", "900.00", "2,430.00", "37.04 %", "240", "3.75", "990.00", "110.00 %",
+                          *no_sell_out]  # fmt: skip
     by_account = _rows(html, "by-account")
     assert [row[0] for row in by_account[1:]] == ["沃尔玛", "联华", "合计"]
     assert table(html, "chart-table-promotion-expense") == [
@@ -208,7 +212,10 @@ def test_excel_rows_equal_the_page(client, finance, plans):
         page = _rows(html, testid)
         assert len(rows) == len(page)
         for row, shown in zip(rows[1:], page[1:], strict=True):
-            label, count, _evaluated, cost, sell_in, ratio, _base, _sold, extra, per_pack, extra_sales, payback = row
+            label, count, _evaluated, cost, sell_in, ratio, _base, _sold, extra, per_pack, extra_sales, payback = row[
+                :12
+            ]
+            assert row[12:] == (0, None, None, None) and shown[9:] == ["未报告", "—"]  # no sell-out reported
             assert label == shown[0] and shown[1].startswith(str(count))
             assert f"{Decimal(str(cost)):,.2f}" == shown[2] and f"{Decimal(str(sell_in)):,.2f}" == shown[3]
             assert f"{Decimal(str(ratio)) * 100:.2f} %" == shown[4] and str(extra) == shown[5]
