@@ -48,8 +48,8 @@ class AppraisalRow:
     absent: int = 0
     off_site: int = 0
     leave: int = 0
-    # The late and early shifts, listed: (day, store code, the reading's label).
-    irregular: list[tuple[date, str, str]] = field(default_factory=list)
+    # The late and early shifts, listed: (day, store id, store code, the reading's label).
+    irregular: list[tuple[date, int, str, str]] = field(default_factory=list)
     sell_out: Decimal = ZERO
     target: Decimal | None = None
     achievement: Decimal | None = None  # % of target, not capped
@@ -124,7 +124,7 @@ def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -
         row.absent += reading == rules.Reading.ABSENT
         row.off_site += reading == rules.Reading.OFF_SITE
         if reading in rules.LATE | rules.EARLY:
-            row.irregular.append((shift["day"], shift["store__code"], rules.Reading(reading).label))
+            row.irregular.append((shift["day"], shift["store_id"], shift["store__code"], rules.Reading(reading).label))
 
     sold = (
         SellOutLine.objects.filter(shift__promoter_id__in=ids, shift__day__range=(first, last))
@@ -152,7 +152,7 @@ def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -
             passed, failed = checks.get(store_id, (0, 0))
             row.checks_passed += passed
             row.checks_failed += failed
-        row.irregular.sort(key=lambda shift: shift[:2])
+        row.irregular.sort(key=lambda shift: (shift[0], shift[2]))
         row.achievement = rules.achievement_percent(row.sell_out, row.target)
         row.parts = {
             "sell_out": rules.sell_out_part(row.sell_out, row.target),

@@ -321,9 +321,17 @@ def _plan_lines(plan: dict, *, current: date) -> list[_Line]:
 def _promoter_lines(account, as_of: date) -> list[_Line]:
     return [
         _Line(
-            account_id=line.account_id, month=line.month, source=Source.PROMOTER, source_key=line.source_key,
-            kind=SpendKind.PROMOTER, stage=Stage.ACCRUED, amount=line.amount, plan_id=line.plan_id,
-            units=line.units, basis_amount=line.basis_amount, reason_code=line.reason_code,
+            account_id=line.account_id,
+            month=line.month,
+            source=Source.PROMOTER,
+            source_key=line.source_key,
+            kind=SpendKind.PROMOTER,
+            stage=Stage.ACCRUED,
+            amount=line.amount,
+            plan_id=line.plan_id,
+            units=line.units,
+            basis_amount=line.basis_amount,
+            reason_code=line.reason_code,
             reason_params=line.reason_params,
         )  # fmt: skip
         for line in promoter_pay.promoter_pay_due(as_of=as_of, account=account)

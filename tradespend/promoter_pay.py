@@ -87,8 +87,7 @@ def promoter_pay_due(*, as_of: date, account=None) -> list[PayLine]:
         shifts = shifts.filter(promoter__in=promoters)
         rostered = rostered.filter(promoter__in=promoters)
     terms = {
-        p["pk"]: p
-        for p in promoters.values("pk", "code", "name", "daily_fee", "monthly_pay", "started_on", "ended_on")
+        p["pk"]: p for p in promoters.values("pk", "code", "name", "daily_fee", "monthly_pay", "started_on", "ended_on")
     }
     stores_of = defaultdict(list)  # promoter → the accounts of their roster's stores (one entry per store)
     for promoter_id, account_id in rostered.values_list("promoter_id", "store__account_id"):

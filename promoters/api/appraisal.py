@@ -41,7 +41,8 @@ _ROW = {
     "off_site": serializers.IntegerField(),
     "leave": serializers.IntegerField(),
     "irregular": serializers.ListField(
-        child=serializers.DictField(), help_text="The late and early shifts: day, store (code), reading."
+        child=serializers.DictField(),
+        help_text="The late and early shifts: day, store (code; null outside your stores), reading.",
     ),
     "sell_out": serializers.DecimalField(**_MONEY, help_text="Packs sold × price seen (else the shelf price)."),
     "target": serializers.DecimalField(**_MONEY, allow_null=True),
@@ -68,8 +69,8 @@ def row_json(row: AppraisalRow) -> dict:
         "shifts_scheduled": row.scheduled, "shifts_planned": row.planned, "shifts_attended": row.attended,
         "late": row.late, "left_early": row.early, "absent": row.absent, "off_site": row.off_site,
         "leave": row.leave,
-        "irregular": [{"day": day.isoformat(), "store": store, "reading": str(label)}
-                      for day, store, label in row.irregular],
+        "irregular": [{"day": day.isoformat(), "store": code or None, "reading": str(label)}
+                      for day, _store_id, code, label in row.irregular],
         "sell_out": _text(row.sell_out), "target": _text(row.target), "achievement": _text(row.achievement),
         "sell_out_score": _text(row.sell_out_score), "attendance_score": _text(row.attendance_score),
         "display_score": _text(row.display_score), "score": _text(row.score), "pay": _text(row.pay),

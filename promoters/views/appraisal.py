@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
 from ka_portal import excel, scope
@@ -36,10 +37,25 @@ def appraisal_report(request, params):
         return filterset, None, []
     month = filterset.chosen_month
     rows = promoter_appraisal(promoters=filterset.qs.order_by("code"), month=month)
+    _hide_stores_out_of_scope(rows, request.user)
     return filterset, month, sort_rows(rows, filterset.chosen_sort)
 
 
+def _hide_stores_out_of_scope(rows, user) -> None:
+    """A promoter's whole month is appraised, but the late and early shifts listed name only the stores the user
+    reaches (a KA manager's promoter may also work at another chain's store)."""
+    named = {store_id for row in rows for _day, store_id, _code, _label in row.irregular}
+    if not named:
+        return
+    visible = set(scope.stores_for(user).filter(pk__in=named).values_list("pk", flat=True))
+    for row in rows:
+        row.irregular = [
+            (day, store_id, code if store_id in visible else "", label) for day, store_id, code, label in row.irregular
+        ]
+
+
 @model_permission(Promoter)
+@require_GET
 def appraisal_page(request):
     filterset, month, rows = appraisal_report(request, request.GET)
     if month and request.GET.get("export") == "xlsx":

@@ -56,7 +56,8 @@ def shift(
         values |= {"checked_out_at": at(day, check_out), "check_out_latitude": D("31.2"),
                    "check_out_longitude": D("121.4"), "check_out_distance_m": distance}  # fmt: skip
     if confirmed:
-        values |= {"confirmed_attendance": confirmed, "confirmed_at": at(day, "20:00"), "confirmed_by": promoter_.supervisor}
+        values |= {"confirmed_attendance": confirmed, "confirmed_at": at(day, "20:00"),
+                   "confirmed_by": promoter_.supervisor}  # fmt: skip
     hours = {"starts_at": time(*map(int, starts.split(":"))), "ends_at": time(*map(int, ends.split(":")))}
     return Shift.objects.create(promoter=promoter_, store=store, day=day, plan=plan, **hours, **values)
 

@@ -76,7 +76,7 @@ def test_the_worked_example_by_hand(example):
 
     assert (row.scheduled, row.planned, row.attended) == (9, 7, 5)
     assert (row.late, row.early, row.absent, row.off_site, row.leave) == (2, 2, 1, 1, 1)
-    assert [(d.day, store) for d, store, _label in row.irregular] == [(2, "S1"), (3, "S1"), (8, "S1")]
+    assert [(d.day, code) for d, _store, code, _label in row.irregular] == [(2, "S1"), (3, "S1"), (8, "S1")]
     assert row.sell_out == D("145.00") and row.target == D("200.00")
     assert row.achievement == D("72.5")
     assert (row.checks_passed, row.checks_failed) == (7, 2)
