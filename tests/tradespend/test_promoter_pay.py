@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import KeyAccount
 from promoters.models import Shift
 from promotions.models import PromotionEvaluation, PromotionPlan
 from tests.factories import KeyAccountFactory, StoreFactory, make_user
@@ -16,6 +17,7 @@ from tests.promoters.factories_appraisal import D, at, promoter, shift
 from tests.promotions.factories import PromotionPlanFactory
 from tradespend.accruals import accruals_compute
 from tradespend.models import AccrualLine, ClosedMonth
+from tradespend.reports import gross_to_net
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +198,15 @@ def test_a_fixed_number_of_queries_however_many_promoters(
     with django_assert_num_queries(len(few.captured_queries)):
         accruals_compute(as_of=AS_OF)
     assert AccrualLine.objects.filter(source="promoter").count() == 5 + 6
+
+
+def test_gross_to_net_follows_the_ledger(example):
+    accruals_compute(as_of=AS_OF)
+
+    report = gross_to_net(
+        accounts=KeyAccount.objects.filter(code__in=["A", "B"]), month_from=SEPTEMBER, month_to=SEPTEMBER
+    )
+
+    promotion = {row.account.code: row.figures.promotion for row in report.rows}
+    # A: DM 500 (the plan) + promoters 150 + 1150 + 1000; B: promoters 150 + 1000
+    assert promotion == {"A": D("2800.00"), "B": D("1150.00")}
