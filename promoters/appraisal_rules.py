@@ -89,6 +89,12 @@ def cut_off(as_of: date) -> datetime:
     return min(timezone.now(), end_of_day)
 
 
+def add_months(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after ``month``'s (negative: before)."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
 def month_days(month: date) -> int:
     return monthrange(month.year, month.month)[1]
 

@@ -68,7 +68,9 @@ def appraisal_page(request):
         "rows": page.object_list,
         "weights": {name: value * 100 for name, value in appraisal_rules.weights().items()},
         "can_export": month is not None,
-        "filters_active": any(k not in ("page", "export") and v for k, v in request.GET.items()),
+        "previous_month": appraisal_rules.add_months(month, -1) if month else None,
+        "next_month": appraisal_rules.add_months(month, 1) if month else None,
+        "filters_active": any(k not in ("page", "export", "month", "sort") and v for k, v in request.GET.items()),
     }
     return render(request, "promoters/appraisal.html", context, status=200 if month else 400)
 
