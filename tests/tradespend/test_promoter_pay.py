@@ -6,11 +6,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import KeyAccount
-from promoters.models import Shift
+from promoters.appraisal import promoter_appraisal
+from promoters.appraisal_rules import cut_off
+from promoters.models import Promoter, Shift
 from promotions.models import PromotionEvaluation, PromotionPlan
 from tests.factories import KeyAccountFactory, StoreFactory, make_user
 from tests.promoters.factories_appraisal import D, at, promoter, shift
@@ -210,3 +213,12 @@ def test_gross_to_net_follows_the_ledger(example):
     promotion = {row.account.code: row.figures.promotion for row in report.rows}
     # A: DM 500 (the plan) + promoters 150 + 1150 + 1000; B: promoters 150 + 1000
     assert promotion == {"A": D("2800.00"), "B": D("1150.00")}
+
+
+def test_the_ledger_holds_exactly_the_pay_of_the_appraisal(example):
+    accruals_compute(as_of=AS_OF)
+
+    rows = promoter_appraisal(promoters=Promoter.objects.all(), month=SEPTEMBER, now=cut_off(AS_OF))
+
+    ledger = AccrualLine.objects.filter(source="promoter", month=SEPTEMBER).aggregate(total=Sum("amount"))["total"]
+    assert sum(row.pay for row in rows) == ledger == D("3450.00")
