@@ -28,6 +28,12 @@ as_of's):
 - Plans approved or beyond (approved, running, ended, evaluated): FORECAST lines in the plan's start month
   (DM, TG → end cap, promoter, and gifts + price support + supply funding → promotion); once evaluated, ACTUAL
   lines instead (rules.plan_spend). A plan that no longer counts (withdrawn, rejected) is due nothing.
+- Promoters' pay (issue 16, tradespend/promoter_pay.py): ACCRUED lines of source PROMOTER per account × month,
+  one per promoter (``promoter:<id>``) and one per plan for the shifts assigned to it (``promoter:plan:<id>``).
+  A plan's promoter cost is then its shifts' pay: once a plan has any shift, its own PROMOTER line (the planned
+  promoter fee, forecast or actual) is left out, so the fee is not counted twice. An evaluated plan's PROMOTION
+  line still takes the planned fee out of the evaluation's total cost (which holds it as planned), so the fee
+  does not come back there either.
 
 Closed months (tradespend.ClosedMonth) are never touched. What they should hold but do not (due − booked, per
 source_key × kind, all stages) becomes ONE TRUE_UP line in rules.true_up_month. A computed line in an open month
@@ -51,10 +57,11 @@ from contracts.models import Contract, ContractTerm
 from contracts.receivables import to_money
 from contracts.selectors import net_sell_in
 from ka_portal.errors import DomainError
+from promoters.models import Shift
 from promotions.models import PromotionPlan
 from stores.models import Listing
 
-from . import notes, rules
+from . import notes, promoter_pay, rules
 from .models import AccrualLine, AccrualRun, ClosedMonth, DeductionMatch, SpendKind
 
 ZERO = Decimal("0.00")
@@ -165,8 +172,11 @@ def _terms(account) -> list[dict]:
 
 
 def _plans(account) -> list[dict]:
+    """The accruing plans, each with whether promoter shifts are assigned to it (``has_shifts``)."""
     return list(
-        PromotionPlan.objects.filter(status__in=ACCRUING_PLAN_STATUSES, **_account_filter(account)).values(
+        PromotionPlan.objects.filter(status__in=ACCRUING_PLAN_STATUSES, **_account_filter(account))
+        .annotate(has_shifts=Exists(Shift.objects.filter(plan=OuterRef("pk"))))
+        .values(
             "pk",
             "account_id",
             "title",
@@ -178,6 +188,7 @@ def _plans(account) -> list[dict]:
             "price_support",
             "supply_funding",
             "evaluation__total_cost",
+            "has_shifts",
         )  # fmt: skip
     )
 
@@ -289,6 +300,8 @@ def _plan_lines(plan: dict, *, current: date) -> list[_Line]:
         supply_funding=plan["supply_funding"],
         evaluated_total=evaluated,
     )
+    if plan["has_shifts"]:
+        spend.pop(SpendKind.PROMOTER, None)  # its promoters' shifts' pay is the cost: promoter_pay.py
     stage = Stage.FORECAST if evaluated is None else Stage.ACTUAL
     return [
         _Line(
@@ -305,8 +318,30 @@ def _plan_lines(plan: dict, *, current: date) -> list[_Line]:
     ]
 
 
+def _promoter_lines(account, as_of: date) -> list[_Line]:
+    return [
+        _Line(
+            account_id=line.account_id,
+            month=line.month,
+            source=Source.PROMOTER,
+            source_key=line.source_key,
+            kind=SpendKind.PROMOTER,
+            stage=Stage.ACCRUED,
+            amount=line.amount,
+            plan_id=line.plan_id,
+            units=line.units,
+            basis_amount=line.basis_amount,
+            reason_code=line.reason_code,
+            reason_params=line.reason_params,
+        )  # fmt: skip
+        for line in promoter_pay.promoter_pay_due(as_of=as_of, account=account)
+    ]
+
+
 def _reference(source_key: str) -> dict:
     source, _sep, pk = source_key.partition(":")
+    if source == Source.PROMOTER:
+        return {"source": source, "term_id": None, "plan_id": promoter_pay.plan_of_key(source_key)}
     return {"source": source, "term_id": int(pk) if source == Source.TERM else None,
             "plan_id": int(pk) if source == Source.PLAN else None}  # fmt: skip
 
@@ -334,6 +369,7 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
         due += _term_lines(term, current=current, sell_in=sell_in, listings=listings, achievement=achievement)
     for plan in _plans(account):
         due += _plan_lines(plan, current=current)
+    due += _promoter_lines(account, as_of)
 
     # Closed months: what they should hold against what they hold, per source × kind.
     owed: dict[tuple, Decimal] = defaultdict(lambda: ZERO)

@@ -95,7 +95,9 @@ class AccrualLineFilter(StyledFilterSet):
         label=_("Category"), choices=SpendCategory.choices, help_text="The gross-to-net step."
     )
     source = django_filters.ChoiceFilter(
-        label=_("Source"), choices=AccrualLine.Source.choices, help_text="Contract term, promotion plan or adjustment."
+        label=_("Source"),
+        choices=AccrualLine.Source.choices,
+        help_text="Contract term, promotion plan, promoter pay or adjustment.",
     )
     stage = django_filters.ChoiceFilter(
         label=_("Stage"), choices=AccrualLine.Stage.choices, help_text="Accrued, forecast, actual, true-up, adjustment."

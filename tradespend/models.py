@@ -114,6 +114,8 @@ class AccrualLine(models.Model):
     class Source(models.TextChoices):
         TERM = "term", _("Contract term")
         PLAN = "plan", _("Promotion plan")
+        # Promoters' pay (issue 16): per promoter, or per plan for the shifts assigned to one (plan set).
+        PROMOTER = "promoter", _("Promoter pay")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
     class Stage(models.TextChoices):
@@ -128,7 +130,8 @@ class AccrualLine(models.Model):
     )
     month = models.DateField(_("month"))  # the first day of the month
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
-    source_key = models.CharField(_("source key"), max_length=60)  # "term:<id>", "plan:<id>", "adjustment:<uuid>"
+    # "term:<id>", "plan:<id>", "promoter:<promoter id>", "promoter:plan:<plan id>", "adjustment:<uuid>"
+    source_key = models.CharField(_("source key"), max_length=60)
     term = models.ForeignKey(
         ContractTerm,
         verbose_name=_("contract term"),
@@ -181,6 +184,7 @@ class AccrualLine(models.Model):
                 condition=(
                     models.Q(source="term", term__isnull=False, plan__isnull=True)
                     | models.Q(source="plan", plan__isnull=False, term__isnull=True)
+                    | models.Q(source="promoter", term__isnull=True)
                     | models.Q(source="adjustment")
                 ),
                 name="accrualline_source_matches_reference",

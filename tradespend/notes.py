@@ -11,6 +11,11 @@ YEAR_ACHIEVED = "accrual.year_achieved"
 EXPECTED_TIER = "accrual.expected_tier"
 TRUE_UP = "accrual.true_up"
 NO_LONGER_DUE = "accrual.no_longer_due"
+# Promoters' pay (issue 16, tradespend/promoter_pay.py)
+PROMOTER_DAILY = "accrual.promoter_daily"
+PROMOTER_MONTHLY = "accrual.promoter_monthly"
+PROMOTER_MONTHLY_ROSTER = "accrual.promoter_monthly_roster"
+PROMOTER_PLAN = "accrual.promoter_plan"
 
 TEMPLATES = {
     NO_TARGET: _("No sales target for %(year)s: the lowest tier, %(rate)s %%."),
@@ -20,6 +25,16 @@ TEMPLATES = {
     ),
     TRUE_UP: _("Closed months are owed %(amount)s more (negative: less) than they hold."),
     NO_LONGER_DUE: _("No longer due; kept at 0 as deductions are matched to it."),
+    PROMOTER_DAILY: _("Promoter %(promoter)s: daily fee %(fee)s × %(shifts)s (shifts attended)."),
+    PROMOTER_MONTHLY: _(
+        "Promoter %(promoter)s: monthly pay %(pay)s for %(days)s/%(month_days)s days on the roster, split by "
+        "shifts: %(shifts)s of %(all)s here."
+    ),
+    PROMOTER_MONTHLY_ROSTER: _(
+        "Promoter %(promoter)s: monthly pay %(pay)s for %(days)s/%(month_days)s days on the roster; no shift this "
+        "month, so split by the stores on the roster: %(shifts)s of %(all)s here."
+    ),
+    PROMOTER_PLAN: _("Promoters' pay for shifts on this plan (%(shifts)s): %(promoters)s."),
 }
 
 register(TEMPLATES)

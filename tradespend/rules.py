@@ -52,10 +52,11 @@ PLAN_SPEND_KIND = {
 
 
 def spend_category(*, source: str, kind: str) -> str:
-    """The gross-to-net step a line belongs to: rebates, promotion spend (anything a plan pays), fixed fees."""
+    """The gross-to-net step a line belongs to: rebates, promotion spend (anything a plan pays, and promoters'
+    pay, as a plan's promoter fee always was), fixed fees."""
     if kind == "rebate":
         return "rebate"
-    if source == "plan" or kind == "promotion":
+    if source in ("plan", "promoter") or kind == "promotion":
         return "promotion"
     return "fixed_fee"
 

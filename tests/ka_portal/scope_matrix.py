@@ -425,6 +425,10 @@ ROUTES: dict[str, Route] = {
     "store-target-detail": Route(params={"pk": "store_target"}),
     "collection-target-list": Route(rows="collection_target"),
     "collection-target-detail": Route(params={"pk": "collection_target"}),
+    # --- promoters: the monthly appraisal (issue 16, helper appraisal): rows are promoters_for's (a promoter 404);
+    # tests/promoters/test_appraisal_pages.py checks who sees whom.
+    "promoters:appraisal": Route(query={"month": "2026-09"}),
+    "report-promoter-appraisal": Route(query={"month": "2026-09"}),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

@@ -1,0 +1,185 @@
+"""The monthly appraisal (考核) and pay of promoters, pure: how a shift reads, the three part scores, the weighted
+score and what a promoter is paid for a month. No database; promoters/appraisal.py (the report) and
+tradespend/promoter_pay.py (the ledger) both compute from these.
+
+The score (each part 0–100, capped, rounded to 0.1; the weighted score from the rounded parts, rounded to 0.1):
+
+    sell-out part   = min(100, sell-out ÷ target × 100)                       (no target or a target of 0: none)
+    attendance part = shifts attended ÷ shifts planned that have ended × 100  (none ended: none)
+    display part    = checklist items passed ÷ items passed or failed × 100   (no visit with a result: none)
+    score           = Σ weight × part ÷ Σ weight, over the parts that are not none
+                      (weights: KA.promoter_weight_sell_out / _attendance / _display, together 1)
+
+A part without data (a new promoter with no target yet, a store no rep visited this month) drops out and the
+others carry the score in their proportions, rather than pulling it to 0 for something the promoter did not do.
+
+Attendance: attended are the readings ATTENDED, LATE, LEFT_EARLY and LATE_AND_EARLY (late and early still count
+as attended, and are listed); ABSENT and OFF_SITE (a check-in away from the store, until the supervisor confirms
+otherwise) are not; LEAVE (approved leave) is not planned work and leaves the count altogether.
+
+Pay for a month: paid by the day, the daily fee × shifts attended; paid by the month, the monthly pay × the days
+of the month on the roster (started_on to ended_on) ÷ the days of the month.
+"""
+
+from calendar import monthrange
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Shift
+
+CENT = Decimal("0.01")
+POINT = Decimal("0.1")
+HUNDRED = Decimal(100)
+ZERO = Decimal("0.00")
+
+Reading = Shift.Attendance
+ATTENDED = frozenset({Reading.ATTENDED, Reading.LATE, Reading.LEFT_EARLY, Reading.LATE_AND_EARLY})
+LATE = frozenset({Reading.LATE, Reading.LATE_AND_EARLY})
+EARLY = frozenset({Reading.LEFT_EARLY, Reading.LATE_AND_EARLY})
+NOT_ATTENDED = frozenset({Reading.ABSENT, Reading.OFF_SITE})
+
+# The parts of the score, in the order they are shown, each with its weight's setting.
+PARTS = ("sell_out", "attendance", "display")
+
+
+def shift_end(shift) -> datetime:
+    """When a shift ends, as an aware time in the site's time zone (Asia/Shanghai)."""
+    return timezone.make_aware(datetime.combine(shift.day, shift.ends_at))
+
+
+def _attendance_of(shift, *, now: datetime) -> str | None:
+    """How a shift reads as of ``now``: the supervisor's confirmed reading where set; otherwise computed from the
+    check-in and check-out once the shift has ended (None before: nothing to count yet).
+
+    A private reading for the appraisal until promoters/attendance.py (the attendance part) lands; this is the one
+    function to switch to its classification. Computed: no check-in → absent; checked in further from the store than
+    KA.checkin_max_distance_m → off site; otherwise late when checked in more than KA.promoter_late_after_minutes
+    after the start, early when checked out more than KA.promoter_early_before_minutes before the end (no
+    check-out: not early — the phone may have missed it; the supervisor corrects)."""
+    if shift.confirmed_attendance:
+        return shift.confirmed_attendance
+    if shift_end(shift) > now:
+        return None
+    if shift.checked_in_at is None:
+        return Reading.ABSENT
+    if shift.check_in_distance_m is not None and shift.check_in_distance_m > settings.KA.checkin_max_distance_m:
+        return Reading.OFF_SITE
+    start = timezone.make_aware(datetime.combine(shift.day, shift.starts_at))
+    late = shift.checked_in_at > start + timedelta(minutes=settings.KA.promoter_late_after_minutes)
+    early = shift.checked_out_at is not None and shift.checked_out_at < shift_end(shift) - timedelta(
+        minutes=settings.KA.promoter_early_before_minutes
+    )
+    if late and early:
+        return Reading.LATE_AND_EARLY
+    return Reading.LATE if late else Reading.LEFT_EARLY if early else Reading.ATTENDED
+
+
+def shift_reading(shift, *, now: datetime) -> str | None:
+    """The reading the appraisal and the pay count (see _attendance_of)."""
+    return _attendance_of(shift, now=now)
+
+
+def cut_off(as_of: date) -> datetime:
+    """The moment a computation "as of" a day counts shifts up to: the end of that day, or now if earlier."""
+    end_of_day = timezone.make_aware(datetime.combine(as_of + timedelta(days=1), time.min))
+    return min(timezone.now(), end_of_day)
+
+
+def add_months(month: date, count: int) -> date:
+    """The first day of the month ``count`` months after ``month``'s (negative: before)."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_days(month: date) -> int:
+    return monthrange(month.year, month.month)[1]
+
+
+def month_last(month: date) -> date:
+    return month.replace(day=month_days(month))
+
+
+def roster_days(*, started_on: date, ended_on: date | None, month: date) -> int:
+    """The days of ``month`` a promoter is on the roster (started_on to ended_on, both included)."""
+    first = max(started_on, month)
+    last = month_last(month) if ended_on is None else min(ended_on, month_last(month))
+    return max((last - first).days + 1, 0)
+
+
+def monthly_pay_for(*, monthly_pay: Decimal, started_on: date, ended_on: date | None, month: date) -> Decimal:
+    """A monthly pay pro-rated by the days of the month on the roster."""
+    days = roster_days(started_on=started_on, ended_on=ended_on, month=month)
+    return (Decimal(monthly_pay) * days / month_days(month)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def month_pay(
+    *, daily_fee: Decimal | None, monthly_pay: Decimal | None, attended: int, started_on, ended_on, month
+) -> Decimal:
+    """What a promoter is paid for a month: daily fee × shifts attended, or the pro-rated monthly pay."""
+    if daily_fee is not None:
+        return (Decimal(daily_fee) * attended).quantize(CENT, rounding=ROUND_HALF_UP)
+    return monthly_pay_for(monthly_pay=monthly_pay or ZERO, started_on=started_on, ended_on=ended_on, month=month)
+
+
+def split_amount(amount: Decimal, shares: Mapping) -> dict:
+    """``amount`` split in proportion to whole-number ``shares`` (key → count), in cents that add up exactly to
+    ``amount``: each key its share rounded down, the cents left over to the largest remainders (ties: key order)."""
+    total = sum(shares.values())
+    if not total:
+        return {}
+    cents = int((Decimal(amount) * 100).to_integral_value(rounding=ROUND_HALF_UP))
+    exact = {key: Decimal(cents) * count / total for key, count in shares.items()}
+    floors = {key: int(value) for key, value in exact.items()}
+    left = cents - sum(floors.values())
+    for key in sorted(exact, key=lambda k: exact[k] - floors[k], reverse=True)[:left]:
+        floors[key] += 1
+    return {key: (Decimal(value) / 100).quantize(CENT) for key, value in floors.items()}
+
+
+def _points(value: Decimal) -> Decimal:
+    return min(max(value, Decimal(0)), HUNDRED).quantize(POINT, rounding=ROUND_HALF_UP)
+
+
+def achievement_percent(sell_out: Decimal, target: Decimal | None) -> Decimal | None:
+    """Sell-out as % of target (not capped: 130.0 is 30 % over); None without a target above 0."""
+    if not target:
+        return None
+    return (Decimal(sell_out) * HUNDRED / Decimal(target)).quantize(POINT, rounding=ROUND_HALF_UP)
+
+
+def sell_out_part(sell_out: Decimal, target: Decimal | None) -> Decimal | None:
+    achievement = achievement_percent(sell_out, target)
+    return None if achievement is None else _points(achievement)
+
+
+def attendance_part(*, attended: int, planned: int) -> Decimal | None:
+    """Shifts attended ÷ planned shifts that have ended (leave excluded), 0–100."""
+    return None if planned <= 0 else _points(Decimal(attended) * HUNDRED / planned)
+
+
+def display_part(*, passed: int, failed: int) -> Decimal | None:
+    """Checklist items passed ÷ items passed or failed (n.a. left out) in the month's visits, 0–100."""
+    counted = passed + failed
+    return None if counted <= 0 else _points(Decimal(passed) * HUNDRED / counted)
+
+
+def weights(ka=None) -> dict[str, Decimal]:
+    ka = ka or settings.KA
+    return {
+        "sell_out": ka.promoter_weight_sell_out,
+        "attendance": ka.promoter_weight_attendance,
+        "display": ka.promoter_weight_display,
+    }
+
+
+def weighted_score(parts: Mapping[str, Decimal | None], part_weights: Mapping[str, Decimal]) -> Decimal | None:
+    """Σ weight × part ÷ Σ weight over the parts that have a value; None when none has (or they weigh nothing)."""
+    present = [(Decimal(part_weights[name]), value) for name, value in parts.items() if value is not None]
+    weight = sum((w for w, _value in present), Decimal(0))
+    if not weight:
+        return None
+    return (sum((w * value for w, value in present), Decimal(0)) / weight).quantize(POINT, rounding=ROUND_HALF_UP)
