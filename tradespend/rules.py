@@ -5,7 +5,7 @@ states) is added here by the part that needs it, with its tests in tests/tradesp
 import re
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -176,10 +176,11 @@ def fixed_fee_months(*, period: str, valid_from: date, valid_to: date, last_mont
 
 
 def achievement_percent(sell_in: Decimal, target: Decimal) -> Decimal | None:
-    """Sell-in ÷ target × 100, two places; None without a target (0 or none set)."""
+    """Sell-in ÷ target × 100, two places cut down (never up: 49.995 % is 49.99 %, not the 50 % a tier asks for);
+    None without a target (0 or none set)."""
     if not target:
         return None
-    return (Decimal(sell_in) / Decimal(target) * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return (Decimal(sell_in) / Decimal(target) * 100).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
 
 
 def tier_rate(tiers: list[dict], achievement: Decimal | None) -> tuple[Decimal, Decimal | None]:

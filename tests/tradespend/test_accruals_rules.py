@@ -50,6 +50,12 @@ def test_tier_rate_reached_lowest_without_target_and_nothing_below():
 def test_achievement_and_percent():
     assert rules.achievement_percent(D("2650"), D("3000")) == D("88.33")
     assert rules.achievement_percent(D("10"), D("0")) is None
+    # cut down, never rounded up into a tier not reached (Hypothesis found 49.995 % earning the 50 % tier)
+    assert rules.achievement_percent(D("49995"), D("100000")) == D("49.99")
+    assert (
+        rules.tier_rate([{"achievement": "50", "rate": "1"}], rules.achievement_percent(D("49995"), D("100000")))[1]
+        is None
+    )
     assert rules.percent_of(D("333.33"), D("1.5")) == D("5.00")
     assert rules.percent_of(D("-100"), D("2")) == D("0.00")
 
