@@ -86,6 +86,10 @@ class Reading:
         return str(LABELS[self.status])
 
     @property
+    def computed_label(self) -> str:
+        return str(LABELS[self.computed or self.status])
+
+    @property
     def badge(self) -> str:
         return BADGES[self.status]
 

@@ -48,10 +48,19 @@ class SellOutFilter(StyledFilterSet):
 class AttendanceShiftFilter(StyledFilterSet):
     """The shifts behind the attendance report: a promoter's, a store's, a day's."""
 
+    month = django_filters.CharFilter(
+        label=_("Month"),
+        method="filter_month",
+        widget=forms.TextInput(attrs={"type": "month"}),
+        help_text="YYYY-MM; the page's shifts are those of this month (default this month).",
+    )
     promoter = promoter_filter()
     store = store_filter()
     day = _date_filter(_("Day"), help_text="The shift's day (YYYY-MM-DD).")
 
     class Meta:
         model = Shift
-        fields = ["promoter", "store", "day"]
+        fields = ["month", "promoter", "store", "day"]
+
+    def filter_month(self, queryset, name, value):
+        return queryset  # the view's base queryset is the month's (promoters/attendance_report.py month_shifts)

@@ -184,4 +184,5 @@ def _unconfirmed(shift: Shift) -> Shift:
 @transaction.atomic
 def attendance_confirm_many(*, shifts: list[Shift], by) -> list[Shift]:
     """Confirm several shifts (a day's) as computed, all or nothing; those already confirmed keep theirs."""
+    _confirmer(by)
     return [attendance_confirm(shift=shift, by=by) for shift in shifts if not shift.confirmed_attendance]
