@@ -14,7 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ka_portal.idempotency import idempotent
-from ka_portal.scope import shifts_for
+from accounts.roles import Role
+from ka_portal.scope import shifts_for, user_role
 
 from .. import attendance, attendance_report, phone_services
 from .phone import CONFLICT, NOT_FOUND, REFUSED, ShiftDaySerializer, needs, shift_out
@@ -94,6 +95,8 @@ class PromoterAttendanceReportView(APIView):
     def get(self, request):
         """The month's attendance per promoter and per store (a supervisor's promoters and stores, a manager's
         chains, finance and admins all; a promoter their own)."""
+        if user_role(request.user) == Role.PROMOTER:  # a promoter has their own day (my/shifts/), nothing of this
+            self.permission_denied(request)
         month = attendance_report.parse_month(request.query_params.get("month"))
         report = attendance_report.attendance_report(attendance_report.month_shifts(request.user, month), month=month)
         return Response(AttendanceReportSerializer(report).data)
