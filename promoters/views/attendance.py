@@ -192,6 +192,9 @@ class _Readings:
     def count(self):
         return self.queryset.count()
 
+    def __getattr__(self, name):  # anything else (values_list, …) is the queryset's
+        return getattr(self.queryset, name)
+
     def iterator(self, chunk_size=2000):
         return self._with(self.queryset.iterator(chunk_size=chunk_size))
 
