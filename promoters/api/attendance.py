@@ -13,8 +13,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ka_portal.idempotency import idempotent
 from accounts.roles import Role
+from ka_portal.idempotency import idempotent
 from ka_portal.scope import shifts_for, user_role
 
 from .. import attendance, attendance_report, phone_services

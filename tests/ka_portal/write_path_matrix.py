@@ -1817,7 +1817,6 @@ def _month_target_rules():
 RULES += _month_target_rules()  # fmt: skip
 
 
-
 # --- promoters: a promoter's day and its attendance (issue 16, helper phone) -------------------------------------
 
 
@@ -1958,6 +1957,7 @@ def _promoter_rules():
 
 
 RULES += _promoter_rules()  # fmt: skip
+
 
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]

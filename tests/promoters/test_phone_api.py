@@ -145,7 +145,8 @@ def test_check_out(w, api, time_machine):
     assert post(api, reverse("shift-check-out", args=[w.shift.pk])).json()["code"] == "shift.not_checked_in"
     check_in(w, api)
     time_machine.move_to(at(17, 1), tick=False)
-    response = post(api, reverse("shift-check-out", args=[w.shift.pk]), {"latitude": "31.2308", "longitude": "121.4739"})
+    near = {"latitude": "31.2308", "longitude": "121.4739"}
+    response = post(api, reverse("shift-check-out", args=[w.shift.pk]), near)
     assert response.status_code == 200
     assert response.json()["attendance"]["status"] == "attended"
 
@@ -187,4 +188,5 @@ def test_the_attendance_report(w, api, time_machine):
     rows = {row["promoter"]: row for row in body["by_promoter"]}
     assert rows["PH-P1"]["attended"] == 1 and rows["PH-P2"]["absent"] == 1
     assert body["total"]["planned"] == 2
-    assert supervisor.get(reverse("promoter-attendance-report") + "?month=x").json()["code"] == "attendance.month_invalid"
+    refused = supervisor.get(reverse("promoter-attendance-report") + "?month=x").json()
+    assert refused["code"] == "attendance.month_invalid"
