@@ -89,3 +89,36 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
     lines = {line.product_id: line for line in SellOutLine.objects.filter(shift=shift)}
     assert (lines[beer.pk].units, lines[beer.pk].shelf_stock, str(lines[beer.pk].price_seen)) == (29, 72, "5.90")
     assert lines[chips.pk].units == 7 and lines[chips.pk].shelf_stock is None
+
+
+def test_a_supervisor_checks_the_attendance_on_a_phone(phone, live_server, promoter_day):
+    shift, beer, chips = promoter_day
+    Shift.objects.filter(pk=shift.pk).update(
+        checked_in_at=datetime(2026, 11, 25, 9, 31, tzinfo=ZoneInfo("Asia/Shanghai")),
+        checked_out_at=datetime(2026, 11, 25, 17, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+        check_in_distance_m=30,
+    )
+    absent = ShiftFactory(promoter=shift.promoter, store=shift.store, day=date(2026, 11, 24))
+    shift.promoter.supervisor.set_password("demo-pass-1")
+    shift.promoter.supervisor.save()
+    with time_machine.travel(datetime(2026, 11, 25, 19, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True):
+        log_in(phone, "sup1", "demo-pass-1")
+        phone.goto("/promoters/attendance/?month=2026-11")
+        row = phone.locator(f"[data-testid=promoter-row][data-code='{shift.promoter.code}']")
+        expect(row).to_contain_text("李芳")
+        phone.screenshot(path="tests/e2e/artifacts/supervisor-attendance.png", full_page=True)
+        row.get_by_role("link").click()
+        card = phone.locator(f"[data-testid=attendance-shift][data-shift='{absent.pk}']")
+        expect(card.get_by_test_id("computed-reading")).to_have_text("缺勤")
+        # a correction without a reason is refused; with one it is kept
+        card.locator("select[name=attendance]").select_option("leave")
+        card.get_by_role("button").click()
+        expect(phone.locator(".alert-danger, .alert-error").first).to_contain_text("原因")
+        card = phone.locator(f"[data-testid=attendance-shift][data-shift='{absent.pk}']")
+        card.locator("select[name=attendance]").select_option("leave")
+        card.locator("input[name=reason]").fill("病假，已补假条")
+        card.get_by_role("button").click()
+        expect(card.get_by_test_id("confirmed-reading")).to_contain_text("请假")
+        phone.screenshot(path="tests/e2e/artifacts/supervisor-attendance-shifts.png", full_page=True)
+    absent.refresh_from_db()
+    assert absent.confirmed_attendance == "leave" and absent.correction_reason == "病假，已补假条"

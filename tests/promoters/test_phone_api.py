@@ -190,3 +190,20 @@ def test_the_attendance_report(w, api, time_machine):
     assert body["total"]["planned"] == 2
     refused = supervisor.get(reverse("promoter-attendance-report") + "?month=x").json()
     assert refused["code"] == "attendance.month_invalid"
+
+
+def test_lists_run_a_fixed_number_of_queries(w, api, django_assert_max_num_queries):
+    from .factories_phone import SellOutLineFactory, ShiftFactory
+
+    for day in range(2, 12):
+        shift = ShiftFactory(promoter=w.promoter, store=w.store, day=w.shift.day.replace(day=day))
+        SellOutLineFactory(shift=shift, product=w.beer)
+        SellOutLineFactory(shift=shift, product=w.chips)
+    with django_assert_max_num_queries(8):
+        assert len(api.get(reverse("my-shifts")).json()["results"]) == 11
+    with django_assert_max_num_queries(8):
+        assert api.get(reverse("sell-out-line-list")).json()["count"] == 20
+    supervisor = APIClient()
+    supervisor.force_authenticate(w.supervisor)
+    with django_assert_max_num_queries(8):
+        assert supervisor.get(reverse("promoter-attendance-report") + "?month=2026-06").json()["total"]["planned"] == 12
