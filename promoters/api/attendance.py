@@ -17,16 +17,18 @@ from accounts.roles import Role
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import shifts_for, user_role
 
-from .. import attendance, attendance_report, phone_services
+from .. import attendance_report, phone_services
 from .phone import CONFLICT, NOT_FOUND, REFUSED, ShiftDaySerializer, needs, shift_out
 
 
 class ConfirmSerializer(serializers.Serializer):
-    attendance = serializers.ChoiceField(
-        choices=[(value, str(label)) for value, label in attendance.LABELS.items() if value in attendance.FINAL],
+    # Checked by the service (attendance.invalid), so the page and the API refuse alike.
+    attendance = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="The reading confirmed; default the computed one. Another than the computed needs a reason.",
+        max_length=20,
+        help_text="The reading confirmed: attended, late, left_early, late_and_early, off_site, absent or leave; "
+        "default the computed one. Another than the computed needs a reason (attendance.reason_needed).",
     )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="Why corrected.")
 
