@@ -7,12 +7,13 @@ from types import SimpleNamespace
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from ka_portal import bounds
@@ -111,7 +112,7 @@ class SellOutForm(forms.Form):
                 cases, packs = _parts(field.value())
                 codes = {e.code for e in self.errors[field.name].as_data()} if field.name in self.errors else set()
                 entries[name] = SimpleNamespace(
-                    field=field, cases=cases, packs=packs,
+                    name=name, field=field, cases=cases, packs=packs,
                     cases_invalid=bool(codes) and codes != {"packs"}, packs_invalid=bool(codes) and codes != {"cases"},
                 )  # fmt: skip
             rows.append(
@@ -119,11 +120,20 @@ class SellOutForm(forms.Form):
                     product=product,
                     units=entries["units"],
                     shelf_stock=entries["shelf_stock"],
+                    entries=[(entries["units"], _("Packs sold")), (entries["shelf_stock"], _("Shelf stock at close"))],
                     price_seen=self[f"p{product.pk}_price_seen"],
                     line=self.reported.get(product.pk),
                 )
             )
         return rows
+
+    def fix_message(self) -> str:
+        count = sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
+        return _fix_message(count) if count else ""
+
+    def fix_count_messages(self) -> dict[int, str]:
+        """The same sentence for the browser's own check before sending (visit.js), per count."""
+        return {n: _fix_message(n) for n in range(1, 2 * len(self.products) + 1)}
 
     def inputs(self) -> list[phone_services.SellOutInput]:
         data = self.cleaned_data
@@ -148,6 +158,10 @@ class SellOutForm(forms.Form):
         """Put a service refusal next to its field, marking the part (cases or packs) it names."""
         field = error.field if error.field in self.fields else None
         self.add_error(field, ValidationError(error.detail, code=error.params.get("part") or "invalid"))
+
+
+def _fix_message(n: int) -> str:
+    return ngettext("%(n)s field needs fixing", "%(n)s fields need fixing", n) % {"n": n}
 
 
 def _own_shifts(user):
