@@ -1,4 +1,347 @@
-"""The promoters API: phone."""
+"""The promoters API: a promoter's own day from a phone or a promoter app.
 
-routes: list = []  # (prefix, viewset, basename) registered on the app's router
-urlpatterns: list = []
+- ``POST shifts/<id>/check-in/`` and ``POST shifts/<id>/check-out/``: the promoter's own shift, with the phone's
+  position and time;
+- ``POST shifts/<id>/sell-out/``: the day's sell-out, one line per product (upsert: a repeated report is one);
+- ``POST sell-out/``: the same by store code and day, for an app that does not know the shift's id (a day
+  without a shift there is refused: ``sell_out.no_shift``);
+- ``GET sell-out-lines/``: the sell-out reported, scoped (a promoter their own), filtered and paginated;
+- ``GET my/shifts/``: the promoter's own shifts with their attendance reading.
+
+Every POST takes an Idempotency-Key: a flaky phone's repeat is answered with the first answer. The router's
+``shifts/`` resource belongs to the roster; these steps are plain views in ``urlpatterns``."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import generics, permissions, serializers, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ka_portal import bounds
+from ka_portal.api_fields import related
+from ka_portal.idempotency import idempotent
+from ka_portal.scope import products_for, promoter_stores_for, sell_out_for, shifts_for
+from stores.models import Product, Store
+
+from .. import attendance, phone_services
+from ..models import SellOutLine, Shift
+from ..phone_filters import SellOutFilter
+
+REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "detail", "params", "field"}.')
+CONFLICT = OpenApiResponse(description="A shift checked in or out already, or a day closed by the supervisor.")
+NOT_FOUND = OpenApiResponse(description="Not found, or not your shift.")
+
+
+class HasPermission(permissions.BasePermission):
+    """The role's model permission a step needs (checking in changes a shift; a report adds sell-out lines)."""
+
+    def __init__(self, perm: str):
+        self.perm = perm
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and request.user.has_perm(self.perm))
+
+
+def needs(perm: str):
+    return lambda: HasPermission(perm)
+
+
+# --- output ------------------------------------------------------------------------------------------------------
+
+
+class ReadingSerializer(serializers.Serializer):
+    status = serializers.CharField(
+        help_text="planned, in_progress, attended, late, left_early, late_and_early, off_site, absent or leave."
+    )
+    label = serializers.CharField(help_text="The status in the request's language.")
+    late_minutes = serializers.IntegerField()
+    early_minutes = serializers.IntegerField()
+    off_site = serializers.BooleanField(
+        help_text="Checked in further than KA_CHECKIN_MAX_DISTANCE_M or with no position."
+    )
+    no_check_out = serializers.BooleanField()
+    computed = serializers.CharField(help_text="The computed status, also when the supervisor confirmed another.")
+    confirmed = serializers.BooleanField()
+    corrected = serializers.BooleanField(help_text="Confirmed as another status than the computed one.")
+
+
+class SellOutLineSerializer(serializers.ModelSerializer):
+    shift = serializers.IntegerField(source="shift_id", read_only=True)
+    promoter = serializers.CharField(source="shift.promoter.code", read_only=True, help_text="The promoter's code.")
+    store = serializers.CharField(source="shift.store.code", read_only=True, help_text="The store's code.")
+    day = serializers.DateField(source="shift.day", read_only=True)
+    product = related(Product, scope=None, read_only=True, help_text="The product, by code.")
+    quantity = serializers.SerializerMethodField(help_text="Packs sold in cases/packs notation, e.g. 3/2.")
+
+    class Meta:
+        model = SellOutLine
+        fields = ["id", "shift", "promoter", "store", "day", "product", "units", "quantity", "shelf_stock",
+                  "price_seen", "reported_at"]  # fmt: skip
+        read_only_fields = fields
+
+    def get_quantity(self, line) -> str:
+        from ka_portal.formatting import format_packs
+
+        return format_packs(line.units, line.product.packs_per_case)
+
+
+class ShiftDaySerializer(serializers.ModelSerializer):
+    """A shift as its promoter and supervisor see it on the day: times, check-in and out, reading, sell-out."""
+
+    promoter = serializers.CharField(source="promoter.code", read_only=True, help_text="The promoter's code.")
+    store = related(Store, scope=None, read_only=True, help_text="The store, by code.")
+    store_name = serializers.CharField(source="store.name", read_only=True)
+    store_address = serializers.CharField(source="store.address", read_only=True)
+    attendance = serializers.SerializerMethodField()
+    closed = serializers.BooleanField(source="is_closed", read_only=True, help_text="Confirmed: no more reports.")
+    confirmed_by = serializers.CharField(source="confirmed_by.username", read_only=True, allow_null=True, default=None)
+    sell_out = SellOutLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id", "promoter", "store", "store_name", "store_address", "day", "starts_at", "ends_at",
+            "checked_in_at", "check_in_latitude", "check_in_longitude", "check_in_distance_m",
+            "checked_out_at", "check_out_latitude", "check_out_longitude", "check_out_distance_m",
+            "attendance", "confirmed_attendance", "correction_reason", "confirmed_by", "confirmed_at", "closed",
+            "sell_out",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(ReadingSerializer)
+    def get_attendance(self, shift) -> dict:
+        return ReadingSerializer(_reading_dict(attendance.reading(shift, now=self.context.get("now")))).data
+
+
+def _reading_dict(reading) -> dict:
+    return {
+        "status": reading.status,
+        "label": reading.label,
+        "late_minutes": reading.late_minutes,
+        "early_minutes": reading.early_minutes,
+        "off_site": reading.off_site,
+        "no_check_out": reading.no_check_out,
+        "computed": reading.computed,
+        "confirmed": reading.confirmed,
+        "corrected": reading.corrected,
+    }
+
+
+def day_shifts(user):
+    """Shifts with what their serializer reads, in a fixed number of queries."""
+    from django.db.models import Prefetch
+
+    return (
+        shifts_for(user)
+        .select_related("promoter", "store", "confirmed_by")
+        .prefetch_related(
+            Prefetch(
+                "sell_out", queryset=SellOutLine.objects.select_related("product", "shift__promoter", "shift__store")
+            )
+        )
+    )
+
+
+def shift_out(request, shift: Shift, code=status.HTTP_200_OK) -> Response:
+    shift = day_shifts(request.user).get(pk=shift.pk)
+    return Response(ShiftDaySerializer(shift, context={"request": request, "now": timezone.now()}).data, status=code)
+
+
+def own_shift(request, pk) -> Shift:
+    """The caller's own shift (a promoter's); anyone else's is not found."""
+    return get_object_or_404(shifts_for(request.user).filter(promoter__user=request.user), pk=pk)
+
+
+# --- check-in and check-out ---------------------------------------------------------------------------------------
+
+
+def _coordinate(limit) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-limit, max_value=limit, required=False, allow_null=True,
+        help_text="Where the phone was (optional; without one the check-in reads off site).",
+    )  # fmt: skip
+
+
+class CheckInSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="The phone's time of the tap (a check-in kept offline, sent later); one ahead of the server's "
+        "clock is taken as now. Default: now.",
+    )
+    latitude = _coordinate(bounds.LATITUDE_MAX)
+    longitude = _coordinate(bounds.LONGITUDE_MAX)
+
+
+class ShiftCheckInView(APIView):
+    permission_classes = [needs("promoters.change_shift")]
+
+    @idempotent(scope="shift.check-in")
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={200: ShiftDaySerializer, 400: REFUSED, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request, pk):
+        """Check in at the start of the caller's own shift, on its day (shift.not_today), once
+        (shift.already_checked_in: the same Idempotency-Key again answers the first check-in instead)."""
+        shift = own_shift(request, pk)
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone_services.shift_check_in(shift=shift, by=request.user, **_position(data.validated_data))
+        return shift_out(request, shift)
+
+
+class ShiftCheckOutView(APIView):
+    permission_classes = [needs("promoters.change_shift")]
+
+    @idempotent(scope="shift.check-out")
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={200: ShiftDaySerializer, 400: REFUSED, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request, pk):
+        """Check out at the end of the caller's own shift (after its check-in: shift.not_checked_in; once)."""
+        shift = own_shift(request, pk)
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        phone_services.shift_check_out(shift=shift, by=request.user, **_position(data.validated_data))
+        return shift_out(request, shift)
+
+
+def _position(data: dict) -> dict:
+    return {"at": data.get("at"), "latitude": data.get("latitude"), "longitude": data.get("longitude")}
+
+
+# --- the day's sell-out --------------------------------------------------------------------------------------------
+
+
+class SellOutLineInputSerializer(serializers.Serializer):
+    product = related(Product, scope=products_for, help_text="The product, by code (listed at the shift's store).")
+    # Taken as sent and checked by the service (promoters/phone_rules.py), so every door refuses alike.
+    units = serializers.JSONField(
+        required=False, help_text="Packs sold, a whole number ≥ 0 (sell_out.negative, sell_out.not_whole)."
+    )
+    quantity = serializers.CharField(
+        required=False, help_text="Instead of units: packs sold in cases/packs notation (1 case, 0/10, 1/1)."
+    )
+    shelf_stock = serializers.JSONField(required=False, allow_null=True, help_text="Shelf stock at close, packs.")
+    price_seen = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, help_text="The shelf price seen, CNY (e.g. 12.90)."
+    )
+
+    def validate(self, attrs):
+        if "units" in attrs and "quantity" in attrs:
+            raise serializers.ValidationError({"quantity": "Give units or quantity, not both."})
+        return attrs
+
+
+class SellOutReportSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(required=False, allow_null=True, help_text="The phone's time of the report.")
+    lines = SellOutLineInputSerializer(many=True, help_text="One line per product; products not sent keep theirs.")
+
+    def inputs(self) -> list:
+        return [
+            phone_services.SellOutInput(
+                product=line["product"],
+                units=line.get("quantity", line.get("units")),
+                shelf_stock=line.get("shelf_stock"),
+                price_seen=line.get("price_seen"),
+                prefix=f"lines.{index}.",
+            )
+            for index, line in enumerate(self.validated_data["lines"])
+        ]
+
+
+class DaySellOutReportSerializer(SellOutReportSerializer):
+    store = related(Store, scope=promoter_stores_for, help_text="The store, by code (one you work at).")
+    day = serializers.DateField(help_text="The day of the shift reported (default today).", required=False)
+
+
+class ShiftSellOutView(APIView):
+    permission_classes = [needs("promoters.add_selloutline")]
+
+    @idempotent(scope="shift.sell-out")
+    @extend_schema(
+        request=SellOutReportSerializer,
+        responses={200: ShiftDaySerializer, 400: REFUSED, 404: NOT_FOUND, 409: CONFLICT},
+    )
+    def post(self, request, pk):
+        """Report the day's sell-out of the caller's own checked-in shift, all or nothing (refused: before the
+        check-in, a day the supervisor closed, a product not listed at the store, negative or non-whole packs).
+        Reported again, each product's line is updated: a repeated report is one report."""
+        shift = own_shift(request, pk)
+        data = SellOutReportSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        at = data.validated_data.get("at")
+        phone_services.sell_out_report(shift=shift, lines=data.inputs(), by=request.user, at=at)
+        return shift_out(request, shift)
+
+
+class DaySellOutView(APIView):
+    permission_classes = [needs("promoters.add_selloutline")]
+
+    @idempotent(scope="sell-out.report")
+    @extend_schema(
+        request=DaySellOutReportSerializer,
+        responses={200: ShiftDaySerializer, 400: REFUSED, 409: CONFLICT},
+    )
+    def post(self, request):
+        """The same report by store and day: the caller's shift there that day (sell_out.no_shift without one)."""
+        data = DaySellOutReportSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        day = data.validated_data.get("day") or timezone.localdate()
+        shift = phone_services.shift_for_report(by=request.user, store=data.validated_data["store"], day=day)
+        at = data.validated_data.get("at")
+        phone_services.sell_out_report(shift=shift, lines=data.inputs(), by=request.user, at=at)
+        return shift_out(request, shift)
+
+
+# --- reads --------------------------------------------------------------------------------------------------------
+
+
+class SellOutLineViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sell-out lines reported by promoters (a promoter their own; a supervisor their promoters' and stores')."""
+
+    serializer_class = SellOutLineSerializer
+    filterset_class = SellOutFilter
+    ordering_fields = ["shift__day", "units"]
+
+    def get_permissions(self):
+        from ka_portal.api import RoleModelPermissions
+
+        return [RoleModelPermissions()]
+
+    def get_queryset(self):
+        return (
+            sell_out_for(self.request.user)
+            .select_related("product", "shift__promoter", "shift__store")
+            .order_by("-shift__day", "shift__store__code", "product__code")
+        )
+
+
+class MyShiftsView(generics.ListAPIView):
+    """The caller's own shifts (a promoter's), newest day first, with their attendance and sell-out."""
+
+    serializer_class = ShiftDaySerializer
+    permission_classes = [needs("promoters.view_shift")]
+    queryset = Shift.objects.none()  # the schema's model; the rows are get_queryset's
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Shift.objects.none()
+        return day_shifts(self.request.user).filter(promoter__user=self.request.user).order_by("-day", "starts_at")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
+
+
+routes = [("sell-out-lines", SellOutLineViewSet, "sell-out-line")]
+urlpatterns = [
+    path("shifts/<int:pk>/check-in/", ShiftCheckInView.as_view(), name="shift-check-in"),
+    path("shifts/<int:pk>/check-out/", ShiftCheckOutView.as_view(), name="shift-check-out"),
+    path("shifts/<int:pk>/sell-out/", ShiftSellOutView.as_view(), name="shift-sell-out"),
+    path("sell-out/", DaySellOutView.as_view(), name="sell-out-report"),
+    path("my/shifts/", MyShiftsView.as_view(), name="my-shifts"),
+]

@@ -1,3 +1,291 @@
-"""Pages of the promoters app: phone."""
+"""Pages of the promoters app: a promoter's own day on the phone (issue 16) — today's shift with its store, the
+check-in with the phone's position, the day's sell-out (cases/packs as on the visit page) and the check-out; below,
+the coming days and the past days with their attendance. A shift of another promoter is not found."""
 
-urlpatterns: list = []
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from ka_portal import bounds
+from ka_portal.errors import DomainError
+from ka_portal.lists import style_form_fields
+from ka_portal.pages import run_step
+from ka_portal.permissions import model_permission
+from ka_portal.scope import shifts_for
+from stores.models import Listing
+from visits.forms import CasesPacksWidget
+
+from .. import attendance, phone_services
+from ..models import SellOutLine, Shift
+
+COMING_DAYS = 14
+PAST_DAYS = 31
+
+
+class PositionForm(forms.Form):
+    """The phone's position and time at a check-in or check-out (visits/static/visits/checkin.js fills them)."""
+
+    latitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, validators=bounds.LATITUDE_VALIDATORS, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        required=False, max_digits=9, decimal_places=6, validators=bounds.LONGITUDE_VALIDATORS, widget=forms.HiddenInput
+    )
+    at = forms.DateTimeField(label=_("time on the phone"), required=False, widget=forms.HiddenInput)
+
+
+class CasesPacksEntry(forms.Field):
+    """The visit page's two number pads (cases, packs), passed on as typed: the service judges them
+    (promoters/phone_rules.py), so the page refuses exactly as the API does."""
+
+    widget = CasesPacksWidget
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value):
+        return value
+
+
+def _parts(value) -> tuple[str, str]:
+    """What the two inputs show: a typed pair as typed, a notation split at its slash."""
+    if isinstance(value, str):
+        cases, _slash, packs = value.partition("/")
+        return cases, packs
+    cases, packs = value or ("", "")
+    return str(cases if cases is not None else ""), str(packs if packs is not None else "")
+
+
+def _split(packs: int | None, per_case: int) -> tuple[str, str]:
+    if packs is None:
+        return "", ""
+    cases, rest = divmod(int(packs), max(int(per_case), 1))
+    return str(cases), str(rest)
+
+
+def _blank(value) -> bool:
+    return all(not str(part or "").strip() for part in (value if isinstance(value, tuple | list) else [value]))
+
+
+class SellOutForm(forms.Form):
+    """The day's sell-out: per product listed at the store, packs sold and shelf stock at close (cases and packs)
+    and the price seen. A product left blank is not reported."""
+
+    def __init__(self, *args, shift: Shift, listings, **kwargs):
+        self.shift = shift
+        self.products = [listing.product for listing in listings]
+        lines = {line.product_id: line for line in shift.sell_out.all()}
+        super().__init__(*args, prefix=f"s{shift.pk}", **kwargs)
+        for product in self.products:
+            line = lines.get(product.pk)
+            per_case = product.packs_per_case
+            self.fields[f"p{product.pk}_units"] = CasesPacksEntry(label=_("Packs sold"))
+            self.fields[f"p{product.pk}_shelf_stock"] = CasesPacksEntry(label=_("Shelf stock at close"))
+            self.fields[f"p{product.pk}_price_seen"] = forms.CharField(
+                label=_("Price seen"), required=False, max_length=20,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )  # fmt: skip
+            if line is not None:
+                self.initial[f"p{product.pk}_units"] = _split(line.units, per_case)
+                self.initial[f"p{product.pk}_shelf_stock"] = _split(line.shelf_stock, per_case)
+                self.initial[f"p{product.pk}_price_seen"] = "" if line.price_seen is None else line.price_seen
+        style_form_fields(self)
+        self.reported = lines
+
+    def rows(self):
+        """One row per product: its three fields with the values shown and the part a refusal marked."""
+        rows = []
+        for product in self.products:
+            entries = {}
+            for name in ("units", "shelf_stock"):
+                field = self[f"p{product.pk}_{name}"]
+                cases, packs = _parts(field.value())
+                codes = {e.code for e in self.errors[field.name].as_data()} if field.name in self.errors else set()
+                entries[name] = SimpleNamespace(
+                    name=name, field=field, cases=cases, packs=packs,
+                    cases_invalid=bool(codes) and codes != {"packs"}, packs_invalid=bool(codes) and codes != {"cases"},
+                )  # fmt: skip
+            rows.append(
+                SimpleNamespace(
+                    product=product,
+                    units=entries["units"],
+                    shelf_stock=entries["shelf_stock"],
+                    entries=[(entries["units"], _("Packs sold")), (entries["shelf_stock"], _("Shelf stock at close"))],
+                    price_seen=self[f"p{product.pk}_price_seen"],
+                    line=self.reported.get(product.pk),
+                )
+            )
+        return rows
+
+    def fix_message(self) -> str:
+        count = sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
+        return _fix_message(count) if count else ""
+
+    def fix_count_messages(self) -> dict[int, str]:
+        """The same sentence for the browser's own check before sending (visit.js), per count."""
+        return {n: _fix_message(n) for n in range(1, 2 * len(self.products) + 1)}
+
+    def inputs(self) -> list[phone_services.SellOutInput]:
+        data = self.cleaned_data
+        inputs = []
+        for product in self.products:
+            values = [data.get(f"p{product.pk}_{name}") for name in ("units", "shelf_stock", "price_seen")]
+            if all(_blank(value) for value in values):
+                continue
+            units, shelf_stock, price = values
+            inputs.append(
+                phone_services.SellOutInput(
+                    product=product,
+                    units=units,
+                    shelf_stock=None if _blank(shelf_stock) else shelf_stock,
+                    price_seen=price,
+                    prefix=f"p{product.pk}_",
+                )
+            )
+        return inputs
+
+    def refuse(self, error: DomainError) -> None:
+        """Put a service refusal next to its field, marking the part (cases or packs) it names."""
+        field = error.field if error.field in self.fields else None
+        self.add_error(field, ValidationError(error.detail, code=error.params.get("part") or "invalid"))
+
+
+def _fix_message(n: int) -> str:
+    return ngettext("%(n)s field needs fixing", "%(n)s fields need fixing", n) % {"n": n}
+
+
+def _own_shifts(user):
+    return (
+        shifts_for(user)
+        .filter(promoter__user=user)
+        .select_related("store", "store__account", "promoter", "confirmed_by")
+        .prefetch_related(Prefetch("sell_out", queryset=SellOutLine.objects.select_related("product")))
+    )
+
+
+def _card(shift: Shift, *, now, form: SellOutForm | None = None) -> SimpleNamespace:
+    """What a shift's card shows and offers: its reading, and the steps open to the promoter now."""
+    today = timezone.localdate(now)
+    reading = attendance.reading(shift, now=now)
+    can_check_in = shift.day == today and shift.checked_in_at is None
+    can_report = shift.checked_in_at is not None and not shift.is_closed
+    if form is not None:  # a refused report shows its reason, whatever the shift's state
+        can_report = True
+    elif can_report:
+        listings = Listing.objects.filter(store=shift.store).select_related("product").order_by("product__code")
+        form = SellOutForm(shift=shift, listings=listings)
+    return SimpleNamespace(
+        shift=shift,
+        reading=reading,
+        can_check_in=can_check_in,
+        can_check_out=shift.checked_in_at is not None and shift.checked_out_at is None,
+        can_report=can_report,
+        form=form if can_report else None,
+        lines=list(shift.sell_out.all()),
+        far=shift.check_in_distance_m is not None and reading.off_site,
+    )
+
+
+def _my_day(request, *, refused: SellOutForm | None = None, status: int = 200):
+    now = timezone.now()
+    today = timezone.localdate(now)
+    mine = _own_shifts(request.user)
+    cards = [
+        _card(shift, now=now, form=refused if refused is not None and refused.shift.pk == shift.pk else None)
+        for shift in mine.filter(day=today).order_by("starts_at")
+    ]
+    coming = mine.filter(day__gt=today, day__lte=today + timedelta(days=COMING_DAYS)).order_by("day", "starts_at")
+    past = [
+        SimpleNamespace(shift=shift, reading=attendance.reading(shift, now=now))
+        for shift in mine.filter(day__lt=today, day__gte=today - timedelta(days=PAST_DAYS)).order_by(
+            "-day", "-starts_at"
+        )
+    ]
+    context = {"today": today, "cards": cards, "coming": coming, "past": past}
+    return render(request, "promoters/my_day.html", context, status=status)
+
+
+@model_permission(Shift, get="view")
+def my_day(request):
+    """The promoter's day: today's shift(s), the coming days' schedule and the past days' attendance."""
+    return _my_day(request)
+
+
+@model_permission(Shift, get="view")
+def my_shift(request, pk):
+    """One of the promoter's own shifts (a coming or past day) with its attendance and sell-out."""
+    shift = get_object_or_404(_own_shifts(request.user), pk=pk)
+    now = timezone.now()
+    context = {"card": _card(shift, now=now), "today": timezone.localdate(now)}
+    return render(request, "promoters/my_shift.html", context)
+
+
+def _step(request, pk, service, success):
+    shift = get_object_or_404(_own_shifts(request.user), pk=pk)
+    form = PositionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The phone's position or time could not be read; try again."))
+        return redirect("promoters:my-day")
+    return run_step(
+        request,
+        lambda: service(shift=shift, by=request.user, **form.cleaned_data),
+        success=success,
+        then=reverse("promoters:my-day"),
+        follow_next=True,
+    )
+
+
+@require_POST
+@model_permission(Shift, get="change")
+def check_in(request, pk):
+    return _step(request, pk, phone_services.shift_check_in, _("Checked in. Have a good shift."))
+
+
+@require_POST
+@model_permission(Shift, get="change")
+def check_out(request, pk):
+    return _step(request, pk, phone_services.shift_check_out, _("Checked out. Thank you."))
+
+
+@require_POST
+@model_permission(SellOutLine, get="add")
+def sell_out(request, pk):
+    """Save the day's sell-out; a refusal re-draws the page with what was typed and the field marked."""
+    shift = get_object_or_404(_own_shifts(request.user), pk=pk)
+    listings = Listing.objects.filter(store=shift.store).select_related("product").order_by("product__code")
+    form = SellOutForm(request.POST, shift=shift, listings=listings)
+    if form.is_valid():
+        try:
+            phone_services.sell_out_report(shift=shift, lines=form.inputs(), by=request.user)
+        except DomainError as error:
+            form.refuse(error)
+        else:
+            messages.success(request, _("Sell-out saved."))
+            return redirect(f"{reverse('promoters:my-day')}#shift-{shift.pk}")
+    if shift.day != timezone.localdate():
+        return render(
+            request,
+            "promoters/my_shift.html",
+            {"card": _card(shift, now=timezone.now(), form=form), "today": timezone.localdate()},
+            status=400,
+        )
+    return _my_day(request, refused=form, status=400)
+
+
+urlpatterns = [
+    path("my/", my_day, name="my-day"),
+    path("my/shifts/<int:pk>/", my_shift, name="my-shift"),
+    path("my/shifts/<int:pk>/check-in/", check_in, name="my-check-in"),
+    path("my/shifts/<int:pk>/check-out/", check_out, name="my-check-out"),
+    path("my/shifts/<int:pk>/sell-out/", sell_out, name="my-sell-out"),
+]

@@ -42,6 +42,7 @@ from evidence.models import CompetitorSighting, DisplayAgreement, FraudSignal
 from imports.models import ImportJob
 from ka_portal import scope
 from ka_portal.permissions import can
+from promoters.models import SellOutLine, Shift
 from promotions import selectors as promotion_selectors
 from promotions.models import Budget, PromotionPlan, PromotionType
 from stores.models import Delivery, Listing, Product, Store
@@ -119,6 +120,9 @@ SCOPES: dict[str, Scope] = {
     # --- store and collection targets (issue 15)
     "store_target": Scope(StoreTarget, scope.store_targets_for),
     "collection_target": Scope(CollectionTarget, scope.collection_targets_for),
+    # --- in-store promoters (issue 16)
+    "shift": Scope(Shift, scope.shifts_for),
+    "sell_out_line": Scope(SellOutLine, scope.sell_out_for),
 }
 
 # URL kwargs that are not records: the value the matrix sends.
@@ -429,6 +433,28 @@ ROUTES: dict[str, Route] = {
     # tests/promoters/test_appraisal_pages.py checks who sees whom.
     "promoters:appraisal": Route(query={"month": "2026-09"}),
     "report-promoter-appraisal": Route(query={"month": "2026-09"}),
+    # --- promoters (issue 16): a promoter's own day (helper phone); another promoter's shift is not found, and the
+    # supervisors' attendance and sell-out pages are closed to promoters (403)
+    "promoters:my-day": Route(),
+    "promoters:my-shift": Route(params={"pk": "shift"}),
+    "promoters:my-check-in": Route(params={"pk": "shift"}),
+    "promoters:my-check-out": Route(params={"pk": "shift"}),
+    "promoters:my-sell-out": Route(params={"pk": "shift"}),
+    "shift-check-in": Route(params={"pk": "shift"}),
+    "shift-check-out": Route(params={"pk": "shift"}),
+    "shift-sell-out": Route(params={"pk": "shift"}),
+    "sell-out-report": Route(),
+    "my-shifts": Route(rows="shift"),
+    "sell-out-line-list": Route(rows="sell_out_line"),
+    "sell-out-line-detail": Route(params={"pk": "sell_out_line"}),
+    # --- promoters: attendance (helper phone)
+    "promoters:attendance": Route(),
+    "promoters:attendance-shifts": Route(rows="shift", export=True),
+    "promoters:attendance-confirm": Route(params={"pk": "shift"}),
+    "promoters:attendance-confirm-day": Route(),
+    "promoters:sell-out": Route(rows="sell_out_line", export=True),
+    "shift-confirm": Route(params={"pk": "shift"}),
+    "promoter-attendance-report": Route(),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).

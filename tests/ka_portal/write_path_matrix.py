@@ -1817,5 +1817,147 @@ def _month_target_rules():
 RULES += _month_target_rules()  # fmt: skip
 
 
+# --- promoters: a promoter's day and its attendance (issue 16, helper phone) -------------------------------------
+
+
+def _promoter(w):
+    """A promoter of the supervisor with a login, allowed at the world's store (made once per world)."""
+    from promoters.models import Promoter
+
+    if not hasattr(w, "promoter_user"):
+        w.promoter_user = make_user(Role.PROMOTER, username="mx_promoter")
+        w.promoter = Promoter.objects.create(
+            code="MX-PR1", name="矩阵导购", supervisor=w.supervisor, user=w.promoter_user,
+            daily_fee=Decimal("200.00"), started_on=date(2026, 1, 1),
+        )  # fmt: skip
+        w.promoter.stores.add(w.store)
+    return w.promoter
+
+
+def _shift(w, *, day=TODAY, checked_in=True, closed=False):
+    """The promoter's shift at the store from 9:00 to 17:00 on `day`, checked in (or not), confirmed (or not)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from promoters.models import Shift
+
+    shift, _created = Shift.objects.get_or_create(
+        promoter=_promoter(w), store=w.store, day=day, starts_at=time(9), defaults={"ends_at": time(17)}
+    )
+    zone = ZoneInfo("Asia/Shanghai")
+    shift.checked_in_at = datetime.combine(day, time(8, 55), tzinfo=zone) if checked_in else None
+    shift.check_in_latitude = shift.check_in_longitude = None
+    shift.confirmed_attendance = "attended" if closed else ""
+    shift.confirmed_at = datetime.combine(day, time(18), tzinfo=zone) if closed else None
+    shift.save()
+    return shift
+
+
+def _sell_out_api(w, v):
+    return {"lines": [{"product": w.beer.code, "units": v.get("units", 3)}]}
+
+
+def _sell_out_page(w, v):
+    prefix = f"s{w._state.pk}-p{w.beer.pk}_units"
+    return {f"{prefix}_cases": "", f"{prefix}_packs": str(v.get("units", 3))}
+
+
+def _sell_out_doors(prepare):
+    def ready(w, v):
+        w._state = prepare(w, v)
+
+    return (
+        Door("page", "promoter_user", lambda w: reverse("promoters:my-sell-out", args=[w._state.pk]),
+             _sell_out_page, prepare=ready),
+        Door("api_step", "promoter_user", lambda w: reverse("shift-sell-out", args=[w._state.pk]),
+             _sell_out_api, prepare=ready, field="lines.0.units"),
+    )  # fmt: skip
+
+
+def _ended_shift(w, v=None):
+    return _shift(w, day=date(2026, 5, 31), checked_in=False)
+
+
+def _promoter_rules():
+    from promoters.models import SellOutLine, Shift
+
+    return (
+        Rule(
+            "sell_out.negative", "sell_out.negative", SellOutLine, "units",
+            good={"units": 3},
+            bad={"units": -1},
+            message="Packs sold cannot be negative.",
+            watch=(Shift,),
+            doors=_sell_out_doors(lambda w, v: _shift(w)),
+        ),
+        Rule(
+            "sell_out.before_check_in", "sell_out.before_check_in", SellOutLine, "__all__",
+            good={"checked_in": True},
+            bad={"checked_in": False},
+            message="Check in at the store before reporting the day's sell-out.",
+            watch=(Shift,),
+            doors=(
+                Door("page", "promoter_user", lambda w: reverse("promoters:my-sell-out", args=[w._state.pk]),
+                     _sell_out_page, prepare=lambda w, v: setattr(w, "_state", _shift(w, checked_in=v["checked_in"]))),
+                Door("api_step", "promoter_user", lambda w: reverse("shift-sell-out", args=[w._state.pk]),
+                     _sell_out_api, prepare=lambda w, v: setattr(w, "_state", _shift(w, checked_in=v["checked_in"]))),
+            ),
+        ),
+        Rule(
+            "sell_out.day_closed", "sell_out.day_closed", SellOutLine, "__all__",
+            good={"closed": False},
+            bad={"closed": True},
+            message="The supervisor has confirmed this day's attendance",
+            watch=(Shift,),
+            doors=(
+                Door("page", "promoter_user", lambda w: reverse("promoters:my-sell-out", args=[w._state.pk]),
+                     _sell_out_page, prepare=lambda w, v: setattr(w, "_state", _shift(w, closed=v["closed"]))),
+                Door("api_step", "promoter_user", lambda w: reverse("shift-sell-out", args=[w._state.pk]),
+                     _sell_out_api, prepare=lambda w, v: setattr(w, "_state", _shift(w, closed=v["closed"]))),
+            ),
+        ),
+        Rule(
+            "sell_out.no_shift", "sell_out.no_shift", SellOutLine, "day",
+            good={"day": "2026-06-01"},
+            bad={"day": "2026-06-02"},
+            watch=(Shift,),
+            doors=(
+                Door("api_step", "promoter_user", api("sell-out-report"),
+                     lambda w, v: {"store": w.store.code, "day": v["day"], **_sell_out_api(w, {})},
+                     prepare=lambda w, v: _shift(w)),
+            ),
+        ),
+        Rule(
+            "shift.already_checked_in", "shift.already_checked_in", Shift, "__all__",
+            good={"checked_in": False},
+            bad={"checked_in": True},
+            message="already; a shift is checked in once.",
+            doors=(
+                Door("page_step", "promoter_user", lambda w: reverse("promoters:my-check-in", args=[w._state.pk]),
+                     lambda w, v: {"latitude": "", "longitude": ""},
+                     prepare=lambda w, v: setattr(w, "_state", _shift(w, checked_in=v["checked_in"]))),
+                Door("api_step", "promoter_user", lambda w: reverse("shift-check-in", args=[w._state.pk]),
+                     lambda w, v: {}, prepare=lambda w, v: setattr(w, "_state", _shift(w, checked_in=v["checked_in"]))),
+            ),
+        ),
+        Rule(
+            "attendance.reason_needed", "attendance.reason_needed", Shift, "reason",
+            good={"attendance": "leave", "reason": "病假"},
+            bad={"attendance": "leave", "reason": ""},
+            message="give a reason for correcting it",
+            doors=(
+                Door("page_step", "supervisor",
+                     lambda w: reverse("promoters:attendance-confirm", args=[_ended_shift(w).pk]),
+                     lambda w, v: v, prepare=_ended_shift),
+                Door("api_step", "supervisor", lambda w: reverse("shift-confirm", args=[_ended_shift(w).pk]),
+                     lambda w, v: v, prepare=_ended_shift),
+            ),
+        ),
+    )  # fmt: skip
+
+
+RULES += _promoter_rules()  # fmt: skip
+
+
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]

@@ -29,9 +29,13 @@ document.addEventListener("change", exclusive);
 // fills only products with a last count whose fields are both empty and not ticked "not counted", so it
 // never overwrites what the rep typed. Before sending, an obviously bad value (negative, not a whole number)
 // is marked and focused here; the server stays the judge. After a refused save the page lands on the first
-// field marked, with how many need fixing.
+// field marked, with how many need fixing. A promoter's sell-out form (promoters/includes/shift_card.html, marked
+// data-stock-form) uses the same two-field entry and gets the same checks on its own rows.
 (function () {
-  function stockRows() { return document.querySelectorAll("#stock .stock-row"); }
+  function stockRows(form) {
+    if (form && form.hasAttribute("data-stock-form")) return form.querySelectorAll(".stock-row");
+    return document.querySelectorAll("#stock .stock-row");
+  }
   function part(row, name) { return row.querySelector("input[data-part=" + name + "]"); }
   function isEmpty(row) { return part(row, "cases").value.trim() === "" && part(row, "packs").value.trim() === ""; }
   function fillFromLast(row) {
@@ -71,7 +75,9 @@ document.addEventListener("change", exclusive);
     input.removeAttribute("aria-invalid");
   }
   function fixMessage(count) {
-    var messages = JSON.parse(document.getElementById("stock-fix-messages").textContent);
+    var holder = document.getElementById("stock-fix-messages");
+    if (!holder) return "";
+    var messages = JSON.parse(holder.textContent);
     return messages[count] || messages[Object.keys(messages).length];
   }
   function land(field, banner, text) {
@@ -91,9 +97,9 @@ document.addEventListener("change", exclusive);
   // Capture: runs before any other submit handler on the form (drafts, queue), which a bad value must not reach.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (form.id !== "visit-form") return;
+    if (form.id !== "visit-form" && !form.hasAttribute("data-stock-form")) return;
     var bad = [];
-    stockRows().forEach(function (row) {
+    stockRows(form).forEach(function (row) {
       var first = null;
       var texts = [];
       row.querySelectorAll("input[data-part]").forEach(function (input) {
@@ -117,10 +123,11 @@ document.addEventListener("change", exclusive);
   }, true);
 
   // After a refused save the server drew the marks: land on the first one (a field, or a checklist item).
-  var form = document.querySelector("[data-testid=visit-form]");
+  var form = document.querySelector("[data-testid=visit-form], form[data-stock-form]");
   var banner = form && form.querySelector("[data-fix-count]");
   if (banner && !banner.classList.contains("d-none")) {
-    var marked = document.querySelector("[data-visit-sections] .is-invalid, [data-visit-sections] .invalid-feedback.d-block");
+    var scope = form.hasAttribute("data-stock-form") ? "form[data-stock-form]" : "[data-visit-sections]";
+    var marked = document.querySelector(scope + " .is-invalid, " + scope + " .invalid-feedback.d-block");
     if (marked && !marked.matches("input, textarea, select")) {
       var holder = marked.closest("fieldset, .stock-row, section") || form;
       marked = holder.querySelector("input:not([type=hidden]), textarea, select") || marked;

@@ -1,0 +1,187 @@
+"""A shift's attendance, computed from its planned times, its check-in and check-out and the settings (pure: no
+database). The supervisor's confirmation (Shift.confirmed_attendance) overrides the computed reading.
+
+- planned: not checked in and the shift has not ended yet;
+- in progress: checked in, not checked out, the shift still running;
+- absent: no check-in by the end of the shift;
+- off site: checked in further from the store than `checkin_max_distance_m`, or without a position;
+- late: checked in more than `promoter_late_after_minutes` after the start (minutes counted from the start);
+- left early: checked out more than `promoter_early_before_minutes` before the end (minutes counted to the end);
+- late and left early: both; attended: neither. A shift checked in and never checked out reads by its check-in
+  once it has ended, flagged `no_check_out`.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+PLANNED = "planned"
+IN_PROGRESS = "in_progress"
+ATTENDED = "attended"
+LATE = "late"
+LEFT_EARLY = "left_early"
+LATE_AND_EARLY = "late_and_early"
+OFF_SITE = "off_site"
+ABSENT = "absent"
+LEAVE = "leave"  # only ever confirmed by the supervisor, never computed
+
+LABELS = {
+    PLANNED: _("Planned"),
+    IN_PROGRESS: _("In progress"),
+    ATTENDED: _("Attended"),
+    LATE: _("Late"),
+    LEFT_EARLY: _("Left early"),
+    LATE_AND_EARLY: _("Late and left early"),
+    OFF_SITE: _("Checked in off site"),
+    ABSENT: _("Absent"),
+    LEAVE: _("On approved leave"),
+}
+# The readings of a shift that has ended (what a supervisor may confirm), and those counted as worked.
+FINAL = (ATTENDED, LATE, LEFT_EARLY, LATE_AND_EARLY, OFF_SITE, ABSENT, LEAVE)
+WORKED = (ATTENDED, LATE, LEFT_EARLY, LATE_AND_EARLY, OFF_SITE)
+BADGES = {
+    PLANNED: "secondary",
+    IN_PROGRESS: "info",
+    ATTENDED: "success",
+    LATE: "warning",
+    LEFT_EARLY: "warning",
+    LATE_AND_EARLY: "warning",
+    OFF_SITE: "danger",
+    ABSENT: "danger",
+    LEAVE: "secondary",
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    late_after_minutes: int
+    early_before_minutes: int
+    max_distance_m: int
+
+    @classmethod
+    def from_settings(cls) -> "Limits":
+        from django.conf import settings
+
+        ka = settings.KA
+        return cls(ka.promoter_late_after_minutes, ka.promoter_early_before_minutes, ka.checkin_max_distance_m)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A shift's attendance: the status (computed, or the supervisor's when confirmed) and its numbers."""
+
+    status: str
+    late_minutes: int = 0
+    early_minutes: int = 0
+    off_site: bool = False
+    no_check_out: bool = False
+    computed: str = ""  # the computed status, also when a confirmation overrides it
+    confirmed: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(LABELS[self.status])
+
+    @property
+    def computed_label(self) -> str:
+        return str(LABELS[self.computed or self.status])
+
+    @property
+    def badge(self) -> str:
+        return BADGES[self.status]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL
+
+    @property
+    def worked(self) -> bool:
+        return self.status in WORKED
+
+    @property
+    def corrected(self) -> bool:
+        return self.confirmed and self.status != self.computed
+
+
+def shift_bounds(day: date, starts_at: time, ends_at: time) -> tuple[datetime, datetime]:
+    """The shift's start and end as aware times in the site's zone (Asia/Shanghai)."""
+    zone = timezone.get_default_timezone()
+    return (
+        timezone.make_aware(datetime.combine(day, starts_at), zone),
+        timezone.make_aware(datetime.combine(day, ends_at), zone),
+    )
+
+
+def _minutes(seconds: float) -> int:
+    return math.ceil(seconds / 60)
+
+
+def classify(
+    *,
+    starts: datetime,
+    ends: datetime,
+    checked_in_at: datetime | None,
+    checked_out_at: datetime | None,
+    check_in_distance_m: int | None,
+    now: datetime,
+    limits: Limits,
+) -> Reading:
+    """The computed reading of a shift from `starts` to `ends` (aware times), as of `now`."""
+    if checked_in_at is None:
+        status = ABSENT if now >= ends else PLANNED
+        return Reading(status, computed=status)
+    if checked_out_at is None and now < ends:
+        return Reading(IN_PROGRESS, computed=IN_PROGRESS)
+    late_seconds = (checked_in_at - starts).total_seconds()
+    late = _minutes(late_seconds) if late_seconds > limits.late_after_minutes * 60 else 0
+    early = 0
+    if checked_out_at is not None:
+        early_seconds = (ends - checked_out_at).total_seconds()
+        early = _minutes(early_seconds) if early_seconds > limits.early_before_minutes * 60 else 0
+    off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
+    if off_site:
+        status = OFF_SITE
+    elif late and early:
+        status = LATE_AND_EARLY
+    elif late:
+        status = LATE
+    elif early:
+        status = LEFT_EARLY
+    else:
+        status = ATTENDED
+    return Reading(
+        status,
+        late_minutes=late,
+        early_minutes=early,
+        off_site=off_site,
+        no_check_out=checked_out_at is None,
+        computed=status,
+    )
+
+
+def reading(shift, *, now: datetime | None = None, limits: Limits | None = None) -> Reading:
+    """A shift's reading: computed from its record, overridden by the supervisor's confirmation."""
+    starts, ends = shift_bounds(shift.day, shift.starts_at, shift.ends_at)
+    computed = classify(
+        starts=starts,
+        ends=ends,
+        checked_in_at=shift.checked_in_at,
+        checked_out_at=shift.checked_out_at,
+        check_in_distance_m=shift.check_in_distance_m,
+        now=now or timezone.now(),
+        limits=limits or Limits.from_settings(),
+    )
+    if not shift.confirmed_attendance:
+        return computed
+    return Reading(
+        shift.confirmed_attendance,
+        late_minutes=computed.late_minutes,
+        early_minutes=computed.early_minutes,
+        off_site=computed.off_site,
+        no_check_out=computed.no_check_out,
+        computed=computed.status,
+        confirmed=True,
+    )

@@ -1,0 +1,113 @@
+"""The attendance report (issue 16): per promoter and per store for a month, shifts planned against shifts
+attended, and how many were late, left early, absent or checked in off site — each shift read by
+promoters/attendance.py (the supervisor's confirmation where given). Read by the page, the API and the export."""
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.errors import DomainError
+from ka_portal.scope import shifts_for
+
+from . import attendance
+
+
+def parse_month(text: str | None) -> date:
+    """`YYYY-MM` → the month's first day; blank → this month. Anything else is refused naming the field."""
+    if not text:
+        return timezone.localdate().replace(day=1)
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m").date()
+    except ValueError as error:
+        raise DomainError(
+            "attendance.month_invalid", _("Write the month as YYYY-MM, e.g. 2026-06."), field="month"
+        ) from error
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def month_shifts(user, month: date):
+    return (
+        shifts_for(user)
+        .filter(day__gte=month, day__lte=month_end(month))
+        .select_related("promoter", "store", "confirmed_by")
+        .order_by("day", "starts_at", "promoter__code")
+    )
+
+
+@dataclass
+class Row:
+    """One promoter's (or store's) month."""
+
+    key: object  # the promoter or the store
+    planned: int = 0
+    attended: int = 0  # worked, whatever the lateness
+    on_time: int = 0
+    late: int = 0
+    left_early: int = 0
+    absent: int = 0
+    off_site: int = 0
+    leave: int = 0
+    to_come: int = 0  # not yet ended
+    confirmed: int = 0
+    to_confirm: int = 0  # ended, not yet confirmed
+    readings: list = field(default_factory=list, repr=False)
+
+    def add(self, reading: attendance.Reading) -> None:
+        self.planned += 1
+        status = reading.status
+        self.attended += reading.worked
+        self.on_time += status == attendance.ATTENDED
+        self.late += status in (attendance.LATE, attendance.LATE_AND_EARLY)
+        self.left_early += status in (attendance.LEFT_EARLY, attendance.LATE_AND_EARLY)
+        self.absent += status == attendance.ABSENT
+        self.off_site += status == attendance.OFF_SITE
+        self.leave += status == attendance.LEAVE
+        self.to_come += not reading.is_final
+        self.confirmed += reading.confirmed
+        self.to_confirm += reading.is_final and not reading.confirmed
+
+
+@dataclass
+class Report:
+    month: date
+    by_promoter: list[Row]
+    by_store: list[Row]
+    total: Row
+
+
+def attendance_report(shifts, *, month: date, now: datetime | None = None) -> Report:
+    """Per promoter and per store, from the month's shifts (already scoped)."""
+    now = now or timezone.now()
+    limits = attendance.Limits.from_settings()
+    promoters: dict[int, Row] = {}
+    stores: dict[int, Row] = {}
+    total = Row(key=None)
+    for shift in shifts:
+        reading = attendance.reading(shift, now=now, limits=limits)
+        promoters.setdefault(shift.promoter_id, Row(key=shift.promoter)).add(reading)
+        stores.setdefault(shift.store_id, Row(key=shift.store)).add(reading)
+        total.add(reading)
+    return Report(
+        month=month,
+        by_promoter=sorted(promoters.values(), key=lambda row: row.key.code),
+        by_store=sorted(stores.values(), key=lambda row: row.key.code),
+        total=total,
+    )
+
+
+COUNTS = (
+    ("planned", _("Planned")),
+    ("attended", _("Attended")),
+    ("late", _("Late")),
+    ("left_early", _("Left early")),
+    ("absent", _("Absent")),
+    ("off_site", _("Off site")),
+    ("leave", _("On leave")),
+    ("to_confirm", _("To confirm")),
+)

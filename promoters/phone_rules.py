@@ -1,0 +1,198 @@
+"""The rules of a promoter's day (pure: values in, a DomainError out): when a shift may be checked in and out,
+what a sell-out line may hold, and when the supervisor may confirm the attendance."""
+
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.bounds import MONEY_MAX, PACKS_MAX
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.formatting import PacksNotationError, parse_packs
+
+from . import attendance
+
+REASON_MAX_LENGTH = 500
+
+
+def _time(value: datetime) -> str:
+    from django.utils import timezone
+
+    return formats.time_format(timezone.localtime(value), "H:i")
+
+
+def check_check_in(*, day: date, today: date, checked_in_at: datetime | None) -> None:
+    """A shift is checked in once, on its own day."""
+    if checked_in_at is not None:
+        raise DomainConflict(
+            "shift.already_checked_in",
+            _("This shift was checked in at %(time)s already; a shift is checked in once."),
+            time=_time(checked_in_at),
+        )
+    if day != today:
+        raise DomainError(
+            "shift.not_today",
+            _("A shift is checked in on its own day (%(day)s), not on %(today)s."),
+            day=day.isoformat(),
+            today=today.isoformat(),
+        )
+
+
+def check_check_out(*, checked_in_at: datetime | None, checked_out_at: datetime | None, at: datetime) -> None:
+    """A shift is checked out once, after its check-in."""
+    if checked_in_at is None:
+        raise DomainError("shift.not_checked_in", _("Check in first: this shift has no check-in yet."))
+    if checked_out_at is not None:
+        raise DomainConflict(
+            "shift.already_checked_out",
+            _("This shift was checked out at %(time)s already."),
+            time=_time(checked_out_at),
+        )
+    if at < checked_in_at:
+        raise DomainError(
+            "shift.check_out_before_check_in",
+            _("A check-out (%(at)s) cannot come before the check-in (%(time)s)."),
+            at=_time(at),
+            time=_time(checked_in_at),
+        )
+
+
+def check_report_open(*, checked_in_at: datetime | None, closed: bool) -> None:
+    """A sell-out report needs a check-in, and a day the supervisor has not closed."""
+    if closed:
+        raise DomainConflict(
+            "sell_out.day_closed",
+            _("The supervisor has confirmed this day's attendance; its sell-out can no longer be changed."),
+        )
+    if checked_in_at is None:
+        raise DomainError("sell_out.before_check_in", _("Check in at the store before reporting the day's sell-out."))
+
+
+def _not_whole(field: str, label) -> DomainError:
+    return DomainError("sell_out.not_whole", _("%(label)s: write a whole number of packs."), field=field, label=label)
+
+
+def _whole(value, *, field: str, label, negative_code: str) -> int | None:
+    """A count of packs: a whole number from 0 to PACKS_MAX (an int, or text with a whole number); blank → None."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise _not_whole(field, label)
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is None or not number.is_finite() or number != number.to_integral_value():
+        raise _not_whole(field, label)
+    if number < 0:
+        raise DomainError(negative_code, _("%(label)s cannot be negative."), field=field, label=label)
+    if number > PACKS_MAX:
+        raise DomainError(
+            "sell_out.too_many",
+            _("%(label)s: %(value)s packs is more than a count may hold (%(max)s packs)."),
+            field=field,
+            label=label,
+            value=int(number),
+            max=PACKS_MAX,
+        )
+    return int(number)
+
+
+def _pair(value, *, packs_per_case: int, field: str, label, negative_code: str) -> int | None:
+    """Two fields, cases and packs (the page's number pads): each a whole number ≥ 0 (one blank is 0, both blank is
+    None); loose packs beyond a case are carried, as on the visit page. A refusal names the part (`part`)."""
+    cases, packs = (list(value) + ["", ""])[:2]
+    parts = {}
+    for part, text in (("cases", cases), ("packs", packs)):
+        try:
+            parts[part] = _whole(text, field=field, label=label, negative_code=negative_code)
+        except DomainError as error:
+            error.params["part"] = part
+            raise
+    if parts["cases"] is None and parts["packs"] is None:
+        return None
+    total = (parts["cases"] or 0) * max(int(packs_per_case), 1) + (parts["packs"] or 0)
+    return _whole(total, field=field, label=label, negative_code=negative_code)
+
+
+def _packs(value, *, packs_per_case: int, field: str, label) -> int | None:
+    """A quantity in packs as sent: a number (5, "5"), cases/packs notation ("1/2") or a (cases, packs) pair."""
+    if isinstance(value, tuple | list):
+        return _pair(value, packs_per_case=packs_per_case, field=field, label=label, negative_code="sell_out.negative")
+    if isinstance(value, str) and "/" in value:
+        stripped = unicodedata.normalize("NFKC", value).strip()
+        if stripped.startswith("-"):
+            raise DomainError("sell_out.negative", _("%(label)s cannot be negative."), field=field, label=label)
+        try:
+            return parse_packs(stripped, packs_per_case)
+        except PacksNotationError as error:
+            raise DomainError("sell_out.quantity", "%(detail)s", field=field, detail=str(error.message)) from error
+    return _whole(value, field=field, label=label, negative_code="sell_out.negative")
+
+
+def sell_out_units(value, *, packs_per_case: int, field: str = "units") -> int:
+    """Packs sold (required): a whole number of packs, cases/packs notation or the page's two fields."""
+    units = _packs(value, packs_per_case=packs_per_case, field=field, label=_("Packs sold"))
+    if units is None:
+        raise DomainError("sell_out.units_missing", _("Give the packs sold (0 when none were sold)."), field=field)
+    return units
+
+
+def shelf_stock(value, *, packs_per_case: int = 1, field: str = "shelf_stock") -> int | None:
+    """Shelf stock at close, packs (optional), written like the packs sold."""
+    return _packs(value, packs_per_case=packs_per_case, field=field, label=_("Shelf stock at close"))
+
+
+def price_seen(value, *, field: str = "price_seen") -> Decimal | None:
+    """The shelf price seen (optional): money, not negative."""
+    if value is None or value == "":
+        return None
+    try:
+        price = Decimal(unicodedata.normalize("NFKC", str(value)).strip())
+    except (InvalidOperation, ValueError):
+        price = None
+    if price is None or not price.is_finite() or abs(price) > MONEY_MAX or price != price.quantize(Decimal("0.01")):
+        raise DomainError("sell_out.price_invalid", _("Write the price seen as an amount, e.g. 12.90."), field=field)
+    if price < 0:
+        raise DomainError("sell_out.price_negative", _("The price seen cannot be negative."), field=field)
+    return price.quantize(Decimal("0.01"))
+
+
+def check_listed(*, product_code: str, listed: bool, field: str = "product") -> None:
+    if not listed:
+        raise DomainError(
+            "sell_out.not_listed",
+            _("%(product)s is not listed at this store; report only products the store lists."),
+            field=field,
+            product=product_code,
+        )
+
+
+def check_confirm(*, ended: bool, attendance_value: str, computed: str, reason: str) -> str:
+    """A supervisor confirms a shift that has ended: its computed reading as it is, or a correction (another
+    reading) with a reason. Returns the reason, trimmed."""
+    if not ended:
+        raise DomainError(
+            "attendance.not_ended", _("A shift's attendance is confirmed once the shift has ended."), field="attendance"
+        )
+    if attendance_value not in attendance.FINAL:
+        raise DomainError("attendance.invalid", _("Choose one of the attendance readings."), field="attendance")
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(
+            "attendance.reason_too_long", _("Keep the reason to %(limit)s characters."), field="reason",
+            limit=REASON_MAX_LENGTH,
+        )  # fmt: skip
+    if attendance_value != computed and not reason:
+        raise DomainError(
+            "attendance.reason_needed",
+            _("The computed reading is “%(computed)s”; give a reason for correcting it to “%(chosen)s”."),
+            field="reason",
+            computed=str(attendance.LABELS[computed]),
+            chosen=str(attendance.LABELS[attendance_value]),
+        )
+    return reason

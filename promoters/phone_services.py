@@ -1,0 +1,188 @@
+"""Writes of a promoter's day (issue 16): check-in and check-out of their own shift, the day's sell-out report, and
+the supervisor's confirmation of the attendance, which closes the day. Pages and the API call these; the rules are
+promoters/phone_rules.py and promoters/attendance.py."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from ka_portal import bounds
+from ka_portal.errors import DomainError
+from ka_portal.scope import not_found, shifts_for, user_role
+from stores.models import Listing, Product, Store
+from visits.routing import distance_m
+from visits.rules import client_time
+
+from . import attendance, phone_rules
+from .models import SellOutLine, Shift
+
+
+def _own_locked(shift: Shift, by) -> Shift:
+    """The promoter's own shift, locked for the step (another's is not found, naming nothing)."""
+    locked = Shift.objects.select_for_update().select_related("store", "promoter").filter(pk=shift.pk).first()
+    if locked is None or locked.promoter.user_id is None or locked.promoter.user_id != by.pk:
+        raise not_found("shift")
+    return locked
+
+
+def _distance(store: Store, latitude, longitude) -> int | None:
+    if None in (latitude, longitude, store.latitude, store.longitude):
+        return None
+    return round(distance_m(latitude, longitude, store.latitude, store.longitude))
+
+
+@transaction.atomic
+def shift_check_in(
+    *,
+    shift: Shift,
+    by,
+    at: datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Shift:
+    """Check the promoter in at the start of their shift, with the phone's position (kept with its distance from
+    the store; further than KA.checkin_max_distance_m, or no position, reads "off site"). The phone's time is kept
+    as visits keep it: never ahead of the server's clock."""
+    shift = _own_locked(shift, by)
+    at = client_time(at) or timezone.now()
+    phone_rules.check_check_in(day=shift.day, today=timezone.localdate(at), checked_in_at=shift.checked_in_at)
+    bounds.check_coordinates(latitude, longitude)
+    shift.checked_in_at = at
+    shift.check_in_latitude, shift.check_in_longitude = latitude, longitude
+    shift.check_in_distance_m = _distance(shift.store, latitude, longitude)
+    shift.save(update_fields=["checked_in_at", "check_in_latitude", "check_in_longitude", "check_in_distance_m"])
+    return shift
+
+
+@transaction.atomic
+def shift_check_out(
+    *,
+    shift: Shift,
+    by,
+    at: datetime | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> Shift:
+    """Check the promoter out at the end of their shift (once, after the check-in)."""
+    shift = _own_locked(shift, by)
+    at = client_time(at) or timezone.now()
+    phone_rules.check_check_out(checked_in_at=shift.checked_in_at, checked_out_at=shift.checked_out_at, at=at)
+    bounds.check_coordinates(latitude, longitude)
+    shift.checked_out_at = at
+    shift.check_out_latitude, shift.check_out_longitude = latitude, longitude
+    shift.check_out_distance_m = _distance(shift.store, latitude, longitude)
+    shift.save(update_fields=["checked_out_at", "check_out_latitude", "check_out_longitude", "check_out_distance_m"])
+    return shift
+
+
+def shift_for_report(*, by, store: Store, day) -> Shift:
+    """The promoter's shift at `store` on `day` that a report belongs to; a day without one is refused."""
+    shifts = Shift.objects.filter(promoter__user=by, store=store, day=day).order_by(
+        "checked_in_at", "starts_at"
+    )  # a checked-in shift first (nulls last on both databases)
+    shift = next((s for s in shifts if s.checked_in_at is not None), None) or shifts.first()
+    if shift is None:
+        raise DomainError(
+            "sell_out.no_shift",
+            _("You have no shift at this store on %(day)s; sell-out is reported for a day you work there."),
+            field="day",
+            day=day.isoformat(),
+        )
+    return shift
+
+
+@dataclass(frozen=True)
+class SellOutInput:
+    """One product's line as sent: the product, and the values as typed (checked by phone_rules)."""
+
+    product: Product
+    units: object
+    shelf_stock: object = None
+    price_seen: object = None
+    prefix: str = ""  # the form's field prefix, so a refusal names the field the page shows
+
+
+@transaction.atomic
+def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime | None = None) -> list[SellOutLine]:
+    """The day's sell-out of the promoter's own checked-in shift, all or nothing: one line per product, updated when
+    reported again (so a repeated report is one report). Products not sent keep their lines."""
+    shift = _own_locked(shift, by)
+    phone_rules.check_report_open(checked_in_at=shift.checked_in_at, closed=shift.is_closed)
+    if not lines:
+        raise DomainError("sell_out.empty", _("Give the packs sold of at least one product."), field="lines")
+    listed = set(Listing.objects.filter(store=shift.store).values_list("product_id", flat=True))
+    values, seen = {}, set()
+    for line in lines:
+        product = line.product
+        phone_rules.check_listed(product_code=product.code, listed=product.pk in listed, field=f"{line.prefix}product")
+        if product.pk in seen:
+            raise DomainError(
+                "sell_out.product_twice",
+                _("%(product)s is reported twice; give one line per product."),
+                field=f"{line.prefix}product",
+                product=product.code,
+            )
+        seen.add(product.pk)
+        values[product.pk] = {
+            "units": phone_rules.sell_out_units(
+                line.units, packs_per_case=product.packs_per_case, field=f"{line.prefix}units"
+            ),
+            "shelf_stock": phone_rules.shelf_stock(
+                line.shelf_stock, packs_per_case=product.packs_per_case, field=f"{line.prefix}shelf_stock"
+            ),
+            "price_seen": phone_rules.price_seen(line.price_seen, field=f"{line.prefix}price_seen"),
+            "reported_at": client_time(at) or timezone.now(),
+        }
+    return [
+        SellOutLine.objects.update_or_create(shift=shift, product_id=product_id, defaults=defaults)[0]
+        for product_id, defaults in values.items()
+    ]
+
+
+def _confirmer(by) -> None:
+    """Supervisors (their promoters and stores) and admins confirm attendance; every other role is refused."""
+    if user_role(by) not in (Role.SUPERVISOR, Role.ADMIN):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def attendance_confirm(*, shift: Shift, by, attendance_value: str = "", reason: str = "") -> Shift:
+    """Confirm a shift's attendance (the computed reading when none is given) or correct it (another reading, with a
+    reason). Only a shift that has ended; confirming closes the day to sell-out reports."""
+    _confirmer(by)
+    locked = shifts_for(by).select_for_update().filter(pk=shift.pk).first()
+    if locked is None:
+        raise not_found("shift")
+    now = timezone.now()
+    computed = attendance.reading(_unconfirmed(locked), now=now)
+    _starts, ends = attendance.shift_bounds(locked.day, locked.starts_at, locked.ends_at)
+    chosen = attendance_value or computed.status
+    reason = phone_rules.check_confirm(
+        ended=now >= ends, attendance_value=chosen, computed=computed.status, reason=reason
+    )
+    locked.confirmed_attendance = chosen
+    locked.correction_reason = reason
+    locked.confirmed_by = by
+    locked.confirmed_at = now
+    locked.save(update_fields=["confirmed_attendance", "correction_reason", "confirmed_by", "confirmed_at"])
+    return locked
+
+
+def _unconfirmed(shift: Shift) -> Shift:
+    """The shift as computed, the confirmation left aside (a copy: the record itself is not changed)."""
+    copy = Shift(**{f.attname: getattr(shift, f.attname) for f in Shift._meta.concrete_fields})
+    copy.confirmed_attendance = ""
+    return copy
+
+
+@transaction.atomic
+def attendance_confirm_many(*, shifts: list[Shift], by) -> list[Shift]:
+    """Confirm several shifts (a day's) as computed, all or nothing; those already confirmed keep theirs."""
+    _confirmer(by)
+    return [attendance_confirm(shift=shift, by=by) for shift in shifts if not shift.confirmed_attendance]

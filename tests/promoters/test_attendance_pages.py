@@ -1,0 +1,128 @@
+"""Attendance for supervisors: the month per promoter and store, the shifts with their readings, confirming one
+(a correction with a reason) or a day, the exports, and who sees what."""
+
+from datetime import date, datetime
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from promoters.models import Shift
+
+from .factories_phone import NEAR, SellOutLineFactory, ShiftFactory, phone_world
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def at(hh, mm, day):
+    return timezone.make_aware(datetime(2026, 6, day, hh, mm))
+
+
+@pytest.fixture
+def w(time_machine):
+    """June 2026: on the 1st the promoter came 25 minutes late, on the 2nd on time but 2 km away, the 3rd not at
+    all; the 4th is still to come. The other promoter was on time on the 1st."""
+    time_machine.move_to(at(20, 0, 3), tick=False)
+    world = phone_world()
+    shift = world.shift
+    shift.checked_in_at, shift.checked_out_at, shift.check_in_distance_m = at(9, 25, 1), at(17, 0, 1), 40
+    shift.save()
+    ShiftFactory(promoter=world.promoter, store=world.store, day=date(2026, 6, 2), checked_in_at=at(8, 58, 2),
+                 checked_out_at=at(17, 1, 2), check_in_distance_m=2000, check_in_latitude=NEAR[0],
+                 check_in_longitude=NEAR[1])  # fmt: skip
+    world.absent = ShiftFactory(promoter=world.promoter, store=world.store, day=date(2026, 6, 3))
+    ShiftFactory(promoter=world.promoter, store=world.store, day=date(2026, 6, 4))
+    other = world.other_shift
+    other.checked_in_at, other.checked_out_at, other.check_in_distance_m = at(8, 59, 1), at(17, 0, 1), 10
+    other.save()
+    SellOutLineFactory(shift=shift, product=world.beer, units=15, shelf_stock=30)
+    return world
+
+
+def cells(response):
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).worksheets
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in sheet}
+
+
+def test_the_month_per_promoter_and_store(w, client):
+    client.force_login(w.supervisor)
+    page = client.get(reverse("promoters:attendance") + "?month=2026-06", **EN).content.decode()
+    row = page.split('data-code="PH-P1"')[1].split("</tr>")[0]
+    # planned 4, attended 2, late 1, left early 0, absent 1, off site 1, leave 0, to confirm 3
+    counts = [cell.split("<")[0] for cell in row.split('<td class="num">')[1:]]
+    assert counts == ["4", "2", "1", "0", "1", "1", "0", "3"]
+    assert 'data-code="PH01"' in page and 'data-code="PH02"' in page
+
+
+def test_the_export_has_promoters_stores_and_shifts(w, client):
+    client.force_login(w.supervisor)
+    response = client.get(reverse("promoters:attendance") + "?month=2026-06&export=xlsx", **EN)
+    sheets = cells(response)
+    by_promoter, by_store, shifts = sheets.values()
+    assert by_promoter[1][:4] == ["PH-P1", w.promoter.name, 4, 2]
+    assert len(shifts) == 1 + 5
+    assert shifts[1][10] == "Late" and shifts[1][11] == 25
+
+
+def test_a_bad_month_is_named(w, client):
+    client.force_login(w.supervisor)
+    response = client.get(reverse("promoters:attendance") + "?month=June", **EN)
+    assert response.status_code == 400
+    assert "YYYY-MM" in response.content.decode()
+
+
+def test_the_shifts_with_their_readings_and_confirming_one(w, client):
+    client.force_login(w.supervisor)
+    url = reverse("promoters:attendance-shifts") + "?month=2026-06&promoter=PH-P1"
+    page = client.get(url, **EN).content.decode()
+    assert page.count('data-testid="attendance-shift"') == 4
+    assert "25 minutes late" in page and "Checked in off site" in page and "Absent" in page
+    # a correction without a reason is refused and nothing is confirmed
+    confirm = reverse("promoters:attendance-confirm", args=[w.absent.pk])
+    page = client.post(confirm, {"attendance": "leave", "reason": "", "next": url}, follow=True, **EN)
+    assert "give a reason" in page.content.decode()
+    assert not Shift.objects.get(pk=w.absent.pk).is_closed
+    client.post(confirm, {"attendance": "leave", "reason": "病假", "next": url}, **EN)
+    shift = Shift.objects.get(pk=w.absent.pk)
+    assert shift.confirmed_attendance == "leave" and shift.correction_reason == "病假"
+    page = client.get(url, **EN).content.decode()
+    assert "computed: Absent" in page and "病假" in page
+
+
+def test_confirm_a_day(w, client):
+    client.force_login(w.supervisor)
+    client.post(reverse("promoters:attendance-confirm-day"), {"day": "2026-06-01"}, **EN)
+    confirmed = dict(Shift.objects.filter(day=date(2026, 6, 1)).values_list("promoter__code", "confirmed_attendance"))
+    assert confirmed == {"PH-P1": "late", "PH-P2": "attended"}
+    assert not Shift.objects.exclude(day=date(2026, 6, 1)).filter(confirmed_at__isnull=False).exists()
+
+
+def test_the_sell_out_list_and_its_export(w, client):
+    client.force_login(w.supervisor)
+    page = client.get(reverse("promoters:sell-out") + "?store=PH01", **EN).content.decode()
+    assert page.count('data-testid="sell-out-line"') == 1 and "1/3" in page
+    sheets = cells(client.get(reverse("promoters:sell-out") + "?export=xlsx", **EN))
+    rows = next(iter(sheets.values()))
+    assert rows[1][5:9] == ["PHB", "纯生啤酒", 15, "1/3"]
+
+
+def test_who_sees_attendance(w, client):
+    from accounts.roles import Role
+    from tests.factories import make_user
+
+    url = reverse("promoters:attendance") + "?month=2026-06"
+    for user in (w.manager, w.finance, w.admin):
+        client.force_login(user)
+        assert 'data-code="PH-P1"' in client.get(url).content.decode()
+    client.force_login(make_user(Role.SUPERVISOR))
+    assert 'data-code="PH-P1"' not in client.get(url).content.decode()
+    client.force_login(w.rep)
+    assert client.get(url).status_code == 403
+    # a manager reads but does not confirm
+    client.force_login(w.manager)
+    assert client.post(reverse("promoters:attendance-confirm", args=[w.absent.pk]), {}).status_code == 403
+    assert 'data-testid="confirm-form"' not in client.get(reverse("promoters:attendance-shifts")).content.decode()
+    assert not Shift.objects.filter(confirmed_at__isnull=False).exists()

@@ -1,0 +1,98 @@
+"""Attendance classification on worked examples (promoters/attendance.py): a shift from 9:00 to 17:00 on 1 June,
+late after 10 minutes, early before 10 minutes, off site beyond 500 m."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.utils import timezone
+
+from promoters import attendance
+from promoters.attendance import Limits, classify, shift_bounds
+
+LIMITS = Limits(late_after_minutes=10, early_before_minutes=10, max_distance_m=500)
+STARTS, ENDS = shift_bounds(date(2026, 6, 1), time(9, 0), time(17, 0))
+
+
+def at(hh, mm, ss=0, day=1):
+    return timezone.make_aware(datetime(2026, 6, day, hh, mm, ss))
+
+
+def read(check_in=None, check_out=None, distance=50, now=None):
+    return classify(
+        starts=STARTS, ends=ENDS, checked_in_at=check_in, checked_out_at=check_out,
+        check_in_distance_m=distance if check_in else None, now=now or at(20, 0), limits=LIMITS,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("check_in", "check_out", "distance", "now", "status", "late", "early"),
+    [
+        # not started yet, then running without a check-in: planned; ended without one: absent
+        (None, None, None, at(8, 0), attendance.PLANNED, 0, 0),
+        (None, None, None, at(12, 0), attendance.PLANNED, 0, 0),
+        (None, None, None, at(17, 0), attendance.ABSENT, 0, 0),
+        # checked in, shift running: in progress
+        (at(8, 55), None, 50, at(12, 0), attendance.IN_PROGRESS, 0, 0),
+        # on time in and out
+        (at(8, 55), at(17, 5), 50, None, attendance.ATTENDED, 0, 0),
+        # exactly 10 minutes late is within the grace; 10 minutes and a second is late by 11 minutes
+        (at(9, 10), at(17, 0), 50, None, attendance.ATTENDED, 0, 0),
+        (at(9, 10, 1), at(17, 0), 50, None, attendance.LATE, 11, 0),
+        (at(9, 25), at(17, 0), 50, None, attendance.LATE, 25, 0),
+        # left 10 minutes early: within; 30 minutes early: left early by 30
+        (at(9, 0), at(16, 50), 50, None, attendance.ATTENDED, 0, 0),
+        (at(9, 0), at(16, 30), 50, None, attendance.LEFT_EARLY, 0, 30),
+        # both
+        (at(9, 40), at(15, 0), 50, None, attendance.LATE_AND_EARLY, 40, 120),
+        # checked out early, before the shift's end: already final
+        (at(9, 0), at(12, 0), 50, at(12, 30), attendance.LEFT_EARLY, 0, 300),
+        # 501 m from the store, or no position: off site (the minutes are still counted)
+        (at(9, 0), at(17, 0), 500, None, attendance.ATTENDED, 0, 0),
+        (at(9, 0), at(17, 0), 501, None, attendance.OFF_SITE, 0, 0),
+        (at(9, 30), at(17, 0), None, None, attendance.OFF_SITE, 30, 0),
+    ],
+)
+def test_worked_examples(check_in, check_out, distance, now, status, late, early):
+    reading = read(check_in, check_out, distance, now)
+    assert (reading.status, reading.late_minutes, reading.early_minutes) == (status, late, early)
+
+
+def test_a_shift_never_checked_out_reads_by_its_check_in_once_ended():
+    reading = read(at(9, 20), None, 50, at(17, 0))
+    assert reading.status == attendance.LATE
+    assert reading.late_minutes == 20
+    assert reading.no_check_out
+
+
+def test_the_confirmed_attendance_overrides_the_computed_one():
+    from promoters.models import Shift
+
+    shift = Shift(
+        day=date(2026, 6, 1), starts_at=time(9, 0), ends_at=time(17, 0), checked_in_at=at(9, 30),
+        checked_out_at=at(17, 0), check_in_distance_m=20, confirmed_attendance="attended",
+        confirmed_at=at(18, 0),
+    )  # fmt: skip
+    reading = attendance.reading(shift, now=at(20, 0), limits=LIMITS)
+    assert reading.status == attendance.ATTENDED
+    assert reading.computed == attendance.LATE
+    assert reading.confirmed and reading.corrected
+    assert reading.late_minutes == 30
+
+
+def test_the_settings_move_the_boundaries():
+    strict = Limits(late_after_minutes=0, early_before_minutes=0, max_distance_m=100)
+    reading = classify(
+        starts=STARTS, ends=ENDS, checked_in_at=at(9, 1), checked_out_at=at(16, 59), check_in_distance_m=150,
+        now=at(20, 0), limits=strict,
+    )  # fmt: skip
+    assert reading.status == attendance.OFF_SITE
+    assert (reading.late_minutes, reading.early_minutes) == (1, 1)
+    reading = classify(
+        starts=STARTS, ends=ENDS, checked_in_at=at(9, 1), checked_out_at=at(16, 59), check_in_distance_m=50,
+        now=at(20, 0), limits=strict,
+    )  # fmt: skip
+    assert reading.status == attendance.LATE_AND_EARLY
+
+
+def test_shift_times_are_shanghai_times():
+    assert STARTS.utcoffset().total_seconds() == 8 * 3600

@@ -1,0 +1,126 @@
+"""A promoter's day on the phone: the page shows today's shift with its store, checks in with the position,
+saves the sell-out (keeping what was typed on a refusal, naming the field), checks out; another's shift is 404."""
+
+from datetime import date, datetime, time
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from promoters.models import SellOutLine, Shift
+
+from .factories_phone import FAR, NEAR, ShiftFactory, phone_world
+
+pytestmark = pytest.mark.django_db
+
+
+def at(hh, mm, day=1):
+    return timezone.make_aware(datetime(2026, 6, day, hh, mm))
+
+
+@pytest.fixture
+def client(client):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def w(time_machine, client):
+    time_machine.move_to(at(8, 55), tick=False)
+    world = phone_world()
+    client.force_login(world.user)
+    return world
+
+
+def sell_out_data(w, **values):
+    """The sell-out form's fields for the page (prefix s<shift>, p<product>_…)."""
+    s = f"s{w.shift.pk}-"
+    data = {f"{s}p{w.beer.pk}_units_cases": "", f"{s}p{w.beer.pk}_units_packs": "",
+            f"{s}p{w.beer.pk}_shelf_stock_cases": "", f"{s}p{w.beer.pk}_shelf_stock_packs": "",
+            f"{s}p{w.beer.pk}_price_seen": "", f"{s}p{w.chips.pk}_units_cases": "",
+            f"{s}p{w.chips.pk}_units_packs": "", f"{s}p{w.chips.pk}_shelf_stock_cases": "",
+            f"{s}p{w.chips.pk}_shelf_stock_packs": "", f"{s}p{w.chips.pk}_price_seen": ""}  # fmt: skip
+    data.update({f"{s}{key}": value for key, value in values.items()})
+    return data
+
+
+def test_the_day_shows_todays_shift_with_its_store(w, client):
+    ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 6, 3))
+    ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 30))
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    assert "导购一店" in page and "人民大道 1 号" in page
+    assert 'data-testid="check-in"' in page
+    assert 'data-testid="coming-shifts"' in page and 'data-testid="past-shifts"' in page
+    assert "导购二店" not in page  # the other promoter's store
+
+
+def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
+    response = client.post(reverse("promoters:my-check-in", args=[w.shift.pk]),
+                           {"latitude": NEAR[0], "longitude": NEAR[1], "at": ""})  # fmt: skip
+    assert response.status_code == 302
+    shift = Shift.objects.get(pk=w.shift.pk)
+    assert shift.checked_in_at == at(8, 55) and shift.check_in_distance_m < 60
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    assert 'data-testid="sell-out-form"' in page and 'data-testid="check-in"' not in page
+
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "1", f"p{w.beer.pk}_units_packs": "3",
+                               f"p{w.beer.pk}_price_seen": "5.50", f"p{w.chips.pk}_units_packs": "7",
+                               f"p{w.chips.pk}_shelf_stock_cases": "2"})  # fmt: skip
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    assert response.status_code == 302
+    lines = {line.product_id: line for line in SellOutLine.objects.filter(shift=w.shift)}
+    assert lines[w.beer.pk].units == 15 and str(lines[w.beer.pk].price_seen) == "5.50"
+    assert lines[w.chips.pk].units == 7 and lines[w.chips.pk].shelf_stock == 48
+
+    time_machine.move_to(at(17, 2), tick=False)
+    client.post(reverse("promoters:my-check-out", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    assert Shift.objects.get(pk=w.shift.pk).checked_out_at == at(17, 2)
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    assert 'data-testid="check-out"' not in page
+
+
+def test_a_refused_sell_out_keeps_what_was_typed_and_names_the_field(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": FAR[0], "longitude": FAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "2", f"p{w.chips.pk}_units_packs": "-4",
+                               f"p{w.beer.pk}_price_seen": "6.80"})  # fmt: skip
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Packs sold cannot be negative." in page
+    assert 'value="-4"' in page and 'value="2"' in page and 'value="6.80"' in page
+    marked = f'id="id_s{w.shift.pk}-p{w.chips.pk}_units_packs" value="-4" class="form-control form-control-lg text-end '
+    marked += 'is-invalid"'
+    assert marked in page
+    assert not SellOutLine.objects.exists()
+
+
+def test_sell_out_before_check_in_is_refused_on_the_page(w, client):
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "2"})
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    assert response.status_code == 400
+    assert "Check in at the store before reporting" in response.content.decode()
+
+
+def test_a_second_check_in_shows_the_reason(w, client):
+    url = reverse("promoters:my-check-in", args=[w.shift.pk])
+    client.post(url, {"latitude": NEAR[0], "longitude": NEAR[1]})
+    page = client.post(url, {"latitude": NEAR[0], "longitude": NEAR[1]}, follow=True).content.decode()
+    assert "was checked in at 08:55 already" in page
+
+
+def test_another_promoters_shift_is_not_found(w, client):
+    other = w.other_shift.pk
+    assert client.get(reverse("promoters:my-shift", args=[other])).status_code == 404
+    for name in ("promoters:my-check-in", "promoters:my-check-out", "promoters:my-sell-out"):
+        assert client.post(reverse(name, args=[other]), {}).status_code == 404
+    assert Shift.objects.get(pk=other).checked_in_at is None
+
+
+def test_a_past_shift_shows_its_reading(w, client):
+    past = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 29), starts_at=time(9), ends_at=time(17))
+    page = client.get(reverse("promoters:my-shift", args=[past.pk])).content.decode()
+    assert "Absent" in page
+
+
+def test_the_home_page_and_sign_in_lead_a_promoter_to_their_day(w, client):
+    assert client.get("/").url == reverse("promoters:my-day")
