@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from . import attendance
 from .models import Shift
 
 CENT = Decimal("0.01")
@@ -46,41 +47,12 @@ NOT_ATTENDED = frozenset({Reading.ABSENT, Reading.OFF_SITE})
 PARTS = ("sell_out", "attendance", "display")
 
 
-def shift_end(shift) -> datetime:
-    """When a shift ends, as an aware time in the site's time zone (Asia/Shanghai)."""
-    return timezone.make_aware(datetime.combine(shift.day, shift.ends_at))
-
-
-def _attendance_of(shift, *, now: datetime) -> str | None:
-    """How a shift reads as of ``now``: the supervisor's confirmed reading where set; otherwise computed from the
-    check-in and check-out once the shift has ended (None before: nothing to count yet).
-
-    A private reading for the appraisal until promoters/attendance.py (the attendance part) lands; this is the one
-    function to switch to its classification. Computed: no check-in → absent; checked in further from the store than
-    KA.checkin_max_distance_m → off site; otherwise late when checked in more than KA.promoter_late_after_minutes
-    after the start, early when checked out more than KA.promoter_early_before_minutes before the end (no
-    check-out: not early — the phone may have missed it; the supervisor corrects)."""
-    if shift.confirmed_attendance:
-        return shift.confirmed_attendance
-    if shift_end(shift) > now:
-        return None
-    if shift.checked_in_at is None:
-        return Reading.ABSENT
-    if shift.check_in_distance_m is not None and shift.check_in_distance_m > settings.KA.checkin_max_distance_m:
-        return Reading.OFF_SITE
-    start = timezone.make_aware(datetime.combine(shift.day, shift.starts_at))
-    late = shift.checked_in_at > start + timedelta(minutes=settings.KA.promoter_late_after_minutes)
-    early = shift.checked_out_at is not None and shift.checked_out_at < shift_end(shift) - timedelta(
-        minutes=settings.KA.promoter_early_before_minutes
-    )
-    if late and early:
-        return Reading.LATE_AND_EARLY
-    return Reading.LATE if late else Reading.LEFT_EARLY if early else Reading.ATTENDED
-
-
 def shift_reading(shift, *, now: datetime) -> str | None:
-    """The reading the appraisal and the pay count (see _attendance_of)."""
-    return _attendance_of(shift, now=now)
+    """The reading the appraisal and the pay count: promoters/attendance.py's (the supervisor's confirmed reading
+    where set, else computed from the check-in and check-out), once the shift has ended; None before (a planned or
+    running shift counts for nothing yet)."""
+    status = attendance.reading(shift, now=now).status
+    return None if status in (attendance.PLANNED, attendance.IN_PROGRESS) else status
 
 
 def cut_off(as_of: date) -> datetime:

@@ -39,9 +39,11 @@ LABELS = {
     ABSENT: _("Absent"),
     LEAVE: _("On approved leave"),
 }
-# The readings of a shift that has ended (what a supervisor may confirm), and those counted as worked.
+# The readings of a shift that has ended (what a supervisor may confirm), and those counted as worked (attendance,
+# the appraisal and the pay): late and early still count, a check-in off site does not until the supervisor
+# confirms the shift as attended.
 FINAL = (ATTENDED, LATE, LEFT_EARLY, LATE_AND_EARLY, OFF_SITE, ABSENT, LEAVE)
-WORKED = (ATTENDED, LATE, LEFT_EARLY, LATE_AND_EARLY, OFF_SITE)
+WORKED = (ATTENDED, LATE, LEFT_EARLY, LATE_AND_EARLY)
 BADGES = {
     PLANNED: "secondary",
     IN_PROGRESS: "info",
