@@ -392,6 +392,14 @@ def sell_out_for(user) -> QuerySet:
     return SellOutLine.objects.filter(shift__in=shifts_for(user))
 
 
+def store_sell_out_for(user) -> QuerySet:
+    """Sell-out reported at the stores a user reaches, for the store page's figures per product (naming no
+    promoter): a rep sees what shoppers bought at their stores even though promoters' records are not theirs."""
+    from promoters.models import SellOutLine
+
+    return SellOutLine.objects.filter(shift__store__in=stores_for(user))
+
+
 def promoter_targets_for(user) -> QuerySet:
     """Monthly sell-out targets of the promoters a user may reach (a promoter sees their own)."""
     from promoters.models import PromoterTarget

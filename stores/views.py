@@ -17,7 +17,7 @@ from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     deliveries_for,
     listings_for,
-    sell_out_for,
+    store_sell_out_for,
     stores_for,
     suggested_orders_for,
     visits_for,
@@ -95,7 +95,7 @@ def _sell_out(user, store: Store) -> dict:
 
     end = timezone.localdate()
     start = end - timedelta(days=SELL_OUT_DAYS - 1)
-    rows = sell_out_by_store_product(sell_out_for(user), start=start, end=end, stores=[store])
+    rows = sell_out_by_store_product(store_sell_out_for(user), start=start, end=end, stores=[store])
     return {"sell_out": rows, "sell_out_start": start, "sell_out_end": end}
 
 

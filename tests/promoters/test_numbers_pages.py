@@ -64,10 +64,16 @@ def test_the_store_page_shows_no_sell_out_section_without_reports(client, superv
     assert 'data-testid="store-sell-out"' not in _store_page(client, supervisor, store)
 
 
-def test_a_rep_sees_no_promoter_reports(client, store):
-    """Sell-out is the promoters' records: outside a rep's scope (ka_portal.scope.shifts_for)."""
-    sold(store, ProductFactory(), timezone.localdate(), 10)
-    assert 'data-testid="store-sell-out"' not in _store_page(client, store.rep, store)
+def test_a_rep_sees_their_stores_sell_out_but_no_promoter(client, store):
+    """The store's figures are the rep's to read (ka_portal.scope.store_sell_out_for), though the promoters' own
+    records are not: the section names no promoter, and another rep's store shows none of it."""
+    product = ProductFactory(code="P-SO")
+    line = sold(store, product, timezone.localdate(), 10)
+    page = _store_page(client, store.rep, store)
+    section = page[page.index('data-testid="store-sell-out"') :]
+    assert 'data-product="P-SO"' in section and line.shift.promoter.name not in page
+    elsewhere = StoreFactory(code="SH02", rep=make_user(Role.REP, username="rep_other"))
+    assert 'data-testid="store-sell-out"' not in _store_page(client, elsewhere.rep, elsewhere)
 
 
 def test_the_store_page_reads_sell_out_in_one_query_whatever_the_products(client, supervisor, store):
