@@ -13,7 +13,9 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
+from ka_portal import queues
 from ka_portal.config import KaSettings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -232,6 +234,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Three queues (ka_portal/queues.py): nightly computation, imports, interactive. Each task is routed by name, so a
+# machine runs the workers of the queue it is for (`celery -A ka_portal worker -Q nightly`); a worker without -Q takes
+# all three. A task without a route goes to the interactive queue.
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in queues.QUEUES)
+CELERY_TASK_DEFAULT_QUEUE = queues.INTERACTIVE
+CELERY_TASK_ROUTES = {task: {"queue": queue} for task, queue in queues.ROUTES.items()}
 CELERY_BEAT_SCHEDULE: dict = {
     "health-check-nightly": {"task": "ka_portal.tasks.health_check", "schedule": crontab(hour=1, minute=55)},
     "idempotency-keys-purge": {"task": "ka_portal.tasks.idempotency_keys_purge", "schedule": crontab(minute=35)},
