@@ -123,43 +123,43 @@ TEMPLATES = [
 WSGI_APPLICATION = "ka_portal.wsgi.application"
 ASGI_APPLICATION = "ka_portal.asgi.application"
 
-
-def _database(url: str) -> dict:
-    """One connection's settings from its URL, with what each engine needs here."""
-    config = env.db_url_config(url)
-    # Writes are atomic per request through ka_portal.middleware.AtomicWritesMiddleware (reads stay outside a
-    # transaction).
-    config["ATOMIC_REQUESTS"] = False
-    if config["ENGINE"].endswith("sqlite3"):
-        # Parallel writers on the embedded default: IMMEDIATE takes the write lock when a transaction begins, so a
-        # writer waits (up to `timeout` seconds) instead of failing with "database is locked" when a read turns into a
-        # write; WAL lets readers go on while one writes.
-        config.setdefault("OPTIONS", {}).update(
-            {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": env.int("SQLITE_TIMEOUT", default=20),
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            }
-        )
-    else:
-        # No JIT: PostgreSQL compiles a query whose estimated cost is high, and the reports' per-invoice sums are
-        # estimated far above what they cost (compiling took 2.2 s of a 2.4 s aging query over a chain's year; the
-        # query itself 0.13 s: docs/performance.md). Added to what PGOPTIONS asks, which a connection option replaces.
-        config.setdefault("OPTIONS", {})["options"] = f"{os.environ.get('PGOPTIONS', '')} -c jit=off".strip()
-        config["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-        config["CONN_HEALTH_CHECKS"] = True
-    return config
-
-
 # Database: a SQLite file unless DATABASE_URL names another (an empty value counts as unset).
-DATABASES = {"default": _database(env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+_database_url = env.str("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": env.db_url_config(_database_url)}
+# Writes are atomic per request through ka_portal.middleware.AtomicWritesMiddleware (reads stay outside a transaction).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Parallel writers on the embedded default: IMMEDIATE takes the write lock when a transaction begins, so a
+    # writer waits (up to `timeout` seconds) instead of failing with "database is locked" when a read turns into a
+    # write; WAL lets readers go on while one writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env.int("SQLITE_TIMEOUT", default=20),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    # No JIT: PostgreSQL compiles a query whose estimated cost is high, and the reports' per-invoice sums are
+    # estimated far above what they cost (compiling took 2.2 s of a 2.4 s aging query over a chain's year; the
+    # query itself 0.13 s: docs/performance.md). Added to what PGOPTIONS asks, which a connection option replaces.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"{os.environ.get('PGOPTIONS', '')} -c jit=off".strip()
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # A read replica of it (docs/scaling.md): when DATABASE_REPLICA_URL names one (a streaming replica of the primary),
 # the report selectors read there (ka_portal/db_router.py); writes never do. READ_REPLICA is the alias they read from,
 # None for the primary. Under the tests the alias is the primary itself (a test mirror), so the router's tests run
 # against a second alias on SQLite and PostgreSQL alike, with READ_REPLICA None unless a test sets it.
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = {**_database(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+    # The same engine as the primary, so the same connection options (no JIT, persistent connections), plus the URL's.
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **copy.deepcopy(DATABASES["default"]),
+        **_replica,
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+        "TEST": {"MIRROR": "default"},
+    }
 elif "pytest" in sys.modules:
     DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}
 READ_REPLICA = "replica" if DATABASE_REPLICA_URL else None
