@@ -2,8 +2,8 @@
 work goes to `nightly`, imports to `imports`, a run started by hand to `interactive`; a worker listening on a queue
 takes what is sent there (real worker leg)."""
 
-import os
 import time
+from io import StringIO
 
 import pytest
 from django.conf import settings
@@ -94,8 +94,8 @@ def test_the_command_sends_its_chunks_to_the_interactive_queue_unless_told(db, m
     from visits.management.commands import compute_suggested_orders as command
 
     calls = _spy_runs(monkeypatch, command)
-    call_command("compute_suggested_orders", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    call_command("compute_suggested_orders", "--queue", "nightly", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("compute_suggested_orders", stdout=StringIO())
+    call_command("compute_suggested_orders", "--queue", "nightly", stdout=StringIO())
     assert [call["queue"] for call in calls] == [queues.INTERACTIVE, queues.NIGHTLY]
 
 
