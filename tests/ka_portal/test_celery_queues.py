@@ -4,8 +4,10 @@ takes what is sent there (real worker leg)."""
 
 import time
 from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
@@ -16,13 +18,22 @@ from ka_portal.tasks import health_check
 
 from .test_celery_worker import celery_worker
 
-PROJECT_APPS = ("ka_portal", "accounts", "stores", "visits", "promotions", "contracts", "tradespend", "evidence",
-                "promoters", "analytics", "imports")  # fmt: skip
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _project_apps() -> set[str]:
+    """The installed apps that are this project's own (not a library's)."""
+    return {
+        config.name
+        for config in apps.get_app_configs()
+        if Path(config.path).is_relative_to(ROOT) and "site-packages" not in Path(config.path).parts
+    }
 
 
 def _project_tasks() -> list[str]:
     celery_app.loader.import_default_modules()  # what a worker does at start: autodiscover every app's tasks
-    found = sorted(name for name in celery_app.tasks if name.split(".")[0] in PROJECT_APPS)
+    own = _project_apps()
+    found = sorted(name for name, task in celery_app.tasks.items() if task.__module__.split(".")[0] in own)
     assert found, "no task discovered"
     return found
 
