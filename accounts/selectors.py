@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import F, QuerySet, Sum
 
 from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month
+from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 
@@ -78,6 +79,7 @@ def _targets_in(targets: QuerySet, period: Period) -> QuerySet:
     return targets.alias(month_key=F("year") * 100 + F("month")).filter(month_key__gte=low, month_key__lte=high)
 
 
+@reads_from_replica()
 def account_performance(
     *, user, period: Period, sort: str = "-achievement", accounts: QuerySet | None = None
 ) -> tuple[list[Performance], Performance]:
@@ -118,6 +120,7 @@ def account_performance(
     return rows, total
 
 
+@reads_from_replica()
 def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tuple[list[Performance], Performance]:
     """One account's year, month by month: target, actual, last year's actual; and the year's total.
 

@@ -19,6 +19,7 @@ from accounts.selectors import Performance, Period
 from contracts.filters import expiring_soon
 from contracts.models import Contract
 from contracts.selectors import AgingRow, aging_report, contracts_for, net_sell_in
+from ka_portal.db_router import reads_from_replica
 from ka_portal.scope import disputes_for, promotion_plans_for, sell_out_for, stores_for, visits_for
 from promoters.sellout_selectors import SellOutSummary, sell_out_summary
 from promotions.models import PromotionPlan
@@ -119,6 +120,7 @@ class Overview:
         return None if ratio is None else ratio - self.norm
 
 
+@reads_from_replica()
 def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: date, today: date) -> Overview:
     """The chain page's figures for ``account`` (already found in the user's scope) over whole months."""
     month_from, month_to = month_start(month_from), month_start(month_to)

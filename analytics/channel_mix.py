@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
+from ka_portal.db_router import reads_from_replica
 from tradespend import reports
 
 OTHER = "other"
@@ -115,6 +116,7 @@ def _link(by: str, key: str, month_from: date, month_to: date) -> str:
     return f"{reverse('tradespend:gross-to-net')}?{urlencode(query)}"
 
 
+@reads_from_replica()
 def channel_mix(*, accounts, month_from: date, month_to: date, by: str = "tier") -> ChannelMix:
     """The channel mix of ``accounts`` (a queryset, already scoped) over the months ``month_from`` to
     ``month_to``, grouped ``by`` "tier" or "format". A channel is listed when the user sees a chain in it; shares

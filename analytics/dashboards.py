@@ -23,6 +23,7 @@ from accounts.models import KeyAccount
 from accounts.roles import Role
 from ka_portal import scope
 from ka_portal.charts import Chart, Series
+from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name, display_name
 
 ZERO = Decimal("0.00")
@@ -220,6 +221,7 @@ class SupervisorDashboard:
         )
 
 
+@reads_from_replica()
 def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
     """The team's route compliance this week, yellow and red visits of the last week to review, the team's overdue
     tasks, and the reps without a published route plan for next week."""
@@ -317,6 +319,7 @@ class ManagerDashboard:
         )
 
 
+@reads_from_replica()
 def manager_dashboard(user, *, today: date) -> ManagerDashboard:
     """Plans waiting for the manager's approval (and what is left of each one's budget), achievement by account
     this month and this year, follow-ups and birthdays, contracts coming to their end, unsupported deductions."""
@@ -436,6 +439,7 @@ class FinanceDashboard:
         )
 
 
+@reads_from_replica()
 def finance_dashboard(user, *, today: date) -> FinanceDashboard:
     """Overdue receivables by aging bucket, open disputes, remittances to reconcile, months waiting to be closed,
     contracts coming to their end and unsupported deductions."""
@@ -478,6 +482,7 @@ class AdminDashboard:
     approvals: Figure
 
 
+@reads_from_replica()
 def admin_dashboard(user, *, today: date) -> AdminDashboard:
     """The finance dashboard, and how many people, stores, chains and plans waiting for an approval there are."""
     from promotions.selectors import approval_queue_for

@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
 from promoters.sellout_selectors import plan_sell_out
 from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation
@@ -164,6 +165,7 @@ def _plans_link(**query) -> str:
     return f"{reverse('promotions:plan-list')}?{urlencode(query)}"
 
 
+@reads_from_replica()
 def promotion_expense(*, accounts, month_from: date, month_to: date) -> PromotionExpense:
     """Promotion expense by type and by account of ``accounts`` (a queryset, already scoped) for the plans starting
     in the months ``month_from`` to ``month_to``; types in code order, accounts by name."""

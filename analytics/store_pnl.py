@@ -38,6 +38,7 @@ from accounts.models import KeyAccount
 from contracts.models import ContractTerm
 from evidence.agreement_rules import split_fee
 from evidence.models import DisplayAgreement, PromotionExecution
+from ka_portal.db_router import reads_from_replica
 from promotions.models import PromotionPlan
 from stores.models import Delivery, Listing, Store
 from stores.selectors import delivery_value, sell_in_by
@@ -130,6 +131,7 @@ def split_by_weight(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return [Decimal(share) / 100 for share in shares]
 
 
+@reads_from_replica()
 def store_pnl(*, account: KeyAccount, start: date, end: date) -> StorePnlReport:
     """The store P&L of one chain for start…end (inclusive), ranked by contribution, highest first.
 

@@ -18,6 +18,7 @@ from django.db.models import Count, QuerySet, Sum
 
 from accounts.models import CollectionTarget, KeyAccount, SalesTarget, StoreTarget
 from contracts.models import Payment
+from ka_portal.db_router import reads_from_replica
 from stores.models import Delivery, Store
 from stores.selectors import sell_in_by
 
@@ -74,6 +75,7 @@ class StoreTargetLine:
         return _ratio(self.sell_in, self.target)
 
 
+@reads_from_replica()
 def targets_by_account(*, accounts: QuerySet, month: date) -> tuple[list[AccountTargets], AccountTargets]:
     """Per account (of `accounts`, already scoped) for the month: the figures above, and their total. Six queries."""
     end = month_end(month)
@@ -120,6 +122,7 @@ def targets_by_account(*, accounts: QuerySet, month: date) -> tuple[list[Account
     return lines, total
 
 
+@reads_from_replica()
 def targets_by_store(*, stores: QuerySet, month: date) -> list[StoreTargetLine]:
     """Per store (of `stores`, already scoped) for the month: its target and sell-in. Three queries."""
     end = month_end(month)

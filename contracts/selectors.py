@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
+from ka_portal.db_router import reads_from_replica
 from ka_portal.scope import finance_accounts_for, sees_finance
 
 from .models import (
@@ -189,6 +190,7 @@ def _sum(queryset, name: str = "amount") -> Decimal:
     return _sums(queryset, name)[0]
 
 
+@reads_from_replica()
 def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, Decimal]], dict[str, Decimal]]:
     """Every account a user may see with its open and overdue amounts, open invoice count, last invoice date
     (annotated) and the cash not yet allocated; and the totals. A fixed number of queries."""
@@ -370,6 +372,7 @@ class AgingReport:
     buckets: list = field(default_factory=lambda: list(Bucket))
 
 
+@reads_from_replica()
 def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> AgingReport:
     """Open amounts by days past due on ``as_of``, by account and in total, with days sales outstanding."""
     invoices = invoices_for(user)
@@ -404,6 +407,7 @@ def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> Agi
     return AgingReport(as_of=as_of, rows=ordered, total=total, dso_days=window)
 
 
+@reads_from_replica()
 def aging_invoices(user, *, as_of: date, bucket: str | None = None, account: KeyAccount | None = None) -> list:
     """The invoices behind an aging cell: open on ``as_of``, optionally one bucket and one account."""
     invoices = invoices_for(user)
@@ -466,6 +470,7 @@ def account_balance(account: KeyAccount, as_of: date) -> Decimal:
     )
 
 
+@reads_from_replica()
 def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Statement:
     """The statement for one account and period: opening balance, every movement, closing balance."""
     period = {"date__gte": date_from, "date__lte": date_to}

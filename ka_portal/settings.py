@@ -5,7 +5,9 @@ With no variables set it runs on an embedded default (a SQLite file, Celery task
 ``PRODUCTION=true`` switches on the hardening that ``manage.py check --deploy`` asks for.
 """
 
+import copy
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,7 +15,9 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
+from ka_portal import queues
 from ka_portal.config import KaSettings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -142,6 +146,24 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"{os.environ.get('PGOPTIONS', '')} -c jit=off".strip()
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A read replica of it (docs/scaling.md): when DATABASE_REPLICA_URL names one (a streaming replica of the primary),
+# the report selectors read there (ka_portal/db_router.py); writes never do. READ_REPLICA is the alias they read from,
+# None for the primary. Under the tests the alias is the primary itself (a test mirror), so the router's tests run
+# against a second alias on SQLite and PostgreSQL alike, with READ_REPLICA None unless a test sets it.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    # The same engine as the primary, so the same connection options (no JIT, persistent connections), plus the URL's.
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **copy.deepcopy(DATABASES["default"]),
+        **_replica,
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+        "TEST": {"MIRROR": "default"},
+    }
+elif "pytest" in sys.modules:
+    DATABASES["replica"] = {**copy.deepcopy(DATABASES["default"]), "TEST": {"MIRROR": "default"}}
+READ_REPLICA = "replica" if DATABASE_REPLICA_URL else None
+DATABASE_ROUTERS = ["ka_portal.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index(include=…)) are a PostgreSQL speed-up for the reports; SQLite builds them without the
@@ -232,6 +254,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Three queues (ka_portal/queues.py): nightly computation, imports, interactive. Each task is routed by name, so a
+# machine runs the workers of the queue it is for (`celery -A ka_portal worker -Q nightly`); a worker without -Q takes
+# all three. A task without a route goes to the interactive queue.
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name, type="direct"), routing_key=name) for name in queues.QUEUES)
+CELERY_TASK_DEFAULT_QUEUE = queues.INTERACTIVE
+CELERY_TASK_ROUTES = {task: {"queue": queue} for task, queue in queues.ROUTES.items()}
 CELERY_BEAT_SCHEDULE: dict = {
     "health-check-nightly": {"task": "ka_portal.tasks.health_check", "schedule": crontab(hour=1, minute=55)},
     "idempotency-keys-purge": {"task": "ka_portal.tasks.idempotency_keys_purge", "schedule": crontab(minute=35)},

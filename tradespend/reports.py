@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm, Deduction
 from contracts.selectors import net_sell_in
+from ka_portal.db_router import reads_from_replica
 
 from .models import AccrualLine, ClosedFigure, ClosedMonth, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between
@@ -199,6 +200,7 @@ def closed_months_between(month_from: date, month_to: date) -> dict[date, Closed
     return {closed.month: closed for closed in months.select_related("closed_by")}
 
 
+@reads_from_replica()
 def gross_to_net(*, accounts, month_from: date, month_to: date) -> Report:
     """Gross to net of every account of ``accounts`` (a queryset, already scoped) for the months ``month_from``
     to ``month_to`` (any day of each; both included): one row per account (accounts without any figure too),
@@ -312,6 +314,7 @@ def _target(targets: dict[tuple[int, date], Decimal], account_id: int, start: da
     return sum((targets.get((account_id, month), ZERO) for month in months_between(start, end)), ZERO)
 
 
+@reads_from_replica()
 def contract_execution(*, accounts, month_from: date, month_to: date) -> list[ContractExecution]:
     """The contracts of ``accounts`` whose validity overlaps the period, each with its sell-in to date against
     its target and every term line's spend to date against what was agreed.

@@ -37,7 +37,8 @@ def suggested_orders_run(
 def suggested_orders_nightly(on: str | None = None, queue: str | None = None) -> int:
     """Celery beat at 02:00 Asia/Shanghai: every store's suggested order for the day. Returns the run's id.
 
-    The chunks go to `queue` (default: Celery's default queue) for whichever workers are free.
+    The chunks go to `queue` (default: their route, the nightly queue of ka_portal/queues.py) for whichever workers
+    listening on it are free.
     """
     day = date.fromisoformat(on) if on else timezone.localdate()
     return suggested_orders_run(on=day, queue=queue).pk

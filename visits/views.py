@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
-from ka_portal import downloads
+from ka_portal import downloads, queues
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
@@ -678,8 +678,10 @@ class ReplenishmentRunListView(FilteredListView):
 @model_permission(ReplenishmentRun, get=None, post="add")
 @require_POST
 def replenishment_run_start(request):
-    """Start today's run by hand; a second tap starts a run that replaces the first one's rows (same result)."""
-    run = suggested_orders_run(on=timezone.localdate())
+    """Start today's run by hand; a second tap starts a run that replaces the first one's rows (same result).
+
+    Its chunks go to the interactive queue: an administrator is waiting, and the nightly workers may be busy."""
+    run = suggested_orders_run(on=timezone.localdate(), queue=queues.INTERACTIVE)
     messages.success(request, _("Run %(run)s started.") % {"run": run.pk})
     return redirect("visits:replenishment-run-list")
 

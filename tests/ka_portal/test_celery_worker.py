@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,23 +24,23 @@ def test_without_a_broker_tasks_run_in_process(db):
     assert result["key_accounts"] == 1
 
 
-@pytest.fixture
-def worker_queue(transactional_db):
-    """A real `celery worker` process on a queue of its own, using the test database."""
-    queue = f"test-{uuid.uuid4().hex[:8]}"
+@contextmanager
+def celery_worker(*queues: str):
+    """A real `celery worker` process (solo pool) taking the queues named, using the test database."""
     db = connection.settings_dict
     env = {
         **os.environ,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
     }
-    log = open(ROOT / f".worker-{queue}.log", "w+")  # noqa: SIM115 - kept open for the worker's lifetime
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    log = open(ROOT / f".worker-{name}.log", "w+")  # noqa: SIM115 - kept open for the worker's lifetime
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "ka_portal", "worker", "--pool=solo", "-Q", queue, "-n", f"{queue}@%h",
-         "--without-gossip", "--without-mingle", "--loglevel=INFO"],
+        [sys.executable, "-m", "celery", "-A", "ka_portal", "worker", "--pool=solo", "-Q", ",".join(queues),
+         "-n", f"{name}@%h", "--without-gossip", "--without-mingle", "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        yield queue
+        yield process
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -49,6 +50,15 @@ def worker_queue(transactional_db):
         os.unlink(log.name)
         if process.returncode not in (0, -15):
             print(output)
+
+
+@pytest.fixture
+def worker_queue(transactional_db):
+    """A real `celery worker` process on a queue of its own, using the test database: a test sends its tasks there
+    (apply_async(queue=worker_queue)), so no other worker on the same Redis takes them."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    with celery_worker(queue):
+        yield queue
 
 
 @pytest.mark.worker

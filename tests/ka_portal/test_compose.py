@@ -72,8 +72,21 @@ def test_compose_loads_demo_data_only_when_asked(compose):
     assert re.search(
         r'if \[ "\$\$DEMO" = "true" \]; then python manage\.py seed_demo --password "\$\$DEMO_PASSWORD"; fi', command
     )
-    for service in ("web", "worker", "beat"):
+    for service in ("web", "worker-nightly", "worker-imports", "worker-interactive", "beat"):
         assert compose["services"][service]["environment"]["PRODUCTION"] == "true"
+
+
+def test_compose_runs_a_worker_for_each_queue(compose):
+    from ka_portal import queues
+
+    taken = {}
+    for name, service in compose["services"].items():
+        command = service.get("command") or ""
+        if " worker " in f" {command} ":
+            assert re.search(r"-Q (\S+)", command), f"{name}: a worker names its queue"
+            for queue in re.search(r"-Q (\S+)", command).group(1).split(","):
+                taken.setdefault(queue, []).append(name)
+    assert {queue: len(names) for queue, names in taken.items()} == dict.fromkeys(queues.QUEUES, 1)
 
 
 def test_compose_web_command_is_valid_shell(compose):

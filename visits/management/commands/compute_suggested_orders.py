@@ -1,4 +1,4 @@
-"""python manage.py compute_suggested_orders [--date D] [--account CODE] [--store CODE]"""
+"""python manage.py compute_suggested_orders [--date D] [--account CODE] [--store CODE] [--queue Q]"""
 
 from datetime import date
 
@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from accounts.models import KeyAccount
+from ka_portal import queues
 from stores.models import Store
 from visits.models import ReplenishmentRun
 from visits.tasks import suggested_orders_run
@@ -18,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=date.fromisoformat, help="YYYY-MM-DD; default today (Asia/Shanghai)")
         parser.add_argument("--account", help="key account code")
         parser.add_argument("--store", help="store code")
+        parser.add_argument(
+            "--queue",
+            choices=queues.QUEUES,
+            default=queues.INTERACTIVE,
+            help="the Celery queue of the run's chunks on workers (default: interactive, someone is waiting)",
+        )
 
-    def handle(self, *args, date=None, account=None, store=None, **options):
+    def handle(self, *args, date=None, account=None, store=None, queue=queues.INTERACTIVE, **options):
         on = date or timezone.localdate()
         account_id = store_id = None
         scope = []
@@ -29,7 +36,7 @@ class Command(BaseCommand):
         if store:
             store_id = self._id(Store, store)
             scope.append(f"store {store}")
-        run = suggested_orders_run(on=on, account_id=account_id, store_id=store_id, scope=", ".join(scope))
+        run = suggested_orders_run(on=on, account_id=account_id, store_id=store_id, scope=", ".join(scope), queue=queue)
         run.refresh_from_db()
         self.stdout.write(
             f"run {run.pk} for {run.date}: {run.get_status_display()}, {run.pairs} pairs, "
