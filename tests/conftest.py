@@ -19,6 +19,22 @@ def _ci() -> bool:
 
 DEMO_TODAY = date(2026, 11, 23)
 
+MIGRATIONS_ON_POSTGRESQL_ONLY = (
+    "migrates the whole project back and forth: runs in the PostgreSQL leg (the production engine) only; on SQLite "
+    "its table rebuilds made it the slowest test of the leg"
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `migrations` run in the PostgreSQL leg only: decided at collection, so the SQLite leg does not
+    even set up (and flush) their transactional databases."""
+    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        return
+    skip = pytest.mark.skip(reason=MIGRATIONS_ON_POSTGRESQL_ONLY)
+    for item in items:
+        if item.get_closest_marker("migrations"):
+            item.add_marker(skip)
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

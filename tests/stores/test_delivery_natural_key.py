@@ -34,6 +34,7 @@ def _constraint_migration() -> tuple[tuple[str, str], tuple[str, str]]:
     return node, before
 
 
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_merges_deliveries_entered_twice():
     # given a store and a product, and the database as it was before the constraint
