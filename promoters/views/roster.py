@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from contracts.forms import DATE_INPUT, MONTH_FORMATS, StyledForm
+from imports.registry import kind_named
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
@@ -121,6 +122,7 @@ class RosterListView(FilteredListView):
         user = self.request.user
         context["can_add"] = can(user, Promoter, "add")
         context["can_targets"] = can(user, PromoterTarget, "change")
+        context["can_import"] = kind_named("promoters").allowed(user)
         context["today"] = timezone.localdate()
         return context
 
