@@ -1817,7 +1817,6 @@ def _month_target_rules():
 RULES += _month_target_rules()  # fmt: skip
 
 
-
 # --- the promoters' roster (issue 16, helper roster): promoters, shifts and targets --------------------------------
 
 
@@ -1986,6 +1985,7 @@ def _roster_rules():
 
 
 RULES += _roster_rules()  # fmt: skip
+
 
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]

@@ -78,9 +78,13 @@ def test_a_shift_is_scheduled_and_an_overlap_refused(api, scene):
     body = {"promoter": "PA1", "store": "S-A1", "day": "2026-11-23", "starts_at": "09:00", "ends_at": "13:00"}
     created = api.post("/api/v1/shifts/", body, format="json")
     assert created.status_code == 201 and created.json()["created_by"] == "sup_a"
-    overlap = api.post("/api/v1/shifts/", {**body, "store": "S-A2", "starts_at": "12:00", "ends_at": "15:00"}, format="json")
+    overlap = api.post(
+        "/api/v1/shifts/", {**body, "store": "S-A2", "starts_at": "12:00", "ends_at": "15:00"}, format="json"
+    )
     assert overlap.status_code == 400 and overlap.json()["code"] == "shift.overlap"
-    touching = api.post("/api/v1/shifts/", {**body, "store": "S-A2", "starts_at": "13:00", "ends_at": "18:00"}, format="json")
+    touching = api.post(
+        "/api/v1/shifts/", {**body, "store": "S-A2", "starts_at": "13:00", "ends_at": "18:00"}, format="json"
+    )
     assert touching.status_code == 201
 
 

@@ -15,7 +15,20 @@ pytestmark = pytest.mark.django_db
 
 EN = ["code", "name", "phone", "kind", "employer", "agency", "supervisor username", "stores", "daily fee",
       "monthly pay", "started on", "ended on"]  # fmt: skip
-ZH = ["编号", "姓名", "电话", "类型", "雇佣方", "代理公司", "主管账号", "门店编码", "日薪", "月薪", "入职日期", "离职日期"]
+ZH = [
+    "编号",
+    "姓名",
+    "电话",
+    "类型",
+    "雇佣方",
+    "代理公司",
+    "主管账号",
+    "门店编码",
+    "日薪",
+    "月薪",
+    "入职日期",
+    "离职日期",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +40,20 @@ def _english():
 @pytest.mark.parametrize("headers", [EN, ZH], ids=["english", "chinese"])
 def test_a_good_file_creates_and_changes_promoters(scene, headers):
     rows = [
-        ["PN1", "赵小燕", "13900000001", "导购", "代理", "众邦劳务", "sup_a", "S-A1, S-A2", None, 4500, "2026-11-01", None],
+        [
+            "PN1",
+            "赵小燕",
+            "13900000001",
+            "导购",
+            "代理",
+            "众邦劳务",
+            "sup_a",
+            "S-A1, S-A2",
+            None,
+            4500,
+            "2026-11-01",
+            None,
+        ],
         ["PA1", "王小红", "13900000002", "promoter", "maker", None, "sup_a", "S-A1", 190, None, "2026-01-01", None],
         ["PN2", "马建华", None, "理货", "卖场", None, "sup_a", "S-A2", 150, None, "2026-11-01", "2026-12-31"],
     ]

@@ -74,7 +74,7 @@ def test_the_roster_runs_a_fixed_number_of_queries(page, scene, django_assert_ma
     page.get(reverse("promoters:roster"))  # warm caches (session, content types)
     with django_assert_max_num_queries(14) as few:
         page.get(reverse("promoters:roster"))
-    for n in range(8):
+    for _n in range(8):
         PromoterFactory(supervisor=scene.supervisor, stores=[scene.store, scene.second_store])
     with django_assert_max_num_queries(len(few.captured_queries)):
         page.get(reverse("promoters:roster"))

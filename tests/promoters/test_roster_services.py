@@ -15,7 +15,7 @@ from promotions.models import PromotionPlan
 from tests.factories import make_user
 from tests.promotions.factories import PromotionPlanFactory
 
-from .factories import ShiftFactory, make_promoter
+from .factories import ShiftFactory
 
 pytestmark = pytest.mark.django_db
 
