@@ -107,9 +107,8 @@ class PromoterImport(ImportKind):
         for row in rows:
             values = row.values
             if values.get("code") in existing and values["code"] not in mine:
-                problems.add(
-                    row, "code", gettext("The code %(value)s is already another promoter's.") % {"value": values["code"]}
-                )
+                taken = gettext("The code %(value)s is already another promoter's.")
+                problems.add(row, "code", taken % {"value": values["code"]})
                 continue
             name = values.get("supervisor")
             if name is not None and name not in supervisors:
