@@ -166,3 +166,14 @@ def test_the_list_runs_a_fixed_number_of_queries(api, scene, django_assert_max_n
         PromoterFactory(supervisor=scene.supervisor, stores=[scene.store])
     with django_assert_max_num_queries(len(few.captured_queries)):
         api.get("/api/v1/promoters/")
+
+
+def test_the_shift_list_runs_a_fixed_number_of_queries(api, scene, django_assert_max_num_queries):
+    ShiftFactory(promoter=scene.promoter, store=scene.store)
+    api.get("/api/v1/shifts/")
+    with django_assert_max_num_queries(12) as few:
+        api.get("/api/v1/shifts/")
+    for day in range(1, 9):
+        ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=date(2026, 11, day))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        api.get("/api/v1/shifts/")
