@@ -175,7 +175,9 @@ def promoter_month_targets_set(*, by, month: date, amounts: dict) -> int:
         if promoter.pk not in reachable:
             raise not_found("promoter")
         rules.check_promoter_target({"month": month, "amount": amount})
-    PromoterTarget.objects.filter(promoter__in=[p for p, a in amounts.items() if a is None], month=month).delete()
+    removed = [promoter for promoter, amount in amounts.items() if amount is None]
+    if removed:
+        PromoterTarget.objects.filter(promoter__in=removed, month=month).delete()
     written = 0
     for promoter, amount in amounts.items():
         if amount is not None:

@@ -276,7 +276,10 @@ def month_targets(request):
     if request.method == "POST":
         amounts = {}
         for promoter in promoters:
-            raw = typed[promoter.pk] = request.POST.get(f"amount_{promoter.pk}", "").strip()
+            name = f"amount_{promoter.pk}"
+            if name not in request.POST:
+                continue  # not on the form that was sent: left as it is
+            raw = typed[promoter.pk] = request.POST[name].strip()
             if not raw:
                 amounts[promoter] = None
                 continue

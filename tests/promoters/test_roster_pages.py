@@ -244,3 +244,9 @@ def test_a_manager_reads_the_week_but_schedules_nothing(client, scene):
     response = client.get(reverse("promoters:week"))
     assert response.context["form"] is None and len(response.context["rows"]) == 1
     assert client.post(reverse("promoters:week"), {}).status_code == 403
+
+
+def test_a_post_without_an_amount_field_leaves_that_target_alone(page, scene):
+    PromoterTargetFactory(promoter=scene.promoter, month=date(2026, 11, 1), amount=Decimal("100"))
+    page.post(reverse("promoters:targets"), {"month": "2026-11"})
+    assert PromoterTarget.objects.get().amount == Decimal("100")
