@@ -9,6 +9,7 @@ class PromotersConfig(AppConfig):
     def ready(self) -> None:
         from imports.registry import register
 
-        from .roster_imports import PromoterImport
+        from .roster_imports import PromoterImport, ShiftImport
 
         register(PromoterImport(), position=60)
+        register(ShiftImport(), position=61)

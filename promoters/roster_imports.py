@@ -1,6 +1,9 @@
-"""Excel import of the roster (kind `promoters`): one promoter a row, created or changed by code through
-roster_services.promoter_save, all or nothing. Each row is tried through the service while checking (and rolled
-back), so a refused row is named with its row, its column and the service's own reason."""
+"""Excel imports of the roster: kind `promoters` (one promoter a row, created or changed by code through
+roster_services.promoter_save) and kind `promoter-shifts` (one shift a row through roster_services.shift_save), all
+or nothing. Rows are tried through the service while checking (and rolled back), so a refused row is named with
+its row, its column and the service's own reason — an overlap with an earlier row of the same file included."""
+
+from datetime import datetime, time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -11,7 +14,8 @@ from accounts.roles import Role
 from imports import kinds as imports
 from imports.kinds import CellError, Column, ImportKind
 from ka_portal.errors import DomainError
-from ka_portal.scope import promoters_for, stores_for
+from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for, stores_for
+from promotions.models import PromotionPlan
 from stores.models import Store
 
 from . import roster_services as services
@@ -173,3 +177,80 @@ def _column_of(field: str | None) -> str | None:
     if field in keys:
         return field
     return _FIELD_COLUMNS.get(field or "")
+
+
+def a_time(value) -> time:
+    """A time cell, or text like 09:00 or 9:30."""
+    if isinstance(value, datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    text = str(value).strip().replace("：", ":")
+    for pattern in ("%H:%M", "%H:%M:%S", "%H.%M"):
+        try:
+            return datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    raise CellError(gettext("“%(value)s” is not a time; write it as HH:MM.") % {"value": value})
+
+
+class ShiftImport(ImportKind):
+    """A week's (or a month's) shifts from a sheet: promoter code, store code, day, from, to and a plan's id."""
+
+    name = "promoter-shifts"
+    label = _("Promoter shifts")
+    key = ("promoter", "day", "starts_at")
+    roles = frozenset({Role.ADMIN, Role.SUPERVISOR})
+    columns = (
+        Column("promoter", "导购编号", "promoter code", imports.text(30), required=True, aliases=("编号", "promoter"),
+               example="PR001"),
+        Column("store", "门店编码", "store code", imports.text(30), required=True, aliases=("门店", "store"),
+               example="WMT-001"),
+        Column("day", "日期", "day", imports.a_date, required=True, aliases=("date",), example="2026-11-23"),
+        Column("starts_at", "开始时间", "from", a_time, required=True, aliases=("上班", "starts at"), example="09:00"),
+        Column("ends_at", "结束时间", "to", a_time, required=True, aliases=("下班", "ends at"), example="18:00"),
+        Column("plan", "促销编号", "plan id", imports.whole_number(), aliases=("促销", "plan"),
+               hint=_("Optional: the id of a promotion plan running at the store that day")),
+    )  # fmt: skip
+
+    def check(self, rows, problems, *, user):
+        promoters = {p.code: p for p in promoters_for(user).filter(code__in=[r.values.get("promoter") for r in rows])}
+        stores = {s.code: s for s in promoter_stores_for(user).filter(code__in=[r.values.get("store") for r in rows])}
+        plans = PromotionPlan.objects.in_bulk([r.values["plan"] for r in rows if r.values.get("plan")])
+        reachable_plans = set(promotion_plans_for(user).filter(pk__in=list(plans)).values_list("pk", flat=True))
+        with transaction.atomic():  # every row tried in order, then all rolled back: the write does it for real
+            for row in rows:
+                values = row.values
+                if any(key not in values for key in ("promoter", "store", "day", "starts_at", "ends_at")):
+                    continue
+                if values["promoter"] not in promoters:
+                    problems.add(
+                        row, "promoter", gettext("Unknown promoter code “%(value)s”.") % {"value": values["promoter"]}
+                    )
+                    continue
+                if values["store"] not in stores:
+                    problems.add(row, "store", gettext("Unknown store code “%(value)s”.") % {"value": values["store"]})
+                    continue
+                plan = values.get("plan")
+                if plan is not None and plan not in reachable_plans:
+                    problems.add(row, "plan", gettext("Unknown promotion plan %(value)s.") % {"value": plan})
+                    continue
+                values["_fields"] = {
+                    "by": user, "promoter": promoters[values["promoter"]], "store": stores[values["store"]],
+                    "day": values["day"], "starts_at": values["starts_at"], "ends_at": values["ends_at"],
+                    "plan": plans.get(plan) if plan else None,
+                }  # fmt: skip
+                try:
+                    with transaction.atomic():
+                        services.shift_save(**values["_fields"])
+                except DomainError as refusal:
+                    problems.add(row, refusal.field if refusal.field in _SHIFT_COLUMNS else "promoter", refusal.detail)
+            transaction.set_rollback(True)
+
+    def write(self, rows, *, present):
+        for row in rows:
+            services.shift_save(**row.values["_fields"])
+        return len(rows), 0
+
+
+_SHIFT_COLUMNS = {"promoter", "store", "day", "starts_at", "ends_at", "plan"}

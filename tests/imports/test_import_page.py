@@ -37,7 +37,7 @@ def test_a_supervisor_imports_the_roster_and_nothing_else(client):
     page = client.get(PAGE)
 
     assert page.status_code == 200
-    assert [kind.name for kind in page.context["kinds"]] == ["promoters"]
+    assert [kind.name for kind in page.context["kinds"]] == ["promoters", "promoter-shifts"]
     assert client.get("/imports/stores/template.xlsx").status_code == 404
 
 

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from imports.registry import KINDS
 from imports.runner import ImportRejected, run_import
-from promoters.models import Promoter
+from promoters.models import Promoter, Shift
 from tests.imports.xlsx import errors_of, xlsx_upload
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +95,33 @@ def test_reps_cannot_import_the_roster(scene):
 
     assert not KINDS["promoters"].allowed(make_user(Role.REP, username="rep_q"))
     assert KINDS["promoters"].allowed(scene.supervisor)
+
+
+SHIFT_HEADERS = ["promoter code", "store code", "day", "from", "to", "plan id"]
+
+
+def test_a_shifts_file_schedules_every_row(scene):
+    rows = [
+        ["PA1", "S-A1", "2026-11-23", "09:00", "13:00", None],
+        ["PA1", "S-A2", "2026-11-23", "13:00", "18:00", None],
+    ]
+    result = run_import(kind=KINDS["promoter-shifts"], source=xlsx_upload(SHIFT_HEADERS, rows), user=scene.supervisor)
+    assert result.created == 2
+    assert sorted(Shift.objects.values_list("store__code", flat=True)) == ["S-A1", "S-A2"]
+
+
+def test_a_shifts_file_with_an_overlap_between_its_rows_writes_nothing(scene):
+    rows = [
+        ["PA1", "S-A1", "2026-11-23", "09:00", "13:00", None],
+        ["PA1", "S-A2", "2026-11-23", "12:00", "18:00", None],  # overlaps the row above
+        ["PA1", "S-A1", "2025-11-23", "09:00", "13:00", None],  # before the promoter started
+        ["PB1", "S-A1", "2026-11-24", "09:00", "13:00", None],  # another supervisor's promoter
+        ["PA1", "S-A1", "2026-11-25", "9点", "13:00", None],
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        run_import(kind=KINDS["promoter-shifts"], source=xlsx_upload(SHIFT_HEADERS, rows), user=scene.supervisor)
+    assert [(row, column) for row, column, _m in errors_of(rejected)] == [
+        (3, "from"), (4, "day"), (5, "promoter code"), (6, "from"),
+    ]  # fmt: skip
+    assert "S-A1" in errors_of(rejected)[0][2] or "甲店" in errors_of(rejected)[0][2]
+    assert not Shift.objects.exists()
