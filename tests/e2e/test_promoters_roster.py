@@ -53,7 +53,7 @@ def test_supervisor_schedules_a_week_on_a_phone(phone):
     form.get_by_role("button", name="排班").click()
     error = phone.get_by_test_id("week-form").locator(".invalid-feedback")
     error.first.wait_for()
-    assert "与该导购当天在 沃尔玛控江路店 (WMT-002) 从 12:00 到 18:00 的班次时间重叠。" in error.first.inner_text()
+    assert "与该促销员当天在 沃尔玛控江路店 (WMT-002) 从 12:00 到 18:00 的班次时间重叠。" in error.first.inner_text()
     assert phone.get_by_test_id("week-form").get_by_label(f"周二 {monday + timedelta(days=1):%m-%d}").is_checked()
     assert Shift.objects.filter(promoter=promoter).count() == 3
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
