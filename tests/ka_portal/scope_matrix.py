@@ -462,11 +462,10 @@ NAMESPACES = {"admin": "Django admin: only administrators are staff; other roles
 # cases are keyed "<route> (bad id)". A test whose only failures are listed here is xfail (not strict), so it
 # passes again once the fix is merged; then delete its lines. Never a loosened assertion.
 KNOWN_SERVER_ERRORS: dict[tuple[str, str, str], str] = {
-    # Issue 16: the home page and sign-in send a promoter to promoters:my-day, which the phone part adds; until it is
+    # Issue 16: the home page sends a promoter to promoters:my-day, which the phone part adds; until it is
     # merged the redirect has no page to name. Delete these lines once promoters:my-day exists.
     ("home", "GET", "promoter1"): "promoters:my-day comes with issue 16's phone part",
     ("home", "POST", "promoter1"): "promoters:my-day comes with issue 16's phone part",
-    ("login", "GET", "promoter1"): "promoters:my-day comes with issue 16's phone part",
 }
 
 
