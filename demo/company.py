@@ -436,6 +436,7 @@ def _noisy(monthly: Decimal, rng: random.Random) -> Decimal:
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
     from demo.evidence import seed_evidence
+    from demo.promoters import seed_promoters
     from demo.promotions import seed_promotions
     from demo.tradespend import seed_trade_spend
 
@@ -444,4 +445,5 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords:
     created += seed_visits(today=today, rng=random.Random(today.toordinal()))
     created += seed_promotions(today=today, rng=random.Random(20260605))
     created += seed_trade_spend(today=today)
-    return created + seed_evidence(today=today)
+    created += seed_evidence(today=today)
+    return created + seed_promoters(today=today, password=password, reset_passwords=reset_passwords)

@@ -22,9 +22,10 @@ from .scope import NOT_FOUND_TEXT
 def lookup_field_for(model) -> str:
     """How the convention names a record of `model`: "code" (master data), "username" (users) or "pk"."""
     from accounts.models import KeyAccount
+    from promoters.models import Promoter
     from stores.models import Product, Store
 
-    if model in (KeyAccount, Store, Product):
+    if model in (KeyAccount, Store, Product, Promoter):
         return "code"
     if model is get_user_model():
         return "username"

@@ -56,7 +56,12 @@ def _digest(state: dict[str, dict]) -> str:
 
 def _adapt(rows: list[tuple]) -> list[tuple]:
     """Values as the driver takes them back: PostgreSQL's driver reads JSON as dicts and lists but does not write
-    them without a wrapper."""
+    them without a wrapper; SQLite's reads a time column as a `time` (Django's converter) but has no adapter to
+    write one back, so it goes back as the text SQLite stores (a promoter's shift, issue 16)."""
+    if connection.vendor == "sqlite":
+        from datetime import time
+
+        return [tuple(value.isoformat() if isinstance(value, time) else value for value in row) for row in rows]
     if connection.vendor != "postgresql":
         return rows
     from psycopg2.extras import Json
@@ -110,7 +115,7 @@ class DemoSnapshot:
 
                     execute_values(cursor.cursor, sql + "%s", _adapt(rows), page_size=1000)
                 else:
-                    cursor.executemany(sql + f"({', '.join(['%s'] * len(columns))})", rows)
+                    cursor.executemany(sql + f"({', '.join(['%s'] * len(columns))})", _adapt(rows))
             models = [tables[table][2] for table in self.upserts]
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)

@@ -23,11 +23,21 @@ def manager_client(client, manager):
     return client
 
 
-@pytest.mark.parametrize("role", [Role.REP, Role.SUPERVISOR])
+@pytest.mark.parametrize("role", [Role.REP])
 def test_roles_that_may_not_import_do_not_find_the_page(client, role):
     client.force_login(make_user(role, username=f"u_{role}"))
 
     assert client.get(PAGE).status_code == 404
+    assert client.get("/imports/stores/template.xlsx").status_code == 404
+
+
+def test_a_supervisor_imports_the_roster_and_nothing_else(client):
+    client.force_login(make_user(Role.SUPERVISOR, username="u_supervisor"))
+
+    page = client.get(PAGE)
+
+    assert page.status_code == 200
+    assert [kind.name for kind in page.context["kinds"]] == ["promoters", "promoter-shifts"]
     assert client.get("/imports/stores/template.xlsx").status_code == 404
 
 

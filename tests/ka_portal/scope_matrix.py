@@ -42,7 +42,7 @@ from evidence.models import CompetitorSighting, DisplayAgreement, FraudSignal
 from imports.models import ImportJob
 from ka_portal import scope
 from ka_portal.permissions import can
-from promoters.models import SellOutLine, Shift
+from promoters.models import Promoter, PromoterTarget, SellOutLine, Shift
 from promotions import selectors as promotion_selectors
 from promotions.models import Budget, PromotionPlan, PromotionType
 from stores.models import Delivery, Listing, Product, Store
@@ -52,7 +52,10 @@ from visits.models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder
 
 User = get_user_model()
 
-ROLES = ["rep1", "rep2", "rep3", "rep4", "supervisor1", "supervisor2", "manager1", "manager2", "finance1", "admin"]
+ROLES = [
+    "rep1", "rep2", "rep3", "rep4", "supervisor1", "supervisor2", "manager1", "manager2", "finance1", "admin",
+    "promoter1",  # issue 16: reaches nothing but their own roster record, shifts, stores and reports
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -121,8 +124,10 @@ SCOPES: dict[str, Scope] = {
     "store_target": Scope(StoreTarget, scope.store_targets_for),
     "collection_target": Scope(CollectionTarget, scope.collection_targets_for),
     # --- in-store promoters (issue 16)
+    "promoter": Scope(Promoter, scope.promoters_for),
     "shift": Scope(Shift, scope.shifts_for),
     "sell_out_line": Scope(SellOutLine, scope.sell_out_for),
+    "promoter_target": Scope(PromoterTarget, scope.promoter_targets_for),
 }
 
 # URL kwargs that are not records: the value the matrix sends.
@@ -148,6 +153,8 @@ BODY_REFS = {
     "payment": "payment",
     "deduction": "deduction",
     "line": "accrual_line",
+    "promoter": "promoter",
+    "shift": "shift",
 }
 
 
@@ -455,6 +462,23 @@ ROUTES: dict[str, Route] = {
     "promoters:sell-out": Route(rows="sell_out_line", export=True),
     "shift-confirm": Route(params={"pk": "shift"}),
     "promoter-attendance-report": Route(),
+    # --- promoters: the roster, targets and the week's shifts (issue 16, helper roster)
+    "promoters:roster": Route(rows="promoter", export=True),
+    "promoters:promoter-new": Route(),
+    "promoters:targets": Route(),
+    "promoters:promoter-detail": Route(params={"pk": "promoter"}),
+    "promoters:promoter-edit": Route(params={"pk": "promoter"}),
+    "promoters:week": Route(),
+    "promoters:week-copy": Route(),
+    "promoters:shift-edit": Route(params={"pk": "shift"}),
+    "promoters:shift-delete": Route(params={"pk": "shift"}),
+    "promoter-list": Route(rows="promoter"),
+    "promoter-detail": Route(params={"pk": "promoter"}),
+    "shift-list": Route(rows="shift"),
+    "shift-detail": Route(params={"pk": "shift"}),
+    "shift-week": Route(),
+    "promoter-target-list": Route(rows="promoter_target"),
+    "promoter-target-detail": Route(params={"pk": "promoter_target"}),
 }
 
 # Whole namespaces declared at once: Django's admin is for administrators only (the only staff users).
@@ -533,6 +557,8 @@ def foreign_markers(user) -> re.Pattern | None:
     """A pattern matching the codes and names of stores, and the phones and e-mails of contacts, outside the
     user's scope: none of them may appear in what the user gets (lists, exports, error bodies)."""
     stores = Store.objects.exclude(pk__in=SCOPES["store"].reachable(user).values("pk"))
+    if scope.user_role(user) == scope.Role.PROMOTER:  # a promoter's own stores are theirs to see (their shifts')
+        stores = stores.exclude(pk__in=scope.promoter_stores_for(user).values("pk"))
     contacts = Contact.objects.exclude(pk__in=SCOPES["contact"].reachable(user).values("pk"))
     parts = []
     for code, name in stores.values_list("code", "name"):

@@ -32,7 +32,9 @@ def test_a_rep_keeps_a_plain_row_of_links():
 def test_an_admin_sees_menus_and_a_menu_of_one_entry_is_a_link():
     bar = dict(_bar(Role.ADMIN))
     assert list(bar)[:2] == ["Home", "Field"]
-    assert bar["Field"] == ["Routes", "Visits", "Tasks", "Suggested orders", "Field evidence"]
+    # the promoters' entries (issue 16) show once their pages exist: the roster's and the week's so far
+    assert bar["Field"] == ["Routes", "Visits", "Tasks", "Suggested orders", "Field evidence", "Promoters",
+                            "Promoter shifts"]  # fmt: skip
     assert bar["Accounts"] == ["Key accounts", "Stores", "Products", "Promotions"]
     assert bar["Analysis"] == [
         "Performance", "Gross to net", "Channel mix", "Promotion expense", "Store P&L", "Targets",
@@ -46,12 +48,14 @@ def test_a_supervisor_sees_no_finance_menu_and_single_entries_as_links():
     bar = dict(_bar(Role.SUPERVISOR))
     assert "Finance" not in bar  # no entry for a supervisor: no menu
     assert bar["API docs"] == []  # the admin menu's only entry for a supervisor, as a plain link
-    assert bar["Field"] == ["Routes", "Visits", "Tasks", "Suggested orders", "Field evidence"]
+    # the promoters' entries (issue 16) show once their pages exist: the roster's and the week's so far
+    assert bar["Field"] == ["Routes", "Visits", "Tasks", "Suggested orders", "Field evidence", "Promoters",
+                            "Promoter shifts"]  # fmt: skip
 
 
-def test_finance_sees_field_evidence_as_a_link():
+def test_finance_sees_field_evidence_and_the_promoters():
     bar = dict(_bar(Role.FINANCE))
-    assert bar["Field evidence"] == []
+    assert bar["Field"] == ["Field evidence", "Promoters"]
     assert bar["Finance"] == ["Contracts", "Receivables", "Trade spend"]
 
 

@@ -1959,5 +1959,175 @@ def _promoter_rules():
 RULES += _promoter_rules()  # fmt: skip
 
 
+# --- the promoters' roster (issue 16, helper roster): promoters, shifts and targets --------------------------------
+
+
+def _roster_promoter(w):
+    from promoters.models import Promoter
+
+    promoter = Promoter.objects.filter(code="MXPR1").first()
+    if promoter is None:
+        promoter = Promoter.objects.create(
+            code="MXPR1", name="矩阵导购", supervisor=w.supervisor, daily_fee=Decimal("180.00"),
+            started_on=date(2026, 1, 1),
+        )  # fmt: skip
+        promoter.stores.set([w.store])
+    return promoter
+
+
+PROMOTER_BASE = {"name": "新导购", "phone": "", "kind": "promoter", "employer": "maker", "agency": "", "user": "",
+                 "daily_fee": "180.00", "monthly_pay": "", "started_on": "2026-06-01", "ended_on": ""}  # fmt: skip
+PROMOTER_IMPORT_HEADERS = ["code", "name", "kind", "employer", "agency", "supervisor username", "stores",
+                           "daily fee", "monthly pay", "started on", "ended on"]  # fmt: skip
+
+
+def _promoter_form(w, v, code="MX-PN"):
+    return {**PROMOTER_BASE, "code": code, "supervisor": w.supervisor.pk, "stores": [w.store.pk], **_blank(v)}
+
+
+def _promoter_import_row(w, v):
+    values = {"agency": "", "employer": "maker", "daily_fee": "180.00", "monthly_pay": None, "ended_on": None, **v}
+    return ["MX-PN", "新导购", "promoter", values["employer"], values["agency"], "mx_sup", "MX01",
+            values["daily_fee"], values["monthly_pay"], "2026-06-01", values["ended_on"]]  # fmt: skip
+
+
+def promoter_doors(column: str) -> tuple[Door, ...]:
+    from promoters.models import Promoter
+
+    api_body = {"code": "MX-PN", "name": "新导购", "supervisor": "mx_sup", "stores": ["MX01"], "daily_fee": "180.00",
+                "started_on": "2026-06-01"}  # fmt: skip
+    admin_form = {**PROMOTER_BASE, "user": ""}
+    return (
+        Door("page", "supervisor", lambda w: reverse("promoters:promoter-new"), _promoter_form),
+        Door("page_edit", "supervisor", lambda w: reverse("promoters:promoter-edit", args=[_roster_promoter(w).pk]),
+             lambda w, v: _promoter_form(w, {"started_on": "2026-01-01", **v}, code="MXPR1")),
+        Door("api_create", "supervisor", api("promoter-list"), lambda w, v: {**api_body, **v}),
+        Door("api_update", "supervisor", lambda w: reverse("promoter-detail", args=[_roster_promoter(w).pk]),
+             lambda w, v: v, "patch"),
+        *imports("promoters", "supervisor", PROMOTER_IMPORT_HEADERS, _promoter_import_row, column=column),
+        Door("admin_add", "admin", lambda w: admin_url(Promoter, "add"),
+             lambda w, v: {**admin_form, "code": "MX-PN", "supervisor": w.supervisor.pk, "stores": [w.store.pk],
+                           **_blank(v)}),
+        Door("admin_change", "admin", lambda w: admin_url(Promoter, "change", _roster_promoter(w).pk),
+             lambda w, v: {**admin_form, "code": "MXPR1", "supervisor": w.supervisor.pk, "stores": [w.store.pk],
+                           "started_on": "2026-01-01", **_blank(v)}),
+    )  # fmt: skip
+
+
+def _roster_shift(w):
+    from promoters.models import Shift
+
+    return Shift.objects.get_or_create(
+        promoter=_roster_promoter(w), store=w.store, day=date(2026, 6, 4), starts_at="09:00",
+        defaults={"ends_at": "12:00"},
+    )[0]  # fmt: skip
+
+
+def _blocking_shift(w, v):
+    """Another shift of the promoter on 2026-06-03, 10:00–14:00."""
+    from promoters.models import Shift
+
+    Shift.objects.get_or_create(
+        promoter=_roster_promoter(w), store=w.store, day=date(2026, 6, 3), starts_at="10:00",
+        defaults={"ends_at": "14:00"},
+    )  # fmt: skip
+    _roster_shift(w)
+
+
+def _monday_of(day: str) -> str:
+    parsed = date.fromisoformat(day)
+    return (parsed - timedelta(days=parsed.weekday())).isoformat()
+
+
+def shift_doors() -> tuple[Door, ...]:
+    from promoters.models import Shift
+
+    def week_page(w, v):
+        return {"week": _monday_of(v["day"]), "promoter": _roster_promoter(w).pk, "store": w.store.pk,
+                "days": [v["day"]], "starts_at": v["starts_at"], "ends_at": v["ends_at"], "plan": ""}  # fmt: skip
+
+    def form(w, v):
+        return {"promoter": _roster_promoter(w).pk, "store": w.store.pk, "plan": "", **v}
+
+    def body(w, v):
+        return {"promoter": "MXPR1", "store": "MX01", **v}
+
+    return (
+        Door("page", "supervisor", lambda w: reverse("promoters:week"), week_page, prepare=_blocking_shift),
+        Door("page_edit", "supervisor", lambda w: reverse("promoters:shift-edit", args=[_roster_shift(w).pk]), form,
+             prepare=_blocking_shift),
+        Door("api_create", "supervisor", api("shift-list"), body, prepare=_blocking_shift),
+        Door("api_create", "supervisor", api("shift-week"),
+             lambda w, v: {"promoter": "MXPR1", "store": "MX01", "days": [v["day"]], "starts_at": v["starts_at"],
+                           "ends_at": v["ends_at"]}, prepare=_blocking_shift, name="api_week"),
+        Door("api_update", "supervisor", lambda w: reverse("shift-detail", args=[_roster_shift(w).pk]),
+             lambda w, v: v, "patch", prepare=_blocking_shift),
+        Door("admin_add", "admin", lambda w: admin_url(Shift, "add"), form, prepare=_blocking_shift),
+        Door("admin_change", "admin", lambda w: admin_url(Shift, "change", _roster_shift(w).pk), form,
+             prepare=_blocking_shift),
+    )  # fmt: skip
+
+
+def promoter_target_doors(*, page: bool) -> tuple[Door, ...]:
+    from promoters.models import PromoterTarget
+
+    def existing(w):
+        return PromoterTarget.objects.get_or_create(
+            promoter=_roster_promoter(w), month=date(2026, 1, 1), defaults={"amount": 100}
+        )[0]
+
+    doors = [
+        Door("api_create", "supervisor", api("promoter-target-list"),
+             lambda w, v: {"promoter": "MXPR1", "month": "2026-02-01", "amount": "1.00", **v},
+             prepare=lambda w, v: _roster_promoter(w)),
+        Door("api_update", "supervisor", lambda w: reverse("promoter-target-detail", args=[existing(w).pk]),
+             lambda w, v: v, "patch"),
+        Door("admin_add", "admin", lambda w: admin_url(PromoterTarget, "add"),
+             lambda w, v: {"promoter": _roster_promoter(w).pk, "month": "2026-02-01", "amount": "1.00", **v}),
+        Door("admin_change", "admin", lambda w: admin_url(PromoterTarget, "change", existing(w).pk),
+             lambda w, v: {"promoter": _roster_promoter(w).pk, "month": "2026-01-01", "amount": "1.00", **v}),
+    ]  # fmt: skip
+    if page:
+        doors.append(
+            Door("page", "supervisor", lambda w: reverse("promoters:targets"),
+                 lambda w, v: {"month": "2026-02", f"amount_{_roster_promoter(w).pk}": v["amount"]},
+                 prepare=lambda w, v: _roster_promoter(w))
+        )  # fmt: skip
+    return tuple(doors)
+
+
+def _roster_rules():
+    from promoters.models import Promoter, PromoterTarget, Shift
+
+    return (
+        Rule("promoter.pay_one", "promoter.pay_one", Promoter, "daily_fee",
+             good={"daily_fee": "200.00", "monthly_pay": None}, bad={"daily_fee": "200.00", "monthly_pay": "4000.00"},
+             message="Give either a daily fee or a monthly pay", doors=promoter_doors("daily fee")),
+        Rule("promoter.agency_missing", "promoter.agency_missing", Promoter, "agency",
+             good={"employer": "agency", "agency": "众邦劳务"}, bad={"employer": "agency", "agency": ""},
+             message="Name the agency that employs this promoter.", doors=promoter_doors("agency")),
+        Rule("promoter.ends_before_start", "promoter.ends_before_start", Promoter, "ended_on",
+             good={"ended_on": "2026-12-31"}, bad={"ended_on": "2025-12-01"}, message="must not be before the start",
+             doors=promoter_doors("ended on")),
+        Rule("shift.overlap", "shift.overlap", Shift, "starts_at",
+             good={"day": "2026-06-03", "starts_at": "14:00", "ends_at": "18:00"},
+             bad={"day": "2026-06-03", "starts_at": "09:00", "ends_at": "11:00"},
+             message="This overlaps the promoter's shift at 矩阵一店 (MX01) from 10:00 to 14:00", doors=shift_doors()),
+        Rule("shift.off_roster", "shift.off_roster", Shift, "day",
+             good={"day": "2026-06-05", "starts_at": "09:00", "ends_at": "12:00"},
+             bad={"day": "2025-12-31", "starts_at": "09:00", "ends_at": "12:00"},
+             message="The promoter is not on the roster on 2025-12-31", doors=shift_doors()),
+        Rule("promoter_target.negative", "target.negative", PromoterTarget, "amount", good={"amount": "5000.00"},
+             bad={"amount": "-1.00"}, also_codes=("invalid",), message="must not be negative",
+             doors=promoter_target_doors(page=True)),
+        Rule("promoter_target.month_day", "target.month_day", PromoterTarget, "month", good={"month": "2026-03-01"},
+             bad={"month": "2026-03-15"}, message="Give the month as its first day (2026-03-01), not 2026-03-15.",
+             doors=promoter_target_doors(page=False)),
+    )  # fmt: skip
+
+
+RULES += _roster_rules()  # fmt: skip
+
+
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]

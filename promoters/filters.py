@@ -1,0 +1,87 @@
+"""The roster's filters, one per list, for the page and the API alike: promoters, shifts, monthly targets."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ka_portal.api_fields import record_filter
+from ka_portal.lists import StyledFilterSet
+from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for
+from promotions.models import PromotionPlan
+from stores.models import Store
+
+from .models import Promoter, PromoterTarget, Shift
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
+
+
+class PromoterFilter(StyledFilterSet):
+    """The roster by name, code or phone; kind, employer, a store (code) and who is on the roster on a day."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", help_text="Name, code or phone.")
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Promoter.Kind.choices)
+    employer = django_filters.ChoiceFilter(label=_("Employed by"), choices=Promoter.Employer.choices)
+    store = record_filter(
+        Store, scope=promoter_stores_for, label=_("Store"), field_name="stores", help_text="A store, by its code."
+    )
+    active_on = django_filters.DateFilter(
+        label=_("On the roster on"),
+        method="filter_active_on",
+        widget=DATE_WIDGET,
+        help_text="YYYY-MM-DD: promoters whose start is on or before it and whose end (if any) is on or after it.",
+    )
+
+    class Meta:
+        model = Promoter
+        fields = ["q", "kind", "employer", "store", "active_on"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(phone__icontains=value))
+
+    def filter_active_on(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=value), started_on__lte=value)
+
+
+class ShiftFilter(StyledFilterSet):
+    """Shifts by promoter (code), store (code), a range of days and a promotion plan (id)."""
+
+    promoter = record_filter(Promoter, scope=promoters_for, label=_("Promoter"), help_text="By the promoter's code.")
+    store = record_filter(Store, scope=promoter_stores_for, label=_("Store"), help_text="The store, by its code.")
+    day_from = django_filters.DateFilter(
+        label=_("From"), field_name="day", lookup_expr="gte", widget=DATE_WIDGET, help_text="First day, YYYY-MM-DD."
+    )
+    day_to = django_filters.DateFilter(
+        label=_("To"), field_name="day", lookup_expr="lte", widget=DATE_WIDGET, help_text="Last day, YYYY-MM-DD."
+    )
+    plan = record_filter(PromotionPlan, scope=promotion_plans_for, label=_("Promotion"), help_text="A plan's id.")
+
+    class Meta:
+        model = Shift
+        fields = ["promoter", "store", "day_from", "day_to", "plan"]
+
+
+class PromoterTargetFilter(StyledFilterSet):
+    """Monthly targets by promoter (code) and month (YYYY-MM)."""
+
+    promoter = record_filter(Promoter, scope=promoters_for, label=_("Promoter"), help_text="By the promoter's code.")
+    month = django_filters.DateFilter(
+        label=_("Month"),
+        method="filter_month",
+        input_formats=MONTH_FORMATS,
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text="YYYY-MM.",
+    )
+
+    class Meta:
+        model = PromoterTarget
+        fields = ["promoter", "month"]
+
+    def filter_month(self, queryset, name, value):
+        return queryset.filter(month=value.replace(day=1)) if value else queryset

@@ -1,0 +1,256 @@
+"""Excel imports of the roster: kind `promoters` (one promoter a row, created or changed by code through
+roster_services.promoter_save) and kind `promoter-shifts` (one shift a row through roster_services.shift_save), all
+or nothing. Rows are tried through the service while checking (and rolled back), so a refused row is named with
+its row, its column and the service's own reason — an overlap with an earlier row of the same file included."""
+
+from datetime import datetime, time
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.roles import Role
+from imports import kinds as imports
+from imports.kinds import CellError, Column, ImportKind
+from ka_portal.errors import DomainError
+from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for, stores_for
+from promotions.models import PromotionPlan
+from stores.models import Store
+
+from . import roster_services as services
+from .models import Promoter
+
+User = get_user_model()
+
+_KINDS = {
+    "promoter": Promoter.Kind.PROMOTER,
+    "导购": Promoter.Kind.PROMOTER,
+    "促销员": Promoter.Kind.PROMOTER,
+    "促销": Promoter.Kind.PROMOTER,
+    "merchandiser": Promoter.Kind.MERCHANDISER,
+    "理货": Promoter.Kind.MERCHANDISER,
+    "理货员": Promoter.Kind.MERCHANDISER,
+}
+_EMPLOYERS = {
+    "maker": Promoter.Employer.MAKER,
+    "厂家": Promoter.Employer.MAKER,
+    "公司": Promoter.Employer.MAKER,
+    "我司": Promoter.Employer.MAKER,
+    "agency": Promoter.Employer.AGENCY,
+    "代理": Promoter.Employer.AGENCY,
+    "中介": Promoter.Employer.AGENCY,
+    "劳务公司": Promoter.Employer.AGENCY,
+    "chain": Promoter.Employer.CHAIN,
+    "卖场": Promoter.Employer.CHAIN,
+    "连锁": Promoter.Employer.CHAIN,
+}
+
+
+def _word(options: dict):
+    def parse(value) -> str:
+        found = options.get(str(value).strip().lower())
+        if found is None:
+            raise CellError(
+                gettext("“%(value)s” is not one of %(options)s.") % {"value": value, "options": ", ".join(options)}
+            )
+        return found
+
+    return parse
+
+
+def _codes(value) -> list[str]:
+    """Store codes separated by commas (also Chinese commas, semicolons or spaces)."""
+    text = str(value)
+    for separator in ("，", ";", "；", "、", " "):
+        text = text.replace(separator, ",")
+    return sorted({code.strip() for code in text.split(",") if code.strip()})
+
+
+class PromoterImport(ImportKind):
+    """The roster: supervisors for their stores, admins any."""
+
+    name = "promoters"
+    label = _("Promoters")
+    key = ("code",)
+    roles = frozenset({Role.ADMIN, Role.SUPERVISOR})
+    columns = (
+        Column("code", "编号", "code", imports.text(30), required=True, aliases=("导购编号", "工号"), example="PR001",
+               hint=_("The promoter's own code: an existing one is changed")),
+        Column("name", "姓名", "name", imports.text(60), required=True, aliases=("名字",), example="王小红"),
+        Column("phone", "电话", "phone", imports.text(30), aliases=("手机",), example="13800000000"),
+        Column("kind", "类型", "kind", _word(_KINDS), default=Promoter.Kind.PROMOTER, example="导购",
+               hint=_("导购 / promoter or 理货 / merchandiser")),
+        Column("employer", "雇佣方", "employer", _word(_EMPLOYERS), default=Promoter.Employer.MAKER,
+               aliases=("employed by", "用工方式"), example="厂家",
+               hint=_("厂家 / maker, 代理 / agency or 卖场 / chain")),
+        Column("agency", "代理公司", "agency", imports.text(120), default="", aliases=("劳务公司",),
+               hint=_("Required when an agency employs them")),
+        Column("supervisor", "主管账号", "supervisor username", imports.text(150), required=True,
+               aliases=("主管", "supervisor"), example="supervisor1", hint=_("A KA supervisor's username")),
+        Column("stores", "门店编码", "stores", _codes, default=(), aliases=("门店", "store codes"),
+               example="WMT-001,WMT-012", hint=_("Store codes separated by commas")),
+        Column("daily_fee", "日薪", "daily fee", imports.money(), aliases=("日工资",), example="180.00",
+               hint=_("Either a daily fee or a monthly pay")),
+        Column("monthly_pay", "月薪", "monthly pay", imports.money(), aliases=("月工资",)),
+        Column("started_on", "入职日期", "started on", imports.a_date, required=True, aliases=("开始日期", "start"),
+               example="2026-01-01"),
+        Column("ended_on", "离职日期", "ended on", imports.a_date, aliases=("结束日期", "end")),
+    )  # fmt: skip
+
+    def check(self, rows, problems, *, user):
+        supervisors = imports.lookup(
+            User.objects.filter(profile__role=Role.SUPERVISOR), (row.values.get("supervisor") for row in rows),
+            field="username",
+        )  # fmt: skip
+        codes = {code for row in rows for code in row.values.get("stores") or ()}
+        known = imports.lookup(Store.objects.all(), codes)
+        reachable = imports.lookup(stores_for(user), known)
+        existing = {p.code: p for p in Promoter.objects.filter(code__in=[row.values.get("code") for row in rows])}
+        mine = set(promoters_for(user).filter(code__in=list(existing)).values_list("code", flat=True))
+        for row in rows:
+            values = row.values
+            if values.get("code") in existing and values["code"] not in mine:
+                taken = gettext("The code %(value)s is already another promoter's.")
+                problems.add(row, "code", taken % {"value": values["code"]})
+                continue
+            name = values.get("supervisor")
+            if name is not None and name not in supervisors:
+                problems.add(
+                    row, "supervisor", gettext("“%(value)s” is not a KA supervisor's username.") % {"value": name}
+                )
+                continue
+            bad = [code for code in values.get("stores") or () if code not in reachable]
+            if bad:
+                unknown = [code for code in bad if code not in known]
+                text = (
+                    gettext("Unknown store code “%(value)s”.")
+                    if unknown
+                    else gettext("Store “%(value)s” is not in your scope.")
+                )
+                problems.add(row, "stores", text % {"value": (unknown or bad)[0]})
+                continue
+            if any(key not in values for key in ("code", "name", "started_on")):
+                continue  # a required cell did not parse: already reported
+            values["_by"] = user
+            values["_supervisor"] = User.objects.get(pk=supervisors[name]) if name else None
+            values["_stores"] = [reachable[code] for code in values.get("stores") or ()]
+            try:
+                with transaction.atomic():
+                    self._save(values, existing.get(values["code"]))
+                    transaction.set_rollback(True)
+            except DomainError as refusal:
+                problems.add(row, _column_of(refusal.field), refusal.detail)
+
+    def _save(self, values, promoter):
+        fields = {
+            "code": values["code"],
+            "name": values["name"],
+            "phone": values.get("phone") or "",
+            "kind": values.get("kind") or Promoter.Kind.PROMOTER,
+            "employer": values.get("employer") or Promoter.Employer.MAKER,
+            "agency": values.get("agency") or "",
+            "supervisor": values["_supervisor"],
+            "daily_fee": values.get("daily_fee"),
+            "monthly_pay": values.get("monthly_pay"),
+            "started_on": values["started_on"],
+            "ended_on": values.get("ended_on"),
+        }
+        stores = Store.objects.filter(pk__in=values["_stores"])
+        return services.promoter_save(promoter=promoter, by=values["_by"], stores=stores, **fields)
+
+    def write(self, rows, *, present):
+        existing = {p.code: p for p in Promoter.objects.filter(code__in=[row.values["code"] for row in rows])}
+        created = updated = 0
+        for row in rows:
+            promoter = existing.get(row.values["code"])
+            self._save(row.values, promoter)
+            created, updated = created + (promoter is None), updated + (promoter is not None)
+        return created, updated
+
+
+_FIELD_COLUMNS = {"user": "code", "not_found": "stores"}
+
+
+def _column_of(field: str | None) -> str | None:
+    keys = {column.key for column in PromoterImport.columns}
+    if field in keys:
+        return field
+    return _FIELD_COLUMNS.get(field or "")
+
+
+def a_time(value) -> time:
+    """A time cell, or text like 09:00 or 9:30."""
+    if isinstance(value, datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    text = str(value).strip().replace("：", ":")
+    for pattern in ("%H:%M", "%H:%M:%S", "%H.%M"):
+        try:
+            return datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    raise CellError(gettext("“%(value)s” is not a time; write it as HH:MM.") % {"value": value})
+
+
+class ShiftImport(ImportKind):
+    """A week's (or a month's) shifts from a sheet: promoter code, store code, day, from, to and a plan's id."""
+
+    name = "promoter-shifts"
+    label = _("Promoter shifts")
+    key = ("promoter", "day", "starts_at")
+    roles = frozenset({Role.ADMIN, Role.SUPERVISOR})
+    columns = (
+        Column("promoter", "导购编号", "promoter code", imports.text(30), required=True, aliases=("编号", "promoter"),
+               example="PR001"),
+        Column("store", "门店编码", "store code", imports.text(30), required=True, aliases=("门店", "store"),
+               example="WMT-001"),
+        Column("day", "日期", "day", imports.a_date, required=True, aliases=("date",), example="2026-11-23"),
+        Column("starts_at", "开始时间", "from", a_time, required=True, aliases=("上班", "starts at"), example="09:00"),
+        Column("ends_at", "结束时间", "to", a_time, required=True, aliases=("下班", "ends at"), example="18:00"),
+        Column("plan", "促销编号", "plan id", imports.whole_number(), aliases=("促销", "plan"),
+               hint=_("Optional: the id of a promotion plan running at the store that day")),
+    )  # fmt: skip
+
+    def check(self, rows, problems, *, user):
+        promoters = {p.code: p for p in promoters_for(user).filter(code__in=[r.values.get("promoter") for r in rows])}
+        stores = {s.code: s for s in promoter_stores_for(user).filter(code__in=[r.values.get("store") for r in rows])}
+        plans = PromotionPlan.objects.in_bulk([r.values["plan"] for r in rows if r.values.get("plan")])
+        reachable_plans = set(promotion_plans_for(user).filter(pk__in=list(plans)).values_list("pk", flat=True))
+        with transaction.atomic():  # every row tried in order, then all rolled back: the write does it for real
+            for row in rows:
+                values = row.values
+                if any(key not in values for key in ("promoter", "store", "day", "starts_at", "ends_at")):
+                    continue
+                if values["promoter"] not in promoters:
+                    problems.add(
+                        row, "promoter", gettext("Unknown promoter code “%(value)s”.") % {"value": values["promoter"]}
+                    )
+                    continue
+                if values["store"] not in stores:
+                    problems.add(row, "store", gettext("Unknown store code “%(value)s”.") % {"value": values["store"]})
+                    continue
+                plan = values.get("plan")
+                if plan is not None and plan not in reachable_plans:
+                    problems.add(row, "plan", gettext("Unknown promotion plan %(value)s.") % {"value": plan})
+                    continue
+                values["_fields"] = {
+                    "by": user, "promoter": promoters[values["promoter"]], "store": stores[values["store"]],
+                    "day": values["day"], "starts_at": values["starts_at"], "ends_at": values["ends_at"],
+                    "plan": plans.get(plan) if plan else None,
+                }  # fmt: skip
+                try:
+                    with transaction.atomic():
+                        services.shift_save(**values["_fields"])
+                except DomainError as refusal:
+                    problems.add(row, refusal.field if refusal.field in _SHIFT_COLUMNS else "promoter", refusal.detail)
+            transaction.set_rollback(True)
+
+    def write(self, rows, *, present):
+        for row in rows:
+            services.shift_save(**row.values["_fields"])
+        return len(rows), 0
+
+
+_SHIFT_COLUMNS = {"promoter", "store", "day", "starts_at", "ends_at", "plan"}

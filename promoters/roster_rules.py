@@ -1,0 +1,174 @@
+"""The roster's rules, pure (no database): how a promoter is paid and employed, when they are on the roster, a
+shift's times and whether two shifts of one person overlap, and when a shift may no longer be moved.
+
+promoters/roster_services.py calls them for every door (page, API, import, admin); each refusal is a DomainError
+with a code, a message naming the field, and its numbers.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.rules import check_month_amount, check_month_start
+from ka_portal.bounds import MONEY_MAX
+from ka_portal.errors import DomainError
+
+AGENCY = "agency"  # Promoter.Employer.AGENCY, kept here so the rules import no model
+
+
+# --- a promoter -------------------------------------------------------------------------------------------------
+
+
+def check_pay(daily_fee: Decimal | None, monthly_pay: Decimal | None) -> None:
+    """Paid by the day worked or by the month: exactly one of the two, neither negative nor beyond a money column."""
+    if (daily_fee is None) == (monthly_pay is None):
+        raise DomainError(
+            "promoter.pay_one",
+            _("Give either a daily fee or a monthly pay, not both and not neither."),
+            field="daily_fee",
+        )
+    for field, value, label in (
+        ("daily_fee", daily_fee, _("daily fee")),
+        ("monthly_pay", monthly_pay, _("monthly pay")),
+    ):
+        if value is not None and not Decimal(0) <= value <= MONEY_MAX:
+            raise DomainError(
+                "promoter.pay_out_of_range",
+                _("The %(label)s must be between 0 and %(max)s."),
+                field=field,
+                label=label,
+                max=MONEY_MAX,
+            )
+
+
+def check_employer(employer: str | None, agency: str | None) -> None:
+    """A promoter employed by an agency names the agency."""
+    if employer == AGENCY and not (agency or "").strip():
+        raise DomainError("promoter.agency_missing", _("Name the agency that employs this promoter."), field="agency")
+
+
+def check_period(started_on: date | None, ended_on: date | None) -> None:
+    """The last day on the roster is not before the first."""
+    if started_on is not None and ended_on is not None and ended_on < started_on:
+        raise DomainError(
+            "promoter.ends_before_start",
+            _("The end (%(end)s) must not be before the start (%(start)s)."),
+            field="ended_on",
+            end=ended_on.isoformat(),
+            start=started_on.isoformat(),
+        )
+
+
+def check_promoter(values) -> None:
+    """A roster record as it will be stored (a mapping by field name)."""
+    check_pay(values.get("daily_fee"), values.get("monthly_pay"))
+    check_employer(values.get("employer"), values.get("agency"))
+    check_period(values.get("started_on"), values.get("ended_on"))
+
+
+def on_roster(started_on: date, ended_on: date | None, day: date) -> bool:
+    """Whether the promoter works for us on `day`: from the start to the end, both included (no end: open)."""
+    return started_on <= day and (ended_on is None or day <= ended_on)
+
+
+# --- a promoter's monthly target --------------------------------------------------------------------------------
+
+
+def check_promoter_target(values) -> None:
+    """A month's sell-out target: the month's first day, an amount not negative (the store targets' rules)."""
+    check_month_start(values.get("month"))
+    check_month_amount(values.get("amount"), month=values.get("month"))
+
+
+# --- a shift ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Booked:
+    """Another shift of the same promoter on the same day, as the overlap rule needs it."""
+
+    starts_at: time
+    ends_at: time
+    store: str  # how the refusal names its store ("another store" when the user may not see it)
+
+
+def check_times(starts_at: time | None, ends_at: time | None) -> None:
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise DomainError(
+            "shift.ends_before_start",
+            _("The shift must end after it starts (%(start)s – %(end)s)."),
+            field="ends_at",
+            start=f"{starts_at:%H:%M}",
+            end=f"{ends_at:%H:%M}",
+        )
+
+
+def check_on_roster(started_on: date, ended_on: date | None, day: date) -> None:
+    if not on_roster(started_on, ended_on, day):
+        raise DomainError(
+            "shift.off_roster",
+            _("The promoter is not on the roster on %(day)s (from %(start)s to %(end)s)."),
+            field="day",
+            day=day.isoformat(),
+            start=started_on.isoformat(),
+            end=ended_on.isoformat() if ended_on else "…",
+        )
+
+
+def overlaps(a_start: time, a_end: time, b_start: time, b_end: time) -> bool:
+    """Two spans of one day overlap when each starts before the other ends: 09:00–13:00 and 13:00–18:00 touch,
+    they do not overlap."""
+    return a_start < b_end and b_start < a_end
+
+
+def check_no_overlap(starts_at: time, ends_at: time, others: Iterable[Booked]) -> None:
+    """One person is in one place at a time: no other shift of the promoter that day overlaps, at any store."""
+    for other in sorted(others, key=lambda booked: booked.starts_at):
+        if overlaps(starts_at, ends_at, other.starts_at, other.ends_at):
+            raise DomainError(
+                "shift.overlap",
+                _("This overlaps the promoter's shift at %(store)s from %(start)s to %(end)s that day."),
+                field="starts_at",
+                store=other.store,
+                start=f"{other.starts_at:%H:%M}",
+                end=f"{other.ends_at:%H:%M}",
+            )
+
+
+def check_store_rostered(store_id: int, rostered: Iterable[int], store_name: str = "") -> None:
+    if store_id not in set(rostered):
+        raise DomainError(
+            "shift.store_not_rostered",
+            _("%(store)s is not one of the promoter's stores: add it to the promoter first."),
+            field="store",
+            store=store_name,
+        )
+
+
+def check_unlocked(*, checked_in: bool, confirmed: bool) -> None:
+    """A shift the promoter has checked in to, or the supervisor has confirmed, is history: never moved or
+    deleted (attendance corrects it instead)."""
+    if confirmed:
+        raise DomainError(
+            "shift.locked", _("This shift was confirmed: it can no longer be changed or deleted."), field="day"
+        )
+    if checked_in:
+        raise DomainError(
+            "shift.locked",
+            _("The promoter has checked in to this shift: it can no longer be changed or deleted."),
+            field="day",
+        )
+
+
+def check_plan_running(*, runs: bool, title: str, day: date) -> None:
+    if not runs:
+        raise DomainError(
+            "shift.plan_not_running",
+            _("The promotion “%(plan)s” does not run at this store on %(day)s."),
+            field="plan",
+            plan=title,
+            day=day.isoformat(),
+        )

@@ -1,0 +1,74 @@
+"""A supervisor schedules a promoter's week on a phone: two days ticked at once, then an overlapping shift at
+another store refused next to its field with what was typed kept; nothing wider than the screen."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from promoters.models import Shift
+from tests.factories import StoreFactory, make_user
+from tests.promoters.factories import make_promoter
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_supervisor_schedules_a_week_on_a_phone(phone):
+    supervisor = make_user(
+        Role.SUPERVISOR, username="supervisor1", first_name="强", last_name="王", password="demo-pass-1"
+    )
+    rep = make_user(Role.REP, username="rep1", supervisor=supervisor)
+    first = StoreFactory(rep=rep, code="WMT-001", name="沃尔玛五角场店")
+    second = StoreFactory(rep=rep, code="WMT-002", name="沃尔玛控江路店", account=first.account)
+    promoter = make_promoter(stores=[first, second], supervisor=supervisor, code="PR001", name="钱小红")
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    Shift.objects.create(promoter=promoter, store=second, day=monday + timedelta(days=1), starts_at=time(12),
+                         ends_at=time(18))  # fmt: skip
+
+    log_in(phone, "supervisor1", "demo-pass-1")
+    phone.goto(f"/promoters/shifts/?week={monday.isoformat()}")
+    form = phone.get_by_test_id("week-form")
+    form.get_by_label("促销员").select_option(label="钱小红 (PR001)")
+    form.get_by_label("门店").select_option(label="WMT-001 沃尔玛五角场店")
+    form.get_by_label(f"周一 {monday:%m-%d}").check()
+    form.get_by_label(f"周三 {monday + timedelta(days=2):%m-%d}").check()
+    form.get_by_label("起").fill("09:00")
+    form.get_by_label("止").fill("13:00")
+    form.get_by_role("button", name="排班").click()
+    phone.get_by_text("已排 2 个班次。").wait_for()
+    grid = phone.get_by_test_id("week-grid")
+    assert grid.inner_text().count("09:00–13:00") == 2
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    form = phone.get_by_test_id("week-form")
+    form.get_by_label("促销员").select_option(label="钱小红 (PR001)")
+    form.get_by_label("门店").select_option(label="WMT-001 沃尔玛五角场店")
+    form.get_by_label(f"周二 {monday + timedelta(days=1):%m-%d}").check()
+    form.get_by_label("起").fill("10:00")
+    form.get_by_label("止").fill("14:00")
+    form.get_by_role("button", name="排班").click()
+    error = phone.get_by_test_id("week-form").locator(".invalid-feedback")
+    error.first.wait_for()
+    assert "与该促销员当天在 沃尔玛控江路店 (WMT-002) 从 12:00 到 18:00 的班次时间重叠。" in error.first.inner_text()
+    assert phone.get_by_test_id("week-form").get_by_label(f"周二 {monday + timedelta(days=1):%m-%d}").is_checked()
+    assert Shift.objects.filter(promoter=promoter).count() == 3
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path="tests/e2e/artifacts/supervisor-promoter-week.png", full_page=True)
+
+
+def test_the_roster_on_a_phone(phone):
+    supervisor = make_user(Role.SUPERVISOR, username="supervisor1", password="demo-pass-1")
+    rep = make_user(Role.REP, username="rep1", supervisor=supervisor)
+    store = StoreFactory(rep=rep, code="WMT-001", name="沃尔玛五角场店")
+    make_promoter(stores=[store], supervisor=supervisor, code="PR001", name="钱小红", started_on=date(2026, 1, 1))
+
+    log_in(phone, "supervisor1", "demo-pass-1")
+    phone.goto("/promoters/roster/")
+    row = phone.get_by_test_id("promoter-row")
+    assert "钱小红" in row.inner_text() and "沃尔玛五角场店" in row.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path="tests/e2e/artifacts/supervisor-promoter-roster.png", full_page=True)

@@ -1,0 +1,252 @@
+"""The roster's pages: what they show (not only 200), what their forms do and refuse, who reaches them."""
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.roles import Role
+from promoters.models import Promoter, PromoterTarget, Shift
+from tests.factories import make_user
+
+from .factories import PromoterFactory, PromoterTargetFactory, ShiftFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(client, scene):
+    client.force_login(scene.supervisor)
+    return client
+
+
+def _monday() -> date:
+    today = timezone.localdate()
+    return today - timedelta(days=today.weekday())
+
+
+# --- the roster list --------------------------------------------------------------------------------------------
+
+
+def test_the_roster_lists_the_supervisors_promoters_only(page, scene):
+    response = page.get(reverse("promoters:roster"))
+    body = response.content.decode()
+    assert "王小红" in body and "PA1" in body and "甲店" in body
+    assert "李小兰" not in body and "丙店" not in body
+
+
+def test_a_store_of_another_supervisor_is_not_named(page, scene):
+    scene.promoter.stores.add(scene.foreign_store)
+    body = page.get(reverse("promoters:roster")).content.decode()
+    assert "甲店" in body and "丙店" not in body
+
+
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ({"q": "王小"}, True),
+        ({"q": "1390000"}, True),
+        ({"q": "nobody"}, False),
+        ({"kind": "merchandiser"}, False),
+        ({"employer": "maker"}, True),
+        ({"store": "S-A2"}, True),
+        ({"active_on": "2025-12-31"}, False),
+        ({"active_on": "2026-01-01"}, True),
+    ],
+)
+def test_the_roster_filters(page, scene, query, shown):
+    body = page.get(reverse("promoters:roster"), query).content.decode()
+    assert ("王小红" in body) is shown
+
+
+def test_the_roster_exports_what_it_lists(page, scene):
+    response = page.get(reverse("promoters:roster"), {"export": "xlsx"})
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content) if response.streaming else response.content))
+    rows = list(sheet.active.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][0] == "PA1" and rows[1][7] == "S-A1,S-A2"
+
+
+def test_the_roster_runs_a_fixed_number_of_queries(page, scene, django_assert_max_num_queries):
+    page.get(reverse("promoters:roster"))  # warm caches (session, content types)
+    with django_assert_max_num_queries(14) as few:
+        page.get(reverse("promoters:roster"))
+    for _n in range(8):
+        PromoterFactory(supervisor=scene.supervisor, stores=[scene.store, scene.second_store])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page.get(reverse("promoters:roster"))
+
+
+def test_a_promoter_is_sent_away_from_the_roster(client, scene):
+    client.force_login(scene.promoter.user)
+    assert client.get(reverse("promoters:roster")).status_code == 403
+    assert client.get(reverse("promoters:week")).status_code == 403
+
+
+def test_finance_reads_every_promoter_but_adds_none(client, scene):
+    client.force_login(make_user(Role.FINANCE, username="fin_x"))
+    body = client.get(reverse("promoters:roster")).content.decode()
+    assert "王小红" in body and "李小兰" in body
+    assert client.get(reverse("promoters:promoter-new")).status_code == 403
+
+
+# --- a promoter -------------------------------------------------------------------------------------------------
+
+
+def test_the_promoters_page_shows_stores_the_coming_shifts_and_targets(page, scene):
+    today = timezone.localdate()
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=today + timedelta(days=3))
+    ShiftFactory(promoter=scene.promoter, store=scene.store, day=today + timedelta(days=20))  # beyond two weeks
+    PromoterTargetFactory(promoter=scene.promoter, month=date(2026, 11, 1), amount=Decimal("30000"))
+    body = page.get(reverse("promoters:promoter-detail", args=[scene.promoter.pk])).content.decode()
+    assert "乙店" in body and (today + timedelta(days=3)).isoformat() in body
+    assert (today + timedelta(days=20)).isoformat() not in body
+    assert "2026-11" in body and "30,000.00" in body
+
+
+def test_another_supervisors_promoter_is_not_found(page, scene):
+    assert page.get(reverse("promoters:promoter-detail", args=[scene.foreign_promoter.pk])).status_code == 404
+    assert page.get(reverse("promoters:promoter-edit", args=[scene.foreign_promoter.pk])).status_code == 404
+
+
+def _form(scene, **changes):
+    data = {
+        "code": "PN9", "name": "赵小燕", "phone": "13911112222", "kind": "promoter", "employer": "maker", "agency": "",
+        "supervisor": scene.supervisor.pk, "user": "", "stores": [scene.store.pk], "daily_fee": "200",
+        "monthly_pay": "", "started_on": "2026-11-01", "ended_on": "",
+    }  # fmt: skip
+    return {**data, **changes}
+
+
+def test_a_promoter_is_added_on_the_form(page, scene):
+    response = page.post(reverse("promoters:promoter-new"), _form(scene))
+    promoter = Promoter.objects.get(code="PN9")
+    assert response.status_code == 302 and list(promoter.stores.all()) == [scene.store]
+
+
+def test_a_refusal_shows_next_to_its_field_and_keeps_what_was_typed(page, scene):
+    response = page.post(reverse("promoters:promoter-new"), _form(scene, employer="agency"))
+    form = response.context["form"]
+    assert list(form.errors) == ["agency"]
+    assert 'value="赵小燕"' in response.content.decode()
+    assert not Promoter.objects.filter(code="PN9").exists()
+
+
+def test_both_pays_are_refused_next_to_the_daily_fee(page, scene):
+    response = page.post(reverse("promoters:promoter-new"), _form(scene, monthly_pay="4000"))
+    assert list(response.context["form"].errors) == ["daily_fee"]
+
+
+# --- month targets ----------------------------------------------------------------------------------------------
+
+
+def test_month_targets_are_set_for_every_promoter_at_once(page, scene):
+    second = PromoterFactory(supervisor=scene.supervisor, stores=[scene.store], name="周小梅")
+    url = reverse("promoters:targets")
+    body = page.get(url, {"month": "2026-11"}).content.decode()
+    assert "王小红" in body and "周小梅" in body and "李小兰" not in body
+    page.post(url, {"month": "2026-11", f"amount_{scene.promoter.pk}": "30000", f"amount_{second.pk}": ""})
+    assert dict(PromoterTarget.objects.values_list("promoter__code", "amount")) == {"PA1": Decimal("30000")}
+
+
+def test_a_bad_amount_is_shown_next_to_its_row(page, scene):
+    response = page.post(reverse("promoters:targets"), {"month": "2026-11", f"amount_{scene.promoter.pk}": "-5"})
+    assert response.status_code == 200 and not PromoterTarget.objects.exists()
+
+
+# --- the week ---------------------------------------------------------------------------------------------------
+
+
+def test_the_week_shows_each_shift_in_its_promoters_row_and_day(page, scene):
+    monday = _monday()
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday + timedelta(days=2),
+                 starts_at=time(10), ends_at=time(14))  # fmt: skip
+    ShiftFactory(promoter=scene.foreign_promoter, store=scene.foreign_store, day=monday)
+    response = page.get(reverse("promoters:week"), {"week": monday.isoformat()})
+    rows = response.context["rows"]
+    assert [row["promoter"].code for row in rows] == ["PA1"]
+    assert [len(cell) for cell in rows[0]["cells"]] == [0, 0, 1, 0, 0, 0, 0]
+    body = response.content.decode()
+    assert "10:00–14:00" in body and "乙店" in body and "李小兰" not in body
+
+
+def test_the_week_filters_by_store(page, scene):
+    monday = _monday()
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday)
+    response = page.get(reverse("promoters:week"), {"week": monday.isoformat(), "store": "S-A1"})
+    assert response.context["rows"] == []
+    assert page.get(reverse("promoters:week"), {"store": "S-B1"}).status_code == 404
+
+
+def test_the_form_schedules_the_ticked_days(page, scene):
+    monday = _monday()
+    days = [monday.isoformat(), (monday + timedelta(days=2)).isoformat()]
+    response = page.post(
+        reverse("promoters:week"),
+        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.pk, "days": days,
+         "starts_at": "09:00", "ends_at": "13:00", "plan": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert sorted(Shift.objects.values_list("day", flat=True)) == [monday, monday + timedelta(days=2)]
+
+
+def test_an_overlap_is_refused_next_to_the_field_keeping_the_days_ticked(page, scene):
+    monday = _monday()
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday + timedelta(days=1),
+                 starts_at=time(12), ends_at=time(18))  # fmt: skip
+    days = [monday.isoformat(), (monday + timedelta(days=1)).isoformat()]
+    response = page.post(
+        reverse("promoters:week"),
+        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.pk, "days": days,
+         "starts_at": "09:00", "ends_at": "13:00", "plan": ""},
+    )  # fmt: skip
+    form = response.context["form"]
+    assert "starts_at" in form.errors and "乙店" in str(form.errors["starts_at"])
+    assert Shift.objects.count() == 1
+    body = response.content.decode()
+    assert f'value="{days[0]}"' in body and "checked" in body
+
+
+def test_copy_last_week(page, scene):
+    monday = _monday()
+    ShiftFactory(promoter=scene.promoter, store=scene.store, day=monday - timedelta(days=7))
+    page.post(reverse("promoters:week-copy"), {"week": monday.isoformat(), "store": ""})
+    assert Shift.objects.filter(day=monday).count() == 1
+
+
+def test_a_shift_is_moved_and_deleted(page, scene):
+    shift = ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday())
+    url = reverse("promoters:shift-edit", args=[shift.pk])
+    assert "甲店" in page.get(url).content.decode()
+    page.post(url, {"promoter": scene.promoter.pk, "store": scene.second_store.pk, "day": shift.day.isoformat(),
+                    "starts_at": "10:00", "ends_at": "12:00", "plan": ""})  # fmt: skip
+    shift.refresh_from_db()
+    assert (shift.store, shift.starts_at) == (scene.second_store, time(10))
+    page.post(reverse("promoters:shift-delete", args=[shift.pk]))
+    assert not Shift.objects.exists()
+
+
+def test_a_checked_in_shift_is_not_deleted(page, scene):
+    shift = ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday(), checked_in_at=timezone.now())
+    page.post(reverse("promoters:shift-delete", args=[shift.pk]))
+    assert Shift.objects.filter(pk=shift.pk).exists()
+
+
+def test_a_manager_reads_the_week_but_schedules_nothing(client, scene):
+    manager = make_user(Role.MANAGER, username="mgr_x")
+    scene.store.account.owner = manager
+    scene.store.account.save()
+    ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday())
+    client.force_login(manager)
+    response = client.get(reverse("promoters:week"))
+    assert response.context["form"] is None and len(response.context["rows"]) == 1
+    assert client.post(reverse("promoters:week"), {}).status_code == 403
+
+
+def test_a_post_without_an_amount_field_leaves_that_target_alone(page, scene):
+    PromoterTargetFactory(promoter=scene.promoter, month=date(2026, 11, 1), amount=Decimal("100"))
+    page.post(reverse("promoters:targets"), {"month": "2026-11"})
+    assert PromoterTarget.objects.get().amount == Decimal("100")

@@ -1,0 +1,301 @@
+"""The roster's services: promoter_save, promoter_target_save, shift_save / shift_delete / shifts_plan_week and
+copying a week — each refusal coded, each batch all or nothing."""
+
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.roles import Role
+from ka_portal.errors import DomainError
+from promoters import roster_services as services
+from promoters.models import Promoter, PromoterTarget, Shift
+from promotions.models import PromotionPlan
+from tests.factories import make_user
+from tests.promotions.factories import PromotionPlanFactory
+
+from .factories import ShiftFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = date(2026, 11, 23)
+
+
+def t(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def _schedule(scene, day=MONDAY, start="09:00", end="13:00", store=None, promoter=None, by=None, plan=None):
+    return services.shift_save(
+        by=by or scene.supervisor,
+        promoter=promoter or scene.promoter,
+        store=store or scene.store,
+        day=day,
+        starts_at=t(start),
+        ends_at=t(end),
+        plan=plan,
+    )
+
+
+# --- shifts -----------------------------------------------------------------------------------------------------
+
+
+def test_an_overlap_at_another_store_is_refused(scene):
+    _schedule(scene, start="09:00", end="13:00", store=scene.store)
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, start="12:00", end="18:00", store=scene.second_store)
+    assert refused.value.code == "shift.overlap"
+    assert "甲店" in refused.value.detail and "09:00" in refused.value.detail and "13:00" in refused.value.detail
+    assert Shift.objects.count() == 1
+
+
+def test_touching_shifts_09_13_and_13_18_are_allowed(scene):
+    _schedule(scene, start="09:00", end="13:00", store=scene.store)
+    _schedule(scene, start="13:00", end="18:00", store=scene.second_store)
+    assert Shift.objects.filter(promoter=scene.promoter, day=MONDAY).count() == 2
+
+
+def test_a_promoter_off_the_roster_that_day_is_refused(scene):
+    Promoter.objects.filter(pk=scene.promoter.pk).update(ended_on=date(2026, 11, 22))
+    scene.promoter.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene)
+    assert (refused.value.code, refused.value.field) == ("shift.off_roster", "day")
+
+
+def test_a_store_not_the_promoters_is_refused(scene):
+    scene.promoter.stores.remove(scene.second_store)
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, store=scene.second_store)
+    assert (refused.value.code, refused.value.field) == ("shift.store_not_rostered", "store")
+
+
+def test_a_shift_ending_before_it_starts_is_refused(scene):
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, start="18:00", end="09:00")
+    assert refused.value.code == "shift.ends_before_start"
+
+
+def test_another_supervisors_promoter_is_not_found(scene):
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, promoter=scene.foreign_promoter, store=scene.foreign_store)
+    assert refused.value.code == "not_found"
+
+
+def test_an_overlap_with_a_store_the_user_cannot_see_names_no_store(scene):
+    scene.foreign_promoter.stores.add(scene.store)  # works at supervisor A's store too
+    _schedule(scene, promoter=scene.foreign_promoter, store=scene.foreign_store, by=scene.other_supervisor)
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, promoter=scene.foreign_promoter, store=scene.store, start="10:00", end="12:00")
+    assert refused.value.code == "shift.overlap"
+    assert "丙店" not in refused.value.detail and "S-B1" not in refused.value.detail
+
+
+def test_a_checked_in_shift_is_neither_moved_nor_deleted(scene):
+    shift = _schedule(scene)
+    Shift.objects.filter(pk=shift.pk).update(checked_in_at=timezone.now())
+    with pytest.raises(DomainError) as refused:
+        services.shift_save(
+            shift=shift, by=scene.supervisor, promoter=scene.promoter, store=scene.store, day=MONDAY,
+            starts_at=t("10:00"), ends_at=t("14:00"),
+        )  # fmt: skip
+    assert refused.value.code == "shift.locked"
+    with pytest.raises(DomainError):
+        services.shift_delete(shift=shift, by=scene.supervisor)
+    assert Shift.objects.filter(pk=shift.pk, starts_at=t("09:00")).exists()
+
+
+def test_a_confirmed_shift_is_locked(scene):
+    shift = _schedule(scene)
+    Shift.objects.filter(pk=shift.pk).update(
+        confirmed_attendance=Shift.Attendance.ATTENDED, confirmed_at=timezone.now(), checked_in_at=timezone.now()
+    )
+    with pytest.raises(DomainError) as refused:
+        services.shift_delete(shift=shift, by=scene.supervisor)
+    assert refused.value.code == "shift.locked"
+
+
+def test_a_shift_moves_without_overlapping_itself(scene):
+    shift = _schedule(scene, start="09:00", end="13:00")
+    moved = services.shift_save(
+        shift=shift, by=scene.supervisor, promoter=scene.promoter, store=scene.store, day=MONDAY,
+        starts_at=t("10:00"), ends_at=t("14:00"),
+    )  # fmt: skip
+    assert (moved.pk, moved.starts_at) == (shift.pk, t("10:00"))
+
+
+def test_the_week_is_scheduled_all_or_nothing(scene):
+    _schedule(scene, day=date(2026, 11, 25), start="15:00", end="20:00", store=scene.second_store)
+    days = [date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)]
+    with pytest.raises(DomainError) as refused:
+        services.shifts_plan_week(
+            by=scene.supervisor, promoter=scene.promoter, store=scene.store, days=days, starts_at=t("09:00"),
+            ends_at=t("18:00"),
+        )  # fmt: skip
+    assert refused.value.code == "shift.overlap"
+    assert Shift.objects.count() == 1  # the two good days were not written either
+    shifts = services.shifts_plan_week(
+        by=scene.supervisor, promoter=scene.promoter, store=scene.store, days=days, starts_at=t("09:00"),
+        ends_at=t("15:00"),
+    )  # fmt: skip
+    assert [s.day for s in shifts] == days
+
+
+def test_no_days_ticked_is_refused(scene):
+    with pytest.raises(DomainError) as refused:
+        services.shifts_plan_week(
+            by=scene.supervisor, promoter=scene.promoter, store=scene.store, days=[], starts_at=t("09:00"),
+            ends_at=t("18:00"),
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.field) == ("shift.no_days", "days")
+
+
+def _plan(scene, **fields):
+    defaults = {
+        "account": scene.store.account,
+        "owner": scene.supervisor,
+        "start_on": date(2026, 11, 20),
+        "end_on": date(2026, 11, 30),
+        "status": PromotionPlan.Status.APPROVED,
+    }
+    return PromotionPlanFactory(**{**defaults, **fields})
+
+
+def test_a_plan_must_run_at_the_store_that_day(scene):
+    plan = _plan(scene)
+    assert _schedule(scene, plan=plan).plan == plan
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, day=date(2026, 12, 1), plan=plan)
+    assert (refused.value.code, refused.value.field) == ("shift.plan_not_running", "plan")
+    draft = _plan(scene, status=PromotionPlan.Status.DRAFT)
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, day=date(2026, 11, 24), plan=draft)
+    assert refused.value.code == "shift.plan_not_running"
+    only_second = _plan(scene, all_stores=False)
+    only_second.stores.set([scene.second_store])
+    with pytest.raises(DomainError) as refused:
+        _schedule(scene, day=date(2026, 11, 26), plan=only_second)
+    assert refused.value.code == "shift.plan_not_running"
+
+
+def test_copying_last_week_copies_each_shift_once(scene):
+    last_week = date(2026, 11, 16)
+    ShiftFactory(promoter=scene.promoter, store=scene.store, day=last_week, starts_at=t("09:00"), ends_at=t("13:00"))
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=date(2026, 11, 18))
+    copied = services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
+    assert sorted(s.day for s in copied) == [date(2026, 11, 23), date(2026, 11, 25)]
+    again = services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
+    assert again == []
+
+
+def test_copying_a_week_into_a_conflict_copies_nothing(scene):
+    last_week = date(2026, 11, 16)
+    ShiftFactory(promoter=scene.promoter, store=scene.store, day=last_week)
+    ShiftFactory(promoter=scene.promoter, store=scene.store, day=date(2026, 11, 17))
+    _schedule(scene, day=date(2026, 11, 24), start="08:00", end="10:00", store=scene.second_store)
+    with pytest.raises(DomainError):
+        services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
+    assert not Shift.objects.filter(day=MONDAY).exists()
+
+
+# --- promoters --------------------------------------------------------------------------------------------------
+
+
+def _fields(scene, **changes):
+    fields = {
+        "code": "PN1", "name": "赵小燕", "phone": "", "kind": Promoter.Kind.PROMOTER,
+        "employer": Promoter.Employer.MAKER, "agency": "", "user": None, "supervisor": scene.supervisor,
+        "daily_fee": Decimal("200"), "monthly_pay": None, "started_on": date(2026, 11, 1), "ended_on": None,
+    }  # fmt: skip
+    return {**fields, **changes}
+
+
+def test_a_promoter_is_created_with_their_stores(scene):
+    promoter = services.promoter_save(by=scene.supervisor, stores=[scene.store], **_fields(scene))
+    assert list(promoter.stores.all()) == [scene.store]
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "field"),
+    [
+        ({"daily_fee": None}, "promoter.pay_one", "daily_fee"),
+        ({"monthly_pay": Decimal("4000")}, "promoter.pay_one", "daily_fee"),
+        ({"employer": Promoter.Employer.AGENCY}, "promoter.agency_missing", "agency"),
+        ({"ended_on": date(2026, 10, 31)}, "promoter.ends_before_start", "ended_on"),
+        ({"code": "PA1"}, "promoter.code_taken", "code"),
+    ],
+)
+def test_a_promoter_breaking_a_rule_is_refused(scene, changes, code, field):
+    with pytest.raises(DomainError) as refused:
+        services.promoter_save(by=scene.supervisor, stores=[scene.store], **_fields(scene, **changes))
+    assert (refused.value.code, refused.value.field) == (code, field)
+    assert not Promoter.objects.filter(name="赵小燕").exists()
+
+
+def test_a_store_outside_the_users_scope_is_not_found(scene):
+    with pytest.raises(DomainError) as refused:
+        services.promoter_save(by=scene.supervisor, stores=[scene.foreign_store], **_fields(scene))
+    assert (refused.value.code, refused.value.field) == ("not_found", "stores")
+
+
+def test_the_login_is_a_promoters_and_not_anothers(scene):
+    rep = make_user(Role.REP, username="rep_z")
+    with pytest.raises(DomainError) as refused:
+        services.promoter_save(by=scene.supervisor, **_fields(scene, user=rep))
+    assert refused.value.code == "promoter.login_role"
+    with pytest.raises(DomainError) as refused:
+        services.promoter_save(by=scene.supervisor, **_fields(scene, user=scene.promoter.user))
+    assert refused.value.code == "promoter.login_taken"
+
+
+def test_the_supervisor_is_a_supervisor(scene):
+    with pytest.raises(DomainError) as refused:
+        services.promoter_save(by=scene.admin, **_fields(scene, supervisor=scene.admin))
+    assert (refused.value.code, refused.value.field) == ("promoter.supervisor_role", "supervisor")
+
+
+def test_changing_the_stores_keeps_those_of_another_supervisor(scene):
+    scene.promoter.stores.add(scene.foreign_store)
+    services.promoter_save(promoter=scene.promoter, by=scene.supervisor, stores=[scene.store])
+    assert set(scene.promoter.stores.all()) == {scene.store, scene.foreign_store}
+
+
+def test_an_end_before_an_existing_shift_is_refused(scene):
+    _schedule(scene, day=date(2026, 11, 25))
+    with pytest.raises(DomainError) as refused:
+        services.promoter_save(promoter=scene.promoter, by=scene.supervisor, ended_on=date(2026, 11, 24))
+    assert refused.value.code == "promoter.shifts_off_roster"
+
+
+# --- targets ----------------------------------------------------------------------------------------------------
+
+
+def test_a_target_is_saved_for_a_months_first_day(scene):
+    target = services.promoter_target_save(
+        by=scene.supervisor, promoter=scene.promoter, month=date(2026, 11, 1), amount=Decimal("30000")
+    )
+    assert target.pk
+    with pytest.raises(DomainError) as refused:
+        services.promoter_target_save(
+            by=scene.supervisor, promoter=scene.promoter, month=date(2026, 11, 1), amount=Decimal("1")
+        )
+    assert refused.value.code == "target.duplicate"
+    with pytest.raises(DomainError) as refused:
+        services.promoter_target_save(
+            by=scene.supervisor, promoter=scene.foreign_promoter, month=date(2026, 11, 1), amount=Decimal("1")
+        )
+    assert refused.value.code == "not_found"
+
+
+def test_month_targets_are_set_all_or_nothing(scene):
+    month = date(2026, 11, 1)
+    with pytest.raises(DomainError):
+        services.promoter_month_targets_set(
+            by=scene.admin, month=month, amounts={scene.promoter: Decimal("100"), scene.foreign_promoter: Decimal("-1")}
+        )
+    assert not PromoterTarget.objects.exists()
+    written = services.promoter_month_targets_set(
+        by=scene.admin, month=month, amounts={scene.promoter: Decimal("100"), scene.foreign_promoter: None}
+    )
+    assert written == 1 and PromoterTarget.objects.get().amount == Decimal("100")
