@@ -32,12 +32,13 @@ def test_a_rep_keeps_a_plain_row_of_links():
 def test_an_admin_sees_menus_and_a_menu_of_one_entry_is_a_link():
     bar = dict(_bar(Role.ADMIN))
     assert list(bar)[:2] == ["Home", "Field"]
-    # the promoters' entries (issue 16) show once their pages exist: the roster's and the week's so far
+    # the promoters' entries (issue 16): the roster, the week's shifts and attendance
     assert bar["Field"] == ["Routes", "Visits", "Tasks", "Suggested orders", "Field evidence", "Promoters",
-                            "Promoter shifts"]  # fmt: skip
+                            "Promoter shifts", "Promoter attendance"]  # fmt: skip
     assert bar["Accounts"] == ["Key accounts", "Stores", "Products", "Promotions"]
     assert bar["Analysis"] == [
         "Performance", "Gross to net", "Channel mix", "Promotion expense", "Store P&L", "Targets",
+        "Promoter appraisal",
     ]  # fmt: skip
     assert bar["Finance"] == ["Contracts", "Receivables", "Trade spend"]
     assert bar["Admin"] == ["Imports", "Admin", "API docs"]
@@ -48,14 +49,14 @@ def test_a_supervisor_sees_no_finance_menu_and_single_entries_as_links():
     bar = dict(_bar(Role.SUPERVISOR))
     assert "Finance" not in bar  # no entry for a supervisor: no menu
     assert bar["API docs"] == []  # the admin menu's only entry for a supervisor, as a plain link
-    # the promoters' entries (issue 16) show once their pages exist: the roster's and the week's so far
+    # the promoters' entries (issue 16): the roster, the week's shifts and attendance
     assert bar["Field"] == ["Routes", "Visits", "Tasks", "Suggested orders", "Field evidence", "Promoters",
-                            "Promoter shifts"]  # fmt: skip
+                            "Promoter shifts", "Promoter attendance"]  # fmt: skip
 
 
 def test_finance_sees_field_evidence_and_the_promoters():
     bar = dict(_bar(Role.FINANCE))
-    assert bar["Field"] == ["Field evidence", "Promoters"]
+    assert bar["Field"] == ["Field evidence", "Promoters", "Promoter attendance"]
     assert bar["Finance"] == ["Contracts", "Receivables", "Trade spend"]
 
 
