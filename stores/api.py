@@ -33,6 +33,14 @@ class StoreSerializer(serializers.ModelSerializer):
     )
     visits_per_week = serializers.IntegerField(read_only=True)
 
+    @property
+    def _readable_fields(self):
+        # A page writes the same fields for each of its stores: listed once, not filtered again per store.
+        readable = self.__dict__.get("_readable_list")
+        if readable is None:
+            readable = self._readable_list = [field for field in self.fields.values() if not field.write_only]
+        return readable
+
     class Meta:
         model = Store
         fields = ["id", "account", "code", "name", "address", "city", "region", "latitude", "longitude", "grade",

@@ -334,7 +334,10 @@ class VisitSerializer(serializers.ModelSerializer):
             return super().to_representation(visit)
         # In a page (VisitListSerializer): the nested rows are already written; the other fields as DRF does.
         answer = {}
-        for field in self._readable_fields:
+        readable = self.__dict__.get("_readable_list")
+        if readable is None:  # the same fields for every visit of the page: listed once
+            readable = self._readable_list = list(self._readable_fields)
+        for field in readable:
             if field.field_name in children:
                 answer[field.field_name] = children[field.field_name]
                 continue
