@@ -1,5 +1,7 @@
 """API for routes, visits, tasks and suggested orders under /api/v1/: scoped by scope.py, writes via services."""
 
+from collections import defaultdict
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Prefetch
@@ -10,8 +12,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.fields import SkipField
 from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 
 from evidence.api.visit_checks import AgreementAtVisitSerializer, PlanAtVisitSerializer
@@ -222,12 +226,49 @@ class RatingReasonSerializer(serializers.Serializer):
 
 
 class VisitListSerializer(serializers.ListSerializer):
+    """A page of visits. Their checklist, stock counts and not-counted marks are read as plain rows (one query
+    each for the whole page), their photos in one query, and written as the nested serializers would: a page of
+    50 visits holds some two thousand such rows, and making a model instance of each (with its product) cost
+    most of the request."""
+
     def to_representation(self, data):
-        # The codes of every product missing at a check-out on this page, in one query.
         visits = list(data.all() if hasattr(data, "all") else data)
+        # The codes of every product missing at a check-out on this page, in one query.
         missing = {pk for visit in visits for pk in (visit.checkout_missing or {}).get("products", [])}
         self.context["product_codes"] = services.product_codes(missing)
+        children = _page_children([visit.pk for visit in visits])
+        photos = defaultdict(list)
+        for photo in VisitPhoto.objects.filter(visit_id__in=list(children)).order_by("pk"):
+            photos[photo.visit_id].append(photo)
+        as_photos = VisitPhotoSerializer(many=True, context=self.context)
+        for pk, nested in children.items():
+            nested["photos"] = as_photos.to_representation(photos[pk])
+        for visit in visits:
+            visit._page_children = children[visit.pk]
         return super().to_representation(visits)
+
+
+def _page_children(visit_ids: list[int]) -> dict[int, dict[str, list]]:
+    """visit id → its "checklist", "stock_counts" and "not_counted" as the API writes them (rows in the
+    database's order, as a prefetch reads them; not-counted codes sorted)."""
+    children = {pk: {"checklist": [], "stock_counts": [], "not_counted": []} for pk in visit_ids}
+    for visit_id, item, result in (
+        ChecklistResult.objects.filter(visit_id__in=visit_ids).order_by("pk").values_list("visit_id", "item", "result")
+    ):
+        children[visit_id]["checklist"].append({"item": item, "result": result})
+    counts = StockCount.objects.filter(visit_id__in=visit_ids).order_by("pk")
+    for visit_id, code, packs, per_case in counts.values_list(
+        "visit_id", "product__code", "packs", "product__packs_per_case"
+    ):
+        children[visit_id]["stock_counts"].append(
+            {"product": code, "packs": packs, "quantity": format_packs(packs, per_case)}
+        )
+    marks = StockNotCounted.objects.filter(visit_id__in=visit_ids).values_list("visit_id", "product__code")
+    for visit_id, code in marks:
+        children[visit_id]["not_counted"].append(code)
+    for nested in children.values():
+        nested["not_counted"].sort()
+    return children
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -286,6 +327,27 @@ class VisitSerializer(serializers.ModelSerializer):
             "photos",
         ]
         read_only_fields = fields
+
+    def to_representation(self, visit):
+        children = visit.__dict__.get("_page_children")
+        if children is None:
+            return super().to_representation(visit)
+        # In a page (VisitListSerializer): the nested rows are already written; the other fields as DRF does.
+        answer = {}
+        readable = self.__dict__.get("_readable_list")
+        if readable is None:  # the same fields for every visit of the page: listed once
+            readable = self._readable_list = list(self._readable_fields)
+        for field in readable:
+            if field.field_name in children:
+                answer[field.field_name] = children[field.field_name]
+                continue
+            try:
+                attribute = field.get_attribute(visit)
+            except SkipField:
+                continue
+            check = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
+            answer[field.field_name] = None if check is None else field.to_representation(attribute)
+        return answer
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_checkout_missing(self, visit) -> dict:
@@ -432,14 +494,21 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return (
             visits_for(self.request.user)
             .select_related("rep", "store")
-            .prefetch_related(
-                "checklist",
-                Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
-                Prefetch("not_counted", queryset=StockNotCounted.objects.select_related("product")),
-                "photos",
-            )
+            .prefetch_related(*self._children())
             .order_by("-checked_in_at")
         )
+
+    def _children(self):
+        """What a visit's answer reads beside it: a page reads its checklist, counts and not-counted marks as
+        plain rows and its photos itself (VisitListSerializer), one visit through the prefetch."""
+        if self.action == "list":
+            return []
+        return [
+            "checklist",
+            Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
+            Prefetch("not_counted", queryset=StockNotCounted.objects.select_related("product")),
+            "photos",
+        ]
 
     def perform_content_negotiation(self, request, force=False):
         # A photo answers with its own type whatever the client accepts; its errors stay JSON.
