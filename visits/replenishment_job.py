@@ -63,14 +63,16 @@ def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     return sql, params
 
 
-def _only_sql(only_run: int | None, store: str, product: str) -> tuple[str, list]:
-    """Restrict the counts to the pairs an incremental chunk claimed (visits/replenishment_incremental.py)."""
+def _counts_from_sql(only_run: int | None, *, table: str, alias: str, parent: str, parent_alias: str, link: str):
+    """The FROM of a count source (`table alias JOIN parent parent_alias ON parent_alias.id = alias.link`); for an
+    incremental chunk (`only_run`) driven by the pairs it claimed, so the indexes reach just those pairs' counts."""
     if only_run is None:
-        return "", []
-    table = ReplenishmentChange._meta.db_table
+        return f"{table} {alias} JOIN {parent} {parent_alias} ON {parent_alias}.id = {alias}.{link}", []
+    changes = ReplenishmentChange._meta.db_table
     return (
-        f" AND EXISTS (SELECT 1 FROM {table} ch WHERE ch.run_id = %s"  # noqa: S608 - our table name only
-        f" AND ch.store_id = {store} AND ch.product_id = {product})",
+        f"(SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s) ch "  # noqa: S608 - table names
+        f"JOIN {parent} {parent_alias} ON {parent_alias}.store_id = ch.store_id "
+        f"JOIN {table} {alias} ON {alias}.{link} = {parent_alias}.id AND {alias}.product_id = ch.product_id",
         [only_run],
     )
 
@@ -82,26 +84,32 @@ def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tu
     local = timezone.get_current_timezone_name()
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     stores, store_params = _store_filter("v.store_id", chunk)
-    only, only_params = _only_sql(only_run, "v.store_id", "sc.product_id")
+    source, source_params = _counts_from_sql(
+        only_run,
+        table=StockCount._meta.db_table,
+        alias="sc",
+        parent=Visit._meta.db_table,
+        parent_alias="v",
+        link="visit_id",
+    )
     sql = f"""
         ranked AS (
             SELECT v.store_id, sc.product_id, sc.packs, {counted_on} AS counted_on,
                    ROW_NUMBER() OVER w AS nth,
                    LEAD(sc.packs) OVER w AS previous_packs,
                    LEAD({counted_on}) OVER w AS previous_counted_on
-            FROM {StockCount._meta.db_table} sc
-            JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id
+            FROM {source}
             JOIN {Listing._meta.db_table} l ON l.store_id = v.store_id AND l.product_id = sc.product_id AND l.active
-            WHERE {stores} AND v.checked_in_at < %s{only}
+            WHERE {stores} AND v.checked_in_at < %s
             WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC, sc.id DESC)
         )"""  # noqa: S608 - only our table names are formatted in; values are parameters
     # counted_on appears twice (its select and LEAD): its params (time zone names) each time.
     return sql, [
         *counted_on_params,
         *counted_on_params,
+        *source_params,
         *store_params,
         ops.adapt_datetimefield_value(end),
-        *only_params,
     ]
 
 
@@ -118,21 +126,33 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     visit_stores, visit_store_params = _store_filter("v.store_id", chunk)
     shift_stores, shift_store_params = _store_filter("s.store_id", chunk)
-    visit_only, visit_only_params = _only_sql(only_run, "v.store_id", "sc.product_id")
-    shift_only, shift_only_params = _only_sql(only_run, "s.store_id", "so.product_id")
+    visit_source, visit_source_params = _counts_from_sql(
+        only_run,
+        table=StockCount._meta.db_table,
+        alias="sc",
+        parent=Visit._meta.db_table,
+        parent_alias="v",
+        link="visit_id",
+    )
+    shift_source, shift_source_params = _counts_from_sql(
+        only_run,
+        table=SellOutLine._meta.db_table,
+        alias="so",
+        parent=Shift._meta.db_table,
+        parent_alias="s",
+        link="shift_id",
+    )
     sql = f"""
         counts AS (
             SELECT v.store_id, sc.product_id, sc.packs, {counted_on} AS counted_on, v.checked_in_at AS counted_at,
                    1 AS from_visit, sc.id AS row_id
-            FROM {StockCount._meta.db_table} sc
-            JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id
-            WHERE {visit_stores} AND v.checked_in_at < %s{visit_only}
+            FROM {visit_source}
+            WHERE {visit_stores} AND v.checked_in_at < %s
             UNION ALL
             SELECT s.store_id, so.product_id, so.shelf_stock, s.day, COALESCE(s.checked_out_at, so.reported_at),
                    0, so.id
-            FROM {SellOutLine._meta.db_table} so
-            JOIN {Shift._meta.db_table} s ON s.id = so.shift_id
-            WHERE {shift_stores} AND so.shelf_stock IS NOT NULL AND s.day <= %s{shift_only}
+            FROM {shift_source}
+            WHERE {shift_stores} AND so.shelf_stock IS NOT NULL AND s.day <= %s
         ),
         by_day AS (
             SELECT c.store_id, c.product_id, c.packs, c.counted_on, c.counted_at, c.from_visit, c.row_id,
@@ -158,12 +178,12 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
         )"""  # noqa: S608 - only our table names are formatted in; values are parameters
     params = [
         *counted_on_params,
+        *visit_source_params,
         *visit_store_params,
         ops.adapt_datetimefield_value(end),
-        *visit_only_params,
+        *shift_source_params,
         *shift_store_params,
         ops.adapt_datefield_value(on),
-        *shift_only_params,
     ]
     return sql, params
 
