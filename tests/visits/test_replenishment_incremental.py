@@ -186,7 +186,7 @@ def test_full_flag_of_the_command_recomputes_every_pair(run_now, django_capture_
         call_command("compute_suggested_orders", "--date", str(DAY), "--full", stdout=out)
     last = ReplenishmentRun.objects.order_by("-pk").first()
     assert (last.mode, last.pairs_recomputed, last.status) == (FULL, last.pairs, ReplenishmentRun.Status.SUCCEEDED)
-    assert "Full" in out.getvalue()
+    assert f"run {last.pk} for {DAY}" in out.getvalue()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("compute_suggested_orders", "--date", str(DAY), stdout=out)
     assert ReplenishmentRun.objects.order_by("-pk").first().mode == INCREMENTAL
