@@ -6,8 +6,10 @@
 Creates a fresh database `<name>_bench` next to DATABASE_URL's (dropped at the end unless --keep), fills
 a synthetic company (stores × products listings, two stock counts and a delivery per pair), runs the
 job on real Celery workers (or in this process with --inline), and prints: pairs, seconds, pairs/s, the
-workers' peak memory; then, on a subset of at most 100,000 pairs, the job's pairs/s against a naive
-per-pair ORM loop and a hand-written INSERT … SELECT (the lower bound), with the ratios.
+workers' peak memory; then two incremental nights with 5 % of the pairs changed (the next day, and the same
+day again), each timed against a full run of that day and compared by checksum; then, on a subset of at most
+100,000 pairs, the job's pairs/s against a naive per-pair ORM loop and a hand-written INSERT … SELECT (the
+lower bound), with the ratios.
 """
 
 import argparse
@@ -92,7 +94,7 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
-def _run_on_workers(workers: int, database_url: str) -> tuple[float, int]:
+def _run_on_workers(workers: int, database_url: str, on: date = ON, full: bool = False) -> tuple[float, int]:
     """Start `workers` solo Celery workers on a queue of their own; send the nightly task; wait for the run."""
     from visits.models import ReplenishmentRun
     from visits.tasks import suggested_orders_nightly
@@ -127,7 +129,7 @@ def _run_on_workers(workers: int, database_url: str) -> tuple[float, int]:
     try:
         time.sleep(5)  # let the workers connect before the clock starts
         started = time.perf_counter()
-        run_id = suggested_orders_nightly.apply_async(args=[ON.isoformat(), queue], queue=queue).get(timeout=600)
+        run_id = suggested_orders_nightly.apply_async(args=[on.isoformat(), queue, full], queue=queue).get(timeout=600)
         run = ReplenishmentRun.objects.get(pk=run_id)
         while run.status == ReplenishmentRun.Status.RUNNING:
             time.sleep(0.2)
@@ -141,6 +143,73 @@ def _run_on_workers(workers: int, database_url: str) -> tuple[float, int]:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
+
+
+def _change_pairs(day: date, hour: int, remainder: int) -> int:
+    """A visit to every store on `day` at `hour` (local) counting 5 % of the products (id % 20 == remainder): the
+    changed pairs of an incremental night, spread over every store. Returns how many pairs changed."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from stores.models import Store
+    from visits.models import Visit
+
+    at = timezone.make_aware(timezone.datetime(day.year, day.month, day.day, hour))
+    now = timezone.now()
+    Visit.objects.bulk_create(
+        (
+            Visit(uuid=uuid.uuid4(), rep_id=store.rep_id, store=store, checked_in_at=at, created_at=now, updated_at=now)
+            for store in Store.objects.only("pk", "rep_id")
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO visits_stockcount (visit_id, product_id, packs) "
+            "SELECT v.id, p.id, (v.id * 31 + p.id * 7) %% 50 FROM visits_visit v CROSS JOIN stores_product p "
+            "WHERE v.checked_in_at = %s AND p.id %% 20 = %s",
+            [at, remainder],
+        )
+        changed = cursor.rowcount
+        cursor.execute("ANALYZE")
+    return changed
+
+
+def _incremental(args, url: str, full_seconds: float) -> None:
+    """Incremental nights beside a full one on the same data: the next day with 5 % of the pairs changed, the same
+    day rerun with another 5 % changed; each against a full run of that day (time ratio, checksum)."""
+    from visits.models import ReplenishmentRun
+    from visits.replenishment_incremental import suggestions_checksum
+    from visits.tasks import suggested_orders_run
+
+    def night(on: date, full: bool) -> tuple[float, ReplenishmentRun]:
+        if args.inline:
+            started = time.perf_counter()
+            suggested_orders_run(on=on, full=full)
+            seconds = time.perf_counter() - started
+        else:
+            seconds, _ = _run_on_workers(args.workers, url, on=on, full=full)
+        return seconds, ReplenishmentRun.objects.order_by("-pk").first()
+
+    next_day = ON + timedelta(days=1)
+    holds = True
+    for label, hour, remainder in (("next day", 10, 0), ("same day again", 15, 1)):
+        changed = _change_pairs(next_day, hour, remainder)
+        seconds, run = night(next_day, full=False)
+        assert run.mode == ReplenishmentRun.Mode.INCREMENTAL, run.mode
+        checksum = suggestions_checksum(next_day)
+        full_s, full_run = night(next_day, full=True)
+        same = suggestions_checksum(next_day) == checksum
+        ratio = seconds / full_s
+        holds &= same and ratio <= 0.10
+        print(
+            f"incremental ({label}, base {run.base_date}): {changed} pairs changed "
+            f"({changed / full_run.pairs:.1%}), {run.pairs_recomputed} recomputed, {seconds:.2f} s; "
+            f"full run of the day {full_s:.2f} s → {ratio:.1%} of it (target ≤ 10 %: "
+            f"{'holds' if ratio <= 0.10 else 'MISSED'}); checksum {'equal' if same else 'DIFFERENT'} "
+            f"({checksum[:12]})"
+        )
+    print(f"incremental targets: {'hold' if holds else 'NOT all held'} (first full run: {full_seconds:.2f} s)")
 
 
 def _naive_loop(store_ids: list[int], budget_s: float) -> float:
@@ -243,6 +312,9 @@ def main() -> None:
     parser.add_argument("--naive-budget", type=float, default=20.0, help="seconds the naive loop may take")
     parser.add_argument("--inline", action="store_true", help="run the chunks in this process (no broker)")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument(
+        "--no-incremental", dest="incremental", action="store_false", help="skip the incremental nights"
+    )
     args = parser.parse_args()
 
     base = os.environ.get("DATABASE_URL", "")
@@ -270,6 +342,9 @@ def main() -> None:
         started = time.perf_counter()
         _company(args.stores, args.products)
         print(f"company: {args.stores} stores × {args.products} products in {time.perf_counter() - started:.1f} s")
+        with connection.cursor() as cursor:
+            # the load's own change log (its triggers) stands for earlier nights' business: start from a clean log
+            cursor.execute("TRUNCATE visits_replenishmentchange")
         pairs = args.stores * args.products
 
         if args.inline:
@@ -305,6 +380,10 @@ def main() -> None:
         print(f"subset of {subset} pairs (one chunk, this process): job {job_rate:,.0f} pairs/s")
         print(f"  naive per-pair ORM loop: {naive_rate:,.0f} pairs/s → job is {job_rate / naive_rate:.0f}× faster")
         print(f"  hand-written INSERT … SELECT: {lower_rate:,.0f} pairs/s → job is {lower_rate / job_rate:.2f}× slower")
+
+        if args.incremental:  # last: its later counts would reach the lower bound's statement (no date bound)
+            chunk_compute(on=ON, chunk=Chunk(ids[0], ids[-1]))  # the subset's rows back, as the night left them
+            _incremental(args, url, seconds)
     finally:
         connection.close()
         if not args.keep:

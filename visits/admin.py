@@ -220,5 +220,15 @@ class SuggestedOrderAdmin(ReadOnlyAdmin):
 
 @admin.register(ReplenishmentRun)
 class ReplenishmentRunAdmin(ReadOnlyAdmin):
-    list_display = ("date", "status", "started_at", "finished_at", "pairs", "flagged", "chunks")
-    list_filter = ("status",)
+    list_display = (
+        "date",
+        "mode",
+        "status",
+        "started_at",
+        "finished_at",
+        "pairs",
+        "pairs_recomputed",
+        "flagged",
+        "chunks",
+    )
+    list_filter = ("status", "mode")

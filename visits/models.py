@@ -416,6 +416,10 @@ class ReplenishmentRun(models.Model):
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
 
+    class Mode(models.TextChoices):
+        FULL = "full", _("Full")
+        INCREMENTAL = "incremental", _("Incremental")
+
     date = models.DateField(_("date"))
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -426,6 +430,15 @@ class ReplenishmentRun(models.Model):
     chunks_done = models.PositiveIntegerField(_("chunks done"), default=0)
     scope = models.CharField(_("scope"), max_length=80, blank=True, help_text=_("Empty: every store."))
     error = models.TextField(_("error"), blank=True)
+    # Incremental nights (issue 17): a full run recomputes every pair; an incremental one only the pairs whose
+    # inputs changed since the last successful whole-company run with the same settings
+    # (visits/replenishment_incremental.py).
+    mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.FULL)
+    settings_fingerprint = models.CharField(_("settings fingerprint"), max_length=64, blank=True)
+    base_date = models.DateField(
+        _("base date"), null=True, blank=True, help_text=_("Incremental: the day copied from.")
+    )
+    pairs_recomputed = models.PositiveIntegerField(_("pairs recomputed"), default=0)
 
     class Meta:
         verbose_name = _("replenishment run")
@@ -434,3 +447,27 @@ class ReplenishmentRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.status}"
+
+
+class ReplenishmentChange(models.Model):
+    """A store × product whose suggested-order inputs changed (a count, a close, a delivery, a listing, a product).
+
+    Written only by database triggers (migration 0015), so every write path (pages, API, imports, admin, SQL)
+    is seen; a whole-company run's chunk consumes its stores' rows. `run_id` marks rows an incremental chunk claimed.
+    Plain integers, no foreign keys: a row of a deleted store or product is still a change to act on.
+    """
+
+    store_id = models.BigIntegerField()
+    product_id = models.BigIntegerField()
+    run_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("replenishment change")
+        verbose_name_plural = _("replenishment changes")
+        indexes = [
+            models.Index(fields=["store_id", "product_id"], name="replchange_store_product"),
+            models.Index(fields=["run_id"], name="replchange_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} × {self.product_id}"

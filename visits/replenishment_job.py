@@ -22,7 +22,7 @@ from promoters.models import SellOutLine, Shift
 from stores.models import Delivery, Listing, Product
 from stores.models import Store as StoreModel
 
-from .models import ReplenishmentRun, StockCount, SuggestedOrder, Visit
+from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
 
 # The columns the statement writes, in the model's order: store, product, date, then the numbers and the flag.
 COLUMNS = tuple(field.column for field in SuggestedOrder._meta.concrete_fields if not field.primary_key)
@@ -63,30 +63,57 @@ def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     return sql, params
 
 
-def _visit_counts_sql(on: date, chunk: Chunk) -> tuple[str, list]:
+def _counts_from_sql(only_run: int | None, *, table: str, alias: str, parent: str, parent_alias: str, link: str):
+    """The FROM of a count source (`table alias JOIN parent parent_alias ON parent_alias.id = alias.link`); for an
+    incremental chunk (`only_run`) driven by the pairs it claimed, so the indexes reach just those pairs' counts."""
+    if only_run is None:
+        return f"{table} {alias} JOIN {parent} {parent_alias} ON {parent_alias}.id = {alias}.{link}", []
+    changes = ReplenishmentChange._meta.db_table
+    return (
+        f"(SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s) ch "  # noqa: S608 - table names
+        f"JOIN {parent} {parent_alias} ON {parent_alias}.store_id = ch.store_id "
+        f"JOIN {table} {alias} ON {alias}.{link} = {parent_alias}.id AND {alias}.product_id = ch.product_id",
+        [only_run],
+    )
+
+
+def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
     """The `ranked` CTE from the visits' stock counts alone (settings.KA.promoter_stock_as_count "no")."""
     ops = connection.ops
     end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
     local = timezone.get_current_timezone_name()
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     stores, store_params = _store_filter("v.store_id", chunk)
+    source, source_params = _counts_from_sql(
+        only_run,
+        table=StockCount._meta.db_table,
+        alias="sc",
+        parent=Visit._meta.db_table,
+        parent_alias="v",
+        link="visit_id",
+    )
     sql = f"""
         ranked AS (
             SELECT v.store_id, sc.product_id, sc.packs, {counted_on} AS counted_on,
                    ROW_NUMBER() OVER w AS nth,
                    LEAD(sc.packs) OVER w AS previous_packs,
                    LEAD({counted_on}) OVER w AS previous_counted_on
-            FROM {StockCount._meta.db_table} sc
-            JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id
+            FROM {source}
             JOIN {Listing._meta.db_table} l ON l.store_id = v.store_id AND l.product_id = sc.product_id AND l.active
             WHERE {stores} AND v.checked_in_at < %s
             WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC, sc.id DESC)
         )"""  # noqa: S608 - only our table names are formatted in; values are parameters
     # counted_on appears twice (its select and LEAD): its params (time zone names) each time.
-    return sql, [*counted_on_params, *counted_on_params, *store_params, ops.adapt_datetimefield_value(end)]
+    return sql, [
+        *counted_on_params,
+        *counted_on_params,
+        *source_params,
+        *store_params,
+        ops.adapt_datetimefield_value(end),
+    ]
 
 
-def _visit_and_close_counts_sql(on: date, chunk: Chunk) -> tuple[str, list]:
+def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
     """The `ranked` CTE when a promoter's shelf stock at close counts too (settings.KA.promoter_stock_as_count
     "yes", issue 16): a sell-out line's shelf stock is a count of its store × product on its shift's day, taken at
     the shift's check-out (else when it was reported). On a day with such a count, only the day's newest count
@@ -99,18 +126,32 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk) -> tuple[str, list]:
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     visit_stores, visit_store_params = _store_filter("v.store_id", chunk)
     shift_stores, shift_store_params = _store_filter("s.store_id", chunk)
+    visit_source, visit_source_params = _counts_from_sql(
+        only_run,
+        table=StockCount._meta.db_table,
+        alias="sc",
+        parent=Visit._meta.db_table,
+        parent_alias="v",
+        link="visit_id",
+    )
+    shift_source, shift_source_params = _counts_from_sql(
+        only_run,
+        table=SellOutLine._meta.db_table,
+        alias="so",
+        parent=Shift._meta.db_table,
+        parent_alias="s",
+        link="shift_id",
+    )
     sql = f"""
         counts AS (
             SELECT v.store_id, sc.product_id, sc.packs, {counted_on} AS counted_on, v.checked_in_at AS counted_at,
                    1 AS from_visit, sc.id AS row_id
-            FROM {StockCount._meta.db_table} sc
-            JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id
+            FROM {visit_source}
             WHERE {visit_stores} AND v.checked_in_at < %s
             UNION ALL
             SELECT s.store_id, so.product_id, so.shelf_stock, s.day, COALESCE(s.checked_out_at, so.reported_at),
                    0, so.id
-            FROM {SellOutLine._meta.db_table} so
-            JOIN {Shift._meta.db_table} s ON s.id = so.shift_id
+            FROM {shift_source}
             WHERE {shift_stores} AND so.shelf_stock IS NOT NULL AND s.day <= %s
         ),
         by_day AS (
@@ -137,20 +178,23 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk) -> tuple[str, list]:
         )"""  # noqa: S608 - only our table names are formatted in; values are parameters
     params = [
         *counted_on_params,
+        *visit_source_params,
         *visit_store_params,
         ops.adapt_datetimefield_value(end),
+        *shift_source_params,
         *shift_store_params,
         ops.adapt_datefield_value(on),
     ]
     return sql, params
 
 
-def _compute_sql(on: date, chunk: Chunk) -> tuple[str, list]:
-    """INSERT … SELECT of every active listing in the chunk with a stock count up to `on` (end of day, local)."""
+def _compute_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+    """INSERT … SELECT of every active listing in the chunk with a stock count up to `on` (end of day, local);
+    with `only_run`, only of the pairs that run's incremental chunk claimed."""
     if settings.KA.promoter_stock_as_count == "yes":
-        ranked, ranked_params = _visit_and_close_counts_sql(on, chunk)
+        ranked, ranked_params = _visit_and_close_counts_sql(on, chunk, only_run)
     else:
-        ranked, ranked_params = _visit_counts_sql(on, chunk)
+        ranked, ranked_params = _visit_counts_sql(on, chunk, only_run)
     num, den = _factor()
     sales = "(CAST(p.previous_packs AS BIGINT) + p.delivered_packs - p.current_packs)"
     # What the store is short of, times the factor's denominator (an integer), never below 0.
@@ -221,10 +265,28 @@ def chunks_for(*, account_id: int | None = None, store_id: int | None = None, si
     return [Chunk(part[0], part[-1], account_id) for part in (ids[i : i + size] for i in range(0, len(ids), size))]
 
 
-def run_start(*, on: date, chunks: list[Chunk], scope: str = "") -> ReplenishmentRun:
-    """Record a run; an earlier run of the same date still marked running is marked failed (superseded)."""
+def run_start(
+    *,
+    on: date,
+    chunks: list[Chunk],
+    scope: str = "",
+    mode: str = ReplenishmentRun.Mode.FULL,
+    base_date: date | None = None,
+    settings_fingerprint: str = "",
+) -> ReplenishmentRun:
+    """Record a run; an earlier run of the same date still marked running is marked failed (superseded).
+
+    `scope` empty is a whole-company run (it owns the change log, visits/replenishment_incremental.py); `mode`
+    incremental copies `base_date`'s rows of unchanged pairs."""
     with transaction.atomic():
-        run = ReplenishmentRun.objects.create(date=on, chunks=len(chunks), scope=scope)
+        run = ReplenishmentRun.objects.create(
+            date=on,
+            chunks=len(chunks),
+            scope=scope,
+            mode=mode,
+            base_date=base_date,
+            settings_fingerprint=settings_fingerprint,
+        )
         ReplenishmentRun.objects.filter(date=on, status=ReplenishmentRun.Status.RUNNING, pk__lt=run.pk).update(
             status=ReplenishmentRun.Status.FAILED, finished_at=timezone.now(), error=f"superseded by run {run.pk}"
         )
@@ -241,12 +303,26 @@ def run_chunk(*, run_id: int, chunk: Chunk) -> tuple[int, int]:
 
     A failure marks the run failed (with the error) and re-raises; the chunk's stores keep their previous rows.
     """
+    from .replenishment_incremental import chunk_compute_incremental, release_changes
+
     run = ReplenishmentRun.objects.get(pk=run_id)
     try:
         with transaction.atomic():
-            pairs, flagged = chunk_compute(on=run.date, chunk=chunk)
+            if run.mode == ReplenishmentRun.Mode.INCREMENTAL:
+                pairs, flagged, recomputed = chunk_compute_incremental(
+                    on=run.date, base=run.base_date, chunk=chunk, run_id=run_id
+                )
+            else:
+                if not run.scope:  # a whole-company run answers its stores' logged changes
+                    with connection.cursor() as cursor:
+                        release_changes(cursor, run_id=run_id, chunk=chunk)
+                pairs, flagged = chunk_compute(on=run.date, chunk=chunk)
+                recomputed = pairs
             ReplenishmentRun.objects.filter(pk=run_id).update(
-                chunks_done=F("chunks_done") + 1, pairs=F("pairs") + pairs, flagged=F("flagged") + flagged
+                chunks_done=F("chunks_done") + 1,
+                pairs=F("pairs") + pairs,
+                flagged=F("flagged") + flagged,
+                pairs_recomputed=F("pairs_recomputed") + recomputed,
             )
             ReplenishmentRun.objects.filter(
                 pk=run_id, status=ReplenishmentRun.Status.RUNNING, chunks_done__gte=F("chunks")

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ReplenishmentRun
+from .replenishment_incremental import plan, settings_fingerprint
 from .replenishment_job import Chunk, chunks_for, run_chunk, run_start
 
 
@@ -19,14 +20,33 @@ def suggested_orders_chunk(run_id: int, first: int, last: int, account_id: int |
 
 
 def suggested_orders_run(
-    *, on: date, account_id: int | None = None, store_id: int | None = None, scope: str = "", queue: str | None = None
+    *,
+    on: date,
+    account_id: int | None = None,
+    store_id: int | None = None,
+    scope: str = "",
+    queue: str | None = None,
+    full: bool = False,
 ) -> ReplenishmentRun:
     """Start a run for `on`: record it, then hand each chunk to a worker (a Celery group, queued on commit).
 
+    A whole-company run is incremental when the last one succeeded with the same settings (unless `full`);
+    a run of one account or store is always full (visits/replenishment_incremental.py).
     Without a broker (tests, the embedded default) Celery runs the chunks in-process, one after another.
     """
+    whole_company = account_id is None and store_id is None
+    if not whole_company and not scope:
+        scope = f"store {store_id}" if store_id is not None else f"account {account_id}"
     chunks = chunks_for(account_id=account_id, store_id=store_id)
-    run = run_start(on=on, chunks=chunks, scope=scope)
+    mode, base_date = plan(on=on, whole_company=whole_company, full=full)
+    run = run_start(
+        on=on,
+        chunks=chunks,
+        scope=scope,
+        mode=mode,
+        base_date=base_date,
+        settings_fingerprint=settings_fingerprint(),
+    )
     if chunks:
         jobs = group(suggested_orders_chunk.s(run.pk, c.first, c.last, c.account_id) for c in chunks)
         transaction.on_commit(lambda: jobs.apply_async(queue=queue))
@@ -34,11 +54,13 @@ def suggested_orders_run(
 
 
 @shared_task(name="visits.tasks.suggested_orders_nightly")
-def suggested_orders_nightly(on: str | None = None, queue: str | None = None) -> int:
+def suggested_orders_nightly(on: str | None = None, queue: str | None = None, full: bool = False) -> int:
     """Celery beat at 02:00 Asia/Shanghai: every store's suggested order for the day. Returns the run's id.
+
+    Incremental when it may be (the last whole-company run succeeded with the same settings), else full.
 
     The chunks go to `queue` (default: their route, the nightly queue of ka_portal/queues.py) for whichever workers
     listening on it are free.
     """
     day = date.fromisoformat(on) if on else timezone.localdate()
-    return suggested_orders_run(on=day, queue=queue).pk
+    return suggested_orders_run(on=day, queue=queue, full=full).pk

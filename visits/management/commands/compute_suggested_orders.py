@@ -1,4 +1,4 @@
-"""python manage.py compute_suggested_orders [--date D] [--account CODE] [--store CODE] [--queue Q]"""
+"""python manage.py compute_suggested_orders [--date D] [--account CODE] [--store CODE] [--queue Q] [--full]"""
 
 from datetime import date
 
@@ -25,8 +25,14 @@ class Command(BaseCommand):
             default=queues.INTERACTIVE,
             help="the Celery queue of the run's chunks on workers (default: interactive, someone is waiting)",
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help="recompute every pair (default for every store: only the pairs whose inputs changed since the "
+            "last successful run, when its settings were the same)",
+        )
 
-    def handle(self, *args, date=None, account=None, store=None, queue=queues.INTERACTIVE, **options):
+    def handle(self, *args, date=None, account=None, store=None, queue=queues.INTERACTIVE, full=False, **options):
         on = date or timezone.localdate()
         account_id = store_id = None
         scope = []
@@ -36,11 +42,13 @@ class Command(BaseCommand):
         if store:
             store_id = self._id(Store, store)
             scope.append(f"store {store}")
-        run = suggested_orders_run(on=on, account_id=account_id, store_id=store_id, scope=", ".join(scope), queue=queue)
+        run = suggested_orders_run(
+            on=on, account_id=account_id, store_id=store_id, scope=", ".join(scope), queue=queue, full=full
+        )
         run.refresh_from_db()
         self.stdout.write(
-            f"run {run.pk} for {run.date}: {run.get_status_display()}, {run.pairs} pairs, "
-            f"{run.flagged} flagged, {run.chunks_done}/{run.chunks} chunks"
+            f"run {run.pk} for {run.date} ({run.get_mode_display()}): {run.get_status_display()}, {run.pairs} pairs, "
+            f"{run.pairs_recomputed} recomputed, {run.flagged} flagged, {run.chunks_done}/{run.chunks} chunks"
         )
         if run.status == ReplenishmentRun.Status.FAILED:
             raise CommandError(run.error)

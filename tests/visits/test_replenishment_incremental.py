@@ -1,0 +1,271 @@
+"""Incremental nights (issue 17 item 2): a night recomputes only the changed pairs, and its rows equal a full run's."""
+
+import random
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from promoters.models import SellOutLine
+from stores.models import Delivery, Listing, Product, Store
+from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, StoreFactory
+from tests.promoters.factories_numbers import sold
+from visits.models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
+from visits.replenishment_incremental import suggestions_checksum
+from visits.replenishment_job import Chunk, chunks_for, run_chunk
+from visits.tasks import suggested_orders_run
+
+from .test_replenishment_job import DAY, _fail_inserts_for, count, rows
+
+pytestmark = pytest.mark.django_db
+
+FULL, INCREMENTAL = ReplenishmentRun.Mode.FULL, ReplenishmentRun.Mode.INCREMENTAL
+
+
+@pytest.fixture
+def run_now(django_capture_on_commit_callbacks):
+    def start(on, **kwargs) -> ReplenishmentRun:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = suggested_orders_run(on=on, **kwargs)
+        result.refresh_from_db()
+        return result
+
+    return start
+
+
+def _company(rng: random.Random, *, closes: bool) -> list[Listing]:
+    """A few stores × products, most listed (some inactive), with 0–3 counts each over the week before DAY,
+    deliveries around them, and with `closes` promoters' shelf stock at close on some days."""
+    products = [ProductFactory(packs_per_case=rng.choice([1, 6, 12, 24])) for _ in range(rng.randint(2, 4))]
+    listings = []
+    for _ in range(rng.randint(2, 4)):
+        store = StoreFactory()
+        for product in products:
+            if rng.random() < 0.2:
+                continue
+            listing = ListingFactory(store=store, product=product, active=rng.random() > 0.15)
+            listings.append(listing)
+            for _ in range(rng.randint(0, 3)):
+                count(listing, DAY - timedelta(days=rng.randint(0, 6)), rng.randint(0, 60), hour=rng.randint(8, 20))
+            for _ in range(rng.randint(0, 2)):
+                _deliver(rng, listing, DAY - timedelta(days=rng.randint(0, 6)))
+            if closes and rng.random() < 0.4:
+                day = DAY - timedelta(days=rng.randint(0, 6))
+                _close(store, product, day, rng.randint(0, 40))
+    return listings
+
+
+def _close(store, product, day, shelf_stock: int) -> None:
+    """A promoter's shelf stock at the close of the store's shift on the day (a second report of it: edited)."""
+    line = SellOutLine.objects.filter(shift__store=store, shift__day=day, product=product).first()
+    if line:
+        SellOutLine.objects.filter(pk=line.pk).update(shelf_stock=shelf_stock)
+    else:
+        sold(store, product, day, 1, shelf_stock=shelf_stock)
+
+
+def _deliver(rng: random.Random, listing: Listing, day) -> None:
+    if not Delivery.objects.filter(store=listing.store, product=listing.product, date=day).exists():
+        DeliveryFactory(store=listing.store, product=listing.product, date=day, quantity=rng.randint(1, 50))
+
+
+def _mutate(rng: random.Random, on, *, closes: bool) -> None:
+    """What a day brings: new counts (some back-dated, some after `on`), deliveries, a count edited, moved or
+    deleted, a listing removed, deactivated or added, a product's packs per case changed, a delivery deleted."""
+    listings = list(Listing.objects.select_related("store", "product").order_by("pk"))
+    for listing in rng.sample(listings, k=max(1, len(listings) // 4)):
+        count(listing, on - timedelta(days=rng.randint(0, 3)), rng.randint(0, 60), hour=rng.randint(8, 22))
+    for listing in rng.sample(listings, k=max(1, len(listings) // 4)):
+        _deliver(rng, listing, on - timedelta(days=rng.randint(0, 5)))
+    if rng.random() < 0.5:
+        count(rng.choice(listings), on + timedelta(days=1), 7)  # after the day: neither run reads it
+    counts = list(StockCount.objects.order_by("pk"))
+    if counts:
+        rng.choice(counts).delete()
+        edited = rng.choice(counts)
+        if StockCount.objects.filter(pk=edited.pk).exists():
+            StockCount.objects.filter(pk=edited.pk).update(packs=rng.randint(0, 60))
+    visits = list(Visit.objects.order_by("pk"))
+    if visits and rng.random() < 0.5:
+        moved = rng.choice(visits)
+        Visit.objects.filter(pk=moved.pk).update(checked_in_at=moved.checked_in_at - timedelta(days=1))
+    deliveries = list(Delivery.objects.order_by("pk"))
+    if deliveries and rng.random() < 0.5:
+        rng.choice(deliveries).delete()
+    removed = rng.choice(listings)
+    StockCount.objects.filter(
+        visit__store=removed.store, product=removed.product
+    ).delete() if rng.random() < 0.3 else None
+    removed.delete()
+    rest = [listing for listing in listings if listing.pk != removed.pk]
+    if rest:
+        Listing.objects.filter(pk=rng.choice(rest).pk).update(active=False)
+        Listing.objects.filter(pk=rng.choice(rest).pk).update(active=True)
+    product = rng.choice(list(Product.objects.order_by("pk")))
+    product.packs_per_case = rng.choice([1, 5, 10, 30])
+    product.save()
+    store = StoreFactory()
+    added = ListingFactory(store=store, product=product)
+    count(added, on - timedelta(days=2), rng.randint(10, 40))
+    count(added, on, rng.randint(0, 10))
+    if closes:
+        target = rng.choice(rest or [added])
+        _close(target.store, target.product, on, rng.randint(0, 30))
+        lines = list(SellOutLine.objects.order_by("pk"))
+        if len(lines) > 1:
+            rng.choice(lines[:-1]).delete()
+
+
+def _assert_equals_full(run_now, on, incremental: ReplenishmentRun) -> None:
+    assert (incremental.mode, incremental.status) == (INCREMENTAL, ReplenishmentRun.Status.SUCCEEDED)
+    got, checksum = rows(on), suggestions_checksum(on)
+    full = run_now(on, full=True)
+    assert full.mode == FULL
+    assert rows(on) == got
+    assert suggestions_checksum(on) == checksum
+    assert (incremental.pairs, incremental.flagged) == (full.pairs, full.flagged)
+
+
+@pytest.mark.parametrize("closes", ["no", "yes"])
+@pytest.mark.parametrize("seed", range(4))
+def test_incremental_nights_equal_a_full_run_on_random_companies(seed, closes, settings, run_now):
+    rng = random.Random(seed)
+    settings.KA = replace(
+        settings.KA, promoter_stock_as_count=closes, replenishment_chunk_stores=rng.choice([1, 2, 50])
+    )
+    _company(rng, closes=closes == "yes")
+    first = run_now(DAY)
+    assert first.mode == FULL  # no run before: full
+    on = DAY
+    for night in range(2):
+        # the next night is the same day again (a rerun) or one to three days later
+        on = on + timedelta(days=rng.choice([0, 1, 3]))
+        _mutate(rng, on, closes=closes == "yes")
+        incremental = run_now(on)
+        assert incremental.base_date == (DAY if night == 0 else incremental.base_date)
+        _assert_equals_full(run_now, on, incremental)
+
+
+def test_a_quiet_night_recomputes_nothing_and_carries_the_rows_to_the_new_day(run_now):
+    rng = random.Random(7)
+    _company(rng, closes=False)
+    first = run_now(DAY)
+    assert first.pairs > 0
+    quiet = run_now(DAY + timedelta(days=1))
+    assert (quiet.mode, quiet.base_date, quiet.pairs_recomputed, quiet.pairs) == (INCREMENTAL, DAY, 0, first.pairs)
+    assert [row[:2] + row[3:] for row in rows(DAY + timedelta(days=1))] == [row[:2] + row[3:] for row in rows(DAY)]
+    assert ReplenishmentChange.objects.filter(run_id__isnull=True).count() == 0
+    _assert_equals_full(run_now, DAY + timedelta(days=1), quiet)
+
+
+def test_only_the_changed_pairs_are_recomputed(run_now):
+    product = ProductFactory(packs_per_case=12)
+    listings = [ListingFactory(product=product) for _ in range(4)]
+    for listing in listings:
+        count(listing, DAY - timedelta(days=3), 50)
+        count(listing, DAY - timedelta(days=1), 20)
+    run_now(DAY)
+    # a new count at one store, a delivery at another inside its window, one outside any window changes nothing
+    count(listings[0], DAY + timedelta(days=1), 5)
+    DeliveryFactory(store=listings[1].store, product=product, date=DAY - timedelta(days=2), quantity=12)
+    night = run_now(DAY + timedelta(days=1))
+    assert (night.mode, night.pairs_recomputed, night.pairs) == (INCREMENTAL, 2, 4)
+    assert SuggestedOrder.objects.get(store=listings[1].store, date=DAY + timedelta(days=1)).delivered_packs == 12
+    _assert_equals_full(run_now, DAY + timedelta(days=1), night)
+
+
+def test_full_flag_of_the_command_recomputes_every_pair(run_now, django_capture_on_commit_callbacks):
+    _company(random.Random(3), closes=False)
+    run_now(DAY)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("compute_suggested_orders", "--date", str(DAY), "--full", stdout=out)
+    last = ReplenishmentRun.objects.order_by("-pk").first()
+    assert (last.mode, last.pairs_recomputed, last.status) == (FULL, last.pairs, ReplenishmentRun.Status.SUCCEEDED)
+    assert f"run {last.pk} for {DAY}" in out.getvalue()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("compute_suggested_orders", "--date", str(DAY), stdout=out)
+    assert ReplenishmentRun.objects.order_by("-pk").first().mode == INCREMENTAL
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"safety_factor": Decimal("2")},
+        {"order_rounding": "down"},
+        {"promoter_stock_as_count": "yes"},
+    ],
+)
+def test_a_setting_the_statement_reads_forces_a_full_night(change, settings, run_now):
+    _company(random.Random(5), closes=True)
+    run_now(DAY)
+    settings.KA = replace(settings.KA, replenishment_chunk_stores=1)  # how the work is split: still incremental
+    assert run_now(DAY).mode == INCREMENTAL
+    settings.KA = replace(settings.KA, **change)
+    changed = run_now(DAY)
+    assert (changed.mode, changed.pairs_recomputed) == (FULL, changed.pairs)
+    after = rows(DAY)
+    again = run_now(DAY)
+    assert again.mode == INCREMENTAL and rows(DAY) == after
+    settings.TIME_ZONE = "UTC"
+    assert run_now(DAY).mode == FULL
+
+
+def test_a_failed_run_leaves_the_next_night_full(settings, run_now):
+    listings = _company(random.Random(11), closes=False)
+    settings.KA = replace(settings.KA, replenishment_chunk_stores=1)
+    run_now(DAY)
+    store_ids = sorted({listing.store_id for listing in listings})
+    drop = _fail_inserts_for(store_ids[-1])
+    # a new count at the failing store so its chunk writes
+    count(next(listing for listing in listings if listing.store_id == store_ids[-1]), DAY + timedelta(days=1), 3)
+    with pytest.raises(Exception, match="injected failure"):
+        run_now(DAY + timedelta(days=1))
+    with connection.cursor() as cursor:
+        cursor.execute(drop)
+    after_failure = run_now(DAY + timedelta(days=1))
+    assert after_failure.mode == FULL
+    assert after_failure.status == ReplenishmentRun.Status.SUCCEEDED
+    assert run_now(DAY + timedelta(days=1)).mode == INCREMENTAL
+
+
+def test_a_run_of_one_store_is_full_and_leaves_the_changes_to_the_night(run_now):
+    listings = _company(random.Random(13), closes=False)
+    run_now(DAY)
+    listing = listings[0]
+    count(listing, DAY + timedelta(days=1), 4)
+    one = run_now(DAY + timedelta(days=1), store_id=listing.store_id)
+    assert (one.mode, one.scope) == (FULL, f"store {listing.store_id}")
+    assert ReplenishmentChange.objects.filter(store_id=listing.store_id).exists()
+    night = run_now(DAY + timedelta(days=1))
+    assert night.mode == INCREMENTAL and night.base_date == DAY  # the store's run is no base
+    _assert_equals_full(run_now, DAY + timedelta(days=1), night)
+
+
+def test_a_chunk_redelivered_after_its_commit_writes_the_same_rows(run_now):
+    listings = _company(random.Random(17), closes=False)
+    run_now(DAY)
+    for listing in listings[:3]:
+        count(listing, DAY + timedelta(days=1), 2)
+    night = run_now(DAY + timedelta(days=1))
+    once = rows(DAY + timedelta(days=1))
+    (chunk,) = chunks_for()
+    run_chunk(run_id=night.pk, chunk=Chunk(chunk.first, chunk.last))  # acks_late: the worker died before its ack
+    assert rows(DAY + timedelta(days=1)) == once
+    _assert_equals_full(run_now, DAY + timedelta(days=1), night)
+
+
+def test_the_checksum_tells_days_apart_row_for_row(run_now):
+    listings = _company(random.Random(19), closes=False)
+    run_now(DAY)
+    before = suggestions_checksum(DAY)
+    assert before == suggestions_checksum(DAY)
+    assert suggestions_checksum(DAY - timedelta(days=30)) != before  # no rows
+    row = SuggestedOrder.objects.filter(date=DAY).first()
+    SuggestedOrder.objects.filter(pk=row.pk).update(suggested_cases=row.suggested_cases + 1)
+    assert suggestions_checksum(DAY) != before
+    assert Store.objects.filter(pk=listings[0].store_id).exists()

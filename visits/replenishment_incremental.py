@@ -1,0 +1,164 @@
+"""Incremental nights of the suggested-order job (issue 17 item 2): recompute only the pairs whose inputs changed.
+
+What "equal to a full run" means: after a run for day D, the rows dated D are exactly those a full run for D would
+write at that moment (same pairs, same numbers, same flags); rows of other days are left alone.
+
+How it holds. Database triggers (migration 0015) log every (store, product) whose inputs are written — a stock count
+or its visit, a promoter's close (sell-out line or its shift), a delivery, a listing, a product — into
+ReplenishmentChange. A chunk of a whole-company run owns its stores' log rows: it claims them (run_id = its run)
+in its transaction and they are deleted by the next whole-company chunk of those stores. An incremental chunk for D
+whose base (the previous whole-company run, succeeded, same settings) was for day B ≤ D:
+
+1. claims the logged pairs of its stores, and adds the pairs with a count dated in (B, D] (a count already stored
+   but after B changes D's result without any write);
+2. deletes D's rows of its stores (B < D) or of the claimed pairs only (B = D);
+3. copies B's rows of the other pairs to D (B < D): their inputs up to D are those of B, and the statement reads the
+   day only as "counts up to the end of the day";
+4. computes the claimed pairs with the full run's own statement (replenishment_job._compute_sql, restricted).
+
+Nothing else moves a pair's result: a delivery counts only between its pair's two latest counts, which a new count
+would have logged. A setting the statement reads (anything in settings.KA but the chunk size, the time zone, the
+statement's version) goes into the run's fingerprint; a different fingerprint, a failed or unfinished last run, a
+base after D, or `--full` makes the night full. Claimed rows stay until the next run, so a chunk redelivered after
+its commit (acks_late) claims the same pairs again and rewrites the same rows.
+"""
+
+import hashlib
+import json
+from dataclasses import fields
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
+from .replenishment_job import COLUMNS, Chunk, _compute_sql, _store_filter
+
+# Bump when the statement's arithmetic changes, so the next night is full.
+STATEMENT_VERSION = "2026-12-1"
+# settings.KA fields that do not change a suggestion (how the work is split).
+NOT_FINGERPRINTED = frozenset({"replenishment_chunk_stores"})
+
+
+def settings_fingerprint() -> str:
+    """A hash of everything global the statement reads: settings.KA (but the chunk size), TIME_ZONE, its version."""
+    ka = {f.name: getattr(settings.KA, f.name) for f in fields(settings.KA) if f.name not in NOT_FINGERPRINTED}
+    text = json.dumps([ka, settings.TIME_ZONE, STATEMENT_VERSION], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def plan(*, on: date, whole_company: bool, full: bool = False) -> tuple[str, date | None]:
+    """(mode, base date) of a run for `on`: incremental from the last whole-company run when it may be, else full."""
+    if full or not whole_company:
+        return ReplenishmentRun.Mode.FULL, None
+    last = ReplenishmentRun.objects.filter(scope="").order_by("-pk").first()
+    if (
+        last is None
+        or last.status != ReplenishmentRun.Status.SUCCEEDED
+        or last.settings_fingerprint != settings_fingerprint()
+        or last.date > on
+    ):
+        return ReplenishmentRun.Mode.FULL, None
+    return ReplenishmentRun.Mode.INCREMENTAL, last.date
+
+
+def _end(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
+def release_changes(cursor, *, run_id: int, chunk: Chunk) -> None:
+    """A full whole-company chunk: its stores' log rows (claimed earlier or not) are answered by the recompute that
+    follows in the same transaction (its statement sees at least what this one saw)."""
+    stores, params = _store_filter("store_id", chunk)
+    table = ReplenishmentChange._meta.db_table
+    cursor.execute(f"DELETE FROM {table} WHERE {stores}", params)  # noqa: S608 - our table name only
+
+
+def _claim(cursor, *, run_id: int, base: date, on: date, chunk: Chunk) -> None:
+    table = ReplenishmentChange._meta.db_table
+    stores, params = _store_filter("store_id", chunk)
+    # rows an earlier (committed) run claimed were answered by it; rows of this run stay (a redelivered chunk)
+    cursor.execute(
+        f"DELETE FROM {table} WHERE run_id IS NOT NULL AND run_id <> %s AND {stores}",  # noqa: S608
+        [run_id, *params],
+    )
+    cursor.execute(f"UPDATE {table} SET run_id = %s WHERE run_id IS NULL AND {stores}", [run_id, *params])  # noqa: S608
+    if base == on:
+        return
+    ops = connection.ops
+    visit_stores, visit_params = _store_filter("v.store_id", chunk)
+    cursor.execute(
+        f"INSERT INTO {table} (store_id, product_id, run_id) "  # noqa: S608 - our table names only
+        f"SELECT DISTINCT v.store_id, sc.product_id, %s FROM {StockCount._meta.db_table} sc "
+        f"JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id "
+        f"WHERE {visit_stores} AND v.checked_in_at >= %s AND v.checked_in_at < %s",
+        [run_id, *visit_params, ops.adapt_datetimefield_value(_end(base)), ops.adapt_datetimefield_value(_end(on))],
+    )
+    if settings.KA.promoter_stock_as_count == "yes":
+        from promoters.models import SellOutLine, Shift
+
+        shift_stores, shift_params = _store_filter("s.store_id", chunk)
+        cursor.execute(
+            f"INSERT INTO {table} (store_id, product_id, run_id) "  # noqa: S608 - our table names only
+            f"SELECT DISTINCT s.store_id, so.product_id, %s FROM {SellOutLine._meta.db_table} so "
+            f"JOIN {Shift._meta.db_table} s ON s.id = so.shift_id "
+            f"WHERE {shift_stores} AND so.shelf_stock IS NOT NULL AND s.day > %s AND s.day <= %s",
+            [run_id, *shift_params, ops.adapt_datefield_value(base), ops.adapt_datefield_value(on)],
+        )
+
+
+def chunk_compute_incremental(*, on: date, base: date, chunk: Chunk, run_id: int) -> tuple[int, int, int]:
+    """`on`'s suggested orders for the chunk's stores from `base`'s and the changed pairs: (pairs, flagged,
+    recomputed). Call inside the chunk's transaction (replenishment_job.run_chunk)."""
+    table = SuggestedOrder._meta.db_table
+    changes = ReplenishmentChange._meta.db_table
+    stores, store_params = _store_filter("o.store_id", chunk)
+    day = connection.ops.adapt_datefield_value(on)
+    claimed = (
+        f"EXISTS (SELECT 1 FROM {changes} ch WHERE ch.run_id = %s"  # noqa: S608 - our table name only
+        " AND ch.store_id = o.store_id AND ch.product_id = o.product_id)"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        _claim(cursor, run_id=run_id, base=base, on=on, chunk=chunk)
+        if base == on:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT o.id FROM {table} o "  # noqa: S608
+                f"WHERE o.date = %s AND {stores} AND {claimed})",
+                [day, *store_params, run_id],
+            )
+        else:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE id IN (SELECT o.id FROM {table} o WHERE o.date = %s AND {stores})",  # noqa: S608
+                [day, *store_params],
+            )
+            rest = ", ".join(f"o.{column}" for column in COLUMNS[3:])
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(COLUMNS)}) "  # noqa: S608 - our table and column names only
+                f"SELECT o.store_id, o.product_id, %s, {rest} FROM {table} o "
+                f"WHERE o.date = %s AND {stores} AND NOT {claimed}",
+                [day, connection.ops.adapt_datefield_value(base), *store_params, run_id],
+            )
+        cursor.execute(*_compute_sql(on, chunk, only_run=run_id))
+        recomputed = max(cursor.rowcount, 0)
+        cursor.execute(
+            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN o.flag <> '' THEN 1 ELSE 0 END), 0) FROM {table} o "  # noqa: S608
+            f"WHERE o.date = %s AND {stores}",
+            [day, *store_params],
+        )
+        pairs, flagged = cursor.fetchone()
+    return int(pairs), int(flagged), recomputed
+
+
+def suggestions_checksum(on: date) -> str:
+    """A SHA-256 over `on`'s suggested orders, row by row in (store, product) order, every column but the id: two
+    days' worth equal row for row have the same checksum (tests, bench/replenishment.py)."""
+    digest = hashlib.sha256()
+    rows = (
+        SuggestedOrder.objects.filter(date=on)
+        .order_by("store_id", "product_id")
+        .values_list(*(f.attname for f in SuggestedOrder._meta.concrete_fields if not f.primary_key))
+    )
+    for row in rows.iterator(chunk_size=10_000):
+        digest.update(repr(tuple(str(value) for value in row)).encode())
+    return digest.hexdigest()
