@@ -14,6 +14,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .scope import NOT_FOUND_TEXT
@@ -102,3 +103,11 @@ def record_filter(model, *, scope, label=None, **kwargs: Any) -> django_filters.
     if label is not None:
         kwargs["label"] = label
     return cls(queryset=choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "09:00"},
+)
+class ClockTimeField(serializers.TimeField):
+    """A time of day with no zone ("09:00" in, "09:00:00" out; a shift's start or end, in the site's zone). Described
+    as a pattern: OpenAPI's `format: time` is RFC 3339's full time, which demands a UTC offset."""

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ka_portal import bounds
-from ka_portal.api_fields import related
+from ka_portal.api_fields import ClockTimeField, related
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import products_for, promoter_stores_for, sell_out_for, shifts_for
 from stores.models import Product, Store
@@ -98,6 +98,14 @@ class ShiftDaySerializer(serializers.ModelSerializer):
     closed = serializers.BooleanField(source="is_closed", read_only=True, help_text="Confirmed: no more reports.")
     confirmed_by = serializers.CharField(source="confirmed_by.username", read_only=True, allow_null=True, default=None)
     sell_out = SellOutLineSerializer(many=True, read_only=True)
+    starts_at = ClockTimeField(read_only=True)
+    ends_at = ClockTimeField(read_only=True)
+    confirmed_attendance = serializers.ChoiceField(
+        choices=Shift.Attendance.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The supervisor's confirmed reading; empty until confirmed.",
+    )
 
     class Meta:
         model = Shift

@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from accounts.roles import Role
-from ka_portal.api_fields import related
+from ka_portal.api_fields import ClockTimeField, related
 from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import (
@@ -83,6 +83,14 @@ class ShiftSerializer(serializers.ModelSerializer):
         help_text="The promotion plan the promoter works for (id), running at the store that day.",
     )
     created_by = related(User, scope=None, read_only=True, help_text="Who scheduled it, by username.")
+    starts_at = ClockTimeField()
+    ends_at = ClockTimeField()
+    confirmed_attendance = serializers.ChoiceField(
+        choices=Shift.Attendance.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="The supervisor's confirmed reading; empty until confirmed.",
+    )
 
     class Meta:
         model = Shift
@@ -96,8 +104,8 @@ class WeekShiftsSerializer(serializers.Serializer):
     promoter = related(Promoter, scope=promoters_for, help_text="The promoter, by code.")
     store = related(Store, scope=promoter_stores_for, help_text="The store, by its code.")
     days = serializers.ListField(child=serializers.DateField(), min_length=1, max_length=31, help_text="Days.")
-    starts_at = serializers.TimeField()
-    ends_at = serializers.TimeField()
+    starts_at = ClockTimeField()
+    ends_at = ClockTimeField()
     plan = related(PromotionPlan, scope=promotion_plans_for, allow_null=True, required=False, help_text="Plan id.")
 
 

@@ -155,6 +155,14 @@ def test_the_same_stop_offline_reads_in_english(phone, live_server, route):
         phone.wait_for_url("**/visits/today/")
         phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
         phone.goto("/visits/today/")
+        # the page registers the worker for its language (its offline page speaks it): wait for that one to control
+        until(
+            phone,
+            "() => navigator.serviceWorker.ready.then((r) => !!r.active && r.active.scriptURL.includes('lang=en'))",
+        )
+        if "lang=en" not in phone.evaluate("navigator.serviceWorker.controller?.scriptURL || ''"):
+            phone.reload()
+        until(phone, "() => (navigator.serviceWorker.controller?.scriptURL || '').includes('lang=en')")
         stop_page = f"{live_server.url}/visits/start/{store.pk}/"
         kept_offline(phone, stop_page)
         # the stop's page was kept in Chinese when the rep signed in: Today in English has it fetched again

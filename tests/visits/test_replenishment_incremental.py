@@ -158,7 +158,10 @@ def test_a_quiet_night_recomputes_nothing_and_carries_the_rows_to_the_new_day(ru
     quiet = run_now(DAY + timedelta(days=1))
     assert (quiet.mode, quiet.base_date, quiet.pairs_recomputed, quiet.pairs) == (INCREMENTAL, DAY, 0, first.pairs)
     assert [row[:2] + row[3:] for row in rows(DAY + timedelta(days=1))] == [row[:2] + row[3:] for row in rows(DAY)]
-    assert ReplenishmentChange.objects.filter(run_id__isnull=True).count() == 0
+    # every change of this company's pairs was taken by a run (a row another test left for a store with no listing
+    # here is not this night's to take)
+    ours = SuggestedOrder.objects.filter(date=DAY).values("store_id")
+    assert ReplenishmentChange.objects.filter(run_id__isnull=True, store_id__in=ours).count() == 0
     _assert_equals_full(run_now, DAY + timedelta(days=1), quiet)
 
 
