@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from demo.company import DEFAULT_PASSWORD, PEOPLE, seed_demo
+from demo.promoters import LOGINS
 
 
 class Command(BaseCommand):
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} records."))
         else:
             self.stdout.write("Demo data already present: nothing changed.")
-        users = ", ".join(username for username, *_ in PEOPLE)
+        users = ", ".join([*(username for username, *_ in PEOPLE), *(login for login, *_ in LOGINS)])
         # The password is printed only where it is the published development default.
         shown = DEFAULT_PASSWORD if password is None else "as given by --password"
         self.stdout.write(f"Demo users: {users} (password: {shown})")
