@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import KeyAccount, SalesTarget
@@ -27,7 +27,7 @@ from tradespend import reports
 from tradespend.models import AccrualLine, Dispute
 from tradespend.rules import add_months, month_start, months_between
 from visits.models import SuggestedOrder
-from visits.selectors import day_bounds, stops_done
+from visits.selectors import day_bounds, stops_done, suggestions_day
 
 ZERO = Decimal("0.00")
 # Plans that ran or will run: a draft, a submitted or a rejected plan spent nothing.
@@ -266,13 +266,12 @@ def _coverage(user, account: KeyAccount, start: date, as_of: date) -> Coverage:
 
 
 def _flags(user, account: KeyAccount, as_of: date) -> dict:
-    orders = SuggestedOrder.objects.filter(store__in=stores_for(user).filter(account=account), date__lte=as_of)
-    latest = orders.aggregate(day=Max("date"))["day"]
+    orders = SuggestedOrder.objects.filter(store__in=stores_for(user).filter(account=account))
+    latest = suggestions_day(orders, as_of)
     flags = {}
     if latest is not None:
-        flags = dict(
-            orders.filter(date=latest).exclude(flag="").values("flag").annotate(n=Count("pk")).values_list("flag", "n")
-        )
+        in_force = orders.in_force_on(as_of).exclude(flag="")
+        flags = dict(in_force.values("flag").annotate(n=Count("pk")).values_list("flag", "n"))
     return {"flags_date": latest, "flags": {flag: flags.get(flag, 0) for flag in SuggestedOrder.Flag.values if flag}}
 
 

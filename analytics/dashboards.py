@@ -131,7 +131,7 @@ def rep_dashboard(user, *, today: date) -> RepDashboard:
     stale = _listed(StoreFilter, stores_base, user, stale_params)
 
     orders_base = scope.suggested_orders_for(user)
-    latest = orders_base.filter(date__lte=today).order_by("-date").values_list("date", flat=True).first()
+    latest = visits.suggestions_day(orders_base, today)
     negative_params = {"flag": SuggestedOrder.Flag.NEGATIVE_SALES}
     if latest is not None:
         negative_params["date"] = latest.isoformat()

@@ -277,7 +277,7 @@ def _naive_dashboard(budget_s: float, role: str, user) -> tuple[int, int, float]
 
         def step(store_id):
             StockCount.objects.filter(visit__store_id=store_id).order_by("-visit__checked_in_at").first()
-            SuggestedOrder.objects.filter(store_id=store_id, date=TODAY).exclude(flag="").count()
+            SuggestedOrder.objects.in_force_on(TODAY).filter(store_id=store_id).exclude(flag="").count()
             PromotionPlan.objects.filter(account__stores=store_id, start_on__lte=TODAY, end_on__gte=TODAY).count()
     elif role == "supervisor":
         monday = TODAY - timedelta(days=TODAY.weekday())

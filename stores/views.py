@@ -1,6 +1,6 @@
 """Store, product, listing and delivery pages. Querysets start from ka_portal/scope.py: out of scope is 404."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.db.models import Count, Q
@@ -79,7 +79,7 @@ def store_detail(request, pk: int):
     if context["show_visits"]:
         context["visits"] = visits_for(user).filter(store=store).select_related("rep").order_by("-checked_in_at")[:10]
     if context["show_orders"]:
-        context["suggested_orders"] = _latest_suggested_orders(user, store)
+        context["suggested_orders"], context["suggested_orders_day"] = _latest_suggested_orders(user, store)
     context.update(_sell_out(user, store))  # the store's own figures: whoever reaches the store reads them
     return render(request, "stores/store_detail.html", context)
 
@@ -115,13 +115,17 @@ def store_edit(request, pk: int | None = None):
     return render(request, "stores/store_form.html", {"form": form, "store": store}, status=status)
 
 
-def _latest_suggested_orders(user, store) -> list:
-    """The store's suggested order as last computed (one date), product by product."""
+def _latest_suggested_orders(user, store) -> tuple[list, date | None]:
+    """The store's suggested order in force today, product by product, and the day it stands as computed."""
+    from visits.selectors import suggestions_day
+
+    today = timezone.localdate()
     orders = suggested_orders_for(user).filter(store=store)
-    latest = orders.order_by("-date").values_list("date", flat=True).first()
-    if latest is None:
-        return []
-    return list(orders.filter(date=latest).select_related("product").order_by("-suggested_cases", "product__code"))
+    day = suggestions_day(orders, today)
+    if day is None:
+        return [], None
+    rows = orders.in_force_on(today).select_related("product").order_by("-suggested_cases", "product__code")
+    return list(rows), day
 
 
 class ProductListView(FilteredListView):

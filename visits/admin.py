@@ -212,7 +212,7 @@ class TaskAdmin(admin.ModelAdmin):
 
 @admin.register(SuggestedOrder)
 class SuggestedOrderAdmin(ReadOnlyAdmin):
-    list_display = ("date", "store", "product", "suggested_packs", "suggested_cases", "flag")
+    list_display = ("date", "superseded_on", "store", "product", "suggested_packs", "suggested_cases", "flag")
     list_filter = ("date", "flag")
     search_fields = ("store__code", "product__code")
     list_select_related = ("store", "product")
@@ -228,6 +228,7 @@ class ReplenishmentRunAdmin(ReadOnlyAdmin):
         "finished_at",
         "pairs",
         "pairs_recomputed",
+        "pairs_changed",
         "flagged",
         "chunks",
     )

@@ -730,6 +730,7 @@ class SuggestedOrderSerializer(serializers.ModelSerializer):
             "store",
             "product",
             "date",
+            "superseded_on",
             "previous_packs",
             "previous_counted_on",
             "delivered_packs",
@@ -748,7 +749,8 @@ class SuggestedOrderSerializer(serializers.ModelSerializer):
 
 
 class SuggestedOrderViewSet(viewsets.ReadOnlyModelViewSet):
-    """Suggested orders (建议订货单) per store × product × date, as the visit and the nightly job compute them."""
+    """Suggested orders (建议订货单) per store × product, as the visit and the nightly job compute them: by default
+    those in force now; `date` gives those in force on a day (`date` of a row: the day it was computed)."""
 
     serializer_class = SuggestedOrderSerializer
     permission_classes = [RoleModelPermissions]

@@ -116,7 +116,13 @@ class TaskFilter(StoreSearchFilterSet):
 
 
 class SuggestedOrderFilter(StoreSearchFilterSet):
-    date = _date_filter(_("Date"), help_text="The day the suggestion is for (YYYY-MM-DD).")
+    """Without a date, the suggestions in force now; with one, those in force on that day."""
+
+    date = _date_filter(
+        _("Date"),
+        method="filter_in_force_on",
+        help_text="The suggestions in force on this day (YYYY-MM-DD); without it, those in force now.",
+    )
     account = record_filter(
         KeyAccount,
         scope=accounts_for,
@@ -138,3 +144,10 @@ class SuggestedOrderFilter(StoreSearchFilterSet):
 
     def filter_flagged(self, queryset, name, value):
         return queryset.exclude(flag="") if value else queryset.filter(flag="")
+
+    def filter_in_force_on(self, queryset, name, value):
+        return queryset.in_force_on(value)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        return queryset if self.form.cleaned_data.get("date") else queryset.current()

@@ -347,8 +347,24 @@ class TaskTransition(TransitionLog):
         return f"{self.task}: {self.from_status} → {self.to_status}"
 
 
+class SuggestedOrderQuerySet(models.QuerySet):
+    def in_force_on(self, day) -> "SuggestedOrderQuerySet":
+        """The rows in force on `day`: computed on or before it and not superseded by then (one per pair)."""
+        return self.filter(models.Q(superseded_on__isnull=True) | models.Q(superseded_on__gt=day), date__lte=day)
+
+    def current(self) -> "SuggestedOrderQuerySet":
+        """The rows in force now and until the next run changes them (one per pair)."""
+        return self.filter(superseded_on__isnull=True)
+
+
 class SuggestedOrder(models.Model):
-    """The suggested order for one store × product on one date (SPEC §4), as the nightly job keeps it."""
+    """The suggested order for one store × product (SPEC §4) as computed on `date`, in force until `superseded_on`.
+
+    A run (visits/replenishment_job.py) writes only what changed: a pair whose result differs from the row in
+    force gets a new row dated the run's day and the old row's `superseded_on` set to that day (a rerun of the
+    same day updates the day's row in place); a pair no longer computed has its row superseded. The rows in
+    force on a day (`SuggestedOrder.objects.in_force_on(day)`) are what a full run of that day would give.
+    """
 
     class Flag(models.TextChoices):
         NONE = "", _("—")
@@ -375,6 +391,7 @@ class SuggestedOrder(models.Model):
         db_constraint=False,
     )
     date = models.DateField(_("date"))
+    superseded_on = models.DateField(_("superseded on"), null=True, blank=True, help_text=_("Empty: still in force."))
     previous_packs = models.IntegerField(_("previous stock (packs)"), null=True, blank=True)
     previous_counted_on = models.DateField(_("previous count date"), null=True, blank=True)
     delivered_packs = models.IntegerField(_("delivered since (packs)"), default=0)
@@ -386,12 +403,24 @@ class SuggestedOrder(models.Model):
     suggested_cases = models.IntegerField(_("suggested (cases)"), default=0)
     flag = models.CharField(_("flag"), max_length=20, choices=Flag.choices, blank=True, default="")
 
+    objects = SuggestedOrderQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("suggested order")
         verbose_name_plural = _("suggested orders")
         ordering = ["-date", "store", "product"]
         constraints = [
             models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date"),
+            # At most one row in force from now on per pair; a run compares against these (a partial index).
+            models.UniqueConstraint(
+                fields=["store", "product"],
+                condition=models.Q(superseded_on__isnull=True),
+                name="suggestedorder_one_current_per_pair",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(superseded_on__isnull=True) | models.Q(superseded_on__gt=models.F("date")),
+                name="suggestedorder_superseded_after_computed",
+            ),
             # Stock counts and deliveries are never negative, and an order is never below nothing.
             models.CheckConstraint(
                 condition=models.Q(suggested_packs__gte=0, suggested_cases__gte=0, delivered_packs__gte=0)
@@ -401,8 +430,7 @@ class SuggestedOrder(models.Model):
                 name="suggestedorder_packs_not_negative",
             ),
         ]
-        # The nightly job replaces one date's rows per store range; this index finds them.
-        indexes = [models.Index(fields=["date", "store"], name="suggestedorder_date_store")]
+        # No other index: a store's rows (in force on a day, or current) are found by the unique ones.
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code}: {self.suggested_cases}"
@@ -439,6 +467,8 @@ class ReplenishmentRun(models.Model):
         _("base date"), null=True, blank=True, help_text=_("Incremental: the day copied from.")
     )
     pairs_recomputed = models.PositiveIntegerField(_("pairs recomputed"), default=0)
+    # Rows written: pairs whose result differed from the row in force (new, changed or gone); the rest untouched.
+    pairs_changed = models.PositiveIntegerField(_("pairs changed"), default=0)
 
     class Meta:
         verbose_name = _("replenishment run")

@@ -1,7 +1,9 @@
 """Incremental nights of the suggested-order job (issue 17 item 2): recompute only the pairs whose inputs changed.
 
-What "equal to a full run" means: after a run for day D, the rows dated D are exactly those a full run for D would
-write at that moment (same pairs, same numbers, same flags); rows of other days are left alone.
+What "equal to a full run" means: after a run for day D, the rows in force on D (SuggestedOrder.objects.in_force_on)
+are exactly those a full run for D would leave at that moment (same pairs, same numbers, same flags, same days
+computed); rows of other days are left alone. A run of either kind writes only the pairs whose result differs from
+the row in force (replenishment_job.write_suggestions), so an unchanged pair costs an incremental night nothing.
 
 How it holds. Database triggers (migration 0015) log every (store, product) whose inputs are written — a stock count
 or its visit, a promoter's close (sell-out line or its shift), a delivery, a listing, a product — into
@@ -11,16 +13,15 @@ whose base (the previous whole-company run, succeeded, same settings) was for da
 
 1. claims the logged pairs of its stores, and adds the pairs with a count dated in (B, D] (a count already stored
    but after B changes D's result without any write);
-2. deletes D's rows of its stores (B < D) or of the claimed pairs only (B = D);
-3. copies B's rows of the other pairs to D (B < D): their inputs up to D are those of B, and the statement reads the
-   day only as "counts up to the end of the day";
-4. computes the claimed pairs with the full run's own statement (replenishment_job._compute_sql, restricted).
+2. computes the claimed pairs with the full run's own statement (restricted to them) and writes what differs from
+   their rows in force on D; the other pairs' rows stay in force, untouched: their inputs up to D are those of B,
+   and the statement reads the day only as "counts up to the end of the day".
 
 Nothing else moves a pair's result: a delivery counts only between its pair's two latest counts, which a new count
 would have logged. A setting the statement reads (anything in settings.KA but the chunk size, the time zone, the
 statement's version) goes into the run's fingerprint; a different fingerprint, a failed or unfinished last run, a
 base after D, or `--full` makes the night full. Claimed rows stay until the next run, so a chunk redelivered after
-its commit (acks_late) claims the same pairs again and rewrites the same rows.
+its commit (acks_late) claims the same pairs again and finds nothing more to write.
 """
 
 import hashlib
@@ -33,10 +34,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
-from .replenishment_job import COLUMNS, Chunk, _compute_sql, _store_filter
+from .replenishment_job import Chunk, _store_filter, write_suggestions
 
 # Bump when the statement's arithmetic changes, so the next night is full.
-STATEMENT_VERSION = "2026-12-1"
+STATEMENT_VERSION = "2026-12-2"  # rows in force until superseded
 # settings.KA fields that do not change a suggestion (how the work is split).
 NOT_FINGERPRINTED = frozenset({"replenishment_chunk_stores"})
 
@@ -108,54 +109,37 @@ def _claim(cursor, *, run_id: int, base: date, on: date, chunk: Chunk) -> None:
         )
 
 
-def chunk_compute_incremental(*, on: date, base: date, chunk: Chunk, run_id: int) -> tuple[int, int, int]:
-    """`on`'s suggested orders for the chunk's stores from `base`'s and the changed pairs: (pairs, flagged,
-    recomputed). Call inside the chunk's transaction (replenishment_job.run_chunk)."""
-    table = SuggestedOrder._meta.db_table
-    changes = ReplenishmentChange._meta.db_table
-    stores, store_params = _store_filter("o.store_id", chunk)
-    day = connection.ops.adapt_datefield_value(on)
-    claimed = (
-        f"EXISTS (SELECT 1 FROM {changes} ch WHERE ch.run_id = %s"  # noqa: S608 - our table name only
-        " AND ch.store_id = o.store_id AND ch.product_id = o.product_id)"
-    )
+def chunk_compute_incremental(*, on: date, base: date, chunk: Chunk, run_id: int) -> tuple[int, int, int, int]:
+    """Bring `on`'s suggested orders of the chunk's stores up to date from the changed pairs: (pairs in force,
+    flagged, recomputed, changed). Call inside the chunk's transaction (replenishment_job.run_chunk)."""
     with transaction.atomic(), connection.cursor() as cursor:
         _claim(cursor, run_id=run_id, base=base, on=on, chunk=chunk)
-        if base == on:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE id IN (SELECT o.id FROM {table} o "  # noqa: S608
-                f"WHERE o.date = %s AND {stores} AND {claimed})",
-                [day, *store_params, run_id],
-            )
-        else:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE id IN (SELECT o.id FROM {table} o WHERE o.date = %s AND {stores})",  # noqa: S608
-                [day, *store_params],
-            )
-            rest = ", ".join(f"o.{column}" for column in COLUMNS[3:])
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(COLUMNS)}) "  # noqa: S608 - our table and column names only
-                f"SELECT o.store_id, o.product_id, %s, {rest} FROM {table} o "
-                f"WHERE o.date = %s AND {stores} AND NOT {claimed}",
-                [day, connection.ops.adapt_datefield_value(base), *store_params, run_id],
-            )
-        cursor.execute(*_compute_sql(on, chunk, only_run=run_id))
-        recomputed = max(cursor.rowcount, 0)
-        cursor.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN o.flag <> '' THEN 1 ELSE 0 END), 0) FROM {table} o "  # noqa: S608
-            f"WHERE o.date = %s AND {stores}",
-            [day, *store_params],
-        )
-        pairs, flagged = cursor.fetchone()
-    return int(pairs), int(flagged), recomputed
+        recomputed, _, changed = write_suggestions(cursor, on=on, chunk=chunk, only_run=run_id)
+        pairs, flagged = in_force_tally(cursor, on=on, chunk=chunk)
+    return pairs, flagged, recomputed, changed
+
+
+def in_force_tally(cursor, *, on: date, chunk: Chunk) -> tuple[int, int]:
+    """(pairs, flagged) in force on `on` in the chunk's stores."""
+    table = SuggestedOrder._meta.db_table
+    stores, params = _store_filter("store_id", chunk)
+    day = connection.ops.adapt_datefield_value(on)
+    cursor.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN flag <> '' THEN 1 ELSE 0 END), 0) FROM {table} "  # noqa: S608
+        f"WHERE {stores} AND date <= %s AND (superseded_on IS NULL OR superseded_on > %s)",
+        [*params, day, day],
+    )
+    pairs, flagged = cursor.fetchone()
+    return int(pairs), int(flagged)
 
 
 def suggestions_checksum(on: date) -> str:
-    """A SHA-256 over `on`'s suggested orders, row by row in (store, product) order, every column but the id: two
-    days' worth equal row for row have the same checksum (tests, bench/replenishment.py)."""
+    """A SHA-256 over the suggested orders in force on `on`, row by row in (store, product) order, every column but
+    the id: two histories whose rows in force that day are equal row for row have the same checksum (tests,
+    bench/replenishment.py)."""
     digest = hashlib.sha256()
     rows = (
-        SuggestedOrder.objects.filter(date=on)
+        SuggestedOrder.objects.in_force_on(on)
         .order_by("store_id", "product_id")
         .values_list(*(f.attname for f in SuggestedOrder._meta.concrete_fields if not f.primary_key))
     )

@@ -3,10 +3,17 @@
 The rule is visits.replenishment.suggested_order's, written as SQL that runs on PostgreSQL and SQLite
 alike: a window function picks each pair's two latest stock counts up to the day (the visits' counts, and with
 settings.KA.promoter_stock_as_count "yes" the promoters' shelf stock at close as well), a correlated sum
-adds the deliveries between them, integer arithmetic does the safety factor (an exact fraction) and
-the rounding, and ``INSERT … SELECT … ON CONFLICT`` writes the rows. A chunk (a store-id range) is one
-transaction: it replaces that date's rows for its stores, so a reader sees either the old or the new
-rows of a store, never half; a failed chunk leaves the previous rows in place.
+adds the deliveries between them, and integer arithmetic does the safety factor (an exact fraction) and
+the rounding.
+
+What is written (issue 17): a suggested order is in force from the day it was computed until superseded
+(models.SuggestedOrder). The computed rows are compared with the rows in force on the day, and only differences
+are written: a changed or new pair gets a row dated the day (the row it replaces is superseded that day; a rerun of
+the same day updates the day's row in place), a pair no longer computed has its row superseded (or the day's own
+row removed). Unchanged pairs are not touched. On PostgreSQL this is one statement whose data-modifying CTEs also
+count the pairs and the flagged, so nothing is scanned twice; SQLite does the same in steps over temporary tables.
+A chunk (a store-id range) is one transaction, so a reader sees either the old or the new rows of a store, never
+half; a failed chunk leaves the previous rows in place.
 """
 
 from dataclasses import dataclass
@@ -24,8 +31,10 @@ from stores.models import Store as StoreModel
 
 from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
 
-# The columns the statement writes, in the model's order: store, product, date, then the numbers and the flag.
+# The columns of a row, in the model's order: store, product, date, superseded_on, then the numbers and the flag.
 COLUMNS = tuple(field.column for field in SuggestedOrder._meta.concrete_fields if not field.primary_key)
+# What the statement computes for a pair: the numbers and the flag (compared with the row in force).
+RESULT = tuple(column for column in COLUMNS if column not in ("store_id", "product_id", "date", "superseded_on"))
 
 
 @dataclass(frozen=True)
@@ -188,9 +197,9 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     return sql, params
 
 
-def _compute_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
-    """INSERT … SELECT of every active listing in the chunk with a stock count up to `on` (end of day, local);
-    with `only_run`, only of the pairs that run's incremental chunk claimed."""
+def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+    """The CTEs up to `computed` (store_id, product_id, RESULT): every active listing in the chunk with a stock count
+    up to `on` (end of day, local); with `only_run`, only the pairs that run's incremental chunk claimed."""
     if settings.KA.promoter_stock_as_count == "yes":
         ranked, ranked_params = _visit_and_close_counts_sql(on, chunk, only_run)
     else:
@@ -202,8 +211,7 @@ def _compute_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[s
     short = f"(CASE WHEN {short_den} > 0 THEN {short_den} ELSE 0 END)"
     ok = f"(p.previous_packs IS NOT NULL AND {sales} >= 0)"
     sql = f"""
-        INSERT INTO {SuggestedOrder._meta.db_table} ({", ".join(COLUMNS)})
-        WITH {ranked},
+        {ranked},
         pairs AS MATERIALIZED (
             SELECT r.store_id, r.product_id, r.packs AS current_packs, r.counted_on AS current_counted_on,
                    r.previous_packs, r.previous_counted_on, pr.packs_per_case,
@@ -214,40 +222,209 @@ def _compute_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[s
                    ), 0) AS delivered_packs
             FROM ranked r JOIN {Product._meta.db_table} pr ON pr.id = r.product_id
             WHERE r.nth = 1
-        )
-        SELECT p.store_id, p.product_id, %s, p.previous_packs, p.previous_counted_on, p.delivered_packs,
-               p.current_packs, p.current_counted_on,
-               CASE WHEN p.previous_packs IS NOT NULL THEN {sales} END,
-               CASE WHEN {ok} THEN ({sales} * {num} + {den} - 1) / {den} END,
-               CASE WHEN {ok} THEN ({short} + {den} - 1) / {den} ELSE 0 END,
-               CASE WHEN {ok} THEN {_cases_sql(short, f"{den} * p.packs_per_case")} ELSE 0 END,
-               CASE WHEN p.previous_packs IS NULL THEN '{SuggestedOrder.Flag.NO_PREVIOUS_COUNT}'
-                    WHEN {sales} < 0 THEN '{SuggestedOrder.Flag.NEGATIVE_SALES}' ELSE '' END
-        FROM pairs p
-        WHERE 1 = 1
-        ON CONFLICT (store_id, product_id, date) DO UPDATE SET
-            {", ".join(f"{column} = excluded.{column}" for column in COLUMNS[3:])}
-    """  # noqa: S608 - only our table names and numbers are formatted in; values are parameters
-    return sql, [*ranked_params, connection.ops.adapt_datefield_value(on)]
+        ),
+        computed ({", ".join(("store_id", "product_id", *RESULT))}) AS MATERIALIZED (
+            SELECT p.store_id, p.product_id, p.previous_packs, p.previous_counted_on, p.delivered_packs,
+                   p.current_packs, p.current_counted_on,
+                   CASE WHEN p.previous_packs IS NOT NULL THEN {sales} END,
+                   CASE WHEN {ok} THEN ({sales} * {num} + {den} - 1) / {den} END,
+                   CASE WHEN {ok} THEN ({short} + {den} - 1) / {den} ELSE 0 END,
+                   CASE WHEN {ok} THEN {_cases_sql(short, f"{den} * p.packs_per_case")} ELSE 0 END,
+                   CASE WHEN p.previous_packs IS NULL THEN '{SuggestedOrder.Flag.NO_PREVIOUS_COUNT}'
+                        WHEN {sales} < 0 THEN '{SuggestedOrder.Flag.NEGATIVE_SALES}' ELSE '' END
+            FROM pairs p
+        )"""  # noqa: S608 - only our table names and numbers are formatted in; values are parameters
+    return sql, ranked_params
 
 
-def chunk_compute(*, on: date, chunk: Chunk) -> tuple[int, int]:
-    """Replace `on`'s suggested orders for the chunk's stores, in one transaction: (pairs, flagged)."""
-    table = SuggestedOrder._meta.db_table
-    stores, store_params = _store_filter("store_id", chunk)
+def _claimed_join(alias: str, only_run: int | None) -> tuple[str, list]:
+    if only_run is None:
+        return "", []
+    changes = ReplenishmentChange._meta.db_table
+    return (
+        f" JOIN (SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s) cl "  # noqa: S608
+        f"ON cl.store_id = {alias}.store_id AND cl.product_id = {alias}.product_id",
+        [only_run],
+    )
+
+
+def _later_rows(cursor, on: date, chunk: Chunk) -> bool:
+    """Whether a row of the chunk's stores was written for a day after `on` (a run for an earlier day than the last):
+    then the rows in force on `on` are not simply the current ones."""
+    stores, params = _store_filter("store_id", chunk)
     day = connection.ops.adapt_datefield_value(on)
-    with transaction.atomic(), connection.cursor() as cursor:
-        # Rows of pairs that no longer have a count (listing ended, count removed) go; the rest is upserted,
-        # so a concurrent per-store refresh of the same rows updates instead of colliding.
-        cursor.execute(f"DELETE FROM {table} WHERE date = %s AND {stores}", [day, *store_params])  # noqa: S608
-        cursor.execute(*_compute_sql(on, chunk))
-        cursor.execute(
-            f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN flag <> '' THEN 1 ELSE 0 END), 0) FROM {table} "  # noqa: S608
-            f"WHERE date = %s AND {stores}",
-            [day, *store_params],
+    cursor.execute(
+        f"SELECT 1 FROM {SuggestedOrder._meta.db_table} WHERE {stores} "  # noqa: S608 - our table name only
+        "AND (date > %s OR superseded_on > %s) LIMIT 1",
+        [*params, day, day],
+    )
+    return cursor.fetchone() is not None
+
+
+def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> tuple[str, list]:
+    """The CTEs `in_force` (the chunk's rows in force on `on`, of the claimed pairs with `only_run`) and `diff`: the
+    pairs whose computed result differs from their row in force (computed = 0: no longer computed), with that row's
+    id, date and end (old_id, old_date, old_until). Follows _computed_sql's CTEs."""
+    table = SuggestedOrder._meta.db_table
+    stores, store_params = _store_filter("o.store_id", chunk)
+    claimed, claimed_params = _claimed_join("o", only_run)
+    day = connection.ops.adapt_datefield_value(on)
+    if later:
+        in_force, in_force_params = "o.date <= %s AND (o.superseded_on IS NULL OR o.superseded_on > %s)", [day, day]
+    else:  # the usual night: nothing after `on`, so the rows in force are the current ones (a partial index)
+        in_force, in_force_params = "o.superseded_on IS NULL", []
+    same = " AND ".join(f"c.{column} IS NOT DISTINCT FROM o.{column}" for column in RESULT)
+    sql = f"""
+        in_force AS (
+            SELECT o.id, o.store_id, o.product_id, o.date, o.superseded_on, {", ".join(f"o.{c}" for c in RESULT)}
+            FROM {table} o{claimed}
+            WHERE {stores} AND {in_force}
+        ),
+        diff AS MATERIALIZED (
+            SELECT COALESCE(c.store_id, o.store_id) AS store_id, COALESCE(c.product_id, o.product_id) AS product_id,
+                   CASE WHEN c.store_id IS NULL THEN 0 ELSE 1 END AS computed,
+                   {", ".join(f"c.{column}" for column in RESULT)},
+                   o.id AS old_id, o.date AS old_date, o.superseded_on AS old_until
+            FROM computed c FULL JOIN in_force o ON o.store_id = c.store_id AND o.product_id = c.product_id
+            WHERE c.store_id IS NULL OR o.id IS NULL OR NOT ({same})
+        )"""  # noqa: S608 - only our table and column names are formatted in; values are parameters
+    return sql, [*claimed_params, *store_params, *in_force_params]
+
+
+def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
+    """The end of a new row: the end of the row it replaces, or for a pair with none in force on `on` the day of the
+    pair's next row (only when rows after `on` exist; else it is in force from now on)."""
+    if not later:
+        return f"{source}.old_until", []
+    table = SuggestedOrder._meta.db_table
+    return (
+        f"CASE WHEN {source}.old_id IS NOT NULL THEN {source}.old_until ELSE (SELECT MIN(n.date) FROM {table} n "  # noqa: S608
+        f"WHERE n.store_id = {source}.store_id AND n.product_id = {source}.product_id AND n.date > %s) END",
+        [connection.ops.adapt_datefield_value(on)],
+    )
+
+
+def write_suggestions(cursor, *, on: date, chunk: Chunk, only_run: int | None = None) -> tuple[int, int, int]:
+    """Compute the chunk's pairs (with `only_run` those claimed) for `on` and write what differs from the rows in
+    force: (computed pairs, of them flagged, pairs changed). Call inside the chunk's transaction."""
+    later = _later_rows(cursor, on, chunk)
+    if connection.vendor == "postgresql":
+        return _write_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+    return _write_in_steps(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+
+
+def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
+    """PostgreSQL: compute, compare, write and count in one statement. The new rows are inserted from what the
+    superseding UPDATE returns, so each pair's old row is superseded before its new current row is checked against
+    the one-current-row-per-pair index."""
+    table = SuggestedOrder._meta.db_table
+    computed, computed_params = _computed_sql(on, chunk, only_run)
+    diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
+    until_superseded, until_superseded_params = _new_row_until(on, later=False, source="s")
+    until_new, until_new_params = _new_row_until(on, later=later, source="d")
+    day = connection.ops.adapt_datefield_value(on)
+    result = ", ".join(RESULT)
+    written = ", ".join(("store_id", "product_id", "date", "superseded_on", *RESULT))
+    sql = f"""
+        WITH {computed}, {diff},
+        superseded AS (
+            UPDATE {table} so SET superseded_on = %s FROM diff d WHERE so.id = d.old_id AND d.old_date < %s
+            RETURNING d.*
+        ),
+        inserted AS (
+            INSERT INTO {table} ({written})
+            SELECT s.store_id, s.product_id, %s, {until_superseded}, {", ".join(f"s.{c}" for c in RESULT)}
+            FROM superseded s WHERE s.computed = 1
+            UNION ALL
+            SELECT d.store_id, d.product_id, %s, {until_new}, {", ".join(f"d.{c}" for c in RESULT)}
+            FROM diff d WHERE d.old_id IS NULL
+            RETURNING 1
+        ),
+        updated AS (
+            UPDATE {table} so SET ({result}) = ({", ".join(f"d.{c}" for c in RESULT)})
+            FROM diff d WHERE so.id = d.old_id AND d.old_date = %s AND d.computed = 1
+            RETURNING 1
+        ),
+        deleted AS (
+            DELETE FROM {table} so USING diff d WHERE so.id = d.old_id AND d.old_date = %s AND d.computed = 0
+            RETURNING 1
         )
-        pairs, flagged = cursor.fetchone()
-    return int(pairs), int(flagged)
+        SELECT (SELECT COUNT(*) FROM computed), (SELECT COUNT(*) FROM computed WHERE flag <> ''),
+               (SELECT COUNT(*) FROM diff)
+    """  # noqa: S608 - only our table and column names are formatted in; values are parameters
+    cursor.execute(
+        sql,
+        [
+            *computed_params,
+            *diff_params,
+            day,
+            day,
+            day,
+            *until_superseded_params,
+            day,
+            *until_new_params,
+            day,
+            day,
+        ],
+    )
+    pairs, flagged, changed = cursor.fetchone()
+    return int(pairs), int(flagged), int(changed)
+
+
+def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
+    """SQLite (no data-modifying CTEs): the computed rows and the differences into temporary tables, then the writes
+    one statement each (superseding before inserting, for the one-current-row-per-pair index)."""
+    table = SuggestedOrder._meta.db_table
+    computed, computed_params = _computed_sql(on, chunk, only_run)
+    diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
+    until, until_params = _new_row_until(on, later=later, source="d")
+    day = connection.ops.adapt_datefield_value(on)
+    result = ", ".join(RESULT)
+    computed_table, diff_table = "temp.ka_repl_computed", "temp.ka_repl_diff"
+    for name in (computed_table, diff_table):
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    cursor.execute(f"CREATE TEMP TABLE ka_repl_computed AS WITH {computed} SELECT * FROM computed", computed_params)
+    cursor.execute(
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN flag <> '' THEN 1 ELSE 0 END), 0) FROM {computed_table}"  # noqa: S608
+    )
+    pairs, flagged = cursor.fetchone()
+    cursor.execute(
+        f"CREATE TEMP TABLE ka_repl_diff AS WITH computed AS (SELECT * FROM {computed_table}), {diff} "  # noqa: S608
+        "SELECT * FROM diff",
+        diff_params,
+    )
+    cursor.execute(
+        f"UPDATE {table} SET superseded_on = %s WHERE id IN "  # noqa: S608 - our table name only
+        "(SELECT old_id FROM temp.ka_repl_diff WHERE old_date < %s)",
+        [day, day],
+    )
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(('store_id', 'product_id', 'date', 'superseded_on', *RESULT))}) "  # noqa: S608
+        f"SELECT d.store_id, d.product_id, %s, {until}, {', '.join(f'd.{c}' for c in RESULT)} "
+        "FROM temp.ka_repl_diff d WHERE d.computed = 1 AND (d.old_id IS NULL OR d.old_date < %s)",
+        [day, *until_params, day],
+    )
+    cursor.execute(
+        f"UPDATE {table} SET ({result}) = ({', '.join(f'd.{c}' for c in RESULT)}) "  # noqa: S608
+        f"FROM temp.ka_repl_diff d WHERE {table}.id = d.old_id AND d.old_date = %s AND d.computed = 1",
+        [day],
+    )
+    cursor.execute(
+        f"DELETE FROM {table} WHERE id IN "  # noqa: S608 - our table name only
+        "(SELECT old_id FROM temp.ka_repl_diff WHERE old_date = %s AND computed = 0)",
+        [day],
+    )
+    cursor.execute("SELECT COUNT(*) FROM temp.ka_repl_diff")
+    (changed,) = cursor.fetchone()
+    for name in (computed_table, diff_table):
+        cursor.execute(f"DROP TABLE {name}")
+    return int(pairs), int(flagged), int(changed)
+
+
+def chunk_compute(*, on: date, chunk: Chunk) -> tuple[int, int, int]:
+    """Bring `on`'s suggested orders of the chunk's stores up to date, in one transaction: (pairs, flagged, changed)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        return write_suggestions(cursor, on=on, chunk=chunk)
 
 
 def chunks_for(*, account_id: int | None = None, store_id: int | None = None, size: int | None = None) -> list[Chunk]:
@@ -277,7 +454,7 @@ def run_start(
     """Record a run; an earlier run of the same date still marked running is marked failed (superseded).
 
     `scope` empty is a whole-company run (it owns the change log, visits/replenishment_incremental.py); `mode`
-    incremental copies `base_date`'s rows of unchanged pairs."""
+    incremental recomputes only the pairs changed since `base_date`'s run."""
     with transaction.atomic():
         run = ReplenishmentRun.objects.create(
             date=on,
@@ -309,20 +486,21 @@ def run_chunk(*, run_id: int, chunk: Chunk) -> tuple[int, int]:
     try:
         with transaction.atomic():
             if run.mode == ReplenishmentRun.Mode.INCREMENTAL:
-                pairs, flagged, recomputed = chunk_compute_incremental(
+                pairs, flagged, recomputed, changed = chunk_compute_incremental(
                     on=run.date, base=run.base_date, chunk=chunk, run_id=run_id
                 )
             else:
-                if not run.scope:  # a whole-company run answers its stores' logged changes
-                    with connection.cursor() as cursor:
+                with connection.cursor() as cursor:
+                    if not run.scope:  # a whole-company run answers its stores' logged changes
                         release_changes(cursor, run_id=run_id, chunk=chunk)
-                pairs, flagged = chunk_compute(on=run.date, chunk=chunk)
+                    pairs, flagged, changed = write_suggestions(cursor, on=run.date, chunk=chunk)
                 recomputed = pairs
             ReplenishmentRun.objects.filter(pk=run_id).update(
                 chunks_done=F("chunks_done") + 1,
                 pairs=F("pairs") + pairs,
                 flagged=F("flagged") + flagged,
                 pairs_recomputed=F("pairs_recomputed") + recomputed,
+                pairs_changed=F("pairs_changed") + changed,
             )
             ReplenishmentRun.objects.filter(
                 pk=run_id, status=ReplenishmentRun.Status.RUNNING, chunks_done__gte=F("chunks")

@@ -14,7 +14,17 @@ from accounts.roles import Role
 from ka_portal.scope import route_plans_for, route_stops_for, stores_for, tasks_for, team_for, user_role, visits_for
 from stores.models import Listing, Store
 
-from .models import RoutePlan, RouteStop, StockCount, StockNotCounted, SuggestedOrder, Task, Visit, VisitPhoto
+from .models import (
+    ReplenishmentRun,
+    RoutePlan,
+    RouteStop,
+    StockCount,
+    StockNotCounted,
+    SuggestedOrder,
+    Task,
+    Visit,
+    VisitPhoto,
+)
 from .services import week_start_of
 
 
@@ -117,13 +127,26 @@ def rep_day(rep, day: date) -> list[TodayStop]:
 
 
 def latest_suggested_orders(stores, day: date) -> QuerySet:
-    """Each store's suggested order as last computed up to `day` (the night's or the last visit's): what to order."""
-    latest = SuggestedOrder.objects.filter(store=OuterRef("store"), date__lte=day).order_by("-date").values("date")[:1]
+    """Each store's suggested order in force on `day` (the night's or the last visit's), what to order."""
     return (
-        SuggestedOrder.objects.filter(store__in=stores, date=Subquery(latest), suggested_cases__gt=0)
+        SuggestedOrder.objects.in_force_on(day)
+        .filter(store__in=stores, suggested_cases__gt=0)
         .select_related("product")
         .order_by("store_id", "-suggested_cases", "product__code")
     )
+
+
+def suggestions_day(orders: QuerySet, day: date) -> date | None:
+    """The day the suggested orders in force on `day` (of `orders`) stand as computed: the last successful
+    whole-company run's day up to `day`, or the last day one of them was computed (a store's own refresh after the
+    night), whichever is later; None without any."""
+    computed = orders.in_force_on(day).aggregate(latest=Max("date"))["latest"]
+    if computed is None:
+        return None
+    night = ReplenishmentRun.objects.filter(
+        scope="", status=ReplenishmentRun.Status.SUCCEEDED, date__lte=day
+    ).aggregate(latest=Max("date"))["latest"]
+    return max(computed, night) if night else computed
 
 
 def visit_detail(user, pk: int | None = None, *, uuid=None) -> Visit:
@@ -187,9 +210,9 @@ def previous_counts(visit: Visit) -> dict[int, StockCount]:
 def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:
     on = timezone.localdate(visit.checked_in_at)
     return list(
-        SuggestedOrder.objects.filter(
-            store=visit.store, date=on, product_id__in=visit.stock_counts.values("product_id")
-        ).select_related("product")
+        SuggestedOrder.objects.in_force_on(on)
+        .filter(store=visit.store, product_id__in=visit.stock_counts.values("product_id"))
+        .select_related("product")
     )
 
 
@@ -236,7 +259,8 @@ def daily_report(user, rep, day: date) -> DailyReport:
         .order_by("checked_in_at")
     )
     orders = list(
-        SuggestedOrder.objects.filter(store__in=[v.store_id for v in visits], date=day)
+        SuggestedOrder.objects.in_force_on(day)
+        .filter(store__in=[v.store_id for v in visits])
         .exclude(suggested_cases=0, flag="")
         .select_related("store", "product")
         .order_by("store__code", "product__code")

@@ -646,4 +646,6 @@ def suggested_orders_refresh(*, store: Store, on: date) -> list[SuggestedOrder]:
     day, up to the current count's day.
     """
     chunk_compute(on=on, chunk=Chunk(store.pk, store.pk))
-    return list(SuggestedOrder.objects.filter(store=store, date=on).select_related("product").order_by("product_id"))
+    return list(
+        SuggestedOrder.objects.in_force_on(on).filter(store=store).select_related("product").order_by("product_id")
+    )

@@ -158,7 +158,8 @@ def test_rep_negative_sales_are_the_latest_suggested_orders_flagged(client):
     negative = SuggestedOrder.Flag.NEGATIVE_SALES
     SuggestedOrderFactory(store=stores["A店"], date=WEDNESDAY, flag=negative, suggested_cases=0, suggested_packs=0)
     SuggestedOrderFactory(store=stores["B店"], date=WEDNESDAY)
-    SuggestedOrderFactory(store=stores["C店"], date=WEDNESDAY - timedelta(days=1), flag=negative)  # an older night
+    older = SuggestedOrderFactory(store=stores["C店"], date=WEDNESDAY - timedelta(days=1), flag=negative)
+    SuggestedOrderFactory(store=stores["C店"], product=older.product, date=WEDNESDAY)  # no longer negative
     SuggestedOrderFactory(store=theirs, date=WEDNESDAY, flag=negative)
 
     board = dashboards.rep_dashboard(rep, today=WEDNESDAY)

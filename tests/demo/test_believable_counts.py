@@ -6,7 +6,7 @@ from statistics import median
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Subquery, Sum
+from django.db.models import F, Sum
 
 from stores.models import Delivery, Store
 from visits import selectors
@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _latest_orders() -> list[SuggestedOrder]:
-    """Each store's suggested order on its latest date: what Today and the suggested-order list show."""
-    latest = SuggestedOrder.objects.filter(store=OuterRef("store")).order_by("-date").values("date")[:1]
-    return list(SuggestedOrder.objects.filter(date=Subquery(latest)).select_related("product", "store"))
+    """Each store's suggested order in force now: what Today and the suggested-order list show."""
+    return list(SuggestedOrder.objects.current().select_related("product", "store"))
 
 
 def test_a_fresh_install_flags_a_handful_and_suggests_a_few_cases(demo_company):

@@ -134,10 +134,10 @@ def test_store_page_shows_recent_visits_and_the_latest_suggested_order(client, r
     Visit.objects.create(
         store=listing.store, rep=rep, checked_in_at=datetime(2026, 11, 20, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     )
-    for day, cases in ((date(2026, 11, 19), 9), (date(2026, 11, 20), 6)):
+    for day, cases, until in ((date(2026, 11, 19), 9, date(2026, 11, 20)), (date(2026, 11, 20), 6, None)):
         SuggestedOrder.objects.create(
-            store=listing.store, product=listing.product, date=day, current_packs=72, suggested_packs=cases * 12,
-            suggested_cases=cases,
+            store=listing.store, product=listing.product, date=day, superseded_on=until, current_packs=72,
+            suggested_packs=cases * 12, suggested_cases=cases,
         )  # fmt: skip
     client.force_login(rep)
 

@@ -74,6 +74,22 @@ class SuggestedOrderFactory(factory.django.DjangoModelFactory):
     suggested_packs = 12
     suggested_cases = 1
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """As a run writes it: a row for a day supersedes the pair's row in force then, and is in force itself until
+        that row's end (or the pair's next row); so rows made for several days read as several nights' results."""
+        if "superseded_on" not in kwargs:
+            pair = model_class.objects.filter(store=kwargs["store"], product=kwargs["product"])
+            day = kwargs["date"]
+            before = pair.in_force_on(day).first()
+            if before is not None:
+                kwargs["superseded_on"] = before.superseded_on
+                pair.filter(pk=before.pk).update(superseded_on=day)
+            else:
+                later = pair.filter(date__gt=day).order_by("date").first()
+                kwargs["superseded_on"] = later.date if later else None
+        return super()._create(model_class, *args, **kwargs)
+
 
 def complete_visit(
     visit: Visit, *, result: str = "pass", packs: int = 12, stock: dict | None = None, not_counted=()

@@ -25,7 +25,7 @@ from .factories import StockCountFactory, VisitFactory
 pytestmark = pytest.mark.django_db
 
 DAY = date(2026, 11, 16)
-VALUES = tuple(column for column in COLUMNS if column != "date")  # store_id, product_id, …, flag
+VALUES = tuple(column for column in COLUMNS if column not in ("date", "superseded_on"))  # store_id, product_id, …
 
 
 def at(day: date, hour: int = 10) -> datetime:
@@ -40,7 +40,9 @@ def count(listing, day: date, packs: int, hour: int = 10):
 
 
 def rows(on: date) -> list[tuple]:
-    return list(SuggestedOrder.objects.filter(date=on).order_by("store_id", "product_id").values_list(*VALUES))
+    """The suggested orders in force on the day, pair by pair (whichever day each was computed)."""
+    in_force = SuggestedOrder.objects.in_force_on(on)
+    return list(in_force.order_by("store_id", "product_id").values_list(*VALUES))
 
 
 def run(on: date, **kwargs) -> ReplenishmentRun:
@@ -218,8 +220,9 @@ def test_chunked_run_gives_the_same_rows_as_a_single_run(settings, run_now):
     assert (chunked.pairs, chunked.chunks_done, chunked.status) == (15, 3, ReplenishmentRun.Status.SUCCEEDED)
 
 
-def _fail_inserts_for(store_id: int) -> str:
-    """A database trigger that rejects the store's suggested orders: a failure half-way through a run."""
+def _fail_inserts_for(store_id: int) -> list[str]:
+    """A database trigger that rejects writing the store's suggested orders (a new row, or a same-day rerun's update
+    in place): a failure half-way through a run. Returns the statements that remove it."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -227,16 +230,17 @@ def _fail_inserts_for(store_id: int) -> str:
                 "RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql"
             )
             cursor.execute(
-                "CREATE TRIGGER ka_test_fail BEFORE INSERT ON visits_suggestedorder FOR EACH ROW "
+                "CREATE TRIGGER ka_test_fail BEFORE INSERT OR UPDATE ON visits_suggestedorder FOR EACH ROW "
                 f"WHEN (NEW.store_id = {int(store_id)}) EXECUTE FUNCTION ka_test_fail()"
             )
-        return "DROP TRIGGER ka_test_fail ON visits_suggestedorder"
+        return ["DROP TRIGGER ka_test_fail ON visits_suggestedorder"]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TRIGGER ka_test_fail BEFORE INSERT ON visits_suggestedorder "
-            f"WHEN NEW.store_id = {int(store_id)} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-        )
-    return "DROP TRIGGER ka_test_fail"
+        for event in ("INSERT", "UPDATE"):
+            cursor.execute(
+                f"CREATE TRIGGER ka_test_fail_{event.lower()} BEFORE {event} ON visits_suggestedorder "
+                f"WHEN NEW.store_id = {int(store_id)} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            )
+    return ["DROP TRIGGER ka_test_fail_insert", "DROP TRIGGER ka_test_fail_update"]
 
 
 def test_a_run_failing_half_way_keeps_the_previous_rows_and_the_rerun_completes(settings, run_now):
@@ -265,7 +269,8 @@ def test_a_run_failing_half_way_keeps_the_previous_rows_and_the_rerun_completes(
     assert len(after) == len(before) == 6
     # when the cause is gone, the rerun completes
     with connection.cursor() as cursor:
-        cursor.execute(drop)
+        for statement in drop:
+            cursor.execute(statement)
     rerun = run_now(on)
     assert (rerun.status, rerun.pairs, rerun.chunks_done) == (ReplenishmentRun.Status.SUCCEEDED, 6, 3)
     assert set(SuggestedOrder.objects.values_list("current_packs", flat=True)) == {1}

@@ -1,4 +1,4 @@
-"""/api/v1/suggested-orders/ filters by store, account, date and flagged, within the user's scope."""
+"""/api/v1/suggested-orders/ filters by store, account, date (in force on it; else now) and flagged, within scope."""
 
 from datetime import date
 
@@ -22,16 +22,17 @@ def orders():
     a, b = StoreFactory(rep=rep, account=first), StoreFactory(rep=rep, account=second)
     SuggestedOrderFactory(store=a, date=DAY)
     SuggestedOrderFactory(store=a, date=DAY, flag="no_previous_count", suggested_packs=0, suggested_cases=0)
-    SuggestedOrderFactory(store=b, date=DAY)
-    SuggestedOrderFactory(store=b, date=date(2026, 11, 22))
+    older = SuggestedOrderFactory(store=b, date=date(2026, 11, 22))
+    SuggestedOrderFactory(store=b, product=older.product, date=DAY)  # supersedes the day before's
     SuggestedOrderFactory()  # another rep's store: out of scope
     return rep, first, a
 
 
 @pytest.mark.parametrize(
     "query, expected",
-    [("", 4), ("date=2026-11-23", 3), ("flagged=true", 1), ("flagged=false", 3), ("account={account}", 2),
-     ("store={store}&flagged=false", 1), ("account={account}&date=2026-11-22", 0)],
+    [("", 3), ("date=2026-11-23", 3), ("date=2026-11-22", 1), ("date=2026-11-21", 0), ("flagged=true", 1),
+     ("flagged=false", 2), ("account={account}", 2), ("store={store}&flagged=false", 1),
+     ("account={account}&date=2026-11-22", 0)],
 )  # fmt: skip
 def test_suggested_orders_filter_by_store_account_date_and_flagged(
     api_client, orders, query, expected, django_assert_max_num_queries
