@@ -4,12 +4,16 @@
         .venv/bin/python bench/replenishment.py --stores 10000 --products 300 --workers 2
 
 Creates a fresh database `<name>_bench` next to DATABASE_URL's (dropped at the end unless --keep), fills
-a synthetic company (stores × products listings, two stock counts and a delivery per pair), runs the
-job on real Celery workers (or in this process with --inline), and prints: pairs, seconds, pairs/s, the
-workers' peak memory; then two incremental nights with 5 % of the pairs changed (the next day, and the same
-day again), each timed against a full run of that day and compared by checksum; then, on a subset of at most
-100,000 pairs, the job's pairs/s against a naive per-pair ORM loop and a hand-written INSERT … SELECT (the
-lower bound), with the ratios.
+a synthetic company (stores × products listings, two stock counts and a delivery per pair), and prints:
+- the lower bound over the whole company: a hand-written INSERT … SELECT of every pair into a copy of the table
+  (same indexes and constraints), as one statement and split across as many connections as workers, in parallel;
+- the job's first full run (every row new) on real Celery workers (or in this process with --inline), with its
+  ratio to the parallel lower bound against the 1.2× target, pairs/s and the workers' peak memory;
+- one chunk in this process (its rows new, then recomputed with nothing changed): the per-chunk figures;
+- a full rerun with nothing changed (computes and compares every pair, writes nothing);
+- two incremental nights with 5 % of the pairs changed (the next day, then the same day again), each timed against
+  a full run of that day in the same run (≤ 10 % target), checksums compared;
+- a naive per-pair ORM loop's pairs/s on a subset, against the job's.
 """
 
 import argparse
@@ -175,41 +179,49 @@ def _change_pairs(day: date, hour: int, remainder: int) -> int:
     return changed
 
 
-def _incremental(args, url: str, full_seconds: float) -> None:
-    """Incremental nights beside a full one on the same data: the next day with 5 % of the pairs changed, the same
-    day rerun with another 5 % changed; each against a full run of that day (time ratio, checksum)."""
+def _night(args, url: str, on: date, full: bool):
+    """One run of the nightly task for `on` (on the workers, or inline): (seconds, the run)."""
     from visits.models import ReplenishmentRun
-    from visits.replenishment_incremental import suggestions_checksum
     from visits.tasks import suggested_orders_run
 
-    def night(on: date, full: bool) -> tuple[float, ReplenishmentRun]:
-        if args.inline:
-            started = time.perf_counter()
-            suggested_orders_run(on=on, full=full)
-            seconds = time.perf_counter() - started
-        else:
-            seconds, _ = _run_on_workers(args.workers, url, on=on, full=full)
-        return seconds, ReplenishmentRun.objects.order_by("-pk").first()
+    if args.inline:
+        started = time.perf_counter()
+        suggested_orders_run(on=on, full=full)
+        seconds = time.perf_counter() - started
+    else:
+        seconds, _ = _run_on_workers(args.workers, url, on=on, full=full)
+    run = ReplenishmentRun.objects.order_by("-pk").first()
+    if run.status != ReplenishmentRun.Status.SUCCEEDED:
+        raise SystemExit(f"run {run.pk} {run.status}: {run.error}")
+    return seconds, run
+
+
+def _incremental(args, url: str) -> bool:
+    """Incremental nights beside a full one on the same data: the next day with 5 % of the pairs changed, the same
+    day rerun with another 5 % changed; each against a full run of that day right after it (which finds nothing left
+    to write: the time of computing and comparing every pair), and their checksums."""
+    from visits.models import ReplenishmentRun
+    from visits.replenishment_incremental import suggestions_checksum
 
     next_day = ON + timedelta(days=1)
     holds = True
     for label, hour, remainder in (("next day", 10, 0), ("same day again", 15, 1)):
         changed = _change_pairs(next_day, hour, remainder)
-        seconds, run = night(next_day, full=False)
+        seconds, run = _night(args, url, next_day, full=False)
         assert run.mode == ReplenishmentRun.Mode.INCREMENTAL, run.mode
         checksum = suggestions_checksum(next_day)
-        full_s, full_run = night(next_day, full=True)
-        same = suggestions_checksum(next_day) == checksum
+        full_s, full_run = _night(args, url, next_day, full=True)
+        same = suggestions_checksum(next_day) == checksum and full_run.pairs_changed == 0
         ratio = seconds / full_s
         holds &= same and ratio <= 0.10
         print(
             f"incremental ({label}, base {run.base_date}): {changed} pairs changed "
-            f"({changed / full_run.pairs:.1%}), {run.pairs_recomputed} recomputed, {seconds:.2f} s; "
-            f"full run of the day {full_s:.2f} s → {ratio:.1%} of it (target ≤ 10 %: "
-            f"{'holds' if ratio <= 0.10 else 'MISSED'}); checksum {'equal' if same else 'DIFFERENT'} "
-            f"({checksum[:12]})"
+            f"({changed / full_run.pairs:.1%}), {run.pairs_recomputed} recomputed, {run.pairs_changed} rows written, "
+            f"{seconds:.2f} s; full run of the day {full_s:.2f} s ({full_run.pairs_changed} written) → {ratio:.1%} of "
+            f"it (target ≤ 10 %: {'holds' if ratio <= 0.10 else 'MISSED'}); checksum "
+            f"{'equal' if same else 'DIFFERENT'} ({checksum[:12]})"
         )
-    print(f"incremental targets: {'hold' if holds else 'NOT all held'} (first full run: {full_seconds:.2f} s)")
+    return holds
 
 
 def _naive_loop(store_ids: list[int], budget_s: float) -> float:
@@ -275,7 +287,7 @@ def _naive_loop(store_ids: list[int], budget_s: float) -> float:
 
 
 LOWER_BOUND = """
-INSERT INTO visits_suggestedorder (store_id, product_id, date, previous_packs, previous_counted_on, delivered_packs,
+INSERT INTO bench_lower_bound (store_id, product_id, date, previous_packs, previous_counted_on, delivered_packs,
     current_packs, current_counted_on, actual_sales_packs, safety_stock_packs, suggested_packs, suggested_cases, flag)
 SELECT c.store_id, c.product_id, %s, c.previous_packs, c.previous_on, d.delivered, c.packs, c.counted_on,
        c.previous_packs + d.delivered - c.packs,
@@ -290,7 +302,7 @@ FROM (
            ROW_NUMBER() OVER w AS nth, LEAD(sc.packs) OVER w AS previous_packs,
            LEAD((v.checked_in_at AT TIME ZONE 'Asia/Shanghai')::date) OVER w AS previous_on
     FROM visits_stockcount sc JOIN visits_visit v ON v.id = sc.visit_id
-    WHERE v.store_id <= %s
+    WHERE v.store_id BETWEEN %s AND %s
     WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC)
 ) c
 JOIN stores_product pr ON pr.id = c.product_id
@@ -302,13 +314,71 @@ WHERE c.nth = 1
 """
 
 
+def _lower_bound(store_ids: list[int], connections: int) -> float:
+    """Seconds for the hand-written statement over every store, split into `connections` equal store ranges run at
+    once, each on its own connection in autocommit (so the time includes the commits), into a copy of the table."""
+    import threading
+
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_lower_bound")
+        cursor.execute("CREATE TABLE bench_lower_bound (LIKE visits_suggestedorder INCLUDING ALL)")
+    size = -(-len(store_ids) // connections)
+    ranges = [(part[0], part[-1]) for part in (store_ids[i : i + size] for i in range(0, len(store_ids), size))]
+    errors = []
+
+    def one(first: int, last: int) -> None:
+        from django.db import connection as own
+
+        try:
+            with own.cursor() as cursor:
+                cursor.execute(LOWER_BOUND, [ON, first, last])
+        except Exception as exc:  # noqa: BLE001 - reported after the join
+            errors.append(exc)
+        finally:
+            own.close()
+
+    threads = [threading.Thread(target=one, args=bounds) for bounds in ranges]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_lower_bound")
+    return seconds
+
+
+def _one_chunk(store_ids: list[int]) -> tuple[int, float, float]:
+    """The first chunk of the run in this process: (pairs, seconds with every row new, seconds with nothing
+    changed). Its rows are removed first and are back, as the night left them, after."""
+    from django.db import connection, transaction
+
+    from visits.models import SuggestedOrder
+    from visits.replenishment_job import Chunk, write_suggestions
+
+    chunk = Chunk(store_ids[0], store_ids[-1])
+    SuggestedOrder.objects.filter(store_id__gte=chunk.first, store_id__lte=chunk.last).delete()
+    times = []
+    for _ in range(2):
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            pairs, _flagged, _changed = write_suggestions(cursor, on=ON, chunk=chunk)
+        times.append(time.perf_counter() - started)
+    return pairs, times[0], times[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stores", type=int, default=200)
     parser.add_argument("--products", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--chunk-stores", type=int, default=None, help="stores per chunk (default: the setting)")
-    parser.add_argument("--subset", type=int, default=100_000, help="pairs for the naive / lower-bound comparison")
+    parser.add_argument("--subset", type=int, default=100_000, help="pairs for the naive loop's comparison")
     parser.add_argument("--naive-budget", type=float, default=20.0, help="seconds the naive loop may take")
     parser.add_argument("--inline", action="store_true", help="run the chunks in this process (no broker)")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
@@ -330,12 +400,12 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
     from stores.models import Store
     from visits.models import SuggestedOrder
-    from visits.replenishment_job import Chunk, chunk_compute
 
     try:
         call_command("migrate", verbosity=0)
@@ -346,44 +416,60 @@ def main() -> None:
             # the load's own change log (its triggers) stands for earlier nights' business: start from a clean log
             cursor.execute("TRUNCATE visits_replenishmentchange")
         pairs = args.stores * args.products
+        store_ids = list(Store.objects.order_by("pk").values_list("pk", flat=True))
+        workers = 1 if args.inline else args.workers
+
+        one_statement = _lower_bound(store_ids, 1)
+        parallel = _lower_bound(store_ids, workers)
+        print(
+            f"lower bound (hand-written INSERT … SELECT of every pair, same indexes): {one_statement:.2f} s as one "
+            f"statement; {parallel:.2f} s split across {workers} connections in parallel"
+        )
 
         if args.inline:
-            from visits.tasks import suggested_orders_run
-
             started = time.perf_counter()
-            suggested_orders_run(on=ON)
+            _night(args, url, ON, full=True)
             seconds, peak_kib = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         else:
             seconds, peak_kib = _run_on_workers(args.workers, url)
-        assert SuggestedOrder.objects.filter(date=ON).count() == pairs
+        from visits.models import ReplenishmentRun
+
+        run = ReplenishmentRun.objects.order_by("-pk").first()
+        assert SuggestedOrder.objects.current().count() == pairs == run.pairs
+        ratio = seconds / parallel
         print(
-            f"job: {pairs} pairs in {seconds:.2f} s = {pairs / seconds:,.0f} pairs/s; "
-            f"peak worker memory {peak_kib / 1024:.0f} MB"
+            f"job, first full run: {pairs} pairs in {seconds:.2f} s = {pairs / seconds:,.0f} pairs/s, "
+            f"{run.chunks} chunks of {settings.KA.replenishment_chunk_stores} stores; peak worker memory "
+            f"{peak_kib / 1024:.0f} MB → {ratio:.2f}× the parallel lower bound (target ≤ 1.2×: "
+            f"{'holds' if ratio <= 1.2 else 'MISSED'}); {seconds / one_statement:.2f}× the one statement"
         )
 
-        # the subset: the first stores, up to `subset` pairs
-        subset_stores = max(1, min(args.stores, args.subset // args.products))
-        ids = list(Store.objects.order_by("pk").values_list("pk", flat=True)[:subset_stores])
-        subset = len(ids) * args.products
-        clear = SuggestedOrder.objects.filter(date=ON, store_id__lte=ids[-1])
-        clear.delete()
-        started = time.perf_counter()
-        chunk_compute(on=ON, chunk=Chunk(ids[0], ids[-1]))
-        job_rate = subset / (time.perf_counter() - started)
-        clear.delete()
-        with connection.cursor() as cursor:
-            started = time.perf_counter()
-            cursor.execute(LOWER_BOUND, [ON, ids[-1]])  # autocommit: the time includes the commit
-            lower_rate = subset / (time.perf_counter() - started)
-        clear.delete()
-        naive_rate = _naive_loop(ids, args.naive_budget)
-        print(f"subset of {subset} pairs (one chunk, this process): job {job_rate:,.0f} pairs/s")
-        print(f"  naive per-pair ORM loop: {naive_rate:,.0f} pairs/s → job is {job_rate / naive_rate:.0f}× faster")
-        print(f"  hand-written INSERT … SELECT: {lower_rate:,.0f} pairs/s → job is {lower_rate / job_rate:.2f}× slower")
+        chunk_ids = store_ids[: settings.KA.replenishment_chunk_stores]
+        chunk_pairs, new_s, same_s = _one_chunk(chunk_ids)
+        print(
+            f"one chunk in this process: {chunk_pairs} pairs; every row new {new_s:.2f} s "
+            f"({chunk_pairs / new_s:,.0f} pairs/s); nothing changed {same_s:.2f} s "
+            f"({chunk_pairs / same_s:,.0f} pairs/s)"
+        )
 
-        if args.incremental:  # last: its later counts would reach the lower bound's statement (no date bound)
-            chunk_compute(on=ON, chunk=Chunk(ids[0], ids[-1]))  # the subset's rows back, as the night left them
-            _incremental(args, url, seconds)
+        rerun_s, rerun = _night(args, url, ON, full=True)
+        print(
+            f"full rerun, nothing changed: {rerun_s:.2f} s, {rerun.pairs_changed} rows written "
+            f"({rerun_s / seconds:.0%} of the first full run)"
+        )
+
+        subset_stores = max(1, min(args.stores, args.subset // args.products))
+        ids = store_ids[:subset_stores]
+        SuggestedOrder.objects.filter(store_id__lte=ids[-1]).delete()
+        naive_rate = _naive_loop(ids, args.naive_budget)
+        SuggestedOrder.objects.filter(store_id__lte=ids[-1]).delete()
+        _one_chunk(ids)  # the subset's rows back, as the night left them
+        job_rate = pairs / seconds
+        print(f"naive per-pair ORM loop: {naive_rate:,.0f} pairs/s → the job is {job_rate / naive_rate:.0f}× faster")
+
+        if args.incremental:
+            holds = _incremental(args, url)
+            print(f"incremental targets: {'hold' if holds else 'NOT all held'}")
     finally:
         connection.close()
         if not args.keep:

@@ -49,7 +49,7 @@ class KaSettings:
     # Suggested packs → whole cases: "up" (never short), "nearest" (half up) or "down" (never over).
     order_rounding: str = _choice("up", "up", "nearest", "down")
     # The nightly suggested-order job: stores per chunk (one chunk = one Celery task, one transaction).
-    replenishment_chunk_stores: int = _whole(500, 1, 1_000_000)
+    replenishment_chunk_stores: int = _whole(200, 1, 1_000_000)
     promotion_cooldown_days: int = _whole(30, 30, 45, "SPEC §5 rule 4: a company may set 30–45 days")
     promotion_second_approval_above: Decimal = _number("50000.00", "0", "1000000000", "CNY")
     # SPEC §5 rules 1–2: the longest run, and the cut above which periods are short.

@@ -7,15 +7,15 @@ the row in force (replenishment_job.write_suggestions), so an unchanged pair cos
 
 How it holds. Database triggers (migration 0015) log every (store, product) whose inputs are written — a stock count
 or its visit, a promoter's close (sell-out line or its shift), a delivery, a listing, a product — into
-ReplenishmentChange. A chunk of a whole-company run owns its stores' log rows: it claims them (run_id = its run)
-in its transaction and they are deleted by the next whole-company chunk of those stores. An incremental chunk for D
+ReplenishmentChange. A whole-company run owns the log rows: an incremental one claims them (run_id = its run) and
+they are deleted by the next whole-company run; a full one's chunks delete their stores' rows. An incremental run for D
 whose base (the previous whole-company run, succeeded, same settings) was for day B ≤ D:
 
-1. claims the logged pairs of its stores, and adds the pairs with a count dated in (B, D] (a count already stored
-   but after B changes D's result without any write);
-2. computes the claimed pairs with the full run's own statement (restricted to them) and writes what differs from
-   their rows in force on D; the other pairs' rows stay in force, untouched: their inputs up to D are those of B,
-   and the statement reads the day only as "counts up to the end of the day".
+1. the run, when it starts, claims the logged pairs (claim_changes), and adds the pairs with a count dated in
+   (B, D] (a count already stored but after B changes D's result without any write);
+2. each chunk computes its stores' claimed pairs with the full run's own statement (restricted to them) and writes
+   what differs from their rows in force on D; the other pairs' rows stay in force, untouched: their inputs up to D
+   are those of B, and the statement reads the day only as "counts up to the end of the day".
 
 Nothing else moves a pair's result: a delivery counts only between its pair's two latest counts, which a new count
 would have logged. A setting the statement reads (anything in settings.KA but the chunk size, the time zone, the
@@ -76,19 +76,34 @@ def release_changes(cursor, *, run_id: int, chunk: Chunk) -> None:
     cursor.execute(f"DELETE FROM {table} WHERE {stores}", params)  # noqa: S608 - our table name only
 
 
-def _claim(cursor, *, run_id: int, base: date, on: date, chunk: Chunk) -> None:
+def _every_store(column: str, chunk: Chunk | None) -> tuple[str, list]:
+    return _store_filter(column, chunk) if chunk is not None else ("1 = 1", [])
+
+
+def claim_changes(*, run_id: int, base: date, on: date, chunk: Chunk | None = None) -> None:
+    """An incremental run claims the logged pairs (of `chunk`'s stores; of every store by default) and adds the pairs
+    with a count dated in (base, on]. Done once when the run starts, in its transaction, so the planner of every
+    chunk's statement knows how many pairs the run has (the log is analysed after, on PostgreSQL): with a guess of
+    one it chose to read every count of a visit per pair, 300 for one."""
     table = ReplenishmentChange._meta.db_table
-    stores, params = _store_filter("store_id", chunk)
-    # rows an earlier (committed) run claimed were answered by it; rows of this run stay (a redelivered chunk)
-    cursor.execute(
-        f"DELETE FROM {table} WHERE run_id IS NOT NULL AND run_id <> %s AND {stores}",  # noqa: S608
-        [run_id, *params],
-    )
-    cursor.execute(f"UPDATE {table} SET run_id = %s WHERE run_id IS NULL AND {stores}", [run_id, *params])  # noqa: S608
-    if base == on:
-        return
+    stores, params = _every_store("store_id", chunk)
+    with connection.cursor() as cursor:
+        # rows an earlier (committed) run claimed were answered by it; rows of this run stay (a redelivered chunk)
+        cursor.execute(
+            f"DELETE FROM {table} WHERE run_id IS NOT NULL AND run_id <> %s AND {stores}",  # noqa: S608
+            [run_id, *params],
+        )
+        cursor.execute(f"UPDATE {table} SET run_id = %s WHERE run_id IS NULL AND {stores}", [run_id, *params])  # noqa: S608
+        if base != on:
+            _claim_counts_after(cursor, run_id=run_id, base=base, on=on, chunk=chunk)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")
+
+
+def _claim_counts_after(cursor, *, run_id: int, base: date, on: date, chunk: Chunk | None) -> None:
+    table = ReplenishmentChange._meta.db_table
     ops = connection.ops
-    visit_stores, visit_params = _store_filter("v.store_id", chunk)
+    visit_stores, visit_params = _every_store("v.store_id", chunk)
     cursor.execute(
         f"INSERT INTO {table} (store_id, product_id, run_id) "  # noqa: S608 - our table names only
         f"SELECT DISTINCT v.store_id, sc.product_id, %s FROM {StockCount._meta.db_table} sc "
@@ -99,7 +114,7 @@ def _claim(cursor, *, run_id: int, base: date, on: date, chunk: Chunk) -> None:
     if settings.KA.promoter_stock_as_count == "yes":
         from promoters.models import SellOutLine, Shift
 
-        shift_stores, shift_params = _store_filter("s.store_id", chunk)
+        shift_stores, shift_params = _every_store("s.store_id", chunk)
         cursor.execute(
             f"INSERT INTO {table} (store_id, product_id, run_id) "  # noqa: S608 - our table names only
             f"SELECT DISTINCT s.store_id, so.product_id, %s FROM {SellOutLine._meta.db_table} so "
@@ -109,11 +124,10 @@ def _claim(cursor, *, run_id: int, base: date, on: date, chunk: Chunk) -> None:
         )
 
 
-def chunk_compute_incremental(*, on: date, base: date, chunk: Chunk, run_id: int) -> tuple[int, int, int, int]:
-    """Bring `on`'s suggested orders of the chunk's stores up to date from the changed pairs: (pairs in force,
-    flagged, recomputed, changed). Call inside the chunk's transaction (replenishment_job.run_chunk)."""
+def chunk_compute_incremental(*, on: date, chunk: Chunk, run_id: int) -> tuple[int, int, int, int]:
+    """Bring `on`'s suggested orders of the chunk's stores up to date from the pairs the run claimed: (pairs in
+    force, flagged, recomputed, changed). Call inside the chunk's transaction (replenishment_job.run_chunk)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        _claim(cursor, run_id=run_id, base=base, on=on, chunk=chunk)
         recomputed, _, changed = write_suggestions(cursor, on=on, chunk=chunk, only_run=run_id)
         pairs, flagged = in_force_tally(cursor, on=on, chunk=chunk)
     return pairs, flagged, recomputed, changed

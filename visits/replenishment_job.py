@@ -72,17 +72,29 @@ def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     return sql, params
 
 
-def _counts_from_sql(only_run: int | None, *, table: str, alias: str, parent: str, parent_alias: str, link: str):
+def _claimed_sql(only_run: int, chunk: Chunk) -> tuple[str, list]:
+    """The distinct pairs of the chunk's stores that run `only_run` claimed (a derived table)."""
+    changes = ReplenishmentChange._meta.db_table
+    stores, params = _store_filter("store_id", chunk)
+    return (
+        f"(SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s AND {stores})",  # noqa: S608
+        [only_run, *params],
+    )
+
+
+def _counts_from_sql(
+    only_run: int | None, chunk: Chunk, *, table: str, alias: str, parent: str, parent_alias: str, link: str
+):
     """The FROM of a count source (`table alias JOIN parent parent_alias ON parent_alias.id = alias.link`); for an
     incremental chunk (`only_run`) driven by the pairs it claimed, so the indexes reach just those pairs' counts."""
     if only_run is None:
         return f"{table} {alias} JOIN {parent} {parent_alias} ON {parent_alias}.id = {alias}.{link}", []
-    changes = ReplenishmentChange._meta.db_table
+    claimed, params = _claimed_sql(only_run, chunk)
     return (
-        f"(SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s) ch "  # noqa: S608 - table names
+        f"{claimed} ch "
         f"JOIN {parent} {parent_alias} ON {parent_alias}.store_id = ch.store_id "
         f"JOIN {table} {alias} ON {alias}.{link} = {parent_alias}.id AND {alias}.product_id = ch.product_id",
-        [only_run],
+        params,
     )
 
 
@@ -95,6 +107,7 @@ def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tu
     stores, store_params = _store_filter("v.store_id", chunk)
     source, source_params = _counts_from_sql(
         only_run,
+        chunk,
         table=StockCount._meta.db_table,
         alias="sc",
         parent=Visit._meta.db_table,
@@ -108,7 +121,6 @@ def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tu
                    LEAD(sc.packs) OVER w AS previous_packs,
                    LEAD({counted_on}) OVER w AS previous_counted_on
             FROM {source}
-            JOIN {Listing._meta.db_table} l ON l.store_id = v.store_id AND l.product_id = sc.product_id AND l.active
             WHERE {stores} AND v.checked_in_at < %s
             WINDOW w AS (PARTITION BY v.store_id, sc.product_id ORDER BY v.checked_in_at DESC, sc.id DESC)
         )"""  # noqa: S608 - only our table names are formatted in; values are parameters
@@ -137,6 +149,7 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     shift_stores, shift_store_params = _store_filter("s.store_id", chunk)
     visit_source, visit_source_params = _counts_from_sql(
         only_run,
+        chunk,
         table=StockCount._meta.db_table,
         alias="sc",
         parent=Visit._meta.db_table,
@@ -145,6 +158,7 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     )
     shift_source, shift_source_params = _counts_from_sql(
         only_run,
+        chunk,
         table=SellOutLine._meta.db_table,
         alias="so",
         parent=Shift._meta.db_table,
@@ -178,7 +192,6 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
                    LEAD(d.packs) OVER w AS previous_packs,
                    LEAD(d.counted_on) OVER w AS previous_counted_on
             FROM by_day d
-            JOIN {Listing._meta.db_table} l ON l.store_id = d.store_id AND l.product_id = d.product_id AND l.active
             WHERE d.nth_of_day = 1 OR d.visits_only = 1
             WINDOW w AS (
                 PARTITION BY d.store_id, d.product_id
@@ -221,9 +234,11 @@ def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[
                          AND d.date > r.previous_counted_on AND d.date <= r.counted_on
                    ), 0) AS delivered_packs
             FROM ranked r JOIN {Product._meta.db_table} pr ON pr.id = r.product_id
+            -- only active listings, after the window (the counts of a pair share its listing): one row a pair
+            JOIN {Listing._meta.db_table} l ON l.store_id = r.store_id AND l.product_id = r.product_id AND l.active
             WHERE r.nth = 1
         ),
-        computed ({", ".join(("store_id", "product_id", *RESULT))}) AS MATERIALIZED (
+        computed ({", ".join(("store_id", "product_id", *RESULT))}) AS (
             SELECT p.store_id, p.product_id, p.previous_packs, p.previous_counted_on, p.delivered_packs,
                    p.current_packs, p.current_counted_on,
                    CASE WHEN p.previous_packs IS NOT NULL THEN {sales} END,
@@ -237,28 +252,27 @@ def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[
     return sql, ranked_params
 
 
-def _claimed_join(alias: str, only_run: int | None) -> tuple[str, list]:
+def _claimed_join(alias: str, only_run: int | None, chunk: Chunk) -> tuple[str, list]:
     if only_run is None:
         return "", []
-    changes = ReplenishmentChange._meta.db_table
-    return (
-        f" JOIN (SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s) cl "  # noqa: S608
-        f"ON cl.store_id = {alias}.store_id AND cl.product_id = {alias}.product_id",
-        [only_run],
-    )
+    claimed, params = _claimed_sql(only_run, chunk)
+    return f" JOIN {claimed} cl ON cl.store_id = {alias}.store_id AND cl.product_id = {alias}.product_id", params
 
 
-def _later_rows(cursor, on: date, chunk: Chunk) -> bool:
-    """Whether a row of the chunk's stores was written for a day after `on` (a run for an earlier day than the last):
-    then the rows in force on `on` are not simply the current ones."""
+def _rows_there(cursor, on: date, chunk: Chunk) -> tuple[bool, bool]:
+    """(any row of the chunk's stores written for a day after `on`, any current row there). Rows after `on` (a run for
+    an earlier day than the last) make the rows in force on `on` other than the current ones; no row at all (a first
+    run, new stores) lets every computed row go straight in."""
     stores, params = _store_filter("store_id", chunk)
     day = connection.ops.adapt_datefield_value(on)
+    table = SuggestedOrder._meta.db_table
     cursor.execute(
-        f"SELECT 1 FROM {SuggestedOrder._meta.db_table} WHERE {stores} "  # noqa: S608 - our table name only
-        "AND (date > %s OR superseded_on > %s) LIMIT 1",
-        [*params, day, day],
+        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {stores} AND (date > %s OR superseded_on > %s)), "  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {table} WHERE {stores} AND superseded_on IS NULL)",
+        [*params, day, day, *params],
     )
-    return cursor.fetchone() is not None
+    later, current = cursor.fetchone()
+    return bool(later), bool(current)
 
 
 def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> tuple[str, list]:
@@ -267,7 +281,7 @@ def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> t
     id, date and end (old_id, old_date, old_until). Follows _computed_sql's CTEs."""
     table = SuggestedOrder._meta.db_table
     stores, store_params = _store_filter("o.store_id", chunk)
-    claimed, claimed_params = _claimed_join("o", only_run)
+    claimed, claimed_params = _claimed_join("o", only_run, chunk)
     day = connection.ops.adapt_datefield_value(on)
     if later:
         in_force, in_force_params = "o.date <= %s AND (o.superseded_on IS NULL OR o.superseded_on > %s)", [day, day]
@@ -307,10 +321,31 @@ def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
 def write_suggestions(cursor, *, on: date, chunk: Chunk, only_run: int | None = None) -> tuple[int, int, int]:
     """Compute the chunk's pairs (with `only_run` those claimed) for `on` and write what differs from the rows in
     force: (computed pairs, of them flagged, pairs changed). Call inside the chunk's transaction."""
-    later = _later_rows(cursor, on, chunk)
-    if connection.vendor == "postgresql":
-        return _write_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
-    return _write_in_steps(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+    later, current = _rows_there(cursor, on, chunk)
+    if connection.vendor != "postgresql":
+        return _write_in_steps(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+    if not later and not current:
+        return _insert_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run)
+    return _write_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+
+
+def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None):
+    """PostgreSQL, nothing of the chunk's stores in force nor after `on`: every computed row is new, so insert them
+    as computed and count from what the insert returns (no comparison, no second scan)."""
+    table = SuggestedOrder._meta.db_table
+    computed, computed_params = _computed_sql(on, chunk, only_run)
+    written = ", ".join(("store_id", "product_id", "date", *RESULT))
+    sql = f"""
+        WITH {computed},
+        inserted AS (
+            INSERT INTO {table} ({written}) SELECT store_id, product_id, %s, {", ".join(RESULT)} FROM computed
+            RETURNING flag
+        )
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE flag <> ''), COUNT(*) FROM inserted
+    """  # noqa: S608 - only our table and column names are formatted in; values are parameters
+    cursor.execute(sql, [*computed_params, connection.ops.adapt_datefield_value(on)])
+    pairs, flagged, changed = cursor.fetchone()
+    return int(pairs), int(flagged), int(changed)
 
 
 def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
@@ -486,9 +521,7 @@ def run_chunk(*, run_id: int, chunk: Chunk) -> tuple[int, int]:
     try:
         with transaction.atomic():
             if run.mode == ReplenishmentRun.Mode.INCREMENTAL:
-                pairs, flagged, recomputed, changed = chunk_compute_incremental(
-                    on=run.date, base=run.base_date, chunk=chunk, run_id=run_id
-                )
+                pairs, flagged, recomputed, changed = chunk_compute_incremental(on=run.date, chunk=chunk, run_id=run_id)
             else:
                 with connection.cursor() as cursor:
                     if not run.scope:  # a whole-company run answers its stores' logged changes

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ReplenishmentRun
-from .replenishment_incremental import plan, settings_fingerprint
+from .replenishment_incremental import claim_changes, plan, settings_fingerprint
 from .replenishment_job import Chunk, chunks_for, run_chunk, run_start
 
 
@@ -39,14 +39,17 @@ def suggested_orders_run(
         scope = f"store {store_id}" if store_id is not None else f"account {account_id}"
     chunks = chunks_for(account_id=account_id, store_id=store_id)
     mode, base_date = plan(on=on, whole_company=whole_company, full=full)
-    run = run_start(
-        on=on,
-        chunks=chunks,
-        scope=scope,
-        mode=mode,
-        base_date=base_date,
-        settings_fingerprint=settings_fingerprint(),
-    )
+    with transaction.atomic():
+        run = run_start(
+            on=on,
+            chunks=chunks,
+            scope=scope,
+            mode=mode,
+            base_date=base_date,
+            settings_fingerprint=settings_fingerprint(),
+        )
+        if mode == ReplenishmentRun.Mode.INCREMENTAL:
+            claim_changes(run_id=run.pk, base=base_date, on=on)
     if chunks:
         jobs = group(suggested_orders_chunk.s(run.pk, c.first, c.last, c.account_id) for c in chunks)
         transaction.on_commit(lambda: jobs.apply_async(queue=queue))

@@ -46,6 +46,10 @@ def _compute_in_process(on) -> ReplenishmentRun:
     return run
 
 
+# Another session of this database running a chunk's statement (compute, compare and write in one).
+CHUNK_STATEMENT = "datname = current_database() AND pid <> pg_backend_pid() AND position('ranked AS (' in query) > 0"
+
+
 def _wait_for(sql: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     with connection.cursor() as cursor:
@@ -74,19 +78,13 @@ def test_a_worker_killed_mid_chunk_leaves_the_previous_rows_and_the_next_run_com
         run_id = suggested_orders_nightly.apply_async(args=[on.isoformat(), worker_queue], queue=worker_queue).get(
             timeout=60
         )
-        _wait_for(
-            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock' AND query LIKE 'DELETE FROM visits_suggestedorder%'"
-        )
+        _wait_for(f"SELECT COUNT(*) FROM pg_stat_activity WHERE {CHUNK_STATEMENT} AND wait_event_type = 'Lock'")
         os.kill(worker_pid, signal.SIGKILL)
     finally:
         blocker.rollback()
         blocker.close()
     # then the database drops the dead worker's transaction: every previous row is still there
-    _wait_for(
-        "SELECT COUNT(*) = 0 FROM pg_stat_activity WHERE datname = current_database() "
-        "AND query LIKE 'DELETE FROM visits_suggestedorder%'"
-    )
+    _wait_for(f"SELECT COUNT(*) = 0 FROM pg_stat_activity WHERE {CHUNK_STATEMENT}")
     assert rows(on) == before
     killed = ReplenishmentRun.objects.get(pk=run_id)
     assert (killed.status, killed.chunks_done) == (ReplenishmentRun.Status.RUNNING, 0)
