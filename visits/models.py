@@ -371,10 +371,11 @@ class SuggestedOrder(models.Model):
         NO_PREVIOUS_COUNT = "no_previous_count", _("No previous stock count")
         NEGATIVE_SALES = "negative_sales", _("Negative actual sales")
 
-    # Derived rows, rewritten nightly by one INSERT … SELECT that takes store and product from the listings
+    # Derived rows, written by the nightly statement, which takes store and product from the listings
     # it joins, so they always exist when written; Django's ORM still cascades deletes. Without database
     # foreign keys the commit skips two deferred checks a row: 45 % of a chunk's time at 3,000,000 pairs
-    # (docs/performance.md). No index of its own on store: the (store, product, date) index serves it.
+    # (docs/performance.md). No index of its own on store (the (store, product, date) index serves it) nor on
+    # product: each costs every changed pair two index entries.
     store = models.ForeignKey(
         Store,
         verbose_name=_("store"),
@@ -388,6 +389,7 @@ class SuggestedOrder(models.Model):
         verbose_name=_("product"),
         on_delete=models.CASCADE,
         related_name="suggested_orders",
+        db_index=False,  # like store: every night writes here; a product's rows are few enough to scan for
         db_constraint=False,
     )
     date = models.DateField(_("date"))

@@ -82,9 +82,10 @@ def _every_store(column: str, chunk: Chunk | None) -> tuple[str, list]:
 
 def claim_changes(*, run_id: int, base: date, on: date, chunk: Chunk | None = None) -> None:
     """An incremental run claims the logged pairs (of `chunk`'s stores; of every store by default) and adds the pairs
-    with a count dated in (base, on]. Done once when the run starts, in its transaction, so the planner of every
-    chunk's statement knows how many pairs the run has (the log is analysed after, on PostgreSQL): with a guess of
-    one it chose to read every count of a visit per pair, 300 for one."""
+    with a count dated in (base, on] stored before the base run finished (one stored since was logged and is
+    claimed already). Done once when the run starts, in its transaction, so the planner of every chunk's statement
+    knows how many pairs the run has (the log is analysed after, on PostgreSQL): with a guess of one it chose to
+    read every count of a visit per pair, 300 for one."""
     table = ReplenishmentChange._meta.db_table
     stores, params = _every_store("store_id", chunk)
     with connection.cursor() as cursor:
@@ -95,12 +96,16 @@ def claim_changes(*, run_id: int, base: date, on: date, chunk: Chunk | None = No
         )
         cursor.execute(f"UPDATE {table} SET run_id = %s WHERE run_id IS NULL AND {stores}", [run_id, *params])  # noqa: S608
         if base != on:
-            _claim_counts_after(cursor, run_id=run_id, base=base, on=on, chunk=chunk)
+            base_run = ReplenishmentRun.objects.filter(scope="", date=base, status=ReplenishmentRun.Status.SUCCEEDED)
+            finished = base_run.order_by("-pk").values_list("finished_at", flat=True).first() or timezone.now()
+            _claim_counts_after(cursor, run_id=run_id, base=base, on=on, chunk=chunk, stored_before=finished)
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {table}")
 
 
-def _claim_counts_after(cursor, *, run_id: int, base: date, on: date, chunk: Chunk | None) -> None:
+def _claim_counts_after(
+    cursor, *, run_id: int, base: date, on: date, chunk: Chunk | None, stored_before: datetime
+) -> None:
     table = ReplenishmentChange._meta.db_table
     ops = connection.ops
     visit_stores, visit_params = _every_store("v.store_id", chunk)
@@ -108,8 +113,14 @@ def _claim_counts_after(cursor, *, run_id: int, base: date, on: date, chunk: Chu
         f"INSERT INTO {table} (store_id, product_id, run_id) "  # noqa: S608 - our table names only
         f"SELECT DISTINCT v.store_id, sc.product_id, %s FROM {StockCount._meta.db_table} sc "
         f"JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id "
-        f"WHERE {visit_stores} AND v.checked_in_at >= %s AND v.checked_in_at < %s",
-        [run_id, *visit_params, ops.adapt_datetimefield_value(_end(base)), ops.adapt_datetimefield_value(_end(on))],
+        f"WHERE {visit_stores} AND v.checked_in_at >= %s AND v.checked_in_at < %s AND v.created_at <= %s",
+        [
+            run_id,
+            *visit_params,
+            ops.adapt_datetimefield_value(_end(base)),
+            ops.adapt_datetimefield_value(_end(on)),
+            ops.adapt_datetimefield_value(stored_before),
+        ],
     )
     if settings.KA.promoter_stock_as_count == "yes":
         from promoters.models import SellOutLine, Shift

@@ -321,7 +321,10 @@ def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
 def write_suggestions(cursor, *, on: date, chunk: Chunk, only_run: int | None = None) -> tuple[int, int, int]:
     """Compute the chunk's pairs (with `only_run` those claimed) for `on` and write what differs from the rows in
     force: (computed pairs, of them flagged, pairs changed). Call inside the chunk's transaction."""
-    later, current = _rows_there(cursor, on, chunk)
+    if only_run is None:
+        later, current = _rows_there(cursor, on, chunk)
+    else:  # the claimed pairs' rows are reached through their index: no need to scan the chunk's rows first
+        later, current = True, True
     if connection.vendor != "postgresql":
         return _write_in_steps(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
     if not later and not current:

@@ -5,6 +5,7 @@ force on a past day are the ones that day's run wrote. The statement's version c
 visits/replenishment_incremental.py), so the first night after it is full and supersedes what no longer holds.
 """
 
+import django.db.models.deletion
 from django.db import migrations, models
 
 UNTIL_NEXT_ROW = """
@@ -24,6 +25,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # a night writes only changed pairs, each twice (a superseded version and a new row): one index fewer
+        migrations.AlterField(
+            model_name='suggestedorder',
+            name='product',
+            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='suggested_orders', to='stores.product', verbose_name='product'),
+        ),
         migrations.RemoveIndex(
             model_name='suggestedorder',
             name='suggestedorder_date_store',
