@@ -466,7 +466,7 @@ class ReplenishmentRun(models.Model):
     mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices, default=Mode.FULL)
     settings_fingerprint = models.CharField(_("settings fingerprint"), max_length=64, blank=True)
     base_date = models.DateField(
-        _("base date"), null=True, blank=True, help_text=_("Incremental: the day copied from.")
+        _("base date"), null=True, blank=True, help_text=_("Incremental: the day of the run it carries on from.")
     )
     pairs_recomputed = models.PositiveIntegerField(_("pairs recomputed"), default=0)
     # Rows written: pairs whose result differed from the row in force (new, changed or gone); the rest untouched.

@@ -25,6 +25,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='replenishmentrun',
+            name='base_date',
+            field=models.DateField(blank=True, help_text='Incremental: the day of the run it carries on from.', null=True, verbose_name='base date'),
+        ),
         # a night writes only changed pairs, each twice (a superseded version and a new row): one index fewer
         migrations.AlterField(
             model_name='suggestedorder',
