@@ -12,7 +12,7 @@ second one to the day they reach 2,000: the Excel's peak memory of the two shows
 import statistics
 import time
 import tracemalloc
-from datetime import date, timedelta
+from datetime import date
 
 YEAR = 2026
 TODAY = date(YEAR, 12, 15)
@@ -279,7 +279,8 @@ def measure(args, finance_user) -> bool:
     big, small = max(STATEMENT_LINES), min(STATEMENT_LINES)
     for lines in STATEMENT_LINES:
         peak, size = memory[lines]
-        print(f"  statement Excel, {sizes[lines][2]:,} lines: peak Python memory {peak:6.1f} MiB, file {size / 1024:,.0f} KiB")
+        count = sizes[lines][2]
+        print(f"  statement Excel, {count:,} lines: peak Python memory {peak:6.1f} MiB, file {size / 1024:,.0f} KiB")
     ratio_lines = sizes[big][2] / sizes[small][2]
     ratio_memory = memory[big][0] / max(memory[small][0], 0.01)
     flat = ratio_memory <= 1.5
