@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from contracts import services
+from contracts.api import StatementLineSerializer
 from contracts.models import CreditNote, Deduction, Invoice, Payment
 from contracts.selectors import statement
 
@@ -181,3 +182,17 @@ def test_the_page_shows_500_lines_at_a_time_and_carries_the_balance(client, fina
     with CaptureQueriesContext(connection) as few_queries:
         client.get(reverse("contracts:statement"), few)
     assert other.pk and len(first_queries) == len(few_queries)
+
+
+def test_the_api_gives_every_line_as_its_fields_are_declared(api_client, finance, account, month_of_books):
+    # when the API is asked for March's statement
+    api_client.force_authenticate(finance)
+    params = {"account": account.code, "from": START.isoformat(), "to": END.isoformat()}
+    answer = api_client.get(reverse("report-statement"), params).json()
+    # then every line is there, each as the declared fields write it (dates ISO, amounts with two places)
+    result = statement(account, date_from=START, date_to=END)
+    fields = StatementLineSerializer().fields
+    assert answer["lines"] == [
+        {name: field.to_representation(getattr(line, name)) for name, field in fields.items()} for line in result.lines
+    ]
+    assert answer["lines"][0]["debit"].endswith(".00") and len(answer["lines"]) == len(result.lines) > 20
