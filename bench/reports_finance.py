@@ -16,7 +16,7 @@ from datetime import date
 
 YEAR = 2026
 TODAY = date(YEAR, 12, 15)
-TARGETS_MS = {"aging": 1000, "performance": 1000, "statement": 2000}
+TARGETS_MS = {"aging": 1000, "performance": 1000, "statement": 2000}  # the statement's Excel: memory flat (≤ 1.5×)
 STATEMENT_LINES = (20_000, 2_000)
 
 
@@ -270,7 +270,8 @@ def measure(args, finance_user) -> bool:
         held &= _line(f"statement API, {count:,} lines ({shown:,} in the answer)", target, ms, queries, "")
         ms, queries, response = _timed_get(page, reverse("contracts:statement") + query + "&export=xlsx", runs)
         statement_ms[("xlsx", lines)] = ms
-        held &= _line(f"statement Excel, {count:,} lines", target, ms, queries, "")
+        # the Excel's target is its memory (below); its time is shown beside the smaller statement's
+        _line(f"statement Excel, {count:,} lines (written whole)", None, ms, queries, "")
     memory = {}
     for lines in STATEMENT_LINES:
         first, last, count = sizes[lines]
