@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import reports_finance  # noqa: E402  (bench/, beside this script)
+from reports_finance import run_within as _run  # noqa: E402
 from scratch_db import bench_database, drop_database  # noqa: E402
 
 YEAR = 2026
@@ -229,24 +230,7 @@ def _naive_chain(budget_s: float, account) -> tuple[int, int, float]:
             on = week + timedelta(days=day)
             Visit.objects.filter(rep_id=rep_id, store_id=store_id, checked_in_at__date=on).exists()
 
-    done, started = 0, time.perf_counter()
-    for item in work:
-        step(item)
-        done += 1
-        if time.perf_counter() - started > budget_s:
-            break
-    return len(work), done, time.perf_counter() - started
-
-
-def _run(budget_s: float, work: list, step) -> tuple[int, int, float]:
-    """``step`` over ``work`` until the budget is spent: (items in the whole work, items done, seconds)."""
-    done, started = 0, time.perf_counter()
-    for item in work:
-        step(item)
-        done += 1
-        if time.perf_counter() - started > budget_s:
-            break
-    return len(work), done, time.perf_counter() - started
+    return _run(budget_s, work, step)
 
 
 def _naive_store_pnl(budget_s: float, account) -> tuple[int, int, float]:

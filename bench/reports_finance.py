@@ -151,7 +151,8 @@ def _peak_memory(client, url: str) -> tuple[float, int]:
 # --- naive baselines, one row at a time -------------------------------------------------------------------------
 
 
-def _run(budget_s: float, work: list, step) -> tuple[int, int, float]:
+def run_within(budget_s: float, work: list, step) -> tuple[int, int, float]:
+    """``step`` over ``work`` until the budget is spent: (items in the whole work, items done, seconds)."""
     done, started = 0, time.perf_counter()
     for item in work:
         step(item)
@@ -179,7 +180,7 @@ def _naive_aging(budget_s: float) -> tuple[int, int, float]:
         if invoice.amount - sum(t or 0 for t in taken) > 0:
             aging_bucket(days_past_due(due_on=invoice.due_on, as_of=TODAY))
 
-    return _run(budget_s, list(Invoice.objects.filter(date__lte=TODAY).values_list("pk", flat=True)), step)
+    return run_within(budget_s, list(Invoice.objects.filter(date__lte=TODAY).values_list("pk", flat=True)), step)
 
 
 def _naive_performance(budget_s: float) -> tuple[int, int, float]:
@@ -194,7 +195,7 @@ def _naive_performance(budget_s: float) -> tuple[int, int, float]:
         for invoice in Invoice.objects.filter(pk__in=chunk):
             sums[invoice.account_id] = sums.get(invoice.account_id, 0) + invoice.amount
 
-    total, done, seconds = _run(budget_s, chunks, step)
+    total, done, seconds = run_within(budget_s, chunks, step)
     return len(ids), min(len(ids), done * 1000), seconds
 
 
