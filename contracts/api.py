@@ -30,6 +30,7 @@ from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
+from ka_portal.values_pages import ValuesPageMixin
 
 from . import selectors, services
 from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, DeductionFilter, InvoiceFilter
@@ -53,6 +54,7 @@ class FinancePermission(RoleModelPermissions):
 
 
 class FinanceViewSet(
+    ValuesPageMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
