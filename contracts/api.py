@@ -7,6 +7,7 @@ References follow the API convention (ka_portal/api_fields.py): key accounts by 
 writes (allocate, which creates allocations; reverse; write-off), takes an Idempotency-Key."""
 
 from datetime import date
+from types import SimpleNamespace
 
 from django.db import models
 from django.http import Http404
@@ -275,6 +276,14 @@ class InvoiceSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_days_past_due(self, invoice) -> int | None:
         return selectors.invoice_days_past_due(invoice)
+
+    # A page written from values() rows (ka_portal/values_pages.py) asks the same rule, of the row's columns.
+    values_derived = {
+        "days_past_due": (
+            ("open_amount", "due_on", "aging_as_of"),
+            lambda row: selectors.invoice_days_past_due(SimpleNamespace(**row)),
+        )
+    }
 
 
 class InvoiceCreateSerializer(serializers.Serializer):
