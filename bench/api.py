@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/api.py [--keep | --reuse]
         [--seconds 8] [--clients 4] [--workers 2] [--worker-class sync|gthread] [--threads 4]
-        [--post-clients 16] [--post-seconds 15] [--counts 16] [--source DIR] [--only PATH ...] [--no-post]
+        [--post-clients 16] [--post-seconds 15] [--counts 16] [--post-interval 0] [--source DIR] [--only PATH ...]
+        [--no-lists | --no-post]
 
 PostgreSQL (the issue's target): a scratch database `<NAME>_bench` beside DATABASE_URL's (or `--database-url`'s)
 is made, migrated and filled by `seed_demo`, and dropped at the end unless `--keep`; `--reuse` measures a kept
@@ -20,7 +21,9 @@ every list at ≥ 0.5 of me/'s rps.
 Writes: `--post-clients` phones, spread over the demo's reps (each signs in for its own token, as each phone
 does), each POST /api/v1/visits/ a new visit at one of its rep's stores with `--counts` stock counts (cases/packs
 notation), the checklist answered and a position, under a new client uuid sent as the body's `uuid` and the
-`Idempotency-Key` header. Every answer must be 201. Target: p95 ≤ 150 ms at 16 clients. Afterwards every
+`Idempotency-Key` header, back to back (`--post-interval 0`: 16 requests always in flight, so p95 is at least
+16 ÷ the server's creates per second) or each phone one every `--post-interval` s (±50 %). Every answer must be
+201. Target: p95 ≤ 150 ms at 16 clients. Afterwards every
 created visit must be there once, and a repeat of some bodies must answer the same visit again (replayed).
 
 Everything stays on 127.0.0.1; the run is bounded in time and count and stops the server it started.
@@ -257,8 +260,9 @@ def _visit_body(store: str, where: list[str], products: list[tuple[str, int]], r
     }
 
 
-def _post_visits(port: int, plan: dict, clients: int, seconds: float) -> tuple[list[float], list[tuple[dict, int]]]:
-    """`clients` phones posting new visits for `seconds`; the request times and (body, visit id) of each."""
+def _post_visits(port: int, plan: dict, clients: int, seconds: float, interval: float) -> tuple[list[float], list]:
+    """`clients` phones posting new visits for `seconds`, each its next one `interval` s after the start of its
+    last (0: back to back); the request times and (body, visit id, token) of each."""
     reps = sorted(plan)
     tokens = [_token(port, reps[index % len(reps)]) for index in range(clients)]
     created: list[tuple[dict, int]] = []
@@ -269,8 +273,11 @@ def _post_visits(port: int, plan: dict, clients: int, seconds: float) -> tuple[l
         stores = plan[reps[index % len(reps)]]
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         base = {"Authorization": f"Token {tokens[index]}", "Content-Type": "application/json"}
+        next_at = [0.0]
 
         def send() -> float:
+            time.sleep(max(0.0, next_at[0] - time.perf_counter()))
+            next_at[0] = time.perf_counter() + interval * rng.uniform(0.5, 1.5)  # phones out of step
             store, where, products = rng.choice(stores)
             body = _visit_body(store, where, products, rng)
             headers = {**base, "Idempotency-Key": body["uuid"]}
@@ -358,9 +365,10 @@ def _measure(args, url: str) -> bool:
             plan = _phones_plan(url, args.counts)
             if url.startswith("postgres"):
                 _analyze(url)
+            pace = f"one every {args.post_interval:g} s (±50 %) each" if args.post_interval else "back to back"
             print(f"writes: {args.post_clients} phones of {len(plan)} reps, {args.post_seconds:g} s, "
-                  f"POST /api/v1/visits/ with {args.counts} stock counts each")  # fmt: skip
-            times, created = _post_visits(port, plan, args.post_clients, args.post_seconds)
+                  f"POST /api/v1/visits/ with {args.counts} stock counts each, {pace}")  # fmt: skip
+            times, created = _post_visits(port, plan, args.post_clients, args.post_seconds, args.post_interval)
             p50, p95 = _percentile(times, 0.5) * 1000, _percentile(times, 0.95) * 1000
             ok = p95 <= POST_P95_MS
             held &= ok
@@ -391,6 +399,9 @@ def main() -> int:
     parser.add_argument("--post-clients", type=int, default=16)
     parser.add_argument("--post-seconds", type=float, default=15.0)
     parser.add_argument("--counts", type=int, default=16, help="stock counts per created visit")
+    parser.add_argument(
+        "--post-interval", type=float, default=0.0, help="seconds between a phone's creates (0: back to back)"
+    )
     parser.add_argument("--only", nargs="*", help="these list paths instead of all (me/ is always measured)")
     parser.add_argument("--no-lists", dest="lists", action="store_false")
     parser.add_argument("--no-post", dest="post", action="store_false")
