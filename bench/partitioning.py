@@ -1,7 +1,8 @@
 """Does monthly declarative partitioning pay for the large time-series tables? (issue 17 item 5; a benchmark.)
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ka .venv/bin/python -u bench/partitioning.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ka .venv/bin/python -u bench/partitioning.py --months 24 --per-month 1000000
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/ka .venv/bin/python -u bench/partitioning.py \
+        --months 24 --per-month 1000000
 
 In a scratch database `<name>_bench` (dropped afterwards unless --keep), the same rows go into two copies of a
 table shaped as the project keeps it: one plain, as today, and one `PARTITION BY RANGE (date)` with a partition a
@@ -106,8 +107,8 @@ def _fill(cursor, args, months: list[date]) -> None:
             select = values.format(stores=args.stores, products=args.products, start=start, days=days)
             for name in ("plain", "part"):
                 cursor.execute(
-                    f"INSERT INTO {table}_{name} ({columns}) SELECT {select} FROM "
-                    f"(SELECT n, (n * 2654435761::bigint) % {pairs} AS p FROM generate_series(1, {args.per_month}) n) s "
+                    f"INSERT INTO {table}_{name} ({columns}) SELECT {select} FROM (SELECT n, "
+                    f"(n * 2654435761::bigint) % {pairs} AS p FROM generate_series(1, {args.per_month}) n) s "
                     "ON CONFLICT DO NOTHING"
                 )
     cursor.execute("ANALYZE")
@@ -209,7 +210,8 @@ def main() -> int:
         new_day = last + timedelta(days=1)
         write = (
             "INSERT INTO delivery_{t} (store_id, product_id, date, quantity, reference) "
-            f"SELECT 1 + mod(n, {args.stores}), 1 + mod(n / {args.stores}, {args.products}), %(new_day)s, 1 + mod(n, 48), "
+            f"SELECT 1 + mod(n, {args.stores}), 1 + mod(n / {args.stores}, {args.products}), %(new_day)s, "
+            "1 + mod(n, 48), "
             f"'NEW-' || n || '-' || %(run)s FROM generate_series(1, {day_rows}) n"
         )
         for_write = []
