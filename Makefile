@@ -29,8 +29,10 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/check_messages.py
-	@# The two legs run side by side (one core each); each leg's output is printed whole when it ends.
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	@# The two legs run side by side (one core each); each leg's output is printed whole when it ends. When both
+	@# can run, each case of the scope and write-path matrices runs in one of them (tests/conftest.py, `one_leg`).
+	@legs=; if $(PY) scripts/services.py probe "$(PG_TEST_URL)" "$(REDIS_TEST_URL)"; then legs=both; fi; \
+	TEST_LEGS=$$legs $(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite:
 	@echo "== tests on SQLite =="

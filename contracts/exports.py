@@ -65,32 +65,41 @@ def aging_invoices_workbook(invoices, *, as_of):
 
 def statement_workbook(statement):
     """The statement as a chain's accounts payable expects it: a heading, the opening balance, every
-    movement with a running balance, the totals, the closing balance and a place to confirm."""
-    workbook = excel.new_workbook(write_only=False)  # merged heading, rows styled after writing
-    sheet = workbook.active
-    sheet.title = _("Statement")[:31]
+    movement with a running balance, the totals, the closing balance and a place to confirm.
+
+    Written in openpyxl's streaming mode, each row styled as it is written and the lines read from the database a
+    chunk at a time (selectors.StatementLines): a year of tens of thousands of lines takes the memory of a few."""
+    workbook = excel.new_workbook()
+    sheet = workbook.create_sheet(_("Statement")[:31])
     account = statement.account
     bold = Font(bold=True)
     thin = Side(style="thin", color="999999")
     money = excel.MONEY_FORMAT
+    # the movement rows, totals and closing balance: dates in the first column, amounts in the last three
+    formats = {0: "yyyy-mm-dd", 3: money, 4: money, 5: money}
+    for column, width in zip("ABCDEF", (14, 22, 34, 16, 16, 16), strict=True):
+        sheet.column_dimensions[column].width = width  # before any row: the streaming sheet writes them first
 
-    excel.append_row(sheet, [_("Statement of account")])
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet.merge_cells("A1:F1")
-    sheet["A1"].alignment = Alignment(horizontal="center")
+    excel.append_row(
+        sheet, [_("Statement of account")], font=Font(bold=True, size=14), alignment=Alignment(horizontal="center")
+    )
+    sheet.merged_cells.add("A1:F1")
     excel.append_row(sheet, [_("Key account"), f"{account_name(account)} ({account.code})"])
     period = f"{date_format(statement.date_from, 'Y-m-d')} – {date_format(statement.date_to, 'Y-m-d')}"
     excel.append_row(sheet, [_("Period"), period])
     excel.append_row(sheet, [])
     headers = [_("Date"), _("Type"), _("Reference"), _("Debit"), _("Credit"), _("Balance")]
-    excel.append_row(sheet, headers)
-    header_row = sheet.max_row
-    excel.append_row(sheet, ["", _("Opening balance"), "", None, None, statement.opening])
+    excel.append_row(sheet, headers, font=bold, border=Border(bottom=thin))
+    excel.append_row(sheet, ["", _("Opening balance"), "", None, None, statement.opening], formats)
+    # a movement: its amounts are Decimal (money); an empty debit or credit is left an empty cell, no style to write
+    movement = {0: "yyyy-mm-dd"}
     for line in statement.lines:
         excel.append_row(
-            sheet, [line.date, line.label, line.reference, line.debit or None, line.credit or None, line.balance]
+            sheet,
+            [line.date, line.label, line.reference, line.debit or None, line.credit or None, line.balance],
+            movement,
         )
-    excel.append_row(sheet, [])
+    excel.append_row(sheet, [None] * 6, formats)
     total_rows = [
         (_("Invoices"), statement.invoiced),
         (_("Payments"), statement.paid),
@@ -100,27 +109,14 @@ def statement_workbook(statement):
         (_("Write-offs"), statement.written_off),
     ]
     for label, amount in total_rows:
-        excel.append_row(sheet, ["", label, "", None, None, amount])
-    excel.append_row(sheet, ["", _("Closing balance"), "", None, None, statement.closing])
-    closing_row = sheet.max_row
+        excel.append_row(sheet, ["", label, "", None, None, amount], formats)
+    closing = ["", _("Closing balance"), "", None, None, statement.closing]
+    excel.append_row(sheet, closing, formats, font=bold, border=Border(top=thin))
     excel.append_row(sheet, [])
     excel.append_row(sheet, [_("Please check this statement and confirm it with your signature and stamp.")])
     excel.append_row(sheet, [_("Confirmed by (signature and stamp)"), "", "", _("Date")])
-
-    for cell in sheet[header_row]:
-        cell.font = bold
-        cell.border = Border(bottom=thin)
-    for cell in sheet[closing_row]:
-        cell.font = bold
-        cell.border = Border(top=thin)
-    for row in sheet.iter_rows(min_row=header_row + 1, max_row=closing_row):
-        row[0].number_format = "yyyy-mm-dd"
-        for cell in row[3:6]:
-            cell.number_format = money
-    for column, width in zip("ABCDEF", (14, 22, 34, 16, 16, 16), strict=True):
-        sheet.column_dimensions[column].width = width
     filename = f"statement-{account.code}-{statement.date_from.isoformat()}-{statement.date_to.isoformat()}.xlsx"
-    return excel.workbook_response(workbook, filename)
+    return excel.workbook_response(workbook, filename, in_memory_up_to=0)
 
 
 # --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------

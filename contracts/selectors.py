@@ -5,11 +5,13 @@ scope is simply not found.
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -33,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
-from ka_portal.db_router import reads_from_replica
+from ka_portal.db_router import connection_for_reads, reads_from_replica
 from ka_portal.scope import finance_accounts_for, sees_finance
 
 from .models import (
@@ -50,6 +52,7 @@ from .models import (
 from .receivables import (
     BUCKET_LIMITS,
     BUCKET_ORDER,
+    CENT,
     ZERO,
     Bucket,
     aging_bucket,
@@ -372,19 +375,82 @@ class AgingReport:
     buckets: list = field(default_factory=lambda: list(Bucket))
 
 
+# What each invoice's open amount was at the end of a day, from the stored open amount (kept by every write, equal to
+# invoices − live allocations − deductions + recoveries − credit notes − write-offs: tests/contracts/
+# test_reconciliation_invariant.py) less what changed it afterwards: a movement dated after the day is undone, a
+# payment reversed after it counts again. Grouped once over the later movements (few when the day is recent), never
+# per invoice with a subquery each: one pass over the invoices picks those open now or moved since. Equal to
+# invoices_open_as_of's per-invoice sums (tested on random books).
+_OPEN_AS_OF_SQL = """
+WITH later (invoice_id, amount) AS (
+    SELECT a.invoice_id,
+           CASE WHEN p.reversed_at IS NULL THEN a.amount ELSE 0 END
+           - CASE WHEN p.date <= %(as_of)s AND (p.reversed_on IS NULL OR p.reversed_on > %(as_of)s)
+                  THEN a.amount ELSE 0 END
+      FROM {allocation} a JOIN {payment} p ON p.id = a.payment_id
+     WHERE p.date > %(as_of)s OR p.reversed_at IS NOT NULL OR p.reversed_on IS NOT NULL
+    UNION ALL
+    SELECT invoice_id, amount FROM {deduction} WHERE date > %(as_of)s
+    UNION ALL
+    SELECT d.invoice_id, -r.amount
+      FROM {recovery} r JOIN {deduction} d ON d.id = r.deduction_id WHERE r."on" > %(as_of)s
+    UNION ALL
+    SELECT invoice_id, amount FROM {credit_note} WHERE date > %(as_of)s AND invoice_id IS NOT NULL
+    UNION ALL
+    SELECT id, written_off_amount FROM {invoice} WHERE written_off_on > %(as_of)s
+), delta (invoice_id, amount) AS (
+    SELECT invoice_id, SUM(amount) FROM later GROUP BY invoice_id
+), open_then (account_id, due_on, amount) AS (
+    SELECT i.account_id, i.due_on, i.open_amount + COALESCE(d.amount, 0)
+      FROM {invoice} i LEFT JOIN delta d ON d.invoice_id = i.id
+     WHERE (i.open_amount > 0 OR d.invoice_id IS NOT NULL) AND i.date <= %(as_of)s AND i.account_id IN ({accounts})
+)
+SELECT account_id, {bucket} AS bucket, SUM(amount) FROM open_then WHERE ROUND(amount, 2) > 0 GROUP BY account_id, 2
+"""
+
+
+def open_as_of_by_bucket(account_ids: list[int], as_of: date) -> list[tuple[int, str, Decimal]]:
+    """(account, aging bucket, open amount) at the end of ``as_of`` for the accounts given: one grouped query."""
+    if not account_ids:
+        return []
+    connection = connection_for_reads(Invoice)
+    quote = connection.ops.quote_name
+    tables = {
+        "invoice": Invoice,
+        "payment": Payment,
+        "allocation": Allocation,
+        "deduction": Deduction,
+        "credit_note": CreditNote,
+        "recovery": _recoveries().model,
+    }
+    # days past due ≤ limit  ⇔  due_on ≥ as_of − limit: the same bucket as receivables.aging_bucket gives.
+    bucket = " ".join(
+        f"WHEN due_on >= %(limit{limit})s THEN '{name}'" for limit, name in BUCKET_LIMITS
+    )  # the names are the code's own (Bucket), never input
+    params = {"as_of": as_of, **{f"limit{limit}": as_of - timedelta(days=limit) for limit, _name in BUCKET_LIMITS}}
+    params.update({f"account{n}": pk for n, pk in enumerate(account_ids)})
+    sql = _OPEN_AS_OF_SQL.format(
+        **{name: quote(model._meta.db_table) for name, model in tables.items()},
+        accounts=", ".join(f"%(account{n})s" for n in range(len(account_ids))),
+        bucket=f"CASE {bucket} ELSE '{Bucket.OVER_90}' END",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(account_id, name, _money(total)) for account_id, name, total in cursor.fetchall()]
+
+
 @reads_from_replica()
 def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> AgingReport:
-    """Open amounts by days past due on ``as_of``, by account and in total, with days sales outstanding."""
-    invoices = invoices_for(user)
+    """Open amounts by days past due on ``as_of``, by account and in total, with days sales outstanding. A fixed
+    number of queries, the open amounts summed in the database (open_as_of_by_bucket)."""
+    accounts = finance_accounts(user)
     if account is not None:
-        invoices = invoices.filter(account=account)
+        accounts = accounts.filter(pk=account.pk)
+    account_ids = list(accounts.values_list("pk", flat=True))
     rows: dict[int, AgingRow] = {}
     total = AgingRow(account=None)
-    # plain tuples, not invoices: a company's open invoices are thousands
-    open_items = invoices_open_as_of(invoices, as_of).order_by().values_list("account_id", "due_on", "open_as_of")
-    for account_id, due_on, amount in open_items:
+    for account_id, bucket, amount in open_as_of_by_bucket(account_ids, as_of):
         row = rows.setdefault(account_id, AgingRow(account=None))
-        bucket = aging_bucket(days_past_due(due_on=due_on, as_of=as_of))
         for target in (row, total):
             target.buckets[bucket] += amount
             target.total += amount
@@ -392,7 +458,7 @@ def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> Agi
         rows[account_id].account = found
     window = settings.KA.dso_days
     sales = (
-        invoices.filter(date__gt=as_of - timedelta(days=window), date__lte=as_of)
+        Invoice.objects.filter(account_id__in=account_ids, date__gt=as_of - timedelta(days=window), date__lte=as_of)
         .values("account")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -442,7 +508,7 @@ class Statement:
     date_from: date
     date_to: date
     opening: Decimal
-    lines: list[StatementLine]
+    lines: "Sequence[StatementLine]"  # a list, or StatementLines read from the database as needed
     invoiced: Decimal
     paid: Decimal
     deducted: Decimal
@@ -470,66 +536,210 @@ def account_balance(account: KeyAccount, as_of: date) -> Decimal:
     )
 
 
+# The statement's movements as one ordered query, so a page can be a slice of it and the Excel a stream: a line
+# per invoice, payment, reversal, deduction, recovery, credit note and write-off of the account in the period, in
+# (date, kind, reference) order — the kinds in this order on a day — then by record as each kind's list is ordered.
+STATEMENT_KINDS = ["invoice", "reversal", "payment", "deduction", "recovery", "credit_note", "write_off"]
+_STATEMENT_SQL = """
+SELECT i.date AS day, 0 AS kind, i.number AS reference, i.id AS tiebreak, i.amount AS debit, 0 AS credit, '' AS detail
+  FROM {invoice} i WHERE i.account_id = %s AND i.date >= %s AND i.date <= %s
+UNION ALL
+SELECT p.reversed_on, 1, p.reference, -p.id, p.amount, 0, ''
+  FROM {payment} p WHERE p.account_id = %s AND p.reversed_on >= %s AND p.reversed_on <= %s
+UNION ALL
+SELECT p.date, 2, p.reference, -p.id, 0, p.amount, ''
+  FROM {payment} p WHERE p.account_id = %s AND p.date >= %s AND p.date <= %s
+UNION ALL
+SELECT d.date, 3, di.number || ' ' || d.reason, -d.id, 0, d.amount, d.kind
+  FROM {deduction} d JOIN {invoice} di ON di.id = d.invoice_id WHERE d.account_id = %s AND d.date >= %s AND d.date <= %s
+UNION ALL
+SELECT r."on", 4, ri.number || ' ' || rd.reason, r.id, r.amount, 0, ''
+  FROM {recovery} r JOIN {deduction} rd ON rd.id = r.deduction_id JOIN {invoice} ri ON ri.id = rd.invoice_id
+ WHERE rd.account_id = %s AND r."on" >= %s AND r."on" <= %s
+UNION ALL
+SELECT c.date, 5,
+       c.number || CASE WHEN ci.number IS NULL OR ci.number = '' THEN '' ELSE ' ' || ci.number END
+                || CASE WHEN c.reason = '' THEN '' ELSE ' ' || c.reason END,
+       -c.id, 0, c.amount, ''
+  FROM {credit_note} c LEFT JOIN {invoice} ci ON ci.id = c.invoice_id
+ WHERE c.account_id = %s AND c.date >= %s AND c.date <= %s
+UNION ALL
+SELECT w.written_off_on, 6, w.number, w.id, 0, w.written_off_amount, ''
+  FROM {invoice} w WHERE w.account_id = %s AND w.written_off_on >= %s AND w.written_off_on <= %s
+"""
+_STATEMENT_PARTS = 7
+
+
+def _statement_sql(connection) -> str:
+    tables = {
+        "invoice": Invoice._meta.db_table,
+        "payment": Payment._meta.db_table,
+        "deduction": Deduction._meta.db_table,
+        "credit_note": CreditNote._meta.db_table,
+        "recovery": _recoveries().model._meta.db_table,
+    }
+    return _STATEMENT_SQL.format(**{name: connection.ops.quote_name(table) for name, table in tables.items()})
+
+
+def _statement_order(connection) -> str:
+    # References compare as Python compares strings (by code point): SQLite's default; PostgreSQL's "C" collation.
+    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
+    return f"ORDER BY day, kind, reference{collate}, tiebreak"
+
+
+def _money(value) -> Decimal:
+    """A sum or amount as read by raw SQL: PostgreSQL gives Decimal, SQLite a number (decimals kept as floats)."""
+    if value is None:
+        return ZERO
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
+    return value.quantize(CENT)
+
+
+def _day(value) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _statement_labels() -> dict[tuple[str, str], str]:
+    """Each line's label by (kind, deduction kind), in the language of the request: translated once, not per line."""
+    labels = {
+        ("invoice", ""): _("Invoice"),
+        ("payment", ""): _("Payment"),
+        ("reversal", ""): _("Payment reversed"),
+        ("recovery", ""): _("Deduction recovered"),
+        ("credit_note", ""): _("Credit note"),
+        ("write_off", ""): _("Write-off"),
+    }
+    labels.update(
+        {("deduction", kind): _("Deduction: %(kind)s") % {"kind": label} for kind, label in Deduction.Kind.choices}
+    )
+    return {key: str(label) for key, label in labels.items()}
+
+
+def _statement_label(labels: dict, kind: str, detail: str) -> str:
+    found = labels.get((kind, detail))
+    if found is None:  # a deduction kind no longer offered: its stored value, as get_kind_display shows it
+        found = str(_("Deduction: %(kind)s") % {"kind": detail})
+    return found
+
+
+class StatementLines:
+    """The statement's lines, each with the balance after it, read from the database as they are asked for: a slice
+    (a page: ``Paginator`` takes it as its list) runs one query for the balance before it and one for its rows;
+    iterating (the Excel) streams every line in chunks without holding them. ``len`` is known from the summary.
+    The lines are read where the summary was (the replica inside ``reads_from_replica()``), whenever they are."""
+
+    chunk_size = 2000
+
+    def __init__(self, account: KeyAccount, date_from: date, date_to: date, *, opening: Decimal, count: int):
+        self.account, self.date_from, self.date_to = account, date_from, date_to
+        self.opening, self._count = opening, count
+        self._alias = connection_for_reads(Invoice).alias
+
+    def __len__(self) -> int:
+        return self._count
+
+    def count(self) -> int:
+        return self._count
+
+    def _params(self) -> list:
+        return [self.account.pk, self.date_from, self.date_to] * _STATEMENT_PARTS
+
+    def _lines(self, rows, balance: Decimal):
+        labels = _statement_labels()
+        for day, kind, reference, _tiebreak, debit, credit, detail in rows:
+            debit, credit, kind = _money(debit), _money(credit), STATEMENT_KINDS[kind]
+            balance += debit - credit
+            label = _statement_label(labels, kind, detail)
+            yield StatementLine(_day(day), kind, label, reference, debit, credit, balance)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self._count)
+        if stop <= start:
+            return []
+        connection = connections[self._alias]
+        sql, order = _statement_sql(connection), _statement_order(connection)
+        with connection.cursor() as cursor:
+            balance = self.opening
+            if start:
+                cursor.execute(
+                    f"SELECT SUM(debit) - SUM(credit) FROM (SELECT debit, credit FROM ({sql}) m {order} "
+                    f"LIMIT {int(start)}) earlier",
+                    self._params(),
+                )
+                balance += _money(cursor.fetchone()[0])
+            cursor.execute(
+                f"SELECT * FROM ({sql}) m {order} LIMIT {int(stop - start)} OFFSET {int(start)}", self._params()
+            )
+            return list(self._lines(cursor.fetchall(), balance))
+
+    def __iter__(self):
+        connection = connections[self._alias]
+        sql = f"SELECT * FROM ({_statement_sql(connection)}) m {_statement_order(connection)}"
+        cursor = connection.chunked_cursor()  # a server-side cursor on PostgreSQL: rows arrive a chunk at a time
+        try:
+            cursor.execute(sql, self._params())
+
+            def rows():
+                while True:
+                    chunk = cursor.fetchmany(self.chunk_size)
+                    if not chunk:
+                        return
+                    yield from chunk
+                    chunk = None  # one chunk held at a time, not this one while the next arrives
+
+            yield from self._lines(rows(), self.opening)
+        finally:
+            cursor.close()
+
+
 @reads_from_replica()
-def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Statement:
-    """The statement for one account and period: opening balance, every movement, closing balance."""
-    period = {"date__gte": date_from, "date__lte": date_to}
-    lines: list[StatementLine] = []
-    for invoice in Invoice.objects.filter(account=account, **period):
-        lines.append(StatementLine(invoice.date, "invoice", str(_("Invoice")), invoice.number, invoice.amount, ZERO))
-    for payment in Payment.objects.filter(account=account, **period):
-        lines.append(StatementLine(payment.date, "payment", str(_("Payment")), payment.reference, ZERO, payment.amount))
-    for payment in Payment.objects.filter(account=account, reversed_on__gte=date_from, reversed_on__lte=date_to):
-        label = str(_("Payment reversed"))
-        lines.append(StatementLine(payment.reversed_on, "reversal", label, payment.reference, payment.amount, ZERO))
-    for deduction in Deduction.objects.filter(account=account, **period).select_related("invoice"):
-        label = _("Deduction: %(kind)s") % {"kind": deduction.get_kind_display()}
-        reference = f"{deduction.invoice.number} {deduction.reason}"
-        lines.append(StatementLine(deduction.date, "deduction", label, reference, ZERO, deduction.amount))
-    for credit_note in CreditNote.objects.filter(account=account, **period).select_related("invoice"):
-        label = str(_("Credit note"))
-        corrected = credit_note.invoice.number if credit_note.invoice else ""
-        reference = " ".join(filter(None, [credit_note.number, corrected, credit_note.reason]))
-        lines.append(StatementLine(credit_note.date, "credit_note", label, reference, ZERO, credit_note.amount))
-    recoveries = _recoveries().filter(deduction__account=account, on__gte=date_from, on__lte=date_to)
-    for recovery in recoveries.select_related("deduction__invoice"):
-        label = str(_("Deduction recovered"))
-        reference = f"{recovery.deduction.invoice.number} {recovery.deduction.reason}"
-        lines.append(StatementLine(recovery.on, "recovery", label, reference, recovery.amount, ZERO))
-    write_offs = Invoice.objects.filter(account=account, written_off_on__gte=date_from, written_off_on__lte=date_to)
-    for invoice in write_offs:
-        label = str(_("Write-off"))
-        lines.append(
-            StatementLine(invoice.written_off_on, "write_off", label, invoice.number, ZERO, invoice.written_off_amount)
-        )
-    order = {"invoice": 0, "reversal": 1, "payment": 2, "deduction": 3, "recovery": 4, "credit_note": 5, "write_off": 6}
-    lines.sort(key=lambda line: (line.date, order[line.kind], line.reference))
+def statement_summary(account: KeyAccount, *, date_from: date, date_to: date) -> Statement:
+    """The statement for one account and period: opening balance, the totals by kind and the closing balance, in a
+    fixed number of queries however many movements; its ``lines`` are read when sliced or iterated
+    (``StatementLines``): a page shows a slice, the Excel streams them all."""
     opening = account_balance(account, date_from - timedelta(days=1))
-    running = opening
-    balanced = []
-    for line in lines:
-        running += line.debit - line.credit
-        balanced.append(StatementLine(**{**line.__dict__, "balance": running}))
+    connection = connection_for_reads(Invoice)
     by_kind: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for line in lines:
-        by_kind[line.kind] += line.debit + line.credit
+    count = 0
+    closing = opening
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, COUNT(*), SUM(debit), SUM(credit) FROM ({_statement_sql(connection)}) m GROUP BY kind",
+            [account.pk, date_from, date_to] * _STATEMENT_PARTS,
+        )
+        for kind, found, debit, credit in cursor.fetchall():
+            debit, credit = _money(debit), _money(credit)
+            by_kind[STATEMENT_KINDS[kind]] = debit + credit
+            count += found
+            closing += debit - credit
     reconciliation = account_reconciliation(account)
     return Statement(
         account=account,
         date_from=date_from,
         date_to=date_to,
         opening=opening,
-        lines=balanced,
+        lines=StatementLines(account, date_from, date_to, opening=opening, count=count),
         invoiced=by_kind["invoice"],
         paid=by_kind["payment"] - by_kind["reversal"],
         deducted=by_kind["deduction"],
         written_off=by_kind["write_off"],
         credited=by_kind["credit_note"],
         recovered=by_kind["recovery"],
-        closing=running,
+        closing=closing,
         open_invoices=reconciliation.open,
         unallocated=reconciliation.unallocated,
     )
+
+
+@reads_from_replica()
+def statement(account: KeyAccount, *, date_from: date, date_to: date) -> Statement:
+    """The statement for one account and period with every line in a list (the API): see ``statement_summary``."""
+    found = statement_summary(account, date_from=date_from, date_to=date_to)
+    found.lines = list(found.lines)
+    return found
 
 
 # --- the nightly run, as finance sees it -------------------------------------------------------

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -378,6 +379,9 @@ def aging_invoices(request):
 # --- statement ---------------------------------------------------------------------------------
 
 
+STATEMENT_PAGE_SIZE = 500
+
+
 def _default_period(today: date) -> tuple[date, date]:
     """The last full month: what a statement is usually sent for."""
     end = today.replace(day=1) - timedelta(days=1)
@@ -396,13 +400,20 @@ def statement(request):
         data.setdefault("date_from", date_from.isoformat())
         data.setdefault("date_to", date_to.isoformat())
     form = PeriodForm(data, accounts=accounts, initial={"date_from": date_from, "date_to": date_to})
-    result = None
+    result = page = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        result = selectors.statement(data["account"], date_from=data["date_from"], date_to=data["date_to"])
+        result = selectors.statement_summary(data["account"], date_from=data["date_from"], date_to=data["date_to"])
         if request.GET.get("export") == "xlsx":
-            return exports.statement_workbook(result)
-    return render(request, "contracts/statement.html", {"form": form, "statement": result})
+            return exports.statement_workbook(result)  # every line, streamed into the file
+        # A page of lines at a time (a year of a big chain is tens of thousands); the totals and balances cover the
+        # whole period, and each page carries the balance brought forward from the one before.
+        page = Paginator(result.lines, STATEMENT_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "statement": result, "page_obj": page}
+    if page is not None and page.object_list:
+        first = page.object_list[0]
+        context["brought_forward"] = first.balance - first.debit + first.credit
+    return render(request, "contracts/statement.html", context)
 
 
 # --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------

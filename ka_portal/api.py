@@ -11,6 +11,8 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django_filters.filterset import BaseFilterSet
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, pagination, permissions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
@@ -97,6 +99,30 @@ def _first_message(data) -> str:
     if isinstance(data, list) and data:
         return _first_message(data[0])
     return str(data)
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, without building the FilterSet (a deep copy of every filter, a bound form) for a
+    request that names none of its filters: such a FilterSet filters nothing. Only a FilterSet that does nothing of
+    its own with empty values is passed by: django-filter's filters (a `method` is called only with a value), none
+    required, and no `__init__`, `filter_queryset` or `qs` of its own."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and _inert(filterset_class):
+            names = filterset_class.base_filters
+            if not any(param.startswith(name) for param in request.query_params for name in names):
+                return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
+def _inert(filterset_class) -> bool:
+    own = {name for name in ("__init__", "filter_queryset", "qs") if getattr(filterset_class, name) is not (
+        getattr(BaseFilterSet, name))}  # fmt: skip
+    return not own and all(
+        type(item).filter.__module__.startswith("django_filters.") and not item.extra.get("required")
+        for item in filterset_class.base_filters.values()
+    )
 
 
 class RoleModelPermissions(permissions.DjangoModelPermissions):

@@ -10,6 +10,7 @@ app's selectors), so a reference outside it is refused as "Not found.", exactly 
 exist, naming nothing. The model's whole table serves only the schema generator, which has no user.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import django_filters
@@ -55,6 +56,33 @@ class ScopedSlugRelatedField(_InScope, serializers.SlugRelatedField):
 
     def __init__(self, *, scope, slug_field="code", **kwargs):
         super().__init__(scope=scope, slug_field=slug_field, **kwargs)
+
+    def to_internal_value(self, data):
+        # A row of a list read by RowsNamingRecords: its record was looked up with the others'; what was not
+        # found (or not a code) is looked up alone, and refused as any other.
+        preloaded = self.__dict__.get("preloaded")
+        if preloaded is not None and isinstance(data, str) and data in preloaded:
+            return preloaded[data]
+        return super().to_internal_value(data)
+
+    def preload(self, values) -> None:
+        """Look up every record the rows name (codes, usernames) in one query within the user's scope."""
+        codes = {value for value in values if isinstance(value, str)}
+        found = self.get_queryset().filter(**{f"{self.slug_field}__in": codes}) if codes else []
+        self.preloaded = {getattr(record, self.slug_field): record for record in found}
+
+
+class RowsNamingRecords(serializers.ListSerializer):
+    """A list of rows in a request body that name records by code or username (a visit's stock counts by
+    product): every row's record is looked up in one query per field, not one query per row. Each row is then
+    validated as it would be alone; a code not found is refused as alone ("Not found.")."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            for name, field in self.child.fields.items():
+                if isinstance(field, ScopedSlugRelatedField) and not field.read_only:
+                    field.preload(row.get(name) for row in data if isinstance(row, Mapping))
+        return super().to_internal_value(data)
 
 
 class ScopedPrimaryKeyRelatedField(_InScope, serializers.PrimaryKeyRelatedField):

@@ -20,6 +20,7 @@ from .api import RoleModelPermissions
 from .formatting import display_name
 from .idempotency import IdempotentCreateMixin
 from .scope import user_role
+from .values_pages import ValuesPageMixin
 
 
 class SignInSerializer(serializers.Serializer):
@@ -134,7 +135,8 @@ class MeView(APIView):
         return Response({"username": user.username, "name": display_name(user), "role": user_role(user)})
 
 
-class ServiceModelViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+# A page is written from values() rows where its serializer allows (ka_portal/values_pages.py).
+class ServiceModelViewSet(ValuesPageMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
     """Plain CRUD under the role's model permissions whose create and update are one service call: a subclass
     gives `save(record, **fields)` (record None to create); every create accepts an Idempotency-Key."""
 

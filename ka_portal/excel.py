@@ -17,7 +17,7 @@ from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Border, Font
 from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -56,36 +56,44 @@ def _cell_value(value):
     return str(value)
 
 
-def _cell(sheet, value, number_format: str | None = None, font: Font | None = None):
+def _cell(sheet, value, number_format: str | None = None, font: Font | None = None, **style):
     cell = WriteOnlyCell(sheet, value=value)
     keep_as_text(cell)
     if number_format:
         cell.number_format = number_format
     if font:
         cell.font = font
+    for name, given in style.items():  # border, alignment: for a row laid out as a form (the statement)
+        if given is not None:
+            setattr(cell, name, given)
     return cell
 
 
-def row_cells(sheet, values: Sequence, formats=None, font: Font | None = None) -> list:
+def row_cells(
+    sheet, values: Sequence, formats=None, font: Font | None = None, border: Border | None = None, alignment=None
+) -> list:
     """A row ready for `sheet.append`: plain values where they are safe as they are, cells where a value
-    needs a number format (Decimal is money unless `formats` says otherwise) or must be kept as text.
+    needs a number format (Decimal is money unless `formats` says otherwise), a style, or must be kept as text.
     Works for write-only and ordinary worksheets alike."""
     formats = formats or {}
+    styled = font is not None or border is not None or alignment is not None
+    style = {"border": border, "alignment": alignment}
     cells = []
     for index, value in enumerate(values):
         value = _cell_value(value)
         if index in formats or isinstance(value, Decimal):
-            cells.append(_cell(sheet, value, formats.get(index, MONEY_FORMAT), font))
-        elif font is not None or is_formula_like(value):
-            cells.append(_cell(sheet, value, font=font))
+            cells.append(_cell(sheet, value, formats.get(index, MONEY_FORMAT), font, **style))
+        elif styled or is_formula_like(value):
+            cells.append(_cell(sheet, value, font=font, **style))
         else:
             cells.append(value)
     return cells
 
 
-def append_row(sheet, values: Sequence, formats=None, font: Font | None = None) -> None:
-    """Append one row of values to a sheet, user text kept as text (see `row_cells`)."""
-    sheet.append(row_cells(sheet, values, formats, font))
+def append_row(sheet, values: Sequence, formats=None, font: Font | None = None, **style) -> None:
+    """Append one row of values to a sheet, user text kept as text (see `row_cells`; ``border``, ``alignment``
+    style every cell of the row)."""
+    sheet.append(row_cells(sheet, values, formats, font, **style))
 
 
 def write_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence], formats=None):
@@ -107,9 +115,11 @@ def new_workbook(*, write_only: bool = True) -> Workbook:
     return Workbook(write_only=write_only)
 
 
-def workbook_response(workbook: Workbook, filename: str) -> FileResponse:
-    """Save the workbook to a spooled temporary file and stream it as a download."""
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by FileResponse
+def workbook_response(workbook: Workbook, filename: str, *, in_memory_up_to: int = 8 * 1024 * 1024) -> FileResponse:
+    """Save the workbook to a spooled temporary file and stream it as a download. ``in_memory_up_to=0`` writes it to
+    disk from the first byte: for a file whose size grows with the data (a statement of a year), memory stays flat."""
+    # closed by FileResponse
+    spool = tempfile.SpooledTemporaryFile(max_size=in_memory_up_to) if in_memory_up_to else tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(spool)
     spool.seek(0)
     if not filename.endswith(".xlsx"):

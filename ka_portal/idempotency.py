@@ -146,14 +146,14 @@ def _claim(*, user, scope: str, key: str, hashes: dict[str, str]) -> Idempotency
     fingerprint = _digest(hashes)
     for _attempt in range(3):
         now = timezone.now()
+        try:
+            with transaction.atomic():
+                return IdempotencyKey.objects.create(
+                    user=user, scope=scope, key=key, fingerprint=fingerprint, field_hashes=hashes, created_at=now
+                )
+        except IntegrityError:
+            pass  # taken before: look at what the first request did
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    return IdempotencyKey.objects.create(
-                        user=user, scope=scope, key=key, fingerprint=fingerprint, field_hashes=hashes, created_at=now
-                    )
-            except IntegrityError:
-                pass  # taken before: look at what the first request did
             # On PostgreSQL the insert above waited for a parallel claim to commit; the lock orders takeovers.
             row = IdempotencyKey.objects.select_for_update().filter(user=user, scope=scope, key=key).first()
             if row is None:

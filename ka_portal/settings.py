@@ -298,7 +298,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ka_portal.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "ka_portal.api.FilterBackend",  # django-filter's, building no FilterSet for a request naming no filter
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],

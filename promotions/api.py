@@ -18,6 +18,7 @@ from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import accounts_for, stores_for
+from ka_portal.values_pages import ValuesPageMixin
 from stores.models import Product, Store
 
 from . import selectors, services
@@ -303,6 +304,7 @@ class PromotionTypeViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(exclude=True),
 )
 class PromotionPlanViewSet(
+    ValuesPageMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -40,11 +40,14 @@ def redis_problem(url: str) -> str | None:
 
 
 def main() -> int:
+    """`check`: as above. `probe`: exit 0 when both answer, else 3, writing and printing nothing."""
     _, command, pg_url, redis_url = sys.argv
-    assert command == "check"
+    assert command in ("check", "probe")
     problems = [p for p in (postgres_problem(pg_url), redis_problem(redis_url)) if p]
     if not problems:
         return 0
+    if command == "probe":
+        return 3
     text = "\n".join(f"   {p}" for p in problems)
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         print(f"FAILED: the PostgreSQL + Redis leg cannot run under CI:\n{text}", file=sys.stderr)

@@ -33,6 +33,14 @@ class StoreSerializer(serializers.ModelSerializer):
     )
     visits_per_week = serializers.IntegerField(read_only=True)
 
+    # A page written from values() rows (ka_portal/values_pages.py) derives the frequency from the two columns.
+    values_derived = {
+        "visits_per_week": (
+            ("grade", "visits_per_week_override"),
+            lambda row: Store.visits_per_week_of(row["grade"], row["visits_per_week_override"]),
+        )
+    }
+
     @property
     def _readable_fields(self):
         # A page writes the same fields for each of its stores: listed once, not filtered again per store.

@@ -75,9 +75,12 @@ class Store(models.Model):
 
     @property
     def visits_per_week(self) -> int:
-        if self.visits_per_week_override is not None:
-            return self.visits_per_week_override
-        return settings.KA.visits_per_week_by_grade[self.grade]
+        return self.visits_per_week_of(self.grade, self.visits_per_week_override)
+
+    @staticmethod
+    def visits_per_week_of(grade: str, override: int | None) -> int:
+        """A store's visits a week: its own override, else its grade's (a setting)."""
+        return override if override is not None else settings.KA.visits_per_week_by_grade[grade]
 
 
 class Product(models.Model):

@@ -1,6 +1,7 @@
 """Shared test setup: role users, the Celery mode per test, and the markers' skip rules."""
 
 import os
+import zlib
 from datetime import date
 
 import pytest
@@ -25,15 +26,35 @@ MIGRATIONS_ON_POSTGRESQL_ONLY = (
 )
 
 
+# Share of the `one_leg` cases the PostgreSQL leg takes when both legs run (`make test` sets TEST_LEGS=both):
+# a case costs it 2.5–3.7× what it costs the SQLite leg (the server shares the two cores), so it takes fewer.
+POSTGRESQL_SHARE = 40
+
+
+def _leg(item) -> str:
+    """The leg a `one_leg` case runs in: fixed by its name, so a case always runs in the same leg."""
+    return "postgresql" if zlib.crc32(item.nodeid.encode()) % 100 < POSTGRESQL_SHARE else "sqlite"
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked `migrations` run in the PostgreSQL leg only: decided at collection, so the SQLite leg does not
-    even set up (and flush) their transactional databases."""
-    if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    """Decided at collection, so a leg does not even set up what it will not run:
+    - tests marked `migrations` run in the PostgreSQL leg only (the SQLite leg skips them, saying why);
+    - when `make test` runs both legs (TEST_LEGS=both), each `one_leg` case (the scope and write-path matrices:
+      hundreds of routes and doors through the ORM, the same queries on either engine) runs in one leg only, and
+      the other deselects it; run alone (`make test-sqlite`, a file by hand, no PostgreSQL), a leg runs them all."""
+    engine = "postgresql" if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite"
+    if engine != "postgresql":
+        skip = pytest.mark.skip(reason=MIGRATIONS_ON_POSTGRESQL_ONLY)
+        for item in items:
+            if item.get_closest_marker("migrations"):
+                item.add_marker(skip)
+    if os.environ.get("TEST_LEGS") != "both":
         return
-    skip = pytest.mark.skip(reason=MIGRATIONS_ON_POSTGRESQL_ONLY)
-    for item in items:
-        if item.get_closest_marker("migrations"):
-            item.add_marker(skip)
+    other = [item for item in items if item.get_closest_marker("one_leg") and _leg(item) != engine]
+    if other:
+        config.hook.pytest_deselected(items=other)
+        dropped = set(map(id, other))
+        items[:] = [item for item in items if id(item) not in dropped]
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import CharField, F, IntegerField, Prefetch, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from evidence.api.visit_checks import AgreementAtVisitSerializer, PlanAtVisitSerializer
 from ka_portal import bounds, downloads
 from ka_portal.api import RoleModelPermissions
-from ka_portal.api_fields import related
+from ka_portal.api_fields import RowsNamingRecords, related
 from ka_portal.errors import DomainConflict
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
@@ -34,6 +34,7 @@ from ka_portal.scope import (
     tasks_for,
     visits_for,
 )
+from ka_portal.values_pages import ValuesPageMixin
 from stores.models import Product, Store
 
 from . import services
@@ -142,6 +143,9 @@ class StockCountInputSerializer(serializers.Serializer):
             raise serializers.ValidationError({"not_counted": "A product is either counted or not counted."})
         return attrs
 
+    class Meta:
+        list_serializer_class = RowsNamingRecords  # one query for every product the rows name
+
 
 class VisitPhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text="The photo's scoped download, never a /media/ path.")
@@ -234,38 +238,71 @@ class VisitListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         visits = list(data.all() if hasattr(data, "all") else data)
         # The codes of every product missing at a check-out on this page, in one query.
-        missing = {pk for visit in visits for pk in (visit.checkout_missing or {}).get("products", [])}
-        self.context["product_codes"] = services.product_codes(missing)
-        children = _page_children([visit.pk for visit in visits])
-        photos = defaultdict(list)
-        for photo in VisitPhoto.objects.filter(visit_id__in=list(children)).order_by("pk"):
-            photos[photo.visit_id].append(photo)
-        as_photos = VisitPhotoSerializer(many=True, context=self.context)
-        for pk, nested in children.items():
-            nested["photos"] = as_photos.to_representation(photos[pk])
+        self.context["product_codes"] = _missing_product_codes(visit.checkout_missing for visit in visits)
+        children = _page_nested([visit.pk for visit in visits], self.context)
         for visit in visits:
             visit._page_children = children[visit.pk]
         return super().to_representation(visits)
 
 
+def _missing_product_codes(checkouts_missing) -> dict[int, str]:
+    return services.product_codes({pk for missing in checkouts_missing for pk in (missing or {}).get("products", [])})
+
+
+def _with_codes(checkout_missing: dict | None, codes: dict[int, str]) -> dict:
+    """What was missing at the check-out, its products named by code."""
+    missing = dict(checkout_missing or {})
+    if missing.get("products"):
+        missing["products"] = [codes.get(pk, pk) for pk in missing["products"]]
+    return missing
+
+
+def _page_nested(visit_ids: list[int], context: dict) -> dict[int, dict[str, list]]:
+    """_page_children and the visits' photos (one query), as the API writes them."""
+    children = _page_children(visit_ids)
+    photos = defaultdict(list)
+    for photo in VisitPhoto.objects.filter(visit_id__in=list(children)).order_by("pk"):
+        photos[photo.visit_id].append(photo)
+    as_photos = VisitPhotoSerializer(many=True, context=context)
+    for pk, nested in children.items():
+        nested["photos"] = as_photos.to_representation(photos[pk])
+    return children
+
+
+def _rating_reasons(rating_reasons: list[dict] | None) -> list[dict]:
+    texts = Visit.reason_texts_of(rating_reasons)
+    return [{**reason, "text": text} for reason, text in zip(rating_reasons or [], texts, strict=True)]
+
+
+def _nested(name: str):
+    return lambda row: row["_nested"][name]
+
+
 def _page_children(visit_ids: list[int]) -> dict[int, dict[str, list]]:
     """visit id → its "checklist", "stock_counts" and "not_counted" as the API writes them (rows in the
-    database's order, as a prefetch reads them; not-counted codes sorted)."""
+    database's order, as a prefetch reads them; not-counted codes sorted), read in one query for the page."""
     children = {pk: {"checklist": [], "stock_counts": [], "not_counted": []} for pk in visit_ids}
-    for visit_id, item, result in (
-        ChecklistResult.objects.filter(visit_id__in=visit_ids).order_by("pk").values_list("visit_id", "item", "result")
-    ):
-        children[visit_id]["checklist"].append({"item": item, "result": result})
-    counts = StockCount.objects.filter(visit_id__in=visit_ids).order_by("pk")
-    for visit_id, code, packs, per_case in counts.values_list(
-        "visit_id", "product__code", "packs", "product__packs_per_case"
-    ):
-        children[visit_id]["stock_counts"].append(
-            {"product": code, "packs": packs, "quantity": format_packs(packs, per_case)}
-        )
-    marks = StockNotCounted.objects.filter(visit_id__in=visit_ids).values_list("visit_id", "product__code")
-    for visit_id, code in marks:
-        children[visit_id]["not_counted"].append(code)
+    no_text, no_number = Value(None, output_field=CharField()), Value(None, output_field=IntegerField())
+    columns = ("kind", "visit_id", "pk", "text", "other", "number", "per_case")
+    checklist = ChecklistResult.objects.filter(visit_id__in=visit_ids).annotate(
+        kind=Value("checklist"), text=F("item"), other=F("result"), number=no_number, per_case=no_number
+    )
+    counts = StockCount.objects.filter(visit_id__in=visit_ids).annotate(
+        kind=Value("stock_counts"), text=F("product__code"), other=no_text, number=F("packs"),
+        per_case=F("product__packs_per_case"),
+    )  # fmt: skip
+    marks = StockNotCounted.objects.filter(visit_id__in=visit_ids).annotate(
+        kind=Value("not_counted"), text=F("product__code"), other=no_text, number=no_number, per_case=no_number
+    )
+    rows = checklist.values_list(*columns).union(counts.values_list(*columns), marks.values_list(*columns), all=True)
+    for kind, visit_id, _pk, text, other, number, per_case in rows.order_by("kind", "pk"):
+        nested = children[visit_id][kind]
+        if kind == "checklist":
+            nested.append({"item": text, "result": other})
+        elif kind == "stock_counts":
+            nested.append({"product": text, "packs": number, "quantity": format_packs(number, per_case)})
+        else:
+            nested.append(text)
     for nested in children.values():
         nested["not_counted"].sort()
     return children
@@ -295,6 +332,24 @@ class VisitSerializer(serializers.ModelSerializer):
         "plan not executed; true: every plan checked and executed; null: not all checked yet). Elsewhere the "
         "rep's own answer, null for n.a.",
     )
+
+    # A page through ka_portal/values_pages.py: the visits as values() rows, what they hold read for the whole page
+    # (values_page_rows), and the fields computed here from both.
+    values_derived = {
+        "checklist": ((), _nested("checklist")),
+        "stock_counts": ((), _nested("stock_counts")),
+        "not_counted": ((), _nested("not_counted")),
+        "photos": ((), _nested("photos")),
+        "rating_reasons": (("rating_reasons",), lambda row: _rating_reasons(row["rating_reasons"])),
+        "no_position": (("latitude", "longitude"), lambda row: row["latitude"] is None or row["longitude"] is None),
+        "checkout_missing": (("checkout_missing",), lambda row: _with_codes(row["checkout_missing"], row["_codes"])),
+    }
+
+    def values_page_rows(self, rows: list[dict]) -> None:
+        codes = _missing_product_codes(row["checkout_missing"] for row in rows)
+        nested = _page_nested([row["pk"] for row in rows], self.context)
+        for row in rows:
+            row["_nested"], row["_codes"] = nested[row["pk"]], codes
 
     class Meta:
         model = Visit
@@ -351,21 +406,17 @@ class VisitSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_checkout_missing(self, visit) -> dict:
-        missing = dict(visit.checkout_missing or {})
-        if missing.get("products"):
-            codes = self.context.get("product_codes")
-            if codes is None:
-                codes = services.product_codes(missing["products"])
-            missing["products"] = [codes.get(pk, pk) for pk in missing["products"]]
-        return missing
+        codes = self.context.get("product_codes")
+        if codes is None:
+            codes = _missing_product_codes([visit.checkout_missing])
+        return _with_codes(visit.checkout_missing, codes)
 
     def get_not_counted(self, visit) -> list[str]:
         return sorted(mark.product.code for mark in visit.not_counted.all())
 
     @extend_schema_field(RatingReasonSerializer(many=True))
     def get_rating_reasons(self, visit) -> list[dict]:
-        texts = visit.rating_reason_texts
-        return [{**reason, "text": text} for reason, text in zip(visit.rating_reasons or [], texts, strict=True)]
+        return _rating_reasons(visit.rating_reasons)
 
 
 class VisitDetailSerializer(VisitSerializer):
@@ -479,7 +530,9 @@ class VisitCreateSerializer(VisitRecordSerializer):
     longitude = _coordinate(bounds.LONGITUDE_MAX)
 
 
-class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class VisitViewSet(
+    ValuesPageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Visits (拜访) with their checklist results and stock counts. A rep creates and records their own."""
 
     serializer_class = VisitSerializer
@@ -499,9 +552,10 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         )
 
     def _children(self):
-        """What a visit's answer reads beside it: a page reads its checklist, counts and not-counted marks as
-        plain rows and its photos itself (VisitListSerializer), one visit through the prefetch."""
-        if self.action == "list":
+        """What a visit's answer reads beside it: only one visit read alone (retrieve) goes through the prefetch;
+        a page reads its checklist, counts and not-counted marks as plain rows and its photos itself
+        (VisitListSerializer), and so does the answer to a write (`_out`); the other actions read the visit only."""
+        if self.action != "retrieve":
             return []
         return [
             "checklist",
@@ -581,7 +635,10 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         return visit
 
     def _out(self, visit: Visit, code=status.HTTP_200_OK) -> Response:
-        return Response(VisitSerializer(self.get_queryset().get(pk=visit.pk)).data, status=code)
+        # Written as a page writes it (one query for each kind of nested row, no model instance per row): the
+        # same answer as the nested serializers', without the request in the context, as before.
+        page = VisitSerializer([self.get_queryset().get(pk=visit.pk)], many=True)
+        return Response(page.data[0], status=code)
 
     @idempotent(body_key="uuid")
     @extend_schema(
@@ -596,7 +653,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Crea
         serializer = VisitCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():  # a refused finding leaves no half-made visit behind
+        # A refused finding leaves no half-made visit behind: the request's transaction (or the client key's
+        # savepoint) is rolled back; no savepoint of its own is needed for that.
+        with transaction.atomic(savepoint=False):
             visit, created = services.visit_check_in(
                 rep=request.user,
                 store=data["store"],
@@ -681,6 +740,7 @@ class CanCompleteTasks(permissions.BasePermission):
 
 
 class TaskViewSet(
+    ValuesPageMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -163,8 +163,13 @@ class Visit(models.Model):
     @property
     def rating_reason_texts(self) -> list[str]:
         """The reasons for a yellow or red rating, as sentences in the active language."""
+        return self.reason_texts_of(self.rating_reasons)
+
+    @staticmethod
+    def reason_texts_of(rating_reasons: list[dict] | None) -> list[str]:
+        """Stored rating reasons as sentences in the active language (a page of visits read as rows uses it)."""
         labels = dict(ChecklistResult.Item.choices)
-        return [reason_text(reason, lambda item: str(labels.get(item, item))) for reason in self.rating_reasons or []]
+        return [reason_text(reason, lambda item: str(labels.get(item, item))) for reason in rating_reasons or []]
 
     @property
     def flags(self) -> list[str]:

@@ -20,6 +20,7 @@ from contracts.models import Allocation, Deduction, Invoice, Payment
 from contracts.selectors import account_balance, account_reconciliation, invoices_open_as_of
 from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory
+from tests.legs import examples
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,7 @@ def _assert_invariant(account):
     assert as_of == stored
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=operations)
 def test_every_account_reconciles_after_every_step(operations, finance):
     account = KeyAccountFactory()  # a fresh account per example: earlier examples' rows stay out of it

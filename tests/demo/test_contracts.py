@@ -11,7 +11,6 @@ from accounts.models import KeyAccount
 from contracts.models import Contract, ContractReminder, Deduction, Invoice, Payment
 from contracts.receivables import Bucket
 from contracts.selectors import account_reconciliation, aging_report
-from demo.company import seed_demo
 from demo.contracts import seed_contracts
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +21,8 @@ def _counts():
     return [m.objects.count() for m in (Contract, Invoice, Payment, Deduction, ContractReminder)]
 
 
-def test_demo_books_fill_every_finance_page_and_reconcile(client):
-    seed_demo(today=TODAY)
+def test_demo_books_fill_every_finance_page_and_reconcile(demo_company, client):
+    assert demo_company == TODAY
     finance = get_user_model().objects.get(username="finance1")
     before = _counts()
     assert seed_contracts(today=TODAY, rng=random.Random(1)) == 0

@@ -1,4 +1,5 @@
-"""Demo routes and visits: published plans for this week, visits in past weeks, idempotent."""
+"""Demo routes and visits: published plans for this week, visits in past weeks, idempotent (on the demo company as
+seeded for MONDAY: tests/conftest.py's `demo_company`, seeded once for the run)."""
 
 from datetime import date
 
@@ -13,8 +14,8 @@ pytestmark = pytest.mark.django_db
 MONDAY = date(2026, 11, 23)
 
 
-def test_demo_gives_every_rep_a_published_week_and_past_visits_once():
-    seed_demo(today=MONDAY)
+def test_demo_gives_every_rep_a_published_week_and_past_visits_once(demo_company):
+    assert demo_company == MONDAY
     counts = (RoutePlan.objects.count(), Visit.objects.count(), Task.objects.count())
     assert seed_demo(today=MONDAY) == 0
     assert (RoutePlan.objects.count(), Visit.objects.count(), Task.objects.count()) == counts
@@ -31,19 +32,17 @@ def test_demo_gives_every_rep_a_published_week_and_past_visits_once():
     assert SuggestedOrder.objects.exists()
 
 
-def test_next_week_tops_up_the_new_weeks_plan():
-    seed_demo(today=MONDAY)
+def test_next_week_tops_up_the_new_weeks_plan(demo_company):
     seed_demo(today=date(2026, 11, 30))
     assert RoutePlan.objects.filter(week_start=date(2026, 11, 30)).count() == 4
 
 
-def test_demo_visits_are_done_as_a_visit_must_be_or_say_why():
+def test_demo_visits_are_done_as_a_visit_must_be_or_say_why(demo_company):
     """A fresh install is consistent with the check-out rule: every past visit is complete (each checklist item,
     each listed product counted or marked not counted, a position) or carries the reason and what was missing;
     every yellow or red says why."""
     from visits import services
 
-    seed_demo(today=MONDAY)
     visits = list(Visit.objects.filter(checked_out_at__isnull=False))
     for visit in visits:
         missing = services.visit_missing(visit)

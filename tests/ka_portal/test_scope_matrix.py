@@ -158,6 +158,7 @@ def _cases():
         yield pytest.param(name, id=name)
 
 
+@pytest.mark.one_leg
 @pytest.mark.parametrize("name", list(_cases()))
 def test_scope_matrix(matrix, name):
     route = ROUTES[name]
@@ -354,6 +355,7 @@ def _bad_id_cases():
         yield pytest.param(name, id=name)
 
 
+@pytest.mark.one_leg
 @pytest.mark.parametrize("name", list(_bad_id_cases()))
 def test_an_id_that_is_no_id_is_not_found(matrix, name):
     """`/api/v1/visits/abc/check-out/` or a 20-digit id: 404 (403 without the permission), never a 500."""

@@ -170,6 +170,7 @@ def _accepted(door, response) -> bool:
     return response.status_code in (301, 302)
 
 
+@pytest.mark.one_leg
 @pytest.mark.parametrize(("rule", "door"), _params())
 def test_the_rule_refuses_at_every_door(world, rule, door):
     # given the record in the state the rule's broken values need

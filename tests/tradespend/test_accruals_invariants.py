@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from contracts.models import ContractTerm
 from promotions.models import PromotionEvaluation, PromotionPlan
 from tests.factories import KeyAccountFactory
+from tests.legs import examples
 from tradespend.accruals import accruals_compute
 from tradespend.models import AccrualLine
 
@@ -137,7 +138,7 @@ def _month_lines(account, month: date) -> set[tuple]:
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(operations=operations)
 def test_closed_months_never_change_and_every_source_gets_what_it_is_due(operations):
     with transaction.atomic():  # closed months are global: each example undoes its own

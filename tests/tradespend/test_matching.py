@@ -13,6 +13,7 @@ from contracts.models import Deduction
 from ka_portal.errors import DomainError
 from tests.contracts.factories import InvoiceFactory
 from tests.factories import KeyAccountFactory
+from tests.legs import examples
 from tests.tradespend.matching_data import matching_deduction, matching_line
 from tradespend import rules
 from tradespend.matching import (
@@ -261,7 +262,7 @@ def _assert_consistent(account):
         assert line.deducted <= line.amount or line.over_deducted
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=line_specs, deductions=deduction_specs, late_lines=line_specs)
 def test_every_deduction_has_one_state_consistent_with_its_numbers(lines, deductions, late_lines):
     account = KeyAccountFactory()

@@ -18,6 +18,7 @@ from accounts.models import KeyAccount
 from contracts.models import CreditNote, Deduction, Invoice
 from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory
+from tests.legs import examples
 from tradespend import reports
 from tradespend.closing import earliest_open_month, month_close, months_waiting
 from tradespend.models import AccrualLine, ClosedFigure, ClosedMonth
@@ -322,7 +323,7 @@ def _all_periods(accounts):
     return figures
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(before=st.lists(record, max_size=15), closes=st.integers(0, 4), after=st.lists(record, max_size=15))
 def test_net_is_gross_less_spend_and_closed_months_never_change(before, closes, after, finance):
     with transaction.atomic():
