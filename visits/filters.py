@@ -45,7 +45,7 @@ class StoreSearchFilterSet(StyledFilterSet):
     """A filterset with a free-text store search (name or code)."""
 
     q = django_filters.CharFilter(
-        label=_("Store"), method="filter_store", help_text="Text in the store's name or code."
+        label=_("Store name or code"), method="filter_store", help_text="Text in the store's name or code."
     )
 
     def filter_store(self, queryset, name, value):
