@@ -1,5 +1,5 @@
 """Saving a visit and checking out run a fixed number of SQL queries however many products the store lists
-(issue 14, item 6): a 4-product store and a 16-product store cost the same, at most 20 for the service call."""
+(issue 14, item 6): a 4-product store and a 16-product store cost the same, at most 20 for the service call on PostgreSQL."""
 
 from decimal import Decimal
 
@@ -17,8 +17,12 @@ from .factories import StockCountFactory, TaskFactory, VisitFactory
 
 pytestmark = pytest.mark.django_db
 ALL_PASS = dict.fromkeys(ChecklistResult.Item.values, "pass")
-SERVICE_MAX = 20
-PAGE_MAX = 50  # the request around the service: session, user, the visit and its form, the redirect
+# On SQLite the store's suggested orders, brought up to date by a save (visits.replenishment_job.write_suggestions),
+# are written in steps over two temporary tables (no data-modifying CTEs there): ten statements where PostgreSQL runs
+# one. Still the same number for 4 or 16 products.
+SQLITE_STEPS = 10 if connection.vendor == "sqlite" else 0
+SERVICE_MAX = 20 + SQLITE_STEPS
+PAGE_MAX = 50 + SQLITE_STEPS  # the request around the service: session, user, the visit and its form, the redirect
 
 
 def _store_visit(rep, products: int) -> tuple[Visit, list]:
