@@ -1,5 +1,6 @@
 """Saving a visit and checking out run a fixed number of SQL queries however many products the store lists
-(issue 14, item 6): a 4-product store and a 16-product store cost the same, at most 20 for the service call on PostgreSQL."""
+(issue 14, item 6): a 4-product store and a 16-product store cost the same, at most 20 for the service call on
+PostgreSQL."""
 
 from decimal import Decimal
 
