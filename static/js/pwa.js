@@ -1,5 +1,5 @@
 // Registers the service worker (ka_portal/pwa.py, templates/pwa/sw.js) that keeps the app shell and the rep's last
-// pages on the phone; the page that was open before it took over asks it to keep that page too.
+// pages on the phone; each page asks it to keep that page too.
 (function () {
   "use strict";
   if (!("serviceWorker" in navigator)) return;
@@ -22,13 +22,13 @@
     navigator.serviceWorker
       .register(url, { scope: "/" })
       .then(function () {
-        var controlled = !!navigator.serviceWorker.controller;
-        var pages = controlled ? linked : [window.location.href].concat(linked);
-        if (pages.length) {
-          return navigator.serviceWorker.ready.then(function (registration) {
-            keep(registration, pages);
-          });
-        }
+        // The page itself too: one that came before the worker took over, or through it as the end of a redirect (a
+        // sign-in lands on Today that way, and a redirected answer is not kept) is not held yet; the worker fetches
+        // only what it does not hold (in the page's language), so asking costs nothing otherwise.
+        var pages = [window.location.href].concat(linked);
+        return navigator.serviceWorker.ready.then(function (registration) {
+          keep(registration, pages);
+        });
       })
       .catch(function () {
         // no worker (an old browser, storage refused): the site works online as before

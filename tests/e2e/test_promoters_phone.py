@@ -77,8 +77,13 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
         expect(phone.locator(row.format(chips.pk, "price_seen"))).to_have_value("1.234")
         expect(phone.locator(row.format(beer.pk, "units_packs"))).to_have_value("5")
         assert not SellOutLine.objects.exists()
+        # The refused page is the server's (the field it refused is marked): wait until it has loaded and landed on
+        # that field before typing, or the typing may go to the page it replaces.
+        expect(phone.locator(row.format(chips.pk, "price_seen"))).to_have_attribute("aria-invalid", "true")
+        phone.wait_for_load_state("load")
         phone.locator(row.format(chips.pk, "units_packs")).fill("7")
         phone.locator(row.format(chips.pk, "price_seen")).fill("")
+        expect(phone.locator(row.format(chips.pk, "units_packs"))).to_have_value("7")
         phone.get_by_test_id("save-sell-out").click()
         expect(phone.get_by_text("销量已保存。")).to_be_visible()
         expect(phone.get_by_test_id("reported").first).to_contain_text("2/5")

@@ -67,6 +67,9 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
         phone.wait_for_url("**/visits/today/")  # a rep lands on Today
         # the service worker keeps the stop's page before the rep goes underground
         kept_offline(phone, f"{live_server.url}/visits/start/{store.pk}/")
+        # and Today itself (asked of the worker at the same time): the rep comes back to it with no network
+        today = f"{live_server.url}/visits/today/"
+        until(phone, "async (url) => !!(await caches.match(url, {ignoreVary: true}))", today)
 
         phone.context.set_offline(True)
         phone.get_by_test_id("stop").get_by_role("button", name="签到").click()

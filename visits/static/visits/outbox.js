@@ -161,9 +161,17 @@
       reasons: reasons,
       errors: answer.errors || {},
     };
+    // A save refused replaces the same page's older refused saves (each carried the whole form): the page lists a
+    // visit's latest refusal once, even when a second save was kept while the first was on its way.
     return transact(["writes", "refused"], "readwrite", function (writes, refused) {
       writes.delete(write.key);
-      refused.put(kept);
+      var older = refused.getAll();
+      older.onsuccess = function () {
+        (older.result || []).forEach(function (old) {
+          if (kept.kind === "save" && old.kind === "save" && old.page === kept.page && old.at <= kept.at) refused.delete(old.key);
+        });
+        refused.put(kept);
+      };
     });
   }
 
