@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.idempotency import IdempotentCreateMixin
@@ -161,6 +162,7 @@ class ContactViewSet(ServiceModelViewSet):
 
 
 class ContactLogViewSet(
+    CachedListMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -186,8 +186,9 @@ def _run_clients(clients: int, seconds: float, make_client) -> list[float]:
     return times
 
 
-def _load(port: int, token: str, path: str, seconds: float, clients: int) -> list[float]:
-    """GETs of `path` by `clients` keep-alive connections for `seconds`, every answer checked for 200."""
+def _load(port: int, token: str, path: str, seconds: float, clients: int, kept: list | None = None) -> list[float]:
+    """GETs of `path` by `clients` keep-alive connections for `seconds`, every answer checked for 200; with `kept`,
+    one True/False per answer: whether it came from the list pages kept in memory (ka_portal/api_cache.py)."""
     headers = {"Authorization": f"Token {token}", "Accept": "application/json"}
 
     def make_client(_index):
@@ -196,10 +197,12 @@ def _load(port: int, token: str, path: str, seconds: float, clients: int) -> lis
 
         def send() -> float:
             began = time.perf_counter()
-            status, answer, _response = _call(connection, "GET", path, headers=headers)
+            status, answer, response = _call(connection, "GET", path, headers=headers)
             elapsed = time.perf_counter() - began
             if status != 200:
                 raise RuntimeError(f"{path}: {status} {answer[:200]!r}")
+            if kept is not None:
+                kept.append(response.getheader("X-List-Cache") == "hit")
             return elapsed
 
         return send
@@ -332,7 +335,8 @@ def _gunicorn(args, url: str, port: int) -> subprocess.Popen:
                str(args.workers), "--worker-class", args.worker_class, "--log-level", "warning"]  # fmt: skip
     if args.worker_class == "gthread":
         command += ["--threads", str(args.threads)]
-    return subprocess.Popen(command, cwd=args.source, env=_environment(url))
+    env = {**_environment(url), "API_LIST_CACHE": "true" if args.list_cache == "on" else "false"}
+    return subprocess.Popen(command, cwd=args.source, env=env)
 
 
 def _measure(args, url: str) -> bool:
@@ -346,18 +350,21 @@ def _measure(args, url: str) -> bool:
         if args.lists:
             token = _token(port, "admin")
             print(f"reads: {args.clients} clients, {args.seconds:g} s an endpoint, as admin; me/ measured again "
-                  f"right before each list, and the list's ratio taken against that me/")  # fmt: skip
+                  f"right before each list, and the list's ratio taken against that me/; list pages kept in memory: "
+                  f"{args.list_cache} (kept: the share of answers that came from there)")  # fmt: skip
             print(f"{'endpoint':38} {'requests':>8} {'rps':>7} {'p50 ms':>7} {'p95 ms':>7} {'me/ rps':>7} {'of me/':>7}"
-                  "  target")  # fmt: skip
+                  f" {'kept':>5}  target")  # fmt: skip
             lists_held = True
             for path in args.only or LISTS:
                 me = _load(port, token, ME, args.seconds, args.clients)
-                times = _load(port, token, path, args.seconds, args.clients)
+                kept: list[bool] = []
+                times = _load(port, token, path, args.seconds, args.clients, kept)
                 me_rps, rps = len(me) / args.seconds, len(times) / args.seconds
                 ratio = rps / me_rps
                 lists_held &= ratio >= TARGET
                 print(f"{path:38} {len(times):8d} {rps:7.1f} {_percentile(times, 0.5) * 1000:7.1f} "
-                      f"{_percentile(times, 0.95) * 1000:7.1f} {me_rps:7.1f} {ratio:7.2f}  "
+                      f"{_percentile(times, 0.95) * 1000:7.1f} {me_rps:7.1f} {ratio:7.2f} "
+                      f"{sum(kept) / max(1, len(kept)):5.0%}  "
                       f"≥ {TARGET:.2f}: {'holds' if ratio >= TARGET else 'MISSED'}")  # fmt: skip
             held &= lists_held
             print("every list at ≥ 0.5 of me/'s rps:", "holds" if lists_held else "MISSED", f"(load {_load_average()})")
@@ -401,6 +408,9 @@ def main() -> int:
     parser.add_argument("--counts", type=int, default=16, help="stock counts per created visit")
     parser.add_argument(
         "--post-interval", type=float, default=0.0, help="seconds between a phone's creates (0: back to back)"
+    )
+    parser.add_argument(
+        "--list-cache", choices=["on", "off"], default="on", help="off: every list page built (API_LIST_CACHE=false)"
     )
     parser.add_argument("--only", nargs="*", help="these list paths instead of all (me/ is always measured)")
     parser.add_argument("--no-lists", dest="lists", action="store_false")

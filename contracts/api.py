@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 from accounts.models import KeyAccount
 from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
@@ -55,6 +56,7 @@ class FinancePermission(RoleModelPermissions):
 
 
 class FinanceViewSet(
+    CachedListMixin,
     ValuesPageMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ka_portal import excel
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import import_jobs_for
@@ -165,7 +166,7 @@ class ImportJobView(generics.RetrieveAPIView):
         return super().get(request, *args, **kwargs)
 
 
-class ImportJobListView(generics.ListAPIView):
+class ImportJobListView(CachedListMixin, generics.ListAPIView):
     """Your import jobs, newest first (an administrator's: everyone's)."""
 
     serializer_class = ImportJobSerializer

@@ -134,6 +134,15 @@ class RoleModelPermissions(permissions.DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
 
+    def _queryset(self, view):
+        # The model is all this needs: the serializer names it, so the view's scoped queryset (and the profile
+        # it reads) is not built twice a request — the list kept in memory (ka_portal/api_cache.py) builds none.
+        serializer_class = getattr(view, "serializer_class", None)
+        model = getattr(getattr(serializer_class, "Meta", None), "model", None)
+        if model is not None and getattr(view, "queryset", None) is None:
+            return model._default_manager.none()
+        return super()._queryset(view)
+
 
 def not_found(request, exception):
     """handler404: under /api/ an address nothing answers is a JSON 404 like any other; pages keep theirs."""

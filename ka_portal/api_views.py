@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .api import RoleModelPermissions
+from .api_cache import CachedListMixin
 from .formatting import display_name
 from .idempotency import IdempotentCreateMixin
 from .scope import user_role
@@ -136,7 +137,7 @@ class MeView(APIView):
 
 
 # A page is written from values() rows where its serializer allows (ka_portal/values_pages.py).
-class ServiceModelViewSet(ValuesPageMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
+class ServiceModelViewSet(CachedListMixin, ValuesPageMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
     """Plain CRUD under the role's model permissions whose create and update are one service call: a subclass
     gives `save(record, **fields)` (record None to create); every create accepts an Idempotency-Key."""
 

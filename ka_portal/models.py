@@ -77,3 +77,34 @@ class TransitionLog(models.Model):
         """The line's note for the reader: what a person typed, then the system's message in the reader's language."""
         system = render(self.message, self.params) if self.message else ""
         return " ".join(part for part in (self.note, system) if part)
+
+
+class TableRevision(models.Model):
+    """How many committed writes a table has seen: bumped by database triggers (ka_portal/table_revisions.py) on every
+    insert, update and delete, whatever the door, so an answer read from these tables is known to be current while
+    their revisions stand (ka_portal/api_cache.py)."""
+
+    table_name = models.CharField(_("table"), max_length=100, primary_key=True)
+    revision = models.BigIntegerField(_("revision"), default=0)
+
+    class Meta:
+        verbose_name = _("table revision")
+        verbose_name_plural = _("table revisions")
+
+    def __str__(self) -> str:
+        return f"{self.table_name} @{self.revision}"
+
+
+class TableWrite(models.Model):
+    """PostgreSQL: one row per writing statement, turned into a TableRevision bump when its transaction commits (a
+    deferred trigger), so concurrent writers of a table wait for each other only while committing. The rows of a
+    transaction not yet committed are seen by that transaction alone, which counts them into the revisions it reads."""
+
+    table_name = models.CharField(_("table"), max_length=100, db_index=True)
+
+    class Meta:
+        verbose_name = _("table write")
+        verbose_name_plural = _("table writes")
+
+    def __str__(self) -> str:
+        return self.table_name

@@ -244,6 +244,15 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# API list pages kept while their tables stand still (ka_portal/api_cache.py): in each process's memory, as each
+# answer is checked against the database's table revisions before it is used; at most 1,000 pages of ≤ 512 KB.
+API_LIST_CACHE = env.bool("API_LIST_CACHE", default=True)  # false: every list page is read afresh
+CACHES["api_lists"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "api-lists",
+    "TIMEOUT": 300,
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Celery: a broker URL means real workers; none means tasks run in-process (the embedded default).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from accounts.models import KeyAccount
 from ka_portal import bounds
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import accounts_for, stores_for
@@ -278,7 +279,7 @@ STEP_RESPONSES = {
 }
 
 
-class PromotionTypeViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
+class PromotionTypeViewSet(CachedListMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
     """The types and their norms (editable data; admins change them, through the service)."""
 
     queryset = PromotionType.objects.all()
@@ -304,6 +305,7 @@ class PromotionTypeViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
     partial_update=extend_schema(exclude=True),
 )
 class PromotionPlanViewSet(
+    CachedListMixin,
     ValuesPageMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -409,6 +411,7 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 
 class BudgetViewSet(
+    CachedListMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -121,6 +121,22 @@ _demo_snapshot = None
 
 
 @pytest.fixture(autouse=True)
+def _no_list_kept_from_another_test():
+    """A test's database starts again from the same revisions (its transaction rolled back): a page kept by an
+    earlier test would match them (ka_portal/api_cache.py)."""
+    from django.core.cache import caches
+
+    caches["api_lists"].clear()
+
+
+@pytest.fixture
+def lists_read_afresh(settings):
+    """Every API list page built, none answered from memory (ka_portal/api_cache.py): for the tests that count a
+    page's queries or compare two ways of building it."""
+    settings.API_LIST_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the site's language: a request with Accept-Language: en leaves English active in the
     thread (LocaleMiddleware activates, nothing deactivates), which a later test would otherwise inherit."""

@@ -14,9 +14,9 @@ from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection
 
-# Tables only database triggers write (the suggested-order change log, visits migration 0015): putting the other
-# rows back writes them again, so they are neither kept nor put back.
-TRIGGER_WRITTEN = frozenset({"visits_replenishmentchange"})
+# Tables only database triggers write (the suggested-order change log, visits migration 0015; the table revisions,
+# ka_portal/table_revisions.py): putting the other rows back writes them again, so they are neither kept nor put back.
+TRIGGER_WRITTEN = frozenset({"visits_replenishmentchange", "ka_portal_tablerevision", "ka_portal_tablewrite"})
 
 
 def _tables() -> dict[str, tuple[str, list[str], type]]:

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from evidence.api.visit_checks import AgreementAtVisitSerializer, PlanAtVisitSerializer
 from ka_portal import bounds, downloads
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import RowsNamingRecords, related
 from ka_portal.errors import DomainConflict
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
@@ -86,7 +87,7 @@ class RoutePlanSerializer(serializers.ModelSerializer):
         fields = ["id", "rep", "week_start", "status", "published_at", "stops"]
 
 
-class RoutePlanViewSet(viewsets.ReadOnlyModelViewSet):
+class RoutePlanViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Weekly route plans (周拜访路线表): a rep sees their published plans, a supervisor their team's; a manager
     the plans with stops at their accounts' stores, and of each plan only those stops."""
 
@@ -531,7 +532,12 @@ class VisitCreateSerializer(VisitRecordSerializer):
 
 
 class VisitViewSet(
-    ValuesPageMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    CachedListMixin,
+    ValuesPageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
     """Visits (拜访) with their checklist results and stock counts. A rep creates and records their own."""
 
@@ -740,6 +746,7 @@ class CanCompleteTasks(permissions.BasePermission):
 
 
 class TaskViewSet(
+    CachedListMixin,
     ValuesPageMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
@@ -808,7 +815,7 @@ class SuggestedOrderSerializer(serializers.ModelSerializer):
         return format_packs(order.suggested_packs, order.product.packs_per_case)
 
 
-class SuggestedOrderViewSet(viewsets.ReadOnlyModelViewSet):
+class SuggestedOrderViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Suggested orders (建议订货单) per store × product, as the visit and the nightly job compute them: by default
     those in force now; `date` gives those in force on a day (`date` of a row: the day it was computed)."""
 

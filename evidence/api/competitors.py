@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import visits_for
@@ -111,6 +112,7 @@ class SightingPermissions(RoleModelPermissions):
 
 
 class CompetitorSightingViewSet(
+    CachedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from ka_portal.api import RoleModelPermissions
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.idempotency import idempotent
 
 from .. import signals
@@ -105,7 +106,7 @@ class FraudSignalPermission(RoleModelPermissions):
         return super().has_permission(request, view)
 
 
-class FraudSignalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FraudSignalViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Fraud signals for supervisors, newest visit first."""
 
     queryset = FraudSignal.objects.none()

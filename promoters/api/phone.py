@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ka_portal import bounds
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import ClockTimeField, related
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import products_for, promoter_stores_for, sell_out_for, shifts_for
@@ -309,7 +310,7 @@ class DaySellOutView(APIView):
 # --- reads --------------------------------------------------------------------------------------------------------
 
 
-class SellOutLineViewSet(viewsets.ReadOnlyModelViewSet):
+class SellOutLineViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Sell-out lines reported by promoters (a promoter their own; a supervisor their promoters' and stores')."""
 
     serializer_class = SellOutLineSerializer
@@ -329,12 +330,13 @@ class SellOutLineViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class MyShiftsView(generics.ListAPIView):
+class MyShiftsView(CachedListMixin, generics.ListAPIView):
     """The caller's own shifts (a promoter's), newest day first, with their attendance and sell-out."""
 
     serializer_class = ShiftDaySerializer
     permission_classes = [needs("promoters.view_shift")]
     queryset = Shift.objects.none()  # the schema's model; the rows are get_queryset's
+    list_cache = False  # a shift's attendance reads the clock (late, on duty now): read afresh (ka_portal/api_cache.py)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

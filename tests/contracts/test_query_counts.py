@@ -15,7 +15,7 @@ from tests.factories import KeyAccountFactory
 
 from .factories import ContractFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_read_afresh")]
 D = Decimal
 
 

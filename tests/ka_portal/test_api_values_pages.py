@@ -11,7 +11,7 @@ from ka_portal.values_pages import ValuesPageMixin
 
 from .test_api_list_queries import ENDPOINTS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_read_afresh")]
 
 USERS = ("admin", "manager1", "supervisor1", "rep1", "finance1")
 PAGES = ({}, {"page_size": 500}, {"page": 2, "page_size": 7})

@@ -12,7 +12,7 @@ from tests.factories import make_user
 
 from .factories import PromoterFactory, ShiftFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_read_afresh")]
 
 MONDAY = date(2026, 11, 23)
 

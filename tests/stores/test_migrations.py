@@ -14,6 +14,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from ka_portal import table_revisions
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.migrations]
 
 BEFORE = [("stores", "0002_bounded_numbers"), ("accounts", "0001_initial")]
@@ -38,6 +40,7 @@ def _past(django_db_setup, django_db_blocker):
         _migrate(BEFORE)
         yield
         _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        table_revisions.install(connection)  # `migrate` does it after post_migrate; the executor alone does not
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from contracts import selectors as contract_selectors
 from contracts.api import FinancePermission
 from contracts.models import ContractTerm
 from ka_portal import scope
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin
 from promotions.models import PromotionPlan
@@ -105,6 +106,7 @@ class AccrualLineSerializer(serializers.ModelSerializer):
     )
 )
 class AccrualLineViewSet(
+    CachedListMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from contracts.api import ACCOUNT_HELP, CONFLICT, AccountRefSerializer, FinancePermission, account_field
 from contracts.selectors import finance_accounts
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.idempotency import idempotent
 
 from .. import closing, reports
@@ -188,7 +189,7 @@ class ClosedMonthSerializer(serializers.ModelSerializer):
         responses={201: ClosedMonthSerializer, **CONFLICT},
     ),
 )
-class ClosedMonthViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ClosedMonthViewSet(CachedListMixin, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     permission_classes = [FinancePermission]
     queryset = ClosedMonth.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ClosedMonthSerializer

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from contracts.api import CONFLICT, FinancePermission, account_field
+from ka_portal.api_cache import CachedListMixin
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import remittances_for
@@ -217,7 +218,7 @@ def _keyed(data) -> tuple[list[InvoiceLine], list[DeductionLine], list[Problem]]
     ),
     retrieve=extend_schema(responses={200: RemittanceDetailSerializer}),
 )
-class RemittanceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RemittanceViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Head-office remittances: list, read, record (JSON or the Excel advice)."""
 
     queryset = Remittance.objects.none()  # the model, for permissions and the schema; get_queryset scopes

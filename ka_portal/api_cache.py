@@ -1,0 +1,172 @@
+"""API list pages kept while the tables they were read from stand still (issue 17 item 3).
+
+A list page costs its queries, a values() row or a model instance per record, and the JSON of fifty records (a page
+of visits with their counts and photos is 85 KB); most requests for it — phones refreshing, an integration polling —
+ask again for the same page before anything in it changed. `CachedListMixin` keeps each rendered page in this
+process's memory (the `api_lists` cache) beside the revisions (ka_portal/table_revisions.py) of every table its
+queries read, and answers a repeat with the same bytes after one query that finds those revisions unchanged.
+
+What a page depends on is not declared but seen: every statement the request runs from authentication on is read for
+the project's table names, so a serializer that starts reading another table is covered the day it does. A page is
+kept only when all it read can be checked: every table has revision triggers (or is IGNORED: tokens, sessions), every
+query went to the default database (a replica's lag would let an old page be kept under a new revision), the answer is
+a 200 in JSON, and it is at most MAX_BYTES. The key holds everything else the answer depends on: the user, the path
+and its query, the language, the renderer, the day (lists compute "as of today": overdue, status today) and the
+settings (settings.KA). The revisions are read before the page's first query, so a page is never older than the
+revisions it is kept under; a write committed while it was being read only costs a miss next time.
+
+Authentication, permissions and throttling run on every request, before the cache is asked: a revoked token, a
+role that lost a permission or a user switched off answer as before. Scope is part of the page (its queries read the
+profile, the team, the accounts) and so of its tables.
+"""
+
+import functools
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection, connections
+from django.http import HttpResponse
+from django.utils import timezone, translation
+
+from . import table_revisions
+
+CACHE = "api_lists"
+MAX_BYTES = 512 * 1024
+HIT_HEADER = "X-List-Cache"  # "hit" or "miss": what the tests and the benchmark read
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _Capture:
+    """The tables the request's statements name, and whether any went elsewhere than the default database."""
+
+    def __init__(self) -> None:
+        self.words: set[str] = set()
+        self.elsewhere = False
+        self._installed: list[tuple] = []
+
+    def _default(self, execute, sql, params, many, context):
+        self.words.update(_WORD.findall(sql))
+        return execute(sql, params, many, context)
+
+    def _other(self, execute, sql, params, many, context):
+        self.elsewhere = True
+        return execute(sql, params, many, context)
+
+    def start(self) -> None:
+        for alias in settings.DATABASES:
+            wrapper = self._default if alias == "default" else self._other
+            connections[alias].execute_wrappers.append(wrapper)
+            self._installed.append((alias, wrapper))
+
+    def stop(self) -> None:
+        for alias, wrapper in self._installed:
+            wrappers = connections[alias].execute_wrappers
+            if wrapper in wrappers:
+                wrappers.remove(wrapper)
+        self._installed = []
+
+
+def _settings_mark() -> str:
+    return hashlib.sha256(repr(settings.KA).encode()).hexdigest()[:16]
+
+
+_settings_marks: dict[int, tuple[object, str]] = {}
+
+
+def _settings_fingerprint() -> str:
+    """settings.KA's fingerprint, computed once per settings object (tests swap it)."""
+    ka = settings.KA
+    known = _settings_marks.get(id(ka))
+    if known is None or known[0] is not ka:
+        known = (ka, _settings_mark())
+        _settings_marks.clear()
+        _settings_marks[id(ka)] = known
+    return known[1]
+
+
+def _key(request) -> str:
+    query = "&".join(sorted(request.GET.urlencode().split("&")))
+    text = "|".join(
+        (
+            str(request.user.pk),
+            request.path,
+            query,
+            translation.get_language() or "",
+            request.accepted_renderer.format,
+            timezone.localdate().isoformat(),
+            _settings_fingerprint(),
+        )
+    )
+    return "list:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.cache
+def _project_tables() -> frozenset[str]:
+    return frozenset(connection.introspection.django_table_names())
+
+
+class CachedListMixin:
+    """For a viewset's `list`: answer a repeated request from the page kept under the same revisions."""
+
+    list_cache = True  # a list whose answer depends on more than its tables and the key turns it off
+
+    def initial(self, request, *args, **kwargs):
+        self._list_capture = None
+        # A viewset's list action, or a generic list view (no actions, a `list` for GET).
+        action = getattr(self, "action", "list" if hasattr(self, "list") else None)
+        if self.list_cache and settings.API_LIST_CACHE and request.method == "GET" and action == "list":
+            # Before any other statement of the request (authentication and permissions read the user and the
+            # profile too): whatever the page reads is at least as new as these revisions.
+            with connection.cursor() as cursor:
+                self._list_revisions = table_revisions.read(cursor)
+            self._list_capture = _Capture()
+            self._list_capture.start()
+        super().initial(request, *args, **kwargs)
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:  # an error answered or raised: the connection keeps no wrapper of this request
+            capture = getattr(self, "_list_capture", None)
+            if capture is not None:
+                capture.stop()
+
+    def list(self, request, *args, **kwargs):
+        capture = getattr(self, "_list_capture", None)
+        if capture is None or request.accepted_renderer.format != "json":
+            self._list_capture = None
+            if capture is not None:
+                capture.stop()
+            return super().list(request, *args, **kwargs)
+        self._list_key = _key(request)
+        kept = caches[CACHE].get(self._list_key)
+        if kept is not None:
+            depends, content, content_type = kept
+            if all(self._list_revisions.get(table) == revision for table, revision in depends.items()):
+                capture.stop()
+                self._list_capture = None
+                response = HttpResponse(content, content_type=content_type)
+                response[HIT_HEADER] = "hit"
+                return response
+        return super().list(request, *args, **kwargs)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        capture = getattr(self, "_list_capture", None)
+        if capture is None:
+            return response
+        capture.stop()
+        self._list_capture = None
+        if response.status_code != 200 or capture.elsewhere or not hasattr(self, "_list_key"):
+            return response
+        response.render()
+        response[HIT_HEADER] = "miss"
+        revisions = self._list_revisions
+        tables = capture.words & _project_tables()
+        if tables - revisions.keys() - table_revisions.IGNORED or len(response.content) > MAX_BYTES:
+            return response  # a table without revisions (or too big an answer): not kept
+        depends = {table: revisions[table] for table in tables if table not in table_revisions.IGNORED}
+        caches[CACHE].set(self._list_key, (depends, response.content, response["Content-Type"]))
+        return response
