@@ -166,7 +166,7 @@ def previous_check_in(visit: Visit) -> Visit | None:
             longitude__isnull=False,
         )
         .exclude(pk=visit.pk)
-        .select_related("store")
+        .only("pk", "checked_in_at", "latitude", "longitude")  # what the trip is measured from
         .order_by("-checked_in_at", "-pk")
         .first()
     )
