@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
@@ -34,7 +34,7 @@ from .models import (
     VisitPhoto,
 )
 from .rating import Rated, rate_visit
-from .replenishment_job import Chunk, chunk_compute
+from .replenishment_job import Chunk, chunk_compute, write_suggestions
 from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
 
 
@@ -351,7 +351,11 @@ def _suggest(visit: Visit) -> None:
     store's row locked, no key update: visits and counts may still name the store): the second then sees the
     first's rows of the day, instead of both inserting them and one failing on the unique pair and day."""
     list(Store.objects.select_for_update(no_key=True).filter(pk=visit.store_id).order_by().values_list("pk"))
-    chunk_compute(on=timezone.localdate(visit.checked_in_at), chunk=Chunk(visit.store_id, visit.store_id))
+    # chunk_compute's statements in the visit's own transaction (no savepoint: a failure rolls the save back too)
+    with connection.cursor() as cursor:
+        write_suggestions(
+            cursor, on=timezone.localdate(visit.checked_in_at), chunk=Chunk(visit.store_id, visit.store_id)
+        )
 
 
 def _locked(visit: Visit) -> Visit:

@@ -15,7 +15,7 @@ from visits.models import StockCount, Visit
 # looked up in one query, now these): the key's claim, the scope's lookups, the check-in and its fraud checks,
 # the findings written once each, the rating's promotions, the store's suggested orders (one statement on
 # PostgreSQL, steps over temporary tables on SQLite) and the stored answer; no read-back of what was written.
-CREATE_QUERIES = {"postgresql": 26, "sqlite": 37}
+CREATE_QUERIES = {"postgresql": 24, "sqlite": 35}
 
 pytestmark = pytest.mark.django_db
 
