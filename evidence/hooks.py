@@ -10,7 +10,7 @@ def visit_checked_in(visit) -> None:
     # Fraud signals: far from the store, no position, an impossible trip from the previous check-in.
     from . import signals
 
-    signals.detect_check_in(visit)
+    signals.detect_check_in(visit, new=True)  # nothing to drop or update on a visit made in this transaction
 
 
 def photo_added(photo) -> None:

@@ -96,18 +96,20 @@ def near_duplicates(*, value: int, max_distance: int, exclude_visit_id: int | No
 # --- detection ---------------------------------------------------------------------------------------------------
 
 
-def _raise_signal(
-    kind: str, visit: Visit, evidence: dict, *, key: str = "", photo=None, other_visit=None, other_photo=None
-) -> FraudSignal:
-    """Keep a signal once per (kind, visit, key): an open one takes the new evidence, a reviewed one stays as
-    the supervisor left it."""
-    values = {
+def _values(visit: Visit, evidence: dict, *, photo=None, other_visit=None, other_photo=None) -> dict:
+    return {
         "rep_id": visit.rep_id,
         "evidence": evidence,
         "photo": photo,
         "other_visit": other_visit,
         "other_photo": other_photo,
     }
+
+
+def _raise_signal(kind: str, visit: Visit, evidence: dict, *, key: str = "", **others) -> FraudSignal:
+    """Keep a signal once per (kind, visit, key): an open one takes the new evidence, a reviewed one stays as
+    the supervisor left it. `others`: the photo, other visit and other photo it names."""
+    values = _values(visit, evidence, **others)
     with transaction.atomic():
         signal, created = FraudSignal.objects.select_for_update().get_or_create(
             kind=kind, visit=visit, key=key, defaults=values
@@ -124,23 +126,30 @@ def _drop_open(kind: str, visit: Visit, key: str = "") -> None:
     FraudSignal.objects.filter(kind=kind, visit=visit, key=key, status=FraudSignal.Status.OPEN).delete()
 
 
-def _detect(kind: str, visit: Visit, evidence: dict | None, **extra) -> FraudSignal | None:
+def _detect(kind: str, visit: Visit, evidence: dict | None, *, new: bool = False, **extra) -> FraudSignal | None:
+    """`new`: the visit was made in this transaction, so it has no signal yet: none to drop, none to update."""
     if evidence is None:
-        _drop_open(kind, visit, extra.get("key", ""))
+        if not new:
+            _drop_open(kind, visit, extra.get("key", ""))
         return None
+    if new:
+        key = extra.pop("key", "")
+        return FraudSignal.objects.create(kind=kind, visit=visit, key=key, **_values(visit, evidence, **extra))
     return _raise_signal(kind, visit, evidence, **extra)
 
 
-def detect_check_in(visit: Visit) -> list[FraudSignal]:
-    """At check-in: far from the store, without a position, too fast from the rep's previous check-in."""
+def detect_check_in(visit: Visit, *, new: bool = False) -> list[FraudSignal]:
+    """At check-in: far from the store, without a position, too fast from the rep's previous check-in. `new`:
+    the visit was just made in this transaction (the check-in's own call), so it has no signals yet."""
     found = [
         _detect(
             Kind.FAR_CHECK_IN,
             visit,
             rules.far_check_in(visit.distance_m, settings.KA.checkin_max_distance_m) if visit.far_from_store else None,
+            new=new,
         ),
-        _detect(Kind.NO_POSITION, visit, rules.no_position(visit.latitude, visit.longitude)),
-        detect_travel(visit),
+        _detect(Kind.NO_POSITION, visit, rules.no_position(visit.latitude, visit.longitude), new=new),
+        detect_travel(visit, new=new),
     ]
     return [signal for signal in found if signal]
 
@@ -157,13 +166,13 @@ def previous_check_in(visit: Visit) -> Visit | None:
             longitude__isnull=False,
         )
         .exclude(pk=visit.pk)
-        .select_related("store")
+        .only("pk", "checked_in_at", "latitude", "longitude")  # what the trip is measured from
         .order_by("-checked_in_at", "-pk")
         .first()
     )
 
 
-def detect_travel(visit: Visit) -> FraudSignal | None:
+def detect_travel(visit: Visit, *, new: bool = False) -> FraudSignal | None:
     previous = previous_check_in(visit) if not visit.no_position else None
     evidence = None
     if previous is not None:
@@ -174,7 +183,7 @@ def detect_travel(visit: Visit) -> FraudSignal | None:
             position=(visit.latitude, visit.longitude),
             max_kmh=settings.KA.travel_max_kmh,
         )
-    return _detect(Kind.IMPOSSIBLE_TRAVEL, visit, evidence, other_visit=previous)
+    return _detect(Kind.IMPOSSIBLE_TRAVEL, visit, evidence, new=new, other_visit=previous)
 
 
 def detect_photo(photo: VisitPhoto, *, value: int | None = None) -> list[FraudSignal]:

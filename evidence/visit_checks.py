@@ -167,12 +167,14 @@ def execution_reason_text(reason: Mapping) -> str:
     return rules.reason_text(reason, display_label=lambda kind: str(DisplayKind(kind).label))
 
 
-def promotion_outcome(visit: Visit) -> tuple[bool | None, list[dict], bool]:
+def promotion_outcome(visit: Visit, *, checked: bool = True) -> tuple[bool | None, list[dict], bool]:
     """What the visit's rating takes from the promotions: (executed, the plans not executed, whether any plan
     runs). Executed is False when a plan failed at this visit, True when every running plan was checked and
-    executed, None otherwise."""
+    executed, None otherwise. `checked` False: the visit has no checks yet (made in this transaction), none read."""
     running = dict(_covering(visit.store, visit_day(visit)).values_list("pk", "title"))
-    executions = list(visit.executions.select_related("plan").order_by("plan__start_on", "plan_id"))
+    executions = []
+    if checked:
+        executions = list(visit.executions.select_related("plan").order_by("plan__start_on", "plan_id"))
     plans = {**running, **{ex.plan_id: ex.plan.title for ex in executions}}
     if not plans:
         return None, [], False

@@ -162,6 +162,29 @@ def _plan_for(serializer_class, queryset) -> _Plan | None:
     return _PLANS[key]
 
 
+def write_one(serializer_class, queryset, instance, **beside) -> dict[str, Any] | None:
+    """One record in hand (just written, its relations loaded) as the list's plan writes it, or None where the
+    serializer keeps DRF's path: each column read from the instance as `values()` would read it from the database
+    (a foreign key's id, a related record's code across the relation), `beside` added to the row as
+    `values_page_rows` would add it. No serializer fields are built, as for a page."""
+    plan = _plan_for(serializer_class, queryset)
+    if plan is None or set(queryset.query.annotations) & set(plan.columns):
+        return None
+    row = {column: _instance_value(instance, column) for column in plan.columns}
+    row.update(beside)
+    return plan.write(row)
+
+
+def _instance_value(instance, column: str) -> Any:
+    *path, last = column.split("__")
+    for attr in path:
+        instance = getattr(instance, attr)
+    if last == "pk":
+        return instance.pk
+    field = instance._meta.get_field(last)
+    return getattr(instance, field.attname)  # a foreign key as its id, like values()
+
+
 class ValuesPageMixin:
     """For a list view (ListModelMixin): a page written from `values()` rows where the serializer allows it."""
 

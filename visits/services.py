@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
@@ -34,7 +34,7 @@ from .models import (
     VisitPhoto,
 )
 from .rating import Rated, rate_visit
-from .replenishment_job import Chunk, chunk_compute
+from .replenishment_job import Chunk, chunk_compute, write_suggestions
 from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
 
 
@@ -179,6 +179,16 @@ def route_plan_unpublish(*, plan: RoutePlan) -> RoutePlan:
 UNCHANGED = object()  # a visit_record argument not given: keep what the visit has
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What a new visit holds once visit_check_in has recorded its findings: the checklist's answers (item → result,
+    in the order written), the counts (product id → packs, by product id) and the products marked not counted."""
+
+    checklist: dict[str, str]
+    counts: dict[int, int]
+    not_counted: frozenset[int]
+
+
 # --- visits ------------------------------------------------------------------------------------
 
 
@@ -200,12 +210,29 @@ def visit_check_in(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     route_stop: RouteStop | None = None,
+    findings: dict | None = None,
 ) -> tuple[Visit, bool]:
     """Start a visit. The client's uuid makes it idempotent: the same uuid again returns the same visit,
     the same uuid for another store or route stop is refused (422 ``idempotency.key_reused``).
 
     A position more than the setting's metres from the store's coordinates is kept and flagged.
+
+    `findings` (visit_record's keywords; a phone's create) are recorded on a new visit in the same step, both or
+    neither, and what it then holds is `visit.recorded` (Recorded), so an answer need not read it back; a repeated
+    uuid records nothing. They are recorded without reading back what cannot exist yet (no earlier answers, marks,
+    promotion checks or photos of a visit made in this transaction, nobody else holding its row); the rules are
+    visit_record's. Inside a caller's transaction no savepoint is taken: a refusal rolls the whole of it back.
     """
+    if findings is None:
+        return _check_in(rep, store, uuid, at, latitude, longitude, route_stop)
+    with transaction.atomic(savepoint=False):
+        visit, created = _check_in(rep, store, uuid, at, latitude, longitude, route_stop)
+        if created:
+            _record(visit, new=True, **findings)
+    return visit, created
+
+
+def _check_in(rep, store, uuid, at, latitude, longitude, route_stop) -> tuple[Visit, bool]:
     client_id = _as_uuid(uuid) or uuid_module.uuid4()
     existing = Visit.objects.filter(uuid=client_id).first()
     if existing is not None:
@@ -281,13 +308,16 @@ def _record(
     checkout_reason: str | None = None,
     tasks_done: dict[int, str] | None = None,
     rate: bool = True,
+    new: bool = False,
 ) -> Visit:
     """visit_record on a visit already locked (with its store) in this transaction. Without `rate` the rating
-    is left for the check-out that follows in the same transaction to compute (once, not twice)."""
+    is left for the check-out that follows in the same transaction to compute (once, not twice). `new`: the visit
+    was created in this transaction (visit_check_in with findings): nothing recorded yet to clear or read back."""
     if not visit.is_open:
         raise DomainConflict("visit.closed", _("This visit is checked out; it can no longer be changed."))
+    answered, counts, marked = {}, {}, set()
     if checklist is not None:
-        _save_checklist(visit, checklist)
+        answered = _save_checklist(visit, checklist, new=new)
     if price_check_ok is not UNCHANGED:
         visit.price_check_ok = price_check_ok
     if promotion_executed is not UNCHANGED:
@@ -299,15 +329,33 @@ def _record(
     if checkout_reason is not None:
         visit.checkout_reason = rules.checkout_reason(checkout_reason)
     if stock is not None or not_counted is not None:
-        _save_stock(visit, stock or {}, not_counted or {})
+        counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new)
     for task_id, comment in (tasks_done or {}).items():
         task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
     if rate:
-        _rate(visit)
+        if new:  # what the new visit holds is what was just written
+            empty = [pk for pk, packs in counts.items() if packs == 0]
+            _rate(visit, checklist=answered, out_of_stock_ids=empty, checked=False)
+        else:
+            _rate(visit)
     visit.save()
     if stock:
-        chunk_compute(on=timezone.localdate(visit.checked_in_at), chunk=Chunk(visit.store_id, visit.store_id))
+        _suggest(visit)
+    if new:
+        visit.recorded = Recorded(answered, counts, frozenset(marked))
     return visit
+
+
+def _suggest(visit: Visit) -> None:
+    """The store's suggested orders for the visit's day, from its counts. Two saves at one store take turns (the
+    store's row locked, no key update: visits and counts may still name the store): the second then sees the
+    first's rows of the day, instead of both inserting them and one failing on the unique pair and day."""
+    list(Store.objects.select_for_update(no_key=True).filter(pk=visit.store_id).order_by().values_list("pk"))
+    # chunk_compute's statements in the visit's own transaction (no savepoint: a failure rolls the save back too)
+    with connection.cursor() as cursor:
+        write_suggestions(
+            cursor, on=timezone.localdate(visit.checked_in_at), chunk=Chunk(visit.store_id, visit.store_id)
+        )
 
 
 def _locked(visit: Visit) -> Visit:
@@ -315,21 +363,29 @@ def _locked(visit: Visit) -> Visit:
     return Visit.objects.select_for_update(of=("self",)).select_related("store").get(pk=visit.pk)
 
 
-def _save_checklist(visit: Visit, checklist: dict[str, str]) -> None:
-    """Answered items are upserted in one statement, emptied ones deleted in another, however many there are."""
-    answered = [ChecklistResult(visit=visit, item=item, result=result) for item, result in checklist.items() if result]
+def _save_checklist(visit: Visit, checklist: dict[str, str], *, new: bool = False) -> dict[str, str]:
+    """Answered items are upserted in one statement, emptied ones deleted in another (a new visit has none to
+    delete), however many there are. Returns the answers written (item → result, in that order)."""
+    answered = {item: result for item, result in checklist.items() if result}
     emptied = [item for item, result in checklist.items() if not result]
     if answered:
         ChecklistResult.objects.bulk_create(
-            answered, update_conflicts=True, unique_fields=["visit", "item"], update_fields=["result"]
+            [ChecklistResult(visit=visit, item=item, result=result) for item, result in answered.items()],
+            update_conflicts=True,
+            unique_fields=["visit", "item"],
+            update_fields=["result"],
         )
-    if emptied:
+    if emptied and not new:
         ChecklistResult.objects.filter(visit=visit, item__in=emptied).delete()
+    return answered
 
 
-def _save_stock(visit: Visit, stock: dict[int, int | None], not_counted: dict[int, bool]) -> None:
+def _save_stock(
+    visit: Visit, stock: dict[int, int | None], not_counted: dict[int, bool], *, new: bool = False
+) -> tuple[dict[int, int], set[int]]:
     """A fixed number of statements however many products: one read of the listings, the counts upserted in
-    one, cleared ones and marks deleted in one each, new marks inserted in one."""
+    one, cleared ones and marks deleted in one each (none for a new visit: it has nothing to delete), new marks
+    inserted in one. Returns the counts written (product id → packs, by product id) and the products marked."""
     listed = set(Listing.objects.active().filter(store_id=visit.store_id).values_list("product_id", flat=True))
     for product_id in {*stock, *not_counted}:
         if product_id not in listed:
@@ -344,32 +400,43 @@ def _save_stock(visit: Visit, stock: dict[int, int | None], not_counted: dict[in
     cleared = {product_id for product_id, packs in stock.items() if packs is None}
     marked = {product_id for product_id, mark in not_counted.items() if mark and product_id not in counted}
     unmarked = counted | {product_id for product_id, mark in not_counted.items() if not mark}
-    if counted:
+    counts = {pk: stock[pk] for pk in sorted(counted)}
+    if counts:
         StockCount.objects.bulk_create(
-            [StockCount(visit=visit, product_id=pk, packs=stock[pk]) for pk in sorted(counted)],
+            [StockCount(visit=visit, product_id=pk, packs=packs) for pk, packs in counts.items()],
             update_conflicts=True,
             unique_fields=["visit", "product"],
             update_fields=["packs"],
         )
-    if cleared | marked:
+    if (cleared | marked) and not new:
         StockCount.objects.filter(visit=visit, product_id__in=cleared | marked).delete()
-    if unmarked:
+    if unmarked and not new:
         StockNotCounted.objects.filter(visit=visit, product_id__in=unmarked).delete()
     if marked:
         StockNotCounted.objects.bulk_create(
             [StockNotCounted(visit=visit, product_id=pk) for pk in sorted(marked)], ignore_conflicts=True
         )
+    return counts, marked
 
 
-def _rate(visit: Visit, *, checklist: dict[str, str] | None = None) -> Rated:
+def _rate(
+    visit: Visit,
+    *,
+    checklist: dict[str, str] | None = None,
+    out_of_stock_ids: list[int] | None = None,
+    checked: bool = True,
+) -> Rated:
     """Set the visit's rating and its reasons from what is recorded (and, once checked out, how it was done).
-    `checklist` (item → result) when the caller has just read it."""
-    out_of_stock = [
-        {"product": name, "product_code": code}
-        for name, code in visit.stock_counts.filter(packs=0)
-        .order_by("product__code")
-        .values_list("product__name", "product__code")
-    ]
+    `checklist` (item → result) when the caller has just read it; `out_of_stock_ids` the products counted 0 and
+    `checked` False (no promotion checked yet) when the caller knows them: a visit made in this transaction."""
+    if out_of_stock_ids is None:
+        zero = visit.stock_counts.filter(packs=0).order_by("product__code")
+        zero = zero.values_list("product__name", "product__code")
+    elif out_of_stock_ids:
+        zero = Product.objects.filter(pk__in=out_of_stock_ids).order_by("code").values_list("name", "code")
+    else:  # none counted 0: nothing to read
+        zero = []
+    out_of_stock = [{"product": name, "product_code": code} for name, code in zero]
     short_minutes = None
     if visit.checked_out_at is not None and visit.short_visit:
         short_minutes = visit.minutes_in_store
@@ -377,7 +444,7 @@ def _rate(visit: Visit, *, checklist: dict[str, str] | None = None) -> Rated:
     # visit (and stored on the visit for readers); the rep's own yes/no counts only where none runs.
     from evidence.visit_checks import promotion_outcome
 
-    executed, plans_not_executed, computed = promotion_outcome(visit)
+    executed, plans_not_executed, computed = promotion_outcome(visit, checked=checked)
     if computed:
         visit.promotion_executed = executed
     rated = rate_visit(

@@ -6,9 +6,20 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from accounts.roles import Role
 from stores.models import Listing
-from tests.factories import StoreFactory, UserFactory
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, UserFactory, make_user
 from visits.models import ChecklistResult, RoutePlan, RouteStop, StockCount, SuggestedOrder, Task, Visit
+
+
+def rep_with_listed_store(username: str, products: int):
+    """(rep, store, products): a rep's store listing `products` products of 12 packs a case."""
+    rep = make_user(Role.REP, username=username)
+    store = StoreFactory(rep=rep)
+    listed = [ProductFactory(packs_per_case=12) for _ in range(products)]
+    for product in listed:
+        ListingFactory(store=store, product=product)
+    return rep, store, listed
 
 
 def this_monday() -> date:
