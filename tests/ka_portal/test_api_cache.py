@@ -47,7 +47,7 @@ def _kept() -> dict[str, int]:
     """The tables (and revisions) of the one page kept in memory."""
     store = caches[api_cache.CACHE]._cache  # LocMemCache: key → pickled (depends, content, content type)
     assert len(store) == 1
-    depends, _content, _type = pickle.loads(next(iter(store.values())))
+    depends, _content, _type, _etag = pickle.loads(next(iter(store.values())))
     return depends
 
 
@@ -109,6 +109,20 @@ def test_a_repeat_is_answered_from_memory_until_a_table_it_read_is_written(name,
         assert client.get(path)[HIT] == "hit"
     if not touched:  # nothing there to go stale: the demo has no such rows
         assert first.json()["results"] == [], f"{name}: none of {sorted(depends)} has a row to write"
+
+
+def test_a_phone_holding_the_page_gets_304_until_it_changes(people):
+    client = _client(people["admin"])
+    path = "/api/v1/stores/?page_size=5"
+    first = client.get(path)
+    etag = first["ETag"]
+    unchanged = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert (unchanged.status_code, unchanged.content, unchanged["ETag"]) == (304, b"", etag)
+    Store.objects.filter(code=first.json()["results"][0]["code"]).update(name="改名的店")
+    changed = client.get(path, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert changed.json()["results"][0]["name"] == "改名的店"
 
 
 def test_a_renamed_store_shows_at_once(people):
