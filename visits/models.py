@@ -417,13 +417,10 @@ class SuggestedOrder(models.Model):
         verbose_name_plural = _("suggested orders")
         ordering = ["-date", "store", "product"]
         constraints = [
+            # A run finds a pair's rows (the one in force among them) through this index. No index names
+            # `superseded_on`, so superseding a row is a HOT update on its page (migration 0017, fillfactor 90 on
+            # PostgreSQL); at most one current row per pair is the job's to keep (replenishment_job.py).
             models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date"),
-            # At most one row in force from now on per pair; a run compares against these (a partial index).
-            models.UniqueConstraint(
-                fields=["store", "product"],
-                condition=models.Q(superseded_on__isnull=True),
-                name="suggestedorder_one_current_per_pair",
-            ),
             models.CheckConstraint(
                 condition=models.Q(superseded_on__isnull=True) | models.Q(superseded_on__gt=models.F("date")),
                 name="suggestedorder_superseded_after_computed",
@@ -476,6 +473,9 @@ class ReplenishmentRun(models.Model):
     pairs_recomputed = models.PositiveIntegerField(_("pairs recomputed"), default=0)
     # Rows written: pairs whose result differed from the row in force (new, changed or gone); the rest untouched.
     pairs_changed = models.PositiveIntegerField(_("pairs changed"), default=0)
+    # Incremental: pairs and flagged start from the base run's and each chunk adds its differences (no count of the
+    # rows in force), when nothing else wrote suggested orders since the base (replenishment_incremental.py).
+    tallies_carried = models.BooleanField(_("tallies carried from the base run"), default=False)
 
     class Meta:
         verbose_name = _("replenishment run")

@@ -36,6 +36,11 @@ from django.utils import timezone
 from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
 from .replenishment_job import Chunk, _store_filter, write_suggestions
 
+# An incremental run's chunks: consecutive stores with about this many claimed pairs each (a store is never split).
+# Small enough that the last chunk leaves the other workers idle briefly, large enough that a chunk's fixed cost
+# (its message, its transaction, the run's tally) is small beside its statement.
+CHUNK_CLAIMED_PAIRS = 10_000
+
 # Bump when the statement's arithmetic changes, so the next night is full.
 STATEMENT_VERSION = "2026-12-2"  # rows in force until superseded
 # settings.KA fields that do not change a suggestion (how the work is split).
@@ -135,13 +140,76 @@ def _claim_counts_after(
         )
 
 
-def chunk_compute_incremental(*, on: date, chunk: Chunk, run_id: int) -> tuple[int, int, int, int]:
+def carry_tallies(*, run: ReplenishmentRun) -> list[Chunk] | None:
+    """After the claim: when the rows in force on the run's day are still those the base run left, start the run's
+    pairs and flagged from the base run's (each chunk adds its differences) and return the chunks of the claimed
+    pairs only (consecutive stores, about CHUNK_CLAIMED_PAIRS claimed pairs each; none when nothing was claimed).
+    Else None: every store's chunk runs and counts its rows in force.
+
+    The rows in force are the base run's when no run (of any scope) started since it and none was for a later day
+    (only a run writes suggested orders), and no claimed pair's store or product is gone (deleting one deletes its
+    suggested orders; its listings' deletion logged the pair)."""
+    base = (
+        ReplenishmentRun.objects.filter(scope="", date=run.base_date, status=ReplenishmentRun.Status.SUCCEEDED)
+        .exclude(pk=run.pk)
+        .order_by("-pk")
+        .first()
+    )
+    others = ReplenishmentRun.objects.exclude(pk=run.pk)
+    if (
+        base is None
+        or others.filter(pk__gt=base.pk).exists()
+        or others.filter(date__gt=base.date).exists()
+        or _claimed_pair_gone(run.pk)
+    ):
+        return None
+    table = ReplenishmentChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT store_id, COUNT(*) FROM {table} WHERE run_id = %s GROUP BY store_id ORDER BY store_id",  # noqa: S608
+            [run.pk],
+        )
+        chunks, first, claimed, last = [], None, 0, None
+        for store_id, pairs in cursor.fetchall():
+            if first is None:
+                first = store_id
+            last, claimed = store_id, claimed + pairs
+            if claimed >= CHUNK_CLAIMED_PAIRS:
+                chunks.append(Chunk(first, last))
+                first, claimed = None, 0
+        if first is not None:
+            chunks.append(Chunk(first, last))
+    ReplenishmentRun.objects.filter(pk=run.pk).update(
+        tallies_carried=True, pairs=base.pairs, flagged=base.flagged, chunks=len(chunks)
+    )
+    return chunks
+
+
+def _claimed_pair_gone(run_id: int) -> bool:
+    from stores.models import Product, Store
+
+    table = ReplenishmentChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} c WHERE c.run_id = %s AND ("  # noqa: S608 - our table names only
+            f"NOT EXISTS (SELECT 1 FROM {Store._meta.db_table} s WHERE s.id = c.store_id) OR "
+            f"NOT EXISTS (SELECT 1 FROM {Product._meta.db_table} p WHERE p.id = c.product_id)))",
+            [run_id],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def chunk_compute_incremental(*, on: date, chunk: Chunk, run_id: int, carried: bool) -> tuple[int, int, int, int]:
     """Bring `on`'s suggested orders of the chunk's stores up to date from the pairs the run claimed: (pairs in
-    force, flagged, recomputed, changed). Call inside the chunk's transaction (replenishment_job.run_chunk)."""
+    force, flagged — with `carried`, how they moved —, recomputed, changed). Call inside the chunk's transaction
+    (replenishment_job.run_chunk)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        recomputed, _, changed = write_suggestions(cursor, on=on, chunk=chunk, only_run=run_id)
-        pairs, flagged = in_force_tally(cursor, on=on, chunk=chunk)
-    return pairs, flagged, recomputed, changed
+        written = write_suggestions(cursor, on=on, chunk=chunk, only_run=run_id)
+        if carried:
+            pairs, flagged = written.pairs_delta, written.flagged_delta
+        else:
+            pairs, flagged = in_force_tally(cursor, on=on, chunk=chunk)
+    return pairs, flagged, written.pairs, written.changed
 
 
 def in_force_tally(cursor, *, on: date, chunk: Chunk) -> tuple[int, int]:

@@ -19,6 +19,7 @@ half; a failed chunk leaves the previous rows in place.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,6 +45,27 @@ class Chunk:
     first: int
     last: int
     account_id: int | None = None
+
+
+class Written(NamedTuple):
+    """What write_suggestions did in a chunk: pairs computed, of them flagged, pairs changed (rows written), and how
+    the chunk's pairs in force and flagged ones moved (after − before; an incremental night adds these to the previous
+    night's tally instead of counting every row in force)."""
+
+    pairs: int
+    flagged: int
+    changed: int
+    pairs_delta: int
+    flagged_delta: int
+
+
+# The tally of a diff (see _diff_sql): rows written, and how the pairs in force and the flagged ones moved.
+DIFF_TALLY = (
+    "COUNT(*), "
+    "SUM(CASE WHEN computed = 1 AND old_id IS NULL THEN 1 WHEN computed = 0 THEN -1 ELSE 0 END), "
+    "SUM((CASE WHEN computed = 1 AND flag <> '' THEN 1 ELSE 0 END)"
+    " - (CASE WHEN old_id IS NOT NULL AND old_flag <> '' THEN 1 ELSE 0 END))"
+)
 
 
 def _factor() -> tuple[int, int]:
@@ -72,12 +94,16 @@ def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     return sql, params
 
 
-def _claimed_sql(only_run: int, chunk: Chunk) -> tuple[str, list]:
-    """The distinct pairs of the chunk's stores that run `only_run` claimed (a derived table)."""
+def _claimed_cte(only_run: int | None, chunk: Chunk) -> tuple[str, list]:
+    """The CTE `claimed`: the distinct pairs of the chunk's stores that run `only_run` claimed, read once per statement
+    (in (store, product) order, so the index lookups that follow walk their indexes forward); empty for a full run."""
+    if only_run is None:
+        return "", []
     changes = ReplenishmentChange._meta.db_table
     stores, params = _store_filter("store_id", chunk)
     return (
-        f"(SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s AND {stores})",  # noqa: S608
+        f"claimed AS MATERIALIZED (SELECT DISTINCT store_id, product_id FROM {changes} "  # noqa: S608
+        f"WHERE run_id = %s AND {stores} ORDER BY store_id, product_id),",
         [only_run, *params],
     )
 
@@ -89,12 +115,11 @@ def _counts_from_sql(
     incremental chunk (`only_run`) driven by the pairs it claimed, so the indexes reach just those pairs' counts."""
     if only_run is None:
         return f"{table} {alias} JOIN {parent} {parent_alias} ON {parent_alias}.id = {alias}.{link}", []
-    claimed, params = _claimed_sql(only_run, chunk)
     return (
-        f"{claimed} ch "
+        f"claimed ch "
         f"JOIN {parent} {parent_alias} ON {parent_alias}.store_id = ch.store_id "
         f"JOIN {table} {alias} ON {alias}.{link} = {parent_alias}.id AND {alias}.product_id = ch.product_id",
-        params,
+        [],
     )
 
 
@@ -212,7 +237,9 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
 
 def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
     """The CTEs up to `computed` (store_id, product_id, RESULT): every active listing in the chunk with a stock count
-    up to `on` (end of day, local); with `only_run`, only the pairs that run's incremental chunk claimed."""
+    up to `on` (end of day, local); with `only_run`, only the pairs that run's incremental chunk claimed (the CTE
+    `claimed` first)."""
+    claimed, claimed_params = _claimed_cte(only_run, chunk)
     if settings.KA.promoter_stock_as_count == "yes":
         ranked, ranked_params = _visit_and_close_counts_sql(on, chunk, only_run)
     else:
@@ -224,7 +251,7 @@ def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[
     short = f"(CASE WHEN {short_den} > 0 THEN {short_den} ELSE 0 END)"
     ok = f"(p.previous_packs IS NOT NULL AND {sales} >= 0)"
     sql = f"""
-        {ranked},
+        {claimed}{ranked},
         pairs AS MATERIALIZED (
             SELECT r.store_id, r.product_id, r.packs AS current_packs, r.counted_on AS current_counted_on,
                    r.previous_packs, r.previous_counted_on, pr.packs_per_case,
@@ -249,14 +276,7 @@ def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[
                         WHEN {sales} < 0 THEN '{SuggestedOrder.Flag.NEGATIVE_SALES}' ELSE '' END
             FROM pairs p
         )"""  # noqa: S608 - only our table names and numbers are formatted in; values are parameters
-    return sql, ranked_params
-
-
-def _claimed_join(alias: str, only_run: int | None, chunk: Chunk) -> tuple[str, list]:
-    if only_run is None:
-        return "", []
-    claimed, params = _claimed_sql(only_run, chunk)
-    return f" JOIN {claimed} cl ON cl.store_id = {alias}.store_id AND cl.product_id = {alias}.product_id", params
+    return sql, [*claimed_params, *ranked_params]
 
 
 def _rows_there(cursor, on: date, chunk: Chunk) -> tuple[bool, bool]:
@@ -278,14 +298,17 @@ def _rows_there(cursor, on: date, chunk: Chunk) -> tuple[bool, bool]:
 def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> tuple[str, list]:
     """The CTEs `in_force` (the chunk's rows in force on `on`, of the claimed pairs with `only_run`) and `diff`: the
     pairs whose computed result differs from their row in force (computed = 0: no longer computed), with that row's
-    id, date and end (old_id, old_date, old_until). Follows _computed_sql's CTEs."""
+    id, date, end and flag (old_id, old_date, old_until, old_flag). Follows _computed_sql's CTEs.
+
+    The rows are found through the unique (store, product, date) index (a store range, or each claimed pair's few
+    rows), and the one in force picked by its dates: no index names `superseded_on` (migration 0017)."""
     table = SuggestedOrder._meta.db_table
     stores, store_params = _store_filter("o.store_id", chunk)
-    claimed, claimed_params = _claimed_join("o", only_run, chunk)
+    claimed = " JOIN claimed cl ON cl.store_id = o.store_id AND cl.product_id = o.product_id" if only_run else ""
     day = connection.ops.adapt_datefield_value(on)
     if later:
         in_force, in_force_params = "o.date <= %s AND (o.superseded_on IS NULL OR o.superseded_on > %s)", [day, day]
-    else:  # the usual night: nothing after `on`, so the rows in force are the current ones (a partial index)
+    else:  # the usual night: nothing after `on`, so the rows in force are the current ones
         in_force, in_force_params = "o.superseded_on IS NULL", []
     same = " AND ".join(f"c.{column} IS NOT DISTINCT FROM o.{column}" for column in RESULT)
     sql = f"""
@@ -298,11 +321,11 @@ def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> t
             SELECT COALESCE(c.store_id, o.store_id) AS store_id, COALESCE(c.product_id, o.product_id) AS product_id,
                    CASE WHEN c.store_id IS NULL THEN 0 ELSE 1 END AS computed,
                    {", ".join(f"c.{column}" for column in RESULT)},
-                   o.id AS old_id, o.date AS old_date, o.superseded_on AS old_until
+                   o.id AS old_id, o.date AS old_date, o.superseded_on AS old_until, o.flag AS old_flag
             FROM computed c FULL JOIN in_force o ON o.store_id = c.store_id AND o.product_id = c.product_id
             WHERE c.store_id IS NULL OR o.id IS NULL OR NOT ({same})
         )"""  # noqa: S608 - only our table and column names are formatted in; values are parameters
-    return sql, [*claimed_params, *store_params, *in_force_params]
+    return sql, [*store_params, *in_force_params]
 
 
 def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
@@ -318,9 +341,9 @@ def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
     )
 
 
-def write_suggestions(cursor, *, on: date, chunk: Chunk, only_run: int | None = None) -> tuple[int, int, int]:
+def write_suggestions(cursor, *, on: date, chunk: Chunk, only_run: int | None = None) -> Written:
     """Compute the chunk's pairs (with `only_run` those claimed) for `on` and write what differs from the rows in
-    force: (computed pairs, of them flagged, pairs changed). Call inside the chunk's transaction."""
+    force. Call inside the chunk's transaction."""
     if only_run is None:
         later, current = _rows_there(cursor, on, chunk)
     else:  # the claimed pairs' rows are reached through their index: no need to scan the chunk's rows first
@@ -344,17 +367,17 @@ def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | 
             INSERT INTO {table} ({written}) SELECT store_id, product_id, %s, {", ".join(RESULT)} FROM computed
             RETURNING flag
         )
-        SELECT COUNT(*), COUNT(*) FILTER (WHERE flag <> ''), COUNT(*) FROM inserted
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE flag <> '') FROM inserted
     """  # noqa: S608 - only our table and column names are formatted in; values are parameters
     cursor.execute(sql, [*computed_params, connection.ops.adapt_datefield_value(on)])
-    pairs, flagged, changed = cursor.fetchone()
-    return int(pairs), int(flagged), int(changed)
+    pairs, flagged = (int(value) for value in cursor.fetchone())
+    return Written(pairs, flagged, pairs, pairs, flagged)
 
 
 def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
     """PostgreSQL: compute, compare, write and count in one statement. The new rows are inserted from what the
-    superseding UPDATE returns, so each pair's old row is superseded before its new current row is checked against
-    the one-current-row-per-pair index."""
+    superseding UPDATE returns: a pair whose row in force another transaction superseded meanwhile (the UPDATE
+    rechecks its end on the row's newest version) gets no second current row from this one."""
     table = SuggestedOrder._meta.db_table
     computed, computed_params = _computed_sql(on, chunk, only_run)
     diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
@@ -366,7 +389,8 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | N
     sql = f"""
         WITH {computed}, {diff},
         superseded AS (
-            UPDATE {table} so SET superseded_on = %s FROM diff d WHERE so.id = d.old_id AND d.old_date < %s
+            UPDATE {table} so SET superseded_on = %s FROM diff d
+            WHERE so.id = d.old_id AND d.old_date < %s AND so.superseded_on IS NOT DISTINCT FROM d.old_until
             RETURNING d.*
         ),
         inserted AS (
@@ -387,8 +411,8 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | N
             DELETE FROM {table} so USING diff d WHERE so.id = d.old_id AND d.old_date = %s AND d.computed = 0
             RETURNING 1
         )
-        SELECT (SELECT COUNT(*) FROM computed), (SELECT COUNT(*) FROM computed WHERE flag <> ''),
-               (SELECT COUNT(*) FROM diff)
+        SELECT (SELECT COUNT(*) FROM computed), (SELECT COUNT(*) FROM computed WHERE flag <> ''), {DIFF_TALLY}
+        FROM diff
     """  # noqa: S608 - only our table and column names are formatted in; values are parameters
     cursor.execute(
         sql,
@@ -405,13 +429,12 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | N
             day,
         ],
     )
-    pairs, flagged, changed = cursor.fetchone()
-    return int(pairs), int(flagged), int(changed)
+    return Written(*(int(value or 0) for value in cursor.fetchone()))
 
 
 def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
     """SQLite (no data-modifying CTEs): the computed rows and the differences into temporary tables, then the writes
-    one statement each (superseding before inserting, for the one-current-row-per-pair index)."""
+    one statement each (superseding before inserting)."""
     table = SuggestedOrder._meta.db_table
     computed, computed_params = _computed_sql(on, chunk, only_run)
     diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
@@ -426,10 +449,11 @@ def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, lat
         f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN flag <> '' THEN 1 ELSE 0 END), 0) FROM {computed_table}"  # noqa: S608
     )
     pairs, flagged = cursor.fetchone()
+    claimed, claimed_params = _claimed_cte(only_run, chunk)
     cursor.execute(
-        f"CREATE TEMP TABLE ka_repl_diff AS WITH computed AS (SELECT * FROM {computed_table}), {diff} "  # noqa: S608
-        "SELECT * FROM diff",
-        diff_params,
+        f"CREATE TEMP TABLE ka_repl_diff AS WITH {claimed} computed AS (SELECT * FROM {computed_table}), "  # noqa: S608
+        f"{diff} SELECT * FROM diff",
+        [*claimed_params, *diff_params],
     )
     cursor.execute(
         f"UPDATE {table} SET superseded_on = %s WHERE id IN "  # noqa: S608 - our table name only
@@ -452,15 +476,15 @@ def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, lat
         "(SELECT old_id FROM temp.ka_repl_diff WHERE old_date = %s AND computed = 0)",
         [day],
     )
-    cursor.execute("SELECT COUNT(*) FROM temp.ka_repl_diff")
-    (changed,) = cursor.fetchone()
+    cursor.execute(f"SELECT {DIFF_TALLY} FROM temp.ka_repl_diff")  # noqa: S608 - our expressions only
+    changed, pairs_delta, flagged_delta = (int(value or 0) for value in cursor.fetchone())
     for name in (computed_table, diff_table):
         cursor.execute(f"DROP TABLE {name}")
-    return int(pairs), int(flagged), int(changed)
+    return Written(int(pairs), int(flagged), changed, pairs_delta, flagged_delta)
 
 
-def chunk_compute(*, on: date, chunk: Chunk) -> tuple[int, int, int]:
-    """Bring `on`'s suggested orders of the chunk's stores up to date, in one transaction: (pairs, flagged, changed)."""
+def chunk_compute(*, on: date, chunk: Chunk) -> Written:
+    """Bring `on`'s suggested orders of the chunk's stores up to date, in one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         return write_suggestions(cursor, on=on, chunk=chunk)
 
@@ -524,12 +548,14 @@ def run_chunk(*, run_id: int, chunk: Chunk) -> tuple[int, int]:
     try:
         with transaction.atomic():
             if run.mode == ReplenishmentRun.Mode.INCREMENTAL:
-                pairs, flagged, recomputed, changed = chunk_compute_incremental(on=run.date, chunk=chunk, run_id=run_id)
+                pairs, flagged, recomputed, changed = chunk_compute_incremental(
+                    on=run.date, chunk=chunk, run_id=run_id, carried=run.tallies_carried
+                )
             else:
                 with connection.cursor() as cursor:
                     if not run.scope:  # a whole-company run answers its stores' logged changes
                         release_changes(cursor, run_id=run_id, chunk=chunk)
-                    pairs, flagged, changed = write_suggestions(cursor, on=run.date, chunk=chunk)
+                    pairs, flagged, changed, _, _ = write_suggestions(cursor, on=run.date, chunk=chunk)
                 recomputed = pairs
             ReplenishmentRun.objects.filter(pk=run_id).update(
                 chunks_done=F("chunks_done") + 1,
