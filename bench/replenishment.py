@@ -241,7 +241,8 @@ def _incremental(args, url: str) -> bool:
         print(
             f"incremental ({label}, base {run.base_date}): {changed} pairs changed "
             f"({changed / full_run.pairs:.1%}), {run.pairs_recomputed} recomputed, {run.pairs_changed} rows written, "
-            f"{run.chunks} chunks, tallies {'carried' if run.tallies_carried else 'counted'}, {seconds:.2f} s; "
+            f"{run.chunks} chunks, tallies {'carried' if getattr(run, 'tallies_carried', False) else 'counted'}, "
+            f"{seconds:.2f} s; "
             f"full run of the same day right after it {full_s:.2f} s ({full_run.pairs_changed} written) → "
             f"{ratio:.1%} (target ≤ 10 %: {'holds' if ratio <= 0.10 else 'MISSED'}); checksum and tally "
             f"{'equal' if same else 'DIFFERENT'} ({checksum[:12]})"
@@ -397,7 +398,7 @@ def _one_chunk(store_ids: list[int]) -> tuple[int, float, float]:
     for _ in range(2):
         started = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
-            pairs = write_suggestions(cursor, on=ON, chunk=chunk).pairs
+            pairs = write_suggestions(cursor, on=ON, chunk=chunk)[0]
         times.append(time.perf_counter() - started)
     return pairs, times[0], times[1]
 

@@ -490,20 +490,18 @@ class ReplenishmentChange(models.Model):
     """A store × product whose suggested-order inputs changed (a count, a close, a delivery, a listing, a product).
 
     Written only by database triggers (migration 0015), so every write path (pages, API, imports, admin, SQL)
-    is seen; a whole-company run's chunk consumes its stores' rows. `run_id` marks rows an incremental chunk claimed.
+    is seen; a whole-company run's chunk takes its stores' rows out in the transaction that answers them.
     Plain integers, no foreign keys: a row of a deleted store or product is still a change to act on.
     """
 
     store_id = models.BigIntegerField()
     product_id = models.BigIntegerField()
-    run_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("replenishment change")
         verbose_name_plural = _("replenishment changes")
         indexes = [
             models.Index(fields=["store_id", "product_id"], name="replchange_store_product"),
-            models.Index(fields=["run_id"], name="replchange_run"),
         ]
 
     def __str__(self) -> str:

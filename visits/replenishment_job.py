@@ -94,26 +94,34 @@ def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     return sql, params
 
 
-def _claimed_cte(only_run: int | None, chunk: Chunk) -> tuple[str, list]:
-    """The CTE `claimed`: the distinct pairs of the chunk's stores that run `only_run` claimed, read once per statement
-    (in (store, product) order, so the index lookups that follow walk their indexes forward); empty for a full run."""
-    if only_run is None:
+CLAIMED_TABLE = "ka_repl_claimed"  # SQLite: the chunk's logged pairs, taken from the log before the statements
+
+
+def _claimed_cte(changed_only: bool, chunk: Chunk) -> tuple[str, list]:
+    """The CTE `claimed` of an incremental chunk: the distinct logged pairs of its stores (ReplenishmentChange), in
+    (store, product) order so the index lookups that follow walk their indexes forward; empty for a full run. On
+    PostgreSQL the statement takes them out of the log itself (a DELETE … RETURNING in the same snapshot as the
+    computation: a change committed after it stays logged for the next night); SQLite reads the temporary table
+    _write_in_steps filled and emptied the log from."""
+    if not changed_only:
         return "", []
+    if connection.vendor != "postgresql":
+        return f"claimed AS (SELECT store_id, product_id FROM temp.{CLAIMED_TABLE}),", []
     changes = ReplenishmentChange._meta.db_table
     stores, params = _store_filter("store_id", chunk)
     return (
-        f"claimed AS MATERIALIZED (SELECT DISTINCT store_id, product_id FROM {changes} "  # noqa: S608
-        f"WHERE run_id = %s AND {stores} ORDER BY store_id, product_id),",
-        [only_run, *params],
+        f"released AS (DELETE FROM {changes} WHERE {stores} RETURNING store_id, product_id), "  # noqa: S608
+        "claimed AS MATERIALIZED (SELECT DISTINCT store_id, product_id FROM released ORDER BY store_id, product_id),",
+        params,
     )
 
 
 def _counts_from_sql(
-    only_run: int | None, chunk: Chunk, *, table: str, alias: str, parent: str, parent_alias: str, link: str
+    changed_only: bool, chunk: Chunk, *, table: str, alias: str, parent: str, parent_alias: str, link: str
 ):
     """The FROM of a count source (`table alias JOIN parent parent_alias ON parent_alias.id = alias.link`); for an
-    incremental chunk (`only_run`) driven by the pairs it claimed, so the indexes reach just those pairs' counts."""
-    if only_run is None:
+    incremental chunk (`changed_only`) driven by its claimed pairs, so the indexes reach just those pairs' counts."""
+    if not changed_only:
         return f"{table} {alias} JOIN {parent} {parent_alias} ON {parent_alias}.id = {alias}.{link}", []
     return (
         f"claimed ch "
@@ -123,7 +131,7 @@ def _counts_from_sql(
     )
 
 
-def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+def _visit_counts_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[str, list]:
     """The `ranked` CTE from the visits' stock counts alone (settings.KA.promoter_stock_as_count "no")."""
     ops = connection.ops
     end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
@@ -131,7 +139,7 @@ def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tu
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     stores, store_params = _store_filter("v.store_id", chunk)
     source, source_params = _counts_from_sql(
-        only_run,
+        changed_only,
         chunk,
         table=StockCount._meta.db_table,
         alias="sc",
@@ -159,7 +167,7 @@ def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tu
     ]
 
 
-def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+def _visit_and_close_counts_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[str, list]:
     """The `ranked` CTE when a promoter's shelf stock at close counts too (settings.KA.promoter_stock_as_count
     "yes", issue 16): a sell-out line's shelf stock is a count of its store × product on its shift's day, taken at
     the shift's check-out (else when it was reported). On a day with such a count, only the day's newest count
@@ -173,7 +181,7 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     visit_stores, visit_store_params = _store_filter("v.store_id", chunk)
     shift_stores, shift_store_params = _store_filter("s.store_id", chunk)
     visit_source, visit_source_params = _counts_from_sql(
-        only_run,
+        changed_only,
         chunk,
         table=StockCount._meta.db_table,
         alias="sc",
@@ -182,7 +190,7 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
         link="visit_id",
     )
     shift_source, shift_source_params = _counts_from_sql(
-        only_run,
+        changed_only,
         chunk,
         table=SellOutLine._meta.db_table,
         alias="so",
@@ -235,15 +243,15 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     return sql, params
 
 
-def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+def _computed_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[str, list]:
     """The CTEs up to `computed` (store_id, product_id, RESULT): every active listing in the chunk with a stock count
-    up to `on` (end of day, local); with `only_run`, only the pairs that run's incremental chunk claimed (the CTE
+    up to `on` (end of day, local); with `changed_only`, only the chunk's logged pairs (an incremental night; the CTE
     `claimed` first)."""
-    claimed, claimed_params = _claimed_cte(only_run, chunk)
+    claimed, claimed_params = _claimed_cte(changed_only, chunk)
     if settings.KA.promoter_stock_as_count == "yes":
-        ranked, ranked_params = _visit_and_close_counts_sql(on, chunk, only_run)
+        ranked, ranked_params = _visit_and_close_counts_sql(on, chunk, changed_only)
     else:
-        ranked, ranked_params = _visit_counts_sql(on, chunk, only_run)
+        ranked, ranked_params = _visit_counts_sql(on, chunk, changed_only)
     num, den = _factor()
     sales = "(CAST(p.previous_packs AS BIGINT) + p.delivered_packs - p.current_packs)"
     # What the store is short of, times the factor's denominator (an integer), never below 0.
@@ -295,8 +303,8 @@ def _rows_there(cursor, on: date, chunk: Chunk) -> tuple[bool, bool]:
     return bool(later), bool(current)
 
 
-def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> tuple[str, list]:
-    """The CTEs `in_force` (the chunk's rows in force on `on`, of the claimed pairs with `only_run`) and `diff`: the
+def _diff_sql(on: date, chunk: Chunk, changed_only: bool, *, later: bool) -> tuple[str, list]:
+    """The CTEs `in_force` (the chunk's rows in force on `on`, of the claimed pairs with `changed_only`) and `diff`: the
     pairs whose computed result differs from their row in force (computed = 0: no longer computed), with that row's
     id, date, end and flag (old_id, old_date, old_until, old_flag). Follows _computed_sql's CTEs.
 
@@ -304,7 +312,7 @@ def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> t
     rows), and the one in force picked by its dates: no index names `superseded_on` (migration 0017)."""
     table = SuggestedOrder._meta.db_table
     stores, store_params = _store_filter("o.store_id", chunk)
-    claimed = " JOIN claimed cl ON cl.store_id = o.store_id AND cl.product_id = o.product_id" if only_run else ""
+    claimed = " JOIN claimed cl ON cl.store_id = o.store_id AND cl.product_id = o.product_id" if changed_only else ""
     day = connection.ops.adapt_datefield_value(on)
     if later:
         in_force, in_force_params = "o.date <= %s AND (o.superseded_on IS NULL OR o.superseded_on > %s)", [day, day]
@@ -341,25 +349,25 @@ def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
     )
 
 
-def write_suggestions(cursor, *, on: date, chunk: Chunk, only_run: int | None = None) -> Written:
-    """Compute the chunk's pairs (with `only_run` those claimed) for `on` and write what differs from the rows in
-    force. Call inside the chunk's transaction."""
-    if only_run is None:
+def write_suggestions(cursor, *, on: date, chunk: Chunk, changed_only: bool = False) -> Written:
+    """Compute the chunk's pairs (with `changed_only` those of its stores in the change log, which it empties) for
+    `on` and write what differs from the rows in force. Call inside the chunk's transaction."""
+    if not changed_only:
         later, current = _rows_there(cursor, on, chunk)
     else:  # the claimed pairs' rows are reached through their index: no need to scan the chunk's rows first
         later, current = True, True
     if connection.vendor != "postgresql":
-        return _write_in_steps(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+        return _write_in_steps(cursor, on=on, chunk=chunk, changed_only=changed_only, later=later)
     if not later and not current:
-        return _insert_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run)
-    return _write_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+        return _insert_in_one_statement(cursor, on=on, chunk=chunk, changed_only=changed_only)
+    return _write_in_one_statement(cursor, on=on, chunk=chunk, changed_only=changed_only, later=later)
 
 
-def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None):
+def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bool):
     """PostgreSQL, nothing of the chunk's stores in force nor after `on`: every computed row is new, so insert them
     as computed and count from what the insert returns (no comparison, no second scan)."""
     table = SuggestedOrder._meta.db_table
-    computed, computed_params = _computed_sql(on, chunk, only_run)
+    computed, computed_params = _computed_sql(on, chunk, changed_only)
     written = ", ".join(("store_id", "product_id", "date", *RESULT))
     sql = f"""
         WITH {computed},
@@ -374,13 +382,13 @@ def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | 
     return Written(pairs, flagged, pairs, pairs, flagged)
 
 
-def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
+def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bool, later: bool):
     """PostgreSQL: compute, compare, write and count in one statement. The new rows are inserted from what the
     superseding UPDATE returns: a pair whose row in force another transaction superseded meanwhile (the UPDATE
     rechecks its end on the row's newest version) gets no second current row from this one."""
     table = SuggestedOrder._meta.db_table
-    computed, computed_params = _computed_sql(on, chunk, only_run)
-    diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
+    computed, computed_params = _computed_sql(on, chunk, changed_only)
+    diff, diff_params = _diff_sql(on, chunk, changed_only, later=later)
     until_superseded, until_superseded_params = _new_row_until(on, later=False, source="s")
     until_new, until_new_params = _new_row_until(on, later=later, source="d")
     day = connection.ops.adapt_datefield_value(on)
@@ -432,12 +440,23 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | N
     return Written(*(int(value or 0) for value in cursor.fetchone()))
 
 
-def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
+def _write_in_steps(cursor, *, on: date, chunk: Chunk, changed_only: bool, later: bool):
     """SQLite (no data-modifying CTEs): the computed rows and the differences into temporary tables, then the writes
-    one statement each (superseding before inserting)."""
+    one statement each (superseding before inserting). An incremental chunk first takes its stores' logged pairs out
+    of the change log into a temporary table (the transaction holds the database: nothing is logged in between)."""
     table = SuggestedOrder._meta.db_table
-    computed, computed_params = _computed_sql(on, chunk, only_run)
-    diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
+    if changed_only:
+        changes = ReplenishmentChange._meta.db_table
+        stores, store_params = _store_filter("store_id", chunk)
+        cursor.execute(f"DROP TABLE IF EXISTS temp.{CLAIMED_TABLE}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {CLAIMED_TABLE} AS SELECT DISTINCT store_id, product_id FROM {changes} "  # noqa: S608
+            f"WHERE {stores} ORDER BY store_id, product_id",
+            store_params,
+        )
+        cursor.execute(f"DELETE FROM {changes} WHERE {stores}", store_params)  # noqa: S608 - our table name only
+    computed, computed_params = _computed_sql(on, chunk, changed_only)
+    diff, diff_params = _diff_sql(on, chunk, changed_only, later=later)
     until, until_params = _new_row_until(on, later=later, source="d")
     day = connection.ops.adapt_datefield_value(on)
     result = ", ".join(RESULT)
@@ -449,7 +468,7 @@ def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, lat
         f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN flag <> '' THEN 1 ELSE 0 END), 0) FROM {computed_table}"  # noqa: S608
     )
     pairs, flagged = cursor.fetchone()
-    claimed, claimed_params = _claimed_cte(only_run, chunk)
+    claimed, claimed_params = _claimed_cte(changed_only, chunk)
     cursor.execute(
         f"CREATE TEMP TABLE ka_repl_diff AS WITH {claimed} computed AS (SELECT * FROM {computed_table}), "  # noqa: S608
         f"{diff} SELECT * FROM diff",
@@ -478,7 +497,7 @@ def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, lat
     )
     cursor.execute(f"SELECT {DIFF_TALLY} FROM temp.ka_repl_diff")  # noqa: S608 - our expressions only
     changed, pairs_delta, flagged_delta = (int(value or 0) for value in cursor.fetchone())
-    for name in (computed_table, diff_table):
+    for name in (computed_table, diff_table, *([f"temp.{CLAIMED_TABLE}"] if changed_only else [])):
         cursor.execute(f"DROP TABLE {name}")
     return Written(int(pairs), int(flagged), changed, pairs_delta, flagged_delta)
 
@@ -549,7 +568,7 @@ def run_chunk(*, run_id: int, chunk: Chunk) -> tuple[int, int]:
         with transaction.atomic():
             if run.mode == ReplenishmentRun.Mode.INCREMENTAL:
                 pairs, flagged, recomputed, changed = chunk_compute_incremental(
-                    on=run.date, chunk=chunk, run_id=run_id, carried=run.tallies_carried
+                    on=run.date, chunk=chunk, carried=run.tallies_carried
                 )
             else:
                 with connection.cursor() as cursor:

@@ -13,7 +13,9 @@ The fillfactor applies to pages written from now on; an existing table takes it 
 (`VACUUM FULL visits_suggestedorder`, in a maintenance window).
 
 With it, `ReplenishmentRun.tallies_carried`: an incremental night's pairs and flagged carried from the previous
-night's plus its differences, instead of a count of every row in force per chunk.
+night's plus its differences, instead of a count of every row in force per chunk; and the change log loses
+`run_id`: an incremental run no longer claims every logged row when it starts (an UPDATE of the whole log on one
+worker), each chunk takes its stores' rows out of the log in the statement that answers them.
 """
 
 from django.db import migrations, models
@@ -43,6 +45,14 @@ class Migration(migrations.Migration):
             name='suggestedorder_one_current_per_pair',
         ),
         migrations.RunPython(set_fillfactor, reset_fillfactor, elidable=False),
+        migrations.RemoveIndex(
+            model_name='replenishmentchange',
+            name='replchange_run',
+        ),
+        migrations.RemoveField(
+            model_name='replenishmentchange',
+            name='run_id',
+        ),
         migrations.AddField(
             model_name='replenishmentrun',
             name='tallies_carried',
