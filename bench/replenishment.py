@@ -140,7 +140,7 @@ def _run_on_workers(workers: int, database_url: str, on: date = ON, full: bool =
         run_id = suggested_orders_nightly.apply_async(args=[on.isoformat(), queue, full], queue=queue).get(timeout=600)
         run = ReplenishmentRun.objects.get(pk=run_id)
         while run.status == ReplenishmentRun.Status.RUNNING:
-            time.sleep(0.2)
+            time.sleep(0.05)  # a coarser poll would add up to its period to a 1–2 s night
             run.refresh_from_db()
         seconds = time.perf_counter() - started
         if run.status != ReplenishmentRun.Status.SUCCEEDED:
