@@ -102,6 +102,21 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
+def _wait_for(queue: str, workers: int) -> None:
+    """Until every worker answers a ping (at least 5 s): a loaded machine takes longer to start them, and their
+    start is no part of a night (a fixed sleep let it into the time of the short nights)."""
+    import socket
+
+    from ka_portal.celery import app
+
+    names = [f"{queue}-{i}@{socket.gethostname()}" for i in range(workers)]
+    started = time.perf_counter()
+    while time.perf_counter() - started < 120:
+        if len(app.control.ping(destination=names, timeout=0.5)) == workers:
+            break
+    time.sleep(max(0.0, 5 - (time.perf_counter() - started)))
+
+
 def _run_on_workers(workers: int, database_url: str, on: date = ON, full: bool = False) -> tuple[float, int]:
     """Start `workers` solo Celery workers on a queue of their own; send the nightly task; wait for the run."""
     from visits.models import ReplenishmentRun
@@ -135,7 +150,7 @@ def _run_on_workers(workers: int, database_url: str, on: date = ON, full: bool =
         for i in range(workers)
     ]
     try:
-        time.sleep(5)  # let the workers connect before the clock starts
+        _wait_for(queue, workers)
         started = time.perf_counter()
         run_id = suggested_orders_nightly.apply_async(args=[on.isoformat(), queue, full], queue=queue).get(timeout=600)
         run = ReplenishmentRun.objects.get(pk=run_id)
