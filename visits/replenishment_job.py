@@ -290,13 +290,19 @@ def _computed_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[s
 def _rows_there(cursor, on: date, chunk: Chunk) -> tuple[bool, bool]:
     """(any row of the chunk's stores written for a day after `on`, any current row there). Rows after `on` (a run for
     an earlier day than the last) make the rows in force on `on` other than the current ones; no row at all (a first
-    run, new stores) lets every computed row go straight in."""
+    run, new stores) lets every computed row go straight in.
+
+    Each is the first such row in the order of the (store, product, date) index, not an EXISTS: PostgreSQL drops an
+    EXISTS's ORDER BY and, expecting a current row early, read the table from its start up to the chunk's stores (on
+    average half of a 3,000,000-row table per chunk) once no partial index on current rows served it (migration
+    0017); ordered, it walks the index from the chunk's first store."""
     stores, params = _store_filter("store_id", chunk)
     day = connection.ops.adapt_datefield_value(on)
     table = SuggestedOrder._meta.db_table
+    first = "ORDER BY store_id, product_id, date LIMIT 1) IS NOT NULL"
     cursor.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {stores} AND (date > %s OR superseded_on > %s)), "  # noqa: S608
-        f"EXISTS (SELECT 1 FROM {table} WHERE {stores} AND superseded_on IS NULL)",
+        f"SELECT (SELECT 1 FROM {table} WHERE {stores} AND (date > %s OR superseded_on > %s) {first}, "  # noqa: S608
+        f"(SELECT 1 FROM {table} WHERE {stores} AND superseded_on IS NULL {first}",
         [*params, day, day, *params],
     )
     later, current = cursor.fetchone()
