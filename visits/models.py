@@ -417,13 +417,10 @@ class SuggestedOrder(models.Model):
         verbose_name_plural = _("suggested orders")
         ordering = ["-date", "store", "product"]
         constraints = [
+            # A run finds a pair's rows (the one in force among them) through this index. No index names
+            # `superseded_on`, so superseding a row is a HOT update on its page (migration 0017, fillfactor 90 on
+            # PostgreSQL); at most one current row per pair is the job's to keep (replenishment_job.py).
             models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date"),
-            # At most one row in force from now on per pair; a run compares against these (a partial index).
-            models.UniqueConstraint(
-                fields=["store", "product"],
-                condition=models.Q(superseded_on__isnull=True),
-                name="suggestedorder_one_current_per_pair",
-            ),
             models.CheckConstraint(
                 condition=models.Q(superseded_on__isnull=True) | models.Q(superseded_on__gt=models.F("date")),
                 name="suggestedorder_superseded_after_computed",
@@ -476,6 +473,9 @@ class ReplenishmentRun(models.Model):
     pairs_recomputed = models.PositiveIntegerField(_("pairs recomputed"), default=0)
     # Rows written: pairs whose result differed from the row in force (new, changed or gone); the rest untouched.
     pairs_changed = models.PositiveIntegerField(_("pairs changed"), default=0)
+    # Incremental: pairs and flagged start from the base run's and each chunk adds its differences (no count of the
+    # rows in force), when nothing else wrote suggested orders since the base (replenishment_incremental.py).
+    tallies_carried = models.BooleanField(_("tallies carried from the base run"), default=False)
 
     class Meta:
         verbose_name = _("replenishment run")
@@ -490,20 +490,18 @@ class ReplenishmentChange(models.Model):
     """A store × product whose suggested-order inputs changed (a count, a close, a delivery, a listing, a product).
 
     Written only by database triggers (migration 0015), so every write path (pages, API, imports, admin, SQL)
-    is seen; a whole-company run's chunk consumes its stores' rows. `run_id` marks rows an incremental chunk claimed.
+    is seen; a whole-company run's chunk takes its stores' rows out in the transaction that answers them.
     Plain integers, no foreign keys: a row of a deleted store or product is still a change to act on.
     """
 
     store_id = models.BigIntegerField()
     product_id = models.BigIntegerField()
-    run_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("replenishment change")
         verbose_name_plural = _("replenishment changes")
         indexes = [
             models.Index(fields=["store_id", "product_id"], name="replchange_store_product"),
-            models.Index(fields=["run_id"], name="replchange_run"),
         ]
 
     def __str__(self) -> str:

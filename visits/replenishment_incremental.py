@@ -7,21 +7,25 @@ the row in force (replenishment_job.write_suggestions), so an unchanged pair cos
 
 How it holds. Database triggers (migration 0015) log every (store, product) whose inputs are written — a stock count
 or its visit, a promoter's close (sell-out line or its shift), a delivery, a listing, a product — into
-ReplenishmentChange. A whole-company run owns the log rows: an incremental one claims them (run_id = its run) and
-they are deleted by the next whole-company run; a full one's chunks delete their stores' rows. An incremental run for D
-whose base (the previous whole-company run, succeeded, same settings) was for day B ≤ D:
+ReplenishmentChange. A whole-company run's chunks take their stores' log rows out of the log in the transaction that
+answers them (a full chunk deletes them before its statement; an incremental chunk's statement deletes them and
+computes the pairs it deleted, in one snapshot, so a change committed meanwhile stays logged for the next night). An
+incremental run for D whose base (the previous whole-company run, succeeded, same settings) was for day B ≤ D:
 
-1. the run, when it starts, claims the logged pairs (claim_changes), and adds the pairs with a count dated in
-   (B, D] (a count already stored but after B changes D's result without any write);
-2. each chunk computes its stores' claimed pairs with the full run's own statement (restricted to them) and writes
+1. the run, when it starts, logs the pairs with a count dated in (B, D] (log_counts_after: a count already stored
+   but after B changes D's result without any write), and plans its chunks (carry_tallies);
+2. each chunk computes its stores' logged pairs with the full run's own statement (restricted to them) and writes
    what differs from their rows in force on D; the other pairs' rows stay in force, untouched: their inputs up to D
    are those of B, and the statement reads the day only as "counts up to the end of the day".
 
 Nothing else moves a pair's result: a delivery counts only between its pair's two latest counts, which a new count
 would have logged. A setting the statement reads (anything in settings.KA but the chunk size, the time zone, the
 statement's version) goes into the run's fingerprint; a different fingerprint, a failed or unfinished last run, a
-base after D, or `--full` makes the night full. Claimed rows stay until the next run, so a chunk redelivered after
-its commit (acks_late) claims the same pairs again and finds nothing more to write.
+base after D, or `--full` makes the night full. A chunk redelivered after its commit (acks_late) finds its stores'
+pairs answered (none logged, or only later changes, which it answers as the next night would).
+
+Before issue 17's HOT rework the run claimed every logged row when it started (an UPDATE of the whole log, on one
+worker while the others waited: about a tenth of an incremental night); the chunks now take their own, in parallel.
 """
 
 import hashlib
@@ -35,6 +39,13 @@ from django.utils import timezone
 
 from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
 from .replenishment_job import Chunk, _store_filter, write_suggestions
+
+# An incremental run's chunks: consecutive stores with about total ÷ CHUNKS logged pairs each (a store is never
+# split), within CHUNK_PAIRS: enough chunks that the last one leaves the other workers idle briefly (16: eight workers
+# twice over), each large enough that its fixed cost (its message, its transaction, the run's tally) is small beside
+# its statement (1,000 pairs take about 30 ms).
+CHUNKS = 16
+CHUNK_PAIRS = (1_000, 10_000)
 
 # Bump when the statement's arithmetic changes, so the next night is full.
 STATEMENT_VERSION = "2026-12-2"  # rows in force until superseded
@@ -76,72 +87,112 @@ def release_changes(cursor, *, run_id: int, chunk: Chunk) -> None:
     cursor.execute(f"DELETE FROM {table} WHERE {stores}", params)  # noqa: S608 - our table name only
 
 
-def _every_store(column: str, chunk: Chunk | None) -> tuple[str, list]:
-    return _store_filter(column, chunk) if chunk is not None else ("1 = 1", [])
-
-
-def claim_changes(*, run_id: int, base: date, on: date, chunk: Chunk | None = None) -> None:
-    """An incremental run claims the logged pairs (of `chunk`'s stores; of every store by default) and adds the pairs
-    with a count dated in (base, on] stored before the base run finished (one stored since was logged and is
-    claimed already). Done once when the run starts, in its transaction, so the planner of every chunk's statement
-    knows how many pairs the run has (the log is analysed after, on PostgreSQL): with a guess of one it chose to
-    read every count of a visit per pair, 300 for one."""
+def log_counts_after(*, base: date, on: date) -> None:
+    """An incremental run for `on`, when it starts: log the pairs with a count dated in (base, on] stored before the
+    base run finished (one stored since was logged by its trigger). Then, on PostgreSQL, analyse the log, so the
+    planner of every chunk's statement knows how many pairs the run has: with a guess of one it chose to read every
+    count of a visit per pair, 300 for one."""
     table = ReplenishmentChange._meta.db_table
-    stores, params = _every_store("store_id", chunk)
+    ops = connection.ops
     with connection.cursor() as cursor:
-        # rows an earlier (committed) run claimed were answered by it; rows of this run stay (a redelivered chunk)
-        cursor.execute(
-            f"DELETE FROM {table} WHERE run_id IS NOT NULL AND run_id <> %s AND {stores}",  # noqa: S608
-            [run_id, *params],
-        )
-        cursor.execute(f"UPDATE {table} SET run_id = %s WHERE run_id IS NULL AND {stores}", [run_id, *params])  # noqa: S608
         if base != on:
             base_run = ReplenishmentRun.objects.filter(scope="", date=base, status=ReplenishmentRun.Status.SUCCEEDED)
             finished = base_run.order_by("-pk").values_list("finished_at", flat=True).first() or timezone.now()
-            _claim_counts_after(cursor, run_id=run_id, base=base, on=on, chunk=chunk, stored_before=finished)
+            cursor.execute(
+                f"INSERT INTO {table} (store_id, product_id) "  # noqa: S608 - our table names only
+                f"SELECT DISTINCT v.store_id, sc.product_id FROM {StockCount._meta.db_table} sc "
+                f"JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id "
+                "WHERE v.checked_in_at >= %s AND v.checked_in_at < %s AND v.created_at <= %s",
+                [
+                    ops.adapt_datetimefield_value(_end(base)),
+                    ops.adapt_datetimefield_value(_end(on)),
+                    ops.adapt_datetimefield_value(finished),
+                ],
+            )
+            if settings.KA.promoter_stock_as_count == "yes":
+                from promoters.models import SellOutLine, Shift
+
+                cursor.execute(
+                    f"INSERT INTO {table} (store_id, product_id) "  # noqa: S608 - our table names only
+                    f"SELECT DISTINCT s.store_id, so.product_id FROM {SellOutLine._meta.db_table} so "
+                    f"JOIN {Shift._meta.db_table} s ON s.id = so.shift_id "
+                    "WHERE so.shelf_stock IS NOT NULL AND s.day > %s AND s.day <= %s",
+                    [ops.adapt_datefield_value(base), ops.adapt_datefield_value(on)],
+                )
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {table}")
 
 
-def _claim_counts_after(
-    cursor, *, run_id: int, base: date, on: date, chunk: Chunk | None, stored_before: datetime
-) -> None:
-    table = ReplenishmentChange._meta.db_table
-    ops = connection.ops
-    visit_stores, visit_params = _every_store("v.store_id", chunk)
-    cursor.execute(
-        f"INSERT INTO {table} (store_id, product_id, run_id) "  # noqa: S608 - our table names only
-        f"SELECT DISTINCT v.store_id, sc.product_id, %s FROM {StockCount._meta.db_table} sc "
-        f"JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id "
-        f"WHERE {visit_stores} AND v.checked_in_at >= %s AND v.checked_in_at < %s AND v.created_at <= %s",
-        [
-            run_id,
-            *visit_params,
-            ops.adapt_datetimefield_value(_end(base)),
-            ops.adapt_datetimefield_value(_end(on)),
-            ops.adapt_datetimefield_value(stored_before),
-        ],
+def carry_tallies(*, run: ReplenishmentRun) -> list[Chunk] | None:
+    """An incremental run, when it starts: when the rows in force on its day are still those the base run left, start
+    the run's pairs and flagged from the base run's (each chunk adds its differences) and return the chunks of the
+    logged pairs only (consecutive stores, CHUNKS of them or CHUNK_PAIRS logged pairs each; none when none is logged).
+    Else None: every store's chunk runs and counts its rows in force.
+
+    The rows in force are the base run's when no run (of any scope) started since it and none was for a later day
+    (only a run writes suggested orders), and no logged pair's store or product is gone (deleting one deletes its
+    suggested orders; its listings' deletion logged the pair)."""
+    base = (
+        ReplenishmentRun.objects.filter(scope="", date=run.base_date, status=ReplenishmentRun.Status.SUCCEEDED)
+        .exclude(pk=run.pk)
+        .order_by("-pk")
+        .first()
     )
-    if settings.KA.promoter_stock_as_count == "yes":
-        from promoters.models import SellOutLine, Shift
-
-        shift_stores, shift_params = _every_store("s.store_id", chunk)
+    others = ReplenishmentRun.objects.exclude(pk=run.pk)
+    if (
+        base is None
+        or others.filter(pk__gt=base.pk).exists()
+        or others.filter(date__gt=base.date).exists()
+        or _logged_pair_gone()
+    ):
+        return None
+    table = ReplenishmentChange._meta.db_table
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (store_id, product_id, run_id) "  # noqa: S608 - our table names only
-            f"SELECT DISTINCT s.store_id, so.product_id, %s FROM {SellOutLine._meta.db_table} so "
-            f"JOIN {Shift._meta.db_table} s ON s.id = so.shift_id "
-            f"WHERE {shift_stores} AND so.shelf_stock IS NOT NULL AND s.day > %s AND s.day <= %s",
-            [run_id, *shift_params, ops.adapt_datefield_value(base), ops.adapt_datefield_value(on)],
+            f"SELECT store_id, COUNT(*) FROM {table} GROUP BY store_id ORDER BY store_id"  # noqa: S608
         )
+        stores = cursor.fetchall()
+        size = min(max(sum(pairs for _, pairs in stores) // CHUNKS, CHUNK_PAIRS[0]), CHUNK_PAIRS[1])
+        chunks, first, claimed, last = [], None, 0, None
+        for store_id, pairs in stores:
+            if first is None:
+                first = store_id
+            last, claimed = store_id, claimed + pairs
+            if claimed >= size:
+                chunks.append(Chunk(first, last))
+                first, claimed = None, 0
+        if first is not None:
+            chunks.append(Chunk(first, last))
+    ReplenishmentRun.objects.filter(pk=run.pk).update(
+        tallies_carried=True, pairs=base.pairs, flagged=base.flagged, chunks=len(chunks)
+    )
+    return chunks
 
 
-def chunk_compute_incremental(*, on: date, chunk: Chunk, run_id: int) -> tuple[int, int, int, int]:
-    """Bring `on`'s suggested orders of the chunk's stores up to date from the pairs the run claimed: (pairs in
-    force, flagged, recomputed, changed). Call inside the chunk's transaction (replenishment_job.run_chunk)."""
+def _logged_pair_gone() -> bool:
+    from stores.models import Product, Store
+
+    table = ReplenishmentChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} c WHERE "  # noqa: S608 - our table names only
+            f"NOT EXISTS (SELECT 1 FROM {Store._meta.db_table} s WHERE s.id = c.store_id) OR "
+            f"NOT EXISTS (SELECT 1 FROM {Product._meta.db_table} p WHERE p.id = c.product_id))"
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def chunk_compute_incremental(*, on: date, chunk: Chunk, carried: bool) -> tuple[int, int, int, int]:
+    """Bring `on`'s suggested orders of the chunk's stores up to date from their logged pairs: (pairs in force,
+    flagged — with `carried`, how they moved —, recomputed, changed). Call inside the chunk's transaction
+    (replenishment_job.run_chunk)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        recomputed, _, changed = write_suggestions(cursor, on=on, chunk=chunk, only_run=run_id)
-        pairs, flagged = in_force_tally(cursor, on=on, chunk=chunk)
-    return pairs, flagged, recomputed, changed
+        written = write_suggestions(cursor, on=on, chunk=chunk, changed_only=True)
+        if carried:
+            pairs, flagged = written.pairs_delta, written.flagged_delta
+        else:
+            pairs, flagged = in_force_tally(cursor, on=on, chunk=chunk)
+    return pairs, flagged, written.pairs, written.changed
 
 
 def in_force_tally(cursor, *, on: date, chunk: Chunk) -> tuple[int, int]:

@@ -19,6 +19,7 @@ half; a failed chunk leaves the previous rows in place.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,6 +45,27 @@ class Chunk:
     first: int
     last: int
     account_id: int | None = None
+
+
+class Written(NamedTuple):
+    """What write_suggestions did in a chunk: pairs computed, of them flagged, pairs changed (rows written), and how
+    the chunk's pairs in force and flagged ones moved (after − before; an incremental night adds these to the previous
+    night's tally instead of counting every row in force)."""
+
+    pairs: int
+    flagged: int
+    changed: int
+    pairs_delta: int
+    flagged_delta: int
+
+
+# The tally of a diff (see _diff_sql): rows written, and how the pairs in force and the flagged ones moved.
+DIFF_TALLY = (
+    "COUNT(*), "
+    "SUM(CASE WHEN computed = 1 AND old_id IS NULL THEN 1 WHEN computed = 0 THEN -1 ELSE 0 END), "
+    "SUM((CASE WHEN computed = 1 AND flag <> '' THEN 1 ELSE 0 END)"
+    " - (CASE WHEN old_id IS NOT NULL AND old_flag <> '' THEN 1 ELSE 0 END))"
+)
 
 
 def _factor() -> tuple[int, int]:
@@ -72,33 +94,44 @@ def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     return sql, params
 
 
-def _claimed_sql(only_run: int, chunk: Chunk) -> tuple[str, list]:
-    """The distinct pairs of the chunk's stores that run `only_run` claimed (a derived table)."""
+CLAIMED_TABLE = "ka_repl_claimed"  # SQLite: the chunk's logged pairs, taken from the log before the statements
+
+
+def _claimed_cte(changed_only: bool, chunk: Chunk) -> tuple[str, list]:
+    """The CTE `claimed` of an incremental chunk: the distinct logged pairs of its stores (ReplenishmentChange), in
+    (store, product) order so the index lookups that follow walk their indexes forward; empty for a full run. On
+    PostgreSQL the statement takes them out of the log itself (a DELETE … RETURNING in the same snapshot as the
+    computation: a change committed after it stays logged for the next night); SQLite reads the temporary table
+    _write_in_steps filled and emptied the log from."""
+    if not changed_only:
+        return "", []
+    if connection.vendor != "postgresql":
+        return f"claimed AS (SELECT store_id, product_id FROM temp.{CLAIMED_TABLE}),", []
     changes = ReplenishmentChange._meta.db_table
     stores, params = _store_filter("store_id", chunk)
     return (
-        f"(SELECT DISTINCT store_id, product_id FROM {changes} WHERE run_id = %s AND {stores})",  # noqa: S608
-        [only_run, *params],
-    )
-
-
-def _counts_from_sql(
-    only_run: int | None, chunk: Chunk, *, table: str, alias: str, parent: str, parent_alias: str, link: str
-):
-    """The FROM of a count source (`table alias JOIN parent parent_alias ON parent_alias.id = alias.link`); for an
-    incremental chunk (`only_run`) driven by the pairs it claimed, so the indexes reach just those pairs' counts."""
-    if only_run is None:
-        return f"{table} {alias} JOIN {parent} {parent_alias} ON {parent_alias}.id = {alias}.{link}", []
-    claimed, params = _claimed_sql(only_run, chunk)
-    return (
-        f"{claimed} ch "
-        f"JOIN {parent} {parent_alias} ON {parent_alias}.store_id = ch.store_id "
-        f"JOIN {table} {alias} ON {alias}.{link} = {parent_alias}.id AND {alias}.product_id = ch.product_id",
+        f"released AS (DELETE FROM {changes} WHERE {stores} RETURNING store_id, product_id), "  # noqa: S608
+        "claimed AS MATERIALIZED (SELECT DISTINCT store_id, product_id FROM released ORDER BY store_id, product_id),",
         params,
     )
 
 
-def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+def _counts_from_sql(
+    changed_only: bool, chunk: Chunk, *, table: str, alias: str, parent: str, parent_alias: str, link: str
+):
+    """The FROM of a count source (`table alias JOIN parent parent_alias ON parent_alias.id = alias.link`); for an
+    incremental chunk (`changed_only`) driven by its claimed pairs, so the indexes reach just those pairs' counts."""
+    if not changed_only:
+        return f"{table} {alias} JOIN {parent} {parent_alias} ON {parent_alias}.id = {alias}.{link}", []
+    return (
+        f"claimed ch "
+        f"JOIN {parent} {parent_alias} ON {parent_alias}.store_id = ch.store_id "
+        f"JOIN {table} {alias} ON {alias}.{link} = {parent_alias}.id AND {alias}.product_id = ch.product_id",
+        [],
+    )
+
+
+def _visit_counts_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[str, list]:
     """The `ranked` CTE from the visits' stock counts alone (settings.KA.promoter_stock_as_count "no")."""
     ops = connection.ops
     end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
@@ -106,7 +139,7 @@ def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tu
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     stores, store_params = _store_filter("v.store_id", chunk)
     source, source_params = _counts_from_sql(
-        only_run,
+        changed_only,
         chunk,
         table=StockCount._meta.db_table,
         alias="sc",
@@ -134,7 +167,7 @@ def _visit_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tu
     ]
 
 
-def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+def _visit_and_close_counts_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[str, list]:
     """The `ranked` CTE when a promoter's shelf stock at close counts too (settings.KA.promoter_stock_as_count
     "yes", issue 16): a sell-out line's shelf stock is a count of its store × product on its shift's day, taken at
     the shift's check-out (else when it was reported). On a day with such a count, only the day's newest count
@@ -148,7 +181,7 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     visit_stores, visit_store_params = _store_filter("v.store_id", chunk)
     shift_stores, shift_store_params = _store_filter("s.store_id", chunk)
     visit_source, visit_source_params = _counts_from_sql(
-        only_run,
+        changed_only,
         chunk,
         table=StockCount._meta.db_table,
         alias="sc",
@@ -157,7 +190,7 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
         link="visit_id",
     )
     shift_source, shift_source_params = _counts_from_sql(
-        only_run,
+        changed_only,
         chunk,
         table=SellOutLine._meta.db_table,
         alias="so",
@@ -210,13 +243,15 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, only_run: int | None = N
     return sql, params
 
 
-def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[str, list]:
+def _computed_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[str, list]:
     """The CTEs up to `computed` (store_id, product_id, RESULT): every active listing in the chunk with a stock count
-    up to `on` (end of day, local); with `only_run`, only the pairs that run's incremental chunk claimed."""
+    up to `on` (end of day, local); with `changed_only`, only the chunk's logged pairs (an incremental night; the CTE
+    `claimed` first)."""
+    claimed, claimed_params = _claimed_cte(changed_only, chunk)
     if settings.KA.promoter_stock_as_count == "yes":
-        ranked, ranked_params = _visit_and_close_counts_sql(on, chunk, only_run)
+        ranked, ranked_params = _visit_and_close_counts_sql(on, chunk, changed_only)
     else:
-        ranked, ranked_params = _visit_counts_sql(on, chunk, only_run)
+        ranked, ranked_params = _visit_counts_sql(on, chunk, changed_only)
     num, den = _factor()
     sales = "(CAST(p.previous_packs AS BIGINT) + p.delivered_packs - p.current_packs)"
     # What the store is short of, times the factor's denominator (an integer), never below 0.
@@ -224,7 +259,7 @@ def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[
     short = f"(CASE WHEN {short_den} > 0 THEN {short_den} ELSE 0 END)"
     ok = f"(p.previous_packs IS NOT NULL AND {sales} >= 0)"
     sql = f"""
-        {ranked},
+        {claimed}{ranked},
         pairs AS MATERIALIZED (
             SELECT r.store_id, r.product_id, r.packs AS current_packs, r.counted_on AS current_counted_on,
                    r.previous_packs, r.previous_counted_on, pr.packs_per_case,
@@ -249,43 +284,45 @@ def _computed_sql(on: date, chunk: Chunk, only_run: int | None = None) -> tuple[
                         WHEN {sales} < 0 THEN '{SuggestedOrder.Flag.NEGATIVE_SALES}' ELSE '' END
             FROM pairs p
         )"""  # noqa: S608 - only our table names and numbers are formatted in; values are parameters
-    return sql, ranked_params
-
-
-def _claimed_join(alias: str, only_run: int | None, chunk: Chunk) -> tuple[str, list]:
-    if only_run is None:
-        return "", []
-    claimed, params = _claimed_sql(only_run, chunk)
-    return f" JOIN {claimed} cl ON cl.store_id = {alias}.store_id AND cl.product_id = {alias}.product_id", params
+    return sql, [*claimed_params, *ranked_params]
 
 
 def _rows_there(cursor, on: date, chunk: Chunk) -> tuple[bool, bool]:
     """(any row of the chunk's stores written for a day after `on`, any current row there). Rows after `on` (a run for
     an earlier day than the last) make the rows in force on `on` other than the current ones; no row at all (a first
-    run, new stores) lets every computed row go straight in."""
+    run, new stores) lets every computed row go straight in.
+
+    Each is the first such row in the order of the (store, product, date) index, not an EXISTS: PostgreSQL drops an
+    EXISTS's ORDER BY and, expecting a current row early, read the table from its start up to the chunk's stores (on
+    average half of a 3,000,000-row table per chunk) once no partial index on current rows served it (migration
+    0017); ordered, it walks the index from the chunk's first store."""
     stores, params = _store_filter("store_id", chunk)
     day = connection.ops.adapt_datefield_value(on)
     table = SuggestedOrder._meta.db_table
+    first = "ORDER BY store_id, product_id, date LIMIT 1) IS NOT NULL"
     cursor.execute(
-        f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {stores} AND (date > %s OR superseded_on > %s)), "  # noqa: S608
-        f"EXISTS (SELECT 1 FROM {table} WHERE {stores} AND superseded_on IS NULL)",
+        f"SELECT (SELECT 1 FROM {table} WHERE {stores} AND (date > %s OR superseded_on > %s) {first}, "  # noqa: S608
+        f"(SELECT 1 FROM {table} WHERE {stores} AND superseded_on IS NULL {first}",
         [*params, day, day, *params],
     )
     later, current = cursor.fetchone()
     return bool(later), bool(current)
 
 
-def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> tuple[str, list]:
-    """The CTEs `in_force` (the chunk's rows in force on `on`, of the claimed pairs with `only_run`) and `diff`: the
+def _diff_sql(on: date, chunk: Chunk, changed_only: bool, *, later: bool) -> tuple[str, list]:
+    """The CTEs `in_force` (the chunk's rows in force on `on`, of the claimed pairs with `changed_only`) and `diff`: the
     pairs whose computed result differs from their row in force (computed = 0: no longer computed), with that row's
-    id, date and end (old_id, old_date, old_until). Follows _computed_sql's CTEs."""
+    id, date, end and flag (old_id, old_date, old_until, old_flag). Follows _computed_sql's CTEs.
+
+    The rows are found through the unique (store, product, date) index (a store range, or each claimed pair's few
+    rows), and the one in force picked by its dates: no index names `superseded_on` (migration 0017)."""
     table = SuggestedOrder._meta.db_table
     stores, store_params = _store_filter("o.store_id", chunk)
-    claimed, claimed_params = _claimed_join("o", only_run, chunk)
+    claimed = " JOIN claimed cl ON cl.store_id = o.store_id AND cl.product_id = o.product_id" if changed_only else ""
     day = connection.ops.adapt_datefield_value(on)
     if later:
         in_force, in_force_params = "o.date <= %s AND (o.superseded_on IS NULL OR o.superseded_on > %s)", [day, day]
-    else:  # the usual night: nothing after `on`, so the rows in force are the current ones (a partial index)
+    else:  # the usual night: nothing after `on`, so the rows in force are the current ones
         in_force, in_force_params = "o.superseded_on IS NULL", []
     same = " AND ".join(f"c.{column} IS NOT DISTINCT FROM o.{column}" for column in RESULT)
     sql = f"""
@@ -298,11 +335,11 @@ def _diff_sql(on: date, chunk: Chunk, only_run: int | None, *, later: bool) -> t
             SELECT COALESCE(c.store_id, o.store_id) AS store_id, COALESCE(c.product_id, o.product_id) AS product_id,
                    CASE WHEN c.store_id IS NULL THEN 0 ELSE 1 END AS computed,
                    {", ".join(f"c.{column}" for column in RESULT)},
-                   o.id AS old_id, o.date AS old_date, o.superseded_on AS old_until
+                   o.id AS old_id, o.date AS old_date, o.superseded_on AS old_until, o.flag AS old_flag
             FROM computed c FULL JOIN in_force o ON o.store_id = c.store_id AND o.product_id = c.product_id
             WHERE c.store_id IS NULL OR o.id IS NULL OR NOT ({same})
         )"""  # noqa: S608 - only our table and column names are formatted in; values are parameters
-    return sql, [*claimed_params, *store_params, *in_force_params]
+    return sql, [*store_params, *in_force_params]
 
 
 def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
@@ -318,25 +355,25 @@ def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
     )
 
 
-def write_suggestions(cursor, *, on: date, chunk: Chunk, only_run: int | None = None) -> tuple[int, int, int]:
-    """Compute the chunk's pairs (with `only_run` those claimed) for `on` and write what differs from the rows in
-    force: (computed pairs, of them flagged, pairs changed). Call inside the chunk's transaction."""
-    if only_run is None:
+def write_suggestions(cursor, *, on: date, chunk: Chunk, changed_only: bool = False) -> Written:
+    """Compute the chunk's pairs (with `changed_only` those of its stores in the change log, which it empties) for
+    `on` and write what differs from the rows in force. Call inside the chunk's transaction."""
+    if not changed_only:
         later, current = _rows_there(cursor, on, chunk)
     else:  # the claimed pairs' rows are reached through their index: no need to scan the chunk's rows first
         later, current = True, True
     if connection.vendor != "postgresql":
-        return _write_in_steps(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+        return _write_in_steps(cursor, on=on, chunk=chunk, changed_only=changed_only, later=later)
     if not later and not current:
-        return _insert_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run)
-    return _write_in_one_statement(cursor, on=on, chunk=chunk, only_run=only_run, later=later)
+        return _insert_in_one_statement(cursor, on=on, chunk=chunk, changed_only=changed_only)
+    return _write_in_one_statement(cursor, on=on, chunk=chunk, changed_only=changed_only, later=later)
 
 
-def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None):
+def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bool):
     """PostgreSQL, nothing of the chunk's stores in force nor after `on`: every computed row is new, so insert them
     as computed and count from what the insert returns (no comparison, no second scan)."""
     table = SuggestedOrder._meta.db_table
-    computed, computed_params = _computed_sql(on, chunk, only_run)
+    computed, computed_params = _computed_sql(on, chunk, changed_only)
     written = ", ".join(("store_id", "product_id", "date", *RESULT))
     sql = f"""
         WITH {computed},
@@ -344,20 +381,20 @@ def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | 
             INSERT INTO {table} ({written}) SELECT store_id, product_id, %s, {", ".join(RESULT)} FROM computed
             RETURNING flag
         )
-        SELECT COUNT(*), COUNT(*) FILTER (WHERE flag <> ''), COUNT(*) FROM inserted
+        SELECT COUNT(*), COUNT(*) FILTER (WHERE flag <> '') FROM inserted
     """  # noqa: S608 - only our table and column names are formatted in; values are parameters
     cursor.execute(sql, [*computed_params, connection.ops.adapt_datefield_value(on)])
-    pairs, flagged, changed = cursor.fetchone()
-    return int(pairs), int(flagged), int(changed)
+    pairs, flagged = (int(value) for value in cursor.fetchone())
+    return Written(pairs, flagged, pairs, pairs, flagged)
 
 
-def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
+def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bool, later: bool):
     """PostgreSQL: compute, compare, write and count in one statement. The new rows are inserted from what the
-    superseding UPDATE returns, so each pair's old row is superseded before its new current row is checked against
-    the one-current-row-per-pair index."""
+    superseding UPDATE returns: a pair whose row in force another transaction superseded meanwhile (the UPDATE
+    rechecks its end on the row's newest version) gets no second current row from this one."""
     table = SuggestedOrder._meta.db_table
-    computed, computed_params = _computed_sql(on, chunk, only_run)
-    diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
+    computed, computed_params = _computed_sql(on, chunk, changed_only)
+    diff, diff_params = _diff_sql(on, chunk, changed_only, later=later)
     until_superseded, until_superseded_params = _new_row_until(on, later=False, source="s")
     until_new, until_new_params = _new_row_until(on, later=later, source="d")
     day = connection.ops.adapt_datefield_value(on)
@@ -366,7 +403,8 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | N
     sql = f"""
         WITH {computed}, {diff},
         superseded AS (
-            UPDATE {table} so SET superseded_on = %s FROM diff d WHERE so.id = d.old_id AND d.old_date < %s
+            UPDATE {table} so SET superseded_on = %s FROM diff d
+            WHERE so.id = d.old_id AND d.old_date < %s AND so.superseded_on IS NOT DISTINCT FROM d.old_until
             RETURNING d.*
         ),
         inserted AS (
@@ -387,8 +425,8 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | N
             DELETE FROM {table} so USING diff d WHERE so.id = d.old_id AND d.old_date = %s AND d.computed = 0
             RETURNING 1
         )
-        SELECT (SELECT COUNT(*) FROM computed), (SELECT COUNT(*) FROM computed WHERE flag <> ''),
-               (SELECT COUNT(*) FROM diff)
+        SELECT (SELECT COUNT(*) FROM computed), (SELECT COUNT(*) FROM computed WHERE flag <> ''), {DIFF_TALLY}
+        FROM diff
     """  # noqa: S608 - only our table and column names are formatted in; values are parameters
     cursor.execute(
         sql,
@@ -405,16 +443,26 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, only_run: int | N
             day,
         ],
     )
-    pairs, flagged, changed = cursor.fetchone()
-    return int(pairs), int(flagged), int(changed)
+    return Written(*(int(value or 0) for value in cursor.fetchone()))
 
 
-def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, later: bool):
+def _write_in_steps(cursor, *, on: date, chunk: Chunk, changed_only: bool, later: bool):
     """SQLite (no data-modifying CTEs): the computed rows and the differences into temporary tables, then the writes
-    one statement each (superseding before inserting, for the one-current-row-per-pair index)."""
+    one statement each (superseding before inserting). An incremental chunk first takes its stores' logged pairs out
+    of the change log into a temporary table (the transaction holds the database: nothing is logged in between)."""
     table = SuggestedOrder._meta.db_table
-    computed, computed_params = _computed_sql(on, chunk, only_run)
-    diff, diff_params = _diff_sql(on, chunk, only_run, later=later)
+    if changed_only:
+        changes = ReplenishmentChange._meta.db_table
+        stores, store_params = _store_filter("store_id", chunk)
+        cursor.execute(f"DROP TABLE IF EXISTS temp.{CLAIMED_TABLE}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {CLAIMED_TABLE} AS SELECT DISTINCT store_id, product_id FROM {changes} "  # noqa: S608
+            f"WHERE {stores} ORDER BY store_id, product_id",
+            store_params,
+        )
+        cursor.execute(f"DELETE FROM {changes} WHERE {stores}", store_params)  # noqa: S608 - our table name only
+    computed, computed_params = _computed_sql(on, chunk, changed_only)
+    diff, diff_params = _diff_sql(on, chunk, changed_only, later=later)
     until, until_params = _new_row_until(on, later=later, source="d")
     day = connection.ops.adapt_datefield_value(on)
     result = ", ".join(RESULT)
@@ -426,10 +474,11 @@ def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, lat
         f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN flag <> '' THEN 1 ELSE 0 END), 0) FROM {computed_table}"  # noqa: S608
     )
     pairs, flagged = cursor.fetchone()
+    claimed, claimed_params = _claimed_cte(changed_only, chunk)
     cursor.execute(
-        f"CREATE TEMP TABLE ka_repl_diff AS WITH computed AS (SELECT * FROM {computed_table}), {diff} "  # noqa: S608
-        "SELECT * FROM diff",
-        diff_params,
+        f"CREATE TEMP TABLE ka_repl_diff AS WITH {claimed} computed AS (SELECT * FROM {computed_table}), "  # noqa: S608
+        f"{diff} SELECT * FROM diff",
+        [*claimed_params, *diff_params],
     )
     cursor.execute(
         f"UPDATE {table} SET superseded_on = %s WHERE id IN "  # noqa: S608 - our table name only
@@ -452,15 +501,15 @@ def _write_in_steps(cursor, *, on: date, chunk: Chunk, only_run: int | None, lat
         "(SELECT old_id FROM temp.ka_repl_diff WHERE old_date = %s AND computed = 0)",
         [day],
     )
-    cursor.execute("SELECT COUNT(*) FROM temp.ka_repl_diff")
-    (changed,) = cursor.fetchone()
-    for name in (computed_table, diff_table):
+    cursor.execute(f"SELECT {DIFF_TALLY} FROM temp.ka_repl_diff")  # noqa: S608 - our expressions only
+    changed, pairs_delta, flagged_delta = (int(value or 0) for value in cursor.fetchone())
+    for name in (computed_table, diff_table, *([f"temp.{CLAIMED_TABLE}"] if changed_only else [])):
         cursor.execute(f"DROP TABLE {name}")
-    return int(pairs), int(flagged), int(changed)
+    return Written(int(pairs), int(flagged), changed, pairs_delta, flagged_delta)
 
 
-def chunk_compute(*, on: date, chunk: Chunk) -> tuple[int, int, int]:
-    """Bring `on`'s suggested orders of the chunk's stores up to date, in one transaction: (pairs, flagged, changed)."""
+def chunk_compute(*, on: date, chunk: Chunk) -> Written:
+    """Bring `on`'s suggested orders of the chunk's stores up to date, in one transaction."""
     with transaction.atomic(), connection.cursor() as cursor:
         return write_suggestions(cursor, on=on, chunk=chunk)
 
@@ -524,12 +573,14 @@ def run_chunk(*, run_id: int, chunk: Chunk) -> tuple[int, int]:
     try:
         with transaction.atomic():
             if run.mode == ReplenishmentRun.Mode.INCREMENTAL:
-                pairs, flagged, recomputed, changed = chunk_compute_incremental(on=run.date, chunk=chunk, run_id=run_id)
+                pairs, flagged, recomputed, changed = chunk_compute_incremental(
+                    on=run.date, chunk=chunk, carried=run.tallies_carried
+                )
             else:
                 with connection.cursor() as cursor:
                     if not run.scope:  # a whole-company run answers its stores' logged changes
                         release_changes(cursor, run_id=run_id, chunk=chunk)
-                    pairs, flagged, changed = write_suggestions(cursor, on=run.date, chunk=chunk)
+                    pairs, flagged, changed, _, _ = write_suggestions(cursor, on=run.date, chunk=chunk)
                 recomputed = pairs
             ReplenishmentRun.objects.filter(pk=run_id).update(
                 chunks_done=F("chunks_done") + 1,

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import ReplenishmentRun
-from .replenishment_incremental import claim_changes, plan, settings_fingerprint
+from .replenishment_incremental import carry_tallies, log_counts_after, plan, settings_fingerprint
 from .replenishment_job import Chunk, chunks_for, run_chunk, run_start
 
 
@@ -49,7 +49,14 @@ def suggested_orders_run(
             settings_fingerprint=settings_fingerprint(),
         )
         if mode == ReplenishmentRun.Mode.INCREMENTAL:
-            claim_changes(run_id=run.pk, base=base_date, on=on)
+            log_counts_after(base=base_date, on=on)
+            claimed_chunks = carry_tallies(run=run)
+            if claimed_chunks is not None:  # only the stores with claimed pairs; the rest is the base run's
+                chunks = claimed_chunks
+                if not chunks:
+                    ReplenishmentRun.objects.filter(pk=run.pk).update(
+                        status=ReplenishmentRun.Status.SUCCEEDED, finished_at=timezone.now()
+                    )
     if chunks:
         jobs = group(suggested_orders_chunk.s(run.pk, c.first, c.last, c.account_id) for c in chunks)
         transaction.on_commit(lambda: jobs.apply_async(queue=queue))

@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Count
 
 from promoters.models import SellOutLine
 from stores.models import Delivery, Listing, Product, Store
@@ -120,9 +121,18 @@ def _mutate(rng: random.Random, on, *, closes: bool) -> None:
             rng.choice(lines[:-1]).delete()
 
 
+def _assert_one_row_in_force_per_pair(on) -> None:
+    """At most one current row and one row in force on `on` per pair: no index holds it (migration 0017), the job
+    does."""
+    for rows_of in (SuggestedOrder.objects.current(), SuggestedOrder.objects.in_force_on(on)):
+        doubled = rows_of.values("store_id", "product_id").annotate(n=Count("id")).filter(n__gt=1)
+        assert not doubled.exists(), list(doubled)
+
+
 def _assert_equals_full(run_now, on, incremental: ReplenishmentRun) -> None:
     """A full run of the same day right after the incremental one finds nothing to change."""
     assert (incremental.mode, incremental.status) == (INCREMENTAL, ReplenishmentRun.Status.SUCCEEDED)
+    _assert_one_row_in_force_per_pair(on)
     got, checksum = rows(on), suggestions_checksum(on)
     full = run_now(on, full=True)
     assert full.mode == FULL
@@ -165,6 +175,7 @@ def _history(seed: int, closes: str, settings, run_now, *, full: bool) -> list:
                 done = run_now(on, full=full)
                 assert done.status == ReplenishmentRun.Status.SUCCEEDED
                 assert done.mode == (INCREMENTAL if not full and night != 2 else FULL)
+                _assert_one_row_in_force_per_pair(on)
                 written = SuggestedOrder.objects.values_list(*VALUES[:2], "date", "superseded_on", *VALUES[2:])
                 in_force = SuggestedOrder.objects.in_force_on(on).values_list(*VALUES[:2], "date", *VALUES[2:])
                 nights.append((on, _normalized(in_force), _normalized(written), done.pairs, done.flagged))
@@ -225,7 +236,7 @@ def test_a_quiet_night_writes_nothing_and_the_rows_stay_in_force(run_now):
     # every change of this company's pairs was taken by a run (a row another test left for a store with no listing
     # here is not this night's to take)
     ours = SuggestedOrder.objects.filter(date=DAY).values("store_id")
-    assert ReplenishmentChange.objects.filter(run_id__isnull=True, store_id__in=ours).count() == 0
+    assert ReplenishmentChange.objects.filter(store_id__in=ours).count() == 0
     _assert_equals_full(run_now, DAY + timedelta(days=1), quiet)
 
 
@@ -241,6 +252,8 @@ def test_only_the_changed_pairs_are_recomputed(run_now):
     DeliveryFactory(store=listings[1].store, product=product, date=DAY - timedelta(days=2), quantity=12)
     night = run_now(DAY + timedelta(days=1))
     assert (night.mode, night.pairs_recomputed, night.pairs, night.pairs_changed) == (INCREMENTAL, 2, 4, 2)
+    # the tally is the last night's plus the differences, and only the claimed stores' chunk ran
+    assert (night.tallies_carried, night.chunks, night.chunks_done) == (True, 1, 1)
     assert SuggestedOrder.objects.get(store=listings[1].store, date=DAY + timedelta(days=1)).delivered_packs == 12
     _assert_equals_full(run_now, DAY + timedelta(days=1), night)
 
@@ -311,6 +324,19 @@ def test_a_run_of_one_store_is_full_and_leaves_the_changes_to_the_night(run_now)
     assert ReplenishmentChange.objects.filter(store_id=listing.store_id).exists()
     night = run_now(DAY + timedelta(days=1))
     assert night.mode == INCREMENTAL and night.base_date == DAY  # the store's run is no base
+    assert not night.tallies_carried  # it wrote since the base: every chunk counts its rows in force
+    _assert_equals_full(run_now, DAY + timedelta(days=1), night)
+
+
+def test_a_store_deleted_with_its_suggestions_leaves_the_tally_to_be_counted(run_now):
+    listings = _company(random.Random(23), closes=False)
+    run_now(DAY)
+    gone = listings[0].store
+    assert SuggestedOrder.objects.filter(store=gone).exists()
+    Visit.objects.filter(store=gone).delete()
+    gone.delete()  # its suggested orders go with it
+    night = run_now(DAY + timedelta(days=1))
+    assert (night.mode, night.tallies_carried) == (INCREMENTAL, False)
     _assert_equals_full(run_now, DAY + timedelta(days=1), night)
 
 
@@ -324,6 +350,9 @@ def test_a_chunk_redelivered_after_its_commit_writes_the_same_rows(run_now):
     (chunk,) = chunks_for()
     run_chunk(run_id=night.pk, chunk=Chunk(chunk.first, chunk.last))  # acks_late: the worker died before its ack
     assert rows(DAY + timedelta(days=1)) == once
+    tally = (night.pairs, night.flagged)
+    night.refresh_from_db()
+    assert (night.pairs, night.flagged) == tally  # its differences are none the second time
     _assert_equals_full(run_now, DAY + timedelta(days=1), night)
 
 

@@ -253,10 +253,11 @@ def test_a_run_failing_half_way_keeps_the_previous_rows_and_the_rerun_completes(
     # and new counts later that day, so a new run would change every row
     for listing in listings:
         count(listing, on, 1, hour=20)
-    # when the second chunk's store fails in the database
+    # when the second chunk's store fails in the database (a full run: one chunk a store; an incremental one would
+    # put the stores' few claimed pairs in one chunk)
     drop = _fail_inserts_for(listings[2].store_id)
     with pytest.raises(Exception, match="injected failure"):
-        run_now(on)
+        run_now(on, full=True)
     # then the run is marked failed, with the error
     failed = ReplenishmentRun.objects.order_by("-pk").first()
     assert failed.status == ReplenishmentRun.Status.FAILED
