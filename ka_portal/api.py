@@ -137,9 +137,12 @@ class RoleModelPermissions(permissions.DjangoModelPermissions):
     def _queryset(self, view):
         # The model is all this needs: the serializer names it, so the view's scoped queryset (and the profile
         # it reads) is not built twice a request — the list kept in memory (ka_portal/api_cache.py) builds none.
+        queryset = getattr(view, "queryset", None)
+        if queryset is not None:  # a view's `queryset` names its model (its rows are get_queryset's)
+            return queryset.none()
         serializer_class = getattr(view, "serializer_class", None)
         model = getattr(getattr(serializer_class, "Meta", None), "model", None)
-        if model is not None and getattr(view, "queryset", None) is None:
+        if model is not None:
             return model._default_manager.none()
         return super()._queryset(view)
 
