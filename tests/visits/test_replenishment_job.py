@@ -368,3 +368,48 @@ def test_command_for_one_store_computes_that_store_only(spec_pair, django_captur
     recorded = ReplenishmentRun.objects.get()
     assert recorded.scope == f"store {spec_pair.store.code}"
     assert out.getvalue().startswith(f"run {recorded.pk} for 2026-11-20")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_one_store_read_pair_by_pair_agrees_with_the_full_pass(seed, django_capture_on_commit_callbacks):
+    """A visit's save recomputes its store pair by pair (on PostgreSQL through the counts' pair index, migration
+    0018); the night reads every count of many stores in one pass. After a full run, recomputing each store alone finds
+    nothing to change — with two visits at the same minute (the later count wins), a visit moved to another store and
+    one moved back a day, whose counts must follow them."""
+    import random
+
+    from visits.models import StockCount, Visit
+    from visits.replenishment_job import Chunk, write_suggestions
+
+    rng = random.Random(seed)
+    products = [ProductFactory(packs_per_case=rng.choice([1, 6, 12])) for _ in range(3)]
+    stores = sorted(StoreFactory().pk for _ in range(3))
+    listings = [ListingFactory(store_id=store, product=product) for store in stores for product in products]
+    for listing in listings:
+        for days in sorted(rng.sample(range(1, 9), k=rng.randint(0, 3)), reverse=True):
+            count(listing, DAY - timedelta(days=days), rng.randint(0, 50), hour=10)
+        DeliveryFactory(store=listing.store, product=listing.product, date=DAY - timedelta(days=2), quantity=12)
+    tied = listings[0]
+    count(tied, DAY, 30, hour=9)
+    count(tied, DAY, 4, hour=9)  # same minute, later row: the current count
+    moved = Visit.objects.filter(store_id=stores[0]).order_by("pk").first()
+    Visit.objects.filter(pk=moved.pk).update(store_id=stores[1])
+    back = Visit.objects.filter(store_id=stores[2]).order_by("-pk").first()
+    if back is not None:
+        Visit.objects.filter(pk=back.pk).update(checked_in_at=back.checked_in_at - timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        suggested_orders_run(on=DAY)
+    in_force = rows(DAY)
+    assert next(r for r in in_force if r[:2] == (tied.store_id, tied.product_id))[5] == 4  # the later count
+    if connection.vendor == "postgresql":  # the pair columns the database keeps follow their visits
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM visits_stockcount sc JOIN visits_visit v ON v.id = sc.visit_id "
+                "WHERE sc.pair_store_id <> v.store_id OR sc.pair_checked_in_at <> v.checked_in_at"
+            )
+            assert cursor.fetchone()[0] == 0
+        assert StockCount.objects.filter(visit=moved).exists()
+    with transaction.atomic(), connection.cursor() as cursor:
+        written = [write_suggestions(cursor, on=DAY, chunk=Chunk(store, store)).changed for store in stores]
+    assert written == [0, 0, 0]
+    assert rows(DAY) == in_force
