@@ -237,7 +237,7 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
     yellow_params = {"rating": Visit.Rating.YELLOW, "since": since.isoformat()}
     red = _listed(VisitFilter, visits_base, user, red_params)
     yellow = _listed(VisitFilter, visits_base, user, yellow_params)
-    to_review = (red | yellow).order_by("rating", "-checked_in_at")  # "red" sorts before "yellow"
+    to_review = (red | yellow).order_by("rating", "-checked_in_at", "-pk")  # "red" sorts before "yellow"
 
     tasks_base = scope.tasks_for(user).select_related("store")
     overdue_params = {"overdue": "true"}

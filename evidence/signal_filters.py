@@ -1,13 +1,15 @@
 """The fraud-signal queue's filters, serving its page and the API: status, kind, rep (by username, within the
-user's scope) and a period of the visits' check-in days."""
+user's scope), chain (by code, within the user's scope) and a period of the visits' check-in days."""
 
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet
+from ka_portal.scope import accounts_for
 from visits import selectors as visit_selectors
 
 from .models import FraudSignal
@@ -30,6 +32,13 @@ class FraudSignalFilter(StyledFilterSet):
         label=_("Sales rep"),
         help_text="The sales rep, by username.",
     )
+    account = record_filter(
+        KeyAccount,
+        scope=accounts_for,
+        label=_("Chain"),
+        field_name="visit__store__account",
+        help_text="Signals of visits at this key account's stores, by code.",
+    )
     date_from = _day(
         _("From"), method="filter_start", help_text="Visits checked in on or after this day (YYYY-MM-DD, local)."
     )
@@ -39,7 +48,7 @@ class FraudSignalFilter(StyledFilterSet):
 
     class Meta:
         model = FraudSignal
-        fields = ["status", "kind", "rep", "date_from", "date_to"]
+        fields = ["status", "kind", "rep", "account", "date_from", "date_to"]
 
     def filter_start(self, queryset, name, value):
         return queryset.filter(visit__checked_in_at__gte=visit_selectors.day_bounds(value)[0])

@@ -309,13 +309,16 @@ class RepSignals:
         return Decimal(self.confirmed) / self.visits if self.visits else None
 
 
-def rep_signals(user, start: datetime, end: datetime) -> dict[int, RepSignals]:
+def rep_signals(user, start: datetime, end: datetime, *, account=None) -> dict[int, RepSignals]:
     """Per rep the user reaches: the signals of visits checked in in [start, end), in the user's signal scope,
-    and those visits (in the user's visit scope). Two grouped queries."""
+    and those visits (in the user's visit scope); with `account`, only visits at that chain's stores. Two grouped
+    queries."""
+    at = {} if account is None else {"store__account": account}
     counts = {
         row["rep_id"]: row
         for row in fraud_signals_for(user)
         .filter(visit__checked_in_at__gte=start, visit__checked_in_at__lt=end)
+        .filter(**{f"visit__{lookup}": value for lookup, value in at.items()})
         .order_by()
         .values("rep_id")
         .annotate(
@@ -325,7 +328,7 @@ def rep_signals(user, start: datetime, end: datetime) -> dict[int, RepSignals]:
     }
     visits = dict(
         visits_for(user)
-        .filter(checked_in_at__gte=start, checked_in_at__lt=end)
+        .filter(checked_in_at__gte=start, checked_in_at__lt=end, **at)
         .order_by()
         .values("rep_id")
         .annotate(n=Count("pk"))

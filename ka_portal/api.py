@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, pagination, permissions
+from rest_framework import exceptions, filters, pagination, permissions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .ordering import total_order
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -26,6 +27,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ?ordering=, then the primary key after the chosen (or default) keys wherever they could tie, so a page
+    boundary never falls between rows whose order the database may swap from one request to the next
+    (ka_portal/ordering.py). Last of the filter backends: it orders what the others selected."""
+
+    def filter_queryset(self, request, queryset, view):
+        return total_order(super().filter_queryset(request, queryset, view))
 
 
 def exception_handler(exc, context):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from . import excel
+from .ordering import total_order
 from .permissions import ModelPermissionMixin
 
 
@@ -44,6 +45,11 @@ class FilteredListView(ModelPermissionMixin, ListView):
         raise NotImplementedError
 
     def get_queryset(self):
+        # The pk after the page's (or the chosen column's) order wherever it could tie: pages neither skip nor
+        # repeat a row when one is rewritten between two requests (ka_portal/ordering.py).
+        return total_order(self.get_filtered_queryset())
+
+    def get_filtered_queryset(self):
         queryset = self.get_base_queryset()
         if self.filterset_class is None:
             self.filterset = None

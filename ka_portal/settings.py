@@ -309,7 +309,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "ka_portal.api.FilterBackend",  # django-filter's, building no FilterSet for a request naming no filter
         "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "ka_portal.api.OrderingFilter",  # DRF's, ending every order with a unique key
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ka_portal.api.exception_handler",

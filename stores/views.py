@@ -77,7 +77,9 @@ def store_detail(request, pk: int):
             .order_by("-date", "-id")[:20]
         )
     if context["show_visits"]:
-        context["visits"] = visits_for(user).filter(store=store).select_related("rep").order_by("-checked_in_at")[:10]
+        context["visits"] = (
+            visits_for(user).filter(store=store).select_related("rep").order_by("-checked_in_at", "-pk")[:10]
+        )
     if context["show_orders"]:
         context["suggested_orders"], context["suggested_orders_day"] = _latest_suggested_orders(user, store)
     context.update(_sell_out(user, store))  # the store's own figures: whoever reaches the store reads them

@@ -320,18 +320,30 @@ def _published_stops(user, start: date, end: date, **where) -> QuerySet:
     )
 
 
-def compliance(user, week_start: date, *, today: date | None = None) -> list[RepCompliance]:
+def compliance(user, week_start: date, *, today: date | None = None, account=None) -> list[RepCompliance]:
     """Per rep: stops planned in the published plan this week up to today, stops visited on their day, by grade,
     and the stops missed. A planned stop counts as done when the rep checked in at that store on that day and
     checked the visit out (which needs the visit done, or a reason: visits/completeness.py); a visit left open
-    is not done."""
+    is not done.
+
+    With `account` (a key account the caller took from scope.accounts_for) only that chain's stores count, and the
+    reps are those serving it: with a stop at its stores this week or one of its stores in their care."""
     today = today or timezone.localdate()
     reps = list(reps_for(user))
-    result = {rep.pk: RepCompliance(rep) for rep in reps}
+    where = {} if account is None else {"store__account": account}
     week_end = week_start + timedelta(days=6)
-    stops = _published_stops(user, week_start, week_end, plan__rep__in=reps).select_related("store", "plan")
-    visited = _visited_days(user, week_start, week_end, rep__in=reps)
-    for stop in stops.order_by("plan__rep_id", "day", "position"):
+    stops = list(
+        _published_stops(user, week_start, week_end, plan__rep__in=reps, **where)
+        .select_related("store", "plan")
+        .order_by("plan__rep_id", "day", "position")
+    )
+    if account is not None:
+        serving = {stop.plan.rep_id for stop in stops}
+        serving.update(stores_for(user).active().filter(account=account).values_list("rep_id", flat=True))
+        reps = [rep for rep in reps if rep.pk in serving]
+    result = {rep.pk: RepCompliance(rep) for rep in reps}
+    visited = _visited_days(user, week_start, week_end, rep__in=reps, **where)
+    for stop in stops:
         row = result[stop.plan.rep_id]
         row.has_plan = True
         day = week_start + timedelta(days=stop.day)

@@ -30,7 +30,15 @@ from ka_portal.lists import Column, FilteredListView
 from ka_portal.middleware import BadInput
 from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
-from ka_portal.scope import route_plans_for, route_stops_for, stores_for, suggested_orders_for, tasks_for, visits_for
+from ka_portal.scope import (
+    accounts_for,
+    route_plans_for,
+    route_stops_for,
+    stores_for,
+    suggested_orders_for,
+    tasks_for,
+    visits_for,
+)
 
 from . import selectors, services
 from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
@@ -605,12 +613,16 @@ def daily_report(request):
 @model_permission(RoutePlan)
 def compliance(request):
     week = services.week_start_of(_day_param(request, "week"))
-    rows = selectors.compliance(request.user, week)
+    # ?account=CODE: one chain's stores only (the chain page links here so); a chain out of scope is not found.
+    chains = accounts_for(request.user).order_by("code")
+    code = request.GET.get("account", "")
+    account = get_object_or_404(chains, code=code) if code else None
+    rows = selectors.compliance(request.user, week, account=account)
     # Fraud signals (evidence/): per rep, the confirmed ones ÷ the week's visits, and the open ones.
     show_signals = can(request.user, FraudSignal)
     if show_signals:
         start, end = selectors.day_bounds(week)[0], selectors.day_bounds(week + timedelta(days=7))[0]
-        by_rep = fraud_signals.rep_signals(request.user, start, end)
+        by_rep = fraud_signals.rep_signals(request.user, start, end, account=account)
         empty = fraud_signals.RepSignals(visits=0, open=0, confirmed=0)
         for row in rows:
             row.signals = by_rep.get(row.rep.pk, empty)
@@ -622,6 +634,8 @@ def compliance(request):
         "next_week": week + timedelta(days=7),
         "week_last_day": week + timedelta(days=6),
         "show_signals": show_signals,
+        "account": account,
+        "chains": chains,
     }
     return render(request, "visits/compliance.html", context)
 

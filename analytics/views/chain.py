@@ -92,7 +92,8 @@ def links(overview) -> dict[str, str]:
         "receivables": _url("contracts:receivables-account", account.pk),
         "aging": _url("contracts:aging-invoices", account=code, as_of=overview.as_of.isoformat()),
         "stores": _url("stores:store-list", account=code, active="true"),
-        "compliance": _url("visits:compliance"),
+        # the week the period's figures are read up to, at this chain's stores only
+        "compliance": _url("visits:compliance", account=code, week=overview.as_of.isoformat()),
         "flags": _url(
             "visits:suggested-order-list",
             account=code,

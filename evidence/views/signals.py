@@ -72,7 +72,7 @@ class SignalListView(FilteredListView):
     def get_base_queryset(self):
         return signals.signal_list_for(self.request.user)
 
-    def get_queryset(self):
+    def get_filtered_queryset(self):
         # Always bound: without a status chosen the queue shows the signals still to review.
         self.filterset = self.filterset_class(self.request.GET, queryset=self.get_base_queryset(), request=self.request)
         if not self.filterset.is_valid():

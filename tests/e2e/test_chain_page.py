@@ -68,3 +68,17 @@ def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
         page.screenshot(path=f"tests/e2e/artifacts/chain-page-en-{width}.png", full_page=True)
     finally:
         context.close()
+
+
+def test_the_compliance_figure_opens_the_report_for_the_chain_on_a_phone(phone, chain):
+    log_in(phone, "mgr1", "demo-pass-1")
+    phone.goto(URL)
+    phone.locator("[data-figure=compliance]").click()
+    phone.wait_for_url("**/visits/reports/compliance/?account=WMT&week=2025-03-31")
+    expect(phone.get_by_test_id("compliance-chain")).to_have_text("· 沃尔玛")
+    expect(phone.locator("#compliance-account")).to_have_value("WMT")
+    rows = phone.locator("[data-testid=compliance] tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator("td").nth(1)).to_have_text("0 / 2")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path="tests/e2e/artifacts/compliance-chain-375.png", full_page=True)

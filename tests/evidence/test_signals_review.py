@@ -14,7 +14,7 @@ from evidence.models import FraudSignal
 from ka_portal.errors import DomainError
 from tests.evidence.signal_images import jpeg, shelf
 from tests.evidence.signal_world import add_photo, at, check_in, check_out, media_fixture, world_fixture  # noqa: F401
-from tests.factories import make_user
+from tests.factories import KeyAccountFactory, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -212,6 +212,26 @@ def test_compliance_shows_each_reps_confirmed_rate_and_open_count(client, world,
     assert "1 / 3" in row and re.search(r"33\s?%", row)
     assert 'data-testid="signal-open"' in row and ">1</a>" in row
     assert "rep=rep_sig" in row and "status=confirmed" in row
+
+
+def test_compliance_for_one_chain_counts_only_its_visits_and_signals(client, world, signal):
+    # Given a visit (with an open signal) at a store of another of the supervisor's chains
+    world.store_far.account = KeyAccountFactory(code="HZ")
+    world.store_far.save()
+    check_in(world.rep, world.store_b, at(14))
+    check_in(world.rep, world.store_far, at(18), position=None)
+    client.force_login(world.supervisor)
+    # When the report is read for the rep's first chain
+    query = {"week": "2026-11-16", "account": world.account.code}
+    page = client.get(reverse("visits:compliance"), query, **EN).content.decode()
+    # Then the signal figures hold that chain's two visits and one open signal, and link to its signals
+    row = page[page.index("小王") :]
+    row = row[: row.index("</tr>")]
+    assert "0 / 2" in row and f"account={world.account.code}" in row
+    opened = row[row.index('data-testid="signal-open"') :]
+    assert ">1</a>" in opened
+    listed = client.get(reverse("evidence:signal-list"), {"account": world.account.code, "status": "all"})
+    assert [s.pk for s in listed.context["object_list"]] == [signal.pk]
 
 
 # --- the API -----------------------------------------------------------------------------------------------------

@@ -215,7 +215,9 @@ def deduction_sheet(request, pk):
     step = request.POST.get("action") if request.method == "POST" else None
     forms_ = {
         "match_form": ManualMatchForm(
-            request.POST if step == "match_add" else None, lines=open_lines.order_by("month", "kind"), prefix="match"
+            request.POST if step == "match_add" else None,
+            lines=open_lines.order_by("month", "kind", "pk"),
+            prefix="match",
         ),
         "dispute_form": DisputeOpenForm(
             request.POST if step == "dispute_open" else None,
