@@ -29,3 +29,17 @@ def drop_database(url: str) -> None:
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
     admin.close()
+
+
+def twin_database(url: str, suffix: str = "_twin") -> str:
+    """A copy of `url`'s database as it stands (`CREATE DATABASE … TEMPLATE`; nothing may be connected to it), made
+    fresh; returns its URL."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    twin = name + suffix
+    admin = _admin(parts)
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{twin}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{twin}" TEMPLATE "{name}"')
+    admin.close()
+    return urlunsplit(parts._replace(path=f"/{twin}"))
