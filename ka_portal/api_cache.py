@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 
-from . import table_revisions
+from . import config, table_revisions
 
 CACHE = "api_lists"
 MAX_BYTES = 512 * 1024
@@ -71,24 +71,6 @@ class _Capture:
         self._installed = []
 
 
-def _settings_mark() -> str:
-    return hashlib.sha256(repr(settings.KA).encode()).hexdigest()[:16]
-
-
-_settings_marks: dict[int, tuple[object, str]] = {}
-
-
-def _settings_fingerprint() -> str:
-    """settings.KA's fingerprint, computed once per settings object (tests swap it)."""
-    ka = settings.KA
-    known = _settings_marks.get(id(ka))
-    if known is None or known[0] is not ka:
-        known = (ka, _settings_mark())
-        _settings_marks.clear()
-        _settings_marks[id(ka)] = known
-    return known[1]
-
-
 def _key(request) -> str:
     query = "&".join(sorted(request.GET.urlencode().split("&")))
     text = "|".join(
@@ -99,7 +81,7 @@ def _key(request) -> str:
             translation.get_language() or "",
             request.accepted_renderer.format,
             timezone.localdate().isoformat(),
-            _settings_fingerprint(),
+            config.fingerprint(),
         )
     )
     return "list:" + hashlib.sha256(text.encode()).hexdigest()

@@ -147,3 +147,16 @@ def test_the_settings_cannot_change_once_built_and_a_swap_is_checked_too():
         replace(ka, route_stops_per_week=3)
     with pytest.raises(ImproperlyConfigured, match="KA_SAFETY_FACTOR='1.5'"):
         replace(ka, safety_factor="1.5")  # a string where a Decimal belongs
+
+
+def test_the_fingerprint_follows_the_settings_object_and_leaves_out_what_it_is_told(settings):
+    from ka_portal.config import fingerprint
+
+    first = fingerprint()
+    assert fingerprint() == first
+    assert fingerprint(extra=("UTC",)) != first
+    settings.KA = replace(settings.KA, visit_min_minutes=settings.KA.visit_min_minutes + 1)
+    assert fingerprint() != first
+    chunks = fingerprint(exclude={"replenishment_chunk_stores"})
+    settings.KA = replace(settings.KA, replenishment_chunk_stores=settings.KA.replenishment_chunk_stores + 1)
+    assert fingerprint(exclude={"replenishment_chunk_stores"}) == chunks
