@@ -13,7 +13,10 @@ query went to the default database (a replica's lag would let an old page be kep
 a 200 in JSON, and it is at most MAX_BYTES. The key holds everything else the answer depends on: the user, the path
 and its query, the language, the renderer, the day (lists compute "as of today": overdue, status today) and the
 settings (settings.KA). The revisions are read before the page's first query, so a page is never older than the
-revisions it is kept under; a write committed while it was being read only costs a miss next time.
+revisions it is kept under; a write committed while it was being read only costs a miss next time. They are read once
+the answer is known to be JSON (a browsable-API page reads none), and only those of the tables the view's pages read
+so far: a repeat checks its kept page's, and a page that reads a table whose revision was not read is not kept (the
+view's next request reads that one too).
 
 A kept page carries an ETag: a client that sends it back in If-None-Match while the page stands gets 304 and no body
 (a phone on a slow network re-reads nothing). Authentication, permissions and throttling run on every request,
@@ -92,6 +95,11 @@ def _project_tables() -> frozenset[str]:
     return frozenset(connection.introspection.django_table_names())
 
 
+# The tables each list view's kept pages read (IGNORED left out), in this process: the revisions a request for it
+# reads before it knows whether it will be answered from memory or built.
+_tables_read: dict[type, frozenset[str]] = {}
+
+
 class CachedListMixin:
     """For a viewset's `list`: answer a repeated request from the page kept under the same revisions."""
 
@@ -101,14 +109,23 @@ class CachedListMixin:
         self._list_capture = None
         # A viewset's list action, or a generic list view (no actions, a `list` for GET).
         action = getattr(self, "action", "list" if hasattr(self, "list") else None)
-        if self.list_cache and settings.API_LIST_CACHE and request.method == "GET" and action == "list":
-            # Before any other statement of the request (authentication and permissions read the user and the
-            # profile too): whatever the page reads is at least as new as these revisions.
+        self._list_wanted = self.list_cache and settings.API_LIST_CACHE and request.method == "GET" and action == "list"
+        super().initial(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        # After content negotiation (only JSON is kept: the browsable API reads no revisions), before any statement
+        # of the request (authentication and permissions read the user and the profile too): whatever the page reads
+        # is at least as new as these revisions. Read are the tables this view's pages read so far (all of them the
+        # first time): a repeat compares its kept page's; a page that reads another table is not kept this time, and
+        # the next request reads that table's revision too.
+        if self._list_wanted and request.accepted_renderer.format == "json":
+            self._list_wanted = False
+            tables = _tables_read.get(type(self))
             with connection.cursor() as cursor:
-                self._list_revisions = table_revisions.read(cursor)
+                self._list_revisions = table_revisions.read(cursor, tables)
             self._list_capture = _Capture()
             self._list_capture.start()
-        super().initial(request, *args, **kwargs)
+        super().perform_authentication(request)
 
     def dispatch(self, request, *args, **kwargs):
         try:
@@ -120,10 +137,7 @@ class CachedListMixin:
 
     def list(self, request, *args, **kwargs):
         capture = getattr(self, "_list_capture", None)
-        if capture is None or request.accepted_renderer.format != "json":
-            self._list_capture = None
-            if capture is not None:
-                capture.stop()
+        if capture is None:
             return super().list(request, *args, **kwargs)
         self._list_key = _key(request)
         kept = caches[CACHE].get(self._list_key)
@@ -151,10 +165,13 @@ class CachedListMixin:
         response.render()
         response[HIT_HEADER] = "miss"
         revisions = self._list_revisions
-        tables = capture.words & _project_tables()
-        if tables - revisions.keys() - table_revisions.IGNORED or len(response.content) > MAX_BYTES:
-            return response  # a table without revisions (or too big an answer): not kept
-        depends = {table: revisions[table] for table in tables if table not in table_revisions.IGNORED}
+        tables = capture.words & _project_tables() - table_revisions.IGNORED
+        known = _tables_read.get(type(self), frozenset())
+        if not tables <= known:
+            _tables_read[type(self)] = known | tables
+        if tables - revisions.keys() or len(response.content) > MAX_BYTES:
+            return response  # a table whose revision was not read or has none (or too big an answer): not kept
+        depends = {table: revisions[table] for table in tables}
         etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
         response["ETag"] = etag
         caches[CACHE].set(self._list_key, (depends, response.content, response["Content-Type"], etag))
