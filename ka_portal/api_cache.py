@@ -18,7 +18,8 @@ the answer is known to be JSON (a browsable-API page reads none), and only those
 so far: a repeat checks its kept page's, and a page that reads a table whose revision was not read is not kept (the
 view's next request reads that one too).
 
-A kept page carries an ETag: a client that sends it back in If-None-Match while the page stands gets 304 and no body
+A kept page is kept gzip-compressed too (ka_portal/middleware.py): a hit is not compressed again. A kept page carries
+an ETag: a client that sends it back in If-None-Match while the page stands gets 304 and no body
 (a phone on a slow network re-reads nothing). Authentication, permissions and throttling run on every request,
 before the cache is asked: a revoked token, a role that lost a permission or a user switched off answer as before.
 Scope is part of the page (its queries read the profile, the team, the accounts) and so of its tables.
@@ -37,6 +38,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 
 from . import config, table_revisions
+from .middleware import gzip_once
 
 CACHE = "api_lists"
 MAX_BYTES = 512 * 1024
@@ -142,11 +144,12 @@ class CachedListMixin:
         self._list_key = _key(request)
         kept = caches[CACHE].get(self._list_key)
         if kept is not None:
-            depends, content, content_type, etag = kept
+            depends, content, content_type, etag, gzipped = kept
             if all(self._list_revisions.get(table) == revision for table, revision in depends.items()):
                 capture.stop()
                 self._list_capture = None
                 response = HttpResponse(content, content_type=content_type)
+                response.gzipped = gzipped  # the middleware sends these bytes, not compressing the page again
                 response[HIT_HEADER] = "hit"
                 response["ETag"] = etag
                 # A phone that has this page already is told so, and sends nothing back: 304.
@@ -174,5 +177,7 @@ class CachedListMixin:
         depends = {table: revisions[table] for table in tables}
         etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
         response["ETag"] = etag
-        caches[CACHE].set(self._list_key, (depends, response.content, response["Content-Type"], etag))
+        response.gzipped = gzip_once(response.content)
+        entry = (depends, response.content, response["Content-Type"], etag, response.gzipped)
+        caches[CACHE].set(self._list_key, entry)
         return response

@@ -6,6 +6,7 @@ rep or counted again, another user's page, yesterday's overdue days, or a page s
 """
 
 import dataclasses
+import gzip
 import pickle
 import re
 from datetime import timedelta
@@ -46,9 +47,9 @@ def _client(user) -> APIClient:
 
 def _kept() -> dict[str, int]:
     """The tables (and revisions) of the one page kept in memory."""
-    store = caches[api_cache.CACHE]._cache  # LocMemCache: key → pickled (depends, content, content type)
+    store = caches[api_cache.CACHE]._cache  # LocMemCache: key → pickled (depends, content, type, etag, gzipped)
     assert len(store) == 1
-    depends, _content, _type, _etag = pickle.loads(next(iter(store.values())))
+    depends, _content, _type, _etag, _gzipped = pickle.loads(next(iter(store.values())))
     return depends
 
 
@@ -252,3 +253,25 @@ def test_a_browsable_api_list_reads_no_revisions_and_is_not_kept(people):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert not _revision_reads(page)
     assert HIT not in response and not caches[api_cache.CACHE]._cache
+
+
+def test_a_kept_page_goes_gzip_compressed_without_being_compressed_again(people, monkeypatch):
+    import django.middleware.gzip
+
+    client = _client(people["admin"])
+    path = "/api/v1/visits/?page_size=20"
+    plain = client.get(path)
+    assert plain[HIT] == "miss" and "Content-Encoding" not in plain
+
+    def compress_string(*args, **kwargs):
+        raise AssertionError("a kept page compressed again")
+
+    monkeypatch.setattr(django.middleware.gzip, "compress_string", compress_string)
+    answers = [client.get(path, HTTP_ACCEPT_ENCODING="gzip, br") for _ in range(5)]
+    for answer in answers:
+        assert (answer[HIT], answer["Content-Encoding"], answer["ETag"]) == ("hit", "gzip", "W/" + plain["ETag"])
+        assert "Accept-Encoding" in answer["Vary"] and int(answer["Content-Length"]) == len(answer.content)
+        assert gzip.decompress(answer.content) == plain.content
+    assert len({answer.content for answer in answers}) > 1  # each answer's random bytes its own (BREACH)
+    assert client.get(path, HTTP_IF_NONE_MATCH=answers[0]["ETag"], HTTP_ACCEPT_ENCODING="gzip").status_code == 304
+    assert client.get(path).content == plain.content  # a client that does not accept gzip gets the page as it is
