@@ -30,7 +30,7 @@ test: install
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/check_messages.py
 	@# The two legs run side by side (one core each); each leg's output is printed whole when it ends. When both
-	@# can run, each case of the scope and write-path matrices runs in one of them (tests/conftest.py, `one_leg`).
+	@# can run, each case alike on either engine (the matrices, ...) runs in one of them (tests/conftest.py, `one_leg`).
 	@legs=; if $(PY) scripts/services.py probe "$(PG_TEST_URL)" "$(REDIS_TEST_URL)"; then legs=both; fi; \
 	TEST_LEGS=$$legs $(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 

@@ -13,9 +13,13 @@ query went to the default database (a replica's lag would let an old page be kep
 a 200 in JSON, and it is at most MAX_BYTES. The key holds everything else the answer depends on: the user, the path
 and its query, the language, the renderer, the day (lists compute "as of today": overdue, status today) and the
 settings (settings.KA). The revisions are read before the page's first query, so a page is never older than the
-revisions it is kept under; a write committed while it was being read only costs a miss next time.
+revisions it is kept under; a write committed while it was being read only costs a miss next time. They are read once
+the answer is known to be JSON (a browsable-API page reads none), and only those of the tables the view's pages read
+so far: a repeat checks its kept page's, and a page that reads a table whose revision was not read is not kept (the
+view's next request reads that one too).
 
-A kept page carries an ETag: a client that sends it back in If-None-Match while the page stands gets 304 and no body
+A kept page is kept gzip-compressed too (ka_portal/middleware.py): a hit is not compressed again. A kept page carries
+an ETag: a client that sends it back in If-None-Match while the page stands gets 304 and no body
 (a phone on a slow network re-reads nothing). Authentication, permissions and throttling run on every request,
 before the cache is asked: a revoked token, a role that lost a permission or a user switched off answer as before.
 Scope is part of the page (its queries read the profile, the team, the accounts) and so of its tables.
@@ -33,7 +37,8 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 
-from . import table_revisions
+from . import config, table_revisions
+from .middleware import gzip_once
 
 CACHE = "api_lists"
 MAX_BYTES = 512 * 1024
@@ -71,24 +76,6 @@ class _Capture:
         self._installed = []
 
 
-def _settings_mark() -> str:
-    return hashlib.sha256(repr(settings.KA).encode()).hexdigest()[:16]
-
-
-_settings_marks: dict[int, tuple[object, str]] = {}
-
-
-def _settings_fingerprint() -> str:
-    """settings.KA's fingerprint, computed once per settings object (tests swap it)."""
-    ka = settings.KA
-    known = _settings_marks.get(id(ka))
-    if known is None or known[0] is not ka:
-        known = (ka, _settings_mark())
-        _settings_marks.clear()
-        _settings_marks[id(ka)] = known
-    return known[1]
-
-
 def _key(request) -> str:
     query = "&".join(sorted(request.GET.urlencode().split("&")))
     text = "|".join(
@@ -99,7 +86,7 @@ def _key(request) -> str:
             translation.get_language() or "",
             request.accepted_renderer.format,
             timezone.localdate().isoformat(),
-            _settings_fingerprint(),
+            config.fingerprint(),
         )
     )
     return "list:" + hashlib.sha256(text.encode()).hexdigest()
@@ -108,6 +95,11 @@ def _key(request) -> str:
 @functools.cache
 def _project_tables() -> frozenset[str]:
     return frozenset(connection.introspection.django_table_names())
+
+
+# The tables each list view's kept pages read (IGNORED left out), in this process: the revisions a request for it
+# reads before it knows whether it will be answered from memory or built.
+_tables_read: dict[type, frozenset[str]] = {}
 
 
 class CachedListMixin:
@@ -119,14 +111,23 @@ class CachedListMixin:
         self._list_capture = None
         # A viewset's list action, or a generic list view (no actions, a `list` for GET).
         action = getattr(self, "action", "list" if hasattr(self, "list") else None)
-        if self.list_cache and settings.API_LIST_CACHE and request.method == "GET" and action == "list":
-            # Before any other statement of the request (authentication and permissions read the user and the
-            # profile too): whatever the page reads is at least as new as these revisions.
+        self._list_wanted = self.list_cache and settings.API_LIST_CACHE and request.method == "GET" and action == "list"
+        super().initial(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        # After content negotiation (only JSON is kept: the browsable API reads no revisions), before any statement
+        # of the request (authentication and permissions read the user and the profile too): whatever the page reads
+        # is at least as new as these revisions. Read are the tables this view's pages read so far (all of them the
+        # first time): a repeat compares its kept page's; a page that reads another table is not kept this time, and
+        # the next request reads that table's revision too.
+        if self._list_wanted and request.accepted_renderer.format == "json":
+            self._list_wanted = False
+            tables = _tables_read.get(type(self))
             with connection.cursor() as cursor:
-                self._list_revisions = table_revisions.read(cursor)
+                self._list_revisions = table_revisions.read(cursor, tables)
             self._list_capture = _Capture()
             self._list_capture.start()
-        super().initial(request, *args, **kwargs)
+        super().perform_authentication(request)
 
     def dispatch(self, request, *args, **kwargs):
         try:
@@ -138,19 +139,17 @@ class CachedListMixin:
 
     def list(self, request, *args, **kwargs):
         capture = getattr(self, "_list_capture", None)
-        if capture is None or request.accepted_renderer.format != "json":
-            self._list_capture = None
-            if capture is not None:
-                capture.stop()
+        if capture is None:
             return super().list(request, *args, **kwargs)
         self._list_key = _key(request)
         kept = caches[CACHE].get(self._list_key)
         if kept is not None:
-            depends, content, content_type, etag = kept
+            depends, content, content_type, etag, gzipped = kept
             if all(self._list_revisions.get(table) == revision for table, revision in depends.items()):
                 capture.stop()
                 self._list_capture = None
                 response = HttpResponse(content, content_type=content_type)
+                response.gzipped = gzipped  # the middleware sends these bytes, not compressing the page again
                 response[HIT_HEADER] = "hit"
                 response["ETag"] = etag
                 # A phone that has this page already is told so, and sends nothing back: 304.
@@ -169,11 +168,16 @@ class CachedListMixin:
         response.render()
         response[HIT_HEADER] = "miss"
         revisions = self._list_revisions
-        tables = capture.words & _project_tables()
-        if tables - revisions.keys() - table_revisions.IGNORED or len(response.content) > MAX_BYTES:
-            return response  # a table without revisions (or too big an answer): not kept
-        depends = {table: revisions[table] for table in tables if table not in table_revisions.IGNORED}
+        tables = capture.words & _project_tables() - table_revisions.IGNORED
+        known = _tables_read.get(type(self), frozenset())
+        if not tables <= known:
+            _tables_read[type(self)] = known | tables
+        if tables - revisions.keys() or len(response.content) > MAX_BYTES:
+            return response  # a table whose revision was not read or has none (or too big an answer): not kept
+        depends = {table: revisions[table] for table in tables}
         etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
         response["ETag"] = etag
-        caches[CACHE].set(self._list_key, (depends, response.content, response["Content-Type"], etag))
+        response.gzipped = gzip_once(response.content)
+        entry = (depends, response.content, response["Content-Type"], etag, response.gzipped)
+        caches[CACHE].set(self._list_key, entry)
         return response

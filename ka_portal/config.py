@@ -6,11 +6,14 @@ one message naming each variable and what it allows; the same checks run when a 
 ``dataclasses.replace(settings.KA, …)``, so no code ever meets a number the business could not have set.
 """
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "KA_"
@@ -193,3 +196,26 @@ def _allowed(spec) -> str:
 
 def _report(problems: list[str]) -> str:
     return "KA Portal cannot start with these settings:\n  " + "\n  ".join(problems)
+
+
+# The fingerprints of the settings.KA object seen last: (that object, {(exclude, extra): hash}). One slot: a test that
+# swaps settings.KA (override_settings, dataclasses.replace) gets a new object, and so a new fingerprint.
+_fingerprints: tuple[object, dict[tuple, str]] = (None, {})
+
+
+def fingerprint(exclude: Iterable[str] = (), extra: Iterable = ()) -> str:
+    """A hash of settings.KA's fields (but those in `exclude`) and the `extra` parts (JSON, anything else as str),
+    computed once per settings object: what a kept answer or a night's results were computed under."""
+    global _fingerprints
+    ka = settings.KA
+    exclude, extra = frozenset(exclude), tuple(extra)
+    known, hashes = _fingerprints
+    if known is not ka:
+        hashes = {}
+        _fingerprints = (ka, hashes)
+    digest = hashes.get((exclude, extra))
+    if digest is None:
+        values = {spec.name: getattr(ka, spec.name) for spec in fields(ka) if spec.name not in exclude}
+        text = json.dumps([values, *extra], sort_keys=True, default=str)
+        digest = hashes[(exclude, extra)] = hashlib.sha256(text.encode()).hexdigest()
+    return digest

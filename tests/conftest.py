@@ -40,8 +40,9 @@ def pytest_collection_modifyitems(config, items):
     """Decided at collection, so a leg does not even set up what it will not run:
     - tests marked `migrations` run in the PostgreSQL leg only (the SQLite leg skips them, saying why);
     - when `make test` runs both legs (TEST_LEGS=both), each `one_leg` case (the scope and write-path matrices:
-      hundreds of routes and doors through the ORM, the same queries on either engine) runs in one leg only, and
-      the other deselects it; run alone (`make test-sqlite`, a file by hand, no PostgreSQL), a leg runs them all."""
+      hundreds of routes and doors through the ORM, the same queries on either engine; the list cache's per-list
+      cases; a fresh process without DATABASE_URL, files only) runs in one leg only, and the other deselects it;
+      run alone (`make test-sqlite`, a file by hand, no PostgreSQL), a leg runs them all."""
     engine = "postgresql" if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql") else "sqlite"
     if engine != "postgresql":
         skip = pytest.mark.skip(reason=MIGRATIONS_ON_POSTGRESQL_ONLY)

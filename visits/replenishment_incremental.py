@@ -29,13 +29,13 @@ worker while the others waited: about a tenth of an incremental night); the chun
 """
 
 import hashlib
-import json
-from dataclasses import fields
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+
+from ka_portal import config
 
 from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
 from .replenishment_job import Chunk, _store_filter, write_suggestions
@@ -55,9 +55,7 @@ NOT_FINGERPRINTED = frozenset({"replenishment_chunk_stores"})
 
 def settings_fingerprint() -> str:
     """A hash of everything global the statement reads: settings.KA (but the chunk size), TIME_ZONE, its version."""
-    ka = {f.name: getattr(settings.KA, f.name) for f in fields(settings.KA) if f.name not in NOT_FINGERPRINTED}
-    text = json.dumps([ka, settings.TIME_ZONE, STATEMENT_VERSION], sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return config.fingerprint(exclude=NOT_FINGERPRINTED, extra=(settings.TIME_ZONE, STATEMENT_VERSION))
 
 
 def plan(*, on: date, whole_company: bool, full: bool = False) -> tuple[str, date | None]:

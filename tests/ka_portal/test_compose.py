@@ -33,6 +33,8 @@ def _settings_in_a_fresh_process(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+# A fresh process without DATABASE_URL: the same in either leg, so run in one (tests/conftest.py, `one_leg`).
+@pytest.mark.one_leg
 @pytest.mark.parametrize(
     "secret_key",
     [None, "", "short-key", "change-me-to-a-long-random-string-before-any-real-use-0123456789"],
@@ -48,6 +50,7 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
     assert "up" not in result.stdout
 
 
+@pytest.mark.one_leg
 def test_production_starts_with_a_random_secret_key():
     result = _settings_in_a_fresh_process(PRODUCTION="true", SECRET_KEY="k" * 10 + os.urandom(32).hex())
     assert result.returncode == 0, result.stderr
@@ -114,6 +117,9 @@ def test_seed_demo_in_production_refuses_without_a_real_password(settings, passw
     assert not get_user_model().objects.filter(username="admin").exists()
 
 
+# Seeds the whole demo company (the demo_company fixture seeds it in both legs already): a password is checked
+# alike on either engine.
+@pytest.mark.one_leg
 @pytest.mark.django_db
 def test_seed_demo_in_production_uses_the_given_password_and_does_not_print_it(settings, capsys):
     settings.PRODUCTION = True

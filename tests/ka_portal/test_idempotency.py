@@ -226,6 +226,7 @@ def test_field_hashes_ignore_order_and_name_the_differing_fields():
     assert differing_fields(first, other) == ["a", "b", "c"]
 
 
+@pytest.mark.one_leg  # the schema does not depend on the engine
 def test_the_schema_documents_the_header_and_its_answers(api_client, supervisor_and_store):
     supervisor, _store = supervisor_and_store
     api_client.force_authenticate(supervisor)

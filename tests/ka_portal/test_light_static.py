@@ -50,6 +50,7 @@ def test_the_project_collects_static_files_through_the_hashed_compressed_storage
     assert run.index("collectstatic --noinput") < run.index("runserver")
 
 
+@pytest.mark.one_leg  # files only: the same in either leg
 def test_the_projects_own_static_files_collect_with_the_production_storage(tmp_path, settings):
     """What the Docker image's build does, for the project's folders (not Django's and the libraries'): a file
     naming another that is not there (a source map not vendored) would fail the build."""

@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from ka_portal.config import KaSettings
 
 ROOT = Path(__file__).resolve().parents[2]
+# A fresh `manage.py` without DATABASE_URL: the same process in either leg, so run in one (tests/conftest.py).
+ENGINE_FREE = pytest.mark.one_leg
 
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -32,6 +34,7 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+@ENGINE_FREE
 def test_production_mode_passes_check_deploy():
     result = _manage(
         "check", "--deploy", "--fail-level", "WARNING",
@@ -42,18 +45,21 @@ def test_production_mode_passes_check_deploy():
     assert "no issues" in result.stdout
 
 
+@ENGINE_FREE
 def test_production_mode_refuses_to_start_without_a_secret_key():
     result = _manage("check", PRODUCTION="true")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
 
 
+@ENGINE_FREE
 def test_embedded_default_is_sqlite_and_in_process_celery():
     code = "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER)"
     result = _manage("shell", "-c", code)
     assert result.stdout.split()[-2:] == ["django.db.backends.sqlite3", "True"]
 
 
+@ENGINE_FREE
 def test_production_runs_without_the_demo_app_and_has_no_seed_demo():
     secret = "x" * 20 + "-production-secret-key-for-the-check-0123456789"
     code = "from django.apps import apps; print(apps.is_installed('demo'))"
@@ -66,6 +72,7 @@ def test_production_runs_without_the_demo_app_and_has_no_seed_demo():
     assert "Unknown command: 'seed_demo'" in seeded.stderr
 
 
+@ENGINE_FREE
 def test_demo_is_installed_in_development_and_on_request_in_production():
     secret = "x" * 20 + "-production-secret-key-for-the-check-0123456789"
     code = "from django.apps import apps; print(apps.is_installed('demo'))"
@@ -77,6 +84,7 @@ def test_demo_is_installed_in_development_and_on_request_in_production():
     assert compose_demo.stdout.split()[-1:] == ["True"], compose_demo.stderr
 
 
+@ENGINE_FREE
 def test_a_wrong_ka_value_stops_start_up_naming_the_variable_and_what_is_allowed():
     result = _manage("check", KA_VISIT_MIN_MINUTES="ten", KA_ORDER_ROUNDING="sideways")
 
@@ -86,6 +94,7 @@ def test_a_wrong_ka_value_stops_start_up_naming_the_variable_and_what_is_allowed
     assert "KA_ORDER_ROUNDING='sideways': allowed is one of up, nearest, down (default up)" in result.stderr
 
 
+@ENGINE_FREE
 def test_a_misspelt_ka_variable_stops_start_up_rather_than_being_ignored():
     result = _manage("check", KA_VISIT_MIN_MINUTE="10")
 
@@ -94,6 +103,7 @@ def test_a_misspelt_ka_variable_stops_start_up_rather_than_being_ignored():
     assert "KA_VISIT_MIN_MINUTES" in result.stderr
 
 
+@ENGINE_FREE
 def test_a_right_ka_value_is_read_once_with_its_type():
     code = "from django.conf import settings as s; print(repr(s.KA.visit_min_minutes), repr(s.KA.safety_factor))"
     result = _manage("shell", "-c", code, KA_VISIT_MIN_MINUTES="10", KA_SAFETY_FACTOR="1.25")
@@ -147,3 +157,16 @@ def test_the_settings_cannot_change_once_built_and_a_swap_is_checked_too():
         replace(ka, route_stops_per_week=3)
     with pytest.raises(ImproperlyConfigured, match="KA_SAFETY_FACTOR='1.5'"):
         replace(ka, safety_factor="1.5")  # a string where a Decimal belongs
+
+
+def test_the_fingerprint_follows_the_settings_object_and_leaves_out_what_it_is_told(settings):
+    from ka_portal.config import fingerprint
+
+    first = fingerprint()
+    assert fingerprint() == first
+    assert fingerprint(extra=("UTC",)) != first
+    settings.KA = replace(settings.KA, visit_min_minutes=settings.KA.visit_min_minutes + 1)
+    assert fingerprint() != first
+    chunks = fingerprint(exclude={"replenishment_chunk_stores"})
+    settings.KA = replace(settings.KA, replenishment_chunk_stores=settings.KA.replenishment_chunk_stores + 1)
+    assert fingerprint(exclude={"replenishment_chunk_stores"}) == chunks
