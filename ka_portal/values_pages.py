@@ -188,11 +188,11 @@ def _plan_for(serializer_class, queryset) -> _Plan | None:
     return _PLANS[key]
 
 
-def write_children(serializer_class, queryset, parent: str, parent_ids) -> dict[Any, list[dict[str, Any]]]:
+def write_children(serializer_class, queryset, parent: str, parent_ids, **beside) -> dict[Any, list[dict[str, Any]]]:
     """A page's nested rows in one query: parent id → the rows of `queryset` whose `parent` (a foreign key's name)
     is that id, in the queryset's order, each written by the nested serializer's values plan as DRF writes a
     nested `serializer_class(many=True)` over the same rows (a page's `values_page_rows` calls it: a route plan's
-    stops, a payment's allocations)."""
+    stops, a payment's allocations, a visit's photos); `beside` is added to each row for its `values_derived`."""
     plan = _plan_for(serializer_class, queryset)
     if plan is None:
         raise TypeError(f"{serializer_class.__name__} has a field no values plan writes")
@@ -201,6 +201,7 @@ def write_children(serializer_class, queryset, parent: str, parent_ids) -> dict[
         return children
     columns = list(dict.fromkeys([parent, *plan.columns]))
     for row in _rows(queryset.filter(**{f"{parent}__in": list(children)}), columns):
+        row.update(beside)
         children[row[parent]].append(plan.write(row))
     return children
 

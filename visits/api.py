@@ -235,6 +235,13 @@ class VisitPhotoSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # A page of visits (ka_portal/values_pages.py) writes its photos from values() rows: each URL from the page's
+    # two templates (`photo_url_templates`: reversed and made absolute once), not reversed per photo.
+    values_derived = {
+        "url": (("visit",), lambda row: _photo_url(row["_url"], row["visit"], row["pk"])),
+        "thumbnail_url": (("visit",), lambda row: _photo_url(row["_thumbnail_url"], row["visit"], row["pk"])),
+    }
+
     def _absolute(self, url: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request is not None else url
@@ -244,6 +251,24 @@ class VisitPhotoSerializer(serializers.ModelSerializer):
 
     def get_thumbnail_url(self, photo: VisitPhoto) -> str:
         return self._absolute(reverse("visit-photo-thumb", args=[photo.visit_id, photo.pk]))
+
+
+# Stand-ins for a visit's and a photo's id in a URL template: 18 digits each (the photo routes take no more), which
+# no host, prefix or other part of the URL holds.
+_VISIT_ID, _PHOTO_ID = "918273645546372819", "192837465564738291"
+
+
+def photo_url_templates(context: dict) -> dict[str, str]:
+    """The photo's and its thumbnail's URL as VisitPhotoSerializer writes them, with stand-in ids (`_photo_url`)."""
+    photo = VisitPhotoSerializer(context=context)
+    return {
+        "_url": photo._absolute(reverse("visit-photo", args=[_VISIT_ID, _PHOTO_ID])),
+        "_thumbnail_url": photo._absolute(reverse("visit-photo-thumb", args=[_VISIT_ID, _PHOTO_ID])),
+    }
+
+
+def _photo_url(template: str, visit_id: int, photo_id: int) -> str:
+    return template.replace(_VISIT_ID, str(visit_id)).replace(_PHOTO_ID, str(photo_id))
 
 
 class VisitPhotoUploadSerializer(serializers.Serializer):
@@ -311,9 +336,18 @@ def _with_codes(checkout_missing: dict | None, codes: dict[int, str]) -> dict:
     return missing
 
 
-def _page_nested(visit_ids: list[int], context: dict) -> dict[int, dict[str, list]]:
-    """_page_children and the visits' photos (one query), as the API writes them."""
+def _page_nested(visit_ids: list[int], context: dict, *, photos_as_rows: bool = False) -> dict[int, dict[str, list]]:
+    """_page_children and the visits' photos (one query), as the API writes them: the photos as model instances
+    through VisitPhotoSerializer, or (`photos_as_rows`, a values page) as values() rows by its plan."""
     children = _page_children(visit_ids)
+    if photos_as_rows:
+        photos = write_children(
+            VisitPhotoSerializer, VisitPhoto.objects.order_by("pk"), "visit", list(children),
+            **photo_url_templates(context),
+        )  # fmt: skip
+        for pk, nested in children.items():
+            nested["photos"] = photos[pk]
+        return children
     photos = defaultdict(list)
     for photo in VisitPhoto.objects.filter(visit_id__in=list(children)).order_by("pk"):
         photos[photo.visit_id].append(photo)
@@ -401,7 +435,7 @@ class VisitSerializer(serializers.ModelSerializer):
 
     def values_page_rows(self, rows: list[dict]) -> None:
         codes = _missing_product_codes(row["checkout_missing"] for row in rows)
-        nested = _page_nested([row["pk"] for row in rows], self.context)
+        nested = _page_nested([row["pk"] for row in rows], self.context, photos_as_rows=True)
         for row in rows:
             row["_nested"], row["_codes"] = nested[row["pk"]], codes
 
