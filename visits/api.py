@@ -382,7 +382,10 @@ def _page_children(visit_ids: list[int]) -> dict[int, dict[str, list]]:
     marks = StockNotCounted.objects.filter(visit_id__in=visit_ids).annotate(
         kind=Value("not_counted"), text=F("product__code"), other=no_text, number=no_number, per_case=no_number
     )
-    rows = checklist.values_list(*columns).union(counts.values_list(*columns), marks.values_list(*columns), all=True)
+    # The counts first: a union's rows are converted by its first query's columns, and the counts' are plain
+    # columns, none converted; led by the checklist's typed NULLs, every one of some 1,200 rows a page went
+    # through two int() converters (half the query's CPU). The order is the ORDER BY's, whichever leads.
+    rows = counts.values_list(*columns).union(checklist.values_list(*columns), marks.values_list(*columns), all=True)
     for kind, visit_id, _pk, text, other, number, per_case in rows.order_by("kind", "pk"):
         nested = children[visit_id][kind]
         if kind == "checklist":
