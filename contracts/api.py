@@ -32,7 +32,7 @@ from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import sees_finance
-from ka_portal.values_pages import ValuesPageMixin
+from ka_portal.values_pages import ValuesPageMixin, write_children
 
 from . import selectors, services
 from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, DeductionFilter, InvoiceFilter
@@ -352,10 +352,32 @@ class AllocationSerializer(serializers.ModelSerializer):
         fields = ["id", "invoice", "invoice_number", "amount"]
 
 
+def payment_allocations():
+    """A payment's allocations with their invoices, in the order they were made."""
+    return Allocation.objects.select_related("invoice").order_by("pk")
+
+
 class PaymentSerializer(serializers.ModelSerializer):
     account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
     allocations = AllocationSerializer(many=True, read_only=True)
     unallocated_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    # A page through ka_portal/values_pages.py: the payments as values() rows, what is left of each from its two
+    # columns (Payment.unallocated_amount), the allocations of the page in one query written by
+    # AllocationSerializer's own fields.
+    values_derived = {
+        "unallocated_amount": (
+            ("amount", "allocated_amount"),
+            lambda row, field=unallocated_amount: field.to_representation(row["amount"] - row["allocated_amount"]),
+        ),
+        "allocations": ((), lambda row: row["_allocations"]),
+    }
+
+    def values_page_rows(self, rows: list[dict]) -> None:
+        payments = [row["pk"] for row in rows]
+        allocations = write_children(AllocationSerializer, payment_allocations(), "payment", payments)
+        for row in rows:
+            row["_allocations"] = allocations[row["pk"]]
 
     class Meta:
         model = Payment
@@ -417,7 +439,9 @@ class PaymentViewSet(FinanceViewSet):
     ordering_fields = ["date", "amount"]
 
     def get_queryset(self):
-        return selectors.payments_for(self.request.user).prefetch_related("allocations__invoice")
+        return selectors.payments_for(self.request.user).prefetch_related(
+            models.Prefetch("allocations", queryset=payment_allocations())
+        )
 
     @idempotent(body_key="request_key")
     def create(self, request, *args, **kwargs):

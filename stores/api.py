@@ -87,6 +87,17 @@ class DeliverySerializer(serializers.ModelSerializer):
     amount = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, allow_null=True)
     quantity = serializers.IntegerField(help_text="Whole packs: 1 … 10,000,000 (stores/rules.py).")
 
+    # A page written from values() rows (ka_portal/values_pages.py) takes the amount as quantity × price here (the
+    # same exact product the database's delivery_value() gives), so its query computes the listing's price once.
+    values_derived = {
+        "amount": (
+            ("quantity", "price"),
+            lambda row, field=amount: (
+                None if row["price"] is None else field.to_representation(row["quantity"] * row["price"])
+            ),
+        )
+    }
+
     class Meta:
         model = Delivery
         fields = ["id", "store", "product", "date", "quantity", "unit_price", "price", "amount", "reference"]

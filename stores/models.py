@@ -181,6 +181,9 @@ class Delivery(models.Model):
                 violation_error_code="amount.negative",
             ),
         ]
+        # The API's list, newest first (-date, -id): a page read from the index's end, not by sorting every
+        # delivery in reach.
+        indexes = [models.Index(fields=["date", "id"], name="delivery_date_id")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code} ×{self.quantity}"

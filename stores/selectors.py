@@ -13,9 +13,13 @@ _MONEY = DecimalField(max_digits=28, decimal_places=2)
 
 def delivery_unit_price():
     """A delivery's price per pack: its own, else the store's purchase price for the product (the listing)."""
-    listing_price = Listing.objects.filter(store_id=OuterRef("store_id"), product_id=OuterRef("product_id")).values(
-        "purchase_price"
-    )[:1]
+    # One listing per store and product (listing_one_per_store_product): no order to pick by, so none (the model's
+    # order by store and product code joined both tables into every delivery's lookup).
+    listing_price = (
+        Listing.objects.filter(store_id=OuterRef("store_id"), product_id=OuterRef("product_id"))
+        .order_by()
+        .values("purchase_price")[:1]
+    )
     return Coalesce(F("unit_price"), Subquery(listing_price), output_field=_MONEY)
 
 

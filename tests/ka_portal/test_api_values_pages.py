@@ -26,6 +26,8 @@ TAKING = {
     "delivery-list",
     "task-list",
     "invoice-list",
+    "route-list",
+    "payment-list",
 }
 VALUES_LISTS = [(name, path) for name, path in ENDPOINTS if issubclass(resolve(path).func.cls, ValuesPageMixin)]
 
@@ -76,3 +78,70 @@ def test_a_values_page_is_the_serializers_page_byte_for_byte(name, path, people,
                 )
                 compared += rows.status_code == 200 and bool(rows.json().get("results"))
     assert compared, f"{name}: no user saw a row of it"
+
+
+def _both_ways(client, path, params, monkeypatch):
+    answers = []
+    for values_page in (True, False):
+        monkeypatch.setattr(ValuesPageMixin, "values_page", values_page)
+        answer = client.get(path, params)
+        answers.append((answer.status_code, answer.content))
+    return answers
+
+
+def test_the_rows_the_demo_lacks_are_written_the_same_both_ways(people, monkeypatch):
+    """Deliveries, payments and route plans with what the demo holds few or none of: a delivery with no price at
+    all (amount null), a priced one with many packs, a reversed payment with several allocations, a plan whose
+    stops tie on day and position, the stops a manager sees of a plan (only those at their stores)."""
+    import datetime
+    from decimal import Decimal
+
+    from contracts.models import Allocation, Invoice, Payment
+    from stores.models import Delivery, Product, Store
+    from visits.models import RoutePlan, RouteStop
+
+    store = Store.objects.order_by("pk").first()
+    unlisted = Product.objects.create(
+        code="UNLISTED", name="Unlisted", packs_per_case=12, suggested_retail_price=Decimal("9.90"),
+        distributor_price=Decimal("6"), wholesale_price=Decimal("7"),
+    )  # fmt: skip
+    newest = Delivery.objects.order_by("-date").values_list("date", flat=True).first() + datetime.timedelta(days=1)
+    Delivery.objects.create(store=store, product=unlisted, date=newest, quantity=3, reference="no price")
+    Delivery.objects.create(
+        store=store, product=unlisted, date=newest, quantity=999_999, unit_price=Decimal("12345.67"), reference="x"
+    )
+    invoices = list(Invoice.objects.order_by("pk")[:3])
+    payment = Payment.objects.create(
+        account=invoices[0].account, date=newest, amount=Decimal("100.10"), allocated_amount=Decimal("60.05"),
+        reversed_at=datetime.datetime(2026, 12, 1, 9, 30, tzinfo=datetime.UTC), reversed_on=newest,
+        reversal_reason="返回 reversed", reference="EDGE-1",
+    )  # fmt: skip
+    for invoice, amount in zip(reversed(invoices), ("10.00", "20.05", "30"), strict=True):
+        Allocation.objects.create(payment=payment, invoice=invoice, amount=Decimal(amount))
+    plan = RoutePlan.objects.create(
+        rep=people["rep1"], week_start=datetime.date(2030, 1, 7), status=RoutePlan.Status.PUBLISHED
+    )
+    stores = list(Store.objects.order_by("-pk")[:4])
+    for day, position, at in ((2, 0, stores[0]), (1, 0, stores[1]), (1, 0, stores[2]), (0, 3, stores[3])):
+        RouteStop.objects.create(plan=plan, day=day, position=position, store=at)
+
+    client = APIClient()
+    seen = set()
+    for username in USERS:
+        client.force_authenticate(people[username])
+        for path in ("/api/v1/deliveries/", "/api/v1/payments/", "/api/v1/routes/"):
+            for params in ({"page_size": 5}, {"search": "EDGE-1"}):
+                rows, instances = _both_ways(client, path, params, monkeypatch)
+                assert rows == instances, f"{path} as {username} with {params}"
+                if rows[0] == 200:
+                    seen.add(path)
+    assert len(seen) == 3
+
+    client.force_authenticate(people["admin"])
+    deliveries = client.get("/api/v1/deliveries/", {"page_size": 2}).json()["results"]
+    assert {row["reference"]: row["amount"] for row in deliveries} == {"no price": None, "x": "12345657654.33"}
+    first = client.get("/api/v1/payments/", {"search": "EDGE-1"}).json()["results"][0]
+    assert [a["amount"] for a in first["allocations"]] == ["10.00", "20.05", "30.00"]
+    assert (first["unallocated_amount"], first["reversed_at"][:16]) == ("40.05", "2026-12-01T17:30")
+    stops = client.get("/api/v1/routes/", {"page_size": 1}).json()["results"][0]["stops"]
+    assert [stop["store"] for stop in stops] == [stores[3].code, stores[1].code, stores[2].code, stores[0].code]
