@@ -11,6 +11,9 @@ a count is written, and a trigger on the visit copies a moved store or time to i
 product, time, id) with the packs included then answers "the pair's latest two counts up to a time" with one probe
 (visits/replenishment_job.py, `_pair_counts_sql`). SQLite keeps computing from the visits (the window over a store's
 counts), as before.
+
+On a large table the UPDATE rewrites every count and the index is built while writes wait: a maintenance window
+(docs/scaling.md).
 """
 
 from django.db import migrations
