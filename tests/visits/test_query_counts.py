@@ -69,7 +69,7 @@ def _fixed(client, sup, url, **query) -> None:
 
 
 @pytest.mark.parametrize("url", ["/api/v1/routes/", "/api/v1/tasks/", "/api/v1/visits/"])
-def test_the_api_lists_run_a_fixed_number_of_queries(api_client, sup, url):
+def test_the_api_lists_run_a_fixed_number_of_queries(api_client, sup, url, lists_read_afresh):
     api_client.force_authenticate(sup)
     _fixed(api_client, sup, url)
 
