@@ -37,7 +37,8 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import quote_etag
 
-from . import config, table_revisions
+from . import auth_backends, config, table_revisions
+from .auth_backends import TABLES as PERMISSION_TABLES
 from .middleware import gzip_once
 
 CACHE = "api_lists"
@@ -124,9 +125,13 @@ class CachedListMixin:
             self._list_wanted = False
             tables = _tables_read.get(type(self))
             with connection.cursor() as cursor:
-                self._list_revisions = table_revisions.read(cursor, tables)
+                self._list_revisions, own_writes = table_revisions.read_with_own(cursor, tables)
             self._list_capture = _Capture()
             self._list_capture.start()
+            super().perform_authentication(request)
+            # the permission check takes the auth tables' revisions from this read (they are among a page's tables)
+            auth_backends.revisions_read(request.user, self._list_revisions, own_writes)
+            return
         super().perform_authentication(request)
 
     def dispatch(self, request, *args, **kwargs):
@@ -168,7 +173,9 @@ class CachedListMixin:
         response.render()
         response[HIT_HEADER] = "miss"
         revisions = self._list_revisions
-        tables = capture.words & _project_tables() - table_revisions.IGNORED
+        # The permission checks may have taken the user's set from memory (ka_portal/auth_backends.py), reading none of
+        # its tables: the page depends on them as when it read them.
+        tables = (capture.words & _project_tables() | PERMISSION_TABLES) - table_revisions.IGNORED
         known = _tables_read.get(type(self), frozenset())
         if not tables <= known:
             _tables_read[type(self)] = known | tables

@@ -186,7 +186,7 @@ LOGOUT_REDIRECT_URL = "login"
 # limit that door answers 429 with Retry-After until the window has passed. A successful sign-in is not counted.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out sign-in before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    "ka_portal.auth_backends.KeptPermissionsBackend",  # ModelBackend, its permission sets kept per auth revisions
 ]
 LOGIN_FAILURES_PER_USER = KA.login_failures_per_user
 LOGIN_FAILURES_PER_ADDRESS = KA.login_failures_per_address

@@ -126,20 +126,27 @@ def installed_on(connection=default_connection) -> set[str]:
 
 def read(cursor, tables=None) -> dict[str, int]:
     """The revisions of `tables` (all when None) as this connection sees them, its own uncommitted writes counted."""
+    return read_with_own(cursor, tables)[0]
+
+
+def read_with_own(cursor, tables=None) -> tuple[dict[str, int], bool]:
+    """`read`, and whether the revisions may count writes of this transaction that are not committed yet (which a
+    rollback would take back): on PostgreSQL exactly, on SQLite whenever a transaction is open."""
     where, params = "", []
     if tables is not None:
         tables = list(tables)
         if not tables:
-            return {}
+            return {}, False
         where = f" WHERE r.table_name IN ({', '.join(['%s'] * len(tables))})"
         params = tables
     if cursor.db.vendor == "postgresql":
         cursor.execute(
-            f"SELECT r.table_name, r.revision + COALESCE(w.n, 0) FROM {REVISION} r "  # noqa: S608
+            f"SELECT r.table_name, r.revision + COALESCE(w.n, 0), COALESCE(w.n, 0) FROM {REVISION} r "  # noqa: S608
             f"LEFT JOIN (SELECT table_name, COUNT(*) AS n FROM {WRITE} GROUP BY table_name) w "
             f"ON w.table_name = r.table_name{where}",
             params,
         )
-    else:
-        cursor.execute(f"SELECT r.table_name, r.revision FROM {REVISION} r{where}", params)  # noqa: S608
-    return dict(cursor.fetchall())
+        rows = cursor.fetchall()
+        return {name: revision for name, revision, _ in rows}, any(own for _, _, own in rows)
+    cursor.execute(f"SELECT r.table_name, r.revision FROM {REVISION} r{where}", params)  # noqa: S608
+    return dict(cursor.fetchall()), cursor.db.in_atomic_block

@@ -127,7 +127,12 @@ def _no_list_kept_from_another_test():
     earlier test would match them (ka_portal/api_cache.py)."""
     from django.core.cache import caches
 
+    from ka_portal import api_cache, auth_backends
+
     caches["api_lists"].clear()
+    # and what each list view learned it reads: a test's first request reads every revision, whatever ran before
+    api_cache._tables_read.clear()
+    auth_backends.forget()  # the users' permission sets, kept likewise
 
 
 @pytest.fixture
