@@ -7,6 +7,7 @@ budgets by id (ka_portal.api_fields.related); every create takes an Idempotency-
 """
 
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -19,12 +20,13 @@ from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import accounts_for, stores_for
-from ka_portal.values_pages import ValuesPageMixin
+from ka_portal.values_pages import ValuesPageMixin, write_children
 from stores.models import Product, Store
 
 from . import selectors, services
 from .filters import BudgetFilter, PlanFilter
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
+from .rules import price_cut
 
 
 class PromotionTypeSerializer(serializers.ModelSerializer):
@@ -48,6 +50,14 @@ class PromotionItemSerializer(serializers.ModelSerializer):
     product_name = serializers.CharField(source="product.name", read_only=True)
     # Read only and unbounded: a promotion price far above the normal price gives a large negative cut.
     cut = serializers.DecimalField(max_digits=None, decimal_places=4, read_only=True, allow_null=True)
+
+    # A plan page's items through ka_portal/values_pages.py (write_children): the cut from its two prices.
+    values_derived = {
+        "cut": (
+            ("promotion_price", "normal_price"),
+            lambda row, field=cut: _written(field, price_cut(row["promotion_price"], row["normal_price"])),
+        )
+    }
 
     class Meta:
         model = PromotionItem
@@ -89,6 +99,26 @@ class ViolationSerializer(serializers.Serializer):
     blocking = serializers.BooleanField()
 
 
+def _written(field, value):
+    """The value as DRF writes it through the field: null stays null."""
+    return None if value is None else field.to_representation(value)
+
+
+def plan_items():
+    """A plan's products with theirs, in the order they were added (the prefetch had no order)."""
+    return PromotionItem.objects.select_related("product").order_by("pk")
+
+
+def plan_store_codes(plans) -> dict[int, list[str]]:
+    """Plan id → the codes of its chosen stores in the stores' order (code), read for a page in one query."""
+    codes: dict[int, list[str]] = {pk: [] for pk in plans}
+    if codes:
+        chosen = PromotionPlan.stores.through.objects.filter(promotionplan_id__in=list(codes))
+        for plan, code in chosen.order_by("store__code").values_list("promotionplan_id", "store__code"):
+            codes[plan].append(code)
+    return codes
+
+
 PLAN_FIELDS = [
     "id", "title", "account", "type", "all_stores", "stores", "start_on", "end_on", "mechanics",
     "dm_slot", "end_cap", "floor_stack", "dm_fee", "tg_fee", "promoter_fee", "gift_cost", "company_share",
@@ -103,6 +133,20 @@ class PromotionPlanSerializer(serializers.ModelSerializer):
     owner = related(User, scope=None, read_only=True, help_text="The owner, by username.")
     first_approved_by = related(User, scope=None, read_only=True, allow_null=True, help_text="By username.")
     price_floor_override_by = related(User, scope=None, read_only=True, allow_null=True, help_text="By username.")
+
+    # A page through ka_portal/values_pages.py: the plans as values() rows, their items and chosen stores read for
+    # the whole page in one query each, the items written by PromotionItemSerializer's own fields.
+    values_derived = {
+        "stores": ((), lambda row: row["_stores"]),
+        "items": ((), lambda row: row["_items"]),
+    }
+
+    def values_page_rows(self, rows: list[dict]) -> None:
+        plans = [row["pk"] for row in rows]
+        items = write_children(PromotionItemSerializer, plan_items(), "plan", plans)
+        stores = plan_store_codes(plans)
+        for row in rows:
+            row["_items"], row["_stores"] = items[row["pk"]], stores[row["pk"]]
 
     class Meta:
         model = PromotionPlan
@@ -321,7 +365,9 @@ class PromotionPlanViewSet(
     ordering_fields = ["start_on", "total_cost"]
 
     def get_queryset(self):
-        return selectors.plan_list_for(self.request.user).prefetch_related("items__product", "stores")
+        return selectors.plan_list_for(self.request.user).prefetch_related(
+            Prefetch("items", queryset=plan_items()), "stores"
+        )
 
     def get_serializer_class(self):
         if self.action in ("create", "update", "partial_update"):

@@ -11,6 +11,8 @@ from ka_portal import bounds
 from ka_portal.models import TransitionLog
 from stores.models import Product, Store
 
+from .rules import price_cut
+
 RATIO = {"max_digits": 5, "decimal_places": 4}
 
 
@@ -288,9 +290,7 @@ class PromotionItem(models.Model):
     @property
     def cut(self):
         """1 − promotion price ÷ normal shelf price (SPEC §5 rule 2); None without a normal price."""
-        if not self.normal_price:
-            return None
-        return 1 - self.promotion_price / self.normal_price
+        return price_cut(self.promotion_price, self.normal_price)
 
     @property
     def funding_per_pack(self):

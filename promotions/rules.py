@@ -67,9 +67,14 @@ class ItemFacts:
 
     @property
     def cut(self) -> Decimal | None:
-        if not self.normal_price:
-            return None
-        return 1 - self.promotion_price / self.normal_price
+        return price_cut(self.promotion_price, self.normal_price)
+
+
+def price_cut(promotion_price: Decimal, normal_price: Decimal | None) -> Decimal | None:
+    """1 − promotion price ÷ normal shelf price (SPEC §5 rule 2); None without a normal price."""
+    if not normal_price:
+        return None
+    return 1 - promotion_price / normal_price
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ TAKING = {
     "invoice-list",
     "route-list",
     "payment-list",
+    "promotion-list",
 }
 VALUES_LISTS = [(name, path) for name, path in ENDPOINTS if issubclass(resolve(path).func.cls, ValuesPageMixin)]
 
@@ -145,3 +146,51 @@ def test_the_rows_the_demo_lacks_are_written_the_same_both_ways(people, monkeypa
     assert (first["unallocated_amount"], first["reversed_at"][:16]) == ("40.05", "2026-12-01T17:30")
     stops = client.get("/api/v1/routes/", {"page_size": 1}).json()["results"][0]["stops"]
     assert [stop["store"] for stop in stops] == [stores[3].code, stores[1].code, stores[2].code, stores[0].code]
+
+
+def test_the_plans_the_demo_lacks_are_written_the_same_both_ways(people, monkeypatch):
+    """Promotion plans with what the demo holds few or none of: a product without a normal price (cut null), a
+    cut that does not end, products added out of their codes' order, chosen stores out of their codes' order, a
+    plan reopened from another, a price floor overridden, a budget."""
+    import datetime
+    from decimal import Decimal
+
+    from promotions.models import Budget, PromotionItem, PromotionPlan, PromotionType
+    from stores.models import Product, Store
+
+    stores = list(Store.objects.order_by("-code")[:3])
+    products = list(Product.objects.order_by("-code")[:3])
+    plan = PromotionPlan.objects.create(
+        account=stores[0].account, type=PromotionType.objects.order_by("pk").first(), title="EDGE-1 促销",
+        start_on=datetime.date(2030, 1, 7), end_on=datetime.date(2030, 1, 20), all_stores=False,
+        owner=people["rep1"], status=PromotionPlan.Status.SUBMITTED, company_share=Decimal("0.3333"),
+        reopened_from=PromotionPlan.objects.filter(reopened_as__isnull=True).order_by("pk").first(),
+        price_floor_override_by=people["manager1"], price_floor_override_reason="清仓 clearance",
+        budget=Budget.objects.order_by("pk").first(), dm_fee=Decimal("1234567.89"), total_cost=Decimal("0.01"),
+    )  # fmt: skip
+    plan.stores.set(stores)
+    for product, normal, price in zip(products, ("0", "3.00", "9.99"), ("1.00", "1.00", "12.50"), strict=True):
+        PromotionItem.objects.create(
+            plan=plan, product=product, normal_price=Decimal(normal), promotion_price=Decimal(price), forecast_volume=7
+        )
+
+    client = APIClient()
+    seen = set()
+    for username in USERS:
+        client.force_authenticate(people[username])
+        for params in ({"page_size": 5}, {"search": "EDGE-1"}, {"o": "-total_cost"}):
+            rows, instances = _both_ways(client, "/api/v1/promotions/", params, monkeypatch)
+            assert rows == instances, f"promotions as {username} with {params}"
+            if rows[0] == 200 and b"EDGE-1" in rows[1]:
+                seen.add(username)
+    assert {"admin", "rep1"} <= seen
+
+    client.force_authenticate(people["admin"])
+    first = client.get("/api/v1/promotions/", {"search": "EDGE-1"}).json()["results"][0]
+    assert first["stores"] == sorted(store.code for store in stores)
+    assert [(item["product"], item["cut"]) for item in first["items"]] == [
+        (products[0].code, None),
+        (products[1].code, "0.6667"),
+        (products[2].code, "-0.2513"),
+    ]
+    assert (first["price_floor_override_by"], first["reopened_from"]) == ("manager1", plan.reopened_from_id)
