@@ -7,6 +7,7 @@ answer tied rows in different orders and a page boundary between them skips one 
 the order total: the primary key itself, or a unique, non-null field of the listed model.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, OrderBy, QuerySet
 
 
@@ -30,7 +31,7 @@ def _unique(model, name: str | None) -> bool:
         return True
     try:
         field = model._meta.get_field(name)
-    except Exception:  # an annotation's name: never unique as far as this can tell
+    except FieldDoesNotExist:  # an annotation's name: never unique as far as this can tell
         return False
     return bool(getattr(field, "concrete", False) and field.unique and not field.null)
 

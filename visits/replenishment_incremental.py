@@ -29,7 +29,7 @@ worker while the others waited: about a tenth of an incremental night); the chun
 """
 
 import hashlib
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,7 +38,7 @@ from django.utils import timezone
 from ka_portal import config
 
 from .models import ReplenishmentChange, ReplenishmentRun, StockCount, SuggestedOrder, Visit
-from .replenishment_job import Chunk, _store_filter, write_suggestions
+from .replenishment_job import Chunk, _store_filter, day_end, write_suggestions
 
 # An incremental run's chunks: consecutive stores with about total ÷ CHUNKS logged pairs each (a store is never
 # split), within CHUNK_PAIRS: enough chunks that the last one leaves the other workers idle briefly (16: eight workers
@@ -73,10 +73,6 @@ def plan(*, on: date, whole_company: bool, full: bool = False) -> tuple[str, dat
     return ReplenishmentRun.Mode.INCREMENTAL, last.date
 
 
-def _end(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
-
-
 def release_changes(cursor, *, run_id: int, chunk: Chunk) -> None:
     """A full whole-company chunk: its stores' log rows (claimed earlier or not) are answered by the recompute that
     follows in the same transaction (its statement sees at least what this one saw)."""
@@ -102,8 +98,8 @@ def log_counts_after(*, base: date, on: date) -> None:
                 f"JOIN {Visit._meta.db_table} v ON v.id = sc.visit_id "
                 "WHERE v.checked_in_at >= %s AND v.checked_in_at < %s AND v.created_at <= %s",
                 [
-                    ops.adapt_datetimefield_value(_end(base)),
-                    ops.adapt_datetimefield_value(_end(on)),
+                    ops.adapt_datetimefield_value(day_end(base)),
+                    ops.adapt_datetimefield_value(day_end(on)),
                     ops.adapt_datetimefield_value(finished),
                 ],
             )

@@ -86,6 +86,11 @@ def _cases_sql(short: str, per_case: str) -> str:
     raise ValueError(f"KA ORDER_ROUNDING must be up, nearest or down, not {rounding!r}")
 
 
+def day_end(day: date) -> datetime:
+    """The end of `day`, local time (aware): counts before it are counts up to the day."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
 def _store_filter(column: str, chunk: Chunk) -> tuple[str, list]:
     sql, params = f"{column} BETWEEN %s AND %s", [chunk.first, chunk.last]
     if chunk.account_id is not None:
@@ -134,7 +139,7 @@ def _counts_from_sql(
 def _visit_counts_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tuple[str, list]:
     """The `ranked` CTE from the visits' stock counts alone (settings.KA.promoter_stock_as_count "no")."""
     ops = connection.ops
-    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    end = day_end(on)
     local = timezone.get_current_timezone_name()
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     stores, store_params = _store_filter("v.store_id", chunk)
@@ -185,7 +190,7 @@ def _pair_counts_sql(on: date, chunk: Chunk, changed_only: bool) -> tuple[str, l
     pair_checked_in_at DESC, id DESC) that migration 0018 keeps on PostgreSQL. The same two counts, in the same
     order (check-in time, then the count's id), as the window of _visit_counts_sql: nth is 1 for every row."""
     ops = connection.ops
-    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    end = day_end(on)
     local = timezone.get_current_timezone_name()
     counted_on, counted_on_params = ops.datetime_cast_date_sql("t.counted_at", (), local)
     if changed_only:
@@ -230,7 +235,7 @@ def _visit_and_close_counts_sql(on: date, chunk: Chunk, changed_only: bool = Fal
     between them, and a morning visit's count against the evening's close would read as a few hours' sales. Days
     without a close keep their visits' counts as they are, so a store without promoters suggests as with "no"."""
     ops = connection.ops
-    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    end = day_end(on)
     local = timezone.get_current_timezone_name()
     counted_on, counted_on_params = ops.datetime_cast_date_sql("v.checked_in_at", (), local)
     visit_stores, visit_store_params = _store_filter("v.store_id", chunk)
