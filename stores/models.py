@@ -134,6 +134,11 @@ class Listing(models.Model):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["store", "product"]
+        # The active pairs alone, for the nightly job's "is this pair listed" probe (visits/replenishment_job.py):
+        # answered from the index (an index-only scan), not a heap row a pair.
+        indexes = [
+            models.Index(fields=["store", "product"], condition=models.Q(active=True), name="listing_active_pair")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["store", "product"], name="listing_one_per_store_product"),
             models.CheckConstraint(

@@ -377,26 +377,45 @@ def _diff_sql(on: date, chunk: Chunk, changed_only: bool, *, later: bool) -> tup
     id, date, end and flag (old_id, old_date, old_until, old_flag). Follows _computed_sql's CTEs.
 
     The rows are found through the unique (store, product, date) index (a store range, or each claimed pair's few
-    rows), and the one in force picked by its dates: no index names `superseded_on` (migration 0017)."""
+    rows), and the one in force picked by its dates: no index names `superseded_on` (migration 0017). On PostgreSQL
+    a claimed pair reads only its latest row up to `on` (the rows of a pair never overlap, so that row is the one in
+    force on `on` unless it ended by then): one heap row a pair however long its history; and each row carries its
+    `ctid` (old_ctid), so the superseding UPDATE reaches it without a second probe of the primary key."""
     table = SuggestedOrder._meta.db_table
+    pg = connection.vendor == "postgresql"
     stores, store_params = _store_filter("o.store_id", chunk)
-    claimed = " JOIN claimed cl ON cl.store_id = o.store_id AND cl.product_id = o.product_id" if changed_only else ""
     day = connection.ops.adapt_datefield_value(on)
-    if later:
-        in_force, in_force_params = "o.date <= %s AND (o.superseded_on IS NULL OR o.superseded_on > %s)", [day, day]
-    else:  # the usual night: nothing after `on`, so the rows in force are the current ones
-        in_force, in_force_params = "o.superseded_on IS NULL", []
+    ended = "(o.superseded_on IS NULL OR o.superseded_on > %s)"
+    columns = f"o.id, o.store_id, o.product_id, o.date, o.superseded_on, {', '.join(f'o.{c}' for c in RESULT)}"
+    if changed_only and pg:
+        source, in_force, in_force_params = (
+            f"claimed cl CROSS JOIN LATERAL (SELECT o.ctid, {columns} FROM {table} o "
+            "WHERE o.store_id = cl.store_id AND o.product_id = cl.product_id AND o.date <= %s "
+            "ORDER BY o.date DESC LIMIT 1) o",
+            ended,
+            [day, day],
+        )
+        store_params = []
+    else:
+        claimed = (
+            " JOIN claimed cl ON cl.store_id = o.store_id AND cl.product_id = o.product_id" if changed_only else ""
+        )
+        source = f"{table} o{claimed}"
+        if later:
+            in_force, in_force_params = f"{stores} AND o.date <= %s AND {ended}", [day, day]
+        else:  # the usual night: nothing after `on`, so the rows in force are the current ones
+            in_force, in_force_params = f"{stores} AND o.superseded_on IS NULL", []
     same = " AND ".join(f"c.{column} IS NOT DISTINCT FROM o.{column}" for column in RESULT)
     sql = f"""
         in_force AS (
-            SELECT o.id, o.store_id, o.product_id, o.date, o.superseded_on, {", ".join(f"o.{c}" for c in RESULT)}
-            FROM {table} o{claimed}
-            WHERE {stores} AND {in_force}
+            SELECT {"o.ctid, " if pg else ""}{columns}
+            FROM {source}
+            WHERE {in_force}
         ),
         diff AS MATERIALIZED (
             SELECT COALESCE(c.store_id, o.store_id) AS store_id, COALESCE(c.product_id, o.product_id) AS product_id,
                    CASE WHEN c.store_id IS NULL THEN 0 ELSE 1 END AS computed,
-                   {", ".join(f"c.{column}" for column in RESULT)},
+                   {", ".join(f"c.{column}" for column in RESULT)},{" o.ctid AS old_ctid," if pg else ""}
                    o.id AS old_id, o.date AS old_date, o.superseded_on AS old_until, o.flag AS old_flag
             FROM computed c FULL JOIN in_force o ON o.store_id = c.store_id AND o.product_id = c.product_id
             WHERE c.store_id IS NULL OR o.id IS NULL OR NOT ({same})
@@ -466,7 +485,8 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: boo
         WITH {computed}, {diff},
         superseded AS (
             UPDATE {table} so SET superseded_on = %s FROM diff d
-            WHERE so.id = d.old_id AND d.old_date < %s AND so.superseded_on IS NOT DISTINCT FROM d.old_until
+            WHERE so.ctid = d.old_ctid AND so.id = d.old_id AND d.old_date < %s
+              AND so.superseded_on IS NOT DISTINCT FROM d.old_until
             RETURNING d.*
         ),
         inserted AS (
