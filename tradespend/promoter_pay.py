@@ -3,7 +3,11 @@ at its stores — the ledger's PROMOTER source, computed set-based from the shif
 ``promoter_pay_due`` and writes the lines like every other source's).
 
     promoter_pay_due(*, as_of, account=None) -> list[PayLine]
+    promoter_pay_by_store(*, as_of, account, months=None) -> list[StorePay]   the same lines cut by store (store P&L)
+    plan_promoter_pay(*, as_of, plans) -> {plan id: pay}                       a plan's shifts' pay, all months
+                                                                              (promotion expense page)
 
+All three read the pay from one computation (_pay_parts), so the analysis pages book what the ledger books.
 Three queries whatever the number of promoters and shifts: the shifts (of the promoters who worked at the
 account's stores, when one account is computed), the promoters' pay terms, and their roster's stores.
 
