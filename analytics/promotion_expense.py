@@ -5,7 +5,11 @@ tradespend.accruals.ACCRUING_PLAN_STATUSES), of the chains given, starting in th
 in its start month). For each plan, the figures of the promotion's evaluation (promotions.evaluation.Evaluation):
 
 - cost: what the ledger books for the plan (tradespend.rules.plan_spend): the planned fees and costs until the
-  plan is evaluated, then the evaluation's total cost (the supply funding on the packs actually sold in);
+  plan is evaluated, then the evaluation's total cost (the supply funding on the packs actually sold in); its
+  promoter cost, as in the ledger (tradespend/accruals.py), is the promoters' pay for the shifts assigned to the
+  plan once it has any (actual: tradespend.promoter_pay.plan_promoter_pay, every month's as of today, the
+  ``promoter:plan:<id>`` lines' sum), else its planned promoter fee — never both (an evaluated plan's evaluation
+  holds the planned fee, which is taken out of it the way the ledger's PROMOTION line takes it out);
 - sell-in during the plan and in its baseline (the same number of days just before): an evaluated plan's as kept
   by its evaluation, any other's as the evaluation would read them now (promotions.selectors.evaluation_sales,
   the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far;
@@ -16,7 +20,7 @@ in its start month). For each plan, the figures of the promotion's evaluation (p
   (promoters.sellout_selectors.plan_sell_out, set-based).
 
 A group's figures are those of the sums of its plans' figures (not an average of ratios). A fixed number of
-queries whatever the number of chains and plans.
+queries whatever the number of chains, plans and promoters.
 """
 
 from collections import defaultdict
@@ -25,15 +29,20 @@ from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
 from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
+from promoters.models import Shift
 from promoters.sellout_selectors import plan_sell_out
 from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation
 from promotions.models import PromotionPlan
 from promotions.selectors import evaluation_sales
 from tradespend.accruals import ACCRUING_PLAN_STATUSES
+from tradespend.models import SpendKind
+from tradespend.promoter_pay import plan_promoter_pay
 from tradespend.rules import add_months, month_start, plan_spend
 
 ZERO = Decimal("0.00")
@@ -44,6 +53,7 @@ class PlanFigures:
     plan: PromotionPlan
     evaluated: bool
     figures: Evaluation
+    promoter_pay: Decimal | None = None  # actual promoter cost (its shifts' pay); None: the planned fee counts
 
 
 @dataclass
@@ -60,6 +70,11 @@ class Group:
     @property
     def figures(self) -> Evaluation:
         return total_of(plan.figures for plan in self.plans)
+
+    @property
+    def with_shifts(self) -> int:
+        """Plans whose promoter cost is their shifts' pay (actual), not the planned fee."""
+        return sum(1 for plan in self.plans if plan.promoter_pay is not None)
 
 
 @dataclass
@@ -94,8 +109,9 @@ def total_of(figures) -> Evaluation:
     return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding, sell_out)
 
 
-def plan_cost(plan: PromotionPlan, evaluated_total: Decimal | None) -> Decimal:
-    """What the trade-spend ledger books for the plan, in all (tradespend.rules.plan_spend)."""
+def plan_cost(plan: PromotionPlan, evaluated_total: Decimal | None, promoter_pay: Decimal | None = None) -> Decimal:
+    """What the trade-spend ledger books for the plan, in all (tradespend.rules.plan_spend): with ``promoter_pay``
+    (the pay for its shifts), that instead of the planned promoter fee, as tradespend/accruals.py books it."""
     spend = plan_spend(
         dm_fee=plan.dm_fee,
         tg_fee=plan.tg_fee,
@@ -105,6 +121,8 @@ def plan_cost(plan: PromotionPlan, evaluated_total: Decimal | None) -> Decimal:
         supply_funding=plan.supply_funding,
         evaluated_total=evaluated_total,
     )
+    if promoter_pay is not None:
+        spend[SpendKind.PROMOTER] = promoter_pay
     return sum(spend.values(), ZERO)
 
 
@@ -117,22 +135,27 @@ def _evaluation_of(plan: PromotionPlan):
 
 def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigures]:
     """Every plan of ``accounts`` the ledger books, starting in the months ``month_from``–``month_to``, with its
-    evaluation's figures (kept, or as of now for a plan not yet evaluated). Ten queries at most."""
+    evaluation's figures (kept, or as of now for a plan not yet evaluated). Ten queries at most, thirteen when a
+    plan has promoter shifts (their pay)."""
     start, end = month_start(month_from), add_months(month_start(month_to), 1)
     plans = list(
         PromotionPlan.objects.filter(
             account__in=accounts, status__in=ACCRUING_PLAN_STATUSES, start_on__gte=start, start_on__lt=end
         )
         .select_related("account", "type", "evaluation")
+        .annotate(has_shifts=Exists(Shift.objects.filter(plan=OuterRef("pk"))))
         .order_by("start_on", "pk")
     )  # 1
+    with_shifts = [plan for plan in plans if plan.has_shifts]
+    pay = plan_promoter_pay(as_of=timezone.localdate(), plans=with_shifts)  # 3 more, none without shifts
     live = evaluation_sales(plan for plan in plans if _evaluation_of(plan) is None)  # 4 more
     live_sell_out = plan_sell_out(plan for plan in plans if _evaluation_of(plan) is None)  # 5 more
     result = []
     for plan in plans:
         kept = _evaluation_of(plan)
+        promoter_pay = pay.get(plan.pk, ZERO) if plan.has_shifts else None
         if kept is not None:
-            cost = plan_cost(plan, kept.total_cost)
+            cost = plan_cost(plan, kept.total_cost, promoter_pay)
             figures = Evaluation(
                 kept.days,
                 kept.sales_units,
@@ -145,7 +168,7 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
             )
         else:
             sales = live[plan.pk]
-            cost = plan_cost(plan, None)
+            cost = plan_cost(plan, None, promoter_pay)
             figures = Evaluation(
                 plan.days,
                 sales.units,
@@ -156,7 +179,7 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
                 plan.supply_funding,
                 SellOutEvaluation.of(live_sell_out[plan.pk], cost),
             )
-        result.append(PlanFigures(plan=plan, evaluated=kept is not None, figures=figures))
+        result.append(PlanFigures(plan=plan, evaluated=kept is not None, figures=figures, promoter_pay=promoter_pay))
     return result
 
 

@@ -12,11 +12,22 @@ What each figure is (the page says the same):
 - **Display fees**: display agreements (evidence.DisplayAgreement) starting in the period: a store's own fee, and a
   chain-wide agreement's fee split evenly over the chain's active stores. Agreements generated from a promotion
   plan are left out here: their fee (the plan's TG fee) is in the plan's promotion cost below.
-- **Promoter fees**: each plan approved or beyond that starts in the period, its promoter fee split evenly over the
-  stores it covers (all the chain's active stores, or the chosen ones).
+- **Promoter fees**: what the trade-spend ledger books as promoter cost (tradespend/accruals.py), per store:
+  * actual (shifts): the promoters' pay for their shifts at the store (tradespend/promoter_pay.py's
+    promoter_pay_by_store: the ledger's PROMOTER lines cut by store by the same rules — a daily fee by the shifts
+    attended there, a monthly pay's share by the shifts scheduled there, a month without shifts by the roster's
+    stores), on a plan or not. The ledger books pay in whole months, so the P&L counts the months that begin in
+    the period, as the ledger stands on its last day (today while it runs): for a calendar month, the store lines
+    add up exactly to the ledger's PROMOTER lines of the chain and month; a period starting mid-month counts that
+    month's pay in none of it (the next period's months hold it).
+  * planned: each plan approved or beyond that starts in the period and has no promoter shift at all, its planned
+    promoter fee split evenly over the stores it covers (all the chain's active stores, or the chosen ones). A
+    plan with shifts has its shifts' pay instead (as in the ledger, which then leaves its planned fee out), so
+    its fee is never counted twice.
 - **Promotion costs**: the same plans' other costs (DM, TG, gifts, price support, supply funding: the evaluated
-  cost once evaluated, else the planned one, less the promoter fee), split by each covered store's share of the
-  plan's sell-in (its products delivered to its stores during the plan), evenly where it sold nothing in.
+  cost once evaluated, else the planned one, less the planned promoter fee — for a plan with shifts too, as the
+  ledger does), split by each covered store's share of the plan's sell-in (its products delivered to its stores
+  during the plan), evenly where it sold nothing in.
 - **Contribution** = sell-in − attributable fees. There is no cost of goods in the portal, so this is not a gross
   margin: it is what the store brings in before the maker's own costs.
 - **Visits** done (checked out) in the period and their ratings; **execution**: promotion checks at the store in
@@ -32,17 +43,21 @@ from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
 
 from accounts.models import KeyAccount
 from contracts.models import ContractTerm
 from evidence.agreement_rules import split_fee
 from evidence.models import DisplayAgreement, PromotionExecution
 from ka_portal.db_router import reads_from_replica
+from promoters.models import Shift
 from promotions.models import PromotionPlan
 from stores.models import Delivery, Listing, Store
 from stores.selectors import delivery_value, sell_in_by
 from tradespend.accruals import ACCRUING_CONTRACT_STATUSES, ACCRUING_PLAN_STATUSES
+from tradespend.promoter_pay import promoter_pay_by_store
+from tradespend.rules import add_months, month_start
 from visits.models import Visit
 from visits.selectors import day_bounds
 
@@ -58,13 +73,19 @@ class StorePnl:
     sell_in: Decimal = ZERO
     listing_fees: Decimal = ZERO
     display_fees: Decimal = ZERO
-    promoter_fees: Decimal = ZERO
+    promoter_pay: Decimal = ZERO  # actual: promoters' pay for their shifts at the store
+    promoter_planned: Decimal = ZERO  # planned: the promoter fees of plans without shifts
     promotion_costs: Decimal = ZERO
     visits: int = 0
     ratings: dict[str, int] = field(default_factory=dict)  # red / yellow / green → visits
     checks: int = 0  # promotion executions checked at the store
     executed: int = 0
     threshold: Decimal = Decimal("0.25")
+
+    @property
+    def promoter_fees(self) -> Decimal:
+        """The promoter cost the ledger books: the shifts' pay, and the planned fee of plans without shifts."""
+        return self.promoter_pay + self.promoter_planned
 
     @property
     def fees(self) -> Decimal:
@@ -103,7 +124,7 @@ class StorePnlReport:
     @property
     def total(self) -> StorePnl:
         total = StorePnl(store=None, threshold=self.threshold)  # type: ignore[arg-type]
-        for name in ("sell_in", "listing_fees", "display_fees", "promoter_fees", "promotion_costs"):
+        for name in ("sell_in", "listing_fees", "display_fees", "promoter_pay", "promoter_planned", "promotion_costs"):
             setattr(total, name, sum((getattr(row, name) for row in self.rows), ZERO))
         for name in ("visits", "checks", "executed"):
             setattr(total, name, sum(getattr(row, name) for row in self.rows))
@@ -135,8 +156,8 @@ def split_by_weight(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
 def store_pnl(*, account: KeyAccount, start: date, end: date) -> StorePnlReport:
     """The store P&L of one chain for start…end (inclusive), ranked by contribution, highest first.
 
-    Stores shown: the chain's active stores, and an inactive one with anything in the period. Ten queries,
-    whatever the number of stores, plans or agreements.
+    Stores shown: the chain's active stores, and an inactive one with anything in the period. Thirteen queries
+    (ten when no month begins in the period), whatever the number of stores, plans, agreements or promoters.
     """
     threshold = settings.KA.store_fee_ratio_alert
     stores = list(Store.objects.filter(account=account).order_by("code"))
@@ -150,6 +171,7 @@ def store_pnl(*, account: KeyAccount, start: date, end: date) -> StorePnlReport:
     _listing_fees(account, start, end, lines)
     _display_fees(account, start, end, lines, active_ids)
     _plan_costs(account, start, end, lines, active_ids)
+    _promoter_pay(account, start, end, lines)
     _visits(account, start, end, lines)
 
     rows = [
@@ -200,11 +222,14 @@ def _display_fees(account, start, end, lines, active_ids) -> None:
 
 
 def _plan_costs(account, start, end, lines, active_ids) -> None:
-    """Three queries: the plans starting in the period, their chosen stores, and their sell-in per store."""
+    """Three queries: the plans starting in the period (each with whether promoter shifts are assigned to it),
+    their chosen stores, and their sell-in per store."""
     plans = list(
         PromotionPlan.objects.filter(
             account=account, status__in=ACCRUING_PLAN_STATUSES, start_on__gte=start, start_on__lte=end
-        ).values_list("pk", "all_stores", "promoter_fee", "total_cost", "evaluation__total_cost")
+        )
+        .annotate(has_shifts=Exists(Shift.objects.filter(plan=OuterRef("pk"))))
+        .values_list("pk", "all_stores", "promoter_fee", "total_cost", "evaluation__total_cost", "has_shifts")
     )
     if not plans:
         return
@@ -231,16 +256,36 @@ def _plan_costs(account, start, end, lines, active_ids) -> None:
         .values_list("product__promotion_items__plan_id", "store_id", "total")
     )
     sold = {(plan_id, store_id): total or ZERO for plan_id, store_id, total in plan_sales}
-    for plan_id, all_stores, promoter_fee, planned_cost, evaluated_cost in plans:
+    for plan_id, all_stores, promoter_fee, planned_cost, evaluated_cost, has_shifts in plans:
         covered = [s for s in (active_ids if all_stores else chosen[plan_id]) if s in lines]
         if not covered:
             continue
-        for store_id, share in zip(covered, split_fee(promoter_fee, len(covered)), strict=True):
-            lines[store_id].promoter_fees += share
+        if not has_shifts:  # with shifts, its promoter cost is their pay (_promoter_pay), as in the ledger
+            for store_id, share in zip(covered, split_fee(promoter_fee, len(covered)), strict=True):
+                lines[store_id].promoter_planned += share
         cost = max((evaluated_cost if evaluated_cost is not None else planned_cost) - promoter_fee, ZERO)
         weights = [sold.get((plan_id, store_id), ZERO) for store_id in covered]
         for store_id, share in zip(covered, split_by_weight(cost, weights), strict=True):
             lines[store_id].promotion_costs += share
+
+
+def months_beginning(start: date, end: date) -> tuple[date, date] | None:
+    """The first and last of the months whose first day falls in start…end, as month starts; None if none does."""
+    first = month_start(start) if start.day == 1 else add_months(month_start(start), 1)
+    last = month_start(end)
+    return (first, last) if first <= last else None
+
+
+def _promoter_pay(account, start, end, lines) -> None:
+    """Three queries (none when no month begins in the period): the promoters' pay the ledger books at the chain
+    in the months beginning in the period, as of its last day (today while it runs), per store."""
+    months = months_beginning(start, end)
+    if months is None:
+        return
+    as_of = min(end, timezone.localdate())
+    for part in promoter_pay_by_store(as_of=as_of, account=account, months=months):
+        if part.store_id in lines:
+            lines[part.store_id].promoter_pay += part.amount
 
 
 def _visits(account, start, end, lines) -> None:

@@ -3,7 +3,11 @@ at its stores — the ledger's PROMOTER source, computed set-based from the shif
 ``promoter_pay_due`` and writes the lines like every other source's).
 
     promoter_pay_due(*, as_of, account=None) -> list[PayLine]
+    promoter_pay_by_store(*, as_of, account, months=None) -> list[StorePay]   the same lines cut by store (store P&L)
+    plan_promoter_pay(*, as_of, plans) -> {plan id: pay}                       a plan's shifts' pay, all months
+                                                                              (promotion expense page)
 
+All three read the pay from one computation (_pay_parts), so the analysis pages book what the ledger books.
 Three queries whatever the number of promoters and shifts: the shifts (of the promoters who worked at the
 account's stores, when one account is computed), the promoters' pay terms, and their roster's stores.
 
@@ -75,76 +79,159 @@ class _Facts:
 
 def promoter_pay_due(*, as_of: date, account=None) -> list[PayLine]:
     """Every PROMOTER line due as of ``as_of`` (of one account, or all): see the module's docstring."""
-    current = rules.month_start(as_of)
-    now = pay_rules.cut_off(as_of)
-    shifts = Shift.objects.filter(day__lte=pay_rules.month_last(current))
-    promoters = Promoter.objects.all()
-    rostered = Promoter.stores.through.objects.all()
-    if account is not None:
-        here = Shift.objects.filter(store__account_id=account.pk).values("promoter_id")
-        at_stores = rostered.filter(store__account_id=account.pk).values("promoter_id")
-        promoters = promoters.filter(Q(pk__in=here) | Q(pk__in=at_stores))
-        shifts = shifts.filter(promoter__in=promoters)
-        rostered = rostered.filter(promoter__in=promoters)
-    terms = {
-        p["pk"]: p for p in promoters.values("pk", "code", "name", "daily_fee", "monthly_pay", "started_on", "ended_on")
-    }
-    stores_of = defaultdict(list)  # promoter → the accounts of their roster's stores (one entry per store)
-    for promoter_id, account_id in rostered.values_list("promoter_id", "store__account_id"):
-        stores_of[promoter_id].append(account_id)
-
-    # promoter → month → (account, plan) → shifts: scheduled (for a monthly pay's shares), attended (daily fees)
-    def tally():
-        return defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
-
-    scheduled, attended = tally(), tally()
-    for row in shifts.values(*SHIFT_FIELDS).order_by().iterator(chunk_size=5000):
-        month, where = rules.month_start(row["day"]), (row["store__account_id"], row["plan_id"])
-        scheduled[row["promoter_id"]][month][where] += 1
-        if pay_rules.shift_reading(_Facts(row), now=now) in pay_rules.ATTENDED:
-            attended[row["promoter_id"]][month][where] += 1
-
     lines: dict[tuple, PayLine] = {}
-    for promoter_id, promoter in terms.items():
-        who = f"{promoter['name']} ({promoter['code']})"
-        if promoter["daily_fee"] is not None:
-            for month, places in attended.get(promoter_id, {}).items():
-                for (account_id, plan_id), count in places.items():
-                    amount = pay_rules.month_pay(
-                        daily_fee=promoter["daily_fee"], monthly_pay=None, attended=count,
-                        started_on=promoter["started_on"], ended_on=promoter["ended_on"], month=month,
-                    )  # fmt: skip
-                    params = {"promoter": who, "shifts": count, "fee": str(promoter["daily_fee"])}
-                    _add(lines, account_id, month, promoter_id, plan_id, amount, count, notes.PROMOTER_DAILY, params)
-            continue
-        last = current if promoter["ended_on"] is None else min(current, rules.month_start(promoter["ended_on"]))
-        for month in rules.months_between(promoter["started_on"], last):
-            pay = pay_rules.monthly_pay_for(
-                monthly_pay=promoter["monthly_pay"], started_on=promoter["started_on"],
-                ended_on=promoter["ended_on"], month=month,
-            )  # fmt: skip
-            places, code = scheduled.get(promoter_id, {}).get(month), notes.PROMOTER_MONTHLY
-            if not places:
-                places, code = defaultdict(int), notes.PROMOTER_MONTHLY_ROSTER
-                for account_id in stores_of.get(promoter_id, ()):
-                    places[account_id, None] += 1
-            total = sum(places.values())
-            days = pay_rules.roster_days(started_on=promoter["started_on"], ended_on=promoter["ended_on"], month=month)
-            for (account_id, plan_id), amount in pay_rules.split_amount(pay, places).items():
-                params = {
-                    "promoter": who, "pay": str(promoter["monthly_pay"]), "days": days,
-                    "month_days": pay_rules.month_days(month), "shifts": places[account_id, plan_id], "all": total,
-                }  # fmt: skip
-                _add(lines, account_id, month, promoter_id, plan_id, amount, None, code, params)
+    for part in _pay_parts(as_of=as_of, account=account):
+        _add(lines, part)
     due = [line for line in lines.values() if line.amount]
     if account is not None:
         due = [line for line in due if line.account_id == account.pk]
     return due
 
 
-def _add(lines, account_id, month, promoter_id, plan_id, amount, units, code, params) -> None:
+@dataclass(frozen=True)
+class StorePay:
+    """Part of a PROMOTER line: one promoter's pay at one store in one month, on a plan or not."""
+
+    account_id: int
+    month: date
+    store_id: int
+    promoter_id: int
+    plan_id: int | None
+    amount: Decimal
+
+
+def promoter_pay_by_store(*, as_of: date, account, months: tuple[date, date] | None = None) -> list[StorePay]:
+    """The ledger's PROMOTER lines of ``account`` as of ``as_of``, cut by store (for the store P&L): per promoter,
+    month, store and plan, the same amounts as promoter_pay_due's lines, which they add up to exactly, to the cent.
+
+    A line's amount is cut over the stores of its shifts, by the same rule as the line itself: a daily fee by the
+    shifts attended at each store, a monthly pay's share by the shifts scheduled at each store (and a month without
+    a shift, whose pay is split over the roster's stores, one share per store). ``months`` (first, last: month
+    starts) keeps those months only and reads only their shifts. Three queries."""
+    first, last = months if months is not None else (None, None)
+    return [
+        StorePay(part.account_id, part.month, store_id, part.promoter_id, part.plan_id, amount)
+        for part in _pay_parts(as_of=as_of, account=account, first=first, last=last)
+        if part.account_id == account.pk
+        for store_id, amount in part.by_store.items()
+        if amount
+    ]
+
+
+def plan_promoter_pay(*, as_of: date, plans) -> dict[int, Decimal]:
+    """What the ledger books as ``plans``' promoter cost as of ``as_of``, in all months: plan id → the pay of the
+    shifts assigned to it (the ``promoter:plan:<id>`` lines' sum); a plan without shifts is left out (its promoter
+    cost is its planned promoter fee), and so is one whose shifts earned nothing yet (its promoter cost is 0).
+    Three queries, none without a plan."""
+    plans = list(plans)
+    if not plans:
+        return {}
+    wanted = {plan.pk for plan in plans}
+    since = rules.month_start(min(plan.start_on for plan in plans))  # a plan's shifts fall in its days
+    totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for part in _pay_parts(as_of=as_of, plans=list(wanted), first=since):
+        if part.plan_id in wanted:
+            totals[part.plan_id] += part.amount
+    return dict(totals)
+
+
+@dataclass
+class _Part:
+    """One promoter's pay at one account (and plan) in one month — a PayLine's part — and its cut by store."""
+
+    account_id: int
+    month: date
+    promoter_id: int
+    plan_id: int | None
+    amount: Decimal
+    units: int | None
+    code: str
+    params: dict
+    by_store: dict[int, Decimal]
+
+
+def _pay_parts(*, as_of: date, account=None, plans=None, first: date | None = None, last: date | None = None):
+    """Every promoter's pay per account, plan and month as of ``as_of``, each with its cut by store (three
+    queries): of the promoters who worked at ``account``'s stores or are on its roster, or who worked on ``plans``
+    (ids), else of every promoter; of the months ``first``…``last`` only when given."""
+    current = rules.month_start(as_of)
+    last = current if last is None else min(current, last)
+    now = pay_rules.cut_off(as_of)
+    shifts = Shift.objects.filter(day__lte=pay_rules.month_last(last))
+    if first is not None:
+        shifts = shifts.filter(day__gte=first)
+    promoters = Promoter.objects.all()
+    rostered = Promoter.stores.through.objects.all()
+    if account is not None:
+        here = Shift.objects.filter(store__account_id=account.pk).values("promoter_id")
+        at_stores = rostered.filter(store__account_id=account.pk).values("promoter_id")
+        promoters = promoters.filter(Q(pk__in=here) | Q(pk__in=at_stores))
+    if plans is not None:
+        promoters = promoters.filter(pk__in=Shift.objects.filter(plan_id__in=plans).values("promoter_id"))
+    if account is not None or plans is not None:
+        shifts = shifts.filter(promoter__in=promoters)
+        rostered = rostered.filter(promoter__in=promoters)
+    terms = {
+        p["pk"]: p for p in promoters.values("pk", "code", "name", "daily_fee", "monthly_pay", "started_on", "ended_on")
+    }
+    stores_of = defaultdict(list)  # promoter → their roster's stores, each as (account, store)
+    for promoter_id, account_id, store_id in rostered.values_list("promoter_id", "store__account_id", "store_id"):
+        stores_of[promoter_id].append((account_id, store_id))
+
+    # promoter → month → (account, plan) → store → shifts: scheduled (a monthly pay's shares), attended (daily fees)
+    def tally():
+        return defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(int))))
+
+    scheduled, attended = tally(), tally()
+    for row in shifts.values(*SHIFT_FIELDS).order_by().iterator(chunk_size=5000):
+        month, where = rules.month_start(row["day"]), (row["store__account_id"], row["plan_id"])
+        scheduled[row["promoter_id"]][month][where][row["store_id"]] += 1
+        if pay_rules.shift_reading(_Facts(row), now=now) in pay_rules.ATTENDED:
+            attended[row["promoter_id"]][month][where][row["store_id"]] += 1
+
+    for promoter_id, promoter in terms.items():
+        who = f"{promoter['name']} ({promoter['code']})"
+        if promoter["daily_fee"] is not None:
+            for month, places in attended.get(promoter_id, {}).items():
+                for (account_id, plan_id), stores in places.items():
+                    count = sum(stores.values())
+                    amount = pay_rules.month_pay(
+                        daily_fee=promoter["daily_fee"], monthly_pay=None, attended=count,
+                        started_on=promoter["started_on"], ended_on=promoter["ended_on"], month=month,
+                    )  # fmt: skip
+                    params = {"promoter": who, "shifts": count, "fee": str(promoter["daily_fee"])}
+                    yield _Part(account_id, month, promoter_id, plan_id, amount, count, notes.PROMOTER_DAILY, params,
+                                pay_rules.split_amount(amount, stores))  # fmt: skip
+            continue
+        start = promoter["started_on"] if first is None else max(promoter["started_on"], first)
+        end = last if promoter["ended_on"] is None else min(last, rules.month_start(promoter["ended_on"]))
+        for month in rules.months_between(start, end):
+            pay = pay_rules.monthly_pay_for(
+                monthly_pay=promoter["monthly_pay"], started_on=promoter["started_on"],
+                ended_on=promoter["ended_on"], month=month,
+            )  # fmt: skip
+            places, code = scheduled.get(promoter_id, {}).get(month), notes.PROMOTER_MONTHLY
+            if not places:
+                places, code = defaultdict(lambda: defaultdict(int)), notes.PROMOTER_MONTHLY_ROSTER
+                for account_id, store_id in stores_of.get(promoter_id, ()):
+                    places[account_id, None][store_id] += 1
+            counts = {where: sum(stores.values()) for where, stores in places.items()}
+            total = sum(counts.values())
+            days = pay_rules.roster_days(started_on=promoter["started_on"], ended_on=promoter["ended_on"], month=month)
+            for (account_id, plan_id), amount in pay_rules.split_amount(pay, counts).items():
+                params = {
+                    "promoter": who, "pay": str(promoter["monthly_pay"]), "days": days,
+                    "month_days": pay_rules.month_days(month), "shifts": counts[account_id, plan_id], "all": total,
+                }  # fmt: skip
+                yield _Part(account_id, month, promoter_id, plan_id, amount, None, code, params,
+                            pay_rules.split_amount(amount, places[account_id, plan_id]))  # fmt: skip
+
+
+def _add(lines, part: _Part) -> None:
     """Add one promoter's pay at one account (and plan) in one month to its line; a plan's line sums its
     promoters and says how many shifts of whom."""
+    account_id, month, promoter_id, plan_id = part.account_id, part.month, part.promoter_id, part.plan_id
+    amount, units, code, params = part.amount, part.units, part.code, part.params
     if plan_id is None:
         key = (account_id, month, promoter_key(promoter_id))
         basis = Decimal(params["fee"]) if code == notes.PROMOTER_DAILY else None

@@ -20,7 +20,15 @@ _FIGURES = {
     "sell_in": serializers.DecimalField(**_MONEY),
     "listing_fees": serializers.DecimalField(**_MONEY),
     "display_fees": serializers.DecimalField(**_MONEY),
-    "promoter_fees": serializers.DecimalField(**_MONEY),
+    "promoter_fees": serializers.DecimalField(
+        **_MONEY, help_text="What the trade-spend ledger books: promoter_fees_actual + promoter_fees_planned."
+    ),
+    "promoter_fees_actual": serializers.DecimalField(
+        **_MONEY, help_text="Promoters' pay for their shifts at the store (months beginning in the period)."
+    ),
+    "promoter_fees_planned": serializers.DecimalField(
+        **_MONEY, help_text="Planned promoter fees of plans starting in the period without promoter shifts."
+    ),
     "promotion_costs": serializers.DecimalField(**_MONEY),
     "fees": serializers.DecimalField(**_MONEY),
     "contribution": serializers.DecimalField(**_MONEY),
@@ -58,6 +66,7 @@ def _figures(line: StorePnl) -> dict:
     return {
         "sell_in": _money(line.sell_in), "listing_fees": _money(line.listing_fees),
         "display_fees": _money(line.display_fees), "promoter_fees": _money(line.promoter_fees),
+        "promoter_fees_actual": _money(line.promoter_pay), "promoter_fees_planned": _money(line.promoter_planned),
         "promotion_costs": _money(line.promotion_costs), "fees": _money(line.fees),
         "contribution": _money(line.contribution), "fee_ratio": _ratio(line.fee_ratio), "visits": line.visits,
         "promotion_checks": line.checks, "execution": _ratio(line.execution),

@@ -72,14 +72,14 @@ def store_pnl_xlsx(report: StorePnlReport):
         _("Rank"), _("Store code"), _("Store"), _("Sell-in"), _("Listing fees"), _("Display fees"),
         _("Promoter fees"), _("Promotion costs"), _("Fees"), _("Contribution"), _("Fees as a share of sell-in"),
         _("Visits done"), _("Red"), _("Yellow"), _("Green"), _("Promotion checks"), _("Execution"),
-        _("Renegotiate or exit"),
+        _("Renegotiate or exit"), _("Promoter fees: actual (shifts)"), _("Promoter fees: planned"),
     ]  # fmt: skip
     rows = [
         [
             rank, row.store.code, row.store.name, row.sell_in, row.listing_fees, row.display_fees, row.promoter_fees,
             row.promotion_costs, row.fees, row.contribution, row.fee_ratio, row.visits, row.ratings.get("red", 0),
             row.ratings.get("yellow", 0), row.ratings.get("green", 0), row.checks, row.execution,
-            _("Yes") if row.flagged else "",
+            _("Yes") if row.flagged else "", row.promoter_pay, row.promoter_planned,
         ]
         for rank, row in enumerate(report.rows, start=1)
     ]  # fmt: skip
@@ -87,9 +87,10 @@ def store_pnl_xlsx(report: StorePnlReport):
     rows.append(
         ["", "", _("Total"), total.sell_in, total.listing_fees, total.display_fees, total.promoter_fees,
          total.promotion_costs, total.fees, total.contribution, total.fee_ratio, total.visits, "", "", "",
-         total.checks, total.execution, ""]
+         total.checks, total.execution, "", total.promoter_pay, total.promoter_planned]
     )  # fmt: skip
-    formats = dict.fromkeys(range(3, 10), excel.MONEY_FORMAT) | {10: excel.PERCENT_FORMAT, 16: excel.PERCENT_FORMAT}
+    formats = dict.fromkeys((*range(3, 10), 18, 19), excel.MONEY_FORMAT)
+    formats |= {10: excel.PERCENT_FORMAT, 16: excel.PERCENT_FORMAT}
     name = f"store-pnl-{report.account.code}-{report.start:%Y%m%d}-{report.end:%Y%m%d}.xlsx"
     title = f"{_('Store P&L')} {account_name(report.account)}"
     return excel.xlsx_response(name, title, headers, rows, formats)

@@ -20,6 +20,7 @@ from promotions.models import PromotionEvaluation, PromotionPlan
 from promotions.selectors import evaluation_sales
 from promotions.services import evaluation_figures
 from tests.factories import DeliveryFactory, KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.promoters.factories_appraisal import promoter, shift
 from tests.promotions.factories import PromotionItemFactory, PromotionPlanFactory, promotion_type
 
 from .tables import table
@@ -265,7 +266,11 @@ def test_queries_do_not_grow_with_the_chains(client, api_client, finance):
             _deliver(store, beer, date(2025, 1, 12), 30, Decimal("4.00"))
             kept = _plan(chain, "dm", date(2025, 1, 3), date(2025, 1, 9), Status.EVALUATED, product=beer)
             _kept(kept, 7, 10, "40.00", 5, "20.00", "10.00")
-            assert live.pk
+            # promoters on both plans: their pay is the plans' promoter cost, read for all plans at once
+            pays = ({"daily_fee": "150.00"}, {"monthly_pay": "3000.00"})
+            for plan, pay in zip((live, kept), pays, strict=True):
+                worker = promoter(supervisor=chain.owner, stores=[store], started_on=date(2025, 1, 1), **pay)
+                shift(worker, store, plan.start_on, check_in="09:00", check_out="17:00", plan=plan)
 
     def queries():
         counts = []

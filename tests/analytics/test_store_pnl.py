@@ -50,6 +50,7 @@ from tests.factories import (
     make_user,
 )
 from tests.imports.xlsx import read_xlsx
+from tests.promoters.factories_appraisal import promoter, shift
 from tests.promotions.factories import PromotionItemFactory, PromotionPlanFactory
 from visits.models import Visit
 
@@ -326,6 +327,11 @@ def _stores_with_activity(account, count: int, rep) -> None:
             visit=visit, plan=plan, store=store, executed=True, checked_at=_at(date(2026, 6, 3))
         )
         chosen.stores.add(store)
+        # a promoter per store, paid by the day, working there on the plan and off it, and one paid by the month
+        daily = promoter(supervisor=rep, stores=[store], daily_fee="100.00")
+        shift(daily, store, date(2026, 6, 11), check_in="09:00", check_out="17:00", plan=plan)
+        shift(daily, store, date(2026, 6, 25), check_in="09:00", check_out="17:00")
+        shift(promoter(supervisor=rep, stores=[store], monthly_pay="3000.00"), store, date(2026, 6, 12))
 
 
 @pytest.mark.parametrize("count", [3, 12])
@@ -333,9 +339,11 @@ def test_a_fixed_number_of_queries_however_many_stores(manager, rep, count, djan
     account = KeyAccountFactory(owner=manager)
     _stores_with_activity(account, count, rep)
 
-    with django_assert_num_queries(10):
+    # ten, and three for the promoters' pay at the chain's stores (their terms, their roster, their shifts)
+    with django_assert_num_queries(13):
         report = store_pnl(account=account, start=date(2026, 6, 1), end=date(2026, 6, 30))
 
     assert len(report.rows) == count
     assert all(row.visits == 1 and row.listing_fees == D("10") for row in report.rows)
+    assert all(row.promoter_pay == D("3200.00") and row.promoter_planned == 0 for row in report.rows)
     assert settings.KA.store_fee_ratio_alert == D("0.25")

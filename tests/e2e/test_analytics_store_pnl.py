@@ -43,3 +43,39 @@ def test_finance_sees_the_ranked_stores_and_the_flag(desktop):
     assert chart.locator("canvas").count() == 1
     desktop.wait_for_function("document.querySelector('[data-chart] canvas').width > 0")
     desktop.screenshot(path="tests/e2e/artifacts/finance-store-pnl.png", full_page=True)
+
+
+def test_on_a_phone_the_promoter_fees_say_where_they_come_from(phone):
+    from promoters.models import Shift
+    from promotions.models import PromotionPlan
+    from tests.promoters.factories_appraisal import promoter, shift
+    from tests.promotions.factories import PromotionPlanFactory
+
+    manager = make_user(Role.MANAGER, username="manager1", password="demo-pass-1")
+    account = KeyAccountFactory(code="LHB", name="联华", owner=manager)
+    a, b = (StoreFactory(account=account, code=code, name=f"联华{code}店") for code in ("A", "B"))
+    for store in (a, b):
+        DeliveryFactory(store=store, date=date(2026, 6, 10), quantity=100, unit_price=Decimal("80"))
+    approved = {"account": account, "status": PromotionPlan.Status.APPROVED, "owner": manager}
+    with_shifts = PromotionPlanFactory(
+        start_on=date(2026, 6, 10), end_on=date(2026, 6, 20), promoter_fee=Decimal("900"), **approved
+    )
+    PromotionPlanFactory(start_on=date(2026, 6, 12), end_on=date(2026, 6, 18), promoter_fee=Decimal("300"), **approved)
+    daily = promoter(supervisor=make_user(Role.SUPERVISOR), stores=[a], daily_fee="150.00")
+    shift(daily, a, date(2026, 6, 11), check_in="09:00", check_out="17:00", plan=with_shifts)
+    shift(daily, a, date(2026, 6, 12), check_in="09:00", check_out="17:00")
+    assert Shift.objects.count() == 2
+
+    log_in(phone, "manager1", "demo-pass-1")
+    phone.goto("/analysis/store-pnl/?account=LHB&from=2026-06-01&to=2026-06-30")
+
+    table = phone.get_by_test_id("store-pnl-table")
+    table.wait_for()
+    cell = table.locator('tr[data-store="A"] td[data-col="promoter_fees"]')
+    # 2 shifts × 150.00 (one on the plan with shifts, whose planned 900 is left out) + the other plan's 300 / 2
+    assert cell.inner_text().split() == ["450.00", "实际（排班）", "300.00", "计划", "150.00"]
+    assert "计划" in table.locator('tr[data-store="B"] td[data-col="promoter_fees"]').inner_text()
+    assert "促销员费用与费用台账的计提一致" in phone.get_by_test_id("store-pnl-notes").inner_text()
+    phone.wait_for_function("document.querySelector('[data-chart] canvas').width > 0")
+    table.locator('tr[data-store="A"] td[data-col="promoter_fees"]').scroll_into_view_if_needed()
+    phone.screenshot(path="tests/e2e/artifacts/manager-store-pnl-phone.png", full_page=True)
