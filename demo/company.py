@@ -438,12 +438,16 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords:
     from demo.evidence import seed_evidence
     from demo.promoters import seed_promoters
     from demo.promotions import seed_promotions
-    from demo.tradespend import seed_trade_spend
+    from demo.tradespend import seed_ledger_catch_up, seed_month_close, seed_trade_spend
 
     created = DemoSeeder(password=password, today=today).run(reset_passwords=reset_passwords)
     # Outside the early return: each run tops up the current week's routes (idempotent per rep and week).
     created += seed_visits(today=today, rng=random.Random(today.toordinal()))
     created += seed_promotions(today=today, rng=random.Random(20260605))
     created += seed_trade_spend(today=today)
-    created += seed_evidence(today=today)
-    return created + seed_promoters(today=today, password=password, reset_passwords=reset_passwords)
+    closed = seed_month_close(today=today)
+    created += closed + seed_evidence(today=today)
+    created += seed_promoters(today=today, password=password, reset_passwords=reset_passwords)
+    if closed:  # the months closed in this run: the roster entered since owes them a true-up
+        created += seed_ledger_catch_up(today=today)
+    return created

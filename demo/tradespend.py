@@ -1,7 +1,12 @@
 """Demo trade spend (issue 12): the ledger computed for the demo company, deductions the chains took against
 their agreed fees (matched), one taken twice (a suspected duplicate), fees nobody agreed (unsupported: one
 disputed, one accepted above the approval threshold and awaiting its KA manager), and every deduction matched.
-Written through the services. Runs once: a second call changes nothing."""
+Written through the services. Runs once: a second call changes nothing.
+
+Finance then closes every month that is over (``seed_month_close``, through tradespend.closing as the months page
+does), before the promoters' roster is entered (demo/promoters.py): their pay for the closed months reaches the
+ledger only at the next computation (``seed_ledger_catch_up``, as the nightly job would), as a true-up in the first
+open month."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,9 +20,11 @@ from accounts.roles import Role
 from contracts import services as contract_services
 from contracts.models import Invoice
 from tradespend.accruals import accruals_compute
+from tradespend.closing import month_close, months_waiting
 from tradespend.disputes import dispute_open, dispute_write_off
 from tradespend.matching import deductions_match
-from tradespend.models import AccrualLine, AccrualRun
+from tradespend.models import AccrualLine, AccrualRun, ClosedFigure, ClosedMonth
+from tradespend.rules import month_start
 
 
 def _open_invoice(account: KeyAccount, amount: Decimal) -> Invoice | None:
@@ -35,12 +42,16 @@ def _deduct(account, amount, *, kind, reason, reference, month: date, on: date, 
     )  # fmt: skip
 
 
+def _finance():
+    return get_user_model().objects.filter(profile__role=Role.FINANCE).order_by("pk").first()
+
+
 @transaction.atomic
 def seed_trade_spend(*, today: date) -> int:
     """Seed the trade-spend desk; return how many records were made (0 the second time)."""
     if AccrualRun.objects.exists() or not KeyAccount.objects.exists():
         return 0
-    finance = get_user_model().objects.filter(profile__role=Role.FINANCE).order_by("pk").first()
+    finance = _finance()
     run = accruals_compute(as_of=today, by=finance)
     made = run.lines_written
     deductions = []
@@ -96,3 +107,25 @@ def seed_trade_spend(*, today: date) -> int:
         dispute_write_off(dispute=dispute, note="卖场坚持扣款，金额超过审批线，请KA经理批准", by=finance)
         made += 1
     return made
+
+
+@transaction.atomic
+def seed_month_close(*, today: date) -> int:
+    """Finance closes, oldest first, every month before ``today``'s that holds a record, through the service the
+    months page calls; return how many records that made (0 when any month is closed already: runs once)."""
+    finance = _finance()
+    if finance is None or ClosedMonth.objects.exists():
+        return 0
+    for month in months_waiting(month_start(today)):
+        month_close(month=month, by=finance, today=today)
+    return ClosedMonth.objects.count() + ClosedFigure.objects.count()
+
+
+@transaction.atomic
+def seed_ledger_catch_up(*, today: date) -> int:
+    """The ledger computed again once the rest of the demo is in, as the nightly job would
+    (tradespend.tasks.accruals_nightly): what the closed months now owe lands as true-ups in the first open month.
+    Return the lines written."""
+    run = accruals_compute(as_of=today, by=_finance())
+    deductions_match()
+    return run.lines_written

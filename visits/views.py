@@ -6,6 +6,7 @@ Every queryset starts from ka_portal/scope.py (through visits/selectors.py): out
 import uuid
 from datetime import date, timedelta
 from operator import attrgetter
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -624,8 +625,12 @@ def compliance(request):
         start, end = selectors.day_bounds(week)[0], selectors.day_bounds(week + timedelta(days=7))[0]
         by_rep = fraud_signals.rep_signals(request.user, start, end, account=account)
         empty = fraud_signals.RepSignals(visits=0, open=0, confirmed=0)
+        # the signal list's filters for a rep's week (and chain), after ?status=
+        period = {"date_from": f"{week:%Y-%m-%d}", "date_to": f"{week + timedelta(days=6):%Y-%m-%d}"}
+        chain = {"account": account.code} if account else {}
         for row in rows:
             row.signals = by_rep.get(row.rep.pk, empty)
+            row.signal_query = urlencode({"rep": row.rep.username, **chain, **period})
     context = {
         "rows": rows,
         "week": week,

@@ -163,6 +163,7 @@ def _remittances(admin, count):
 
 
 def _closed_months(admin, count):
+    """Months long before the demo's (it closes every month from its first record on)."""
     from tradespend.models import ClosedMonth
 
     for i in range(count):
@@ -259,7 +260,10 @@ def test_whole_lists_do_not_grow_with_rows(name, path, admin):
         rows = len(client.get(path).json())
     with CaptureQueriesContext(connection) as few:
         client.get(path)
-    clone_rows(queryset, 2 * rows)
+    if name in BUILDERS:  # rows a copy cannot make (one closed month per month, which the demo's closes hold)
+        BUILDERS[name](admin, 2 * rows)
+    else:
+        clone_rows(queryset, 2 * rows)
     with CaptureQueriesContext(connection) as many:
         response = client.get(path)
     assert len(response.json()) == 3 * rows
