@@ -8,6 +8,7 @@ budgets by id (ka_portal.api_fields.related); every create takes an Idempotency-
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -22,6 +23,8 @@ from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.scope import accounts_for, stores_for
 from ka_portal.values_pages import ValuesPageMixin, write_children
 from stores.models import Product, Store
+from tradespend.accruals import ACCRUING_PLAN_STATUSES
+from tradespend.promoter_pay import plan_shift_cost
 
 from . import selectors, services
 from .filters import BudgetFilter, PlanFilter
@@ -208,6 +211,21 @@ class EvaluationSerializer(serializers.Serializer):
     sell_out = SellOutEvaluationSerializer()
 
 
+class PromoterCostSerializer(serializers.Serializer):
+    """The plan's promoter cost as the trade-spend ledger books it (tradespend.promoter_pay.plan_shift_cost)."""
+
+    planned_fee = serializers.DecimalField(**MONEY_OUT, help_text="The plan's planned promoter fee")
+    actual = serializers.DecimalField(
+        **MONEY_OUT,
+        allow_null=True,
+        help_text="Its promoters' pay for the shifts assigned to it, as of today, which the ledger books instead of "
+        "the planned fee; null while it has no shift (the planned fee counts)",
+    )
+    shifts = serializers.IntegerField(help_text="Shifts assigned to the plan")
+    shifts_ended = serializers.IntegerField(help_text="Of those, ended as of now (counted for pay)")
+    shifts_attended = serializers.IntegerField(help_text="Of those, attended (a daily fee is paid for these)")
+
+
 class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
     evaluation = serializers.SerializerMethodField(
@@ -218,6 +236,9 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     earlier_transitions = serializers.SerializerMethodField(
         help_text="The logs of the plans this one was reopened from, the nearest first."
     )
+    promoter_cost = serializers.SerializerMethodField(
+        help_text="Planned promoter fee and the shifts' pay so far, once the plan is approved; null before."
+    )
 
     class Meta(PromotionPlanSerializer.Meta):
         fields = [
@@ -227,6 +248,7 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
             "earlier_transitions",
             "violations",
             "evaluation",
+            "promoter_cost",
         ]
         read_only_fields = fields
 
@@ -241,6 +263,21 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
         body = {name: getattr(figures, name) for name in names}
         body["sell_out"] = {name: getattr(sell_out, name) for name in SellOutEvaluationSerializer().fields}
         return EvaluationSerializer({**body, "evaluated": kept is not None}).data
+
+    @extend_schema_field(PromoterCostSerializer(allow_null=True))
+    def get_promoter_cost(self, plan) -> dict | None:
+        if plan.status not in ACCRUING_PLAN_STATUSES:
+            return None
+        cost = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
+        return PromoterCostSerializer(
+            {
+                "planned_fee": plan.promoter_fee,
+                "actual": cost.pay,
+                "shifts": cost.shifts,
+                "shifts_ended": cost.ended,
+                "shifts_attended": cost.attended,
+            }
+        ).data
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_reopened_as(self, plan) -> int | None:

@@ -24,6 +24,8 @@ from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission
 from ka_portal.scope import accounts_for, stores_for, user_role
 from ka_portal.templatetags.ka import money as money_text
+from tradespend.accruals import ACCRUING_PLAN_STATUSES
+from tradespend.promoter_pay import plan_shift_cost
 
 from . import selectors, services
 from .filters import PlanFilter
@@ -232,6 +234,9 @@ def plan_detail(request, pk):
         context["execution"] = plan_execution_by_store(plan, stores_for(user))
     if plan.status in (Status.ENDED, Status.EVALUATED):
         context["evaluation"] = getattr(plan, "evaluation", None) or services.evaluation_figures(plan)
+    if plan.status in ACCRUING_PLAN_STATUSES:
+        # Beside the planned promoter fee, what the ledger books: the shifts' pay so far. One query, four with shifts.
+        context["promoter_cost"] = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
     return render(request, "promotions/plan_detail.html", context)
 
 

@@ -6,6 +6,8 @@ at its stores — the ledger's PROMOTER source, computed set-based from the shif
     promoter_pay_by_store(*, as_of, account, months=None) -> list[StorePay]   the same lines cut by store (store P&L)
     plan_promoter_pay(*, as_of, plans) -> {plan id: pay}                       a plan's shifts' pay, all months
                                                                               (promotion expense page)
+    plan_shift_cost(*, as_of, plan) -> PlanShiftCost                           that pay and its shifts counted
+                                                                              (a plan's page and API detail)
 
 All three read the pay from one computation (_pay_parts), so the analysis pages book what the ledger books.
 Three queries whatever the number of promoters and shifts: the shifts (of the promoters who worked at the
@@ -133,6 +135,41 @@ def plan_promoter_pay(*, as_of: date, plans) -> dict[int, Decimal]:
         if part.plan_id in wanted:
             totals[part.plan_id] += part.amount
     return dict(totals)
+
+
+@dataclass(frozen=True)
+class PlanShiftCost:
+    """A plan's promoter cost as the ledger books it as of a day, with its shifts counted: ``pay`` is None when the
+    plan has no shift (its planned promoter fee counts), else its shifts' pay so far (plan_promoter_pay)."""
+
+    pay: Decimal | None
+    shifts: int  # every shift assigned to the plan
+    ended: int  # of those, ended as of the day (a shift counts for pay once it has ended)
+    attended: int  # of those, attended (a daily fee is paid for these)
+
+    @property
+    def ahead(self) -> int:
+        """Shifts not ended yet (today's still running, and the days to come)."""
+        return self.shifts - self.ended
+
+
+def plan_shift_cost(*, as_of: date, plan) -> PlanShiftCost:
+    """``plan``'s promoter cost as of ``as_of`` and its shifts: how many, ended and attended as the pay reads them
+    (promoters/appraisal_rules.shift_reading as of the end of as_of's day). One query without a shift, four with."""
+    now = pay_rules.cut_off(as_of)
+    readings = [
+        pay_rules.shift_reading(_Facts(row), now=now)
+        for row in Shift.objects.filter(plan_id=plan.pk).values(*SHIFT_FIELDS).order_by()
+    ]
+    if not readings:
+        return PlanShiftCost(pay=None, shifts=0, ended=0, attended=0)
+    pay = plan_promoter_pay(as_of=as_of, plans=[plan]).get(plan.pk, ZERO)  # nothing earned yet: 0
+    return PlanShiftCost(
+        pay=pay,
+        shifts=len(readings),
+        ended=sum(1 for reading in readings if reading is not None),
+        attended=sum(1 for reading in readings if reading in pay_rules.ATTENDED),
+    )
 
 
 @dataclass

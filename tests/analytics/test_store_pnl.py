@@ -177,6 +177,18 @@ def test_page_shows_the_lines_ranked_flags_and_the_chart(client, chain, manager)
     assert "170.0 %" in chart and "19.8 %" in chart
 
 
+def test_the_notes_say_the_period_and_flag_and_fold_how_the_figures_are_worked_out(client, chain, manager):
+    client.force_login(manager)
+
+    html = client.get(reverse("analytics:store-pnl"), JUNE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    notes = html[html.index('data-testid="store-pnl-notes"') :]
+    shown, folded = notes[: notes.index("<details")], notes[notes.index("<details") : notes.index("</details>")]
+    assert "ranked by contribution" in shown and "renegotiate or exit" in shown
+    assert "How the figures are worked out</summary>" in folded and "<details open" not in notes
+    assert "this is not a gross margin" in folded and "Promoter fees are what the trade-spend ledger books" in folded
+
+
 def test_the_ranking_is_paged_and_the_total_is_of_every_store(client, chain, manager, monkeypatch):
     from analytics.views import store_pnl as page
 

@@ -1,0 +1,159 @@
+"""A plan's page and API detail show, beside its planned promoter fee, what its promoters' shifts have cost so far
+(the ledger's promoter:plan:<id> lines, tradespend.promoter_pay.plan_shift_cost) and how many shifts that is, or
+say that the planned fee counts while the plan has no shift.
+
+Today is 2026-06-01 09:00 (tests/promotions/conftest.py). Plan "端午店促", RUNNING 05-25…06-07, promoter fee
+200.00. Promoter PD (daily 150.00) works 05-26 and 05-27 (attended), misses 05-28 (absent), is on today's shift
+(09:00–17:00, not ended) and on 06-03's → 3 shifts ended, 2 attended, 2 ahead; pay 2 × 150.00 = 300.00.
+"""
+
+import re
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from promotions.models import PromotionPlan
+from tests.promoters.factories_appraisal import promoter, shift
+from tradespend.accruals import accruals_compute
+from tradespend.models import AccrualLine
+from tradespend.promoter_pay import plan_key
+
+from .factories import PromotionItemFactory, PromotionPlanFactory
+
+pytestmark = pytest.mark.django_db
+
+Status = PromotionPlan.Status
+WORKED = {"check_in": "09:00", "check_out": "17:00"}
+
+
+def _plan(world, status=Status.RUNNING, **fields):
+    plan = PromotionPlanFactory(
+        account=world.account, type=world.in_store, title="端午店促", start_on=date(2026, 5, 25),
+        end_on=date(2026, 6, 7), status=status, all_stores=True, owner=world.manager, promoter_fee=D("200.00"),
+        **fields,
+    )  # fmt: skip
+    PromotionItemFactory(plan=plan, product=world.beer)
+    return plan
+
+
+def _shifts(world, plan, code="PD"):
+    pd = promoter(supervisor=world.supervisor, stores=[world.store], daily_fee="150.00", started_on=date(2026, 5, 1),
+                  code=code)  # fmt: skip
+    shift(pd, world.store, date(2026, 5, 26), plan=plan, **WORKED)
+    shift(pd, world.store, date(2026, 5, 27), plan=plan, **WORKED)
+    shift(pd, world.store, date(2026, 5, 28), plan=plan)
+    shift(pd, world.store, date(2026, 6, 1), plan=plan, check_in="08:55")
+    shift(pd, world.store, date(2026, 6, 3), plan=plan)
+    return pd
+
+
+def _page(client, user, plan, language="en") -> str:
+    client.force_login(user)
+    url = reverse("promotions:plan-detail", args=[plan.pk])
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+
+
+def _costs(html: str) -> str:
+    """The Costs card's text, one line per row, as a reader sees it."""
+    card = html[html.index('<dl class="row small mb-0">') :]
+    card = card[: card.index("</dl>")]
+    text = re.sub(r"<(dt|dd)[^>]*>", "\n", card)
+    text = re.sub(r"<br>", " / ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
+
+
+def test_a_running_plan_shows_its_shifts_pay_beside_the_planned_fee(client, world):
+    plan = _plan(world)
+    _shifts(world, plan)
+
+    costs = _costs(_page(client, world.manager, plan))
+
+    assert "promoter fee (planned)\n200.00\nactual (shifts)\n300.00\n" in costs
+    assert "shifts so far: 3 (2 attended) · scheduled ahead: 2 / the shifts' pay counts, not the planned fee" in costs
+
+
+def test_the_page_says_so_in_chinese(client, world):
+    plan = _plan(world)
+    _shifts(world, plan)
+
+    costs = _costs(_page(client, world.manager, plan, "zh-hans"))
+
+    assert "实际（排班）\n300.00" in costs
+    assert "至今班次：3（出勤 2） · 待上班次：2 / 按排班工资计，不计计划费用" in costs
+
+
+def test_a_plan_without_shifts_says_the_planned_fee_counts(client, world):
+    plan = _plan(world, status=Status.APPROVED)
+
+    html = _page(client, world.manager, plan)
+
+    assert "promoter fee (planned)\n200.00\nno shifts yet — the planned fee counts" in _costs(html)
+    assert 'data-testid="promoter-actual"' not in html
+    assert "尚无排班——按计划费用计" in _page(client, world.manager, plan, "zh-hans")
+
+
+def test_a_draft_shows_its_promoter_fee_alone(client, world):
+    plan = _plan(world, status=Status.DRAFT)
+
+    costs = _costs(_page(client, world.manager, plan))
+
+    assert "promoter fee\n200.00\ngifts" in costs
+    assert "shifts" not in costs
+
+
+def test_the_page_shows_what_the_ledger_books_for_the_plans_promoters(client, world):
+    plan = _plan(world)
+    _shifts(world, plan)
+    accruals_compute(as_of=timezone.localdate())
+
+    booked = sum(line.amount for line in AccrualLine.objects.filter(source_key=plan_key(plan.pk)))
+
+    assert booked == D("300.00")
+    assert f"actual (shifts)\n{booked:,.2f}\n" in _costs(_page(client, world.manager, plan))
+
+
+def _queries(client, plan) -> int:
+    url = reverse("promotions:plan-detail", args=[plan.pk])
+    client.get(url)  # warm caches (types, settings)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_promoter_cost_costs_a_fixed_number_of_queries(client, world):
+    plan = _plan(world)
+    client.force_login(world.manager)
+    without = _queries(client, plan)
+    _shifts(world, plan)
+    with_one = _queries(client, plan)
+    for code in ("PD2", "PD3", "PD4"):
+        _shifts(world, plan, code=code)
+
+    assert _queries(client, plan) == with_one <= without + 3  # the pay's three queries, however many shifts
+
+
+def test_the_api_detail_carries_the_promoter_cost(api_client, world):
+    plan = _plan(world)
+    _shifts(world, plan)
+    empty = _plan(world, status=Status.APPROVED)
+    draft = _plan(world, status=Status.DRAFT)
+    api_client.force_authenticate(world.manager)
+
+    def detail(p):
+        return api_client.get(f"/api/v1/promotions/{p.pk}/").json()["promoter_cost"]
+
+    assert detail(plan) == {
+        "planned_fee": "200.00", "actual": "300.00", "shifts": 5, "shifts_ended": 3,
+        "shifts_attended": 2,
+    }  # fmt: skip
+    assert detail(empty) == {
+        "planned_fee": "200.00", "actual": None, "shifts": 0, "shifts_ended": 0,
+        "shifts_attended": 0,
+    }  # fmt: skip
+    assert detail(draft) is None
