@@ -8,8 +8,9 @@ a synthetic company (stores × products listings, two stock counts and a deliver
 - the lower bound over the whole company: a hand-written INSERT … SELECT of every pair into a copy of the table
   (same indexes, constraints and fillfactor), as one statement and split across as many connections as workers, in
   parallel;
-- the job's first full run (every row new) on real Celery workers (or in this process with --inline), with its
-  ratio to the parallel lower bound against the 1.2× target, pairs/s and the workers' peak memory;
+- the job's first full run (every row new) on real Celery workers (or in this process with --inline), --first-runs
+  times (the table emptied in between), each right after the parallel bound: each ratio to it and their median
+  against the 1.2× target, pairs/s and the workers' peak memory;
 - one chunk in this process (its rows new, then recomputed with nothing changed): the per-chunk figures;
 - a full rerun with nothing changed (computes and compares every pair, writes nothing);
 - nights with a fresh 5 % of the pairs changed each, alternately incremental and full (next day incremental, the day
@@ -24,6 +25,7 @@ a synthetic company (stores × products listings, two stock counts and a deliver
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -477,6 +479,7 @@ def main() -> None:
     parser.add_argument("--naive-budget", type=float, default=20.0, help="seconds the naive loop may take")
     parser.add_argument("--inline", action="store_true", help="run the chunks in this process (no broker)")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--first-runs", type=int, default=3, help="first full runs, each against the bound")
     parser.add_argument(
         "--no-incremental", dest="incremental", action="store_false", help="skip the incremental nights"
     )
@@ -515,28 +518,42 @@ def main() -> None:
         workers = 1 if args.inline else args.workers
 
         one_statement = _lower_bound(store_ids, 1)
-        parallel = _lower_bound(store_ids, workers)
         print(
             f"lower bound (hand-written INSERT … SELECT of every pair, same indexes): {one_statement:.2f} s as one "
-            f"statement; {parallel:.2f} s split across {workers} connections in parallel"
+            "statement"
         )
-
-        if args.inline:
-            started = time.perf_counter()
-            _night(args, url, ON, full=True)
-            seconds, peak_kib = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        else:
-            seconds, peak_kib = _run_on_workers(args.workers, url)
         from visits.models import ReplenishmentRun
 
-        run = ReplenishmentRun.objects.order_by("-pk").first()
-        assert SuggestedOrder.objects.current().count() == pairs == run.pairs
-        ratio = seconds / parallel
+        # The first full run against the parallel bound, measured back to back `--first-runs` times (the table and
+        # the runs emptied in between, so each is a first run again): a single pair of figures moved by a fifth
+        # on this machine; the target is checked against the median ratio.
+        ratios = []
+        for attempt in range(args.first_runs):
+            if attempt:
+                with connection.cursor() as cursor:
+                    cursor.execute("TRUNCATE visits_suggestedorder, visits_replenishmentchange")
+                    cursor.execute("DELETE FROM visits_replenishmentrun")
+            parallel = _lower_bound(store_ids, workers)
+            if args.inline:
+                started = time.perf_counter()
+                _night(args, url, ON, full=True)
+                seconds, peak_kib = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            else:
+                seconds, peak_kib = _run_on_workers(args.workers, url)
+            run = ReplenishmentRun.objects.order_by("-pk").first()
+            assert SuggestedOrder.objects.current().count() == pairs == run.pairs
+            ratios.append(seconds / parallel)
+            print(
+                f"job, first full run ({attempt + 1} of {args.first_runs}): {pairs} pairs in {seconds:.2f} s = "
+                f"{pairs / seconds:,.0f} pairs/s, {run.chunks} chunks of {settings.KA.replenishment_chunk_stores} "
+                f"stores; peak worker memory {peak_kib / 1024:.0f} MB; the bound split across {workers} connections "
+                f"in parallel {parallel:.2f} s right before → {ratios[-1]:.2f}×; {seconds / one_statement:.2f}× the "
+                "one statement"
+            )
+        ratio = statistics.median(ratios)
         print(
-            f"job, first full run: {pairs} pairs in {seconds:.2f} s = {pairs / seconds:,.0f} pairs/s, "
-            f"{run.chunks} chunks of {settings.KA.replenishment_chunk_stores} stores; peak worker memory "
-            f"{peak_kib / 1024:.0f} MB → {ratio:.2f}× the parallel lower bound (target ≤ 1.2×: "
-            f"{'holds' if ratio <= 1.2 else 'MISSED'}); {seconds / one_statement:.2f}× the one statement"
+            f"first full run vs the parallel lower bound: median {ratio:.2f}× of {len(ratios)} "
+            f"({', '.join(f'{r:.2f}' for r in ratios)}) (target ≤ 1.2×: {'holds' if ratio <= 1.2 else 'MISSED'})"
         )
 
         chunk_ids = store_ids[: settings.KA.replenishment_chunk_stores]
