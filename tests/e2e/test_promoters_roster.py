@@ -101,3 +101,15 @@ def test_the_weeks_arrows_keep_their_words_on_a_desktop(desktop, week_scene):
     desktop.goto("/promoters/shifts/?week=2026-03-02")
     week_nav_keeps_its_words(desktop)
     desktop.screenshot(path="tests/e2e/artifacts/supervisor-promoter-week-nav-1280.png", full_page=True)
+
+
+def test_the_months_arrows_field_and_show_share_one_line_on_a_phone(phone, week_scene):
+    log_in(phone, "supervisor1", "demo-pass-1")
+    phone.goto("/promoters/roster/targets/?month=2026-03")
+    on_one_line(phone, ("month-previous", "month-field", "month-show", "month-next"), 375)
+    # "Show" reads on one line, not stacked a character a line
+    lines = phone.get_by_test_id("month-show").evaluate(
+        "b => { const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length; }"
+    )
+    assert lines == 1
+    phone.screenshot(path="tests/e2e/artifacts/supervisor-promoter-targets-nav-375.png", full_page=True)
