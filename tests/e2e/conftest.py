@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 # Playwright runs an event loop in this thread; Django's ORM in live_server is fine with that here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -101,3 +102,21 @@ def log_in(page, username: str, password: str) -> None:
     # made two requests read at once, which hung a whole CI run.
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
+
+
+def on_one_line(page, names: tuple[str, ...], width: int) -> None:
+    """The elements named by test id sit side by side on one line, left to right, inside a screen `width` wide:
+    a week's (or month's) arrows and what they step through, as .ka-week-nav lays them out."""
+    boxes = [page.get_by_test_id(name).bounding_box() for name in names]
+    middles = [box["y"] + box["height"] / 2 for box in boxes]
+    assert max(middles) - min(middles) < 2, boxes
+    lefts = [box["x"] for box in boxes]
+    assert lefts == sorted(lefts) and boxes[-1]["x"] + boxes[-1]["width"] <= width, boxes
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def week_nav_keeps_its_words(page) -> None:
+    """On an office screen includes/week_nav.html's arrows keep their words, on one line with the dates."""
+    expect(page.get_by_test_id("week-previous")).to_have_text("‹ 上一周")
+    expect(page.get_by_test_id("week-next")).to_have_text("下一周 ›")
+    on_one_line(page, ("week-previous", "week-label", "week-next"), 1280)

@@ -8,7 +8,7 @@ from accounts.roles import Role
 from tests.analytics.chain_example import chain_example
 from tests.factories import make_user
 
-from .conftest import log_in
+from .conftest import log_in, on_one_line, week_nav_keeps_its_words
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/analysis/chains/WMT/?month_from=2025-01&month_to=2025-03"
@@ -83,10 +83,7 @@ def test_the_compliance_figure_opens_the_report_for_the_chain_on_a_phone(phone, 
     assert done.inner_text().split("\n") == ["0 / 2", "0 %"]  # the rate under the figure on a phone
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     # The week's arrows and dates share one line, inside the screen
-    arrows = [phone.get_by_test_id(name).bounding_box() for name in ("week-previous", "week-label", "week-next")]
-    middles = [box["y"] + box["height"] / 2 for box in arrows]
-    assert max(middles) - min(middles) < 2, arrows
-    assert arrows[0]["x"] < arrows[1]["x"] < arrows[2]["x"] and arrows[2]["x"] + arrows[2]["width"] <= 375
+    on_one_line(phone, ("week-previous", "week-label", "week-next"), 375)
     # The missed stops read as a list under the rep, as wide as the rep's cell, not squeezed into a column
     expect(rows.first.get_by_test_id("missed")).to_be_hidden()
     missed = rows.first.get_by_test_id("missed-phone")
@@ -98,11 +95,7 @@ def test_the_compliance_figure_opens_the_report_for_the_chain_on_a_phone(phone, 
 def test_the_compliance_report_on_a_desktop_keeps_its_columns(desktop, chain):
     log_in(desktop, "mgr1", "demo-pass-1")
     desktop.goto("/visits/reports/compliance/?account=WMT&week=2025-03-31")
-    expect(desktop.get_by_test_id("week-previous")).to_have_text("‹ 上一周")
-    expect(desktop.get_by_test_id("week-next")).to_have_text("下一周 ›")
-    arrows = [desktop.get_by_test_id(name).bounding_box() for name in ("week-previous", "week-label", "week-next")]
-    middles = [box["y"] + box["height"] / 2 for box in arrows]
-    assert max(middles) - min(middles) < 2, arrows  # one line
+    week_nav_keeps_its_words(desktop)
     row = desktop.locator("[data-testid=compliance] tbody tr").first
     expect(row.get_by_test_id("missed").locator("li")).to_have_count(2)
     expect(row.get_by_test_id("missed-phone")).to_be_hidden()

@@ -5,13 +5,14 @@ from datetime import date, time, timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from promoters.models import Shift
 from tests.factories import StoreFactory, make_user
 from tests.promoters.factories import make_promoter
 
-from .conftest import log_in
+from .conftest import log_in, on_one_line, week_nav_keeps_its_words
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,3 +73,43 @@ def test_the_roster_on_a_phone(phone):
     assert "钱小红" in row.inner_text() and "沃尔玛五角场店" in row.inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path="tests/e2e/artifacts/supervisor-promoter-roster.png", full_page=True)
+
+
+@pytest.fixture
+def week_scene(db):
+    supervisor = make_user(Role.SUPERVISOR, username="supervisor1", password="demo-pass-1")
+    store = StoreFactory(rep=make_user(Role.REP, username="rep1", supervisor=supervisor), code="WMT-001")
+    make_promoter(stores=[store], supervisor=supervisor, code="PR001", name="钱小红", started_on=date(2026, 1, 1))
+    return store
+
+
+def test_the_weeks_arrows_and_dates_share_one_line_on_a_phone(phone, week_scene):
+    log_in(phone, "supervisor1", "demo-pass-1")
+    phone.goto("/promoters/shifts/?week=2026-03-02&store=WMT-001")
+    on_one_line(phone, ("week-previous", "week-label", "week-next"), 375)
+    expect(phone.get_by_test_id("week-label")).to_have_text("2026-03-02 – 2026-03-08")
+    # Only ‹ › show; the words stay for screen readers and as the title, and the links keep the store
+    expect(phone.get_by_test_id("week-previous")).to_have_accessible_name("‹ 上一周")
+    expect(phone.get_by_test_id("week-next")).to_have_attribute("title", "下一周")
+    assert phone.get_by_test_id("week-previous").bounding_box()["width"] < 60  # the arrow alone
+    expect(phone.get_by_test_id("week-next")).to_have_attribute("href", "?week=2026-03-09&store=WMT-001")
+    phone.screenshot(path="tests/e2e/artifacts/supervisor-promoter-week-nav-375.png", full_page=True)
+
+
+def test_the_weeks_arrows_keep_their_words_on_a_desktop(desktop, week_scene):
+    log_in(desktop, "supervisor1", "demo-pass-1")
+    desktop.goto("/promoters/shifts/?week=2026-03-02")
+    week_nav_keeps_its_words(desktop)
+    desktop.screenshot(path="tests/e2e/artifacts/supervisor-promoter-week-nav-1280.png", full_page=True)
+
+
+def test_the_months_arrows_field_and_show_share_one_line_on_a_phone(phone, week_scene):
+    log_in(phone, "supervisor1", "demo-pass-1")
+    phone.goto("/promoters/roster/targets/?month=2026-03")
+    on_one_line(phone, ("month-previous", "month-field", "month-show", "month-next"), 375)
+    # "Show" reads on one line, not stacked a character a line
+    lines = phone.get_by_test_id("month-show").evaluate(
+        "b => { const r = document.createRange(); r.selectNodeContents(b); return r.getClientRects().length; }"
+    )
+    assert lines == 1
+    phone.screenshot(path="tests/e2e/artifacts/supervisor-promoter-targets-nav-375.png", full_page=True)
