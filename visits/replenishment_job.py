@@ -472,7 +472,9 @@ def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bo
 def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bool, later: bool):
     """PostgreSQL: compute, compare, write and count in one statement. The new rows are inserted from what the
     superseding UPDATE returns: a pair whose row in force another transaction superseded meanwhile (the UPDATE
-    rechecks its end on the row's newest version) gets no second current row from this one."""
+    rechecks its end on the row's newest version) gets no second current row from this one. The row is reached by
+    its ctid; a row another transaction rewrote meanwhile (its newest version has another ctid) is left to that
+    writer the same way, and its pair, logged by that writer's counts, is recomputed the next night."""
     table = SuggestedOrder._meta.db_table
     computed, computed_params = _computed_sql(on, chunk, changed_only)
     diff, diff_params = _diff_sql(on, chunk, changed_only, later=later)
