@@ -517,6 +517,7 @@ class Statement:
     open_invoices: Decimal
     unallocated: Decimal
     credited: Decimal = ZERO  # credit notes in the period
+    unapplied_credit: Decimal = ZERO  # today's credit notes on no invoice: in the balance, not in the open invoices
     recovered: Decimal = ZERO  # deductions the chain gave back in the period (after a dispute)
 
 
@@ -731,6 +732,7 @@ def statement_summary(account: KeyAccount, *, date_from: date, date_to: date) ->
         closing=closing,
         open_invoices=reconciliation.open,
         unallocated=reconciliation.unallocated,
+        unapplied_credit=reconciliation.unapplied_credit,
     )
 
 

@@ -160,3 +160,29 @@ def test_a_manager_reads_only_their_accounts_credit_notes_and_cannot_issue(api_c
 def test_reps_do_not_see_credit_notes(api_client, rep):
     api_client.force_authenticate(rep)
     assert api_client.get("/api/v1/credit-notes/").status_code == 404
+
+
+@pytest.mark.parametrize("paid", [D("0.00"), D("25.00")], ids=["credit-note-alone", "with-unallocated-cash"])
+def test_statement_note_explains_a_closing_balance_below_the_open_invoices(client, account, finance, paid):
+    # given an invoice of 1,000 open in full, a credit note of 40 on no invoice, and perhaps 25 of unallocated cash
+    InvoiceFactory(account=account, number="FP-N", date=date(2026, 3, 1), amount=D("1000.00"))
+    services.credit_note_record(account=account, number="HZ-N", date=date(2026, 3, 5), amount=D("40.00"), reason="价差")
+    if paid:
+        services.payment_record(
+            account=account, date=date(2026, 3, 6), amount=paid, reference="HK-N", auto_allocate=False, by=finance
+        )
+
+    # when finance reads the statement up to today
+    client.force_login(finance)
+    response = client.get(
+        reverse("contracts:statement"), {"account": account.code, "date_from": "2026-03-01", "date_to": "2026-12-31"}
+    )
+
+    # then the closing balance is 1,000 − 40 − cash, and the note under it names the 40 of credit notes that no
+    # invoice carries (as it names the unallocated cash), so open invoices less the note's amounts give the balance
+    assert response.context["statement"].closing == D("1000.00") - D("40.00") - paid
+    html = response.content.decode()
+    assert 'data-testid="unallocated-note"' in html
+    note = html.split('data-testid="unallocated-note">')[1].split("</p>")[0]
+    assert "1,000.00" in note and "40.00" in note
+    assert ("25.00" in note) == bool(paid)
