@@ -1,6 +1,8 @@
 """Gross to net per chain (issue 12 item 7): worked examples per step, contract execution, the pages, the Excel
 export and the API, scope (a KA manager their own chains, reps and supervisors 404) and a fixed query count."""
 
+import html
+import re
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -12,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import KeyAccount, SalesTarget
-from contracts.models import ContractTerm
+from contracts.models import ContractTerm, Deduction
 from tests.contracts.factories import ContractFactory
 from tests.factories import KeyAccountFactory, make_user
 from tradespend import reports
@@ -210,7 +212,7 @@ def test_chain_page_waterfall_kinds_execution_and_links(client, manager, g2n_wmt
     assert 'data-kind="dm"' in page and 'data-kind="unsupported"' in page
     assert "HT-WMT-2025" in page and "per listing" in page
     assert "/trade-spend/ledger/?account=WMT&amp;month_from=2025-01&amp;month_to=2025-01&amp;category=rebate" in page
-    assert "/trade-spend/deductions/?account=WMT&amp;state=unsupported" in page
+    assert "/trade-spend/deductions/?account=WMT&amp;date_from=2025-01-01&amp;date_to=2025-01-31" in page
     assert "?month_from=2025-01&amp;month_to=2025-01&amp;export=xlsx" in page
 
 
@@ -268,3 +270,21 @@ def test_api_scope_and_bad_months(api_client, manager, g2n_wmt, g2n_other):
     assert [row["account"]["code"] for row in body["rows"]] == ["WMT"]
     assert api_client.get("/api/v1/reports/gross-to-net/", {"from": "2025-13"}).status_code == 400
     assert api_client.get("/api/v1/reports/gross-to-net/", {"from": "2025-03", "to": "2025-01"}).status_code == 400
+
+
+def test_chain_pages_unsupported_link_lists_the_deductions_behind_its_figure(client, finance, g2n_wmt, g2n_january):
+    # given January's deduction of 800 (500 matched, 100 recovered: 200 unsupported, so partly matched) and an
+    # unsupported deduction of 999 dated in March
+    g2n_january.deductions.update(state=Deduction.State.PARTLY_MATCHED)
+    deduction(invoice(g2n_wmt, date(2025, 3, 3), "3000.00"), date(2025, 3, 10), "999.00")
+
+    # when finance follows the chain page's "Unsupported deductions" link for January
+    client.force_login(finance)
+    page = client.get(reverse("tradespend:gross-to-net-account", args=["WMT"]), _period(), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["figures"].unsupported == Decimal("200.00")
+    link = html.unescape(re.search(r'href="(/trade-spend/deductions/\?[^"]*)"', page.content.decode()).group(1))
+    listed = client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # then the list shows January's deduction, and not March's, which the January figure does not count
+    assert "800.00" in listed
+    assert "999.00" not in listed

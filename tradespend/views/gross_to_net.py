@@ -4,7 +4,7 @@ Finance and admins see every chain, KA managers their own; reps and supervisors 
 (contracts.selectors.finance_accounts). Only finance and admins close months.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -133,6 +133,15 @@ def _ledger_url(account: KeyAccount, month_from: date, month_to: date, category:
     )
 
 
+def _deductions_url(account: KeyAccount, month_from: date, month_to: date) -> str:
+    """The deductions page (tradespend/views/matching.py) with the deductions behind the unsupported figure: this
+    chain's dated in the period, whatever their state, since a partly matched one's remainder counts too."""
+    last_day = add_months(month_to, 1) - timedelta(days=1)
+    return "/trade-spend/deductions/?" + urlencode(
+        {"account": account.code, "date_from": month_from.isoformat(), "date_to": last_day.isoformat()}
+    )
+
+
 @finance_page
 def gross_to_net_account(request, code):
     """One chain: the waterfall (chart and table), spend by kind with ratios, contract execution, month by
@@ -156,7 +165,7 @@ def gross_to_net_account(request, code):
         "promotion": SpendCategory.PROMOTION,
     }
     links = {name: _ledger_url(account, month_from, month_to, category) for name, category in categories.items()}
-    deductions_url = "/trade-spend/deductions/?" + urlencode({"account": account.code, "state": "unsupported"})
+    deductions_url = _deductions_url(account, month_from, month_to)
     links["unsupported"] = deductions_url
     waterfall = [
         {
