@@ -1,4 +1,4 @@
-"""Gross to net per chain (毛利到净额, issue 12 item 7).
+"""Gross to net per chain (总额到净额, issue 12 item 7).
 
 For a key account and a month:
 

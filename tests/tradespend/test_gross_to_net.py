@@ -288,3 +288,15 @@ def test_chain_pages_unsupported_link_lists_the_deductions_behind_its_figure(cli
     # then the list shows January's deduction, and not March's, which the January figure does not count
     assert "800.00" in listed
     assert "999.00" not in listed
+
+
+def test_in_chinese_the_report_is_not_called_gross_profit(client, finance, g2n_wmt, g2n_january):
+    # given finance reading gross to net in Chinese, overall and for one chain
+    client.force_login(finance)
+    for url in (reverse("tradespend:gross-to-net"), reverse("tradespend:gross-to-net-account", args=["WMT"])):
+        page = client.get(url, _period(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+        # then it is named for what it starts from, gross invoiced (开票总额), never gross profit (毛利): the
+        # portal holds no cost of goods
+        assert "毛利" not in page
+        assert "总额到净额" in page
