@@ -362,8 +362,9 @@ class AgingRow:
         return self.total - self.buckets[Bucket.NOT_DUE]
 
     @property
-    def cells(self) -> list[tuple[str, Decimal]]:
-        return [(bucket, self.buckets[bucket]) for bucket in BUCKET_ORDER]
+    def cells(self) -> list[tuple[Bucket, Decimal]]:
+        """Each bucket (its value in a link, its label on a phone, where the figures read under the account's name)."""
+        return [(Bucket(bucket), self.buckets[bucket]) for bucket in BUCKET_ORDER]
 
 
 @dataclass
