@@ -120,3 +120,23 @@ def week_nav_keeps_its_words(page) -> None:
     expect(page.get_by_test_id("week-previous")).to_have_text("‹ 上一周")
     expect(page.get_by_test_id("week-next")).to_have_text("下一周 ›")
     on_one_line(page, ("week-previous", "week-label", "week-next"), 1280)
+
+
+def in_view(locator, width: int) -> None:
+    """The element (a key figure's cell) lies wholly inside a screen `width` wide, and the table around it need not be
+    scrolled sideways to show it: what a clerk reads for is on the screen as the page opens."""
+    box = locator.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    scrolls = "el => { const box = el.closest('.table-responsive'); return !!box && box.scrollWidth > box.clientWidth }"
+    assert not locator.evaluate(scrolls)
+    assert locator.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+def text_lines(locator) -> int:
+    """How many lines the element's text takes: a name squeezed into a one-character column takes as many lines as it
+    has characters."""
+    return locator.evaluate(
+        """el => { const range = document.createRange(); range.selectNodeContents(el);
+        const bottoms = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.bottom).sort((a, b) => a - b);
+        return bottoms.filter((b, i) => i === 0 || b - bottoms[i - 1] > 4).length }"""
+    )
