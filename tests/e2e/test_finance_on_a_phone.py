@@ -12,10 +12,9 @@ from playwright.sync_api import expect
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts import services
-from contracts.models import ContractTerm
 from tests.contracts.factories import ContractFactory
 from tests.factories import KeyAccountFactory, make_user
-from tests.tradespend.g2n_helpers import deduction, invoice, line
+from tests.tradespend.g2n_helpers import deducted_term, deduction, invoice, line
 
 from .conftest import in_view, log_in, text_lines
 
@@ -115,14 +114,8 @@ def g2n_january(carrefour):
     """January 2025 at Carrefour: gross 15,000, a rebate of 450, a DM fee of 600, promotion 300, a deduction of 800 of
     which 500 matched → 300 unsupported; net 13,350."""
     contract = ContractFactory(account=carrefour, number="HT-CRF-2025", valid_from=JAN, valid_to=date(2025, 12, 31))
-    rebate = ContractTerm.objects.create(
-        contract=contract, kind="rebate", basis="percent", period="month", rate=Decimal("3.00"),
-        valid_from=JAN, valid_to=date(2025, 12, 31), settlement="deducted",
-    )  # fmt: skip
-    dm = ContractTerm.objects.create(
-        contract=contract, kind="dm", basis="fixed", period="quarter", amount=Decimal("1800.00"),
-        valid_from=JAN, valid_to=date(2025, 12, 31), settlement="deducted",
-    )  # fmt: skip
+    rebate = deducted_term(contract, "rebate", "percent", "month", rate="3.00")
+    dm = deducted_term(contract, "dm", "fixed", "quarter", amount="1800.00")
     first = invoice(carrefour, date(2025, 1, 5), "15000.00")
     line(carrefour, JAN, "rebate", "450.00", term=rebate)
     line(carrefour, JAN, "dm", "600.00", term=dm)

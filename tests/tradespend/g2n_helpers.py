@@ -36,6 +36,14 @@ def deduction(on_invoice, day: date, amount, *, matched="0", recovered="0", kind
     return record
 
 
+def deducted_term(contract, kind: str, basis: str, period: str, **value) -> ContractTerm:
+    """A term over the whole contract, settled by deduction; `value` is its rate or amount (a string)."""
+    return ContractTerm.objects.create(
+        contract=contract, kind=kind, basis=basis, period=period, valid_from=contract.valid_from,
+        valid_to=contract.valid_to, settlement="deducted", **{name: Decimal(v) for name, v in value.items()},
+    )  # fmt: skip
+
+
 def line(account, month: date, kind: str, amount, *, term: ContractTerm | None = None, category: str | None = None):
     """A ledger line: a term's (accrued) when a term is given, else an adjustment."""
     source = "term" if term is not None else "adjustment"

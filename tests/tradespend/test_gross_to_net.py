@@ -14,13 +14,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import KeyAccount, SalesTarget
-from contracts.models import ContractTerm, Deduction
+from contracts.models import Deduction
 from tests.contracts.factories import ContractFactory
 from tests.factories import KeyAccountFactory, make_user
 from tradespend import reports
 from tradespend.closing import month_close
 
-from .g2n_helpers import credit_note, deduction, invoice, line
+from .g2n_helpers import credit_note, deducted_term, deduction, invoice, line
 
 pytestmark = pytest.mark.django_db
 
@@ -40,18 +40,9 @@ def g2n_other(db):
 @pytest.fixture
 def g2n_contract(g2n_wmt):
     contract = ContractFactory(account=g2n_wmt, number="HT-WMT-2025", valid_from=JAN, valid_to=date(2025, 12, 31))
-    rebate = ContractTerm.objects.create(
-        contract=contract, kind="rebate", basis="percent", period="month", rate=Decimal("3.00"),
-        valid_from=JAN, valid_to=date(2025, 12, 31), settlement="deducted",
-    )  # fmt: skip
-    listing = ContractTerm.objects.create(
-        contract=contract, kind="dm", basis="fixed", period="quarter", amount=Decimal("600.00"),
-        valid_from=JAN, valid_to=date(2025, 12, 31), settlement="deducted",
-    )  # fmt: skip
-    per_store = ContractTerm.objects.create(
-        contract=contract, kind="listing", basis="per_store_sku", period="once", amount=Decimal("50.00"),
-        valid_from=JAN, valid_to=date(2025, 12, 31), settlement="deducted",
-    )  # fmt: skip
+    rebate = deducted_term(contract, "rebate", "percent", "month", rate="3.00")
+    listing = deducted_term(contract, "dm", "fixed", "quarter", amount="600.00")
+    per_store = deducted_term(contract, "listing", "per_store_sku", "once", amount="50.00")
     return contract, rebate, listing, per_store
 
 
