@@ -1,7 +1,7 @@
 """What finance reads around month close (QA on the demo): one Chinese word for the business act, 结账, on the
 months page, the close preview, the ledger and the home page (never 关账 or 月结; the months page's action column is
 结账, not a window's 关闭); who closed a month in one natural sentence; the TG fee named alike in the ledger and on
-deductions."""
+deductions; every chain in the close preview, those without a figure at 0.00 as gross to net lists them."""
 
 import re
 from datetime import date
@@ -80,3 +80,15 @@ def test_the_tg_fee_has_one_name(client, finance):
     en = _page(client, finance, reverse("tradespend:ledger"), "en", account="CRF")
     assert "<td>TG费" in zh and "端架/堆头费" not in zh
     assert "<td>TG fee" in en and "End-cap / TG fee" not in en
+
+
+def test_close_preview_lists_every_chain_those_without_figures_at_zero(client, finance):
+    wmt = KeyAccountFactory(code="WMT", name="沃尔玛")
+    KeyAccountFactory(code="PNS", name="百佳")
+    invoice(wmt, date(2025, 1, 3), "5000.00")
+    zh = _page(client, finance, reverse("tradespend:month-close"), "zh-hans", month="2025-01")
+    assert 'data-account="WMT"' in zh and 'data-account="PNS"' in zh
+    pns_row = zh.split('data-account="PNS"')[1].split("</tr>")[0]
+    assert "百佳" in pns_row and pns_row.count("0.00") == 6
+    en = _page(client, finance, reverse("tradespend:month-close"), "en", month="2025-01")
+    assert 'data-account="PNS"' in en and "5,000.00" in en
