@@ -443,7 +443,7 @@ class ContractTerm(models.Model):
         BARCODE = "barcode", _("Barcode fee")
         ANNIVERSARY = "anniversary", _("Anniversary / festival fee")
         DM = "dm", _("DM slot fee")
-        END_CAP = "end_cap", _("End-cap / TG fee")
+        END_CAP = "end_cap", _("TG fee")
         DISPLAY = "display", _("Display fee")
         PROMOTER = "promoter", _("Promoter management fee")
         OTHER = "other", _("Other")

@@ -1,12 +1,25 @@
 """How people and quantities are written for a reader: one place, used by pages, API and exports."""
 
 import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .bounds import PACKS_MAX
 
 
 def _is_cjk(text: str) -> bool:
     return any(unicodedata.name(ch, "").startswith("CJK") for ch in text)
+
+
+def format_money(value) -> str:
+    """CNY with two places and thousands grouped as Chinese and English finance write it: 1,234.50; empty for
+    None, "" or what is not a number."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    return f"{amount:,.2f}"
 
 
 def display_name(user) -> str:

@@ -167,6 +167,7 @@ def _terms(account) -> list[dict]:
             "valid_to",
             "contract__account_id",
             "contract__number",
+            "contract__number",
         )  # fmt: skip
     )
 
@@ -338,6 +339,22 @@ def _promoter_lines(account, as_of: date) -> list[_Line]:
     ]
 
 
+def _source_labels(terms: list[dict], plans: list[dict], due: list[_Line]) -> dict[str, str]:
+    """What names each source to a reader, by source_key: a term its contract's number, a plan its title, a
+    promoter their name, a plan's promoters the plan's title. Names as typed, the same in every language."""
+    titles = {plan["pk"]: plan["title"] for plan in plans}
+    labels = {f"{Source.TERM}:{term['pk']}": term["contract__number"] for term in terms}
+    labels.update((f"{Source.PLAN}:{pk}", title) for pk, title in titles.items())
+    for line in due:
+        if line.source != Source.PROMOTER or line.source_key in labels:
+            continue
+        plan_id = promoter_pay.plan_of_key(line.source_key)
+        name = titles.get(plan_id) if plan_id else line.reason_params.get("promoter")
+        if name:
+            labels[line.source_key] = name
+    return labels
+
+
 def _reference(source_key: str) -> dict:
     source, _sep, pk = source_key.partition(":")
     if source == Source.PROMOTER:
@@ -365,34 +382,41 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
     achievement = _Achievement(sell_in, _targets(account), as_of)
 
     due: list[_Line] = []
-    for term in _terms(account):
+    terms, plans = _terms(account), _plans(account)
+    for term in terms:
         due += _term_lines(term, current=current, sell_in=sell_in, listings=listings, achievement=achievement)
-    for plan in _plans(account):
+    for plan in plans:
         due += _plan_lines(plan, current=current)
     due += _promoter_lines(account, as_of)
 
-    # Closed months: what they should hold against what they hold, per source × kind.
-    owed: dict[tuple, Decimal] = defaultdict(lambda: ZERO)
+    # Closed months: what they should hold against what they hold, per source × kind, month by month (the
+    # true-up names the months that differ and its source, so two true-ups of one chain can be told apart).
+    owed: dict[tuple, dict[date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     wanted: dict[tuple, _Line] = {}
     for line in due:
         if line.month in closed:
-            owed[line.account_id, line.source_key, line.kind] += line.amount
+            owed[line.account_id, line.source_key, line.kind][line.month] += line.amount
         else:
             wanted[line.key] = line
     booked = _booked(account)
     open_lines = {}
     for row in booked:
         if row["month"] in closed:
-            owed[row["account_id"], row["source_key"], row["kind"]] -= row["amount"]
+            owed[row["account_id"], row["source_key"], row["kind"]][row["month"]] -= row["amount"]
         else:
             open_lines[row["account_id"], row["month"], row["source_key"], row["kind"], row["stage"]] = row
     true_up_month = rules.true_up_month(closed)
-    for (account_id, source_key, kind), amount in owed.items():
+    labels = _source_labels(terms, plans, due)
+    for (account_id, source_key, kind), by_month in owed.items():
+        amount = sum(by_month.values(), ZERO)
         if amount and true_up_month is not None:
+            months = ", ".join(f"{month:%Y-%m}" for month in sorted(by_month) if by_month[month])
             line = _Line(
                 account_id=account_id, month=true_up_month, source_key=source_key, kind=kind,
                 stage=Stage.TRUE_UP, amount=to_money(amount), **_reference(source_key),
-                reason_code=notes.TRUE_UP, reason_params={"amount": str(to_money(amount))},
+                reason_code=notes.TRUE_UP_FOR,
+                reason_params={"amount": str(to_money(amount)), "months": months,
+                               "source": labels.get(source_key, source_key)},
             )  # fmt: skip
             wanted[line.key] = line
 

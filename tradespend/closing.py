@@ -19,7 +19,7 @@ from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts.models import CreditNote, Deduction, Invoice
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.scope import user_role
+from ka_portal.scope import finance_accounts_for, user_role
 
 from .accruals import accruals_compute
 from .matching import deductions_match
@@ -117,7 +117,7 @@ def check_month_close(*, month: date, by, today: date | None = None) -> date:
 
 
 def month_figures(month: date) -> dict[int, Figures]:
-    """The live figures of every account with any figure in ``month``."""
+    """The live figures of every account with any figure in ``month`` (what a close freezes)."""
     month = month_start(month)
     ids = KeyAccount.objects.values("pk")
     return {account_id: figures for (account_id, _month), figures in live_figures(ids, [month]).items()}
@@ -132,8 +132,13 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
     else:
         refusal_found = None
     figures = month_figures(month)
-    accounts = KeyAccount.objects.in_bulk(list(figures))
-    rows = sorted(((accounts[pk], f) for pk, f in figures.items()), key=lambda row: (row[0].name, row[0].code))
+    # Every chain finance sees, those without a figure at 0.00 as gross to net lists them, so a clerk sees each
+    # chain is covered; and any chain with a figure, whatever the scope says.
+    accounts = KeyAccount.objects.filter(Q(pk__in=finance_accounts_for(by).values("pk")) | Q(pk__in=list(figures)))
+    rows = sorted(
+        ((account, figures.get(account.pk) or Figures()) for account in accounts),
+        key=lambda row: (row[0].name, row[0].code),
+    )
     total = Figures()
     for _account, row in rows:
         total.add(row)

@@ -49,7 +49,7 @@ class SpendKind(models.TextChoices):
     BARCODE = "barcode", _("Barcode fee")
     ANNIVERSARY = "anniversary", _("Anniversary / festival fee")
     DM = "dm", _("DM fee")
-    END_CAP = "end_cap", _("End-cap / TG fee")
+    END_CAP = "end_cap", _("TG fee")
     DISPLAY = "display", _("Display fee")
     PROMOTER = "promoter", _("Promoter fee")
     PROMOTION = "promotion", _("Promotion cost")

@@ -9,7 +9,8 @@ from ka_portal.system_texts import register
 NO_TARGET = "accrual.no_target"
 YEAR_ACHIEVED = "accrual.year_achieved"
 EXPECTED_TIER = "accrual.expected_tier"
-TRUE_UP = "accrual.true_up"
+TRUE_UP = "accrual.true_up"  # written before true-ups named their months and source; kept for such rows
+TRUE_UP_FOR = "accrual.true_up_for"
 NO_LONGER_DUE = "accrual.no_longer_due"
 # Promoters' pay (issue 16, tradespend/promoter_pay.py)
 PROMOTER_DAILY = "accrual.promoter_daily"
@@ -24,6 +25,9 @@ TEMPLATES = {
         "Expected tier: %(achievement)s %% of target to %(through)s → tier %(threshold)s %%, %(rate)s %%."
     ),
     TRUE_UP: _("Closed months are owed %(amount)s more (negative: less) than they hold."),
+    TRUE_UP_FOR: _(
+        "True-up for %(source)s, closed months %(months)s: owed %(amount)s more (negative: less) than they hold."
+    ),
     NO_LONGER_DUE: _("No longer due; kept at 0 as deductions are matched to it."),
     PROMOTER_DAILY: _("Promoter %(promoter)s: daily fee %(fee)s × %(shifts)s (shifts attended)."),
     PROMOTER_MONTHLY: _(
@@ -37,4 +41,12 @@ TEMPLATES = {
     PROMOTER_PLAN: _("Promoters' pay for shifts on this plan (%(shifts)s): %(promoters)s."),
 }
 
-register(TEMPLATES)
+MONEY = {
+    TRUE_UP: ("amount",),
+    TRUE_UP_FOR: ("amount",),
+    PROMOTER_DAILY: ("fee",),
+    PROMOTER_MONTHLY: ("pay",),
+    PROMOTER_MONTHLY_ROSTER: ("pay",),
+}
+
+register(TEMPLATES, money=MONEY)

@@ -1,6 +1,6 @@
 """Template filters and tags shared by every app's pages."""
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from ka_portal.formatting import account_name as _account_name
 from ka_portal.formatting import account_other_name as _account_other_name
 from ka_portal.formatting import display_name as _display_name
-from ka_portal.formatting import format_packs
+from ka_portal.formatting import format_money, format_packs
 
 register = template.Library()
 
@@ -34,13 +34,7 @@ def other_name(account) -> str:
 @register.filter
 def money(value) -> str:
     """CNY with two places and thousands grouped as Chinese and English finance write it: 1,234.50."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, TypeError, ValueError):
-        return ""
-    return f"{amount:,.2f}"
+    return format_money(value)
 
 
 @register.filter

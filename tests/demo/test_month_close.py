@@ -76,9 +76,9 @@ def test_the_roster_entered_after_the_close_comes_as_a_true_up(demo_company, cli
     client.force_login(get_user_model().objects.get(username="finance1"))
     page = client.get(reverse("tradespend:ledger"), {"stage": "true_up"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    # Then the line is there with its amount and the reason
+    # Then the line is there with its amount and the reason naming its source and the closed months
     assert f"{line.amount:,.2f}" in page
-    assert "Closed months are owed" in page
+    assert f"True-up for {line.reason_params['source']}, closed months {line.reason_params['months']}: owed" in page
 
 
 def test_a_second_run_closes_nothing_more(demo_company):

@@ -14,6 +14,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +24,7 @@ from accounts.models import KeyAccount
 from contracts.selectors import finance_accounts
 from contracts.views import finance_page
 from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
 from ka_portal.lists import style_form_fields
 from ka_portal.permissions import can
 
@@ -235,9 +239,35 @@ def months(request):
             and month not in closed
             and (earliest_waiting is None or month <= earliest_waiting)
         )
-        rows.append({"month": month, "closed": closed.get(month), "figures": total, "closable": closable})
+        rows.append(
+            {
+                "month": month,
+                "closed": closed.get(month),
+                "closed_text": _closed_text(closed.get(month)),
+                "figures": total,
+                "closable": closable,
+            }
+        )
     context = {"rows": rows, "this_month": this, "may_close": may_close, "only_waiting": only_waiting}
     return render(request, "tradespend/months.html", context)
+
+
+def _closed_text(closed: ClosedMonth | None) -> str:
+    """Who closed a month and when, one sentence ("刘洋 于 2026-12-03 04:47 结账")."""
+    if closed is None:
+        return ""
+    who = display_name(closed.closed_by) if closed.closed_by else "—"
+    at = timezone.localtime(closed.closed_at)
+    # The date and the time each on one line: the sentence wraps between words, never inside 2026-12-03.
+    when = format_html(
+        '<span class="text-nowrap">{}</span> <span class="text-nowrap">{}</span>',
+        date_format(at, "SHORT_DATE_FORMAT"),
+        date_format(at, "TIME_FORMAT"),
+    )
+    # The sentence is the catalogue's; the name is escaped, the time is our own markup.
+    return mark_safe(  # noqa: S308
+        gettext("Closed by %(who)s on %(when)s") % {"who": conditional_escape(who), "when": when}
+    )
 
 
 @finance_page
