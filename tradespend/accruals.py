@@ -167,7 +167,6 @@ def _terms(account) -> list[dict]:
             "valid_to",
             "contract__account_id",
             "contract__number",
-            "contract__number",
         )  # fmt: skip
     )
 
