@@ -103,6 +103,21 @@ def _company(stores: int, products: int) -> None:
         cursor.execute("VACUUM (ANALYZE)")
 
 
+SERVER_SETTINGS = ("shared_buffers", "max_wal_size", "work_mem", "random_page_cost", "autovacuum", "fsync")
+
+
+def _print_server(connection) -> None:
+    """The server settings the figures depend on (the same code runs several times faster or slower on another)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        (version,) = cursor.fetchone()
+        values = []
+        for name in SERVER_SETTINGS:
+            cursor.execute(f"SHOW {name}")
+            values.append(f"{name}={cursor.fetchone()[0]}")
+    print(f"server: {version.split(' on ')[0]}; {', '.join(values)}")
+
+
 def _peak_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -506,6 +521,7 @@ def main() -> None:
     from visits.models import SuggestedOrder
 
     try:
+        _print_server(connection)
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
         _company(args.stores, args.products)
