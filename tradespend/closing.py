@@ -217,7 +217,11 @@ class TrueUps:
 
     @property
     def months_text(self) -> str:
-        """The closed months as read: three or more in a row as one span ("2026-05–2026-11, 2025-12")."""
+        """The closed months as read: three or more in a row as one span ("2025-12, 2026-05–2026-11")."""
+        return ", ".join(self.month_spans())
+
+    def month_spans(self) -> list[str]:
+        """The closed months in order, three or more in a row as one span ("2026-05–2026-11")."""
         runs: list[list[date]] = []
         for month in sorted(date.fromisoformat(f"{text}-01") for text in self.closed_months):
             if runs and add_months(runs[-1][-1], 1) == month:
@@ -230,7 +234,7 @@ class TrueUps:
                 parts.append(f"{run[0]:%Y-%m}–{run[-1]:%Y-%m}")
             else:
                 parts.extend(f"{month:%Y-%m}" for month in run)
-        return ", ".join(parts)
+        return parts
 
     @property
     def on_net(self) -> Decimal:

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -265,11 +265,20 @@ def months(request):
                 "figures": total,
                 "closable": closable,
                 "true_ups": true_ups.get(month),
+                "true_ups_months": _months_html(true_ups[month]) if month in true_ups else "",
                 "true_ups_url": _true_ups_url(month) if month in true_ups else "",
             }
         )
     context = {"rows": rows, "this_month": this, "may_close": may_close, "only_waiting": only_waiting}
     return render(request, "tradespend/months.html", context)
+
+
+def _months_html(true_ups: closing.TrueUps) -> str:
+    """The closed months a true-up corrects, each month on one line (a phone may break a span after its dash, never
+    inside 2026-11)."""
+    month = '<span class="text-nowrap">{}</span>'
+    spans = (format_html_join("–", month, ((one,) for one in span.split("–"))) for span in true_ups.month_spans())
+    return mark_safe(", ".join(spans))  # noqa: S308 — each part escaped by format_html_join
 
 
 def _true_ups_url(month: date) -> str:
