@@ -6,8 +6,10 @@ can be recorded (contracts.services refuse invoices, credit notes and deductions
 reports read the frozen figures. Months close in order and are never reopened.
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -78,13 +80,35 @@ def earliest_open_month(before: date) -> date | None:
 
 
 @dataclass
+class Drift:
+    """A chain whose figures, computed live now, differ from those frozen when its month closed (a deduction matched
+    or recovered since): each step that moved, as closed and now."""
+
+    account: KeyAccount
+    frozen: Figures
+    live: Figures
+
+    def steps(self) -> list[tuple[str, str, Decimal, Decimal, Decimal]]:
+        """(step, label, as closed, now, now − as closed) of every step that moved, net last."""
+        return [
+            (step, label, amount, getattr(self.live, step), getattr(self.live, step) - amount)
+            for step, label, amount in self.frozen.steps()
+            if getattr(self.live, step) != amount
+        ]
+
+
+@dataclass
 class ClosePreview:
-    """What closing a month would freeze: each account's figures, their total, and whether it may close now."""
+    """What closing a month would freeze: each account's figures, their total, and whether it may close now.
+    For a month already closed: the figures frozen by its close (``closed``), and the chains whose live figures
+    have moved since (``drift``) — never live figures passed off as what was closed."""
 
     month: date
     rows: list[tuple[KeyAccount, Figures]]
     total: Figures
     refusal: DomainError | None
+    closed: ClosedMonth | None = None
+    drift: list[Drift] = field(default_factory=list)
 
 
 def check_month_close(*, month: date, by, today: date | None = None) -> date:
@@ -131,18 +155,28 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
         refusal_found = refusal
     else:
         refusal_found = None
-    figures = month_figures(month)
+    live = month_figures(month)
+    closed = ClosedMonth.objects.select_related("closed_by").filter(month=month).first()
+    if closed is not None:
+        figures = {figure.account_id: Figures.from_closed(figure) for figure in closed.figures.all()}
+    else:
+        figures = live
     # Every chain finance sees, those without a figure at 0.00 as gross to net lists them, so a clerk sees each
-    # chain is covered; and any chain with a figure, whatever the scope says.
-    accounts = KeyAccount.objects.filter(Q(pk__in=finance_accounts_for(by).values("pk")) | Q(pk__in=list(figures)))
-    rows = sorted(
-        ((account, figures.get(account.pk) or Figures()) for account in accounts),
-        key=lambda row: (row[0].name, row[0].code),
-    )
+    # chain is covered; and any chain with a figure (frozen or live), whatever the scope says.
+    named = Q(pk__in=finance_accounts_for(by).values("pk")) | Q(pk__in=[*figures, *live])
+    accounts = sorted(KeyAccount.objects.filter(named), key=lambda account: (account.name, account.code))
+    rows = [(account, figures.get(account.pk) or Figures()) for account in accounts]
     total = Figures()
     for _account, row in rows:
         total.add(row)
-    return ClosePreview(month=month, rows=rows, total=total, refusal=refusal_found)
+    drift = []
+    if closed is not None:
+        for account, frozen in rows:
+            now = live.get(account.pk) or Figures()
+            found = Drift(account=account, frozen=frozen, live=now)
+            if found.steps():
+                drift.append(found)
+    return ClosePreview(month=month, rows=rows, total=total, refusal=refusal_found, closed=closed, drift=drift)
 
 
 @transaction.atomic
@@ -170,3 +204,60 @@ def month_close(*, month: date, by, today: date | None = None) -> ClosedMonth:
         for account_id, row in figures.items()
     )
     return closed
+
+
+@dataclass
+class TrueUps:
+    """The true-up lines landed in one open month: their sum (part of that month's net) and the closed months they
+    correct, so a large negative net in the current month is explained where it shows."""
+
+    amount: Decimal
+    lines: int
+    closed_months: list[str]  # "2026-09", …; empty for lines written before true-ups named their months
+
+    @property
+    def months_text(self) -> str:
+        """The closed months as read: three or more in a row as one span ("2025-12, 2026-05–2026-11")."""
+        return ", ".join(self.month_spans())
+
+    def month_spans(self) -> list[str]:
+        """The closed months in order, three or more in a row as one span ("2026-05–2026-11")."""
+        runs: list[list[date]] = []
+        for month in sorted(date.fromisoformat(f"{text}-01") for text in self.closed_months):
+            if runs and add_months(runs[-1][-1], 1) == month:
+                runs[-1].append(month)
+            else:
+                runs.append([month])
+        parts = []
+        for run in runs:
+            if len(run) >= 3:
+                parts.append(f"{run[0]:%Y-%m}–{run[-1]:%Y-%m}")
+            else:
+                parts.extend(f"{month:%Y-%m}" for month in run)
+        return parts
+
+    @property
+    def on_net(self) -> Decimal:
+        """What they do to the month's net: spend owed to closed months lowers it."""
+        return -self.amount
+
+
+def true_ups_by_month(*, accounts, months: list[date]) -> dict[date, TrueUps]:
+    """The true-ups of ``accounts`` (a scoped queryset) landed in each of ``months`` that holds any: one query."""
+    found: dict[date, TrueUps] = {}
+    lines = (
+        AccrualLine.objects.filter(stage=AccrualLine.Stage.TRUE_UP, account__in=accounts, month__in=months)
+        .exclude(amount=0)
+        .values_list("month", "amount", "reason_params")
+    )
+    for month, amount, params in lines:
+        entry = found.setdefault(month, TrueUps(amount=Decimal("0.00"), lines=0, closed_months=[]))
+        entry.amount += amount
+        entry.lines += 1
+        for closed in str((params or {}).get("months", "")).split(","):
+            closed = closed.strip()
+            if re.fullmatch(r"\d{4}-\d{2}", closed) and closed not in entry.closed_months:
+                entry.closed_months.append(closed)
+    for entry in found.values():
+        entry.closed_months.sort()
+    return found

@@ -12,6 +12,7 @@ from contracts.filters import DeductionFilter
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, yes_no_filter
 
+from .forms import EndsAfterStart
 from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 
 # --- matching: deductions and disputes ----------------------------------------------------------------------------
@@ -23,15 +24,49 @@ def month_filter(label, **kwargs) -> django_filters.DateFilter:
     return django_filters.DateFilter(label=label, input_formats=["%Y-%m", "%Y-%m-%d"], widget=widget, **kwargs)
 
 
-class DeductionMatchingFilter(DeductionFilter):
-    """The deductions page: account, kind, state, a month the deduction claims, whether it is disputed and how
-    the dispute stands."""
+class DayField(forms.DateField):
+    """A day as the browser's date picker sends it (YYYY-MM-DD); a bad one (typed into the address, or by a browser
+    without a picker) is refused naming what was typed, since a date input cannot show a value that is not a date."""
 
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, **kwargs):
+        kwargs["input_formats"] = ["%Y-%m-%d"]
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("“%(value)s” is not a date: give it as YYYY-MM-DD, e.g. 2026-05-31."),
+                code="invalid",
+                params={"value": str(value).strip()[:40]},
+            ) from None
+
+
+class DayFilter(django_filters.DateFilter):
+    field_class = DayField
+
+
+class DateRangeForm(EndsAfterStart, forms.Form):
+    """The deductions list's From–To days: To before From is refused on To."""
+
+
+class DeductionMatchingFilter(DeductionFilter):
+    """The deductions page: account, dates (the browser's date pickers), kind, state, a month the deduction claims,
+    whether it is disputed and how the dispute stands."""
+
+    date_from = DayFilter(label=_("From"), field_name="date", lookup_expr="gte", help_text="YYYY-MM-DD")
+    date_to = DayFilter(label=_("To"), field_name="date", lookup_expr="lte", help_text="YYYY-MM-DD")
     period = month_filter(_("Month claimed"), method="filter_period", help_text="YYYY-MM")
     has_dispute = yes_no_filter(_("Disputed"), method="filter_has_dispute")
     dispute_status = django_filters.ChoiceFilter(
         label=_("Dispute status"), choices=Dispute.Status.choices, field_name="dispute__status"
     )
+
+    class Meta(DeductionFilter.Meta):
+        form = DateRangeForm
 
     def filter_period(self, queryset, name, value):
         if not value:

@@ -23,6 +23,20 @@ def _money(label, required=True) -> forms.DecimalField:
     )
 
 
+class EndsAfterStart:
+    """A form with a period in two fields (``period_fields``): one that ends before it starts is refused on its end,
+    both kept as chosen. Used by the gross-to-net months and the deductions list's days."""
+
+    period_fields = ("date_from", "date_to")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = (cleaned.get(name) for name in self.period_fields)
+        if start and end and end < start:
+            self.add_error(self.period_fields[1], _("The period ends before it starts."))
+        return cleaned
+
+
 class _Styled(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

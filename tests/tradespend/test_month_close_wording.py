@@ -78,8 +78,9 @@ def test_the_tg_fee_has_one_name(client, finance):
     accruals_compute(as_of=date(2026, 3, 31))
     zh = _page(client, finance, reverse("tradespend:ledger"), "zh-hans", account="CRF")
     en = _page(client, finance, reverse("tradespend:ledger"), "en", account="CRF")
-    assert "<td>TG费" in zh and "端架/堆头费" not in zh
-    assert "<td>TG fee" in en and "End-cap / TG fee" not in en
+    # (the kind in a nowrap span: on a phone "TG费" never breaks between TG and 费)
+    assert '<td><span class="text-nowrap">TG费</span>' in zh and "端架/堆头费" not in zh
+    assert '<td><span class="text-nowrap">TG fee</span>' in en and "End-cap / TG fee" not in en
 
 
 def test_close_preview_lists_every_chain_those_without_figures_at_zero(client, finance):

@@ -12,10 +12,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,7 @@ from ka_portal.lists import style_form_fields
 from ka_portal.permissions import can
 
 from .. import closing, exports, reports
+from ..forms import EndsAfterStart
 from ..models import ClosedMonth, SpendCategory
 from ..rules import add_months, month_start, months_between
 
@@ -51,8 +52,10 @@ class MonthField(forms.CharField):
         return month
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(EndsAfterStart, forms.Form):
     """The period (month from–to, or a preset) and the filters of the gross-to-net page."""
+
+    period_fields = ("month_from", "month_to")
 
     preset = forms.ChoiceField(label=_("Period"), required=False, choices=[("", "—"), *reports.PRESETS.items()])
     month_from = MonthField(label=_("From month"), required=False)
@@ -70,13 +73,6 @@ class PeriodForm(forms.Form):
             del self.fields["account"], self.fields["tier"]
         style_form_fields(self)
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("month_from"), cleaned.get("month_to")
-        if start and end and end < start:
-            self.add_error("month_to", _("The period ends before it starts."))
-        return cleaned
-
     def period(self, today: date) -> tuple[date, date]:
         """The months asked for: a preset wins, then from/to (either alone: that one month), else this month."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -86,6 +82,24 @@ class PeriodForm(forms.Form):
         if start or end:
             return start or end, end or start
         return reports.preset_period("this_month", today)
+
+
+def show_period(form: PeriodForm, month_from: date, month_to: date) -> PeriodForm:
+    """The form as the page shows it: its month fields hold the period the figures are for (a preset's months, or
+    this month when none was asked), so the clerk sees it and edits it from there. A form with an error keeps what
+    was typed beside its message."""
+    shown = {"month_from": f"{month_from:%Y-%m}", "month_to": f"{month_to:%Y-%m}"}
+    if not form.is_bound:
+        form.initial.update(shown)
+    elif form.is_valid():
+        # Only what the fields show changes (the cleaned data stays); the preset goes, or it would win over the
+        # months the clerk edits next.
+        data = form.data.copy()
+        data.pop("preset", None)
+        for name, value in shown.items():
+            data[name] = value
+        form.data = data
+    return form
 
 
 def _period_query(month_from: date, month_to: date, **extra) -> str:
@@ -106,6 +120,7 @@ def gross_to_net(request):
     form = PeriodForm(request.GET or None, accounts=accounts)
     today = timezone.localdate()
     month_from, month_to = form.period(today)
+    show_period(form, month_from, month_to)
     shown = accounts
     if form.is_bound and form.is_valid():
         if form.cleaned_data.get("account"):
@@ -155,6 +170,7 @@ def gross_to_net_account(request, code):
     form = PeriodForm(request.GET or None, with_filters=False)
     today = timezone.localdate()
     month_from, month_to = form.period(today)
+    show_period(form, month_from, month_to)
     one = accounts.filter(pk=account.pk)
     report = reports.gross_to_net(accounts=one, month_from=month_from, month_to=month_to)
     row = report.rows[0]
@@ -225,6 +241,8 @@ def months(request):
     earliest_waiting = min(waiting) if waiting else None
     only_waiting = request.GET.get("waiting") == "true"  # the home page's "months to close": those rows alone
     may_close = can(request.user, ClosedMonth, "add")
+    open_months = [month for month in months_between(first, this) if month not in closed]
+    true_ups = closing.true_ups_by_month(accounts=accounts, months=open_months)
     rows = []
     for month in reversed(months_between(first, this)):
         if only_waiting and month not in waiting:
@@ -246,10 +264,27 @@ def months(request):
                 "closed_text": _closed_text(closed.get(month)),
                 "figures": total,
                 "closable": closable,
+                "true_ups": true_ups.get(month),
+                "true_ups_months": _months_html(true_ups[month]) if month in true_ups else "",
+                "true_ups_url": _true_ups_url(month) if month in true_ups else "",
             }
         )
     context = {"rows": rows, "this_month": this, "may_close": may_close, "only_waiting": only_waiting}
     return render(request, "tradespend/months.html", context)
+
+
+def _months_html(true_ups: closing.TrueUps) -> str:
+    """The closed months a true-up corrects, each month on one line (a phone may break a span after its dash, never
+    inside 2026-11)."""
+    month = '<span class="text-nowrap">{}</span>'
+    spans = (format_html_join("–", month, ((one,) for one in span.split("–"))) for span in true_ups.month_spans())
+    return mark_safe(", ".join(spans))  # noqa: S308 — each part escaped by format_html_join
+
+
+def _true_ups_url(month: date) -> str:
+    """The ledger's true-up lines landed in ``month``, each with the closed months and the source it corrects."""
+    query = urlencode({"stage": "true_up", "month_from": f"{month:%Y-%m}", "month_to": f"{month:%Y-%m}"})
+    return f"{reverse('tradespend:ledger')}?{query}"
 
 
 def _closed_text(closed: ClosedMonth | None) -> str:
@@ -289,7 +324,8 @@ def month_close(request):
             )
         return redirect("tradespend:months")
     preview = closing.month_close_preview(month=month, by=request.user)
-    return render(request, "tradespend/month_close.html", {"preview": preview, "month": month})
+    context = {"preview": preview, "month": month, "closed_text": _closed_text(preview.closed)}
+    return render(request, "tradespend/month_close.html", context)
 
 
 urlpatterns = [
