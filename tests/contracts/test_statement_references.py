@@ -25,10 +25,9 @@ EXPECTED = [
 ]
 
 
-@pytest.fixture
-def tg_fees(account, finance):
+def remit_two_tg_fees(account, by):
     """INV-1101 of 10,000.00; remittance HK1126 on 26 November: 7,500.00 cash, TG fees of October (1,200.00,
-    TG202610) and November (800.00, TG202611) taken from it; a DM fee of 500.00 recorded by hand that day."""
+    TG202610) and November (800.00, TG202611) taken from it. Also for tests/e2e/test_statement_references.py."""
     invoice = services.invoice_create(account=account, number="INV-1101", date=date(2026, 11, 1), amount=D("10000"))
     remittance_record(
         account=account, date=date(2026, 11, 26), reference="HK1126", cash=D("7500.00"),
@@ -37,8 +36,15 @@ def tg_fees(account, finance):
             DeductionLine("tg", D("800.00"), date(2026, 11, 1), date(2026, 11, 1), reference="TG202611"),
             DeductionLine("tg", D("1200.00"), date(2026, 10, 1), date(2026, 10, 1), reference="TG202610"),
         ],
-        by=finance,
+        by=by,
     )  # fmt: skip
+    return invoice
+
+
+@pytest.fixture
+def tg_fees(account, finance):
+    """The two TG fees remitted, and a DM fee of 500.00 recorded by hand that day."""
+    invoice = remit_two_tg_fees(account, finance)
     services.deduction_record(invoice=invoice, date=date(2026, 11, 26), kind="dm", amount=D("500.00"), reason="9月陈列")
     return invoice
 

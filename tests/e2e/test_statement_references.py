@@ -1,16 +1,12 @@
 """A finance clerk matches the statement to a chain's paperwork, on a phone and at a desk: the chain's two TG fees
 taken from one remittance on one day each read by the chain's own reference (TG202610, TG202611)."""
 
-from datetime import date
-from decimal import Decimal
-
 import pytest
 from playwright.sync_api import expect
 
 from accounts.roles import Role
-from contracts import services
+from tests.contracts.test_statement_references import remit_two_tg_fees
 from tests.factories import KeyAccountFactory, make_user
-from tradespend.remittances import DeductionLine, InvoiceLine, remittance_record
 
 from .conftest import log_in
 
@@ -19,17 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _books():
     clerk = make_user(Role.FINANCE, username="finance1", password="demo-pass-1")
-    account = KeyAccountFactory(code="CRF", name="家乐福")
-    services.invoice_create(account=account, number="INV-1101", date=date(2026, 11, 1), amount=Decimal("10000"))
-    remittance_record(
-        account=account, date=date(2026, 11, 26), reference="HK1126", cash=Decimal("8000.00"),
-        invoices=[InvoiceLine("INV-1101", Decimal("10000.00"))],
-        deductions=[
-            DeductionLine("tg", Decimal("1200.00"), date(2026, 10, 1), date(2026, 10, 1), reference="TG202610"),
-            DeductionLine("tg", Decimal("800.00"), date(2026, 11, 1), date(2026, 11, 1), reference="TG202611"),
-        ],
-        by=clerk,
-    )  # fmt: skip
+    remit_two_tg_fees(KeyAccountFactory(code="CRF", name="家乐福"), clerk)
 
 
 @pytest.mark.parametrize("screen", ["phone", "desktop"])
