@@ -3,7 +3,6 @@
 
 from datetime import date, datetime
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from imports import kinds as imports
@@ -91,7 +90,7 @@ class TargetImport(ImportKind):
             try:
                 rules.check_target(row.values)
             except DomainError as refusal:
-                problems.add(row, refusal.field, refusal.detail)
+                problems.add(row, refusal.field, refusal)
 
     def write(self, rows, *, present):
         unique = ("account_id", "year", "month")
@@ -119,9 +118,7 @@ def a_month(value) -> date:
     try:
         return imports.a_date(value)
     except imports.CellError:
-        raise imports.CellError(
-            gettext("“%(value)s” is not a month; write it as YYYY-MM.") % {"value": value}
-        ) from None
+        raise imports.CellError(_("“%(value)s” is not a month; write it as YYYY-MM."), value=value) from None
 
 
 MONTH = Column(
@@ -141,7 +138,7 @@ def _check_rules(rows, problems, check) -> None:
         try:
             check(row.values)
         except DomainError as refusal:
-            problems.add(row, refusal.field, refusal.detail)
+            problems.add(row, refusal.field, refusal)
 
 
 class _MonthTargetImport(ImportKind):

@@ -41,9 +41,8 @@ from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation
 from promotions.models import PromotionPlan
 from promotions.selectors import evaluation_sales
 from tradespend.accruals import ACCRUING_PLAN_STATUSES
-from tradespend.models import SpendKind
 from tradespend.promoter_pay import plan_promoter_pay
-from tradespend.rules import add_months, month_start, plan_spend
+from tradespend.rules import add_months, month_start, plan_cost
 
 ZERO = Decimal("0.00")
 
@@ -107,23 +106,6 @@ def total_of(figures) -> Evaluation:
         cost += item.total_cost
         funding += item.supply_funding
     return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding, sell_out)
-
-
-def plan_cost(plan: PromotionPlan, evaluated_total: Decimal | None, promoter_pay: Decimal | None = None) -> Decimal:
-    """What the trade-spend ledger books for the plan, in all (tradespend.rules.plan_spend): with ``promoter_pay``
-    (the pay for its shifts), that instead of the planned promoter fee, as tradespend/accruals.py books it."""
-    spend = plan_spend(
-        dm_fee=plan.dm_fee,
-        tg_fee=plan.tg_fee,
-        promoter_fee=plan.promoter_fee,
-        gift_cost=plan.gift_cost,
-        price_support=plan.price_support,
-        supply_funding=plan.supply_funding,
-        evaluated_total=evaluated_total,
-    )
-    if promoter_pay is not None:
-        spend[SpendKind.PROMOTER] = promoter_pay
-    return sum(spend.values(), ZERO)
 
 
 def _evaluation_of(plan: PromotionPlan):

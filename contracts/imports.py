@@ -39,9 +39,7 @@ def choice_of(choices):
     def parse(value) -> str:
         found = _names(choices).get(str(value).strip().upper())
         if found is None:
-            raise CellError(
-                _("“%(value)s” is not one of %(options)s.") % {"value": value, "options": ", ".join(choices.values)}
-            )
+            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=", ".join(choices.values))
         return found
 
     return parse
@@ -133,7 +131,7 @@ class ContractTermImport(ImportKind):
                     if number not in known
                     else _("Contract “%(value)s” is not in your scope.")
                 )
-                problems.add(row, "contract_number", str(message) % {"value": number})
+                problems.add(row, "contract_number", message, {"value": number})
                 continue
             row.values["contract_id"] = contract.pk
             self._check_row(row, problems, contract)
@@ -141,7 +139,7 @@ class ContractTermImport(ImportKind):
             key = (contract.pk, row.values.get("kind"), row.values.get("valid_from"))
             first = seen.setdefault(key, row.number)
             if first != row.number:
-                problems.add(row, "valid_from", _("Duplicate of row %(row)s in this file.") % {"row": first})
+                problems.add(row, "valid_from", _("Duplicate of row %(row)s in this file."), {"row": first})
 
     def _check_row(self, row, problems, contract: Contract) -> None:
         values = row.values
@@ -157,7 +155,7 @@ class ContractTermImport(ImportKind):
                 contract_number=contract.number,
             )
         except DomainError as refusal:
-            problems.add(row, refusal.field, refusal.detail)
+            problems.add(row, refusal.field, refusal)
 
     def write(self, rows, *, present):
         unique = ("contract_id", "kind", "valid_from")

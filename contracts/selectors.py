@@ -541,6 +541,9 @@ def account_balance(account: KeyAccount, as_of: date) -> Decimal:
 # The statement's movements as one ordered query, so a page can be a slice of it and the Excel a stream: a line
 # per invoice, payment, reversal, deduction, recovery, credit note and write-off of the account in the period, in
 # (date, kind, reference) order — the kinds in this order on a day — then by record as each kind's list is ordered.
+# A deduction (and its recovery) reads by the chain's own reference for the charge (费用单号, e.g. TG202610) where
+# it has one, then its invoice and reason: a chain's several fees of a day, taken against one invoice under one
+# remittance, each show the reference its paperwork carries.
 STATEMENT_KINDS = ["invoice", "reversal", "payment", "deduction", "recovery", "credit_note", "write_off"]
 _STATEMENT_SQL = """
 SELECT i.date AS day, 0 AS kind, i.number AS reference, i.id AS tiebreak, i.amount AS debit, 0 AS credit, '' AS detail
@@ -552,10 +555,12 @@ UNION ALL
 SELECT p.date, 2, p.reference, -p.id, 0, p.amount, ''
   FROM {payment} p WHERE p.account_id = %s AND p.date >= %s AND p.date <= %s
 UNION ALL
-SELECT d.date, 3, di.number || ' ' || d.reason, -d.id, 0, d.amount, d.kind
+SELECT d.date, 3, CASE WHEN d.reference = '' THEN '' ELSE d.reference || ' ' END || di.number || ' ' || d.reason,
+       -d.id, 0, d.amount, d.kind
   FROM {deduction} d JOIN {invoice} di ON di.id = d.invoice_id WHERE d.account_id = %s AND d.date >= %s AND d.date <= %s
 UNION ALL
-SELECT r."on", 4, ri.number || ' ' || rd.reason, r.id, r.amount, 0, ''
+SELECT r."on", 4, CASE WHEN rd.reference = '' THEN '' ELSE rd.reference || ' ' END || ri.number || ' ' || rd.reason,
+       r.id, r.amount, 0, ''
   FROM {recovery} r JOIN {deduction} rd ON rd.id = r.deduction_id JOIN {invoice} ri ON ri.id = rd.invoice_id
  WHERE rd.account_id = %s AND r."on" >= %s AND r."on" <= %s
 UNION ALL

@@ -56,11 +56,14 @@ class ProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="Row of the sheet (1 is the header row).")
     column = serializers.CharField(help_text="The column's header as the file has it.")
     field = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(source="text", help_text="The problem, in the language of the request.")
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
     status_url = serializers.SerializerMethodField(help_text="Where to follow this job.")
+    detail = serializers.CharField(
+        source="shown_detail", read_only=True, help_text="Why a job was refused or failed, in the request's language."
+    )
     errors = ProblemSerializer(
         source="problems",
         many=True,

@@ -5,6 +5,7 @@ The kinds themselves live in the apps that own their records (stores/imports.py,
 register with imports/registry.py; imports/runner.py reads a file through a kind, all or nothing.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -15,16 +16,24 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
 
+from ka_portal.errors import DomainError
 from ka_portal.scope import user_role
+
+from . import texts
 
 # How many codes go into one `IN (...)` query: well under SQLite's and PostgreSQL's parameter limits.
 LOOKUP_CHUNK = 2000
 
 
 class CellError(ValueError):
-    """A cell's value cannot be read as its column's type; the message says why, in the user's language."""
+    """A cell's value cannot be read as its column's type; the message says why (a ``gettext_lazy`` text with
+    ``%(name)s`` placeholders filled from ``params``), kept so that it reads in the language of whoever reads the
+    problem later (imports/texts.py); ``str(error)`` is the sentence in the language active now."""
+
+    def __init__(self, message: Any, **params: Any) -> None:
+        self.message, self.params = message, params
+        super().__init__(texts.written(message, params))
 
 
 # --- typed cell parsers: each takes a non-empty cell value and returns the Python value or raises CellError ---
@@ -37,9 +46,9 @@ _A_NUMBER = gettext_lazy("a number")
 
 def _no_dates(value, expected) -> None:
     if isinstance(value, (datetime, date)):
-        raise CellError(_("Expected %(expected)s, found a date.") % {"expected": expected})
+        raise CellError(gettext_lazy("Expected %(expected)s, found a date."), expected=expected)
     if isinstance(value, bool):
-        raise CellError(_("Expected %(expected)s, found TRUE/FALSE.") % {"expected": expected})
+        raise CellError(gettext_lazy("Expected %(expected)s, found TRUE/FALSE."), expected=expected)
 
 
 def text(max_length: int) -> Callable[[Any], str]:
@@ -51,7 +60,7 @@ def text(max_length: int) -> Callable[[Any], str]:
             value = int(value)
         result = str(value).strip()
         if len(result) > max_length:
-            raise CellError(_("Longer than %(max)s characters.") % {"max": max_length})
+            raise CellError(gettext_lazy("Longer than %(max)s characters."), max=max_length)
         return result
 
     return parse
@@ -69,19 +78,19 @@ def _to_decimal(value) -> Decimal:
         try:
             number = Decimal(cleaned)
         except InvalidOperation:
-            raise CellError(_("“%(value)s” is not a number.") % {"value": value}) from None
+            raise CellError(gettext_lazy("“%(value)s” is not a number."), value=value) from None
     if not number.is_finite():
-        raise CellError(_("“%(value)s” is not a number.") % {"value": value})
+        raise CellError(gettext_lazy("“%(value)s” is not a number."), value=value)
     return number
 
 
 def _check_range(number, min_value, max_value) -> None:
     if min_value is not None and number < min_value:
         if min_value == 0:
-            raise CellError(_("Must not be negative."))
-        raise CellError(_("Must be at least %(min)s.") % {"min": min_value})
+            raise CellError(gettext_lazy("Must not be negative."))
+        raise CellError(gettext_lazy("Must be at least %(min)s."), min=min_value)
     if max_value is not None and number > max_value:
-        raise CellError(_("Must be at most %(max)s.") % {"max": max_value})
+        raise CellError(gettext_lazy("Must be at most %(max)s."), max=max_value)
 
 
 def decimal_number(*, places: int = 2, min_value=Decimal(0), max_value=Decimal("999999999999.99")):
@@ -92,7 +101,9 @@ def decimal_number(*, places: int = 2, min_value=Decimal(0), max_value=Decimal("
         number = _to_decimal(value)
         _check_range(number, min_value, max_value)
         if number != number.quantize(step):
-            raise CellError(_("More than %(places)s decimal places: %(value)s.") % {"places": places, "value": number})
+            raise CellError(
+                gettext_lazy("More than %(places)s decimal places: %(value)s."), places=places, value=number
+            )
         return number.quantize(step)
 
     return parse
@@ -107,7 +118,7 @@ def whole_number(*, min_value: int | None = 1, max_value: int | None = None) -> 
     def parse(value) -> int:
         number = _to_decimal(value)
         if number != number.to_integral_value():
-            raise CellError(_("“%(value)s” is not a whole number.") % {"value": value})
+            raise CellError(gettext_lazy("“%(value)s” is not a whole number."), value=value)
         _check_range(number, min_value, max_value)
         return int(number)
 
@@ -130,7 +141,7 @@ def a_date(value) -> date:
                 return datetime.strptime(cleaned, pattern).date()
             except ValueError:
                 continue
-    raise CellError(_("“%(value)s” is not a date; write it as YYYY-MM-DD.") % {"value": value})
+    raise CellError(gettext_lazy("“%(value)s” is not a date; write it as YYYY-MM-DD."), value=value)
 
 
 def choice(options: Iterable[str]) -> Callable[[Any], str]:
@@ -141,7 +152,7 @@ def choice(options: Iterable[str]) -> Callable[[Any], str]:
         found = allowed.get(str(value).strip().upper())
         if found is None:
             raise CellError(
-                _("“%(value)s” is not one of %(options)s.") % {"value": value, "options": ", ".join(allowed.values())}
+                gettext_lazy("“%(value)s” is not one of %(options)s."), value=value, options=", ".join(allowed.values())
             )
         return found
 
@@ -163,7 +174,7 @@ def yes_no(value) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise CellError(_("“%(value)s” is not yes/no (是/否, 1/0).") % {"value": value})
+    raise CellError(gettext_lazy("“%(value)s” is not yes/no (是/否, 1/0)."), value=value)
 
 
 # --- columns and kinds ---
@@ -213,8 +224,9 @@ class RowError:
     row: int
     order: int
     column: str
-    message: str
+    message: str  # as written when found (the uploader's language)
     field: str = ""
+    text: str = ""  # what makes the message in any language, as JSON (imports/texts.py); "" when none
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "field": self.field, "message": self.message}
@@ -234,10 +246,19 @@ class Problems:
         self.bad_rows = 0
         self._open: set[RowError] = set()
 
-    def add(self, row: Row | int, key: str | None, message: str) -> None:
+    def add(self, row: Row | int, key: str | None, message: Any, params: dict | None = None) -> None:
+        """A problem of ``row`` in column ``key``: a ``gettext_lazy`` message with its ``params``, a CellError or a
+        DomainError (their message and params), kept to be read in any language (imports/texts.py); a plain
+        sentence is kept as written."""
+        if isinstance(message, CellError | DomainError):
+            message, params = message.message, message.params
         number = row.number if isinstance(row, Row) else row
         column = self.headers.get(key) or (self.kind.column(key).header() if key else "")
-        self._open.add(RowError(number, self.kind.column_order(key), column, str(message), key or ""))
+        stored = texts.kept(message, params)
+        text = json.dumps(stored, ensure_ascii=False, sort_keys=True) if stored else ""
+        self._open.add(
+            RowError(number, self.kind.column_order(key), column, texts.written(message, params), key or "", text)
+        )
 
     def close(self) -> None:
         """Count the open chunk's problems and keep the first ones (chunks come in row order)."""
@@ -343,9 +364,9 @@ def resolve(
         if code is None:
             continue
         if code not in known:
-            problems.add(row, key, str(unknown) % {"value": code})
+            problems.add(row, key, unknown, {"value": code})
         elif code not in allowed:
-            problems.add(row, key, str(out_of_scope) % {"value": code})
+            problems.add(row, key, out_of_scope, {"value": code})
         else:
             row.values[target] = known[code]
 

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import texts
+
 
 class ImportJob(models.Model):
     class Status(models.TextChoices):
@@ -35,7 +37,9 @@ class ImportJob(models.Model):
     # A refusal (or failure): its code, message and numbers as the API answers them; the rows' problems
     # are ImportProblem rows (the first KA.import_max_errors), problems_total counts them all.
     code = models.CharField(_("code"), max_length=60, blank=True)
-    detail = models.TextField(_("detail"), blank=True)
+    detail = models.TextField(_("detail"), blank=True)  # as written then, in the uploader's language
+    # What makes ``detail`` in any language (imports/texts.py), read by ``shown_detail``; empty before it was kept.
+    detail_text = models.JSONField(_("detail (any language)"), null=True, blank=True)
     params = models.JSONField(_("params"), default=dict, blank=True)
     problems_total = models.PositiveIntegerField(_("problems"), default=0)
     queued_at = models.DateTimeField(_("queued at"), auto_now_add=True)
@@ -59,6 +63,11 @@ class ImportJob(models.Model):
         return f"{self.kind} #{self.pk} ({self.status})"
 
     @property
+    def shown_detail(self) -> str:
+        """Why the job was refused or failed, in the reader's language where it was kept so, else as written."""
+        return texts.render(self.detail_text) if self.detail_text else self.detail
+
+    @property
     def finished(self) -> bool:
         return self.status in self.FINISHED
 
@@ -80,7 +89,10 @@ class ImportProblem(models.Model):
     position = models.IntegerField(_("column position"))
     column = models.CharField(_("column"), max_length=255, blank=True)
     field = models.CharField(_("field"), max_length=60, blank=True)
-    message = models.TextField(_("problem"))
+    message = models.TextField(_("problem"))  # as written when found, in the uploader's language
+    # What makes the message in any language: its msgid and parameters (imports/texts.py), read by ``text``; empty
+    # for a message that had none and for the problems stored before it was kept.
+    message_text = models.JSONField(_("problem (any language)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import problem")
@@ -90,5 +102,11 @@ class ImportProblem(models.Model):
     def __str__(self) -> str:
         return f"{self.row} {self.column}: {self.message}"
 
+    @property
+    def text(self) -> str:
+        """The problem in the reader's language where it was kept so, else as written."""
+        return texts.render(self.message_text) if self.message_text else self.message
+
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "field": self.field, "message": self.message}
+        """The problem as the page, the API and the Excel of problems show it: in the reader's language."""
+        return {"row": self.row, "column": self.column, "field": self.field, "message": self.text}

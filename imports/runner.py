@@ -210,7 +210,7 @@ def _match_headers(kind: ImportKind, header_row: Sequence) -> tuple[dict[str, in
     positions: dict[str, int] = {}
     headers: dict[str, str] = {}
     ignored: list[str] = []
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, Any, dict | None]] = []  # (column key, message, its params)
     for index, header in enumerate(header_row):
         if _blank(header):
             continue
@@ -220,15 +220,14 @@ def _match_headers(kind: ImportKind, header_row: Sequence) -> tuple[dict[str, in
         if column is None:
             ignored.append(str(header).strip())
         elif column.key in positions:
-            problems.append((column.key, _("This column appears twice.")))
+            problems.append((column.key, gettext_lazy("This column appears twice."), None))
         else:
             positions[column.key] = index
             headers[column.key] = str(header).strip()
     for column in kind.columns:
         if column.required and column.key not in positions:
-            problems.append(
-                (column.key, _("Required column missing: “%(zh)s” or “%(en)s”.") % {"zh": column.zh, "en": column.en})
-            )
+            missing = gettext_lazy("Required column missing: “%(zh)s” or “%(en)s”.")
+            problems.append((column.key, missing, {"zh": column.zh, "en": column.en}))
     return positions, headers, ignored, problems
 
 
@@ -239,14 +238,14 @@ def _parse_row(number: int, values: tuple, columns, absent, problems: Problems) 
         value = values[index] if index < len(values) else None
         if _blank(value):
             if column.required:
-                problems.add(number, column.key, _("A value is required."))
+                problems.add(number, column.key, gettext_lazy("A value is required."))
             else:
                 parsed[column.key] = column.default
             continue
         try:
             parsed[column.key] = column.parse(value)
         except CellError as error:
-            problems.add(number, column.key, str(error))
+            problems.add(number, column.key, error)
     return Row(number, parsed)
 
 
@@ -333,7 +332,7 @@ class _NaturalKeys:
             natural_key = tuple(row.values[key] for key in kind.key)
             seen = self.first_row.setdefault(natural_key if exact else hash(natural_key), row.number)
             if seen != row.number:
-                problems.add(row, kind.key[0], _("Duplicate of row %(row)s in this file.") % {"row": seen})
+                problems.add(row, kind.key[0], gettext_lazy("Duplicate of row %(row)s in this file."), {"row": seen})
 
 
 @dataclass
@@ -365,8 +364,8 @@ def run_import(*, kind: ImportKind, source, user, progress: Callable[[Progress],
             )
         positions, headers, ignored, header_problems = _match_headers(kind, header_row)
         problems = Problems(kind, headers)
-        for key, message in header_problems:
-            problems.add(1, key, message)
+        for key, message, params in header_problems:
+            problems.add(1, key, message, params)
         if problems:
             errors = problems.sorted()
             raise ImportRejected(errors, rows=None, total=problems.total)

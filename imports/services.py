@@ -1,6 +1,7 @@
 """Import jobs: start one (store the upload, queue the run after commit) and run one (in a worker, or in
 process on the embedded default), recording progress and the outcome in the job's row."""
 
+import json
 import logging
 import uuid
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
 
+from . import texts
 from .kinds import ImportKind
 from .models import ImportJob, ImportProblem
 from .registry import kind_named
@@ -76,6 +78,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                     column=error.column[:255],
                     field=error.field[:60],
                     message=error.message,
+                    message_text=json.loads(error.text) if error.text else None,
                 )
                 for error in rejected.errors
             )
@@ -87,7 +90,8 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             logger.exception("import job %s failed", job_id)
             job.status = ImportJob.Status.FAILED
             job.code = "import.failed"
-            job.detail = str(_("The import failed and nothing was imported. Try again later or tell an administrator."))
+            failed = _("The import failed and nothing was imported. Try again later or tell an administrator.")
+            job.detail, job.detail_text = str(failed), texts.kept(failed)
         else:
             job.status = ImportJob.Status.DONE
             job.created, job.updated = result.created, result.updated
@@ -104,6 +108,7 @@ def _refuse(job: ImportJob, error: DomainError) -> None:
     job.status = ImportJob.Status.REFUSED
     job.code = error.code
     job.detail = error.detail
+    job.detail_text = texts.kept(error.message, error.params)
     job.params = {
         name: value if isinstance(value, int | str | None) else str(value) for name, value in error.params.items()
     }

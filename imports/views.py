@@ -98,7 +98,7 @@ def _job_for(request, pk: int) -> ImportJob:
 
 def _outcome(job: ImportJob, kind: ImportKind) -> str:
     if job.status != ImportJob.Status.DONE:
-        return job.detail
+        return job.shown_detail
     rows = job.rows_written
     return ngettext(
         "%(kind)s: %(rows)s row imported — %(created)s created, %(updated)s updated.",

@@ -7,7 +7,6 @@ from datetime import datetime, time
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -51,9 +50,7 @@ def _word(options: dict):
     def parse(value) -> str:
         found = options.get(str(value).strip().lower())
         if found is None:
-            raise CellError(
-                gettext("“%(value)s” is not one of %(options)s.") % {"value": value, "options": ", ".join(options)}
-            )
+            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=", ".join(options))
         return found
 
     return parse
@@ -111,24 +108,18 @@ class PromoterImport(ImportKind):
         for row in rows:
             values = row.values
             if values.get("code") in existing and values["code"] not in mine:
-                taken = gettext("The code %(value)s is already another promoter's.")
-                problems.add(row, "code", taken % {"value": values["code"]})
+                taken = _("The code %(value)s is already another promoter's.")
+                problems.add(row, "code", taken, {"value": values["code"]})
                 continue
             name = values.get("supervisor")
             if name is not None and name not in supervisors:
-                problems.add(
-                    row, "supervisor", gettext("“%(value)s” is not a KA supervisor's username.") % {"value": name}
-                )
+                problems.add(row, "supervisor", _("“%(value)s” is not a KA supervisor's username."), {"value": name})
                 continue
             bad = [code for code in values.get("stores") or () if code not in reachable]
             if bad:
                 unknown = [code for code in bad if code not in known]
-                text = (
-                    gettext("Unknown store code “%(value)s”.")
-                    if unknown
-                    else gettext("Store “%(value)s” is not in your scope.")
-                )
-                problems.add(row, "stores", text % {"value": (unknown or bad)[0]})
+                text = _("Unknown store code “%(value)s”.") if unknown else _("Store “%(value)s” is not in your scope.")
+                problems.add(row, "stores", text, {"value": (unknown or bad)[0]})
                 continue
             if any(key not in values for key in ("code", "name", "started_on")):
                 continue  # a required cell did not parse: already reported
@@ -140,7 +131,7 @@ class PromoterImport(ImportKind):
                     self._save(values, existing.get(values["code"]))
                     transaction.set_rollback(True)
             except DomainError as refusal:
-                problems.add(row, _column_of(refusal.field), refusal.detail)
+                problems.add(row, _column_of(refusal.field), refusal)
 
     def _save(self, values, promoter):
         fields = {
@@ -191,7 +182,7 @@ def a_time(value) -> time:
             return datetime.strptime(text, pattern).time()
         except ValueError:
             continue
-    raise CellError(gettext("“%(value)s” is not a time; write it as HH:MM.") % {"value": value})
+    raise CellError(_("“%(value)s” is not a time; write it as HH:MM."), value=value)
 
 
 class ShiftImport(ImportKind):
@@ -225,15 +216,15 @@ class ShiftImport(ImportKind):
                     continue
                 if values["promoter"] not in promoters:
                     problems.add(
-                        row, "promoter", gettext("Unknown promoter code “%(value)s”.") % {"value": values["promoter"]}
+                        row, "promoter", _("Unknown promoter code “%(value)s”."), {"value": values["promoter"]}
                     )
                     continue
                 if values["store"] not in stores:
-                    problems.add(row, "store", gettext("Unknown store code “%(value)s”.") % {"value": values["store"]})
+                    problems.add(row, "store", _("Unknown store code “%(value)s”."), {"value": values["store"]})
                     continue
                 plan = values.get("plan")
                 if plan is not None and plan not in reachable_plans:
-                    problems.add(row, "plan", gettext("Unknown promotion plan %(value)s.") % {"value": plan})
+                    problems.add(row, "plan", _("Unknown promotion plan %(value)s."), {"value": plan})
                     continue
                 values["_fields"] = {
                     "by": user, "promoter": promoters[values["promoter"]], "store": stores[values["store"]],
@@ -244,7 +235,7 @@ class ShiftImport(ImportKind):
                     with transaction.atomic():
                         services.shift_save(**values["_fields"])
                 except DomainError as refusal:
-                    problems.add(row, refusal.field if refusal.field in _SHIFT_COLUMNS else "promoter", refusal.detail)
+                    problems.add(row, refusal.field if refusal.field in _SHIFT_COLUMNS else "promoter", refusal)
             transaction.set_rollback(True)
 
     def write(self, rows, *, present):

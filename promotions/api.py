@@ -221,6 +221,13 @@ class PromoterCostSerializer(serializers.Serializer):
         help_text="Its promoters' pay for the shifts assigned to it, as of today, which the ledger books instead of "
         "the planned fee; null while it has no shift (the planned fee counts)",
     )
+    planned_total_cost = serializers.DecimalField(**MONEY_OUT, help_text="The plan's planned total cost (total_cost)")
+    actual_total_cost = serializers.DecimalField(
+        **MONEY_OUT,
+        allow_null=True,
+        help_text="The plan's total cost as the ledger books it: the planned costs with the shifts' pay (actual) "
+        "instead of the planned promoter fee; null while it has no shift (total_cost counts)",
+    )
     shifts = serializers.IntegerField(help_text="Shifts assigned to the plan")
     shifts_ended = serializers.IntegerField(help_text="Of those, ended as of now (counted for pay)")
     shifts_attended = serializers.IntegerField(help_text="Of those, attended (a daily fee is paid for these)")
@@ -273,6 +280,8 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
             {
                 "planned_fee": plan.promoter_fee,
                 "actual": cost.pay,
+                "planned_total_cost": plan.total_cost,
+                "actual_total_cost": cost.total,
                 "shifts": cost.shifts,
                 "shifts_ended": cost.ended,
                 "shifts_attended": cost.attended,

@@ -42,7 +42,7 @@ def check_rows(rows, problems, rule: tuple[rules.Check, ...], *, together: froze
         if together and not together <= row.values.keys():
             continue
         for refusal in rules.refusals(rule, row.values):
-            problems.add(row, refusal.field, refusal.detail)
+            problems.add(row, refusal.field, refusal)
 
 
 def _money(key, zh, en, *, required=True, aliases=(), example="0.00", default=None) -> Column:
@@ -201,7 +201,7 @@ class StoreImport(ImportKind):
         outside = set(imports.lookup(Store.objects.all(), codes)) - set(imports.lookup(stores_for(user), codes))
         for row in rows:
             if row.values.get("code") in outside:
-                problems.add(row, "code", _("Store “%(value)s” is not in your scope.") % {"value": row.values["code"]})
+                problems.add(row, "code", _("Store “%(value)s” is not in your scope."), {"value": row.values["code"]})
         check_rows(rows, problems, rules.STORE, together=POSITION)
 
     def write(self, rows, *, present):

@@ -6,7 +6,8 @@ at its stores — the ledger's PROMOTER source, computed set-based from the shif
     promoter_pay_by_store(*, as_of, account, months=None) -> list[StorePay]   the same lines cut by store (store P&L)
     plan_promoter_pay(*, as_of, plans) -> {plan id: pay}                       a plan's shifts' pay, all months
                                                                               (promotion expense page)
-    plan_shift_cost(*, as_of, plan) -> PlanShiftCost                           that pay and its shifts counted
+    plan_shift_cost(*, as_of, plan) -> PlanShiftCost                           that pay, its shifts counted and the
+                                                                              plan's total on the ledger's basis
                                                                               (a plan's page and API detail)
 
 All three read the pay from one computation (_pay_parts), so the analysis pages book what the ledger books.
@@ -140,12 +141,15 @@ def plan_promoter_pay(*, as_of: date, plans) -> dict[int, Decimal]:
 @dataclass(frozen=True)
 class PlanShiftCost:
     """A plan's promoter cost as the ledger books it as of a day, with its shifts counted: ``pay`` is None when the
-    plan has no shift (its planned promoter fee counts), else its shifts' pay so far (plan_promoter_pay)."""
+    plan has no shift (its planned promoter fee counts), else its shifts' pay so far (plan_promoter_pay); ``total``
+    the plan's whole cost on the ledger's basis (rules.plan_cost: that pay instead of the planned fee), None with
+    ``pay``."""
 
     pay: Decimal | None
     shifts: int  # every shift assigned to the plan
     ended: int  # of those, ended as of the day (a shift counts for pay once it has ended)
     attended: int  # of those, attended (a daily fee is paid for these)
+    total: Decimal | None = None
 
     @property
     def ahead(self) -> int:
@@ -166,10 +170,20 @@ def plan_shift_cost(*, as_of: date, plan) -> PlanShiftCost:
     pay = plan_promoter_pay(as_of=as_of, plans=[plan]).get(plan.pk, ZERO)  # nothing earned yet: 0
     return PlanShiftCost(
         pay=pay,
+        total=rules.plan_cost(plan, _evaluated_total(plan), pay),
         shifts=len(readings),
         ended=sum(1 for reading in readings if reading is not None),
         attended=sum(1 for reading in readings if reading in pay_rules.ATTENDED),
     )
+
+
+def _evaluated_total(plan) -> Decimal | None:
+    """The kept evaluation's total cost, which the ledger books once a plan is evaluated (accruals._plan_lines);
+    read only for a plan that has ended (its page has usually loaded the evaluation already)."""
+    if plan.status not in ("ended", "evaluated"):
+        return None
+    evaluation = getattr(plan, "evaluation", None)  # the reverse one-to-one: None when there is none
+    return evaluation.total_cost if evaluation is not None else None
 
 
 @dataclass

@@ -219,6 +219,24 @@ def plan_spend(
     return {kind: amount.quantize(Decimal("0.01")) for kind, amount in spend.items() if amount}
 
 
+def plan_cost(plan, evaluated_total: Decimal | None = None, promoter_pay: Decimal | None = None) -> Decimal:
+    """What the ledger books for ``plan`` in all (plan_spend): with ``promoter_pay`` (the pay for its shifts,
+    promoter_pay.plan_promoter_pay), that instead of the planned promoter fee, as tradespend/accruals.py books it.
+    The plan page, its API detail and the promotion expense report read their totals here."""
+    spend = plan_spend(
+        dm_fee=plan.dm_fee,
+        tg_fee=plan.tg_fee,
+        promoter_fee=plan.promoter_fee,
+        gift_cost=plan.gift_cost,
+        price_support=plan.price_support,
+        supply_funding=plan.supply_funding,
+        evaluated_total=evaluated_total,
+    )
+    if promoter_pay is not None:
+        spend["promoter"] = Decimal(promoter_pay)
+    return sum(spend.values(), Decimal("0.00"))
+
+
 def true_up_month(closed_months) -> date | None:
     """Where what closed months owe lands: the first month after the last closed month — as_of's month or an
     earlier one while it is open; the month after as_of's when as_of's month is itself closed. None when nothing

@@ -37,7 +37,7 @@ def _as_read_before(account, date_from, date_to) -> list[tuple]:
         for p in Payment.objects.filter(account=account, reversed_on__gte=date_from, reversed_on__lte=date_to)
     ]
     lines += [
-        (d.date, "deduction", f"{d.invoice.number} {d.reason}", D(0), d.amount)
+        (d.date, "deduction", " ".join(filter(None, [d.reference, d.invoice.number, d.reason])), D(0), d.amount)
         for d in Deduction.objects.filter(account=account, **period).select_related("invoice")
     ]
     lines += [
@@ -75,8 +75,9 @@ def month_of_books(account, finance):
     services.payment_reverse(payment=bounced, by=finance, reason="退票", on=START + timedelta(days=2))
     for n, invoice in enumerate(invoices[:5]):
         services.deduction_record(
-            invoice=invoice, date=START + timedelta(days=3), kind=["dm", "tg"][n % 2], amount=D(20 + n), reason="费用"
-        )
+            invoice=invoice, date=START + timedelta(days=3), kind=["dm", "tg"][n % 2], amount=D(20 + n), reason="费用",
+            reference=["TG202611", "", "tg202610", "TG202610", ""][n],
+        )  # fmt: skip
     services.credit_note_record(
         account=account,
         number="CN2",

@@ -149,11 +149,62 @@ def test_the_api_detail_carries_the_promoter_cost(api_client, world):
         return api_client.get(f"/api/v1/promotions/{p.pk}/").json()["promoter_cost"]
 
     assert detail(plan) == {
-        "planned_fee": "200.00", "actual": "300.00", "shifts": 5, "shifts_ended": 3,
-        "shifts_attended": 2,
+        "planned_fee": "200.00", "actual": "300.00", "planned_total_cost": "0.00", "actual_total_cost": "300.00",
+        "shifts": 5, "shifts_ended": 3, "shifts_attended": 2,
     }  # fmt: skip
     assert detail(empty) == {
-        "planned_fee": "200.00", "actual": None, "shifts": 0, "shifts_ended": 0,
-        "shifts_attended": 0,
+        "planned_fee": "200.00", "actual": None, "planned_total_cost": "0.00", "actual_total_cost": None,
+        "shifts": 0, "shifts_ended": 0, "shifts_attended": 0,
     }  # fmt: skip
     assert detail(draft) is None
+
+
+def _costed_plan(world, status=Status.RUNNING):
+    """DM 300.00, TG 100.00, promoter fee 200.00, gifts 50.00: a planned total of 650.00."""
+    return _plan(world, status=status, dm_fee=D("300.00"), tg_fee=D("100.00"), gift_cost=D("50.00"),
+                 total_cost=D("650.00"))  # fmt: skip
+
+
+def test_the_total_cost_is_the_ledgers_once_the_plan_has_shifts(client, world):
+    plan = _costed_plan(world)
+    _shifts(world, plan)
+    accruals_compute(as_of=timezone.localdate())
+
+    booked = sum(line.amount for line in AccrualLine.objects.filter(plan=plan))
+    costs = _costs(_page(client, world.manager, plan))
+
+    assert booked == D("750.00")  # 300 + 100 + 50 + the shifts' pay 300.00, not the planned fee 200.00
+    assert f"total cost (planned)\n650.00\ntotal cost (actual, shifts)\n{booked:,.2f}\n" in costs
+    assert "as the trade-spend ledger books it: the shifts' pay instead of the planned promoter fee" in costs
+
+
+def test_the_total_cost_says_so_in_chinese(client, world):
+    plan = _costed_plan(world)
+    _shifts(world, plan)
+
+    costs = _costs(_page(client, world.manager, plan, "zh-hans"))
+
+    assert "总费用（计划）\n650.00\n总费用（实际，按排班）\n750.00\n" in costs
+
+
+def test_without_shifts_the_total_cost_is_the_planned_one(client, world):
+    plan = _costed_plan(world, status=Status.APPROVED)
+
+    costs = _costs(_page(client, world.manager, plan))
+
+    assert costs.endswith("total cost\n650.00")
+    assert "(planned)\n650.00" not in costs
+
+
+def test_the_api_detail_carries_the_ledgers_total(api_client, world):
+    plan = _costed_plan(world)
+    _shifts(world, plan)
+    api_client.force_authenticate(world.manager)
+
+    body = api_client.get(f"/api/v1/promotions/{plan.pk}/").json()
+
+    assert body["total_cost"] == "650.00"
+    assert (body["promoter_cost"]["planned_total_cost"], body["promoter_cost"]["actual_total_cost"]) == (
+        "650.00",
+        "750.00",
+    )
