@@ -108,6 +108,23 @@ def total_of(figures) -> Evaluation:
     return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding, sell_out)
 
 
+def on_ledger_basis(plan: PromotionPlan, evaluation, promoter_pay: Decimal | None) -> Evaluation:
+    """An evaluation's figures (kept, or computed as evaluating would keep them) with the cost the ledger books
+    (tradespend.rules.plan_cost): once the plan has shifts, their pay instead of the planned promoter fee, so the
+    cost per extra pack and the expense ratio are of that cost. The plan page and this report read them here."""
+    cost = plan_cost(plan, evaluation.total_cost, promoter_pay)
+    return Evaluation(
+        evaluation.days,
+        evaluation.sales_units,
+        evaluation.sales_amount,
+        evaluation.baseline_units,
+        evaluation.baseline_amount,
+        cost,
+        evaluation.supply_funding,
+        replace(evaluation.sell_out, total_cost=cost),
+    )
+
+
 def _evaluation_of(plan: PromotionPlan):
     try:
         return plan.evaluation
@@ -137,17 +154,7 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
         kept = _evaluation_of(plan)
         promoter_pay = pay.get(plan.pk, ZERO) if plan.has_shifts else None
         if kept is not None:
-            cost = plan_cost(plan, kept.total_cost, promoter_pay)
-            figures = Evaluation(
-                kept.days,
-                kept.sales_units,
-                kept.sales_amount,
-                kept.baseline_units,
-                kept.baseline_amount,
-                cost,
-                kept.supply_funding,
-                replace(kept.sell_out, total_cost=cost),
-            )
+            figures = on_ledger_basis(plan, kept, promoter_pay)
         else:
             sales = live[plan.pk]
             cost = plan_cost(plan, None, promoter_pay)

@@ -15,6 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import KeyAccount
+from analytics.promotion_expense import on_ledger_basis
 from ka_portal import bounds
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
@@ -208,6 +209,10 @@ class EvaluationSerializer(serializers.Serializer):
     supply_funding = serializers.DecimalField(**MONEY_OUT)
     cost_per_incremental_unit = serializers.DecimalField(**MONEY_OUT, allow_null=True)
     expense_ratio = serializers.DecimalField(**RATIO_OUT)
+    on_shifts_pay = serializers.BooleanField(
+        help_text="true: total_cost and the figures of it count the promoters' shift pay instead of the planned "
+        "promoter fee, as the trade-spend ledger books a plan with shifts"
+    )
     sell_out = SellOutEvaluationSerializer()
 
 
@@ -265,17 +270,31 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
             return None
         kept = PromotionEvaluation.objects.filter(plan=plan).first()
         figures = kept or services.evaluation_figures(plan)
+        pay = self._shift_cost(plan).pay if plan.status in ACCRUING_PLAN_STATUSES else None
+        if pay is not None:  # as the plan page and the expense report show it
+            figures = on_ledger_basis(plan, figures, pay)
         sell_out = figures.sell_out
-        names = [name for name in EvaluationSerializer().fields if name not in ("evaluated", "sell_out")]
+        names = [
+            name for name in EvaluationSerializer().fields if name not in ("evaluated", "sell_out", "on_shifts_pay")
+        ]
         body = {name: getattr(figures, name) for name in names}
         body["sell_out"] = {name: getattr(sell_out, name) for name in SellOutEvaluationSerializer().fields}
-        return EvaluationSerializer({**body, "evaluated": kept is not None}).data
+        return EvaluationSerializer({**body, "evaluated": kept is not None, "on_shifts_pay": pay is not None}).data
+
+    def _shift_cost(self, plan):
+        """plan_shift_cost of the plan as of today, read once for the evaluation and the promoter cost."""
+        kept = getattr(self, "_shift_costs", None)
+        if kept is None:
+            kept = self._shift_costs = {}
+        if plan.pk not in kept:
+            kept[plan.pk] = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
+        return kept[plan.pk]
 
     @extend_schema_field(PromoterCostSerializer(allow_null=True))
     def get_promoter_cost(self, plan) -> dict | None:
         if plan.status not in ACCRUING_PLAN_STATUSES:
             return None
-        cost = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
+        cost = self._shift_cost(plan)
         return PromoterCostSerializer(
             {
                 "planned_fee": plan.promoter_fee,

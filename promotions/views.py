@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.roles import Role
+from analytics.promotion_expense import on_ledger_basis
 from evidence.visit_checks import plan_execution_by_store
 from ka_portal.errors import DomainError
 from ka_portal.lists import Column, FilteredListView
@@ -237,6 +238,10 @@ def plan_detail(request, pk):
     if plan.status in ACCRUING_PLAN_STATUSES:
         # Beside the planned promoter fee, what the ledger books: the shifts' pay so far. One query, four with shifts.
         context["promoter_cost"] = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
+        if context.get("evaluation") is not None and context["promoter_cost"].pay is not None:
+            # the evaluation's cost, cost per extra pack and expense ratio on the same basis (as the expense report)
+            context["evaluation"] = on_ledger_basis(plan, context["evaluation"], context["promoter_cost"].pay)
+            context["evaluation_on_shifts"] = True
     return render(request, "promotions/plan_detail.html", context)
 
 

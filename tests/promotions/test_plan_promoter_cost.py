@@ -208,3 +208,62 @@ def test_the_api_detail_carries_the_ledgers_total(api_client, world):
         "650.00",
         "750.00",
     )
+
+
+def _evaluation_card(html: str) -> dict[str, str]:
+    """The evaluation card's figures by their test ids, as shown."""
+    return {
+        key: re.search(rf'data-testid="{key}">([^<]*)<', html).group(1).strip()
+        for key in ("evaluation-total", "evaluation-cost-per-pack", "evaluation-expense-ratio")
+    }
+
+
+def test_an_ended_plans_evaluation_is_on_the_ledgers_basis_once_it_has_shifts(client, world):
+    """DM 300 + TG 100 + gifts 50 + the shifts' pay 300.00 = 750.00, not the planned 650.00: the cost per extra pack
+    and the expense ratio are of that cost, as the promotion expense report shows them for the plan."""
+    from analytics.promotion_expense import plan_figures
+    from tests.factories import DeliveryFactory
+
+    plan = _costed_plan(world, status=Status.ENDED)
+    _shifts(world, plan)
+    DeliveryFactory(store=world.store, product=world.beer, date=date(2026, 5, 20), quantity=70, unit_price=D("4.00"))
+    DeliveryFactory(store=world.store, product=world.beer, date=date(2026, 5, 30), quantity=120, unit_price=D("4.00"))
+
+    html = _page(client, world.manager, plan)
+    (report,) = plan_figures(accounts=[world.account], month_from=date(2026, 5, 1), month_to=date(2026, 5, 1))
+
+    card = _evaluation_card(html)
+    assert card["evaluation-total"] == "750.00" == f"{report.figures.total_cost:,.2f}"
+    assert card["evaluation-cost-per-pack"] == f"{report.figures.cost_per_incremental_unit:,.2f}"
+    assert report.figures.cost_per_incremental_unit == (D("750.00") / report.figures.incremental_units).quantize(
+        D("0.01")
+    )
+    assert "total cost (actual, shifts)" in html[html.index('data-testid="evaluation-total"') - 300 :]
+    assert 'data-testid="evaluation-basis"' in html
+
+
+def test_an_ended_plans_evaluation_without_shifts_keeps_the_planned_fee(client, world):
+    plan = _costed_plan(world, status=Status.ENDED)
+
+    html = _page(client, world.manager, plan)
+
+    assert _evaluation_card(html)["evaluation-total"] == "650.00"
+    assert 'data-testid="evaluation-basis"' not in html
+
+
+def test_the_api_evaluation_is_on_the_same_basis_as_the_page(api_client, client, world):
+    from tests.factories import DeliveryFactory
+
+    plan = _costed_plan(world, status=Status.ENDED)
+    _shifts(world, plan)
+    DeliveryFactory(store=world.store, product=world.beer, date=date(2026, 5, 30), quantity=120, unit_price=D("4.00"))
+    plain = _costed_plan(world, status=Status.ENDED)
+    api_client.force_authenticate(world.manager)
+
+    shown = _evaluation_card(_page(client, world.manager, plan))
+    evaluation = api_client.get(f"/api/v1/promotions/{plan.pk}/").json()["evaluation"]
+    without = api_client.get(f"/api/v1/promotions/{plain.pk}/").json()["evaluation"]
+
+    assert (evaluation["total_cost"], evaluation["on_shifts_pay"]) == ("750.00", True)
+    assert evaluation["cost_per_incremental_unit"] == shown["evaluation-cost-per-pack"].replace(",", "")
+    assert (without["total_cost"], without["on_shifts_pay"]) == ("650.00", False)
