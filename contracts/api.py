@@ -551,6 +551,11 @@ class DeductionSerializer(serializers.ModelSerializer):
     def create(self, validated_data):
         return services.deduction_record(by=self.context["request"].user, **validated_data)
 
+    def to_representation(self, instance):
+        found = super().to_representation(instance)
+        found["reason"] = instance.reason_text  # a system-written reason in the reader's language
+        return found
+
 
 @extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
 class DeductionViewSet(FinanceViewSet):

@@ -9,6 +9,7 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from imports.registry import register
 
+        from . import notes  # noqa: F401  (registers the deductions' system reasons)
         from .imports import ContractTermImport
 
         register(ContractTermImport(), position=60)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
-from ka_portal import bounds
+from ka_portal import bounds, system_texts
 
 from .receivables import Bucket
 
@@ -275,7 +275,10 @@ class Deduction(models.Model):
     date = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     amount = models.DecimalField(_("amount"), **MONEY, validators=[MinValueValidator(0)])
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=200)  # as a person or the chain's advice gave it
+    # A reason the system wrote: a code of contracts.notes and its parameters, made a sentence when read (reason "").
+    reason_code = models.CharField(_("reason code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     # The chain's own reference for the charge (费用单号), and the months it claims to pay for: the first days
     # of its first and last month (deduction_record fills its date's month when none is given).
     reference = models.CharField(_("chain reference"), max_length=60, blank=True)
@@ -320,6 +323,11 @@ class Deduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice.number} {self.get_kind_display()} {self.amount}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the chain withheld it, for the reader: the reason as given, or the system's in the reader's language."""
+        return system_texts.render(self.reason_code, self.reason_params) if self.reason_code else self.reason
 
 
 class ContractReminder(models.Model):

@@ -4,6 +4,7 @@ Every queryset starts from ka_portal.scope.finance_accounts_for(user), so a reco
 scope is simply not found.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
+from ka_portal import system_texts
 from ka_portal.db_router import connection_for_reads, reads_from_replica
 from ka_portal.scope import finance_accounts_for, sees_finance
 
@@ -546,32 +548,35 @@ def account_balance(account: KeyAccount, as_of: date) -> Decimal:
 # remittance, each show the reference its paperwork carries.
 STATEMENT_KINDS = ["invoice", "reversal", "payment", "deduction", "recovery", "credit_note", "write_off"]
 _STATEMENT_SQL = """
-SELECT i.date AS day, 0 AS kind, i.number AS reference, i.id AS tiebreak, i.amount AS debit, 0 AS credit, '' AS detail
+SELECT i.date AS day, 0 AS kind, i.number AS reference, i.id AS tiebreak, i.amount AS debit, 0 AS credit, '' AS detail,
+       '' AS note_code, '' AS note_params
   FROM {invoice} i WHERE i.account_id = %s AND i.date >= %s AND i.date <= %s
 UNION ALL
-SELECT p.reversed_on, 1, p.reference, -p.id, p.amount, 0, ''
+SELECT p.reversed_on, 1, p.reference, -p.id, p.amount, 0, '', '', ''
   FROM {payment} p WHERE p.account_id = %s AND p.reversed_on >= %s AND p.reversed_on <= %s
 UNION ALL
-SELECT p.date, 2, p.reference, -p.id, 0, p.amount, ''
+SELECT p.date, 2, p.reference, -p.id, 0, p.amount, '', '', ''
   FROM {payment} p WHERE p.account_id = %s AND p.date >= %s AND p.date <= %s
 UNION ALL
-SELECT d.date, 3, CASE WHEN d.reference = '' THEN '' ELSE d.reference || ' ' END || di.number || ' ' || d.reason,
-       -d.id, 0, d.amount, d.kind
+SELECT d.date, 3, CASE WHEN d.reference = '' THEN '' ELSE d.reference || ' ' END || di.number
+                || CASE WHEN d.reason = '' THEN '' ELSE ' ' || d.reason END,
+       -d.id, 0, d.amount, d.kind, d.reason_code, CAST(d.reason_params AS TEXT)
   FROM {deduction} d JOIN {invoice} di ON di.id = d.invoice_id WHERE d.account_id = %s AND d.date >= %s AND d.date <= %s
 UNION ALL
-SELECT r."on", 4, CASE WHEN rd.reference = '' THEN '' ELSE rd.reference || ' ' END || ri.number || ' ' || rd.reason,
-       r.id, r.amount, 0, ''
+SELECT r."on", 4, CASE WHEN rd.reference = '' THEN '' ELSE rd.reference || ' ' END || ri.number
+                || CASE WHEN rd.reason = '' THEN '' ELSE ' ' || rd.reason END,
+       r.id, r.amount, 0, '', rd.reason_code, CAST(rd.reason_params AS TEXT)
   FROM {recovery} r JOIN {deduction} rd ON rd.id = r.deduction_id JOIN {invoice} ri ON ri.id = rd.invoice_id
  WHERE rd.account_id = %s AND r."on" >= %s AND r."on" <= %s
 UNION ALL
 SELECT c.date, 5,
        c.number || CASE WHEN ci.number IS NULL OR ci.number = '' THEN '' ELSE ' ' || ci.number END
                 || CASE WHEN c.reason = '' THEN '' ELSE ' ' || c.reason END,
-       -c.id, 0, c.amount, ''
+       -c.id, 0, c.amount, '', '', ''
   FROM {credit_note} c LEFT JOIN {invoice} ci ON ci.id = c.invoice_id
  WHERE c.account_id = %s AND c.date >= %s AND c.date <= %s
 UNION ALL
-SELECT w.written_off_on, 6, w.number, w.id, 0, w.written_off_amount, ''
+SELECT w.written_off_on, 6, w.number, w.id, 0, w.written_off_amount, '', '', ''
   FROM {invoice} w WHERE w.account_id = %s AND w.written_off_on >= %s AND w.written_off_on <= %s
 """
 _STATEMENT_PARTS = 7
@@ -654,8 +659,10 @@ class StatementLines:
 
     def _lines(self, rows, balance: Decimal):
         labels = _statement_labels()
-        for day, kind, reference, _tiebreak, debit, credit, detail in rows:
+        for day, kind, reference, _tiebreak, debit, credit, detail, note_code, note_params in rows:
             debit, credit, kind = _money(debit), _money(credit), STATEMENT_KINDS[kind]
+            if note_code:  # a deduction's reason the system wrote (contracts.notes), in the reader's language
+                reference = f"{reference} {system_texts.render(note_code, json.loads(note_params or '{}'))}"
             balance += debit - credit
             label = _statement_label(labels, kind, detail)
             yield StatementLine(_day(day), kind, label, reference, debit, credit, balance)

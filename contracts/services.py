@@ -651,7 +651,8 @@ def settlement_record(
 
     The caller has locked every invoice given (select_for_update, one query) in this transaction; their
     ``open_amount`` is read from those objects. ``deductions`` are dicts of deduction_record's arguments
-    (invoice, kind, amount, reason, reference, period_start, period_end); ``date`` is theirs too."""
+    (invoice, kind, amount, reason, reference, period_start, period_end); ``date`` is theirs too. Instead of a
+    reason, ``reason_code`` and ``reason_params`` give the system's (contracts.notes)."""
     amount = rules.positive_amount(amount, "payment.amount_not_positive")
     taken: dict[int, Decimal] = defaultdict(Decimal)
     invoices: dict[int, Invoice] = {}
@@ -664,7 +665,10 @@ def settlement_record(
                 "deduction.kind", _("Unknown deduction kind %(kind)s."), field="kind", kind=fields["kind"]
             )
         fields["amount"] = rules.positive_amount(fields["amount"], "deduction.amount_not_positive")
-        fields["reason"] = rules.deduction_reason(fields.get("reason"))
+        if fields.get("reason_code"):  # the system's reason (contracts.notes), made a sentence when read
+            fields["reason"] = ""
+        else:
+            fields["reason"] = rules.deduction_reason(fields.get("reason"))
         fields["period_start"], fields["period_end"] = rules.claimed_months(
             date, fields.get("period_start"), fields.get("period_end")
         )
@@ -696,6 +700,8 @@ def settlement_record(
                 kind=fields["kind"],
                 amount=fields["amount"],
                 reason=fields["reason"],
+                reason_code=fields.get("reason_code", ""),
+                reason_params=fields.get("reason_params") or {},
                 reference=(fields.get("reference") or "").strip(),
                 period_start=fields["period_start"],
                 period_end=fields["period_end"],

@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
 from accounts.models import KeyAccount
+from contracts import notes as contract_notes
 from contracts.models import Deduction, Invoice
 from contracts.receivables import ZERO, OpenItem, allocate_oldest_first, to_money
 from contracts.rules import check_within_open, claimed_months, positive_amount
@@ -179,9 +180,15 @@ def deduction_kind(value) -> str:
 
 
 def default_reason(reference: str) -> str:
-    """The reason a deduction gets when the advice gives none; the same in every language, so the same advice
-    keyed in again compares equal whatever language the page was in."""
+    """What a deduction the advice gives no reason for compares as when the same advice is keyed in again; the same
+    in every language. Stored as the code contracts.notes.REMITTANCE with the reference, so it reads in the
+    reader's language (deduction.reason_text)."""
     return f"remittance {reference}"
+
+
+def _compared_reason(reason: str, code: str, params: dict) -> str:
+    """A stored deduction's reason as an advice's content compares it."""
+    return default_reason(params.get("reference", "")) if code == contract_notes.REMITTANCE else reason
 
 
 # --- idempotency: what makes two advices the same ------------------------------------------------------------
@@ -207,9 +214,12 @@ def _stored_content(remittance: Remittance) -> str:
         when=remittance.date,
         cash=remittance.cash,
         invoices=remittance.invoice_lines.values_list("invoice__number", "amount"),
-        deductions=remittance.deductions.values_list(
-            "kind", "period_start", "period_end", "amount", "reference", "reason"
-        ),
+        deductions=[
+            (kind, start, end, amount, reference, _compared_reason(reason, code, params))
+            for kind, start, end, amount, reference, reason, code, params in remittance.deductions.values_list(
+                "kind", "period_start", "period_end", "amount", "reference", "reason", "reason_code", "reason_params"
+            )
+        ],
     )
 
 
@@ -410,7 +420,7 @@ def remittance_record(
                 "remittance.reference",
             )
             bad = True
-        values["reason"] = (line.reason or "").strip() or default_reason(reference)
+        values["reason"] = (line.reason or "").strip()
         if len(values["reason"]) > 200:
             problems.add(
                 "deductions", row, "reason", _("The reason is longer than 200 characters."), "remittance.reason"
@@ -520,6 +530,9 @@ def remittance_record(
                 "kind": values["kind"],
                 "amount": values["amount"],
                 "reason": values["reason"],
+                # no reason given: the system's, in the reader's language when read
+                "reason_code": "" if values["reason"] else contract_notes.REMITTANCE,
+                "reason_params": {} if values["reason"] else {"reference": reference},
                 "reference": values["reference"],
                 "period_start": values["period_start"],
                 "period_end": values["period_end"],

@@ -20,8 +20,8 @@ EXPECTED = [
     ("invoice", "INV-1101"),
     ("payment", "HK1126"),
     ("deduction", "INV-1101 9月陈列"),  # recorded by hand, no chain reference
-    ("deduction", "TG202610 INV-1101 remittance HK1126"),
-    ("deduction", "TG202611 INV-1101 remittance HK1126"),
+    ("deduction", "TG202610 INV-1101 总部回款 HK1126 扣款"),  # the remittance's own reason, in the reader's language
+    ("deduction", "TG202611 INV-1101 总部回款 HK1126 扣款"),
 ]
 
 

@@ -30,6 +30,6 @@ def test_each_tg_fee_shows_the_chains_reference(screen, request):
     for reference, amount in (("TG202610", "1,200.00"), ("TG202611", "800.00")):
         row = statement.locator("tbody tr").filter(has_text=reference)
         expect(row).to_have_count(1)
-        expect(row.get_by_text(f"{reference} INV-1101 remittance HK1126").filter(visible=True)).to_be_visible()
+        expect(row.get_by_text(f"{reference} INV-1101 总部回款 HK1126 扣款").filter(visible=True)).to_be_visible()
         expect(row).to_contain_text(amount)
     page.screenshot(path=f"tests/e2e/artifacts/finance-statement-references-{screen}.png", full_page=True)

@@ -127,7 +127,7 @@ def test_worked_example_settles_lines_places_deductions_and_allocates_the_rest_o
     )
     tg = Deduction.objects.get(kind="tg")
     assert (tg.period_start, tg.period_end, tg.date) == (date(2026, 10, 1), date(2026, 10, 1), date(2026, 10, 8))
-    assert Deduction.objects.get(kind="dm").reason == "remittance WMT-PAY-1008"
+    assert Deduction.objects.get(kind="dm").reason_text == "Taken in remittance WMT-PAY-1008"
     assert [_open(n) for n in ("A-0701", "B-0801", "C-0815", "D-0901", "E-0910")] == [
         D("0.00"),
         D("0.00"),

@@ -142,7 +142,7 @@ class DeductionOutput(serializers.Serializer):
     period_end = serializers.DateField()
     amount = serializers.DecimalField(**MONEY)
     reference = serializers.CharField()
-    reason = serializers.CharField()
+    reason = serializers.CharField(source="reason_text", help_text="Why it was taken, in the reader's language.")
     invoice = serializers.CharField(source="invoice.number")
     state = serializers.CharField(help_text="matched, partly_matched, unsupported or duplicate (from matching).")
     matched_amount = serializers.DecimalField(**MONEY)

@@ -107,7 +107,7 @@ class DeductionListView(FinanceMixin, FilteredListView):
         Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
         Column(_("Unsupported"), _unsupported, "#,##0.00"),
         Column(_("Dispute"), lambda d: dispute_status(d.dispute) if hasattr(d, "dispute") else ""),
-        Column(_("Reason"), lambda d: d.reason),
+        Column(_("Reason"), lambda d: d.reason_text),
     ]
 
     def get_base_queryset(self):

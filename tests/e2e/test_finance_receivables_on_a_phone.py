@@ -1,0 +1,156 @@
+"""A finance clerk checks receivables on a 375 px phone, in Chinese and in English: the disputes list, a chain's
+deductions, the month close's figures and the months page read without scrolling sideways — the amount (or net)
+stays on the row, the rest under the row's name (.ka-figures). On an office screen the columns are as they were."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.models import KeyAccount
+from accounts.roles import Role
+from tests.factories import KeyAccountFactory, make_user
+from tests.tradespend.g2n_helpers import deduction, invoice, line
+from tradespend.disputes import dispute_open
+from tradespend.remittances import DeductionLine, InvoiceLine, remittance_record
+
+from .conftest import in_view, log_in, text_lines
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PHONE = 375
+ARTIFACTS = "tests/e2e/artifacts"
+LANGUAGES = ["zh-hans", "en"]
+DUE = timezone.localdate() + timedelta(days=10)
+
+
+@pytest.fixture
+def clerk(db):
+    return make_user(Role.FINANCE, username="finance1", first_name="洋", last_name="刘", password="demo-pass-1")
+
+
+@pytest.fixture
+def books(clerk):
+    """Carrefour in January 2025, a net of 618,305.09: an invoice of 646,397.00 with a TG fee of
+    12,600.00 disputed for a long reason and a DM fee of 6,800.00; head office remittance HK1126 paid 8,000.00 of
+    another invoice net of a 700.00 listing fee the advice gave no reason for; rebate and promotion in the ledger."""
+    carrefour = KeyAccountFactory(code="CRF", name="家乐福", name_en="Carrefour", tier=KeyAccount.Tier.NKA)
+    first = invoice(carrefour, date(2025, 1, 5), "646397.00")
+    tg = deduction(first, date(2025, 1, 20), "12600.00", kind="tg")
+    deduction(first, date(2025, 1, 22), "6800.00", kind="dm")
+    dispute_open(
+        deduction=tg, reason="端架未执行：门店无陈列照片，合同无此项费用依据", owner=clerk, due_on=DUE, by=clerk
+    )
+    number = invoice(carrefour, date(2025, 1, 8), "8700.00").number
+    remittance_record(
+        account=carrefour, date=date(2025, 1, 26), reference="HK1126", cash=Decimal("8000.00"), by=clerk,
+        invoices=[InvoiceLine(number, Decimal("8700.00"), 1)], deductions=[DeductionLine("listing", Decimal("700.00"))],
+    )  # fmt: skip
+    line(carrefour, date(2025, 1, 1), "rebate", "4391.91")
+    line(carrefour, date(2025, 1, 1), "promotion", "12300.00")
+    return carrefour
+
+
+def _open(page, live_server, language: str, path: str) -> None:
+    log_in(page, "finance1", "demo-pass-1")
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.goto(path)
+
+
+def _no_sideways_scroll(page, table: str) -> None:
+    """Neither the page nor the table (by test id) scrolls sideways."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
+    box = page.get_by_test_id(table).locator("xpath=ancestor::div[contains(@class, 'table-responsive')]")
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth"), box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_disputes_list_reads_on_a_phone(phone, live_server, books, language):
+    _open(phone, live_server, language, "/trade-spend/disputes/")
+
+    amount = phone.get_by_test_id("dispute-amount").first
+    expect(amount).to_have_text("12,600.00")
+    in_view(amount, PHONE)
+    _no_sideways_scroll(phone, "disputes")
+    # the reason reads in lines of words under the deduction, not a character a line
+    reason = phone.get_by_test_id("dispute-reason-phone").first
+    expect(reason).to_be_visible()
+    assert reason.bounding_box()["width"] > 150
+    cell = phone.get_by_test_id("dispute-deduction").first
+    expect(cell).to_contain_text("刘洋")
+    expect(cell).to_contain_text(f"{DUE:%Y-%m-%d}")
+    phone.screenshot(path=f"{ARTIFACTS}/finance-disputes-phone-{language}.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_chains_deductions_read_on_a_phone(phone, live_server, books, language):
+    _open(phone, live_server, language, f"/contracts/receivables/{books.pk}/")
+
+    table = phone.get_by_test_id("deductions")
+    for amount in table.get_by_test_id("deduction-amount").all():
+        in_view(amount, PHONE)
+    expect(table.get_by_test_id("deduction-amount")).to_have_text(["700.00", "6,800.00", "12,600.00"])
+    remitted = table.get_by_test_id("deduction-reason-phone").first
+    expect(remitted).to_have_text("总部回款 HK1126 扣款" if language == "zh-hans" else "Taken in remittance HK1126")
+    assert text_lines(remitted) <= 2
+    _no_sideways_scroll(phone, "deductions")
+    table.screenshot(path=f"{ARTIFACTS}/finance-receivables-deductions-phone-{language}.png")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_month_closes_figures_read_on_a_phone(phone, live_server, books, language):
+    _open(phone, live_server, language, "/trade-spend/months/close/?month=2025-01")
+
+    row = phone.get_by_test_id("preview").locator('[data-account="CRF"]')
+    net = row.locator('[data-step="net"]')
+    phone.screenshot(path=f"{ARTIFACTS}/finance-month-close-phone-{language}.png", full_page=True)
+    in_view(net, PHONE)
+    in_view(phone.get_by_test_id("preview-totals").locator('[data-step="net"]'), PHONE)
+    figures = row.get_by_test_id("g2n-figures-phone")
+    expect(figures).to_contain_text("655,097.00")  # gross invoiced, under the chain's name
+    in_view(figures.locator("dd").first, PHONE)
+    assert text_lines(row.locator("td").first.locator("span").first) == 1
+    _no_sideways_scroll(phone, "preview")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_months_page_reads_on_a_phone(phone, live_server, books, language):
+    _open(phone, live_server, language, "/trade-spend/months/")
+
+    row = phone.locator('[data-month="2025-01"]')
+    net = row.get_by_test_id("month-net")
+    expect(net).to_have_text("618,305.09")
+    in_view(net, PHONE)
+    expect(row.get_by_test_id("status-phone")).to_be_visible()
+    expect(row.locator("dl.ka-figures")).to_contain_text("655,097.00")
+    _no_sideways_scroll(phone, "months-table")
+    phone.screenshot(path=f"{ARTIFACTS}/finance-months-phone-{language}.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_desktop_the_columns_are_as_they_were(desktop, live_server, books, language):
+    _open(desktop, live_server, language, "/trade-spend/disputes/")
+    expect(desktop.get_by_test_id("disputes").locator("thead th")).to_have_count(7)
+    for header in desktop.get_by_test_id("disputes").locator("thead th").all():
+        expect(header).to_be_visible()
+    expect(desktop.get_by_test_id("dispute-reason-phone")).to_be_hidden()
+    desktop.screenshot(path=f"{ARTIFACTS}/finance-disputes-desktop-{language}.png", full_page=True)
+
+    desktop.goto(f"/contracts/receivables/{books.pk}/")
+    deductions = desktop.get_by_test_id("deductions")
+    for header in deductions.locator("thead th").all():
+        expect(header).to_be_visible()
+    expect(deductions.locator("dl.ka-figures").first).to_be_hidden()
+    deductions.screenshot(path=f"{ARTIFACTS}/finance-receivables-deductions-desktop-{language}.png")
+
+    desktop.goto("/trade-spend/months/close/?month=2025-01")
+    preview = desktop.get_by_test_id("preview")
+    expect(preview.locator("thead th")).to_have_count(7)
+    for header in preview.locator("thead th").all():
+        expect(header).to_be_visible()
+    expect(preview.get_by_test_id("g2n-figures-phone").first).to_be_hidden()
+    desktop.screenshot(path=f"{ARTIFACTS}/finance-month-close-desktop-{language}.png", full_page=True)
+
+    desktop.goto("/trade-spend/months/")
+    desktop.screenshot(path=f"{ARTIFACTS}/finance-months-desktop-{language}.png", full_page=True)
