@@ -274,21 +274,18 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
         if pay is not None:  # as the plan page and the expense report show it
             figures = on_ledger_basis(plan, figures, pay)
         sell_out = figures.sell_out
-        names = [
-            name for name in EvaluationSerializer().fields if name not in ("evaluated", "sell_out", "on_shifts_pay")
-        ]
+        own = ("evaluated", "sell_out", "on_shifts_pay")  # not read from the figures
+        names = [name for name in EvaluationSerializer().fields if name not in own]
         body = {name: getattr(figures, name) for name in names}
         body["sell_out"] = {name: getattr(sell_out, name) for name in SellOutEvaluationSerializer().fields}
         return EvaluationSerializer({**body, "evaluated": kept is not None, "on_shifts_pay": pay is not None}).data
 
     def _shift_cost(self, plan):
         """plan_shift_cost of the plan as of today, read once for the evaluation and the promoter cost."""
-        kept = getattr(self, "_shift_costs", None)
-        if kept is None:
-            kept = self._shift_costs = {}
-        if plan.pk not in kept:
-            kept[plan.pk] = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
-        return kept[plan.pk]
+        costs = self.__dict__.setdefault("_shift_costs", {})
+        if plan.pk not in costs:
+            costs[plan.pk] = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
+        return costs[plan.pk]
 
     @extend_schema_field(PromoterCostSerializer(allow_null=True))
     def get_promoter_cost(self, plan) -> dict | None:
