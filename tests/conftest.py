@@ -1,5 +1,6 @@
 """Shared test setup: role users, the Celery mode per test, and the markers' skip rules."""
 
+import contextlib
 import os
 import zlib
 from datetime import date
@@ -27,8 +28,9 @@ MIGRATIONS_ON_POSTGRESQL_ONLY = (
 
 
 # Share of the `one_leg` cases the PostgreSQL leg takes when both legs run (`make test` sets TEST_LEGS=both):
-# a case costs it 2.5–3.7× what it costs the SQLite leg (the server shares the two cores), so it takes fewer.
-POSTGRESQL_SHARE = 40
+# a case costs it 2.5–3.7× what it costs the SQLite leg (the server shares the two cores), but the SQLite leg also
+# runs every browser test (some 330 s), so the two end together about here (measured 2026-12-03: 50 → ~780 s each).
+POSTGRESQL_SHARE = 50
 
 
 def _leg(item) -> str:
@@ -87,6 +89,26 @@ def _plain_static_files():
         yield
 
 
+@contextlib.contextmanager
+def rolled_back_module(django_db_blocker):
+    """A module's own transaction around what its fixture writes (its tests each run in theirs inside it), rolled
+    back when the module is done; passwords hashed the fast way meanwhile."""
+    from django.conf import settings
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        hashers = settings.PASSWORD_HASHERS
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            settings.PASSWORD_HASHERS = hashers
+
+
 @pytest.fixture(scope="module")
 def demo_company(django_db_setup, django_db_blocker):
     """The demo company (seed_demo as of DEMO_TODAY), loaded once per test module and rolled back after it.
@@ -95,27 +117,15 @@ def demo_company(django_db_setup, django_db_blocker):
     module seeds through the services and keeps what seeding wrote (tests/demo_snapshot.py); later modules put
     those rows back in a fraction of the time, unless the database they start from differs.
     """
-    from django.conf import settings
-    from django.db import transaction
-
     from demo.company import seed_demo
 
     from .demo_snapshot import DemoSnapshot
 
     global _demo_snapshot
-    with django_db_blocker.unblock():
-        hashers = settings.PASSWORD_HASHERS
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            if _demo_snapshot is None or not _demo_snapshot.restore():
-                _demo_snapshot = DemoSnapshot.taken_around(lambda: seed_demo(today=DEMO_TODAY))
-            yield DEMO_TODAY
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            settings.PASSWORD_HASHERS = hashers
+    with rolled_back_module(django_db_blocker):
+        if _demo_snapshot is None or not _demo_snapshot.restore():
+            _demo_snapshot = DemoSnapshot.taken_around(lambda: seed_demo(today=DEMO_TODAY))
+        yield DEMO_TODAY
 
 
 _demo_snapshot = None

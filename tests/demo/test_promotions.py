@@ -4,23 +4,37 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from demo.company import seed_demo
 from promotions.models import Budget, PromotionPlan, PromotionType
 from promotions.rules import blocking
 from promotions.selectors import plan_violations
 
+from tests.conftest import rolled_back_module
+
 pytestmark = pytest.mark.django_db
+
+SEED_DAY = date(2026, 6, 1)
+SEED_MOMENT = datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(scope="module")
+def seeded_in_june(django_db_setup, django_db_blocker):
+    """The demo seeded once for the module as of 2026-06-01, 09:00 in Shanghai (the plans' states depend on the
+    clock), rolled back after it."""
+    with rolled_back_module(django_db_blocker), time_machine.travel(SEED_MOMENT, tick=False):
+        seed_demo(today=SEED_DAY)
+        yield
 
 
 @pytest.fixture(autouse=True)
-def _on_seed_day(time_machine):
-    """Seeded as of 2026-06-01, 09:00 in Shanghai, and read on that day: the plans' states depend on the clock."""
-    time_machine.move_to(datetime(2026, 6, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+def _on_seed_day(seeded_in_june, time_machine):
+    """Read on the seed day."""
+    time_machine.move_to(SEED_MOMENT, tick=False)
 
 
 def test_demo_promotions_are_seeded_once_and_obey_the_budget():
-    seed_demo(today=date(2026, 6, 1))
     assert PromotionType.objects.count() == 5
     assert PromotionType.objects.get(code="INSTORE").periods_allowed == 2
     assert set(PromotionPlan.objects.values_list("status", flat=True)) == {
@@ -31,7 +45,7 @@ def test_demo_promotions_are_seeded_once_and_obey_the_budget():
     evaluated = PromotionPlan.objects.get(status="evaluated", title="沃尔玛啤酒夏季店促")
     assert evaluated.evaluation.uplift > 0
     before = PromotionPlan.objects.count(), Budget.objects.count()
-    assert seed_demo(today=date(2026, 6, 1)) == 0
+    assert seed_demo(today=SEED_DAY) == 0
     assert (PromotionPlan.objects.count(), Budget.objects.count()) == before
 
 
@@ -40,7 +54,6 @@ BROKEN_ON_PURPOSE = "大润发纯生店促（草稿）"
 
 
 def test_every_demo_plan_passes_the_rules_and_every_type_has_one_the_maker_funds():
-    seed_demo(today=date(2026, 6, 1))
     for plan in PromotionPlan.objects.exclude(title=BROKEN_ON_PURPOSE):
         assert blocking(plan_violations(plan)) == [], (plan.title, [v.detail for v in plan_violations(plan)])
     assert [v.code for v in plan_violations(PromotionPlan.objects.get(title=BROKEN_ON_PURPOSE))] == ["promotion.period"]

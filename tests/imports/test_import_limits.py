@@ -385,6 +385,7 @@ def test_codes_out_of_scope_are_checked_in_every_chunk(client, manager, commit):
 # --- memory ---
 
 
+@pytest.mark.one_leg  # the runner's memory: the same on either engine
 def test_memory_of_a_refused_file_stays_flat(admin_user):
     # given 20,000 target rows with four problems each (unknown account, year, month, amount): 80,000
     # problems; before the fix the runner held them all, a peak of about 70 MB here
