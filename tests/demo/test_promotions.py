@@ -10,7 +10,6 @@ from demo.company import seed_demo
 from promotions.models import Budget, PromotionPlan, PromotionType
 from promotions.rules import blocking
 from promotions.selectors import plan_violations
-
 from tests.conftest import rolled_back_module
 
 pytestmark = pytest.mark.django_db
