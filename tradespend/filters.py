@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from contracts import selectors as contract_selectors
 from contracts.filters import DeductionFilter
+from ka_portal import system_texts
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, search_words, yes_no_filter
 
+from . import notes
 from .forms import EndsAfterStart
 from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 
@@ -148,7 +150,8 @@ class AccrualLineFilter(StyledFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
-        help_text="Text in the reason, the plan's name or the contract's number.",
+        help_text="Text in the reason as read (the ledger's own in either language), the plan's name or the contract's "
+        "number.",
     )
     o = django_filters.OrderingFilter(fields=("month", "amount", "kind"))
 
@@ -166,8 +169,14 @@ class AccrualLineFilter(StyledFilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
+        ledgers = system_texts.search_q(  # the ledger's own reason, as read in either language
+            value, code_field="reason_code", params_field="reason_params", codes=notes.TEMPLATES
+        )
         return queryset.filter(
-            Q(reason__icontains=value) | Q(plan__title__icontains=value) | Q(term__contract__number__icontains=value)
+            Q(reason__icontains=value)
+            | ledgers
+            | Q(plan__title__icontains=value)
+            | Q(term__contract__number__icontains=value)
         )
 
 
