@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.errors import DomainError
+from ka_portal.lists import search_words
 from ka_portal.pages import show_refusal
 
 from . import services
@@ -30,7 +31,7 @@ from .models import (
     ReceivablesRun,
 )
 from .rules import parse_tiers, tiers_text
-from .selectors import overdue_q, with_aging
+from .selectors import deduction_search_q, overdue_q, with_aging
 from .templatetags.receivables import bucket_label
 
 
@@ -146,9 +147,22 @@ class PaymentAdmin(WrittenThroughServices, admin.ModelAdmin):
 
 @admin.register(Deduction)
 class DeductionAdmin(WrittenThroughServices, admin.ModelAdmin):
-    list_display = ("account", "invoice", "date", "kind", "amount", "reason")
+    list_display = ("account", "invoice", "date", "kind", "amount", "reason_shown")
     list_filter = ("kind", "date")
-    search_fields = ("reason", "account__code", "invoice__number")
+    search_fields = ("reason", "reference", "account__code", "invoice__number")  # the box; get_search_results finds
+
+    @admin.display(description=_("reason"))
+    def reason_shown(self, deduction):
+        return deduction.reason_text
+
+    def get_search_results(self, request, queryset, search_term):
+        """What the deductions page and the API find (a reason the books wrote, as read in either language), or the
+        account's code."""
+
+        def term_q(term):
+            return deduction_search_q(term) | models.Q(account__code__icontains=term)
+
+        return queryset.filter(search_words(search_term, term_q)), False
 
 
 @admin.register(ContractReminder)

@@ -560,12 +560,14 @@ class DeductionSerializer(serializers.ModelSerializer):
 @extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
 class DeductionViewSet(FinanceViewSet):
     """Fees the chains withhold (listing, barcode, DM, TG, rebate, festival, display, promoter, promotion), each
-    matched to the trade-spend ledger when recorded. Filters: account (by code), date_from, date_to, kind, state."""
+    matched to the trade-spend ledger when recorded. Filters: account (by code), date_from, date_to, kind, state.
+    ?search= finds every word in the reason as read (one the books wrote, in either language, with a remittance's
+    reference), the chain's reference or the invoice's number."""
 
     queryset = Deduction.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = DeductionSerializer
     filterset_class = DeductionFilter
-    search_fields = ["reason", "reference", "invoice__number"]
+    search_term = staticmethod(selectors.deduction_search_q)  # as the deductions page and the admin search
     ordering_fields = ["date", "amount"]
 
     def get_queryset(self):

@@ -40,6 +40,7 @@ from ka_portal import system_texts
 from ka_portal.db_router import connection_for_reads, reads_from_replica
 from ka_portal.scope import finance_accounts_for, sees_finance
 
+from . import notes
 from .models import (
     AgingMove,
     Allocation,
@@ -156,6 +157,18 @@ def payments_for(user) -> QuerySet:
 
 def deductions_for(user) -> QuerySet:
     return Deduction.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
+
+
+def deduction_search_q(term: str) -> Q:
+    """What one search term finds among deductions, at every door that searches them (the API's ?search=, the
+    deductions page, the admin): the reason as people read it — as given, or the one the books wrote (contracts.notes)
+    in either language, a remittance's reference included — the chain's reference and the invoice's number."""
+    return (
+        Q(reason__icontains=term)
+        | Q(reference__icontains=term)
+        | Q(invoice__number__icontains=term)
+        | system_texts.search_q(term, code_field="reason_code", params_field="reason_params", codes=notes.TEMPLATES)
+    )
 
 
 def deduction_matches_prefetch():

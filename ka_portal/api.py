@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 from django_filters.filterset import BaseFilterSet
@@ -109,6 +110,26 @@ def _first_message(data) -> str:
     if isinstance(data, list) and data:
         return _first_message(data[0])
     return str(data)
+
+
+class SearchFilter(filters.SearchFilter):
+    """DRF's ?search=, every term (words, commas, "a quoted phrase") to be found. A view may name, instead of
+    `search_fields`, `search_term`: a function of one term returning the Q of what it finds, the one its pages'
+    search calls too — for what a field lookup cannot find, such as a sentence the system wrote as a code
+    (ka_portal/system_texts.py)."""
+
+    def filter_queryset(self, request, queryset, view):
+        term_q = getattr(view, "search_term", None)
+        if term_q is None:
+            return super().filter_queryset(request, queryset, view)
+        terms = self.get_search_terms(request)
+        return queryset.filter(*(term_q(term) for term in terms)) if terms else queryset
+
+    def to_html(self, request, queryset, view):
+        if getattr(view, "search_term", None) is None:
+            return super().to_html(request, queryset, view)
+        context = {"param": self.search_param, "term": request.query_params.get(self.search_param, "")}
+        return loader.get_template(self.template).render(context)
 
 
 class FilterBackend(DjangoFilterBackend):

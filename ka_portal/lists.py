@@ -12,9 +12,11 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
+from rest_framework.filters import search_smart_split
 
 from . import excel
 from .ordering import total_order
@@ -95,6 +97,15 @@ def style_form_fields(form) -> None:
             else "form-control"
         )
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
+def search_words(text: str, term_q: Callable[[str], Q]) -> Q:
+    """A search box's text split as the API's ?search= splits it (words, commas, "a quoted phrase"), every word to
+    be found: ``term_q`` says what one word finds, the same function the API's search calls (ka_portal.api)."""
+    found = Q()
+    for term in search_smart_split(text):
+        found &= term_q(term)
+    return found
 
 
 def yes_no_filter(label, *, yes=None, no=None, **kwargs):

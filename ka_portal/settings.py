@@ -308,7 +308,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "ka_portal.api.FilterBackend",  # django-filter's, building no FilterSet for a request naming no filter
-        "rest_framework.filters.SearchFilter",
+        "ka_portal.api.SearchFilter",  # DRF's, or a view's own `search_term` (what one term finds)
         "ka_portal.api.OrderingFilter",  # DRF's, ending every order with a unique key
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

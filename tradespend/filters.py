@@ -9,9 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from contracts import selectors as contract_selectors
 from contracts.filters import DeductionFilter
+from ka_portal import system_texts
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, yes_no_filter
+from ka_portal.lists import StyledFilterSet, search_words, yes_no_filter
 
+from . import notes
 from .forms import EndsAfterStart
 from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 
@@ -55,7 +57,7 @@ class DateRangeForm(EndsAfterStart, forms.Form):
 
 class DeductionMatchingFilter(DeductionFilter):
     """The deductions page: account, dates (the browser's date pickers), kind, state, a month the deduction claims,
-    whether it is disputed and how the dispute stands."""
+    whether it is disputed and how the dispute stands, and a search that finds what the API's ?search= finds."""
 
     date_from = DayFilter(label=_("From"), field_name="date", lookup_expr="gte", help_text="YYYY-MM-DD")
     date_to = DayFilter(label=_("To"), field_name="date", lookup_expr="lte", help_text="YYYY-MM-DD")
@@ -64,9 +66,17 @@ class DeductionMatchingFilter(DeductionFilter):
     dispute_status = django_filters.ChoiceFilter(
         label=_("Dispute status"), choices=Dispute.Status.choices, field_name="dispute__status"
     )
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="filter_text",
+        help_text="Every word in the reason as read, the chain's reference or the invoice's number.",
+    )
 
     class Meta(DeductionFilter.Meta):
         form = DateRangeForm
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(search_words(value, contract_selectors.deduction_search_q))
 
     def filter_period(self, queryset, name, value):
         if not value:
@@ -140,7 +150,8 @@ class AccrualLineFilter(StyledFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
-        help_text="Text in the reason, the plan's name or the contract's number.",
+        help_text="Text in the reason as read (the ledger's own in either language), the plan's name or the contract's "
+        "number.",
     )
     o = django_filters.OrderingFilter(fields=("month", "amount", "kind"))
 
@@ -158,8 +169,14 @@ class AccrualLineFilter(StyledFilterSet):
         value = (value or "").strip()
         if not value:
             return queryset
+        ledgers = system_texts.search_q(  # the ledger's own reason, as read in either language
+            value, code_field="reason_code", params_field="reason_params", codes=notes.TEMPLATES
+        )
         return queryset.filter(
-            Q(reason__icontains=value) | Q(plan__title__icontains=value) | Q(term__contract__number__icontains=value)
+            Q(reason__icontains=value)
+            | ledgers
+            | Q(plan__title__icontains=value)
+            | Q(term__contract__number__icontains=value)
         )
 
 

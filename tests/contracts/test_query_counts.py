@@ -76,6 +76,7 @@ READS = [
     ("api", "/api/v1/invoices/", lambda account: {"account": account.code, "overdue": "true"}),
     ("api", "/api/v1/payments/", lambda account: {}),
     ("api", "/api/v1/deductions/", lambda account: {}),
+    ("api", "/api/v1/deductions/", lambda account: {"search": "DM"}),  # the search reads the system reasons too
     ("api", "/api/v1/contracts/", lambda account: {}),
     ("page", "contracts:aging", lambda account: {}),
     ("page", "contracts:aging-invoices", lambda account: {"account": account.code}),

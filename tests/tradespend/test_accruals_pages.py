@@ -62,6 +62,23 @@ def test_filters_narrow_the_lines_and_the_totals(client, finance, ledger_world):
     assert [x.amount for x in by_contract.context["object_list"]] == [D("450.00")]
 
 
+def test_the_search_finds_the_ledgers_own_reason_as_read_in_either_language(client, api_client, finance):
+    # Given a conditional rebate with no sales target: "No sales target for 2026: the lowest tier, 1.50 %."
+    account = KeyAccountFactory(code="TGT", name="无目标连锁")
+    term(contract(account), "rebate_conditional", "percent", rate="1.00", tiers=[(90, 1.5), (100, 2.5)])
+    invoice(account, date(2026, 4, 10), "2000.00")
+    accruals_compute(as_of=AS_OF)
+    client.force_login(finance)
+    api_client.force_authenticate(finance)
+    # Then the page and the API find it by its words in either language, its parameters, a phrase across both
+    for q in ("lowest tier, 1.50 %", "2026年无销售目标", "最低档"):
+        page = client.get(reverse("tradespend:ledger"), {"q": q}, HTTP_ACCEPT_LANGUAGE="en")
+        assert [line.rate for line in page.context["object_list"]] == [D("1.50")], q
+        api = api_client.get(reverse("accrual-line-list"), {"q": q}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+        assert [row["rate"] for row in api["results"]] == ["1.50"], q
+    assert not client.get(reverse("tradespend:ledger"), {"q": "year"}).context["object_list"]  # a parameter's name
+
+
 def test_export_gives_the_filtered_lines(client, finance, ledger_world):
     client.force_login(finance)
     response = client.get(reverse("tradespend:ledger"), {"account": "WMT", "export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")

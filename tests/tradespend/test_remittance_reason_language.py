@@ -1,6 +1,8 @@
 """A remittance's deduction the advice gave no reason for reads in the reader's language (contracts.notes.REMITTANCE)
 on the chain's receivables page, the statement, the deduction's sheet and the API; rows stored before as the English
-"remittance <reference>" read the same after tradespend migration 0007, and a reason the advice gave stays as given."""
+"remittance <reference>" read the same after tradespend migration 0007, and a reason the advice gave stays as given.
+A search finds such a deduction by what people read, the sentence in either language and the remittance's reference
+(the API's ?search=, the deductions page's and the admin's), within the reader's accounts, paged by the database."""
 
 import importlib
 from datetime import date
@@ -16,6 +18,7 @@ from contracts.models import Deduction
 from contracts.selectors import statement
 from tests.contracts.factories import InvoiceFactory
 from tests.factories import KeyAccountFactory, make_user
+from tradespend.models import Remittance
 from tradespend.remittances import DeductionLine, InvoiceLine, remittance_record
 
 pytestmark = pytest.mark.django_db
@@ -92,3 +95,64 @@ def test_the_same_advice_keyed_again_is_still_the_one_recorded(remitted):
     )  # fmt: skip
 
     assert not again.created and again.remittance.pk == remitted["remittance"].pk
+
+
+# What a search finds, whatever the reader's language: the sentence the books wrote in either language, the
+# remittance's reference (kept in the reason's parameters), a phrase across both, a typed reason, an invoice's number.
+SEARCHES = [
+    ("HK1126", {("WMT", "tg")}),
+    ("remittance", {("WMT", "tg")}),
+    ("回款", {("WMT", "tg")}),
+    ('"Taken in remittance HK1126"', {("WMT", "tg")}),
+    ('"回款 HK1126 扣款"', {("WMT", "tg")}),
+    ("TAKEN hk1126", {("WMT", "tg")}),
+    ("八月DM", {("WMT", "dm")}),
+    ("FP-1126", {("WMT", "tg"), ("WMT", "dm")}),
+    ("reference", set()),  # the parameter's name is not read by anyone
+    ("remittance HK0001", set()),
+]
+
+
+def _found(api_client, user, search, language="en", **params):
+    api_client.force_authenticate(user)
+    answer = api_client.get("/api/v1/deductions/", {"search": search, **params}, HTTP_ACCEPT_LANGUAGE=language)
+    return answer.json()
+
+
+def _page_found(client, user, q, language="en"):
+    client.force_login(user)
+    page = client.get(reverse("tradespend:deductions"), {"q": q}, HTTP_ACCEPT_LANGUAGE=language)
+    return {(deduction.account.code, deduction.kind) for deduction in page.context["object_list"]}
+
+
+def test_a_search_finds_a_deduction_by_what_its_reader_sees_on_every_door(api_client, client, admin_user, remitted):
+    finance = remitted["finance"]
+    for language in ("zh-hans", "en"):
+        for search, expected in SEARCHES:
+            results = _found(api_client, finance, search, language)["results"]
+            assert {(row["account"], row["kind"]) for row in results} == expected, (language, search)
+            assert _page_found(client, finance, search, language) == expected, (language, search)
+    client.force_login(admin_user)
+    admin = client.get(reverse("admin:contracts_deduction_changelist"), {"q": "回款"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert [deduction.kind for deduction in admin.context["cl"].result_list] == ["tg"]
+    assert ENGLISH in admin.content.decode()  # the reason as read, not the empty stored one
+
+
+def test_a_search_stays_within_the_readers_accounts_and_is_paged_by_the_database(api_client, client, manager, remitted):
+    # Given Carrefour, the manager's chain, paying its own remittance HK1126 net of a DM fee with no reason
+    carrefour = KeyAccountFactory(code="CRF", name="家乐福", name_en="Carrefour", owner=manager)
+    InvoiceFactory(number="FP-2001", account=carrefour, date=date(2026, 11, 3), amount=D("500.00"))
+    remittance_record(
+        account=carrefour, date=date(2026, 11, 27), reference="HK1126", cash=D("400.00"), by=remitted["finance"],
+        invoices=[InvoiceLine("FP-2001", D("500.00"), 1)], deductions=[DeductionLine("dm", D("100.00"), row=2)],
+    )  # fmt: skip
+    assert Remittance.objects.filter(reference="HK1126").count() == 2
+
+    # Then the manager finds Carrefour's alone, finance both, a page at a time
+    mine = _found(api_client, manager, "HK1126")["results"]
+    assert [(row["account"], row["kind"]) for row in mine] == [("CRF", "dm")]
+    assert _page_found(client, manager, "HK1126") == {("CRF", "dm")}
+    first = _found(api_client, remitted["finance"], "remittance", page_size=1)
+    second = _found(api_client, remitted["finance"], "remittance", page_size=1, page=2)
+    assert first["count"] == 2 and first["next"] and not second["next"]
+    assert {first["results"][0]["account"], second["results"][0]["account"]} == {"WMT", "CRF"}
