@@ -1,6 +1,7 @@
 """A finance clerk checks receivables on a 375 px phone, in Chinese and in English: the disputes list, a chain's
-deductions, the month close's figures and the months page read without scrolling sideways — the amount (or net)
-stays on the row, the rest under the row's name (.ka-figures). On an office screen the columns are as they were."""
+deductions, the month close's figures (also in the millions) and the months page read without scrolling sideways —
+the amount (or net) stays on the row, the rest under the row's name (.ka-figures). On an office screen the columns are
+as they were."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -98,18 +99,36 @@ def test_a_chains_deductions_read_on_a_phone(phone, live_server, books, language
     table.screenshot(path=f"{ARTIFACTS}/finance-receivables-deductions-phone-{language}.png")
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_month_closes_figures_read_on_a_phone(phone, live_server, books, language):
+def _in_the_millions(carrefour) -> None:
+    """Another January invoice of 12,345,678.90 with an unsupported TG fee of 1,234,567.89 and a rebate of
+    1,000,000.00: gross 13,000,775.90, net 10,729,416.10. The longest English label word ("Unsupported") beside a
+    seven-digit amount and an eight-digit net made the table 50 px too wide for a 375 px phone while .ka-figures was a
+    grid."""
+    big = invoice(carrefour, date(2025, 1, 9), "12345678.90")
+    deduction(big, date(2025, 1, 27), "1234567.89", kind="tg")
+    line(carrefour, date(2025, 1, 1), "rebate", "1000000.00")
+
+
+@pytest.mark.parametrize(
+    "language, millions", [("zh-hans", False), ("en", False), ("en", True)], ids=["zh-hans", "en", "en-millions"]
+)
+def test_the_month_closes_figures_read_on_a_phone(phone, live_server, books, language, millions):
+    if millions:
+        _in_the_millions(books)
     _open(phone, live_server, language, "/trade-spend/months/close/?month=2025-01")
 
     row = phone.get_by_test_id("preview").locator('[data-account="CRF"]')
     net = row.locator('[data-step="net"]')
-    phone.screenshot(path=f"{ARTIFACTS}/finance-month-close-phone-{language}.png", full_page=True)
+    suffix = "-millions" if millions else ""
+    phone.screenshot(path=f"{ARTIFACTS}/finance-month-close-phone-{language}{suffix}.png", full_page=True)
     in_view(net, PHONE)
+    expect(net).to_have_text("10,729,416.10" if millions else "618,305.09")
     in_view(phone.get_by_test_id("preview-totals").locator('[data-step="net"]'), PHONE)
     figures = row.get_by_test_id("g2n-figures-phone")
-    expect(figures).to_contain_text("655,097.00")  # gross invoiced, under the chain's name
-    in_view(figures.locator("dd").first, PHONE)
+    expect(figures).to_contain_text("13,000,775.90" if millions else "655,097.00")  # gross invoiced, under the name
+    for amount in figures.locator("dd").all():  # each amount on the screen, on one line
+        in_view(amount, PHONE)
+        assert text_lines(amount) == 1
     assert text_lines(row.locator("td").first.locator("span").first) == 1
     _no_sideways_scroll(phone, "preview")
 
