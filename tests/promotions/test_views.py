@@ -110,6 +110,21 @@ def test_the_manager_approves_from_the_queue_and_sees_the_budget_left(client, wo
     assert PromotionPlan.objects.get(pk=plan.pk).status == PromotionPlan.Status.APPROVED
 
 
+def test_on_the_plan_page_the_note_goes_with_the_approval_and_the_reason_with_the_rejection(client, world):
+    # Given a submitted plan the manager opens
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    client.force_login(world.manager)
+    html = client.get(f"/promotions/{plan.pk}/").content.decode()
+    # Then the approval has its own note box and the rejection its reason, each above its button
+    approve = html.split('data-testid="approve-form"')[1].split("</form>")[0]
+    reject = html.split('data-testid="reject-form"')[1].split("</form>")[0]
+    assert 'name="note"' in approve and "审批意见（选填）" in approve and 'name="reason"' not in approve
+    assert 'name="reason"' in reject and "驳回原因" in reject
+    # When they approve with a note, the plan's history keeps it
+    client.post(f"/promotions/{plan.pk}/approve/", {"note": "DM档期已确认"})
+    assert plan.transitions.order_by("pk").last().note == "DM档期已确认"
+
+
 def test_finance_reads_but_has_no_buttons(client, world, finance):
     plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
     client.force_login(finance)
