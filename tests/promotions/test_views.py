@@ -103,6 +103,8 @@ def test_the_manager_approves_from_the_queue_and_sees_the_budget_left(client, wo
     queue = client.get("/promotions/queue/").content.decode()
     left = queue.split('data-testid="budget-left">')[1].split("<")[0]
     assert plan.title in queue and left == "10,000.00"
+    # the budget's period says its year (next year's first quarter is listed beside this one's)
+    assert queue.split('data-testid="budget-period">')[1].split("<")[0] == "2026-06-01 – 2026-08-31"
     page = client.post(f"/promotions/{plan.pk}/approve/", {"next": "/promotions/queue/"}, follow=True)
     html = page.content.decode()
     assert html.split('data-testid="budget-left">')[1].split("<")[0] == "9,480.00"
