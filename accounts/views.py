@@ -234,6 +234,9 @@ def performance(request):
     rows, total, period = [], None, None
     if form.is_valid():
         period = form.cleaned_data["period"]
+        # January to this month when not asked: the month fields show it, as the sentence under them does
+        form.data = form.data.copy()
+        form.data["start"], form.data["end"] = f"{period.first:%Y-%m}", f"{period.last:%Y-%m}"
         accounts = accounts_for(request.user)
         if form.cleaned_data.get("tier"):
             accounts = accounts.filter(tier=form.cleaned_data["tier"])

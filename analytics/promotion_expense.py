@@ -12,7 +12,8 @@ in its start month). For each plan, the figures of the promotion's evaluation (p
   holds the planned fee, which is taken out of it the way the ledger's PROMOTION line takes it out);
 - sell-in during the plan and in its baseline (the same number of days just before): an evaluated plan's as kept
   by its evaluation, any other's as the evaluation would read them now (promotions.selectors.evaluation_sales,
-  the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far;
+  the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far against
+  as many days before its start, and a plan yet to start no sell-in and no baseline;
 - expense ratio = cost ÷ sell-in; incremental packs = packs − baseline packs; cost per incremental pack;
   payback = (sell-in − baseline sell-in) ÷ cost;
 - sell-out (issue 16) where promoters reported at the plan's stores: the sell-out uplift and the cost per
@@ -147,7 +148,8 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
     )  # 1
     with_shifts = [plan for plan in plans if plan.has_shifts]
     pay = plan_promoter_pay(as_of=timezone.localdate(), plans=with_shifts)  # 3 more, none without shifts
-    live = evaluation_sales(plan for plan in plans if _evaluation_of(plan) is None)  # 4 more
+    # a plan not evaluated yet: its days so far against as many days before it (none yet for one to come)
+    live = evaluation_sales((plan for plan in plans if _evaluation_of(plan) is None), as_of=timezone.localdate())
     live_sell_out = plan_sell_out(plan for plan in plans if _evaluation_of(plan) is None)  # 5 more
     result = []
     for plan in plans:

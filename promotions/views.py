@@ -342,9 +342,13 @@ def approval_queue(request):
     for plan in plans:
         plan.queue_needs_second = services.needs_second_approval(plan)
     today = timezone.localdate()
-    current = (
-        selectors.budgets_for(request.user).filter(period_end__gte=today).order_by("account__code", "period_start")
+    current = list(
+        selectors.budgets_for(request.user)
+        .filter(period_end__gte=today)
+        .order_by("period_start", "period_end", "account__code")
     )
+    for budget in current:  # the side table groups them by period (a month's and a quarter's may start alike)
+        budget.period_key = (budget.period_start, budget.period_end)
     return render(
         request,
         "promotions/approval_queue.html",

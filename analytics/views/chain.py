@@ -16,7 +16,7 @@ from contracts.selectors import finance_accounts
 from contracts.views import finance_page
 from ka_portal.charts import Chart, Series
 from tradespend import reports
-from tradespend.views.gross_to_net import PeriodForm, _ledger_url, _period_query, _presets
+from tradespend.views.gross_to_net import PeriodForm, _ledger_url, _period_query, _presets, show_period
 from visits.models import SuggestedOrder
 
 from ..chain import chain_overview
@@ -111,9 +111,7 @@ def chain(request, code):
     form = PeriodForm(request.GET or None, with_filters=False)
     today = timezone.localdate()
     month_from, month_to = form.period(today)
-    if form.is_valid() and not form.errors and (form.cleaned_data.get("preset") or not request.GET):
-        # a preset (or none: this month) fills the month fields, so the form shows the months the page shows
-        form = PeriodForm({"month_from": f"{month_from:%Y-%m}", "month_to": f"{month_to:%Y-%m}"}, with_filters=False)
+    show_period(form, month_from, month_to)  # a preset, or no period asked (this month): the fields show its months
     overview = chain_overview(user=request.user, account=account, month_from=month_from, month_to=month_to, today=today)
     if request.GET.get("export") == "xlsx":
         return chain_workbook(overview)

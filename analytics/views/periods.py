@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.utils import timezone
 
-from tradespend.views.gross_to_net import PeriodForm, _period_query, _presets
+from tradespend.views.gross_to_net import PeriodForm, _period_query, _presets, show_period
 
 from ..channel_mix import BY
 
@@ -34,6 +34,7 @@ def period_context(form: PeriodForm, **keep) -> tuple[date, date, dict]:
     """The months asked for and what the period partial needs: presets and the export link keeping ``keep``."""
     today = timezone.localdate()
     month_from, month_to = form.period(today)
+    show_period(form, month_from, month_to)  # the month fields show the months the figures are for
     kept = {name: value for name, value in keep.items() if value}
     extra = f"&{urlencode(kept)}" if kept else ""
     presets = [(name, label, query + extra) for name, label, query in _presets(today)]

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from contracts.selectors import finance_accounts
@@ -38,11 +39,21 @@ def store_pnl_page(request):
     accounts = scoped_accounts(request)
     form = StorePnlForm(request.GET if "account" in request.GET else None, accounts=accounts)
     report = None
+    today = timezone.localdate()
+    shown = {"from": today.replace(day=1), "to": today}  # this month so far when no days are asked
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         report = store_pnl(account=data["account"], start=data["start"], end=data["end"])
+        shown = {"from": data["start"], "to": data["end"]}
         if request.GET.get("export") == "xlsx":
             return store_pnl_xlsx(report)
+    if not form.errors:  # the date fields show the days the figures are for (or will be, once a chain is chosen)
+        if form.is_bound:
+            form.data = form.data.copy()
+            for name, day in shown.items():
+                form.data[name] = f"{day:%Y-%m-%d}"
+        else:
+            form.initial.update(shown)
     # a chain's stores are hundreds: ranked all together, shown a page at a time (the Excel holds them all)
     page = Paginator(report.rows, STORES_PER_PAGE).get_page(request.GET.get("page")) if report else None
     context = {"form": form, "report": report, "page_obj": page, "chart": fee_ratio_chart(report) if report else None}

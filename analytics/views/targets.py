@@ -23,6 +23,9 @@ from ..targets import targets_by_account, targets_by_store
 def _month(request):
     form = TargetMonthForm(request.GET)
     month = form.cleaned_data["month"] if form.is_valid() else None
+    if month and not form.data.get("month"):  # no month asked (this month): the field shows the one the page is for
+        form.data = form.data.copy()
+        form.data["month"] = f"{month:%Y-%m}"
     return form, month
 
 

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.selectors import Period, account_performance, account_year_by_month
 from contracts import services
@@ -130,6 +131,9 @@ def test_manager_sees_only_own_accounts_and_rep_is_refused(client, manager, rep)
     html = client.get(reverse("accounts:performance")).content.decode()
     assert 'data-account="MINE"' in html and 'data-account="OTHER"' not in html
     assert mine.code in html
+    # no period asked: January to this month, and the month fields say so (not empty above the figures)
+    this_year, this_month = timezone.localdate().year, timezone.localdate().month
+    assert f'name="start" value="{this_year}-01"' in html and f'name="end" value="{this_year}-{this_month:02}"' in html
 
     client.force_login(rep)
     assert client.get(reverse("accounts:performance")).status_code == 403

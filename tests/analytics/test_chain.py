@@ -242,3 +242,24 @@ def test_a_preset_fills_the_month_fields(client, example, manager):
     page = client.get(reverse("analytics:chain", args=["WMT"]), {"preset": "last_year"}).content.decode()
     last = timezone.localdate().year - 1  # the preset is read on the real today
     assert f'value="{last}-01"' in page and f'value="{last}-12"' in page
+
+
+@pytest.mark.parametrize(
+    ("url", "fields"),
+    [
+        (reverse("analytics:chain", args=["WMT"]), ("month_from", "month_to")),
+        (reverse("analytics:channel-mix"), ("month_from", "month_to")),
+        (reverse("analytics:promotion-expense"), ("month_from", "month_to")),
+        (reverse("analytics:targets"), ("month",)),
+        (reverse("analytics:targets-account", args=["WMT"]), ("month",)),
+    ],
+)
+def test_without_a_period_the_fields_show_this_month(client, example, manager, url, fields):
+    # Given a manager opening an analysis page without choosing a period
+    client.force_login(manager)
+    # When the page shows this month's figures
+    page = client.get(url).content.decode()
+    # Then its month fields say so, rather than standing empty above figures of an unstated period
+    this_month = f"{timezone.localdate():%Y-%m}"
+    for field in fields:
+        assert f'name="{field}" value="{this_month}"' in page

@@ -8,6 +8,7 @@ from io import BytesIO
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,7 +16,7 @@ from openpyxl import load_workbook
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
-from analytics.promotion_expense import promotion_expense
+from analytics.promotion_expense import plan_figures, promotion_expense
 from promotions.models import PromotionEvaluation, PromotionPlan
 from promotions.selectors import evaluation_sales
 from promotions.services import evaluation_figures
@@ -115,6 +116,28 @@ def test_the_live_figures_are_the_evaluations(plans):
     assert (sales.units, sales.amount) == (figures.sales_units, figures.sales_amount) == (250, Decimal("1030.00"))
     assert (sales.baseline_units, sales.baseline_amount) == (figures.baseline_units, figures.baseline_amount)
     assert (sales.baseline_units, sales.baseline_amount) == (100, Decimal("400.00"))
+
+
+@pytest.mark.parametrize(
+    ("today", "sold", "baseline"),
+    [
+        ("2025-01-10", (0, "0.00"), (0, "0.00")),  # yet to start: nothing either side, not 100 packs short
+        ("2025-01-13", (150, "630.00"), (40, "160.00")),  # day 3 of 10: 01-11..13 against 01-08..10
+        ("2025-02-01", (250, "1030.00"), (100, "400.00")),  # ended: the whole plan, as its evaluation reads it
+    ],
+)
+def test_a_plan_not_evaluated_counts_its_days_so_far_against_as_many_before(plans, today, sold, baseline):
+    # Given plan A (01-11 – 01-20, not evaluated) read on a day before, during or after it
+    with time_machine.travel(f"{today} 10:00 +0800"):
+        # When the report reads its sell-in
+        (a,) = [
+            item for item in plan_figures(accounts=[plans.wmt], month_from=JAN, month_to=JAN) if item.plan == plans.a
+        ]
+    # Then the plan's days so far are set against as many days just before its start
+    f = a.figures
+    assert ((f.sales_units, f.sales_amount), (f.baseline_units, f.baseline_amount)) == (
+        (sold[0], Decimal(sold[1])), (baseline[0], Decimal(baseline[1])),
+    )  # fmt: skip
 
 
 def test_worked_example_by_type_and_by_account(plans):

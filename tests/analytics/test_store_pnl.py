@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from analytics.store_pnl import split_by_weight, store_pnl
@@ -187,6 +188,18 @@ def test_the_notes_say_the_period_and_flag_and_fold_how_the_figures_are_worked_o
     assert "ranked by contribution" in shown and "renegotiate or exit" in shown
     assert "How the figures are worked out</summary>" in folded and "<details open" not in notes
     assert "this is not a gross margin" in folded and "Promoter fees are what the trade-spend ledger books" in folded
+
+
+def test_the_page_says_what_to_choose_and_which_days_it_reads(client, chain, manager):
+    client.force_login(manager)
+    month, today = timezone.localdate().replace(day=1), timezone.localdate()
+    # Given no chain chosen yet: a line says what to do, the days fields hold this month so far
+    page = client.get(reverse("analytics:store-pnl")).content.decode()
+    assert 'data-testid="store-pnl-choose"' in page
+    assert f'name="from" value="{month:%Y-%m-%d}"' in page and f'name="to" value="{today:%Y-%m-%d}"' in page
+    # When a chain is chosen without days, the fields show the days its figures are for
+    page = client.get(reverse("analytics:store-pnl"), {"account": "LHB"}).content.decode()
+    assert 'data-testid="store-pnl-choose"' not in page and f'name="from" value="{month:%Y-%m-%d}"' in page
 
 
 def test_the_ranking_is_paged_and_the_total_is_of_every_store(client, chain, manager, monkeypatch):

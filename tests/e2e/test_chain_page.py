@@ -8,7 +8,7 @@ from accounts.roles import Role
 from tests.analytics.chain_example import chain_example
 from tests.factories import make_user
 
-from .conftest import log_in, on_one_line, week_nav_keeps_its_words
+from .conftest import in_view, log_in, on_one_line, week_nav_keeps_its_words
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/analysis/chains/WMT/?month_from=2025-01&month_to=2025-03"
@@ -90,6 +90,10 @@ def test_the_compliance_figure_opens_the_report_for_the_chain_on_a_phone(phone, 
     expect(missed.locator("li")).to_have_count(2)
     assert missed.bounding_box()["width"] >= 150
     phone.screenshot(path="tests/e2e/artifacts/compliance-chain-375.png", full_page=True)
+    # The account performance table reads on a phone: the chain's achievement on the screen, not past its edge
+    phone.goto("/accounts/performance/?start=2025-01&end=2025-03")
+    in_view(phone.locator('[data-testid=performance-table] tr[data-account="WMT"] [data-col="achievement"]'), 375)
+    phone.screenshot(path="tests/e2e/artifacts/account-performance-375.png", full_page=True)
 
 
 def test_the_compliance_report_on_a_desktop_keeps_its_columns(desktop, chain):

@@ -103,11 +103,28 @@ def test_the_manager_approves_from_the_queue_and_sees_the_budget_left(client, wo
     queue = client.get("/promotions/queue/").content.decode()
     left = queue.split('data-testid="budget-left">')[1].split("<")[0]
     assert plan.title in queue and left == "10,000.00"
+    # the budget's period says its year (next year's first quarter is listed beside this one's)
+    assert queue.split('data-testid="budget-period">')[1].split("<")[0] == "2026-06-01 – 2026-08-31"
     page = client.post(f"/promotions/{plan.pk}/approve/", {"next": "/promotions/queue/"}, follow=True)
     html = page.content.decode()
     assert html.split('data-testid="budget-left">')[1].split("<")[0] == "9,480.00"
     assert 'data-testid="queue-plan"' not in html
     assert PromotionPlan.objects.get(pk=plan.pk).status == PromotionPlan.Status.APPROVED
+
+
+def test_on_the_plan_page_the_note_goes_with_the_approval_and_the_reason_with_the_rejection(client, world):
+    # Given a submitted plan the manager opens
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    client.force_login(world.manager)
+    html = client.get(f"/promotions/{plan.pk}/").content.decode()
+    # Then the approval has its own note box and the rejection its reason, each above its button
+    approve = html.split('data-testid="approve-form"')[1].split("</form>")[0]
+    reject = html.split('data-testid="reject-form"')[1].split("</form>")[0]
+    assert 'name="note"' in approve and "审批意见（选填）" in approve and 'name="reason"' not in approve
+    assert 'name="reason"' in reject and "驳回原因" in reject
+    # When they approve with a note, the plan's history keeps it
+    client.post(f"/promotions/{plan.pk}/approve/", {"note": "DM档期已确认"})
+    assert plan.transitions.order_by("pk").last().note == "DM档期已确认"
 
 
 def test_finance_reads_but_has_no_buttons(client, world, finance):
