@@ -30,7 +30,7 @@ LEAVE = "leave"  # only ever confirmed by the supervisor, never computed
 
 LABELS = {
     PLANNED: _("Planned"),
-    IN_PROGRESS: _("In progress"),
+    IN_PROGRESS: _("On shift"),  # not the visits' "In progress" (拜访中): a promoter works a shift, not a visit
     ATTENDED: _("Attended"),
     LATE: _("Late"),
     LEFT_EARLY: _("Left early"),

@@ -96,3 +96,13 @@ def test_the_settings_move_the_boundaries():
 
 def test_shift_times_are_shanghai_times():
     assert STARTS.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_a_running_shift_reads_on_shift_not_the_visits_in_progress():
+    from django.utils import translation
+
+    reading = read(at(9, 0), None, 50, at(12, 0))
+    with translation.override("zh-hans"):
+        assert reading.label == "上班中"  # not 拜访中, a rep's visit
+    with translation.override("en"):
+        assert reading.label == "On shift"
