@@ -2,7 +2,8 @@
 database). The supervisor's confirmation (Shift.confirmed_attendance) overrides the computed reading.
 
 - planned: not checked in and the shift has not ended yet;
-- in progress: checked in, not checked out, the shift still running;
+- in progress: checked in, not checked out, the shift still running (already carrying the minutes late and whether
+  the check-in was off site, so the promoter and the supervisor see them at once, not only after the shift);
 - absent: no check-in by the end of the shift;
 - off site: checked in further from the store than `checkin_max_distance_m`, or without a position;
 - late: checked in more than `promoter_late_after_minutes` after the start (minutes counted from the start);
@@ -135,15 +136,15 @@ def classify(
     if checked_in_at is None:
         status = ABSENT if now >= ends else PLANNED
         return Reading(status, computed=status)
-    if checked_out_at is None and now < ends:
-        return Reading(IN_PROGRESS, computed=IN_PROGRESS)
     late_seconds = (checked_in_at - starts).total_seconds()
     late = _minutes(late_seconds) if late_seconds > limits.late_after_minutes * 60 else 0
+    off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
+    if checked_out_at is None and now < ends:
+        return Reading(IN_PROGRESS, late_minutes=late, off_site=off_site, computed=IN_PROGRESS)
     early = 0
     if checked_out_at is not None:
         early_seconds = (ends - checked_out_at).total_seconds()
         early = _minutes(early_seconds) if early_seconds > limits.early_before_minutes * 60 else 0
-    off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
     if off_site:
         status = OFF_SITE
     elif late and early:
