@@ -1,6 +1,7 @@
 """Attendance for supervisors: the month per promoter and store, the shifts with their readings, confirming one
 (a correction with a reason) or a day, the exports, and who sees what."""
 
+import re
 from datetime import date, datetime
 from io import BytesIO
 
@@ -91,6 +92,20 @@ def test_the_shifts_with_their_readings_and_confirming_one(w, client):
     assert shift.confirmed_attendance == "leave" and shift.correction_reason == "病假"
     page = client.get(url, **EN).content.decode()
     assert "computed: Absent" in page and "病假" in page
+
+
+def test_shifts_to_confirm_are_the_reports_to_confirm_not_the_whole_month(w, client):
+    client.force_login(w.supervisor)
+    report = client.get(reverse("promoters:attendance") + "?month=2026-06", **EN).content.decode()
+    link = re.search(r'href="([^"]*/attendance/shifts/[^"]*)">Shifts to confirm', report)[1].replace("&amp;", "&")
+    assert "to_confirm=true" in link
+    page = client.get(f"{link}&promoter=PH-P1", **EN).content.decode()
+    # the report's three to confirm (1st late, 2nd off site, 3rd absent), not the 4th still to come
+    assert page.count('data-testid="attendance-shift"') == 3
+    w.absent.confirmed_attendance, w.absent.confirmed_at = "absent", timezone.now()
+    w.absent.save()
+    page = client.get(f"{link}&promoter=PH-P1", **EN).content.decode()
+    assert page.count('data-testid="attendance-shift"') == 2
 
 
 def test_confirm_a_day(w, client):
