@@ -83,6 +83,7 @@ class Reading:
     no_check_out: bool = False
     computed: str = ""  # the computed status, also when a confirmation overrides it
     confirmed: bool = False
+    ended: bool = False  # the shift's planned end has passed (a check-out before it is final, not yet confirmable)
 
     @property
     def label(self) -> str:
@@ -99,6 +100,11 @@ class Reading:
     @property
     def is_final(self) -> bool:
         return self.status in FINAL
+
+    @property
+    def confirmable(self) -> bool:
+        """What the supervisor may confirm (phone_services.attendance_confirm): a final reading of an ended shift."""
+        return self.is_final and self.ended
 
     @property
     def worked(self) -> bool:
@@ -133,13 +139,14 @@ def classify(
     limits: Limits,
 ) -> Reading:
     """The computed reading of a shift from `starts` to `ends` (aware times), as of `now`."""
+    ended = now >= ends
     if checked_in_at is None:
-        status = ABSENT if now >= ends else PLANNED
-        return Reading(status, computed=status)
+        status = ABSENT if ended else PLANNED
+        return Reading(status, computed=status, ended=ended)
     late_seconds = (checked_in_at - starts).total_seconds()
     late = _minutes(late_seconds) if late_seconds > limits.late_after_minutes * 60 else 0
     off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
-    if checked_out_at is None and now < ends:
+    if checked_out_at is None and not ended:
         return Reading(IN_PROGRESS, late_minutes=late, off_site=off_site, computed=IN_PROGRESS)
     early = 0
     if checked_out_at is not None:
@@ -162,6 +169,7 @@ def classify(
         off_site=off_site,
         no_check_out=checked_out_at is None,
         computed=status,
+        ended=ended,
     )
 
 
@@ -187,4 +195,5 @@ def reading(shift, *, now: datetime | None = None, limits: Limits | None = None)
         no_check_out=computed.no_check_out,
         computed=computed.status,
         confirmed=True,
+        ended=computed.ended,
     )

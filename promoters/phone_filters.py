@@ -64,7 +64,7 @@ class AttendanceShiftFilter(StyledFilterSet):
         yes=_("To confirm"),
         no=_("Confirmed or still to come"),
         method="filter_to_confirm",
-        help_text="true: the shifts the supervisor has yet to confirm (ended or checked out, not confirmed).",
+        help_text="true: the shifts the supervisor has yet to confirm (ended, not confirmed).",
     )
 
     class Meta:
@@ -75,9 +75,9 @@ class AttendanceShiftFilter(StyledFilterSet):
         return queryset  # the view's base queryset is the month's (promoters/attendance_report.py month_shifts)
 
     def filter_to_confirm(self, queryset, name, value):
-        """The report's "to confirm" (promoters/attendance.py: a final reading not yet confirmed): the shift has
-        ended, or was checked out, and nobody confirmed it."""
+        """The report's "to confirm" (promoters/attendance.py Reading.confirmable, not yet confirmed): the shift has
+        ended and nobody confirmed it."""
         now = timezone.localtime()
-        final = Q(day__lt=now.date()) | Q(day=now.date(), ends_at__lte=now.time()) | Q(checked_out_at__isnull=False)
-        pending = final & Q(confirmed_at__isnull=True)
+        ended = Q(day__lt=now.date()) | Q(day=now.date(), ends_at__lte=now.time())
+        pending = ended & Q(confirmed_at__isnull=True)
         return queryset.filter(pending) if value else queryset.exclude(pending)

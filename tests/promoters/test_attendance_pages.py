@@ -2,7 +2,7 @@
 (a correction with a reason) or a day, the exports, and who sees what."""
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 from io import BytesIO
 
 import pytest
@@ -106,6 +106,26 @@ def test_shifts_to_confirm_are_the_reports_to_confirm_not_the_whole_month(w, cli
     w.absent.save()
     page = client.get(f"{link}&promoter=PH-P1", **EN).content.decode()
     assert page.count('data-testid="attendance-shift"') == 2
+
+
+def test_a_shift_checked_out_before_its_end_is_not_offered_to_confirm_until_it_ends(w, client, time_machine):
+    evening = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 6, 3), starts_at=time(18),
+                           ends_at=time(22), checked_in_at=at(18, 0, 3), checked_out_at=at(19, 0, 3),
+                           check_in_distance_m=10)  # fmt: skip
+    client.force_login(w.supervisor)
+    url = reverse("promoters:attendance-shifts") + "?month=2026-06&promoter=PH-P1"
+    card = (
+        client.get(url, **EN)
+        .content.decode()
+        .split(f'data-shift="{evening.pk}"')[1]
+        .split('data-testid="attendance-shift"')[0]
+    )
+    assert "Left early" in card and 'data-testid="confirm-form"' not in card  # the service would refuse it
+    assert client.get(f"{url}&to_confirm=true", **EN).content.decode().count('data-testid="attendance-shift"') == 3
+    time_machine.move_to(at(22, 0, 3), tick=False)
+    card = client.get(url, **EN).content.decode().split(f'data-shift="{evening.pk}"')[1]
+    assert 'data-testid="confirm-form"' in card.split('data-testid="attendance-shift"')[0]
+    assert client.get(f"{url}&to_confirm=true", **EN).content.decode().count('data-testid="attendance-shift"') == 4
 
 
 def test_confirm_a_day(w, client):
