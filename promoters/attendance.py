@@ -2,7 +2,8 @@
 database). The supervisor's confirmation (Shift.confirmed_attendance) overrides the computed reading.
 
 - planned: not checked in and the shift has not ended yet;
-- in progress: checked in, not checked out, the shift still running;
+- in progress: checked in, not checked out, the shift still running (already carrying the minutes late and whether
+  the check-in was off site, so the promoter and the supervisor see them at once, not only after the shift);
 - absent: no check-in by the end of the shift;
 - off site: checked in further from the store than `checkin_max_distance_m`, or without a position;
 - late: checked in more than `promoter_late_after_minutes` after the start (minutes counted from the start);
@@ -30,7 +31,7 @@ LEAVE = "leave"  # only ever confirmed by the supervisor, never computed
 
 LABELS = {
     PLANNED: _("Planned"),
-    IN_PROGRESS: _("In progress"),
+    IN_PROGRESS: _("On shift"),  # not the visits' "In progress" (拜访中): a promoter works a shift, not a visit
     ATTENDED: _("Attended"),
     LATE: _("Late"),
     LEFT_EARLY: _("Left early"),
@@ -82,6 +83,7 @@ class Reading:
     no_check_out: bool = False
     computed: str = ""  # the computed status, also when a confirmation overrides it
     confirmed: bool = False
+    ended: bool = False  # the shift's planned end has passed (a check-out before it is final, not yet confirmable)
 
     @property
     def label(self) -> str:
@@ -98,6 +100,11 @@ class Reading:
     @property
     def is_final(self) -> bool:
         return self.status in FINAL
+
+    @property
+    def confirmable(self) -> bool:
+        """What the supervisor may confirm (phone_services.attendance_confirm): a final reading of an ended shift."""
+        return self.is_final and self.ended
 
     @property
     def worked(self) -> bool:
@@ -132,18 +139,19 @@ def classify(
     limits: Limits,
 ) -> Reading:
     """The computed reading of a shift from `starts` to `ends` (aware times), as of `now`."""
+    ended = now >= ends
     if checked_in_at is None:
-        status = ABSENT if now >= ends else PLANNED
-        return Reading(status, computed=status)
-    if checked_out_at is None and now < ends:
-        return Reading(IN_PROGRESS, computed=IN_PROGRESS)
+        status = ABSENT if ended else PLANNED
+        return Reading(status, computed=status, ended=ended)
     late_seconds = (checked_in_at - starts).total_seconds()
     late = _minutes(late_seconds) if late_seconds > limits.late_after_minutes * 60 else 0
+    off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
+    if checked_out_at is None and not ended:
+        return Reading(IN_PROGRESS, late_minutes=late, off_site=off_site, computed=IN_PROGRESS)
     early = 0
     if checked_out_at is not None:
         early_seconds = (ends - checked_out_at).total_seconds()
         early = _minutes(early_seconds) if early_seconds > limits.early_before_minutes * 60 else 0
-    off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
     if off_site:
         status = OFF_SITE
     elif late and early:
@@ -161,6 +169,7 @@ def classify(
         off_site=off_site,
         no_check_out=checked_out_at is None,
         computed=status,
+        ended=ended,
     )
 
 
@@ -186,4 +195,5 @@ def reading(shift, *, now: datetime | None = None, limits: Limits | None = None)
         no_check_out=computed.no_check_out,
         computed=computed.status,
         confirmed=True,
+        ended=computed.ended,
     )

@@ -55,7 +55,7 @@ class Row:
     leave: int = 0
     to_come: int = 0  # not yet ended
     confirmed: int = 0
-    to_confirm: int = 0  # ended, not yet confirmed
+    to_confirm: int = 0  # ended, not yet confirmed (a check-out before the end waits for the end)
     readings: list = field(default_factory=list, repr=False)
 
     def add(self, reading: attendance.Reading) -> None:
@@ -70,7 +70,7 @@ class Row:
         self.leave += status == attendance.LEAVE
         self.to_come += not reading.is_final
         self.confirmed += reading.confirmed
-        self.to_confirm += reading.is_final and not reading.confirmed
+        self.to_confirm += reading.confirmable and not reading.confirmed
 
 
 @dataclass

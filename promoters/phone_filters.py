@@ -3,10 +3,12 @@ promoters by code, stores and products by code, each within the user's scope."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet
+from ka_portal.lists import StyledFilterSet, yes_no_filter
 from ka_portal.scope import products_for, promoter_stores_for, promoters_for
 from stores.models import Product, Store
 
@@ -57,10 +59,25 @@ class AttendanceShiftFilter(StyledFilterSet):
     promoter = promoter_filter()
     store = store_filter()
     day = _date_filter(_("Day"), help_text="The shift's day (YYYY-MM-DD).")
+    to_confirm = yes_no_filter(
+        _("Confirmation"),
+        yes=_("To confirm"),
+        no=_("Confirmed or still to come"),
+        method="filter_to_confirm",
+        help_text="true: the shifts the supervisor has yet to confirm (ended, not confirmed).",
+    )
 
     class Meta:
         model = Shift
-        fields = ["month", "promoter", "store", "day"]
+        fields = ["month", "promoter", "store", "day", "to_confirm"]
 
     def filter_month(self, queryset, name, value):
         return queryset  # the view's base queryset is the month's (promoters/attendance_report.py month_shifts)
+
+    def filter_to_confirm(self, queryset, name, value):
+        """The report's "to confirm" (promoters/attendance.py Reading.confirmable, not yet confirmed): the shift has
+        ended and nobody confirmed it."""
+        now = timezone.localtime()
+        ended = Q(day__lt=now.date()) | Q(day=now.date(), ends_at__lte=now.time())
+        pending = ended & Q(confirmed_at__isnull=True)
+        return queryset.filter(pending) if value else queryset.exclude(pending)

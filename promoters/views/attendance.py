@@ -118,7 +118,7 @@ def attendance_page(request):
         "previous": _month_link("promoters:attendance", previous),
         "following": _month_link("promoters:attendance", following),
         "export": _month_link("promoters:attendance", month, export="xlsx"),
-        "shifts_url": _month_link("promoters:attendance-shifts", month),
+        "shifts_url": _month_link("promoters:attendance-shifts", month, to_confirm="true"),
     }
     return render(request, "promoters/attendance.html", context, status=400 if error else 200)
 

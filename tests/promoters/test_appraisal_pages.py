@@ -1,6 +1,7 @@
 """The appraisal page, its Excel for payroll and the API: who sees which promoters (supervisor, manager, finance;
 a promoter 404, a rep 403), the filters, the order, a bad month, both languages and a fixed number of queries."""
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -82,6 +83,10 @@ def test_the_page_in_both_languages_and_on_a_phone(company, client):
     assert "促销员考核" in chinese and "Promoter appraisal" in english
     assert 'data-promoter="P1"' in english and "1 late" in english
     assert "450.00" in english and "3,000.00" in english  # 3 × 150; the monthly pay for the whole month
+    # the shifts attended (a count) and the attendance score (points) are two columns with two names, as in the export
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", chinese)
+    assert "出勤班次" in headers and "出勤得分" in headers and "陈列得分" in headers
+    assert len(headers) == len(set(headers))
 
 
 def test_filters_by_supervisor_agency_and_store(company, client):

@@ -1,7 +1,8 @@
 """Attendance for supervisors: the month per promoter and store, the shifts with their readings, confirming one
 (a correction with a reason) or a day, the exports, and who sees what."""
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time
 from io import BytesIO
 
 import pytest
@@ -91,6 +92,40 @@ def test_the_shifts_with_their_readings_and_confirming_one(w, client):
     assert shift.confirmed_attendance == "leave" and shift.correction_reason == "病假"
     page = client.get(url, **EN).content.decode()
     assert "computed: Absent" in page and "病假" in page
+
+
+def test_shifts_to_confirm_are_the_reports_to_confirm_not_the_whole_month(w, client):
+    client.force_login(w.supervisor)
+    report = client.get(reverse("promoters:attendance") + "?month=2026-06", **EN).content.decode()
+    link = re.search(r'href="([^"]*/attendance/shifts/[^"]*)">Shifts to confirm', report)[1].replace("&amp;", "&")
+    assert "to_confirm=true" in link
+    page = client.get(f"{link}&promoter=PH-P1", **EN).content.decode()
+    # the report's three to confirm (1st late, 2nd off site, 3rd absent), not the 4th still to come
+    assert page.count('data-testid="attendance-shift"') == 3
+    w.absent.confirmed_attendance, w.absent.confirmed_at = "absent", timezone.now()
+    w.absent.save()
+    page = client.get(f"{link}&promoter=PH-P1", **EN).content.decode()
+    assert page.count('data-testid="attendance-shift"') == 2
+
+
+def test_a_shift_checked_out_before_its_end_is_not_offered_to_confirm_until_it_ends(w, client, time_machine):
+    evening = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 6, 3), starts_at=time(18),
+                           ends_at=time(22), checked_in_at=at(18, 0, 3), checked_out_at=at(19, 0, 3),
+                           check_in_distance_m=10)  # fmt: skip
+    client.force_login(w.supervisor)
+    url = reverse("promoters:attendance-shifts") + "?month=2026-06&promoter=PH-P1"
+    card = (
+        client.get(url, **EN)
+        .content.decode()
+        .split(f'data-shift="{evening.pk}"')[1]
+        .split('data-testid="attendance-shift"')[0]
+    )
+    assert "Left early" in card and 'data-testid="confirm-form"' not in card  # the service would refuse it
+    assert client.get(f"{url}&to_confirm=true", **EN).content.decode().count('data-testid="attendance-shift"') == 3
+    time_machine.move_to(at(22, 0, 3), tick=False)
+    card = client.get(url, **EN).content.decode().split(f'data-shift="{evening.pk}"')[1]
+    assert 'data-testid="confirm-form"' in card.split('data-testid="attendance-shift"')[0]
+    assert client.get(f"{url}&to_confirm=true", **EN).content.decode().count('data-testid="attendance-shift"') == 4
 
 
 def test_confirm_a_day(w, client):

@@ -31,8 +31,9 @@ def read(check_in=None, check_out=None, distance=50, now=None):
         (None, None, None, at(8, 0), attendance.PLANNED, 0, 0),
         (None, None, None, at(12, 0), attendance.PLANNED, 0, 0),
         (None, None, None, at(17, 0), attendance.ABSENT, 0, 0),
-        # checked in, shift running: in progress
+        # checked in, shift running: in progress, already with the minutes late (seen at once, not after the shift)
         (at(8, 55), None, 50, at(12, 0), attendance.IN_PROGRESS, 0, 0),
+        (at(9, 25), None, 50, at(12, 0), attendance.IN_PROGRESS, 25, 0),
         # on time in and out
         (at(8, 55), at(17, 5), 50, None, attendance.ATTENDED, 0, 0),
         # exactly 10 minutes late is within the grace; 10 minutes and a second is late by 11 minutes
@@ -96,3 +97,19 @@ def test_the_settings_move_the_boundaries():
 
 def test_shift_times_are_shanghai_times():
     assert STARTS.utcoffset().total_seconds() == 8 * 3600
+
+
+def test_a_running_shift_checked_in_far_away_is_flagged_off_site_at_once():
+    reading = read(at(9, 0), None, 501, at(12, 0))
+    assert reading.status == attendance.IN_PROGRESS
+    assert reading.off_site
+
+
+def test_a_running_shift_reads_on_shift_not_the_visits_in_progress():
+    from django.utils import translation
+
+    reading = read(at(9, 0), None, 50, at(12, 0))
+    with translation.override("zh-hans"):
+        assert reading.label == "上班中"  # not 拜访中, a rep's visit
+    with translation.override("en"):
+        assert reading.label == "On shift"

@@ -122,5 +122,12 @@ def test_a_past_shift_shows_its_reading(w, client):
     assert "Absent" in page
 
 
+def test_a_past_days_sell_out_is_headed_with_its_day_not_today(w, client):
+    past = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 29), checked_in_at=at(9, 0, day=29))
+    page = client.get(reverse("promoters:my-shift", args=[past.pk])).content.decode()
+    assert 'data-testid="sell-out-form"' in page
+    assert "Sell-out on 29 May 2026" in page and "Today&#x27;s sell-out" not in page
+
+
 def test_the_home_page_and_sign_in_lead_a_promoter_to_their_day(w, client):
     assert client.get("/").url == reverse("promoters:my-day")
