@@ -51,13 +51,14 @@ class AtomicWritesMiddleware:
         with transaction.atomic():
             request.atomic_writes = True
             response = self.get_response(request)
-            if response.status_code >= 500:
+            if response.status_code >= 500 or getattr(request, "roll_back_writes", False):
                 transaction.set_rollback(True)
         return response
 
     def process_exception(self, request, exception):
-        if getattr(request, "atomic_writes", False):
-            transaction.set_rollback(True)
+        # Marked once the answer is drawn: a refusal's page (403.html, 404.html, 400.html) has the menu, which reads
+        # the database, and no query may run in a transaction already marked to roll back.
+        request.roll_back_writes = True
         if isinstance(exception, BadInput):
             return bad_input_page(request, str(exception))
         if isinstance(exception, OverflowError):

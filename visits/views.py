@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.roles import Role
 from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
 from ka_portal import downloads, queues
@@ -33,6 +34,7 @@ from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     accounts_for,
+    has_role,
     route_plans_for,
     route_stops_for,
     stores_for,
@@ -391,6 +393,15 @@ class VisitListView(FilteredListView):
 
     def get_base_queryset(self):
         return visits_for(self.request.user).select_related("store", "rep").order_by("-checked_in_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # A rep's list is their own visits: a column and a filter naming them on every row only squeeze the
+        # store and the rating on a phone. The filter stays for the API (and ?rep= still works).
+        context["own_visits"] = has_role(self.request.user, Role.REP)
+        if context["own_visits"] and self.filterset is not None:
+            self.filterset.form.fields.pop("rep", None)
+        return context
 
 
 # --- route plans -------------------------------------------------------------------------------

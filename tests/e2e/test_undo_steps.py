@@ -16,7 +16,7 @@ from tests.promotions.factories import BudgetFactory, promotion_type
 from tests.visits.factories import TaskFactory
 from visits.models import Task
 
-from .conftest import log_in
+from .conftest import log_in, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -45,7 +45,7 @@ def scene(db):
         dm_fee=Decimal("500"),
     )
     plan = promotion_submit(plan=promotion_save_draft(user=rep, data=data), by=rep)
-    task = TaskFactory(store=store, title="检查堆头", assigned_by=supervisor)
+    task = TaskFactory(store=store, title="检查端架堆头陈列并拍照", assigned_by=supervisor)
     return {"manager": manager, "rep": rep, "plan": plan, "task": task}
 
 
@@ -78,6 +78,9 @@ def test_a_rep_withdraws_reopens_and_marks_a_task_not_done_on_a_phone(phone, sce
     # the task list: not done, with the reason
     phone.goto("/visits/tasks/")
     _no_sideways_scroll(phone)
+    # the task reads on one line, its store under it; not squeezed a word a line between four other columns
+    assert text_lines(phone.get_by_text("检查端架堆头陈列并拍照")) == 1
+    assert text_lines(phone.get_by_text("沃尔玛五角场店", exact=True)) == 1
     phone.get_by_test_id("task-not-done").locator("summary").click()
     phone.get_by_label("为什么没有完成？").fill("店长不同意")
     phone.get_by_role("button", name="标记为未完成").click()

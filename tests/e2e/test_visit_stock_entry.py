@@ -1,6 +1,7 @@
 """A rep on a phone (375 × 812, Chinese) counts stock with the number pad: "same as last count" for every empty
 product (what was typed stays), one product changed, a bad value caught before sending, one refused by the
-server; the page lands on the bad field and says how many need fixing; the fixed counts reach the server."""
+server; the page lands on the bad field and says how many need fixing, with no stale marks beside it; the fixed counts
+reach the server."""
 
 from datetime import timedelta
 
@@ -84,7 +85,18 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     assert field[water.pk][1].input_value() == "2"
     phone.locator("#stock").screenshot(path="tests/e2e/artifacts/visits-stock-refused-phone.png")
 
+    # fixed, its mark goes as it is typed
     field[beer.pk][0].fill("8")
+    expect(beer_row.get_by_test_id("stock-error")).to_be_hidden()
+    # a refused check-out marks the unanswered checklist; a bad value caught next shows what is wrong now, not the
+    # check-out's old marks beside it (the banner said "1 to fix" over six red messages)
+    phone.get_by_test_id("check-out").click()
+    expect(phone.get_by_test_id("checkout-error")).to_be_visible()
+    field[water.pk][1].fill("x")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("fix-count")).to_have_text("1处需要修改")
+    assert phone.locator("[data-visit-sections] .invalid-feedback.d-block").count() == 1
+    field[water.pk][1].fill("2")
     phone.get_by_role("button", name="保存", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_contain_text("已保存")
     assert {c.product_id: c.packs for c in visit.stock_counts.all()} == {beer.pk: 96, chips.pk: 45, water.pk: 2}

@@ -9,7 +9,7 @@ from accounts.roles import Role
 from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.visits.factories import StockCountFactory, VisitFactory
 
-from .conftest import log_in
+from .conftest import in_view, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,9 +22,12 @@ def test_admin_runs_the_job_and_the_supervisor_reads_the_order(desktop, phone):
     store = StoreFactory(rep=rep, name="沃尔玛五角场店")
     beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
     ListingFactory(store=store, product=beer)
+    chips = ProductFactory(name="乐滋薯片 70g", packs_per_case=20)  # counted today only: flagged, no order
+    ListingFactory(store=store, product=chips)
     now = timezone.now()
     for at, packs in ((now - timedelta(days=7), 120), (now, 72)):
         StockCountFactory(visit=VisitFactory(rep=rep, store=store, checked_in_at=at), product=beer, packs=packs)
+    StockCountFactory(visit=VisitFactory(rep=rep, store=store, checked_in_at=now), product=chips, packs=30)
     DeliveryFactory(store=store, product=beer, date=timezone.localdate() - timedelta(days=3), quantity=48)
     # when an administrator starts today's run
     log_in(desktop, "admin1", "demo-pass-1")
@@ -39,3 +42,9 @@ def test_admin_runs_the_job_and_the_supervisor_reads_the_order(desktop, phone):
     row = phone.locator("tbody tr").first
     assert "沃尔玛五角场店" in row.inner_text() and "6" in row.locator("strong").inner_text()
     phone.screenshot(path="/tmp/visits-suggested-orders.png", full_page=True)
+    # in English too each row's order (a figure, or — under a flag said beside the product) is on the screen
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": phone.url}])
+    phone.goto("/visits/suggested-orders/")
+    assert phone.get_by_test_id("order-flag").inner_text() == "No previous stock count"
+    for cell in phone.locator("tbody tr td:last-child").all():
+        in_view(cell, 375)

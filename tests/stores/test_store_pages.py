@@ -21,7 +21,11 @@ def test_rep_sees_only_own_stores_and_gets_404_for_another(client, rep):
     html = client.get(reverse("stores:store-list")).content.decode()
     assert "我的门店" in html and "别人的门店" not in html
     assert client.get(reverse("stores:store-detail", args=[mine.pk])).status_code == 200
-    assert client.get(reverse("stores:store-detail", args=[theirs.pk])).status_code == 404
+    refused = client.get(reverse("stores:store-detail", args=[theirs.pk]))
+    assert refused.status_code == 404
+    # the portal's own page in the rep's language, with the menu to go on from; not a bare "Not Found"
+    html = refused.content.decode()
+    assert "未找到" in html and 'data-testid="main-nav"' in html and "别人的门店" not in html
 
 
 def test_store_list_filters_by_account_grade_city_and_search(client, admin_user):
@@ -121,7 +125,11 @@ def test_store_form_names_bad_values_and_keeps_them(client, manager):
 def test_rep_cannot_edit_stores(client, rep):
     store = StoreFactory(rep=rep)
     client.force_login(rep)
-    assert client.get(reverse("stores:store-edit", args=[store.pk])).status_code == 403
+    refused = client.get(reverse("stores:store-edit", args=[store.pk]))
+    assert refused.status_code == 403
+    # said in the rep's language inside the portal's layout, not Django's bare English "403 Forbidden"
+    html = refused.content.decode()
+    assert "您的角色无权打开此页面" in html and 'data-testid="main-nav"' in html and "403 Forbidden" not in html
 
 
 def test_store_page_shows_recent_visits_and_the_latest_suggested_order(client, rep):

@@ -164,6 +164,24 @@ def test_another_reps_visit_is_404(client, rep, path):
     assert method(reverse(path, args=[other.pk])).status_code == 404
 
 
+def test_rep_reaches_own_visits_from_today_without_a_column_naming_themself(client, rep, day_plan):
+    sup = make_user(Role.SUPERVISOR, username="sup_l")
+    rep.profile.supervisor = sup
+    rep.profile.save()
+    VisitFactory(rep=rep, store=day_plan[1])
+    client.force_login(rep)
+
+    today = client.get(reverse("visits:today"), **ZH).content.decode()
+    assert f'href="{reverse("visits:visit-list")}"' in today and "我的拜访" in today
+
+    mine = client.get(reverse("visits:visit-list"), **ZH).content.decode()
+    assert "沃尔玛五角场店" in mine
+    assert "<th>业务代表</th>" not in mine and 'name="rep"' not in mine  # neither the column nor the filter
+    client.force_login(sup)
+    team = client.get(reverse("visits:visit-list"), **ZH).content.decode()
+    assert "<th>业务代表</th>" in team and 'name="rep"' in team
+
+
 def test_supervisor_sees_team_visit_read_only(client, rep):
     sup = make_user(Role.SUPERVISOR, username="sup_p")
     rep.profile.supervisor = sup

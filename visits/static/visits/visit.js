@@ -90,16 +90,49 @@ document.addEventListener("change", exclusive);
     field.focus({ preventScroll: true });
   }
 
-  document.addEventListener("input", function (event) {
-    if (event.target.dataset && event.target.dataset.part) unmark(event.target);
-  });
+  // What a refusal marked before (a save, a check-out) goes when it no longer holds: a stock row as soon as it
+  // holds a plausible count or is ticked "not counted"; everything when a new check finds something else wrong,
+  // so the marks on screen are the ones the banner counts.
+  function clearRow(row) {
+    row.querySelectorAll("input[data-part]").forEach(unmark);
+    var feedback = row.querySelector("[data-testid=stock-error]");
+    if (feedback) {
+      feedback.textContent = "";
+      feedback.classList.remove("d-block");
+    }
+  }
+  function clearMarks(scope) {
+    scope.querySelectorAll(".is-invalid").forEach(unmark);
+    scope.querySelectorAll("[data-queued-error]").forEach(function (note) { note.remove(); });
+    scope.querySelectorAll(".invalid-feedback.d-block").forEach(function (note) {
+      if (note.matches("[data-testid=stock-error], [data-error-for]")) note.textContent = "";
+      note.classList.remove("d-block");
+    });
+  }
+  function settled(event) {
+    var row = event.target.closest && event.target.closest(".stock-row");
+    if (!row) return;
+    var parts = Array.prototype.slice.call(row.querySelectorAll("input[data-part]"));
+    var notCounted = row.querySelector("input[type=checkbox]");
+    var counted = parts.some(function (input) { return input.value.trim() !== ""; }) &&
+      parts.every(function (input) { return !problem(input); });
+    if (counted || (notCounted && notCounted.checked)) clearRow(row);
+    else if (event.target.dataset.part) unmark(event.target);
+  }
+  document.addEventListener("input", settled);
+  document.addEventListener("change", settled);
 
   // Capture: runs before any other submit handler on the form (drafts, queue), which a bad value must not reach.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.id !== "visit-form" && !form.hasAttribute("data-stock-form")) return;
     var bad = [];
-    stockRows(form).forEach(function (row) {
+    var rows = stockRows(form);
+    var found = Array.prototype.some.call(rows, function (row) {
+      return Array.prototype.some.call(row.querySelectorAll("input[data-part]"), function (input) { return problem(input); });
+    });
+    if (found) clearMarks(form.hasAttribute("data-stock-form") ? form : document.querySelector("[data-visit-sections]") || form);
+    rows.forEach(function (row) {
       var first = null;
       var texts = [];
       row.querySelectorAll("input[data-part]").forEach(function (input) {
