@@ -1,7 +1,7 @@
 """A finance clerk checks receivables on a 375 px phone, in Chinese and in English: the disputes list, a chain's
-deductions, the month close's figures (also in the millions) and the months page read without scrolling sideways —
-the amount (or net) stays on the row, the rest under the row's name (.ka-figures). On an office screen the columns are
-as they were."""
+open invoices, payments and deductions, the month close's figures (also in the millions), the months page and the
+contracts app's other finance pages read without scrolling sideways — the amount (or net) stays on the row, the rest
+under the row's name (.ka-figures). On an office screen the columns are as they were."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,6 +12,8 @@ from playwright.sync_api import expect
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
+from contracts import services
+from tests.contracts.factories import ContractFactory
 from tests.factories import KeyAccountFactory, make_user
 from tests.tradespend.g2n_helpers import deduction, invoice, line
 from tradespend.disputes import dispute_open
@@ -84,9 +86,50 @@ def test_the_disputes_list_reads_on_a_phone(phone, live_server, books, language)
     phone.screenshot(path=f"{ARTIFACTS}/finance-disputes-phone-{language}.png", full_page=True)
 
 
+@pytest.fixture
+def seven_digits(books, clerk):
+    """Under contract HT-CRF-2025 an invoice of 12,345,678.90 of which a payment of 1,234,567.89 with a long
+    reference paid part: 11,111,111.01 open beside a long invoice number made the open invoices 509 px and the
+    payments 256 px too wide for a 375 px phone while each kept all its columns."""
+    contract = ContractFactory(
+        account=books, number="HT-CRF-2025", valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31)
+    )
+    big = services.invoice_create(
+        account=books,
+        contract=contract,
+        number="CRF-2025-010099",
+        date=date(2025, 1, 10),
+        amount=Decimal("12345678.90"),
+    )
+    services.payment_record(
+        account=books, date=date(2025, 1, 28), amount=Decimal("1234567.89"), reference="HK-2025-0128-家乐福总部",
+        allocations=[(big, Decimal("1234567.89"))], by=clerk,
+    )  # fmt: skip
+
+
+def _figures_on_one_line(figures) -> None:
+    for amount in figures.locator("dd").all():
+        in_view(amount, PHONE)
+        assert text_lines(amount) == 1
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_chains_deductions_read_on_a_phone(phone, live_server, books, language):
+def test_a_chains_receivables_read_on_a_phone(phone, live_server, books, seven_digits, language):
     _open(phone, live_server, language, f"/contracts/receivables/{books.pk}/")
+
+    # each open invoice and payment a card: the open amount (or the payment) on the row, its figures named under it
+    big = phone.get_by_test_id("open-invoices").locator('[data-invoice="CRF-2025-010099"]')
+    expect(big.get_by_test_id("invoice-open")).to_have_text("11,111,111.01")
+    in_view(big.get_by_test_id("invoice-open"), PHONE)
+    expect(big.get_by_test_id("invoice-figures-phone")).to_contain_text("12,345,678.90")
+    _figures_on_one_line(big.get_by_test_id("invoice-figures-phone"))
+    expect(big.get_by_test_id("invoice-status-phone")).to_be_visible()
+    payment = phone.get_by_test_id("payments").locator("tbody tr").first
+    in_view(payment.get_by_test_id("payment-amount"), PHONE)
+    expect(payment.get_by_test_id("payment-figures-phone")).to_contain_text("CRF-2025-010099")
+    _figures_on_one_line(payment.get_by_test_id("payment-figures-phone"))
+    _no_sideways_scroll(phone, "open-invoices")
+    _no_sideways_scroll(phone, "payments")
 
     table = phone.get_by_test_id("deductions")
     for amount in table.get_by_test_id("deduction-amount").all():
@@ -96,7 +139,29 @@ def test_a_chains_deductions_read_on_a_phone(phone, live_server, books, language
     expect(remitted).to_have_text("总部回款 HK1126 扣款" if language == "zh-hans" else "Taken in remittance HK1126")
     assert text_lines(remitted) <= 2
     _no_sideways_scroll(phone, "deductions")
-    table.screenshot(path=f"{ARTIFACTS}/finance-receivables-deductions-phone-{language}.png")
+    phone.screenshot(path=f"{ARTIFACTS}/finance-receivables-account-phone-{language}.png", full_page=True)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, seven_digits, language):
+    """Month end through the contracts app: every table's key figure on the row, nothing scrolls sideways."""
+    contract = books.contracts.get()
+    pages = [
+        ("/contracts/receivables/", "receivables", "receivables-open"),
+        ("/contracts/ledger/", "contracts", "contract-total"),
+        (f"/contracts/ledger/{contract.pk}/", "contract-invoices", "contract-open-total"),
+        ("/contracts/aging/invoices/?as_of=2025-02-28&account=CRF", "aging-invoices", "drill-open"),
+    ]
+    log_in(phone, "finance1", "demo-pass-1")
+    phone.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    for path, table, figure in pages:
+        phone.goto(path)
+        _no_sideways_scroll(phone, table)
+        in_view(phone.get_by_test_id(figure).first, PHONE)
+    expect(phone.get_by_test_id("drill-open").last).to_have_text("11,111,111.01")
+    # the shared filter form: a month field as wide as the form, so December 2026 is not cut to December 20
+    phone.goto("/trade-spend/deductions/?period=2025-01")
+    assert phone.locator("#filters input[type=month]").bounding_box()["width"] > PHONE * 0.7
 
 
 def _in_the_millions(carrefour) -> None:
@@ -157,6 +222,12 @@ def test_on_a_desktop_the_columns_are_as_they_were(desktop, live_server, books, 
     desktop.screenshot(path=f"{ARTIFACTS}/finance-disputes-desktop-{language}.png", full_page=True)
 
     desktop.goto(f"/contracts/receivables/{books.pk}/")
+    for table, columns in (("open-invoices", 7), ("payments", 6)):
+        headers = desktop.get_by_test_id(table).locator("thead th")
+        expect(headers).to_have_count(columns)
+        for header in headers.all():
+            expect(header).to_be_visible()
+        expect(desktop.get_by_test_id(table).locator("dl.ka-figures").first).to_be_hidden()
     deductions = desktop.get_by_test_id("deductions")
     for header in deductions.locator("thead th").all():
         expect(header).to_be_visible()
