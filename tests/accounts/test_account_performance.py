@@ -187,6 +187,21 @@ def test_actual_is_invoiced_net_of_credit_notes_and_deliveries_do_not_count(mana
     assert months[2].last_year == Decimal("425.00")
     assert total.actual == Decimal("1350.00")
 
+    # and a month in progress (3 December) meets the same days a year before, not the whole month
+    InvoiceFactory(account=account, date=date(2026, 12, 1), amount=Decimal("300.00"))
+    InvoiceFactory(account=account, date=date(2025, 12, 2), amount=Decimal("200.00"))
+    InvoiceFactory(account=account, date=date(2025, 12, 4), amount=Decimal("5000.00"))
+    december = Period(date(2026, 12, 1), date(2026, 12, 1))
+    rows, _total = account_performance(user=manager, period=december, today=date(2026, 12, 3))
+    assert (rows[0].last_year, rows[0].growth) == (Decimal("200.00"), Decimal("0.5"))
+    months, total = account_year_by_month(account=account, year=2026, today=date(2026, 12, 3))
+    assert (months[11].last_year, months[11].growth) == (Decimal("200.00"), Decimal("0.5"))
+    assert total.last_year == Decimal("625.00")
+    # a month to come keeps last year's whole month as a reference, compares nothing and counts in no total
+    months, total = account_year_by_month(account=account, year=2026, today=date(2026, 11, 23))
+    assert (months[11].last_year, months[11].growth, months[11].achievement) == (Decimal("5200.00"), None, None)
+    assert total.last_year == Decimal("425.00")
+
 
 def test_account_page_shows_invoiced_actual(client, manager):
     account = KeyAccountFactory(owner=manager, code="PAGE")
@@ -198,3 +213,4 @@ def test_account_page_shows_invoiced_actual(client, manager):
         html = client.get(reverse("accounts:account-detail", args=[account.pk])).content.decode()
 
     assert "4,321.00" in html
+    assert 'data-testid="so-far"' in html  # November, in progress, says it is so far
