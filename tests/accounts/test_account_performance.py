@@ -1,6 +1,7 @@
 """The key-account performance table (SPEC §7): the demo data gives SPEC §8's figures in page, API and Excel;
 actual sell-in is invoiced, net of credit notes (SPEC §2), never delivered."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -206,11 +207,17 @@ def test_actual_is_invoiced_net_of_credit_notes_and_deliveries_do_not_count(mana
 def test_account_page_shows_invoiced_actual(client, manager):
     account = KeyAccountFactory(owner=manager, code="PAGE")
     InvoiceFactory(account=account, date=date(2026, 2, 10), amount=Decimal("4321.00"))
+    InvoiceFactory(account=account, date=date(2025, 2, 10), amount=Decimal("8642.00"))
     DeliveryFactory(store=StoreFactory(account=account), date=date(2026, 2, 11), quantity=7, unit_price=Decimal("1"))
     client.force_login(manager)
 
     with time_machine.travel("2026-11-23 10:00 +0800"):
         html = client.get(reverse("accounts:account-detail", args=[account.pk])).content.decode()
+        table = client.get(reverse("accounts:performance"), {"start": "2026-02", "end": "2026-11"}).content.decode()
+
+    # the total's negative growth (−50 %) is red like the rows', and the period still running says so
+    assert re.search(r'text-danger" data-label="[^"]+" data-col="growth">-50.00', table.split("<tfoot>")[1])
+    assert 'data-testid="so-far"' in table
 
     assert "4,321.00" in html
     assert 'data-testid="so-far"' in html  # November, in progress, says it is so far
