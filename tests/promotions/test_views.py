@@ -134,6 +134,11 @@ def test_finance_reads_but_has_no_buttons(client, world, finance):
     client.force_login(finance)
     html = client.get(f"/promotions/{plan.pk}/").content.decode()
     assert plan.title in html and "/approve/" not in html
+    # the products read as cards on a phone (.ka-stack), their English headers capitalised like other headers
+    en = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    products = en.split('data-testid="plan-products"')[1].split("</table>")[0]
+    assert 'class="table mb-0 align-middle ka-stack"' in en and 'data-label="Normal shelf price"' in products
+    assert ">Normal shelf price<" in products and ">normal shelf price<" not in en
     assert client.post(f"/promotions/{plan.pk}/approve/").status_code == 403
     assert client.get("/promotions/queue/").status_code == 403
     assert "/promotions/new/" not in client.get("/promotions/").content.decode()
