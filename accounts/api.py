@@ -10,6 +10,7 @@ marked done (POST …/follow-up-done/), never rewritten or deleted.
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
@@ -244,7 +245,11 @@ _PERFORMANCE_ROW = {
     "difference": serializers.DecimalField(max_digits=None, decimal_places=2),
     "achievement": serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
     "growth": serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
-    "last_year": serializers.DecimalField(max_digits=None, decimal_places=2),
+    "last_year": serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        help_text="Sell-in of the same days a year before as the actual covers (a month in progress: its days so far)",
+    ),
 }
 
 
@@ -280,6 +285,9 @@ class AccountPerformanceView(APIView):
                 {
                     "from": serializers.CharField(),
                     "to": serializers.CharField(),
+                    "actual_to": serializers.DateField(
+                        help_text="The last day the actual covers: the period's end, or today while it runs"
+                    ),
                     "results": inline_serializer("AccountPerformanceRow", _PERFORMANCE_ROW, many=True),
                     "total": inline_serializer("AccountPerformanceTotal", _PERFORMANCE_ROW),
                 },
@@ -306,14 +314,19 @@ class AccountPerformanceView(APIView):
         accounts = accounts_for(request.user)
         if request.query_params.get("tier"):
             accounts = accounts.filter(tier=request.query_params["tier"])
-        period = Period(months["from"], months["to"])
+        period, today = Period(months["from"], months["to"]), timezone.localdate()
         rows, total = account_performance(
-            user=request.user, period=period, sort=request.query_params.get("sort", "code"), accounts=accounts
+            user=request.user,
+            period=period,
+            sort=request.query_params.get("sort", "code"),
+            accounts=accounts,
+            today=today,
         )
         return Response(
             {
                 "from": f"{period.first:%Y-%m}",
                 "to": f"{period.last:%Y-%m}",
+                "actual_to": period.actual_to(today).isoformat(),
                 "results": [_performance_row(r, r.account.code, r.account.name, r.account.tier) for r in rows],
                 "total": _performance_row(total),
             }

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
+from django.utils import timezone
 
-from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month
+from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month, net_sell_in
 from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
@@ -14,6 +15,11 @@ from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 from .models import Contact, KeyAccount, SalesTarget
 
 ZERO = Decimal("0.00")
+
+
+def a_year_before(day: date) -> date:
+    """The same day a year before; 29 February falls on the 28th."""
+    return day.replace(year=day.year - 1, day=min(day.day, 28) if day.month == 2 else day.day)
 
 
 @dataclass(frozen=True)
@@ -29,8 +35,16 @@ class Period:
         nxt = date(self.last.year + (self.last.month == 12), self.last.month % 12 + 1, 1)
         return nxt - timedelta(days=1)
 
-    def year_before(self) -> "Period":
-        return Period(self.first.replace(year=self.first.year - 1), self.last.replace(year=self.last.year - 1))
+    def actual_to(self, today: date) -> date:
+        """The last day the actual covers: the period's end, or today while the period runs."""
+        return min(self.end, today)
+
+    def last_year_days(self, today: date) -> tuple[date, date]:
+        """The days growth compares the actual with (SPEC §2, "the same period last year"): the same days a year
+        before as the actual covers, so a month in progress (1–3 December) meets 1–3 December of the year before,
+        not the whole month. The one place this window is computed: performance, the account's year and the
+        chain page read it, so their pages, API and Excel agree."""
+        return a_year_before(self.first), a_year_before(self.actual_to(today))
 
     def month_keys(self) -> tuple[int, int]:
         return self.first.year * 100 + self.first.month, self.last.year * 100 + self.last.month
@@ -53,13 +67,13 @@ class Performance:
 
     @property
     def achievement(self) -> Decimal | None:
-        """达成率 = actual / target; None without a target."""
-        return self.actual / self.target if self.target else None
+        """达成率 = actual / target; None without a target or for a month not begun."""
+        return self.actual / self.target if self.target and not self.future else None
 
     @property
     def growth(self) -> Decimal | None:
-        """成长率 = actual / same period last year − 1; None without last year's sales."""
-        return self.actual / self.last_year - 1 if self.last_year else None
+        """成长率 = actual / same period last year − 1; None without last year's sales or for a month not begun."""
+        return self.actual / self.last_year - 1 if self.last_year and not self.future else None
 
 
 SORT_KEYS = {
@@ -81,13 +95,20 @@ def _targets_in(targets: QuerySet, period: Period) -> QuerySet:
 
 @reads_from_replica()
 def account_performance(
-    *, user, period: Period, sort: str = "-achievement", accounts: QuerySet | None = None
+    *,
+    user,
+    period: Period,
+    sort: str = "-achievement",
+    accounts: QuerySet | None = None,
+    today: date | None = None,
 ) -> tuple[list[Performance], Performance]:
     """Per account in the user's scope: target, actual, difference, achievement, growth; and the total.
 
     Actual is sell-in as invoiced, net of credit notes (SPEC §2): deliveries feed stock and suggested orders,
-    not this. A fixed number of queries, whatever the size.
+    not this; while the period runs it is so far, and last year the same days (`Period.last_year_days`).
+    A fixed number of queries, whatever the size.
     """
+    today = today or timezone.localdate()
     accounts = (accounts if accounts is not None else accounts_for(user)).select_related("owner")
     account_ids = accounts.values("id")
     targets = dict(
@@ -98,8 +119,7 @@ def account_performance(
         .values_list("account_id", "total")
     )
     actual = invoiced_sell_in_by_account(account_ids, period.first, period.end)
-    before = period.year_before()
-    last_year = invoiced_sell_in_by_account(account_ids, before.first, before.end)
+    last_year = invoiced_sell_in_by_account(account_ids, *period.last_year_days(today))
     rows = [
         Performance(
             account=account,
@@ -132,13 +152,14 @@ def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tup
     )
 
     # Actual is invoiced, net of credit notes (SPEC §2).
-    this_year, year_before = invoiced_sell_in_by_month(account, year), invoiced_sell_in_by_month(account, year - 1)
+    this_year = invoiced_sell_in_by_month(account, year)
+    year_before = last_year_by_month(account, Period(date(year, 1, 1), date(year, 12, 1)), today)
     months = [
         Performance(
             label=str(month),
             target=targets.get(month) or ZERO,
             actual=this_year.get(month) or ZERO,
-            last_year=year_before.get(month) or ZERO,
+            last_year=year_before[date(year, month, 1)],
             future=date(year, month, 1) > today,
         )
         for month in range(1, 13)
@@ -150,6 +171,26 @@ def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tup
         last_year=sum((m.last_year for m in begun), ZERO),
     )
     return months, total
+
+
+def last_year_by_month(account: KeyAccount, period: Period, today: date) -> dict[date, Decimal]:
+    """Each month of ``period`` (keyed by its first day) against its days a year before: a month begun, the days
+    its actual covers (`Period.last_year_days`); a month to come, the whole month, as a reference to aim at.
+    One grouped reading by day, whatever the months."""
+    by_day = net_sell_in(
+        ("date__year", "date__month", "date__day"),
+        account_ids=[account.pk],
+        date__gte=a_year_before(period.first),
+        date__lte=a_year_before(period.end),
+    )
+    days = [(date(y, m, d), amount) for (y, m, d), amount in by_day.items()]
+    windows = {}
+    month = period.first
+    while month <= period.last:
+        one = Period(month, month)
+        windows[month] = (a_year_before(month), a_year_before(one.end)) if month > today else one.last_year_days(today)
+        month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return {m: sum((a for d, a in days if low <= d <= high), ZERO) for m, (low, high) in windows.items()}
 
 
 def follow_ups_due(*, user, today: date, days: int = 7) -> QuerySet:

@@ -231,7 +231,7 @@ PERFORMANCE_COLUMNS = [
 def performance(request):
     """SPEC §7's key-account table: target, actual, difference, achievement and growth per account, with totals."""
     form = PeriodForm(request.GET)  # no parameters is valid too: January to this month, every tier
-    rows, total, period = [], None, None
+    rows, total, period, today = [], None, None, timezone.localdate()
     if form.is_valid():
         period = form.cleaned_data["period"]
         # January to this month when not asked: the month fields show it, as the sentence under them does
@@ -241,7 +241,9 @@ def performance(request):
         if form.cleaned_data.get("tier"):
             accounts = accounts.filter(tier=form.cleaned_data["tier"])
         sort = request.GET.get("sort", "-achievement")
-        rows, total = selectors.account_performance(user=request.user, period=period, sort=sort, accounts=accounts)
+        rows, total = selectors.account_performance(
+            user=request.user, period=period, sort=sort, accounts=accounts, today=today
+        )
         if request.GET.get("export") == "xlsx":
             return _performance_xlsx(rows, total, period)
     context = {
@@ -249,6 +251,8 @@ def performance(request):
         "rows": rows,
         "total": total,
         "period": period,
+        # a period still running reads "so far" (its actual to today, last year's same days)
+        "so_far": period.actual_to(today) if period and period.first <= today < period.end else None,
         "columns": PERFORMANCE_COLUMNS,
         "sort": request.GET.get("sort", "-achievement"),
     }

@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import KeyAccount, SalesTarget
-from accounts.selectors import Performance, Period
+from accounts.selectors import Performance, Period, last_year_by_month
 from contracts.filters import expiring_soon
 from contracts.models import Contract
 from contracts.selectors import AgingRow, aging_report, contracts_for, net_sell_in
@@ -138,12 +138,13 @@ def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: dat
         month_to=month_to,
         as_of=as_of,
         # the period's performance is the sum of its months: the same reading as accounts.selectors'
-        # account_performance (invoiced net of credit notes, the months' targets, the same months a year before)
+        # account_performance (invoiced net of credit notes, the months' targets, the same days a year before
+        # as the actual covers; a month to come counts its target only)
         performance=Performance(
             account=account,
             target=sum((m.target for m in trend), ZERO),
             actual=sum((m.actual for m in trend), ZERO),
-            last_year=sum((m.last_year for m in trend), ZERO),
+            last_year=sum((m.last_year for m in trend if not m.future), ZERO),
         ),
         trend=trend,
         figures=figures,
@@ -165,16 +166,14 @@ def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: dat
 
 
 def _trend(account: KeyAccount, month_from: date, month_to: date, today: date) -> list[Performance]:
-    """Month by month: sell-in as invoiced net of credit notes (as performance reads it), the target, last year."""
+    """Month by month: sell-in as invoiced net of credit notes (as performance reads it), the target, last year
+    (`accounts.selectors.last_year_by_month`: a month in progress against its days so far a year before)."""
     months = months_between(month_from, month_to)
-    end = add_months(month_to, 1)
-    year_ago = add_months(month_from, -12)
-
-    def by_month(start: date, stop: date) -> dict[date, Decimal]:
-        net = net_sell_in(("date__year", "date__month"), account_ids=[account.pk], date__gte=start, date__lt=stop)
-        return {date(year, month, 1): amount for (year, month), amount in net.items()}
-
-    actual, before = by_month(month_from, end), by_month(year_ago, add_months(end, -12))
+    net = net_sell_in(
+        ("date__year", "date__month"), account_ids=[account.pk], date__gte=month_from, date__lt=add_months(month_to, 1)
+    )
+    actual = {date(year, month, 1): amount for (year, month), amount in net.items()}
+    before = last_year_by_month(account, Period(month_from, month_to), today)
     targets = {
         date(year, month, 1): amount
         for year, month, amount in SalesTarget.objects.filter(
@@ -186,7 +185,7 @@ def _trend(account: KeyAccount, month_from: date, month_to: date, today: date) -
             label=month.isoformat(),
             actual=actual.get(month, ZERO),
             target=targets.get(month, ZERO),
-            last_year=before.get(add_months(month, -12), ZERO),
+            last_year=before[month],
             future=month > today,
         )
         for month in months

@@ -330,9 +330,9 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
     queue = approval_queue_for(user)
     month = date(today.year, today.month, 1)
     accounts = scope.accounts_for(user).active()
-    by_month, month_total = account_performance(user=user, period=Period(month, month), accounts=accounts)
+    by_month, month_total = account_performance(user=user, period=Period(month, month), accounts=accounts, today=today)
     by_year, year_total = account_performance(
-        user=user, period=Period(date(today.year, 1, 1), month), accounts=accounts
+        user=user, period=Period(date(today.year, 1, 1), month), accounts=accounts, today=today
     )
     year_of = {row.account.pk: row for row in by_year}
     achievement = sorted(

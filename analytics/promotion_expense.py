@@ -15,7 +15,7 @@ in its start month). For each plan, the figures of the promotion's evaluation (p
   the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far against
   as many days before its start, and a plan yet to start no sell-in and no baseline;
 - expense ratio = cost ÷ sell-in; incremental packs = packs − baseline packs; cost per incremental pack;
-  payback = (sell-in − baseline sell-in) ÷ cost;
+  payback = (sell-in − baseline sell-in) ÷ cost of the plans begun (none for a plan yet to start);
 - sell-out (issue 16) where promoters reported at the plan's stores: the sell-out uplift and the cost per
   incremental pack sold to shoppers (promotions.evaluation.SellOutEvaluation), kept by the evaluation or read now
   (promoters.sellout_selectors.plan_sell_out, set-based).
@@ -97,7 +97,9 @@ def total_of(figures) -> Evaluation:
     days = units = base_units = 0
     amount = base_amount = cost = funding = ZERO
     sell_out = NO_SELL_OUT
+    begun_cost = ZERO
     for item in figures:
+        begun_cost += item.total_cost if item.begun_cost is None else item.begun_cost
         sell_out += item.sell_out or replace(NO_SELL_OUT, total_cost=item.total_cost)
         days += item.days
         units += item.sales_units
@@ -106,7 +108,7 @@ def total_of(figures) -> Evaluation:
         base_amount += item.baseline_amount
         cost += item.total_cost
         funding += item.supply_funding
-    return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding, sell_out)
+    return Evaluation(max(days, 1), units, amount, base_units, base_amount, cost, funding, sell_out, begun_cost)
 
 
 def on_ledger_basis(plan: PromotionPlan, evaluation, promoter_pay: Decimal | None) -> Evaluation:
@@ -147,9 +149,10 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
         .order_by("start_on", "pk")
     )  # 1
     with_shifts = [plan for plan in plans if plan.has_shifts]
-    pay = plan_promoter_pay(as_of=timezone.localdate(), plans=with_shifts)  # 3 more, none without shifts
+    today = timezone.localdate()
+    pay = plan_promoter_pay(as_of=today, plans=with_shifts)  # 3 more, none without shifts
     # a plan not evaluated yet: its days so far against as many days before it (none yet for one to come)
-    live = evaluation_sales((plan for plan in plans if _evaluation_of(plan) is None), as_of=timezone.localdate())
+    live = evaluation_sales((plan for plan in plans if _evaluation_of(plan) is None), as_of=today)
     live_sell_out = plan_sell_out(plan for plan in plans if _evaluation_of(plan) is None)  # 5 more
     result = []
     for plan in plans:
@@ -169,6 +172,7 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
                 cost,
                 plan.supply_funding,
                 SellOutEvaluation.of(live_sell_out[plan.pk], cost),
+                begun_cost=ZERO if plan.start_on > today else None,  # a plan yet to start pays nothing back yet
             )
         result.append(PlanFigures(plan=plan, evaluated=kept is not None, figures=figures, promoter_pay=promoter_pay))
     return result

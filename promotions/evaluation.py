@@ -19,6 +19,8 @@ class Evaluation:
     total_cost: Decimal
     supply_funding: Decimal = Decimal("0.00")  # on the packs actually sold in; part of total_cost
     sell_out: "SellOutEvaluation | None" = None  # what shoppers bought, where promoters reported (issue 16)
+    # the cost of what has begun, that payback weighs: None, all of total_cost; a plan yet to start, 0
+    begun_cost: Decimal | None = None
 
     @property
     def baseline_daily_units(self) -> Decimal:
@@ -56,10 +58,12 @@ class Evaluation:
 
     @property
     def payback(self) -> Decimal | None:
-        """Incremental sell-in ÷ promotion cost (1 pays the cost back); None when the promotion cost nothing."""
-        if self.total_cost <= 0:
+        """Incremental sell-in ÷ the cost of what has begun (1 pays the cost back); None when that cost nothing,
+        as for a plan yet to start: no figure, not a payback of 0."""
+        cost = self.total_cost if self.begun_cost is None else self.begun_cost
+        if cost <= 0:
             return None
-        return (self.incremental_amount / self.total_cost).quantize(RATIO, rounding=ROUND_HALF_UP)
+        return (self.incremental_amount / cost).quantize(RATIO, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

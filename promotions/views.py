@@ -9,6 +9,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -62,6 +63,8 @@ class PlanListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["can_draft"] = self.request.user.has_perm("promotions.add_promotionplan")
         context["queue_size"] = selectors.approval_queue_for(self.request.user).count()
+        # the cost of every plan the filters keep, on all pages
+        context["cost_total"] = self.object_list.order_by().aggregate(plans=Count("pk"), cost=Sum("total_cost"))
         return context
 
 

@@ -26,7 +26,13 @@ from ..chain import chain_overview
 class PerformanceSerializer(serializers.Serializer):
     target = serializers.DecimalField(**MONEY)
     actual = serializers.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
-    last_year = serializers.DecimalField(**MONEY, help_text="Actual of the same months a year before")
+    last_year = serializers.DecimalField(
+        **MONEY,
+        help_text=(
+            "Sell-in of the same days a year before as the actual covers: a month in progress, its days so far; "
+            "a month to come, the whole month (a reference, not compared)"
+        ),
+    )
     difference = serializers.DecimalField(**MONEY, help_text="actual − target")
     achievement = serializers.DecimalField(**RATIO, help_text="actual ÷ target")
     growth = serializers.DecimalField(**RATIO, help_text="actual ÷ last year − 1")

@@ -24,7 +24,12 @@ RATIO = {"max_digits": None, "decimal_places": 4, "allow_null": True}
 
 class ExpenseFiguresSerializer(serializers.Serializer):
     plans = serializers.IntegerField(help_text="Plans approved or beyond that start in the period")
-    evaluated = serializers.IntegerField(help_text="Of them, evaluated (the others: as delivered so far)")
+    evaluated = serializers.IntegerField(
+        help_text=(
+            "Of them, evaluated; the others' figures are as their evaluation would read them now: a plan running or "
+            "ended, its days so far against as many days before it; a plan yet to start, none"
+        ),
+    )
     cost = serializers.DecimalField(**MONEY, help_text="Promotion cost as the trade-spend ledger books it")
     sell_in = serializers.DecimalField(**MONEY, help_text="Sell-in of the plans' products to their stores during them")
     expense_ratio = serializers.DecimalField(**RATIO, help_text="cost ÷ sell_in; null without sell-in")
@@ -36,7 +41,12 @@ class ExpenseFiguresSerializer(serializers.Serializer):
         **MONEY, allow_null=True, help_text="cost ÷ incremental_units; null when no extra pack was sold"
     )
     incremental_sell_in = serializers.DecimalField(**MONEY, help_text="sell_in − baseline sell-in")
-    payback = serializers.DecimalField(**RATIO, help_text="incremental_sell_in ÷ cost; null when nothing was spent")
+    payback = serializers.DecimalField(
+        **RATIO,
+        help_text=(
+            "incremental_sell_in ÷ the cost of the plans begun; null when that is nothing (a plan yet to start)"
+        ),
+    )
     sell_out_units = serializers.IntegerField(help_text="Packs sold to shoppers during the plans, where reported")
     sell_out_uplift = serializers.DecimalField(
         **RATIO, help_text="Daily sell-out per reported store-day during ÷ before − 1; null with nothing to compare"

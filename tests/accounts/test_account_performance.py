@@ -1,6 +1,7 @@
 """The key-account performance table (SPEC §7): the demo data gives SPEC §8's figures in page, API and Excel;
 actual sell-in is invoiced, net of credit notes (SPEC §2), never delivered."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -187,14 +188,36 @@ def test_actual_is_invoiced_net_of_credit_notes_and_deliveries_do_not_count(mana
     assert months[2].last_year == Decimal("425.00")
     assert total.actual == Decimal("1350.00")
 
+    # and a month in progress (3 December) meets the same days a year before, not the whole month
+    InvoiceFactory(account=account, date=date(2026, 12, 1), amount=Decimal("300.00"))
+    InvoiceFactory(account=account, date=date(2025, 12, 2), amount=Decimal("200.00"))
+    InvoiceFactory(account=account, date=date(2025, 12, 4), amount=Decimal("5000.00"))
+    december = Period(date(2026, 12, 1), date(2026, 12, 1))
+    rows, _total = account_performance(user=manager, period=december, today=date(2026, 12, 3))
+    assert (rows[0].last_year, rows[0].growth) == (Decimal("200.00"), Decimal("0.5"))
+    months, total = account_year_by_month(account=account, year=2026, today=date(2026, 12, 3))
+    assert (months[11].last_year, months[11].growth) == (Decimal("200.00"), Decimal("0.5"))
+    assert total.last_year == Decimal("625.00")
+    # a month to come keeps last year's whole month as a reference, compares nothing and counts in no total
+    months, total = account_year_by_month(account=account, year=2026, today=date(2026, 11, 23))
+    assert (months[11].last_year, months[11].growth, months[11].achievement) == (Decimal("5200.00"), None, None)
+    assert total.last_year == Decimal("425.00")
+
 
 def test_account_page_shows_invoiced_actual(client, manager):
     account = KeyAccountFactory(owner=manager, code="PAGE")
     InvoiceFactory(account=account, date=date(2026, 2, 10), amount=Decimal("4321.00"))
+    InvoiceFactory(account=account, date=date(2025, 2, 10), amount=Decimal("8642.00"))
     DeliveryFactory(store=StoreFactory(account=account), date=date(2026, 2, 11), quantity=7, unit_price=Decimal("1"))
     client.force_login(manager)
 
     with time_machine.travel("2026-11-23 10:00 +0800"):
         html = client.get(reverse("accounts:account-detail", args=[account.pk])).content.decode()
+        table = client.get(reverse("accounts:performance"), {"start": "2026-02", "end": "2026-11"}).content.decode()
+
+    # the total's negative growth (−50 %) is red like the rows', and the period still running says so
+    assert re.search(r'text-danger" data-label="[^"]+" data-col="growth">-50.00', table.split("<tfoot>")[1])
+    assert 'data-testid="so-far"' in table
 
     assert "4,321.00" in html
+    assert 'data-testid="so-far"' in html  # November, in progress, says it is so far

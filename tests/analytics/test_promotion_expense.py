@@ -138,6 +138,8 @@ def test_a_plan_not_evaluated_counts_its_days_so_far_against_as_many_before(plan
     assert ((f.sales_units, f.sales_amount), (f.baseline_units, f.baseline_amount)) == (
         (sold[0], Decimal(sold[1])), (baseline[0], Decimal(baseline[1])),
     )  # fmt: skip
+    # and a plan yet to start has no payback (no figure, not 0 %); one begun has
+    assert (f.payback is None) == (today == "2025-01-10")
 
 
 def test_worked_example_by_type_and_by_account(plans):

@@ -74,7 +74,7 @@ def test_a_running_plan_shows_its_shifts_pay_beside_the_planned_fee(client, worl
 
     costs = _costs(_page(client, world.manager, plan))
 
-    assert "promoter fee (planned)\n200.00\nactual (shifts)\n300.00\n" in costs
+    assert "Promoter fee (planned)\n200.00\nActual (shifts)\n300.00\n" in costs
     assert "shifts so far: 3 (2 attended) · scheduled ahead: 2 / the shifts' pay counts, not the planned fee" in costs
 
 
@@ -93,7 +93,7 @@ def test_a_plan_without_shifts_says_the_planned_fee_counts(client, world):
 
     html = _page(client, world.manager, plan)
 
-    assert "promoter fee (planned)\n200.00\nno shifts yet — the planned fee counts" in _costs(html)
+    assert "Promoter fee (planned)\n200.00\nno shifts yet — the planned fee counts" in _costs(html)
     assert 'data-testid="promoter-actual"' not in html
     assert "尚无排班——按计划费用计" in _page(client, world.manager, plan, "zh-hans")
 
@@ -103,7 +103,7 @@ def test_a_draft_shows_its_promoter_fee_alone(client, world):
 
     costs = _costs(_page(client, world.manager, plan))
 
-    assert "promoter fee\n200.00\ngifts" in costs
+    assert "Promoter fee\n200.00\nGifts" in costs
     assert "shifts" not in costs
 
 
@@ -115,7 +115,7 @@ def test_the_page_shows_what_the_ledger_books_for_the_plans_promoters(client, wo
     booked = sum(line.amount for line in AccrualLine.objects.filter(source_key=plan_key(plan.pk)))
 
     assert booked == D("300.00")
-    assert f"actual (shifts)\n{booked:,.2f}\n" in _costs(_page(client, world.manager, plan))
+    assert f"Actual (shifts)\n{booked:,.2f}\n" in _costs(_page(client, world.manager, plan))
 
 
 def _queries(client, plan) -> int:
@@ -174,7 +174,7 @@ def test_the_total_cost_is_the_ledgers_once_the_plan_has_shifts(client, world):
     costs = _costs(_page(client, world.manager, plan))
 
     assert booked == D("750.00")  # 300 + 100 + 50 + the shifts' pay 300.00, not the planned fee 200.00
-    assert f"total cost (planned)\n650.00\ntotal cost (actual, shifts)\n{booked:,.2f}\n" in costs
+    assert f"Total cost (planned)\n650.00\nTotal cost (actual, shifts)\n{booked:,.2f}\n" in costs
     assert "as the trade-spend ledger books it: the shifts' pay instead of the planned promoter fee" in costs
 
 
@@ -192,7 +192,7 @@ def test_without_shifts_the_total_cost_is_the_planned_one(client, world):
 
     costs = _costs(_page(client, world.manager, plan))
 
-    assert costs.endswith("total cost\n650.00")
+    assert costs.endswith("Total cost\n650.00")
     assert "(planned)\n650.00" not in costs
 
 
@@ -238,7 +238,7 @@ def test_an_ended_plans_evaluation_is_on_the_ledgers_basis_once_it_has_shifts(cl
     assert report.figures.cost_per_incremental_unit == (D("750.00") / report.figures.incremental_units).quantize(
         D("0.01")
     )
-    assert "total cost (actual, shifts)" in html[html.index('data-testid="evaluation-total"') - 300 :]
+    assert "Total cost (actual, shifts)" in html[html.index('data-testid="evaluation-total"') - 300 :]
     assert 'data-testid="evaluation-basis"' in html
 
 

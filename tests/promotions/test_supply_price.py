@@ -239,7 +239,7 @@ def test_the_plan_form_takes_the_supply_price_and_the_plan_page_shows_both_price
     assert response.status_code == 302, response.content.decode()[:2000]
     plan = PromotionPlan.objects.get()
     english = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    for text in ("normal supply price", "promotional supply price", "supply price funding", "4.00", "3.00"):
+    for text in ("Normal supply price", "Promotional supply price", "Supply price funding", "4.00", "3.00"):
         assert text in english
     chinese = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "正常供价" in chinese and "促销供价" in chinese and "供价支持" in chinese

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 
 from accounts.roles import Role
+from ka_portal.scope import promotion_plans_for
+from ka_portal.templatetags.ka import money as money_text
 from promotions.models import PromotionPlan
 from promotions.services import promotion_save_draft, promotion_submit
 from tests.factories import make_user
@@ -132,6 +134,11 @@ def test_finance_reads_but_has_no_buttons(client, world, finance):
     client.force_login(finance)
     html = client.get(f"/promotions/{plan.pk}/").content.decode()
     assert plan.title in html and "/approve/" not in html
+    # the products read as cards on a phone (.ka-stack), their English headers capitalised like other headers
+    en = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    products = en.split('data-testid="plan-products"')[1].split("</table>")[0]
+    assert 'class="table mb-0 align-middle ka-stack"' in en and 'data-label="Normal shelf price"' in products
+    assert ">Normal shelf price<" in products and ">normal shelf price<" not in en
     assert client.post(f"/promotions/{plan.pk}/approve/").status_code == 403
     assert client.get("/promotions/queue/").status_code == 403
     assert "/promotions/new/" not in client.get("/promotions/").content.decode()
@@ -151,9 +158,14 @@ def test_the_list_runs_a_fixed_number_of_queries(client, world, django_assert_ma
     client.force_login(world.manager)
     # 12, and the permission set's revision read (ka_portal/auth_backends.py: a set read beside the test's own
     # uncommitted writes is read afresh, never kept)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):  # and the filtered plans' count and cost
         html = client.get("/promotions/").content.decode()
     assert html.count("店促") >= 5
+    # the dates say their year and the cost column has the filtered plans' total
+    plan = PromotionPlan.objects.filter(title="店促0").get()
+    assert plan.start_on.isoformat() in html
+    total = sum(promotion_plans_for(world.manager).values_list("total_cost", flat=True))
+    assert money_text(total) in html.split('data-testid="cost-total"')[1]
 
 
 def test_the_manager_sets_a_budget_on_the_page_and_a_wrong_one_keeps_the_input(client, world):
