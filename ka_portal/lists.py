@@ -62,6 +62,17 @@ class FilteredListView(ModelPermissionMixin, ListView):
             return queryset.none()
         return self.filterset.qs
 
+    def paginate_queryset(self, queryset, page_size):
+        # A page past the end (a filter narrowed the list under a kept ?page=) shows the last page, and a page
+        # that is not a number the first, rather than Django's 404: a link that worked a moment ago still leads
+        # somewhere. The API keeps DRF's 404 for an invalid page.
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        number = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        page = paginator.get_page(paginator.num_pages if number == "last" else number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx" and self.export_columns:
             return self.export(self.get_queryset())

@@ -43,6 +43,10 @@ def test_store_list_filters_by_account_grade_city_and_search(client, admin_user)
     assert names(city="杭州") == {"沃尔玛滨江店"}
     assert names(q="五角场") == {"沃尔玛五角场店"}
     assert names(account="WMT", city="上海") == {"沃尔玛五角场店"}
+    # a page kept in the URL past the narrowed list's end shows its last page; a page not a number, the first
+    for page in ("2", "abc", "0"):
+        answer = client.get(reverse("stores:store-list"), {"city": "杭州", "page": page})
+        assert answer.status_code == 200 and "沃尔玛滨江店" in answer.content.decode()
 
 
 def test_unknown_filter_value_is_named_not_ignored(client, admin_user):
