@@ -372,7 +372,20 @@ def visit_check_out(request, pk: int):
     return redirect("visits:today")
 
 
-class VisitListView(FilteredListView):
+class RepsOwnListMixin:
+    """A rep's list holds only their own rows: a column and a filter naming them (their only choice) just squeeze
+    the rest on a phone. The template leaves the column out when `own_rows`; the filter stays for the API (and
+    ?rep= still works)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["own_rows"] = has_role(self.request.user, Role.REP)
+        if context["own_rows"] and self.filterset is not None:
+            self.filterset.form.fields.pop("rep", None)
+        return context
+
+
+class VisitListView(RepsOwnListMixin, FilteredListView):
     template_name = "visits/visit_list.html"
     filterset_class = VisitFilter
     export_name = gettext_lazy("visits")
@@ -393,15 +406,6 @@ class VisitListView(FilteredListView):
 
     def get_base_queryset(self):
         return visits_for(self.request.user).select_related("store", "rep").order_by("-checked_in_at")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # A rep's list is their own visits: a column and a filter naming them on every row only squeeze the
-        # store and the rating on a phone. The filter stays for the API (and ?rep= still works).
-        context["own_visits"] = has_role(self.request.user, Role.REP)
-        if context["own_visits"] and self.filterset is not None:
-            self.filterset.form.fields.pop("rep", None)
-        return context
 
 
 # --- route plans -------------------------------------------------------------------------------
@@ -659,7 +663,7 @@ def compliance(request):
 # --- suggested orders and the nightly job's runs -----------------------------------------------
 
 
-class SuggestedOrderListView(FilteredListView):
+class SuggestedOrderListView(RepsOwnListMixin, FilteredListView):
     """Suggested orders (建议订货单) in the user's stores, per rep / key account / date, and their `.xlsx`."""
 
     template_name = "visits/suggested_order_list.html"
