@@ -16,7 +16,7 @@ from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, Sto
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, StockCountFactory, TaskFactory, VisitFactory
 from visits.models import Visit
 
-from .conftest import log_in
+from .conftest import in_view, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -136,4 +136,9 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         assert "沃尔玛五角场店" in phone.get_by_test_id("report-visits").inner_text()
         assert "陈列检查不合格：整齐清洁" in phone.get_by_test_id("report-visits").inner_text()
         assert "海川纯生啤酒 500ml" in phone.get_by_test_id("report-orders").inner_text()
+        # the rating and the order, what the report is read for, are on the phone's screen
+        for cell in phone.locator(
+            "[data-testid=report-visits] tbody td:nth-child(4), [data-testid=report-orders] tbody td:last-child"
+        ).all():
+            in_view(cell, 375)
         phone.screenshot(path="tests/e2e/artifacts/visits-daily-report-phone.png", full_page=True)
