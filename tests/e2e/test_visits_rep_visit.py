@@ -106,6 +106,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
 
         # the task, then check out: refused while the chips are neither counted nor marked, with what is missing;
         # what was typed stays
+        assert phone.get_by_test_id("task-done").bounding_box()["height"] >= 44  # a thumb's target, label and box
         phone.get_by_test_id("task").get_by_label("已完成").check()
         phone.get_by_test_id("task").get_by_placeholder("备注").fill("价签已补")
         phone.get_by_role("button", name="保存并签退").click()
