@@ -18,9 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from rest_framework.filters import search_smart_split
 
+from accounts.roles import Role
+
 from . import excel
 from .ordering import total_order
 from .permissions import ModelPermissionMixin
+from .scope import has_role
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,19 @@ class FilteredListView(ModelPermissionMixin, ListView):
         context["filter"] = self.filterset
         context["can_export"] = bool(self.export_columns)
         context["filters_active"] = any(k not in ("page", "o") and v for k, v in self.request.GET.items())
+        return context
+
+
+class RepsOwnListMixin:
+    """A rep's list holds only their own rows: a column and a filter naming them (their only choice) just squeeze
+    the rest on a phone. The template leaves the column out when `own_rows`; the filter stays for the API (and
+    ?rep= still works)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["own_rows"] = has_role(self.request.user, Role.REP)
+        if context["own_rows"] and self.filterset is not None:
+            self.filterset.form.fields.pop("rep", None)
         return context
 
 

@@ -22,19 +22,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role
 from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
 from ka_portal import downloads, queues
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
-from ka_portal.lists import Column, FilteredListView
+from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
 from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     accounts_for,
-    has_role,
     route_plans_for,
     route_stops_for,
     stores_for,
@@ -370,19 +368,6 @@ def visit_check_out(request, pk: int):
         messages.error(request, error.detail)
         return redirect("visits:visit-detail", pk=visit.pk)
     return redirect("visits:today")
-
-
-class RepsOwnListMixin:
-    """A rep's list holds only their own rows: a column and a filter naming them (their only choice) just squeeze
-    the rest on a phone. The template leaves the column out when `own_rows`; the filter stays for the API (and
-    ?rep= still works)."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["own_rows"] = has_role(self.request.user, Role.REP)
-        if context["own_rows"] and self.filterset is not None:
-            self.filterset.form.fields.pop("rep", None)
-        return context
 
 
 class VisitListView(RepsOwnListMixin, FilteredListView):

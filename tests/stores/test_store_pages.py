@@ -20,6 +20,7 @@ def test_rep_sees_only_own_stores_and_gets_404_for_another(client, rep):
 
     html = client.get(reverse("stores:store-list")).content.decode()
     assert "我的门店" in html and "别人的门店" not in html
+    assert 'name="rep"' not in html  # no filter offering only themself
     assert client.get(reverse("stores:store-detail", args=[mine.pk])).status_code == 200
     refused = client.get(reverse("stores:store-detail", args=[theirs.pk]))
     assert refused.status_code == 404
