@@ -55,6 +55,7 @@ def test_unknown_filter_value_is_named_not_ignored(client, admin_user):
     client.force_login(admin_user)
     html = client.get(reverse("stores:store-list"), {"grade": "Z"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Select a valid choice" in html and "某店" not in html
+    assert 'name="rep"' in html  # the reps to choose from: not a rep's own list
 
 
 def test_store_detail_shows_listings_and_deliveries_in_cases_and_packs(client, admin_user):
