@@ -46,7 +46,7 @@ _NAV: list[Link | Menu] = [
         _("Field"),
         (
             _link(_("Routes"), "visits:route-list", _LEADS),
-            _link(_("Visits"), "visits:visit-list", _LEADS),
+            _link(_("Visits"), "visits:visit-list", _LEADS | {Role.REP}),
             _link(_("Tasks"), "visits:task-list", _LEADS | {Role.REP}),
             _link(_("Suggested orders"), "visits:suggested-order-list", _LEADS),
             _link(_("Field evidence"), "evidence:home", _LEADS | _OFFICE, section="/evidence/"),
@@ -94,8 +94,8 @@ _NAV: list[Link | Menu] = [
     ),
 ]
 
-# A role with this many entries or fewer (a rep) keeps a plain row of links: no menu to open on the phone.
-FLAT_UP_TO = 6
+# A role with this many entries or fewer (a rep: seven) keeps a plain row of links: no menu to open on the phone.
+FLAT_UP_TO = 7
 
 
 def _url(name: str) -> str | None:

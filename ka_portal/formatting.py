@@ -33,12 +33,19 @@ def display_name(user) -> str:
 
 
 def format_packs(packs: int | None, packs_per_case: int) -> str:
-    """A quantity in packs as the KA sheets write it, `cases/packs`: 24 packs of 12 → `2`, 10 → `0/10`, 13 → `1/1`."""
+    """A quantity in packs as the KA sheets write it, `cases/packs`: 24 packs of 12 → `2`, 10 → `0/10`, 13 → `1/1`.
+
+    A negative quantity (actual sales when the stock grew more than the deliveries explain) is a minus before its
+    size in brackets: −22 packs of 24 → `-(0/22)`, −26 → `-(1/2)`, −48 → `-2`. Never `-0/22`, which reads as zero
+    (minus zero cases), nor `-1/2`, which reads as well as one case less and two packs more. Pages, exports and
+    the API all write it so (stock counts and suggestions, the API's quantities, are never negative)."""
     if packs is None:
         return ""
-    sign = "-" if packs < 0 else ""
     cases, rest = divmod(abs(int(packs)), max(int(packs_per_case), 1))
-    return f"{sign}{cases}" if rest == 0 else f"{sign}{cases}/{rest}"
+    size = f"{cases}" if rest == 0 else f"{cases}/{rest}"
+    if packs >= 0:
+        return size
+    return f"-{size}" if rest == 0 else f"-({size})"
 
 
 class PacksNotationError(ValueError):

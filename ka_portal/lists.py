@@ -18,9 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from rest_framework.filters import search_smart_split
 
+from accounts.roles import Role
+
 from . import excel
 from .ordering import total_order
 from .permissions import ModelPermissionMixin
+from .scope import has_role
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,17 @@ class FilteredListView(ModelPermissionMixin, ListView):
             return queryset.none()
         return self.filterset.qs
 
+    def paginate_queryset(self, queryset, page_size):
+        # A page past the end (a filter narrowed the list under a kept ?page=) shows the last page, and a page
+        # that is not a number the first, rather than Django's 404: a link that worked a moment ago still leads
+        # somewhere. The API keeps DRF's 404 for an invalid page.
+        paginator = self.get_paginator(
+            queryset, page_size, orphans=self.get_paginate_orphans(), allow_empty_first_page=self.get_allow_empty()
+        )
+        number = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        page = paginator.get_page(paginator.num_pages if number == "last" else number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "xlsx" and self.export_columns:
             return self.export(self.get_queryset())
@@ -81,6 +95,19 @@ class FilteredListView(ModelPermissionMixin, ListView):
         context["filter"] = self.filterset
         context["can_export"] = bool(self.export_columns)
         context["filters_active"] = any(k not in ("page", "o") and v for k, v in self.request.GET.items())
+        return context
+
+
+class RepsOwnListMixin:
+    """A rep's list holds only their own rows: a column and a filter naming them (their only choice) just squeeze
+    the rest on a phone. The template leaves the column out when `own_rows`; the filter stays for the API (and
+    ?rep= still works)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["own_rows"] = has_role(self.request.user, Role.REP)
+        if context["own_rows"] and self.filterset is not None:
+            self.filterset.form.fields.pop("rep", None)
         return context
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
 from ka_portal.formatting import format_packs
-from ka_portal.lists import Column, FilteredListView
+from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
@@ -30,7 +30,7 @@ from .models import Delivery, Listing, Product, Store
 from .selectors import delivery_unit_price, delivery_value
 
 
-class StoreListView(FilteredListView):
+class StoreListView(RepsOwnListMixin, FilteredListView):
     template_name = "stores/store_list.html"
     filterset_class = StoreFilter
     export_name = "stores"

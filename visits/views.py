@@ -22,19 +22,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role
 from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
 from ka_portal import downloads, queues
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
-from ka_portal.lists import Column, FilteredListView
+from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
 from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     accounts_for,
-    has_role,
     route_plans_for,
     route_stops_for,
     stores_for,
@@ -372,7 +370,7 @@ def visit_check_out(request, pk: int):
     return redirect("visits:today")
 
 
-class VisitListView(FilteredListView):
+class VisitListView(RepsOwnListMixin, FilteredListView):
     template_name = "visits/visit_list.html"
     filterset_class = VisitFilter
     export_name = gettext_lazy("visits")
@@ -393,15 +391,6 @@ class VisitListView(FilteredListView):
 
     def get_base_queryset(self):
         return visits_for(self.request.user).select_related("store", "rep").order_by("-checked_in_at")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # A rep's list is their own visits: a column and a filter naming them on every row only squeeze the
-        # store and the rating on a phone. The filter stays for the API (and ?rep= still works).
-        context["own_visits"] = has_role(self.request.user, Role.REP)
-        if context["own_visits"] and self.filterset is not None:
-            self.filterset.form.fields.pop("rep", None)
-        return context
 
 
 # --- route plans -------------------------------------------------------------------------------
@@ -659,7 +648,7 @@ def compliance(request):
 # --- suggested orders and the nightly job's runs -----------------------------------------------
 
 
-class SuggestedOrderListView(FilteredListView):
+class SuggestedOrderListView(RepsOwnListMixin, FilteredListView):
     """Suggested orders (建议订货单) in the user's stores, per rep / key account / date, and their `.xlsx`."""
 
     template_name = "visits/suggested_order_list.html"

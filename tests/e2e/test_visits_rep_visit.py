@@ -16,7 +16,7 @@ from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, Sto
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, StockCountFactory, TaskFactory, VisitFactory
 from visits.models import Visit
 
-from .conftest import log_in
+from .conftest import in_view, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -106,6 +106,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
 
         # the task, then check out: refused while the chips are neither counted nor marked, with what is missing;
         # what was typed stays
+        assert phone.get_by_test_id("task-done").bounding_box()["height"] >= 44  # a thumb's target, label and box
         phone.get_by_test_id("task").get_by_label("已完成").check()
         phone.get_by_test_id("task").get_by_placeholder("备注").fill("价签已补")
         phone.get_by_role("button", name="保存并签退").click()
@@ -136,4 +137,9 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         assert "沃尔玛五角场店" in phone.get_by_test_id("report-visits").inner_text()
         assert "陈列检查不合格：整齐清洁" in phone.get_by_test_id("report-visits").inner_text()
         assert "海川纯生啤酒 500ml" in phone.get_by_test_id("report-orders").inner_text()
+        # the rating and the order, what the report is read for, are on the phone's screen
+        for cell in phone.locator(
+            "[data-testid=report-visits] tbody td:nth-child(4), [data-testid=report-orders] tbody td:last-child"
+        ).all():
+            in_view(cell, 375)
         phone.screenshot(path="tests/e2e/artifacts/visits-daily-report-phone.png", full_page=True)

@@ -22,6 +22,7 @@ def test_a_rep_keeps_a_plain_row_of_links():
     assert _bar(Role.REP) == [
         ("Home", []),
         ("Today", []),
+        ("Visits", []),  # their own (the list scopes to the rep)
         ("Tasks", []),
         ("Stores", []),
         ("Products", []),
@@ -52,6 +53,13 @@ def test_a_supervisor_sees_no_finance_menu_and_single_entries_as_links():
     # the promoters' entries (issue 16): the roster, the week's shifts and attendance
     assert bar["Field"] == ["Routes", "Visits", "Tasks", "Suggested orders", "Field evidence", "Promoters",
                             "Promoter shifts", "Promoter attendance"]  # fmt: skip
+
+
+def test_only_a_rep_keeps_a_plain_row_of_links():
+    # every other role but a promoter (one link) still has more entries than a plain row holds: menus as before
+    for role in (Role.SUPERVISOR, Role.MANAGER, Role.FINANCE, Role.ADMIN):
+        assert any(links for _, links in _bar(role)), role
+    assert _bar(Role.PROMOTER) == [("My shifts", [])]
 
 
 def test_finance_sees_field_evidence_and_the_promoters():

@@ -20,6 +20,7 @@ def test_rep_sees_only_own_stores_and_gets_404_for_another(client, rep):
 
     html = client.get(reverse("stores:store-list")).content.decode()
     assert "我的门店" in html and "别人的门店" not in html
+    assert 'name="rep"' not in html  # no filter offering only themself
     assert client.get(reverse("stores:store-detail", args=[mine.pk])).status_code == 200
     refused = client.get(reverse("stores:store-detail", args=[theirs.pk]))
     assert refused.status_code == 404
@@ -43,6 +44,10 @@ def test_store_list_filters_by_account_grade_city_and_search(client, admin_user)
     assert names(city="杭州") == {"沃尔玛滨江店"}
     assert names(q="五角场") == {"沃尔玛五角场店"}
     assert names(account="WMT", city="上海") == {"沃尔玛五角场店"}
+    # a page kept in the URL past the narrowed list's end shows its last page; a page not a number, the first
+    for page in ("2", "abc", "0"):
+        answer = client.get(reverse("stores:store-list"), {"city": "杭州", "page": page})
+        assert answer.status_code == 200 and "沃尔玛滨江店" in answer.content.decode()
 
 
 def test_unknown_filter_value_is_named_not_ignored(client, admin_user):
@@ -50,6 +55,7 @@ def test_unknown_filter_value_is_named_not_ignored(client, admin_user):
     client.force_login(admin_user)
     html = client.get(reverse("stores:store-list"), {"grade": "Z"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Select a valid choice" in html and "某店" not in html
+    assert 'name="rep"' in html  # the reps to choose from: not a rep's own list
 
 
 def test_store_detail_shows_listings_and_deliveries_in_cases_and_packs(client, admin_user):

@@ -47,6 +47,15 @@ def test_bad_notation_is_refused_with_the_reason(text, per_case, reason):
     assert reason in refused.value.message
 
 
+@pytest.mark.parametrize(
+    ("packs", "per_case", "written"),
+    [(-22, 24, "-(0/22)"), (-26, 24, "-(1/2)"), (-48, 24, "-2"), (-1, 1, "-1"), (22, 24, "0/22")],
+)
+def test_a_negative_quantity_is_minus_its_whole_size_never_minus_zero(packs, per_case, written):
+    # negative actual sales (a flagged pair): "-0/22" read as zero, "-1/2" as one case less and two packs more
+    assert format_packs(packs, per_case) == written
+
+
 @pytest.mark.parametrize("packs", [0, 1, 11, 12, 13, 240, 251])
 def test_parse_reads_back_what_format_writes(packs):
     assert parse_packs(format_packs(packs, 12), 12) == packs

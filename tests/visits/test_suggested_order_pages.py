@@ -43,13 +43,18 @@ def team():
 
 
 def test_supervisor_sees_the_team_orders_with_flags_and_not_other_teams(client, team):
-    sup, _reps, _flagged = team
+    sup, reps, _flagged = team
     client.force_login(sup)
     page = client.get("/visits/suggested-orders/").content.decode()
     assert "店0" in page and "店1" in page and "新店" in page
     assert "别组店" not in page
     assert "2/6" in page  # 30 packs in cases of 12
     assert "没有上次盘点" in page  # the flag, in the page's language
+    assert 'name="rep"' in page  # the team's reps to choose from
+    # a rep's list is their own stores' orders: no filter offering only themself
+    client.force_login(reps[0])
+    page = client.get("/visits/suggested-orders/").content.decode()
+    assert "店0" in page and "店1" not in page and 'name="rep"' not in page
 
 
 def test_supervisor_exports_one_reps_orders_for_a_date(client, team, django_assert_max_num_queries):
