@@ -40,6 +40,7 @@ from ka_portal.scope import (
 from promotions.models import PromotionPlan
 from stores.models import Store
 
+from .. import attendance
 from .. import roster_services as services
 from ..filters import PromoterFilter
 from ..models import Promoter, PromoterTarget, Shift
@@ -426,7 +427,11 @@ def week(request):
     if store is not None:
         shifts = shifts.filter(store=store)
     grid: dict[int, dict] = {}
+    now, limits = timezone.now(), attendance.Limits.from_settings()
     for shift in shifts:
+        # Attendance beside each shift once it is worked or over; only a shift still to come is edited.
+        shift.reading = attendance.reading(shift, now=now, limits=limits)
+        shift.editable = can_schedule and shift.reading.status == attendance.PLANNED and not shift.confirmed_at
         row = grid.setdefault(
             shift.promoter_id, {"promoter": shift.promoter, "days": {d: [] for d in days}, "hours": 0}
         )
@@ -494,6 +499,11 @@ def shift_edit(request, pk):
     week_start = shift.day - timedelta(days=shift.day.weekday())
     initial = {name: getattr(shift, name) for name in ("promoter", "store", "day", "starts_at", "ends_at", "plan")}
     form = ShiftForm(request.POST or None, user=request.user, week=week_start, initial=initial)
+    try:
+        services._locked(shift)
+        locked = ""
+    except DomainError as refusal:
+        locked = refusal.detail  # said before anything is typed, not only after Save
     if request.method == "POST" and form.is_valid():
         try:
             services.shift_save(shift=shift, by=request.user, **form.cleaned_data)
@@ -502,7 +512,9 @@ def shift_edit(request, pk):
         else:
             messages.success(request, gettext("Shift saved."))
             return redirect(_week_url(form.cleaned_data["day"] - timedelta(days=form.cleaned_data["day"].weekday())))
-    return render(request, "promoters/shift_form.html", {"form": form, "shift": shift, "week": week_start})
+    return render(
+        request, "promoters/shift_form.html", {"form": form, "shift": shift, "week": week_start, "locked": locked}
+    )
 
 
 @model_permission(Shift, get=None, post="delete")

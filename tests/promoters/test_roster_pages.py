@@ -173,6 +173,23 @@ def test_the_week_shows_each_shift_in_its_promoters_row_and_day(page, scene):
     assert "10:00–14:00" in body and "乙店" in body and "李小兰" not in body
 
 
+def test_an_ended_shift_shows_its_attendance_and_is_not_offered_for_editing(page, scene):
+    # given last week's shift nobody checked in to, and next week's
+    monday = _monday() - timedelta(days=7)
+    absent = ShiftFactory(promoter=scene.promoter, store=scene.store, day=monday, starts_at=time(8), ends_at=time(12))
+    # when the supervisor reads that week
+    body = page.get(reverse("promoters:week"), {"week": monday.isoformat()}).content.decode()
+    # then the shift reads absent, without a link to edit it; the edit page refuses a move
+    cell = body.split('data-testid="shift"')[1]
+    assert "缺勤" in cell and reverse("promoters:shift-edit", args=[absent.pk]) not in body
+    response = page.post(reverse("promoters:shift-edit", args=[absent.pk]),
+                         {"promoter": scene.promoter.pk, "store": scene.store.pk, "day": monday.isoformat(),
+                          "starts_at": "09:00", "ends_at": "12:00", "plan": ""})  # fmt: skip
+    assert "can no longer be changed" in str(response.context["form"].errors) or "不能" in response.content.decode()
+    absent.refresh_from_db()
+    assert absent.starts_at == time(8)
+
+
 def test_the_week_filters_by_store(page, scene):
     monday = _monday()
     ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday)
@@ -218,7 +235,7 @@ def test_copy_last_week(page, scene):
 
 
 def test_a_shift_is_moved_and_deleted(page, scene):
-    shift = ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday())
+    shift = ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday() + timedelta(days=7))
     url = reverse("promoters:shift-edit", args=[shift.pk])
     assert "甲店" in page.get(url).content.decode()
     page.post(url, {"promoter": scene.promoter.pk, "store": scene.second_store.pk, "day": shift.day.isoformat(),
