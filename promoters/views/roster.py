@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -517,18 +518,29 @@ def shift_edit(request, pk):
     )
 
 
-@model_permission(Shift, get=None, post="delete")
+@model_permission(Shift, get="delete", post="delete")
 def shift_delete(request, pk):
+    """Asks first (GET: what would go, with a button), deletes on POST and says what was deleted."""
     shift = _shift(request, pk)
     if request.method != "POST":
-        raise Http404
+        return render(request, "promoters/shift_delete.html", {"shift": shift})
     week_start = shift.day - timedelta(days=shift.day.weekday())
     try:
         services.shift_delete(shift=shift, by=request.user)
     except DomainError as refusal:
         messages.error(request, refusal.detail)
         return redirect("promoters:shift-edit", shift.pk)
-    messages.success(request, gettext("Shift deleted."))
+    messages.success(
+        request,
+        gettext("Shift deleted: %(promoter)s at %(store)s on %(day)s, %(start)s–%(end)s.")
+        % {
+            "promoter": shift.promoter.name,
+            "store": shift.store.name,
+            "day": date_format(shift.day, "DATE_FORMAT"),
+            "start": f"{shift.starts_at:%H:%M}",
+            "end": f"{shift.ends_at:%H:%M}",
+        },
+    )
     return redirect(_week_url(week_start))
 
 

@@ -242,8 +242,15 @@ def test_a_shift_is_moved_and_deleted(page, scene):
                     "starts_at": "10:00", "ends_at": "12:00", "plan": ""})  # fmt: skip
     shift.refresh_from_db()
     assert (shift.store, shift.starts_at) == (scene.second_store, time(10))
-    page.post(reverse("promoters:shift-delete", args=[shift.pk]))
+    # deleting asks first: the edit page links to a page naming the shift, which deletes nothing by itself
+    delete_url = reverse("promoters:shift-delete", args=[shift.pk])
+    assert f'href="{delete_url}"' in page.get(url).content.decode()
+    asked = page.get(delete_url).content.decode()
+    assert "王小红" in asked and "乙店" in asked and "10:00–12:00" in asked and 'method="post"' in asked
+    assert Shift.objects.exists()
+    deleted = page.post(delete_url, follow=True).content.decode()
     assert not Shift.objects.exists()
+    assert "王小红" in deleted and "乙店" in deleted and "10:00–12:00" in deleted
 
 
 def test_a_checked_in_shift_is_not_deleted(page, scene):
