@@ -54,8 +54,11 @@ def test_the_month_per_promoter_and_store(w, client):
     row = page.split('data-code="PH-P1"')[1].split("</tr>")[0]
     # planned 4, attended 1 (the late one: off site counts only once confirmed), late 1, left early 0, absent 1,
     # off site 1, leave 0, to confirm 3
-    counts = [cell.split("<")[0] for cell in row.split('<td class="num">')[1:]]
+    counts = re.findall(r'data-count="\w+">(\d+)<', row)
     assert counts == ["4", "1", "1", "0", "1", "1", "0", "3"]
+    # on a phone the figures are labelled pairs under the name, "To confirm" the one column left
+    assert "<dt>Absent</dt><dd>1</dd>" in row and "<dt>Off site</dt><dd>1</dd>" in row
+    assert re.search(r'<td class="num" data-count="to_confirm">3<', row)
     assert 'data-code="PH01"' in page and 'data-code="PH02"' in page
 
 
