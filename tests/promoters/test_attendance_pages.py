@@ -85,6 +85,9 @@ def test_the_shifts_with_their_readings_and_confirming_one(w, client):
     page = client.get(url, **EN).content.decode()
     assert page.count('data-testid="attendance-shift"') == 4
     assert "25 minutes late" in page and "Checked in off site" in page and "Absent" in page
+    # distances read in the reader's language, the promoter called 促销员 throughout
+    assert "(40 m)" in page and "(40 米)" in client.get(url).content.decode()
+    assert "按促销员" in client.get(reverse("promoters:attendance") + "?month=2026-06").content.decode()
     # a correction without a reason is refused and nothing is confirmed
     confirm = reverse("promoters:attendance-confirm", args=[w.absent.pk])
     page = client.post(confirm, {"attendance": "leave", "reason": "", "next": url}, follow=True, **EN)
