@@ -67,7 +67,11 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
                                f"p{w.beer.pk}_price_seen": "5.50", f"p{w.chips.pk}_units_packs": "7",
                                f"p{w.chips.pk}_shelf_stock_cases": "2"})  # fmt: skip
     response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url.endswith(f"?saved={w.shift.pk}#sell-out-{w.shift.pk}")
+    # the confirmation is in the shift's card, at the form the page lands on (not above the screen)
+    page = client.get(response.url).content.decode()
+    form_start = page.index(f'id="sell-out-{w.shift.pk}"')
+    assert 0 < page.index('data-testid="sell-out-saved"') - form_start < 600
     lines = {line.product_id: line for line in SellOutLine.objects.filter(shift=w.shift)}
     assert lines[w.beer.pk].units == 15 and str(lines[w.beer.pk].price_seen) == "5.50"
     assert lines[w.chips.pk].units == 7 and lines[w.chips.pk].shelf_stock == 48
