@@ -127,6 +127,16 @@ class SellOutForm(forms.Form):
             )
         return rows
 
+    def problems(self) -> list[tuple[str, str]]:
+        """Each bad field the page marks, in the rows' order, as (the product and field's name, what is wrong)."""
+        found = []
+        for product in self.products:
+            for name in ("units", "shelf_stock", "price_seen"):
+                field = self[f"p{product.pk}_{name}"]
+                for message in field.errors:
+                    found.append((f"{product.name} · {field.label}", message))
+        return found
+
     def fix_message(self) -> str:
         count = sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
         return _fix_message(count) if count else ""
@@ -155,9 +165,11 @@ class SellOutForm(forms.Form):
         return inputs
 
     def refuse(self, error: DomainError) -> None:
-        """Put a service refusal next to its field, marking the part (cases or packs) it names."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, ValidationError(error.detail, code=error.params.get("part") or "invalid"))
+        """Put a service refusal next to its field, marking the part (cases or packs) it names: each bad field of
+        the report (phone_services.sell_out_report gathers them), not only the first."""
+        for problem in getattr(error, "problems", None) or [error]:
+            field = problem.field if problem.field in self.fields else None
+            self.add_error(field, ValidationError(problem.detail, code=problem.params.get("part") or "invalid"))
 
 
 def _fix_message(n: int) -> str:

@@ -98,6 +98,21 @@ def test_a_refused_sell_out_keeps_what_was_typed_and_names_the_field(w, client):
     assert not SellOutLine.objects.exists()
 
 
+def test_a_server_refusal_marks_every_bad_field_and_names_each(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": "abc",
+                               f"p{w.chips.pk}_units_packs": "-4"})  # fmt: skip
+    page = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data).content.decode()
+    marked = 'class="form-control form-control-lg text-end is-invalid"'
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value="abc" {marked}' in page
+    assert f'id="id_s{w.shift.pk}-p{w.chips.pk}_units_packs" value="-4" {marked}' in page
+    listed = page.split('data-testid="sell-out-problems"')[1].split("</ul>")[0]
+    assert (
+        listed.count("<li>") == 2 and "Write the price seen as an amount" in listed and "cannot be negative" in listed
+    )
+    assert "2 fields need fixing" in page and not SellOutLine.objects.exists()
+
+
 def test_sell_out_before_check_in_is_refused_on_the_page(w, client):
     data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "2"})
     response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
