@@ -52,6 +52,8 @@ def test_the_day_shows_todays_shift_with_its_store(w, client):
     assert 'data-testid="check-in"' in page
     assert 'data-testid="coming-shifts"' in page and 'data-testid="past-shifts"' in page
     assert "导购二店" not in page  # the other promoter's store
+    # one way of writing a day on the page: in words, as the page's own date
+    assert "1 Jun 2026" in page and "Wed 3 Jun 2026" in page and "30 May 2026" in page and "2026-06-03" not in page
 
 
 def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
