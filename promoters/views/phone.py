@@ -128,14 +128,14 @@ class SellOutForm(forms.Form):
         return rows
 
     def problems(self) -> list[tuple[str, str]]:
-        """Each bad field the page marks, in the rows' order, as (the product and field's name, what is wrong)."""
-        found = []
-        for product in self.products:
-            for name in ("units", "shelf_stock", "price_seen"):
-                field = self[f"p{product.pk}_{name}"]
-                for message in field.errors:
-                    found.append((f"{product.name} · {field.label}", message))
-        return found
+        """Each bad field the page marks, in the rows' order, as (the product, what is wrong: the message names the
+        field)."""
+        return [
+            (product.name, message)
+            for product in self.products
+            for name in ("units", "shelf_stock", "price_seen")
+            for message in self[f"p{product.pk}_{name}"].errors
+        ]
 
     def fix_message(self) -> str:
         count = sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
