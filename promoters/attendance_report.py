@@ -58,6 +58,11 @@ class Row:
     to_confirm: int = 0  # ended, not yet confirmed (a check-out before the end waits for the end)
     readings: list = field(default_factory=list, repr=False)
 
+    @property
+    def figures(self) -> list[tuple[str, str, int]]:
+        """The counts a page shows, in COUNTS's order: (name, label, value)."""
+        return [(name, label, getattr(self, name)) for name, label in COUNTS]
+
     def add(self, reading: attendance.Reading) -> None:
         self.planned += 1
         status = reading.status

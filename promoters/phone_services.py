@@ -118,27 +118,42 @@ def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime
         raise DomainError("sell_out.empty", _("Give the packs sold of at least one product."), field="lines")
     listed = set(Listing.objects.filter(store=shift.store).values_list("product_id", flat=True))
     values, seen = {}, set()
+    problems: list[DomainError] = []  # every bad field of every line, so a page marks them all at once
+
+    def checked(rule, *args, **kwargs):
+        try:
+            return rule(*args, **kwargs)
+        except DomainError as problem:
+            problems.append(problem)
+            return None
+
     for line in lines:
         product = line.product
-        phone_rules.check_listed(product_code=product.code, listed=product.pk in listed, field=f"{line.prefix}product")
+        checked(phone_rules.check_listed, product_code=product.code, listed=product.pk in listed,
+                field=f"{line.prefix}product")  # fmt: skip
         if product.pk in seen:
-            raise DomainError(
-                "sell_out.product_twice",
-                _("%(product)s is reported twice; give one line per product."),
-                field=f"{line.prefix}product",
-                product=product.code,
+            problems.append(
+                DomainError(
+                    "sell_out.product_twice",
+                    _("%(product)s is reported twice; give one line per product."),
+                    field=f"{line.prefix}product",
+                    product=product.code,
+                )
             )
         seen.add(product.pk)
+        per_case = product.packs_per_case
         values[product.pk] = {
-            "units": phone_rules.sell_out_units(
-                line.units, packs_per_case=product.packs_per_case, field=f"{line.prefix}units"
-            ),
-            "shelf_stock": phone_rules.shelf_stock(
-                line.shelf_stock, packs_per_case=product.packs_per_case, field=f"{line.prefix}shelf_stock"
-            ),
-            "price_seen": phone_rules.price_seen(line.price_seen, field=f"{line.prefix}price_seen"),
+            "units": checked(phone_rules.sell_out_units, line.units, packs_per_case=per_case,
+                             field=f"{line.prefix}units"),
+            "shelf_stock": checked(phone_rules.shelf_stock, line.shelf_stock, packs_per_case=per_case,
+                                   field=f"{line.prefix}shelf_stock"),
+            "price_seen": checked(phone_rules.price_seen, line.price_seen, field=f"{line.prefix}price_seen"),
             "reported_at": client_time(at) or timezone.now(),
-        }
+        }  # fmt: skip
+    if problems:
+        # The first answers (its code for the API); all of them ride along for the page to mark each field.
+        problems[0].problems = problems
+        raise problems[0]
     return [
         SellOutLine.objects.update_or_create(shift=shift, product_id=product_id, defaults=defaults)[0]
         for product_id, defaults in values.items()

@@ -7,7 +7,7 @@ with a code, a message naming the field, and its numbers.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
@@ -148,9 +148,10 @@ def check_store_rostered(store_id: int, rostered: Iterable[int], store_name: str
         )
 
 
-def check_unlocked(*, checked_in: bool, confirmed: bool) -> None:
-    """A shift the promoter has checked in to, or the supervisor has confirmed, is history: never moved or
-    deleted (attendance corrects it instead)."""
+def check_unlocked(*, checked_in: bool, confirmed: bool, ended_at: datetime | None = None) -> None:
+    """A shift the promoter has checked in to, the supervisor has confirmed, or whose planned end has passed
+    (`ended_at`: its end, given once it has passed) is history: never moved or deleted (attendance corrects it
+    instead: an absence is confirmed as leave, not deleted)."""
     if confirmed:
         raise DomainError(
             "shift.locked", _("This shift was confirmed: it can no longer be changed or deleted."), field="day"
@@ -160,6 +161,17 @@ def check_unlocked(*, checked_in: bool, confirmed: bool) -> None:
             "shift.locked",
             _("The promoter has checked in to this shift: it can no longer be changed or deleted."),
             field="day",
+        )
+    if ended_at is not None:
+        raise DomainError(
+            "shift.ended",
+            _(
+                "This shift ended on %(day)s at %(end)s: its time, store and promoter can no longer be changed, "
+                "nor can it be deleted. Confirm its attendance instead."
+            ),
+            field="day",
+            day=ended_at.date().isoformat(),
+            end=f"{ended_at:%H:%M}",
         )
 
 

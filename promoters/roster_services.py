@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from ka_portal.scope import not_found, promoters_for, promotion_plans_for, store
 from promotions.models import PromotionPlan
 from stores.models import Store
 
+from . import attendance
 from . import roster_rules as rules
 from .models import Promoter, PromoterTarget, Shift
 
@@ -228,7 +230,13 @@ def _check_shift(*, by, shift: Shift, promoter: Promoter, store: Store, plan: Pr
 
 
 def _locked(shift: Shift) -> None:
-    rules.check_unlocked(checked_in=shift.checked_in_at is not None, confirmed=shift.confirmed_at is not None)
+    """Refuses a move or delete of a shift checked in to, confirmed, or ended (as it is stored, before the move)."""
+    ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)[1]
+    rules.check_unlocked(
+        checked_in=shift.checked_in_at is not None,
+        confirmed=shift.confirmed_at is not None,
+        ended_at=timezone.localtime(ends) if ends <= timezone.now() else None,
+    )
 
 
 @transaction.atomic

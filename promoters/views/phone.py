@@ -127,6 +127,16 @@ class SellOutForm(forms.Form):
             )
         return rows
 
+    def problems(self) -> list[tuple[str, str]]:
+        """Each bad field the page marks, in the rows' order, as (the product, what is wrong: the message names the
+        field)."""
+        return [
+            (product.name, message)
+            for product in self.products
+            for name in ("units", "shelf_stock", "price_seen")
+            for message in self[f"p{product.pk}_{name}"].errors
+        ]
+
     def fix_message(self) -> str:
         count = sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
         return _fix_message(count) if count else ""
@@ -155,9 +165,11 @@ class SellOutForm(forms.Form):
         return inputs
 
     def refuse(self, error: DomainError) -> None:
-        """Put a service refusal next to its field, marking the part (cases or packs) it names."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, ValidationError(error.detail, code=error.params.get("part") or "invalid"))
+        """Put a service refusal next to its field, marking the part (cases or packs) it names: each bad field of
+        the report (phone_services.sell_out_report gathers them), not only the first."""
+        for problem in getattr(error, "problems", None) or [error]:
+            field = problem.field if problem.field in self.fields else None
+            self.add_error(field, ValidationError(problem.detail, code=problem.params.get("part") or "invalid"))
 
 
 def _fix_message(n: int) -> str:
@@ -173,7 +185,7 @@ def _own_shifts(user):
     )
 
 
-def _card(shift: Shift, *, now, form: SellOutForm | None = None) -> SimpleNamespace:
+def _card(shift: Shift, *, now, form: SellOutForm | None = None, saved: bool = False) -> SimpleNamespace:
     """What a shift's card shows and offers: its reading, and the steps open to the promoter now."""
     today = timezone.localdate(now)
     reading = attendance.reading(shift, now=now)
@@ -193,6 +205,7 @@ def _card(shift: Shift, *, now, form: SellOutForm | None = None) -> SimpleNamesp
         form=form if can_report else None,
         lines=list(shift.sell_out.all()),
         far=shift.check_in_distance_m is not None and reading.off_site,
+        saved=saved,  # the sell-out was just saved: said inside the card, where the page lands
     )
 
 
@@ -200,8 +213,14 @@ def _my_day(request, *, refused: SellOutForm | None = None, status: int = 200):
     now = timezone.now()
     today = timezone.localdate(now)
     mine = _own_shifts(request.user)
+    saved = request.GET.get("saved", "")
     cards = [
-        _card(shift, now=now, form=refused if refused is not None and refused.shift.pk == shift.pk else None)
+        _card(
+            shift,
+            now=now,
+            form=refused if refused is not None and refused.shift.pk == shift.pk else None,
+            saved=saved == str(shift.pk),
+        )
         for shift in mine.filter(day=today).order_by("starts_at")
     ]
     coming = mine.filter(day__gt=today, day__lte=today + timedelta(days=COMING_DAYS)).order_by("day", "starts_at")
@@ -226,7 +245,8 @@ def my_shift(request, pk):
     """One of the promoter's own shifts (a coming or past day) with its attendance and sell-out."""
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
     now = timezone.now()
-    context = {"card": _card(shift, now=now), "today": timezone.localdate(now)}
+    saved = request.GET.get("saved") == str(shift.pk)
+    context = {"card": _card(shift, now=now, saved=saved), "today": timezone.localdate(now)}
     return render(request, "promoters/my_shift.html", context)
 
 
@@ -270,8 +290,10 @@ def sell_out(request, pk):
         except DomainError as error:
             form.refuse(error)
         else:
-            messages.success(request, _("Sell-out saved."))
-            return redirect(f"{reverse('promoters:my-day')}#shift-{shift.pk}")
+            # Not a message at the top of the page: the promoter is at the card's form, where the page lands.
+            page = "promoters:my-day" if shift.day == timezone.localdate() else "promoters:my-shift"
+            args = [] if page == "promoters:my-day" else [shift.pk]
+            return redirect(f"{reverse(page, args=args)}?saved={shift.pk}#sell-out-{shift.pk}")
     if shift.day != timezone.localdate():
         return render(
             request,

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,7 @@ from ka_portal.scope import (
 from promotions.models import PromotionPlan
 from stores.models import Store
 
+from .. import attendance
 from .. import roster_services as services
 from ..filters import PromoterFilter
 from ..models import Promoter, PromoterTarget, Shift
@@ -426,7 +428,11 @@ def week(request):
     if store is not None:
         shifts = shifts.filter(store=store)
     grid: dict[int, dict] = {}
+    now, limits = timezone.now(), attendance.Limits.from_settings()
     for shift in shifts:
+        # Attendance beside each shift once it is worked or over; only a shift still to come is edited.
+        shift.reading = attendance.reading(shift, now=now, limits=limits)
+        shift.editable = can_schedule and shift.reading.status == attendance.PLANNED and not shift.confirmed_at
         row = grid.setdefault(
             shift.promoter_id, {"promoter": shift.promoter, "days": {d: [] for d in days}, "hours": 0}
         )
@@ -494,6 +500,11 @@ def shift_edit(request, pk):
     week_start = shift.day - timedelta(days=shift.day.weekday())
     initial = {name: getattr(shift, name) for name in ("promoter", "store", "day", "starts_at", "ends_at", "plan")}
     form = ShiftForm(request.POST or None, user=request.user, week=week_start, initial=initial)
+    try:
+        services._locked(shift)
+        locked = ""
+    except DomainError as refusal:
+        locked = refusal.detail  # said before anything is typed, not only after Save
     if request.method == "POST" and form.is_valid():
         try:
             services.shift_save(shift=shift, by=request.user, **form.cleaned_data)
@@ -502,21 +513,34 @@ def shift_edit(request, pk):
         else:
             messages.success(request, gettext("Shift saved."))
             return redirect(_week_url(form.cleaned_data["day"] - timedelta(days=form.cleaned_data["day"].weekday())))
-    return render(request, "promoters/shift_form.html", {"form": form, "shift": shift, "week": week_start})
+    return render(
+        request, "promoters/shift_form.html", {"form": form, "shift": shift, "week": week_start, "locked": locked}
+    )
 
 
-@model_permission(Shift, get=None, post="delete")
+@model_permission(Shift, get="delete", post="delete")
 def shift_delete(request, pk):
+    """Asks first (GET: what would go, with a button), deletes on POST and says what was deleted."""
     shift = _shift(request, pk)
     if request.method != "POST":
-        raise Http404
+        return render(request, "promoters/shift_delete.html", {"shift": shift})
     week_start = shift.day - timedelta(days=shift.day.weekday())
     try:
         services.shift_delete(shift=shift, by=request.user)
     except DomainError as refusal:
         messages.error(request, refusal.detail)
         return redirect("promoters:shift-edit", shift.pk)
-    messages.success(request, gettext("Shift deleted."))
+    messages.success(
+        request,
+        gettext("Shift deleted: %(promoter)s at %(store)s on %(day)s, %(start)s–%(end)s.")
+        % {
+            "promoter": shift.promoter.name,
+            "store": shift.store.name,
+            "day": date_format(shift.day, "DATE_FORMAT"),
+            "start": f"{shift.starts_at:%H:%M}",
+            "end": f"{shift.ends_at:%H:%M}",
+        },
+    )
     return redirect(_week_url(week_start))
 
 

@@ -54,8 +54,11 @@ def test_the_month_per_promoter_and_store(w, client):
     row = page.split('data-code="PH-P1"')[1].split("</tr>")[0]
     # planned 4, attended 1 (the late one: off site counts only once confirmed), late 1, left early 0, absent 1,
     # off site 1, leave 0, to confirm 3
-    counts = [cell.split("<")[0] for cell in row.split('<td class="num">')[1:]]
+    counts = re.findall(r'data-count="\w+">(\d+)<', row)
     assert counts == ["4", "1", "1", "0", "1", "1", "0", "3"]
+    # on a phone the figures are labelled pairs under the name, "To confirm" the one column left
+    assert "<dt>Absent</dt><dd>1</dd>" in row and "<dt>Off site</dt><dd>1</dd>" in row
+    assert re.search(r'<td class="num" data-count="to_confirm">3<', row)
     assert 'data-code="PH01"' in page and 'data-code="PH02"' in page
 
 
@@ -82,6 +85,9 @@ def test_the_shifts_with_their_readings_and_confirming_one(w, client):
     page = client.get(url, **EN).content.decode()
     assert page.count('data-testid="attendance-shift"') == 4
     assert "25 minutes late" in page and "Checked in off site" in page and "Absent" in page
+    # distances read in the reader's language, the promoter called 促销员 throughout
+    assert "(40 m)" in page and "(40 米)" in client.get(url).content.decode()
+    assert "按促销员" in client.get(reverse("promoters:attendance") + "?month=2026-06").content.decode()
     # a correction without a reason is refused and nothing is confirmed
     confirm = reverse("promoters:attendance-confirm", args=[w.absent.pk])
     page = client.post(confirm, {"attendance": "leave", "reason": "", "next": url}, follow=True, **EN)

@@ -52,6 +52,8 @@ def test_the_day_shows_todays_shift_with_its_store(w, client):
     assert 'data-testid="check-in"' in page
     assert 'data-testid="coming-shifts"' in page and 'data-testid="past-shifts"' in page
     assert "导购二店" not in page  # the other promoter's store
+    # one way of writing a day on the page: in words, as the page's own date
+    assert "1 Jun 2026" in page and "Wed 3 Jun 2026" in page and "30 May 2026" in page and "2026-06-03" not in page
 
 
 def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
@@ -67,7 +69,11 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
                                f"p{w.beer.pk}_price_seen": "5.50", f"p{w.chips.pk}_units_packs": "7",
                                f"p{w.chips.pk}_shelf_stock_cases": "2"})  # fmt: skip
     response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
-    assert response.status_code == 302
+    assert response.status_code == 302 and response.url.endswith(f"?saved={w.shift.pk}#sell-out-{w.shift.pk}")
+    # the confirmation is in the shift's card, at the form the page lands on (not above the screen)
+    page = client.get(response.url).content.decode()
+    form_start = page.index(f'id="sell-out-{w.shift.pk}"')
+    assert 0 < page.index('data-testid="sell-out-saved"') - form_start < 600
     lines = {line.product_id: line for line in SellOutLine.objects.filter(shift=w.shift)}
     assert lines[w.beer.pk].units == 15 and str(lines[w.beer.pk].price_seen) == "5.50"
     assert lines[w.chips.pk].units == 7 and lines[w.chips.pk].shelf_stock == 48
@@ -92,6 +98,21 @@ def test_a_refused_sell_out_keeps_what_was_typed_and_names_the_field(w, client):
     marked += 'is-invalid"'
     assert marked in page
     assert not SellOutLine.objects.exists()
+
+
+def test_a_server_refusal_marks_every_bad_field_and_names_each(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": "abc",
+                               f"p{w.chips.pk}_units_packs": "-4"})  # fmt: skip
+    page = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data).content.decode()
+    marked = 'class="form-control form-control-lg text-end is-invalid"'
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value="abc" {marked}' in page
+    assert f'id="id_s{w.shift.pk}-p{w.chips.pk}_units_packs" value="-4" {marked}' in page
+    listed = page.split('data-testid="sell-out-problems"')[1].split("</ul>")[0]
+    assert (
+        listed.count("<li>") == 2 and "Write the price seen as an amount" in listed and "cannot be negative" in listed
+    )
+    assert "2 fields need fixing" in page and not SellOutLine.objects.exists()
 
 
 def test_sell_out_before_check_in_is_refused_on_the_page(w, client):

@@ -173,6 +173,23 @@ def test_the_week_shows_each_shift_in_its_promoters_row_and_day(page, scene):
     assert "10:00–14:00" in body and "乙店" in body and "李小兰" not in body
 
 
+def test_an_ended_shift_shows_its_attendance_and_is_not_offered_for_editing(page, scene):
+    # given last week's shift nobody checked in to, and next week's
+    monday = _monday() - timedelta(days=7)
+    absent = ShiftFactory(promoter=scene.promoter, store=scene.store, day=monday, starts_at=time(8), ends_at=time(12))
+    # when the supervisor reads that week
+    body = page.get(reverse("promoters:week"), {"week": monday.isoformat()}).content.decode()
+    # then the shift reads absent, without a link to edit it; the edit page refuses a move
+    cell = body.split('data-testid="shift"')[1]
+    assert "缺勤" in cell and reverse("promoters:shift-edit", args=[absent.pk]) not in body
+    response = page.post(reverse("promoters:shift-edit", args=[absent.pk]),
+                         {"promoter": scene.promoter.pk, "store": scene.store.pk, "day": monday.isoformat(),
+                          "starts_at": "09:00", "ends_at": "12:00", "plan": ""})  # fmt: skip
+    assert "can no longer be changed" in str(response.context["form"].errors) or "不能" in response.content.decode()
+    absent.refresh_from_db()
+    assert absent.starts_at == time(8)
+
+
 def test_the_week_filters_by_store(page, scene):
     monday = _monday()
     ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday)
@@ -218,15 +235,22 @@ def test_copy_last_week(page, scene):
 
 
 def test_a_shift_is_moved_and_deleted(page, scene):
-    shift = ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday())
+    shift = ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday() + timedelta(days=7))
     url = reverse("promoters:shift-edit", args=[shift.pk])
     assert "甲店" in page.get(url).content.decode()
     page.post(url, {"promoter": scene.promoter.pk, "store": scene.second_store.pk, "day": shift.day.isoformat(),
                     "starts_at": "10:00", "ends_at": "12:00", "plan": ""})  # fmt: skip
     shift.refresh_from_db()
     assert (shift.store, shift.starts_at) == (scene.second_store, time(10))
-    page.post(reverse("promoters:shift-delete", args=[shift.pk]))
+    # deleting asks first: the edit page links to a page naming the shift, which deletes nothing by itself
+    delete_url = reverse("promoters:shift-delete", args=[shift.pk])
+    assert f'href="{delete_url}"' in page.get(url).content.decode()
+    asked = page.get(delete_url).content.decode()
+    assert "王小红" in asked and "乙店" in asked and "10:00–12:00" in asked and 'method="post"' in asked
+    assert Shift.objects.exists()
+    deleted = page.post(delete_url, follow=True).content.decode()
     assert not Shift.objects.exists()
+    assert "王小红" in deleted and "乙店" in deleted and "10:00–12:00" in deleted
 
 
 def test_a_checked_in_shift_is_not_deleted(page, scene):

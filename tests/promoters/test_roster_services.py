@@ -1,8 +1,9 @@
 """The roster's services: promoter_save, promoter_target_save, shift_save / shift_delete / shifts_plan_week and
 copying a week — each refusal coded, each batch all or nothing."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -116,7 +117,30 @@ def test_a_confirmed_shift_is_locked(scene):
     assert refused.value.code == "shift.locked"
 
 
-def test_a_shift_moves_without_overlapping_itself(scene):
+@pytest.fixture
+def before_monday(time_machine):
+    time_machine.move_to(datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+
+
+def test_an_ended_shift_is_neither_moved_nor_deleted(scene, time_machine):
+    # given Monday's 09:00–13:00 shift, never checked in, and the time 13:00 that day (its end)
+    time_machine.move_to(datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    shift = _schedule(scene)
+    time_machine.move_to(datetime(2026, 11, 23, 13, tzinfo=ZoneInfo("Asia/Shanghai")))
+    # when the supervisor moves it to another promoter's hours or deletes it, then both are refused
+    with pytest.raises(DomainError) as refused:
+        services.shift_save(
+            shift=shift, by=scene.supervisor, promoter=scene.promoter, store=scene.store, day=date(2026, 11, 24),
+            starts_at=t("09:00"), ends_at=t("13:00"),
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.field) == ("shift.ended", "day")
+    assert "2026-11-23" in refused.value.detail and "13:00" in refused.value.detail
+    with pytest.raises(DomainError):
+        services.shift_delete(shift=shift, by=scene.supervisor)
+    assert Shift.objects.filter(pk=shift.pk, day=MONDAY).exists()
+
+
+def test_a_shift_moves_without_overlapping_itself(scene, before_monday):
     shift = _schedule(scene, start="09:00", end="13:00")
     moved = services.shift_save(
         shift=shift, by=scene.supervisor, promoter=scene.promoter, store=scene.store, day=MONDAY,
