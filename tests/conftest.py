@@ -30,7 +30,7 @@ MIGRATIONS_ON_POSTGRESQL_ONLY = (
 # Share of the `one_leg` cases the PostgreSQL leg takes when both legs run (`make test` sets TEST_LEGS=both):
 # a case costs it 2.5–3.7× what it costs the SQLite leg (the server shares the two cores), but the SQLite leg also
 # runs every browser test (some 360 s), so the two end together about here (measured 2026-12-03).
-POSTGRESQL_SHARE = 60
+POSTGRESQL_SHARE = 50
 
 
 def _leg(item) -> str:
