@@ -29,8 +29,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Coalesce, Round, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -236,6 +237,54 @@ def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, D
         "unallocated": sum((u for _a, u in rows), ZERO),
     }
     return rows, totals
+
+
+# --- one account's screen: the recent rows at hand, the rest a link away ---------------------------
+
+
+@dataclass(frozen=True)
+class RecentRows:
+    """A section of an account's screen: the rows shown and how many the account has in all."""
+
+    rows: list
+    total: int
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.rows)
+
+
+def _recent_rows(rows: QuerySet, order: list, recent: int | None, keep: Q | None = None) -> RecentRows:
+    """The ``recent`` newest of ``rows`` by ``order`` (every row when ``recent`` is None) and those ``keep``
+    matches however old, with the count of all: one query, the count and the rank by window functions."""
+    rows = rows.annotate(recency=Window(RowNumber(), order_by=order), total=Window(Count("pk")))
+    if recent is not None:
+        shown = Q(recency__lte=recent)
+        rows = rows.filter(shown | keep if keep is not None else shown)
+    rows = list(rows)
+    return RecentRows(rows=rows, total=rows[0].total if rows else 0)
+
+
+def account_payments(account: KeyAccount, *, recent: int | None) -> RecentRows:
+    """An account's payments, those still to allocate first (they need finance's action, so they are shown
+    however old), then the most recent; ``recent=None`` shows every payment, in the same order."""
+    payments = (
+        account.payments.annotate(
+            to_allocate=ExpressionWrapper(
+                Q(reversed_at__isnull=True, allocated_amount__lt=F("amount")), output_field=BooleanField()
+            )
+        )
+        .select_related("reversed_by")
+        .prefetch_related("allocations__invoice")
+        .order_by("-to_allocate", "-date", "-id")
+    )
+    return _recent_rows(payments, [F("date").desc(), F("id").desc()], recent, keep=Q(to_allocate=True))
+
+
+def account_settled_invoices(account: KeyAccount, *, recent: int | None) -> RecentRows:
+    """An account's settled (paid or written-off) invoices, the most recent first; ``recent=None``: every one."""
+    order = [F("date").desc(), F("number").desc()]
+    return _recent_rows(account.invoices.exclude(open_amount__gt=0).order_by(*order), order, recent)
 
 
 # --- the reconciliation ------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 statement, contract ledger; exports opened back with openpyxl; scope (reps 404, managers read-only)."""
 
 import io
+import re
 import uuid
 from dataclasses import replace
 from datetime import date, timedelta
@@ -304,6 +305,54 @@ def test_account_screen_runs_a_fixed_number_of_queries(client, finance, account,
     with django_assert_max_num_queries(22):
         response = client.get(reverse("contracts:receivables-account", args=[account.pk]))
     assert response.content.decode().count('data-testid="invoice-status"') == size
+    with django_assert_max_num_queries(22):  # every payment and settled invoice shown: still the same
+        response = client.get(
+            reverse("contracts:receivables-account", args=[account.pk]), {"payments": "all", "settled": "all"}
+        )
+    assert response.content.decode().count("data-payment=") == size
+
+
+def test_account_screen_shows_the_recent_payments_and_settled_invoices_and_links_to_all(client, finance, account):
+    # Given a year of payments, each settling an invoice, and two old payments with cash left: one still to
+    # allocate, one reversed
+    today = timezone.localdate()
+    waiting = services.payment_record(
+        account=account, date=today - timedelta(days=400), amount=D("500"), reference="HK-WAIT", auto_allocate=False
+    )
+    reversed_payment = services.payment_record(
+        account=account, date=today - timedelta(days=390), amount=D("70"), reference="HK-BACK", auto_allocate=False
+    )
+    services.payment_reverse(payment=reversed_payment, by=finance, reason="退票")
+    for n in range(12):
+        day = today - timedelta(days=30 * (12 - n))
+        services.invoice_create(account=account, number=f"S{n:02d}", date=day, amount=D("100"))
+        services.payment_record(account=account, date=day, amount=D("100"), reference=f"HK{n:02d}")
+    url = reverse("contracts:receivables-account", args=[account.pk])
+    client.force_login(finance)
+
+    # When the clerk opens the account's screen
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # Then the payment still to allocate comes first, then the ten most recent; the rest is a link away
+    payments = re.findall(r'data-payment="(\d+)"', page)
+    assert len(payments) == 11 and payments[0] == str(waiting.pk)
+    assert str(reversed_payment.pk) not in payments and "HK01" not in page and "HK02" in page
+    assert "Showing 11 of 14: those still to allocate, then the most recent." in page
+    assert 'href="?payments=all#payments" class="text-nowrap" data-testid="payments-all"' in page
+    assert re.findall(r'data-settled="(S\d+)"', page) == [f"S{n:02d}" for n in range(11, 1, -1)]
+    assert 'data-testid="settled-all"' in page
+
+    # When they follow the link: every payment, the settled invoices still the recent ones, and a way back
+    page = client.get(url, {"payments": "all"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert len(re.findall(r'data-payment="(\d+)"', page)) == 14
+    assert 'data-testid="payments-recent"' in page and 'data-testid="payments-more"' not in page
+    assert 'href="?payments=all&amp;settled=all#settled"' in page
+    assert len(re.findall(r'data-settled="', page)) == 10
+
+    # And in Chinese
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "显示全部回款" in page and "显示全部结清的应收单" in page
 
 
 def test_a_reversal_without_a_reason_is_refused_on_the_page_and_the_payment_stands(client, finance, account, books):
