@@ -407,5 +407,24 @@ def reachable_stop_count(user):
     return Coalesce(Subquery(stops.values("n")), 0)
 
 
+def reachable_store_count(user):
+    """An annotation for route plans: how many distinct stores the user reaches among the plan's stops (an A store
+    is planned three times a week, so this is at most reachable_stop_count)."""
+    stores = (
+        route_stops_for(user)
+        .filter(plan=OuterRef("pk"))
+        .order_by()
+        .values("plan")
+        .annotate(n=Count("store", distinct=True))
+    )
+    return Coalesce(Subquery(stores.values("n")), 0)
+
+
+def sees_whole_plans(user) -> bool:
+    """Whether a route plan shows the user all its stops: a manager reaches only the stops at their accounts'
+    stores (scope.route_stops_for), so the rep's whole week — its load against capacity — is not theirs to see."""
+    return user_role(user) != Role.MANAGER
+
+
 def scoped_stores(user) -> QuerySet:
     return stores_for(user).active().select_related("account")

@@ -404,7 +404,10 @@ class RouteListView(FilteredListView):
         return (
             route_plans_for(self.request.user)
             .select_related("rep")
-            .annotate(stop_count=selectors.reachable_stop_count(self.request.user))
+            .annotate(
+                stop_count=selectors.reachable_stop_count(self.request.user),
+                store_count=selectors.reachable_store_count(self.request.user),
+            )
             .order_by("-week_start", "rep__username")
         )
 
@@ -453,7 +456,11 @@ def route_detail(request, pk: int):
     plan = get_object_or_404(route_plans_for(request.user).select_related("rep"), pk=pk)
     # A manager sees only the stops at their accounts' stores; the rep's other stops are not theirs to see.
     stops = route_stops_for(request.user).filter(plan=plan).select_related("store__account").order_by("day", "position")
-    capacity = services.plan_capacity(plan)
+    # The header counts what the page lists: a manager sees only the stops at their accounts' stores, and the rep's
+    # whole week (its capacity) only where the page shows all of it.
+    whole_plan = selectors.sees_whole_plans(request.user)
+    capacity = services.plan_capacity(plan) if whole_plan else None
+    shown = {"visits": len(stops), "stores": len({stop.store_id for stop in stops})}
     days = []
     for value, label in DAY_CHOICES:
         day_stops = [s for s in stops if s.day == value]
@@ -463,7 +470,7 @@ def route_detail(request, pk: int):
                 "label": label,
                 "date": plan.week_start + timedelta(days=value),
                 "stops": day_stops,
-                "over": len(day_stops) > capacity.day_limit,
+                "over": len(day_stops) > settings.KA.route_stops_per_day,
             }
         )
     can_edit = request.user.has_perm("visits.change_routeplan") and plan.status == RoutePlan.Status.DRAFT
@@ -471,6 +478,7 @@ def route_detail(request, pk: int):
         "plan": plan,
         "days": days,
         "capacity": capacity,
+        "shown": shown,
         "can_edit": can_edit,
         "can_publish": request.user.has_perm("visits.change_routeplan"),
         "day_choices": DAY_CHOICES,

@@ -35,7 +35,7 @@ def test_supervisor_generates_edits_and_publishes_a_week(client, team):
     plan = RoutePlan.objects.get(rep=rep, week_start=monday)
     assert generated["Location"] == reverse("visits:route-detail", args=[plan.pk])
     page = client.get(generated["Location"], **EN).content.decode()
-    assert "30 visits this week (capacity 30, 5 a day)." in page
+    assert "30 visits planned at 15 stores this week (capacity 30, 5 a day)." in page
     assert "Over capacity" not in page
 
     stop = plan.stops.filter(day=0).first()

@@ -123,3 +123,26 @@ def test_the_daily_report_page_of_a_rep_names_no_store_outside_the_managers(demo
     page = _client("manager2").get("/visits/reports/daily/", {"rep": rep.pk, "date": "2026-11-20"}).content.decode()
 
     assert not [name for name in elsewhere if f">{name}<" in page]
+
+
+def test_a_managers_route_page_and_list_count_what_they_list(demo_company):
+    # The header said "30 visits this week" (the rep's whole week) over the 25 stops at manager1's stores that the
+    # page lists, and the list's column of visits was read as stores ("门店数").
+    manager1 = _user("manager1")
+    plan = _plan_with_stops_elsewhere(manager1)
+    shown = route_stops_for(manager1).filter(plan=plan)
+    visits, stores = shown.count(), shown.values("store").distinct().count()
+    assert visits < plan.stops.count() and stores < visits  # some stops elsewhere; A and B stores more than once
+    client = _client("manager1")
+
+    page = client.get(f"/visits/routes/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    listing = client.get("/visits/routes/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    zh = client.get(f"/visits/routes/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert page.count('class="list-group-item px-0 d-flex') == visits
+    assert f"{visits} visits planned at {stores} stores of your accounts this week." in page
+    assert f"{plan.stops.count()} visits" not in page and "(capacity" not in page
+    assert f"本周在您负责系统的{stores}家门店计划拜访{visits}次。" in zh
+    row = listing.split(f'href="/visits/routes/{plan.pk}/"')[1].split("</tr>")[0]
+    assert f'<td class="num">{stores}</td>' in row and f'<td class="num">{visits}' in row
+    assert ">Stores<" in listing and ">Visits planned<" in listing
