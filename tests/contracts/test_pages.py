@@ -189,6 +189,11 @@ def test_contract_ledger_filters_expiring_and_exports(client, finance, account, 
     with django_assert_max_num_queries(10):
         response = client.get(reverse("contracts:contract-list"), {"expiring": "true"})
     assert [c.number for c in response.context["object_list"]] == ["SOON"]
+    page = client.get(reverse("contracts:contract-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for name in ("account", "kind", "status", "expiring"):  # every select of the form: 全部 when none is chosen
+        select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group()
+        assert re.search(r'<option value=""( selected)?>全部</option>', select), select
+    assert "未知" not in page and "---------" not in page
     sheet = _workbook(client.get(reverse("contracts:contract-list"), {"export": "xlsx"})).active
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"SOON", "LATER", "DRAFT-SOON"}
 
