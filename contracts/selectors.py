@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.paginator import Page, Paginator
 from django.db import connections
 from django.db.models import (
     BooleanField,
@@ -242,32 +243,42 @@ def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, D
 # --- one account's screen: the recent rows at hand, the rest a link away ---------------------------
 
 
+# A section's "Show all" a page at a time: a chain's years of payments would otherwise be thousands of rows.
+ALL_ROWS_PER_PAGE = 25
+
+
 @dataclass(frozen=True)
 class RecentRows:
-    """A section of an account's screen: the rows shown and how many the account has in all."""
+    """A section of an account's screen: the rows shown and how many the account has in all; when every row is
+    asked for, ``page`` is the page of them shown (``django.core.paginator.Page``)."""
 
     rows: list
     total: int
+    page: Page | None = None
 
     @property
     def hidden(self) -> int:
-        return self.total - len(self.rows)
+        return 0 if self.page is not None else self.total - len(self.rows)
 
 
-def _recent_rows(rows: QuerySet, order: list, recent: int | None, keep: Q | None = None) -> RecentRows:
-    """The ``recent`` newest of ``rows`` by ``order`` (every row when ``recent`` is None) and those ``keep``
-    matches however old, with the count of all: one query, the count and the rank by window functions."""
+def _recent_rows(
+    rows: QuerySet, order: list, recent: int | None, keep: Q | None = None, page: str | int | None = None
+) -> RecentRows:
+    """The ``recent`` newest of ``rows`` by ``order`` and those ``keep`` matches however old, with the count of all:
+    one query, the count and the rank by window functions. ``recent=None``: every row in ``rows``' own order,
+    ``page`` of them (ALL_ROWS_PER_PAGE a page; past the end the last, not a number the first)."""
+    if recent is None:
+        shown = Paginator(rows, ALL_ROWS_PER_PAGE).get_page(page)
+        return RecentRows(rows=list(shown.object_list), total=shown.paginator.count, page=shown)
     rows = rows.annotate(recency=Window(RowNumber(), order_by=order), total=Window(Count("pk")))
-    if recent is not None:
-        shown = Q(recency__lte=recent)
-        rows = rows.filter(shown | keep if keep is not None else shown)
-    rows = list(rows)
+    shown = Q(recency__lte=recent)
+    rows = list(rows.filter(shown | keep if keep is not None else shown))
     return RecentRows(rows=rows, total=rows[0].total if rows else 0)
 
 
-def account_payments(account: KeyAccount, *, recent: int | None) -> RecentRows:
+def account_payments(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
     """An account's payments, those still to allocate first (they need finance's action, so they are shown
-    however old), then the most recent; ``recent=None`` shows every payment, in the same order."""
+    however old), then the most recent; ``recent=None`` shows every payment, in the same order, a page at a time."""
     payments = (
         account.payments.annotate(
             to_allocate=ExpressionWrapper(
@@ -278,13 +289,40 @@ def account_payments(account: KeyAccount, *, recent: int | None) -> RecentRows:
         .prefetch_related("allocations__invoice")
         .order_by("-to_allocate", "-date", "-id")
     )
-    return _recent_rows(payments, [F("date").desc(), F("id").desc()], recent, keep=Q(to_allocate=True))
+    return _recent_rows(payments, [F("date").desc(), F("id").desc()], recent, keep=Q(to_allocate=True), page=page)
 
 
-def account_settled_invoices(account: KeyAccount, *, recent: int | None) -> RecentRows:
+def account_settled_invoices(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
     """An account's settled (paid or written-off) invoices, the most recent first; ``recent=None``: every one."""
     order = [F("date").desc(), F("number").desc()]
-    return _recent_rows(account.invoices.exclude(open_amount__gt=0).order_by(*order), order, recent)
+    return _recent_rows(account.invoices.exclude(open_amount__gt=0).order_by(*order), order, recent, page=page)
+
+
+def deduction_to_act_q() -> Q:
+    """A deduction finance still has to act on: matching has not explained it (unsupported, partly matched, a
+    suspected duplicate) and no dispute has closed it (recovered, or accepted and written off)."""
+    from tradespend.models import Dispute  # trade spend builds on contracts: imported when read
+
+    closed = [Dispute.Status.RECOVERED, Dispute.Status.WRITTEN_OFF]
+    return ~Q(state=Deduction.State.MATCHED) & ~Q(dispute__status__in=closed)
+
+
+def account_deductions(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
+    """An account's deductions, those finance still has to act on first (shown however old), then the most
+    recent; ``recent=None`` shows every deduction, in the same order, a page at a time."""
+    deductions = (
+        account.deductions.annotate(to_act=ExpressionWrapper(deduction_to_act_q(), output_field=BooleanField()))
+        .select_related("invoice", "dispute")
+        .order_by("-to_act", "-date", "-id")
+    )
+    return _recent_rows(deductions, [F("date").desc(), F("id").desc()], recent, keep=Q(to_act=True), page=page)
+
+
+def account_credit_notes(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
+    """An account's credit notes, the most recent first (none waits for a step); ``recent=None``: every one."""
+    order = [F("date").desc(), F("id").desc()]
+    credit_notes = account.credit_notes.select_related("invoice").order_by(*order)
+    return _recent_rows(credit_notes, order, recent, page=page)
 
 
 # --- the reconciliation ------------------------------------------------------------------------

@@ -227,10 +227,7 @@ def receivables_account(request, pk):
         "account": account,
         "today": today,
         "open_invoices": open_invoices,
-        "settled_invoices": selectors.account_settled_invoices(account, recent=_recent(request, "settled")),
-        "payments": selectors.account_payments(account, recent=_recent(request, "payments")),
-        "deductions": account.deductions.select_related("invoice")[:30],
-        "credit_notes": account.credit_notes.select_related("invoice")[:30],
+        **{name: rows(account, **_shown(request, param)) for name, (param, rows) in _SECTIONS.items()},
         "can_credit": request.user.has_perm("contracts.add_creditnote"),
         "reconciliation": selectors.account_reconciliation(account),
         "overdue_total": sum((i.open_amount for i in open_invoices if i.days_past_due > 0), 0),
@@ -242,14 +239,25 @@ def receivables_account(request, pk):
     return render(request, "contracts/receivables_account.html", context)
 
 
-# How many payments and settled invoices an account's screen shows before "Show all" (payments still to
-# allocate are shown besides, however old): a year of a chain's payments made the phone page 8,600 px long.
+# How many rows each section of an account's screen shows before "Show all" (what still needs finance's action is
+# shown besides, however old): a year of a chain's payments made the phone page 8,600 px long.
 RECENT_ROWS = 10
 
+# The sections showing their recent rows: context name → (the query parameter that shows all of them, the selector).
+# One section is shown in full at a time (its "Show all" link closes another's), so ?page= is always its page.
+_SECTIONS = {
+    "payments": ("payments", selectors.account_payments),
+    "settled_invoices": ("settled", selectors.account_settled_invoices),
+    "deductions": ("deductions", selectors.account_deductions),
+    "credit_notes": ("credit_notes", selectors.account_credit_notes),
+}
 
-def _recent(request, section: str) -> int | None:
-    """The rows a section shows: every one with ``?<section>=all``, else the most recent."""
-    return None if request.GET.get(section) == "all" else RECENT_ROWS
+
+def _shown(request, param: str) -> dict:
+    """What a section shows: with ``?<param>=all`` every row, a page at a time (``?page=``), else the most recent."""
+    if request.GET.get(param) == "all":
+        return {"recent": None, "page": request.GET.get("page")}
+    return {"recent": RECENT_ROWS}
 
 
 def _record(action: str, form, account, user) -> str:

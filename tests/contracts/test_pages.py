@@ -14,9 +14,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from contracts import services
-from contracts.models import Contract, Invoice, Payment
+from contracts import selectors, services
+from contracts.models import Contract, Deduction, Invoice, Payment
 from tests.factories import KeyAccountFactory
+from tradespend import disputes
 
 from .factories import ContractFactory
 
@@ -188,6 +189,11 @@ def test_contract_ledger_filters_expiring_and_exports(client, finance, account, 
     with django_assert_max_num_queries(10):
         response = client.get(reverse("contracts:contract-list"), {"expiring": "true"})
     assert [c.number for c in response.context["object_list"]] == ["SOON"]
+    page = client.get(reverse("contracts:contract-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    for name in ("account", "kind", "status", "expiring"):  # every select of the form: 全部 when none is chosen
+        select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group()
+        assert re.search(r'<option value=""( selected)?>全部</option>', select), select
+    assert "未知" not in page and "---------" not in page
     sheet = _workbook(client.get(reverse("contracts:contract-list"), {"export": "xlsx"})).active
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"SOON", "LATER", "DRAFT-SOON"}
 
@@ -305,14 +311,14 @@ def test_account_screen_runs_a_fixed_number_of_queries(client, finance, account,
     with django_assert_max_num_queries(22):
         response = client.get(reverse("contracts:receivables-account", args=[account.pk]))
     assert response.content.decode().count('data-testid="invoice-status"') == size
-    with django_assert_max_num_queries(22):  # every payment and settled invoice shown: still the same
-        response = client.get(
-            reverse("contracts:receivables-account", args=[account.pk]), {"payments": "all", "settled": "all"}
-        )
+    with django_assert_max_num_queries(23):  # every payment shown, a page at a time: one query more, to count them
+        response = client.get(reverse("contracts:receivables-account", args=[account.pk]), {"payments": "all"})
     assert response.content.decode().count("data-payment=") == size
 
 
-def test_account_screen_shows_the_recent_payments_and_settled_invoices_and_links_to_all(client, finance, account):
+def test_account_screen_shows_the_recent_payments_and_settled_invoices_and_links_to_all(
+    client, finance, account, monkeypatch
+):
     # Given a year of payments, each settling an invoice, and two old payments with cash left: one still to
     # allocate, one reversed
     today = timezone.localdate()
@@ -342,17 +348,66 @@ def test_account_screen_shows_the_recent_payments_and_settled_invoices_and_links
     assert re.findall(r'data-settled="(S\d+)"', page) == [f"S{n:02d}" for n in range(11, 1, -1)]
     assert 'data-testid="settled-all"' in page
 
-    # When they follow the link: every payment, the settled invoices still the recent ones, and a way back
+    # When they follow the link: every payment, a page at a time, the settled invoices still the recent ones, and
+    # a way back
+    monkeypatch.setattr(selectors, "ALL_ROWS_PER_PAGE", 12)
     page = client.get(url, {"payments": "all"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
-    assert len(re.findall(r'data-payment="(\d+)"', page)) == 14
+    assert re.findall(r'data-payment="(\d+)"', page)[:11] == payments and "HK01" in page and "HK00" not in page
+    assert "1–12 of 14" in page and 'href="?payments=all&amp;page=2#payments"' in page
     assert 'data-testid="payments-recent"' in page and 'data-testid="payments-more"' not in page
-    assert 'href="?payments=all&amp;settled=all#settled"' in page
+    assert 'href="?settled=all#settled"' in page  # one section in full at a time: ?page= is its page
     assert len(re.findall(r'data-settled="', page)) == 10
+    page = client.get(url, {"payments": "all", "page": "2"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "13–14 of 14" in page and "HK00" in page and str(reversed_payment.pk) in page
 
     # And in Chinese
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "显示全部回款" in page and "显示全部结清的应收单" in page
+
+
+def test_account_screen_shows_deductions_to_act_on_and_the_recent_credit_notes_and_links_to_all(
+    client, finance, account
+):
+    # Given a year of deductions matching explained, an old one still unsupported and an old one whose dispute was
+    # written off; and a year of credit notes
+    today = timezone.localdate()
+    invoice = services.invoice_create(account=account, number="FP-1", date=today - timedelta(days=500), amount=D("90"))
+    old = [
+        services.deduction_record(invoice=invoice, date=today - timedelta(days=d), kind="dm", amount=D("10"), reason=r)
+        for d, r in ((450, "未对上的老扣款"), (440, "已核销"))
+    ]
+    dispute = disputes.dispute_open(deduction=old[1], reason="无依据", owner=None, by=finance)
+    disputes.dispute_write_off(dispute=dispute, note="接受", by=finance)
+    for n in range(12):
+        day = today - timedelta(days=30 * (12 - n))
+        services.deduction_record(invoice=invoice, date=day, kind="tg", amount=D("1"), reason=f"TG{n:02d}")
+        services.credit_note_record(account=account, number=f"CN{n:02d}", date=day, amount=D("1"), reason="折让")
+    Deduction.objects.filter(reason__startswith="TG").update(state=Deduction.State.MATCHED)
+    url = reverse("contracts:receivables-account", args=[account.pk])
+    client.force_login(finance)
+
+    # When the clerk opens the account's screen
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # Then the deduction still to act on comes first, with its state and a link to its sheet, then the ten latest
+    deductions = re.findall(r'data-deduction="(\d+)"', page)
+    assert len(deductions) == 11 and deductions[0] == str(old[0].pk) and str(old[1].pk) not in deductions
+    assert page.count('data-testid="deduction-to-act"') == 1 and "Unsupported</span>" in page
+    assert reverse("tradespend:deduction-sheet", args=[old[0].pk]) in page
+    assert "Showing 11 of 14: those still to match or dispute, then the most recent." in page
+    assert 'href="?deductions=all#deductions"' in page
+    assert re.findall(r'data-credit-note="(CN\d+)"', page) == [f"CN{n:02d}" for n in range(11, 1, -1)]
+    assert "Showing the 10 most recent of 12." in page and 'href="?credit_notes=all#credit-notes"' in page
+
+    # When they show all the credit notes: all twelve, and the deductions back to the recent ones
+    page = client.get(url, {"credit_notes": "all"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert len(re.findall(r'data-credit-note="', page)) == 12 and "12 records" in page
+    assert len(re.findall(r'data-deduction="', page)) == 11
+
+    # And in Chinese
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "显示全部扣款" in page and "显示全部红字发票" in page
 
 
 def test_a_reversal_without_a_reason_is_refused_on_the_page_and_the_payment_stands(client, finance, account, books):
