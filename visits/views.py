@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
@@ -423,9 +423,13 @@ class RouteListView(FilteredListView):
         return context
 
 
-@model_permission(RoutePlan, get=None, post="add")
-@require_POST
+@model_permission(RoutePlan, post="add")
+@require_http_methods(["GET", "HEAD", "POST"])
 def route_generate(request):
+    """The route plans' "Generate" form posts here; this address opened by itself (a bookmark, a reload after the
+    form was answered) goes to the route plans, where the form is."""
+    if request.method != "POST":
+        return redirect("visits:route-list")
     form = GenerateRouteForm(request.POST, reps=selectors.reps_for(request.user))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
