@@ -116,8 +116,13 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         phone.screenshot(path="tests/e2e/artifacts/visits-check-out-refused-phone.png", full_page=True)
 
         # "not counted" for the chips: the visit is done; back on Today, the stop is done
+        # tapped at the right of its row, away from the box and its word: the whole row is the target
         chips_row = phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片 70g")
-        chips_row.get_by_label("未盘点").check()
+        not_counted = chips_row.get_by_test_id("not-counted")
+        box = not_counted.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 0.9 * chips_row.bounding_box()["width"]
+        not_counted.click(position={"x": box["width"] - 8, "y": box["height"] / 2})
+        assert chips_row.get_by_label("未盘点").is_checked()
         clock.shift(timedelta(minutes=25))  # a real visit's length: not flagged short
         phone.get_by_role("button", name="保存并签退").click()
         expect(phone.get_by_test_id("checked-out")).to_contain_text("已签退，拜访已保存。")
