@@ -48,7 +48,7 @@ _NAV: list[Link | Menu] = [
             _link(_("Routes"), "visits:route-list", _LEADS),
             _link(_("Visits"), "visits:visit-list", _LEADS | {Role.REP}),
             _link(_("Tasks"), "visits:task-list", _LEADS | {Role.REP}),
-            _link(_("Suggested orders"), "visits:suggested-order-list", _LEADS),
+            _link(_("Suggested orders"), "visits:suggested-order-list", _LEADS | {Role.REP}),
             _link(_("Field evidence"), "evidence:home", _LEADS | _OFFICE, section="/evidence/"),
             _link(_("Promoters"), "promoters:roster", _LEADS | _OFFICE, section="/promoters/roster/"),
             _link(_("Promoter shifts"), "promoters:week", _LEADS, section="/promoters/shifts/"),
@@ -94,8 +94,8 @@ _NAV: list[Link | Menu] = [
     ),
 ]
 
-# A role with this many entries or fewer (a rep: seven) keeps a plain row of links: no menu to open on the phone.
-FLAT_UP_TO = 7
+# A role with this many entries or fewer (a rep: eight) keeps a plain row of links: no menu to open on the phone.
+FLAT_UP_TO = 8
 
 
 def _url(name: str) -> str | None:

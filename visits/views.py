@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
@@ -54,6 +54,7 @@ from .forms import (
     VisitForm,
 )
 from .models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit
+from .steps import visit_steps, visit_steps_for
 from .tasks import suggested_orders_run
 
 
@@ -155,6 +156,7 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
         "orders": selectors.visit_suggested_orders(visit),
         "tasks_done": visit.tasks_done.all(),
         "listings": listings,
+        "steps": visit_steps(has_tasks=bool(tasks)) if editable else {},
     }
 
 
@@ -204,6 +206,7 @@ def visit_start(request, store_pk: int):
         "editable": True,
         "orders": [],
         "listings": listings,
+        "steps": visit_steps(has_tasks=bool(tasks)),
     }
     return render(request, "visits/visit.html", context)
 
@@ -334,6 +337,7 @@ def _photo_post(request, visit: Visit):
                 return render(request, "visits/_photo_gallery.html", {"visit": visit}, status=201)
             if request.htmx:  # only the photos section: what the rep typed in the visit's form stays
                 context = {"visit": visit, "photo_form": PhotoForm(), "editable": True, "photo_added": True}
+                context["steps"] = visit_steps_for(request.user, visit)
                 return render(request, "visits/_photos.html", context)
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
@@ -343,7 +347,8 @@ def _photo_post(request, visit: Visit):
         errors = [str(message) for messages_ in photo_form.errors.values() for message in messages_]
         return JsonResponse({"errors": errors}, status=400)
     if request.htmx:  # htmx swaps only a 2xx answer: the section with the refusal next to the field
-        return render(request, "visits/_photos.html", {"visit": visit, "photo_form": photo_form, "editable": True})
+        context = {"visit": visit, "photo_form": photo_form, "editable": True}
+        return render(request, "visits/_photos.html", {**context, "steps": visit_steps_for(request.user, visit)})
     return render(request, "visits/visit.html", _visit_context(request, visit, photo_form=photo_form), status=400)
 
 
@@ -423,9 +428,13 @@ class RouteListView(FilteredListView):
         return context
 
 
-@model_permission(RoutePlan, get=None, post="add")
-@require_POST
+@model_permission(RoutePlan, post="add")
+@require_http_methods(["GET", "HEAD", "POST"])
 def route_generate(request):
+    """The route plans' "Generate" form posts here; this address opened by itself (a bookmark, a reload after the
+    form was answered) goes to the route plans, where the form is."""
+    if request.method != "POST":
+        return redirect("visits:route-list")
     form = GenerateRouteForm(request.POST, reps=selectors.reps_for(request.user))
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

@@ -18,4 +18,5 @@ def visit_competitors(context, visit, editable):
         f"{CompetitorSighting._meta.app_label}.view_{CompetitorSighting._meta.model_name}"
     ):
         return ""
-    return mark_safe(section_html(request, visit, form=getattr(request, "competitor_form", None)))  # noqa: S308
+    form = getattr(request, "competitor_form", None)
+    return mark_safe(section_html(request, visit, form=form, steps=context.get("steps")))  # noqa: S308

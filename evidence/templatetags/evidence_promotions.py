@@ -13,4 +13,4 @@ def visit_promotions(context, visit, editable):
     from evidence.views.visit_checks import render_section
 
     request = context.get("request")
-    return render_section(request, visit, bool(editable), context.get("visit_checks_posted"))
+    return render_section(request, visit, bool(editable), context.get("visit_checks_posted"), context.get("steps"))

@@ -22,6 +22,7 @@ from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import queued, queued_refusal, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import competitor_sightings_for, visits_for
+from visits.steps import visit_steps_for
 
 from ..competitor_forms import CompetitorSightingFilter, CompetitorSightingForm, SummaryFilterForm, photo_thumbnail_url
 from ..competitors import (
@@ -43,8 +44,9 @@ def _can_record(user, visit) -> bool:
     return visit.is_open and visit.rep_id == user.pk and can(user, CompetitorSighting, "add")
 
 
-def section_html(request, visit, *, form=None, saved: str = "") -> str:
-    """The "Competitors seen" card of a visit: its sightings, and the form for the visit's rep while it is open."""
+def section_html(request, visit, *, form=None, saved: str = "", steps: dict | None = None) -> str:
+    """The "Competitors seen" card of a visit: its sightings, and the form for the visit's rep while it is open.
+    `steps`: the visit page's step numbers when drawn with the page; drawn alone, the rep's are looked up."""
     editable = _can_record(request.user, visit)
     if editable and form is None:
         form = CompetitorSightingForm()
@@ -63,6 +65,7 @@ def section_html(request, visit, *, form=None, saved: str = "") -> str:
         "brands": competitor_brands(request.user) if editable else [],
         "saved": saved,
         "problem": problem,
+        "steps": (visit_steps_for(request.user, visit) if steps is None else steps) if editable else {},
     }
     return render_to_string("evidence/competitors/_visit_section.html", context, request=request)
 

@@ -21,6 +21,7 @@ from ka_portal.pages import queued, queued_refusal
 from ka_portal.permissions import model_permission
 from visits import selectors as visit_selectors
 from visits.models import Visit
+from visits.steps import visit_steps_for
 
 from .. import visit_checks as checks
 from ..models import DisplayKind
@@ -98,7 +99,10 @@ def _agreement_rows(row, posted: Posted | None):
     }
 
 
-def section_context(request, visit: Visit, editable: bool, posted: Posted | None = None) -> dict:
+def section_context(
+    request, visit: Visit, editable: bool, posted: Posted | None = None, steps: dict | None = None
+) -> dict:
+    """`steps`: the visit page's step numbers when drawn with the page; drawn alone, the rep's are looked up."""
     found = checks.visit_checks(visit)
     targets = {f"plan-{row.plan.pk}" for row in found.plans if editable}
     targets |= {f"agreement-{row.agreement.pk}" for row in found.agreements if editable}
@@ -111,11 +115,14 @@ def section_context(request, visit: Visit, editable: bool, posted: Posted | None
         "plans": [_plan_rows(row, posted) for row in found.plans],
         "agreements": [_agreement_rows(row, posted) for row in found.agreements],
         "request": request,
+        "steps": (visit_steps_for(request.user, visit) if steps is None else steps) if editable else {},
     }
 
 
-def render_section(request, visit: Visit, editable: bool, posted: Posted | None = None) -> str:
-    return render_to_string(SECTION, section_context(request, visit, editable, posted), request=request)
+def render_section(
+    request, visit: Visit, editable: bool, posted: Posted | None = None, steps: dict | None = None
+) -> str:
+    return render_to_string(SECTION, section_context(request, visit, editable, posted, steps), request=request)
 
 
 def _own_open_visit(request, pk: int) -> Visit:

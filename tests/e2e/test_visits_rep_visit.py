@@ -16,7 +16,7 @@ from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, Sto
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, StockCountFactory, TaskFactory, VisitFactory
 from visits.models import Visit
 
-from .conftest import in_view, log_in
+from .conftest import in_view, log_in, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -116,8 +116,13 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         phone.screenshot(path="tests/e2e/artifacts/visits-check-out-refused-phone.png", full_page=True)
 
         # "not counted" for the chips: the visit is done; back on Today, the stop is done
+        # tapped at the right of its row, away from the box and its word: the whole row is the target
         chips_row = phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片 70g")
-        chips_row.get_by_label("未盘点").check()
+        not_counted = chips_row.get_by_test_id("not-counted")
+        box = not_counted.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 0.9 * chips_row.bounding_box()["width"]
+        not_counted.click(position={"x": box["width"] - 8, "y": box["height"] / 2})
+        assert chips_row.get_by_label("未盘点").is_checked()
         clock.shift(timedelta(minutes=25))  # a real visit's length: not flagged short
         phone.get_by_role("button", name="保存并签退").click()
         expect(phone.get_by_test_id("checked-out")).to_contain_text("已签退，拜访已保存。")
@@ -143,3 +148,11 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         ).all():
             in_view(cell, 375)
         phone.screenshot(path="tests/e2e/artifacts/visits-daily-report-phone.png", full_page=True)
+
+        # their visits' list: the store's name on one line, the rating on the screen
+        phone.goto("/visits/history/")
+        store_name = phone.get_by_test_id("visit-store").filter(has_text="沃尔玛五角场店").first
+        assert text_lines(store_name) == 1
+        in_view(store_name, 375)
+        in_view(phone.locator("[data-rating=yellow]").first, 375)
+        phone.screenshot(path="tests/e2e/artifacts/visits-list-phone.png", full_page=True)

@@ -24,6 +24,7 @@ def test_a_rep_keeps_a_plain_row_of_links():
         ("Today", []),
         ("Visits", []),  # their own (the list scopes to the rep)
         ("Tasks", []),
+        ("Suggested orders", []),  # their own stores' (the list scopes to the rep)
         ("Stores", []),
         ("Products", []),
         ("Promotions", []),

@@ -30,6 +30,10 @@ def test_supervisor_generates_edits_and_publishes_a_week(client, team):
         StoreFactory(rep=rep, grade=grade, code=f"L{i:02d}")
     client.force_login(sup)
     monday = this_monday() + timedelta(days=7)
+    # the form's address opened by itself (a bookmark, a reload) lands where the form is, not on an empty 405
+    opened = client.get(reverse("visits:route-generate"), follow=True, **EN)
+    assert opened.redirect_chain == [(reverse("visits:route-list"), 302)]
+    assert "Generate a week from store grades" in opened.content.decode()
 
     generated = client.post(reverse("visits:route-generate"), {"rep": rep.pk, "week_start": monday.isoformat()})
     plan = RoutePlan.objects.get(rep=rep, week_start=monday)

@@ -1,5 +1,6 @@
 """The rep's Today page and the visit flow: check in, record, keep input on errors, check out; scope 404s."""
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -86,6 +87,10 @@ def _visit_with_products(rep):
     return visit, beer, chips
 
 
+def _headings(page: str) -> list[str]:
+    return [" ".join(re.sub(r"<[^>]+>", " ", h).split()) for h in re.findall(r'<h2 class="h5[^"]*">(.*?)</h2>', page)]
+
+
 def test_bad_stock_count_is_refused_next_to_the_field_and_everything_typed_is_kept(client, rep):
     visit, beer, chips = _visit_with_products(rep)
     client.force_login(rep)
@@ -132,6 +137,15 @@ def test_saving_counts_shows_the_suggested_order_and_check_out_returns_to_today(
     assert "No previous stock count" in page
     assert f'id="id_stock_{beer.pk}_cases" value="1"' in page  # the count reads back as cases and packs
     assert f'id="id_stock_{beer.pk}_packs" value="1"' in page
+    # every section the rep fills in is a numbered step, the tasks' included; a section drawn again alone (htmx)
+    # keeps its number
+    assert _headings(page) == [
+        "1. Display check", "2. Prices and price tags", "3. Promotions and displays", "4. Stock count", "5. Photos",
+        "6. Tasks for this store", "7. Problems and actions", "8. Competitors seen 竞品动态", "Suggested order",
+        "Check out",
+    ]  # fmt: skip
+    section = client.post(reverse("evidence:visit-competitor-add", args=[visit.pk]), {}, HTTP_HX_REQUEST="true", **EN)
+    assert _headings(section.content.decode()) == ["8. Competitors seen 竞品动态"]
 
     done = client.post(
         url,
@@ -176,10 +190,10 @@ def test_rep_reaches_own_visits_from_today_without_a_column_naming_themself(clie
 
     mine = client.get(reverse("visits:visit-list"), **ZH).content.decode()
     assert "沃尔玛五角场店" in mine
-    assert "<th>业务代表</th>" not in mine and 'name="rep"' not in mine  # neither the column nor the filter
+    assert ">业务代表</th>" not in mine and 'name="rep"' not in mine  # neither the column nor the filter
     client.force_login(sup)
     team = client.get(reverse("visits:visit-list"), **ZH).content.decode()
-    assert "<th>业务代表</th>" in team and 'name="rep"' in team
+    assert ">业务代表</th>" in team and 'name="rep"' in team
 
 
 def test_supervisor_sees_team_visit_read_only(client, rep):
