@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -245,21 +246,26 @@ def performance(request):
             user=request.user, period=period, sort=sort, accounts=accounts, today=today
         )
         if request.GET.get("export") == "xlsx":
-            return _performance_xlsx(rows, total, period)
+            return _performance_xlsx(rows, total, period, _so_far(period, today))
     context = {
         "form": form,
         "rows": rows,
         "total": total,
         "period": period,
-        # a period still running reads "so far" (its actual to today, last year's same days)
-        "so_far": period.actual_to(today) if period and period.first <= today < period.end else None,
+        "so_far": _so_far(period, today) if period else None,
         "columns": PERFORMANCE_COLUMNS,
         "sort": request.GET.get("sort", "-achievement"),
     }
     return render(request, "accounts/performance.html", context, status=200 if form.is_valid() else 400)
 
 
-def _performance_xlsx(rows, total, period):
+def _so_far(period, today):
+    """A period still running reads "so far" (its actual to today, last year's same days): the day it runs to, else
+    None. The page's sentence and the Excel's say the same."""
+    return period.actual_to(today) if period.first <= today < period.end else None
+
+
+def _performance_xlsx(rows, total, period, so_far):
     headers = [label for _key, label in PERFORMANCE_COLUMNS] + [_("Same period last year")]
     lines = [
         [r.account.code, account_name(r.account), r.account.tier, r.target, r.actual, r.difference, r.achievement,
@@ -270,6 +276,19 @@ def _performance_xlsx(rows, total, period):
         ["", _("Total"), "", total.target, total.actual, total.difference, total.achievement, total.growth,
          total.last_year]
     )  # fmt: skip
+    # above the table, what it covers, as the page says it: the months, and "so far" while the period runs
+    intro = [
+        _("%(first)s to %(last)s, in CNY. Achievement = actual ÷ target; growth = actual ÷ same period last year − 1.")
+        % {"first": f"{period.first:%Y-%m}", "last": f"{period.last:%Y-%m}"}
+    ]
+    if so_far:
+        intro.append(
+            _(
+                "So far, to %(day)s: achievement is the actual so far against the whole period's target; growth "
+                "compares the same days a year before."
+            )
+            % {"day": date_format(so_far, "SHORT_DATE_FORMAT")}
+        )
     name = f"account-performance-{period.first:%Y-%m}-{period.last:%Y-%m}.xlsx"
     formats = {6: excel.PERCENT_FORMAT, 7: excel.PERCENT_FORMAT}
-    return excel.xlsx_response(name, _("Account performance"), headers, lines, formats)
+    return excel.xlsx_response(name, _("Account performance"), headers, lines, formats, intro)

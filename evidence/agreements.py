@@ -35,7 +35,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
@@ -526,9 +526,13 @@ def agreements_for_deduction(user, deduction) -> QuerySet:
 
 
 def evidence_sentence(agreement: DisplayAgreement) -> str:
-    """ "Visit evidence: end cap at store X not evidenced — 1 of 4 visits with photo"."""
+    """ "Visit evidence: end cap at store X not evidenced — 1 of 4 visits with a photo"."""
     where = agreement.store.name if agreement.store_id else gettext("every store of the chain")
-    text = gettext("Visit evidence: %(kind)s at %(where)s not evidenced — %(seen)s of %(required)s visits with photo")
+    text = ngettext(
+        "Visit evidence: %(kind)s at %(where)s not evidenced — %(seen)s of %(required)s visit with a photo",
+        "Visit evidence: %(kind)s at %(where)s not evidenced — %(seen)s of %(required)s visits with a photo",
+        agreement.evidence_visits,
+    )
     return text % {
         "kind": agreement.get_kind_display(),
         "where": where,

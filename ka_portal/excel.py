@@ -96,13 +96,23 @@ def append_row(sheet, values: Sequence, formats=None, font: Font | None = None, 
     sheet.append(row_cells(sheet, values, formats, font, **style))
 
 
-def write_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence], formats=None):
-    """Append a sheet: a bold header row, then the rows. `formats` maps column index → number format."""
+def write_sheet(
+    workbook: Workbook,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    formats=None,
+    intro: Sequence[str] = (),
+):
+    """Append a sheet: the `intro` lines (what the figures cover, one cell each), a bold header row, then the rows.
+    `formats` maps column index → number format."""
     sheet = workbook.create_sheet(title=title[:31])
     for index, header in enumerate(headers, start=1):
         # Wide enough for the header (a Chinese character takes two columns); set before any row is written.
         width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(header)) + 4
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(width, 50))
+    for line in intro:
+        append_row(sheet, [str(line)])
     append_row(sheet, [str(header) for header in headers], font=Font(bold=True))
     for row in rows:
         append_row(sheet, row, formats)
@@ -127,8 +137,10 @@ def workbook_response(workbook: Workbook, filename: str, *, in_memory_up_to: int
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
-def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence], formats=None):
+def xlsx_response(
+    filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence], formats=None, intro: Sequence[str] = ()
+):
     """One sheet, one download: the common case for a list export."""
     workbook = new_workbook()
-    write_sheet(workbook, title, headers, rows, formats)
+    write_sheet(workbook, title, headers, rows, formats, intro)
     return workbook_response(workbook, filename)

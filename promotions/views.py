@@ -21,6 +21,7 @@ from accounts.roles import Role
 from analytics.promotion_expense import on_ledger_basis
 from evidence.visit_checks import plan_execution_by_store
 from ka_portal.errors import DomainError
+from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission
@@ -46,14 +47,14 @@ class PlanListView(FilteredListView):
     filterset_class = PlanFilter
     export_name = gettext_lazy("promotions")
     export_columns = [
-        Column(gettext_lazy("plan name"), lambda p: p.title),
-        Column(gettext_lazy("key account"), lambda p: str(p.account)),
-        Column(gettext_lazy("type"), lambda p: p.type.local_name),
-        Column(gettext_lazy("start"), lambda p: p.start_on),
-        Column(gettext_lazy("end"), lambda p: p.end_on),
-        Column(gettext_lazy("total cost"), lambda p: p.total_cost),
-        Column(gettext_lazy("status"), lambda p: p.get_status_display()),
-        Column(gettext_lazy("owner"), lambda p: p.owner.get_full_name() or p.owner.username),
+        Column(gettext_lazy("Plan name"), lambda p: p.title),
+        Column(gettext_lazy("Key account"), lambda p: str(p.account)),
+        Column(gettext_lazy("Type"), lambda p: p.type.local_name),
+        Column(gettext_lazy("Start"), lambda p: p.start_on),
+        Column(gettext_lazy("End"), lambda p: p.end_on),
+        Column(gettext_lazy("Total cost"), lambda p: p.total_cost),
+        Column(gettext_lazy("Status"), lambda p: p.get_status_display()),
+        Column(gettext_lazy("Owner"), lambda p: p.owner.get_full_name() or p.owner.username),
     ]
 
     def get_base_queryset(self):
@@ -276,7 +277,11 @@ def plan_approve(request, pk):
         if plan.status == Status.SUBMITTED:
             return None  # said by the info message below
         left = money_text(plan.budget.remaining)
-        return _("Approved. %(account)s: %(left)s of the budget left.") % {"account": plan.account, "left": left}
+        # the chain by its name alone: "TESCO Tesco" (its code and name) read as the chain said twice
+        return _("Approved. %(account)s has %(left)s of its budget left.") % {
+            "account": account_name(plan.account),
+            "left": left,
+        }
 
     def approve(plan):
         plan = services.promotion_approve(plan=plan, by=request.user, note=request.POST.get("note", ""))

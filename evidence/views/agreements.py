@@ -12,7 +12,7 @@ from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
@@ -34,6 +34,12 @@ from ..models import DisplayAgreement
 
 ZERO = Decimal("0.00")
 Status = DisplayAgreement.Status
+# each status's total named as a phrase ("Fees awaiting evidence"), not "Fees" glued to the status's badge label
+TOTAL_CAPTIONS = {
+    Status.OPEN: _("Fees awaiting evidence"),
+    Status.PAYABLE: _("Fees payable"),
+    Status.NOT_EVIDENCED: _("Fees not evidenced"),
+}
 
 
 def sees_fees(user) -> bool:
@@ -84,7 +90,7 @@ class AgreementListView(FilteredListView):
         context["sees_fees"] = sees_fees(user)
         if context["sees_fees"]:
             sums = dict(self.object_list.order_by().values_list("status").annotate(total=Sum("fee")))
-            context["totals"] = [(status, sums.get(status.value) or ZERO) for status in Status]
+            context["totals"] = [(status, TOTAL_CAPTIONS[status], sums.get(status.value) or ZERO) for status in Status]
         context["can_add"] = can(user, DisplayAgreement, "add")
         return context
 
@@ -126,7 +132,12 @@ def agreement_evaluate(request, pk):
         raise Http404
 
     def done(result):
-        return gettext("Evaluated: %(status)s, %(seen)s of %(required)s visits with photo.") % {
+        text = ngettext(
+            "Evaluated: %(seen)s of %(required)s visit with a photo. Status: %(status)s.",
+            "Evaluated: %(seen)s of %(required)s visits with a photo. Status: %(status)s.",
+            result.evidence_visits,
+        )
+        return text % {
             "status": result.get_status_display(),
             "seen": result.evidenced_visits,
             "required": result.evidence_visits,

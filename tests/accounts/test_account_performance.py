@@ -93,12 +93,38 @@ def test_excel_export_opens_with_the_same_figures(client, demo_admin):
 
     assert response["Content-Disposition"].endswith('account-performance-2026-01-2026-05.xlsx"')
     sheet = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0]}
+    # above the header, the months it covers; a period over has no "so far" (截至)
+    assert sheet["A1"].value.startswith("2026-01 至 2026-05，单位：元。") and sheet["A2"].value == "编码"
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=3, values_only=True) if r[0]}
     assert len(rows) == 11
     walmart = rows["WMT"]
     assert Decimal(str(walmart[3])) == Decimal("199700") and Decimal(str(walmart[4])) == Decimal("320300")
     assert round(Decimal(str(walmart[6])) * 100, 2) == Decimal("160.39")
     assert round(Decimal(str(rows["PNS"][7])) * 100, 2) == Decimal("-89.15")
+
+
+@time_machine.travel("2026-12-03 10:00 +0800")
+def test_excel_of_a_period_still_running_says_so_far_as_the_page_does(client, manager):
+    # Given a chain and the year 2026 asked on 3 December
+    KeyAccountFactory(owner=manager, code="MINE")
+    client.force_login(manager)
+    year = {"start": "2026-01", "end": "2026-12"}
+    page = client.get(reverse("accounts:performance"), year, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    so_far = page.split('data-testid="so-far">')[1].split("</span>")[0]
+    # When the manager exports it, in English and in Chinese
+    for language, first_line, code in (
+        ("en", "2026-01 to 2026-12, in CNY.", "Code"),
+        ("zh-hans", "2026-01 至 2026-12，单位：元。", "编码"),
+    ):
+        answer = client.get(reverse("accounts:performance"), {**year, "export": "xlsx"}, HTTP_ACCEPT_LANGUAGE=language)
+        sheet = openpyxl.load_workbook(BytesIO(b"".join(answer.streaming_content))).active
+        # Then the workbook says what the page says: the months, then "so far, to 3 December"
+        assert sheet["A1"].value.startswith(first_line)
+        if language == "en":
+            assert sheet["A2"].value == so_far and so_far.startswith("So far, to 2026-12-03: achievement")
+        else:
+            assert sheet["A2"].value.startswith("截至 2026-12-03：达成率为至今实际")
+        assert [row[0] for row in sheet.iter_rows(min_row=3, max_row=4, values_only=True)] == [code, "MINE"]
 
 
 def test_growth_and_achievement_without_a_base_are_empty_not_errors(manager):

@@ -6,12 +6,13 @@ from datetime import date
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.factories import KeyAccountFactory, make_user
 from tests.tradespend.g2n_helpers import invoice, line
 
-from .conftest import _close
+from .conftest import _close, in_view
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -77,9 +78,9 @@ def test_channel_mix_reads_in_the_page_language_and_fits_the_screen(browser, liv
         _close(context)
 
 
-def test_promotion_expense_on_a_phone(browser, live_server, manager, finance_session):
+def test_promotion_expense_on_a_phone_and_at_a_desk(browser, live_server, manager, finance_session):
     """A plan of each of two types on a 375 px phone: the chart's table names the types in Chinese, the tables are
-    read row by row, and nothing is wider than the screen."""
+    read row by row, and nothing is wider than the screen; at 1366 px in English the tables fit with payback in view."""
     from promotions.models import PromotionPlan
     from tests.analytics.test_promotion_expense import _kept, _plan
     from tests.factories import ProductFactory
@@ -107,5 +108,12 @@ def test_promotion_expense_on_a_phone(browser, live_server, manager, finance_ses
         assert page.get_by_test_id("by-type").is_visible() and page.get_by_test_id("by-account").is_visible()
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= 375, f"the page is {scroll_width} px wide on a 375 px screen"
+        # At a desk (1366 px) in English, the longer headers: payback is in view, no sideways scroll to reach it
+        context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.reload()
+        for testid in ("by-type", "by-account"):
+            expect(page.get_by_test_id(testid).locator("thead th").nth(8)).to_have_text("Payback")
+            in_view(page.get_by_test_id(testid).locator('tfoot [data-col="payback"]'), 1366)
     finally:
         _close(context)

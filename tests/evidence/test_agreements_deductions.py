@@ -39,7 +39,7 @@ def test_a_tg_deduction_claiming_a_not_evidenced_end_cap_stays_unsupported(clien
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(finance)
     page = client.get(reverse("tradespend:deduction-sheet", args=[deduction.pk])).content.decode()
-    assert f"Visit evidence: End cap / TG at {store.name} not evidenced — 1 of 4 visits with photo" in page
+    assert f"Visit evidence: End cap / TG at {store.name} not evidenced — 1 of 4 visits with a photo" in page
     assert reverse("evidence:agreement-detail", args=[deal.pk]) in page and "Not evidenced" in page
 
 

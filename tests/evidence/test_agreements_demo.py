@@ -22,7 +22,7 @@ def test_the_demo_has_payable_not_evidenced_and_open_agreements(demo_company, cl
     missed = manual.get(status="not_evidenced")
     client.force_login(missed.account.owner)
     page = client.get(reverse("tradespend:deduction-sheet", args=[deduction.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "not evidenced — 1 of 3 visits with photo" in page.content.decode()
+    assert "not evidenced — 1 of 3 visits with a photo" in page.content.decode()
     page = client.get(reverse("evidence:agreement-list"), {"source": "manual"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.content.decode().count('data-testid="agreement-row"') == len(
         manual.filter(account__owner=missed.account.owner)

@@ -1,6 +1,7 @@
 """The display agreement pages: list (filters, totals, Excel), detail with the evidence, the KA manager's form;
 and who sees what (scope: a rep sees their stores' agreements and their chains' chain-wide ones)."""
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -44,6 +45,14 @@ def test_the_list_filters_and_totals_fees_by_status(client, manager, world):
     page = client.get(LIST).content.decode()
     assert 'data-testid="total-payable"' in page and "4,000.00" in page and "1,500.00" in page
     assert page.count('data-testid="agreement-row"') == 3
+    # each total is named in words, and a quota of one visit is "1 visit", not "1 visits"
+    captions = re.findall(
+        r'<div class="text-secondary small">([^<]*)</div>', page.split('data-testid="agreement-totals"')[1]
+    )
+    assert captions == ["Fees awaiting evidence", "Fees payable", "Fees not evidenced"]
+    assert "1 of 1 visit<" in page and "0 of 1 visit<" in page and "visits<" not in page
+    zh = client.get(LIST, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "举证中的费用" in zh and "拜访 0 / 1 次" in zh
 
     page = client.get(LIST, {"status": "not_evidenced"}).content.decode()
     assert reverse("evidence:agreement-detail", args=[short.pk]) in page
@@ -71,7 +80,7 @@ def test_the_detail_shows_each_visit_and_why_it_counts(client, manager, rep, wor
     _account, store, payable, _short, chain_wide = world
     client.force_login(manager)
     page = client.get(reverse("evidence:agreement-detail", args=[payable.pk])).content.decode()
-    assert "1 of 1 visits with photo" in page and "On site" in page and "Counts" in page
+    assert "1 of 1 visit with a photo" in page and "On site" in page and "Counts" in page
     assert reverse("visits:photo", args=[payable.checks.get().photo_id]) in page
 
     page = client.get(reverse("evidence:agreement-detail", args=[chain_wide.pk])).content.decode()
@@ -117,6 +126,6 @@ def test_evaluate_now_and_delete_from_the_detail_page(client, manager, world):
     _account, _store, payable, short, _chain_wide = world
     client.force_login(manager)
     answer = client.post(reverse("evidence:agreement-evaluate", args=[payable.pk]), follow=True)
-    assert "Evaluated: Payable, 1 of 1 visits with photo." in answer.content.decode()
+    assert "Evaluated: 1 of 1 visit with a photo. Status: Payable." in answer.content.decode()
     client.post(reverse("evidence:agreement-delete", args=[short.pk]))
     assert not DisplayAgreement.objects.filter(pk=short.pk).exists()

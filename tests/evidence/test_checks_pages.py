@@ -90,6 +90,8 @@ def test_the_plan_page_counts_stores_checked_executed_and_not_visited(w, django_
     with django_assert_max_num_queries(40):
         body = client.get(url).content.decode()
     assert "Execution in stores" in body
+    # its headers capitalised like the rest of the portal's
+    assert "<th>Store</th><th>Latest check</th><th>Result</th>" in body and ">Stores checked<" in body
     assert 'data-testid="execution-checked">1<' in body and 'data-testid="execution-not-executed">1<' in body
     assert 'data-testid="execution-not-visited">1<' in body and "检查二店" in body
 

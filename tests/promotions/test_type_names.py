@@ -2,6 +2,7 @@
 its stored Chinese name for a Chinese one, and a type the company added by its own name in both."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -29,6 +30,12 @@ def test_the_plan_list_names_types_in_the_readers_language(client, plans):
     assert "In-store promotion" in english and "店促</td>" not in english
     assert "会员日</td>" in english  # the company's own type keeps its name
     assert "店促</td>" in chinese and "In-store promotion" not in chinese
+    # the column headers are capitalised like the rest of the portal's
+    head = english.split("<thead>")[1].split("</thead>")[0]
+    assert [text.strip() for text in re.findall(r">([^<>]+)<", head) if text.strip()] == [
+        "Plan name", "Key account", "Type", "Dates", "Total cost", "Status",
+    ]  # fmt: skip
+    assert ">Key account</label>" in english and ">key account</label>" not in english  # and its filters' labels
 
 
 def test_the_export_names_types_in_the_readers_language(client, plans):
@@ -36,7 +43,7 @@ def test_the_export_names_types_in_the_readers_language(client, plans):
     response = client.get("/promotions/?export=xlsx", HTTP_ACCEPT_LANGUAGE="en")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, *rows = list(sheet.iter_rows(values_only=True))
-    column = header.index("type")
+    column = header.index("Type")
     assert sorted(row[column] for row in rows) == ["In-store promotion", "会员日"]
 
 

@@ -110,6 +110,8 @@ def test_the_manager_approves_from_the_queue_and_sees_the_budget_left(client, wo
     page = client.post(f"/promotions/{plan.pk}/approve/", {"next": "/promotions/queue/"}, follow=True)
     html = page.content.decode()
     assert html.split('data-testid="budget-left">')[1].split("<")[0] == "9,480.00"
+    # the message names the chain once, by its name ("KA001 连锁1" read as the chain said twice)
+    assert f"已批准。{world.account.name}预算还剩 9,480.00。" in html
     assert 'data-testid="queue-plan"' not in html
     assert PromotionPlan.objects.get(pk=plan.pk).status == PromotionPlan.Status.APPROVED
 
@@ -175,6 +177,8 @@ def test_the_manager_sets_a_budget_on_the_page_and_a_wrong_one_keeps_the_input(c
     assert response.status_code == 302
     html = client.get("/promotions/budgets/").content.decode()
     assert "3,000.00" in html and "10,000.00" in html
+    english = client.get("/promotions/budgets/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<th>Key account</th><th>Period</th>" in english and ">Budget left</th>" in english  # capitalised headers
     overlap = client.post("/promotions/budgets/", {**period, "amount": "123.45"}).content.decode()
     assert "2026-09-01–2026-09-30" in overlap and 'value="123.45"' in overlap
 
