@@ -103,7 +103,8 @@ class SellOutForm(forms.Form):
         self.reported = lines
 
     def rows(self):
-        """One row per product: its three fields with the values shown and the part a refusal marked."""
+        """One row per product: its three fields with the values shown and the part a refusal marked, and whether
+        it is shown open."""
         rows = []
         for product in self.products:
             entries = {}
@@ -115,13 +116,18 @@ class SellOutForm(forms.Form):
                     name=name, field=field, cases=cases, packs=packs,
                     cases_invalid=bool(codes) and codes != {"packs"}, packs_invalid=bool(codes) and codes != {"cases"},
                 )  # fmt: skip
+            price_seen = self[f"p{product.pk}_price_seen"]
+            typed = [part for e in entries.values() for part in (e.cases, e.packs)] + [price_seen.value()]
+            refused = price_seen.errors or any(e.field.errors for e in entries.values())
             rows.append(
                 SimpleNamespace(
                     product=product,
+                    # in view (its <details> open) once anything is typed, reported or refused; else one line
+                    open=bool(refused) or product.pk in self.reported or not _blank(typed),
                     units=entries["units"],
                     shelf_stock=entries["shelf_stock"],
                     entries=[(entries["units"], _("Packs sold")), (entries["shelf_stock"], _("Shelf stock at close"))],
-                    price_seen=self[f"p{product.pk}_price_seen"],
+                    price_seen=price_seen,
                     line=self.reported.get(product.pk),
                 )
             )

@@ -442,6 +442,15 @@ def week(request):
         {"promoter": row["promoter"], "cells": [row["days"][d] for d in days], "hours": row["hours"]}
         for row in sorted(grid.values(), key=lambda r: r["promoter"].code)
     ]
+    # The same week day by day, for a phone (below 576 px): each day's promoters with their shifts.
+    by_day = [
+        {
+            "day": day,
+            "name": WEEKDAYS[day.weekday()],
+            "rows": [(row["promoter"], row["cells"][i]) for row in rows if row["cells"][i]],
+        }
+        for i, day in enumerate(days)
+    ]
     return render(
         request,
         "promoters/week.html",
@@ -450,6 +459,7 @@ def week(request):
             "days": days,
             "headers": [(day, WEEKDAYS[day.weekday()]) for day in days],
             "rows": rows,
+            "by_day": by_day,
             "form": form,
             "store": store,
             "stores": promoter_stores_for(user).order_by("code"),

@@ -59,6 +59,10 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
 
         # the day's sell-out: beer in cases and packs, chips in packs; a bad value first, kept and named
         row = f"#id_s{shift.pk}-p{{}}_{{}}"
+        # each product folded to its name until tapped
+        expect(phone.locator(row.format(beer.pk, "units_cases"))).to_be_hidden()
+        for product in (beer, chips):
+            phone.locator(f'[data-product="{product.code}"] > summary').click()
         phone.locator(row.format(beer.pk, "units_cases")).fill("2")
         phone.locator(row.format(beer.pk, "units_packs")).fill("5")
         phone.locator(row.format(beer.pk, "shelf_stock_cases")).fill("6")

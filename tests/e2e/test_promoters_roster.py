@@ -41,8 +41,12 @@ def test_supervisor_schedules_a_week_on_a_phone(phone):
     form.get_by_label("止").fill("13:00")
     form.get_by_role("button", name="排班").click()
     phone.get_by_text("已排 2 个班次。").wait_for()
-    grid = phone.get_by_test_id("week-grid")
-    assert grid.inner_text().count("09:00–13:00") == 2
+    # On a phone the week reads day by day, down the screen: nothing scrolls sideways, not even inside its box.
+    expect(phone.get_by_test_id("week-grid")).to_be_hidden()
+    days = phone.get_by_test_id("week-days")
+    assert days.inner_text().count("09:00–13:00") == 2
+    expect(days.get_by_test_id("week-day").first).to_contain_text(f"周一 {monday:%m-%d} 钱小红")
+    assert days.evaluate("box => box.scrollWidth <= box.clientWidth")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
 
     form = phone.get_by_test_id("week-form")

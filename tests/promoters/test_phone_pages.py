@@ -1,6 +1,7 @@
 """A promoter's day on the phone: the page shows today's shift with its store, checks in with the position,
 saves the sell-out (keeping what was typed on a refusal, naming the field), checks out; another's shift is 404."""
 
+import re
 from datetime import date, datetime, time
 
 import pytest
@@ -44,6 +45,12 @@ def sell_out_data(w, **values):
     return data
 
 
+def products_open(page) -> dict[str, bool]:
+    """Each product of the sell-out form: shown open (its fields in view) or folded to its name's line."""
+    rows = re.findall(r'<details class="[^"]*" data-testid="sell-out-row" data-product="(\w+)"( open)?>', page)
+    return {code: bool(is_open) for code, is_open in rows}
+
+
 def test_the_day_shows_todays_shift_with_its_store(w, client):
     ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 6, 3))
     ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 30))
@@ -64,6 +71,9 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
     assert shift.checked_in_at == at(8, 55) and shift.check_in_distance_m < 60
     page = client.get(reverse("promoters:my-day")).content.decode()
     assert 'data-testid="sell-out-form"' in page and 'data-testid="check-in"' not in page
+    # nothing entered yet: every product folded to one line, its name a tap away from its fields
+    assert products_open(page) == {"PHB": False, "PHC": False}
+    assert "纯生啤酒" in page.split('data-product="PHB"')[1].split("</summary>")[0]
 
     data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "1", f"p{w.beer.pk}_units_packs": "3",
                                f"p{w.beer.pk}_price_seen": "5.50", f"p{w.chips.pk}_units_packs": "7",
@@ -74,6 +84,7 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
     page = client.get(response.url).content.decode()
     form_start = page.index(f'id="sell-out-{w.shift.pk}"')
     assert 0 < page.index('data-testid="sell-out-saved"') - form_start < 600
+    assert products_open(page) == {"PHB": True, "PHC": True}  # what was reported stays in view
     lines = {line.product_id: line for line in SellOutLine.objects.filter(shift=w.shift)}
     assert lines[w.beer.pk].units == 15 and str(lines[w.beer.pk].price_seen) == "5.50"
     assert lines[w.chips.pk].units == 7 and lines[w.chips.pk].shelf_stock == 48
@@ -113,6 +124,7 @@ def test_a_server_refusal_marks_every_bad_field_and_names_each(w, client):
         listed.count("<li>") == 2 and "Write the price seen as an amount" in listed and "cannot be negative" in listed
     )
     assert "2 fields need fixing" in page and not SellOutLine.objects.exists()
+    assert products_open(page) == {"PHB": True, "PHC": True}  # each refused field in view
 
 
 def test_sell_out_before_check_in_is_refused_on_the_page(w, client):

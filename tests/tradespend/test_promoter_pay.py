@@ -185,8 +185,11 @@ def test_the_ledger_page_shows_the_lines_with_a_readable_reason(example, client)
     assert monthly in text
     line = AccrualLine.objects.get(source_key=f"promoter:{p1.pk}", account__code="A")
     with translation.override("zh-hans"):
-        assert line.reason_text and "P1" in line.reason_text
+        assert line.reason_text.startswith("促销员 王芳 (P1)：日薪")
     assert plan.title in text
+    # In Chinese the pay reads 促销员 like the rest of the portal, never 导购.
+    zh = client.get(reverse("tradespend:ledger"), {"account": "A"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "本促销计划班次的促销员薪酬（2 个班次）" in zh and "导购" not in zh
 
 
 def test_a_fixed_number_of_queries_however_many_promoters(

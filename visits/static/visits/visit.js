@@ -85,6 +85,9 @@ document.addEventListener("change", exclusive);
       banner.textContent = text;
       banner.classList.remove("d-none");
     }
+    // a folded product of the sell-out form opens to show its field
+    var folded = field.closest("details");
+    if (folded) folded.open = true;
     // a checklist answer's radio is drawn as a button: show its whole question
     (field.closest("fieldset") || field).scrollIntoView({ block: "center", behavior: "instant" });
     field.focus({ preventScroll: true });
