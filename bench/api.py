@@ -103,10 +103,9 @@ def _analyze(url: str) -> None:
     """Statistics for the planner, as autovacuum keeps them on a live database (it is off on this server): a
     freshly seeded database without them plans a store's suggested-order statement as a nested loop over every
     count of each product (79 ms for one store instead of 3 ms)."""
-    import psycopg2
+    import psycopg
 
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
+    connection = psycopg.connect(url, autocommit=True)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     connection.close()

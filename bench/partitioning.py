@@ -167,11 +167,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    import psycopg2
+    import psycopg
 
     url = bench_database(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ka"))
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
+    connection = psycopg.connect(url, autocommit=True)
     cursor = connection.cursor()
     cursor.execute("SET jit = off")  # as the project's settings do
     last = date(2026, 11, 30)

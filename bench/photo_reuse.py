@@ -93,14 +93,10 @@ def _store(hashes: list[int]) -> None:
         batch = []
         for (photo_id, visit_id), value in zip(rows, hashes, strict=True):
             batch.append((photo_id, visit_id, value, *photos.bands(value)))
-        from psycopg2.extras import execute_values
-
-        execute_values(
-            cursor.cursor,  # Django's wrapper → psycopg2's cursor
+        cursor.executemany(  # psycopg 3 sends the rows in one pipeline
             "INSERT INTO evidence_photohash (photo_id, visit_id, value, band0, band1, band2, band3, band4, band5, "
-            "band6, band7) VALUES %s",
+            "band6, band7) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             batch,
-            page_size=5000,
         )
         cursor.execute("ANALYZE evidence_photohash")
 

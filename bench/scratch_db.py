@@ -4,11 +4,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 def _admin(parts):
-    import psycopg2
+    import psycopg
 
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    return admin
+    return psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True)
 
 
 def _fresh(url: str, name: str, template: str | None = None) -> str:

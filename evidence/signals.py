@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
+from django.db.models import BigIntegerField, Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -80,7 +80,7 @@ def near_duplicates(*, value: int, max_distance: int, exclude_visit_id: int | No
         candidates = candidates.exclude(visit_id=exclude_visit_id)
     if connection.vendor == "postgresql":
         rows = (
-            candidates.annotate(distance=HammingDistance(F("value").bitxor(Value(value))))
+            candidates.annotate(distance=HammingDistance(F("value").bitxor(Value(value, BigIntegerField()))))
             .filter(distance__lte=max_distance)
             .order_by("distance", "photo_id")
             .values_list("distance", "photo_id", "visit_id")[:limit]

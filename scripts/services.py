@@ -11,11 +11,11 @@ from urllib.parse import urlparse
 
 
 def postgres_problem(url: str) -> str | None:
-    import psycopg2
+    import psycopg
 
     parts = urlparse(url)
     try:
-        conn = psycopg2.connect(
+        conn = psycopg.connect(
             host=parts.hostname,
             port=parts.port or 5432,
             user=parts.username,
@@ -24,7 +24,7 @@ def postgres_problem(url: str) -> str | None:
             connect_timeout=3,
         )
         conn.close()
-    except psycopg2.Error as exc:
+    except psycopg.Error as exc:
         return f"PostgreSQL at {parts.hostname}:{parts.port or 5432} does not answer ({str(exc).strip()})"
     return None
 

@@ -68,7 +68,7 @@ def _adapt(rows: list[tuple]) -> list[tuple]:
         return [tuple(value.isoformat() if isinstance(value, time) else value for value in row) for row in rows]
     if connection.vendor != "postgresql":
         return rows
-    from psycopg2.extras import Json
+    from psycopg.types.json import Json
 
     return [tuple(Json(value) if isinstance(value, dict | list) else value for value in row) for row in rows]
 
@@ -114,12 +114,14 @@ class DemoSnapshot:
             for table, rows in self.upserts.items():
                 columns = tables[table][1]
                 sql = f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) VALUES "
-                if connection.vendor == "postgresql":
-                    from psycopg2.extras import execute_values
-
-                    execute_values(cursor.cursor, sql + "%s", _adapt(rows), page_size=1000)
-                else:
-                    cursor.executemany(sql + f"({', '.join(['%s'] * len(columns))})", _adapt(rows))
+                row_marks = f"({', '.join(['%s'] * len(columns))})"
+                # Many rows a statement: a statement per row would fire the tables' statement triggers (the change
+                # logs, the table revisions) once per row. Within the engine's limit of parameters a statement.
+                page = max(1, min(1000, (connection.features.max_query_params or 65535) // len(columns)))
+                adapted = _adapt(rows)
+                for start in range(0, len(adapted), page):
+                    batch = adapted[start : start + page]
+                    cursor.execute(sql + ", ".join([row_marks] * len(batch)), [v for row in batch for v in row])
             models = [tables[table][2] for table in self.upserts]
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
