@@ -91,7 +91,7 @@ class DeductionMatchingFilter(DeductionFilter):
 
 
 def _overdue_q() -> Q:
-    return Q(status__in=[Dispute.Status.OPEN, Dispute.Status.WRITE_OFF_REQUESTED], due_on__lt=timezone.localdate())
+    return Q(status__in=Dispute.UNRESOLVED, due_on__lt=timezone.localdate())
 
 
 class DisputeFilter(StyledFilterSet):

@@ -272,6 +272,9 @@ class Dispute(models.Model):
         RECOVERED = "recovered", _("Recovered")
         WRITTEN_OFF = "written_off", _("Accepted and written off")
 
+    # Still being pursued (open, or a write-off awaiting approval); the other statuses have closed the dispute.
+    UNRESOLVED = (Status.OPEN, Status.WRITE_OFF_REQUESTED)
+
     deduction = models.OneToOneField(
         Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="dispute"
     )

@@ -348,7 +348,7 @@ def _run(request, step, deduction, dispute, forms_):
 
 def _overdue():
     today = timezone.localdate()
-    unresolved = Q(status__in=[Dispute.Status.OPEN, Dispute.Status.WRITE_OFF_REQUESTED])
+    unresolved = Q(status__in=Dispute.UNRESOLVED)
     return ExpressionWrapper(unresolved & Q(due_on__lt=today), output_field=BooleanField())
 
 
