@@ -66,7 +66,9 @@ def _page(browser, live_server, width: int, height: int):
         base_url=live_server.url,
     )
     page = context.new_page()
-    page.set_default_timeout(15000)
+    # A wait's limit, not a speed check: on a slow CI host (a whole run 40 % slower than usual) a receivables page
+    # took over 15 s to load once, beside the other leg's tests.
+    page.set_default_timeout(30000)
     return context, page
 
 
