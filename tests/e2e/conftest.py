@@ -41,6 +41,23 @@ def _one_request_at_a_time():
     testcases.FSFilesHandler.__call__ = original
 
 
+@pytest.fixture(autouse=True)
+def _no_service_worker(request, browser, monkeypatch):
+    """Pages run without the service worker unless the test is marked `service_worker` (the visit offline, the
+    outbox): its install fetches the app shell file by file and it keeps pages in the background, each a request the
+    live server answers one at a time, queued before the test's own pages (a home page once waited out a 30 s limit
+    behind them on a busy CI host)."""
+    if request.node.get_closest_marker("service_worker"):
+        return
+    new_context = browser.new_context
+
+    def without_worker(*args, **kwargs):
+        kwargs.setdefault("service_workers", "block")
+        return new_context(*args, **kwargs)
+
+    monkeypatch.setattr(browser, "new_context", without_worker)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     if not shutil.which(CHROMIUM):

@@ -11,7 +11,7 @@ from visits.models import Visit
 
 from .conftest import log_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 15_000  # ms: the live server answers slowly on a busy CI machine
 
 

@@ -20,7 +20,7 @@ from visits.models import ChecklistResult, Task, Visit
 
 from .conftest import log_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
 THURSDAY = datetime(2026, 11, 26, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 

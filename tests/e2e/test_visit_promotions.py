@@ -8,7 +8,7 @@ from tests.evidence import checks_world
 
 from .conftest import log_in
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
 
 
