@@ -41,21 +41,28 @@ def _one_request_at_a_time():
     testcases.FSFilesHandler.__call__ = original
 
 
+# A wait's limit, not a speed check: on a slow CI host (a whole run 40 % slower than usual) a receivables page took
+# over 15 s to load once, beside the other leg's tests.
+WAIT_LIMIT_MS = 30000
+
+
 @pytest.fixture(autouse=True)
-def _no_service_worker(request, browser, monkeypatch):
-    """Pages run without the service worker unless the test is marked `service_worker` (the visit offline, the
-    outbox): its install fetches the app shell file by file and it keeps pages in the background, each a request the
-    live server answers one at a time, queued before the test's own pages (a home page once waited out a 30 s limit
-    behind them on a busy CI host)."""
-    if request.node.get_closest_marker("service_worker"):
-        return
+def _context_defaults(request, browser, monkeypatch):
+    """Every browser context a test opens (the fixtures' and its own) waits up to WAIT_LIMIT_MS, and runs without the
+    service worker unless the test is marked `service_worker` (the visit offline, the outbox): its install fetches
+    the app shell file by file and it keeps pages in the background, each a request the live server answers one at
+    a time, queued before the test's own pages (a home page once waited out a 30 s limit behind them in CI)."""
     new_context = browser.new_context
+    allow = request.node.get_closest_marker("service_worker") is not None
 
-    def without_worker(*args, **kwargs):
-        kwargs.setdefault("service_workers", "block")
-        return new_context(*args, **kwargs)
+    def with_defaults(*args, **kwargs):
+        if not allow:
+            kwargs.setdefault("service_workers", "block")
+        context = new_context(*args, **kwargs)
+        context.set_default_timeout(WAIT_LIMIT_MS)
+        return context
 
-    monkeypatch.setattr(browser, "new_context", without_worker)
+    monkeypatch.setattr(browser, "new_context", with_defaults)
 
 
 @pytest.fixture(scope="session")
@@ -82,11 +89,7 @@ def _page(browser, live_server, width: int, height: int):
         timezone_id="Asia/Shanghai",
         base_url=live_server.url,
     )
-    page = context.new_page()
-    # A wait's limit, not a speed check: on a slow CI host (a whole run 40 % slower than usual) a receivables page
-    # took over 15 s to load once, beside the other leg's tests.
-    page.set_default_timeout(30000)
-    return context, page
+    return context, context.new_page()
 
 
 def _close(context) -> None:

@@ -54,7 +54,6 @@ def test_channel_mix_reads_in_the_page_language_and_fits_the_screen(browser, liv
     )
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": finance_session, "url": live_server.url}])
     page = context.new_page()
-    page.set_default_timeout(15000)
     try:
         page.goto("/analysis/channel-mix/?month_from=2025-01&month_to=2025-01")
         labels = LABELS[locale]
@@ -96,7 +95,6 @@ def test_promotion_expense_on_a_phone_and_at_a_desk(browser, live_server, manage
     context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", base_url=live_server.url)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": finance_session, "url": live_server.url}])
     page = context.new_page()
-    page.set_default_timeout(15000)
     try:
         page.goto("/analysis/promotion-expense/?month_from=2025-01&month_to=2025-01")
         figure = page.get_by_test_id("chart-promotion-expense")

@@ -22,7 +22,6 @@ def desk(browser, live_server):
         viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
     )
     page = context.new_page()
-    page.set_default_timeout(15000)
     yield page
     context.close()
 

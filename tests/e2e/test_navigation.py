@@ -27,7 +27,6 @@ def english(browser, live_server):
         )
         contexts.append(context)
         page = context.new_page()
-        page.set_default_timeout(15000)
         # a long name and the longest role label make the bar as wide as it gets
         make_user(role, username=f"u-{role}", first_name="Alexandra", last_name="Montgomery", password=PASSWORD)
         page.goto("/login/")
