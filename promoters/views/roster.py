@@ -442,7 +442,7 @@ def week(request):
         {"promoter": row["promoter"], "cells": [row["days"][d] for d in days], "hours": row["hours"]}
         for row in sorted(grid.values(), key=lambda r: r["promoter"].code)
     ]
-    # The same week day by day, for a phone (below 576 px): each day's promoters with their shifts.
+    # The same week day by day, for a phone or a tablet (below 992 px): each day's promoters with their shifts.
     by_day = [
         {
             "day": day,

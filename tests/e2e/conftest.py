@@ -162,3 +162,21 @@ def text_lines(locator) -> int:
         const bottoms = [...range.getClientRects()].filter(r => r.width > 0).map(r => r.bottom).sort((a, b) => a - b);
         return bottoms.filter((b, i) => i === 0 || b - bottoms[i - 1] > 4).length }"""
     )
+
+
+def lines_spanned(locator, first: str, last: str) -> int:
+    """How many lines the element's text takes from `first` to the end of the next `last`, read across the elements
+    inside it: 1 where a group such as "10:05 · 25分钟" stays on one line; 0 where the text is not there."""
+    return locator.evaluate(
+        """(el, [first, last]) => { const chars = [];
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) { const node = walker.currentNode;
+          for (let i = 0; i < node.data.length; i++) chars.push([node, i]); }
+        const text = chars.map(([node, i]) => node.data[i]).join(""); const from = text.indexOf(first);
+        const end = from < 0 ? -1 : text.indexOf(last, from); if (end < 0) return 0;
+        const bottoms = chars.slice(from, end + last.length).map(([node, i]) => { const range = document.createRange();
+          range.setStart(node, i); range.setEnd(node, i + 1); return range.getBoundingClientRect(); })
+          .filter(r => r.width > 0).map(r => r.bottom).sort((a, b) => a - b);
+        return bottoms.filter((b, i) => i === 0 || b - bottoms[i - 1] > 4).length }""",
+        [first, last],
+    )

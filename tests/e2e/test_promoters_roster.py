@@ -1,5 +1,6 @@
-"""A supervisor schedules a promoter's week on a phone: two days ticked at once, then an overlapping shift at
-another store refused next to its field with what was typed kept; nothing wider than the screen."""
+"""A supervisor schedules a promoter's week on a phone: two days ticked at once, the week read day by day (on a 600 px
+screen too), then an overlapping shift at another store refused next to its field with what was typed kept; nothing
+wider than the screen."""
 
 from datetime import date, time, timedelta
 
@@ -48,6 +49,14 @@ def test_supervisor_schedules_a_week_on_a_phone(phone):
     expect(days.get_by_test_id("week-day").first).to_contain_text(f"周一 {monday:%m-%d} 钱小红")
     assert days.evaluate("box => box.scrollWidth <= box.clientWidth")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    # So does a large phone or a small tablet (600 px): seven days' columns of shifts scrolled inside their box there
+    phone.set_viewport_size({"width": 600, "height": 812})
+    expect(phone.get_by_test_id("week-grid")).to_be_hidden()
+    expect(days.get_by_test_id("week-day").first).to_contain_text(f"周一 {monday:%m-%d} 钱小红")
+    assert days.evaluate("box => box.scrollWidth <= box.clientWidth")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 600
+    phone.screenshot(path="tests/e2e/artifacts/supervisor-promoter-week-600.png", full_page=True)
+    phone.set_viewport_size({"width": 375, "height": 812})
 
     form = phone.get_by_test_id("week-form")
     form.get_by_label("促销员").select_option(label="钱小红 (PR001)")

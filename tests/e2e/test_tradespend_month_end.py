@@ -1,6 +1,6 @@
 """A finance clerk at month end, in the browser: the gross-to-net period in its fields, a closed month's figures
 as closed, the deductions list's date pickers, a TG fee read on one line on a phone, the current month's true-ups
-explained on the months page."""
+explained on the months page and their stage on one line in the ledger."""
 
 import uuid
 from datetime import date
@@ -155,3 +155,16 @@ def test_the_current_months_true_ups_are_explained(desktop, phone, clerk, books)
     log_in(desktop, "finance1", "demo-pass-1")
     desktop.goto("/trade-spend/months/")
     desktop.screenshot(path=f"{ARTIFACTS}/tradespend-months-true-ups.png", full_page=True)
+    # the promoters' fee ledger on a desktop: the stage 差额调整 and the columns' names on one line beside a true-up's
+    # long reason
+    months = ", ".join(f"2025-{month:02d}" for month in range(1, 8))
+    AccrualLine.objects.create(
+        account=books, month=this, source="promoter", source_key="promoter:1", kind="promoter", category="promotion",
+        stage="true_up", amount=Decimal("29467.74"), reason_code=notes.TRUE_UP_FOR,
+        reason_params={"amount": "29467.74", "months": months, "source": "孙美玲 (PR002)"},
+    )  # fmt: skip
+    desktop.set_viewport_size({"width": 1366, "height": 900})
+    desktop.goto("/trade-spend/ledger/?source=promoter")
+    expect(desktop.get_by_test_id("ledger")).to_contain_text("差额调整")
+    assert _split_terms(desktop, "差额调整") == 0 and _split_terms(desktop, "重点客户") == 0
+    desktop.screenshot(path=f"{ARTIFACTS}/tradespend-ledger-true-ups.png", full_page=True)

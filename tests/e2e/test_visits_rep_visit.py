@@ -16,7 +16,7 @@ from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, Sto
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, StockCountFactory, TaskFactory, VisitFactory
 from visits.models import Visit
 
-from .conftest import in_view, log_in, text_lines
+from .conftest import in_view, lines_spanned, log_in, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -149,10 +149,14 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
             in_view(cell, 375)
         phone.screenshot(path="tests/e2e/artifacts/visits-daily-report-phone.png", full_page=True)
 
-        # their visits' list: the store's name on one line, the rating on the screen
+        # their visits' list: the store's name on one line, the time with its minutes on one line under it (never
+        # "· 25分钟" on a line of its own), the rating on the screen
         phone.goto("/visits/history/")
         store_name = phone.get_by_test_id("visit-store").filter(has_text="沃尔玛五角场店").first
         assert text_lines(store_name) == 1
+        when = phone.get_by_test_id("visit-when").first
+        checked_in = f"{visit.checked_in_at.astimezone(WEDNESDAY.tzinfo):%H:%M}"
+        assert lines_spanned(when, checked_in, f"{visit.minutes_in_store}分钟") == 1
         in_view(store_name, 375)
         in_view(phone.locator("[data-rating=yellow]").first, 375)
         phone.screenshot(path="tests/e2e/artifacts/visits-list-phone.png", full_page=True)
