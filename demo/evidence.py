@@ -1,6 +1,6 @@
 """Demo visit evidence (issue 13): promotions and displays checked at recent visits, display agreements with
 their evidence, competitor sightings, and fraud signals for the supervisors' queue. Written through the services;
-each part runs once (a second call changes nothing). One function per part, called in this order."""
+each part runs once (a second call changes nothing). One function per part, in the order seed_evidence calls them."""
 
 from datetime import date
 from decimal import Decimal
@@ -248,9 +248,13 @@ def seed_signals(*, today: date) -> int:
 
 
 def seed_evidence(*, today: date) -> int:
+    # The signals part moves some visits' check-ins (far from the store, no position, minutes apart) as the phone
+    # would have sent them: before the agreements, which pick on-site visits as evidence and evaluate them, so
+    # their stored figures are worked out from the visits as they end up (after, an agreement's page read "1 of 3"
+    # stored beside "0 of 3" from its visit, moved off site behind the evaluation's back).
     return (
         seed_visit_checks(today=today)
-        + seed_agreements(today=today)
         + seed_competitors(today=today)
         + seed_signals(today=today)
+        + seed_agreements(today=today)
     )

@@ -381,13 +381,9 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
     agreements = {a.pk: a for a in agreements}
     if not agreements:
         return 0
-    days: dict[int, dict[int, set]] = defaultdict(lambda: defaultdict(set))  # agreement → store → days
+    checks: dict[int, list[DisplayCheck]] = defaultdict(list)
     for check in _checks(list(agreements)):
-        agreement = agreements[check.agreement_id]
-        if agreement.store_id is not None and check.visit.store_id != agreement.store_id:
-            continue
-        if _problem(check, agreement) is None:
-            days[agreement.pk][check.visit.store_id].add(_local_day(check.visit.checked_in_at))
+        checks[check.agreement_id].append(check)
     chains = {a.account_id for a in agreements.values() if a.store_id is None}
     chain_stores: dict[int, list[int]] = defaultdict(list)
     for store_id, account_id in Store.objects.active().filter(account_id__in=chains).values_list("pk", "account_id"):
@@ -396,11 +392,7 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
     changed = 0
     outcome: dict[tuple[str, int], list[int]] = defaultdict(list)  # (status, evidenced) → agreements
     for agreement in agreements.values():
-        per_store = {store_id: len(found) for store_id, found in days[agreement.pk].items()}
-        if agreement.store_id is None:
-            evidenced = rules.chain_evidenced(per_store, chain_stores[agreement.account_id])
-        else:
-            evidenced = per_store.get(agreement.store_id, 0)
+        evidenced = _evidenced(agreement, _rows_by_store(agreement, checks[agreement.pk]), chain_stores)
         status = rules.status_for(
             evidenced=evidenced, required=agreement.evidence_visits, end_on=agreement.end_on, today=today
         )
@@ -446,6 +438,32 @@ class EvidenceRow:
         return str(rules.REASONS[self.problem]) if self.problem else gettext("Counts")
 
 
+def _rows_by_store(agreement: DisplayAgreement, checks) -> dict[int, list[EvidenceRow]]:
+    """The agreement's checks per store, each with why it does or does not count (a check at another store than
+    the agreement's own is none of its evidence)."""
+    by_store: dict[int, list[EvidenceRow]] = defaultdict(list)
+    for check in checks:
+        if agreement.store_id is not None and check.visit.store_id != agreement.store_id:
+            continue
+        by_store[check.visit.store_id].append(EvidenceRow(check, _problem(check, agreement)))
+    return by_store
+
+
+def _evidenced_days(rows: list[EvidenceRow]) -> int:
+    """A store's evidenced visits: the days with a visit that counts (visits on the same day count once)."""
+    return len({_local_day(row.check.visit.checked_in_at) for row in rows if row.counts})
+
+
+def _evidenced(agreement: DisplayAgreement, by_store: dict[int, list[EvidenceRow]], chain_stores) -> int:
+    """The agreement's evidenced visits, the one figure evaluation stores and the agreement's page shows: its
+    store's, or for a chain-wide agreement the fewest of the chain's active stores (``chain_stores``: account →
+    active store ids)."""
+    per_store = {store_id: _evidenced_days(rows) for store_id, rows in by_store.items()}
+    if agreement.store_id is None:
+        return rules.chain_evidenced(per_store, chain_stores[agreement.account_id])
+    return per_store.get(agreement.store_id, 0)
+
+
 @dataclass
 class StoreEvidence:
     store: Store
@@ -453,13 +471,32 @@ class StoreEvidence:
 
     @property
     def evidenced(self) -> int:
-        return len({timezone.localtime(r.check.visit.checked_in_at).date() for r in self.rows if r.counts})
+        return _evidenced_days(self.rows)
 
 
-def agreement_evidence(agreement: DisplayAgreement, user=None) -> list[StoreEvidence]:
+@dataclass
+class AgreementEvidence:
+    """An agreement's evidence: its figure (what evaluation stores, worked out from the same rows) and the visits
+    per store behind it. Iterating gives the stores."""
+
+    evidenced: int
+    stores: list[StoreEvidence]
+
+    def __iter__(self):
+        return iter(self.stores)
+
+    def __getitem__(self, index):
+        return self.stores[index]
+
+    def __len__(self) -> int:
+        return len(self.stores)
+
+
+def agreement_evidence(agreement: DisplayAgreement, user=None) -> AgreementEvidence:
     """The visits that checked the agreement, per store (every active store of the chain for a chain-wide one,
-    checked or not), newest first, each with why it does or does not count; given a user, only the stores they
-    reach (a rep sees a chain-wide agreement's evidence at their own stores)."""
+    checked or not), newest first, each with why it does or does not count, and the agreement's evidenced visits
+    from them by the rule evaluation applies; given a user, only the stores they reach are listed (a rep sees a
+    chain-wide agreement's evidence at their own stores), the figure stays the agreement's."""
     from ka_portal.scope import stores_for
 
     reachable = set(stores_for(user).values_list("pk", flat=True)) if user is not None else None
@@ -468,20 +505,19 @@ def agreement_evidence(agreement: DisplayAgreement, user=None) -> list[StoreEvid
         .select_related("visit__rep", "visit__store")
         .order_by("visit__store__code", "-visit__checked_in_at")
     )
-    by_store: dict[int, list[EvidenceRow]] = defaultdict(list)
-    for check in checks:
-        if agreement.store_id is not None and check.visit.store_id != agreement.store_id:
-            continue
-        by_store[check.visit.store_id].append(EvidenceRow(check, _problem(check, agreement)))
+    by_store = _rows_by_store(agreement, checks)
     if agreement.store_id is not None:
         stores = [agreement.store]
+        chain_stores = {}
     else:
         stores = list(Store.objects.active().filter(account_id=agreement.account_id).order_by("code"))
+        chain_stores = {agreement.account_id: [s.pk for s in stores]}
         known = {s.pk for s in stores}
         stores += list(Store.objects.filter(pk__in=[pk for pk in by_store if pk not in known]).order_by("code"))
+    evidenced = _evidenced(agreement, by_store, chain_stores)
     if reachable is not None:
         stores = [store for store in stores if store.pk in reachable]
-    return [StoreEvidence(store, by_store.get(store.pk, [])) for store in stores]
+    return AgreementEvidence(evidenced, [StoreEvidence(store, by_store.get(store.pk, [])) for store in stores])
 
 
 def not_evidenced_by_account(account_ids) -> dict[int, list[DisplayAgreement]]:

@@ -65,25 +65,48 @@ def item_prices(*, account, all_stores: bool, stores, products) -> dict[int, dic
         .filter(store__in=covered, product__in=products)
         .values("product_id")
         .annotate(shelf=Max("shelf_price"), purchase=Max("purchase_price"))
+        .values_list("product_id", "shelf", "purchase")
     )
-    by_product = {row["product_id"]: row for row in listed}
+    return _prices(products, all_stores, listed)
+
+
+def _prices(products, all_stores: bool, listings) -> dict[int, dict]:
+    """item_prices' figures from the covered stores' active listings, as (product id, shelf, purchase) rows, one
+    per listing or already the highest per product."""
+    found: dict[int, dict] = {}
+    for product_id, shelf, purchase in listings:
+        row = found.setdefault(product_id, {"shelf": None, "purchase": None})  # the highest of each, as Max()
+        row["shelf"] = max((p for p in (row["shelf"], shelf) if p is not None), default=None)
+        row["purchase"] = max((p for p in (row["purchase"], purchase) if p is not None), default=None)
     prices = {}
     for product in products:
-        row = by_product.get(product.pk, {})
+        row = found.get(product.pk, {})
         normal = product.suggested_retail_price if all_stores else row.get("shelf", product.suggested_retail_price)
         prices[product.pk] = {"normal": normal, "purchase": row.get("purchase")}
     return prices
 
 
+def _cooldown_plans(account_ids) -> dict[int, list[OtherPlan]]:
+    """The plans that hold their products' cool-down at these accounts (a plan without products holds none), by
+    account: one query."""
+    rows = (
+        PromotionItem.objects.filter(plan__account_id__in=account_ids, plan__status__in=COOLDOWN_STATUSES)
+        .order_by("plan_id", "pk")
+        .values_list("plan__account_id", "plan_id", "plan__title", "plan__start_on", "plan__end_on", "product_id")
+    )
+    plans: dict[int, tuple] = {}
+    products: dict[int, set[int]] = defaultdict(set)
+    for account_id, plan_id, title, start_on, end_on, product_id in rows:
+        plans[plan_id] = (account_id, title, start_on, end_on)
+        products[plan_id].add(product_id)
+    found: dict[int, list[OtherPlan]] = defaultdict(list)
+    for plan_id, (account_id, title, start_on, end_on) in plans.items():
+        found[account_id].append(OtherPlan(plan_id, title, start_on, end_on, frozenset(products[plan_id])))
+    return found
+
+
 def other_plans(*, account, exclude_id: int | None) -> tuple[OtherPlan, ...]:
-    plans = (
-        PromotionPlan.objects.filter(account=account, status__in=COOLDOWN_STATUSES)
-        .exclude(pk=exclude_id)
-        .prefetch_related("items")
-    )
-    return tuple(
-        OtherPlan(p.pk, p.title, p.start_on, p.end_on, frozenset(i.product_id for i in p.items.all())) for p in plans
-    )
+    return tuple(o for o in _cooldown_plans([account.pk])[account.pk] if o.plan_id != exclude_id)
 
 
 def type_norms(promotion_type) -> TypeNorms:
@@ -95,22 +118,16 @@ def type_norms(promotion_type) -> TypeNorms:
     )
 
 
-def facts_for(
+def _facts(
     *,
-    account,
     promotion_type,
     start_on: date,
     end_on: date,
-    all_stores: bool,
-    stores,
     lines: list[tuple[Product, Decimal, Decimal | None]],
-    override_reason: str = "",
-    exclude_id: int | None = None,
+    prices: dict[int, dict],
+    others: tuple[OtherPlan, ...],
+    override_reason: str,
 ) -> PlanFacts:
-    """The facts for a plan that may not be saved yet (the form while drafting): lines are
-    (product, promotion price, promotional supply price or None)."""
-    products = [product for product, _price, _supply in lines]
-    prices = item_prices(account=account, all_stores=all_stores, stores=stores, products=products)
     items = tuple(
         ItemFacts(
             product_id=product.pk,
@@ -129,28 +146,100 @@ def facts_for(
         start_on=start_on,
         end_on=end_on,
         items=items,
-        other_plans=other_plans(account=account, exclude_id=exclude_id),
+        other_plans=others,
         price_floor_overridden=bool(override_reason.strip()),
     )
 
 
-def plan_facts(plan: PromotionPlan) -> PlanFacts:
-    items = list(plan.items.select_related("product"))
-    return facts_for(
-        account=plan.account,
-        promotion_type=plan.type,
-        start_on=plan.start_on,
-        end_on=plan.end_on,
-        all_stores=plan.all_stores,
-        stores=list(plan.stores.all()),
-        lines=[(item.product, item.promotion_price, item.promo_supply_price) for item in items],
-        override_reason=plan.price_floor_override_reason if plan.price_floor_override_by_id else "",
-        exclude_id=plan.pk,
+def facts_for(
+    *,
+    account,
+    promotion_type,
+    start_on: date,
+    end_on: date,
+    all_stores: bool,
+    stores,
+    lines: list[tuple[Product, Decimal, Decimal | None]],
+    override_reason: str = "",
+    exclude_id: int | None = None,
+) -> PlanFacts:
+    """The facts for a plan that may not be saved yet (the form while drafting): lines are
+    (product, promotion price, promotional supply price or None)."""
+    products = [product for product, _price, _supply in lines]
+    return _facts(
+        promotion_type=promotion_type,
+        start_on=start_on,
+        end_on=end_on,
+        lines=lines,
+        prices=item_prices(account=account, all_stores=all_stores, stores=stores, products=products),
+        others=other_plans(account=account, exclude_id=exclude_id),
+        override_reason=override_reason,
     )
+
+
+def plans_facts(plans: list[PromotionPlan]) -> dict[int, PlanFacts]:
+    """The facts of saved plans, by plan id, for any number of plans in a fixed number of queries (their products,
+    stores, the covered stores' listings and the accounts' other plans): what ``facts_for`` gathers for one plan
+    being drafted, for the plan page, the services and the approval queue alike. The plans' ``type`` is read."""
+    plans = list(plans)
+    if not plans:
+        return {}
+    items: dict[int, list[PromotionItem]] = defaultdict(list)
+    for item in PromotionItem.objects.filter(plan__in=plans).select_related("product").order_by("plan_id", "pk"):
+        items[item.plan_id].append(item)
+    stores = _plans_stores(plans)
+    listings: dict[tuple[int, int], list[tuple]] = defaultdict(list)  # (store, product) → rows
+    rows = Listing.objects.active().filter(
+        store__in=set().union(*stores.values()), product__in={i.product_id for found in items.values() for i in found}
+    )
+    for store_id, product_id, shelf, purchase in rows.values_list("store_id", "product_id", "shelf_price",
+                                                                  "purchase_price"):  # fmt: skip
+        listings[store_id, product_id].append((product_id, shelf, purchase))
+    others = _cooldown_plans({plan.account_id for plan in plans})
+    facts = {}
+    for plan in plans:
+        products = [item.product for item in items[plan.pk]]
+        covered = [row for s in stores[plan.pk] for p in products for row in listings.get((s, p.pk), ())]
+        facts[plan.pk] = _facts(
+            promotion_type=plan.type,
+            start_on=plan.start_on,
+            end_on=plan.end_on,
+            lines=[(item.product, item.promotion_price, item.promo_supply_price) for item in items[plan.pk]],
+            prices=_prices(products, plan.all_stores, covered),
+            others=tuple(o for o in others[plan.account_id] if o.plan_id != plan.pk),
+            override_reason=plan.price_floor_override_reason if plan.price_floor_override_by_id else "",
+        )
+    return facts
+
+
+def _plans_stores(plans: list[PromotionPlan]) -> dict[int, set[int]]:
+    """The stores each plan covers, as ``plan_stores`` says: the chosen ones, or its account's active stores (one
+    query for each kind, the second only when a plan covers a whole account)."""
+    chosen: dict[int, set[int]] = defaultdict(set)
+    through = PromotionPlan.stores.through
+    for plan_id, store_id in through.objects.filter(promotionplan__in=plans).values_list("promotionplan_id",
+                                                                                          "store_id"):  # fmt: skip
+        chosen[plan_id].add(store_id)
+    whole = {plan.account_id for plan in plans if plan.all_stores}
+    account_stores: dict[int, set[int]] = defaultdict(set)
+    if whole:
+        for account_id, store_id in Store.objects.active().filter(account_id__in=whole).values_list("account_id", "pk"):
+            account_stores[account_id].add(store_id)
+    return {plan.pk: account_stores[plan.account_id] if plan.all_stores else chosen[plan.pk] for plan in plans}
+
+
+def plan_facts(plan: PromotionPlan) -> PlanFacts:
+    return plans_facts([plan])[plan.pk]
 
 
 def plan_violations(plan: PromotionPlan):
     return check_plan(plan_facts(plan), RuleSettings.from_settings())
+
+
+def plans_violations(plans: list[PromotionPlan]) -> dict[int, list]:
+    """``plan_violations`` of many plans at once (the approval queue): the same facts, the same rules."""
+    norms = RuleSettings.from_settings()
+    return {pk: check_plan(facts, norms) for pk, facts in plans_facts(plans).items()}
 
 
 def budget_for(*, account, on: date) -> Budget | None:
@@ -265,20 +354,10 @@ def plan_reach(plans: list[PromotionPlan]) -> PlanReach:
     products: dict[int, set[int]] = defaultdict(set)
     for plan_id, product_id in PromotionItem.objects.filter(plan_id__in=ids).values_list("plan_id", "product_id"):
         products[plan_id].add(product_id)
-    chosen: dict[int, set[int]] = defaultdict(set)
-    through = PromotionPlan.stores.through
-    for plan_id, store_id in through.objects.filter(promotionplan_id__in=ids).values_list(
-        "promotionplan_id", "store_id"
-    ):
-        chosen[plan_id].add(store_id)
+    stores = _plans_stores(plans)
     whole_accounts = {plan.account_id for plan in plans if plan.all_stores}
-    account_stores: dict[int, set[int]] = defaultdict(set)
-    for account_id, store_id in (
-        Store.objects.active().filter(account_id__in=whole_accounts).values_list("account_id", "pk")
-    ):
-        account_stores[account_id].add(store_id)
-    stores = {plan.pk: account_stores[plan.account_id] if plan.all_stores else chosen[plan.pk] for plan in plans}
-    return PlanReach(products, stores, whole_accounts, set().union(*chosen.values()))
+    chosen = set().union(*(stores[plan.pk] for plan in plans if not plan.all_stores))
+    return PlanReach(products, stores, whole_accounts, chosen)
 
 
 def evaluation_sales(plans, *, as_of: date | None = None) -> dict[int, PlanSales]:

@@ -347,8 +347,10 @@ def approval_queue(request):
     plans = selectors.with_queue_budgets(
         request.user, list(selectors.approval_queue_for(request.user).order_by("start_on", "id"))
     )
+    violations = selectors.plans_violations(plans)  # the plan page's rules, for all the cards at once
     for plan in plans:
         plan.queue_needs_second = services.needs_second_approval(plan)
+        plan.queue_violations = violations[plan.pk]
     today = timezone.localdate()
     current = list(
         selectors.budgets_for(request.user)

@@ -109,12 +109,14 @@ def agreement_detail(request, pk):
     agreement = _agreement(request, pk)
     user = request.user
     manages = user.is_superuser or agreement.account.owner_id == user.pk
+    evidence = services.agreement_evidence(agreement, user)  # the figure and the store cards, from the same rows
     return render(
         request,
         "evidence/agreements/detail.html",
         {
             "agreement": agreement,
-            "stores": services.agreement_evidence(agreement, user),
+            "evidenced": evidence.evidenced,
+            "stores": evidence.stores,
             "sees_fees": sees_fees(user),
             "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
             "can_change": can(user, DisplayAgreement, "change") and manages,

@@ -14,6 +14,7 @@ from evidence.agreements import agreements_evaluate
 from evidence.models import DisplayAgreement
 from tests.evidence.agreement_data import agreement, chain, checked
 from tests.factories import StoreFactory, make_user
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("evidence:agreement-list")
@@ -85,6 +86,24 @@ def test_the_detail_shows_each_visit_and_why_it_counts(client, manager, rep, wor
 
     page = client.get(reverse("evidence:agreement-detail", args=[chain_wide.pk])).content.decode()
     assert page.count('data-testid="store-evidence"') == 2  # every store of the chain
+
+
+def test_the_figure_and_the_store_card_stay_the_same_when_a_visit_changes_after_the_evaluation(client, manager, world):
+    # Given an agreement evaluated payable on one visit, whose position then goes (the demo's seed did so)
+    _account, _store, payable, _short, _chain_wide = world
+    Visit.objects.filter(pk=payable.checks.get().visit_id).update(latitude=None, longitude=None, distance_m=None)
+    client.force_login(manager)
+    # When the manager opens it
+    page = client.get(reverse("evidence:agreement-detail", args=[payable.pk])).content.decode()
+    # Then its figure and its store's card both say 0 of 1 (not 1 stored beside 0 from the visits), and it asks
+    # to be evaluated again
+    facts = page.split('data-testid="agreement-evidence">')[1].split("</dd>")[0]
+    card = page.split('data-testid="store-evidence"')[1].split("</h2>")[0]
+    assert facts.startswith("0 of 1 visit with a photo") and "0 of 1</span>" in card
+    assert "evaluate it again to update its status" in facts
+    client.post(reverse("evidence:agreement-evaluate", args=[payable.pk]))
+    page = client.get(reverse("evidence:agreement-detail", args=[payable.pk])).content.decode()
+    assert ">Not evidenced<" in page and "0 of 1 visit with a photo" in page and "agreement-stale" not in page
 
 
 def test_the_form_keeps_what_was_typed_and_shows_the_refusal_next_to_the_field(client, manager, world):

@@ -75,7 +75,7 @@ def test_a_running_plan_shows_its_shifts_pay_beside_the_planned_fee(client, worl
     costs = _costs(_page(client, world.manager, plan))
 
     assert "Promoter fee (planned)\n200.00\nActual (shifts)\n300.00\n" in costs
-    assert "shifts so far: 3 (2 attended) · scheduled ahead: 2 / the shifts' pay counts, not the planned fee" in costs
+    assert "Shifts so far: 3 (2 attended) · Scheduled ahead: 2 / The shifts' pay counts, not the planned fee" in costs
 
 
 def test_the_page_says_so_in_chinese(client, world):
@@ -93,7 +93,7 @@ def test_a_plan_without_shifts_says_the_planned_fee_counts(client, world):
 
     html = _page(client, world.manager, plan)
 
-    assert "Promoter fee (planned)\n200.00\nno shifts yet — the planned fee counts" in _costs(html)
+    assert "Promoter fee (planned)\n200.00\nNo shifts yet — the planned fee counts" in _costs(html)
     assert 'data-testid="promoter-actual"' not in html
     assert "尚无排班——按计划费用计" in _page(client, world.manager, plan, "zh-hans")
 
@@ -175,7 +175,7 @@ def test_the_total_cost_is_the_ledgers_once_the_plan_has_shifts(client, world):
 
     assert booked == D("750.00")  # 300 + 100 + 50 + the shifts' pay 300.00, not the planned fee 200.00
     assert f"Total cost (planned)\n650.00\nTotal cost (actual, shifts)\n{booked:,.2f}\n" in costs
-    assert "as the trade-spend ledger books it: the shifts' pay instead of the planned promoter fee" in costs
+    assert "As the trade-spend ledger books it: the shifts' pay instead of the planned promoter fee" in costs
 
 
 def test_the_total_cost_says_so_in_chinese(client, world):

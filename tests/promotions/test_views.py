@@ -1,5 +1,6 @@
 """Promotion pages: the draft form with live rule messages, detail, queue, calendar, scope."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,7 +10,8 @@ from accounts.roles import Role
 from ka_portal.scope import promotion_plans_for
 from ka_portal.templatetags.ka import money as money_text
 from promotions.models import PromotionPlan
-from promotions.services import promotion_save_draft, promotion_submit
+from promotions.services import ItemInput, promotion_save_draft, promotion_submit
+from stores.models import Listing
 from tests.factories import make_user
 
 from .conftest import TODAY, plan_input
@@ -143,6 +145,14 @@ def test_finance_reads_but_has_no_buttons(client, world, finance):
     assert ">Normal shelf price<" in products and ">normal shelf price<" not in en
     assert client.post(f"/promotions/{plan.pk}/approve/").status_code == 403
     assert client.get("/promotions/queue/").status_code == 403
+    # its captions read as labels, in sentence case: the owner, the displays bought, the stores, the budget left
+    assert "Owner: " in en and ">owner<" not in en
+    reach = en.split('data-testid="plan-reach"')[1].split("</dl>")[0]
+    assert ">Displays</dt>" in reach and ">Stores</dt>" in reach and ">沃尔玛五角场店</dd>" in reach
+    assert "Budget 2026-06-01 – 2026-08-31: <strong>10,000.00</strong> left of 10,000.00" in en
+    zh = html.split('data-testid="plan-reach"')[1].split("</dl>")[0]
+    assert "负责人：" in html and ">陈列</dt>" in zh and ">门店</dt>" in zh
+    assert "预算 2026-06-01 – 2026-08-31：余额 <strong>10,000.00</strong> / 10,000.00" in html
     assert "/promotions/new/" not in client.get("/promotions/").content.decode()
 
 
@@ -195,11 +205,33 @@ def test_finance_sees_budgets_without_a_form(client, world, finance):
     assert "10,000.00" in html and '<form method="post" class="card' not in html
 
 
-def test_the_queue_runs_a_fixed_number_of_queries(client, world, django_assert_max_num_queries):
+def _rules(html: str) -> list[str]:
+    return re.findall(r'<li class="[^"]*" data-rule="[^"]*">([^<]*)</li>', html)
+
+
+def test_each_queue_card_warns_as_its_plans_page_does_in_a_fixed_number_of_queries(
+    client, world, django_assert_max_num_queries
+):
+    # Given five submitted plans of two products cut alike (rule 5 warns), the last on all the account's stores
+    alike = [ItemInput(world.beer, Decimal("4.50"), 100), ItemInput(world.chips, Decimal("5.67"), 100)]
+    plans = []
     for n in range(5):
-        data = plan_input(world, title=f"排队{n}", start=TODAY + timedelta(days=1 + 50 * n))
-        promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep)
+        data = plan_input(world, title=f"排队{n}", start=TODAY + timedelta(days=1 + 50 * n), items=alike,
+                          all_stores=n == 4, stores=[] if n == 4 else [world.store])  # fmt: skip
+        plans.append(promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep))
+    # and since then the store buys the beer at more than its promotion price (rule 3, the price floor)
+    Listing.objects.filter(store=world.store, product=world.beer).update(purchase_price=Decimal("4.60"))
     client.force_login(world.manager)
-    with django_assert_max_num_queries(12):
-        html = client.get("/promotions/queue/").content.decode()
-    assert html.count('data-testid="queue-plan"') == 5
+    # When the manager opens the queue
+    with django_assert_max_num_queries(14):  # the rules read their facts for all the plans at once: 5 queries
+        html = client.get("/promotions/queue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then each card lists the rules its plan's own page lists, in the same words
+    cards = html.split('data-testid="queue-plan"')[1:]
+    assert len(cards) == 5
+    for plan, card in zip(plans, cards, strict=True):
+        page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert _rules(card) == _rules(page.split('data-testid="violations"')[1]) != []
+    assert _rules(cards[0]) == [
+        "Rule 3: P001 纯生啤酒 at 4.50 is below the store purchase price 4.60.",
+        "Rule 5 (warning): every product is cut by the same 10 %; consider varying the cuts.",
+    ]
