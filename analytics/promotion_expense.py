@@ -125,6 +125,7 @@ def on_ledger_basis(plan: PromotionPlan, evaluation, promoter_pay: Decimal | Non
         cost,
         evaluation.supply_funding,
         replace(evaluation.sell_out, total_cost=cost),
+        through=getattr(evaluation, "through", None),  # a running plan's figures so far stay so
     )
 
 

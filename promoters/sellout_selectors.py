@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from promotions.evaluation import StoreSellOut
+from promotions.evaluation import StoreSellOut, days_through
 from promotions.selectors import plan_reach
 from stores.models import Delivery, Listing
 from tradespend.rules import add_months
@@ -116,11 +116,12 @@ def sell_out_by_store_product(
     ]
 
 
-def plan_sell_out(plans) -> dict[int, list[StoreSellOut]]:
+def plan_sell_out(plans, *, through: date | None = None) -> dict[int, list[StoreSellOut]]:
     """Each plan's sell-out per store (promotions.evaluation.StoreSellOut): its products' packs and value sold at
     its stores during it and in its baseline (the same number of days just before the start), and at each store the
     days with a report (a line of any product: a promoter who reported that day). A store without any report in
-    either window is left out. All lines (a company figure, like the evaluation's sell-in).
+    either window is left out. All lines (a company figure, like the evaluation's sell-in). With ``through``, a
+    plan's days only through then (promotions.evaluation.days_through) against as many days before its start.
 
     Five queries whatever the number of plans: ``plan_reach``'s three, the plans' products grouped by store and
     day, and the reported store-days."""
@@ -145,10 +146,11 @@ def plan_sell_out(plans) -> dict[int, list[StoreSellOut]]:
         reported[store_id].add(day)
     result: dict[int, list[StoreSellOut]] = {}
     for plan in plans:
-        before = plan.start_on - timedelta(days=plan.days)
+        length = plan.days if through is None else days_through(plan.start_on, plan.end_on, through)
+        before, last_day = plan.start_on - timedelta(days=length), plan.start_on + timedelta(days=length - 1)
         stores = []
         for store_id in sorted(reach.stores[plan.pk]):
-            days = sum(1 for day in reported.get(store_id, ()) if plan.start_on <= day <= plan.end_on)
+            days = sum(1 for day in reported.get(store_id, ()) if plan.start_on <= day <= last_day)
             baseline_days = sum(1 for day in reported.get(store_id, ()) if before <= day < plan.start_on)
             if not days and not baseline_days:
                 continue
@@ -156,7 +158,7 @@ def plan_sell_out(plans) -> dict[int, list[StoreSellOut]]:
             value = Decimal("0")
             for product_id in reach.products[plan.pk]:
                 for day, packs, amount in sold.get((store_id, product_id), ()):
-                    if plan.start_on <= day <= plan.end_on:
+                    if plan.start_on <= day <= last_day:
                         units += packs
                         value += amount
                     elif before <= day < plan.start_on:

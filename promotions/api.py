@@ -199,7 +199,12 @@ class EvaluationSerializer(serializers.Serializer):
     """The plan's evaluation: sell-in (deliveries) during and before it, and sell-out beside it."""
 
     evaluated = serializers.BooleanField(help_text="Kept by the evaluation; false: preliminary, as of now")
-    days = serializers.IntegerField()
+    through = serializers.DateField(
+        allow_null=True,
+        help_text="A running plan's figures so far (preliminary): the last day counted, today or its end; the figures "
+        "are of the days from its start through then (days) against as many days before. Null: the whole period",
+    )
+    days = serializers.IntegerField(help_text="The days counted: the plan's, or those so far while it runs")
     sales_units = serializers.IntegerField(help_text="Packs sold in (delivered) during the plan")
     sales_amount = serializers.DecimalField(**MONEY_OUT)
     baseline_units = serializers.IntegerField(help_text="Packs sold in the same number of days before")
@@ -241,7 +246,8 @@ class PromoterCostSerializer(serializers.Serializer):
 class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
     evaluation = serializers.SerializerMethodField(
-        help_text="Sell-in and sell-out figures once the plan ended (preliminary until evaluated); null before."
+        help_text="Sell-in and sell-out figures once the plan ended (preliminary until evaluated); while it runs, "
+        "preliminary ones over its days so far (through); null before it starts."
     )
     violations = serializers.SerializerMethodField()
     reopened_as = serializers.SerializerMethodField(help_text="The draft this rejected plan was reopened as.")
@@ -266,17 +272,23 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
 
     @extend_schema_field(EvaluationSerializer(allow_null=True))
     def get_evaluation(self, plan) -> dict | None:
-        if plan.status not in (PromotionPlan.Status.ENDED, PromotionPlan.Status.EVALUATED):
+        if plan.status == PromotionPlan.Status.RUNNING:
+            kept, figures = None, services.evaluation_so_far(plan)  # its days so far, as the plan page shows them
+            if figures is None:
+                return None
+        elif plan.status in (PromotionPlan.Status.ENDED, PromotionPlan.Status.EVALUATED):
+            kept = PromotionEvaluation.objects.filter(plan=plan).first()
+            figures = kept or services.evaluation_figures(plan)
+        else:
             return None
-        kept = PromotionEvaluation.objects.filter(plan=plan).first()
-        figures = kept or services.evaluation_figures(plan)
         pay = self._shift_cost(plan).pay if plan.status in ACCRUING_PLAN_STATUSES else None
         if pay is not None:  # as the plan page and the expense report show it
             figures = on_ledger_basis(plan, figures, pay)
         sell_out = figures.sell_out
-        own = ("evaluated", "sell_out", "on_shifts_pay")  # not read from the figures
+        own = ("evaluated", "through", "sell_out", "on_shifts_pay")  # not read from the figures
         names = [name for name in EvaluationSerializer().fields if name not in own]
         body = {name: getattr(figures, name) for name in names}
+        body["through"] = getattr(figures, "through", None)  # a kept evaluation is of the whole period
         body["sell_out"] = {name: getattr(sell_out, name) for name in SellOutEvaluationSerializer().fields}
         return EvaluationSerializer({**body, "evaluated": kept is not None, "on_shifts_pay": pay is not None}).data
 

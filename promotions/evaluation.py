@@ -3,10 +3,17 @@ the sell-out promoters report at its stores. Pure."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 RATIO = Decimal("0.0001")
+
+
+def days_through(start_on: date, end_on: date, through: date) -> int:
+    """The days of a promotion from its start through ``through`` (inclusive), capped at its end: 0 before it
+    starts. A running plan's figures "so far" are of these days against as many days just before its start."""
+    return max(0, min((end_on - start_on).days + 1, (through - start_on).days + 1))
 
 
 @dataclass(frozen=True)
@@ -21,6 +28,8 @@ class Evaluation:
     sell_out: "SellOutEvaluation | None" = None  # what shoppers bought, where promoters reported (issue 16)
     # the cost of what has begun, that payback weighs: None, all of total_cost; a plan yet to start, 0
     begun_cost: Decimal | None = None
+    # the last day counted when the figures are a running plan's so far (preliminary); None: the whole period
+    through: date | None = None
 
     @property
     def baseline_daily_units(self) -> Decimal:

@@ -13,6 +13,7 @@ from ka_portal import scope
 from ka_portal.scope import promotion_plans_for, stores_for, user_role
 from stores.models import Delivery, Listing, Product, Store
 
+from .evaluation import days_through
 from .models import Budget, PromotionItem, PromotionPlan, PromotionType
 from .rules import ItemFacts, OtherPlan, PlanFacts, RuleSettings, TypeNorms, check_plan
 
@@ -391,7 +392,7 @@ def evaluation_sales(plans, *, as_of: date | None = None) -> dict[int, PlanSales
         cells[store_id, product_id].append((day, units or 0, amount or Decimal("0")))
     result = {}
     for plan in plans:
-        days = plan.days if as_of is None else max(0, min(plan.days, (as_of - plan.start_on).days + 1))
+        days = plan.days if as_of is None else days_through(plan.start_on, plan.end_on, as_of)
         before, last_day = plan.start_on - timedelta(days=days), plan.start_on + timedelta(days=days - 1)
         totals = [0, Decimal("0"), 0, Decimal("0")]
         for store_id in stores[plan.pk]:

@@ -22,7 +22,7 @@ from promoters.sellout_selectors import plan_sell_out
 from stores.models import Product, Store
 
 from . import notes, selectors
-from .evaluation import Evaluation, SellOutEvaluation
+from .evaluation import Evaluation, SellOutEvaluation, days_through
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 from .rules import ItemFacts, blocking, money, supply_price_violation, too_many_products
 
@@ -551,19 +551,38 @@ def promotions_advance_by_date(*, today: date | None = None) -> dict[str, int]:
     return counts
 
 
-def evaluation_figures(plan: PromotionPlan) -> Evaluation:
+def evaluation_figures(plan: PromotionPlan, *, through: date | None = None) -> Evaluation:
     """The figures after the end. The supply price funding is counted on the packs actually sold in during the
     promotion (the chain bought them at the promotional supply price), so the actual cost replaces the forecast
-    funding with it; fees and price support stay as planned."""
-    days = plan.days
-    units, amount = selectors.sales_between(plan, plan.start_on, plan.end_on)
+    funding with it; fees and price support stay as planned.
+
+    With ``through`` (on or after the start), the figures so far: the plan's days from its start through that day,
+    capped at its end (evaluation.days_through), against as many days just before the start, sell-in and sell-out
+    alike; the cost is the same (the whole plan's fees, the funding on the packs sold in so far)."""
+    days = plan.days if through is None else days_through(plan.start_on, plan.end_on, through)
+    if days < 1:
+        raise ValueError("through is before the plan's start: there are no figures so far")
+    last = plan.start_on + timedelta(days=days - 1)
+    units, amount = selectors.sales_between(plan, plan.start_on, last)
     before_end = plan.start_on - timedelta(days=1)
     base_units, base_amount = selectors.sales_between(plan, plan.start_on - timedelta(days=days), before_end)
-    funding = supply_funding(plan.items.all(), selectors.units_by_product(plan, plan.start_on, plan.end_on))
+    funding = supply_funding(plan.items.all(), selectors.units_by_product(plan, plan.start_on, last))
     cost = plan.total_cost - plan.supply_funding + funding
     # what shoppers bought, where promoters reported (issue 16): compared per reported store-day
-    sell_out = SellOutEvaluation.of(plan_sell_out([plan])[plan.pk], cost)
-    return Evaluation(days, units, amount, base_units, base_amount, cost, funding, sell_out)
+    sell_out = SellOutEvaluation.of(plan_sell_out([plan], through=through)[plan.pk], cost)
+    return Evaluation(
+        days, units, amount, base_units, base_amount, cost, funding, sell_out, through=None if through is None else last
+    )
+
+
+def evaluation_so_far(plan: PromotionPlan, *, today: date | None = None) -> Evaluation | None:
+    """A running plan's preliminary figures over its days so far (its start through today in the company's time
+    zone, capped at its end); None for a plan not running or not started yet. Read only: nothing is kept (the
+    kept evaluation is the one after the end, promotion_evaluate). The plan page and the API show these."""
+    today = today or _today()
+    if plan.status != Status.RUNNING or today < plan.start_on:
+        return None
+    return evaluation_figures(plan, through=today)
 
 
 def sell_out_fields(sell_out: SellOutEvaluation) -> dict:

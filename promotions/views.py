@@ -239,6 +239,8 @@ def plan_detail(request, pk):
         context["execution"] = plan_execution_by_store(plan, stores_for(user))
     if plan.status in (Status.ENDED, Status.EVALUATED):
         context["evaluation"] = getattr(plan, "evaluation", None) or services.evaluation_figures(plan)
+    elif plan.status == Status.RUNNING:
+        context["evaluation"] = services.evaluation_so_far(plan)  # preliminary, over its days so far; not kept
     if plan.status in ACCRUING_PLAN_STATUSES:
         # Beside the planned promoter fee, what the ledger books: the shifts' pay so far. One query, four with shifts.
         context["promoter_cost"] = plan_shift_cost(as_of=timezone.localdate(), plan=plan)
