@@ -152,9 +152,10 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
     with_shifts = [plan for plan in plans if plan.has_shifts]
     today = timezone.localdate()
     pay = plan_promoter_pay(as_of=today, plans=with_shifts)  # 3 more, none without shifts
-    # a plan not evaluated yet: its days so far against as many days before it (none yet for one to come)
+    # a plan not evaluated yet: its days so far against as many days before it (none yet for one to come), sell-in
+    # and sell-out alike, as its page's preliminary evaluation (promotions.services.evaluation_so_far)
     live = evaluation_sales((plan for plan in plans if _evaluation_of(plan) is None), as_of=today)
-    live_sell_out = plan_sell_out(plan for plan in plans if _evaluation_of(plan) is None)  # 5 more
+    live_sell_out = plan_sell_out((plan for plan in plans if _evaluation_of(plan) is None), through=today)  # 5 more
     result = []
     for plan in plans:
         kept = _evaluation_of(plan)

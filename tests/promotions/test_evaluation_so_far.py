@@ -96,3 +96,21 @@ def test_an_ended_plan_is_evaluated_over_its_whole_period(client, world, time_ma
     # 630 + 400 + 999 × 4.00 = 5,026.00 during; 999 + 100 packs before
     assert "5,026.00 ·" in html and "4,396.00 ·" in html and 'data-testid="evaluation-so-far"' not in html
     assert client.get(f"/api/v1/promotions/{plan.pk}/").json()["evaluation"]["through"] is None
+
+
+def test_the_expense_report_reads_a_running_plan_as_its_page_does(world):
+    # Given the running plan on day 5 of 14 (its sell-out during: 40 packs on 30 May; 700 more on 3 June, to come)
+    from analytics.promotion_expense import plan_figures
+    from promotions.services import evaluation_so_far
+
+    plan = plan_with_sales(world)
+
+    # When the finance report reads the plans starting in May
+    (row,) = plan_figures(accounts=[world.account], month_from=START, month_to=START)
+
+    # Then its sell-in and sell-out are the page's figures so far, not the sell-out of the whole plan
+    page_figures = evaluation_so_far(plan)
+    report = row.figures
+    assert (report.sales_units, report.baseline_units) == (page_figures.sales_units, page_figures.baseline_units)
+    assert report.sell_out.units == page_figures.sell_out.units == 40
+    assert report.sell_out.uplift == page_figures.sell_out.uplift
