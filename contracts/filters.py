@@ -31,11 +31,8 @@ class ScopedAccountFilterSet(StyledFilterSet):
 
 
 class ContractFilter(ScopedAccountFilterSet):
-    # The ledger's selects all read "All" when nothing is chosen (not "---------", nor django-filter's "Unknown").
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Contract.Kind.choices, empty_label=_("All"))
-    status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Contract.Status.choices, method="filter_status", empty_label=_("All")
-    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Contract.Kind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Contract.Status.choices, method="filter_status")
     expiring = yes_no_filter(_("Expiring in 30 days"), method="filter_expiring")
     expires_within = django_filters.NumberFilter(
         label=_("Ending within (days)"),
@@ -55,7 +52,6 @@ class ContractFilter(ScopedAccountFilterSet):
         super().__init__(*args, **kwargs)
         days = settings.KA.contract_expiry_warning_days
         self.filters["expiring"].label = _("Expiring in %(days)s days") % {"days": days}
-        self.filters["account"].extra["empty_label"] = _("All")
 
     def filter_status(self, queryset, name, value):
         """The status as of today: an active contract past its end is expired before the nightly run says so."""

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, style_form_fields
+from ka_portal.lists import StyledFilterSet, style_filter_form, style_form_fields
 from ka_portal.scope import NOT_FOUND_TEXT, accounts_for, stores_for
 from stores.models import Store
 
@@ -182,7 +182,7 @@ class SummaryFilterForm(forms.Form):
             label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
         self.fields["account"].queryset = accounts_for(user).order_by("code")
-        style_form_fields(self)
+        style_filter_form(self)
 
     def clean(self):
         cleaned = super().clean()

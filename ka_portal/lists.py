@@ -145,13 +145,35 @@ def active_filter(label=None):
     return yes_no_filter(label or _("Active"), yes=_("Active only"), no=_("Inactive only"))
 
 
+# What Django and django-filter put in a select for "nothing chosen": a filter's form reads "All" instead.
+_UNNAMED_EMPTY_CHOICES = {"---------", django_filters.conf.settings.EMPTY_CHOICE_LABEL}
+
+
+def style_filter_form(form) -> None:
+    """A page's filter form (a FilterSet's, or a report's own GET form): Bootstrap's classes, and every optional select
+    offers "no filter" as All / 全部 — not Django's "---------" (a choice or model filter's empty choice) nor a
+    yes/no filter's "Unknown". An empty choice a filter names itself ("Every store") is kept, and a select that must
+    be chosen keeps its prompt."""
+    style_form_fields(form)
+    for field in form.fields.values():
+        if field.required:
+            continue
+        if isinstance(field.widget, forms.NullBooleanSelect):
+            field.widget.choices = [("unknown", _("All")), *field.widget.choices[1:]]
+        elif getattr(field, "empty_label", None) in _UNNAMED_EMPTY_CHOICES:
+            field.empty_label = _("All")
+            # The widget's choices list lazily, but a form's copy of a choice filter's widget lists the class's field
+            # (Select copies its choices shallowly): list this field's, which read the new label.
+            field.widget.choices = field.choices
+
+
 class StyledFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form fields wear Bootstrap's classes."""
+    """A FilterSet whose form fields wear Bootstrap's classes, and whose selects read All when nothing is chosen."""
 
     @property
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):
-            style_form_fields(form)
+            style_filter_form(form)
             form._styled = True
         return form

@@ -422,3 +422,27 @@ def test_a_reversal_without_a_reason_is_refused_on_the_page_and_the_payment_stan
     payment.refresh_from_db()
     assert not payment.is_reversed
     assert Invoice.objects.get(number="INV-OLD").open_amount == D("2000.00")
+
+
+def test_account_screen_links_to_the_chains_deductions_in_deduction_matching(client, finance, manager, account):
+    # Given a deduction at the manager's chain and one at another chain
+    today = timezone.localdate()
+    other = KeyAccountFactory(code="CRF", name="家乐福")
+    for chain, reason in ((account, "沃尔玛DM费"), (other, "家乐福TG费")):
+        invoice = services.invoice_create(account=chain, number=f"FP-{chain.code}", date=today, amount=D("900"))
+        services.deduction_record(invoice=invoice, date=today, kind="dm", amount=D("100"), reason=reason)
+    url = reverse("contracts:receivables-account", args=[account.pk])
+    readers = ((finance, "en", "Open in deduction matching"), (manager, "zh-hans", "在扣款核销中打开"))
+    for user, language, label in readers:
+        client.force_login(user)
+
+        # When the clerk (or the chain's manager) opens the chain's screen and follows the link under Deductions
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        link = re.search(r'<a [^>]*href="([^"]+)"[^>]*data-testid="deductions-matching">([^<]+)</a>', page)
+        assert link and link.group(2) == label
+        listed = client.get(link.group(1).replace("&amp;", "&"), HTTP_ACCEPT_LANGUAGE=language)
+
+        # Then trade spend's deductions list shows this chain's deductions only, its filter set to the chain
+        assert listed.status_code == 200
+        assert [d.reason for d in listed.context["object_list"]] == ["沃尔玛DM费"]
+        assert re.search(r'<option value="WMT" selected>', listed.content.decode())

@@ -107,6 +107,14 @@ def seven_digits(books, clerk):
     )  # fmt: skip
 
 
+def _right_of_label(line) -> float:
+    """Where the text after a line's first word ends up on the line (the label's right edge plus a space)."""
+    return line.evaluate(
+        """el => { const range = document.createRange(); range.setStart(el.firstChild, 0);
+        range.setEnd(el.firstChild, el.firstChild.textContent.length); return range.getBoundingClientRect().right }"""
+    )
+
+
 def _figures_on_one_line(figures) -> None:
     for amount in figures.locator("dd").all():
         in_view(amount, PHONE)
@@ -115,6 +123,13 @@ def _figures_on_one_line(figures) -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_chains_receivables_read_on_a_phone(phone, live_server, books, seven_digits, language):
+    credited = services.invoice_create(  # returned in full: a long invoice number beside a wide credit
+        account=books, number="FP20250129-CRF-000123", date=date(2025, 1, 29), amount=Decimal("123456.78")
+    )
+    services.credit_note_record(
+        account=books, number="HZ202501-CRF", date=date(2025, 1, 30), amount=Decimal("123456.78"), reason="退货冲红",
+        invoice=credited,
+    )  # fmt: skip
     _open(phone, live_server, language, f"/contracts/receivables/{books.pk}/")
 
     # each open invoice and payment a card: the open amount (or the payment) on the row, its figures named under it
@@ -139,6 +154,16 @@ def test_a_chains_receivables_read_on_a_phone(phone, live_server, books, seven_d
     expect(remitted).to_have_text("总部回款 HK1126 扣款" if language == "zh-hans" else "Taken in remittance HK1126")
     assert text_lines(remitted) <= 2
     _no_sideways_scroll(phone, "deductions")
+
+    # a credit note's invoice reads on one line after its label, its number whole (it fell to a line of its own,
+    # right-aligned, beside a wide amount)
+    line = phone.get_by_test_id("credit-notes").get_by_test_id("credit-note-invoice-phone")
+    expect(line).to_have_text(("应收单 " if language == "zh-hans" else "Invoice ") + credited.number)
+    number = line.locator(".text-nowrap")
+    assert text_lines(number) == 1
+    in_view(number, PHONE)
+    # beside its label, or (too long for that) starting the next line under it: never flushed right on a line alone
+    assert number.bounding_box()["x"] in (line.bounding_box()["x"], pytest.approx(_right_of_label(line), abs=8))
     phone.screenshot(path=f"{ARTIFACTS}/finance-receivables-account-phone-{language}.png", full_page=True)
 
 

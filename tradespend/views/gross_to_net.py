@@ -25,7 +25,7 @@ from contracts.selectors import finance_accounts
 from contracts.views import finance_page
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
-from ka_portal.lists import style_form_fields
+from ka_portal.lists import style_filter_form
 from ka_portal.permissions import can
 
 from .. import closing, exports, reports
@@ -63,7 +63,7 @@ class PeriodForm(EndsAfterStart, forms.Form):
     account = forms.ModelChoiceField(
         label=_("Key account"), queryset=KeyAccount.objects.none(), to_field_name="code", required=False
     )
-    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", "—"), *KeyAccount.Tier.choices])
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=[("", _("All")), *KeyAccount.Tier.choices])
 
     def __init__(self, *args, accounts=None, with_filters: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +71,7 @@ class PeriodForm(EndsAfterStart, forms.Form):
             self.fields["account"].queryset = accounts.order_by("name")
         else:
             del self.fields["account"], self.fields["tier"]
-        style_form_fields(self)
+        style_filter_form(self)
 
     def period(self, today: date) -> tuple[date, date]:
         """The months asked for: a preset wins, then from/to (either alone: that one month), else this month."""
