@@ -138,12 +138,6 @@ def test_the_api_gives_the_evaluation_with_its_sell_out(client, example, manager
     }  # fmt: skip
 
 
-def test_a_running_plan_has_no_evaluation_in_the_api(client, manager):
-    plan = PromotionPlanFactory(account=KeyAccountFactory(owner=manager), status=PromotionPlan.Status.RUNNING)
-    client.force_login(manager)
-    assert client.get(f"/api/v1/promotions/{plan.pk}/").json()["evaluation"] is None
-
-
 @pytest.mark.parametrize(
     "stores, uplift, extra, per_pack",
     [
