@@ -100,3 +100,23 @@ def test_closing_the_store_without_evidence_settles_a_chain_wide_agreement(clien
 
     assert _current(deal) == (DisplayAgreement.Status.PAYABLE, 1)
     _list_says(client, manager, "1 of 1 visit<")
+
+
+def test_a_store_closed_by_the_import_settles_a_chain_wide_agreement(client, manager, rep, admin_user, world):
+    from imports.registry import kind_named
+    from imports.runner import run_import
+    from tests.imports.xlsx import xlsx_upload
+
+    account, store, rep, today = world
+    StoreFactory(account=account, rep=rep, code="AGR-IDLE")
+    deal = agreement(account, start=today - timedelta(days=20), end=today - timedelta(days=1))
+    checked(deal, store=store, rep=rep, day=today - timedelta(days=5))
+    agreements_evaluate()
+    upload = xlsx_upload(
+        ["account code", "store code", "store name", "grade", "active"], [["AGR", "AGR-IDLE", "店", "A", "no"]]
+    )
+
+    run_import(kind=kind_named("stores"), source=upload, user=admin_user)
+
+    assert _current(deal) == (DisplayAgreement.Status.PAYABLE, 1)
+    _list_says(client, manager, "1 of 1 visit<")
