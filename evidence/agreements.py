@@ -23,7 +23,11 @@ manager set them. An agreement whose source no longer grants it is deleted when 
 else kept (with its evidence) and a note says so. By hand, a generated agreement's period and fee cannot be
 changed (they are edited at their source) and it cannot be deleted.
 
-Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`).
+Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`). It runs nightly, by
+the button, and in the transaction of every write that changes an agreement's evidence once its visits are
+checked out (evidence/hooks.py): a check-out, a visit deleted, an agreement edited or its period moved at its
+source, a store of its chain closed, reopened, added or moved. A visit's checks, position and times are fixed at
+check-out, and a fraud signal's review or a photo added later does not change what counts.
 """
 
 from collections import defaultdict
