@@ -23,7 +23,11 @@ manager set them. An agreement whose source no longer grants it is deleted when 
 else kept (with its evidence) and a note says so. By hand, a generated agreement's period and fee cannot be
 changed (they are edited at their source) and it cannot be deleted.
 
-Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`).
+Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`). It runs nightly, by
+the button, and in the transaction of every write that changes an agreement's evidence once its visits are
+checked out (evidence/hooks.py): a check-out, a visit deleted, an agreement edited or its period moved at its
+source, a store of its chain closed, reopened, added or moved. A visit's checks, position and times are fixed at
+check-out, and a fraud signal's review or a photo added later does not change what counts.
 """
 
 from collections import defaultdict
@@ -277,6 +281,7 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         existing = existing.filter(account_id__in=account_ids)
     existing = {a.source_key: a for a in existing}
     summary = GenerateSummary()
+    moved = []  # existing agreements whose period changed: other visits may now count
     today = timezone.localdate()
     for key, values in wanted.items():
         agreement = existing.get(key)
@@ -293,6 +298,8 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
                 setattr(agreement, name, values[name])
             agreement.save(update_fields=changed)
             summary.updated += 1
+            if {"start_on", "end_on"} & set(changed):
+                moved.append(agreement.pk)
     vanished = [a for key, a in existing.items() if key not in wanted]
     checked = set(
         DisplayCheck.objects.filter(agreement__in=[a.pk for a in vanished]).values_list("agreement_id", flat=True)
@@ -307,8 +314,11 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         else:
             agreement.delete()
             summary.deleted += 1
-    # Not evaluated here: a new agreement collects evidence (open) until the next evaluation (the nightly run, a
-    # check-out, the button); a source's change never decides on its own whether a fee is earned.
+    # A new agreement is not evaluated here: it collects evidence (open) until the next evaluation (the nightly
+    # run, a check-out, the button). One whose period moved is, in this transaction: the visits that count are
+    # others now, and its stored figure (the list, the deduction sheet, the API) must say so before the night.
+    if moved:
+        agreements_evaluate(ids=moved)
     return summary
 
 
@@ -414,9 +424,24 @@ def agreement_evaluate(agreement: DisplayAgreement, today: date | None = None) -
     return agreement
 
 
+def agreements_checked_by(visit_ids) -> list[int]:
+    """The display agreements the visits given checked (one query)."""
+    checks = DisplayCheck.objects.filter(visit_id__in=list(visit_ids), agreement__isnull=False)
+    return sorted(set(checks.values_list("agreement_id", flat=True)))
+
+
 def visit_evaluate(visit) -> None:
     """After a check-out: the agreements this visit checked."""
-    ids = list(DisplayCheck.objects.filter(visit=visit, agreement__isnull=False).values_list("agreement_id", flat=True))
+    ids = agreements_checked_by([visit.pk])
+    if ids:
+        agreements_evaluate(ids=ids)
+
+
+def chain_wide_evaluate(account_ids) -> None:
+    """The chain-wide agreements of the accounts given (their figure is the fewest of the chain's active stores),
+    after a store of theirs opened, closed or changed chain."""
+    chain_wide = DisplayAgreement.objects.filter(account_id__in=list(account_ids), store__isnull=True)
+    ids = list(chain_wide.values_list("pk", flat=True))
     if ids:
         agreements_evaluate(ids=ids)
 

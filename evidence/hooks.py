@@ -1,4 +1,5 @@
-"""What a visit's steps set off in visit evidence (issue 13), called explicitly by visits/services.py.
+"""What a visit's steps (and a store's change) set off in visit evidence (issue 13), called explicitly by
+visits/services.py and stores/services.py.
 
 Imports are inside the functions: visits/services.py imports this module, and the evidence services import the
 visit models and services.
@@ -30,3 +31,28 @@ def visit_checked_out(visit) -> None:
 
     signals.detect_check_out(visit)
     visit_evaluate(visit)  # the display agreements this visit checked: payable once their quota is met
+
+
+def visits_deleting(visit_ids) -> list[int]:
+    """Before visits are deleted (their checks go with them): the display agreements they checked, for
+    visits_deleted to re-evaluate once they are gone."""
+    from .agreements import agreements_checked_by
+
+    return agreements_checked_by(visit_ids)
+
+
+def visits_deleted(agreement_ids) -> None:
+    """After visits are deleted, in the same transaction: the agreements they checked (visits_deleting's answer)
+    re-evaluated, so their stored figure and status no longer count them."""
+    from .agreements import agreements_evaluate
+
+    if agreement_ids:
+        agreements_evaluate(ids=agreement_ids)
+
+
+def store_changed(account_ids) -> None:
+    """After a store is closed, reopened or moved to another chain, in the same transaction: a chain-wide
+    agreement needs every active store of its chain, so those of the chains given are re-evaluated."""
+    from .agreements import chain_wide_evaluate
+
+    chain_wide_evaluate(account_ids)

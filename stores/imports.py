@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.imports import ACCOUNT_CODE, resolve_accounts
 from accounts.roles import Role
+from evidence import hooks as evidence
 from imports import kinds as imports
 from imports.kinds import Column, ImportKind
 from ka_portal.scope import stores_for
@@ -210,7 +211,14 @@ class StoreImport(ImportKind):
         )
         if present & POSITION:  # a position is written whole: a file without longitude clears it with latitude
             present = present | POSITION
-        return imports.upsert(self, Store, rows, present=present, unique=("code",), existing=existing)
+        chains = set()  # a store closed, reopened, new or moved: its chains' chain-wide display agreements change
+        if present & {"active", "account_code"}:
+            for part in imports.chunks(sorted(existing.values())):
+                chains.update(Store.objects.filter(pk__in=part).values_list("account_id", flat=True))
+        created, updated = imports.upsert(self, Store, rows, present=present, unique=("code",), existing=existing)
+        if created or present & {"active", "account_code"}:
+            evidence.store_changed(chains | {row.values["account_id"] for row in rows})
+        return created, updated
 
 
 class ProductImport(ImportKind):

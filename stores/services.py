@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from evidence import hooks as evidence
 from ka_portal.errors import DomainConflict
 
 from . import rules
@@ -33,8 +34,18 @@ def _save(record: Record, fields: dict[str, Any], rule: tuple[rules.Check, ...])
 
 @transaction.atomic
 def store_save(*, store: Store | None = None, **fields: Any) -> Store:
-    """Create a store (no `store`) or change one: its frequency 1–7 or the grade's, both coordinates or none."""
-    return _save(store or Store(), fields, rules.STORE)
+    """Create a store (no `store`) or change one: its frequency 1–7 or the grade's, both coordinates or none.
+    A store closed, reopened or moved to another chain changes its chains' chain-wide display agreements (each
+    needs every active store): they are re-evaluated here (visit evidence, evidence/hooks.py)."""
+    before = None
+    if store is not None and store.pk:  # read back: a form may have set the new values on the instance already
+        before = Store.objects.filter(pk=store.pk).values_list("account_id", "active").first()
+    store = _save(store or Store(), fields, rules.STORE)
+    if before is not None and before != (store.account_id, store.active):
+        evidence.store_changed({before[0], store.account_id})
+    elif before is None and store.active:
+        evidence.store_changed({store.account_id})  # a new active store has no evidence yet
+    return store
 
 
 @transaction.atomic

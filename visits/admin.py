@@ -2,7 +2,8 @@
 
 Route plans are generated and edited on the routes page; here they are read, and published or taken back to
 draft by actions that call the services. A visit is what the rep recorded: read-only here, so no finding of a
-checked-out visit changes without its rating. Tasks are created, edited and reported done or not done through
+checked-out visit changes without its rating; deleting one goes through visits_delete (its display agreements
+are re-evaluated). Tasks are created, edited and reported done or not done through
 task_create, task_edit and task_complete, the rules' messages shown next to the field. Suggested orders and the
 nightly job's runs are computed, never typed.
 """
@@ -123,6 +124,13 @@ class VisitAdmin(ReadOnlyAdmin):
         "far_from_store",
         "distance_m",
     )
+
+    # Deleting goes through the service: the display agreements the visits checked are re-evaluated with it.
+    def delete_model(self, request, obj):
+        services.visits_delete(visits=Visit.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.visits_delete(visits=queryset)
 
 
 class TaskTransitionInline(ReadOnlyInline):

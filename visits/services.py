@@ -602,6 +602,18 @@ def visit_record_and_check_out(*, visit: Visit, reason: str = "", at: datetime |
 
 
 @transaction.atomic
+def visits_delete(*, visits) -> int:
+    """An administrator removes visits (the admin's delete, one or a selection): their findings, photos and
+    display checks go with them, and the display agreements they checked are re-evaluated in this transaction
+    (visit evidence, evidence/hooks.py). Returns how many visits were removed."""
+    ids = list(visits.values_list("pk", flat=True))
+    checked = evidence.visits_deleting(ids)
+    Visit.objects.filter(pk__in=ids).delete()
+    evidence.visits_deleted(checked)
+    return len(ids)
+
+
+@transaction.atomic
 def visit_photo_add(
     *,
     visit: Visit,
