@@ -32,13 +32,8 @@ def _store_filter(**kwargs):
 
 
 def _rep_filter(**kwargs):
-    return record_filter(
-        get_user_model(),
-        scope=selectors.reps_for,
-        label=_("Sales rep"),
-        help_text="The sales rep, by username.",
-        **kwargs,
-    )
+    kwargs.setdefault("help_text", "The sales rep, by username.")
+    return record_filter(get_user_model(), scope=selectors.reps_for, label=_("Sales rep"), **kwargs)
 
 
 class StoreSearchFilterSet(StyledFilterSet):
@@ -98,6 +93,7 @@ class RoutePlanFilter(StyledFilterSet):
 
 class TaskFilter(StoreSearchFilterSet):
     store = _store_filter()
+    rep = _rep_filter(field_name="store__rep", help_text="The store's sales rep, who does the task, by username.")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices, help_text="The status.")
     due_on = _date_filter(_("Due on"), help_text="Due on this day (YYYY-MM-DD).")
     overdue = yes_no_filter(
@@ -106,7 +102,7 @@ class TaskFilter(StoreSearchFilterSet):
 
     class Meta:
         model = Task
-        fields = ["q", "store", "status", "due_on", "overdue"]
+        fields = ["q", "store", "rep", "status", "due_on", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
