@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
@@ -57,7 +58,8 @@ class VisitFilter(StoreSearchFilterSet):
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Visit.Rating.choices, help_text="The rating.")
     far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
     flagged = yes_no_filter(
-        _("Flagged"),
+        # a yes/no filter: "有异常", not the run list's count of flagged pairs ("异常数")
+        pgettext_lazy("filter", "Flagged"),
         method="filter_flagged",
         help_text="Short, without a position, or checked out incomplete under a reason.",
     )
@@ -132,14 +134,23 @@ class SuggestedOrderFilter(StoreSearchFilterSet):
     flag = django_filters.ChoiceFilter(
         label=_("Flag"), choices=SuggestedOrder.Flag.choices, help_text="Why the pair could not be computed."
     )
-    flagged = yes_no_filter(_("Flagged"), method="filter_flagged", help_text="Only pairs that could not be computed.")
+    flagged = yes_no_filter(
+        pgettext_lazy("filter", "Flagged"), method="filter_flagged", help_text="Only pairs that could not be computed."
+    )
+    # most pairs suggest nothing on a given day: the lines to order are what a supervisor checks with the store
+    to_order = yes_no_filter(
+        _("To order"), method="filter_to_order", help_text="Only pairs that suggest ordering a case or more."
+    )
 
     class Meta:
         model = SuggestedOrder
-        fields = ["q", "date", "account", "store", "rep", "product", "flag", "flagged"]
+        fields = ["q", "date", "account", "store", "rep", "product", "flag", "flagged", "to_order"]
 
     def filter_flagged(self, queryset, name, value):
         return queryset.exclude(flag="") if value else queryset.filter(flag="")
+
+    def filter_to_order(self, queryset, name, value):
+        return queryset.filter(suggested_cases__gt=0) if value else queryset.filter(suggested_cases=0)
 
     def filter_in_force_on(self, queryset, name, value):
         return queryset.in_force_on(value)
