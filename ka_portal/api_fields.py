@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .formatting import display_name
 from .scope import NOT_FOUND_TEXT
 
 
@@ -112,10 +113,34 @@ def related(model, *, scope, **kwargs: Any) -> serializers.RelatedField:
     return ScopedSlugRelatedField(scope=scope, slug_field=by, **kwargs)
 
 
+class _PersonLabels:
+    """A choice of people labelled as the page names them (张伟), not by their username (rep1): a supervisor
+    filtering by sales rep knows the name; the query string and the API still take the username."""
+
+    def label_from_instance(self, obj) -> str:
+        return display_name(obj)
+
+
+class _PersonChoiceField(_PersonLabels, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class _PersonMultipleChoiceField(_PersonLabels, django_filters.fields.ModelMultipleChoiceField):
+    pass
+
+
+class _PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = _PersonChoiceField
+
+
+class _PersonMultipleFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = _PersonMultipleChoiceField
+
+
 def record_filter(model, *, scope, label=None, **kwargs: Any) -> django_filters.Filter:
     """The FilterSet filter for a reference to `model` (?store=S001, ?account=WMT, ?plan=12), by the same
     convention and within the same scope, for the page and the API alike. `many=True` gives a
-    multiple-choice filter."""
+    multiple-choice filter; a choice of users reads their names."""
     by = lookup_field_for(model)
 
     def choices(request):
@@ -125,7 +150,10 @@ def record_filter(model, *, scope, label=None, **kwargs: Any) -> django_filters.
         return queryset.order_by(by) if by != "pk" else queryset
 
     many = kwargs.pop("many", False)
-    cls = django_filters.ModelMultipleChoiceFilter if many else django_filters.ModelChoiceFilter
+    if model is get_user_model():
+        cls = _PersonMultipleFilter if many else _PersonFilter
+    else:
+        cls = django_filters.ModelMultipleChoiceFilter if many else django_filters.ModelChoiceFilter
     if by != "pk":
         kwargs.setdefault("to_field_name", by)
     if label is not None:

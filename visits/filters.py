@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
@@ -32,13 +33,8 @@ def _store_filter(**kwargs):
 
 
 def _rep_filter(**kwargs):
-    return record_filter(
-        get_user_model(),
-        scope=selectors.reps_for,
-        label=_("Sales rep"),
-        help_text="The sales rep, by username.",
-        **kwargs,
-    )
+    kwargs.setdefault("help_text", "The sales rep, by username.")
+    return record_filter(get_user_model(), scope=selectors.reps_for, label=_("Sales rep"), **kwargs)
 
 
 class StoreSearchFilterSet(StyledFilterSet):
@@ -62,7 +58,8 @@ class VisitFilter(StoreSearchFilterSet):
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Visit.Rating.choices, help_text="The rating.")
     far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
     flagged = yes_no_filter(
-        _("Flagged"),
+        # a yes/no filter: "有异常", not the run list's count of flagged pairs ("异常数")
+        pgettext_lazy("filter", "Flagged"),
         method="filter_flagged",
         help_text="Short, without a position, or checked out incomplete under a reason.",
     )
@@ -98,6 +95,7 @@ class RoutePlanFilter(StyledFilterSet):
 
 class TaskFilter(StoreSearchFilterSet):
     store = _store_filter()
+    rep = _rep_filter(field_name="store__rep", help_text="The store's sales rep, who does the task, by username.")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices, help_text="The status.")
     due_on = _date_filter(_("Due on"), help_text="Due on this day (YYYY-MM-DD).")
     overdue = yes_no_filter(
@@ -106,7 +104,7 @@ class TaskFilter(StoreSearchFilterSet):
 
     class Meta:
         model = Task
-        fields = ["q", "store", "status", "due_on", "overdue"]
+        fields = ["q", "store", "rep", "status", "due_on", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -136,14 +134,23 @@ class SuggestedOrderFilter(StoreSearchFilterSet):
     flag = django_filters.ChoiceFilter(
         label=_("Flag"), choices=SuggestedOrder.Flag.choices, help_text="Why the pair could not be computed."
     )
-    flagged = yes_no_filter(_("Flagged"), method="filter_flagged", help_text="Only pairs that could not be computed.")
+    flagged = yes_no_filter(
+        pgettext_lazy("filter", "Flagged"), method="filter_flagged", help_text="Only pairs that could not be computed."
+    )
+    # most pairs suggest nothing on a given day: the lines to order are what a supervisor checks with the store
+    to_order = yes_no_filter(
+        _("To order"), method="filter_to_order", help_text="Only pairs that suggest ordering a case or more."
+    )
 
     class Meta:
         model = SuggestedOrder
-        fields = ["q", "date", "account", "store", "rep", "product", "flag", "flagged"]
+        fields = ["q", "date", "account", "store", "rep", "product", "flag", "flagged", "to_order"]
 
     def filter_flagged(self, queryset, name, value):
         return queryset.exclude(flag="") if value else queryset.filter(flag="")
+
+    def filter_to_order(self, queryset, name, value):
+        return queryset.filter(suggested_cases__gt=0) if value else queryset.filter(suggested_cases=0)
 
     def filter_in_force_on(self, queryset, name, value):
         return queryset.in_force_on(value)

@@ -420,9 +420,16 @@ class RouteListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         if user.has_perm("visits.add_routeplan"):
+            # Opened from the home page's "No plan yet" (?rep=…&week_start=…), the form is ready for that rep and week.
+            # Its own ids: the filter form on the same page has a rep and a week too.
+            reps = selectors.reps_for(user)
+            filters = getattr(self, "filterset", None)
+            wanted = filters.form.cleaned_data if filters is not None and filters.form.is_valid() else {}
             next_monday = services.week_start_of(timezone.localdate()) + timedelta(days=7)
             context["generate_form"] = GenerateRouteForm(
-                reps=selectors.reps_for(user), initial={"week_start": next_monday}
+                reps=reps,
+                initial={"rep": wanted.get("rep"), "week_start": wanted.get("week_start") or next_monday},
+                auto_id="generate_%s",
             )
         context["week_limit"] = settings.KA.route_stops_per_week
         return context
@@ -566,6 +573,7 @@ class TaskListView(FilteredListView):
     export_name = gettext_lazy("tasks")
     export_columns = [
         Column(gettext_lazy("Store"), lambda t: t.store.name),
+        Column(gettext_lazy("Sales rep"), lambda t: display_name(t.store.rep) if t.store.rep else ""),
         Column(gettext_lazy("Title"), lambda t: t.title),
         Column(gettext_lazy("Due on"), lambda t: t.due_on),
         Column(gettext_lazy("Status"), lambda t: t.get_status_display()),
@@ -573,7 +581,8 @@ class TaskListView(FilteredListView):
     ]
 
     def get_base_queryset(self):
-        return tasks_for(self.request.user).select_related("store", "assigned_by").order_by("status", "due_on", "id")
+        tasks = tasks_for(self.request.user).select_related("store__rep", "assigned_by")
+        return tasks.order_by("status", "due_on", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -625,7 +634,14 @@ def daily_report(request):
     rep = get_object_or_404(reps, pk=rep_id) if rep_id else reps.filter(pk=request.user.pk).first() or reps.first()
     day = _day_param(request)
     report = selectors.daily_report(request.user, rep, day) if rep else None
-    return render(request, "visits/daily_report.html", {"report": report, "reps": reps, "rep": rep, "day": day})
+    # the day before and after, for the same rep: a supervisor goes through the week a day at a time
+    steps = {
+        name: "?" + urlencode({**({"rep": rep.pk} if rep else {}), "date": f"{day + timedelta(days=days):%Y-%m-%d}"})
+        for name, days in (("previous_day", -1), ("next_day", 1))
+    }
+    return render(
+        request, "visits/daily_report.html", {"report": report, "reps": reps, "rep": rep, "day": day, **steps}
+    )
 
 
 @model_permission(RoutePlan)

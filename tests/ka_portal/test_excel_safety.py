@@ -125,7 +125,7 @@ def test_task_export_writes_titles_and_comments_as_text(client, admin_user):
     sheet = _sheet(client.get(reverse("visits:task-list"), {"export": "xlsx"}))
 
     _assert_all_text(sheet, [*FORMULAS, *(f"-{text}" for text in FORMULAS[1:])])
-    due = sheet.cell(row=2, column=3)
+    due = sheet.cell(row=2, column=4)  # store, sales rep, title, due on
     assert due.is_date
 
 

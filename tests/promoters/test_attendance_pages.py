@@ -105,6 +105,9 @@ def test_shifts_to_confirm_are_the_reports_to_confirm_not_the_whole_month(w, cli
     report = client.get(reverse("promoters:attendance") + "?month=2026-06", **EN).content.decode()
     link = re.search(r'href="([^"]*/attendance/shifts/[^"]*)">Shifts to confirm', report)[1].replace("&amp;", "&")
     assert "to_confirm=true" in link
+    # beside the count, a button to those shifts: the day's work, not only a small link in the corner
+    button = re.search(r'href="([^"]*)" data-testid="confirm-shifts">Confirm shifts \((\d+)\)<', report)
+    assert button[1].replace("&amp;", "&") == link and button[2] == re.search(r"; (\d+) to confirm\.", report)[1]
     page = client.get(f"{link}&promoter=PH-P1", **EN).content.decode()
     # the report's three to confirm (1st late, 2nd off site, 3rd absent), not the 4th still to come
     assert page.count('data-testid="attendance-shift"') == 3

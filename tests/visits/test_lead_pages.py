@@ -40,6 +40,7 @@ def test_supervisor_generates_edits_and_publishes_a_week(client, team):
     assert generated["Location"] == reverse("visits:route-detail", args=[plan.pk])
     page = client.get(generated["Location"], **EN).content.decode()
     assert "30 visits planned at 15 stores this week (capacity 30, 5 a day)." in page
+    assert page.count('data-testid="route-day-count">5 visits<') == 6  # not a bare "· 5" beside the day's date
     assert "Over capacity" not in page
 
     stop = plan.stops.filter(day=0).first()
@@ -123,6 +124,10 @@ def test_daily_report_lists_visits_and_is_scoped(client, team, django_assert_max
     with django_assert_max_num_queries(20):
         page = client.get(reverse("visits:daily-report"), {"rep": rep.pk, "date": today.isoformat()}).content.decode()
     assert "门店9" in page and "门店11" in page
+    # a day back and a day on, for the same rep, without retyping the date
+    for testid, days in (("day-previous", -1), ("day-next", 1)):
+        day = (today + timedelta(days=days)).isoformat()
+        assert f'href="?rep={rep.pk}&amp;date={day}" aria-label' in page.split(f'data-testid="{testid}"')[0][-120:]
     assert client.get(reverse("visits:daily-report"), {"rep": outsider.pk}).status_code == 404
 
 
@@ -171,3 +176,34 @@ def test_a_week_not_starting_on_monday_is_refused_by_the_service_with_its_words(
 
     assert "A route week starts on a Monday." in response.content.decode()
     assert not RoutePlan.objects.exists()
+
+
+def test_supervisor_finds_each_reps_tasks_and_filters_by_rep_name(client, team):
+    """The task list says whose store (so whose task) each is, and its rep filter, like every rep filter, reads
+    names (张伟), not usernames (rep_l); the query string still takes the username."""
+    sup, rep, _outsider = team
+    other = make_user(Role.REP, username="rep_m", supervisor=sup, first_name="娜", last_name="李")
+    for owner, store, title in ((rep, "甲店", "补价签"), (other, "乙店", "查堆头")):
+        store = StoreFactory(rep=owner, name=store)
+        Task.objects.create(store=store, title=title, due_on=timezone.localdate(), assigned_by=sup)
+    client.force_login(sup)
+    page = client.get(reverse("visits:task-list"), **EN).content.decode()
+    assert "甲店 · Wei Zhang</div>" in page and "乙店 · 李娜</div>" in page
+    assert '<option value="rep_m">李娜</option>' in page
+    page = client.get(reverse("visits:task-list"), {"rep": "rep_m"}, **EN).content.decode()
+    assert "查堆头" in page and "补价签" not in page
+    visits_page = client.get(reverse("visits:visit-list"), **EN).content.decode()
+    assert '<option value="rep_l">Wei Zhang</option>' in visits_page
+
+
+def test_no_plan_yet_on_the_home_page_opens_the_generate_form_ready_for_that_rep(client, team):
+    sup, rep, _outsider = team
+    client.force_login(sup)
+    home = client.get(reverse("home"), **EN).content.decode()
+    link = home.split('data-testid="generate-route">No plan yet: generate it<')[0].rsplit('href="', 1)[1].split('"')[0]
+    page = client.get(link.replace("&amp;", "&"), **EN).content.decode()
+    form = page.split('data-testid="generate-form"')[1].split("</form>")[0]
+    monday = (this_monday() + timedelta(days=7)).isoformat()
+    assert f'<option value="{rep.pk}" selected>Wei Zhang</option>' in form and f'value="{monday}"' in form
+    # its fields' ids are its own: the filter form below has a rep and a week too, and each label finds its field
+    assert 'id="generate_rep"' in form and page.count('id="id_rep"') == 1

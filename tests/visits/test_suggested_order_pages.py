@@ -73,6 +73,17 @@ def test_flagged_filter_lists_only_pairs_that_could_not_be_computed(client, team
     page = client.get("/visits/suggested-orders/?flagged=true").content.decode()
     listed = page[page.index("<table") :]  # the rows, not the filter's store choices
     assert "新店" in listed and "店0" not in listed
+    # a yes/no filter named as one ("有异常"), not as the runs page's count ("异常数")
+    assert '<label class="form-label small mb-1" for="id_flagged">有异常</label>' in page
+
+
+def test_to_order_lists_the_lines_to_order_and_says_how_quantities_read(client, team):
+    sup, _reps, _flagged = team
+    client.force_login(sup)
+    page = client.get("/visits/suggested-orders/?to_order=true").content.decode()
+    listed = page[page.index("<table") :]
+    assert "店0" in listed and "店1" in listed and "新店" not in listed
+    assert "需订货" in page and "数量按“箱/包”书写：2 = 2 箱，0/10 = 10 包，1/1 = 1 箱 1 包。" in listed
 
 
 def test_runs_page_is_for_administrators_who_can_start_a_run(client, team, django_capture_on_commit_callbacks):
