@@ -123,6 +123,8 @@ def signal_review(request, pk: int):
         reviewed = False
     context = {"signal": signal, "can_review": True, "review_form": form, "reviewed_now": reviewed}
     if request.htmx:
+        # the card on the signal's own page is its heading, not a link to itself
+        context["alone"] = request.htmx.current_url_abs_path == reverse("evidence:signal-detail", args=[signal.pk])
         # htmx swaps only a 2xx answer: a refusal comes back as the card with the message next to the field.
         return render(request, "evidence/signals/_signal.html", context)
     return render(request, "evidence/signals/signal_detail.html", context, status=400)

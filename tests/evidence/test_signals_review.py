@@ -143,6 +143,9 @@ def test_a_reused_photo_shows_both_thumbnails(client, world):
     page = client.get(reverse("evidence:signal-detail", args=[signal.pk]), **EN).content.decode()
 
     assert "Same photo as visit at 徐家汇店 on 2026-11-20 (distance 0)." in page
+    # the signal is the page's heading, not a link to the page itself
+    assert f'href="{reverse("evidence:signal-detail", args=[signal.pk])}"' not in page
+    assert '<h1 class="h5 mb-0">Photo reused</h1>' in page
     assert reverse("evidence:signal-photo", args=[signal.pk]) in page
     assert reverse("evidence:signal-other-photo", args=[signal.pk]) in page
     other = client.get(reverse("evidence:signal-other-photo", args=[signal.pk]))
