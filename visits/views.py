@@ -9,6 +9,7 @@ from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db.models import Case, When
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
@@ -573,10 +574,17 @@ class TaskListView(FilteredListView):
     ]
 
     def get_base_queryset(self):
-        return tasks_for(self.request.user).select_related("store", "assigned_by").order_by("status", "due_on", "id")
+        # what is still to do first (the stored values sort done < not_done < open), the earliest due at the top
+        still_open = Case(When(status=Task.Status.OPEN, then=0), default=1)
+        return (
+            tasks_for(self.request.user)
+            .select_related("store", "assigned_by")
+            .order_by(still_open, "due_on", "status", "id")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
         if self.request.user.has_perm("visits.add_task"):
             context["task_form"] = kwargs.get("task_form") or TaskForm(
                 stores=selectors.scoped_stores(self.request.user), initial={"due_on": timezone.localdate()}
