@@ -27,7 +27,7 @@ from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
 from ka_portal import downloads, queues
 from ka_portal.errors import DomainError
-from ka_portal.formatting import account_name, display_name
+from ka_portal.formatting import account_name, display_name, format_distance
 from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
 from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
@@ -133,8 +133,8 @@ def check_in(request):
     url = reverse("visits:visit-detail", args=[visit.pk])
     far = ""
     if visit.far_from_store:
-        far = _("You checked in %(distance)s m from the store's address; the visit is flagged.") % {
-            "distance": visit.distance_m
+        far = _("You checked in %(distance)s from the store's address; the visit is flagged.") % {
+            "distance": format_distance(visit.distance_m)
         }
     if in_background:
         return JsonResponse({"url": url, "visit": str(visit.uuid), "message": far}, status=201)

@@ -227,3 +227,17 @@ def test_photo_upload_accepts_images_only(client, rep, tmp_path, settings):
     photo = SimpleUploadedFile("shelf.jpg", buffer.getvalue(), content_type="image/jpeg")
     assert client.post(url, {"image": photo, "caption": "端架"}).status_code == 302
     assert visit.photos.get().caption == "端架"
+
+
+@pytest.mark.parametrize(
+    ("metres", "language", "shown"),
+    [(4098, ZH, "距门店4.1 公里"), (4098, EN, "4.1 km from the store"), (350, EN, "350 m from the store")],
+)
+def test_the_distance_from_the_store_reads_in_km_from_a_kilometre(client, rep, metres, language, shown):
+    # given: a visit checked in some way from the store
+    visit = VisitFactory(rep=rep, store=StoreFactory(rep=rep), distance_m=metres, far_from_store=metres > 500)
+    client.force_login(rep)
+    # when: the rep opens it
+    page = client.get(reverse("visits:visit-detail", args=[visit.pk]), **language).content.decode()
+    # then: 4098 m reads as 4.1 km, not a four-digit count of metres
+    assert shown in page
