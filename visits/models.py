@@ -412,16 +412,6 @@ class SuggestedOrder(models.Model):
 
     objects = SuggestedOrderQuerySet.as_manager()
 
-    @property
-    def flag_advice(self) -> str:
-        """What the rep does about a flagged order, said under the flag (the flag's name alone leaves them guessing)."""
-        return {
-            self.Flag.NO_PREVIOUS_COUNT: _("A first count here: the next count gives the order."),
-            self.Flag.NEGATIVE_SALES: _(
-                "More stock than the last count plus the deliveries: check this count, or a delivery is missing."
-            ),
-        }.get(self.flag, "")
-
     class Meta:
         verbose_name = _("suggested order")
         verbose_name_plural = _("suggested orders")
@@ -448,6 +438,16 @@ class SuggestedOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code}: {self.suggested_cases}"
+
+    @property
+    def flag_advice(self) -> str:
+        """What the rep does about a flagged order, said under the flag (the flag's name alone leaves them guessing)."""
+        return {
+            self.Flag.NO_PREVIOUS_COUNT: _("A first count here: the next count gives the order."),
+            self.Flag.NEGATIVE_SALES: _(
+                "More stock than the last count plus the deliveries: check this count, or a delivery is missing."
+            ),
+        }.get(self.flag, "")
 
 
 class ReplenishmentRun(models.Model):

@@ -9,9 +9,9 @@ from operator import attrgetter
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Case, When
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string

@@ -1,4 +1,4 @@
-"""The task list as a rep reads it on a phone: what is still to do comes first, and an open task past its date says so."""
+"""The task list as a rep reads it on a phone: what is still to do first, an open task past its date said so."""
 
 from datetime import timedelta
 
