@@ -444,9 +444,8 @@ class SuggestedOrder(models.Model):
         """What the rep does about a flagged order, said under the flag (the flag's name alone leaves them guessing)."""
         return {
             self.Flag.NO_PREVIOUS_COUNT: _("A first count here: the next count gives the order."),
-            self.Flag.NEGATIVE_SALES: _(
-                "More stock than the last count plus the deliveries: check this count, or a delivery is missing."
-            ),
+            # more stock than the last count plus the deliveries explain
+            self.Flag.NEGATIVE_SALES: _("Check this count, or a delivery is missing."),
         }.get(self.flag, "")
 
 

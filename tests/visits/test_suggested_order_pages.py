@@ -131,7 +131,7 @@ def test_today_shows_each_store_latest_suggested_order(client):
 
 @pytest.mark.parametrize(
     ("language", "advice"),
-    [("zh-hans", "请核对本次盘点，或有送货未录入"), ("en", "check this count, or a delivery is missing")],
+    [("zh-hans", "请核对本次盘点，或有送货未录入"), ("en", "Check this count, or a delivery is missing.")],
 )
 def test_a_rep_is_told_what_to_do_about_negative_sales(client, language, advice):
     # given: the rep counted more than the last count plus the deliveries
