@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
+from ka_portal.formatting import format_distance
 from ka_portal.scope import fraud_signals_for, not_found, reviews_fraud_signals, visits_for
 from visits import photos
 from visits.models import Visit, VisitPhoto
@@ -347,12 +348,6 @@ def rep_signals(user, start: datetime, end: datetime, *, account=None) -> dict[i
 # --- in words ----------------------------------------------------------------------------------------------------
 
 
-def _distance(metres: int) -> str:
-    if metres >= 1000:
-        return gettext("%(km)s km") % {"km": f"{metres / 1000:.1f}"}
-    return gettext("%(m)s m") % {"m": metres}
-
-
 def _when(moment: datetime | None) -> str:
     return date_format(timezone.localtime(moment), "H:i") if moment else "?"
 
@@ -377,8 +372,8 @@ def describe(signal: FraudSignal) -> str:
     kind = signal.kind
     if kind == Kind.FAR_CHECK_IN:
         return gettext("Checked in %(distance)s from the store (limit %(limit)s).") % {
-            "distance": _distance(data.get("distance_m", 0)),
-            "limit": _distance(data.get("limit_m", 0)),
+            "distance": format_distance(data.get("distance_m", 0)),
+            "limit": format_distance(data.get("limit_m", 0)),
         }
     if kind == Kind.NO_POSITION:
         return gettext("Checked in without a position: the phone sent none.")

@@ -3,6 +3,8 @@
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext
+
 from .bounds import PACKS_MAX
 
 
@@ -20,6 +22,13 @@ def format_money(value) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return ""
     return f"{amount:,.2f}"
+
+
+def format_distance(metres: int) -> str:
+    """A distance as a rep reads it: 350 m, and from a kilometre on in km with one place (4098 → 4.1 km)."""
+    if metres >= 1000:
+        return gettext("%(km)s km") % {"km": f"{metres / 1000:.1f}"}
+    return gettext("%(m)s m") % {"m": metres}
 
 
 def display_name(user) -> str:

@@ -439,6 +439,15 @@ class SuggestedOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code}: {self.suggested_cases}"
 
+    @property
+    def flag_advice(self) -> str:
+        """What the rep does about a flagged order, said under the flag (the flag's name alone leaves them guessing)."""
+        return {
+            self.Flag.NO_PREVIOUS_COUNT: _("A first count here: the next count gives the order."),
+            # more stock than the last count plus the deliveries explain
+            self.Flag.NEGATIVE_SALES: _("Check this count, or a delivery is missing."),
+        }.get(self.flag, "")
+
 
 class ReplenishmentRun(models.Model):
     """One run of the nightly suggested-order job: when, how much, and how it ended."""

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Case, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +27,7 @@ from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
 from ka_portal import downloads, queues
 from ka_portal.errors import DomainError
-from ka_portal.formatting import account_name, display_name
+from ka_portal.formatting import account_name, display_name, format_distance
 from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
 from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
@@ -132,8 +133,8 @@ def check_in(request):
     url = reverse("visits:visit-detail", args=[visit.pk])
     far = ""
     if visit.far_from_store:
-        far = _("You checked in %(distance)s m from the store's address; the visit is flagged.") % {
-            "distance": visit.distance_m
+        far = _("You checked in %(distance)s from the store's address; the visit is flagged.") % {
+            "distance": format_distance(visit.distance_m)
         }
     if in_background:
         return JsonResponse({"url": url, "visit": str(visit.uuid), "message": far}, status=201)
@@ -581,11 +582,17 @@ class TaskListView(FilteredListView):
     ]
 
     def get_base_queryset(self):
-        tasks = tasks_for(self.request.user).select_related("store__rep", "assigned_by")
-        return tasks.order_by("status", "due_on", "id")
+        # what is still to do first (the stored values sort done < not_done < open), the earliest due at the top
+        still_open = Case(When(status=Task.Status.OPEN, then=0), default=1)
+        return (
+            tasks_for(self.request.user)
+            .select_related("store__rep", "assigned_by")
+            .order_by(still_open, "due_on", "status", "id")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
         if self.request.user.has_perm("visits.add_task"):
             context["task_form"] = kwargs.get("task_form") or TaskForm(
                 stores=selectors.scoped_stores(self.request.user), initial={"due_on": timezone.localdate()}

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from ka_portal.formatting import account_name as _account_name
 from ka_portal.formatting import account_other_name as _account_other_name
 from ka_portal.formatting import display_name as _display_name
-from ka_portal.formatting import format_money, format_packs
+from ka_portal.formatting import format_distance, format_money, format_packs
 
 register = template.Library()
 
@@ -47,6 +47,12 @@ def percent(value, places: int = 2) -> str:
     except (InvalidOperation, TypeError, ValueError):
         return "—"
     return f"{floatformat(scaled, f'{int(places)}g')} %"
+
+
+@register.filter
+def distance(metres) -> str:
+    """Metres as a rep reads them: {{ visit.distance_m|distance }} → 350 m, 4.1 km."""
+    return "" if metres is None else format_distance(int(metres))
 
 
 @register.filter

@@ -13,6 +13,10 @@ from .conftest import in_view, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+# how many lines an element's text takes on the screen
+LINES = """e => { const r = document.createRange(); r.selectNodeContents(e);
+               return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size }"""
+
 
 def test_admin_runs_the_job_and_the_supervisor_reads_the_order(desktop, phone):
     # given the SPEC example: 10 cases counted a week ago, 4 delivered, 6 cases counted today
@@ -42,6 +46,8 @@ def test_admin_runs_the_job_and_the_supervisor_reads_the_order(desktop, phone):
     row = phone.locator("tbody tr").first
     assert "沃尔玛五角场店" in row.inner_text() and "6" in row.locator("strong").inner_text()
     phone.screenshot(path="/tmp/visits-suggested-orders.png", full_page=True)
+    # its narrow column's header reads whole, "实际销量" on one line rather than broken "实际销 / 量"
+    assert phone.get_by_test_id("head-sales").evaluate(LINES) == 1
     # in English too each row's order (a figure, or — under a flag said beside the product) is on the screen
     phone.context.add_cookies([{"name": "django_language", "value": "en", "url": phone.url}])
     phone.goto("/visits/suggested-orders/")

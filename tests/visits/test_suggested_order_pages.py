@@ -138,3 +138,20 @@ def test_today_shows_each_store_latest_suggested_order(client):
     # then the stop shows the latest order only, in cases
     assert "海川纯生啤酒 6 箱" in page
     assert "9 箱" not in page
+
+
+@pytest.mark.parametrize(
+    ("language", "advice"),
+    [("zh-hans", "请核对本次盘点，或有送货未录入"), ("en", "Check this count, or a delivery is missing.")],
+)
+def test_a_rep_is_told_what_to_do_about_negative_sales(client, language, advice):
+    # given: the rep counted more than the last count plus the deliveries
+    rep = make_user(Role.REP, username="rep_negative")
+    SuggestedOrderFactory(
+        store=StoreFactory(rep=rep), date=DAY, flag="negative_sales", actual_sales_packs=-4, suggested_cases=0
+    )
+    client.force_login(rep)
+    # when: they read the suggested orders
+    page = client.get("/visits/suggested-orders/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    # then: the flag says what to check, not only that sales came out negative
+    assert 'data-testid="order-flag-advice"' in page and advice in page

@@ -227,3 +227,33 @@ def test_photo_upload_accepts_images_only(client, rep, tmp_path, settings):
     photo = SimpleUploadedFile("shelf.jpg", buffer.getvalue(), content_type="image/jpeg")
     assert client.post(url, {"image": photo, "caption": "端架"}).status_code == 302
     assert visit.photos.get().caption == "端架"
+
+
+@pytest.mark.parametrize(
+    ("metres", "language", "shown"),
+    [(4098, ZH, "距门店4.1 公里"), (4098, EN, "4.1 km from the store"), (350, EN, "350 m from the store")],
+)
+def test_the_distance_from_the_store_reads_in_km_from_a_kilometre(client, rep, metres, language, shown):
+    # given: a visit checked in some way from the store
+    visit = VisitFactory(rep=rep, store=StoreFactory(rep=rep), distance_m=metres, far_from_store=metres > 500)
+    client.force_login(rep)
+    # when: the rep opens it
+    page = client.get(reverse("visits:visit-detail", args=[visit.pk]), **language).content.decode()
+    # then: 4098 m reads as 4.1 km, not a four-digit count of metres
+    assert shown in page
+
+
+def test_today_marks_a_task_due_today_and_one_already_late(client, rep, day_plan):
+    # given: the first stop's task is due today (day_plan), the second stop has one due yesterday
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    _plan, _first, second = day_plan
+    TaskFactory(store=second, title="撤下过期海报", due_on=timezone.localdate() - timedelta(days=1))
+    client.force_login(rep)
+    # when: the rep opens Today
+    page = client.get(reverse("visits:today"), **ZH).content.decode()
+    # then: each task says how urgent it is, beside its date
+    assert page.count('data-testid="task-due-today"') == 1 and page.count('data-testid="task-overdue"') == 1
+    assert page.index("补齐端架价签") < page.index("今天到期") < page.index("撤下过期海报") < page.index("逾期")
