@@ -13,7 +13,9 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.forms.utils import pretty_name
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from rest_framework.filters import search_smart_split
@@ -111,9 +113,13 @@ class RepsOwnListMixin:
         return context
 
 
-def style_form_fields(form) -> None:
-    """Give a Django form's widgets Bootstrap's classes (selects, checkboxes and the rest)."""
-    for field in form.fields.values():
+def style_form_fields(form, *, nothing_chosen=None) -> None:
+    """Give a Django form's widgets Bootstrap's classes (selects, checkboxes and the rest), and name every select's
+    unnamed empty choice (Django's "---------"): a select that must be chosen prompts for it ("Choose a key account"
+    / "选择重点客户"), an optional one reads `nothing_chosen` (None / 无 on a form that writes; All / 全部 on a filter
+    form). An empty choice a form names itself is kept."""
+    nothing_chosen = nothing_chosen or _("None")
+    for name, field in form.fields.items():
         widget = field.widget
         kind = getattr(widget, "input_type", "")
         css = (
@@ -124,6 +130,8 @@ def style_form_fields(form) -> None:
             else "form-control"
         )
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        if kind == "select" and not getattr(widget, "allow_multiple_selected", False):
+            _name_empty_choice(field, _choose(field, name) if field.required else nothing_chosen)
 
 
 def search_words(text: str, term_q: Callable[[str], Q]) -> Q:
@@ -145,26 +153,50 @@ def active_filter(label=None):
     return yes_no_filter(label or _("Active"), yes=_("Active only"), no=_("Inactive only"))
 
 
-# What Django and django-filter put in a select for "nothing chosen": a filter's form reads "All" instead.
+# What Django and django-filter put in a select for "nothing chosen".
 _UNNAMED_EMPTY_CHOICES = {"---------", django_filters.conf.settings.EMPTY_CHOICE_LABEL}
+
+
+def _name_empty_choice(field, label) -> None:
+    if getattr(field, "empty_label", None) in _UNNAMED_EMPTY_CHOICES:  # a model choice (or a filter's choice) field
+        field.empty_label = label
+        # The widget's choices list lazily, but a form's copy of a choice filter's widget lists the class's field
+        # (Select copies its choices shallowly): list this field's, which read the new label.
+        field.widget.choices = field.choices
+    elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        choices = list(field.choices)  # a model field's choices open with Django's blank: ("", "---------")
+        if choices and choices[0][0] in ("", None) and str(choices[0][1]) in _UNNAMED_EMPTY_CHOICES:
+            field.choices = [("", label), *choices[1:]]
+
+
+def _lower_first(label: str) -> str:
+    """ "Key account" → "key account" inside a sentence; "DM fee" (an initialism) and Chinese stay as they are."""
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _choose_text(label) -> str:
+    label = _lower_first(str(label))
+    prompt = _("Choose an %(field)s") if label[:1] and label[0] in "aeiou" else _("Choose a %(field)s")
+    return prompt % {"field": label}
+
+
+_choose_lazy = lazy(_choose_text, str)
+
+
+def _choose(field, name: str):
+    """A required select's prompt, naming the field as its label does, in the language the page is read in."""
+    return _choose_lazy(field.label or pretty_name(name))
 
 
 def style_filter_form(form) -> None:
     """A page's filter form (a FilterSet's, or a report's own GET form): Bootstrap's classes, and every optional select
     offers "no filter" as All / 全部 — not Django's "---------" (a choice or model filter's empty choice) nor a
     yes/no filter's "Unknown". An empty choice a filter names itself ("Every store") is kept, and a select that must
-    be chosen keeps its prompt."""
-    style_form_fields(form)
+    be chosen prompts for it ("Choose a key account": a statement's chain)."""
+    style_form_fields(form, nothing_chosen=_("All"))
     for field in form.fields.values():
-        if field.required:
-            continue
-        if isinstance(field.widget, forms.NullBooleanSelect):
+        if not field.required and isinstance(field.widget, forms.NullBooleanSelect):
             field.widget.choices = [("unknown", _("All")), *field.widget.choices[1:]]
-        elif getattr(field, "empty_label", None) in _UNNAMED_EMPTY_CHOICES:
-            field.empty_label = _("All")
-            # The widget's choices list lazily, but a form's copy of a choice filter's widget lists the class's field
-            # (Select copies its choices shallowly): list this field's, which read the new label.
-            field.widget.choices = field.choices
 
 
 class StyledFilterSet(django_filters.FilterSet):

@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from tests.contracts.factories import InvoiceFactory
@@ -111,11 +112,11 @@ def test_a_bad_advice_lists_every_row_on_a_phone(phone, live_server, tmp_path):
     phone.screenshot(path="tests/e2e/artifacts/tradespend-remittance-refused-phone.png", full_page=True)
 
 
-def test_finance_imports_a_remittance_and_resolves_its_unsupported_deduction(desktop, live_server, tmp_path):
+def test_finance_imports_a_remittance_and_resolves_its_unsupported_deduction(desktop, phone, live_server, tmp_path):
     """The chain deducts its agreed DM fee (matched against the ledger) and a display fee nobody agreed: finance
     takes the second up with the chain, accepts it in the end, and the chain's KA manager approves the write-off
-    because it is above the threshold."""
-    from contracts.models import ContractTerm
+    because it is above the threshold. On a phone the DM fee's sheet reads down the screen."""
+    from contracts.models import ContractTerm, Deduction
     from tests.contracts.factories import ContractFactory
     from tradespend.accruals import accruals_compute
 
@@ -182,3 +183,17 @@ def test_finance_imports_a_remittance_and_resolves_its_unsupported_deduction(des
     # what the chain cost: the written-off fee stays an unsupported deduction in gross to net
     desktop.goto("/trade-spend/gross-to-net/CRF/?month_from=2026-10&month_to=2026-10")
     assert "6,000.00" in desktop.locator("body").inner_text()
+
+    # on a phone the matched DM fee's sheet: its spend line's month, stage and figures read down the line's cell,
+    # what is left on the line beside it; neither the page nor the table scrolls sideways
+    log_in(phone, "finance1", "demo-pass-1")
+    phone.goto(f"/trade-spend/deductions/{Deduction.objects.get(reference='DM-0901').pk}/")
+    lines = phone.get_by_test_id("sheet-lines")
+    expect(lines.get_by_test_id("line-month-phone")).to_contain_text("2026-09")
+    expect(lines.get_by_test_id("line-figures-phone")).to_contain_text("本笔扣款")
+    expect(lines.get_by_test_id("line-figures-phone")).to_contain_text("800.00")
+    expect(lines.get_by_role("columnheader", name="剩余")).to_be_visible()
+    expect(lines.get_by_role("columnheader", name="本笔扣款")).to_be_hidden()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert lines.evaluate("table => table.parentElement.scrollWidth <= table.parentElement.clientWidth")
+    phone.screenshot(path="tests/e2e/artifacts/tradespend-deduction-sheet-phone.png", full_page=True)

@@ -1,45 +1,58 @@
-"""Every page's filter form (its GET form), in Chinese and in English: a select left at "no filter" reads All / 全部,
-never Django's "---------" nor a yes/no filter's "Unknown" (ka_portal/lists.py, style_filter_form). The pages are the
-scope matrix's registry (tests/ka_portal/scope_matrix.py): every page route that takes no record."""
+"""Every page's selects, in Chinese and in English (ka_portal/lists.py: style_form_fields, style_filter_form): none
+shows Django's "---------"; a select that must be chosen prompts for what it asks ("Choose a key account" / "选择重点
+客户"); a filter left at "no filter" reads All / 全部, never a yes/no filter's "Unknown" nor a form's "None". The pages
+are the scope matrix's registry (tests/ka_portal/scope_matrix.py): every page route, one with a record in the URL
+read with the demo administrator's first record there."""
 
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import resolve, reverse
 
-from accounts.roles import Role
 from ka_portal.lists import FilteredListView
-from tests.factories import KeyAccountFactory, make_user
-from tests.ka_portal.scope_matrix import ROUTES, url_routes
+from tests.ka_portal.scope_matrix import ROUTES, SCOPES, VALUES, Own, url_routes
 
 pytestmark = pytest.mark.django_db
 
-GET_FORM = re.compile(r'<form\b[^>]*\bmethod="get"[^>]*>.*?</form>', re.S | re.I)
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.S)
-OPTION = re.compile(r"<option\b[^>]*>(.*?)</option>", re.S)
-UNNAMED = {"---------", "Unknown", "未知"}
+OPTION = re.compile(r"<option\b([^>]*)>(.*?)</option>", re.S)
+DASHES = "---------"
+FILTER_UNNAMED = {"Unknown", "未知", "None", "无"}  # a filter's "no filter" is All / 全部
+PROMPT = {"en": "Choose a", "zh-hans": "选择"}
 
 
-def _pages() -> list[str]:
-    """Page routes (not the API's) without a record in the URL, as the registry declares them."""
+def _pages(admin) -> list[tuple[str, str]]:
+    """(route name, URL) of every page (not the API's) the registry declares, a record kwarg filled with the first
+    record the administrator reaches."""
     patterns = url_routes()
-    return [
-        name
-        for name, route in sorted(ROUTES.items())
-        if not route.skip and name in patterns and not patterns[name].startswith("api/") and "<" not in patterns[name]
-    ]
+    pages = []
+    for name, route in sorted(ROUTES.items()):
+        if route.skip or name not in patterns or patterns[name].startswith("api/"):
+            continue
+        kwargs = {}
+        for kwarg, key in route.params.items():
+            key = key.key if isinstance(key, Own) else key
+            if key in VALUES:
+                kwargs[kwarg] = VALUES[key]
+            else:
+                record = SCOPES[key].reachable(admin).order_by("pk").first()
+                kwargs[kwarg] = record and record.pk
+        if None not in kwargs.values():
+            pages.append((name, reverse(name, kwargs=kwargs)))
+    return pages
 
 
 @pytest.mark.one_leg
-def test_every_filter_select_reads_all_when_nothing_is_chosen():
-    # Given an administrator (every page and every filter open to them) and a chain to choose from
-    KeyAccountFactory(code="WMT", name="沃尔玛", name_en="Walmart")
+def test_no_select_shows_dashes_a_required_one_prompts_and_a_filter_reads_all(demo_company):
+    # Given the demo company's administrator (every page, every record, every form open to them)
+    admin = get_user_model().objects.get(username="admin")
     client = Client()
-    client.force_login(make_user(Role.ADMIN))
-    problems, lists_without_form, selects_read = [], [], 0
-    for name in _pages():
-        url = reverse(name)
+    client.force_login(admin)
+    problems, lists_without_filters, selects_read, prompts_read = [], [], 0, 0
+    for name, url in _pages(admin):
         view = getattr(resolve(url).func, "view_class", None)
         is_list = isinstance(view, type) and issubclass(view, FilteredListView) and view.filterset_class is not None
         for language in ("zh-hans", "en"):
@@ -47,17 +60,29 @@ def test_every_filter_select_reads_all_when_nothing_is_chosen():
             response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
             if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
                 continue
-            forms = GET_FORM.findall(response.content.decode())
-            selects = [(attrs, options) for form in forms for attrs, options in SELECT.findall(form)]
-            if is_list and not selects:
-                lists_without_form.append(f"{name} ({language})")
-            # Then no optional select of its filter forms offers an unnamed "no filter" (one that must be chosen, a
-            # statement's chain, keeps its prompt)
-            for attrs, options in selects:
-                selects_read += 1
-                unnamed = {label.strip() for label in OPTION.findall(options)} & UNNAMED
-                if unnamed and not re.search(r"\brequired\b", attrs):
-                    problems.append(f"{name} ({language}): {sorted(unnamed)} in <select{attrs}>")
+            filter_selects = 0
+            for form_attrs, form in FORM.findall(response.content.decode()):
+                is_filter = re.search(r'\bmethod="get"', form_attrs, re.I) is not None
+                for attrs, options in SELECT.findall(form):
+                    selects_read += 1
+                    filter_selects += is_filter
+                    where = f"{name} ({language}): <select{attrs}>"
+                    choices = [(option_attrs, label.strip()) for option_attrs, label in OPTION.findall(options)]
+                    labels = {label for _, label in choices}
+                    # Then no select shows Django's "---------"
+                    if DASHES in labels:
+                        problems.append(f"{where} shows {DASHES}")
+                    # and one that must be chosen opens with a prompt naming what to choose
+                    required = re.search(r"\brequired\b", attrs) is not None
+                    if required and choices and re.search(r'\bvalue=""', choices[0][0]):
+                        prompts_read += 1
+                        if not choices[0][1].startswith(PROMPT[language]):
+                            problems.append(f"{where} opens with {choices[0][1]!r}, not a prompt")
+                    # and an optional filter says All when nothing is chosen
+                    elif is_filter and labels & FILTER_UNNAMED:
+                        problems.append(f"{where}: {sorted(labels & FILTER_UNNAMED)} in a filter")
+            if is_list and not filter_selects:
+                lists_without_filters.append(f"{name} ({language})")
     assert not problems, "\n".join(problems)
-    assert not lists_without_form, f"list pages whose filter selects were not read: {lists_without_form}"
-    assert selects_read > 100  # the walk read the lists' selects (23 lists, most with several), in both languages
+    assert not lists_without_filters, f"list pages whose filter selects were not read: {lists_without_filters}"
+    assert selects_read > 300 and prompts_read > 30  # the walk read the pages' forms, record pages' too
