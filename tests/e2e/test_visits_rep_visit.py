@@ -128,7 +128,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         expect(phone.get_by_test_id("checked-out")).to_contain_text("已签退，拜访已保存。")
         phone.get_by_test_id("checked-out").get_by_role("link").click()
         phone.wait_for_url("**/visits/today/")
-        assert "已完成1 / 2家" in phone.get_by_test_id("progress").inner_text()
+        assert "已完成 1 / 2 家" in phone.get_by_test_id("progress").inner_text()  # spaced as the dashboard writes it
         assert "已完成" in phone.get_by_test_id("stop").nth(0).inner_text()
 
         visit = Visit.objects.exclude(checked_in_at__lt=WEDNESDAY - timedelta(days=1)).get()
