@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -587,12 +587,13 @@ class TaskListView(FilteredListView):
         return (
             tasks_for(self.request.user)
             .select_related("store__rep", "assigned_by")
+            # overdue as the list's own filter reads it (selectors.task_overdue_q)
+            .annotate(overdue=ExpressionWrapper(selectors.task_overdue_q(), output_field=BooleanField()))
             .order_by(still_open, "due_on", "status", "id")
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["today"] = timezone.localdate()
         if self.request.user.has_perm("visits.add_task"):
             context["task_form"] = kwargs.get("task_form") or TaskForm(
                 stores=selectors.scoped_stores(self.request.user), initial={"due_on": timezone.localdate()}
