@@ -138,6 +138,7 @@ def test_a_day_that_does_not_exist_is_a_400_with_a_message_on_the_daily_report(c
 
     assert response.status_code == 400
     assert "2026-13-45" in response.content.decode() and "YYYY-MM-DD" in response.content.decode()
+    assert "<h1>Cannot read the request</h1>" in response.content.decode()  # the portal's page, not a bare 400
     assert not_a_rep.status_code == 404
 
 
