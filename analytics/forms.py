@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MonthField
 from ka_portal.lists import style_form_fields
+from tradespend import reports
+
+# The analysis pages, their Excel and their API read the year so far unless a period is asked: this month alone is
+# empty early in a month, and a trend of it one point. (The targets pages are of one month: this month.)
+DEFAULT_PERIOD = "year_to_date"
 
 # The longest period one store P&L covers: three years of days.
 STORE_PNL_MAX_DAYS = 3 * 366
@@ -28,7 +33,7 @@ class TargetMonthForm(forms.Form):
 
 
 class StorePnlForm(forms.Form):
-    """A chain (?account=<code>, among the user's) and a period of days (?from=&to=); this month so far by default.
+    """A chain (?account=<code>, among the user's) and a period of days (?from=&to=); the year so far by default.
     cleaned_data holds `account`, `start` and `end`."""
 
     account = forms.ModelChoiceField(label=_("Key account"), queryset=None, to_field_name="code")
@@ -43,13 +48,17 @@ class StorePnlForm(forms.Form):
         self.fields["account"].label_from_instance = lambda account: f"{account.code} {account.name}"
         style_form_fields(self)
 
+    @staticmethod
+    def default_days(today: date) -> dict[str, date]:
+        """The days read when none are asked: the year so far."""
+        return {"from": reports.preset_period(DEFAULT_PERIOD, today)[0], "to": today}
+
     def clean(self):
         data = super().clean()
         if "from" in self.errors or "to" in self.errors:
             return data
-        today = timezone.localdate()
-        start = data.get("from") or today.replace(day=1)
-        end = data.get("to") or today
+        default = self.default_days(timezone.localdate())
+        start, end = data.get("from") or default["from"], data.get("to") or default["to"]
         if start > end:
             self.add_error("to", _("The last day must not be before the first day."))
         elif (end - start).days >= STORE_PNL_MAX_DAYS:

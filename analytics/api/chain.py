@@ -1,15 +1,15 @@
 """The chain page's figures by API (issue 15 item 1).
 
-``GET /api/v1/accounts/<code>/overview/?from=YYYY-MM&to=YYYY-MM``: what the chain page shows for the same period
-(analytics.chain): money as Decimal strings, ratios as fractions (0.1234 = 12.34 %), null where there is nothing
-to divide by. Finance and admins reach every chain, a KA manager their own; anyone else is answered 404.
+``GET /api/v1/accounts/<code>/overview/?from=YYYY-MM&to=YYYY-MM`` (neither: the year so far): what the chain page
+shows for the same period (analytics.chain): money as Decimal strings, ratios as fractions (0.1234 = 12.34 %),
+null where there is nothing to divide by. Finance and admins reach every chain, a KA manager their own; anyone else
+is answered 404.
 """
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,10 +17,11 @@ from rest_framework.views import APIView
 from contracts.api import AccountRefSerializer, FinancePermission
 from contracts.receivables import Bucket
 from contracts.selectors import finance_accounts
-from tradespend.api.gross_to_net import MONEY, MONTH_HELP, RATIO, FiguresSerializer, GrossToNetQuerySerializer
+from tradespend.api.gross_to_net import MONEY, RATIO, FiguresSerializer
 from tradespend.models import ClosedMonth
 
 from ..chain import chain_overview
+from .periods import PERIOD_PARAMETERS, PeriodQuerySerializer
 
 
 class PerformanceSerializer(serializers.Serializer):
@@ -177,12 +178,7 @@ class ChainOverviewView(APIView):
     queryset = ClosedMonth.objects.none()  # who may read the money loop's reports may read this
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, description=f"First month. {MONTH_HELP} Default: `to`, "
-                             "else this month."),
-            OpenApiParameter("to", OpenApiTypes.STR, description=f"Last month. {MONTH_HELP} Default: `from`, "
-                             "else this month."),
-        ],
+        parameters=PERIOD_PARAMETERS,
         responses={200: OverviewSerializer, 400: OpenApiResponse(description="A month not given as YYYY-MM"),
                    404: OpenApiResponse(description="Not found or outside the caller's scope")},
     )  # fmt: skip
@@ -192,7 +188,7 @@ class ChainOverviewView(APIView):
         days past due and DSO; store coverage and visit compliance; suggested-order flags; contracts expiring;
         open disputes; sell-out where promoters report (null when none) — the chain page's figures."""
         account = get_object_or_404(finance_accounts(request.user), code=code)
-        query = GrossToNetQuerySerializer(data=request.query_params, context={"request": request})
+        query = PeriodQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         data = query.validated_data
         overview = chain_overview(

@@ -5,16 +5,21 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from tradespend.api.gross_to_net import MONTH_HELP, GrossToNetQuerySerializer
 
+from ..forms import DEFAULT_PERIOD
+
 
 class PeriodQuerySerializer(GrossToNetQuerySerializer):
-    """``from`` and ``to`` as YYYY-MM (either alone: that month; neither: this month); no account filter."""
+    """``from`` and ``to`` as YYYY-MM (either alone: that month; neither: the year so far); no account filter."""
 
     account = None
+    default_period = DEFAULT_PERIOD
 
 
 PERIOD_PARAMETERS = [
     OpenApiParameter(
-        "from", OpenApiTypes.STR, description=f"First month of the period. {MONTH_HELP} Default: `to`, else this month."
+        "from",
+        OpenApiTypes.STR,
+        description=f"First month of the period. {MONTH_HELP} Default: `to`, else January of this year.",
     ),
     OpenApiParameter(
         "to", OpenApiTypes.STR, description=f"Last month of the period. {MONTH_HELP} Default: `from`, else this month."

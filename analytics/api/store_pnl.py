@@ -81,7 +81,7 @@ class StorePnlView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("account", OpenApiTypes.STR, description="The key account, by its code", required=True),
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: this month's first)"),
+            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (default: January 1st of this year)"),
             OpenApiParameter("to", OpenApiTypes.DATE, description="Last day (default: today)"),
         ],
         responses={

@@ -16,11 +16,12 @@ from contracts.selectors import finance_accounts
 from contracts.views import finance_page
 from ka_portal.charts import Chart, Series
 from tradespend import reports
-from tradespend.views.gross_to_net import PeriodForm, _ledger_url, _period_query, _presets, show_period
+from tradespend.views.gross_to_net import _ledger_url, _period_query, _presets, show_period
 from visits.models import SuggestedOrder
 
 from ..chain import chain_overview
 from ..chain_excel import chain_workbook
+from .periods import AnalysisPeriodForm
 
 
 def _url(name: str, *args, **query) -> str:
@@ -108,10 +109,10 @@ def links(overview) -> dict[str, str]:
 @finance_page
 def chain(request, code):
     account = get_object_or_404(finance_accounts(request.user), code=code)
-    form = PeriodForm(request.GET or None, with_filters=False)
+    form = AnalysisPeriodForm(request.GET or None)
     today = timezone.localdate()
     month_from, month_to = form.period(today)
-    show_period(form, month_from, month_to)  # a preset, or no period asked (this month): the fields show its months
+    show_period(form, month_from, month_to)  # a preset, or none asked (the year so far): the fields show its months
     overview = chain_overview(user=request.user, account=account, month_from=month_from, month_to=month_to, today=today)
     if request.GET.get("export") == "xlsx":
         return chain_workbook(overview)

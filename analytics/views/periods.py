@@ -10,10 +10,14 @@ from django.utils import timezone
 from tradespend.views.gross_to_net import PeriodForm, _period_query, _presets, show_period
 
 from ..channel_mix import BY
+from ..forms import DEFAULT_PERIOD
 
 
 class AnalysisPeriodForm(PeriodForm):
-    """Month from–to or a preset, without gross to net's account and tier filters."""
+    """Month from–to or a preset, without gross to net's account and tier filters; the year so far when no
+    period is asked."""
+
+    default_period = DEFAULT_PERIOD
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, with_filters=False, **kwargs)

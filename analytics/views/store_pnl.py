@@ -40,7 +40,7 @@ def store_pnl_page(request):
     form = StorePnlForm(request.GET if "account" in request.GET else None, accounts=accounts)
     report = None
     today = timezone.localdate()
-    shown = {"from": today.replace(day=1), "to": today}  # this month so far when no days are asked
+    shown = StorePnlForm.default_days(today)  # when no days are asked
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         report = store_pnl(account=data["account"], start=data["start"], end=data["end"])

@@ -157,6 +157,34 @@ def test_the_api_returns_the_page_figures(client, example, manager):
     assert bad.status_code == 400 and "from" in bad.json()["errors"]
 
 
+def test_without_a_period_the_chain_is_read_over_the_year_so_far(client, manager):
+    """Early in a month, this month alone would show a chain as empty: the page, its Excel and the API read the
+    year so far, and the page's month fields say so."""
+    chain = KeyAccountFactory(code="YTD", owner=manager)
+    today = timezone.localdate()
+    january, this_month = date(today.year, 1, 1), today.replace(day=1)
+    invoice(chain, january, "1000.00")
+    invoice(chain, today, "500.00")
+    client.force_login(manager)
+
+    page = client.get(reverse("analytics:chain", args=["YTD"]))
+    body = client.get("/api/v1/accounts/YTD/overview/").json()
+    book = load_workbook(
+        BytesIO(b"".join(client.get(reverse("analytics:chain", args=["YTD"]), {"export": "xlsx"}).streaming_content))
+    )
+
+    form = page.context["form"]
+    assert (form["month_from"].value(), form["month_to"].value()) == (f"{january:%Y-%m}", f"{this_month:%Y-%m}")
+    assert page.context["o"].performance.actual == Decimal("1500.00") == Decimal(body["performance"]["actual"])
+    assert (body["month_from"], body["month_to"]) == (f"{january:%Y-%m}", f"{this_month:%Y-%m}")
+    summary = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(values_only=True)}
+    assert summary["实际"][0] == 1500
+    # a month asked alone is that month, as before
+    alone = client.get("/api/v1/accounts/YTD/overview/", {"to": f"{this_month:%Y-%m}"}).json()
+    in_this_month = Decimal("1500.00") if today.month == 1 else Decimal("500.00")
+    assert alone["month_from"] == f"{this_month:%Y-%m}" and Decimal(alone["performance"]["actual"]) == in_this_month
+
+
 def test_the_excel_holds_the_same_figures(client, example, manager):
     response = _page(client, manager, export="xlsx")
     book = load_workbook(BytesIO(b"".join(response.streaming_content)))
@@ -245,11 +273,26 @@ def test_a_preset_fills_the_month_fields(client, example, manager):
 
 
 @pytest.mark.parametrize(
+    "url",
+    [
+        reverse("analytics:chain", args=["WMT"]),
+        reverse("analytics:channel-mix"),
+        reverse("analytics:promotion-expense"),
+    ],
+)
+def test_without_a_period_an_analysis_reads_the_year_so_far(client, example, manager, url):
+    # Given a manager opening an analysis page early in a month without choosing a period
+    client.force_login(manager)
+    page = client.get(url).content.decode()
+    # Then it reads the year so far, not this month alone, and its period fields say so (store P&L's days too:
+    # test_store_pnl.py)
+    today = timezone.localdate()
+    assert f'name="month_from" value="{today.year}-01"' in page and f'name="month_to" value="{today:%Y-%m}"' in page
+
+
+@pytest.mark.parametrize(
     ("url", "fields"),
     [
-        (reverse("analytics:chain", args=["WMT"]), ("month_from", "month_to")),
-        (reverse("analytics:channel-mix"), ("month_from", "month_to")),
-        (reverse("analytics:promotion-expense"), ("month_from", "month_to")),
         (reverse("analytics:targets"), ("month",)),
         (reverse("analytics:targets-account", args=["WMT"]), ("month",)),
     ],

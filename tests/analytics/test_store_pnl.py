@@ -192,14 +192,15 @@ def test_the_notes_say_the_period_and_flag_and_fold_how_the_figures_are_worked_o
 
 def test_the_page_says_what_to_choose_and_which_days_it_reads(client, chain, manager):
     client.force_login(manager)
-    month, today = timezone.localdate().replace(day=1), timezone.localdate()
-    # Given no chain chosen yet: a line says what to do, the days fields hold this month so far
+    today = timezone.localdate()
+    january = today.replace(month=1, day=1)
+    # Given no chain chosen yet: a line says what to do, the days fields hold the year so far
     page = client.get(reverse("analytics:store-pnl")).content.decode()
     assert 'data-testid="store-pnl-choose"' in page
-    assert f'name="from" value="{month:%Y-%m-%d}"' in page and f'name="to" value="{today:%Y-%m-%d}"' in page
+    assert f'name="from" value="{january:%Y-%m-%d}"' in page and f'name="to" value="{today:%Y-%m-%d}"' in page
     # When a chain is chosen without days, the fields show the days its figures are for
     page = client.get(reverse("analytics:store-pnl"), {"account": "LHB"}).content.decode()
-    assert 'data-testid="store-pnl-choose"' not in page and f'name="from" value="{month:%Y-%m-%d}"' in page
+    assert 'data-testid="store-pnl-choose"' not in page and f'name="from" value="{january:%Y-%m-%d}"' in page
 
 
 def test_the_ranking_is_paged_and_the_total_is_of_every_store(client, chain, manager, monkeypatch):

@@ -75,6 +75,7 @@ class GrossToNetQuerySerializer(serializers.Serializer):
     month_from = serializers.CharField(required=False)
     month_to = serializers.CharField(required=False)
     account = account_field(required=False)
+    default_period = "this_month"  # the preset read when neither month is given
 
     def to_internal_value(self, data):
         # The query string says from= and to= (reserved words in Python).
@@ -91,7 +92,9 @@ class GrossToNetQuerySerializer(serializers.Serializer):
             raise serializers.ValidationError({"from": MONTH_HELP})
         if attrs.get("month_to") and end is None:
             raise serializers.ValidationError({"to": MONTH_HELP})
-        start, end = start or end or reports.month_start(today), end or start or reports.month_start(today)
+        if start is None and end is None:
+            start, end = reports.preset_period(self.default_period, today)
+        start, end = start or end, end or start
         if end < start:
             raise serializers.ValidationError({"to": "The period ends before it starts."})
         attrs["month_from"], attrs["month_to"] = start, end

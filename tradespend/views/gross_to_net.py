@@ -56,6 +56,7 @@ class PeriodForm(EndsAfterStart, forms.Form):
     """The period (month from–to, or a preset) and the filters of the gross-to-net page."""
 
     period_fields = ("month_from", "month_to")
+    default_period = "this_month"  # the preset read when no period is asked
 
     preset = forms.ChoiceField(label=_("Period"), required=False, choices=[("", "—"), *reports.PRESETS.items()])
     month_from = MonthField(label=_("From month"), required=False)
@@ -74,14 +75,15 @@ class PeriodForm(EndsAfterStart, forms.Form):
         style_filter_form(self)
 
     def period(self, today: date) -> tuple[date, date]:
-        """The months asked for: a preset wins, then from/to (either alone: that one month), else this month."""
+        """The months asked for: a preset wins, then from/to (either alone: that one month), else the form's
+        default period (this month)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if data.get("preset"):
             return reports.preset_period(data["preset"], today)
         start, end = data.get("month_from"), data.get("month_to")
         if start or end:
             return start or end, end or start
-        return reports.preset_period("this_month", today)
+        return reports.preset_period(self.default_period, today)
 
 
 def show_period(form: PeriodForm, month_from: date, month_to: date) -> PeriodForm:
