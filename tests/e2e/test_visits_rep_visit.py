@@ -12,6 +12,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from evidence.models import DisplayAgreement, DisplayKind
 from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, StockCountFactory, TaskFactory, VisitFactory
 from visits.models import Visit
@@ -46,6 +47,10 @@ def rep_day():
     RouteStopFactory(plan=plan, store=store, day=2, position=0)
     RouteStopFactory(plan=plan, store=later, day=2, position=1)
     TaskFactory(store=store, title="补齐端架价签", due_on=date(2026, 11, 26))
+    DisplayAgreement.objects.create(
+        account=store.account, store=store, kind=DisplayKind.END_CAP, start_on=date(2026, 11, 1),
+        end_on=date(2026, 11, 30), fee=Decimal("800.00"),
+    )  # fmt: skip
     return rep, store, beer
 
 
@@ -126,6 +131,10 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         clock.shift(timedelta(minutes=25))  # a real visit's length: not flagged short
         phone.get_by_role("button", name="保存并签退").click()
         expect(phone.get_by_test_id("checked-out")).to_contain_text("已签退，拜访已保存。")
+        # checked out, the page is read-only: no display to save, no competitor to add, no photo to take
+        expect(phone.get_by_test_id("agreement-form").get_by_role("button", name="保存此陈列")).to_be_hidden()
+        expect(phone.get_by_text("记录本店竞品动态")).to_be_hidden()
+        expect(phone.locator("[data-photo-input]")).to_be_disabled()
         phone.get_by_test_id("checked-out").get_by_role("link").click()
         phone.wait_for_url("**/visits/today/")
         assert "已完成 1 / 2 家" in phone.get_by_test_id("progress").inner_text()  # spaced as the dashboard writes it

@@ -313,6 +313,7 @@ document.addEventListener("change", exclusive);
     Array.prototype.forEach.call(form.elements, function (input) {
       if (input.type !== "hidden") input.disabled = true;
     });
+    readOnly(true);
     if (state === "done") {
       // the server has every value: this visit's drafts are done
       try {
@@ -325,12 +326,29 @@ document.addEventListener("change", exclusive);
     }
   }
 
+  // A checked-out visit is read-only, as its page is drawn after a reload: the sections with forms of their own
+  // (promotions and displays, photos, competitors) lose their buttons too; the server refuses them anyway
+  // (visit.closed). Photos already on their way keep going (their retry stays).
+  var OWN_FORMS = "#promotions form, #photos form[data-photo-form], #competitors form";
+  function readOnly(on) {
+    document.querySelectorAll(OWN_FORMS).forEach(function (own) {
+      Array.prototype.forEach.call(own.elements, function (input) {
+        if (input.type !== "hidden" && !input.hasAttribute("data-retry")) input.disabled = on;
+      });
+    });
+    // the photo form stays in sight: its queue shows the uploads still going
+    document.querySelectorAll("#promotions form [type=submit], #competitors details, #competitors form[hx-confirm]")
+      .forEach(function (part) { part.hidden = on; });
+  }
+  document.addEventListener("htmx:afterSwap", function () { if (closed) readOnly(true); });
+
   // A check-out shown early ("uploading") that the server then refused: the visit is open again, to fix.
   function reopen() {
     closed = false;
     bar.querySelector("[data-checked-out]").hidden = true;
     bar.querySelector("[data-bar-buttons]").hidden = false;
     Array.prototype.forEach.call(form.elements, function (input) { input.disabled = false; });
+    readOnly(false);
   }
 
   function send(action, land) {
