@@ -21,13 +21,15 @@ from .conftest import in_view, lines_spanned, log_in, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+LONG_ADDRESS = "上海市杨浦区五角场街道淞沪路77号万达广场地下一层东侧入口旁（近五角场地铁站10号口）"
 
 
 @pytest.fixture
 def rep_day():
     rep = make_user(Role.REP, username="rep1", first_name="伟", last_name="张", password="demo-pass-1")
     store = StoreFactory(
-        rep=rep, name="沃尔玛五角场店", grade="A", latitude=Decimal("31.299000"), longitude=Decimal("121.514000")
+        rep=rep, name="沃尔玛五角场店", grade="A", latitude=Decimal("31.299000"), longitude=Decimal("121.514000"),
+        address=LONG_ADDRESS,
     )
     later = StoreFactory(rep=rep, name="大润发江湾店", grade="B")
     beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
@@ -67,6 +69,12 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         assert stops.count() == 2
         assert "沃尔玛五角场店" in stops.nth(0).inner_text()
         assert "补齐端架价签" in stops.nth(0).inner_text()
+        # a long address: the chain and the address at most two lines, ending in "…" (the visit page has it whole)
+        store_line = stops.nth(0).get_by_test_id("stop-store-line")
+        lines, clipped = store_line.evaluate(
+            "el => [el.clientHeight / parseFloat(getComputedStyle(el).lineHeight), el.scrollHeight > el.clientHeight]"
+        )
+        assert lines <= 2.1 and clipped
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
         phone.screenshot(path="tests/e2e/artifacts/visits-today-phone.png", full_page=True)
 
@@ -75,6 +83,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         phone.wait_for_url(re.compile(r"/visits/\d+/$"))  # "**/visits/*/" also matched /visits/today/ itself
         assert "沃尔玛五角场店" in phone.get_by_role("heading", level=1).inner_text()
         assert "距门店" in phone.get_by_test_id("visit-times").inner_text()
+        assert phone.get_by_test_id("visit-address").inner_text() == LONG_ADDRESS
         assert phone.get_by_test_id("far-flag").count() == 0
 
         # display checklist: one tap on "all OK", then the exception (the tidiness)
