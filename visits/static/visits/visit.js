@@ -336,6 +336,8 @@ document.addEventListener("change", exclusive);
         if (input.type !== "hidden" && !input.hasAttribute("data-retry")) input.disabled = on;
       });
     });
+    // "same as last" would still write into the count's (disabled) fields
+    document.querySelectorAll("[data-same-as-last], [data-same-as-last-all]").forEach(function (button) { button.disabled = on; });
     // the photo form stays in sight: its queue shows the uploads still going
     document.querySelectorAll("#promotions form [type=submit], #competitors details, #competitors form[hx-confirm]")
       .forEach(function (part) { part.hidden = on; });
