@@ -28,7 +28,11 @@ LONG_ADDRESS = "上海市杨浦区五角场街道淞沪路77号万达广场地�
 def rep_day():
     rep = make_user(Role.REP, username="rep1", first_name="伟", last_name="张", password="demo-pass-1")
     store = StoreFactory(
-        rep=rep, name="沃尔玛五角场店", grade="A", latitude=Decimal("31.299000"), longitude=Decimal("121.514000"),
+        rep=rep,
+        name="沃尔玛五角场店",
+        grade="A",
+        latitude=Decimal("31.299000"),
+        longitude=Decimal("121.514000"),
         address=LONG_ADDRESS,
     )
     later = StoreFactory(rep=rep, name="大润发江湾店", grade="B")
