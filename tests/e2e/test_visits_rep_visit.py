@@ -149,6 +149,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         expect(phone.get_by_text("记录本店竞品动态")).to_be_hidden()
         expect(phone.locator("[data-photo-input]")).to_be_disabled()
         expect(phone.get_by_test_id("same-as-last").first).to_be_disabled()
+        expect(phone.get_by_label("按现状签退的原因")).to_be_hidden()
         phone.get_by_test_id("checked-out").get_by_role("link").click()
         phone.wait_for_url("**/visits/today/")
         assert "已完成 1 / 2 家" in phone.get_by_test_id("progress").inner_text()  # spaced as the dashboard writes it

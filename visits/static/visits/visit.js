@@ -336,6 +336,9 @@ document.addEventListener("change", exclusive);
         if (input.type !== "hidden" && !input.hasAttribute("data-retry")) input.disabled = on;
       });
     });
+    // nothing left to check out: its instructions and reason go, as on the page drawn again
+    var checkOut = document.getElementById("check-out");
+    if (checkOut) checkOut.hidden = on;
     // "same as last" would still write into the count's (disabled) fields
     document.querySelectorAll("[data-same-as-last], [data-same-as-last-all]").forEach(function (button) { button.disabled = on; });
     // the photo form stays in sight: its queue shows the uploads still going
