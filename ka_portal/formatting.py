@@ -66,6 +66,12 @@ class PacksNotationError(ValueError):
         super().__init__(str(message))
 
 
+def _count_text(text) -> str:
+    """A typed count as the rules read it, for both notations: full-width digits, slashes and minus (a Chinese
+    keyboard) made plain, the minus sign (U+2212) a minus, spaces dropped. visit.js `problem()` reads it the same."""
+    return unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "").replace("\u2212", "-")
+
+
 def parse_packs(text: str, packs_per_case: int) -> int | None:
     """`cases/packs` → packs: `1` → 1 case, `0/10` → 10 packs, `1/1` → 1 case and 1 pack; blank → None.
 
@@ -74,7 +80,7 @@ def parse_packs(text: str, packs_per_case: int) -> int | None:
     """
     from django.utils.translation import gettext as _
 
-    value = unicodedata.normalize("NFKC", text or "").strip().replace(" ", "")
+    value = _count_text(text)
     if not value:
         return None
     per_case = max(int(packs_per_case), 1)
@@ -112,7 +118,7 @@ def combine_packs(cases: str, packs: str, packs_per_case: int) -> int | None:
 
     values = {}
     for part, text in (("cases", cases), ("packs", packs)):
-        value = unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "")
+        value = _count_text(text)
         if value.startswith("-") and value[1:].isascii() and value[1:].isdigit():
             raise PacksNotationError(_("A stock count cannot be negative."), part=part)
         if value and not (value.isascii() and value.isdigit()):

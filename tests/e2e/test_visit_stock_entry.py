@@ -3,6 +3,7 @@ product (what was typed stays), one product changed, a bad value caught before s
 server; the page lands on the bad field and says how many need fixing, with no stale marks beside it; the fixed counts
 reach the server."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -62,6 +63,16 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     field[beer.pk][0].fill("8")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.locator("#stock").screenshot(path="tests/e2e/artifacts/visits-stock-entry-phone.png")
+
+    # a minus is flagged as it is typed, beside the field, with the server's message (nothing saved yet); taking
+    # it back takes the mark away
+    water_row = phone.get_by_test_id("stock-row").filter(has_text="清泉矿泉水 550ml")
+    field[water.pk][1].press_sequentially("-3")
+    expect(water_row.get_by_test_id("stock-error")).to_have_text("库存数量不能为负数。")
+    expect(field[water.pk][1]).to_have_attribute("aria-invalid", "true")
+    field[water.pk][1].fill("")
+    expect(water_row.get_by_test_id("stock-error")).to_be_hidden()
+    expect(field[water.pk][1]).not_to_have_class(re.compile(r"is-invalid"))
 
     # an obviously bad value is caught before sending: the page stays, focused on it, with the count
     field[water.pk][1].fill("-2")

@@ -12,6 +12,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from accounts.roles import Role
+from evidence.models import DisplayAgreement, DisplayKind
 from tests.factories import DeliveryFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, StockCountFactory, TaskFactory, VisitFactory
 from visits.models import Visit
@@ -20,13 +21,19 @@ from .conftest import in_view, lines_spanned, log_in, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+LONG_ADDRESS = "上海市杨浦区五角场街道淞沪路77号万达广场地下一层东侧入口旁（近五角场地铁站10号口）"
 
 
 @pytest.fixture
 def rep_day():
     rep = make_user(Role.REP, username="rep1", first_name="伟", last_name="张", password="demo-pass-1")
     store = StoreFactory(
-        rep=rep, name="沃尔玛五角场店", grade="A", latitude=Decimal("31.299000"), longitude=Decimal("121.514000")
+        rep=rep,
+        name="沃尔玛五角场店",
+        grade="A",
+        latitude=Decimal("31.299000"),
+        longitude=Decimal("121.514000"),
+        address=LONG_ADDRESS,
     )
     later = StoreFactory(rep=rep, name="大润发江湾店", grade="B")
     beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
@@ -46,6 +53,10 @@ def rep_day():
     RouteStopFactory(plan=plan, store=store, day=2, position=0)
     RouteStopFactory(plan=plan, store=later, day=2, position=1)
     TaskFactory(store=store, title="补齐端架价签", due_on=date(2026, 11, 26))
+    DisplayAgreement.objects.create(
+        account=store.account, store=store, kind=DisplayKind.END_CAP, start_on=date(2026, 11, 1),
+        end_on=date(2026, 11, 30), fee=Decimal("800.00"),
+    )  # fmt: skip
     return rep, store, beer
 
 
@@ -62,6 +73,12 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         assert stops.count() == 2
         assert "沃尔玛五角场店" in stops.nth(0).inner_text()
         assert "补齐端架价签" in stops.nth(0).inner_text()
+        # a long address: the chain and the address at most two lines, ending in "…" (the visit page has it whole)
+        store_line = stops.nth(0).get_by_test_id("stop-store-line")
+        lines, clipped = store_line.evaluate(
+            "el => [el.clientHeight / parseFloat(getComputedStyle(el).lineHeight), el.scrollHeight > el.clientHeight]"
+        )
+        assert lines <= 2.1 and clipped
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375
         phone.screenshot(path="tests/e2e/artifacts/visits-today-phone.png", full_page=True)
 
@@ -70,6 +87,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         phone.wait_for_url(re.compile(r"/visits/\d+/$"))  # "**/visits/*/" also matched /visits/today/ itself
         assert "沃尔玛五角场店" in phone.get_by_role("heading", level=1).inner_text()
         assert "距门店" in phone.get_by_test_id("visit-times").inner_text()
+        assert phone.get_by_test_id("visit-address").inner_text() == LONG_ADDRESS
         assert phone.get_by_test_id("far-flag").count() == 0
 
         # display checklist: one tap on "all OK", then the exception (the tidiness)
@@ -126,6 +144,12 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         clock.shift(timedelta(minutes=25))  # a real visit's length: not flagged short
         phone.get_by_role("button", name="保存并签退").click()
         expect(phone.get_by_test_id("checked-out")).to_contain_text("已签退，拜访已保存。")
+        # checked out, the page is read-only: no display to save, no competitor to add, no photo to take
+        expect(phone.get_by_test_id("agreement-form").get_by_role("button", name="保存此陈列")).to_be_hidden()
+        expect(phone.get_by_text("记录本店竞品动态")).to_be_hidden()
+        expect(phone.locator("[data-photo-input]")).to_be_disabled()
+        expect(phone.get_by_test_id("same-as-last").first).to_be_disabled()
+        expect(phone.get_by_label("按现状签退的原因")).to_be_hidden()
         phone.get_by_test_id("checked-out").get_by_role("link").click()
         phone.wait_for_url("**/visits/today/")
         assert "已完成 1 / 2 家" in phone.get_by_test_id("progress").inner_text()  # spaced as the dashboard writes it

@@ -1523,6 +1523,38 @@ RULES += (
 )  # fmt: skip
 
 
+def _closed_check_ready(w, v) -> None:
+    """The agreement to check, at the rep's visit: open, or checked out when the values say so."""
+    _running_item(w)
+    _facings_agreement(w)
+    _competitor_visit(w, v)
+
+
+def _closed_visit_check_doors() -> tuple[Door, ...]:
+    """A display agreement's answer at a visit (the page's "Save this display", by number and by uuid; the API)."""
+    return (
+        Door("page", "rep", lambda w: reverse(
+                 "evidence:visit-agreement-check", args=[_competitor_visit(w).pk, _facings_agreement(w).pk]),
+             lambda w, v: {"present": "yes", "facings": v["facings"]}, prepare=_closed_check_ready),
+        Door("page", "rep", lambda w: reverse(
+                 "evidence:visit-agreement-check-uuid", args=[_competitor_visit(w).uuid, _facings_agreement(w).pk]),
+             lambda w, v: {"present": "yes", "facings": v["facings"]}, prepare=_closed_check_ready,
+             name="page-by-uuid"),
+        Door("api_create", "rep", lambda w: reverse("visit-display-checks", args=[_competitor_visit(w).pk]),
+             lambda w, v: {"agreement": _facings_agreement(w).pk, "present": True, "facings": v["facings"]},
+             prepare=_closed_check_ready),
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "display_check.visit_closed", "visit.closed", _evidence_models()[1], "__all__",
+        good={"closed": False, "facings": 6}, bad={"closed": True, "facings": 6},
+        message="This visit is checked out; it can no longer be changed.", doors=_closed_visit_check_doors(),
+    ),
+)  # fmt: skip
+
+
 # --- visit evidence: display agreements (issue 13 item 2, helper agreements) ----------------------------------
 
 AGREEMENT = {"kind": "end_cap", "facings": "", "start_on": "2026-09-01", "end_on": "2026-09-30", "fee": "4000.00",

@@ -34,6 +34,8 @@ def test_good_notation_becomes_packs(text, per_case, packs):
         ("0/1", 1, "a case holds 1 packs"),
         ("-1", 12, "cannot be negative"),
         ("1/-1", 12, "cannot be negative"),
+        ("\u22123", 12, "cannot be negative"),  # the minus sign a phone's symbol pad offers
+        ("－3", 12, "cannot be negative"),  # full-width, from a Chinese keyboard
         ("abc", 12, "cases/packs"),
         ("1.5", 12, "cases/packs"),
         ("1/2/3", 12, "cases/packs"),

@@ -41,6 +41,8 @@ def test_cases_and_packs_combine_with_the_packs_per_case(cases, packs, total):
     [
         ("-1", "", "cases", "A stock count cannot be negative."),
         ("1", "-2", "packs", "A stock count cannot be negative."),
+        ("\u22123", "", "cases", "A stock count cannot be negative."),  # the minus sign, as visit.js reads it
+        ("", "－3", "packs", "A stock count cannot be negative."),  # full-width
         ("1/2", "", "cases", "Write a whole number of cases."),
         ("2", "3.5", "packs", "Write a whole number of packs."),
         ("999999", "", "cases", "11999988 packs is more than a count may hold (10000000 packs)."),

@@ -60,16 +60,20 @@ document.addEventListener("change", exclusive);
     });
   });
 
-  function digits(text) {  // full-width digits (a Chinese keyboard) count as digits, as on the server
-    return text.trim().replace(/[\uFF10-\uFF19]/g, function (ch) { return String.fromCharCode(ch.charCodeAt(0) - 0xFEE0); });
+  // What is wrong with one typed part, read as the server reads it (ka_portal/formatting.py `_count_text`,
+  // `combine_packs`): full-width digits and minus count as plain, spaces are dropped; "" when nothing is.
+  function plain(text) {
+    return text.replace(/[\uFF10-\uFF19\uFF0D]/g, function (ch) { return String.fromCharCode(ch.charCodeAt(0) - 0xFEE0); })
+      .replace(/\u2212/g, "-").replace(/\s/g, "");
   }
   function problem(input) {
-    var value = digits(input.value).replace(/\s/g, "");
+    var value = plain(input.value);
     if (value === "" || /^[0-9]+$/.test(value)) return "";
     var texts = document.querySelector("[data-stock-messages]").dataset;
-    if (/^[-\u2212\uFF0D][0-9]+$/.test(value)) return texts.negative;
+    if (/^-[0-9]+$/.test(value)) return texts.negative;
     return input.dataset.part === "cases" ? texts.cases : texts.packs;
   }
+  window.KaStockCount = { problem: problem };
   function unmark(input) {
     input.classList.remove("is-invalid");
     input.removeAttribute("aria-invalid");
@@ -102,6 +106,7 @@ document.addEventListener("change", exclusive);
     if (feedback) {
       feedback.textContent = "";
       feedback.classList.remove("d-block");
+      feedback.removeAttribute("data-typed");
     }
   }
   function clearMarks(scope) {
@@ -112,11 +117,38 @@ document.addEventListener("change", exclusive);
       note.classList.remove("d-block");
     });
   }
+  // As the rep types, a part the server would refuse (a minus, a letter) is marked with the server's message
+  // beside it at once, not first at the save; the marks of a row go as soon as it holds a plausible count.
+  function showProblems(row, parts) {
+    var texts = [];
+    parts.forEach(function (input) {
+      var text = problem(input);
+      if (!text) return unmark(input);
+      input.classList.add("is-invalid");
+      input.setAttribute("aria-invalid", "true");
+      if (texts.indexOf(text) < 0) texts.push(text);
+    });
+    var feedback = row.querySelector("[data-testid=stock-error]");
+    if (!texts.length || !feedback) return false;
+    feedback.textContent = texts.join(" ");
+    feedback.classList.add("d-block");
+    feedback.dataset.typed = "";  // the page's own message: it goes when the value is taken back
+    parts.forEach(function (input) {
+      if (input.classList.contains("is-invalid")) input.setAttribute("aria-describedby", feedback.id);
+    });
+    return true;
+  }
   function settled(event) {
     var row = event.target.closest && event.target.closest(".stock-row");
     if (!row) return;
     var parts = Array.prototype.slice.call(row.querySelectorAll("input[data-part]"));
     var notCounted = row.querySelector("input[type=checkbox]");
+    if (event.target.dataset.part && showProblems(row, parts)) return;
+    var feedback = row.querySelector("[data-testid=stock-error]");
+    if (feedback && feedback.hasAttribute("data-typed")) {
+      feedback.removeAttribute("data-typed");
+      return clearRow(row);
+    }
     var counted = parts.some(function (input) { return input.value.trim() !== ""; }) &&
       parts.every(function (input) { return !problem(input); });
     if (counted || (notCounted && notCounted.checked)) clearRow(row);
@@ -150,6 +182,7 @@ document.addEventListener("change", exclusive);
       var feedback = row.querySelector("[data-testid=stock-error]");
       feedback.textContent = texts.join(" ");
       feedback.classList.add("d-block");
+      feedback.dataset.typed = "";
       bad.push(first);
     });
     if (!bad.length) return;
@@ -251,6 +284,7 @@ document.addEventListener("change", exclusive);
       }
       note.textContent = texts;
       note.classList.add("d-block");
+      note.removeAttribute("data-typed");  // the server's refusal: it stays until the row holds a count
       first = first || inputs[0];
     });
     if (banner) {
@@ -279,6 +313,7 @@ document.addEventListener("change", exclusive);
     Array.prototype.forEach.call(form.elements, function (input) {
       if (input.type !== "hidden") input.disabled = true;
     });
+    readOnly(true);
     if (state === "done") {
       // the server has every value: this visit's drafts are done
       try {
@@ -291,12 +326,34 @@ document.addEventListener("change", exclusive);
     }
   }
 
+  // A checked-out visit is read-only, as its page is drawn after a reload: the sections with forms of their own
+  // (promotions and displays, photos, competitors) lose their buttons too; the server refuses them anyway
+  // (visit.closed). Photos already on their way keep going (their retry stays).
+  var OWN_FORMS = "#promotions form, #photos form[data-photo-form], #competitors form";
+  function readOnly(on) {
+    document.querySelectorAll(OWN_FORMS).forEach(function (own) {
+      Array.prototype.forEach.call(own.elements, function (input) {
+        if (input.type !== "hidden" && !input.hasAttribute("data-retry")) input.disabled = on;
+      });
+    });
+    // nothing left to check out: its instructions and reason go, as on the page drawn again
+    var checkOut = document.getElementById("check-out");
+    if (checkOut) checkOut.hidden = on;
+    // "same as last" would still write into the count's (disabled) fields
+    document.querySelectorAll("[data-same-as-last], [data-same-as-last-all]").forEach(function (button) { button.disabled = on; });
+    // the photo form stays in sight: its queue shows the uploads still going
+    document.querySelectorAll("#promotions form [type=submit], #competitors details, #competitors form[hx-confirm]")
+      .forEach(function (part) { part.hidden = on; });
+  }
+  document.addEventListener("htmx:afterSwap", function () { if (closed) readOnly(true); });
+
   // A check-out shown early ("uploading") that the server then refused: the visit is open again, to fix.
   function reopen() {
     closed = false;
     bar.querySelector("[data-checked-out]").hidden = true;
     bar.querySelector("[data-bar-buttons]").hidden = false;
     Array.prototype.forEach.call(form.elements, function (input) { input.disabled = false; });
+    readOnly(false);
   }
 
   function send(action, land) {
@@ -360,7 +417,7 @@ document.addEventListener("change", exclusive);
     timer = setTimeout(function () {
       // a value the browser already knows is wrong waits for the rep (the buttons mark it)
       var bad = Array.prototype.some.call(sections.querySelectorAll("input[data-part]"), function (input) {
-        return !/^[0-9\uFF10-\uFF19\s]*$/.test(input.value);
+        return window.KaStockCount.problem(input);
       });
       if (!bad) send("save", false);
     }, 1000);
