@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet
+from ka_portal.lists import StyledFilterSet, day_range_filters
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for
 from promotions.models import PromotionPlan
 from stores.models import Store
@@ -54,12 +54,7 @@ class ShiftFilter(StyledFilterSet):
 
     promoter = record_filter(Promoter, scope=promoters_for, label=_("Promoter"), help_text="By the promoter's code.")
     store = record_filter(Store, scope=promoter_stores_for, label=_("Store"), help_text="The store, by its code.")
-    day_from = django_filters.DateFilter(
-        label=_("From"), field_name="day", lookup_expr="gte", widget=DATE_WIDGET, help_text="First day, YYYY-MM-DD."
-    )
-    day_to = django_filters.DateFilter(
-        label=_("To"), field_name="day", lookup_expr="lte", widget=DATE_WIDGET, help_text="Last day, YYYY-MM-DD."
-    )
+    day_from, day_to = day_range_filters("day", what="The shift's day")  # as the attendance list's
     plan = record_filter(PromotionPlan, scope=promotion_plans_for, label=_("Promotion"), help_text="A plan's id.")
 
     class Meta:
