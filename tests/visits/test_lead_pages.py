@@ -146,6 +146,22 @@ def test_daily_report_lists_visits_and_is_scoped(client, team, django_assert_max
     assert client.get(reverse("visits:daily-report"), {"rep": outsider.pk}).status_code == 404
 
 
+def test_the_daily_report_reads_todays_unvisited_stops_as_still_to_come_not_missed(client, team, time_machine):
+    # Given a Wednesday afternoon, a stop yesterday and one today, neither visited yet
+    time_machine.move_to(local(timezone.datetime(2026, 11, 25).date(), 15), tick=False)
+    sup, rep, _outsider = team
+    plan = RoutePlanFactory(rep=rep, week_start=timezone.datetime(2026, 11, 23).date())
+    for day, name in ((1, "周二店"), (2, "周三店")):
+        RouteStopFactory(plan=plan, store=StoreFactory(rep=rep, name=name), day=day)
+    client.force_login(sup)
+    for date, missed, to_come in (("2026-11-24", "not visited", False), ("2026-11-25", "not yet visited", True)):
+        # When the supervisor reads that day's report
+        page = client.get(reverse("visits:daily-report"), {"rep": rep.pk, "date": date}, **EN).content.decode()
+        # Then yesterday's stop is missed (in red) and today's still to come (grey)
+        assert f'— <span class="{"text-secondary" if to_come else "text-danger"}"' in page
+        assert f">{missed}</span>" in page
+
+
 def test_compliance_counts_done_and_missed_by_grade(client, team):
     sup, rep, _outsider = team
     monday = this_monday() - timedelta(days=7)  # last week: every day is past
