@@ -8,6 +8,7 @@ includes `includes/filter_form.html` and `includes/pagination.html`.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import django_filters
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
+from django_filters.constants import EMPTY_VALUES
 from rest_framework.filters import search_smart_split
 
 from accounts.roles import Role
@@ -97,6 +99,10 @@ class FilteredListView(ModelPermissionMixin, ListView):
         context["filter"] = self.filterset
         context["can_export"] = bool(self.export_columns)
         context["filters_active"] = any(k not in ("page", "o") and v for k, v in self.request.GET.items())
+        if self.filterset is not None:
+            # e.g. a single day the API keeps beside its From–To (?day=): on the page the range says it (from = to)
+            for name in getattr(self.filterset, "not_on_page", ()):
+                self.filterset.form.fields.pop(name, None)
         return context
 
 
@@ -147,6 +153,43 @@ def yes_no_filter(label, *, yes=None, no=None, **kwargs):
     """A yes / no / either filter worded for people (not django-filter's "Unknown / Yes / No")."""
     choices = [("", _("All")), ("true", yes or _("Yes")), ("false", no or _("No"))]
     return django_filters.BooleanFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
+
+
+def day_filter(label, **kwargs) -> django_filters.DateFilter:
+    """One day, picked with the browser's date input; the API takes it as YYYY-MM-DD."""
+    return django_filters.DateFilter(label=label, widget=_day_input(), **kwargs)
+
+
+def day_range_filters(field_name: str, *, what: str, timed: bool = False, labels=None):
+    """A list's period as two filters, From and To, both days included: ``since, until = day_range_filters(…)``.
+    The page shows two date pickers, the API takes the same two names (YYYY-MM-DD) and the Excel export follows them,
+    since all three read the one FilterSet. ``what`` opens the API's descriptions ("Checked in", "Due"); ``timed``:
+    the field is a moment (a check-in), read by the local (Asia/Shanghai) day it falls on."""
+    kind = _LocalDayBound if timed else django_filters.DateFilter
+    start, end = labels or (_("From"), _("To"))
+    return (
+        kind(label=start, field_name=field_name, lookup_expr="gte", widget=_day_input(),
+             help_text=f"{what} on or after this day (YYYY-MM-DD).", ),
+        kind(label=end, field_name=field_name, lookup_expr="lte", widget=_day_input(),
+             help_text=f"{what} on or before this day (YYYY-MM-DD).", ),
+    )  # fmt: skip
+
+
+def _day_input() -> forms.DateInput:
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class _LocalDayBound(django_filters.DateFilter):
+    """A day as a bound of a date-and-time field: from its first instant (gte) or to its last (lte), local time, so
+    the database compares the stored moments (its index) rather than each row's date."""
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        day = value if self.lookup_expr == "gte" else value + timedelta(days=1)
+        bound = timezone.make_aware(datetime.combine(day, time.min))
+        lookup = "gte" if self.lookup_expr == "gte" else "lt"
+        return self.get_method(qs)(**{f"{self.field_name}__{lookup}": bound})
 
 
 def active_filter(label=None):
@@ -200,7 +243,11 @@ def style_filter_form(form) -> None:
 
 
 class StyledFilterSet(django_filters.FilterSet):
-    """A FilterSet whose form fields wear Bootstrap's classes, and whose selects read All when nothing is chosen."""
+    """A FilterSet whose form fields wear Bootstrap's classes, and whose selects read All when nothing is chosen.
+    ``not_on_page``: filters a link or the API may set that the page's form leaves out (FilteredListView), e.g. a
+    single day beside a From–To that says the same."""
+
+    not_on_page: tuple[str, ...] = ()
 
     @property
     def form(self):

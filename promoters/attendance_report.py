@@ -31,13 +31,17 @@ def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
-def month_shifts(user, month: date):
+def listed_shifts(user):
+    """The user's shifts as the report and its list read them: by day and start, with who and where."""
     return (
         shifts_for(user)
-        .filter(day__gte=month, day__lte=month_end(month))
         .select_related("promoter", "store", "confirmed_by")
         .order_by("day", "starts_at", "promoter__code")
     )
+
+
+def month_shifts(user, month: date):
+    return listed_shifts(user).filter(day__gte=month, day__lte=month_end(month))
 
 
 @dataclass

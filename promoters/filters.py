@@ -6,14 +6,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet
+from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for
 from promotions.models import PromotionPlan
 from stores.models import Store
 
 from .models import Promoter, PromoterTarget, Shift
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 
 
@@ -26,10 +25,9 @@ class PromoterFilter(StyledFilterSet):
     store = record_filter(
         Store, scope=promoter_stores_for, label=_("Store"), field_name="stores", help_text="A store, by its code."
     )
-    active_on = django_filters.DateFilter(
-        label=_("On the roster on"),
+    active_on = day_filter(
+        _("On the roster on"),
         method="filter_active_on",
-        widget=DATE_WIDGET,
         help_text="YYYY-MM-DD: promoters whose start is on or before it and whose end (if any) is on or after it.",
     )
 
@@ -54,12 +52,7 @@ class ShiftFilter(StyledFilterSet):
 
     promoter = record_filter(Promoter, scope=promoters_for, label=_("Promoter"), help_text="By the promoter's code.")
     store = record_filter(Store, scope=promoter_stores_for, label=_("Store"), help_text="The store, by its code.")
-    day_from = django_filters.DateFilter(
-        label=_("From"), field_name="day", lookup_expr="gte", widget=DATE_WIDGET, help_text="First day, YYYY-MM-DD."
-    )
-    day_to = django_filters.DateFilter(
-        label=_("To"), field_name="day", lookup_expr="lte", widget=DATE_WIDGET, help_text="Last day, YYYY-MM-DD."
-    )
+    day_from, day_to = day_range_filters("day", what="The shift's day")  # as the attendance list's
     plan = record_filter(PromotionPlan, scope=promotion_plans_for, label=_("Promotion"), help_text="A plan's id.")
 
     class Meta:

@@ -8,17 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, yes_no_filter
+from ka_portal.errors import DomainError
+from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
 from ka_portal.scope import products_for, promoter_stores_for, promoters_for
 from stores.models import Product, Store
 
+from . import attendance_report
 from .models import Promoter, SellOutLine, Shift
-
-
-def _date_filter(label, **kwargs) -> django_filters.DateFilter:
-    return django_filters.DateFilter(
-        label=label, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **kwargs
-    )
 
 
 def promoter_filter(field_name="promoter", **kwargs):
@@ -39,8 +35,7 @@ class SellOutFilter(StyledFilterSet):
     promoter = promoter_filter("shift__promoter")
     store = store_filter("shift__store")
     product = record_filter(Product, scope=products_for, label=_("Product"), help_text="The product, by code.")
-    since = _date_filter(_("From"), field_name="shift__day", lookup_expr="gte", help_text="Days from (YYYY-MM-DD).")
-    until = _date_filter(_("To"), field_name="shift__day", lookup_expr="lte", help_text="Days to (YYYY-MM-DD).")
+    since, until = day_range_filters("shift__day", what="Sold")
 
     class Meta:
         model = SellOutLine
@@ -48,17 +43,20 @@ class SellOutFilter(StyledFilterSet):
 
 
 class AttendanceShiftFilter(StyledFilterSet):
-    """The shifts behind the attendance report: a promoter's, a store's, a day's."""
+    """The shifts behind the attendance report: a promoter's, a store's, from a day to a day (the roster's API names,
+    `day_from` and `day_to`). Without days, those of `month` (the report's link; default this month): its first and
+    last day fill From and To, so the page shows the period it lists."""
 
     month = django_filters.CharFilter(
         label=_("Month"),
         method="filter_month",
         widget=forms.TextInput(attrs={"type": "month"}),
-        help_text="YYYY-MM; the page's shifts are those of this month (default this month).",
+        help_text="YYYY-MM: without days, the shifts of this month (default this month).",
     )
     promoter = promoter_filter()
     store = store_filter()
-    day = _date_filter(_("Day"), help_text="The shift's day (YYYY-MM-DD).")
+    day_from, day_to = day_range_filters("day", what="The shift's day")
+    day = day_filter(_("Day"), help_text="The shift's day (YYYY-MM-DD).")
     to_confirm = yes_no_filter(
         _("Confirmation"),
         yes=_("To confirm"),
@@ -69,10 +67,22 @@ class AttendanceShiftFilter(StyledFilterSet):
 
     class Meta:
         model = Shift
-        fields = ["month", "promoter", "store", "day", "to_confirm"]
+        fields = ["month", "promoter", "store", "day_from", "day_to", "day", "to_confirm"]
+
+    not_on_page = ("month", "day")  # From and To show the month's days; `day` is the confirm-a-day form's
+
+    def __init__(self, data=None, *args, **kwargs):
+        if not any((data or {}).get(name) for name in ("day_from", "day_to", "day")):
+            data = data.copy() if data is not None else {}
+            try:
+                month = attendance_report.parse_month(data.get("month"))
+            except DomainError:
+                month = attendance_report.parse_month(None)
+            data["day_from"], data["day_to"] = month.isoformat(), attendance_report.month_end(month).isoformat()
+        super().__init__(data, *args, **kwargs)
 
     def filter_month(self, queryset, name, value):
-        return queryset  # the view's base queryset is the month's (promoters/attendance_report.py month_shifts)
+        return queryset  # read by __init__: the month's days as From and To
 
     def filter_to_confirm(self, queryset, name, value):
         """The report's "to confirm" (promoters/attendance.py Reading.confirmable, not yet confirmed): the shift has

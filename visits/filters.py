@@ -6,7 +6,6 @@ the page's words; help texts are the API schema's descriptions.
 """
 
 import django_filters
-from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,18 +13,12 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, yes_no_filter
+from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
 from ka_portal.scope import accounts_for, products_for, stores_for
 from stores.models import Product, Store
 
 from . import selectors
 from .models import RoutePlan, SuggestedOrder, Task, Visit
-
-
-def _date_filter(label, **kwargs) -> django_filters.DateFilter:
-    return django_filters.DateFilter(
-        label=label, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}), **kwargs
-    )
 
 
 def _store_filter(**kwargs):
@@ -49,12 +42,10 @@ class StoreSearchFilterSet(StyledFilterSet):
 
 
 class VisitFilter(StoreSearchFilterSet):
-    day = _date_filter(_("Date"), method="filter_day", help_text="Checked in on this day (YYYY-MM-DD, local time).")
+    day = day_filter(_("Date"), method="filter_day", help_text="Checked in on this day (YYYY-MM-DD, local time).")
+    since, until = day_range_filters("checked_in_at", what="Checked in (local time)", timed=True)
     store = _store_filter()
     rep = _rep_filter()
-    since = _date_filter(
-        _("Since"), method="filter_since", help_text="Checked in on or after this day (YYYY-MM-DD, local time)."
-    )
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Visit.Rating.choices, help_text="The rating.")
     far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
     flagged = yes_no_filter(
@@ -66,14 +57,13 @@ class VisitFilter(StoreSearchFilterSet):
 
     class Meta:
         model = Visit
-        fields = ["q", "day", "since", "store", "rep", "rating", "far_from_store", "flagged"]
+        fields = ["q", "day", "since", "until", "store", "rep", "rating", "far_from_store", "flagged"]
+
+    not_on_page = ("day",)
 
     def filter_day(self, queryset, name, value):
         start, end = selectors.day_bounds(value)
         return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
-
-    def filter_since(self, queryset, name, value):
-        return queryset.filter(checked_in_at__gte=selectors.day_bounds(value)[0])
 
     def filter_flagged(self, queryset, name, value):
         """Short, without a position, or checked out incomplete (under a reason)."""
@@ -83,7 +73,7 @@ class VisitFilter(StoreSearchFilterSet):
 
 class RoutePlanFilter(StyledFilterSet):
     rep = _rep_filter()
-    week_start = _date_filter(_("Week starting (Monday)"), help_text="The plan's Monday (YYYY-MM-DD).")
+    week_start = day_filter(_("Week starting (Monday)"), help_text="The plan's Monday (YYYY-MM-DD).")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=RoutePlan.Status.choices, help_text="Draft or published."
     )
@@ -97,14 +87,17 @@ class TaskFilter(StoreSearchFilterSet):
     store = _store_filter()
     rep = _rep_filter(field_name="store__rep", help_text="The store's sales rep, who does the task, by username.")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices, help_text="The status.")
-    due_on = _date_filter(_("Due on"), help_text="Due on this day (YYYY-MM-DD).")
+    due_on = day_filter(_("Due on"), help_text="Due on this day (YYYY-MM-DD).")
+    due_from, due_to = day_range_filters("due_on", what="Due", labels=(_("Due from"), _("Due to")))
     overdue = yes_no_filter(
         _("Overdue"), method="filter_overdue", help_text="Still open after the due day (due today is not overdue)."
     )
 
     class Meta:
         model = Task
-        fields = ["q", "store", "rep", "status", "due_on", "overdue"]
+        fields = ["q", "store", "rep", "status", "due_on", "due_from", "due_to", "overdue"]
+
+    not_on_page = ("due_on",)
 
     def filter_overdue(self, queryset, name, value):
         if value is None:
@@ -116,7 +109,7 @@ class TaskFilter(StoreSearchFilterSet):
 class SuggestedOrderFilter(StoreSearchFilterSet):
     """Without a date, the suggestions in force now; with one, those in force on that day."""
 
-    date = _date_filter(
+    date = day_filter(
         _("Date"),
         method="filter_in_force_on",
         help_text="The suggestions in force on this day (YYYY-MM-DD); without it, those in force now.",

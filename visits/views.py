@@ -647,9 +647,10 @@ def daily_report(request):
         name: "?" + urlencode({**({"rep": rep.pk} if rep else {}), "date": f"{day + timedelta(days=days):%Y-%m-%d}"})
         for name, days in (("previous_day", -1), ("next_day", 1))
     }
-    return render(
-        request, "visits/daily_report.html", {"report": report, "reps": reps, "rep": rep, "day": day, **steps}
-    )
+    # a stop of a day not over yet is still to come, not a miss in red (today at 09:00 every stop is unvisited)
+    day_over = day < timezone.localdate()
+    context = {"report": report, "reps": reps, "rep": rep, "day": day, "day_over": day_over, **steps}
+    return render(request, "visits/daily_report.html", context)
 
 
 @model_permission(RoutePlan)

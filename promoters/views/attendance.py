@@ -140,14 +140,8 @@ class AttendanceShiftListView(FilteredListView):
             _not_for_promoters(request.user)
         return super().dispatch(request, *args, **kwargs)
 
-    def month(self):
-        try:
-            return attendance_report.parse_month(self.request.GET.get("month"))
-        except DomainError:
-            return attendance_report.parse_month(None)
-
     def get_base_queryset(self):
-        return attendance_report.month_shifts(self.request.user, self.month())
+        return attendance_report.listed_shifts(self.request.user)
 
     def get_queryset(self):
         shifts = super().get_queryset()
@@ -157,13 +151,17 @@ class AttendanceShiftListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        month = self.month()
+        days = self.filterset.form.cleaned_data if self.filterset.is_valid() else {}
+        first, last = days.get("day_from"), days.get("day_to")
+        # the report's month is the one the list starts in; one day chosen (From = To) can be confirmed at once
+        month = (days.get("day") or first or timezone.localdate()).replace(day=1)
         context["month"] = month
         context["month_value"] = month.strftime("%Y-%m")
         context["choices"] = [(value, attendance.LABELS[value]) for value in attendance.FINAL]
         context["can_confirm"] = user_role(self.request.user) in CONFIRMERS
         context["back"] = _month_link("promoters:attendance", month)
-        context["day"] = self.request.GET.get("day", "")
+        one_day = days.get("day") or (first if first and first == last else None)
+        context["day"] = one_day.isoformat() if one_day else ""
         return context
 
 

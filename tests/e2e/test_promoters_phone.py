@@ -14,7 +14,7 @@ from promoters.models import SellOutLine, Shift
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.promoters.factories_phone import PromoterFactory, ShiftFactory
 
-from .conftest import log_in
+from .conftest import in_view, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 8, 52, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -135,7 +135,12 @@ def test_a_supervisor_checks_the_attendance_on_a_phone(phone, live_server, promo
         expect(phone.locator(".alert-danger, .alert-error").first).to_contain_text("原因")
         card = phone.locator(f"[data-testid=attendance-shift][data-shift='{absent.pk}']")
         card.locator("select[name=attendance]").select_option("leave")
-        card.locator("input[name=reason]").fill("病假，已补假条")
+        # the reason box is found by its label, shown whole above it on the phone
+        reason = card.get_by_test_id("reason-label")
+        expect(reason).to_be_visible()
+        in_view(reason, 375)
+        assert reason.evaluate("el => el.scrollWidth <= el.clientWidth")
+        card.get_by_label("原因（更正时必填）").fill("病假，已补假条")
         card.get_by_role("button").click()
         expect(card.get_by_test_id("confirmed-reading")).to_contain_text("请假")
         phone.screenshot(path="tests/e2e/artifacts/supervisor-attendance-shifts.png", full_page=True)

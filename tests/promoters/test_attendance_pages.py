@@ -98,6 +98,12 @@ def test_the_shifts_with_their_readings_and_confirming_one(w, client):
     assert shift.confirmed_attendance == "leave" and shift.correction_reason == "病假"
     page = client.get(url, **EN).content.decode()
     assert "computed: Absent" in page and "病假" in page
+    # the reason box says what it is for above it, whole on a phone (a placeholder was cut, and gone once typed in)
+    for language, label in (("en", "Reason (needed for a correction)"), ("zh-hans", "原因（更正时必填）")):
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        shown = re.findall(r'for="reason-\d+" data-testid="reason-label">(.*?)<', page)
+        assert shown and set(shown) == {label}
+        assert "placeholder=" not in page.split('data-testid="confirm-form"')[1].split("</form>")[0]
 
 
 def test_shifts_to_confirm_are_the_reports_to_confirm_not_the_whole_month(w, client):
@@ -135,6 +141,31 @@ def test_a_shift_checked_out_before_its_end_is_not_offered_to_confirm_until_it_e
     card = client.get(url, **EN).content.decode().split(f'data-shift="{evening.pk}"')[1]
     assert 'data-testid="confirm-form"' in card.split('data-testid="attendance-shift"')[0]
     assert client.get(f"{url}&to_confirm=true", **EN).content.decode().count('data-testid="attendance-shift"') == 4
+
+
+def test_the_shifts_from_a_day_to_a_day_across_months_and_their_export(w, client):
+    # Given a shift on the first of the next month
+    ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 7, 1))
+    client.force_login(w.supervisor)
+    url = reverse("promoters:attendance-shifts")
+    period = {"promoter": "PH-P1", "day_from": "2026-06-03", "day_to": "2026-07-01"}
+
+    # When the supervisor asks for the 3rd of June to the 1st of July
+    page = client.get(url, period, **EN).content.decode()
+
+    # Then the page lists those days' shifts, across the month's end, and shows the period in From and To
+    days = re.findall(r'<span class="fw-semibold">(\S+) ', page)
+    assert days == ["2026-06-03", "2026-06-04", "2026-07-01"]
+    assert 'name="day_from" value="2026-06-03"' in page and 'name="day_to" value="2026-07-01"' in page
+    # and the export holds the same shifts
+    rows = next(iter(cells(client.get(url, {**period, "export": "xlsx"}, **EN)).values()))[1:]
+    assert [row[0].date().isoformat() for row in rows] == days
+    # the report's month link lists that month, its first and last day shown as From and To
+    page = client.get(url, {"month": "2026-06", "promoter": "PH-P1"}, **EN).content.decode()
+    assert page.count('data-testid="attendance-shift"') == 4 and 'name="day_to" value="2026-06-30"' in page
+    # one day chosen (From = To) can be confirmed at once
+    page = client.get(url, {"day_from": "2026-06-01", "day_to": "2026-06-01"}, **EN).content.decode()
+    assert 'data-testid="confirm-day"' in page and '<input type="hidden" name="day" value="2026-06-01">' in page
 
 
 def test_confirm_a_day(w, client):

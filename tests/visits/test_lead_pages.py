@@ -1,19 +1,34 @@
-"""Supervisor pages: generate, edit and publish a route; assign tasks; the daily report; compliance; scope."""
+"""Supervisor pages: generate, edit and publish a route; assign tasks; the daily report; compliance; scope; the
+visits' and tasks' periods (From–To) on the page, in the API and in the export."""
 
+import re
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from accounts.roles import Role
+from stores.models import Store
 from tests.factories import StoreFactory, make_user
 from visits.models import RoutePlan, Task
 
-from .factories import RoutePlanFactory, RouteStopFactory, VisitFactory, this_monday
+from .factories import RoutePlanFactory, RouteStopFactory, TaskFactory, VisitFactory, this_monday
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def local(day, hour, minute=0):
+    return timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time())).replace(
+        hour=hour, minute=minute
+    )
+
+
+def sheet_rows(response):
+    return list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))[1:]
 
 
 @pytest.fixture
@@ -131,6 +146,22 @@ def test_daily_report_lists_visits_and_is_scoped(client, team, django_assert_max
     assert client.get(reverse("visits:daily-report"), {"rep": outsider.pk}).status_code == 404
 
 
+def test_the_daily_report_reads_todays_unvisited_stops_as_still_to_come_not_missed(client, team, time_machine):
+    # Given a Wednesday afternoon, a stop yesterday and one today, neither visited yet
+    time_machine.move_to(local(timezone.datetime(2026, 11, 25).date(), 15), tick=False)
+    sup, rep, _outsider = team
+    plan = RoutePlanFactory(rep=rep, week_start=timezone.datetime(2026, 11, 23).date())
+    for day, name in ((1, "周二店"), (2, "周三店")):
+        RouteStopFactory(plan=plan, store=StoreFactory(rep=rep, name=name), day=day)
+    client.force_login(sup)
+    for date, missed, to_come in (("2026-11-24", "not visited", False), ("2026-11-25", "not yet visited", True)):
+        # When the supervisor reads that day's report
+        page = client.get(reverse("visits:daily-report"), {"rep": rep.pk, "date": date}, **EN).content.decode()
+        # Then yesterday's stop is missed (in red) and today's still to come (grey)
+        assert f'— <span class="{"text-secondary" if to_come else "text-danger"}"' in page
+        assert f">{missed}</span>" in page
+
+
 def test_compliance_counts_done_and_missed_by_grade(client, team):
     sup, rep, _outsider = team
     monday = this_monday() - timedelta(days=7)  # last week: every day is past
@@ -207,3 +238,82 @@ def test_no_plan_yet_on_the_home_page_opens_the_generate_form_ready_for_that_rep
     assert f'<option value="{rep.pk}" selected>Wei Zhang</option>' in form and f'value="{monday}"' in form
     # its fields' ids are its own: the filter form below has a rep and a week too, and each label finds its field
     assert 'id="generate_rep"' in form and page.count('id="id_rep"') == 1
+
+
+def test_visits_from_a_day_to_a_day_on_the_page_in_the_api_and_in_the_export(client, team):
+    """Given visits late on the evening before a period, in it, and early on the morning after (local days)"""
+    sup, rep, _outsider = team
+    first = timezone.localdate() - timedelta(days=10)
+    last = first + timedelta(days=2)
+    for at, name in (
+        (local(first - timedelta(days=1), 23, 50), "前一晚店"),
+        (local(first, 0, 5), "首日店"),
+        (local(last, 23, 55), "末日店"),
+        (local(last + timedelta(days=1), 0, 10), "次日店"),
+    ):
+        VisitFactory(rep=rep, store=StoreFactory(rep=rep, name=name), checked_in_at=at)
+    client.force_login(sup)
+    period = {"since": first.isoformat(), "until": last.isoformat()}
+
+    # when the supervisor asks for the period on the page
+    page = client.get(reverse("visits:visit-list"), period, **EN).content.decode()
+
+    # then it lists the visits of those days only, both ends included, and shows the two days it was given
+    listed = page.split("<tbody>")[1]
+    assert "首日店" in listed and "末日店" in listed and "前一晚店" not in listed and "次日店" not in listed
+    assert f'name="until" value="{last.isoformat()}"' in page
+    # the single day the API keeps (?day=) is not a third date box beside From and To
+    assert 'name="day"' not in page
+    # the API takes the same period, and so does the export
+    api = client.get("/api/v1/visits/", period).json()
+    codes = dict(Store.objects.values_list("name", "code"))
+    assert sorted(row["store"] for row in api["results"]) == sorted([codes["首日店"], codes["末日店"]])
+    rows = sheet_rows(client.get(reverse("visits:visit-list"), {**period, "export": "xlsx"}, **EN))
+    assert sorted(row[3] for row in rows) == ["末日店", "首日店"]
+
+
+def test_the_visits_check_in_reads_date_and_time_on_one_line(client, team):
+    sup, rep, _outsider = team
+    day = timezone.localdate() - timedelta(days=1)
+    visit = VisitFactory(rep=rep, checked_in_at=local(day, 14, 3))
+    client.force_login(sup)
+    page = client.get(reverse("visits:visit-list"), **EN).content.decode()
+    cell = re.search(r'<td class="text-nowrap[^"]*" data-testid="visit-checked-in">(.*?)</td>', page)[1]
+    assert cell == f'<a href="{reverse("visits:visit-detail", args=[visit.pk])}">{day.isoformat()} 14:03</a>'
+
+
+def test_tasks_due_from_a_day_to_a_day_on_the_page_in_the_api_and_in_the_export(client, team):
+    sup, rep, _outsider = team
+    today = timezone.localdate()
+    store = StoreFactory(rep=rep, name="甲店")
+    for days, title in ((-1, "昨天到期"), (0, "今天到期"), (3, "三天后到期"), (4, "四天后到期")):
+        TaskFactory(store=store, title=title, due_on=today + timedelta(days=days), assigned_by=sup)
+    client.force_login(sup)
+    period = {"due_from": today.isoformat(), "due_to": (today + timedelta(days=3)).isoformat()}
+
+    page = client.get(reverse("visits:task-list"), period, **EN).content.decode()
+
+    listed = re.findall(r'data-testid="task-title">([^<]*)<', page)
+    assert sorted(listed) == ["三天后到期", "今天到期"]
+    assert "Due from</label>" in page and "Due to</label>" in page and 'name="due_on"' not in page.split("</form>")[0]
+    assert "到期日起</label>" in client.get(reverse("visits:task-list"), period).content.decode()
+    api = client.get("/api/v1/tasks/", period).json()
+    assert sorted(row["title"] for row in api["results"]) == ["三天后到期", "今天到期"]
+    rows = sheet_rows(client.get(reverse("visits:task-list"), {**period, "export": "xlsx"}, **EN))
+    assert sorted(row[2] for row in rows) == ["三天后到期", "今天到期"]
+
+
+def test_the_route_editors_boxes_name_their_stop_in_both_languages(client, team):
+    sup, rep, _outsider = team
+    plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
+    stop = RouteStopFactory(plan=plan, store=StoreFactory(rep=rep, name="沃尔玛五角场店"), day=1)
+    client.force_login(sup)
+    for language, day_label, place_label in (
+        ("en", "Day to move 沃尔玛五角场店 to", "Place of 沃尔玛五角场店 in the day"),
+        ("zh-hans", "把沃尔玛五角场店移到", "沃尔玛五角场店在当天的顺序"),
+    ):
+        page = client.get(reverse("visits:route-detail", args=[plan.pk]), HTTP_ACCEPT_LANGUAGE=language)
+        html = page.content.decode()
+        assert f'<label class="visually-hidden" for="move-{stop.pk}">{day_label}</label>' in html
+        assert f'<label class="visually-hidden" for="position-{stop.pk}">{place_label}</label>' in html
+        assert 'data-testid="move-hint"' in html
