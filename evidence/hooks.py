@@ -56,3 +56,13 @@ def store_changed(account_ids) -> None:
     from .agreements import chain_wide_evaluate
 
     chain_wide_evaluate(account_ids)
+
+
+def agreement_sources_changed(account_ids) -> None:
+    """After what grants display agreements changes, in the same transaction (the contracts and promotions
+    services, whatever the door: page, API, import, admin): a contract's status or validity, a term saved, imported
+    or removed, a plan approved. The accounts' generated agreements are made, moved, granted again or let go at
+    once, and those whose evidence that changes re-evaluated, rather than at the nightly run."""
+    from .agreements import source_changed
+
+    source_changed(account_ids)

@@ -379,9 +379,9 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
     if plan.start_on <= _today():
         # Approved on or after its start day: running now, not from the next night's date move on.
         _move(plan, Status.RUNNING, None, message=notes.START_REACHED)
-    from evidence.agreements import source_changed
+    from evidence import hooks as evidence
 
-    source_changed(plan.account_id)  # the end caps and floor stacks it bought are display agreements now
+    evidence.agreement_sources_changed([plan.account_id])  # the end caps and floor stacks it bought: agreements now
     return plan
 
 
