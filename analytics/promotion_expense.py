@@ -14,8 +14,10 @@ in its start month). For each plan, the figures of the promotion's evaluation (p
   by its evaluation, any other's as the evaluation would read them now (promotions.selectors.evaluation_sales,
   the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far against
   as many days before its start, and a plan yet to start no sell-in and no baseline;
+- a running plan's cost is its cost spent to date, as its page reads it (promotions.evaluation.plan_cost_so_far);
 - expense ratio = cost ÷ sell-in; incremental packs = packs − baseline packs; cost per incremental pack;
-  payback = (sell-in − baseline sell-in) ÷ cost of the plans begun (none for a plan yet to start);
+  payback = (sell-in − baseline sell-in) ÷ cost — each of the cost of the plans begun: a plan yet to start shows
+  its planned cost, which no group's ratio weighs against the sales of the others;
 - sell-out (issue 16) where promoters reported at the plan's stores: the sell-out uplift and the cost per
   incremental pack sold to shoppers (promotions.evaluation.SellOutEvaluation), kept by the evaluation or read now
   (promoters.sellout_selectors.plan_sell_out, set-based).
@@ -198,8 +200,9 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
                 sales.baseline_amount,
                 cost,
                 plan.supply_funding,
-                SellOutEvaluation.of(live_sell_out[plan.pk], cost),
-                begun_cost=ZERO if plan.start_on > today else None,  # a plan yet to start pays nothing back yet
+                # a plan yet to start: nothing spent yet that its sales (none yet) or sell-out could weigh
+                SellOutEvaluation.of(live_sell_out[plan.pk], ZERO if plan.start_on > today else cost),
+                begun_cost=ZERO if plan.start_on > today else None,
             )
         result.append(PlanFigures(plan=plan, evaluated=kept is not None, figures=figures, promoter_pay=promoter_pay))
     return result

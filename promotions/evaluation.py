@@ -71,18 +71,24 @@ class Evaluation:
         return (Decimal(self.incremental_units) / self.baseline_units).quantize(RATIO, rounding=ROUND_HALF_UP)
 
     @property
+    def begun(self) -> Decimal:
+        """The cost the ratios weigh against the sales: all of it, or of a sum of plans (a report's group) only that
+        of the plans begun — one yet to start has sold nothing yet to set its cost against."""
+        return self.total_cost if self.begun_cost is None else self.begun_cost
+
+    @property
     def cost_per_incremental_unit(self) -> Decimal | None:
         """None when the promotion sold no extra pack: the cost bought nothing to divide by."""
         if self.incremental_units <= 0:
             return None
-        return (self.total_cost / self.incremental_units).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (self.begun / self.incremental_units).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
     def expense_ratio(self) -> Decimal | None:
         """费用率 = promotion cost ÷ sales in the period."""
         if self.sales_amount <= 0:
             return None
-        return (self.total_cost / self.sales_amount).quantize(RATIO, rounding=ROUND_HALF_UP)
+        return (self.begun / self.sales_amount).quantize(RATIO, rounding=ROUND_HALF_UP)
 
     @property
     def incremental_amount(self) -> Decimal:
@@ -93,7 +99,7 @@ class Evaluation:
     def payback(self) -> Decimal | None:
         """Incremental sell-in ÷ the cost of what has begun (1 pays the cost back); None when that cost nothing,
         as for a plan yet to start: no figure, not a payback of 0."""
-        cost = self.total_cost if self.begun_cost is None else self.begun_cost
+        cost = self.begun
         if cost <= 0:
             return None
         return (self.incremental_amount / cost).quantize(RATIO, rounding=ROUND_HALF_UP)
