@@ -1,5 +1,6 @@
-"""What a visit's steps (and a store's change) set off in visit evidence (issue 13), called explicitly by
-visits/services.py and stores/services.py.
+"""What a visit's steps, a store's change and a change of what grants display agreements set off in visit evidence
+(issue 13), called explicitly by visits/services.py, stores/services.py, contracts/services.py and
+promotions/services.py.
 
 Imports are inside the functions: visits/services.py imports this module, and the evidence services import the
 visit models and services.
