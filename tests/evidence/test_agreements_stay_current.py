@@ -205,3 +205,39 @@ def test_an_end_cap_term_imported_makes_its_agreement_at_once(client, manager, f
     deal = DisplayAgreement.objects.get(term__contract=contract)
     assert (deal.kind, deal.fee, deal.start_on) == ("end_cap", Decimal("3000.00"), today)
     _list_says(client, manager, "0 of 1 visit<")
+
+
+def test_the_migration_gives_an_agreement_left_behind_by_a_moved_start_its_key_back(world):
+    # Given the state a moved start left before this fix: the checked agreement kept under its old key with the
+    # note, and a new one for the same term's period without its evidence
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from contracts.models import ContractTerm
+    from evidence.agreements import GONE_NOTE, agreements_generate
+
+    account, store, rep, today = world
+    term = _end_cap_term(account, today)
+    kept = DisplayAgreement.objects.get(term=term)
+    checked(kept, store=store, rep=rep, day=today - timedelta(days=5))
+    moved = today - timedelta(days=12)
+    ContractTerm.objects.filter(pk=term.pk).update(valid_from=moved)
+    with translation.override("zh-hans"):
+        DisplayAgreement.objects.filter(pk=kept.pk).update(
+            source_key=f"term:{term.pk}:{today - timedelta(days=10):%Y%m%d}", note=str(GONE_NOTE)
+        )
+    fresh = DisplayAgreement.objects.create(
+        account=account, kind="end_cap", start_on=moved, end_on=today + timedelta(days=20), fee=Decimal("3000.00"),
+        source="term", term=term, source_key=f"term:{term.pk}:{moved:%Y%m%d}",
+    )  # fmt: skip
+
+    # When the migration runs, then the next generation
+    importlib.import_module("evidence.migrations.0002_term_agreement_keys").rekey(apps, None)
+    agreements_generate(account=account)
+
+    # Then the checked agreement is the term's again, over the new period, with its visit; the empty one is gone
+    assert list(DisplayAgreement.objects.filter(account=account).values_list("pk", "start_on")) == [(kept.pk, moved)]
+    assert _current(kept) == (DisplayAgreement.Status.PAYABLE, 1)
+    assert kept.note == "" and not DisplayAgreement.objects.filter(pk=fresh.pk).exists()
