@@ -18,11 +18,11 @@ before anyone could collect evidence for it, and judging it "not evidenced" woul
 Once made, an agreement stays through the end of its period and after.
 
 Generation is idempotent on ``source_key`` (a term's: the calendar period it pays for, not the day it starts, so a
-term whose start moves keeps its agreement and the visits that checked it): running it again updates the period
-and fee (which belong to the source) and never duplicates; the kind, store, facings, quota and note of an existing
-agreement are left as the manager set them. An agreement whose source no longer grants it is deleted when no visit has checked it yet,
-else kept (with its evidence) and a note says so. By hand, a generated agreement's period and fee cannot be
-changed (they are edited at their source) and it cannot be deleted.
+term whose start moves keeps its agreement and the visits that checked it): running it again updates the period and
+fee (which belong to the source) and never duplicates; the kind, store, facings, quota and note of an existing
+agreement are left as the manager set them. An agreement whose source no longer grants it is deleted when no visit
+has checked it yet, else kept (with its evidence) and a note says so. By hand, a generated agreement's period and
+fee cannot be changed (they are edited at their source) and it cannot be deleted.
 
 Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`). It runs nightly, by
 the button, and in the transaction of every write that changes an agreement's evidence once its visits are
