@@ -14,8 +14,10 @@ in its start month). For each plan, the figures of the promotion's evaluation (p
   by its evaluation, any other's as the evaluation would read them now (promotions.selectors.evaluation_sales,
   the set-based twin of the evaluation's sales_between), so a running plan counts what it sold so far against
   as many days before its start, and a plan yet to start no sell-in and no baseline;
+- a running plan's cost is its cost spent to date, as its page reads it (promotions.evaluation.plan_cost_so_far);
 - expense ratio = cost ÷ sell-in; incremental packs = packs − baseline packs; cost per incremental pack;
-  payback = (sell-in − baseline sell-in) ÷ cost of the plans begun (none for a plan yet to start);
+  payback = (sell-in − baseline sell-in) ÷ cost — each of the cost of the plans begun: a plan yet to start shows
+  its planned cost, which no group's ratio weighs against the sales of the others;
 - sell-out (issue 16) where promoters reported at the plan's stores: the sell-out uplift and the cost per
   incremental pack sold to shoppers (promotions.evaluation.SellOutEvaluation), kept by the evaluation or read now
   (promoters.sellout_selectors.plan_sell_out, set-based).
@@ -26,7 +28,7 @@ queries whatever the number of chains, plans and promoters.
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -38,9 +40,10 @@ from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
 from promoters.models import Shift
 from promoters.sellout_selectors import plan_sell_out
-from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation
+from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation, days_through, plan_cost_so_far
 from promotions.models import PromotionPlan
 from promotions.selectors import evaluation_sales
+from promotions.services import supply_funding
 from tradespend.accruals import ACCRUING_PLAN_STATUSES
 from tradespend.promoter_pay import plan_promoter_pay
 from tradespend.rules import add_months, month_start, plan_cost
@@ -115,7 +118,13 @@ def on_ledger_basis(plan: PromotionPlan, evaluation, promoter_pay: Decimal | Non
     """An evaluation's figures (kept, or computed as evaluating would keep them) with the cost the ledger books
     (tradespend.rules.plan_cost): once the plan has shifts, their pay instead of the planned promoter fee, so the
     cost per extra pack and the expense ratio are of that cost. The plan page and this report read them here."""
-    cost = plan_cost(plan, evaluation.total_cost, promoter_pay)
+    through = getattr(evaluation, "through", None)  # a running plan's figures so far stay so
+    if through is not None:  # the cost spent to date: its days' share, the shifts' pay so far
+        cost = plan_cost_so_far(
+            plan, days=evaluation.days, funding=evaluation.supply_funding, promoter_pay=promoter_pay
+        )
+    else:
+        cost = plan_cost(plan, evaluation.total_cost, promoter_pay)
     return Evaluation(
         evaluation.days,
         evaluation.sales_units,
@@ -125,7 +134,7 @@ def on_ledger_basis(plan: PromotionPlan, evaluation, promoter_pay: Decimal | Non
         cost,
         evaluation.supply_funding,
         replace(evaluation.sell_out, total_cost=cost),
-        through=getattr(evaluation, "through", None),  # a running plan's figures so far stay so
+        through=through,
     )
 
 
@@ -146,6 +155,7 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
             account__in=accounts, status__in=ACCRUING_PLAN_STATUSES, start_on__gte=start, start_on__lt=end
         )
         .select_related("account", "type", "evaluation")
+        .prefetch_related("items")  # a running plan's supply funding on the packs sold in so far
         .annotate(has_shifts=Exists(Shift.objects.filter(plan=OuterRef("pk"))))
         .order_by("start_on", "pk")
     )  # 1
@@ -162,6 +172,23 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
         promoter_pay = pay.get(plan.pk, ZERO) if plan.has_shifts else None
         if kept is not None:
             figures = on_ledger_basis(plan, kept, promoter_pay)
+        elif plan.status == PromotionPlan.Status.RUNNING and plan.start_on <= today:
+            # as its page reads it (evaluation_so_far): its days so far, the cost spent to date
+            sales = live[plan.pk]
+            days = days_through(plan.start_on, plan.end_on, today)
+            funding = supply_funding(plan.items.all(), sales.units_by_product)
+            cost = plan_cost_so_far(plan, days=days, funding=funding, promoter_pay=promoter_pay)
+            figures = Evaluation(
+                days,
+                sales.units,
+                sales.amount,
+                sales.baseline_units,
+                sales.baseline_amount,
+                cost,
+                funding,
+                SellOutEvaluation.of(live_sell_out[plan.pk], cost),
+                through=plan.start_on + timedelta(days=days - 1),
+            )
         else:
             sales = live[plan.pk]
             cost = plan_cost(plan, None, promoter_pay)
@@ -173,8 +200,9 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
                 sales.baseline_amount,
                 cost,
                 plan.supply_funding,
-                SellOutEvaluation.of(live_sell_out[plan.pk], cost),
-                begun_cost=ZERO if plan.start_on > today else None,  # a plan yet to start pays nothing back yet
+                # a plan yet to start: nothing spent yet that its sales (none yet) or sell-out could weigh
+                SellOutEvaluation.of(live_sell_out[plan.pk], ZERO if plan.start_on > today else cost),
+                begun_cost=ZERO if plan.start_on > today else None,
             )
         result.append(PlanFigures(plan=plan, evaluated=kept is not None, figures=figures, promoter_pay=promoter_pay))
     return result

@@ -18,7 +18,7 @@ from ka_portal.errors import DomainError
 
 from . import rules, selectors
 from .models import Contract, ContractTerm
-from .services import contract_terms_summarize
+from .services import contract_terms_imported
 
 
 @cache
@@ -166,6 +166,5 @@ class ContractTermImport(ImportKind):
         # only a note the file does not carry is left as it is.
         written = {column.key for column in self.columns} - ({"note"} - present)
         created, updated = imports.upsert(self, ContractTerm, rows, present=written, unique=unique, existing=existing)
-        for contract in Contract.objects.filter(pk__in={row.values["contract_id"] for row in rows}):
-            contract_terms_summarize(contract)
+        contract_terms_imported(contract_ids={row.values["contract_id"] for row in rows})  # summaries, agreements
         return created, updated

@@ -108,6 +108,7 @@ def contract_create(**fields) -> Contract:
 def contract_update(*, contract: Contract, **fields) -> Contract:
     """Change a contract's terms, status, attachment or notes."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    was_account = contract.account_id
     for name, value in fields.items():
         if name in CONTRACT_FIELDS:
             setattr(contract, name, value)
@@ -115,7 +116,7 @@ def contract_update(*, contract: Contract, **fields) -> Contract:
     contract.save()
     contract_terms_summarize(contract)  # with term lines, the rebate % and listing fee are theirs
     contract.refresh_from_db(fields=["rebate_percent", "listing_fee"])
-    _agreements_follow(contract)  # its status or validity moves its display agreements
+    _agreements_follow(contract, account_ids=[was_account])  # its status or validity moves its display agreements
     return contract
 
 
@@ -624,11 +625,25 @@ def contract_term_delete(*, term: ContractTerm) -> None:
     _agreements_follow(contract)
 
 
-def _agreements_follow(contract: Contract) -> None:
-    """A term saved or removed: the chain's display agreements (end caps, display fees) follow (issue 13)."""
-    from evidence.agreements import source_changed
+def _agreements_follow(contract: Contract, *, account_ids=()) -> None:
+    """A contract's status or validity changed, a term saved or removed: the chain's display agreements (end caps,
+    display fees) follow in this transaction (issue 13; also a contract moved from ``account_ids``' chains)."""
+    from evidence import hooks as evidence
 
-    source_changed(contract.account_id)
+    evidence.agreement_sources_changed({contract.account_id, *account_ids})
+
+
+@transaction.atomic
+def contract_terms_imported(*, contract_ids) -> None:
+    """After the Excel import wrote term lines (contracts/imports.py): each contract's summary fields, and its
+    chain's display agreements, follow as when a line is saved on the page, the API or the admin."""
+    contracts = list(Contract.objects.filter(pk__in=set(contract_ids)))
+    for contract in contracts:
+        contract_terms_summarize(contract)
+    if contracts:
+        from evidence import hooks as evidence
+
+        evidence.agreement_sources_changed({contract.account_id for contract in contracts})
 
 
 # --- bulk settlement (issue 12 item 6: a head office's remittance over many invoices) ------------------------

@@ -164,6 +164,18 @@ def _add_months(day: date, months: int) -> date:
     return date(day.year + month // 12, month % 12 + 1, 1)
 
 
+def term_period_key(term_id: int, first: date, period: str) -> str:
+    """The natural key of the agreement for a term's period starting ``first``: the term and the calendar month,
+    quarter or year it pays for, or the term alone for a one-off fee (one agreement for its whole validity). Not
+    the day the period starts: when the term's validity moves, its first period is the same agreement, moved, and
+    keeps the visits that checked it."""
+    step = {"month": 1, "quarter": 3, "year": 12}.get(period)
+    if step is None:
+        return f"term:{term_id}"
+    calendar = date(first.year, step * ((first.month - 1) // step) + 1, 1)
+    return f"term:{term_id}:{calendar:%Y%m%d}"
+
+
 def term_periods(valid_from: date, valid_to: date, period: str) -> list[tuple[date, date]]:
     """The periods a fixed fee term pays for, each one agreement: calendar months, quarters or years that the
     validity touches (cut to the validity), or the whole validity for a one-off fee."""

@@ -17,11 +17,12 @@ before anyone could collect evidence for it, and judging it "not evidenced" woul
 (switching the feature on, or a term entered late, would otherwise fill the list with past periods nobody checked).
 Once made, an agreement stays through the end of its period and after.
 
-Generation is idempotent on ``source_key``: running it again updates the period and fee (which belong to the
-source) and never duplicates; the kind, store, facings, quota and note of an existing agreement are left as the
-manager set them. An agreement whose source no longer grants it is deleted when no visit has checked it yet,
-else kept (with its evidence) and a note says so. By hand, a generated agreement's period and fee cannot be
-changed (they are edited at their source) and it cannot be deleted.
+Generation is idempotent on ``source_key`` (a term's: the calendar period it pays for, not the day it starts, so a
+term whose start moves keeps its agreement and the visits that checked it): running it again updates the period and
+fee (which belong to the source) and never duplicates; the kind, store, facings, quota and note of an existing
+agreement are left as the manager set them. An agreement whose source no longer grants it is deleted when no visit
+has checked it yet, else kept (with its evidence) and a note says so. By hand, a generated agreement's period and
+fee cannot be changed (they are edited at their source) and it cannot be deleted.
 
 Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`). It runs nightly, by
 the button, and in the transaction of every write that changes an agreement's evidence once its visits are
@@ -38,7 +39,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -238,7 +239,7 @@ def _wanted_from_terms(account_ids) -> dict[str, dict]:
         if end < start:
             continue
         for first, last in rules.term_periods(start, end, term.period):
-            wanted[f"term:{term.pk}:{first:%Y%m%d}"] = {
+            wanted[rules.term_period_key(term.pk, first, term.period)] = {
                 "account_id": contract.account_id, "store_id": None, "kind": TERM_KINDS[term.kind],
                 "start_on": first, "end_on": last, "fee": term.amount, "source": Source.TERM, "term_id": term.pk,
                 "plan_id": None,
@@ -281,7 +282,7 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         existing = existing.filter(account_id__in=account_ids)
     existing = {a.source_key: a for a in existing}
     summary = GenerateSummary()
-    moved = []  # existing agreements whose period changed: other visits may now count
+    moved = []  # existing agreements whose period changed (other visits may now count), or granted again
     today = timezone.localdate()
     for key, values in wanted.items():
         agreement = existing.get(key)
@@ -293,21 +294,25 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
             summary.created += 1
             continue
         changed = [name for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]]
+        for name in changed:
+            setattr(agreement, name, values[name])
+        note = _without_gone_note(agreement.note)
+        if note != agreement.note:  # its source grants it again (a contract made active again): no longer kept only
+            agreement.note = note
+            changed.append("note")
         if changed:
-            for name in changed:
-                setattr(agreement, name, values[name])
             agreement.save(update_fields=changed)
             summary.updated += 1
-            if {"start_on", "end_on"} & set(changed):
+            if {"start_on", "end_on", "note"} & set(changed):
                 moved.append(agreement.pk)
     vanished = [a for key, a in existing.items() if key not in wanted]
     checked = set(
         DisplayCheck.objects.filter(agreement__in=[a.pk for a in vanished]).values_list("agreement_id", flat=True)
     )
-    gone_note = gettext("Its source no longer grants this display; kept for the visits that checked it.")
+    gone_note = gettext(GONE_NOTE)
     for agreement in vanished:
         if agreement.pk in checked:
-            if gone_note not in agreement.note:
+            if _without_gone_note(agreement.note) == agreement.note:  # not said yet, in any language
                 agreement.note = (agreement.note + "\n" + gone_note).strip()
                 agreement.save(update_fields=["note"])
             summary.kept += 1
@@ -315,18 +320,37 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
             agreement.delete()
             summary.deleted += 1
     # A new agreement is not evaluated here: it collects evidence (open) until the next evaluation (the nightly
-    # run, a check-out, the button). One whose period moved is, in this transaction: the visits that count are
-    # others now, and its stored figure (the list, the deduction sheet, the API) must say so before the night.
+    # run, a check-out, the button). One whose period moved, or that its source grants again, is, in this
+    # transaction: the visits that count are others now, and its stored figure (the list, the deduction sheet, the
+    # API) must say so before the night.
     if moved:
         agreements_evaluate(ids=moved)
     return summary
 
 
-def source_changed(account_id: int) -> None:
-    """Called by the contracts and promotions services when a source changes (a term saved or removed, a plan
-    approved), in their transaction: the account's generated agreements follow at once; the nightly run catches
-    any other change (a contract's status, a plan's stores)."""
-    agreements_generate(account_ids=[account_id])
+GONE_NOTE = _("Its source no longer grants this display; kept for the visits that checked it.")
+
+
+def _without_gone_note(note: str) -> str:
+    """The note without the line generation added when the source stopped granting the agreement (written in the
+    language of whoever's change it followed: every language's)."""
+    if not note:
+        return note
+    with_note = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            with_note.add(str(GONE_NOTE))
+    lines = [line for line in note.split("\n") if line.strip() not in with_note]
+    return "\n".join(lines).strip()
+
+
+def source_changed(account_ids) -> None:
+    """A source of generated agreements changed, in its service's transaction (evidence/hooks.py's
+    agreement_sources_changed): a contract's status or validity, a term saved, imported or removed, a plan approved
+    (a plan's stores change only while it is a draft, which grants nothing). The accounts' generated agreements
+    follow at once — made, moved, granted again, or gone — and those whose evidence that changes are re-evaluated,
+    so nothing waits for the nightly run."""
+    agreements_generate(account_ids=list(account_ids))
 
 
 def term_release(term: ContractTerm) -> None:

@@ -1,5 +1,6 @@
-"""What a visit's steps (and a store's change) set off in visit evidence (issue 13), called explicitly by
-visits/services.py and stores/services.py.
+"""What a visit's steps, a store's change and a change of what grants display agreements set off in visit evidence
+(issue 13), called explicitly by visits/services.py, stores/services.py, contracts/services.py and
+promotions/services.py.
 
 Imports are inside the functions: visits/services.py imports this module, and the evidence services import the
 visit models and services.
@@ -56,3 +57,13 @@ def store_changed(account_ids) -> None:
     from .agreements import chain_wide_evaluate
 
     chain_wide_evaluate(account_ids)
+
+
+def agreement_sources_changed(account_ids) -> None:
+    """After what grants display agreements changes, in the same transaction (the contracts and promotions
+    services, whatever the door: page, API, import, admin): a contract's status or validity, a term saved, imported
+    or removed, a plan approved. The accounts' generated agreements are made, moved, granted again or let go at
+    once, and those whose evidence that changes re-evaluated, rather than at the nightly run."""
+    from .agreements import source_changed
+
+    source_changed(account_ids)

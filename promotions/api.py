@@ -210,7 +210,12 @@ class EvaluationSerializer(serializers.Serializer):
     baseline_units = serializers.IntegerField(help_text="Packs sold in the same number of days before")
     baseline_amount = serializers.DecimalField(**MONEY_OUT)
     uplift = serializers.DecimalField(**RATIO_OUT)
-    total_cost = serializers.DecimalField(**MONEY_OUT)
+    total_cost = serializers.DecimalField(
+        **MONEY_OUT,
+        help_text="With through: the cost spent to date (the plan's costs × days ÷ the plan's days, as they are not "
+        "dated, plus the supply funding on the packs sold in so far and the shifts' pay so far), which "
+        "expense_ratio and cost_per_incremental_unit weigh; else the whole plan's",
+    )
     supply_funding = serializers.DecimalField(**MONEY_OUT)
     cost_per_incremental_unit = serializers.DecimalField(**MONEY_OUT, allow_null=True)
     expense_ratio = serializers.DecimalField(**RATIO_OUT)

@@ -16,6 +16,30 @@ def days_through(start_on: date, end_on: date, through: date) -> int:
     return max(0, min((end_on - start_on).days + 1, (through - start_on).days + 1))
 
 
+def cost_so_far(*, undated: Decimal, dated: Decimal, days: int, plan_days: int) -> Decimal:
+    """A running plan's cost spent to date, what its figures so far weigh against its sales so far: the costs no
+    record dates (fees, gifts, price support, a planned promoter fee: a plan holds them as totals) spread evenly
+    over the plan's days, the share of its days so far (cost × days so far ÷ plan days, to the cent); plus what is
+    dated and so counts to date as it is (the supply price funding on the packs sold in so far, the promoters' pay
+    for the shifts ended). On its last day and after: the whole cost."""
+    share = Decimal(undated)
+    if days < plan_days:
+        share = (share * days / plan_days).quantize(CENT, rounding=ROUND_HALF_UP)
+    return share + Decimal(dated)
+
+
+def plan_cost_so_far(plan, *, days: int, funding: Decimal, promoter_pay: Decimal | None = None) -> Decimal:
+    """``cost_so_far`` of a plan over its first ``days``: ``funding`` is the supply price funding on the packs sold
+    in so far; with ``promoter_pay`` (its shifts' pay so far, as the ledger books it) that instead of the planned
+    promoter fee. The plan page, the API and the promotion expense report read a running plan's cost here."""
+    undated = plan.total_cost - plan.supply_funding
+    dated = Decimal(funding)
+    if promoter_pay is not None:
+        undated -= plan.promoter_fee
+        dated += Decimal(promoter_pay)
+    return cost_so_far(undated=undated, dated=dated, days=days, plan_days=plan.days)
+
+
 @dataclass(frozen=True)
 class Evaluation:
     days: int
@@ -47,18 +71,24 @@ class Evaluation:
         return (Decimal(self.incremental_units) / self.baseline_units).quantize(RATIO, rounding=ROUND_HALF_UP)
 
     @property
+    def begun(self) -> Decimal:
+        """The cost the ratios weigh against the sales: all of it, or of a sum of plans (a report's group) only that
+        of the plans begun — one yet to start has sold nothing yet to set its cost against."""
+        return self.total_cost if self.begun_cost is None else self.begun_cost
+
+    @property
     def cost_per_incremental_unit(self) -> Decimal | None:
         """None when the promotion sold no extra pack: the cost bought nothing to divide by."""
         if self.incremental_units <= 0:
             return None
-        return (self.total_cost / self.incremental_units).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (self.begun / self.incremental_units).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
     def expense_ratio(self) -> Decimal | None:
         """费用率 = promotion cost ÷ sales in the period."""
         if self.sales_amount <= 0:
             return None
-        return (self.total_cost / self.sales_amount).quantize(RATIO, rounding=ROUND_HALF_UP)
+        return (self.begun / self.sales_amount).quantize(RATIO, rounding=ROUND_HALF_UP)
 
     @property
     def incremental_amount(self) -> Decimal:
@@ -69,7 +99,7 @@ class Evaluation:
     def payback(self) -> Decimal | None:
         """Incremental sell-in ÷ the cost of what has begun (1 pays the cost back); None when that cost nothing,
         as for a plan yet to start: no figure, not a payback of 0."""
-        cost = self.total_cost if self.begun_cost is None else self.begun_cost
+        cost = self.begun
         if cost <= 0:
             return None
         return (self.incremental_amount / cost).quantize(RATIO, rounding=ROUND_HALF_UP)

@@ -1,7 +1,7 @@
 """Reads for promotions: the facts the rules are checked against, budgets, queues and sell-in figures."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -325,6 +325,7 @@ class PlanSales:
     amount: Decimal
     baseline_units: int
     baseline_amount: Decimal
+    units_by_product: dict = field(default_factory=dict)  # packs during, per product id (the funding's basis)
 
 
 @dataclass(frozen=True)
@@ -395,17 +396,21 @@ def evaluation_sales(plans, *, as_of: date | None = None) -> dict[int, PlanSales
         days = plan.days if as_of is None else days_through(plan.start_on, plan.end_on, as_of)
         before, last_day = plan.start_on - timedelta(days=days), plan.start_on + timedelta(days=days - 1)
         totals = [0, Decimal("0"), 0, Decimal("0")]
+        by_product: dict[int, int] = defaultdict(int)
         for store_id in stores[plan.pk]:
             for product_id in products[plan.pk]:
                 for day, units, amount in cells.get((store_id, product_id), ()):
                     if plan.start_on <= day <= last_day:
                         totals[0] += units
                         totals[1] += amount
+                        by_product[product_id] += units
                     elif before <= day < plan.start_on:
                         totals[2] += units
                         totals[3] += amount
         cent = Decimal("0.01")
-        result[plan.pk] = PlanSales(totals[0], totals[1].quantize(cent), totals[2], totals[3].quantize(cent))
+        result[plan.pk] = PlanSales(
+            totals[0], totals[1].quantize(cent), totals[2], totals[3].quantize(cent), dict(by_product)
+        )
     return result
 
 

@@ -22,7 +22,7 @@ from promoters.sellout_selectors import plan_sell_out
 from stores.models import Product, Store
 
 from . import notes, selectors
-from .evaluation import Evaluation, SellOutEvaluation, days_through
+from .evaluation import Evaluation, SellOutEvaluation, days_through, plan_cost_so_far
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 from .rules import ItemFacts, blocking, money, supply_price_violation, too_many_products
 
@@ -379,9 +379,9 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
     if plan.start_on <= _today():
         # Approved on or after its start day: running now, not from the next night's date move on.
         _move(plan, Status.RUNNING, None, message=notes.START_REACHED)
-    from evidence.agreements import source_changed
+    from evidence import hooks as evidence
 
-    source_changed(plan.account_id)  # the end caps and floor stacks it bought are display agreements now
+    evidence.agreement_sources_changed([plan.account_id])  # the end caps and floor stacks it bought: agreements now
     return plan
 
 
@@ -558,7 +558,9 @@ def evaluation_figures(plan: PromotionPlan, *, through: date | None = None) -> E
 
     With ``through`` (on or after the start), the figures so far: the plan's days from its start through that day,
     capped at its end (evaluation.days_through), against as many days just before the start, sell-in and sell-out
-    alike; the cost is the same (the whole plan's fees, the funding on the packs sold in so far)."""
+    alike; the cost is what was spent to date (evaluation.plan_cost_so_far: the plan's fees and costs for the share
+    of its days so far, the funding on the packs sold in so far), so the expense ratio and the cost per extra pack
+    weigh the cost of the days whose sales they count."""
     days = plan.days if through is None else days_through(plan.start_on, plan.end_on, through)
     if days < 1:
         raise ValueError("through is before the plan's start: there are no figures so far")
@@ -567,7 +569,7 @@ def evaluation_figures(plan: PromotionPlan, *, through: date | None = None) -> E
     before_end = plan.start_on - timedelta(days=1)
     base_units, base_amount = selectors.sales_between(plan, plan.start_on - timedelta(days=days), before_end)
     funding = supply_funding(plan.items.all(), selectors.units_by_product(plan, plan.start_on, last))
-    cost = plan.total_cost - plan.supply_funding + funding
+    cost = plan_cost_so_far(plan, days=days, funding=funding)  # all of it over the whole period
     # what shoppers bought, where promoters reported (issue 16): compared per reported store-day
     sell_out = SellOutEvaluation.of(plan_sell_out([plan], through=through)[plan.pk], cost)
     return Evaluation(

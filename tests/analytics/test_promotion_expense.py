@@ -162,6 +162,27 @@ def test_worked_example_by_type_and_by_account(plans):
     assert (total.incremental_amount, total.payback) == (Decimal("990.00"), Decimal("1.1000"))
 
 
+def test_a_plan_yet_to_start_shows_its_cost_but_weighs_nothing_against_the_others_sales(client, finance, plans):
+    # Given, on 21 January, an approved in-store plan at Walmart from 22 January costing 1,000.00 beside A and E
+    beer = plans.a.items.get().product
+    _plan(plans.wmt, "in_store", date(2025, 1, 22), date(2025, 1, 31), Status.APPROVED, product=beer,
+          dm_fee=Decimal("1000.00"), total_cost=Decimal("1000.00"))  # fmt: skip
+    with time_machine.travel("2025-01-21 10:00 +0800"):
+        # When the report reads January
+        report = promotion_expense(accounts=KeyAccount.objects.all(), month_from=JAN, month_to=JAN)
+        client.force_login(finance)
+        html = client.get(PAGE, PERIOD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then its cost is in the in-store group's cost, and its ratios are still A's and E's: 400 ÷ 1,230 = 32.52 %,
+    # 400 ÷ 140 extra packs = 2.86 (not 1,400 ÷ 1,230 = 113.82 % and 10.00 a pack)
+    (in_store,) = [group for group in report.by_type if group.key == "IN_STORE"]
+    f = in_store.figures
+    assert (f.total_cost, f.expense_ratio, f.cost_per_incremental_unit, f.payback) == (
+        Decimal("1400.00"), Decimal("0.3252"), Decimal("2.86"), Decimal("1.4750"),
+    )  # fmt: skip
+    row = html[html.index('data-key="IN_STORE"') :]
+    assert "1,400.00" in row[: row.index("</tr>")] and "32.52 %" in row[: row.index("</tr>")]
+
+
 def test_a_plan_counts_in_the_month_it_starts(plans):
     report = promotion_expense(accounts=KeyAccount.objects.all(), month_from=JAN, month_to=FEB)
     assert report.plans == 4  # the February plan too: cost 999, no sell-in yet

@@ -120,3 +120,124 @@ def test_a_store_closed_by_the_import_settles_a_chain_wide_agreement(client, man
 
     assert _current(deal) == (DisplayAgreement.Status.PAYABLE, 1)
     _list_says(client, manager, "1 of 1 visit<")
+
+
+def _end_cap_term(account, today, **fields):
+    values = {"kind": "end_cap", "basis": "fixed", "period": "once", "amount": Decimal("3000.00"),
+              "settlement": "deducted", "valid_from": today - timedelta(days=10),
+              "valid_to": today + timedelta(days=20), **fields}  # fmt: skip
+    return contract_services.contract_term_create(contract=ContractFactory(account=account), **values)
+
+
+def test_a_contract_made_active_again_takes_back_its_agreement_at_once(client, manager, finance, world):
+    account, store, rep, today = world
+    term = _end_cap_term(account, today)
+    deal = DisplayAgreement.objects.get(term=term)
+    checked(deal, store=store, rep=rep, day=today - timedelta(days=5), photo=None)  # no photo: does not count
+    contract_services.contract_update(contract=term.contract, status="terminated")
+    deal.refresh_from_db()
+    assert deal.note  # kept for the visit that checked it, saying so
+
+    client.force_login(finance)
+    answer = client.patch(
+        reverse("contract-detail", args=[term.contract.pk]), {"status": "active"}, content_type="application/json"
+    )
+    assert answer.status_code == 200
+
+    deal.refresh_from_db()
+    assert deal.note == "" and deal.evaluated_at is not None  # its own again, and evaluated in that request
+    assert DisplayAgreement.objects.filter(term=term).count() == 1
+    client.force_login(manager)
+    page = client.get(reverse("evidence:agreement-detail", args=[deal.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "no longer grants" not in page.content.decode()
+
+
+def test_a_terms_start_moved_keeps_its_agreement_and_the_visits_in_the_new_period(client, manager, world):
+    account, store, rep, today = world
+    term = _end_cap_term(account, today)
+    deal = DisplayAgreement.objects.get(term=term)
+    checked(deal, store=store, rep=rep, day=today - timedelta(days=5))
+    agreements_evaluate(ids=[deal.pk])
+    assert _current(deal) == (DisplayAgreement.Status.PAYABLE, 1)
+
+    # finance corrects the start two days earlier: the same display, the same visit in its period
+    contract_services.contract_term_update(term=term, valid_from=today - timedelta(days=12))
+
+    assert list(DisplayAgreement.objects.filter(account=account).values_list("pk", "start_on")) == [
+        (deal.pk, today - timedelta(days=12))
+    ]
+    assert _current(deal) == (DisplayAgreement.Status.PAYABLE, 1)
+    _list_says(client, manager, "1 of 1 visit<")
+
+    # and a start after the visit: the same agreement, which that visit no longer evidences
+    contract_services.contract_term_update(term=term, valid_from=today - timedelta(days=3))
+    assert DisplayAgreement.objects.filter(account=account).count() == 1
+    assert _current(deal) == (DisplayAgreement.Status.OPEN, 0)
+
+
+@pytest.mark.parametrize("period", ["month", "quarter", "year"])
+def test_a_periodic_terms_first_period_moves_with_its_start(world, period):
+    account, store, rep, today = world
+    start = today.replace(day=1)
+    term = _end_cap_term(account, today, period=period, valid_from=start + timedelta(days=1))
+    first = DisplayAgreement.objects.filter(term=term).order_by("start_on").first()
+
+    contract_services.contract_term_update(term=term, valid_from=start)
+
+    first.refresh_from_db()
+    assert first.start_on == start  # moved, not replaced
+    assert DisplayAgreement.objects.filter(term=term, start_on__lt=first.end_on).count() == 1
+
+
+def test_an_end_cap_term_imported_makes_its_agreement_at_once(client, manager, finance, world):
+    from imports.registry import kind_named
+    from imports.runner import run_import
+    from tests.imports.xlsx import xlsx_upload
+
+    account, store, rep, today = world
+    contract = ContractFactory(account=account, number="HT-STAY-1")
+    headers = ["contract number", "kind", "basis", "period", "amount", "valid from", "valid to", "settlement"]
+    row = ["HT-STAY-1", "end_cap", "fixed", "once", "3000.00", f"{today:%Y-%m-%d}",
+           f"{today + timedelta(days=20):%Y-%m-%d}", "deducted"]  # fmt: skip
+
+    run_import(kind=kind_named("contract-terms"), source=xlsx_upload(headers, [row]), user=finance)
+
+    deal = DisplayAgreement.objects.get(term__contract=contract)
+    assert (deal.kind, deal.fee, deal.start_on) == ("end_cap", Decimal("3000.00"), today)
+    _list_says(client, manager, "0 of 1 visit<")
+
+
+def test_the_migration_gives_an_agreement_left_behind_by_a_moved_start_its_key_back(world):
+    # Given the state a moved start left before this fix: the checked agreement kept under its old key with the
+    # note, and a new one for the same term's period without its evidence
+    import importlib
+
+    from django.apps import apps
+    from django.utils import translation
+
+    from contracts.models import ContractTerm
+    from evidence.agreements import GONE_NOTE, agreements_generate
+
+    account, store, rep, today = world
+    term = _end_cap_term(account, today)
+    kept = DisplayAgreement.objects.get(term=term)
+    checked(kept, store=store, rep=rep, day=today - timedelta(days=5))
+    moved = today - timedelta(days=12)
+    ContractTerm.objects.filter(pk=term.pk).update(valid_from=moved)
+    with translation.override("zh-hans"):
+        DisplayAgreement.objects.filter(pk=kept.pk).update(
+            source_key=f"term:{term.pk}:{today - timedelta(days=10):%Y%m%d}", note=str(GONE_NOTE)
+        )
+    fresh = DisplayAgreement.objects.create(
+        account=account, kind="end_cap", start_on=moved, end_on=today + timedelta(days=20), fee=Decimal("3000.00"),
+        source="term", term=term, source_key=f"term:{term.pk}:{moved:%Y%m%d}",
+    )  # fmt: skip
+
+    # When the migration runs, then the next generation
+    importlib.import_module("evidence.migrations.0002_term_agreement_keys").rekey(apps, None)
+    agreements_generate(account=account)
+
+    # Then the checked agreement is the term's again, over the new period, with its visit; the empty one is gone
+    assert list(DisplayAgreement.objects.filter(account=account).values_list("pk", "start_on")) == [(kept.pk, moved)]
+    assert _current(kept) == (DisplayAgreement.Status.PAYABLE, 1)
+    assert kept.note == "" and not DisplayAgreement.objects.filter(pk=fresh.pk).exists()

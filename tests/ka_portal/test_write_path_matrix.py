@@ -191,6 +191,10 @@ def test_the_rule_refuses_at_every_door(world, rule, door):
     response = _knock(door, *request)
     assert _accepted(door, response), f"{door.label} refused good values: {response.status_code} {_detail(response)}"
     assert _snapshot(rule) != before, f"{door.label} wrote nothing with good values: the door is not this record's"
+    # and what the write sets off follows in the same request, whatever the door
+    if rule.then is not None:
+        missing = rule.then(world)
+        assert missing is None, f"{rule.id} through {door.label}: {missing}"
 
 
 def _closed(door, response) -> bool:

@@ -73,6 +73,9 @@ class Rule:
     message: str = ""  # English text (or a part of it) every page/admin door shows; "" → form errors on `field`
     also_codes: tuple[str, ...] = ()  # other codes an API door may answer for the same refusal
     watch: tuple[type[Model], ...] = ()  # further models that must stay unchanged
+    # What the good write sets off in the same request whatever the door (a hook the services call): None once it
+    # has, else what is missing. E.g. a contract's status or a term moves its display agreements at once.
+    then: Callable[[SimpleNamespace], str | None] | None = None
 
 
 # --- the world every rule is tried in -------------------------------------------------------------------------
@@ -1067,6 +1070,92 @@ def _imports_need_the_contract(doors: tuple[Door, ...]) -> tuple[Door, ...]:
         for door in doors
     )  # fmt: skip
 
+
+def _active_contract(w) -> Contract:
+    """MX-C-1 in force: a draft's terms grant no display agreement."""
+    Contract.objects.filter(pk=_contract(w).pk, status=Contract.Status.DRAFT).update(status=Contract.Status.ACTIVE)
+    return _contract(w)
+
+
+def _in_force(doors: tuple[Door, ...]) -> tuple[Door, ...]:
+    """The doors with MX-C-1 in force before their own preparation."""
+    from dataclasses import replace
+
+    def prepare(door):
+        def run(w, v):
+            _active_contract(w)
+            if door.prepare is not None:
+                door.prepare(w, v)
+
+        return run
+
+    return tuple(replace(door, prepare=prepare(door)) for door in doors)
+
+
+def _display_term(w) -> ContractTerm:
+    """MX-C-1's end-cap fee (one-off, the contract's validity) and its display agreement, checked at a visit."""
+    from contracts import services
+    from tests.evidence.agreement_data import checked
+
+    term = ContractTerm.objects.filter(contract=_contract(w), kind="end_cap").first()
+    if term is None:
+        _active_contract(w)
+        term = services.contract_term_create(
+            contract=_contract(w), kind="end_cap", basis="fixed", period="once", amount=Decimal("3000.00"),
+            settlement="deducted",
+        )  # fmt: skip
+        checked(term.display_agreements.get(), store=w.store, rep=w.rep, day=TODAY, photo=None)
+    return term
+
+
+def _terminated_with_display(w) -> None:
+    """MX-C-1 terminated: its checked display agreement kept for that visit, with a note saying so."""
+    from contracts import services
+
+    services.contract_update(contract=_display_term(w).contract, status="terminated")
+
+
+def _agreement_granted_again(w) -> str | None:
+    agreement = _display_term(w).display_agreements.get()
+    if agreement.note:
+        return f"the agreement still reads {agreement.note!r}: the contract's status did not reach it"
+    if agreement.evaluated_at is None:
+        return "the agreement granted again was not evaluated"
+    return None
+
+
+def _term_agreement(w) -> str | None:
+    term = ContractTerm.objects.filter(contract__number="MX-C-1", kind="end_cap").first()
+    if term is None or not term.display_agreements.exists():
+        return "the end-cap term made no display agreement in the same request"
+    return None
+
+
+RULES += (
+    Rule(
+        "contract.validity_reversed@status", "contract.validity_reversed", Contract, "valid_to",
+        good={"status": "active", "valid_to": "2026-11-30"},
+        bad={"status": "active", "valid_to": "2025-12-31"},
+        message="The contract ends on 2025-12-31, before it starts on 2026-01-01.",
+        then=_agreement_granted_again,
+        doors=(
+            Door("page_edit", "finance", lambda w: reverse("contracts:contract-edit", args=[_contract(w).pk]),
+                 _contract_change, prepare=lambda w, v: _terminated_with_display(w)),
+            Door("api_update", "finance", lambda w: reverse("contract-detail", args=[_contract(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _terminated_with_display(w)),
+            Door("admin_change", "admin", lambda w: admin_url(Contract, "change", _contract(w).pk), _contract_change,
+                 prepare=lambda w, v: _terminated_with_display(w)),
+        ),
+    ),
+    Rule(
+        "term.amount_required@end_cap", "term.amount_required", ContractTerm, "amount",
+        good={"kind": "end_cap", "amount": "3000.00"},
+        bad={"kind": "end_cap", "amount": "-5.00"},
+        message="A fixed or per-store fee needs an amount of 0 or more; -5.00 is not.",
+        then=_term_agreement,
+        doors=_in_force(_imports_need_the_contract(term_doors("amount"))),
+    ),
+)  # fmt: skip
 
 RULES += (
     Rule(

@@ -60,12 +60,15 @@ def test_a_running_plan_shows_its_figures_so_far(client, world, time_machine, la
     html = page(client, plan, language)
 
     # Then the evaluation is of days 28 May – 1 June against 23–27 May: 250 packs (150 × 4.20 + 100 × 4.00)
-    # against 100, uplift 150 %, 300.00 ÷ 150 extra packs, 300 ÷ 1,030 = 29.13 %; sell-out 40 a day against 10
+    # against 100, uplift 150 %; the cost spent to date is 5 of the 14 days' share of the plan's 300.00, 107.14:
+    # 107.14 ÷ 150 extra packs = 0.71, 107.14 ÷ 1,030 = 10.40 % (not the whole 300.00: 2.00 and 29.13 %);
+    # sell-out 40 a day against 10
     evaluation = html[html.index('data-testid="evaluation"') :]
     assert caption in evaluation[: evaluation.index('data-testid="sell-out"')]
     assert "1,030.00 · 250" in evaluation and "400.00 · 100" in evaluation
-    assert "150.00 %" in evaluation and "29.13 %" in evaluation
-    assert 'data-testid="evaluation-cost-per-pack">2.00<' in evaluation
+    assert 'data-testid="evaluation-total">107.14<' in evaluation
+    assert "150.00 %" in evaluation and "10.40 %" in evaluation
+    assert 'data-testid="evaluation-cost-per-pack">0.71<' in evaluation
     assert 'data-testid="sell-out-uplift">300.00 %<' in evaluation
     assert not PromotionEvaluation.objects.exists()  # reading is not evaluating
 
@@ -114,3 +117,30 @@ def test_the_expense_report_reads_a_running_plan_as_its_page_does(world):
     assert (report.sales_units, report.baseline_units) == (page_figures.sales_units, page_figures.baseline_units)
     assert report.sell_out.units == page_figures.sell_out.units == 40
     assert report.sell_out.uplift == page_figures.sell_out.uplift
+
+
+def test_the_plan_page_the_api_and_the_expense_report_weigh_the_same_cost_to_date(client, world):
+    # Given the running plan on day 5 of 14, its 300.00 of undated costs and a supply funding of 0.50 a pack on the
+    # 250 packs sold in so far (its forecast of 1,000 packs would fund 500.00)
+    from analytics.promotion_expense import plan_figures
+
+    plan = plan_with_sales(world)
+    plan.items.update(normal_supply_price=Decimal("4.00"), promo_supply_price=Decimal("3.50"), forecast_volume=1000)
+    plan.supply_funding, plan.total_cost = Decimal("500.00"), Decimal("800.00")
+    plan.save(update_fields=["supply_funding", "total_cost"])
+    client.force_login(world.manager)
+
+    # When the manager reads the plan's page and the API, and the expense report reads the plans starting in May
+    html = page(client, plan, "en")
+    body = client.get(f"/api/v1/promotions/{plan.pk}/").json()["evaluation"]
+    (row,) = plan_figures(accounts=[world.account], month_from=START, month_to=START)
+
+    # Then all three weigh 300 × 5/14 = 107.14 + 125.00 of funding = 232.14 against 1,030.00 and 150 extra packs
+    assert 'data-testid="evaluation-total">232.14<' in html
+    assert 'data-testid="evaluation-expense-ratio">22.54 %<' in html
+    assert 'data-testid="evaluation-cost-per-pack">1.55<' in html
+    figures = ("total_cost", "expense_ratio", "cost_per_incremental_unit")
+    assert [body[name] for name in figures] == ["232.14", "0.2254", "1.55"]
+    report = row.figures
+    assert [getattr(report, name) for name in figures] == [Decimal("232.14"), Decimal("0.2254"), Decimal("1.55")]
+    assert report.supply_funding == Decimal("125.00") and report.through == date(2026, 6, 1)
