@@ -142,7 +142,7 @@ def test_products_sold_here_lately_come_first_with_their_last_price_the_rest_beh
     assert 'data-product="PHB"' in first and 'data-product="PHC"' in others
     assert "1 more product, not sold here lately" in others
     # the newest price seen is a tap away ("As last"), not typed for the promoter
-    assert 'data-price-last="5.80"' in first and "As last: 5.80" in first and 'data-price-last' not in others
+    assert 'data-price-last="5.80"' in first and "As last: 5.80" in first and "data-price-last" not in others
     assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value=""' in first
 
     # something typed under the fold and refused comes back in view with what was typed

@@ -10,7 +10,8 @@ document.addEventListener("click", function (event) {
   input.classList.remove("is-invalid");
   input.removeAttribute("aria-invalid");
 });
-document.addEventListener("submit", function (event) {
+// (On the window, capturing: before visit.js's own capturing check on the document.)
+window.addEventListener("submit", function (event) {
   var others = event.target.querySelector("[data-sell-out-others]");
   if (!others || others.open) return;
   var inputs = others.querySelectorAll("input:not([type=hidden])");
