@@ -21,11 +21,12 @@ from ka_portal.errors import DomainError
 from ka_portal.lists import style_form_fields
 from ka_portal.pages import run_step
 from ka_portal.permissions import model_permission
-from ka_portal.scope import sell_out_for, shifts_for
+from ka_portal.scope import promoters_for, sell_out_for, shifts_for
 from stores.models import Listing
 from visits.forms import CasesPacksWidget
 
 from .. import attendance, phone_services, sellout_selectors
+from ..appraisal import promoter_appraisal
 from ..models import SellOutLine, Shift
 
 COMING_DAYS = 14
@@ -255,8 +256,16 @@ def _my_day(request, *, refused: SellOutForm | None = None, status: int = 200):
             "-day", "-starts_at"
         )
     ]
-    context = {"today": today, "cards": cards, "coming": coming, "past": past}
+    context = {"today": today, "cards": cards, "coming": coming, "past": past, "month": _my_month(request.user, now)}
     return render(request, "promoters/my_day.html", context, status=status)
+
+
+def _my_month(user, now):
+    """The promoter's month so far as the appraisal reads it (promoters/appraisal.py): sell-out against their target
+    and shifts attended. Not the score or the pay: those are the supervisor's appraisal."""
+    month = timezone.localdate(now).replace(day=1)
+    rows = promoter_appraisal(promoters=promoters_for(user).filter(user=user), month=month, now=now)
+    return rows[0] if rows else None
 
 
 @model_permission(Shift, get="view")

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from promoters.models import SellOutLine, Shift
+from promoters.models import PromoterTarget, SellOutLine, Shift
 
 from .factories_phone import FAR, NEAR, SellOutLineFactory, ShiftFactory, phone_world
 
@@ -152,6 +152,21 @@ def test_products_sold_here_lately_come_first_with_their_last_price_the_rest_beh
     assert response.status_code == 400 and 'data-testid="sell-out-others"' not in page
     assert products_open(page) == {"PHB": True, "PHC": True}
     assert f'id="id_s{w.shift.pk}-p{w.chips.pk}_units_packs" value="3"' in page
+
+
+def test_the_day_shows_the_months_sell_out_against_the_promoters_target(w, client):
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    assert "No sell-out target set for you this month." in page
+    PromoterTarget.objects.create(promoter=w.promoter, month=date(2026, 6, 1), amount=Decimal("1000.00"))
+    SellOutLineFactory(shift=w.shift, product=w.beer, units=20, price_seen=Decimal("5.50"))
+    SellOutLineFactory(shift=ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 29)), product=w.beer)
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    month = page.split('data-testid="my-month"')[1].split("</section>")[0]
+    assert "June 2026" in month and "My sell-out" in month
+    assert re.search(r'data-testid="my-month-sell-out">110\.00<', month)  # this month's only, May's left out
+    assert re.search(r'data-testid="my-month-target">1,000\.00<', month)
+    assert re.search(r'data-testid="my-month-achievement">Achievement 11 %<', month)
+    assert "Score" not in month and "Pay" not in month  # the supervisor's appraisal, not shown here
 
 
 def test_sell_out_before_check_in_is_refused_on_the_page(w, client):
