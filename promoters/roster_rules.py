@@ -148,10 +148,14 @@ def check_store_rostered(store_id: int, rostered: Iterable[int], store_name: str
         )
 
 
-def check_unlocked(*, checked_in: bool, confirmed: bool, ended_at: datetime | None = None) -> None:
-    """A shift the promoter has checked in to, the supervisor has confirmed, or whose planned end has passed
-    (`ended_at`: its end, given once it has passed) is history: never moved or deleted (attendance corrects it
-    instead: an absence is confirmed as leave, not deleted)."""
+def check_unlocked(
+    *, checked_in: bool, confirmed: bool, ended_at: datetime | None = None, started_at: datetime | None = None
+) -> None:
+    """A shift the promoter has checked in to, the supervisor has confirmed, or whose planned start has passed
+    (`started_at`, `ended_at`: its start and end, each given once it has passed) is history: never moved or deleted.
+    From its start the attendance reads by it (minutes late count from the start; no check-in by the end is an
+    absence, which the appraisal and the pay count), so moving or deleting it then would rewrite the promoter's
+    record; attendance corrects it instead (an absence is confirmed as leave, not deleted)."""
     if confirmed:
         raise DomainError(
             "shift.locked", _("This shift was confirmed: it can no longer be changed or deleted."), field="day"
@@ -172,6 +176,18 @@ def check_unlocked(*, checked_in: bool, confirmed: bool, ended_at: datetime | No
             field="day",
             day=ended_at.date().isoformat(),
             end=f"{ended_at:%H:%M}",
+        )
+    if started_at is not None:
+        raise DomainError(
+            "shift.started",
+            _(
+                "This shift started on %(day)s at %(start)s: its time, store and promoter can no longer be changed, "
+                "nor can it be deleted, since its attendance already counts from its start. Once it has ended, "
+                "confirm its attendance (as leave if the promoter was excused)."
+            ),
+            field="day",
+            day=started_at.date().isoformat(),
+            start=f"{started_at:%H:%M}",
         )
 
 

@@ -230,13 +230,25 @@ def _check_shift(*, by, shift: Shift, promoter: Promoter, store: Store, plan: Pr
 
 
 def _locked(shift: Shift) -> None:
-    """Refuses a move or delete of a shift checked in to, confirmed, or ended (as it is stored, before the move)."""
-    ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)[1]
+    """Refuses a move or delete of a shift checked in to, confirmed, started or ended (as it is stored, before the
+    move)."""
+    starts, ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
+    now = timezone.now()
     rules.check_unlocked(
         checked_in=shift.checked_in_at is not None,
         confirmed=shift.confirmed_at is not None,
-        ended_at=timezone.localtime(ends) if ends <= timezone.now() else None,
+        ended_at=timezone.localtime(ends) if ends <= now else None,
+        started_at=timezone.localtime(starts) if starts <= now else None,
     )
+
+
+def shift_movable(shift: Shift) -> bool:
+    """Whether the shift may still be moved or deleted (what `shift_save` and `shift_delete` allow)."""
+    try:
+        _locked(shift)
+    except DomainError:
+        return False
+    return True
 
 
 @transaction.atomic
@@ -251,7 +263,7 @@ def shift_save(
     ends_at: time,
     plan: PromotionPlan | None = None,
 ) -> Shift:
-    """Schedule a promoter at a store for a day, or move a shift not yet checked in to or confirmed."""
+    """Schedule a promoter at a store for a day, or move a shift not yet started, checked in to or confirmed."""
     Promoter.objects.select_for_update().filter(pk=promoter.pk).first()  # one writer per promoter's days
     if shift is not None:
         shift = Shift.objects.select_for_update().get(pk=shift.pk)

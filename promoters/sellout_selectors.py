@@ -249,3 +249,32 @@ def sell_out_summary(lines: QuerySet, *, stores, start: date, end: date) -> Sell
         last_day=totals["last_day"],
         sell_in_units=sell_in["units"] or 0,
     )
+
+
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class RecentSellOut:
+    """A product's recent sell-out at one store, for the promoter's form: packs sold over the days read (0 when its
+    lines reported none sold) and the newest price seen, if any."""
+
+    units: int = 0
+    price_seen: Decimal | None = None
+
+
+def recent_at_store(lines: QuerySet, *, store, before: date, days: int = RECENT_DAYS) -> dict[int, RecentSellOut]:
+    """Per product, what ``lines`` hold at ``store`` over the ``days`` days before ``before`` (that day not
+    included): the packs sold and the newest price seen. One query."""
+    rows = (
+        lines_between(lines.filter(shift__store=store), before - timedelta(days=days), before - timedelta(days=1))
+        .order_by("shift__day", "reported_at", "pk")
+        .values_list("product_id", "units", "price_seen")
+    )
+    units: dict[int, int] = defaultdict(int)
+    prices: dict[int, Decimal] = {}
+    for product_id, sold, price in rows:
+        units[product_id] += sold
+        if price is not None:
+            prices[product_id] = price  # the rows run oldest first: the newest price stays
+    return {pk: RecentSellOut(units=units[pk], price_seen=prices.get(pk)) for pk in units}

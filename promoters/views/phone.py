@@ -21,11 +21,12 @@ from ka_portal.errors import DomainError
 from ka_portal.lists import style_form_fields
 from ka_portal.pages import run_step
 from ka_portal.permissions import model_permission
-from ka_portal.scope import shifts_for
+from ka_portal.scope import promoters_for, sell_out_for, shifts_for
 from stores.models import Listing
 from visits.forms import CasesPacksWidget
 
-from .. import attendance, phone_services
+from .. import attendance, phone_services, sellout_selectors
+from ..appraisal import promoter_appraisal
 from ..models import SellOutLine, Shift
 
 COMING_DAYS = 14
@@ -79,10 +80,12 @@ def _blank(value) -> bool:
 
 class SellOutForm(forms.Form):
     """The day's sell-out: per product listed at the store, packs sold and shelf stock at close (cases and packs)
-    and the price seen. A product left blank is not reported."""
+    and the price seen. A product left blank is not reported. `recent` (sellout_selectors.recent_at_store) puts
+    the products sold there lately first and offers each one's last price seen."""
 
-    def __init__(self, *args, shift: Shift, listings, **kwargs):
+    def __init__(self, *args, shift: Shift, listings, recent=None, **kwargs):
         self.shift = shift
+        self.recent = recent or {}
         self.products = [listing.product for listing in listings]
         lines = {line.product_id: line for line in shift.sell_out.all()}
         super().__init__(*args, prefix=f"s{shift.pk}", **kwargs)
@@ -129,9 +132,19 @@ class SellOutForm(forms.Form):
                     entries=[(entries["units"], _("Packs sold")), (entries["shelf_stock"], _("Shelf stock at close"))],
                     price_seen=price_seen,
                     line=self.reported.get(product.pk),
+                    sold_lately=getattr(self.recent.get(product.pk), "units", 0) > 0,
+                    last_price=getattr(self.recent.get(product.pk), "price_seen", None),
                 )
             )
         return rows
+
+    def groups(self):
+        """The rows in two groups, each in code order: those in view first (sold at the store in the last days, or
+        typed, reported or refused today), the rest behind one toggle. Without any such row, all are in the first
+        group (a first day at a store hides nothing)."""
+        rows = self.rows()
+        first = [row for row in rows if row.open or row.sold_lately] or rows
+        return SimpleNamespace(first=first, rest=[row for row in rows if row not in first])
 
     def problems(self) -> list[tuple[str, str]]:
         """Each bad field the page marks, in the rows' order, as (the product, what is wrong: the message names the
@@ -191,7 +204,14 @@ def _own_shifts(user):
     )
 
 
-def _card(shift: Shift, *, now, form: SellOutForm | None = None, saved: bool = False) -> SimpleNamespace:
+def _sell_out_form(shift: Shift, by, data=None) -> SellOutForm:
+    """The shift's sell-out form: the store's listed products, with what the promoter sold there lately."""
+    listings = Listing.objects.filter(store=shift.store).select_related("product").order_by("product__code")
+    recent = sellout_selectors.recent_at_store(sell_out_for(by), store=shift.store, before=shift.day)
+    return SellOutForm(data, shift=shift, listings=listings, recent=recent)
+
+
+def _card(shift: Shift, *, now, by, form: SellOutForm | None = None, saved: bool = False) -> SimpleNamespace:
     """What a shift's card shows and offers: its reading, and the steps open to the promoter now."""
     today = timezone.localdate(now)
     reading = attendance.reading(shift, now=now)
@@ -200,8 +220,7 @@ def _card(shift: Shift, *, now, form: SellOutForm | None = None, saved: bool = F
     if form is not None:  # a refused report shows its reason, whatever the shift's state
         can_report = True
     elif can_report:
-        listings = Listing.objects.filter(store=shift.store).select_related("product").order_by("product__code")
-        form = SellOutForm(shift=shift, listings=listings)
+        form = _sell_out_form(shift, by)
     return SimpleNamespace(
         shift=shift,
         reading=reading,
@@ -224,6 +243,7 @@ def _my_day(request, *, refused: SellOutForm | None = None, status: int = 200):
         _card(
             shift,
             now=now,
+            by=request.user,
             form=refused if refused is not None and refused.shift.pk == shift.pk else None,
             saved=saved == str(shift.pk),
         )
@@ -236,8 +256,16 @@ def _my_day(request, *, refused: SellOutForm | None = None, status: int = 200):
             "-day", "-starts_at"
         )
     ]
-    context = {"today": today, "cards": cards, "coming": coming, "past": past}
+    context = {"today": today, "cards": cards, "coming": coming, "past": past, "month": _my_month(request.user, now)}
     return render(request, "promoters/my_day.html", context, status=status)
+
+
+def _my_month(user, now):
+    """The promoter's month so far as the appraisal reads it (promoters/appraisal.py): sell-out against their target
+    and shifts attended. Not the score or the pay: those are the supervisor's appraisal."""
+    month = timezone.localdate(now).replace(day=1)
+    rows = promoter_appraisal(promoters=promoters_for(user).filter(user=user), month=month, now=now)
+    return rows[0] if rows else None
 
 
 @model_permission(Shift, get="view")
@@ -252,7 +280,7 @@ def my_shift(request, pk):
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
     now = timezone.now()
     saved = request.GET.get("saved") == str(shift.pk)
-    context = {"card": _card(shift, now=now, saved=saved), "today": timezone.localdate(now)}
+    context = {"card": _card(shift, now=now, by=request.user, saved=saved), "today": timezone.localdate(now)}
     return render(request, "promoters/my_shift.html", context)
 
 
@@ -288,8 +316,7 @@ def check_out(request, pk):
 def sell_out(request, pk):
     """Save the day's sell-out; a refusal re-draws the page with what was typed and the field marked."""
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
-    listings = Listing.objects.filter(store=shift.store).select_related("product").order_by("product__code")
-    form = SellOutForm(request.POST, shift=shift, listings=listings)
+    form = _sell_out_form(shift, request.user, request.POST)
     if form.is_valid():
         try:
             phone_services.sell_out_report(shift=shift, lines=form.inputs(), by=request.user)
@@ -304,7 +331,7 @@ def sell_out(request, pk):
         return render(
             request,
             "promoters/my_shift.html",
-            {"card": _card(shift, now=timezone.now(), form=form), "today": timezone.localdate()},
+            {"card": _card(shift, now=timezone.now(), by=request.user, form=form), "today": timezone.localdate()},
             status=400,
         )
     return _my_day(request, refused=form, status=400)

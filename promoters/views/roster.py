@@ -430,9 +430,10 @@ def week(request):
     grid: dict[int, dict] = {}
     now, limits = timezone.now(), attendance.Limits.from_settings()
     for shift in shifts:
-        # Attendance beside each shift once it is worked or over; only a shift still to come is edited.
+        # Attendance beside each shift once it is worked or over; only a shift still to come is edited (the service's
+        # own lock: not started, checked in to or confirmed).
         shift.reading = attendance.reading(shift, now=now, limits=limits)
-        shift.editable = can_schedule and shift.reading.status == attendance.PLANNED and not shift.confirmed_at
+        shift.editable = can_schedule and services.shift_movable(shift)
         row = grid.setdefault(
             shift.promoter_id, {"promoter": shift.promoter, "days": {d: [] for d in days}, "hours": 0}
         )

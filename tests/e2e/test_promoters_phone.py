@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from promoters.models import SellOutLine, Shift
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
-from tests.promoters.factories_phone import PromoterFactory, ShiftFactory
+from tests.promoters.factories_phone import PromoterFactory, SellOutLineFactory, ShiftFactory
 
 from .conftest import in_view, log_in
 
@@ -42,6 +42,9 @@ def promoter_day():
 
 def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
     shift, beer, chips = promoter_day
+    # yesterday the promoter sold beer here, at 5.90 a pack; chips not lately
+    yesterday = ShiftFactory(promoter=shift.promoter, store=shift.store, day=date(2026, 11, 24))
+    SellOutLineFactory(shift=yesterday, product=beer, units=9, price_seen=Decimal("5.90"))
     phone.context.grant_permissions(["geolocation"])
     phone.context.set_geolocation({"latitude": 31.2992, "longitude": 121.5141})
     with time_machine.travel(WEDNESDAY, tick=True) as clock:
@@ -59,15 +62,21 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
 
         # the day's sell-out: beer in cases and packs, chips in packs; a bad value first, kept and named
         row = f"#id_s{shift.pk}-p{{}}_{{}}"
-        # each product folded to its name until tapped
+        # each product folded to its name until tapped; chips, not sold here lately, behind one more line
         expect(phone.locator(row.format(beer.pk, "units_cases"))).to_be_hidden()
+        others = phone.get_by_test_id("sell-out-others")
+        expect(others.locator("> summary")).to_have_text("其余 1 个产品（近期在本店无销量）")
+        expect(phone.locator('[data-product="P-CHIPS"] > summary')).to_be_hidden()
+        others.locator("> summary").click()
         for product in (beer, chips):
             phone.locator(f'[data-product="{product.code}"] > summary').click()
         phone.locator(row.format(beer.pk, "units_cases")).fill("2")
         phone.locator(row.format(beer.pk, "units_packs")).fill("5")
         phone.locator(row.format(beer.pk, "shelf_stock_cases")).fill("6")
-        phone.locator(row.format(beer.pk, "price_seen")).fill("5.90")
+        phone.get_by_test_id("price-as-last").click()  # yesterday's price, one tap
+        expect(phone.locator(row.format(beer.pk, "price_seen"))).to_have_value("5.90")
         phone.locator(row.format(chips.pk, "units_packs")).fill("-3")
+        others.locator("> summary").click()  # folded again with a bad value inside
         phone.get_by_test_id("save-sell-out").click()  # the visit page's check stops it before sending
         expect(phone.get_by_test_id("sell-out-refused")).to_contain_text("1处需要修改")
         expect(phone.locator(row.format(chips.pk, "units_packs"))).to_be_focused()
@@ -81,7 +90,7 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
         expect(phone.get_by_test_id("sell-out-problems")).to_contain_text("乐滋薯片")
         expect(phone.locator(row.format(chips.pk, "price_seen"))).to_have_value("1.234")
         expect(phone.locator(row.format(beer.pk, "units_packs"))).to_have_value("5")
-        assert not SellOutLine.objects.exists()
+        assert not SellOutLine.objects.filter(shift=shift).exists()
         # The refused page is the server's (the field it refused is marked): wait until it has loaded and landed on
         # that field before typing, or the typing may go to the page it replaces.
         expect(phone.locator(row.format(chips.pk, "price_seen"))).to_have_attribute("aria-invalid", "true")

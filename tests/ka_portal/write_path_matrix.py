@@ -2190,29 +2190,31 @@ def shift_doors() -> tuple[Door, ...]:
 
 
 def _late_shift(w):
-    """The promoter's 15:00–17:00 shift (made on 2026-06-04 when missing)."""
+    """The promoter's shift ending at 17:00 (15:00–17:00, made on 2026-06-04 when missing)."""
     from promoters.models import Shift
 
     return Shift.objects.get_or_create(
-        promoter=_roster_promoter(w), store=w.store, starts_at="15:00", defaults={"day": date(2026, 6, 4),
-                                                                                 "ends_at": "17:00"},
+        promoter=_roster_promoter(w), store=w.store, ends_at="17:00", defaults={"day": date(2026, 6, 4),
+                                                                               "starts_at": "15:00"},
     )[0]  # fmt: skip
 
 
 def _late_shift_on(w, v):
-    """The 15:00–17:00 shift on v["on"]: 2026-05-29 has ended (the world's today is 2026-06-01), 2026-06-04 not."""
+    """The shift ending at 17:00 on v["on"] from v["starts"] (15:00 unless given): with the world's now 2026-06-01
+    09:00, 2026-05-29 has ended, 2026-06-01 from 08:00 has started, 2026-06-04 has not."""
     from promoters.models import Shift
 
-    Shift.objects.filter(pk=_late_shift(w).pk).update(day=v["on"])
+    Shift.objects.filter(pk=_late_shift(w).pk).update(day=v["on"], starts_at=v.get("starts", "15:00"))
 
 
 def ended_shift_doors() -> tuple[Door, ...]:
-    """Moving a shift (its end 17:00 → 18:00, same day): refused once it has ended, at each door that moves one."""
+    """Moving a shift (its end 17:00 → 18:00, same day): refused once it has started or ended, at each door that
+    moves one."""
     from promoters.models import Shift
 
     def form(w, v):
         return {"promoter": _roster_promoter(w).pk, "store": w.store.pk, "plan": "", "day": v["on"],
-                "starts_at": "15:00", "ends_at": "18:00"}  # fmt: skip
+                "starts_at": v.get("starts", "15:00"), "ends_at": "18:00"}  # fmt: skip
 
     return (
         Door("page_edit", "supervisor", lambda w: reverse("promoters:shift-edit", args=[_late_shift(w).pk]), form,
@@ -2275,6 +2277,9 @@ def _roster_rules():
              message="The promoter is not on the roster on 2025-12-31", doors=shift_doors()),
         Rule("shift.ended", "shift.ended", Shift, "day", good={"on": "2026-06-04"}, bad={"on": "2026-05-29"},
              message="This shift ended on 2026-05-29 at 17:00", doors=ended_shift_doors()),
+        Rule("shift.started", "shift.started", Shift, "day", good={"on": "2026-06-02", "starts": "08:00"},
+             bad={"on": "2026-06-01", "starts": "08:00"}, message="This shift started on 2026-06-01 at 08:00",
+             doors=ended_shift_doors()),
         Rule("promoter_target.negative", "target.negative", PromoterTarget, "amount", good={"amount": "5000.00"},
              bad={"amount": "-1.00"}, also_codes=("invalid",), message="must not be negative",
              doors=promoter_target_doors(page=True)),

@@ -3,14 +3,15 @@ saves the sell-out (keeping what was typed on a refusal, naming the field), chec
 
 import re
 from datetime import date, datetime, time
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from promoters.models import SellOutLine, Shift
+from promoters.models import PromoterTarget, SellOutLine, Shift
 
-from .factories_phone import FAR, NEAR, ShiftFactory, phone_world
+from .factories_phone import FAR, NEAR, SellOutLineFactory, ShiftFactory, phone_world
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +72,10 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
     assert shift.checked_in_at == at(8, 55) and shift.check_in_distance_m < 60
     page = client.get(reverse("promoters:my-day")).content.decode()
     assert 'data-testid="sell-out-form"' in page and 'data-testid="check-in"' not in page
-    # nothing entered yet: every product folded to one line, its name a tap away from its fields
+    # nothing entered yet: every product folded to one line, its name a tap away from its fields; with nothing sold
+    # here before, none is put behind the fold of products not sold lately
     assert products_open(page) == {"PHB": False, "PHC": False}
+    assert 'data-testid="sell-out-others"' not in page and 'data-testid="price-as-last"' not in page
     assert "纯生啤酒" in page.split('data-product="PHB"')[1].split("</summary>")[0]
 
     data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "1", f"p{w.beer.pk}_units_packs": "3",
@@ -125,6 +128,45 @@ def test_a_server_refusal_marks_every_bad_field_and_names_each(w, client):
     )
     assert "2 fields need fixing" in page and not SellOutLine.objects.exists()
     assert products_open(page) == {"PHB": True, "PHC": True}  # each refused field in view
+
+
+def test_products_sold_here_lately_come_first_with_their_last_price_the_rest_behind_one_line(w, client):
+    for day, units, price in ((25, 4, "5.20"), (29, 6, "5.80"), (30, 1, None)):
+        past = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, day))
+        SellOutLineFactory(shift=past, product=w.beer, units=units, price_seen=price and Decimal(price))
+    SellOutLineFactory(shift=ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 1)), product=w.chips)
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    # beer (sold in the last two weeks) in view; chips (sold a month ago) behind one line that says how many
+    first, others = page.split('data-testid="sell-out-others"')
+    assert 'data-product="PHB"' in first and 'data-product="PHC"' in others
+    assert "1 more product, not sold here lately" in others
+    # the newest price seen is a tap away ("As last"), not typed for the promoter
+    assert 'data-price-last="5.80"' in first and "As last: 5.80" in first and "data-price-last" not in others
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value=""' in first
+
+    # something typed under the fold and refused comes back in view with what was typed
+    data = sell_out_data(w, **{f"p{w.chips.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": "abc"})
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 400 and 'data-testid="sell-out-others"' not in page
+    assert products_open(page) == {"PHB": True, "PHC": True}
+    assert f'id="id_s{w.shift.pk}-p{w.chips.pk}_units_packs" value="3"' in page
+
+
+def test_the_day_shows_the_months_sell_out_against_the_promoters_target(w, client):
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    assert "No sell-out target set for you this month." in page
+    PromoterTarget.objects.create(promoter=w.promoter, month=date(2026, 6, 1), amount=Decimal("1000.00"))
+    SellOutLineFactory(shift=w.shift, product=w.beer, units=20, price_seen=Decimal("5.50"))
+    SellOutLineFactory(shift=ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 29)), product=w.beer)
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    month = page.split('data-testid="my-month"')[1].split("</section>")[0]
+    assert "June 2026" in month and "My sell-out" in month
+    assert re.search(r'data-testid="my-month-sell-out">110\.00<', month)  # this month's only, May's left out
+    assert re.search(r'data-testid="my-month-target">1,000\.00<', month)
+    assert re.search(r'data-testid="my-month-achievement">Achievement 11 %<', month)
+    assert "Score" not in month and "Pay" not in month  # the supervisor's appraisal, not shown here
 
 
 def test_sell_out_before_check_in_is_refused_on_the_page(w, client):

@@ -1,6 +1,6 @@
 """The roster's pages: what they show (not only 200), what their forms do and refuse, who reaches them."""
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -188,6 +188,18 @@ def test_an_ended_shift_shows_its_attendance_and_is_not_offered_for_editing(page
     assert "can no longer be changed" in str(response.context["form"].errors) or "不能" in response.content.decode()
     absent.refresh_from_db()
     assert absent.starts_at == time(8)
+
+
+def test_a_shift_started_without_a_check_in_is_not_offered_for_editing(page, scene, time_machine):
+    # given today's 09:00–17:00 shift, 10:00 now and no check-in yet (an hour late so far)
+    today = timezone.localdate()
+    time_machine.move_to(timezone.make_aware(datetime.combine(today, time(10))), tick=False)
+    started = ShiftFactory(promoter=scene.promoter, store=scene.store, day=today, starts_at=time(9), ends_at=time(17))
+    # when the supervisor reads the week, then the shift has no edit link, and its edit page says why before typing
+    body = page.get(reverse("promoters:week"), {"week": _monday().isoformat()}).content.decode()
+    assert reverse("promoters:shift-edit", args=[started.pk]) not in body
+    body = page.get(reverse("promoters:shift-edit", args=[started.pk])).content.decode()
+    assert 'data-testid="shift-locked"' in body and "09:00 开始" in body
 
 
 def test_the_week_filters_by_store(page, scene):

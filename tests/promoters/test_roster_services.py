@@ -140,6 +140,33 @@ def test_an_ended_shift_is_neither_moved_nor_deleted(scene, time_machine):
     assert Shift.objects.filter(pk=shift.pk, day=MONDAY).exists()
 
 
+def test_a_started_shift_without_a_check_in_is_neither_moved_nor_deleted(scene, time_machine):
+    # given Monday's 09:00–13:00 shift and 09:20 that day, the promoter not yet checked in (20 minutes late so far)
+    time_machine.move_to(datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+    shift = _schedule(scene)
+    time_machine.move_to(datetime(2026, 11, 23, 9, 20, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert not services.shift_movable(shift)
+    # when the supervisor moves its start past the lateness, or deletes it, then both are refused, naming the start
+    with pytest.raises(DomainError) as refused:
+        services.shift_save(
+            shift=shift, by=scene.supervisor, promoter=scene.promoter, store=scene.store, day=MONDAY,
+            starts_at=t("09:30"), ends_at=t("13:00"),
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.field) == ("shift.started", "day")
+    assert refused.value.params == {"day": "2026-11-23", "start": "09:00"}
+    with pytest.raises(DomainError):
+        services.shift_delete(shift=shift, by=scene.supervisor)
+    assert Shift.objects.filter(pk=shift.pk, starts_at=t("09:00")).exists()
+    # a minute before its start it still moves
+    time_machine.move_to(datetime(2026, 11, 23, 8, 59, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert services.shift_movable(shift)
+    services.shift_save(
+        shift=shift, by=scene.supervisor, promoter=scene.promoter, store=scene.store, day=MONDAY,
+        starts_at=t("09:30"), ends_at=t("13:00"),
+    )  # fmt: skip
+    assert Shift.objects.get(pk=shift.pk).starts_at == t("09:30")
+
+
 def test_a_shift_moves_without_overlapping_itself(scene, before_monday):
     shift = _schedule(scene, start="09:00", end="13:00")
     moved = services.shift_save(

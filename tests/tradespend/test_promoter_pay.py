@@ -190,6 +190,8 @@ def test_the_ledger_page_shows_the_lines_with_a_readable_reason(example, client)
     # In Chinese the pay reads 促销员 like the rest of the portal, never 导购.
     zh = client.get(reverse("tradespend:ledger"), {"account": "A"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "本促销计划班次的促销员薪酬（2 个班次）" in zh and "导购" not in zh
+    # and its kind (the ledger's filter, a line's kind) is the promoter fee of a plan, not the chain's management fee
+    assert "促销员费用" in zh and "促销员管理费" not in zh
 
 
 def test_a_fixed_number_of_queries_however_many_promoters(
