@@ -1,6 +1,7 @@
 """The remittance pages: finance uploads an advice or keys it in and reads the screen; managers read their chains';
 reps and supervisors are answered 404."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -162,6 +163,28 @@ def test_add_a_line_keeps_what_was_typed(client, remit_pages):
     assert page.count('data-testid="invoice-line"') == 2
     assert 'value="B-1"' in page
     assert Remittance.objects.count() == 0
+
+
+@pytest.mark.parametrize("language, prompt", [("en", "Choose a kind"), ("zh-hans", "选择类型")])
+def test_each_keyed_deduction_line_prompts_for_its_kind(client, remit_pages, language, prompt):
+    # Given a clerk keying lines in, who adds a second deduction line
+    client.force_login(remit_pages["finance"])
+    data = {
+        "mode": "key",
+        "add": "deductions",
+        "invoices-TOTAL_FORMS": "1",
+        "invoices-INITIAL_FORMS": "0",
+        "deductions-TOTAL_FORMS": "1",
+        "deductions-INITIAL_FORMS": "0",
+    }
+
+    # When the page comes back
+    response = client.post(reverse("tradespend:remittance-new"), data, HTTP_ACCEPT_LANGUAGE=language)
+
+    # Then each line's kind opens with a prompt to choose one (it opened with a bare "—"), and the kinds follow
+    kinds = re.findall(r'<select name="deductions-\d-kind"[^>]*>\s*<option value=""[^>]*>([^<]*)</option>', response.text)
+    assert kinds == [prompt, prompt]
+    assert "—" not in re.search(r'<select name="deductions-1-kind".*?</select>', response.text, re.S).group()
 
 
 def test_a_keyed_bad_period_is_named_by_its_line(client, remit_pages):
