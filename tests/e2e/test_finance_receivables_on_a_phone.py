@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts import services
+from contracts.models import Deduction
 from tests.contracts.factories import ContractFactory
 from tests.factories import KeyAccountFactory, make_user
 from tests.tradespend.g2n_helpers import deduction, invoice, line
@@ -197,9 +198,19 @@ def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, 
     _every_tab_in_sight(phone, "finance-nav", 5)
     expect(phone.get_by_test_id("drill-open").last).to_have_text("11,111,111.01")
     # the shared filter form: a month field as wide as the form, so December 2026 is not cut to December 20
+    # deduction matching: a promotion cost of seven digits suspected a duplicate (its kind and badge, on one line
+    # each, pushed the amount out of the screen in English) and the states' totals each on the screen whole
+    on = contract.invoices.get(number="CRF-2025-010099")
+    duplicate = deduction(on, date(2025, 1, 31), "1234567.89", kind="promotion")
+    Deduction.objects.filter(pk=duplicate.pk).update(state=Deduction.State.DUPLICATE)
     phone.goto("/trade-spend/deductions/?period=2025-01")
     assert phone.locator("#filters input[type=month]").bounding_box()["width"] > PHONE * 0.7
     _every_tab_in_sight(phone, "tradespend-nav", 6)
+    _no_sideways_scroll(phone, "deductions")
+    expect(phone.get_by_test_id("deduction-amount").first).to_have_text("1,234,567.89")
+    for amount in (*phone.get_by_test_id("deduction-amount").all(), *phone.get_by_test_id("state-total-amount").all()):
+        in_view(amount, PHONE)
+        assert text_lines(amount) == 1
     phone.screenshot(path=f"{ARTIFACTS}/finance-deductions-phone-{language}.png")
 
 
