@@ -198,8 +198,10 @@ def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, 
     _every_tab_in_sight(phone, "finance-nav", 5)
     expect(phone.get_by_test_id("drill-open").last).to_have_text("11,111,111.01")
     # the shared filter form: a month field as wide as the form, so December 2026 is not cut to December 20
-    # deduction matching: a promotion cost of seven digits suspected a duplicate (its kind and badge, on one line
-    # each, pushed the amount out of the screen in English) and the states' totals each on the screen whole
+    # deduction matching: a promotion cost of seven digits suspected a duplicate at a chain with a long one-word name
+    # (with a date column beside them the amount was pushed out of the screen in English) and the states' totals each
+    # on the screen whole
+    KeyAccount.objects.filter(pk=books.pk).update(name_en="Nonggongshang")
     on = contract.invoices.get(number="CRF-2025-010099")
     duplicate = deduction(on, date(2025, 1, 31), "1234567.89", kind="promotion")
     Deduction.objects.filter(pk=duplicate.pk).update(state=Deduction.State.DUPLICATE)
