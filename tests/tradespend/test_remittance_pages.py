@@ -40,6 +40,16 @@ def _advice_file(rows=None):
     return xlsx_upload(HEADERS, rows, name="advice.xlsx")
 
 
+def _lines(invoices: int = 1, deductions: int = 1) -> dict:
+    """The formsets' management keys for that many keyed-in invoice and deduction lines."""
+    return {
+        "invoices-TOTAL_FORMS": str(invoices),
+        "invoices-INITIAL_FORMS": "0",
+        "deductions-TOTAL_FORMS": str(deductions),
+        "deductions-INITIAL_FORMS": "0",
+    }
+
+
 def _post(client, upload, **header):
     data = {
         "account": "WMT",
@@ -48,10 +58,7 @@ def _post(client, upload, **header):
         "cash": "9500.00",
         "mode": "upload",
         "file": upload if upload is not None else "",
-        "invoices-TOTAL_FORMS": "1",
-        "invoices-INITIAL_FORMS": "0",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
+        **_lines(),
         **header,
     }
     return client.post(reverse("tradespend:remittance-new"), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
@@ -122,14 +129,11 @@ def test_finance_keys_a_remittance_in(client, remit_pages):
     data = {
         "mode": "key",
         "file": "",
-        "invoices-TOTAL_FORMS": "2",
-        "invoices-INITIAL_FORMS": "0",
+        **_lines(2, 1),
         "invoices-0-invoice": "B-1",
         "invoices-0-amount": "8000.00",
         "invoices-1-invoice": "",
         "invoices-1-amount": "",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
         "deductions-0-kind": "tg",
         "deductions-0-period": "2026-09",
         "deductions-0-amount": "500.00",
@@ -149,12 +153,9 @@ def test_add_a_line_keeps_what_was_typed(client, remit_pages):
     data = {
         "mode": "key",
         "add": "invoices",
-        "invoices-TOTAL_FORMS": "1",
-        "invoices-INITIAL_FORMS": "0",
+        **_lines(),
         "invoices-0-invoice": "B-1",
         "invoices-0-amount": "8000.00",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
     }
 
     response = _post(client, None, **data)
@@ -172,10 +173,7 @@ def test_each_keyed_deduction_line_prompts_for_its_kind(client, remit_pages, lan
     data = {
         "mode": "key",
         "add": "deductions",
-        "invoices-TOTAL_FORMS": "1",
-        "invoices-INITIAL_FORMS": "0",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
+        **_lines(),
     }
 
     # When the page comes back
@@ -192,12 +190,9 @@ def test_a_keyed_bad_period_is_named_by_its_line(client, remit_pages):
     client.force_login(remit_pages["finance"])
     data = {
         "mode": "key",
-        "invoices-TOTAL_FORMS": "1",
-        "invoices-INITIAL_FORMS": "0",
+        **_lines(),
         "invoices-0-invoice": "B-1",
         "invoices-0-amount": "8000.00",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
         "deductions-0-kind": "tg",
         "deductions-0-period": "Sept",
         "deductions-0-amount": "5",
