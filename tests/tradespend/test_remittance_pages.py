@@ -184,6 +184,7 @@ def test_each_keyed_deduction_line_prompts_for_its_kind(client, remit_pages, lan
     kinds = re.findall(first_choice, response.text)
     assert kinds == [prompt, prompt]
     assert "—" not in re.search(r'<select name="deductions-1-kind".*?</select>', response.text, re.S).group()
+    assert "{#" not in response.text  # a template comment over two lines is printed as text
 
 
 def test_a_keyed_bad_period_is_named_by_its_line(client, remit_pages):
