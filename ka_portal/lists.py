@@ -6,7 +6,7 @@ when the listed model's view permission is not the one); the template
 includes `includes/filter_form.html` and `includes/pagination.html`.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -119,11 +119,13 @@ class RepsOwnListMixin:
         return context
 
 
-def style_form_fields(form, *, nothing_chosen=None) -> None:
+def style_form_fields(form, *, nothing_chosen=None, prompt: Iterable[str] = ()) -> None:
     """Give a Django form's widgets Bootstrap's classes (selects, checkboxes and the rest), and name every select's
     unnamed empty choice (Django's "---------"): a select that must be chosen prompts for it ("Choose a key account"
     / "选择重点客户"), an optional one reads `nothing_chosen` (None / 无 on a form that writes; All / 全部 on a filter
-    form). An empty choice a form names itself is kept."""
+    form). An empty choice a form names itself is kept; a second one (a model's own blank choice after a filter's
+    All) goes. The selects named in `prompt` prompt though the form lets them be empty: a line of a formset that may
+    be left blank, whose service refuses the line used without them (a remittance's deduction needs its kind)."""
     nothing_chosen = nothing_chosen or _("None")
     for name, field in form.fields.items():
         widget = field.widget
@@ -137,7 +139,7 @@ def style_form_fields(form, *, nothing_chosen=None) -> None:
         )
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
         if kind == "select" and not getattr(widget, "allow_multiple_selected", False):
-            _name_empty_choice(field, _choose(field, name) if field.required else nothing_chosen)
+            _name_empty_choice(field, _choose(field, name) if field.required or name in prompt else nothing_chosen)
 
 
 def search_words(text: str, term_q: Callable[[str], Q]) -> Q:
@@ -206,6 +208,11 @@ def _name_empty_choice(field, label) -> None:
         # The widget's choices list lazily, but a form's copy of a choice filter's widget lists the class's field
         # (Select copies its choices shallowly): list this field's, which read the new label.
         field.widget.choices = field.choices
+        if not isinstance(field, forms.ModelChoiceField):  # (its choices are a query, run when the form is drawn)
+            # A filter on a model's choices with their own blank ("—": no flag) offered it after All, a second way to
+            # choose nothing.
+            first, *rest = field.choices
+            field.widget.choices = [first, *(choice for choice in rest if choice[0] not in ("", None))]
     elif isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
         choices = list(field.choices)  # a model field's choices open with Django's blank: ("", "---------")
         if choices and choices[0][0] in ("", None) and str(choices[0][1]) in _UNNAMED_EMPTY_CHOICES:

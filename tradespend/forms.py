@@ -2,6 +2,7 @@
 accruals, matching). Each part appends its own forms."""
 
 from django import forms
+from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,9 +39,13 @@ class EndsAfterStart:
 
 
 class _Styled(forms.Form):
+    # Selects a line may leave empty (a blank line is skipped) but the service wants in a line that is used: they
+    # prompt for a choice rather than offer "None".
+    prompt_fields: tuple[str, ...] = ()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        style_form_fields(self)
+        style_form_fields(self, prompt=self.prompt_fields)
 
 
 # --- remittances (item 6) ----------------------------------------------------------------------------------------
@@ -82,7 +87,9 @@ class InvoiceLineForm(_Styled):
 
 
 class DeductionLineForm(_Styled):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *Deduction.Kind.choices], required=False)
+    prompt_fields = ("kind",)
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=[*BLANK_CHOICE_DASH, *Deduction.Kind.choices], required=False)
     period = forms.CharField(
         label=_("Period"),
         max_length=40,

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts import services
+from contracts.models import Deduction
 from tests.contracts.factories import ContractFactory
 from tests.factories import KeyAccountFactory, make_user
 from tests.tradespend.g2n_helpers import deduction, invoice, line
@@ -167,9 +168,20 @@ def test_a_chains_receivables_read_on_a_phone(phone, live_server, books, seven_d
     phone.screenshot(path=f"{ARTIFACTS}/finance-receivables-account-phone-{language}.png", full_page=True)
 
 
+def _every_tab_in_sight(page, nav: str, tabs: int) -> None:
+    """Each of a section's tabs on the screen, its name on one line: in a strip scrolling sideways the last ones
+    were cut off at 375 px (扣款核销 half shown, 争议 to 月度结账 out of sight)."""
+    links = page.locator(f"ul.{nav} .nav-link")
+    expect(links).to_have_count(tabs)
+    for link in links.all():
+        in_view(link, PHONE)
+        assert text_lines(link) == 1
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, seven_digits, language):
-    """Month end through the contracts app: every table's key figure on the row, nothing scrolls sideways."""
+    """Month end through the contracts app: every table's key figure on the row, nothing scrolls sideways, every
+    finance tab (the contracts app's and trade spend's) in sight."""
     contract = books.contracts.get()
     pages = [
         ("/contracts/receivables/", "receivables", "receivables-open"),
@@ -183,10 +195,25 @@ def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, 
         phone.goto(path)
         _no_sideways_scroll(phone, table)
         in_view(phone.get_by_test_id(figure).first, PHONE)
+    _every_tab_in_sight(phone, "finance-nav", 5)
     expect(phone.get_by_test_id("drill-open").last).to_have_text("11,111,111.01")
     # the shared filter form: a month field as wide as the form, so December 2026 is not cut to December 20
+    # deduction matching: a promotion cost of seven digits suspected a duplicate at a chain with a long one-word name
+    # (with a date column beside them the amount was pushed out of the screen in English) and the states' totals each
+    # on the screen whole
+    KeyAccount.objects.filter(pk=books.pk).update(name_en="Nonggongshang")
+    on = contract.invoices.get(number="CRF-2025-010099")
+    duplicate = deduction(on, date(2025, 1, 31), "1234567.89", kind="promotion")
+    Deduction.objects.filter(pk=duplicate.pk).update(state=Deduction.State.DUPLICATE)
     phone.goto("/trade-spend/deductions/?period=2025-01")
     assert phone.locator("#filters input[type=month]").bounding_box()["width"] > PHONE * 0.7
+    _every_tab_in_sight(phone, "tradespend-nav", 6)
+    _no_sideways_scroll(phone, "deductions")
+    expect(phone.get_by_test_id("deduction-amount").first).to_have_text("1,234,567.89")
+    for amount in (*phone.get_by_test_id("deduction-amount").all(), *phone.get_by_test_id("state-total-amount").all()):
+        in_view(amount, PHONE)
+        assert text_lines(amount) == 1
+    phone.screenshot(path=f"{ARTIFACTS}/finance-deductions-phone-{language}.png")
 
 
 def _in_the_millions(carrefour) -> None:

@@ -110,6 +110,11 @@ def test_a_bad_advice_lists_every_row_on_a_phone(phone, live_server, tmp_path):
     assert "8000.50" in problems and "CF-9999" in problems and "贿赂" in problems and "2026-13" in problems
     assert phone.get_by_label("回款凭证号").input_value() == "CRF-BAD"
     phone.screenshot(path="tests/e2e/artifacts/tradespend-remittance-refused-phone.png", full_page=True)
+    # keying the lines in, a deduction's kind and period as wide as the form: in half of it "Choose a kind" read
+    # "Choose a kin" and the period's example was cut
+    form.get_by_text("或手工录入明细").click()
+    for field in ("#id_deductions-0-kind", "#id_deductions-0-period"):
+        assert phone.locator(field).bounding_box()["width"] > 375 * 0.7
 
 
 def test_finance_imports_a_remittance_and_resolves_its_unsupported_deduction(desktop, phone, live_server, tmp_path):

@@ -1,8 +1,8 @@
 """Every page's selects, in Chinese and in English (ka_portal/lists.py: style_form_fields, style_filter_form): none
-shows Django's "---------"; a select that must be chosen prompts for what it asks ("Choose a key account" / "选择重点
-客户"); a filter left at "no filter" reads All / 全部, never a yes/no filter's "Unknown" nor a form's "None". The pages
-are the scope matrix's registry (tests/ka_portal/scope_matrix.py): every page route, one with a record in the URL
-read with the demo administrator's first record there."""
+shows Django's "---------" nor a dash a form put in its place; a select that must be chosen prompts for what it asks
+("Choose a key account" / "选择重点客户"); a filter left at "no filter" reads All / 全部, never a yes/no filter's
+"Unknown" nor a form's "None". The pages are the scope matrix's registry (tests/ka_portal/scope_matrix.py): every page
+route, one with a record in the URL read with the demo administrator's first record there."""
 
 import re
 
@@ -20,6 +20,7 @@ FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 SELECT = re.compile(r"<select\b([^>]*)>(.*?)</select>", re.S)
 OPTION = re.compile(r"<option\b([^>]*)>(.*?)</option>", re.S)
 DASHES = "---------"
+UNNAMED = {DASHES, "—", "–", "-"}  # Django's blank, or a form's own dash: neither says what choosing nothing means
 FILTER_UNNAMED = {"Unknown", "未知", "None", "无"}  # a filter's "no filter" is All / 全部
 PROMPT = {"en": "Choose a", "zh-hans": "选择"}
 
@@ -69,9 +70,9 @@ def test_no_select_shows_dashes_a_required_one_prompts_and_a_filter_reads_all(de
                     where = f"{name} ({language}): <select{attrs}>"
                     choices = [(option_attrs, label.strip()) for option_attrs, label in OPTION.findall(options)]
                     labels = {label for _, label in choices}
-                    # Then no select shows Django's "---------"
-                    if DASHES in labels:
-                        problems.append(f"{where} shows {DASHES}")
+                    # Then no select shows Django's "---------" (nor a dash a form put in its place)
+                    if labels & UNNAMED:
+                        problems.append(f"{where} shows {sorted(labels & UNNAMED)}")
                     # and one that must be chosen opens with a prompt naming what to choose
                     required = re.search(r"\brequired\b", attrs) is not None
                     if required and choices and re.search(r'\bvalue=""', choices[0][0]):

@@ -1,6 +1,7 @@
 """The remittance pages: finance uploads an advice or keys it in and reads the screen; managers read their chains';
 reps and supervisors are answered 404."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -39,6 +40,16 @@ def _advice_file(rows=None):
     return xlsx_upload(HEADERS, rows, name="advice.xlsx")
 
 
+def _lines(invoices: int = 1, deductions: int = 1) -> dict:
+    """The formsets' management keys for that many keyed-in invoice and deduction lines."""
+    return {
+        "invoices-TOTAL_FORMS": str(invoices),
+        "invoices-INITIAL_FORMS": "0",
+        "deductions-TOTAL_FORMS": str(deductions),
+        "deductions-INITIAL_FORMS": "0",
+    }
+
+
 def _post(client, upload, **header):
     data = {
         "account": "WMT",
@@ -47,10 +58,7 @@ def _post(client, upload, **header):
         "cash": "9500.00",
         "mode": "upload",
         "file": upload if upload is not None else "",
-        "invoices-TOTAL_FORMS": "1",
-        "invoices-INITIAL_FORMS": "0",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
+        **_lines(),
         **header,
     }
     return client.post(reverse("tradespend:remittance-new"), data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
@@ -121,14 +129,11 @@ def test_finance_keys_a_remittance_in(client, remit_pages):
     data = {
         "mode": "key",
         "file": "",
-        "invoices-TOTAL_FORMS": "2",
-        "invoices-INITIAL_FORMS": "0",
+        **_lines(2, 1),
         "invoices-0-invoice": "B-1",
         "invoices-0-amount": "8000.00",
         "invoices-1-invoice": "",
         "invoices-1-amount": "",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
         "deductions-0-kind": "tg",
         "deductions-0-period": "2026-09",
         "deductions-0-amount": "500.00",
@@ -148,12 +153,9 @@ def test_add_a_line_keeps_what_was_typed(client, remit_pages):
     data = {
         "mode": "key",
         "add": "invoices",
-        "invoices-TOTAL_FORMS": "1",
-        "invoices-INITIAL_FORMS": "0",
+        **_lines(),
         "invoices-0-invoice": "B-1",
         "invoices-0-amount": "8000.00",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
     }
 
     response = _post(client, None, **data)
@@ -164,16 +166,34 @@ def test_add_a_line_keeps_what_was_typed(client, remit_pages):
     assert Remittance.objects.count() == 0
 
 
+@pytest.mark.parametrize("language, prompt", [("en", "Choose a kind"), ("zh-hans", "选择类型")])
+def test_each_keyed_deduction_line_prompts_for_its_kind(client, remit_pages, language, prompt):
+    # Given a clerk keying lines in, who adds a second deduction line
+    client.force_login(remit_pages["finance"])
+    data = {
+        "mode": "key",
+        "add": "deductions",
+        **_lines(),
+    }
+
+    # When the page comes back
+    response = client.post(reverse("tradespend:remittance-new"), data, HTTP_ACCEPT_LANGUAGE=language)
+
+    # Then each line's kind opens with a prompt to choose one (it opened with a bare "—")
+    first_choice = r'<select name="deductions-\d-kind"[^>]*>\s*<option value=""[^>]*>([^<]*)</option>'
+    kinds = re.findall(first_choice, response.text)
+    assert kinds == [prompt, prompt]
+    assert "—" not in re.search(r'<select name="deductions-1-kind".*?</select>', response.text, re.S).group()
+    assert "{#" not in response.text  # a template comment over two lines is printed as text
+
+
 def test_a_keyed_bad_period_is_named_by_its_line(client, remit_pages):
     client.force_login(remit_pages["finance"])
     data = {
         "mode": "key",
-        "invoices-TOTAL_FORMS": "1",
-        "invoices-INITIAL_FORMS": "0",
+        **_lines(),
         "invoices-0-invoice": "B-1",
         "invoices-0-amount": "8000.00",
-        "deductions-TOTAL_FORMS": "1",
-        "deductions-INITIAL_FORMS": "0",
         "deductions-0-kind": "tg",
         "deductions-0-period": "Sept",
         "deductions-0-amount": "5",
