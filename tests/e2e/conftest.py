@@ -154,6 +154,16 @@ def in_view(locator, width: int) -> None:
     assert locator.page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def every_tab_in_sight(page, nav: str, tabs: int, width: int = 375) -> None:
+    """Each of a section's tabs (`ul.<nav>`) on the screen, its name on one line: in a strip scrolling sideways the
+    last ones were cut off at 375 px (扣款核销 half shown, 争议 to 月度结账 out of sight)."""
+    links = page.locator(f"ul.{nav} .nav-link")
+    expect(links).to_have_count(tabs)
+    for link in links.all():
+        in_view(link, width)
+        assert text_lines(link) == 1
+
+
 def text_lines(locator) -> int:
     """How many lines the element's text takes: a name squeezed into a one-character column takes as many lines as it
     has characters."""

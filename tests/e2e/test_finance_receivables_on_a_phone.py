@@ -20,7 +20,7 @@ from tests.tradespend.g2n_helpers import deduction, invoice, line
 from tradespend.disputes import dispute_open
 from tradespend.remittances import DeductionLine, InvoiceLine, remittance_record
 
-from .conftest import in_view, log_in, text_lines
+from .conftest import every_tab_in_sight, in_view, log_in, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = 375
@@ -168,16 +168,6 @@ def test_a_chains_receivables_read_on_a_phone(phone, live_server, books, seven_d
     phone.screenshot(path=f"{ARTIFACTS}/finance-receivables-account-phone-{language}.png", full_page=True)
 
 
-def _every_tab_in_sight(page, nav: str, tabs: int) -> None:
-    """Each of a section's tabs on the screen, its name on one line: in a strip scrolling sideways the last ones
-    were cut off at 375 px (扣款核销 half shown, 争议 to 月度结账 out of sight)."""
-    links = page.locator(f"ul.{nav} .nav-link")
-    expect(links).to_have_count(tabs)
-    for link in links.all():
-        in_view(link, PHONE)
-        assert text_lines(link) == 1
-
-
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, seven_digits, language):
     """Month end through the contracts app: every table's key figure on the row, nothing scrolls sideways, every
@@ -195,7 +185,7 @@ def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, 
         phone.goto(path)
         _no_sideways_scroll(phone, table)
         in_view(phone.get_by_test_id(figure).first, PHONE)
-    _every_tab_in_sight(phone, "finance-nav", 5)
+    every_tab_in_sight(phone, "finance-nav", 5)
     expect(phone.get_by_test_id("drill-open").last).to_have_text("11,111,111.01")
     # the shared filter form: a month field as wide as the form, so December 2026 is not cut to December 20
     # deduction matching: a promotion cost of seven digits suspected a duplicate at a chain with a long one-word name
@@ -207,7 +197,7 @@ def test_the_contracts_finance_pages_read_on_a_phone(phone, live_server, books, 
     Deduction.objects.filter(pk=duplicate.pk).update(state=Deduction.State.DUPLICATE)
     phone.goto("/trade-spend/deductions/?period=2025-01")
     assert phone.locator("#filters input[type=month]").bounding_box()["width"] > PHONE * 0.7
-    _every_tab_in_sight(phone, "tradespend-nav", 6)
+    every_tab_in_sight(phone, "tradespend-nav", 6)
     _no_sideways_scroll(phone, "deductions")
     expect(phone.get_by_test_id("deduction-amount").first).to_have_text("1,234,567.89")
     for amount in (*phone.get_by_test_id("deduction-amount").all(), *phone.get_by_test_id("state-total-amount").all()):

@@ -11,7 +11,7 @@ from evidence.models import FraudSignal
 from tests.factories import StoreFactory, make_user
 from visits import services
 
-from .conftest import log_in
+from .conftest import every_tab_in_sight, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,6 +30,7 @@ def test_supervisor_confirms_a_signal_with_a_note_on_a_phone(phone):
     card = phone.get_by_test_id("signal")
     assert "签到无定位：手机未发送位置。" in card.inner_text() and "五角场店" in card.inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    every_tab_in_sight(phone, "evidence-nav", 3)  # the field-evidence tabs wrap, as finance's do
 
     card.get_by_label("确认", exact=True).check()
     card.get_by_role("button", name="保存结论").click()
