@@ -252,7 +252,9 @@ def style_filter_form(form) -> None:
 class StyledFilterSet(django_filters.FilterSet):
     """A FilterSet whose form fields wear Bootstrap's classes, and whose selects read All when nothing is chosen.
     ``not_on_page``: filters a link or the API may set that the page's form leaves out (FilteredListView), e.g. a
-    single day beside a From–To that says the same."""
+    single day beside a From–To that says the same. A From–To (two date filters on one field, on or after and on or
+    before) that ends before it starts is refused on its To, on the page and in the API alike (400), rather than
+    answering an empty list as if nothing had happened then."""
 
     not_on_page: tuple[str, ...] = ()
 
@@ -261,5 +263,30 @@ class StyledFilterSet(django_filters.FilterSet):
         form = super().form
         if not getattr(form, "_styled", False):
             style_filter_form(form)
+            _refuse_backward_periods(form, self._periods())
             form._styled = True
         return form
+
+    def _periods(self) -> list[tuple[str, str]]:
+        """(from, to) filter names of each From–To among the filters."""
+        bounds: dict[str, dict[str, str]] = {}
+        for name, filter_ in self.filters.items():
+            if isinstance(filter_, django_filters.DateFilter) and filter_.lookup_expr in ("gte", "lte"):
+                bounds.setdefault(filter_.field_name, {})[filter_.lookup_expr] = name
+        return [(pair["gte"], pair["lte"]) for pair in bounds.values() if len(pair) == 2]
+
+
+def _refuse_backward_periods(form, periods: list[tuple[str, str]]) -> None:
+    if not periods:
+        return
+    clean = form.clean
+
+    def clean_with_periods():
+        cleaned = clean()
+        for start, end in periods:
+            first, last = cleaned.get(start), cleaned.get(end)
+            if first and last and last < first:
+                form.add_error(end, _("The period ends before it starts."))
+        return cleaned
+
+    form.clean = clean_with_periods

@@ -14,7 +14,6 @@ from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, search_words, yes_no_filter
 
 from . import notes
-from .forms import EndsAfterStart
 from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 
 # --- matching: deductions and disputes ----------------------------------------------------------------------------
@@ -51,10 +50,6 @@ class DayFilter(django_filters.DateFilter):
     field_class = DayField
 
 
-class DateRangeForm(EndsAfterStart, forms.Form):
-    """The deductions list's From–To days: To before From is refused on To."""
-
-
 class DeductionMatchingFilter(DeductionFilter):
     """The deductions page: account, dates (the browser's date pickers), kind, state, a month the deduction claims,
     whether it is disputed and how the dispute stands, and a search that finds what the API's ?search= finds."""
@@ -71,9 +66,6 @@ class DeductionMatchingFilter(DeductionFilter):
         method="filter_text",
         help_text="Every word in the reason as read, the chain's reference or the invoice's number.",
     )
-
-    class Meta(DeductionFilter.Meta):
-        form = DateRangeForm
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(search_words(value, contract_selectors.deduction_search_q))

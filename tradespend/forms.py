@@ -26,7 +26,7 @@ def _money(label, required=True) -> forms.DecimalField:
 
 class EndsAfterStart:
     """A form with a period in two fields (``period_fields``): one that ends before it starts is refused on its end,
-    both kept as chosen. Used by the gross-to-net months and the deductions list's days."""
+    both kept as chosen. Used by the gross-to-net months (a list's From–To filters have theirs in StyledFilterSet)."""
 
     period_fields = ("date_from", "date_to")
 

@@ -270,6 +270,13 @@ def test_visits_from_a_day_to_a_day_on_the_page_in_the_api_and_in_the_export(cli
     assert sorted(row["store"] for row in api["results"]) == sorted([codes["首日店"], codes["末日店"]])
     rows = sheet_rows(client.get(reverse("visits:visit-list"), {**period, "export": "xlsx"}, **EN))
     assert sorted(row[3] for row in rows) == ["末日店", "首日店"]
+    # a period that ends before it starts is said so beside its To (page) and refused (API), not an empty list
+    backward = {"since": last.isoformat(), "until": first.isoformat()}
+    page = client.get(reverse("visits:visit-list"), backward, **EN).content.decode()
+    assert "The period ends before it starts." in page and 'data-testid="visit-checked-in"' not in page
+    assert f'name="until" value="{first.isoformat()}"' in page  # what was chosen is kept
+    refused = client.get("/api/v1/visits/", backward)
+    assert refused.status_code == 400 and "until" in str(refused.json())
 
 
 def test_the_visits_check_in_reads_date_and_time_on_one_line(client, team):
