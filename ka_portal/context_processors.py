@@ -41,7 +41,7 @@ def _link(label, url_name, roles=None, section=""):
 _NAV: list[Link | Menu] = [
     _link(_("Home"), "home", _STAFF),
     _link(_("Today"), "visits:today", _FIELD),
-    _link(_("My shifts"), "promoters:my-day", {Role.PROMOTER}, section="/promoters/my/"),
+    _link(_("My day"), "promoters:my-day", {Role.PROMOTER}, section="/promoters/my/"),
     Menu(
         _("Field"),
         (

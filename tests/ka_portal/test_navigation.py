@@ -60,7 +60,7 @@ def test_only_a_rep_keeps_a_plain_row_of_links():
     # every other role but a promoter (one link) still has more entries than a plain row holds: menus as before
     for role in (Role.SUPERVISOR, Role.MANAGER, Role.FINANCE, Role.ADMIN):
         assert any(links for _, links in _bar(role)), role
-    assert _bar(Role.PROMOTER) == [("My shifts", [])]
+    assert _bar(Role.PROMOTER) == [("My day", [])]  # named as the page it opens is headed
 
 
 def test_finance_sees_field_evidence_and_the_promoters():
