@@ -111,3 +111,11 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     phone.get_by_role("button", name="保存", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_contain_text("已保存")
     assert {c.product_id: c.packs for c in visit.stock_counts.all()} == {beer.pk: 96, chips.pk: 45, water.pk: 2}
+
+    # in English too the time it was saved reads as the rest of the portal writes times (24-hour), not "04:36 PM"
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    phone.reload()
+    phone.get_by_test_id("stock-row").filter(has_text=water.name).locator("input[data-part=packs]").fill("3")
+    phone.get_by_role("button", name="Save", exact=True).click()
+    expect(phone.get_by_test_id("save-state")).to_have_text(re.compile(r"^Saved \d{2}:\d{2}$"))
+    assert visit.stock_counts.get(product=water).packs == 3

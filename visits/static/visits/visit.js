@@ -221,7 +221,8 @@ document.addEventListener("change", exclusive);
   var closed = false;
 
   function path(url) { return new URL(url, window.location.href).pathname; }
-  function clock(date) { return date.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" }); }
+  // 24-hour in either language, as the portal writes times everywhere else ("16:36", not "04:36 PM")
+  function clock(date) { return date.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }); }
   function say(kind, when) {
     if (!state) return;
     state.textContent = state.dataset[kind] + (when ? " " + clock(when) : "");
