@@ -39,7 +39,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -296,25 +296,23 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         changed = [name for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]]
         for name in changed:
             setattr(agreement, name, values[name])
-        note = _without_gone_note(agreement.note)
-        if note != agreement.note:  # its source grants it again (a contract made active again): no longer kept only
-            agreement.note = note
-            changed.append("note")
+        if agreement.source_gone:  # its source grants it again (a contract made active again): no longer kept only
+            agreement.source_gone = False
+            changed.append("source_gone")
         if changed:
             agreement.save(update_fields=changed)
             summary.updated += 1
-            if {"start_on", "end_on", "note"} & set(changed):
+            if {"start_on", "end_on", "source_gone"} & set(changed):
                 moved.append(agreement.pk)
     vanished = [a for key, a in existing.items() if key not in wanted]
     checked = set(
         DisplayCheck.objects.filter(agreement__in=[a.pk for a in vanished]).values_list("agreement_id", flat=True)
     )
-    gone_note = gettext(GONE_NOTE)
     for agreement in vanished:
         if agreement.pk in checked:
-            if _without_gone_note(agreement.note) == agreement.note:  # not said yet, in any language
-                agreement.note = (agreement.note + "\n" + gone_note).strip()
-                agreement.save(update_fields=["note"])
+            if not agreement.source_gone:
+                agreement.source_gone = True
+                agreement.save(update_fields=["source_gone"])
             summary.kept += 1
         else:
             agreement.delete()
@@ -326,22 +324,6 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
     if moved:
         agreements_evaluate(ids=moved)
     return summary
-
-
-GONE_NOTE = _("Its source no longer grants this display; kept for the visits that checked it.")
-
-
-def _without_gone_note(note: str) -> str:
-    """The note without the line generation added when the source stopped granting the agreement (written in the
-    language of whoever's change it followed: every language's)."""
-    if not note:
-        return note
-    with_note = set()
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            with_note.add(str(GONE_NOTE))
-    lines = [line for line in note.split("\n") if line.strip() not in with_note]
-    return "\n".join(lines).strip()
 
 
 def source_changed(account_ids) -> None:

@@ -93,6 +93,9 @@ class DisplayAgreement(models.Model):
     evidenced_visits = models.PositiveIntegerField(_("visits with evidence"), default=0)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # A generated agreement its source no longer grants, kept for the visits that checked it: said in the reader's
+    # language where it is shown (the agreement's page), the manager's note left as typed.
+    source_gone = models.BooleanField(_("source no longer grants it"), default=False, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

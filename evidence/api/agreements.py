@@ -63,11 +63,17 @@ class DisplayAgreementSerializer(serializers.ModelSerializer):
         max_digits=14, decimal_places=2, allow_null=True, help_text="Null for reps and supervisors."
     )
     evidence_visits = serializers.IntegerField(required=False, default=1)
+    source_gone = serializers.BooleanField(
+        read_only=True,
+        help_text="A generated agreement its source (contract term, plan) no longer grants, kept for the visits "
+        "that checked it.",
+    )
 
     class Meta:
         model = DisplayAgreement
         fields = ["id", "account", "store", "kind", "facings", "start_on", "end_on", "fee", "evidence_visits",
-                  "note", "source", "term", "plan", "status", "evidenced_visits", "evaluated_at"]  # fmt: skip
+                  "note", "source", "source_gone", "term", "plan", "status", "evidenced_visits",
+                  "evaluated_at"]  # fmt: skip
         read_only_fields = ["source", "term", "plan", "status", "evidenced_visits", "evaluated_at"]
         validators = []  # the service's rules, the same at every door
 

@@ -136,7 +136,14 @@ def test_a_contract_made_active_again_takes_back_its_agreement_at_once(client, m
     checked(deal, store=store, rep=rep, day=today - timedelta(days=5), photo=None)  # no photo: does not count
     contract_services.contract_update(contract=term.contract, status="terminated")
     deal.refresh_from_db()
-    assert deal.note  # kept for the visit that checked it, saying so
+    assert deal.source_gone and deal.note == ""  # kept for the visit that checked it, flagged (not a note's text)
+    # said in each reader's language, whoever's change set it off
+    client.force_login(manager)
+    for language, said in (("en", "Its source no longer grants this display"), ("zh-hans", "来源已不再包含该陈列")):
+        client.cookies["django_language"] = language
+        page = client.get(reverse("evidence:agreement-detail", args=[deal.pk])).content.decode()
+        assert said in page.split('data-testid="source-gone"')[1].split("</div>")[0]
+    assert client.get(f"/api/v1/display-agreements/{deal.pk}/").json()["source_gone"] is True
 
     client.force_login(finance)
     answer = client.patch(
@@ -145,7 +152,7 @@ def test_a_contract_made_active_again_takes_back_its_agreement_at_once(client, m
     assert answer.status_code == 200
 
     deal.refresh_from_db()
-    assert deal.note == "" and deal.evaluated_at is not None  # its own again, and evaluated in that request
+    assert not deal.source_gone and deal.evaluated_at is not None  # its own again, and evaluated in that request
     assert DisplayAgreement.objects.filter(term=term).count() == 1
     client.force_login(manager)
     page = client.get(reverse("evidence:agreement-detail", args=[deal.pk]), HTTP_ACCEPT_LANGUAGE="en")
@@ -213,10 +220,9 @@ def test_the_migration_gives_an_agreement_left_behind_by_a_moved_start_its_key_b
     import importlib
 
     from django.apps import apps
-    from django.utils import translation
 
     from contracts.models import ContractTerm
-    from evidence.agreements import GONE_NOTE, agreements_generate
+    from evidence.agreements import agreements_generate
 
     account, store, rep, today = world
     term = _end_cap_term(account, today)
@@ -224,10 +230,9 @@ def test_the_migration_gives_an_agreement_left_behind_by_a_moved_start_its_key_b
     checked(kept, store=store, rep=rep, day=today - timedelta(days=5))
     moved = today - timedelta(days=12)
     ContractTerm.objects.filter(pk=term.pk).update(valid_from=moved)
-    with translation.override("zh-hans"):
-        DisplayAgreement.objects.filter(pk=kept.pk).update(
-            source_key=f"term:{term.pk}:{today - timedelta(days=10):%Y%m%d}", note=str(GONE_NOTE)
-        )
+    DisplayAgreement.objects.filter(pk=kept.pk).update(
+        source_key=f"term:{term.pk}:{today - timedelta(days=10):%Y%m%d}", source_gone=True
+    )
     fresh = DisplayAgreement.objects.create(
         account=account, kind="end_cap", start_on=moved, end_on=today + timedelta(days=20), fee=Decimal("3000.00"),
         source="term", term=term, source_key=f"term:{term.pk}:{moved:%Y%m%d}",
@@ -240,4 +245,19 @@ def test_the_migration_gives_an_agreement_left_behind_by_a_moved_start_its_key_b
     # Then the checked agreement is the term's again, over the new period, with its visit; the empty one is gone
     assert list(DisplayAgreement.objects.filter(account=account).values_list("pk", "start_on")) == [(kept.pk, moved)]
     assert _current(kept) == (DisplayAgreement.Status.PAYABLE, 1)
-    assert kept.note == "" and not DisplayAgreement.objects.filter(pk=fresh.pk).exists()
+    assert not kept.source_gone and not DisplayAgreement.objects.filter(pk=fresh.pk).exists()
+
+
+def test_the_migration_turns_the_written_sentence_into_the_flag(world):
+    """Before: generation appended the sentence to the note in the language of whoever's change set it off."""
+    import importlib
+
+    from django.apps import apps
+
+    account, _store, _rep, today = world
+    deal = DisplayAgreement.objects.get(term=_end_cap_term(account, today))
+    written = "店长同意加一个端架\n来源已不再包含该陈列；因已有拜访核查而保留。"
+    DisplayAgreement.objects.filter(pk=deal.pk).update(note=written)
+    importlib.import_module("evidence.migrations.0003_agreement_source_gone").flag(apps, None)
+    deal.refresh_from_db()
+    assert (deal.note, deal.source_gone) == ("店长同意加一个端架", True)
