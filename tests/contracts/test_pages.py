@@ -363,7 +363,7 @@ def test_account_screen_shows_the_recent_payments_and_settled_invoices_and_links
 
     # And in Chinese
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "显示全部回款" in page and "显示全部结清的应收单" in page
+    assert "显示全部回款" in page and "显示全部结清的发票" in page
 
 
 def test_account_screen_shows_deductions_to_act_on_and_the_recent_credit_notes_and_links_to_all(

@@ -152,7 +152,7 @@ def test_the_excel_has_every_line_of_a_large_statement(client, finance, account)
     ]
     assert len(rows) == 1200
     totals = {row[1]: row[5] for row in cells[header + 2 + len(result.lines) :] if row and len(row) > 5}
-    assert totals["应收单"] == result.invoiced and totals["回款"] == result.paid
+    assert totals["发票"] == result.invoiced and totals["回款"] == result.paid
     assert totals["期末余额"] == result.closing == rows[-1][5]
 
 

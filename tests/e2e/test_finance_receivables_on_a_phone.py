@@ -159,7 +159,7 @@ def test_a_chains_receivables_read_on_a_phone(phone, live_server, books, seven_d
     # a credit note's invoice reads on one line after its label, its number whole (it fell to a line of its own,
     # right-aligned, beside a wide amount)
     line = phone.get_by_test_id("credit-notes").get_by_test_id("credit-note-invoice-phone")
-    expect(line).to_have_text(("应收单 " if language == "zh-hans" else "Invoice ") + credited.number)
+    expect(line).to_have_text(("发票 " if language == "zh-hans" else "Invoice ") + credited.number)
     number = line.locator(".text-nowrap")
     assert text_lines(number) == 1
     in_view(number, PHONE)
