@@ -238,6 +238,12 @@ def test_the_month_closes_figures_read_on_a_phone(phone, live_server, books, lan
         assert text_lines(amount) == 1
     assert text_lines(row.locator("td").first.locator("span").first) == 1
     _no_sideways_scroll(phone, "preview")
+    if millions:  # the spend ledger's totals, two cards to a row: an eight-digit total inside its card, on one line
+        line(books, date(2025, 1, 1), "promotion", "23456789.00")
+        phone.goto("/trade-spend/ledger/")
+        expect(phone.get_by_test_id("grand-total")).to_have_text("24,473,480.91")
+        for total in (*phone.get_by_test_id("ledger-total").all(), phone.get_by_test_id("grand-total")):
+            assert total.evaluate("el => el.scrollWidth <= el.clientWidth") and text_lines(total) == 1
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
