@@ -21,7 +21,8 @@ Generation is idempotent on ``source_key`` (a term's: the calendar period it pay
 term whose start moves keeps its agreement and the visits that checked it): running it again updates the period and
 fee (which belong to the source) and never duplicates; the kind, store, facings, quota and note of an existing
 agreement are left as the manager set them. An agreement whose source no longer grants it is deleted when no visit
-has checked it yet, else kept (with its evidence) and a note says so. By hand, a generated agreement's period and
+has checked it yet, else kept (with its evidence) and flagged (`source_gone`: its page says so in the reader's
+language). By hand, a generated agreement's period and
 fee cannot be changed (they are edited at their source) and it cannot be deleted.
 
 Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`). It runs nightly, by
@@ -324,15 +325,6 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
     if moved:
         agreements_evaluate(ids=moved)
     return summary
-
-
-def source_changed(account_ids) -> None:
-    """A source of generated agreements changed, in its service's transaction (evidence/hooks.py's
-    agreement_sources_changed): a contract's status or validity, a term saved, imported or removed, a plan approved
-    (a plan's stores change only while it is a draft, which grants nothing). The accounts' generated agreements
-    follow at once — made, moved, granted again, or gone — and those whose evidence that changes are re-evaluated,
-    so nothing waits for the nightly run."""
-    agreements_generate(account_ids=list(account_ids))
 
 
 def term_release(term: ContractTerm) -> None:

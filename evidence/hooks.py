@@ -63,7 +63,8 @@ def agreement_sources_changed(account_ids) -> None:
     """After what grants display agreements changes, in the same transaction (the contracts and promotions
     services, whatever the door: page, API, import, admin): a contract's status or validity, a term saved, imported
     or removed, a plan approved. The accounts' generated agreements are made, moved, granted again or let go at
-    once, and those whose evidence that changes re-evaluated, rather than at the nightly run."""
-    from .agreements import source_changed
+    once, and those whose evidence that changes re-evaluated, rather than at the nightly run. (A plan's stores change
+    only while it is a draft, which grants nothing.)"""
+    from .agreements import agreements_generate
 
-    source_changed(account_ids)
+    agreements_generate(account_ids=list(account_ids))

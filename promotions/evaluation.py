@@ -16,28 +16,22 @@ def days_through(start_on: date, end_on: date, through: date) -> int:
     return max(0, min((end_on - start_on).days + 1, (through - start_on).days + 1))
 
 
-def cost_so_far(*, undated: Decimal, dated: Decimal, days: int, plan_days: int) -> Decimal:
-    """A running plan's cost spent to date, what its figures so far weigh against its sales so far: the costs no
-    record dates (fees, gifts, price support, a planned promoter fee: a plan holds them as totals) spread evenly
-    over the plan's days, the share of its days so far (cost × days so far ÷ plan days, to the cent); plus what is
-    dated and so counts to date as it is (the supply price funding on the packs sold in so far, the promoters' pay
-    for the shifts ended). On its last day and after: the whole cost."""
-    share = Decimal(undated)
-    if days < plan_days:
-        share = (share * days / plan_days).quantize(CENT, rounding=ROUND_HALF_UP)
-    return share + Decimal(dated)
-
-
 def plan_cost_so_far(plan, *, days: int, funding: Decimal, promoter_pay: Decimal | None = None) -> Decimal:
-    """``cost_so_far`` of a plan over its first ``days``: ``funding`` is the supply price funding on the packs sold
-    in so far; with ``promoter_pay`` (its shifts' pay so far, as the ledger books it) that instead of the planned
-    promoter fee. The plan page, the API and the promotion expense report read a running plan's cost here."""
+    """A plan's cost spent over its first ``days``, what its figures so far weigh against its sales so far. The costs
+    no record dates (fees, gifts, price support, a planned promoter fee: a plan holds them as totals) are spread
+    evenly over the plan's days: the share of its days so far (cost × days so far ÷ plan days, to the cent). What is
+    dated counts to date as it is: ``funding``, the supply price funding on the packs sold in so far, and with
+    ``promoter_pay`` (its shifts' pay so far, as the ledger books it) that instead of the planned promoter fee. On
+    its last day and after: the whole cost. The plan page, the API and the promotion expense report read a running
+    plan's cost here."""
     undated = plan.total_cost - plan.supply_funding
     dated = Decimal(funding)
     if promoter_pay is not None:
         undated -= plan.promoter_fee
         dated += Decimal(promoter_pay)
-    return cost_so_far(undated=undated, dated=dated, days=days, plan_days=plan.days)
+    if days < plan.days:
+        undated = (undated * days / plan.days).quantize(CENT, rounding=ROUND_HALF_UP)
+    return undated + dated
 
 
 @dataclass(frozen=True)

@@ -168,22 +168,9 @@ document.addEventListener("change", exclusive);
     });
     if (found) clearMarks(form.hasAttribute("data-stock-form") ? form : document.querySelector("[data-visit-sections]") || form);
     rows.forEach(function (row) {
-      var first = null;
-      var texts = [];
-      row.querySelectorAll("input[data-part]").forEach(function (input) {
-        var text = problem(input);
-        if (!text) return;
-        input.classList.add("is-invalid");
-        input.setAttribute("aria-invalid", "true");
-        texts.push(text);
-        first = first || input;
-      });
-      if (!first) return;
-      var feedback = row.querySelector("[data-testid=stock-error]");
-      feedback.textContent = texts.join(" ");
-      feedback.classList.add("d-block");
-      feedback.dataset.typed = "";
-      bad.push(first);
+      if (showProblems(row, Array.prototype.slice.call(row.querySelectorAll("input[data-part]")))) {
+        bad.push(row.querySelector("input[data-part].is-invalid"));
+      }
     });
     if (!bad.length) return;
     event.preventDefault();
