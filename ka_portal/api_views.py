@@ -9,7 +9,6 @@ from django.contrib.auth import authenticate, user_logged_out
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from knox.auth import TokenAuthentication
 from knox.views import LoginView as KnoxLoginView
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -21,6 +20,7 @@ from .api_cache import CachedListMixin
 from .formatting import display_name
 from .idempotency import IdempotentCreateMixin
 from .scope import user_role
+from .tokens import TokenAuthentication
 from .values_pages import ValuesPageMixin
 
 

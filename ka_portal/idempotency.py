@@ -10,9 +10,11 @@ per kind of create, for ``KA.idempotency_ttl_hours`` hours:
 - the same key while the first request is still running is refused with 409 ``idempotency.in_flight``;
 - a request that fails (4xx, 5xx) keeps nothing, so the key can be used again with a corrected body.
 
-The key is claimed in its own short transaction (a unique row per user, scope and key), so a parallel
-request sees it at once; the work and the stored response commit together in one transaction, so a key
-is never marked done for work that was rolled back, and ``on_commit`` work runs after both.
+The key is claimed by inserting a unique row per user, scope and key (one statement, no savepoint:
+ka_portal/inserts.py): a parallel request with the same key waits on that row until the first one ends, then
+answers from it. The claim, the work and the stored response commit together in the request's transaction, so
+a key is never marked done for work that was rolled back, a failed request leaves no claim behind, and
+``on_commit`` work runs after all three.
 """
 
 import functools
@@ -24,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.utils import timezone
@@ -35,6 +37,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from .errors import DomainConflict, DomainError, KeyReused
+from .inserts import insert_unless_taken
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -146,13 +149,12 @@ def _claim(*, user, scope: str, key: str, hashes: dict[str, str]) -> Idempotency
     fingerprint = _digest(hashes)
     for _attempt in range(3):
         now = timezone.now()
-        try:
-            with transaction.atomic():
-                return IdempotencyKey.objects.create(
-                    user=user, scope=scope, key=key, fingerprint=fingerprint, field_hashes=hashes, created_at=now
-                )
-        except IntegrityError:
-            pass  # taken before: look at what the first request did
+        claim = IdempotencyKey(
+            user=user, scope=scope, key=key, fingerprint=fingerprint, field_hashes=hashes, created_at=now
+        )
+        if insert_unless_taken(claim):
+            return claim
+        # Taken before: look at what the first request did.
         with transaction.atomic():
             # On PostgreSQL the insert above waited for a parallel claim to commit; the lock orders takeovers.
             row = IdempotencyKey.objects.select_for_update().filter(user=user, scope=scope, key=key).first()
@@ -178,8 +180,13 @@ def run_once(*, user, scope: str, key: str, body: Any, body_key: str | None, cal
     claim = _claim(user=user, scope=scope, key=key, hashes=field_hashes(body, exclude=body_key))
     if not isinstance(claim, IdempotencyKey):
         return claim
+    # Inside the request's transaction (AtomicWritesMiddleware) the work takes no savepoint of its own: a failure or a
+    # refusal rolls the whole request back, its claim with it. Run alone, the work is its own transaction and a
+    # failed one gives the claim back.
+    connection = transaction.get_connection()
+    inside = connection.in_atomic_block
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=not inside):
             response = call()
             if 200 <= response.status_code < 300:
                 if isinstance(response, Response):
@@ -194,9 +201,11 @@ def run_once(*, user, scope: str, key: str, body: Any, body_key: str | None, cal
                 return response
             transaction.set_rollback(True)  # a refusal answered without raising still commits nothing
     except BaseException:
-        _release(claim)
+        if not inside:
+            _release(claim)
         raise
-    _release(claim)
+    if not inside:
+        _release(claim)
     return response
 
 

@@ -22,6 +22,7 @@ ROUTES = {
     # beat's entries (ka_portal/settings.py CELERY_BEAT_SCHEDULE)
     "ka_portal.tasks.health_check": NIGHTLY,  # 01:55: proves a nightly worker answers before the night's work
     "ka_portal.tasks.idempotency_keys_purge": NIGHTLY,
+    "ka_portal.tasks.api_tokens_purge": NIGHTLY,
     "promotions.tasks.promotions_advance_by_date": NIGHTLY,
     "contracts.tasks.receivables_nightly": NIGHTLY,
     "visits.tasks.suggested_orders_nightly": NIGHTLY,

@@ -279,6 +279,7 @@ CELERY_TASK_ROUTES = {task: {"queue": queue} for task, queue in queues.ROUTES.it
 CELERY_BEAT_SCHEDULE: dict = {
     "health-check-nightly": {"task": "ka_portal.tasks.health_check", "schedule": crontab(hour=1, minute=55)},
     "idempotency-keys-purge": {"task": "ka_portal.tasks.idempotency_keys_purge", "schedule": crontab(minute=35)},
+    "api-tokens-purge": {"task": "ka_portal.tasks.api_tokens_purge", "schedule": crontab(minute=40)},
     "promotions-daily-transitions": {
         "task": "promotions.tasks.promotions_advance_by_date",
         "schedule": crontab(hour=0, minute=10),
@@ -307,7 +308,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # REST API.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "ka_portal.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -1,4 +1,5 @@
-"""Project-wide Celery tasks: a health check that proves the worker round trip, and the client-key purge."""
+"""Project-wide Celery tasks: a health check that proves the worker round trip, and the hourly purges of expired
+client keys and API tokens."""
 
 import os
 
@@ -24,5 +25,13 @@ def health_check(value: str = "pong") -> dict:
 def idempotency_keys_purge() -> int:
     """Forget client keys older than KA_IDEMPOTENCY_TTL_HOURS (hourly beat entry); returns how many went."""
     from .idempotency import purge_expired
+
+    return purge_expired()
+
+
+@shared_task(name="ka_portal.tasks.api_tokens_purge")
+def api_tokens_purge() -> int:
+    """Delete expired API tokens (hourly beat entry; a token presented after its expiry is deleted then too)."""
+    from .tokens import purge_expired
 
     return purge_expired()

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from evidence import hooks as evidence
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
+from ka_portal.inserts import insert_unless_taken, not_inserted
 from ka_portal.scope import not_found
 from stores.models import Listing, Product, Store
 
@@ -233,33 +234,38 @@ def visit_check_in(
 
 
 def _check_in(rep, store, uuid, at, latitude, longitude, route_stop) -> tuple[Visit, bool]:
+    """A new visit inserted unless its uuid names one already (one statement for a new one: no look first, no
+    savepoint); a uuid already taken answers that visit as before, even where the new one would be refused."""
     client_id = _as_uuid(uuid) or uuid_module.uuid4()
-    existing = Visit.objects.filter(uuid=client_id).first()
-    if existing is not None:
+    try:
+        if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
+            raise not_found("store")
+        bounds.check_coordinates(latitude, longitude)
+    except DomainError:
+        existing = Visit.objects.filter(uuid=client_id).first()
+        if existing is None:
+            raise
         return _same_visit(existing, rep, store, route_stop), False
-    at = rules.client_time(at)
-    if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
-        raise not_found("store")
-    bounds.check_coordinates(latitude, longitude)
     distance = None
     if None not in (latitude, longitude, store.latitude, store.longitude):
         distance = round(distance_m(latitude, longitude, store.latitude, store.longitude))
-    try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                uuid=client_id,
-                rep=rep,
-                store=store,
-                route_stop=route_stop,
-                checked_in_at=at or timezone.now(),
-                latitude=latitude,
-                longitude=longitude,
-                distance_m=distance,
-                far_from_store=distance is not None and distance > settings.KA.checkin_max_distance_m,
-            )
-    except IntegrityError:
-        # Two taps raced: the other one created it first.
-        return _same_visit(Visit.objects.get(uuid=client_id), rep, store, route_stop), False
+    visit = Visit(
+        uuid=client_id,
+        rep=rep,
+        store=store,
+        route_stop=route_stop,
+        checked_in_at=rules.client_time(at) or timezone.now(),
+        latitude=latitude,
+        longitude=longitude,
+        distance_m=distance,
+        far_from_store=distance is not None and distance > settings.KA.checkin_max_distance_m,
+    )
+    if not insert_unless_taken(visit):
+        # The uuid names a visit already: a repeat, or two taps that raced and the other one created it first.
+        existing = Visit.objects.filter(uuid=client_id).first()
+        if existing is None:
+            raise not_inserted(visit)
+        return _same_visit(existing, rep, store, route_stop), False
     evidence.visit_checked_in(visit)
     return visit, True
 

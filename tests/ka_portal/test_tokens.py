@@ -5,12 +5,14 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from ka_portal import tasks
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,22 @@ def test_a_token_lives_thirty_days_by_default(rep9):
     assert expired.status_code == 401
     assert expired.json()["code"] == "authentication_failed"
     assert not AuthToken.objects.exists()  # an expired token is deleted when it is next presented
+
+
+def test_a_request_reads_its_token_user_and_role_in_one_query_and_the_hourly_purge_deletes_expired_tokens(rep9):
+    old_phone = _sign_in()["token"]
+    make_user(Role.REP, username="rep8", password=PASSWORD)
+    with time_machine.travel(timezone.now() + timedelta(hours=720, minutes=1), tick=False):
+        new_phone, others_token = _sign_in()["token"], _sign_in("rep8")["token"]
+        with CaptureQueriesContext(connection) as queries:
+            assert _me(new_phone).json()["role"] == Role.REP
+        assert len(queries) == 1, [query["sql"][:80] for query in queries.captured_queries]
+        assert AuthToken.objects.filter(user=rep9).count() == 2  # the old phone's is left for the purge
+
+        assert tasks.api_tokens_purge.delay().get() == 1
+        assert _me(old_phone).status_code == 401
+        assert _me(new_phone).status_code == 200
+        assert _me(others_token).status_code == 200
 
 
 def test_the_lifetime_is_a_setting(rep9, settings):
