@@ -227,15 +227,17 @@ def visit_check_in(
     if findings is None:
         return _check_in(rep, store, uuid, at, latitude, longitude, route_stop)
     with transaction.atomic(savepoint=False):
-        visit, created = _check_in(rep, store, uuid, at, latitude, longitude, route_stop)
+        visit, created = _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=findings)
         if created:
             _record(visit, new=True, **findings)
     return visit, created
 
 
-def _check_in(rep, store, uuid, at, latitude, longitude, route_stop) -> tuple[Visit, bool]:
+def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=None) -> tuple[Visit, bool]:
     """A new visit inserted unless its uuid names one already (one statement for a new one: no look first, no
-    savepoint); a uuid already taken answers that visit as before, even where the new one would be refused."""
+    savepoint); a uuid already taken answers that visit as before, even where the new one would be refused.
+    With `findings` the new visit's own columns and its rating go into that insert (`_columns_of_new`): _record
+    then writes only what belongs to other tables."""
     client_id = _as_uuid(uuid) or uuid_module.uuid4()
     try:
         if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
@@ -260,6 +262,8 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop) -> tuple[Vi
         distance_m=distance,
         far_from_store=distance is not None and distance > settings.KA.checkin_max_distance_m,
     )
+    if findings is not None:
+        _columns_of_new(visit, **findings)
     if not insert_unless_taken(visit):
         # The uuid names a visit already: a repeat, or two taps that raced and the other one created it first.
         existing = Visit.objects.filter(uuid=client_id).first()
@@ -318,12 +322,31 @@ def _record(
 ) -> Visit:
     """visit_record on a visit already locked (with its store) in this transaction. Without `rate` the rating
     is left for the check-out that follows in the same transaction to compute (once, not twice). `new`: the visit
-    was created in this transaction (visit_check_in with findings): nothing recorded yet to clear or read back."""
+    was inserted in this transaction with its columns and rating (visit_check_in with findings, _columns_of_new):
+    nothing recorded yet to clear or read back, and nothing to update on its row."""
     if not visit.is_open:
         raise DomainConflict("visit.closed", _("This visit is checked out; it can no longer be changed."))
     answered, counts, marked = {}, {}, set()
     if checklist is not None:
         answered = _save_checklist(visit, checklist, new=new)
+    _set_columns(visit, price_check_ok, promotion_executed, problems, actions, checkout_reason)
+    if stock is not None or not_counted is not None:
+        counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new)
+    for task_id, comment in (tasks_done or {}).items():
+        task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
+    if not new:  # a new visit was inserted with its columns and rating (_columns_of_new)
+        if rate:
+            _rate(visit)
+        visit.save()
+    if stock:
+        _suggest(visit)
+    if new:
+        visit.recorded = Recorded(answered, counts, frozenset(marked))
+    return visit
+
+
+def _set_columns(visit: Visit, price_check_ok, promotion_executed, problems, actions, checkout_reason) -> None:
+    """The findings kept on the visit's own row (a part given as UNCHANGED or None stays as it was)."""
     if price_check_ok is not UNCHANGED:
         visit.price_check_ok = price_check_ok
     if promotion_executed is not UNCHANGED:
@@ -334,22 +357,27 @@ def _record(
         visit.actions = actions
     if checkout_reason is not None:
         visit.checkout_reason = rules.checkout_reason(checkout_reason)
-    if stock is not None or not_counted is not None:
-        counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new)
-    for task_id, comment in (tasks_done or {}).items():
-        task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
-    if rate:
-        if new:  # what the new visit holds is what was just written
-            empty = [pk for pk, packs in counts.items() if packs == 0]
-            _rate(visit, checklist=answered, out_of_stock_ids=empty, checked=False)
-        else:
-            _rate(visit)
-    visit.save()
-    if stock:
-        _suggest(visit)
-    if new:
-        visit.recorded = Recorded(answered, counts, frozenset(marked))
-    return visit
+
+
+def _columns_of_new(
+    visit: Visit,
+    *,
+    checklist: dict[str, str] | None = None,
+    price_check_ok: bool | None | object = UNCHANGED,
+    promotion_executed: bool | None | object = UNCHANGED,
+    stock: dict[int, int | None] | None = None,
+    problems: str | None = None,
+    actions: str | None = None,
+    checkout_reason: str | None = None,
+    **_other_tables,
+) -> None:
+    """A visit about to be inserted with `findings` (_record's keywords): its own columns and its rating, from the
+    findings themselves (what _record then writes: the answers given, the counts given; no promotion checked yet),
+    so the insert carries them and nothing updates the row after it. A finding _record refuses rolls it all back."""
+    _set_columns(visit, price_check_ok, promotion_executed, problems, actions, checkout_reason)
+    answered = {item: result for item, result in (checklist or {}).items() if result}
+    empty = sorted(pk for pk, packs in (stock or {}).items() if packs == 0)
+    _rate(visit, checklist=answered, out_of_stock_ids=empty, checked=False)
 
 
 def _suggest(visit: Visit) -> None:
