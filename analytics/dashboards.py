@@ -94,6 +94,7 @@ class RepDashboard:
     promotion_list: list
     stores: list
     store_count: int
+    stores_url: str
     grade_counts: dict
 
     @property
@@ -164,6 +165,7 @@ def rep_dashboard(user, *, today: date) -> RepDashboard:
         promotion_list=list(running.order_by("end_on", "id")[:FEW]),
         stores=list(active_stores.select_related("account").order_by("grade", "code")[:10]),
         store_count=active_stores.count(),
+        stores_url=_link("stores:store-list", {"active": "true"}),
         grade_counts=dict(active_stores.values_list("grade").annotate(n=Count("id")).order_by()),
     )
 

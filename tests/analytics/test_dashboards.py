@@ -198,6 +198,33 @@ def test_rep_with_nothing_sees_the_empty_states_in_english(client):
     assert "Nothing to flag at your stores." in page
 
 
+def test_rep_home_lists_ten_stores_and_links_to_all_of_them(client):
+    rep = make_user(Role.REP, username="rep_many")
+    for number in range(12):
+        StoreFactory(rep=rep, name=f"店{number:02d}")
+    StoreFactory(rep=rep, name="关店", active=False)
+    StoreFactory(rep=make_user(Role.REP, username="rep_else"), name="别人的店")
+    client.force_login(rep)
+
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    page = response.content.decode()
+    board = response.context["d"]
+    assert len(board.stores) == 10 and board.store_count == 12
+    assert sum(store.name in page for store in board.stores) == 10
+    assert "我的全部 12 家门店" in page
+    assert listed(client, board.stores_url) == 12  # the link's list: every active store of the rep, no other
+
+
+def test_rep_home_with_few_stores_has_no_link_to_more(client):
+    rep = make_user(Role.REP, username="rep_few")
+    StoreFactory(rep=rep, name="唯一的店")
+    client.force_login(rep)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "唯一的店" in page
+    assert 'data-testid="all-my-stores"' not in page
+
+
 # --- the KA supervisor -------------------------------------------------------------------------------------------
 
 
