@@ -263,7 +263,7 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         far_from_store=distance is not None and distance > settings.KA.checkin_max_distance_m,
     )
     if findings is not None:
-        _columns_of_new(visit, **findings)
+        _columns_of_new(visit, findings)
     if not insert_unless_taken(visit):
         # The uuid names a visit already: a repeat, or two taps that raced and the other one created it first.
         existing = Visit.objects.filter(uuid=client_id).first()
@@ -329,7 +329,14 @@ def _record(
     answered, counts, marked = {}, {}, set()
     if checklist is not None:
         answered = _save_checklist(visit, checklist, new=new)
-    _set_columns(visit, price_check_ok, promotion_executed, problems, actions, checkout_reason)
+    _set_columns(
+        visit,
+        price_check_ok=price_check_ok,
+        promotion_executed=promotion_executed,
+        problems=problems,
+        actions=actions,
+        checkout_reason=checkout_reason,
+    )
     if stock is not None or not_counted is not None:
         counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new)
     for task_id, comment in (tasks_done or {}).items():
@@ -345,8 +352,17 @@ def _record(
     return visit
 
 
-def _set_columns(visit: Visit, price_check_ok, promotion_executed, problems, actions, checkout_reason) -> None:
-    """The findings kept on the visit's own row (a part given as UNCHANGED or None stays as it was)."""
+def _set_columns(
+    visit: Visit,
+    *,
+    price_check_ok=UNCHANGED,
+    promotion_executed=UNCHANGED,
+    problems=None,
+    actions=None,
+    checkout_reason=None,
+    **_other_tables,
+) -> None:
+    """The findings kept on the visit's own row (a part not given stays as it was); the others are for _record."""
     if price_check_ok is not UNCHANGED:
         visit.price_check_ok = price_check_ok
     if promotion_executed is not UNCHANGED:
@@ -359,24 +375,13 @@ def _set_columns(visit: Visit, price_check_ok, promotion_executed, problems, act
         visit.checkout_reason = rules.checkout_reason(checkout_reason)
 
 
-def _columns_of_new(
-    visit: Visit,
-    *,
-    checklist: dict[str, str] | None = None,
-    price_check_ok: bool | None | object = UNCHANGED,
-    promotion_executed: bool | None | object = UNCHANGED,
-    stock: dict[int, int | None] | None = None,
-    problems: str | None = None,
-    actions: str | None = None,
-    checkout_reason: str | None = None,
-    **_other_tables,
-) -> None:
+def _columns_of_new(visit: Visit, findings: dict) -> None:
     """A visit about to be inserted with `findings` (_record's keywords): its own columns and its rating, from the
     findings themselves (what _record then writes: the answers given, the counts given; no promotion checked yet),
     so the insert carries them and nothing updates the row after it. A finding _record refuses rolls it all back."""
-    _set_columns(visit, price_check_ok, promotion_executed, problems, actions, checkout_reason)
-    answered = {item: result for item, result in (checklist or {}).items() if result}
-    empty = sorted(pk for pk, packs in (stock or {}).items() if packs == 0)
+    _set_columns(visit, **findings)
+    answered = {item: result for item, result in (findings.get("checklist") or {}).items() if result}
+    empty = sorted(pk for pk, packs in (findings.get("stock") or {}).items() if packs == 0)
     _rate(visit, checklist=answered, out_of_stock_ids=empty, checked=False)
 
 
