@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from celery.schedules import crontab
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -95,6 +96,12 @@ def test_a_request_reads_its_token_user_and_role_in_one_query_and_the_hourly_pur
         assert _me(old_phone).status_code == 401
         assert _me(new_phone).status_code == 200
         assert _me(others_token).status_code == 200
+
+
+def test_the_token_purge_runs_hourly_from_celery_beat(settings):
+    entries = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "ka_portal.tasks.api_tokens_purge"]
+    assert len(entries) == 1
+    assert entries[0]["schedule"] == crontab(minute=40)
 
 
 def test_the_lifetime_is_a_setting(rep9, settings):
