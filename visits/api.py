@@ -920,11 +920,19 @@ class SuggestedOrderSerializer(serializers.ModelSerializer):
             "flag",
         ]
 
+    # A page written from values() rows (ka_portal/values_pages.py) derives the notation from the two columns.
+    values_derived = {
+        "suggested": (
+            ("suggested_packs", "product__packs_per_case"),
+            lambda row: format_packs(row["suggested_packs"], row["product__packs_per_case"]),
+        )
+    }
+
     def get_suggested(self, order) -> str:
         return format_packs(order.suggested_packs, order.product.packs_per_case)
 
 
-class SuggestedOrderViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
+class SuggestedOrderViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelViewSet):
     """Suggested orders (建议订货单) per store × product, as the visit and the nightly job compute them: by default
     those in force now; `date` gives those in force on a day (`date` of a row: the day it was computed)."""
 

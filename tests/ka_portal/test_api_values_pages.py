@@ -29,6 +29,7 @@ TAKING = {
     "route-list",
     "payment-list",
     "promotion-list",
+    "suggested-order-list",
 }
 VALUES_LISTS = [(name, path) for name, path in ENDPOINTS if issubclass(resolve(path).func.cls, ValuesPageMixin)]
 
