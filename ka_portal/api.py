@@ -135,8 +135,8 @@ class SearchFilter(filters.SearchFilter):
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, without building the FilterSet (a deep copy of every filter, a bound form) for a
     request that names none of its filters: such a FilterSet filters nothing. Only a FilterSet that does nothing of
-    its own with empty values is passed by: django-filter's filters (a `method` is called only with a value), none
-    required, and no `__init__`, `filter_queryset` or `qs` of its own."""
+    its own with empty values is passed by: django-filter's filters (a `method` is called only with a value) or ours
+    that say so (`inert_when_empty`), none required, and no `__init__`, `filter_queryset` or `qs` of its own."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
@@ -151,7 +151,8 @@ def _inert(filterset_class) -> bool:
     own = {name for name in ("__init__", "filter_queryset", "qs") if getattr(filterset_class, name) is not (
         getattr(BaseFilterSet, name))}  # fmt: skip
     return not own and all(
-        type(item).filter.__module__.startswith("django_filters.") and not item.extra.get("required")
+        (type(item).filter.__module__.startswith("django_filters.") or getattr(item, "inert_when_empty", False))
+        and not item.extra.get("required")
         for item in filterset_class.base_filters.values()
     )
 

@@ -185,6 +185,8 @@ class _LocalDayBound(django_filters.DateFilter):
     """A day as a bound of a date-and-time field: from its first instant (gte) or to its last (lte), local time, so
     the database compares the stored moments (its index) rather than each row's date."""
 
+    inert_when_empty = True  # does nothing without a value, as django-filter's own (ka_portal.api.FilterBackend)
+
     def filter(self, qs, value):
         if value in EMPTY_VALUES:
             return qs
