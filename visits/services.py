@@ -329,19 +329,19 @@ def _record(
     answered, counts, marked = {}, {}, set()
     if checklist is not None:
         answered = _save_checklist(visit, checklist, new=new)
-    _set_columns(
-        visit,
-        price_check_ok=price_check_ok,
-        promotion_executed=promotion_executed,
-        problems=problems,
-        actions=actions,
-        checkout_reason=checkout_reason,
-    )
     if stock is not None or not_counted is not None:
         counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new)
     for task_id, comment in (tasks_done or {}).items():
         task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
     if not new:  # a new visit was inserted with its columns and rating (_columns_of_new)
+        _set_columns(
+            visit,
+            price_check_ok=price_check_ok,
+            promotion_executed=promotion_executed,
+            problems=problems,
+            actions=actions,
+            checkout_reason=checkout_reason,
+        )
         if rate:
             _rate(visit)
         visit.save()
