@@ -80,7 +80,7 @@ def fee_ratio_chart(report: StorePnlReport) -> Chart:
 
 def store_pnl_xlsx(report: StorePnlReport):
     headers = [
-        _("Rank"), _("Store code"), _("Store"), _("Sell-in"), _("Listing fees"), _("Display fees"),
+        _("Rank"), _("Store code"), _("Store"), _("Sell-in (deliveries)"), _("Listing fees"), _("Display fees"),
         _("Promoter fees"), _("Promotion costs"), _("Fees"), _("Contribution"), _("Fees as a share of sell-in"),
         _("Visits done"), _("Red"), _("Yellow"), _("Green"), _("Promotion checks"), _("Execution"),
         _("Renegotiate or exit"), _("Promoter fees: actual (shifts)"), _("Promoter fees: planned"),

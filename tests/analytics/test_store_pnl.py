@@ -237,6 +237,21 @@ def test_excel_export_has_the_same_lines(client, chain, finance):
     assert rows[4][2] == "Total" and rows[4][9] == 10690
 
 
+def test_its_sell_in_is_named_deliveries_not_the_chains_invoiced_sales(client, chain, finance):
+    # The chain page's 销售额（开票） is invoices; a store's sell-in is its deliveries: a reader comparing the two
+    # must not see one label on two different figures.
+    client.force_login(finance)
+
+    page = client.get(reverse("analytics:store-pnl"), JUNE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    export = client.get(reverse("analytics:store-pnl"), {**JUNE, "export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    ranking = page[: page.index('data-store="B"')]
+    head = ranking[ranking.rindex("<thead") :]
+    assert "进货额（送货）" in head and "销售额（开票）" not in head
+    (rows,) = read_xlsx(b"".join(export.streaming_content)).values()
+    assert rows[0][3] == "进货额（送货）"
+
+
 def test_api_gives_the_lines(api_client, chain, finance):
     api_client.force_authenticate(finance)
 
