@@ -347,6 +347,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ka_portal.schema.declare_error_responses",
+        "ka_portal.schema.tag_by_resource",  # the docs grouped by resource, not all under "v1"
         "ka_portal.idempotency.document_key_responses",  # a create's Idempotency-Key answers 409 and 422
     ],
 }
