@@ -29,7 +29,7 @@ from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarg
 class AccountListView(FilteredListView):
     template_name = "accounts/account_list.html"
     filterset_class = KeyAccountFilter
-    export_name = "key-accounts"
+    export_name = gettext_lazy("key accounts")
     export_columns = [
         Column(gettext_lazy("Code"), lambda a: a.code),
         Column(gettext_lazy("Name"), lambda a: a.name),

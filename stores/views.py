@@ -33,7 +33,7 @@ from .selectors import delivery_unit_price, delivery_value
 class StoreListView(RepsOwnListMixin, FilteredListView):
     template_name = "stores/store_list.html"
     filterset_class = StoreFilter
-    export_name = "stores"
+    export_name = _("stores")
     export_columns = [
         Column(_("Code"), lambda s: s.code),
         Column(_("Name"), lambda s: s.name),
@@ -133,7 +133,7 @@ def _latest_suggested_orders(user, store) -> tuple[list, date | None]:
 class ProductListView(FilteredListView):
     template_name = "stores/product_list.html"
     filterset_class = ProductFilter
-    export_name = "products"
+    export_name = _("products")
     export_columns = [
         Column(_("Code"), lambda p: p.code),
         Column(_("Barcode"), lambda p: p.barcode),
@@ -157,7 +157,7 @@ class ProductListView(FilteredListView):
 class ListingListView(FilteredListView):
     template_name = "stores/listing_list.html"
     filterset_class = ListingFilter
-    export_name = "listings"
+    export_name = _("listings")
     export_columns = [
         Column(_("Store code"), lambda x: x.store.code),
         Column(_("Store"), lambda x: x.store.name),
@@ -179,7 +179,7 @@ class ListingListView(FilteredListView):
 class DeliveryListView(FilteredListView):
     template_name = "stores/delivery_list.html"
     filterset_class = DeliveryFilter
-    export_name = "deliveries"
+    export_name = _("deliveries")
     export_columns = [
         Column(_("Date"), lambda d: d.date, "yyyy-mm-dd"),
         Column(_("Store code"), lambda d: d.store.code),

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from io import BytesIO
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -45,6 +46,17 @@ def test_list_export_has_the_filtered_rows(client, admin_user):
     sheet = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes == ["N1"]
+
+
+@pytest.mark.parametrize(("language", "name"), [("zh-hans", "重点客户"), ("en", "key accounts")])
+def test_list_export_is_named_in_the_readers_language(client, admin_user, language, name):
+    KeyAccountFactory(code="N1", tier="NKA")
+    client.force_login(admin_user)
+
+    response = client.get(reverse("accounts:account-list"), {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE=language)
+
+    assert openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active.title == name
+    assert f"{name}-" in unquote(response["Content-Disposition"])
 
 
 def test_account_outside_scope_is_not_found(client, manager):

@@ -76,9 +76,12 @@ def test_delivery_export_opens_with_the_filtered_rows(client, admin_user):
     DeliveryFactory(quantity=10, unit_price=Decimal("1.00"), date=date(2026, 1, 6))
     client.force_login(admin_user)
 
-    response = client.get(reverse("stores:delivery-list"), {"store": "S-1", "export": "xlsx"})
+    query = {"store": "S-1", "export": "xlsx"}
+    response = client.get(reverse("stores:delivery-list"), query, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
-    rows = list(openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)
+    book = openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content)))
+    assert book.active.title == "进货"  # the sheet is named in the reader's language
+    rows = list(book.active.values)
     assert len(rows) == 2
     header, row = rows
     assert row[1] == "S-1" and row[3] == "P-A" and row[5] == 24 and row[6] == "2"
