@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import MonthField
+from ka_portal.formatting import account_name
 from ka_portal.lists import style_form_fields
 from tradespend import reports
 
@@ -45,7 +46,7 @@ class StorePnlForm(forms.Form):
                 label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             )
         self.fields["account"].queryset = accounts.order_by("code")
-        self.fields["account"].label_from_instance = lambda account: f"{account.code} {account.name}"
+        self.fields["account"].label_from_instance = lambda account: f"{account.code} {account_name(account)}"
         style_form_fields(self)
 
     @staticmethod

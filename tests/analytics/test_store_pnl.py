@@ -36,6 +36,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import KeyAccount
 from accounts.roles import Role
 from analytics.store_pnl import split_by_weight, store_pnl
 from contracts.models import ContractTerm
@@ -250,6 +251,17 @@ def test_its_sell_in_is_named_deliveries_not_the_chains_invoiced_sales(client, c
     assert "进货额（送货）" in head and "销售额（开票）" not in head
     (rows,) = read_xlsx(b"".join(export.streaming_content)).values()
     assert rows[0][3] == "进货额（送货）"
+
+
+def test_the_chains_are_offered_by_their_name_in_the_readers_language(client, chain, manager):
+    KeyAccount.objects.filter(code="LHB").update(name_en="Lianhua")
+    client.force_login(manager)
+
+    english = client.get(reverse("analytics:store-pnl"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get(reverse("analytics:store-pnl"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert '<option value="LHB">LHB Lianhua</option>' in english
+    assert '<option value="LHB">LHB 联华</option>' in chinese
 
 
 def test_api_gives_the_lines(api_client, chain, finance):
