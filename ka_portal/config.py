@@ -107,6 +107,13 @@ class KaSettings:
     # minutes before its end is leaving early (off site: further from the store than checkin_max_distance_m).
     promoter_late_after_minutes: int = _whole(10, 0, 24 * 60)
     promoter_early_before_minutes: int = _whole(10, 0, 24 * 60)
+    # A shift is checked in at most this many minutes before its start (the phone's time); earlier is refused.
+    promoter_check_in_before_minutes: int = _whole(60, 0, 24 * 60)
+    # A day's sell-out line is plausible up to this many cases of a product sold (or on the shelf at close), and a
+    # price seen up to this many times the product's shelf price at the store (else its suggested retail price):
+    # beyond, a typo is refused naming the field rather than inflating the sell-out and the appraisal.
+    promoter_sell_out_max_cases: int = _whole(500, 1, 1000, "cases of one product in one day's report")
+    promoter_price_seen_max_ratio: Decimal = _number("3", "1", "100", "a multiple of the shelf price: 3 is 3×")
     # The appraisal's (考核) weights of sell-out against target, attendance and the display score of visits at the
     # promoter's stores; each a share, together exactly 1.
     promoter_weight_sell_out: Decimal = _number("0.50", "0", "1", "a share: 0.50 is half the score")

@@ -5,13 +5,18 @@ The page, its Excel (payroll) and the API all render these rows; the rules are p
     promoter_appraisal(*, promoters, month, now=None) -> list[AppraisalRow]
 
 A fixed number of queries whatever the number of promoters: the promoters, their shifts of the month, their
-sell-out of the month (valued in the database), their targets, their roster's stores, and the checklist results
-of the month's visits at those stores.
+sell-out of the month (valued in the database), their targets, and the checklist results of the month's visits at
+the stores they had shifts at.
+
+A promoter is scored only once a shift of theirs in the month has ended (planned, leave left out): without one
+there is nothing they did to score — a promoter who left before the month, or not yet started — and their row has
+no score (shown "—", sorted after those scored) rather than a display part of stores they did not work at carried
+to the whole score. `on_roster_in` leaves out those not on the roster in the month at all.
 
 - Sell-out value: Σ packs sold × the price the promoter saw, else the listing's shelf price at the shift's store
   (a line with neither counts 0), over the sell-out lines of the promoter's shifts in the month.
-- Display score: the month's visits done (checked out) at the stores the promoter worked at in the month (their
-  roster's stores when they had no shift), their checklist items passed ÷ passed or failed. The checklist, not
+- Display score: the month's visits done (checked out) at the stores the promoter had shifts at in the month,
+  their checklist items passed ÷ passed or failed. The checklist, not
   the visit's colour: its five items are the shelf itself (products together and facing, tidy, price tags,
   promotion display, stock level) — what a promoter keeps — while the colour also reflects how the rep did the
   visit (short, no position, checked out incomplete), which the promoter does not control.
@@ -22,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -97,6 +102,14 @@ def sell_out_value():
     return ExpressionWrapper(F("units") * price, output_field=_MONEY)
 
 
+def on_roster_in(promoters, month: date):
+    """``promoters`` without those off the roster the whole month (ended before it began, or starting after it),
+    unless a shift of theirs falls in it."""
+    first, last = month, rules.month_last(month)
+    on_roster = Q(started_on__lte=last) & (Q(ended_on__isnull=True) | Q(ended_on__gte=first))
+    return promoters.filter(on_roster | Q(pk__in=Shift.objects.filter(day__range=(first, last)).values("promoter_id")))
+
+
 def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -> list[AppraisalRow]:
     """The appraisal of each of ``promoters`` (a queryset, already scoped and filtered) for ``month`` (its first
     day), as of ``now`` (default: now; shifts ending later are not counted yet). Rows in the promoters' order."""
@@ -139,10 +152,6 @@ def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -
     for promoter_id, amount in targets:
         rows[promoter_id].target = amount
 
-    rostered = Promoter.stores.through.objects.filter(promoter_id__in=ids).values_list("promoter_id", "store_id")
-    for promoter_id, store_id in rostered:
-        if not rows[promoter_id].scheduled:
-            stores_worked[promoter_id].add(store_id)
     checks = _checklist_by_store({s for stores in stores_worked.values() for s in stores}, start, end)
 
     part_weights = rules.weights()
@@ -159,7 +168,7 @@ def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -
             "attendance": rules.attendance_part(attended=row.attended, planned=row.planned),
             "display": rules.display_part(passed=row.checks_passed, failed=row.checks_failed),
         }
-        row.score = rules.weighted_score(row.parts, part_weights)
+        row.score = rules.weighted_score(row.parts, part_weights) if row.planned else None
         row.pay = rules.month_pay(
             daily_fee=p.daily_fee, monthly_pay=p.monthly_pay, attended=row.attended,
             started_on=p.started_on, ended_on=p.ended_on, month=month,

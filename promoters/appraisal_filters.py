@@ -58,8 +58,12 @@ class AppraisalFilter(StyledFilterSet):
         model = Promoter
         fields = ["month", "supervisor", "agency", "store", "sort"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if not (data or {}).get("month"):
+            # the month shown is the month appraised: this month, written in the field as the title says it
+            data = data.copy() if data is not None else {}
+            data["month"] = f"{timezone.localdate():%Y-%m}"
+        super().__init__(data, *args, **kwargs)
         agencies = self.queryset.exclude(agency="").order_by("agency").values_list("agency", flat=True).distinct()
         self.filters["agency"].extra["choices"] = [(name, name) for name in agencies]
 

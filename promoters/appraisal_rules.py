@@ -8,7 +8,8 @@ The score (each part 0–100, capped, rounded to 0.1; the weighted score from th
     attendance part = shifts attended ÷ shifts planned that have ended × 100  (none ended: none)
     display part    = checklist items passed ÷ items passed or failed × 100   (no visit with a result: none)
     score           = Σ weight × part ÷ Σ weight, over the parts that are not none
-                      (weights: KA.promoter_weight_sell_out / _attendance / _display, together 1)
+                      (weights: KA.promoter_weight_sell_out / _attendance / _display, together 1);
+                      none until a shift of the month has ended (promoters/appraisal.py)
 
 A part without data (a new promoter with no target yet, a store no rep visited this month) drops out and the
 others carry the score in their proportions, rather than pulling it to 0 for something the promoter did not do.

@@ -1,8 +1,9 @@
 """The rules of a promoter's day (pure: values in, a DomainError out): when a shift may be checked in and out,
 what a sell-out line may hold, and when the supervisor may confirm the attendance."""
 
+import math
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils import formats
@@ -23,8 +24,17 @@ def _time(value: datetime) -> str:
     return formats.time_format(timezone.localtime(value), "H:i")
 
 
-def check_check_in(*, day: date, today: date, checked_in_at: datetime | None) -> None:
-    """A shift is checked in once, on its own day."""
+def check_check_in(
+    *,
+    day: date,
+    today: date,
+    checked_in_at: datetime | None,
+    at: datetime | None = None,
+    starts: datetime | None = None,
+    before_minutes: int | None = None,
+) -> None:
+    """A shift is checked in once, on its own day, and not more than `before_minutes` before its start (`at` the
+    check-in's time, `starts` the shift's start)."""
     if checked_in_at is not None:
         raise DomainConflict(
             "shift.already_checked_in",
@@ -38,10 +48,32 @@ def check_check_in(*, day: date, today: date, checked_in_at: datetime | None) ->
             day=day.isoformat(),
             today=today.isoformat(),
         )
+    if None not in (at, starts, before_minutes) and at < starts - timedelta(minutes=before_minutes):
+        raise DomainError(
+            "shift.check_in_too_early",
+            _("This shift starts at %(start)s: check in from %(opens)s, not %(minutes)s minutes ahead."),
+            start=_time(starts),
+            opens=_time(starts - timedelta(minutes=before_minutes)),
+            minutes=minutes_between(at, starts),
+        )
 
 
-def check_check_out(*, checked_in_at: datetime | None, checked_out_at: datetime | None, at: datetime) -> None:
-    """A shift is checked out once, after its check-in."""
+def minutes_between(earlier: datetime, later: datetime) -> int:
+    """Whole minutes from `earlier` to `later`, a started minute counted (as the attendance counts them)."""
+    return math.ceil((later - earlier).total_seconds() / 60)
+
+
+def check_check_out(
+    *,
+    checked_in_at: datetime | None,
+    checked_out_at: datetime | None,
+    at: datetime,
+    ends: datetime | None = None,
+    early_before_minutes: int | None = None,
+    leave_early: bool = True,
+) -> None:
+    """A shift is checked out once, after its check-in; more than `early_before_minutes` before its end (`ends`)
+    only when the promoter confirms leaving early (`leave_early`): one tap by mistake does not end a shift."""
     if checked_in_at is None:
         raise DomainError("shift.not_checked_in", _("Check in first: this shift has no check-in yet."))
     if checked_out_at is not None:
@@ -56,6 +88,19 @@ def check_check_out(*, checked_in_at: datetime | None, checked_out_at: datetime 
             _("A check-out (%(at)s) cannot come before the check-in (%(time)s)."),
             at=_time(at),
             time=_time(checked_in_at),
+        )
+    early = None if None in (ends, early_before_minutes) else minutes_between(at, ends)
+    if early is not None and early > early_before_minutes and not leave_early:
+        raise DomainError(
+            "shift.check_out_early",
+            _(
+                "The shift ends at %(end)s: checking out at %(at)s is %(minutes)s minutes early. Confirm that you are "
+                "leaving early."
+            ),
+            field="leave_early",
+            end=_time(ends),
+            at=_time(at),
+            minutes=early,
         )
 
 
@@ -160,6 +205,42 @@ def price_seen(value, *, field: str = "price_seen") -> Decimal | None:
     if price < 0:
         raise DomainError("sell_out.price_negative", _("The price seen cannot be negative."), field=field)
     return price.quantize(Decimal("0.01"))
+
+
+def check_plausible_packs(packs: int | None, *, packs_per_case: int, max_cases: int, field: str, label) -> None:
+    """A day's line holds at most `max_cases` cases of the product (KA.promoter_sell_out_max_cases): more is a typo
+    (99999 cases), refused naming the field rather than inflating the sell-out."""
+    most = max_cases * max(int(packs_per_case), 1)
+    if packs is not None and packs > most:
+        raise DomainError(
+            "sell_out.implausible_quantity",
+            _("%(label)s: %(value)s packs is more than %(cases)s cases (%(max)s packs), the most one day's report "
+              "takes; check the number."),
+            field=field,
+            label=label,
+            value=packs,
+            cases=max_cases,
+            max=most,
+        )  # fmt: skip
+
+
+def check_plausible_price(price: Decimal | None, *, reference: Decimal | None, max_ratio: Decimal, field: str) -> None:
+    """A price seen is at most `max_ratio` × the product's shelf price at the store (else its suggested retail
+    price; KA.promoter_price_seen_max_ratio): 100000 for a 3.00 beer is a typo, refused naming the field."""
+    if price is None or not reference or reference <= 0:
+        return
+    most = (Decimal(reference) * Decimal(max_ratio)).quantize(Decimal("0.01"))
+    if price > most:
+        raise DomainError(
+            "sell_out.price_implausible",
+            _("The price seen %(price)s is more than %(ratio)s× the shelf price %(reference)s (at most %(max)s); "
+              "check the amount."),
+            field=field,
+            price=price,
+            ratio=f"{Decimal(max_ratio).normalize():f}",
+            reference=Decimal(reference).quantize(Decimal("0.01")),
+            max=most,
+        )  # fmt: skip
 
 
 def check_listed(*, product_code: str, listed: bool, field: str = "product") -> None:

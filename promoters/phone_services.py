@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -48,10 +49,15 @@ def shift_check_in(
 ) -> Shift:
     """Check the promoter in at the start of their shift, with the phone's position (kept with its distance from
     the store; further than KA.checkin_max_distance_m, or no position, reads "off site"). The phone's time is kept
-    as visits keep it: never ahead of the server's clock."""
+    as visits keep it: never ahead of the server's clock. Not earlier than KA.promoter_check_in_before_minutes
+    before the shift's start."""
     shift = _own_locked(shift, by)
     at = client_time(at) or timezone.now()
-    phone_rules.check_check_in(day=shift.day, today=timezone.localdate(at), checked_in_at=shift.checked_in_at)
+    starts, _ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
+    phone_rules.check_check_in(
+        day=shift.day, today=timezone.localdate(at), checked_in_at=shift.checked_in_at, at=at, starts=starts,
+        before_minutes=settings.KA.promoter_check_in_before_minutes,
+    )  # fmt: skip
     bounds.check_coordinates(latitude, longitude)
     shift.checked_in_at = at
     shift.check_in_latitude, shift.check_in_longitude = latitude, longitude
@@ -68,17 +74,32 @@ def shift_check_out(
     at: datetime | None = None,
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    leave_early: bool = False,
 ) -> Shift:
-    """Check the promoter out at the end of their shift (once, after the check-in)."""
+    """Check the promoter out at the end of their shift (once, after the check-in). More than
+    KA.promoter_early_before_minutes before the shift's end only with `leave_early` (the promoter confirmed it)."""
     shift = _own_locked(shift, by)
     at = client_time(at) or timezone.now()
-    phone_rules.check_check_out(checked_in_at=shift.checked_in_at, checked_out_at=shift.checked_out_at, at=at)
+    check_out_allowed(shift=shift, at=at, leave_early=leave_early)
     bounds.check_coordinates(latitude, longitude)
     shift.checked_out_at = at
     shift.check_out_latitude, shift.check_out_longitude = latitude, longitude
     shift.check_out_distance_m = _distance(shift.store, latitude, longitude)
     shift.save(update_fields=["checked_out_at", "check_out_latitude", "check_out_longitude", "check_out_distance_m"])
     return shift
+
+
+CHECK_OUT_EARLY = "shift.check_out_early"  # the refusal a page turns into its question "leaving early?"
+
+
+def check_out_allowed(*, shift: Shift, at: datetime, leave_early: bool = False) -> None:
+    """Whether `shift` may be checked out at `at` (phone_rules.check_check_out with the settings): the service's
+    check, and the page's to word its question."""
+    _starts, ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
+    phone_rules.check_check_out(
+        checked_in_at=shift.checked_in_at, checked_out_at=shift.checked_out_at, at=at, ends=ends,
+        early_before_minutes=settings.KA.promoter_early_before_minutes, leave_early=leave_early,
+    )  # fmt: skip
 
 
 def shift_for_report(*, by, store: Store, day) -> Shift:
@@ -106,6 +127,7 @@ class SellOutInput:
     shelf_stock: object = None
     price_seen: object = None
     prefix: str = ""  # the form's field prefix, so a refusal names the field the page shows
+    units_field: str = "units"  # the name the packs sold came under (the API's `quantity` is its notation)
 
 
 @transaction.atomic
@@ -116,7 +138,8 @@ def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime
     phone_rules.check_report_open(checked_in_at=shift.checked_in_at, closed=shift.is_closed)
     if not lines:
         raise DomainError("sell_out.empty", _("Give the packs sold of at least one product."), field="lines")
-    listed = set(Listing.objects.filter(store=shift.store).values_list("product_id", flat=True))
+    listed = dict(Listing.objects.filter(store=shift.store).values_list("product_id", "shelf_price"))
+    ka = settings.KA
     values, seen = {}, set()
     problems: list[DomainError] = []  # every bad field of every line, so a page marks them all at once
 
@@ -142,12 +165,21 @@ def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime
             )
         seen.add(product.pk)
         per_case = product.packs_per_case
+        units_field, stock_field, price_field = (
+            f"{line.prefix}{name}" for name in (line.units_field, "shelf_stock", "price_seen")
+        )
+        units = checked(phone_rules.sell_out_units, line.units, packs_per_case=per_case, field=units_field)
+        stock = checked(phone_rules.shelf_stock, line.shelf_stock, packs_per_case=per_case, field=stock_field)
+        price = checked(phone_rules.price_seen, line.price_seen, field=price_field)
+        for packs, field, label in ((units, units_field, _("Packs sold")),
+                                    (stock, stock_field, _("Shelf stock at close"))):  # fmt: skip
+            checked(phone_rules.check_plausible_packs, packs, packs_per_case=per_case,
+                    max_cases=ka.promoter_sell_out_max_cases, field=field, label=label)  # fmt: skip
+        reference = listed.get(product.pk) or product.suggested_retail_price
+        checked(phone_rules.check_plausible_price, price, reference=reference,
+                max_ratio=ka.promoter_price_seen_max_ratio, field=price_field)  # fmt: skip
         values[product.pk] = {
-            "units": checked(phone_rules.sell_out_units, line.units, packs_per_case=per_case,
-                             field=f"{line.prefix}units"),
-            "shelf_stock": checked(phone_rules.shelf_stock, line.shelf_stock, packs_per_case=per_case,
-                                   field=f"{line.prefix}shelf_stock"),
-            "price_seen": checked(phone_rules.price_seen, line.price_seen, field=f"{line.prefix}price_seen"),
+            "units": units, "shelf_stock": stock, "price_seen": price,
             "reported_at": client_time(at) or timezone.now(),
         }  # fmt: skip
     if problems:

@@ -174,6 +174,8 @@ def _coordinate(limit) -> serializers.DecimalField:
 
 
 class CheckInSerializer(serializers.Serializer):
+    """The phone's time and position at a check-in (and a check-out, CheckOutSerializer)."""
+
     at = serializers.DateTimeField(
         required=False,
         allow_null=True,
@@ -182,6 +184,16 @@ class CheckInSerializer(serializers.Serializer):
     )
     latitude = _coordinate(bounds.LATITUDE_MAX)
     longitude = _coordinate(bounds.LONGITUDE_MAX)
+
+
+class CheckOutSerializer(CheckInSerializer):
+    leave_early = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="true: the promoter confirmed leaving early. Without it, a check-out more than "
+        "KA_PROMOTER_EARLY_BEFORE_MINUTES before the shift's end is refused (shift.check_out_early, with the minutes "
+        "in params), so the app can ask first.",
+    )
 
 
 class ShiftCheckInView(APIView):
@@ -193,7 +205,8 @@ class ShiftCheckInView(APIView):
         responses={200: ShiftDaySerializer, 400: REFUSED, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request, pk):
-        """Check in at the start of the caller's own shift, on its day (shift.not_today), once
+        """Check in at the start of the caller's own shift, on its day (shift.not_today), not earlier than
+        KA_PROMOTER_CHECK_IN_BEFORE_MINUTES before its start (shift.check_in_too_early), once
         (shift.already_checked_in: the same Idempotency-Key again answers the first check-in instead)."""
         shift = own_shift(request, pk)
         data = CheckInSerializer(data=request.data)
@@ -207,15 +220,19 @@ class ShiftCheckOutView(APIView):
 
     @idempotent(scope="shift.check-out")
     @extend_schema(
-        request=CheckInSerializer,
+        request=CheckOutSerializer,
         responses={200: ShiftDaySerializer, 400: REFUSED, 404: NOT_FOUND, 409: CONFLICT},
     )
     def post(self, request, pk):
-        """Check out at the end of the caller's own shift (after its check-in: shift.not_checked_in; once)."""
+        """Check out at the end of the caller's own shift (after its check-in: shift.not_checked_in; once; well
+        before the shift's end only with leave_early: shift.check_out_early)."""
         shift = own_shift(request, pk)
-        data = CheckInSerializer(data=request.data)
+        data = CheckOutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        phone_services.shift_check_out(shift=shift, by=request.user, **_position(data.validated_data))
+        phone_services.shift_check_out(
+            shift=shift, by=request.user, leave_early=data.validated_data["leave_early"],
+            **_position(data.validated_data),
+        )  # fmt: skip
         return shift_out(request, shift)
 
 
@@ -258,6 +275,7 @@ class SellOutReportSerializer(serializers.Serializer):
                 shelf_stock=line.get("shelf_stock"),
                 price_seen=line.get("price_seen"),
                 prefix=f"lines.{index}.",
+                units_field="quantity" if "quantity" in line else "units",
             )
             for index, line in enumerate(self.validated_data["lines"])
         ]

@@ -16,7 +16,7 @@ from ka_portal.formatting import display_name
 from ka_portal.permissions import model_permission
 
 from .. import appraisal_rules
-from ..appraisal import promoter_appraisal, sort_rows
+from ..appraisal import on_roster_in, promoter_appraisal, sort_rows
 from ..appraisal_filters import AppraisalFilter
 from ..models import Promoter
 
@@ -36,7 +36,7 @@ def appraisal_report(request, params):
     if filterset.is_bound and not filterset.is_valid():
         return filterset, None, []
     month = filterset.chosen_month
-    rows = promoter_appraisal(promoters=filterset.qs.order_by("code"), month=month)
+    rows = promoter_appraisal(promoters=on_roster_in(filterset.qs, month).order_by("code"), month=month)
     _hide_stores_out_of_scope(rows, request.user)
     return filterset, month, sort_rows(rows, filterset.chosen_sort)
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from ka_portal import bounds
 from ka_portal.errors import DomainError
 from ka_portal.lists import style_form_fields
-from ka_portal.pages import run_step
+from ka_portal.pages import run_step, safe_next
 from ka_portal.permissions import model_permission
 from ka_portal.scope import promoters_for, sell_out_for, shifts_for
 from stores.models import Listing
@@ -43,6 +44,12 @@ class PositionForm(forms.Form):
         required=False, max_digits=9, decimal_places=6, validators=bounds.LONGITUDE_VALIDATORS, widget=forms.HiddenInput
     )
     at = forms.DateTimeField(label=_("time on the phone"), required=False, widget=forms.HiddenInput)
+
+
+class CheckOutForm(PositionForm):
+    """A check-out: the position and time, and whether the promoter confirmed leaving early (the second step)."""
+
+    leave_early = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class CasesPacksEntry(forms.Field):
@@ -211,11 +218,28 @@ def _sell_out_form(shift: Shift, by, data=None) -> SellOutForm:
     return SellOutForm(data, shift=shift, listings=listings, recent=recent)
 
 
-def _card(shift: Shift, *, now, by, form: SellOutForm | None = None, saved: bool = False) -> SimpleNamespace:
-    """What a shift's card shows and offers: its reading, and the steps open to the promoter now."""
+def _early_question(shift: Shift, now) -> str:
+    """Why a check-out now needs the promoter's confirmation (the rule's own refusal: well before the shift's end),
+    or "" when it does not."""
+    try:
+        phone_services.check_out_allowed(shift=shift, at=now)
+    except DomainError as refusal:
+        if refusal.code == phone_services.CHECK_OUT_EARLY:
+            return refusal.detail
+    return ""
+
+
+def _card(
+    shift: Shift, *, now, by, form: SellOutForm | None = None, saved: bool = False, leave_early: bool = False
+) -> SimpleNamespace:
+    """What a shift's card shows and offers: its reading, and the steps open to the promoter now (`leave_early`:
+    the check-out was refused as early, so the card asks to confirm it)."""
     today = timezone.localdate(now)
     reading = attendance.reading(shift, now=now)
     can_check_in = shift.day == today and shift.checked_in_at is None
+    can_check_out = shift.checked_in_at is not None and shift.checked_out_at is None
+    starts, _ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
+    opens = starts - timedelta(minutes=settings.KA.promoter_check_in_before_minutes)
     can_report = shift.checked_in_at is not None and not shift.is_closed
     if form is not None:  # a refused report shows its reason, whatever the shift's state
         can_report = True
@@ -225,7 +249,9 @@ def _card(shift: Shift, *, now, by, form: SellOutForm | None = None, saved: bool
         shift=shift,
         reading=reading,
         can_check_in=can_check_in,
-        can_check_out=shift.checked_in_at is not None and shift.checked_out_at is None,
+        check_in_opens=opens if can_check_in and now < opens else None,
+        can_check_out=can_check_out,
+        early_question=_early_question(shift, now) if can_check_out and leave_early else "",
         can_report=can_report,
         form=form if can_report else None,
         lines=list(shift.sell_out.all()),
@@ -239,6 +265,7 @@ def _my_day(request, *, refused: SellOutForm | None = None, status: int = 200):
     today = timezone.localdate(now)
     mine = _own_shifts(request.user)
     saved = request.GET.get("saved", "")
+    leave_early = request.GET.get("leave_early", "")
     cards = [
         _card(
             shift,
@@ -246,6 +273,7 @@ def _my_day(request, *, refused: SellOutForm | None = None, status: int = 200):
             by=request.user,
             form=refused if refused is not None and refused.shift.pk == shift.pk else None,
             saved=saved == str(shift.pk),
+            leave_early=leave_early == str(shift.pk),
         )
         for shift in mine.filter(day=today).order_by("starts_at")
     ]
@@ -280,7 +308,9 @@ def my_shift(request, pk):
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
     now = timezone.now()
     saved = request.GET.get("saved") == str(shift.pk)
-    context = {"card": _card(shift, now=now, by=request.user, saved=saved), "today": timezone.localdate(now)}
+    leave_early = request.GET.get("leave_early") == str(shift.pk)
+    card = _card(shift, now=now, by=request.user, saved=saved, leave_early=leave_early)
+    context = {"card": card, "today": timezone.localdate(now)}
     return render(request, "promoters/my_shift.html", context)
 
 
@@ -308,7 +338,26 @@ def check_in(request, pk):
 @require_POST
 @model_permission(Shift, get="change")
 def check_out(request, pk):
-    return _step(request, pk, phone_services.shift_check_out, _("Checked out. Thank you."))
+    """Check out; well before the shift's end the first tap is a question, not a check-out: the page comes back with
+    the shift's card asking to confirm leaving early (how early, and a second button that sends `leave_early`)."""
+    shift = get_object_or_404(_own_shifts(request.user), pk=pk)
+    form = CheckOutForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The phone's position or time could not be read; try again."))
+        return redirect("promoters:my-day")
+    try:
+        phone_services.shift_check_out(shift=shift, by=request.user, **form.cleaned_data)
+    except DomainError as refusal:
+        if refusal.code != phone_services.CHECK_OUT_EARLY:
+            messages.error(request, refusal.detail)
+            return redirect(safe_next(request, reverse("promoters:my-day")))
+        if shift.day == timezone.localdate():
+            page = reverse("promoters:my-day")
+        else:
+            page = reverse("promoters:my-shift", args=[shift.pk])
+        return redirect(f"{page}?leave_early={shift.pk}#check-out-{shift.pk}")  # the question in view
+    messages.success(request, _("Checked out. Thank you."))
+    return redirect(safe_next(request, reverse("promoters:my-day")))
 
 
 @require_POST

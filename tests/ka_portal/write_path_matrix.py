@@ -1975,15 +1975,16 @@ def _shift(w, *, day=TODAY, checked_in=True, closed=False):
 
 
 def _sell_out_api(w, v):
-    return {"lines": [{"product": w.beer.code, "units": v.get("units", 3)}]}
+    return {"lines": [{"product": w.beer.code, "units": v.get("units", 3), "price_seen": v.get("price", "")}]}
 
 
 def _sell_out_page(w, v):
-    prefix = f"s{w._state.pk}-p{w.beer.pk}_units"
-    return {f"{prefix}_cases": "", f"{prefix}_packs": str(v.get("units", 3))}
+    prefix = f"s{w._state.pk}-p{w.beer.pk}"
+    return {f"{prefix}_units_cases": "", f"{prefix}_units_packs": str(v.get("units", 3)),
+            f"{prefix}_price_seen": v.get("price", "")}  # fmt: skip
 
 
-def _sell_out_doors(prepare):
+def _sell_out_doors(prepare, field="units"):
     def ready(w, v):
         w._state = prepare(w, v)
 
@@ -1991,8 +1992,21 @@ def _sell_out_doors(prepare):
         Door("page", "promoter_user", lambda w: reverse("promoters:my-sell-out", args=[w._state.pk]),
              _sell_out_page, prepare=ready),
         Door("api_step", "promoter_user", lambda w: reverse("shift-sell-out", args=[w._state.pk]),
-             _sell_out_api, prepare=ready, field="lines.0.units"),
+             _sell_out_api, prepare=ready, field=f"lines.0.{field}"),
     )  # fmt: skip
+
+
+def _shift_from(w, v):
+    """The promoter's shift starting at `v["starts"]` (an hour) on the matrix's day (9:00), not checked in."""
+    from datetime import time
+
+    from promoters.models import Shift
+
+    hour = v["starts"]
+    shift, _created = Shift.objects.get_or_create(
+        promoter=_promoter(w), store=w.store, day=TODAY, starts_at=time(hour), defaults={"ends_at": time(hour + 4)}
+    )
+    w._state = shift
 
 
 def _ended_shift(w, v=None):
@@ -2010,6 +2024,22 @@ def _promoter_rules():
             message="Packs sold cannot be negative.",
             watch=(Shift,),
             doors=_sell_out_doors(lambda w, v: _shift(w)),
+        ),
+        Rule(
+            "sell_out.implausible_quantity", "sell_out.implausible_quantity", SellOutLine, "units",
+            good={"units": 3},
+            bad={"units": 5_000_000},  # within PACKS_MAX, beyond KA.promoter_sell_out_max_cases of any product
+            message="the most one day's report takes",
+            watch=(Shift,),
+            doors=_sell_out_doors(lambda w, v: _shift(w)),
+        ),
+        Rule(
+            "sell_out.price_implausible", "sell_out.price_implausible", SellOutLine, "price_seen",
+            good={"price": "5.00"},
+            bad={"price": "100000"},  # the shelf price is 5.00: at most 3 × 5.00
+            message="check the amount",
+            watch=(Shift,),
+            doors=_sell_out_doors(lambda w, v: _shift(w), field="price_seen"),
         ),
         Rule(
             "sell_out.before_check_in", "sell_out.before_check_in", SellOutLine, "__all__",
@@ -2059,6 +2089,31 @@ def _promoter_rules():
                      prepare=lambda w, v: setattr(w, "_state", _shift(w, checked_in=v["checked_in"]))),
                 Door("api_step", "promoter_user", lambda w: reverse("shift-check-in", args=[w._state.pk]),
                      lambda w, v: {}, prepare=lambda w, v: setattr(w, "_state", _shift(w, checked_in=v["checked_in"]))),
+            ),
+        ),
+        Rule(
+            "shift.check_in_too_early", "shift.check_in_too_early", Shift, "__all__",
+            good={"starts": 9},
+            bad={"starts": 18},  # at 9:00, nine hours ahead of the start
+            message="check in from 17:00",
+            doors=(
+                Door("page_step", "promoter_user", lambda w: reverse("promoters:my-check-in", args=[w._state.pk]),
+                     lambda w, v: {"latitude": "", "longitude": ""}, prepare=_shift_from),
+                Door("api_step", "promoter_user", lambda w: reverse("shift-check-in", args=[w._state.pk]),
+                     lambda w, v: {}, prepare=_shift_from),
+            ),
+        ),
+        Rule(
+            "shift.check_out_early", "shift.check_out_early", Shift, "leave_early",
+            good={"leave_early": True},
+            bad={"leave_early": False},  # at 9:00, eight hours before the end
+            message="Confirm that you are leaving early.",
+            doors=(
+                Door("page_step", "promoter_user", lambda w: reverse("promoters:my-check-out", args=[w._state.pk]),
+                     lambda w, v: {"leave_early": "true" if v["leave_early"] else ""},
+                     prepare=lambda w, v: setattr(w, "_state", _shift(w))),
+                Door("api_step", "promoter_user", lambda w: reverse("shift-check-out", args=[w._state.pk]),
+                     lambda w, v: v, prepare=lambda w, v: setattr(w, "_state", _shift(w))),
             ),
         ),
         Rule(

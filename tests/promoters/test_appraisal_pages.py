@@ -179,3 +179,41 @@ def test_the_shifts_listed_name_only_stores_the_user_reaches(company, client, ap
     irregular = api_client.get(API, MONTH).json()["results"][0]["irregular"]
 
     assert [(shift_["day"], shift_["store"]) for shift_ in irregular] == [("2026-09-03", "SA"), ("2026-09-20", None)]
+
+
+def test_the_month_field_shows_the_month_appraised(company, client, time_machine):
+    """Finding: the field was empty while the title said the month."""
+    time_machine.move_to(date(2026, 12, 4), tick=False)
+    client.force_login(company["sup1"])
+
+    page = client.get(URL).content.decode()
+    chosen = client.get(URL, {**MONTH, "sort": "code"}).content.decode()
+    sorted_only = client.get(URL, {"sort": "code"}).content.decode()
+
+    assert "· 2026-12" in page and re.search(r'<input type="month" name="month" value="2026-12"', page)
+    assert re.search(r'<input type="month" name="month" value="2026-09"', chosen)
+    assert re.search(r'<input type="month" name="month" value="2026-12"', sorted_only)
+
+
+def test_a_promoter_without_shifts_is_unscored_last_and_one_gone_before_the_month_left_out(company, client, api_client):
+    """Finding: 陈佳 (ended 11-21, no shift in December) ranked first with 90.0 from the display part alone."""
+    from .factories_appraisal import visit
+
+    sa = company["sa"]
+    visit(sa, date(2026, 9, 8), {"together": "pass", "tidy": "pass", "price_tag": "pass", "stock_level": "fail"})
+    promoter(supervisor=company["sup1"], stores=[sa], code="P7", name="陈佳", ended_on=date(2026, 9, 21))
+    promoter(supervisor=company["sup1"], stores=[sa], code="P8", name="离职", ended_on=date(2026, 8, 21))
+    client.force_login(company["sup1"])
+    api_client.force_authenticate(company["sup1"])
+
+    page = client.get(URL, MONTH, HTTP_ACCEPT_LANGUAGE="en")
+    sheet = load_workbook(BytesIO(b"".join(client.get(URL, {**MONTH, "export": "xlsx"}).streaming_content))).active
+    api = api_client.get(API, MONTH).json()["results"]
+
+    assert codes(page) == ["P1", "P2", "P7"]
+    row = page.content.decode().split('data-promoter="P7"')[1].split("</tr>")[0]
+    assert re.search(r'data-col="score">—<', row) and re.search(r'data-col="display">—<', row)
+    exported = {line[0]: line for line in sheet.iter_rows(min_row=2, values_only=True)}
+    assert list(exported) == ["P1", "P2", "P7"] and exported["P7"][18] is None
+    # P1: 0.5 × 0 + 0.3 × 100 + 0.2 × 75 (3 of 4 checks passed at SA)
+    assert [(r["promoter"], r["score"]) for r in api] == [("P1", "45.0"), ("P2", "0.0"), ("P7", None)]

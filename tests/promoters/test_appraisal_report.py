@@ -166,7 +166,7 @@ def test_sorted_by_score_best_first_and_those_without_last(example):
 def test_a_fixed_number_of_queries_however_many_promoters(example, django_assert_num_queries):
     supervisor = Promoter.objects.get(code="P1").supervisor
     s1 = Promoter.objects.get(code="P1").stores.get()
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(5) as few:
         promoter_appraisal(promoters=Promoter.objects.all(), month=SEPTEMBER, now=NOW)
     for n in range(8):
         more = promoter(supervisor=supervisor, stores=[s1], monthly_pay="2000.00", code=f"M{n}")
@@ -175,3 +175,41 @@ def test_a_fixed_number_of_queries_however_many_promoters(example, django_assert
     with django_assert_num_queries(len(few.captured_queries)):
         rows = promoter_appraisal(promoters=Promoter.objects.all(), month=SEPTEMBER, now=NOW)
     assert len(rows) == 10
+
+
+def test_a_promoter_without_a_shift_in_the_month_has_no_score_however_good_their_stores_look(example):
+    """Finding: a promoter who had left (no shift that month) ranked first on the display part of their roster's
+    store alone, rescaled to the whole score."""
+    p1 = Promoter.objects.get(code="P1")
+    gone = promoter(
+        supervisor=p1.supervisor, stores=list(p1.stores.all()), code="P9", started_on=date(2026, 1, 1),
+        ended_on=day(21),
+    )  # fmt: skip
+
+    rows = appraise()
+
+    assert rows["P9"].scheduled == 0 and rows["P9"].display_score is None and rows["P9"].score is None
+    assert [r.promoter.code for r in sort_rows(list(rows.values()), "-score")] == ["P2", "P1", gone.code]
+
+
+def test_a_promoter_whose_shifts_have_not_ended_yet_has_no_score_yet(example):
+    p2 = Promoter.objects.get(code="P2")
+    shift(p2, p2.stores.get(), day(30), check_in="08:55")  # running at NOW
+    Shift.objects.filter(promoter=p2, day=day(15)).delete()
+
+    row = appraise()["P2"]
+
+    assert (row.scheduled, row.planned) == (1, 0) and row.score is None
+
+
+def test_those_off_the_roster_the_whole_month_are_left_out(example):
+    from promoters.appraisal import on_roster_in
+
+    supervisor = Promoter.objects.get(code="P1").supervisor
+    promoter(supervisor=supervisor, code="GONE", ended_on=date(2026, 8, 31))
+    promoter(supervisor=supervisor, code="LEFT", ended_on=day(1))
+    promoter(supervisor=supervisor, code="NEW", started_on=date(2026, 10, 1))
+
+    kept = on_roster_in(Promoter.objects.all(), SEPTEMBER).order_by("code").values_list("code", flat=True)
+
+    assert list(kept) == ["LEFT", "P1", "P2"]

@@ -207,3 +207,32 @@ def test_lists_run_a_fixed_number_of_queries(w, api, django_assert_max_num_queri
     supervisor.force_authenticate(w.supervisor)
     with django_assert_max_num_queries(8):
         assert supervisor.get(reverse("promoter-attendance-report") + "?month=2026-06").json()["total"]["planned"] == 12
+
+
+def test_a_bad_quantity_is_named_as_sent(w, api):
+    """Finding: a bad `quantity` was reported against lines.0.units."""
+    check_in(w, api)
+    assert report(w, api, [{"product": "PHB", "quantity": "1/30"}]).json()["field"] == "lines.0.quantity"
+    assert report(w, api, [{"product": "PHB", "quantity": "9999/0"}]).json()["field"] == "lines.0.quantity"
+    assert report(w, api, [{"product": "PHB", "units": -1}]).json()["field"] == "lines.0.units"
+
+
+def test_implausible_price_and_count_are_refused_as_on_the_page(w, api):
+    check_in(w, api)
+    response = report(w, api, [{"product": "PHB", "units": 3, "price_seen": "100000"}])
+    assert response.status_code == 400 and response.json()["code"] == "sell_out.price_implausible"
+    assert response.json()["field"] == "lines.0.price_seen"
+    response = report(w, api, [{"product": "PHB", "units": 99999 * 12}])
+    assert response.json()["code"] == "sell_out.implausible_quantity" and response.json()["params"]["max"] == "6000"
+    assert not SellOutLine.objects.exists()
+
+
+def test_an_early_check_out_needs_leave_early(w, api, time_machine):
+    check_in(w, api)
+    time_machine.move_to(at(12, 0), tick=False)
+    url = reverse("shift-check-out", args=[w.shift.pk])
+    refused = post(api, url, {}, key="out-1")
+    assert refused.status_code == 400 and refused.json()["code"] == "shift.check_out_early"
+    assert refused.json()["params"]["minutes"] == "300" and refused.json()["field"] == "leave_early"
+    response = post(api, url, {"leave_early": True}, key="out-1")  # a refusal keeps no key: the same key again
+    assert response.status_code == 200 and response.json()["attendance"]["early_minutes"] == 300

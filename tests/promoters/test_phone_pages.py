@@ -206,3 +206,62 @@ def test_a_past_days_sell_out_is_headed_with_its_day_not_today(w, client):
 
 def test_the_home_page_and_sign_in_lead_a_promoter_to_their_day(w, client):
     assert client.get("/").url == reverse("promoters:my-day")
+
+
+def test_an_early_check_out_asks_first_and_a_second_step_checks_out(w, client, time_machine):
+    """Finding: 签退 ended a 9–17 shift at 05:43 with one tap. Now the first tap asks, naming how early; the page
+    works without JavaScript: the question is a form of its own."""
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    time_machine.move_to(at(11, 43), tick=False)
+    url = reverse("promoters:my-check-out", args=[w.shift.pk])
+
+    response = client.post(url, {"latitude": NEAR[0], "longitude": NEAR[1]})
+
+    assert response.status_code == 302 and response.url.endswith(f"?leave_early={w.shift.pk}#check-out-{w.shift.pk}")
+    assert Shift.objects.get(pk=w.shift.pk).checked_out_at is None
+    page = client.get(response.url).content.decode()
+    question = page.split('data-testid="check-out-early"')[1].split("</div>")[0]
+    assert "The shift ends at 17:00: checking out at 11:43 is 317 minutes early." in question
+    assert 'data-testid="keep-working"' in question and 'name="leave_early" value="true"' in question
+    assert 'data-testid="check-out"' not in page  # the one-tap button gives way to the question
+
+    response = client.post(url, {"latitude": NEAR[0], "longitude": NEAR[1], "leave_early": "true"}, follow=True)
+
+    assert Shift.objects.get(pk=w.shift.pk).checked_out_at == at(11, 43)
+    assert "Checked out. Thank you." in response.content.decode()
+
+
+def test_a_check_out_at_the_end_is_one_tap(w, client, time_machine):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    time_machine.move_to(at(16, 55), tick=False)
+    page = client.get(reverse("promoters:my-day"), {"leave_early": w.shift.pk}).content.decode()
+    assert 'data-testid="check-out-early"' not in page and 'data-testid="check-out"' in page  # no question now
+    client.post(reverse("promoters:my-check-out", args=[w.shift.pk]), {})
+    assert Shift.objects.get(pk=w.shift.pk).checked_out_at == at(16, 55)
+
+
+def test_a_check_in_far_ahead_of_the_start_is_refused_and_the_card_says_when_it_opens(w, client, time_machine):
+    """Finding: a check-in at 05:52 for an 18:00 shift was accepted."""
+    evening = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 6, 1), starts_at=time(18),
+                           ends_at=time(22))  # fmt: skip
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    assert "Check-in opens at 17:00." in page.split(f'id="shift-{evening.pk}"')[1]
+    assert "Check-in opens at" not in page.split(f'id="shift-{evening.pk}"')[0]  # the 9:00 shift is open (08:55)
+
+    url = reverse("promoters:my-check-in", args=[evening.pk])
+    page = client.post(url, {"latitude": NEAR[0], "longitude": NEAR[1]}, follow=True).content.decode()
+
+    assert "This shift starts at 18:00: check in from 17:00, not 545 minutes ahead." in page
+    assert Shift.objects.get(pk=evening.pk).checked_in_at is None
+
+
+def test_an_implausible_price_or_count_is_refused_next_to_its_field(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": "1e5",
+                               f"p{w.chips.pk}_units_cases": "99999"})  # fmt: skip
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 400 and not SellOutLine.objects.exists()
+    assert "The price seen 100000.00 is more than 3× the shelf price 5.00 (at most 15.00); check the amount." in page
+    assert "Packs sold: 2399976 packs is more than 500 cases (12000 packs)" in page
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value="1e5" class="form-control form-control-lg' in page

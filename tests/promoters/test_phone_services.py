@@ -20,6 +20,7 @@ from promoters.phone_services import (
     shift_check_out,
     shift_for_report,
 )
+from stores.models import Listing
 
 from .factories_phone import FAR, NEAR, ShiftFactory, phone_world
 
@@ -80,7 +81,7 @@ def test_check_in_only_on_the_shift_day(w, time_machine):
 def test_the_phone_time_is_kept_but_never_ahead_of_the_server(w):
     shift = checked_in(w, when=at(8, 45))
     assert shift.checked_in_at == at(8, 45)
-    shift_check_out(shift=shift, by=w.user, at=at(23, 0))
+    shift_check_out(shift=shift, by=w.user, at=at(23, 0), leave_early=True)
     assert Shift.objects.get(pk=shift.pk).checked_out_at == at(8, 50)
 
 
@@ -101,6 +102,45 @@ def test_check_out_needs_a_check_in_and_happens_once(w, time_machine):
 def test_check_out_before_check_in_is_refused(w):
     checked_in(w)
     refused("shift.check_out_before_check_in", lambda: shift_check_out(shift=w.shift, by=w.user, at=at(8, 0)))
+
+
+@pytest.mark.parametrize(("hh", "mm", "allowed"), [(7, 59, False), (8, 0, True)])
+def test_check_in_opens_a_set_time_before_the_start(w, time_machine, hh, mm, allowed):
+    """Finding: a check-in 12 hours before an 18:00 shift was accepted (default: 60 minutes ahead)."""
+    time_machine.move_to(at(hh, mm), tick=False)
+    if allowed:
+        assert checked_in(w).checked_in_at == at(hh, mm)
+        return
+    error = refused("shift.check_in_too_early", lambda: checked_in(w))
+    assert "09:00" in error.detail and "08:00" in error.detail and error.params["minutes"] == 61
+    assert Shift.objects.get(pk=w.shift.pk).checked_in_at is None
+
+
+def test_the_check_in_window_is_a_setting(w, time_machine, settings):
+    import dataclasses
+
+    settings.KA = dataclasses.replace(settings.KA, promoter_check_in_before_minutes=5)
+    refused("shift.check_in_too_early", lambda: checked_in(w))  # 08:50, ten minutes ahead
+    time_machine.move_to(at(8, 55), tick=False)
+    assert checked_in(w).checked_in_at == at(8, 55)
+
+
+def test_checking_out_well_before_the_end_needs_the_promoters_confirmation(w, time_machine):
+    """Finding: one tap ended a 9–17 shift 11 hours early; now it asks first (the page's second step)."""
+    checked_in(w)
+    time_machine.move_to(at(16, 49), tick=False)  # 11 minutes before the end: more than the 10 allowed
+    error = refused("shift.check_out_early", lambda: shift_check_out(shift=w.shift, by=w.user))
+    assert error.field == "leave_early" and error.params["minutes"] == 11 and "17:00" in error.detail
+    assert Shift.objects.get(pk=w.shift.pk).checked_out_at is None
+    shift = shift_check_out(shift=w.shift, by=w.user, leave_early=True)
+    assert shift.checked_out_at == at(16, 49)
+    assert attendance.reading(Shift.objects.get(pk=w.shift.pk), now=at(17, 30)).early_minutes == 11
+
+
+def test_checking_out_within_the_allowed_minutes_needs_no_confirmation(w, time_machine):
+    checked_in(w)
+    time_machine.move_to(at(16, 50), tick=False)
+    assert shift_check_out(shift=w.shift, by=w.user).checked_out_at == at(16, 50)
 
 
 # --- sell-out -------------------------------------------------------------------------------------------------
@@ -149,6 +189,13 @@ def test_a_repeated_report_is_one_report(w):
         (3, 5, {"price_seen": "-1"}, "sell_out.price_negative", "price_seen"),
         (3, 5, {"price_seen": "1.234"}, "sell_out.price_invalid", "price_seen"),
         (3, 20_000_000, {}, "sell_out.too_many", "units"),
+        # a day's plausible most, 500 cases (finding: 99999 cases were stored), for the sold and the shelf stock
+        ("500/1", 5, {}, "sell_out.implausible_quantity", "units"),
+        ("99999/0", 5, {}, "sell_out.implausible_quantity", "units"),
+        (3, 5, {"shelf_stock": 6001}, "sell_out.implausible_quantity", "shelf_stock"),
+        # at most 3 × the shelf price (finding: 100000 for a 3.00 beer was stored)
+        (3, 5, {"price_seen": "1e5"}, "sell_out.price_implausible", "price_seen"),
+        (3, 5, {"price_seen": "30.01"}, "sell_out.price_implausible", "price_seen"),
     ],
 )
 def test_a_bad_line_refuses_the_whole_report(w, beer, chips, more, code, field):
@@ -156,6 +203,26 @@ def test_a_bad_line_refuses_the_whole_report(w, beer, chips, more, code, field):
     error = refused(code, lambda: sell_out_report(shift=w.shift, lines=lines(w, beer, chips, **more), by=w.user))
     assert error.field == field
     assert not SellOutLine.objects.exists()
+
+
+def test_the_plausible_bounds_are_the_companys_settings_and_their_edge_is_taken(w, settings):
+    import dataclasses
+
+    checked_in(w)
+    Listing.objects.filter(product=w.beer).update(shelf_price=Decimal("10.00"))
+    sell_out_report(shift=w.shift, lines=lines(w, "500/0", 5, price_seen="30.00", shelf_stock="500/0"), by=w.user)
+    settings.KA = dataclasses.replace(
+        settings.KA, promoter_sell_out_max_cases=2, promoter_price_seen_max_ratio=Decimal(2)
+    )
+    error = refused(
+        "sell_out.price_implausible",
+        lambda: sell_out_report(shift=w.shift, lines=lines(w, 24, 5, price_seen="20.01"), by=w.user),
+    )
+    assert "10.00" in error.detail and "20.00" in error.detail  # the shelf price and the most it allows
+    error = refused("sell_out.implausible_quantity", lambda: sell_out_report(shift=w.shift, lines=lines(w, 25, 5),
+                                                                            by=w.user))  # fmt: skip
+    assert error.params["max"] == 24 and error.field == "units"
+    assert SellOutLine.objects.get(shift=w.shift, product=w.beer).units == 6000  # the first report unchanged
 
 
 def test_a_product_not_listed_at_the_store_is_refused(w):
