@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -303,6 +303,7 @@ class ManagerDashboard:
     expiry_days: int
     unsupported: Figure
     unsupported_list: list
+    write_offs: Figure
 
     @property
     def achievement_chart(self) -> Chart:
@@ -326,7 +327,6 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
     """Plans waiting for the manager's approval (and what is left of each one's budget), achievement by account
     this month and this year, follow-ups and birthdays, contracts coming to their end, unsupported deductions."""
     from accounts.selectors import Period, account_performance, birthdays_soon, follow_ups_due
-    from contracts.models import Deduction
     from promotions.selectors import approval_queue_for, with_queue_budgets
 
     queue = approval_queue_for(user)
@@ -357,9 +357,8 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
         expiring_list=list(contracts.order_by("valid_to", "number")[:FEW]),
         expiry_days=settings.KA.contract_expiry_horizon_days,
         unsupported=unsupported,
-        unsupported_list=list(
-            _listed_deductions(user, {"state": Deduction.State.UNSUPPORTED}).order_by("date", "pk")[:FEW]
-        ),
+        unsupported_list=list(_listed_deductions(user, UNSUPPORTED_OPEN).order_by("date", "pk")[:FEW]),
+        write_offs=_write_offs_to_approve(user),
     )
 
 
@@ -380,13 +379,32 @@ def _listed_deductions(user, params: dict) -> QuerySet:
     return _listed(DeductionMatchingFilter, deductions_for(user), user, params)
 
 
-def _unsupported_deductions(user) -> Figure:
-    """The deductions matching left unsupported (tradespend/matching.py), their count and amount."""
-    from contracts.models import Deduction
+# Unsupported and still to be dealt with: an unsupported part accepted and written off is decided (it stays spend in
+# gross to net, but nobody has anything left to do about it).
+UNSUPPORTED_OPEN = {"state": "unsupported", "written_off": "false"}
 
-    params = {"state": Deduction.State.UNSUPPORTED}
+
+def _unsupported_deductions(user) -> Figure:
+    """The deductions matching left unsupported (tradespend/matching.py) and not written off, their count and
+    amount."""
+    params = UNSUPPORTED_OPEN
     totals = _listed_deductions(user, params).aggregate(count=Count("pk"), amount=Sum("amount"))
     return Figure(totals["count"], _link("tradespend:deductions", params), totals["amount"] or ZERO)
+
+
+def _write_offs_to_approve(user) -> Figure:
+    """Write-offs of deductions waiting for this KA manager's approval (tradespend/disputes.py: the account's owner
+    approves), their count and unsupported amount, linked to the disputes list."""
+    from tradespend.filters import DisputeFilter
+    from tradespend.models import Dispute
+
+    params = {"status": Dispute.Status.WRITE_OFF_REQUESTED}
+    waiting = _listed(DisputeFilter, scope.disputes_for(user), user, params).filter(deduction__account__owner=user)
+    totals = waiting.aggregate(
+        count=Count("pk"),
+        amount=Sum(F("deduction__amount") - F("deduction__matched_amount") - F("deduction__recovered_amount")),
+    )
+    return Figure(totals["count"], _link("tradespend:disputes", params), totals["amount"] or ZERO)
 
 
 # --- finance (and the administrator) -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from ka_portal.errors import DomainError
 
 from . import rules, selectors
 from .models import Contract, ContractTerm
-from .services import contract_terms_imported
+from .services import TERM_FIGURE_FIELDS, check_term_months_open, contract_terms_imported
 
 
 @cache
@@ -53,7 +53,7 @@ def _choice_column(key, zh, en, choices, example, aliases=()) -> Column:
         choice_of(choices),
         required=True,
         aliases=aliases,
-        hint=_("A code or its label: %(codes)s") % {"codes": ", ".join(choices.values)},
+        hint=imports.codes_hint(", ".join(choices.values)),
         example=example,
     )
 
@@ -119,6 +119,14 @@ class ContractTermImport(ImportKind):
         contracts = {
             c.number: c for c in selectors.contracts_for(user).filter(number__in=[n for n in known if n is not None])
         }
+        # The lines the rows would change, and the closed months (a line whose months are all closed stays as it is).
+        existing = {
+            (term.contract_id, term.kind, term.valid_from): term
+            for term in ContractTerm.objects.filter(contract__in=list(contracts.values()))
+        }
+        from tradespend.models import ClosedMonth  # lazy: trade spend builds on contracts
+
+        closed = frozenset(ClosedMonth.objects.values_list("month", flat=True))
         seen: dict[tuple, int] = {}
         for row in rows:
             number = row.values.get("contract_number")
@@ -134,14 +142,14 @@ class ContractTermImport(ImportKind):
                 problems.add(row, "contract_number", message, {"value": number})
                 continue
             row.values["contract_id"] = contract.pk
-            self._check_row(row, problems, contract)
+            self._check_row(row, problems, contract, existing=existing, closed=closed)
             # An empty start is the contract's: the same line may now appear twice (once with the date written).
             key = (contract.pk, row.values.get("kind"), row.values.get("valid_from"))
             first = seen.setdefault(key, row.number)
             if first != row.number:
                 problems.add(row, "valid_from", _("Duplicate of row %(row)s in this file."), {"row": first})
 
-    def _check_row(self, row, problems, contract: Contract) -> None:
+    def _check_row(self, row, problems, contract: Contract, *, existing, closed) -> None:
         values = row.values
         for name in ("valid_from", "valid_to"):
             if name in values and values[name] is None:  # empty (a cell that did not parse is already reported)
@@ -153,6 +161,13 @@ class ContractTermImport(ImportKind):
                 contract_from=contract.valid_from,
                 contract_to=contract.valid_to,
                 contract_number=contract.number,
+            )
+            term = existing.get((contract.pk, values.get("kind"), values.get("valid_from")))
+            check_term_months_open(
+                before={name: getattr(term, name) for name in TERM_FIGURE_FIELDS} if term is not None else None,
+                after={name: values.get(name) for name in TERM_FIGURE_FIELDS},
+                contract_number=contract.number,
+                closed=closed,
             )
         except DomainError as refusal:
             problems.add(row, refusal.field, refusal)

@@ -184,6 +184,8 @@ def invoice_write_off(*, invoice: Invoice, reason: str, by, on: date | None = No
     if user_role(by) not in (Role.FINANCE, Role.ADMIN):
         raise DomainError("invoice.write_off_needs_finance", _("Only finance may write off an invoice."))
     reason = rules.write_off_reason(reason)
+    on = on or timezone.localdate()
+    _check_month_open(on, field="on")
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.is_settled:
         raise DomainConflict(
@@ -193,7 +195,7 @@ def invoice_write_off(*, invoice: Invoice, reason: str, by, on: date | None = No
             status=invoice.get_status_display(),
         )
     invoice.written_off_amount = invoice.open_amount
-    invoice.written_off_on = on or timezone.localdate()
+    invoice.written_off_on = on
     invoice.written_off_by = by
     invoice.write_off_reason = reason
     invoice.save(update_fields=["written_off_amount", "written_off_on", "written_off_by", "write_off_reason"])
@@ -265,6 +267,7 @@ def payment_record(
         existing = Payment.objects.filter(request_key=request_key).first()
         if existing is not None:
             return _same_payment(existing, by=by, account=account, date=date, amount=amount, reference=reference)
+    _check_month_open(date)
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
@@ -300,8 +303,10 @@ def _same_payment(payment: Payment, *, by, account: KeyAccount, date: date, amou
 
 @transaction.atomic
 def payment_allocate(*, payment: Payment, allocations: Sequence[tuple] | None = None) -> list[Allocation]:
-    """Allocate what is left of a payment: to the given (invoice, amount) pairs, else oldest first."""
+    """Allocate what is left of a payment: to the given (invoice, amount) pairs, else oldest first. An allocation
+    counts from its payment's date, so a payment dated in a closed month takes no new one (``month.closed``)."""
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    _check_month_open(payment.date)
     return _allocate(payment, allocations)
 
 
@@ -313,6 +318,10 @@ def payment_reverse(*, payment: Payment, by, reason: str, on: date | None = None
     payment = Payment.objects.select_for_update().get(pk=payment.pk)
     if payment.is_reversed:
         raise DomainConflict("payment.already_reversed", _("This payment was already reversed."))
+    # The reversal counts on its own day (today's month is never closed): a payment of a closed month is reversed
+    # in an open one, which leaves the closed month as it was.
+    reversed_on = max(on or timezone.localdate(), payment.date)
+    _check_month_open(reversed_on, field="on")
     allocations = list(payment.allocations.all())
     invoices = {
         i.pk: i
@@ -328,7 +337,7 @@ def payment_reverse(*, payment: Payment, by, reason: str, on: date | None = None
     for allocation in allocations:
         _change_open_amount(invoices[allocation.invoice_id], allocation.amount)
     payment.reversed_at = timezone.now()
-    payment.reversed_on = max(on or timezone.localdate(), payment.date)
+    payment.reversed_on = reversed_on
     payment.reversed_by = by
     payment.reversal_reason = reason
     payment.save(update_fields=["reversed_at", "reversed_on", "reversed_by", "reversal_reason"])
@@ -544,6 +553,48 @@ def contract_term_check(term: ContractTerm) -> None:
         )
 
 
+# What a term's spend is computed from: a change to any of these in a closed period would change frozen figures.
+TERM_FIGURE_FIELDS = tuple(name for name in TERM_FIELDS if name != "note")
+
+
+def term_months_closed(valid_from: date | None, valid_to: date | None, closed=None) -> bool:
+    """Whether every month of a term's period is closed (its spend is all in frozen figures)."""
+    if valid_from is None or valid_to is None or valid_to < valid_from:
+        return False
+    from tradespend.models import ClosedMonth  # lazy: tradespend imports contracts.models
+    from tradespend.rules import months_between
+
+    months = months_between(valid_from, valid_to)
+    if closed is None:
+        closed = set(ClosedMonth.objects.filter(month__in=months).values_list("month", flat=True))
+    return all(month in closed for month in months)
+
+
+def check_term_months_open(*, before: dict | None, after: dict | None, contract_number: str, closed=None) -> None:
+    """Refuse adding, changing (what its spend is computed from) or removing a term line whose months are all closed,
+    before or after the change (issue 12 item 4: a closed month's figures never change). A term still running into
+    an open month may change: what its closed months then owe lands as a true-up in the first open month."""
+    if before is not None and after is not None and all(before[name] == after[name] for name in TERM_FIGURE_FIELDS):
+        return
+    for values in (before, after):
+        if values is not None and term_months_closed(values.get("valid_from"), values.get("valid_to"), closed):
+            raise DomainError(
+                "term.months_closed",
+                _(
+                    "This line of contract %(contract)s runs %(valid_from)s–%(valid_to)s, and those months are all "
+                    "closed: their figures are frozen, so the line can no longer be added, changed or removed. "
+                    "Correct the spend with an adjustment in an open month."
+                ),
+                contract=contract_number,
+                valid_from=values["valid_from"],
+                valid_to=values["valid_to"],
+            )
+
+
+def _term_figures(term: ContractTerm) -> dict:
+    return {name: getattr(term, name) for name in TERM_FIGURE_FIELDS}
+
+
 def contract_terms_summarize(contract: Contract) -> None:
     """Keep the contract's summary fields derived from its term lines (the lines are the source of truth):
     rebate % = the unconditional rebates' rates plus each conditional rebate's expected rate; listing fee = the
@@ -569,6 +620,7 @@ def contract_term_create(*, contract: Contract, **fields) -> ContractTerm:
     values["valid_to"] = values["valid_to"] or contract.valid_to
     term = ContractTerm(contract=contract, **values)
     contract_term_check(term)
+    check_term_months_open(before=None, after=_term_figures(term), contract_number=contract.number)
     try:
         with transaction.atomic():
             term.save()
@@ -591,12 +643,14 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
     """Change a term line (its contract stays)."""
     contract = Contract.objects.select_for_update().get(pk=term.contract_id)
     term = ContractTerm.objects.select_for_update().get(pk=term.pk)
+    before = _term_figures(term)
     term.contract = contract
     for name, value in _term_values(fields).items():
         if name in ("valid_from", "valid_to") and value is None:  # left empty: the contract's
             value = getattr(contract, name)
         setattr(term, name, value)
     contract_term_check(term)
+    check_term_months_open(before=before, after=_term_figures(term), contract_number=contract.number)
     term.save()
     contract_terms_summarize(contract)
     _agreements_follow(contract)
@@ -607,6 +661,8 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
 def contract_term_delete(*, term: ContractTerm) -> None:
     """Remove a term line from its contract; one with spend in the trade-spend ledger stays (end it instead)."""
     contract = Contract.objects.select_for_update().get(pk=term.contract_id)
+    term = ContractTerm.objects.get(pk=term.pk)
+    check_term_months_open(before=_term_figures(term), after=None, contract_number=contract.number)
     booked = term.accrual_lines.count()
     if booked:
         raise DomainConflict(
@@ -669,6 +725,7 @@ def settlement_record(
     (invoice, kind, amount, reason, reference, period_start, period_end); ``date`` is theirs too. Instead of a
     reason, ``reason_code`` and ``reason_params`` give the system's (contracts.notes)."""
     amount = rules.positive_amount(amount, "payment.amount_not_positive")
+    # A closed month (month.closed) is refused by the caller, tradespend.remittances, with its other problems.
     taken: dict[int, Decimal] = defaultdict(Decimal)
     invoices: dict[int, Invoice] = {}
     for invoice, part in allocations:

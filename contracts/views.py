@@ -24,7 +24,7 @@ from django.views.generic import DetailView
 
 from ka_portal import downloads
 from ka_portal.errors import DomainError
-from ka_portal.formatting import account_name
+from ka_portal.formatting import account_name, format_money
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import ModelPermissionMixin, require
@@ -274,8 +274,8 @@ def _record(action: str, form, account, user) -> str:
         )
         numbers = ", ".join(a.invoice.number for a in payment.allocations.select_related("invoice"))
         return gettext("Payment of %(amount)s recorded; allocated %(allocated)s to %(numbers)s.") % {
-            "amount": payment.amount,
-            "allocated": payment.allocated_amount,
+            "amount": format_money(payment.amount),
+            "allocated": format_money(payment.allocated_amount),
             "numbers": numbers or "—",
         }
     if action == "invoice":
@@ -288,11 +288,11 @@ def _record(action: str, form, account, user) -> str:
         credit_note = services.credit_note_record(account=account, by=user, **data)
         return gettext("Credit note %(number)s of %(amount)s issued.") % {
             "number": credit_note.number,
-            "amount": credit_note.amount,
+            "amount": format_money(credit_note.amount),
         }
     deduction = services.deduction_record(by=user, **data)
     return gettext("Deduction of %(amount)s recorded against %(number)s.") % {
-        "amount": deduction.amount,
+        "amount": format_money(deduction.amount),
         "number": deduction.invoice.number,
     }
 
@@ -316,7 +316,8 @@ def payment_reverse(request, pk):
     return run_step(
         request,
         lambda: services.payment_reverse(payment=payment, by=request.user, reason=_reason(request)),
-        success=gettext("Payment of %(amount)s reversed; its invoices are open again.") % {"amount": payment.amount},
+        success=gettext("Payment of %(amount)s reversed; its invoices are open again.")
+        % {"amount": format_money(payment.amount)},
         then=reverse("contracts:receivables-account", args=[payment.account_id]),
     )
 
@@ -328,7 +329,8 @@ def payment_allocate(request, pk):
         request,
         lambda: services.payment_allocate(payment=payment),
         success=lambda made: (
-            gettext("%(amount)s allocated, oldest invoice first.") % {"amount": sum((a.amount for a in made), 0)}
+            gettext("%(amount)s allocated, oldest invoice first.")
+            % {"amount": format_money(sum((a.amount for a in made), 0))}
         ),
         then=reverse("contracts:receivables-account", args=[payment.account_id]),
     )
@@ -342,7 +344,7 @@ def invoice_write_off(request, pk):
         lambda: services.invoice_write_off(invoice=invoice, reason=_reason(request), by=request.user),
         success=lambda done: (
             gettext("%(amount)s of invoice %(number)s written off.")
-            % {"amount": done.written_off_amount, "number": done.number}
+            % {"amount": format_money(done.written_off_amount), "number": done.number}
         ),
         then=reverse("contracts:receivables-account", args=[invoice.account_id]),
     )

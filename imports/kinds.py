@@ -15,7 +15,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ka_portal.errors import DomainError
 from ka_portal.scope import user_role
@@ -178,6 +179,15 @@ def yes_no(value) -> bool:
 
 
 # --- columns and kinds ---
+
+
+def _codes_hint(codes: str) -> str:
+    return gettext("A code or its label: %(codes)s") % {"codes": codes}
+
+
+# A choice column's hint, made a sentence when read in the reader's language: columns are built at import time, when
+# "%" on a lazy text would fix it in the default language.
+codes_hint = lazy(_codes_hint, str)
 
 
 def normal_header(header) -> str:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import load_workbook
 
 from ka_portal import excel
@@ -410,7 +410,7 @@ def template_workbook(kind: ImportKind, language: str | None = None):
     excel.write_sheet(
         workbook,
         _("Instructions"),
-        [_("Column"), _("Also accepted"), _("Required"), _("Format"), _("Example")],
+        [_("Column"), _("Also accepted"), _("Required"), pgettext("import column", "Format"), _("Example")],
         (
             [c["header"], c["other"], _("yes") if c["required"] else _("no"), str(c["hint"]), c["example"]]
             for c in described

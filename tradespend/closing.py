@@ -2,8 +2,10 @@
 
 ``month_close`` snapshots ClosedFigure for every account with any figure in the month (from the live
 computation of tradespend/reports.py), then writes the ClosedMonth row. From then on nothing dated in the month
-can be recorded (contracts.services refuse invoices, credit notes and deductions with ``month.closed``) and the
-reports read the frozen figures. Months close in order and are never reopened.
+can be recorded (contracts.services refuse invoices, credit notes, deductions, payments and remittances, the
+allocation of a payment dated in it, and a reversal or write-off dated in it, with ``month.closed``;
+tradespend.matching refuses to change the matches of a deduction dated in it) and the reports read the frozen
+figures. Months close in order and are never reopened.
 """
 
 import re

@@ -61,6 +61,11 @@ class DeductionMatchingFilter(DeductionFilter):
     dispute_status = django_filters.ChoiceFilter(
         label=_("Dispute status"), choices=Dispute.Status.choices, field_name="dispute__status"
     )
+    written_off = yes_no_filter(
+        _("Write-off accepted"),
+        method="filter_written_off",
+        help_text="Whether its unsupported part was accepted and written off (its dispute's outcome).",
+    )
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
@@ -69,6 +74,12 @@ class DeductionMatchingFilter(DeductionFilter):
 
     def filter_text(self, queryset, name, value):
         return queryset.filter(search_words(value, contract_selectors.deduction_search_q))
+
+    def filter_written_off(self, queryset, name, value):
+        if value is None:
+            return queryset
+        written_off = Q(dispute__status=Dispute.Status.WRITTEN_OFF)
+        return queryset.filter(written_off) if value else queryset.exclude(written_off)
 
     def filter_period(self, queryset, name, value):
         if not value:

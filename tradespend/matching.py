@@ -7,8 +7,9 @@ The interface the rest of trade spend calls (remittances, deduction_record, the 
         given, or (both None) every deduction not yet fully matched; sets each one's ``state`` and
         ``matched_amount``. Idempotent: running it again changes nothing.
 
-Finance's hand: deduction_match_add, deduction_match_remove, deduction_not_duplicate. Disputes, recoveries and
-write-offs: tradespend/disputes.py.
+Finance's hand: deduction_match_add, deduction_match_remove, deduction_not_duplicate — refused (``month.closed``)
+for a deduction dated in a closed month, whose unsupported part is frozen in that month's figures: the correction is
+an adjustment in an open month. Disputes, recoveries and write-offs: tradespend/disputes.py.
 
 How the numbers read: a line's *remaining* is its amount less Σ its matches; a deduction's *unmatched part* is
 amount − recovered − matched_amount. A line whose matches exceed it (the ledger lowered it after they were made)
@@ -56,10 +57,11 @@ from contracts.receivables import to_money
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from evidence.agreements import claimed_by, not_evidenced_by_account
 from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.formatting import format_money
 from ka_portal.scope import user_role
 
 from . import rules
-from .models import AccrualLine, DeductionMatch, DuplicateClearance
+from .models import AccrualLine, ClosedMonth, DeductionMatch, DuplicateClearance
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -110,6 +112,21 @@ def lines_with_matches(lines: QuerySet) -> QuerySet:
 def _finance(by) -> None:
     if by is not None and user_role(by) not in (Role.FINANCE, Role.ADMIN):
         raise DomainError("match.needs_finance", _("Only finance may match deductions."))
+
+
+def _check_deduction_month_open(deduction: Deduction) -> None:
+    """Refuse to change the matches of a deduction dated in a closed month: its unsupported part is in that month's
+    frozen figures, so a change there would land in no month. The correction is an adjustment in an open month."""
+    if ClosedMonth.objects.filter(month=rules.month_start(deduction.date)).exists():
+        raise DomainError(
+            "month.closed",
+            _(
+                "This deduction is dated %(date)s and %(month)s is closed: its matches can no longer change. "
+                "Correct the spend with an adjustment in an open month."
+            ),
+            date=deduction.date,
+            month=f"{deduction.date:%Y-%m}",
+        )
 
 
 # --- automatic ---------------------------------------------------------------------------------------------------
@@ -303,6 +320,7 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
     _finance(by)
     amount = to_money(Decimal(amount))
     deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
+    _check_deduction_month_open(deduction)
     line = AccrualLine.objects.select_for_update().get(pk=line.pk)
     if line.account_id != deduction.account_id:
         raise DomainError(
@@ -328,10 +346,10 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
                 "it, so at most %(remaining)s is left; %(amount)s asked."
             ),
             field="amount",
-            accrued=line.amount,
-            deducted=deducted,
-            remaining=max(left_on_line, ZERO),
-            amount=amount,
+            accrued=format_money(line.amount),
+            deducted=format_money(deducted),
+            remaining=format_money(max(left_on_line, ZERO)),
+            amount=format_money(amount),
         )
     left_on_deduction = unmatched_part(deduction)
     if amount > left_on_deduction:
@@ -339,9 +357,9 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
             "match.beyond_deduction",
             _("Only %(unmatched)s of this deduction of %(deduction)s is unmatched; %(amount)s asked."),
             field="amount",
-            unmatched=left_on_deduction,
-            deduction=deduction.amount,
-            amount=amount,
+            unmatched=format_money(left_on_deduction),
+            deduction=format_money(deduction.amount),
+            amount=format_money(amount),
         )
     match = DeductionMatch.objects.filter(deduction=deduction, line=line).first()
     if match is None:
@@ -362,6 +380,7 @@ def deduction_match_remove(*, match: DeductionMatch, by) -> Deduction:
     """Take a match off (finance): the deduction's state is computed again."""
     _finance(by)
     deduction = Deduction.objects.select_for_update().get(pk=match.deduction_id)
+    _check_deduction_month_open(deduction)
     DeductionMatch.objects.filter(pk=match.pk).delete()
     return restate(deduction)
 
@@ -371,6 +390,7 @@ def deduction_not_duplicate(*, deduction: Deduction, by) -> Deduction:
     """Finance says a suspected duplicate is not one: it is matched like any deduction, and never flagged again."""
     _finance(by)
     deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
+    _check_deduction_month_open(deduction)
     if deduction.state != State.DUPLICATE:
         raise DomainConflict(
             "match.not_duplicate",

@@ -33,7 +33,7 @@ from functools import cache
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
@@ -43,7 +43,7 @@ from contracts.models import Deduction, Invoice
 from contracts.receivables import ZERO, OpenItem, allocate_oldest_first, to_money
 from contracts.rules import check_within_open, claimed_months, positive_amount
 from contracts.services import settlement_record
-from imports.kinds import CellError, Column, normal_header
+from imports.kinds import CellError, Column, codes_hint, normal_header
 from imports.kinds import money as money_cell
 from imports.kinds import text as text_cell
 from imports.runner import check_size, not_a_spreadsheet
@@ -624,7 +624,7 @@ ADVICE_COLUMNS = (
         "deduction kind",
         _kind_cell,
         aliases=("费用类型", "扣款项目", "kind", "deduction type"),
-        hint=_("A code or its label: %(codes)s") % {"codes": ", ".join(Deduction.Kind.values)},
+        hint=codes_hint(", ".join(Deduction.Kind.values)),
         example="dm",
     ),
     Column(
@@ -822,7 +822,7 @@ def advice_template():
     excel.write_sheet(
         workbook,
         gettext("Instructions"),
-        [gettext("Column"), gettext("Also accepted"), gettext("Format"), gettext("Example")],
+        [gettext("Column"), gettext("Also accepted"), pgettext("import column", "Format"), gettext("Example")],
         ([f"{c.zh} / {c.en}", ", ".join(c.aliases), str(c.hint), str(c.example)] for c in ADVICE_COLUMNS),
     )
     return workbook

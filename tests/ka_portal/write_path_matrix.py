@@ -599,7 +599,7 @@ RULES += (
         good={"amount": "800.00"},
         bad={"amount": "1200.00"},
         watch=(Invoice, Payment),
-        message="1200.00 is more than the 1000.00 still open on invoice MX-INV-1.",
+        message="1,200.00 is more than the 1,000.00 still open on invoice MX-INV-1.",
         doors=(
             Door("page", "finance", _receivables,
                  lambda w, v: {"action": "payment", "payment-date": "2026-06-01", "payment-amount": "2000.00",
@@ -995,7 +995,7 @@ RULES += (
         good={"amount": "1000.00"},
         bad={"amount": "1000.01"},
         watch=(Invoice,),
-        message="1000.01 is more than the 1000.00 still open on invoice MX-INV-1.",
+        message="1,000.01 is more than the 1,000.00 still open on invoice MX-INV-1.",
         doors=credit_note_doors(),
     ),
     Rule(
@@ -1251,6 +1251,20 @@ RULES += (
         ),
     ),
 )
+RULES += (
+    Rule(
+        "month.closed@payment", "month.closed", Payment, "date", **CLOSED_MONTH,
+        watch=(Allocation, Invoice),
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "payment", "payment-date": v["date"], "payment-amount": "100.00",
+                               "payment-mode": "oldest_first", "payment-request_key": str(uuid.uuid4())},
+                 prepare=_close_may),
+            Door("api_create", "finance", api("payment-list"),
+                 lambda w, v: {"account": w.account.code, "amount": "100.00", **v}, prepare=_close_may),
+        ),
+    ),
+)
 # --- trade spend: matching (issue 12 item 5) -------------------------------------------------------------------
 
 
@@ -1434,7 +1448,7 @@ RULES += (
         good={"cash": "1000.00", "line": "1000.00"},
         bad={"cash": "1000.01", "line": "1000.01"},
         watch=(Payment, Allocation, Deduction, Invoice),
-        message="1000.01 is more than the 1000.00 still open on invoice MX-INV-1.",
+        message="1,000.01 is more than the 1,000.00 still open on invoice MX-INV-1.",
         doors=_remittance_doors(),
     ),
     Rule(

@@ -55,7 +55,7 @@ def test_recover_reopens_the_invoice_and_keeps_the_reconciliation(matching_accou
     dispute = _open(deduction, finance)
     with pytest.raises(DomainError) as refused:
         dispute_recover(dispute=dispute, amount=Decimal("2000.01"), on=date(2026, 10, 5), note="", by=finance)
-    assert refused.value.code == "dispute.beyond_unsupported" and "2000.00" in str(refused.value.detail)
+    assert refused.value.code == "dispute.beyond_unsupported" and "2,000.00" in str(refused.value.detail)
     dispute = dispute_recover(dispute=dispute, amount=Decimal("500.00"), on=date(2026, 10, 5), note="退回", by=finance)
     assert dispute.status == Dispute.Status.OPEN and dispute.recovered_amount == Decimal("500.00")
     matching_invoice.refresh_from_db()

@@ -17,6 +17,7 @@ from contracts import selectors as contract_selectors
 from contracts.views import FinanceMixin, finance_page
 from ka_portal import scope
 from ka_portal.errors import DomainError
+from ka_portal.formatting import format_money
 from ka_portal.lists import Column, FilteredListView, style_form_fields
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import require
@@ -155,7 +156,7 @@ def ledger_adjust(request):
             messages.success(
                 request,
                 gettext("Adjustment of %(amount)s recorded for %(account)s in %(month)s.")
-                % {"amount": line.amount, "account": line.account.code, "month": f"{line.month:%Y-%m}"},
+                % {"amount": format_money(line.amount), "account": line.account.code, "month": f"{line.month:%Y-%m}"},
             )
             return redirect(f"{reverse('tradespend:ledger')}?account={line.account.code}")
     return render(request, "tradespend/accrual_adjust.html", {"form": form})

@@ -23,7 +23,7 @@ from contracts.views import FinanceMixin, finance_page
 from evidence import agreements as agreement_selectors
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from ka_portal.errors import DomainError
-from ka_portal.formatting import account_name
+from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import require
@@ -365,7 +365,7 @@ class DisputeListView(FinanceMixin, FilteredListView):
         Column(_("Amount"), lambda d: d.deduction.amount, "#,##0.00"),
         Column(_("Unsupported"), lambda d: services.unmatched_part(d.deduction), "#,##0.00"),
         Column(_("Reason"), lambda d: d.reason),
-        Column(_("Owner"), lambda d: d.owner.get_username() if d.owner else ""),
+        Column(_("Owner"), lambda d: display_name(d.owner) if d.owner else ""),
         Column(_("Due date"), lambda d: d.due_on),
         Column(_("Status"), lambda d: dispute_status(d)),
         Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),

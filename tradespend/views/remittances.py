@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.views import FinanceMixin, finance_page
 from ka_portal import excel
 from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import require
@@ -51,7 +52,7 @@ class RemittanceListView(FinanceMixin, FilteredListView):
         Column(_("Invoices settled"), lambda r: r.settled, "#,##0.00"),
         Column(_("Deducted"), lambda r: r.deducted, "#,##0.00"),
         Column(_("Unallocated"), lambda r: r.payment.amount - r.payment.allocated_amount, "#,##0.00"),
-        Column(_("Recorded by"), lambda r: r.recorded_by.username if r.recorded_by else ""),
+        Column(_("Recorded by"), lambda r: display_name(r.recorded_by) if r.recorded_by else ""),
     ]
 
     def get_base_queryset(self):
