@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.formatting import format_money
 
 from .receivables import to_money
 
@@ -100,8 +99,8 @@ def check_within_open(
             code,
             _("%(amount)s is more than the %(open)s still open on invoice %(number)s."),
             field=field,
-            amount=format_money(amount),
-            open=format_money(open_amount),
+            amount=amount,
+            open=open_amount,
             number=number,
         )
 
@@ -113,8 +112,8 @@ def check_within_payment(*, total: Decimal, left: Decimal) -> None:
             "allocation.exceeds_payment",
             _("Allocating %(total)s is more than the %(left)s left on this payment."),
             field="allocations",
-            total=format_money(total),
-            left=format_money(left),
+            total=total,
+            left=left,
         )
 
 

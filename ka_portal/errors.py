@@ -1,5 +1,6 @@
 """DomainError: the one way a business rule says no, with a code, a translatable message and its numbers."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,9 @@ class DomainError(Exception):
 
     ``code`` is stable for clients (``promotion.price_floor``); ``message`` is a translatable
     string with ``%(name)s`` placeholders filled from ``params``; ``field`` names the form field
-    the message belongs next to, when there is one.
+    the message belongs next to, when there is one. A Decimal param reads in the message with its
+    thousands grouped, as the pages write amounts (12,028.00), and stays as it is in ``params``
+    (the API gives "12028.00": a client reads it as a number).
     """
 
     def __init__(self, code: str, message: Any, *, field: str | None = None, **params: Any) -> None:
@@ -23,7 +26,11 @@ class DomainError(Exception):
     @property
     def detail(self) -> str:
         text = str(self.message)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        return text % {
+            name: f"{value:,}" if isinstance(value, Decimal) else value for name, value in self.params.items()
+        }
 
     @property
     def status_code(self) -> int:

@@ -19,7 +19,6 @@ from contracts.models import Deduction, Invoice
 from contracts.receivables import to_money
 from contracts.services import _change_open_amount
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.formatting import format_money
 from ka_portal.scope import user_role
 
 from . import rules
@@ -110,8 +109,8 @@ def dispute_recover(*, dispute: Dispute, amount: Decimal, on: date, note: str = 
             "dispute.beyond_unsupported",
             _("Only %(unsupported)s of this deduction is unsupported; %(amount)s cannot be recovered."),
             field="amount",
-            unsupported=format_money(unsupported),
-            amount=format_money(amount),
+            unsupported=unsupported,
+            amount=amount,
         )
     if on < deduction.date:
         raise DomainError(

@@ -57,7 +57,6 @@ from contracts.receivables import to_money
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from evidence.agreements import claimed_by, not_evidenced_by_account
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.formatting import format_money
 from ka_portal.scope import user_role
 
 from . import rules
@@ -346,10 +345,10 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
                 "it, so at most %(remaining)s is left; %(amount)s asked."
             ),
             field="amount",
-            accrued=format_money(line.amount),
-            deducted=format_money(deducted),
-            remaining=format_money(max(left_on_line, ZERO)),
-            amount=format_money(amount),
+            accrued=line.amount,
+            deducted=deducted,
+            remaining=max(left_on_line, ZERO),
+            amount=amount,
         )
     left_on_deduction = unmatched_part(deduction)
     if amount > left_on_deduction:
@@ -357,9 +356,9 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
             "match.beyond_deduction",
             _("Only %(unmatched)s of this deduction of %(deduction)s is unmatched; %(amount)s asked."),
             field="amount",
-            unmatched=format_money(left_on_deduction),
-            deduction=format_money(deduction.amount),
-            amount=format_money(amount),
+            unmatched=left_on_deduction,
+            deduction=deduction.amount,
+            amount=amount,
         )
     match = DeductionMatch.objects.filter(deduction=deduction, line=line).first()
     if match is None:

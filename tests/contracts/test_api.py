@@ -54,6 +54,25 @@ def test_allocate_by_hand_and_over_allocation_refused(api_client, finance, accou
     assert Invoice.objects.get(number="INV1").open_amount == D("300.00")
 
 
+def test_an_amount_in_a_refusal_reads_grouped_and_its_param_stays_a_number(api_client, finance, account):
+    # The message is for people (12,000.00, as the pages write it); params are for programs ("12000.00").
+    services.invoice_create(account=account, number="BIG", date=date(2026, 7, 1), amount=D("12000.00"))
+    payment = services.payment_record(
+        account=account, date=date(2026, 10, 1), amount=D("15000.00"), auto_allocate=False
+    )
+    api_client.force_authenticate(finance)
+    invoice = account.invoices.get(number="BIG")
+
+    over = api_client.post(
+        f"/api/v1/payments/{payment.pk}/allocate/", {"allocations": [{"invoice": invoice.pk, "amount": "12500.00"}]},
+        format="json", HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+
+    assert over.status_code == 409
+    assert over.json()["detail"] == "12,500.00 is more than the 12,000.00 still open on invoice BIG."
+    assert over.json()["params"] == {"amount": "12500.00", "open": "12000.00", "number": "BIG"}
+
+
 def test_reverse_endpoint_restores_open_amounts(api_client, finance, account, two_invoices):
     payment = services.payment_record(account=account, date=date(2026, 10, 1), amount=D("700.00"))
     api_client.force_authenticate(finance)

@@ -118,7 +118,7 @@ def test_write_off_above_the_threshold_needs_the_owner(matching_invoice, finance
         with pytest.raises(DomainError) as refused:
             dispute_write_off_approve(dispute=dispute, by=refused_user)
         assert refused.value.code == "dispute.approval_needs_owner"
-        assert "5000.00" in str(refused.value.detail)
+        assert "5,000.00" in str(refused.value.detail)  # as the pages write amounts
     dispute = dispute_write_off_reject(dispute=dispute, reason="先再谈", by=manager)
     assert (dispute.status, dispute.outcome_note) == (Dispute.Status.OPEN, "先再谈")
     dispute = dispute_write_off(dispute=dispute, note="接受", by=finance)
