@@ -525,7 +525,9 @@ def route_stop_add(request, pk: int):
         messages.error(request, _("Choose a store and a day."))
         return redirect("visits:route-detail", pk=plan.pk)
     return run_step(
-        request, lambda: services.route_stop_add(plan=plan, **form.cleaned_data), then=_back_to_plan(plan.pk)
+        request,
+        lambda: services.route_stop_add(plan=plan, by=request.user, **form.cleaned_data),
+        then=_back_to_plan(plan.pk),
     )
 
 
@@ -541,7 +543,7 @@ def route_stop_move(request, pk: int):
     return run_step(
         request,
         lambda: services.route_stop_move(
-            stop=stop, day=form.cleaned_data["day"], position=position - 1 if position else None
+            stop=stop, day=form.cleaned_data["day"], position=position - 1 if position else None, by=request.user
         ),
         then=_back_to_plan(stop.plan_id),
     )
