@@ -4,6 +4,7 @@ import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import count
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -77,7 +78,7 @@ def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overlo
     _editable(plan)
     plan.stops.filter(store__in=reachable).delete()
     kept = [[] for _ in range(WORKING_DAYS)]
-    for stop in plan.stops.order_by("day", "position", "pk"):
+    for stop in plan.stops.all():
         kept[stop.day].append(stop)
     week = generate_week(
         [StoreToPlan(s.id, s.visits_per_week, s.latitude, s.longitude) for s in stores],
@@ -85,18 +86,21 @@ def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overlo
         per_week=settings.KA.route_stops_per_week,
         taken=[len(day) for day in kept],
     )
-    for day_stops in kept:  # the stops that stay keep their day and their order, without the gaps left
-        for position, stop in enumerate(day_stops):
-            if stop.position != position:
-                RouteStop.objects.filter(pk=stop.pk).update(position=position)
+    # The stops that stay are not touched (their day and place in it are another planner's); the new ones take
+    # the free places of each day in their walking order, then follow.
     RouteStop.objects.bulk_create(
-        RouteStop(plan=plan, day=day, position=len(kept[day]) + position, store_id=store_id)
+        RouteStop(plan=plan, day=day, position=position, store_id=store_id)
         for day, store_ids in enumerate(week.days)
-        for position, store_id in enumerate(store_ids)
+        for position, store_id in zip(_free_places({stop.position for stop in kept[day]}), store_ids, strict=False)
     )
     plan.created_by = by
     plan.save(update_fields=["created_by"])
     return plan, week.overload
+
+
+def _free_places(taken: set[int]):
+    """The places of a day (0, 1, …) not taken, without end."""
+    return (place for place in count() if place not in taken)
 
 
 @dataclass(frozen=True)

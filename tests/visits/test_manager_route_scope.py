@@ -82,12 +82,9 @@ def _mixed_draft_week(manager) -> RoutePlan:
     return plan
 
 
-def _others_by_day(plan, manager) -> dict[int, list[tuple[int, int]]]:
-    """The plan's stops at stores the manager does not reach: per day, (stop, store) in the day's order."""
-    days: dict[int, list[tuple[int, int]]] = {}
-    for stop in plan.stops.exclude(store__in=stores_for(manager)).order_by("day", "position"):
-        days.setdefault(stop.day, []).append((stop.pk, stop.store_id))
-    return days
+def _others(plan, manager) -> set[tuple[int, int, int, int]]:
+    """The plan's stops at stores the manager does not reach: (stop, store, day, place in the day)."""
+    return set(plan.stops.exclude(store__in=stores_for(manager)).values_list("pk", "store", "day", "position"))
 
 
 def test_a_manager_generates_a_reps_week_at_their_stores_and_keeps_the_other_stops(demo_company):
@@ -96,7 +93,7 @@ def test_a_manager_generates_a_reps_week_at_their_stores_and_keeps_the_other_sto
     plan = _mixed_draft_week(manager2)
     mine = stores_for(manager2)
     plan.stops.filter(store__in=mine).delete()
-    others = _others_by_day(plan, manager2)
+    others = _others(plan, manager2)
 
     # when manager2 generates that week on the routes page (SPEC §1: a manager plans routes for their accounts)
     response = _client("manager2").post(
@@ -108,12 +105,11 @@ def test_a_manager_generates_a_reps_week_at_their_stores_and_keeps_the_other_sto
     planned = Counter(plan.stops.filter(store__in=mine).values_list("store_id", flat=True))
     wanted = Store.objects.active().filter(rep=plan.rep, pk__in=mine.values("pk"))
     assert planned == {store.pk: store.visits_per_week for store in wanted} and planned
-    # ... and the other managers' stops are the same stops, on the same days, in the same order
-    assert _others_by_day(plan, manager2) == others
+    # ... and the other managers' stops are the same stops, on the same days, at the same places; no place is twice
+    assert _others(plan, manager2) == others
     for day in range(6):
-        assert sorted(plan.stops.filter(day=day).values_list("position", flat=True)) == list(
-            range(plan.stops.filter(day=day).count())
-        )
+        places = list(plan.stops.filter(day=day).values_list("position", flat=True))
+        assert len(places) == len(set(places))
 
 
 def test_a_manager_edits_and_publishes_a_plan_only_at_their_stores(demo_company):
@@ -155,6 +151,25 @@ def test_a_manager_edits_and_publishes_a_plan_only_at_their_stores(demo_company)
     published = client.post(f"/visits/routes/{plan.pk}/publish/")
     plan.refresh_from_db()
     assert published.status_code == 302 and plan.status == RoutePlan.Status.PUBLISHED
+
+
+def test_a_manager_is_told_when_their_stop_puts_the_reps_week_over_capacity(demo_company):
+    # given a rep's full draft week (30 visits), with stops at manager2's stores and at others'
+    manager2 = _user("manager2")
+    plan = _mixed_draft_week(manager2)
+    assert plan.stops.count() == 30
+    store = (
+        stores_for(manager2).active().filter(rep=plan.rep).exclude(pk__in=plan.stops.filter(day=2).values("store"))[0]
+    )
+
+    # when manager2 adds one more visit
+    client = _client("manager2")
+    client.post(f"/visits/routes/{plan.pk}/stops/", {"store": store.pk, "day": 2})
+    page = client.get(f"/visits/routes/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # then the page flags the rep's week over capacity, with the numbers and no other manager's store
+    assert plan.stops.count() == 31
+    assert 'data-testid="over-capacity"' in page and "Over capacity: 31 visits for a week of 30" in page
 
 
 def test_a_manager_places_a_stop_among_the_stops_they_see(demo_company):
