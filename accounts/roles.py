@@ -81,7 +81,9 @@ ROLE_PERMISSIONS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
         ("stores", "product", ("view", "add", "change")),
         ("stores", "listing", _ALL),
         ("stores", "delivery", _ALL),
-        ("visits", "routeplan", ("view",)),  # supervisors plan their team's routes; a manager reads them
+        # plans and edits reps' weeks at their accounts' stores (SPEC §1: what a supervisor may, for their accounts);
+        # no delete: a plan holds the rep's stops at other accounts' stores too (visits.services.route_plan_generate)
+        ("visits", "routeplan", ("view", "add", "change")),
         ("visits", "visit", ("view",)),
         ("visits", "task", _ALL),
         ("visits", "suggestedorder", ("view",)),

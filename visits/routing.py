@@ -72,9 +72,15 @@ def _balance(loads: list[int]) -> tuple[int, int]:
     return max(loads), sum(load * load for load in loads)
 
 
-def generate_week(stores: Sequence[StoreToPlan], *, per_day: int, per_week: int) -> WeekPlan:
-    """Spread every store's visits over Monday–Saturday; order each day by distance; flag overload."""
-    loads = [0] * WORKING_DAYS
+def generate_week(
+    stores: Sequence[StoreToPlan], *, per_day: int, per_week: int, taken: Sequence[int] | None = None
+) -> WeekPlan:
+    """Spread every store's visits over Monday–Saturday; order each day by distance; flag overload.
+
+    `taken` is the stops per day already in the week that stay (a KA manager plans only their accounts' stores,
+    around the rep's other stops): the days are balanced and the overload counted with them; the plan returned
+    holds only the stores given."""
+    loads = list(taken) if taken is not None else [0] * WORKING_DAYS
     chosen: dict[int, tuple[int, ...]] = {}
     # The hardest to place first: most visits, then by id so the result is reproducible.
     for store in sorted(stores, key=lambda s: (-s.visits_per_week, s.id)):
@@ -89,9 +95,10 @@ def generate_week(stores: Sequence[StoreToPlan], *, per_day: int, per_week: int)
         for day in days:
             plan.days[day].append(store_id)
     plan.days = [order_by_distance([by_id[i] for i in day]) for day in plan.days]
-    busiest = max(range(WORKING_DAYS), key=lambda d: len(plan.days[d]))
-    if plan.visits > per_week or len(plan.days[busiest]) > per_day:
-        plan.overload = Overload(plan.visits, per_week, busiest, len(plan.days[busiest]), per_day)
+    busiest = max(range(WORKING_DAYS), key=lambda d: loads[d])
+    visits = sum(loads)
+    if visits > per_week or loads[busiest] > per_day:
+        plan.overload = Overload(visits, per_week, busiest, loads[busiest], per_day)
     return plan
 
 

@@ -4,6 +4,7 @@ import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import count
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -16,8 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from evidence import hooks as evidence
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
+from ka_portal.formatting import display_name
 from ka_portal.inserts import insert_unless_taken, not_inserted
-from ka_portal.scope import not_found
+from ka_portal.scope import not_found, route_stops_for, stores_for
 from stores.models import Listing, Product, Store
 
 from . import photos, rules
@@ -56,27 +58,49 @@ def _editable(plan: RoutePlan) -> None:
 
 @transaction.atomic
 def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overload | None]:
-    """Make (or remake) a rep's draft plan for a week from their active stores' visit frequencies."""
+    """Make (or remake) a rep's draft plan for a week from the visit frequencies of their active stores that `by`
+    reaches (scope.stores_for). A supervisor reaches all their rep's stores and plans the whole week; a KA manager
+    plans the stops at their accounts' stores only, around the rep's other stops, which stay as they are (another
+    manager's accounts, or stores of no manager's)."""
     rules.check_week_start(week_start)
+    reachable = stores_for(by)
+    stores = list(Store.objects.active().filter(rep=rep, pk__in=reachable.values("pk")).order_by("code"))
+    if not stores:
+        raise DomainError(
+            "route.no_stores",
+            _("%(rep)s has no active stores for you to plan."),
+            field="rep",
+            rep=display_name(rep),
+        )
     plan, _created = RoutePlan.objects.select_for_update().get_or_create(
         rep=rep, week_start=week_start, defaults={"created_by": by}
     )
     _editable(plan)
-    stores = list(Store.objects.active().filter(rep=rep).order_by("code"))
+    plan.stops.filter(store__in=reachable).delete()
+    kept = [[] for _ in range(WORKING_DAYS)]
+    for stop in plan.stops.all():
+        kept[stop.day].append(stop)
     week = generate_week(
         [StoreToPlan(s.id, s.visits_per_week, s.latitude, s.longitude) for s in stores],
         per_day=settings.KA.route_stops_per_day,
         per_week=settings.KA.route_stops_per_week,
+        taken=[len(day) for day in kept],
     )
-    plan.stops.all().delete()
+    # The stops that stay are not touched (their day and place in it are another planner's); the new ones take
+    # the free places of each day in their walking order, then follow.
     RouteStop.objects.bulk_create(
         RouteStop(plan=plan, day=day, position=position, store_id=store_id)
         for day, store_ids in enumerate(week.days)
-        for position, store_id in enumerate(store_ids)
+        for position, store_id in zip(_free_places({stop.position for stop in kept[day]}), store_ids, strict=False)
     )
     plan.created_by = by
     plan.save(update_fields=["created_by"])
     return plan, week.overload
+
+
+def _free_places(taken: set[int]):
+    """The places of a day (0, 1, …) not taken, without end."""
+    return (place for place in count() if place not in taken)
 
 
 @dataclass(frozen=True)
@@ -115,12 +139,13 @@ def _renumber(plan: RoutePlan, day: int, first: RouteStop | None = None, at: int
 
 
 @transaction.atomic
-def route_stop_add(*, plan: RoutePlan, store: Store, day: int) -> RouteStop:
-    """Add a visit to one of the rep's stores at the end of a day."""
+def route_stop_add(*, plan: RoutePlan, store: Store, day: int, by) -> RouteStop:
+    """Add a visit to one of the rep's stores that `by` reaches at the end of a day."""
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     _editable(plan)
     rules.check_route_day(day)
-    if store.rep_id != plan.rep_id:  # another rep's store: not found, named nowhere
+    # another rep's store, or (for a KA manager) a store of another manager's account: not found, named nowhere
+    if store.rep_id != plan.rep_id or not stores_for(by).filter(pk=store.pk).exists():
         raise not_found("store")
     if plan.stops.filter(day=day, store=store).exists():
         raise DomainError("route.store_twice", _("%(store)s is already on this day."), field="store", store=store.name)
@@ -131,8 +156,11 @@ def route_stop_add(*, plan: RoutePlan, store: Store, day: int) -> RouteStop:
 
 
 @transaction.atomic
-def route_stop_move(*, stop: RouteStop, day: int, position: int | None = None) -> RouteStop:
-    """Move a stop to another day (or place in its day): at `position`, or at the end."""
+def route_stop_move(*, stop: RouteStop, day: int, position: int | None = None, by) -> RouteStop:
+    """Move a stop to another day (or place in its day): at `position`, or at the end.
+
+    `position` counts the stops `by` sees (scope.route_stops_for), as the route page numbers them: a KA manager's
+    "2nd" is before the second stop at their accounts' stores, wherever the rep's other stops are."""
     plan = RoutePlan.objects.select_for_update().get(pk=stop.plan_id)
     _editable(plan)
     rules.check_route_day(day)
@@ -141,10 +169,27 @@ def route_stop_move(*, stop: RouteStop, day: int, position: int | None = None) -
             "route.store_twice", _("%(store)s is already on this day."), field="day", store=stop.store.name
         )
     old_day = stop.day
-    _renumber(plan, day, first=stop, at=position)
+    _renumber(plan, day, first=stop, at=_place_among_all(plan, stop, day, position, by))
     if old_day != day:
         _renumber(plan, old_day)
     return stop
+
+
+def _place_among_all(plan: RoutePlan, stop: RouteStop, day: int, position: int | None, by) -> int | None:
+    """The place in the whole day of the `position`-th (from 0) of the stops `by` sees there: before that stop, after
+    the last one seen when `position` is past them, at the end when `by` sees none; None (the end) without one."""
+    if position is None:
+        return None
+    others = list(
+        plan.stops.filter(day=day).exclude(pk=stop.pk).order_by("position", "id").values_list("pk", flat=True)
+    )
+    seen = set(route_stops_for(by).filter(plan=plan, day=day).values_list("pk", flat=True))
+    visible = [pk for pk in others if pk in seen]
+    if not visible:
+        return None
+    if position < len(visible):
+        return others.index(visible[max(0, position)])
+    return others.index(visible[-1]) + 1
 
 
 @transaction.atomic

@@ -476,7 +476,8 @@ def route_detail(request, pk: int):
     # The header counts what the page lists: a manager sees only the stops at their accounts' stores, and the rep's
     # whole week (its capacity) only where the page shows all of it.
     whole_plan = selectors.sees_whole_plans(request.user)
-    capacity = services.plan_capacity(plan) if whole_plan else None
+    load = services.plan_capacity(plan)
+    capacity = load if whole_plan else None
     shown = {"visits": len(stops), "stores": len({stop.store_id for stop in stops})}
     days = []
     for value, label in DAY_CHOICES:
@@ -495,6 +496,8 @@ def route_detail(request, pk: int):
         "plan": plan,
         "days": days,
         "capacity": capacity,
+        # over capacity is flagged to whoever may change the plan (SPEC §4), a manager too: numbers, no stores
+        "over": load if load.over and (whole_plan or request.user.has_perm("visits.change_routeplan")) else None,
         "shown": shown,
         "can_edit": can_edit,
         "can_publish": request.user.has_perm("visits.change_routeplan"),
@@ -525,7 +528,9 @@ def route_stop_add(request, pk: int):
         messages.error(request, _("Choose a store and a day."))
         return redirect("visits:route-detail", pk=plan.pk)
     return run_step(
-        request, lambda: services.route_stop_add(plan=plan, **form.cleaned_data), then=_back_to_plan(plan.pk)
+        request,
+        lambda: services.route_stop_add(plan=plan, by=request.user, **form.cleaned_data),
+        then=_back_to_plan(plan.pk),
     )
 
 
@@ -541,7 +546,7 @@ def route_stop_move(request, pk: int):
     return run_step(
         request,
         lambda: services.route_stop_move(
-            stop=stop, day=form.cleaned_data["day"], position=position - 1 if position else None
+            stop=stop, day=form.cleaned_data["day"], position=position - 1 if position else None, by=request.user
         ),
         then=_back_to_plan(stop.plan_id),
     )

@@ -32,3 +32,11 @@ def test_changing_role_moves_group_and_admin_flags():
     user.refresh_from_db()
     assert not user.is_superuser
     assert [g.name for g in user.groups.all()] == [GROUP_NAMES[Role.MANAGER]]
+
+
+def test_a_manager_plans_routes_but_deletes_no_plan():
+    # SPEC §1: a KA manager may do what a supervisor may for their accounts, supervisors plan routes; a plan holds
+    # the rep's stops at other managers' stores too, so deleting a whole plan stays with the supervisor
+    manager = make_user(Role.MANAGER, username="m")
+    assert manager.has_perm("visits.add_routeplan") and manager.has_perm("visits.change_routeplan")
+    assert not manager.has_perm("visits.delete_routeplan")

@@ -31,7 +31,7 @@ from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.imports.xlsx import xlsx_upload
 from tradespend.models import AccrualLine, ClosedMonth
-from visits.models import StockCount, Task, Visit
+from visits.models import RoutePlan, StockCount, Task, Visit
 
 User = get_user_model()
 
@@ -406,6 +406,12 @@ def _visit_page(w, v):
     return {"price_check_ok": "", "promotion_executed": "", "problems": "", "actions": "", **v}
 
 
+def _rep_store_active(w, v) -> None:
+    """The rep's one store active or not, and no plan of theirs yet."""
+    RoutePlan.objects.filter(rep=w.rep).delete()
+    Store.objects.filter(pk=w.store.pk).update(active=v["active"])
+
+
 def _task(w, v=None) -> Task:
     return Task.objects.get_or_create(
         store=w.store, title="检查堆头", defaults={"due_on": date(2026, 6, 5), "assigned_by": w.supervisor}
@@ -639,6 +645,19 @@ RULES += (
                  lambda w, v: {"checkout_reason": v["reason"]}, prepare=_open_visit),
             Door("api_step", "rep", lambda w: reverse("visit-check-out", args=[_open_visit(w).pk]),
                  lambda w, v: v, prepare=_open_visit),
+        ),
+    ),
+    Rule(
+        # a planner whose scope holds none of the rep's active stores gets no empty plan (a KA manager plans only
+        # their accounts' stores: visits.services.route_plan_generate)
+        "route.no_stores", "route.no_stores", RoutePlan, "rep",
+        good={"active": True},
+        bad={"active": False},
+        message="has no active stores for you to plan.",
+        doors=tuple(
+            Door("page_step", user, lambda w: reverse("visits:route-generate"),
+                 lambda w, v: {"rep": w.rep.pk, "week_start": "2026-06-08"}, prepare=_rep_store_active, name=user)
+            for user in ("manager", "supervisor")
         ),
     ),
     Rule(

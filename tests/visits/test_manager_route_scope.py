@@ -1,6 +1,9 @@
-"""A KA manager reads routes, visits and reports only at their accounts' stores, and does not edit route plans
-(issue 10, item 1): manager2 read 16 route plans mostly at manager1's stores and could unpublish rep1's plan."""
+"""A KA manager reads routes, visits and reports only at their accounts' stores (issue 10, item 1: manager2 read 16
+route plans mostly at manager1's stores), and plans and edits reps' weeks only there (SPEC §1, manager walk-through
+finding 3): generating a week keeps the rep's stops at other managers' stores as they are."""
 
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -71,19 +74,132 @@ def test_the_route_page_and_api_show_the_manager_only_the_stops_at_their_stores(
     assert {stop["store"] for stop in api["stops"]} <= set(stores_for(manager2).values_list("code", flat=True))
 
 
-def test_a_manager_can_neither_unpublish_a_reps_plan_nor_remove_a_stop(demo_company):
+def _mixed_draft_week(manager) -> RoutePlan:
+    """A rep's week with stops at the manager's stores and at others', taken back to draft."""
+    plan = _plan_with_stops_elsewhere(manager)
+    RoutePlan.objects.filter(pk=plan.pk).update(status=RoutePlan.Status.DRAFT, published_at=None)
+    plan.refresh_from_db()
+    return plan
+
+
+def _others(plan, manager) -> set[tuple[int, int, int, int]]:
+    """The plan's stops at stores the manager does not reach: (stop, store, day, place in the day)."""
+    return set(plan.stops.exclude(store__in=stores_for(manager)).values_list("pk", "store", "day", "position"))
+
+
+def test_a_manager_generates_a_reps_week_at_their_stores_and_keeps_the_other_stops(demo_company):
+    # given rep's draft week, with manager2's stops taken out: only stops at other managers' stores are left
     manager2 = _user("manager2")
-    plan = _plan_with_stops_elsewhere(manager2)
-    stop = plan.stops.filter(store__in=stores_for(manager2)).first()
+    plan = _mixed_draft_week(manager2)
+    mine = stores_for(manager2)
+    plan.stops.filter(store__in=mine).delete()
+    others = _others(plan, manager2)
+
+    # when manager2 generates that week on the routes page (SPEC §1: a manager plans routes for their accounts)
+    response = _client("manager2").post(
+        "/visits/routes/generate/", {"rep": plan.rep_id, "week_start": plan.week_start.isoformat()}
+    )
+
+    # then the week holds each of the rep's active stores at manager2's accounts as often as its frequency ...
+    assert response.status_code == 302 and response["Location"] == f"/visits/routes/{plan.pk}/"
+    planned = Counter(plan.stops.filter(store__in=mine).values_list("store_id", flat=True))
+    wanted = Store.objects.active().filter(rep=plan.rep, pk__in=mine.values("pk"))
+    assert planned == {store.pk: store.visits_per_week for store in wanted} and planned
+    # ... and the other managers' stops are the same stops, on the same days, at the same places; no place is twice
+    assert _others(plan, manager2) == others
+    for day in range(6):
+        places = list(plan.stops.filter(day=day).values_list("position", flat=True))
+        assert len(places) == len(set(places))
+
+
+def test_a_manager_edits_and_publishes_a_plan_only_at_their_stores(demo_company):
+    # given a rep's draft week with stops at manager2's stores and at manager1's
+    manager2 = _user("manager2")
+    plan = _mixed_draft_week(manager2)
+    own = plan.stops.filter(store__in=stores_for(manager2)).first()
+    elsewhere = plan.stops.exclude(store__in=stores_for(manager2)).select_related("store").first()
     client = _client("manager2")
 
-    unpublish = client.post(f"/visits/routes/{plan.pk}/publish/", {"action": "unpublish"})
-    remove = client.post(f"/visits/routes/stops/{stop.pk}/remove/")
+    # when manager2 opens the routes and the plan
+    listing = client.get("/visits/routes/").content.decode()
+    page = client.get(f"/visits/routes/{plan.pk}/").content.decode()
 
-    assert unpublish.status_code == 403 and remove.status_code == 403
+    # then they can generate, move, remove and add, and the add form offers only the rep's stores at their accounts
+    assert 'data-testid="generate-form"' in listing
+    assert page.count('data-testid="move-stop"') == route_stops_for(manager2).filter(plan=plan).count()
+    add_form = page.split(f'action="/visits/routes/{plan.pk}/stops/"')[1]
+    store_select = add_form.split('name="store"')[1].split("</select>")[0]
+    offered = {int(pk) for pk in re.findall(r'<option value="(\d+)"', store_select)}
+    assert offered == set(stores_for(manager2).active().filter(rep=plan.rep).values_list("pk", flat=True))
+
+    # when they remove their stop, and try a stop and a store of manager1's
+    removed = client.post(f"/visits/routes/stops/{own.pk}/remove/")
+    foreign_remove = client.post(f"/visits/routes/stops/{elsewhere.pk}/remove/")
+    foreign_move = client.post(f"/visits/routes/stops/{elsewhere.pk}/move/", {"day": 5})
+    before, kept = plan.stops.count(), (elsewhere.day, elsewhere.store_id)
+    foreign_add = client.post(f"/visits/routes/{plan.pk}/stops/", {"store": elsewhere.store_id, "day": 5})
+
+    # then their stop is gone; manager1's stop is not found, and no stop is added at manager1's store
+    assert removed.status_code == 302 and not RouteStop.objects.filter(pk=own.pk).exists()
+    assert foreign_remove.status_code == 404 and foreign_move.status_code == 404
+    assert foreign_add.status_code == 302 and plan.stops.count() == before
+    assert not plan.stops.filter(store=elsewhere.store, day=5).exclude(pk=elsewhere.pk).exists()
+    elsewhere.refresh_from_db()
+    assert (elsewhere.day, elsewhere.store_id) == kept
+
+    # when they publish it to the rep
+    published = client.post(f"/visits/routes/{plan.pk}/publish/")
     plan.refresh_from_db()
-    assert plan.status == RoutePlan.Status.PUBLISHED and RouteStop.objects.filter(pk=stop.pk).exists()
-    assert not _user("manager1").has_perm("visits.change_routeplan")
+    assert published.status_code == 302 and plan.status == RoutePlan.Status.PUBLISHED
+
+
+def test_a_manager_is_told_when_their_stop_puts_the_reps_week_over_capacity(demo_company):
+    # given a rep's full draft week (30 visits), with stops at manager2's stores and at others'
+    manager2 = _user("manager2")
+    plan = _mixed_draft_week(manager2)
+    assert plan.stops.count() == 30
+    store = (
+        stores_for(manager2).active().filter(rep=plan.rep).exclude(pk__in=plan.stops.filter(day=2).values("store"))[0]
+    )
+
+    # when manager2 adds one more visit
+    client = _client("manager2")
+    client.post(f"/visits/routes/{plan.pk}/stops/", {"store": store.pk, "day": 2})
+    page = client.get(f"/visits/routes/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # then the page flags the rep's week over capacity, with the numbers and no other manager's store
+    assert plan.stops.count() == 31
+    assert 'data-testid="over-capacity"' in page and "Over capacity: 31 visits for a week of 30" in page
+
+
+def test_a_manager_places_a_stop_among_the_stops_they_see(demo_company):
+    # given a day of a rep's draft week: two stops at manager2's stores after stops at manager1's
+    manager2 = _user("manager2")
+    plan = _mixed_draft_week(manager2)
+    mine = list(stores_for(manager2).active().filter(rep=plan.rep)[:2])
+    theirs = list(Store.objects.active().filter(rep=plan.rep).exclude(pk__in=stores_for(manager2))[:2])
+    plan.stops.filter(day=5).delete()
+    for position, store in enumerate([theirs[0], mine[0], theirs[1], mine[1]]):
+        RouteStop.objects.create(plan=plan, day=5, position=position, store=store)
+    last = plan.stops.get(day=5, store=mine[1])
+
+    # when manager2 moves their second stop of Saturday to place 1, as the page numbers their stops
+    response = _client("manager2").post(f"/visits/routes/stops/{last.pk}/move/", {"day": 5, "position": 1})
+
+    # then it is before their first stop there; manager1's stops keep their order
+    assert response.status_code == 302
+    day = list(plan.stops.filter(day=5).order_by("position").values_list("store_id", flat=True))
+    assert day == [theirs[0].pk, mine[1].pk, mine[0].pk, theirs[1].pk]
+
+
+def test_the_route_pages_as_a_manager_offer_only_their_reps(demo_company):
+    # given manager2, whose accounts' stores rep1–rep4 work at
+    page = _client("manager2").get("/visits/routes/").content.decode()
+    form = page.split('data-testid="generate-form"')[1].split("</form>")[0]
+
+    # then the generate form offers those reps, and no one else
+    offered = {int(pk) for pk in re.findall(r'<option value="(\d+)"', form)}
+    assert offered == set(reps_for(_user("manager2")).values_list("pk", flat=True)) and offered
 
 
 def test_the_reps_supervisor_still_plans_the_route(demo_company):

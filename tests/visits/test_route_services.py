@@ -6,7 +6,7 @@ import pytest
 
 from accounts.roles import Role
 from ka_portal.errors import DomainError
-from tests.factories import StoreFactory, make_user
+from tests.factories import KeyAccountFactory, StoreFactory, make_user
 from visits import services
 from visits.models import RoutePlan
 
@@ -88,9 +88,9 @@ def test_move_add_remove_keep_positions_in_order(team):
     a = RouteStopFactory(plan=plan, store=s1, day=0, position=0)
     RouteStopFactory(plan=plan, store=s2, day=0, position=1)
 
-    services.route_stop_add(plan=plan, store=s3, day=0)
-    services.route_stop_move(stop=a, day=2)
-    services.route_stop_move(stop=plan.stops.get(store=s3), day=0, position=0)
+    services.route_stop_add(plan=plan, store=s3, day=0, by=sup)
+    services.route_stop_move(stop=a, day=2, by=sup)
+    services.route_stop_move(stop=plan.stops.get(store=s3), day=0, position=0, by=sup)
 
     assert list(plan.stops.filter(day=0).order_by("position").values_list("store", "position")) == [
         (s3.pk, 0),
@@ -105,13 +105,13 @@ def test_a_store_once_a_day_and_only_the_reps_own(team):
     sup, rep = team
     plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
     store = StoreFactory(rep=rep)
-    services.route_stop_add(plan=plan, store=store, day=1)
+    services.route_stop_add(plan=plan, store=store, day=1, by=sup)
     with pytest.raises(DomainError) as twice:
-        services.route_stop_add(plan=plan, store=store, day=1)
+        services.route_stop_add(plan=plan, store=store, day=1, by=sup)
     assert twice.value.code == "route.store_twice"
     other = StoreFactory()
     with pytest.raises(DomainError) as foreign:
-        services.route_stop_add(plan=plan, store=other, day=1)
+        services.route_stop_add(plan=plan, store=other, day=1, by=sup)
     assert foreign.value.code == "not_found" and other.name not in foreign.value.detail
 
 
@@ -130,3 +130,58 @@ def test_empty_plan_is_not_published(team):
     with pytest.raises(DomainError) as refused:
         services.route_plan_publish(plan=RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT), by=sup)
     assert refused.value.code == "route.empty"
+
+
+@pytest.fixture
+def two_managers(team):
+    """The team's rep works at two chains: one owned by manager "m1", one by "m2"."""
+    _sup, rep = team
+    m1, m2 = make_user(Role.MANAGER, username="m1"), make_user(Role.MANAGER, username="m2")
+    chain1, chain2 = KeyAccountFactory(owner=m1), KeyAccountFactory(owner=m2)
+    return rep, m1, m2, chain1, chain2
+
+
+def test_a_manager_generates_only_their_accounts_stores_around_the_others(team, two_managers):
+    # given the supervisor's week for the rep: an A store at m1's chain and B stores at m2's
+    sup, _rep = team
+    rep, m1, m2, chain1, chain2 = two_managers
+    a1 = StoreFactory(rep=rep, account=chain1, grade="A")
+    b2 = [StoreFactory(rep=rep, account=chain2, grade="B") for _ in range(2)]
+    plan, _ = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+    theirs = set(plan.stops.filter(store__account=chain2).values_list("pk", "store", "day"))
+    # and m1 opens a new store since
+    c1 = StoreFactory(rep=rep, account=chain1, grade="C")
+
+    # when m1 regenerates the week
+    again, overload = services.route_plan_generate(rep=rep, week_start=this_monday(), by=m1)
+
+    # then m1's stores are planned as often as their grades say, m2's stops are untouched
+    assert again.pk == plan.pk and overload is None
+    assert sorted(plan.stops.filter(store__account=chain1).values_list("store", flat=True)) == sorted(
+        [a1.pk] * 3 + [c1.pk]
+    )
+    assert set(plan.stops.filter(store__account=chain2).values_list("pk", "store", "day")) == theirs
+    assert {b.pk for b in b2} == {store for _pk, store, _day in theirs}
+    capacity = services.plan_capacity(plan)  # 3 + 1 + 2 × 2 visits, balanced with m2's
+    assert capacity.visits == 8 and max(capacity.per_day) - min(capacity.per_day) <= 1
+
+
+def test_a_manager_neither_plans_nor_adds_another_managers_store(team, two_managers):
+    # given the rep has only an inactive store at m1's chain, and an active one at m2's
+    _sup, _rep = team
+    rep, m1, m2, chain1, chain2 = two_managers
+    StoreFactory(rep=rep, account=chain1, active=False)
+    other = StoreFactory(rep=rep, account=chain2)
+
+    # when m1 generates the week, then nothing is planned and no plan is made
+    with pytest.raises(DomainError) as refused:
+        services.route_plan_generate(rep=rep, week_start=this_monday(), by=m1)
+    assert refused.value.code == "route.no_stores" and refused.value.field == "rep"
+    assert not RoutePlan.objects.exists()
+
+    # when m1 adds m2's store to the rep's plan, then it is not found, and named nowhere
+    plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
+    with pytest.raises(DomainError) as foreign:
+        services.route_stop_add(plan=plan, store=other, day=0, by=m1)
+    assert foreign.value.code == "not_found" and other.name not in foreign.value.detail
+    assert not plan.stops.exists()

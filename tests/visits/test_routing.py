@@ -84,3 +84,18 @@ def test_stops_in_a_day_follow_the_shortest_path_and_unlocated_stores_come_last(
 def test_distance_is_about_right():
     # one hundredth of a degree of latitude is about 1.11 km
     assert 1100 < distance_m(31.20, 121.40, 31.21, 121.40) < 1120
+
+
+def test_stops_already_in_the_week_are_balanced_around_and_counted_in_the_overload():
+    # given a week whose Monday to Wednesday already hold 5 stops each (another manager's stores, which stay)
+    taken = [5, 5, 5, 0, 0, 0]
+
+    # when three C stores are planned around them, then nine more visits
+    light = generate_week(_stores("CCC"), per_day=5, per_week=30, taken=taken)
+    heavy = generate_week(_stores("AAAAAA"), per_day=5, per_week=30, taken=taken)
+
+    # then the C stores go to the empty days, and the plan holds only the stores given
+    assert [len(day) for day in light.days] == [0, 0, 0, 1, 1, 1] and light.overload is None
+    # and 15 + 18 = 33 visits is over the week's 30, counted with the stops that stay
+    assert heavy.visits == 18
+    assert (heavy.overload.visits, heavy.overload.per_week) == (33, 30)
