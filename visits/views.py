@@ -155,7 +155,7 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
         "photo_form": photo_form or (PhotoForm() if editable else None),
         "editable": editable,
         "orders": selectors.visit_suggested_orders(visit),
-        "tasks_done": visit.tasks_done.all(),
+        "tasks_done": selectors.visit_tasks_answered(visit),
         "listings": listings,
         "steps": visit_steps(has_tasks=bool(tasks)) if editable else {},
     }
