@@ -4,6 +4,7 @@ that is no image is refused with the server's reason and a Retry. The server kee
 at about 300 KB, with the original's camera time and the phone's position."""
 
 import io
+import re
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -46,10 +47,16 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
 
     count = phone.get_by_test_id("stock-row").first.locator("input:not([type=checkbox])").first
     count.fill("2")
-    phone.get_by_test_id("photo-checklist-item").select_option("promotion_display")
+    # the rep works down the form in its order: the photo, then its checklist item and caption, then the button
     phone.locator("[data-photo-input]").set_input_files(
         {"name": "IMG_4032.JPG", "mimeType": "image/jpeg", "buffer": original}
     )
+    add = phone.get_by_role("button", name="添加照片")
+    expect(add).to_have_class(re.compile(r"\bbtn-primary\b"))  # it stands out: the photo waits for it
+    phone.get_by_test_id("photo-checklist-item").select_option("promotion_display")
+    phone.get_by_placeholder("说明").fill("端架堆头")
+    expect(phone.get_by_test_id("photo-upload")).to_have_count(0)  # nothing went before the tap
+    add.click()
 
     upload = phone.get_by_test_id("photo-upload")
     expect(upload).to_have_attribute("data-state", "done", timeout=30000)
@@ -69,6 +76,7 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
     phone.locator("[data-photo-input]").set_input_files(
         {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 not a photo"}
     )
+    add.click()
     refused = phone.get_by_test_id("photo-upload").nth(1)
     expect(refused).to_have_attribute("data-state", "failed")
     expect(refused.get_by_test_id("photo-upload-error")).to_contain_text("只接受 JPEG 和 PNG 照片")
@@ -82,4 +90,4 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
         assert image.format == "JPEG" and max(image.size) == 1600
     assert photo.taken_at == TAKEN.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     assert (photo.latitude, photo.longitude) == (Decimal("31.299100"), Decimal("121.514100"))
-    assert photo.checklist_item == "promotion_display"
+    assert (photo.checklist_item, photo.caption) == ("promotion_display", "端架堆头")  # rep finding 1
