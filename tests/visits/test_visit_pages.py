@@ -277,3 +277,8 @@ def test_a_skipped_price_check_still_reads_unanswered_after_the_first_save(clien
     assert _price_check_chosen(page) == []
     assert client.post(url, {"check_tidy": "pass", "price_check_ok": "no", "action": "save"}).status_code == 302
     assert _price_check_chosen(client.get(url, **ZH).content.decode()) == ["no"]
+    # and once checked out, the visit reads a dash for it, not "n.a."
+    assert client.post(url, {"check_tidy": "pass", "price_check_ok": "", "action": "save"}).status_code == 302
+    Visit.objects.filter(pk=visit.pk).update(checked_out_at=visit.checked_in_at)
+    page = client.get(url, **ZH).content.decode()
+    assert 'data-testid="price-check-read">价格及价签正确: —</div>' in page
