@@ -586,7 +586,7 @@ class TaskListView(FilteredListView):
         still_open = Case(When(status=Task.Status.OPEN, then=0), default=1)
         return (
             tasks_for(self.request.user)
-            .select_related("store__rep", "assigned_by")
+            .select_related("store__rep", "assigned_by", "done_visit")
             # overdue as the list's own filter reads it (selectors.task_overdue_q)
             .annotate(overdue=ExpressionWrapper(selectors.task_overdue_q(), output_field=BooleanField()))
             .order_by(still_open, "due_on", "status", "id")

@@ -126,8 +126,10 @@ def test_a_task_done_at_a_visit_then_marked_not_done_reads_not_done_on_the_visit
     client.force_login(supervisor)
     page = client.get(visit_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "事项已完成" in page and "已和店长确认" in page and 'data-testid="visit-task-log"' not in page
-    # when: it is marked not done from the task list
+    # when: it is marked not done from the task list, which says where it was answered
     client.force_login(rep)
+    listed = client.get(reverse("visits:task-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="{visit_url}" data-testid="task-visit">Answered at the visit of' in listed
     client.post(reverse("visits:task-not-done", args=[task.pk]), {"reason": "店长改口，下月再议"})
     # then: the visit the supervisor reads says not done, with the reason and what was said in the store
     client.force_login(supervisor)
