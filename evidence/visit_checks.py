@@ -419,12 +419,31 @@ def promotion_checks_record(
     for kind in displays or {}:
         if kind not in bought:
             raise not_found("kind")
+    if (prices is not None or displays is not None) and _nothing_answered(prices, displays):
+        recorded = PromotionCheck.objects.filter(visit=visit, item__plan=plan).exists()
+        if not recorded and not DisplayCheck.objects.filter(visit=visit, plan=plan).exists():
+            # a save with nothing in it would change nothing and say nothing (rep finding 3); one that clears
+            # what was saved before is a change, and goes through
+            raise DomainError(
+                "evidence.nothing_entered",
+                _(
+                    "Nothing entered, nothing saved: write a shelf price (or tick “not on the shelf”) or say "
+                    "whether a display is in place, then save."
+                ),
+            )
     for item_id, price in (prices or {}).items():
         _set_price(visit, items[item_id], price)
     for kind, answer in (displays or {}).items():
         _set_display(visit, present=answer.present, plan=plan, kind=kind, image=answer.image)
     _after(visit, plan)
     return PromotionExecution.objects.filter(visit=visit, plan=plan).first()
+
+
+def _nothing_answered(prices, displays) -> bool:
+    """No price seen, none marked missing, no display answered or photographed."""
+    return all(price is NOT_CHECKED for price in (prices or {}).values()) and all(
+        answer.present is None and answer.image is None for answer in (displays or {}).values()
+    )
 
 
 @transaction.atomic

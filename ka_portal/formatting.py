@@ -3,7 +3,7 @@
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from .bounds import PACKS_MAX
 
@@ -44,17 +44,17 @@ def display_name(user) -> str:
 def format_packs(packs: int | None, packs_per_case: int) -> str:
     """A quantity in packs as the KA sheets write it, `cases/packs`: 24 packs of 12 → `2`, 10 → `0/10`, 13 → `1/1`.
 
-    A negative quantity (actual sales when the stock grew more than the deliveries explain) is a minus before its
-    size in brackets: −22 packs of 24 → `-(0/22)`, −26 → `-(1/2)`, −48 → `-2`. Never `-0/22`, which reads as zero
-    (minus zero cases), nor `-1/2`, which reads as well as one case less and two packs more. Pages, exports and
-    the API all write it so (stock counts and suggestions, the API's quantities, are never negative)."""
+    A negative quantity (actual sales when the stock grew more than the deliveries explain) is written in packs,
+    with its unit: −22 packs → `-22包` / `-22 packs`, whatever the case size. Any `cases/packs` form of it misleads
+    a rep (`-0/22` reads as zero, `-1/2` as one case less and two packs more, `-(0/22)` is read as neither), and
+    the packs are the number the Excel export and the API give for it. Stock counts and suggestions, the API's
+    quantities, are never negative."""
     if packs is None:
         return ""
-    cases, rest = divmod(abs(int(packs)), max(int(packs_per_case), 1))
-    size = f"{cases}" if rest == 0 else f"{cases}/{rest}"
-    if packs >= 0:
-        return size
-    return f"-{size}" if rest == 0 else f"-({size})"
+    if packs < 0:
+        return ngettext("%(packs)s pack", "%(packs)s packs", -int(packs)) % {"packs": int(packs)}
+    cases, rest = divmod(int(packs), max(int(packs_per_case), 1))
+    return f"{cases}" if rest == 0 else f"{cases}/{rest}"
 
 
 class PacksNotationError(ValueError):

@@ -18,10 +18,12 @@ YES_NO_NA = [("yes", _("Yes")), ("no", _("No")), ("na", _("n.a."))]
 _TRI = {"yes": True, "no": False, "na": None, "": None}
 
 
-def _tri_initial(value: bool | None, recorded: bool) -> str:
-    """A yes/no/n.a. answer as the radio shows it; nothing chosen until the visit was first saved."""
+def _tri_initial(value: bool | None) -> str:
+    """A yes/no/n.a. answer as the radio shows it. The visit keeps n.a. and "not answered" alike (null: neither
+    rates the visit nor holds up its check-out), so null shows as not answered: a rep who skipped the question sees
+    it still open, and one who chose n.a. loses nothing by it."""
     if value is None:
-        return "na" if recorded else ""
+        return ""
     return "yes" if value else "no"
 
 
@@ -128,7 +130,7 @@ class VisitForm(forms.Form):
             marked = {mark.product_id for mark in visit.not_counted.all()}
             results = {r.item: r.result for r in visit.checklist.all()}
         initial = {
-            "price_check_ok": _tri_initial(visit.price_check_ok, bool(visit.rating)),
+            "price_check_ok": _tri_initial(visit.price_check_ok),
             "problems": visit.problems,
             "actions": visit.actions,
             "checkout_reason": visit.checkout_reason,

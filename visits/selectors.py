@@ -22,6 +22,7 @@ from .models import (
     StockNotCounted,
     SuggestedOrder,
     Task,
+    TaskTransition,
     Visit,
     VisitPhoto,
 )
@@ -205,6 +206,13 @@ def previous_counts(visit: Visit) -> dict[int, StockCount]:
     for count in earlier:
         latest.setdefault(count.product_id, count)
     return latest
+
+
+def visit_tasks_answered(visit: Visit) -> list[Task]:
+    """The tasks answered at the visit, each with its log of reports (oldest first): a task done there and marked
+    not done later reads as not done, with what was said at the visit still in sight (rep finding 2)."""
+    log = TaskTransition.objects.select_related("by").order_by("at", "id")
+    return list(visit.tasks_done.prefetch_related(Prefetch("transitions", queryset=log)).order_by("due_on", "id"))
 
 
 def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:

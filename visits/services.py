@@ -780,7 +780,8 @@ def task_edit(*, task: Task, title: str, description: str, due_on: date) -> Task
 def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: bool = True, by=None) -> Task:
     """The rep reports a task done, or not done with the reason, optionally at a visit; each report is
     logged (TaskTransition). Reporting again changes the answer or the comment: a task marked done by
-    mistake can be marked not done, and the other way round."""
+    mistake can be marked not done, and the other way round. `done_visit` stays the visit it was last answered
+    at, so that visit's page shows the task as it now stands, with every report in its log (rep finding 2)."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if visit is not None and visit.store_id != task.store_id:
         raise DomainError("task.other_store", _("This task belongs to another store."))

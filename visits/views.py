@@ -155,7 +155,7 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
         "photo_form": photo_form or (PhotoForm() if editable else None),
         "editable": editable,
         "orders": selectors.visit_suggested_orders(visit),
-        "tasks_done": visit.tasks_done.all(),
+        "tasks_done": selectors.visit_tasks_answered(visit),
         "listings": listings,
         "steps": visit_steps(has_tasks=bool(tasks)) if editable else {},
     }
@@ -591,7 +591,7 @@ class TaskListView(FilteredListView):
         still_open = Case(When(status=Task.Status.OPEN, then=0), default=1)
         return (
             tasks_for(self.request.user)
-            .select_related("store__rep", "assigned_by")
+            .select_related("store__rep", "assigned_by", "done_visit")
             # overdue as the list's own filter reads it (selectors.task_overdue_q)
             .annotate(overdue=ExpressionWrapper(selectors.task_overdue_q(), output_field=BooleanField()))
             .order_by(still_open, "due_on", "status", "id")

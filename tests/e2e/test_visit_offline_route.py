@@ -85,11 +85,14 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
         phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片").locator("input[type=checkbox]").check()
         phone.get_by_test_id("task").locator("input[type=checkbox]").check()
         phone.get_by_label("发现的问题").fill("端架有破损包装")
-        # a photo of the end cap, resized on the phone and kept there with the visit
-        phone.get_by_test_id("photo-checklist-item").select_option("promotion_display")
+        # a photo of the end cap, its item and caption given after it is taken, resized on the phone and kept
+        # there with the visit when "Add photo" is tapped
         phone.locator("[data-photo-input]").set_input_files(
             {"name": "IMG_0001.JPG", "mimeType": "image/jpeg", "buffer": shelf_jpeg(7)}
         )
+        phone.get_by_test_id("photo-checklist-item").select_option("promotion_display")
+        phone.get_by_placeholder("说明").fill("端架照片")
+        phone.get_by_role("button", name="添加照片").click()
         expect(phone.get_by_test_id("photo-upload")).to_contain_text("已保存在这部手机上", timeout=WAIT)
         expect(phone.get_by_test_id("visit-progress")).to_contain_text("2/2", timeout=WAIT)
         expect(phone.get_by_test_id("visit-progress")).to_contain_text("照片 1", timeout=WAIT)
@@ -142,7 +145,7 @@ def test_a_whole_stop_with_no_network_reaches_the_server_when_it_returns(phone, 
     assert visit.problems == "端架有破损包装"
     assert Task.objects.get(pk=task.pk).status == Task.Status.DONE
     photo = visit.photos.get()
-    assert photo.checklist_item == "promotion_display" and photo.thumbnail
+    assert photo.checklist_item == "promotion_display" and photo.caption == "端架照片" and photo.thumbnail
     # the times are the phone's (taken at the taps), not the upload's; never ahead of the server
     assert visit.checked_in_at <= visit.checked_out_at <= THURSDAY + timedelta(hours=1)
 

@@ -4,6 +4,7 @@ that is no image is refused with the server's reason and a Retry. The server kee
 at about 300 KB, with the original's camera time and the phone's position."""
 
 import io
+import re
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -46,10 +47,16 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
 
     count = phone.get_by_test_id("stock-row").first.locator("input:not([type=checkbox])").first
     count.fill("2")
-    phone.get_by_test_id("photo-checklist-item").select_option("promotion_display")
+    # the rep works down the form in its order: the photo, then its checklist item and caption, then the button
     phone.locator("[data-photo-input]").set_input_files(
         {"name": "IMG_4032.JPG", "mimeType": "image/jpeg", "buffer": original}
     )
+    add = phone.get_by_role("button", name="添加照片")
+    expect(add).to_have_class(re.compile(r"\bbtn-primary\b"))  # it stands out: the photo waits for it
+    phone.get_by_test_id("photo-checklist-item").select_option("promotion_display")
+    phone.get_by_placeholder("说明").fill("端架堆头")
+    expect(phone.get_by_test_id("photo-upload")).to_have_count(0)  # nothing went before the tap
+    add.click()
 
     upload = phone.get_by_test_id("photo-upload")
     expect(upload).to_have_attribute("data-state", "done", timeout=30000)
@@ -69,6 +76,7 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
     phone.locator("[data-photo-input]").set_input_files(
         {"name": "notes.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 not a photo"}
     )
+    add.click()
     refused = phone.get_by_test_id("photo-upload").nth(1)
     expect(refused).to_have_attribute("data-state", "failed")
     expect(refused.get_by_test_id("photo-upload-error")).to_contain_text("只接受 JPEG 和 PNG 照片")
@@ -82,4 +90,26 @@ def test_a_photo_added_mid_visit_is_resized_uploaded_and_keeps_the_typed_count(p
         assert image.format == "JPEG" and max(image.size) == 1600
     assert photo.taken_at == TAKEN.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
     assert (photo.latitude, photo.longitude) == (Decimal("31.299100"), Decimal("121.514100"))
-    assert photo.checklist_item == "promotion_display"
+    assert (photo.checklist_item, photo.caption) == ("promotion_display", "端架堆头")  # rep finding 1
+
+
+def test_a_photo_chosen_and_not_added_goes_up_with_the_check_out(phone, live_server, settings, tmp_path):
+    # given: a rep who took a photo and gave its caption, then went straight to "save and check out"
+    settings.MEDIA_ROOT = tmp_path
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    visit = VisitFactory(rep=rep, store=store)
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.goto(f"/visits/{visit.pk}/")
+    phone.locator("[data-photo-input]").set_input_files(
+        {"name": "IMG_4033.JPG", "mimeType": "image/jpeg", "buffer": jpeg(shelf(3))}
+    )
+    phone.get_by_placeholder("说明").fill("门头")
+    phone.get_by_label("按现状签退的原因").fill("店长不在")
+    # when: they check out without tapping "Add photo"
+    phone.get_by_role("button", name="保存并签退").click()
+    # then: the photo goes up first, with its caption, and the visit is checked out after it
+    expect(phone.get_by_test_id("checked-out")).to_contain_text("已签退，拜访已保存。", timeout=30000)
+    assert VisitPhoto.objects.get(visit=visit).caption == "门头"
+    visit.refresh_from_db()
+    assert visit.checked_out_at is not None

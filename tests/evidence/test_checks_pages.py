@@ -66,6 +66,33 @@ def test_without_htmx_the_post_redirects_back_to_the_section(w):
     assert "Not executed" in page and "纯生啤酒 at 12.00 on the shelf, plan 10.00" in page
 
 
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "Nothing entered, nothing saved"), ("zh-hans", "未填写任何内容，未保存")],
+)
+def test_an_empty_save_says_nothing_was_entered_with_and_without_htmx(w, language, said):
+    # given: a promotion with nothing checked yet; the rep fills in nothing (rep finding 3)
+    url = reverse("evidence:visit-plan-checks", args=[w.visit.pk, w.plan.pk])
+    client = _client(w.rep)
+    empty = {f"price_{w.beer.pk}": "", f"price_{w.chips.pk}": " "}
+    # when: they tap "Save this promotion", with htmx
+    body = client.post(url, empty, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    # then: the section says so next to the button, and nothing is recorded
+    assert 'data-testid="promotion-error">' + said in body
+    # and without htmx: the visit page again (400) with the same message
+    answer = client.post(url, empty, HTTP_ACCEPT_LANGUAGE=language)
+    assert answer.status_code == 400 and said in answer.content.decode()
+    assert not PromotionCheck.objects.exists() and not checks.visit_checks(w.visit).plans[0].execution
+
+
+def test_an_empty_save_clears_what_was_saved_before(w):
+    # given: a price saved before; the rep empties the field and saves: a change, not "nothing entered"
+    checks.promotion_check_record(visit=w.visit, item=w.beer, shelf_price=D("9.90"))
+    url = reverse("evidence:visit-plan-checks", args=[w.visit.pk, w.plan.pk])
+    body = _client(w.rep).post(url, {f"price_{w.beer.pk}": ""}, HTTP_HX_REQUEST="true").content.decode()
+    assert "Nothing entered" not in body and not PromotionCheck.objects.exists()
+
+
 def test_a_supervisor_reads_what_was_seen_without_forms(w):
     checks.promotion_check_record(visit=w.visit, item=w.beer, shelf_price=D("9.90"))
     page = _client(w.supervisor).get(reverse("visits:visit-detail", args=[w.visit.pk])).content.decode()

@@ -1616,6 +1616,12 @@ RULES += (
         good={"facings": 6}, bad={"facings": 501},
         watch=(_evidence_models()[0],), message="Facings are a whole number from 0 to 500.", doors=_facings_doors(),
     ),
+    # a promotion saved with nothing in it (rep finding 3): only the section's form saves a whole plan at once
+    Rule(
+        "evidence.nothing_entered", "evidence.nothing_entered", _evidence_models()[0], "__all__",
+        good={"shelf_price": "4.50"}, bad={"shelf_price": ""},
+        watch=_evidence_models()[1:], message="Nothing entered, nothing saved", doors=_price_doors()[:2],
+    ),
 )  # fmt: skip
 
 

@@ -50,12 +50,22 @@ def test_bad_notation_is_refused_with_the_reason(text, per_case, reason):
 
 
 @pytest.mark.parametrize(
-    ("packs", "per_case", "written"),
-    [(-22, 24, "-(0/22)"), (-26, 24, "-(1/2)"), (-48, 24, "-2"), (-1, 1, "-1"), (22, 24, "0/22")],
+    ("packs", "per_case", "zh", "en"),
+    [
+        (-22, 24, "-22包", "-22 packs"),
+        (-26, 24, "-26包", "-26 packs"),
+        (-48, 24, "-48包", "-48 packs"),
+        (-1, 1, "-1包", "-1 pack"),
+        (22, 24, "0/22", "0/22"),
+    ],
 )
-def test_a_negative_quantity_is_minus_its_whole_size_never_minus_zero(packs, per_case, written):
-    # negative actual sales (a flagged pair): "-0/22" read as zero, "-1/2" as one case less and two packs more
-    assert format_packs(packs, per_case) == written
+def test_a_negative_quantity_is_written_in_packs_with_its_unit(packs, per_case, zh, en):
+    # negative actual sales (a flagged pair): "-0/22" read as zero, "-1/2" as one case less and two packs more,
+    # and "-(0/22)" as neither (rep finding 7); the packs are also what the export and the API give
+    with translation.override("zh-hans"):
+        assert format_packs(packs, per_case) == zh
+    with translation.override("en"):
+        assert format_packs(packs, per_case) == en
 
 
 @pytest.mark.parametrize("packs", [0, 1, 11, 12, 13, 240, 251])

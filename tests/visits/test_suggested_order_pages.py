@@ -155,3 +155,22 @@ def test_a_rep_is_told_what_to_do_about_negative_sales(client, language, advice)
     page = client.get("/visits/suggested-orders/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     # then: the flag says what to check, not only that sales came out negative
     assert 'data-testid="order-flag-advice"' in page and advice in page
+
+
+@pytest.mark.parametrize(("language", "sold"), [("zh-hans", "-13包"), ("en", "-13 packs")])
+def test_negative_sales_read_as_packs_with_their_unit(client, language, sold):
+    # given: sales came out 13 packs below zero for a product of 12 packs a case (rep finding 7)
+    rep = make_user(Role.REP, username="rep_negative")
+    SuggestedOrderFactory(
+        store=StoreFactory(rep=rep),
+        product=ProductFactory(packs_per_case=12),
+        date=DAY,
+        flag="negative_sales",
+        actual_sales_packs=-13,
+        suggested_cases=0,
+    )
+    client.force_login(rep)
+    # when: they read the suggested orders
+    page = client.get("/visits/suggested-orders/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    # then: the packs, as the Excel export and the API give them, not "-(1/1)"
+    assert f'<td class="num">{sold}</td>' in page and "-(" not in page

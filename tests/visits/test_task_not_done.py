@@ -8,7 +8,7 @@ from accounts.roles import Role
 from ka_portal.errors import DomainError
 from tests.factories import StoreFactory, make_user
 from visits import services
-from visits.models import Task, TaskTransition
+from visits.models import Task, TaskTransition, Visit
 
 from .factories import TaskFactory, VisitFactory
 
@@ -112,3 +112,31 @@ def test_api_not_done_needs_a_reason_and_is_logged(api_client, people, task):
     assert log(task) == [("open", "not_done", rep, "店长不同意")]
     api_client.force_authenticate(other)
     assert api_client.post(url, {"done": False, "comment": "x"}, format="json").status_code == 404
+
+
+def test_a_task_done_at_a_visit_then_marked_not_done_reads_not_done_on_the_visit(client, people, task):
+    # given: the rep ticked the task done at a visit, with a comment, and checked out (rep finding 2)
+    supervisor, rep, _other = people
+    visit = VisitFactory(rep=rep, store=task.store)
+    services.task_complete(task=task, visit=visit, comment="已和店长确认")
+    visit_url = reverse("visits:visit-detail", args=[visit.pk])
+    from django.utils import timezone
+
+    Visit.objects.filter(pk=visit.pk).update(checked_out_at=timezone.now())
+    client.force_login(supervisor)
+    page = client.get(visit_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "事项已完成" in page and "已和店长确认" in page and 'data-testid="visit-task-log"' not in page
+    # when: it is marked not done from the task list, which says where it was answered
+    client.force_login(rep)
+    listed = client.get(reverse("visits:task-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'href="{visit_url}" data-testid="task-visit">Answered at the visit of' in listed
+    client.post(reverse("visits:task-not-done", args=[task.pk]), {"reason": "店长改口，下月再议"})
+    # then: the visit the supervisor reads says not done, with the reason and what was said in the store
+    client.force_login(supervisor)
+    page = client.get(visit_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "事项已完成" not in page
+    assert 'data-testid="visit-task-status">事项未完成</span> 检查堆头: 店长改口，下月再议' in page
+    log_html = page[page.index('data-testid="visit-task-log"') :]
+    assert log_html.index("已完成 — 已和店长确认") < log_html.index("未完成 — 店长改口，下月再议")
+    page = client.get(visit_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="visit-task-status">Task not done</span>' in page

@@ -257,3 +257,28 @@ def test_today_marks_a_task_due_today_and_one_already_late(client, rep, day_plan
     # then: each task says how urgent it is, beside its date
     assert page.count('data-testid="task-due-today"') == 1 and page.count('data-testid="task-overdue"') == 1
     assert page.index("补齐端架价签") < page.index("今天到期") < page.index("撤下过期海报") < page.index("逾期")
+
+
+def _price_check_chosen(page: str) -> list[str]:
+    return re.findall(r'name="price_check_ok" id="[^"]*" value="(\w+)" checked', page)
+
+
+def test_a_skipped_price_check_still_reads_unanswered_after_the_first_save(client, rep):
+    # given: a visit saved once with the display check answered and "prices and price tags" left alone
+    visit, beer, _chips = _visit_with_products(rep)
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    assert client.post(url, {"check_tidy": "pass", "action": "save"}).status_code == 302
+    visit.refresh_from_db()
+    assert visit.rating and visit.price_check_ok is None
+    # when: the rep opens the visit again
+    page = client.get(url, **ZH).content.decode()
+    # then: nothing is chosen, not "n.a." (rep finding 6); a yes or no chosen reads back
+    assert _price_check_chosen(page) == []
+    assert client.post(url, {"check_tidy": "pass", "price_check_ok": "no", "action": "save"}).status_code == 302
+    assert _price_check_chosen(client.get(url, **ZH).content.decode()) == ["no"]
+    # and once checked out, the visit reads a dash for it, not "n.a."
+    assert client.post(url, {"check_tidy": "pass", "price_check_ok": "", "action": "save"}).status_code == 302
+    Visit.objects.filter(pk=visit.pk).update(checked_out_at=visit.checked_in_at)
+    page = client.get(url, **ZH).content.decode()
+    assert 'data-testid="price-check-read">价格及价签正确: —</div>' in page

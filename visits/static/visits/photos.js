@@ -1,6 +1,8 @@
-// The visit page's photos: each chosen or taken photo is resized in the browser (longest side 1600 px, a JPEG
-// near 300 KB, the right way up), then uploaded in the background one after another, with a progress bar per
-// photo and a Retry for a refused or failed one. Nothing else on the page is touched: the visit's typed values
+// The visit page's photos: a chosen or taken photo waits until the rep taps "Add photo" (so it goes with the
+// checklist item and caption given below it, in the form's own order), then is resized in the browser (longest
+// side 1600 px, a JPEG near 300 KB, the right way up) and uploaded in the background one after another, with a
+// progress bar per photo and a Retry for a refused or failed one. A photo chosen and not added goes up with the
+// check-out, and leaving the page asks first. Nothing else on the page is touched: the visit's typed values
 // stay. Re-encoding drops EXIF, so the original's camera time (DateTimeOriginal) and the phone's position go
 // along as form fields; the server keeps the file's own time first and decides what it refuses.
 (function () {
@@ -284,14 +286,29 @@
     });
     caption.value = "";
     form.querySelector("[data-photo-input]").value = "";
+    chosen(form, false);
     next();
+  }
+
+  // A photo chosen: the "Add photo" button stands out until it is tapped (the item and caption are read then).
+  function chosen(form, on) {
+    var button = form.querySelector("[type=submit]");
+    button.classList.toggle("btn-primary", on);
+    button.classList.toggle("btn-outline-primary", !on);
+  }
+
+  function waitingToAdd() {
+    return Array.prototype.filter.call(document.querySelectorAll("[data-photo-input]"), function (input) {
+      return input.files && input.files.length && !input.disabled;
+    });
   }
 
   document.addEventListener("change", function (event) {
     var input = event.target.closest("[data-photo-input]");
     if (!input) return;
     input.setCustomValidity("");
-    if (input.files.length) enqueue(input.form, input.files);
+    chosen(input.form, input.files.length > 0);
+    if (input.files.length) phonePosition(); // asked now: the upload after the tap need not wait for it
   });
 
   // Capture phase: the form's own htmx handler (the no-script way) never sees the submit.
@@ -314,6 +331,10 @@
     waiters.splice(0).forEach(function (resolve) { resolve(); });
   }
   window.KaPhotos = {
+    // "Save and check out" with a photo chosen and "Add photo" not tapped: it goes up with what the form says.
+    addChosen: function () {
+      waitingToAdd().forEach(function (input) { enqueue(input.form, input.files); });
+    },
     pending: function () {
       return busy || queue.length > 0;
     },
@@ -325,9 +346,9 @@
     },
   };
 
-  // Leaving the page with photos still uploading asks first.
+  // Leaving the page with photos still uploading, or chosen and not added, asks first.
   window.addEventListener("beforeunload", function (event) {
-    if (busy || queue.length) {
+    if (busy || queue.length || waitingToAdd().length) {
       event.preventDefault();
       event.returnValue = "";
     }

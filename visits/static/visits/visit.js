@@ -348,6 +348,7 @@ document.addEventListener("change", exclusive);
     if (closed || sections.hasAttribute("inert") || !window.KaQueue) return Promise.resolve(null);
     clearTimeout(timer);
     var sent = body(action); // the form as it is now (the bar below disables its fields)
+    if (action === "check_out" && window.KaPhotos) window.KaPhotos.addChosen(); // chosen, "Add photo" not tapped
     if (action === "check_out" && window.KaPhotos && window.KaPhotos.pending()) {
       // photos still going up: the rep is done here; the check-out follows them (one arriving after the
       // check-out would find the visit closed), and the page keeps uploading (leaving it asks first)
