@@ -17,6 +17,7 @@ from accounts.models import KeyAccount
 from accounts.roles import Role
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.formatting import display_name
 from ka_portal.scope import accounts_for, not_found, stores_for, team_for, user_role
 from promoters.sellout_selectors import plan_sell_out
 from stores.models import Product, Store
@@ -463,7 +464,7 @@ def promotion_withdraw(*, plan: PromotionPlan, by, reason: str = "") -> Promotio
     )
     void = {}
     if plan.first_approved_by_id is not None:
-        who = plan.first_approved_by.get_full_name() or plan.first_approved_by.username
+        who = display_name(plan.first_approved_by)
         void = {"message": notes.FIRST_APPROVAL_VOID, "who": who}
         plan.first_approved_by = None
     _move(plan, Status.DRAFT, by, reason.strip(), fields=["first_approved_by"], **void)

@@ -21,7 +21,7 @@ from accounts.roles import Role
 from analytics.promotion_expense import on_ledger_basis
 from evidence.visit_checks import plan_execution_by_store
 from ka_portal.errors import DomainError
-from ka_portal.formatting import account_name
+from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission
@@ -54,7 +54,7 @@ class PlanListView(FilteredListView):
         Column(gettext_lazy("End"), lambda p: p.end_on),
         Column(gettext_lazy("Total cost"), lambda p: p.total_cost),
         Column(gettext_lazy("Status"), lambda p: p.get_status_display()),
-        Column(gettext_lazy("Owner"), lambda p: p.owner.get_full_name() or p.owner.username),
+        Column(gettext_lazy("Owner"), lambda p: display_name(p.owner)),
     ]
 
     def get_base_queryset(self):

@@ -1,9 +1,11 @@
 """Promotion pages: the draft form with live rule messages, detail, queue, calendar, scope."""
 
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from accounts.roles import Role
@@ -235,3 +237,17 @@ def test_each_queue_card_warns_as_its_plans_page_does_in_a_fixed_number_of_queri
         "Rule 3: P001 纯生啤酒 at 4.50 is below the store purchase price 4.60.",
         "Rule 5 (warning): every product is cut by the same 10 %; consider varying the cuts.",
     ]
+
+
+def test_the_plans_export_writes_the_owner_as_the_page_does(client, world):
+    # given a plan drafted by 陈静 (family name 陈, given name 静)
+    world.rep.first_name, world.rep.last_name = "静", "陈"
+    world.rep.save(update_fields=["first_name", "last_name"])
+    promotion_save_draft(user=world.rep, data=plan_input(world))
+    client.force_login(world.manager)
+    # when the manager exports the plans list
+    response = client.get("/promotions/?export=xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, row = [list(r) for r in sheet.iter_rows(max_row=2, values_only=True)]
+    # then the owner column reads 陈静, family name first, not "静 陈"
+    assert row[header.index("负责人")] == "陈静"
