@@ -378,3 +378,10 @@ def test_a_store_or_product_of_another_chain_is_refused_beside_its_field(client,
     assert not PromotionPlan.objects.exists()
     assert f"Select a valid choice. {other_store.code} is not one of the available choices." in page
     assert "Select a valid choice. That choice is not one of the available choices." in page  # row 2's product
+
+
+def test_the_plan_page_says_its_forecast_volume_is_in_cases_and_packs(client, world):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))  # 1,000 packs of beer
+    client.force_login(world.manager)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<th class="text-end">预估销量（箱/包）</th>' in page
