@@ -159,6 +159,12 @@ class PromotionPlanSerializer(serializers.ModelSerializer):
             "rejection_reason", "first_approved_by", "price_floor_override_by", "budget", "reopened_from",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {
+            "total_cost": {
+                "help_text": "The planned total cost (fees, price support and supply funding on the forecast "
+                "volumes), which approval draws on the budget; the actual one is the evaluation's total_cost"
+            }
+        }
 
 
 class EarlierTransitionSerializer(TransitionSerializer):

@@ -1,7 +1,8 @@
 """Forms for promotion pages: the plan with its products, the rejection reason, a budget.
 
-They only parse what was typed: every rule (dates, the number of products, the override) is the service's,
-shown next to its field by ka_portal.pages.show_refusal."""
+They parse what was typed; every rule (dates, the number of products, the override) is the service's, shown next
+to its field by ka_portal.pages.show_refusal. The plan form also asks the rule of reversed dates itself, so that a
+save shows it together with the fields' and the products' errors, not one round after them."""
 
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from stores.models import Product
 
 from . import selectors
 from .models import PromotionType
-from .rules import MAX_PRODUCTS
+from .rules import MAX_PRODUCTS, reversed_dates
 from .services import ItemInput, PlanInput
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -61,11 +62,50 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["account"].queryset = accounts_for(user).active()
-        self.fields["stores"].queryset = selectors.scoped_stores_for_drafting(user)
+        # Once the account is known (sent, or the draft's), only its stores are offered and accepted.
+        self.account = chosen_account(user, self.data if self.is_bound else None, self.initial)
+        self.fields["stores"].queryset = selectors.scoped_stores_for_drafting(user, self.account)
         self.fields["stores"].label_from_instance = lambda store: f"{store.name} ({account_name(store.account)})"
         if user_role(user) not in ("manager", "admin"):
             del self.fields["price_floor_override_reason"]
         style_form_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        start_on, end_on = cleaned.get("start_on"), cleaned.get("end_on")
+        if start_on and end_on:
+            reversed_ = reversed_dates(start_on, end_on)
+            if reversed_ is not None:
+                self.add_error("end_on", reversed_.detail)
+        return cleaned
+
+
+def chosen_account(user, data=None, initial=None):
+    """The key account the plan form names (by code when sent, else the draft's), within the user's reach; or None."""
+    if data is not None:
+        code = data.get("account") or ""
+    else:
+        account = (initial or {}).get("account")
+        code = getattr(account, "code", account) or ""
+    if not code:
+        return None
+    return accounts_for(user).active().filter(code=code).first()
+
+
+class ListedSelect(forms.Select):
+    """A product picker whose options say which accounts list each product (data-accounts), so the page can narrow
+    the list in the browser when the account changes; the server narrows it anyway once the account is sent."""
+
+    def __init__(self, *args, listed_at=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listed_at = listed_at or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-accounts"] = self.listed_at.get(instance.pk, "")
+        return option
 
 
 class ItemForm(forms.Form):
@@ -85,8 +125,12 @@ class ItemForm(forms.Form):
         help_text=_("Empty: no special price from the maker."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, products=None, listed_at=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if products is not None:
+            self.fields["product"].queryset = products
+        self.fields["product"].widget = ListedSelect(listed_at=listed_at)
+        self.fields["product"].widget.choices = self.fields["product"].choices
         style_form_fields(self)
         for name in ("promotion_price", "promo_supply_price"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
@@ -98,8 +142,17 @@ ItemFormSet = forms.formset_factory(
 )
 
 
-def item_formset(data=None, *, initial=None, prefix="items"):
-    formset = ItemFormSet(data, initial=initial, prefix=prefix)
+def item_formset(data=None, *, initial=None, prefix="items", user=None, account=None, plan=None):
+    """The plan's product rows; with `user`, their pickers offer the products listed at `account` (all while it is
+    not chosen), each option naming the accounts that list it; a saved `plan`'s own products stay choosable."""
+    kwargs = {}
+    if user is not None:
+        keep = list(plan.items.values_list("product_id", flat=True)) if plan is not None else []
+        kwargs = {
+            "products": selectors.products_for_drafting_at(user, account, keep),
+            "listed_at": selectors.listing_accounts(user),
+        }
+    formset = ItemFormSet(data, initial=initial, prefix=prefix, form_kwargs=kwargs)
     # Always offer MAX_PRODUCTS rows: a blank extra row is simply ignored.
     formset.extra = MAX_PRODUCTS - max(len(initial or []), 1)
     return formset

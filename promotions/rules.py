@@ -13,9 +13,11 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.errors import DomainError
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.formatting import format_money
 
 COOLDOWN_RANGE = range(30, 46)  # SPEC §5 rule 4: a company may set 30–45 days
+SLOT = object()  # Violation.as_error's field: the violation's own slot
 MAX_PRODUCTS = 4  # SPEC §5: a combination of 2–4 products is the norm; one is allowed, more are not
 
 
@@ -118,8 +120,11 @@ class Violation:
     def detail(self) -> str:
         return str(self.message) % self.params if self.params else str(self.message)
 
-    def as_error(self) -> DomainError:
-        return DomainError(self.code, self.message, field=self.slot, **self.params)
+    def as_error(self, *, field: Any = SLOT, conflict: bool = False) -> DomainError:
+        """The refusal a service raises: next to `field` where the door names it otherwise than the slot (None:
+        no field); a conflict (409) where shared data, not the plan, says no (the budget)."""
+        kind = DomainConflict if conflict else DomainError
+        return kind(self.code, self.message, field=self.slot if field is SLOT else field, **self.params)
 
 
 def percent(ratio: Decimal) -> str:
@@ -129,7 +134,8 @@ def percent(ratio: Decimal) -> str:
 
 
 def money(amount: Decimal) -> str:
-    return f"{amount.quantize(Decimal('0.01'))}"
+    """An amount in a rule's message as the pages write money: 12,028.00."""
+    return format_money(amount)
 
 
 FLOOR_LAYERS = (
@@ -162,18 +168,58 @@ def check_plan(plan: PlanFacts, norms: RuleSettings | None = None) -> list[Viola
     count = too_many_products(len(plan.items))
     if count is not None:
         return [count]
-    if plan.end_on < plan.start_on:
-        return [
-            Violation(
-                1,
-                "promotion.dates_reversed",
-                _("The end date %(end)s is before the start date %(start)s."),
-                {"start": plan.start_on.isoformat(), "end": plan.end_on.isoformat()},
-            )
-        ]
+    reversed_ = reversed_dates(plan.start_on, plan.end_on)
+    if reversed_ is not None:
+        return [reversed_]
     violations = _length(plan, norms) + _period(plan, norms)
     violations += _supply_prices(plan) + _price_floor(plan) + _cooldown(plan, norms) + _same_cut(plan)
     return violations
+
+
+def reversed_dates(start_on: date, end_on: date) -> Violation | None:
+    """A plan ends on or after its start: the form, the drafting service and check_plan all ask this."""
+    if end_on >= start_on:
+        return None
+    return Violation(
+        1,
+        "promotion.dates_reversed",
+        _("The end date %(end)s is before the start date %(start)s."),
+        {"start": start_on.isoformat(), "end": end_on.isoformat()},
+    )
+
+
+def start_passed(start_on: date, today: date) -> Violation | None:
+    """A plan is submitted before its start date: one whose start has passed moves its dates first."""
+    if start_on >= today:
+        return None
+    return Violation(
+        0,
+        "promotion.start_passed",
+        _("The start date %(start)s has passed: move the dates before submitting."),
+        {"start": start_on.isoformat()},
+    )
+
+
+def budget_shortfall(*, cost: Decimal, budget: Any, account: str, on: date) -> Violation | None:
+    """Approving draws the plan's cost on the account's budget whose period holds its start date (`budget`, with
+    its `remaining`, or None): without one, or with less left than the cost, the approval is refused."""
+    if budget is None:
+        return Violation(
+            0,
+            "promotion.no_budget",
+            _("Budget check: %(account)s has no budget for %(date)s."),
+            {"account": account, "date": on.isoformat()},
+            slot="costs",
+        )
+    if cost <= budget.remaining:
+        return None
+    return Violation(
+        0,
+        "promotion.budget_exhausted",
+        _("Budget check: the plan costs %(cost)s but only %(left)s of the budget %(period)s is left."),
+        {"cost": money(cost), "left": money(budget.remaining), "period": f"{budget.period_start}–{budget.period_end}"},
+        slot="costs",
+    )
 
 
 def blocking(violations: list[Violation]) -> list[Violation]:

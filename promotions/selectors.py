@@ -414,5 +414,32 @@ def evaluation_sales(plans, *, as_of: date | None = None) -> dict[int, PlanSales
     return result
 
 
-def scoped_stores_for_drafting(user) -> QuerySet:
-    return stores_for(user).active().select_related("account")
+def scoped_stores_for_drafting(user, account=None) -> QuerySet:
+    """The stores a plan may choose: the user's active ones, of `account` when the form knows it."""
+    stores = stores_for(user).active().select_related("account")
+    return stores if account is None else stores.filter(account=account)
+
+
+def products_for_drafting_at(user, account=None, keep=()) -> QuerySet:
+    """The products a plan at `account` may name: those listed (actively) at one of its active stores; all of the
+    range while the account is not chosen. `keep`: product ids a saved draft already names, kept choosable."""
+    products = products_for_drafting(user)
+    if account is None:
+        return products
+    listed = Listing.objects.filter(active=True, store__active=True, store__account=account).values("product_id")
+    return products.filter(Q(pk__in=listed) | Q(pk__in=list(keep)))
+
+
+def listing_accounts(user) -> dict[int, str]:
+    """Product id → the codes of the user's accounts that list it (space separated), for the plan form to narrow
+    its product lists once an account is chosen in the browser."""
+    rows = (
+        Listing.objects.filter(active=True, store__active=True, store__account__in=scope.accounts_for(user))
+        .order_by()
+        .values_list("product_id", "store__account__code")
+        .distinct()
+    )
+    codes: dict[int, set[str]] = defaultdict(set)
+    for product_id, code in rows:
+        codes[product_id].add(code)
+    return {product_id: " ".join(sorted(found)) for product_id, found in codes.items()}

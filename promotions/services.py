@@ -17,6 +17,7 @@ from accounts.models import KeyAccount
 from accounts.roles import Role
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.formatting import display_name
 from ka_portal.scope import accounts_for, not_found, stores_for, team_for, user_role
 from promoters.sellout_selectors import plan_sell_out
 from stores.models import Product, Store
@@ -24,7 +25,16 @@ from stores.models import Product, Store
 from . import notes, selectors
 from .evaluation import Evaluation, SellOutEvaluation, days_through, plan_cost_so_far
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
-from .rules import ItemFacts, blocking, money, supply_price_violation, too_many_products
+from .rules import (
+    ItemFacts,
+    blocking,
+    budget_shortfall,
+    money,
+    reversed_dates,
+    start_passed,
+    supply_price_violation,
+    too_many_products,
+)
 
 Status = PromotionPlan.Status
 CENT = Decimal("0.01")
@@ -149,8 +159,9 @@ def promotion_save_draft(
                 _("Only a draft can be changed, by its owner, their supervisor or the account's manager."),
             )
     _check_drafting_scope(user, data)
-    if data.end_on < data.start_on:
-        raise DomainError("promotion.dates_reversed", _("The plan ends before it starts."), field="end_on")
+    reversed_ = reversed_dates(data.start_on, data.end_on)
+    if reversed_ is not None:
+        raise reversed_.as_error(field="end_on")
     if not data.items:
         raise DomainError("promotion.no_products", _("Add at least one product."), field="items")
     too_many = too_many_products(len(data.items))
@@ -337,13 +348,9 @@ def promotion_submit(*, plan: PromotionPlan, by, today: date | None = None) -> P
         if plan.status != Status.DRAFT:
             _require_status(plan, Status.DRAFT)
         raise PermissionDenied
-    if plan.start_on < (today or _today()):
-        raise DomainError(
-            "promotion.start_passed",
-            _("The start date %(start)s has passed: move the dates before submitting."),
-            field="dates",
-            start=plan.start_on.isoformat(),
-        )
+    passed = start_passed(plan.start_on, today or _today())
+    if passed is not None:
+        raise passed.as_error()
     _enforce_rules(plan)
     _move(plan, Status.SUBMITTED, by)
     return plan
@@ -387,22 +394,11 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
 
 def _lock_budget(plan: PromotionPlan) -> Budget:
     budget = selectors.budget_for(account=plan.account, on=plan.start_on)
-    if budget is None:
-        raise DomainConflict(
-            "promotion.no_budget",
-            _("%(account)s has no budget for %(date)s."),
-            account=str(plan.account),
-            date=plan.start_on.isoformat(),
-        )
-    budget = Budget.objects.select_for_update().get(pk=budget.pk)
-    if plan.total_cost > budget.remaining:
-        raise DomainConflict(
-            "promotion.budget_exhausted",
-            _("The plan costs %(cost)s but only %(left)s of the budget %(period)s is left."),
-            cost=money(plan.total_cost),
-            left=money(budget.remaining),
-            period=f"{budget.period_start}–{budget.period_end}",
-        )
+    if budget is not None:
+        budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    shortfall = budget_shortfall(cost=plan.total_cost, budget=budget, account=str(plan.account), on=plan.start_on)
+    if shortfall is not None:
+        raise shortfall.as_error(field=None, conflict=True)
     return budget
 
 
@@ -463,7 +459,7 @@ def promotion_withdraw(*, plan: PromotionPlan, by, reason: str = "") -> Promotio
     )
     void = {}
     if plan.first_approved_by_id is not None:
-        who = plan.first_approved_by.get_full_name() or plan.first_approved_by.username
+        who = display_name(plan.first_approved_by)
         void = {"message": notes.FIRST_APPROVAL_VOID, "who": who}
         plan.first_approved_by = None
     _move(plan, Status.DRAFT, by, reason.strip(), fields=["first_approved_by"], **void)

@@ -2,6 +2,7 @@
 the manager's approval queue with budget left, and an account's promotion calendar."""
 
 import uuid
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -21,7 +22,7 @@ from accounts.roles import Role
 from analytics.promotion_expense import on_ledger_basis
 from evidence.visit_checks import plan_execution_by_store
 from ka_portal.errors import DomainError
-from ka_portal.formatting import account_name
+from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission
@@ -34,7 +35,7 @@ from . import selectors, services
 from .filters import PlanFilter
 from .forms import MAX_PRODUCTS, BudgetForm, PlanForm, RejectForm, item_formset, plan_initial, plan_input
 from .models import Budget, PromotionPlan
-from .rules import RuleSettings, check_plan
+from .rules import RuleSettings, Violation, budget_shortfall, check_plan, start_passed
 
 Status = PromotionPlan.Status
 
@@ -52,9 +53,9 @@ class PlanListView(FilteredListView):
         Column(gettext_lazy("Type"), lambda p: p.type.local_name),
         Column(gettext_lazy("Start"), lambda p: p.start_on),
         Column(gettext_lazy("End"), lambda p: p.end_on),
-        Column(gettext_lazy("Total cost"), lambda p: p.total_cost),
+        Column(gettext_lazy("Total cost (planned)"), lambda p: p.total_cost),
         Column(gettext_lazy("Status"), lambda p: p.get_status_display()),
-        Column(gettext_lazy("Owner"), lambda p: p.owner.get_full_name() or p.owner.username),
+        Column(gettext_lazy("Owner"), lambda p: display_name(p.owner)),
     ]
 
     def get_base_queryset(self):
@@ -96,9 +97,11 @@ def _plan_form_page(request, plan):
     user = request.user
     if request.method == "POST":
         form = PlanForm(request.POST, user=user)
-        formset = item_formset(request.POST)
+        formset = item_formset(request.POST, user=user, account=form.account, plan=plan)
         token = request.POST.get("form_token", "")[:64]
-        if form.is_valid() and formset.is_valid():
+        valid = form.is_valid()
+        valid = formset.is_valid() and valid  # both, so that one save shows every error of the plan and its rows
+        if valid:
             saved = None
             try:
                 saved = services.promotion_save_draft(
@@ -122,10 +125,12 @@ def _plan_form_page(request, plan):
     else:
         if plan is None:
             initial = {"all_stores": user.has_perm("promotions.approve_promotionplan"), "dm_fee": 0}
-            form, formset = PlanForm(user=user, initial=initial), item_formset()
+            form = PlanForm(user=user, initial=initial)
+            formset = item_formset(user=user)
         else:
             fields, items = plan_initial(plan)
-            form, formset = PlanForm(user=user, initial=fields), item_formset(initial=items)
+            form = PlanForm(user=user, initial=fields)
+            formset = item_formset(initial=items, user=user, account=form.account, plan=plan)
         token = uuid.uuid4().hex
     return render(
         request,
@@ -137,11 +142,17 @@ def _plan_form_page(request, plan):
 @model_permission(PromotionPlan, get=None, post="view")
 @require_POST
 def plan_check(request):
-    """htmx: the rules on what the form holds right now; each message is swapped in next to what broke it."""
+    """htmx: what saving and submitting the form as it is now would refuse, each message swapped in next to what
+    broke it: a field's or a product row's error, the promotion rules, a start date passed and, for whoever sees the
+    budgets, too little budget left. The panel says all is well only when none of them is found."""
     form = PlanForm(request.POST, user=request.user)
-    formset = item_formset(request.POST)
+    plan_id = _int(request.POST.get("plan_id"))
+    plan = selectors.plan_list_for(request.user).filter(pk=plan_id).first() if plan_id else None
+    formset = item_formset(request.POST, user=request.user, account=form.account, plan=plan)
     form.is_valid()
+    formset.is_valid()
     data = form.cleaned_data
+    problems = _typed_problems(form, formset)
     lines, rows = [], []
     for index, row in enumerate(formset.forms):
         if row.is_valid() and row.cleaned_data.get("product") and not row.cleaned_data.get("DELETE"):
@@ -151,8 +162,11 @@ def plan_check(request):
     ready = all(data.get(name) for name in ("account", "type", "start_on", "end_on")) and lines
     context = {
         "ready": bool(ready),
-        "slots": ["dates", "items", *[f"item-{i}" for i in range(formset.total_form_count())]],
+        "slots": ["dates", "items", "costs", *[f"item-{i}" for i in range(formset.total_form_count())]],
     }
+    violations = []
+    if data.get("start_on"):
+        violations.append(start_passed(data["start_on"], timezone.localdate()))
     if ready:
         facts = selectors.facts_for(
             account=data["account"],
@@ -163,22 +177,62 @@ def plan_check(request):
             stores=list(data.get("stores") or []),
             lines=lines,
             override_reason=data.get("price_floor_override_reason") or "",
-            exclude_id=_int(request.POST.get("plan_id")),
+            exclude_id=plan_id,
         )
-        violations = check_plan(facts, RuleSettings.from_settings())
-        by_slot: dict[str, list] = {}
-        for violation in violations:
-            slot = violation.slot
-            if slot.startswith("item-"):
-                slot = f"item-{rows[int(slot[5:])][0]}"
-            by_slot.setdefault(slot, []).append(violation)
-        context.update(
-            violations=violations,
-            by_slot=by_slot,
-            days=facts.days if facts.end_on >= facts.start_on else None,
-            costs=_cost_preview(data, facts, rows),
-        )
+        for violation in check_plan(facts, RuleSettings.from_settings()):
+            if violation.slot.startswith("item-"):  # the rule counts the valid rows; the form all of them
+                violation = replace(violation, slot=f"item-{rows[int(violation.slot[5:])][0]}")
+            violations.append(violation)
+        costs = _cost_preview(data, facts, rows)
+        violations.append(_budget_check(request.user, data, costs["total"]))
+        context.update(days=facts.days if facts.end_on >= facts.start_on else None, costs=costs)
+    violations = problems + [v for v in violations if v is not None]
+    by_slot: dict[str, list] = {}
+    for violation in violations:
+        by_slot.setdefault(violation.slot, []).append(violation)
+    context.update(violations=violations, by_slot=by_slot)
     return render(request, "promotions/_rules.html", context)
+
+
+def _typed_problems(form, formset) -> list[Violation]:
+    """What the form's own parsing refuses (a negative fee, a price below 0.01, reversed dates), as the panel's
+    messages: the save shows the same errors next to the fields."""
+    slots = {"start_on": "dates", "end_on": "dates", "dm_fee": "costs", "tg_fee": "costs"}
+    slots |= {"promoter_fee": "costs", "gift_cost": "costs", "company_share": "costs"}
+    found = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for error in errors:
+            text = _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error
+            found.append(Violation(0, "invalid", text, slot=slots.get(name, "form")))
+    for index, row in enumerate(formset.forms):
+        if not row.has_changed() or row.cleaned_data.get("DELETE"):
+            continue  # a blank row is ignored by the save too
+        for name, errors in row.errors.items():
+            for error in errors:
+                text = _("Product %(row)s, %(field)s: %(error)s") % {
+                    "row": index + 1,
+                    "field": row.fields[name].label if name in row.fields else "",
+                    "error": error,
+                }
+                found.append(Violation(0, "invalid", text, slot=f"item-{index}"))
+    if any(row.has_changed() for row in formset.forms):
+        found += [Violation(0, "invalid", error, slot="items") for error in formset.non_form_errors()]
+    return found
+
+
+def _budget_check(user, data, cost: Decimal) -> Violation | None:
+    """The approval's budget check on the cost as typed, for a user who sees the account's budgets (a rep does
+    not: the manager who decides does)."""
+    if not user.has_perm("promotions.view_budget"):
+        return None
+    start_on = data["start_on"]
+    budget = (
+        selectors.budgets_for(user)
+        .filter(account=data["account"], period_start__lte=start_on, period_end__gte=start_on)
+        .first()
+    )
+    return budget_shortfall(cost=cost, budget=budget, account=str(data["account"]), on=start_on)
 
 
 def _int(value) -> int | None:
@@ -234,7 +288,15 @@ def plan_detail(request, pk):
         "budget": plan.budget or selectors.budget_for(account=plan.account, on=plan.start_on),
     }
     if plan.status in (Status.DRAFT, Status.SUBMITTED):
+        # the rules, and what submitting (a start passed) and approving (the budget, beside it) would refuse
         context["violations"] = selectors.plan_violations(plan)
+        if plan.status == Status.DRAFT:
+            passed = start_passed(plan.start_on, timezone.localdate())
+            context["violations"] += [passed] if passed is not None else []
+        if user.has_perm("promotions.view_budget"):
+            context["budget_shortfall"] = budget_shortfall(
+                cost=plan.total_cost, budget=context["budget"], account=str(plan.account), on=plan.start_on
+            )
     if _sees_execution(user, plan):
         context["execution"] = plan_execution_by_store(plan, stores_for(user))
     if plan.status in (Status.ENDED, Status.EVALUATED):

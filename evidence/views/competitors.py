@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.formatting import account_name
+from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import queued, queued_refusal, show_refusal
 from ka_portal.permissions import can, model_permission
@@ -170,7 +170,7 @@ class CompetitorListView(FilteredListView):
         Column(_("Promotion details"), lambda s: s.mechanics_note),
         Column(_("Display"), lambda s: str(s.get_display_display()) if s.display else ""),
         Column(_("Note"), lambda s: s.note),
-        Column(_("Sales rep"), lambda s: s.visit.rep.get_full_name() or s.visit.rep.username),
+        Column(_("Sales rep"), lambda s: display_name(s.visit.rep)),
         Column(_("Photo"), lambda s: "✓" if s.photo_id else ""),
     ]
 

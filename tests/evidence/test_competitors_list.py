@@ -88,3 +88,13 @@ def test_a_fresh_install_says_how_sightings_come_in(client, django_user_model):
     assert "No competitor sightings yet." in text
     summary = client.get(reverse("evidence:competitor-summary"), **EN).content.decode()
     assert "No competitor sightings yet." in summary
+
+
+def test_the_export_writes_the_rep_as_the_pages_do(w, client):
+    # given the rep who saw Tsingtao is 陈静 (family name 陈)
+    w.rep.first_name, w.rep.last_name = "静", "陈"
+    w.rep.save(update_fields=["first_name", "last_name"])
+    client.force_login(w.admin)
+    # when the sightings are exported, the rep's cell reads 陈静, not "静 陈"
+    header, row = _rows(client, brand="青岛啤酒")
+    assert row[header.index("Sales rep")] == "陈静"

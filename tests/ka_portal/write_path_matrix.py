@@ -722,7 +722,7 @@ RULES += (
         "promotion.dates_reversed", "promotion.dates_reversed", PromotionPlan, "end_on",
         good={"products": 1, "end_on": "2026-06-21"},
         bad={"products": 1, "end_on": "2026-06-07"},
-        message="The plan ends before it starts.",
+        message="is before the start date",
         doors=(
             Door("page", "rep", lambda w: reverse("promotions:plan-create"),
                  lambda w, v: {**_plan_page(w, v), "end_on": v["end_on"]}),
@@ -752,7 +752,7 @@ RULES += (
         "budget.below_consumed", "budget.below_consumed", Budget, "amount",
         good={"amount": "4000.00"},
         bad={"amount": "2000.00"},
-        message="Approved plans already use 3000.00 of this budget; it cannot be lower.",
+        message="Approved plans already use 3,000.00 of this budget; it cannot be lower.",
         doors=(
             Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
                  _budget_page_edit, prepare=_consumed),

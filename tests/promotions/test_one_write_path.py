@@ -299,4 +299,8 @@ def test_a_dates_reversed_plan_is_refused_by_the_service_on_the_page(client, wor
     sent = {**form_data(world), "start_on": start.isoformat(), "end_on": (start - timedelta(days=1)).isoformat()}
     page = client.post("/promotions/new/", sent)
     assert page.status_code == 200 and not PromotionPlan.objects.exists()
-    assert escape(gettext("The plan ends before it starts.")) in page.content.decode()  # the service's words
+    said = gettext("The end date %(end)s is before the start date %(start)s.") % {
+        "end": (start - timedelta(days=1)).isoformat(),
+        "start": start.isoformat(),
+    }
+    assert escape(said) in page.content.decode()  # the rule's words, as the service says them

@@ -192,8 +192,9 @@ def test_without_shifts_the_total_cost_is_the_planned_one(client, world):
 
     costs = _costs(_page(client, world.manager, plan))
 
-    assert costs.endswith("Total cost\n650.00")
-    assert "(planned)\n650.00" not in costs
+    # the plan's own total is its planned one, named so (as the list and the export name it), and no actual beside it
+    assert costs.endswith("Total cost (planned)\n650.00")
+    assert "actual" not in costs
 
 
 def test_the_api_detail_carries_the_ledgers_total(api_client, world):

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.roles import Role
 from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.formatting import display_name
 from promotions.models import Budget, PromotionPlan, PromotionTransition
 from promotions.services import (
     promotion_approve,
@@ -67,7 +68,7 @@ def test_withdrawing_after_a_first_approval_voids_it(world, settings):
     assert plan.first_approved_by == world.manager
     plan = promotion_withdraw(plan=plan, by=world.rep)
     assert plan.status == Status.DRAFT and plan.first_approved_by is None
-    assert world.manager.get_full_name() in log(plan)[-1][3]  # the note says whose first approval went
+    assert display_name(world.manager) in log(plan)[-1][3]  # the note says whose first approval went
     world.budget.refresh_from_db()
     assert world.budget.consumed == 0
 

@@ -147,7 +147,7 @@ def test_the_funding_can_exhaust_the_budget(world):
     plan = crazy_plan(world, supply="3.00", volume=8000)
     promotion_submit(plan=plan, by=world.rep)
     error = refusal(lambda: promotion_approve(plan=plan, by=world.manager))
-    assert error.code == "promotion.budget_exhausted" and "15500.00" in error.detail
+    assert error.code == "promotion.budget_exhausted" and "15,500.00" in error.detail
     assert Budget.objects.get(pk=world.budget.pk).consumed == Decimal("0.00")
 
 

@@ -63,9 +63,9 @@ def test_a_withdrawal_keeps_the_reason_as_typed_and_names_the_voided_approval(cl
 
     plan = promotion_withdraw(plan=plan, by=world.rep, reason="价格再议")
     line = plan.transitions.last()
-    assert (line.note, line.message, line.params) == ("价格再议", "promotion.first_approval_void", {"who": "静 陈"})
-    assert "价格再议 The first approval by 静 陈 no longer holds." in _history(client, world.manager, plan, "en")
-    assert "价格再议 静 陈 的第一次审批不再有效。" in _history(client, world.manager, plan, "zh-hans")
+    assert (line.note, line.message, line.params) == ("价格再议", "promotion.first_approval_void", {"who": "陈静"})
+    assert "价格再议 The first approval by 陈静 no longer holds." in _history(client, world.manager, plan, "en")
+    assert "价格再议 陈静 的第一次审批不再有效。" in _history(client, world.manager, plan, "zh-hans")
 
 
 def test_a_reopened_plan_points_both_ways_in_english(client, world):

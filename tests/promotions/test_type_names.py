@@ -33,7 +33,7 @@ def test_the_plan_list_names_types_in_the_readers_language(client, plans):
     # the column headers are capitalised like the rest of the portal's
     head = english.split("<thead>")[1].split("</thead>")[0]
     assert [text.strip() for text in re.findall(r">([^<>]+)<", head) if text.strip()] == [
-        "Plan name", "Key account", "Type", "Dates", "Total cost", "Status",
+        "Plan name", "Key account", "Type", "Dates", "Total cost (planned)", "Status",
     ]  # fmt: skip
     assert ">Key account</label>" in english and ">key account</label>" not in english  # and its filters' labels
 

@@ -1,9 +1,11 @@
 """Promotion pages: the draft form with live rule messages, detail, queue, calendar, scope."""
 
+import io
 import re
 from datetime import timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 
 from accounts.roles import Role
@@ -12,7 +14,7 @@ from ka_portal.templatetags.ka import money as money_text
 from promotions.models import PromotionPlan
 from promotions.services import ItemInput, promotion_save_draft, promotion_submit
 from stores.models import Listing
-from tests.factories import make_user
+from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 
 from .conftest import TODAY, plan_input
 
@@ -235,3 +237,151 @@ def test_each_queue_card_warns_as_its_plans_page_does_in_a_fixed_number_of_queri
         "Rule 3: P001 纯生啤酒 at 4.50 is below the store purchase price 4.60.",
         "Rule 5 (warning): every product is cut by the same 10 %; consider varying the cuts.",
     ]
+
+
+def test_the_plans_export_writes_the_owner_as_the_page_does(client, world):
+    # given a plan drafted by 陈静 (family name 陈, given name 静)
+    world.rep.first_name, world.rep.last_name = "静", "陈"
+    world.rep.save(update_fields=["first_name", "last_name"])
+    promotion_save_draft(user=world.rep, data=plan_input(world))
+    client.force_login(world.manager)
+    # when the manager exports the plans list
+    response = client.get("/promotions/?export=xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, row = [list(r) for r in sheet.iter_rows(max_row=2, values_only=True)]
+    # then the owner column reads 陈静, family name first, not "静 陈"
+    assert row[header.index("负责人")] == "陈静"
+
+
+def _negatives(world, **extra):
+    """The tester's plan: row 1 fine, row 2 priced -5, the DM fee -100."""
+    return form_data(
+        world,
+        dm_fee="-100",
+        **{"items-1-product": world.chips.code, "items-1-promotion_price": "-5", "items-1-forecast_volume": "300"},
+        **extra,
+    )
+
+
+def test_the_check_names_the_fields_and_rows_a_save_would_refuse(client, world):
+    client.force_login(world.rep)
+    # given a plan whose second product is priced -5 and whose DM fee is -100
+    html = client.post("/promotions/check/", _negatives(world), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then the panel does not say all is well, and says what is wrong beside the row and the fee
+    assert 'data-testid="rules-ok"' not in html
+    item_slot = html.split('id="rules-item-1"')[1].split("</div></div>")[0]
+    costs_slot = html.split('id="rules-costs"')[1].split("</div></div>")[0]
+    assert "Product 2, promotion price: Ensure this value is greater than or equal to 0.01." in item_slot
+    assert "DM fee: Ensure this value is greater than or equal to 0." in costs_slot
+
+
+def test_a_refused_save_and_its_check_agree(client, world):
+    client.force_login(world.rep)
+    # when the plan with negatives is saved, it is refused with the fields' errors
+    page = client.post("/promotions/new/", _negatives(world), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert not PromotionPlan.objects.exists() and "greater than or equal to 0.01" in page
+    # and the panel the re-rendered page loads with the same form says no tick either
+    html = client.post("/promotions/check/", _negatives(world)).content.decode()
+    assert 'data-testid="rules-ok"' not in html and 'data-testid="rule-summary-list"' in html
+
+
+def test_the_check_says_a_start_passed_as_submitting_would(client, world):
+    client.force_login(world.rep)
+    html = client.post(
+        "/promotions/check/", form_data(world, start=TODAY - timedelta(days=3)), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert 'data-testid="rules-ok"' not in html
+    dates_slot = html.split('id="rules-dates"')[1].split("</div></div>")[0]
+    assert "The start date 2026-05-29 has passed: move the dates before submitting." in dates_slot
+
+
+def test_the_check_says_the_budget_is_short_to_whoever_sees_budgets(client, world):
+    # given a budget of 10,000.00 with 8,641.04 left and a plan of 12,020.00 (12,000 DM fee + 20.00 support)
+    world.budget.consumed = Decimal("1358.96")
+    world.budget.save(update_fields=["consumed"])
+    sent = form_data(world, dm_fee="12000")
+    # when the account's manager checks it, the panel says the approval's refusal, with money as pages write it
+    client.force_login(world.manager)
+    html = client.post("/promotions/check/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="rules-ok"' not in html
+    assert (
+        "Budget check: the plan costs 12,020.00 but only 8,641.04 of the budget 2026-06-01–2026-08-31 is left."
+        in html.split('id="rules-costs"')[1]
+    )
+    # and a rep, who sees no budgets, is told the rules only
+    client.force_login(world.rep)
+    html = client.post("/promotions/check/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Budget check" not in html and 'data-testid="rules-ok"' in html
+
+
+def test_the_plan_page_warns_of_a_budget_too_small(client, world):
+    world.budget.consumed = Decimal("9800.00")
+    world.budget.save(update_fields=["consumed"])
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))  # 520.00 against 200.00 left
+    client.force_login(world.manager)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    shortfall = page.split('data-testid="budget-shortfall">')[1].split("</p>")[0]
+    assert (
+        shortfall == "Budget check: the plan costs 520.00 but only 200.00 of the budget 2026-06-01–2026-08-31 is left."
+    )
+
+
+def test_one_save_shows_reversed_dates_with_the_other_errors(client, world):
+    client.force_login(world.rep)
+    start = TODAY + timedelta(days=20)
+    sent = _negatives(world, start=start, end_on=(start - timedelta(days=13)).isoformat())
+    page = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    errors = re.findall(r'invalid-feedback d-block">([^<]*)<', page)
+    assert "The end date 2026-06-08 is before the start date 2026-06-21." in errors
+    assert "Ensure this value is greater than or equal to 0.01." in errors  # row 2's price
+    assert "Ensure this value is greater than or equal to 0." in errors  # the DM fee
+    assert not PromotionPlan.objects.exists()
+
+
+def test_an_evaluated_plan_tells_planned_from_actual_total_cost(client, world):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))
+    PromotionPlan.objects.filter(pk=plan.pk).update(status=PromotionPlan.Status.EVALUATED)
+    client.force_login(world.manager)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert re.search(r">总费用（计划）</dt><dd[^>]*>520.00<", page)
+    evaluation = page.split('data-testid="evaluation"')[1]
+    assert re.search(r">总费用（实际）</div><div[^>]*>", evaluation)
+    assert ">总费用</" not in page  # no bare "total cost" left to guess at
+
+
+def _second_chain(world):
+    other = KeyAccountFactory(code="CRF", name="家乐福", owner=world.manager)
+    store = StoreFactory(account=other, rep=world.rep, name="家乐福古北店")
+    unlisted_at_wmt = ProductFactory(code="P900", name="家乐福专供饼干")
+    ListingFactory(store=store, product=unlisted_at_wmt)
+    return store, unlisted_at_wmt
+
+
+def test_once_the_account_is_known_the_form_offers_its_stores_and_products_only(client, world):
+    other_store, other_product = _second_chain(world)
+    client.force_login(world.rep)
+    # a new form, no account chosen: every store and product, each saying its chain (for the page's script)
+    page = client.get("/promotions/new/").content.decode()
+    assert other_store.name in page and world.store.name in page
+    assert re.search(rf'<option value="{other_product.code}" data-accounts="CRF">', page)
+    # a form sent back for WMT (a refused save): WMT's store and the products listed at WMT only
+    page = client.post("/promotions/new/", form_data(world, title="")).content.decode()
+    assert world.store.name in page and other_store.name not in page
+    assert f'value="{world.beer.code}"' in page and f'value="{other_product.code}"' not in page
+
+
+def test_a_store_or_product_of_another_chain_is_refused_beside_its_field(client, world):
+    other_store, other_product = _second_chain(world)
+    client.force_login(world.rep)
+    sent = form_data(world, stores=[world.store.code, other_store.code], **{"items-1-product": other_product.code})
+    page = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert not PromotionPlan.objects.exists()
+    assert f"Select a valid choice. {other_store.code} is not one of the available choices." in page
+    assert "Select a valid choice. That choice is not one of the available choices." in page  # row 2's product
+
+
+def test_the_plan_page_says_its_forecast_volume_is_in_cases_and_packs(client, world):
+    plan = promotion_save_draft(user=world.rep, data=plan_input(world))  # 1,000 packs of beer
+    client.force_login(world.manager)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert '<th class="text-end">预估销量（箱/包）</th>' in page
