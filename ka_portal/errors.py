@@ -6,6 +6,15 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 
+def fill(message: Any, params: dict) -> str:
+    """A rule's message with its numbers: a Decimal with its thousands grouped (12,028.00, as the pages write
+    amounts); the params themselves stay plain for the API."""
+    text = str(message)
+    if not params:
+        return text
+    return text % {name: f"{value:,}" if isinstance(value, Decimal) else value for name, value in params.items()}
+
+
 class DomainError(Exception):
     """A refusal by a business rule.
 

@@ -13,8 +13,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.formatting import format_money
+from ka_portal.errors import DomainConflict, DomainError, fill
 
 COOLDOWN_RANGE = range(30, 46)  # SPEC §5 rule 4: a company may set 30–45 days
 SLOT = object()  # Violation.as_error's field: the violation's own slot
@@ -118,7 +117,7 @@ class Violation:
 
     @property
     def detail(self) -> str:
-        return str(self.message) % self.params if self.params else str(self.message)
+        return fill(self.message, self.params)
 
     def as_error(self, *, field: Any = SLOT, conflict: bool = False) -> DomainError:
         """The refusal a service raises: next to `field` where the door names it otherwise than the slot (None:
@@ -133,9 +132,10 @@ def percent(ratio: Decimal) -> str:
     return f"{value:f} %"
 
 
-def money(amount: Decimal) -> str:
-    """An amount in a rule's message as the pages write money: 12,028.00."""
-    return format_money(amount)
+def money(amount: Decimal) -> Decimal:
+    """An amount in a rule's params: two places, written grouped in the message (12,028.00, ka_portal.errors.fill)
+    and plain in the API's params ("12028.00")."""
+    return Decimal(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 FLOOR_LAYERS = (

@@ -117,7 +117,7 @@ def test_an_exhausted_budget_answers_with_a_conflict_and_the_numbers(world):
     with pytest.raises(DomainConflict) as refused:
         promotion_approve(plan=plan, by=world.manager)
     assert refused.value.code == "promotion.budget_exhausted"
-    assert refused.value.params["cost"] == "520.00" and refused.value.params["left"] == "519.99"
+    assert (refused.value.params["cost"], refused.value.params["left"]) == (Decimal("520.00"), Decimal("519.99"))
     assert PromotionPlan.objects.get(pk=plan.pk).status == Status.SUBMITTED
 
 

@@ -110,7 +110,7 @@ def test_at_or_above_every_floor_is_fine(price):
 def test_the_highest_broken_layer_is_named():
     floors = {"store_purchase_price": "4.60", "wholesale_price": "4.40", "distributor_price": "3.80"}
     (violation,) = check_plan(plan(items=[item("4.30", **floors)]))
-    assert violation.params["floor"] == "4.60"
+    assert violation.params["floor"] == Decimal("4.60")
 
 
 def test_floor_in_chinese():
