@@ -38,7 +38,7 @@ from ka_portal.scope import (
 from ka_portal.values_pages import ValuesPageMixin, write_children, write_one
 from stores.models import Product, Store
 
-from . import services
+from . import rules, services
 from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
 from .models import (
     ChecklistResult,
@@ -565,6 +565,20 @@ class VisitRecordSerializer(serializers.Serializer):
 
     def record_kwargs(self) -> dict:
         data = self.validated_data
+        rules.check_once_each(
+            [row["item"] for row in data.get("checklist", [])],
+            list_field="checklist",
+            key_field="item",
+            code="visit.item_twice",
+            message=_("%(item)s is answered twice; give one answer per item."),
+        )
+        rules.check_once_each(
+            [row["product"].code for row in data.get("stock_counts", [])],
+            list_field="stock_counts",
+            key_field="product",
+            code="visit.product_twice",
+            message=_("%(product)s is reported twice; give one line per product."),
+        )
         kwargs = {
             "price_check_ok": data.get("price_check_ok", services.UNCHANGED),
             "promotion_executed": data.get("promotion_executed", services.UNCHANGED),
