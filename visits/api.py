@@ -630,7 +630,13 @@ class VisitCreateSerializer(VisitRecordSerializer):
     route_stop = related(
         RouteStop, scope=route_stops_for, required=False, allow_null=True, help_text="The route stop, by id."
     )
-    checked_in_at = serializers.DateTimeField(required=False)
+    checked_in_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the rep checked in by the phone's clock (a visit made offline and sent later); absent: now. "
+        "At most KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else 400 visit.time_too_old), never "
+        "more than five minutes ahead of its clock (visit.time_ahead); received more than KA_VISIT_SYNC_LATE_HOURS "
+        "(4) after it, the visit is flagged late_upload for the supervisor.",
+    )
     latitude = _coordinate(bounds.LATITUDE_MAX)
     longitude = _coordinate(bounds.LONGITUDE_MAX)
 

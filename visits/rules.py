@@ -64,8 +64,9 @@ def check_once_each(keys: list[str], *, list_field: str, key_field: str, code: s
 
 
 def client_time(at: datetime | None) -> datetime | None:
-    """A time the phone recorded (a check-in or check-out made offline, sent when the network returned), as kept:
-    one ahead of the server's clock is taken as now (a phone's clock set wrong never dates a visit ahead)."""
+    """A time the phone recorded (a promoter's shift step made offline, sent when the network returned), as kept:
+    one ahead of the server's clock is taken as now (a phone's clock set wrong never dates it ahead). A visit's
+    times go through phone_time, which also bounds how late they may arrive."""
     if at is None:
         return None
     return min(at, timezone.now())
