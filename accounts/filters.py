@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, active_filter
+from ka_portal.lists import StyledFilterSet, active_filter, yes_no_filter
 from ka_portal.scope import account_owners_for, accounts_for, finance_accounts_for, stores_for
 from stores.models import Store
 
@@ -72,7 +72,7 @@ class ContactLogFilter(StyledFilterSet):
     follow_up_due_by = django_filters.DateFilter(
         field_name="follow_up_on", lookup_expr="lte", label=_("Follow-up due by")
     )
-    follow_up_done = django_filters.BooleanFilter(label=_("Follow-up done"))
+    follow_up_done = yes_no_filter(_("Follow-up done"))
 
     class Meta:
         model = ContactLog

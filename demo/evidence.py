@@ -238,7 +238,8 @@ def seed_competitors(*, today: date) -> int:
 
 def seed_signals(*, today: date) -> int:
     """Fraud signals, a few of each kind, some reviewed: on the last two weeks' visits of each demo rep, one
-    check-in moved 2 km from its store, one without a position, two check-ins minutes apart across town, shelf
+    check-in moved 2 km from its store, one without a position, two check-ins minutes apart across town, one
+    received nine hours after its check-in (the phone offline), shelf
     photos (generated with Pillow, added through visit_photo_add so they have hashes and thumbnails) of which one
     is a lightly edited copy of an earlier visit's and one was taken before its check-in; the demo's short
     visits are found as they are. Each supervisor has confirmed one and dismissed one."""

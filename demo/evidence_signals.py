@@ -47,6 +47,7 @@ def seed_signals(*, today: date) -> int:
         _far(visits[0])
         _no_position(visits[1])
         _impossible_trip(visits[2:])
+        _sent_late(visits[-6])
         photos += _photos(visits[-5:], seed=100 * (number + 1))
     for visit in Visit.objects.filter(checked_in_at__gte=since, short_visit=True):
         signals.detect_check_out(visit)
@@ -75,6 +76,14 @@ def _no_position(visit: Visit) -> None:
     services.visit_rerate(visit=visit)
     visit.refresh_from_db()
     signals.detect_check_in(visit)
+
+
+def _sent_late(visit: Visit) -> None:
+    """The phone was offline all afternoon: the check-in reached the server nine hours after it was made."""
+    visit.refresh_from_db()  # (the trip may have moved it)
+    Visit.objects.filter(pk=visit.pk).update(created_at=visit.checked_in_at + timedelta(hours=9))
+    visit.refresh_from_db()
+    signals.detect_late_upload(visit)
 
 
 def _impossible_trip(visits: list[Visit]) -> None:

@@ -333,6 +333,7 @@ class FraudSignal(models.Model):
         IMPOSSIBLE_TRAVEL = "impossible_travel", _("Too fast from the last check-in")
         PHOTO_REUSED = "photo_reused", _("Photo reused")
         PHOTO_TIME = "photo_time", _("Photo taken outside the visit")
+        LATE_UPLOAD = "late_upload", _("Check-in sent long after its time")
 
     class Status(models.TextChoices):
         OPEN = "open", _("To review")

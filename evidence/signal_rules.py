@@ -31,6 +31,21 @@ def no_position(latitude, longitude) -> dict | None:
     return {}
 
 
+def late_upload(checked_in_at: datetime, received_at: datetime | None, limit_hours: int) -> dict | None:
+    """The check-in reached the server more than `limit_hours` after the time the phone gave it: made offline and
+    sent late, or dated back (a missed stop filled in afterwards)."""
+    if received_at is None:
+        return None
+    late = received_at - checked_in_at
+    if late <= timedelta(hours=limit_hours):
+        return None
+    return {
+        "received_at": received_at.isoformat(),
+        "hours": round(late.total_seconds() / 3600, 1),
+        "limit_hours": limit_hours,
+    }
+
+
 def short_visit(minutes: int | None, minimum: int) -> dict | None:
     """Checked out sooner than the minimum minutes after the check-in."""
     if minutes is None or minutes >= minimum:

@@ -2,7 +2,8 @@
 the supervisor's review, and the reads the queue and the compliance page make.
 
 Detection is called by evidence/hooks.py from the visit's services, inside their transactions:
-- at check-in: far from the store, no position, an impossible trip from the rep's previous check-in;
+- at check-in: far from the store, no position, an impossible trip from the rep's previous check-in, a check-in
+  received long after the time the phone gave it (sent late, or dated back);
 - when a photo is added: a reused photo (its hash near an earlier photo's of another visit), a camera time
   before the check-in (or after the upload);
 - at check-out: a short visit, and every photo of the visit against the whole visit (check-in to check-out).
@@ -141,8 +142,11 @@ def _detect(kind: str, visit: Visit, evidence: dict | None, *, new: bool = False
 
 def detect_check_in(visit: Visit, *, new: bool = False) -> list[FraudSignal]:
     """At check-in: far from the store, without a position, too fast from the rep's previous check-in. `new`:
-    the visit was just made in this transaction (the check-in's own call), so it has no signals yet."""
+    the visit was just made in this transaction (the check-in's own call), so it has no signals yet; only then is
+    a check-in sent late looked for: it is how the check-in arrived, judged once, when it arrives (a rerun, or a
+    visit written otherwise, such as the demo's, has no arrival to judge)."""
     found = [
+        detect_late_upload(visit, new=True) if new else None,
         _detect(
             Kind.FAR_CHECK_IN,
             visit,
@@ -153,6 +157,13 @@ def detect_check_in(visit: Visit, *, new: bool = False) -> list[FraudSignal]:
         detect_travel(visit, new=new),
     ]
     return [signal for signal in found if signal]
+
+
+def detect_late_upload(visit: Visit, *, new: bool = False) -> FraudSignal | None:
+    """The check-in received (the visit's `created_at`) more than KA_VISIT_SYNC_LATE_HOURS after the time the
+    phone gave it."""
+    evidence = rules.late_upload(visit.checked_in_at, visit.created_at, settings.KA.visit_sync_late_hours)
+    return _detect(Kind.LATE_UPLOAD, visit, evidence, new=new)
 
 
 def previous_check_in(visit: Visit) -> Visit | None:
@@ -396,6 +407,17 @@ def describe(signal: FraudSignal) -> str:
             "km": data.get("km"),
             "minutes": data.get("minutes"),
             "limit": data.get("limit_kmh"),
+        }
+    if kind == Kind.LATE_UPLOAD:
+        received = datetime.fromisoformat(data["received_at"]) if data.get("received_at") else None
+        return gettext(
+            "Checked in at %(check_in)s by the phone's time; the server received it %(received)s, %(hours)s hours "
+            "later (limit %(limit)s h)."
+        ) % {
+            "check_in": f"{_day(signal.visit.checked_in_at)} {_when(signal.visit.checked_in_at)}",
+            "received": f"{_day(received)} {_when(received)}",
+            "hours": data.get("hours"),
+            "limit": data.get("limit_hours"),
         }
     if kind == Kind.PHOTO_REUSED:
         other = signal.other_visit

@@ -24,10 +24,27 @@ from .ordering import total_order
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """{"count", "next", "previous", "results"}; ?page=N and ?page_size=N (at most 500)."""
+    """{"count", "next", "previous", "results"}; ?page=N and ?page_size=N (at most 500).
+
+    A page_size above the cap is taken as the cap (DRF's way, which clients rely on to ask for "as many as you
+    give"); one that is no whole number of at least 1 (0, -1, "ten") is a 400 naming it, rather than DRF's silent
+    default page: the client asked for something the list cannot give."""
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        if raw and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("“%(value)s” is not a page size: give a whole number from 1 (at most %(max)s a page).")
+                        % {"value": raw, "max": self.max_page_size}
+                    ]
+                }
+            )
+        return super().get_page_size(request)
 
 
 class OrderingFilter(filters.OrderingFilter):

@@ -83,7 +83,8 @@ def check_packs(value: int, *, field: str) -> int:
 
 
 def check_coordinates(latitude, longitude) -> None:
-    """A position within ±90° latitude and ±180° longitude (either may be empty), refused naming the field."""
+    """A position within ±90° latitude and ±180° longitude, refused naming the field: both given, or neither (no
+    position); one without the other is refused naming the missing one (half a position places nothing)."""
     checks = (
         ("latitude", _("Latitude"), latitude, LATITUDE_MAX),
         ("longitude", _("Longitude"), longitude, LONGITUDE_MAX),
@@ -98,6 +99,12 @@ def check_coordinates(latitude, longitude) -> None:
                 value=value,
                 limit=limit,
             )
+    if (latitude is None) != (longitude is None):
+        raise DomainError(
+            "bounds.coordinates_incomplete",
+            _("Give both latitude and longitude, or neither."),
+            field="longitude" if longitude is None else "latitude",
+        )
 
 
 def check_text_length(value: str | None, *, limit: int, code: str, field: str) -> str:

@@ -46,6 +46,13 @@ class KaSettings:
     checkin_max_distance_m: int = _whole(500, 1, 100_000)
     # A visit checked out sooner than this after its check-in is flagged "short" (and rated at best yellow).
     visit_min_minutes: int = _whole(5, 0, 24 * 60)
+    # A visit's check-in or check-out time sent by the phone (made offline, sent when the network returned) or an
+    # API client is kept when it is at most this many hours before the server receives it; older is refused. A day:
+    # a phone offline for a working day still syncs its visits the next morning, and a missed stop cannot be filled
+    # in days later (route compliance).
+    visit_sync_max_hours: int = _whole(24, 1, 24 * 31)
+    # A check-in received more than this many hours after its time is flagged for the supervisor ("sent late").
+    visit_sync_late_hours: int = _whole(4, 1, 24 * 31)
     # A store whose last stock count is older than this many days is flagged on its rep's home page.
     stock_count_stale_days: int = _whole(14, 1, 366)
     safety_factor: Decimal = _number("1.5", "0.1", "10")
@@ -128,6 +135,11 @@ class KaSettings:
             problems.append(
                 f"KA_ROUTE_STOPS_PER_WEEK={self.route_stops_per_week}: allowed is at least KA_ROUTE_STOPS_PER_DAY "
                 f"({self.route_stops_per_day})"
+            )
+        if self.visit_sync_late_hours > self.visit_sync_max_hours:
+            problems.append(
+                f"KA_VISIT_SYNC_LATE_HOURS={self.visit_sync_late_hours}: allowed is at most KA_VISIT_SYNC_MAX_HOURS "
+                f"({self.visit_sync_max_hours})"
             )
         weights = self.promoter_weight_sell_out + self.promoter_weight_attendance + self.promoter_weight_display
         if weights != 1:

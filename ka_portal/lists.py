@@ -13,6 +13,7 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db import models
 from django.db.models import Q
 from django.forms.utils import pretty_name
 from django.utils import timezone
@@ -151,10 +152,41 @@ def search_words(text: str, term_q: Callable[[str], Q]) -> Q:
     return found
 
 
+class YesNoField(forms.NullBooleanField):
+    """A yes / no filter's value: true/false, 1/0 or yes/no in any case, or nothing (no filter). Anything else is
+    refused naming the filter (the API's 400, the page's error next to it), never read as "no filter": Django's
+    NullBooleanField takes "no" or "zzz" for nothing chosen, and an integration asking for "no" got everything."""
+
+    TRUE = frozenset({"true", "1", "yes"})
+    FALSE = frozenset({"false", "0", "no"})
+    default_error_messages = {"invalid": _("“%(value)s” is not yes or no: give true or false (or 1/0, yes/no).")}
+
+    # The raw value reaches to_python (NullBooleanSelect would turn "no" into nothing chosen before it).
+    widget = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+
+    def to_python(self, value):
+        if value is None or isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if not text:
+            return None
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value})
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """django-filter's BooleanFilter reading its value strictly (YesNoField); the schema still says boolean."""
+
+    field_class = YesNoField
+
+
 def yes_no_filter(label, *, yes=None, no=None, **kwargs):
     """A yes / no / either filter worded for people (not django-filter's "Unknown / Yes / No")."""
     choices = [("", _("All")), ("true", yes or _("Yes")), ("false", no or _("No"))]
-    return django_filters.BooleanFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
+    return YesNoFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
 
 
 def day_filter(label, **kwargs) -> django_filters.DateFilter:
@@ -259,6 +291,13 @@ class StyledFilterSet(django_filters.FilterSet):
     answering an empty list as if nothing had happened then."""
 
     not_on_page: tuple[str, ...] = ()
+
+    # A model's yes/no field filtered by name in Meta.fields reads its value as strictly as yes_no_filter's.
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": YesNoFilter},
+        models.NullBooleanField: {"filter_class": YesNoFilter},
+    }
 
     @property
     def form(self):

@@ -38,7 +38,7 @@ from ka_portal.scope import (
 from ka_portal.values_pages import ValuesPageMixin, write_children, write_one
 from stores.models import Product, Store
 
-from . import services
+from . import rules, services
 from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
 from .models import (
     ChecklistResult,
@@ -565,6 +565,20 @@ class VisitRecordSerializer(serializers.Serializer):
 
     def record_kwargs(self) -> dict:
         data = self.validated_data
+        rules.check_once_each(
+            [row["item"] for row in data.get("checklist", [])],
+            list_field="checklist",
+            key_field="item",
+            code="visit.item_twice",
+            message=_("%(item)s is answered twice; give one answer per item."),
+        )
+        rules.check_once_each(
+            [row["product"].code for row in data.get("stock_counts", [])],
+            list_field="stock_counts",
+            key_field="product",
+            code="visit.product_twice",
+            message=_("%(product)s is reported twice; give one line per product."),
+        )
         kwargs = {
             "price_check_ok": data.get("price_check_ok", services.UNCHANGED),
             "promotion_executed": data.get("promotion_executed", services.UNCHANGED),
@@ -616,7 +630,13 @@ class VisitCreateSerializer(VisitRecordSerializer):
     route_stop = related(
         RouteStop, scope=route_stops_for, required=False, allow_null=True, help_text="The route stop, by id."
     )
-    checked_in_at = serializers.DateTimeField(required=False)
+    checked_in_at = serializers.DateTimeField(
+        required=False,
+        help_text="When the rep checked in by the phone's clock (a visit made offline and sent later); absent: now. "
+        "At most KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else 400 visit.time_too_old), never "
+        "more than five minutes ahead of its clock (visit.time_ahead); received more than KA_VISIT_SYNC_LATE_HOURS "
+        "(4) after it, the visit is flagged late_upload for the supervisor.",
+    )
     latitude = _coordinate(bounds.LATITUDE_MAX)
     longitude = _coordinate(bounds.LONGITUDE_MAX)
 

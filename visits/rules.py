@@ -4,7 +4,7 @@ The services call them before writing; the admin forms call the same functions t
 to the field (visits/admin.py). Larger rules have their own modules: rating.py, completeness.py, routing.py.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +15,8 @@ from ka_portal.errors import DomainError
 from .routing import WORKING_DAYS
 
 REASON_MAX_LENGTH = 1000
+# A phone's clock may run a little ahead of the server's: a time at most this far ahead is taken as the server's now.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def check_week_start(week_start: date) -> None:
@@ -50,9 +52,58 @@ def checkout_reason(reason: str | None) -> str:
     return check_text_length(reason, limit=REASON_MAX_LENGTH, code="visit.reason_too_long", field="checkout_reason")
 
 
+def check_once_each(keys: list[str], *, list_field: str, key_field: str, code: str, message) -> None:
+    """The rows of a list sent whole (a visit's stock counts, its checklist answers) name each product or item once:
+    a second row for the same one would silently replace the first, so it is refused, naming the row and the key
+    (`message` takes it as %(<key_field>)s)."""
+    seen = set()
+    for index, key in enumerate(keys):
+        if key in seen:
+            raise DomainError(code, message, field=f"{list_field}.{index}.{key_field}", **{key_field: key})
+        seen.add(key)
+
+
 def client_time(at: datetime | None) -> datetime | None:
-    """A time the phone recorded (a check-in or check-out made offline, sent when the network returned), as kept:
-    one ahead of the server's clock is taken as now (a phone's clock set wrong never dates a visit ahead)."""
+    """A time the phone recorded (a promoter's shift step made offline, sent when the network returned), as kept:
+    one ahead of the server's clock is taken as now (a phone's clock set wrong never dates it ahead). A visit's
+    times go through phone_time, which also bounds how late they may arrive."""
     if at is None:
         return None
     return min(at, timezone.now())
+
+
+def phone_time(at: datetime | None, *, now: datetime, max_hours: int, field: str) -> datetime:
+    """A visit's time as the phone recorded it (a check-in or check-out made offline and sent when the network
+    returned, or an API client syncing late), as kept; `now` (no time given) when the phone sent none.
+
+    Some lateness is normal, so the time is kept, but at most `max_hours` before the server receives it
+    (settings.KA.visit_sync_max_hours): an older one would date a visit into a day already reported (a missed route
+    stop filled in afterwards) and is refused. A time ahead of the server's clock by more than CLOCK_SKEW is a phone
+    set wrong, refused rather than quietly taken as now; within it, it is now."""
+    if at is None:
+        return now
+    if at > now + CLOCK_SKEW:
+        raise DomainError(
+            "visit.time_ahead",
+            _("The time %(time)s is ahead of the server's clock (%(now)s): check the phone's date and time."),
+            field=field,
+            time=_local(at),
+            now=_local(now),
+        )
+    if at < now - timedelta(hours=max_hours):
+        raise DomainError(
+            "visit.time_too_old",
+            _(
+                "The time %(time)s is more than %(hours)s hours before it reached the server (%(now)s): a visit is "
+                "recorded within %(hours)s hours of when it happened."
+            ),
+            field=field,
+            time=_local(at),
+            now=_local(now),
+            hours=max_hours,
+        )
+    return min(at, now)
+
+
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

@@ -261,7 +261,9 @@ def visit_check_in(
     """Start a visit. The client's uuid makes it idempotent: the same uuid again returns the same visit,
     the same uuid for another store or route stop is refused (422 ``idempotency.key_reused``).
 
-    A position more than the setting's metres from the store's coordinates is kept and flagged.
+    A position more than the setting's metres from the store's coordinates is kept and flagged. The phone's time
+    `at` (a check-in made offline, sent later) is kept within KA_VISIT_SYNC_MAX_HOURS before now and refused
+    beyond, or when ahead of the server's clock (rules.phone_time); one received late is flagged (evidence).
 
     `findings` (visit_record's keywords; a phone's create) are recorded on a new visit in the same step, both or
     neither, and what it then holds is `visit.recorded` (Recorded), so an answer need not read it back; a repeated
@@ -288,6 +290,7 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         if store.rep_id != rep.pk:  # another rep's store: not found, named nowhere
             raise not_found("store")
         bounds.check_coordinates(latitude, longitude)
+        checked_in_at = _phone_time(at, field="checked_in_at")
     except DomainError:
         existing = Visit.objects.filter(uuid=client_id).first()
         if existing is None:
@@ -301,7 +304,7 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         rep=rep,
         store=store,
         route_stop=route_stop,
-        checked_in_at=rules.client_time(at) or timezone.now(),
+        checked_in_at=checked_in_at,
         latitude=latitude,
         longitude=longitude,
         distance_m=distance,
@@ -317,6 +320,12 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         return _same_visit(existing, rep, store, route_stop), False
     evidence.visit_checked_in(visit)
     return visit, True
+
+
+def _phone_time(at: datetime | None, *, field: str) -> datetime:
+    """A check-in or check-out time the phone (or an API client) sent, as kept: visits/rules.phone_time against
+    the server's clock and the setting's window; now when none was sent."""
+    return rules.phone_time(at, now=timezone.now(), max_hours=settings.KA.visit_sync_max_hours, field=field)
 
 
 def _same_visit(visit: Visit, rep, store: Store, route_stop: RouteStop | None) -> Visit:
@@ -654,7 +663,7 @@ def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
     missing = visit_missing(visit, answered=results)
     if missing and not reason:
         raise VisitIncomplete(missing)
-    visit.checked_out_at = max(rules.client_time(at) or timezone.now(), visit.checked_in_at)
+    visit.checked_out_at = max(_phone_time(at, field="checked_out_at"), visit.checked_in_at)
     visit.checkout_reason = reason
     visit.checkout_missing = missing.as_json() if missing else {}
     visit.short_visit = (

@@ -38,7 +38,8 @@ class FraudSignalSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="What was measured: far_check_in {distance_m, limit_m}; short_visit {minutes, minimum}; "
         "impossible_travel {km, minutes, kmh, limit_kmh}; photo_reused {distance, max_distance}; photo_time "
-        "{taken_at, side (before|after), minutes, grace_minutes}; no_position {}.",
+        "{taken_at, side (before|after), minutes, grace_minutes}; late_upload {received_at, hours, limit_hours}; "
+        "no_position {}.",
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.roles import Role
@@ -14,7 +15,8 @@ from tests.factories import KeyAccountFactory, StoreFactory, make_user
 from visits import services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-# A day in the past: detection compares times, and nothing here depends on today.
+# A day in the past: detection compares times. Each check-in and check-out is sent at the time it gives (the clock
+# moved there), as a phone online sends it: a time far behind the server's is refused or flagged as sent late.
 DAY = (2026, 11, 20)
 
 
@@ -64,7 +66,8 @@ def check_in(rep, store, when, *, position="store"):
         latitude = longitude = None
     else:
         latitude, longitude = (Decimal(str(value)) for value in position)
-    visit, _created = services.visit_check_in(rep=rep, store=store, at=when, latitude=latitude, longitude=longitude)
+    with time_machine.travel(when, tick=False):
+        visit, _created = services.visit_check_in(rep=rep, store=store, at=when, latitude=latitude, longitude=longitude)
     return visit
 
 
@@ -75,4 +78,5 @@ def add_photo(visit, data: bytes, name="IMG_0001.JPG", caption=""):
 
 
 def check_out(visit, when):
-    return services.visit_check_out(visit=visit, at=when, reason="test: nothing to count")
+    with time_machine.travel(when, tick=False):
+        return services.visit_check_out(visit=visit, at=when, reason="test: nothing to count")

@@ -1400,6 +1400,69 @@ RULES += (
 STORE_DOORS_BUT_THE_FORM = ("api_create", "api_update", "import", "import_page", "admin_add", "admin_change")
 
 # (rule id, door label) pairs that main lets through today; each runs as xfail(strict=True).
+# --- a visit's time and position as the phone sends them, a product twice (supervisor walk, items 1 and 5) ----------
+
+
+def _check_in_page(w, v):
+    """The check-in form Today posts (or the outbox, later): a new client uuid each time."""
+    return {"store": w.store.pk, "uuid": str(uuid.uuid4()), **v}
+
+
+def _check_in_api(w, v):
+    return {"store": w.store.code, **v}
+
+
+def _check_in_doors(page: Callable[[SimpleNamespace, Values], Any] = _check_in_page) -> tuple[Door, ...]:
+    return (
+        Door("page_step", "rep", lambda w: reverse("visits:check-in"), page),
+        Door("api_create", "rep", api("visit-list"), _check_in_api),
+    )
+
+
+# The world's clock is 2026-06-01 09:00 (test_write_path_matrix.world); KA_VISIT_SYNC_MAX_HOURS is 24.
+RULES += (
+    Rule(
+        "visit.time_too_old", "visit.time_too_old", Visit, "checked_in_at",
+        good={"checked_in_at": "2026-05-31T17:30:00+08:00"},
+        bad={"checked_in_at": "2026-05-30T10:00:00+08:00"},
+        message="hours before it reached the server",
+        doors=(
+            Door("page_step", "rep", lambda w: reverse("visits:check-in"),
+                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]})),
+            Door("api_create", "rep", api("visit-list"), _check_in_api),
+        ),
+    ),
+    Rule(
+        "visit.time_ahead", "visit.time_ahead", Visit, "checked_in_at",
+        good={"checked_in_at": "2026-06-01T09:03:00+08:00"},
+        bad={"checked_in_at": "2026-06-01T11:00:00+08:00"},
+        message="ahead of the server's clock",
+        doors=(
+            Door("page_step", "rep", lambda w: reverse("visits:check-in"),
+                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]})),
+            Door("api_create", "rep", api("visit-list"), _check_in_api),
+        ),
+    ),
+    Rule(
+        "bounds.coordinates_incomplete", "bounds.coordinates_incomplete", Visit, "longitude",
+        good={"latitude": "31.230400", "longitude": "121.473700"},
+        bad={"latitude": "31.230400"},
+        message="Give both latitude and longitude, or neither.",
+        doors=_check_in_doors(),
+    ),
+    Rule(
+        "visit.product_twice", "visit.product_twice", StockCount, "stock_counts.1.product",
+        good={"stock_counts": [{"product": "MXP1", "packs": 1}]},
+        bad={"stock_counts": [{"product": "MXP1", "packs": 1}, {"product": "MXP1", "packs": 2}]},
+        watch=(Visit,),
+        doors=(
+            Door("api_create", "rep", api("visit-list"), _check_in_api),
+            Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _open_visit(w)),
+        ),
+    ),
+)  # fmt: skip
+
 KNOWN_GAPS: set[tuple[str, str]] = set()
 
 # Why a known gap is not the plain "<door> skips the rule".

@@ -28,6 +28,13 @@ NINE = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 ITEMS = ChecklistResult.Item.values
 
 
+@pytest.fixture(autouse=True)
+def that_morning(time_machine):
+    """The server's clock a few hours after NINE: the visits here are sent as they happen (a phone's time more than
+    KA_VISIT_SYNC_MAX_HOURS before the server's is refused, visits/rules.phone_time)."""
+    time_machine.move_to(NINE + timedelta(hours=3))
+
+
 @pytest.fixture
 def team():
     sup = make_user(Role.SUPERVISOR, username="sup_done")

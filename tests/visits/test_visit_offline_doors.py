@@ -1,6 +1,7 @@
 """The doors a visit made with no network comes through (issue 14 item 1): a stop's page before check-in, kept on
 the phone; the check-in and the visit's saves sent by the outbox (`X-Queue: 1`, answered in JSON); a visit reached
-by its client uuid before the phone knows its number; and the phone's own times, never ahead of the server's."""
+by its client uuid before the phone knows its number; and the phone's own times, never ahead of the server's
+(visits/rules.phone_time)."""
 
 import uuid
 from datetime import timedelta
@@ -79,8 +80,14 @@ def test_a_queued_check_in_answers_json_once_and_keeps_the_phones_time(rep):
 
 def test_a_phone_clock_ahead_never_dates_a_visit_ahead(rep):
     user, store, beer, client = rep
-    _check_in(client, store, uuid.uuid4(), at=(timezone.now() + timedelta(days=2)).isoformat())
+    # a few minutes fast: taken as now
+    _check_in(client, store, uuid.uuid4(), at=(timezone.now() + timedelta(minutes=3)).isoformat())
     assert Visit.objects.get().checked_in_at <= timezone.now()
+    # days ahead: a phone set wrong, refused with the reason for the outbox's list (not silently dated now)
+    ahead = {"store": store.pk, "uuid": str(uuid.uuid4()), "at": (timezone.now() + timedelta(days=2)).isoformat()}
+    refused = client.post(reverse("visits:check-in"), ahead, HTTP_ACCEPT_LANGUAGE="en", **QUEUED)
+    assert refused.status_code == 400 and "ahead of the server's clock" in refused.json()["message"]
+    assert Visit.objects.count() == 1
 
 
 def test_a_queued_save_by_uuid_answers_json_with_the_pages_new_parts(rep):
