@@ -83,17 +83,19 @@ def test_a_deduction_of_a_closed_month_keeps_its_matches(matching_account, match
     assert deduction.state == "unsupported" and deduction.matched_amount == 0
 
 
-def test_the_fee_of_a_term_whose_months_are_all_closed_cannot_change(finance):
+def _term_of_a_closed_year(finance) -> ContractTerm:
+    """A yearly 3,200.00 fee of a contract running through 2025, every month of which is closed."""
     contract = ContractFactory(valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
     term = contract_term_create(
-        contract=contract,
-        kind="end_cap",
-        basis="fixed",
-        period="year",
-        amount=Decimal("3200.00"),
+        contract=contract, kind="end_cap", basis="fixed", period="year", amount=Decimal("3200.00"),
         settlement="deducted",
-    )
+    )  # fmt: skip
     _close(*(date(2025, month, 1) for month in range(1, 13)), by=finance)
+    return term
+
+
+def test_the_fee_of_a_term_whose_months_are_all_closed_cannot_change(finance):
+    term = _term_of_a_closed_year(finance)
     with pytest.raises(DomainError) as refused:
         contract_term_update(term=term, amount=Decimal("3300.00"))
     assert refused.value.code == "term.months_closed" and "2025-01-01–2025-12-31" in refused.value.detail
@@ -103,16 +105,7 @@ def test_the_fee_of_a_term_whose_months_are_all_closed_cannot_change(finance):
 
 
 def test_the_term_edit_page_refuses_a_closed_terms_new_fee(finance):
-    contract = ContractFactory(valid_from=date(2025, 1, 1), valid_to=date(2025, 12, 31))
-    term = contract_term_create(
-        contract=contract,
-        kind="end_cap",
-        basis="fixed",
-        period="year",
-        amount=Decimal("3200.00"),
-        settlement="deducted",
-    )
-    _close(*(date(2025, month, 1) for month in range(1, 13)), by=finance)
+    term = _term_of_a_closed_year(finance)
     client = Client()
     client.force_login(finance)
     url = reverse("contracts:term-edit", args=[term.pk])
