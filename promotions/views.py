@@ -200,7 +200,7 @@ def _typed_problems(form, formset) -> list[Violation]:
     slots = {"start_on": "dates", "end_on": "dates", "dm_fee": "costs", "tg_fee": "costs"}
     slots |= {"promoter_fee": "costs", "gift_cost": "costs", "company_share": "costs"}
     found = []
-    for name, errors in form.errors.items():
+    for name, errors in _typed_errors(form):
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
             text = _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error
@@ -208,7 +208,7 @@ def _typed_problems(form, formset) -> list[Violation]:
     for index, row in enumerate(formset.forms):
         if not row.has_changed() or row.cleaned_data.get("DELETE"):
             continue  # a blank row is ignored by the save too
-        for name, errors in row.errors.items():
+        for name, errors in _typed_errors(row):
             for error in errors:
                 text = _("Product %(row)s, %(field)s: %(error)s") % {
                     "row": index + 1,
@@ -219,6 +219,15 @@ def _typed_problems(form, formset) -> list[Violation]:
     if any(row.has_changed() for row in formset.forms):
         found += [Violation(0, "invalid", error, slot="items") for error in formset.non_form_errors()]
     return found
+
+
+def _typed_errors(form):
+    """(field, messages) for what was typed wrong: a field not filled in yet is for the save to name (the panel checks
+    as the user types, and a new form would open in red)."""
+    for name, errors in form.errors.as_data().items():
+        messages = [message for error in errors if error.code != "required" for message in error.messages]
+        if messages:
+            yield name, messages
 
 
 def _budget_check(user, data, cost: Decimal) -> Violation | None:

@@ -275,6 +275,20 @@ def test_the_check_names_the_fields_and_rows_a_save_would_refuse(client, world):
     assert "DM fee: Ensure this value is greater than or equal to 0." in costs_slot
 
 
+def test_the_check_of_a_form_not_filled_in_yet_names_nothing(client, world):
+    # A new plan's panel checks as the user types: fields not filled in yet are the save's to name, so the form does
+    # not open in red; what is typed wrong is named at once.
+    client.force_login(world.rep)
+    blank = {"items-TOTAL_FORMS": "4", "items-INITIAL_FORMS": "0", "dm_fee": "0", "tg_fee": "0"}
+
+    html = client.post("/promotions/check/", blank, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    typed = client.post("/promotions/check/", {**blank, "dm_fee": "-100"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "This field is required." not in html and 'data-testid="rule-summary-list"' not in html
+    assert "DM fee: Ensure this value is greater than or equal to 0." in typed
+    assert "This field is required." not in typed
+
+
 def test_a_refused_save_and_its_check_agree(client, world):
     client.force_login(world.rep)
     # when the plan with negatives is saved, it is refused with the fields' errors
