@@ -107,7 +107,7 @@ def test_a_bad_advice_lists_every_row_on_a_phone(phone, live_server, tmp_path):
     form.get_by_test_id("remittance-submit").click()
 
     problems = phone.get_by_test_id("problems").inner_text()
-    assert "8000.50" in problems and "CF-9999" in problems and "贿赂" in problems and "2026-13" in problems
+    assert "8,000.50" in problems and "CF-9999" in problems and "贿赂" in problems and "2026-13" in problems
     assert phone.get_by_label("回款凭证号").input_value() == "CRF-BAD"
     phone.screenshot(path="tests/e2e/artifacts/tradespend-remittance-refused-phone.png", full_page=True)
     # keying the lines in, a deduction's kind and period as wide as the form: in half of it "Choose a kind" read

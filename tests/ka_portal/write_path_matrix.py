@@ -1522,7 +1522,7 @@ RULES += (
         good={"cash": "1000.00", "line": "1000.00"},
         bad={"cash": "999.99", "line": "1000.00"},
         watch=(Payment, Allocation, Deduction, Invoice),
-        message="It does not add up: cash 999.99 plus deductions 0.00 is 999.99, less than the 1000.00",
+        message="It does not add up: cash 999.99 plus deductions 0.00 is 999.99, less than the 1,000.00",
         doors=_remittance_doors(),
     ),
     Rule(
@@ -1538,7 +1538,7 @@ RULES += (
         good={"cash": "1000.00", "line": "1000.00", "deduction": "100.00"},
         bad={"cash": "1000.00", "line": "1000.00", "deduction": "1000.01"},
         watch=(Payment, Allocation, Deduction, Invoice),
-        message="1000.01 is larger than what any one invoice in this remittance settles (largest 1000.00 left)",
+        message="1,000.01 is larger than what any one invoice in this remittance settles (largest 1,000.00 left)",
         doors=_remittance_doors(),
     ),
 )  # fmt: skip

@@ -262,6 +262,6 @@ def test_an_implausible_price_or_count_is_refused_next_to_its_field(w, client):
     response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
     page = response.content.decode()
     assert response.status_code == 400 and not SellOutLine.objects.exists()
-    assert "The price seen 100000.00 is more than 3× the shelf price 5.00 (at most 15.00); check the amount." in page
+    assert "The price seen 100,000.00 is more than 3× the shelf price 5.00 (at most 15.00); check the amount." in page
     assert "Packs sold: 2399976 packs is more than 500 cases (12000 packs)" in page
     assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value="1e5" class="form-control form-control-lg' in page

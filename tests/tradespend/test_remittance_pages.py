@@ -108,7 +108,7 @@ def test_a_bad_file_names_every_row_and_records_nothing(client, remit_pages):
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "8000.01" in page and "NOPE" in page and "bribe" in page and "2026-13" in page
+    assert "8,000.01" in page and "NOPE" in page and "bribe" in page and "2026-13" in page
     assert 'data-testid="problems"' in page
     assert "PAY-BAD" in page  # what was typed is kept
     assert Remittance.objects.count() == 0 and Payment.objects.count() == 0
@@ -120,7 +120,7 @@ def test_a_remittance_that_does_not_add_up_is_refused_with_the_numbers(client, r
     response = _post(client, _advice_file(), cash="8499.99")
 
     page = response.content.decode()
-    assert "does not add up" in page and "8499.99" in page and "10000.00" in page
+    assert "does not add up" in page and "8,499.99" in page and "10,000.00" in page
     assert Remittance.objects.count() == 0
 
 

@@ -173,16 +173,16 @@ def _bad_invoice_line(invoice, amount="1000.00", row=9):
 @pytest.mark.parametrize(
     ("change", "code", "words"),
     [
-        (lambda a: {"cash": D("12199.99")}, "remittance.does_not_add_up", ["12199.99", "2800.00", "15000.00"]),
+        (lambda a: {"cash": D("12199.99")}, "remittance.does_not_add_up", ["12,199.99", "2,800.00", "15,000.00"]),
         (_bad_invoice_line("NOPE-1"), "remittance.unknown_invoice", ["NOPE-1"]),
         (_bad_invoice_line("X-0901"), "remittance.other_account", ["X-0901", "CRF", "WMT"]),
-        (_bad_invoice_line("E-0910", "6000.01"), "remittance.exceeds_open", ["6000.01", "6000.00", "E-0910"]),
+        (_bad_invoice_line("E-0910", "6000.01"), "remittance.exceeds_open", ["6,000.01", "6,000.00", "E-0910"]),
         (_bad_invoice_line("B-0801"), "remittance.invoice_twice", ["B-0801", "row 2"]),
         (_bad_invoice_line("E-0910", "0"), "remittance.line_not_positive", ["0.00"]),
         (
             lambda a: {"deductions": [*a["deductions"], DeductionLine("dm", D("8000.01"), row=9)]},
             "remittance.deduction_too_big",
-            ["8000.01", "largest 8000.00"],
+            ["8,000.01", "largest 8,000.00"],
         ),
         (
             lambda a: {"deductions": [DeductionLine("bribe", D("10.00"), row=9)]},
