@@ -64,6 +64,8 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
     rep, store, beer = rep_day
     phone.context.grant_permissions(["geolocation"])
     phone.context.set_geolocation({"latitude": 31.2991, "longitude": 121.5141})
+    # the phone's clock reads the server's day: its check-in time is taken, and a time ahead of the server refused
+    phone.clock.install(time=WEDNESDAY)
     with time_machine.travel(WEDNESDAY, tick=True) as clock:
         log_in(phone, "rep1", "demo-pass-1")
 
@@ -142,6 +144,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         not_counted.click(position={"x": box["width"] - 8, "y": box["height"] / 2})
         assert chips_row.get_by_label("未盘点").is_checked()
         clock.shift(timedelta(minutes=25))  # a real visit's length: not flagged short
+        phone.clock.fast_forward("25:00")
         phone.get_by_role("button", name="保存并签退").click()
         expect(phone.get_by_test_id("checked-out")).to_contain_text("已签退，拜访已保存。")
         # checked out, the page is read-only: no display to save, no competitor to add, no photo to take
