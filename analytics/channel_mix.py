@@ -5,7 +5,7 @@ A channel is a tier (GKA / NKA / LKA; a chain with no or an unknown tier is "oth
 sales = invoiced sell-in net of credit notes, spend = rebates + fixed fees + promotion spend + unsupported
 deductions, closed months read frozen. Shares are fractions to 4 places that add up to exactly 1 (largest
 remainder); gap = spend share − sales share, flagged above ``KA.channel_mix_gap_alert``; the spend ratio is
-spend ÷ sales. Set-based: gross to net's seven queries whatever the number of chains.
+spend ÷ sales. Set-based: gross to net's eight queries whatever the number of chains.
 """
 
 from dataclasses import dataclass, field

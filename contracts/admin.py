@@ -7,6 +7,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.forms.models import construct_instance
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -230,6 +232,13 @@ class ContractTermAdminForm(forms.ModelForm):
             self.instance.tiers = parse_tiers(tiers)
             self.cleaned_data["tiers"] = self.instance.tiers
             services.contract_term_check(self.instance)
+            # A line whose months are all closed is not added, changed or moved there (term.months_closed).
+            saved = ContractTerm.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+            services.check_term_months_open(
+                before=services.term_figures(saved) if saved is not None else None,
+                after=services.term_figures(self.instance),
+                contract_number=self.instance.contract.number,
+            )
         except DomainError as refusal:
             show_refusal(self, refusal)
 
@@ -250,9 +259,18 @@ class ContractTermAdmin(admin.ModelAdmin):
             saved = services.contract_term_create(contract=obj.contract, **fields)
         obj.pk = saved.pk
 
+    def delete_view(self, request, object_id, extra_context=None):
+        """Removed through the service; a refusal (term.months_closed, term.has_accruals) is shown on the line's
+        page, which stays."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as refusal:
+            self.message_user(request, refusal.detail, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:contracts_contractterm_change", args=[object_id]))
+
     def delete_model(self, request, obj):
         services.contract_term_delete(term=obj)
 
-    def delete_queryset(self, request, queryset):
-        for term in queryset:
-            services.contract_term_delete(term=term)
+    def has_delete_permission(self, request, obj=None):
+        # One at a time, on the line's page, where a refusal can be shown: a bulk delete would stop half way.
+        return obj is not None and super().has_delete_permission(request, obj)

@@ -1,6 +1,8 @@
 """Excel exports of the finance reports, written through ka_portal/excel.py."""
 
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl.styles import Alignment, Border, Font, Side
 
@@ -128,7 +130,8 @@ def terms_workbook(terms, *, name: str = ""):
     from .imports import TERM_COLUMNS
     from .rules import tiers_text
 
-    headers = [column.header() for column in TERM_COLUMNS]
+    # Headed as the other exports are ("Contract number"); the import reads headers without case.
+    headers = [capfirst(column.header()) for column in TERM_COLUMNS]
     rows = (
         [
             term.contract.number,
@@ -145,5 +148,7 @@ def terms_workbook(terms, *, name: str = ""):
         ]
         for term in terms
     )
+    # Named as the other exports are: what it holds (a contract's number, when one), then the day it was made.
     stamp = f"-{name}" if name else ""
-    return excel.xlsx_response(f"contract-terms{stamp}.xlsx", _("Contract terms"), headers, rows, {4: "0.00"})
+    filename = f"{_('contract terms')}{stamp}-{timezone.localdate().isoformat()}.xlsx"
+    return excel.xlsx_response(filename, _("Contract terms"), headers, rows, {4: "0.00"})

@@ -127,7 +127,6 @@ class ContractTermImport(ImportKind):
         from tradespend.models import ClosedMonth  # lazy: trade spend builds on contracts
 
         closed = frozenset(ClosedMonth.objects.values_list("month", flat=True))
-        seen: dict[tuple, int] = {}
         for row in rows:
             number = row.values.get("contract_number")
             if number is None:
@@ -142,18 +141,19 @@ class ContractTermImport(ImportKind):
                 problems.add(row, "contract_number", message, {"value": number})
                 continue
             row.values["contract_id"] = contract.pk
+            # An empty start becomes the contract's here, so the runner's duplicate check (after this one) finds
+            # the same line written once with its date and once without.
             self._check_row(row, problems, contract, existing=existing, closed=closed)
-            # An empty start is the contract's: the same line may now appear twice (once with the date written).
-            key = (contract.pk, row.values.get("kind"), row.values.get("valid_from"))
-            first = seen.setdefault(key, row.number)
-            if first != row.number:
-                problems.add(row, "valid_from", _("Duplicate of row %(row)s in this file."), {"row": first})
 
     def _check_row(self, row, problems, contract: Contract, *, existing, closed) -> None:
         values = row.values
         for name in ("valid_from", "valid_to"):
             if name in values and values[name] is None:  # empty (a cell that did not parse is already reported)
                 values[name] = getattr(contract, name)
+        if any(column.key not in values for column in self.columns):
+            # A cell that did not parse (or a required one left empty) is reported already; the rules read the line
+            # whole, so checking it without that value would only add a follow-on ("needs an amount" after "abc").
+            return
         try:
             values["tiers"] = rules.parse_tiers(values.get("tiers") or "")
             rules.check_term(

@@ -591,7 +591,7 @@ def check_term_months_open(*, before: dict | None, after: dict | None, contract_
             )
 
 
-def _term_figures(term: ContractTerm) -> dict:
+def term_figures(term: ContractTerm) -> dict:
     return {name: getattr(term, name) for name in TERM_FIGURE_FIELDS}
 
 
@@ -620,7 +620,7 @@ def contract_term_create(*, contract: Contract, **fields) -> ContractTerm:
     values["valid_to"] = values["valid_to"] or contract.valid_to
     term = ContractTerm(contract=contract, **values)
     contract_term_check(term)
-    check_term_months_open(before=None, after=_term_figures(term), contract_number=contract.number)
+    check_term_months_open(before=None, after=term_figures(term), contract_number=contract.number)
     try:
         with transaction.atomic():
             term.save()
@@ -643,14 +643,14 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
     """Change a term line (its contract stays)."""
     contract = Contract.objects.select_for_update().get(pk=term.contract_id)
     term = ContractTerm.objects.select_for_update().get(pk=term.pk)
-    before = _term_figures(term)
+    before = term_figures(term)
     term.contract = contract
     for name, value in _term_values(fields).items():
         if name in ("valid_from", "valid_to") and value is None:  # left empty: the contract's
             value = getattr(contract, name)
         setattr(term, name, value)
     contract_term_check(term)
-    check_term_months_open(before=before, after=_term_figures(term), contract_number=contract.number)
+    check_term_months_open(before=before, after=term_figures(term), contract_number=contract.number)
     term.save()
     contract_terms_summarize(contract)
     _agreements_follow(contract)
@@ -662,7 +662,7 @@ def contract_term_delete(*, term: ContractTerm) -> None:
     """Remove a term line from its contract; one with spend in the trade-spend ledger stays (end it instead)."""
     contract = Contract.objects.select_for_update().get(pk=term.contract_id)
     term = ContractTerm.objects.get(pk=term.pk)
-    check_term_months_open(before=_term_figures(term), after=None, contract_number=contract.number)
+    check_term_months_open(before=term_figures(term), after=None, contract_number=contract.number)
     booked = term.accrual_lines.count()
     if booked:
         raise DomainConflict(

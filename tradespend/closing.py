@@ -27,7 +27,7 @@ from ka_portal.scope import finance_accounts_for, user_role
 
 from .accruals import accruals_compute
 from .matching import deductions_match
-from .models import AccrualLine, ClosedFigure, ClosedMonth
+from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery
 from .reports import Figures, live_figures
 from .rules import add_months, month_start, months_between
 
@@ -38,8 +38,8 @@ def closed_month_set() -> frozenset[date]:
 
 
 def months_with_activity(before: date | None = None, *, within: list[tuple[date, date]] | None = None) -> set[date]:
-    """The months (first days) holding any invoice, credit note, deduction or spend line, those before
-    ``before`` only when given, and only in the spans ``within`` (first day, day after) when given: four DISTINCT
+    """The months (first days) holding any invoice, credit note, deduction, recovery or spend line, those before
+    ``before`` only when given, and only in the spans ``within`` (first day, day after) when given: five DISTINCT
     queries, each reading its table's date index over those spans alone."""
     if within is not None and not within:
         return set()
@@ -47,13 +47,21 @@ def months_with_activity(before: date | None = None, *, within: list[tuple[date,
     for first, after in within or []:
         spans |= Q(day__gte=first, day__lt=after)
     found: set[date] = set()
-    for model, name in ((Invoice, "date"), (CreditNote, "date"), (Deduction, "date"), (AccrualLine, "month")):
+    # A recovery counts in its own month (reports.live_figures), so a month holding only one has a figure to close.
+    dated = (
+        (Invoice, "date"),
+        (CreditNote, "date"),
+        (Deduction, "date"),
+        (DeductionRecovery, "on"),
+        (AccrualLine, "month"),
+    )
+    for model, name in dated:
         rows = model.objects.alias(day=F(name))
         if before is not None:
             rows = rows.filter(day__lt=before)
         if within is not None:
             rows = rows.filter(spans)
-        months = rows.annotate(m=TruncMonth(name)) if name == "date" else rows.annotate(m=F(name))
+        months = rows.annotate(m=F(name)) if model is AccrualLine else rows.annotate(m=TruncMonth(name))
         found.update(month_start(day) for day in months.values_list("m", flat=True).distinct().order_by())
     return found
 
@@ -83,8 +91,9 @@ def earliest_open_month(before: date) -> date | None:
 
 @dataclass
 class Drift:
-    """A chain whose figures, computed live now, differ from those frozen when its month closed (a deduction matched
-    or recovered since): each step that moved, as closed and now."""
+    """A chain whose figures, computed live now, differ from those frozen when its month closed (a record changed
+    since by a way round the month.closed rules): each step that moved, as closed and now. A recovery is not one:
+    it counts in its own, open month."""
 
     account: KeyAccount
     frozen: Figures
@@ -185,7 +194,7 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
 def month_close(*, month: date, by, today: date | None = None) -> ClosedMonth:
     """Close ``month`` (any day of it): finance or admin only; refused while the month is not over
     (``month.not_over``), when it is already closed (``month.already_closed``) or while an earlier month with
-    any invoice, credit note, spend line or deduction is open (``month.earlier_open``). Freezes one
+    any invoice, credit note, spend line, deduction or recovery is open (``month.earlier_open``). Freezes one
     ClosedFigure per account with any figure in the month, then the ClosedMonth row. No reopening."""
     month = check_month_close(month=month, by=by, today=today)
     # Lock the closed months so two closes (of this month, or of the next one checking order) run one at a time.

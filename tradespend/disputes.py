@@ -2,8 +2,10 @@
 it back: re-opened on the deduction's invoice, so receivables and aging show it) or accepted and written off
 (above KA.deduction_write_off_approval_above only with the account's KA manager's approval).
 
-A written-off or unresolved unsupported part stays spend: gross to net reads amount − matched_amount −
-recovered_amount of each deduction as "unsupported deductions".
+A written-off or unresolved unsupported part stays spend: gross to net reads amount − matched_amount of each
+deduction as "unsupported deductions" in the deduction's month, and each recovery as less of them in the month the
+recovery is dated in (never a closed one), so a recovery of a deduction whose month is closed leaves that month's
+frozen figures as they are and shows in the open month.
 """
 
 from datetime import date, timedelta

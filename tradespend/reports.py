@@ -4,7 +4,9 @@ For a key account and a month:
 
 - gross: invoiced sell-in net of credit notes, by invoice / credit-note date (contracts.selectors.net_sell_in);
 - rebates, fixed fees, promotion spend: Σ AccrualLine.amount of the month by category (by kind for the breakdown);
-- unsupported deductions: Σ (amount − matched − recovered) of the account's deductions dated in the month;
+- unsupported deductions: Σ (amount − matched) of the account's deductions dated in the month, less the
+  recoveries dated in the month (a recovery counts in its own month, so one recorded after its deduction's month
+  closed leaves that month as frozen);
 - net = gross − rebates − fixed fees − promotion − unsupported.
 
 Total spend is everything between gross and net (rebates + fixed fees + promotion + unsupported), so
@@ -21,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount, SalesTarget
@@ -29,7 +32,7 @@ from contracts.models import Contract, ContractTerm, Deduction
 from contracts.selectors import net_sell_in
 from ka_portal.db_router import reads_from_replica
 
-from .models import AccrualLine, ClosedFigure, ClosedMonth, SpendCategory, SpendKind
+from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between
 
 ZERO = Decimal("0.00")
@@ -151,7 +154,7 @@ class Report:
 
 def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figures]:
     """Figures computed from what is recorded now, per (account id, month) that has any invoice, credit note,
-    spend line or deduction: four grouped queries over the span of ``months`` (months outside the list are
+    spend line, deduction or recovery: five grouped queries over the span of ``months`` (months outside the list are
     dropped). ``account_ids``: a list of ids or a queryset of accounts."""
     wanted = set(months)
     if not wanted:
@@ -192,6 +195,25 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
         month = date(year, month_number, 1)
         if month in wanted:
             cells[account_id, month].unsupported += total
+
+    # A recovery counts in the month it is dated in (never a closed one: rules.check_month_open), not in its
+    # deduction's month, which may be closed and frozen: where the two months differ, it goes back on the
+    # deduction's month (its recovered_amount took it off there) and comes off the recovery's.
+    moved = (
+        DeductionRecovery.objects.filter(deduction__account_id__in=account_ids)
+        .filter(Q(on__gte=first, on__lt=end) | Q(deduction__date__gte=first, deduction__date__lt=end))
+        .annotate(recovered_in=TruncMonth("on"), deducted_in=TruncMonth("deduction__date"))
+        .exclude(recovered_in=F("deducted_in"))
+        .values("deduction__account_id", "deducted_in", "recovered_in")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("deduction__account_id", "deducted_in", "recovered_in", "total")
+    )
+    for account_id, deducted_in, recovered_in, total in moved:
+        if month_start(deducted_in) in wanted:
+            cells[account_id, month_start(deducted_in)].unsupported += total
+        if month_start(recovered_in) in wanted:
+            cells[account_id, month_start(recovered_in)].unsupported -= total
     return dict(cells)
 
 
@@ -205,18 +227,18 @@ def gross_to_net(*, accounts, month_from: date, month_to: date) -> Report:
     """Gross to net of every account of ``accounts`` (a queryset, already scoped) for the months ``month_from``
     to ``month_to`` (any day of each; both included): one row per account (accounts without any figure too),
     ordered by name, and the total. Closed months read ClosedFigure, open ones are computed live.
-    Seven queries whatever the number of accounts and months."""
+    Eight queries whatever the number of accounts and months."""
     month_from, month_to = month_start(month_from), month_start(month_to)
     months = months_between(month_from, month_to)
     accounts = list(accounts.order_by("name", "code"))  # 1
     ids = [account.pk for account in accounts]
     closed = closed_months_between(month_from, month_to)  # 2
     open_months = [month for month in months if month not in closed]
-    cells = live_figures(ids, open_months) if ids else {}  # 3–6
+    cells = live_figures(ids, open_months) if ids else {}  # 3–7
     if closed and ids:
         frozen = ClosedFigure.objects.filter(closed_month__month__in=list(closed), account_id__in=ids).annotate(
             month=F("closed_month__month")
-        )  # 7
+        )  # 8
         for figure in frozen:
             cells[figure.account_id, figure.month] = Figures.from_closed(figure)
     by_account: dict[int, dict[date, Figures]] = defaultdict(dict)

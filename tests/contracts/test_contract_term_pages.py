@@ -8,6 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from contracts import services
 from contracts.models import ContractTerm
@@ -97,8 +98,26 @@ def test_the_contract_page_exports_its_terms(client, finance, contract):
                           HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
 
     rows = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
-    assert rows[0][:3] == ("contract number", "kind", "basis")
+    assert rows[0][:3] == ("Contract number", "Kind", "Basis")  # headed as the other exports are
+    assert rows[0][-3:] == ("Valid to", "Settlement", "Note")
     assert rows[1][0] == "HT-WMT" and rows[1][4] == 2.5
+    today = timezone.localdate().isoformat()
+    assert f'filename="contract terms-HT-WMT-{today}.xlsx"' in response["Content-Disposition"]
+
+
+def test_the_term_list_export_is_named_with_its_day_like_the_other_exports(client, finance, contract):
+    services.contract_term_create(contract=contract, kind="rebate", basis="percent", period="year",
+                                  rate=D("2.5"), settlement="credit_note")  # fmt: skip
+    client.force_login(finance)
+    today = timezone.localdate().isoformat()
+
+    english = client.get(reverse("contracts:term-list"), {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    contracts = client.get(reverse("contracts:contract-list"), {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert f'filename="contract terms-{today}.xlsx"' in english["Content-Disposition"]
+    assert f"-{today}.xlsx" in contracts["Content-Disposition"]  # the pattern it follows
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(english.streaming_content))).active
+    assert next(sheet.values)[0] == "Contract number"
 
 
 def test_a_manager_reads_own_terms_without_buttons_and_may_not_change_them(client, manager, contract):

@@ -111,6 +111,32 @@ def test_bad_rows_are_named_by_row_column_and_why_and_nothing_is_written(finance
     assert not ContractTerm.objects.exists()
 
 
+def test_a_text_amount_is_reported_once_without_a_follow_on(finance, contract):
+    rows = [["HT-WMT", "listing", "fixed", "once", None, "abc", None, None, None, "deducted", ""]]
+
+    with pytest.raises(ImportRejected) as rejected:
+        _run(finance, EN, rows)
+
+    [(row, column, message)] = errors_of(rejected)
+    assert (row, column) == (2, "amount") and "abc" in message
+    assert "needs an amount" not in message
+    assert rejected.value.total == 1
+
+
+@pytest.mark.parametrize(
+    "second_start", ["2026-01-01", None], ids=["written-the-same", "empty-meaning-the-contracts-start"]
+)
+def test_a_line_twice_in_the_file_is_reported_once_naming_both_rows(finance, contract, second_start):
+    first = ["HT-WMT", "dm", "fixed", "quarter", None, "6000.00", None, "2026-01-01", None, "deducted", ""]
+    second = [*first[:7], second_start, *first[8:]]
+
+    with pytest.raises(ImportRejected) as rejected:
+        _run(finance, EN, [first, ROWS[0], second])
+
+    assert errors_of(rejected) == [(4, "contract number", "Duplicate of row 2 in this file.")]
+    assert rejected.value.total == 1 and not ContractTerm.objects.exists()
+
+
 def test_only_finance_and_admins_may_import_terms(finance, manager, rep):
     kind = KINDS["contract-terms"]
     assert kind.allowed(finance)

@@ -50,6 +50,16 @@ def test_finance_imports_contract_terms_and_nothing_else(client):
     assert [kind.name for kind in page.context["kinds"]] == ["contract-terms"]
     assert client.get("/imports/stores/template.xlsx").status_code == 404
     assert client.get("/imports/contract-terms/template.xlsx").status_code == 200
+    # one kind only: no empty "Other templates:" line
+    assert 'data-testid="other-templates"' not in page.content.decode()
+    assert "其他模板" not in client.get(PAGE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+
+def test_a_manager_sees_the_other_templates(manager_client):
+    page = manager_client.get(PAGE).content.decode()
+
+    others = page.split('data-testid="other-templates"')[1].split("</p>")[0]
+    assert others.count("<a ") == len(manager_client.get(PAGE).context["kinds"]) - 1 > 0
 
 
 def test_anonymous_is_sent_to_log_in(client):

@@ -164,7 +164,7 @@ def _accepted(door, response) -> bool:
     if door.kind == "import":
         return response.status_code == 200 and response.json().get("status") == "done"
     if door.kind in matrix.API_KINDS:
-        return response.status_code in (200, 201)
+        return response.status_code in ((204,) if door.method == "delete" else (200, 201))
     if door.kind in ("page_step", "admin_action", "import_page"):
         return response.status_code == 200
     return response.status_code in (301, 302)

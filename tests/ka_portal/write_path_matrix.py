@@ -1284,6 +1284,79 @@ RULES += (
         ),
     ),
 )
+
+
+# --- a term line whose months are all closed (issue 12 item 4): not added, changed or removed ------------------
+
+
+def _close_january_to_may(w, v=None) -> None:
+    """January to May 2026 closed (the world's today is 2026-06-01): a term within them is all in frozen figures."""
+    for number in range(1, 6):
+        ClosedMonth.objects.get_or_create(month=date(2026, number, 1), defaults={"closed_by": w.finance})
+
+
+def _closed_first(doors: tuple[Door, ...]) -> tuple[Door, ...]:
+    """The doors with January to May closed after their own preparation (an edited line made while they were open)."""
+    from dataclasses import replace
+
+    def prepare(door):
+        def run(w, v):
+            if door.prepare is not None:
+                door.prepare(w, v)
+            _close_january_to_may(w)
+
+        return run
+
+    return tuple(replace(door, prepare=prepare(door)) for door in doors)
+
+
+def _term_to_remove(w, v) -> None:
+    """A listing fee over the values' months, made while they were open, then January to May closed."""
+    from contracts import services
+
+    if not ContractTerm.objects.filter(contract=_contract(w), valid_from=v["valid_from"]).exists():
+        services.contract_term_create(
+            contract=_contract(w), kind="listing", basis="fixed", period="once", amount=Decimal("500.00"),
+            settlement="deducted", valid_from=date.fromisoformat(v["valid_from"]),
+            valid_to=date.fromisoformat(v["valid_to"]),
+        )  # fmt: skip
+    _close_january_to_may(w)
+
+
+def _removed_term(w) -> ContractTerm:
+    return ContractTerm.objects.filter(contract=_contract(w)).latest("pk")
+
+
+def term_delete_doors() -> tuple[Door, ...]:
+    """Every door that removes a term line: the contract's page, the API and the admin."""
+    return (
+        Door("page_step", "finance", lambda w: reverse("contracts:term-delete", args=[_removed_term(w).pk]),
+             prepare=_term_to_remove, name="page_delete"),
+        Door("api_step", "finance", lambda w: reverse("contract-term-detail", args=[_removed_term(w).pk]),
+             method="delete", prepare=_term_to_remove, name="api_delete"),
+        Door("admin_action", "admin", lambda w: admin_url(ContractTerm, "delete", _removed_term(w).pk),
+             lambda w, v: {"post": "yes"}, prepare=_term_to_remove, name="admin_delete"),
+    )  # fmt: skip
+
+
+TERM_MONTHS = {
+    # bad: January to April, all closed; good: February to June, running into open June (its line starts elsewhere,
+    # so a removal's good line is not the bad one left in place)
+    "good": {"valid_from": "2026-02-01", "valid_to": "2026-06-30"},
+    "bad": {"valid_from": "2026-01-01", "valid_to": "2026-04-30"},
+    "message": "and those months are all closed: their figures are frozen",
+}
+
+RULES += (
+    Rule(
+        "term.months_closed", "term.months_closed", ContractTerm, "__all__", **TERM_MONTHS,
+        doors=_closed_first(_imports_need_the_contract(term_doors("*"))),
+    ),
+    Rule(
+        "term.months_closed@remove", "term.months_closed", ContractTerm, "__all__", **TERM_MONTHS,
+        doors=term_delete_doors(),
+    ),
+)  # fmt: skip
 # --- trade spend: matching (issue 12 item 5) -------------------------------------------------------------------
 
 

@@ -44,7 +44,8 @@ ZERO = Decimal("0.00")
 
 class LineChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, line):
-        return f"{line.month:%Y-%m} · {line.get_kind_display()} · {line.get_source_display()} · {line.remaining}"
+        # What is left on the line, written as money everywhere else (5,477.50).
+        return f"{line.month:%Y-%m} · {line.get_kind_display()} · {line.get_source_display()} · {money(line.remaining)}"
 
 
 class ManualMatchForm(StyledForm):
