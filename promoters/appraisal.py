@@ -91,7 +91,7 @@ def month_bounds(month: date) -> tuple[date, date, datetime, datetime]:
 
 SHIFT_FIELDS = (
     "id", "promoter_id", "store_id", "store__code", "day", "starts_at", "ends_at", "checked_in_at",
-    "checked_out_at", "check_in_distance_m", "confirmed_attendance",
+    "checked_out_at", "check_in_distance_m", "check_in_received_at", "confirmed_attendance",
 )  # fmt: skip
 
 

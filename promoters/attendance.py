@@ -6,15 +6,21 @@ database). The supervisor's confirmation (Shift.confirmed_attendance) overrides 
   the check-in was off site, so the promoter and the supervisor see them at once, not only after the shift);
 - absent: no check-in by the end of the shift;
 - off site: checked in further from the store than `checkin_max_distance_m`, or without a position;
-- late: checked in more than `promoter_late_after_minutes` after the start (minutes counted from the start);
+- late: checked in more than `promoter_late_after_minutes` after the start (minutes counted from the start), judged
+  on when the server received the check-in (`check_in_received_at`), not the phone's time, which a promoter could
+  set back to hide a late arrival (the phone's time is kept and shown; `received_at` when the two differ);
 - left early: checked out more than `promoter_early_before_minutes` before the end (minutes counted to the end);
 - late and left early: both; attended: neither. A shift checked in and never checked out reads by its check-in
   once it has ended, flagged `no_check_out`.
+
+A check-in received more than `visit_sync_late_hours` after the phone's time (made offline and sent late, or dated
+back) is flagged `sent_late` beside its reading, from the check-in on, for the supervisor to look at.
 """
 
+import dataclasses
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,13 +69,17 @@ class Limits:
     late_after_minutes: int
     early_before_minutes: int
     max_distance_m: int
+    sent_late_hours: int = 4  # a check-in received more than this after the phone's time is flagged `sent_late`
 
     @classmethod
     def from_settings(cls) -> "Limits":
         from django.conf import settings
 
         ka = settings.KA
-        return cls(ka.promoter_late_after_minutes, ka.promoter_early_before_minutes, ka.checkin_max_distance_m)
+        return cls(
+            ka.promoter_late_after_minutes, ka.promoter_early_before_minutes, ka.checkin_max_distance_m,
+            ka.visit_sync_late_hours,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,16 @@ class Reading:
     computed: str = ""  # the computed status, also when a confirmation overrides it
     confirmed: bool = False
     ended: bool = False  # the shift's planned end has passed (a check-out before it is final, not yet confirmable)
+    # When the server received the check-in, where it was a minute or more after the phone's time (else None), how
+    # long after, and whether that was more than Limits.sent_late_hours (made offline and sent late, or dated back).
+    received_at: datetime | None = None
+    received_after: timedelta | None = None
+    sent_late: bool = False
+
+    @property
+    def sent_after_hours(self) -> float | None:
+        """Hours from the phone's check-in time to its arrival (one decimal), where they differ."""
+        return None if self.received_after is None else round(self.received_after.total_seconds() / 3600, 1)
 
     @property
     def label(self) -> str:
@@ -137,17 +157,20 @@ def classify(
     check_in_distance_m: int | None,
     now: datetime,
     limits: Limits,
+    check_in_received_at: datetime | None = None,
 ) -> Reading:
-    """The computed reading of a shift from `starts` to `ends` (aware times), as of `now`."""
+    """The computed reading of a shift from `starts` to `ends` (aware times), as of `now`. Lateness is judged on
+    `check_in_received_at` (the server's clock) where known and later than the phone's `checked_in_at`."""
     ended = now >= ends
     if checked_in_at is None:
         status = ABSENT if ended else PLANNED
         return Reading(status, computed=status, ended=ended)
-    late_seconds = (checked_in_at - starts).total_seconds()
+    arrival = _arrival(checked_in_at, check_in_received_at, limits)
+    late_seconds = (arrival["judged"] - starts).total_seconds()
     late = _minutes(late_seconds) if late_seconds > limits.late_after_minutes * 60 else 0
     off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
     if checked_out_at is None and not ended:
-        return Reading(IN_PROGRESS, late_minutes=late, off_site=off_site, computed=IN_PROGRESS)
+        return Reading(IN_PROGRESS, late_minutes=late, off_site=off_site, computed=IN_PROGRESS, **arrival["shown"])
     early = 0
     if checked_out_at is not None:
         early_seconds = (ends - checked_out_at).total_seconds()
@@ -170,7 +193,26 @@ def classify(
         no_check_out=checked_out_at is None,
         computed=status,
         ended=ended,
+        **arrival["shown"],
     )
+
+
+def _arrival(checked_in_at: datetime, received_at: datetime | None, limits: Limits) -> dict:
+    """The time lateness is judged on (the later of the phone's and the server's), and what a reading shows of the
+    arrival: the server's time where a minute or more after the phone's, and whether it was sent late."""
+    if received_at is None or received_at <= checked_in_at:
+        return {"judged": checked_in_at, "shown": {}}
+    after = received_at - checked_in_at
+    if after < timedelta(minutes=1):
+        return {"judged": received_at, "shown": {}}
+    return {
+        "judged": received_at,
+        "shown": {
+            "received_at": received_at,
+            "received_after": after,
+            "sent_late": after > timedelta(hours=limits.sent_late_hours),
+        },
+    }
 
 
 def reading(shift, *, now: datetime | None = None, limits: Limits | None = None) -> Reading:
@@ -182,18 +224,10 @@ def reading(shift, *, now: datetime | None = None, limits: Limits | None = None)
         checked_in_at=shift.checked_in_at,
         checked_out_at=shift.checked_out_at,
         check_in_distance_m=shift.check_in_distance_m,
+        check_in_received_at=shift.check_in_received_at,
         now=now or timezone.now(),
         limits=limits or Limits.from_settings(),
     )
     if not shift.confirmed_attendance:
         return computed
-    return Reading(
-        shift.confirmed_attendance,
-        late_minutes=computed.late_minutes,
-        early_minutes=computed.early_minutes,
-        off_site=computed.off_site,
-        no_check_out=computed.no_check_out,
-        computed=computed.status,
-        confirmed=True,
-        ended=computed.ended,
-    )
+    return dataclasses.replace(computed, status=shift.confirmed_attendance, confirmed=True)

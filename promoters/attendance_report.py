@@ -1,6 +1,7 @@
 """The attendance report (issue 16): per promoter and per store for a month, shifts planned against shifts
-attended, and how many were late, left early, absent or checked in off site — each shift read by
-promoters/attendance.py (the supervisor's confirmation where given). Read by the page, the API and the export."""
+attended, and how many were late, left early, absent or checked in off site, and whose check-in was sent late —
+each shift read by promoters/attendance.py (the supervisor's confirmation where given). Read by the page, the API
+and the export."""
 
 import calendar
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class Row:
     left_early: int = 0
     absent: int = 0
     off_site: int = 0
+    sent_late: int = 0  # checked in with a phone time long before the check-in reached the server
     leave: int = 0
     to_come: int = 0  # not yet ended
     confirmed: int = 0
@@ -76,6 +78,7 @@ class Row:
         self.left_early += status in (attendance.LEFT_EARLY, attendance.LATE_AND_EARLY)
         self.absent += status == attendance.ABSENT
         self.off_site += status == attendance.OFF_SITE
+        self.sent_late += reading.sent_late
         self.leave += status == attendance.LEAVE
         self.to_come += not reading.is_final
         self.confirmed += reading.confirmed
@@ -117,6 +120,7 @@ COUNTS = (
     ("left_early", _("Left early")),
     ("absent", _("Absent")),
     ("off_site", _("Off site")),
+    ("sent_late", _("Sent late")),
     ("leave", _("On leave")),
     ("to_confirm", _("To confirm")),
 )

@@ -129,6 +129,8 @@ class Shift(models.Model):
     check_in_latitude = models.DecimalField(_("check-in latitude"), **COORDINATE)
     check_in_longitude = models.DecimalField(_("check-in longitude"), **COORDINATE)
     check_in_distance_m = models.PositiveIntegerField(_("check-in distance (m)"), null=True, blank=True)
+    # The server's clock when the check-in arrived (checked_in_at is the phone's time): lateness is judged on it.
+    check_in_received_at = models.DateTimeField(_("check-in received at"), null=True, blank=True)
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     check_out_latitude = models.DecimalField(_("check-out latitude"), **COORDINATE)
     check_out_longitude = models.DecimalField(_("check-out longitude"), **COORDINATE)

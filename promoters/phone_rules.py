@@ -12,10 +12,23 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal.bounds import MONEY_MAX, PACKS_MAX
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.formatting import PacksNotationError, parse_packs
+from visits.rules import PhoneTimeRefusals
 
 from . import attendance
 
 REASON_MAX_LENGTH = 500
+
+# A promoter's phone times (check-in, check-out, the sell-out report) are held to the visits' window
+# (visits/rules.phone_time, KA.visit_sync_max_hours), refused in a shift's words.
+SHIFT_TIME = PhoneTimeRefusals(
+    "shift.time_ahead",
+    _("The time %(time)s is ahead of the server's clock (%(now)s): check the phone's date and time."),
+    "shift.time_too_old",
+    _(
+        "The time %(time)s is more than %(hours)s hours before it reached the server (%(now)s): a shift's "
+        "check-in, check-out and sell-out are sent within %(hours)s hours of when they happened."
+    ),
+)
 
 
 def _time(value: datetime) -> str:

@@ -18,7 +18,7 @@ from ka_portal.errors import DomainError
 from ka_portal.scope import not_found, shifts_for, user_role
 from stores.models import Listing, Product, Store
 from visits.routing import distance_m
-from visits.rules import client_time
+from visits.rules import phone_time
 
 from . import attendance, phone_rules
 from .models import SellOutLine, Shift
@@ -30,6 +30,16 @@ def _own_locked(shift: Shift, by) -> Shift:
     if locked is None or locked.promoter.user_id is None or locked.promoter.user_id != by.pk:
         raise not_found("shift")
     return locked
+
+
+def _phone_time(at: datetime | None, *, now: datetime | None = None) -> datetime:
+    """A time the promoter's phone (or app) sent, as kept: within KA.visit_sync_max_hours before the server's clock
+    and not ahead of it (visits/rules.phone_time, refused as shift.time_too_old / shift.time_ahead); now when the
+    phone sent none."""
+    return phone_time(
+        at, now=now or timezone.now(), max_hours=settings.KA.visit_sync_max_hours, field="at",
+        refusals=phone_rules.SHIFT_TIME,
+    )  # fmt: skip
 
 
 def _distance(store: Store, latitude, longitude) -> int | None:
@@ -48,11 +58,16 @@ def shift_check_in(
     longitude: Decimal | None = None,
 ) -> Shift:
     """Check the promoter in at the start of their shift, with the phone's position (kept with its distance from
-    the store; further than KA.checkin_max_distance_m, or no position, reads "off site"). The phone's time is kept
-    as visits keep it: never ahead of the server's clock. Not earlier than KA.promoter_check_in_before_minutes
-    before the shift's start."""
+    the store; further than KA.checkin_max_distance_m, or no position, reads "off site"). Not earlier than
+    KA.promoter_check_in_before_minutes before the shift's start.
+
+    The phone's time `at` (a check-in kept offline, sent later) is held to the visits' window (_phone_time) and
+    kept; the server's clock is kept beside it (`check_in_received_at`): lateness is judged on that, which the
+    phone cannot date back, and one received more than KA.visit_sync_late_hours after the phone's time reads "sent
+    late" for the supervisor (promoters/attendance.py)."""
     shift = _own_locked(shift, by)
-    at = client_time(at) or timezone.now()
+    received = timezone.now()
+    at = _phone_time(at, now=received)
     starts, _ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
     phone_rules.check_check_in(
         day=shift.day, today=timezone.localdate(at), checked_in_at=shift.checked_in_at, at=at, starts=starts,
@@ -60,9 +75,14 @@ def shift_check_in(
     )  # fmt: skip
     bounds.check_coordinates(latitude, longitude)
     shift.checked_in_at = at
+    shift.check_in_received_at = received
     shift.check_in_latitude, shift.check_in_longitude = latitude, longitude
     shift.check_in_distance_m = _distance(shift.store, latitude, longitude)
-    shift.save(update_fields=["checked_in_at", "check_in_latitude", "check_in_longitude", "check_in_distance_m"])
+    shift.save(
+        update_fields=[
+            "checked_in_at", "check_in_received_at", "check_in_latitude", "check_in_longitude", "check_in_distance_m",
+        ]
+    )  # fmt: skip
     return shift
 
 
@@ -77,9 +97,10 @@ def shift_check_out(
     leave_early: bool = False,
 ) -> Shift:
     """Check the promoter out at the end of their shift (once, after the check-in). More than
-    KA.promoter_early_before_minutes before the shift's end only with `leave_early` (the promoter confirmed it)."""
+    KA.promoter_early_before_minutes before the shift's end only with `leave_early` (the promoter confirmed it).
+    The phone's time is held to the same window as the check-in's (_phone_time)."""
     shift = _own_locked(shift, by)
-    at = client_time(at) or timezone.now()
+    at = _phone_time(at)
     check_out_allowed(shift=shift, at=at, leave_early=leave_early)
     bounds.check_coordinates(latitude, longitude)
     shift.checked_out_at = at
@@ -133,8 +154,10 @@ class SellOutInput:
 @transaction.atomic
 def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime | None = None) -> list[SellOutLine]:
     """The day's sell-out of the promoter's own checked-in shift, all or nothing: one line per product, updated when
-    reported again (so a repeated report is one report). Products not sent keep their lines."""
+    reported again (so a repeated report is one report). Products not sent keep their lines. The phone's time of
+    the report is held to the check-in's window (_phone_time)."""
     shift = _own_locked(shift, by)
+    reported_at = _phone_time(at)
     phone_rules.check_report_open(checked_in_at=shift.checked_in_at, closed=shift.is_closed)
     if not lines:
         raise DomainError("sell_out.empty", _("Give the packs sold of at least one product."), field="lines")
@@ -180,7 +203,7 @@ def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime
                 max_ratio=ka.promoter_price_seen_max_ratio, field=price_field)  # fmt: skip
         values[product.pk] = {
             "units": units, "shelf_stock": stock, "price_seen": price,
-            "reported_at": client_time(at) or timezone.now(),
+            "reported_at": reported_at,
         }  # fmt: skip
     if problems:
         # The first answers (its code for the API); all of them ride along for the page to mark each field.

@@ -44,7 +44,7 @@ from . import notes, rules
 ZERO = Decimal("0.00")
 SHIFT_FIELDS = (
     "promoter_id", "store_id", "store__account_id", "plan_id", "day", "starts_at", "ends_at", "checked_in_at",
-    "checked_out_at", "check_in_distance_m", "confirmed_attendance",
+    "checked_out_at", "check_in_distance_m", "check_in_received_at", "confirmed_attendance",
 )  # fmt: skip
 
 

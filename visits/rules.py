@@ -4,6 +4,7 @@ The services call them before writing; the admin forms call the same functions t
 to the field (visits/admin.py). Larger rules have their own modules: rating.py, completeness.py, routing.py.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
@@ -63,44 +64,46 @@ def check_once_each(keys: list[str], *, list_field: str, key_field: str, code: s
         seen.add(key)
 
 
-def client_time(at: datetime | None) -> datetime | None:
-    """A time the phone recorded (a promoter's shift step made offline, sent when the network returned), as kept:
-    one ahead of the server's clock is taken as now (a phone's clock set wrong never dates it ahead). A visit's
-    times go through phone_time, which also bounds how late they may arrive."""
-    if at is None:
-        return None
-    return min(at, timezone.now())
+@dataclass(frozen=True)
+class PhoneTimeRefusals:
+    """How phone_time says no, in the words of the record the time dates (a visit's, a promoter's shift's): the
+    codes, and the messages (`ahead` takes %(time)s and %(now)s; `too_old` also %(hours)s)."""
+
+    ahead_code: str
+    ahead: str
+    too_old_code: str
+    too_old: str
 
 
-def phone_time(at: datetime | None, *, now: datetime, max_hours: int, field: str) -> datetime:
-    """A visit's time as the phone recorded it (a check-in or check-out made offline and sent when the network
-    returned, or an API client syncing late), as kept; `now` (no time given) when the phone sent none.
+VISIT_TIME = PhoneTimeRefusals(
+    "visit.time_ahead",
+    _("The time %(time)s is ahead of the server's clock (%(now)s): check the phone's date and time."),
+    "visit.time_too_old",
+    _(
+        "The time %(time)s is more than %(hours)s hours before it reached the server (%(now)s): a visit is "
+        "recorded within %(hours)s hours of when it happened."
+    ),
+)
+
+
+def phone_time(
+    at: datetime | None, *, now: datetime, max_hours: int, field: str, refusals: PhoneTimeRefusals = VISIT_TIME
+) -> datetime:
+    """A time as the phone recorded it (a visit's or a promoter's check-in or check-out made offline and sent when
+    the network returned, or an API client syncing late), as kept; `now` (no time given) when the phone sent none.
 
     Some lateness is normal, so the time is kept, but at most `max_hours` before the server receives it
     (settings.KA.visit_sync_max_hours): an older one would date a visit into a day already reported (a missed route
     stop filled in afterwards) and is refused. A time ahead of the server's clock by more than CLOCK_SKEW is a phone
-    set wrong, refused rather than quietly taken as now; within it, it is now."""
+    set wrong, refused rather than quietly taken as now; within it, it is now. `refusals`: the codes and messages,
+    the visit's by default."""
     if at is None:
         return now
     if at > now + CLOCK_SKEW:
-        raise DomainError(
-            "visit.time_ahead",
-            _("The time %(time)s is ahead of the server's clock (%(now)s): check the phone's date and time."),
-            field=field,
-            time=_local(at),
-            now=_local(now),
-        )
+        raise DomainError(refusals.ahead_code, refusals.ahead, field=field, time=_local(at), now=_local(now))
     if at < now - timedelta(hours=max_hours):
         raise DomainError(
-            "visit.time_too_old",
-            _(
-                "The time %(time)s is more than %(hours)s hours before it reached the server (%(now)s): a visit is "
-                "recorded within %(hours)s hours of when it happened."
-            ),
-            field=field,
-            time=_local(at),
-            now=_local(now),
-            hours=max_hours,
+            refusals.too_old_code, refusals.too_old, field=field, time=_local(at), now=_local(now), hours=max_hours
         )
     return min(at, now)
 

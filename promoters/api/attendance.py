@@ -3,7 +3,7 @@
 - ``POST shifts/<id>/confirm/``: the supervisor (or an admin) confirms a shift's computed attendance, or corrects
   it with a reason; confirming closes the day to sell-out reports (Idempotency-Key);
 - ``GET reports/promoter-attendance/?month=YYYY-MM``: per promoter and per store, planned vs attended shifts and
-  late / left early / absent / off-site counts, within the caller's scope."""
+  late / left early / absent / off-site / sent-late counts, within the caller's scope."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -64,6 +64,10 @@ class CountsSerializer(serializers.Serializer):
     left_early = serializers.IntegerField(help_text="Left early, also those late and leaving early.")
     absent = serializers.IntegerField()
     off_site = serializers.IntegerField()
+    sent_late = serializers.IntegerField(
+        help_text="Checked in with a phone time more than KA_VISIT_SYNC_LATE_HOURS before the check-in reached the "
+        "server (lateness is judged on its arrival)."
+    )
     leave = serializers.IntegerField(help_text="On approved leave (confirmed by the supervisor).")
     to_come = serializers.IntegerField(help_text="Not ended yet.")
     confirmed = serializers.IntegerField()

@@ -63,6 +63,17 @@ class ReadingSerializer(serializers.Serializer):
         help_text="Checked in further than KA_CHECKIN_MAX_DISTANCE_M or with no position."
     )
     no_check_out = serializers.BooleanField()
+    received_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="When the server received the check-in, where a minute or more after the phone's checked_in_at "
+        "(else null): lateness is judged on it.",
+    )
+    sent_after_hours = serializers.FloatField(
+        allow_null=True, help_text="Hours from the phone's check-in time to its arrival (null: at once)."
+    )
+    sent_late = serializers.BooleanField(
+        help_text="The check-in reached the server more than KA_VISIT_SYNC_LATE_HOURS after the phone's time."
+    )
     computed = serializers.CharField(help_text="The computed status, also when the supervisor confirmed another.")
     confirmed = serializers.BooleanField()
     corrected = serializers.BooleanField(help_text="Confirmed as another status than the computed one.")
@@ -112,7 +123,7 @@ class ShiftDaySerializer(serializers.ModelSerializer):
         model = Shift
         fields = [
             "id", "promoter", "store", "store_name", "store_address", "day", "starts_at", "ends_at",
-            "checked_in_at", "check_in_latitude", "check_in_longitude", "check_in_distance_m",
+            "checked_in_at", "check_in_received_at", "check_in_latitude", "check_in_longitude", "check_in_distance_m",
             "checked_out_at", "check_out_latitude", "check_out_longitude", "check_out_distance_m",
             "attendance", "confirmed_attendance", "correction_reason", "confirmed_by", "confirmed_at", "closed",
             "sell_out",
@@ -132,6 +143,9 @@ def _reading_dict(reading) -> dict:
         "early_minutes": reading.early_minutes,
         "off_site": reading.off_site,
         "no_check_out": reading.no_check_out,
+        "received_at": reading.received_at,
+        "sent_after_hours": reading.sent_after_hours,
+        "sent_late": reading.sent_late,
         "computed": reading.computed,
         "confirmed": reading.confirmed,
         "corrected": reading.corrected,
@@ -179,8 +193,11 @@ class CheckInSerializer(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        help_text="The phone's time of the tap (a check-in kept offline, sent later); one ahead of the server's "
-        "clock is taken as now. Default: now.",
+        help_text="The phone's time of the tap (a check-in kept offline, sent later). At most "
+        "KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else 400 shift.time_too_old), never more than "
+        "five minutes ahead of its clock (shift.time_ahead). Default: now. Lateness is judged on when the check-in "
+        "reaches the server (check_in_received_at); more than KA_VISIT_SYNC_LATE_HOURS (4) after the phone's time, "
+        "the shift's attendance reads sent_late for the supervisor.",
     )
     latitude = _coordinate(bounds.LATITUDE_MAX)
     longitude = _coordinate(bounds.LONGITUDE_MAX)
@@ -207,7 +224,8 @@ class ShiftCheckInView(APIView):
     def post(self, request, pk):
         """Check in at the start of the caller's own shift, on its day (shift.not_today), not earlier than
         KA_PROMOTER_CHECK_IN_BEFORE_MINUTES before its start (shift.check_in_too_early), once
-        (shift.already_checked_in: the same Idempotency-Key again answers the first check-in instead)."""
+        (shift.already_checked_in: the same Idempotency-Key again answers the first check-in instead); the phone's
+        time within its window (shift.time_too_old, shift.time_ahead)."""
         shift = own_shift(request, pk)
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -225,7 +243,8 @@ class ShiftCheckOutView(APIView):
     )
     def post(self, request, pk):
         """Check out at the end of the caller's own shift (after its check-in: shift.not_checked_in; once; well
-        before the shift's end only with leave_early: shift.check_out_early)."""
+        before the shift's end only with leave_early: shift.check_out_early; the phone's time within the check-in's
+        window: shift.time_too_old, shift.time_ahead)."""
         shift = own_shift(request, pk)
         data = CheckOutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -264,7 +283,12 @@ class SellOutLineInputSerializer(serializers.Serializer):
 
 
 class SellOutReportSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(required=False, allow_null=True, help_text="The phone's time of the report.")
+    at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="The phone's time of the report, held to the check-in's window (shift.time_too_old, "
+        "shift.time_ahead). Default: now.",
+    )
     lines = SellOutLineInputSerializer(many=True, help_text="One line per product; products not sent keep theirs.")
 
     def inputs(self) -> list:

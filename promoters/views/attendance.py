@@ -1,6 +1,7 @@
 """Pages of the promoters app: attendance (issue 16) — per promoter and per store for a month, planned vs attended
-shifts with late / left early / absent / off-site counts; the shifts behind them with each computed reading and
-its confirmation, confirmed one at a time (a correction with a reason) or a day at once; and the sell-out list.
+shifts with late / left early / absent / off-site / sent-late counts; the shifts behind them with each computed
+reading and its confirmation, confirmed one at a time (a correction with a reason) or a day at once; and the
+sell-out list.
 
 Supervisors see their promoters and stores, managers read their chains', finance and admins all. A promoter has
 their own day (views/phone.py) and nothing of this."""
@@ -51,6 +52,8 @@ def _shift_row_values(shift: Shift, reading: attendance.Reading) -> list:
         shift.starts_at.strftime("%H:%M"),
         shift.ends_at.strftime("%H:%M"),
         timezone.localtime(shift.checked_in_at).replace(tzinfo=None) if shift.checked_in_at else None,
+        timezone.localtime(shift.check_in_received_at).replace(tzinfo=None) if shift.check_in_received_at else None,
+        str(_("yes")) if reading.sent_late else "",
         shift.check_in_distance_m,
         timezone.localtime(shift.checked_out_at).replace(tzinfo=None) if shift.checked_out_at else None,
         str(attendance.LABELS[reading.computed]),
@@ -64,7 +67,8 @@ def _shift_row_values(shift: Shift, reading: attendance.Reading) -> list:
 
 SHIFT_HEADERS = (
     _("Day"), _("Promoter code"), _("Promoter"), _("Store code"), _("Store"), _("Starts"), _("Ends"),
-    _("Checked in at"), _("Distance from store (m)"), _("Checked out at"), _("Computed attendance"),
+    _("Checked in at"), _("Check-in received at"), _("Sent late"),
+    _("Distance from store (m)"), _("Checked out at"), _("Computed attendance"),
     _("Minutes late"), _("Minutes early"), _("Confirmed attendance"), _("Reason"), _("Confirmed by"),
 )  # fmt: skip
 
@@ -88,7 +92,7 @@ def _export(report: attendance_report.Report, shifts, now):
         str(_("Shifts")),
         [str(header) for header in SHIFT_HEADERS],
         (_shift_row_values(shift, attendance.reading(shift, now=now, limits=limits)) for shift in shifts),
-        {0: "yyyy-mm-dd", 7: "yyyy-mm-dd hh:mm", 9: "yyyy-mm-dd hh:mm"},
+        {0: "yyyy-mm-dd", 7: "yyyy-mm-dd hh:mm", 8: "yyyy-mm-dd hh:mm", 11: "yyyy-mm-dd hh:mm"},
     )
     return excel.workbook_response(workbook, f"attendance-{report.month:%Y-%m}.xlsx")
 

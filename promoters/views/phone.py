@@ -53,8 +53,11 @@ class CheckOutForm(PositionForm):
 
 
 class CasesPacksEntry(forms.Field):
-    """The visit page's two number pads (cases, packs), passed on as typed: the service judges them
-    (promoters/phone_rules.py), so the page refuses exactly as the API does."""
+    """The visit page's two number pads (cases, packs), passed on as typed for the service to judge
+    (promoters/phone_rules.py), so a negative or broken number is refused in the API's words. Loose packs of a case
+    or more are not refused but carried into cases (1 case and 12 packs of a 12-pack beer is 2 cases), as on the
+    visit page since issue 14: with two fields nothing is in doubt. Only the notation in one field, the API's
+    `quantity` "1/12", is refused (sell_out.quantity)."""
 
     widget = CasesPacksWidget
 

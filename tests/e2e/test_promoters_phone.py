@@ -47,6 +47,8 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
     SellOutLineFactory(shift=yesterday, product=beer, units=9, price_seen=Decimal("5.90"))
     phone.context.grant_permissions(["geolocation"])
     phone.context.set_geolocation({"latitude": 31.2992, "longitude": 121.5141})
+    # the phone's clock reads the server's day: its check-in time is taken, and a time ahead of the server refused
+    phone.clock.install(time=WEDNESDAY)
     with time_machine.travel(WEDNESDAY, tick=True) as clock:
         # signing in lands on the promoter's day: today's store with its address, tomorrow below
         log_in(phone, "promoter1", "demo-pass-1")
@@ -106,6 +108,7 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
 
         # at the end of the shift, check out
         clock.move_to(datetime(2026, 11, 25, 17, 3, tzinfo=ZoneInfo("Asia/Shanghai")))
+        phone.clock.set_system_time(datetime(2026, 11, 25, 17, 3, tzinfo=ZoneInfo("Asia/Shanghai")))
         phone.get_by_test_id("check-out").click()
         expect(phone.get_by_test_id("checked-out")).to_contain_text("17:0")
         expect(phone.get_by_test_id("shift-reading")).to_have_text("出勤")

@@ -2310,6 +2310,58 @@ def _promoter_rules():
 RULES += _promoter_rules()  # fmt: skip
 
 
+# A promoter's phone times are held to the visits' window (KA_VISIT_SYNC_MAX_HOURS 24; the world's clock is
+# 2026-06-01 09:00): the check-in and the check-out at the page and the API, the sell-out report's time at the API.
+def _shift_time_doors():
+    def not_checked_in(w, v):
+        w._state = _shift(w, checked_in=False)
+
+    def checked_in(w, v):
+        w._state = _shift(w)
+
+    position = {"latitude": "", "longitude": ""}
+    return (
+        Door("page_step", "promoter_user", lambda w: reverse("promoters:my-check-in", args=[w._state.pk]),
+             lambda w, v: {**position, **v}, prepare=not_checked_in, name="check-in page"),
+        Door("api_step", "promoter_user", lambda w: reverse("shift-check-in", args=[w._state.pk]),
+             lambda w, v: v, prepare=not_checked_in, name="check-in API"),
+        Door("page_step", "promoter_user", lambda w: reverse("promoters:my-check-out", args=[w._state.pk]),
+             lambda w, v: {**position, "leave_early": "true", **v}, prepare=checked_in, name="check-out page"),
+        Door("api_step", "promoter_user", lambda w: reverse("shift-check-out", args=[w._state.pk]),
+             lambda w, v: {"leave_early": True, **v}, prepare=checked_in, name="check-out API"),
+    )  # fmt: skip
+
+
+def _sell_out_time_doors():
+    def ready(w, v):
+        w._state = _shift(w)
+
+    return (
+        Door("api_step", "promoter_user", lambda w: reverse("shift-sell-out", args=[w._state.pk]),
+             lambda w, v: {**_sell_out_api(w, {}), **v}, prepare=ready),
+    )  # fmt: skip
+
+
+def _shift_time_rules():
+    from promoters.models import SellOutLine, Shift
+
+    too_old = {"good": {"at": "2026-06-01T08:58:00+08:00"}, "bad": {"at": "2026-05-31T08:00:00+08:00"}}
+    ahead = {"good": {"at": "2026-06-01T09:03:00+08:00"}, "bad": {"at": "2026-06-01T11:00:00+08:00"}}
+    return (
+        Rule("shift.time_too_old", "shift.time_too_old", Shift, "at", **too_old,
+             message="hours before it reached the server", doors=_shift_time_doors()),
+        Rule("shift.time_ahead", "shift.time_ahead", Shift, "at", **ahead,
+             message="ahead of the server's clock", doors=_shift_time_doors()),
+        Rule("shift.time_too_old (sell-out)", "shift.time_too_old", SellOutLine, "at", **too_old, watch=(Shift,),
+             doors=_sell_out_time_doors()),
+        Rule("shift.time_ahead (sell-out)", "shift.time_ahead", SellOutLine, "at", **ahead, watch=(Shift,),
+             doors=_sell_out_time_doors()),
+    )  # fmt: skip
+
+
+RULES += _shift_time_rules()  # fmt: skip
+
+
 # --- the promoters' roster (issue 16, helper roster): promoters, shifts and targets --------------------------------
 
 

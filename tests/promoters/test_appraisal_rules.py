@@ -24,6 +24,7 @@ class _Shift:
         self.checked_in_at = at(DAY, check_in) if check_in else None
         self.checked_out_at = at(DAY, check_out) if check_out else None
         self.check_in_distance_m = distance if check_in else None
+        self.check_in_received_at = None  # judged on the phone's time (checked in before the server kept its own)
         self.confirmed_attendance = confirmed
 
 

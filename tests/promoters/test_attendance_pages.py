@@ -53,9 +53,9 @@ def test_the_month_per_promoter_and_store(w, client):
     page = client.get(reverse("promoters:attendance") + "?month=2026-06", **EN).content.decode()
     row = page.split('data-code="PH-P1"')[1].split("</tr>")[0]
     # planned 4, attended 1 (the late one: off site counts only once confirmed), late 1, left early 0, absent 1,
-    # off site 1, leave 0, to confirm 3
+    # off site 1, sent late 0, leave 0, to confirm 3
     counts = re.findall(r'data-count="\w+">(\d+)<', row)
-    assert counts == ["4", "1", "1", "0", "1", "1", "0", "3"]
+    assert counts == ["4", "1", "1", "0", "1", "1", "0", "0", "3"]
     # on a phone the figures are labelled pairs under the name, "To confirm" the one column left
     assert "<dt>Absent</dt><dd>1</dd>" in row and "<dt>Off site</dt><dd>1</dd>" in row
     assert re.search(r'<td class="num" data-count="to_confirm">3<', row)
@@ -69,7 +69,7 @@ def test_the_export_has_promoters_stores_and_shifts(w, client):
     by_promoter, by_store, shifts = sheets.values()
     assert by_promoter[1][:4] == ["PH-P1", w.promoter.name, 4, 1]
     assert len(shifts) == 1 + 5
-    assert shifts[1][10] == "Late" and shifts[1][11] == 25
+    assert shifts[1][12] == "Late" and shifts[1][13] == 25
 
 
 def test_a_bad_month_is_named(w, client):

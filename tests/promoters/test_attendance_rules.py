@@ -113,3 +113,40 @@ def test_a_running_shift_reads_on_shift_not_the_visits_in_progress():
         assert reading.label == "上班中"  # not 拜访中, a rep's visit
     with translation.override("en"):
         assert reading.label == "On shift"
+
+
+@pytest.mark.parametrize(
+    ("phone", "received", "status", "late", "shown", "sent_late"),
+    [
+        # sent at once (within a minute): read on the phone's time, nothing more shown
+        (at(9, 5), at(9, 5, 40), attendance.ATTENDED, 0, False, False),
+        # the phone says 8:58, the check-in reached the server at 10:30: late by 90 minutes, the arrival shown
+        (at(8, 58), at(10, 30), attendance.LATE, 90, True, False),
+        # received exactly 4 hours after the phone's time: not yet sent late; a second more is
+        (at(8, 58), at(12, 58), attendance.LATE, 238, True, False),
+        (at(8, 58), at(12, 58, 1), attendance.LATE, 239, True, True),
+        # no arrival kept (checked in before the server kept it): the phone's time, as before
+        (at(8, 58), None, attendance.ATTENDED, 0, False, False),
+    ],
+)
+def test_lateness_is_judged_on_when_the_check_in_reached_the_server(phone, received, status, late, shown, sent_late):
+    limits = Limits(late_after_minutes=10, early_before_minutes=10, max_distance_m=500, sent_late_hours=4)
+    reading = classify(
+        starts=STARTS, ends=ENDS, checked_in_at=phone, checked_out_at=at(17, 0), check_in_distance_m=50,
+        check_in_received_at=received, now=at(20, 0), limits=limits,
+    )  # fmt: skip
+    assert (reading.status, reading.late_minutes, reading.sent_late) == (status, late, sent_late)
+    assert reading.received_at == (received if shown else None)
+
+
+def test_a_confirmed_shift_still_says_its_check_in_was_sent_late():
+    from promoters.models import Shift
+
+    shift = Shift(
+        day=date(2026, 6, 1), starts_at=time(9, 0), ends_at=time(17, 0), checked_in_at=at(8, 58),
+        check_in_received_at=at(14, 0), checked_out_at=at(17, 0), check_in_distance_m=20,
+        confirmed_attendance="attended", confirmed_at=at(18, 0),
+    )  # fmt: skip
+    reading = attendance.reading(shift, now=at(20, 0), limits=LIMITS)
+    assert (reading.status, reading.computed, reading.late_minutes) == (attendance.ATTENDED, attendance.LATE, 300)
+    assert reading.sent_late and reading.sent_after_hours == 5.0 and reading.corrected

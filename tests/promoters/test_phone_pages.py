@@ -99,6 +99,23 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
     assert 'data-testid="check-out"' not in page
 
 
+def test_loose_packs_of_a_case_or_more_are_carried_into_cases_on_the_page(w, client):
+    """The page's two number pads carry loose packs into cases, as the visit page does (issue 14): 1 case and 12 packs
+    of a 12-pack beer is saved as 2 cases, and shown back so; only the API's one-field notation "1/12" is refused
+    (tests/promoters/test_phone_services.py)."""
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "1", f"p{w.beer.pk}_units_packs": "12",
+                               f"p{w.beer.pk}_shelf_stock_packs": "15"})  # fmt: skip
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:300]
+    line = SellOutLine.objects.get(shift=w.shift, product=w.beer)
+    assert (line.units, line.shelf_stock) == (24, 15)
+    page = client.get(response.url).content.decode()
+    field = f'id="id_s{w.shift.pk}-p{w.beer.pk}_{{}}" value="{{}}"'
+    assert field.format("units_cases", 2) in page and field.format("units_packs", 0) in page
+    assert field.format("shelf_stock_cases", 1) in page and field.format("shelf_stock_packs", 3) in page
+
+
 def test_a_refused_sell_out_keeps_what_was_typed_and_names_the_field(w, client):
     client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": FAR[0], "longitude": FAR[1]})
     data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "2", f"p{w.chips.pk}_units_packs": "-4",
