@@ -53,6 +53,9 @@ class KaSettings:
     visit_sync_max_hours: int = _whole(24, 1, 24 * 31)
     # A check-in received more than this many hours after its time is flagged for the supervisor ("sent late").
     visit_sync_late_hours: int = _whole(4, 1, 24 * 31)
+    # A visit checked out more than this many hours after its check-in (left open overnight, checked out the next
+    # day) is flagged for the supervisor ("checked out long after the check-in").
+    visit_long_hours: int = _whole(12, 1, 24 * 31)
     # A store whose last stock count is older than this many days is flagged on its rep's home page.
     stock_count_stale_days: int = _whole(14, 1, 366)
     safety_factor: Decimal = _number("1.5", "0.1", "10")
