@@ -48,6 +48,7 @@ def seed_signals(*, today: date) -> int:
         _no_position(visits[1])
         _impossible_trip(visits[2:])
         _sent_late(visits[-6])
+        _left_open(visits[2])
         photos += _photos(visits[-5:], seed=100 * (number + 1))
     for visit in Visit.objects.filter(checked_in_at__gte=since, short_visit=True):
         signals.detect_check_out(visit)
@@ -84,6 +85,15 @@ def _sent_late(visit: Visit) -> None:
     Visit.objects.filter(pk=visit.pk).update(created_at=visit.checked_in_at + timedelta(hours=9))
     visit.refresh_from_db()
     signals.detect_late_upload(visit)
+
+
+def _left_open(visit: Visit) -> None:
+    """The rep forgot to check out and did it from home the next morning at 08:40."""
+    visit.refresh_from_db()  # (the trip may have moved it)
+    next_morning = timezone.localtime(visit.checked_in_at).replace(hour=8, minute=40) + timedelta(days=1)
+    Visit.objects.filter(pk=visit.pk).update(checked_out_at=next_morning)
+    visit.refresh_from_db()
+    signals.detect_check_out(visit)
 
 
 def _impossible_trip(visits: list[Visit]) -> None:

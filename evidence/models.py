@@ -334,6 +334,7 @@ class FraudSignal(models.Model):
         PHOTO_REUSED = "photo_reused", _("Photo reused")
         PHOTO_TIME = "photo_time", _("Photo taken outside the visit")
         LATE_UPLOAD = "late_upload", _("Check-in sent long after its time")
+        LONG_VISIT = "long_visit", _("Checked out long after the check-in")
 
     class Status(models.TextChoices):
         OPEN = "open", _("To review")

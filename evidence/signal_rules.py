@@ -53,6 +53,21 @@ def short_visit(minutes: int | None, minimum: int) -> dict | None:
     return {"minutes": minutes, "minimum": minimum}
 
 
+def long_visit(checked_in_at: datetime, checked_out_at: datetime | None, limit_hours: int) -> dict | None:
+    """Checked out more than `limit_hours` after the check-in: a visit left open (checked out the next day), so its
+    time in the store, its photos' window and the day it counts for say little."""
+    if checked_out_at is None:
+        return None
+    length = checked_out_at - checked_in_at
+    if length <= timedelta(hours=limit_hours):
+        return None
+    return {
+        "checked_out_at": checked_out_at.isoformat(),
+        "hours": round(length.total_seconds() / 3600, 1),
+        "limit_hours": limit_hours,
+    }
+
+
 def impossible_travel(
     *,
     previous_at: datetime,

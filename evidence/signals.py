@@ -6,7 +6,8 @@ Detection is called by evidence/hooks.py from the visit's services, inside their
   received long after the time the phone gave it (sent late, or dated back);
 - when a photo is added: a reused photo (its hash near an earlier photo's of another visit), a camera time
   before the check-in (or after the upload);
-- at check-out: a short visit, and every photo of the visit against the whole visit (check-in to check-out).
+- at check-out: a short visit, one checked out long after its check-in (left open overnight), and every photo of
+  the visit against the whole visit (check-in to check-out).
 Each signal is kept once per (kind, visit, key) — the key is the photo's id for photo signals, "" otherwise — so
 running detection again updates an open signal's evidence and never reopens a reviewed one.
 """
@@ -235,9 +236,17 @@ def detect_photo_time(photo: VisitPhoto, visit: Visit) -> FraudSignal | None:
 
 
 def detect_check_out(visit: Visit) -> list[FraudSignal]:
-    """At check-out: a short visit, and each photo's camera time against the whole visit."""
+    """At check-out: a short visit, one checked out more than KA_VISIT_LONG_HOURS after its check-in, and each
+    photo's camera time against the whole visit."""
     minutes = visit.minutes_in_store if visit.short_visit else None
-    found = [_detect(Kind.SHORT_VISIT, visit, rules.short_visit(minutes, settings.KA.visit_min_minutes))]
+    found = [
+        _detect(Kind.SHORT_VISIT, visit, rules.short_visit(minutes, settings.KA.visit_min_minutes)),
+        _detect(
+            Kind.LONG_VISIT,
+            visit,
+            rules.long_visit(visit.checked_in_at, visit.checked_out_at, settings.KA.visit_long_hours),
+        ),
+    ]
     for photo in visit.photos.filter(taken_at__isnull=False):
         found.append(detect_photo_time(photo, visit))
     return [signal for signal in found if signal]
@@ -416,6 +425,16 @@ def describe(signal: FraudSignal) -> str:
         ) % {
             "check_in": f"{_day(signal.visit.checked_in_at)} {_when(signal.visit.checked_in_at)}",
             "received": f"{_day(received)} {_when(received)}",
+            "hours": data.get("hours"),
+            "limit": data.get("limit_hours"),
+        }
+    if kind == Kind.LONG_VISIT:
+        out = datetime.fromisoformat(data["checked_out_at"]) if data.get("checked_out_at") else None
+        return gettext(
+            "Checked in at %(check_in)s and checked out %(check_out)s, %(hours)s hours later (limit %(limit)s h)."
+        ) % {
+            "check_in": f"{_day(signal.visit.checked_in_at)} {_when(signal.visit.checked_in_at)}",
+            "check_out": f"{_day(out)} {_when(out)}",
             "hours": data.get("hours"),
             "limit": data.get("limit_hours"),
         }

@@ -274,14 +274,48 @@ def _running_item(visit: Visit, item: PromotionItem | int) -> PromotionItem:
     return found
 
 
-def check_shelf_price(shelf_price: Decimal | None) -> None:
-    """A shelf price seen is not negative (None: not found on the shelf)."""
+def shelf_price_reference(item: PromotionItem) -> Decimal | None:
+    """What a shelf price seen of a promoted product is measured against: the plan's normal shelf price of it, else
+    the product's suggested retail price; None when neither is a price (then only the money bound holds)."""
+    for price in (item.normal_price, item.product.suggested_retail_price):
+        if price is not None and price > 0:
+            return price
+    return None
+
+
+def check_shelf_price(shelf_price: Decimal | None, *, reference: Decimal | None = None) -> None:
+    """A shelf price seen is a price (None: not found on the shelf): more than 0, and at most
+    KA.shelf_price_max_ratio × `reference` (shelf_price_reference): 99999999999 for a 5.00 beer is a typo, refused
+    naming the field rather than failing the plan's execution and rating the visit red."""
     if shelf_price is None:
         return
     if shelf_price < 0:
         raise DomainError(
             "evidence.negative_price", _("A shelf price cannot be negative."), field="shelf_price", price=shelf_price
         )
+    if shelf_price == 0:
+        raise DomainError(
+            "evidence.zero_price",
+            _("A shelf price of 0 is not a price: write the price on the tag, or tick “not on the shelf”."),
+            field="shelf_price",
+            price=shelf_price,
+        )
+    ratio = settings.KA.shelf_price_max_ratio
+    if reference is not None and reference > 0:
+        most = (Decimal(reference) * ratio).quantize(Decimal("0.01"))
+        if shelf_price > most:
+            raise DomainError(
+                "evidence.price_implausible",
+                _(
+                    "The shelf price %(price)s is more than %(ratio)s× the normal shelf price %(reference)s (at most "
+                    "%(max)s); check the amount."
+                ),
+                field="shelf_price",
+                price=Decimal(shelf_price).quantize(Decimal("0.01")),
+                ratio=f"{ratio.normalize():f}",
+                reference=Decimal(reference).quantize(Decimal("0.01")),
+                max=most,
+            )
     if shelf_price > bounds.MONEY_MAX:
         raise DomainError(
             "evidence.price_too_large",
@@ -295,7 +329,7 @@ def _set_price(visit: Visit, item: PromotionItem, shelf_price) -> PromotionCheck
     if shelf_price is NOT_CHECKED:
         PromotionCheck.objects.filter(visit=visit, item=item).delete()
         return None
-    check_shelf_price(shelf_price)
+    check_shelf_price(shelf_price, reference=shelf_price_reference(item))
     check, _created = PromotionCheck.objects.update_or_create(
         visit=visit, item=item, defaults={"shelf_price": shelf_price}
     )
@@ -411,7 +445,7 @@ def promotion_checks_record(
     nothing; then the plan's execution and the visit's rating are recomputed."""
     visit = _locked_open(visit)
     plan = _running_plan(visit, plan)
-    items = {item.pk: item for item in plan.items.all()}
+    items = {item.pk: item for item in plan.items.select_related("product")}
     for item_id in prices or {}:
         if item_id not in items:
             raise not_found("item")

@@ -53,6 +53,9 @@ class KaSettings:
     visit_sync_max_hours: int = _whole(24, 1, 24 * 31)
     # A check-in received more than this many hours after its time is flagged for the supervisor ("sent late").
     visit_sync_late_hours: int = _whole(4, 1, 24 * 31)
+    # A visit checked out more than this many hours after its check-in (left open overnight, checked out the next
+    # day) is flagged for the supervisor ("checked out long after the check-in").
+    visit_long_hours: int = _whole(12, 1, 24 * 31)
     # A store whose last stock count is older than this many days is flagged on its rep's home page.
     stock_count_stale_days: int = _whole(14, 1, 366)
     safety_factor: Decimal = _number("1.5", "0.1", "10")
@@ -104,6 +107,9 @@ class KaSettings:
     promotion_price_tolerance: Decimal = _number("0.02", "0", "0.5", "a share of the plan's price: 0.02 is 2 %")
     travel_max_kmh: int = _whole(80, 1, 1000)
     photo_reuse_max_distance: int = _whole(6, 0, 7)
+    # A shelf price seen at a visit is plausible up to this many times the product's normal shelf price in the plan
+    # (else its suggested retail price): beyond, a typo (99999999999 for a 5.00 beer) is refused naming the field.
+    shelf_price_max_ratio: Decimal = _number("3", "1", "100", "a multiple of the normal shelf price: 3 is 3×")
     # Analysis (issue 15): a channel whose share of trade spend differs from its share of sales by more than this
     # (in points of share: 0.05 is 5 percentage points) is flagged on the channel mix.
     channel_mix_gap_alert: Decimal = _number("0.05", "0", "1", "a difference of shares: 0.05 is 5 points")

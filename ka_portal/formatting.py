@@ -66,6 +66,59 @@ class PacksNotationError(ValueError):
         super().__init__(str(message))
 
 
+# A typed count longer than this (leading zeros aside) is beyond any count a quantity may hold, whatever the case
+# size: it is refused without being turned into a number (a pasted line of digits stays cheap to refuse).
+_COUNT_DIGITS_MAX = 15
+
+
+def _grouped(digits: str) -> str:
+    """Typed digits as a number with its thousands grouped (99,999,999,999); a run too long to be a count is cut."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > _COUNT_DIGITS_MAX:
+        return f"{int(significant[:_COUNT_DIGITS_MAX]):,}…"
+    return f"{int(significant):,}"
+
+
+def count_in_words(cases: str | int | None, packs: str | int | None) -> str:
+    """A count as the rep typed it, in their units, thousands grouped: `99,999,999,999 cases`, `3 cases 5 packs`,
+    `20 packs` (a part left blank or 0 is not said, unless both are)."""
+    parts = []
+    for text, words in (
+        (cases, lambda n, shown: ngettext("%(cases)s case", "%(cases)s cases", n) % {"cases": shown}),
+        (packs, lambda n, shown: ngettext("%(packs)s pack", "%(packs)s packs", n) % {"packs": shown}),
+    ):
+        digits = str(text if text is not None else "").lstrip("0")
+        if digits:
+            # the plural form needs only the number's size: a run of digits too long to convert reads as many
+            parts.append(words(int(digits) if len(digits) <= 6 else 1_000_000, _grouped(digits)))
+    return " ".join(parts) or ngettext("%(packs)s pack", "%(packs)s packs", 0) % {"packs": 0}
+
+
+def _too_many(cases: str, packs: str, packs_per_case: int, *, two_fields: bool = True) -> PacksNotationError:
+    """More than a quantity may hold (PACKS_MAX), said in what the rep typed and in the most as cases and packs:
+    "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs)"."""
+    from django.utils.translation import gettext as _
+
+    most_cases, most_packs = divmod(PACKS_MAX, max(int(packs_per_case), 1))
+    return PacksNotationError(
+        _("%(typed)s is more than a count may hold: at most %(most)s (%(max)s packs).")
+        % {
+            "typed": count_in_words(cases, packs),
+            "most": count_in_words(most_cases, most_packs),
+            "max": f"{PACKS_MAX:,}",
+        },  # fmt: skip
+        part=("cases" if (cases or "").lstrip("0") else "packs") if two_fields else None,
+    )
+
+
+def _total(cases: str, packs: str, packs_per_case: int) -> int | None:
+    """cases × packs per case + packs from typed digits; None when that is certainly beyond PACKS_MAX (too many
+    digits to be a count: never turned into a number)."""
+    if any(len((text or "").lstrip("0")) > _COUNT_DIGITS_MAX for text in (cases, packs)):
+        return None
+    return int(cases or 0) * max(int(packs_per_case), 1) + int(packs or 0)
+
+
 def _count_text(text) -> str:
     """A typed count as the rules read it, for both notations: full-width digits, slashes and minus (a Chinese
     keyboard) made plain, the minus sign (U+2212) a minus, spaces dropped. visit.js `problem()` reads it the same."""
@@ -91,17 +144,16 @@ def parse_packs(text: str, packs_per_case: int) -> int | None:
         raise PacksNotationError(
             _("Write the count as cases/packs, e.g. 1 (one case), 0/10 (ten packs) or 1/1 (one case and one pack).")
         )
-    cases = int(parts[0])
-    packs = int(parts[1]) if len(parts) == 2 else 0
+    typed_cases, typed_packs = parts[0], parts[1] if len(parts) == 2 else ""
+    total = _total(typed_cases, typed_packs, per_case)
+    if total is None or total > PACKS_MAX:
+        raise _too_many(typed_cases, typed_packs, per_case, two_fields=False)
+    cases = int(typed_cases)
+    packs = int(typed_packs or 0)
     if packs >= per_case:
         raise PacksNotationError(
             _("%(packs)s packs is a case or more: a case holds %(per_case)s packs, so write %(written)s.")
             % {"packs": packs, "per_case": per_case, "written": format_packs(cases * per_case + packs, per_case)}
-        )
-    total = cases * per_case + packs
-    if total > PACKS_MAX:
-        raise PacksNotationError(
-            _("%(packs)s packs is more than a count may hold (%(max)s packs).") % {"packs": total, "max": PACKS_MAX}
         )
     return total
 
@@ -127,12 +179,9 @@ def combine_packs(cases: str, packs: str, packs_per_case: int) -> int | None:
         values[part] = value
     if not values["cases"] and not values["packs"]:
         return None
-    total = int(values["cases"] or 0) * max(int(packs_per_case), 1) + int(values["packs"] or 0)
-    if total > PACKS_MAX:
-        raise PacksNotationError(
-            _("%(packs)s packs is more than a count may hold (%(max)s packs).") % {"packs": total, "max": PACKS_MAX},
-            part="cases" if values["cases"] else "packs",
-        )
+    total = _total(values["cases"], values["packs"], packs_per_case)
+    if total is None or total > PACKS_MAX:
+        raise _too_many(values["cases"], values["packs"], packs_per_case)
     return total
 
 

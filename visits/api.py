@@ -831,7 +831,8 @@ class VisitViewSet(
 
         Every checklist item answered, every listed product counted or marked not counted, and a check-in
         position, unless a `reason` is given (kept and shown to the supervisor; the rating is then at best
-        yellow)."""
+        yellow). A check-out more than KA_VISIT_LONG_HOURS (12) after the check-in is flagged long_visit for the
+        supervisor."""
         visit = self._own_open(pk)
         serializer = VisitCheckOutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -48,7 +48,9 @@ class CasesPacksWidget(forms.MultiWidget):
     A post with the single `<name>` field in `cases/packs` notation (scripts, pages drawn before) is still read."""
 
     def __init__(self):
-        number = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off", "maxlength": 6}
+        # no maxlength: a browser cuts what is typed beyond it without a word (11 digits became 6); the server
+        # refuses a count too large, naming it in what was typed (ka_portal.formatting.combine_packs)
+        number = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
         super().__init__(widgets={"_cases": forms.TextInput(number), "_packs": forms.TextInput(number)})
 
     def decompress(self, value):

@@ -208,11 +208,17 @@ def previous_counts(visit: Visit) -> dict[int, StockCount]:
     return latest
 
 
+def task_reports() -> QuerySet:
+    """A task's reports (done, not done and why), oldest first, with who made each: to prefetch as `transitions`."""
+    return TaskTransition.objects.select_related("by").order_by("at", "id")
+
+
 def visit_tasks_answered(visit: Visit) -> list[Task]:
     """The tasks answered at the visit, each with its log of reports (oldest first): a task done there and marked
     not done later reads as not done, with what was said at the visit still in sight (rep finding 2)."""
-    log = TaskTransition.objects.select_related("by").order_by("at", "id")
-    return list(visit.tasks_done.prefetch_related(Prefetch("transitions", queryset=log)).order_by("due_on", "id"))
+    return list(
+        visit.tasks_done.prefetch_related(Prefetch("transitions", queryset=task_reports())).order_by("due_on", "id")
+    )
 
 
 def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:

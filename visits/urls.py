@@ -27,6 +27,7 @@ urlpatterns = [
     path("routes/stops/<int:pk>/remove/", views.route_stop_remove, name="route-stop-remove"),
     path("tasks/", views.TaskListView.as_view(), name="task-list"),
     path("tasks/<int:pk>/not-done/", views.task_not_done, name="task-not-done"),
+    path("tasks/<int:pk>/done/", views.task_done, name="task-done"),
     path("reports/daily/", views.daily_report, name="daily-report"),
     path("reports/compliance/", views.compliance, name="compliance"),
     path("suggested-orders/", views.SuggestedOrderListView.as_view(), name="suggested-order-list"),

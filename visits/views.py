@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Case, ExpressionWrapper, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, Prefetch, When
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -592,6 +592,8 @@ class TaskListView(FilteredListView):
         return (
             tasks_for(self.request.user)
             .select_related("store__rep", "assigned_by", "done_visit")
+            # every report on a task (who, when, what), shown under it once it was answered more than once
+            .prefetch_related(Prefetch("transitions", queryset=selectors.task_reports()))
             # overdue as the list's own filter reads it (selectors.task_overdue_q)
             .annotate(overdue=ExpressionWrapper(selectors.task_overdue_q(), output_field=BooleanField()))
             .order_by(still_open, "due_on", "status", "id")
@@ -631,6 +633,22 @@ def task_not_done(request, pk: int):
             task=task, visit=None, comment=request.POST.get("reason", ""), done=False, by=request.user
         ),
         success=_("Task %(title)s marked not done.") % {"title": task.title},
+        then=reverse("visits:task-list"),
+    )
+
+
+@model_permission(Task, get=None, post="change")
+@require_POST
+def task_done(request, pk: int):
+    """Mark a task done from the task list, with an optional comment: a task marked not done (by mistake, or done
+    after all) is done again; the earlier reports stay in its log (as the API's complete with done=true)."""
+    task = get_object_or_404(tasks_for(request.user), pk=pk)
+    return run_step(
+        request,
+        lambda: services.task_complete(
+            task=task, visit=None, comment=request.POST.get("comment", ""), done=True, by=request.user
+        ),
+        success=_("Task %(title)s marked done.") % {"title": task.title},
         then=reverse("visits:task-list"),
     )
 

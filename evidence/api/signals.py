@@ -39,6 +39,7 @@ class FraudSignalSerializer(serializers.ModelSerializer):
         help_text="What was measured: far_check_in {distance_m, limit_m}; short_visit {minutes, minimum}; "
         "impossible_travel {km, minutes, kmh, limit_kmh}; photo_reused {distance, max_distance}; photo_time "
         "{taken_at, side (before|after), minutes, grace_minutes}; late_upload {received_at, hours, limit_hours}; "
+        "long_visit {checked_out_at, hours, limit_hours}; "
         "no_position {}.",
     )
 

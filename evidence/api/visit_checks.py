@@ -202,7 +202,9 @@ class PromotionCheckView(_VisitWrite):
     def post(self, request, pk):
         """Record the shelf price seen of one promoted product at your open visit (null: not on the shelf); the
         plan's execution and the visit's rating are computed again. Refused: a closed visit (visit.closed), a
-        product of no plan running here today (not_found), a negative price (evidence.negative_price)."""
+        product of no plan running here today (not_found), a negative price (evidence.negative_price), a price of 0
+        (evidence.zero_price: send null for a product not on the shelf), a price above KA_SHELF_PRICE_MAX_RATIO × the
+        plan's normal shelf price of the product, else its suggested retail price (evidence.price_implausible)."""
         visit = self.own_visit(request, pk)
         data = PromotionCheckInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -179,7 +179,7 @@ def plan_checks_save(request, pk: int, plan_pk: int):
         elif text:
             try:
                 price = _decimal(text)
-                checks.check_shelf_price(price)
+                checks.check_shelf_price(price, reference=checks.shelf_price_reference(item))
                 price = price.quantize(Decimal("0.01"))  # a price is in cents: 4.999 is 5.00
             except (InvalidOperation, ValueError):
                 errors[f"price_{item.pk}"] = _("Write the price as a number, e.g. 12.90.")

@@ -85,10 +85,16 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
 
     # a value only the server can judge (more than a count may hold) comes back refused: the page lands on it
     field[water.pk][1].fill("2")
-    field[beer.pk][0].fill("999999")
+    # (eleven digits typed stay eleven: the input cuts nothing, and the refusal says it in the cases typed)
+    field[beer.pk][0].fill("")
+    field[beer.pk][0].press_sequentially("99999999999")
+    assert field[beer.pk][0].input_value() == "99999999999"
     phone.get_by_role("button", name="保存", exact=True).click()
     beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒 500ml")
-    expect(beer_row.get_by_test_id("stock-error")).to_contain_text("超过了单次数量上限")
+    expect(beer_row.get_by_test_id("stock-error")).to_contain_text(
+        "99,999,999,999 箱超过了单次数量上限：最多 833,333 箱 4包（10,000,000 包）。"
+    )
+    assert field[beer.pk][0].input_value() == "99999999999"
     expect(phone.get_by_test_id("fix-count")).to_have_text("1处需要修改")
     assert phone.evaluate("document.activeElement.id") == f"id_stock_{beer.pk}_cases"
     assert _in_view(field[beer.pk][0])

@@ -271,6 +271,7 @@ ROUTES: dict[str, Route] = {
     "task-detail": Route(params={"pk": "task"}),
     "task-complete": Route(params={"pk": "task"}),
     "visits:task-not-done": Route(params={"pk": "task"}),
+    "visits:task-done": Route(params={"pk": "task"}),
     "suggested-order-list": Route(rows="suggested_order"),
     "suggested-order-detail": Route(params={"pk": "suggested_order"}),
     # --- promotions

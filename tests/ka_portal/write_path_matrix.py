@@ -1747,6 +1747,19 @@ RULES += (
         good={"shelf_price": "4.50"}, bad={"shelf_price": "-1.00"},
         watch=_evidence_models()[1:], message="A shelf price cannot be negative.", doors=_price_doors(),
     ),
+    # a shelf price that is no price, or a typo many times the plan's normal shelf price (5.00 × 3 at most)
+    Rule(
+        "evidence.zero_price", "evidence.zero_price", _evidence_models()[0], "shelf_price",
+        good={"shelf_price": "4.50"}, bad={"shelf_price": "0"},
+        watch=_evidence_models()[1:], message="A shelf price of 0 is not a price", doors=_price_doors(),
+    ),
+    Rule(
+        "evidence.price_implausible", "evidence.price_implausible", _evidence_models()[0], "shelf_price",
+        good={"shelf_price": "15.00"}, bad={"shelf_price": "99999999999"},
+        watch=_evidence_models()[1:],
+        message="The shelf price 99,999,999,999.00 is more than 3× the normal shelf price 5.00 (at most 15.00)",
+        doors=_price_doors(),
+    ),
     Rule(
         "evidence.bad_facings", "evidence.bad_facings", _evidence_models()[1], "facings",
         good={"facings": 6}, bad={"facings": 501},

@@ -45,13 +45,39 @@ def test_cases_and_packs_combine_with_the_packs_per_case(cases, packs, total):
         ("", "－3", "packs", "A stock count cannot be negative."),  # full-width
         ("1/2", "", "cases", "Write a whole number of cases."),
         ("2", "3.5", "packs", "Write a whole number of packs."),
-        ("999999", "", "cases", "11999988 packs is more than a count may hold (10000000 packs)."),
+        # too many, said in what the rep typed (cases, packs or both) and the most in the same units
+        (
+            "99999999999",
+            "",
+            "cases",
+            "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs).",
+        ),
+        (
+            "999999",
+            "1",
+            "cases",
+            "999,999 cases 1 pack is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs).",
+        ),
+        (
+            "",
+            "10000001",
+            "packs",
+            "10,000,001 packs is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs).",
+        ),
+        # a pasted line of digits is refused without being made a number
+        ("9" * 5000, "", "cases", "999,999,999,999,999… cases is more than a count may hold"),
     ],
 )
 def test_a_bad_part_is_refused_naming_it(cases, packs, part, message):
     with translation.override("en"), pytest.raises(PacksNotationError) as refused:
         combine_packs(cases, packs, 12)
-    assert (refused.value.part, str(refused.value.message)) == (part, message)
+    assert refused.value.part == part and str(refused.value.message).startswith(message)
+
+
+def test_the_most_a_count_holds_is_just_taken():
+    assert combine_packs("833333", "4", 12) == 10_000_000
+    with pytest.raises(PacksNotationError):
+        combine_packs("833333", "5", 12)
 
 
 @pytest.fixture
@@ -156,3 +182,41 @@ def test_the_old_single_field_and_the_api_still_take_cases_slash_packs(client, a
     )
     assert answer.status_code == 200, answer.content
     assert visit.stock_counts.get(product=chips).packs == 65
+
+
+def test_an_eleven_digit_case_count_reaches_the_server_whole_and_is_refused_in_cases(client, world):
+    # given: the cases input takes what is typed whole (no maxlength cutting 11 digits to 6 without a word)
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    page = client.get(url, **EN).content.decode()
+    cases_input = page.split(f'id="id_stock_{beer.pk}_cases"')[0].rsplit("<input", 1)[1]
+    assert "maxlength" not in cases_input
+    # when: the rep types 99999999999 cases of beer and saves
+    form = {f"stock_{beer.pk}_cases": "99999999999", f"stock_{chips.pk}_cases": "2", "action": "save"}
+    english = client.post(url, form, **EN).content.decode()
+    chinese = client.post(url, form, **ZH).content.decode()
+    # then: refused next to the beer's cases, naming the cases typed and the most in cases and packs
+    beer_error = english.split(f'id="id_stock_{beer.pk}-error"')[1].split("</div>")[0]
+    assert (
+        "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs)."
+        in beer_error
+    )
+    marked = f'id="id_stock_{beer.pk}_cases" value="99999999999" class="form-control form-control-lg text-end is-inv'
+    assert marked in english
+    assert "99,999,999,999 箱超过了单次数量上限：最多 833,333 箱 4包（10,000,000 包）。" in chinese
+    assert not visit.stock_counts.exists()
+
+
+def test_the_api_quantity_too_large_is_refused_in_what_was_sent(api_client, world):
+    rep, visit, beer, _chips = world
+    api_client.force_authenticate(rep)
+    answer = api_client.patch(
+        f"/api/v1/visits/{visit.pk}/",
+        {"stock_counts": [{"product": beer.code, "quantity": "99999999999/1"}]},
+        format="json",
+        **EN,
+    )
+    assert answer.status_code == 400
+    assert "99,999,999,999 cases 1 pack is more than a count may hold" in str(answer.json())
+    assert not visit.stock_counts.exists()

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
 from tests.factories import StoreFactory, make_user
 from visits import services
 from visits.models import Task, TaskTransition, Visit
@@ -140,3 +141,52 @@ def test_a_task_done_at_a_visit_then_marked_not_done_reads_not_done_on_the_visit
     assert log_html.index("已完成 — 已和店长确认") < log_html.index("未完成 — 店长改口，下月再议")
     page = client.get(visit_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="visit-task-status">Task not done</span>' in page
+
+
+def test_a_task_marked_not_done_is_marked_done_again_from_the_list_and_its_reports_stay(client, people, task):
+    # given: the rep marked the task not done from the list (the shelf was empty that day)
+    supervisor, rep, _other = people
+    client.force_login(rep)
+    client.post(reverse("visits:task-not-done", args=[task.pk]), {"reason": "缺货，下次再做"})
+    page = client.get(reverse("visits:task-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="task-done"' in page and "Done after all…" in page and "Mark done" in page
+    zh = client.get(reverse("visits:task-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "其实已完成…" in zh and "标记为已完成" in zh
+
+    # when: it is done after all, with a comment
+    response = client.post(
+        reverse("visits:task-done", args=[task.pk]),
+        {"comment": "补货后已做好堆头"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    # then: done, said so, and the list keeps both reports: who, when, what
+    assert response.redirect_chain[-1][0] == reverse("visits:task-list")
+    assert any("Task 检查堆头 marked done." in str(m) for m in response.context["messages"])
+    task.refresh_from_db()
+    assert (task.status, task.done_comment) == (Task.Status.DONE, "补货后已做好堆头")
+    assert log(task) == [("open", "not_done", rep, "缺货，下次再做"), ("not_done", "done", rep, "补货后已做好堆头")]
+    page = response.content.decode()
+    assert 'data-testid="task-done"' not in page  # done now: no "done after all"
+    assert 'data-testid="task-not-done"' in page  # and it may be taken back again
+    history = page[page.index('data-testid="task-log"') :].split("</ul>")[0]
+    assert history.index("Not done — 缺货，下次再做") < history.index("Done — 补货后已做好堆头")
+    assert history.count(f" · {display_name(rep)}: ") == 2  # who made each report
+    # the supervisor reads the same history
+    client.force_login(supervisor)
+    assert "缺货，下次再做" in client.get(reverse("visits:task-list")).content.decode()
+
+
+def test_an_open_task_offers_no_done_from_the_list_and_who_may_not(client, people, task, finance):
+    _sup, rep, other = people
+    client.force_login(rep)
+    page = client.get(reverse("visits:task-list")).content.decode()
+    assert 'data-testid="task-done"' not in page  # an open task is done at the visit
+    client.force_login(other)
+    assert client.post(reverse("visits:task-done", args=[task.pk])).status_code == 404
+    client.force_login(finance)
+    assert client.post(reverse("visits:task-done", args=[task.pk])).status_code == 403
+    client.force_login(rep)
+    assert client.get(reverse("visits:task-done", args=[task.pk])).status_code == 405
+    assert Task.objects.get(pk=task.pk).status == Task.Status.OPEN and log(task) == []

@@ -282,3 +282,34 @@ def test_a_skipped_price_check_still_reads_unanswered_after_the_first_save(clien
     Visit.objects.filter(pk=visit.pk).update(checked_out_at=visit.checked_in_at)
     page = client.get(url, **ZH).content.decode()
     assert 'data-testid="price-check-read">价格及价签正确: —</div>' in page
+
+
+@pytest.mark.parametrize(
+    ("executed", "zh", "en"),
+    [(None, "—", "—"), (True, "是", "yes"), (False, "否", "no")],
+    ids=["no-promotion-checked", "executed", "not-executed"],
+)
+def test_a_checked_out_visit_reads_the_promotion_as_found_or_a_dash_never_na(client, rep, executed, zh, en):
+    # given: a checked-out visit; whether the running promotion was executed is computed from its checks (no
+    # question to answer on the page any more), so a visit with none running or none checked has no answer
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    visit = VisitFactory(
+        rep=rep,
+        store=StoreFactory(rep=rep),
+        checked_in_at=now - timedelta(minutes=40),
+        checked_out_at=now,
+        promotion_executed=executed,
+    )
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    # when: it is read in Chinese and in English
+    chinese = client.get(url, **ZH).content.decode()
+    english = client.get(url, **EN).content.decode()
+    # then: what was found, or a dash — not "n.a." (不适用)
+    assert f'data-testid="promotion-executed-read">当期促销已执行: {zh}</div>' in chinese
+    assert f'data-testid="promotion-executed-read">Running promotion executed: {en}</div>' in english
+    assert "不适用" not in chinese
