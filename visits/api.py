@@ -75,7 +75,11 @@ class RouteStopSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RouteStop
-        fields = ["id", "day", "position", "store", "store_name", "store_grade"]
+        fields = ["id", "day", "position", "store", "store_name", "store_grade", "by_hand"]
+        extra_kwargs = {
+            "position": {"help_text": "The place in the day, from 0."},
+            "by_hand": {"help_text": "Added or moved by a planner: generating the week again keeps it where it is."},
+        }
 
 
 def plan_stops_for(user):
