@@ -180,6 +180,9 @@ class RepWeekPlan:
     rep: object
     plan: object | None
     url: str
+    # a KA manager's row: the rep's week is published without the manager's stores, so there is nothing for them to
+    # generate until the supervisor takes it back to draft (route.published)
+    published_without_yours: bool = False
 
 
 @dataclass
@@ -229,7 +232,7 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
     tasks, and the reps without a published route plan for next week."""
     from visits import selectors as visits
     from visits.filters import TaskFilter, VisitFilter
-    from visits.models import RoutePlan, Visit
+    from visits.models import Visit
     from visits.services import week_start_of
 
     week = week_start_of(today)
@@ -246,20 +249,7 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
     overdue = _listed(TaskFilter, tasks_base, user, overdue_params)
 
     next_week = week + timedelta(days=7)
-    reps = list(visits.reps_for(user))
-    plans = {
-        plan.rep_id: plan
-        for plan in scope.route_plans_for(user).filter(week_start=next_week, rep__in=[rep.pk for rep in reps])
-    }
-    unpublished = [
-        RepWeekPlan(
-            rep=rep,
-            plan=plans.get(rep.pk),
-            url=_link("visits:route-list", {"rep": rep.get_username(), "week_start": next_week.isoformat()}),
-        )
-        for rep in reps
-        if rep.pk not in plans or plans[rep.pk].status != RoutePlan.Status.PUBLISHED
-    ]
+    unpublished = _unpublished_next_week(user, list(visits.reps_for(user)), next_week)
     return SupervisorDashboard(
         today=today,
         week_start=week,
@@ -275,6 +265,26 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
         unpublished=unpublished,
         routes_url=_link("visits:route-list", {"week_start": next_week.isoformat()}),
     )
+
+
+def _unpublished_next_week(user, reps: list, next_week: date) -> list[RepWeekPlan]:
+    """The reps whose plan for next week the user reaches is missing or still a draft: a draft links to its page,
+    a missing one to the route plans' Generate form ready for that rep and week (?rep=…&week_start=…)."""
+    from visits.models import RoutePlan
+
+    plans = {
+        plan.rep_id: plan
+        for plan in scope.route_plans_for(user).filter(week_start=next_week, rep__in=[rep.pk for rep in reps])
+    }
+    return [
+        RepWeekPlan(
+            rep=rep,
+            plan=plans.get(rep.pk),
+            url=_link("visits:route-list", {"rep": rep.get_username(), "week_start": next_week.isoformat()}),
+        )
+        for rep in reps
+        if rep.pk not in plans or plans[rep.pk].status != RoutePlan.Status.PUBLISHED
+    ]
 
 
 # --- the KA manager ----------------------------------------------------------------------------------------------
@@ -304,6 +314,11 @@ class ManagerDashboard:
     unsupported: Figure
     unsupported_list: list
     write_offs: Figure
+    # The reps working at the manager's accounts' stores, and those whose next week has no plan there yet (or a
+    # draft): a KA manager plans routes at their accounts' stores too (SPEC §1)
+    next_week: date
+    route_reps: int
+    unpublished: list[RepWeekPlan]
 
     @property
     def achievement_chart(self) -> Chart:
@@ -328,6 +343,8 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
     this month and this year, follow-ups and birthdays, contracts coming to their end, unsupported deductions."""
     from accounts.selectors import Period, account_performance, birthdays_soon, follow_ups_due
     from promotions.selectors import approval_queue_for, with_queue_budgets
+    from visits import selectors as visit_selectors
+    from visits.services import week_start_of
 
     queue = approval_queue_for(user)
     month = date(today.year, today.month, 1)
@@ -343,6 +360,11 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
     )
     contracts, expiring = _expiring_contracts(user, today)
     unsupported = _unsupported_deductions(user)
+    next_week = week_start_of(today) + timedelta(days=7)
+    # the reps the manager can plan: with an active store at their accounts (route.no_stores otherwise)
+    reps = list(visit_selectors.reps_for(user).filter(pk__in=scope.stores_for(user).active().values("rep_id")))
+    unpublished = _unpublished_next_week(user, reps, next_week)
+    _mark_published_without_yours(unpublished, next_week)
     return ManagerDashboard(
         today=today,
         approvals=Figure(queue.count(), reverse("promotions:approval-queue")),
@@ -359,7 +381,28 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
         unsupported=unsupported,
         unsupported_list=list(_listed_deductions(user, UNSUPPORTED_OPEN).order_by("date", "pk")[:FEW]),
         write_offs=_write_offs_to_approve(user),
+        next_week=next_week,
+        route_reps=len(reps),
+        unpublished=unpublished,
     )
+
+
+def _mark_published_without_yours(rows: list[RepWeekPlan], next_week: date) -> None:
+    """Mark the rows whose rep's week is published with none of its stops at the manager's stores: generating it
+    would be refused (a published plan is taken back to draft first), so the row says so instead of offering it.
+    Only the status is read, never the plan's stops."""
+    from visits.models import RoutePlan
+
+    planless = [row.rep.pk for row in rows if row.plan is None]
+    if not planless:
+        return
+    published = set(
+        RoutePlan.objects.filter(rep__in=planless, week_start=next_week, status=RoutePlan.Status.PUBLISHED).values_list(
+            "rep_id", flat=True
+        )
+    )
+    for row in rows:
+        row.published_without_yours = row.plan is None and row.rep.pk in published
 
 
 def _expiring_contracts(user, today: date) -> tuple[QuerySet, Figure]:

@@ -76,7 +76,7 @@ unpublish_plans = _plan_action(
 
 class RouteStopInline(ReadOnlyInline):
     model = RouteStop
-    fields = readonly_fields = ("day", "position", "store")
+    fields = readonly_fields = ("day", "position", "store", "by_hand")
 
 
 @admin.register(RoutePlan)

@@ -38,7 +38,7 @@ from ka_portal.scope import (
 from ka_portal.values_pages import ValuesPageMixin, write_children, write_one
 from stores.models import Product, Store
 
-from . import rules, services
+from . import rules, selectors, services
 from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
 from .models import (
     ChecklistResult,
@@ -75,7 +75,11 @@ class RouteStopSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RouteStop
-        fields = ["id", "day", "position", "store", "store_name", "store_grade"]
+        fields = ["id", "day", "position", "store", "store_name", "store_grade", "by_hand"]
+        extra_kwargs = {
+            "position": {"help_text": "The place in the day, from 0."},
+            "by_hand": {"help_text": "Added or moved by a planner: generating the week again keeps it where it is."},
+        }
 
 
 def plan_stops_for(user):
@@ -104,9 +108,68 @@ class RoutePlanSerializer(serializers.ModelSerializer):
         fields = ["id", "rep", "week_start", "status", "published_at", "stops"]
 
 
+class OverloadSerializer(serializers.Serializer):
+    """Why a week is over capacity (SPEC §4: flagged, never cut): numbers only, naming no store."""
+
+    visits = serializers.IntegerField(help_text="Visits planned in the rep's whole week.")
+    per_week = serializers.IntegerField(help_text="The week's capacity (KA_ROUTE_STOPS_PER_WEEK).")
+    busiest_day = serializers.IntegerField(help_text="The busiest day: 0 = Monday … 5 = Saturday.")
+    busiest_day_stops = serializers.IntegerField(help_text="Its stops.")
+    per_day = serializers.IntegerField(help_text="A day's capacity (KA_ROUTE_STOPS_PER_DAY).")
+
+
+class RouteGenerateSerializer(serializers.Serializer):
+    rep = related(User, scope=selectors.reps_for, help_text="The sales rep, by username.")
+    week_start = serializers.DateField(help_text="The Monday the week starts on.")
+
+
+class GeneratedWeekSerializer(serializers.Serializer):
+    plan = RoutePlanSerializer()
+    overload = OverloadSerializer(allow_null=True, help_text="Set when the week is over capacity; nothing was cut.")
+    kept_by_hand = serializers.IntegerField(
+        help_text="Stops placed by hand (added or moved) at the stores you plan that were kept on their day; the "
+        "week was planned around them."
+    )
+
+
+class RouteStopAddSerializer(serializers.Serializer):
+    store = related(Store, scope=stores_for, help_text="The store, by code: one of the rep's that you plan.")
+    day = serializers.IntegerField(help_text="0 = Monday … 5 = Saturday.")
+
+
+class RouteStopMoveSerializer(serializers.Serializer):
+    day = serializers.IntegerField(help_text="0 = Monday … 5 = Saturday.")
+    position = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=bounds.INT16_MAX,
+        help_text="The place in that day, from 0, counting the stops you see there (a KA manager sees the stops at "
+        "their accounts' stores); omitted or null: at the end of the day.",
+    )
+
+
+class PlansRoutes(permissions.BasePermission):
+    """The route pages' permissions: generating a week needs the role's add on route plans; adding, moving or
+    removing a stop and publishing need change (a KA manager has no delete on plans, and removing a stop is a change
+    of the plan, as on the page)."""
+
+    def has_permission(self, request, view):
+        perm = "visits.add_routeplan" if view.action == "generate" else "visits.change_routeplan"
+        return request.user.has_perm(perm)
+
+
+PLANNER_ONLY = OpenApiResponse(description="Your role does not plan routes.")
+PUBLISHED = OpenApiResponse(description="The plan is published: take it back to draft first (route.published).")
+
+
 class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelViewSet):
     """Weekly route plans (周拜访路线表): a rep sees their published plans, a supervisor their team's; a manager
-    the plans with stops at their accounts' stores, and of each plan only those stops."""
+    the plans with stops at their accounts' stores, and of each plan only those stops.
+
+    Planners write as on the route pages, through the same services and within the same scope: `generate/` a
+    week, add (`{id}/stops/`), move (PATCH `{id}/stops/{stop_id}/`) and remove (DELETE) a stop, `publish/` and
+    `unpublish/`. A plan or stop outside your scope is not found (404)."""
 
     serializer_class = RoutePlanSerializer
     permission_classes = [RoleModelPermissions]
@@ -120,6 +183,119 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
             .prefetch_related(Prefetch("stops", queryset=plan_stops_for(self.request.user)))
             .order_by("-week_start")
         )
+
+    def _plan_out(self, plan: RoutePlan) -> dict:
+        """The plan as the caller reads it (only the stops they see), read again after the write."""
+        seen = self.get_queryset().filter(pk=plan.pk).first()
+        if seen is None:  # a manager's week with none of their stores on it (their stores are planned 0 a week)
+            plan._prefetched_objects_cache = {"stops": RouteStop.objects.none()}
+            seen = plan
+        return RoutePlanSerializer(seen, context=self.get_serializer_context()).data
+
+    def _stop(self, plan: RoutePlan, stop_pk) -> RouteStop:
+        stops = route_stops_for(self.request.user).filter(plan=plan).select_related("store")
+        return get_object_or_404(stops, pk=stop_pk)
+
+    @idempotent(scope="route.generate")
+    @extend_schema(
+        request=RouteGenerateSerializer,
+        responses={
+            201: GeneratedWeekSerializer,
+            200: GeneratedWeekSerializer,
+            400: REFUSED,
+            403: PLANNER_ONLY,
+            409: PUBLISHED,
+        },
+        description="Generate a rep's week from their stores' visit frequencies, as the route page's Generate: "
+        "201 with a new draft plan, 200 with the week remade. A supervisor plans the rep's whole week, a KA manager "
+        "the stops at their accounts' stores around the rep's other stops. Remaking a week keeps every stop placed "
+        "by hand (added or moved) on its day and plans the rest around it (`kept_by_hand`); each day's positions "
+        "then read 0, 1, 2 … without gaps. Over capacity is flagged in `overload`, never cut.",
+    )
+    @action(detail=False, methods=["post"], permission_classes=[PlansRoutes])
+    def generate(self, request):
+        body = RouteGenerateSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        week = services.route_plan_generate(by=request.user, **body.validated_data)
+        overload = week.overload
+        answer = {
+            "plan": self._plan_out(week.plan),
+            "overload": OverloadSerializer(overload).data if overload else None,
+            "kept_by_hand": week.kept_by_hand,
+        }
+        return Response(answer, status=status.HTTP_201_CREATED if week.created else status.HTTP_200_OK)
+
+    @idempotent(scope="route.stop-add")
+    @extend_schema(
+        request=RouteStopAddSerializer,
+        responses={201: RouteStopSerializer, 400: REFUSED, 403: PLANNER_ONLY, 404: NOT_FOUND, 409: PUBLISHED},
+        description="Add a visit to one of the rep's stores at the end of a day (a store once a day: "
+        "route.store_twice). The stop counts as placed by hand: generating the week again keeps it.",
+    )
+    @action(detail=True, methods=["post"], url_path="stops", permission_classes=[PlansRoutes])
+    def stops(self, request, pk=None):
+        plan = self.get_object()
+        body = RouteStopAddSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        stop = services.route_stop_add(plan=plan, by=request.user, **body.validated_data)
+        stop = self._stop(plan, stop.pk)
+        return Response(RouteStopSerializer(stop).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("stop_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The stop")],
+        request=RouteStopMoveSerializer,
+        responses={200: RouteStopSerializer, 400: REFUSED, 403: PLANNER_ONLY, 404: NOT_FOUND, 409: PUBLISHED},
+        description="Move a stop to a day, at a place in it (or at its end). The stop counts as placed by hand: "
+        "generating the week again keeps it there.",
+    )
+    @action(
+        detail=True,
+        methods=["patch"],
+        url_path=r"stops/(?P<stop_pk>[0-9]{1,18})",
+        url_name="stop",
+        permission_classes=[PlansRoutes],
+    )
+    def stop(self, request, pk=None, stop_pk=None):
+        plan = self.get_object()
+        stop = self._stop(plan, stop_pk)
+        body = RouteStopMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.route_stop_move(
+            stop=stop, day=body.validated_data["day"], position=body.validated_data.get("position"), by=request.user
+        )
+        return Response(RouteStopSerializer(self._stop(plan, stop.pk)).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("stop_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The stop")],
+        request=None,
+        responses={204: None, 403: PLANNER_ONLY, 404: NOT_FOUND, 409: PUBLISHED},
+        description="Remove a stop; the day's other stops close up.",
+    )
+    @stop.mapping.delete
+    def stop_remove(self, request, pk=None, stop_pk=None):
+        plan = self.get_object()
+        services.route_stop_remove(stop=self._stop(plan, stop_pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: RoutePlanSerializer, 400: REFUSED, 403: PLANNER_ONLY, 404: NOT_FOUND},
+        description="Publish the plan to the rep (an empty plan is refused: route.empty). Twice changes nothing.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[PlansRoutes])
+    def publish(self, request, pk=None):
+        plan = services.route_plan_publish(plan=self.get_object(), by=request.user)
+        return Response(self._plan_out(plan))
+
+    @extend_schema(
+        request=None,
+        responses={200: RoutePlanSerializer, 403: PLANNER_ONLY, 404: NOT_FOUND},
+        description="Take the plan back to draft so it can be changed. Twice changes nothing.",
+    )
+    @action(detail=True, methods=["post"], permission_classes=[PlansRoutes])
+    def unpublish(self, request, pk=None):
+        plan = services.route_plan_unpublish(plan=self.get_object())
+        return Response(self._plan_out(plan))
 
 
 # --- visits ------------------------------------------------------------------------------------

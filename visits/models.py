@@ -54,6 +54,9 @@ class RouteStop(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="route_stops")
+    # Added or moved by a planner rather than placed by the generator: a regenerated week keeps it where it is
+    # (visits.services.route_plan_generate), so a supervisor's "Generate" never undoes a manager's edits.
+    by_hand = models.BooleanField(_("placed by hand"), default=False)
 
     class Meta:
         verbose_name = _("route stop")

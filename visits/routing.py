@@ -22,6 +22,13 @@ class StoreToPlan:
     visits_per_week: int
     latitude: Decimal | float | None = None
     longitude: Decimal | float | None = None
+    # Days the store already has a stop that stays (placed by hand): they count towards its visits, its other
+    # visits go on other days (a store once a day), spread together with these.
+    kept_days: tuple[int, ...] = ()
+
+    @property
+    def visits_to_place(self) -> int:
+        return max(0, min(self.visits_per_week, WORKING_DAYS) - len(self.kept_days))
 
 
 @dataclass(frozen=True)
@@ -83,8 +90,8 @@ def generate_week(
     loads = list(taken) if taken is not None else [0] * WORKING_DAYS
     chosen: dict[int, tuple[int, ...]] = {}
     # The hardest to place first: most visits, then by id so the result is reproducible.
-    for store in sorted(stores, key=lambda s: (-s.visits_per_week, s.id)):
-        best = min(_patterns(store.visits_per_week), key=lambda p: _placement_cost(p, loads))
+    for store in sorted(stores, key=lambda s: (-s.visits_to_place, s.id)):
+        best = min(_store_patterns(store), key=lambda p: _placement_cost(p, loads, store.kept_days))
         chosen[store.id] = best
         for day in best:
             loads[day] += 1
@@ -102,11 +109,26 @@ def generate_week(
     return plan
 
 
-def _placement_cost(pattern: tuple[int, ...], loads: list[int]):
+def _store_patterns(store: StoreToPlan) -> tuple[tuple[int, ...], ...]:
+    """The sets of days the store's visits still to place may take: none of the days it is kept on."""
+    if not store.kept_days:
+        return _patterns(store.visits_to_place)
+    kept = set(store.kept_days)
+    return tuple(
+        p for p in _patterns(store.visits_to_place) if not kept.intersection(p) and len(p) == store.visits_to_place
+    ) or ((),)
+
+
+def _spread_with(pattern: tuple[int, ...], kept_days: tuple[int, ...]) -> tuple[int, float]:
+    """How well the store's visits spread over the week: the new ones with the kept ones."""
+    return _spread_cost(tuple(sorted((*pattern, *kept_days))))
+
+
+def _placement_cost(pattern: tuple[int, ...], loads: list[int], kept_days: tuple[int, ...] = ()):
     after = loads[:]
     for day in pattern:
         after[day] += 1
-    adjacent, unevenness = _spread_cost(pattern)
+    adjacent, unevenness = _spread_with(pattern, kept_days)
     return (adjacent, *_balance(after), unevenness)
 
 
@@ -121,8 +143,8 @@ def _improve(stores: Sequence[StoreToPlan], chosen: dict, loads: list[int]) -> N
             for day in current:
                 loads[day] -= 1
             best = min(
-                _patterns(store.visits_per_week),
-                key=lambda p: (_spread_cost(p)[0], *_balance(_with(loads, p)), p != current),
+                _store_patterns(store),
+                key=lambda p: (_spread_with(p, store.kept_days)[0], *_balance(_with(loads, p)), p != current),
             )
             if best != current:
                 improved = True

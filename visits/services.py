@@ -56,12 +56,28 @@ def _editable(plan: RoutePlan) -> None:
         )
 
 
+@dataclass(frozen=True)
+class GeneratedWeek:
+    """What generating a week did: the plan, the overload if over capacity, whether the plan was new, and how many
+    stops placed by hand at the planner's stores it kept where they were (a planner is told so)."""
+
+    plan: RoutePlan
+    overload: Overload | None
+    created: bool
+    kept_by_hand: int
+
+
 @transaction.atomic
-def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overload | None]:
+def route_plan_generate(*, rep, week_start: date, by) -> GeneratedWeek:
     """Make (or remake) a rep's draft plan for a week from the visit frequencies of their active stores that `by`
     reaches (scope.stores_for). A supervisor reaches all their rep's stores and plans the whole week; a KA manager
     plans the stops at their accounts' stores only, around the rep's other stops, which stay as they are (another
-    manager's accounts, or stores of no manager's)."""
+    manager's accounts, or stores of no manager's).
+
+    Remaking a week replaces only the generator's own stops: a stop placed by hand (added or moved, by anyone: a
+    manager's edits at their accounts' stores are not undone by the supervisor's "Generate") stays on its day and
+    in its order, counts towards its store's visits, and the new stops are planned around it. Each day is then
+    numbered again from the first place, without gaps."""
     rules.check_week_start(week_start)
     reachable = stores_for(by)
     stores = list(Store.objects.active().filter(rep=rep, pk__in=reachable.values("pk")).order_by("code"))
@@ -72,30 +88,38 @@ def route_plan_generate(*, rep, week_start: date, by) -> tuple[RoutePlan, Overlo
             field="rep",
             rep=display_name(rep),
         )
-    plan, _created = RoutePlan.objects.select_for_update().get_or_create(
+    plan, created = RoutePlan.objects.select_for_update().get_or_create(
         rep=rep, week_start=week_start, defaults={"created_by": by}
     )
     _editable(plan)
-    plan.stops.filter(store__in=reachable).delete()
+    plan.stops.filter(store__in=reachable, by_hand=False).delete()
     kept = [[] for _ in range(WORKING_DAYS)]
+    kept_days: dict[int, list[int]] = {}
     for stop in plan.stops.all():
         kept[stop.day].append(stop)
+        kept_days.setdefault(stop.store_id, []).append(stop.day)
     week = generate_week(
-        [StoreToPlan(s.id, s.visits_per_week, s.latitude, s.longitude) for s in stores],
+        [
+            StoreToPlan(s.id, s.visits_per_week, s.latitude, s.longitude, kept_days=tuple(kept_days.get(s.id, ())))
+            for s in stores
+        ],
         per_day=settings.KA.route_stops_per_day,
         per_week=settings.KA.route_stops_per_week,
         taken=[len(day) for day in kept],
     )
-    # The stops that stay are not touched (their day and place in it are another planner's); the new ones take
-    # the free places of each day in their walking order, then follow.
+    # The stops that stay keep their day and their order in it (another planner's, or placed by hand); the new ones
+    # take the free places of each day in their walking order, then follow; then each day reads 1..n again.
     RouteStop.objects.bulk_create(
         RouteStop(plan=plan, day=day, position=position, store_id=store_id)
         for day, store_ids in enumerate(week.days)
         for position, store_id in zip(_free_places({stop.position for stop in kept[day]}), store_ids, strict=False)
     )
+    for day in range(WORKING_DAYS):
+        _renumber(plan, day)
     plan.created_by = by
     plan.save(update_fields=["created_by"])
-    return plan, week.overload
+    by_hand = plan.stops.filter(store__in=reachable, by_hand=True).count()
+    return GeneratedWeek(plan, week.overload, created, by_hand)
 
 
 def _free_places(taken: set[int]):
@@ -150,7 +174,7 @@ def route_stop_add(*, plan: RoutePlan, store: Store, day: int, by) -> RouteStop:
     if plan.stops.filter(day=day, store=store).exists():
         raise DomainError("route.store_twice", _("%(store)s is already on this day."), field="store", store=store.name)
     position = (plan.stops.filter(day=day).aggregate(m=Max("position"))["m"] or 0) + 1
-    stop = RouteStop.objects.create(plan=plan, day=day, position=position, store=store)
+    stop = RouteStop.objects.create(plan=plan, day=day, position=position, store=store, by_hand=True)
     _renumber(plan, day)
     return stop
 
@@ -169,6 +193,9 @@ def route_stop_move(*, stop: RouteStop, day: int, position: int | None = None, b
             "route.store_twice", _("%(store)s is already on this day."), field="day", store=stop.store.name
         )
     old_day = stop.day
+    if not stop.by_hand:  # a moved stop is the planner's: a regenerated week keeps it where they put it
+        RouteStop.objects.filter(pk=stop.pk).update(by_hand=True)
+        stop.by_hand = True
     _renumber(plan, day, first=stop, at=_place_among_all(plan, stop, day, position, by))
     if old_day != day:
         _renumber(plan, old_day)

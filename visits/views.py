@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evidence import signals as fraud_signals
@@ -448,17 +448,28 @@ def route_generate(request):
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("visits:route-list")
     try:
-        plan, overload = services.route_plan_generate(
+        week = services.route_plan_generate(
             rep=form.cleaned_data["rep"], week_start=form.cleaned_data["week_start"], by=request.user
         )
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("visits:route-list")
-    if overload:
-        messages.warning(request, _overload_message(overload.visits, overload.per_week))
+    if week.overload:
+        messages.warning(request, _overload_message(week.overload.visits, week.overload.per_week))
     else:
         messages.success(request, _("Route plan generated. Check it, change what you need, then publish it."))
-    return redirect("visits:route-detail", pk=plan.pk)
+    if week.kept_by_hand:
+        messages.info(request, kept_by_hand_message(week.kept_by_hand))
+    return redirect("visits:route-detail", pk=week.plan.pk)
+
+
+def kept_by_hand_message(count: int) -> str:
+    """What a planner is told when a regenerated week kept stops placed by hand (the page's message, the API's)."""
+    return ngettext(
+        "%(count)s stop placed by hand was kept on its day; the rest of the week was planned around it.",
+        "%(count)s stops placed by hand were kept on their days; the rest of the week was planned around them.",
+        count,
+    ) % {"count": count}
 
 
 def _overload_message(visits: int, per_week: int) -> str:

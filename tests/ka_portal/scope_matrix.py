@@ -263,6 +263,12 @@ ROUTES: dict[str, Route] = {
     "visits:replenishment-run-start": Route(skip="starts the nightly job (admins only); tested in tests/visits"),
     "route-list": Route(rows="route_plan"),
     "route-detail": Route(params={"pk": "route_plan"}),
+    # a planner's writes, as on the route pages (visits.api.RoutePlanViewSet)
+    "route-generate": Route(),
+    "route-stops": Route(params={"pk": "route_plan"}),
+    "route-stop": Route(params={"pk": "route_plan", "stop_pk": "route_stop"}),
+    "route-publish": Route(params={"pk": "route_plan"}),
+    "route-unpublish": Route(params={"pk": "route_plan"}),
     "visit-list": Route(rows="visit"),
     "visit-detail": Route(params={"pk": "visit"}),
     "visit-check-out": Route(params={"pk": "visit"}),

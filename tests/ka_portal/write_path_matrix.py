@@ -31,7 +31,7 @@ from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.imports.xlsx import xlsx_upload
 from tradespend.models import AccrualLine, ClosedMonth
-from visits.models import RoutePlan, StockCount, Task, Visit
+from visits.models import RoutePlan, RouteStop, StockCount, Task, Visit
 
 User = get_user_model()
 
@@ -657,6 +657,11 @@ RULES += (
         doors=tuple(
             Door("page_step", user, lambda w: reverse("visits:route-generate"),
                  lambda w, v: {"rep": w.rep.pk, "week_start": "2026-06-08"}, prepare=_rep_store_active, name=user)
+            for user in ("manager", "supervisor")
+        ) + tuple(
+            Door("api_step", user, api("route-generate"),
+                 lambda w, v: {"rep": w.rep.username, "week_start": "2026-06-08"}, prepare=_rep_store_active,
+                 name=f"api {user}")
             for user in ("manager", "supervisor")
         ),
     ),
@@ -2585,6 +2590,94 @@ def _roster_rules():
 
 
 RULES += _roster_rules()  # fmt: skip
+
+
+# --- route plans: the API writes as the pages (routes item 1) ------------------------------------------------------
+
+ROUTE_WEEK = "2026-06-08"
+
+
+def _route_plan(w, v=None) -> RoutePlan:
+    return RoutePlan.objects.get(rep=w.rep, week_start=ROUTE_WEEK)
+
+
+def _route_stop(w, v=None) -> RouteStop:
+    return RouteStop.objects.get(plan=_route_plan(w), store=w.store)
+
+
+def _route_week(w, v) -> None:
+    """The rep's next week afresh: the store on Monday, the plan a draft (or as `v["status"]` says), or no stop at all
+    (`v["stops"]` False); no other plan of the rep's."""
+    RoutePlan.objects.filter(rep=w.rep).delete()
+    Store.objects.filter(pk=w.store.pk).update(active=True)
+    plan = RoutePlan.objects.create(rep=w.rep, week_start=ROUTE_WEEK, status=v.get("status", RoutePlan.Status.DRAFT))
+    if v.get("stops", True):
+        RouteStop.objects.create(plan=plan, day=0, position=0, store=w.store)
+
+
+def _no_route_week(w, v) -> None:
+    RoutePlan.objects.filter(rep=w.rep).delete()
+    Store.objects.filter(pk=w.store.pk).update(active=True)
+
+
+def route_add_doors(user: str = "supervisor") -> tuple[Door, ...]:
+    """Adding a stop: the plan's page and the API (POST routes/{id}/stops/), `v["day"]` or Tuesday."""
+    return (
+        Door("page_step", user, lambda w: reverse("visits:route-stop-add", args=[_route_plan(w).pk]),
+             lambda w, v: {"store": w.store.pk, "day": v.get("day", 1)}, prepare=_route_week, name=f"add {user}"),
+        Door("api_step", user, lambda w: reverse("route-stops", args=[_route_plan(w).pk]),
+             lambda w, v: {"store": w.store.code, "day": v.get("day", 1)}, prepare=_route_week,
+             name=f"api add {user}"),
+    )  # fmt: skip
+
+
+def route_move_doors(user: str = "supervisor") -> tuple[Door, ...]:
+    """Moving the Monday stop: the plan's page and the API (PATCH routes/{id}/stops/{stop}/), to `v["day"]`."""
+    return (
+        Door("page_step", user, lambda w: reverse("visits:route-stop-move", args=[_route_stop(w).pk]),
+             lambda w, v: {"day": v.get("day", 3)}, prepare=_route_week, name=f"move {user}"),
+        Door("api_update", user, lambda w: reverse("route-stop", args=[_route_plan(w).pk, _route_stop(w).pk]),
+             lambda w, v: {"day": v.get("day", 3)}, "patch", prepare=_route_week, name=f"api move {user}"),
+    )  # fmt: skip
+
+
+RULES += (
+    Rule("route.week_start", "route.week_start", RoutePlan, "week_start",
+         good={"week_start": ROUTE_WEEK}, bad={"week_start": "2026-06-09"}, watch=(RouteStop,),
+         message="A route week starts on a Monday.",
+         doors=(
+             Door("page_step", "supervisor", lambda w: reverse("visits:route-generate"),
+                  lambda w, v: {"rep": w.rep.pk, **v}, prepare=_no_route_week),
+             Door("api_step", "supervisor", api("route-generate"),
+                  lambda w, v: {"rep": w.rep.username, **v}, prepare=_no_route_week),
+         )),
+    Rule("route.store_twice", "route.store_twice", RouteStop, "store", good={"day": 1}, bad={"day": 0},
+         message="is already on this day.", doors=route_add_doors() + route_add_doors("manager")),
+    Rule("route.day", "route.day", RouteStop, "day", good={"day": 4}, bad={"day": 6},
+         message="Choose a day from Monday to Saturday.",
+         doors=(route_add_doors()[1], *route_move_doors(), route_move_doors("manager")[1])),
+    # a published plan is taken back to draft before any change, at every door that changes its stops
+    Rule("route.published", "route.published", RouteStop, "__all__",
+         good={"status": RoutePlan.Status.DRAFT}, bad={"status": RoutePlan.Status.PUBLISHED},
+         message="This route plan is published; take it back to draft before changing it.",
+         doors=(
+             *route_add_doors(), *route_move_doors(), *route_move_doors("manager"),
+             Door("page_step", "supervisor", lambda w: reverse("visits:route-generate"),
+                  lambda w, v: {"rep": w.rep.pk, "week_start": ROUTE_WEEK}, prepare=_route_week, name="generate"),
+             Door("api_step", "supervisor", api("route-generate"),
+                  lambda w, v: {"rep": w.rep.username, "week_start": ROUTE_WEEK}, prepare=_route_week,
+                  name="api generate"),
+         )),
+    Rule("route.empty", "route.empty", RoutePlan, "__all__", good={"stops": True}, bad={"stops": False},
+         message="An empty route plan cannot be published.",
+         # (an empty plan has no stop at a manager's stores: it is not in their reach)
+         doors=(
+             Door("page_step", "supervisor", lambda w: reverse("visits:route-publish", args=[_route_plan(w).pk]),
+                  prepare=_route_week, name="publish"),
+             Door("api_step", "supervisor", lambda w: reverse("route-publish", args=[_route_plan(w).pk]),
+                  prepare=_route_week, name="api publish"),
+         )),
+)  # fmt: skip
 
 
 def cases() -> list[tuple[Rule, Door]]:

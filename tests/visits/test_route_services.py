@@ -30,7 +30,9 @@ def test_generating_the_spec_week_gives_thirty_stops_five_a_day(team):
     sup, rep = team
     _stores(rep, "A" * 5 + "B" * 5 + "C" * 5)
 
-    plan, overload = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+    week = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+
+    plan, overload = week.plan, week.overload
 
     assert overload is None
     assert plan.status == RoutePlan.Status.DRAFT
@@ -45,7 +47,9 @@ def test_over_capacity_keeps_every_visit_and_reports_numbers(team):
     sup, rep = team
     _stores(rep, "A" * 8 + "B" * 4)  # 24 + 8 = 32 visits
 
-    plan, overload = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+    week = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+
+    plan, overload = week.plan, week.overload
 
     assert plan.stops.count() == 32
     assert (overload.visits, overload.per_week) == (32, 30)
@@ -58,7 +62,9 @@ def test_inactive_and_other_reps_stores_are_not_planned(team):
     StoreFactory(grade="A")
     mine = StoreFactory(rep=rep, grade="B")
 
-    plan, _ = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+    week = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+
+    plan, _ = week.plan, week.overload
 
     assert set(plan.stops.values_list("store", flat=True)) == {mine.pk}
 
@@ -147,13 +153,15 @@ def test_a_manager_generates_only_their_accounts_stores_around_the_others(team, 
     rep, m1, m2, chain1, chain2 = two_managers
     a1 = StoreFactory(rep=rep, account=chain1, grade="A")
     b2 = [StoreFactory(rep=rep, account=chain2, grade="B") for _ in range(2)]
-    plan, _ = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+    week = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup)
+    plan, _ = week.plan, week.overload
     theirs = set(plan.stops.filter(store__account=chain2).values_list("pk", "store", "day"))
     # and m1 opens a new store since
     c1 = StoreFactory(rep=rep, account=chain1, grade="C")
 
     # when m1 regenerates the week
-    again, overload = services.route_plan_generate(rep=rep, week_start=this_monday(), by=m1)
+    week = services.route_plan_generate(rep=rep, week_start=this_monday(), by=m1)
+    again, overload = week.plan, week.overload
 
     # then m1's stores are planned as often as their grades say, m2's stops are untouched
     assert again.pk == plan.pk and overload is None

@@ -99,3 +99,24 @@ def test_stops_already_in_the_week_are_balanced_around_and_counted_in_the_overlo
     # and 15 + 18 = 33 visits is over the week's 30, counted with the stops that stay
     assert heavy.visits == 18
     assert (heavy.overload.visits, heavy.overload.per_week) == (33, 30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(visits=st.integers(min_value=1, max_value=6), kept=st.sets(st.integers(min_value=0, max_value=5), max_size=6))
+def test_a_stores_days_kept_by_hand_count_towards_its_visits_and_the_rest_go_on_other_days(visits, kept):
+    # given a store with `visits` a week, already kept on some days (stops placed by hand)
+    store = StoreToPlan(1, visits, kept_days=tuple(sorted(kept)))
+
+    # when the week is generated around those days
+    plan = generate_week([store], per_day=5, per_week=30, taken=[1 if day in kept else 0 for day in range(6)])
+
+    # then the new visits make up the frequency (never more, never a kept day twice)
+    days = _days_of(plan, 1)
+    assert len(days) == max(0, visits - len(kept)) and not set(days) & kept
+
+
+def test_a_kept_visit_is_spread_with_the_new_ones():
+    # an A store kept by hand on Monday: its two other visits avoid Tuesday (no adjacent days where possible)
+    plan = generate_week([StoreToPlan(1, 3, kept_days=(0,))], per_day=5, per_week=30, taken=[1, 0, 0, 0, 0, 0])
+
+    assert _days_of(plan, 1) == [2, 4]
