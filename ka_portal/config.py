@@ -120,6 +120,9 @@ class KaSettings:
     # minutes before its end is leaving early (off site: further from the store than checkin_max_distance_m).
     promoter_late_after_minutes: int = _whole(10, 0, 24 * 60)
     promoter_early_before_minutes: int = _whole(10, 0, 24 * 60)
+    # A check-in that reaches the server at most this many minutes after the phone's time (a store's basement with no
+    # signal) is judged on the phone's time; one sent later is judged on when it arrived, which a phone cannot set back.
+    promoter_sync_grace_minutes: int = _whole(15, 0, 24 * 60)
     # A shift is checked in at most this many minutes before its start (the phone's time); earlier is refused.
     promoter_check_in_before_minutes: int = _whole(60, 0, 24 * 60)
     # A day's sell-out line is plausible up to this many cases of a product sold (or on the shelf at close), and a

@@ -70,6 +70,7 @@ class Limits:
     early_before_minutes: int
     max_distance_m: int
     sent_late_hours: int = 4  # a check-in received more than this after the phone's time is flagged `sent_late`
+    sync_grace_minutes: int = 15  # a check-in received within this after the phone's time is judged on the phone's
 
     @classmethod
     def from_settings(cls) -> "Limits":
@@ -78,7 +79,7 @@ class Limits:
         ka = settings.KA
         return cls(
             ka.promoter_late_after_minutes, ka.promoter_early_before_minutes, ka.checkin_max_distance_m,
-            ka.visit_sync_late_hours,
+            ka.visit_sync_late_hours, ka.promoter_sync_grace_minutes,
         )  # fmt: skip
 
 
@@ -198,15 +199,19 @@ def classify(
 
 
 def _arrival(checked_in_at: datetime, received_at: datetime | None, limits: Limits) -> dict:
-    """The time lateness is judged on (the later of the phone's and the server's), and what a reading shows of the
-    arrival: the server's time where a minute or more after the phone's, and whether it was sent late."""
+    """The time lateness is judged on, and what a reading shows of the arrival: the server's time where a minute or
+    more after the phone's, and whether it was sent late. A check-in that reached the server within
+    Limits.sync_grace_minutes of the phone's time is judged on the phone's (a promoter who checked in on time in a
+    basement with no signal is not late); one sent later is judged on when it arrived, which a phone cannot set back
+    (a promoter who set the clock back to hide a late arrival gains at most the grace)."""
     if received_at is None or received_at <= checked_in_at:
         return {"judged": checked_in_at, "shown": {}}
     after = received_at - checked_in_at
+    judged = checked_in_at if after <= timedelta(minutes=limits.sync_grace_minutes) else received_at
     if after < timedelta(minutes=1):
-        return {"judged": received_at, "shown": {}}
+        return {"judged": judged, "shown": {}}
     return {
-        "judged": received_at,
+        "judged": judged,
         "shown": {
             "received_at": received_at,
             "received_after": after,

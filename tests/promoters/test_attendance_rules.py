@@ -120,6 +120,11 @@ def test_a_running_shift_reads_on_shift_not_the_visits_in_progress():
     [
         # sent at once (within a minute): read on the phone's time, nothing more shown
         (at(9, 5), at(9, 5, 40), attendance.ATTENDED, 0, False, False),
+        # on time in a basement with no signal: sent 15 minutes later (the grace), read on the phone's time, the
+        # arrival shown; a check-in at 9:08 (on time) sent a second past the grace is read on its arrival, 9:23:01
+        (at(8, 58), at(9, 13), attendance.ATTENDED, 0, True, False),
+        (at(9, 8), at(9, 23, 1), attendance.LATE, 24, True, False),
+        (at(9, 8), at(9, 23), attendance.ATTENDED, 0, True, False),
         # the phone says 8:58, the check-in reached the server at 10:30: late by 90 minutes, the arrival shown
         (at(8, 58), at(10, 30), attendance.LATE, 90, True, False),
         # received exactly 4 hours after the phone's time: not yet sent late; a second more is
@@ -129,7 +134,7 @@ def test_a_running_shift_reads_on_shift_not_the_visits_in_progress():
         (at(8, 58), None, attendance.ATTENDED, 0, False, False),
     ],
 )
-def test_lateness_is_judged_on_when_the_check_in_reached_the_server(phone, received, status, late, shown, sent_late):
+def test_lateness_is_judged_on_the_arrival_past_a_grace(phone, received, status, late, shown, sent_late):
     limits = Limits(late_after_minutes=10, early_before_minutes=10, max_distance_m=500, sent_late_hours=4)
     reading = classify(
         starts=STARTS, ends=ENDS, checked_in_at=phone, checked_out_at=at(17, 0), check_in_distance_m=50,
