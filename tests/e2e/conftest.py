@@ -3,7 +3,6 @@
 import os
 import shutil
 import threading
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -20,6 +19,12 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
+# The live server's application, entered by one request at a time (the static-files handler wraps the media one: the
+# same thread enters twice); and whether the test's browser has closed (`_close`), after which nothing more is served.
+_APPLICATION = threading.RLock()
+_CLOSED = threading.Event()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _one_request_at_a_time():
     """The live server answers one request at a time. Its threads share the test's single in-memory SQLite
@@ -30,10 +35,12 @@ def _one_request_at_a_time():
     from django.test import testcases
 
     original = testcases.FSFilesHandler.__call__
-    lock = threading.RLock()  # the static-files handler wraps the media one: the same thread enters twice
 
     def call(self, environ, start_response):
-        with lock:
+        with _APPLICATION:
+            if _CLOSED.is_set():  # a request still on its way when the test's browser closed: its database is going
+                start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                return [b""]
             return original(self, environ, start_response)
 
     testcases.FSFilesHandler.__call__ = call
@@ -54,6 +61,7 @@ def _context_defaults(request, browser, monkeypatch):
     a time, queued before the test's own pages (a home page once waited out a 30 s limit behind them in CI)."""
     new_context = browser.new_context
     allow = request.node.get_closest_marker("service_worker") is not None
+    _CLOSED.clear()
 
     def with_defaults(*args, **kwargs):
         if not allow:
@@ -93,10 +101,13 @@ def _page(browser, live_server, width: int, height: int):
 
 
 def _close(context) -> None:
-    """Close the browser, then give the live server a moment: the service worker fetches pages to keep in the
-    background, and a request still being answered holds SQLite's table lock while the test database is flushed."""
+    """Close the browser, then wait for the request the live server may still be answering (the service worker fetches
+    pages to keep in the background): one that held SQLite's table lock while the test database was flushed failed the
+    flush. From then on the live server answers 503 without touching the database, until the next test starts."""
     context.close()
-    time.sleep(0.5)
+    _CLOSED.set()
+    with _APPLICATION:
+        pass
 
 
 @pytest.fixture
