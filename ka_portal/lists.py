@@ -161,8 +161,13 @@ class YesNoField(forms.NullBooleanField):
     FALSE = frozenset({"false", "0", "no"})
     default_error_messages = {"invalid": _("“%(value)s” is not yes or no: give true or false (or 1/0, yes/no).")}
 
-    # The raw value reaches to_python (NullBooleanSelect would turn "no" into nothing chosen before it).
-    widget = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+    def __init__(self, *, yes=None, no=None, **kwargs):
+        # The field's own select, worded by the filter (yes_no_filter's yes / no: "Active only"): a plain Select, so
+        # the raw value reaches to_python (NullBooleanSelect would turn "no" into nothing chosen before it).
+        kwargs.setdefault(
+            "widget", forms.Select(choices=[("", _("All")), ("true", yes or _("Yes")), ("false", no or _("No"))])
+        )
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         if value is None or isinstance(value, bool):
@@ -184,9 +189,9 @@ class YesNoFilter(django_filters.BooleanFilter):
 
 
 def yes_no_filter(label, *, yes=None, no=None, **kwargs):
-    """A yes / no / either filter worded for people (not django-filter's "Unknown / Yes / No")."""
-    choices = [("", _("All")), ("true", yes or _("Yes")), ("false", no or _("No"))]
-    return YesNoFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
+    """A yes / no / either filter worded for people (not django-filter's "Unknown / Yes / No"): All, then `yes`
+    and `no` (Yes and No unless named), in the select YesNoField makes."""
+    return YesNoFilter(label=label, yes=yes, no=no, **kwargs)
 
 
 def day_filter(label, **kwargs) -> django_filters.DateFilter:
