@@ -310,6 +310,7 @@ class StyledFilterSet(django_filters.FilterSet):
         if not getattr(form, "_styled", False):
             style_filter_form(form)
             _refuse_backward_periods(form, self._periods())
+            _name_the_sorts(form)
             form._styled = True
         return form
 
@@ -320,6 +321,17 @@ class StyledFilterSet(django_filters.FilterSet):
             if isinstance(filter_, django_filters.DateFilter) and filter_.lookup_expr in ("gte", "lte"):
                 bounds.setdefault(filter_.field_name, {})[filter_.lookup_expr] = name
         return [(pair["gte"], pair["lte"]) for pair in bounds.values() if len(pair) == 2]
+
+
+def _name_the_sorts(form) -> None:
+    """A sort (`o`) the list does not offer is refused naming those it does, in the words of the API's ?ordering=
+    (ka_portal.api.OrderingFilter): the page shows it above its filters, the API answers it as a 400."""
+    field = form.fields.get("o")
+    if not isinstance(field, forms.ChoiceField):
+        return
+    keys = [str(value) for value, _label in field.choices if value and not str(value).startswith("-")]
+    message = _("“%(value)s” is not a sort of this list: give one of %(keys)s (a leading - sorts the other way).")
+    field.error_messages["invalid_choice"] = message % {"value": "%(value)s", "keys": ", ".join(keys)}
 
 
 def _refuse_backward_periods(form, periods: list[tuple[str, str]]) -> None:

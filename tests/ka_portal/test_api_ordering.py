@@ -6,12 +6,13 @@ it; the schema lists the same keys, which is what a client reads to choose one."
 import datetime
 
 import pytest
+from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
 from tests.factories import ProductFactory, StoreFactory, make_user
-from tests.ka_portal.test_list_ties import _api_lists
+from tests.ka_portal.test_list_ties import PAGES, _api_lists, _sorts
 from tests.visits.factories import VisitFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_read_afresh")]
@@ -135,4 +136,44 @@ def test_the_refusal_reads_in_the_client_s_language(admin_api):
     response = admin_api.get("/api/v1/visits/", {"ordering": "-checked_in"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert response.status_code == 400
-    assert response.json()["detail"] == "“-checked_in”不是此列表可用的排序：请填 checked_in_at 之一（前加 - 为反向排序）。"
+    assert (
+        response.json()["detail"] == "“-checked_in”不是此列表可用的排序：请填 checked_in_at 之一（前加 - 为反向排序）。"
+    )
+
+
+# --- the pages' sort (?o=, django-filter's OrderingFilter, which the API's FilterSets take too) -------------------
+
+
+def test_an_unknown_page_sort_is_refused_naming_the_sorts_on_the_page_and_in_the_api(client, admin_api):
+    client.force_login(make_user(Role.ADMIN, username="admin_page_sort", is_superuser=True, is_staff=True))
+    StoreFactory(code="S1")
+
+    page = client.get(reverse("stores:store-list"), {"o": "bogus"}, **EN)
+    api = admin_api.get("/api/v1/stores/", {"o": "bogus"}, **EN)
+
+    message = (
+        "“bogus” is not a sort of this list: give one of code, name, grade, city (a leading - sorts the other way)."
+    )
+    assert page.status_code == 200 and not page.context["object_list"]
+    assert f'data-testid="sort-error">{message}<' in page.content.decode().replace("&quot;", '"')
+    assert 'name="o" value="bogus"' not in page.content.decode()  # filtering again drops the unknown sort
+    assert api.status_code == 400 and api.json()["errors"] == {"o": [message]}
+    assert len(client.get(reverse("stores:store-list"), {"o": "-name"}).context["object_list"]) == 1
+
+
+SORTED_PAGES = [(name, cls) for name, cls in PAGES if _sorts(cls)]
+
+
+def test_the_sorted_pages_are_found():
+    assert {"stores:store-list", "promotions:plan-list", "contracts:contract-list"} <= {n for n, _ in SORTED_PAGES}
+
+
+@pytest.mark.one_leg
+@pytest.mark.parametrize(("name", "cls"), SORTED_PAGES, ids=[name for name, _ in SORTED_PAGES])
+def test_every_sorted_page_names_its_sorts_when_given_an_unknown_one(client, name, cls):
+    client.force_login(make_user(Role.ADMIN, username="admin_page_sorts", is_superuser=True, is_staff=True))
+    keys = [sort for sort in _sorts(cls) if not sort.startswith("-")]
+
+    page = client.get(reverse(name), {"o": "bogus"}, **EN).content.decode()
+
+    assert f"is not a sort of this list: give one of {', '.join(keys)} (a leading - sorts the other way)." in page
