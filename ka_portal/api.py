@@ -5,9 +5,9 @@ Settings name this module, so it must not import views or drf-spectacular (impor
 
 from collections import Counter
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import DataError, IntegrityError, transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import JSONField, ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
@@ -48,12 +48,93 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
 
 class OrderingFilter(filters.OrderingFilter):
-    """DRF's ?ordering=, then the primary key after the chosen (or default) keys wherever they could tie, so a page
-    boundary never falls between rows whose order the database may swap from one request to the next
+    """DRF's ?ordering=: one or more of the list's sort keys, comma-separated, each with a leading "-" to sort the
+    other way. A key the list does not take is a 400 naming the parameter and the keys it takes, rather than DRF's
+    silent default order: an integration asking for ?ordering=-checked_in (a typo) got its pages in an order it did
+    not ask for and could not tell. The keys are the view's `ordering_fields`; a view naming none takes its
+    serializer's fields that are columns of the listed model or of one it refers to (DRF's default without the ones
+    that cannot sort a list: a reverse relation repeats rows, a JSON value or a computed name has no order). The
+    schema lists the same keys. Then the primary key after the chosen (or default) keys wherever they could tie, so
+    a page boundary never falls between rows whose order the database may swap from one request to the next
     (ka_portal/ordering.py). Last of the filter backends: it orders what the others selected."""
 
     def filter_queryset(self, request, queryset, view):
         return total_order(super().filter_queryset(request, queryset, view))
+
+    def get_ordering(self, request, queryset, view):
+        terms = [term.strip() for term in request.query_params.get(self.ordering_param, "").split(",")]
+        terms = [term for term in terms if term]  # "?ordering=" asks for no order: the list's own
+        if not terms:
+            return self.get_default_ordering(view)
+        keys = self.sort_keys(queryset, view, request)
+        unknown = [term for term in terms if term.removeprefix("-") not in keys]
+        if unknown:
+            message = _(
+                "“%(value)s” is not a sort of this list: give one of %(keys)s (a leading - sorts the other way)."
+            )
+            raise exceptions.ValidationError(
+                {self.ordering_param: [message % {"value": ", ".join(unknown), "keys": ", ".join(keys)}]}
+            )
+        return terms
+
+    def sort_keys(self, queryset, view, request=None) -> list[str]:
+        """The keys ?ordering= takes on this view (each also with a leading "-")."""
+        return [key for key, _label in self.get_valid_fields(queryset, view, {"request": request})]
+
+    def get_default_valid_fields(self, queryset, view, context=None):
+        return [
+            (key, label)
+            for key, label in super().get_default_valid_fields(queryset, view, context)
+            if _sortable(queryset.model, key)
+        ]
+
+    def get_schema_operation_parameters(self, view):
+        model = _listed_model(view)
+        if model is None:
+            return super().get_schema_operation_parameters(view)
+        keys = self.sort_keys(model._default_manager.none(), view, getattr(view, "request", None))
+        return [
+            {
+                "name": self.ordering_param,
+                "required": False,
+                "in": "query",
+                "description": "Sort keys, comma-separated, each with a leading - for descending; any other value "
+                "is refused (400). Without it the list's own order.",
+                "schema": {"type": "array", "items": {"type": "string", "enum": [
+                    sort for key in keys for sort in (key, f"-{key}")]}},
+                "style": "form",
+                "explode": False,
+            }
+        ]  # fmt: skip
+
+
+def _listed_model(view):
+    """The model a list view lists, as the schema sees it (no scoped queryset: no user to scope by)."""
+    queryset = getattr(view, "queryset", None)
+    if queryset is not None:
+        return queryset.model
+    serializer_class = view.get_serializer_class() if hasattr(view, "get_serializer_class") else None
+    return getattr(getattr(serializer_class, "Meta", None), "model", None)
+
+
+def _sortable(model, path: str) -> bool:
+    """Whether ``path`` (a__b__c) reaches a column, through relations to one row each, that has an order."""
+    *hops, last = path.split("__")
+    for name in hops:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not (field.many_to_one or field.one_to_one) or field.related_model is None:
+            return False
+        model = field.related_model
+    try:
+        field = model._meta.get_field(last)
+    except FieldDoesNotExist:
+        return False
+    if field.many_to_many or field.one_to_many or (field.one_to_one and not field.concrete):
+        return False
+    return getattr(field, "concrete", False) and not isinstance(field, JSONField)
 
 
 def exception_handler(exc, context):

@@ -161,8 +161,13 @@ class YesNoField(forms.NullBooleanField):
     FALSE = frozenset({"false", "0", "no"})
     default_error_messages = {"invalid": _("“%(value)s” is not yes or no: give true or false (or 1/0, yes/no).")}
 
-    # The raw value reaches to_python (NullBooleanSelect would turn "no" into nothing chosen before it).
-    widget = forms.Select(choices=[("", _("All")), ("true", _("Yes")), ("false", _("No"))])
+    def __init__(self, *, yes=None, no=None, **kwargs):
+        # The field's own select, worded by the filter (yes_no_filter's yes / no: "Active only"): a plain Select, so
+        # the raw value reaches to_python (NullBooleanSelect would turn "no" into nothing chosen before it).
+        kwargs.setdefault(
+            "widget", forms.Select(choices=[("", _("All")), ("true", yes or _("Yes")), ("false", no or _("No"))])
+        )
+        super().__init__(**kwargs)
 
     def to_python(self, value):
         if value is None or isinstance(value, bool):
@@ -184,9 +189,9 @@ class YesNoFilter(django_filters.BooleanFilter):
 
 
 def yes_no_filter(label, *, yes=None, no=None, **kwargs):
-    """A yes / no / either filter worded for people (not django-filter's "Unknown / Yes / No")."""
-    choices = [("", _("All")), ("true", yes or _("Yes")), ("false", no or _("No"))]
-    return YesNoFilter(label=label, widget=forms.Select(choices=choices), **kwargs)
+    """A yes / no / either filter worded for people (not django-filter's "Unknown / Yes / No"): All, then `yes`
+    and `no` (Yes and No unless named), in the select YesNoField makes."""
+    return YesNoFilter(label=label, yes=yes, no=no, **kwargs)
 
 
 def day_filter(label, **kwargs) -> django_filters.DateFilter:
@@ -305,6 +310,7 @@ class StyledFilterSet(django_filters.FilterSet):
         if not getattr(form, "_styled", False):
             style_filter_form(form)
             _refuse_backward_periods(form, self._periods())
+            _name_the_sorts(form)
             form._styled = True
         return form
 
@@ -315,6 +321,17 @@ class StyledFilterSet(django_filters.FilterSet):
             if isinstance(filter_, django_filters.DateFilter) and filter_.lookup_expr in ("gte", "lte"):
                 bounds.setdefault(filter_.field_name, {})[filter_.lookup_expr] = name
         return [(pair["gte"], pair["lte"]) for pair in bounds.values() if len(pair) == 2]
+
+
+def _name_the_sorts(form) -> None:
+    """A sort (`o`) the list does not offer is refused naming those it does, in the words of the API's ?ordering=
+    (ka_portal.api.OrderingFilter): the page shows it above its filters, the API answers it as a 400."""
+    field = form.fields.get("o")
+    if not isinstance(field, forms.ChoiceField):
+        return
+    keys = [str(value) for value, _label in field.choices if value and not str(value).startswith("-")]
+    message = _("“%(value)s” is not a sort of this list: give one of %(keys)s (a leading - sorts the other way).")
+    field.error_messages["invalid_choice"] = message % {"value": "%(value)s", "keys": ", ".join(keys)}
 
 
 def _refuse_backward_periods(form, periods: list[tuple[str, str]]) -> None:

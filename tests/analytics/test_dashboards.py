@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from analytics import dashboards
 from contracts.models import Contract, Deduction, Payment
+from ka_portal.errors import DomainError
 from promotions.models import PromotionPlan
 from tests.contracts.factories import ContractFactory, InvoiceFactory
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
@@ -27,6 +28,7 @@ from tests.visits.factories import (
     TaskFactory,
     VisitFactory,
 )
+from tradespend.disputes import dispute_write_off_approve
 from tradespend.models import ClosedMonth, Dispute, Remittance
 from visits.models import RoutePlan, SuggestedOrder, Task, Visit
 
@@ -390,6 +392,51 @@ def test_manager_unsupported_deductions_are_their_chains(client):
     assert (board.unsupported.count, board.unsupported.amount) == (2, Decimal("1000.00"))
     client.force_login(manager)
     assert listed(client, board.unsupported.url) == 2
+
+
+def _may_approve(dispute: Dispute, user) -> bool:
+    """Whether the approval service takes this write-off from the user (tried, then undone)."""
+    try:
+        with transaction.atomic():
+            dispute_write_off_approve(dispute=Dispute.objects.get(pk=dispute.pk), by=user)
+            transaction.set_rollback(True)
+    except DomainError:
+        return False
+    return True
+
+
+def test_write_offs_to_approve_are_those_the_user_may_approve(client):
+    # Given a write-off waiting on the manager's chain and one on a rival's
+    manager, rival, mine, theirs = manager_world()
+    finance = make_user(Role.FINANCE, username="fin_write_offs")
+    admin = make_user(Role.ADMIN, username="adm_write_offs")
+    waiting = [
+        Dispute.objects.create(
+            deduction=Deduction.objects.create(
+                account=account,
+                invoice=InvoiceFactory(account=account),
+                date=date(2026, 10, 5),
+                kind=Deduction.Kind.DM,
+                amount=Decimal(amount),
+                reason="DM",
+            ),
+            reason="无依据",
+            due_on=date(2026, 12, 20),
+            status=Dispute.Status.WRITE_OFF_REQUESTED,
+            write_off_requested_by=finance,
+        )
+        for account, amount in ((mine, "6800.00"), (theirs, "5200.00"))
+    ]
+
+    # When each counts the write-offs waiting for them
+    figures = {user: dashboards._write_offs_to_approve(user) for user in (manager, rival, admin, finance)}
+
+    # Then each counts those the approval takes from them: a manager their chain's, an administrator every one
+    for user, expected in ((manager, 1), (rival, 1), (admin, 2), (finance, 0)):
+        assert figures[user].count == sum(_may_approve(dispute, user) for dispute in waiting) == expected, user
+    assert figures[admin].amount == Decimal("12000.00") and figures[manager].amount == Decimal("6800.00")
+    client.force_login(admin)
+    assert listed(client, figures[admin].url) == 2
 
 
 def test_manager_home_shows_only_their_chains(client):

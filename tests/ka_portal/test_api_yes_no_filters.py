@@ -3,12 +3,18 @@
 the whole list as if nothing had been asked. The rule is the FilterSets' one field (ka_portal.lists.YesNoField), so
 every list takes it, page and API. A page size of 0 or below is a 400; above the cap it is the cap."""
 
+import re
+
 import pytest
+from django import forms
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from ka_portal.lists import StyledFilterSet, YesNoField
+from stores.models import Store
 from tests.factories import StoreFactory, make_user
 from tests.visits.factories import VisitFactory
 
@@ -94,3 +100,52 @@ def test_a_page_size_above_the_cap_is_the_cap(far_and_near, size, shown):
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == shown
+
+
+# --- one select per yes/no filter: the field's, worded by the filter ---------------------------------------------
+
+
+def _select(page: str, name: str) -> str:
+    return re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+
+
+def _options(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', html)
+
+
+def test_a_yes_no_filter_s_select_reads_its_own_words_in_both_languages(client):
+    client.force_login(make_user(Role.ADMIN, username="admin_yes_no_words", is_superuser=True, is_staff=True))
+
+    english = client.get(reverse("stores:store-list"), **EN).content.decode()
+    chinese = client.get(reverse("stores:store-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert _options(_select(english, "active")) == [("", "All"), ("true", "Active only"), ("false", "Inactive only")]
+    assert _options(_select(english, "stock_count_stale")) == [("", "All"), ("true", "Yes"), ("false", "No")]
+    assert [label for _value, label in _options(_select(chinese, "active"))] == ["全部", "仅启用", "仅停用"]
+
+
+def test_a_model_s_yes_no_field_named_in_meta_gets_the_same_select_and_reading():
+    # Given a FilterSet naming a model's boolean in Meta.fields (StyledFilterSet.FILTER_DEFAULTS: YesNoFilter)
+    class ActiveStores(StyledFilterSet):
+        class Meta:
+            model = Store
+            fields = ["active"]
+
+    # When it reads "no" and "zzz"
+    no, wrong = ActiveStores({"active": "no"}), ActiveStores({"active": "zzz"})
+
+    # Then the one select of YesNoField (All / Yes / No), "no" is no and "zzz" is refused naming the filter
+    with translation.override("en"):
+        assert _options(str(no.form["active"])) == [("", "All"), ("true", "Yes"), ("false", "No")]
+        assert no.is_valid() and no.form.cleaned_data["active"] is False
+        assert not wrong.is_valid() and "is not yes or no" in wrong.errors["active"][0]
+
+
+def test_the_field_words_its_select_itself():
+    field = YesNoField(yes="Open only", no="Closed only")
+
+    assert isinstance(field.widget, forms.Select) and not isinstance(field.widget, forms.NullBooleanSelect)
+    assert [(value, str(label)) for value, label in field.widget.choices][1:] == [
+        ("true", "Open only"),
+        ("false", "Closed only"),
+    ]

@@ -214,7 +214,7 @@ class ClosedMonthViewSet(CachedListMixin, mixins.ListModelMixin, mixins.CreateMo
 
     def list(self, request, *args, **kwargs):
         rows = []
-        for closed in self.get_queryset():
+        for closed in self.filter_queryset(self.get_queryset()):  # ?ordering= as every list (ka_portal.api)
             gross = closed.gross_total or reports.ZERO
             closed.gross, closed.net = gross, gross - (closed.spend_total or reports.ZERO)
             rows.append(closed)

@@ -1,0 +1,179 @@
+"""Every API list reads ?ordering= strictly: a sort key the list takes (and its "-" form, comma-separated) orders
+it, and anything else is a 400 naming the parameter and the keys it takes, never the default order served as if it
+had been asked for. The rule is the API's one ordering backend (ka_portal.api.OrderingFilter), so every list takes
+it; the schema lists the same keys, which is what a client reads to choose one."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework.test import APIClient
+
+from accounts.roles import Role
+from tests.factories import ProductFactory, StoreFactory, make_user
+from tests.ka_portal.test_list_ties import PAGES, _api_lists, _sorts
+from tests.visits.factories import VisitFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_read_afresh")]
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+LISTS = _api_lists()
+
+
+def _schema_sorts() -> dict[str, list[str]]:
+    """Each list path's ?ordering= values as the API schema states them."""
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    sorts = {}
+    for path, _name in ((path, name) for name, path in LISTS):
+        parameters = schema["paths"][path]["get"].get("parameters", [])
+        ordering = next((p for p in parameters if p["name"] == "ordering"), None)
+        sorts[path] = ordering["schema"]["items"]["enum"] if ordering else []
+    return sorts
+
+
+SORTS = _schema_sorts()
+
+
+@pytest.fixture
+def admin_api():
+    client = APIClient()
+    client.force_authenticate(make_user(Role.ADMIN, username="admin_ordering", is_superuser=True, is_staff=True))
+    return client
+
+
+def test_every_list_states_its_sorts_in_the_schema():
+    assert len(LISTS) > 30
+    assert {path for path, sorts in SORTS.items() if not sorts} == set()
+    assert SORTS["/api/v1/stores/"] == ["code", "-code", "name", "-name", "grade", "-grade", "city", "-city"]
+
+
+@pytest.mark.one_leg
+@pytest.mark.parametrize(("name", "path"), LISTS, ids=[name for name, _ in LISTS])
+def test_an_unknown_sort_is_refused_naming_the_parameter_and_the_sorts(admin_api, name, path):
+    response = admin_api.get(path, {"ordering": "bogus"}, **EN)
+
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "invalid" and list(body["errors"]) == ["ordering"]
+    keys = [sort for sort in SORTS[path] if not sort.startswith("-")]
+    assert body["detail"] == (
+        f"“bogus” is not a sort of this list: give one of {', '.join(keys)} (a leading - sorts the other way)."
+    )
+
+
+@pytest.mark.one_leg
+@pytest.mark.parametrize(("name", "path"), LISTS, ids=[name for name, _ in LISTS])
+def test_every_sort_the_schema_states_is_taken(admin_api, name, path):
+    for sort in SORTS[path]:
+        response = admin_api.get(path, {"ordering": sort})
+        assert response.status_code == 200, f"{path}?ordering={sort}: {response.content[:300]}"
+    assert admin_api.get(path, {"ordering": ",".join(SORTS[path][:2])}).status_code == 200
+
+
+@pytest.mark.parametrize("ordering", ["-name ", "name,bogus", "Name", "--name", "name;drop", "checked_in_at"], ids=repr)
+def test_a_sort_with_one_unknown_key_is_refused_naming_it(admin_api, ordering):
+    response = admin_api.get("/api/v1/stores/", {"ordering": ordering}, **EN)
+
+    unknown = ordering.split(",")[-1].strip()
+    if unknown == "-name":
+        assert response.status_code == 200  # spaces around a key are no part of it
+        return
+    assert response.status_code == 400
+    assert response.json()["detail"].startswith(f"“{unknown}” is not a sort of this list: give one of code, name,")
+
+
+@pytest.mark.parametrize("ordering", ["", " ", ","])
+def test_no_sort_asked_is_the_list_s_own_order(admin_api, ordering):
+    StoreFactory(code="S2")
+    StoreFactory(code="S1")
+
+    response = admin_api.get("/api/v1/stores/", {"ordering": ordering})
+
+    assert response.status_code == 200
+    assert [row["code"] for row in response.json()["results"]] == ["S1", "S2"]
+
+
+def test_a_known_sort_orders_the_list_either_way(admin_api):
+    rep = make_user(Role.REP, username="rep_ordering")
+    store = StoreFactory(rep=rep)
+    days = [datetime.datetime(2026, 11, d, 9, tzinfo=datetime.UTC) for d in (3, 1, 2)]
+    for day in days:
+        VisitFactory(rep=rep, store=store, checked_in_at=day)
+
+    up = admin_api.get("/api/v1/visits/", {"ordering": "checked_in_at"}).json()["results"]
+    down = admin_api.get("/api/v1/visits/", {"ordering": "-checked_in_at"}).json()["results"]
+
+    assert [row["checked_in_at"][:10] for row in up] == ["2026-11-01", "2026-11-02", "2026-11-03"]
+    assert [row["checked_in_at"][:10] for row in down] == ["2026-11-03", "2026-11-02", "2026-11-01"]
+
+
+def test_a_list_naming_no_sorts_takes_its_fields_columns(admin_api):
+    # Products name no ordering_fields: their serializer's fields that are columns sort them
+    for packs in (12, 6, 24):
+        ProductFactory(packs_per_case=packs)
+
+    response = admin_api.get("/api/v1/products/", {"ordering": "-packs_per_case"}, **EN)
+
+    assert [row["packs_per_case"] for row in response.json()["results"]] == [24, 12, 6]
+    assert "-packs_per_case" in SORTS["/api/v1/products/"]
+
+
+@pytest.mark.parametrize(
+    ("path", "sort"),
+    [
+        ("/api/v1/imports/jobs/", "problems"),  # a reverse relation: a job once per problem
+        ("/api/v1/imports/jobs/", "params"),  # a JSON value
+        ("/api/v1/my/shifts/", "sell_out"),  # a reverse relation
+        ("/api/v1/closed-months/", "gross"),  # computed, no column
+    ],
+)
+def test_a_serializer_field_that_cannot_sort_the_list_is_no_sort(admin_api, path, sort):
+    assert sort not in SORTS[path]
+    assert admin_api.get(path, {"ordering": sort}, **EN).status_code == 400
+
+
+def test_the_refusal_reads_in_the_client_s_language(admin_api):
+    response = admin_api.get("/api/v1/visits/", {"ordering": "-checked_in"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert response.status_code == 400
+    assert (
+        response.json()["detail"] == "“-checked_in”不是此列表可用的排序：请填 checked_in_at 之一（前加 - 为反向排序）。"
+    )
+
+
+# --- the pages' sort (?o=, django-filter's OrderingFilter, which the API's FilterSets take too) -------------------
+
+
+def test_an_unknown_page_sort_is_refused_naming_the_sorts_on_the_page_and_in_the_api(client, admin_api):
+    client.force_login(make_user(Role.ADMIN, username="admin_page_sort", is_superuser=True, is_staff=True))
+    StoreFactory(code="S1")
+
+    page = client.get(reverse("stores:store-list"), {"o": "bogus"}, **EN)
+    api = admin_api.get("/api/v1/stores/", {"o": "bogus"}, **EN)
+
+    message = (
+        "“bogus” is not a sort of this list: give one of code, name, grade, city (a leading - sorts the other way)."
+    )
+    assert page.status_code == 200 and not page.context["object_list"]
+    assert f'data-testid="sort-error">{message}<' in page.content.decode().replace("&quot;", '"')
+    assert 'name="o" value="bogus"' not in page.content.decode()  # filtering again drops the unknown sort
+    assert api.status_code == 400 and api.json()["errors"] == {"o": [message]}
+    assert len(client.get(reverse("stores:store-list"), {"o": "-name"}).context["object_list"]) == 1
+
+
+SORTED_PAGES = [(name, cls) for name, cls in PAGES if _sorts(cls)]
+
+
+def test_the_sorted_pages_are_found():
+    assert {"stores:store-list", "promotions:plan-list", "contracts:contract-list"} <= {n for n, _ in SORTED_PAGES}
+
+
+@pytest.mark.one_leg
+@pytest.mark.parametrize(("name", "cls"), SORTED_PAGES, ids=[name for name, _ in SORTED_PAGES])
+def test_every_sorted_page_names_its_sorts_when_given_an_unknown_one(client, name, cls):
+    client.force_login(make_user(Role.ADMIN, username="admin_page_sorts", is_superuser=True, is_staff=True))
+    keys = [sort for sort in _sorts(cls) if not sort.startswith("-")]
+
+    page = client.get(reverse(name), {"o": "bogus"}, **EN).content.decode()
+
+    assert f"is not a sort of this list: give one of {', '.join(keys)} (a leading - sorts the other way)." in page
