@@ -295,7 +295,8 @@ class ManagerDashboard:
     achievement: list[AccountAchievement]
     month_total: object
     year_total: object
-    performance_url: str
+    performance_url: str  # the year to date on the performance page
+    month_url: str  # this month on the performance page
     follow_ups: list
     birthdays: list
     expiring: Figure
@@ -304,6 +305,11 @@ class ManagerDashboard:
     unsupported: Figure
     unsupported_list: list
     write_offs: Figure
+
+    @property
+    def has_targets(self) -> bool:
+        """A target set this year at one of the accounts: without one there is no achievement to draw."""
+        return bool(self.year_total.target)
 
     @property
     def achievement_chart(self) -> Chart:
@@ -331,7 +337,9 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
 
     queue = approval_queue_for(user)
     month = date(today.year, today.month, 1)
-    accounts = scope.accounts_for(user).active()
+    # The accounts the performance page behind the totals reads (an account closed this year still sold in it), so
+    # "All accounts" here is its total row.
+    accounts = scope.accounts_for(user)
     by_month, month_total = account_performance(user=user, period=Period(month, month), accounts=accounts, today=today)
     by_year, year_total = account_performance(
         user=user, period=Period(date(today.year, 1, 1), month), accounts=accounts, today=today
@@ -351,6 +359,7 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
         month_total=month_total,
         year_total=year_total,
         performance_url=_link("accounts:performance", {"start": f"{today:%Y}-01", "end": f"{today:%Y-%m}"}),
+        month_url=_link("accounts:performance", {"start": f"{today:%Y-%m}", "end": f"{today:%Y-%m}"}),
         follow_ups=list(follow_ups_due(user=user, today=today, days=7)[:20]),
         birthdays=birthdays_soon(user=user, today=today, days=7),
         expiring=expiring,
