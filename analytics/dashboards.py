@@ -31,6 +31,8 @@ ZERO = Decimal("0.00")
 REVIEW_DAYS = 7
 # How many rows of a list a dashboard shows under its figure.
 FEW = 5
+# How many follow-ups the manager's home lists (they have no list page of their own: each account's log has its).
+FOLLOW_UPS = 20
 
 
 # --- figures and the lists behind them -------------------------------------------------------------------------
@@ -297,7 +299,8 @@ class ManagerDashboard:
     year_total: object
     performance_url: str  # the year to date on the performance page
     month_url: str  # this month on the performance page
-    follow_ups: list
+    follow_ups: list  # the first FOLLOW_UPS due
+    more_follow_ups: bool  # more are due than shown
     birthdays: list
     expiring: Figure
     expiring_list: list
@@ -351,6 +354,7 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
     )
     contracts, expiring = _expiring_contracts(user, today)
     unsupported = _unsupported_deductions(user)
+    follow_ups = list(follow_ups_due(user=user, today=today, days=7)[: FOLLOW_UPS + 1])  # one more: are there more?
     return ManagerDashboard(
         today=today,
         approvals=Figure(queue.count(), reverse("promotions:approval-queue")),
@@ -360,7 +364,8 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
         year_total=year_total,
         performance_url=_link("accounts:performance", {"start": f"{today:%Y}-01", "end": f"{today:%Y-%m}"}),
         month_url=_link("accounts:performance", {"start": f"{today:%Y-%m}", "end": f"{today:%Y-%m}"}),
-        follow_ups=list(follow_ups_due(user=user, today=today, days=7)[:20]),
+        follow_ups=follow_ups[:FOLLOW_UPS],
+        more_follow_ups=len(follow_ups) > FOLLOW_UPS,
         birthdays=birthdays_soon(user=user, today=today, days=7),
         expiring=expiring,
         expiring_list=list(contracts.order_by("valid_to", "number")[:FEW]),

@@ -442,6 +442,24 @@ def test_manager_whose_accounts_have_no_target_nor_plan_sees_what_to_do(client):
         assert f'data-testid="{testid}-count">0<' in page
 
 
+@pytest.mark.parametrize(("due", "more"), [(20, False), (21, True)])
+def test_manager_is_told_when_more_follow_ups_are_due_than_listed(client, due, more):
+    from tests.factories import ContactLogFactory
+
+    # Given twenty or twenty-one follow-ups due at the manager's account
+    manager, rival, mine, theirs = manager_world()
+    for n in range(due):
+        ContactLogFactory(account=mine, follow_up_on=WEDNESDAY + timedelta(days=n % 7), next_step=f"跟进{n}")
+    client.force_login(manager)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then twenty are listed, and the home says when more wait behind them (it used to drop them without a word)
+    listed = page.split('data-testid="follow-ups"')[1].split("</ul>")[0]
+    assert listed.count("<li ") == 20
+    assert ('data-testid="more-follow-ups"' in page) is more
+    if more:
+        assert "The first 20 are shown and more are due" in page
+
+
 def test_manager_contracts_ending_within_sixty_days_are_the_ledger_filtered_alike(client):
     manager, rival, mine, theirs = manager_world()
     ContractFactory(account=mine, valid_to=WEDNESDAY + timedelta(days=10))
