@@ -43,8 +43,10 @@ OPEN_DISPUTES = (Dispute.Status.OPEN, Dispute.Status.WRITE_OFF_REQUESTED)
 @dataclass
 class PromotionLine:
     plan: PromotionPlan
-    cost: Decimal
+    cost: Decimal  # the line's cost as ranked: actual where evaluated, else planned
     evaluated: bool
+    planned_cost: Decimal = ZERO  # the plan's total cost (planned)
+    actual_cost: Decimal | None = None  # its evaluation's total cost (actual); None until evaluated
     uplift: Decimal | None = None
     incremental_units: int | None = None
     cost_per_incremental_unit: Decimal | None = None
@@ -58,8 +60,9 @@ class Promotions:
     lines: list[PromotionLine] = field(default_factory=list)
     count: int = 0
     cost: Decimal = ZERO  # evaluated cost where evaluated, else the plan's total cost
+    planned_cost: Decimal = ZERO  # Σ the plans' total cost (planned), evaluated or not
     evaluated_count: int = 0
-    evaluated_cost: Decimal = ZERO
+    evaluated_cost: Decimal = ZERO  # Σ the evaluated plans' total cost (actual)
     incremental_units: int = 0  # of the evaluated plans
 
     @property
@@ -221,6 +224,7 @@ def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions
     sums = plans.aggregate(
         count=Count("pk"),
         cost=Sum("run_cost"),
+        planned_cost=Sum("total_cost"),
         evaluated_count=Count("pk", filter=evaluated),
         evaluated_cost=Sum("evaluation__total_cost"),
         incremental_units=Sum(F("evaluation__sales_units") - F("evaluation__baseline_units")),
@@ -229,13 +233,15 @@ def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions
     for plan in plans.select_related("type", "evaluation").order_by("-run_cost", "start_on", "pk")[:PROMOTION_LINES]:
         evaluation = getattr(plan, "evaluation", None)
         if evaluation is None:
-            lines.append(PromotionLine(plan=plan, cost=plan.total_cost, evaluated=False))
+            lines.append(PromotionLine(plan=plan, cost=plan.total_cost, evaluated=False, planned_cost=plan.total_cost))
             continue
         lines.append(
             PromotionLine(
                 plan=plan,
                 cost=evaluation.total_cost,
                 evaluated=True,
+                planned_cost=plan.total_cost,
+                actual_cost=evaluation.total_cost,
                 uplift=evaluation.uplift,
                 incremental_units=evaluation.sales_units - evaluation.baseline_units,
                 cost_per_incremental_unit=evaluation.cost_per_incremental_unit,
@@ -245,6 +251,7 @@ def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions
         lines=lines,
         count=sums["count"],
         cost=sums["cost"] or ZERO,
+        planned_cost=sums["planned_cost"] or ZERO,
         evaluated_count=sums["evaluated_count"],
         evaluated_cost=sums["evaluated_cost"] or ZERO,
         incremental_units=sums["incremental_units"] or 0,

@@ -29,7 +29,9 @@ def chain_workbook(o):
             [_("Trade spend"), o.figures.spend, o.figures.ratio],
             [_("Company norm"), None, o.norm],
             [_("Net"), o.figures.net, None],
-            [_("Promotion cost"), o.promotions.cost, None],
+            [_("Total cost (planned)"), o.promotions.planned_cost, None],
+            # of the evaluated plans only, as on the page
+            [_("Total cost (actual)"), o.promotions.evaluated_cost if o.promotions.evaluated_count else None, None],
             [_("Open receivables"), o.aging.total, None],
             [_("Past due"), o.aging.past_due, None],
             [_("DSO (days)"), o.aging.dso, None],
@@ -63,7 +65,8 @@ def chain_workbook(o):
             _("Start"),
             _("End"),
             _("Status"),
-            _("Cost"),
+            _("Total cost (planned)"),
+            _("Total cost (actual)"),
             _("Uplift"),
             _("Extra packs"),
             _("Cost per extra pack"),
@@ -75,14 +78,15 @@ def chain_workbook(o):
                 line.plan.start_on,
                 line.plan.end_on,
                 line.plan.get_status_display(),
-                line.cost,
+                line.planned_cost,
+                line.actual_cost,
                 line.uplift,
                 line.incremental_units,
                 line.cost_per_incremental_unit,
             ]
             for line in o.promotions.lines
         ],
-        {2: "yyyy-mm-dd", 3: "yyyy-mm-dd", 6: excel.PERCENT_FORMAT, 7: COUNT_FORMAT},
+        {2: "yyyy-mm-dd", 3: "yyyy-mm-dd", 7: excel.PERCENT_FORMAT, 8: COUNT_FORMAT},
     )
     excel.write_sheet(
         book,

@@ -31,6 +31,8 @@ ZERO = Decimal("0.00")
 REVIEW_DAYS = 7
 # How many rows of a list a dashboard shows under its figure.
 FEW = 5
+# How many follow-ups the manager's home lists (they have no list page of their own: each account's log has its).
+FOLLOW_UPS = 20
 
 
 # --- figures and the lists behind them -------------------------------------------------------------------------
@@ -305,8 +307,10 @@ class ManagerDashboard:
     achievement: list[AccountAchievement]
     month_total: object
     year_total: object
-    performance_url: str
-    follow_ups: list
+    performance_url: str  # the year to date on the performance page
+    month_url: str  # this month on the performance page
+    follow_ups: list  # the first FOLLOW_UPS due
+    more_follow_ups: bool  # more are due than shown
     birthdays: list
     expiring: Figure
     expiring_list: list
@@ -319,6 +323,11 @@ class ManagerDashboard:
     next_week: date
     route_reps: int
     unpublished: list[RepWeekPlan]
+
+    @property
+    def has_targets(self) -> bool:
+        """A target set this year at one of the accounts: without one there is no achievement to draw."""
+        return bool(self.year_total.target)
 
     @property
     def achievement_chart(self) -> Chart:
@@ -348,7 +357,9 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
 
     queue = approval_queue_for(user)
     month = date(today.year, today.month, 1)
-    accounts = scope.accounts_for(user).active()
+    # The accounts the performance page behind the totals reads (an account closed this year still sold in it), so
+    # "All accounts" here is its total row.
+    accounts = scope.accounts_for(user)
     by_month, month_total = account_performance(user=user, period=Period(month, month), accounts=accounts, today=today)
     by_year, year_total = account_performance(
         user=user, period=Period(date(today.year, 1, 1), month), accounts=accounts, today=today
@@ -365,6 +376,7 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
     reps = list(visit_selectors.reps_for(user).filter(pk__in=scope.stores_for(user).active().values("rep_id")))
     unpublished = _unpublished_next_week(user, reps, next_week)
     _mark_published_without_yours(unpublished, next_week)
+    follow_ups = list(follow_ups_due(user=user, today=today, days=7)[: FOLLOW_UPS + 1])  # one more: are there more?
     return ManagerDashboard(
         today=today,
         approvals=Figure(queue.count(), reverse("promotions:approval-queue")),
@@ -373,7 +385,9 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
         month_total=month_total,
         year_total=year_total,
         performance_url=_link("accounts:performance", {"start": f"{today:%Y}-01", "end": f"{today:%Y-%m}"}),
-        follow_ups=list(follow_ups_due(user=user, today=today, days=7)[:20]),
+        month_url=_link("accounts:performance", {"start": f"{today:%Y-%m}", "end": f"{today:%Y-%m}"}),
+        follow_ups=follow_ups[:FOLLOW_UPS],
+        more_follow_ups=len(follow_ups) > FOLLOW_UPS,
         birthdays=birthdays_soon(user=user, today=today, days=7),
         expiring=expiring,
         expiring_list=list(contracts.order_by("valid_to", "number")[:FEW]),

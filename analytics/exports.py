@@ -90,7 +90,7 @@ def promotion_group_row(label: str, plans: int, evaluated: int, figures) -> list
         figures.incremental_units,
         figures.cost_per_incremental_unit,
         figures.incremental_amount,
-        "—" if figures.payback is None else figures.payback,  # no figure (a plan yet to start), as on the page
+        figures.payback,  # None (a plan yet to start): an empty cell, as in every export, so the column stays numeric
         figures.sell_out.units,
         figures.sell_out.uplift,
         figures.sell_out.incremental_units,

@@ -1,7 +1,8 @@
 """Forms for promotion pages: the plan with its products, the rejection reason, a budget.
 
 They parse what was typed; every rule (dates, the number of products, the override) is the service's, shown next
-to its field by ka_portal.pages.show_refusal. The plan form also asks the rule of reversed dates itself, so that a
+to its field by ka_portal.pages.show_refusal (on the plan form, in the rules panel's slot beside it where the panel
+says it: promotions.views._rules_panel). The plan form also asks the rule of reversed dates itself, so that a
 save shows it together with the fields' and the products' errors, not one round after them."""
 
 from decimal import Decimal

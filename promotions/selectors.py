@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -263,13 +264,15 @@ def promotion_types_for(user) -> QuerySet:
 
 
 def approval_queue_for(user) -> QuerySet:
-    """Submitted plans this user may decide: a manager's own accounts'; for an admin, all of them."""
+    """Submitted plans this user may decide: a manager's own accounts' (not one they approved first that waits for
+    an admin's second approval: services.promotion_approve refuses them that); for an admin, all of them."""
     queue = plan_list_for(user).filter(status=PromotionPlan.Status.SUBMITTED)
     role = user_role(user)
     if role == Role.ADMIN:
         return queue
     if role == Role.MANAGER:
-        return queue.filter(account__owner=user)
+        threshold = Decimal(str(settings.KA.promotion_second_approval_above))
+        return queue.filter(account__owner=user).exclude(first_approved_by__isnull=False, total_cost__gt=threshold)
     return queue.none()
 
 

@@ -101,6 +101,7 @@ def _plan_form_page(request, plan):
         token = request.POST.get("form_token", "")[:64]
         valid = form.is_valid()
         valid = formset.is_valid() and valid  # both, so that one save shows every error of the plan and its rows
+        refusal = None
         if valid:
             saved = None
             try:
@@ -113,15 +114,18 @@ def _plan_form_page(request, plan):
                 else:
                     messages.success(request, _("Draft saved."))
                 return redirect("promotions:plan-detail", pk=saved.pk)
-            except DomainError as refusal:
-                if refusal.code == "promotion.already_saved":  # a double tap: the first send saved it
-                    return redirect("promotions:plan-detail", pk=refusal.params["id"])
+            except DomainError as error:
+                if error.code == "promotion.already_saved":  # a double tap: the first send saved it
+                    return redirect("promotions:plan-detail", pk=error.params["id"])
                 if saved is not None:  # the draft is kept; only the submission was refused
-                    messages.error(
-                        request, _("Draft saved, but not submitted: %(reason)s") % {"reason": refusal.detail}
-                    )
+                    messages.error(request, _("Draft saved, but not submitted: %(reason)s") % {"reason": error.detail})
                     return redirect("promotions:plan-edit", pk=saved.pk)
-                show_refusal(form, refusal)
+                refusal = error
+        # The page comes back with the rules panel drawn as the check draws it: each message once, beside what broke
+        # it — a field's own error shows under it only where the panel has no slot beside it for that message.
+        panel = _rules_panel(user, form, formset, plan.pk if plan else None)
+        if refusal is not None and refusal.detail not in {v.detail for v in panel["violations"]}:
+            show_refusal(form, refusal)  # a refusal the panel does not say (scope, the override): at its field
     else:
         if plan is None:
             initial = {"all_stores": user.has_perm("promotions.approve_promotionplan"), "dm_fee": 0}
@@ -132,10 +136,19 @@ def _plan_form_page(request, plan):
             form = PlanForm(user=user, initial=fields)
             formset = item_formset(initial=items, user=user, account=form.account, plan=plan)
         token = uuid.uuid4().hex
+        panel = None  # the page asks the check (htmx) once it has loaded
     return render(
         request,
         "promotions/plan_form.html",
-        {"form": form, "formset": formset, "plan": plan, "form_token": token, "max_products": MAX_PRODUCTS},
+        {
+            "form": form,
+            "formset": formset,
+            "plan": plan,
+            "form_token": token,
+            "max_products": MAX_PRODUCTS,
+            "panel": panel,
+            "beside": panel["beside"] if panel else set(),
+        },
     )
 
 
@@ -151,6 +164,12 @@ def plan_check(request):
     formset = item_formset(request.POST, user=request.user, account=form.account, plan=plan)
     form.is_valid()
     formset.is_valid()
+    return render(request, "promotions/_rules.html", _rules_panel(request.user, form, formset, plan_id))
+
+
+def _rules_panel(user, form, formset, plan_id: int | None) -> dict:
+    """The panel's context for a form and its rows already validated: the check's answer, and the page a save
+    refused draws it in place. ``beside``: the fields (HTML names) whose errors it says in a slot beside them."""
     data = form.cleaned_data
     problems = _typed_problems(form, formset)
     lines, rows = [], []
@@ -163,6 +182,7 @@ def plan_check(request):
     context = {
         "ready": bool(ready),
         "slots": ["dates", "items", "costs", *[f"item-{i}" for i in range(formset.total_form_count())]],
+        "beside": _said_beside(form, formset),
     }
     violations = []
     if data.get("start_on"):
@@ -184,27 +204,33 @@ def plan_check(request):
                 violation = replace(violation, slot=f"item-{rows[int(violation.slot[5:])][0]}")
             violations.append(violation)
         costs = _cost_preview(data, facts, rows)
-        violations.append(_budget_check(request.user, data, costs["total"]))
+        violations.append(_budget_check(user, data, costs["total"]))
         context.update(days=facts.days if facts.end_on >= facts.start_on else None, costs=costs)
     violations = problems + [v for v in violations if v is not None]
     by_slot: dict[str, list] = {}
     for violation in violations:
         by_slot.setdefault(violation.slot, []).append(violation)
     context.update(violations=violations, by_slot=by_slot)
-    return render(request, "promotions/_rules.html", context)
+    for index, row in enumerate(formset.forms):  # the page draws each row's slot itself (a save refused)
+        row.rule_messages = by_slot.get(f"item-{index}", [])
+    return context
+
+
+# Where the panel says a plan field's own error: the slot under the dates or under the costs ("form": only in its
+# list, the field's error stays under the field).
+TYPED_SLOTS = {"start_on": "dates", "end_on": "dates", "dm_fee": "costs", "tg_fee": "costs"}
+TYPED_SLOTS |= {"promoter_fee": "costs", "gift_cost": "costs", "company_share": "costs"}
 
 
 def _typed_problems(form, formset) -> list[Violation]:
     """What the form's own parsing refuses (a negative fee, a price below 0.01, reversed dates), as the panel's
-    messages: the save shows the same errors next to the fields."""
-    slots = {"start_on": "dates", "end_on": "dates", "dm_fee": "costs", "tg_fee": "costs"}
-    slots |= {"promoter_fee": "costs", "gift_cost": "costs", "company_share": "costs"}
+    messages: a save refused says them there, beside the fields (_said_beside), not again under them."""
     found = []
     for name, errors in _typed_errors(form):
         label = form.fields[name].label if name in form.fields else ""
         for error in errors:
             text = _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error
-            found.append(Violation(0, "invalid", text, slot=slots.get(name, "form")))
+            found.append(Violation(0, "invalid", text, slot=TYPED_SLOTS.get(name, "form")))
     for index, row in enumerate(formset.forms):
         if not row.has_changed() or row.cleaned_data.get("DELETE"):
             continue  # a blank row is ignored by the save too
@@ -219,6 +245,18 @@ def _typed_problems(form, formset) -> list[Violation]:
     if any(row.has_changed() for row in formset.forms):
         found += [Violation(0, "invalid", error, slot="items") for error in formset.non_form_errors()]
     return found
+
+
+def _said_beside(form, formset) -> set[str]:
+    """The HTML names of the fields whose errors _typed_problems puts in a slot beside them, and the formset's
+    prefix when it says the rows' own errors (too many products): the page does not repeat them under the fields."""
+    said = {form.add_prefix(name) for name, _errors in _typed_errors(form) if name in TYPED_SLOTS}
+    for row in formset.forms:
+        if row.has_changed() and not row.cleaned_data.get("DELETE"):
+            said |= {row.add_prefix(name) for name, _errors in _typed_errors(row)}
+    if any(row.has_changed() for row in formset.forms) and formset.non_form_errors():
+        said.add(formset.prefix)
+    return said
 
 
 def _typed_errors(form):

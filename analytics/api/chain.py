@@ -61,6 +61,10 @@ class PromotionLineSerializer(serializers.Serializer):
     start_on = serializers.DateField(source="plan.start_on")
     end_on = serializers.DateField(source="plan.end_on")
     cost = serializers.DecimalField(**MONEY, help_text="Evaluated cost, else the plan's total cost")
+    planned_cost = serializers.DecimalField(**MONEY, help_text="The plan's planned total cost (total_cost)")
+    actual_cost = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="The evaluation's actual total cost; null until the plan is evaluated"
+    )
     evaluated = serializers.BooleanField()
     uplift = serializers.DecimalField(**RATIO, help_text="Extra packs over the baseline ÷ the baseline")
     incremental_units = serializers.IntegerField(allow_null=True, help_text="Extra packs over the baseline")
@@ -70,8 +74,9 @@ class PromotionLineSerializer(serializers.Serializer):
 class PromotionsSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Plans approved or later that ran in the period")
     cost = serializers.DecimalField(**MONEY, help_text="Of all of them: evaluated cost, else the plan's total cost")
+    planned_cost = serializers.DecimalField(**MONEY, help_text="Of all of them: the planned total cost")
     evaluated_count = serializers.IntegerField()
-    evaluated_cost = serializers.DecimalField(**MONEY)
+    evaluated_cost = serializers.DecimalField(**MONEY, help_text="Of the evaluated plans: the actual total cost")
     incremental_units = serializers.IntegerField(help_text="Of the evaluated plans")
     cost_per_incremental_unit = serializers.DecimalField(**MONEY, allow_null=True, help_text="Of the evaluated plans")
     plans = PromotionLineSerializer(many=True, source="lines", help_text="The costliest ten")

@@ -3,6 +3,7 @@ gross to net against the norm, promotions with uplift and cost per extra pack, a
 visit compliance, suggested-order flags, contracts expiring, open disputes — the same on the page, in its Excel
 and by API; scope (a KA manager their own chains; reps and supervisors 404); a fixed number of queries."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
@@ -56,6 +57,11 @@ def test_worked_example(example, manager):
     assert spring.uplift == Decimal("0.5") and spring.cost_per_incremental_unit == Decimal("9.50")
     assert not march.evaluated and march.cost == Decimal("1000") and march.uplift is None
     assert o.promotions.cost == Decimal("2900") and o.promotions.cost_per_incremental_unit == Decimal("9.50")
+    # planned and actual apart: the evaluated plan was planned at 2,000 and cost 1,900; the other is planned only
+    assert [(line.planned_cost, line.actual_cost) for line in o.promotions.lines] == [
+        (Decimal("2000"), Decimal("1900")), (Decimal("1000"), None)
+    ]  # fmt: skip
+    assert (o.promotions.planned_cost, o.promotions.evaluated_cost) == (Decimal("3000"), Decimal("1900"))
 
     assert o.as_of == date(2025, 3, 31)
     assert o.aging.buckets == {
@@ -119,6 +125,29 @@ def test_the_page_shows_the_figures_and_links_to_the_lists_behind_them(client, e
     assert 'src="/static/vendor/chartjs/chart.umd.min.js"' in page or "chart.umd" in page
 
 
+def _promotion_rows(page: str) -> list[list[str]]:
+    start = page.index('data-testid="promotions"')
+    table = page[start : page.index("</table>", start)]
+    return [
+        [re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"(?s)<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"(?s)<tr[^>]*>(.*?)</tr>", table)
+    ]
+
+
+def test_the_promotion_costs_say_which_is_planned_and_which_is_actual(client, example, manager):
+    # Given the worked example: 春节堆头 planned at 2,000 and evaluated at 1,900; 三月店促 planned at 1,000, running
+    # When the manager opens the chain page
+    page = _page(client, manager).content.decode()
+    # Then each cost column says what it is, and an evaluated plan shows both its planned and its actual cost
+    header, spring, march, total = _promotion_rows(page)
+    assert header[3:] == ["总费用（计划）", "总费用（实际）", "增量", "每增量包成本"]
+    assert spring[0].startswith("春节堆头") and spring[3:] == ["2,000.00", "1,900.00", "50.0 %", "9.50"]
+    assert march[0].startswith("三月店促") and march[3:] == ["1,000.00", "尚未评估"]
+    # and the totals: every plan's planned cost, the evaluated plans' actual cost
+    assert total[3:] == ["3,000.00", "1,900.00", "", "9.50"]
+    assert "实际：方案评估后的总费用" in page[page.index('data-testid="cost-basis"') :]
+
+
 def test_english_reader_sees_the_english_name(client, example, manager):
     client.cookies["django_language"] = "en"
     page = _page(client, manager).content.decode()
@@ -143,7 +172,11 @@ def test_the_api_returns_the_page_figures(client, example, manager):
     )  # fmt: skip
     assert spend["source"] == "ledger"
     assert body["promotions"]["cost"] == "2900.00" and body["promotions"]["cost_per_incremental_unit"] == "9.50"
+    assert (body["promotions"]["planned_cost"], body["promotions"]["evaluated_cost"]) == ("3000.00", "1900.00")
     assert [plan["title"] for plan in body["promotions"]["plans"]] == ["春节堆头", "三月店促"]
+    assert [(plan["planned_cost"], plan["actual_cost"]) for plan in body["promotions"]["plans"]] == [
+        ("2000.00", "1900.00"), ("1000.00", None)
+    ]  # fmt: skip
     receivables = body["receivables"]
     assert receivables["total"] == "54320.00" and receivables["dso"] == "139.7"
     assert receivables["buckets"]["over_90"] == "20000.00" and receivables["as_of"] == "2025-03-31"
@@ -194,9 +227,11 @@ def test_the_excel_holds_the_same_figures(client, example, manager):
     assert [(m[0], m[1], m[2]) for m in months] == [
         ("2025-01", 8000, 10000), ("2025-02", 12000, 10000), ("2025-03", 14000, 20000)
     ]  # fmt: skip
-    promotions = list(book.worksheets[3].iter_rows(values_only=True))[1:]
-    expected = [("春节堆头", 1900, 200, 9.5), ("三月店促", 1000, None, None)]
-    assert [(p[0], p[5], p[7], p[8]) for p in promotions] == expected
+    assert (summary["总费用（计划）"][0], summary["总费用（实际）"][0]) == (3000, 1900)
+    header, *promotions = list(book.worksheets[3].iter_rows(values_only=True))
+    assert header[5:7] == ("总费用（计划）", "总费用（实际）")
+    expected = [("春节堆头", 2000, 1900, 200, 9.5), ("三月店促", 1000, None, None, None)]
+    assert [(p[0], p[5], p[6], p[8], p[9]) for p in promotions] == expected
 
 
 @pytest.mark.parametrize("who", ["other_manager", "rep", "supervisor"])

@@ -3,6 +3,7 @@ user's scope, in a fixed number of queries whatever the size of the data.
 
 The worked examples are set on Wednesday 25 November 2026 (Asia/Shanghai): the week began on Monday the 23rd."""
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from analytics import dashboards
 from contracts.models import Contract, Deduction, Payment
 from ka_portal.errors import DomainError
 from promotions.models import PromotionPlan
+from promotions.selectors import approval_queue_for
 from tests.contracts.factories import ContractFactory, InvoiceFactory
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.promotions.factories import BudgetFactory, PromotionPlanFactory
@@ -358,6 +360,106 @@ def test_manager_achievement_by_account_this_month_and_year_to_date(client):
     chart = board.achievement_chart
     assert chart.labels == ["大润发"]
     assert chart.rows[0]["values"] == ["125.0 %", "78.6 %"]
+
+
+def test_manager_plans_to_approve_are_those_the_manager_may_still_decide(client, settings):
+    # Given two submitted plans above the second-approval threshold, one the manager has already approved first
+    settings.KA = replace(settings.KA, promotion_second_approval_above=Decimal("1000.00"))
+    manager, rival, mine, theirs = manager_world()
+    BudgetFactory(account=mine, period_start=date(2026, 11, 1), period_end=date(2026, 12, 31), amount=Decimal("9000"))
+    Status = PromotionPlan.Status
+    waiting = {"account": mine, "status": Status.SUBMITTED, "start_on": date(2026, 12, 3), "total_cost": 3000}
+    PromotionPlanFactory(title="等经理审批", **waiting)
+    PromotionPlanFactory(title="等管理员复审", first_approved_by=manager, **waiting)
+
+    board = dashboards.manager_dashboard(manager, today=WEDNESDAY)
+
+    # Then the home counts and lists only the one waiting for them, as the queue behind the figure does
+    assert board.approvals.count == 1 and [plan.title for plan in board.approval_list] == ["等经理审批"]
+    client.force_login(manager)
+    assert [plan.title for plan in client.get(board.approvals.url).context["plans"]] == ["等经理审批"]
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "等经理审批" in page and "等管理员复审" not in page
+    # and the admin who gives the second approval still finds it in theirs
+    assert "等管理员复审" in [plan.title for plan in approval_queue_for(make_user(Role.ADMIN, username="adm_dash"))]
+
+
+def test_manager_achievement_totals_are_the_performance_pages_totals(client):
+    from accounts.models import SalesTarget
+
+    # Given an account closed this autumn that sold in and had a target this year, beside an open one
+    manager, rival, mine, theirs = manager_world()
+    closed = KeyAccountFactory(owner=manager, name="好又多", name_en="Trust-Mart", code="TRUST", active=False)
+    for account, target, sold in ((mine, "10000", "6000"), (closed, "10000", "9000")):
+        SalesTarget.objects.create(account=account, year=2026, month=3, amount=Decimal(target))
+        InvoiceFactory(account=account, date=date(2026, 3, 10), amount=Decimal(sold))
+    SalesTarget.objects.create(account=mine, year=2026, month=11, amount=Decimal("4000"))
+    InvoiceFactory(account=mine, date=date(2026, 11, 2), amount=Decimal("1000"))
+
+    board = dashboards.manager_dashboard(manager, today=WEDNESDAY)
+
+    # Then "All accounts" reads what the performance page behind each figure totals: 16,000 of 24,000 this year
+    client.force_login(manager)
+    for total, url in ((board.year_total, board.performance_url), (board.month_total, board.month_url)):
+        listed_total = client.get(url).context["total"]
+        assert (total.target, total.actual) == (listed_total.target, listed_total.actual)
+    assert (board.year_total.actual, board.year_total.target) == (Decimal("16000"), Decimal("24000"))
+    assert board.month_total.achievement == Decimal("0.25")
+    # and each of the two figures links to its own period
+    totals = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode().split('data-testid="achievement-totals">')[1]
+    assert '<a href="/accounts/performance/?start=2026-11&amp;end=2026-11">25.0 % this month</a>' in totals
+    assert '<a href="/accounts/performance/?start=2026-01&amp;end=2026-11">66.7 % year to date</a>' in totals
+
+
+def test_manager_sees_a_month_without_a_target_said_so(client):
+    from accounts.models import SalesTarget
+
+    manager, rival, mine, theirs = manager_world()
+    SalesTarget.objects.create(account=mine, year=2026, month=1, amount=Decimal("10000"))
+    InvoiceFactory(account=mine, date=date(2026, 1, 10), amount=Decimal("5000"))
+    client.force_login(manager)
+    totals = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode().split('data-testid="achievement-totals">')[1]
+    assert ">no target this month</a>" in totals and ">50.0 % year to date</a>" in totals and "—" not in totals
+
+
+def test_manager_whose_accounts_have_no_target_nor_plan_sees_what_to_do(client):
+    # Given a manager's account with sell-in this year but no target, no plan, no contract, no deduction
+    manager, rival, mine, theirs = manager_world()
+    InvoiceFactory(account=mine, date=date(2026, 3, 10), amount=Decimal("5000"))
+    client.force_login(manager)
+
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    # Then the achievement card says why there is nothing to draw and where targets are set, not "—" and an empty
+    # chart; the account is there with its sell-in
+    card = page.split('data-testid="no-targets"')[1].split("</ul>")[0]
+    assert "No sales target is set at your accounts for 2026 so far" in card
+    assert "RT-Mart" in card and "sell-in 5,000.00" in card
+    assert f'href="/accounts/{mine.pk}/targets/?year=2026">Set targets</a>' in card
+    assert 'data-testid="chart-account-achievement"' not in page and "—" not in card
+    # and every figure reads 0 and still leads to its list
+    for testid in ("fig-approvals", "fig-expiring", "fig-write-offs", "fig-unsupported"):
+        figure = page.split(f'data-testid="{testid}"')[0].rsplit("<a ", 1)[1]
+        assert 'href="/' in figure
+        assert f'data-testid="{testid}-count">0<' in page
+
+
+@pytest.mark.parametrize(("due", "more"), [(20, False), (21, True)])
+def test_manager_is_told_when_more_follow_ups_are_due_than_listed(client, due, more):
+    from tests.factories import ContactLogFactory
+
+    # Given twenty or twenty-one follow-ups due at the manager's account
+    manager, rival, mine, theirs = manager_world()
+    for n in range(due):
+        ContactLogFactory(account=mine, follow_up_on=WEDNESDAY + timedelta(days=n % 7), next_step=f"跟进{n}")
+    client.force_login(manager)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then twenty are listed, and the home says when more wait behind them (it used to drop them without a word)
+    listed = page.split('data-testid="follow-ups"')[1].split("</ul>")[0]
+    assert listed.count("<li ") == 20
+    assert ('data-testid="more-follow-ups"' in page) is more
+    if more:
+        assert "The first 20 are shown and more are due" in page
 
 
 def test_manager_contracts_ending_within_sixty_days_are_the_ledger_filtered_alike(client):

@@ -270,6 +270,22 @@ def test_excel_rows_equal_the_page(client, finance, plans):
             assert f"{Decimal(str(payback)) * 100:.2f} %" == shown[8]
 
 
+def test_a_payback_not_yet_known_is_an_empty_cell_in_the_excel(client, finance, plans):
+    # Given February, whose only approved plan starts on the 3rd, read on the 1st: no payback yet (the page's "—")
+    client.force_login(finance)
+    with time_machine.travel("2025-02-01 10:00 +0800"):
+        # When the finance user exports the period
+        response = client.get(PAGE, {"month_from": "2025-02", "month_to": "2025-02", "export": "xlsx"})
+    # Then the payback column holds no text: its cells are empty (a number column Excel can still sum), the row's
+    # other figures as before
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    for sheet in workbook.worksheets:
+        header, *rows = list(sheet.iter_rows(values_only=True))
+        payback = header.index("投入产出比")
+        assert [row[0] for row in rows][-1] == "合计" and [row[3] for row in rows] == [999, 999]
+        assert [row[payback] for row in rows] == [None, None]
+
+
 def test_a_manager_sees_only_their_chains_plans(client, api_client, manager, plans):
     api_client.force_authenticate(manager)
     body = api_client.get(API, API_PERIOD).json()

@@ -67,3 +67,35 @@ def test_a_crazy_price_passes_the_floor_once_the_maker_funds_it(phone, live_serv
     expect(phone.get_by_test_id("plan-total")).to_have_text("1,875.00")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path="tests/e2e/artifacts/promotions-supply-price-plan.png", full_page=True)
+
+
+def test_a_save_refused_says_the_rule_once_and_forgets_it_once_fixed(phone, live_server, scene):
+    # Given a plan whose promotional supply price is not below the purchase price (4.00): the save refuses it
+    start = scene["today"] + timedelta(days=7)
+    log_in(phone, "mgr1", "demo-pass-1")
+    phone.goto("/promotions/new/")
+    phone.fill("#id_title", "纯生疯狂价")
+    phone.select_option("#id_account", scene["account"].code)
+    phone.select_option("#id_type", label="疯狂价")
+    phone.fill("#id_start_on", start.isoformat())
+    phone.fill("#id_end_on", (start + timedelta(days=1)).isoformat())
+    phone.select_option("#id_items-0-product", scene["beer"].code)
+    phone.fill("#id_items-0-promotion_price", "4.50")
+    phone.fill("#id_items-0-forecast_volume", "1000")
+    phone.fill("#id_items-0-promo_supply_price", "4.20")
+    phone.fill("#id_company_share", "50")
+    # When the manager saves it
+    with phone.expect_navigation():
+        phone.locator("button[name=save]").click()
+    # Then the page says the refusal once beside the product — not again over the form or under the field
+    refusal = "促销供价 4.20"
+    expect(phone.locator("#rules-item-0")).to_contain_text(refusal)
+    above_panel = "#plan-form .card:not([aria-live])"
+    expect(phone.locator(above_panel).filter(has_text=refusal)).to_have_count(1)
+    expect(phone.locator(".alert-danger, .invalid-feedback")).to_have_count(0)
+    phone.screenshot(path="tests/e2e/artifacts/promotions-refused-save-once.png", full_page=True)
+    # and once the price is put right, the live check takes the message away: nothing stale stays behind
+    phone.fill("#id_items-0-promo_supply_price", "3.00")
+    phone.locator("#id_items-0-promo_supply_price").blur()
+    expect(phone.get_by_test_id("rules-ok")).to_be_visible()
+    expect(phone.locator("#plan-form").filter(has_text=refusal)).to_have_count(0)

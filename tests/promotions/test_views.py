@@ -345,10 +345,10 @@ def test_one_save_shows_reversed_dates_with_the_other_errors(client, world):
     start = TODAY + timedelta(days=20)
     sent = _negatives(world, start=start, end_on=(start - timedelta(days=13)).isoformat())
     page = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    errors = re.findall(r'invalid-feedback d-block">([^<]*)<', page)
-    assert "The end date 2026-06-08 is before the start date 2026-06-21." in errors
-    assert "Ensure this value is greater than or equal to 0.01." in errors  # row 2's price
-    assert "Ensure this value is greater than or equal to 0." in errors  # the DM fee
+    # each beside what broke it, in the rules' slots the page comes drawn with
+    assert "The end date 2026-06-08 is before the start date 2026-06-21." in _slot(page, "dates")
+    assert "Ensure this value is greater than or equal to 0.01." in _slot(page, "item-1")  # row 2's price
+    assert "DM fee: Ensure this value is greater than or equal to 0." in _slot(page, "costs")
     assert not PromotionPlan.objects.exists()
 
 
@@ -399,3 +399,62 @@ def test_the_plan_page_says_its_forecast_volume_is_in_cases_and_packs(client, wo
     client.force_login(world.manager)
     page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert '<th class="text-end">预估销量（箱/包）</th>' in page
+
+
+def _above_the_panel(html: str) -> str:
+    """The form's fields and the slots beside them: the page down to the rules panel's list."""
+    return html.split('data-testid="rule-summary"')[0]
+
+
+def _slot(html: str, name: str) -> str:
+    return html.split(f'id="rules-{name}">')[1].split("</div></div>")[0]
+
+
+def test_a_save_refused_for_reversed_dates_says_it_once_beside_the_dates(client, world):
+    # Given a plan ending before it starts
+    client.force_login(world.rep)
+    sent = form_data(world, end_on=(TODAY + timedelta(days=3)).isoformat())
+    # When it is saved
+    html = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then it is refused, and the rule is said once beside the dates: in the rules' slot, not again under the field
+    assert not PromotionPlan.objects.exists()
+    message = "The end date 2026-06-04 is before the start date 2026-06-08."
+    assert _above_the_panel(html).count(message) == 1 and message in _slot(html, "dates")
+    assert 'class="invalid-feedback' not in _above_the_panel(html)
+    # and the panel comes drawn with the page, as its check draws it (no tick), so it is not asked again on load
+    assert 'data-testid="rule-summary-list"' in html and 'data-testid="rules-ok"' not in html
+    assert 'hx-trigger="change from:#plan-form' in html
+
+
+def test_a_save_refused_by_a_rule_says_it_once_beside_the_product(client, world):
+    # Given the beer's promotional supply price above its normal purchase price (4.00): the draft's rule 3 refusal
+    client.force_login(world.rep)
+    sent = form_data(world, **{"items-0-promo_supply_price": "4.20"})
+    # When it is saved
+    html = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # Then the rule is said once, beside the product's row: no alert over the form repeating it
+    assert not PromotionPlan.objects.exists()
+    message = "the promotional supply price 4.20 of P001 纯生啤酒 must be below its normal store purchase price 4.00"
+    assert _above_the_panel(html).count(message) == 1 and message in _slot(html, "item-0")
+    assert 'class="alert alert-danger"' not in html
+
+
+def test_a_save_refused_for_a_negative_fee_says_it_once_beside_the_costs(client, world):
+    client.force_login(world.rep)
+    html = client.post("/promotions/new/", _negatives(world), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    above = _above_the_panel(html)
+    # the fee's and the second row's errors, each once, in the slots beside them
+    assert above.count("greater than or equal to 0.01.") == 1 and "0.01." in _slot(html, "item-1")
+    assert above.count("greater than or equal to 0.<") == 1
+    assert _slot(html, "costs").endswith(">DM fee: Ensure this value is greater than or equal to 0.")
+    assert 'class="invalid-feedback' not in above
+
+
+def test_a_field_left_empty_and_a_refusal_the_panel_does_not_say_stay_under_the_form(client, world):
+    # Given the same product twice (the save's refusal, not a promotion rule) and no plan name
+    client.force_login(world.rep)
+    twice = {"items-1-product": world.beer.code, "items-1-promotion_price": "4.60", "items-1-forecast_volume": "10"}
+    html = client.post("/promotions/new/", form_data(world, **twice), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Each product may appear once." in html and html.count("Each product may appear once.") == 1
+    empty = client.post("/promotions/new/", form_data(world, title=""), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert _above_the_panel(empty).count("This field is required.") == 1  # under the name: the panel leaves it
