@@ -9,7 +9,8 @@ The interface the rest of trade spend calls (remittances, deduction_record, the 
 
 Finance's hand: deduction_match_add, deduction_match_remove, deduction_not_duplicate — refused (``month.closed``)
 for a deduction dated in a closed month, whose unsupported part is frozen in that month's figures: the correction is
-an adjustment in an open month. Disputes, recoveries and write-offs: tradespend/disputes.py.
+an adjustment in an open month; the automatic matching leaves such a deduction as it is. Disputes, recoveries and
+write-offs: tradespend/disputes.py.
 
 How the numbers read: a line's *remaining* is its amount less Σ its matches; a deduction's *unmatched part* is
 amount − recovered − matched_amount. A line whose matches exceed it (the ledger lowered it after they were made)
@@ -132,7 +133,13 @@ def _check_deduction_month_open(deduction: Deduction) -> None:
 
 
 def _selected(deductions, account_ids) -> QuerySet:
-    queryset = Deduction.objects.all()
+    """The deductions to match: those given (or all), not yet matched nor duplicates, and not dated in a closed month
+    (their unsupported part is frozen in its figures: a match found later, against a line of an open month their
+    period reaches, would change the closed month and land in none — as finance's hand is refused, month.closed)."""
+    in_closed = Q()
+    for month in ClosedMonth.objects.values_list("month", flat=True):
+        in_closed |= Q(date__gte=month, date__lt=rules.add_months(month, 1))
+    queryset = Deduction.objects.exclude(in_closed) if in_closed else Deduction.objects.all()
     if deductions is not None:
         ids = list(deductions.values_list("pk", flat=True)) if isinstance(deductions, QuerySet) else None
         queryset = queryset.filter(pk__in=ids if ids is not None else [d.pk for d in deductions])

@@ -158,3 +158,29 @@ def test_the_import_page_explains_choice_columns_in_english(finance):
     with translation.override("zh-hans"):
         page = client.get(reverse("imports:import"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "代码或名称：deducted" in page and "<th>格式与取值</th>" in page and "<th>业态</th>" not in page
+
+
+def test_the_nightly_matching_leaves_a_deduction_of_a_closed_month_as_it_was(
+    matching_account, matching_invoice, finance
+):
+    """A September DM deduction claiming September–October, unsupported when September closed: a DM line written
+    later in open October would support it, but matching it now would move closed September's unsupported figure
+    (and land in no month). The nightly matching leaves it, as finance's hand is refused."""
+    from tradespend.matching import deductions_match
+    from tradespend.models import DeductionMatch
+
+    deduction = matching_deduction(
+        matching_invoice, "800.00", kind="dm", period_start=date(2026, 9, 1), period_end=date(2026, 10, 1)
+    )
+    assert deduction.state == "unsupported"
+    _close(SEP, by=finance)
+    matching_line(matching_account, date(2026, 10, 1), "1000.00", kind="dm")
+    deductions_match()
+    deduction.refresh_from_db()
+    assert deduction.state == "unsupported" and deduction.matched_amount == 0
+    assert not DeductionMatch.objects.filter(deduction=deduction).exists()
+    # the same deduction, its month open, is matched by the same run
+    ClosedMonth.objects.filter(month=SEP).delete()
+    deductions_match()
+    deduction.refresh_from_db()
+    assert deduction.state == "matched" and deduction.matched_amount == Decimal("800.00")
