@@ -162,10 +162,16 @@ def dispute_write_off(*, dispute: Dispute, note: str, by) -> Dispute:
     return dispute
 
 
+def may_approve_write_off(user, owner_id: int | None) -> bool:
+    """Who approves a write-off above the threshold: an administrator, or the KA manager who owns the account (the
+    service's rule; the deduction sheet offers the button by it)."""
+    role = user_role(user)
+    return role == Role.ADMIN or (role == Role.MANAGER and owner_id == user.pk)
+
+
 def _check_approver(dispute: Dispute, by) -> None:
-    role = user_role(by)
     owner_id = Deduction.objects.filter(pk=dispute.deduction_id).values_list("account__owner_id", flat=True).first()
-    if role == Role.ADMIN or (role == Role.MANAGER and owner_id == by.pk):
+    if may_approve_write_off(by, owner_id):
         return
     raise DomainError(
         "dispute.approval_needs_owner",

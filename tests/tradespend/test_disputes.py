@@ -135,6 +135,29 @@ def test_an_admin_may_approve(matching_invoice, finance, admin_user):
     assert dispute_write_off_approve(dispute=dispute, by=admin_user).status == Dispute.Status.WRITTEN_OFF
 
 
+def test_the_deduction_sheet_offers_the_approval_to_whoever_may_approve(matching_invoice, finance, admin_user, manager):
+    """The button follows the service's rule (tradespend.disputes.may_approve_write_off): the account's KA manager
+    and an administrator see it; another KA manager and finance do not; and an administrator's press approves."""
+    matching_invoice.account.owner = manager
+    matching_invoice.account.save(update_fields=["owner"])
+    deduction = matching_deduction(matching_invoice, "9000.00")
+    dispute_write_off(dispute=_open(deduction, finance), note="接受", by=finance)
+    sheet = reverse("tradespend:deduction-sheet", args=[deduction.pk])
+
+    def offered(user) -> bool:
+        client = Client()
+        client.force_login(user)
+        page = client.get(sheet)
+        return page.status_code == 200 and 'data-testid="approve"' in page.content.decode()
+
+    assert offered(manager) and offered(admin_user)
+    assert not offered(finance) and not offered(make_user("manager"))
+    client = Client()
+    client.force_login(admin_user)
+    client.post(sheet, {"action": "approve"})
+    assert Dispute.objects.get(deduction=deduction).status == Dispute.Status.WRITTEN_OFF
+
+
 def test_a_duplicate_may_be_disputed(matching_account, matching_invoice, finance):
     matching_line(matching_account, SEP, "3000.00")
     matching_deduction(matching_invoice, "3000.00")

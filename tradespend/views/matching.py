@@ -255,7 +255,8 @@ def deduction_sheet(request, pk):
         "can_match": user.has_perm("tradespend.add_deductionmatch"),
         "can_dispute": user.has_perm("tradespend.add_dispute"),
         "can_resolve": user.has_perm("tradespend.add_dispute") and user.has_perm("tradespend.change_dispute"),
-        "can_approve": user.has_perm("tradespend.change_dispute") and (user.is_superuser or user.pk == owner_id),
+        "can_approve": user.has_perm("tradespend.change_dispute")
+        and dispute_services.may_approve_write_off(user, owner_id),
         "open_step": step,
         **forms_,
     }
