@@ -94,7 +94,7 @@ def count_in_words(cases: str | int | None, packs: str | int | None) -> str:
     return " ".join(parts) or ngettext("%(packs)s pack", "%(packs)s packs", 0) % {"packs": 0}
 
 
-def _too_many(cases: str, packs: str, packs_per_case: int, *, two_fields: bool = True) -> PacksNotationError:
+def too_many(cases: str, packs: str, packs_per_case: int, *, two_fields: bool = True) -> PacksNotationError:
     """More than a quantity may hold (PACKS_MAX), said in what the rep typed and in the most as cases and packs:
     "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs)"."""
     from django.utils.translation import gettext as _
@@ -147,7 +147,7 @@ def parse_packs(text: str, packs_per_case: int) -> int | None:
     typed_cases, typed_packs = parts[0], parts[1] if len(parts) == 2 else ""
     total = _total(typed_cases, typed_packs, per_case)
     if total is None or total > PACKS_MAX:
-        raise _too_many(typed_cases, typed_packs, per_case, two_fields=False)
+        raise too_many(typed_cases, typed_packs, per_case, two_fields=False)
     cases = int(typed_cases)
     packs = int(typed_packs or 0)
     if packs >= per_case:
@@ -181,7 +181,7 @@ def combine_packs(cases: str, packs: str, packs_per_case: int) -> int | None:
         return None
     total = _total(values["cases"], values["packs"], packs_per_case)
     if total is None or total > PACKS_MAX:
-        raise _too_many(values["cases"], values["packs"], packs_per_case)
+        raise too_many(values["cases"], values["packs"], packs_per_case)
     return total
 
 

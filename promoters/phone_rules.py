@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import MONEY_MAX, PACKS_MAX
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.formatting import PacksNotationError, parse_packs
+from ka_portal.formatting import PacksNotationError, parse_packs, too_many
 from visits.rules import PhoneTimeRefusals
 
 from . import attendance
@@ -164,17 +164,28 @@ def _pair(value, *, packs_per_case: int, field: str, label, negative_code: str) 
     """Two fields, cases and packs (the page's number pads): each a whole number ≥ 0 (one blank is 0, both blank is
     None); loose packs beyond a case are carried, as on the visit page. A refusal names the part (`part`)."""
     cases, packs = (list(value) + ["", ""])[:2]
-    parts = {}
+    parts, numbers = {}, {}
     for part, text in (("cases", cases), ("packs", packs)):
         try:
             parts[part] = _whole(text, field=field, label=label, negative_code=negative_code)
         except DomainError as error:
-            error.params["part"] = part
-            raise
-    if parts["cases"] is None and parts["packs"] is None:
+            if error.code != "sell_out.too_many":
+                error.params["part"] = part
+                raise
+            parts[part] = None
+            numbers[part] = error.params["value"]
+    if parts["cases"] is None and parts["packs"] is None and not numbers:
         return None
     total = (parts["cases"] or 0) * max(int(packs_per_case), 1) + (parts["packs"] or 0)
-    return _whole(total, field=field, label=label, negative_code=negative_code)
+    if numbers or total > PACKS_MAX:
+        # said in what was typed (cases, packs), not as a total of packs nobody typed
+        typed = {part: str(numbers.get(part, parts[part] if parts[part] is not None else "")) for part in parts}
+        refusal = too_many(typed["cases"], typed["packs"], packs_per_case)
+        raise DomainError(
+            "sell_out.too_many", "%(label)s: %(detail)s", field=field, label=label, detail=refusal.message,
+            part=refusal.part,
+        )  # fmt: skip
+    return total
 
 
 def _packs(value, *, packs_per_case: int, field: str, label) -> int | None:

@@ -116,6 +116,21 @@ def test_loose_packs_of_a_case_or_more_are_carried_into_cases_on_the_page(w, cli
     assert field.format("shelf_stock_cases", 1) in page and field.format("shelf_stock_packs", 3) in page
 
 
+def test_a_count_too_large_is_refused_in_the_cases_the_promoter_typed(w, client):
+    """Eleven digits in the cases pad: the refusal says the cases typed and the most a count holds as cases and packs,
+    not a total of packs nobody typed; the cases pad is the one marked, and nothing is stored."""
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "99999999999"})
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Packs sold: 99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs" in page
+    assert "99999999999 packs" not in page and "99,999,999,999 packs" not in page
+    marked = f'id="id_s{w.shift.pk}-p{w.beer.pk}_units_cases" value="99999999999" class="form-control form-control-lg '
+    assert marked + 'text-end is-invalid"' in page
+    assert not SellOutLine.objects.exists()
+
+
 def test_a_refused_sell_out_keeps_what_was_typed_and_names_the_field(w, client):
     client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": FAR[0], "longitude": FAR[1]})
     data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "2", f"p{w.chips.pk}_units_packs": "-4",
