@@ -99,7 +99,10 @@ class FilteredListView(ModelPermissionMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["can_export"] = bool(self.export_columns)
-        context["filters_active"] = any(k not in ("page", "o") and v for k, v in self.request.GET.items())
+        # a filter refused (its error above the list) counts as active: the list then reads "nothing matches these
+        # filters" with a Clear beside, not "nothing in your scope yet"
+        refused = self.filterset is not None and bool(self.filterset.errors)
+        context["filters_active"] = refused or any(k not in ("page", "o") and v for k, v in self.request.GET.items())
         if self.filterset is not None:
             # e.g. a single day the API keeps beside its From–To (?day=): on the page the range says it (from = to)
             for name in getattr(self.filterset, "not_on_page", ()):

@@ -157,6 +157,9 @@ def test_an_unknown_page_sort_is_refused_naming_the_sorts_on_the_page_and_in_the
     assert page.status_code == 200 and not page.context["object_list"]
     assert f'data-testid="sort-error">{message}<' in page.content.decode().replace("&quot;", '"')
     assert 'name="o" value="bogus"' not in page.content.decode()  # filtering again drops the unknown sort
+    # the empty list says the filters matched nothing (with Clear), not that the user has no stores
+    assert "No store matches these filters." in page.content.decode() and ">Clear</a>" in page.content.decode()
+    assert "No stores in your scope yet." not in page.content.decode()
     assert api.status_code == 400 and api.json()["errors"] == {"o": [message]}
     assert len(client.get(reverse("stores:store-list"), {"o": "-name"}).context["object_list"]) == 1
 
