@@ -41,9 +41,11 @@ ROSTER = [
 LEFT = "PR006"  # left the roster last month: on the list, no shifts
 TARGETS = {"PR001": Decimal("30000"), "PR002": Decimal("26000"), "PR004": Decimal("28000")}
 # Last week's exceptions, by promoter and weekday (0 = Monday): how their phone reported the day.
-LATE, ABSENT, OFF_SITE, LEFT_EARLY = "late", "absent", "off_site", "left_early"
+# SENT_LATE: the phone says on time, but the check-in reached the server five hours later (made offline and sent in
+# the afternoon, or dated back): read late from its arrival, and flagged "sent late" for the supervisor.
+LATE, ABSENT, OFF_SITE, LEFT_EARLY, SENT_LATE = "late", "absent", "off_site", "left_early", "sent_late"
 EXCEPTIONS = {("PR001", 1): LATE, ("PR001", 3): ABSENT, ("PR004", 2): OFF_SITE, ("PR002", 4): LEFT_EARLY,
-              ("PR004", 5): LATE}  # fmt: skip
+              ("PR004", 5): LATE, ("PR002", 2): SENT_LATE}  # fmt: skip
 METRES_PER_DEGREE = 111_000
 
 
@@ -171,6 +173,8 @@ def _report(shift: Shift, rng: random.Random, *, last_week: bool) -> int:
     leave = rng.randint(1, 8) if exception != LEFT_EARLY else -rng.randint(75, 100)
     metres = rng.randint(15, 120) if exception != OFF_SITE else rng.randint(2200, 2600)
     shift.checked_in_at = _at(shift.day, shift.starts_at, arrive)
+    sent_after = timedelta(hours=5) if exception == SENT_LATE else timedelta(seconds=rng.randint(1, 20))
+    shift.check_in_received_at = shift.checked_in_at + sent_after
     shift.check_in_latitude, shift.check_in_longitude, shift.check_in_distance_m = _position(shift.store, metres, rng)
     shift.checked_out_at = _at(shift.day, shift.ends_at, leave)
     out = _position(shift.store, rng.randint(10, 90), rng)

@@ -29,6 +29,13 @@ def test_the_demo_has_promoters_shifts_attendance_sell_out_and_targets(demo_comp
     assert past.filter(check_in_distance_m__gt=1000).count() == 1  # the one off site
     late = [s for s in past.exclude(checked_in_at=None) if s.checked_in_at.astimezone().time() > s.starts_at]
     assert len(late) >= 2
+    # every check-in kept when it reached the server; one sent five hours after the phone's time, which the
+    # supervisor's shifts list reads as sent late (and late from its arrival)
+    from promoters import attendance
+
+    assert not past.exclude(checked_in_at=None).filter(check_in_received_at=None).exists()
+    sent_late = [s for s in past.exclude(checked_in_at=None) if attendance.reading(s).sent_late]
+    assert len(sent_late) == 1 and attendance.reading(sent_late[0]).late_minutes > 240
     assert SellOutLine.objects.filter(shift__promoter__user=users["promoter1"]).exists()
     assert PromoterTarget.objects.filter(month=today.replace(day=1)).count() == 3
 
