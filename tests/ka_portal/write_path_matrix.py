@@ -512,6 +512,8 @@ RULES: tuple[Rule, ...] = (
         "promotion.too_many_products", "promotion.too_many_products", PromotionPlan, "items",
         good={"products": 4},
         bad={"products": 5},
+        # the page says it once, in the rule panel's slot beside the products (not again as a form error)
+        message="A plan has at most 4 products; this one has 5.",
         doors=(
             Door("page", "rep", lambda w: reverse("promotions:plan-create"), _plan_page),
             Door("api_create", "rep", api("promotion-list"), _plan_api),
