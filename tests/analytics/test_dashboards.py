@@ -341,7 +341,7 @@ def test_manager_sees_plans_to_approve_with_their_accounts_budget_left(client):
     assert [plan.title for plan in queue.context["plans"]] == ["大润发DM"]
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "budget left 18,000.00" in page
-    assert f'data-testid="plan-cost">cost {board.approval_list[0].total_cost:,.2f}<' in page  # says what it is
+    assert f'data-testid="plan-cost">planned cost {board.approval_list[0].total_cost:,.2f}<' in page  # says what it is
 
 
 def test_manager_achievement_by_account_this_month_and_year_to_date(client):
