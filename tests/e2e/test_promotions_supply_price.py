@@ -31,7 +31,8 @@ def scene(db):
     return {"account": account, "beer": beer, "today": today}
 
 
-def test_a_crazy_price_passes_the_floor_once_the_maker_funds_it(phone, live_server, scene):
+def _new_crazy_price_plan(phone, scene, price: str) -> None:
+    """mgr1 fills a new crazy-price plan for next week: the beer at `price`, 1,000 packs forecast (not yet saved)."""
     start = scene["today"] + timedelta(days=7)
     log_in(phone, "mgr1", "demo-pass-1")
     phone.goto("/promotions/new/")
@@ -41,8 +42,12 @@ def test_a_crazy_price_passes_the_floor_once_the_maker_funds_it(phone, live_serv
     phone.fill("#id_start_on", start.isoformat())
     phone.fill("#id_end_on", (start + timedelta(days=1)).isoformat())
     phone.select_option("#id_items-0-product", scene["beer"].code)
-    phone.fill("#id_items-0-promotion_price", "3.25")  # 65 % of 5.00, below the purchase price 4.00
+    phone.fill("#id_items-0-promotion_price", price)
     phone.fill("#id_items-0-forecast_volume", "1000")
+
+
+def test_a_crazy_price_passes_the_floor_once_the_maker_funds_it(phone, live_server, scene):
+    _new_crazy_price_plan(phone, scene, "3.25")  # 65 % of 5.00, below the purchase price 4.00
     phone.fill("#id_company_share", "50")
     phone.locator("#id_company_share").blur()
 
@@ -71,17 +76,7 @@ def test_a_crazy_price_passes_the_floor_once_the_maker_funds_it(phone, live_serv
 
 def test_a_save_refused_says_the_rule_once_and_forgets_it_once_fixed(phone, live_server, scene):
     # Given a plan whose promotional supply price is not below the purchase price (4.00): the save refuses it
-    start = scene["today"] + timedelta(days=7)
-    log_in(phone, "mgr1", "demo-pass-1")
-    phone.goto("/promotions/new/")
-    phone.fill("#id_title", "纯生疯狂价")
-    phone.select_option("#id_account", scene["account"].code)
-    phone.select_option("#id_type", label="疯狂价")
-    phone.fill("#id_start_on", start.isoformat())
-    phone.fill("#id_end_on", (start + timedelta(days=1)).isoformat())
-    phone.select_option("#id_items-0-product", scene["beer"].code)
-    phone.fill("#id_items-0-promotion_price", "4.50")
-    phone.fill("#id_items-0-forecast_volume", "1000")
+    _new_crazy_price_plan(phone, scene, "4.50")
     phone.fill("#id_items-0-promo_supply_price", "4.20")
     phone.fill("#id_company_share", "50")
     # When the manager saves it
