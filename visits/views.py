@@ -633,19 +633,23 @@ class TaskListView(FilteredListView):
         return self.render_to_response(self.get_context_data(task_form=form), status=400)
 
 
-@model_permission(Task, get=None, post="change")
-@require_POST
-def task_not_done(request, pk: int):
-    """Mark a task not done, with the reason, from the task list (as the API's complete with done=false)."""
+def _task_report(request, pk: int, *, done: bool, note: str, success):
     task = get_object_or_404(tasks_for(request.user), pk=pk)
     return run_step(
         request,
         lambda: services.task_complete(
-            task=task, visit=None, comment=request.POST.get("reason", ""), done=False, by=request.user
+            task=task, visit=None, comment=request.POST.get(note, ""), done=done, by=request.user
         ),
-        success=_("Task %(title)s marked not done.") % {"title": task.title},
+        success=success % {"title": task.title},
         then=reverse("visits:task-list"),
     )
+
+
+@model_permission(Task, get=None, post="change")
+@require_POST
+def task_not_done(request, pk: int):
+    """Mark a task not done, with the reason, from the task list (as the API's complete with done=false)."""
+    return _task_report(request, pk, done=False, note="reason", success=_("Task %(title)s marked not done."))
 
 
 @model_permission(Task, get=None, post="change")
@@ -653,15 +657,7 @@ def task_not_done(request, pk: int):
 def task_done(request, pk: int):
     """Mark a task done from the task list, with an optional comment: a task marked not done (by mistake, or done
     after all) is done again; the earlier reports stay in its log (as the API's complete with done=true)."""
-    task = get_object_or_404(tasks_for(request.user), pk=pk)
-    return run_step(
-        request,
-        lambda: services.task_complete(
-            task=task, visit=None, comment=request.POST.get("comment", ""), done=True, by=request.user
-        ),
-        success=_("Task %(title)s marked done.") % {"title": task.title},
-        then=reverse("visits:task-list"),
-    )
+    return _task_report(request, pk, done=True, note="comment", success=_("Task %(title)s marked done."))
 
 
 # --- reports -----------------------------------------------------------------------------------
