@@ -4,7 +4,7 @@ import re
 from collections import defaultdict
 
 from django.contrib.auth import get_user_model
-from django.db.models import CharField, F, IntegerField, Prefetch, Value
+from django.db.models import CharField, F, IntegerField, Prefetch, Q, Value
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -77,7 +77,10 @@ class RouteStopSerializer(serializers.ModelSerializer):
         model = RouteStop
         fields = ["id", "day", "position", "store", "store_name", "store_grade", "by_hand"]
         extra_kwargs = {
-            "position": {"help_text": "The place in the day, from 0."},
+            "position": {
+                "help_text": "The place in the day among the stops you see, from 0 (a KA manager sees the stops at "
+                "their accounts' stores): the number a move (PATCH) takes."
+            },
             "by_hand": {"help_text": "Added or moved by a planner: generating the week again keeps it where it is."},
         }
 
@@ -85,6 +88,17 @@ class RouteStopSerializer(serializers.ModelSerializer):
 def plan_stops_for(user):
     """The stops a plan shows the user, in a plan's order (day, position; the id where two share both)."""
     return route_stops_for(user).select_related("store").order_by("day", "position", "pk")
+
+
+def places_seen(stops: list[dict]) -> list[dict]:
+    """Each stop's `position` as the caller counts it: its place among the stops they see on its day (the list in a
+    plan's order). A supervisor or rep sees the whole day, numbered so already; a KA manager's count skips the rep's
+    other stops, as the route page numbers them and as a move (route_stop_move's `position`) reads them."""
+    seen: dict[int, int] = {}
+    for stop in stops:
+        stop["position"] = seen.get(stop["day"], 0)
+        seen[stop["day"]] = stop["position"] + 1
+    return stops
 
 
 class RoutePlanSerializer(serializers.ModelSerializer):
@@ -101,7 +115,12 @@ class RoutePlanSerializer(serializers.ModelSerializer):
             RouteStopSerializer, plan_stops_for(self.context["request"].user), "plan", [row["pk"] for row in rows]
         )
         for row in rows:
-            row["_stops"] = stops[row["pk"]]
+            row["_stops"] = places_seen(stops[row["pk"]])
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        places_seen(data["stops"])
+        return data
 
     class Meta:
         model = RoutePlan
@@ -138,7 +157,7 @@ class RouteStopAddSerializer(serializers.Serializer):
 
 
 class RouteStopMoveSerializer(serializers.Serializer):
-    day = serializers.IntegerField(help_text="0 = Monday … 5 = Saturday.")
+    day = serializers.IntegerField(required=False, help_text="0 = Monday … 5 = Saturday; omitted: the stop's own day.")
     position = serializers.IntegerField(
         required=False,
         allow_null=True,
@@ -196,6 +215,16 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
         stops = route_stops_for(self.request.user).filter(plan=plan).select_related("store")
         return get_object_or_404(stops, pk=stop_pk)
 
+    def _stop_out(self, plan: RoutePlan, stop_pk) -> dict:
+        """A stop as the caller reads it in the plan: its position among the stops they see on its day."""
+        stop = self._stop(plan, stop_pk)
+        data = RouteStopSerializer(stop).data
+        before = route_stops_for(self.request.user).filter(plan=plan, day=stop.day)
+        data["position"] = before.filter(
+            Q(position__lt=stop.position) | Q(position=stop.position, pk__lt=stop.pk)
+        ).count()
+        return data
+
     @idempotent(scope="route.generate")
     @extend_schema(
         request=RouteGenerateSerializer,
@@ -238,8 +267,7 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
         body = RouteStopAddSerializer(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
         stop = services.route_stop_add(plan=plan, by=request.user, **body.validated_data)
-        stop = self._stop(plan, stop.pk)
-        return Response(RouteStopSerializer(stop).data, status=status.HTTP_201_CREATED)
+        return Response(self._stop_out(plan, stop.pk), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         parameters=[OpenApiParameter("stop_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The stop")],
@@ -260,10 +288,9 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
         stop = self._stop(plan, stop_pk)
         body = RouteStopMoveSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.route_stop_move(
-            stop=stop, day=body.validated_data["day"], position=body.validated_data.get("position"), by=request.user
-        )
-        return Response(RouteStopSerializer(self._stop(plan, stop.pk)).data)
+        day = body.validated_data.get("day", stop.day)
+        services.route_stop_move(stop=stop, day=day, position=body.validated_data.get("position"), by=request.user)
+        return Response(self._stop_out(plan, stop.pk))
 
     @extend_schema(
         parameters=[OpenApiParameter("stop_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The stop")],

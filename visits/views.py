@@ -479,6 +479,23 @@ def _overload_message(visits: int, per_week: int) -> str:
     }
 
 
+def _over_capacity(load) -> list[str]:
+    """What is over capacity, and only that: the week's visits beyond its limit, each day beyond a day's."""
+    lines = []
+    if load.visits > load.week_limit:
+        lines.append(
+            _("Over capacity: %(visits)s visits for a week of %(limit)s.")
+            % {"visits": load.visits, "limit": load.week_limit}
+        )
+    for value, label in DAY_CHOICES:
+        if load.per_day[value] > load.day_limit:
+            lines.append(
+                _("%(day)s has %(stops)s stops for a day of %(limit)s.")
+                % {"day": label, "stops": load.per_day[value], "limit": load.day_limit}
+            )
+    return lines
+
+
 @model_permission(RoutePlan)
 def route_detail(request, pk: int):
     plan = get_object_or_404(route_plans_for(request.user).select_related("rep"), pk=pk)
@@ -499,7 +516,10 @@ def route_detail(request, pk: int):
                 "label": label,
                 "date": plan.week_start + timedelta(days=value),
                 "stops": day_stops,
-                "over": len(day_stops) > settings.KA.route_stops_per_day,
+                "over": load.per_day[value] > load.day_limit,
+                # a manager sees only their stops: the rep's whole day beside them, where it holds more (a number,
+                # no store), so a day that looks empty to them is not taken for a free one
+                "rep_total": load.per_day[value] if not whole_plan and load.per_day[value] != len(day_stops) else None,
             }
         )
     can_edit = request.user.has_perm("visits.change_routeplan") and plan.status == RoutePlan.Status.DRAFT
@@ -508,7 +528,9 @@ def route_detail(request, pk: int):
         "days": days,
         "capacity": capacity,
         # over capacity is flagged to whoever may change the plan (SPEC §4), a manager too: numbers, no stores
-        "over": load if load.over and (whole_plan or request.user.has_perm("visits.change_routeplan")) else None,
+        "over": _over_capacity(load)
+        if load.over and (whole_plan or request.user.has_perm("visits.change_routeplan"))
+        else None,
         "shown": shown,
         "can_edit": can_edit,
         "can_publish": request.user.has_perm("visits.change_routeplan"),

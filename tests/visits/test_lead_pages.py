@@ -62,7 +62,7 @@ def test_supervisor_generates_edits_and_publishes_a_week(client, team):
     client.post(reverse("visits:route-stop-move", args=[stop.pk]), {"day": 5})
     assert [len(plan.stops.filter(day=d)) for d in (0, 5)] == [4, 6]
     page = client.get(reverse("visits:route-detail", args=[plan.pk]), **EN).content.decode()
-    assert "the busiest day has 6 stops for 5" in page
+    assert "Saturday has 6 stops for a day of 5." in page and "visits for a week" not in page  # 30 of 30 is not over
 
     client.post(reverse("visits:route-stop-remove", args=[stop.pk]))
     client.post(reverse("visits:route-publish", args=[plan.pk]))

@@ -170,6 +170,11 @@ def test_a_manager_is_told_when_their_stop_puts_the_reps_week_over_capacity(demo
     # then the page flags the rep's week over capacity, with the numbers and no other manager's store
     assert plan.stops.count() == 31
     assert 'data-testid="over-capacity"' in page and "Over capacity: 31 visits for a week of 30" in page
+    # and beside each day, where the rep's day holds more than manager2's stops, the rep's whole day (a number): a
+    # day that shows them few stops is not taken for a free one
+    wednesday = plan.stops.filter(day=2).count()
+    assert wednesday > plan.stops.filter(day=2, store__account__owner=manager2).count()
+    assert f"(the rep's day: {wednesday})" in page
 
 
 def test_a_manager_places_a_stop_among_the_stops_they_see(demo_company):

@@ -199,3 +199,37 @@ def test_the_schema_documents_the_client_key_of_the_route_creates(api_client, pe
         operation = schema["paths"][path]["post"]
         assert "Idempotency-Key" in [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
         assert {"409", "422"} <= set(operation["responses"])
+
+
+def test_a_manager_reads_and_moves_by_the_places_they_see(people):
+    """Tuesday holds m2's store first, then m1's two: m1 reads their stops at places 0 and 1 (not 1 and 2, which
+    counted a stop they cannot see), a move to the place GET gave changes nothing, a move by place alone keeps the
+    day, and the list, the plan and a stop's answer number alike."""
+    other = StoreFactory(rep=people["rep"], account=people["ours"].account, grade="B", code="RA-M1B")
+    plan = RoutePlanFactory(rep=people["rep"], status=RoutePlan.Status.DRAFT)
+    hidden = RouteStopFactory(plan=plan, store=people["theirs"], day=1, position=0)
+    first = RouteStopFactory(plan=plan, store=people["ours"], day=1, position=1)
+    second = RouteStopFactory(plan=plan, store=other, day=1, position=2)
+    client = _api(people["m1"])
+
+    seen = client.get(f"/api/v1/routes/{plan.pk}/").json()["stops"]
+    assert [(s["id"], s["day"], s["position"]) for s in seen] == [(first.pk, 1, 0), (second.pk, 1, 1)]
+    listed = next(p for p in client.get("/api/v1/routes/").json()["results"] if p["id"] == plan.pk)
+    assert listed["stops"] == seen
+
+    # the place GET gave: nothing moves
+    kept = client.patch(f"/api/v1/routes/{plan.pk}/stops/{second.pk}/", {"day": 1, "position": 1}, format="json")
+    assert kept.status_code == 200 and (kept.json()["day"], kept.json()["position"]) == (1, 1)
+    assert list(plan.stops.filter(day=1).order_by("position").values_list("pk", flat=True)) == [
+        hidden.pk, first.pk, second.pk
+    ]  # fmt: skip
+
+    # first of the day by place alone: the day stays Tuesday, before the other of m1's, and the answer says place 0
+    moved = client.patch(f"/api/v1/routes/{plan.pk}/stops/{second.pk}/", {"position": 0}, format="json")
+    assert moved.status_code == 200, moved.json()
+    assert (moved.json()["day"], moved.json()["position"]) == (1, 0)
+    seen = client.get(f"/api/v1/routes/{plan.pk}/").json()["stops"]
+    assert [(s["id"], s["position"]) for s in seen] == [(second.pk, 0), (first.pk, 1)]
+    # the supervisor, who sees the whole day, reads every stop at its own place
+    whole = _api(people["sup"]).get(f"/api/v1/routes/{plan.pk}/").json()["stops"]
+    assert [s["position"] for s in whole] == [0, 1, 2]
