@@ -304,6 +304,11 @@ def test_supervisor_sees_each_rep_without_a_published_plan_for_next_week(client)
     client.force_login(supervisor)
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"/visits/routes/{draft.pk}/" in page and "rep_stranger" not in page
+    # the card's 2 leads to the two reps it counts, named below (one has no plan, so the list of plans would show 1)
+    card = page.split('data-testid="fig-unpublished"')[0].rsplit("<a ", 1)[1]
+    assert 'href="#next-week-routes"' in card and 'data-testid="fig-unpublished-count">2<' in page
+    section = page.split('id="next-week-routes"')[1]
+    assert section.count('class="list-group-item') == 2 and 'data-testid="week-route-plans"' in section
 
 
 # --- the KA manager ----------------------------------------------------------------------------------------------
