@@ -188,11 +188,14 @@ def _pair(value, *, packs_per_case: int, field: str, label, negative_code: str) 
     return total
 
 
-def _packs(value, *, packs_per_case: int, field: str, label) -> int | None:
-    """A quantity in packs as sent: a number (5, "5"), cases/packs notation ("1/2") or a (cases, packs) pair."""
+def _packs(value, *, packs_per_case: int, field: str, label, notation: bool = False) -> int | None:
+    """A quantity in packs as sent: a number (5, "5"), cases/packs notation ("1/2") or a (cases, packs) pair. With
+    `notation` (the API's `quantity`), text is always cases/packs notation, as everywhere else: "1" is one case."""
     if isinstance(value, tuple | list):
         return _pair(value, packs_per_case=packs_per_case, field=field, label=label, negative_code="sell_out.negative")
-    if isinstance(value, str) and "/" in value:
+    if notation and isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, str) and ("/" in value or notation):
         stripped = unicodedata.normalize("NFKC", value).strip()
         if stripped.startswith("-"):
             raise DomainError("sell_out.negative", _("%(label)s cannot be negative."), field=field, label=label)
@@ -203,9 +206,10 @@ def _packs(value, *, packs_per_case: int, field: str, label) -> int | None:
     return _whole(value, field=field, label=label, negative_code="sell_out.negative")
 
 
-def sell_out_units(value, *, packs_per_case: int, field: str = "units") -> int:
-    """Packs sold (required): a whole number of packs, cases/packs notation or the page's two fields."""
-    units = _packs(value, packs_per_case=packs_per_case, field=field, label=_("Packs sold"))
+def sell_out_units(value, *, packs_per_case: int, field: str = "units", notation: bool = False) -> int:
+    """Packs sold (required): a whole number of packs, cases/packs notation or the page's two fields; with
+    `notation`, text in cases/packs notation only ("5" is five cases)."""
+    units = _packs(value, packs_per_case=packs_per_case, field=field, label=_("Packs sold"), notation=notation)
     if units is None:
         raise DomainError("sell_out.units_missing", _("Give the packs sold (0 when none were sold)."), field=field)
     return units

@@ -149,6 +149,7 @@ class SellOutInput:
     price_seen: object = None
     prefix: str = ""  # the form's field prefix, so a refusal names the field the page shows
     units_field: str = "units"  # the name the packs sold came under (the API's `quantity` is its notation)
+    notation: bool = False  # the packs sold came as cases/packs notation (the API's `quantity`: "1" is one case)
 
 
 @transaction.atomic
@@ -191,7 +192,9 @@ def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime
         units_field, stock_field, price_field = (
             f"{line.prefix}{name}" for name in (line.units_field, "shelf_stock", "price_seen")
         )
-        units = checked(phone_rules.sell_out_units, line.units, packs_per_case=per_case, field=units_field)
+        units = checked(
+            phone_rules.sell_out_units, line.units, packs_per_case=per_case, field=units_field, notation=line.notation
+        )
         stock = checked(phone_rules.shelf_stock, line.shelf_stock, packs_per_case=per_case, field=stock_field)
         price = checked(phone_rules.price_seen, line.price_seen, field=price_field)
         for packs, field, label in ((units, units_field, _("Packs sold")),

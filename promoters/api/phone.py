@@ -269,7 +269,9 @@ class SellOutLineInputSerializer(serializers.Serializer):
         required=False, help_text="Packs sold, a whole number ≥ 0 (sell_out.negative, sell_out.not_whole)."
     )
     quantity = serializers.CharField(
-        required=False, help_text="Instead of units: packs sold in cases/packs notation (1 case, 0/10, 1/1)."
+        required=False,
+        help_text="Instead of units: packs sold in cases/packs notation: 1 is one case, 0/10 ten packs, 1/1 a "
+        "case and a pack.",
     )
     shelf_stock = serializers.JSONField(required=False, allow_null=True, help_text="Shelf stock at close, packs.")
     price_seen = serializers.CharField(
@@ -300,6 +302,7 @@ class SellOutReportSerializer(serializers.Serializer):
                 price_seen=line.get("price_seen"),
                 prefix=f"lines.{index}.",
                 units_field="quantity" if "quantity" in line else "units",
+                notation="quantity" in line,
             )
             for index, line in enumerate(self.validated_data["lines"])
         ]

@@ -74,6 +74,20 @@ def test_sell_out_in_units_and_cases_packs(w, api):
     assert lines["PHC"]["units"] == 4
 
 
+def test_a_quantity_without_a_slash_is_cases_as_everywhere_else(w, api):
+    """Finding: `quantity` "1" was stored as one pack, while the notation (the visits API, every screen) reads it as
+    one case: a phone sending whole cases as "5" under-reported the sell-out twelvefold. `units` stays packs."""
+    check_in(w, api)
+    response = report(w, api, [{"product": "PHB", "quantity": "1"}, {"product": "PHC", "units": "1"}])
+    assert response.status_code == 200, response.json()
+    lines = {line["product"]: line for line in response.json()["sell_out"]}
+    assert (lines["PHB"]["units"], lines["PHB"]["quantity"]) == (12, "1")
+    assert lines["PHC"]["units"] == 1
+    # eleven digits of cases: refused in the cases sent
+    refused = report(w, api, [{"product": "PHB", "quantity": "12345678901"}]).json()
+    assert refused["field"] == "lines.0.quantity" and refused["detail"].startswith("12,345,678,901 箱")
+
+
 def test_a_repeated_report_is_one_report(w, api):
     check_in(w, api)
     body = [{"product": "PHB", "units": 5}]
