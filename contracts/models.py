@@ -10,6 +10,7 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import MONEY, KeyAccount
 from ka_portal import bounds, system_texts
@@ -469,7 +470,8 @@ class ContractTerm(models.Model):
 
     class Settlement(models.TextChoices):
         DEDUCTED = "deducted", _("Deducted from payment")
-        PAID = "paid", _("Paid")
+        # we pay the chain (not an invoice the chain paid us: "Paid" there is 已回款)
+        PAID = "paid", pgettext_lazy("term settlement", "Paid")
         CREDIT_NOTE = "credit_note", _("Credit note")
 
     contract = models.ForeignKey(Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="terms")

@@ -144,3 +144,17 @@ def test_reps_and_supervisors_reach_no_term_pages(request, client, role, contrac
 
     assert client.get(reverse("contracts:term-list")).status_code == 404
     assert client.get(reverse("contracts:term-create", args=[contract.pk])).status_code == 404
+
+
+def test_a_term_paid_by_us_is_not_called_an_invoice_paid_to_us():
+    """Finding: a term settled "paid" read 已回款 (the chain paid our invoice), the opposite of the company paying the
+    chain; the settlement has its own word, the invoice keeps its own."""
+    from django.utils import translation
+
+    from contracts.models import ContractTerm, Invoice
+
+    with translation.override("zh-hans"):
+        assert str(ContractTerm.Settlement.PAID.label) == "我方付款"
+        assert str(Invoice.Status.PAID.label) == "已回款"
+    with translation.override("en"):
+        assert str(ContractTerm.Settlement.PAID.label) == "Paid"
