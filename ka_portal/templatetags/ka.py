@@ -5,6 +5,8 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ka_portal.formatting import account_name as _account_name
 from ka_portal.formatting import account_other_name as _account_other_name
@@ -53,6 +55,17 @@ def percent(value, places: int = 2) -> str:
 def distance(metres) -> str:
     """Metres as a rep reads them: {{ visit.distance_m|distance }} → 350 m, 4.1 km."""
     return "" if metres is None else format_distance(int(metres))
+
+
+@register.filter
+def in_hours_and_minutes(minutes) -> str:
+    """A length of time in minutes as a reader takes it: "25 minutes" below two hours, "13 h 5 min" from two."""
+    if minutes is None:
+        return ""
+    minutes = int(minutes)
+    if minutes < 120:
+        return ngettext("%(m)s minute", "%(m)s minutes", minutes) % {"m": minutes}
+    return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
 
 
 @register.filter

@@ -313,3 +313,30 @@ def test_a_checked_out_visit_reads_the_promotion_as_found_or_a_dash_never_na(cli
     assert f'data-testid="promotion-executed-read">当期促销已执行: {zh}</div>' in chinese
     assert f'data-testid="promotion-executed-read">Running promotion executed: {en}</div>' in english
     assert "不适用" not in chinese
+
+
+def test_a_visit_of_another_day_says_its_dates_and_a_long_one_its_hours(client, rep):
+    """Finding: a visit checked in at 21:21 and out at 10:21 the next morning read "签到 21:21 · 签退 10:21 (780分钟)":
+    no dates (it read as out before in), and minutes where hours are meant. Today's visit keeps its short line."""
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    evening = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=2), datetime.min.time()))
+    evening += timedelta(hours=21, minutes=21)
+    store = StoreFactory(rep=rep)
+    long = VisitFactory(rep=rep, store=store, checked_in_at=evening, checked_out_at=evening + timedelta(hours=13))
+    today = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time())) + timedelta(hours=8)
+    short = VisitFactory(rep=rep, store=store, checked_in_at=today, checked_out_at=today + timedelta(minutes=25))
+    client.force_login(rep)
+
+    page = client.get(reverse("visits:visit-detail", args=[long.pk]), **EN).content.decode()
+    day_in, day_out = (timezone.localtime(t).date() for t in (long.checked_in_at, long.checked_out_at))
+    line = page.split('data-testid="visit-times">')[1].split("</div>")[0]
+    assert f"{day_in:%Y-%m-%d}</span> 21:21" in line and f"checked out {day_out:%Y-%m-%d} 10:21 (13 h 0 min)" in line
+    chinese = client.get(reverse("visits:visit-detail", args=[long.pk]), **ZH).content.decode()
+    assert "(13 小时 0 分钟)" in chinese
+
+    line = client.get(reverse("visits:visit-detail", args=[short.pk]), **EN).content.decode()
+    line = line.split('data-testid="visit-times">')[1].split("</div>")[0]
+    assert 'data-testid="visit-day"' not in line and "(25 minutes)" in line
