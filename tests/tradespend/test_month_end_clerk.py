@@ -198,7 +198,7 @@ def test_the_current_months_true_ups_are_explained_with_a_link(client, finance):
     ledger = _get(client, finance, link)
     assert "12,000.00" in ledger and "2025-01, 2025-02" in ledger
     zh = _get(client, finance, reverse("tradespend:months"), "zh-hans")
-    assert "其中 -12,500.00 来自已结账月份 2025-01, 2025-02 的差额调整。" in _text(zh)
+    assert "净额中有 -12,500.00 来自已结账月份 2025-01, 2025-02 的差额调整。" in _text(zh)
 
 
 def test_a_month_without_true_ups_has_no_note(client, finance):
