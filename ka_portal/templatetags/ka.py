@@ -10,8 +10,8 @@ from django.utils.translation import ngettext
 
 from ka_portal.formatting import account_name as _account_name
 from ka_portal.formatting import account_other_name as _account_other_name
+from ka_portal.formatting import count_in_words, format_distance, format_money, format_packs
 from ka_portal.formatting import display_name as _display_name
-from ka_portal.formatting import format_distance, format_money, format_packs
 
 register = template.Library()
 
@@ -66,6 +66,15 @@ def in_hours_and_minutes(minutes) -> str:
     if minutes < 120:
         return ngettext("%(m)s minute", "%(m)s minutes", minutes) % {"m": minutes}
     return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+
+
+@register.filter
+def packs_in_words(value, packs_per_case) -> str:
+    """A count as a two-field form (箱, 包) takes it, in words: 17 packs of 12 → "1 case 5 packs" / "1箱 5包"."""
+    if value is None:
+        return ""
+    cases, rest = divmod(int(value), max(int(packs_per_case), 1))
+    return count_in_words(cases, rest)
 
 
 @register.filter

@@ -114,6 +114,9 @@ def test_loose_packs_of_a_case_or_more_are_carried_into_cases_on_the_page(w, cli
     field = f'id="id_s{w.shift.pk}-p{w.beer.pk}_{{}}" value="{{}}"'
     assert field.format("units_cases", 2) in page and field.format("units_packs", 0) in page
     assert field.format("shelf_stock_cases", 1) in page and field.format("shelf_stock_packs", 3) in page
+    # and the line says what was saved in the form's words, not the notation "2" (nor "1/5" for 1 case 5 packs)
+    reported = page.split('data-testid="reported">')[1].split("</div>")[0]
+    assert reported.startswith("Reported: 2 cases sold"), reported
 
 
 def test_a_count_too_large_is_refused_in_the_cases_the_promoter_typed(w, client):
