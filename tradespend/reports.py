@@ -217,6 +217,27 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
     return dict(cells)
 
 
+@dataclass(frozen=True)
+class RecoveriesAcross:
+    """Recoveries that make a period's unsupported figure differ from the sum its deductions list shows (each
+    deduction there less what was recovered of it, whenever): `before`, recovered in the period on deductions dated
+    before it (they lower the period's figure, and their deductions are not in its list); `after`, recovered after
+    the period on deductions dated in it (the figure keeps them, the list has taken them off already)."""
+
+    before: Decimal = Decimal("0.00")
+    after: Decimal = Decimal("0.00")
+
+
+def recoveries_across(account_ids, month_from: date, month_to: date) -> RecoveriesAcross:
+    """One query: the two sums of RecoveriesAcross for the accounts and the months (first days, both included)."""
+    first, end = month_start(month_from), add_months(month_start(month_to), 1)
+    sums = DeductionRecovery.objects.filter(deduction__account_id__in=list(account_ids)).aggregate(
+        before=Sum("amount", filter=Q(on__gte=first, on__lt=end, deduction__date__lt=first)),
+        after=Sum("amount", filter=Q(on__gte=end, deduction__date__gte=first, deduction__date__lt=end)),
+    )
+    return RecoveriesAcross(before=sums["before"] or Decimal("0.00"), after=sums["after"] or Decimal("0.00"))
+
+
 def closed_months_between(month_from: date, month_to: date) -> dict[date, ClosedMonth]:
     months = ClosedMonth.objects.filter(month__gte=month_start(month_from), month__lte=month_start(month_to))
     return {closed.month: closed for closed in months.select_related("closed_by")}

@@ -98,3 +98,25 @@ def test_a_month_holding_only_a_recovery_waits_to_be_closed_in_order(finance, di
     with pytest.raises(DomainError) as refused:
         month_close(month=NOV, by=finance, today=TODAY)
     assert refused.value.code == "month.earlier_open" and refused.value.params["earlier"] == "2026-10"
+
+
+def test_the_chain_page_says_which_recoveries_the_deductions_list_does_not_add_up_to(client, finance, wmt, disputed):
+    """Finding: a chain's October unsupported figure was 600.00 lower than the deductions its link lists (none, here:
+    the deduction is September's), with nothing saying why; September's figure keeps the 600.00 that its list has
+    already taken off the deduction. Each period says what it is net of, in both languages."""
+    dispute_recover(dispute=disputed, amount=Decimal("600.00"), on=date(2026, 10, 5), note="退回", by=finance)
+    client.force_login(finance)
+    url = reverse("tradespend:gross-to-net-account", args=[wmt.code])
+
+    october = client.get(url, {"month_from": "2026-10", "month_to": "2026-10"}, HTTP_ACCEPT_LANGUAGE="en")
+    note = _text(october.content.decode().split('data-testid="recoveries-across">')[1].split("</p>")[0])
+    assert note == (
+        "Unsupported deductions are net of 600.00 recovered in this period on deductions dated before it, which the "
+        "deductions list of the period does not show."
+    )
+    september = client.get(url, {"month_from": "2026-09", "month_to": "2026-09"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    note = _text(september.content.decode().split('data-testid="recoveries-across">')[1].split("</p>")[0])
+    assert note.startswith("本期扣款在本期之后追回的 600.00 仍计入本期")
+    # a period holding both the deduction and its recovery adds up with its list: nothing to say
+    both = client.get(url, {"month_from": "2026-09", "month_to": "2026-10"}).content.decode()
+    assert 'data-testid="recoveries-across"' not in both

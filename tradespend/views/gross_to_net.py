@@ -214,6 +214,8 @@ def gross_to_net_account(request, code):
         "ledger_url": _ledger_url(account, month_from, month_to),
         "category_links": links,
         "deductions_url": deductions_url,
+        # why the unsupported figure and the deductions it links to may not add up alike: recoveries across the period
+        "recoveries_across": reports.recoveries_across([account.pk], month_from, month_to),
         "period": _period_query(month_from, month_to),
         "export_query": _period_query(month_from, month_to),
         "presets": _presets(today),
