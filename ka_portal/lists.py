@@ -65,6 +65,14 @@ class FilteredListView(ModelPermissionMixin, ListView):
             self.filterset = None
             return queryset
         self.filterset = self.filterset_class(self.request.GET or None, queryset=queryset, request=self.request)
+        self.sort_refused = None
+        if self.filterset.is_bound and not self.filterset.is_valid() and set(self.filterset.errors) == {"o"}:
+            # A sort the list does not offer (an old link, a hand-typed address) is dropped and said so: the list
+            # shows in its own order, and its export too, rather than nothing (the API answers it with a 400).
+            self.sort_refused = self.request.GET.get("o")
+            data = self.request.GET.copy()
+            data.pop("o")
+            self.filterset = self.filterset_class(data or None, queryset=queryset, request=self.request)
         # An invalid filter value shows its error next to the field and the unfiltered list stays out of view.
         if self.filterset.is_bound and not self.filterset.is_valid():
             return queryset.none()
@@ -98,6 +106,7 @@ class FilteredListView(ModelPermissionMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
+        context["sort_refused"] = getattr(self, "sort_refused", None)
         context["can_export"] = bool(self.export_columns)
         # a filter refused (its error above the list) counts as active: the list then reads "nothing matches these
         # filters" with a Clear beside, not "nothing in your scope yet"
