@@ -305,6 +305,7 @@ def _run(request, step, deduction, dispute, forms_):
         if not form.is_valid():
             return None
         data = form.cleaned_data
+        notes: list[str] = []  # a manual match's: what is unusual about it, said after it is done
         try:
             if step == "match_add":
                 match = services.deduction_match_add(
@@ -314,8 +315,7 @@ def _run(request, step, deduction, dispute, forms_):
                     "amount": money(data["amount"]),
                     "month": f"{data['line'].month:%Y-%m}",
                 }
-                for note in services.match_note_sentences(deduction, match.notes):
-                    messages.warning(request, note)
+                notes = services.match_note_sentences(deduction, match.notes)
             elif step == "dispute_open":
                 services_dispute = dispute_services.dispute_open(
                     deduction=deduction,
@@ -345,6 +345,8 @@ def _run(request, step, deduction, dispute, forms_):
             show_refusal(form, error)
             return None
         messages.success(request, text)
+        for note in notes:
+            messages.warning(request, note)
         return redirect(here)
     if step == "match_remove":
         match = get_object_or_404(DeductionMatch.objects.filter(deduction=deduction), pk=request.POST.get("match"))
