@@ -511,6 +511,15 @@ class DeductionMatchSerializer(serializers.Serializer):
     line_over_deducted = serializers.BooleanField(
         read_only=True, help_text="The line's matches now exceed it: the ledger lowered it after they were made."
     )
+    notes = serializers.SerializerMethodField(
+        help_text="What is unusual about the match, kept possible: outside_period (the line's month is not one the "
+        "deduction claims), other_kind (the line is not of the deduction's kind of spend)."
+    )
+
+    def get_notes(self, match) -> list[str]:
+        from tradespend.matching import match_notes
+
+        return match_notes(match.deduction, match.line)
 
 
 class DeductionSerializer(serializers.ModelSerializer):

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -48,6 +49,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
@@ -319,10 +321,57 @@ def unmatched_part(deduction: Deduction) -> Decimal:
     return to_money(deduction.amount - deduction.matched_amount - deduction.recovered_amount)
 
 
+def claimed_span(deduction: Deduction) -> tuple:
+    """The first and last month a deduction claims (its date's month when it names none)."""
+    first = deduction.period_start or deduction.date.replace(day=1)
+    return first, deduction.period_end or first
+
+
+def match_notes(deduction: Deduction, line: AccrualLine) -> list[str]:
+    """What is unusual about a match of ``deduction`` to ``line`` (rules.MATCH_OUTSIDE_PERIOD, MATCH_OTHER_KIND):
+    kept possible, and said on the sheet and in the API's matches."""
+    first, last = claimed_span(deduction)
+    return rules.match_notes(
+        deduction_kind=deduction.kind, first=first, last=last, line_kind=line.kind, line_month=line.month
+    )
+
+
+def match_note_sentences(deduction: Deduction, notes: list[str]) -> list[str]:
+    """The notes of a match as finance reads them."""
+    first, last = claimed_span(deduction)
+    period = f"{first:%Y-%m}" if first == last else f"{first:%Y-%m} – {last:%Y-%m}"
+    kind = rules.DEDUCTION_SPEND_KIND.get(deduction.kind, deduction.kind)
+    sentences = {
+        rules.MATCH_OUTSIDE_PERIOD: _("The line is outside the months the deduction claims (%(period)s).")
+        % {"period": period},
+        rules.MATCH_OTHER_KIND: _("The line is not of the deduction's kind of spend (%(kind)s).")
+        % {"kind": AccrualLine(kind=kind).get_kind_display()},
+    }
+    return [str(sentences[note]) for note in notes]
+
+
+def manual_match_lines(lines: QuerySet, deduction: Deduction, *, other_kinds: bool = False) -> QuerySet:
+    """The lines finance may match a deduction to by hand, of ``lines`` (the user's, with lines_with_matches'
+    remaining): its account's with something left, of its kind of spend (every kind when ``other_kinds``), the
+    months it claims first, then the others nearest first (before after, at the same distance)."""
+    first, last = claimed_span(deduction)
+    lines = lines.filter(account_id=deduction.account_id, remaining__gt=0)
+    kind = rules.DEDUCTION_SPEND_KIND.get(deduction.kind, deduction.kind)
+    if not other_kinds:
+        lines = lines.filter(kind=kind)
+    found = list(lines.values_list("pk", "kind", "month"))
+    found.sort(
+        key=lambda row: (row[1] != kind, rules.months_outside(row[2], first, last), row[2] > last, row[2], row[0])
+    )
+    order = Case(*[When(pk=pk, then=Value(n)) for n, (pk, _kind, _month) in enumerate(found)], default=Value(0))
+    return lines.filter(pk__in=[row[0] for row in found]).order_by(order) if found else lines.none()
+
+
 @transaction.atomic
 def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Decimal, by) -> DeductionMatch:
     """Match part of a deduction to a ledger line by hand (finance): any line of the deduction's account, up to
-    what is left of the line and of the deduction."""
+    what is left of the line and of the deduction. A line outside the months it claims, or of another kind, is
+    matched (a chain deducts late, or under another name) with ``match.notes`` saying so (see match_notes)."""
     _finance(by)
     amount = to_money(Decimal(amount))
     deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
@@ -378,6 +427,7 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
         match.created_by = by
         match.save(update_fields=["amount", "automatic", "created_by"])
     restate(deduction)
+    match.notes = match_notes(deduction, line)  # kept possible; the caller says so
     return match
 
 

@@ -80,6 +80,30 @@ def months_between(first: date, last: date) -> list[date]:
     return months
 
 
+def months_outside(month: date, first: date, last: date) -> int:
+    """How many months ``month`` lies before ``first`` or after ``last`` (0 within them): how far a ledger line
+    is from the months a deduction claims, to offer the nearest lines first."""
+    index = month.year * 12 + month.month
+    low, high = first.year * 12 + first.month, last.year * 12 + last.month
+    return max(low - index, index - high, 0)
+
+
+# What a manual match may be that finance should see on the sheet after it (kept possible, never refused: a chain
+# sometimes deducts a month late, or under another name): a line outside the months claimed, a line of another kind.
+MATCH_OUTSIDE_PERIOD = "outside_period"
+MATCH_OTHER_KIND = "other_kind"
+
+
+def match_notes(*, deduction_kind: str, first: date, last: date, line_kind: str, line_month: date) -> list[str]:
+    """What is unusual about matching a deduction (its kind, the months it claims) to a line (its kind, month)."""
+    notes = []
+    if months_outside(line_month, first, last):
+        notes.append(MATCH_OUTSIDE_PERIOD)
+    if DEDUCTION_SPEND_KIND.get(deduction_kind, deduction_kind) != line_kind:
+        notes.append(MATCH_OTHER_KIND)
+    return notes
+
+
 def check_month_open(day: date, closed_months: set[date] | frozenset[date], *, field: str = "date") -> None:
     """Refuse a record dated in a month finance has closed: its figures never change (item 4)."""
     if month_start(day) in closed_months:

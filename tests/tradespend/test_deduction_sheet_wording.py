@@ -1,5 +1,6 @@
 """A deduction's sheet as a finance clerk reads it: a term's line names its kind once, the manual-match list writes
-what is left on a line as money (5,477.50), and the dispute form's date and its refusal use one word."""
+what is left of what was accrued on a line as money (剩余 1,477.50 / 计提 5,477.50), and the dispute form's date and
+its refusal use one word."""
 
 import re
 from datetime import date, timedelta
@@ -60,14 +61,15 @@ def test_an_adjustment_line_still_says_its_kind(client, finance, matching_accoun
 
 
 def test_the_manual_match_list_writes_what_is_left_as_money(client, finance, matching_account, matching_invoice):
-    matching_line(matching_account, SEP, "5477.50", kind="dm")  # a DM line: nothing of a TG fee is matched to it
-    deduction = matching_deduction(matching_invoice, "8000.00")
+    matching_line(matching_account, SEP, "5477.50", kind="end_cap")
+    deduction = matching_deduction(matching_invoice, "8000.00", period_start=SEP, period_end=SEP)
+    deduction.matches.update(amount=Decimal("4000.00"))  # matched automatically: 4,000.00 of the line is taken
 
     page = _sheet(client, finance, deduction)
 
     form = page.split('data-testid="match-form"')[1].split("</form>")[0]
     options = [_text(option) for option in re.findall(r"<option[^>]*>(.*?)</option>", form)]
-    assert any(option.endswith("· 5,477.50") for option in options), options
+    assert any(option.endswith("· 剩余 1,477.50 / 计提 5,477.50") for option in options), options
     assert not any("5477.5" in option for option in options)
 
 

@@ -77,8 +77,8 @@ def test_sheet_shows_the_term_behind_the_line_and_over_deduction(client, finance
 
 
 def test_manual_match_on_the_sheet_and_its_refusal(client, finance, matching_account, matching_invoice):
-    listing = matching_line(matching_account, SEP, "500.00", kind="listing")
     deduction = matching_deduction(matching_invoice, "800.00")
+    listing = matching_line(matching_account, SEP, "500.00")  # its kind (TG), after automatic matching ran
     url = reverse("tradespend:deduction-sheet", args=[deduction.pk])
     client.force_login(finance)
     refused = client.post(url, {"action": "match_add", "match-line": listing.pk, "match-amount": "600"})

@@ -61,7 +61,8 @@ class DeductionMatchAddView(APIView):
     def post(self, request, pk):
         """Match part of the deduction to a ledger line by hand (finance): refused beyond what is left of the
         line (match.beyond_accrued) or of the deduction (match.beyond_deduction), or a line of another account
-        (match.other_account). Answers the deduction with its new state."""
+        (match.other_account). A line outside the months it claims, or of another kind, is matched: the match's
+        ``notes`` say so (outside_period, other_kind). Answers the deduction with its new state."""
         deduction = get_object_or_404(contract_selectors.deductions_for(request.user), pk=pk)
         data = MatchInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

@@ -32,6 +32,7 @@ from ka_portal.templatetags.ka import money
 
 from .. import disputes as dispute_services
 from .. import matching as services
+from .. import rules
 from ..filters import DeductionMatchingFilter, DisputeFilter
 from ..models import AccrualLine, DeductionMatch, Dispute
 from ..rules import DEDUCTION_SPEND_KIND
@@ -42,20 +43,44 @@ ZERO = Decimal("0.00")
 # --- forms -------------------------------------------------------------------------------------------------------
 
 
+def line_source_name(line) -> str:
+    """What names a line's source to a clerk: a term its contract's number, a plan its title, promoters' pay the
+    plan's title or the promoter's name, an adjustment its reason (names as typed, the same in every language)."""
+    if line.source == AccrualLine.Source.TERM and line.term_id:
+        return line.term.contract.number
+    if line.source == AccrualLine.Source.PLAN and line.plan_id:
+        return line.plan.title
+    if line.source == AccrualLine.Source.PROMOTER:
+        name = line.plan.title if line.plan_id else (line.reason_params or {}).get("promoter", "")
+        return f"{line.get_source_display()}: {name}" if name else line.get_source_display()
+    return f"{line.get_source_display()}: {line.reason}" if line.reason else line.get_source_display()
+
+
 class LineChoiceField(forms.ModelChoiceField):
+    deduction = None
+
     def label_from_instance(self, line):
-        # What is left on the line, written as money everywhere else (5,477.50).
-        return f"{line.month:%Y-%m} · {line.get_kind_display()} · {line.get_source_display()} · {money(line.remaining)}"
+        # Month · kind · source · what is left of what was accrued, money as everywhere else (5,477.50); a line
+        # outside the months the deduction claims says so before it is chosen.
+        left = gettext("left %(remaining)s of %(accrued)s") % {
+            "remaining": money(line.remaining),
+            "accrued": money(line.amount),
+        }
+        parts = [f"{line.month:%Y-%m}", line.get_kind_display(), line_source_name(line), left]
+        if self.deduction is not None and rules.months_outside(line.month, *services.claimed_span(self.deduction)):
+            parts.append(gettext("outside the months claimed"))
+        return " · ".join(parts)
 
 
 class ManualMatchForm(StyledForm):
     line = LineChoiceField(label=_("Spend line"), queryset=AccrualLine.objects.none())
     amount = forms.DecimalField(label=_("Amount"), max_digits=14, decimal_places=2, widget=MONEY_INPUT)
 
-    def __init__(self, *args, lines=None, **kwargs):
+    def __init__(self, *args, lines=None, deduction=None, **kwargs):
         super().__init__(*args, **kwargs)
         if lines is not None:
             self.fields["line"].queryset = lines
+        self.fields["line"].deduction = deduction
 
 
 class DisputeOpenForm(StyledForm):
@@ -210,15 +235,15 @@ def deduction_sheet(request, pk):
         contract_selectors.deductions_for(request.user).select_related("invoice", "account", "duplicate_of"), pk=pk
     )
     dispute = Dispute.objects.filter(deduction=deduction).select_related("owner", "write_off_requested_by").first()
-    open_lines = services.lines_with_matches(accrual_lines_for(request.user).filter(account=deduction.account)).filter(
-        remaining__gt=0
-    )
+    # The deduction's kind of spend only, unless the clerk asks for every kind (?kinds=all, kept by the form's POST).
+    other_kinds = request.GET.get("kinds") == "all"
+    open_lines = services.manual_match_lines(
+        services.lines_with_matches(accrual_lines_for(request.user)), deduction, other_kinds=other_kinds
+    ).select_related("term__contract", "plan")
     step = request.POST.get("action") if request.method == "POST" else None
     forms_ = {
         "match_form": ManualMatchForm(
-            request.POST if step == "match_add" else None,
-            lines=open_lines.order_by("month", "kind", "pk"),
-            prefix="match",
+            request.POST if step == "match_add" else None, lines=open_lines, deduction=deduction, prefix="match"
         ),
         "dispute_form": DisputeOpenForm(
             request.POST if step == "dispute_open" else None,
@@ -237,6 +262,8 @@ def deduction_sheet(request, pk):
         if answer is not None:
             return answer
     matches = list(deduction.matches.select_related("line", "created_by").order_by("line__month", "pk"))
+    for match in matches:  # a line outside the months claimed, or of another kind: matched, and said so
+        match.notes = services.match_note_sentences(deduction, services.match_notes(deduction, match.line))
     matched_sum = sum((m.amount for m in matches), ZERO)
     user = request.user
     owner_id = deduction.account.owner_id
@@ -258,6 +285,7 @@ def deduction_sheet(request, pk):
         "can_approve": user.has_perm("tradespend.change_dispute")
         and dispute_services.may_approve_write_off(user, owner_id),
         "open_step": step,
+        "other_kinds": other_kinds,
         **forms_,
     }
     return render(request, "tradespend/deduction_sheet.html", context)
@@ -277,13 +305,17 @@ def _run(request, step, deduction, dispute, forms_):
         if not form.is_valid():
             return None
         data = form.cleaned_data
+        notes: list[str] = []  # a manual match's: what is unusual about it, said after it is done
         try:
             if step == "match_add":
-                services.deduction_match_add(deduction=deduction, line=data["line"], amount=data["amount"], by=user)
+                match = services.deduction_match_add(
+                    deduction=deduction, line=data["line"], amount=data["amount"], by=user
+                )
                 text = gettext("%(amount)s matched to the %(month)s line.") % {
                     "amount": money(data["amount"]),
                     "month": f"{data['line'].month:%Y-%m}",
                 }
+                notes = services.match_note_sentences(deduction, match.notes)
             elif step == "dispute_open":
                 services_dispute = dispute_services.dispute_open(
                     deduction=deduction,
@@ -313,6 +345,8 @@ def _run(request, step, deduction, dispute, forms_):
             show_refusal(form, error)
             return None
         messages.success(request, text)
+        for note in notes:
+            messages.warning(request, note)
         return redirect(here)
     if step == "match_remove":
         match = get_object_or_404(DeductionMatch.objects.filter(deduction=deduction), pk=request.POST.get("match"))
