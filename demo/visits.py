@@ -52,7 +52,8 @@ def seed_visits(*, today: date, rng: random.Random) -> int:
             week = this_monday - timedelta(days=7 * weeks_back)
             if RoutePlan.objects.filter(rep=rep, week_start=week).exists():
                 continue
-            plan = services.route_plan_generate(rep=rep, week_start=week, by=supervisor).plan
+            # planned as on its Monday, before any of its days had passed (a past week is not generated today)
+            plan = services.route_plan_generate(rep=rep, week_start=week, by=supervisor, today=week).plan
             stops = list(plan.stops.select_related("store").order_by("day", "position"))
             if not stops:
                 plan.delete()

@@ -133,6 +133,30 @@ def demo_company(django_db_setup, django_db_blocker):
 _demo_snapshot = None
 
 
+@pytest.fixture
+def on_the_demos_monday(time_machine):
+    """The clock stopped at 09:00 (Asia/Shanghai) on the demo's today, a Monday: its week's days are all still to
+    come, so a test may edit them (a day that has passed is the record of the week: visits.rules)."""
+    time_machine.move_to("2026-11-23 09:00 +0800", tick=False)
+    return DEMO_TODAY
+
+
+@pytest.fixture
+def on_this_monday(time_machine):
+    """The clock stopped at 09:00 (Asia/Shanghai) on this week's Monday: a test planning this week edits days still
+    to come (a day that has passed is the record of the week: visits.rules), whatever day it runs on."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    morning = datetime(monday.year, monday.month, monday.day, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    time_machine.move_to(morning, tick=False)
+    return monday
+
+
 @pytest.fixture(autouse=True)
 def _no_list_kept_from_another_test():
     """A test's database starts again from the same revisions (its transaction rolled back): a page kept by an

@@ -239,7 +239,9 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
         "201 with a new draft plan, 200 with the week remade. A supervisor plans the rep's whole week, a KA manager "
         "the stops at their accounts' stores around the rep's other stops. Remaking a week keeps every stop placed "
         "by hand (added or moved) on its day and plans the rest around it (`kept_by_hand`); each day's positions "
-        "then read 0, 1, 2 … without gaps. Over capacity is flagged in `overload`, never cut.",
+        "then read 0, 1, 2 … without gaps. The days that have passed (before today, Asia/Shanghai) keep their stops "
+        "exactly as they are, the week's record, and the rest is planned from today; a week whose days have all "
+        "passed is refused (route.week_passed). Over capacity is flagged in `overload`, never cut.",
     )
     @action(detail=False, methods=["post"], permission_classes=[PlansRoutes])
     def generate(self, request):
@@ -259,7 +261,8 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
         request=RouteStopAddSerializer,
         responses={201: RouteStopSerializer, 400: REFUSED, 403: PLANNER_ONLY, 404: NOT_FOUND, 409: PUBLISHED},
         description="Add a visit to one of the rep's stores at the end of a day (a store once a day: "
-        "route.store_twice). The stop counts as placed by hand: generating the week again keeps it.",
+        "route.store_twice), today or a day to come (a day that has passed: route.day_passed). The stop counts as "
+        "placed by hand: generating the week again keeps it.",
     )
     @action(detail=True, methods=["post"], url_path="stops", permission_classes=[PlansRoutes])
     def stops(self, request, pk=None):
@@ -274,7 +277,8 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
         request=RouteStopMoveSerializer,
         responses={200: RouteStopSerializer, 400: REFUSED, 403: PLANNER_ONLY, 404: NOT_FOUND, 409: PUBLISHED},
         description="Move a stop to a day, at a place in it (or at its end). The stop counts as placed by hand: "
-        "generating the week again keeps it there.",
+        "generating the week again keeps it there. A day that has passed is the week's record: no stop moves out "
+        "of it, into it or within it (route.day_passed).",
     )
     @action(
         detail=True,
@@ -295,8 +299,9 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
     @extend_schema(
         parameters=[OpenApiParameter("stop_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The stop")],
         request=None,
-        responses={204: None, 403: PLANNER_ONLY, 404: NOT_FOUND, 409: PUBLISHED},
-        description="Remove a stop; the day's other stops close up.",
+        responses={204: None, 400: REFUSED, 403: PLANNER_ONLY, 404: NOT_FOUND, 409: PUBLISHED},
+        description="Remove a stop of today or a day to come; the day's other stops close up. A day that has passed "
+        "keeps its stops, visited or missed (route.day_passed).",
     )
     @stop.mapping.delete
     def stop_remove(self, request, pk=None, stop_pk=None):

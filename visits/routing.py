@@ -80,22 +80,29 @@ def _balance(loads: list[int]) -> tuple[int, int]:
 
 
 def generate_week(
-    stores: Sequence[StoreToPlan], *, per_day: int, per_week: int, taken: Sequence[int] | None = None
+    stores: Sequence[StoreToPlan],
+    *,
+    per_day: int,
+    per_week: int,
+    taken: Sequence[int] | None = None,
+    closed: Sequence[int] = (),
 ) -> WeekPlan:
     """Spread every store's visits over Monday–Saturday; order each day by distance; flag overload.
 
     `taken` is the stops per day already in the week that stay (a KA manager plans only their accounts' stores,
     around the rep's other stops): the days are balanced and the overload counted with them; the plan returned
-    holds only the stores given."""
+    holds only the stores given. `closed` are days no new visit goes on (the days of a running week that have
+    passed): a store's visits still to place go on its open days, as many as they hold."""
     loads = list(taken) if taken is not None else [0] * WORKING_DAYS
+    closed_days = frozenset(closed)
     chosen: dict[int, tuple[int, ...]] = {}
     # The hardest to place first: most visits, then by id so the result is reproducible.
     for store in sorted(stores, key=lambda s: (-s.visits_to_place, s.id)):
-        best = min(_store_patterns(store), key=lambda p: _placement_cost(p, loads, store.kept_days))
+        best = min(_store_patterns(store, closed_days), key=lambda p: _placement_cost(p, loads, store.kept_days))
         chosen[store.id] = best
         for day in best:
             loads[day] += 1
-    _improve(stores, chosen, loads)
+    _improve(stores, chosen, loads, closed_days)
     plan = WeekPlan()
     by_id = {store.id: store for store in stores}
     for store_id, days in chosen.items():
@@ -109,14 +116,14 @@ def generate_week(
     return plan
 
 
-def _store_patterns(store: StoreToPlan) -> tuple[tuple[int, ...], ...]:
-    """The sets of days the store's visits still to place may take: none of the days it is kept on."""
-    if not store.kept_days:
+def _store_patterns(store: StoreToPlan, closed: frozenset[int] = frozenset()) -> tuple[tuple[int, ...], ...]:
+    """The sets of days the store's visits still to place may take: none of the days it is kept on, none closed;
+    as many visits as the days left hold when they are fewer."""
+    if not store.kept_days and not closed:
         return _patterns(store.visits_to_place)
-    kept = set(store.kept_days)
-    return tuple(
-        p for p in _patterns(store.visits_to_place) if not kept.intersection(p) and len(p) == store.visits_to_place
-    ) or ((),)
+    shut = closed.union(store.kept_days)
+    visits = min(store.visits_to_place, WORKING_DAYS - len(shut))
+    return tuple(p for p in _patterns(visits) if not shut.intersection(p) and len(p) == visits) or ((),)
 
 
 def _spread_with(pattern: tuple[int, ...], kept_days: tuple[int, ...]) -> tuple[int, float]:
@@ -132,7 +139,9 @@ def _placement_cost(pattern: tuple[int, ...], loads: list[int], kept_days: tuple
     return (adjacent, *_balance(after), unevenness)
 
 
-def _improve(stores: Sequence[StoreToPlan], chosen: dict, loads: list[int]) -> None:
+def _improve(
+    stores: Sequence[StoreToPlan], chosen: dict, loads: list[int], closed: frozenset[int] = frozenset()
+) -> None:
     """Local search: move one store to another well-spread pattern while that evens out the days."""
     improved = True
     rounds = 0
@@ -143,7 +152,7 @@ def _improve(stores: Sequence[StoreToPlan], chosen: dict, loads: list[int]) -> N
             for day in current:
                 loads[day] -= 1
             best = min(
-                _store_patterns(store),
+                _store_patterns(store, closed),
                 key=lambda p: (_spread_with(p, store.kept_days)[0], *_balance(_with(loads, p)), p != current),
             )
             if best != current:

@@ -32,6 +32,40 @@ def check_route_day(day: int) -> None:
         raise DomainError("route.day", _("Choose a day from Monday to Saturday."), field="day")
 
 
+def route_day_date(week_start: date, day: int) -> date:
+    """The date of a route day: the week's Monday plus the day (0 = Monday … 5 = Saturday)."""
+    return week_start + timedelta(days=day)
+
+
+def check_route_day_open(week_start: date, day: int, *, today: date) -> None:
+    """A route day that has passed (before `today`, Asia/Shanghai) is the record of the week: its stops, visited or
+    missed, are what route compliance counts, so none is added to it, moved into or out of it, or removed from it.
+    Today and the days after stay open."""
+    on = route_day_date(week_start, day)
+    if on < today:
+        raise DomainError(
+            "route.day_passed",
+            _(
+                "%(date)s has passed: its stops, visited or missed, are the record of the week and can no longer be "
+                "added, moved or removed."
+            ),
+            field="day",
+            date=on.isoformat(),
+        )
+
+
+def check_route_week_open(week_start: date, *, today: date) -> None:
+    """A week whose every working day has passed is not generated: there is nothing left to plan in it (and a
+    regenerate would rewrite its record)."""
+    if route_day_date(week_start, WORKING_DAYS - 1) < today:
+        raise DomainError(
+            "route.week_passed",
+            _("The week of %(week_start)s has passed: routes are planned for today and the days after."),
+            field="week_start",
+            week_start=week_start.isoformat(),
+        )
+
+
 def task_title(title: str) -> str:
     """A task says what is to be done: the title, trimmed; refused when empty."""
     title = (title or "").strip()

@@ -67,8 +67,13 @@ class GeneratedWeek:
     kept_by_hand: int
 
 
+def _closed_days(week_start: date, today: date) -> list[int]:
+    """The days of the week before `today`: passed, the record of the week (rules.check_route_day_open)."""
+    return [day for day in range(WORKING_DAYS) if rules.route_day_date(week_start, day) < today]
+
+
 @transaction.atomic
-def route_plan_generate(*, rep, week_start: date, by) -> GeneratedWeek:
+def route_plan_generate(*, rep, week_start: date, by, today: date | None = None) -> GeneratedWeek:
     """Make (or remake) a rep's draft plan for a week from the visit frequencies of their active stores that `by`
     reaches (scope.stores_for). A supervisor reaches all their rep's stores and plans the whole week; a KA manager
     plans the stops at their accounts' stores only, around the rep's other stops, which stay as they are (another
@@ -77,8 +82,14 @@ def route_plan_generate(*, rep, week_start: date, by) -> GeneratedWeek:
     Remaking a week replaces only the generator's own stops: a stop placed by hand (added or moved, by anyone: a
     manager's edits at their accounts' stores are not undone by the supervisor's "Generate") stays on its day and
     in its order, counts towards its store's visits, and the new stops are planned around it. Each day is then
-    numbered again from the first place, without gaps."""
+    numbered again from the first place, without gaps.
+
+    The days before `today` (Asia/Shanghai; a seeder passes its own) are the record of the week: their stops stay
+    exactly as they are, counting towards their stores' visits like the kept ones, and the rest of the week is
+    planned on today and the days after. A week whose days have all passed is refused (route.week_passed)."""
+    today = today or timezone.localdate()
     rules.check_week_start(week_start)
+    rules.check_route_week_open(week_start, today=today)
     reachable = stores_for(by)
     stores = list(Store.objects.active().filter(rep=rep, pk__in=reachable.values("pk")).order_by("code"))
     if not stores:
@@ -92,7 +103,8 @@ def route_plan_generate(*, rep, week_start: date, by) -> GeneratedWeek:
         rep=rep, week_start=week_start, defaults={"created_by": by}
     )
     _editable(plan)
-    plan.stops.filter(store__in=reachable, by_hand=False).delete()
+    closed = _closed_days(week_start, today)
+    plan.stops.filter(store__in=reachable, by_hand=False).exclude(day__in=closed).delete()
     kept = [[] for _ in range(WORKING_DAYS)]
     kept_days: dict[int, list[int]] = {}
     for stop in plan.stops.all():
@@ -106,6 +118,7 @@ def route_plan_generate(*, rep, week_start: date, by) -> GeneratedWeek:
         per_day=settings.KA.route_stops_per_day,
         per_week=settings.KA.route_stops_per_week,
         taken=[len(day) for day in kept],
+        closed=closed,
     )
     # The stops that stay keep their day and their order in it (another planner's, or placed by hand); the new ones
     # take the free places of each day in their walking order, then follow; then each day reads 1..n again.
@@ -115,7 +128,8 @@ def route_plan_generate(*, rep, week_start: date, by) -> GeneratedWeek:
         for position, store_id in zip(_free_places({stop.position for stop in kept[day]}), store_ids, strict=False)
     )
     for day in range(WORKING_DAYS):
-        _renumber(plan, day)
+        if day not in closed:
+            _renumber(plan, day)
     plan.created_by = by
     plan.save(update_fields=["created_by"])
     by_hand = plan.stops.filter(store__in=reachable, by_hand=True).count()
@@ -163,11 +177,12 @@ def _renumber(plan: RoutePlan, day: int, first: RouteStop | None = None, at: int
 
 
 @transaction.atomic
-def route_stop_add(*, plan: RoutePlan, store: Store, day: int, by) -> RouteStop:
-    """Add a visit to one of the rep's stores that `by` reaches at the end of a day."""
+def route_stop_add(*, plan: RoutePlan, store: Store, day: int, by, today: date | None = None) -> RouteStop:
+    """Add a visit to one of the rep's stores that `by` reaches at the end of a day (today or later)."""
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     _editable(plan)
     rules.check_route_day(day)
+    rules.check_route_day_open(plan.week_start, day, today=today or timezone.localdate())
     # another rep's store, or (for a KA manager) a store of another manager's account: not found, named nowhere
     if store.rep_id != plan.rep_id or not stores_for(by).filter(pk=store.pk).exists():
         raise not_found("store")
@@ -180,14 +195,20 @@ def route_stop_add(*, plan: RoutePlan, store: Store, day: int, by) -> RouteStop:
 
 
 @transaction.atomic
-def route_stop_move(*, stop: RouteStop, day: int, position: int | None = None, by) -> RouteStop:
-    """Move a stop to another day (or place in its day): at `position`, or at the end.
+def route_stop_move(
+    *, stop: RouteStop, day: int, position: int | None = None, by, today: date | None = None
+) -> RouteStop:
+    """Move a stop to another day (or place in its day): at `position`, or at the end. A day that has passed is
+    the record of the week: no stop moves out of it or into it, nor within it.
 
     `position` counts the stops `by` sees (scope.route_stops_for), as the route page numbers them: a KA manager's
     "2nd" is before the second stop at their accounts' stores, wherever the rep's other stops are."""
     plan = RoutePlan.objects.select_for_update().get(pk=stop.plan_id)
     _editable(plan)
     rules.check_route_day(day)
+    today = today or timezone.localdate()
+    rules.check_route_day_open(plan.week_start, stop.day, today=today)
+    rules.check_route_day_open(plan.week_start, day, today=today)
     if day != stop.day and plan.stops.filter(day=day, store_id=stop.store_id).exists():
         raise DomainError(
             "route.store_twice", _("%(store)s is already on this day."), field="day", store=stop.store.name
@@ -220,9 +241,12 @@ def _place_among_all(plan: RoutePlan, stop: RouteStop, day: int, position: int |
 
 
 @transaction.atomic
-def route_stop_remove(*, stop: RouteStop) -> None:
+def route_stop_remove(*, stop: RouteStop, today: date | None = None) -> None:
+    """Remove a stop of today or a day to come; a day that has passed keeps its stops (the record of the week:
+    a missed stop stays missed)."""
     plan = RoutePlan.objects.select_for_update().get(pk=stop.plan_id)
     _editable(plan)
+    rules.check_route_day_open(plan.week_start, stop.day, today=today or timezone.localdate())
     day = stop.day
     stop.delete()
     _renumber(plan, day)

@@ -508,13 +508,17 @@ def route_detail(request, pk: int):
     capacity = load if whole_plan else None
     shown = {"visits": len(stops), "stores": len({stop.store_id for stop in stops})}
     days = []
+    today = timezone.localdate()
     for value, label in DAY_CHOICES:
         day_stops = [s for s in stops if s.day == value]
+        on = plan.week_start + timedelta(days=value)
         days.append(
             {
                 "value": value,
                 "label": label,
-                "date": plan.week_start + timedelta(days=value),
+                "date": on,
+                # the record of the week (rules.check_route_day_open): shown, never changed
+                "passed": on < today,
                 "stops": day_stops,
                 "over": load.per_day[value] > load.day_limit,
                 # a manager sees only their stops: the rep's whole day beside them, where it holds more (a number,
@@ -522,7 +526,14 @@ def route_detail(request, pk: int):
                 "rep_total": load.per_day[value] if not whole_plan and load.per_day[value] != len(day_stops) else None,
             }
         )
-    can_edit = request.user.has_perm("visits.change_routeplan") and plan.status == RoutePlan.Status.DRAFT
+    open_days = [(day["value"], day["label"]) for day in days if not day["passed"]]
+    can_edit = (
+        request.user.has_perm("visits.change_routeplan") and plan.status == RoutePlan.Status.DRAFT and bool(open_days)
+    )
+    add_form = None
+    if can_edit:
+        add_form = AddStopForm(stores=stores_for(request.user).active().filter(rep=plan.rep))
+        add_form.fields["day"].choices = open_days  # offered: today and after (a passed day is refused anyway)
     context = {
         "plan": plan,
         "days": days,
@@ -534,8 +545,9 @@ def route_detail(request, pk: int):
         "shown": shown,
         "can_edit": can_edit,
         "can_publish": request.user.has_perm("visits.change_routeplan"),
-        "day_choices": DAY_CHOICES,
-        "add_form": AddStopForm(stores=stores_for(request.user).active().filter(rep=plan.rep)) if can_edit else None,
+        "day_choices": open_days,
+        "some_passed": any(day["passed"] for day in days),
+        "add_form": add_form,
     }
     return render(request, "visits/route_detail.html", context)
 

@@ -2597,10 +2597,11 @@ RULES += _roster_rules()  # fmt: skip
 # --- route plans: the API writes as the pages (routes item 1) ------------------------------------------------------
 
 ROUTE_WEEK = "2026-06-08"
+PAST_ROUTE_WEEK = "2026-05-25"  # the week before the world's today (Monday 2026-06-01): every day of it has passed
 
 
 def _route_plan(w, v=None) -> RoutePlan:
-    return RoutePlan.objects.get(rep=w.rep, week_start=ROUTE_WEEK)
+    return RoutePlan.objects.get(rep=w.rep)  # _route_week leaves the rep one plan
 
 
 def _route_stop(w, v=None) -> RouteStop:
@@ -2608,11 +2609,13 @@ def _route_stop(w, v=None) -> RouteStop:
 
 
 def _route_week(w, v) -> None:
-    """The rep's next week afresh: the store on Monday, the plan a draft (or as `v["status"]` says), or no stop at all
-    (`v["stops"]` False); no other plan of the rep's."""
+    """The rep's next week afresh (or the week `v["week"]`): the store on Monday, the plan a draft (or as `v["status"]`
+    says), or no stop at all (`v["stops"]` False); no other plan of the rep's."""
     RoutePlan.objects.filter(rep=w.rep).delete()
     Store.objects.filter(pk=w.store.pk).update(active=True)
-    plan = RoutePlan.objects.create(rep=w.rep, week_start=ROUTE_WEEK, status=v.get("status", RoutePlan.Status.DRAFT))
+    plan = RoutePlan.objects.create(
+        rep=w.rep, week_start=v.get("week", ROUTE_WEEK), status=v.get("status", RoutePlan.Status.DRAFT)
+    )
     if v.get("stops", True):
         RouteStop.objects.create(plan=plan, day=0, position=0, store=w.store)
 
@@ -2643,6 +2646,16 @@ def route_move_doors(user: str = "supervisor") -> tuple[Door, ...]:
     )  # fmt: skip
 
 
+def route_remove_doors(user: str = "supervisor") -> tuple[Door, ...]:
+    """Removing the Monday stop: the plan's page and the API (DELETE routes/{id}/stops/{stop}/)."""
+    return (
+        Door("page_step", user, lambda w: reverse("visits:route-stop-remove", args=[_route_stop(w).pk]),
+             prepare=_route_week, name=f"remove {user}"),
+        Door("api_step", user, lambda w: reverse("route-stop", args=[_route_plan(w).pk, _route_stop(w).pk]),
+             method="delete", prepare=_route_week, name=f"api remove {user}"),
+    )  # fmt: skip
+
+
 RULES += (
     Rule("route.week_start", "route.week_start", RoutePlan, "week_start",
          good={"week_start": ROUTE_WEEK}, bad={"week_start": "2026-06-09"}, watch=(RouteStop,),
@@ -2669,6 +2682,28 @@ RULES += (
              Door("api_step", "supervisor", api("route-generate"),
                   lambda w, v: {"rep": w.rep.username, "week_start": ROUTE_WEEK}, prepare=_route_week,
                   name="api generate"),
+         )),
+    # a day that has passed is the record of the week (visited or missed): nothing added, moved or removed there
+    Rule("route.day_passed", "route.day_passed", RouteStop, "day",
+         good={"week": ROUTE_WEEK}, bad={"week": PAST_ROUTE_WEEK},
+         message="has passed: its stops, visited or missed, are the record of the week",
+         doors=(
+             *route_add_doors(), *route_add_doors("manager"), *route_move_doors(), *route_move_doors("manager"),
+             # (the manager's page, having removed the plan's only stop at their stores, goes back to a plan they
+             # no longer reach: the API's door stands for theirs)
+             *route_remove_doors(), route_remove_doors("manager")[1],
+         )),
+    Rule("route.week_passed", "route.week_passed", RoutePlan, "week_start",
+         good={"week_start": ROUTE_WEEK}, bad={"week_start": PAST_ROUTE_WEEK}, watch=(RouteStop,),
+         message="has passed: routes are planned for today and the days after.",
+         doors=tuple(
+             Door("page_step", user, lambda w: reverse("visits:route-generate"),
+                  lambda w, v: {"rep": w.rep.pk, **v}, prepare=_no_route_week, name=f"generate {user}")
+             for user in ("supervisor", "manager")
+         ) + tuple(
+             Door("api_step", user, api("route-generate"),
+                  lambda w, v: {"rep": w.rep.username, **v}, prepare=_no_route_week, name=f"api generate {user}")
+             for user in ("supervisor", "manager")
          )),
     Rule("route.empty", "route.empty", RoutePlan, "__all__", good={"stops": True}, bad={"stops": False},
          message="An empty route plan cannot be published.",

@@ -71,7 +71,7 @@ def test_supervisor_generates_edits_and_publishes_a_week(client, team):
     assert plan.stops.count() == 29
 
 
-def test_over_capacity_generation_says_so_with_numbers(client, team):
+def test_over_capacity_generation_says_so_with_numbers(client, team, on_this_monday):
     sup, rep, _outsider = team
     for i in range(11):
         StoreFactory(rep=rep, grade="A", code=f"O{i:02d}")
@@ -184,7 +184,7 @@ def test_compliance_counts_done_and_missed_by_grade(client, team):
     assert "33 %" in response.content.decode()
 
 
-def test_a_stop_moves_to_a_place_within_its_day(client, team):
+def test_a_stop_moves_to_a_place_within_its_day(client, team, on_this_monday):
     sup, rep, _outsider = team
     plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
     stores = [StoreFactory(rep=rep) for _ in range(3)]
@@ -310,7 +310,7 @@ def test_tasks_due_from_a_day_to_a_day_on_the_page_in_the_api_and_in_the_export(
     assert sorted(row[2] for row in rows) == ["三天后到期", "今天到期"]
 
 
-def test_the_route_editors_boxes_name_their_stop_in_both_languages(client, team):
+def test_the_route_editors_boxes_name_their_stop_in_both_languages(client, team, on_this_monday):
     sup, rep, _outsider = team
     plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
     stop = RouteStopFactory(plan=plan, store=StoreFactory(rep=rep, name="沃尔玛五角场店"), day=1)

@@ -75,7 +75,8 @@ def test_the_route_page_and_api_show_the_manager_only_the_stops_at_their_stores(
 
 
 def _mixed_draft_week(manager) -> RoutePlan:
-    """A rep's week with stops at the manager's stores and at others', taken back to draft."""
+    """A rep's week with stops at the manager's stores and at others', taken back to draft: the demo's week (the
+    latest), edited on its Monday (on_the_demos_monday) while all its days are still to come."""
     plan = _plan_with_stops_elsewhere(manager)
     RoutePlan.objects.filter(pk=plan.pk).update(status=RoutePlan.Status.DRAFT, published_at=None)
     plan.refresh_from_db()
@@ -87,7 +88,7 @@ def _others(plan, manager) -> set[tuple[int, int, int, int]]:
     return set(plan.stops.exclude(store__in=stores_for(manager)).values_list("pk", "store", "day", "position"))
 
 
-def test_a_manager_generates_a_reps_week_at_their_stores_and_keeps_the_other_stops(demo_company):
+def test_a_manager_generates_a_reps_week_at_their_stores_and_keeps_the_other_stops(demo_company, on_the_demos_monday):
     # given rep's draft week, with manager2's stops taken out: only stops at other managers' stores are left
     manager2 = _user("manager2")
     plan = _mixed_draft_week(manager2)
@@ -112,7 +113,7 @@ def test_a_manager_generates_a_reps_week_at_their_stores_and_keeps_the_other_sto
         assert len(places) == len(set(places))
 
 
-def test_a_manager_edits_and_publishes_a_plan_only_at_their_stores(demo_company):
+def test_a_manager_edits_and_publishes_a_plan_only_at_their_stores(demo_company, on_the_demos_monday):
     # given a rep's draft week with stops at manager2's stores and at manager1's
     manager2 = _user("manager2")
     plan = _mixed_draft_week(manager2)
@@ -153,7 +154,7 @@ def test_a_manager_edits_and_publishes_a_plan_only_at_their_stores(demo_company)
     assert published.status_code == 302 and plan.status == RoutePlan.Status.PUBLISHED
 
 
-def test_a_manager_is_told_when_their_stop_puts_the_reps_week_over_capacity(demo_company):
+def test_a_manager_is_told_when_their_stop_puts_the_reps_week_over_capacity(demo_company, on_the_demos_monday):
     # given a rep's full draft week (30 visits), with stops at manager2's stores and at others'
     manager2 = _user("manager2")
     plan = _mixed_draft_week(manager2)
@@ -177,7 +178,7 @@ def test_a_manager_is_told_when_their_stop_puts_the_reps_week_over_capacity(demo
     assert f"(the rep's day: {wednesday})" in page
 
 
-def test_a_manager_places_a_stop_among_the_stops_they_see(demo_company):
+def test_a_manager_places_a_stop_among_the_stops_they_see(demo_company, on_the_demos_monday):
     # given a day of a rep's draft week: two stops at manager2's stores after stops at manager1's
     manager2 = _user("manager2")
     plan = _mixed_draft_week(manager2)

@@ -14,7 +14,9 @@ from visits.models import RoutePlan, RouteStop
 
 from .factories import RoutePlanFactory, RouteStopFactory, this_monday
 
-pytestmark = pytest.mark.django_db
+# planned from this week's Monday morning: every day of the week still to come (days that have passed stay as
+# they are: tests/visits/test_route_days_passed.py)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_this_monday")]
 WEEK = timedelta(days=7)
 
 

@@ -120,3 +120,24 @@ def test_a_kept_visit_is_spread_with_the_new_ones():
     plan = generate_week([StoreToPlan(1, 3, kept_days=(0,))], per_day=5, per_week=30, taken=[1, 0, 0, 0, 0, 0])
 
     assert _days_of(plan, 1) == [2, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    visits=st.integers(min_value=1, max_value=6),
+    kept=st.sets(st.integers(min_value=0, max_value=5), max_size=6),
+    today=st.integers(min_value=0, max_value=5),
+)
+def test_no_new_visit_goes_on_a_day_that_has_passed(visits, kept, today):
+    # given a store kept on some days, in a week whose days before `today` have passed (closed)
+    store = StoreToPlan(1, visits, kept_days=tuple(sorted(kept)))
+    closed = tuple(range(today))
+
+    # when the week is generated again
+    plan = generate_week([store], per_day=5, per_week=30, taken=[int(d in kept) for d in range(6)], closed=closed)
+
+    # then the new visits go on open days not kept, as many as the frequency still asks and those days hold
+    days = _days_of(plan, 1)
+    open_days = set(range(today, 6)) - kept
+    assert set(days) <= open_days
+    assert len(days) == min(max(0, visits - len(kept)), len(open_days))
