@@ -601,7 +601,13 @@ def route_stop_move(request, pk: int):
 @require_POST
 def route_stop_remove(request, pk: int):
     stop = _stop_for_edit(request, pk)
-    return run_step(request, lambda: services.route_stop_remove(stop=stop), then=_back_to_plan(stop.plan_id))
+    response = run_step(request, lambda: services.route_stop_remove(stop=stop), then=_back_to_plan(stop.plan_id))
+    if not route_plans_for(request.user).filter(pk=stop.plan_id).exists():
+        # a KA manager's last stop in the week: the plan is no longer theirs to open (scope: plans with a stop at
+        # their stores), so back to the week's plans, saying so, rather than to a page that is not found
+        messages.info(request, _("You have no more stops in that week: it is no longer in your route plans."))
+        return redirect(f"{reverse('visits:route-list')}?week_start={stop.plan.week_start.isoformat()}")
+    return response
 
 
 @model_permission(RoutePlan, get=None, post="change")

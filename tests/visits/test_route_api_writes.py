@@ -235,3 +235,18 @@ def test_a_manager_reads_and_moves_by_the_places_they_see(people):
     # the supervisor, who sees the whole day, reads every stop at its own place
     whole = _api(people["sup"]).get(f"/api/v1/routes/{plan.pk}/").json()["stops"]
     assert [s["position"] for s in whole] == [0, 1, 2]
+
+
+def test_a_manager_removing_their_last_stop_of_a_week_lands_on_the_weeks_plans(people, client):
+    """Finding: the page sent a manager who removed their only stop back to the plan, which they no longer reach: a
+    404. They land on the week's route plans, told why the plan left their list."""
+    plan = RoutePlanFactory(rep=people["rep"], status=RoutePlan.Status.DRAFT)
+    mine = RouteStopFactory(plan=plan, store=people["ours"], day=4, position=0)
+    RouteStopFactory(plan=plan, store=people["theirs"], day=4, position=1)
+    client.force_login(people["m1"])
+
+    removed = client.post(f"/visits/routes/stops/{mine.pk}/remove/", follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert removed.redirect_chain[-1] == (f"/visits/routes/?week_start={plan.week_start.isoformat()}", 302)
+    assert removed.status_code == 200 and not RouteStop.objects.filter(pk=mine.pk).exists()
+    assert "You have no more stops in that week: it is no longer in your route plans." in removed.content.decode()
