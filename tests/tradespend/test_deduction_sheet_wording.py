@@ -2,6 +2,7 @@
 what is left of what was accrued on a line as money (剩余 1,477.50 / 计提 5,477.50), and the dispute form's date and
 its refusal use one word."""
 
+import dataclasses
 import re
 from datetime import date, timedelta
 from decimal import Decimal
@@ -86,3 +87,13 @@ def test_the_dispute_form_and_its_refusal_call_the_date_the_same(client, finance
     assert label and _text(label.group(1)) == "到期日"
     assert f"到期日 {yesterday:%Y-%m-%d} 已过" in _text(form)
     assert "截止日期" not in form
+
+
+def test_the_dispute_form_says_what_an_empty_due_date_becomes(client, finance, matching_invoice, settings):
+    """Finding: a blank due date silently became today + 30 days; the form says so beside the field."""
+    settings.KA = dataclasses.replace(settings.KA, dispute_due_days=14)
+    deduction = matching_deduction(matching_invoice, "800.00")
+    client.force_login(finance)
+    page = client.get(reverse("tradespend:deduction-sheet", args=[deduction.pk])).content.decode()
+    form = page.split('data-testid="dispute-form"')[1].split("</form>")[0]
+    assert "留空：从今天起 14 天。" in _text(form)

@@ -7,13 +7,14 @@ supervisors are answered 404. Routes are this module's `urlpatterns`, included b
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors as contract_selectors
@@ -87,6 +88,14 @@ class DisputeOpenForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
     due_on = forms.DateField(label=_("Due date"), required=False, widget=DATE_INPUT)
     evidence = forms.FileField(label=_("Evidence"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # said where it is left empty, not found out afterwards (tradespend.disputes.dispute_open)
+        days = settings.KA.dispute_due_days
+        self.fields["due_on"].help_text = ngettext(
+            "Leave empty: %(days)s day from today.", "Leave empty: %(days)s days from today.", days
+        ) % {"days": days}
 
 
 class RecoverForm(StyledForm):
