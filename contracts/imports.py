@@ -39,7 +39,9 @@ def choice_of(choices):
     def parse(value) -> str:
         found = _names(choices).get(str(value).strip().upper())
         if found is None:
-            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=", ".join(choices.values))
+            # the choices as the reader's sheet and the export write them (its labels), not the codes behind them
+            labels = ", ".join(str(label) for label in choices.labels)
+            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=labels)
         return found
 
     return parse

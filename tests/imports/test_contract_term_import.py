@@ -159,3 +159,14 @@ def test_the_export_reads_back_in_unchanged(client, finance, contract):
     assert (result.created, result.updated) == (0, 4)
     assert list(ContractTerm.objects.order_by("pk").values()) == before
     assert Contract.objects.get(pk=contract.pk).rebate_percent == D("4.00")
+
+
+def test_an_unknown_kind_is_answered_with_the_kinds_as_the_sheet_names_them(finance, contract):
+    """Finding: "DM费" was refused listing only the codes (listing, barcode, dm, …): a clerk writing Chinese names
+    could not see what to write. The refusal names the kinds as the sheet and the export write them."""
+    rows = [["HT-WMT", "DM费", "fixed", "quarter", None, "6000.00", None, None, None, "deducted", ""]]
+    with translation.override("zh-hans"), pytest.raises(ImportRejected) as rejected:
+        _run(finance, ZH, rows)
+    [(row, column, message)] = errors_of(rejected)
+    assert (row, column) == (2, "费用类型")
+    assert message.startswith("“DM费”") and "DM 海报费" in message and "TG费" in message and ", dm," not in message
