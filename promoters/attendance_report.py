@@ -74,8 +74,12 @@ class Row:
         status = reading.status
         self.attended += reading.worked
         self.on_time += status == attendance.ATTENDED
-        self.late += status in (attendance.LATE, attendance.LATE_AND_EARLY)
-        self.left_early += status in (attendance.LEFT_EARLY, attendance.LATE_AND_EARLY)
+        # a shift checked in off site reads OFF_SITE first, but its lateness and early leave still count in theirs
+        off_site = status == attendance.OFF_SITE
+        self.late += status in (attendance.LATE, attendance.LATE_AND_EARLY) or (off_site and reading.late_minutes > 0)
+        self.left_early += status in (attendance.LEFT_EARLY, attendance.LATE_AND_EARLY) or (
+            off_site and reading.early_minutes > 0
+        )
         self.absent += status == attendance.ABSENT
         self.off_site += status == attendance.OFF_SITE
         self.sent_late += reading.sent_late

@@ -155,3 +155,14 @@ def test_a_confirmed_shift_still_says_its_check_in_was_sent_late():
     reading = attendance.reading(shift, now=at(20, 0), limits=LIMITS)
     assert (reading.status, reading.computed, reading.late_minutes) == (attendance.ATTENDED, attendance.LATE, 300)
     assert reading.sent_late and reading.sent_after_hours == 5.0 and reading.corrected
+
+
+def test_a_shift_off_site_late_and_early_counts_in_all_three_in_the_month():
+    """Finding: checked in 5 km away, 76 minutes late, out 405 minutes early: the month counted it off site only
+    (late 0, left early 0). It reads off site first, and counts in each column it belongs to."""
+    from promoters.attendance_report import Row
+
+    row = Row(key="PR001")
+    row.add(attendance.Reading(attendance.OFF_SITE, late_minutes=76, early_minutes=405, off_site=True, ended=True))
+    row.add(attendance.Reading(attendance.OFF_SITE, off_site=True, ended=True))
+    assert (row.planned, row.off_site, row.late, row.left_early) == (2, 2, 1, 1)
