@@ -281,7 +281,7 @@ def test_a_skipped_price_check_still_reads_unanswered_after_the_first_save(clien
     assert client.post(url, {"check_tidy": "pass", "price_check_ok": "", "action": "save"}).status_code == 302
     Visit.objects.filter(pk=visit.pk).update(checked_out_at=visit.checked_in_at)
     page = client.get(url, **ZH).content.decode()
-    assert 'data-testid="price-check-read">价格及价签正确: —</div>' in page
+    assert 'data-testid="price-check-read">价格及价签正确：—</div>' in page
 
 
 @pytest.mark.parametrize(
@@ -310,7 +310,7 @@ def test_a_checked_out_visit_reads_the_promotion_as_found_or_a_dash_never_na(cli
     chinese = client.get(url, **ZH).content.decode()
     english = client.get(url, **EN).content.decode()
     # then: what was found, or a dash — not "n.a." (不适用)
-    assert f'data-testid="promotion-executed-read">当期促销已执行: {zh}</div>' in chinese
+    assert f'data-testid="promotion-executed-read">当期促销已执行：{zh}</div>' in chinese
     assert f'data-testid="promotion-executed-read">Running promotion executed: {en}</div>' in english
     assert "不适用" not in chinese
 
