@@ -5,6 +5,8 @@ by username, each within the user's scope (a code outside it is refused like one
 the page's words; help texts are the API schema's descriptions.
 """
 
+from datetime import timedelta
+
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -73,7 +75,11 @@ class VisitFilter(StoreSearchFilterSet):
 
 class RoutePlanFilter(StyledFilterSet):
     rep = _rep_filter()
-    week_start = day_filter(_("Week starting (Monday)"), help_text="The plan's Monday (YYYY-MM-DD).")
+    week_start = day_filter(
+        _("Week of"),
+        method="filter_week",
+        help_text="The week holding this day (YYYY-MM-DD): its Monday, or any day of it.",
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=RoutePlan.Status.choices, help_text="Draft or published."
     )
@@ -81,6 +87,10 @@ class RoutePlanFilter(StyledFilterSet):
     class Meta:
         model = RoutePlan
         fields = ["rep", "week_start", "status"]
+
+    def filter_week(self, queryset, name, value):
+        """A day picked in the week, not only its Monday (a date picker's Wednesday found nothing, saying nothing)."""
+        return queryset.filter(week_start=value - timedelta(days=value.weekday()))
 
 
 class TaskFilter(StoreSearchFilterSet):

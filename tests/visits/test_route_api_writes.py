@@ -250,3 +250,19 @@ def test_a_manager_removing_their_last_stop_of_a_week_lands_on_the_weeks_plans(p
     assert removed.redirect_chain[-1] == (f"/visits/routes/?week_start={plan.week_start.isoformat()}", 302)
     assert removed.status_code == 200 and not RouteStop.objects.filter(pk=mine.pk).exists()
     assert "You have no more stops in that week: it is no longer in your route plans." in removed.content.decode()
+
+
+def test_a_week_is_found_by_any_day_of_it(people, client):
+    """Finding: filtering route plans by a Wednesday found nothing, saying nothing: the week holding it is meant."""
+    plan = RoutePlanFactory(rep=people["rep"], status=RoutePlan.Status.DRAFT)
+    RouteStopFactory(plan=plan, store=people["ours"], day=4, position=0)
+    wednesday = (plan.week_start + timedelta(days=2)).isoformat()
+    client.force_login(people["sup"])
+
+    page = client.get("/visits/routes/", {"week_start": wednesday})
+    api = _api(people["sup"]).get("/api/v1/routes/", {"week_start": wednesday}).json()
+
+    assert [p.pk for p in page.context["object_list"]] == [plan.pk]
+    assert [p["id"] for p in api["results"]] == [plan.pk]
+    later = (plan.week_start + timedelta(days=7)).isoformat()
+    assert not _api(people["sup"]).get("/api/v1/routes/", {"week_start": later}).json()["results"]
