@@ -214,10 +214,17 @@ def route_stop_move(
             "route.store_twice", _("%(store)s is already on this day."), field="day", store=stop.store.name
         )
     old_day = stop.day
+    at = _place_among_all(plan, stop, day, position, by)
+    if day == old_day:
+        order = list(plan.stops.filter(day=day).order_by("position", "id").values_list("pk", flat=True))
+        rest = [pk for pk in order if pk != stop.pk]
+        rest.insert(len(rest) if at is None else max(0, min(at, len(rest))), stop.pk)
+        if rest == order:  # "Move" to where it is: nothing moves, and it does not become the planner's
+            return stop
     if not stop.by_hand:  # a moved stop is the planner's: a regenerated week keeps it where they put it
         RouteStop.objects.filter(pk=stop.pk).update(by_hand=True)
         stop.by_hand = True
-    _renumber(plan, day, first=stop, at=_place_among_all(plan, stop, day, position, by))
+    _renumber(plan, day, first=stop, at=at)
     if old_day != day:
         _renumber(plan, old_day)
     return stop

@@ -266,3 +266,22 @@ def test_a_week_is_found_by_any_day_of_it(people, client):
     assert [p["id"] for p in api["results"]] == [plan.pk]
     later = (plan.week_start + timedelta(days=7)).isoformat()
     assert not _api(people["sup"]).get("/api/v1/routes/", {"week_start": later}).json()["results"]
+
+
+def test_a_move_to_where_the_stop_is_changes_nothing(people):
+    """Finding: pressing Move without changing the day or place marked the stop "by hand" (a regenerate would then
+    keep it); a real move still does."""
+    plan = RoutePlanFactory(rep=people["rep"], status=RoutePlan.Status.DRAFT)
+    first = RouteStopFactory(plan=plan, store=people["ours"], day=4, position=0)
+    second = RouteStopFactory(plan=plan, store=people["theirs"], day=4, position=1)
+    client = _api(people["sup"])
+
+    kept = client.patch(f"/api/v1/routes/{plan.pk}/stops/{second.pk}/", {"day": 4, "position": 1}, format="json")
+    assert kept.status_code == 200 and kept.json()["by_hand"] is False
+    second.refresh_from_db()
+    assert (second.position, second.by_hand) == (1, False)
+
+    moved = client.patch(f"/api/v1/routes/{plan.pk}/stops/{second.pk}/", {"position": 0}, format="json")
+    assert moved.json()["by_hand"] is True and moved.json()["position"] == 0
+    first.refresh_from_db()
+    assert first.position == 1
