@@ -585,7 +585,13 @@ def route_stop_move(request, pk: int):
     stop = _stop_for_edit(request, pk)
     form = MoveStopForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose a day from Monday to Saturday."))
+        # say what was wrong: the day, or the place in it (a 0 or a letter in the # box is not a day's fault)
+        wrong = (
+            _("Choose a day from Monday to Saturday.")
+            if "day" in form.errors
+            else _("Give the place in the day as 1 or more.")
+        )
+        messages.error(request, wrong)
         return redirect("visits:route-detail", pk=stop.plan_id)
     position = form.cleaned_data.get("position")
     return run_step(

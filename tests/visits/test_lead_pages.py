@@ -193,6 +193,13 @@ def test_a_stop_moves_to_a_place_within_its_day(client, team, on_this_monday):
     client.post(reverse("visits:route-stop-move", args=[stops[2].pk]), {"day": 3, "position": 1})
     order = list(plan.stops.filter(day=3).order_by("position").values_list("store", flat=True))
     assert order == [stores[2].pk, stores[0].pk, stores[1].pk]
+    # a place of 0 is named as the place's fault, not the day's, and nothing moves
+    refused = client.post(
+        reverse("visits:route-stop-move", args=[stops[0].pk]), {"day": 3, "position": 0}, follow=True, **EN
+    )
+    assert "Give the place in the day as 1 or more." in refused.content.decode()
+    assert "Choose a day from Monday to Saturday." not in refused.content.decode()
+    assert list(plan.stops.filter(day=3).order_by("position").values_list("store", flat=True)) == order
 
 
 def test_a_week_not_starting_on_monday_is_refused_by_the_service_with_its_words(client, team):
