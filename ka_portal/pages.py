@@ -65,4 +65,15 @@ def queued_refusal(message: str, errors: dict | None = None, status: int = 400, 
         errors |= form.errors
         labels = {name: str(form.fields[name].label) for name in form.errors if name in form.fields}
     errors = {name: [str(text) for text in texts] for name, texts in errors.items()}
-    return JsonResponse({"message": str(message), "errors": errors, "labels": labels}, status=status)
+    answer = {"message": str(message), "errors": errors, "labels": labels}
+    if form is not None:
+        # a two-field count (cases, packs) refused for one of its parts: the page marks that input only
+        parts = {
+            name: error.code
+            for name, found in form.errors.as_data().items()
+            for error in found
+            if error.code in ("cases", "packs")
+        }
+        if parts:
+            answer["parts"] = parts
+    return JsonResponse(answer, status=status)

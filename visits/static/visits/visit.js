@@ -262,7 +262,11 @@ document.addEventListener("change", exclusive);
       var inputs = sections.querySelectorAll("[name='" + name + "'], [name='" + name + "_cases'], [name='" + name + "_packs']");
       if (!inputs.length) return;
       var holder = inputs[0].closest("fieldset, .stock-row") || inputs[0].parentNode;
-      inputs.forEach(function (input) { if (input.type !== "radio") input.classList.add("is-invalid"); });
+      // a count refused for one of its two parts (cases or packs): only that input is marked, as without JavaScript
+      var part = answer.parts && answer.parts[name];
+      var wrong = part ? sections.querySelectorAll("[name='" + name + "_" + part + "']") : inputs;
+      if (!wrong.length) wrong = inputs;
+      wrong.forEach(function (input) { if (input.type !== "radio") input.classList.add("is-invalid"); });
       var note = sections.querySelector("[data-error-for='" + name + "']") || holder.querySelector("[data-testid=stock-error]");
       if (!note) {
         note = document.createElement("div");
@@ -273,7 +277,7 @@ document.addEventListener("change", exclusive);
       note.textContent = texts;
       note.classList.add("d-block");
       note.removeAttribute("data-typed");  // the server's refusal: it stays until the row holds a count
-      first = first || inputs[0];
+      first = first || wrong[0];
     });
     if (banner) {
       banner.textContent = answer.message || "";
