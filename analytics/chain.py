@@ -213,8 +213,8 @@ PROMOTION_LINES = 10
 
 
 def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions:
-    """Plans that ran in the period (approved or later), with their evaluation where one was made: their sums in
-    one query, the costliest ``PROMOTION_LINES`` in another, however many the chain ran."""
+    """Plans of the period (approved or later, running some day of it, started or not), with their evaluation
+    where one was made: their sums in one query, the costliest ``PROMOTION_LINES`` in another, however many."""
     plans = (
         promotion_plans_for(user)
         .filter(account=account, status__in=RUN, start_on__lte=end, end_on__gte=start)

@@ -146,6 +146,8 @@ def test_the_promotion_costs_say_which_is_planned_and_which_is_actual(client, ex
     # and the totals: every plan's planned cost, the evaluated plans' actual cost
     assert total[3:] == ["3,000.00", "1,900.00", "", "9.50"]
     assert "实际：方案评估后的总费用" in page[page.index('data-testid="cost-basis"') :]
+    # the heading says the plans are the period's, not that they have run (an approved plan may not have started)
+    assert 'data-testid="promotions-heading">本期促销 <small' in page
 
 
 def test_english_reader_sees_the_english_name(client, example, manager):
