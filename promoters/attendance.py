@@ -7,8 +7,8 @@ database). The supervisor's confirmation (Shift.confirmed_attendance) overrides 
 - absent: no check-in by the end of the shift;
 - off site: checked in further from the store than `checkin_max_distance_m`, or without a position;
 - late: checked in more than `promoter_late_after_minutes` after the start (minutes counted from the start), judged
-  on when the server received the check-in (`check_in_received_at`), not the phone's time, which a promoter could
-  set back to hide a late arrival (the phone's time is kept and shown; `received_at` when the two differ);
+  on the phone's time when the check-in reached the server within `promoter_sync_grace_minutes`, else on when it
+  arrived (`check_in_received_at`), which a promoter cannot set back (both are kept and shown: `_arrival`);
 - left early: checked out more than `promoter_early_before_minutes` before the end (minutes counted to the end);
 - late and left early: both; attended: neither. A shift checked in and never checked out reads by its check-in
   once it has ended, flagged `no_check_out`.
