@@ -452,14 +452,12 @@ def _unsupported_deductions(user) -> Figure:
 def _write_offs_to_approve(user) -> Figure:
     """Write-offs of deductions waiting for an approval this user may give (tradespend/disputes.py: the account's KA
     manager approves, or an administrator any), their count and unsupported amount, linked to the disputes list."""
+    from tradespend.disputes import approvable_by
     from tradespend.filters import DisputeFilter
     from tradespend.models import Dispute
 
     params = {"status": Dispute.Status.WRITE_OFF_REQUESTED}
-    waiting = _listed(DisputeFilter, scope.disputes_for(user), user, params)
-    role = scope.user_role(user)
-    if role != Role.ADMIN:
-        waiting = waiting.filter(deduction__account__owner=user) if role == Role.MANAGER else waiting.none()
+    waiting = approvable_by(user, _listed(DisputeFilter, scope.disputes_for(user), user, params))
     totals = waiting.aggregate(
         count=Count("pk"),
         amount=Sum(F("deduction__amount") - F("deduction__matched_amount") - F("deduction__recovered_amount")),

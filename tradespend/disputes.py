@@ -169,6 +169,14 @@ def may_approve_write_off(user, owner_id: int | None) -> bool:
     return role == Role.ADMIN or (role == Role.MANAGER and owner_id == user.pk)
 
 
+def approvable_by(user, disputes):
+    """`disputes` narrowed to those whose write-off `user` may approve (may_approve_write_off, as a filter)."""
+    role = user_role(user)
+    if role == Role.ADMIN:
+        return disputes
+    return disputes.filter(deduction__account__owner=user) if role == Role.MANAGER else disputes.none()
+
+
 def _check_approver(dispute: Dispute, by) -> None:
     owner_id = Deduction.objects.filter(pk=dispute.deduction_id).values_list("account__owner_id", flat=True).first()
     if may_approve_write_off(by, owner_id):
