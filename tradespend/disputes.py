@@ -5,7 +5,9 @@ it back: re-opened on the deduction's invoice, so receivables and aging show it)
 A written-off or unresolved unsupported part stays spend: gross to net reads amount − matched_amount of each
 deduction as "unsupported deductions" in the deduction's month, and each recovery as less of them in the month the
 recovery is dated in (never a closed one), so a recovery of a deduction whose month is closed leaves that month's
-frozen figures as they are and shows in the open month.
+frozen figures as they are and shows in the open month. So does the tolerance difference a recovery leaves accepted
+as matched (DeductionRecovery.tolerance_difference): the deduction's matched_amount grows by it, and it counts in
+the recovery's month with the amount given back.
 """
 
 from datetime import date, timedelta
@@ -124,13 +126,13 @@ def dispute_recover(*, dispute: Dispute, amount: Decimal, on: date, note: str = 
     rules.check_month_open(on, set(ClosedMonth.objects.values_list("month", flat=True)), field="on")
     invoice = Invoice.objects.select_for_update().get(pk=deduction.invoice_id)
     _change_open_amount(invoice, amount)
-    DeductionRecovery.objects.create(
+    recovery = DeductionRecovery.objects.create(
         dispute=dispute, deduction=deduction, amount=amount, on=on, note=(note or "").strip()[:200], created_by=by
     )
     deduction.recovered_amount = to_money(deduction.recovered_amount + amount)
     deduction.recovered_on = max(on, deduction.recovered_on or on)
     deduction.save(update_fields=["recovered_amount", "recovered_on"])
-    restate(deduction)
+    restate(deduction, recovery=recovery)  # a tolerance difference it leaves counts in its month, as it does
     dispute.recovered_amount = to_money(dispute.recovered_amount + amount)
     fields = ["recovered_amount"]
     if unmatched_part(deduction) <= 0:

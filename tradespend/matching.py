@@ -63,7 +63,7 @@ from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import user_role
 
 from . import rules
-from .models import AccrualLine, ClosedMonth, DeductionMatch, DuplicateClearance
+from .models import AccrualLine, ClosedMonth, DeductionMatch, DeductionRecovery, DuplicateClearance
 
 ZERO = Decimal("0.00")
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
@@ -298,9 +298,15 @@ def _update_rows(model, columns: list[str], rows: list[tuple], chunk: int = 500)
 # --- by hand -----------------------------------------------------------------------------------------------------
 
 
-def restate(deduction: Deduction) -> Deduction:
+def restate(deduction: Deduction, *, recovery: DeductionRecovery | None = None) -> Deduction:
     """Set a locked deduction's state and matched_amount from its matches (after a match is added or removed,
-    a recovery, or a duplicate cleared)."""
+    a recovery, or a duplicate cleared).
+
+    After ``recovery`` (just recorded), what matched_amount grew by is the tolerance difference the recovery left
+    accepted as matched: stored on it, it counts in the recovery's month, not the deduction's (which may be closed).
+    After a match changed by hand (the deduction's month is open, and so every later month), the deduction is
+    decided again in its own month: its recoveries' tolerance differences go back to 0."""
+    before = deduction.matched_amount
     matched_sum = deduction.matches.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))[
         "total"
     ]
@@ -313,6 +319,14 @@ def restate(deduction: Deduction) -> Deduction:
     )
     deduction.state, deduction.matched_amount = state, to_money(matched_amount)
     deduction.save(update_fields=["state", "matched_amount"])
+    if recovery is not None:
+        recovery.tolerance_difference = max(deduction.matched_amount - before, ZERO)
+        if recovery.tolerance_difference:
+            recovery.save(update_fields=["tolerance_difference"])
+    else:
+        DeductionRecovery.objects.filter(deduction=deduction, tolerance_difference__gt=0).update(
+            tolerance_difference=ZERO
+        )
     return deduction
 
 

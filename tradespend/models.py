@@ -373,7 +373,13 @@ class RemittanceInvoice(models.Model):
 class DeductionRecovery(models.Model):
     """Part of an unsupported deduction the chain gave back after a dispute, on its day: re-opened on the
     deduction's invoice from ``on`` (contracts.selectors reads these for balances and statements as of a date;
-    contracts.Deduction.recovered_amount is their sum, recovered_on the latest)."""
+    contracts.Deduction.recovered_amount is their sum, recovered_on the latest).
+
+    ``tolerance_difference``: what this recovery left of the deduction within the matching tolerance, accepted as
+    matched with it (its matched_amount grew by that much, tradespend.matching.restate). It is the recovery's doing,
+    so it counts in the month the recovery is dated in, like the amount given back (reports.live_figures), and the
+    deduction's month — possibly closed — keeps its figure. A match changed by hand afterwards (the deduction's month
+    is then open, and so every later month) decides the deduction again in its own month: it goes back to 0."""
 
     dispute = models.ForeignKey(Dispute, verbose_name=_("dispute"), on_delete=models.CASCADE, related_name="recoveries")
     deduction = models.ForeignKey(
@@ -381,6 +387,7 @@ class DeductionRecovery(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     on = models.DateField(_("recovered on"))
+    tolerance_difference = models.DecimalField(_("tolerance difference"), **MONEY, default=0)
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_by = _user(_("recorded by"))
     created_at = models.DateTimeField(auto_now_add=True)

@@ -198,14 +198,15 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
 
     # A recovery counts in the month it is dated in (never a closed one: rules.check_month_open), not in its
     # deduction's month, which may be closed and frozen: where the two months differ, it goes back on the
-    # deduction's month (its recovered_amount took it off there) and comes off the recovery's.
+    # deduction's month (its recovered_amount took it off there) and comes off the recovery's; so does the tolerance
+    # difference the recovery left accepted as matched (its deduction's matched_amount took that off there too).
     moved = (
         DeductionRecovery.objects.filter(deduction__account_id__in=account_ids)
         .filter(Q(on__gte=first, on__lt=end) | Q(deduction__date__gte=first, deduction__date__lt=end))
         .annotate(recovered_in=TruncMonth("on"), deducted_in=TruncMonth("deduction__date"))
         .exclude(recovered_in=F("deducted_in"))
         .values("deduction__account_id", "deducted_in", "recovered_in")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum(F("amount") + F("tolerance_difference")))
         .order_by()
         .values_list("deduction__account_id", "deducted_in", "recovered_in", "total")
     )
@@ -231,9 +232,10 @@ class RecoveriesAcross:
 def recoveries_across(account_ids, month_from: date, month_to: date) -> RecoveriesAcross:
     """One query: the two sums of RecoveriesAcross for the accounts and the months (first days, both included)."""
     first, end = month_start(month_from), add_months(month_start(month_to), 1)
+    moved = F("amount") + F("tolerance_difference")  # with what it left accepted as matched, as live_figures counts
     sums = DeductionRecovery.objects.filter(deduction__account_id__in=list(account_ids)).aggregate(
-        before=Sum("amount", filter=Q(on__gte=first, on__lt=end, deduction__date__lt=first)),
-        after=Sum("amount", filter=Q(on__gte=end, deduction__date__gte=first, deduction__date__lt=end)),
+        before=Sum(moved, filter=Q(on__gte=first, on__lt=end, deduction__date__lt=first)),
+        after=Sum(moved, filter=Q(on__gte=end, deduction__date__gte=first, deduction__date__lt=end)),
     )
     return RecoveriesAcross(before=sums["before"] or Decimal("0.00"), after=sums["after"] or Decimal("0.00"))
 
