@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ka_portal.errors import DomainError
@@ -212,8 +213,10 @@ class Column:
     example: Any = ""
 
     def header(self, language: str | None = None) -> str:
-        """The header a template in this language carries."""
-        return self.zh if (language or get_language() or "zh-hans").startswith("zh") else self.en
+        """The header in this language (the user's when none is given), as the template and the export carry it, the
+        import page lists it and a problem names a column the file lacks: the Chinese, or the English with a capital
+        (“Contract number”; headers are read without case)."""
+        return self.zh if (language or get_language() or "zh-hans").startswith("zh") else capfirst(self.en)
 
     @property
     def names(self) -> set[str]:
@@ -263,12 +266,16 @@ class Problems:
         if isinstance(message, CellError | DomainError):
             message, params = message.message, message.params
         number = row.number if isinstance(row, Row) else row
-        column = self.headers.get(key) or (self.kind.column(key).header() if key else "")
+        column = self.column_header(key) if key else ""  # "": the row as a whole
         stored = texts.kept(message, params)
         text = json.dumps(stored, ensure_ascii=False, sort_keys=True) if stored else ""
         self._open.add(
             RowError(number, self.kind.column_order(key), column, texts.written(message, params), key or "", text)
         )
+
+    def column_header(self, key: str) -> str:
+        """A column as the file heads it, else (the file lacks it) as the template does in the user's language."""
+        return self.headers.get(key) or self.kind.column(key).header()
 
     def close(self) -> None:
         """Count the open chunk's problems and keep the first ones (chunks come in row order)."""

@@ -227,7 +227,7 @@ def _match_headers(kind: ImportKind, header_row: Sequence) -> tuple[dict[str, in
     for column in kind.columns:
         if column.required and column.key not in positions:
             missing = gettext_lazy("Required column missing: “%(zh)s” or “%(en)s”.")
-            problems.append((column.key, missing, {"zh": column.zh, "en": column.en}))
+            problems.append((column.key, missing, {"zh": column.zh, "en": column.header("en")}))
     return positions, headers, ignored, problems
 
 
@@ -324,15 +324,32 @@ class _NaturalKeys:
             self.first_row = _HashedKeys({hash(key): number for key, number in self.first_row.items()})
 
     def check(self, kind: ImportKind, rows: list[Row], problems: Problems) -> None:
-        """The same natural key twice in one file is a mistake: which of the two should win?"""
+        """The same natural key twice in one file is a mistake: which of the two should win? A problem of the row
+        as a whole (no one cell is wrong), naming the key's columns as the file heads them and the other row."""
         exact = isinstance(self.first_row, dict)
+        columns = None
         for row in rows:
             if any(key not in row.values for key in kind.key):
                 continue
             natural_key = tuple(row.values[key] for key in kind.key)
             seen = self.first_row.setdefault(natural_key if exact else hash(natural_key), row.number)
             if seen != row.number:
-                problems.add(row, kind.key[0], gettext_lazy("Duplicate of row %(row)s in this file."), {"row": seen})
+                if columns is None:
+                    columns = _joined([problems.column_header(key) for key in kind.key])
+                problems.add(row, None, DUPLICATE_ROW, {"row": seen, "columns": columns})
+
+
+# A row-level problem: the page shows it against the whole row (its column cell says so).
+DUPLICATE_ROW = gettext_lazy("Same %(columns)s as row %(row)s of this file: only one of the two rows can stay.")
+
+
+def _joined(names: list[str]) -> str:
+    """Column names as a sentence lists them: “A”, “B” and “C” / “A”、“B”和“C”."""
+    quoted = [f"“{name}”" for name in names]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    first = pgettext("list separator", ", ").join(quoted[:-1])
+    return _("%(first)s and %(last)s") % {"first": first, "last": quoted[-1]}
 
 
 @dataclass
@@ -428,6 +445,6 @@ def problems_workbook(errors: Iterable[dict]):
         workbook,
         _("Problems"),
         [_("Row"), _("Column"), _("Problem")],
-        ([error["row"], error["column"], error["message"]] for error in errors),
+        ([error["row"], error["column"] or _("Whole row"), error["message"]] for error in errors),
     )
     return workbook

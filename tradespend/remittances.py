@@ -4,7 +4,7 @@
         -> RemittanceOutcome(remittance, created)
     remittance_import(*, account, date, reference, cash, file, by=None) -> RemittanceOutcome
     advice_read(file) -> (invoice lines, deduction lines, sha256)      the Excel advice, every bad cell named
-    advice_template() -> Workbook                                       the advice to fill in (中文 / English headers)
+    advice_template() -> Workbook                                       the advice to fill in (the user's headers)
     remittance_summary(remittance) -> RemittanceSummary                 what the screen shows
 
 All or nothing: every bad line is named (row, column, why) in one RemittanceRefused and nothing is written.
@@ -692,8 +692,9 @@ def _match(header_row) -> tuple[dict[str, int], dict[str, str], list[Problem]]:
                 Problem(
                     "",
                     1,
-                    f"{column.zh} / {column.en}",
-                    gettext("Required column missing: “%(zh)s” or “%(en)s”.") % {"zh": column.zh, "en": column.en},
+                    column.header(),
+                    gettext("Required column missing: “%(zh)s” or “%(en)s”.")
+                    % {"zh": column.zh, "en": column.header("en")},
                     "import.header",
                 )
             )
@@ -808,22 +809,23 @@ def remittance_import(*, account: KeyAccount, date: date, reference: str, cash: 
 
 
 def advice_template():
-    """The advice to fill in: headers in Chinese and English, two example rows, and what each column takes."""
+    """The advice to fill in: the headers the import reads and names its problems by, in the user's language
+    (Column.header: 发票号, or “Invoice number”), and no rows (an example row left in would be read as a line); the
+    second sheet says per column the other headers accepted, what it takes and an example, and how a row is read."""
     workbook = excel.new_workbook()
-    excel.write_sheet(
-        workbook,
-        gettext("Remittance advice"),
-        [f"{column.zh} / {column.en}" for column in ADVICE_COLUMNS],
-        [
-            ["INV000123", "10000.00", "", "", "", "", ""],
-            ["INV000123", "", "dm", "2026-09", "500.00", "DM-2026-09-01", ""],
-        ],
-    )
+    excel.write_sheet(workbook, gettext("Remittance advice"), [column.header() for column in ADVICE_COLUMNS], [])
+    other = "en" if (translation.get_language() or "zh-hans").startswith("zh") else "zh-hans"
     excel.write_sheet(
         workbook,
         gettext("Instructions"),
         [gettext("Column"), gettext("Also accepted"), pgettext("import column", "Format"), gettext("Example")],
-        ([f"{c.zh} / {c.en}", ", ".join(c.aliases), str(c.hint), str(c.example)] for c in ADVICE_COLUMNS),
+        ([c.header(), ", ".join([c.header(other), *c.aliases]), str(c.hint), str(c.example)] for c in ADVICE_COLUMNS),
+        intro=[
+            gettext(
+                "A row with an amount settled is an invoice line; a row with a deduction kind and amount is a "
+                "deduction (taken from the invoice of its row when it names one). A row may be both."
+            )
+        ],
     )
     return workbook
 

@@ -110,7 +110,14 @@ def test_the_same_delivery_twice_in_a_file_is_a_duplicate(admin_user, store_and_
     with pytest.raises(ImportRejected) as excinfo:
         run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, rows), user=admin_user)
 
-    assert errors_of(excinfo) == [(3, "store code", "Duplicate of row 2 in this file.")]
+    assert errors_of(excinfo) == [
+        (
+            3,
+            "",
+            "Same “store code”, “product code”, “date” and “reference” as row 2 of this file: "
+            "only one of the two rows can stay.",
+        )
+    ]
 
 
 def test_a_manager_records_deliveries_only_for_stores_in_scope(manager):

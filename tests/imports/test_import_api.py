@@ -118,7 +118,7 @@ def test_anonymous_is_401(api_client):
 
 @pytest.mark.parametrize(
     ("language", "headers"),
-    [("en", ("account code", "year", "month", "target amount")), ("zh-hans", ("系统编码", "年份", "月份", "指标金额"))],
+    [("en", ("Account code", "Year", "Month", "Target amount")), ("zh-hans", ("系统编码", "年份", "月份", "指标金额"))],
 )
 def test_the_template_opens_with_headers_in_the_callers_language(api_client, manager, language, headers):
     api_client.force_authenticate(manager)
@@ -132,7 +132,7 @@ def test_the_template_opens_with_headers_in_the_callers_language(api_client, man
     assert first == [headers]
     assert instructions[1][:3] == (
         headers[0],
-        "系统编码" if language == "en" else "account code",
+        "系统编码" if language == "en" else "Account code",
         "yes" if language == "en" else "是",
     )
 

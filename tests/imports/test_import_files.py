@@ -74,12 +74,12 @@ def test_missing_required_columns_are_named_in_both_languages(admin_user):
         "The column headers in row 1 have problems. Nothing was imported; fix them and upload again."
     )
     messages = [(e.row, e.column, e.message) for e in excinfo.value.errors]
-    assert messages[0] == (1, "packs per case", "Required column missing: “箱规” or “packs per case”.")
+    assert messages[0] == (1, "Packs per case", "Required column missing: “箱规” or “Packs per case”.")
     assert [m[1] for m in messages] == [
-        "packs per case",
-        "suggested retail price",
-        "distributor price",
-        "wholesale price",
+        "Packs per case",
+        "Suggested retail price",
+        "Distributor price",
+        "Wholesale price",
     ]
 
 

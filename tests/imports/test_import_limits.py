@@ -343,7 +343,9 @@ def test_a_duplicate_in_a_later_chunk_is_found_and_named(admin_user):
     with pytest.raises(ImportRejected) as excinfo:
         run_import(kind=KINDS["products"], source=xlsx_upload(PRODUCT_HEADERS, rows), user=admin_user)
 
-    assert [(e.row, e.message) for e in excinfo.value.errors] == [(len(rows) + 1, "Duplicate of row 9 in this file.")]
+    assert [(e.row, e.message) for e in excinfo.value.errors] == [
+        (len(rows) + 1, "Same “product code” as row 9 of this file: only one of the two rows can stay.")
+    ]
     assert not Product.objects.exists()
 
 
@@ -355,7 +357,10 @@ def test_duplicates_after_the_file_is_refused_are_still_counted(admin_user):
         run_import(kind=KINDS["products"], source=xlsx_upload(PRODUCT_HEADERS, rows), user=admin_user)
 
     assert excinfo.value.params["problems"] == 2
-    assert excinfo.value.errors[-1].message == "Duplicate of row 7 in this file."
+    assert (
+        excinfo.value.errors[-1].message
+        == "Same “product code” as row 7 of this file: only one of the two rows can stay."
+    )
 
 
 def test_a_good_file_over_several_chunks_writes_every_row_once(admin_user):

@@ -99,9 +99,9 @@ def test_every_kinds_template_carries_its_english_headers_and_instructions(clien
     response = client.get(f"/imports/{kind}/template.xlsx", HTTP_ACCEPT_LANGUAGE="en")
 
     data, instructions = read_xlsx(b"".join(response.streaming_content)).values()
-    assert data == [tuple(column.en for column in KINDS[kind].columns)]
+    assert data == [tuple(column.header("en") for column in KINDS[kind].columns)]  # “Store code”
     assert [row[:3] for row in instructions[1:]] == [
-        (column.en, column.zh, "yes" if column.required else "no") for column in KINDS[kind].columns
+        (column.header("en"), column.zh, "yes" if column.required else "no") for column in KINDS[kind].columns
     ]
 
 
@@ -210,4 +210,4 @@ def test_missing_columns_are_reported_against_the_header_row(manager_client, dja
 
     page = response.content.decode()
     assert "第 1 行的列标题有问题。请修改后重新上传。" in page
-    assert '<td class="num">1</td><td>箱规</td><td>缺少必填列：“箱规”或“packs per case”。</td>' in page
+    assert '<td class="num">1</td><td>箱规</td><td>缺少必填列：“箱规”或“Packs per case”。</td>' in page

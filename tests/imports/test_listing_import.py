@@ -74,8 +74,8 @@ def test_unknown_codes_duplicates_and_negative_prices_are_listed(admin_user):
     assert errors_of(excinfo) == [
         (3, "store code", "Unknown store code “S404”."),
         (4, "product code", "Unknown product code “P404”."),
-        (5, "store code", "Duplicate of row 2 in this file."),
-        (6, "store code", "Duplicate of row 2 in this file."),
+        (5, "", "Same “store code” and “product code” as row 2 of this file: only one of the two rows can stay."),
+        (6, "", "Same “store code” and “product code” as row 2 of this file: only one of the two rows can stay."),
         (6, "listing fee", "Listing fee must not be negative; -5.00 is."),
         (6, "shelf price", "Shelf price must not be negative; -1.00 is."),
     ]

@@ -108,7 +108,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(admin_user):
         (3, "account code", "Unknown key account code “XX”."),
         (4, "grade", "“D” is not one of A, B, C."),
         (5, "store name", "A value is required."),
-        (6, "store code", "Duplicate of row 2 in this file."),
+        (6, "", "Same “store code” as row 2 of this file: only one of the two rows can stay."),
         (7, "latitude", "“north” is not a number."),
         (8, "rep username", "No sales rep with the username “nobody”."),
         (9, "opened on", "“2024-13-45” is not a date; write it as YYYY-MM-DD."),

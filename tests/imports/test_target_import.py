@@ -70,6 +70,6 @@ def test_bad_months_years_amounts_and_codes_are_listed(manager):
         (4, "target amount", "The target for month 2 must not be negative."),
         (5, "account code", "Unknown key account code “NOPE”."),
         (6, "account code", "Key account “CRF” is not in your scope."),
-        (8, "account code", "Duplicate of row 7 in this file."),
+        (8, "", "Same “account code”, “year” and “month” as row 7 of this file: only one of the two rows can stay."),
     ]
     assert not SalesTarget.objects.exists()

@@ -4,9 +4,12 @@ reps and supervisors are answered 404."""
 import re
 from datetime import date
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.roles import Role
 from contracts.models import Deduction, Invoice, Payment
@@ -221,14 +224,36 @@ def test_the_list_filters_and_exports(client, remit_pages):
     assert rows[1][2] == "PAY-1008" and Decimal(str(rows[1][3])) == D("9500")
 
 
-def test_the_template_has_chinese_and_english_headers(client, remit_pages):
+@pytest.mark.parametrize(
+    ("language", "first", "instructions"),
+    [
+        ("zh-hans", ["发票号", "结算金额", "扣款类型", "费用期间", "扣款金额", "费用单号", "扣款原因"], "填写说明"),
+        ("en", ["Invoice number", "Amount settled", "Deduction kind", "Period", "Deduction amount", "Chain reference",
+                "Reason"], "Instructions"),
+    ],
+)  # fmt: skip
+def test_the_template_in_the_users_language_filled_in_is_accepted(client, remit_pages, language, first, instructions):
+    """Finding: the template carried “发票号 / invoice number” for every user, lower-case English included, and two
+    example rows that would be read as lines. Now it carries the headers the import reads and names its problems by,
+    in the user's language, and no rows: downloaded, filled with one line and uploaded, it is recorded."""
     client.force_login(remit_pages["finance"])
+    response = client.get(reverse("tradespend:remittance-template"), HTTP_ACCEPT_LANGUAGE=language)
+    workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    sheet, notes = workbook.worksheets
+    assert [cell.value for cell in sheet[1]] == first and sheet.max_row == 1
+    assert notes.title == instructions
+    sheet.append(["B-1", 8000, None, None, None, None, None])
+    sheet.append(["A-1", None, "listing", "2026-07", "500.00", "LST-7", None])
+    sheet.append(["A-1", 1000])
+    filled = BytesIO()
+    workbook.save(filled)
+    upload = SimpleUploadedFile("advice.xlsx", filled.getvalue(), content_type="application/octet-stream")
 
-    response = client.get(reverse("tradespend:remittance-template"))
+    recorded = _post(client, upload, cash="8500.00")
 
-    sheets = read_xlsx(b"".join(response.streaming_content))
-    headers = next(iter(sheets.values()))[0]
-    assert "发票号 / invoice number" in headers and "扣款类型 / deduction kind" in headers
+    assert "Remittance PAY-1008 recorded" in recorded.content.decode()
+    remittance = Remittance.objects.get()
+    assert (remittance.settled, remittance.deducted) == (D("9000.00"), D("500.00"))
 
 
 def test_managers_read_their_chains_and_reps_see_nothing(client, remit_pages):
