@@ -18,7 +18,7 @@ from ka_portal.errors import DomainError
 
 from . import rules, selectors
 from .models import Contract, ContractTerm
-from .services import TERM_FIGURE_FIELDS, check_term_months_open, contract_terms_imported
+from .services import TERM_FIGURE_FIELDS, check_term_months_open, contract_terms_imported, term_months_closed
 
 
 @cache
@@ -165,12 +165,15 @@ class ContractTermImport(ImportKind):
                 contract_number=contract.number,
             )
             term = existing.get((contract.pk, values.get("kind"), values.get("valid_from")))
-            check_term_months_open(
-                before={name: getattr(term, name) for name in TERM_FIGURE_FIELDS} if term is not None else None,
-                after={name: values.get(name) for name in TERM_FIGURE_FIELDS},
-                contract_number=contract.number,
-                closed=closed,
-            )
+            before = {name: getattr(term, name) for name in TERM_FIGURE_FIELDS} if term is not None else None
+            after = {name: values.get(name) for name in TERM_FIGURE_FIELDS}
+            try:
+                check_term_months_open(before=before, after=after, contract_number=contract.number, closed=closed)
+            except DomainError as refusal:
+                # Named on a cell like the other problems: the end date that keeps the row's line wholly in closed
+                # months, or (the stored line it changes is wholly closed) the start date that names that line.
+                wholly_closed = term_months_closed(values.get("valid_from"), values.get("valid_to"), closed)
+                problems.add(row, "valid_to" if wholly_closed else "valid_from", refusal)
         except DomainError as refusal:
             problems.add(row, refusal.field, refusal)
 

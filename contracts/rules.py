@@ -251,12 +251,16 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
             allowed=", ".join(label(ContractTerm.Basis, allowed) for allowed in KIND_BASES[kind]),
         )
     if basis == "percent":
-        if rate is None or not (0 <= rate <= RATE_MAX):
+        if rate is None:  # a blank cell or field: said as a required one is, not as "— is not" a rate
+            raise DomainError(
+                "term.rate_out_of_range", _("Required: a percentage of sell-in needs a rate (0 to 100)."), field="rate"
+            )
+        if not (0 <= rate <= RATE_MAX):
             raise DomainError(
                 "term.rate_out_of_range",
                 _("A %% of sell-in needs a rate between 0 and 100 %%; %(rate)s is not."),
                 field="rate",
-                rate="—" if rate is None else rate,
+                rate=rate,
             )
         if amount is not None:
             raise DomainError(
@@ -266,12 +270,18 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
                 amount=amount,
             )
     elif basis is not None:
-        if amount is None or amount < 0:
+        if amount is None:  # a blank cell or field: said as a required one is, not as "— is not" an amount
+            raise DomainError(
+                "term.amount_required",
+                _("Required: a fixed or per-store fee needs an amount (0 or more)."),
+                field="amount",
+            )
+        if amount < 0:
             raise DomainError(
                 "term.amount_required",
                 _("A fixed or per-store fee needs an amount of 0 or more; %(amount)s is not."),
                 field="amount",
-                amount="—" if amount is None else amount,
+                amount=amount,
             )
         if rate is not None:
             raise DomainError(

@@ -98,7 +98,7 @@ def test_bad_rows_are_named_by_row_column_and_why_and_nothing_is_written(finance
             "basis",
             "A DM slot fee cannot be charged on the basis “Percentage of invoiced sell-in”; allowed: Fixed per period.",
         ),
-        (5, "amount", "A fixed or per-store fee needs an amount of 0 or more; — is not."),
+        (5, "amount", "Required: a fixed or per-store fee needs an amount (0 or more)."),
         (
             6,
             "valid to",
@@ -133,7 +133,13 @@ def test_a_line_twice_in_the_file_is_reported_once_naming_both_rows(finance, con
     with pytest.raises(ImportRejected) as rejected:
         _run(finance, EN, [first, ROWS[0], second])
 
-    assert errors_of(rejected) == [(4, "contract number", "Duplicate of row 2 in this file.")]
+    assert errors_of(rejected) == [
+        (
+            4,
+            "",
+            "Same “contract number”, “kind” and “valid from” as row 2 of this file: only one of the two rows can stay.",
+        )
+    ]
     assert rejected.value.total == 1 and not ContractTerm.objects.exists()
 
 

@@ -1357,7 +1357,8 @@ TERM_MONTHS = {
 RULES += (
     Rule(
         "term.months_closed", "term.months_closed", ContractTerm, "__all__", **TERM_MONTHS,
-        doors=_closed_first(_imports_need_the_contract(term_doors("*"))),
+        # the import names the cell: the end date that keeps the line in closed months
+        doors=_closed_first(_imports_need_the_contract(term_doors("valid to"))),
     ),
     Rule(
         "term.months_closed@remove", "term.months_closed", ContractTerm, "__all__", **TERM_MONTHS,
