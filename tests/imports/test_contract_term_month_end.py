@@ -52,7 +52,7 @@ def contract(db, finance):
 
 def _table(page: str) -> list[tuple[str, str, str]]:
     body = page.split('data-testid="import-errors"')[1].split("</tbody>")[0]
-    rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td>(.*?)</td><td>(.*?)</td></tr>", body)
+    rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td class=\"text-nowrap\">(.*?)</td><td>(.*?)</td></tr>", body)
     return [(number, re.sub(r"<[^>]+>", "", column), message) for number, column, message in rows]
 
 

@@ -122,7 +122,7 @@ def test_the_page_shows_the_first_100_problems_and_the_count(client, manager, co
     page = response.content.decode()
     assert page.count("Packs per case must be between 1 and 10000; 0 is not.") == 50
     assert page.count("is not a number.") == 50
-    assert '<td class="num">51</td><td>suggested retail price</td>' in page
+    assert '<td class="num">51</td><td class="text-nowrap">suggested retail price</td>' in page
     assert '<td class="num">52</td>' not in page
     assert "Showing the first 100 of 6000 problems." in page
     assert len(response.content) < 100_000
@@ -383,7 +383,7 @@ def test_codes_out_of_scope_are_checked_in_every_chunk(client, manager, commit):
     # when
     response = page_import(client, "stores", xlsx_upload(headers, rows), commit=commit, HTTP_ACCEPT_LANGUAGE="en")
     # then
-    assert f'<td class="num">{len(rows) + 1}</td><td>account code</td>' in response.content.decode()
+    assert f'<td class="num">{len(rows) + 1}</td><td class="text-nowrap">account code</td>' in response.content.decode()
     assert not Store.objects.exists()
 
 

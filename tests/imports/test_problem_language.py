@@ -45,7 +45,7 @@ def job(client, manager, commit) -> ImportJob:
 def _page_problems(client, job, language) -> list[tuple]:
     page = client.get(f"/imports/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     return [(row, column, message) for row, column, message in CHINESE + ENGLISH if
-            f'<td class="num">{row}</td><td>{column}</td><td>{message}</td>' in page]  # fmt: skip
+            f'<td class="num">{row}</td><td class="text-nowrap">{column}</td><td>{message}</td>' in page]  # fmt: skip
 
 
 def test_the_problems_were_found_in_the_uploaders_language(job):
