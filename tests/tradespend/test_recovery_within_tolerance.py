@@ -96,3 +96,20 @@ def test_a_match_removed_after_the_recovery_decides_the_deduction_again_in_its_o
     # the 900.50 no longer matched is September's again; October keeps what came back
     assert _unsupported(SEP) == Decimal("1000.00")
     assert _unsupported(OCT) == Decimal("-99.50")
+
+
+def test_recoveries_recorded_before_get_the_difference_they_left(finance, partly):
+    """The migration: a recovery recorded before the difference was kept on it gets it, so its deduction's month
+    reads again as it was frozen (the close page's drift goes)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    _recover_99_50(partly, finance)
+    DeductionRecovery.objects.update(tolerance_difference=0)  # as recorded before
+    assert _unsupported(SEP) == Decimal("99.50")
+
+    import_module("tradespend.migrations.0008_recovery_tolerance_difference").attribute_past_differences(apps, None)
+
+    assert DeductionRecovery.objects.get().tolerance_difference == Decimal("0.50")
+    assert _unsupported(SEP) == Decimal("100.00") and _unsupported(OCT) == Decimal("-100.00")
