@@ -302,6 +302,28 @@ def test_the_excel_in_english(client, example, manager):
     assert _rows(book["Stores and visits"])[0] == ("Figure", "Count", "Store coverage", "Visit compliance")
 
 
+def test_while_the_period_runs_the_achievement_says_it_is_of_the_whole_target(client, manager):
+    """Sell-in so far against the period's whole target: the label says so, on the page and in the workbook."""
+    KeyAccountFactory(code="NOW", owner=manager)
+    this_month = timezone.localdate().replace(day=1)
+    query = {"month_from": f"{this_month:%Y-%m}", "month_to": f"{this_month:%Y-%m}"}
+    client.force_login(manager)
+    page = client.get(reverse("analytics:chain", args=["NOW"]), query).content.decode()
+    headline = page[page.index('data-figure="achievement"') :]
+    label = re.sub(r"<[^>]+>|\s+", "", headline[: headline.index("</div>", headline.index("small"))])
+    assert label.endswith("至今达成率（占全期指标）"), label
+    book = load_workbook(
+        BytesIO(
+            b"".join(client.get(reverse("analytics:chain", args=["NOW"]), query | {"export": "xlsx"}).streaming_content)
+        )
+    )
+    assert _rows(book.worksheets[0])[0][2] == "至今达成率（占全期指标）"
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("analytics:chain", args=["NOW"]), query).content.decode()
+    headline = page[page.index('data-figure="achievement"') :]
+    assert 'Achievement so far <span class="text-nowrap">(of the period\'s target)</span>' in headline
+
+
 @pytest.mark.parametrize("who", ["other_manager", "rep", "supervisor"])
 def test_out_of_scope_is_not_found(client, example, who, rep, supervisor):
     user = {"other_manager": make_user("manager", username="mgr_b"), "rep": rep, "supervisor": supervisor}[who]

@@ -8,7 +8,7 @@ from accounts.roles import Role
 from tests.analytics.chain_example import chain_example
 from tests.factories import make_user
 
-from .conftest import in_view, log_in, on_one_line, week_nav_keeps_its_words
+from .conftest import in_view, lines_spanned, log_in, on_one_line, week_nav_keeps_its_words
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/analysis/chains/WMT/?month_from=2025-01&month_to=2025-03"
@@ -65,6 +65,12 @@ def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
         assert trend[0] == ["Month", "Actual", "Target", "Last year"]
         assert [row[0] for row in trend[1:]] == ["January 2025", "February 2025", "March 2025"]
         assert _table(page, "aging")[-1] == ["Over 90 days", "20,000.00"]
+        # a step's sign stays with its name: not "−" alone on a line above "Unsupported deductions"
+        unsupported = page.locator("[data-testid=g2n-steps] tr[data-step=unsupported] th")
+        expect(unsupported).to_have_text("− Unsupported deductions")
+        assert lines_spanned(unsupported, "−", "Unsupported") == 1
+        # (with a chain's larger amounts the name's column narrows: a no-break space holds the sign to the name)
+        assert unsupported.evaluate("el => el.textContent.trim()") == "−\u00a0Unsupported deductions"
         page.screenshot(path=f"tests/e2e/artifacts/chain-page-en-{width}.png", full_page=True)
     finally:
         context.close()
