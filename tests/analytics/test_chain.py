@@ -151,6 +151,15 @@ def test_the_promotion_costs_say_which_is_planned_and_which_is_actual(client, ex
     assert 'data-testid="promotions-heading">本期促销 <small' in page
 
 
+def test_a_period_of_one_month_reads_as_that_month(client, example, manager):
+    # Given a manager looking back at February alone (month-end: last month)
+    page = _page(client, manager, month_from="2025-02", month_to="2025-02").content.decode()
+    # Then the period reads "2025年2月", not "2025年2月 至 2025年2月"
+    assert 'data-testid="period">2025年2月</p>' in page
+    # and a run of months still reads from one to the other
+    assert 'data-testid="period">2025年1月 至 2025年3月</p>' in _page(client, manager).content.decode()
+
+
 def test_english_reader_sees_the_english_name(client, example, manager):
     client.cookies["django_language"] = "en"
     page = _page(client, manager).content.decode()
