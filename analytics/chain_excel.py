@@ -36,7 +36,7 @@ def chain_workbook(o):
     percents = {2: excel.PERCENT_FORMAT, 3: excel.PERCENT_FORMAT, 4: excel.PERCENT_FORMAT}
     for row in [
         [_("Key account"), f"{o.account.code} {account_name(o.account)}"],
-        [_("Period"), f"{o.month_from:%Y-%m}–{o.month_to:%Y-%m}"],
+        [_("Period"), f"{o.month_from:%Y-%m}" + ("" if o.month_from == o.month_to else f"–{o.month_to:%Y-%m}")],
         [_("Target"), p.target],
         [_("Actual"), p.actual, p.achievement, p.growth],
         [_("Difference"), p.difference],

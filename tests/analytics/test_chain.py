@@ -156,8 +156,11 @@ def test_a_period_of_one_month_reads_as_that_month(client, example, manager):
     page = _page(client, manager, month_from="2025-02", month_to="2025-02").content.decode()
     # Then the period reads "2025年2月", not "2025年2月 至 2025年2月"
     assert 'data-testid="period">2025年2月</p>' in page
+    summary = _rows(_workbook(client, manager, month_from="2025-02", month_to="2025-02").worksheets[0])
+    assert summary[2][:2] == ("期间", "2025-02")  # and so in its Excel
     # and a run of months still reads from one to the other
     assert 'data-testid="period">2025年1月 至 2025年3月</p>' in _page(client, manager).content.decode()
+    assert _rows(_workbook(client, manager).worksheets[0])[2][:2] == ("期间", "2025-01–2025-03")
 
 
 def test_english_reader_sees_the_english_name(client, example, manager):
