@@ -38,6 +38,7 @@ RUN = (
     PromotionPlan.Status.EVALUATED,
 )
 OPEN_DISPUTES = (Dispute.Status.OPEN, Dispute.Status.WRITE_OFF_REQUESTED)
+PROMOTION_LINES = 10  # the plans the page and the API list, the costliest first
 
 
 @dataclass
@@ -124,8 +125,18 @@ class Overview:
 
 
 @reads_from_replica()
-def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: date, today: date) -> Overview:
-    """The chain page's figures for ``account`` (already found in the user's scope) over whole months."""
+def chain_overview(
+    *,
+    user,
+    account: KeyAccount,
+    month_from: date,
+    month_to: date,
+    today: date,
+    promotion_lines: int | None = PROMOTION_LINES,
+) -> Overview:
+    """The chain page's figures for ``account`` (already found in the user's scope) over whole months.
+    ``promotion_lines``: how many plans to list, the costliest first (the page and API: ``PROMOTION_LINES``);
+    None lists every plan of the period (the Excel, whose totals row is then the sum of the rows above it)."""
     month_from, month_to = month_start(month_from), month_start(month_to)
     period = Period(month_from, month_to)
     as_of = min(today, period.end)
@@ -153,7 +164,7 @@ def chain_overview(*, user, account: KeyAccount, month_from: date, month_to: dat
         figures=figures,
         spend_source=source,
         norm=settings.KA.trade_spend_ratio_norm,
-        promotions=_promotions(user, account, month_from, period.end),
+        promotions=_promotions(user, account, month_from, period.end, promotion_lines),
         aging=aging.rows[0] if aging.rows else AgingRow(account=account),
         dso_days=aging.dso_days,
         coverage=_coverage(user, account, month_from, as_of),
@@ -209,12 +220,9 @@ def _spend(account: KeyAccount, figures: reports.Figures, start: date, end: date
     return figures, "estimate"
 
 
-PROMOTION_LINES = 10
-
-
-def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions:
+def _promotions(user, account: KeyAccount, start: date, end: date, limit: int | None) -> Promotions:
     """Plans of the period (approved or later, running some day of it, started or not), with their evaluation
-    where one was made: their sums in one query, the costliest ``PROMOTION_LINES`` in another, however many."""
+    where one was made: their sums in one query, the costliest ``limit`` (all where None) in another."""
     plans = (
         promotion_plans_for(user)
         .filter(account=account, status__in=RUN, start_on__lte=end, end_on__gte=start)
@@ -230,7 +238,8 @@ def _promotions(user, account: KeyAccount, start: date, end: date) -> Promotions
         incremental_units=Sum(F("evaluation__sales_units") - F("evaluation__baseline_units")),
     )
     lines = []
-    for plan in plans.select_related("type", "evaluation").order_by("-run_cost", "start_on", "pk")[:PROMOTION_LINES]:
+    ranked = plans.select_related("type", "evaluation").order_by("-run_cost", "start_on", "pk")
+    for plan in ranked if limit is None else ranked[:limit]:
         evaluation = getattr(plan, "evaluation", None)
         if evaluation is None:
             lines.append(PromotionLine(plan=plan, cost=plan.total_cost, evaluated=False, planned_cost=plan.total_cost))

@@ -19,7 +19,7 @@ from tradespend import reports
 from tradespend.views.gross_to_net import _ledger_url, _period_query, _presets, show_period
 from visits.models import SuggestedOrder
 
-from ..chain import chain_overview
+from ..chain import PROMOTION_LINES, chain_overview
 from ..chain_excel import chain_workbook
 from .periods import AnalysisPeriodForm
 
@@ -113,8 +113,17 @@ def chain(request, code):
     today = timezone.localdate()
     month_from, month_to = form.period(today)
     show_period(form, month_from, month_to)  # a preset, or none asked (the year so far): the fields show its months
-    overview = chain_overview(user=request.user, account=account, month_from=month_from, month_to=month_to, today=today)
-    if request.GET.get("export") == "xlsx":
+    export = request.GET.get("export") == "xlsx"
+    overview = chain_overview(
+        user=request.user,
+        account=account,
+        month_from=month_from,
+        month_to=month_to,
+        today=today,
+        # the workbook lists every plan, so its promotions' totals row adds up the rows above it
+        promotion_lines=None if export else PROMOTION_LINES,
+    )
+    if export:
         return chain_workbook(overview)
     flag_labels = dict(SuggestedOrder.Flag.choices)
     context = {

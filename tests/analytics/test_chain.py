@@ -140,7 +140,8 @@ def test_the_promotion_costs_say_which_is_planned_and_which_is_actual(client, ex
     page = _page(client, manager).content.decode()
     # Then each cost column says what it is, and an evaluated plan shows both its planned and its actual cost
     header, spring, march, total = _promotion_rows(page)
-    assert header[3:] == ["总费用（计划）", "总费用（实际）", "增量", "每增量包成本"]
+    # (uplift is a percentage, as the plan's own page names it: 提升率, not 增量, which the extra packs are)
+    assert header[3:] == ["总费用（计划）", "总费用（实际）", "提升率", "每增量包成本"]
     assert spring[0].startswith("春节堆头") and spring[3:] == ["2,000.00", "1,900.00", "50.0 %", "9.50"]
     assert march[0].startswith("三月店促") and march[3:] == ["1,000.00", "尚未评估"]
     # and the totals: every plan's planned cost, the evaluated plans' actual cost
@@ -148,6 +149,18 @@ def test_the_promotion_costs_say_which_is_planned_and_which_is_actual(client, ex
     assert "实际：方案评估后的总费用" in page[page.index('data-testid="cost-basis"') :]
     # the heading says the plans are the period's, not that they have run (an approved plan may not have started)
     assert 'data-testid="promotions-heading">本期促销 <small' in page
+
+
+def test_a_period_of_one_month_reads_as_that_month(client, example, manager):
+    # Given a manager looking back at February alone (month-end: last month)
+    page = _page(client, manager, month_from="2025-02", month_to="2025-02").content.decode()
+    # Then the period reads "2025年2月", not "2025年2月 至 2025年2月"
+    assert 'data-testid="period">2025年2月</p>' in page
+    summary = _rows(_workbook(client, manager, month_from="2025-02", month_to="2025-02").worksheets[0])
+    assert summary[2][:2] == ("期间", "2025-02")  # and so in its Excel
+    # and a run of months still reads from one to the other
+    assert 'data-testid="period">2025年1月 至 2025年3月</p>' in _page(client, manager).content.decode()
+    assert _rows(_workbook(client, manager).worksheets[0])[2][:2] == ("期间", "2025-01–2025-03")
 
 
 def test_english_reader_sees_the_english_name(client, example, manager):
@@ -220,20 +233,107 @@ def test_without_a_period_the_chain_is_read_over_the_year_so_far(client, manager
     assert alone["month_from"] == f"{this_month:%Y-%m}" and Decimal(alone["performance"]["actual"]) == in_this_month
 
 
+def _workbook(client, user, **query):
+    return load_workbook(BytesIO(b"".join(_page(client, user, export="xlsx", **query).streaming_content)))
+
+
+def _rows(sheet) -> list[tuple]:
+    return list(sheet.iter_rows(values_only=True))
+
+
 def test_the_excel_holds_the_same_figures(client, example, manager):
-    response = _page(client, manager, export="xlsx")
-    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    book = _workbook(client, manager)
     summary = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(values_only=True)}
-    assert summary["实际"] == (34000, 0.85) and summary["费用"] == (4080, 0.12)
+    assert summary["实际"][:2] == (34000, 0.85) and summary["费用"] == (4080, None, None, 0.12)
     months = list(book.worksheets[1].iter_rows(values_only=True))[1:]
     assert [(m[0], m[1], m[2]) for m in months] == [
         ("2025-01", 8000, 10000), ("2025-02", 12000, 10000), ("2025-03", 14000, 20000)
     ]  # fmt: skip
     assert (summary["总费用（计划）"][0], summary["总费用（实际）"][0]) == (3000, 1900)
-    header, *promotions = list(book.worksheets[3].iter_rows(values_only=True))
+    header, *promotions, _total, _note = list(book.worksheets[3].iter_rows(values_only=True))
     assert header[5:7] == ("总费用（计划）", "总费用（实际）")
     expected = [("春节堆头", 2000, 1900, 200, 9.5), ("三月店促", 1000, None, None, None)]
     assert [(p[0], p[5], p[6], p[8], p[9]) for p in promotions] == expected
+
+
+def test_the_excel_summary_gives_each_ratio_a_column_of_its_own(client, example, manager):
+    # Given the worked example: achievement 85 %, growth 70 %, trade-spend ratio 12 % against the 20 % norm
+    # When the manager exports the chain page
+    sheet = _workbook(client, manager).worksheets[0]
+    header, *rows = sheet.iter_rows()
+    # Then each ratio stands under a header saying what it is, not three kinds of ratio in one "比率" column
+    assert [cell.value for cell in header] == ["指标项", "数值", "达成率", "成长率", "费用率"]
+    by_figure = {row[0].value: row for row in rows}
+    assert [cell.value for cell in by_figure["实际"]] == ["实际", 34000, 0.85, 0.7, None]
+    assert [cell.value for cell in by_figure["费用"]] == ["费用", 4080, None, None, 0.12]
+    assert [cell.value for cell in by_figure["公司标准"]][1:] == [None, None, None, 0.2]
+    assert [cell.value for cell in by_figure["去年"]][1:] == [20000, None, None, None]
+    # numbers kept as numbers: money as money, ratios as percentages, days as days
+    actual = by_figure["实际"]
+    assert [cell.data_type for cell in actual[1:4]] == ["n", "n", "n"]
+    assert [cell.number_format for cell in actual[1:4]] == ["#,##0.00", "0.00%", "0.00%"]
+    assert by_figure["费用"][4].number_format == "0.00%"
+    dso = by_figure["应收周转天数（DSO）"]
+    assert (dso[1].value, dso[1].number_format) == (139.7, "0.0")
+    # the stores sheet's two rates likewise apart
+    stores = _rows(_workbook(client, manager)["门店与拜访"])
+    assert stores[0] == ("指标项", "数量", "门店覆盖率", "拜访达成率")
+    assert stores[2][2] == pytest.approx(2 / 3) and stores[4][2:] == (None, 0.25)
+
+
+def test_the_excel_promotions_end_with_their_totals(client, example, manager):
+    # Given the worked example: 春节堆头 planned 2,000, evaluated at 1,900 for 200 extra packs; 三月店促 planned 1,000
+    # When the manager exports the chain page
+    sheet = _workbook(client, manager)["促销"]
+    header, *plans, total, note = sheet.iter_rows()
+    # Then the last row adds the money up: every plan's planned cost, the evaluated plans' actual cost and extra
+    # packs, and a cost per extra pack worked out from those totals (1,900 ÷ 200), not summed; the uplift, a plan's
+    # own, is left blank
+    assert [cell.value for cell in total] == [
+        "全部计划", None, None, None, "2个计划，1个已评估", 3000, 1900, None, 200, 9.5
+    ]  # fmt: skip
+    assert total[5].value == sum(row[5].value for row in plans)
+    assert [cell.number_format for cell in total[5:7]] + [total[9].number_format] == ["#,##0.00"] * 3
+    assert total[0].font.b and total[5].font.b
+    assert [cell.number_format for cell in plans[0][5:10]] == ["#,##0.00", "#,##0.00", "0.00%", "0", "#,##0.00"]
+    assert (plans[0][7].value, plans[0][7].data_type) == (0.5, "n")
+    assert header[7].value == "提升率" and header[8].value == "增量包数"
+    # and says what planned and actual mean, as the page does
+    assert note[0].value.startswith("计划：各方案起草并获批时的总费用")
+
+
+def test_the_excel_in_english(client, example, manager):
+    client.cookies["django_language"] = "en"
+    book = _workbook(client, manager)
+    assert _rows(book.worksheets[0])[0] == ("Figure", "Value", "Achievement", "Growth", "Trade-spend ratio")
+    promotions = _rows(book["Promotions"])
+    assert promotions[0][5:10] == (
+        "Total cost (planned)", "Total cost (actual)", "Uplift", "Extra packs", "Cost per extra pack"
+    )  # fmt: skip
+    assert promotions[-2] == ("All plans", None, None, None, "2 plans, 1 evaluated", 3000, 1900, None, 200, 9.5)
+    assert _rows(book["Stores and visits"])[0] == ("Figure", "Count", "Store coverage", "Visit compliance")
+
+
+def test_while_the_period_runs_the_achievement_says_it_is_of_the_whole_target(client, manager):
+    """Sell-in so far against the period's whole target: the label says so, on the page and in the workbook."""
+    KeyAccountFactory(code="NOW", owner=manager)
+    this_month = timezone.localdate().replace(day=1)
+    query = {"month_from": f"{this_month:%Y-%m}", "month_to": f"{this_month:%Y-%m}"}
+    client.force_login(manager)
+    page = client.get(reverse("analytics:chain", args=["NOW"]), query).content.decode()
+    headline = page[page.index('data-figure="achievement"') :]
+    label = re.sub(r"<[^>]+>|\s+", "", headline[: headline.index("</div>", headline.index("small"))])
+    assert label.endswith("至今达成率（占全期指标）"), label
+    book = load_workbook(
+        BytesIO(
+            b"".join(client.get(reverse("analytics:chain", args=["NOW"]), query | {"export": "xlsx"}).streaming_content)
+        )
+    )
+    assert _rows(book.worksheets[0])[0][2] == "至今达成率（占全期指标）"
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("analytics:chain", args=["NOW"]), query).content.decode()
+    headline = page[page.index('data-figure="achievement"') :]
+    assert 'Achievement so far <span class="text-nowrap">(of the period\'s target)</span>' in headline
 
 
 @pytest.mark.parametrize("who", ["other_manager", "rep", "supervisor"])
@@ -300,6 +400,20 @@ def test_the_costliest_ten_plans_are_listed_and_every_plan_is_summed(example, ma
     assert p.cost == Decimal("2900") + sum(Decimal(100 * (n + 1)) for n in range(11))  # 9,500
     assert [line.cost for line in p.lines][:3] == [Decimal("1900"), Decimal("1100"), Decimal("1000")]
     assert p.cost_per_incremental_unit == Decimal("9.50")  # of the evaluated plan only
+
+
+def test_the_excel_lists_every_plan_so_its_totals_add_up(client, example, manager):
+    # Given thirteen plans in the period, more than the page's ten costliest
+    for n in range(11):
+        PromotionPlanFactory(
+            account=example, status=Status.APPROVED, start_on=MAR, end_on=date(2025, 3, 5), total_cost=100 * (n + 1)
+        )
+    # When the manager exports the chain page
+    _header, *plans, total, _note = _rows(_workbook(client, manager)["促销"])
+    # Then the workbook lists all thirteen, and its totals row is the sum of the rows above it
+    assert len(plans) == 13
+    assert total[4] == "13个计划，1个已评估"
+    assert total[5] == sum(row[5] for row in plans) == 3000 + sum(100 * (n + 1) for n in range(11))
 
 
 def test_a_preset_fills_the_month_fields(client, example, manager):

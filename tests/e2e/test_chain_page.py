@@ -8,7 +8,7 @@ from accounts.roles import Role
 from tests.analytics.chain_example import chain_example
 from tests.factories import make_user
 
-from .conftest import in_view, log_in, on_one_line, week_nav_keeps_its_words
+from .conftest import in_view, lines_spanned, log_in, on_one_line, week_nav_keeps_its_words
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/analysis/chains/WMT/?month_from=2025-01&month_to=2025-03"
@@ -65,6 +65,12 @@ def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
         assert trend[0] == ["Month", "Actual", "Target", "Last year"]
         assert [row[0] for row in trend[1:]] == ["January 2025", "February 2025", "March 2025"]
         assert _table(page, "aging")[-1] == ["Over 90 days", "20,000.00"]
+        # a step's sign stays with its name: not "−" alone on a line above "Unsupported deductions"
+        unsupported = page.locator("[data-testid=g2n-steps] tr[data-step=unsupported] th")
+        expect(unsupported).to_have_text("− Unsupported deductions")
+        assert lines_spanned(unsupported, "−", "Unsupported") == 1
+        # (with a chain's larger amounts the name's column narrows: a no-break space holds the sign to the name)
+        assert unsupported.evaluate("el => el.textContent.trim()") == "−\u00a0Unsupported deductions"
         page.screenshot(path=f"tests/e2e/artifacts/chain-page-en-{width}.png", full_page=True)
     finally:
         context.close()
@@ -105,3 +111,56 @@ def test_the_compliance_report_on_a_desktop_keeps_its_columns(desktop, chain):
     expect(row.get_by_test_id("missed-phone")).to_be_hidden()
     assert desktop.evaluate("document.documentElement.scrollWidth") <= 1280
     desktop.screenshot(path="tests/e2e/artifacts/compliance-chain-1280.png", full_page=True)
+
+
+def test_the_promotions_read_on_a_phone_without_scrolling_sideways(phone, chain):
+    # Given the worked example: 春节堆头 planned at 2,000 and evaluated at 1,900; 三月店促 planned at 1,000, running
+    log_in(phone, "mgr1", "demo-pass-1")
+    # When the manager opens the chain page on a phone
+    phone.goto(URL)
+    table = phone.get_by_test_id("promotions")
+    # Then the promotions table fits its card: nothing scrolls sideways inside it
+    assert table.evaluate("el => el.parentElement.scrollWidth <= el.parentElement.clientWidth")
+    assert table.evaluate("el => el.scrollWidth <= el.clientWidth")
+    # and a plan's planned and actual cost are both on the screen, each beside its column's name
+    spring = table.locator("tbody tr").filter(has_text="春节堆头")
+    for figure, name, amount in (
+        ("planned-cost", "总费用（计划）", "2,000.00"),
+        ("actual-cost", "总费用（实际）", "1,900.00"),
+    ):
+        cell = spring.locator(f"[data-figure={figure}]")
+        expect(cell).to_have_text(amount)
+        in_view(cell, 375)
+        assert cell.evaluate("el => getComputedStyle(el, '::before').content") == f'"{name}"'
+    march = table.locator("tbody tr").filter(has_text="三月店促")
+    expect(march.locator("[data-figure=planned-cost]")).to_have_text("1,000.00")
+    expect(march.locator("[data-figure=actual-cost]")).to_have_text("尚未评估")
+    in_view(march.locator("[data-figure=actual-cost]"), 375)
+    in_view(table.get_by_test_id("planned-cost-total"), 375)
+    expect(table.get_by_test_id("actual-cost-total")).to_have_text("1,900.00")
+    expect(phone.locator("main, body").first).not_to_contain_text("{#")  # no template comment shown as text
+    phone.screenshot(path="tests/e2e/artifacts/chain-promotions-375.png", full_page=True)
+
+
+def test_the_promotions_keep_their_columns_on_an_office_screen(browser, live_server, chain):
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    page = context.new_page()
+    try:
+        log_in(page, "mgr1", "demo-pass-1")
+        page.goto(URL)
+        table = page.get_by_test_id("promotions")
+        # one row per plan under the columns' headers, the plan's type among them
+        expect(table.locator("thead")).to_be_visible()
+        expect(table.get_by_test_id("planned-cost-header")).to_have_text("总费用（计划）")
+        spring = table.locator("tbody tr").filter(has_text="春节堆头")
+        tops = [
+            spring.locator(cell).bounding_box()["y"]
+            for cell in ("th", "[data-figure=planned-cost]", "[data-figure=actual-cost]")
+        ]
+        assert max(tops) - min(tops) < 2, tops
+        expect(spring.locator("td").first).to_be_visible()
+        assert table.evaluate("el => el.parentElement.scrollWidth <= el.parentElement.clientWidth")
+    finally:
+        context.close()
