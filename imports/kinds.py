@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from ka_portal.errors import DomainError
+from ka_portal.formatting import typed_number
 from ka_portal.scope import user_role
 
 from . import texts
@@ -76,7 +77,7 @@ def _to_decimal(value) -> Decimal:
         # str() gives the shortest text that reads back as the same float: 4.1 → "4.1", not 4.0999…
         number = Decimal(str(value))
     else:
-        cleaned = str(value).strip().replace(",", "").lstrip("¥￥").strip()
+        cleaned = typed_number(value)
         try:
             number = Decimal(cleaned)
         except InvalidOperation:

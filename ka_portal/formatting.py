@@ -1,5 +1,6 @@
 """How people and quantities are written for a reader: one place, used by pages, API and exports."""
 
+import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -123,6 +124,20 @@ def _count_text(text) -> str:
     """A typed count as the rules read it, for both notations: full-width digits, slashes and minus (a Chinese
     keyboard) made plain, the minus sign (U+2212) a minus, spaces dropped. visit.js `problem()` reads it the same."""
     return unicodedata.normalize("NFKC", str(text or "")).strip().replace(" ", "").replace("\u2212", "-")
+
+
+_GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
+def typed_number(text: str) -> str:
+    """A number as a Chinese keyboard types it, made plain for Decimal(): full-width digits and point, 。 as the
+    point (the "." key in Chinese mode), a leading ¥, spaces, and commas that group thousands (12,000.50); a comma
+    elsewhere (4,5) stays and is refused as not a number rather than read as 45."""
+    plain = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "").replace("\u2212", "-")
+    plain = plain.replace("\u3002", ".").lstrip("¥")
+    if "," in plain and _GROUPED.fullmatch(plain):
+        plain = plain.replace(",", "")
+    return plain
 
 
 def parse_packs(text: str, packs_per_case: int) -> int | None:

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.forms.utils import pretty_name
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 from django_filters.constants import EMPTY_VALUES
@@ -26,6 +27,7 @@ from rest_framework.filters import search_smart_split
 from accounts.roles import Role
 
 from . import excel
+from .formatting import typed_number
 from .ordering import total_order
 from .permissions import ModelPermissionMixin
 from .scope import has_role
@@ -132,6 +134,21 @@ class RepsOwnListMixin:
         return context
 
 
+class TypedNumberInput(forms.TextInput):
+    """A number box whose text reaches the server as typed: a `type=number` box drops what it cannot read before
+    the form is sent (12000。5 from a Chinese keyboard arrived as 120005, 16万 as 16), so no error could say so.
+    This one is text with a numeric keypad on phones; `typed_number` reads 。, full-width digits, ¥ and grouping
+    commas, and anything else reaches the field as typed, refused there and kept in the box."""
+
+    def __init__(self, attrs=None, *, decimal: bool = True):
+        kept = {key: value for key, value in (attrs or {}).items() if key not in ("step", "min", "max")}
+        super().__init__({"inputmode": "decimal" if decimal else "numeric", "autocomplete": "off", **kept})
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        return typed_number(value) if isinstance(value, str) else value
+
+
 def style_form_fields(form, *, nothing_chosen=None, prompt: Iterable[str] = ()) -> None:
     """Give a Django form's widgets Bootstrap's classes (selects, checkboxes and the rest), and name every select's
     unnamed empty choice (Django's "---------"): a select that must be chosen prompts for it ("Choose a key account"
@@ -141,6 +158,10 @@ def style_form_fields(form, *, nothing_chosen=None, prompt: Iterable[str] = ()) 
     be left blank, whose service refuses the line used without them (a remittance's deduction needs its kind)."""
     nothing_chosen = nothing_chosen or _("None")
     for name, field in form.fields.items():
+        if field.label:
+            field.label = capfirst(field.label)  # "key account" from a model's verbose name reads "Key account"
+        if isinstance(field.widget, forms.NumberInput):
+            field.widget = TypedNumberInput(field.widget.attrs, decimal=isinstance(field, forms.DecimalField))
         widget = field.widget
         kind = getattr(widget, "input_type", "")
         css = (

@@ -133,14 +133,18 @@ class ItemForm(forms.Form):
         self.fields["product"].widget = ListedSelect(listed_at=listed_at)
         self.fields["product"].widget.choices = self.fields["product"].choices
         style_form_fields(self)
-        for name in ("promotion_price", "promo_supply_price"):
-            self.fields[name].widget.attrs["inputmode"] = "decimal"
 
 
 # The page offers MAX_PRODUCTS rows; more sent are parsed too, and the service refuses them with its rule.
+class _ItemRows(forms.BaseFormSet):
+    # Django's "Please submit at least 1 form." means nothing to a manager: the rows are the plan's products.
+    default_error_messages = {"too_few_forms": _("Add at least one product with its promotion price.")}
+
+
 ItemFormSet = forms.formset_factory(
-    ItemForm, extra=0, min_num=1, max_num=MAX_PRODUCTS, validate_min=True, validate_max=False, can_delete=True
-)
+    ItemForm, _ItemRows, extra=0, min_num=1, max_num=MAX_PRODUCTS, validate_min=True, validate_max=False,
+    can_delete=True,
+)  # fmt: skip
 
 
 def item_formset(data=None, *, initial=None, prefix="items", user=None, account=None, plan=None):

@@ -171,7 +171,7 @@ def check_plan(plan: PlanFacts, norms: RuleSettings | None = None) -> list[Viola
     reversed_ = reversed_dates(plan.start_on, plan.end_on)
     if reversed_ is not None:
         return [reversed_]
-    violations = _length(plan, norms) + _period(plan, norms)
+    violations = _length(plan, norms) + _above_normal(plan) + _period(plan, norms)
     violations += _supply_prices(plan) + _price_floor(plan) + _cooldown(plan, norms) + _same_cut(plan)
     return violations
 
@@ -250,7 +250,7 @@ def _length(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
 
 
 def _period(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
-    cuts = [(item.cut, item) for item in plan.items if item.cut is not None]
+    cuts = [(item.cut, item) for item in plan.items if item.cut is not None and item.cut >= 0]
     if not cuts:
         return []
     deepest, item = max(cuts, key=lambda pair: pair[0])
@@ -280,6 +280,22 @@ def _period(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
         "days": plan.days,
     }
     return [Violation(2, "promotion.period", message, params)]
+
+
+def _above_normal(plan: PlanFacts) -> list[Violation]:
+    """Rule 2 measures a cut: a promotion price above the normal shelf price cuts nothing (a slip of the decimal
+    point, 35 for 3.5, would otherwise pass every rule and draw on the budget). Equal is allowed: a gift or a
+    display may run at the normal price."""
+    found = []
+    for index, item in enumerate(plan.items):
+        if item.normal_price and item.promotion_price > item.normal_price:
+            params = {"product": item.product, "price": money(item.promotion_price), "normal": money(item.normal_price)}
+            message = _(
+                "Rule 2: %(product)s at %(price)s is above its normal shelf price %(normal)s: "
+                "a promotion price is at most the normal price."
+            )
+            found.append(Violation(2, "promotion.price_above_normal", message, params, slot=f"item-{index}"))
+    return found
 
 
 def supply_price_violation(index: int, item: ItemFacts) -> Violation | None:

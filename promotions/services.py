@@ -669,6 +669,9 @@ def budget_problem(
             start=other.period_start.isoformat(),
             end=other.period_end.isoformat(),
         )
+    stranded = _plans_left_outside(budget, account=account, period_start=period_start, period_end=period_end)
+    if stranded:
+        return stranded
     consumed = budget.consumed if budget is not None else Decimal("0")
     if amount < consumed:
         return DomainError(
@@ -678,6 +681,44 @@ def budget_problem(
             consumed=money(consumed),
         )
     return None
+
+
+def _plans_left_outside(
+    budget: Budget | None, *, account: KeyAccount, period_start: date, period_end: date
+) -> DomainError | None:
+    """The plans approved on a budget drew on it for their start dates: a budget keeps its account and a period
+    that holds them, or they would go on consuming a budget that no longer covers them while the budget that
+    does shows nothing spent."""
+    if budget is None or not budget.pk:
+        return None
+    drawing = list(budget.plans.order_by("start_on", "pk").only("title", "start_on"))
+    if not drawing:
+        return None
+    names = ", ".join(f"“{plan.title}” ({plan.start_on.isoformat()})" for plan in drawing[:3])
+    if len(drawing) > 3:
+        names += " …"
+    if account.pk != budget.account_id:
+        return DomainError(
+            "budget.plans_outside",
+            _("Approved plans draw on this budget (%(plans)s): it stays with %(account)s."),
+            field="account",
+            plans=names,
+            account=str(budget.account),
+        )
+    outside = [plan for plan in drawing if not period_start <= plan.start_on <= period_end]
+    if not outside:
+        return None
+    names = ", ".join(f"“{plan.title}” ({plan.start_on.isoformat()})" for plan in outside[:3])
+    if len(outside) > 3:
+        names += " …"
+    return DomainError(
+        "budget.plans_outside",
+        _("Approved plans on this budget start outside %(start)s–%(end)s: %(plans)s. The period must hold them."),
+        field="period_start" if outside[0].start_on < period_start else "period_end",
+        plans=names,
+        start=period_start.isoformat(),
+        end=period_end.isoformat(),
+    )
 
 
 # --- promotion types -----------------------------------------------------------------------------

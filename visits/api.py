@@ -400,9 +400,9 @@ class StockCountInputSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if "packs" not in attrs and "quantity" not in attrs and "not_counted" not in attrs:
-            raise serializers.ValidationError({"packs": "Give packs, quantity or not_counted."})
+            raise serializers.ValidationError({"packs": _("Give packs, quantity or not_counted.")})
         if attrs.get("not_counted") and ("packs" in attrs or "quantity" in attrs):
-            raise serializers.ValidationError({"not_counted": "A product is either counted or not counted."})
+            raise serializers.ValidationError({"not_counted": _("A product is either counted or not counted.")})
         return attrs
 
     class Meta:
@@ -797,8 +797,7 @@ class VisitRecordSerializer(serializers.Serializer):
         if "checklist" in data:
             kwargs["checklist"] = {row["item"]: row["result"] for row in data["checklist"]}
         if "stock_counts" in data:
-            counted = [row for row in data["stock_counts"] if "packs" in row or "quantity" in row]
-            kwargs["stock"] = _stock_packs(counted)
+            kwargs["stock"] = _stock_packs(data["stock_counts"])
             kwargs["not_counted"] = {
                 row["product"].pk: row["not_counted"] for row in data["stock_counts"] if "not_counted" in row
             }
@@ -806,16 +805,24 @@ class VisitRecordSerializer(serializers.Serializer):
 
 
 def _stock_packs(rows: list[dict]) -> dict[int, int | None]:
+    """The counted rows' packs, by product; an error names the row by its place in what was sent. A row that sends
+    both packs and quantity (a client echoing the representation back) is taken when they agree and refused when
+    they do not: which one was meant cannot be guessed, and suggested orders are computed from it."""
     stock = {}
     for index, row in enumerate(rows):
         product = row["product"]
-        if "packs" in row:
+        if "quantity" in row:
+            try:
+                packs = parse_packs(row["quantity"], product.packs_per_case)
+            except PacksNotationError as error:
+                raise serializers.ValidationError({"stock_counts": {index: {"quantity": [error.message]}}}) from error
+            if "packs" in row and row["packs"] != packs:
+                message = _("%(quantity)s is %(in_packs)s packs, not the %(packs)s packs sent: send one of the two.")
+                params = {"quantity": row["quantity"].strip(), "in_packs": packs, "packs": row["packs"]}
+                raise serializers.ValidationError({"stock_counts": {index: {"quantity": [message % params]}}})
+            stock[product.pk] = packs
+        elif "packs" in row:
             stock[product.pk] = row["packs"]
-            continue
-        try:
-            stock[product.pk] = parse_packs(row["quantity"], product.packs_per_case)
-        except PacksNotationError as error:
-            raise serializers.ValidationError({"stock_counts": {index: {"quantity": [error.message]}}}) from error
     return stock
 
 

@@ -308,6 +308,11 @@ def _budget_used(w, v) -> None:
     Budget.objects.filter(pk=w.budget.pk).update(consumed=Decimal(v["consumed"]))
 
 
+def _drawn_on(w, v) -> None:
+    """The draft (starting 2026-06-08) approved on the account's budget (written directly: only the edit is tried)."""
+    PromotionPlan.objects.filter(pk=_draft(w).pk).update(status=PromotionPlan.Status.APPROVED, budget=w.budget)
+
+
 def _consumed(w, v) -> None:
     Budget.objects.filter(pk=w.budget.pk).update(consumed=Decimal("3000.00"))
 
@@ -526,6 +531,13 @@ RULES: tuple[Rule, ...] = (
         good={"price": "4.50"},
         bad={"price": "3.00"},
         message="is below the second-tier wholesale price 4.10.",
+        doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
+    ),
+    Rule(
+        "promotion.price_above_normal", "promotion.price_above_normal", PromotionPlan, "item-0",
+        good={"price": "5.00"},
+        bad={"price": "50.00"},
+        message="at 50.00 is above its normal shelf price 5.00",
         doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
     ),
     Rule(
@@ -767,6 +779,20 @@ RULES += (
                  "patch", prepare=_consumed),
             Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change,
                  prepare=_consumed),
+        ),
+    ),
+    Rule(
+        "budget.plans_outside", "budget.plans_outside", Budget, "period_start",
+        good={"period_start": "2026-06-08"},
+        bad={"period_start": "2026-06-09"},
+        message="Approved plans on this budget start outside 2026-06-09–2026-08-31: “矩阵草稿” (2026-06-08).",
+        doors=(
+            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                 _budget_page_edit, prepare=_drawn_on),
+            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
+                 "patch", prepare=_drawn_on),
+            Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change,
+                 prepare=_drawn_on),
         ),
     ),
     Rule(

@@ -9,7 +9,7 @@ from accounts.roles import Role
 from ka_portal.scope import NOT_FOUND_TEXT
 from promotions.models import PromotionPlan
 from promotions.services import promotion_save_draft, promotion_submit
-from tests.factories import make_user
+from tests.factories import KeyAccountFactory, make_user
 
 from .conftest import TODAY, plan_input
 
@@ -125,6 +125,32 @@ def test_the_manager_sets_a_budget_and_cannot_overlap_or_go_below_consumed(api_c
     world.budget.save()
     lower = api_client.patch(f"/api/v1/budgets/{world.budget.pk}/", {"amount": "500.00"}, format="json")
     assert lower.status_code == 400 and lower.json()["params"]["consumed"] == "600.00"
+
+
+def test_a_budget_keeps_the_period_and_account_its_approved_plans_drew_on(api_client, world):
+    # A budget shrunk away from its plans would go on carrying their cost while the budget that holds them
+    # showed nothing spent, and a new plan could be approved against it as if nothing were.
+    api_client.force_authenticate(world.rep)
+    plan = api_client.post("/api/v1/promotions/", body(world), format="json").json()  # starts 2026-06-08
+    api_client.post(f"/api/v1/promotions/{plan['id']}/submit/")
+    api_client.force_authenticate(world.manager)
+    assert api_client.post(f"/api/v1/promotions/{plan['id']}/approve/").json()["status"] == "approved"
+    url = f"/api/v1/budgets/{world.budget.pk}/"
+
+    later = api_client.patch(url, {"period_start": "2026-07-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert later.status_code == 400 and later.json()["code"] == "budget.plans_outside"
+    assert later.json()["field"] == "period_start" and "“API 店促” (2026-06-08)" in later.json()["detail"]
+    earlier = api_client.patch(url, {"period_end": "2026-06-07"}, format="json")
+    assert earlier.status_code == 400 and earlier.json()["field"] == "period_end"
+    other = KeyAccountFactory(code="CRF", name="家乐福", owner=world.manager)
+    moved = api_client.patch(url, {"account": other.code}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert moved.status_code == 400 and moved.json()["field"] == "account" and "stays with" in moved.json()["detail"]
+    world.budget.refresh_from_db()
+    assert (world.budget.account, world.budget.period_start.isoformat()) == (world.account, "2026-06-01")
+
+    # a period that still holds the plan is fine
+    shorter = api_client.patch(url, {"period_start": "2026-06-08", "period_end": "2026-06-30"}, format="json")
+    assert shorter.status_code == 200, shorter.json()
 
 
 def test_finance_reads_budgets_but_cannot_set_them(api_client, world, finance):

@@ -191,3 +191,17 @@ def test_a_plan_holds_at_most_four_products(count, allowed):
     items = [item(price=f"4.{40 + n}", product_id=n + 1) for n in range(count)]  # varied cuts: no rule 5
     found = codes(check_plan(plan(items=items)))
     assert ("promotion.too_many_products" not in found) is allowed
+
+
+def test_a_promotion_price_above_the_normal_price_is_refused_naming_both_prices():
+    # 35 typed for 3.5: without this rule the cut is −600 %, read as "≤ 5 %", and every other rule passes.
+    with translation.override("en"):
+        (violation,) = check_plan(plan(DM, 14, [item("4.00", product_id=1), item("35.00", "5.00", product_id=2)]))
+        detail = violation.detail
+    assert violation.code == "promotion.price_above_normal" and violation.slot == "item-1"
+    assert "P002 啤酒 at 35.00 is above its normal shelf price 5.00" in detail
+
+
+def test_a_promotion_at_the_normal_price_is_allowed():
+    # a gift or a display promotion keeps the shelf price
+    assert check_plan(plan(IN_STORE, 28, [item("5.00", "5.00")])) == []

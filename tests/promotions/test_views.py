@@ -271,7 +271,7 @@ def test_the_check_names_the_fields_and_rows_a_save_would_refuse(client, world):
     assert 'data-testid="rules-ok"' not in html
     item_slot = html.split('id="rules-item-1"')[1].split("</div></div>")[0]
     costs_slot = html.split('id="rules-costs"')[1].split("</div></div>")[0]
-    assert "Product 2, promotion price: Ensure this value is greater than or equal to 0.01." in item_slot
+    assert "Product 2, Promotion price: Ensure this value is greater than or equal to 0.01." in item_slot
     assert "DM fee: Ensure this value is greater than or equal to 0." in costs_slot
 
 
@@ -458,3 +458,23 @@ def test_a_field_left_empty_and_a_refusal_the_panel_does_not_say_stay_under_the_
     assert "Each product may appear once." in html and html.count("Each product may appear once.") == 1
     empty = client.post("/promotions/new/", form_data(world, title=""), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert _above_the_panel(empty).count("This field is required.") == 1  # under the name: the panel leaves it
+
+
+def test_a_plan_saved_without_products_says_so_in_the_products_words(client, world):
+    client.force_login(world.manager)
+    sent = {**form_data(world), "items-0-product": "", "items-0-promotion_price": "", "items-0-forecast_volume": ""}
+    page = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert not PromotionPlan.objects.exists()
+    assert page.count("Add at least one product with its promotion price.") == 1
+    assert "submit at least" not in page  # Django's "Please submit at least 1 form."
+
+
+def test_reversed_dates_do_not_leave_the_panel_asking_to_fill_in_what_is_filled(client, world):
+    client.force_login(world.manager)
+    start = TODAY + timedelta(days=20)
+    sent = form_data(world, start=start, end_on=(start - timedelta(days=10)).isoformat())
+    page = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "is before the start date" in _slot(page, "dates")
+    assert "rules are checked as you type" not in page
+    blank = client.post("/promotions/check/", {"items-TOTAL_FORMS": "4", "items-INITIAL_FORMS": "0"}).content.decode()
+    assert 'data-testid="rules-waiting"' in blank  # a form not filled in yet still says what the panel waits for

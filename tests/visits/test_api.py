@@ -73,6 +73,47 @@ def test_bad_quantity_is_refused_with_the_field(api_client, people):
     assert not Visit.objects.exists()
 
 
+def test_packs_and_quantity_sent_together_must_agree_and_errors_name_the_row_sent(api_client, people):
+    # A client echoing a count back sends both; one whose cases/packs box disagrees with a stale packs was stored
+    # as the packs, the quantity dropped without a word.
+    _sup, rep, _other = people
+    store = StoreFactory(rep=rep)
+    beer, chips = ProductFactory(packs_per_case=12), ProductFactory(packs_per_case=10)
+    ListingFactory(store=store, product=beer)
+    ListingFactory(store=store, product=chips)
+    client = _as(api_client, rep)
+    rows = [{"product": chips.code, "not_counted": True}, {"product": beer.code, "packs": 5, "quantity": "1/1"}]
+    refused = client.post("/api/v1/visits/", {"store": store.code, "stock_counts": rows}, format="json",
+                          HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["stock_counts"]["1"]["quantity"] == [
+        "1/1 is 13 packs, not the 5 packs sent: send one of the two."
+    ]
+    assert not Visit.objects.exists()
+
+    rows[1] = {"product": beer.code, "packs": 13, "quantity": "1/1"}  # alike: taken
+    made = client.post("/api/v1/visits/", {"store": store.code, "stock_counts": rows}, format="json")
+    assert made.status_code == 201, made.json()
+    assert made.json()["stock_counts"] == [{"product": beer.code, "packs": 13, "quantity": "1/1"}]
+
+    # a bad quantity after a not-counted row is named at its own place (was the place among counted rows)
+    again = [rows[0], {"product": beer.code, "quantity": "0/12"}]
+    bad = client.patch(f"/api/v1/visits/{made.json()['id']}/", {"stock_counts": again}, format="json")
+    assert bad.status_code == 400 and "1" in bad.json()["errors"]["stock_counts"]
+
+
+def test_a_count_row_with_nothing_in_it_is_refused_in_the_callers_language(api_client, people):
+    _sup, rep, _other = people
+    store = StoreFactory(rep=rep)
+    beer = ProductFactory()
+    ListingFactory(store=store, product=beer)
+    response = _as(api_client, rep).post(
+        "/api/v1/visits/", {"store": store.code, "stock_counts": [{"product": beer.code}]}, format="json",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )  # fmt: skip
+    assert response.status_code == 400 and "packs、quantity 或 not_counted" in str(response.json())
+
+
 def test_rep_cannot_create_a_visit_at_another_reps_store(api_client, people):
     _sup, rep, other = people
     response = _as(api_client, rep).post("/api/v1/visits/", {"store": StoreFactory(rep=other).code}, format="json")

@@ -1,0 +1,60 @@
+"""A number typed on a Chinese keyboard is read as meant, or refused as typed: never silently another number."""
+
+from decimal import Decimal
+
+import pytest
+from django import forms
+
+from ka_portal.formatting import typed_number
+from ka_portal.lists import TypedNumberInput, style_form_fields
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("12000。5", "12000.5"),  # the "." key in Chinese mode
+        ("１２０００．５０", "12000.50"),  # full-width digits and point
+        ("¥1,234.50", "1234.50"),
+        ("￥ 3.5 ", "3.5"),
+        ("-1,000", "-1000"),
+        ("4,5", "4,5"),  # not a thousands group: left for the field to refuse, not read as 45
+        ("1,2345", "1,2345"),
+        ("16万", "16万"),
+    ],
+)
+def test_typed_number(typed, read):
+    assert typed_number(typed) == read
+
+
+class _Budget(forms.Form):
+    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    volume = forms.IntegerField(min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)
+
+
+def test_a_styled_form_reads_the_text_typed_and_refuses_what_is_no_number_keeping_it():
+    form = _Budget({"amount": "12000。5", "volume": "１２"})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"amount": Decimal("12000.50"), "volume": 12}
+    html = str(form["amount"])
+    assert 'type="text"' in html and 'inputmode="decimal"' in html and "step=" not in html
+    assert 'inputmode="numeric"' in str(form["volume"])
+    assert isinstance(form.fields["amount"].widget, TypedNumberInput)
+
+    refused = _Budget({"amount": "4,5"})
+    assert not refused.is_valid() and "amount" in refused.errors
+    assert 'value="4,5"' in str(refused["amount"])
+
+
+def test_labels_read_in_sentence_case():
+    class _Plan(forms.Form):
+        account = forms.CharField(label="key account")
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            style_form_fields(self)
+
+    assert _Plan().fields["account"].label == "Key account"
