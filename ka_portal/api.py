@@ -5,7 +5,7 @@ Settings name this module, so it must not import views or drf-spectacular (impor
 
 from collections import Counter
 
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import JSONField, ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
@@ -20,7 +20,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
-from .ordering import total_order
+from .ordering import order_key, total_order
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -51,12 +51,13 @@ class OrderingFilter(filters.OrderingFilter):
     """DRF's ?ordering=: one or more of the list's sort keys, comma-separated, each with a leading "-" to sort the
     other way. A key the list does not take is a 400 naming the parameter and the keys it takes, rather than DRF's
     silent default order: an integration asking for ?ordering=-checked_in (a typo) got its pages in an order it did
-    not ask for and could not tell. The keys are the view's `ordering_fields`; a view naming none takes its
-    serializer's fields that are columns of the listed model or of one it refers to (DRF's default without the ones
-    that cannot sort a list: a reverse relation repeats rows, a JSON value or a computed name has no order). The
-    schema lists the same keys. Then the primary key after the chosen (or default) keys wherever they could tie, so
-    a page boundary never falls between rows whose order the database may swap from one request to the next
-    (ka_portal/ordering.py). Last of the filter backends: it orders what the others selected."""
+    not ask for and could not tell. The keys are the view's `ordering_fields`, a short list each list declares; a
+    view naming none takes only the keys of its own order (the view's `ordering`, else its model's): DRF's default,
+    every serializer field, sorted contacts by their notes or interests, a choice the list never meant to offer
+    and an index it never has. `"__all__"` (every column) is refused outright. The schema lists the same keys.
+    Then the primary key after the chosen (or default) keys wherever they could tie, so a page boundary never
+    falls between rows whose order the database may swap from one request to the next (ka_portal/ordering.py).
+    Last of the filter backends: it orders what the others selected."""
 
     def filter_queryset(self, request, queryset, view):
         return total_order(super().filter_queryset(request, queryset, view))
@@ -81,12 +82,19 @@ class OrderingFilter(filters.OrderingFilter):
         """The keys ?ordering= takes on this view (each also with a leading "-")."""
         return [key for key, _label in self.get_valid_fields(queryset, view, {"request": request})]
 
+    def get_valid_fields(self, queryset, view, context=None):
+        if getattr(view, "ordering_fields", self.ordering_fields) == "__all__":
+            raise ImproperlyConfigured(
+                f"{type(view).__name__}: ordering_fields = '__all__' sorts by any column; name the list's sorts."
+            )
+        return super().get_valid_fields(queryset, view, context)
+
     def get_default_valid_fields(self, queryset, view, context=None):
-        return [
-            (key, label)
-            for key, label in super().get_default_valid_fields(queryset, view, context)
-            if _sortable(queryset.model, key)
-        ]
+        """A view naming no `ordering_fields`: the keys of its own order, the ones that reach a column."""
+        ordering = getattr(view, "ordering", None) or queryset.model._meta.ordering or []
+        keys = [order_key(item)[0] for item in ([ordering] if isinstance(ordering, str) else ordering)]
+        keys = [key for key in dict.fromkeys(keys) if key and _sortable(queryset.model, key)]
+        return [(key, key) for key in keys]
 
     def get_schema_operation_parameters(self, view):
         model = _listed_model(view)

@@ -33,6 +33,25 @@ from .permissions import ModelPermissionMixin
 from .scope import has_role
 
 
+class _Descending:
+    """django-filter's "%s (descending)" made a sort's label when read, not when its FilterSet's module is imported.
+
+    OrderingFilter builds its choices in its `__init__`, at import, with `descending_fmt % label`, which evaluates
+    both lazy strings there and then: in the site's language (Chinese) whoever reads them, so the API schema (in
+    English: ka_portal/schema.py) described `-code` as "编码 (descending)" and an English page's labels were half
+    Chinese. Set on django-filter's class here, before any app's filters module builds one (each imports this)."""
+
+    def __init__(self, fmt):
+        self.fmt = fmt
+
+    def __mod__(self, label):
+        return _descending_label(self.fmt, label)
+
+
+_descending_label = lazy(lambda fmt, label: str(fmt) % label, str)
+django_filters.OrderingFilter.descending_fmt = _Descending(django_filters.OrderingFilter.descending_fmt)
+
+
 @dataclass(frozen=True)
 class Column:
     """An export column: a header (translatable) and how to get the value from a row."""

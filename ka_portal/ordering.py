@@ -11,7 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, OrderBy, QuerySet
 
 
-def _key(item) -> tuple[str | None, bool]:
+def order_key(item) -> tuple[str | None, bool]:
     """(field path, descending) of one ordering item; (None, False) for an expression that names no field."""
     if isinstance(item, str):
         if item == "?":
@@ -46,7 +46,7 @@ def total_order(queryset):
     if query.combinator or isinstance(query.group_by, tuple) or query.distinct_fields:
         return queryset
     ordering = list(query.order_by or (query.default_ordering and queryset.model._meta.ordering) or [])
-    keys = [_key(item) for item in ordering]
+    keys = [order_key(item) for item in ordering]
     if "?" in ordering or any(_unique(queryset.model, name) for name, _descending in keys):
         return queryset
     descending = bool(keys) and keys[0][1]

@@ -1,8 +1,26 @@
-"""The API schema tells every answer the API gives: the error responses every operation can return.
+"""The API schema tells every answer the API gives: the error responses every operation can return, in one
+language.
 
 A drf-spectacular postprocessing hook, so each view declares only what is particular to it. Errors have the
 one shape ka_portal/api.py's exception handler writes: {"code", "detail", "params"?, "field"?, "errors"?}.
 """
+
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator as SpectacularGenerator
+
+
+class SchemaGenerator(SpectacularGenerator):
+    """The schema in English whatever the active language: its descriptions and docstrings are English, and its
+    titles and choices (models' verbose names, translated when read) were generated in the language of the request
+    or of the `spectacular` command (the site's, Chinese), so one schema mixed 业态 with "The chain's format". The
+    schema is a contract for integrators, not a page: one language, the one its prose is written in. drf-spectacular
+    has no setting for this (its `?lang=` and `--lang` are per call), so its generator (DEFAULT_GENERATOR_CLASS,
+    used by the served view and the command alike) generates under English."""
+
+    def get_schema(self, request=None, public=False):
+        with translation.override("en"):
+            return super().get_schema(request=request, public=public)
+
 
 ERROR = {
     "type": "object",

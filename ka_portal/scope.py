@@ -49,6 +49,38 @@ def has_role(user, *roles: str) -> bool:
     return user_role(user) in roles
 
 
+def _reaching(queryset: QuerySet, path: str, reach: QuerySet) -> QuerySet:
+    """The rows of `queryset` whose `path` (a__b) is one of `reach`'s rows.
+
+    When `reach` is every row of its model (finance's and an administrator's scope) and `path` is a chain of
+    foreign keys the database holds to existing rows (not null, with a constraint), every row qualifies: the
+    filter would only add `WHERE x_id IN (SELECT id FROM <every row>)`, which the database still runs (a scan of
+    the referenced table and a join or hash for every list, count and report of those users) to remove nothing,
+    so it is left out. A key without a constraint (a suggested order's store, kept when its store goes) or one
+    that may be null keeps the filter: there it does remove rows."""
+    if _is_every_row(reach) and _always_refers(queryset.model, path, reach.model):
+        return queryset
+    return queryset.filter(**{f"{path}__in": reach})
+
+
+def _is_every_row(queryset: QuerySet) -> bool:
+    query = queryset.query
+    return not query.where and not query.is_sliced and not query.combinator and not query.distinct_fields
+
+
+def _always_refers(model, path: str, target) -> bool:
+    """Whether every row of `model` refers, through `path`, to an existing row of `target` (by its key)."""
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if not ((field.many_to_one or field.one_to_one) and field.concrete) or field.null or not field.db_constraint:
+            return False
+        related = field.related_model
+        if field.remote_field.field_name != related._meta.pk.name:
+            return False
+        model = related
+    return model is target
+
+
 def team_for(user) -> QuerySet:
     """The people a user reports on: for a supervisor their team and themself; for a manager themself and the
     reps working at their accounts' stores (whose records the manager sees only at those stores); for a rep
@@ -113,39 +145,39 @@ def account_owners_for(user) -> QuerySet:
 
 def contacts_for(user) -> QuerySet:
     """The contacts (key persons) of the accounts a user may reach."""
-    return Contact.objects.filter(account__in=accounts_for(user))
+    return _reaching(Contact.objects.all(), "account", accounts_for(user))
 
 
 def contact_logs_for(user) -> QuerySet:
     """The contact-log entries of the accounts a user may reach."""
-    return ContactLog.objects.filter(account__in=accounts_for(user))
+    return _reaching(ContactLog.objects.all(), "account", accounts_for(user))
 
 
 def targets_for(user) -> QuerySet:
     """The sales targets of the accounts a user may reach."""
-    return SalesTarget.objects.filter(account__in=accounts_for(user))
+    return _reaching(SalesTarget.objects.all(), "account", accounts_for(user))
 
 
 def store_targets_for(user) -> QuerySet:
     """Store targets of the stores a user may reach: a rep their own stores', a supervisor their team's, a manager
     their chains' stores', finance and admin all (who may change them is the role's permission: managers, admins)."""
-    return StoreTarget.objects.filter(store__in=stores_for(user))
+    return _reaching(StoreTarget.objects.all(), "store", stores_for(user))
 
 
 def collection_targets_for(user) -> QuerySet:
     """Collection targets (回款指标) of the accounts whose receivables a user sees: finance and admin all, a KA
     manager their own; reps and supervisors none, as they see no receivables (SPEC §1)."""
-    return CollectionTarget.objects.filter(account__in=finance_accounts_for(user))
+    return _reaching(CollectionTarget.objects.all(), "account", finance_accounts_for(user))
 
 
 def listings_for(user) -> QuerySet:
     """The listings (store × product) at the stores a user may reach."""
-    return Listing.objects.filter(store__in=stores_for(user))
+    return _reaching(Listing.objects.all(), "store", stores_for(user))
 
 
 def deliveries_for(user) -> QuerySet:
     """The deliveries (sell-in) to the stores a user may reach."""
-    return Delivery.objects.filter(store__in=stores_for(user))
+    return _reaching(Delivery.objects.all(), "store", stores_for(user))
 
 
 def finance_accounts_for(user) -> QuerySet:
@@ -204,7 +236,7 @@ def tasks_for(user) -> QuerySet:
     """Tasks (交办事项) for the stores a user may reach."""
     from visits.models import Task
 
-    return Task.objects.filter(store__in=stores_for(user))
+    return _reaching(Task.objects.all(), "store", stores_for(user))
 
 
 def import_jobs_for(user) -> QuerySet:
@@ -220,7 +252,7 @@ def suggested_orders_for(user) -> QuerySet:
     """Suggested orders for the stores a user may reach."""
     from visits.models import SuggestedOrder
 
-    return SuggestedOrder.objects.filter(store__in=stores_for(user))
+    return _reaching(SuggestedOrder.objects.all(), "store", stores_for(user))
 
 
 def promotion_plans_for(user) -> QuerySet:
@@ -249,7 +281,7 @@ def budgets_for(user) -> QuerySet:
     from promotions.models import Budget
 
     accounts = accounts_for(user) if user_role(user) == Role.SUPERVISOR else finance_accounts_for(user)
-    return Budget.objects.filter(account__in=accounts)
+    return _reaching(Budget.objects.all(), "account", accounts)
 
 
 def sees_finance(user) -> bool:
@@ -267,21 +299,21 @@ def accrual_lines_for(user) -> QuerySet:
     """The trade-spend ledger lines of the accounts whose finances a user sees."""
     from tradespend.models import AccrualLine
 
-    return AccrualLine.objects.filter(account__in=finance_accounts_for(user))
+    return _reaching(AccrualLine.objects.all(), "account", finance_accounts_for(user))
 
 
 def disputes_for(user) -> QuerySet:
     """Disputes over the deductions of the accounts whose finances a user sees."""
     from tradespend.models import Dispute
 
-    return Dispute.objects.filter(deduction__account__in=finance_accounts_for(user))
+    return _reaching(Dispute.objects.all(), "deduction__account", finance_accounts_for(user))
 
 
 def remittances_for(user) -> QuerySet:
     """Head-office remittances of the accounts whose finances a user sees."""
     from tradespend.models import Remittance
 
-    return Remittance.objects.filter(account__in=finance_accounts_for(user))
+    return _reaching(Remittance.objects.all(), "account", finance_accounts_for(user))
 
 
 # --- visit evidence (issue 13)
@@ -307,7 +339,7 @@ def competitor_sightings_for(user) -> QuerySet:
     """Competitor sightings at the stores a user may reach."""
     from evidence.models import CompetitorSighting
 
-    return CompetitorSighting.objects.filter(store__in=stores_for(user))
+    return _reaching(CompetitorSighting.objects.all(), "store", stores_for(user))
 
 
 def fraud_signals_for(user) -> QuerySet:
@@ -389,7 +421,7 @@ def sell_out_for(user) -> QuerySet:
     """Sell-out lines of the shifts a user may reach."""
     from promoters.models import SellOutLine
 
-    return SellOutLine.objects.filter(shift__in=shifts_for(user))
+    return _reaching(SellOutLine.objects.all(), "shift", shifts_for(user))
 
 
 def store_sell_out_for(user) -> QuerySet:
@@ -397,11 +429,11 @@ def store_sell_out_for(user) -> QuerySet:
     promoter): a rep sees what shoppers bought at their stores even though promoters' records are not theirs."""
     from promoters.models import SellOutLine
 
-    return SellOutLine.objects.filter(shift__store__in=stores_for(user))
+    return _reaching(SellOutLine.objects.all(), "shift__store", stores_for(user))
 
 
 def promoter_targets_for(user) -> QuerySet:
     """Monthly sell-out targets of the promoters a user may reach (a promoter sees their own)."""
     from promoters.models import PromoterTarget
 
-    return PromoterTarget.objects.filter(promoter__in=promoters_for(user))
+    return _reaching(PromoterTarget.objects.all(), "promoter", promoters_for(user))

@@ -326,6 +326,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "KA Portal API",
     "DESCRIPTION": "Key accounts, stores, visits, promotions, contracts and receivables.",
     "VERSION": "1.0.0",
+    # In English whatever the request's or the command's language (titles and choices are verbose names).
+    "DEFAULT_GENERATOR_CLASS": "ka_portal.schema.SchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's files come from drf-spectacular-sidecar, served locally: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -130,6 +130,7 @@ class StoreViewSet(ServiceModelViewSet):
 class ProductViewSet(ServiceModelViewSet):
     serializer_class = ProductSerializer
     filterset_class = ProductFilter
+    ordering_fields = ["code", "name", "brand", "category"]  # as its page's sorts (ProductFilter.o)
 
     def get_queryset(self):
         return products_for(self.request.user).order_by("code")

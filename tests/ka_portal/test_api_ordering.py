@@ -7,12 +7,17 @@ import datetime
 import io
 
 import pytest
-from django.urls import reverse
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import resolve, reverse
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from tests.factories import ProductFactory, StoreFactory, make_user
+from ka_portal.api import OrderingFilter, _listed_model
+from ka_portal.ordering import order_key
+from stores.api import StoreViewSet
+from stores.models import Store
+from tests.factories import ContactFactory, KeyAccountFactory, StoreFactory, make_user
 from tests.ka_portal.test_list_ties import PAGES, _api_lists, _sorts
 from tests.visits.factories import VisitFactory
 
@@ -108,15 +113,67 @@ def test_a_known_sort_orders_the_list_either_way(admin_api):
     assert [row["checked_in_at"][:10] for row in down] == ["2026-11-03", "2026-11-02", "2026-11-01"]
 
 
-def test_a_list_naming_no_sorts_takes_its_fields_columns(admin_api):
-    # Products name no ordering_fields: their serializer's fields that are columns sort them
-    for packs in (12, 6, 24):
-        ProductFactory(packs_per_case=packs)
+def test_a_list_naming_no_sorts_takes_only_its_own_order(admin_api):
+    # Contacts name no ordering_fields: their own order (account, then name) is all they sort by; a column the list
+    # shows (notes, interests) or keeps (id) is no sort, as on every other list
+    account = KeyAccountFactory()
+    for name in ("Wang", "Li", "Zhao"):
+        ContactFactory(account=account, name=name)
 
-    response = admin_api.get("/api/v1/products/", {"ordering": "-packs_per_case"}, **EN)
+    by_name = admin_api.get("/api/v1/contacts/", {"ordering": "-name"}, **EN)
+    notes = admin_api.get("/api/v1/contacts/", {"ordering": "notes"}, **EN)
 
-    assert [row["packs_per_case"] for row in response.json()["results"]] == [24, 12, 6]
-    assert "-packs_per_case" in SORTS["/api/v1/products/"]
+    assert [row["name"] for row in by_name.json()["results"]] == ["Zhao", "Wang", "Li"]
+    assert SORTS["/api/v1/contacts/"] == ["account", "-account", "name", "-name"]
+    assert notes.status_code == 400
+    assert notes.json()["errors"] == {
+        "ordering": ["“notes” is not a sort of this list: give one of account, name (a leading - sorts the other way)."]
+    }
+
+
+def _columns(model) -> list[str]:
+    return [field.name for field in model._meta.concrete_fields]
+
+
+@pytest.mark.one_leg
+@pytest.mark.parametrize(("name", "path"), LISTS, ids=[name for name, _ in LISTS])
+def test_every_list_sorts_by_a_short_explicit_set_and_refuses_every_other_column(admin_api, name, path):
+    """A list's sorts are the ones it declares (`ordering_fields`) or, declaring none, the keys of its own order:
+    never every column of its model, nor every field of its representation."""
+    view = resolve(path).func.cls
+    declared = getattr(view, "ordering_fields", None)
+    keys = [sort for sort in SORTS[path] if not sort.startswith("-")]
+    if declared is None:
+        model = _listed_model(_view(path))
+        default = getattr(view, "ordering", None) or model._meta.ordering
+        assert keys and set(keys) <= {order_key(item)[0] for item in default}, (path, keys)
+    else:
+        assert declared != "__all__" and keys == list(declared), (path, keys)
+    assert len(keys) <= 6, (path, keys)
+    model = _listed_model(_view(path))
+    others = [column for column in _columns(model) if column not in keys]
+    assert others, path
+    for column in others:
+        response = admin_api.get(path, {"ordering": f"-{column}"}, **EN)
+        assert response.status_code == 400, f"{path}?ordering=-{column}: {response.status_code}"
+        assert response.json()["errors"]["ordering"] == [
+            f"“-{column}” is not a sort of this list: give one of {', '.join(keys)} (a leading - sorts the other way)."
+        ]
+
+
+def _view(path):
+    match = resolve(path)
+    view = match.func.cls(**getattr(match.func, "initkwargs", {}))
+    view.action = "list"
+    return view
+
+
+def test_a_list_asking_for_every_column_is_refused_at_once():
+    class EveryColumn(StoreViewSet):
+        ordering_fields = "__all__"
+
+    with pytest.raises(ImproperlyConfigured, match="EveryColumn: ordering_fields = '__all__'"):
+        OrderingFilter().sort_keys(Store.objects.none(), EveryColumn())
 
 
 @pytest.mark.parametrize(
