@@ -98,9 +98,11 @@ def server(tmp_path_factory, django_db_setup, django_db_blocker):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(base + "/api/schema/", timeout=5)
+            urllib.request.urlopen(base + "/login/", timeout=5)
             break
-        except (urllib.error.URLError, ConnectionError):
+        # a loaded machine may answer later than the probe's timeout: wait on (the schema, probed before, took
+        # longer than 5 s to build on a busy CI machine and failed both tests at setup)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     try:
         yield Server(base), world
