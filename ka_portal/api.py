@@ -222,20 +222,51 @@ class SearchFilter(filters.SearchFilter):
     """DRF's ?search=, every term (words, commas, "a quoted phrase") to be found. A view may name, instead of
     `search_fields`, `search_term`: a function of one term returning the Q of what it finds, the one its pages'
     search calls too — for what a field lookup cannot find, such as a sentence the system wrote as a code
-    (ka_portal/system_texts.py)."""
+    (ka_portal/system_texts.py). A view naming neither searches as its filters' `q` does (the page's search box);
+    a list with no search at all refuses ?search= (400) and does not offer it in the schema: DRF's own backend
+    served the whole list for any term, so ?search=LH-004 on stores answered all 17 of a rep's stores."""
 
     def filter_queryset(self, request, queryset, view):
         term_q = getattr(view, "search_term", None)
-        if term_q is None:
+        if term_q is not None:
+            terms = self.get_search_terms(request)
+            return queryset.filter(*(term_q(term) for term in terms)) if terms else queryset
+        if getattr(view, "search_fields", None):
             return super().filter_queryset(request, queryset, view)
-        terms = self.get_search_terms(request)
-        return queryset.filter(*(term_q(term) for term in terms)) if terms else queryset
+        value = request.query_params.get(self.search_param, "")
+        if not value.strip():
+            return queryset
+        if not _searches_by_q(view):
+            raise exceptions.ValidationError(
+                {self.search_param: [_("This list has no search: choose from its filters instead.")]}
+            )
+        backend = DjangoFilterBackend()
+        kwargs = backend.get_filterset_kwargs(request, queryset, view)
+        filterset = view.filterset_class(**{**kwargs, "data": {"q": value}})
+        if not filterset.is_valid():
+            raise exceptions.ValidationError({self.search_param: filterset.errors.get("q", [])})
+        return filterset.qs
+
+    def get_schema_operation_parameters(self, view):
+        searches = getattr(view, "search_term", None) or getattr(view, "search_fields", None) or _searches_by_q(view)
+        if not searches:
+            return []
+        parameters = super().get_schema_operation_parameters(view)
+        if not getattr(view, "search_term", None) and not getattr(view, "search_fields", None):
+            for parameter in parameters:
+                parameter["description"] = "A search term: the same as the list's `q` filter."
+        return parameters
 
     def to_html(self, request, queryset, view):
         if getattr(view, "search_term", None) is None:
             return super().to_html(request, queryset, view)
         context = {"param": self.search_param, "term": request.query_params.get(self.search_param, "")}
         return loader.get_template(self.template).render(context)
+
+
+def _searches_by_q(view) -> bool:
+    filterset_class = getattr(view, "filterset_class", None)
+    return filterset_class is not None and "q" in filterset_class.base_filters
 
 
 class FilterBackend(DjangoFilterBackend):
