@@ -69,7 +69,7 @@ publish_plans = _plan_action(
 unpublish_plans = _plan_action(
     "unpublish_plans",
     _("Take the selected route plans back to draft"),
-    lambda plan, user: services.route_plan_unpublish(plan=plan),
+    lambda plan, user: services.route_plan_unpublish(plan=plan, by=user),
     lambda n: ngettext("%(n)s route plan back to draft.", "%(n)s route plans back to draft.", n),
 )
 
