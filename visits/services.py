@@ -4,7 +4,6 @@ import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from itertools import count
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -40,7 +39,7 @@ from .models import (
 )
 from .rating import Rated, rate_visit
 from .replenishment_job import Chunk, chunk_compute, write_suggestions
-from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
+from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week, order_around
 
 
 def week_start_of(day: date) -> date:
@@ -109,7 +108,7 @@ def route_plan_generate(*, rep, week_start: date, by, today: date | None = None)
     plan.stops.filter(store__in=reachable, by_hand=False).exclude(day__in=closed).delete()
     kept = [[] for _ in range(WORKING_DAYS)]
     kept_days: dict[int, list[int]] = {}
-    for stop in plan.stops.all():
+    for stop in plan.stops.select_related("store").order_by("day", "position", "id"):
         kept[stop.day].append(stop)
         kept_days.setdefault(stop.store_id, []).append(stop.day)
     week = generate_week(
@@ -123,12 +122,23 @@ def route_plan_generate(*, rep, week_start: date, by, today: date | None = None)
         closed=closed,
     )
     # The stops that stay keep their day and their order in it (another planner's, or placed by hand); the new ones
-    # take the free places of each day in their walking order, then follow; then each day reads 1..n again.
-    RouteStop.objects.bulk_create(
-        RouteStop(plan=plan, day=day, position=position, store_id=store_id)
-        for day, store_ids in enumerate(week.days)
-        for position, store_id in zip(_free_places({stop.position for stop in kept[day]}), store_ids, strict=False)
-    )
+    # go where they add least to the day's walk around them (routing.order_around); then each day reads 1..n again.
+    by_id = {store.id: store for store in stores}
+    new_stops = []
+    for day, store_ids in enumerate(week.days):
+        if not store_ids:
+            continue
+        fixed_items = [_to_place(stop.store) for stop in kept[day]]
+        order = order_around(fixed_items, [_to_place(by_id[store_id]) for store_id in store_ids])
+        stop_of = {id(item): stop for item, stop in zip(fixed_items, kept[day], strict=True)}
+        for position, item in enumerate(order):
+            stop = stop_of.get(id(item))
+            if stop is None:
+                new_stops.append(RouteStop(plan=plan, day=day, position=position, store_id=item.id))
+            elif stop.position != position:
+                stop.position = position
+                stop.save(update_fields=["position"])
+    RouteStop.objects.bulk_create(new_stops)
     for day in range(WORKING_DAYS):
         if day not in closed:
             _renumber(plan, day)
@@ -138,9 +148,9 @@ def route_plan_generate(*, rep, week_start: date, by, today: date | None = None)
     return GeneratedWeek(plan, week.overload, created, by_hand)
 
 
-def _free_places(taken: set[int]):
-    """The places of a day (0, 1, …) not taken, without end."""
-    return (place for place in count() if place not in taken)
+def _to_place(store: Store) -> StoreToPlan:
+    """A store where it is, for ordering a day's stops (routing.order_around)."""
+    return StoreToPlan(store.id, 0, store.latitude, store.longitude)
 
 
 @dataclass(frozen=True)
