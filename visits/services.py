@@ -310,11 +310,11 @@ def unpublish_refusal(plan: RoutePlan, by, today: date | None = None) -> DomainE
 
 
 OTHERS_STOPS = _(
-    "This week also holds %(count)s stops still to come at stores outside your accounts: back in draft, the rep "
+    "This week also holds stops still to come at stores outside your accounts (%(count)s): back in draft, the rep "
     "would lose them too. Only the rep's supervisor can take it back to draft."
 )
 OTHERS_STOPS_ASK = _(
-    "This week also holds %(count)s stops still to come at stores outside your accounts: back in draft, the rep "
+    "This week also holds stops still to come at stores outside your accounts (%(count)s): back in draft, the rep "
     "would lose them too. Only the rep's supervisor, %(supervisor)s, can take it back to draft."
 )
 

@@ -55,7 +55,7 @@ def test_a_manager_cannot_take_back_a_week_that_holds_another_managers_stops_to_
     # the plan's page tells m1 why, instead of offering a button that only says no
     shown = html.unescape(page.get(f"/visits/routes/{plan.pk}/").content.decode())
     assert 'data-testid="unpublish-refused"' in shown and REFUSED in shown
-    assert "1 stops still to come at stores outside your accounts" in shown
+    assert "stops still to come at stores outside your accounts (1)" in shown
     assert "Back to draft to edit" not in shown
 
     # when m1 takes it back all the same, through the page and through the API
