@@ -21,6 +21,7 @@ from .models import (
     ChecklistResult,
     ReplenishmentRun,
     RoutePlan,
+    RoutePlanTransition,
     RouteStop,
     StockCount,
     StockNotCounted,
@@ -79,13 +80,18 @@ class RouteStopInline(ReadOnlyInline):
     fields = readonly_fields = ("day", "position", "store", "by_hand")
 
 
+class RoutePlanTransitionInline(ReadOnlyInline):
+    model = RoutePlanTransition
+    fields = readonly_fields = ("at", "from_status", "to_status", "by")
+
+
 @admin.register(RoutePlan)
 class RoutePlanAdmin(ReadOnlyAdmin):
     list_display = ("rep", "week_start", "status", "published_at")
     list_filter = ("status", "week_start")
     search_fields = ("rep__username", "rep__first_name", "rep__last_name")
     list_select_related = ("rep",)
-    inlines = [RouteStopInline]
+    inlines = [RouteStopInline, RoutePlanTransitionInline]
     actions = [publish_plans, unpublish_plans]
 
 

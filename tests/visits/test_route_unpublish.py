@@ -110,3 +110,16 @@ def test_a_manager_takes_back_a_week_whose_other_stops_have_passed(week, time_ma
     assert answered.status_code == 200, answered.json()
     assert answered.json()["status"] == "draft"
     assert [(c["status"], c["by"]) for c in answered.json()["history"]] == [("draft", "m1_unpub")]
+
+
+def test_the_admin_shows_who_published_and_took_back_a_week(week):
+    from django.urls import reverse
+
+    from visits import services
+
+    services.route_plan_unpublish(plan=week["plan"], by=week["sup"])
+    admin = make_user(Role.ADMIN, username="admin_unpub", is_staff=True, is_superuser=True)
+
+    page = _page(admin).get(reverse("admin:visits_routeplan_change", args=[week["plan"].pk]))
+
+    assert page.status_code == 200 and "sup_unpub" in html.unescape(page.content.decode())
