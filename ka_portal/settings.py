@@ -334,6 +334,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
+        "RoutePlanStatusEnum": "visits.models.RoutePlan.Status",
         "PromotionStatusEnum": "promotions.models.PromotionPlan.Status",
         "ContractStatusEnum": "contracts.models.Contract.Status",
         "ContractKindEnum": "contracts.models.Contract.Kind",

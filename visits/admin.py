@@ -21,6 +21,7 @@ from .models import (
     ChecklistResult,
     ReplenishmentRun,
     RoutePlan,
+    RoutePlanTransition,
     RouteStop,
     StockCount,
     StockNotCounted,
@@ -69,7 +70,7 @@ publish_plans = _plan_action(
 unpublish_plans = _plan_action(
     "unpublish_plans",
     _("Take the selected route plans back to draft"),
-    lambda plan, user: services.route_plan_unpublish(plan=plan),
+    lambda plan, user: services.route_plan_unpublish(plan=plan, by=user),
     lambda n: ngettext("%(n)s route plan back to draft.", "%(n)s route plans back to draft.", n),
 )
 
@@ -79,13 +80,18 @@ class RouteStopInline(ReadOnlyInline):
     fields = readonly_fields = ("day", "position", "store", "by_hand")
 
 
+class RoutePlanTransitionInline(ReadOnlyInline):
+    model = RoutePlanTransition
+    fields = readonly_fields = ("at", "from_status", "to_status", "by")
+
+
 @admin.register(RoutePlan)
 class RoutePlanAdmin(ReadOnlyAdmin):
     list_display = ("rep", "week_start", "status", "published_at")
     list_filter = ("status", "week_start")
     search_fields = ("rep__username", "rep__first_name", "rep__last_name")
     list_select_related = ("rep",)
-    inlines = [RouteStopInline]
+    inlines = [RouteStopInline, RoutePlanTransitionInline]
     actions = [publish_plans, unpublish_plans]
 
 

@@ -43,6 +43,7 @@ from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFil
 from .models import (
     ChecklistResult,
     RoutePlan,
+    RoutePlanTransition,
     RouteStop,
     StockCount,
     StockNotCounted,
@@ -90,6 +91,11 @@ def plan_stops_for(user):
     return route_stops_for(user).select_related("store").order_by("day", "position", "pk")
 
 
+def plan_history():
+    """Plans' publishing and taking back, oldest first, with who did each."""
+    return RoutePlanTransition.objects.select_related("by").order_by("at", "id")
+
+
 def places_seen(stops: list[dict]) -> list[dict]:
     """Each stop's `position` as the caller counts it: its place among the stops they see on its day (the list in a
     plan's order). A supervisor or rep sees the whole day, numbered so already; a KA manager's count skips the rep's
@@ -101,21 +107,40 @@ def places_seen(stops: list[dict]) -> list[dict]:
     return stops
 
 
+class RoutePlanTransitionSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        source="to_status", choices=RoutePlan.Status.choices, read_only=True, help_text="The status the plan took."
+    )
+    by = related(User, scope=None, read_only=True, help_text="Who published it or took it back, by username.")
+
+    class Meta:
+        model = RoutePlanTransition
+        fields = ["status", "by", "at"]
+        extra_kwargs = {"at": {"help_text": "When."}}
+
+
 class RoutePlanSerializer(serializers.ModelSerializer):
     stops = RouteStopSerializer(many=True, read_only=True)
     rep = related(User, scope=None, read_only=True, help_text="The sales rep, by username.")
+    history = RoutePlanTransitionSerializer(
+        many=True,
+        read_only=True,
+        source="transitions",
+        help_text="Each time the plan was published to the rep or taken back to draft: who and when, oldest first.",
+    )
 
     # A page through ka_portal/values_pages.py: the plans as values() rows, their stops read for the whole page in
     # one query and written by RouteStopSerializer's own fields (some twenty stops a plan: making a model
     # instance of each stop and its store was most of the page).
-    values_derived = {"stops": ((), lambda row: row["_stops"])}
+    values_derived = {"stops": ((), lambda row: row["_stops"]), "history": ((), lambda row: row["_history"])}
 
     def values_page_rows(self, rows: list[dict]) -> None:
-        stops = write_children(
-            RouteStopSerializer, plan_stops_for(self.context["request"].user), "plan", [row["pk"] for row in rows]
-        )
+        ids = [row["pk"] for row in rows]
+        stops = write_children(RouteStopSerializer, plan_stops_for(self.context["request"].user), "plan", ids)
+        history = write_children(RoutePlanTransitionSerializer, plan_history(), "plan", ids)
         for row in rows:
             row["_stops"] = places_seen(stops[row["pk"]])
+            row["_history"] = history[row["pk"]]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -124,7 +149,7 @@ class RoutePlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RoutePlan
-        fields = ["id", "rep", "week_start", "status", "published_at", "stops"]
+        fields = ["id", "rep", "week_start", "status", "published_at", "history", "stops"]
 
 
 class OverloadSerializer(serializers.Serializer):
@@ -152,8 +177,21 @@ class GeneratedWeekSerializer(serializers.Serializer):
 
 
 class RouteStopAddSerializer(serializers.Serializer):
-    store = related(Store, scope=stores_for, help_text="The store, by code: one of the rep's that you plan.")
+    store = related(
+        Store,
+        scope=stores_for,
+        help_text="The store, by code: one of the plan's rep's that you plan. Another rep's store, or one you do not "
+        "plan, is not found, as a code that does not exist.",
+    )
     day = serializers.IntegerField(help_text="0 = Monday … 5 = Saturday.")
+
+    def __init__(self, *args, plan: RoutePlan | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            # the stores a stop may be added at: the plan's rep's, within the caller's; any other code, however
+            # near, reads "Not found." in `errors.store`, as a code that does not exist (the API's convention for
+            # a reference), never a refusal of its own saying that the store exists
+            self.fields["store"].scope = lambda user: stores_for(user).filter(rep_id=plan.rep_id)
 
 
 class RouteStopMoveSerializer(serializers.Serializer):
@@ -199,7 +237,10 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
         return (
             route_plans_for(self.request.user)
             .select_related("rep")
-            .prefetch_related(Prefetch("stops", queryset=plan_stops_for(self.request.user)))
+            .prefetch_related(
+                Prefetch("stops", queryset=plan_stops_for(self.request.user)),
+                Prefetch("transitions", queryset=plan_history()),
+            )
             .order_by("-week_start")
         )
 
@@ -267,7 +308,7 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
     @action(detail=True, methods=["post"], url_path="stops", permission_classes=[PlansRoutes])
     def stops(self, request, pk=None):
         plan = self.get_object()
-        body = RouteStopAddSerializer(data=request.data, context={"request": request})
+        body = RouteStopAddSerializer(data=request.data, context={"request": request}, plan=plan)
         body.is_valid(raise_exception=True)
         stop = services.route_stop_add(plan=plan, by=request.user, **body.validated_data)
         return Response(self._stop_out(plan, stop.pk), status=status.HTTP_201_CREATED)
@@ -321,12 +362,15 @@ class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelV
 
     @extend_schema(
         request=None,
-        responses={200: RoutePlanSerializer, 403: PLANNER_ONLY, 404: NOT_FOUND},
-        description="Take the plan back to draft so it can be changed. Twice changes nothing.",
+        responses={200: RoutePlanSerializer, 400: REFUSED, 403: PLANNER_ONLY, 404: NOT_FOUND},
+        description="Take the plan back to draft so it can be changed: the rep no longer sees the week until it is "
+        "published again. A KA manager may only while the stops still to come (today and after) are all at their "
+        "accounts' stores; a week holding others' is the rep's supervisor's to take back (route.others_stops). "
+        "Who did it and when is kept in `history`. Twice changes nothing.",
     )
     @action(detail=True, methods=["post"], permission_classes=[PlansRoutes])
     def unpublish(self, request, pk=None):
-        plan = services.route_plan_unpublish(plan=self.get_object())
+        plan = services.route_plan_unpublish(plan=self.get_object(), by=request.user)
         return Response(self._plan_out(plan))
 
 

@@ -80,8 +80,15 @@ class RoutePlanFilter(StyledFilterSet):
         method="filter_week",
         help_text="The week holding this day (YYYY-MM-DD): its Monday, or any day of it.",
     )
+    # "not published" is what a supervisor looks for on a Friday (the weeks the reps cannot see yet): a draft, new or
+    # taken back, read so in the filter; the badge in the list still says Draft
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=RoutePlan.Status.choices, help_text="Draft or published."
+        label=_("Status"),
+        choices=[
+            (RoutePlan.Status.PUBLISHED, _("Published")),
+            (RoutePlan.Status.DRAFT, _("Not published (draft)")),
+        ],
+        help_text="`published`, or `draft`: not published (new, or taken back to draft).",
     )
 
     class Meta:

@@ -73,6 +73,25 @@ class RouteStop(models.Model):
         return f"{self.plan} d{self.day}#{self.position} {self.store.code}"
 
 
+class RoutePlanTransition(TransitionLog):
+    """A plan published to the rep or taken back to draft: who did it and when. The rep's week appears or goes with
+    it, so each one is kept, and the plan's page lists them (visits.services.route_plan_publish, _unpublish)."""
+
+    plan = models.ForeignKey(
+        RoutePlan, verbose_name=_("route plan"), on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=RoutePlan.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=RoutePlan.Status.choices)
+
+    class Meta:
+        verbose_name = _("route plan transition")
+        verbose_name_plural = _("route plan transitions")
+        ordering = ["plan", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.from_status} → {self.to_status}"
+
+
 class Visit(models.Model):
     class Rating(models.TextChoices):
         GREEN = "green", _("Green — doing well")

@@ -190,3 +190,59 @@ def order_by_distance(stores: Sequence[StoreToPlan]) -> list[int]:
         if length < best_length - 1e-6:
             best_path, best_length = path, length
     return [s.id for s in best_path] + rest
+
+
+def path_length(stores: Sequence[StoreToPlan]) -> float:
+    """The walk through the stores in this order, in metres: those without coordinates are skipped."""
+    located = [s for s in stores if s.latitude is not None and s.longitude is not None]
+    pairs = zip(located, located[1:], strict=False)
+    return sum(distance_m(a.latitude, a.longitude, b.latitude, b.longitude) for a, b in pairs)
+
+
+def order_around(fixed: Sequence[StoreToPlan], new: Sequence[StoreToPlan]) -> list[StoreToPlan]:
+    """A day's stops when some stay in their order (placed by hand, or another planner's): the `fixed` ones keep
+    their order, each of the `new` ones goes where it adds least to the walk (cheapest insertion: of every new stop
+    and every place, the cheapest first), then a new stop moves to a better place while one shortens the walk.
+    Appending them all in their own walking order is kept where it is no longer. New stores without coordinates
+    come last, in the order given; the items returned are those given (a caller tells fixed from new by identity).
+    Without fixed stops, the new ones are returned as given (the generator's walking order)."""
+    if not fixed:
+        return list(new)  # nothing stays: the generator's own walking order
+    located = [s for s in new if s.latitude is not None and s.longitude is not None]
+    unlocated = [s for s in new if s.latitude is None or s.longitude is None]
+    path = list(fixed)
+    left = list(located)
+    while left:
+        _cost, index, place = min(
+            (path_length(path[:place] + [store] + path[place:]), index, place)
+            for index, store in enumerate(left)
+            for place in range(len(path) + 1)
+        )
+        path.insert(place, left.pop(index))
+    path = _relocate(path, {id(s) for s in located})
+    appended = list(fixed) + [located[i] for i in _walking_order(located)]
+    if path_length(appended) < path_length(path) - 1e-6:
+        path = appended
+    return path + unlocated
+
+
+def _walking_order(stores: Sequence[StoreToPlan]) -> list[int]:
+    ids = order_by_distance(stores)
+    index = {s.id: i for i, s in enumerate(stores)}
+    return [index[i] for i in ids]
+
+
+def _relocate(path: list[StoreToPlan], movable: set[int]) -> list[StoreToPlan]:
+    """Move one movable stop at a time to the place where the walk is shortest, while that shortens it."""
+    best = path_length(path)
+    for _round in range(50):
+        improved = False
+        for store in [s for s in path if id(s) in movable]:
+            rest = [s for s in path if s is not store]
+            candidate = min((rest[:place] + [store] + rest[place:] for place in range(len(rest) + 1)), key=path_length)
+            length = path_length(candidate)
+            if length < best - 1e-6:
+                path, best, improved = candidate, length, True
+        if not improved:
+            break
+    return path

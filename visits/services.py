@@ -4,7 +4,6 @@ import uuid as uuid_module
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from itertools import count
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,12 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from evidence import hooks as evidence
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.formatting import display_name
 from ka_portal.inserts import insert_unless_taken, not_inserted
-from ka_portal.scope import not_found, route_stops_for, stores_for
+from ka_portal.scope import not_found, route_stops_for, stores_for, user_role
 from stores.models import Listing, Product, Store
 
 from . import photos, rules
@@ -27,6 +27,7 @@ from .completeness import Missing, checkout_missing, short_visit_minutes
 from .models import (
     ChecklistResult,
     RoutePlan,
+    RoutePlanTransition,
     RouteStop,
     StockCount,
     StockNotCounted,
@@ -38,7 +39,7 @@ from .models import (
 )
 from .rating import Rated, rate_visit
 from .replenishment_job import Chunk, chunk_compute, write_suggestions
-from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week
+from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week, order_around
 
 
 def week_start_of(day: date) -> date:
@@ -107,7 +108,7 @@ def route_plan_generate(*, rep, week_start: date, by, today: date | None = None)
     plan.stops.filter(store__in=reachable, by_hand=False).exclude(day__in=closed).delete()
     kept = [[] for _ in range(WORKING_DAYS)]
     kept_days: dict[int, list[int]] = {}
-    for stop in plan.stops.all():
+    for stop in plan.stops.select_related("store").order_by("day", "position", "id"):
         kept[stop.day].append(stop)
         kept_days.setdefault(stop.store_id, []).append(stop.day)
     week = generate_week(
@@ -121,12 +122,23 @@ def route_plan_generate(*, rep, week_start: date, by, today: date | None = None)
         closed=closed,
     )
     # The stops that stay keep their day and their order in it (another planner's, or placed by hand); the new ones
-    # take the free places of each day in their walking order, then follow; then each day reads 1..n again.
-    RouteStop.objects.bulk_create(
-        RouteStop(plan=plan, day=day, position=position, store_id=store_id)
-        for day, store_ids in enumerate(week.days)
-        for position, store_id in zip(_free_places({stop.position for stop in kept[day]}), store_ids, strict=False)
-    )
+    # go where they add least to the day's walk around them (routing.order_around); then each day reads 1..n again.
+    by_id = {store.id: store for store in stores}
+    new_stops = []
+    for day, store_ids in enumerate(week.days):
+        if not store_ids:
+            continue
+        fixed_items = [_to_place(stop.store) for stop in kept[day]]
+        order = order_around(fixed_items, [_to_place(by_id[store_id]) for store_id in store_ids])
+        stop_of = {id(item): stop for item, stop in zip(fixed_items, kept[day], strict=True)}
+        for position, item in enumerate(order):
+            stop = stop_of.get(id(item))
+            if stop is None:
+                new_stops.append(RouteStop(plan=plan, day=day, position=position, store_id=item.id))
+            elif stop.position != position:
+                stop.position = position
+                stop.save(update_fields=["position"])
+    RouteStop.objects.bulk_create(new_stops)
     for day in range(WORKING_DAYS):
         if day not in closed:
             _renumber(plan, day)
@@ -136,9 +148,9 @@ def route_plan_generate(*, rep, week_start: date, by, today: date | None = None)
     return GeneratedWeek(plan, week.overload, created, by_hand)
 
 
-def _free_places(taken: set[int]):
-    """The places of a day (0, 1, …) not taken, without end."""
-    return (place for place in count() if place not in taken)
+def _to_place(store: Store) -> StoreToPlan:
+    """A store where it is, for ordering a day's stops (routing.order_around)."""
+    return StoreToPlan(store.id, 0, store.latitude, store.longitude)
 
 
 @dataclass(frozen=True)
@@ -261,7 +273,8 @@ def route_stop_remove(*, stop: RouteStop, today: date | None = None) -> None:
 
 @transaction.atomic
 def route_plan_publish(*, plan: RoutePlan, by) -> RoutePlan:
-    """Publish a plan: the rep sees it from now on. Publishing twice changes nothing."""
+    """Publish a plan: the rep sees it from now on; who published it and when is kept (RoutePlanTransition).
+    Publishing twice changes nothing."""
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status != RoutePlan.Status.PUBLISHED:
         if not plan.stops.exists():
@@ -269,14 +282,57 @@ def route_plan_publish(*, plan: RoutePlan, by) -> RoutePlan:
         plan.status = RoutePlan.Status.PUBLISHED
         plan.published_at = timezone.now()
         plan.save(update_fields=["status", "published_at"])
+        RoutePlanTransition.objects.create(
+            plan=plan, from_status=RoutePlan.Status.DRAFT, to_status=RoutePlan.Status.PUBLISHED, by=by
+        )
     return plan
 
 
+def unpublish_refusal(plan: RoutePlan, by, today: date | None = None) -> DomainError | None:
+    """Why `by` may not take the published plan back to draft, or None when they may.
+
+    Back in draft, the week is gone from the rep's phone until it is published again: every stop of it, not only
+    the planner's. A KA manager sees and plans only the stops at their accounts' stores, so they take a week back
+    only while the stops still to come (today and after, Asia/Shanghai) are all theirs; a week that also holds
+    another manager's stops (or stores of no manager's) is the rep's supervisor's to take back, who sees it whole.
+    The supervisor (and the administrator) may always."""
+    if user_role(by) != Role.MANAGER:
+        return None
+    today = today or timezone.localdate()
+    to_come = [day for day in range(WORKING_DAYS) if rules.route_day_date(plan.week_start, day) >= today]
+    others = plan.stops.filter(day__in=to_come).exclude(store__in=stores_for(by)).count()
+    if not others:
+        return None
+    supervisor = getattr(getattr(plan.rep, "profile", None), "supervisor", None)
+    if supervisor is None:
+        return DomainError("route.others_stops", OTHERS_STOPS, count=others)
+    return DomainError("route.others_stops", OTHERS_STOPS_ASK, count=others, supervisor=display_name(supervisor))
+
+
+OTHERS_STOPS = _(
+    "This week also holds stops still to come at stores outside your accounts (%(count)s): back in draft, the rep "
+    "would lose them too. Only the rep's supervisor can take it back to draft."
+)
+OTHERS_STOPS_ASK = _(
+    "This week also holds stops still to come at stores outside your accounts (%(count)s): back in draft, the rep "
+    "would lose them too. Only the rep's supervisor, %(supervisor)s, can take it back to draft."
+)
+
+
 @transaction.atomic
-def route_plan_unpublish(*, plan: RoutePlan) -> RoutePlan:
-    """Take a plan back to draft so it can be changed."""
-    RoutePlan.objects.filter(pk=plan.pk).update(status=RoutePlan.Status.DRAFT, published_at=None)
-    plan.refresh_from_db()
+def route_plan_unpublish(*, plan: RoutePlan, by, today: date | None = None) -> RoutePlan:
+    """Take a plan back to draft so it can be changed (unpublish_refusal says who may); who did it and when is kept
+    (RoutePlanTransition). A draft taken back again changes nothing."""
+    plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status == RoutePlan.Status.PUBLISHED:
+        refusal = unpublish_refusal(plan, by, today)
+        if refusal is not None:
+            raise refusal
+        plan.status, plan.published_at = RoutePlan.Status.DRAFT, None
+        plan.save(update_fields=["status", "published_at"])
+        RoutePlanTransition.objects.create(
+            plan=plan, from_status=RoutePlan.Status.PUBLISHED, to_status=RoutePlan.Status.DRAFT, by=by
+        )
     return plan
 
 

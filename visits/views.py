@@ -545,6 +545,13 @@ def route_detail(request, pk: int):
         "shown": shown,
         "can_edit": can_edit,
         "can_publish": request.user.has_perm("visits.change_routeplan"),
+        # a manager whose week also holds others' stops to come is told why they cannot take it back (the service
+        # refuses it anyway), rather than offered a button that only says no
+        "unpublish_refusal": services.unpublish_refusal(plan, request.user, today)
+        if plan.status == RoutePlan.Status.PUBLISHED and request.user.has_perm("visits.change_routeplan")
+        else None,
+        # who published the week, or took it back to draft, and when: the rep's week appears or goes with each
+        "history": list(plan.transitions.select_related("by").order_by("at", "id")),
         "day_choices": open_days,
         "some_passed": any(day["passed"] for day in days),
         "add_form": add_form,
@@ -621,7 +628,9 @@ def route_stop_remove(request, pk: int):
 def route_publish(request, pk: int):
     plan = _plan_for_edit(request, pk)
     if request.POST.get("action") == "unpublish":
-        return run_step(request, lambda: services.route_plan_unpublish(plan=plan), then=_back_to_plan(plan.pk))
+        return run_step(
+            request, lambda: services.route_plan_unpublish(plan=plan, by=request.user), then=_back_to_plan(plan.pk)
+        )
     return run_step(
         request, lambda: services.route_plan_publish(plan=plan, by=request.user), then=_back_to_plan(plan.pk)
     )

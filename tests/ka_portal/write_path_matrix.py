@@ -31,7 +31,7 @@ from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.imports.xlsx import xlsx_upload
 from tradespend.models import AccrualLine, ClosedMonth
-from visits.models import RoutePlan, RouteStop, StockCount, Task, Visit
+from visits.models import RoutePlan, RoutePlanTransition, RouteStop, StockCount, Task, Visit
 
 User = get_user_model()
 
@@ -2652,6 +2652,17 @@ def _no_route_week(w, v) -> None:
     Store.objects.filter(pk=w.store.pk).update(active=True)
 
 
+def _published_week_shared(w, v) -> None:
+    """The rep's next week published, the store on Monday and, when `v["others"]`, a Tuesday stop at a store of the
+    rep's outside the manager's accounts."""
+    _route_week(w, {"status": RoutePlan.Status.PUBLISHED})
+    if v["others"]:
+        other = Store.objects.filter(code="MX-OTHER").first() or StoreFactory(
+            account=KeyAccountFactory(code="MXO", name="别家连锁"), rep=w.rep, code="MX-OTHER", name="别家一店"
+        )
+        RouteStop.objects.create(plan=_route_plan(w), day=1, position=0, store=other)
+
+
 def route_add_doors(user: str = "supervisor") -> tuple[Door, ...]:
     """Adding a stop: the plan's page and the API (POST routes/{id}/stops/), `v["day"]` or Tuesday."""
     return (
@@ -2731,6 +2742,16 @@ RULES += (
              Door("api_step", user, api("route-generate"),
                   lambda w, v: {"rep": w.rep.username, **v}, prepare=_no_route_week, name=f"api generate {user}")
              for user in ("supervisor", "manager")
+         )),
+    # back in draft, the week leaves the rep's phone whole: a KA manager takes back only a week whose stops still to
+    # come are all at their accounts' stores (the supervisor always: visits.services.unpublish_refusal)
+    Rule("route.others_stops", "route.others_stops", RoutePlan, "__all__", good={"others": False},
+         bad={"others": True}, watch=(RoutePlanTransition,), message="Only the rep's supervisor",
+         doors=(
+             Door("page_step", "manager", lambda w: reverse("visits:route-publish", args=[_route_plan(w).pk]),
+                  lambda w, v: {"action": "unpublish"}, prepare=_published_week_shared, name="unpublish"),
+             Door("api_step", "manager", lambda w: reverse("route-unpublish", args=[_route_plan(w).pk]),
+                  prepare=_published_week_shared, name="api unpublish"),
          )),
     Rule("route.empty", "route.empty", RoutePlan, "__all__", good={"stops": True}, bad={"stops": False},
          message="An empty route plan cannot be published.",

@@ -285,3 +285,26 @@ def test_a_move_to_where_the_stop_is_changes_nothing(people):
     assert moved.json()["by_hand"] is True and moved.json()["position"] == 0
     first.refresh_from_db()
     assert first.position == 1
+
+
+def test_a_store_the_stop_cannot_be_at_answers_as_a_code_that_does_not_exist(people):
+    # given a draft week of the rep's (m1 plans it too), and a store of another rep of the same supervisor's team
+    plan = RoutePlanFactory(rep=people["rep"], status=RoutePlan.Status.DRAFT)
+    RouteStopFactory(plan=plan, store=people["ours"], day=0, position=0)
+    neighbour = make_user(Role.REP, username="rep2_rapi", supervisor=people["sup"])
+    StoreFactory(rep=neighbour, account=people["ours"].account, code="RA-N1")
+
+    def add(user, code):
+        return _api(user).post(f"/api/v1/routes/{plan.pk}/stops/", {"store": code, "day": 3}, format="json")
+
+    # when the supervisor adds the other rep's store and a code that does not exist, and m1 adds m2's store
+    answers = {
+        "another rep's": add(people["sup"], "RA-N1"),
+        "no such store": add(people["sup"], "RA-NONE"),
+        "another manager's": add(people["m1"], "RA-M2"),
+    }
+
+    # then each is refused alike, as a reference not found in `errors.store`, naming nothing
+    expected = {"code": "invalid", "detail": "Not found.", "errors": {"store": ["Not found."]}}
+    assert {name: (a.status_code, a.json()) for name, a in answers.items()} == dict.fromkeys(answers, (400, expected))
+    assert list(plan.stops.values_list("store__code", flat=True)) == ["RA-M1"]

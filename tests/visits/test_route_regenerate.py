@@ -155,3 +155,43 @@ def test_the_generate_api_keeps_the_hand_made_stops_and_says_so(week):
     for day in range(6):
         places = [stop["position"] for stop in body["plan"]["stops"] if stop["day"] == day]
         assert places == list(range(len(places)))
+
+
+def test_a_regenerated_day_puts_the_new_stops_between_the_hand_placed_ones_where_the_walk_is_shortest():
+    # given five stores on one street, about 950 m apart (A B C D E, west to east), each visited every day, and the
+    # supervisor's Monday holding A then D placed by hand
+    from decimal import Decimal
+
+    from visits.routing import StoreToPlan, path_length
+
+    sup = make_user(Role.SUPERVISOR, username="sup_walk")
+    rep = make_user(Role.REP, username="rep_walk", supervisor=sup)
+    street = [
+        StoreFactory(
+            rep=rep,
+            code=f"WK-{name}",
+            latitude=Decimal("31.230000"),
+            longitude=Decimal("121.400000") + Decimal("0.01") * i,
+            visits_per_week_override=6,
+        )
+        for i, name in enumerate("ABCDE")
+    ]
+    plain = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup).plan
+    plain_monday = [stop.store for stop in plain.stops.filter(day=0).order_by("position").select_related("store")]
+    plain.stops.all().delete()
+    RouteStopFactory(plan=plain, day=0, position=0, store=street[0], by_hand=True)
+    RouteStopFactory(plan=plain, day=0, position=1, store=street[3], by_hand=True)
+
+    # when the week is generated again
+    plan = services.route_plan_generate(rep=rep, week_start=this_monday(), by=sup).plan
+
+    # then B and C go between A and D, E after D: the hand stops keep their order, and the walk is no longer than
+    # the generator's own order of the same five stores (hand stops first, then the rest, was twice as long)
+    monday = [stop.store for stop in plan.stops.filter(day=0).order_by("position").select_related("store")]
+    assert [store.code for store in monday] == ["WK-A", "WK-B", "WK-C", "WK-D", "WK-E"]
+    assert list(plan.stops.filter(day=0).order_by("position").values_list("position", flat=True)) == [0, 1, 2, 3, 4]
+
+    def walk(stores):
+        return path_length([StoreToPlan(s.id, 1, s.latitude, s.longitude) for s in stores])
+
+    assert walk(monday) <= walk(plain_monday) + 1e-6

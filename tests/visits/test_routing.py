@@ -1,11 +1,12 @@
 """Route generation: every store as often as its grade says, spread over the week, days balanced, overload flagged."""
 
 from collections import Counter
+from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from visits.routing import StoreToPlan, distance_m, generate_week, order_by_distance
+from visits.routing import StoreToPlan, distance_m, generate_week, order_around, order_by_distance, path_length
 
 GRADE_VISITS = {"A": 3, "B": 2, "C": 1}
 
@@ -141,3 +142,38 @@ def test_no_new_visit_goes_on_a_day_that_has_passed(visits, kept, today):
     open_days = set(range(today, 6)) - kept
     assert set(days) <= open_days
     assert len(days) == min(max(0, visits - len(kept)), len(open_days))
+
+
+# --- a day's stops around the ones that stay (routes item 4) ---------------------------------------------------------
+
+# five stores on one street in Shanghai, about 950 m apart, west to east: A B C D E
+STREET = [StoreToPlan(i, 1, Decimal("31.230000"), Decimal("121.400000") + Decimal("0.01") * i) for i in range(5)]
+A, B, C, D, E = STREET
+
+
+def test_new_stops_go_where_they_add_least_to_the_walk_around_the_hand_placed_ones():
+    # given A and D placed by hand (A first), and B, C, E to be planned that day
+    order = order_around([A, D], [B, C, E])
+
+    # then they fall in between, the hand stops keeping their order; no longer than the generator's own order of the
+    # five, and shorter than the hand stops followed by the new ones (A D B C E: about 7.6 km against 3.8 km)
+    assert [s.id for s in order] == [0, 1, 2, 3, 4]
+    plain = [next(s for s in STREET if s.id == i) for i in order_by_distance(STREET)]
+    assert path_length(order) <= path_length(plain) + 1e-6
+    assert path_length(order) < path_length([A, D, *[STREET[i] for i in order_by_distance([B, C, E])]]) - 1000
+
+
+def test_hand_stops_keep_their_order_even_where_another_would_be_shorter():
+    # given the hand stops D then A (the planner's order, east then west), and B, C to be planned
+    order = order_around([D, A], [B, C])
+
+    ids = [s.id for s in order]
+    assert ids.index(3) < ids.index(0)
+    assert sorted(ids) == [0, 1, 2, 3]
+    assert ids == [3, 2, 1, 0]  # the walk D C B A: the new ones on the way
+
+
+def test_new_stores_without_coordinates_come_last_and_nothing_fixed_keeps_the_given_order():
+    nowhere = StoreToPlan(9, 1)
+    assert [s.id for s in order_around([A, D], [nowhere, B])] == [0, 1, 3, 9]
+    assert order_around([], [C, A, B]) == [C, A, B]
