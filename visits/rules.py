@@ -66,6 +66,20 @@ def check_route_week_open(week_start: date, *, today: date) -> None:
         )
 
 
+def check_route_week_kept(week_start: date, *, today: date) -> None:
+    """A week whose every working day has passed stays published: route compliance counts published weeks only, so
+    taking one back to draft would drop its missed stops from the figures (by anyone, the supervisor too)."""
+    if route_day_date(week_start, WORKING_DAYS - 1) < today:
+        raise DomainError(
+            "route.week_record",
+            _(
+                "The week of %(week_start)s has passed: its published plan is the record route compliance counts, "
+                "so it stays published."
+            ),
+            week_start=week_start.isoformat(),
+        )
+
+
 def task_title(title: str) -> str:
     """A task says what is to be done: the title, trimmed; refused when empty."""
     title = (title or "").strip()

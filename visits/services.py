@@ -325,6 +325,7 @@ def route_plan_unpublish(*, plan: RoutePlan, by, today: date | None = None) -> R
     (RoutePlanTransition). A draft taken back again changes nothing."""
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status == RoutePlan.Status.PUBLISHED:
+        rules.check_route_week_kept(plan.week_start, today=today or timezone.localdate())
         refusal = unpublish_refusal(plan, by, today)
         if refusal is not None:
             raise refusal

@@ -2753,6 +2753,17 @@ RULES += (
              Door("api_step", "manager", lambda w: reverse("route-unpublish", args=[_route_plan(w).pk]),
                   prepare=_published_week_shared, name="api unpublish"),
          )),
+    # a week wholly passed is the record compliance counts (published weeks only): it stays published
+    Rule("route.week_record", "route.week_record", RoutePlan, "__all__",
+         good={"week": ROUTE_WEEK, "status": RoutePlan.Status.PUBLISHED},
+         bad={"week": PAST_ROUTE_WEEK, "status": RoutePlan.Status.PUBLISHED},
+         watch=(RoutePlanTransition,), message="is the record route compliance counts",
+         doors=(
+             Door("page_step", "supervisor", lambda w: reverse("visits:route-publish", args=[_route_plan(w).pk]),
+                  lambda w, v: {"action": "unpublish"}, prepare=_route_week, name="unpublish"),
+             Door("api_step", "supervisor", lambda w: reverse("route-unpublish", args=[_route_plan(w).pk]),
+                  prepare=_route_week, name="api unpublish"),
+         )),
     Rule("route.empty", "route.empty", RoutePlan, "__all__", good={"stops": True}, bad={"stops": False},
          message="An empty route plan cannot be published.",
          # (an empty plan has no stop at a manager's stores: it is not in their reach)
