@@ -813,7 +813,7 @@ def _stock_packs(rows: list[dict]) -> dict[int, int | None]:
             stock[product.pk] = row["packs"]
             continue
         try:
-            stock[product.pk] = parse_packs(row["quantity"], product.packs_per_case)
+            stock[product.pk] = parse_packs(row["quantity"], product.packs_per_case, stock_count=True)
         except PacksNotationError as error:
             raise serializers.ValidationError({"stock_counts": {index: {"quantity": [error.message]}}}) from error
     return stock

@@ -79,9 +79,9 @@ class StockCountField(forms.Field):
     def clean(self, value):
         try:
             if isinstance(value, str):
-                return parse_packs(value, self.packs_per_case)
+                return parse_packs(value, self.packs_per_case, stock_count=True)
             cases, packs = value or ("", "")
-            return combine_packs(cases, packs, self.packs_per_case)
+            return combine_packs(cases, packs, self.packs_per_case, stock_count=True)
         except PacksNotationError as error:
             raise ValidationError(error.message, code=error.part or "invalid") from error
 

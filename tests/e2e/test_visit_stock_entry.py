@@ -92,7 +92,7 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     phone.get_by_role("button", name="保存", exact=True).click()
     beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒 500ml")
     expect(beer_row.get_by_test_id("stock-error")).to_contain_text(
-        "99,999,999,999 箱超过了单次数量上限：最多 833,333 箱 4包（10,000,000 包）。"
+        "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。"
     )
     assert field[beer.pk][0].input_value() == "99999999999"
     expect(phone.get_by_test_id("fix-count")).to_have_text("1处需要修改")
@@ -128,3 +128,4 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     phone.get_by_role("button", name="Save", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_have_text(re.compile(r"^Saved \d{2}:\d{2}$"))
     assert visit.stock_counts.get(product=water).packs == 3
+

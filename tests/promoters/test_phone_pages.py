@@ -134,6 +134,21 @@ def test_a_count_too_large_is_refused_in_the_cases_the_promoter_typed(w, client)
     assert not SellOutLine.objects.exists()
 
 
+def test_a_shelf_stock_too_large_is_refused_as_the_limit_of_one_stock_count(w, client):
+    """The shelf stock at close is a count of what is on the shelf: too large, it says the limit of one stock count in
+    the cases typed (the packs sold keep the quantity's wording above), in both languages; nothing is stored."""
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "1", f"p{w.beer.pk}_shelf_stock_cases": "99999999999"})
+    url = reverse("promoters:my-sell-out", args=[w.shift.pk])
+    english = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    said = "Shelf stock at close: 99,999,999,999 cases is over the limit of one stock count: 833,333 cases 4 packs."
+    assert said in english
+    chinese = client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。" in chinese
+    assert "单次数量上限" not in chinese
+    assert not SellOutLine.objects.exists()
+
+
 def test_a_refused_sell_out_keeps_what_was_typed_and_names_the_field(w, client):
     client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": FAR[0], "longitude": FAR[1]})
     data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "2", f"p{w.chips.pk}_units_packs": "-4",

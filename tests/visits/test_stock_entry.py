@@ -74,6 +74,37 @@ def test_a_bad_part_is_refused_naming_it(cases, packs, part, message):
     assert refused.value.part == part and str(refused.value.message).startswith(message)
 
 
+@pytest.mark.parametrize(
+    ("cases", "packs", "english", "chinese"),
+    [
+        (
+            "99999999999",
+            "",
+            "99,999,999,999 cases is over the limit of one stock count: 833,333 cases 4 packs.",
+            "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。",
+        ),
+        (
+            "999999",
+            "1",
+            "999,999 cases 1 pack is over the limit of one stock count: 833,333 cases 4 packs.",
+            "999,999 箱 1 包超过一次盘点的上限 833,333 箱 4 包。",
+        ),
+        # packs typed alone: the limit in packs
+        (
+            "",
+            "10000001",
+            "10,000,001 packs is over the limit of one stock count: 10,000,000 packs.",
+            "10,000,001 包超过一次盘点的上限 10,000,000 包。",
+        ),
+    ],
+)
+def test_a_stock_count_too_large_is_said_as_the_limit_of_one_count_in_the_units_typed(cases, packs, english, chinese):
+    for language, expected in (("en", english), ("zh-hans", chinese)):
+        with translation.override(language), pytest.raises(PacksNotationError) as refused:
+            combine_packs(cases, packs, 12, stock_count=True)
+        assert str(refused.value.message) == expected
+
+
 def test_the_most_a_count_holds_is_just_taken():
     assert combine_packs("833333", "4", 12) == 10_000_000
     with pytest.raises(PacksNotationError):
@@ -196,15 +227,12 @@ def test_an_eleven_digit_case_count_reaches_the_server_whole_and_is_refused_in_c
     form = {f"stock_{beer.pk}_cases": "99999999999", f"stock_{chips.pk}_cases": "2", "action": "save"}
     english = client.post(url, form, **EN).content.decode()
     chinese = client.post(url, form, **ZH).content.decode()
-    # then: refused next to the beer's cases, naming the cases typed and the most in cases and packs
+    # then: refused next to the beer's cases, as a stock count's limit, in the cases typed and the most in cases
     beer_error = english.split(f'id="id_stock_{beer.pk}-error"')[1].split("</div>")[0]
-    assert (
-        "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs)."
-        in beer_error
-    )
+    assert "99,999,999,999 cases is over the limit of one stock count: 833,333 cases 4 packs." in beer_error
     marked = f'id="id_stock_{beer.pk}_cases" value="99999999999" class="form-control form-control-lg text-end is-inv'
     assert marked in english
-    assert "99,999,999,999 箱超过了单次数量上限：最多 833,333 箱 4包（10,000,000 包）。" in chinese
+    assert "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。" in chinese
     assert not visit.stock_counts.exists()
 
 
@@ -218,5 +246,8 @@ def test_the_api_quantity_too_large_is_refused_in_what_was_sent(api_client, worl
         **EN,
     )
     assert answer.status_code == 400
-    assert "99,999,999,999 cases 1 pack is more than a count may hold" in str(answer.json())
+    assert "99,999,999,999 cases 1 pack is over the limit of one stock count: 833,333 cases 4 packs." in str(
+        answer.json()
+    )
     assert not visit.stock_counts.exists()
+

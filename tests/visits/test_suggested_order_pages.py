@@ -157,7 +157,7 @@ def test_a_rep_is_told_what_to_do_about_negative_sales(client, language, advice)
     assert 'data-testid="order-flag-advice"' in page and advice in page
 
 
-@pytest.mark.parametrize(("language", "sold"), [("zh-hans", "-13包"), ("en", "-13 packs")])
+@pytest.mark.parametrize(("language", "sold"), [("zh-hans", "-13 包"), ("en", "-13 packs")])
 def test_negative_sales_read_as_packs_with_their_unit(client, language, sold):
     # given: sales came out 13 packs below zero for a product of 12 packs a case (rep finding 7)
     rep = make_user(Role.REP, username="rep_negative")
