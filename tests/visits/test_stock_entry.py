@@ -2,6 +2,7 @@
 packs per case; refusals named per product, the typed values kept, how many need fixing said at the top. The
 `cases/packs` notation stays for the API (and a post of the old single field)."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -251,3 +252,26 @@ def test_the_api_quantity_too_large_is_refused_in_what_was_sent(api_client, worl
     )
     assert not visit.stock_counts.exists()
 
+
+def _bar_progress(page: str) -> str:
+    """The bottom bar's progress as a reader sees it: "checklist 0/10 · stock 1/2 · photos 0"."""
+    parts = re.findall(r'<span data-progress="\w+">(.*?)</span>', page)
+    return " · ".join(" ".join(re.sub(r"<[^>]+>", " ", part).split()) for part in parts)
+
+
+def test_the_bar_does_not_count_a_count_refused_for_size_without_javascript(client, world):
+    # given: the page drawn by the server says where the visit stands (no "–" waiting for JavaScript)
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    assert "stock 0/2" in _bar_progress(client.get(url, **EN).content.decode())
+    # when: the rep types 99999999999 cases of beer and 2 cases of chips and saves (a plain post)
+    form = {f"stock_{beer.pk}_cases": "99999999999", f"stock_{chips.pk}_cases": "2", "action": "save"}
+    refused = client.post(url, form, **EN).content.decode()
+    # then: the refused beer is not counted, the chips are; in Chinese too
+    assert "stock 1/2" in _bar_progress(refused)
+    assert "库存 1/2" in _bar_progress(client.post(url, form, **ZH).content.decode())
+    # a product ticked "not counted" counts as done; a saved count shows when the page is drawn again
+    form = {f"stock_{beer.pk}_cases": "3", f"not_counted_{chips.pk}": "on", "action": "save"}
+    client.post(url, form, **EN)
+    assert "stock 2/2" in _bar_progress(client.get(url, **EN).content.decode())

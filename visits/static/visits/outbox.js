@@ -160,6 +160,7 @@
       status: result.status,
       reasons: reasons,
       errors: answer.errors || {},
+      parts: answer.parts || {}, // which input of a two-field count was refused (ka_portal/pages.py queued_refusal)
     };
     // A save refused replaces the same page's older refused saves (each carried the whole form): the page lists a
     // visit's latest refusal once, even when a second save was kept while the first was on its way.
