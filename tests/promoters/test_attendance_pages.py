@@ -87,6 +87,7 @@ def test_the_shifts_with_their_readings_and_confirming_one(w, client):
     assert "25 minutes late" in page and "Checked in off site" in page and "Absent" in page
     # distances read in the reader's language, the promoter called 促销员 throughout
     assert "(40 m)" in page and "(40 米)" in client.get(url).content.decode()
+    assert "(2.0 km)" in page and "(2000 m)" not in page  # as the rep's visit page writes a distance
     assert "按促销员" in client.get(reverse("promoters:attendance") + "?month=2026-06").content.decode()
     # a correction without a reason is refused and nothing is confirmed
     confirm = reverse("promoters:attendance-confirm", args=[w.absent.pk])

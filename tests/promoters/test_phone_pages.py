@@ -99,6 +99,14 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
     assert 'data-testid="check-out"' not in page
 
 
+def test_a_check_in_far_from_the_store_says_its_distance_as_the_rep_reads_it(w, client):
+    """6033 m reads 6.0 km, as on the rep's visit page (it read "6033 米" on the promoter's card)."""
+    Shift.objects.filter(pk=w.shift.pk).update(checked_in_at=at(8, 55), check_in_distance_m=6033)
+    assert "6.0 km from the store" in client.get(reverse("promoters:my-day")).content.decode()
+    chinese = client.get(reverse("promoters:my-day"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "距门店6.0 公里" in chinese and "6033" not in chinese
+
+
 def test_loose_packs_of_a_case_or_more_are_carried_into_cases_on_the_page(w, client):
     """The page's two number pads carry loose packs into cases, as the visit page does (issue 14): 1 case and 12 packs
     of a 12-pack beer is saved as 2 cases, and shown back so; only the API's one-field notation "1/12" is refused
