@@ -187,7 +187,7 @@ def _pair(
         typed = {part: str(numbers.get(part, parts[part] if parts[part] is not None else "")) for part in parts}
         refusal = too_many(typed["cases"], typed["packs"], packs_per_case, stock_count=stock_count)
         raise DomainError(
-            "sell_out.too_many", "%(label)s: %(detail)s", field=field, label=label, detail=refusal.message,
+            "sell_out.too_many", _("%(label)s: %(detail)s"), field=field, label=label, detail=refusal.message,
             part=refusal.part,
         )  # fmt: skip
     return total

@@ -154,6 +154,10 @@ def test_a_shelf_stock_too_large_is_refused_as_the_limit_of_one_stock_count(w, c
     chinese = client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。" in chinese
     assert "单次数量上限" not in chinese
+    # the product, the field and why, joined as Chinese writes them (全角冒号), in the list at the top and by the field
+    problems = chinese.split('data-testid="sell-out-problems">')[1].split("</ul>")[0]
+    assert f"<li>{w.beer.name}：下班时货架库存：99,999,999,999 箱" in problems
+    assert ": " not in problems
     assert not SellOutLine.objects.exists()
 
 
