@@ -260,7 +260,7 @@ class DemoSeeder:
                         code=f"{account.code}-{n:03d}",
                         name=f"{account.name}{district}店"
                         + ("" if i < len(districts) else f"{i // len(districts) + 1}"),
-                        address=f"{city}{district}路{self.rng.randint(1, 999)}号",
+                        address=f"{city}{_road(district)}{self.rng.randint(1, 999)}号",
                         city=city,
                         region=region,
                         latitude=Decimal(str(round(lat + self.rng.uniform(-0.05, 0.05), 6))),
@@ -451,3 +451,8 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords:
     if closed:  # the months closed in this run: the roster entered since owes them a true-up
         created += seed_ledger_catch_up(today=today)
     return created
+
+
+def _road(district: str) -> str:
+    """A store's road in its district: 五角场路, and a district named after its road stays 控江路 (not 控江路路)."""
+    return district if district.endswith("路") else f"{district}路"

@@ -46,7 +46,7 @@ def format_packs(packs: int | None, packs_per_case: int) -> str:
     """A quantity in packs as the KA sheets write it, `cases/packs`: 24 packs of 12 → `2`, 10 → `0/10`, 13 → `1/1`.
 
     A negative quantity (actual sales when the stock grew more than the deliveries explain) is written in packs,
-    with its unit: −22 packs → `-22包` / `-22 packs`, whatever the case size. Any `cases/packs` form of it misleads
+    with its unit: −22 packs → `-22 包` / `-22 packs`, whatever the case size. Any `cases/packs` form of it misleads
     a rep (`-0/22` reads as zero, `-1/2` as one case less and two packs more, `-(0/22)` is read as neither), and
     the packs are the number the Excel export and the API give for it. Stock counts and suggestions, the API's
     quantities, are never negative."""
@@ -95,12 +95,26 @@ def count_in_words(cases: str | int | None, packs: str | int | None) -> str:
     return " ".join(parts) or ngettext("%(packs)s pack", "%(packs)s packs", 0) % {"packs": 0}
 
 
-def too_many(cases: str, packs: str, packs_per_case: int, *, two_fields: bool = True) -> PacksNotationError:
+def too_many(
+    cases: str, packs: str, packs_per_case: int, *, two_fields: bool = True, stock_count: bool = False
+) -> PacksNotationError:
     """More than a quantity may hold (PACKS_MAX), said in what the rep typed and in the most as cases and packs:
-    "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs)"."""
+    "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs)".
+
+    A `stock_count` (what is on the shelf: the visit's stock count, a promoter's shelf stock at close) says it as a
+    rep reads it, with the most in the units typed: "99,999,999,999 cases is over the limit of one stock count:
+    833,333 cases 4 packs" (packs typed alone: "… 10,000,000 packs")."""
     from django.utils.translation import gettext as _
 
     most_cases, most_packs = divmod(PACKS_MAX, max(int(packs_per_case), 1))
+    part = ("cases" if (cases or "").lstrip("0") else "packs") if two_fields else None
+    if stock_count:
+        most = count_in_words(most_cases, most_packs) if (cases or "").lstrip("0") else count_in_words("", PACKS_MAX)
+        return PacksNotationError(
+            _("%(typed)s is over the limit of one stock count: %(most)s.")
+            % {"typed": count_in_words(cases, packs), "most": most},
+            part=part,
+        )
     return PacksNotationError(
         _("%(typed)s is more than a count may hold: at most %(most)s (%(max)s packs).")
         % {
@@ -108,7 +122,7 @@ def too_many(cases: str, packs: str, packs_per_case: int, *, two_fields: bool = 
             "most": count_in_words(most_cases, most_packs),
             "max": f"{PACKS_MAX:,}",
         },  # fmt: skip
-        part=("cases" if (cases or "").lstrip("0") else "packs") if two_fields else None,
+        part=part,
     )
 
 
@@ -140,11 +154,12 @@ def typed_number(text: str) -> str:
     return plain
 
 
-def parse_packs(text: str, packs_per_case: int) -> int | None:
+def parse_packs(text: str, packs_per_case: int, *, stock_count: bool = False) -> int | None:
     """`cases/packs` → packs: `1` → 1 case, `0/10` → 10 packs, `1/1` → 1 case and 1 pack; blank → None.
 
     Full-width digits and slashes (a Chinese keyboard) are accepted. A pack count at or above the
-    packs per case, a negative number or anything else is refused with a message for the field.
+    packs per case, a negative number or anything else is refused with a message for the field; more than a
+    quantity may hold is said as a stock count's limit with `stock_count` (`too_many`).
     """
     from django.utils.translation import gettext as _
 
@@ -162,7 +177,7 @@ def parse_packs(text: str, packs_per_case: int) -> int | None:
     typed_cases, typed_packs = parts[0], parts[1] if len(parts) == 2 else ""
     total = _total(typed_cases, typed_packs, per_case)
     if total is None or total > PACKS_MAX:
-        raise too_many(typed_cases, typed_packs, per_case, two_fields=False)
+        raise too_many(typed_cases, typed_packs, per_case, two_fields=False, stock_count=stock_count)
     cases = int(typed_cases)
     packs = int(typed_packs or 0)
     if packs >= per_case:
@@ -173,13 +188,14 @@ def parse_packs(text: str, packs_per_case: int) -> int | None:
     return total
 
 
-def combine_packs(cases: str, packs: str, packs_per_case: int) -> int | None:
+def combine_packs(cases: str, packs: str, packs_per_case: int, *, stock_count: bool = False) -> int | None:
     """Two numeric fields, cases and packs (the visit page on a phone) → packs; both blank → None, one blank is 0.
 
     Unlike `parse_packs`, packs at or above a case are taken as counted and carried into cases (0 cases and
     15 packs of 12 → 15 packs, shown back as 1 case 3 packs): with two fields there is no doubt what was meant,
     and a rep counting loose packs should not have to divide in a cold store. Full-width digits are accepted;
-    a negative or non-whole number is refused with a message naming the field (`part`).
+    a negative or non-whole number is refused with a message naming the field (`part`); more than a quantity may
+    hold is said as a stock count's limit with `stock_count` (`too_many`).
     """
     from django.utils.translation import gettext as _
 
@@ -196,7 +212,7 @@ def combine_packs(cases: str, packs: str, packs_per_case: int) -> int | None:
         return None
     total = _total(values["cases"], values["packs"], packs_per_case)
     if total is None or total > PACKS_MAX:
-        raise too_many(values["cases"], values["packs"], packs_per_case)
+        raise too_many(values["cases"], values["packs"], packs_per_case, stock_count=stock_count)
     return total
 
 

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 
 from .errors import DomainError
 
@@ -58,14 +59,21 @@ def queued(request) -> bool:
 
 def queued_refusal(message: str, errors: dict | None = None, status: int = 400, form=None) -> JsonResponse:
     """A refused background write: the reason, per field what is wrong, and the fields' labels (the page marks the
-    fields; the outbox lists the reasons led by their labels for the rep, whose typed values stay in the draft)."""
+    fields; the outbox lists the reasons led by their labels for the rep, `said`, whose typed values stay in the
+    draft)."""
     errors = dict(errors or {})
     labels = {}
     if form is not None:
         errors |= form.errors
         labels = {name: str(form.fields[name].label) for name in form.errors if name in form.fields}
     errors = {name: [str(text) for text in texts] for name, texts in errors.items()}
-    answer = {"message": str(message), "errors": errors, "labels": labels}
+    # each reason led by its field's label, joined as the reader's language writes it ("按现状签退的原因：…", not ": ")
+    said = [
+        gettext("%(name)s: %(message)s") % {"name": labels[name], "message": text} if name in labels else text
+        for name, texts in errors.items()
+        for text in texts
+    ]
+    answer = {"message": str(message), "errors": errors, "labels": labels, "said": said}
     if form is not None:
         # a two-field count (cases, packs) refused for one of its parts: the page marks that input only
         parts = {

@@ -5,8 +5,9 @@ and the export."""
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,15 @@ def listed_shifts(user):
         .select_related("promoter", "store", "confirmed_by")
         .order_by("day", "starts_at", "promoter__code")
     )
+
+
+def sent_late(shifts, value: bool, *, limits: attendance.Limits | None = None):
+    """The shifts whose reading says "sent late" (`value` true), or the others: a check-in received more than
+    Limits.sent_late_hours after the phone's time (promoters/attendance.py `_arrival`), as a query, so the list, its
+    export and the API filter on what each shift shows. A shift without a check-in was not sent late."""
+    hours = (limits or attendance.Limits.from_settings()).sent_late_hours
+    late = Q(check_in_received_at__gt=F("checked_in_at") + timedelta(hours=hours))
+    return shifts.filter(late) if value else shifts.exclude(late)
 
 
 def month_shifts(user, month: date):

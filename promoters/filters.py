@@ -6,11 +6,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters
+from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for
 from promotions.models import PromotionPlan
 from stores.models import Store
 
+from . import attendance_report
 from .models import Promoter, PromoterTarget, Shift
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -48,16 +49,29 @@ class PromoterFilter(StyledFilterSet):
 
 
 class ShiftFilter(StyledFilterSet):
-    """Shifts by promoter (code), store (code), a range of days and a promotion plan (id)."""
+    """Shifts by promoter (code), store (code), a range of days, a promotion plan (id) and whether the check-in was
+    sent late."""
 
     promoter = record_filter(Promoter, scope=promoters_for, label=_("Promoter"), help_text="By the promoter's code.")
     store = record_filter(Store, scope=promoter_stores_for, label=_("Store"), help_text="The store, by its code.")
     day_from, day_to = day_range_filters("day", what="The shift's day")  # as the attendance list's
     plan = record_filter(PromotionPlan, scope=promotion_plans_for, label=_("Promotion"), help_text="A plan's id.")
+    sent_late = yes_no_filter(
+        _("Sent late"),
+        yes=_("Check-in sent late"),
+        no=_("Not sent late"),
+        method="filter_sent_late",
+        help_text="true: the shifts whose check-in reached the server more than KA_VISIT_SYNC_LATE_HOURS after the "
+        "phone's time (as the attendance list and report show them); false: the others, shifts without a check-in "
+        "included.",
+    )
 
     class Meta:
         model = Shift
-        fields = ["promoter", "store", "day_from", "day_to", "plan"]
+        fields = ["promoter", "store", "day_from", "day_to", "plan", "sent_late"]
+
+    def filter_sent_late(self, queryset, name, value):
+        return attendance_report.sent_late(queryset, value) if value is not None else queryset
 
 
 class PromoterTargetFilter(StyledFilterSet):

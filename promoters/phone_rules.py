@@ -132,8 +132,9 @@ def _not_whole(field: str, label) -> DomainError:
     return DomainError("sell_out.not_whole", _("%(label)s: write a whole number of packs."), field=field, label=label)
 
 
-def _whole(value, *, field: str, label, negative_code: str) -> int | None:
-    """A count of packs: a whole number from 0 to PACKS_MAX (an int, or text with a whole number); blank → None."""
+def _whole(value, *, field: str, label, negative_code: str, stock_count: bool = False) -> int | None:
+    """A count of packs: a whole number from 0 to PACKS_MAX (an int, or text with a whole number); blank → None.
+    More than that is refused as a stock count's limit for a `stock_count` (the shelf stock at close)."""
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -151,7 +152,9 @@ def _whole(value, *, field: str, label, negative_code: str) -> int | None:
     if number > PACKS_MAX:
         raise DomainError(
             "sell_out.too_many",
-            _("%(label)s: %(value)s packs is more than a count may hold (%(max)s packs)."),
+            _("%(label)s: %(value)s packs is over the limit of one stock count: %(max)s packs.")
+            if stock_count
+            else _("%(label)s: %(value)s packs is more than a count may hold (%(max)s packs)."),
             field=field,
             label=label,
             value=int(number),
@@ -160,14 +163,16 @@ def _whole(value, *, field: str, label, negative_code: str) -> int | None:
     return int(number)
 
 
-def _pair(value, *, packs_per_case: int, field: str, label, negative_code: str) -> int | None:
+def _pair(
+    value, *, packs_per_case: int, field: str, label, negative_code: str, stock_count: bool = False
+) -> int | None:
     """Two fields, cases and packs (the page's number pads): each a whole number ≥ 0 (one blank is 0, both blank is
     None); loose packs beyond a case are carried, as on the visit page. A refusal names the part (`part`)."""
     cases, packs = (list(value) + ["", ""])[:2]
     parts, numbers = {}, {}
     for part, text in (("cases", cases), ("packs", packs)):
         try:
-            parts[part] = _whole(text, field=field, label=label, negative_code=negative_code)
+            parts[part] = _whole(text, field=field, label=label, negative_code=negative_code, stock_count=stock_count)
         except DomainError as error:
             if error.code != "sell_out.too_many":
                 error.params["part"] = part
@@ -180,19 +185,28 @@ def _pair(value, *, packs_per_case: int, field: str, label, negative_code: str) 
     if numbers or total > PACKS_MAX:
         # said in what was typed (cases, packs), not as a total of packs nobody typed
         typed = {part: str(numbers.get(part, parts[part] if parts[part] is not None else "")) for part in parts}
-        refusal = too_many(typed["cases"], typed["packs"], packs_per_case)
+        refusal = too_many(typed["cases"], typed["packs"], packs_per_case, stock_count=stock_count)
         raise DomainError(
-            "sell_out.too_many", "%(label)s: %(detail)s", field=field, label=label, detail=refusal.message,
+            "sell_out.too_many", _("%(label)s: %(detail)s"), field=field, label=label, detail=refusal.message,
             part=refusal.part,
         )  # fmt: skip
     return total
 
 
-def _packs(value, *, packs_per_case: int, field: str, label, notation: bool = False) -> int | None:
+def _packs(
+    value, *, packs_per_case: int, field: str, label, notation: bool = False, stock_count: bool = False
+) -> int | None:
     """A quantity in packs as sent: a number (5, "5"), cases/packs notation ("1/2") or a (cases, packs) pair. With
     `notation` (the API's `quantity`), text is always cases/packs notation, as everywhere else: "1" is one case."""
     if isinstance(value, tuple | list):
-        return _pair(value, packs_per_case=packs_per_case, field=field, label=label, negative_code="sell_out.negative")
+        return _pair(
+            value,
+            packs_per_case=packs_per_case,
+            field=field,
+            label=label,
+            negative_code="sell_out.negative",
+            stock_count=stock_count,
+        )
     if notation and isinstance(value, str) and not value.strip():
         return None
     if isinstance(value, str) and ("/" in value or notation):
@@ -200,10 +214,10 @@ def _packs(value, *, packs_per_case: int, field: str, label, notation: bool = Fa
         if stripped.startswith("-"):
             raise DomainError("sell_out.negative", _("%(label)s cannot be negative."), field=field, label=label)
         try:
-            return parse_packs(stripped, packs_per_case)
+            return parse_packs(stripped, packs_per_case, stock_count=stock_count)
         except PacksNotationError as error:
             raise DomainError("sell_out.quantity", "%(detail)s", field=field, detail=str(error.message)) from error
-    return _whole(value, field=field, label=label, negative_code="sell_out.negative")
+    return _whole(value, field=field, label=label, negative_code="sell_out.negative", stock_count=stock_count)
 
 
 def sell_out_units(value, *, packs_per_case: int, field: str = "units", notation: bool = False) -> int:
@@ -217,7 +231,7 @@ def sell_out_units(value, *, packs_per_case: int, field: str = "units", notation
 
 def shelf_stock(value, *, packs_per_case: int = 1, field: str = "shelf_stock") -> int | None:
     """Shelf stock at close, packs (optional), written like the packs sold."""
-    return _packs(value, packs_per_case=packs_per_case, field=field, label=_("Shelf stock at close"))
+    return _packs(value, packs_per_case=packs_per_case, field=field, label=_("Shelf stock at close"), stock_count=True)
 
 
 def price_seen(value, *, field: str = "price_seen") -> Decimal | None:

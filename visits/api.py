@@ -857,7 +857,7 @@ def _stock_packs(rows: list[dict]) -> dict[int, int | None]:
         product = row["product"]
         if "quantity" in row:
             try:
-                packs = parse_packs(row["quantity"], product.packs_per_case)
+                packs = parse_packs(row["quantity"], product.packs_per_case, stock_count=True)
             except PacksNotationError as error:
                 raise serializers.ValidationError({"stock_counts": {index: {"quantity": [error.message]}}}) from error
             if "packs" in row and row["packs"] != packs:

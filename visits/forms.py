@@ -79,9 +79,9 @@ class StockCountField(forms.Field):
     def clean(self, value):
         try:
             if isinstance(value, str):
-                return parse_packs(value, self.packs_per_case)
+                return parse_packs(value, self.packs_per_case, stock_count=True)
             cases, packs = value or ("", "")
-            return combine_packs(cases, packs, self.packs_per_case)
+            return combine_packs(cases, packs, self.packs_per_case, stock_count=True)
         except PacksNotationError as error:
             raise ValidationError(error.message, code=error.part or "invalid") from error
 
@@ -193,6 +193,25 @@ class VisitForm(forms.Form):
                 )
             )
         return rows
+
+    def progress(self) -> SimpleNamespace:
+        """The bar's progress as the page is drawn (visit.js keeps it up to date as the rep goes): checklist items
+        answered, products counted or ticked "not counted", photos taken. A count the save refused (too large, not a
+        number) is not counted: it is not recorded, and the rep still has to count that product."""
+        items = self.checklist_fields()
+        counted = 0
+        for row in self.stock_fields():
+            ticked = bool(row.not_counted.value())
+            typed = bool(str(row.cases).strip() or str(row.packs).strip())
+            if ticked or (typed and not row.field.errors):
+                counted += 1
+        return SimpleNamespace(
+            answered=sum(1 for field in items if field.value()),
+            items=len(items),
+            counted=counted,
+            products=len(self.stock_rows),
+            photos=self.visit.photos.count() if self.visit.pk is not None else 0,
+        )
 
     def fix_count(self) -> int:
         """How many fields a refused save marked (the page says so at the top and focuses the first)."""

@@ -137,8 +137,9 @@ class PromoterViewSet(ServiceModelViewSet):
 
 
 class ShiftViewSet(ServiceModelViewSet):
-    """Shifts: filters promoter, store, day_from, day_to, plan. A shift checked in to or confirmed is never moved or
-    deleted; a promoter reads their own (and checks in on the phone's endpoints), only schedulers write here."""
+    """Shifts: filters promoter, store, day_from, day_to, plan, sent_late. A shift checked in to or confirmed is never
+    moved or deleted; a promoter reads their own (and checks in on the phone's endpoints), only schedulers
+    write here."""
 
     serializer_class = ShiftSerializer
     filterset_class = ShiftFilter

@@ -65,3 +65,10 @@ def test_password_option_sets_every_demo_password(demo_company):
     assert authenticate(sign_in, username="rep1", password="s3cret-demo") is not None
     call_command("seed_demo", "--password", "another-one")
     assert authenticate(sign_in, username="finance1", password="another-one") is not None
+
+
+def test_a_store_on_a_road_named_district_is_not_written_road_road():
+    from demo.company import _road
+
+    assert _road("五角场") == "五角场路"
+    assert _road("控江路") == "控江路"  # "上海控江路路780号" read as a typo on every stop of rep1's day

@@ -102,7 +102,7 @@ def test_a_promoter_works_a_shift_on_a_phone(phone, live_server, promoter_day):
         expect(phone.locator(row.format(chips.pk, "units_packs"))).to_have_value("7")
         phone.get_by_test_id("save-sell-out").click()
         expect(phone.get_by_text("销量已保存。")).to_be_visible()
-        expect(phone.get_by_test_id("reported").first).to_contain_text("售出 2 箱 5包")
+        expect(phone.get_by_test_id("reported").first).to_contain_text("售出 2 箱 5 包")
         phone.locator(f"#shift-{shift.pk}").scroll_into_view_if_needed()
         phone.screenshot(path="tests/e2e/artifacts/promoter-my-day.png", full_page=True)
 

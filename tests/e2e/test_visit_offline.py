@@ -116,7 +116,8 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
     assert len(reason.input_value()) == 1001 and problems.input_value() == "端架有破损包装"
     assert refused.locator("li").count() == 1  # the newest save of the visit, once
-    assert "按现状签退的原因" in refused.inner_text()  # the field named, then why
+    assert "按现状签退的原因：" in refused.inner_text()  # the field named, then why (a Chinese colon, not ": ")
+    assert "沃尔玛五角场店：" in refused.inner_text() and ": " not in refused.inner_text()
     expect(phone.get_by_test_id("checkout-error")).to_contain_text("不超过 1000 字符", timeout=WAIT)  # marked here
     reason.fill("")
     phone.get_by_role("button", name="保存", exact=True).click()

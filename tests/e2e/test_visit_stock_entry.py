@@ -92,7 +92,7 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     phone.get_by_role("button", name="保存", exact=True).click()
     beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒 500ml")
     expect(beer_row.get_by_test_id("stock-error")).to_contain_text(
-        "99,999,999,999 箱超过了单次数量上限：最多 833,333 箱 4包（10,000,000 包）。"
+        "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。"
     )
     assert field[beer.pk][0].input_value() == "99999999999"
     expect(phone.get_by_test_id("fix-count")).to_have_text("1处需要修改")
@@ -128,3 +128,51 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     phone.get_by_role("button", name="Save", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_have_text(re.compile(r"^Saved \d{2}:\d{2}$"))
     assert visit.stock_counts.get(product=water).packs == 3
+
+
+def test_a_count_refused_for_size_is_not_counted_in_the_bar_sent_or_queued(phone, live_server):
+    """The bar's "stock n/m" counts what is counted: a count the server refused for size (sent from the page, or
+    kept on the phone without a network and refused when it went up) is not, until it holds a count again."""
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
+    chips = ProductFactory(name="乐滋薯片 70g", packs_per_case=20)
+    for product in (beer, chips):
+        ListingFactory(store=store, product=product)
+    visit = VisitFactory(rep=rep, store=store)
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.goto(f"/visits/{visit.pk}/")
+    stock = phone.get_by_test_id("visit-progress").locator("[data-progress=stock]")
+    expect(stock).to_have_text("库存 0/2")
+    beer_cases, beer_packs = phone.locator(f"#id_stock_{beer.pk}_cases"), phone.locator(f"#id_stock_{beer.pk}_packs")
+    beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒 500ml")
+
+    # sent from the page: typed, it counts; refused for size, it no longer does (the chips still do)
+    phone.locator(f"#id_stock_{chips.pk}_cases").fill("2")
+    beer_cases.fill("99999999999")
+    expect(stock).to_have_text("库存 2/2")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(beer_row.get_by_test_id("stock-error")).to_contain_text("超过一次盘点的上限 833,333 箱 4 包")
+    expect(stock).to_have_text("库存 1/2")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    # fixed, it counts again
+    beer_cases.fill("3")
+    expect(stock).to_have_text("库存 2/2")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("save-state")).to_contain_text("已保存")
+
+    # without a network: kept on the phone, then refused when it goes up; only the packs typed are marked, and
+    # the bar no longer counts it
+    phone.context.set_offline(True)
+    beer_cases.fill("")
+    beer_packs.fill("99999999999")
+    phone.get_by_role("button", name="保存", exact=True).click()
+    expect(phone.get_by_test_id("save-state")).to_contain_text("已保存在这部手机上")
+    phone.context.set_offline(False)  # the `online` event sends it
+    expect(phone.get_by_test_id("upload-refused")).to_contain_text("超过一次盘点的上限 10,000,000 包", timeout=15_000)
+    expect(beer_row.get_by_test_id("stock-error")).to_contain_text("超过一次盘点的上限 10,000,000 包")
+    expect(beer_packs).to_have_class(re.compile(r"is-invalid"))
+    expect(beer_cases).not_to_have_class(re.compile(r"is-invalid"))
+    expect(stock).to_have_text("库存 1/2")
+    phone.screenshot(path="tests/e2e/artifacts/visits-stock-refused-bar-phone.png")
+    assert {c.product_id: c.packs for c in visit.stock_counts.all()} == {beer.pk: 36, chips.pk: 40}

@@ -106,7 +106,7 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         phone.get_by_label("发现的问题").fill("端架有破损包装")
         phone.get_by_role("button", name="保存", exact=True).click()
         beer_row = phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒 500ml")
-        expect(beer_row.get_by_test_id("stock-error")).to_contain_text("超过了单次数量上限")
+        expect(beer_row.get_by_test_id("stock-error")).to_contain_text("超过一次盘点的上限")
         assert phone.locator(f"#id_stock_{beer.pk}_cases").input_value() == "999999"
         assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
         assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()

@@ -47,6 +47,9 @@ def test_a_queued_competitor_sighting_answers_json(world):
     saved = client.post(url, {"brand": "青岛啤酒", "product": "纯生 500ml", "shelf_price": "4.50"}, **QUEUED)
 
     assert refused.status_code == 400 and refused.json()["labels"]["shelf_price"] == "终端零售价"
+    # the outbox lists the reason led by its field, joined as Chinese writes it (not "终端零售价: …")
+    said = refused.json()["said"]
+    assert len(said) == 1 and said[0].startswith("终端零售价：") and said[0] != "终端零售价："
     assert saved.status_code == 201
     assert CompetitorSighting.objects.get(visit=w.visit).shelf_price == Decimal("4.50")  # the refused one wrote nothing
 

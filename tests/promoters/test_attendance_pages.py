@@ -87,6 +87,7 @@ def test_the_shifts_with_their_readings_and_confirming_one(w, client):
     assert "25 minutes late" in page and "Checked in off site" in page and "Absent" in page
     # distances read in the reader's language, the promoter called 促销员 throughout
     assert "(40 m)" in page and "(40 米)" in client.get(url).content.decode()
+    assert "(2.0 km)" in page and "(2000 m)" not in page  # as the rep's visit page writes a distance
     assert "按促销员" in client.get(reverse("promoters:attendance") + "?month=2026-06").content.decode()
     # a correction without a reason is refused and nothing is confirmed
     confirm = reverse("promoters:attendance-confirm", args=[w.absent.pk])
@@ -166,6 +167,50 @@ def test_the_shifts_from_a_day_to_a_day_across_months_and_their_export(w, client
     # one day chosen (From = To) can be confirmed at once
     page = client.get(url, {"day_from": "2026-06-01", "day_to": "2026-06-01"}, **EN).content.decode()
     assert 'data-testid="confirm-day"' in page and '<input type="hidden" name="day" value="2026-06-01">' in page
+
+
+def test_the_shifts_sent_late_on_the_page_its_export_and_the_api(w, client, api_client, settings):
+    """A supervisor looking for check-ins made offline and sent late (or dated back) filters on what each shift shows:
+    "sent late" is a check-in received more than KA_VISIT_SYNC_LATE_HOURS after the phone's time."""
+    # given: the 2nd's check-in reached the server 5 hours after the phone's time, the 1st's 2 hours after
+    assert settings.KA.visit_sync_late_hours == 4
+    second = Shift.objects.get(promoter=w.promoter, day=date(2026, 6, 2))
+    Shift.objects.filter(pk=second.pk).update(check_in_received_at=at(13, 58, 2))
+    Shift.objects.filter(pk=w.shift.pk).update(check_in_received_at=at(11, 25, 1))
+    client.force_login(w.supervisor)
+    url = reverse("promoters:attendance-shifts")
+
+    # when: the list is filtered on "sent late", then on "not sent late"
+    page = client.get(url, {"month": "2026-06", "sent_late": "true"}, **EN).content.decode()
+    others = client.get(url, {"month": "2026-06", "sent_late": "false"}, **EN).content.decode()
+
+    # then: the 2nd's shift alone, flagged; the others are the rest (the 1st sent 2 hours late, shifts not checked in)
+    assert re.findall(r'data-shift="(\d+)"', page) == [str(second.pk)]
+    assert 'data-testid="sent-late"' in page and "check-in sent 5.0 h after the phone" in page
+    assert sorted(re.findall(r'data-shift="(\d+)"', others)) == sorted(
+        str(pk) for pk in Shift.objects.filter(day__month=6).exclude(pk=second.pk).values_list("pk", flat=True)
+    )
+    assert 'data-testid="sent-late"' not in others
+    # the filter is a choice on the page, worded in both languages
+    field = page.split('name="sent_late"')[1].split("</select>")[0]
+    assert ">Check-in sent late</option>" in field and ">Not sent late</option>" in field
+    assert 'value="true" selected' in field
+    chinese = client.get(url, {"month": "2026-06", "sent_late": "true"}).content.decode()
+    assert "签到迟传" in chinese.split('name="sent_late"')[0].rsplit("<label", 1)[1]
+    assert ">未迟传</option>" in chinese.split('name="sent_late"')[1].split("</select>")[0]
+    # the export holds the same shift
+    rows = next(
+        iter(cells(client.get(url, {"month": "2026-06", "sent_late": "true", "export": "xlsx"}, **EN)).values())
+    )
+    assert len(rows) == 2 and rows[1][0].date() == date(2026, 6, 2) and rows[1][9] == "yes"
+    # and the API's shift list takes the same filter
+    api_client.force_authenticate(w.supervisor)
+    late = api_client.get("/api/v1/shifts/", {"sent_late": "true"}).json()
+    assert [row["id"] for row in late["results"]] == [second.pk]
+    on_time = api_client.get("/api/v1/shifts/", {"sent_late": "false"}).json()
+    assert second.pk not in [row["id"] for row in on_time["results"]] and w.shift.pk in [
+        row["id"] for row in on_time["results"]
+    ]
 
 
 def test_confirm_a_day(w, client):

@@ -99,6 +99,14 @@ def test_check_in_sell_out_and_check_out_on_the_page(w, client, time_machine):
     assert 'data-testid="check-out"' not in page
 
 
+def test_a_check_in_far_from_the_store_says_its_distance_as_the_rep_reads_it(w, client):
+    """6033 m reads 6.0 km, as on the rep's visit page (it read "6033 米" on the promoter's card)."""
+    Shift.objects.filter(pk=w.shift.pk).update(checked_in_at=at(8, 55), check_in_distance_m=6033)
+    assert "6.0 km from the store" in client.get(reverse("promoters:my-day")).content.decode()
+    chinese = client.get(reverse("promoters:my-day"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "距门店6.0 公里" in chinese and "6033" not in chinese
+
+
 def test_loose_packs_of_a_case_or_more_are_carried_into_cases_on_the_page(w, client):
     """The page's two number pads carry loose packs into cases, as the visit page does (issue 14): 1 case and 12 packs
     of a 12-pack beer is saved as 2 cases, and shown back so; only the API's one-field notation "1/12" is refused
@@ -131,6 +139,25 @@ def test_a_count_too_large_is_refused_in_the_cases_the_promoter_typed(w, client)
     assert "99999999999 packs" not in page and "99,999,999,999 packs" not in page
     marked = f'id="id_s{w.shift.pk}-p{w.beer.pk}_units_cases" value="99999999999" class="form-control form-control-lg '
     assert marked + 'text-end is-invalid"' in page
+    assert not SellOutLine.objects.exists()
+
+
+def test_a_shelf_stock_too_large_is_refused_as_the_limit_of_one_stock_count(w, client):
+    """The shelf stock at close is a count of what is on the shelf: too large, it says the limit of one stock count in
+    the cases typed (the packs sold keep the quantity's wording above), in both languages; nothing is stored."""
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "1", f"p{w.beer.pk}_shelf_stock_cases": "99999999999"})
+    url = reverse("promoters:my-sell-out", args=[w.shift.pk])
+    english = client.post(url, data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    said = "Shelf stock at close: 99,999,999,999 cases is over the limit of one stock count: 833,333 cases 4 packs."
+    assert said in english
+    chinese = client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。" in chinese
+    assert "单次数量上限" not in chinese
+    # the product, the field and why, joined as Chinese writes them (全角冒号), in the list at the top and by the field
+    problems = chinese.split('data-testid="sell-out-problems">')[1].split("</ul>")[0]
+    assert f"<li>{w.beer.name}：下班时货架库存：99,999,999,999 箱" in problems
+    assert ": " not in problems
     assert not SellOutLine.objects.exists()
 
 

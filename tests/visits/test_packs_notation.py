@@ -52,10 +52,10 @@ def test_bad_notation_is_refused_with_the_reason(text, per_case, reason):
 @pytest.mark.parametrize(
     ("packs", "per_case", "zh", "en"),
     [
-        (-22, 24, "-22包", "-22 packs"),
-        (-26, 24, "-26包", "-26 packs"),
-        (-48, 24, "-48包", "-48 packs"),
-        (-1, 1, "-1包", "-1 pack"),
+        (-22, 24, "-22 包", "-22 packs"),
+        (-26, 24, "-26 包", "-26 packs"),
+        (-48, 24, "-48 包", "-48 packs"),
+        (-1, 1, "-1 包", "-1 pack"),
         (22, 24, "0/22", "0/22"),
     ],
 )

@@ -2,6 +2,7 @@
 packs per case; refusals named per product, the typed values kept, how many need fixing said at the top. The
 `cases/packs` notation stays for the API (and a post of the old single field)."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -72,6 +73,37 @@ def test_a_bad_part_is_refused_naming_it(cases, packs, part, message):
     with translation.override("en"), pytest.raises(PacksNotationError) as refused:
         combine_packs(cases, packs, 12)
     assert refused.value.part == part and str(refused.value.message).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("cases", "packs", "english", "chinese"),
+    [
+        (
+            "99999999999",
+            "",
+            "99,999,999,999 cases is over the limit of one stock count: 833,333 cases 4 packs.",
+            "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。",
+        ),
+        (
+            "999999",
+            "1",
+            "999,999 cases 1 pack is over the limit of one stock count: 833,333 cases 4 packs.",
+            "999,999 箱 1 包超过一次盘点的上限 833,333 箱 4 包。",
+        ),
+        # packs typed alone: the limit in packs
+        (
+            "",
+            "10000001",
+            "10,000,001 packs is over the limit of one stock count: 10,000,000 packs.",
+            "10,000,001 包超过一次盘点的上限 10,000,000 包。",
+        ),
+    ],
+)
+def test_a_stock_count_too_large_is_said_as_the_limit_of_one_count_in_the_units_typed(cases, packs, english, chinese):
+    for language, expected in (("en", english), ("zh-hans", chinese)):
+        with translation.override(language), pytest.raises(PacksNotationError) as refused:
+            combine_packs(cases, packs, 12, stock_count=True)
+        assert str(refused.value.message) == expected
 
 
 def test_the_most_a_count_holds_is_just_taken():
@@ -196,15 +228,12 @@ def test_an_eleven_digit_case_count_reaches_the_server_whole_and_is_refused_in_c
     form = {f"stock_{beer.pk}_cases": "99999999999", f"stock_{chips.pk}_cases": "2", "action": "save"}
     english = client.post(url, form, **EN).content.decode()
     chinese = client.post(url, form, **ZH).content.decode()
-    # then: refused next to the beer's cases, naming the cases typed and the most in cases and packs
+    # then: refused next to the beer's cases, as a stock count's limit, in the cases typed and the most in cases
     beer_error = english.split(f'id="id_stock_{beer.pk}-error"')[1].split("</div>")[0]
-    assert (
-        "99,999,999,999 cases is more than a count may hold: at most 833,333 cases 4 packs (10,000,000 packs)."
-        in beer_error
-    )
+    assert "99,999,999,999 cases is over the limit of one stock count: 833,333 cases 4 packs." in beer_error
     marked = f'id="id_stock_{beer.pk}_cases" value="99999999999" class="form-control form-control-lg text-end is-inv'
     assert marked in english
-    assert "99,999,999,999 箱超过了单次数量上限：最多 833,333 箱 4包（10,000,000 包）。" in chinese
+    assert "99,999,999,999 箱超过一次盘点的上限 833,333 箱 4 包。" in chinese
     assert not visit.stock_counts.exists()
 
 
@@ -218,5 +247,31 @@ def test_the_api_quantity_too_large_is_refused_in_what_was_sent(api_client, worl
         **EN,
     )
     assert answer.status_code == 400
-    assert "99,999,999,999 cases 1 pack is more than a count may hold" in str(answer.json())
+    assert "99,999,999,999 cases 1 pack is over the limit of one stock count: 833,333 cases 4 packs." in str(
+        answer.json()
+    )
     assert not visit.stock_counts.exists()
+
+
+def _bar_progress(page: str) -> str:
+    """The bottom bar's progress as a reader sees it: "checklist 0/10 · stock 1/2 · photos 0"."""
+    parts = re.findall(r'<span data-progress="\w+">(.*?)</span>', page)
+    return " · ".join(" ".join(re.sub(r"<[^>]+>", " ", part).split()) for part in parts)
+
+
+def test_the_bar_does_not_count_a_count_refused_for_size_without_javascript(client, world):
+    # given: the page drawn by the server says where the visit stands (no "–" waiting for JavaScript)
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    assert "stock 0/2" in _bar_progress(client.get(url, **EN).content.decode())
+    # when: the rep types 99999999999 cases of beer and 2 cases of chips and saves (a plain post)
+    form = {f"stock_{beer.pk}_cases": "99999999999", f"stock_{chips.pk}_cases": "2", "action": "save"}
+    refused = client.post(url, form, **EN).content.decode()
+    # then: the refused beer is not counted, the chips are; in Chinese too
+    assert "stock 1/2" in _bar_progress(refused)
+    assert "库存 1/2" in _bar_progress(client.post(url, form, **ZH).content.decode())
+    # a product ticked "not counted" counts as done; a saved count shows when the page is drawn again
+    form = {f"stock_{beer.pk}_cases": "3", f"not_counted_{chips.pk}": "on", "action": "save"}
+    client.post(url, form, **EN)
+    assert "stock 2/2" in _bar_progress(client.get(url, **EN).content.decode())

@@ -1,5 +1,6 @@
 """Pages: suggested orders per rep / key account / date with their .xlsx, and the nightly runs (administrators)."""
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -157,7 +158,24 @@ def test_a_rep_is_told_what_to_do_about_negative_sales(client, language, advice)
     assert 'data-testid="order-flag-advice"' in page and advice in page
 
 
-@pytest.mark.parametrize(("language", "sold"), [("zh-hans", "-13包"), ("en", "-13 packs")])
+def test_a_first_count_is_said_plainly_and_negative_sales_in_red(client):
+    # given: a product counted for the first time and one whose sales came out negative
+    rep = make_user(Role.REP, username="rep_flags")
+    store = StoreFactory(rep=rep)
+    SuggestedOrderFactory(store=store, date=DAY, flag="no_previous_count", suggested_cases=0)
+    SuggestedOrderFactory(store=store, date=DAY, flag="negative_sales", actual_sales_packs=-4, suggested_cases=0)
+    client.force_login(rep)
+    page = client.get("/visits/suggested-orders/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    # then: the first count is not shown as an error (it is what a first count is); negative sales are
+    flags = {
+        flag: classes
+        for classes, flag in re.findall(r'class="small ([^"]+)" data-testid="order-flag" data-flag="(\w+)"', page)
+    }
+    assert "text-danger" not in flags["no_previous_count"] and "text-danger" in flags["negative_sales"]
+    assert "没有上次盘点" in page
+
+
+@pytest.mark.parametrize(("language", "sold"), [("zh-hans", "-13 包"), ("en", "-13 packs")])
 def test_negative_sales_read_as_packs_with_their_unit(client, language, sold):
     # given: sales came out 13 packs below zero for a product of 12 packs a case (rep finding 7)
     rep = make_user(Role.REP, username="rep_negative")

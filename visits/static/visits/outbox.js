@@ -144,12 +144,17 @@
     var reasons = [];
     if (answer.message) reasons.push(answer.message);
     var labels = answer.labels || {};
-    Object.keys(answer.errors || {}).forEach(function (name) {
-      (answer.errors[name] || []).forEach(function (text) {
-        var said = labels[name] ? labels[name] + ": " + text : text; // which field, then why
-        if (reasons.indexOf(said) === -1) reasons.push(said);
+    if (answer.said) {
+      // which field, then why, joined by the server in the rep's language ("原因：…")
+      answer.said.forEach(function (said) { if (reasons.indexOf(said) === -1) reasons.push(said); });
+    } else {
+      Object.keys(answer.errors || {}).forEach(function (name) {
+        (answer.errors[name] || []).forEach(function (text) {
+          var said = labels[name] ? labels[name] + ": " + text : text; // an answer from before `said`
+          if (reasons.indexOf(said) === -1) reasons.push(said);
+        });
       });
-    });
+    }
     var kept = {
       key: write.key,
       at: write.at,
@@ -160,6 +165,7 @@
       status: result.status,
       reasons: reasons,
       errors: answer.errors || {},
+      parts: answer.parts || {}, // which input of a two-field count was refused (ka_portal/pages.py queued_refusal)
     };
     // A save refused replaces the same page's older refused saves (each carried the whole form): the page lists a
     // visit's latest refusal once, even when a second save was kept while the first was on its way.

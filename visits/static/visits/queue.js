@@ -32,7 +32,10 @@
       link.textContent = write.title || write.page;
       item.appendChild(link);
       var reasons = write.reasons && write.reasons.length ? write.reasons : [part.dataset.other + " (" + write.status + ")"];
-      item.appendChild(document.createTextNode(": " + reasons.join(" ")));
+      // the page's title, then why, joined as the rep's language writes it ("{name}：{message}" in Chinese)
+      var said = part.dataset.said || "{name}: {message}";
+      var colon = said.slice(said.indexOf("{name}") + 6, said.indexOf("{message}"));
+      item.appendChild(document.createTextNode(colon + reasons.join(" ")));
       var dismiss = document.createElement("button");
       dismiss.type = "button";
       dismiss.className = "btn btn-link btn-sm p-0 ms-2 align-baseline";

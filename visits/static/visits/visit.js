@@ -216,7 +216,9 @@ document.addEventListener("change", exclusive);
     state.dataset.state = kind;
   }
 
-  // ---- progress: checklist answered, products counted (or marked not counted), photos taken
+  // ---- progress: checklist answered, products counted (or marked not counted), photos taken. A count the server
+  // refused (too large) or the page marks as wrong (a minus, a letter) is not counted: it was not recorded. Its
+  // mark goes, and the row counts, once it holds a plausible count again (or is ticked "not counted").
   function progress() {
     if (!bar) return;
     var items = sections.querySelectorAll("fieldset[data-testid^='choice-check_']");
@@ -224,7 +226,10 @@ document.addEventListener("change", exclusive);
     var rows = sections.querySelectorAll(".stock-row");
     var counted = Array.prototype.filter.call(rows, function (row) {
       var box = row.querySelector("input[type=checkbox]");
-      return (box && box.checked) || Array.prototype.some.call(row.querySelectorAll("input[data-part]"), function (i) { return i.value.trim() !== ""; });
+      if (box && box.checked) return true;
+      var parts = row.querySelectorAll("input[data-part]");
+      return Array.prototype.some.call(parts, function (i) { return i.value.trim() !== ""; }) &&
+        !Array.prototype.some.call(parts, function (i) { return i.classList.contains("is-invalid") || window.KaStockCount.problem(i); });
     }).length;
     var photos = document.querySelectorAll("#photo-gallery [data-testid=photo], [data-testid=photo-upload][data-state=queued]").length;
     var show = function (name, text) {
@@ -252,6 +257,7 @@ document.addEventListener("change", exclusive);
       element.textContent = "";
       element.classList.remove("d-block");
     });
+    progress();
   }
   function mark(answer, land) {
     unmarkAll();
@@ -283,6 +289,7 @@ document.addEventListener("change", exclusive);
       banner.textContent = answer.message || "";
       banner.classList.toggle("d-none", !answer.message);
     }
+    progress(); // a refused count no longer counts
     if (!land) return;
     var target = first || banner;
     if (target) {
@@ -468,7 +475,9 @@ document.addEventListener("change", exclusive);
     if (!window.KaQueue) return;
     window.KaQueue.onChange(function (waiting, refused) {
       var mine = refusedHere(refused);
-      if (mine.length && !closed) mark({ message: mine[mine.length - 1].reasons.join(" "), errors: mine[mine.length - 1].errors }, false);
+      var last = mine[mine.length - 1];
+      // `parts`: a count refused for its cases (or packs) marks that input only, as when sent from the page
+      if (mine.length && !closed) mark({ message: last.reasons.join(" "), errors: last.errors, parts: last.parts }, false);
     });
   });
   function forgetRefused() {
