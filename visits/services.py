@@ -295,10 +295,15 @@ def unpublish_refusal(plan: RoutePlan, by, today: date | None = None) -> DomainE
     the planner's. A KA manager sees and plans only the stops at their accounts' stores, so they take a week back
     only while the stops still to come (today and after, Asia/Shanghai) are all theirs; a week that also holds
     another manager's stops (or stores of no manager's) is the rep's supervisor's to take back, who sees it whole.
-    The supervisor (and the administrator) may always."""
+    The supervisor (and the administrator) may always, but no one takes back a week wholly passed: it is the record
+    route compliance counts (rules.check_route_week_kept)."""
+    today = today or timezone.localdate()
+    try:
+        rules.check_route_week_kept(plan.week_start, today=today)
+    except DomainError as kept:
+        return kept
     if user_role(by) != Role.MANAGER:
         return None
-    today = today or timezone.localdate()
     to_come = [day for day in range(WORKING_DAYS) if rules.route_day_date(plan.week_start, day) >= today]
     others = plan.stops.filter(day__in=to_come).exclude(store__in=stores_for(by)).count()
     if not others:
@@ -325,7 +330,6 @@ def route_plan_unpublish(*, plan: RoutePlan, by, today: date | None = None) -> R
     (RoutePlanTransition). A draft taken back again changes nothing."""
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     if plan.status == RoutePlan.Status.PUBLISHED:
-        rules.check_route_week_kept(plan.week_start, today=today or timezone.localdate())
         refusal = unpublish_refusal(plan, by, today)
         if refusal is not None:
             raise refusal

@@ -112,6 +112,21 @@ def test_a_manager_takes_back_a_week_whose_other_stops_have_passed(week, time_ma
     assert [(c["status"], c["by"]) for c in answered.json()["history"]] == [("draft", "m1_unpub")]
 
 
+def test_a_week_wholly_passed_stays_published_for_the_supervisor_too(week, time_machine):
+    # Compliance counts published weeks only: taken back, the week's missed stops would leave the figures.
+    plan = week["plan"]
+    time_machine.move_to(f"{(week['monday'] + timedelta(days=7)).isoformat()} 09:00 +0800", tick=False)
+
+    shown = html.unescape(_page(week["sup"]).get(f"/visits/routes/{plan.pk}/").content.decode())
+    assert "is the record route compliance counts, so it stays published" in shown
+    assert "Back to draft to edit" not in shown
+    answered = _api(week["sup"]).post(f"/api/v1/routes/{plan.pk}/unpublish/")
+
+    assert answered.status_code == 400 and answered.json()["code"] == "route.week_record"
+    plan.refresh_from_db()
+    assert plan.status == RoutePlan.Status.PUBLISHED and not RoutePlanTransition.objects.exists()
+
+
 def test_the_admin_shows_who_published_and_took_back_a_week(week):
     from django.urls import reverse
 
