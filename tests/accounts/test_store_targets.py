@@ -282,8 +282,8 @@ def test_the_import_templates_name_the_columns(client, manager):
     assert store.status_code == collection.status_code == 200
     store_sheet = next(iter(read_xlsx(b"".join(store.streaming_content)).values()))
     collection_sheet = next(iter(read_xlsx(b"".join(collection.streaming_content)).values()))
-    assert store_sheet[0][:3] == ("store code", "month", "target amount")
-    assert collection_sheet[0][:3] == ("account code", "month", "collection target")
+    assert store_sheet[0][:3] == ("Store code", "Month", "Target amount")
+    assert collection_sheet[0][:3] == ("Account code", "Month", "Collection target")
 
 
 @pytest.mark.parametrize("chains", [1, 4])

@@ -286,7 +286,7 @@ def _draft_with_products(w, v) -> None:
     plan = _draft(w)
     plan.items.all().delete()
     PromotionItem.objects.bulk_create(
-        PromotionItem(plan=plan, product=product, normal_price=Decimal("6.30"), promotion_price=Decimal("5.20"))
+        PromotionItem(plan=plan, product=product, normal_price=Decimal("6.30"), promotion_price=Decimal("5.00"))
         for product in _plan_products(w, v["products"])
     )
 
