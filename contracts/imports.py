@@ -55,7 +55,7 @@ def _choice_column(key, zh, en, choices, example, aliases=()) -> Column:
         choice_of(choices),
         required=True,
         aliases=aliases,
-        hint=imports.codes_hint(", ".join(choices.values)),
+        hint=imports.choices_hint(choices),
         example=example,
     )
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.text import capfirst
-from django.utils.translation import get_language, gettext, gettext_lazy
+from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 from ka_portal.errors import DomainError
 from ka_portal.formatting import typed_number
@@ -183,13 +183,15 @@ def yes_no(value) -> bool:
 # --- columns and kinds ---
 
 
-def _codes_hint(codes: str) -> str:
-    return gettext("A code or its label: %(codes)s") % {"codes": codes}
+def _choices_hint(choices) -> str:
+    labels = pgettext("list separator", ", ").join(str(label) for label in choices.labels)
+    return gettext("One of: %(labels)s") % {"labels": labels}
 
 
-# A choice column's hint, made a sentence when read in the reader's language: columns are built at import time, when
-# "%" on a lazy text would fix it in the default language.
-codes_hint = lazy(_codes_hint, str)
+# A choice column's hint: its choices as the sheet, the export and a refusal write them (their labels, in the reader's
+# language), not the codes behind them (a code is still read). Made a sentence when read: columns are built at import
+# time, when "%" on a lazy text would fix it in the default language.
+choices_hint = lazy(_choices_hint, str)
 
 
 def normal_header(header) -> str:

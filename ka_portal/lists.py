@@ -32,6 +32,10 @@ from .ordering import total_order
 from .permissions import ModelPermissionMixin
 from .scope import has_role
 
+# A period (From–To) whose end comes before its start: said on its end, wherever a period is asked (a list's filters
+# here, a report's form in tradespend/forms.EndsAfterStart, the gross-to-net API), in these words.
+PERIOD_REVERSED = _("The period ends before it starts.")
+
 
 class _Descending:
     """django-filter's "%s (descending)" made a sort's label when read, not when its FilterSet's module is imported.
@@ -346,9 +350,11 @@ class StyledFilterSet(django_filters.FilterSet):
     ``not_on_page``: filters a link or the API may set that the page's form leaves out (FilteredListView), e.g. a
     single day beside a From–To that says the same. A From–To (two date filters on one field, on or after and on or
     before) that ends before it starts is refused on its To, on the page and in the API alike (400), rather than
-    answering an empty list as if nothing had happened then."""
+    answering an empty list as if nothing had happened then. A From–To of two method filters (months) says so in
+    ``periods``: (from, to) names, refused alike."""
 
     not_on_page: tuple[str, ...] = ()
+    periods: tuple[tuple[str, str], ...] = ()
 
     # A model's yes/no field filtered by name in Meta.fields reads its value as strictly as yes_no_filter's.
     FILTER_DEFAULTS = {
@@ -373,7 +379,8 @@ class StyledFilterSet(django_filters.FilterSet):
         for name, filter_ in self.filters.items():
             if isinstance(filter_, django_filters.DateFilter) and filter_.lookup_expr in ("gte", "lte"):
                 bounds.setdefault(filter_.field_name, {})[filter_.lookup_expr] = name
-        return [(pair["gte"], pair["lte"]) for pair in bounds.values() if len(pair) == 2]
+        found = [(pair["gte"], pair["lte"]) for pair in bounds.values() if len(pair) == 2]
+        return found + [pair for pair in self.periods if pair not in found]
 
 
 def _name_the_sorts(form) -> None:
@@ -397,7 +404,7 @@ def _refuse_backward_periods(form, periods: list[tuple[str, str]]) -> None:
         for start, end in periods:
             first, last = cleaned.get(start), cleaned.get(end)
             if first and last and last < first:
-                form.add_error(end, _("The period ends before it starts."))
+                form.add_error(end, PERIOD_REVERSED)
         return cleaned
 
     form.clean = clean_with_periods

@@ -5,7 +5,9 @@ from django.utils.translation import gettext as _
 from ka_portal import excel
 from ka_portal.formatting import account_name
 
+from . import reports
 from .models import SpendKind
+from .reports import ZERO
 
 
 def gross_to_net_workbook(report):
@@ -17,9 +19,9 @@ def gross_to_net_workbook(report):
         _("Code"),
         _("Key account"),
         _("Gross invoiced"),
-        _("Rebates"),
-        _("Fixed fees"),
-        _("Promotion spend"),
+        str(reports.STEP_LABELS["rebates"]),
+        str(reports.STEP_LABELS["fixed_fees"]),
+        str(reports.STEP_LABELS["promotion"]),
         _("Unsupported deductions"),
         _("Net"),
         _("Trade-spend ratio"),
@@ -37,7 +39,7 @@ def gross_to_net_workbook(report):
             figures.unsupported,
             figures.net,
             figures.ratio,
-            *[figures.by_kind.get(kind) or None for kind in kinds],
+            *[figures.by_kind.get(kind) or ZERO for kind in kinds],  # no spend of a kind is 0, like the steps
         ]
 
     rows = [line(row.account.code, account_name(row.account), row.figures) for row in report.rows]

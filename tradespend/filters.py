@@ -19,10 +19,23 @@ from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 # --- matching: deductions and disputes ----------------------------------------------------------------------------
 
 
+class MonthField(forms.DateField):
+    """A month as its first day: a full date is read as its month, so two days of one month are the same month
+    (a From–To of months compares months)."""
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        return day.replace(day=1) if day else day
+
+
+class MonthFilter(django_filters.DateFilter):
+    field_class = MonthField
+
+
 def month_filter(label, **kwargs) -> django_filters.DateFilter:
     """A month typed as YYYY-MM (the browser's month input; a full date is read as its month)."""
     widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    return django_filters.DateFilter(label=label, input_formats=["%Y-%m", "%Y-%m-%d"], widget=widget, **kwargs)
+    return MonthFilter(label=label, input_formats=["%Y-%m", "%Y-%m-%d"], widget=widget, **kwargs)
 
 
 class DayField(forms.DateField):
@@ -157,6 +170,7 @@ class AccrualLineFilter(StyledFilterSet):
         "number.",
     )
     o = django_filters.OrderingFilter(fields=("month", "amount", "kind"))
+    periods = (("month_from", "month_to"),)  # a To month before the From month is refused, not an empty ledger
 
     class Meta:
         model = AccrualLine

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Deduction
 from ka_portal.formatting import account_name
-from ka_portal.lists import style_form_fields
+from ka_portal.lists import PERIOD_REVERSED, style_form_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -34,7 +34,7 @@ class EndsAfterStart:
         cleaned = super().clean()
         start, end = (cleaned.get(name) for name in self.period_fields)
         if start and end and end < start:
-            self.add_error(self.period_fields[1], _("The period ends before it starts."))
+            self.add_error(self.period_fields[1], PERIOD_REVERSED)
         return cleaned
 
 

@@ -43,7 +43,7 @@ from contracts.models import Deduction, Invoice
 from contracts.receivables import ZERO, OpenItem, allocate_oldest_first, to_money
 from contracts.rules import check_within_open, claimed_months, positive_amount
 from contracts.services import settlement_record
-from imports.kinds import CellError, Column, codes_hint, normal_header
+from imports.kinds import CellError, Column, choices_hint, normal_header
 from imports.kinds import money as money_cell
 from imports.kinds import text as text_cell
 from imports.runner import check_size, not_a_spreadsheet
@@ -624,7 +624,7 @@ ADVICE_COLUMNS = (
         "deduction kind",
         _kind_cell,
         aliases=("费用类型", "扣款项目", "kind", "deduction type"),
-        hint=codes_hint(", ".join(Deduction.Kind.values)),
+        hint=choices_hint(Deduction.Kind),
         example="dm",
     ),
     Column(

@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.db.models import F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm, Deduction
@@ -42,11 +43,15 @@ CATEGORY_FIELD = {
     SpendCategory.PROMOTION: "promotion",
 }
 STEPS = ("gross", "rebates", "fixed_fees", "promotion", "unsupported", "net")
+# The spend steps are totals of kinds, and say so in Chinese: "Rebates" beside the kind "Rebate", "Promotion spend"
+# beside the kind "Promotion cost" both read 返利 / 促销费用 otherwise (the export's kind columns, a chain's spend by
+# kind). Every header of a step says it in these words (templates: {% translate "Rebates" context "gross-to-net
+# step" %}).
 STEP_LABELS = {
     "gross": _("Gross invoiced"),
-    "rebates": _("Rebates"),
-    "fixed_fees": _("Fixed fees"),
-    "promotion": _("Promotion spend"),
+    "rebates": pgettext_lazy("gross-to-net step", "Rebates"),
+    "fixed_fees": pgettext_lazy("gross-to-net step", "Fixed fees"),
+    "promotion": pgettext_lazy("gross-to-net step", "Promotion spend"),
     "unsupported": _("Unsupported deductions"),
     "net": _("Net"),
 }

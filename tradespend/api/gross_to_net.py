@@ -23,6 +23,7 @@ from contracts.api import ACCOUNT_HELP, CONFLICT, AccountRefSerializer, FinanceP
 from contracts.selectors import finance_accounts
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.idempotency import idempotent
+from ka_portal.lists import PERIOD_REVERSED
 
 from .. import closing, reports
 from ..models import ClosedMonth, SpendKind
@@ -96,7 +97,7 @@ class GrossToNetQuerySerializer(serializers.Serializer):
             start, end = reports.preset_period(self.default_period, today)
         start, end = start or end, end or start
         if end < start:
-            raise serializers.ValidationError({"to": "The period ends before it starts."})
+            raise serializers.ValidationError({"to": PERIOD_REVERSED})
         attrs["month_from"], attrs["month_to"] = start, end
         return attrs
 

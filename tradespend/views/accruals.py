@@ -25,6 +25,7 @@ from ka_portal.permissions import require
 from ..accruals import accrual_adjust, accruals_compute
 from ..filters import AccrualLineFilter
 from ..models import AccrualLine, SpendCategory, SpendKind
+from ..reports import CATEGORY_FIELD, STEP_LABELS
 
 
 class LedgerView(FinanceMixin, FilteredListView):
@@ -65,7 +66,10 @@ class LedgerView(FinanceMixin, FilteredListView):
             .annotate(total=Sum("amount"))
             .values_list("category", "total")
         )
-        context["totals"] = [(label, sums.get(value) or 0) for value, label in SpendCategory.choices]
+        # each card is a step's total, named as gross to net names it (返利合计, not the kind 返利 of the lines)
+        context["totals"] = [
+            (STEP_LABELS[CATEGORY_FIELD[value]], sums.get(value) or 0) for value in SpendCategory.values
+        ]
         context["grand_total"] = sum(sums.values()) if sums else 0
         can_write = self.request.user.has_perm("tradespend.add_accrualline")
         context["can_write"] = can_write

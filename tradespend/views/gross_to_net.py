@@ -114,6 +114,14 @@ def _presets(today: date) -> list[tuple[str, str, str]]:
     return [(name, label, _period_query(*reports.preset_period(name, today))) for name, label in presets]
 
 
+def _refused(request, template: str, form: PeriodForm, today: date, **context):
+    """A period or filter refused (a month not YYYY-MM, a To before the From): the form with its message beside
+    the field and what was typed, and no figures, not even the default period's (they would read as the asked
+    ones); an export asked with it answers the same page rather than a workbook of another period."""
+    context = {**context, "form": form, "refused": True, "presets": _presets(today)}
+    return render(request, template, context)
+
+
 @finance_page
 def gross_to_net(request):
     """One row per chain: gross → rebates → fixed fees → promotion → unsupported deductions → net, with the
@@ -121,6 +129,8 @@ def gross_to_net(request):
     accounts = finance_accounts(request.user)
     form = PeriodForm(request.GET or None, accounts=accounts)
     today = timezone.localdate()
+    if form.is_bound and not form.is_valid():
+        return _refused(request, "tradespend/gross_to_net.html", form, today)
     month_from, month_to = form.period(today)
     show_period(form, month_from, month_to)
     shown = accounts
@@ -171,6 +181,8 @@ def gross_to_net_account(request, code):
     account = get_object_or_404(accounts, code=code)
     form = PeriodForm(request.GET or None, with_filters=False)
     today = timezone.localdate()
+    if form.is_bound and not form.is_valid():
+        return _refused(request, "tradespend/gross_to_net_account.html", form, today, account=account)
     month_from, month_to = form.period(today)
     show_period(form, month_from, month_to)
     one = accounts.filter(pk=account.pk)
