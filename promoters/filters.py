@@ -17,6 +17,23 @@ from .models import Promoter, PromoterTarget, Shift
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 
 
+def _sent_late(queryset, name, value):
+    return attendance_report.sent_late(queryset, value) if value is not None else queryset
+
+
+def sent_late_filter():
+    """Shifts by whether their check-in was sent late (attendance_report.sent_late, as each shift's reading says):
+    the attendance list's filter and the API's shifts list's."""
+    return yes_no_filter(
+        _("Sent late"),
+        yes=_("Check-in sent late"),
+        no=_("Not sent late"),
+        method=_sent_late,
+        help_text="true: the shifts whose check-in reached the server more than KA_VISIT_SYNC_LATE_HOURS after the "
+        "phone's time (their attendance reads sent_late); false: the others, shifts without a check-in included.",
+    )
+
+
 class PromoterFilter(StyledFilterSet):
     """The roster by name, code or phone; kind, employer, a store (code) and who is on the roster on a day."""
 
@@ -56,22 +73,11 @@ class ShiftFilter(StyledFilterSet):
     store = record_filter(Store, scope=promoter_stores_for, label=_("Store"), help_text="The store, by its code.")
     day_from, day_to = day_range_filters("day", what="The shift's day")  # as the attendance list's
     plan = record_filter(PromotionPlan, scope=promotion_plans_for, label=_("Promotion"), help_text="A plan's id.")
-    sent_late = yes_no_filter(
-        _("Sent late"),
-        yes=_("Check-in sent late"),
-        no=_("Not sent late"),
-        method="filter_sent_late",
-        help_text="true: the shifts whose check-in reached the server more than KA_VISIT_SYNC_LATE_HOURS after the "
-        "phone's time (as the attendance list and report show them); false: the others, shifts without a check-in "
-        "included.",
-    )
+    sent_late = sent_late_filter()
 
     class Meta:
         model = Shift
         fields = ["promoter", "store", "day_from", "day_to", "plan", "sent_late"]
-
-    def filter_sent_late(self, queryset, name, value):
-        return attendance_report.sent_late(queryset, value) if value is not None else queryset
 
 
 class PromoterTargetFilter(StyledFilterSet):

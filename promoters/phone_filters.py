@@ -14,6 +14,7 @@ from ka_portal.scope import products_for, promoter_stores_for, promoters_for
 from stores.models import Product, Store
 
 from . import attendance_report
+from .filters import sent_late_filter
 from .models import Promoter, SellOutLine, Shift
 
 
@@ -65,14 +66,7 @@ class AttendanceShiftFilter(StyledFilterSet):
         help_text="true: the shifts the supervisor has yet to confirm (ended, not confirmed).",
     )
 
-    sent_late = yes_no_filter(
-        _("Sent late"),
-        yes=_("Check-in sent late"),
-        no=_("Not sent late"),
-        method="filter_sent_late",
-        help_text="true: the shifts whose check-in reached the server more than KA_VISIT_SYNC_LATE_HOURS after the "
-        "phone's time (their attendance reads sent_late); false: the others, shifts without a check-in included.",
-    )
+    sent_late = sent_late_filter()
 
     class Meta:
         model = Shift
@@ -100,6 +94,3 @@ class AttendanceShiftFilter(StyledFilterSet):
         ended = Q(day__lt=now.date()) | Q(day=now.date(), ends_at__lte=now.time())
         pending = ended & Q(confirmed_at__isnull=True)
         return queryset.filter(pending) if value else queryset.exclude(pending)
-
-    def filter_sent_late(self, queryset, name, value):
-        return attendance_report.sent_late(queryset, value) if value is not None else queryset
