@@ -31,6 +31,7 @@ from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
+from ka_portal.lists import PERIOD_REVERSED
 from ka_portal.scope import sees_finance
 from ka_portal.values_pages import ValuesPageMixin, write_children
 
@@ -659,7 +660,7 @@ class StatementQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["date_to"] < attrs["date_from"]:
-            raise serializers.ValidationError({"to": "The period ends before it starts."})
+            raise serializers.ValidationError({"to": PERIOD_REVERSED})
         return attrs
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.errors import DomainError
-from ka_portal.lists import style_form_fields
+from ka_portal.lists import PERIOD_REVERSED, style_form_fields
 from ka_portal.pages import show_refusal
 
 from .models import Contract, ContractTerm, Deduction, Invoice
@@ -186,7 +186,7 @@ class PeriodForm(StyledForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
-            self.add_error("date_to", _("The period ends before it starts."))
+            self.add_error("date_to", PERIOD_REVERSED)
         return cleaned
 
 

@@ -168,6 +168,11 @@ def test_aging_and_statement_reports(api_client, finance, account, two_invoices)
     assert [line["kind"] for line in statement["lines"]] == ["invoice", "payment"]
     bad = api_client.get("/api/v1/reports/aging/", {"as_of": "yesterday"})
     assert bad.status_code == 400
+    reversed_ = api_client.get(
+        "/api/v1/reports/statement/", {"account": account.code, "from": "2026-09-30", "to": "2026-08-01"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )  # fmt: skip
+    assert reversed_.status_code == 400 and "期间的结束早于开始" in str(reversed_.json())  # was English in Chinese
 
 
 def test_aging_for_one_account_by_code_and_a_foreign_code_is_not_found(
