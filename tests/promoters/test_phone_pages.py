@@ -248,6 +248,8 @@ def test_products_sold_here_lately_come_first_with_their_last_price_the_rest_beh
     assert "1 more product, not sold here lately" in others
     # the newest price seen is a tap away ("As last"), not typed for the promoter
     assert 'data-price-last="5.80"' in first and "As last: 5.80" in first and "data-price-last" not in others
+    # a tap that needs the script (sell_out.js): drawn hidden for it to show, not a dead button without it
+    assert 'data-testid="price-as-last" hidden>' in first
     assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value=""' in first
 
     # something typed under the fold and refused comes back in view with what was typed
