@@ -32,6 +32,15 @@ def format_distance(metres: int) -> str:
     return gettext("%(m)s m") % {"m": metres}
 
 
+def hours_and_minutes(minutes: int) -> str:
+    """A length of time in minutes as a reader takes it: "25 minutes" below two hours, "3 h 34 min" from two (not
+    "214 minutes", which no one reads as three and a half hours)."""
+    minutes = int(minutes)
+    if minutes < 120:
+        return ngettext("%(m)s minute", "%(m)s minutes", minutes) % {"m": minutes}
+    return gettext("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+
+
 def display_name(user) -> str:
     """A user's name as people write it: 张伟 (family name first, no space) or Wei Zhang; else the username."""
     first, last = (user.first_name or "").strip(), (user.last_name or "").strip()

@@ -25,6 +25,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.formatting import hours_and_minutes
+
 PLANNED = "planned"
 IN_PROGRESS = "in_progress"
 ATTENDED = "attended"
@@ -105,6 +107,16 @@ class Reading:
     def sent_after_hours(self) -> float | None:
         """Hours from the phone's check-in time to its arrival (one decimal), where they differ."""
         return None if self.received_after is None else round(self.received_after.total_seconds() / 3600, 1)
+
+    @property
+    def late_text(self) -> str:
+        """How late, as the promoter and the supervisor read it: "25 minutes late", "3 h 34 min late"; "" if not."""
+        return _("%(time)s late") % {"time": hours_and_minutes(self.late_minutes)} if self.late_minutes else ""
+
+    @property
+    def early_text(self) -> str:
+        """How early the check-out was: "25 minutes early", "2 h 5 min early"; "" if not early."""
+        return _("%(time)s early") % {"time": hours_and_minutes(self.early_minutes)} if self.early_minutes else ""
 
     @property
     def label(self) -> str:

@@ -190,7 +190,7 @@ def _renumber(plan: RoutePlan, day: int, first: RouteStop | None = None, at: int
 
 @transaction.atomic
 def route_stop_add(*, plan: RoutePlan, store: Store, day: int, by, today: date | None = None) -> RouteStop:
-    """Add a visit to one of the rep's stores that `by` reaches at the end of a day (today or later)."""
+    """Add a visit to one of the rep's active stores that `by` reaches at the end of a day (today or later)."""
     plan = RoutePlan.objects.select_for_update().get(pk=plan.pk)
     _editable(plan)
     rules.check_route_day(day)
@@ -198,6 +198,13 @@ def route_stop_add(*, plan: RoutePlan, store: Store, day: int, by, today: date |
     # another rep's store, or (for a KA manager) a store of another manager's account: not found, named nowhere
     if store.rep_id != plan.rep_id or not stores_for(by).filter(pk=store.pk).exists():
         raise not_found("store")
+    if not store.active:  # the route page offers active stores only; a stale page or the API may send another
+        raise DomainError(
+            "route.store_inactive",
+            _("%(store)s is inactive: a route plans visits to active stores only."),
+            field="store",
+            store=store.name,
+        )
     if plan.stops.filter(day=day, store=store).exists():
         raise DomainError("route.store_twice", _("%(store)s is already on this day."), field="store", store=store.name)
     position = (plan.stops.filter(day=day).aggregate(m=Max("position"))["m"] or 0) + 1

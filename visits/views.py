@@ -575,7 +575,9 @@ def _back_to_plan(plan_pk: int) -> str:
 @require_POST
 def route_stop_add(request, pk: int):
     plan = _plan_for_edit(request, pk)
-    form = AddStopForm(request.POST, stores=stores_for(request.user).active().filter(rep=plan.rep))
+    # the page offers the active stores; any of the rep's is taken here, for the service to refuse an inactive one
+    # in its own words (a page open since the store was closed), as at the API's door
+    form = AddStopForm(request.POST, stores=stores_for(request.user).filter(rep=plan.rep))
     if not form.is_valid():
         messages.error(request, _("Choose a store and a day."))
         return redirect("visits:route-detail", pk=plan.pk)

@@ -5,12 +5,10 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from ka_portal.formatting import account_name as _account_name
 from ka_portal.formatting import account_other_name as _account_other_name
-from ka_portal.formatting import count_in_words, format_distance, format_money, format_packs
+from ka_portal.formatting import count_in_words, format_distance, format_money, format_packs, hours_and_minutes
 from ka_portal.formatting import display_name as _display_name
 
 register = template.Library()
@@ -59,13 +57,9 @@ def distance(metres) -> str:
 
 @register.filter
 def in_hours_and_minutes(minutes) -> str:
-    """A length of time in minutes as a reader takes it: "25 minutes" below two hours, "13 h 5 min" from two."""
-    if minutes is None:
-        return ""
-    minutes = int(minutes)
-    if minutes < 120:
-        return ngettext("%(m)s minute", "%(m)s minutes", minutes) % {"m": minutes}
-    return _("%(h)s h %(m)s min") % {"h": minutes // 60, "m": minutes % 60}
+    """A length of time in minutes as a reader takes it: "25 minutes" below two hours, "13 h 5 min" from two
+    (ka_portal.formatting.hours_and_minutes)."""
+    return "" if minutes is None else hours_and_minutes(minutes)
 
 
 @register.filter

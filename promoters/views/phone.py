@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 
 from ka_portal import bounds
 from ka_portal.errors import DomainError
+from ka_portal.formatting import format_distance
 from ka_portal.lists import style_form_fields
-from ka_portal.pages import run_step, safe_next
+from ka_portal.pages import safe_next
 from ka_portal.permissions import model_permission
 from ka_portal.scope import promoters_for, sell_out_for, shifts_for
 from stores.models import Listing
@@ -317,25 +318,50 @@ def my_shift(request, pk):
     return render(request, "promoters/my_shift.html", context)
 
 
-def _step(request, pk, service, success):
-    shift = get_object_or_404(_own_shifts(request.user), pk=pk)
-    form = PositionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("The phone's position or time could not be read; try again."))
-        return redirect("promoters:my-day")
-    return run_step(
-        request,
-        lambda: service(shift=shift, by=request.user, **form.cleaned_data),
-        success=success,
-        then=reverse("promoters:my-day"),
-        follow_next=True,
-    )
+def _check_in_said(shift: Shift, reading: attendance.Reading) -> str:
+    """What a check-in the supervisor will see as off site or late says to the promoter (with how far and how
+    late, as the attendance page shows them), or "" for one in time at the store."""
+    off_site = ""
+    if reading.off_site and shift.check_in_distance_m is None:
+        off_site = _("off site (the phone sent no position)")
+    elif reading.off_site:
+        off_site = _("off site (%(distance)s from the store, the limit is %(limit)s)") % {
+            "distance": format_distance(shift.check_in_distance_m),
+            "limit": format_distance(settings.KA.checkin_max_distance_m),
+        }
+    if off_site and reading.late_minutes:
+        return _("Check-in recorded. Your supervisor will see it as %(off_site)s and %(late)s.") % {
+            "off_site": off_site,
+            "late": reading.late_text,
+        }
+    if off_site or reading.late_minutes:
+        return _("Check-in recorded. Your supervisor will see it as %(reading)s.") % {
+            "reading": off_site or reading.late_text
+        }
+    return ""
 
 
 @require_POST
 @model_permission(Shift, get="change")
 def check_in(request, pk):
-    return _step(request, pk, phone_services.shift_check_in, _("Checked in. Have a good shift."))
+    """Check in. One the supervisor will see as off site or late says so, as a warning, not "have a good shift"
+    (the rep's visit warns the same way when checked in far from the store)."""
+    shift = get_object_or_404(_own_shifts(request.user), pk=pk)
+    form = PositionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The phone's position or time could not be read; try again."))
+        return redirect("promoters:my-day")
+    try:
+        shift = phone_services.shift_check_in(shift=shift, by=request.user, **form.cleaned_data)
+    except DomainError as refusal:
+        messages.error(request, refusal.detail)
+    else:
+        said = _check_in_said(shift, attendance.reading(shift, now=timezone.now()))
+        if said:
+            messages.warning(request, said)
+        else:
+            messages.success(request, _("Checked in. Have a good shift."))
+    return redirect(safe_next(request, reverse("promoters:my-day")))
 
 
 @require_POST

@@ -50,6 +50,10 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     assert field[beer.pk][0].get_attribute("inputmode") == "numeric"
     assert field[beer.pk][0].get_attribute("pattern") == "[0-9]*"
 
+    # the last counts read in the words of the two fields, not the sheets' 10, 2/5
+    chips_row = phone.get_by_test_id("stock-row").filter(has_text="乐滋薯片 70g")
+    expect(chips_row.get_by_test_id("last-count")).to_have_text("2 箱 5 包")
+    expect(chips_row.get_by_test_id("same-as-last")).to_have_text("同上次（2 箱 5 包）")
     # the chips' loose packs typed first; "same as last count" for all fills only the empty beer (the water has
     # no last count) and keeps what was typed
     field[chips.pk][1].fill("7")
@@ -128,6 +132,31 @@ def test_rep_counts_stock_with_same_as_last_and_lands_on_the_bad_field(phone, li
     phone.get_by_role("button", name="Save", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_have_text(re.compile(r"^Saved \d{2}:\d{2}$"))
     assert visit.stock_counts.get(product=water).packs == 3
+
+
+def test_without_javascript_the_same_as_last_buttons_are_not_offered(browser, live_server):
+    """Finding: without JavaScript "同上次" and "未填的都同上次" were shown and did nothing when tapped. They only
+    work with the script, so only the script shows them (with it they are there: the test above)."""
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    store = StoreFactory(rep=rep, name="沃尔玛五角场店")
+    beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
+    ListingFactory(store=store, product=beer)
+    last_week = timezone.now() - timedelta(days=7)
+    before = VisitFactory(
+        rep=rep, store=store, checked_in_at=last_week, checked_out_at=last_week + timedelta(minutes=30)
+    )
+    StockCountFactory(visit=before, product=beer, packs=27)
+    visit = VisitFactory(rep=rep, store=store)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, locale="zh-CN", java_script_enabled=False, base_url=live_server.url
+    )
+    page = context.new_page()
+    log_in(page, "rep1", "demo-pass-1")
+    page.goto(f"/visits/{visit.pk}/")
+    expect(page.get_by_test_id("last-count")).to_have_text("2 箱 3 包")  # what the last count was, still said
+    expect(page.get_by_test_id("same-as-last")).to_be_hidden()
+    expect(page.get_by_test_id("same-as-last-all")).to_be_hidden()
+    context.close()
 
 
 def test_a_count_refused_for_size_is_not_counted_in_the_bar_sent_or_queued(phone, live_server):

@@ -2637,9 +2637,10 @@ def _route_stop(w, v=None) -> RouteStop:
 
 def _route_week(w, v) -> None:
     """The rep's next week afresh (or the week `v["week"]`): the store on Monday, the plan a draft (or as `v["status"]`
-    says), or no stop at all (`v["stops"]` False); no other plan of the rep's."""
+    says), or no stop at all (`v["stops"]` False); no other plan of the rep's; the store active (or as `v["active"]`
+    says)."""
     RoutePlan.objects.filter(rep=w.rep).delete()
-    Store.objects.filter(pk=w.store.pk).update(active=True)
+    Store.objects.filter(pk=w.store.pk).update(active=v.get("active", True))
     plan = RoutePlan.objects.create(
         rep=w.rep, week_start=v.get("week", ROUTE_WEEK), status=v.get("status", RoutePlan.Status.DRAFT)
     )
@@ -2706,6 +2707,10 @@ RULES += (
          )),
     Rule("route.store_twice", "route.store_twice", RouteStop, "store", good={"day": 1}, bad={"day": 0},
          message="is already on this day.", doors=route_add_doors() + route_add_doors("manager")),
+    # the page offers active stores only; a stale page or the API sending an inactive one is refused in one shape
+    Rule("route.store_inactive", "route.store_inactive", RouteStop, "store", good={"active": True},
+         bad={"active": False}, message="is inactive: a route plans visits to active stores only.",
+         doors=route_add_doors() + route_add_doors("manager")),
     Rule("route.day", "route.day", RouteStop, "day", good={"day": 4}, bad={"day": 6},
          message="Choose a day from Monday to Saturday.",
          doors=(route_add_doors()[1], *route_move_doors(), route_move_doors("manager")[1])),

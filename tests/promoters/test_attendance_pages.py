@@ -62,6 +62,18 @@ def test_the_month_per_promoter_and_store(w, client):
     assert 'data-code="PH01"' in page and 'data-code="PH02"' in page
 
 
+def test_lateness_reads_in_hours_and_minutes_for_the_supervisor(w, client):
+    """Finding: a check-in 214 minutes late read "迟到 214 分钟": from two hours it reads in hours and minutes, as the
+    visit page writes a length of time."""
+    Shift.objects.filter(pk=w.shift.pk).update(checked_in_at=at(12, 34, 1), checked_out_at=at(14, 0, 1))
+    client.force_login(w.supervisor)
+    url = reverse("promoters:attendance-shifts") + "?month=2026-06&promoter=PH-P1"
+    page = client.get(url, **EN).content.decode()
+    assert "3 h 34 min late" in page and "3 h 0 min early" in page and "214" not in page
+    chinese = client.get(url).content.decode()
+    assert "迟到 3 小时 34 分钟" in chinese and "早退 3 小时 0 分钟" in chinese
+
+
 def test_the_export_has_promoters_stores_and_shifts(w, client):
     client.force_login(w.supervisor)
     response = client.get(reverse("promoters:attendance") + "?month=2026-06&export=xlsx", **EN)

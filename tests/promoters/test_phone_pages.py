@@ -107,6 +107,49 @@ def test_a_check_in_far_from_the_store_says_its_distance_as_the_rep_reads_it(w, 
     assert "距门店6.0 公里" in chinese and "6033" not in chinese
 
 
+# about 6 km north of the store (NEAR)
+SIX_KM_OFF = (Decimal("31.284800"), Decimal("121.473900"))
+
+
+def test_a_check_in_off_site_and_late_warns_what_the_supervisor_will_see(w, client, time_machine):
+    """Finding: checked in 6 km from the store and 214 minutes late, the promoter read a green "已签到，祝工作顺利。"
+    while the supervisor sees the shift off site and late (the rep's visit warns in the same case). The card says
+    the check-in was recorded, how far and how late, in a warning; the lateness in hours and minutes."""
+    time_machine.move_to(at(12, 34), tick=False)  # the shift starts at 09:00
+    url = reverse("promoters:my-check-in", args=[w.shift.pk])
+    page = client.post(url, {"latitude": SIX_KM_OFF[0], "longitude": SIX_KM_OFF[1]}, follow=True).content.decode()
+    assert Shift.objects.get(pk=w.shift.pk).checked_in_at == at(12, 34)
+    warning = page.split('class="alert alert-warning')[1].split("</div>")[0]
+    assert (
+        "Check-in recorded. Your supervisor will see it as off site (6.0 km from the store, the limit is 500 m) "
+        "and 3 h 34 min late." in warning
+    ), warning
+    assert "Have a good shift" not in page and "alert-success" not in page
+    assert "3 h 34 min late" in page.split('data-testid="checked-in"')[1] and "214" not in page
+    chinese = client.get(reverse("promoters:my-day"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "迟到 3 小时 34 分钟" in chinese and "214" not in chinese
+
+
+@pytest.mark.parametrize(
+    ("clock", "position", "said"),
+    [
+        ((9, 40), NEAR, "Check-in recorded. Your supervisor will see it as 40 minutes late."),
+        (
+            (8, 55),
+            (None, None),
+            "Check-in recorded. Your supervisor will see it as off site (the phone sent no position).",
+        ),  # fmt: skip
+        ((8, 55), NEAR, "Checked in. Have a good shift."),
+    ],
+)
+def test_a_check_in_says_what_the_supervisor_will_see(w, client, time_machine, clock, position, said):
+    time_machine.move_to(at(*clock), tick=False)
+    data = {"latitude": position[0] or "", "longitude": position[1] or ""}
+    page = client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), data, follow=True).content.decode()
+    style = "alert-success" if said.startswith("Checked in.") else "alert-warning"
+    assert said in page.split(f'class="alert {style}')[1].split("</div>")[0]
+
+
 def test_loose_packs_of_a_case_or_more_are_carried_into_cases_on_the_page(w, client):
     """The page's two number pads carry loose packs into cases, as the visit page does (issue 14): 1 case and 12 packs
     of a 12-pack beer is saved as 2 cases, and shown back so; only the API's one-field notation "1/12" is refused
@@ -205,6 +248,8 @@ def test_products_sold_here_lately_come_first_with_their_last_price_the_rest_beh
     assert "1 more product, not sold here lately" in others
     # the newest price seen is a tap away ("As last"), not typed for the promoter
     assert 'data-price-last="5.80"' in first and "As last: 5.80" in first and "data-price-last" not in others
+    # a tap that needs the script (sell_out.js): drawn hidden for it to show, not a dead button without it
+    assert 'data-testid="price-as-last" hidden>' in first
     assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value=""' in first
 
     # something typed under the fold and refused comes back in view with what was typed

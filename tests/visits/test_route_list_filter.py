@@ -53,3 +53,25 @@ def test_the_api_filters_the_weeks_not_published(plans):
 
     assert [plan["id"] for plan in drafts] == [made[RoutePlan.Status.DRAFT].pk]
     assert [plan["id"] for plan in published] == [made[RoutePlan.Status.PUBLISHED].pk]
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "clear"),
+    [("en", "No route plans match these filters.", "Clear"), ("zh-hans", "没有符合筛选条件的路线表。", "清除")],
+)
+def test_a_filter_matching_no_plan_says_so_with_a_clear_link(plans, language, said, clear):
+    """Finding: a week with no plan read "No route plans yet." (暂无路线表) though the supervisor has plans: the
+    filter matched none. It says so, with a link that clears the filters, as the other lists do."""
+    sup, made = plans
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(sup)
+
+    page = client.get("/visits/routes/", {"week_start": "2020-01-06"}).content.decode()
+    empty = page.split('data-testid="no-route-plans">')[1].split("</p>")[0]
+    assert said in empty and f'<a href="/visits/routes/">{clear}</a>' in empty
+
+    fresh = make_user(Role.SUPERVISOR, username="sup_new")
+    client.force_login(fresh)
+    page = client.get("/visits/routes/").content.decode()
+    assert "No route plans yet." in page or "暂无路线表" in page
+    assert "match these filters" not in page and "没有符合筛选条件" not in page

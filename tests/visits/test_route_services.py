@@ -195,3 +195,16 @@ def test_a_manager_neither_plans_nor_adds_another_managers_store(team, two_manag
         services.route_stop_add(plan=plan, store=other, day=0, by=m1)
     assert foreign.value.code == "not_found" and other.name not in foreign.value.detail
     assert not plan.stops.exists()
+
+
+def test_an_inactive_store_is_not_added_to_a_route(team):
+    """Finding: the API added a stop at an inactive store (the page offers active stores only). The service refuses
+    it, naming the store (every door: tests/ka_portal/write_path_matrix.py route.store_inactive)."""
+    sup, rep = team
+    plan = RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT)
+    closed = StoreFactory(rep=rep, name="已关一店", active=False)
+    with pytest.raises(DomainError) as refused:
+        services.route_stop_add(plan=plan, store=closed, day=1, by=sup)
+    assert refused.value.code == "route.store_inactive" and refused.value.field == "store"
+    assert refused.value.detail == "已关一店已停用：路线只安排启用门店的拜访。"
+    assert not plan.stops.exists()

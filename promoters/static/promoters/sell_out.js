@@ -10,6 +10,8 @@ document.addEventListener("click", function (event) {
   input.classList.remove("is-invalid");
   input.removeAttribute("aria-invalid");
 });
+// Without this script "As last" would do nothing: it is drawn hidden (sell_out_row.html) and shown here.
+document.querySelectorAll("[data-price-last]").forEach(function (button) { button.hidden = false; });
 // (On the window, capturing: before visit.js's own capturing check on the document.)
 window.addEventListener("submit", function (event) {
   var others = event.target.querySelector("[data-sell-out-others]");

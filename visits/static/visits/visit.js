@@ -60,6 +60,9 @@ document.addEventListener("change", exclusive);
     });
   });
 
+  // Without this script the buttons would do nothing: they are drawn hidden (stock_entry.html) and shown here.
+  document.querySelectorAll("[data-same-as-last], [data-same-as-last-all]").forEach(function (button) { button.hidden = false; });
+
   // What is wrong with one typed part, read as the server reads it (ka_portal/formatting.py `_count_text`,
   // `combine_packs`): full-width digits and minus count as plain, spaces are dropped; "" when nothing is.
   function plain(text) {
