@@ -28,6 +28,7 @@ from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, P
 from .rules import (
     ItemFacts,
     blocking,
+    budget_period_problem,
     budget_shortfall,
     money,
     reversed_dates,
@@ -656,6 +657,9 @@ def budget_problem(
     """What is wrong with a budget as entered (the admin's form asks this too), or None."""
     if period_end < period_start:
         return DomainError("budget.period_reversed", _("The period ends before it starts."), field="period_end")
+    shape = budget_period_problem(period_start, period_end)
+    if shape:
+        return shape
     overlapping = Budget.objects.filter(account=account, period_start__lte=period_end, period_end__gte=period_start)
     if budget is not None and budget.pk:
         overlapping = overlapping.exclude(pk=budget.pk)

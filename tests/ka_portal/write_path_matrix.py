@@ -543,7 +543,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "budget.overlap", "budget.overlap", Budget, "period_start",
         good={"period_start": "2026-09-01", "period_end": "2026-09-30"},
-        bad={"period_start": "2026-08-01", "period_end": "2026-09-30"},
+        bad={"period_start": "2026-08-01", "period_end": "2026-08-31"},
         message="already has a budget for 2026-06-01–2026-08-31.",
         doors=(
             Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
@@ -552,8 +552,25 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        # SPEC §5: a month or a quarter (three whole months from any month's 1st), at every door that sets a period
+        "budget.period_shape", "budget.period_shape", Budget, "period_end",
+        good={"period_start": "2026-09-01", "period_end": "2026-11-30"},
+        bad={"period_start": "2026-09-01", "period_end": "2026-10-13"},
+        message="A budget runs for a whole month or a whole quarter",
+        doors=(
+            Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
+            Door("api_create", "manager", api("budget-list"), _budget_form),
+            Door("admin_add", "admin", lambda w: admin_url(Budget, "add"), _budget_admin_add),
+            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                 _budget_page_edit),
+            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
+                 "patch"),
+            Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change),
+        ),
+    ),
+    Rule(
         "budget.period_reversed", "budget.period_reversed", Budget, "period_end",
-        good={"period_end": "2026-08-30"},
+        good={"period_end": "2026-06-30"},
         bad={"period_end": "2026-05-01"},
         message="The period ends before it starts.",
         doors=(
@@ -783,9 +800,9 @@ RULES += (
     ),
     Rule(
         "budget.plans_outside", "budget.plans_outside", Budget, "period_start",
-        good={"period_start": "2026-06-08"},
-        bad={"period_start": "2026-06-09"},
-        message="Approved plans on this budget start outside 2026-06-09–2026-08-31: “矩阵草稿” (2026-06-08).",
+        good={"period_start": "2026-06-01", "period_end": "2026-06-30"},
+        bad={"period_start": "2026-07-01", "period_end": "2026-09-30"},
+        message="Approved plans on this budget start outside 2026-07-01–2026-09-30: “矩阵草稿” (2026-06-08).",
         doors=(
             Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
                  _budget_page_edit, prepare=_drawn_on),
