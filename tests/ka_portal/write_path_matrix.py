@@ -1543,6 +1543,15 @@ def _check_in_doors(page: Callable[[SimpleNamespace, Values], Any] = _check_in_p
     )
 
 
+def _open_since_8_30(w, v) -> None:
+    """The rep checked in at the world's store at 08:30 today and has not checked out."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 6, 1, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    Visit.objects.get_or_create(rep=w.rep, store=w.store, checked_in_at=at)
+
+
 # The world's clock is 2026-06-01 09:00 (test_write_path_matrix.world); KA_VISIT_SYNC_MAX_HOURS is 24.
 RULES += (
     Rule(
@@ -1565,6 +1574,19 @@ RULES += (
             Door("page_step", "rep", lambda w: reverse("visits:check-in"),
                  lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]})),
             Door("api_create", "rep", api("visit-list"), _check_in_api),
+        ),
+    ),
+    Rule(
+        # one open visit of a rep at a store a day (visits.services._open_visit): the API answers 409 naming it, the
+        # page takes the rep to it saying so; the good check-in is an offline one of the day before
+        "visit.already_open", "visit.already_open", Visit, "store",
+        good={"checked_in_at": "2026-05-31T17:30:00+08:00"},
+        bad={"checked_in_at": "2026-06-01T08:50:00+08:00"},
+        message="already checked in",
+        doors=(
+            Door("page_step", "rep", lambda w: reverse("visits:check-in"),
+                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]}), prepare=_open_since_8_30),
+            Door("api_create", "rep", api("visit-list"), _check_in_api, prepare=_open_since_8_30),
         ),
     ),
     Rule(
