@@ -222,6 +222,24 @@ def budget_shortfall(*, cost: Decimal, budget: Any, account: str, on: date) -> V
     )
 
 
+def store_of_another_account(store: Any, account: Any) -> DomainError | None:
+    """A plan promotes at its own account's stores: a store of another chain (one the user may well see) is refused
+    saying whose it is. The one wording of it: the service, the page's store picker and the API's `stores` all say
+    this (a store the user cannot see is not found there, as a code that does not exist)."""
+    if store.account_id == account.pk:
+        return None
+    from ka_portal.formatting import account_name
+
+    return DomainError(
+        "promotion.store_other_account",
+        _("%(store)s belongs to %(store_account)s, not to %(account)s."),
+        field="stores",
+        store=store.code,
+        store_account=account_name(store.account),
+        account=account_name(account),
+    )
+
+
 def _month_end(year: int, month: int) -> date:
     """The last day of a month (month may run past 12: it rolls into the next year)."""
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1

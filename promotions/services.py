@@ -33,6 +33,7 @@ from .rules import (
     money,
     reversed_dates,
     start_passed,
+    store_of_another_account,
     supply_price_violation,
     too_many_products,
 )
@@ -121,8 +122,11 @@ def _check_drafting_scope(user, data: PlanInput) -> None:
     if not data.stores:
         raise DomainError("promotion.no_stores", _("Choose at least one store."), field="stores")
     for store in data.stores:
-        if store.account_id != data.account.pk or not reach.filter(pk=store.pk).exists():
-            raise not_found("stores")  # another rep's or account's store: named nowhere
+        if not reach.filter(pk=store.pk).exists():
+            raise not_found("stores")  # another rep's or manager's store: named nowhere
+        other = store_of_another_account(store, data.account)  # one the user sees, of another chain: said whose
+        if other:
+            raise other
 
 
 # --- drafting ----------------------------------------------------------------------------------

@@ -235,6 +235,14 @@ def _plan_page(w, v):
     return data
 
 
+def _other_chains_store(w, v) -> None:
+    """A store of the rep's at another chain (the rep sees it, and it is listed with the world's products)."""
+    if not Store.objects.filter(code="MXB01").exists():
+        other = KeyAccountFactory(code="MXB", name="另一连锁", owner=w.manager)
+        store = StoreFactory(account=other, rep=w.rep, code="MXB01", name="另一连锁一店")
+        ListingFactory(store=store, product=w.beer, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
+
+
 def _plan_api(w, v):
     products = _plan_products(w, v["products"])
     return {
@@ -524,6 +532,23 @@ RULES: tuple[Rule, ...] = (
             Door("api_create", "rep", api("promotion-list"), _plan_api),
             Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _plan_api, "put",
                  prepare=lambda w, v: _draft(w)),
+        ),
+    ),
+    Rule(
+        # a store the user sees, of another chain, refused saying whose (the API in `errors.stores`, as a reference)
+        "promotion.store_other_account", "promotion.store_other_account", PromotionPlan, "stores",
+        good={"stores": "MX01"},
+        bad={"stores": "MXB01"},
+        also_codes=("invalid",),
+        message="MXB01 belongs to",
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"),
+                 lambda w, v: {**_plan_page(w, {"products": 1}), "stores": [v["stores"]]}, prepare=_other_chains_store),
+            Door("api_create", "rep", api("promotion-list"),
+                 lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]}, prepare=_other_chains_store),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                 lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]}, "put",
+                 prepare=lambda w, v: (_draft(w), _other_chains_store(w, v))),
         ),
     ),
     Rule(
