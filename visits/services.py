@@ -390,11 +390,15 @@ def visit_check_in(
     promotion checks or photos of a visit made in this transaction, nobody else holding its row); the rules are
     visit_record's. Inside a caller's transaction no savepoint is taken: a refusal rolls the whole of it back.
     """
-    if findings is None:
+    # In a transaction (the caller's, as a request's, else its own): the store's row stays locked by _open_visit until
+    # the new visit is in, so a second check-in at the store waits for it and finds it. Without findings, in the
+    # caller's one, nothing is wrapped: a refusal leaves the caller's transaction usable (the page goes on to the
+    # open visit).
+    if findings is None and connection.in_atomic_block:
         return _check_in(rep, store, uuid, at, latitude, longitude, route_stop)
     with transaction.atomic(savepoint=False):
         visit, created = _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=findings)
-        if created:
+        if created and findings is not None:
             _record(visit, new=True, **findings)
     return visit, created
 
