@@ -261,10 +261,7 @@ def budget_period_problem(period_start: date, period_end: date) -> DomainError |
     first = period_start.replace(day=1)
     return DomainError(
         "budget.period_shape",
-        _(
-            "A budget runs for a whole month or a whole quarter: from the 1st of a month to the last day of that "
-            "month or of the second month after it (such as %(month)s or %(quarter)s), not %(start)s–%(end)s."
-        ),
+        _("A budget is for a whole month or a whole quarter, such as %(month)s or %(quarter)s."),
         field="period_start" if period_start.day != 1 else "period_end",
         start=period_start.isoformat(),
         end=period_end.isoformat(),

@@ -581,7 +581,7 @@ RULES: tuple[Rule, ...] = (
         "budget.period_shape", "budget.period_shape", Budget, "period_end",
         good={"period_start": "2026-09-01", "period_end": "2026-11-30"},
         bad={"period_start": "2026-09-01", "period_end": "2026-10-13"},
-        message="A budget runs for a whole month or a whole quarter",
+        message="a whole quarter, such as 2026-09-01–2026-09-30 or 2026-09-01–2026-11-30.",
         doors=(
             Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
             Door("api_create", "manager", api("budget-list"), _budget_form),

@@ -49,10 +49,9 @@ def test_the_api_refuses_a_21_month_budget_saying_what_a_period_is(api_client, w
     assert refused.status_code == 400
     assert (refused.json()["code"], refused.json()["field"]) == ("budget.period_shape", "period_end")
     assert refused.json()["detail"] == (
-        "A budget runs for a whole month or a whole quarter: from the 1st of a month to the last day of that month "
-        "or of the second month after it (such as 2027-04-01–2027-04-30 or 2027-04-01–2027-06-30), "
-        "not 2027-04-01–2028-12-31."
+        "A budget is for a whole month or a whole quarter, such as 2027-04-01–2027-04-30 or 2027-04-01–2027-06-30."
     )
+    assert refused.json()["params"]["end"] == "2028-12-31"
     assert not Budget.objects.filter(period_start="2027-04-01").exists()
     # nor may an existing budget be stretched into one
     url = f"/api/v1/budgets/{world.budget.pk}/"
@@ -67,6 +66,6 @@ def test_the_page_says_so_beside_the_start_and_keeps_the_input(client, world):
     client.force_login(world.manager)
     sent = {"account": world.account.code, "period_start": "2027-04-05", "period_end": "2027-05-17", "amount": "1000"}
     html = client.post("/promotions/budgets/", sent).content.decode()
-    assert "整月或整季度" in html and "2027-04-01–2027-04-30" in html
+    assert "预算须为整月或整季度，如 2027-04-01–2027-04-30 或 2027-04-01–2027-06-30。" in html
     assert 'value="2027-04-05"' in html and 'value="2027-05-17"' in html
     assert not Budget.objects.filter(period_start="2027-04-05").exists()
