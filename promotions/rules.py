@@ -232,9 +232,10 @@ def store_of_another_account(store: Any, account: Any) -> DomainError | None:
 
     return DomainError(
         "promotion.store_other_account",
-        _("%(store)s belongs to %(store_account)s, not to %(account)s."),
+        _("%(store_name)s (%(store)s) belongs to %(store_account)s, not to %(account)s."),
         field="stores",
         store=store.code,
+        store_name=store.name,
         store_account=account_name(store.account),
         account=account_name(account),
     )

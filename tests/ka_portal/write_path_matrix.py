@@ -540,7 +540,7 @@ RULES: tuple[Rule, ...] = (
         good={"stores": "MX01"},
         bad={"stores": "MXB01"},
         also_codes=("invalid",),
-        message="MXB01 belongs to",
+        message="另一连锁一店 (MXB01) belongs to",
         doors=(
             Door("page", "rep", lambda w: reverse("promotions:plan-create"),
                  lambda w, v: {**_plan_page(w, {"products": 1}), "stores": [v["stores"]]}, prepare=_other_chains_store),

@@ -43,14 +43,15 @@ def test_the_api_says_whose_store_it_is_in_the_shape_of_a_code_not_found(api_cli
     missing = _post(api_client, world, "NOPE-1")
     unseen = _post(api_client, world, hidden.code)
 
-    said = "LH-004 belongs to Century Lianhua, not to Walmart."
+    said = "联华四店 (LH-004) belongs to Century Lianhua, not to Walmart."
     assert (other_chain.status_code, other_chain.json()) == (
         400,
         {"code": "invalid", "detail": said, "errors": {"stores": [said]}},
     )
     not_found = {"code": "invalid", "detail": "Not found.", "errors": {"stores": ["Not found."]}}
     assert (missing.status_code, missing.json()) == (unseen.status_code, unseen.json()) == (400, not_found)
-    assert _post(api_client, world, "LH-004", "zh-hans").json()["detail"] == "LH-004 属于世纪联华，不属于沃尔玛。"
+    in_chinese = _post(api_client, world, "LH-004", "zh-hans").json()["detail"]
+    assert in_chinese == "联华四店 (LH-004) 属于世纪联华，不属于沃尔玛。"
     assert not PromotionPlan.objects.exists()
 
 
@@ -58,7 +59,7 @@ def test_the_page_says_it_beside_the_stores_in_the_same_words(client, world, lia
     client.force_login(world.rep)
     sent = {**form_data(world), "stores": ["LH-004"], "all_stores": ""}
     page = html.unescape(client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
-    assert "LH-004 属于世纪联华，不属于沃尔玛。" in page
+    assert "联华四店 (LH-004) 属于世纪联华，不属于沃尔玛。" in page
     assert "不是可用的选项" not in page and not PromotionPlan.objects.exists()
 
 

@@ -392,7 +392,8 @@ def test_a_store_or_product_of_another_chain_is_refused_beside_its_field(client,
     page = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert not PromotionPlan.objects.exists()
     # the store's chain named, as the API and the service say it (promotions.rules.store_of_another_account)
-    said = f"{other_store.code} belongs to {other_store.account.name_en}, not to {world.account.name_en}."
+    chains = f"{other_store.account.name_en}, not to {world.account.name_en}"
+    said = f"{other_store.name} ({other_store.code}) belongs to {chains}."
     assert said in html.unescape(page)
     assert "Select a valid choice. That choice is not one of the available choices." in page  # row 2's product
 
