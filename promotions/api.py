@@ -30,7 +30,7 @@ from tradespend.promoter_pay import plan_shift_cost
 from . import selectors, services
 from .filters import BudgetFilter, PlanFilter
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
-from .rules import price_cut
+from .rules import price_cut, store_of_another_account
 
 
 class PromotionTypeSerializer(serializers.ModelSerializer):
@@ -372,7 +372,12 @@ class PlanInputSerializer(serializers.ModelSerializer):
     account = related(KeyAccount, scope=accounts_for, help_text="The key account, by code.")
     type = related(PromotionType, scope=selectors.promotion_types_for, help_text="The promotion type, by id.")
     stores = related(
-        Store, scope=stores_for, many=True, required=False, help_text="The chosen stores, by code (all_stores false)."
+        Store,
+        scope=stores_for,
+        many=True,
+        required=False,
+        help_text="The chosen stores, by code (all_stores false), of the plan's account: a store of another chain is "
+        "refused naming its chain, one you do not reach is not found, as a code that does not exist.",
     )
     items = ItemInputSerializer(many=True, help_text="The products, at most 4 (promotion.too_many_products).")
 
@@ -380,6 +385,16 @@ class PlanInputSerializer(serializers.ModelSerializer):
         model = PromotionPlan
         fields = [*PLAN_FIELDS, "items"]
         read_only_fields = ["id"]
+
+    def validate(self, attrs):
+        # A store of another chain is refused as the other references are, in `errors.stores` (a code not found
+        # answers there too), with the service's own words for it (promotions.rules.store_of_another_account).
+        account = attrs.get("account")
+        for store in attrs.get("stores") or () if account else ():
+            other = store_of_another_account(store, account)
+            if other:
+                raise serializers.ValidationError({"stores": [other.detail]}, code=other.code)
+        return attrs
 
     def to_input(self) -> services.PlanInput:
         data = dict(self.validated_data)

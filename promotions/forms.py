@@ -19,10 +19,31 @@ from stores.models import Product
 
 from . import selectors
 from .models import PromotionType
-from .rules import MAX_PRODUCTS, reversed_dates
+from .rules import MAX_PRODUCTS, reversed_dates, store_of_another_account
 from .services import ItemInput, PlanInput
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlanStoresField(forms.ModelMultipleChoiceField):
+    """The plan's stores, offered from the chosen account's. A store the user reaches at another chain is refused
+    saying whose it is, in the service's words (rules.store_of_another_account); one they do not reach stays
+    Django's "not one of the available choices", as a code that does not exist."""
+
+    account = None  # the form's account, once known
+    reach = None  # the user's stores at any account (selectors.scoped_stores_for_drafting)
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice" or self.account is None or self.reach is None:
+                raise
+            codes = {str(code) for code in value}
+            for store in self.reach.filter(code__in=codes).exclude(account=self.account).order_by("code")[:1]:
+                other = store_of_another_account(store, self.account)
+                raise forms.ValidationError(other.detail, code=other.code) from error
+            raise
 
 
 class PlanForm(forms.Form):
@@ -33,7 +54,7 @@ class PlanForm(forms.Form):
     start_on = forms.DateField(label=_("start"), widget=DATE)
     end_on = forms.DateField(label=_("end"), widget=DATE)
     all_stores = forms.BooleanField(label=_("all the account's stores"), required=False)
-    stores = forms.ModelMultipleChoiceField(
+    stores = PlanStoresField(
         label=_("stores"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple, to_field_name="code"
     )
     mechanics = forms.CharField(label=_("mechanics"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -66,6 +87,8 @@ class PlanForm(forms.Form):
         # Once the account is known (sent, or the draft's), only its stores are offered and accepted.
         self.account = chosen_account(user, self.data if self.is_bound else None, self.initial)
         self.fields["stores"].queryset = selectors.scoped_stores_for_drafting(user, self.account)
+        self.fields["stores"].account = self.account
+        self.fields["stores"].reach = selectors.scoped_stores_for_drafting(user)
         self.fields["stores"].label_from_instance = lambda store: f"{store.name} ({account_name(store.account)})"
         if user_role(user) not in ("manager", "admin"):
             del self.fields["price_floor_override_reason"]

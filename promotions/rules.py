@@ -222,6 +222,55 @@ def budget_shortfall(*, cost: Decimal, budget: Any, account: str, on: date) -> V
     )
 
 
+def store_of_another_account(store: Any, account: Any) -> DomainError | None:
+    """A plan promotes at its own account's stores: a store of another chain (one the user may well see) is refused
+    saying whose it is. The one wording of it: the service, the page's store picker and the API's `stores` all say
+    this (a store the user cannot see is not found there, as a code that does not exist)."""
+    if store.account_id == account.pk:
+        return None
+    from ka_portal.formatting import account_name
+
+    return DomainError(
+        "promotion.store_other_account",
+        _("%(store_name)s (%(store)s) belongs to %(store_account)s, not to %(account)s."),
+        field="stores",
+        store=store.code,
+        store_name=store.name,
+        store_account=account_name(store.account),
+        account=account_name(account),
+    )
+
+
+def _month_end(year: int, month: int) -> date:
+    """The last day of a month (month may run past 12: it rolls into the next year)."""
+    year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def budget_period_problem(period_start: date, period_end: date) -> DomainError | None:
+    """SPEC §5: a budget per key account per period, a month or a quarter — from the 1st of a month to the last day
+    of that month or of the second month after it (a quarter is three whole months from any month's 1st). Any other
+    span would decide by its odd edges which money a plan draws on (a plan's budget is the one holding its start),
+    and a long one blocks every later period by overlap. None when the period is whole (or reversed: said apart)."""
+    if period_end < period_start:
+        return None
+    month_end = _month_end(period_start.year, period_start.month)
+    quarter_end = _month_end(period_start.year, period_start.month + 2)
+    if period_start.day == 1 and period_end in (month_end, quarter_end):
+        return None
+    first = period_start.replace(day=1)
+    return DomainError(
+        "budget.period_shape",
+        _("A budget is for a whole month or a whole quarter, such as %(month)s or %(quarter)s."),
+        field="period_start" if period_start.day != 1 else "period_end",
+        start=period_start.isoformat(),
+        end=period_end.isoformat(),
+        month=f"{first.isoformat()}–{_month_end(first.year, first.month).isoformat()}",
+        quarter=f"{first.isoformat()}–{_month_end(first.year, first.month + 2).isoformat()}",
+    )
+
+
 def blocking(violations: list[Violation]) -> list[Violation]:
     return [v for v in violations if v.blocking]
 

@@ -28,10 +28,12 @@ from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, P
 from .rules import (
     ItemFacts,
     blocking,
+    budget_period_problem,
     budget_shortfall,
     money,
     reversed_dates,
     start_passed,
+    store_of_another_account,
     supply_price_violation,
     too_many_products,
 )
@@ -120,8 +122,11 @@ def _check_drafting_scope(user, data: PlanInput) -> None:
     if not data.stores:
         raise DomainError("promotion.no_stores", _("Choose at least one store."), field="stores")
     for store in data.stores:
-        if store.account_id != data.account.pk or not reach.filter(pk=store.pk).exists():
-            raise not_found("stores")  # another rep's or account's store: named nowhere
+        if not reach.filter(pk=store.pk).exists():
+            raise not_found("stores")  # another rep's or manager's store: named nowhere
+        other = store_of_another_account(store, data.account)  # one the user sees, of another chain: said whose
+        if other:
+            raise other
 
 
 # --- drafting ----------------------------------------------------------------------------------
@@ -656,6 +661,9 @@ def budget_problem(
     """What is wrong with a budget as entered (the admin's form asks this too), or None."""
     if period_end < period_start:
         return DomainError("budget.period_reversed", _("The period ends before it starts."), field="period_end")
+    shape = budget_period_problem(period_start, period_end)
+    if shape:
+        return shape
     overlapping = Budget.objects.filter(account=account, period_start__lte=period_end, period_end__gte=period_start)
     if budget is not None and budget.pk:
         overlapping = overlapping.exclude(pk=budget.pk)

@@ -1041,7 +1041,9 @@ class VisitViewSet(
         description="Check in (and optionally record findings). The uuid (or an Idempotency-Key header) is the "
         "client's key: the same key and body again answer the first response (201 and the same visit), another "
         "body 422 naming the fields that differ, a request with the key still running 409. Once the key has "
-        "expired, the uuid still names its visit: the same store answers it with 200, another store 422.",
+        "expired, the uuid still names its visit: the same store answers it with 200, another store 422. "
+        "Without a key, or with a new one, a check-in while the rep's visit at that store that day (Asia/Shanghai) "
+        "is still open answers 409 visit.already_open naming it (params visit and checked_in_at).",
     )
     def create(self, request, *args, **kwargs):
         serializer = VisitCreateSerializer(data=request.data, context={"request": request})

@@ -397,11 +397,15 @@ def visit_check_in(
     promotion checks or photos of a visit made in this transaction, nobody else holding its row); the rules are
     visit_record's. Inside a caller's transaction no savepoint is taken: a refusal rolls the whole of it back.
     """
-    if findings is None:
+    # In a transaction (the caller's, as a request's, else its own): the store's row stays locked by _open_visit until
+    # the new visit is in, so a second check-in at the store waits for it and finds it. Without findings, in the
+    # caller's one, nothing is wrapped: a refusal leaves the caller's transaction usable (the page goes on to the
+    # open visit).
+    if findings is None and connection.in_atomic_block:
         return _check_in(rep, store, uuid, at, latitude, longitude, route_stop)
     with transaction.atomic(savepoint=False):
         visit, created = _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=findings)
-        if created:
+        if created and findings is not None:
             _record(visit, new=True, **findings)
     return visit, created
 
@@ -421,6 +425,12 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         existing = Visit.objects.filter(uuid=client_id).first()
         if existing is None:
             raise
+        return _same_visit(existing, rep, store, route_stop), False
+    already_open = _open_visit(rep, store, checked_in_at)
+    if already_open is not None:
+        existing = already_open if already_open.uuid == client_id else Visit.objects.filter(uuid=client_id).first()
+        if existing is None:
+            raise _still_open(already_open)
         return _same_visit(existing, rep, store, route_stop), False
     distance = None
     if None not in (latitude, longitude, store.latitude, store.longitude):
@@ -446,6 +456,42 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         return _same_visit(existing, rep, store, route_stop), False
     evidence.visit_checked_in(visit)
     return visit, True
+
+
+def _open_visit(rep, store: Store, checked_in_at: datetime) -> Visit | None:
+    """The rep's visit at the store not checked out yet on the (Asia/Shanghai) day of the new check-in, if any.
+
+    One open visit per rep, store and day: a repeated check-in without a key (a flaky phone's retry, a second tap)
+    is that visit again, not another one. An open visit of an earlier day does not stand in the way: the rep forgot
+    to check out, and today's findings belong on today's visit (checking out yesterday's now would also make it a
+    visit of many hours). The store's row is locked first (FOR NO KEY UPDATE: inserts naming the store still pass),
+    so two keyless check-ins at once take turns and the second sees the first."""
+    Store.objects.select_for_update(no_key=True).filter(pk=store.pk).values_list("pk", flat=True).first()
+    start = timezone.make_aware(datetime.combine(timezone.localtime(checked_in_at).date(), datetime.min.time()))
+    return (
+        Visit.objects.filter(
+            rep=rep,
+            store=store,
+            checked_out_at__isnull=True,
+            checked_in_at__gte=start,
+            checked_in_at__lt=start + timedelta(days=1),
+        )
+        .only("pk", "uuid", "rep_id", "store_id", "route_stop_id", "checked_in_at")
+        .order_by("checked_in_at", "pk")
+        .first()
+    )
+
+
+def _still_open(visit: Visit) -> DomainConflict:
+    """The refusal of a second check-in while `visit` is open (409, naming it: the client can carry on with it)."""
+    return DomainConflict(
+        "visit.already_open",
+        _("You are already checked in at this store since %(time)s (visit %(visit)s): check out of it first."),
+        field="store",
+        visit=visit.pk,
+        checked_in_at=timezone.localtime(visit.checked_in_at).replace(microsecond=0).isoformat(),
+        time=timezone.localtime(visit.checked_in_at).strftime("%H:%M"),
+    )
 
 
 def _phone_time(at: datetime | None, *, field: str) -> datetime:

@@ -126,6 +126,8 @@ def check_in(request):
             at=data.get("at"),
         )
     except DomainError as error:
+        if error.code == "visit.already_open":
+            return _carry_on(request, error, in_background)
         if in_background:
             return queued_refusal(error.detail, status=error.status_code)
         messages.error(request, error.detail)
@@ -140,6 +142,18 @@ def check_in(request):
         return JsonResponse({"url": url, "visit": str(visit.uuid), "message": far}, status=201)
     if far:
         messages.warning(request, far)
+    return redirect(url)
+
+
+def _carry_on(request, error: DomainError, in_background: bool):
+    """A second tap on Check in while the visit of the first is open (the service refuses another): the rep is
+    taken to that visit, as the first tap would have, and told they were already checked in."""
+    visit = get_object_or_404(visits_for(request.user).filter(rep=request.user), pk=error.params["visit"])
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    said = _("You were already checked in here since %(time)s: this is that visit.") % {"time": error.params["time"]}
+    if in_background:
+        return JsonResponse({"url": url, "visit": str(visit.uuid), "message": said}, status=200)
+    messages.info(request, said)
     return redirect(url)
 
 

@@ -8,7 +8,7 @@ import time_machine
 
 from demo.company import seed_demo
 from promotions.models import Budget, PromotionPlan, PromotionType
-from promotions.rules import blocking
+from promotions.rules import blocking, budget_period_problem
 from promotions.selectors import plan_violations
 from tests.conftest import rolled_back_module
 
@@ -41,6 +41,8 @@ def test_demo_promotions_are_seeded_once_and_obey_the_budget():
     }  # fmt: skip
     assert Budget.objects.values("account").distinct().count() == 11
     assert all(b.consumed <= b.amount for b in Budget.objects.all())
+    # a month or a quarter each (SPEC §5), as the budget service would take them
+    assert [b for b in Budget.objects.all() if budget_period_problem(b.period_start, b.period_end)] == []
     evaluated = PromotionPlan.objects.get(status="evaluated", title="沃尔玛啤酒夏季店促")
     assert evaluated.evaluation.uplift > 0
     before = PromotionPlan.objects.count(), Budget.objects.count()

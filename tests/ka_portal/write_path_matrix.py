@@ -235,6 +235,14 @@ def _plan_page(w, v):
     return data
 
 
+def _other_chains_store(w, v) -> None:
+    """A store of the rep's at another chain (the rep sees it, and it is listed with the world's products)."""
+    if not Store.objects.filter(code="MXB01").exists():
+        other = KeyAccountFactory(code="MXB", name="另一连锁", owner=w.manager)
+        store = StoreFactory(account=other, rep=w.rep, code="MXB01", name="另一连锁一店")
+        ListingFactory(store=store, product=w.beer, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
+
+
 def _plan_api(w, v):
     products = _plan_products(w, v["products"])
     return {
@@ -527,6 +535,23 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        # a store the user sees, of another chain, refused saying whose (the API in `errors.stores`, as a reference)
+        "promotion.store_other_account", "promotion.store_other_account", PromotionPlan, "stores",
+        good={"stores": "MX01"},
+        bad={"stores": "MXB01"},
+        also_codes=("invalid",),
+        message="另一连锁一店 (MXB01) belongs to",
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"),
+                 lambda w, v: {**_plan_page(w, {"products": 1}), "stores": [v["stores"]]}, prepare=_other_chains_store),
+            Door("api_create", "rep", api("promotion-list"),
+                 lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]}, prepare=_other_chains_store),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                 lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]}, "put",
+                 prepare=lambda w, v: (_draft(w), _other_chains_store(w, v))),
+        ),
+    ),
+    Rule(
         "promotion.price_floor", "promotion.price_floor", PromotionPlan, "item-0",
         good={"price": "4.50"},
         bad={"price": "3.00"},
@@ -543,7 +568,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "budget.overlap", "budget.overlap", Budget, "period_start",
         good={"period_start": "2026-09-01", "period_end": "2026-09-30"},
-        bad={"period_start": "2026-08-01", "period_end": "2026-09-30"},
+        bad={"period_start": "2026-08-01", "period_end": "2026-08-31"},
         message="already has a budget for 2026-06-01–2026-08-31.",
         doors=(
             Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
@@ -552,8 +577,25 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        # SPEC §5: a month or a quarter (three whole months from any month's 1st), at every door that sets a period
+        "budget.period_shape", "budget.period_shape", Budget, "period_end",
+        good={"period_start": "2026-09-01", "period_end": "2026-11-30"},
+        bad={"period_start": "2026-09-01", "period_end": "2026-10-13"},
+        message="a whole quarter, such as 2026-09-01–2026-09-30 or 2026-09-01–2026-11-30.",
+        doors=(
+            Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
+            Door("api_create", "manager", api("budget-list"), _budget_form),
+            Door("admin_add", "admin", lambda w: admin_url(Budget, "add"), _budget_admin_add),
+            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                 _budget_page_edit),
+            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
+                 "patch"),
+            Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change),
+        ),
+    ),
+    Rule(
         "budget.period_reversed", "budget.period_reversed", Budget, "period_end",
-        good={"period_end": "2026-08-30"},
+        good={"period_end": "2026-06-30"},
         bad={"period_end": "2026-05-01"},
         message="The period ends before it starts.",
         doors=(
@@ -783,9 +825,9 @@ RULES += (
     ),
     Rule(
         "budget.plans_outside", "budget.plans_outside", Budget, "period_start",
-        good={"period_start": "2026-06-08"},
-        bad={"period_start": "2026-06-09"},
-        message="Approved plans on this budget start outside 2026-06-09–2026-08-31: “矩阵草稿” (2026-06-08).",
+        good={"period_start": "2026-06-01", "period_end": "2026-06-30"},
+        bad={"period_start": "2026-07-01", "period_end": "2026-09-30"},
+        message="Approved plans on this budget start outside 2026-07-01–2026-09-30: “矩阵草稿” (2026-06-08).",
         doors=(
             Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
                  _budget_page_edit, prepare=_drawn_on),
@@ -1526,6 +1568,15 @@ def _check_in_doors(page: Callable[[SimpleNamespace, Values], Any] = _check_in_p
     )
 
 
+def _open_since_8_30(w, v) -> None:
+    """The rep checked in at the world's store at 08:30 today and has not checked out."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime(2026, 6, 1, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+    Visit.objects.get_or_create(rep=w.rep, store=w.store, checked_in_at=at)
+
+
 # The world's clock is 2026-06-01 09:00 (test_write_path_matrix.world); KA_VISIT_SYNC_MAX_HOURS is 24.
 RULES += (
     Rule(
@@ -1548,6 +1599,19 @@ RULES += (
             Door("page_step", "rep", lambda w: reverse("visits:check-in"),
                  lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]})),
             Door("api_create", "rep", api("visit-list"), _check_in_api),
+        ),
+    ),
+    Rule(
+        # one open visit of a rep at a store a day (visits.services._open_visit): the API answers 409 naming it, the
+        # page takes the rep to it saying so; the good check-in is an offline one of the day before
+        "visit.already_open", "visit.already_open", Visit, "store",
+        good={"checked_in_at": "2026-05-31T17:30:00+08:00"},
+        bad={"checked_in_at": "2026-06-01T08:50:00+08:00"},
+        message="already checked in",
+        doors=(
+            Door("page_step", "rep", lambda w: reverse("visits:check-in"),
+                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]}), prepare=_open_since_8_30),
+            Door("api_create", "rep", api("visit-list"), _check_in_api, prepare=_open_since_8_30),
         ),
     ),
     Rule(

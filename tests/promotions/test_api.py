@@ -137,10 +137,11 @@ def test_a_budget_keeps_the_period_and_account_its_approved_plans_drew_on(api_cl
     assert api_client.post(f"/api/v1/promotions/{plan['id']}/approve/").json()["status"] == "approved"
     url = f"/api/v1/budgets/{world.budget.pk}/"
 
-    later = api_client.patch(url, {"period_start": "2026-07-01"}, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    later_quarter = {"period_start": "2026-07-01", "period_end": "2026-09-30"}
+    later = api_client.patch(url, later_quarter, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert later.status_code == 400 and later.json()["code"] == "budget.plans_outside"
     assert later.json()["field"] == "period_start" and "“API 店促” (2026-06-08)" in later.json()["detail"]
-    earlier = api_client.patch(url, {"period_end": "2026-06-07"}, format="json")
+    earlier = api_client.patch(url, {"period_start": "2026-03-01", "period_end": "2026-05-31"}, format="json")
     assert earlier.status_code == 400 and earlier.json()["field"] == "period_end"
     other = KeyAccountFactory(code="CRF", name="家乐福", owner=world.manager)
     moved = api_client.patch(url, {"account": other.code}, format="json", HTTP_ACCEPT_LANGUAGE="en")
@@ -149,7 +150,7 @@ def test_a_budget_keeps_the_period_and_account_its_approved_plans_drew_on(api_cl
     assert (world.budget.account, world.budget.period_start.isoformat()) == (world.account, "2026-06-01")
 
     # a period that still holds the plan is fine
-    shorter = api_client.patch(url, {"period_start": "2026-06-08", "period_end": "2026-06-30"}, format="json")
+    shorter = api_client.patch(url, {"period_start": "2026-06-01", "period_end": "2026-06-30"}, format="json")
     assert shorter.status_code == 200, shorter.json()
 
 

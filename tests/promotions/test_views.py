@@ -1,5 +1,6 @@
 """Promotion pages: the draft form with live rule messages, detail, queue, calendar, scope."""
 
+import html
 import io
 import re
 from datetime import timedelta
@@ -390,7 +391,10 @@ def test_a_store_or_product_of_another_chain_is_refused_beside_its_field(client,
     sent = form_data(world, stores=[world.store.code, other_store.code], **{"items-1-product": other_product.code})
     page = client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert not PromotionPlan.objects.exists()
-    assert f"Select a valid choice. {other_store.code} is not one of the available choices." in page
+    # the store's chain named, as the API and the service say it (promotions.rules.store_of_another_account)
+    chains = f"{other_store.account.name_en}, not to {world.account.name_en}"
+    said = f"{other_store.name} ({other_store.code}) belongs to {chains}."
+    assert said in html.unescape(page)
     assert "Select a valid choice. That choice is not one of the available choices." in page  # row 2's product
 
 
