@@ -19,12 +19,14 @@ over that me/'s (the machine is shared: its load moves within a run, and the me/
 every list at ≥ 0.5 of me/'s rps.
 
 Writes: `--post-clients` phones, spread over the demo's reps (each signs in for its own token, as each phone
-does), each POST /api/v1/visits/ a new visit at one of its rep's stores with `--counts` stock counts (cases/packs
-notation), the checklist answered and a position, under a new client uuid sent as the body's `uuid` and the
-`Idempotency-Key` header, back to back (`--post-interval 0`: 16 requests always in flight, so p95 is at least
-16 ÷ the server's creates per second) or each phone one every `--post-interval` s (±50 %). Every answer must be
-201. Target: p95 ≤ 150 ms at 16 clients. Afterwards every
-created visit must be there once, and a repeat of some bodies must answer the same visit again (replayed).
+does; phones sharing a rep take turns of its stores), each POST /api/v1/visits/ a new visit at one of its stores
+with `--counts` stock counts (cases/packs notation), the checklist answered and a position, under a new client
+uuid sent as the body's `uuid` and the `Idempotency-Key` header, back to back (`--post-interval 0`: 16 requests
+always in flight, so p95 is at least 16 ÷ the server's creates per second) or each phone one every
+`--post-interval` s (±50 %). Every answer must be 201. Each phone then checks the visit out, untimed (a rep leaves
+one store before the next: the server refuses a second open visit of a rep at a store the same day). Target: p95
+≤ 150 ms at 16 clients. Afterwards every created visit must be there once, and a repeat of some bodies must
+answer the same visit again (replayed).
 
 Everything stays on 127.0.0.1; the run is bounded in time and count and stops the server it started.
 """
@@ -272,7 +274,10 @@ def _post_visits(port: int, plan: dict, clients: int, seconds: float, interval: 
 
     def make_client(index: int):
         rng = random.Random(index)
-        stores = plan[reps[index % len(reps)]]
+        # one open visit per rep, store and day (visits.services._open_visit): the phones sharing a rep take turns
+        # of its stores, so two never check in at one store at once
+        sharing = -(-clients // len(reps))
+        stores = plan[reps[index % len(reps)]][index // len(reps) :: sharing] or plan[reps[index % len(reps)]]
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         base = {"Authorization": f"Token {tokens[index]}", "Content-Type": "application/json"}
         next_at = [0.0]
@@ -288,8 +293,15 @@ def _post_visits(port: int, plan: dict, clients: int, seconds: float, interval: 
             elapsed = time.perf_counter() - began
             if status != 201:
                 raise RuntimeError(f"POST /api/v1/visits/: {status} {answer[:300]!r}")
+            visit_id = json.loads(answer)["id"]
             with lock:
-                created.append((body, json.loads(answer)["id"], tokens[index]))
+                created.append((body, visit_id, tokens[index]))
+            # the phone checks out before its next check-in (untimed: the create is what is measured), as a rep
+            # leaves one store before the next; the server refuses a second open visit at a store the same day
+            out = f"/api/v1/visits/{visit_id}/check-out/"
+            status, answer, _response = _call(connection, "POST", out, {"reason": "bench"}, base)
+            if status != 200:
+                raise RuntimeError(f"POST {out}: {status} {answer[:300]!r}")
             return elapsed
 
         send()  # warm-up
