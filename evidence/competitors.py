@@ -105,7 +105,7 @@ def check_sighting(
 
 def _open_visit_of(visit: Visit, by) -> Visit:
     """The visit locked, when `by` is its rep and it is still open."""
-    visit = Visit.objects.select_for_update().select_related("store").get(pk=visit.pk)
+    visit = Visit.objects.select_for_update(no_key=True, of=("self",)).select_related("store").get(pk=visit.pk)
     if visit.rep_id != getattr(by, "pk", None):
         raise DomainError(
             "competitor.not_your_visit", _("Only the rep of this visit records what competitors do in the store.")

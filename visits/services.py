@@ -624,8 +624,11 @@ def _suggest(visit: Visit) -> None:
 
 
 def _locked(visit: Visit) -> Visit:
-    """The visit again, locked for the write, with its store (one query; only the visit's row is locked)."""
-    return Visit.objects.select_for_update(of=("self",)).select_related("store").get(pk=visit.pk)
+    """The visit again, locked for the write, with its store (one query; only the visit's row is locked). No key
+    update: another transaction's row naming this visit (a fraud signal's other visit, checked at its commit with a
+    key-share lock) does not wait on it; with FOR UPDATE a check-out and another visit's check-in of the same rep
+    could each wait on the other and deadlock (bench/api.py, 4 phones a rep)."""
+    return Visit.objects.select_for_update(no_key=True, of=("self",)).select_related("store").get(pk=visit.pk)
 
 
 def _save_checklist(visit: Visit, checklist: dict[str, str], *, new: bool = False) -> dict[str, str]:
@@ -731,7 +734,7 @@ def _rate(
 @transaction.atomic
 def visit_rerate(*, visit: Visit) -> Visit:
     """Recompute a visit's rating after its evidence changed (a promotion's price or display checked)."""
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    visit = Visit.objects.select_for_update(no_key=True).get(pk=visit.pk)  # as _locked
     _rate(visit)
     visit.save(update_fields=["promotion_executed", "rating", "rating_reasons", "updated_at"])
     return visit
