@@ -702,31 +702,31 @@ def _plans_left_outside(
     drawing = list(budget.plans.order_by("start_on", "pk").only("title", "start_on"))
     if not drawing:
         return None
-    names = ", ".join(f"“{plan.title}” ({plan.start_on.isoformat()})" for plan in drawing[:3])
-    if len(drawing) > 3:
-        names += " …"
     if account.pk != budget.account_id:
         return DomainError(
             "budget.plans_outside",
             _("Approved plans draw on this budget (%(plans)s): it stays with %(account)s."),
             field="account",
-            plans=names,
+            plans=_plan_names(drawing),
             account=str(budget.account),
         )
     outside = [plan for plan in drawing if not period_start <= plan.start_on <= period_end]
     if not outside:
         return None
-    names = ", ".join(f"“{plan.title}” ({plan.start_on.isoformat()})" for plan in outside[:3])
-    if len(outside) > 3:
-        names += " …"
     return DomainError(
         "budget.plans_outside",
         _("Approved plans on this budget start outside %(start)s–%(end)s: %(plans)s. The period must hold them."),
         field="period_start" if outside[0].start_on < period_start else "period_end",
-        plans=names,
+        plans=_plan_names(outside),
         start=period_start.isoformat(),
         end=period_end.isoformat(),
     )
+
+
+def _plan_names(plans: list[PromotionPlan]) -> str:
+    """“Title” (start), … for a refusal: the first three, then an ellipsis."""
+    names = ", ".join(f"“{plan.title}” ({plan.start_on.isoformat()})" for plan in plans[:3])
+    return names + " …" if len(plans) > 3 else names
 
 
 # --- promotion types -----------------------------------------------------------------------------
