@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
 from ka_portal.formatting import format_distance
+from ka_portal.inserts import insert_unless_taken, not_inserted
 from ka_portal.scope import fraud_signals_for, not_found, reviews_fraud_signals, visits_for
 from visits import photos
 from visits.models import Visit, VisitPhoto
@@ -113,14 +114,18 @@ def _raise_signal(kind: str, visit: Visit, evidence: dict, *, key: str = "", **o
     """Keep a signal once per (kind, visit, key): an open one takes the new evidence, a reviewed one stays as
     the supervisor left it. `others`: the photo, other visit and other photo it names."""
     values = _values(visit, evidence, **others)
-    with transaction.atomic():
-        signal, created = FraudSignal.objects.select_for_update().get_or_create(
-            kind=kind, visit=visit, key=key, defaults=values
-        )
-        if not created and signal.status == FraudSignal.Status.OPEN:
-            for name, new in values.items():
-                setattr(signal, name, new)
-            signal.save(update_fields=["rep", "evidence", "photo", "other_visit", "other_photo"])
+    # Most signals are new: one insert that passes over a taken key (no look first, no savepoints); only a
+    # signal kept before is read, locked, and updated while open.
+    signal = FraudSignal(kind=kind, visit=visit, key=key, **values)
+    if insert_unless_taken(signal):
+        return signal
+    signal = FraudSignal.objects.select_for_update().filter(kind=kind, visit=visit, key=key).first()
+    if signal is None:
+        raise not_inserted(FraudSignal(kind=kind, visit=visit, key=key, **values))
+    if signal.status == FraudSignal.Status.OPEN:
+        for name, new in values.items():
+            setattr(signal, name, new)
+        signal.save(update_fields=["rep", "evidence", "photo", "other_visit", "other_photo"])
     return signal
 
 

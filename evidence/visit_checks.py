@@ -167,15 +167,35 @@ def execution_reason_text(reason: Mapping) -> str:
     return rules.reason_text(reason, display_label=lambda kind: str(DisplayKind(kind).label))
 
 
-def promotion_outcome(visit: Visit, *, checked: bool = True) -> tuple[bool | None, list[dict], bool]:
-    """What the visit's rating takes from the promotions: (executed, the plans not executed, whether any plan
-    runs). Executed is False when a plan failed at this visit, True when every running plan was checked and
-    executed, None otherwise. `checked` False: the visit has no checks yet (made in this transaction), none read."""
-    running = dict(_covering(visit.store, visit_day(visit)).values_list("pk", "title"))
+@dataclass(frozen=True)
+class PromotionChecks:
+    """The running plans covering a visit's store and day (id → title, by start and id) and the visit's promotion
+    checks with their plans: read once where a check-out asks both what is left unchecked and the rating's
+    outcome."""
+
+    running: dict[int, str]
+    executions: list[PromotionExecution]
+
+
+def promotion_checks(visit: Visit, *, checked: bool = True) -> PromotionChecks:
+    """`checked` False: the visit has no checks yet (made in this transaction), none read."""
+    running = _covering(visit.store, visit_day(visit)).order_by("start_on", "id").values_list("pk", "title")
     executions = []
     if checked:
         executions = list(visit.executions.select_related("plan").order_by("plan__start_on", "plan_id"))
-    plans = {**running, **{ex.plan_id: ex.plan.title for ex in executions}}
+    return PromotionChecks(dict(running), executions)
+
+
+def promotion_outcome(
+    visit: Visit, *, checked: bool = True, checks: PromotionChecks | None = None
+) -> tuple[bool | None, list[dict], bool]:
+    """What the visit's rating takes from the promotions: (executed, the plans not executed, whether any plan
+    runs). Executed is False when a plan failed at this visit, True when every running plan was checked and
+    executed, None otherwise. `checked` False: the visit has no checks yet (made in this transaction), none read.
+    `checks`: promotion_checks, when the caller has read them."""
+    checks = checks or promotion_checks(visit, checked=checked)
+    executions = checks.executions
+    plans = {**checks.running, **{ex.plan_id: ex.plan.title for ex in executions}}
     if not plans:
         return None, [], False
     failed = [
@@ -189,16 +209,17 @@ def promotion_outcome(visit: Visit, *, checked: bool = True) -> tuple[bool | Non
     return (True if done >= set(plans) else None), [], True
 
 
-def unchecked_promotions(visit: Visit) -> list[int]:
-    """The running plans not fully checked at the visit (a price or display not answered), by id."""
-    plans = list(_covering(visit.store, visit_day(visit)).order_by("start_on", "id").values_list("pk", flat=True))
-    if not plans:
-        return []
-    checked = {
-        ex.plan_id
-        for ex in visit.executions.filter(plan_id__in=plans)
-        if rules.Execution(ex.executed, ex.reasons).checked
-    }
+def unchecked_promotions(visit: Visit, *, checks: PromotionChecks | None = None) -> list[int]:
+    """The running plans not fully checked at the visit (a price or display not answered), by id. `checks`:
+    promotion_checks, when the caller has read them."""
+    if checks is not None:
+        plans, executions = list(checks.running), checks.executions
+    else:
+        plans = list(_covering(visit.store, visit_day(visit)).order_by("start_on", "id").values_list("pk", flat=True))
+        if not plans:
+            return []
+        executions = visit.executions.filter(plan_id__in=plans)
+    checked = {ex.plan_id for ex in executions if rules.Execution(ex.executed, ex.reasons).checked}
     return [pk for pk in plans if pk not in checked]
 
 

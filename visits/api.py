@@ -1009,14 +1009,18 @@ class VisitViewSet(
             raise PermissionDenied
         return visit
 
-    def _out(self, visit: Visit, code=status.HTTP_200_OK, *, products: dict | None = None) -> Response:
-        """The visit as the API writes it. Read again as a page reads it (one query for each kind of nested row,
-        no model instance per row): the same answer as the nested serializers', without the request in the
-        context, as before. A visit this request made (`products`: id → Product of the rows sent) is answered
-        from what the service wrote (`visit.recorded`) and the instance it holds: nothing else can be there yet
-        (no photo, no missing product), so nothing is read back."""
+    def _out(self, visit: Visit, code=status.HTTP_200_OK, *, products: dict | None = None, written=False) -> Response:
+        """The visit as the API writes it. Its nested rows read as a page reads them (one query for each kind, no
+        model instance per row): the same answer as the nested serializers', without the request in the context,
+        as before. `written`: `visit` is the instance the service has just locked (with its store) and saved, the
+        rep's own: its row is not read again. A visit this request made (`products`: id → Product of the rows
+        sent) is answered from what the service wrote (`visit.recorded`) and the instance it holds: nothing else
+        can be there yet (no photo, no missing product), so nothing is read back."""
         if products is None:
-            visit = self.get_queryset().get(pk=visit.pk)
+            if written:
+                visit.rep = self.request.user
+            else:
+                visit = self.get_queryset().get(pk=visit.pk)
             return Response(VisitSerializer([visit], many=True).data[0], status=code)
         recorded = visit.recorded
         nested = {
@@ -1071,8 +1075,7 @@ class VisitViewSet(
         visit = self._own_open(pk)
         serializer = VisitRecordSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        services.visit_record(visit=visit, **serializer.record_kwargs())
-        return self._out(visit)
+        return self._out(services.visit_record(visit=visit, **serializer.record_kwargs()), written=True)
 
     @extend_schema(
         request=VisitCheckOutSerializer,
@@ -1097,8 +1100,8 @@ class VisitViewSet(
         visit = self._own_open(pk)
         serializer = VisitCheckOutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.visit_check_out(visit=visit, reason=serializer.validated_data.get("reason", ""))
-        return self._out(visit)
+        reason = serializer.validated_data.get("reason", "")
+        return self._out(services.visit_check_out(visit=visit, reason=reason), written=True)
 
 
 # --- tasks -------------------------------------------------------------------------------------

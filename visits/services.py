@@ -693,10 +693,12 @@ def _rate(
     checklist: dict[str, str] | None = None,
     out_of_stock_ids: list[int] | None = None,
     checked: bool = True,
+    checks=None,
 ) -> Rated:
     """Set the visit's rating and its reasons from what is recorded (and, once checked out, how it was done).
     `checklist` (item → result) when the caller has just read it; `out_of_stock_ids` the products counted 0 and
-    `checked` False (no promotion checked yet) when the caller knows them: a visit made in this transaction."""
+    `checked` False (no promotion checked yet) when the caller knows them: a visit made in this transaction;
+    `checks` the promotion checks (evidence.visit_checks.promotion_checks) when the caller has read them."""
     if out_of_stock_ids is None:
         zero = visit.stock_counts.filter(packs=0).order_by("product__code")
         zero = zero.values_list("product__name", "product__code")
@@ -712,7 +714,7 @@ def _rate(
     # visit (and stored on the visit for readers); the rep's own yes/no counts only where none runs.
     from evidence.visit_checks import promotion_outcome
 
-    executed, plans_not_executed, computed = promotion_outcome(visit, checked=checked)
+    executed, plans_not_executed, computed = promotion_outcome(visit, checked=checked, checks=checks)
     if computed:
         visit.promotion_executed = executed
     rated = rate_visit(
@@ -744,10 +746,11 @@ def _in_checklist_order(results: dict[str, str]) -> dict[str, str]:
     return {item: results[item] for item in ChecklistResult.Item.values if item in results}
 
 
-def visit_missing(visit: Visit, *, answered=None) -> Missing:
+def visit_missing(visit: Visit, *, answered=None, checks=None) -> Missing:
     """What the visit still lacks for a check-out (visits/completeness.py), from the database. The running
     promotions left unchecked count only while the visit is open: a closed visit keeps what it was checked out
-    with (plans approved later do not reopen it). `answered`: the checklist items, when the caller has them."""
+    with (plans approved later do not reopen it). `answered`: the checklist items, `checks` the promotion checks
+    (evidence.visit_checks.promotion_checks), when the caller has them."""
     from evidence.visit_checks import unchecked_promotions
 
     listed = Listing.objects.active().filter(store_id=visit.store_id).order_by("product__code")
@@ -760,7 +763,7 @@ def visit_missing(visit: Visit, *, answered=None) -> Missing:
         counted=counted.union(visit.not_counted.values_list("product_id", flat=True)),
         not_counted=(),
         has_position=not visit.no_position,
-        unchecked_promotions=unchecked_promotions(visit) if visit.checked_out_at is None else (),
+        unchecked_promotions=unchecked_promotions(visit, checks=checks) if visit.checked_out_at is None else (),
     )
 
 
@@ -831,11 +834,14 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
 
 def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
     """visit_check_out on a visit already locked (with its store) in this transaction."""
+    from evidence.visit_checks import promotion_checks
+
     if visit.checked_out_at is not None:
         return visit
     reason = rules.checkout_reason(reason) or visit.checkout_reason
     results = dict(visit.checklist.values_list("item", "result"))
-    missing = visit_missing(visit, answered=results)
+    checks = promotion_checks(visit)  # read once: what is left unchecked, then the rating's outcome
+    missing = visit_missing(visit, answered=results, checks=checks)
     if missing and not reason:
         raise VisitIncomplete(missing)
     visit.checked_out_at = max(_phone_time(at, field="checked_out_at"), visit.checked_in_at)
@@ -844,7 +850,7 @@ def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
     visit.short_visit = (
         short_visit_minutes(visit.checked_in_at, visit.checked_out_at, settings.KA.visit_min_minutes) is not None
     )
-    _rate(visit, checklist=results)
+    _rate(visit, checklist=results, checks=checks)
     visit.save(
         update_fields=[
             "checked_out_at",
