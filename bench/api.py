@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME .venv/bin/python bench/api.py [--keep | --reuse]
         [--seconds 8] [--clients 4] [--workers 2] [--worker-class sync|gthread] [--threads 4]
-        [--post-clients 16] [--post-seconds 15] [--counts 16] [--post-interval 0] [--source DIR] [--only PATH ...]
+        [--post-clients 16] [--post-seconds 15] [--counts 16] [--post-interval 0] [--check-outs both|database|api]
+        [--source DIR] [--only PATH ...]
         [--no-lists | --no-post]
 
 PostgreSQL (the issue's target): a scratch database `<NAME>_bench` beside DATABASE_URL's (or `--database-url`'s)
@@ -24,8 +25,10 @@ with `--counts` stock counts (cases/packs notation), the checklist answered and 
 uuid sent as the body's `uuid` and the `Idempotency-Key` header, back to back (`--post-interval 0`: 16 requests
 always in flight, so p95 is at least 16 ÷ the server's creates per second) or each phone one every
 `--post-interval` s (±50 %). Every answer must be 201. Each phone then checks the visit out, untimed (a rep leaves
-one store before the next: the server refuses a second open visit of a rep at a store the same day). Target: p95
-≤ 150 ms at 16 clients. Afterwards every created visit must be there once, and a repeat of some bodies must
+one store before the next: the server refuses a second open visit of a rep at a store the same day), in two phases
+(`--check-outs both`): by an UPDATE of the visit's row from the bench's own connection (the create alone: the server
+makes only the creates), then by the API (creates with check-outs; the check-outs' times printed beside). Target:
+p95 ≤ 150 ms at 16 clients. Afterwards every created visit must be there once, and a repeat of some bodies must
 answer the same visit again (replayed).
 
 Everything stays on 127.0.0.1; the run is bounded in time and count and stops the server it started.
