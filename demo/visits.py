@@ -93,8 +93,10 @@ def _visit(rep, stop, day: date, rng: random.Random, stock: "_StockCounter") -> 
     start = timezone.make_aware(datetime.combine(day, time(9, 0))) + timedelta(minutes=75 * stop.position)
     start += timedelta(minutes=rng.randint(0, 20))
     minutes = rng.randint(25, 55)
-    # The cut-short and short visits draw from their own generator: the demo's other data stays as it was.
-    odd = random.Random(stop.pk * 100_000 + day.toordinal())
+    # The cut-short and short visits draw from their own generator: the demo's other data stays as it was. Seeded
+    # by what the stop is, not by its id: ids depend on what the database held before (a PostgreSQL sequence
+    # does not roll back), and the demo must be the same whatever ran before it.
+    odd = random.Random(f"{stop.store.code} {day.isoformat()} {stop.position}")
     cut_short = odd.random() < CUT_SHORT_SHARE
     if odd.random() < SHORT_SHARE:
         minutes = odd.randint(2, 4)
