@@ -572,7 +572,7 @@ def _record(
             _rate(visit)
         visit.save()
     if stock:
-        _suggest(visit)
+        _suggest(visit, store_locked=new)  # a new visit's check-in locked the store (_open_visit)
     if new:
         visit.recorded = Recorded(answered, counts, frozenset(marked))
     return visit
@@ -611,11 +611,13 @@ def _columns_of_new(visit: Visit, findings: dict) -> None:
     _rate(visit, checklist=answered, out_of_stock_ids=empty, checked=False)
 
 
-def _suggest(visit: Visit) -> None:
+def _suggest(visit: Visit, *, store_locked: bool = False) -> None:
     """The store's suggested orders for the visit's day, from its counts. Two saves at one store take turns (the
     store's row locked, no key update: visits and counts may still name the store): the second then sees the
-    first's rows of the day, instead of both inserting them and one failing on the unique pair and day."""
-    list(Store.objects.select_for_update(no_key=True).filter(pk=visit.store_id).order_by().values_list("pk"))
+    first's rows of the day, instead of both inserting them and one failing on the unique pair and day.
+    `store_locked`: this transaction holds the store's row already (a check-in locks it to look for an open visit)."""
+    if not store_locked:
+        list(Store.objects.select_for_update(no_key=True).filter(pk=visit.store_id).order_by().values_list("pk"))
     # chunk_compute's statements in the visit's own transaction (no savepoint: a failure rolls the save back too)
     with connection.cursor() as cursor:
         write_suggestions(
