@@ -455,10 +455,14 @@ def _new_row_until(on: date, *, later: bool, source: str) -> tuple[str, list]:
     )
 
 
-def write_suggestions(cursor, *, on: date, chunk: Chunk, changed_only: bool = False) -> Written:
+def write_suggestions(
+    cursor, *, on: date, chunk: Chunk, changed_only: bool = False, look_first: bool = True
+) -> Written:
     """Compute the chunk's pairs (with `changed_only` those of its stores in the change log, which it empties) for
-    `on` and write what differs from the rows in force. Call inside the chunk's transaction."""
-    if not changed_only:
+    `on` and write what differs from the rows in force. Call inside the chunk's transaction. `look_first` False:
+    take the statement that serves every case without first looking what is there (_rows_there), for one store
+    at a visit's save, where the look costs a statement and the general one no more than the others."""
+    if not changed_only and look_first:
         later, current = _rows_there(cursor, on, chunk)
     else:  # the claimed pairs' rows are reached through their index: no need to scan the chunk's rows first
         later, current = True, True

@@ -621,7 +621,10 @@ def _suggest(visit: Visit, *, store_locked: bool = False) -> None:
     # chunk_compute's statements in the visit's own transaction (no savepoint: a failure rolls the save back too)
     with connection.cursor() as cursor:
         write_suggestions(
-            cursor, on=timezone.localdate(visit.checked_in_at), chunk=Chunk(visit.store_id, visit.store_id)
+            cursor,
+            on=timezone.localdate(visit.checked_in_at),
+            chunk=Chunk(visit.store_id, visit.store_id),
+            look_first=False,
         )
 
 

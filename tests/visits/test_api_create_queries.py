@@ -19,7 +19,7 @@ from visits.models import StockCount, Visit
 # store's suggested orders (one statement on PostgreSQL, steps over temporary tables on SQLite) and the stored
 # answer; no read-back of what was written; and the store's row locked and its open visit looked for (one open
 # visit of a rep at a store a day: F10), that lock serving the suggested orders too (they took it again).
-CREATE_QUERIES = {"postgresql": 17, "sqlite": 28}
+CREATE_QUERIES = {"postgresql": 16, "sqlite": 27}
 
 pytestmark = pytest.mark.django_db
 
