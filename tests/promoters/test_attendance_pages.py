@@ -54,11 +54,12 @@ def test_the_month_per_promoter_and_store(w, client):
     row = page.split('data-code="PH-P1"')[1].split("</tr>")[0]
     # planned 4, attended 1 (the late one: off site counts only once confirmed), late 1, left early 0, absent 1,
     # off site 1, sent late 0, leave 0, to confirm 3
-    counts = re.findall(r'data-count="\w+">(\d+)<', row)
+    counts = re.findall(r'data-count="\w+">(?:<a [^>]*>)?(\d+)<', row)
     assert counts == ["4", "1", "1", "0", "1", "1", "0", "0", "3"]
     # on a phone the figures are labelled pairs under the name, "To confirm" the one column left
     assert "<dt>Absent</dt><dd>1</dd>" in row and "<dt>Off site</dt><dd>1</dd>" in row
-    assert re.search(r'<td class="num" data-count="to_confirm">3<', row)
+    # the shifts to confirm are a link to them
+    assert re.search(r'<td class="num" data-count="to_confirm"><a href="[^"]+promoter=PH-P1&amp;to_confirm=true"', row)
     assert 'data-code="PH01"' in page and 'data-code="PH02"' in page
 
 
@@ -192,8 +193,14 @@ def test_the_shifts_sent_late_on_the_page_its_export_and_the_api(w, client, api_
     client.force_login(w.supervisor)
     url = reverse("promoters:attendance-shifts")
 
-    # when: the list is filtered on "sent late", then on "not sent late"
-    page = client.get(url, {"month": "2026-06", "sent_late": "true"}, **EN).content.decode()
+    # when: the supervisor follows the month's "sent late" count of the promoter, then filters on "not sent late"
+    report = client.get(reverse("promoters:attendance"), {"month": "2026-06"}, **EN).content.decode()
+    row = report.split('data-code="PH-P1"')[1].split("</tr>")[0]
+    link = re.search(r'data-count="sent_late"><a href="([^"]+)" data-testid="count-link">1</a>', row)
+    assert link, row
+    assert 'data-count="absent">1<' in row  # a count with no list of its own stays a figure
+    page = client.get(link.group(1).replace("&amp;", "&"), **EN).content.decode()
+    assert 'name="promoter"' in page and 'value="true" selected' in page.split('name="sent_late"')[1]
     others = client.get(url, {"month": "2026-06", "sent_late": "false"}, **EN).content.decode()
 
     # then: the 2nd's shift alone, flagged; the others are the rest (the 1st sent 2 hours late, shifts not checked in)
