@@ -138,6 +138,11 @@ def test_a_supervisor_checks_the_attendance_on_a_phone(phone, live_server, promo
         row = phone.locator(f"[data-testid=promoter-row][data-code='{shift.promoter.code}']")
         expect(row).to_contain_text("李芳")
         phone.screenshot(path="tests/e2e/artifacts/supervisor-attendance.png", full_page=True)
+        # the count to confirm, one digit, is a link a thumb can hit
+        count = row.locator("[data-count=to_confirm] [data-testid=count-link]")
+        expect(count).to_have_text("2")
+        box = count.bounding_box()
+        assert box["width"] >= 40 and box["height"] >= 40, box
         row.get_by_role("link", name="李芳").click()  # the promoter's shifts (the count to confirm links too)
         card = phone.locator(f"[data-testid=attendance-shift][data-shift='{absent.pk}']")
         expect(card.get_by_test_id("computed-reading")).to_have_text("缺勤")

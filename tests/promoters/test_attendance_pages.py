@@ -196,7 +196,9 @@ def test_the_shifts_sent_late_on_the_page_its_export_and_the_api(w, client, api_
     # when: the supervisor follows the month's "sent late" count of the promoter, then filters on "not sent late"
     report = client.get(reverse("promoters:attendance"), {"month": "2026-06"}, **EN).content.decode()
     row = report.split('data-code="PH-P1"')[1].split("</tr>")[0]
-    link = re.search(r'data-count="sent_late"><a href="([^"]+)" data-testid="count-link">1</a>', row)
+    link = re.search(
+        r'data-count="sent_late"><a href="([^"]+)" class="ka-count-link" data-testid="count-link">1</a>', row
+    )
     assert link, row
     assert 'data-count="absent">1<' in row  # a count with no list of its own stays a figure
     page = client.get(link.group(1).replace("&amp;", "&"), **EN).content.decode()
