@@ -116,12 +116,12 @@ def _raise_signal(kind: str, visit: Visit, evidence: dict, *, key: str = "", **o
     values = _values(visit, evidence, **others)
     # Most signals are new: one insert that passes over a taken key (no look first, no savepoints); only a
     # signal kept before is read, locked, and updated while open.
-    signal = FraudSignal(kind=kind, visit=visit, key=key, **values)
-    if insert_unless_taken(signal):
-        return signal
+    new_signal = FraudSignal(kind=kind, visit=visit, key=key, **values)
+    if insert_unless_taken(new_signal):
+        return new_signal
     signal = FraudSignal.objects.select_for_update().filter(kind=kind, visit=visit, key=key).first()
     if signal is None:
-        raise not_inserted(FraudSignal(kind=kind, visit=visit, key=key, **values))
+        raise not_inserted(new_signal)
     if signal.status == FraudSignal.Status.OPEN:
         for name, new in values.items():
             setattr(signal, name, new)
