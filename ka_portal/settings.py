@@ -269,6 +269,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker keeps its database connection between tasks as a web worker does between requests (CONN_MAX_AGE, with a
+# health check before reuse: ka_portal/celery.py). Celery's Django fixup would close it after every task, so each
+# task paid a new PostgreSQL backend, its catalogue caches and its prepared statements (a night's chunk: some 10 ms
+# of 60; docs/performance.md); it now closes only every this many tasks.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Three queues (ka_portal/queues.py): nightly computation, imports, interactive. Each task is routed by name, so a
 # machine runs the workers of the queue it is for (`celery -A ka_portal worker -Q nightly`); a worker without -Q takes

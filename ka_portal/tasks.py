@@ -9,15 +9,22 @@ from django.db import connection
 
 @shared_task(name="ka_portal.tasks.health_check")
 def health_check(value: str = "pong") -> dict:
-    """Answer from wherever the task ran: the value back, the worker's pid, and what its database holds."""
+    """Answer from wherever the task ran: the value back, the worker's pid, what its database holds, and on PostgreSQL
+    the server process of its connection (a worker keeps one between tasks)."""
     from accounts.models import KeyAccount
 
+    backend_pid = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend_pid = cursor.fetchone()[0]
     return {
         "value": value,
         "pid": os.getpid(),
         "database": connection.vendor,
         "database_name": str(connection.settings_dict["NAME"]),
         "key_accounts": KeyAccount.objects.count(),
+        "backend_pid": backend_pid,
     }
 
 

@@ -71,3 +71,22 @@ def test_task_round_trips_through_a_real_worker(worker_queue):
     assert result["database"] == "postgresql"
     assert result["database_name"] == connection.settings_dict["NAME"]
     assert result["key_accounts"] == 3  # the worker reads the rows this test committed
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+def test_a_worker_keeps_its_connection_between_tasks_and_replaces_one_the_server_dropped(worker_queue):
+    # given a worker that has answered one task
+    first = health_check.apply_async(queue=worker_queue).get(timeout=60)
+    # when it answers the next, it uses the same server process (no new connection a task: CONN_MAX_AGE holds)
+    second = health_check.apply_async(queue=worker_queue).get(timeout=60)
+    assert second["backend_pid"] == first["backend_pid"] is not None
+    # and when the server ends that connection between tasks (a restart, an idle timeout)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [second["backend_pid"]])
+        assert cursor.fetchone()[0] is True
+    # then the next task still answers, on a new connection, instead of failing on the dead one
+    third = health_check.apply_async(args=["after"], queue=worker_queue).get(timeout=60)
+    assert third["value"] == "after"
+    assert third["backend_pid"] not in (None, second["backend_pid"])
+    assert third["key_accounts"] == 0
