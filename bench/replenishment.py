@@ -4,7 +4,8 @@
         .venv/bin/python bench/replenishment.py --stores 10000 --products 300 --workers 2
 
 Creates a fresh database `<name>_bench` next to DATABASE_URL's (dropped at the end unless --keep), fills
-a synthetic company (stores × products listings, two stock counts and a delivery per pair), and prints:
+a synthetic company (stores × products listings, two stock counts and a delivery per pair; with --history-weeks N,
+N weekly counts of every pair before those two), and prints:
 - the lower bound over the whole company: a hand-written INSERT … SELECT of every pair into a copy of the table
   (same indexes, constraints and fillfactor), as one statement and split across as many connections as workers, in
   parallel;
@@ -43,8 +44,10 @@ from scratch_db import bench_database, drop_database, twin_database  # noqa: E40
 ON = date(2026, 11, 23)
 
 
-def _company(stores: int, products: int) -> None:
-    """Rows through bulk_create for the few, INSERT … SELECT for the many (listings, counts, deliveries)."""
+def _company(stores: int, products: int, history_weeks: int = 0) -> None:
+    """Rows through bulk_create for the few, INSERT … SELECT for the many (listings, counts, deliveries). With
+    `history_weeks`, every store also had a visit counting every product each week for that many weeks before the two
+    counts every pair has (a company with a history: a pair counted weekly has some 13 counts a quarter)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.utils import timezone
@@ -75,7 +78,11 @@ def _company(stores: int, products: int) -> None:
         (
             Visit(uuid=uuid.uuid4(), rep=rep, store=store, checked_in_at=at, created_at=now, updated_at=now)
             for store in Store.objects.only("pk")
-            for at in (first, first + timedelta(days=5))
+            for at in (
+                *(first - timedelta(weeks=week) for week in range(history_weeks, 0, -1)),
+                first,
+                first + timedelta(days=5),
+            )
         ),
         batch_size=5000,
     )
@@ -84,7 +91,8 @@ def _company(stores: int, products: int) -> None:
             "INSERT INTO stores_listing (store_id, product_id, listing_fee, purchase_price, shelf_price, active) "
             "SELECT s.id, p.id, 0, 4.5, 5, true FROM stores_store s CROSS JOIN stores_product p"
         )
-        # counts: pseudo-random from the ids, 60..199 packs first, 0..59 the second time; a delivery between
+        # counts: pseudo-random from the ids, 60..199 packs first (and in the weeks of history before), 0..59 the
+        # second time; a delivery between
         cursor.execute(
             "INSERT INTO visits_stockcount (visit_id, product_id, packs) "
             "SELECT v.id, p.id, CASE WHEN v.checked_in_at < %s THEN 60 + (v.id * 7919 + p.id * 104729) %% 140 "
@@ -496,6 +504,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--first-runs", type=int, default=3, help="first full runs, each against the bound")
     parser.add_argument(
+        "--history-weeks", type=int, default=0, help="weeks of weekly counts of every pair before its two counts"
+    )
+    parser.add_argument(
         "--no-incremental", dest="incremental", action="store_false", help="skip the incremental nights"
     )
     args = parser.parse_args()
@@ -524,8 +535,11 @@ def main() -> None:
         _print_server(connection)
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
-        _company(args.stores, args.products)
-        print(f"company: {args.stores} stores × {args.products} products in {time.perf_counter() - started:.1f} s")
+        _company(args.stores, args.products, args.history_weeks)
+        print(
+            f"company: {args.stores} stores × {args.products} products, {2 + args.history_weeks} counts a pair, in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
         with connection.cursor() as cursor:
             # the load's own change log (its triggers) stands for earlier nights' business: start from a clean log
             cursor.execute("TRUNCATE visits_replenishmentchange")

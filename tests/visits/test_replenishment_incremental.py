@@ -214,6 +214,59 @@ def test_an_incremental_history_equals_a_full_history_on_random_companies(seed, 
     assert any(night[1] for night in full)  # not an empty company
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("seed", [0, 5, 6])  # chunks of 2, 50 and 50 stores: many stores a chunk
+def test_a_full_history_read_pair_by_pair_equals_one_read_in_one_pass(seed, settings, run_now, monkeypatch):
+    """Once pairs have a history (replenishment_job.COUNTS_BY_PAIR_FROM counts a listing), a full chunk of many stores
+    reads each pair's two latest counts through the pair index instead of every count of its stores: the same
+    random history (moves, back-dated and deleted counts, listings gone, a setting changed) gives the same rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    from visits import replenishment_job
+
+    # given the full history read in one pass
+    monkeypatch.setattr(replenishment_job, "COUNTS_BY_PAIR_FROM", float("inf"))
+    one_pass = _history(seed, "no", settings, run_now, full=True)
+    # when the same history is read pair by pair
+    monkeypatch.setattr(replenishment_job, "COUNTS_BY_PAIR_FROM", 0.0)
+    with CaptureQueriesContext(connection) as queries:
+        by_pair = _history(seed, "no", settings, run_now, full=True)
+    assert any("l.active) pp CROSS JOIN LATERAL" in " ".join(q["sql"].split()) for q in queries.captured_queries)
+    # then every night leaves the same rows, the same history and the same tally
+    assert by_pair == one_pass
+    assert any(night[1] for night in one_pass)
+
+
+@pytest.mark.postgres
+def test_a_full_chunk_reads_by_pair_once_the_statistics_show_a_history():
+    from visits.replenishment_job import COUNTS_BY_PAIR_FROM, _by_pair, _counts_per_listing
+
+    # given two stores with one product listed, counted once each, and the tables' statistics up to date
+    listings = [ListingFactory(product=ProductFactory()) for _ in range(2)]
+    chunk = Chunk(min(x.store_id for x in listings), max(x.store_id for x in listings))
+    for listing in listings:
+        count(listing, DAY, 10)
+
+    def analysed() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE visits_stockcount; ANALYZE stores_listing")
+        return _counts_per_listing()
+
+    # then the estimate is the counts a listing, and a full chunk of both stores reads every count in one pass
+    assert analysed() == pytest.approx(StockCount.objects.count() / Listing.objects.count())
+    assert analysed() < COUNTS_BY_PAIR_FROM
+    assert _by_pair(False, chunk) is False
+    # when the pairs gather a history, a count a day for a week and more
+    for listing in listings:
+        for days in range(1, 2 + int(COUNTS_BY_PAIR_FROM * Listing.objects.count() / len(listings))):
+            count(listing, DAY - timedelta(days=days), 10 + days)
+    # then the statistics tell, and the chunk reads pair by pair; an incremental chunk and one store always do
+    assert analysed() >= COUNTS_BY_PAIR_FROM
+    assert _by_pair(False, chunk) is True
+    assert _by_pair(True, chunk) is True
+    assert _by_pair(False, Chunk(chunk.first, chunk.first)) is True
+
+
 @pytest.mark.parametrize("closes", ["no", "yes"])
 @pytest.mark.parametrize("seed", range(2))
 def test_a_full_run_after_an_incremental_night_finds_nothing_to_change(seed, closes, settings, run_now):
