@@ -138,6 +138,18 @@ class ContractSerializer(serializers.ModelSerializer):
         models.FileField: downloads.DownloadFileField,
     }
 
+    # A page through ka_portal/values_pages.py: the status as of today from the queryset's annotation (as
+    # to_representation writes it) and the attachment's download URL from its stored name.
+    values_derived = {
+        "status": (("status", "status_today"), lambda row: row["status_today"] or row["status"]),
+        "attachment": (("attachment",), lambda row: row["_attachment"]),
+    }
+
+    def values_page_rows(self, rows: list[dict]) -> None:
+        attachment, request = self.fields["attachment"], self.context.get("request")
+        for row in rows:
+            row["_attachment"] = attachment.url_of(row["pk"], stored=row["attachment"], request=request)
+
     class Meta:
         model = Contract
         fields = ["id", *services.CONTRACT_FIELDS]

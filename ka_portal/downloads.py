@@ -61,8 +61,14 @@ class DownloadFileField(serializers.FileField):
     def to_representation(self, value):
         if not value:
             return None
-        url = reverse(self.url_name, args=[value.instance.pk])
-        request = self.context.get("request")
+        return self.url_of(value.instance.pk, stored=value.name, request=self.context.get("request"))
+
+    def url_of(self, pk, *, stored: str | None, request) -> str | None:
+        """The answer for record `pk` whose stored file name is `stored` (none: null), absolute when there is a
+        request: what a list page written from values() rows writes too (ka_portal/values_pages.py)."""
+        if not stored:
+            return None
+        url = reverse(self.url_name, args=[pk])
         return request.build_absolute_uri(url) if request is not None else url
 
 

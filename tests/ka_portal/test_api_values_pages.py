@@ -26,6 +26,7 @@ TAKING = {
     "delivery-list",
     "task-list",
     "invoice-list",
+    "contract-list",
     "route-list",
     "payment-list",
     "promotion-list",
@@ -195,3 +196,36 @@ def test_the_plans_the_demo_lacks_are_written_the_same_both_ways(people, monkeyp
         (products[2].code, "-0.2513"),
     ]
     assert (first["price_floor_override_by"], first["reopened_from"]) == ("manager1", plan.reopened_from_id)
+
+
+def test_a_contract_page_writes_the_status_of_today_and_the_attachment_link_both_ways(people, monkeypatch):
+    """What the demo lacks of contracts: one with an attachment (answered as the URL of its scoped download) and an
+    active one past its end (answered expired today, whatever the nightly run last stored)."""
+    import datetime
+    import json
+
+    from django.utils import timezone
+
+    from accounts.models import KeyAccount
+    from contracts.models import Contract
+
+    account = KeyAccount.objects.order_by("pk").first()
+    today = timezone.localdate()
+    attached = Contract.objects.create(
+        number="EDGE-ATTACHED", account=account, kind=Contract.Kind.ANNUAL, valid_from=today,
+        valid_to=today + datetime.timedelta(days=300), status=Contract.Status.ACTIVE,
+        attachment="contracts/edge.pdf",
+    )  # fmt: skip
+    ended = Contract.objects.create(
+        number="EDGE-ENDED", account=account, kind=Contract.Kind.ANNUAL,
+        valid_from=today - datetime.timedelta(days=400), valid_to=today - datetime.timedelta(days=10),
+        status=Contract.Status.ACTIVE,
+    )  # fmt: skip
+    client = APIClient()
+    client.force_authenticate(people["finance1"])
+    rows, instances = _both_ways(client, "/api/v1/contracts/", {"search": "EDGE-"}, monkeypatch)
+    assert rows == instances
+    answered = {row["number"]: row for row in json.loads(rows[1])["results"]}
+    assert answered[attached.number]["attachment"].endswith(f"/api/v1/contracts/{attached.pk}/attachment/")
+    assert answered[attached.number]["attachment"].startswith("http")
+    assert (answered[ended.number]["status"], answered[ended.number]["attachment"]) == ("expired", None)
