@@ -6,7 +6,8 @@ settings.KA.promoter_stock_as_count "yes" the promoters' shelf stock at close as
 adds the deliveries between them, and integer arithmetic does the safety factor (an exact fraction) and
 the rounding. On PostgreSQL, where reading every count of a pair costs more than two index probes (a night's
 changed pairs, one store at a visit's save, and every pair once pairs have a history: _by_pair), each pair's two
-latest counts come from one probe of the counts' pair index instead.
+latest counts come from one probe of the counts' pair index instead; and once pairs have a long history of suggested
+orders, a full chunk finds each pair's row in force by its latest row (_rows_by_pair) instead of reading them all.
 
 What is written (issue 17): a suggested order is in force from the day it was computed until superseded
 (models.SuggestedOrder). The computed rows are compared with the rows in force on the day, and only differences
@@ -195,17 +196,41 @@ def _visit_counts_sql(on: date, chunk: Chunk, changed_only: bool = False) -> tup
 COUNTS_BY_PAIR_FROM = 4.0
 
 
-def _counts_per_listing() -> float:
-    """Stock counts per listing, from PostgreSQL's statistics (pg_class.reltuples, kept by ANALYZE and autovacuum;
+# From how many suggested orders a listing on average (a pair's history: a row a change) a full chunk finds its rows in
+# force pair by pair — each pair's latest row, the pairs found by skipping along the (store, product, date) index —
+# instead of reading every row of its stores (and first every row again, for one after the day: _rows_there). A chunk
+# of 60,000 pairs with nothing to write: at 21 rows a pair both ways 0.62 s, at 51 rows 1.05 s and 0.71 s; at one
+# row a pair reading the store range is the cheaper (docs/performance.md).
+ORDERS_BY_PAIR_FROM = 20.0
+
+
+def _per_listing(table: str) -> float:
+    """Rows of `table` per listing, from PostgreSQL's statistics (pg_class.reltuples, kept by ANALYZE and autovacuum;
     0 while either table was never analysed)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT GREATEST(c.reltuples, 0) / NULLIF(GREATEST(l.reltuples, 0), 0) FROM pg_class c, pg_class l "
             "WHERE c.oid = %s::regclass AND l.oid = %s::regclass",
-            [StockCount._meta.db_table, Listing._meta.db_table],
+            [table, Listing._meta.db_table],
         )
         row = cursor.fetchone()
     return float(row[0] or 0) if row else 0.0
+
+
+def _counts_per_listing() -> float:
+    """Stock counts per listing (_per_listing)."""
+    return _per_listing(StockCount._meta.db_table)
+
+
+def _rows_by_pair(chunk: Chunk) -> bool:
+    """Whether a full chunk of many stores finds its rows in force pair by pair (PostgreSQL; not for one account's
+    chunk, whose store range holds other accounts' stores): once pairs have a history (ORDERS_BY_PAIR_FROM)."""
+    return (
+        connection.vendor == "postgresql"
+        and chunk.account_id is None
+        and chunk.first != chunk.last
+        and _per_listing(SuggestedOrder._meta.db_table) >= ORDERS_BY_PAIR_FROM
+    )
 
 
 def _by_pair(changed_only: bool, chunk: Chunk) -> bool:
@@ -413,7 +438,29 @@ def _rows_there(cursor, on: date, chunk: Chunk) -> tuple[bool, bool]:
     return bool(later), bool(current)
 
 
-def _diff_sql(on: date, chunk: Chunk, changed_only: bool, *, later: bool) -> tuple[str, list]:
+def _pairs_with_rows_sql(chunk: Chunk) -> tuple[str, list]:
+    """The distinct (store, product) pairs with any suggested order in the chunk's store range, in index order, each
+    found by one probe of the (store, product, date) index past the one before (a skip scan: PostgreSQL 15 walks
+    every row of a DISTINCT). A pair whose listing is gone still has its rows, so it is found too."""
+    table = SuggestedOrder._meta.db_table
+    first = f"SELECT o.store_id, o.product_id FROM {table} o WHERE o.store_id BETWEEN %s AND %s"
+    return (
+        f"""(WITH RECURSIVE seen(store_id, product_id) AS (
+                ({first} ORDER BY o.store_id, o.product_id LIMIT 1)
+                UNION ALL
+                SELECT n.store_id, n.product_id FROM seen p CROSS JOIN LATERAL (
+                    SELECT o.store_id, o.product_id FROM {table} o
+                    WHERE (o.store_id, o.product_id) > (p.store_id, p.product_id) AND o.store_id <= %s
+                    ORDER BY o.store_id, o.product_id LIMIT 1
+                ) n
+            ) SELECT store_id, product_id FROM seen)""",  # noqa: S608 - our table name only
+        [chunk.first, chunk.last, chunk.last],
+    )
+
+
+def _diff_sql(
+    on: date, chunk: Chunk, changed_only: bool, *, later: bool, rows_by_pair: bool = False
+) -> tuple[str, list]:
     """The CTEs `in_force` (the chunk's rows in force on `on`, of the claimed pairs with `changed_only`) and `diff`: the
     pairs whose computed result differs from their row in force (computed = 0: no longer computed), with that row's
     id, date, end and flag (old_id, old_date, old_until, old_flag). Follows _computed_sql's CTEs.
@@ -422,22 +469,24 @@ def _diff_sql(on: date, chunk: Chunk, changed_only: bool, *, later: bool) -> tup
     rows), and the one in force picked by its dates: no index names `superseded_on` (migration 0017). On PostgreSQL
     a claimed pair reads only its latest row up to `on` (the rows of a pair never overlap, so that row is the one in
     force on `on` unless it ended by then): one heap row a pair however long its history; and each row carries its
-    `ctid` (old_ctid), so the superseding UPDATE reaches it without a second probe of the primary key."""
+    `ctid` (old_ctid), so the superseding UPDATE reaches it without a second probe of the primary key. With
+    `rows_by_pair` (_rows_by_pair: a full chunk once pairs have a history) every pair with rows in the chunk's stores
+    reads its latest row the same way, the pairs found by a skip scan (_pairs_with_rows_sql)."""
     table = SuggestedOrder._meta.db_table
     pg = connection.vendor == "postgresql"
     stores, store_params = _store_filter("o.store_id", chunk)
     day = connection.ops.adapt_datefield_value(on)
     ended = "(o.superseded_on IS NULL OR o.superseded_on > %s)"
     columns = f"o.id, o.store_id, o.product_id, o.date, o.superseded_on, {', '.join(f'o.{c}' for c in RESULT)}"
-    if changed_only and pg:
+    if pg and (changed_only or rows_by_pair):
+        pairs, store_params = ("claimed", []) if changed_only else _pairs_with_rows_sql(chunk)
         source, in_force, in_force_params = (
-            f"claimed cl CROSS JOIN LATERAL (SELECT o.ctid, {columns} FROM {table} o "
+            f"{pairs} cl CROSS JOIN LATERAL (SELECT o.ctid, {columns} FROM {table} o "
             "WHERE o.store_id = cl.store_id AND o.product_id = cl.product_id AND o.date <= %s "
             "ORDER BY o.date DESC LIMIT 1) o",
             ended,
             [day, day],
         )
-        store_params = []
     else:
         claimed = (
             " JOIN claimed cl ON cl.store_id = o.store_id AND cl.product_id = o.product_id" if changed_only else ""
@@ -485,15 +534,18 @@ def write_suggestions(
     `on` and write what differs from the rows in force. Call inside the chunk's transaction. `look_first` False:
     take the statement that serves every case without first looking what is there (_rows_there), for one store
     at a visit's save, where the look costs a statement and the general one no more than the others."""
-    if not changed_only and look_first:
+    rows_by_pair = not changed_only and look_first and _rows_by_pair(chunk)
+    if not changed_only and look_first and not rows_by_pair:
         later, current = _rows_there(cursor, on, chunk)
-    else:  # the claimed pairs' rows are reached through their index: no need to scan the chunk's rows first
+    else:  # the rows are reached pair by pair through their index: no need to scan the chunk's rows first
         later, current = True, True
     if connection.vendor != "postgresql":
         return _write_in_steps(cursor, on=on, chunk=chunk, changed_only=changed_only, later=later)
     if not later and not current:
         return _insert_in_one_statement(cursor, on=on, chunk=chunk, changed_only=changed_only)
-    return _write_in_one_statement(cursor, on=on, chunk=chunk, changed_only=changed_only, later=later)
+    return _write_in_one_statement(
+        cursor, on=on, chunk=chunk, changed_only=changed_only, later=later, rows_by_pair=rows_by_pair
+    )
 
 
 def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bool):
@@ -515,7 +567,9 @@ def _insert_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bo
     return Written(pairs, flagged, pairs, pairs, flagged)
 
 
-def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: bool, later: bool):
+def _write_in_one_statement(
+    cursor, *, on: date, chunk: Chunk, changed_only: bool, later: bool, rows_by_pair: bool = False
+):
     """PostgreSQL: compute, compare, write and count in one statement. The new rows are inserted from what the
     superseding UPDATE returns: a pair whose row in force another transaction superseded meanwhile (the UPDATE
     rechecks its end on the row's newest version) gets no second current row from this one. The row is reached by
@@ -523,7 +577,7 @@ def _write_in_one_statement(cursor, *, on: date, chunk: Chunk, changed_only: boo
     writer the same way, and its pair, logged by that writer's counts, is recomputed the next night."""
     table = SuggestedOrder._meta.db_table
     computed, computed_params = _computed_sql(on, chunk, changed_only)
-    diff, diff_params = _diff_sql(on, chunk, changed_only, later=later)
+    diff, diff_params = _diff_sql(on, chunk, changed_only, later=later, rows_by_pair=rows_by_pair)
     until_superseded, until_superseded_params = _new_row_until(on, later=False, source="s")
     until_new, until_new_params = _new_row_until(on, later=later, source="d")
     day = connection.ops.adapt_datefield_value(on)

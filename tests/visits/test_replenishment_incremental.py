@@ -217,23 +217,33 @@ def test_an_incremental_history_equals_a_full_history_on_random_companies(seed, 
 @pytest.mark.postgres
 @pytest.mark.parametrize("seed", [0, 5, 6])  # chunks of 2, 50 and 50 stores: many stores a chunk
 def test_a_full_history_read_pair_by_pair_equals_one_read_in_one_pass(seed, settings, run_now, monkeypatch):
-    """Once pairs have a history (replenishment_job.COUNTS_BY_PAIR_FROM counts a listing), a full chunk of many stores
-    reads each pair's two latest counts through the pair index instead of every count of its stores: the same
-    random history (moves, back-dated and deleted counts, listings gone, a setting changed) gives the same rows."""
+    """Once pairs have a history (replenishment_job.COUNTS_BY_PAIR_FROM counts a listing, ORDERS_BY_PAIR_FROM
+    suggested orders), a full chunk of many stores reads each pair's two latest counts and its latest row through
+    their indexes instead of every count and every row of its stores: the same random history (moves, back-dated and
+    deleted counts, listings deactivated and deleted, a setting changed, a day run again) gives the same rows."""
     from django.test.utils import CaptureQueriesContext
 
     from visits import replenishment_job
 
     # given the full history read in one pass
     monkeypatch.setattr(replenishment_job, "COUNTS_BY_PAIR_FROM", float("inf"))
+    monkeypatch.setattr(replenishment_job, "ORDERS_BY_PAIR_FROM", float("inf"))
     one_pass = _history(seed, "no", settings, run_now, full=True)
-    # when the same history is read pair by pair
+    # when the same history reads its counts pair by pair
     monkeypatch.setattr(replenishment_job, "COUNTS_BY_PAIR_FROM", 0.0)
     with CaptureQueriesContext(connection) as queries:
-        by_pair = _history(seed, "no", settings, run_now, full=True)
-    assert any("l.active) pp CROSS JOIN LATERAL" in " ".join(q["sql"].split()) for q in queries.captured_queries)
-    # then every night leaves the same rows, the same history and the same tally
-    assert by_pair == one_pass
+        counts_by_pair = _history(seed, "no", settings, run_now, full=True)
+    statements = [" ".join(q["sql"].split()) for q in queries.captured_queries]
+    assert any("l.active) pp CROSS JOIN LATERAL" in sql for sql in statements)
+    assert not any("WITH RECURSIVE seen" in sql for sql in statements)
+    # and its rows in force too, each pair's latest row found by skipping along the index
+    monkeypatch.setattr(replenishment_job, "ORDERS_BY_PAIR_FROM", 0.0)
+    with CaptureQueriesContext(connection) as queries:
+        all_by_pair = _history(seed, "no", settings, run_now, full=True)
+    assert any("WITH RECURSIVE seen" in " ".join(q["sql"].split()) for q in queries.captured_queries)
+    # then every night leaves the same rows, the same history and the same tally all three ways
+    assert counts_by_pair == one_pass
+    assert all_by_pair == one_pass
     assert any(night[1] for night in one_pass)
 
 
@@ -265,6 +275,32 @@ def test_a_full_chunk_reads_by_pair_once_the_statistics_show_a_history():
     assert _by_pair(False, chunk) is True
     assert _by_pair(True, chunk) is True
     assert _by_pair(False, Chunk(chunk.first, chunk.first)) is True
+
+
+@pytest.mark.postgres
+def test_a_full_chunk_finds_its_rows_in_force_by_pair_once_the_statistics_show_a_history(monkeypatch, run_now):
+    from visits import replenishment_job
+    from visits.replenishment_job import _per_listing, _rows_by_pair
+
+    # given suggested orders for two stores' listings, and the tables' statistics up to date
+    listings = [ListingFactory(product=ProductFactory()) for _ in range(2)]
+    for listing in listings:
+        count(listing, DAY - timedelta(days=1), 30)
+        count(listing, DAY, 10)
+    run_now(DAY)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE visits_suggestedorder; ANALYZE stores_listing")
+    per_listing = _per_listing(SuggestedOrder._meta.db_table)
+    assert per_listing == pytest.approx(SuggestedOrder.objects.count() / Listing.objects.count())
+    chunk = Chunk(min(x.store_id for x in listings), max(x.store_id for x in listings))
+    # then below the threshold a full chunk reads its stores' rows, from it pair by pair; never one account's chunk
+    # (its range holds other accounts' stores) nor one store's
+    monkeypatch.setattr(replenishment_job, "ORDERS_BY_PAIR_FROM", per_listing + 1)
+    assert _rows_by_pair(chunk) is False
+    monkeypatch.setattr(replenishment_job, "ORDERS_BY_PAIR_FROM", per_listing)
+    assert _rows_by_pair(chunk) is True
+    assert _rows_by_pair(Chunk(chunk.first, chunk.last, listings[0].store.account_id)) is False
+    assert _rows_by_pair(Chunk(chunk.first, chunk.first)) is False
 
 
 @pytest.mark.parametrize("closes", ["no", "yes"])
