@@ -217,11 +217,6 @@ def _per_listing(table: str) -> float:
     return float(row[0] or 0) if row else 0.0
 
 
-def _counts_per_listing() -> float:
-    """Stock counts per listing (_per_listing)."""
-    return _per_listing(StockCount._meta.db_table)
-
-
 def _rows_by_pair(chunk: Chunk) -> bool:
     """Whether a full chunk of many stores finds its rows in force pair by pair (PostgreSQL; not for one account's
     chunk, whose store range holds other accounts' stores): once pairs have a history (ORDERS_BY_PAIR_FROM)."""
@@ -242,7 +237,11 @@ def _by_pair(changed_only: bool, chunk: Chunk) -> bool:
     return (
         connection.vendor == "postgresql"
         and settings.KA.promoter_stock_as_count == "no"
-        and (changed_only or chunk.first == chunk.last or _counts_per_listing() >= COUNTS_BY_PAIR_FROM)
+        and (
+            changed_only
+            or chunk.first == chunk.last
+            or _per_listing(StockCount._meta.db_table) >= COUNTS_BY_PAIR_FROM
+        )
     )
 
 

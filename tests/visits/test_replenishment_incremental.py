@@ -249,7 +249,7 @@ def test_a_full_history_read_pair_by_pair_equals_one_read_in_one_pass(seed, sett
 
 @pytest.mark.postgres
 def test_a_full_chunk_reads_by_pair_once_the_statistics_show_a_history():
-    from visits.replenishment_job import COUNTS_BY_PAIR_FROM, _by_pair, _counts_per_listing
+    from visits.replenishment_job import COUNTS_BY_PAIR_FROM, _by_pair, _per_listing
 
     # given two stores with one product listed, counted once each, and the tables' statistics up to date
     listings = [ListingFactory(product=ProductFactory()) for _ in range(2)]
@@ -260,7 +260,7 @@ def test_a_full_chunk_reads_by_pair_once_the_statistics_show_a_history():
     def analysed() -> float:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE visits_stockcount; ANALYZE stores_listing")
-        return _counts_per_listing()
+        return _per_listing(StockCount._meta.db_table)
 
     # then the estimate is the counts a listing, and a full chunk of both stores reads every count in one pass
     assert analysed() == pytest.approx(StockCount.objects.count() / Listing.objects.count())
