@@ -238,9 +238,7 @@ def _by_pair(changed_only: bool, chunk: Chunk) -> bool:
         connection.vendor == "postgresql"
         and settings.KA.promoter_stock_as_count == "no"
         and (
-            changed_only
-            or chunk.first == chunk.last
-            or _per_listing(StockCount._meta.db_table) >= COUNTS_BY_PAIR_FROM
+            changed_only or chunk.first == chunk.last or _per_listing(StockCount._meta.db_table) >= COUNTS_BY_PAIR_FROM
         )
     )
 
