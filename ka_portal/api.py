@@ -20,6 +20,7 @@ from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .errors import DomainError
+from .lists import StyledFilterSet
 from .ordering import order_key, total_order
 
 
@@ -271,22 +272,32 @@ def _searches_by_q(view) -> bool:
 
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, without building the FilterSet (a deep copy of every filter, a bound form) for a
-    request that names none of its filters: such a FilterSet filters nothing. Only a FilterSet that does nothing of
-    its own with empty values is passed by: django-filter's filters (a `method` is called only with a value) or ours
-    that say so (`inert_when_empty`), none required, and no `__init__`, `filter_queryset` or `qs` of its own."""
+    request that names none of its filters: such a FilterSet filters nothing, or only as its `unfiltered` says
+    (ka_portal.lists.StyledFilterSet: the suggested orders in force now when no day is named). Only a FilterSet that
+    does nothing of its own with empty values is passed by: django-filter's filters (a `method` is called only with a
+    value) or ours that say so (`inert_when_empty`), none required, no `__init__` or `qs` of its own, and no
+    `filter_queryset` but one that ends in its `unfiltered` when no filter has a value."""
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None and _inert(filterset_class):
             names = filterset_class.base_filters
             if not any(param.startswith(name) for param in request.query_params for name in names):
-                return queryset
+                return filterset_class.unfiltered(queryset) if _has_default(filterset_class) else queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def _has_default(filterset_class) -> bool:
+    """The set says what it does with no filter named (StyledFilterSet.unfiltered, overridden)."""
+    unfiltered = getattr(filterset_class, "unfiltered", None)
+    return unfiltered is not None and unfiltered.__func__ is not StyledFilterSet.unfiltered.__func__
 
 
 def _inert(filterset_class) -> bool:
     own = {name for name in ("__init__", "filter_queryset", "qs") if getattr(filterset_class, name) is not (
         getattr(BaseFilterSet, name))}  # fmt: skip
+    if _has_default(filterset_class):
+        own.discard("filter_queryset")  # its own ends in `unfiltered` when nothing has a value
     return not own and all(
         (type(item).filter.__module__.startswith("django_filters.") or getattr(item, "inert_when_empty", False))
         and not item.extra.get("required")

@@ -363,6 +363,13 @@ class StyledFilterSet(django_filters.FilterSet):
         models.NullBooleanField: {"filter_class": YesNoFilter},
     }
 
+    @classmethod
+    def unfiltered(cls, queryset):
+        """The list when none of the set's filters has a value: all of it. A set whose rows then are fewer says so
+        here and ends its own `filter_queryset` in it, so the API answers such a request without building the set
+        (ka_portal.api.FilterBackend)."""
+        return queryset
+
     @property
     def form(self):
         form = super().form

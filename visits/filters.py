@@ -165,6 +165,10 @@ class SuggestedOrderFilter(StoreSearchFilterSet):
     def filter_in_force_on(self, queryset, name, value):
         return queryset.in_force_on(value)
 
+    @classmethod
+    def unfiltered(cls, queryset):
+        return queryset.current()
+
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
-        return queryset if self.form.cleaned_data.get("date") else queryset.current()
+        return queryset if self.form.cleaned_data.get("date") else self.unfiltered(queryset)
