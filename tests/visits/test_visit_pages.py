@@ -208,6 +208,33 @@ def test_supervisor_sees_team_visit_read_only(client, rep):
     assert client.post(reverse("visits:visit-detail", args=[visit.pk]), {"action": "save"}).status_code == 403
 
 
+@pytest.mark.parametrize(
+    "language, legend",
+    [
+        (ZH, "数量按“箱/包”书写：2 = 2 箱，0/10 = 10 包，1/1 = 1 箱 1 包。"),
+        (EN, "Quantities in cases/packs: 2 = two cases, 0/10 = ten packs, 1/1 = one case and one pack."),
+    ],
+)
+def test_a_read_visit_says_once_how_its_counts_read(client, rep, language, legend):
+    """3/2 is three cases and two packs, not a fraction or the 2nd of March: the counts and the suggested order under
+    them say so once, in the reader's language."""
+    from tests.visits.factories import StockCountFactory, SuggestedOrderFactory
+
+    sup = make_user(Role.SUPERVISOR, username="sup_legend")
+    rep.profile.supervisor = sup
+    rep.profile.save()
+    visit, beer, _chips = _visit_with_products(rep)
+    StockCountFactory(visit=visit, product=beer, packs=38)
+    visit.checked_out_at = visit.checked_in_at
+    visit.save(update_fields=["checked_out_at"])
+    SuggestedOrderFactory(store=visit.store, product=beer, current_packs=38)
+    client.force_login(sup)
+    page = client.get(reverse("visits:visit-detail", args=[visit.pk]), **language).content.decode()
+    assert re.search(r'<td class="num">3/2</td>', page)
+    assert page.count('data-testid="packs-legend"') == 1 and legend in page
+    assert page.index("3/2") < page.index(legend) < page.index('data-testid="suggested-order"')
+
+
 def test_photo_upload_accepts_images_only(client, rep, tmp_path, settings):
     from io import BytesIO
 
