@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import chain, islice
 
 from django.http import FileResponse
 from django.utils import timezone
@@ -105,18 +106,59 @@ def write_sheet(
     intro: Sequence[str] = (),
 ):
     """Append a sheet: the `intro` lines (what the figures cover, one cell each), a bold header row, then the rows.
-    `formats` maps column index → number format."""
+    `formats` maps column index → number format.
+
+    Each column is as wide as its header and the first `WIDTH_SAMPLE` rows show (a Chinese character takes two
+    columns, a date or an amount as Excel draws it), within `WIDTH_RANGE`: a store's name or a reference reads
+    whole where a header-wide column cut it. The widths are set before any row is written (the streaming sheet
+    writes them first), so only those rows are held to measure; the rest stream through."""
     sheet = workbook.create_sheet(title=title[:31])
-    for index, header in enumerate(headers, start=1):
-        # Wide enough for the header (a Chinese character takes two columns); set before any row is written.
-        width = sum(2 if ord(ch) > 0x2E80 else 1 for ch in str(header)) + 4
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(width, 50))
+    formats = formats or {}
+    rows = iter(rows)
+    sample = [row if isinstance(row, (list, tuple)) else list(row) for row in islice(rows, WIDTH_SAMPLE)]
+    widths = [_text_width(str(header)) + 2 for header in headers]  # bold, and room for a filter's arrow
+    for row in sample:
+        for index, value in zip(range(len(widths)), row, strict=False):  # a row may be shorter
+            widths[index] = max(widths[index], _shown_width(value, formats.get(index)))
+    low, high = WIDTH_RANGE
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(low, min(width + 2, high))
     for line in intro:
         append_row(sheet, [str(line)])
     append_row(sheet, [str(header) for header in headers], font=Font(bold=True))
-    for row in rows:
+    for row in chain(sample, rows):
         append_row(sheet, row, formats)
     return sheet
+
+
+WIDTH_SAMPLE = 200  # rows measured for the columns' widths
+WIDTH_RANGE = (10, 50)  # a column's width in characters: at least, at most
+
+
+def _text_width(text: str) -> int:
+    """Columns a text takes in Excel's default font: two for a CJK character or a full-width form, one for others;
+    its longest line when it has several."""
+    return max((sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in text.split("\n")), default=0)
+
+
+def _shown_width(value, number_format: str | None) -> int:
+    """Columns a value takes as the sheet shows it (row_cells' formats: Decimal as money unless told otherwise)."""
+    value = _cell_value(value)
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, datetime):
+        return 16  # 2026-12-04 15:03
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, (int, float, Decimal)):
+        if number_format == PERCENT_FORMAT:
+            return len(f"{value * 100:,.2f}%")
+        if number_format == MONEY_FORMAT or (number_format is None and isinstance(value, Decimal)):
+            return len(f"{value:,.2f}")
+        return len(str(value))
+    return _text_width(str(value))
 
 
 def new_workbook(*, write_only: bool = True) -> Workbook:
