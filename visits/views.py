@@ -468,10 +468,8 @@ def route_generate(request):
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("visits:route-list")
-    if week.overload:
-        messages.warning(request, _overload_message(week.overload.visits, week.overload.per_week))
-    else:
-        messages.success(request, _("Route plan generated. Check it, change what you need, then publish it."))
+    # a week over capacity is said once, by the plan's page, in the words it keeps while stops are moved
+    messages.success(request, _("Route plan generated. Check it, change what you need, then publish it."))
     if week.kept_by_hand:
         messages.info(request, kept_by_hand_message(week.kept_by_hand))
     return redirect("visits:route-detail", pk=week.plan.pk)
@@ -484,13 +482,6 @@ def kept_by_hand_message(count: int) -> str:
         "%(count)s stops placed by hand were kept on their days; the rest of the week was planned around them.",
         count,
     ) % {"count": count}
-
-
-def _overload_message(visits: int, per_week: int) -> str:
-    return _("Over capacity: %(visits)s visits planned for a week of %(per_week)s. Nothing was cut.") % {
-        "visits": visits,
-        "per_week": per_week,
-    }
 
 
 def _over_capacity(load) -> list[str]:

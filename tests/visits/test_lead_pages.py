@@ -79,7 +79,11 @@ def test_over_capacity_generation_says_so_with_numbers(client, team, on_this_mon
     response = client.post(
         reverse("visits:route-generate"), {"rep": rep.pk, "week_start": this_monday().isoformat()}, follow=True, **EN
     )
-    assert "Over capacity: 33 visits planned for a week of 30. Nothing was cut." in response.content.decode()
+    page = response.content.decode()
+    alert = re.search(r'data-testid="over-capacity">([^<]*)</div>', page).group(1)
+    assert alert.startswith("Over capacity: 33 visits for a week of 30. Monday has 6 stops for a day of 5.")
+    assert alert.endswith("Nothing was cut: move or remove stops, or change store frequencies.")
+    assert page.count("Over capacity") == 1  # said once, by the page, not again in another wording above it
 
 
 def test_published_plan_edit_is_refused_with_a_message(client, team):
