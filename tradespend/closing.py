@@ -32,11 +32,6 @@ from .reports import Figures, live_figures
 from .rules import add_months, month_start, months_between
 
 
-def closed_month_set() -> frozenset[date]:
-    """Every closed month (first days): what tradespend.rules.check_month_open is given."""
-    return frozenset(ClosedMonth.objects.values_list("month", flat=True))
-
-
 def months_with_activity(before: date | None = None, *, within: list[tuple[date, date]] | None = None) -> set[date]:
     """The months (first days) holding any invoice, credit note, deduction, recovery or spend line, those before
     ``before`` only when given, and only in the spans ``within`` (first day, day after) when given: five DISTINCT
@@ -72,7 +67,7 @@ def months_waiting(before: date) -> list[date]:
     A closed month takes no new record (rules.check_month_open), so only the spans outside the closed months can
     hold a waiting one: before the first closed month, the gaps between closed months, and after the last — a
     company that closes every month reads one month of records, not its years."""
-    closed = closed_month_set()
+    closed = ClosedMonth.objects.months()
     if not closed:
         return sorted(months_with_activity(before))
     first, last = min(closed), max(closed)

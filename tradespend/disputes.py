@@ -123,7 +123,7 @@ def dispute_recover(*, dispute: Dispute, amount: Decimal, on: date, note: str = 
             field="on",
             date=deduction.date,
         )
-    rules.check_month_open(on, set(ClosedMonth.objects.values_list("month", flat=True)), field="on")
+    rules.check_month_open(on, ClosedMonth.objects.months(), field="on")
     invoice = Invoice.objects.select_for_update().get(pk=deduction.invoice_id)
     _change_open_amount(invoice, amount)
     recovery = DeductionRecovery.objects.create(

@@ -138,10 +138,8 @@ def _selected(deductions, account_ids) -> QuerySet:
     """The deductions to match: those given (or all), not yet matched nor duplicates, and not dated in a closed month
     (their unsupported part is frozen in its figures: a match found later, against a line of an open month their
     period reaches, would change the closed month and land in none — as finance's hand is refused, month.closed)."""
-    in_closed = Q()
-    for month in ClosedMonth.objects.values_list("month", flat=True):
-        in_closed |= Q(date__gte=month, date__lt=rules.add_months(month, 1))
-    queryset = Deduction.objects.exclude(in_closed) if in_closed else Deduction.objects.all()
+    in_closed = ClosedMonth.objects.dated_in_q("date")
+    queryset = Deduction.objects.exclude(in_closed) if in_closed is not None else Deduction.objects.all()
     if deductions is not None:
         ids = list(deductions.values_list("pk", flat=True)) if isinstance(deductions, QuerySet) else None
         queryset = queryset.filter(pk__in=ids if ids is not None else [d.pk for d in deductions])

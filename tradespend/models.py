@@ -11,6 +11,7 @@ tradespend/reports.py (gross to net per chain). Deductions themselves are contra
 from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -26,6 +27,8 @@ from contracts.models import (
 )
 from ka_portal.system_texts import render
 from promotions.models import PromotionPlan
+
+from .rules import add_months
 
 
 def _user(verbose_name, **extra) -> models.ForeignKey:
@@ -64,6 +67,20 @@ class SpendCategory(models.TextChoices):
     PROMOTION = "promotion", _("Promotion spend")
 
 
+class ClosedMonthQuerySet(models.QuerySet):
+    def months(self) -> frozenset:
+        """Every closed month (first days): what tradespend.rules.check_month_open is given."""
+        return frozenset(self.values_list("month", flat=True))
+
+    def dated_in_q(self, field: str = "date") -> Q | None:
+        """Rows whose `field` falls in a closed month, or None when no month is closed."""
+        found = None
+        for month in self.months():
+            within = Q(**{f"{field}__gte": month, f"{field}__lt": add_months(month, 1)})
+            found = within if found is None else found | within
+        return found
+
+
 class ClosedMonth(models.Model):
     """A month finance has closed: its ledger lines and figures never change again; corrections land as
     adjustment or true-up lines in the first open month. Refused for closed months: new invoices, credit
@@ -72,6 +89,8 @@ class ClosedMonth(models.Model):
     month = models.DateField(_("month"), unique=True)  # the first day of the month
     closed_by = _user(_("closed by"))
     closed_at = models.DateTimeField(_("closed at"), auto_now_add=True)
+
+    objects = ClosedMonthQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("closed month")

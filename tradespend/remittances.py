@@ -320,7 +320,7 @@ def remittance_record(
         problems.add("", None, "cash", error)
         cash = None
     try:
-        rules.check_month_open(when, frozenset(ClosedMonth.objects.values_list("month", flat=True)))
+        rules.check_month_open(when, ClosedMonth.objects.months())
     except DomainError as error:
         problems.add("", None, "date", error)
 
