@@ -25,6 +25,47 @@
     });
   }
 
+  // A category label too wide for its share of the axis is written on up to three lines (Chart.js draws an array as
+  // lines), broken before a bracket or after a space or a separator, else between characters: at 375 px three chains'
+  // names each keep their place, where Chart.js would skip the middle one and leave its bars unnamed. Only for a few
+  // categories: a long run of months reads in order with every other one named.
+  var WRAP_UP_TO = 8;
+  var MAX_LINES = 3;
+
+  function textWidth(context, text) { return context.measureText(text).width; }
+
+  function pieces(label) {
+    // breaks: before an opening bracket, after a space, a middle dot, a slash or a hyphen
+    return label.split(/(?=[（(])|(?<=[\s·\/-])/).filter(function (piece) { return piece.length; });
+  }
+
+  function wrapped(context, label, room) {
+    if (textWidth(context, label) <= room) { return label; }
+    var lines = [];
+    var line = "";
+    pieces(label).forEach(function (piece) {
+      if (line && textWidth(context, line + piece) > room) { lines.push(line.trim()); line = ""; }
+      if (textWidth(context, piece) <= room) { line += piece; return; }
+      Array.from(piece).forEach(function (character) {  // a piece too long by itself: between characters
+        if (line && textWidth(context, line + character) > room) { lines.push(line.trim()); line = ""; }
+        line += character;
+      });
+    });
+    if (line.trim()) { lines.push(line.trim()); }
+    if (lines.length > MAX_LINES) { lines = lines.slice(0, MAX_LINES); lines[MAX_LINES - 1] += "…"; }
+    return lines;
+  }
+
+  function axisLabels(canvas, labels) {
+    if (labels.length > WRAP_UP_TO) { return labels; }
+    var context = document.createElement("canvas").getContext("2d");
+    var font = Chart.defaults.font;
+    context.font = (font.size || 12) + "px " + font.family;
+    var width = (canvas.parentNode && canvas.parentNode.clientWidth) || canvas.clientWidth || 300;
+    var room = Math.max((width - 60) / labels.length - 8, 24);  // the value axis's ticks beside, some space between
+    return labels.map(function (label) { return wrapped(context, String(label), room); });
+  }
+
   function draw(figure) {
     var source = figure.querySelector("script[type='application/json']");
     var canvas = figure.querySelector("canvas");
@@ -59,9 +100,10 @@
     var horizontal = kind === "horizontal";
     var valueAxis = { beginAtZero: true, stacked: kind === "stacked", ticks: { callback: function (value) { return format.format(value); } } };
     var labelAxis = { stacked: kind === "stacked", ticks: { autoSkip: true, maxRotation: 0 } };
+    var labels = horizontal ? config.labels : axisLabels(canvas, config.labels);
     new Chart(canvas, {
       type: kind === "line" ? "line" : "bar",
-      data: { labels: config.labels, datasets: datasets },
+      data: { labels: labels, datasets: datasets },
       options: {
         responsive: true,
         maintainAspectRatio: false,

@@ -71,6 +71,12 @@ def test_channel_mix_reads_in_the_page_language_and_fits_the_screen(browser, liv
             ["48.0 %", "35.3 %"], ["32.0 %", "47.1 %"], ["20.0 %", "17.7 %"],
         ]  # fmt: skip
         assert page.get_by_test_id("gap-flag").count() == 2  # GKA −12.71 points and NKA +15.06 flagged in words
+        # every tier named under its bars, none skipped for room: on a phone a long name is drawn on two lines
+        ticks = figure.locator("canvas").evaluate("canvas => Chart.getChart(canvas).scales.x.ticks.map(t => t.label)")
+        assert ["".join([tick] if isinstance(tick, str) else tick).replace(" ", "") for tick in ticks] == [
+            tier.replace(" ", "") for tier in labels["tiers"]
+        ]
+        assert any(isinstance(tick, list) for tick in ticks) == (width == 375)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width, f"the page is {scroll_width} px wide on a {width} px screen"
     finally:
