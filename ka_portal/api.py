@@ -290,7 +290,10 @@ class FilterBackend(DjangoFilterBackend):
 def _has_default(filterset_class) -> bool:
     """The set says what it does with no filter named (StyledFilterSet.unfiltered, overridden)."""
     unfiltered = getattr(filterset_class, "unfiltered", None)
-    return unfiltered is not None and unfiltered.__func__ is not StyledFilterSet.unfiltered.__func__
+    return (
+        unfiltered is not None
+        and getattr(unfiltered, "__func__", unfiltered) is not StyledFilterSet.unfiltered.__func__
+    )
 
 
 def _inert(filterset_class) -> bool:
