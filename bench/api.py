@@ -7,11 +7,11 @@
         [--no-lists | --no-post]
 
 PostgreSQL (the issue's target): a scratch database `<NAME>_bench` beside DATABASE_URL's (or `--database-url`'s)
-is made, migrated and filled by `seed_demo`, and dropped at the end unless `--keep`; `--reuse` measures a kept
-one as it is (no migrate, no seed). A SQLite URL (or none) falls back to a scratch SQLite demo in a temporary
-folder. The demo is served by gunicorn (`--workers`, `--worker-class`, DEBUG off, no broker: work queued after
-commit runs in the worker) on 127.0.0.1 at a free port; `--source DIR` serves another checkout (e.g. main
-before a change) against the same database.
+is made, migrated and filled by `seed_demo`, and dropped at the end unless `--keep`; `--reuse` measures a copy of
+a kept one as it is (no migrate, no seed), dropped after, so each run starts from the same rows. A SQLite URL (or
+none) falls back to a scratch SQLite demo in a temporary folder. The demo is served by gunicorn (`--workers`,
+`--worker-class`, DEBUG off, no broker: work queued after commit runs in the worker) on 127.0.0.1 at a free port;
+`--source DIR` serves another checkout (e.g. main before a change) against the same database.
 
 Reads: `admin` signs in for a django-rest-knox token; one endpoint at a time, `--clients` threads with their own
 keep-alive connection send GETs for `--seconds` (at most 20,000 requests an endpoint) after a warm-up request
@@ -51,7 +51,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch_db import bench_database, drop_database  # noqa: E402  (bench/, beside this script)
+from scratch_db import bench_database, drop_database, twin_database  # noqa: E402  (bench/, beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -464,7 +464,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""))
     parser.add_argument("--keep", action="store_true", help="keep <name>_bench for another run")
-    parser.add_argument("--reuse", action="store_true", help="measure a <name>_bench kept by --keep, as it is")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a copy of a <name>_bench kept by --keep, as it is"
+    )
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
@@ -499,7 +501,9 @@ def main() -> int:
             if not base:
                 _seed(url)
             return 0 if _measure(args, url) else 1
-    url = _bench_url(base) if args.reuse else bench_database(base)
+    # a kept database is measured on a fresh copy, dropped after: the creates of one run (some 1,800 visits) are
+    # not in the next one's lists, and every run starts from the same rows
+    url = twin_database(_bench_url(base), "_run") if args.reuse else bench_database(base)
     try:
         started = time.perf_counter()
         if not args.reuse:
@@ -509,7 +513,7 @@ def main() -> int:
               f"{time.perf_counter() - started:.0f} s")  # fmt: skip
         return 0 if _measure(args, url) else 1
     finally:
-        if not (args.keep or args.reuse):
+        if args.reuse or not args.keep:
             drop_database(url)
 
 
