@@ -75,7 +75,7 @@ class ClosedMonthQuerySet(models.QuerySet):
     def dated_in_q(self, field: str = "date") -> Q | None:
         """Rows whose `field` falls in a closed month, or None when no month is closed."""
         found = None
-        for month in self.months():
+        for month in sorted(self.months()):  # one statement text for the same months
             within = Q(**{f"{field}__gte": month, f"{field}__lt": add_months(month, 1)})
             found = within if found is None else found | within
         return found
