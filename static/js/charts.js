@@ -109,6 +109,11 @@
         maintainAspectRatio: false,
         animation: false,
         indexAxis: horizontal ? "y" : "x",
+        // a phone turned sideways, a window widened: the labels wrapped again for the new width
+        onResize: horizontal ? undefined : function (chart) {
+          chart.data.labels = axisLabels(canvas, config.labels);
+          chart.update("none");
+        },
         plugins: {
           legend: {
             display: kind !== "waterfall" && datasets.length > 1,

@@ -79,6 +79,12 @@ def test_channel_mix_reads_in_the_page_language_and_fits_the_screen(browser, liv
         assert any(isinstance(tick, list) for tick in ticks) == (width == 375)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width, f"the page is {scroll_width} px wide on a {width} px screen"
+        if width == 375:  # the phone turned sideways: each name on one line again
+            page.set_viewport_size({"width": 900, "height": 375})
+            labels_of = "canvas => Chart.getChart(canvas).data.labels.every(label => typeof label === 'string')"
+            page.wait_for_function(
+                f"() => ({labels_of})(document.querySelector('[data-testid=chart-channel-mix] canvas'))"
+            )
     finally:
         _close(context)
 
