@@ -129,6 +129,9 @@ class ContractTermSerializer(serializers.ModelSerializer):
         return services.contract_term_update(term=instance, **validated_data)
 
 
+ATTACHMENT_URL = "contract-attachment"  # a contract's attachment, downloaded within the caller's scope
+
+
 class ContractSerializer(serializers.ModelSerializer):
     account = account_field()
     # The attachment is uploaded as a file (with the model's checks) and answered with the URL of the
@@ -146,14 +149,16 @@ class ContractSerializer(serializers.ModelSerializer):
     }
 
     def values_page_rows(self, rows: list[dict]) -> None:
-        attachment, request = self.fields["attachment"], self.context.get("request")
+        request = self.context.get("request")
         for row in rows:
-            row["_attachment"] = attachment.url_of(row["pk"], stored=row["attachment"], request=request)
+            row["_attachment"] = downloads.download_url(
+                ATTACHMENT_URL, row["pk"], stored=row["attachment"], request=request
+            )
 
     class Meta:
         model = Contract
         fields = ["id", *services.CONTRACT_FIELDS]
-        extra_kwargs = {"attachment": {"url_name": "contract-attachment"}}
+        extra_kwargs = {"attachment": {"url_name": ATTACHMENT_URL}}
 
     def build_standard_field(self, field_name, model_field):
         # Parse only: bounds, file checks and the unique number are contracts.services.contract_check's, refused

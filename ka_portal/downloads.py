@@ -61,15 +61,17 @@ class DownloadFileField(serializers.FileField):
     def to_representation(self, value):
         if not value:
             return None
-        return self.url_of(value.instance.pk, stored=value.name, request=self.context.get("request"))
+        return download_url(self.url_name, value.instance.pk, stored=value.name, request=self.context.get("request"))
 
-    def url_of(self, pk, *, stored: str | None, request) -> str | None:
-        """The answer for record `pk` whose stored file name is `stored` (none: null), absolute when there is a
-        request: what a list page written from values() rows writes too (ka_portal/values_pages.py)."""
-        if not stored:
-            return None
-        url = reverse(self.url_name, args=[pk])
-        return request.build_absolute_uri(url) if request is not None else url
+
+def download_url(url_name: str, pk, *, stored: str | None, request) -> str | None:
+    """What DownloadFileField(url_name=…) answers for record `pk` whose stored file name is `stored` (none: null),
+    absolute when there is a request: also what a list page written from values() rows writes (values_pages.py),
+    without building the serializer's fields for it."""
+    if not stored:
+        return None
+    url = reverse(url_name, args=[pk])
+    return request.build_absolute_uri(url) if request is not None else url
 
 
 class _Link:
