@@ -5,6 +5,7 @@ IMMEDIATE) every transaction takes the write lock, so every page view would queu
 And a refused sign-in must keep what django-axes wrote about it, so sign-in runs outside (see below).
 """
 
+import functools
 import gzip
 import secrets
 
@@ -27,8 +28,14 @@ class BadInput(BadRequest):
 
 
 def _exempt(request) -> bool:
+    return _exempt_path(request.path_info)
+
+
+@functools.lru_cache(maxsize=4096)
+def _exempt_path(path: str) -> bool:
+    """Resolved once a path per process: the middleware runs before Django resolves the request itself."""
     try:
-        match = resolve(request.path_info)
+        match = resolve(path)
     except Resolver404:
         return False
     return match.url_name in NON_ATOMIC_URL_NAMES or "default" in getattr(match.func, "_non_atomic_requests", ())

@@ -147,6 +147,13 @@ class Visit(models.Model):
                 condition=models.Q(checked_out_at__isnull=False),
                 name="visit_kept",
             ),
+            # a rep's open visit at a store, in order (a check-in looks for one): read from the open visits alone,
+            # however many the store has had that day
+            models.Index(
+                fields=["store", "rep", "checked_in_at", "id"],
+                condition=models.Q(checked_out_at__isnull=True),
+                name="visit_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -465,7 +465,9 @@ def _open_visit(rep, store: Store, checked_in_at: datetime) -> Visit | None:
     is that visit again, not another one. An open visit of an earlier day does not stand in the way: the rep forgot
     to check out, and today's findings belong on today's visit (checking out yesterday's now would also make it a
     visit of many hours). The store's row is locked first (FOR NO KEY UPDATE: inserts naming the store still pass),
-    so two keyless check-ins at once take turns and the second sees the first."""
+    so two keyless check-ins at once take turns and the second sees the first. The look-up is a statement of its own:
+    a statement's snapshot is taken before it waits for the lock, so a look-up inside the locking statement would
+    miss the visit the other check-in committed meanwhile (tests/visits/test_visit_check_in_race.py)."""
     Store.objects.select_for_update(no_key=True).filter(pk=store.pk).values_list("pk", flat=True).first()
     start = timezone.make_aware(datetime.combine(timezone.localtime(checked_in_at).date(), datetime.min.time()))
     return (
@@ -659,7 +661,9 @@ def _save_stock(
     """A fixed number of statements however many products: one read of the listings, the counts upserted in
     one, cleared ones and marks deleted in one each (none for a new visit: it has nothing to delete), new marks
     inserted in one. Returns the counts written (product id → packs, by product id) and the products marked."""
-    listed = set(Listing.objects.active().filter(store_id=visit.store_id).values_list("product_id", flat=True))
+    listed = set(
+        Listing.objects.active().filter(store_id=visit.store_id).order_by().values_list("product_id", flat=True)
+    )
     for product_id in {*stock, *not_counted}:
         if product_id not in listed:
             raise DomainError("visit.not_listed", _("This product is not listed in the store."), field="stock")
