@@ -19,13 +19,16 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import keyset
 from .errors import DomainError
 from .lists import StyledFilterSet
 from .ordering import order_key, total_order
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """{"count", "next", "previous", "results"}; ?page=N and ?page_size=N (at most 500).
+    """{"count", "next", "previous", "results"}; ?page=N and ?page_size=N (at most 500). With ?cursor= instead of
+    ?page= the list is walked by keyset pages, {"next", "results"}, at the same cost however deep
+    (ka_portal/keyset.py).
 
     A page_size above the cap is taken as the cap (DRF's way, which clients rely on to ask for "as many as you
     give"); one that is no whole number of at least 1 (0, -1, "ten") is a 400 naming it, rather than DRF's silent
@@ -33,6 +36,45 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+    keyset = None
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if keyset.PARAM not in request.query_params:
+            return super().paginate_queryset(queryset, request, view)
+        if self.page_query_param in request.query_params:
+            raise keyset.refused(_("Send ?page= or ?cursor=, not both."))
+        self.request = request
+        self.keyset = keyset.KeysetPage(queryset, request, self.get_page_size(request))
+        return self.keyset.rows
+
+    def get_paginated_response(self, data):
+        if self.keyset is not None:
+            return Response({"next": self.keyset.next, "results": data})
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["required"] = ["results"]
+        answer["properties"]["count"]["description"] = "How many rows the list holds (numbered pages only)."
+        answer["properties"]["previous"]["description"] = "The page before (numbered pages only)."
+        answer["properties"]["next"]["description"] = (
+            "The next page, or null after the last; with ?cursor=, the cursor of the row after this page's last."
+        )
+        return answer
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": keyset.PARAM,
+                "required": False,
+                "in": "query",
+                "description": "Walk the list by keyset pages instead of numbered ones: empty for the first page, then "
+                "the cursor in each answer's `next`. Every row once, at the same cost however deep; no count. A "
+                "cursor is refused (400) with another ?ordering= or with ?page=.",
+                "schema": {"type": "string"},
+            },
+        ]
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param, "").strip()

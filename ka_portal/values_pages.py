@@ -226,6 +226,10 @@ class _Rows:
     def __getitem__(self, index: slice) -> "_Rows":
         return _Rows(self.tuples[index], self.columns, self.count)
 
+    def narrowed(self, narrow: Callable[[Any], Any]) -> "_Rows":
+        """The same rows' columns from the queryset `narrow` makes of this one's (a cursor page, ka_portal/keyset)."""
+        return _Rows(narrow(self.tuples), self.columns, self.count)
+
     @property
     def ordered(self) -> bool:
         return self.tuples.ordered

@@ -211,6 +211,22 @@ def test_every_list_endpoint_is_found():
     assert len(ENDPOINTS) >= 30
 
 
+def _client_with_rows(name: str, path: str, params: dict, admin) -> APIClient:
+    """A client of a user who sees at least 3N rows of the list: the demo's, else rows its builder or a clone adds."""
+    client = APIClient()
+    client.force_authenticate(admin)
+    shown, _n, _sql = _count_queries(client, path, {**params, "page_size": 3 * N})
+    if shown < 3 * N:
+        builder = BUILDERS.get(name)
+        if builder is not None:
+            client.force_authenticate(builder(admin, 3 * N - shown) or admin)
+        elif _view_queryset(path, admin).exists():
+            clone_rows(_view_queryset(path, admin), 3 * N - shown)
+        else:
+            pytest.fail(f"{name}: the demo holds {shown} rows and none to clone; add a builder to BUILDERS")
+    return client
+
+
 @pytest.mark.parametrize(("name", "path"), ENDPOINTS, ids=[name for name, _ in ENDPOINTS])
 def test_list_queries_do_not_grow_with_rows(name, path, admin):
     """A page of 3N rows costs no more queries than the dearest of its three N-row slices (pages 1–3 of
@@ -221,19 +237,7 @@ def test_list_queries_do_not_grow_with_rows(name, path, admin):
         if REPORTS[name] is None:
             pytest.skip(f"{name}: a report, not a list of rows (see REPORTS)")
         params = dict(REPORTS[name])
-    user = admin
-    client = APIClient()
-    client.force_authenticate(user)
-    shown, _n, _sql = _count_queries(client, path, {**params, "page_size": 3 * N})
-    if shown < 3 * N:
-        builder = BUILDERS.get(name)
-        if builder is not None:
-            user = builder(admin, 3 * N - shown) or admin
-            client.force_authenticate(user)
-        elif _view_queryset(path, admin).exists():
-            clone_rows(_view_queryset(path, admin), 3 * N - shown)
-        else:
-            pytest.fail(f"{name}: the demo holds {shown} rows and none to clone; add a builder to BUILDERS")
+    client = _client_with_rows(name, path, params, admin)
     slices = [_count_queries(client, path, {**params, "page_size": N, "page": page}) for page in (1, 2, 3)]
     many, many_queries, many_sql = _count_queries(client, path, {**params, "page_size": 3 * N})
     assert [rows for rows, _q, _s in slices] == [N, N, N] and many == 3 * N, f"{name}: too few rows"
@@ -242,6 +246,28 @@ def test_list_queries_do_not_grow_with_rows(name, path, admin):
         f"{name}: {dearest} queries for {N} rows, {many_queries} for {3 * N}:\n"
         + "\n".join(re.sub(r"\s+", " ", sql)[:300] for sql in many_sql)
     )
+
+
+@pytest.mark.parametrize(("name", "path"), ENDPOINTS, ids=[name for name, _ in ENDPOINTS])
+def test_a_cursor_walks_each_list_as_its_numbered_pages_read_it(name, path, admin):
+    """?cursor= (ka_portal/keyset.py): the list's first 3N rows walked N at a time are its first numbered page of 3N,
+    row for row, each cursor page in the same statements, none of them a count."""
+    if REPORTS.get(name, {}) is None:
+        pytest.skip(f"{name}: a report, not a list of rows (see REPORTS)")
+    params = dict(REPORTS.get(name) or {})
+    client = _client_with_rows(name, path, params, admin)
+    numbered = client.get(path, {**params, "page_size": 3 * N}).json()["results"]
+    walked, statements, following = [], [], None
+    for _page in range(3):
+        with CaptureQueriesContext(connection) as queries:
+            answer = client.get(following) if following else client.get(path, {**params, "page_size": N, "cursor": ""})
+        assert answer.status_code == 200, (name, answer.content[:300])
+        walked += answer.json()["results"]
+        following = answer.json()["next"]
+        statements.append([q["sql"] for q in queries.captured_queries])
+    assert walked == numbered, name
+    assert len({len(sqls) for sqls in statements}) == 1, (name, [len(sqls) for sqls in statements])
+    assert not any(re.search(r"SELECT COUNT\(\*\)", sql) for sqls in statements for sql in sqls), name
 
 
 @pytest.mark.parametrize(("name", "path"), UNPAGED, ids=[name for name, _ in UNPAGED])
