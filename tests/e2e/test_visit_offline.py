@@ -111,14 +111,15 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     assert Visit.objects.get(pk=visit.pk).problems == ""
     phone.context.set_offline(False)  # the `online` event sends it
     refused = phone.get_by_test_id("upload-refused")
-    expect(refused).to_contain_text("不超过 1000 字符", timeout=WAIT)
+    expect(refused).to_contain_text("最多 1000 个字符（现有 1001 个）", timeout=WAIT)
     expect(refused).to_contain_text("沃尔玛五角场店", timeout=WAIT)
     expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
     assert len(reason.input_value()) == 1001 and problems.input_value() == "端架有破损包装"
     assert refused.locator("li").count() == 1  # the newest save of the visit, once
     assert "按现状签退的原因：" in refused.inner_text()  # the field named, then why (a Chinese colon, not ": ")
     assert "沃尔玛五角场店：" in refused.inner_text() and ": " not in refused.inner_text()
-    expect(phone.get_by_test_id("checkout-error")).to_contain_text("不超过 1000 字符", timeout=WAIT)  # marked here
+    marked = phone.get_by_test_id("checkout-error")  # marked here
+    expect(marked).to_contain_text("最多 1000 个字符（现有 1001 个）", timeout=WAIT)
     reason.fill("")
     phone.get_by_role("button", name="保存", exact=True).click()
     expect(phone.get_by_test_id("save-state")).to_contain_text("已保存", timeout=WAIT)

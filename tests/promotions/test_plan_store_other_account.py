@@ -60,7 +60,7 @@ def test_the_page_says_it_beside_the_stores_in_the_same_words(client, world, lia
     sent = {**form_data(world), "stores": ["LH-004"], "all_stores": ""}
     page = html.unescape(client.post("/promotions/new/", sent, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
     assert "联华四店 (LH-004) 属于世纪联华，不属于沃尔玛。" in page
-    assert "不是可用的选项" not in page and not PromotionPlan.objects.exists()
+    assert "请选择有效的选项" not in page and not PromotionPlan.objects.exists()  # not the generic refusal
 
 
 def test_the_service_refuses_it_at_any_door(world, lianhua):
