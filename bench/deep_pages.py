@@ -5,7 +5,7 @@
 A scratch database `<NAME>_bench` is made, migrated and filled by `seed_demo`; its deliveries and visits are then
 copied `--grow` times over (a delivery's copy under a new reference, so the natural key holds; a visit's a week
 earlier per copy, without its counts) and `ANALYZE`d, and it is dropped at the end unless `--keep`. In this
-process (the WSGI handler called directly with the admin's knox token, list pages built afresh: `API_LIST_CACHE`
+process (Django's test client with the admin's knox token, list pages built afresh: `API_LIST_CACHE`
 off), for the deliveries and the visits: the first numbered page (the baseline), a numbered page 90 % of the way
 in, the first cursor page and a cursor page at the same depth (reached by walking the list 500 rows a page by
 cursor, as an integration would). Each is the median of 15 requests after one warm-up.
@@ -74,29 +74,21 @@ def _fill(grow: int) -> None:
 
 
 class Client:
+    """Django's test client with the admin's knox token (as bench/list_cpu.py), timing its GETs."""
+
     def __init__(self) -> None:
         from django.contrib.auth import get_user_model
-        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import Client as TestClient
         from knox.models import AuthToken
 
-        self.handler = WSGIHandler()
-        self.token = AuthToken.objects.create(get_user_model().objects.get(username="admin"))[1]
+        key = AuthToken.objects.create(get_user_model().objects.get(username="admin"))[1]
+        self.client = TestClient(HTTP_AUTHORIZATION=f"Token {key}")
 
     def get(self, url: str) -> dict:
-        import json
-        from urllib.parse import urlsplit
-
-        parts = urlsplit(url)
-        environ = {
-            "REQUEST_METHOD": "GET", "PATH_INFO": parts.path, "QUERY_STRING": parts.query,
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(b""), "wsgi.errors": sys.stderr, "HTTP_AUTHORIZATION": f"Token {self.token}",
-        }  # fmt: skip
-        status = []
-        body = b"".join(self.handler(environ, lambda line, headers, *rest: status.append(line)))
-        if not status[0].startswith("200"):
-            raise SystemExit(f"GET {url}: {status[0]} {body[:300]!r}")
-        return json.loads(body)
+        answer = self.client.get(url)  # a page's `next` is absolute: the client reads its path and query
+        if answer.status_code != 200:
+            raise SystemExit(f"GET {url}: {answer.status_code} {answer.content[:300]!r}")
+        return answer.json()
 
     def timed(self, url: str) -> float:
         self.get(url)

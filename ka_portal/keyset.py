@@ -39,6 +39,14 @@ def refused(message: str) -> exceptions.ValidationError:
     return exceptions.ValidationError({PARAM: [message]})
 
 
+def _unreadable() -> exceptions.ValidationError:
+    return refused(_("This cursor cannot be read: start again with an empty ?cursor=."))
+
+
+def _not_walkable() -> exceptions.ValidationError:
+    return refused(_("This list cannot be walked by cursor: use ?page= instead."))
+
+
 @dataclass(frozen=True)
 class Key:
     path: str
@@ -80,7 +88,7 @@ def sort_keys(queryset: QuerySet) -> list[Key]:
     for item in ordering:
         path, descending = order_key(item)
         if path is None:
-            raise refused(_("This list cannot be walked by cursor: use ?page= instead."))
+            raise _not_walkable()
         keys += _columns(queryset.model, path, descending)
     return list(dict.fromkeys(keys))
 
@@ -135,13 +143,14 @@ def encode(keys: list[Key], values: list) -> str:
 def decode(token: str, keys: list[Key]) -> list | None:
     """The position a cursor names (None: the first row); refused when it cannot be read or was made for another
     sort of the list."""
-    if not token.strip():
+    token = token.strip()
+    if not token:
         return None
     try:
-        data = json.loads(base64.urlsafe_b64decode(token.strip() + "=" * (-len(token.strip()) % 4)))
+        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         sorts, values = data["k"], data["v"]
     except (ValueError, TypeError, KeyError):  # binascii.Error and JSONDecodeError are ValueErrors
-        raise refused(_("This cursor cannot be read: start again with an empty ?cursor=.")) from None
+        raise _unreadable() from None
     if sorts != [key.sort for key in keys] or not isinstance(values, list) or len(values) != len(keys):
         raise refused(_("This cursor was made for another sort of the list: start again with an empty ?cursor=."))
     return values
@@ -153,7 +162,7 @@ class KeysetPage:
     def __init__(self, rows, request, page_size: int) -> None:
         queryset = getattr(rows, "tuples", rows)
         if not isinstance(queryset, QuerySet):
-            raise refused(_("This list cannot be walked by cursor: use ?page= instead."))
+            raise _not_walkable()
         keys = sort_keys(queryset)
         position = decode(request.query_params.get(PARAM, ""), keys)
         ordered = queryset.order_by(*(key.order_by() for key in keys))
@@ -162,7 +171,7 @@ class KeysetPage:
                 ordered = ordered.filter(keys[0].bound(position[0]) & _after(keys, position))
             found = list(ordered.values_list("pk", *(key.path for key in keys))[: page_size + 1])
         except (ValueError, TypeError, ValidationError):  # a position no row could have (a cursor written by hand)
-            raise refused(_("This cursor cannot be read: start again with an empty ?cursor=.")) from None
+            raise _unreadable() from None
         shown = found[:page_size]
         self.next = None
         if len(found) > page_size:
