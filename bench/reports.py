@@ -109,8 +109,8 @@ def _people_and_field(*, stores: int, deliveries: int) -> dict:
             {"monday": date(YEAR, 1, 5), "reps": ids, "weeks": (TODAY - date(YEAR, 1, 5)).days // 7},
         )
         cursor.execute(
-            """INSERT INTO visits_routestop (plan_id, store_id, day, position)
-               SELECT p.id, s.id, s.id % 5, row_number() OVER (PARTITION BY p.id ORDER BY s.id)
+            """INSERT INTO visits_routestop (plan_id, store_id, day, position, by_hand)
+               SELECT p.id, s.id, s.id % 5, row_number() OVER (PARTITION BY p.id ORDER BY s.id), false
                FROM visits_routeplan p JOIN stores_store s ON s.rep_id = p.rep_id"""
         )
         # 85 % of the stops due by today were kept: checked in at 10:00 that day, out 30 minutes later
@@ -389,6 +389,39 @@ def _measure(args, people: dict | None) -> int:
     return 0 if held else 1
 
 
+def _order_history(weeks: int) -> int:
+    """`weeks` weekly rows before last night's for every pair, each superseded by the next: what the suggested orders
+    hold after that long in use, a pair counted every week (a new count, a new result, a new row). Readers of the rows
+    in force walk them. Added once: a kept company that has them is left as it is. Answers the rows added."""
+    from django.db import connection
+
+    columns = (
+        "previous_packs, delivered_packs, current_packs, actual_sales_packs, safety_stock_packs, suggested_packs, "
+        "suggested_cases, flag, store_id, product_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT EXISTS (SELECT 1 FROM visits_suggestedorder WHERE superseded_on IS NOT NULL)")
+        if cursor.fetchone()[0]:
+            return 0
+        cursor.execute(
+            f"""INSERT INTO visits_suggestedorder (date, superseded_on, {columns})
+                SELECT o.date - 7 * k, o.date - 7 * (k - 1), {columns}
+                FROM generate_series(%s, 1, -1) k CROSS JOIN visits_suggestedorder o
+                WHERE o.superseded_on IS NULL ORDER BY k DESC, o.id""",  # noqa: S608 - column names only
+            [weeks],
+        )
+        added = cursor.rowcount
+        cursor.execute("VACUUM ANALYZE visits_suggestedorder")
+    return added
+
+
+def _with_order_history(args) -> None:
+    if args.order_history_weeks:
+        started = time.perf_counter()
+        added = _order_history(args.order_history_weeks)
+        print(f"suggested-order history: {added:,} superseded rows added in {time.perf_counter() - started:,.0f} s")
+
+
 def _vacuum() -> None:
     from django.db import connection
 
@@ -427,6 +460,10 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep <name>_bench for another run")
     parser.add_argument("--reuse", action="store_true", help="measure a <name>_bench kept by --keep, unbuilt")
     parser.add_argument(
+        "--order-history-weeks", type=int, default=0,
+        help="before the pages: this many weekly superseded suggested orders a pair (a year in use: 52)",
+    )  # fmt: skip
+    parser.add_argument(
         "--part", choices=["pages", "finance", "all"], default="pages",
         help="pages: issue 15's analysis pages; finance: aging, performance, statement (issue 17); all: both",
     )  # fmt: skip
@@ -454,6 +491,7 @@ def main() -> int:
         if args.reuse:
             held = True
             if args.part in ("pages", "all"):
+                _with_order_history(args)
                 held &= _measure(args, people=None) == 0
             if args.part in ("finance", "all"):
                 held &= _measure_finance(args)
@@ -477,6 +515,7 @@ def main() -> int:
             _close_months(10, people["finance"])
             _vacuum()
             print(f"company built in {time.perf_counter() - started:,.0f} s: {sizes}")
+            _with_order_history(args)
             held &= _measure(args, people) == 0
         if args.part in ("finance", "all"):
             started = time.perf_counter()

@@ -63,10 +63,10 @@ def build_receivables() -> dict:
         cursor.execute(
             """INSERT INTO contracts_deduction (account_id, invoice_id, date, kind, amount, reason, reference,
                    period_start, period_end, state, matched_amount, recovered_amount, recovered_on, duplicate_of_id,
-                   recorded_by_id, created_at)
+                   recorded_by_id, created_at, reason_code, reason_params)
                SELECT account_id, id, paid_on, 'rebate', deducted, '返利', 'RB' || id,
                       date_trunc('month', paid_on)::date, date_trunc('month', paid_on)::date, 'unsupported', 0, 0,
-                      NULL, NULL, NULL, now()
+                      NULL, NULL, NULL, now(), '', '{}'
                FROM bench_pay WHERE deducted > 0"""
         )
         deductions = cursor.rowcount

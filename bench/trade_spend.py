@@ -205,7 +205,8 @@ def _deductions_from_ledger(count: int) -> dict[str, int]:
 
     kind = "CASE l.kind WHEN 'end_cap' THEN 'tg' ELSE l.kind END"
     columns = """account_id, invoice_id, date, kind, amount, reason, reference, period_start, period_end, state,
-                 matched_amount, recovered_amount, recovered_on, duplicate_of_id, recorded_by_id, created_at"""
+                 matched_amount, recovered_amount, recovered_on, duplicate_of_id, recorded_by_id, created_at,
+                 reason_code, reason_params"""
     made = {}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -241,7 +242,7 @@ def _deductions_from_ledger(count: int) -> dict[str, int]:
             cursor.execute(
                 f"""INSERT INTO contracts_deduction ({columns})
                     SELECT account_id, invoice_id, d, k, amt, r, ref, ps, pe, 'unsupported', 0, 0, NULL, NULL, NULL,
-                           now()
+                           now(), '', '{{}}'
                     FROM ({select}) s(account_id, invoice_id, d, k, amt, r, ref, ps, pe)
                     LIMIT %(limit)s""",
                 {"limit": max(0, count - sum(made.values())), "december": date(YEAR, 12, 1)},
@@ -256,7 +257,7 @@ def _deductions_from_ledger(count: int) -> dict[str, int]:
                        round((200 + (g * 31 %% 5000))::numeric, 2), 'bench', 'U' || g,
                        date_trunc('month', %(first)s::date + (g * 37 %% 365)::int)::date,
                        date_trunc('month', %(first)s::date + (g * 37 %% 365)::int)::date,
-                       'unsupported', 0, 0, NULL, NULL, NULL, now()
+                       'unsupported', 0, 0, NULL, NULL, NULL, now(), '', '{{}}'
                 FROM generate_series(1::bigint, %(n)s) g
                 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM accounts_keyaccount) a
                   ON a.n = g %% {CHAINS}""",
@@ -267,7 +268,7 @@ def _deductions_from_ledger(count: int) -> dict[str, int]:
         cursor.execute(
             f"""INSERT INTO contracts_deduction ({columns})
                 SELECT account_id, invoice_id, date + 3, kind, amount, reason, 'D' || id, period_start, period_end,
-                       'unsupported', 0, 0, NULL, NULL, NULL, now()
+                       'unsupported', 0, 0, NULL, NULL, NULL, now(), reason_code, reason_params
                 FROM contracts_deduction WHERE reference LIKE 'L%%-1' ORDER BY id LIMIT %s""",
             [max(0, count - sum(made.values()))],
         )
