@@ -37,10 +37,11 @@ A store is flagged "renegotiate or exit" when its fees exceed `KA.store_fee_rati
 has fees and no sell-in).
 """
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
@@ -48,7 +49,7 @@ from django.utils import timezone
 
 from accounts.models import KeyAccount
 from contracts.models import ContractTerm
-from evidence.agreement_rules import split_fee
+from evidence.agreement_rules import split_cents, split_fee, to_cents
 from evidence.models import DisplayAgreement, PromotionExecution
 from ka_portal.db_router import reads_from_replica
 from promoters.models import Shift
@@ -135,21 +136,30 @@ class StorePnlReport:
         return [row for row in self.rows if row.flagged]
 
 
-def split_by_weight(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """`total` cut to the cent in proportion to `weights`, the shares adding up to it (largest remainders take
-    the odd cents); evenly when every weight is zero."""
+def split_cents_by_weight(cents: int, weights: list[Decimal]) -> list[int]:
+    """`cents` cut into whole shares in proportion to `weights` (never negative), adding up to it: each share
+    rounded down, the odd cents to the largest remainders (the first among equals); evenly when every weight is
+    zero. Exactly, in whole numbers: the weights brought to one denominator."""
     if not weights:
         return []
-    whole = sum(weights, Decimal(0))
+    ratios = [weight.as_integer_ratio() for weight in weights]
+    denominator = math.lcm(*(d for _, d in ratios))
+    scaled = [n * (denominator // d) for n, d in ratios]
+    whole = sum(scaled)
     if whole <= 0:
-        return split_fee(total, len(weights))
-    cents = int((Decimal(total) * 100).to_integral_value(rounding=ROUND_DOWN))
-    exact = [Decimal(cents) * weight / whole for weight in weights]
-    shares = [int(value.to_integral_value(rounding=ROUND_DOWN)) for value in exact]
-    order = sorted(range(len(weights)), key=lambda n: (-(exact[n] - shares[n]), n))
-    for n in order[: cents - sum(shares)]:
-        shares[n] += 1
-    return [Decimal(share) / 100 for share in shares]
+        return split_cents(cents, len(weights))
+    parts = [divmod(cents * weight, whole) for weight in scaled]
+    shares = [share for share, _ in parts]
+    odd = cents - sum(shares)
+    if odd:
+        for n in sorted(range(len(parts)), key=lambda n: (-parts[n][1], n))[:odd]:
+            shares[n] += 1
+    return shares
+
+
+def split_by_weight(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """`total` cut to the cent in proportion to `weights`, the shares adding up to it (split_cents_by_weight)."""
+    return [Decimal(share) / 100 for share in split_cents_by_weight(to_cents(total), weights)]
 
 
 @reads_from_replica()
@@ -255,18 +265,72 @@ def _plan_costs(account, start, end, lines, active_ids) -> None:
         .order_by()
         .values_list("product__promotion_items__plan_id", "store_id", "total")
     )
-    sold = {(plan_id, store_id): total or ZERO for plan_id, store_id, total in plan_sales}
+    sold: dict[int, dict[int, Decimal]] = defaultdict(dict)  # a plan's sell-in at each store that sold
+    for plan_id, store_id, total in plan_sales:
+        if total:
+            sold[plan_id][store_id] = total
+    # A chain's hundreds of plans, many for all its hundreds of stores, would be hundreds of thousands of shares one
+    # by one. A share is 0 where a plan sold nothing (when it sold anywhere), so a plan's cost is split over the
+    # stores that sold (in the order of its stores, which breaks ties); an even split over every store is summed
+    # over the plans first (Everywhere); each store's shares are summed in whole cents, made an amount once.
+    everywhere = [store_id for store_id in active_ids if store_id in lines]
+    everywhere_at = {store_id: n for n, store_id in enumerate(everywhere)}
+    planned, costs = _Shares(everywhere), _Shares(everywhere)
     for plan_id, all_stores, promoter_fee, planned_cost, evaluated_cost, has_shifts in plans:
-        covered = [s for s in (active_ids if all_stores else chosen[plan_id]) if s in lines]
+        if all_stores:
+            covered, at = everywhere, everywhere_at
+        else:
+            covered = [store_id for store_id in chosen[plan_id] if store_id in lines]
+            at = {store_id: n for n, store_id in enumerate(covered)}
         if not covered:
             continue
         if not has_shifts:  # with shifts, its promoter cost is their pay (_promoter_pay), as in the ledger
-            for store_id, share in zip(covered, split_fee(promoter_fee, len(covered)), strict=True):
-                lines[store_id].promoter_planned += share
+            planned.evenly(to_cents(promoter_fee), covered)
         cost = max((evaluated_cost if evaluated_cost is not None else planned_cost) - promoter_fee, ZERO)
-        weights = [sold.get((plan_id, store_id), ZERO) for store_id in covered]
-        for store_id, share in zip(covered, split_by_weight(cost, weights), strict=True):
-            lines[store_id].promotion_costs += share
+        plan_sold = sold.get(plan_id, {})
+        selling = [store_id for _, store_id in sorted((at[s], s) for s in plan_sold if s in at)]
+        if selling:
+            weights = [plan_sold[store_id] for store_id in selling]
+            costs.add(zip(selling, split_cents_by_weight(to_cents(cost), weights), strict=True))
+        else:
+            costs.evenly(to_cents(cost), covered)
+    for store_id, cents in planned.total().items():
+        lines[store_id].promoter_planned += Decimal(cents) / 100
+    for store_id, cents in costs.total().items():
+        lines[store_id].promotion_costs += Decimal(cents) / 100
+
+
+class _Shares:
+    """Cents owed to each store, added plan by plan. A split evenly over every active store (`everywhere`, in its
+    order) is kept as two numbers, the share every store takes and how many stores take a cent more, and spread
+    when the total is asked for; any other split is added store by store."""
+
+    def __init__(self, everywhere: list[int]):
+        self.everywhere = everywhere
+        self.cents: dict[int, int] = defaultdict(int)
+        self.each = 0
+        self.odd_cents = [0] * (len(everywhere) + 1)  # [k]: how many even splits gave the first k stores a cent more
+
+    def add(self, shares) -> None:
+        for store_id, cents in shares:
+            self.cents[store_id] += cents
+
+    def evenly(self, cents: int, stores: list[int]) -> None:
+        """split_cents(cents, len(stores)) over `stores`."""
+        if stores is not self.everywhere:
+            self.add(zip(stores, split_cents(cents, len(stores)), strict=True))
+            return
+        share, odd = divmod(cents, len(stores))
+        self.each += share
+        self.odd_cents[odd] += 1
+
+    def total(self) -> dict[int, int]:
+        if self.each or any(self.odd_cents[1:]):
+            more = 0  # at position n: the even splits whose odd cents reached past it
+            for n in range(len(self.everywhere) - 1, -1, -1):
+                more += self.odd_cents[n + 1]
+                self.cents[self.everywhere[n]] += self.each + more
+        return self.cents
 
 
 def months_beginning(start: date, end: date) -> tuple[date, date] | None:

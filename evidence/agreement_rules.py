@@ -150,13 +150,26 @@ def chain_evidenced(per_store: dict[int, int], store_ids) -> int:
 # --- generated agreements ---------------------------------------------------------------------------------------
 
 
+def to_cents(amount: Decimal) -> int:
+    """An amount in whole cents, any fraction of a cent dropped."""
+    return int((Decimal(amount) * 100).to_integral_value(rounding=ROUND_DOWN))
+
+
+def split_cents(cents: int, parts: int) -> list[int]:
+    """`cents` cut into `parts` whole shares that add up to it (the first shares take the odd cents)."""
+    if parts <= 0:
+        return []
+    share, rest = divmod(cents, parts)
+    return [share + 1] * rest + [share] * (parts - rest)
+
+
 def split_fee(total: Decimal, parts: int) -> list[Decimal]:
     """A fee cut into `parts` shares to the cent that add up to it (the first shares take the odd cents)."""
     if parts <= 0:
         return []
-    cents = int((Decimal(total) * 100).to_integral_value(rounding=ROUND_DOWN))
-    share, rest = divmod(cents, parts)
-    return [Decimal(share + (1 if n < rest else 0)) / 100 for n in range(parts)]
+    share, rest = divmod(to_cents(total), parts)
+    # two values, each made once: a chain's fee is split over its hundreds of stores
+    return [Decimal(share + 1) / 100] * rest + [Decimal(share) / 100] * (parts - rest)
 
 
 def _add_months(day: date, months: int) -> date:

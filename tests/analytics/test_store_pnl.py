@@ -326,6 +326,35 @@ def test_a_cost_split_by_weight_adds_up_to_the_cent():
     assert split_by_weight(D("100.00"), [D("1"), D("1"), D("1")]) == [D("33.34"), D("33.33"), D("33.33")]
     assert split_by_weight(D("10.00"), [D("0"), D("0")]) == [D("5.00"), D("5.00")]
     assert split_by_weight(D("1010.00"), [D("2100"), D("8000")]) == [D("210.00"), D("800.00")]
+    # weights with more decimals than cents, and the odd cents to the largest remainders, the first among equals
+    assert split_by_weight(D("0.05"), [D("0.001"), D("0.0010"), D("0.002")]) == [D("0.01"), D("0.01"), D("0.03")]
+    assert split_by_weight(D("0.02"), [D("1.5"), D("1.5"), D("1.5")]) == [D("0.01"), D("0.01"), D("0.00")]
+
+
+def test_plans_for_every_store_add_up_store_by_store_to_the_cent(manager, rep):
+    """The even splits of several plans for all the chain's stores are summed before they are spread; a plan's cost
+    goes only to the stores that sold its products, by what they sold."""
+    account = KeyAccountFactory(code="ODD", owner=manager)
+    a, b, c = (StoreFactory(account=account, code=code, rep=rep) for code in ("A", "B", "C"))
+    StoreFactory(account=account, code="D", rep=rep, active=False)  # an inactive store takes no share
+    tea = ProductFactory(code="TEA")
+    for store, packs in ((a, 100), (b, 200)):
+        ListingFactory(store=store, product=tea, purchase_price=D("1.00"))
+        DeliveryFactory(store=store, product=tea, date=date(2026, 6, 12), quantity=packs)
+    june = {"start": date(2026, 6, 10), "end": date(2026, 6, 20)}
+    _plan(account, promoter_fee=D("100.00"), total_cost=D("100.00"), **june)  # 3,333 cents each, one odd: A
+    _plan(account, promoter_fee=D("0.05"), total_cost=D("0.05"), **june)  # 1 each, two odd: A and B
+    _plan(account, promoter_fee=D("0"), total_cost=D("10.00"), products=[tea], **june)  # A 1/3, B 2/3, C nothing
+
+    report = store_pnl(account=account, start=date(2026, 6, 1), end=date(2026, 6, 30))
+
+    lines = {row.store.code: (row.promoter_planned, row.promotion_costs) for row in report.rows}
+    assert lines == {
+        "A": (D("33.36"), D("3.33")),
+        "B": (D("33.35"), D("6.67")),
+        "C": (D("33.34"), D("0.00")),
+    }
+    assert (report.total.promoter_planned, report.total.promotion_costs) == (D("100.05"), D("10.00"))
 
 
 @pytest.mark.parametrize("who", ["other_manager", "rep", "supervisor"])
