@@ -135,6 +135,15 @@ def _people_and_field(*, stores: int, deliveries: int) -> dict:
                FROM stores_listing l""",
             [TODAY],
         )
+        cursor.execute(  # the night that wrote them
+            """INSERT INTO visits_replenishmentrun (date, started_at, finished_at, status, pairs, flagged, chunks,
+                   chunks_done, scope, error, mode, settings_fingerprint, pairs_recomputed, pairs_changed,
+                   tallies_carried)
+               SELECT %s, now(), now(), 'succeeded', count(*), count(*) FILTER (WHERE flag <> ''), 1, 1, '', '',
+                      'full', '', count(*), count(*), false
+               FROM visits_suggestedorder""",
+            [TODAY],
+        )
         cursor.execute(
             """INSERT INTO visits_task (store_id, title, description, due_on, status, done_comment, assigned_by_id,
                    created_at)

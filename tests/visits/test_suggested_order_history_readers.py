@@ -1,0 +1,130 @@
+"""Readers of the suggested orders in force, once pairs have a history (a row for every change: some fifty a pair after
+a year of weekly counts). The day they stand as computed (`suggestions_day`) answers from the night's run and one row
+when that night was the day's own; the flags in force are counted from the index of flagged rows (migration
+visits/0023). The chain page took 1.3 s instead of 0.25 s on the issue-15 bench without them (docs/performance.md)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from analytics.chain import _flags
+from tests.factories import KeyAccountFactory, ProductFactory, StoreFactory, make_user
+from tests.visits.factories import SuggestedOrderFactory
+from visits.models import ReplenishmentRun, SuggestedOrder
+from visits.selectors import suggestions_day
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 6, 15)
+NEG = SuggestedOrder.Flag.NEGATIVE_SALES
+NONE_BEFORE = SuggestedOrder.Flag.NO_PREVIOUS_COUNT
+
+
+def _night(day: date, status=ReplenishmentRun.Status.SUCCEEDED, scope: str = "") -> None:
+    ReplenishmentRun.objects.create(date=day, status=status, scope=scope)
+
+
+@pytest.fixture
+def chain():
+    manager = make_user(Role.MANAGER, username="mgr_history")
+    account = KeyAccountFactory(code="HIS", owner=manager)
+    stores = [StoreFactory(account=account, code=f"H{n}") for n in range(2)]
+    products = [ProductFactory(code=f"HP{n}") for n in range(3)]
+    # twenty weeks of weekly results for every pair, each superseded by the next, the flag moving with them; the
+    # last one on DAY
+    SuggestedOrder.objects.bulk_create(
+        SuggestedOrder(
+            store=store,
+            product=product,
+            date=DAY - timedelta(weeks=week),
+            superseded_on=DAY - timedelta(weeks=week - 1) if week else None,
+            flag=NEG if (week + product.pk) % 3 == 0 else "",
+        )
+        for store in stores
+        for product in products
+        for week in range(20, -1, -1)
+    )
+    return manager, account, stores, products
+
+
+def _in_force_flags(day: date) -> dict:
+    flagged = SuggestedOrder.objects.in_force_on(day).exclude(flag="")
+    return {flag: flagged.filter(flag=flag).count() for flag in (NEG, NONE_BEFORE)}
+
+
+def test_the_day_of_the_orders_in_force_when_the_days_own_night_ran(chain):
+    _manager, _account, stores, products = chain
+    orders = SuggestedOrder.objects.filter(store__in=stores)
+    _night(DAY - timedelta(days=1))
+    _night(DAY)
+    _night(DAY + timedelta(days=1), status=ReplenishmentRun.Status.FAILED)  # not a night that ran
+    _night(DAY + timedelta(days=2), scope="store 1")  # one store's run: not the company's night
+    assert suggestions_day(orders, DAY) == DAY
+    # nothing in force for a store without results: no day, though the night ran
+    bare = StoreFactory(account=stores[0].account, code="H9")
+    assert suggestions_day(SuggestedOrder.objects.filter(store=bare), DAY) is None
+    # a later day whose night has not run: the rows stand as computed on DAY, the last night
+    assert suggestions_day(orders, DAY + timedelta(days=3)) == DAY
+    # a store refreshed after that night (a visit's count): its own day
+    SuggestedOrderFactory(store=stores[0], product=products[0], date=DAY + timedelta(days=3))
+    assert suggestions_day(orders, DAY + timedelta(days=3)) == DAY + timedelta(days=3)
+    # and a day before any night: the latest row in force then
+    assert suggestions_day(orders, DAY - timedelta(days=10)) == DAY - timedelta(weeks=2)
+
+
+def test_a_chains_flags_are_those_in_force_not_its_history(chain):
+    manager, account, _stores, _products = chain
+    _night(DAY)
+    assert SuggestedOrder.objects.exclude(flag="").count() > 30  # flagged rows of the past, superseded since
+    found = _flags(manager, account, DAY)
+    assert found["flags_date"] == DAY
+    assert found["flags"] == _in_force_flags(DAY) == {NEG: 2, NONE_BEFORE: 0}
+    # a week earlier, other rows were in force
+    a_week_before = DAY - timedelta(weeks=1)
+    _night(a_week_before)
+    assert (
+        _flags(manager, account, a_week_before)["flags"] == _in_force_flags(a_week_before) == {NEG: 2, NONE_BEFORE: 0}
+    )
+
+
+@pytest.mark.postgres
+def test_the_flags_are_counted_from_the_flagged_rows_index(chain):
+    manager, account, _stores, _products = chain
+    _night(DAY)
+    with CaptureQueriesContext(connection) as queries:
+        _flags(manager, account, DAY)
+    (count,) = [q["sql"] for q in queries.captured_queries if 'COUNT("visits_suggestedorder"' in q["sql"]]
+    assert "stores_product" not in count  # no ordering's joins in a count
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE visits_suggestedorder")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {count}")
+        plan = [row[0] for row in cursor.fetchall()]
+    assert any("suggestedorder_flagged" in line for line in plan), "\n".join(plan)
+
+
+def _hot_updates(cursor) -> tuple[int, int]:
+    """(updates, HOT updates) of the table in this transaction."""
+    cursor.execute(
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'visits_suggestedorder'"
+    )
+    return cursor.fetchone()
+
+
+@pytest.mark.postgres
+def test_superseding_a_row_stays_a_hot_update_beside_the_flagged_index(chain):
+    _manager, _account, stores, products = chain
+    current = SuggestedOrder.objects.filter(superseded_on__isnull=True, flag=NEG).order_by("pk")
+    first, second = current[:2]
+    with connection.cursor() as cursor:
+        before = _hot_updates(cursor)
+        SuggestedOrder.objects.filter(pk=first.pk).update(superseded_on=DAY + timedelta(days=1))
+        assert _hot_updates(cursor) == (before[0] + 1, before[1] + 1)  # on its page, no index entry written
+        # the probe can tell: an index naming the column makes the same update an ordinary one
+        cursor.execute("CREATE INDEX probe_superseded ON visits_suggestedorder (superseded_on)")
+        before = _hot_updates(cursor)
+        SuggestedOrder.objects.filter(pk=second.pk).update(superseded_on=DAY + timedelta(days=1))
+        assert _hot_updates(cursor) == (before[0] + 1, before[1])
