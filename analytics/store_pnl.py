@@ -272,7 +272,8 @@ def _plan_costs(account, start, end, lines, active_ids) -> None:
     # A chain's hundreds of plans, many for all its hundreds of stores, would be hundreds of thousands of shares one
     # by one. A share is 0 where a plan sold nothing (when it sold anywhere), so a plan's cost is split over the
     # stores that sold (in the order of its stores, which breaks ties); an even split over every store is summed
-    # over the plans first (Everywhere); each store's shares are summed in whole cents, made an amount once.
+    # over the plans before it is spread (_Shares); each store's shares are summed in whole cents, made an amount
+    # once. The figures are those of a split store by store (tests/analytics/test_store_pnl.py).
     everywhere = [store_id for store_id in active_ids if store_id in lines]
     everywhere_at = {store_id: n for n, store_id in enumerate(everywhere)}
     planned, costs = _Shares(everywhere), _Shares(everywhere)
