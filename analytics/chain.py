@@ -281,8 +281,9 @@ def _coverage(user, account: KeyAccount, start: date, as_of: date) -> Coverage:
 
 
 def _flags(user, account: KeyAccount, as_of: date) -> dict:
-    orders = SuggestedOrder.objects.filter(store__in=stores_for(user).filter(account=account))
-    latest = suggestions_day(orders, as_of)
+    stores = stores_for(user).filter(account=account)
+    orders = SuggestedOrder.objects.filter(store__in=stores)
+    latest = suggestions_day(stores, as_of)
     flags = {}
     if latest is not None:
         # the flagged rows in force, through the index of flagged rows (migration visits/0023); no ordering's joins

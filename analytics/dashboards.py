@@ -134,7 +134,7 @@ def rep_dashboard(user, *, today: date) -> RepDashboard:
     stale = _listed(StoreFilter, stores_base, user, stale_params)
 
     orders_base = scope.suggested_orders_for(user)
-    latest = visits.suggestions_day(orders_base, today)
+    latest = visits.suggestions_day(stores_base, today)
     negative_params = {"flag": SuggestedOrder.Flag.NEGATIVE_SALES}
     if latest is not None:
         negative_params["date"] = latest.isoformat()

@@ -412,14 +412,22 @@ def _order_history(weeks: int) -> int:
         cursor.execute("SELECT EXISTS (SELECT 1 FROM visits_suggestedorder WHERE superseded_on IS NOT NULL)")
         if cursor.fetchone()[0]:
             return 0
+        # on disk as a year of nights leaves them: the old rows first, the rows in force after them (a reader that
+        # scans the table for one in force meets the history first)
+        cursor.execute(
+            "CREATE TEMP TABLE bench_in_force AS SELECT * FROM visits_suggestedorder WHERE superseded_on IS NULL"
+        )
+        cursor.execute("DELETE FROM visits_suggestedorder WHERE superseded_on IS NULL")
         cursor.execute(
             f"""INSERT INTO visits_suggestedorder (date, superseded_on, {columns})
                 SELECT o.date - 7 * k, o.date - 7 * (k - 1), {columns}
-                FROM generate_series(%s, 1, -1) k CROSS JOIN visits_suggestedorder o
-                WHERE o.superseded_on IS NULL ORDER BY k DESC, o.id""",  # noqa: S608 - column names only
+                FROM generate_series(%s, 1, -1) k CROSS JOIN bench_in_force o
+                ORDER BY k DESC, o.id""",  # noqa: S608 - column names only
             [weeks],
         )
         added = cursor.rowcount
+        cursor.execute("INSERT INTO visits_suggestedorder SELECT * FROM bench_in_force ORDER BY id")
+        cursor.execute("DROP TABLE bench_in_force")
         cursor.execute("VACUUM ANALYZE visits_suggestedorder")
     return added
 

@@ -123,7 +123,7 @@ def _latest_suggested_orders(user, store) -> tuple[list, date | None]:
 
     today = timezone.localdate()
     orders = suggested_orders_for(user).filter(store=store)
-    day = suggestions_day(orders, today)
+    day = suggestions_day(Store.objects.filter(pk=store.pk), today)
     if day is None:
         return [], None
     rows = orders.in_force_on(today).select_related("product").order_by("-suggested_cases", "product__code")

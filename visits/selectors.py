@@ -137,20 +137,22 @@ def latest_suggested_orders(stores, day: date) -> QuerySet:
     )
 
 
-def suggestions_day(orders: QuerySet, day: date) -> date | None:
-    """The day the suggested orders in force on `day` (of `orders`) stand as computed: the last successful
+def suggestions_day(stores: QuerySet, day: date) -> date | None:
+    """The day the suggested orders in force on `day` at `stores` stand as computed: the last successful
     whole-company run's day up to `day`, or the last day one of them was computed (a store's own refresh after the
     night), whichever is later; None without any."""
     night = ReplenishmentRun.objects.filter(
         scope="", status=ReplenishmentRun.Status.SUCCEEDED, date__lte=day
     ).aggregate(latest=Max("date"))["latest"]
-    in_force = orders.in_force_on(day)
+    in_force = SuggestedOrder.objects.in_force_on(day)
     if night == day:
-        # the day's own night ran (each night computes its morning's day): nothing in force on `day` is dated after
-        # it, so one row in force answers, not every pair's history read for the latest date (a row a change: some
-        # fifty a pair after a year)
-        return day if in_force.exists() else None
-    computed = in_force.aggregate(latest=Max("date"))["latest"]
+        # The day's own night ran (each night computes its morning's day), so nothing in force on `day` is dated after
+        # it: one row in force answers, not the latest date of every pair's history (a row a change: some fifty a
+        # pair after a year). Looked for store by store through the (store, product, date) index: asked of the
+        # whole table at once, PostgreSQL scans it from its start, where the oldest, superseded rows are.
+        found = stores.filter(Exists(in_force.filter(store=OuterRef("pk")))).exists()
+        return day if found else None
+    computed = in_force.filter(store__in=stores).aggregate(latest=Max("date"))["latest"]
     if computed is None:
         return None
     return max(computed, night) if night else computed

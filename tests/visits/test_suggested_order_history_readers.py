@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from analytics.chain import _flags
+from stores.models import Store
 from tests.factories import KeyAccountFactory, ProductFactory, StoreFactory, make_user
 from tests.visits.factories import SuggestedOrderFactory
 from visits.models import ReplenishmentRun, SuggestedOrder
@@ -57,22 +58,27 @@ def _in_force_flags(day: date) -> dict:
 
 def test_the_day_of_the_orders_in_force_when_the_days_own_night_ran(chain):
     _manager, _account, stores, products = chain
-    orders = SuggestedOrder.objects.filter(store__in=stores)
+    chain_stores = Store.objects.filter(pk__in=[store.pk for store in stores])
     _night(DAY - timedelta(days=1))
     _night(DAY)
     _night(DAY + timedelta(days=1), status=ReplenishmentRun.Status.FAILED)  # not a night that ran
     _night(DAY + timedelta(days=2), scope="store 1")  # one store's run: not the company's night
-    assert suggestions_day(orders, DAY) == DAY
+    assert suggestions_day(chain_stores, DAY) == DAY
     # nothing in force for a store without results: no day, though the night ran
     bare = StoreFactory(account=stores[0].account, code="H9")
-    assert suggestions_day(SuggestedOrder.objects.filter(store=bare), DAY) is None
+    assert suggestions_day(Store.objects.filter(pk=bare.pk), DAY) is None
+    # nor for one whose only pair was dropped (its row superseded, none after it)
+    dropped = StoreFactory(account=stores[0].account, code="H8")
+    SuggestedOrder.objects.create(store=dropped, product=products[0], date=DAY - timedelta(weeks=1), superseded_on=DAY)
+    assert suggestions_day(Store.objects.filter(pk=dropped.pk), DAY) is None
+    assert suggestions_day(Store.objects.filter(pk=dropped.pk), DAY - timedelta(days=1)) == DAY - timedelta(days=1)
     # a later day whose night has not run: the rows stand as computed on DAY, the last night
-    assert suggestions_day(orders, DAY + timedelta(days=3)) == DAY
+    assert suggestions_day(chain_stores, DAY + timedelta(days=3)) == DAY
     # a store refreshed after that night (a visit's count): its own day
     SuggestedOrderFactory(store=stores[0], product=products[0], date=DAY + timedelta(days=3))
-    assert suggestions_day(orders, DAY + timedelta(days=3)) == DAY + timedelta(days=3)
+    assert suggestions_day(chain_stores, DAY + timedelta(days=3)) == DAY + timedelta(days=3)
     # and a day before any night: the latest row in force then
-    assert suggestions_day(orders, DAY - timedelta(days=10)) == DAY - timedelta(weeks=2)
+    assert suggestions_day(chain_stores, DAY - timedelta(days=10)) == DAY - timedelta(weeks=2)
 
 
 def test_a_chains_flags_are_those_in_force_not_its_history(chain):
