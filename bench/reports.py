@@ -25,6 +25,9 @@ bench/reports_finance.py): aging over the 500,000 invoices ≤ 1 s, account perf
 statement of an account with 20,000 lines ≤ 2 s (page, API, Excel), the Excel's peak memory against a statement of
 2,000 lines; it builds only what those read (the company's invoices, credit notes, payments, allocations and
 deductions), not the field. ``--part all`` measures the pages, then adds the receivables and measures finance.
+
+``--order-history-weeks N`` gives every pair N weekly superseded suggested orders before last night's (52: a year in
+use, a row a change), on disk before the rows in force as nights leave them, then measures the pages.
 """
 
 import argparse
