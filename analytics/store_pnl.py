@@ -274,7 +274,7 @@ def _plan_costs(account, start, end, lines, active_ids) -> None:
     # stores that sold (in the order of its stores, which breaks ties); an even split over every store is summed
     # over the plans before it is spread (_Shares); each store's shares are summed in whole cents, made an amount
     # once. The figures are those of a split store by store (tests/analytics/test_store_pnl.py).
-    everywhere = [store_id for store_id in active_ids if store_id in lines]
+    everywhere = active_ids  # the chain's active stores, each with its line
     everywhere_at = {store_id: n for n, store_id in enumerate(everywhere)}
     planned, costs = _Shares(everywhere), _Shares(everywhere)
     for plan_id, all_stores, promoter_fee, planned_cost, evaluated_cost, has_shifts in plans:
