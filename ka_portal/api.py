@@ -339,8 +339,8 @@ def _has_default(filterset_class) -> bool:
 
 
 def _inert(filterset_class) -> bool:
-    own = {name for name in ("__init__", "filter_queryset", "qs") if getattr(filterset_class, name) is not (
-        getattr(BaseFilterSet, name))}  # fmt: skip
+    own = {name for name in ("__init__", "filter_queryset", "qs") if getattr(filterset_class, name) not in (
+        getattr(BaseFilterSet, name), getattr(StyledFilterSet, name))}  # fmt: skip
     if _has_default(filterset_class):
         own.discard("filter_queryset")  # its own ends in `unfiltered` when nothing has a value
     return not own and all(

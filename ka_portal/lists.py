@@ -371,6 +371,16 @@ class StyledFilterSet(django_filters.FilterSet):
         return queryset
 
     @property
+    def qs(self):
+        """Unbound (a list opened with no query string, as its menu link opens it), the list as `unfiltered` says, as
+        a bound set with every filter empty and the API give it: django-filter would filter nothing at all."""
+        if self.is_bound:
+            return super().qs
+        if not hasattr(self, "_qs"):
+            self._qs = self.unfiltered(self.queryset.all())
+        return self._qs
+
+    @property
     def form(self):
         form = super().form
         if not getattr(form, "_styled", False):

@@ -192,3 +192,34 @@ def test_negative_sales_read_as_packs_with_their_unit(client, language, sold):
     page = client.get("/visits/suggested-orders/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
     # then: the packs, as the Excel export and the API give them, not "-(1/1)"
     assert f'<td class="num">{sold}</td>' in page and "-(" not in page
+
+
+@pytest.mark.parametrize("query", ["", "?page=1", "?export=xlsx"])
+def test_the_list_opened_without_a_filter_shows_only_the_orders_in_force(client, team, query):
+    """The list as the menu opens it (no query string) reads the orders in force now, as with any filter and as the
+    API does: a pair's superseded rows are its history, there with ?date= only."""
+    sup, reps, _flagged = team
+    store = StoreFactory(rep=reps[0], name="老店")
+    product = ProductFactory(name="雪碧", packs_per_case=6)
+    for week in (3, 2, 1):  # three weeks of history, each row superseded by the next
+        SuggestedOrderFactory(
+            store=store, product=product, date=DAY - timedelta(weeks=week),
+            superseded_on=DAY - timedelta(weeks=week - 1), suggested_cases=40 + week,
+        )  # fmt: skip
+    SuggestedOrderFactory(store=store, product=product, date=DAY, suggested_cases=7)
+    client.force_login(sup)
+    response = client.get(f"/visits/suggested-orders/{query}")
+    if query == "?export=xlsx":
+        rows = list(openpyxl.load_workbook(BytesIO(b"".join(response.streaming_content))).active.values)[1:]
+        orders = [row for row in rows if "老店" in row]
+        assert len(orders) == 1 and 7 in orders[0]
+        assert len(rows) == 4  # the team's three orders in force and this one
+        return
+    listed = response.content.decode()
+    listed = listed[listed.index("<table") :]
+    assert listed.count("老店") == 1
+    assert response.context["paginator"].count == 4
+    assert [order.suggested_cases for order in response.context["object_list"] if order.store_id == store.pk] == [7]
+    # a past day shows the row in force then
+    page = client.get(f"/visits/suggested-orders/?date={DAY - timedelta(weeks=2)}")
+    assert [order.suggested_cases for order in page.context["object_list"]] == [42]
