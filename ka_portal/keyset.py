@@ -95,14 +95,16 @@ def sort_keys(queryset: QuerySet) -> list[Key]:
 
 def _columns(model, path: str, descending: bool, depth: int = 0) -> list[Key]:
     """A sort key as the columns it sorts by: a relation sorts by its model's own order, as Django sorts it
-    (`order_by("store")` is by the store's code), else by its key."""
-    field, reached = None, model
+    (`order_by("store")` is by the store's code), else by its key; its column (`order_by("store_id")`) by the key."""
+    field, reached, name = None, model, None
     for name in path.split("__"):
         try:
             field = reached._meta.get_field(name)
         except FieldDoesNotExist:  # pk, or an annotation (which may be null)
             return [Key(path, descending, nullable=name != "pk")]
         reached = field.related_model if field.is_relation and field.related_model else reached
+    if field is not None and name == field.attname != field.name:  # the relation's own column: its key as stored
+        return [Key(path, descending, nullable=field.null or "__" in path)]
     if field is None or not (field.many_to_one or field.one_to_one):
         return [Key(path, descending, nullable=getattr(field, "null", True) or "__" in path)]
     related = reached._meta.ordering

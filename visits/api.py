@@ -1230,5 +1230,5 @@ class SuggestedOrderViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyM
         return (
             suggested_orders_for(self.request.user)
             .select_related("store", "product")
-            .order_by("-date", "store", "product")
+            .order_by("-date", "store_id", "product_id")
         )

@@ -447,11 +447,11 @@ class SuggestedOrder(models.Model):
     class Meta:
         verbose_name = _("suggested order")
         verbose_name_plural = _("suggested orders")
-        ordering = ["-date", "store", "product"]
+        ordering = ["-date", "store_id", "product_id"]
         constraints = [
-            # A run finds a pair's rows (the one in force among them) through this index. No index names
-            # `superseded_on`, so superseding a row is a HOT update on its page (migration 0017, fillfactor 90 on
-            # PostgreSQL); at most one current row per pair is the job's to keep (replenishment_job.py).
+            # A run finds a pair's rows (the one in force among them) through this index; at most one current row
+            # per pair is the job's to keep (replenishment_job.py). A rerun of a day rewrites its rows in place, a
+            # HOT update on their page (fillfactor 90 on PostgreSQL, migration 0017).
             models.UniqueConstraint(fields=["store", "product", "date"], name="suggestedorder_one_per_pair_date"),
             models.CheckConstraint(
                 condition=models.Q(superseded_on__isnull=True) | models.Q(superseded_on__gt=models.F("date")),
@@ -468,9 +468,18 @@ class SuggestedOrder(models.Model):
         ]
         # A store's rows (in force on a day, or current) are found by the unique one. The flagged rows, a few in a
         # hundred, have one of their own, so the flags of a chain's or a rep's stores are counted without reading
-        # every pair's history (a row a change: some fifty a pair after a year). Its condition names only `flag`,
-        # which superseding leaves alone: that stays a HOT update.
-        indexes = [models.Index(fields=["store", "flag"], condition=~models.Q(flag=""), name="suggestedorder_flagged")]
+        # every pair's history (a row a change: some fifty a pair after a year).
+        # The rows in force now, newest first: the list of suggested orders (page and API) reads its page and counts
+        # its rows here, not through every pair's history. Superseding a row takes it out of this index, so that is
+        # no longer a HOT update: the price of a night's changed pair (migration 0024, docs/performance.md).
+        indexes = [
+            models.Index(fields=["store", "flag"], condition=~models.Q(flag=""), name="suggestedorder_flagged"),
+            models.Index(
+                fields=["-date", "store", "product"],
+                condition=models.Q(superseded_on__isnull=True),
+                name="suggestedorder_in_force",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code}: {self.suggested_cases}"

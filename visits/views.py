@@ -815,7 +815,7 @@ class SuggestedOrderListView(RepsOwnListMixin, FilteredListView):
         return (
             suggested_orders_for(self.request.user)
             .select_related("store__account", "store__rep", "product")
-            .order_by("-date", "store__code", "product__code")
+            .order_by("-date", "store_id", "product_id")
         )
 
 

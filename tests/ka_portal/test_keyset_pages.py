@@ -157,3 +157,16 @@ def test_a_cursor_written_by_hand_with_values_no_row_has_is_refused_not_failed(a
 
     assert answer.status_code == 400, answer.content[:300]
     assert answer.json()["errors"]["cursor"] == ["无法读取此游标：请从空的 ?cursor= 重新开始。"]
+
+
+def test_a_relations_column_sorts_by_its_key_and_the_relation_by_its_models_order():
+    """`order_by("store_id")` sorts by the stored key, as the database does (an index can serve it); `"store"` by the
+    store's code, as Django sorts a relation. A cursor stands on the same columns as the list's order."""
+    from visits.models import SuggestedOrder
+
+    by_column = keyset.sort_keys(SuggestedOrder.objects.order_by("-date", "store_id", "product_id"))
+    assert [(key.path, key.descending) for key in by_column] == [
+        ("date", True), ("store_id", False), ("product_id", False), ("pk", True),
+    ]  # fmt: skip
+    by_relation = keyset.sort_keys(SuggestedOrder.objects.order_by("store"))
+    assert [key.path for key in by_relation][:1] == ["store__code"]

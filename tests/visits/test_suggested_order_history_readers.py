@@ -121,16 +121,48 @@ def _hot_updates(cursor) -> tuple[int, int]:
 
 
 @pytest.mark.postgres
-def test_superseding_a_row_stays_a_hot_update_beside_the_flagged_index(chain):
-    _manager, _account, stores, products = chain
-    current = SuggestedOrder.objects.filter(superseded_on__isnull=True, flag=NEG).order_by("pk")
-    first, second = current[:2]
+def test_a_reruns_rewrite_stays_a_hot_update_and_superseding_leaves_the_rows_in_force_index(chain):
+    _manager, _account, _stores, _products = chain
+    first, second = SuggestedOrder.objects.filter(superseded_on__isnull=True, flag=NEG).order_by("pk")[:2]
     with connection.cursor() as cursor:
         before = _hot_updates(cursor)
-        SuggestedOrder.objects.filter(pk=first.pk).update(superseded_on=DAY + timedelta(days=1))
-        assert _hot_updates(cursor) == (before[0] + 1, before[1] + 1)  # on its page, no index entry written
-        # the probe can tell: an index naming the column makes the same update an ordinary one
-        cursor.execute("CREATE INDEX probe_superseded ON visits_suggestedorder (superseded_on)")
+        # a rerun of the row's own day with other numbers rewrites it in place: on its page, no index entry
+        SuggestedOrder.objects.filter(pk=first.pk).update(suggested_packs=99, suggested_cases=9, current_packs=3)
+        assert _hot_updates(cursor) == (before[0] + 1, before[1] + 1)
+        # superseding takes the row out of the rows in force (their index names `superseded_on`): an ordinary update
         before = _hot_updates(cursor)
         SuggestedOrder.objects.filter(pk=second.pk).update(superseded_on=DAY + timedelta(days=1))
         assert _hot_updates(cursor) == (before[0] + 1, before[1])
+
+
+def _plan(sql: str) -> str:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE visits_suggestedorder")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: a scan would do, the shape is what is checked
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("path", ["/visits/suggested-orders/", "/api/v1/suggested-orders/"])
+def test_the_list_reads_its_page_and_count_from_the_rows_in_force_not_their_history(client, chain, path):
+    manager, _account, stores, products = chain
+    client.force_login(manager)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, {"page_size": 50} if "api" in path else {})
+    # the rows in force, newest first, then by store and product; none of their twenty weeks of history
+    in_force = list(
+        SuggestedOrder.objects.filter(superseded_on__isnull=True).order_by("-date", "store_id", "product_id", "-pk")
+    )
+    assert len(in_force) == len(stores) * len(products)
+    if "api" in path:
+        listed = [(row["store"], row["product"], row["date"]) for row in response.json()["results"]]
+        assert listed == [(o.store.code, o.product.code, o.date.isoformat()) for o in in_force]
+        assert response.json()["count"] == len(in_force)
+    else:
+        assert list(response.context["object_list"]) == in_force
+        assert response.context["paginator"].count == len(in_force)
+    statements = [q["sql"] for q in queries.captured_queries if 'FROM "visits_suggestedorder"' in q["sql"]]
+    assert statements  # the rows of the page and their count
+    for sql in statements:
+        assert "suggestedorder_in_force" in _plan(sql), sql
