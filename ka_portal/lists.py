@@ -9,10 +9,12 @@ includes `includes/filter_form.html` and `includes/pagination.html`.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from itertools import islice
 from typing import Any
 
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.forms.utils import pretty_name
@@ -334,6 +336,9 @@ def _choose(field, name: str):
     return _choose_lazy(field.label or pretty_name(name))
 
 
+_DJANGOS_INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+
+
 def style_filter_form(form) -> None:
     """A page's filter form (a FilterSet's, or a report's own GET form): Bootstrap's classes, and every optional select
     offers "no filter" as All / 全部 — not Django's "---------" (a choice or model filter's empty choice) nor a
@@ -343,6 +348,41 @@ def style_filter_form(form) -> None:
     for field in form.fields.values():
         if not field.required and isinstance(field.widget, forms.NullBooleanSelect):
             field.widget.choices = [("unknown", _("All")), *field.widget.choices[1:]]
+        elif type(field.widget) is forms.Select and isinstance(field, forms.ModelChoiceField):
+            field.widget = RecordChoice.of(field)
+            # a code typed in the box (or an old link's): not Django's "Select a valid choice" (a form's own words
+            # stay); the same words whether the record is outside the user's scope or nowhere (the API alike)
+            if field.error_messages["invalid_choice"] is _DJANGOS_INVALID_CHOICE:
+                field.error_messages["invalid_choice"] = _("None of the choices here goes by this code.")
+
+
+class RecordChoice(forms.Select):
+    """A filter's choice of one record (a store, a rep): a select while its choices fit in one (`MANY`), past that a
+    box for the record's code or username. An administrator's store choice listed 10,000 stores: 581 KB of page and
+    half a second of rendering, and a select no one scrolls; the list's search box beside finds a store by name. The
+    choices are read once either way, and no further than it takes to tell."""
+
+    MANY = 500
+
+    def __init__(self, attrs=None, choices=(), placeholder=""):
+        super().__init__(attrs, choices)
+        self.placeholder = placeholder
+
+    @classmethod
+    def of(cls, field: forms.ModelChoiceField) -> "RecordChoice":
+        person = field.queryset.model is get_user_model()
+        widget = cls(field.widget.attrs, placeholder=_("Username") if person else _("Code"))
+        widget.choices = field.widget.choices
+        return widget
+
+    def render(self, name, value, attrs=None, renderer=None):
+        head = list(islice(self.choices, self.MANY + 2))  # the empty choice and MANY, and one more if there are
+        if len(head) <= self.MANY + 1:
+            self.choices = head
+            return super().render(name, value, attrs, renderer)
+        css = self.attrs.get("class", "").replace("form-select", "form-control")
+        box = forms.TextInput({**self.attrs, "class": css, "placeholder": self.placeholder, "autocomplete": "off"})
+        return box.render(name, value, attrs, renderer)
 
 
 class StyledFilterSet(django_filters.FilterSet):

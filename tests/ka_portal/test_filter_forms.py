@@ -87,3 +87,38 @@ def test_no_select_shows_dashes_a_required_one_prompts_and_a_filter_reads_all(de
     assert not problems, "\n".join(problems)
     assert not lists_without_filters, f"list pages whose filter selects were not read: {lists_without_filters}"
     assert selects_read > 300 and prompts_read > 30  # the walk read the pages' forms, record pages' too
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_filter_of_more_stores_than_a_select_holds_is_a_box_for_the_code(client, monkeypatch, language):
+    """A filter's choice of stores is a select while it holds few; past RecordChoice.MANY a box for the store's code
+    (an administrator's 10,000 stores were 581 KB of options). The box keeps what was typed, filters by it, and an
+    unknown code is said next to it; a smaller scope still chooses from a select."""
+    from accounts.roles import Role
+    from ka_portal.lists import RecordChoice
+    from tests.factories import StoreFactory, make_user
+    from tests.visits.factories import SuggestedOrderFactory
+
+    monkeypatch.setattr(RecordChoice, "MANY", 3)
+    manager = make_user(Role.MANAGER, username="mgr_many")
+    stores = [StoreFactory(account__owner=manager, code=f"BIG{n}", name=f"大店{n}") for n in range(4)]
+    for store in stores:
+        SuggestedOrderFactory(store=store)
+    client.force_login(manager)
+    headers = {"HTTP_ACCEPT_LANGUAGE": language}
+    page = client.get("/visits/suggested-orders/", **headers).content.decode()
+    box = re.search(r'<input type="text" name="store"[^>]*>', page)
+    assert box and "form-control" in box.group(0) and "BIG0" not in page[: page.index("<table")]
+    assert ('placeholder="Code"' if language == "en" else 'placeholder="编码"') in box.group(0)
+    page = client.get("/visits/suggested-orders/?store=BIG2", **headers).content.decode()
+    assert 'value="BIG2"' in re.search(r'<input type="text" name="store"[^>]*>', page).group(0)
+    listed = page[page.index("<table") :]
+    assert "大店2" in listed and "大店1" not in listed
+    page = client.get("/visits/suggested-orders/?store=NOPE", **headers)
+    said = {"en": "None of the choices here goes by this code.", "zh-hans": "可选范围内没有此编码。"}[language]
+    assert page.context["filter"].errors["store"] == [said]
+    assert 'value="NOPE"' in page.content.decode() and said in page.content.decode()
+    # three stores fit in a select: chosen from it, by name
+    stores[3].delete()
+    page = client.get("/visits/suggested-orders/", **headers).content.decode()
+    assert '<select name="store"' in page and "大店0" in page
