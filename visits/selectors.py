@@ -235,6 +235,7 @@ def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:
         SuggestedOrder.objects.in_force_on(on)
         .filter(store=visit.store, product_id__in=visit.stock_counts.values("product_id"))
         .select_related("product")
+        .order_by("-date", "product__code")
     )
 
 
