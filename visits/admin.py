@@ -224,12 +224,41 @@ class TaskAdmin(admin.ModelAdmin):
         obj._state.adding = False
 
 
+class InForceFilter(admin.SimpleListFilter):
+    """The suggested orders in force now unless another choice is made, as the list's page and API show them:
+    superseded ones are each pair's history, some fifty rows a pair after a year (every row, newest first, took 4 s a
+    page on the issue-15 bench with a year of history; the rows in force are read from their own index)."""
+
+    title = _("status")
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("In force")), ("no", _("Superseded")), ("all", _("All"))]
+
+    def value(self):
+        return super().value() or "yes"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(superseded_on__isnull=self.value() == "yes")
+
+
 @admin.register(SuggestedOrder)
 class SuggestedOrderAdmin(ReadOnlyAdmin):
     list_display = ("date", "superseded_on", "store", "product", "suggested_packs", "suggested_cases", "flag")
-    list_filter = ("date", "flag")
+    list_filter = (InForceFilter, "date", "flag")
     search_fields = ("store__code", "product__code")
     list_select_related = ("store", "product")
+    show_full_result_count = False  # the whole table, history and all, is not counted for every page
 
 
 @admin.register(ReplenishmentRun)

@@ -166,3 +166,21 @@ def test_the_list_reads_its_page_and_count_from_the_rows_in_force_not_their_hist
     assert statements  # the rows of the page and their count
     for sql in statements:
         assert "suggestedorder_in_force" in _plan(sql), sql
+
+
+def test_the_admin_lists_the_orders_in_force_unless_told_otherwise(client, chain, admin_user):
+    _manager, _account, stores, products = chain
+    client.force_login(admin_user)
+    url = "/admin/visits/suggestedorder/"
+    in_force = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    listed = in_force.context["cl"].result_list
+    assert {o.superseded_on for o in listed} == {None} and len(listed) == len(stores) * len(products)
+    assert in_force.context["cl"].result_count == len(stores) * len(products)
+    page = in_force.content.decode()
+    assert "In force" in page and "Superseded" in page
+    history = client.get(url, {"in_force": "no"}).context["cl"]
+    assert history.result_count == len(stores) * len(products) * 20 and None not in {
+        o.superseded_on for o in history.result_list
+    }
+    assert client.get(url, {"in_force": "all"}).context["cl"].result_count == SuggestedOrder.objects.count()
+    assert "生效中" in client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
