@@ -157,11 +157,6 @@ def split_cents_by_weight(cents: int, weights: list[Decimal]) -> list[int]:
     return shares
 
 
-def split_by_weight(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
-    """`total` cut to the cent in proportion to `weights`, the shares adding up to it (split_cents_by_weight)."""
-    return [Decimal(share) / 100 for share in split_cents_by_weight(to_cents(total), weights)]
-
-
 @reads_from_replica()
 def store_pnl(*, account: KeyAccount, start: date, end: date) -> StorePnlReport:
     """The store P&L of one chain for start…end (inclusive), ranked by contribution, highest first.

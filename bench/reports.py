@@ -322,24 +322,15 @@ def _naive_dashboard(budget_s: float, role: str, user) -> tuple[int, int, float]
 
 
 def _list_people(people: dict, manager) -> list[tuple[str, object]]:
-    """Who opens the suggested-order list, from the widest scope to the narrowest, with their roles' permissions (the
-    list checks them; the bench made its people with a role and no groups)."""
-    from django.contrib.auth import get_user_model
-
+    """Who opens the suggested-order list, from the widest scope to the narrowest, with their roles' permissions."""
     from accounts.roles import Role
-    from accounts.services import role_groups_sync, user_set_role
 
-    role_groups_sync()
-    admin, _made = get_user_model().objects.get_or_create(username="bench_admin", defaults={"is_superuser": True})
-    listed = [
-        ("administrator", admin, Role.ADMIN),
-        ("KA manager", manager, Role.MANAGER),
-        ("supervisor", people["supervisors"][0], Role.SUPERVISOR),
-        ("rep", people["reps"][0], Role.REP),
+    return [
+        ("administrator", _with_role("bench_admin", Role.ADMIN)),
+        ("KA manager", _with_role(manager, Role.MANAGER)),
+        ("supervisor", _with_role(people["supervisors"][0], Role.SUPERVISOR)),
+        ("rep", _with_role(people["reps"][0], Role.REP)),
     ]
-    for _who, user, role in listed:
-        user_set_role(user=user, role=role)
-    return [(who, user) for who, user, _role in listed]
 
 
 def _line(name: str, target_ms: float, ms: float, queries: int, small_queries: int, naive_s: float | None) -> bool:
@@ -479,14 +470,25 @@ def _vacuum() -> None:
 
 def _finance_user():
     """Finance, who reads every account's receivables, with the role's permissions (the API checks them)."""
+    from accounts.roles import Role
+
+    return _with_role("bench_fin", Role.FINANCE)
+
+
+def _with_role(user, role):
+    """A bench user (or the one of that username, made if need be) with its role's permissions: the pages and the API
+    check them, and the company builders make people with a role and no groups."""
     from django.contrib.auth import get_user_model
 
     from accounts.roles import Role
     from accounts.services import role_groups_sync, user_set_role
 
     role_groups_sync()
-    user, _made = get_user_model().objects.get_or_create(username="bench_fin")
-    user_set_role(user=user, role=Role.FINANCE)
+    if isinstance(user, str):
+        user, _made = get_user_model().objects.get_or_create(
+            username=user, defaults={"is_superuser": role == Role.ADMIN}
+        )
+    user_set_role(user=user, role=role)
     return user
 
 

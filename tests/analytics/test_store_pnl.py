@@ -38,8 +38,9 @@ from django.utils import timezone
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
-from analytics.store_pnl import split_by_weight, store_pnl
+from analytics.store_pnl import split_cents_by_weight, store_pnl
 from contracts.models import ContractTerm
+from evidence.agreement_rules import to_cents
 from evidence.models import DisplayAgreement, PromotionExecution
 from promotions.models import PromotionPlan
 from tests.contracts.factories import ContractFactory
@@ -320,6 +321,11 @@ def test_fees_without_sell_in_are_flagged(manager):
     (line,) = store_pnl(account=account, start=date(2026, 6, 1), end=date(2026, 6, 30)).rows
 
     assert line.fee_ratio is None and line.flagged
+
+
+def split_by_weight(total, weights):
+    """The P&L's split of an amount (analytics.store_pnl.split_cents_by_weight), read back as amounts."""
+    return [D(share) / 100 for share in split_cents_by_weight(to_cents(total), weights)]
 
 
 def test_a_cost_split_by_weight_adds_up_to_the_cent():

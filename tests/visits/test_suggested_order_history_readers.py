@@ -96,6 +96,14 @@ def test_a_chains_flags_are_those_in_force_not_its_history(chain):
     )
 
 
+def _plan(sql: str) -> str:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("ANALYZE visits_suggestedorder")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: a scan would do, the shape is what is checked
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 @pytest.mark.postgres
 def test_the_flags_are_counted_from_the_flagged_rows_index(chain):
     manager, account, _stores, _products = chain
@@ -104,12 +112,8 @@ def test_the_flags_are_counted_from_the_flagged_rows_index(chain):
         _flags(manager, account, DAY)
     (count,) = [q["sql"] for q in queries.captured_queries if 'COUNT("visits_suggestedorder"' in q["sql"]]
     assert "stores_product" not in count  # no ordering's joins in a count
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ANALYZE visits_suggestedorder")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {count}")
-        plan = [row[0] for row in cursor.fetchall()]
-    assert any("suggestedorder_flagged" in line for line in plan), "\n".join(plan)
+    plan = _plan(count)
+    assert "suggestedorder_flagged" in plan, plan
 
 
 def _hot_updates(cursor) -> tuple[int, int]:
@@ -133,14 +137,6 @@ def test_a_reruns_rewrite_stays_a_hot_update_and_superseding_leaves_the_rows_in_
         before = _hot_updates(cursor)
         SuggestedOrder.objects.filter(pk=second.pk).update(superseded_on=DAY + timedelta(days=1))
         assert _hot_updates(cursor) == (before[0] + 1, before[1])
-
-
-def _plan(sql: str) -> str:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("ANALYZE visits_suggestedorder")
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: a scan would do, the shape is what is checked
-        cursor.execute(f"EXPLAIN {sql}")
-        return "\n".join(row[0] for row in cursor.fetchall())
 
 
 @pytest.mark.postgres
