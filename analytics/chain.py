@@ -286,9 +286,10 @@ def _flags(user, account: KeyAccount, as_of: date) -> dict:
     latest = suggestions_day(stores, as_of)
     flags = {}
     if latest is not None:
-        # the flagged rows in force, through the index of flagged rows (migration visits/0023); no ordering's joins
+        # the flagged rows in force, from the index of flagged rows alone (migration visits/0025: it carries their
+        # dates; a count of the rows, not of their ids, which it does not hold); no ordering's joins
         in_force = orders.in_force_on(as_of).exclude(flag="").order_by()
-        flags = dict(in_force.values("flag").annotate(n=Count("pk")).values_list("flag", "n"))
+        flags = dict(in_force.values("flag").annotate(n=Count("*")).values_list("flag", "n"))
     return {"flags_date": latest, "flags": {flag: flags.get(flag, 0) for flag in SuggestedOrder.Flag.values if flag}}
 
 
