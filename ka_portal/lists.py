@@ -18,8 +18,10 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.forms.utils import pretty_name
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
@@ -337,6 +339,7 @@ def _choose(field, name: str):
 
 
 _DJANGOS_INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
+NO_SUCH_CODE = _("None of the choices here goes by this code.")
 
 
 def style_filter_form(form) -> None:
@@ -353,25 +356,42 @@ def style_filter_form(form) -> None:
             # a code typed in the box (or an old link's): not Django's "Select a valid choice" (a form's own words
             # stay); the same words whether the record is outside the user's scope or nowhere (the API alike)
             if field.error_messages["invalid_choice"] is _DJANGOS_INVALID_CHOICE:
-                field.error_messages["invalid_choice"] = _("None of the choices here goes by this code.")
+                field.error_messages["invalid_choice"] = NO_SUCH_CODE
+
+
+def choose_by_code(form, *names: str) -> None:
+    """A write form's choice of one record among what may be thousands (a store of a KA manager's, whose scope can
+    hold a few thousand): the field takes the record's code, so its select (up to RecordChoice.MANY choices) and the
+    box that stands for it past that post the same, and a code the user's scope does not hold is refused beside it
+    in the filters' words. Its initial value is the record (or its code), not its key. Call once the fields'
+    querysets are set and the form styled."""
+    for name in names:
+        field = form.fields[name]
+        field.to_field_name = "code"
+        field.widget = RecordChoice.of(field)
+        field.error_messages = {**field.error_messages, "invalid_choice": NO_SUCH_CODE}
 
 
 class RecordChoice(forms.Select):
-    """A filter's choice of one record (a store, a rep): a select while its choices fit in one (`MANY`), past that a
-    box for the record's code or username. An administrator's store choice listed 10,000 stores: 581 KB of page and
-    half a second of rendering, and a select no one scrolls; the list's search box beside finds a store by name. The
-    choices are read once either way, and no further than it takes to tell."""
+    """A choice of one record (a filter's store or rep; a write form's store, choose_by_code): a select while its
+    choices fit in one (`MANY`), past that a box for the record's code or username. An administrator's store choice
+    listed 10,000 stores: 581 KB of page and half a second of rendering, and a select no one scrolls. The choices are
+    read once either way, and no further than it takes to tell. A box for a kind of record the API lists (`LOOKUPS`)
+    offers, as the user types, the records of their scope that their words find there, by code or name (a datalist
+    that static/js/record-lookup.js fills from the API's `?q=`, the list pages' search): the code goes in the box."""
 
     MANY = 500
+    LOOKUPS = {"stores.store": "store-list"}  # a model's label → the URL name of its list in the API
 
-    def __init__(self, attrs=None, choices=(), placeholder=""):
+    def __init__(self, attrs=None, choices=(), placeholder="", model=None):
         super().__init__(attrs, choices)
         self.placeholder = placeholder
+        self.model = model
 
     @classmethod
     def of(cls, field: forms.ModelChoiceField) -> "RecordChoice":
         person = field.queryset.model is get_user_model()
-        widget = cls(field.widget.attrs, placeholder=_("Username") if person else _("Code"))
+        widget = cls(field.widget.attrs, placeholder=_("Username") if person else _("Code"), model=field.queryset.model)
         widget.choices = field.widget.choices
         return widget
 
@@ -381,8 +401,13 @@ class RecordChoice(forms.Select):
             self.choices = head
             return super().render(name, value, attrs, renderer)
         css = self.attrs.get("class", "").replace("form-select", "form-control")
-        box = forms.TextInput({**self.attrs, "class": css, "placeholder": self.placeholder, "autocomplete": "off"})
-        return box.render(name, value, attrs, renderer)
+        box_attrs = {**self.attrs, "class": css, "placeholder": self.placeholder, "autocomplete": "off"}
+        lookup = self.LOOKUPS.get(self.model._meta.label_lower) if self.model else None
+        if lookup is None:
+            return forms.TextInput(box_attrs).render(name, value, attrs, renderer)
+        options = f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-found"
+        box = forms.TextInput({**box_attrs, "list": options, "data-lookup": reverse(lookup)})
+        return box.render(name, value, attrs, renderer) + format_html('<datalist id="{}"></datalist>', options)
 
 
 class StyledFilterSet(django_filters.FilterSet):

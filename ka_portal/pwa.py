@@ -30,6 +30,7 @@ SHELL_FILES = (
     "vendor/bootstrap/bootstrap.bundle.min.js",
     "vendor/htmx/htmx.min.js",
     "js/pwa.js",
+    "js/record-lookup.js",
     "visits/visit.js",
     "visits/drafts.js",
     "visits/outbox.js",

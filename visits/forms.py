@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 
 from ka_portal import bounds
 from ka_portal.formatting import PacksNotationError, combine_packs, parse_packs
-from ka_portal.lists import style_form_fields
+from ka_portal.lists import choose_by_code, style_form_fields
 
 from .models import ChecklistResult, Task
 
@@ -345,6 +345,8 @@ class TaskForm(forms.ModelForm):
         }
 
     def __init__(self, *args, stores, **kwargs):
-        super().__init__(*args, **kwargs)
+        # its own ids: the task list's filters beside it have a store of their own (id_store)
+        super().__init__(*args, auto_id="task_%s", **kwargs)
         self.fields["store"].queryset = stores
         style_form_fields(self)
+        choose_by_code(self, "store")  # a KA manager's stores: a few thousand

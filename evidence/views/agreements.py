@@ -20,7 +20,7 @@ from accounts.roles import Role
 from contracts.forms import DATE_INPUT, StyledForm
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
-from ka_portal.lists import Column, FilteredListView
+from ka_portal.lists import Column, FilteredListView, choose_by_code
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
@@ -202,6 +202,7 @@ class AgreementForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts_for(user).order_by("code")
         self.fields["store"].queryset = stores_for(user).select_related("account").order_by("account__code", "code")
+        choose_by_code(self, "store")  # a KA manager's stores: a few thousand
         if agreement is not None and agreement.source != DisplayAgreement.Source.MANUAL:
             for name in services.SOURCE_FIELDS:
                 self.fields[name].disabled = True

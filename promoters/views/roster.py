@@ -26,7 +26,7 @@ from contracts.forms import DATE_INPUT, MONTH_FORMATS, StyledForm
 from imports.registry import kind_named
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
-from ka_portal.lists import Column, FilteredListView
+from ka_portal.lists import Column, FilteredListView, choose_by_code
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import (
@@ -356,6 +356,7 @@ class WeekShiftsForm(StyledForm):
         self.fields["promoter"].label_from_instance = lambda p: f"{p.name} ({p.code})"
         self.fields["store"].queryset = promoter_stores_for(user).order_by("code")
         self.fields["store"].label_from_instance = lambda s: f"{s.code} {s.name}"
+        choose_by_code(self, "store")  # a KA manager's promoted stores: hundreds to thousands
         self.fields["plan"].queryset = (
             promotion_plans_for(user)
             .filter(status__in=services.PLAN_STATUSES, start_on__lte=end, end_on__gte=week)

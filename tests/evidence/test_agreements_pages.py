@@ -109,7 +109,7 @@ def test_the_figure_and_the_store_card_stay_the_same_when_a_visit_changes_after_
 def test_the_form_keeps_what_was_typed_and_shows_the_refusal_next_to_the_field(client, manager, world):
     account, store, *_ = world
     client.force_login(manager)
-    data = {"account": account.pk, "store": store.pk, "kind": "facings", "start_on": "2026-12-01",
+    data = {"account": account.pk, "store": store.code, "kind": "facings", "start_on": "2026-12-01",
             "end_on": "2026-12-31", "fee": "650.00", "evidence_visits": "2", "note": "排面十个"}  # fmt: skip
 
     page = client.post(reverse("evidence:agreement-new"), data)
@@ -148,3 +148,11 @@ def test_evaluate_now_and_delete_from_the_detail_page(client, manager, world):
     assert "Evaluated: 1 of 1 visit with a photo. Status: Payable." in answer.content.decode()
     client.post(reverse("evidence:agreement-delete", args=[short.pk]))
     assert not DisplayAgreement.objects.filter(pk=short.pk).exists()
+
+
+def test_an_agreement_being_edited_shows_its_store_chosen_by_code(client, manager, world):
+    """The agreement's store is taken by its code (ka_portal.lists.choose_by_code: a box past 500 stores)."""
+    _account, store, payable, _short, _chain_wide = world
+    client.force_login(manager)
+    page = client.get(reverse("evidence:agreement-edit", args=[payable.pk])).content.decode()
+    assert re.search(rf'<option value="{store.code}"[^>]*selected', page)

@@ -1964,14 +1964,16 @@ def _agreement_json(v: Values) -> Values:
 
 def agreement_doors(existing=_manual_agreement, *, creates: bool = True) -> tuple[Door, ...]:
     """The KA manager's page (new, edit) and API (create, update), and the admin (add, change)."""
-    form = lambda w, v: {"account": w.account.pk, "store": w.store.pk, **AGREEMENT, **v}  # noqa: E731
+    # the page takes the store by its code (a manager's stores are thousands: a box past 500), the admin by its key
+    form = lambda w, v: {"account": w.account.pk, "store": w.store.code, **AGREEMENT, **v}  # noqa: E731
+    admin_form = lambda w, v: {"account": w.account.pk, "store": w.store.pk, **AGREEMENT, **v}  # noqa: E731
     edit = {"prepare": lambda w, v: existing(w)}
     doors = (
         Door("page_edit", "manager", lambda w: reverse("evidence:agreement-edit", args=[existing(w).pk]), form,
              **edit),
         Door("api_update", "manager", lambda w: reverse("display-agreement-detail", args=[existing(w).pk]),
              lambda w, v: _agreement_json(v), "patch", **edit),
-        Door("admin_change", "admin", lambda w: admin_url(_agreement_model(), "change", existing(w).pk), form,
+        Door("admin_change", "admin", lambda w: admin_url(_agreement_model(), "change", existing(w).pk), admin_form,
              **edit),
     )  # fmt: skip
     if not creates:
@@ -1980,7 +1982,7 @@ def agreement_doors(existing=_manual_agreement, *, creates: bool = True) -> tupl
         Door("page", "manager", lambda w: reverse("evidence:agreement-new"), form),
         Door("api_create", "manager", api("display-agreement-list"),
              lambda w, v: {"account": w.account.code, "store": w.store.code, **_agreement_json({**AGREEMENT, **v})}),
-        Door("admin_add", "admin", lambda w: admin_url(_agreement_model(), "add"), form),
+        Door("admin_add", "admin", lambda w: admin_url(_agreement_model(), "add"), admin_form),
         *doors,
     )  # fmt: skip
 
@@ -2557,11 +2559,14 @@ def shift_doors() -> tuple[Door, ...]:
     from promoters.models import Shift
 
     def week_page(w, v):
-        return {"week": _monday_of(v["day"]), "promoter": _roster_promoter(w).pk, "store": w.store.pk,
+        return {"week": _monday_of(v["day"]), "promoter": _roster_promoter(w).pk, "store": w.store.code,
                 "days": [v["day"]], "starts_at": v["starts_at"], "ends_at": v["ends_at"], "plan": ""}  # fmt: skip
 
-    def form(w, v):
-        return {"promoter": _roster_promoter(w).pk, "store": w.store.pk, "plan": "", **v}
+    def form(w, v):  # the page takes the store by its code (a box past 500 stores), the admin by its key
+        return {"promoter": _roster_promoter(w).pk, "store": w.store.code, "plan": "", **v}
+
+    def admin_form(w, v):
+        return {**form(w, v), "store": w.store.pk}
 
     def body(w, v):
         return {"promoter": "MXPR1", "store": "MX01", **v}
@@ -2576,8 +2581,8 @@ def shift_doors() -> tuple[Door, ...]:
                            "ends_at": v["ends_at"]}, prepare=_blocking_shift, name="api_week"),
         Door("api_update", "supervisor", lambda w: reverse("shift-detail", args=[_roster_shift(w).pk]),
              lambda w, v: v, "patch", prepare=_blocking_shift),
-        Door("admin_add", "admin", lambda w: admin_url(Shift, "add"), form, prepare=_blocking_shift),
-        Door("admin_change", "admin", lambda w: admin_url(Shift, "change", _roster_shift(w).pk), form,
+        Door("admin_add", "admin", lambda w: admin_url(Shift, "add"), admin_form, prepare=_blocking_shift),
+        Door("admin_change", "admin", lambda w: admin_url(Shift, "change", _roster_shift(w).pk), admin_form,
              prepare=_blocking_shift),
     )  # fmt: skip
 
@@ -2605,16 +2610,19 @@ def ended_shift_doors() -> tuple[Door, ...]:
     moves one."""
     from promoters.models import Shift
 
-    def form(w, v):
-        return {"promoter": _roster_promoter(w).pk, "store": w.store.pk, "plan": "", "day": v["on"],
+    def form(w, v):  # the page takes the store by its code, the admin by its key
+        return {"promoter": _roster_promoter(w).pk, "store": w.store.code, "plan": "", "day": v["on"],
                 "starts_at": v.get("starts", "15:00"), "ends_at": "18:00"}  # fmt: skip
+
+    def admin_form(w, v):
+        return {**form(w, v), "store": w.store.pk}
 
     return (
         Door("page_edit", "supervisor", lambda w: reverse("promoters:shift-edit", args=[_late_shift(w).pk]), form,
              prepare=_late_shift_on),
         Door("api_update", "supervisor", lambda w: reverse("shift-detail", args=[_late_shift(w).pk]),
              lambda w, v: {"ends_at": "18:00"}, "patch", prepare=_late_shift_on),
-        Door("admin_change", "admin", lambda w: admin_url(Shift, "change", _late_shift(w).pk), form,
+        Door("admin_change", "admin", lambda w: admin_url(Shift, "change", _late_shift(w).pk), admin_form,
              prepare=_late_shift_on),
     )  # fmt: skip
 

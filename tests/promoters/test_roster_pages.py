@@ -1,5 +1,6 @@
 """The roster's pages: what they show (not only 200), what their forms do and refuse, who reaches them."""
 
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from io import BytesIO
@@ -183,7 +184,7 @@ def test_an_ended_shift_shows_its_attendance_and_is_not_offered_for_editing(page
     cell = body.split('data-testid="shift"')[1]
     assert "缺勤" in cell and reverse("promoters:shift-edit", args=[absent.pk]) not in body
     response = page.post(reverse("promoters:shift-edit", args=[absent.pk]),
-                         {"promoter": scene.promoter.pk, "store": scene.store.pk, "day": monday.isoformat(),
+                         {"promoter": scene.promoter.pk, "store": scene.store.code, "day": monday.isoformat(),
                           "starts_at": "09:00", "ends_at": "12:00", "plan": ""})  # fmt: skip
     assert "can no longer be changed" in str(response.context["form"].errors) or "不能" in response.content.decode()
     absent.refresh_from_db()
@@ -215,7 +216,7 @@ def test_the_form_schedules_the_ticked_days(page, scene):
     days = [monday.isoformat(), (monday + timedelta(days=2)).isoformat()]
     response = page.post(
         reverse("promoters:week"),
-        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.pk, "days": days,
+        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.code, "days": days,
          "starts_at": "09:00", "ends_at": "13:00", "plan": ""},
     )  # fmt: skip
     assert response.status_code == 302
@@ -229,7 +230,7 @@ def test_an_overlap_is_refused_next_to_the_field_keeping_the_days_ticked(page, s
     days = [monday.isoformat(), (monday + timedelta(days=1)).isoformat()]
     response = page.post(
         reverse("promoters:week"),
-        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.pk, "days": days,
+        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.code, "days": days,
          "starts_at": "09:00", "ends_at": "13:00", "plan": ""},
     )  # fmt: skip
     form = response.context["form"]
@@ -250,7 +251,7 @@ def test_a_shift_is_moved_and_deleted(page, scene):
     shift = ShiftFactory(promoter=scene.promoter, store=scene.store, day=_monday() + timedelta(days=7))
     url = reverse("promoters:shift-edit", args=[shift.pk])
     assert "甲店" in page.get(url).content.decode()
-    page.post(url, {"promoter": scene.promoter.pk, "store": scene.second_store.pk, "day": shift.day.isoformat(),
+    page.post(url, {"promoter": scene.promoter.pk, "store": scene.second_store.code, "day": shift.day.isoformat(),
                     "starts_at": "10:00", "ends_at": "12:00", "plan": ""})  # fmt: skip
     shift.refresh_from_db()
     assert (shift.store, shift.starts_at) == (scene.second_store, time(10))
@@ -286,3 +287,17 @@ def test_a_post_without_an_amount_field_leaves_that_target_alone(page, scene):
     PromoterTargetFactory(promoter=scene.promoter, month=date(2026, 11, 1), amount=Decimal("100"))
     page.post(reverse("promoters:targets"), {"month": "2026-11"})
     assert PromoterTarget.objects.get().amount == Decimal("100")
+
+
+def test_a_shift_being_edited_shows_its_store_chosen_by_code_and_the_week_refuses_another_supervisors(page, scene):
+    """The shift forms take the store by its code (ka_portal.lists.choose_by_code: a box past 500 stores)."""
+    shift = ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=_monday() + timedelta(days=8),
+                         starts_at=time(9), ends_at=time(17))  # fmt: skip
+    body = page.get(reverse("promoters:shift-edit", args=[shift.pk])).content.decode()
+    assert re.search(r'<option value="S-A2"[^>]*selected', body)
+    answer = page.post(reverse("promoters:week"),
+                       {"week": _monday().isoformat(), "promoter": scene.promoter.pk, "store": scene.foreign_store.code,
+                        "days": [(_monday() + timedelta(days=7)).isoformat()], "starts_at": "09:00",
+                        "ends_at": "12:00", "plan": ""})  # fmt: skip
+    assert answer.context["form"].errors["store"] == ["可选范围内没有此编码。"]
+    assert not Shift.objects.filter(store=scene.foreign_store).exists()

@@ -113,7 +113,7 @@ def test_supervisor_assigns_a_task_that_shows_at_the_reps_today(client, team):
     client.force_login(sup)
     response = client.post(
         reverse("visits:task-list"),
-        {"store": store.pk, "title": "检查堆头", "due_on": timezone.localdate().isoformat()},
+        {"store": store.code, "title": "检查堆头", "due_on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
     task = Task.objects.get()
@@ -128,7 +128,7 @@ def test_task_form_error_keeps_input(client, team):
     sup, rep, _outsider = team
     store = StoreFactory(rep=rep)
     client.force_login(sup)
-    response = client.post(reverse("visits:task-list"), {"store": store.pk, "title": "检查堆头", "due_on": ""})
+    response = client.post(reverse("visits:task-list"), {"store": store.code, "title": "检查堆头", "due_on": ""})
     assert response.status_code == 400
     assert 'value="检查堆头"' in response.content.decode()
 
