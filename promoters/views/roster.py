@@ -26,7 +26,7 @@ from contracts.forms import DATE_INPUT, MONTH_FORMATS, StyledForm
 from imports.registry import kind_named
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
-from ka_portal.lists import Column, FilteredListView, choose_by_code
+from ka_portal.lists import Column, FilteredListView, RecordChoice, choose_by_code
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import (
@@ -331,6 +331,29 @@ def _week_of(value: str | None) -> date:
     return day - timedelta(days=day.weekday())
 
 
+class WeekStoreForm(forms.Form):
+    """The week's store, by code: a select of the user's stores, past RecordChoice.MANY a box that offers the stores
+    their words find (a KA manager's stores are thousands). Changing it shows that store's week."""
+
+    store = forms.ModelChoiceField(
+        label=_("Store"),
+        queryset=Store.objects.none(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("Every store"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, auto_id="week_%s", **kwargs)  # the shifts form below has a store (id_store) too
+        field = self.fields["store"]
+        field.queryset = promoter_stores_for(user).order_by("code")
+        field.label_from_instance = lambda s: f"{s.code} {s.name}"
+        field.widget = RecordChoice.of(field)
+        field.widget.attrs.update(
+            {"class": "form-select form-select-sm", "aria-label": field.label, "onchange": "this.form.submit()"}
+        )
+
+
 class WeekShiftsForm(StyledForm):
     """One shift on several days of the week at once."""
 
@@ -464,7 +487,7 @@ def week(request):
             "by_day": by_day,
             "form": form,
             "store": store,
-            "stores": promoter_stores_for(user).order_by("code"),
+            "store_form": WeekStoreForm(initial={"store": store}, user=user),
             "previous": week_start - timedelta(days=7),
             "following": week_start + timedelta(days=7),
             "today": timezone.localdate(),

@@ -301,3 +301,19 @@ def test_a_shift_being_edited_shows_its_store_chosen_by_code_and_the_week_refuse
                         "ends_at": "12:00", "plan": ""})  # fmt: skip
     assert answer.context["form"].errors["store"] == ["可选范围内没有此编码。"]
     assert not Shift.objects.filter(store=scene.foreign_store).exists()
+
+
+def test_the_weeks_store_is_a_select_of_codes_and_past_many_a_box(page, scene, monkeypatch):
+    """The week's store filter: a select while the user's stores fit in one, past RecordChoice.MANY a box for the code
+    that offers the stores found as the user types; either way the chosen store's week shows."""
+    from ka_portal.lists import RecordChoice
+
+    url = reverse("promoters:week")
+    body = page.get(url, {"store": "S-A2"}).content.decode()
+    chooser = re.search(r'<select name="store"[^>]*id="week_store".*?</select>', body, re.S).group(0)
+    assert re.search(r'<option value="S-A2"[^>]*selected>S-A2 乙店</option>', chooser) and "S-B1" not in chooser
+    monkeypatch.setattr(RecordChoice, "MANY", 1)
+    body = page.get(url, {"store": "S-A2"}).content.decode()
+    box = re.search(r'<input type="text" name="store"[^>]*id="week_store"[^>]*>', body).group(0)
+    assert 'value="S-A2"' in box and f'data-lookup="{reverse("store-list")}"' in box and "form-control-sm" in box
+    assert '<datalist id="week_store-found">' in body
