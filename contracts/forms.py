@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.errors import DomainError
-from ka_portal.lists import PERIOD_REVERSED, style_form_fields
+from ka_portal.lists import PERIOD_REVERSED, choose_by_code, style_form_fields
 from ka_portal.pages import show_refusal
 
 from .models import Contract, ContractTerm, Deduction, Invoice
@@ -50,9 +50,20 @@ class PaymentForm(StyledForm):
     )
     request_key = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
-    def __init__(self, *args, open_invoices=(), **kwargs):
+    def __init__(self, *args, open_invoices=(), others=None, **kwargs):
+        """`open_invoices`: those offered an amount each (the account screen's shown ones); `others`: the account's
+        other open invoices, of which one named by an amount posted is taken too (the screen's oldest changed since
+        it was read: an invoice reopened by a reversal came before them)."""
         super().__init__(*args, **kwargs)
         self.open_invoices = list(open_invoices)
+        if self.is_bound and others is not None:
+            shown = {invoice.pk for invoice in self.open_invoices}
+            named = {
+                int(pk)
+                for key, value in self.data.items()
+                if (pk := key.removeprefix(self.add_prefix("allocate_"))) != key and pk.isdigit() and value.strip()
+            }
+            self.open_invoices += list(others.filter(pk__in=named - shown))
         for invoice in self.open_invoices:
             self.fields[f"allocate_{invoice.pk}"] = _money(invoice.number, required=False)
             self.fields[f"allocate_{invoice.pk}"].widget.attrs.update(
@@ -97,8 +108,14 @@ class InvoiceForm(StyledForm):
             self.fields["contract"].queryset = account.contracts.order_by("-valid_from")
 
 
+# An invoice typed by its number that is not open at the account (or nowhere): said beside the box.
+NOT_AN_OPEN_INVOICE = _("No open invoice of this account has this number.")
+
+
 class DeductionForm(StyledForm):
-    invoice = forms.ModelChoiceField(label=_("Invoice"), queryset=Invoice.objects.none())
+    invoice = forms.ModelChoiceField(
+        label=_("Invoice"), queryset=Invoice.objects.none(), error_messages={"invalid_choice": NOT_AN_OPEN_INVOICE}
+    )
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     kind = forms.ChoiceField(label=_("Kind"), choices=Deduction.Kind.choices)
     amount = _money(_("Amount"))
@@ -117,6 +134,8 @@ class DeductionForm(StyledForm):
         super().__init__(*args, **kwargs)
         if open_invoices is not None:
             self.fields["invoice"].queryset = open_invoices
+        # a chain invoiced store by store has thousands open: past RecordChoice.MANY a box for the number
+        choose_by_code(self, "invoice", key="number", placeholder=_("Invoice number"))
 
 
 class ReasonForm(StyledForm):
@@ -207,7 +226,11 @@ class CreditNoteForm(StyledForm):
 
     number = forms.CharField(label=_("Credit note number"), max_length=40)
     invoice = forms.ModelChoiceField(
-        label=_("Invoice corrected"), queryset=Invoice.objects.none(), required=False, help_text=_("Optional.")
+        label=_("Invoice corrected"),
+        queryset=Invoice.objects.none(),
+        required=False,
+        help_text=_("Optional."),
+        error_messages={"invalid_choice": NOT_AN_OPEN_INVOICE},
     )
     date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     amount = _money(_("Amount"))
@@ -217,6 +240,8 @@ class CreditNoteForm(StyledForm):
         super().__init__(*args, **kwargs)
         if open_invoices is not None:
             self.fields["invoice"].queryset = open_invoices
+        # a chain invoiced store by store has thousands open: past RecordChoice.MANY a box for the number
+        choose_by_code(self, "invoice", key="number", placeholder=_("Invoice number"))
 
 
 # --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------

@@ -292,6 +292,24 @@ def account_payments(account: KeyAccount, *, recent: int | None, page: str | int
     return _recent_rows(payments, [F("date").desc(), F("id").desc()], recent, keep=Q(to_allocate=True), page=page)
 
 
+def account_open_invoices(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
+    """An account's open invoices, the oldest first (the order a payment allocated oldest first takes them), with
+    where each stands today (with_aging); ``recent=N`` the N oldest, ``recent=None`` every one, a page at a time. A
+    chain invoiced store by store has thousands open at once: its screen showed them all, 8 MB of page."""
+    order = [F("date").asc(), F("number").asc()]
+    invoices = with_aging(account.invoices.filter(open_amount__gt=0)).select_related("contract").order_by(*order)
+    return _recent_rows(invoices, order, recent, page=page)
+
+
+def account_open_totals(account: KeyAccount, *, as_of: date | None = None) -> dict:
+    """How many invoices the account has open and what of it is overdue on ``as_of`` (default today), summed in
+    the database: {"count", "overdue"}."""
+    return account.invoices.filter(open_amount__gt=0).aggregate(
+        count=Count("pk"),
+        overdue=Coalesce(Sum("open_amount", filter=overdue_q(as_of)), Value(ZERO), output_field=MONEY_FIELD),
+    )
+
+
 def account_settled_invoices(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
     """An account's settled (paid or written-off) invoices, the most recent first; ``recent=None``: every one."""
     order = [F("date").desc(), F("number").desc()]

@@ -359,17 +359,19 @@ def style_filter_form(form) -> None:
                 field.error_messages["invalid_choice"] = NO_SUCH_CODE
 
 
-def choose_by_code(form, *names: str) -> None:
+def choose_by_code(form, *names: str, key: str = "code", placeholder=None) -> None:
     """A write form's choice of one record among what may be thousands (a store of a KA manager's, whose scope can
-    hold a few thousand): the field takes the record's code, so its select (up to RecordChoice.MANY choices) and the
-    box that stands for it past that post the same, and a code the user's scope does not hold is refused beside it
-    in the filters' words. Its initial value is the record (or its code), not its key. Call once the fields'
+    hold a few thousand; an open invoice of a chain invoiced store by store): the field takes the record's `key`
+    (its code, an invoice's number), so its select (up to RecordChoice.MANY choices) and the box that stands for it
+    past that post the same, and one the choices do not hold is refused beside it (in the filters' words unless the
+    field says its own). Its initial value is the record (or its key), not its primary key. Call once the fields'
     querysets are set and the form styled."""
     for name in names:
         field = form.fields[name]
-        field.to_field_name = "code"
-        field.widget = RecordChoice.of(field)
-        field.error_messages = {**field.error_messages, "invalid_choice": NO_SUCH_CODE}
+        field.to_field_name = key
+        field.widget = RecordChoice.of(field, placeholder=placeholder)
+        if field.error_messages["invalid_choice"] is _DJANGOS_INVALID_CHOICE:
+            field.error_messages = {**field.error_messages, "invalid_choice": NO_SUCH_CODE}
 
 
 class RecordChoice(forms.Select):
@@ -389,9 +391,10 @@ class RecordChoice(forms.Select):
         self.model = model
 
     @classmethod
-    def of(cls, field: forms.ModelChoiceField) -> "RecordChoice":
+    def of(cls, field: forms.ModelChoiceField, placeholder=None) -> "RecordChoice":
         person = field.queryset.model is get_user_model()
-        widget = cls(field.widget.attrs, placeholder=_("Username") if person else _("Code"), model=field.queryset.model)
+        placeholder = placeholder or (_("Username") if person else _("Code"))
+        widget = cls(field.widget.attrs, placeholder=placeholder, model=field.queryset.model)
         widget.choices = field.widget.choices
         return widget
 

@@ -87,7 +87,7 @@ def test_receivables_page_shows_and_issues_credit_notes(client, account, finance
 
     response = client.post(
         url,
-        {"action": "credit_note", "credit_note-number": "HZ-P", "credit_note-invoice": invoice.pk,
+        {"action": "credit_note", "credit_note-number": "HZ-P", "credit_note-invoice": invoice.number,
          "credit_note-date": "2026-03-10", "credit_note-amount": "50.00", "credit_note-reason": "退货冲红"},
         follow=True,
     )  # fmt: skip

@@ -211,7 +211,7 @@ def test_a_deduction_of_nothing_or_less_is_refused_by_the_service_on_page_and_ap
     )
     page = client.post(
         reverse("contracts:receivables-account", args=[account.pk]),
-        {"action": "deduction", **{f"deduction-{k}": v for k, v in body.items()}, "deduction-invoice": invoice.pk},
+        {"action": "deduction", **{f"deduction-{k}": v for k, v in body.items()}, "deduction-invoice": invoice.number},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 

@@ -402,6 +402,13 @@ def _deduction_fields(w, v):
     return {"invoice": w.invoice.pk, "date": "2026-06-01", "kind": Deduction.Kind.values[0], "amount": "20.00", **v}
 
 
+def _typed(prefix: str, fields: dict) -> dict:
+    """The account screen's form of `fields` (the API's body): its invoice taken by number (a box past 500 open)."""
+    if fields.get("invoice"):
+        fields = {**fields, "invoice": Invoice.objects.get(pk=fields["invoice"]).number}
+    return {f"{prefix}-{name}": value for name, value in fields.items()}
+
+
 # --- visits ---------------------------------------------------------------------------------------------------
 
 
@@ -683,8 +690,7 @@ RULES += (
         also_codes=("invalid",),
         doors=(
             Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "deduction",
-                               **{f"deduction-{k}": value for k, value in _deduction_fields(w, v).items()}}),
+                 lambda w, v: {"action": "deduction", **_typed("deduction", _deduction_fields(w, v))}),
             Door("api_create", "finance", api("deduction-list"), _deduction_fields),
             Door("admin_change", "admin", lambda w: admin_url(Deduction, "change", _deduction(w).pk),
                  lambda w, v: {"date": "2026-06-01", "kind": Deduction.Kind.values[0], **v},
@@ -1045,8 +1051,7 @@ def credit_note_doors(prepare=None) -> tuple[Door, ...]:
     """The receivables page's credit-note form and the API's create (the admin is read only)."""
     return (
         Door("page", "finance", _receivables,
-             lambda w, v: {"action": "credit_note",
-                           **{f"credit_note-{k}": value for k, value in _credit_note_fields(w, v).items()}},
+             lambda w, v: {"action": "credit_note", **_typed("credit_note", _credit_note_fields(w, v))},
              prepare=prepare),
         Door("api_create", "finance", api("credit-note-list"),
              lambda w, v: {"account": w.account.code, **_credit_note_fields(w, v)}, prepare=prepare),
@@ -1337,8 +1342,8 @@ RULES += (
         watch=(Invoice,),
         doors=(
             Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "deduction", **{f"deduction-{k}": value for k, value
-                                                         in _deduction_fields(w, {"reason": "条码费", **v}).items()}},
+                 lambda w, v: {"action": "deduction",
+                               **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v}))},
                  prepare=_close_may),
             Door("api_create", "finance", api("deduction-list"),
                  lambda w, v: _deduction_fields(w, {"reason": "条码费", **v}), prepare=_close_may),

@@ -168,7 +168,7 @@ def test_pages_refuse_records_in_a_closed_month(client, finance, g2n_account, g2
         "invoice": {"invoice-number": "P-1", "invoice-date": "2025-01-15", "invoice-amount": "100.00"},
         "credit_note": {"credit_note-number": "P-CN", "credit_note-date": "2025-01-15",
                         "credit_note-amount": "10.00", "credit_note-reason": "退货"},
-        "deduction": {"deduction-invoice": g2n_closed_january.pk, "deduction-date": "2025-01-15",
+        "deduction": {"deduction-invoice": g2n_closed_january.number, "deduction-date": "2025-01-15",
                       "deduction-kind": "tg", "deduction-amount": "10.00", "deduction-reason": "堆头费"},
     }  # fmt: skip
     for action, data in posts.items():
