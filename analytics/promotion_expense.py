@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -42,7 +42,7 @@ from promoters.models import Shift
 from promoters.sellout_selectors import plan_sell_out
 from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation, days_through, plan_cost_so_far
 from promotions.models import PromotionPlan
-from promotions.selectors import evaluation_sales
+from promotions.selectors import evaluation_sales, plan_reach
 from promotions.services import supply_funding
 from tradespend.accruals import ACCRUING_PLAN_STATUSES
 from tradespend.promoter_pay import plan_promoter_pay
@@ -147,7 +147,7 @@ def _evaluation_of(plan: PromotionPlan):
 
 def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigures]:
     """Every plan of ``accounts`` the ledger books, starting in the months ``month_from``–``month_to``, with its
-    evaluation's figures (kept, or as of now for a plan not yet evaluated). Ten queries at most, thirteen when a
+    evaluation's figures (kept, or as of now for a plan not yet evaluated). Seven queries at most, ten when a
     plan has promoter shifts (their pay)."""
     start, end = month_start(month_from), add_months(month_start(month_to), 1)
     plans = list(
@@ -155,7 +155,6 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
             account__in=accounts, status__in=ACCRUING_PLAN_STATUSES, start_on__gte=start, start_on__lt=end
         )
         .select_related("account", "type", "evaluation")
-        .prefetch_related("items")  # a running plan's supply funding on the packs sold in so far
         .annotate(has_shifts=Exists(Shift.objects.filter(plan=OuterRef("pk"))))
         .order_by("start_on", "pk")
     )  # 1
@@ -164,8 +163,13 @@ def plan_figures(*, accounts, month_from: date, month_to: date) -> list[PlanFigu
     pay = plan_promoter_pay(as_of=today, plans=with_shifts)  # 3 more, none without shifts
     # a plan not evaluated yet: its days so far against as many days before it (none yet for one to come), sell-in
     # and sell-out alike, as its page's preliminary evaluation (promotions.services.evaluation_so_far)
-    live = evaluation_sales((plan for plan in plans if _evaluation_of(plan) is None), as_of=today)
-    live_sell_out = plan_sell_out((plan for plan in plans if _evaluation_of(plan) is None), through=today)  # 5 more
+    unevaluated = [plan for plan in plans if _evaluation_of(plan) is None]
+    # a running plan's supply funding on the packs sold in so far: its items (only theirs: a year of every chain's
+    # plans is thousands, each item a model instance)
+    prefetch_related_objects([plan for plan in unevaluated if plan.status == PromotionPlan.Status.RUNNING], "items")
+    reach = plan_reach(unevaluated) if unevaluated else None  # their stores and products, read once for both
+    live = evaluation_sales(unevaluated, as_of=today, reach=reach)
+    live_sell_out = plan_sell_out(unevaluated, through=today, reach=reach)  # 6 more
     result = []
     for plan in plans:
         kept = _evaluation_of(plan)

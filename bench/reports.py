@@ -18,6 +18,8 @@ with few and many rows):
 - the chain page of the biggest chain for the year        ≤ 300 ms
 - channel mix for the year                                ≤ 500 ms
 - store P&L of one chain for the year                     ≤ 500 ms
+- promotion expense for the year, a KA manager's chains  ≤ 500 ms; finance's, every chain (a whole
+  company's report, as issue 17's aging and account performance)  ≤ 1 s
 - each role's dashboard                                   ≤ 200 ms
 - the list of suggested orders as the menu opens it (the rows in force, newest first; an administrator's, a KA
   manager's, a supervisor's and a rep's)                  ≤ 300 ms
@@ -368,6 +370,9 @@ def _measure(args, people: dict | None) -> int:
         ("chain page (year)", 300, "analytics:chain", [big.code], big.owner, [other.code]),
         ("channel mix (year)", 500, "analytics:channel-mix", [], people["finance"], None),
         ("store P&L, one chain (year)", 500, "analytics:store-pnl", [], big.owner, None),
+        ("promotion expense (year), KA manager", 500, "analytics:promotion-expense", [], big.owner, None),
+        # every chain's year (5,000 plans): a whole company's report, bound as issue 17's (aging, performance: 1 s)
+        ("promotion expense (year), finance", 1000, "analytics:promotion-expense", [], people["finance"], None),
         ("dashboard: rep", 200, "home", [], people["reps"][0], None),
         ("dashboard: supervisor", 200, "home", [], people["supervisors"][0], None),
         ("dashboard: KA manager", 200, "home", [], big.owner, None),

@@ -116,19 +116,19 @@ def sell_out_by_store_product(
     ]
 
 
-def plan_sell_out(plans, *, through: date | None = None) -> dict[int, list[StoreSellOut]]:
+def plan_sell_out(plans, *, through: date | None = None, reach=None) -> dict[int, list[StoreSellOut]]:
     """Each plan's sell-out per store (promotions.evaluation.StoreSellOut): its products' packs and value sold at
     its stores during it and in its baseline (the same number of days just before the start), and at each store the
     days with a report (a line of any product: a promoter who reported that day). A store without any report in
     either window is left out. All lines (a company figure, like the evaluation's sell-in). With ``through``, a
     plan's days only through then (promotions.evaluation.days_through) against as many days before its start.
 
-    Five queries whatever the number of plans: ``plan_reach``'s three, the plans' products grouped by store and
-    day, and the reported store-days."""
+    Five queries whatever the number of plans: ``plan_reach``'s three (none with the plans' ``reach`` given), the
+    plans' products grouped by store and day, and the reported store-days."""
     plans = list(plans)
     if not plans:
         return {}
-    reach = plan_reach(plans)
+    reach = reach or plan_reach(plans)
     first = min(plan.start_on - timedelta(days=plan.days) for plan in plans)
     last = max(plan.end_on for plan in plans)
     covered = lines_between(SellOutLine.objects.filter(reach.covered("shift__store")), first, last)
@@ -149,7 +149,9 @@ def plan_sell_out(plans, *, through: date | None = None) -> dict[int, list[Store
         length = plan.days if through is None else days_through(plan.start_on, plan.end_on, through)
         before, last_day = plan.start_on - timedelta(days=length), plan.start_on + timedelta(days=length - 1)
         stores = []
-        for store_id in sorted(reach.stores[plan.pk]):
+        # a store without any report is left out (below): only those with one are looked at (a whole chain's plan
+        # covers its hundreds of stores, a few with promoters)
+        for store_id in sorted(reach.stores[plan.pk] & reported.keys()):
             days = sum(1 for day in reported.get(store_id, ()) if plan.start_on <= day <= last_day)
             baseline_days = sum(1 for day in reported.get(store_id, ()) if before <= day < plan.start_on)
             if not days and not baseline_days:
