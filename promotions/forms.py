@@ -84,9 +84,11 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["account"].queryset = accounts_for(user).active()
-        # Once the account is known (sent, or the draft's), only its stores are offered and accepted.
+        # Once the account is known (sent, or the draft's), only its stores are offered and accepted; none before
+        # (a KA manager's accounts have thousands: the page's check lists them once one is chosen).
         self.account = chosen_account(user, self.data if self.is_bound else None, self.initial)
-        self.fields["stores"].queryset = selectors.scoped_stores_for_drafting(user, self.account)
+        stores = selectors.scoped_stores_for_drafting(user, self.account)
+        self.fields["stores"].queryset = stores if self.account is not None else stores.none()
         self.fields["stores"].account = self.account
         self.fields["stores"].reach = selectors.scoped_stores_for_drafting(user)
         self.fields["stores"].label_from_instance = lambda store: f"{store.name} ({account_name(store.account)})"

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,7 +165,13 @@ def plan_check(request):
     formset = item_formset(request.POST, user=request.user, account=form.account, plan=plan)
     form.is_valid()
     formset.is_valid()
-    return render(request, "promotions/_rules.html", _rules_panel(request.user, form, formset, plan_id))
+    response = render(request, "promotions/_rules.html", _rules_panel(request.user, form, formset, plan_id))
+    if request.POST.get("stores_for", "") != (form.account.code if form.account else ""):
+        # the account changed: its stores replace the list on the page (out of band), the ticked ones kept
+        response.content += render_to_string(
+            "promotions/_store_choices.html", {"form": form, "oob": True}, request=request
+        ).encode()
+    return response
 
 
 def _rules_panel(user, form, formset, plan_id: int | None) -> dict:

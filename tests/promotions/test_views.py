@@ -375,14 +375,26 @@ def _second_chain(world):
 def test_once_the_account_is_known_the_form_offers_its_stores_and_products_only(client, world):
     other_store, other_product = _second_chain(world)
     client.force_login(world.rep)
-    # a new form, no account chosen: every store and product, each saying its chain (for the page's script)
-    page = client.get("/promotions/new/").content.decode()
-    assert other_store.name in page and world.store.name in page
+    # a new form, no account chosen: no store yet (a KA manager's accounts have thousands), every product saying
+    # which chains list it (for the page's script)
+    page = client.get("/promotions/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert other_store.name not in page and world.store.name not in page
+    assert "Choose the key account: its stores are listed here." in page
     assert re.search(rf'<option value="{other_product.code}" data-accounts="CRF">', page)
     # a form sent back for WMT (a refused save): WMT's store and the products listed at WMT only
     page = client.post("/promotions/new/", form_data(world, title="")).content.decode()
     assert world.store.name in page and other_store.name not in page
     assert f'value="{world.beer.code}"' in page and f'value="{other_product.code}"' not in page
+    # the rules check, as the page asks it when the account is chosen, sends that account's stores along, out of
+    # band, the ticked ones kept; asked again for the same account, it does not
+    sent = {**form_data(world), "stores_for": ""}
+    answer = client.post("/promotions/check/", sent).content.decode()
+    choices = answer.split('id="store-choices" hx-swap-oob="true">')[1]
+    assert world.store.name in choices and other_store.name not in choices
+    assert re.search(rf'value="{world.store.code}"[^>]*checked', choices)
+    assert 'name="stores_for" value="WMT"' in choices
+    answer = client.post("/promotions/check/", {**sent, "stores_for": "WMT"}).content.decode()
+    assert "store-choices" not in answer
 
 
 def test_a_store_or_product_of_another_chain_is_refused_beside_its_field(client, world):
