@@ -6,6 +6,7 @@ when the listed model's view permission is not the one); the template
 includes `includes/filter_form.html` and `includes/pagination.html`.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -340,6 +341,7 @@ def _choose(field, name: str):
 
 _DJANGOS_INVALID_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
 NO_SUCH_CODE = _("None of the choices here goes by this code.")
+NO_SUCH_CODES = _("None of the choices here goes by the code %(value)s.")
 
 
 def style_filter_form(form) -> None:
@@ -411,6 +413,44 @@ class RecordChoice(forms.Select):
         options = f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-found"
         box = forms.TextInput({**box_attrs, "list": options, "data-lookup": reverse(lookup)})
         return box.render(name, value, attrs, renderer) + format_html('<datalist id="{}"></datalist>', options)
+
+
+class RecordsChoice(forms.SelectMultiple):
+    """A choice of several records by code (a promoter's stores, choose_codes): a multiple select while the choices
+    fit in one (RecordChoice.MANY), past that a box for their codes, separated by spaces or commas (an
+    administrator's store choice was 10,000 options, 518 KB of page). The box keeps what was typed."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if values is None:
+            return None
+        values = [values] if isinstance(values, str) else values
+        return [code for value in values for code in re.split(r"[\s,，、]+", value) if code]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        head = list(islice(self.choices, RecordChoice.MANY + 1))
+        if len(head) <= RecordChoice.MANY:
+            self.choices = head
+            return super().render(name, value, attrs, renderer)
+        css = self.attrs.get("class", "").replace("form-select", "form-control")
+        box_attrs = {k: v for k, v in self.attrs.items() if k != "size"}
+        box = forms.TextInput(
+            {**box_attrs, "class": css, "placeholder": _("Codes, separated by spaces"), "autocomplete": "off"}
+        )
+        return box.render(name, " ".join(str(code) for code in value or ()), attrs, renderer)
+
+
+def choose_codes(form, *names: str) -> None:
+    """A write form's choice of several records among what may be thousands, by their codes (RecordsChoice); a code
+    the choices do not hold is refused beside it, naming it. Call once the fields' querysets are set and the form
+    styled."""
+    for name in names:
+        field = form.fields[name]
+        field.to_field_name = "code"
+        widget = RecordsChoice(field.widget.attrs)
+        widget.choices = field.widget.choices
+        field.widget = widget
+        field.error_messages = {**field.error_messages, "invalid_choice": NO_SUCH_CODES}
 
 
 class StyledFilterSet(django_filters.FilterSet):

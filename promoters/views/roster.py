@@ -26,7 +26,7 @@ from contracts.forms import DATE_INPUT, MONTH_FORMATS, StyledForm
 from imports.registry import kind_named
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
-from ka_portal.lists import Column, FilteredListView, RecordChoice, choose_by_code
+from ka_portal.lists import Column, FilteredListView, RecordChoice, choose_by_code, choose_codes
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import (
@@ -207,6 +207,7 @@ class PromoterForm(StyledForm):
         self.fields["user"].label_from_instance = lambda u: f"{display_name(u)} ({u.username})"
         self.fields["stores"].queryset = stores_for(user).select_related("account").order_by("code")
         self.fields["stores"].label_from_instance = lambda s: f"{s.code} {s.name}"
+        choose_codes(self, "stores")  # an administrator's stores: 10,000
 
 
 def _promoter_initial(promoter: Promoter | None, user) -> dict:

@@ -2503,7 +2503,7 @@ PROMOTER_IMPORT_HEADERS = ["code", "name", "kind", "employer", "agency", "superv
 
 
 def _promoter_form(w, v, code="MX-PN"):
-    return {**PROMOTER_BASE, "code": code, "supervisor": w.supervisor.pk, "stores": [w.store.pk], **_blank(v)}
+    return {**PROMOTER_BASE, "code": code, "supervisor": w.supervisor.pk, "stores": [w.store.code], **_blank(v)}
 
 
 def _promoter_import_row(w, v):

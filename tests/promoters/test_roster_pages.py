@@ -116,7 +116,7 @@ def test_another_supervisors_promoter_is_not_found(page, scene):
 def _form(scene, **changes):
     data = {
         "code": "PN9", "name": "赵小燕", "phone": "13911112222", "kind": "promoter", "employer": "maker", "agency": "",
-        "supervisor": scene.supervisor.pk, "user": "", "stores": [scene.store.pk], "daily_fee": "200",
+        "supervisor": scene.supervisor.pk, "user": "", "stores": [scene.store.code], "daily_fee": "200",
         "monthly_pay": "", "started_on": "2026-11-01", "ended_on": "",
     }  # fmt: skip
     return {**data, **changes}
@@ -134,6 +134,32 @@ def test_a_refusal_shows_next_to_its_field_and_keeps_what_was_typed(page, scene)
     assert list(form.errors) == ["agency"]
     assert 'value="赵小燕"' in response.content.decode()
     assert not Promoter.objects.filter(code="PN9").exists()
+
+
+def test_a_promoters_stores_are_chosen_by_code_and_past_many_typed_in_a_box(page, scene, monkeypatch):
+    """The promoter form's stores (ka_portal.lists.choose_codes): a multiple select of codes while the supervisor's
+    stores fit in one, past RecordChoice.MANY a box of codes separated by spaces or commas, which keeps what was
+    typed and names a code the supervisor's stores do not hold."""
+    from ka_portal.lists import RecordChoice
+
+    body = page.get(reverse("promoters:promoter-new")).content.decode()
+    assert '<option value="S-A1">S-A1 甲店</option>' in body and "S-B1" not in body
+    monkeypatch.setattr(RecordChoice, "MANY", 1)
+    body = page.get(reverse("promoters:promoter-new")).content.decode()
+    box = re.search(r'<input type="text" name="stores"[^>]*>', body).group(0)
+    assert 'placeholder="编码，以空格分隔"' in box and "<option" not in body.split('name="stores"')[1][:200]
+    # another supervisor's store named: refused beside the box, what was typed kept
+    answer = page.post(reverse("promoters:promoter-new"), _form(scene, stores="S-A1, S-B1"))
+    assert answer.context["form"].errors["stores"] == ["可选范围内没有编码为 S-B1 的选项。"]
+    assert 'value="S-A1 S-B1"' in re.search(r'<input type="text" name="stores"[^>]*>', answer.content.decode()).group(0)
+    assert not Promoter.objects.filter(code="PN9").exists()
+    # both of the supervisor's, separated by a comma and a space
+    page.post(reverse("promoters:promoter-new"), _form(scene, stores="S-A1，S-A2"))
+    assert set(Promoter.objects.get(code="PN9").stores.values_list("code", flat=True)) == {"S-A1", "S-A2"}
+    # and the edit page shows them in the box
+    promoter = Promoter.objects.get(code="PN9")
+    body = page.get(reverse("promoters:promoter-edit", args=[promoter.pk])).content.decode()
+    assert 'value="S-A1 S-A2"' in re.search(r'<input type="text" name="stores"[^>]*>', body).group(0)
 
 
 def test_both_pays_are_refused_next_to_the_daily_fee(page, scene):
