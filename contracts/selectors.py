@@ -301,13 +301,11 @@ def account_open_invoices(account: KeyAccount, *, recent: int | None, page: str 
     return _recent_rows(invoices, order, recent, page=page)
 
 
-def account_open_totals(account: KeyAccount, *, as_of: date | None = None) -> dict:
-    """How many invoices the account has open and what of it is overdue on ``as_of`` (default today), summed in
-    the database: {"count", "overdue"}."""
-    return account.invoices.filter(open_amount__gt=0).aggregate(
-        count=Count("pk"),
-        overdue=Coalesce(Sum("open_amount", filter=overdue_q(as_of)), Value(ZERO), output_field=MONEY_FIELD),
-    )
+def account_overdue(account: KeyAccount, *, as_of: date | None = None) -> Decimal:
+    """What the account owes past its invoices' due dates on ``as_of`` (default today), summed in the database."""
+    return account.invoices.filter(overdue_q(as_of)).aggregate(
+        overdue=Coalesce(Sum("open_amount"), Value(ZERO), output_field=MONEY_FIELD)
+    )["overdue"]
 
 
 def account_settled_invoices(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:

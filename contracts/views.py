@@ -231,7 +231,7 @@ def receivables_account(request, pk):
         **{name: rows(account, **_shown(request, param)) for name, (param, rows) in _SECTIONS.items()},
         "can_credit": request.user.has_perm("contracts.add_creditnote"),
         "reconciliation": selectors.account_reconciliation(account),
-        "overdue_total": selectors.account_open_totals(account, as_of=today)["overdue"],
+        "overdue_total": selectors.account_overdue(account, as_of=today),
         "can_edit": request.user.has_perm("contracts.add_payment"),
         "reason_form": ReasonForm(),
         "open_action": action,

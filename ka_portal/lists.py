@@ -405,14 +405,21 @@ class RecordChoice(forms.Select):
         if len(head) <= self.MANY + 1:
             self.choices = head
             return super().render(name, value, attrs, renderer)
-        css = self.attrs.get("class", "").replace("form-select", "form-control")
-        box_attrs = {**self.attrs, "class": css, "placeholder": self.placeholder, "autocomplete": "off"}
+        box_attrs = _box_attrs(self.attrs, self.placeholder)
         lookup = self.LOOKUPS.get(self.model._meta.label_lower) if self.model else None
         if lookup is None:
             return forms.TextInput(box_attrs).render(name, value, attrs, renderer)
         options = f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-found"
         box = forms.TextInput({**box_attrs, "list": options, "data-lookup": reverse(lookup)})
         return box.render(name, value, attrs, renderer) + format_html('<datalist id="{}"></datalist>', options)
+
+
+def _box_attrs(attrs: dict, placeholder) -> dict:
+    """A select's attributes for the text box standing in for it: Bootstrap's input class for its select class, a
+    placeholder saying what to type, no size (a multiple select's rows), no browser autofill."""
+    css = attrs.get("class", "").replace("form-select", "form-control")
+    kept = {key: value for key, value in attrs.items() if key != "size"}
+    return {**kept, "class": css, "placeholder": placeholder, "autocomplete": "off"}
 
 
 class RecordsChoice(forms.SelectMultiple):
@@ -432,11 +439,7 @@ class RecordsChoice(forms.SelectMultiple):
         if len(head) <= RecordChoice.MANY:
             self.choices = head
             return super().render(name, value, attrs, renderer)
-        css = self.attrs.get("class", "").replace("form-select", "form-control")
-        box_attrs = {k: v for k, v in self.attrs.items() if k != "size"}
-        box = forms.TextInput(
-            {**box_attrs, "class": css, "placeholder": _("Codes, separated by spaces"), "autocomplete": "off"}
-        )
+        box = forms.TextInput(_box_attrs(self.attrs, _("Codes, separated by spaces")))
         return box.render(name, " ".join(str(code) for code in value or ()), attrs, renderer)
 
 

@@ -26,7 +26,7 @@ from contracts.forms import DATE_INPUT, MONTH_FORMATS, StyledForm
 from imports.registry import kind_named
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
-from ka_portal.lists import Column, FilteredListView, RecordChoice, choose_by_code, choose_codes
+from ka_portal.lists import Column, FilteredListView, choose_by_code, choose_codes
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import (
@@ -337,11 +337,7 @@ class WeekStoreForm(forms.Form):
     their words find (a KA manager's stores are thousands). Changing it shows that store's week."""
 
     store = forms.ModelChoiceField(
-        label=_("Store"),
-        queryset=Store.objects.none(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("Every store"),
+        label=_("Store"), queryset=Store.objects.none(), required=False, empty_label=_("Every store")
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -349,7 +345,7 @@ class WeekStoreForm(forms.Form):
         field = self.fields["store"]
         field.queryset = promoter_stores_for(user).order_by("code")
         field.label_from_instance = lambda s: f"{s.code} {s.name}"
-        field.widget = RecordChoice.of(field)
+        choose_by_code(self, "store")
         field.widget.attrs.update(
             {"class": "form-select form-select-sm", "aria-label": field.label, "onchange": "this.form.submit()"}
         )
