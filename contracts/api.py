@@ -326,7 +326,8 @@ class ReasonSerializer(serializers.Serializer):
 )
 class InvoiceViewSet(FinanceViewSet):
     """Invoices to the chains, with overdue, aging bucket and days past due as of today (computed when read,
-    not by the nightly run). Filters: account (by code), contract (by id), status, overdue, date_from, date_to."""
+    not by the nightly run). Filters: account (by code), contract (by id), status, open, overdue, date_from, date_to;
+    ?search= by number or account."""
 
     queryset = Invoice.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = InvoiceSerializer

@@ -73,13 +73,24 @@ class InvoiceFilter(ScopedAccountFilterSet):
         Contract, scope=selectors.contracts_for, label=_("Contract"), help_text="The contract, by id."
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Invoice.Status.choices)
+    open = yes_no_filter(
+        _("Open"),
+        method="filter_open",
+        help_text="true: an amount still to collect (open or partly paid); false: paid or written off.",
+    )
     overdue = yes_no_filter(_("Overdue"), method="filter_overdue")
     date_from = django_filters.DateFilter(label=_("From"), field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
 
     class Meta:
         model = Invoice
-        fields = ["account", "contract", "status", "overdue"]
+        fields = ["account", "contract", "status", "open", "overdue"]
+
+    def filter_open(self, queryset, name, value):
+        """Open: an amount still to collect (open or partly paid); not open: paid or written off."""
+        if value is None:
+            return queryset
+        return queryset.filter(open_amount__gt=0) if value else queryset.exclude(open_amount__gt=0)
 
     def filter_overdue(self, queryset, name, value):
         """Overdue today: still open after the due date (never the nightly run's copy)."""

@@ -130,12 +130,19 @@ class DeductionForm(StyledForm):
     )
     period_end = forms.DateField(label=_("Period to"), required=False, widget=MONTH_INPUT, input_formats=MONTH_FORMATS)
 
-    def __init__(self, *args, open_invoices=None, **kwargs):
+    def __init__(self, *args, open_invoices=None, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if open_invoices is not None:
-            self.fields["invoice"].queryset = open_invoices
-        # a chain invoiced store by store has thousands open: past RecordChoice.MANY a box for the number
-        choose_by_code(self, "invoice", key="number", placeholder=_("Invoice number"))
+        choose_open_invoice(self, open_invoices, account)
+
+
+def choose_open_invoice(form, open_invoices, account) -> None:
+    """A deduction's or credit note's invoice: one of the account's open invoices, by its number. A chain invoiced
+    store by store has thousands open: past RecordChoice.MANY a box for the number, offering the account's open
+    invoices the typed words find (the API's invoice list, ?account=…&open=true)."""
+    if open_invoices is not None:
+        form.fields["invoice"].queryset = open_invoices
+    lookup = {"account": account.code, "open": "true"} if account is not None else None
+    choose_by_code(form, "invoice", key="number", placeholder=_("Invoice number"), lookup=lookup)
 
 
 class ReasonForm(StyledForm):
@@ -236,12 +243,9 @@ class CreditNoteForm(StyledForm):
     amount = _money(_("Amount"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
-    def __init__(self, *args, open_invoices=None, **kwargs):
+    def __init__(self, *args, open_invoices=None, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if open_invoices is not None:
-            self.fields["invoice"].queryset = open_invoices
-        # a chain invoiced store by store has thousands open: past RecordChoice.MANY a box for the number
-        choose_by_code(self, "invoice", key="number", placeholder=_("Invoice number"))
+        choose_open_invoice(self, open_invoices, account)
 
 
 # --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------

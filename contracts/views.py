@@ -204,8 +204,12 @@ def receivables_account(request, pk):
             data["payment"], open_invoices=open_invoices.rows, others=every_open, prefix="payment"
         ),
         "invoice_form": InvoiceForm(data["invoice"], account=account, prefix="invoice"),
-        "deduction_form": DeductionForm(data["deduction"], open_invoices=every_open, prefix="deduction"),
-        "credit_note_form": CreditNoteForm(data["credit_note"], open_invoices=every_open, prefix="credit_note"),
+        "deduction_form": DeductionForm(
+            data["deduction"], open_invoices=every_open, account=account, prefix="deduction"
+        ),
+        "credit_note_form": CreditNoteForm(
+            data["credit_note"], open_invoices=every_open, account=account, prefix="credit_note"
+        ),
     }
     if action is not None:
         if action not in _ACTIONS:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from itertools import islice
 from typing import Any
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -361,42 +362,51 @@ def style_filter_form(form) -> None:
                 field.error_messages["invalid_choice"] = NO_SUCH_CODE
 
 
-def choose_by_code(form, *names: str, key: str = "code", placeholder=None) -> None:
+def choose_by_code(form, *names: str, key: str = "code", placeholder=None, lookup=None) -> None:
     """A write form's choice of one record among what may be thousands (a store of a KA manager's, whose scope can
     hold a few thousand; an open invoice of a chain invoiced store by store): the field takes the record's `key`
     (its code, an invoice's number), so its select (up to RecordChoice.MANY choices) and the box that stands for it
     past that post the same, and one the choices do not hold is refused beside it (in the filters' words unless the
-    field says its own). Its initial value is the record (or its key), not its primary key. Call once the fields'
-    querysets are set and the form styled."""
+    field says its own). Its initial value is the record (or its key), not its primary key. `lookup`: the API list's
+    filters that narrow its offers to the field's choices (an account's open invoices: {"account": code, "open":
+    "true"}). Call once the fields' querysets are set and the form styled."""
     for name in names:
         field = form.fields[name]
         field.to_field_name = key
-        field.widget = RecordChoice.of(field, placeholder=placeholder)
+        field.widget = RecordChoice.of(field, placeholder=placeholder, key=key, lookup=lookup)
         if field.error_messages["invalid_choice"] is _DJANGOS_INVALID_CHOICE:
             field.error_messages = {**field.error_messages, "invalid_choice": NO_SUCH_CODE}
 
 
 class RecordChoice(forms.Select):
-    """A choice of one record (a filter's store or rep; a write form's store, choose_by_code): a select while its
-    choices fit in one (`MANY`), past that a box for the record's code or username. An administrator's store choice
-    listed 10,000 stores: 581 KB of page and half a second of rendering, and a select no one scrolls. The choices are
-    read once either way, and no further than it takes to tell. A box for a kind of record the API lists (`LOOKUPS`)
-    offers, as the user types, the records of their scope that their words find there, by code or name (a datalist
-    that static/js/record-lookup.js fills from the API's `?q=`, the list pages' search): the code goes in the box."""
+    """A choice of one record (a filter's store or rep; a write form's store or invoice, choose_by_code): a select
+    while its choices fit in one (`MANY`), past that a box for the record's code (an invoice's number) or username.
+    An administrator's store choice listed 10,000 stores: 581 KB of page and half a second of rendering, and a select
+    no one scrolls. The choices are read once either way, and no further than it takes to tell. A box for a kind of
+    record the API lists (`LOOKUPS`) offers, as the user types, the records of their scope that their words find
+    there (a datalist that static/js/record-lookup.js fills from the list's `?search=`, what the list pages' search
+    finds), narrowed by `lookup` (the list's own filters): the key goes in the box."""
 
     MANY = 500
-    LOOKUPS = {"stores.store": "store-list"}  # a model's label → the URL name of its list in the API
+    # a model's label → the URL name of its list in the API, and the fields an offer shows after the record's key
+    LOOKUPS = {
+        "stores.store": ("store-list", "name"),
+        "stores.product": ("product-list", "name"),
+        "contracts.invoice": ("invoice-list", "date open_amount"),
+    }
 
-    def __init__(self, attrs=None, choices=(), placeholder="", model=None):
+    def __init__(self, attrs=None, choices=(), placeholder="", model=None, key="code", lookup=None):
         super().__init__(attrs, choices)
         self.placeholder = placeholder
         self.model = model
+        self.key = key
+        self.lookup = lookup or {}
 
     @classmethod
-    def of(cls, field: forms.ModelChoiceField, placeholder=None) -> "RecordChoice":
+    def of(cls, field: forms.ModelChoiceField, placeholder=None, key="code", lookup=None) -> "RecordChoice":
         person = field.queryset.model is get_user_model()
         placeholder = placeholder or (_("Username") if person else _("Code"))
-        widget = cls(field.widget.attrs, placeholder=placeholder, model=field.queryset.model)
+        widget = cls(field.widget.attrs, placeholder=placeholder, model=field.queryset.model, key=key, lookup=lookup)
         widget.choices = field.widget.choices
         return widget
 
@@ -406,11 +416,21 @@ class RecordChoice(forms.Select):
             self.choices = head
             return super().render(name, value, attrs, renderer)
         box_attrs = _box_attrs(self.attrs, self.placeholder)
-        lookup = self.LOOKUPS.get(self.model._meta.label_lower) if self.model else None
-        if lookup is None:
+        listed = self.LOOKUPS.get(self.model._meta.label_lower) if self.model else None
+        if listed is None:
             return forms.TextInput(box_attrs).render(name, value, attrs, renderer)
+        url_name, shown = listed
+        url = reverse(url_name) + (f"?{urlencode(self.lookup)}" if self.lookup else "")
         options = f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-found"
-        box = forms.TextInput({**box_attrs, "list": options, "data-lookup": reverse(lookup)})
+        box = forms.TextInput(
+            {
+                **box_attrs,
+                "list": options,
+                "data-lookup": url,
+                "data-lookup-key": self.key,
+                "data-lookup-show": shown,
+            }
+        )
         return box.render(name, value, attrs, renderer) + format_html('<datalist id="{}"></datalist>', options)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from contracts import services, views
 from contracts.models import Deduction, Payment
 from ka_portal.lists import RecordChoice
+from tests.factories import KeyAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,10 @@ def test_a_deduction_names_its_invoice_by_number_in_a_box_past_many(client, fina
     page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     box = re.search(r'<input type="text" name="deduction-invoice"[^>]*>', page).group(0)
     assert ('placeholder="Invoice number"' if language == "en" else 'placeholder="发票号"') in box
-    assert "data-lookup" not in box  # no list of invoices to offer from: the number is on the chain's notice
+    # as the clerk types, the box offers the account's open invoices the API's search finds (record-lookup.js)
+    lookup = f"{reverse('invoice-list')}?account={account.code}&amp;open=true"
+    assert f'data-lookup="{lookup}"' in box and 'data-lookup-key="number"' in box
+    assert 'data-lookup-show="date open_amount"' in box and 'list="id_deduction-invoice-found"' in box
     form = {"action": "deduction", "deduction-date": timezone.localdate().isoformat(), "deduction-kind": "tg",
             "deduction-amount": "20.00", "deduction-reason": "堆头费"}  # fmt: skip
     # a number no open invoice of the account has: refused beside the box, kept
@@ -98,6 +102,22 @@ def test_a_deduction_names_its_invoice_by_number_in_a_box_past_many(client, fina
     # the sixth, beyond the screen's three: taken by its number
     client.post(url, {**form, "deduction-invoice": "MANY-6"})
     assert Deduction.objects.get().invoice == many[6]
+
+
+def test_the_invoice_box_offers_what_the_api_finds_among_the_accounts_open_invoices(client, finance, account, many):
+    """What the deduction's box asks the API (its data-lookup and ?search=): this account's open invoices whose number
+    the words find, not a settled one, nor another chain's."""
+    services.invoice_write_off(invoice=many[2], reason="坏账", by=finance)
+    other = KeyAccountFactory(code="OTHER")
+    services.invoice_create(
+        account=other, number="MANY-OTHER", date=timezone.localdate(), amount=D("1.00"), due_on=timezone.localdate()
+    )
+    client.force_login(finance)
+    answer = client.get(reverse("invoice-list"), {"account": account.code, "open": "true", "search": "MANY-"})
+    assert [row["number"] for row in answer.json()["results"]] == [f"MANY-{n}" for n in (0, 1, 3, 4, 5, 6)]
+    assert all(row["open_amount"] == "100.00" for row in answer.json()["results"])
+    answer = client.get(reverse("invoice-list"), {"account": account.code, "open": "false"})
+    assert [row["number"] for row in answer.json()["results"]] == ["MANY-2"]
 
 
 def test_a_settled_account_says_nothing_is_open(client, finance, account):

@@ -201,3 +201,12 @@ def lines_spanned(locator, first: str, last: str) -> int:
         return bottoms.filter((b, i) => i === 0 || b - bottoms[i - 1] > 4).length }""",
         [first, last],
     )
+
+
+def offered(box, words: str) -> list[tuple[str, str]]:
+    """Type `words` into a record box (ka_portal.lists.RecordChoice past 500) as a user does, and read what its
+    datalist then offers (static/js/record-lookup.js fills it from the API): (value, text) of each option."""
+    box.press_sequentially(words)
+    options = box.page.locator(f"#{box.get_attribute('list')} option")
+    options.first.wait_for(state="attached")
+    return [(option.get_attribute("value"), option.inner_text()) for option in options.all()]

@@ -10,7 +10,7 @@ from stores.models import Store
 from tests.factories import KeyAccountFactory, StoreFactory, make_user
 from visits.models import Task
 
-from .conftest import in_view, log_in
+from .conftest import in_view, log_in, offered
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,10 +31,7 @@ def test_a_manager_finds_a_store_by_name_among_hundreds_and_assigns_it_a_task(ph
     assert box.get_attribute("placeholder") == "编码"
     in_view(box, 375)
     # typing part of a name offers the manager's stores it finds, not another chain's
-    box.press_sequentially("五角场")
-    options = phone.locator(f"#{box.get_attribute('list')} option")
-    options.first.wait_for(state="attached")
-    assert [(o.get_attribute("value"), o.inner_text()) for o in options.all()] == [("W9001", "W9001 沃尔玛五角场店")]
+    assert offered(box, "五角场") == [("W9001", "W9001 沃尔玛五角场店")]
     phone.screenshot(path="/tmp/store-lookup.png", full_page=True)
     # a code outside the manager's stores is refused beside the box, and what was typed stays
     box.fill(other_chain.code)

@@ -110,6 +110,10 @@ def test_a_filter_of_more_stores_than_a_select_holds_is_a_box_for_the_code(clien
     box = re.search(r'<input type="text" name="store"[^>]*>', page)
     assert box and "form-control" in box.group(0) and "BIG0" not in page[: page.index("<table")]
     assert ('placeholder="Code"' if language == "en" else 'placeholder="编码"') in box.group(0)
+    # as the user types, each box offers what the API's search of that kind finds (static/js/record-lookup.js)
+    assert 'data-lookup="/api/v1/stores/"' in box.group(0) and 'data-lookup-show="name"' in box.group(0)
+    product_box = re.search(r'<input type="text" name="product"[^>]*>', page).group(0)
+    assert 'data-lookup="/api/v1/products/"' in product_box and 'data-lookup-key="code"' in product_box
     page = client.get("/visits/suggested-orders/?store=BIG2", **headers).content.decode()
     assert 'value="BIG2"' in re.search(r'<input type="text" name="store"[^>]*>', page).group(0)
     listed = page[page.index("<table") :]
