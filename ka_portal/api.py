@@ -27,7 +27,7 @@ from .ordering import order_key, total_order
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """{"count", "next", "previous", "results"}; ?page=N and ?page_size=N (at most 500). With ?cursor= instead of
-    ?page= the list is walked by keyset pages, {"next", "results"}, at the same cost however deep
+    ?page= the list is walked by keyset pages, {"next", "previous", "results"}, at the same cost however deep
     (ka_portal/keyset.py).
 
     A page_size above the cap is taken as the cap (DRF's way, which clients rely on to ask for "as many as you
@@ -49,14 +49,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_paginated_response(self, data):
         if self.keyset is not None:
-            return Response({"next": self.keyset.next, "results": data})
+            return Response({"next": self.keyset.next, "previous": self.keyset.previous, "results": data})
         return super().get_paginated_response(data)
 
     def get_paginated_response_schema(self, schema):
         answer = super().get_paginated_response_schema(schema)
         answer["required"] = ["results"]
         answer["properties"]["count"]["description"] = "How many rows the list holds (numbered pages only)."
-        answer["properties"]["previous"]["description"] = "The page before (numbered pages only)."
+        answer["properties"]["previous"]["description"] = (
+            "The page before, or null on the first; with ?cursor=, the cursor of the rows before this page's first."
+        )
         answer["properties"]["next"]["description"] = (
             "The next page, or null after the last; with ?cursor=, the cursor of the row after this page's last."
         )
@@ -70,8 +72,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 "required": False,
                 "in": "query",
                 "description": "Walk the list by keyset pages instead of numbered ones: empty for the first page, then "
-                "the cursor in each answer's `next`. Every row once, at the same cost however deep; no count. A "
-                "cursor is refused (400) with another ?ordering= or with ?page=.",
+                "the cursor in each answer's `next` (or back, in its `previous`). Every row once, at the same cost "
+                "however deep; no count. A cursor is refused (400) with another ?ordering= or with ?page=.",
                 "schema": {"type": "string"},
             },
         ]

@@ -7,11 +7,12 @@ last row the client has, by the list's own sort keys (ka_portal/ordering.py make
 them), so the database seeks to it in the sort's index and reads the page alone; there is no count.
 
 `?cursor=` (empty) starts at the first row; each answer's `next` carries the cursor of the row after its last, or is
-null at the end. The cursor names the sort it was made for: sent with another `?ordering=` it is refused (400), as
-is one the server did not write. Rows written while a client walks appear if they sort after where it stands, and
-no row is skipped or shown twice. A page is two statements: the sort keys of the page's rows (and of one more, to
-know whether another page follows), then the rows themselves by primary key, in the list's order, written as a
-numbered page writes them.
+null at the end, and `previous` the cursor of the rows before its first (null on the first page): a page walked back
+is read as a forward one, in the reversed sort, and shown in the list's order. The cursor names the sort it was made
+for: sent with another `?ordering=` it is refused (400), as is one the server did not write. Rows written while a
+client walks appear if they sort after where it stands, and no row is skipped or shown twice. A page is two
+statements: the sort keys of the page's rows (and of one more, to know whether another page follows), then the rows
+themselves by primary key, in the list's order, written as a numbered page writes them.
 
 Nulls sort as PostgreSQL sorts them (after every value ascending, before every value descending) on SQLite too, so
 a cursor reads the same on both.
@@ -56,6 +57,10 @@ class Key:
     @property
     def sort(self) -> str:
         return f"-{self.path}" if self.descending else self.path
+
+    def reversed(self) -> "Key":
+        """The key sorted the other way: nulls first where they were last, and after where they were before."""
+        return Key(self.path, not self.descending, self.nullable)
 
     def order_by(self):
         return F(self.path).desc(nulls_first=True) if self.descending else F(self.path).asc(nulls_last=True)
@@ -137,47 +142,60 @@ def _json(value):
     raise TypeError(f"{type(value).__name__} is no sort key a cursor can hold")
 
 
-def encode(keys: list[Key], values: list) -> str:
-    text = json.dumps({"k": [key.sort for key in keys], "v": values}, default=_json, separators=(",", ":"))
+def encode(keys: list[Key], values: list, *, before: bool = False) -> str:
+    """The cursor of the rows after the position `values` (with `before`, of the rows before it)."""
+    data = {"k": [key.sort for key in keys], "v": values, **({"b": 1} if before else {})}
+    text = json.dumps(data, default=_json, separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def decode(token: str, keys: list[Key]) -> list | None:
-    """The position a cursor names (None: the first row); refused when it cannot be read or was made for another
-    sort of the list."""
+def decode(token: str, keys: list[Key]) -> tuple[list | None, bool]:
+    """The position a cursor names (None: the first row) and whether its page is the rows before it; refused when it
+    cannot be read or was made for another sort of the list."""
     token = token.strip()
     if not token:
-        return None
+        return None, False
     try:
         data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        sorts, values = data["k"], data["v"]
-    except (ValueError, TypeError, KeyError):  # binascii.Error and JSONDecodeError are ValueErrors
+        sorts, values, before = data["k"], data["v"], data.get("b", 0)
+    except (ValueError, TypeError, KeyError, AttributeError):  # binascii.Error and JSONDecodeError are ValueErrors
         raise _unreadable() from None
     if sorts != [key.sort for key in keys] or not isinstance(values, list) or len(values) != len(keys):
         raise refused(_("This cursor was made for another sort of the list: start again with an empty ?cursor=."))
-    return values
+    if before not in (0, 1):
+        raise _unreadable()
+    return values, bool(before)
 
 
 class KeysetPage:
-    """One cursor page of `rows`: a queryset, or a values page's rows (ka_portal/values_pages._Rows), which wrap one."""
+    """One cursor page of `rows` (a queryset, or a values page's rows, ka_portal/values_pages._Rows, which wrap one),
+    with the cursors of the pages after it (`next`) and before it (`previous`)."""
 
     def __init__(self, rows, request, page_size: int) -> None:
         queryset = getattr(rows, "tuples", rows)
         if not isinstance(queryset, QuerySet):
             raise _not_walkable()
         keys = sort_keys(queryset)
-        position = decode(request.query_params.get(PARAM, ""), keys)
-        ordered = queryset.order_by(*(key.order_by() for key in keys))
+        position, before = decode(request.query_params.get(PARAM, ""), keys)
+        walked = [key.reversed() for key in keys] if before else keys  # the rows before, read forward the other way
+        ordered = queryset.order_by(*(key.order_by() for key in walked))
         try:
             if position is not None:
-                ordered = ordered.filter(keys[0].bound(position[0]) & _after(keys, position))
+                ordered = ordered.filter(walked[0].bound(position[0]) & _after(walked, position))
             found = list(ordered.values_list("pk", *(key.path for key in keys))[: page_size + 1])
         except (ValueError, TypeError, ValidationError):  # a position no row could have (a cursor written by hand)
             raise _unreadable() from None
-        shown = found[:page_size]
-        self.next = None
-        if len(found) > page_size:
-            self.next = replace_query_param(request.build_absolute_uri(), PARAM, encode(keys, list(shown[-1][1:])))
+        shown, more = found[:page_size], len(found) > page_size
+        if before:
+            shown.reverse()
+        address = request.build_absolute_uri()
+        self.next = self.previous = None
+        if shown and (more or before):
+            self.next = replace_query_param(address, PARAM, encode(keys, list(shown[-1][1:])))
+        elif before:  # nothing before the position any more (rows deleted since): the walk starts again
+            self.next = replace_query_param(address, PARAM, "")
+        if shown and (more if before else position is not None):
+            self.previous = replace_query_param(address, PARAM, encode(keys, list(shown[0][1:]), before=True))
         self.rows = list(_narrowed(rows, [pk for pk, *_values in shown], keys)) if shown else []
 
 

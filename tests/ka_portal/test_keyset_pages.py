@@ -24,19 +24,28 @@ NOON = datetime.datetime(2026, 11, 2, 12, 0, tzinfo=SHANGHAI)
 
 
 def walk(client, path: str, **params) -> tuple[list[dict], int]:
-    """Every row of the list read by cursor, and how many pages it took."""
+    """Every row of the list read by cursor, and how many pages it took; then walked back from the last page by each
+    answer's `previous`, which gives the same pages in turn, down to the first (whose `previous` is null)."""
     answer = client.get(path, {**params, "cursor": ""})
-    rows, pages = [], 0
-    while pages < 50:  # a walk that does not end fails, not hangs
+    pages = []
+    while len(pages) < 50:  # a walk that does not end fails, not hangs
         assert answer.status_code == 200, answer.content[:300]
         body = answer.json()
-        assert set(body) == {"next", "results"}  # no count: nothing counts the whole list
-        rows += body["results"]
-        pages += 1
+        assert set(body) == {"next", "previous", "results"}  # no count: nothing counts the whole list
+        assert (body["previous"] is None) == (not pages)
+        pages.append(body["results"])
         if body["next"] is None:
-            return rows, pages
+            break
         answer = client.get(body["next"])
-    pytest.fail(f"{path}: no end after {pages} pages")
+    else:
+        pytest.fail(f"{path}: no end after {len(pages)} pages")
+    back = [body["results"]]
+    while body["previous"] is not None and len(back) < 50:
+        body = client.get(body["previous"]).json()
+        assert body["next"] is not None  # a page walked back to has the pages after it
+        back.append(body["results"])
+    assert back[::-1] == pages
+    return [row for page in pages for row in page], len(pages)
 
 
 def test_visits_tied_to_the_microsecond_are_each_walked_once_in_the_lists_order(api_client, admin_user):
@@ -145,6 +154,21 @@ def test_a_cursor_the_list_cannot_take_is_refused_naming_why(api_client, admin_u
     assert other_sort.json()["errors"]["cursor"][0].startswith("This cursor was made for another sort of the list")
     assert both.status_code == 400
     assert both.json()["errors"]["cursor"] == ["请只用 ?page= 或 ?cursor= 其中之一。"]
+
+
+def test_walking_back_past_rows_deleted_since_starts_the_walk_again(api_client, admin_user):
+    rep = make_user(Role.REP, username="ks_rep8")
+    visits = [VisitFactory(rep=rep, checked_in_at=NOON - datetime.timedelta(hours=h)) for h in range(5)]
+    api_client.force_authenticate(admin_user)
+    second = api_client.get(api_client.get("/api/v1/visits/", {"page_size": 2, "cursor": ""}).json()["next"]).json()
+    assert [row["id"] for row in second["results"]] == [visits[2].pk, visits[3].pk]
+    # the two newest are deleted: nothing is before the second page any more
+    Visit.objects.filter(pk__in=[visits[0].pk, visits[1].pk]).delete()
+    back = api_client.get(second["previous"]).json()
+    assert (back["results"], back["previous"]) == ([], None)
+    assert parse_qs(urlsplit(back["next"]).query, keep_blank_values=True)["cursor"] == [""]  # from the first row
+    first = api_client.get(back["next"]).json()
+    assert [row["id"] for row in first["results"]] == [visits[2].pk, visits[3].pk] and first["previous"] is None
 
 
 @pytest.mark.parametrize("values", [["not a time", 1], [None, "x"], [{"a": 1}, 2], ["2026-13-45T00:00:00", 3]])
