@@ -90,7 +90,7 @@ class InvoiceFilter(ScopedAccountFilterSet):
         """Open: an amount still to collect (open or partly paid); not open: paid or written off."""
         if value is None:
             return queryset
-        return queryset.filter(open_amount__gt=0) if value else queryset.exclude(open_amount__gt=0)
+        return queryset.filter(selectors.open_q()) if value else queryset.exclude(selectors.open_q())
 
     def filter_overdue(self, queryset, name, value):
         """Overdue today: still open after the due date (never the nightly run's copy)."""

@@ -117,13 +117,19 @@ def invoices_for(user) -> QuerySet:
     return Invoice.objects.filter(account__in=finance_accounts(user)).select_related("account", "contract")
 
 
+def open_q() -> Q:
+    """Invoices with an amount still to collect (open or partly paid): the account screen's open invoices, the API's
+    open=true; the others are settled (paid or written off)."""
+    return Q(open_amount__gt=0)
+
+
 def with_aging(invoices: QuerySet, *, as_of: date | None = None) -> QuerySet:
     """Invoices with where they stand on ``as_of`` (default today), computed in the query, never read from a
     stored copy: ``overdue`` (still open and past its due date), ``aging_bucket`` (the bucket of its days
     past due by the pure rule's limits; None once settled) and ``aging_as_of`` (the day it was computed for,
     for ``invoice_days_past_due``). One CASE per row: a list stays one query however many rows it has."""
     as_of = as_of or timezone.localdate()
-    is_open = Q(open_amount__gt=0)
+    is_open = open_q()
     # days past due ≤ limit  ⇔  due_on ≥ as_of − limit: the same bucket as receivables.aging_bucket gives.
     bucket = Case(
         When(~is_open, then=Value(None)),
@@ -145,7 +151,7 @@ def invoice_days_past_due(invoice: Invoice) -> int | None:
 
 def overdue_q(as_of: date | None = None) -> Q:
     """Invoices still open after their due date on ``as_of`` (default today): the filter behind overdue=true."""
-    return Q(open_amount__gt=0, due_on__lt=as_of or timezone.localdate())
+    return open_q() & Q(due_on__lt=as_of or timezone.localdate())
 
 
 def invoice_list_for(user, *, as_of: date | None = None) -> QuerySet:
@@ -297,7 +303,7 @@ def account_open_invoices(account: KeyAccount, *, recent: int | None, page: str 
     where each stands today (with_aging); ``recent=N`` the N oldest, ``recent=None`` every one, a page at a time. A
     chain invoiced store by store has thousands open at once: its screen showed them all, 8 MB of page."""
     order = [F("date").asc(), F("number").asc()]
-    invoices = with_aging(account.invoices.filter(open_amount__gt=0)).select_related("contract").order_by(*order)
+    invoices = with_aging(account.invoices.filter(open_q())).select_related("contract").order_by(*order)
     return _recent_rows(invoices, order, recent, page=page)
 
 
@@ -311,7 +317,7 @@ def account_overdue(account: KeyAccount, *, as_of: date | None = None) -> Decima
 def account_settled_invoices(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
     """An account's settled (paid or written-off) invoices, the most recent first; ``recent=None``: every one."""
     order = [F("date").desc(), F("number").desc()]
-    return _recent_rows(account.invoices.exclude(open_amount__gt=0).order_by(*order), order, recent, page=page)
+    return _recent_rows(account.invoices.exclude(open_q()).order_by(*order), order, recent, page=page)
 
 
 def deduction_to_act_q() -> Q:

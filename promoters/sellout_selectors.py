@@ -128,7 +128,7 @@ def plan_sell_out(plans, *, through: date | None = None, reach=None) -> dict[int
     plans = list(plans)
     if not plans:
         return {}
-    reach = reach or plan_reach(plans)
+    reach = plan_reach(plans) if reach is None else reach
     first = min(plan.start_on - timedelta(days=plan.days) for plan in plans)
     last = max(plan.end_on for plan in plans)
     covered = lines_between(SellOutLine.objects.filter(reach.covered("shift__store")), first, last)

@@ -376,7 +376,7 @@ def evaluation_sales(plans, *, as_of: date | None = None, reach: PlanReach | Non
     plans = list(plans)
     if not plans:
         return {}
-    reach = reach or plan_reach(plans)
+    reach = plan_reach(plans) if reach is None else reach
     products, stores = reach.products, reach.stores
     first = min(plan.start_on - timedelta(days=plan.days) for plan in plans)
     last = max(plan.end_on for plan in plans)
