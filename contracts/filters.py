@@ -12,7 +12,7 @@ from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, yes_no_filter
 
 from . import selectors
-from .models import Contract, ContractTerm, Deduction, Invoice
+from .models import Contract, ContractTerm, Deduction, Invoice, open_q
 
 
 def expiring_soon() -> Q:
@@ -90,7 +90,7 @@ class InvoiceFilter(ScopedAccountFilterSet):
         """Open: an amount still to collect (open or partly paid); not open: paid or written off."""
         if value is None:
             return queryset
-        return queryset.filter(selectors.open_q()) if value else queryset.exclude(selectors.open_q())
+        return queryset.filter(open_q()) if value else queryset.exclude(open_q())
 
     def filter_overdue(self, queryset, name, value):
         """Overdue today: still open after the due date (never the nightly run's copy)."""

@@ -20,6 +20,13 @@ from .receivables import Bucket
 ATTACHMENT_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "webp"]
 
 
+def open_q(prefix: str = "") -> models.Q:
+    """Invoices with an amount still to collect (open or partly paid); the others are settled (paid or written
+    off). ``prefix`` names the invoices from a related model (``"invoices__"``). The partial index ``invoice_open``
+    holds the same rows."""
+    return models.Q(**{f"{prefix}open_amount__gt": 0})
+
+
 def validate_attachment_size(file) -> None:
     """Attachments are kept in Django's storage; the size limit is a setting (KA.upload_max_bytes)."""
     limit = settings.KA.upload_max_bytes
@@ -156,7 +163,7 @@ class Invoice(models.Model):
             # sell-in by month of a chain (performance, gross to net, the chain page) without reading the rows
             models.Index(fields=["account", "date"], include=["amount"], name="invoice_account_date_amount"),
             # aging reads the few invoices still open (contracts.selectors.invoices_open_as_of) among a year's many
-            models.Index(fields=["account", "due_on"], condition=models.Q(open_amount__gt=0), name="invoice_open"),
+            models.Index(fields=["account", "due_on"], condition=open_q(), name="invoice_open"),
             models.Index(
                 fields=["written_off_on"], condition=models.Q(written_off_on__isnull=False), name="invoice_written_off"
             ),

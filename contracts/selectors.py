@@ -53,6 +53,7 @@ from .models import (
     Invoice,
     Payment,
     ReceivablesRun,
+    open_q,
 )
 from .receivables import (
     BUCKET_LIMITS,
@@ -115,12 +116,6 @@ def contracts_for(user) -> QuerySet:
 
 def invoices_for(user) -> QuerySet:
     return Invoice.objects.filter(account__in=finance_accounts(user)).select_related("account", "contract")
-
-
-def open_q() -> Q:
-    """Invoices with an amount still to collect (open or partly paid): the account screen's open invoices, the API's
-    open=true; the others are settled (paid or written off)."""
-    return Q(open_amount__gt=0)
 
 
 def with_aging(invoices: QuerySet, *, as_of: date | None = None) -> QuerySet:
@@ -225,7 +220,7 @@ def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, D
         .annotate(
             open_total=Sum("invoices__open_amount"),
             overdue_total=Sum("invoices__open_amount", filter=Q(invoices__due_on__lt=as_of)),
-            open_count=Count("invoices", filter=Q(invoices__open_amount__gt=0)),
+            open_count=Count("invoices", filter=open_q("invoices__")),
             last_invoice=Max("invoices__date"),
         )
         .order_by("code")
@@ -455,7 +450,7 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
     # amount (kept by every write; tests/contracts/test_reconciliation_invariant.py) rules out the settled rest
     # before the sums above run per invoice — a year's 45,000 invoices of a chain are mostly paid.
     touched_later = (
-        Invoice.objects.filter(open_amount__gt=0)
+        Invoice.objects.filter(open_q())
         .values("pk")
         .order_by()
         .union(

@@ -34,6 +34,7 @@ from .models import (
     Invoice,
     Payment,
     ReceivablesRun,
+    open_q,
 )
 from .receivables import (
     Bucket,
@@ -215,7 +216,7 @@ def _allocate(payment: Payment, allocations: Sequence[tuple] | None) -> list[All
         invoices = {
             invoice.pk: invoice
             for invoice in Invoice.objects.select_for_update()
-            .filter(account_id=payment.account_id, open_amount__gt=0)
+            .filter(open_q(), account_id=payment.account_id)
             .order_by("pk")
         }
         items = [OpenItem(i.pk, i.date, i.open_amount) for i in invoices.values()]
@@ -404,7 +405,7 @@ def receivables_nightly_run(*, today: date) -> ReceivablesRun:
     run, _created = ReceivablesRun.objects.select_for_update().get_or_create(run_on=today)
     changed = []
     overdue_count = 0
-    for invoice in Invoice.objects.select_for_update().filter(open_amount__gt=0).order_by("pk"):
+    for invoice in Invoice.objects.select_for_update().filter(open_q()).order_by("pk"):
         bucket = aging_bucket(days_past_due(due_on=invoice.due_on, as_of=today))
         overdue_count += bucket != Bucket.NOT_DUE
         if is_worse(bucket, invoice.last_run_bucket):

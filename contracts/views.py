@@ -44,7 +44,7 @@ from .forms import (
     ReasonForm,
     parsed_contract,
 )
-from .models import Contract
+from .models import Contract, open_q
 from .receivables import Bucket
 
 
@@ -196,7 +196,7 @@ def receivables_account(request, pk):
     # the open invoices shown (the oldest, or a page of all) are those a payment is allocated to by hand; the
     # deduction's and the credit note's invoice is any open one, by its number past RecordChoice.MANY
     open_invoices = selectors.account_open_invoices(account, **_shown(request, "open", OPEN_ROWS))
-    every_open = account.invoices.filter(selectors.open_q()).order_by("date", "number")
+    every_open = account.invoices.filter(open_q()).order_by("date", "number")
     action = request.POST.get("action") if request.method == "POST" else None
     data = {name: (request.POST if action == name else None) for name in _ACTIONS}
     forms = {

@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts import services
-from contracts.models import Contract, ContractTerm, Invoice
+from contracts.models import Contract, ContractTerm, Invoice, open_q
 from stores.models import Delivery
 from stores.selectors import delivery_value
 
@@ -198,7 +198,7 @@ def _account_books(account, index, *, today, rng, finance) -> int:
             by=finance,
         )
         made += 1
-    open_invoices = Invoice.objects.filter(account=account, open_amount__gt=0).order_by("date")
+    open_invoices = Invoice.objects.filter(open_q(), account=account).order_by("date")
     oldest = open_invoices.first()
     if oldest is not None and index % 2 == 0:  # a part payment, oldest first
         part = (oldest.open_amount / 2).quantize(Decimal("100"))
@@ -261,7 +261,7 @@ def _credit_notes(account, index, invoices, *, today, by) -> int:
     """One credit note per account: for returns on its latest open invoice (every other account, where one is
     open after May), else for a price difference on no invoice."""
     later = [i for i in invoices if i.date.month > 5 and i.date.year == today.year]
-    invoice = Invoice.objects.filter(pk__in=[i.pk for i in later], open_amount__gt=0).order_by("-date").first()
+    invoice = Invoice.objects.filter(open_q(), pk__in=[i.pk for i in later]).order_by("-date").first()
     if index % 2 == 0 and invoice is not None:
         services.credit_note_record(
             account=account,

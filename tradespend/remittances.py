@@ -39,7 +39,7 @@ from openpyxl import load_workbook
 
 from accounts.models import KeyAccount
 from contracts import notes as contract_notes
-from contracts.models import Deduction, Invoice
+from contracts.models import Deduction, Invoice, open_q
 from contracts.receivables import ZERO, OpenItem, allocate_oldest_first, to_money
 from contracts.rules import check_within_open, claimed_months, positive_amount
 from contracts.services import settlement_record
@@ -512,7 +512,7 @@ def remittance_record(
         others = {
             invoice.pk: invoice
             for invoice in Invoice.objects.select_for_update()
-            .filter(account=account, open_amount__gt=0)
+            .filter(open_q(), account=account)
             .exclude(pk__in=[invoice.pk for invoice, _a, _r in lines.values()])
             .order_by("date", "pk")
         }

@@ -67,3 +67,30 @@ def test_finance_records_a_payment_and_the_aging_report_changes(desk, live_serve
     assert "account=WMT" in desk.url  # the account by its code, as in every filter
     assert "FP-OLD" in desk.get_by_test_id("aging-invoices").inner_text()
     assert desk.get_by_test_id("drill-total").inner_text() == "6,000.00"
+
+
+def _box_tops(form, names):
+    return {name: round(form.locator(f"[name=deduction-{name}]").bounding_box()["y"]) for name in names}
+
+
+def test_a_deductions_boxes_line_up_whatever_help_or_error_shows_under_one(desk, live_server):
+    """The deduction's period boxes sit side by side on one line at a desk, though "Period from" carries its help under
+    its box; after a refused save (no amount) the row with the error lines up too, and what the clerk typed stays."""
+    make_user(Role.FINANCE, username="finance1", password="demo-pass-1")
+    account = KeyAccountFactory(code="WMT", name="沃尔玛")
+    services.invoice_create(account=account, number="FP-1", date=timezone.localdate(), amount=Decimal("500.00"))
+    log_in(desk, "finance1", "demo-pass-1")
+    desk.goto(f"/contracts/receivables/{account.pk}/")
+    desk.locator("summary", has_text="登记扣款").click()
+    form = desk.get_by_test_id("deduction-form")
+    tops = _box_tops(form, ["period_start", "period_end"])
+    assert tops["period_start"] == tops["period_end"], tops
+    assert form.get_by_text("客户所称的费用月份", exact=False).is_visible()
+
+    form.get_by_label("原因").fill("堆头费")
+    form.get_by_role("button", name="登记扣款").click()
+    form = desk.get_by_test_id("deduction-form")
+    assert form.locator(".invalid-feedback").first.is_visible()
+    tops = _box_tops(form, ["invoice", "date", "kind", "amount", "reason", "reference"])
+    assert len(set(tops.values())) == 1, tops
+    assert form.get_by_label("原因").input_value() == "堆头费"
