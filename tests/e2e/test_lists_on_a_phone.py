@@ -1,17 +1,20 @@
-"""A KA manager reads the accounts, an account's year and the products on a phone: no table runs past the screen's
-edge (each table keeps to the columns a phone holds, the rest reads under a cell), and what left a column is still
-there — the KA manager under the account's name, the achievement under the month's actual, the packs per case under
-the product's name."""
+"""A KA manager reads the accounts, an account's year, the products, the month's targets and the promoters' sell-out on
+a phone: no table runs past the screen's edge (each table keeps to the columns a phone holds, the rest reads under a
+cell, or a report reads as cards), and what left a column is still there — the KA manager under the account's name,
+the achievement under the month's actual, the packs per case under the product's name, the day, promoter and store
+under a sold product. At a laptop's width the targets report's ten columns fit too."""
 
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from accounts import services
 from accounts.roles import Role
-from tests.factories import KeyAccountFactory, ProductFactory, SalesTargetFactory, make_user
+from tests.factories import KeyAccountFactory, ProductFactory, SalesTargetFactory, StoreFactory, make_user
+from tests.promoters.factories_numbers import NumbersPromoterFactory, sold
 
-from .conftest import log_in
+from .conftest import _close, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,15 +27,22 @@ def _overflowing_tables(page) -> list[int]:
     )
 
 
-def test_a_managers_lists_fit_a_phone(phone):
+def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
     manager = make_user(Role.MANAGER, username="manager1", first_name="静", last_name="陈", password="demo-pass-1")
     account = KeyAccountFactory(code="AUCHAN", name="欧尚", name_en="Auchan", owner=manager)
+    store = StoreFactory(account=account, code="AUCHAN-010", name="欧尚江湾店二期")
+    today = timezone.localdate()
     KeyAccountFactory(code="TRUST", name="好又多", name_en="Trust-Mart", owner=manager)
     KeyAccountFactory(code="NGS", name="农工商", name_en="Nonggongshang", owner=manager)
     year = timezone.localdate().year
     for month in range(1, 13):
         SalesTargetFactory(account=account, year=year, month=month, amount=Decimal("1822720.00"))
-    ProductFactory(code="P001", name="海川纯生啤酒 500ml", packs_per_case=12, suggested_retail_price=Decimal("1288.00"))
+    beer = ProductFactory(
+        code="P001", name="海川纯生啤酒 500ml", packs_per_case=12, suggested_retail_price=Decimal("1288.00")
+    )
+    services.store_target_save(store=store, month=today.replace(day=1), amount=Decimal("1372199.00"))
+    promoter = NumbersPromoterFactory(name="钱小红", supervisor=manager)
+    sold(store, beer, today, 30, shelf_stock=5, price=Decimal("4.80"), promoter=promoter)
     log_in(phone, "manager1", "demo-pass-1")
 
     phone.goto("/accounts/")
@@ -47,3 +57,29 @@ def test_a_managers_lists_fit_a_phone(phone):
     assert _overflowing_tables(phone) == []
     assert phone.get_by_test_id("packs-per-case-phone").inner_text() == "箱规（包/箱） 12"
     assert "1,288.00" in phone.get_by_test_id("product-table").inner_text()
+
+    phone.goto("/analysis/targets/")
+    assert _overflowing_tables(phone) == []
+    phone.goto("/analysis/targets/AUCHAN/")
+    assert _overflowing_tables(phone) == []
+
+    phone.goto("/promoters/sell-out/")
+    assert _overflowing_tables(phone) == []
+    assert phone.get_by_test_id("sell-out-line-phone").inner_text() == f"{today:%Y-%m-%d} · 钱小红 · 欧尚江湾店二期"
+
+    # at a laptop, in English (its column names are the longest)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    try:
+        laptop = context.new_page()
+        laptop.goto("/login/")
+        laptop.get_by_label("Username").fill("manager1")
+        laptop.get_by_label("Password").fill("demo-pass-1")
+        with laptop.expect_navigation():
+            laptop.get_by_role("button", name="Log in").click()
+        laptop.goto("/analysis/targets/")
+        assert laptop.get_by_test_id("targets-table").get_by_text("Stores with a target").is_visible()
+        assert _overflowing_tables(laptop) == []
+    finally:
+        _close(context)
