@@ -2,7 +2,8 @@
 a phone: no table runs past the screen's edge (each table keeps to the columns a phone holds, the rest reads under a
 cell, or a report reads as cards), and what left a column is still there — the KA manager under the account's name,
 the achievement under the month's actual, the packs per case under the product's name, the day, promoter and store
-under a sold product. At a laptop's width the targets report's ten columns fit too."""
+under a sold product. In English too, whose words are longer (a column's name wraps at its words), and at a laptop's
+width the targets report's ten columns fit."""
 
 from decimal import Decimal
 
@@ -11,7 +12,15 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.roles import Role
-from tests.factories import KeyAccountFactory, ProductFactory, SalesTargetFactory, StoreFactory, make_user
+from tests.factories import (
+    DeliveryFactory,
+    KeyAccountFactory,
+    ListingFactory,
+    ProductFactory,
+    SalesTargetFactory,
+    StoreFactory,
+    make_user,
+)
 from tests.promoters.factories_numbers import NumbersPromoterFactory, sold
 
 from .conftest import _close, log_in
@@ -43,6 +52,8 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
     services.store_target_save(store=store, month=today.replace(day=1), amount=Decimal("1372199.00"))
     promoter = NumbersPromoterFactory(name="钱小红", supervisor=manager)
     sold(store, beer, today, 30, shelf_stock=5, price=Decimal("4.80"), promoter=promoter)
+    ListingFactory(store=store, product=beer, purchase_price=Decimal("1100.00"), shelf_price=Decimal("1288.00"))
+    DeliveryFactory(store=store, product=beer, quantity=1200)
     log_in(phone, "manager1", "demo-pass-1")
 
     phone.goto("/accounts/")
@@ -67,19 +78,23 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
     assert _overflowing_tables(phone) == []
     assert phone.get_by_test_id("sell-out-line-phone").inner_text() == f"{today:%Y-%m-%d} · 钱小红 · 欧尚江湾店二期"
 
-    # at a laptop, in English (its column names are the longest)
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 800}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
-    )
+    # in English, whose words are longer: a laptop's targets report, a phone's accounts and store page
+    context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url)
     try:
-        laptop = context.new_page()
-        laptop.goto("/login/")
-        laptop.get_by_label("Username").fill("manager1")
-        laptop.get_by_label("Password").fill("demo-pass-1")
-        with laptop.expect_navigation():
-            laptop.get_by_role("button", name="Log in").click()
-        laptop.goto("/analysis/targets/")
-        assert laptop.get_by_test_id("targets-table").get_by_text("Stores with a target").is_visible()
-        assert _overflowing_tables(laptop) == []
+        page = context.new_page()
+        page.goto("/login/")
+        page.get_by_label("Username").fill("manager1")
+        page.get_by_label("Password").fill("demo-pass-1")
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log in").click()
+        for width, path, words in [
+            (1280, "/analysis/targets/", "Stores with a target"),
+            (375, "/accounts/", "Nonggongshang"),
+            (375, f"/stores/{store.pk}/", "Shelf stock last seen"),
+        ]:
+            page.set_viewport_size({"width": width, "height": 800})
+            page.goto(path)
+            assert page.get_by_text(words).first.is_visible()
+            assert _overflowing_tables(page) == [], path
     finally:
         _close(context)
