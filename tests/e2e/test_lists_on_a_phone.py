@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.roles import Role
+from tests.contracts.factories import InvoiceFactory
 from tests.factories import (
     DeliveryFactory,
     KeyAccountFactory,
@@ -43,9 +44,10 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
     today = timezone.localdate()
     KeyAccountFactory(code="TRUST", name="好又多", name_en="Trust-Mart", owner=manager)
     KeyAccountFactory(code="NGS", name="农工商", name_en="Nonggongshang", owner=manager)
-    year = timezone.localdate().year
+    year = today.year
     for month in range(1, 13):
         SalesTargetFactory(account=account, year=year, month=month, amount=Decimal("1822720.00"))
+    InvoiceFactory(account=account, date=today.replace(day=1), amount=Decimal("1060018.00"))  # a month in progress
     beer = ProductFactory(
         code="P001", name="海川纯生啤酒 500ml", packs_per_case=12, suggested_retail_price=Decimal("1288.00")
     )
@@ -90,6 +92,7 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
         for width, path, words in [
             (1280, "/analysis/targets/", "Stores with a target"),
             (375, "/accounts/", "Nonggongshang"),
+            (375, f"/accounts/{account.pk}/", "1,822,720.00"),
             (375, f"/stores/{store.pk}/", "Shelf stock last seen"),
         ]:
             page.set_viewport_size({"width": width, "height": 800})
