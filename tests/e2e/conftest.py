@@ -165,6 +165,14 @@ def in_view(locator, width: int) -> None:
     assert locator.page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def tables_past_their_box(page) -> list[int]:
+    """How far each table in sight runs past its box, in px (a table-responsive box scrolls it sideways instead)."""
+    return page.evaluate(
+        """Array.from(document.querySelectorAll('.table-responsive')).filter(box => box.offsetParent)
+             .map(box => box.scrollWidth - box.clientWidth).filter(over => over > 1)"""
+    )
+
+
 def every_tab_in_sight(page, nav: str, tabs: int, width: int = 375) -> None:
     """Each of a section's tabs (`ul.<nav>`) on the screen, its name on one line: in a strip scrolling sideways the
     last ones were cut off at 375 px (扣款核销 half shown, 争议 to 月度结账 out of sight)."""

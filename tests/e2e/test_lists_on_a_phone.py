@@ -24,17 +24,9 @@ from tests.factories import (
 )
 from tests.promoters.factories_numbers import NumbersPromoterFactory, sold
 
-from .conftest import _close, log_in
+from .conftest import _close, log_in, tables_past_their_box
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _overflowing_tables(page) -> list[int]:
-    """How far each visible table runs past its box, in px (a table-responsive box scrolls it sideways instead)."""
-    return page.evaluate(
-        """Array.from(document.querySelectorAll('.table-responsive')).filter(box => box.offsetParent)
-             .map(box => box.scrollWidth - box.clientWidth).filter(over => over > 1)"""
-    )
 
 
 def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
@@ -59,25 +51,25 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
     log_in(phone, "manager1", "demo-pass-1")
 
     phone.goto("/accounts/")
-    assert _overflowing_tables(phone) == []
+    assert tables_past_their_box(phone) == []
     assert phone.get_by_test_id("account-manager-phone").first.inner_text() == "KA经理 陈静"
 
     phone.goto(f"/accounts/{account.pk}/")
-    assert _overflowing_tables(phone) == []
+    assert tables_past_their_box(phone) == []
     assert phone.get_by_test_id("achievement-phone").first.inner_text().startswith("达成率")
 
     phone.goto("/stores/products/")
-    assert _overflowing_tables(phone) == []
+    assert tables_past_their_box(phone) == []
     assert phone.get_by_test_id("packs-per-case-phone").inner_text() == "箱规（包/箱） 12"
     assert "1,288.00" in phone.get_by_test_id("product-table").inner_text()
 
     phone.goto("/analysis/targets/")
-    assert _overflowing_tables(phone) == []
+    assert tables_past_their_box(phone) == []
     phone.goto("/analysis/targets/AUCHAN/")
-    assert _overflowing_tables(phone) == []
+    assert tables_past_their_box(phone) == []
 
     phone.goto("/promoters/sell-out/")
-    assert _overflowing_tables(phone) == []
+    assert tables_past_their_box(phone) == []
     assert phone.get_by_test_id("sell-out-line-phone").inner_text() == f"{today:%Y-%m-%d} · 钱小红 · 欧尚江湾店二期"
 
     # in English, whose words are longer: a laptop's targets report, a phone's accounts and store page
@@ -98,6 +90,6 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
             page.set_viewport_size({"width": width, "height": 800})
             page.goto(path)
             assert page.get_by_text(words).first.is_visible()
-            assert _overflowing_tables(page) == [], path
+            assert tables_past_their_box(page) == [], path
     finally:
         _close(context)
