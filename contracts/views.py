@@ -31,7 +31,7 @@ from ka_portal.permissions import ModelPermissionMixin, require
 from ka_portal.scope import sees_finance
 
 from . import exports, selectors, services
-from .filters import ContractFilter, ContractTermFilter
+from .filters import ContractFilter, ContractTermFilter, expiring_soon
 from .forms import (
     AsOfForm,
     ContractForm,
@@ -105,6 +105,8 @@ class ContractListView(FinanceMixin, FilteredListView):
         context["today"] = today
         context["warning_days"] = settings.KA.contract_expiry_warning_days
         context["soon"] = today + timedelta(days=context["warning_days"])
+        # The alert says how many end soon and links to them (the ledger filtered); who was reminded folds under it.
+        context["expiring_count"] = selectors.contracts_for(self.request.user).filter(expiring_soon()).count()
         context["reminders"] = selectors.reminders_for(self.request.user).filter(valid_to__gte=today)[:10]
         context["can_edit"] = self.request.user.has_perm("contracts.change_contract")
         return context

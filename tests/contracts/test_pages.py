@@ -186,7 +186,7 @@ def test_contract_ledger_filters_expiring_and_exports(client, finance, account, 
         number="DRAFT-SOON", account=account, status=Contract.Status.DRAFT, valid_from=today, valid_to=today
     )
     client.force_login(finance)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):  # the alert counts the contracts that end soon, and who was reminded
         response = client.get(reverse("contracts:contract-list"), {"expiring": "true"})
     assert [c.number for c in response.context["object_list"]] == ["SOON"]
     page = client.get(reverse("contracts:contract-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
@@ -196,6 +196,39 @@ def test_contract_ledger_filters_expiring_and_exports(client, finance, account, 
     assert "未知" not in page and "---------" not in page
     sheet = _workbook(client.get(reverse("contracts:contract-list"), {"export": "xlsx"})).active
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == {"SOON", "LATER", "DRAFT-SOON"}
+
+
+def test_the_ledger_says_how_many_contracts_end_soon_links_to_them_and_folds_who_was_reminded(
+    client, finance, manager, account, settings
+):
+    """However many contracts end within the warning window, the alert is one line on a phone: their count (in the
+    reader's scope) and a link to the ledger filtered to them; who the nightly run reminded is under a fold."""
+    today = timezone.localdate()
+    days = settings.KA.contract_expiry_warning_days
+    for number in ("SOON-1", "SOON-2", "SOON-3"):
+        ContractFactory(number=number, account=account, valid_from=today - timedelta(days=300), valid_to=today)
+    ContractFactory(number="LATER", account=account, valid_from=today, valid_to=today + timedelta(days=days + 1))
+    ContractFactory(number="ELSEWHERE", account=KeyAccountFactory(code="CRF"), valid_from=today, valid_to=today)
+    services.receivables_nightly_run(today=today)
+    client.force_login(finance)
+
+    page = client.get(reverse("contracts:contract-list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    alert = re.search(r'data-testid="expiring">(.*?)\n</div>', page, re.S).group(1)
+    assert f"4 份合同将在 {days} 天内到期" in alert
+    link = re.search(r'href="([^"]+)" data-testid="expiring-link"', alert).group(1)
+    listed = [c.number for c in client.get(link).context["object_list"]]
+    assert sorted(listed) == ["ELSEWHERE", "SOON-1", "SOON-2", "SOON-3"]
+    folded = re.search(r'<details class="mt-1" data-testid="reminders">(.*?)</details>', alert, re.S).group(1)
+    assert "已提醒谁" in folded and all(n in folded for n in ("SOON-1", "SOON-2", "SOON-3"))
+    assert "ELSEWHERE" not in folded  # its chain has no KA manager to remind
+
+    english = client.get(reverse("contracts:contract-list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"4 contracts end within {days} days" in english
+    client.force_login(manager)  # a KA manager counts the contracts of their own chains
+    assert f"3 contracts end within {days} days" in client.get(link, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    Contract.objects.filter(valid_to=today).update(valid_to=today + timedelta(days=days + 1))
+    assert 'data-testid="expiring"' not in client.get(reverse("contracts:contract-list")).content.decode()
 
 
 def test_contract_detail_shows_its_invoices(client, manager, account):
