@@ -6,10 +6,10 @@ Run against the demo (`make run` in another terminal), with Chromium installed (
     .venv/bin/python scripts/walk_pages.py --width 1280 --locale en-US manager1 finance1
 
 For each page, two links deep from the user's home (a page of one kind, a store's whichever store, once), it reports
-an answer other than 200, a page wider than the window, a table that scrolls sideways inside its box, a script's error
-and a part of the page that did not load; `--shots DIR` keeps a screenshot of each. Exit 1 when anything was found.
-A developer's check of the whole demo before a release, not a test: the tests hold the pages it found wanting
-(tests/e2e/test_lists_on_a_phone.py, tests/ka_portal/test_no_dead_links.py).
+an answer other than 200, a page wider than the window, a table that scrolls sideways inside its box, a key figure
+broken over two lines, a script's error and a part of the page that did not load; `--shots DIR` keeps a screenshot of
+each. Exit 1 when anything was found. A developer's check of the whole demo before a release, not a test: the tests
+hold the pages it found wanting (tests/e2e/test_lists_on_a_phone.py, tests/ka_portal/test_no_dead_links.py).
 """
 
 import argparse
@@ -26,6 +26,11 @@ NOT_A_PAGE = re.compile(r"^/(logout|admin|api|media|static|i18n)/|[?&](export|fo
 TABLES_PAST_THEIR_BOX = """Array.from(document.querySelectorAll('.table-responsive'))
     .filter(box => box.offsetParent && !box.closest('details:not([open])'))
     .map(box => box.scrollWidth - box.clientWidth).filter(over => over > 1)"""
+
+# a key figure (.stat: an amount in a card at the top of a page) broken over two lines ("7,667,16" / "8.75")
+FIGURES_BROKEN = """Array.from(document.querySelectorAll('.stat')).filter(figure => figure.offsetParent
+    && figure.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(figure).lineHeight))
+    .map(figure => figure.textContent.trim())"""
 
 
 def walk(page, base: str, depth: int, limit: int, shots: Path | None, user: str) -> list[str]:
@@ -61,6 +66,8 @@ def walk(page, base: str, depth: int, limit: int, shots: Path | None, user: str)
             found.append("wider than the window")
         if over := page.evaluate(TABLES_PAST_THEIR_BOX):
             found.append(f"a table {max(over)} px past its box")
+        if broken := page.evaluate(FIGURES_BROKEN):
+            found.append(f"a figure over two lines: {broken[0]}")
         if errors:
             found.append("in the browser: " + " | ".join(errors[:3]))
         if found:

@@ -127,14 +127,16 @@ def desktop(browser, live_server):
 
 
 def log_in(page, username: str, password: str) -> None:
+    """Sign in, in whichever language the page is in (the form's boxes by their names)."""
     page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
+    form = page.locator("form:has(input[name=username])")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
     # Wait for the page the sign-in lands on (or the refusal) to have loaded: the live server's threads share the
     # test's one in-memory SQLite connection, and the next goto while a heavy home page is still being computed
     # made two requests read at once, which hung a whole CI run.
     with page.expect_navigation():
-        page.get_by_role("button", name="登录").click()
+        form.locator("button[type=submit]").click()
 
 
 def on_one_line(page, names: tuple[str, ...], width: int) -> None:

@@ -76,11 +76,7 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
     context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url)
     try:
         page = context.new_page()
-        page.goto("/login/")
-        page.get_by_label("Username").fill("manager1")
-        page.get_by_label("Password").fill("demo-pass-1")
-        with page.expect_navigation():
-            page.get_by_role("button", name="Log in").click()
+        log_in(page, "manager1", "demo-pass-1")
         for width, path, words in [
             (1280, "/analysis/targets/", "Stores with a target"),
             (375, "/accounts/", "Nonggongshang"),

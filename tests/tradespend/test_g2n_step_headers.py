@@ -69,7 +69,7 @@ def test_pages_name_the_steps_as_totals_beside_the_kinds(client, manager, financ
     assert "返利合计" in page and "促销费用合计" in page  # the waterfall's steps
     assert '<tr data-kind="promotion"><td>促销费用</td>' in page  # the spend by kind
     table = client.get(reverse("tradespend:gross-to-net"), PERIOD, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert '<th class="num d-none d-md-table-cell">促销费用合计</th>' in table
+    assert '<th class="num d-none d-lg-table-cell">促销费用合计</th>' in table
     client.force_login(finance)
     ledger = client.get(reverse("tradespend:ledger"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert [str(label) for label, _total in ledger.context["totals"]] == ["返利合计", "固定费用合计", "促销费用合计"]
