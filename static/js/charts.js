@@ -44,15 +44,20 @@
     var lines = [];
     var line = "";
     pieces(label).forEach(function (piece) {
-      if (line && textWidth(context, line + piece) > room) { lines.push(line.trim()); line = ""; }
-      if (textWidth(context, piece) <= room) { line += piece; return; }
+      // a space at a piece's end takes no room: the line breaks there
+      if (line && textWidth(context, (line + piece).trimEnd()) > room) { lines.push(line.trim()); line = ""; }
+      if (textWidth(context, piece.trimEnd()) <= room) { line += piece; return; }
       Array.from(piece).forEach(function (character) {  // a piece too long by itself: between characters
-        if (line && textWidth(context, line + character) > room) { lines.push(line.trim()); line = ""; }
+        if (line && textWidth(context, line + character + "-") > room) {
+          // a Latin word broken in two says so with a hyphen ("Unsupport-" / "ed")
+          lines.push(/[A-Za-z]$/.test(line) && /[A-Za-z]/.test(character) ? line.trim() + "-" : line.trim());
+          line = "";
+        }
         line += character;
       });
     });
     if (line.trim()) { lines.push(line.trim()); }
-    if (lines.length > MAX_LINES) { lines = lines.slice(0, MAX_LINES); lines[MAX_LINES - 1] += "…"; }
+    if (lines.length > MAX_LINES) { lines = lines.slice(0, MAX_LINES); lines[MAX_LINES - 1] = lines[MAX_LINES - 1].replace(/-$/, "") + "…"; }
     return lines;
   }
 
@@ -99,7 +104,8 @@
     });
     var horizontal = kind === "horizontal";
     var valueAxis = { beginAtZero: true, stacked: kind === "stacked", ticks: { callback: function (value) { return format.format(value); } } };
-    var labelAxis = { stacked: kind === "stacked", ticks: { autoSkip: true, maxRotation: 0 } };
+    // a few categories are wrapped to their share of the axis, so each keeps its name; a long run of months skips some
+    var labelAxis = { stacked: kind === "stacked", ticks: { autoSkip: config.labels.length > WRAP_UP_TO, maxRotation: 0 } };
     var labels = horizontal ? config.labels : axisLabels(canvas, config.labels);
     new Chart(canvas, {
       type: kind === "line" ? "line" : "bar",

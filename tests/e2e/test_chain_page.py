@@ -1,6 +1,8 @@
 """The chain page in a browser (issue 15 items 1 and 4): the charts are drawn, each chart's figures table reads
 the worked example in the reader's language, and no part of the page is wider than the screen at 375 or 1280 px."""
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -71,6 +73,18 @@ def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
         assert lines_spanned(unsupported, "−", "Unsupported") == 1
         # (with a chain's larger amounts the name's column narrows: a no-break space holds the sign to the name)
         assert unsupported.evaluate("el => el.textContent.trim()") == "−\u00a0Unsupported deductions"
+        # every step of the waterfall is named under its bar, none skipped for want of room: a long name on up to
+        # three lines, a word broken in two with a hyphen ("Unsuppor-" / "ted")
+        canvas = page.get_by_test_id("chart-waterfall").locator("canvas")
+        ticks = canvas.evaluate("canvas => Chart.getChart(canvas).scales.x.ticks.map(t => t.label)")
+        names = json.loads(page.get_by_test_id("chart-waterfall").locator("script").text_content())["labels"]
+        assert len(ticks) == len(names), ticks
+        for tick, name in zip(ticks, names, strict=True):
+            lines = [tick] if isinstance(tick, str) else tick
+            assert all(line.strip() for line in lines), tick  # no empty line between a name's two words
+            joined = "".join(line[:-1] if line.endswith("-") else line + " " for line in lines).strip()
+            text, full = joined.replace(" ", ""), name.replace(" ", "")
+            assert text == full or (text.endswith("…") and full.startswith(text[:-1])), (tick, name)
         page.screenshot(path=f"tests/e2e/artifacts/chain-page-en-{width}.png", full_page=True)
     finally:
         context.close()
