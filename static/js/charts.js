@@ -48,9 +48,13 @@
       if (line && textWidth(context, (line + piece).trimEnd()) > room) { lines.push(line.trim()); line = ""; }
       if (textWidth(context, piece.trimEnd()) <= room) { line += piece; return; }
       Array.from(piece).forEach(function (character) {  // a piece too long by itself: between characters
-        if (line && textWidth(context, line + character + "-") > room) {
-          // a Latin word broken in two says so with a hyphen ("Unsupport-" / "ed")
-          lines.push(/[A-Za-z]$/.test(line) && /[A-Za-z]/.test(character) ? line.trim() + "-" : line.trim());
+        if (line && textWidth(context, line + character) > room) {
+          var hyphen = /[A-Za-z]$/.test(line) && /[A-Za-z]/.test(character);
+          if (hyphen && line.length > 1 && textWidth(context, line + "-") > room) {  // the hyphen needs the room
+            character = line.slice(-1) + character;
+            line = line.slice(0, -1);
+          }
+          lines.push(line.trim() + (hyphen ? "-" : ""));  // a Latin word broken in two says so ("Unsuppor-" / "ted")
           line = "";
         }
         line += character;
@@ -61,13 +65,14 @@
     return lines;
   }
 
-  function axisLabels(canvas, labels) {
+  function axisLabels(canvas, labels, widest) {
     if (labels.length > WRAP_UP_TO) { return labels; }
     var context = document.createElement("canvas").getContext("2d");
     var font = Chart.defaults.font;
     context.font = (font.size || 12) + "px " + font.family;
     var width = (canvas.parentNode && canvas.parentNode.clientWidth) || canvas.clientWidth || 300;
-    var room = Math.max((width - 60) / labels.length - 8, 24);  // the value axis's ticks beside, some space between
+    // the value axis's ticks beside (as wide as its widest figure, "1,200,000"), some space between the names
+    var room = Math.max((width - textWidth(context, widest) - 14) / labels.length - 4, 24);
     return labels.map(function (label) { return wrapped(context, String(label), room); });
   }
 
@@ -106,7 +111,12 @@
     var valueAxis = { beginAtZero: true, stacked: kind === "stacked", ticks: { callback: function (value) { return format.format(value); } } };
     // a few categories are wrapped to their share of the axis, so each keeps its name; a long run of months skips some
     var labelAxis = { stacked: kind === "stacked", ticks: { autoSkip: config.labels.length > WRAP_UP_TO, maxRotation: 0 } };
-    var labels = horizontal ? config.labels : axisLabels(canvas, config.labels);
+    // the value axis's widest tick: a round figure a little above the largest (Chart.js's top tick)
+    var largest = Math.max.apply(null, config.series.map(function (series) {
+      return Math.max.apply(null, series.values.map(function (value) { return Math.abs(number(value) || 0); }));
+    }).concat([0]));
+    var widest = format.format(config.unit === "percent" ? largest * 1.2 : Math.round(largest * 1.2));
+    var labels = horizontal ? config.labels : axisLabels(canvas, config.labels, widest);
     new Chart(canvas, {
       type: kind === "line" ? "line" : "bar",
       data: { labels: labels, datasets: datasets },
@@ -117,7 +127,7 @@
         indexAxis: horizontal ? "y" : "x",
         // a phone turned sideways, a window widened: the labels wrapped again for the new width
         onResize: horizontal ? undefined : function (chart) {
-          chart.data.labels = axisLabels(canvas, config.labels);
+          chart.data.labels = axisLabels(canvas, config.labels, widest);
           chart.update("none");
         },
         plugins: {
