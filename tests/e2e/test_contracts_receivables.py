@@ -96,3 +96,30 @@ def test_a_deductions_boxes_line_up_whatever_help_or_error_shows_under_one(desk,
     tops = _box_tops(form, ["invoice", "date", "kind", "amount", "reason", "reference"])
     assert len(set(tops.values())) == 1, tops
     assert form.get_by_label("原因").input_value() == "堆头费"
+
+
+def test_the_statement_prints_as_a_document_to_sign_and_stamp(desk, live_server):
+    """Printed, the statement is the chain's name and period, its lines and totals and a place to sign and stamp (as
+    the Excel sent to the chain): no menu, tabs, period form, buttons or language switch; on the screen no signature
+    lines."""
+    make_user(Role.FINANCE, username="finance1", password="demo-pass-1")
+    account = KeyAccountFactory(code="WMT", name="沃尔玛")
+    today = timezone.localdate()
+    services.invoice_create(account=account, number="FP-PRINT", date=today, amount=Decimal("63419.00"))
+    log_in(desk, "finance1", "demo-pass-1")
+    desk.goto(f"/contracts/statement/?account=WMT&date_from={today.replace(day=1)}&date_to={today}")
+    confirm = desk.get_by_test_id("statement-confirm")
+    expect(confirm).to_be_hidden()
+    chrome = [desk.locator("nav.navbar"), desk.locator("footer"), desk.locator("main form"), desk.locator(".ka-tabs")]
+    for part in chrome:
+        expect(part).to_be_visible()
+
+    desk.emulate_media(media="print")
+    for part in chrome:
+        expect(part).to_be_hidden()
+    expect(desk.get_by_test_id("export-xlsx")).to_be_hidden()
+    expect(confirm).to_be_visible()
+    expect(confirm).to_contain_text("确认人（签字盖章）")
+    assert "FP-PRINT" in desk.get_by_test_id("statement").inner_text()
+    expect(desk.get_by_test_id("closing")).to_have_text("63,419.00")
+    desk.pdf(path="tests/e2e/artifacts/statement-printed.pdf", format="A4")
