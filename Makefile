@@ -59,7 +59,7 @@ lint: install
 
 ## Refresh the catalogues after adding strings (then translate locale/*/LC_MESSAGES/django.po).
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench
+	$(PY) manage.py makemessages --no-wrap -l zh_Hans -l en --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=tests --ignore=bench
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 ## Copy front-end libraries from the npm registry into static/vendor/.
