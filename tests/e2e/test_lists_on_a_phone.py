@@ -89,3 +89,34 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
             assert tables_past_their_box(page) == [], path
     finally:
         _close(context)
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
+def test_the_competitor_summary_fits_a_phone(browser, live_server, locale):
+    """A brand seen twice with a tasting and a price cut: its dates, its promotions' badges and both depths keep to a
+    375 px screen in English too (four columns ran 61 px past it), the average depth under the deepest."""
+    from datetime import datetime
+
+    from tests.evidence.competitors_world import SHANGHAI, build_world, closed_visit, sighting
+
+    w = build_world()
+    w.manager.set_password("demo-pass-1")
+    w.manager.save()
+    first = closed_visit(w.rep, w.store, datetime(2026, 11, 12, 10, tzinfo=SHANGHAI))
+    last = closed_visit(w.rep2, w.store2, datetime(2026, 12, 2, 10, tzinfo=SHANGHAI))
+    sighting(first, brand="燕京", product="燕京U8 500ml", shelf_price="4.10", regular_price="4.80", mechanics="tasting")
+    sighting(
+        last, brand="燕京", product="燕京U8 500ml", shelf_price="4.10", regular_price="4.80", mechanics="price_cut"
+    )
+    context = browser.new_context(
+        viewport={"width": 375, "height": 812}, locale=locale, timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    try:
+        page = context.new_page()
+        log_in(page, "cw_manager", "demo-pass-1")
+        page.goto("/evidence/competitors/summary/?date_from=2026-11-01&date_to=2026-12-31")
+        assert tables_past_their_box(page) == []
+        average = page.get_by_test_id("average-depth-phone").first
+        assert average.is_visible() and average.inner_text().endswith("15 %")  # 4.10 against 4.80 both times
+    finally:
+        _close(context)
