@@ -24,7 +24,7 @@ from tests.factories import (
 )
 from tests.promoters.factories_numbers import NumbersPromoterFactory, sold
 
-from .conftest import _close, log_in, tables_past_their_box
+from .conftest import _close, in_view, log_in, tables_past_their_box
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,6 +71,15 @@ def test_a_managers_lists_fit_a_phone(phone, browser, live_server):
     phone.goto("/promoters/sell-out/")
     assert tables_past_their_box(phone) == []
     assert phone.get_by_test_id("sell-out-line-phone").inner_text() == f"{today:%Y-%m-%d} · 钱小红 · 欧尚江湾店二期"
+
+    # the narrowest phones (320 px): the week's two days one under the other rather than an arrow off the screen,
+    # the store's sell-out with the day of its last shelf count short
+    phone.set_viewport_size({"width": 320, "height": 640})
+    for path in (f"/stores/{store.pk}/", "/visits/reports/compliance/"):
+        phone.goto(path)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 320, path
+        assert tables_past_their_box(phone) == [], path
+    in_view(phone.get_by_test_id("week-next"), 320)
 
     # in English, whose words are longer: a laptop's targets report, a phone's accounts and store page
     context = browser.new_context(locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url)
