@@ -1,8 +1,8 @@
 // A wide table of figures (table.ka-stack) that would scroll sideways in its box, or fits only with its columns' names
-// crushed, reads as cards instead, each figure
-// beside its column's name (analytics/analysis.css, .ka-stacked): on a phone, on a tablet held upright, in a narrow
-// window or with long English names and big figures alike, since it is the table's own width that decides. Checked
-// again whenever its box changes width (a turned tablet, a <details> opened). Without this script the table scrolls.
+// crushed, reads as cards instead, each figure beside its column's name (analytics/analysis.css, .ka-stacked): on a
+// phone, on a tablet held upright, in a narrow window or with long English names and big figures alike, since it is
+// the table's own width that decides. Checked again whenever its box changes width (a turned tablet, a <details>
+// opened). Without this script the table scrolls inside its box.
 (function () {
   "use strict";
 
