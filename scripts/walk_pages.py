@@ -21,6 +21,8 @@ from urllib.parse import urljoin, urlsplit
 from playwright.sync_api import sync_playwright
 
 USERS = ["rep1", "supervisor1", "manager1", "finance1", "admin", "promoter1"]
+# Not pages: signing out, the admin (its own permission screens), the API, files and the language switch (the test
+# client's walk, tests/ka_portal/test_no_dead_links.py, skips the same).
 NOT_A_PAGE = re.compile(r"^/(logout|admin|api|media|static|i18n)/|[?&](export|format)=|\.xlsx$")
 # (a chart's figures folded under it, "Figures as a table", are not in sight until opened)
 TABLES_PAST_THEIR_BOX = """Array.from(document.querySelectorAll('.table-responsive'))
