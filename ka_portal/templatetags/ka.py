@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
 from django.utils.html import format_html
 
 from ka_portal.formatting import account_name as _account_name
@@ -75,6 +76,17 @@ def packs_in_words(value, packs_per_case) -> str:
 def packs(value, packs_per_case) -> str:
     """Packs in the `cases/packs` notation: {{ count.quantity|packs:product.packs_per_case }}."""
     return format_packs(value, packs_per_case or 1)
+
+
+@register.simple_tag
+def days(first, last) -> str:
+    """A period from one day to another that may break between the two on a narrow screen, never inside a day:
+    "2026-01-01 –" over "2026-12-31" rather than a column (or a week's arrows) pushed past a phone's edge."""
+    return format_html(
+        '<span class="text-nowrap">{} –</span> <span class="text-nowrap">{}</span>',
+        date_format(first, "SHORT_DATE_FORMAT"),
+        date_format(last, "SHORT_DATE_FORMAT"),
+    )
 
 
 @register.simple_tag(takes_context=True)

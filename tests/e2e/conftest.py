@@ -7,6 +7,8 @@ import threading
 import pytest
 from playwright.sync_api import expect
 
+from scripts.walk_pages import TABLES_PAST_THEIR_BOX  # the same measure as the walk of the demo
+
 # Playwright runs an event loop in this thread; Django's ORM in live_server is fine with that here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -169,10 +171,7 @@ def in_view(locator, width: int) -> None:
 
 def tables_past_their_box(page) -> list[int]:
     """How far each table in sight runs past its box, in px (a table-responsive box scrolls it sideways instead)."""
-    return page.evaluate(
-        """Array.from(document.querySelectorAll('.table-responsive')).filter(box => box.offsetParent)
-             .map(box => box.scrollWidth - box.clientWidth).filter(over => over > 1)"""
-    )
+    return page.evaluate(TABLES_PAST_THEIR_BOX)
 
 
 def every_tab_in_sight(page, nav: str, tabs: int, width: int = 375) -> None:
