@@ -18,6 +18,7 @@ from accounts.models import KeyAccount, SalesTarget
 from accounts.selectors import Performance, Period, last_year_by_month
 from contracts.filters import expiring_soon
 from contracts.models import Contract
+from contracts.receivables import to_money
 from contracts.selectors import AgingRow, aging_report, contracts_for, net_sell_in
 from ka_portal.db_router import reads_from_replica
 from ka_portal.scope import disputes_for, promotion_plans_for, sell_out_for, stores_for, visits_for
@@ -303,4 +304,4 @@ def _disputes(user, account: KeyAccount) -> dict:
             amount=Sum(F("deduction__amount") - F("deduction__matched_amount") - F("deduction__recovered_amount")),
         )
     )
-    return {"disputes_open": found["n"], "disputes_amount": found["amount"] or ZERO}
+    return {"disputes_open": found["n"], "disputes_amount": to_money(found["amount"] or ZERO)}  # exact on SQLite too

@@ -452,6 +452,7 @@ def _unsupported_deductions(user) -> Figure:
 def _write_offs_to_approve(user) -> Figure:
     """Write-offs of deductions waiting for an approval this user may give (tradespend/disputes.py: the account's KA
     manager approves, or an administrator any), their count and unsupported amount, linked to the disputes list."""
+    from contracts.receivables import to_money
     from tradespend.disputes import approvable_by
     from tradespend.filters import DisputeFilter
     from tradespend.models import Dispute
@@ -462,7 +463,8 @@ def _write_offs_to_approve(user) -> Figure:
         count=Count("pk"),
         amount=Sum(F("deduction__amount") - F("deduction__matched_amount") - F("deduction__recovered_amount")),
     )
-    return Figure(totals["count"], _link("tradespend:disputes", params), totals["amount"] or ZERO)
+    amount = to_money(totals["amount"] or ZERO)  # SQLite subtracts in floating point
+    return Figure(totals["count"], _link("tradespend:disputes", params), amount)
 
 
 # --- finance (and the administrator) -----------------------------------------------------------------------------

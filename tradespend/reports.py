@@ -30,6 +30,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm, Deduction
+from contracts.receivables import to_money
 from contracts.selectors import net_sell_in
 from ka_portal.db_router import reads_from_replica
 
@@ -197,6 +198,7 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
         .values_list("account_id", "date__year", "date__month", "total")
     )
     for account_id, year, month_number, total in deductions:
+        total = to_money(total)  # SQLite subtracts in floating point: 1.10 − 0.10 − 0.20 came back 0.8000000000000003
         month = date(year, month_number, 1)
         if month in wanted:
             cells[account_id, month].unsupported += total
@@ -216,6 +218,7 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
         .values_list("deduction__account_id", "deducted_in", "recovered_in", "total")
     )
     for account_id, deducted_in, recovered_in, total in moved:
+        total = to_money(total)
         if month_start(deducted_in) in wanted:
             cells[account_id, month_start(deducted_in)].unsupported += total
         if month_start(recovered_in) in wanted:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from contracts import services
 from contracts.models import Allocation, Deduction, Invoice, Payment
+from contracts.receivables import to_money
 from contracts.selectors import account_balance, account_reconciliation, invoices_open_as_of
 from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory
@@ -114,7 +115,7 @@ def _assert_invariant(account):
     assert account_balance(account, TODAY) == totals.open - totals.unallocated - totals.unapplied_credit
     for invoice in Invoice.objects.filter(account=account):
         allocated = invoice.allocations.filter(payment__reversed_at__isnull=True).aggregate(s=Sum("amount"))["s"] or 0
-        deducted = invoice.deductions.aggregate(s=Sum(F("amount") - F("recovered_amount")))["s"] or 0
+        deducted = to_money(invoice.deductions.aggregate(s=Sum(F("amount") - F("recovered_amount")))["s"] or 0)
         credited = invoice.credit_notes.aggregate(s=Sum("amount"))["s"] or 0
         assert invoice.amount - allocated - deducted - credited - invoice.written_off_amount == invoice.open_amount
         assert Decimal("0") <= invoice.open_amount <= invoice.amount
