@@ -1,6 +1,6 @@
 """Sums of money that subtract one amount from another in the database are exact on either engine: on SQLite such an
-expression is computed in floating point, and without a money field to read it back into, 1.10 − 0.10 − 0.20 came
-back as 0.8000000000000003: an "unsupported" figure, a reconciliation, a total off by a hair."""
+expression is computed in floating point and Django reads an aggregate back unrounded: 1.10 − 0.10 − 0.20 came back
+as 0.8000000000000003, an "unsupported" figure, a reconciliation, a total off by a hair, until rounded to cents."""
 
 from datetime import date
 
