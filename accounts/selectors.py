@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month, net_sell_in
 from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
+from ka_portal.money import money_sum
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 
 from .models import Contact, KeyAccount, SalesTarget
@@ -114,7 +115,7 @@ def account_performance(
     targets = dict(
         _targets_in(SalesTarget.objects.filter(account_id__in=account_ids), period)
         .values("account_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .order_by()
         .values_list("account_id", "total")
     )

@@ -18,9 +18,9 @@ from accounts.models import KeyAccount, SalesTarget
 from accounts.selectors import Performance, Period, last_year_by_month
 from contracts.filters import expiring_soon
 from contracts.models import Contract
-from contracts.receivables import to_money
-from contracts.selectors import AgingRow, aging_report, contracts_for, net_sell_in
+from contracts.selectors import AgingRow, aging_report, contracts_for, deduction_unsupported, net_sell_in
 from ka_portal.db_router import reads_from_replica
+from ka_portal.money import money_sum
 from ka_portal.scope import disputes_for, promotion_plans_for, sell_out_for, stores_for, visits_for
 from promoters.sellout_selectors import SellOutSummary, sell_out_summary
 from promotions.models import PromotionPlan
@@ -214,7 +214,7 @@ def _spend(account: KeyAccount, figures: reports.Figures, start: date, end: date
     ledger = AccrualLine.objects.filter(account=account).exists()
     cost = PromotionPlan.objects.filter(
         account=account, status__in=RUN, start_on__gte=start, start_on__lte=end
-    ).aggregate(total=Sum("total_cost"))["total"]
+    ).aggregate(total=money_sum("total_cost"))["total"]
     if ledger:
         return figures, "ledger"
     figures.promotion = cost or ZERO
@@ -232,10 +232,10 @@ def _promotions(user, account: KeyAccount, start: date, end: date, limit: int | 
     evaluated = Q(evaluation__isnull=False)
     sums = plans.aggregate(
         count=Count("pk"),
-        cost=Sum("run_cost"),
-        planned_cost=Sum("total_cost"),
+        cost=money_sum("run_cost"),
+        planned_cost=money_sum("total_cost"),
         evaluated_count=Count("pk", filter=evaluated),
-        evaluated_cost=Sum("evaluation__total_cost"),
+        evaluated_cost=money_sum("evaluation__total_cost"),
         incremental_units=Sum(F("evaluation__sales_units") - F("evaluation__baseline_units")),
     )
     lines = []
@@ -301,7 +301,7 @@ def _disputes(user, account: KeyAccount) -> dict:
         .aggregate(
             n=Count("pk"),
             # what is still disputed: the deduction less what was matched to spend and what was recovered
-            amount=Sum(F("deduction__amount") - F("deduction__matched_amount") - F("deduction__recovered_amount")),
+            amount=money_sum(deduction_unsupported("deduction__"), default=ZERO),
         )
     )
-    return {"disputes_open": found["n"], "disputes_amount": to_money(found["amount"] or ZERO)}  # exact on SQLite too
+    return {"disputes_open": found["n"], "disputes_amount": found["amount"]}

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,7 @@ from ka_portal import scope
 from ka_portal.charts import Chart, Series
 from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name, display_name
+from ka_portal.money import money_sum
 
 ZERO = Decimal("0.00")
 # Yellow and red visits stay on a supervisor's home this many days (today included): a week to review them.
@@ -445,14 +446,14 @@ def _unsupported_deductions(user) -> Figure:
     """The deductions matching left unsupported (tradespend/matching.py) and not written off, their count and
     amount."""
     params = UNSUPPORTED_OPEN
-    totals = _listed_deductions(user, params).aggregate(count=Count("pk"), amount=Sum("amount"))
+    totals = _listed_deductions(user, params).aggregate(count=Count("pk"), amount=money_sum("amount"))
     return Figure(totals["count"], _link("tradespend:deductions", params), totals["amount"] or ZERO)
 
 
 def _write_offs_to_approve(user) -> Figure:
     """Write-offs of deductions waiting for an approval this user may give (tradespend/disputes.py: the account's KA
     manager approves, or an administrator any), their count and unsupported amount, linked to the disputes list."""
-    from contracts.receivables import to_money
+    from contracts.selectors import deduction_unsupported
     from tradespend.disputes import approvable_by
     from tradespend.filters import DisputeFilter
     from tradespend.models import Dispute
@@ -461,10 +462,9 @@ def _write_offs_to_approve(user) -> Figure:
     waiting = approvable_by(user, _listed(DisputeFilter, scope.disputes_for(user), user, params))
     totals = waiting.aggregate(
         count=Count("pk"),
-        amount=Sum(F("deduction__amount") - F("deduction__matched_amount") - F("deduction__recovered_amount")),
+        amount=money_sum(deduction_unsupported("deduction__"), default=ZERO),
     )
-    amount = to_money(totals["amount"] or ZERO)  # SQLite subtracts in floating point
-    return Figure(totals["count"], _link("tradespend:disputes", params), amount)
+    return Figure(totals["count"], _link("tradespend:disputes", params), totals["amount"])
 
 
 # --- finance (and the administrator) -----------------------------------------------------------------------------

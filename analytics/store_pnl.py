@@ -44,7 +44,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import KeyAccount
@@ -52,6 +52,7 @@ from contracts.models import ContractTerm
 from evidence.agreement_rules import split_cents, split_fee, to_cents
 from evidence.models import DisplayAgreement, PromotionExecution
 from ka_portal.db_router import reads_from_replica
+from ka_portal.money import money_sum
 from promoters.models import Shift
 from promotions.models import PromotionPlan
 from stores.models import Delivery, Listing, Store
@@ -256,7 +257,7 @@ def _plan_costs(account, start, end, lines, active_ids) -> None:
             date__lte=F("product__promotion_items__plan__end_on"),
         )
         .values("product__promotion_items__plan_id", "store_id")
-        .annotate(total=Sum(delivery_value()))
+        .annotate(total=money_sum(delivery_value()))
         .order_by()
         .values_list("product__promotion_items__plan_id", "store_id", "total")
     )

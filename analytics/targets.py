@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, QuerySet
 
 from accounts.models import CollectionTarget, KeyAccount, SalesTarget, StoreTarget
 from contracts.models import Payment
 from ka_portal.db_router import reads_from_replica
+from ka_portal.money import money_sum
 from stores.models import Delivery, Store
 from stores.selectors import sell_in_by
 
@@ -88,7 +89,7 @@ def targets_by_account(*, accounts: QuerySet, month: date) -> tuple[list[Account
     for account_id, total, count in (
         StoreTarget.objects.filter(store__account_id__in=ids, month=month)
         .values("store__account_id")
-        .annotate(total=Sum("amount"), count=Count("pk"))
+        .annotate(total=money_sum("amount"), count=Count("pk"))
         .order_by()
         .values_list("store__account_id", "total", "count")
     ):
@@ -104,7 +105,7 @@ def targets_by_account(*, accounts: QuerySet, month: date) -> tuple[list[Account
     for account_id, total in (
         Payment.objects.filter(account_id__in=ids, date__gte=month, date__lte=end, reversed_at__isnull=True)
         .values("account_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .order_by()
         .values_list("account_id", "total")
     ):

@@ -8,13 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def to_money(value) -> Decimal:
-    """Two places, half up: the one rounding every amount goes through."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+from ka_portal.money import CENT, ZERO, to_money  # noqa: F401 (the receivables' own names for them)
 
 
 def due_date(*, invoice_date: date, given: date | None = None, payment_terms_days: int | None = None) -> date:

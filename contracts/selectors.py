@@ -27,12 +27,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, Round, RowNumber
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from ka_portal import system_texts
 from ka_portal.db_router import connection_for_reads, reads_from_replica
+from ka_portal.money import Money, money_sum
 from ka_portal.scope import finance_accounts_for, sees_finance
 
 from . import notes
@@ -162,6 +163,12 @@ def deductions_for(user) -> QuerySet:
     return Deduction.objects.filter(account__in=finance_accounts(user)).select_related("account", "invoice")
 
 
+def deduction_unsupported(via: str = "") -> CombinedExpression:
+    """What of a deduction (``via`` a relation's path to it, e.g. "deduction__") is still unsupported: its amount less
+    what was matched to spend and what the chain gave back; sum it with ``money_sum``."""
+    return F(f"{via}amount") - F(f"{via}matched_amount") - F(f"{via}recovered_amount")
+
+
 def deduction_search_q(term: str) -> Q:
     """What one search term finds among deductions, at every door that searches them (the API's ?search=, the
     deductions page, the admin): the reason as people read it — as given, or the one the books wrote (contracts.notes)
@@ -184,7 +191,7 @@ def deduction_matches_prefetch():
     line_total = (
         DeductionMatch.objects.filter(line=OuterRef("line"))
         .values("line")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .values("total")[:1]
     )
     over = ExpressionWrapper(Q(line__amount__lt=Subquery(line_total)), output_field=BooleanField())
@@ -203,7 +210,7 @@ def reminders_for(user) -> QuerySet:
 
 def _sums(queryset, *names: str) -> list[Decimal]:
     """Totals of money columns in one query, 0.00 where there are no rows."""
-    totals = queryset.aggregate(**{name: Coalesce(Sum(name), Value(ZERO), output_field=MONEY_FIELD) for name in names})
+    totals = queryset.aggregate(**{name: money_sum(name, default=ZERO) for name in names})
     return [totals[name] for name in names]
 
 
@@ -218,8 +225,8 @@ def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, D
     accounts = (
         finance_accounts(user)
         .annotate(
-            open_total=Sum("invoices__open_amount"),
-            overdue_total=Sum("invoices__open_amount", filter=Q(invoices__due_on__lt=as_of)),
+            open_total=money_sum("invoices__open_amount"),
+            overdue_total=money_sum("invoices__open_amount", filter=Q(invoices__due_on__lt=as_of)),
             open_count=Count("invoices", filter=open_q("invoices__")),
             last_invoice=Max("invoices__date"),
         )
@@ -229,7 +236,7 @@ def receivables_overview(user, *, as_of: date) -> tuple[list[tuple[KeyAccount, D
         payments_for(user)
         .filter(reversed_at__isnull=True)
         .values("account")
-        .annotate(total=Sum("amount") - Sum("allocated_amount"))
+        .annotate(total=money_sum(F("amount") - F("allocated_amount")))
         .values_list("account", "total")
     )
     rows = [(account, unallocated.get(account.pk) or ZERO) for account in accounts]
@@ -304,9 +311,9 @@ def account_open_invoices(account: KeyAccount, *, recent: int | None, page: str 
 
 def account_overdue(account: KeyAccount, *, as_of: date | None = None) -> Decimal:
     """What the account owes past its invoices' due dates on ``as_of`` (default today), summed in the database."""
-    return account.invoices.filter(overdue_q(as_of)).aggregate(
-        overdue=Coalesce(Sum("open_amount"), Value(ZERO), output_field=MONEY_FIELD)
-    )["overdue"]
+    return account.invoices.filter(overdue_q(as_of)).aggregate(overdue=money_sum("open_amount", default=ZERO))[
+        "overdue"
+    ]
 
 
 def account_settled_invoices(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:
@@ -402,10 +409,9 @@ def _recoveries():
 
 def _credit_sums(account: KeyAccount) -> dict[str, Decimal]:
     """An account's credit notes in one query: those on an invoice and those on none."""
-    money = {"output_field": MONEY_FIELD}
     return CreditNote.objects.filter(account=account).aggregate(
-        credited=Coalesce(Sum("amount", filter=Q(invoice__isnull=False)), Value(ZERO), **money),
-        unapplied_credit=Coalesce(Sum("amount", filter=Q(invoice__isnull=True)), Value(ZERO), **money),
+        credited=money_sum("amount", filter=Q(invoice__isnull=False), default=ZERO),
+        unapplied_credit=money_sum("amount", filter=Q(invoice__isnull=True), default=ZERO),
     )
 
 
@@ -414,7 +420,7 @@ def _credit_sums(account: KeyAccount) -> dict[str, Decimal]:
 
 def _subtotal(queryset) -> Subquery:
     return Coalesce(
-        Subquery(queryset.values("invoice").annotate(total=Sum("amount")).values("total")[:1]),
+        Subquery(queryset.values("invoice").annotate(total=money_sum("amount")).values("total")[:1]),
         Value(ZERO),
         output_field=MONEY_FIELD,
     )
@@ -432,7 +438,7 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
             _recoveries()
             .filter(deduction__invoice=OuterRef("pk"), on__lte=as_of)
             .values("deduction__invoice")
-            .annotate(total=Sum("amount"))
+            .annotate(total=money_sum("amount"))
             .values("total")[:1]
         ),
         Value(ZERO),
@@ -442,9 +448,9 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
     written_off = Case(
         When(written_off_on__lte=as_of, then=F("written_off_amount")), default=Value(ZERO), output_field=MONEY_FIELD
     )
-    # Rounded in the database: SQLite computes decimals as floats, leaving 1e-14 where 0 was meant.
-    open_as_of = Round(
-        F("amount") - _subtotal(allocated) - _subtotal(deducted) + recovered - _subtotal(credited) - written_off, 2
+    # In cents in the database too (Money): SQLite computes decimals as floats, leaving 1e-14 where 0 was meant.
+    open_as_of = Money(
+        F("amount") - _subtotal(allocated) - _subtotal(deducted) + recovered - _subtotal(credited) - written_off
     )
     # Only an invoice open now or touched after ``as_of`` can have been open at the end of that day: the stored open
     # amount (kept by every write; tests/contracts/test_reconciliation_invariant.py) rules out the settled rest
@@ -462,9 +468,7 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
         )
     )  # each part through its own index (the open ones: a partial index); one OR would read every invoice
     return (
-        invoices.filter(pk__in=touched_later, date__lte=as_of)
-        .annotate(open_as_of=ExpressionWrapper(open_as_of, output_field=MONEY_FIELD))
-        .filter(open_as_of__gt=0)
+        invoices.filter(pk__in=touched_later, date__lte=as_of).annotate(open_as_of=open_as_of).filter(open_as_of__gt=0)
     )
 
 
@@ -580,7 +584,7 @@ def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> Agi
     sales = (
         Invoice.objects.filter(account_id__in=account_ids, date__gt=as_of - timedelta(days=window), date__lte=as_of)
         .values("account")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .order_by()
     )
     for line in sales:
@@ -912,7 +916,7 @@ def net_sell_in(group: tuple[str, ...], *, account_ids=None, **when) -> dict[tup
         rows = (
             model.objects.filter(**scoped, **when)
             .values(*group)
-            .annotate(total=Sum("amount"))
+            .annotate(total=money_sum("amount"))
             .order_by()
             .values_list(*group, "total")
         )

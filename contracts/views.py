@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from ka_portal import downloads
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, format_money
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.money import money_sum
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import ModelPermissionMixin, require
 from ka_portal.scope import sees_finance
@@ -130,7 +131,7 @@ class ContractDetailView(FinanceMixin, ModelPermissionMixin, DetailView):
         context = super().get_context_data(**kwargs)
         invoices = selectors.with_aging(self.object.invoices.all()).order_by("-date", "-number")
         context["invoices"] = invoices
-        context["invoice_totals"] = invoices.aggregate(amount=Sum("amount"), open=Sum("open_amount"))
+        context["invoice_totals"] = invoices.aggregate(amount=money_sum("amount"), open=money_sum("open_amount"))
         context["reminders"] = self.object.reminders.select_related("recipient")
         context["can_edit"] = self.request.user.has_perm("contracts.change_contract")
         context["terms"] = self.object.terms.order_by("kind", "valid_from", "pk")

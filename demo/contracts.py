@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts import services
 from contracts.models import Contract, ContractTerm, Invoice, open_q
+from ka_portal.money import money_sum
 from stores.models import Delivery
 from stores.selectors import delivery_value
 
@@ -240,7 +240,7 @@ def _delivered_by_month(account: KeyAccount) -> list[tuple[date, Decimal]]:
         Delivery.objects.filter(store__account=account)
         .annotate(month=TruncMonth("date"))
         .values("month")
-        .annotate(value=Sum(delivery_value()))
+        .annotate(value=money_sum(delivery_value()))
         .order_by("month")
         .values_list("month", "value")
     )

@@ -7,9 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import F, Max, Sum
+from django.db.models import F, Max
 
 from accounts.models import KeyAccount
+from ka_portal.money import money_sum
 from ka_portal.scope import stores_for
 from promotions import services
 from promotions.models import Budget, PromotionPlan, PromotionType
@@ -65,7 +66,7 @@ def _seed_budgets(today: date) -> int:
     sales = dict(
         Delivery.objects.filter(date__gte=year_ago, date__lt=today)
         .values_list("store__account_id")
-        .annotate(total=Sum(F("quantity") * F("unit_price")))
+        .annotate(total=money_sum(F("quantity") * F("unit_price")))
     )
     created = 0
     for account in KeyAccount.objects.all():
@@ -183,7 +184,7 @@ def _invoice_lift(plan: PromotionPlan) -> None:
     lift = (
         Delivery.objects.filter(reference=f"PROMO-{plan.pk}")
         .values("date__year", "date__month")
-        .annotate(value=Sum(delivery_value()), last=Max("date"))
+        .annotate(value=money_sum(delivery_value()), last=Max("date"))
         .order_by("date__year", "date__month")
     )
     for month in lift:

@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ka_portal.money import money_sum
 from stores.models import Listing
 from visits.models import ChecklistResult
 
@@ -142,7 +143,7 @@ def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -
     sold = (
         SellOutLine.objects.filter(shift__promoter_id__in=ids, shift__day__range=(first, last))
         .values("shift__promoter_id")
-        .annotate(value=Sum(sell_out_value()))
+        .annotate(value=money_sum(sell_out_value()))
         .order_by()
         .values_list("shift__promoter_id", "value")
     )

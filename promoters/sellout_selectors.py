@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
+from ka_portal.money import money_sum
 from promotions.evaluation import StoreSellOut, days_through
 from promotions.selectors import plan_reach
 from stores.models import Delivery, Listing
@@ -92,7 +93,7 @@ def sell_out_by_store_product(
         lines.values("shift__store_id", "product_id", "product__code", "product__name", "product__packs_per_case")
         .annotate(
             packs=Sum("units"),
-            value=Sum(sell_out_value()),
+            value=money_sum(sell_out_value()),
             days=Count("shift__day", distinct=True),
             shelf_stock=Subquery(newest.values("shelf_stock"), output_field=IntegerField()),
             shelf_stock_on=Subquery(newest.values("shift__day")),
@@ -136,7 +137,7 @@ def plan_sell_out(plans, *, through: date | None = None, reach=None) -> dict[int
     for store_id, product_id, day, units, value in (
         covered.filter(product__in=reach.all_products)
         .values("shift__store_id", "product_id", "shift__day")
-        .annotate(packs=Sum("units"), value=Sum(sell_out_value()))
+        .annotate(packs=Sum("units"), value=money_sum(sell_out_value()))
         .order_by()
         .values_list("shift__store_id", "product_id", "shift__day", "packs", "value")
     ):
@@ -189,7 +190,7 @@ def sell_out_by_account_month(
         .filter(shift__store__account__in=accounts)
         .annotate(month=TruncMonth("shift__day"))
         .values("shift__store__account_id", "month")
-        .annotate(packs=Sum("units"), value=Sum(sell_out_value()), stores=Count("shift__store_id", distinct=True))
+        .annotate(packs=Sum("units"), value=money_sum(sell_out_value()), stores=Count("shift__store_id", distinct=True))
         .order_by("shift__store__account_id", "month")
     )
     return [
@@ -234,7 +235,7 @@ def sell_out_summary(lines: QuerySet, *, stores, start: date, end: date) -> Sell
     lines = lines_between(lines, start, end).filter(shift__store__in=stores)
     totals = lines.aggregate(
         packs=Sum("units"),
-        value=Sum(sell_out_value()),
+        value=money_sum(sell_out_value()),
         stores=Count("shift__store_id", distinct=True),
         last_day=Max("shift__day"),
     )

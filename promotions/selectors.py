@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.roles import Role
 from ka_portal import scope
+from ka_portal.money import money_sum
 from ka_portal.scope import promotion_plans_for, stores_for, user_role
 from stores.models import Delivery, Listing, Product, Store
 
@@ -316,7 +317,7 @@ def sales_between(plan: PromotionPlan, start: date, end: date) -> tuple[int, Dec
 
     A delivery without a unit price is valued at the listing's purchase price.
     """
-    totals = _plan_deliveries(plan, start, end).aggregate(units=Sum("quantity"), amount=Sum(delivery_value()))
+    totals = _plan_deliveries(plan, start, end).aggregate(units=Sum("quantity"), amount=money_sum(delivery_value()))
     return totals["units"] or 0, (totals["amount"] or Decimal("0")).quantize(Decimal("0.01"))
 
 
@@ -389,7 +390,7 @@ def evaluation_sales(plans, *, as_of: date | None = None, reach: PlanReach | Non
             date__lte=last,
         )
         .values("store_id", "product_id", "date")
-        .annotate(units=Sum("quantity"), amount=Sum(delivery_value()))
+        .annotate(units=Sum("quantity"), amount=money_sum(delivery_value()))
         .order_by()
         .values_list("store_id", "product_id", "date", "units", "amount")
     )

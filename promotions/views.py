@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,6 +25,7 @@ from evidence.visit_checks import plan_execution_by_store
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.money import money_sum
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import model_permission
 from ka_portal.scope import accounts_for, stores_for, user_role
@@ -67,7 +68,7 @@ class PlanListView(FilteredListView):
         context["can_draft"] = self.request.user.has_perm("promotions.add_promotionplan")
         context["queue_size"] = selectors.approval_queue_for(self.request.user).count()
         # the cost of every plan the filters keep, on all pages
-        context["cost_total"] = self.object_list.order_by().aggregate(plans=Count("pk"), cost=Sum("total_cost"))
+        context["cost_total"] = self.object_list.order_by().aggregate(plans=Count("pk"), cost=money_sum("total_cost"))
         return context
 
 

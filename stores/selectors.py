@@ -2,8 +2,10 @@
 
 from datetime import date
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+
+from ka_portal.money import money_sum
 
 from .models import Listing
 
@@ -37,7 +39,7 @@ def sell_in_by(deliveries: QuerySet, group_by: str, start: date, end: date) -> d
     rows = (
         deliveries_between(deliveries, start, end)
         .values(group_by)
-        .annotate(total=Sum(delivery_value()))
+        .annotate(total=money_sum(delivery_value()))
         .order_by()
         .values_list(group_by, "total")
     )

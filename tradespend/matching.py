@@ -38,7 +38,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    DecimalField,
     Exists,
     ExpressionWrapper,
     F,
@@ -47,7 +46,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -60,13 +58,13 @@ from contracts.receivables import to_money
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from evidence.agreements import claimed_by, not_evidenced_by_account
 from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.money import MONEY_TOTAL, Money, money_sum
 from ka_portal.scope import user_role
 
 from . import rules
 from .models import AccrualLine, ClosedMonth, DeductionMatch, DeductionRecovery, DuplicateClearance
 
 ZERO = Decimal("0.00")
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 State = Deduction.State
 
 
@@ -96,17 +94,19 @@ class MatchSummary:
         }
 
 
-def _matched_sum(line_ref) -> Coalesce:
+def _matched_sum(line_ref) -> Money:
     """Σ matches of a line, as a scalar subquery (so the line rows can still be locked)."""
-    sums = DeductionMatch.objects.filter(line=line_ref).values("line").annotate(total=Sum("amount")).values("total")
-    return Coalesce(Subquery(sums[:1]), Value(ZERO), output_field=MONEY_FIELD)
+    sums = (
+        DeductionMatch.objects.filter(line=line_ref).values("line").annotate(total=money_sum("amount")).values("total")
+    )
+    return Money(Coalesce(Subquery(sums[:1]), Value(ZERO), output_field=MONEY_TOTAL))
 
 
 def lines_with_matches(lines: QuerySet) -> QuerySet:
     """Ledger lines with ``deducted`` (Σ matches), ``remaining`` (amount − deducted) and ``over_deducted``
     (matches above the line: the ledger lowered it after they were made)."""
     return lines.annotate(deducted=_matched_sum(OuterRef("pk"))).annotate(
-        remaining=ExpressionWrapper(F("amount") - F("deducted"), output_field=MONEY_FIELD),
+        remaining=Money(F("amount") - F("deducted")),
         over_deducted=ExpressionWrapper(Q(deducted__gt=F("amount")), output_field=BooleanField()),
     )
 
@@ -305,9 +305,7 @@ def restate(deduction: Deduction, *, recovery: DeductionRecovery | None = None) 
     After a match changed by hand (the deduction's month is open, and so every later month), the deduction is
     decided again in its own month: its recoveries' tolerance differences go back to 0."""
     before = deduction.matched_amount
-    matched_sum = deduction.matches.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))[
-        "total"
-    ]
+    matched_sum = deduction.matches.aggregate(total=money_sum("amount", default=ZERO))["total"]
     state, matched_amount = rules.deduction_state(
         amount=deduction.amount,
         recovered=deduction.recovered_amount,
@@ -403,7 +401,7 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
         )
     if amount <= 0:
         raise DomainError("match.amount_not_positive", _("A match must be above zero."), field="amount")
-    deducted = line.matches.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))["total"]
+    deducted = line.matches.aggregate(total=money_sum("amount", default=ZERO))["total"]
     left_on_line = to_money(line.amount - deducted)
     if amount > left_on_line:
         raise DomainError(

@@ -23,16 +23,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm, Deduction
-from contracts.receivables import to_money
-from contracts.selectors import net_sell_in
+from contracts.selectors import deduction_unsupported, net_sell_in
 from ka_portal.db_router import reads_from_replica
+from ka_portal.money import money_sum
 
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between
@@ -180,7 +180,7 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
     lines = (
         AccrualLine.objects.filter(account_id__in=account_ids, month__in=sorted(wanted))
         .values("account_id", "month", "category", "kind")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .order_by()
         .values_list("account_id", "month", "category", "kind", "total")
     )
@@ -193,12 +193,11 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
     deductions = (
         Deduction.objects.filter(account_id__in=account_ids, date__gte=first, date__lt=end)
         .values("account_id", "date__year", "date__month")
-        .annotate(total=Sum(F("amount") - F("matched_amount") - F("recovered_amount")))
+        .annotate(total=money_sum(deduction_unsupported()))
         .order_by()
         .values_list("account_id", "date__year", "date__month", "total")
     )
     for account_id, year, month_number, total in deductions:
-        total = to_money(total)  # SQLite subtracts in floating point: 1.10 − 0.10 − 0.20 came back 0.8000000000000003
         month = date(year, month_number, 1)
         if month in wanted:
             cells[account_id, month].unsupported += total
@@ -213,12 +212,11 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
         .annotate(recovered_in=TruncMonth("on"), deducted_in=TruncMonth("deduction__date"))
         .exclude(recovered_in=F("deducted_in"))
         .values("deduction__account_id", "deducted_in", "recovered_in")
-        .annotate(total=Sum(F("amount") + F("tolerance_difference")))
+        .annotate(total=money_sum(F("amount") + F("tolerance_difference")))
         .order_by()
         .values_list("deduction__account_id", "deducted_in", "recovered_in", "total")
     )
     for account_id, deducted_in, recovered_in, total in moved:
-        total = to_money(total)
         if month_start(deducted_in) in wanted:
             cells[account_id, month_start(deducted_in)].unsupported += total
         if month_start(recovered_in) in wanted:
@@ -241,11 +239,12 @@ def recoveries_across(account_ids, month_from: date, month_to: date) -> Recoveri
     """One query: the two sums of RecoveriesAcross for the accounts and the months (first days, both included)."""
     first, end = month_start(month_from), add_months(month_start(month_to), 1)
     moved = F("amount") + F("tolerance_difference")  # with what it left accepted as matched, as live_figures counts
+    in_period = Q(deduction__date__gte=first, deduction__date__lt=end)
     sums = DeductionRecovery.objects.filter(deduction__account_id__in=list(account_ids)).aggregate(
-        before=Sum(moved, filter=Q(on__gte=first, on__lt=end, deduction__date__lt=first)),
-        after=Sum(moved, filter=Q(on__gte=end, deduction__date__gte=first, deduction__date__lt=end)),
+        before=money_sum(moved, default=ZERO, filter=Q(on__gte=first, on__lt=end, deduction__date__lt=first)),
+        after=money_sum(moved, default=ZERO, filter=Q(in_period, on__gte=end)),
     )
-    return RecoveriesAcross(before=sums["before"] or Decimal("0.00"), after=sums["after"] or Decimal("0.00"))
+    return RecoveriesAcross(before=sums["before"], after=sums["after"])
 
 
 def closed_months_between(month_from: date, month_to: date) -> dict[date, ClosedMonth]:
@@ -405,7 +404,7 @@ def contract_execution(*, accounts, month_from: date, month_to: date) -> list[Co
     spent = dict(
         AccrualLine.objects.filter(term__in=[term.pk for term in terms], month__lt=period_end)
         .values("term_id")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .order_by()
         .values_list("term_id", "total")
     )

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,6 +20,7 @@ from contracts.forms import DATE_INPUT, StyledForm
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView, choose_by_code
+from ka_portal.money import money_sum
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
@@ -89,7 +89,7 @@ class AgreementListView(FilteredListView):
         user = self.request.user
         context["sees_fees"] = sees_fees(user)
         if context["sees_fees"]:
-            sums = dict(self.object_list.order_by().values_list("status").annotate(total=Sum("fee")))
+            sums = dict(self.object_list.order_by().values_list("status").annotate(total=money_sum("fee")))
             context["totals"] = [(status, TOTAL_CAPTIONS[status], sums.get(status.value) or ZERO) for status in Status]
         context["can_add"] = can(user, DisplayAgreement, "add")
         return context

@@ -10,7 +10,7 @@ Finance and admins see every chain, KA managers their own; reps and supervisors 
 
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q
 from django.urls import path
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -24,11 +24,13 @@ from contracts.selectors import finance_accounts
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.idempotency import idempotent
 from ka_portal.lists import PERIOD_REVERSED
+from ka_portal.money import money_sum
 
 from .. import closing, reports
 from ..models import ClosedMonth, SpendKind
 
 MONEY = {"max_digits": None, "decimal_places": 2}
+SPEND_STEPS = F("figures__rebates") + F("figures__fixed_fees") + F("figures__promotion") + F("figures__unsupported")
 CENT = Decimal("0.01")
 RATIO = {"max_digits": None, "decimal_places": 4, "allow_null": True}
 MONTH_HELP = "A month as YYYY-MM (e.g. 2026-05)."
@@ -204,11 +206,8 @@ class ClosedMonthViewSet(CachedListMixin, mixins.ListModelMixin, mixins.CreateMo
         return (
             ClosedMonth.objects.select_related("closed_by")
             .annotate(
-                gross_total=Sum("figures__gross", filter=seen),
-                spend_total=Sum("figures__rebates", filter=seen)
-                + Sum("figures__fixed_fees", filter=seen)
-                + Sum("figures__promotion", filter=seen)
-                + Sum("figures__unsupported", filter=seen),
+                gross_total=money_sum("figures__gross", filter=seen),
+                spend_total=money_sum(SPEND_STEPS, filter=seen),
             )
             .order_by("-month")
         )

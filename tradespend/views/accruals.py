@@ -4,7 +4,6 @@ Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -19,6 +18,7 @@ from ka_portal import scope
 from ka_portal.errors import DomainError
 from ka_portal.formatting import format_money
 from ka_portal.lists import Column, FilteredListView, style_form_fields
+from ka_portal.money import money_sum
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import require
 
@@ -63,7 +63,7 @@ class LedgerView(FinanceMixin, FilteredListView):
         sums = dict(
             self.object_list.order_by()
             .values_list("category")
-            .annotate(total=Sum("amount"))
+            .annotate(total=money_sum("amount"))
             .values_list("category", "total")
         )
         # each card is a step's total, named as gross to net names it (返利合计, not the kind 返利 of the lines)

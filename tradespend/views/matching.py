@@ -9,7 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -26,6 +26,7 @@ from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.money import money_sum
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import require
 from ka_portal.scope import accrual_lines_for, disputes_for
@@ -151,7 +152,7 @@ class DeductionListView(FinanceMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = self.object_list.order_by().values("state").annotate(count=Count("pk"), amount=Sum("amount"))
+        rows = self.object_list.order_by().values("state").annotate(count=Count("pk"), amount=money_sum("amount"))
         found = {row["state"]: row for row in rows}
         context["state_totals"] = [
             (state, found.get(state.value, {}).get("count", 0), found.get(state.value, {}).get("amount") or ZERO)
