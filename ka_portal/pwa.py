@@ -10,7 +10,7 @@ import re
 
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -159,3 +159,12 @@ def _service_worker() -> HttpResponse:
     response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"  # its scope is the whole site, whatever URL serves it
     return _never_cached(response)
+
+
+@require_GET
+def favicon(request):
+    """`/favicon.ico`, which a browser asks by itself where a page names no icon (a photo opened alone): the app's
+    icon, kept for a day."""
+    response = HttpResponseRedirect(staticfiles_storage.url(f"icons/icon-{ICON_SIZES[0]}.png"))
+    patch_cache_control(response, public=True, max_age=24 * 3600)
+    return response

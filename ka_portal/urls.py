@@ -46,6 +46,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("sw.js", pwa.service_worker, name="service-worker"),  # at the root: its scope is the whole site
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

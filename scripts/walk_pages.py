@@ -38,16 +38,13 @@ FIGURES_BROKEN = """Array.from(document.querySelectorAll('.stat')).filter(figure
 def walk(page, base: str, depth: int, limit: int, shots: Path | None, user: str) -> list[str]:
     problems, seen, queue = [], set(), [(page.url, 0)]
     errors: list[str] = []
-    # a script's error, and any part of the page that did not load (but the icon a browser asks for by itself when it
-    # shows a photo alone: the pages name none)
+    # a script's error, and any part of the page that did not load
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "response",
         lambda response: (
             errors.append(f"{response.status} {urlsplit(response.url).path}")
-            if response.status >= 400
-            and response.request.resource_type != "document"
-            and urlsplit(response.url).path != "/favicon.ico"
+            if response.status >= 400 and response.request.resource_type != "document"
             else None
         ),
     )

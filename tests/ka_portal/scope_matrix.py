@@ -182,6 +182,7 @@ ROUTES: dict[str, Route] = {
     "login": Route(public=True),
     "manifest": Route(public=True),  # the web app manifest: names and icons, nothing of anyone's
     "service-worker": Route(public=True),  # the offline worker's script: static URLs and page patterns
+    "favicon": Route(public=True),  # the app's icon, for a browser that asks /favicon.ico by itself
     "logout": Route(skip="signs the user out (POST only); nothing in scope"),
     "set_language": Route(skip="sets the language cookie; nothing in scope"),
     "api-schema": Route(public=True),

@@ -126,3 +126,13 @@ def test_every_page_links_the_manifest_and_registers_the_worker():
 
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert 'data-service-worker="/sw.js"' in html
+
+
+def test_a_browser_asking_for_favicon_ico_gets_the_apps_icon():
+    # a photo opened alone names no icon, and the browser asks /favicon.ico: no 404 in the log, the app's icon
+    response = Client().get("/favicon.ico")
+
+    assert (response.status_code, response["Location"]) == (302, staticfiles_storage.url("icons/icon-192.png"))
+    assert "max-age=86400" in response["Cache-Control"]
+    image = Image.open(finders.find("icons/icon-192.png"))
+    assert (image.format, image.size) == ("PNG", (192, 192))
