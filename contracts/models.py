@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Round
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -317,7 +318,8 @@ class Deduction(models.Model):
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="deduction_amount_positive"),
             models.CheckConstraint(
                 condition=models.Q(matched_amount__gte=0, recovered_amount__gte=0)
-                & models.Q(matched_amount__lte=models.F("amount") - models.F("recovered_amount")),
+                # in cents: SQLite subtracts in floating point (6,823.16 − 6,583.33 = 239.82999999999993 there)
+                & models.Q(matched_amount__lte=Round(models.F("amount") - models.F("recovered_amount"), 2)),
                 name="deduction_matched_within_amount",
             ),
             models.CheckConstraint(

@@ -168,3 +168,17 @@ def test_a_duplicate_may_be_disputed(matching_account, matching_invoice, finance
     twin.refresh_from_db()
     assert dispute.status == Dispute.Status.RECOVERED
     assert (twin.state, twin.recovered_amount, twin.matched_amount) == ("duplicate", Decimal("3000.00"), 0)
+
+
+def test_the_chain_gives_back_the_whole_unsupported_part_to_the_cent(matching_account, matching_invoice, finance):
+    # matched + recovered = the deduction, in amounts SQLite's floating point does not subtract exactly
+    # (6,823.16 − 6,583.33 is 239.82999999999993 there): the check on the deduction compares them in cents
+    matching_line(matching_account, SEP, "239.83")
+    deduction = matching_deduction(matching_invoice, "6823.16")
+    dispute = dispute_recover(
+        dispute=_open(deduction, finance), amount=Decimal("6583.33"), on=date(2026, 10, 5), note="退回", by=finance
+    )
+    deduction.refresh_from_db()
+    assert (deduction.matched_amount, deduction.recovered_amount) == (Decimal("239.83"), Decimal("6583.33"))
+    assert dispute.status == Dispute.Status.RECOVERED
+    assert account_reconciliation(matching_account).reconciles
