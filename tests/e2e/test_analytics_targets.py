@@ -1,6 +1,7 @@
 """A KA manager reads March's targets (the account's own beside its stores' roll-up), drills into the chain, sets
 a store's target on the month's page and sees it counted."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -39,3 +40,17 @@ def test_manager_sets_a_store_target_and_sees_the_roll_up(desktop):
     assert desktop.get_by_test_id("targets-summary").locator('[data-col="difference"]').inner_text() == "-500.00"
     assert StoreTarget.objects.get(store__code="S2").month == date(2026, 3, 1)
     desktop.screenshot(path="tests/e2e/artifacts/manager-store-targets.png", full_page=True)
+
+
+def test_the_targets_report_prints_across_the_sheet(desktop):
+    """On A4 upright the ten columns crushed "有指标的门店数" to a character a line: printed, it goes across."""
+    manager = make_user(Role.MANAGER, username="manager1", password="demo-pass-1")
+    account = KeyAccountFactory(code="WM", name="沃尔玛", owner=manager)
+    SalesTarget.objects.create(account=account, year=2026, month=3, amount=Decimal("10000.00"))
+    log_in(desktop, "manager1", "demo-pass-1")
+    desktop.goto("/analysis/targets/?month=2026-03")
+    desktop.emulate_media(media="print")
+
+    pdf = desktop.pdf(prefer_css_page_size=True)
+    width, height = (float(side) for side in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert (round(width), round(height)) == (842, 595)  # A4 across, in points
