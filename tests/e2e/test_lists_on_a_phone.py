@@ -129,3 +129,68 @@ def test_the_competitor_summary_fits_a_phone(browser, live_server, locale):
         assert average.is_visible() and average.inner_text().endswith("15 %")  # 4.10 against 4.80 both times
     finally:
         _close(context)
+
+
+def test_a_managers_lists_fit_the_narrowest_phone_in_english(browser, live_server):
+    """On the narrowest phones (320 px) in English, whose words are longer, the lists a manager reads most keep inside
+    the screen (they ran 3 to 41 px past it: a chain called "Nonggongshang", a store's code "AUCHAN-010", a plan's two
+    dates): each keeps the columns a phone needs, and what left a column reads under a cell — a chain's code under its
+    name, a store's grade under its code, a product's code under its name, the listed product under its store, a
+    plan's dates under its name, a suggested order's stock under its product, a route plan's rep under its week; a
+    budget's whole still under what is left of it, and an account's year of seven-digit targets in three columns."""
+    from datetime import date
+
+    from promotions.models import PromotionPlan
+    from tests.promotions.factories import BudgetFactory, PromotionPlanFactory
+    from tests.visits.factories import RoutePlanFactory, RouteStopFactory, SuggestedOrderFactory
+    from visits.models import SuggestedOrder
+
+    manager = make_user(Role.MANAGER, username="manager1", first_name="静", last_name="陈", password="demo-pass-1")
+    rep = make_user(Role.REP, username="rep1", first_name="伟", last_name="张")
+    auchan = KeyAccountFactory(code="AUCHAN", name="欧尚", name_en="Auchan", tier="GKA", owner=manager)
+    chain = KeyAccountFactory(code="NGS", name="农工商", name_en="Nonggongshang", tier="LKA", owner=manager)
+    StoreFactory(account=auchan, code="AUCHAN-010", name="欧尚江湾店2", rep=rep, grade="B")
+    store = StoreFactory(account=chain, code="NGS-012", name="农工商控江路店3", rep=rep, grade="A")
+    beer = ProductFactory(code="P001", name="海川纯生啤酒 500ml", barcode="6910192058881", category="啤酒")
+    ListingFactory(store=store, product=beer, purchase_price=Decimal("4.00"), shelf_price=Decimal("4.80"))
+    PromotionPlanFactory(
+        account=chain, owner=manager, title="农工商啤酒DM（促销供价）", start_on=date(2026, 12, 26),
+        end_on=date(2027, 1, 23), status=PromotionPlan.Status.SUBMITTED, total_cost=Decimal("3081.32"),
+    )  # fmt: skip
+    BudgetFactory(account=chain, period_start=date(2027, 1, 1), period_end=date(2027, 3, 31), amount=Decimal("18000"))
+    SuggestedOrderFactory(
+        store=store, product=beer, current_packs=51, actual_sales_packs=-4, suggested_cases=0,
+        flag=SuggestedOrder.Flag.NEGATIVE_SALES,
+    )  # fmt: skip
+    RouteStopFactory(plan=RoutePlanFactory(rep=rep, week_start=date(2026, 11, 30)), store=store, day=0)
+    today = timezone.localdate()
+    for month in range(1, 13):
+        SalesTargetFactory(account=chain, year=today.year, month=month, amount=Decimal("1822720.00"))
+    InvoiceFactory(account=chain, date=today.replace(day=1), amount=Decimal("1060018.00"))
+
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    try:
+        page = context.new_page()
+        log_in(page, "manager1", "demo-pass-1")
+        for path, under_a_cell, words in [
+            ("/accounts/", "account-code-phone", "NGS"),
+            ("/stores/", "grade-phone", "A"),
+            ("/stores/products/", "code-phone", "P001 ·"),
+            ("/stores/listings/", "listing-product-phone", "海川纯生啤酒 500ml P001"),
+            ("/promotions/", "plan-dates-phone", "2026-12-26 – 2027-01-23"),
+            ("/promotions/budgets/", "budget-whole-phone", "of 18,000.00"),
+            ("/visits/suggested-orders/", "stock-phone", "Stock 4/3"),
+            ("/visits/routes/", "plan-rep-phone", "张伟"),
+            (f"/accounts/{chain.pk}/", "achievement-phone", "Achievement"),  # a year of seven-digit targets
+        ]:
+            page.goto(path)
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+            assert tables_past_their_box(page) == [], path
+            moved = page.get_by_test_id(under_a_cell).last
+            assert moved.is_visible(), path
+            text = " ".join(moved.inner_text().split())  # its lines as one
+            assert text.startswith(words), (path, text)
+    finally:
+        _close(context)
