@@ -7,6 +7,7 @@
   "use strict";
 
   var widths = new WeakMap();
+  var printing = false;
 
   // A column's name squeezed to a word or a character a line (more than three lines) says the table only fits crushed.
   function crushed(table) {
@@ -19,6 +20,7 @@
   }
 
   function fit(table) {
+    if (printing) return;
     var box = table.closest(".table-responsive") || table.parentElement;
     var width = box.clientWidth;
     if (!width || widths.get(table) === width) return; // hidden (a closed <details>), or no change
@@ -40,6 +42,20 @@
       observer.observe(table.closest(".table-responsive") || table.parentElement);
     });
   }
+
+  // Printed, a report is a table across the sheet (analysis.css prints it landscape) whatever the screen showed: the
+  // cards are for a screen too narrow for it. After, it is what the screen needs again.
+  window.addEventListener("beforeprint", function () {
+    printing = true;
+    document.querySelectorAll("table.ka-stack").forEach(function (table) {
+      table.classList.remove("ka-stacked");
+      widths.delete(table);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    printing = false;
+    document.querySelectorAll("table.ka-stack").forEach(fit);
+  });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

@@ -117,3 +117,23 @@ def test_finances_lists_and_reports_fit_a_tablet_held_upright(browser, live_serv
         for stat in page.locator(".stat").all():
             assert text_lines(stat) == 1, (path, stat.inner_text())
     _close(context)
+
+
+def test_a_report_read_as_cards_prints_as_a_table(browser, live_server, chains):
+    """Printed from a tablet or a phone, the report is a table across the sheet (landscape), not the screen's cards."""
+    context = browser.new_context(viewport=TABLET, timezone_id="Asia/Shanghai", base_url=live_server.url)
+    page = context.new_page()
+    log_in(page, "manager1", "demo-pass-1")
+    page.goto("/accounts/performance/")
+    table = page.get_by_test_id("performance-table")
+    expect(table).to_have_class(STACKED)
+
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the browser sends when asked to print
+    expect(table).not_to_have_class(STACKED)
+    page.wait_for_timeout(300)  # the table's new height would have made the observer stack it again
+    expect(table).not_to_have_class(STACKED)
+    assert table.locator("thead").is_visible()
+
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    expect(table).to_have_class(STACKED)
+    _close(context)
