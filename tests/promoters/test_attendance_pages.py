@@ -70,7 +70,7 @@ def test_lateness_reads_in_hours_and_minutes_for_the_supervisor(w, client):
     client.force_login(w.supervisor)
     url = reverse("promoters:attendance-shifts") + "?month=2026-06&promoter=PH-P1"
     page = client.get(url, **EN).content.decode()
-    assert "3 h 34 min late" in page and "3 h 0 min early" in page and "214" not in page
+    assert "3 h 34 min late" in page and "3 h 0 min early" in page and "214 min" not in page
     chinese = client.get(url).content.decode()
     assert "迟到 3 小时 34 分钟" in chinese and "早退 3 小时 0 分钟" in chinese
 
