@@ -10,12 +10,10 @@ from django.utils import timezone
 from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month, net_sell_in
 from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
-from ka_portal.money import money_sum
+from ka_portal.money import ZERO, money_sum
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 
 from .models import Contact, KeyAccount, SalesTarget
-
-ZERO = Decimal("0.00")
 
 
 def a_year_before(day: date) -> date:

@@ -20,7 +20,7 @@ from contracts.filters import expiring_soon
 from contracts.models import Contract
 from contracts.selectors import AgingRow, aging_report, contracts_for, deduction_unsupported, net_sell_in
 from ka_portal.db_router import reads_from_replica
-from ka_portal.money import money_sum
+from ka_portal.money import ZERO, money_sum, to_money
 from ka_portal.scope import disputes_for, promotion_plans_for, sell_out_for, stores_for, visits_for
 from promoters.sellout_selectors import SellOutSummary, sell_out_summary
 from promotions.models import PromotionPlan
@@ -30,7 +30,6 @@ from tradespend.rules import add_months, month_start, months_between
 from visits.models import SuggestedOrder
 from visits.selectors import day_bounds, stops_done, suggestions_day
 
-ZERO = Decimal("0.00")
 # Plans that ran or will run: a draft, a submitted or a rejected plan spent nothing.
 RUN = (
     PromotionPlan.Status.APPROVED,
@@ -72,7 +71,7 @@ class Promotions:
         """Σ cost ÷ Σ extra packs of the evaluated plans: None when together they sold no extra pack."""
         if self.incremental_units <= 0:
             return None
-        return (self.evaluated_cost / self.incremental_units).quantize(Decimal("0.01"))
+        return to_money(self.evaluated_cost / self.incremental_units)  # half up, as the plan's own evaluation
 
 
 @dataclass

@@ -25,9 +25,8 @@ from ka_portal import scope
 from ka_portal.charts import Chart, Series
 from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name, display_name
-from ka_portal.money import money_sum
+from ka_portal.money import ZERO, money_sum
 
-ZERO = Decimal("0.00")
 # Yellow and red visits stay on a supervisor's home this many days (today included): a week to review them.
 REVIEW_DAYS = 7
 # How many rows of a list a dashboard shows under its figure.

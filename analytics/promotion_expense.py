@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name
+from ka_portal.money import ZERO
 from promoters.models import Shift
 from promoters.sellout_selectors import plan_sell_out
 from promotions.evaluation import NO_SELL_OUT, Evaluation, SellOutEvaluation, days_through, plan_cost_so_far
@@ -47,8 +48,6 @@ from promotions.services import supply_funding
 from tradespend.accruals import ACCRUING_PLAN_STATUSES
 from tradespend.promoter_pay import plan_promoter_pay
 from tradespend.rules import add_months, month_start, plan_cost
-
-ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)

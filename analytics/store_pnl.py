@@ -52,7 +52,7 @@ from contracts.models import ContractTerm
 from evidence.agreement_rules import split_cents, split_fee, to_cents
 from evidence.models import DisplayAgreement, PromotionExecution
 from ka_portal.db_router import reads_from_replica
-from ka_portal.money import money_sum
+from ka_portal.money import CENT, ZERO, money_sum
 from promoters.models import Shift
 from promotions.models import PromotionPlan
 from stores.models import Delivery, Listing, Store
@@ -62,9 +62,6 @@ from tradespend.promoter_pay import promoter_pay_by_store
 from tradespend.rules import add_months, month_start
 from visits.models import Visit
 from visits.selectors import day_bounds
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 
 
 @dataclass

@@ -19,12 +19,9 @@ from django.db.models import Count, QuerySet
 from accounts.models import CollectionTarget, KeyAccount, SalesTarget, StoreTarget
 from contracts.models import Payment
 from ka_portal.db_router import reads_from_replica
-from ka_portal.money import money_sum
+from ka_portal.money import CENT, ZERO, money_sum
 from stores.models import Delivery, Store
 from stores.selectors import sell_in_by
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
 
 
 def month_end(month: date) -> date:

@@ -19,7 +19,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
     Max,
@@ -40,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from ka_portal import system_texts
 from ka_portal.db_router import connection_for_reads, reads_from_replica
-from ka_portal.money import Money, money_sum
+from ka_portal.money import MONEY_TOTAL, Money, money_sum
 from ka_portal.scope import finance_accounts_for, sees_finance
 
 from . import notes
@@ -66,8 +65,6 @@ from .receivables import (
     days_past_due,
     days_sales_outstanding,
 )
-
-MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 
 def finance_accounts(user) -> QuerySet:
@@ -422,7 +419,7 @@ def _subtotal(queryset) -> Subquery:
     return Coalesce(
         Subquery(queryset.values("invoice").annotate(total=money_sum("amount")).values("total")[:1]),
         Value(ZERO),
-        output_field=MONEY_FIELD,
+        output_field=MONEY_TOTAL,
     )
 
 
@@ -442,11 +439,11 @@ def invoices_open_as_of(invoices: QuerySet, as_of: date) -> QuerySet:
             .values("total")[:1]
         ),
         Value(ZERO),
-        output_field=MONEY_FIELD,
+        output_field=MONEY_TOTAL,
     )
     credited = CreditNote.objects.filter(invoice=OuterRef("pk"), date__lte=as_of)
     written_off = Case(
-        When(written_off_on__lte=as_of, then=F("written_off_amount")), default=Value(ZERO), output_field=MONEY_FIELD
+        When(written_off_on__lte=as_of, then=F("written_off_amount")), default=Value(ZERO), output_field=MONEY_TOTAL
     )
     # In cents in the database too (Money): SQLite computes decimals as floats, leaving 1e-14 where 0 was meant.
     open_as_of = Money(

@@ -27,19 +27,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import Count, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ka_portal.money import money_sum
+from ka_portal.money import MONEY_TOTAL, ZERO, money_sum
 from stores.models import Listing
 from visits.models import ChecklistResult
 
 from . import appraisal_rules as rules
 from .models import Promoter, PromoterTarget, SellOutLine, Shift
-
-ZERO = Decimal("0.00")
-_MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
 @dataclass
@@ -99,8 +96,8 @@ SHIFT_FIELDS = (
 def sell_out_value():
     """The value of a sell-out line: packs × the price seen, else the shelf price listed at the shift's store."""
     shelf = Listing.objects.filter(store=OuterRef("shift__store"), product=OuterRef("product")).values("shelf_price")
-    price = Coalesce(F("price_seen"), Subquery(shelf[:1]), Value(ZERO), output_field=_MONEY)
-    return ExpressionWrapper(F("units") * price, output_field=_MONEY)
+    price = Coalesce(F("price_seen"), Subquery(shelf[:1]), Value(ZERO), output_field=MONEY_TOTAL)
+    return ExpressionWrapper(F("units") * price, output_field=MONEY_TOTAL)
 
 
 def on_roster_in(promoters, month: date):

@@ -30,13 +30,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils import timezone
 
+from ka_portal.money import CENT, ZERO
+
 from . import attendance
 from .models import Shift
 
-CENT = Decimal("0.01")
 POINT = Decimal("0.1")
 HUNDRED = Decimal(100)
-ZERO = Decimal("0.00")
 
 Reading = Shift.Attendance
 ATTENDED = frozenset({Reading.ATTENDED, Reading.LATE, Reading.LEFT_EARLY, Reading.LATE_AND_EARLY})

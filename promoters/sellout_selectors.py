@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.db.models import (
     Count,
-    DecimalField,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -27,7 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from ka_portal.money import money_sum
+from ka_portal.money import CENT, MONEY_TOTAL, money_sum
 from promotions.evaluation import StoreSellOut, days_through
 from promotions.selectors import plan_reach
 from stores.models import Delivery, Listing
@@ -36,8 +35,6 @@ from tradespend.rules import add_months
 from .models import SellOutLine
 
 # Packs × a price, and sums of them over many lines (as stores.selectors values sell-in).
-_MONEY = DecimalField(max_digits=28, decimal_places=2)
-CENT = Decimal("0.01")
 
 
 def shelf_price_seen():
@@ -45,12 +42,12 @@ def shelf_price_seen():
     listed = Listing.objects.filter(store_id=OuterRef("shift__store_id"), product_id=OuterRef("product_id")).values(
         "shelf_price"
     )[:1]
-    return Coalesce(F("price_seen"), Subquery(listed), Decimal("0"), output_field=_MONEY)
+    return Coalesce(F("price_seen"), Subquery(listed), Decimal("0"), output_field=MONEY_TOTAL)
 
 
 def sell_out_value():
     """packs × price per pack (``shelf_price_seen``), in CNY, as a database expression."""
-    return ExpressionWrapper(F("units") * shelf_price_seen(), output_field=_MONEY)
+    return ExpressionWrapper(F("units") * shelf_price_seen(), output_field=MONEY_TOTAL)
 
 
 def lines_between(lines: QuerySet, start: date, end: date) -> QuerySet:

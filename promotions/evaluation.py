@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-CENT = Decimal("0.01")
+from ka_portal.money import CENT
+
 RATIO = Decimal("0.0001")
 
 

@@ -18,6 +18,7 @@ from accounts.roles import Role
 from ka_portal import bounds
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.formatting import display_name
+from ka_portal.money import CENT
 from ka_portal.scope import accounts_for, not_found, stores_for, team_for, user_role
 from promoters.sellout_selectors import plan_sell_out
 from stores.models import Product, Store
@@ -39,7 +40,6 @@ from .rules import (
 )
 
 Status = PromotionPlan.Status
-CENT = Decimal("0.01")
 
 
 @dataclass

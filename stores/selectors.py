@@ -2,15 +2,14 @@
 
 from datetime import date
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import ExpressionWrapper, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from ka_portal.money import money_sum
+from ka_portal.money import MONEY_TOTAL, money_sum
 
 from .models import Listing
 
 # Packs × price and sums of them: up to PACKS_MAX × a money column's largest value, over many deliveries.
-_MONEY = DecimalField(max_digits=28, decimal_places=2)
 
 
 def delivery_unit_price():
@@ -22,12 +21,12 @@ def delivery_unit_price():
         .order_by()
         .values("purchase_price")[:1]
     )
-    return Coalesce(F("unit_price"), Subquery(listing_price), output_field=_MONEY)
+    return Coalesce(F("unit_price"), Subquery(listing_price), output_field=MONEY_TOTAL)
 
 
 def delivery_value():
     """quantity × price per pack, in CNY, as a database expression."""
-    return ExpressionWrapper(F("quantity") * delivery_unit_price(), output_field=_MONEY)
+    return ExpressionWrapper(F("quantity") * delivery_unit_price(), output_field=MONEY_TOTAL)
 
 
 def deliveries_between(deliveries: QuerySet, start: date, end: date) -> QuerySet:

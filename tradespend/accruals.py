@@ -57,6 +57,7 @@ from contracts.models import Contract, ContractTerm
 from contracts.receivables import to_money
 from contracts.selectors import net_sell_in
 from ka_portal.errors import DomainError
+from ka_portal.money import ZERO
 from promoters.models import Shift
 from promotions.models import PromotionPlan
 from stores.models import Listing
@@ -64,7 +65,6 @@ from stores.models import Listing
 from . import notes, promoter_pay, rules
 from .models import AccrualLine, AccrualRun, ClosedMonth, DeductionMatch, SpendKind
 
-ZERO = Decimal("0.00")
 # Contracts whose terms accrue: agreed ones. A draft is still being negotiated.
 ACCRUING_CONTRACT_STATUSES = (Contract.Status.ACTIVE, Contract.Status.EXPIRED, Contract.Status.TERMINATED)
 # Plans whose costs accrue: approved and every later step (draft, submitted and rejected ones do not).

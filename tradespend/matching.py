@@ -58,13 +58,12 @@ from contracts.receivables import to_money
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from evidence.agreements import claimed_by, not_evidenced_by_account
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.money import MONEY_TOTAL, Money, money_sum
+from ka_portal.money import MONEY_TOTAL, ZERO, Money, money_sum
 from ka_portal.scope import user_role
 
 from . import rules
 from .models import AccrualLine, ClosedMonth, DeductionMatch, DeductionRecovery, DuplicateClearance
 
-ZERO = Decimal("0.00")
 State = Deduction.State
 
 

@@ -36,12 +36,12 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from ka_portal.money import ZERO
 from promoters import appraisal_rules as pay_rules
 from promoters.models import Promoter, Shift
 
 from . import notes, rules
 
-ZERO = Decimal("0.00")
 SHIFT_FIELDS = (
     "promoter_id", "store_id", "store__account_id", "plan_id", "day", "starts_at", "ends_at", "checked_in_at",
     "checked_out_at", "check_in_distance_m", "check_in_received_at", "confirmed_attendance",

@@ -32,12 +32,11 @@ from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm, Deduction
 from contracts.selectors import deduction_unsupported, net_sell_in
 from ka_portal.db_router import reads_from_replica
-from ka_portal.money import money_sum
+from ka_portal.money import ZERO, money_sum
 
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
-from .rules import add_months, month_start, months_between
+from .rules import add_months, month_start, months_between, percent_of
 
-ZERO = Decimal("0.00")
 CATEGORY_FIELD = {
     SpendCategory.REBATE: "rebates",
     SpendCategory.FIXED_FEE: "fixed_fees",
@@ -423,7 +422,7 @@ def contract_execution(*, accounts, month_from: date, month_to: date) -> list[Co
         for term in contract.terms.all():
             if term.basis == ContractTerm.Basis.PERCENT:
                 base = _target(targets, contract.account_id, term.valid_from, term.valid_to)
-                agreed = (base * term.rate / 100).quantize(Decimal("0.01"))
+                agreed = percent_of(base, term.rate)  # rounded as the accruals are (half up)
             elif term.basis == ContractTerm.Basis.FIXED:
                 agreed = term.amount * term_period_count(term.period, term.valid_from, term.valid_to)
             else:

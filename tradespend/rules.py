@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.rules import claimed_months
 from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainError
+from ka_portal.money import ZERO
 
 # contracts.ContractTerm.Kind → SpendKind
 TERM_SPEND_KIND = {
@@ -118,9 +119,6 @@ def check_month_open(day: date, closed_months: set[date] | frozenset[date], *, f
 # --- matching (issue 12 item 5): deduction states and the tolerance ----------------------------------------------
 
 
-ZERO_MONEY = Decimal("0.00")
-
-
 def within_tolerance(*, difference: Decimal, deduction_amount: Decimal, tolerance: Decimal) -> bool:
     """Whether two amounts differ by at most ``tolerance`` (a share, e.g. 0.005) of the deduction's amount."""
     return abs(difference) <= (tolerance * deduction_amount)
@@ -136,10 +134,10 @@ def deduction_state(
     matched_amount = due (the difference, matched_amount − Σ matches, is shown on the validation sheet as the
     tolerance difference); anything less is PARTLY_MATCHED with matched_amount = Σ matches."""
     if duplicate:
-        return "duplicate", ZERO_MONEY
+        return "duplicate", ZERO
     due = amount - recovered
     if matched_sum <= 0 or due <= 0:
-        return "unsupported", ZERO_MONEY
+        return "unsupported", ZERO
     if matched_sum >= due or within_tolerance(
         difference=due - matched_sum, deduction_amount=amount, tolerance=tolerance
     ):

@@ -4,8 +4,6 @@ agreement with its evidence per store, and the KA manager's form, delete and eva
 KA managers manage their chains' agreements; finance and managers see fees; reps and supervisors may look at
 the agreements of their stores (and their chains' chain-wide ones) without fees. Scope: display_agreements_for."""
 
-from decimal import Decimal
-
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -20,7 +18,7 @@ from contracts.forms import DATE_INPUT, StyledForm
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView, choose_by_code
-from ka_portal.money import money_sum
+from ka_portal.money import ZERO, money_sum
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
@@ -32,7 +30,6 @@ from ..agreement_filters import DisplayAgreementFilter
 from ..agreement_rules import AGREEMENT_KINDS
 from ..models import DisplayAgreement
 
-ZERO = Decimal("0.00")
 Status = DisplayAgreement.Status
 # each status's total named as a phrase ("Fees awaiting evidence"), not "Fees" glued to the status's badge label
 TOTAL_CAPTIONS = {

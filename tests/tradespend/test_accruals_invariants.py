@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts.models import ContractTerm
+from ka_portal.money import CENT
 from promotions.models import PromotionEvaluation, PromotionPlan
 from tests.factories import KeyAccountFactory
 from tests.legs import examples
@@ -26,7 +27,6 @@ from .test_accruals import close, contract, credit_note, evaluate, invoice, list
 
 pytestmark = pytest.mark.django_db
 
-CENT = Decimal("0.01")
 amounts = st.decimals(min_value=Decimal("1.00"), max_value=Decimal("5000.00"), places=2)
 back = st.integers(min_value=0, max_value=11)
 operations = st.lists(

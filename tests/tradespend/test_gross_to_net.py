@@ -141,6 +141,18 @@ def test_contract_execution_against_target_and_terms(g2n_wmt, g2n_contract, g2n_
     assert terms["listing"].agreed is None and terms["listing"].share is None  # per listing
 
 
+def test_a_percent_terms_agreed_amount_rounds_half_up_as_its_accruals(g2n_wmt, g2n_contract):
+    """3 % of a year's target of 120,005.50 is 3,600.165: the accruals (percent_of) book half a cent up, 3,600.17;
+    the execution report rounded it to the even cent, 3,600.16, a cent apart from the ledger on the same term."""
+    for month in range(1, 13):
+        amount = Decimal("10005.50") if month == 1 else Decimal("10000.00")
+        SalesTarget.objects.create(account=g2n_wmt, year=2025, month=month, amount=amount)
+    [execution] = reports.contract_execution(accounts=KeyAccount.objects.all(), month_from=JAN, month_to=FEB)
+    rebate = next(item for item in execution.terms if item.term.kind == "rebate")
+    assert rebate.term.rate == Decimal("3") and execution.target == Decimal("120005.50")
+    assert rebate.agreed == Decimal("3600.17")
+
+
 @pytest.mark.parametrize(
     ("period", "months", "expected"),
     [("month", 12, 12), ("quarter", 12, 4), ("quarter", 7, 3), ("year", 12, 1), ("year", 18, 2), ("once", 12, 1)],

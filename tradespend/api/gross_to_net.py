@@ -8,8 +8,6 @@
 Finance and admins see every chain, KA managers their own; reps and supervisors are answered 404.
 """
 
-from decimal import Decimal
-
 from django.db.models import F, Q
 from django.urls import path
 from django.utils import timezone
@@ -24,14 +22,13 @@ from contracts.selectors import finance_accounts
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.idempotency import idempotent
 from ka_portal.lists import PERIOD_REVERSED
-from ka_portal.money import money_sum
+from ka_portal.money import CENT, money_sum
 
 from .. import closing, reports
 from ..models import ClosedMonth, SpendKind
 
 MONEY = {"max_digits": None, "decimal_places": 2}
 SPEND_STEPS = F("figures__rebates") + F("figures__fixed_fees") + F("figures__promotion") + F("figures__unsupported")
-CENT = Decimal("0.01")
 RATIO = {"max_digits": None, "decimal_places": 4, "allow_null": True}
 MONTH_HELP = "A month as YYYY-MM (e.g. 2026-05)."
 

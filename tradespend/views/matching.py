@@ -26,7 +26,7 @@ from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
-from ka_portal.money import money_sum
+from ka_portal.money import ZERO, money_sum
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import require
 from ka_portal.scope import accrual_lines_for, disputes_for
@@ -38,9 +38,6 @@ from .. import rules
 from ..filters import DeductionMatchingFilter, DisputeFilter
 from ..models import AccrualLine, DeductionMatch, Dispute
 from ..rules import DEDUCTION_SPEND_KIND
-
-ZERO = Decimal("0.00")
-
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
