@@ -5,6 +5,7 @@ the achievement under the month's actual, the packs per case under the product's
 under a sold product. In English too, whose words are longer (a column's name wraps at its words), and at a laptop's
 width the targets report's ten columns fit."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.roles import Role
+from promotions.models import PromotionPlan
 from tests.contracts.factories import InvoiceFactory
 from tests.factories import (
     DeliveryFactory,
@@ -23,6 +25,9 @@ from tests.factories import (
     make_user,
 )
 from tests.promoters.factories_numbers import NumbersPromoterFactory, sold
+from tests.promotions.factories import BudgetFactory, PromotionPlanFactory
+from tests.visits.factories import RoutePlanFactory, RouteStopFactory, SuggestedOrderFactory
+from visits.models import SuggestedOrder
 
 from .conftest import _close, in_view, log_in, tables_past_their_box
 
@@ -137,14 +142,8 @@ def test_a_managers_lists_fit_the_narrowest_phone_in_english(browser, live_serve
     dates): each keeps the columns a phone needs, and what left a column reads under a cell — a chain's code under its
     name, a store's grade under its code, a product's code under its name, the listed product under its store, a
     plan's dates under its name, a suggested order's stock under its product, a route plan's rep under its week; a
-    budget's whole still under what is left of it, and an account's year of seven-digit targets in three columns."""
-    from datetime import date
-
-    from promotions.models import PromotionPlan
-    from tests.promotions.factories import BudgetFactory, PromotionPlanFactory
-    from tests.visits.factories import RoutePlanFactory, RouteStopFactory, SuggestedOrderFactory
-    from visits.models import SuggestedOrder
-
+    budget's whole still under what is left of it (and the chain's name whole beside it), and an account's year of
+    seven-digit targets in three columns."""
     manager = make_user(Role.MANAGER, username="manager1", first_name="静", last_name="陈", password="demo-pass-1")
     rep = make_user(Role.REP, username="rep1", first_name="伟", last_name="张")
     auchan = KeyAccountFactory(code="AUCHAN", name="欧尚", name_en="Auchan", tier="GKA", owner=manager)
@@ -192,5 +191,9 @@ def test_a_managers_lists_fit_the_narrowest_phone_in_english(browser, live_serve
             assert moved.is_visible(), path
             text = " ".join(moved.inner_text().split())  # its lines as one
             assert text.startswith(words), (path, text)
+        # the budgets keep a chain's name whole beside its period and what is left ("Nonggongsha / ng" before)
+        page.goto("/promotions/budgets/")
+        name = page.get_by_role("link", name="Nonggongshang", exact=True)
+        assert name.evaluate("link => link.getClientRects().length") == 1
     finally:
         _close(context)

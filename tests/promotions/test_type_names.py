@@ -33,8 +33,11 @@ def test_the_plan_list_names_types_in_the_readers_language(client, plans):
     # the column headers are capitalised like the rest of the portal's
     head = english.split("<thead>")[1].split("</thead>")[0]
     assert [text.strip() for text in re.findall(r">([^<>]+)<", head) if text.strip()] == [
-        "Plan name", "Key account", "Type", "Dates", "Total cost (planned)", "Status",
+        "Plan name", "Dates", "Key account", "Type", "Dates", "Total cost (planned)", "Status",
     ]  # fmt: skip
+    # on a phone the dates read under the plan's name, and so does their sort link (their column is hidden there)
+    phone_dates = head.split("</th>")[0]
+    assert '<span class="d-sm-none"><br><a href="?o=start_on" class="sort-link">Dates</a></span>' in phone_dates
     assert ">Key account</label>" in english and ">key account</label>" not in english  # and its filters' labels
 
 
