@@ -16,7 +16,7 @@ from contracts.selectors import finance_accounts
 from contracts.views import finance_page
 from ka_portal.charts import Chart, Series
 from tradespend import reports
-from tradespend.views.gross_to_net import _ledger_url, _period_query, _presets, show_period
+from tradespend.views.gross_to_net import _ledger_url, _period_query, _presets, show_period, waterfall_chart
 from visits.models import SuggestedOrder
 
 from ..chain import PROMOTION_LINES, chain_overview
@@ -39,7 +39,6 @@ def charts(overview) -> dict[str, Chart]:
     trend = overview.trend
     labels = [month_label(date.fromisoformat(month.label)) for month in trend]
     figures = overview.figures
-    steps = figures.steps()
     return {
         "trend": Chart(
             name="trend",
@@ -52,14 +51,7 @@ def charts(overview) -> dict[str, Chart]:
                 Series(_("Last year"), [m.last_year for m in trend], line=True, dashed=True),
             ],
         ),
-        "waterfall": Chart(
-            name="waterfall",
-            title=_("From gross to net"),
-            kind="waterfall",
-            labels=[str(label) for _step, label, _amount in steps],
-            axis_label=_("Step"),
-            series=[Series(_("Amount"), [amount for _step, _label, amount in steps])],
-        ),
+        "waterfall": waterfall_chart(figures),
         "aging": Chart(
             name="aging",
             title=_("Receivables by days past due"),

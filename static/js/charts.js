@@ -65,15 +65,32 @@
     return lines;
   }
 
-  function axisLabels(canvas, labels, widest) {
-    if (labels.length > WRAP_UP_TO) { return labels; }
+  // The room a category's name has under its bars: the axis's share of the width, the value axis's ticks beside (as
+  // wide as its widest figure, "1,200,000"), some space between the names; with a context to measure in its font.
+  function labelRoom(canvas, count, widest) {
     var context = document.createElement("canvas").getContext("2d");
     var font = Chart.defaults.font;
     context.font = (font.size || 12) + "px " + font.family;
     var width = (canvas.parentNode && canvas.parentNode.clientWidth) || canvas.clientWidth || 300;
-    // the value axis's ticks beside (as wide as its widest figure, "1,200,000"), some space between the names
-    var room = Math.max((width - textWidth(context, widest) - 14) / labels.length - 4, 24);
-    return labels.map(function (label) { return wrapped(context, String(label), room); });
+    return { context: context, room: Math.max((width - textWidth(context, widest) - 14) / count - 4, 24) };
+  }
+
+  function axisLabels(canvas, labels, widest) {
+    if (labels.length > WRAP_UP_TO) { return labels; }
+    var measure = labelRoom(canvas, labels.length, widest);
+    return labels.map(function (label) { return wrapped(measure.context, String(label), measure.room); });
+  }
+
+  // A waterfall whose step names would be broken inside a word under its bars ("Rebat-es", "Unsu-pport-ed…" on a
+  // phone in English) is drawn sideways instead: the steps down the side, each name whole on its line. Chinese names
+  // break between any two characters, as Chinese is written.
+  function breaksAWord(canvas, labels, widest) {
+    var measure = labelRoom(canvas, labels.length, widest);
+    return labels.some(function (label) {
+      return pieces(String(label)).some(function (piece) {
+        return /[A-Za-z]/.test(piece) && textWidth(measure.context, piece.trimEnd()) > measure.room;
+      });
+    });
   }
 
   function draw(figure) {
@@ -107,8 +124,8 @@
       }
       return dataset;
     });
-    var horizontal = kind === "horizontal";
-    var valueAxis = { beginAtZero: true, stacked: kind === "stacked", ticks: { callback: function (value) { return format.format(value); } } };
+    // (its figures level when it runs across: fewer of them rather than slanted)
+    var valueAxis = { beginAtZero: true, stacked: kind === "stacked", ticks: { maxRotation: 0, callback: function (value) { return format.format(value); } } };
     // a few categories are wrapped to their share of the axis, so each keeps its name; a long run of months skips some
     var labelAxis = { stacked: kind === "stacked", ticks: { autoSkip: config.labels.length > WRAP_UP_TO, maxRotation: 0 } };
     // the value axis's widest tick: a round figure a little above the largest (Chart.js's top tick)
@@ -116,6 +133,8 @@
       return Math.max.apply(null, series.values.map(function (value) { return Math.abs(number(value) || 0); }));
     }).concat([0]));
     var widest = format.format(config.unit === "percent" ? largest * 1.2 : Math.round(largest * 1.2));
+    var sideways = kind === "waterfall" && breaksAWord(canvas, config.labels, widest);
+    var horizontal = kind === "horizontal" || sideways;
     var labels = horizontal ? config.labels : axisLabels(canvas, config.labels, widest);
     new Chart(canvas, {
       type: kind === "line" ? "line" : "bar",
@@ -125,10 +144,15 @@
         maintainAspectRatio: false,
         animation: false,
         indexAxis: horizontal ? "y" : "x",
-        // a phone turned sideways, a window widened: the labels wrapped again for the new width
-        onResize: horizontal ? undefined : function (chart) {
-          chart.data.labels = axisLabels(canvas, config.labels, widest);
-          chart.update("none");
+        // a phone turned sideways, a window widened: the labels wrapped again for the new width, a waterfall turned
+        // upright or sideways where its names now fit under their bars or no longer do (drawn again, after this call)
+        onResize: function (chart) {
+          if (kind === "waterfall" && breaksAWord(canvas, config.labels, widest) !== sideways) {
+            setTimeout(function () { chart.destroy(); draw(figure); }, 0);
+          } else if (!horizontal) {
+            chart.data.labels = axisLabels(canvas, config.labels, widest);
+            chart.update("none");
+          }
         },
         plugins: {
           legend: {

@@ -2,6 +2,7 @@
 export and the API, scope (a KA manager their own chains, reps and supervisors 404) and a fixed query count."""
 
 import html
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -210,7 +211,14 @@ def test_chain_page_waterfall_kinds_execution_and_links(client, manager, g2n_wmt
     client.force_login(manager)
     page = client.get(reverse("tradespend:gross-to-net-account", args=["WMT"]), _period(), HTTP_ACCEPT_LANGUAGE="en")
     page = page.content.decode()
-    assert 'id="g2n-chart"' in page and "chart.umd.min.js" in page and 'id="g2n-data"' in page
+    # the waterfall is drawn by the portal's charts (as on the chain page), its figures the table's: no second table
+    assert 'data-testid="chart-waterfall"' in page and "chart.umd.min.js" in page and "js/charts.js" in page
+    config = json.loads(
+        page.split('data-testid="chart-waterfall"')[1].split('type="application/json">')[1].split("<")[0]
+    )
+    assert config["kind"] == "waterfall" and config["labels"][0] == "Gross invoiced" and config["labels"][-1] == "Net"
+    assert config["series"][0]["values"][0] == "14000.00" and config["series"][0]["values"][-1] == "12380.00"
+    assert 'data-testid="chart-table-waterfall"' not in page
     assert "12,380.00" in page and "11.57 %" in page
     assert 'data-kind="dm"' in page and 'data-kind="unsupported"' in page
     assert "HT-WMT-2025" in page and "per listing" in page

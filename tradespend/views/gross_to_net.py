@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from contracts.selectors import finance_accounts
 from contracts.views import finance_page
+from ka_portal.charts import Chart, Series
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import style_filter_form
@@ -156,6 +157,20 @@ def gross_to_net(request):
     return render(request, "tradespend/gross_to_net.html", context)
 
 
+def waterfall_chart(figures: reports.Figures) -> Chart:
+    """A chain's way from gross invoiced to net, drawn as a waterfall (includes/chart.html): its page and the chain
+    page's."""
+    steps = figures.steps()
+    return Chart(
+        name="waterfall",
+        title=_("From gross to net"),
+        kind="waterfall",
+        labels=[str(label) for _step, label, _amount in steps],
+        axis_label=_("Step"),
+        series=[Series(_("Amount"), [amount for _step, _label, amount in steps])],
+    )
+
+
 def _ledger_url(account: KeyAccount, month_from: date, month_to: date, category: str = "") -> str:
     """The ledger page (tradespend/views/accruals.py) filtered to this chain and period (and category)."""
     extra = {"category": category} if category else {}
@@ -212,14 +227,13 @@ def gross_to_net_account(request, code):
         }
         for step, label, amount in figures.steps()
     ]
-    chart = {"labels": [str(step["label"]) for step in waterfall], "amounts": [str(s["amount"]) for s in waterfall]}
     context = {
         "form": form,
         "account": account,
         "report": report,
         "figures": figures,
         "months": months,
-        "chart_data": chart,
+        "chart": waterfall_chart(figures),
         "waterfall": waterfall,
         "unsupported_ratio": reports.ratio(figures.unsupported, figures.gross),
         "execution": reports.contract_execution(accounts=one, month_from=month_from, month_to=month_to),
