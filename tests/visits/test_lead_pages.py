@@ -107,8 +107,8 @@ def test_rep_cannot_edit_routes_and_outsiders_plans_are_404(client, team):
     assert client.get(reverse("visits:route-detail", args=[foreign.pk])).status_code == 404
 
 
-def test_supervisor_assigns_a_task_that_shows_at_the_reps_today(client, team):
-    sup, rep, _outsider = team
+def test_supervisor_assigns_a_task_that_shows_at_the_reps_today(client, team, on_this_monday):
+    sup, rep, _outsider = team  # today a Monday: a Sunday has no route to show it on
     store = StoreFactory(rep=rep, name="沃尔玛五角场店")
     client.force_login(sup)
     response = client.post(
@@ -119,7 +119,7 @@ def test_supervisor_assigns_a_task_that_shows_at_the_reps_today(client, team):
     task = Task.objects.get()
     assert task.assigned_by == sup
     plan = RoutePlanFactory(rep=rep)
-    RouteStopFactory(plan=plan, store=store, day=min(timezone.localdate().weekday(), 5))
+    RouteStopFactory(plan=plan, store=store, day=0)
     client.force_login(rep)
     assert "检查堆头" in client.get(reverse("visits:today")).content.decode()
 

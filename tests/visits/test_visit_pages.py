@@ -25,16 +25,14 @@ def rep():
 
 
 @pytest.fixture
-def day_plan(rep):
-    """Today's published route: two stores, the first with a task."""
-    from django.utils import timezone
-
+def day_plan(rep, on_this_monday):
+    """Today's published route: two stores, the first with a task. Today is this week's Monday: on a Sunday, which
+    has no route (Monday–Saturday), the rep's day is empty."""
     plan = RoutePlanFactory(rep=rep)
     first = StoreFactory(rep=rep, name="沃尔玛五角场店", grade="A")
     second = StoreFactory(rep=rep, name="家乐福江湾店", grade="B")
-    weekday = min(timezone.localdate().weekday(), 5)
-    RouteStopFactory(plan=plan, store=first, day=weekday, position=0)
-    RouteStopFactory(plan=plan, store=second, day=weekday, position=1)
+    RouteStopFactory(plan=plan, store=first, day=0, position=0)
+    RouteStopFactory(plan=plan, store=second, day=0, position=1)
     TaskFactory(store=first, title="补齐端架价签")
     return plan, first, second
 
