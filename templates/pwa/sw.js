@@ -40,9 +40,14 @@ function offlinePage(text) {
   return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
-function keepPage(request, response) {
+// Sign-outs since the worker started: a page asked for before one is not kept after it (the next user of the phone
+// would find it). Today's load asks for its visits in progress; signed out right after, their answers came back
+// after the pages were dropped and put them back.
+let signOuts = 0;
+
+function keepPage(request, response, since) {
   // only a page really shown to the signed-in user (not a redirect to the sign-in page, not an error)
-  if (response.ok && !response.redirected && response.type === "basic") {
+  if (since === signOuts && response.ok && !response.redirected && response.type === "basic") {
     const copy = response.clone();
     caches.open(PAGES_CACHE).then((cache) => cache.put(request, copy));
   }
@@ -50,13 +55,11 @@ function keepPage(request, response) {
 }
 
 function networkFirst(request) {
+  const since = signOuts;
   return fetch(request)
-    .then((response) => keepPage(request, response))
+    .then((response) => keepPage(request, response, since))
     .catch(() =>
-      caches
-        .open(PAGES_CACHE)
-        .then((cache) => cache.match(request, { ignoreVary: true }))
-        .then((cached) => cached || offlinePage(null))
+      caches.match(request, { cacheName: PAGES_CACHE, ignoreVary: true }).then((cached) => cached || offlinePage(null))
     );
 }
 
@@ -137,6 +140,7 @@ self.addEventListener("fetch", (event) => {
   }
   if (request.method === "POST" && url.pathname === SETTINGS.logout) {
     // signed out: the pages kept on this phone are the user's, not the next one's
+    signOuts += 1;
     event.respondWith(caches.delete(PAGES_CACHE).then(() => fetch(request)));
     return;
   }
@@ -160,11 +164,12 @@ self.addEventListener("message", (event) => {
   // stay light
   const lang = event.data.lang;
   const current = (kept) => kept && (!lang || kept.headers.get("Content-Language") === lang);
+  // (looked up without opening the cache: opening it would make it again after a sign-out)
+  const since = signOuts;
   event.waitUntil(
     caches
-      .open(PAGES_CACHE)
-      .then((cache) => cache.match(request, { ignoreVary: true }))
-      .then((kept) => (current(kept) ? kept : fetch(request).then((response) => keepPage(request, response))))
+      .match(request, { cacheName: PAGES_CACHE, ignoreVary: true })
+      .then((kept) => (current(kept) ? kept : fetch(request).then((response) => keepPage(request, response, since))))
       .catch(() => null)
   );
 });

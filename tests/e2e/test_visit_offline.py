@@ -1,6 +1,8 @@
 """The visit on a phone without a network (issue 14 item 1): what the rep types is kept on the phone until the server
 has it, and the visit page opens again from the service worker's cache when the network is gone."""
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -141,4 +143,35 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     phone.goto("/visits/today/")
     with phone.expect_navigation(url="**/login/**", timeout=30_000):  # a busy machine is slow to sign out
         phone.locator("form[action$='/logout/'] button").dispatch_event("click")
+    assert phone.evaluate("caches.has('ka-pages')") is False
+
+
+def test_a_page_asked_for_before_the_rep_signs_out_is_not_kept_after(phone, live_server, open_visit, monkeypatch):
+    """Finding (a CI run): signed out right after Today asked the phone to keep the visits in progress, the answer
+    came back after the kept pages were dropped and put the visit page back on the phone, for its next user to open
+    without a network. The server is made slow to answer here, so the answer always comes back after the sign-out."""
+    from visits import selectors
+
+    visit = open_visit
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.goto("/visits/today/")
+    visit_url = f"{live_server.url}/visits/{visit.pk}/"
+    phone.wait_for_function(
+        "async (url) => !!(await (await caches.open('ka-pages')).match(url))", arg=visit_url, polling=200, timeout=WAIT
+    )
+    read = selectors.visit_detail
+
+    def slowly(*args, **kwargs):
+        time.sleep(2)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(selectors, "visit_detail", slowly)
+    # Today asks again (as after the rep switched language: the kept copy is not current, so it is fetched)
+    phone.evaluate(
+        "(url) => navigator.serviceWorker.controller.postMessage({ keep: url, lang: 'en' })", f"/visits/{visit.pk}/"
+    )
+    phone.wait_for_timeout(300)  # the worker's request is with the server
+    with phone.expect_navigation(url="**/login/**", timeout=30_000):
+        phone.locator("form[action$='/logout/'] button").dispatch_event("click")
+    phone.wait_for_timeout(3_000)  # the slow answer has come back
     assert phone.evaluate("caches.has('ka-pages')") is False
