@@ -20,6 +20,7 @@ def _ci() -> bool:
 
 
 DEMO_TODAY = date(2026, 11, 23)
+DEMO_MORNING = "2026-11-23 09:00 +0800"  # its Monday morning, Asia/Shanghai
 
 MIGRATIONS_ON_POSTGRESQL_ONLY = (
     "migrates the whole project back and forth: runs in the PostgreSQL leg (the production engine) only; on SQLite "
@@ -117,8 +118,12 @@ def demo_company(django_db_setup, django_db_blocker):
 
     Each test still runs in its own transaction inside this one, so what a test writes is undone. The first
     module seeds through the services and keeps what seeding wrote (tests/demo_snapshot.py); later modules put
-    those rows back in a fraction of the time, unless the database they start from differs.
+    those rows back in a fraction of the time, unless the database they start from differs. It is seeded on its
+    day's clock too: a service that reads today's date (display agreements skip a source already ended) would
+    otherwise see another day than the seed's, and the demo would differ with the day the tests run.
     """
+    import time_machine
+
     from demo.company import seed_demo
 
     from .demo_snapshot import DemoSnapshot
@@ -126,7 +131,8 @@ def demo_company(django_db_setup, django_db_blocker):
     global _demo_snapshot
     with rolled_back_module(django_db_blocker):
         if _demo_snapshot is None or not _demo_snapshot.restore():
-            _demo_snapshot = DemoSnapshot.taken_around(lambda: seed_demo(today=DEMO_TODAY))
+            with time_machine.travel(DEMO_MORNING, tick=True):
+                _demo_snapshot = DemoSnapshot.taken_around(lambda: seed_demo(today=DEMO_TODAY))
         yield DEMO_TODAY
 
 
@@ -137,7 +143,7 @@ _demo_snapshot = None
 def on_the_demos_monday(time_machine):
     """The clock stopped at 09:00 (Asia/Shanghai) on the demo's today, a Monday: its week's days are all still to
     come, so a test may edit them (a day that has passed is the record of the week: visits.rules)."""
-    time_machine.move_to("2026-11-23 09:00 +0800", tick=False)
+    time_machine.move_to(DEMO_MORNING, tick=False)
     return DEMO_TODAY
 
 

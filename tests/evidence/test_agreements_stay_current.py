@@ -29,6 +29,15 @@ def world(manager, rep, settings, tmp_path):
     return account, store, rep, timezone.localdate()
 
 
+def _contract_around(account, today, **fields):
+    """A contract in force a year either side of today: the terms below run from days before today to weeks after
+    (the factory's contract is 2026's, and a term may not outrun its contract)."""
+    return ContractFactory(
+        account=account, signed_on=today - timedelta(days=370), valid_from=today - timedelta(days=365),
+        valid_to=today + timedelta(days=365), **fields,
+    )  # fmt: skip
+
+
 def _current(deal) -> tuple[str, int]:
     """The stored figure and status, checked against what a fresh evaluation gives."""
     deal.refresh_from_db()
@@ -73,7 +82,7 @@ def test_deleting_a_visit_in_the_admin_takes_it_out_of_the_figure(client, manage
 def test_a_terms_period_cut_short_of_its_visit_is_re_evaluated(client, manager, world):
     account, store, rep, today = world
     term = contract_services.contract_term_create(
-        contract=ContractFactory(account=account), kind="end_cap", basis="fixed", period="once",
+        contract=_contract_around(account, today), kind="end_cap", basis="fixed", period="once",
         amount=Decimal("3000.00"), settlement="deducted", valid_from=today - timedelta(days=10),
         valid_to=today + timedelta(days=20),
     )  # fmt: skip
@@ -126,7 +135,7 @@ def _end_cap_term(account, today, **fields):
     values = {"kind": "end_cap", "basis": "fixed", "period": "once", "amount": Decimal("3000.00"),
               "settlement": "deducted", "valid_from": today - timedelta(days=10),
               "valid_to": today + timedelta(days=20), **fields}  # fmt: skip
-    return contract_services.contract_term_create(contract=ContractFactory(account=account), **values)
+    return contract_services.contract_term_create(contract=_contract_around(account, today), **values)
 
 
 def test_a_contract_made_active_again_takes_back_its_agreement_at_once(client, manager, finance, world):
@@ -202,7 +211,7 @@ def test_an_end_cap_term_imported_makes_its_agreement_at_once(client, manager, f
     from tests.imports.xlsx import xlsx_upload
 
     account, store, rep, today = world
-    contract = ContractFactory(account=account, number="HT-STAY-1")
+    contract = _contract_around(account, today, number="HT-STAY-1")
     headers = ["contract number", "kind", "basis", "period", "amount", "valid from", "valid to", "settlement"]
     row = ["HT-STAY-1", "end_cap", "fixed", "once", "3000.00", f"{today:%Y-%m-%d}",
            f"{today + timedelta(days=20):%Y-%m-%d}", "deducted"]  # fmt: skip

@@ -46,7 +46,8 @@ def _kind(url: str) -> str:
 
 
 @pytest.mark.parametrize("username", ["rep1", "supervisor1", "manager1", "finance1", "admin", "promoter1"])
-def test_every_link_a_role_is_shown_opens(demo_company, username):
+def test_every_link_a_role_is_shown_opens(demo_company, on_the_demos_monday, username):
+    # (on the demo's day: a promoter's day and shifts are the demo's month's, whatever day the tests run on)
     client = Client()
     client.force_login(get_user_model().objects.get(username=username))
     seen, shut, queue = set(), [], [("/", 0, "")]
