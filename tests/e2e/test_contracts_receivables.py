@@ -1,5 +1,6 @@
 """Finance records a payment for an account in the browser and sees the aging report change."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -122,4 +123,7 @@ def test_the_statement_prints_as_a_document_to_sign_and_stamp(desk, live_server)
     expect(confirm).to_contain_text("确认人（签字盖章）")
     assert "FP-PRINT" in desk.get_by_test_id("statement").inner_text()
     expect(desk.get_by_test_id("closing")).to_have_text("63,419.00")
-    desk.pdf(path="tests/e2e/artifacts/statement-printed.pdf", format="A4")
+    # on A4, upright, as a document sent to a Chinese chain is (the browser's own paper in English was US Letter)
+    pdf = desk.pdf(path="tests/e2e/artifacts/statement-printed.pdf", prefer_css_page_size=True)
+    width, height = (float(side) for side in re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert (round(width), round(height)) == (595, 842)
