@@ -3,6 +3,7 @@ the worked example in the reader's language, and no part of the page is wider th
 
 import io
 import json
+from contextlib import contextmanager
 
 import pypdf
 import pytest
@@ -22,6 +23,21 @@ URL = "/analysis/chains/WMT/?month_from=2025-01&month_to=2025-03"
 def chain(db):
     manager = make_user(Role.MANAGER, username="mgr1", password="demo-pass-1")
     return chain_example(manager, make_user(Role.REP, username="rep1"))
+
+
+@contextmanager
+def _the_chain_page(browser, live_server, width: int, locale: str):
+    """The chain page open for its KA manager in a browser `width` px wide."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale=locale, timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    try:
+        page = context.new_page()
+        log_in(page, "mgr1", "demo-pass-1")
+        page.goto(URL)
+        yield page
+    finally:
+        context.close()
 
 
 def _table(page, name: str) -> list[list[str]]:
@@ -57,13 +73,7 @@ def _waterfall_names(page, axis: str | None) -> list[str]:
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
-    context = browser.new_context(
-        viewport={"width": width, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
-    )
-    page = context.new_page()
-    try:
-        log_in(page, "mgr1", "demo-pass-1")
-        page.goto(URL)
+    with _the_chain_page(browser, live_server, width, "zh-CN") as page:
         assert page.get_by_role("heading", level=1).inner_text() == "沃尔玛"
         _check(page, width)
         trend = _table(page, "trend")
@@ -104,8 +114,6 @@ def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
             page.wait_for_function(f"() => {CHART_OF_WATERFALL}.options.indexAxis === 'x'")
             assert _waterfall_names(page, "x") == names
         page.screenshot(path=f"tests/e2e/artifacts/chain-page-en-{width}.png", full_page=True)
-    finally:
-        context.close()
 
 
 def test_the_compliance_figure_opens_the_report_for_the_chain_on_a_phone(phone, chain):
@@ -175,13 +183,7 @@ def test_the_promotions_read_on_a_phone_without_scrolling_sideways(phone, chain)
 
 
 def test_the_promotions_keep_their_columns_on_an_office_screen(browser, live_server, chain):
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai", base_url=live_server.url
-    )
-    page = context.new_page()
-    try:
-        log_in(page, "mgr1", "demo-pass-1")
-        page.goto(URL)
+    with _the_chain_page(browser, live_server, 1366, "zh-CN") as page:
         table = page.get_by_test_id("promotions")
         # one row per plan under the columns' headers, the plan's type among them
         expect(table.locator("thead")).to_be_visible()
@@ -194,8 +196,6 @@ def test_the_promotions_keep_their_columns_on_an_office_screen(browser, live_ser
         assert max(tops) - min(tops) < 2, tops
         expect(spring.locator("td").first).to_be_visible()
         assert table.evaluate("el => el.parentElement.scrollWidth <= el.parentElement.clientWidth")
-    finally:
-        context.close()
 
 
 def _lines_on_sheets(pdf: bytes) -> list[list[tuple[float, str]]]:
@@ -219,13 +219,7 @@ def test_the_chain_page_prints_each_chart_whole_and_in_its_place(browser, live_s
     title was left at a sheet's foot with the chart on the next sheet, and the next card ("What needs attention")
     was printed over the receivables' note under its chart. On paper a chart keeps inside its box, scaled, never
     apart from its title; the cards follow each other; a chart's folded figures are not printed as a bare summary."""
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
-    )
-    page = context.new_page()
-    try:
-        log_in(page, "mgr1", "demo-pass-1")
-        page.goto(URL)
+    with _the_chain_page(browser, live_server, 1366, "en-US") as page:
         _check(page, 1366)
         page.emulate_media(media="print")
         expect(page.get_by_text("Figures as a table").first).to_be_hidden()
@@ -253,5 +247,3 @@ def test_the_chain_page_prints_each_chart_whole_and_in_its_place(browser, live_s
         note = next(y for y, text in receivables if text.startswith("Open on"))
         attention = next(y for y, text in receivables if text == "What needs attention")
         assert attention < note - 12  # under the note, not printed over it
-    finally:
-        context.close()
