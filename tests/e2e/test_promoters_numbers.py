@@ -1,7 +1,7 @@
 """Sell-out in the numbers (issue 16) in a browser at 375 px: the plan page's sell-out beside sell-in, the store
 page's last four weeks and the chain page's summary fit a phone's width and read in Chinese."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -58,8 +58,8 @@ def test_the_sell_out_figures_on_a_phone(phone, world, tmp_path):
     assert "纯生啤酒" in section.inner_text() and "3/7" in section.inner_text()  # 43 packs on the shelf
     _fits(phone)
     section.screenshot(path=tmp_path / "store.png")
-    month = date.today().replace(day=1) - timedelta(days=60)
-    phone.goto(f"/analysis/chains/WMT/?month_from={month:%Y-%m}&month_to={date.today():%Y-%m}")
+    month = timezone.localdate().replace(day=1) - timedelta(days=60)
+    phone.goto(f"/analysis/chains/WMT/?month_from={month:%Y-%m}&month_to={timezone.localdate():%Y-%m}")
     summary = phone.get_by_test_id("sell-out")
     assert "2家门店报告" in summary.inner_text()
     _fits(phone)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from contracts import services as contract_services
@@ -177,7 +178,7 @@ def test_a_generated_agreement_keeps_its_sources_period_and_fee_and_is_not_delet
     assert refusal.value.code == "agreement.generated_delete"
 
     agreement_update(agreement=generated, by=manager, fee=generated.fee, evidence_visits=2)  # unchanged fee: fine
-    manual = agreement(account, start=date.today(), end=date.today() + timedelta(days=9))
+    manual = agreement(account, start=timezone.localdate(), end=timezone.localdate() + timedelta(days=9))
     agreement_delete(agreement=manual, by=manager)
     assert DisplayAgreement.objects.count() == 1
 

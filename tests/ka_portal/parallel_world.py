@@ -5,8 +5,10 @@
 """
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
+
+from django.utils import timezone
 
 from accounts.roles import Role
 from contracts import services as contracts
@@ -28,7 +30,7 @@ def build() -> None:
         user.save()
     account = KeyAccountFactory(code="PAR", owner=manager)
     store = StoreFactory(account=account, rep=rep)
-    first = date.today() + timedelta(days=10)
+    first = timezone.localdate() + timedelta(days=10)
     budget = BudgetFactory(
         account=account, period_start=first, period_end=first + timedelta(days=90), amount=Decimal("5200.00")
     )
@@ -50,10 +52,12 @@ def build() -> None:
         )
         plans.append(promotion_submit(plan=promotion_save_draft(user=rep, data=data), by=rep).pk)
     invoice = contracts.invoice_create(
-        account=account, number="PAR-1", date=date.today() - timedelta(days=30), amount=Decimal("1000.00")
+        account=account, number="PAR-1", date=timezone.localdate() - timedelta(days=30), amount=Decimal("1000.00")
     )
     payments = [
-        contracts.payment_record(account=account, date=date.today(), amount=Decimal("80.00"), auto_allocate=False).pk
+        contracts.payment_record(
+            account=account, date=timezone.localdate(), amount=Decimal("80.00"), auto_allocate=False
+        ).pk
         for _ in range(PAYMENTS)
     ]
     print(json.dumps({"budget": budget.pk, "plans": plans, "invoice": invoice.pk, "payments": payments}))

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -59,7 +60,7 @@ def test_suggested_orders_in_force_now_without_a_filterset_and_on_a_named_day_wi
     rep = make_user(Role.REP, username="rep_orders", supervisor=supervisor)
     store = StoreFactory(rep=rep)
     product = ProductFactory(packs_per_case=12)
-    today = date.today()
+    today = timezone.localdate()
     SuggestedOrderFactory(store=store, product=product, date=today - timedelta(days=3), suggested_packs=24)
     SuggestedOrderFactory(store=store, product=product, date=today - timedelta(days=1), suggested_packs=36)
     client = APIClient()

@@ -5,10 +5,10 @@ drives it in a browser; the roster's and the agreements' own tests edit theirs).
 refused beside the field, and what was typed stays."""
 
 import re
-from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
 from ka_portal.lists import RecordChoice
@@ -40,7 +40,7 @@ def test_a_task_is_assigned_to_a_store_by_its_code_from_a_select_or_past_many_a_
     # three stores: a select whose choices post the store's code
     select = _field(client.get(url, **headers).content.decode(), form="task-form")
     assert select.startswith("<select") and '<option value="MY1">' in select and "ELSE1" not in select
-    form = {"title": "检查堆头", "due_on": date.today().isoformat()}
+    form = {"title": "检查堆头", "due_on": timezone.localdate().isoformat()}
     # past RecordChoice.MANY a box for the code, offering what the store API's search finds
     monkeypatch.setattr(RecordChoice, "MANY", 2)
     box = _field(client.get(url, **headers).content.decode(), form="task-form")

@@ -1,9 +1,10 @@
 """Factories for promotions' models (shared ones come from tests.factories)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from promotions.models import Budget, PromotionItem, PromotionPlan, PromotionType
 from tests.factories import KeyAccountFactory, ProductFactory, UserFactory
@@ -54,7 +55,7 @@ class PromotionPlanFactory(factory.django.DjangoModelFactory):
     account = factory.SubFactory(KeyAccountFactory)
     type = factory.LazyFunction(lambda: promotion_type("in_store"))
     title = factory.Sequence(lambda n: f"促销{n}")
-    start_on = factory.LazyFunction(lambda: date.today() + timedelta(days=7))
+    start_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
     end_on = factory.LazyAttribute(lambda o: o.start_on + timedelta(days=13))
     owner = factory.SubFactory(UserFactory)
 
@@ -75,6 +76,6 @@ class BudgetFactory(factory.django.DjangoModelFactory):
         model = Budget
 
     account = factory.SubFactory(KeyAccountFactory)
-    period_start = factory.LazyFunction(lambda: date.today().replace(day=1))
+    period_start = factory.LazyFunction(lambda: timezone.localdate().replace(day=1))  # this month in Shanghai
     period_end = factory.LazyAttribute(lambda o: o.period_start + timedelta(days=89))
     amount = Decimal("10000.00")

@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -250,7 +251,7 @@ def test_api_close_refusals(api_client, finance, manager, g2n_account):
     api_client.force_authenticate(manager)
     assert api_client.post("/api/v1/closed-months/", {"month": "2025-01"}, format="json").status_code == 403
     api_client.force_authenticate(finance)
-    future = add_months(date.today().replace(day=1), 1)
+    future = add_months(timezone.localdate().replace(day=1), 1)
     response = api_client.post("/api/v1/closed-months/", {"month": f"{future:%Y-%m}"}, format="json")
     assert response.json()["code"] == "month.not_over"
 

@@ -1,6 +1,7 @@
 """API: /api/v1/routes/, visits/ (idempotent create by uuid, nested checklist and stock), tasks/, suggested-orders/."""
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
@@ -158,7 +159,7 @@ def test_rep_sees_only_published_own_plans(api_client, people):
     _sup, rep, other = people
     mine = RoutePlanFactory(rep=rep)
     RouteStopFactory(plan=mine, store=StoreFactory(rep=rep))
-    RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT, week_start=mine.week_start.replace(day=1))
+    RoutePlanFactory(rep=rep, status=RoutePlan.Status.DRAFT, week_start=mine.week_start - timedelta(weeks=1))
     RoutePlanFactory(rep=other)
     data = _as(api_client, rep).get("/api/v1/routes/").json()
     assert [plan["id"] for plan in data["results"]] == [mine.pk]
