@@ -20,6 +20,8 @@ class Series:
     # a line over bars (target over actual), drawn dashed when `dashed`
     line: bool = False
     dashed: bool = False
+    # the figures to draw in red (a waterfall's unsupported deductions): their indexes
+    alarming: tuple[int, ...] = ()
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Chart:
                     "values": [None if value is None else str(value) for value in item.values],
                     "line": item.line,
                     "dashed": item.dashed,
+                    "alarming": list(item.alarming),
                 }
                 for item in self.series
             ],

@@ -107,10 +107,11 @@
       if (kind === "waterfall") {
         var last = values.length - 1;
         dataset.data = waterfall(values);
+        var alarming = series.alarming || [];
         dataset.backgroundColor = values.map(function (amount, at) {
           if (at === 0) { return COLOURS[0]; }
           if (at === last) { return amount >= 0 ? "#198754" : "#dc3545"; }
-          return "#fd7e14";
+          return alarming.indexOf(at) >= 0 ? "#dc3545" : "#fd7e14";  // a step in red where the page marks it so
         });
         dataset.borderSkipped = false;
         dataset.raw = values;

@@ -109,6 +109,9 @@ def test_the_chain_page_in_both_languages(browser, live_server, chain, width):
         # sideways, each name on its line beside its bar (not "Rebat-es", "Unsu-pport-ed…")
         names = json.loads(page.get_by_test_id("chart-waterfall").locator("script").text_content())["labels"]
         assert _waterfall_names(page, "y" if width == 375 else None) == names
+        colours = page.evaluate(f"{CHART_OF_WATERFALL}.data.datasets[0].backgroundColor")
+        assert colours[names.index("Unsupported deductions")] == "#dc3545"  # in red, as in "What needs attention"
+        assert colours[names.index("Rebates")] == "#fd7e14"
         if width == 375:  # the phone turned sideways: wide enough for the names under the bars again
             page.set_viewport_size({"width": 900, "height": 375})
             page.wait_for_function(f"() => {CHART_OF_WATERFALL}.options.indexAxis === 'x'")

@@ -218,6 +218,7 @@ def test_chain_page_waterfall_kinds_execution_and_links(client, manager, g2n_wmt
     )
     assert config["kind"] == "waterfall" and config["labels"][0] == "Gross invoiced" and config["labels"][-1] == "Net"
     assert config["series"][0]["values"][0] == "14000.00" and config["series"][0]["values"][-1] == "12380.00"
+    assert config["series"][0]["alarming"] == [config["labels"].index("Unsupported deductions")]  # drawn in red
     assert 'data-testid="chart-table-waterfall"' not in page
     assert "12,380.00" in page and "11.57 %" in page
     assert 'data-kind="dm"' in page and 'data-kind="unsupported"' in page

@@ -167,7 +167,16 @@ def waterfall_chart(figures: reports.Figures) -> Chart:
         kind="waterfall",
         labels=[str(label) for _step, label, _amount in steps],
         axis_label=_("Step"),
-        series=[Series(_("Amount"), [amount for _step, _label, amount in steps])],
+        series=[
+            Series(
+                _("Amount"),
+                [amount for _step, _label, amount in steps],
+                # unsupported deductions in red, as in the table beside and the chain's "What needs attention"
+                alarming=tuple(
+                    index for index, (step, _label, amount) in enumerate(steps) if step == "unsupported" and amount
+                ),
+            )
+        ],
     )
 
 
