@@ -166,3 +166,34 @@ def test_gross_to_net_on_a_desktop_keeps_its_columns(desktop, clerk, g2n_january
     expect(desktop.locator('[data-term="dm"] td')).to_have_count(5)
     for cell in desktop.locator('[data-term="dm"] td').all():
         expect(cell).to_be_visible()
+
+
+# the room a month box leaves its month's name: its width less its padding and the browser's calendar button (about
+# 20 px), less the name as written in its font (a box 168 px wide cut "December 2026" to "December 202")
+MONTH_ROOM = """box => {
+    const style = getComputedStyle(box);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    return box.clientWidth - padding - 20 - context.measureText('December 2026').width;
+}"""
+
+
+@pytest.mark.parametrize("width", [375, 768, 1200, 1366])
+def test_the_month_boxes_show_a_whole_month_in_english(browser, live_server, clerk, width):
+    """At 768 px gross to net's two month boxes were 110 px wide ("Decemb") and the analyses' 170 px ("December 202");
+    on a phone the channel mix's stood side by side, 152 px each."""
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    try:
+        page = context.new_page()
+        log_in(page, "finance1", "demo-pass-1")
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        for path in ("/trade-spend/gross-to-net/", "/analysis/channel-mix/"):
+            page.goto(f"{path}?month_from=2026-11&month_to=2026-12")
+            boxes = page.locator("input[type=month]").all()
+            assert len(boxes) == 2 and boxes[1].input_value() == "2026-12"
+            assert [round(box.evaluate(MONTH_ROOM)) >= 0 for box in boxes] == [True, True], path
+    finally:
+        context.close()
