@@ -181,8 +181,8 @@ MONTH_ROOM = """box => {
 
 @pytest.mark.parametrize("width", [375, 768, 1200, 1366])
 def test_the_month_boxes_show_a_whole_month_in_english(browser, live_server, clerk, width):
-    """At 768 px gross to net's two month boxes were 110 px wide ("Decemb") and the analyses' 170 px ("December 202");
-    on a phone the channel mix's stood side by side, 152 px each."""
+    """At 768 px gross to net's two month boxes were 110 px wide ("Decemb") and the analyses' and the lists' 170 px
+    ("December 202"); on a phone the channel mix's and a list's stood side by side, 152 px each."""
     context = browser.new_context(
         viewport={"width": width, "height": 900}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
     )
@@ -190,10 +190,19 @@ def test_the_month_boxes_show_a_whole_month_in_english(browser, live_server, cle
         page = context.new_page()
         log_in(page, "finance1", "demo-pass-1")
         page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
-        for path in ("/trade-spend/gross-to-net/", "/analysis/channel-mix/"):
-            page.goto(f"{path}?month_from=2026-11&month_to=2026-12")
-            boxes = page.locator("input[type=month]").all()
-            assert len(boxes) == 2 and boxes[1].input_value() == "2026-12"
-            assert [round(box.evaluate(MONTH_ROOM)) >= 0 for box in boxes] == [True, True], path
+        for path, count in [
+            ("/trade-spend/gross-to-net/", 2),
+            ("/analysis/channel-mix/", 2),
+            ("/trade-spend/ledger/", 2),  # a list's filters (includes/filter_form.html)
+            ("/trade-spend/deductions/", 1),
+        ]:
+            page.goto(f"{path}?month_from=2026-11&month_to=2026-12&period=2026-12")
+            toggle = page.locator('[data-bs-target="#filters"]')
+            if toggle.is_visible():  # a list's filters fold away on a phone
+                toggle.click()
+                expect(page.locator("#filters")).to_be_visible()
+            boxes = page.locator("main input[type=month]").all()
+            assert len(boxes) == count and boxes[-1].input_value() == "2026-12", path
+            assert [round(box.evaluate(MONTH_ROOM)) >= 0 for box in boxes] == [True] * count, path
     finally:
         context.close()
