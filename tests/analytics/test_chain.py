@@ -323,10 +323,12 @@ def test_the_excel_in_english(client, example, manager):
     assert _rows(book["Stores and visits"])[0] == ("Figure", "Count", "Store coverage", "Visit compliance")
 
 
-def test_while_the_period_runs_the_achievement_says_it_is_of_the_whole_target(client, manager):
+def test_while_the_period_runs_the_achievement_says_it_is_of_the_whole_target(client, manager, time_machine):
     """Sell-in so far against the period's whole target: the label says so, on the page and in the workbook."""
     KeyAccountFactory(code="NOW", owner=manager)
     this_month = timezone.localdate().replace(day=1)
+    # the middle of the month: on its last day the period's figures are whole (as_of is its end) and it says so
+    time_machine.move_to(f"{this_month:%Y-%m}-15 10:00 +0800", tick=False)
     query = {"month_from": f"{this_month:%Y-%m}", "month_to": f"{this_month:%Y-%m}"}
     client.force_login(manager)
     page = client.get(reverse("analytics:chain", args=["NOW"]), query).content.decode()
