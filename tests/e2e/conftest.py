@@ -219,3 +219,14 @@ def offered(box, words: str) -> list[tuple[str, str]]:
     options = box.page.locator(f"#{box.get_attribute('list')} option")
     options.first.wait_for(state="attached")
     return [(option.get_attribute("value"), option.inner_text()) for option in options.all()]
+
+
+# the room a month box leaves its month's name: its width less its padding and the browser's calendar button (about
+# 20 px), less the name as written in its font (a box 168 px wide cut "December 2026" to "December 202")
+MONTH_ROOM = """box => {
+    const style = getComputedStyle(box);
+    const context = document.createElement('canvas').getContext('2d');
+    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    return box.clientWidth - padding - 20 - context.measureText('December 2026').width;
+}"""

@@ -16,7 +16,7 @@ from tests.contracts.factories import ContractFactory
 from tests.factories import KeyAccountFactory, make_user
 from tests.tradespend.g2n_helpers import deducted_term, deduction, invoice, line
 
-from .conftest import in_view, log_in, text_lines
+from .conftest import MONTH_ROOM, in_view, log_in, text_lines
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = 375
@@ -166,17 +166,6 @@ def test_gross_to_net_on_a_desktop_keeps_its_columns(desktop, clerk, g2n_january
     expect(desktop.locator('[data-term="dm"] td')).to_have_count(5)
     for cell in desktop.locator('[data-term="dm"] td').all():
         expect(cell).to_be_visible()
-
-
-# the room a month box leaves its month's name: its width less its padding and the browser's calendar button (about
-# 20 px), less the name as written in its font (a box 168 px wide cut "December 2026" to "December 202")
-MONTH_ROOM = """box => {
-    const style = getComputedStyle(box);
-    const context = document.createElement('canvas').getContext('2d');
-    context.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
-    const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
-    return box.clientWidth - padding - 20 - context.measureText('December 2026').width;
-}"""
 
 
 @pytest.mark.parametrize("width", [375, 768, 1200, 1366])

@@ -14,7 +14,7 @@ from promoters.models import SellOutLine, Shift
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.promoters.factories_phone import PromoterFactory, SellOutLineFactory, ShiftFactory
 
-from .conftest import in_view, log_in
+from .conftest import MONTH_ROOM, in_view, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WEDNESDAY = datetime(2026, 11, 25, 8, 52, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -165,3 +165,23 @@ def test_a_supervisor_checks_the_attendance_on_a_phone(phone, live_server, promo
         phone.screenshot(path="tests/e2e/artifacts/supervisor-attendance-shifts.png", full_page=True)
     absent.refresh_from_db()
     assert absent.confirmed_attendance == "leave" and absent.correction_reason == "病假，已补假条"
+
+
+def test_the_attendance_month_reads_whole_on_the_narrowest_phone_in_english(browser, live_server, promoter_day):
+    """At 320 px in English the month between its ‹ › and Show buttons read "December 202"."""
+    shift, _beer, _chips = promoter_day
+    shift.promoter.supervisor.set_password("demo-pass-1")
+    shift.promoter.supervisor.save()
+    context = browser.new_context(
+        viewport={"width": 320, "height": 640}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
+    )
+    try:
+        page = context.new_page()
+        log_in(page, "sup1", "demo-pass-1")
+        page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+        page.goto("/promoters/attendance/?month=2026-12")
+        month = page.locator("#month")
+        assert month.input_value() == "2026-12" and round(month.evaluate(MONTH_ROOM)) >= 0
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    finally:
+        context.close()
