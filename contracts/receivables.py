@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.money import CENT, ZERO, to_money  # noqa: F401 (the receivables' own names for them)
+from ka_portal.money import ZERO, to_money
 
 
 def due_date(*, invoice_date: date, given: date | None = None, payment_terms_days: int | None = None) -> date:

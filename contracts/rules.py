@@ -13,8 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainConflict, DomainError
-
-from .receivables import to_money
+from ka_portal.money import to_money
 
 
 def check_contract_validity(*, valid_from: date, valid_to: date) -> None:

@@ -39,7 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from ka_portal import system_texts
 from ka_portal.db_router import connection_for_reads, reads_from_replica
-from ka_portal.money import MONEY_TOTAL, Money, money_sum
+from ka_portal.money import CENT, MONEY_TOTAL, ZERO, Money, money_sum
 from ka_portal.scope import finance_accounts_for, sees_finance
 
 from . import notes
@@ -55,16 +55,7 @@ from .models import (
     ReceivablesRun,
     open_q,
 )
-from .receivables import (
-    BUCKET_LIMITS,
-    BUCKET_ORDER,
-    CENT,
-    ZERO,
-    Bucket,
-    aging_bucket,
-    days_past_due,
-    days_sales_outstanding,
-)
+from .receivables import BUCKET_LIMITS, BUCKET_ORDER, Bucket, aging_bucket, days_past_due, days_sales_outstanding
 
 
 def finance_accounts(user) -> QuerySet:

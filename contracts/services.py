@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
+from ka_portal.money import to_money
 from ka_portal.scope import user_role
 
 from . import rules
@@ -36,16 +37,7 @@ from .models import (
     ReceivablesRun,
     open_q,
 )
-from .receivables import (
-    Bucket,
-    OpenItem,
-    aging_bucket,
-    allocate_oldest_first,
-    days_past_due,
-    due_date,
-    is_worse,
-    to_money,
-)
+from .receivables import Bucket, OpenItem, aging_bucket, allocate_oldest_first, days_past_due, due_date, is_worse
 
 # What a contract's writer may set, in the order forms show it.
 CONTRACT_FIELDS = (

@@ -54,10 +54,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm
-from contracts.receivables import to_money
 from contracts.selectors import net_sell_in
 from ka_portal.errors import DomainError
-from ka_portal.money import ZERO
+from ka_portal.money import ZERO, to_money
 from promoters.models import Shift
 from promotions.models import PromotionPlan
 from stores.models import Listing

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from contracts.models import Deduction, Invoice
-from contracts.receivables import to_money
 from contracts.services import _change_open_amount
 from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.money import to_money
 from ka_portal.scope import user_role
 
 from . import rules

@@ -54,11 +54,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
 from contracts.models import Deduction
-from contracts.receivables import to_money
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
 from evidence.agreements import claimed_by, not_evidenced_by_account
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.money import MONEY_TOTAL, ZERO, Money, money_sum
+from ka_portal.money import MONEY_TOTAL, ZERO, Money, money_sum, to_money
 from ka_portal.scope import user_role
 
 from . import rules

@@ -40,7 +40,7 @@ from openpyxl import load_workbook
 from accounts.models import KeyAccount
 from contracts import notes as contract_notes
 from contracts.models import Deduction, Invoice, open_q
-from contracts.receivables import ZERO, OpenItem, allocate_oldest_first, to_money
+from contracts.receivables import OpenItem, allocate_oldest_first
 from contracts.rules import check_within_open, claimed_months, positive_amount
 from contracts.services import settlement_record
 from imports.kinds import CellError, Column, choices_hint, normal_header
@@ -49,6 +49,7 @@ from imports.kinds import text as text_cell
 from imports.runner import check_size, not_a_spreadsheet
 from ka_portal import excel
 from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.money import ZERO, to_money
 from ka_portal.scope import finance_accounts_for, not_found
 
 from . import rules

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from contracts import services
 from contracts.models import Allocation, Deduction, Invoice, Payment
-from contracts.receivables import to_money
 from contracts.selectors import account_balance, account_reconciliation, invoices_open_as_of
 from ka_portal.errors import DomainError
+from ka_portal.money import to_money
 from tests.factories import KeyAccountFactory
 from tests.legs import examples
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from accounts.roles import Role
 from contracts.models import Allocation, Deduction, Invoice, Payment
-from contracts.receivables import to_money
 from contracts.selectors import account_reconciliation
 from ka_portal.errors import DomainError
+from ka_portal.money import to_money
 from tests.factories import KeyAccountFactory, make_user
 from tradespend.models import ClosedMonth, Remittance
 from tradespend.remittances import DeductionLine, InvoiceLine, remittance_record
