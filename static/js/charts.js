@@ -67,9 +67,11 @@
 
   // The room a category's name has under its bars: the axis's share of the width, the value axis's ticks beside (as
   // wide as its widest figure, "1,200,000"), some space between the names; with a context to measure in its font.
+  var measuring = null;  // one drawing context to measure text in, made once
+
   function labelRoom(canvas, count, widest) {
-    var context = document.createElement("canvas").getContext("2d");
     var font = Chart.defaults.font;
+    var context = measuring || (measuring = document.createElement("canvas").getContext("2d"));
     context.font = (font.size || 12) + "px " + font.family;
     var width = (canvas.parentNode && canvas.parentNode.clientWidth) || canvas.clientWidth || 300;
     return { context: context, room: Math.max((width - textWidth(context, widest) - 14) / count - 4, 24) };
