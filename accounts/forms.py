@@ -1,6 +1,5 @@
 """Forms for key accounts: contacts, the contact log, and the performance report's period."""
 
-import re
 from datetime import date
 
 from django import forms
@@ -9,29 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
 from ka_portal.lists import style_form_fields
+from ka_portal.months import MonthField
 from ka_portal.pages import show_refusal
 
 from . import rules
 from .models import Contact, ContactLog
 from .selectors import Period
-
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-class MonthField(forms.CharField):
-    """A month written YYYY-MM, cleaned to the first day of that month."""
-
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"})
-    default_error_messages = {"invalid": _("Enter a month as YYYY-MM, for example 2026-05.")}
-
-    def to_python(self, value):
-        value = super().to_python(value).strip()
-        if not value:
-            return None
-        match = _MONTH.match(value)
-        if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def parse_month(value: str | None) -> date | None:

@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import MonthField
 from ka_portal.formatting import account_name
 from ka_portal.lists import style_form_fields
+from ka_portal.months import MonthField
 from tradespend import reports
 
 # The analysis pages, their Excel and their API read the year so far unless a period is asked: this month alone is

@@ -32,6 +32,7 @@ from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.lists import PERIOD_REVERSED
+from ka_portal.months import INVALID, parse_month
 from ka_portal.scope import sees_finance
 from ka_portal.values_pages import ValuesPageMixin, write_children
 
@@ -503,19 +504,19 @@ class PaymentViewSet(FinanceViewSet):
 class MonthField(serializers.Field):
     """A month as "YYYY-MM", held as its first day."""
 
-    default_error_messages = {"invalid": "A month is written YYYY-MM, e.g. 2026-09."}
+    default_error_messages = {"invalid": INVALID}
 
     def to_representation(self, value):
         return f"{value:%Y-%m}" if value else None
 
     def to_internal_value(self, data):
         try:
-            year, month = str(data).split("-")
-            if len(year) != 4 or len(month) != 2:
-                raise ValueError
-            return date(int(year), int(month), 1)
+            month = parse_month(data)
         except (TypeError, ValueError):
+            month = None
+        if month is None:
             self.fail("invalid")
+        return month
 
 
 class DeductionMatchSerializer(serializers.Serializer):

@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import MonthField
 from ka_portal import scope
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet
+from ka_portal.months import MonthField
 from stores.models import Store
 
 from . import appraisal_rules

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
+from ka_portal.months import INVALID
+from ka_portal.months import parse_month as read_month
 from ka_portal.scope import shifts_for
 
 from . import attendance
@@ -19,14 +21,11 @@ from . import attendance
 
 def parse_month(text: str | None) -> date:
     """`YYYY-MM` → the month's first day; blank → this month. Anything else is refused naming the field."""
-    if not text:
-        return timezone.localdate().replace(day=1)
     try:
-        return datetime.strptime(text.strip(), "%Y-%m").date()
+        month = read_month(text)
     except ValueError as error:
-        raise DomainError(
-            "attendance.month_invalid", _("Write the month as YYYY-MM, e.g. 2026-06."), field="month"
-        ) from error
+        raise DomainError("attendance.month_invalid", INVALID, field="month") from error
+    return month or timezone.localdate().replace(day=1)
 
 
 def month_end(month: date) -> date:

@@ -33,6 +33,7 @@ from contracts.models import Contract, ContractTerm, Deduction
 from contracts.selectors import deduction_unsupported, net_sell_in
 from ka_portal.db_router import reads_from_replica
 from ka_portal.money import ZERO, money_sum
+from ka_portal.months import parse_month as read_month
 
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between, percent_of
@@ -311,13 +312,10 @@ def preset_period(name: str, today: date) -> tuple[date, date]:
 
 
 def parse_month(text: str | None) -> date | None:
-    """ "2026-05" (or a full date) → date(2026, 5, 1); None for anything else."""
-    if not text:
-        return None
+    """ "2026-05" (or a full date) → date(2026, 5, 1); None for anything else (ka_portal.months reads it)."""
     try:
-        parts = [int(part) for part in str(text).strip().split("-")[:2]]
-        return date(parts[0], parts[1], 1) if len(parts) == 2 and 1900 < parts[0] < 3000 else None
-    except (ValueError, TypeError):
+        return read_month(text)
+    except ValueError:
         return None
 
 

@@ -123,3 +123,24 @@ def test_dispute_steps_and_scope(api_client, finance, manager, rep, matching_acc
     assert Dispute.objects.get().status == Dispute.Status.WRITTEN_OFF
     assert Deduction.objects.get().recovered_amount == Decimal("1000.00")
     assert AccrualLine.objects.count() == 0
+
+
+def test_a_claimed_month_is_read_and_refused_in_the_clients_language(
+    api_client, finance, matching_account, matching_invoice
+):
+    api_client.force_authenticate(finance)
+    body = {"invoice": matching_invoice.pk, "date": "2026-09-20", "kind": "tg", "amount": "300.00", "reason": "堆头费"}
+    refused = api_client.post(
+        "/api/v1/deductions/", {**body, "period_start": "2026-13"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["period_start"] == ["请按 YYYY-MM 输入月份，例如 2026-05。"]
+    assert not Deduction.objects.filter(reason="堆头费", amount=Decimal("300.00")).exists()
+    made = api_client.post(
+        "/api/v1/deductions/",
+        {**body, "period_start": "2026-09-15", "period_end": "2026-10"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
+    )
+    assert made.status_code == 201, made.json()
+    assert (made.json()["period_start"], made.json()["period_end"]) == ("2026-09", "2026-10")

@@ -80,7 +80,7 @@ def test_a_chains_page_fills_its_fields_too(client, finance):
 def test_a_bad_month_keeps_what_was_typed_beside_its_error(client, finance):
     page = _get(client, finance, reverse("tradespend:gross-to-net"), month_from="2025-13", month_to="2025-02")
     assert _value(page, "month_from") == "2025-13"
-    assert "Give the month as YYYY-MM" in page
+    assert "Enter a month as YYYY-MM" in page
 
 
 # --- 2. a closed month's page: the figures as closed, and where live ones moved since ----------------------------

@@ -37,7 +37,7 @@ def _page(client, user, url, language="en", **params) -> str:
 
 
 def _error_under(page: str, name: str) -> str:
-    """The messages right under a filter's box (includes/filter_form.html, _g2n_period.html)."""
+    """The messages right under a filter's box (includes/filter_form.html, includes/period_form.html)."""
     found = re.search(
         rf'<input[^>]*name="{name}"[^>]*>\s*((?:<div class="invalid-feedback d-block">[^<]*</div>\s*)*)', page
     )
@@ -117,7 +117,7 @@ def test_gross_to_net_export_of_a_reversed_period_gives_no_workbook(client, fina
 def test_a_chains_gross_to_net_shows_the_refusal_and_no_figures(client, manager, january):
     url = reverse("tradespend:gross-to-net-account", args=["WMT"])
     page = _page(client, manager, url, month_from="2026-01", month_to="soon")
-    assert "Give the month as YYYY-MM" in _error_under(page, "month_to")
+    assert "Enter a month as YYYY-MM" in _error_under(page, "month_to")
     page = _page(client, manager, url, **REVERSED)
     assert "The period ends before it starts." in _error_under(page, "month_to")
     assert 'data-testid="waterfall"' not in page and 'id="g2n-data"' not in page and "10,000.00" not in page

@@ -27,30 +27,13 @@ from ka_portal.charts import Chart, Series
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import style_filter_form
+from ka_portal.months import MonthField
 from ka_portal.permissions import can
 
 from .. import closing, exports, reports
 from ..forms import EndsAfterStart
 from ..models import ClosedMonth, SpendCategory
 from ..rules import add_months, month_start, months_between
-
-MONTH_INPUT = forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
-
-
-class MonthField(forms.CharField):
-    """A month typed as YYYY-MM (the browser's month picker), cleaned to its first day."""
-
-    def __init__(self, **kwargs):
-        super().__init__(widget=MONTH_INPUT, **kwargs)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        month = reports.parse_month(value)
-        if month is None:
-            raise forms.ValidationError(_("Give the month as YYYY-MM, e.g. 2026-05."), code="invalid")
-        return month
 
 
 class PeriodForm(EndsAfterStart, forms.Form):
