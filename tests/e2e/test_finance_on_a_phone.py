@@ -171,7 +171,8 @@ def test_gross_to_net_on_a_desktop_keeps_its_columns(desktop, clerk, g2n_january
 @pytest.mark.parametrize("width", [375, 768, 1200, 1366])
 def test_the_month_boxes_show_a_whole_month_in_english(browser, live_server, clerk, width):
     """At 768 px gross to net's two month boxes were 110 px wide ("Decemb") and the analyses' and the lists' 170 px
-    ("December 202"); on a phone the channel mix's and a list's stood side by side, 152 px each."""
+    ("December 202"); on a phone the channel mix's and a list's stood side by side, 152 px each, the targets' month
+    alone in 152 px."""
     context = browser.new_context(
         viewport={"width": width, "height": 900}, locale="en-US", timezone_id="Asia/Shanghai", base_url=live_server.url
     )
@@ -184,8 +185,9 @@ def test_the_month_boxes_show_a_whole_month_in_english(browser, live_server, cle
             ("/analysis/channel-mix/", 2),
             ("/trade-spend/ledger/", 2),  # a list's filters (includes/filter_form.html)
             ("/trade-spend/deductions/", 1),
+            ("/analysis/targets/", 1),  # a month of targets (analytics/_month_form.html): "December 20" on a phone
         ]:
-            page.goto(f"{path}?month_from=2026-11&month_to=2026-12&period=2026-12")
+            page.goto(f"{path}?month_from=2026-11&month_to=2026-12&period=2026-12&month=2026-12")
             toggle = page.locator('[data-bs-target="#filters"]')
             if toggle.is_visible():  # a list's filters fold away on a phone
                 toggle.click()
