@@ -15,6 +15,7 @@ from accounts.roles import Role
 from imports import kinds as imports
 from imports.kinds import CellError, Column, ImportKind
 from ka_portal.errors import DomainError
+from ka_portal.wordlists import WordList
 
 from . import rules, selectors
 from .models import Contract, ContractTerm
@@ -39,9 +40,9 @@ def choice_of(choices):
     def parse(value) -> str:
         found = _names(choices).get(str(value).strip().upper())
         if found is None:
-            # the choices as the reader's sheet and the export write them (its labels), not the codes behind them
-            labels = ", ".join(str(label) for label in choices.labels)
-            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=labels)
+            # the choices as the reader's sheet and the export write them (its labels, in the language of whoever reads
+            # the problem), not the codes behind them
+            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=WordList(choices.labels))
         return found
 
     return parse

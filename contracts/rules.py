@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal.bounds import check_text_length
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.money import to_money
+from ka_portal.wordlists import WordList
 
 
 def check_contract_validity(*, valid_from: date, valid_to: date) -> None:
@@ -238,8 +239,9 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
     if kind in KIND_BASES and basis is not None and basis not in KIND_BASES[kind]:
         from .models import ContractTerm  # the choices' labels only: no database
 
-        def label(choices, value) -> str:
-            return str(dict(choices.choices).get(value, value))
+        def label(choices, value):
+            # the lazy label: a refusal kept to be read later (an import's problem) reads in its reader's language
+            return dict(choices.choices).get(value, value)
 
         raise DomainError(
             "term.kind_basis",
@@ -247,7 +249,7 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
             field="basis",
             kind=label(ContractTerm.Kind, kind),
             basis=label(ContractTerm.Basis, basis),
-            allowed=", ".join(label(ContractTerm.Basis, allowed) for allowed in KIND_BASES[kind]),
+            allowed=WordList(label(ContractTerm.Basis, allowed) for allowed in KIND_BASES[kind]),
         )
     if basis == "percent":
         if rate is None:  # a blank cell or field: said as a required one is, not as "— is not" a rate

@@ -54,7 +54,10 @@ class XlsxRenderer(renderers.BaseRenderer):
 
 class ProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(help_text="Row of the sheet (1 is the header row).")
-    column = serializers.CharField(help_text="The column's header as the file has it.")
+    column = serializers.CharField(
+        source="shown_column",
+        help_text="The column's header as the file has it (one it lacks: the template's, in the request's language).",
+    )
     field = serializers.CharField()
     message = serializers.CharField(source="text", help_text="The problem, in the language of the request.")
 

@@ -271,6 +271,9 @@ class Problems:
         number = row.number if isinstance(row, Row) else row
         column = self.column_header(key) if key else ""  # "": the row as a whole
         stored = texts.kept(message, params)
+        header = self.column_word(key) if key else None
+        if isinstance(header, texts.Header):  # the file lacks the column: its header is read in the reader's language
+            stored = {**(stored or {}), "column": header.kept()}
         text = json.dumps(stored, ensure_ascii=False, sort_keys=True) if stored else ""
         self._open.add(
             RowError(number, self.kind.column_order(key), column, texts.written(message, params), key or "", text)
@@ -279,6 +282,14 @@ class Problems:
     def column_header(self, key: str) -> str:
         """A column as the file heads it, else (the file lacks it) as the template does in the user's language."""
         return self.headers.get(key) or self.kind.column(key).header()
+
+    def column_word(self, key: str) -> "str | texts.Header":
+        """A column as a problem's message names it: as the file heads it, else (the file lacks it) the template's
+        header, kept in both languages to be read in the reader's."""
+        if self.headers.get(key):
+            return self.headers[key]
+        column = self.kind.column(key)
+        return texts.Header(column.header("zh-hans"), column.header("en"))
 
     def close(self) -> None:
         """Count the open chunk's problems and keep the first ones (chunks come in row order)."""

@@ -105,8 +105,14 @@ class ImportProblem(models.Model):
     @property
     def text(self) -> str:
         """The problem in the reader's language where it was kept so, else as written."""
-        return texts.render(self.message_text) if self.message_text else self.message
+        return texts.render(self.message_text) if self.message_text and "msgid" in self.message_text else self.message
+
+    @property
+    def shown_column(self) -> str:
+        """The column as the file heads it; one the file lacks, by the template's header in the reader's language."""
+        header = (self.message_text or {}).get("column")
+        return str(texts.Header(header["zh"], header["en"])) if header else self.column
 
     def as_dict(self) -> dict:
         """The problem as the page, the API and the Excel of problems show it: in the reader's language."""
-        return {"row": self.row, "column": self.column, "field": self.field, "message": self.text}
+        return {"row": self.row, "column": self.shown_column, "field": self.field, "message": self.text}

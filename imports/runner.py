@@ -26,6 +26,7 @@ from openpyxl import load_workbook
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
+from ka_portal.wordlists import WordList
 
 from .kinds import LOOKUP_CHUNK, CellError, ImportKind, Problems, Row, RowError, normal_header
 
@@ -335,21 +336,13 @@ class _NaturalKeys:
             seen = self.first_row.setdefault(natural_key if exact else hash(natural_key), row.number)
             if seen != row.number:
                 if columns is None:
-                    columns = _joined([problems.column_header(key) for key in kind.key])
+                    # kept as words, joined as the reader's language lists them (imports/texts.py)
+                    columns = WordList([problems.column_word(key) for key in kind.key], quoted=True, conjunction=True)
                 problems.add(row, None, DUPLICATE_ROW, {"row": seen, "columns": columns})
 
 
 # A row-level problem: the page shows it against the whole row (its column cell says so).
 DUPLICATE_ROW = gettext_lazy("Same %(columns)s as row %(row)s of this file: only one of the two rows can stay.")
-
-
-def _joined(names: list[str]) -> str:
-    """Column names as a sentence lists them: “A”, “B” and “C” / “A”、“B”和“C”."""
-    quoted = [f"“{name}”" for name in names]
-    if len(quoted) < 2:
-        return "".join(quoted)
-    first = pgettext("list separator", ", ").join(quoted[:-1])
-    return _("%(first)s and %(last)s") % {"first": first, "last": quoted[-1]}
 
 
 @dataclass

@@ -32,7 +32,7 @@ def test_the_import_columns_fit_a_phone(phone, clerk):
     for hint in hints.all():
         expect(hint).to_be_visible()
         in_view(hint, PHONE)
-    expect(hints.nth(1)).to_contain_text("以下之一：进货返利（按开票额），有条件返利")
+    expect(hints.nth(1)).to_contain_text("以下之一：进货返利（按开票额）、有条件返利")
     expect(table).not_to_contain_text("rebate_conditional")
     phone.screenshot(path="tests/e2e/artifacts/finance-import-phone.png", full_page=True)
 
