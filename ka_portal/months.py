@@ -6,8 +6,10 @@ that sends one means that month)."""
 
 from datetime import date, datetime
 
+import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 INVALID = _("Enter a month as YYYY-MM, for example 2026-05.")
 # A year outside these is a typo (0226, 20266), not a month anyone keeps figures for.
@@ -52,3 +54,10 @@ class MonthField(forms.CharField):
             return parse_month(super().to_python(value))
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09"})
+class MonthFilter(django_filters.Filter):
+    """A list's month (pages and API alike): YYYY-MM, cleaned to its first day by MonthField."""
+
+    field_class = MonthField

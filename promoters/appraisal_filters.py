@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal import scope
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet
-from ka_portal.months import MonthField
+from ka_portal.months import MonthFilter
 from stores.models import Store
 
 from . import appraisal_rules
@@ -31,10 +31,6 @@ SORT_CHOICES = [
 def supervisors_for(user):
     """The supervisors of the promoters a user may appraise (by username)."""
     return User.objects.filter(pk__in=scope.promoters_for(user).values("supervisor_id"))
-
-
-class MonthFilter(django_filters.Filter):
-    field_class = MonthField
 
 
 class AppraisalFilter(StyledFilterSet):

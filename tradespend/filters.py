@@ -12,30 +12,12 @@ from contracts.filters import DeductionFilter
 from ka_portal import system_texts
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, search_words, yes_no_filter
+from ka_portal.months import MonthFilter
 
 from . import notes
 from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 
 # --- matching: deductions and disputes ----------------------------------------------------------------------------
-
-
-class MonthField(forms.DateField):
-    """A month as its first day: a full date is read as its month, so two days of one month are the same month
-    (a From–To of months compares months)."""
-
-    def to_python(self, value):
-        day = super().to_python(value)
-        return day.replace(day=1) if day else day
-
-
-class MonthFilter(django_filters.DateFilter):
-    field_class = MonthField
-
-
-def month_filter(label, **kwargs) -> django_filters.DateFilter:
-    """A month typed as YYYY-MM (the browser's month input; a full date is read as its month)."""
-    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
-    return MonthFilter(label=label, input_formats=["%Y-%m", "%Y-%m-%d"], widget=widget, **kwargs)
 
 
 class DayField(forms.DateField):
@@ -69,7 +51,7 @@ class DeductionMatchingFilter(DeductionFilter):
 
     date_from = DayFilter(label=_("From"), field_name="date", lookup_expr="gte", help_text="YYYY-MM-DD")
     date_to = DayFilter(label=_("To"), field_name="date", lookup_expr="lte", help_text="YYYY-MM-DD")
-    period = month_filter(_("Month claimed"), method="filter_period", help_text="YYYY-MM")
+    period = MonthFilter(label=_("Month claimed"), method="filter_period", help_text="YYYY-MM")
     has_dispute = yes_no_filter(_("Disputed"), method="filter_has_dispute")
     dispute_status = django_filters.ChoiceFilter(
         label=_("Dispute status"), choices=Dispute.Status.choices, field_name="dispute__status"
@@ -145,11 +127,11 @@ class AccrualLineFilter(StyledFilterSet):
         label=_("Key account"),
         help_text="The key account, by code (e.g. WMT); one outside your accounts is not found.",
     )
-    month_from = month_filter(
-        _("From month"), method="filter_month_from", help_text="YYYY-MM: lines of this month and later."
+    month_from = MonthFilter(
+        label=_("From month"), method="filter_month_from", help_text="YYYY-MM: lines of this month and later."
     )
-    month_to = month_filter(
-        _("To month"), method="filter_month_to", help_text="YYYY-MM: lines of this month and earlier."
+    month_to = MonthFilter(
+        label=_("To month"), method="filter_month_to", help_text="YYYY-MM: lines of this month and earlier."
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=SpendKind.choices, help_text="What the spend pays for.")
     category = django_filters.ChoiceFilter(
