@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.forms.utils import pretty_name
@@ -179,6 +181,13 @@ class TypedNumberInput(forms.TextInput):
         return typed_number(value) if isinstance(value, str) else value
 
 
+def written_in_digits(value) -> None:
+    """An amount typed in digits: Decimal reads "1e5" as 100000 (a beer's shelf price of ¥100,000.00 on a phone whose
+    keypad has an e), a figure nobody means — refused, as a number with a positive exponent is only ever written so."""
+    if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent > 0:
+        raise ValidationError(_("Write the number in digits, e.g. 12000.50."), code="not_digits")
+
+
 def style_form_fields(form, *, nothing_chosen=None, prompt: Iterable[str] = ()) -> None:
     """Give a Django form's widgets Bootstrap's classes (selects, checkboxes and the rest), and name every select's
     unnamed empty choice (Django's "---------"): a select that must be chosen prompts for it ("Choose a key account"
@@ -192,6 +201,8 @@ def style_form_fields(form, *, nothing_chosen=None, prompt: Iterable[str] = ()) 
             field.label = capfirst(field.label)  # "key account" from a model's verbose name reads "Key account"
         if isinstance(field.widget, forms.NumberInput):
             field.widget = TypedNumberInput(field.widget.attrs, decimal=isinstance(field, forms.DecimalField))
+        if isinstance(field, forms.DecimalField) and written_in_digits not in field.validators:
+            field.validators.append(written_in_digits)
         widget = field.widget
         kind = getattr(widget, "input_type", "")
         css = (

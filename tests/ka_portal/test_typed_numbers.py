@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.utils import translation
 
 from ka_portal.formatting import typed_number
 from ka_portal.lists import TypedNumberInput, style_form_fields
@@ -47,6 +48,16 @@ def test_a_styled_form_reads_the_text_typed_and_refuses_what_is_no_number_keepin
     refused = _Budget({"amount": "4,5"})
     assert not refused.is_valid() and "amount" in refused.errors
     assert 'value="4,5"' in str(refused["amount"])
+
+
+@pytest.mark.parametrize("typed", ["1e5", "5E3", "1e+2"])
+def test_an_amount_in_scientific_notation_is_refused_not_read_as_thousands(typed):
+    with translation.override("en"):
+        refused = _Budget({"amount": typed})
+        assert not refused.is_valid()
+        assert refused.errors["amount"] == ["Write the number in digits, e.g. 12000.50."]
+    assert f'value="{typed}"' in str(refused["amount"])  # kept as typed
+    assert _Budget({"amount": "100000"}).is_valid() and _Budget({"amount": "0.50"}).is_valid()
 
 
 def test_labels_read_in_sentence_case():
