@@ -7,10 +7,12 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import account_search_fields
 from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.errors import DomainError
 
 from . import services
+from .forms import add_budget_problems
 from .models import Budget, PromotionEvaluation, PromotionItem, PromotionPlan, PromotionTransition, PromotionType
 
 
@@ -81,7 +83,7 @@ def approve_plans(modeladmin, request, queryset):
 class PromotionPlanAdmin(admin.ModelAdmin):
     list_display = ("title", "account", "type", "start_on", "end_on", "supply_funding", "total_cost", "status", "owner")
     list_filter = ("status", "type", "account__tier")
-    search_fields = ("title", "account__code", "account__name", "mechanics")
+    search_fields = ("title", *account_search_fields("account"), "mechanics")
     date_hierarchy = "start_on"
     inlines = [PromotionItemInline, TransitionInline]
     actions = [submit_plans, approve_plans]
@@ -105,17 +107,7 @@ class BudgetAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if all(data.get(name) is not None for name in ("account", "period_start", "period_end", "amount")):
-            problem = services.budget_problem(
-                account=data["account"],
-                period_start=data["period_start"],
-                period_end=data["period_end"],
-                amount=data["amount"],
-                budget=self.instance if self.instance.pk else None,
-            )
-            if problem:
-                field = problem.field if problem.field in self.fields else None
-                raise forms.ValidationError({field: problem.detail} if field else problem.detail)
+        add_budget_problems(self, data, self.instance if self.instance.pk else None)  # every bad field at once
         return data
 
 
@@ -124,7 +116,7 @@ class BudgetAdmin(admin.ModelAdmin):
     form = BudgetAdminForm
     list_display = ("account", "period_start", "period_end", "amount", "consumed")
     list_filter = ("period_start",)
-    search_fields = ("account__code", "account__name")
+    search_fields = account_search_fields("account")
     readonly_fields = ("consumed",)
 
     def save_model(self, request, obj, form, change):

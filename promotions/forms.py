@@ -20,7 +20,7 @@ from stores.models import Product
 from . import selectors
 from .models import PromotionType
 from .rules import MAX_PRODUCTS, reversed_dates, store_of_another_account
-from .services import ItemInput, PlanInput
+from .services import ItemInput, PlanInput, budget_problems
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -84,6 +84,7 @@ class PlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["account"].queryset = accounts_for(user).active()
+        self.fields["type"].queryset = selectors.promotion_types_for(user)  # in SPEC §5's order
         # Once the account is known (sent, or the draft's), only its stores are offered and accepted; none before
         # (a KA manager's accounts have thousands: the page's check lists them once one is chosen).
         self.account = chosen_account(user, self.data if self.is_bound else None, self.initial)
@@ -269,7 +270,31 @@ class BudgetForm(forms.Form):
     period_end = forms.DateField(label=_("period end"), widget=DATE)
     amount = forms.DecimalField(label=_("budget"), min_value=0, max_digits=14, decimal_places=2)
 
-    def __init__(self, *args, accounts, **kwargs):
+    def __init__(self, *args, accounts, budget=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.budget = budget  # the budget being changed, or None for a new one
         self.fields["account"].queryset = accounts
         style_form_fields(self)
+
+    def clean(self):
+        # The service's own questions on what parsed, so that every bad field is named in one go (a negative amount
+        # and a reversed period together), not one round after another; the service asks them again on saving.
+        cleaned = super().clean()
+        add_budget_problems(self, cleaned, self.budget)
+        return cleaned
+
+
+def add_budget_problems(form, cleaned: dict, budget) -> None:
+    """services.budget_problems on a budget form's parsed values, each next to its field (the page's form and the
+    admin's): a field that did not parse is left to its own error."""
+    problems = budget_problems(
+        account=cleaned.get("account"),
+        period_start=cleaned.get("period_start"),
+        period_end=cleaned.get("period_end"),
+        amount=cleaned.get("amount"),
+        budget=budget,
+    )
+    for problem in problems:
+        field = problem.field if problem.field in form.fields else None
+        if field is None or field not in form.errors:
+            form.add_error(field, problem.detail)

@@ -162,12 +162,25 @@ def too_many_products(count: int) -> Violation | None:
     )
 
 
+def product_named_twice(product_ids) -> Violation | None:
+    """A plan names each product once (one price, one volume per product). Drafting refuses a product twice, and
+    the form's check says it, from here: a draft never holds one twice."""
+    product_ids = list(product_ids)
+    if len(set(product_ids)) == len(product_ids):
+        return None
+    return Violation(0, "promotion.duplicate_product", _("Each product may appear once."), slot="items")
+
+
 def check_plan(plan: PlanFacts, norms: RuleSettings | None = None) -> list[Violation]:
-    """Every broken rule of SPEC §5, in rule order; warnings (rule 5) have blocking=False."""
+    """Every broken rule of SPEC §5, in rule order; warnings (rule 5) have blocking=False. The plan's shape comes
+    first (too many products, one named twice, reversed dates): the rules measure a plan of that shape only."""
     norms = norms or RuleSettings()
     count = too_many_products(len(plan.items))
     if count is not None:
         return [count]
+    twice = product_named_twice(item.product_id for item in plan.items)
+    if twice is not None:
+        return [twice]
     reversed_ = reversed_dates(plan.start_on, plan.end_on)
     if reversed_ is not None:
         return [reversed_]

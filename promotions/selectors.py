@@ -6,7 +6,20 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Case,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.roles import Role
@@ -260,19 +273,25 @@ def products_for_drafting(user) -> QuerySet:
 
 
 def promotion_types_for(user) -> QuerySet:
-    """The promotion types (reference data every role reads)."""
-    return PromotionType.objects.all() if user.is_authenticated else PromotionType.objects.none()
+    """The promotion types (reference data every role reads), in the order SPEC §5 lists their kinds (in-store,
+    DM, crazy price, clearance, bundle), then by code: a picker offers 店促 first, not 买赠 (first by code)."""
+    if not user.is_authenticated:
+        return PromotionType.objects.none()
+    kinds = PromotionType.Kind.values
+    in_spec_order = Case(*(When(kind=kind, then=Value(n)) for n, kind in enumerate(kinds)), default=Value(len(kinds)))
+    return PromotionType.objects.order_by(in_spec_order, "code")
 
 
 def approval_queue_for(user) -> QuerySet:
-    """Submitted plans this user may decide: a manager's own accounts' (not one they approved first that waits for
-    an admin's second approval: services.promotion_approve refuses them that); for an admin, all of them."""
+    """Submitted plans this user may approve (services.can_approve, as a query): a manager's own accounts' and, for
+    an admin, all of them — but not one above the second-approval threshold with its first approval that is not
+    theirs to approve again: a manager's waits for an admin, and the admin who gave the first waits for another."""
     queue = plan_list_for(user).filter(status=PromotionPlan.Status.SUBMITTED)
+    threshold = Decimal(str(settings.KA.promotion_second_approval_above))
     role = user_role(user)
     if role == Role.ADMIN:
-        return queue
+        return queue.exclude(first_approved_by=user, total_cost__gt=threshold)
     if role == Role.MANAGER:
-        threshold = Decimal(str(settings.KA.promotion_second_approval_above))
         return queue.filter(account__owner=user).exclude(first_approved_by__isnull=False, total_cost__gt=threshold)
     return queue.none()
 

@@ -32,6 +32,7 @@ from .rules import (
     budget_period_problem,
     budget_shortfall,
     money,
+    product_named_twice,
     reversed_dates,
     start_passed,
     store_of_another_account,
@@ -94,6 +95,21 @@ def can_decide(user, plan: PromotionPlan) -> bool:
     if not user.has_perm("promotions.approve_promotionplan"):
         return False
     return user_role(user) == Role.ADMIN or plan.account.owner_id == user.pk
+
+
+def gives_second_approval(user, plan: PromotionPlan) -> bool:
+    """Above the threshold, the approval after the first is an admin's, and not the one who gave the first."""
+    return user_role(user) == Role.ADMIN and plan.first_approved_by_id != user.pk
+
+
+def can_approve(user, plan: PromotionPlan) -> bool:
+    """Whether approving is this user's step now: a submitted plan they decide, unless it has its first approval
+    and waits for a second one that is not theirs to give (promotion_approve refuses it; the pages offer nothing)."""
+    if plan.status != Status.SUBMITTED or not can_decide(user, plan):
+        return False
+    if needs_second_approval(plan) and plan.first_approved_by_id is not None:
+        return gives_second_approval(user, plan)
+    return True
 
 
 def can_override_floor(user, account) -> bool:
@@ -172,8 +188,9 @@ def promotion_save_draft(
     too_many = too_many_products(len(data.items))
     if too_many is not None:
         raise too_many.as_error()
-    if len({item.product.pk for item in data.items}) != len(data.items):
-        raise DomainError("promotion.duplicate_product", _("Each product may appear once."), field="items")
+    twice = product_named_twice(item.product.pk for item in data.items)
+    if twice is not None:
+        raise twice.as_error()
     for item in data.items:
         bounds.check_packs(item.forecast_volume, field="items")
     for name in (
@@ -378,7 +395,7 @@ def promotion_approve(*, plan: PromotionPlan, by, note: str = "") -> PromotionPl
         plan.save(update_fields=["first_approved_by"])
         _log(plan, Status.SUBMITTED, Status.SUBMITTED, by, note, "" if note else notes.FIRST_APPROVAL)
         return plan
-    if second_needed and (user_role(by) != Role.ADMIN or plan.first_approved_by_id == by.pk):
+    if second_needed and not gives_second_approval(by, plan):
         raise DomainError(
             "promotion.second_approval",
             _("Above %(threshold)s a second approval by another person, an admin, is needed."),
@@ -658,11 +675,52 @@ def budget_save(
 def budget_problem(
     *, account: KeyAccount, period_start: date, period_end: date, amount: Decimal, budget: Budget | None
 ) -> DomainError | None:
-    """What is wrong with a budget as entered (the admin's form asks this too), or None."""
+    """What is wrong with a budget as entered, the first of budget_problems, or None."""
+    problems = budget_problems(
+        account=account, period_start=period_start, period_end=period_end, amount=amount, budget=budget
+    )
+    return problems[0] if problems else None
+
+
+def budget_problems(
+    *,
+    account: KeyAccount | None,
+    period_start: date | None,
+    period_end: date | None,
+    amount: Decimal | None,
+    budget: Budget | None,
+) -> list[DomainError]:
+    """Everything wrong with a budget as entered, at most one refusal per thing entered (the period, the account's
+    place, the amount), so a form names every bad field at once (the page's and the admin's forms ask this; the
+    service refuses the first). What is None (not entered, or not readable) is not asked about."""
+    problems = []
+    period = _budget_period_problem(account=account, period_start=period_start, period_end=period_end, budget=budget)
+    if period:
+        problems.append(period)
+    consumed = budget.consumed if budget is not None else Decimal("0")
+    if amount is not None and amount < consumed:
+        problems.append(
+            DomainError(
+                "budget.below_consumed",
+                _("Approved plans already use %(consumed)s of this budget; it cannot be lower."),
+                field="amount",
+                consumed=money(consumed),
+            )
+        )
+    return problems
+
+
+def _budget_period_problem(
+    *, account: KeyAccount | None, period_start: date | None, period_end: date | None, budget: Budget | None
+) -> DomainError | None:
+    """The period's first problem: reversed, not a whole month or quarter, over another budget, or leaving out
+    the plans drawn on it (each asked only once the one before holds: they measure a well-formed period)."""
+    if period_start is None or period_end is None:
+        return None
     if period_end < period_start:
         return DomainError("budget.period_reversed", _("The period ends before it starts."), field="period_end")
     shape = budget_period_problem(period_start, period_end)
-    if shape:
+    if shape or account is None:
         return shape
     overlapping = Budget.objects.filter(account=account, period_start__lte=period_end, period_end__gte=period_start)
     if budget is not None and budget.pk:
@@ -677,18 +735,7 @@ def budget_problem(
             start=other.period_start.isoformat(),
             end=other.period_end.isoformat(),
         )
-    stranded = _plans_left_outside(budget, account=account, period_start=period_start, period_end=period_end)
-    if stranded:
-        return stranded
-    consumed = budget.consumed if budget is not None else Decimal("0")
-    if amount < consumed:
-        return DomainError(
-            "budget.below_consumed",
-            _("Approved plans already use %(consumed)s of this budget; it cannot be lower."),
-            field="amount",
-            consumed=money(consumed),
-        )
-    return None
+    return _plans_left_outside(budget, account=account, period_start=period_start, period_end=period_end)
 
 
 def _plans_left_outside(

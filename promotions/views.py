@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,7 +35,7 @@ from tradespend.accruals import ACCRUING_PLAN_STATUSES
 from tradespend.promoter_pay import plan_shift_cost
 
 from . import selectors, services
-from .filters import PlanFilter
+from .filters import BudgetFilter, PlanFilter
 from .forms import MAX_PRODUCTS, BudgetForm, PlanForm, RejectForm, item_formset, plan_initial, plan_input
 from .models import Budget, PromotionPlan
 from .rules import RuleSettings, Violation, budget_shortfall, check_plan, start_passed
@@ -215,10 +216,13 @@ def _rules_panel(user, form, formset, plan_id: int | None) -> dict:
         violations.append(_budget_check(user, data, costs["total"]))
         context.update(days=facts.days if facts.end_on >= facts.start_on else None, costs=costs)
     violations = problems + [v for v in violations if v is not None]
-    by_slot: dict[str, list] = {}
+    # Every slot is a key, empty or not: a template reads panel.by_slot.items as the key "items" (a dict's own
+    # .items() when the key is missing); the check's answer walks the slots as pairs, not by_slot.items.
+    by_slot: dict[str, list] = {slot: [] for slot in context["slots"]}
     for violation in violations:
         by_slot.setdefault(violation.slot, []).append(violation)
-    context.update(violations=violations, by_slot=by_slot)
+    slot_messages = [(slot, by_slot[slot]) for slot in context["slots"]]
+    context.update(violations=violations, by_slot=by_slot, slot_messages=slot_messages)
     for index, row in enumerate(formset.forms):  # the page draws each row's slot itself (a save refused)
         row.rule_messages = by_slot.get(f"item-{index}", [])
     return context
@@ -332,7 +336,8 @@ def plan_detail(request, pk):
         "items": items,
         "transitions": plan.transitions.select_related("by"),
         "can_edit": services.can_edit(user, plan),
-        "can_decide": services.can_decide(user, plan) and plan.status == Status.SUBMITTED,
+        "can_decide": services.can_decide(user, plan) and plan.status == Status.SUBMITTED,  # reject
+        "can_approve": services.can_approve(user, plan),
         "can_evaluate": plan.status in (Status.ENDED, Status.EVALUATED) and services.can_decide(user, plan),
         "can_withdraw": services.can_withdraw(user, plan),
         "can_reopen": services.can_reopen(user, plan),
@@ -545,29 +550,68 @@ def account_calendar(request, pk):
 # --- budgets ----------------------------------------------------------------------------------
 
 
-@model_permission(Budget, get="view", post="view")  # then add or change, in the service
-def budget_list(request, pk=None):
-    """Budgets per account and period; a manager sets their accounts' (never below what is consumed)."""
-    user = request.user
-    budgets = selectors.budgets_for(user)
-    editing = get_object_or_404(budgets, pk=pk) if pk else None
-    can_set = user.has_perm("promotions.change_budget" if editing else "promotions.add_budget")
-    if request.method == "POST" and not can_set:
-        raise PermissionDenied
-    owned = accounts_for(user).filter(owner=user) if user_role(user) != Role.ADMIN else accounts_for(user)
-    form = None
-    if can_set:
+class BudgetListView(FilteredListView):
+    """Budgets per account and period, filtered, paged and exported as every list is; beside them a manager sets
+    their accounts' (never below what is consumed). /budgets/<pk>/ is the list with that budget in the form."""
+
+    template_name = "promotions/budget_list.html"
+    filterset_class = BudgetFilter
+    export_name = gettext_lazy("budgets")
+    export_columns = [
+        Column(gettext_lazy("Key account"), lambda b: account_name(b.account)),
+        Column(capfirst(gettext_lazy("period start")), lambda b: b.period_start),
+        Column(capfirst(gettext_lazy("period end")), lambda b: b.period_end),
+        Column(gettext_lazy("Budget"), lambda b: b.amount),
+        Column(gettext_lazy("Consumed"), lambda b: b.consumed),
+        Column(gettext_lazy("Budget left"), lambda b: b.remaining),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        self.form = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return selectors.budgets_for(self.request.user).order_by("account__code", "-period_start")
+
+    def _editing(self) -> Budget | None:
+        pk = self.kwargs.get("pk")
+        return get_object_or_404(selectors.budgets_for(self.request.user), pk=pk) if pk else None
+
+    def _budget_form(self, editing, data=None) -> BudgetForm | None:
+        """The form for who may set budgets (add, or change when editing); None for who only reads them."""
+        user = self.request.user
+        if not user.has_perm("promotions.change_budget" if editing else "promotions.add_budget"):
+            return None
+        owned = accounts_for(user).filter(owner=user) if user_role(user) != Role.ADMIN else accounts_for(user)
         initial = (
             {"account": editing.account, "period_start": editing.period_start, "period_end": editing.period_end,
              "amount": editing.amount} if editing else None
         )  # fmt: skip
-        form = BudgetForm(request.POST or None, initial=initial, accounts=owned)
-        if request.method == "POST" and form.is_valid():
+        return BudgetForm(data, initial=initial, accounts=owned, budget=editing)
+
+    def post(self, request, *args, **kwargs):
+        editing = self._editing()
+        form = self._budget_form(editing, request.POST)
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
             try:
-                services.budget_save(user=user, budget=editing, **form.cleaned_data)
-                messages.success(request, _("Budget saved."))
-                return redirect("promotions:budget-list")
+                services.budget_save(user=request.user, budget=editing, **form.cleaned_data)
             except DomainError as refusal:
                 show_refusal(form, refusal)
-    context = {"budgets": budgets.order_by("account__code", "-period_start"), "form": form, "editing": editing}
-    return render(request, "promotions/budget_list.html", context)
+            else:
+                messages.success(request, _("Budget saved."))
+                back = reverse("promotions:budget-list")
+                return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)  # the list as it was
+        self.form = form
+        return self.get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        editing = self._editing()
+        context["editing"] = editing
+        context["form"] = self.form or self._budget_form(editing)
+        return context
+
+
+budget_list = BudgetListView.as_view()

@@ -467,11 +467,13 @@ def test_a_save_refused_for_a_negative_fee_says_it_once_beside_the_costs(client,
 
 
 def test_a_field_left_empty_and_a_refusal_the_panel_does_not_say_stay_under_the_form(client, world):
-    # Given the same product twice (the save's refusal, not a promotion rule) and no plan name
+    # Given the same product twice (the plan's shape, said by the check as the save refuses it) and no plan name
     client.force_login(world.rep)
     twice = {"items-1-product": world.beer.code, "items-1-promotion_price": "4.60", "items-1-forecast_volume": "10"}
     html = client.post("/promotions/new/", form_data(world, **twice), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Each product may appear once." in html and html.count("Each product may appear once.") == 1
+    assert _above_the_panel(html).count("Each product may appear once.") == 1  # beside the products, once
+    beside_the_products = html.split('id="rules-items" class="rule-slot">')[1].split("</div></div>")[0]
+    assert "Each product may appear once." in beside_the_products
     empty = client.post("/promotions/new/", form_data(world, title=""), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert _above_the_panel(empty).count("This field is required.") == 1  # under the name: the panel leaves it
 
