@@ -793,8 +793,21 @@ class VisitDetailSerializer(VisitSerializer):
         return AgreementAtVisitSerializer(self._checks(visit).agreements, many=True, context=self.context).data
 
 
+class TaskAnswerInputSerializer(serializers.Serializer):
+    """A task of the visit's store answered at the visit, as the visit page's Done box and comment answer it."""
+
+    task = related(Task, scope=tasks_for, help_text="The task, by id (one of the visit's store's).")
+    done = serializers.BooleanField(help_text="true: done; false: not done, with the reason in `comment`.")
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The comment; required when not done (task.reason_required).",
+    )
+
+
 class VisitRecordSerializer(serializers.Serializer):
-    """What a rep found: any part of it. Checklist items and products not sent stay as they are."""
+    """What a rep found: any part of it. Checklist items, products and tasks not sent stay as they are."""
 
     checklist = ChecklistResultSerializer(many=True, required=False)
     stock_counts = StockCountInputSerializer(many=True, required=False)
@@ -813,6 +826,12 @@ class VisitRecordSerializer(serializers.Serializer):
         allow_blank=True,
         max_length=1000,
         help_text="Why the visit will be checked out with something missing, kept ahead of the check-out.",
+    )
+    tasks = TaskAnswerInputSerializer(
+        many=True,
+        required=False,
+        help_text="The store's tasks answered at this visit: done, or not done with the reason (each answer that "
+        "changes the task is logged; the task's own endpoint, POST tasks/{id}/complete/, answers it the same way).",
     )
 
     def record_kwargs(self) -> dict:
@@ -840,6 +859,17 @@ class VisitRecordSerializer(serializers.Serializer):
         }
         if "checklist" in data:
             kwargs["checklist"] = {row["item"]: row["result"] for row in data["checklist"]}
+        if "tasks" in data:
+            rules.check_once_each(
+                [row["task"].pk for row in data["tasks"]],
+                list_field="tasks",
+                key_field="task",
+                code="visit.task_twice",
+                message=_("Task %(task)s is answered twice; give one answer per task."),
+            )
+            kwargs["tasks"] = {
+                row["task"].pk: services.TaskAnswer(done=row["done"], comment=row["comment"]) for row in data["tasks"]
+            }
         if "stock_counts" in data:
             kwargs["stock"] = _stock_packs(data["stock_counts"])
             kwargs["not_counted"] = {

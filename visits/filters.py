@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.filters import account_search_q
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
@@ -33,14 +34,21 @@ def _rep_filter(**kwargs):
 
 
 class StoreSearchFilterSet(StyledFilterSet):
-    """A filterset with a free-text store search (name or code)."""
+    """A filterset with a free-text store search: the store's name or code, or its chain's code or name in either
+    language (the lists show an English reader the chain's English name: "Walmart" must find its stores)."""
 
     q = django_filters.CharFilter(
-        label=_("Store name or code"), method="filter_store", help_text="Text in the store's name or code."
+        label=_("Store or chain, name or code"),
+        method="filter_store",
+        help_text="Text in the store's name or code, or in its key account's code or name (Chinese or English).",
     )
 
     def filter_store(self, queryset, name, value):
-        return queryset.filter(Q(store__name__icontains=value) | Q(store__code__icontains=value))
+        return queryset.filter(
+            Q(store__name__icontains=value)
+            | Q(store__code__icontains=value)
+            | account_search_q(value, "store__account")
+        )
 
 
 class VisitFilter(StoreSearchFilterSet):

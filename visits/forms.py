@@ -12,6 +12,7 @@ from ka_portal.formatting import PacksNotationError, combine_packs, parse_packs
 from ka_portal.lists import choose_by_code, style_form_fields
 
 from .models import ChecklistResult, Task
+from .services import TaskAnswer
 
 FORM_ID = "visit-form"  # the visit page's form, which its fields name wherever they stand on the page
 YES_NO_NA = [("yes", _("Yes")), ("no", _("No")), ("na", _("n.a."))]
@@ -162,6 +163,10 @@ class VisitForm(forms.Form):
             self.fields[f"task_{task.pk}_comment"] = forms.CharField(
                 label=_("Comment"), required=False, widget=forms.TextInput()
             )
+            # the answer given at this visit, shown back (selectors.visit_form_tasks lists the tasks answered here)
+            answered_here = visit.pk is not None and task.done_visit_id == visit.pk
+            self.initial[f"task_{task.pk}_done"] = answered_here and task.status == Task.Status.DONE
+            self.initial[f"task_{task.pk}_comment"] = task.done_comment if answered_here else ""
         style_form_fields(self)
         for field in self.fields.values():  # the page spreads the fields over its sections (visit.html)
             field.widget.attrs["form"] = FORM_ID
@@ -251,12 +256,15 @@ class VisitForm(forms.Form):
             "problems": data.get("problems", ""),
             "actions": data.get("actions", ""),
             "checkout_reason": data.get("checkout_reason", ""),
-            "tasks_done": {
-                task.pk: data.get(f"task_{task.pk}_comment", "")
-                for task in self.tasks
-                if data.get(f"task_{task.pk}_done")
-            },
+            "tasks": {task.pk: self._task_answer(task) for task in self.tasks},
         }
+
+    def _task_answer(self, task) -> TaskAnswer | None:
+        """Done ticked: done, with the comment; a comment alone: not done, the comment saying why (what the
+        supervisor needs); neither: no answer (one given at this visit is taken back)."""
+        done = bool(self.cleaned_data.get(f"task_{task.pk}_done"))
+        comment = (self.cleaned_data.get(f"task_{task.pk}_comment") or "").strip()
+        return TaskAnswer(done=done, comment=comment) if done or comment else None
 
 
 def _fix_message(n: int) -> str:

@@ -7,11 +7,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from ka_portal import bounds
 from ka_portal.models import TransitionLog
+from ka_portal.wordlists import WordList
 from stores.models import Product, Store
 
 from .rating import reason_text
@@ -188,9 +189,33 @@ class Visit(models.Model):
         return bool(self.checkout_missing)
 
     @property
-    def missing_counts(self) -> dict:
+    def checkout_missing_text(self) -> str:
+        """What was missing at an incomplete check-out, in the active language: only what was missing, each with
+        its plural, joined by the language's list separator ("2 checklist items unanswered, no check-in position" /
+        "2个检查项未作答，签到无定位"); empty for a complete visit."""
         missing = self.checkout_missing or {}
-        return {"checklist": len(missing.get("checklist", [])), "products": len(missing.get("products", []))}
+        checklist, products = len(missing.get("checklist", [])), len(missing.get("products", []))
+        promotions = len(missing.get("promotions", []))
+        parts = []
+        if checklist:
+            parts.append(
+                ngettext("%(n)s checklist item unanswered", "%(n)s checklist items unanswered", checklist)
+                % {"n": checklist}
+            )
+        if products:
+            parts.append(
+                ngettext("%(n)s product not counted", "%(n)s products not counted", products) % {"n": products}
+            )
+        if missing.get("no_position"):
+            parts.append(gettext("no check-in position"))
+        if promotions:
+            parts.append(
+                ngettext("%(n)s running promotion not checked", "%(n)s running promotions not checked", promotions)
+                % {"n": promotions}
+            )
+        if not parts:
+            return ""
+        return gettext("Missing at check-out: %(missing)s") % {"missing": WordList(parts)}
 
     @property
     def rating_reason_texts(self) -> list[str]:

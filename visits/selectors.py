@@ -49,6 +49,15 @@ def open_tasks(user) -> QuerySet:
     return tasks_for(user).filter(status=Task.Status.OPEN).order_by("due_on", "id")
 
 
+def visit_form_tasks(user, visit: Visit) -> QuerySet:
+    """The tasks the visit page asks the rep about: the store's open ones and those answered at this visit (done,
+    or not done with the reason), so the answer given here is shown back and can still be changed."""
+    answered_here = Q(done_visit=visit) if visit.pk is not None else Q(pk__in=[])
+    return (
+        tasks_for(user).filter(Q(status=Task.Status.OPEN) | answered_here, store=visit.store).order_by("due_on", "id")
+    )
+
+
 def task_overdue_q(today: date | None = None) -> Q:
     """Tasks still open after their due day (due today is not overdue): the filter behind overdue=true."""
     return Q(status=Task.Status.OPEN, due_on__lt=today or timezone.localdate())
@@ -223,7 +232,7 @@ def task_reports() -> QuerySet:
 
 def visit_tasks_answered(visit: Visit) -> list[Task]:
     """The tasks answered at the visit, each with its log of reports (oldest first): a task done there and marked
-    not done later reads as not done, with what was said at the visit still in sight (rep finding 2)."""
+    not done later reads as not done, with what was said at the visit still in sight."""
     return list(
         visit.tasks_done.prefetch_related(Prefetch("transitions", queryset=task_reports())).order_by("due_on", "id")
     )

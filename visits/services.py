@@ -526,9 +526,10 @@ def visit_record(*, visit: Visit, **findings) -> Visit:
 
     `checklist` maps item → result; `price_check_ok` / `promotion_executed` are yes/no (None: n.a.); `stock` maps
     product id → packs (None clears a count); `not_counted` maps product id → whether the rep marks it "not
-    counted" (a count given for the product wins and clears the mark); `problems`, `actions`; `tasks_done` maps
-    task id → comment. A part not given stays as it was. `checkout_reason` keeps a reason typed before the
-    check-out (the check-out uses it unless given another).
+    counted" (a count given for the product wins and clears the mark); `problems`, `actions`; `tasks` maps the
+    store's task id → the rep's answer at this visit (TaskAnswer: done or not, with the comment; None: no answer,
+    which takes back one given at this visit). A part not given stays as it was. `checkout_reason` keeps a reason
+    typed before the check-out (the check-out uses it unless given another).
     """
     return _record(_locked(visit), **findings)
 
@@ -544,7 +545,7 @@ def _record(
     problems: str | None = None,
     actions: str | None = None,
     checkout_reason: str | None = None,
-    tasks_done: dict[int, str] | None = None,
+    tasks: dict[int, "TaskAnswer | None"] | None = None,
     rate: bool = True,
     new: bool = False,
 ) -> Visit:
@@ -559,8 +560,8 @@ def _record(
         answered = _save_checklist(visit, checklist, new=new)
     if stock is not None or not_counted is not None:
         counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new)
-    for task_id, comment in (tasks_done or {}).items():
-        task_complete(task=Task.objects.get(pk=task_id, store=visit.store), visit=visit, comment=comment)
+    for task_id, answer in (tasks or {}).items():
+        _answer_task(visit, Task.objects.filter(pk=task_id).first(), answer)
     if not new:  # a new visit was inserted with its columns and rating (_columns_of_new)
         _set_columns(
             visit,
@@ -980,7 +981,7 @@ def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: b
     """The rep reports a task done, or not done with the reason, optionally at a visit; each report is
     logged (TaskTransition). Reporting again changes the answer or the comment: a task marked done by
     mistake can be marked not done, and the other way round. `done_visit` stays the visit it was last answered
-    at, so that visit's page shows the task as it now stands, with every report in its log (rep finding 2)."""
+    at, so that visit's page shows the task as it now stands, with every report in its log."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     if visit is not None and visit.store_id != task.store_id:
         raise DomainError("task.other_store", _("This task belongs to another store."))
@@ -994,6 +995,41 @@ def task_complete(*, task: Task, visit: Visit | None, comment: str = "", done: b
     TaskTransition.objects.create(
         task=task, from_status=from_status, to_status=task.status, by=by or (visit.rep if visit else None), note=comment
     )
+    return task
+
+
+@dataclass(frozen=True)
+class TaskAnswer:
+    """A rep's answer to a task at a visit: done or not, with the comment (the reason, when not done)."""
+
+    done: bool
+    comment: str = ""
+
+
+def _answer_task(visit: Visit, task: Task | None, answer: TaskAnswer | None) -> None:
+    """A task's answer as the visit's save gives it (page and API alike): a report when it differs from how the
+    task stands (every save sends every answer again: an unchanged one logs nothing), and no answer takes back the
+    one given at this visit, so the task is open again for the next visit (logged too). A task answered elsewhere
+    is left as it is by a visit that does not answer it."""
+    if task is None or task.store_id != visit.store_id:
+        raise DomainError("task.other_store", _("This task belongs to another store."), field="tasks")
+    if answer is None:
+        if task.status != Task.Status.OPEN and task.done_visit_id == visit.pk:
+            _task_reopen(task=task, by=visit.rep)
+        return
+    status = Task.Status.DONE if answer.done else Task.Status.NOT_DONE
+    unchanged = (task.status, task.done_comment, task.done_visit_id) == (status, answer.comment.strip(), visit.pk)
+    if not unchanged:
+        task_complete(task=task, visit=visit, comment=answer.comment, done=answer.done)
+
+
+def _task_reopen(*, task: Task, by) -> Task:
+    """The answer given at a visit taken back at that visit (the rep unticked Done and cleared the comment)."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    from_status = task.status
+    task.status, task.done_comment, task.done_visit, task.done_at = Task.Status.OPEN, "", None, None
+    task.save(update_fields=["status", "done_comment", "done_visit", "done_at"])
+    TaskTransition.objects.create(task=task, from_status=from_status, to_status=task.status, by=by, note="")
     return task
 
 

@@ -2,7 +2,8 @@
 
 from .models import Visit
 
-# The sections a rep fills in, in the page's order; the tasks' section is there only when the store has open tasks.
+# The sections a rep fills in, in the page's order; the tasks' section is there only when the store has open tasks
+# or tasks answered at this visit (selectors.visit_form_tasks).
 # The suggested order (computed) and the check-out (the bar's step) are not numbered.
 STEPS = ("checklist", "prices", "promotions", "stock", "photos", "tasks", "problems", "competitors")
 
@@ -14,6 +15,6 @@ def visit_steps(*, has_tasks: bool) -> dict[str, int]:
 
 def visit_steps_for(user, visit: Visit) -> dict[str, int]:
     """The numbers as the rep's page shows them, for a section drawn again by itself."""
-    from .selectors import open_tasks
+    from .selectors import visit_form_tasks
 
-    return visit_steps(has_tasks=open_tasks(user).filter(store=visit.store).exists())
+    return visit_steps(has_tasks=visit_form_tasks(user, visit).exists())

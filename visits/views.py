@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_date
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from evidence import signals as fraud_signals
@@ -74,7 +75,12 @@ def _day_param(request, name: str = "date") -> date:
 # --- the rep's day -----------------------------------------------------------------------------
 
 
+# Not kept by the browser (no-store): Back to the rep's Today, a stop's page or a visit asks again and shows the
+# visit as it now stands, not the copy from before the check-in or check-out. The service worker
+# still keeps its own copy for when there is no network (templates/pwa/sw.js); a page restored whole from the
+# back-forward cache reloads itself (checkin.js, visit.js).
 @model_permission(Visit)
+@never_cache
 def today(request):
     day = timezone.localdate()
     rows = selectors.rep_day(request.user, day)
@@ -159,7 +165,7 @@ def _carry_on(request, error: DomainError, in_background: bool):
 
 def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
     listings = selectors.store_listings(visit.store)
-    tasks = list(selectors.open_tasks(request.user).filter(store=visit.store)) if visit.is_open else []
+    tasks = list(selectors.visit_form_tasks(request.user, visit)) if visit.is_open else []
     editable = visit.is_open and visit.rep_id == request.user.pk
     if editable and form is None:
         form = VisitForm(visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit))
@@ -176,6 +182,7 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
 
 
 @model_permission(Visit, post="change")
+@never_cache
 def visit_detail(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
     if request.method == "POST":
@@ -193,6 +200,7 @@ def visit_by_uuid(request, uuid):
 
 
 @model_permission(Visit, get="add")
+@never_cache
 def visit_start(request, store_pk: int):
     """A stop's visit page before check-in, kept on the phone from Today: with no network the rep checks in on it
     (the check-in waits in the outbox) and records the visit there. With a visit at the store today, that visit."""
@@ -211,7 +219,7 @@ def visit_start(request, store_pk: int):
         checked_in_at=timezone.now(),
     )
     listings = selectors.store_listings(store)
-    tasks = list(selectors.open_tasks(request.user).filter(store=store))
+    tasks = list(selectors.visit_form_tasks(request.user, visit))
     form = VisitForm(visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit))
     context = {
         "visit": visit,
@@ -239,7 +247,7 @@ def _visit_post(request, visit: Visit):
             return JsonResponse({"url": reverse("visits:visit-detail", args=[visit.pk]), "checked_out": True})
         return queued_refusal(_("The visit was closed before this save arrived: it was not recorded."), status=409)
     listings = selectors.store_listings(visit.store)
-    tasks = list(selectors.open_tasks(request.user).filter(store=visit.store))
+    tasks = list(selectors.visit_form_tasks(request.user, visit))
     previous = selectors.previous_counts(visit)
     form = VisitForm(request.POST, visit=visit, listings=listings, tasks=tasks, previous=previous)
     if not form.is_valid():

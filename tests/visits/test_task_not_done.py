@@ -136,7 +136,7 @@ def test_a_task_done_at_a_visit_then_marked_not_done_reads_not_done_on_the_visit
     client.force_login(supervisor)
     page = client.get(visit_url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "事项已完成" not in page
-    assert 'data-testid="visit-task-status">事项未完成</span> 检查堆头: 店长改口，下月再议' in page
+    assert 'data-testid="visit-task-status">事项未完成</span> 检查堆头：店长改口，下月再议' in page
     log_html = page[page.index('data-testid="visit-task-log"') :]
     assert log_html.index("已完成 — 已和店长确认") < log_html.index("未完成 — 店长改口，下月再议")
     page = client.get(visit_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()

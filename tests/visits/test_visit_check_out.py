@@ -86,7 +86,7 @@ def test_a_bare_visit_is_refused_saying_everything_that_is_missing(team, store):
     assert details == {
         "en": "Not checked out: 5 checklist items unanswered, 3 products neither counted nor marked not counted, "
         "no check-in position. Complete the visit, or give a reason for checking out as it is.",
-        "zh-hans": "未签退：5个检查项未作答，3个产品既未盘点也未标记为未盘点，签到无定位。"
+        "zh-hans": "未签退：5个检查项未作答、3个产品既未盘点也未标记为未盘点、签到无定位。"
         "请完成拜访，或说明按现状签退的原因。",
     }
     codes = [Product.objects.get(pk=pk).code for pk in _listed(store)]  # the API names products by code
@@ -270,7 +270,7 @@ def test_page_checks_out_under_a_reason_and_the_supervisor_reads_it_everywhere(c
     client.force_login(sup)
     page = client.get(reverse("visits:visit-detail", args=[visit.pk]), **EN).content.decode()
     assert "Checked out with a reason: 店长要求提前离店" in page
-    assert "Missing at check-out: 4 checklist items, 3 products not counted" in page
+    assert "Missing at check-out: 4 checklist items unanswered, 3 products not counted" in page
     history = client.get(reverse("visits:visit-list"), {"flagged": "true"}, **EN).content.decode()
     assert "Checked out with a reason: 店长要求提前离店" in history and "Incomplete" in history
     report = client.get(reverse("visits:daily-report"), {"rep": rep.pk, "date": "2026-11-25"}, **ZH).content.decode()

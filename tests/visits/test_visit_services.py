@@ -135,7 +135,7 @@ def test_check_out_twice_keeps_the_first_time_and_closes_the_visit(rep, store):
 def test_task_done_at_a_visit_with_comment(rep, store):
     task = TaskFactory(store=store)
     visit, _ = services.visit_check_in(rep=rep, store=store)
-    services.visit_record(visit=visit, tasks_done={task.pk: "端架已整理"})
+    services.visit_record(visit=visit, tasks={task.pk: services.TaskAnswer(done=True, comment="端架已整理")})
     task.refresh_from_db()
     assert (task.status, task.done_comment, task.done_visit) == (Task.Status.DONE, "端架已整理", visit)
 

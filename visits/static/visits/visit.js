@@ -204,6 +204,12 @@ document.addEventListener("change", exclusive);
 (function () {
   var form = document.querySelector("[data-testid=visit-form]");
   if (!form) return;
+  // The page restored whole from the back-forward cache (Back after a check-out shows the visit as it was left,
+  // still open): with a network it asks again, the server's page says how the visit now stands and the draft
+  // puts back what was typed; without one the copy stays.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && navigator.onLine) window.location.reload();
+  });
   var bar = document.querySelector("[data-visit-bar]");
   var sections = document.querySelector("[data-visit-sections]") || form;
   var state = bar && bar.querySelector("[data-save-state]");
