@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from accounts.filters import account_search_q
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet
@@ -19,7 +20,9 @@ class DisplayAgreementFilter(StyledFilterSet):
     """Agreements by chain (code), store (code), display, status, source, a month the period touches, and a
     search in the store, the chain and the note."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q", help_text="Store, chain or note.")
+    q = django_filters.CharFilter(
+        label=_("Search"), method="filter_q", help_text="Store, chain (code or name, Chinese or English) or note."
+    )
     account = record_filter(KeyAccount, scope=accounts_for, label=_("Chain"), help_text="The key account, by code.")
     store = record_filter(Store, scope=stores_for, label=_("Store"), help_text="The store, by code.")
     kind = django_filters.ChoiceFilter(label=_("Display"), choices=AGREEMENT_KINDS)
@@ -44,8 +47,7 @@ class DisplayAgreementFilter(StyledFilterSet):
         return queryset.filter(
             Q(store__name__icontains=value)
             | Q(store__code__icontains=value)
-            | Q(account__name__icontains=value)
-            | Q(account__code__icontains=value)
+            | account_search_q(value, "account")
             | Q(note__icontains=value)
         )
 

@@ -28,43 +28,106 @@ DEDUCTION_AGREEMENT_KINDS: dict[str, tuple[str, ...]] = {
 AGREEMENT_KINDS = [choice for choice in DisplayKind.choices if choice[0] != DisplayKind.DM]
 
 
+FACINGS_MAX = 500  # the model's bounds (DisplayAgreement.facings, .evidence_visits)
+EVIDENCE_VISITS_MAX = 100
+
+
+def agreement_problems(
+    *, kind: str, facings: int | None, start_on: date | None, end_on: date | None, fee, evidence_visits
+) -> list[DomainError]:
+    """Every reason an agreement cannot be, one per field, in the form's order (none: it may be): its kind, the
+    facings count (required for FACINGS and only there), the period's order, the fee (given, not negative), the
+    evidence quota (1 to 100 visits). A form marks them all at once; a service raises the first
+    (`check_agreement`)."""
+    problems = []
+    if kind not in {value for value, _label in AGREEMENT_KINDS}:
+        problems.append(DomainError("agreement.kind", _("Choose the display: end cap, floor stack, facings, cold "
+                                                        "case or other."), field="kind"))  # fmt: skip
+    elif kind == DisplayKind.FACINGS and not facings:
+        problems.append(
+            DomainError(
+                "agreement.facings_required", _("Give the number of facings agreed for shelf facings."), field="facings"
+            )
+        )
+    elif kind != DisplayKind.FACINGS and facings:
+        problems.append(
+            DomainError(
+                "agreement.facings_only_for_facings",
+                _("A facings count is only for shelf facings: leave it empty for %(kind)s."),
+                field="facings",
+                kind=DisplayKind(kind).label,
+            )
+        )
+    elif facings and not 1 <= int(facings) <= FACINGS_MAX:
+        problems.append(
+            DomainError(
+                "agreement.facings_range",
+                _("Facings are between 1 and %(max)s; %(value)s is not."),
+                field="facings",
+                max=FACINGS_MAX,
+                value=facings,
+            )
+        )
+    if start_on and end_on and end_on < start_on:
+        problems.append(
+            DomainError(
+                "agreement.period",
+                _("The period ends (%(end)s) before it starts (%(start)s)."),
+                field="end_on",
+                start=start_on.isoformat(),
+                end=end_on.isoformat(),
+            )
+        )
+    if fee is None:
+        problems.append(
+            DomainError("agreement.fee_required", _("Give the fee (0 when the display is free)."), field="fee")
+        )
+    elif Decimal(fee) < 0:
+        problems.append(DomainError("agreement.fee_negative", _("The fee cannot be negative."), field="fee"))
+    if evidence_visits is None or int(evidence_visits) < 1:
+        problems.append(
+            DomainError(
+                "agreement.evidence_visits",
+                _("At least one visit with a photo is required as evidence."),
+                field="evidence_visits",
+            )
+        )
+    elif int(evidence_visits) > EVIDENCE_VISITS_MAX:
+        problems.append(
+            DomainError(
+                "agreement.evidence_visits_max",
+                _("At most %(max)s visits with a photo can be required; %(value)s is more."),
+                field="evidence_visits",
+                max=EVIDENCE_VISITS_MAX,
+                value=evidence_visits,
+            )
+        )
+    return problems
+
+
+def refuse(problems: list[DomainError]) -> None:
+    """Raise the first of the problems, all of them riding along (``problems``: a page marks every field; the API
+    lists them under ``errors``, by field)."""
+    if not problems:
+        return
+    first = problems[0]
+    first.problems = problems
+    errors: dict[str, list[str]] = {}
+    for problem in problems:
+        errors.setdefault(problem.field or "non_field_errors", []).append(problem.detail)
+    first.extra = {"errors": errors}
+    raise first
+
+
 def check_agreement(
     *, kind: str, facings: int | None, start_on: date | None, end_on: date | None, fee, evidence_visits
 ) -> None:
-    """Refuse an agreement that cannot be: its kind, the facings count (required for FACINGS and only there),
-    the period's order, a negative fee, an evidence quota under one visit."""
-    if kind not in {value for value, _label in AGREEMENT_KINDS}:
-        raise DomainError("agreement.kind", _("Choose the display: end cap, floor stack, facings, cold case or other."),
-                          field="kind")  # fmt: skip
-    if kind == DisplayKind.FACINGS and not facings:
-        raise DomainError(
-            "agreement.facings_required", _("Give the number of facings agreed for shelf facings."), field="facings"
+    """Refuse an agreement that cannot be (`agreement_problems`): the first reason raised, all of them with it."""
+    refuse(
+        agreement_problems(
+            kind=kind, facings=facings, start_on=start_on, end_on=end_on, fee=fee, evidence_visits=evidence_visits
         )
-    if kind != DisplayKind.FACINGS and facings:
-        raise DomainError(
-            "agreement.facings_only_for_facings",
-            _("A facings count is only for shelf facings: leave it empty for %(kind)s."),
-            field="facings",
-            kind=DisplayKind(kind).label,
-        )
-    if start_on and end_on and end_on < start_on:
-        raise DomainError(
-            "agreement.period",
-            _("The period ends (%(end)s) before it starts (%(start)s)."),
-            field="end_on",
-            start=start_on.isoformat(),
-            end=end_on.isoformat(),
-        )
-    if fee is None:
-        raise DomainError("agreement.fee_required", _("Give the fee (0 when the display is free)."), field="fee")
-    if Decimal(fee) < 0:
-        raise DomainError("agreement.fee_negative", _("The fee cannot be negative."), field="fee")
-    if evidence_visits is None or int(evidence_visits) < 1:
-        raise DomainError(
-            "agreement.evidence_visits",
-            _("At least one visit with a photo is required as evidence."),
-            field="evidence_visits",
-        )
+    )
 
 
 # --- when a visit counts ----------------------------------------------------------------------------------------

@@ -10,7 +10,10 @@ Where agreements come from:
   stack (no fee of its own in a plan: fee 0, the evidence is still tracked): one agreement per plan store (the TG
   fee split across them) or one chain-wide for a plan on all stores. A DM slot is a flyer, not a display in the
   store: no agreement (its execution is the plan's, checked at the visit);
-- a KA manager, by hand.
+- a KA manager, by hand: one per store (or chain), display and day — an agreement entered or changed by hand whose
+  period overlaps a live one (one its source still grants) for the same display at the same store is refused, naming
+  that one, which the manager changes instead (the fee of one display is not committed twice). Generated agreements
+  are their sources' (a contract's end cap and a plan's may both pay for one store's end cap).
 
 A period that had already ended when generation first meets it makes no agreement: its fee was earned or paid
 before anyone could collect evidence for it, and judging it "not evidenced" would flag the chain's old deductions
@@ -47,7 +50,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts.models import Contract, ContractTerm
-from ka_portal.errors import DomainError
+from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import user_role
 from promotions.models import PromotionPlan
 from stores.models import Store
@@ -91,7 +94,8 @@ def _may_manage(by, account: KeyAccount) -> None:
 
 
 def _check(agreement: DisplayAgreement) -> None:
-    rules.check_agreement(
+    """Every reason the agreement cannot be as it stands, the first raised with all of them (rules.refuse)."""
+    problems = rules.agreement_problems(
         kind=agreement.kind,
         facings=agreement.facings,
         start_on=agreement.start_on,
@@ -100,13 +104,69 @@ def _check(agreement: DisplayAgreement) -> None:
         evidence_visits=agreement.evidence_visits,
     )
     if agreement.store_id is not None and agreement.store.account_id != agreement.account_id:
-        raise DomainError(
-            "agreement.store_account",
-            _("Store %(store)s is not a store of %(account)s."),
-            field="store",
-            store=agreement.store.name,
-            account=agreement.account.name,
+        problems.append(
+            DomainError(
+                "agreement.store_account",
+                _("Store %(store)s is not a store of %(account)s."),
+                field="store",
+                store=agreement.store.name,
+                account=agreement.account.name,
+            )
         )
+    rules.refuse(problems)
+
+
+# What makes an agreement the same display as another: the chain, the store (or every store), the display, the days.
+IDENTITY_FIELDS = ("account_id", "store_id", "kind", "start_on", "end_on")
+
+
+def overlapping(agreement: DisplayAgreement) -> DisplayAgreement | None:
+    """The live agreement (one its source still grants) for the same display at the same store — or, for a chain-wide
+    one, of the whole chain — whose period shares a day with this one's, if any (the earliest)."""
+    if not (agreement.account_id and agreement.kind and agreement.start_on and agreement.end_on):
+        return None
+    if agreement.end_on < agreement.start_on:
+        return None  # refused as such (agreement.period)
+    same = DisplayAgreement.objects.filter(
+        account_id=agreement.account_id,
+        store_id=agreement.store_id,
+        kind=agreement.kind,
+        start_on__lte=agreement.end_on,
+        end_on__gte=agreement.start_on,
+        source_gone=False,
+    ).select_related("store")
+    if agreement.pk:
+        same = same.exclude(pk=agreement.pk)
+    return same.order_by("start_on", "pk").first()
+
+
+def _refuse_overlap(agreement: DisplayAgreement, *, lock: bool = False) -> None:
+    """One agreement per store (or chain), display and day: a second one entered by hand for days an agreement
+    already covers pays the same display twice (a manager saving the same form twice doubled the
+    fees under evidence). The existing one is named, so the manager changes it (its fee, its quota) instead. Where
+    ``lock``, the chain's row is locked first, so two saves at once cannot both find the days free."""
+    if lock:
+        KeyAccount.objects.select_for_update().filter(pk=agreement.account_id).first()
+    existing = overlapping(agreement)
+    if existing is None:
+        return
+    where = f"{existing.store.name} ({existing.store.code})" if existing.store_id else _("every store of the chain")
+    raise DomainConflict(
+        "agreement.overlap",
+        _(
+            "Display agreement #%(agreement)s already covers %(where)s for this display (%(kind)s) from %(start)s "
+            "to %(end)s, overlapping this period: change that agreement rather than entering a second one."
+        ),
+        agreement=existing.pk,
+        where=where,
+        kind=DisplayKind(existing.kind).label,
+        start=existing.start_on.isoformat(),
+        end=existing.end_on.isoformat(),
+    )
+
+
+def _identity_changed(before: dict, agreement: DisplayAgreement) -> bool:
+    return any(before[name] != getattr(agreement, name) for name in IDENTITY_FIELDS)
 
 
 @transaction.atomic
@@ -130,6 +190,7 @@ def agreement_create(
         fee=fee, evidence_visits=evidence_visits, note=note or "", source=Source.MANUAL, created_by=by,
     )  # fmt: skip
     _check(agreement)
+    _refuse_overlap(agreement, lock=True)
     agreement.save()
     agreements_evaluate(ids=[agreement.pk])
     agreement.refresh_from_db()
@@ -149,10 +210,13 @@ def agreement_update(*, agreement: DisplayAgreement, by, **fields) -> DisplayAgr
         fields["facings"] = fields["facings"] or None
     if "note" in fields:
         fields["note"] = fields["note"] or ""
+    before = {name: getattr(agreement, name) for name in IDENTITY_FIELDS}
     for name, value in fields.items():
         setattr(agreement, name, value)
     _may_manage(by, agreement.account)  # moved to another chain: it must be theirs too
     _check(agreement)
+    if _identity_changed(before, agreement):  # a note or a fee changed overlaps nothing new
+        _refuse_overlap(agreement, lock=True)
     agreement.save()
     agreements_evaluate(ids=[agreement.pk])
     agreement.refresh_from_db()
@@ -176,10 +240,13 @@ def _check_source_fields(agreement: DisplayAgreement, fields: dict) -> None:
 def agreement_check(agreement: DisplayAgreement) -> None:
     """Everything create and update refuse, for a form that checks before saving (the admin): ``agreement`` holds
     the new values, unsaved; an existing one is compared with what is stored."""
+    stored = None
     if agreement.pk:
         stored = DisplayAgreement.objects.select_related("term__contract", "plan").get(pk=agreement.pk)
         _check_source_fields(stored, {name: getattr(agreement, name) for name in SOURCE_FIELDS})
     _check(agreement)
+    if stored is None or _identity_changed({name: getattr(stored, name) for name in IDENTITY_FIELDS}, agreement):
+        _refuse_overlap(agreement)
 
 
 def _differs(current, new) -> bool:

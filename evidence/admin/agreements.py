@@ -5,11 +5,13 @@ from django import forms
 from django.contrib import admin
 from django.forms.models import construct_instance
 
+from accounts.filters import account_search_fields
 from ka_portal.errors import DomainError
-from ka_portal.pages import show_refusal
 
+from .. import agreement_rules as rules
 from .. import agreements as services
 from ..models import DisplayAgreement
+from ..views.agreements import mark_problems, show_refusals
 
 
 class DisplayAgreementAdminForm(forms.ModelForm):
@@ -19,12 +21,17 @@ class DisplayAgreementAdminForm(forms.ModelForm):
 
     def _post_clean(self):
         self.instance = construct_instance(self, self.instance, self._meta.fields)
-        if self.errors:
+        if self.errors:  # the rule's reasons for the fields that were read, beside those that were not
+            data = self.cleaned_data
+            mark_problems(self, rules.agreement_problems(
+                kind=data.get("kind"), facings=data.get("facings"), start_on=data.get("start_on"),
+                end_on=data.get("end_on"), fee=data.get("fee"), evidence_visits=data.get("evidence_visits"),
+            ))  # fmt: skip
             return
         try:
             services.agreement_check(self.instance)
         except DomainError as refusal:
-            show_refusal(self, refusal)
+            show_refusals(self, refusal)
 
 
 @admin.register(DisplayAgreement)
@@ -32,7 +39,7 @@ class DisplayAgreementAdmin(admin.ModelAdmin):
     form = DisplayAgreementAdminForm
     list_display = ("account", "store", "kind", "start_on", "end_on", "fee", "evidenced_visits", "status", "source")
     list_filter = ("status", "kind", "source", "account")
-    search_fields = ("account__code", "account__name", "store__code", "store__name", "note", "source_key")
+    search_fields = (*account_search_fields("account"), "store__code", "store__name", "note", "source_key")
     raw_id_fields = ("store",)
     readonly_fields = ("source", "source_key", "term", "plan", "status", "evidenced_visits", "evaluated_at")
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,7 @@ from ka_portal.scope import accounts_for, display_agreements_for, stores_for, us
 from stores.models import Store
 from visits.models import Visit
 
+from .. import agreement_rules as rules
 from .. import agreements as services
 from ..agreement_filters import DisplayAgreementFilter
 from ..agreement_rules import AGREEMENT_KINDS
@@ -205,6 +207,51 @@ class AgreementForm(StyledForm):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("From its source: change it there.")
 
+    def clean(self):
+        """The rule's reasons for the values that were read (agreement_rules.agreement_problems, as the service asks
+        them), so every bad field is marked at once, each once: a field whose value could not be read keeps that."""
+        data = super().clean()
+        problems = rules.agreement_problems(
+            kind=data.get("kind"),
+            facings=data.get("facings"),
+            start_on=data.get("start_on"),
+            end_on=data.get("end_on"),
+            fee=data.get("fee"),
+            evidence_visits=data.get("evidence_visits"),
+        )
+        mark_problems(self, problems)
+        return data
+
+
+def mark_problems(form, problems) -> None:
+    """Put each of a rule's problems next to its field (at the top when the form has no such field), leaving out a
+    field that already shows an error (a value that did not parse is reported once, as such)."""
+    for problem in problems:
+        field = problem.field if problem.field in form.fields else None
+        if field is not None and field in form.errors:
+            continue
+        form.add_error(field, forms.ValidationError(problem.detail, code=problem.code))
+
+
+def show_refusals(form, refusal: DomainError) -> None:
+    """A service's refusal on the form: every problem it carries, each by its field; an overlap with an existing
+    agreement with a link to that one (the page, the admin)."""
+    if refusal.code == "agreement.overlap":
+        number = refusal.params["agreement"]
+        link = format_html(
+            '{} <a href="{}" data-testid="overlapping-agreement">{}</a>',
+            refusal.detail,
+            reverse("evidence:agreement-detail", args=[number]),
+            gettext("Open display agreement #%(agreement)s") % {"agreement": number},
+        )
+        form.add_error(None, link)
+        return
+    problems = getattr(refusal, "problems", None)
+    if problems:
+        mark_problems(form, problems)
+    else:
+        show_refusal(form, refusal)
+
 
 def _initial(agreement) -> dict:
     return {name: getattr(agreement, name) for name in services.EDITABLE_FIELDS}
@@ -217,7 +264,7 @@ def agreement_new(request):
         try:
             agreement = services.agreement_create(by=request.user, **form.cleaned_data)
         except DomainError as refusal:
-            show_refusal(form, refusal)
+            show_refusals(form, refusal)
         else:
             messages.success(request, gettext("Display agreement saved."))
             return redirect(_detail_url(agreement))
@@ -232,7 +279,7 @@ def agreement_edit(request, pk):
         try:
             services.agreement_update(agreement=agreement, by=request.user, **form.cleaned_data)
         except DomainError as refusal:
-            show_refusal(form, refusal)
+            show_refusals(form, refusal)
         else:
             messages.success(request, gettext("Display agreement saved."))
             return redirect(_detail_url(agreement))
