@@ -8,6 +8,7 @@ from ka_portal.errors import DomainError
 from ka_portal.scope import NOT_FOUND_TEXT
 
 from . import rules, services
+from .filters import account_search_fields
 from .models import CollectionTarget, Contact, ContactLog, KeyAccount, Profile, SalesTarget, StoreTarget
 from .services import may_change_owner
 
@@ -21,7 +22,7 @@ class ContactInline(admin.TabularInline):
 class KeyAccountAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "name_en", "tier", "format", "owner", "region", "active")
     list_filter = ("tier", "format", "purchasing_mode", "margin_model", "active", "region")
-    search_fields = ("code", "name", "name_en")
+    search_fields = account_search_fields()
     inlines = [ContactInline]
 
     def get_readonly_fields(self, request, obj=None):
@@ -37,7 +38,7 @@ class KeyAccountAdmin(admin.ModelAdmin):
 class ContactAdmin(admin.ModelAdmin):
     list_display = ("name", "account", "title", "part", "relationship_level", "phone", "birthday")
     list_filter = ("part", "relationship_level", "account__tier")
-    search_fields = ("name", "title", "phone", "email", "account__name", "account__code")
+    search_fields = ("name", "title", "phone", "email", *account_search_fields("account"))
 
     def save_model(self, request, obj, form, change):
         services.contact_save(contact=obj)
@@ -67,7 +68,7 @@ class ContactLogAdmin(admin.ModelAdmin):
     form = ContactLogAdminForm
     list_display = ("date", "account", "contact", "channel", "author", "follow_up_on", "follow_up_done")
     list_filter = ("channel", "follow_up_done", "date")
-    search_fields = ("summary", "next_step", "account__name", "account__code")
+    search_fields = ("summary", "next_step", *account_search_fields("account"))
     date_hierarchy = "date"
     exclude = ("author",)  # whoever adds the entry
 
@@ -102,7 +103,7 @@ class SalesTargetAdmin(admin.ModelAdmin):
     form = SalesTargetAdminForm
     list_display = ("account", "year", "month", "amount")
     list_filter = ("year", "month", "account__tier")
-    search_fields = ("account__code", "account__name")
+    search_fields = account_search_fields("account")
 
     def save_model(self, request, obj, form, change):
         services.target_save(target=obj)
@@ -120,7 +121,7 @@ class StoreTargetAdmin(admin.ModelAdmin):
     form = StoreTargetAdminForm
     list_display = ("store", "month", "amount")
     list_filter = ("month", "store__account")
-    search_fields = ("store__code", "store__name", "store__account__code")
+    search_fields = ("store__code", "store__name", *account_search_fields("store__account"))
     list_select_related = ("store",)
     raw_id_fields = ("store",)
 
@@ -140,7 +141,7 @@ class CollectionTargetAdmin(admin.ModelAdmin):
     form = CollectionTargetAdminForm
     list_display = ("account", "month", "amount")
     list_filter = ("month", "account__tier")
-    search_fields = ("account__code", "account__name")
+    search_fields = account_search_fields("account")
 
     def save_model(self, request, obj, form, change):
         services.collection_target_save(target=obj)

@@ -30,14 +30,40 @@ def account_filter(field_name: str = "account"):
     )
 
 
+# A key account is found by its code or by its name in either language (SPEC §2: a Chinese and an English name),
+# whatever the page's language: an English reader sees "Walmart" in the list and types it; a Chinese one types 沃尔玛.
+ACCOUNT_SEARCH_FIELDS = ("code", "name", "name_en")
+
+
+def account_search_fields(relation: str = "") -> tuple[str, ...]:
+    """The lookups a search names a key account by — through ``relation`` ("account", "store__account") from another
+    record: for a DRF view's or an admin's ``search_fields``."""
+    return tuple(f"{relation}__{name}" if relation else name for name in ACCOUNT_SEARCH_FIELDS)
+
+
+def account_search_q(value: str, relation: str = "") -> Q:
+    """What a search box's text finds of a key account, through ``relation`` from another record: text in its code,
+    its Chinese name or its English name (every list searching by a chain calls this)."""
+    found = Q()
+    for lookup in account_search_fields(relation):
+        found |= Q(**{f"{lookup}__icontains": value})
+    return found
+
+
+def account_owners_in_scope(user):
+    """The KA managers owning a key account the user reaches: what the "KA manager" filter of a list of accounts may
+    offer (another manager's accounts are out of a manager's scope, so choosing them could only empty the list)."""
+    return account_owners_for(user).filter(pk__in=accounts_for(user).values("owner_id"))
+
+
 class KeyAccountFilter(StyledFilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=KeyAccount.Tier.choices)
     owner = record_filter(
         User,
-        scope=account_owners_for,
+        scope=account_owners_in_scope,
         label=_("KA manager"),
-        help_text="The owning KA manager, by username.",
+        help_text="The owning KA manager, by username (one owning an account in your scope).",
     )
     format = django_filters.ChoiceFilter(label=_("Format"), choices=KeyAccount.Format.choices)
     active = active_filter()
@@ -47,8 +73,19 @@ class KeyAccountFilter(StyledFilterSet):
         model = KeyAccount
         fields = ["q", "tier", "owner", "format", "active"]
 
+    @property
+    def not_on_page(self) -> tuple[str, ...]:
+        """One manager to choose (a manager's own accounts): a filter that cannot narrow the list is left off the
+        page; ?owner= still works for a link or the API. Asked by the page only (FilteredListView)."""
+        if (self.data or {}).get("owner"):
+            return ()  # asked for by a link: shown with its value, or its refusal
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated and account_owners_in_scope(user).count() <= 1:
+            return ("owner",)
+        return ()
+
     def search(self, queryset, name, value):
-        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(name_en__icontains=value))
+        return queryset.filter(account_search_q(value))
 
 
 class ContactFilter(StyledFilterSet):

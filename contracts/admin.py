@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.filters import account_search_fields
 from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.errors import DomainError
@@ -61,7 +62,7 @@ class ContractAdmin(admin.ModelAdmin):
     form = ContractAdminForm
     list_display = ("number", "account", "kind", "valid_from", "valid_to", "total_amount", "status")
     list_filter = ("kind", "status", "valid_to")
-    search_fields = ("number", "account__code", "account__name")
+    search_fields = ("number", *account_search_fields("account"))
     # The "currently" link goes to the scoped download: nothing is served from /media/.
     formfield_overrides = {
         models.FileField: {"widget": DownloadLinkFileInput(url_name="contracts:contract-attachment")},
@@ -103,7 +104,7 @@ class OverdueTodayFilter(admin.SimpleListFilter):
 class InvoiceAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("number", "account", "date", "due_on", "amount", "open_amount", "status", "aging_today")
     list_filter = ("status", OverdueTodayFilter, "date")
-    search_fields = ("number", "account__code", "account__name")
+    search_fields = ("number", *account_search_fields("account"))
     date_hierarchy = "date"
     inlines = [InvoiceAllocationInline]
 
@@ -124,7 +125,7 @@ class AllocationInline(ReadOnlyInline):
 class PaymentAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("account", "date", "amount", "allocated_amount", "reference", "reversed_at")
     list_filter = ("date",)
-    search_fields = ("reference", "account__code", "account__name")
+    search_fields = ("reference", *account_search_fields("account"))
     inlines = [AllocationInline]
     actions = ["allocate_oldest_first"]
 

@@ -25,6 +25,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.filters import account_search_fields
 from accounts.models import KeyAccount
 from ka_portal import downloads
 from ka_portal.api import RoleModelPermissions
@@ -203,7 +204,7 @@ class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
     queryset = Contract.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ContractSerializer
     filterset_class = ContractFilter
-    search_fields = ["number", "account__name", "account__code"]
+    search_fields = ["number", *account_search_fields("account")]
     ordering_fields = ["number", "valid_to", "valid_from", "total_amount"]
 
     def get_queryset(self):
@@ -333,7 +334,7 @@ class InvoiceViewSet(FinanceViewSet):
     queryset = Invoice.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = InvoiceSerializer
     filterset_class = InvoiceFilter
-    search_fields = ["number", "account__name", "account__code"]
+    search_fields = ["number", *account_search_fields("account")]
     ordering_fields = ["date", "due_on", "amount", "open_amount", "number"]
 
     def get_queryset(self):
@@ -455,7 +456,7 @@ class PaymentViewSet(FinanceViewSet):
     queryset = Payment.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = PaymentSerializer
     filterset_class = AccountDateFilter
-    search_fields = ["reference", "account__name", "account__code"]
+    search_fields = ["reference", *account_search_fields("account")]
     ordering_fields = ["date", "amount"]
 
     def get_queryset(self):

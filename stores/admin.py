@@ -3,6 +3,8 @@ through stores/services.py like every other door."""
 
 from django.contrib import admin
 
+from accounts.filters import account_search_fields
+
 from . import services
 from .forms import DeliveryAdminForm, ListingAdminForm, ProductAdminForm, StoreAdminForm
 from .models import Delivery, Listing, Product, Store
@@ -13,7 +15,7 @@ class StoreAdmin(admin.ModelAdmin):
     form = StoreAdminForm
     list_display = ("code", "name", "account", "city", "grade", "rep", "active")
     list_filter = ("grade", "active", "account__tier", "city", "account")
-    search_fields = ("code", "name", "address", "city", "account__name")
+    search_fields = ("code", "name", "address", "city", *account_search_fields("account"))
 
     def save_model(self, request, obj, form, change):
         services.store_save(store=obj)

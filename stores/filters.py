@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.filters import account_filter
+from accounts.filters import account_filter, account_search_q
 from accounts.roles import Role
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, active_filter, yes_no_filter
@@ -55,8 +55,14 @@ class StoreFilter(StyledFilterSet):
         fields = ["q", "account", "grade", "city", "rep", "active", "stock_count_stale"]
 
     def search(self, queryset, name, value):
+        """Text in the store's code, name, address or city, or its chain's code or name in either language (an
+        English reader searches "Walmart", the name the list shows them)."""
         return queryset.filter(
-            Q(code__icontains=value) | Q(name__icontains=value) | Q(address__icontains=value) | Q(city__icontains=value)
+            Q(code__icontains=value)
+            | Q(name__icontains=value)
+            | Q(address__icontains=value)
+            | Q(city__icontains=value)
+            | account_search_q(value, "account")
         )
 
     def filter_stock_count_stale(self, queryset, name, value):

@@ -3,6 +3,7 @@ part of issue 12)."""
 
 from django.contrib import admin
 
+from accounts.filters import account_search_fields
 from contracts.admin import WrittenThroughServices
 from ka_portal.admin_base import ReadOnlyAdmin
 
@@ -75,6 +76,6 @@ class RemittanceInvoiceInline(WrittenThroughServices, admin.TabularInline):
 class RemittanceAdmin(WrittenThroughServices, admin.ModelAdmin):
     list_display = ("account", "date", "reference", "cash", "settled", "deducted", "recorded_by")
     list_filter = ("date",)
-    search_fields = ("reference", "account__code", "account__name")
+    search_fields = ("reference", *account_search_fields("account"))
     readonly_fields = ("payment", "deductions")
     inlines = [RemittanceInvoiceInline]
