@@ -14,6 +14,7 @@ from ka_portal.lists import PERIOD_REVERSED, choose_by_code, style_form_fields
 from ka_portal.pages import show_refusal
 
 from .models import Contract, ContractTerm, Deduction, Invoice
+from .rules import REBATE_KINDS
 from .services import CONTRACT_FIELDS, contract_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -191,10 +192,17 @@ class ContractForm(CheckedContractForm):
         super().__init__(*args, **kwargs)
         if accounts is not None:
             self.fields["account"].queryset = accounts
-        if self.instance.pk and self.instance.terms.exists():  # the term lines are the source of these two
-            for name in ("rebate_percent", "listing_fee"):
+        # A figure its term lines make is theirs (contracts.services.contract_terms_summarize); one typed here accrues
+        # nothing in the trade-spend ledger, which reads only the lines: the field says so.
+        kinds = set(self.instance.terms.values_list("kind", flat=True)) if self.instance.pk else set()
+        for name, made_by in (("rebate_percent", REBATE_KINDS), ("listing_fee", (ContractTerm.Kind.LISTING,))):
+            if kinds & set(made_by):
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Summed from the contract's trade terms.")
+            else:
+                self.fields[name].help_text = _(
+                    "For reference only: nothing accrues from it until the contract has a trade-term line of this kind."
+                )
         style_form_fields(self)
 
 

@@ -19,6 +19,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -42,12 +43,13 @@ from ka_portal.db_router import connection_for_reads, reads_from_replica
 from ka_portal.money import CENT, MONEY_TOTAL, ZERO, Money, money_sum
 from ka_portal.scope import finance_accounts_for, sees_finance
 
-from . import notes
+from . import notes, rules
 from .models import (
     AgingMove,
     Allocation,
     Contract,
     ContractReminder,
+    ContractTerm,
     CreditNote,
     Deduction,
     Invoice,
@@ -100,6 +102,19 @@ def contracts_for(user) -> QuerySet:
         Contract.objects.filter(account__in=finance_accounts(user))
         .select_related("account")
         .annotate(status_today=contract_status_on())
+    )
+
+
+def with_figure_sources(contracts: QuerySet) -> QuerySet:
+    """Contracts with ``rebate_typed`` and ``listing_typed``: the rebate % (listing fee) is above zero and no term line
+    of its kind makes it — typed on the contract, it accrues nothing in the trade-spend ledger, which reads only the
+    lines (contracts.services.contract_terms_summarize), so the pages flag it."""
+    lines = ContractTerm.objects.filter(contract=OuterRef("pk"))
+    rebate_lines = Exists(lines.filter(kind__in=rules.REBATE_KINDS))
+    listing_lines = Exists(lines.filter(kind=ContractTerm.Kind.LISTING))
+    return contracts.annotate(
+        rebate_typed=ExpressionWrapper(Q(rebate_percent__gt=0) & ~rebate_lines, output_field=BooleanField()),
+        listing_typed=ExpressionWrapper(Q(listing_fee__gt=0) & ~listing_lines, output_field=BooleanField()),
     )
 
 

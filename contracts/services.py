@@ -7,7 +7,7 @@ invoices − allocated payments − deductions − write-offs = open amount.
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -74,6 +74,7 @@ def contract_check(contract: Contract) -> None:
     """Every rule a contract's terms must keep (contracts.rules, the number, the model's own validators):
     what the create and update services refuse, and what the admin's form shows before it saves through them."""
     rules.check_contract_validity(valid_from=contract.valid_from, valid_to=contract.valid_to)
+    check_figures_from_terms(contract)
     if Contract.objects.filter(number=contract.number).exclude(pk=contract.pk).exists():
         raise DomainError(
             "contract.number_taken",
@@ -107,8 +108,6 @@ def contract_update(*, contract: Contract, **fields) -> Contract:
             setattr(contract, name, value)
     contract_check(contract)
     contract.save()
-    contract_terms_summarize(contract)  # with term lines, the rebate % and listing fee are theirs
-    contract.refresh_from_db(fields=["rebate_percent", "listing_fee"])
     _agreements_follow(contract, account_ids=[was_account])  # its status or validity moves its display agreements
     return contract
 
@@ -588,18 +587,51 @@ def term_figures(term: ContractTerm) -> dict:
     return {name: getattr(term, name) for name in TERM_FIGURE_FIELDS}
 
 
-def contract_terms_summarize(contract: Contract) -> None:
-    """Keep the contract's summary fields derived from its term lines (the lines are the source of truth):
-    rebate % = the unconditional rebates' rates plus each conditional rebate's expected rate; listing fee = the
-    fixed and per-store-per-SKU listing amounts. A contract without lines keeps what was typed on it."""
+def contract_terms_summarize(contract: Contract, *, removed_kinds: Iterable[str] = ()) -> None:
+    """Keep the contract's summary fields derived from its term lines (the lines are the source of truth): rebate % =
+    the unconditional rebates' rates plus each conditional rebate's expected rate, once it has a rebate line; listing
+    fee = the fixed and per-store-per-SKU listing amounts, once it has a listing line. A figure no line of its kind
+    makes stays as typed on the contract — a DM line added never wipes a typed rebate % — and reads flagged as
+    accruing nothing (``selectors.with_figure_sources``). ``removed_kinds``: the kinds a line had before this change
+    (deleted, or changed to another kind); a figure whose last line went falls to 0, what it now accrues."""
     terms = list(contract.terms.all())
-    if not terms:
+    removed = set(removed_kinds)
+    figures = {}
+    rebates = [t for t in terms if t.kind in rules.REBATE_KINDS]
+    if rebates or removed & set(rules.REBATE_KINDS):
+        rebate = sum((t.rate for t in rebates if t.rate is not None), Decimal("0"))
+        figures["rebate_percent"] = min(rebate, rules.RATE_MAX)
+    listings = [t for t in terms if t.kind == ContractTerm.Kind.LISTING]
+    if listings or ContractTerm.Kind.LISTING in removed:
+        figures["listing_fee"] = to_money(sum((t.amount for t in listings if t.amount), Decimal("0")))
+    if figures:
+        Contract.objects.filter(pk=contract.pk).update(**figures)
+
+
+def check_figures_from_terms(contract: Contract) -> None:
+    """A rebate % or listing fee typed on a stored contract whose lines of that kind make it is refused when it
+    differs from theirs (it would be replaced by their sum without a word): change the lines instead."""
+    if contract.pk is None:
         return
-    rebate = sum((t.rate for t in terms if t.kind in rules.REBATE_KINDS and t.rate is not None), Decimal("0"))
-    listing = sum((t.amount for t in terms if t.kind == ContractTerm.Kind.LISTING and t.amount), Decimal("0"))
-    Contract.objects.filter(pk=contract.pk).update(
-        rebate_percent=min(rebate, rules.RATE_MAX), listing_fee=to_money(listing)
-    )
+    stored = Contract.objects.filter(pk=contract.pk).values("rebate_percent", "listing_fee").first()
+    kinds = set(contract.terms.values_list("kind", flat=True)) if stored else set()
+    for name, made_by, label in (
+        ("rebate_percent", set(rules.REBATE_KINDS), _("rebate %")),
+        ("listing_fee", {ContractTerm.Kind.LISTING}, _("listing fee")),
+    ):
+        typed = getattr(contract, name)
+        if kinds & made_by and typed is not None and typed != stored[name]:
+            raise DomainError(
+                "contract.figure_from_terms",
+                _(
+                    "The %(figure)s of contract %(contract)s is summed from its trade-term lines (%(summed)s); "
+                    "change those lines instead."
+                ),
+                field=name,
+                figure=label,
+                contract=contract.number,
+                summed=stored[name],
+            )
 
 
 @transaction.atomic
@@ -637,6 +669,7 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
     contract = Contract.objects.select_for_update().get(pk=term.contract_id)
     term = ContractTerm.objects.select_for_update().get(pk=term.pk)
     before = term_figures(term)
+    kind_before = term.kind
     term.contract = contract
     for name, value in _term_values(fields).items():
         if name in ("valid_from", "valid_to") and value is None:  # left empty: the contract's
@@ -645,7 +678,7 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
     contract_term_check(term)
     check_term_months_open(before=before, after=term_figures(term), contract_number=contract.number)
     term.save()
-    contract_terms_summarize(contract)
+    contract_terms_summarize(contract, removed_kinds=[kind_before])
     _agreements_follow(contract)
     return term
 
@@ -670,7 +703,7 @@ def contract_term_delete(*, term: ContractTerm) -> None:
 
     term_release(term)  # its display agreements nobody checked go with it
     ContractTerm.objects.filter(pk=term.pk).delete()
-    contract_terms_summarize(contract)
+    contract_terms_summarize(contract, removed_kinds=[term.kind])
     _agreements_follow(contract)
 
 

@@ -98,7 +98,7 @@ class ContractListView(FinanceMixin, FilteredListView):
 
     def get_base_queryset(self):
         contracts = selectors.contracts_for(self.request.user).annotate(invoice_count=Count("invoices"))
-        return contracts.order_by("-valid_from", "number")
+        return selectors.with_figure_sources(contracts).order_by("-valid_from", "number")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -125,7 +125,7 @@ class ContractDetailView(FinanceMixin, ModelPermissionMixin, DetailView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.contracts_for(self.request.user)
+        return selectors.with_figure_sources(selectors.contracts_for(self.request.user))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

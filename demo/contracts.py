@@ -53,8 +53,12 @@ def seed_contracts(*, today: date, rng: random.Random) -> int:
 def _contracts(account, index, *, today, rng) -> list[Contract]:
     year = today.year
     terms = rng.choice([30, 45, 60, 60, 90])
-    fee = _money(rng, 50, 400)
-    common = {"account": account, "rebate_percent": Decimal(rng.choice(["2.00", "3.00", "3.50", "5.00"]))}
+    _money(rng, 50, 400)  # the listing fee once typed here: still drawn, so the rest of the demo stays as it was
+    # A contract's rebate % and listing fee are its term lines' (an annual contract's: _terms), never typed on it
+    # alone, which would accrue nothing: the chain's rebate is on its annual contract, so the store-entry and
+    # promotion agreements carry none, and a store-entry agreement's listing fee is a term line of its own.
+    rng.choice(["2.00", "3.00", "3.50", "5.00"])  # still drawn, so the rest of the demo stays as it was
+    common = {"account": account}
     contracts = [
         services.contract_create(
             number=f"HT-DEMO-{year - 1}-{account.code}",
@@ -63,7 +67,6 @@ def _contracts(account, index, *, today, rng) -> list[Contract]:
             valid_from=date(year - 1, 1, 1),
             valid_to=date(year - 1, 12, 31),
             total_amount=_money(rng, 3000, 15000),
-            listing_fee=fee,
             payment_terms_days=terms,
             status=Contract.Status.EXPIRED,
             execution_notes="上年度合同已执行完毕，返利已结清。",
@@ -76,15 +79,15 @@ def _contracts(account, index, *, today, rng) -> list[Contract]:
             valid_from=date(year, 1, 1),
             valid_to=date(year, 12, 31),
             total_amount=_money(rng, 3000, 15000),
-            listing_fee=fee,
             payment_terms_days=terms,
             status=Contract.Status.ACTIVE,
             execution_notes="按季度对账；DM 档期按促销计划执行。",
             **common,
         ),
     ]
-    if index % 3 == 0:  # a store-entry agreement ending within the reminder window
+    if index % 3 == 0:  # a store-entry agreement ending within the reminder window, its listing fee a term line
         ends = today + timedelta(days=7 + index)
+        total, entry_fee = _money(rng, 100, 600), _money(rng, 20, 100)  # drawn in the order they always were
         contracts.append(
             services.contract_create(
                 number=f"HT-DEMO-JC-{account.code}",
@@ -92,14 +95,18 @@ def _contracts(account, index, *, today, rng) -> list[Contract]:
                 signed_on=ends - timedelta(days=365),
                 valid_from=ends - timedelta(days=364),
                 valid_to=ends,
-                total_amount=_money(rng, 100, 600),
-                listing_fee=_money(rng, 20, 100),
+                total_amount=total,
                 payment_terms_days=terms,
                 status=Contract.Status.ACTIVE,
                 execution_notes="新品进场协议，到期前需续签。",
                 **common,
             )
         )
+        services.contract_term_create(
+            contract=contracts[-1], kind=ContractTerm.Kind.LISTING, basis=ContractTerm.Basis.FIXED,
+            period=ContractTerm.Period.ONCE, settlement=ContractTerm.Settlement.DEDUCTED, amount=entry_fee,
+            note="新品进场费",
+        )  # fmt: skip
     if index % 4 == 1:
         contracts.append(
             services.contract_create(

@@ -239,7 +239,8 @@ def test_update_and_delete_go_through_the_service(api_client, finance, contract)
     assert refused.status_code == 400 and refused.json()["code"] == "term.amount_with_rate"
     assert removed.status_code == 204
     assert not ContractTerm.objects.exists()
-    assert Contract.objects.get(pk=contract.pk).rebate_percent == D("3.00")
+    # its last rebate line gone, the contract's rebate % is what now accrues: nothing (not the line's stale 3.00)
+    assert Contract.objects.get(pk=contract.pk).rebate_percent == D("0.00")
 
 
 def test_filters_by_contract_account_code_and_kind(api_client, finance, contract, foreign_contract):
@@ -301,15 +302,18 @@ def test_a_contract_of_another_account_is_not_found_for_a_manager(api_client, ma
     assert answer.status_code == 400
 
 
-def test_with_term_lines_the_contracts_rebate_and_listing_fee_are_theirs(client, finance, contract):
+def test_with_rebate_lines_the_contracts_rebate_is_theirs_and_the_typed_listing_fee_stays(client, finance, contract):
     services.contract_term_create(contract=contract, **REBATE)
     client.force_login(finance)
 
-    updated = services.contract_update(contract=contract, rebate_percent=D("9.00"), listing_fee=D("1.00"))
+    with pytest.raises(DomainError) as refused:  # said, not silently replaced by the lines' sum
+        services.contract_update(contract=contract, rebate_percent=D("9.00"))
+    updated = services.contract_update(contract=contract, listing_fee=D("1.00"))  # no listing line: as typed
     form = client.get(f"/contracts/ledger/{contract.pk}/edit/").context["form"]
 
-    assert (updated.rebate_percent, updated.listing_fee) == (D("2.50"), D("0.00"))
-    assert form.fields["rebate_percent"].disabled and form.fields["listing_fee"].disabled
+    assert (refused.value.code, refused.value.field) == ("contract.figure_from_terms", "rebate_percent")
+    assert (updated.rebate_percent, updated.listing_fee) == (D("2.50"), D("1.00"))
+    assert form.fields["rebate_percent"].disabled and not form.fields["listing_fee"].disabled
 
 
 def test_the_term_list_runs_a_fixed_number_of_queries(
