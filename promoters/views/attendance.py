@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import Role
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.formatting import format_packs
+from ka_portal.formatting import display_name, format_packs
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import run_step, safe_next
 from ka_portal.permissions import model_permission
@@ -61,7 +61,7 @@ def _shift_row_values(shift: Shift, reading: attendance.Reading) -> list:
         reading.early_minutes or None,
         str(reading.label) if reading.confirmed else "",
         shift.correction_reason,
-        shift.confirmed_by.username if shift.confirmed_by else "",
+        display_name(shift.confirmed_by) if shift.confirmed_by else "",
     ]
 
 
