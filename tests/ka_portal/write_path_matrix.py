@@ -235,6 +235,21 @@ def _plan_page(w, v):
     return data
 
 
+def _plan_twice(door_payload):
+    """A one-product plan, with its product named again (at 4.60) when the values say `twice`."""
+
+    def payload(w, v):
+        data = door_payload(w, {"products": 1})
+        if not v.get("twice"):
+            return data
+        if "items" in data:  # the API's
+            return {**data, "items": [*data["items"], {**data["items"][0], "promotion_price": "4.60"}]}
+        again = {"items-1-product": w.beer.code, "items-1-promotion_price": "4.60", "items-1-forecast_volume": 10}
+        return {**data, **again, "items-TOTAL_FORMS": 2}
+
+    return payload
+
+
 def _other_chains_store(w, v) -> None:
     """A store of the rep's at another chain (the rep sees it, and it is listed with the world's products)."""
     if not Store.objects.filter(code="MXB01").exists():
@@ -542,6 +557,19 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        # the plan's shape (promotions.rules.product_named_twice): the page's check says it too, in these words
+        "promotion.duplicate_product", "promotion.duplicate_product", PromotionPlan, "items",
+        good={},
+        bad={"twice": True},
+        message="Each product may appear once.",
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"), _plan_twice(_plan_page)),
+            Door("api_create", "rep", api("promotion-list"), _plan_twice(_plan_api)),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                 _plan_twice(_plan_api), "put", prepare=lambda w, v: _draft(w)),
+        ),
+    ),
+    Rule(
         # a store the user sees, of another chain, refused saying whose (the API in `errors.stores`, as a reference)
         "promotion.store_other_account", "promotion.store_other_account", PromotionPlan, "stores",
         good={"stores": "MX01"},
@@ -737,6 +765,10 @@ RULES += (
                  lambda w, v: {"reason": v["comment"]}, prepare=_task),
             Door("api_step", "rep", lambda w: reverse("task-complete", args=[_task(w).pk]),
                  lambda w, v: {"done": False, **v}, prepare=_task),
+            # the visit's save answers the store's tasks as the visit page does (visits.services._answer_task)
+            Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: {"tasks": [{"task": _task(w).pk, "done": False, **v}]}, "patch",
+                 prepare=lambda w, v: (_open_visit(w), _task(w))),
             Door("admin_change", "admin", lambda w: admin_url(Task, "change", _task(w).pk),
                  lambda w, v: {"store": w.store.pk, "title": "检查堆头", "due_on": "2026-06-05",
                                "assigned_by": w.supervisor.pk, "status": "not_done", "done_comment": v["comment"],
@@ -1637,6 +1669,16 @@ RULES += (
                  lambda w, v: v, "patch", prepare=lambda w, v: _open_visit(w)),
         ),
     ),
+    Rule(
+        "visit.task_twice", "visit.task_twice", Task, "tasks.1.task",
+        good={"comments": ["已完成"]},
+        bad={"comments": ["已完成", "没有完成"]},
+        doors=(
+            Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: {"tasks": [{"task": _task(w).pk, "done": True, "comment": c} for c in v["comments"]]},
+                 "patch", prepare=lambda w, v: (_open_visit(w), _task(w))),
+        ),
+    ),
 )  # fmt: skip
 
 KNOWN_GAPS: set[tuple[str, str]] = set()
@@ -2068,6 +2110,36 @@ RULES += (
         bad={"fee": "1.00"},
         message="This agreement comes from Promotion plan: change its period and fee there.",
         doors=tuple(d for d in agreement_doors(_generated_agreement, creates=False) if d.kind != "page_edit"),
+    ),
+)  # fmt: skip
+
+
+def _october_agreement(w, v=None):
+    """A plan's end cap at the store in October: the days an agreement by hand may not cover."""
+    return _agreement_model().objects.get_or_create(
+        source_key="plan:mx-october:end_cap",
+        defaults={"account": w.account, "store": w.store, "source": "plan", "kind": "end_cap",
+                  "start_on": date(2026, 10, 1), "end_on": date(2026, 10, 31), "fee": Decimal("4000.00")},
+    )[0]  # fmt: skip
+
+
+def _overlap_doors() -> tuple[Door, ...]:
+    """Every door of a hand-made agreement, October's taken (September's too, for the edits: the one moved)."""
+    both = lambda w, v: (_manual_agreement(w), _october_agreement(w))  # noqa: E731
+    return tuple(
+        Door(door.kind, door.user, door.url, door.payload, door.method,
+             prepare=both if door.prepare else lambda w, v: _october_agreement(w), name=door.name, field=door.field)
+        for door in agreement_doors()
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "agreement.overlap", "agreement.overlap", _agreement_model(), "__all__",
+        good={"end_on": "2026-09-30"},
+        bad={"end_on": "2026-10-15"},
+        message="already covers",
+        doors=_overlap_doors(),
     ),
 )  # fmt: skip
 
@@ -2855,6 +2927,35 @@ RULES += (
              Door("api_step", "supervisor", lambda w: reverse("route-publish", args=[_route_plan(w).pk]),
                   prepare=_route_week, name="api publish"),
          )),
+)  # fmt: skip
+
+
+def _rebate_line(w) -> ContractTerm:
+    """MX-C-1 with a rebate line of 2.50 %, which makes its rebate % (contracts.services.contract_terms_summarize)."""
+    from contracts import services
+
+    found = ContractTerm.objects.filter(contract=_contract(w), kind="rebate").first()
+    return found or services.contract_term_create(
+        contract=_contract(w), kind="rebate", basis="percent", period="year", rate=Decimal("2.50"),
+        settlement="credit_note",
+    )  # fmt: skip
+
+
+RULES += (
+    # a figure its term lines make is not typed over (it would be replaced by their sum without a word); the page's
+    # form shows the field disabled, so only the API and the admin can send one
+    Rule(
+        "contract.figure_from_terms", "contract.figure_from_terms", Contract, "rebate_percent",
+        good={"rebate_percent": "2.50", "total_amount": "123.00", "valid_to": "2026-11-30"},
+        bad={"rebate_percent": "9.00", "total_amount": "123.00", "valid_to": "2026-11-30"},
+        message="The rebate % of contract MX-C-1 is summed from its trade-term lines (2.50); change those lines",
+        doors=(
+            Door("api_update", "finance", lambda w: reverse("contract-detail", args=[_contract(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _rebate_line(w)),
+            Door("admin_change", "admin", lambda w: admin_url(Contract, "change", _contract(w).pk), _contract_change,
+                 prepare=lambda w, v: _rebate_line(w)),
+        ),
+    ),
 )  # fmt: skip
 
 
