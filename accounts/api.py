@@ -20,6 +20,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ka_portal import api_fields
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
@@ -240,12 +241,12 @@ _PERFORMANCE_ROW = {
     "account": serializers.CharField(),
     "account_name": serializers.CharField(),
     "tier": serializers.CharField(),
-    "target": serializers.DecimalField(max_digits=None, decimal_places=2),
-    "actual": serializers.DecimalField(max_digits=None, decimal_places=2),
-    "difference": serializers.DecimalField(max_digits=None, decimal_places=2),
-    "achievement": serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
-    "growth": serializers.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
-    "last_year": serializers.DecimalField(
+    "target": api_fields.DecimalField(max_digits=None, decimal_places=2),
+    "actual": api_fields.DecimalField(max_digits=None, decimal_places=2),
+    "difference": api_fields.DecimalField(max_digits=None, decimal_places=2),
+    "achievement": api_fields.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
+    "growth": api_fields.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
+    "last_year": api_fields.DecimalField(
         max_digits=None,
         decimal_places=2,
         help_text="Sell-in of the same days a year before as the actual covers (a month in progress: its days so far)",

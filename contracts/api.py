@@ -27,7 +27,7 @@ from rest_framework.views import APIView
 
 from accounts.filters import account_search_fields
 from accounts.models import KeyAccount
-from ka_portal import downloads
+from ka_portal import api_fields, downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
@@ -84,8 +84,8 @@ def account_field(**kwargs) -> serializers.RelatedField:
 
 
 class TierSerializer(serializers.Serializer):
-    achievement = serializers.DecimalField(max_digits=6, decimal_places=2, help_text="Achievement of target, %")
-    rate = serializers.DecimalField(max_digits=5, decimal_places=2, help_text="Rebate rate from there on, %")
+    achievement = api_fields.DecimalField(max_digits=6, decimal_places=2, help_text="Achievement of target, %")
+    rate = api_fields.DecimalField(max_digits=5, decimal_places=2, help_text="Rebate rate from there on, %")
 
 
 class ContractTermSerializer(serializers.ModelSerializer):
@@ -316,7 +316,7 @@ class InvoiceCreateSerializer(serializers.Serializer):
     )
     date = serializers.DateField()
     due_on = serializers.DateField(required=False, allow_null=True, help_text="Default: date + the contract's terms")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = api_fields.DecimalField(max_digits=14, decimal_places=2)
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -381,7 +381,7 @@ def payment_allocations():
 class PaymentSerializer(serializers.ModelSerializer):
     account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
     allocations = AllocationSerializer(many=True, read_only=True)
-    unallocated_amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    unallocated_amount = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     # A page through ka_portal/values_pages.py: the payments as values() rows, what is left of each from its two
     # columns (Payment.unallocated_amount), the allocations of the page in one query written by
@@ -420,7 +420,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 class AllocationInputSerializer(serializers.Serializer):
     invoice = related(Invoice, scope=selectors.invoices_for, help_text="The invoice, by id.")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = api_fields.DecimalField(max_digits=14, decimal_places=2)
 
 
 class AllocateSerializer(serializers.Serializer):
@@ -436,7 +436,7 @@ class AllocateSerializer(serializers.Serializer):
 class PaymentCreateSerializer(AllocateSerializer):
     account = account_field()
     date = serializers.DateField()
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = api_fields.DecimalField(max_digits=14, decimal_places=2)
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     auto_allocate = serializers.BooleanField(default=True, help_text="Without allocations: allocate oldest first.")
     request_key = serializers.UUIDField(
@@ -527,7 +527,7 @@ class DeductionMatchSerializer(serializers.Serializer):
     line = serializers.IntegerField(source="line_id", read_only=True, help_text="The ledger line, by id.")
     month = MonthField(source="line.month", read_only=True)
     kind = serializers.CharField(source="line.kind", read_only=True)
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    amount = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     automatic = serializers.BooleanField(read_only=True)
     line_over_deducted = serializers.BooleanField(
         read_only=True, help_text="The line's matches now exceed it: the ledger lowered it after they were made."
@@ -621,10 +621,10 @@ class AccountRefSerializer(serializers.Serializer):
 class AgingRowSerializer(serializers.Serializer):
     # Sums over an account's invoices: wider than one money column, so shown without a digit limit.
     account = AccountRefSerializer(allow_null=True)
-    buckets = serializers.DictField(child=serializers.DecimalField(max_digits=None, decimal_places=2))
-    total = serializers.DecimalField(max_digits=None, decimal_places=2)
-    sales = serializers.DecimalField(max_digits=None, decimal_places=2)
-    dso = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
+    buckets = serializers.DictField(child=api_fields.DecimalField(max_digits=None, decimal_places=2))
+    total = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    sales = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    dso = api_fields.DecimalField(max_digits=None, decimal_places=1, allow_null=True)
 
 
 class AgingReportSerializer(serializers.Serializer):
@@ -689,9 +689,9 @@ class StatementLineSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     reference = serializers.CharField()
-    debit = serializers.DecimalField(max_digits=None, decimal_places=2)
-    credit = serializers.DecimalField(max_digits=None, decimal_places=2)
-    balance = serializers.DecimalField(max_digits=None, decimal_places=2)
+    debit = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    credit = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    balance = api_fields.DecimalField(max_digits=None, decimal_places=2)
 
     def to_representation(self, line):
         # The fields above, written out directly: a year of a chain is tens of thousands of lines, and seven field
@@ -711,17 +711,17 @@ class StatementSerializer(serializers.Serializer):
     account = AccountRefSerializer()
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    opening = serializers.DecimalField(max_digits=None, decimal_places=2)
+    opening = api_fields.DecimalField(max_digits=None, decimal_places=2)
     lines = StatementLineSerializer(many=True)
-    invoiced = serializers.DecimalField(max_digits=None, decimal_places=2)
-    paid = serializers.DecimalField(max_digits=None, decimal_places=2)
-    deducted = serializers.DecimalField(max_digits=None, decimal_places=2)
-    credited = serializers.DecimalField(max_digits=None, decimal_places=2)
-    recovered = serializers.DecimalField(
+    invoiced = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    paid = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    deducted = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    credited = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    recovered = api_fields.DecimalField(
         max_digits=None, decimal_places=2, help_text="Disputed deductions the chain gave back (a debit)."
     )
-    written_off = serializers.DecimalField(max_digits=None, decimal_places=2)
-    closing = serializers.DecimalField(max_digits=None, decimal_places=2)
+    written_off = api_fields.DecimalField(max_digits=None, decimal_places=2)
+    closing = api_fields.DecimalField(max_digits=None, decimal_places=2)
 
 
 class StatementView(ReportView):
@@ -775,7 +775,7 @@ class CreditNoteViewSet(FinanceViewSet):
     queryset = CreditNote.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = CreditNoteSerializer
     filterset_class = AccountDateFilter
-    search_fields = ["number", "reason", "invoice__number"]
+    search_fields = ["number", "reason", "invoice__number", *account_search_fields("account")]
     ordering_fields = ["date", "amount", "number"]
 
     def get_queryset(self):

@@ -20,7 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
 from ka_portal.errors import DomainError
-from ka_portal.formatting import typed_number
+from ka_portal.formatting import NOT_IN_DIGITS, number_not_in_digits, typed_number
 from ka_portal.scope import user_role
 
 from . import texts
@@ -78,6 +78,8 @@ def _to_decimal(value) -> Decimal:
         number = Decimal(str(value))
     else:
         cleaned = typed_number(value)
+        if number_not_in_digits(cleaned):  # "1e5" read as 100000: a unit price of a million
+            raise CellError(NOT_IN_DIGITS)
         try:
             number = Decimal(cleaned)
         except InvalidOperation:

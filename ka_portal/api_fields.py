@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .formatting import display_name
+from .formatting import NOT_IN_DIGITS, display_name, number_not_in_digits
 from .scope import NOT_FOUND_TEXT
 
 
@@ -167,3 +167,16 @@ def record_filter(model, *, scope, label=None, **kwargs: Any) -> django_filters.
 class ClockTimeField(serializers.TimeField):
     """A time of day with no zone ("09:00" in, "09:00:00" out; a shift's start or end, in the site's zone). Described
     as a pattern: OpenAPI's `format: time` is RFC 3339's full time, which demands a UTC offset."""
+
+
+class DecimalField(serializers.DecimalField):
+    """DRF's DecimalField that reads a number only as digits: "1e5" or "1_000" in a request is refused naming the
+    field, as the pages and imports refuse it. Every serializer's decimal (ModelSerializer's too: ka_portal.apps) is
+    this one."""
+
+    default_error_messages = {"not_digits": NOT_IN_DIGITS}
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and number_not_in_digits(data):
+            self.fail("not_digits")
+        return super().to_internal_value(data)

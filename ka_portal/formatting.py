@@ -4,7 +4,7 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from .bounds import PACKS_MAX
 
@@ -150,6 +150,22 @@ def _count_text(text) -> str:
 
 
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
+# A number written in digits: an optional sign and point. Python's Decimal also reads "1e5" (100000) and "1_000",
+# which no one types for an amount: an integration's "1e5" stored a shelf price of ¥100,000.00.
+_IN_DIGITS = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+NOT_IN_DIGITS = gettext_lazy("Write the number in digits, e.g. 12000.50.")
+
+
+def number_not_in_digits(text: str) -> bool:
+    """Whether Decimal reads `text` as a number though it is not written in digits ("1e5", "1_000"): the pages,
+    the API and the imports refuse it with NOT_IN_DIGITS (what is no number at all each door says in its own way)."""
+    text = str(text).strip()
+    if not text or _IN_DIGITS.fullmatch(text):
+        return False
+    try:
+        return Decimal(text).is_finite()  # NaN and Infinity are no number: said as such
+    except ArithmeticError:
+        return False
 
 
 def typed_number(text: str) -> str:

@@ -35,7 +35,7 @@ from rest_framework.filters import search_smart_split
 from accounts.roles import Role
 
 from . import excel
-from .formatting import typed_number
+from .formatting import NOT_IN_DIGITS, typed_number
 from .ordering import total_order
 from .permissions import ModelPermissionMixin
 from .scope import has_role
@@ -185,7 +185,7 @@ def written_in_digits(value) -> None:
     """An amount typed in digits: Decimal reads "1e5" as 100000 (a beer's shelf price of ¥100,000.00 on a phone whose
     keypad has an e), a figure nobody means — refused, as a number with a positive exponent is only ever written so."""
     if isinstance(value, Decimal) and value.is_finite() and value.as_tuple().exponent > 0:
-        raise ValidationError(_("Write the number in digits, e.g. 12000.50."), code="not_digits")
+        raise ValidationError(NOT_IN_DIGITS, code="not_digits")
 
 
 def style_form_fields(form, *, nothing_chosen=None, prompt: Iterable[str] = ()) -> None:

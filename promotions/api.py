@@ -14,9 +14,10 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.filters import account_search_fields
 from accounts.models import KeyAccount
 from analytics.promotion_expense import on_ledger_basis
-from ka_portal import bounds
+from ka_portal import api_fields, bounds
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
@@ -53,7 +54,7 @@ class PromotionItemSerializer(serializers.ModelSerializer):
     product = related(Product, scope=None, read_only=True, help_text="The product, by code.")
     product_name = serializers.CharField(source="product.name", read_only=True)
     # Read only and unbounded: a promotion price far above the normal price gives a large negative cut.
-    cut = serializers.DecimalField(max_digits=None, decimal_places=4, read_only=True, allow_null=True)
+    cut = api_fields.DecimalField(max_digits=None, decimal_places=4, read_only=True, allow_null=True)
 
     # A plan page's items through ka_portal/values_pages.py (write_children): the cut from its two prices.
     values_derived = {
@@ -182,21 +183,21 @@ class SellOutEvaluationSerializer(serializers.Serializer):
 
     reported = serializers.BooleanField(help_text="Any sell-out reported at the plan's stores during it")
     units = serializers.IntegerField(help_text="Packs sold to shoppers during the plan, as promoters reported")
-    amount = serializers.DecimalField(**MONEY_OUT, help_text="Their value: packs × price seen, else shelf price")
+    amount = api_fields.DecimalField(**MONEY_OUT, help_text="Their value: packs × price seen, else shelf price")
     store_days = serializers.IntegerField(help_text="Store-days with a report during the plan")
     compared_units = serializers.IntegerField(help_text="Packs of the stores reporting both during and before")
     compared_days = serializers.IntegerField(help_text="Their store-days reported during the plan")
     baseline_units = serializers.IntegerField(help_text="Their packs in the same number of days before the start")
     baseline_days = serializers.IntegerField(help_text="Their store-days reported in the baseline")
-    daily_units = serializers.DecimalField(**MONEY_OUT, allow_null=True, help_text="compared_units ÷ compared_days")
-    baseline_daily_units = serializers.DecimalField(
+    daily_units = api_fields.DecimalField(**MONEY_OUT, allow_null=True, help_text="compared_units ÷ compared_days")
+    baseline_daily_units = api_fields.DecimalField(
         **MONEY_OUT, allow_null=True, help_text="baseline_units ÷ baseline_days"
     )
-    uplift = serializers.DecimalField(**RATIO_OUT, help_text="daily_units ÷ baseline_daily_units − 1")
+    uplift = api_fields.DecimalField(**RATIO_OUT, help_text="daily_units ÷ baseline_daily_units − 1")
     incremental_units = serializers.IntegerField(
         allow_null=True, help_text="compared_units − baseline daily rate × compared_days"
     )
-    cost_per_incremental_unit = serializers.DecimalField(
+    cost_per_incremental_unit = api_fields.DecimalField(
         **MONEY_OUT, allow_null=True, help_text="total cost ÷ incremental_units; null when no extra pack was sold"
     )
 
@@ -212,19 +213,19 @@ class EvaluationSerializer(serializers.Serializer):
     )
     days = serializers.IntegerField(help_text="The days counted: the plan's, or those so far while it runs")
     sales_units = serializers.IntegerField(help_text="Packs sold in (delivered) during the plan")
-    sales_amount = serializers.DecimalField(**MONEY_OUT)
+    sales_amount = api_fields.DecimalField(**MONEY_OUT)
     baseline_units = serializers.IntegerField(help_text="Packs sold in the same number of days before")
-    baseline_amount = serializers.DecimalField(**MONEY_OUT)
-    uplift = serializers.DecimalField(**RATIO_OUT)
-    total_cost = serializers.DecimalField(
+    baseline_amount = api_fields.DecimalField(**MONEY_OUT)
+    uplift = api_fields.DecimalField(**RATIO_OUT)
+    total_cost = api_fields.DecimalField(
         **MONEY_OUT,
         help_text="With through: the cost spent to date (the plan's costs × days ÷ the plan's days, as they are not "
         "dated, plus the supply funding on the packs sold in so far and the shifts' pay so far), which "
         "expense_ratio and cost_per_incremental_unit weigh; else the whole plan's",
     )
-    supply_funding = serializers.DecimalField(**MONEY_OUT)
-    cost_per_incremental_unit = serializers.DecimalField(**MONEY_OUT, allow_null=True)
-    expense_ratio = serializers.DecimalField(**RATIO_OUT)
+    supply_funding = api_fields.DecimalField(**MONEY_OUT)
+    cost_per_incremental_unit = api_fields.DecimalField(**MONEY_OUT, allow_null=True)
+    expense_ratio = api_fields.DecimalField(**RATIO_OUT)
     on_shifts_pay = serializers.BooleanField(
         help_text="true: total_cost and the figures of it count the promoters' shift pay instead of the planned "
         "promoter fee, as the trade-spend ledger books a plan with shifts"
@@ -235,15 +236,15 @@ class EvaluationSerializer(serializers.Serializer):
 class PromoterCostSerializer(serializers.Serializer):
     """The plan's promoter cost as the trade-spend ledger books it (tradespend.promoter_pay.plan_shift_cost)."""
 
-    planned_fee = serializers.DecimalField(**MONEY_OUT, help_text="The plan's planned promoter fee")
-    actual = serializers.DecimalField(
+    planned_fee = api_fields.DecimalField(**MONEY_OUT, help_text="The plan's planned promoter fee")
+    actual = api_fields.DecimalField(
         **MONEY_OUT,
         allow_null=True,
         help_text="Its promoters' pay for the shifts assigned to it, as of today, which the ledger books instead of "
         "the planned fee; null while it has no shift (the planned fee counts)",
     )
-    planned_total_cost = serializers.DecimalField(**MONEY_OUT, help_text="The plan's planned total cost (total_cost)")
-    actual_total_cost = serializers.DecimalField(
+    planned_total_cost = api_fields.DecimalField(**MONEY_OUT, help_text="The plan's planned total cost (total_cost)")
+    actual_total_cost = api_fields.DecimalField(
         **MONEY_OUT,
         allow_null=True,
         help_text="The plan's total cost as the ledger books it: the planned costs with the shifts' pay (actual) "
@@ -353,9 +354,9 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
 
 class ItemInputSerializer(serializers.Serializer):
     product = related(Product, scope=selectors.products_for_drafting, help_text="An active product, by code.")
-    promotion_price = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)
+    promotion_price = api_fields.DecimalField(max_digits=14, decimal_places=2, min_value=0)
     forecast_volume = serializers.IntegerField(min_value=0, max_value=bounds.PACKS_MAX, default=0)
-    promo_supply_price = serializers.DecimalField(
+    promo_supply_price = api_fields.DecimalField(
         max_digits=14,
         decimal_places=2,
         min_value=0,
@@ -461,7 +462,7 @@ class PromotionPlanViewSet(
 
     permission_classes = [RoleModelPermissions]
     filterset_class = PlanFilter
-    search_fields = ["title"]
+    search_fields = ["title", *account_search_fields("account")]
     ordering_fields = ["start_on", "total_cost"]
 
     def get_queryset(self):
@@ -547,7 +548,7 @@ class PromotionPlanViewSet(
 
 class BudgetSerializer(serializers.ModelSerializer):
     account = related(KeyAccount, scope=accounts_for, help_text="The key account, by code.")
-    remaining = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    remaining = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
         model = Budget

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from accounts.models import KeyAccount
+from ka_portal import api_fields
 from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.scope import accounts_for, deliveries_for, listings_for, products_for, stores_for, team_for
@@ -83,8 +84,8 @@ class ListingSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     store = related(Store, scope=stores_for, help_text=STORE_BY_CODE)
     product = related(Product, scope=products_for, help_text=PRODUCT_BY_CODE)
-    price = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
-    amount = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, allow_null=True)
+    price = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
+    amount = api_fields.DecimalField(max_digits=None, decimal_places=2, read_only=True, allow_null=True)
     quantity = serializers.IntegerField(help_text="Whole packs: 1 … 10,000,000 (stores/rules.py).")
 
     # A page written from values() rows (ka_portal/values_pages.py) takes the amount as quantity × price here (the

@@ -101,7 +101,11 @@ class ListingFilter(StyledFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(
-            Q(store__name__icontains=value) | Q(product__name__icontains=value) | Q(product__code__icontains=value)
+            Q(store__name__icontains=value)
+            | Q(store__code__icontains=value)
+            | Q(product__name__icontains=value)
+            | Q(product__code__icontains=value)
+            | account_search_q(value, "store__account")
         )
 
 

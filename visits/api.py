@@ -19,7 +19,7 @@ from rest_framework.relations import PKOnlyObject
 from rest_framework.response import Response
 
 from evidence.api.visit_checks import AgreementAtVisitSerializer, PlanAtVisitSerializer
-from ka_portal import bounds, downloads
+from ka_portal import api_fields, bounds, downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import RowsNamingRecords, related
@@ -64,7 +64,7 @@ REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "det
 
 def _coordinate(limit, **options) -> serializers.DecimalField:
     """An optional latitude or longitude, within ±limit degrees (ka_portal/bounds.py), as the models store it."""
-    return serializers.DecimalField(
+    return api_fields.DecimalField(
         max_digits=9, decimal_places=6, min_value=-limit, max_value=limit, required=False, allow_null=True, **options
     )
 

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from contracts.api import AccountRefSerializer, FinancePermission
 from contracts.receivables import Bucket
 from contracts.selectors import finance_accounts
+from ka_portal import api_fields
 from tradespend.api.gross_to_net import MONEY, RATIO, FiguresSerializer
 from tradespend.models import ClosedMonth
 
@@ -25,18 +26,18 @@ from .periods import PERIOD_PARAMETERS, PeriodQuerySerializer
 
 
 class PerformanceSerializer(serializers.Serializer):
-    target = serializers.DecimalField(**MONEY)
-    actual = serializers.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
-    last_year = serializers.DecimalField(
+    target = api_fields.DecimalField(**MONEY)
+    actual = api_fields.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
+    last_year = api_fields.DecimalField(
         **MONEY,
         help_text=(
             "Sell-in of the same days a year before as the actual covers: a month in progress, its days so far; "
             "a month to come, the whole month (a reference, not compared)"
         ),
     )
-    difference = serializers.DecimalField(**MONEY, help_text="actual − target")
-    achievement = serializers.DecimalField(**RATIO, help_text="actual ÷ target")
-    growth = serializers.DecimalField(**RATIO, help_text="actual ÷ last year − 1")
+    difference = api_fields.DecimalField(**MONEY, help_text="actual − target")
+    achievement = api_fields.DecimalField(**RATIO, help_text="actual ÷ target")
+    growth = api_fields.DecimalField(**RATIO, help_text="actual ÷ last year − 1")
 
 
 class MonthSerializer(PerformanceSerializer):
@@ -49,8 +50,8 @@ class MonthSerializer(PerformanceSerializer):
 
 class SpendSerializer(FiguresSerializer):
     source = serializers.CharField(help_text="ledger: the trade-spend ledger; estimate: plan costs and deductions")
-    norm = serializers.DecimalField(**RATIO, help_text="The company's norm for the ratio (KA_TRADE_SPEND_RATIO_NORM)")
-    gap = serializers.DecimalField(**RATIO, help_text="ratio − norm: above 0 the chain costs more than the norm")
+    norm = api_fields.DecimalField(**RATIO, help_text="The company's norm for the ratio (KA_TRADE_SPEND_RATIO_NORM)")
+    gap = api_fields.DecimalField(**RATIO, help_text="ratio − norm: above 0 the chain costs more than the norm")
 
 
 class PromotionLineSerializer(serializers.Serializer):
@@ -60,44 +61,44 @@ class PromotionLineSerializer(serializers.Serializer):
     status = serializers.CharField(source="plan.status")
     start_on = serializers.DateField(source="plan.start_on")
     end_on = serializers.DateField(source="plan.end_on")
-    cost = serializers.DecimalField(**MONEY, help_text="Evaluated cost, else the plan's total cost")
-    planned_cost = serializers.DecimalField(**MONEY, help_text="The plan's planned total cost (total_cost)")
-    actual_cost = serializers.DecimalField(
+    cost = api_fields.DecimalField(**MONEY, help_text="Evaluated cost, else the plan's total cost")
+    planned_cost = api_fields.DecimalField(**MONEY, help_text="The plan's planned total cost (total_cost)")
+    actual_cost = api_fields.DecimalField(
         **MONEY, allow_null=True, help_text="The evaluation's actual total cost; null until the plan is evaluated"
     )
     evaluated = serializers.BooleanField()
-    uplift = serializers.DecimalField(**RATIO, help_text="Extra packs over the baseline ÷ the baseline")
+    uplift = api_fields.DecimalField(**RATIO, help_text="Extra packs over the baseline ÷ the baseline")
     incremental_units = serializers.IntegerField(allow_null=True, help_text="Extra packs over the baseline")
-    cost_per_incremental_unit = serializers.DecimalField(**MONEY, allow_null=True)
+    cost_per_incremental_unit = api_fields.DecimalField(**MONEY, allow_null=True)
 
 
 class PromotionsSerializer(serializers.Serializer):
     count = serializers.IntegerField(help_text="Plans approved or later that ran in the period")
-    cost = serializers.DecimalField(**MONEY, help_text="Of all of them: evaluated cost, else the plan's total cost")
-    planned_cost = serializers.DecimalField(**MONEY, help_text="Of all of them: the planned total cost")
+    cost = api_fields.DecimalField(**MONEY, help_text="Of all of them: evaluated cost, else the plan's total cost")
+    planned_cost = api_fields.DecimalField(**MONEY, help_text="Of all of them: the planned total cost")
     evaluated_count = serializers.IntegerField()
-    evaluated_cost = serializers.DecimalField(**MONEY, help_text="Of the evaluated plans: the actual total cost")
+    evaluated_cost = api_fields.DecimalField(**MONEY, help_text="Of the evaluated plans: the actual total cost")
     incremental_units = serializers.IntegerField(help_text="Of the evaluated plans")
-    cost_per_incremental_unit = serializers.DecimalField(**MONEY, allow_null=True, help_text="Of the evaluated plans")
+    cost_per_incremental_unit = api_fields.DecimalField(**MONEY, allow_null=True, help_text="Of the evaluated plans")
     plans = PromotionLineSerializer(many=True, source="lines", help_text="The costliest ten")
 
 
 class ReceivablesSerializer(serializers.Serializer):
     as_of = serializers.DateField()
-    total = serializers.DecimalField(**MONEY, help_text="Open on as_of")
-    past_due = serializers.DecimalField(**MONEY)
-    buckets = serializers.DictField(child=serializers.DecimalField(**MONEY), help_text=f"{', '.join(Bucket.values)}")
-    dso = serializers.DecimalField(max_digits=None, decimal_places=1, allow_null=True, help_text="Days")
+    total = api_fields.DecimalField(**MONEY, help_text="Open on as_of")
+    past_due = api_fields.DecimalField(**MONEY)
+    buckets = serializers.DictField(child=api_fields.DecimalField(**MONEY), help_text=f"{', '.join(Bucket.values)}")
+    dso = api_fields.DecimalField(max_digits=None, decimal_places=1, allow_null=True, help_text="Days")
     dso_days = serializers.IntegerField(help_text="The window DSO is measured over (KA_DSO_DAYS)")
 
 
 class CoverageSerializer(serializers.Serializer):
     stores = serializers.IntegerField(help_text="Active stores")
     visited = serializers.IntegerField(help_text="Of them, visited (checked out) in the period")
-    coverage = serializers.DecimalField(**RATIO)
+    coverage = api_fields.DecimalField(**RATIO)
     planned = serializers.IntegerField(help_text="Published route stops due in the period")
     done = serializers.IntegerField(help_text="Of them, visited on their day")
-    compliance = serializers.DecimalField(**RATIO)
+    compliance = api_fields.DecimalField(**RATIO)
 
 
 class ContractRefSerializer(serializers.Serializer):
@@ -109,13 +110,13 @@ class ContractRefSerializer(serializers.Serializer):
 
 class SellOutSerializer(serializers.Serializer):
     units = serializers.IntegerField(help_text="Packs sold to shoppers in the period, as promoters reported")
-    value = serializers.DecimalField(**MONEY, help_text="Their value: packs × price seen, else the shelf price")
+    value = api_fields.DecimalField(**MONEY, help_text="Their value: packs × price seen, else the shelf price")
     stores = serializers.IntegerField(help_text="Stores with a report in the period")
     last_day = serializers.DateField(allow_null=True, help_text="The last day reported")
     sell_in_units = serializers.IntegerField(
         help_text="Packs delivered in the period to the stores reporting, of the products they reported"
     )
-    sell_through = serializers.DecimalField(**RATIO, help_text="units ÷ sell_in_units; null without deliveries")
+    sell_through = api_fields.DecimalField(**RATIO, help_text="units ÷ sell_in_units; null without deliveries")
 
 
 class OverviewSerializer(serializers.Serializer):
@@ -132,7 +133,7 @@ class OverviewSerializer(serializers.Serializer):
     suggested_order_date = serializers.DateField(allow_null=True, help_text="The suggestion day the flags are of")
     contracts_expiring = ContractRefSerializer(many=True)
     disputes_open = serializers.IntegerField()
-    disputes_amount = serializers.DecimalField(**MONEY, help_text="Still disputed: deductions less matched, recovered")
+    disputes_amount = api_fields.DecimalField(**MONEY, help_text="Still disputed: deductions less matched, recovered")
     sell_out = SellOutSerializer(
         allow_null=True, help_text="Sell-out where promoters report at the chain's stores; null when none reported"
     )

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from contracts.api import AccountRefSerializer, FinancePermission
 from contracts.selectors import finance_accounts
+from ka_portal import api_fields
 from tradespend.models import ClosedMonth
 
 from ..channel_mix import BY, channel_mix
@@ -39,13 +40,13 @@ class ChannelSerializer(serializers.Serializer):
     channel = serializers.CharField(source="key", help_text="A tier (GKA, NKA, LKA), a format, or `other`")
     label = serializers.CharField(help_text="The channel's name in the caller's language")
     accounts = AccountRefSerializer(many=True, help_text="The chains in the channel")
-    sales = serializers.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
-    sales_share = serializers.DecimalField(**SHARE, help_text="Share of sales, a fraction; null without sales")
-    spend = serializers.DecimalField(**MONEY, help_text="Trade spend: rebates + fixed fees + promotion + unsupported")
-    spend_share = serializers.DecimalField(**SHARE, help_text="Share of trade spend, a fraction; null without spend")
-    gap = serializers.DecimalField(**SHARE, help_text="spend_share − sales_share")
+    sales = api_fields.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
+    sales_share = api_fields.DecimalField(**SHARE, help_text="Share of sales, a fraction; null without sales")
+    spend = api_fields.DecimalField(**MONEY, help_text="Trade spend: rebates + fixed fees + promotion + unsupported")
+    spend_share = api_fields.DecimalField(**SHARE, help_text="Share of trade spend, a fraction; null without spend")
+    gap = api_fields.DecimalField(**SHARE, help_text="spend_share − sales_share")
     flagged = serializers.BooleanField(help_text="|gap| above KA_CHANNEL_MIX_GAP_ALERT")
-    ratio = serializers.DecimalField(**SHARE, help_text="Trade-spend ratio: spend ÷ sales; null without sales")
+    ratio = api_fields.DecimalField(**SHARE, help_text="Trade-spend ratio: spend ÷ sales; null without sales")
 
 
 class ChannelMixSerializer(serializers.Serializer):
@@ -53,11 +54,11 @@ class ChannelMixSerializer(serializers.Serializer):
     month_from = serializers.CharField(help_text="YYYY-MM")
     month_to = serializers.CharField(help_text="YYYY-MM")
     closed_months = serializers.ListField(child=serializers.CharField(), help_text="The period's closed months")
-    gap_alert = serializers.DecimalField(**SHARE, help_text="The threshold a gap is flagged above")
+    gap_alert = api_fields.DecimalField(**SHARE, help_text="The threshold a gap is flagged above")
     channels = ChannelSerializer(many=True)
-    sales = serializers.DecimalField(**MONEY)
-    spend = serializers.DecimalField(**MONEY)
-    ratio = serializers.DecimalField(**SHARE)
+    sales = api_fields.DecimalField(**MONEY)
+    spend = api_fields.DecimalField(**MONEY)
+    ratio = api_fields.DecimalField(**SHARE)
 
 
 class ChannelMixView(APIView):

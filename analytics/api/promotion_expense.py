@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from contracts.api import FinancePermission
 from contracts.selectors import finance_accounts
+from ka_portal import api_fields
 from tradespend.models import ClosedMonth
 
 from ..promotion_expense import promotion_expense
@@ -30,31 +31,31 @@ class ExpenseFiguresSerializer(serializers.Serializer):
             "ended, its days so far against as many days before it; a plan yet to start, none"
         ),
     )
-    cost = serializers.DecimalField(**MONEY, help_text="Promotion cost as the trade-spend ledger books it")
-    sell_in = serializers.DecimalField(**MONEY, help_text="Sell-in of the plans' products to their stores during them")
-    expense_ratio = serializers.DecimalField(**RATIO, help_text="cost ÷ sell_in; null without sell-in")
+    cost = api_fields.DecimalField(**MONEY, help_text="Promotion cost as the trade-spend ledger books it")
+    sell_in = api_fields.DecimalField(**MONEY, help_text="Sell-in of the plans' products to their stores during them")
+    expense_ratio = api_fields.DecimalField(**RATIO, help_text="cost ÷ sell_in; null without sell-in")
     sales_units = serializers.IntegerField(help_text="Packs sold in during the plans")
     baseline_units = serializers.IntegerField(help_text="Packs in the same number of days before each plan")
     incremental_units = serializers.IntegerField(help_text="sales_units − baseline_units")
-    uplift = serializers.DecimalField(**RATIO, help_text="incremental_units ÷ baseline_units; null without a baseline")
-    cost_per_incremental_unit = serializers.DecimalField(
+    uplift = api_fields.DecimalField(**RATIO, help_text="incremental_units ÷ baseline_units; null without a baseline")
+    cost_per_incremental_unit = api_fields.DecimalField(
         **MONEY, allow_null=True, help_text="cost ÷ incremental_units; null when no extra pack was sold"
     )
-    incremental_sell_in = serializers.DecimalField(**MONEY, help_text="sell_in − baseline sell-in")
-    payback = serializers.DecimalField(
+    incremental_sell_in = api_fields.DecimalField(**MONEY, help_text="sell_in − baseline sell-in")
+    payback = api_fields.DecimalField(
         **RATIO,
         help_text=(
             "incremental_sell_in ÷ the cost of the plans begun; null when that is nothing (a plan yet to start)"
         ),
     )
     sell_out_units = serializers.IntegerField(help_text="Packs sold to shoppers during the plans, where reported")
-    sell_out_uplift = serializers.DecimalField(
+    sell_out_uplift = api_fields.DecimalField(
         **RATIO, help_text="Daily sell-out per reported store-day during ÷ before − 1; null with nothing to compare"
     )
     sell_out_incremental_units = serializers.IntegerField(
         allow_null=True, help_text="Extra packs sold to shoppers over the baseline's daily rate"
     )
-    sell_out_cost_per_incremental_unit = serializers.DecimalField(
+    sell_out_cost_per_incremental_unit = api_fields.DecimalField(
         **MONEY, allow_null=True, help_text="cost ÷ sell_out_incremental_units; null when no extra pack was sold"
     )
 

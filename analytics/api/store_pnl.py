@@ -11,28 +11,29 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from contracts.selectors import finance_accounts
+from ka_portal import api_fields
 
 from ..forms import StorePnlForm
 from ..store_pnl import StorePnl, store_pnl
 
 _MONEY = {"max_digits": None, "decimal_places": 2}
 _FIGURES = {
-    "sell_in": serializers.DecimalField(**_MONEY),
-    "listing_fees": serializers.DecimalField(**_MONEY),
-    "display_fees": serializers.DecimalField(**_MONEY),
-    "promoter_fees": serializers.DecimalField(
+    "sell_in": api_fields.DecimalField(**_MONEY),
+    "listing_fees": api_fields.DecimalField(**_MONEY),
+    "display_fees": api_fields.DecimalField(**_MONEY),
+    "promoter_fees": api_fields.DecimalField(
         **_MONEY, help_text="What the trade-spend ledger books: promoter_fees_actual + promoter_fees_planned."
     ),
-    "promoter_fees_actual": serializers.DecimalField(
+    "promoter_fees_actual": api_fields.DecimalField(
         **_MONEY, help_text="Promoters' pay for their shifts at the store (months beginning in the period)."
     ),
-    "promoter_fees_planned": serializers.DecimalField(
+    "promoter_fees_planned": api_fields.DecimalField(
         **_MONEY, help_text="Planned promoter fees of plans starting in the period without promoter shifts."
     ),
-    "promotion_costs": serializers.DecimalField(**_MONEY),
-    "fees": serializers.DecimalField(**_MONEY),
-    "contribution": serializers.DecimalField(**_MONEY),
-    "fee_ratio": serializers.DecimalField(
+    "promotion_costs": api_fields.DecimalField(**_MONEY),
+    "fees": api_fields.DecimalField(**_MONEY),
+    "contribution": api_fields.DecimalField(**_MONEY),
+    "fee_ratio": api_fields.DecimalField(
         max_digits=None,
         decimal_places=4,
         allow_null=True,
@@ -40,7 +41,7 @@ _FIGURES = {
     ),
     "visits": serializers.IntegerField(help_text="Visits done (checked out) in the period."),
     "promotion_checks": serializers.IntegerField(),
-    "execution": serializers.DecimalField(
+    "execution": api_fields.DecimalField(
         max_digits=None, decimal_places=4, allow_null=True, help_text="Promotion checks found executed ÷ checked."
     ),
 }
@@ -91,7 +92,7 @@ class StorePnlView(APIView):
                     "account": serializers.CharField(),
                     "from": serializers.DateField(),
                     "to": serializers.DateField(),
-                    "threshold": serializers.DecimalField(max_digits=None, decimal_places=4),
+                    "threshold": api_fields.DecimalField(max_digits=None, decimal_places=4),
                     "results": inline_serializer("StorePnlRow", _ROW, many=True),
                     "total": inline_serializer("StorePnlTotal", _FIGURES),
                 },

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.models import KeyAccount
+from ka_portal import api_fields
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
@@ -59,7 +60,7 @@ class DisplayAgreementSerializer(serializers.ModelSerializer):
     )
     kind = serializers.ChoiceField(choices=AGREEMENT_KINDS)
     facings = serializers.IntegerField(allow_null=True, required=False, help_text="Shelf facings only.")
-    fee = serializers.DecimalField(
+    fee = api_fields.DecimalField(
         max_digits=14, decimal_places=2, allow_null=True, help_text="Null for reps and supervisors."
     )
     evidence_visits = serializers.IntegerField(required=False, default=1)

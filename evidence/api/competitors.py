@@ -12,6 +12,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ka_portal import api_fields
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
@@ -40,7 +41,7 @@ class CompetitorSightingSerializer(serializers.ModelSerializer):
     account = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The chain, by code.")
     store = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="The store, by code.")
     rep = serializers.CharField(source="visit.rep.username", read_only=True, help_text="The rep, by username.")
-    depth = serializers.DecimalField(
+    depth = api_fields.DecimalField(
         max_digits=6,
         decimal_places=4,
         read_only=True,
@@ -88,8 +89,8 @@ class CompetitorSightingInputSerializer(serializers.Serializer):
 
     brand = serializers.CharField(max_length=60, allow_blank=True, trim_whitespace=False)
     product = serializers.CharField(max_length=120, allow_blank=True, required=False, default="")
-    shelf_price = serializers.DecimalField(**_MONEY, required=False, allow_null=True, default=None)
-    regular_price = serializers.DecimalField(**_MONEY, required=False, allow_null=True, default=None)
+    shelf_price = api_fields.DecimalField(**_MONEY, required=False, allow_null=True, default=None)
+    regular_price = api_fields.DecimalField(**_MONEY, required=False, allow_null=True, default=None)
     mechanics = serializers.ChoiceField(choices=Mechanics.choices, allow_blank=True, required=False, default="")
     mechanics_note = serializers.CharField(max_length=200, allow_blank=True, required=False, default="")
     display = serializers.ChoiceField(
@@ -201,13 +202,13 @@ _SUMMARY_ROW = {
     "last_seen": serializers.DateField(),
     "promotions": serializers.IntegerField(),
     "by_mechanics": serializers.DictField(child=serializers.IntegerField(), help_text="Promotions per mechanics."),
-    "deepest": serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True),
-    "average_depth": serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True),
+    "deepest": api_fields.DecimalField(max_digits=6, decimal_places=4, allow_null=True),
+    "average_depth": api_fields.DecimalField(max_digits=6, decimal_places=4, allow_null=True),
     "products": inline_serializer(
         "CompetitorSummaryProduct",
         {
             "product": serializers.CharField(),
-            "lowest_shelf_price": serializers.DecimalField(**_MONEY),
+            "lowest_shelf_price": api_fields.DecimalField(**_MONEY),
             "promotions": serializers.IntegerField(),
         },
         many=True,

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ka_portal import api_fields
 from ka_portal.api import RoleModelPermissions
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import promotion_plans_for, stores_for, visits_for
@@ -65,8 +66,8 @@ class PriceCheckSerializer(serializers.Serializer):
     item = serializers.IntegerField(source="item.pk", help_text="The promotion product's id (send it back to record).")
     product = serializers.CharField(source="item.product.code", help_text="The product, by code.")
     product_name = serializers.CharField(source="item.product.name")
-    normal_price = serializers.DecimalField(source="item.normal_price", max_digits=14, decimal_places=2)
-    promotion_price = serializers.DecimalField(source="item.promotion_price", max_digits=14, decimal_places=2)
+    normal_price = api_fields.DecimalField(source="item.normal_price", max_digits=14, decimal_places=2)
+    promotion_price = api_fields.DecimalField(source="item.promotion_price", max_digits=14, decimal_places=2)
     checked = serializers.SerializerMethodField(help_text="The rep has recorded this product at this visit.")
     shelf_price = serializers.SerializerMethodField(help_text="The shelf price seen; null: not found or not checked.")
 
@@ -146,7 +147,7 @@ class AgreementAtVisitSerializer(serializers.Serializer):
 
 class PromotionCheckInputSerializer(serializers.Serializer):
     item = serializers.IntegerField(help_text="The promotion product's id (from the visit's `promotions`).")
-    shelf_price = serializers.DecimalField(
+    shelf_price = api_fields.DecimalField(
         max_digits=14, decimal_places=2, allow_null=True, help_text="The shelf price seen; null: not on the shelf."
     )
 

@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ka_portal import api_fields
 from ka_portal.api import PageNumberPagination
 from ka_portal.formatting import display_name
 from ka_portal.permissions import can
@@ -30,13 +31,14 @@ _ROW = {
     "supervisor": serializers.CharField(help_text="The supervisor, by username."),
     "supervisor_name": serializers.CharField(),
     "paid_by": serializers.ChoiceField(choices=[("day", "day"), ("month", "month")]),
-    "daily_fee": serializers.DecimalField(**_MONEY, allow_null=True),
-    "monthly_pay": serializers.DecimalField(**_MONEY, allow_null=True),
+    "daily_fee": api_fields.DecimalField(**_MONEY, allow_null=True),
+    "monthly_pay": api_fields.DecimalField(**_MONEY, allow_null=True),
     "shifts_scheduled": serializers.IntegerField(help_text="Every shift of the month, ended or not."),
     "shifts_planned": serializers.IntegerField(help_text="Shifts that have ended, approved leave left out."),
     "shifts_attended": serializers.IntegerField(help_text="Attended, late and left early included."),
     "late": serializers.IntegerField(),
     "left_early": serializers.IntegerField(),
+    "days_worked": serializers.IntegerField(help_text="Days with a shift attended: what a daily fee pays."),
     "absent": serializers.IntegerField(),
     "off_site": serializers.IntegerField(),
     "leave": serializers.IntegerField(),
@@ -44,14 +46,14 @@ _ROW = {
         child=serializers.DictField(),
         help_text="The late and early shifts: day, store (code; null outside your stores), reading.",
     ),
-    "sell_out": serializers.DecimalField(**_MONEY, help_text="Packs sold × price seen (else the shelf price)."),
-    "target": serializers.DecimalField(**_MONEY, allow_null=True),
-    "achievement": serializers.DecimalField(**_POINTS, help_text="Sell-out as % of target, not capped."),
-    "sell_out_score": serializers.DecimalField(**_POINTS),
-    "attendance_score": serializers.DecimalField(**_POINTS),
-    "display_score": serializers.DecimalField(**_POINTS),
-    "score": serializers.DecimalField(**_POINTS, help_text="The weighted score, 0–100; null without any part."),
-    "pay": serializers.DecimalField(**_MONEY),
+    "sell_out": api_fields.DecimalField(**_MONEY, help_text="Packs sold × price seen (else the shelf price)."),
+    "target": api_fields.DecimalField(**_MONEY, allow_null=True),
+    "achievement": api_fields.DecimalField(**_POINTS, help_text="Sell-out as % of target, not capped."),
+    "sell_out_score": api_fields.DecimalField(**_POINTS),
+    "attendance_score": api_fields.DecimalField(**_POINTS),
+    "display_score": api_fields.DecimalField(**_POINTS),
+    "score": api_fields.DecimalField(**_POINTS, help_text="The weighted score, 0–100; null without any part."),
+    "pay": api_fields.DecimalField(**_MONEY),
 }
 
 
@@ -67,6 +69,7 @@ def row_json(row: AppraisalRow) -> dict:
         "paid_by": "day" if row.paid_by_day else "month",
         "daily_fee": _text(p.daily_fee), "monthly_pay": _text(p.monthly_pay),
         "shifts_scheduled": row.scheduled, "shifts_planned": row.planned, "shifts_attended": row.attended,
+        "days_worked": row.days_worked,
         "late": row.late, "left_early": row.early, "absent": row.absent, "off_site": row.off_site,
         "leave": row.leave,
         "irregular": [{"day": day.isoformat(), "store": code or None, "reading": str(label)}

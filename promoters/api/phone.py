@@ -19,7 +19,7 @@ from rest_framework import generics, permissions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ka_portal import bounds
+from ka_portal import api_fields, bounds
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import ClockTimeField, related
 from ka_portal.idempotency import idempotent
@@ -181,7 +181,7 @@ def own_shift(request, pk) -> Shift:
 
 
 def _coordinate(limit) -> serializers.DecimalField:
-    return serializers.DecimalField(
+    return api_fields.DecimalField(
         max_digits=9, decimal_places=6, min_value=-limit, max_value=limit, required=False, allow_null=True,
         help_text="Where the phone was (optional; without one the check-in reads off site).",
     )  # fmt: skip

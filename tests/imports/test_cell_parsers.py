@@ -41,6 +41,8 @@ def test_money_is_read_exactly_through_text(value, expected):
         (-0.01, "Must not be negative."),
         ("abc", "“abc” is not a number."),
         ("NaN", "“NaN” is not a number."),
+        ("1e5", "Write the number in digits, e.g. 12000.50."),  # Decimal reads 100000
+        ("1_000", "Write the number in digits, e.g. 12000.50."),
         (True, "Expected a number, found TRUE/FALSE."),
         (date(2026, 1, 1), "Expected a number, found a date."),
         (1e13, "Must be at most 999999999999.99."),

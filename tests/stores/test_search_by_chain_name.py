@@ -117,3 +117,28 @@ def test_finance_finds_contracts_and_invoices_by_a_chains_english_name(api_clien
     for url in ("/api/v1/contracts/", "/api/v1/invoices/"):
         found = api_client.get(url, {"search": "walmart"}).json()["results"]
         assert [row["account"] for row in found] == ["WMT"], url
+
+
+def test_listings_plans_and_credit_notes_are_found_by_a_chains_name_or_a_stores_code(api_client, finance, manager):
+    from contracts.models import CreditNote
+    from promotions.models import PromotionPlan
+    from tests.factories import ListingFactory
+    from tests.promotions.factories import PromotionPlanFactory
+
+    walmart = KeyAccountFactory(code="WMT", name="沃尔玛", name_en="Walmart", owner=manager)
+    carrefour = KeyAccountFactory(code="CRF", name="家乐福", name_en="Carrefour", owner=manager)
+    for account, code in ((walmart, "S-001"), (carrefour, "S-002")):
+        ListingFactory(store=StoreFactory(account=account, code=code))
+        PromotionPlanFactory(account=account)
+        CreditNote.objects.create(
+            number=f"CN-{code}", account=account, date=date(2026, 12, 1), amount="10.00", reason="QA"
+        )
+    api_client.force_authenticate(manager)
+    for search in ("walmart", "沃尔玛", "S-001"):
+        found = api_client.get("/api/v1/listings/", {"search": search}).json()["results"]
+        assert [row["store"] for row in found] == ["S-001"], search
+    plans = api_client.get("/api/v1/promotions/", {"search": "Walmart"}).json()["results"]
+    assert [plan["account"] for plan in plans] == ["WMT"] and PromotionPlan.objects.count() == 2
+    api_client.force_authenticate(finance)
+    notes = api_client.get("/api/v1/credit-notes/", {"search": "Walmart"}).json()["results"]
+    assert [note["account"] for note in notes] == ["WMT"]

@@ -17,7 +17,7 @@ from accounts.models import KeyAccount
 from contracts import selectors as contract_selectors
 from contracts.api import FinancePermission
 from contracts.models import ContractTerm
-from ka_portal import scope
+from ka_portal import api_fields, scope
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin
@@ -63,7 +63,7 @@ class AccrualLineSerializer(serializers.ModelSerializer):
     )
     kind = serializers.ChoiceField(choices=SpendKind.choices, help_text="What the spend pays for.")
     month = serializers.DateField(help_text="The month (its first day; any day of it on a POST).")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="CNY; negative only for corrections.")
+    amount = api_fields.DecimalField(max_digits=14, decimal_places=2, help_text="CNY; negative only for corrections.")
     reason = serializers.CharField(
         required=False,
         allow_blank=True,

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from contracts.api import ACCOUNT_HELP, CONFLICT, AccountRefSerializer, FinancePermission, account_field
 from contracts.selectors import finance_accounts
+from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.idempotency import idempotent
 from ka_portal.lists import PERIOD_REVERSED
@@ -34,14 +35,14 @@ MONTH_HELP = "A month as YYYY-MM (e.g. 2026-05)."
 
 
 class FiguresSerializer(serializers.Serializer):
-    gross = serializers.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
-    rebates = serializers.DecimalField(**MONEY)
-    fixed_fees = serializers.DecimalField(**MONEY)
-    promotion = serializers.DecimalField(**MONEY, help_text="Promotion spend")
-    unsupported = serializers.DecimalField(**MONEY, help_text="Σ (amount − matched − recovered) of deductions")
-    spend = serializers.DecimalField(**MONEY, help_text="rebates + fixed fees + promotion + unsupported")
-    net = serializers.DecimalField(**MONEY, help_text="gross − spend")
-    ratio = serializers.DecimalField(**RATIO, help_text="Trade-spend ratio: spend ÷ gross, a fraction")
+    gross = api_fields.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
+    rebates = api_fields.DecimalField(**MONEY)
+    fixed_fees = api_fields.DecimalField(**MONEY)
+    promotion = api_fields.DecimalField(**MONEY, help_text="Promotion spend")
+    unsupported = api_fields.DecimalField(**MONEY, help_text="Σ (amount − matched − recovered) of deductions")
+    spend = api_fields.DecimalField(**MONEY, help_text="rebates + fixed fees + promotion + unsupported")
+    net = api_fields.DecimalField(**MONEY, help_text="gross − spend")
+    ratio = api_fields.DecimalField(**RATIO, help_text="Trade-spend ratio: spend ÷ gross, a fraction")
     by_kind = serializers.SerializerMethodField(help_text="Spend per kind: {kind: {amount, ratio}}")
 
     def get_by_kind(self, figures) -> dict:
@@ -163,8 +164,8 @@ class GrossToNetView(APIView):
 class ClosedMonthSerializer(serializers.ModelSerializer):
     month = serializers.RegexField(r"^\d{4}-\d{2}$", help_text=f"The month closed. {MONTH_HELP}")
     closed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, help_text="Who closed it")
-    gross = serializers.DecimalField(**MONEY, read_only=True, help_text="Frozen gross of the chains you see")
-    net = serializers.DecimalField(**MONEY, read_only=True, help_text="Frozen net of the chains you see")
+    gross = api_fields.DecimalField(**MONEY, read_only=True, help_text="Frozen gross of the chains you see")
+    net = api_fields.DecimalField(**MONEY, read_only=True, help_text="Frozen net of the chains you see")
 
     class Meta:
         model = ClosedMonth

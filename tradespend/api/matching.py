@@ -23,6 +23,7 @@ from accounts.models import KeyAccount
 from contracts import selectors as contract_selectors
 from contracts.api import CONFLICT, REFUSED, DeductionSerializer, FinancePermission, MonthField
 from contracts.models import Deduction
+from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import idempotent
@@ -49,7 +50,7 @@ def _deduction_out(request, deduction) -> dict:
 
 class MatchInputSerializer(serializers.Serializer):
     line = related(AccrualLine, scope=accrual_lines_for, help_text="The ledger line, by id (of the same account).")
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, help_text="CNY, above zero.")
+    amount = api_fields.DecimalField(max_digits=14, decimal_places=2, help_text="CNY, above zero.")
 
 
 class DeductionMatchAddView(APIView):
@@ -109,9 +110,9 @@ class MatchSummarySerializer(serializers.Serializer):
     deductions = serializers.IntegerField(help_text="Deductions looked at (those not yet fully matched).")
     changed = serializers.IntegerField(help_text="Of them, those whose state or matched amount changed.")
     matches_created = serializers.IntegerField()
-    matched_now = serializers.DecimalField(max_digits=None, decimal_places=2)
+    matched_now = api_fields.DecimalField(max_digits=None, decimal_places=2)
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="Per state.")
-    amounts = serializers.DictField(child=serializers.DecimalField(max_digits=None, decimal_places=2))
+    amounts = serializers.DictField(child=api_fields.DecimalField(max_digits=None, decimal_places=2))
 
 
 class DeductionMatchingRunView(APIView):
@@ -187,7 +188,7 @@ class DisputeOpenSerializer(serializers.Serializer):
 
 
 class RecoverSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = api_fields.DecimalField(max_digits=14, decimal_places=2)
     on = serializers.DateField(required=False, help_text="The day the chain paid it back; default today.")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

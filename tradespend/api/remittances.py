@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from contracts.api import CONFLICT, FinancePermission, account_field
+from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
@@ -41,7 +42,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 class InvoiceLineInput(serializers.Serializer):
     invoice = serializers.CharField(max_length=40, help_text="The invoice's number (one of the account's).")
-    amount = serializers.DecimalField(
+    amount = api_fields.DecimalField(
         **MONEY, help_text="What this remittance settles of the invoice: cash and deductions together."
     )
 
@@ -66,7 +67,7 @@ class DeductionLineInput(serializers.Serializer):
         default="",
         help_text="Last month, YYYY-MM (default: the first).",
     )
-    amount = serializers.DecimalField(**MONEY, help_text="What the chain withheld.")
+    amount = api_fields.DecimalField(**MONEY, help_text="What the chain withheld.")
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     reason = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default="", help_text="Default: “remittance <reference>”."
@@ -84,7 +85,7 @@ class RemittanceHeaderInput(serializers.Serializer):
     account = account_field()
     date = serializers.DateField(help_text="The day the cash was received.")
     reference = serializers.CharField(max_length=60, help_text="The chain's payment reference, once per account.")
-    cash = serializers.DecimalField(**MONEY, help_text="The cash received.")
+    cash = api_fields.DecimalField(**MONEY, help_text="The cash received.")
 
 
 class RemittanceCreateInput(RemittanceHeaderInput):
@@ -126,11 +127,11 @@ class RemittanceSerializer(serializers.ModelSerializer):
 
 class LineOutput(serializers.Serializer):
     invoice = serializers.CharField(source="invoice.number")
-    open_before = serializers.DecimalField(**MONEY)
-    settled = serializers.DecimalField(**MONEY)
-    cash = serializers.DecimalField(**MONEY)
-    deducted = serializers.DecimalField(**MONEY)
-    still_open = serializers.DecimalField(**MONEY)
+    open_before = api_fields.DecimalField(**MONEY)
+    settled = api_fields.DecimalField(**MONEY)
+    cash = api_fields.DecimalField(**MONEY)
+    deducted = api_fields.DecimalField(**MONEY)
+    still_open = api_fields.DecimalField(**MONEY)
     short = serializers.BooleanField()
     row = serializers.IntegerField(allow_null=True)
 
@@ -140,17 +141,17 @@ class DeductionOutput(serializers.Serializer):
     kind = serializers.CharField()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
-    amount = serializers.DecimalField(**MONEY)
+    amount = api_fields.DecimalField(**MONEY)
     reference = serializers.CharField()
     reason = serializers.CharField(source="reason_text", help_text="Why it was taken, in the reader's language.")
     invoice = serializers.CharField(source="invoice.number")
     state = serializers.CharField(help_text="matched, partly_matched, unsupported or duplicate (from matching).")
-    matched_amount = serializers.DecimalField(**MONEY)
+    matched_amount = api_fields.DecimalField(**MONEY)
 
 
 class RestOutput(serializers.Serializer):
     invoice = serializers.CharField(source="invoice.number")
-    amount = serializers.DecimalField(**MONEY)
+    amount = api_fields.DecimalField(**MONEY)
 
 
 class RemittanceDetailSerializer(RemittanceSerializer):
