@@ -11,6 +11,7 @@ from django.db.models import JSONField, ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import defaults
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -236,21 +237,30 @@ def _error_response(exc, context):
     return response
 
 
-def _referrers(exc) -> dict[str, int]:
+def _referrer_counts(exc) -> Counter:
     counts = Counter(obj._meta for obj in exc.protected_objects if hasattr(exc, "protected_objects"))
     if not counts and hasattr(exc, "restricted_objects"):
         counts = Counter(obj._meta for obj in exc.restricted_objects)
-    return {str(meta.verbose_name_plural if n > 1 else meta.verbose_name): n for meta, n in counts.items()}
+    return counts
+
+
+def _referrers(exc) -> dict[str, int]:
+    """How many records of each kind still refer to it, by the kind's model name ("visit", "displayagreement"): the
+    same keys in every language, for a client to read (the sentence names them in the reader's)."""
+    return {meta.model_name: n for meta, n in _referrer_counts(exc).items()}
 
 
 def _still_referred(exc, context) -> str:
     """ "This store cannot be deleted: 3 visits still refer to it." — counts by kind, never the records' names."""
     view = context.get("view")
     model = view.get_queryset().model if hasattr(view, "get_queryset") else None
-    parts = [f"{count} {name}" for name, count in _referrers(exc).items()]
+    parts = [
+        f"{count} {meta.verbose_name_plural if count > 1 else meta.verbose_name}"
+        for meta, count in _referrer_counts(exc).items()
+    ]
     return _("This %(record)s cannot be deleted: %(referrers)s still refer to it.") % {
         "record": model._meta.verbose_name if model else _("record"),
-        "referrers": ", ".join(parts),
+        "referrers": pgettext("list separator", ", ").join(parts),
     }
 
 

@@ -344,8 +344,9 @@ def _require_status(plan: PromotionPlan, *allowed: str) -> None:
     if plan.status not in allowed:
         raise DomainError(
             "promotion.wrong_status",
-            _("This plan is %(status)s; that step is not possible now."),
-            status=plan.get_status_display(),
+            _("This plan is %(status_label)s; that step is not possible now."),
+            status=plan.status,  # the code, for a client (the same in every language); the message names it
+            status_label=plan.get_status_display(),
         )
 
 
@@ -462,7 +463,7 @@ def _owners_step(plan: PromotionPlan, by, status: str, code: str, message) -> Pr
     if not _is_owner(by, plan):
         raise PermissionDenied
     if plan.status != status:
-        raise DomainError(code, message, status=plan.get_status_display())
+        raise DomainError(code, message, status=plan.status, status_label=plan.get_status_display())
     return plan
 
 
@@ -477,7 +478,7 @@ def promotion_withdraw(*, plan: PromotionPlan, by, reason: str = "") -> Promotio
         by,
         Status.SUBMITTED,
         "promotion.withdraw_status",
-        _("This plan is %(status)s: only a submitted plan awaiting its decision can be withdrawn."),
+        _("This plan is %(status_label)s: only a submitted plan awaiting its decision can be withdrawn."),
     )
     void = {}
     if plan.first_approved_by_id is not None:
@@ -501,7 +502,7 @@ def promotion_reopen(*, plan: PromotionPlan, by) -> PromotionPlan:
         by,
         Status.REJECTED,
         "promotion.reopen_status",
-        _("This plan is %(status)s: only a rejected plan can be reopened."),
+        _("This plan is %(status_label)s: only a rejected plan can be reopened."),
     )
     already = selectors.reopened_as(plan)
     if already is not None:

@@ -200,3 +200,13 @@ def test_the_budget_list_runs_a_fixed_number_of_queries(api_client, world, djang
         response = api_client.get("/api/v1/budgets/")
     assert response.json()["count"] == 5
     assert all(b["remaining"] == b["amount"] for b in response.json()["results"])
+
+
+def test_a_step_refused_by_the_plans_status_names_it_the_same_in_every_language(api_client, world):
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    api_client.force_authenticate(world.manager)
+    assert api_client.post(f"/api/v1/promotions/{plan.pk}/approve/", {}, format="json").status_code == 200
+    for language, label in (("en", "Approved"), ("zh-hans", "已批准")):
+        refused = api_client.post(f"/api/v1/promotions/{plan.pk}/submit/", HTTP_ACCEPT_LANGUAGE=language).json()
+        assert refused["code"] == "promotion.wrong_status" and refused["params"]["status"] == "approved"
+        assert label in refused["detail"]

@@ -86,7 +86,8 @@ def test_withdrawing_is_refused_unless_submitted_naming_the_status_with_nothing_
     with pytest.raises(DomainError) as refused:
         promotion_withdraw(plan=plan, by=world.rep)
     assert refused.value.code == "promotion.withdraw_status"
-    assert refused.value.params["status"] == PromotionPlan.Status(status).label
+    assert refused.value.params["status"] == status  # the code; the message names it (status_label)
+    assert refused.value.params["status_label"] == PromotionPlan.Status(status).label
     assert snapshot(plan) == before
 
 
@@ -159,7 +160,8 @@ def test_reopening_is_refused_unless_rejected_with_nothing_written(world, status
     with pytest.raises(DomainError) as refused:
         promotion_reopen(plan=plan, by=world.rep)
     assert refused.value.code == "promotion.reopen_status"
-    assert refused.value.params["status"] == PromotionPlan.Status(status).label
+    assert refused.value.params["status"] == status
+    assert refused.value.params["status_label"] == PromotionPlan.Status(status).label
     assert snapshot(plan) == before
 
 
