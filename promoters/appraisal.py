@@ -36,6 +36,7 @@ from stores.models import Listing
 from visits.models import ChecklistResult
 
 from . import appraisal_rules as rules
+from . import attendance
 from .models import Promoter, PromoterTarget, SellOutLine, Shift
 
 
@@ -46,6 +47,7 @@ class AppraisalRow:
     scheduled: int = 0  # every shift of the month, ended or not
     planned: int = 0  # shifts that have ended (approved leave left out): the attendance's denominator
     attended: int = 0
+    days_worked: int = 0  # days with a shift attended: what a daily fee pays
     late: int = 0
     early: int = 0
     absent: int = 0
@@ -119,23 +121,29 @@ def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -
     ids = list(rows)
 
     stores_worked: dict[int, set[int]] = defaultdict(set)
+    days_worked: dict[int, set[date]] = defaultdict(set)
+    limits = attendance.Limits.from_settings()
     shifts = Shift.objects.filter(promoter_id__in=ids, day__range=(first, last)).values(*SHIFT_FIELDS).order_by()
     for shift in shifts.iterator():
         row, facts = rows[shift["promoter_id"]], _Facts(shift)
         row.scheduled += 1
         stores_worked[row.promoter.pk].add(shift["store_id"])
-        reading = rules.shift_reading(facts, now=now)
-        if reading is None or reading == rules.Reading.LEAVE:
-            row.leave += reading == rules.Reading.LEAVE
+        reading = attendance.reading(facts, now=now, limits=limits)
+        if not reading.is_final or reading.status == attendance.LEAVE:
+            row.leave += reading.status == attendance.LEAVE
             continue
         row.planned += 1
-        row.attended += reading in rules.ATTENDED
-        row.late += reading in rules.LATE
-        row.early += reading in rules.EARLY
-        row.absent += reading == rules.Reading.ABSENT
-        row.off_site += reading == rules.Reading.OFF_SITE
-        if reading in rules.LATE | rules.EARLY:
-            row.irregular.append((shift["day"], shift["store_id"], shift["store__code"], rules.Reading(reading).label))
+        row.attended += reading.worked
+        if reading.worked:
+            days_worked[row.promoter.pk].add(shift["day"])
+        # one reading of a shift, as the attendance report counts it (attendance.Reading.counts_*): a shift late
+        # and left early counts in both, one checked in off site and late in both
+        row.late += reading.counts_late
+        row.early += reading.counts_early
+        row.absent += reading.status == attendance.ABSENT
+        row.off_site += reading.status == attendance.OFF_SITE
+        if reading.counts_late or reading.counts_early:
+            row.irregular.append((shift["day"], shift["store_id"], shift["store__code"], reading.label))
 
     sold = (
         SellOutLine.objects.filter(shift__promoter_id__in=ids, shift__day__range=(first, last))
@@ -167,8 +175,9 @@ def promoter_appraisal(*, promoters, month: date, now: datetime | None = None) -
             "display": rules.display_part(passed=row.checks_passed, failed=row.checks_failed),
         }
         row.score = rules.weighted_score(row.parts, part_weights) if row.planned else None
+        row.days_worked = len(days_worked[p.pk])
         row.pay = rules.month_pay(
-            daily_fee=p.daily_fee, monthly_pay=p.monthly_pay, attended=row.attended,
+            daily_fee=p.daily_fee, monthly_pay=p.monthly_pay, days_worked=row.days_worked,
             started_on=p.started_on, ended_on=p.ended_on, month=month,
         )  # fmt: skip
     return list(rows.values())

@@ -18,12 +18,15 @@ Attendance: attended are the readings ATTENDED, LATE, LEFT_EARLY and LATE_AND_EA
 as attended, and are listed); ABSENT and OFF_SITE (a check-in away from the store, until the supervisor confirms
 otherwise) are not; LEAVE (approved leave) is not planned work and leaves the count altogether.
 
-Pay for a month: paid by the day, the daily fee × shifts attended; paid by the month, the monthly pay × the days
-of the month on the roster (started_on to ended_on) ÷ the days of the month.
+Pay for a month: paid by the day, the daily fee × the days worked (days with at least one shift attended: two
+half-day shifts on one day are one day's fee, not two); paid by the month, the monthly pay × the days of the month
+on the roster (started_on to ended_on) ÷ the days of the month. Where a day's fee has to be cut by store or account
+(the trade-spend ledger's lines), it is split over that day's attended shifts by their planned hours
+(`day_fee_split`), so the parts add up to the day's fee exactly.
 """
 
 from calendar import monthrange
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -90,12 +93,28 @@ def monthly_pay_for(*, monthly_pay: Decimal, started_on: date, ended_on: date | 
 
 
 def month_pay(
-    *, daily_fee: Decimal | None, monthly_pay: Decimal | None, attended: int, started_on, ended_on, month
+    *, daily_fee: Decimal | None, monthly_pay: Decimal | None, days_worked: int, started_on, ended_on, month
 ) -> Decimal:
-    """What a promoter is paid for a month: daily fee × shifts attended, or the pro-rated monthly pay."""
+    """What a promoter is paid for a month: daily fee × days worked (days with a shift attended), or the pro-rated
+    monthly pay."""
     if daily_fee is not None:
-        return (Decimal(daily_fee) * attended).quantize(CENT, rounding=ROUND_HALF_UP)
+        return (Decimal(daily_fee) * days_worked).quantize(CENT, rounding=ROUND_HALF_UP)
     return monthly_pay_for(monthly_pay=monthly_pay or ZERO, started_on=started_on, ended_on=ended_on, month=month)
+
+
+def shift_minutes(starts_at: time, ends_at: time) -> int:
+    """A shift's planned length in minutes (0 for a shift that does not run forward)."""
+    return max((ends_at.hour * 60 + ends_at.minute) - (starts_at.hour * 60 + starts_at.minute), 0)
+
+
+def day_fee_split(daily_fee: Decimal, shifts: Sequence[tuple[object, int]]) -> list[tuple[object, Decimal]]:
+    """One day's fee split over that day's attended ``shifts`` ((key, planned minutes), in the order given) by their
+    hours, in cents that add up to the fee exactly (split_amount; shifts without length: equal parts)."""
+    minutes = {index: length for index, (_key, length) in enumerate(shifts)}
+    if not sum(minutes.values()):
+        minutes = dict.fromkeys(minutes, 1)
+    parts = split_amount(daily_fee, minutes)
+    return [(key, parts[index]) for index, (key, _length) in enumerate(shifts)]
 
 
 def split_amount(amount: Decimal, shares: Mapping) -> dict:

@@ -140,6 +140,18 @@ class Reading:
         return self.is_final and self.ended
 
     @property
+    def counts_late(self) -> bool:
+        """Whether the shift counts as late (the one reading of it the attendance report and the appraisal count):
+        read late (also late and left early), or checked in off site and late, until the supervisor confirms another
+        reading. The counts overlap: a shift late and left early counts in both, one off site and late in both."""
+        return self.status in (LATE, LATE_AND_EARLY) or (self.status == OFF_SITE and self.late_minutes > 0)
+
+    @property
+    def counts_early(self) -> bool:
+        """Whether the shift counts as left early: as counts_late, for the check-out."""
+        return self.status in (LEFT_EARLY, LATE_AND_EARLY) or (self.status == OFF_SITE and self.early_minutes > 0)
+
+    @property
     def worked(self) -> bool:
         return self.status in WORKED
 

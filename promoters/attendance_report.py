@@ -83,12 +83,9 @@ class Row:
         status = reading.status
         self.attended += reading.worked
         self.on_time += status == attendance.ATTENDED
-        # a shift checked in off site reads OFF_SITE first, but its lateness and early leave still count in theirs
-        off_site = status == attendance.OFF_SITE
-        self.late += status in (attendance.LATE, attendance.LATE_AND_EARLY) or (off_site and reading.late_minutes > 0)
-        self.left_early += status in (attendance.LEFT_EARLY, attendance.LATE_AND_EARLY) or (
-            off_site and reading.early_minutes > 0
-        )
+        # one reading of a shift, as the appraisal counts it: the counts overlap (attendance.Reading.counts_late)
+        self.late += reading.counts_late
+        self.left_early += reading.counts_early
         self.absent += status == attendance.ABSENT
         self.off_site += status == attendance.OFF_SITE
         self.sent_late += reading.sent_late

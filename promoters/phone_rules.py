@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import MONEY_MAX, PACKS_MAX
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.formatting import PacksNotationError, parse_packs, too_many
+from ka_portal.formatting import PacksNotationError, hours_and_minutes, parse_packs, too_many
 from visits.rules import PhoneTimeRefusals
 
 from . import attendance
@@ -107,12 +107,13 @@ def check_check_out(
         raise DomainError(
             "shift.check_out_early",
             _(
-                "The shift ends at %(end)s: checking out at %(at)s is %(minutes)s minutes early. Confirm that you are "
-                "leaving early."
+                "The shift ends at %(end)s: checking out at %(at)s is %(time)s early. Confirm that you are leaving "
+                "early."
             ),
             field="leave_early",
             end=_time(ends),
             at=_time(at),
+            time=hours_and_minutes(early),
             minutes=early,
         )
 

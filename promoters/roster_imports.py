@@ -3,6 +3,7 @@ roster_services.promoter_save) and kind `promoter-shifts` (one shift a row throu
 or nothing. Rows are tried through the service while checking (and rolled back), so a refused row is named with
 its row, its column and the service's own reason — an overlap with an earlier row of the same file included."""
 
+from collections import defaultdict
 from datetime import datetime, time
 
 from django.contrib.auth import get_user_model
@@ -13,6 +14,7 @@ from accounts.roles import Role
 from imports import kinds as imports
 from imports.kinds import CellError, Column, ImportKind
 from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for, stores_for
 from promotions.models import PromotionPlan
 from stores.models import Store
@@ -84,7 +86,8 @@ class PromoterImport(ImportKind):
         Column("agency", "代理公司", "agency", imports.text(120), default="", aliases=("劳务公司",),
                hint=_("Required when an agency employs them")),
         Column("supervisor", "主管账号", "supervisor username", imports.text(150), required=True,
-               aliases=("主管", "supervisor"), example="supervisor1", hint=_("A KA supervisor's username")),
+               aliases=("主管", "supervisor"), example="supervisor1",
+               hint=_("A KA supervisor's username, or their name as the roster export writes it")),
         Column("stores", "门店编码", "stores", _codes, default=(), aliases=("门店", "store codes"),
                example="WMT-001,WMT-012", hint=_("Store codes separated by commas")),
         Column("daily_fee", "日薪", "daily fee", imports.money(), aliases=("日工资",), example="180.00",
@@ -96,10 +99,7 @@ class PromoterImport(ImportKind):
     )  # fmt: skip
 
     def check(self, rows, problems, *, user):
-        supervisors = imports.lookup(
-            User.objects.filter(profile__role=Role.SUPERVISOR), (row.values.get("supervisor") for row in rows),
-            field="username",
-        )  # fmt: skip
+        supervisors, ambiguous = _supervisors(row.values.get("supervisor") for row in rows)
         codes = {code for row in rows for code in row.values.get("stores") or ()}
         known = imports.lookup(Store.objects.all(), codes)
         reachable = imports.lookup(stores_for(user), known)
@@ -112,8 +112,13 @@ class PromoterImport(ImportKind):
                 problems.add(row, "code", taken, {"value": values["code"]})
                 continue
             name = values.get("supervisor")
+            if name in ambiguous:
+                text = _("“%(value)s” is the name of more than one KA supervisor: give the username.")
+                problems.add(row, "supervisor", text, {"value": name})
+                continue
             if name is not None and name not in supervisors:
-                problems.add(row, "supervisor", _("“%(value)s” is not a KA supervisor's username."), {"value": name})
+                problems.add(row, "supervisor", _("“%(value)s” is not a KA supervisor's username or name."),
+                             {"value": name})  # fmt: skip
                 continue
             bad = [code for code in values.get("stores") or () if code not in reachable]
             if bad:
@@ -245,3 +250,25 @@ class ShiftImport(ImportKind):
 
 
 _SHIFT_COLUMNS = {"promoter", "store", "day", "starts_at", "ends_at", "plan"}
+
+
+def _supervisors(values) -> tuple[dict, set]:
+    """The KA supervisors a column names, by username or, for the rest, by their name as the roster export writes
+    it (ka_portal.formatting.display_name): value → user id; and the names that fit more than one supervisor. A
+    file exported from the roster imports back as it is."""
+    wanted = {value for value in values if value}
+    everyone = User.objects.filter(profile__role=Role.SUPERVISOR)
+    found = imports.lookup(everyone, wanted, field="username")
+    ambiguous: set = set()
+    rest = wanted - set(found)
+    if rest:
+        by_name = defaultdict(list)
+        for user in everyone.only("pk", "username", "first_name", "last_name"):
+            by_name[display_name(user)].append(user.pk)
+        for value in rest:
+            matches = by_name.get(value, [])
+            if len(matches) == 1:
+                found[value] = matches[0]
+            elif matches:
+                ambiguous.add(value)
+    return found, ambiguous

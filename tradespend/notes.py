@@ -17,6 +17,8 @@ PROMOTER_DAILY = "accrual.promoter_daily"
 PROMOTER_MONTHLY = "accrual.promoter_monthly"
 PROMOTER_MONTHLY_ROSTER = "accrual.promoter_monthly_roster"
 PROMOTER_PLAN = "accrual.promoter_plan"
+# a day's fee over several shifts (PROMOTER_DAILY stays for one shift a day, each wholly at the line's account)
+PROMOTER_DAILY_DAYS = "accrual.promoter_daily_days"
 
 TEMPLATES = {
     NO_TARGET: _("No sales target for %(year)s: the lowest tier, %(rate)s %%."),
@@ -30,6 +32,10 @@ TEMPLATES = {
     ),
     NO_LONGER_DUE: _("No longer due; kept at 0 as deductions are matched to it."),
     PROMOTER_DAILY: _("Promoter %(promoter)s: daily fee %(fee)s × %(shifts)s (shifts attended)."),
+    PROMOTER_DAILY_DAYS: _(
+        "Promoter %(promoter)s: daily fee %(fee)s per day worked; %(shifts)s shifts attended here on %(days)s days "
+        "(a day's fee is split by hours over that day's shifts)."
+    ),
     PROMOTER_MONTHLY: _(
         "Promoter %(promoter)s: monthly pay %(pay)s for %(days)s/%(month_days)s days on the roster, split by "
         "shifts: %(shifts)s of %(all)s here."
@@ -45,6 +51,7 @@ MONEY = {
     TRUE_UP: ("amount",),
     TRUE_UP_FOR: ("amount",),
     PROMOTER_DAILY: ("fee",),
+    PROMOTER_DAILY_DAYS: ("fee",),
     PROMOTER_MONTHLY: ("pay",),
     PROMOTER_MONTHLY_ROSTER: ("pay",),
 }

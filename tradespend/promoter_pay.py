@@ -14,8 +14,12 @@ All three read the pay from one computation (_pay_parts), so the analysis pages 
 Three queries whatever the number of promoters and shifts: the shifts (of the promoters who worked at the
 account's stores, when one account is computed), the promoters' pay terms, and their roster's stores.
 
-- Paid by the day: the daily fee × the shifts attended (promoters/appraisal_rules: confirmed reading, else
-  computed once the shift has ended, as of the end of as_of's day) at the account's stores in the month.
+- Paid by the day: the daily fee × the days worked, a day with at least one shift attended (promoters/
+  appraisal_rules: confirmed reading, else computed once the shift has ended, as of the end of as_of's day), as
+  the appraisal pays it; a day with attended shifts at several stores (or accounts, or plans) has its fee split
+  over them by their planned hours (appraisal_rules.day_fee_split: in cents, adding up
+  to the fee exactly), and each account's line is the sum of its parts (units × fee shown where every day's fee
+  fell wholly at the account).
 - Paid by the month: the monthly pay pro-rated by the days on the roster that month, split over the accounts (and
   plans) in proportion to the promoter's shifts scheduled there that month, in cents that add up exactly; a month
   without a shift is split over the roster's stores (one share each), and without those charges no account (the
@@ -233,26 +237,19 @@ def _pay_parts(*, as_of: date, account=None, plans=None, first: date | None = No
     def tally():
         return defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(int))))
 
-    scheduled, attended = tally(), tally()
+    scheduled = tally()
+    worked = defaultdict(lambda: defaultdict(list))  # promoter → day → its attended shifts, (start, store, where, min)
     for row in shifts.values(*SHIFT_FIELDS).order_by().iterator(chunk_size=5000):
         month, where = rules.month_start(row["day"]), (row["store__account_id"], row["plan_id"])
         scheduled[row["promoter_id"]][month][where][row["store_id"]] += 1
         if pay_rules.shift_reading(_Facts(row), now=now) in pay_rules.ATTENDED:
-            attended[row["promoter_id"]][month][where][row["store_id"]] += 1
+            minutes = pay_rules.shift_minutes(row["starts_at"], row["ends_at"])
+            worked[row["promoter_id"]][row["day"]].append((row["starts_at"], row["store_id"], where, minutes))
 
     for promoter_id, promoter in terms.items():
         who = f"{promoter['name']} ({promoter['code']})"
         if promoter["daily_fee"] is not None:
-            for month, places in attended.get(promoter_id, {}).items():
-                for (account_id, plan_id), stores in places.items():
-                    count = sum(stores.values())
-                    amount = pay_rules.month_pay(
-                        daily_fee=promoter["daily_fee"], monthly_pay=None, attended=count,
-                        started_on=promoter["started_on"], ended_on=promoter["ended_on"], month=month,
-                    )  # fmt: skip
-                    params = {"promoter": who, "shifts": count, "fee": str(promoter["daily_fee"])}
-                    yield _Part(account_id, month, promoter_id, plan_id, amount, count, notes.PROMOTER_DAILY, params,
-                                pay_rules.split_amount(amount, stores))  # fmt: skip
+            yield from _daily_parts(promoter_id, promoter, who, worked.get(promoter_id, {}))
             continue
         start = promoter["started_on"] if first is None else max(promoter["started_on"], first)
         end = last if promoter["ended_on"] is None else min(last, rules.month_start(promoter["ended_on"]))
@@ -278,6 +275,37 @@ def _pay_parts(*, as_of: date, account=None, plans=None, first: date | None = No
                             pay_rules.split_amount(amount, places[account_id, plan_id]))  # fmt: skip
 
 
+def _daily_parts(promoter_id: int, promoter: dict, who: str, days: dict):
+    """A promoter paid by the day: each day worked (a shift attended) pays the daily fee once, split over that day's
+    attended shifts by their planned hours (appraisal_rules.day_fee_split: the parts add up to the fee exactly);
+    the parts summed per month, account (and plan) and store."""
+    fee = promoter["daily_fee"]
+    # month → (account, plan) → store → amount; and the days and shifts attended there
+    amounts = defaultdict(lambda: defaultdict(lambda: defaultdict(lambda: ZERO)))
+    days_at = defaultdict(lambda: defaultdict(set))
+    shifts_at = defaultdict(lambda: defaultdict(int))
+    for day, attended in days.items():
+        month = rules.month_start(day)
+        attended = sorted(attended, key=lambda shift: (shift[0], shift[1]))
+        split = pay_rules.day_fee_split(
+            fee, [((store_id, where), minutes) for _s, store_id, where, minutes in attended]
+        )
+        for (store_id, where), amount in split:
+            amounts[month][where][store_id] += amount
+            days_at[month][where].add(day)
+            shifts_at[month][where] += 1
+    for month, places in amounts.items():
+        for (account_id, plan_id), stores in places.items():
+            amount = sum(stores.values(), ZERO)
+            count, shift_count = len(days_at[month][account_id, plan_id]), shifts_at[month][account_id, plan_id]
+            whole = amount == (Decimal(fee) * count).quantize(pay_rules.CENT)  # every day's fee wholly here
+            params = {"promoter": who, "fee": str(fee), "days": count, "shifts": shift_count}
+            # one shift a day, each wholly here: "fee × n (shifts attended)" still reads true
+            code = notes.PROMOTER_DAILY if whole and count == shift_count else notes.PROMOTER_DAILY_DAYS
+            yield _Part(account_id, month, promoter_id, plan_id, amount, count if whole else None, code, params,
+                        dict(stores))  # fmt: skip
+
+
 def _add(lines, part: _Part) -> None:
     """Add one promoter's pay at one account (and plan) in one month to its line; a plan's line sums its
     promoters and says how many shifts of whom."""
@@ -285,7 +313,8 @@ def _add(lines, part: _Part) -> None:
     amount, units, code, params = part.amount, part.units, part.code, part.params
     if plan_id is None:
         key = (account_id, month, promoter_key(promoter_id))
-        basis = Decimal(params["fee"]) if code == notes.PROMOTER_DAILY else None
+        daily = code in (notes.PROMOTER_DAILY, notes.PROMOTER_DAILY_DAYS)
+        basis = Decimal(params["fee"]) if daily and units is not None else None
         lines[key] = PayLine(account_id, month, key[2], amount, None, units, basis, code, params)
         return
     key = (account_id, month, plan_key(plan_id))

@@ -82,22 +82,24 @@ def employer_text(promoter) -> str:
 def appraisal_xlsx(rows, month):
     headers = [
         _("Code"), _("Name"), _("Employed by"), _("Agency"), _("Supervisor"), _("Shifts planned"),
-        _("Shifts attended"), _("Late"), _("Left early"), _("Absent"), _("Checked in off site"), _("On leave"),
+        _("Shifts attended"), _("Days worked"), _("Late"), _("Left early"), _("Absent"), _("Checked in off site"),
+        _("On leave"),
         _("Sell-out"), _("Target"), _("Achievement %"), _("Sell-out score"), _("Attendance score"),
         _("Display score"), _("Score"), _("Daily fee"), _("Monthly pay"), _("Pay"),
     ]  # fmt: skip
     lines = [
         [
             row.promoter.code, row.promoter.name, employer_text(row.promoter), row.promoter.agency,
-            display_name(row.promoter.supervisor), row.planned, row.attended, row.late, row.early, row.absent,
+            display_name(row.promoter.supervisor), row.planned, row.attended, row.days_worked, row.late, row.early,
+            row.absent,
             row.off_site, row.leave, row.sell_out, row.target, row.achievement, row.sell_out_score,
             row.attendance_score, row.display_score, row.score, row.promoter.daily_fee, row.promoter.monthly_pay,
             row.pay,
         ]
         for row in rows
     ]  # fmt: skip
-    formats = {12: excel.MONEY_FORMAT, 13: excel.MONEY_FORMAT, 19: excel.MONEY_FORMAT, 20: excel.MONEY_FORMAT}
-    formats |= {21: excel.MONEY_FORMAT} | dict.fromkeys(range(14, 19), "0.0")
+    formats = {13: excel.MONEY_FORMAT, 14: excel.MONEY_FORMAT, 20: excel.MONEY_FORMAT, 21: excel.MONEY_FORMAT}
+    formats |= {22: excel.MONEY_FORMAT} | dict.fromkeys(range(15, 20), "0.0")
     name = f"promoter-appraisal-{month:%Y-%m}.xlsx"
     return excel.xlsx_response(name, f"{_('Promoter appraisal')} {month:%Y-%m}", headers, lines, formats)
 

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ka_portal import bounds
@@ -300,13 +301,19 @@ def _my_month(user, now):
     return rows[0] if rows else None
 
 
+# Not kept by the browser (no-store), like the rep's Today (visits/views.py): Back to the promoter's day or a
+# shift after a check-in or check-out asks again and shows the shift as it now stands, not the copy with the
+# check-out buttons; a page restored whole from the back-forward cache reloads itself (visits/static/visits/
+# checkin.js, on the pages' `data-fresh-on-back`).
 @model_permission(Shift, get="view")
+@never_cache
 def my_day(request):
     """The promoter's day: today's shift(s), the coming days' schedule and the past days' attendance."""
     return _my_day(request)
 
 
 @model_permission(Shift, get="view")
+@never_cache
 def my_shift(request, pk):
     """One of the promoter's own shifts (a coming or past day) with its attendance and sell-out."""
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)

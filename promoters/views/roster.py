@@ -98,7 +98,7 @@ class RosterListView(FilteredListView):
             Column(_("Kind"), lambda p: p.get_kind_display()),
             Column(_("Employed by"), lambda p: p.get_employer_display()),
             Column(_("Agency"), lambda p: p.agency),
-            Column(_("Supervisor"), lambda p: p.supervisor.username),
+            Column(_("Supervisor"), lambda p: display_name(p.supervisor)),  # imported back by name too
             Column(_("Stores"), lambda p: ",".join(store.code for store in p.visible_stores)),
             Column(_("Daily fee"), lambda p: p.daily_fee, "#,##0.00"),
             Column(_("Monthly pay"), lambda p: p.monthly_pay, "#,##0.00"),

@@ -125,17 +125,17 @@ def test_the_payroll_export(company, client):
     sheet = load_workbook(BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
     header = rows[0]
-    assert header[:12] == (
-        "Code", "Name", "Employed by", "Agency", "Supervisor", "Shifts planned", "Shifts attended", "Late",
-        "Left early", "Absent", "Checked in off site", "On leave",
+    assert header[:13] == (
+        "Code", "Name", "Employed by", "Agency", "Supervisor", "Shifts planned", "Shifts attended", "Days worked",
+        "Late", "Left early", "Absent", "Checked in off site", "On leave",
     )  # fmt: skip
-    assert header[12:] == (
+    assert header[13:] == (
         "Sell-out", "Target", "Achievement %", "Sell-out score", "Attendance score", "Display score", "Score",
         "Daily fee", "Monthly pay", "Pay",
     )  # fmt: skip
     p1, p2 = rows[1], rows[2]
-    assert p1[:2] == ("P1", "王芳") and p1[5:10] == (3, 3, 1, 0, 0) and p1[13] == 1000 and p1[-1] == 450
-    assert p2[2:4] == ("Agency", "好帮手人力") and p2[5:10] == (1, 0, 0, 0, 1) and p2[-1] == 3000
+    assert p1[:2] == ("P1", "王芳") and p1[5:11] == (3, 3, 3, 1, 0, 0) and p1[14] == 1000 and p1[-1] == 450
+    assert p2[2:4] == ("Agency", "好帮手人力") and p2[5:11] == (1, 0, 0, 0, 0, 1) and p2[-1] == 3000
 
 
 def test_the_api(company, api_client):

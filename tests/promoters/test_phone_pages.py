@@ -329,7 +329,7 @@ def test_an_early_check_out_asks_first_and_a_second_step_checks_out(w, client, t
     assert Shift.objects.get(pk=w.shift.pk).checked_out_at is None
     page = client.get(response.url).content.decode()
     question = page.split('data-testid="check-out-early"')[1].split("</div>")[0]
-    assert "The shift ends at 17:00: checking out at 11:43 is 317 minutes early." in question
+    assert "The shift ends at 17:00: checking out at 11:43 is 5 h 17 min early." in question
     assert 'data-testid="keep-working"' in question and 'name="leave_early" value="true"' in question
     assert 'data-testid="check-out"' not in page  # the one-tap button gives way to the question
 
