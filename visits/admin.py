@@ -10,6 +10,7 @@ nightly job's runs are computed, never typed.
 
 from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -164,6 +165,12 @@ class TaskAdminForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        try:
+            if data.get("due_on"):  # a new or changed due day is today or later; an overdue task may keep its day
+                was = self.instance.due_on if self.instance.pk is not None else None
+                rules.task_due_on(data["due_on"], today=timezone.localdate(), was=was)
+        except DomainError as refusal:
+            self.add_error(refusal.field, refusal.detail)
         try:
             if "title" in data:
                 data["title"] = rules.task_title(data["title"])

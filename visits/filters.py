@@ -9,7 +9,8 @@ from datetime import timedelta
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -17,7 +18,7 @@ from accounts.filters import account_search_q
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
-from ka_portal.scope import accounts_for, products_for, stores_for
+from ka_portal.scope import accounts_for, products_for, route_stops_for, stores_for
 from stores.models import Product, Store
 
 from . import selectors
@@ -82,6 +83,12 @@ class VisitFilter(StoreSearchFilterSet):
 
 
 class RoutePlanFilter(StyledFilterSet):
+    q = django_filters.CharFilter(
+        label=_("Rep or store, name or code"),
+        method="filter_search",
+        help_text="Text in the sales rep's name or username, or in the name or code of a store the plan visits "
+        "(among the stores you reach) or of its key account.",
+    )
     rep = _rep_filter()
     week_start = day_filter(
         _("Week of"),
@@ -101,7 +108,30 @@ class RoutePlanFilter(StyledFilterSet):
 
     class Meta:
         model = RoutePlan
-        fields = ["rep", "week_start", "status"]
+        fields = ["q", "rep", "week_start", "status"]
+
+    def filter_search(self, queryset, name, value):
+        """The rep as the list names them (张伟: family name first; Wei Zhang) or by username, or a store among the
+        plan's stops the user reaches (a KA manager finds a plan by their own stores only, as they see its stops)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        store = Q(store__name__icontains=value) | Q(store__code__icontains=value)
+        stops = (
+            route_stops_for(self.request.user)
+            .filter(plan=OuterRef("pk"))
+            .filter(store | account_search_q(value, "store__account"))
+        )
+        named = queryset.alias(
+            rep_name_zh=Concat("rep__last_name", "rep__first_name"),
+            rep_name_en=Concat("rep__first_name", Value(" "), "rep__last_name"),
+        )
+        return named.filter(
+            Q(rep__username__icontains=value)
+            | Q(rep_name_zh__icontains=value)
+            | Q(rep_name_en__icontains=value)
+            | Exists(stops)
+        )
 
     def filter_week(self, queryset, name, value):
         """A day picked in the week, not only its Monday (a date picker's Wednesday found nothing, saying nothing)."""

@@ -88,6 +88,21 @@ def task_title(title: str) -> str:
     return title
 
 
+def task_due_on(due_on: date, *, today: date, was: date | None = None) -> None:
+    """A task is due today or later (today in the site's zone, Asia/Shanghai): one given a day already past is overdue
+    the moment it is saved. An existing task keeps the due day it has (`was`) when its other fields change, even if
+    that day has passed since: only a new or changed due day must not be in the past."""
+    if due_on is None or due_on >= today or (was is not None and due_on == was):
+        return
+    raise DomainError(
+        "task.due_in_past",
+        _("Due on %(due_on)s is already past: give today (%(today)s) or a later day."),
+        field="due_on",
+        due_on=due_on.isoformat(),
+        today=today.isoformat(),
+    )
+
+
 def task_report_comment(*, done: bool, comment: str) -> str:
     """The comment of a task report, trimmed: a task not done needs the reason."""
     comment = (comment or "").strip()

@@ -962,15 +962,18 @@ def visit_photo_add(
 
 @transaction.atomic
 def task_create(*, store: Store, title: str, due_on: date, by, description: str = "") -> Task:
-    """A supervisor's task (交办事项) for a store; it shows at the next visit there."""
+    """A supervisor's task (交办事项) for a store; it shows at the next visit there. It is due today or later."""
     title = rules.task_title(title)
+    rules.task_due_on(due_on, today=timezone.localdate())
     return Task.objects.create(store=store, title=title, description=description, due_on=due_on, assigned_by=by)
 
 
 @transaction.atomic
 def task_edit(*, task: Task, title: str, description: str, due_on: date) -> Task:
-    """Change what a task asks and by when (the admin's edit); its store, author and reports stay."""
+    """Change what a task asks and by when (the admin's edit); its store, author and reports stay. A new due day is
+    today or later; an overdue task keeps its day while its title or description changes."""
     task = Task.objects.select_for_update().get(pk=task.pk)
+    rules.task_due_on(due_on, today=timezone.localdate(), was=task.due_on)
     task.title, task.description, task.due_on = rules.task_title(title), description, due_on
     task.save(update_fields=["title", "description", "due_on"])
     return task

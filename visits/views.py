@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Case, ExpressionWrapper, Prefetch, When
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -427,6 +427,15 @@ class VisitListView(RepsOwnListMixin, FilteredListView):
 class RouteListView(FilteredListView):
     template_name = "visits/route_list.html"
     filterset_class = RoutePlanFilter
+    # the page's columns, for the plans the filters select within the user's scope (the counts: the stops they reach)
+    export_name = gettext_lazy("route plans")
+    export_columns = [
+        Column(gettext_lazy("Week starting"), lambda p: p.week_start),
+        Column(gettext_lazy("Sales rep"), lambda p: display_name(p.rep)),
+        Column(gettext_lazy("Status"), lambda p: p.get_status_display()),
+        Column(gettext_lazy("Stores"), lambda p: p.store_count),
+        Column(gettext_lazy("Visits planned"), lambda p: p.stop_count),
+    ]
 
     def get_base_queryset(self):
         return (
@@ -735,21 +744,30 @@ def task_done(request, pk: int):
 
 @model_permission(Visit)
 def daily_report(request):
+    """One rep's day: ?rep= by username, as every list's rep filter (a numeric id, as older links gave, is read too);
+    a rep unknown or outside the user's scope is said beside the filter, the report left out."""
     reps = selectors.reps_for(request.user)
-    rep_id = request.GET.get("rep")
-    if rep_id and not rep_id.isdigit():
-        raise Http404
-    rep = get_object_or_404(reps, pk=rep_id) if rep_id else reps.filter(pk=request.user.pk).first() or reps.first()
+    wanted = (request.GET.get("rep") or "").strip()
+    rep_error = None
+    if wanted:
+        rep = reps.filter(username=wanted).first() or (reps.filter(pk=wanted).first() if wanted.isdigit() else None)
+        if rep is None:
+            rep_error = _("“%(rep)s” is not a sales rep you can report on: choose one from the list.") % {"rep": wanted}
+    else:
+        rep = reps.filter(pk=request.user.pk).first() or reps.first()
     day = _day_param(request)
     report = selectors.daily_report(request.user, rep, day) if rep else None
     # the day before and after, for the same rep: a supervisor goes through the week a day at a time
+    rep_param = {"rep": rep.username} if rep else {"rep": wanted} if wanted else {}
     steps = {
-        name: "?" + urlencode({**({"rep": rep.pk} if rep else {}), "date": f"{day + timedelta(days=days):%Y-%m-%d}"})
+        name: "?" + urlencode({**rep_param, "date": f"{day + timedelta(days=days):%Y-%m-%d}"})
         for name, days in (("previous_day", -1), ("next_day", 1))
     }
     # a stop of a day not over yet is still to come, not a miss in red (today at 09:00 every stop is unvisited)
     day_over = day < timezone.localdate()
-    context = {"report": report, "reps": reps, "rep": rep, "day": day, "day_over": day_over, **steps}
+    context = {
+        "report": report, "reps": reps, "rep": rep, "rep_error": rep_error, "day": day, "day_over": day_over, **steps,
+    }  # fmt: skip
     return render(request, "visits/daily_report.html", context)
 
 

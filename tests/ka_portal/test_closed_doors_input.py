@@ -134,12 +134,13 @@ def test_a_day_that_does_not_exist_is_a_400_with_a_message_on_the_daily_report(c
     client.force_login(supervisor)
 
     response = client.get("/visits/reports/daily/", {"date": "2026-13-45"}, HTTP_ACCEPT_LANGUAGE="en")
-    not_a_rep = client.get("/visits/reports/daily/", {"rep": "abc"})
+    not_a_rep = client.get("/visits/reports/daily/", {"rep": "abc"}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 400
     assert "2026-13-45" in response.content.decode() and "YYYY-MM-DD" in response.content.decode()
     assert "<h1>Cannot read the request</h1>" in response.content.decode()  # the portal's page, not a bare 400
-    assert not_a_rep.status_code == 404
+    # a rep that is no one: said beside the rep filter (the page, not a bare 404: tests/visits/test_daily_report_rep.py)
+    assert "“abc” is not a sales rep you can report on" in not_a_rep.content.decode()
 
 
 # --- referenced records and constraints --------------------------------------------------------
@@ -156,6 +157,10 @@ def test_deleting_a_store_with_visits_is_a_409_that_counts_them(api_client, admi
     assert refused.status_code == 409 and refused.json()["code"] == "protected"
     assert "3 visits" in refused.json()["detail"] and "store" in refused.json()["detail"]
     assert store.code not in refused.json()["detail"]  # counts, never names
+    # the counts by kind read the same in either language (the sentence is the reader's)
+    assert refused.json()["params"] == {"visit": 3}
+    in_chinese = api_client.delete(f"/api/v1/stores/{store.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert in_chinese["params"] == {"visit": 3} and "3 拜访" in in_chinese["detail"]
     assert Store.objects.filter(pk=store.pk).exists() and Visit.objects.filter(store=store).count() == 3
 
 

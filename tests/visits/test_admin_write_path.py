@@ -38,9 +38,14 @@ def _task_form(task, **fields):
     }
 
 
+def _days_on(days: int) -> str:
+    """A due day to come (a task due in the past is refused: visits.rules.task_due_on)."""
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
 def test_an_admin_task_is_created_by_the_service_and_assigned_by_the_admin(admin_client, admin_user):
     store = StoreFactory()
-    form = {"store": store.pk, "title": "  检查堆头 ", "description": "", "due_on": "2026-12-05"}
+    form = {"store": store.pk, "title": "  检查堆头 ", "description": "", "due_on": _days_on(7)}
     form |= {"transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0}
 
     response = admin_client.post(reverse("admin:visits_task_add"), form)
@@ -52,7 +57,7 @@ def test_an_admin_task_is_created_by_the_service_and_assigned_by_the_admin(admin
 
 def test_an_admin_task_without_a_title_is_refused_and_nothing_is_written(admin_client):
     store = StoreFactory()
-    form = {"store": store.pk, "title": "   ", "due_on": "2026-12-05"}
+    form = {"store": store.pk, "title": "   ", "due_on": _days_on(7)}
     form |= {"transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0}
 
     response = admin_client.post(reverse("admin:visits_task_add"), form, **EN)

@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
@@ -181,11 +182,16 @@ def test_visit_list_runs_a_fixed_number_of_queries(api_client, people, django_as
     assert response.json()["count"] == 8
 
 
+def _days_on(days: int) -> str:
+    """A due day to come (a task due in the past is refused: visits.rules.task_due_on)."""
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
 def test_supervisor_assigns_a_task_and_the_rep_completes_it(api_client, people):
     sup, rep, _other = people
     store = StoreFactory(rep=rep)
     created = _as(api_client, sup).post(
-        "/api/v1/tasks/", {"store": store.code, "title": "检查堆头", "due_on": "2026-11-25"}, format="json"
+        "/api/v1/tasks/", {"store": store.code, "title": "检查堆头", "due_on": _days_on(7)}, format="json"
     )
     assert created.status_code == 201
     assert created.json()["assigned_by"] == sup.username
@@ -193,7 +199,7 @@ def test_supervisor_assigns_a_task_and_the_rep_completes_it(api_client, people):
     # the rep may not assign tasks, but may complete them
     assert (
         _as(api_client, rep)
-        .post("/api/v1/tasks/", {"store": store.code, "title": "x", "due_on": "2026-11-25"})
+        .post("/api/v1/tasks/", {"store": store.code, "title": "x", "due_on": _days_on(7)})
         .status_code
         == 403
     )

@@ -6,8 +6,10 @@ Idempotency-Key is one task.
 """
 
 import uuid
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
@@ -124,6 +126,11 @@ def test_a_route_plan_names_its_rep_by_username_and_its_stores_by_code(api_clien
     assert outside.status_code == 400 and "rep_elsewhere" not in outside.content.decode()
 
 
+def _days_on(days: int) -> str:
+    """A due day to come (a task due in the past is refused: visits.rules.task_due_on)."""
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
 def test_tasks_take_and_show_the_store_by_code_and_filter_by_it(api_client, people):
     sup, rep, other = people
     mine, theirs = StoreFactory(rep=rep, code="S-TASK-1"), StoreFactory(rep=other, code="S-TASK-2")
@@ -131,10 +138,10 @@ def test_tasks_take_and_show_the_store_by_code_and_filter_by_it(api_client, peop
     api_client.force_authenticate(sup)
 
     created = api_client.post(
-        "/api/v1/tasks/", {"store": "S-TASK-1", "title": "检查堆头", "due_on": "2026-12-05"}, format="json"
+        "/api/v1/tasks/", {"store": "S-TASK-1", "title": "检查堆头", "due_on": _days_on(7)}, format="json"
     )
     foreign = api_client.post(
-        "/api/v1/tasks/", {"store": "S-TASK-2", "title": "x", "due_on": "2026-12-05"}, format="json", **EN
+        "/api/v1/tasks/", {"store": "S-TASK-2", "title": "x", "due_on": _days_on(7)}, format="json", **EN
     )
     listed = api_client.get("/api/v1/tasks/", {"store": "S-TASK-1"}).json()["results"]
     filtered_outside = api_client.get("/api/v1/tasks/", {"store": "S-TASK-2"})
@@ -166,7 +173,7 @@ def test_the_same_idempotency_key_makes_one_task_and_answers_the_same(api_client
     store = StoreFactory(rep=rep)
     api_client.force_authenticate(sup)
     key = {"HTTP_IDEMPOTENCY_KEY": str(uuid.uuid4())}
-    body = {"store": store.code, "title": "补货", "due_on": "2026-12-05"}
+    body = {"store": store.code, "title": "补货", "due_on": _days_on(7)}
 
     first = api_client.post("/api/v1/tasks/", body, format="json", **key)
     again = api_client.post("/api/v1/tasks/", body, format="json", **key)

@@ -146,8 +146,11 @@ def test_daily_report_lists_visits_and_is_scoped(client, team, django_assert_max
     # a day back and a day on, for the same rep, without retyping the date
     for testid, days in (("day-previous", -1), ("day-next", 1)):
         day = (today + timedelta(days=days)).isoformat()
-        assert f'href="?rep={rep.pk}&amp;date={day}" aria-label' in page.split(f'data-testid="{testid}"')[0][-120:]
-    assert client.get(reverse("visits:daily-report"), {"rep": outsider.pk}).status_code == 404
+        link = f'href="?rep={rep.username}&amp;date={day}" aria-label'
+        assert link in page.split(f'data-testid="{testid}"')[0][-120:]
+    # a rep outside the team: said beside the filter, no report of theirs (tests/visits/test_daily_report_rep.py)
+    outside = client.get(reverse("visits:daily-report"), {"rep": outsider.pk})
+    assert 'data-testid="rep-error"' in outside.content.decode() and outside.context["report"] is None
 
 
 def test_the_daily_report_reads_todays_unvisited_stops_as_still_to_come_not_missed(client, team, time_machine):
