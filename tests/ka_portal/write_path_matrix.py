@@ -777,6 +777,28 @@ RULES += (
         ),
     ),
     Rule(
+        # a task given a due day already past is overdue the moment it is saved (issue qa2 item 1); an overdue task
+        # keeps its day when its title changes (tests/visits/test_task_due_on.py)
+        "task.due_in_past", "task.due_in_past", Task, "due_on",
+        good={"due_on": "2026-06-05"},
+        bad={"due_on": "2026-05-20"},
+        message="Due on 2026-05-20 is already past",
+        doors=(
+            Door("page", "supervisor", lambda w: reverse("visits:task-list"),
+                 lambda w, v: {"store": w.store.code, "title": "检查堆头", "description": "", **v}),
+            Door("api_create", "supervisor", api("task-list"),
+                 lambda w, v: {"store": w.store.code, "title": "检查堆头", **v}),
+            Door("admin_add", "admin", lambda w: admin_url(Task, "add"),
+                 lambda w, v: {"store": w.store.pk, "title": "检查堆头", "description": "", **v,
+                               "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0}),
+            Door("admin_change", "admin", lambda w: admin_url(Task, "change", _task(w).pk),
+                 lambda w, v: {"store": w.store.pk, "title": "检查堆头", "description": "", "status": "open",
+                               "done_comment": "", **v,
+                               "transitions-TOTAL_FORMS": 0, "transitions-INITIAL_FORMS": 0},
+                 prepare=lambda w, v: Task.objects.filter(pk=_task(w).pk).update(due_on=date(2026, 6, 3))),
+        ),
+    ),
+    Rule(
         "delivery.quantity_positive", "delivery.quantity_out_of_range", Delivery, "quantity",
         good={"quantity": 24},
         bad={"quantity": 0},
