@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -356,5 +357,7 @@ class TaskForm(forms.ModelForm):
         # its own ids: the task list's filters beside it have a store of their own (id_store)
         super().__init__(*args, auto_id="task_%s", **kwargs)
         self.fields["store"].queryset = stores
+        # the picker offers no day already past (the service refuses one: task.due_in_past)
+        self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
         style_form_fields(self)
         choose_by_code(self, "store")  # a KA manager's stores: a few thousand

@@ -45,6 +45,7 @@ def test_the_task_page_refuses_a_due_date_already_past_next_to_the_field_keeping
     assert form.errors["due_on"] == ["Due on 2026-12-05 is already past: give today (2026-12-06) or a later day."]
     page = response.content.decode()
     assert "is already past" in page and 'value="检查堆头"' in page and 'value="2026-12-05"' in page
+    assert 'min="2026-12-06"' in str(form["due_on"])  # the picker offers no past day (Shanghai's today)
     assert not Task.objects.exists()
 
     # today is fine
