@@ -11,7 +11,6 @@ from django.db.models import JSONField, ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views import defaults
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -24,6 +23,7 @@ from . import keyset
 from .errors import DomainError
 from .lists import StyledFilterSet
 from .ordering import order_key, total_order
+from .wordlists import WordList
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -260,7 +260,7 @@ def _still_referred(exc, context) -> str:
     ]
     return _("This %(record)s cannot be deleted: %(referrers)s still refer to it.") % {
         "record": model._meta.verbose_name if model else _("record"),
-        "referrers": pgettext("list separator", ", ").join(parts),
+        "referrers": WordList(parts),
     }
 
 

@@ -93,6 +93,27 @@ class RoutePlanTransition(TransitionLog):
         return f"{self.plan}: {self.from_status} → {self.to_status}"
 
 
+def missing_parts(*, checklist: int, products: str | None, no_position: bool, promotions: int) -> list[str]:
+    """What a visit lacks at check-out, one part each in the active language (the check-out's refusal and the closed
+    visit's note): ``products`` is the products' part as the caller words it, None when none is missing."""
+    parts = []
+    if checklist:
+        parts.append(
+            ngettext("%(n)s checklist item unanswered", "%(n)s checklist items unanswered", checklist)
+            % {"n": checklist}
+        )
+    if products:
+        parts.append(products)
+    if no_position:
+        parts.append(gettext("no check-in position"))
+    if promotions:
+        parts.append(
+            ngettext("%(n)s running promotion not checked", "%(n)s running promotions not checked", promotions)
+            % {"n": promotions}
+        )
+    return parts
+
+
 class Visit(models.Model):
     class Rating(models.TextChoices):
         GREEN = "green", _("Green — doing well")
@@ -194,25 +215,15 @@ class Visit(models.Model):
         its plural, joined by the language's list separator ("2 checklist items unanswered, no check-in position" /
         "2个检查项未作答，签到无定位"); empty for a complete visit."""
         missing = self.checkout_missing or {}
-        checklist, products = len(missing.get("checklist", [])), len(missing.get("products", []))
-        promotions = len(missing.get("promotions", []))
-        parts = []
-        if checklist:
-            parts.append(
-                ngettext("%(n)s checklist item unanswered", "%(n)s checklist items unanswered", checklist)
-                % {"n": checklist}
-            )
-        if products:
-            parts.append(
-                ngettext("%(n)s product not counted", "%(n)s products not counted", products) % {"n": products}
-            )
-        if missing.get("no_position"):
-            parts.append(gettext("no check-in position"))
-        if promotions:
-            parts.append(
-                ngettext("%(n)s running promotion not checked", "%(n)s running promotions not checked", promotions)
-                % {"n": promotions}
-            )
+        products = len(missing.get("products", []))
+        parts = missing_parts(
+            checklist=len(missing.get("checklist", [])),
+            products=ngettext("%(n)s product not counted", "%(n)s products not counted", products) % {"n": products}
+            if products
+            else None,
+            no_position=bool(missing.get("no_position")),
+            promotions=len(missing.get("promotions", [])),
+        )
         if not parts:
             return ""
         return gettext("Missing at check-out: %(missing)s") % {"missing": WordList(parts)}

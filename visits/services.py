@@ -10,8 +10,8 @@ from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from accounts.roles import Role
 from evidence import hooks as evidence
@@ -20,6 +20,7 @@ from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.formatting import display_name
 from ka_portal.inserts import insert_unless_taken, not_inserted
 from ka_portal.scope import not_found, route_stops_for, stores_for, user_role
+from ka_portal.wordlists import WordList
 from stores.models import Listing, Product, Store
 
 from . import photos, rules
@@ -36,6 +37,7 @@ from .models import (
     TaskTransition,
     Visit,
     VisitPhoto,
+    missing_parts,
 )
 from .rating import Rated, rate_visit
 from .replenishment_job import Chunk, chunk_compute, write_suggestions
@@ -781,38 +783,26 @@ class VisitIncomplete(DomainError):
     """A check-out refused because the visit is not done and no reason was given: says what is missing."""
 
     def __init__(self, missing: Missing) -> None:
-        parts = []
-        if missing.checklist:
-            parts.append(
-                ngettext("%(n)s checklist item unanswered", "%(n)s checklist items unanswered", len(missing.checklist))
-                % {"n": len(missing.checklist)}
+        products = len(missing.products)
+        parts = missing_parts(
+            checklist=len(missing.checklist),
+            products=ngettext(
+                "%(n)s product neither counted nor marked not counted",
+                "%(n)s products neither counted nor marked not counted",
+                products,
             )
-        if missing.products:
-            parts.append(
-                ngettext(
-                    "%(n)s product neither counted nor marked not counted",
-                    "%(n)s products neither counted nor marked not counted",
-                    len(missing.products),
-                )
-                % {"n": len(missing.products)}
-            )
-        if missing.no_position:
-            parts.append(gettext("no check-in position"))
-        if missing.promotions:
-            parts.append(
-                ngettext(
-                    "%(n)s running promotion not checked",
-                    "%(n)s running promotions not checked",
-                    len(missing.promotions),
-                )
-                % {"n": len(missing.promotions)}
-            )
+            % {"n": products}
+            if products
+            else None,
+            no_position=missing.no_position,
+            promotions=len(missing.promotions),
+        )
         self.missing = missing
         super().__init__(
             "visit.incomplete",
             _("Not checked out: %(missing)s. Complete the visit, or give a reason for checking out as it is."),
             field="checkout_reason",
-            missing=pgettext("list separator", ", ").join(parts),
+            missing=WordList(parts),
             checklist_unanswered=len(missing.checklist),
             products_not_counted=len(missing.products),
             no_position=missing.no_position,
