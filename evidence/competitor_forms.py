@@ -11,10 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, style_filter_form, style_form_fields
+from ka_portal.pages import mark_problems
 from ka_portal.scope import NOT_FOUND_TEXT, accounts_for, stores_for
 from stores.models import Store
 
-from .competitors import PROMOTION_MECHANICS, normalise_brand
+from .competitors import PROMOTION_MECHANICS, normalise_brand, sighting_problems
 from .models import CompetitorSighting, DisplayKind
 
 Mechanics = CompetitorSighting.Mechanics
@@ -59,6 +60,21 @@ class CompetitorSightingForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form_fields(self)
+
+    def clean(self):
+        """The rule's reasons for the values that were read (competitors.sighting_problems, as the service asks
+        them), so every bad field is named at once, each once, beside a value that did not read at all; the service
+        asks them again on saving."""
+        data = super().clean()
+        problems = sighting_problems(
+            brand=normalise_brand(data.get("brand")),
+            shelf_price=data.get("shelf_price"),
+            regular_price=data.get("regular_price"),
+            mechanics=data.get("mechanics") or "",
+            display=data.get("display") or "",
+        )
+        mark_problems(self, problems)
+        return data
 
     def mark_invalid(self) -> None:
         """Outline the fields with an error (after a refusal too), as Bootstrap shows them."""

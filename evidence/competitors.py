@@ -33,6 +33,7 @@ from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import competitor_sightings_for
 from visits.models import Visit
 
+from .agreement_rules import refuse
 from .models import CompetitorSighting, DisplayKind
 
 Mechanics = CompetitorSighting.Mechanics
@@ -61,43 +62,71 @@ def depth(shelf_price: Decimal | None, regular_price: Decimal | None) -> Decimal
     return (1 - Decimal(shelf_price) / Decimal(regular_price)).quantize(DEPTH_PLACES, ROUND_HALF_UP)
 
 
-def check_sighting(
+def sighting_problems(
     *, brand: str, shelf_price: Decimal | None, regular_price: Decimal | None, mechanics: str, display: str
-) -> None:
-    """What a sighting must be, whichever door it comes through. `brand` is already normalised."""
+) -> list[DomainError]:
+    """Every reason a sighting cannot be, at most one per field, in the form's order (none: it may be). A form marks
+    them all at once; a service raises the first with all of them (`check_sighting`). `brand` is already normalised."""
+    problems = []
     if not brand:
-        raise DomainError("competitor.brand_required", _("Name the competitor's brand."), field="brand")
-    if len(brand) > BRAND_MAX:
-        raise DomainError(
-            "competitor.brand_too_long", _("A brand has at most %(max)s characters."), field="brand", max=BRAND_MAX
+        problems.append(DomainError("competitor.brand_required", _("Name the competitor's brand."), field="brand"))
+    elif len(brand) > BRAND_MAX:
+        problems.append(
+            DomainError(
+                "competitor.brand_too_long", _("A brand has at most %(max)s characters."), field="brand", max=BRAND_MAX
+            )
         )
+    bad_price = False
     for name, price in (("shelf_price", shelf_price), ("regular_price", regular_price)):
         if price is None:
             continue
         if price < 0:
-            raise DomainError("competitor.negative_price", _("A price cannot be negative."), field=name)
-        if price > bounds.MONEY_MAX:
-            raise DomainError(
-                "competitor.price_too_large", _("A price is at most %(max)s."), field=name, max=bounds.MONEY_MAX
+            problems.append(DomainError("competitor.negative_price", _("A price cannot be negative."), field=name))
+            bad_price = True
+        elif price > bounds.MONEY_MAX:
+            problems.append(
+                DomainError(
+                    "competitor.price_too_large", _("A price is at most %(max)s."), field=name, max=bounds.MONEY_MAX
+                )
             )
+            bad_price = True
     if mechanics not in Mechanics.values:
-        raise DomainError("competitor.mechanics", _("Choose the promotion from the list."), field="mechanics")
+        problems.append(
+            DomainError("competitor.mechanics", _("Choose the promotion from the list."), field="mechanics")
+        )
     if display and display not in DisplayKind.values:
-        raise DomainError("competitor.display", _("Choose the display from the list."), field="display")
-    # A price cut the shelf does not show is a typing mistake (the prices swapped, or the wrong product).
+        problems.append(DomainError("competitor.display", _("Choose the display from the list."), field="display"))
+    # A price cut the shelf does not show is a typing mistake (the prices swapped, or the wrong product); compared
+    # only when both prices are prices at all.
     if (
         mechanics == Mechanics.PRICE_CUT
         and shelf_price is not None
         and regular_price is not None
+        and not bad_price
         and shelf_price >= regular_price
     ):
-        raise DomainError(
-            "competitor.cut_not_below_regular",
-            _("A price cut's shelf price (%(shelf)s) must be below the regular price (%(regular)s)."),
-            field="shelf_price",
-            shelf=shelf_price,
-            regular=regular_price,
+        problems.append(
+            DomainError(
+                "competitor.cut_not_below_regular",
+                _("A price cut's shelf price (%(shelf)s) must be below the regular price (%(regular)s)."),
+                field="shelf_price",
+                shelf=shelf_price,
+                regular=regular_price,
+            )
         )
+    return problems
+
+
+def check_sighting(
+    *, brand: str, shelf_price: Decimal | None, regular_price: Decimal | None, mechanics: str, display: str
+) -> None:
+    """What a sighting must be, whichever door it comes through (`sighting_problems`): the first reason raised, all
+    of them with it (agreement_rules.refuse: a page marks every field, the API lists them under ``errors``)."""
+    refuse(
+        sighting_problems(
+            brand=brand, shelf_price=shelf_price, regular_price=regular_price, mechanics=mechanics, display=display
+        )
+    )
 
 
 # --- writes ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ refusal as an error message, then back to the page it came from.
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import redirect
@@ -22,6 +23,17 @@ def show_refusal(form, error: DomainError) -> None:
     """Put a service's refusal on the form: next to its field when the form has it, else at the top."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.detail)
+
+
+def mark_problems(form, problems) -> None:
+    """Put each of a rule's problems (DomainErrors: every bad field at once) next to its field, at the top when the
+    form has no such field, leaving out a field that already shows an error (a value that did not parse is reported
+    once, as such). A form's `clean` calls it with the rule's problems; a view with a refusal's `problems`."""
+    for problem in problems:
+        field = problem.field if problem.field in form.fields else None
+        if field is not None and field in form.errors:
+            continue
+        form.add_error(field, forms.ValidationError(problem.detail, code=problem.code))
 
 
 def safe_next(request, default: str) -> str:

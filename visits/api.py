@@ -762,6 +762,35 @@ class VisitSerializer(serializers.ModelSerializer):
         return _rating_reasons(visit.rating_reasons)
 
 
+class OpenVisitSerializer(serializers.ModelSerializer):
+    """Another visit of the rep's not checked out yet: where and since when."""
+
+    store = related(Store, scope=None, read_only=True, help_text="The store, by code.")
+    store_name = serializers.CharField(source="store.name", read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = ["id", "store", "store_name", "checked_in_at"]
+        read_only_fields = fields
+
+
+class VisitCreatedSerializer(VisitSerializer):
+    """A check-in's answer: the visit, and the rep's other visits still open (a flag, as far_from_store is: the
+    check-in is never refused for them, so a visit kept offline always uploads)."""
+
+    other_open_visits = OpenVisitSerializer(
+        many=True,
+        read_only=True,
+        help_text="The rep's other visits not checked out (any store, any day), oldest first, at most five: a "
+        "check-out forgotten at the last store. The client tells the rep and offers to check out there (POST "
+        "visits/{id}/check-out/). Empty when there is none.",
+    )
+
+    class Meta(VisitSerializer.Meta):
+        fields = [*VisitSerializer.Meta.fields, "other_open_visits"]
+        read_only_fields = fields
+
+
 class VisitDetailSerializer(VisitSerializer):
     """One visit with the promotions running at its store that day and the display agreements to check there,
     each with what this visit recorded (issue 13: evidence/api/visit_checks.py records them)."""
@@ -870,6 +899,13 @@ class VisitRecordSerializer(serializers.Serializer):
             kwargs["tasks"] = {
                 row["task"].pk: services.TaskAnswer(done=row["done"], comment=row["comment"]) for row in data["tasks"]
             }
+        # a line refused by the service (a product not listed, a task of another store) is named by its place
+        kwargs["lines"] = services.Lines(
+            stock={
+                row["product"].pk: f"stock_counts.{i}.product" for i, row in enumerate(data.get("stock_counts", []))
+            },
+            tasks={row["task"].pk: f"tasks.{i}.task" for i, row in enumerate(data.get("tasks", []))},
+        )
         if "stock_counts" in data:
             kwargs["stock"] = _stock_packs(data["stock_counts"])
             kwargs["not_counted"] = {
@@ -1071,13 +1107,15 @@ class VisitViewSet(
     @idempotent(body_key="uuid")
     @extend_schema(
         request=VisitCreateSerializer,
-        responses={201: VisitSerializer, 200: VisitSerializer, 400: REFUSED, 409: REFUSED},
+        responses={201: VisitCreatedSerializer, 200: VisitCreatedSerializer, 400: REFUSED, 409: REFUSED},
         description="Check in (and optionally record findings). The uuid (or an Idempotency-Key header) is the "
         "client's key: the same key and body again answer the first response (201 and the same visit), another "
         "body 422 naming the fields that differ, a request with the key still running 409. Once the key has "
         "expired, the uuid still names its visit: the same store answers it with 200, another store 422. "
         "Without a key, or with a new one, a check-in while the rep's visit at that store that day (Asia/Shanghai) "
-        "is still open answers 409 visit.already_open naming it (params visit and checked_in_at).",
+        "is still open answers 409 visit.already_open naming it (params visit and checked_in_at). A visit still open "
+        "at another store (or of an earlier day) does not stand in the way: the answer names it in "
+        "`other_open_visits`, for the client to tell the rep to check out there.",
     )
     def create(self, request, *args, **kwargs):
         serializer = VisitCreateSerializer(data=request.data, context={"request": request})
@@ -1096,9 +1134,13 @@ class VisitViewSet(
             findings=serializer.record_kwargs(),
         )
         if not created:
-            return self._out(visit)
-        products = {row["product"].pk: row["product"] for row in data.get("stock_counts", [])}
-        return self._out(visit, status.HTTP_201_CREATED, products=products)
+            answer = self._out(visit)
+        else:
+            products = {row["product"].pk: row["product"] for row in data.get("stock_counts", [])}
+            answer = self._out(visit, status.HTTP_201_CREATED, products=products)
+        still_open = selectors.still_open(request.user, besides=visit)[: selectors.STILL_OPEN_SHOWN]
+        answer.data["other_open_visits"] = OpenVisitSerializer(still_open, many=True).data
+        return answer
 
     @extend_schema(request=VisitRecordSerializer, responses={200: VisitSerializer, 400: REFUSED, 404: NOT_FOUND})
     def partial_update(self, request, pk=None):

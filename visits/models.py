@@ -176,6 +176,13 @@ class Visit(models.Model):
                 condition=models.Q(checked_out_at__isnull=True),
                 name="visit_open",
             ),
+            # a rep's open visits wherever they are (Today and a visit page say where the rep is still checked in):
+            # the few open ones alone, not the rep's every visit
+            models.Index(
+                fields=["rep", "checked_in_at"],
+                condition=models.Q(checked_out_at__isnull=True),
+                name="visit_rep_open",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -193,6 +193,21 @@ def visit_pk_by_uuid(user, uuid) -> int:
     return get_object_or_404(visits_for(user).only("pk"), uuid=uuid).pk
 
 
+STILL_OPEN_SHOWN = 5  # a rep with more open visits than that is shown the oldest (and how many more there are)
+
+
+def still_open(rep, *, besides: Visit | None = None) -> list[Visit]:
+    """The rep's visits not checked out, of any day, but `besides` (the visit on the page), oldest first, with their
+    stores: a rep who forgot to check out somewhere is told where, and since when, on Today, on their other visit's
+    page and in the API's answer to a check-in. Nothing is refused for it: a check-in kept on the phone offline
+    must never be stuck behind a visit left open (the outbox sends in order, and stops at a refusal it cannot fix).
+    At most STILL_OPEN_SHOWN (+1, so the caller can say there are more)."""
+    visits = visits_for(rep).filter(rep=rep, checked_out_at__isnull=True)
+    if besides is not None and besides.pk is not None:
+        visits = visits.exclude(pk=besides.pk)
+    return list(visits.select_related("store").order_by("checked_in_at", "pk")[: STILL_OPEN_SHOWN + 1])
+
+
 def todays_stop(rep, store: Store, day: date) -> RouteStop | None:
     """The stop of the rep's published route at the store on the day, if the route has one."""
     return (

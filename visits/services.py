@@ -2,6 +2,7 @@
 
 import uuid as uuid_module
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -354,6 +355,26 @@ UNCHANGED = object()  # a visit_record argument not given: keep what the visit h
 
 
 @dataclass(frozen=True)
+class Lines:
+    """Where the caller names each line of the lists it sent, so that a refusal of one line points at that line:
+    the API by the row's place in its list ("stock_counts.2.product", "tasks.0.task": the paths of
+    rules.check_once_each), by product id and by task id. A line it does not name is the visit page's field of that
+    product or task (`stock_<id>`, `task_<id>_done`)."""
+
+    stock: dict[int, str] = dataclass_field(default_factory=dict)
+    tasks: dict[int, str] = dataclass_field(default_factory=dict)
+
+    def stock_field(self, product_id: int) -> str:
+        return self.stock.get(product_id, f"stock_{product_id}")
+
+    def task_field(self, task_id: int) -> str:
+        return self.tasks.get(task_id, f"task_{task_id}_done")
+
+
+PAGE_LINES = Lines()
+
+
+@dataclass(frozen=True)
 class Recorded:
     """What a new visit holds once visit_check_in has recorded its findings: the checklist's answers (item → result,
     in the order written), the counts (product id → packs, by product id) and the products marked not counted."""
@@ -548,6 +569,7 @@ def _record(
     actions: str | None = None,
     checkout_reason: str | None = None,
     tasks: dict[int, "TaskAnswer | None"] | None = None,
+    lines: Lines = PAGE_LINES,
     rate: bool = True,
     new: bool = False,
 ) -> Visit:
@@ -561,9 +583,9 @@ def _record(
     if checklist is not None:
         answered = _save_checklist(visit, checklist, new=new)
     if stock is not None or not_counted is not None:
-        counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new)
+        counts, marked = _save_stock(visit, stock or {}, not_counted or {}, new=new, lines=lines)
     for task_id, answer in (tasks or {}).items():
-        _answer_task(visit, Task.objects.filter(pk=task_id).first(), answer)
+        _answer_task(visit, Task.objects.filter(pk=task_id).first(), answer, field=lines.task_field(task_id))
     if not new:  # a new visit was inserted with its columns and rating (_columns_of_new)
         _set_columns(
             visit,
@@ -659,23 +681,41 @@ def _save_checklist(visit: Visit, checklist: dict[str, str], *, new: bool = Fals
 
 
 def _save_stock(
-    visit: Visit, stock: dict[int, int | None], not_counted: dict[int, bool], *, new: bool = False
+    visit: Visit,
+    stock: dict[int, int | None],
+    not_counted: dict[int, bool],
+    *,
+    new: bool = False,
+    lines: Lines = PAGE_LINES,
 ) -> tuple[dict[int, int], set[int]]:
     """A fixed number of statements however many products: one read of the listings, the counts upserted in
     one, cleared ones and marks deleted in one each (none for a new visit: it has nothing to delete), new marks
-    inserted in one. Returns the counts written (product id → packs, by product id) and the products marked."""
+    inserted in one. Returns the counts written (product id → packs, by product id) and the products marked.
+
+    A line refused names its product (code and name) and points at its line (`lines`), the first in the order sent."""
     listed = set(
         Listing.objects.active().filter(store_id=visit.store_id).order_by().values_list("product_id", flat=True)
     )
-    for product_id in {*stock, *not_counted}:
+    sent = [pk for pk in dict.fromkeys([*lines.stock, *stock, *not_counted]) if pk in stock or pk in not_counted]
+    for product_id in sent:  # in the order of the lines sent, where the caller names them
         if product_id not in listed:
-            raise DomainError("visit.not_listed", _("This product is not listed in the store."), field="stock")
-    for packs in stock.values():
+            raise DomainError(
+                "visit.not_listed",
+                _("%(product_name)s (%(product)s) is not listed in this store: count only the products it lists."),
+                field=lines.stock_field(product_id),
+                **_product_named(product_id),
+            )
+    for product_id, packs in stock.items():
         if packs is None:
             continue
         if packs < 0:
-            raise DomainError("visit.negative_stock", _("A stock count cannot be negative."), field="stock")
-        bounds.check_packs(packs, field="stock")
+            raise DomainError(
+                "visit.negative_stock",
+                _("The stock count of %(product_name)s (%(product)s) cannot be negative."),
+                field=lines.stock_field(product_id),
+                **_product_named(product_id),
+            )
+        bounds.check_packs(packs, field=lines.stock_field(product_id))
     counted = {product_id for product_id, packs in stock.items() if packs is not None}
     cleared = {product_id for product_id, packs in stock.items() if packs is None}
     marked = {product_id for product_id, mark in not_counted.items() if mark and product_id not in counted}
@@ -697,6 +737,14 @@ def _save_stock(
             [StockNotCounted(visit=visit, product_id=pk) for pk in sorted(marked)], ignore_conflicts=True
         )
     return counts, marked
+
+
+def _product_named(product_id: int) -> dict[str, str]:
+    """A refusal's params naming a product of a line: its code (`product`, as every refusal naming a product gives
+    it: visit.product_twice, sell_out.not_listed) and its name (`product_name`), read only for the refusal."""
+    found = Product.objects.filter(pk=product_id).values_list("code", "name").first()
+    code, name = found or (str(product_id), str(product_id))
+    return {"product": code, "product_name": name}
 
 
 def _rate(
@@ -999,13 +1047,22 @@ class TaskAnswer:
     comment: str = ""
 
 
-def _answer_task(visit: Visit, task: Task | None, answer: TaskAnswer | None) -> None:
+def _answer_task(visit: Visit, task: Task | None, answer: TaskAnswer | None, *, field: str = "tasks") -> None:
     """A task's answer as the visit's save gives it (page and API alike): a report when it differs from how the
     task stands (every save sends every answer again: an unchanged one logs nothing), and no answer takes back the
     one given at this visit, so the task is open again for the next visit (logged too). A task answered elsewhere
-    is left as it is by a visit that does not answer it."""
-    if task is None or task.store_id != visit.store_id:
-        raise DomainError("task.other_store", _("This task belongs to another store."), field="tasks")
+    is left as it is by a visit that does not answer it. A task of another store is refused naming it, at `field`
+    (the line that answers it)."""
+    if task is None:
+        raise DomainError("task.other_store", _("This task belongs to another store."), field=field)
+    if task.store_id != visit.store_id:
+        raise DomainError(
+            "task.other_store",
+            _("Task %(task)s (%(title)s) belongs to another store, not to this visit's."),
+            field=field,
+            task=task.pk,
+            title=task.title,
+        )
     if answer is None:
         if task.status != Task.Status.OPEN and task.done_visit_id == visit.pk:
             _task_reopen(task=task, by=visit.rep)

@@ -99,6 +99,8 @@ def today(request):
         "other_stores": other_stores,
         "other_uuid": uuid.uuid4(),
         "sunday": day.weekday() == 6,
+        # visits left open (a check-out forgotten at the last store): said at the top, with the way back to each
+        "still_open": selectors.still_open(request.user),
         "week_plan": route_plans_for(request.user)
         .filter(rep=request.user, week_start=services.week_start_of(day), status=RoutePlan.Status.PUBLISHED)
         .first(),
@@ -178,6 +180,8 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
         "tasks_done": selectors.visit_tasks_answered(visit),
         "listings": listings,
         "steps": visit_steps(has_tasks=bool(tasks)) if editable else {},
+        # the rep's other visits still open (checked in here without checking out there): said above the form
+        "still_open": selectors.still_open(request.user, besides=visit) if editable else [],
     }
 
 
@@ -230,6 +234,7 @@ def visit_start(request, store_pk: int):
         "orders": [],
         "listings": listings,
         "steps": visit_steps(has_tasks=bool(tasks)),
+        "still_open": selectors.still_open(request.user),
     }
     return render(request, "visits/visit.html", context)
 

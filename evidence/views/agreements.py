@@ -20,7 +20,7 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView, choose_by_code
 from ka_portal.money import ZERO, money_sum
-from ka_portal.pages import run_step, show_refusal
+from ka_portal.pages import mark_problems, run_step, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
 from stores.models import Store
@@ -221,16 +221,6 @@ class AgreementForm(StyledForm):
         )
         mark_problems(self, problems)
         return data
-
-
-def mark_problems(form, problems) -> None:
-    """Put each of a rule's problems next to its field (at the top when the form has no such field), leaving out a
-    field that already shows an error (a value that did not parse is reported once, as such)."""
-    for problem in problems:
-        field = problem.field if problem.field in form.fields else None
-        if field is not None and field in form.errors:
-            continue
-        form.add_error(field, forms.ValidationError(problem.detail, code=problem.code))
 
 
 def show_refusals(form, refusal: DomainError) -> None:

@@ -19,7 +19,7 @@ from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
-from ka_portal.pages import queued, queued_refusal, show_refusal
+from ka_portal.pages import mark_problems, queued, queued_refusal, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import competitor_sightings_for, visits_for
 from visits.steps import visit_steps_for
@@ -94,7 +94,11 @@ def visit_competitor_add(request, pk: int):
         try:
             competitor_sighting_add(visit=visit, by=request.user, **form.cleaned_data)
         except DomainError as refusal:
-            show_refusal(form, refusal)
+            problems = getattr(refusal, "problems", None)  # every bad field (competitors.check_sighting)
+            if problems:
+                mark_problems(form, problems)
+            else:
+                show_refusal(form, refusal)
     if queued(request):  # from the phone's outbox, sent when the network came back
         if form.is_valid():
             return JsonResponse({"message": gettext("Competitor sighting recorded.")}, status=201)
