@@ -15,6 +15,7 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -33,6 +34,13 @@ def lookup_field_for(model) -> str:
     if model is get_user_model():
         return "username"
     return "pk"
+
+
+def codes_ignore_case(model) -> bool:
+    """Whether `model`'s codes are compared without case (stores and products: `p002` names `P002`)."""
+    from stores.models import Product, Store
+
+    return model in (Store, Product)
 
 
 class _InScope:
@@ -64,6 +72,11 @@ class ScopedSlugRelatedField(_InScope, serializers.SlugRelatedField):
         preloaded = self.__dict__.get("preloaded")
         if preloaded is not None and isinstance(data, str) and data in preloaded:
             return preloaded[data]
+        if isinstance(data, str) and codes_ignore_case(self.get_queryset().model):
+            try:
+                return self.get_queryset().get(**{f"{self.slug_field}__iexact": data})
+            except ObjectDoesNotExist:
+                self.fail("does_not_exist", slug_name=self.slug_field, value=data)
         return super().to_internal_value(data)
 
     def preload(self, values) -> None:

@@ -3,6 +3,7 @@ roster_services.promoter_save) and kind `promoter-shifts` (one shift a row throu
 or nothing. Rows are tried through the service while checking (and rolled back), so a refused row is named with
 its row, its column and the service's own reason — an overlap with an earlier row of the same file included."""
 
+import unicodedata
 from collections import defaultdict
 from datetime import datetime, time
 
@@ -18,9 +19,11 @@ from ka_portal.formatting import display_name
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for, stores_for
 from promotions.models import PromotionPlan
 from stores.models import Store
+from stores.selectors import by_code
 
+from . import roster_rules
 from . import roster_services as services
-from .models import Promoter
+from .models import Promoter, Shift
 
 User = get_user_model()
 
@@ -101,8 +104,9 @@ class PromoterImport(ImportKind):
     def check(self, rows, problems, *, user):
         supervisors, ambiguous = _supervisors(row.values.get("supervisor") for row in rows)
         codes = {code for row in rows for code in row.values.get("stores") or ()}
-        known = imports.lookup(Store.objects.all(), codes)
-        reachable = imports.lookup(stores_for(user), known)
+        # code as written → id, compared without case (p-a1 is P-A1)
+        known = {code: pk for code, (pk, _stored) in by_code(Store.objects.all(), codes).items()}
+        reachable = {code: pk for code, (pk, _stored) in by_code(stores_for(user), known).items()}
         existing = {p.code: p for p in Promoter.objects.filter(code__in=[row.values.get("code") for row in rows])}
         mine = set(promoters_for(user).filter(code__in=list(existing)).values_list("code", flat=True))
         for row in rows:
@@ -176,12 +180,13 @@ def _column_of(field: str | None) -> str | None:
 
 
 def a_time(value) -> time:
-    """A time cell, or text like 09:00 or 9:30."""
+    """A time cell, or text like 09:00 or 9:30; full-width digits and colon as a Chinese keyboard types them
+    (１０：００), as the number cells take them."""
     if isinstance(value, datetime):
         return value.time().replace(second=0, microsecond=0)
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
-    text = str(value).strip().replace("：", ":")
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     for pattern in ("%H:%M", "%H:%M:%S", "%H.%M"):
         try:
             return datetime.strptime(text, pattern).time()
@@ -191,7 +196,14 @@ def a_time(value) -> time:
 
 
 class ShiftImport(ImportKind):
-    """A week's (or a month's) shifts from a sheet: promoter code, store code, day, from, to and a plan's id."""
+    """A week's (or a month's) shifts from a sheet: promoter code, store code, day, from, to and a plan's id.
+
+    A sheet imports again, or corrected, as a supervisor expects (the page's promise: a known row updates its record,
+    never doubles it). A row is matched to a stored shift of its promoter that day: first by the natural key, the
+    same start (its end, store or plan then change); else, as a shift moved, by the one shift at the row's store
+    whose hours the row overlaps (10:00–19:00 moves 09:00–18:00). An identical row changes nothing; any other row
+    is a new shift. Every change goes through roster_services.shift_save, so a row that overlaps ANOTHER shift of
+    the promoter, or would move a shift already started, checked in to or confirmed, is refused with its reason."""
 
     name = "promoter-shifts"
     label = _("Promoter shifts")
@@ -202,51 +214,153 @@ class ShiftImport(ImportKind):
                example="PR001"),
         Column("store", "门店编码", "store code", imports.text(30), required=True, aliases=("门店", "store"),
                example="WMT-001"),
-        Column("day", "日期", "day", imports.a_date, required=True, aliases=("date",), example="2026-11-23"),
-        Column("starts_at", "开始时间", "from", a_time, required=True, aliases=("上班", "starts at"), example="09:00"),
-        Column("ends_at", "结束时间", "to", a_time, required=True, aliases=("下班", "ends at"), example="18:00"),
+        Column("day", "日期", "day", imports.a_date, required=True, aliases=("date",), example="2026-11-23",
+               hint=_("YYYY-MM-DD")),
+        Column("starts_at", "开始时间", "from", a_time, required=True, aliases=("上班", "starts at"), example="09:00",
+               hint=_("HH:MM, 24-hour clock: 09:00, 13:30")),
+        Column("ends_at", "结束时间", "to", a_time, required=True, aliases=("下班", "ends at"), example="18:00",
+               hint=_("HH:MM, 24-hour clock, after the start: 18:00")),
         Column("plan", "促销编号", "plan id", imports.whole_number(), aliases=("促销", "plan"),
                hint=_("Optional: the id of a promotion plan running at the store that day")),
     )  # fmt: skip
 
     def check(self, rows, problems, *, user):
         promoters = {p.code: p for p in promoters_for(user).filter(code__in=[r.values.get("promoter") for r in rows])}
-        stores = {s.code: s for s in promoter_stores_for(user).filter(code__in=[r.values.get("store") for r in rows])}
+        scoped = promoter_stores_for(user)
+        found = by_code(scoped, (r.values.get("store") for r in rows))  # compared without case: p-a1 is P-A1
+        in_bulk = scoped.in_bulk([pk for pk, _code in found.values()])
+        stores = {code: in_bulk[pk] for code, (pk, _stored) in found.items()}
         plans = PromotionPlan.objects.in_bulk([r.values["plan"] for r in rows if r.values.get("plan")])
         reachable_plans = set(promotion_plans_for(user).filter(pk__in=list(plans)).values_list("pk", flat=True))
-        with transaction.atomic():  # every row tried in order, then all rolled back: the write does it for real
-            for row in rows:
-                values = row.values
-                if any(key not in values for key in ("promoter", "store", "day", "starts_at", "ends_at")):
-                    continue
-                if values["promoter"] not in promoters:
-                    problems.add(
-                        row, "promoter", _("Unknown promoter code “%(value)s”."), {"value": values["promoter"]}
-                    )
-                    continue
-                if values["store"] not in stores:
-                    problems.add(row, "store", _("Unknown store code “%(value)s”."), {"value": values["store"]})
-                    continue
-                plan = values.get("plan")
-                if plan is not None and plan not in reachable_plans:
-                    problems.add(row, "plan", _("Unknown promotion plan %(value)s."), {"value": plan})
-                    continue
-                values["_fields"] = {
-                    "by": user, "promoter": promoters[values["promoter"]], "store": stores[values["store"]],
-                    "day": values["day"], "starts_at": values["starts_at"], "ends_at": values["ends_at"],
-                    "plan": plans.get(plan) if plan else None,
-                }  # fmt: skip
-                try:
-                    with transaction.atomic():
-                        services.shift_save(**values["_fields"])
-                except DomainError as refusal:
-                    problems.add(row, refusal.field if refusal.field in _SHIFT_COLUMNS else "promoter", refusal)
+        ready = []
+        for row in rows:
+            values = row.values
+            if any(key not in values for key in ("promoter", "store", "day", "starts_at", "ends_at")):
+                continue
+            if values["promoter"] not in promoters:
+                problems.add(row, "promoter", _("Unknown promoter code “%(value)s”."), {"value": values["promoter"]})
+                continue
+            if values["store"] not in stores:
+                problems.add(row, "store", _("Unknown store code “%(value)s”."), {"value": values["store"]})
+                continue
+            plan = values.get("plan")
+            if plan is not None and plan not in reachable_plans:
+                problems.add(row, "plan", _("Unknown promotion plan %(value)s."), {"value": plan})
+                continue
+            values["_fields"] = {
+                "by": user, "promoter": promoters[values["promoter"]], "store": stores[values["store"]],
+                "day": values["day"], "starts_at": values["starts_at"], "ends_at": values["ends_at"],
+                "plan": plans.get(plan) if plan else None,
+            }  # fmt: skip
+            ready.append(row)
+        # Every row tried through the service as the write will, then all rolled back: the write does it for real.
+        # The columns the file has are the problems' headers (an absent plan column keeps a stored shift's plan).
+        with transaction.atomic():
+            for row, refusal in _apply(ready, present=set(problems.headers)).refused:
+                problems.add(row, refusal.field if refusal.field in _SHIFT_COLUMNS else "promoter", refusal)
             transaction.set_rollback(True)
 
     def write(self, rows, *, present):
-        for row in rows:
-            services.shift_save(**row.values["_fields"])
-        return len(rows), 0
+        outcome = _apply(rows, present=present)
+        if outcome.refused:  # checked, so only when another writer changed the promoter's days meanwhile
+            raise outcome.refused[0][1]
+        return outcome.created, outcome.updated
+
+
+class _Outcome:
+    def __init__(self) -> None:
+        self.created = self.updated = 0
+        self.refused: list[tuple] = []  # (row, DomainError)
+
+
+def _stored_shifts(rows) -> dict[tuple, list[Shift]]:
+    """The stored shifts of the rows' promoters on the rows' days, by (promoter id, day): a query per chunk of
+    promoters."""
+    days = [row.values["_fields"]["day"] for row in rows]
+    promoters = sorted({row.values["_fields"]["promoter"].pk for row in rows})
+    stored = defaultdict(list)
+    for part in imports.chunks(promoters):
+        shifts = Shift.objects.filter(promoter__in=part, day__range=(min(days), max(days))).order_by("starts_at")
+        for shift in shifts:
+            stored[shift.promoter_id, shift.day].append(shift)
+    return stored
+
+
+def _match(rows) -> dict[int, Shift]:
+    """Row number → the stored shift the row is (see ShiftImport): the same promoter, day and start; else the one
+    shift not matched yet at the row's store that day whose hours the row overlaps (a shift moved)."""
+    stored = _stored_shifts(rows) if rows else {}
+    matched: dict[int, Shift] = {}
+    for row in rows:
+        fields = row.values["_fields"]
+        for shift in stored.get((fields["promoter"].pk, fields["day"]), ()):
+            if shift.starts_at == fields["starts_at"]:
+                matched[row.number] = shift
+    taken = {shift.pk for shift in matched.values()}
+    for row in rows:
+        if row.number in matched:
+            continue
+        fields = row.values["_fields"]
+        moved = [
+            shift
+            for shift in stored.get((fields["promoter"].pk, fields["day"]), ())
+            if shift.pk not in taken
+            and shift.store_id == fields["store"].pk
+            and roster_rules.overlaps(fields["starts_at"], fields["ends_at"], shift.starts_at, shift.ends_at)
+        ]
+        if len(moved) == 1:
+            matched[row.number] = moved[0]
+            taken.add(moved[0].pk)
+    return matched
+
+
+def _unchanged(shift: Shift, fields: dict) -> bool:
+    plan = fields["plan"]
+    return (shift.store_id, shift.starts_at, shift.ends_at, shift.plan_id) == (
+        fields["store"].pk,
+        fields["starts_at"],
+        fields["ends_at"],
+        plan.pk if plan is not None else None,
+    )
+
+
+def _apply(rows, *, present) -> _Outcome:
+    """Save the rows' shifts through the service: rows matching a stored shift change it (an identical row is left
+    alone), the others are new. A row refused only because it overlaps a shift another row moves away is tried again
+    once the others are saved, so the rows' order does not matter; what still overlaps is refused."""
+    outcome = _Outcome()
+    matched = _match(rows)
+    steps = []
+    for row in rows:
+        fields = dict(row.values["_fields"])
+        shift = matched.get(row.number)
+        if shift is not None and "plan" not in present:
+            fields["plan"] = shift.plan
+        if shift is not None and _unchanged(shift, fields):
+            continue
+        steps.append((row, shift, fields))
+    steps.sort(key=lambda step: step[1] is None)  # changes first: a shift moved away frees its hours
+    while steps:
+        waiting, saved = [], False
+        for row, shift, fields in steps:
+            try:
+                services.shift_save(shift=shift, **fields)
+            except DomainError as refusal:
+                if refusal.code == "shift.overlap":
+                    waiting.append(((row, shift, fields), refusal))
+                else:
+                    outcome.refused.append((row, refusal))
+                continue
+            saved = True
+            if shift is None:
+                outcome.created += 1
+            else:
+                outcome.updated += 1
+        if not saved or not waiting:  # nothing more saved this round: what overlaps still, overlaps
+            outcome.refused += [(step[0], refusal) for step, refusal in waiting]
+            break
+        steps = [step for step, _refusal in waiting]
+    return outcome
 
 
 _SHIFT_COLUMNS = {"promoter", "store", "day", "starts_at", "ends_at", "plan"}

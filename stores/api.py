@@ -24,6 +24,9 @@ from .selectors import delivery_unit_price, delivery_value
 User = get_user_model()
 
 STORE_BY_CODE = "The store, by its code."
+# A code is unique whatever its case: the service's rule (store.code_taken / product.code_taken, 409) answers for an
+# exact repeat too, not DRF's own unique check, so one code and one message at every door.
+CODE_KWARGS = {"validators": [], "help_text": "Unique whatever its case: p001 is P001."}
 PRODUCT_BY_CODE = "The product, by its code."
 
 
@@ -55,6 +58,7 @@ class StoreSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "code", "name", "address", "city", "region", "latitude", "longitude", "grade",
                   "visits_per_week", "visits_per_week_override", "rep", "opened_on", "active"]  # fmt: skip
         extra_kwargs = {
+            "code": CODE_KWARGS,
             "visits_per_week_override": {"help_text": "1 to 7 visits a week; empty (null) follows the grade."},
             "latitude": {"help_text": "Both latitude and longitude, or neither."},
             "longitude": {"help_text": "Both latitude and longitude, or neither."},
@@ -70,6 +74,7 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = ["id", "code", "barcode", "name", "brand", "category", "packs_per_case", "suggested_retail_price",
                   "distributor_price", "wholesale_price", "active"]  # fmt: skip
+        extra_kwargs = {"code": CODE_KWARGS}
 
 
 class ListingSerializer(serializers.ModelSerializer):

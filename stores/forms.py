@@ -12,8 +12,10 @@ from ka_portal.lists import style_form_fields
 from ka_portal.scope import accounts_for, team_for
 
 from . import rules
-from .models import Store
-from .services import record_values
+from .models import Product, Store
+from .services import code_taken, record_values
+
+CODED = (Store, Product)  # records named by a code that is unique whatever its case (stores/services.py)
 
 
 class RuleCheckedForm(forms.ModelForm):
@@ -24,7 +26,11 @@ class RuleCheckedForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not self.errors:  # a value that did not parse is reported once, as such
-            for refusal in rules.refusals(self.rule, {**record_values(self.instance), **data}):
+            refusals = rules.refusals(self.rule, {**record_values(self.instance), **data})
+            model = self._meta.model
+            if model in CODED and "code" in data:  # a store's or product's code, compared without case
+                refusals.append(code_taken(model, data["code"], pk=self.instance.pk))
+            for refusal in filter(None, refusals):
                 field = refusal.field if refusal.field in self.fields else None
                 self.add_error(field, forms.ValidationError(refusal.detail, code=refusal.code))
         return data

@@ -5,6 +5,9 @@ codes resolve (scoped through ka_portal/scope.py) and how it writes in batches. 
 imports/runner.py does the reading, the checking and the all-or-nothing transaction.
 """
 
+import unicodedata
+from datetime import date
+
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -12,10 +15,13 @@ from accounts.imports import ACCOUNT_CODE, resolve_accounts
 from accounts.roles import Role
 from evidence import hooks as evidence
 from imports import kinds as imports
-from imports.kinds import Column, ImportKind
+from imports.kinds import CellError, Column, ImportKind
+from ka_portal import bounds
+from ka_portal.errors import DomainError
+from ka_portal.formatting import format_packs
 from ka_portal.scope import stores_for
 
-from . import rules
+from . import rules, selectors
 from .models import Delivery, Listing, Product, Store
 
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
@@ -82,8 +88,27 @@ PRODUCT_CODE = Column(
 )
 
 
+def resolve_codes(rows, problems, *, key, target, queryset, scoped=None, unknown, out_of_scope=None) -> None:
+    """imports.kinds.resolve for store and product codes, compared without case (`p002` is `P002`): the id into
+    `row.values[target]` and the code written as stored, so two rows naming one record by two spellings are one
+    natural key (the runner refuses the second as a row twice, as it would the same spelling)."""
+    known = selectors.by_code(queryset, (row.values.get(key) for row in rows))
+    stored = {code for _pk, code in known.values()}
+    allowed = stored if scoped is None else set(selectors.by_code(scoped, stored))
+    for row in rows:
+        code = row.values.get(key)
+        if code is None:
+            continue
+        if code not in known:
+            problems.add(row, key, unknown, {"value": code})
+        elif known[code][1] not in allowed:
+            problems.add(row, key, out_of_scope, {"value": code})
+        else:
+            row.values[target], row.values[key] = known[code]
+
+
 def _resolve_stores(rows, problems, *, user) -> None:
-    imports.resolve(
+    resolve_codes(
         rows,
         problems,
         key="store_code",
@@ -96,7 +121,7 @@ def _resolve_stores(rows, problems, *, user) -> None:
 
 
 def _resolve_products(rows, problems) -> None:
-    imports.resolve(
+    resolve_codes(
         rows,
         problems,
         key="product_code",
@@ -104,6 +129,38 @@ def _resolve_products(rows, problems) -> None:
         queryset=Product.objects.all(),
         unknown=_("Unknown product code “%(value)s”."),
     )
+
+
+def _codes_as_stored(rows, queryset) -> None:
+    """A store's or product's own code column, compared without case: a code a record has, whatever its case, is
+    written as stored (`p001` updates `P001`, as the page promises a known code does), and a new code as the chunk
+    first writes it (a second row giving it in other letters is then refused as the same code twice)."""
+    found = selectors.by_code(queryset, (row.values.get("code") for row in rows))
+    first: dict[str, str] = {}
+    for row in rows:
+        code = row.values.get("code")
+        if isinstance(code, str):
+            row.values["code"] = found[code][1] if code in found else first.setdefault(code.lower(), code)
+
+
+def _one_spelling_each(rows, model) -> None:
+    """Two rows of one file giving one new code in two spellings (more rows apart than the runner checks at once,
+    else the check has refused them): the file is refused before anything is written, as the constraint would."""
+    seen: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        code = row.values["code"]
+        other, number = seen.setdefault(code.lower(), (code, row.number))
+        if other != code:
+            raise DomainError(
+                f"{model._meta.model_name}.code_taken",
+                _("Rows %(first)s and %(row)s give one code as %(other)s and %(value)s (codes are compared without "
+                  "case): keep one of the two rows."),
+                field="file",
+                first=number,
+                row=row.number,
+                other=other,
+                value=code,
+            )  # fmt: skip
 
 
 POSITION = frozenset({"latitude", "longitude"})
@@ -197,6 +254,7 @@ class StoreImport(ImportKind):
             queryset=get_user_model().objects.filter(profile__role__in=[Role.REP, Role.SUPERVISOR]),
             unknown=_("No sales rep with the username “%(value)s”."),
         )
+        _codes_as_stored(rows, Store.objects.all())
         # A code that already belongs to a store outside the user's scope may not be taken over.
         codes = [row.values.get("code") for row in rows]
         outside = set(imports.lookup(Store.objects.all(), codes)) - set(imports.lookup(stores_for(user), codes))
@@ -206,6 +264,7 @@ class StoreImport(ImportKind):
         check_rows(rows, problems, rules.STORE, together=POSITION)
 
     def write(self, rows, *, present):
+        _one_spelling_each(rows, Store)
         existing = imports.existing_keys(
             Store.objects.all(), (row.values["code"] for row in rows), by="code", key=["code"]
         )
@@ -270,9 +329,11 @@ class ProductImport(ImportKind):
     )
 
     def check(self, rows, problems, *, user):
+        _codes_as_stored(rows, Product.objects.all())
         check_rows(rows, problems, rules.PRODUCT)
 
     def write(self, rows, *, present):
+        _one_spelling_each(rows, Product)
         existing = imports.existing_keys(
             Product.objects.all(), (row.values["code"] for row in rows), by="code", key=["code"]
         )
@@ -308,6 +369,51 @@ class ListingImport(ImportKind):
         return imports.upsert(self, Listing, rows, present=present, unique=unique, existing=existing)
 
 
+class CasesPacks(str):
+    """A delivery quantity written `cases/packs` (2/5: two cases and five packs), read into packs once the row's
+    product, and so its case, is known (DeliveryImport.check)."""
+
+
+_PACKS = imports.whole_number(min_value=None)
+
+
+def delivery_quantity(value) -> int | CasesPacks:
+    """Packs (24), or `cases/packs` as the portal writes quantities (2/0, 1/5; full-width digits and slash too)."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).replace(" ", "").strip()
+        if "/" in text:
+            return CasesPacks(text)
+    if isinstance(value, date):  # a datetime too: 2/5 typed into a cell Excel formats as General
+        raise CellError(
+            _("Found a date: Excel reads 2/5 typed in a cell as a date. Format the column as text before typing "
+              "cases/packs, or write the packs alone.")
+        )  # fmt: skip
+    return _PACKS(value)
+
+
+def packs_of(text: CasesPacks, packs_per_case: int) -> int:
+    """`cases/packs` → packs for a case of `packs_per_case`; a pack count of a case or more is an input error (SPEC,
+    "Stock count notation"), said with what to write instead."""
+    cases, _slash, packs = text.partition("/")
+    if not (cases.isascii() and cases.isdigit() and packs.isascii() and packs.isdigit()):
+        raise CellError(
+            _("“%(value)s” is not cases/packs: write e.g. 2/5 (two cases and five packs), or the packs alone (29)."),
+            value=text,
+        )
+    if len(cases.lstrip("0")) > len(str(bounds.PACKS_MAX)):  # beyond any delivery, however small the case
+        raise CellError(_("Must be at most %(max)s."), max=bounds.PACKS_MAX)
+    per_case = max(int(packs_per_case), 1)
+    whole, loose = int(cases), int(packs)
+    if loose >= per_case:
+        raise CellError(
+            _("%(packs)s packs is a case or more: a case holds %(per_case)s packs, so write %(written)s."),
+            packs=loose,
+            per_case=per_case,
+            written=format_packs(whole * per_case + loose, per_case),
+        )
+    return whole * per_case + loose
+
+
 class DeliveryImport(ImportKind):
     name = "deliveries"
     label = _("Deliveries")
@@ -323,7 +429,7 @@ class DeliveryImport(ImportKind):
             "date",
             imports.a_date,
             required=True,
-            aliases=("日期", "delivery date", "delivered on"),
+            aliases=("日期", "送货日期", "delivery date", "delivered on"),
             hint=_("YYYY-MM-DD"),
             example="2026-03-01",
         ),
@@ -331,10 +437,10 @@ class DeliveryImport(ImportKind):
             "quantity",
             "数量（包）",
             "quantity (packs)",
-            imports.whole_number(min_value=None),  # 1 … the bound: stores/rules.py
+            delivery_quantity,  # 1 … the bound: stores/rules.py
             required=True,
             aliases=("数量", "进货数量", "quantity", "packs"),
-            hint=_("Whole packs, at least 1"),
+            hint=_("Packs (24), or cases/packs as the portal writes them (2/0 = two cases, 1/5 = a case and 5 packs)"),
             example="24",
         ),
         _money("unit_price", "单价", "unit price", required=False, example="4.50"),
@@ -353,7 +459,23 @@ class DeliveryImport(ImportKind):
     def check(self, rows, problems, *, user):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
+        self._packs(rows, problems)
         check_rows(rows, problems, rules.DELIVERY)
+
+    @staticmethod
+    def _packs(rows, problems) -> None:
+        """Quantities written `cases/packs` into packs, by their product's case (one query a chunk)."""
+        written = [row for row in rows if isinstance(row.values.get("quantity"), CasesPacks)]
+        products = {row.values.get("product_id") for row in written} - {None}
+        per_case = dict(Product.objects.filter(pk__in=products).values_list("pk", "packs_per_case"))
+        for row in written:
+            text = row.values.pop("quantity")  # back once read: a quantity not read is left out, as unparsed
+            if row.values.get("product_id") not in per_case:
+                continue  # an unknown product: said in its column; the case is not known
+            try:
+                row.values["quantity"] = packs_of(text, per_case[row.values["product_id"]])
+            except CellError as error:
+                problems.add(row, "quantity", error)
 
     def write(self, rows, *, present):
         unique = ("store_id", "product_id", "date", "reference")

@@ -2,11 +2,24 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
 from ka_portal import bounds
 from ka_portal.models import ActiveQuerySet
+
+
+def code_unique_without_case(model: str) -> models.UniqueConstraint:
+    """A store's or a product's code is unique whatever its case: `p001` is `P001` at every door (the services
+    refuse it first with `<model>.code_taken`, naming the record; this holds whatever writes the row). The plain
+    unique index on the code stays: the import's upsert names it (ON CONFLICT (code))."""
+    return models.UniqueConstraint(
+        Lower("code"),
+        name=f"{model}_code_unique_without_case",
+        violation_error_code=f"{model}.code_taken",
+        violation_error_message=_("This code is already taken (codes are compared without case)."),
+    )
 
 
 class Store(models.Model):
@@ -55,6 +68,7 @@ class Store(models.Model):
         ordering = ["code"]
         # The rules of stores/rules.py that must never break, whatever writes the row.
         constraints = [
+            code_unique_without_case("store"),
             *bounds.coordinates_constraints("store"),
             models.CheckConstraint(
                 condition=models.Q(visits_per_week_override__isnull=True)
@@ -103,6 +117,7 @@ class Product(models.Model):
         verbose_name_plural = _("products")
         ordering = ["code"]
         constraints = [
+            code_unique_without_case("product"),
             models.CheckConstraint(condition=models.Q(packs_per_case__gte=1), name="product_packs_per_case_positive"),
             models.CheckConstraint(
                 condition=models.Q(packs_per_case__lte=bounds.PACKS_PER_CASE_MAX), name="product_packs_per_case_bounded"

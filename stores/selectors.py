@@ -1,13 +1,38 @@
-"""Reads for stores: sell-in (deliveries × price) grouped as reports need it."""
+"""Reads for stores: stores and products by code (compared without case), and sell-in (deliveries × price)
+grouped as reports need it."""
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import ExpressionWrapper, F, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from ka_portal.money import MONEY_TOTAL, money_sum
 
 from .models import Listing
+
+CODES_A_QUERY = 2000  # well under SQLite's and PostgreSQL's parameter limits (imports.kinds.LOOKUP_CHUNK)
+
+
+def by_code(queryset: QuerySet, codes: Iterable) -> dict[str, tuple[int, str]]:
+    """{code as written: (id, code as stored)} for the codes that name a store or product of `queryset`, compared
+    without case as their unique constraint compares them (`p002` finds `P002`), in a few chunked queries (never one
+    per code): an import's file, a roster's store list."""
+    written = defaultdict(set)
+    for code in codes:
+        if isinstance(code, str) and code:
+            written[code.lower()].add(code)
+    found: dict[str, tuple[int, str]] = {}
+    keys = sorted(written)
+    for start in range(0, len(keys), CODES_A_QUERY):
+        part = keys[start : start + CODES_A_QUERY]
+        rows = queryset.annotate(code_key=Lower("code")).filter(code_key__in=part).values_list("code_key", "pk", "code")
+        for key, pk, code in rows:
+            for spelling in written.get(key, ()):
+                found[spelling] = (pk, code)
+    return found
+
 
 # Packs × price and sums of them: up to PACKS_MAX × a money column's largest value, over many deliveries.
 

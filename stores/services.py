@@ -8,6 +8,9 @@ keeps its batched writes but checks its rows with the same rule functions (store
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from evidence import hooks as evidence
@@ -28,8 +31,36 @@ def _save(record: Record, fields: dict[str, Any], rule: tuple[rules.Check, ...])
     for name, value in fields.items():
         setattr(record, name, value)
     rules.enforce(rule, record_values(record))
+    if isinstance(record, Store | Product):
+        check_code_free(type(record), record.code, pk=record.pk)
     record.save()
     return record
+
+
+CODE_TAKEN = {
+    Store: _("The code %(value)s is already store %(taken)s's (codes are compared without case)."),
+    Product: _("The code %(value)s is already product %(taken)s's (codes are compared without case)."),
+}
+
+
+def code_taken(model: type[Store | Product], code: str, *, pk: int | None = None) -> DomainConflict | None:
+    """The refusal of a store's or a product's code that another one (not `pk`) already has, compared without case
+    (`p001` is `P001`: the import and the API find either by it), naming the code as stored; None when it is free."""
+    code = code or ""
+    same = Exact(Lower("code"), Lower(Value(code)))  # as the constraint compares (its index serves the lookup)
+    taken = model.objects.filter(same).exclude(pk=pk).values_list("code", flat=True).first()
+    if taken is None:
+        return None
+    name = model._meta.model_name
+    return DomainConflict(f"{name}.code_taken", CODE_TAKEN[model], field="code", value=code, taken=taken)
+
+
+def check_code_free(model: type[Store | Product], code: str, *, pk: int | None = None) -> None:
+    """Refuse (store.code_taken / product.code_taken) a code another store or product already has, whatever its case
+    (backed by the case-insensitive unique constraints of stores/models.py)."""
+    refusal = code_taken(model, code, pk=pk)
+    if refusal is not None:
+        raise refusal
 
 
 @transaction.atomic
