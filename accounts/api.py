@@ -25,6 +25,7 @@ from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
+from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin
 from ka_portal.scope import (
     NOT_FOUND_TEXT,
@@ -51,7 +52,14 @@ from .filters import (
 )
 from .forms import parse_month
 from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
-from .selectors import Period, account_performance
+from .selectors import (
+    PERFORMANCE_SORT,
+    SORT_KEYS,
+    Period,
+    account_performance,
+    check_performance_sort,
+    check_performance_tier,
+)
 
 User = get_user_model()
 
@@ -276,9 +284,16 @@ class AccountPerformanceView(APIView):
             OpenApiParameter(
                 "sort",
                 OpenApiTypes.STR,
-                description="code, name, target, actual, difference, achievement, growth; prefix - for descending",
+                enum=[sort for key in SORT_KEYS for sort in (key, f"-{key}")],
+                description=f"{', '.join(SORT_KEYS)}; prefix - for descending (default {PERFORMANCE_SORT}); any "
+                "other value is refused (400)",
             ),
-            OpenApiParameter("tier", OpenApiTypes.STR, enum=KeyAccount.Tier.values),
+            OpenApiParameter(
+                "tier",
+                OpenApiTypes.STR,
+                enum=KeyAccount.Tier.values,
+                description="Only this tier's accounts; any other value is refused (400)",
+            ),
         ],  # fmt: skip
         responses={
             200: inline_serializer(
@@ -310,17 +325,23 @@ class AccountPerformanceView(APIView):
                 errors[param] = error.messages
         if not errors and months["from"] > months["to"]:
             errors["to"] = ["The last month must not be before the first month."]
+        # A sort or tier the report does not take is a 400 naming the parameter and what it takes, never the report
+        # served unsorted or of no accounts as if it had been asked for.
+        asked = {"sort": request.query_params.get("sort") or "code", "tier": request.query_params.get("tier")}
+        for param, check in (("sort", check_performance_sort), ("tier", check_performance_tier)):
+            try:
+                asked[param] = check(asked[param])
+            except DomainError as refusal:
+                errors[param] = [refusal.detail]
         if errors:
             raise ApiValidationError(errors)
-        accounts = accounts_for(request.user)
-        if request.query_params.get("tier"):
-            accounts = accounts.filter(tier=request.query_params["tier"])
         period, today = Period(months["from"], months["to"]), timezone.localdate()
         rows, total = account_performance(
             user=request.user,
             period=period,
-            sort=request.query_params.get("sort", "code"),
-            accounts=accounts,
+            sort=asked["sort"],
+            accounts=accounts_for(request.user),
+            tier=asked["tier"],
             today=today,
         )
         return Response(

@@ -13,7 +13,7 @@ from ka_portal.pages import show_refusal
 
 from . import rules
 from .models import Contact, ContactLog
-from .selectors import Period
+from .selectors import Period, check_performance_tier
 
 
 def parse_month(value: str | None) -> date | None:
@@ -26,14 +26,22 @@ class PeriodForm(forms.Form):
 
     start = MonthField(label=_("From month"), required=False)
     end = MonthField(label=_("To month"), required=False)
-    tier = forms.ChoiceField(label=_("Tier"), required=False)
+    # Read by the report's own rule (accounts.selectors.check_performance_tier), as the API reads ?tier=: a tier it
+    # does not know is refused next to the field naming those it takes.
+    tier = forms.CharField(label=_("Tier"), required=False, widget=forms.Select)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from .models import KeyAccount
 
-        self.fields["tier"].choices = [("", _("All tiers")), *KeyAccount.Tier.choices]
+        self.fields["tier"].widget.choices = [("", _("All tiers")), *KeyAccount.Tier.choices]
         style_form_fields(self)
+
+    def clean_tier(self):
+        try:
+            return check_performance_tier(self.cleaned_data["tier"])
+        except DomainError as refusal:
+            raise forms.ValidationError(refusal.detail, code=refusal.code) from None
 
     def clean(self):
         data = super().clean()

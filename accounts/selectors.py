@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month, net_sell_in
 from ka_portal.db_router import reads_from_replica
+from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
 from ka_portal.money import ZERO, money_sum
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
@@ -87,6 +89,41 @@ SORT_KEYS = {
 }
 
 
+# What the report is sorted by when nothing is asked: the best achievement first, as the manuals' table reads.
+PERFORMANCE_SORT = "-achievement"
+
+
+def check_performance_sort(sort: str) -> str:
+    """A sort of the performance report: a key of SORT_KEYS, with a leading "-" for descending. Any other is refused
+    naming the sorts it takes (the API answers 400; the page drops it and says so), never a report left unsorted as
+    if it had been asked for. The words are the API's ?ordering= (ka_portal.api.OrderingFilter)."""
+    if sort.removeprefix("-") not in SORT_KEYS:
+        raise DomainError(
+            "performance.sort_unknown",
+            _("“%(value)s” is not a sort of this list: give one of %(keys)s (a leading - sorts the other way)."),
+            field="sort",
+            value=sort,
+            keys=", ".join(SORT_KEYS),
+        )
+    return sort
+
+
+def check_performance_tier(tier: str | None) -> str | None:
+    """A tier the report is narrowed to (GKA, NKA, LKA), or None for every tier; another is refused naming those it
+    takes, never read as a report of no accounts."""
+    if tier in (None, ""):
+        return None
+    if tier not in KeyAccount.Tier.values:
+        raise DomainError(
+            "performance.tier_unknown",
+            _("“%(value)s” is not a tier: give one of %(tiers)s."),
+            field="tier",
+            value=tier,
+            tiers=", ".join(KeyAccount.Tier.values),
+        )
+    return tier
+
+
 def _targets_in(targets: QuerySet, period: Period) -> QuerySet:
     low, high = period.month_keys()
     return targets.alias(month_key=F("year") * 100 + F("month")).filter(month_key__gte=low, month_key__lte=high)
@@ -97,18 +134,24 @@ def account_performance(
     *,
     user,
     period: Period,
-    sort: str = "-achievement",
+    sort: str = PERFORMANCE_SORT,
     accounts: QuerySet | None = None,
+    tier: str | None = None,
     today: date | None = None,
 ) -> tuple[list[Performance], Performance]:
-    """Per account in the user's scope: target, actual, difference, achievement, growth; and the total.
+    """Per account in the user's scope (of one ``tier`` when given): target, actual, difference, achievement, growth;
+    and the total. A sort or tier it does not know is refused (check_performance_sort, check_performance_tier).
 
     Actual is sell-in as invoiced, net of credit notes (SPEC §2): deliveries feed stock and suggested orders,
     not this; while the period runs it is so far, and last year the same days (`Period.last_year_days`).
     A fixed number of queries, whatever the size.
     """
+    sort = check_performance_sort(sort)
+    tier = check_performance_tier(tier)
     today = today or timezone.localdate()
     accounts = (accounts if accounts is not None else accounts_for(user)).select_related("owner")
+    if tier is not None:
+        accounts = accounts.filter(tier=tier)
     account_ids = accounts.values("id")
     targets = dict(
         _targets_in(SalesTarget.objects.filter(account_id__in=account_ids), period)
@@ -128,9 +171,7 @@ def account_performance(
         )
         for account in accounts
     ]
-    key = sort.lstrip("-")
-    if key in SORT_KEYS:
-        rows.sort(key=SORT_KEYS[key], reverse=sort.startswith("-"))
+    rows.sort(key=SORT_KEYS[sort.removeprefix("-")], reverse=sort.startswith("-"))
     total = Performance(
         target=sum((r.target for r in rows), ZERO),
         actual=sum((r.actual for r in rows), ZERO),

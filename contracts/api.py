@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -31,13 +32,14 @@ from ka_portal import api_fields, downloads
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
+from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.lists import PERIOD_REVERSED
 from ka_portal.months import INVALID, parse_month
 from ka_portal.scope import sees_finance
 from ka_portal.values_pages import ValuesPageMixin, write_children
 
-from . import selectors, services
+from . import rules, selectors, services
 from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, DeductionFilter, InvoiceFilter
 from .models import Allocation, Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
 from .receivables import BUCKET_ORDER
@@ -607,9 +609,22 @@ class DeductionViewSet(FinanceViewSet):
 # --- reports -----------------------------------------------------------------------------------
 
 
+def report_date(day: date, *, param: str, label) -> date:
+    """A report's date before the books start is a 400 naming the parameter (contracts.rules.check_report_date, as
+    the pages refuse it), never a report of nothing or a calendar overflow."""
+    try:
+        rules.check_report_date(day, field=param, label=label)
+    except DomainError as refusal:
+        raise serializers.ValidationError([refusal.detail]) from None
+    return day
+
+
 class AgingQuerySerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     account = account_field(required=False)
+
+    def validate_as_of(self, as_of: date) -> date:
+        return report_date(as_of, param="as_of", label=_("As of"))
 
 
 class AccountRefSerializer(serializers.Serializer):
@@ -679,6 +694,10 @@ class StatementQuerySerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
     def validate(self, attrs):
+        try:
+            report_date(attrs["date_from"], param="from", label=_("From"))
+        except serializers.ValidationError as refusal:
+            raise serializers.ValidationError({"from": refusal.detail}) from None
         if attrs["date_to"] < attrs["date_from"]:
             raise serializers.ValidationError({"to": PERIOD_REVERSED})
         return attrs

@@ -1,9 +1,10 @@
 """Forms for the finance desk: they collect input; the rules live in contracts/services.py."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from django import forms
+from django.conf import settings
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from ka_portal.lists import PERIOD_REVERSED, choose_by_code, style_form_fields
 from ka_portal.pages import show_refusal
 
 from .models import Contract, ContractTerm, Deduction, Invoice
-from .rules import REBATE_KINDS
+from .rules import BOOKS_START, REBATE_KINDS, check_report_date
 from .services import CONTRACT_FIELDS, contract_check
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -32,6 +33,13 @@ class StyledForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         style_form_fields(self)
+
+
+def offer_book_dates(form: forms.Form, name: str = "date") -> None:
+    """The date picker offers the days the books take; the services refuse any other (books.date_before_start,
+    books.date_too_far_ahead: contracts.rules.check_book_date), and their message shows next to the field."""
+    latest = timezone.localdate() + timedelta(days=settings.KA.books_days_ahead)
+    form.fields[name].widget.attrs.update({"min": BOOKS_START.isoformat(), "max": latest.isoformat()})
 
 
 class PaymentForm(StyledForm):
@@ -56,6 +64,7 @@ class PaymentForm(StyledForm):
         other open invoices, of which one named by an amount posted is taken too (the screen's oldest changed since
         it was read: an invoice reopened by a reversal came before them)."""
         super().__init__(*args, **kwargs)
+        offer_book_dates(self)
         self.open_invoices = list(open_invoices)
         if self.is_bound and others is not None:
             shown = {invoice.pk for invoice in self.open_invoices}
@@ -105,6 +114,7 @@ class InvoiceForm(StyledForm):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_book_dates(self)
         if account is not None:
             self.fields["contract"].queryset = account.contracts.order_by("-valid_from")
 
@@ -133,6 +143,7 @@ class DeductionForm(StyledForm):
 
     def __init__(self, *args, open_invoices=None, account=None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_book_dates(self)
         choose_open_invoice(self, open_invoices, account)
 
 
@@ -219,18 +230,48 @@ class PeriodForm(StyledForm):
 
     def clean(self):
         cleaned = super().clean()
+        report_dates(self, "date_from")
         if cleaned.get("date_from") and cleaned.get("date_to") and cleaned["date_to"] < cleaned["date_from"]:
             self.add_error("date_to", PERIOD_REVERSED)
         return cleaned
 
 
-class AsOfForm(StyledForm):
-    as_of = forms.DateField(label=_("As of"), widget=DATE_INPUT, required=False)
+def report_dates(form: forms.Form, *names: str) -> None:
+    """A report's date before the books start is refused next to its field (contracts.rules.check_report_date, as
+    the API's reports refuse it), never read as a report of nothing."""
+    for name in names:
+        day = form.cleaned_data.get(name)
+        if day is not None:
+            try:
+                check_report_date(day, field=name, label=form.fields[name].label)
+            except DomainError as refusal:
+                show_refusal(form, refusal)
 
-    def as_of_date(self) -> date:
-        if self.is_valid() and self.cleaned_data["as_of"]:
-            return self.cleaned_data["as_of"]
-        return timezone.localdate()
+
+class AsOfForm(StyledForm):
+    """Aging's as-of day: today when not given. A day that is not a date, or before the books start, is refused
+    next to the field and no report is read (the page answers 400), never today's shown as if it had been asked for."""
+
+    as_of = forms.DateField(
+        label=_("As of"),
+        widget=DATE_INPUT,
+        required=False,
+        # said by name: the aging drill-down has no box to show it under
+        error_messages={"invalid": _("As of: enter a date as YYYY-MM-DD.")},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        report_dates(self, "as_of")
+        return cleaned
+
+    def as_of_date(self) -> date | None:
+        """The day asked for, today when none; None when what was asked for is refused (the form says why)."""
+        if not self.is_bound:
+            return timezone.localdate()
+        if not self.is_valid():
+            return None
+        return self.cleaned_data["as_of"] or timezone.localdate()
 
 
 # --- credit notes (issue 12) --------------------------------------------------------------------------------
@@ -253,6 +294,7 @@ class CreditNoteForm(StyledForm):
 
     def __init__(self, *args, open_invoices=None, account=None, **kwargs):
         super().__init__(*args, **kwargs)
+        offer_book_dates(self)
         choose_open_invoice(self, open_invoices, account)
 
 

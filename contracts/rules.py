@@ -6,15 +6,71 @@ reach them only through a service, so a rule reads the same and says the same at
 arithmetic behind them (due dates, buckets, oldest-first, DSO) is in contracts/receivables.py.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.bounds import check_text_length
+from ka_portal.bounds import DAYS_MAX, check_text_length
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.money import to_money
+from ka_portal.months import YEARS
 from ka_portal.wordlists import WordList
+
+from .receivables import BUCKET_ORDER
+
+# The first day the books take: the first year a month box reads (ka_portal.months.YEARS), so every record's month
+# can be typed in a filter. 1900 or 0001 is a typo, and a report read from before it would count back past the
+# calendar's start.
+BOOKS_START = date(YEARS[0], 1, 1)
+
+
+def check_report_date(day: date, *, field: str, label) -> None:
+    """A date a report is read as of or from (aging's as-of day, a statement's first day) is not before the books
+    start: refused naming the field (``label`` as the page shows it), never a report of nothing or an overflow."""
+    if day < BOOKS_START:
+        raise DomainError(
+            "books.date_before_start",
+            _("%(label)s: %(day)s is before the books start on %(start)s."),
+            field=field,
+            label=label,
+            day=day,
+            start=BOOKS_START,
+        )
+
+
+def check_book_date(day: date, *, today: date, days_ahead: int, field: str = "date", label=None) -> None:
+    """The date of an invoice, a payment, a deduction or a credit note (or of a write-off or reversal) lies between
+    BOOKS_START and ``days_ahead`` days after ``today`` (settings.KA.books_days_ahead): a year typed wrong (1900,
+    2062, 9999) is refused naming the field, before a due date or a claimed month computed from it overflows."""
+    label = label if label is not None else _("Date")
+    check_report_date(day, field=field, label=label)
+    latest = today + timedelta(days=days_ahead)
+    if day > latest:
+        raise DomainError(
+            "books.date_too_far_ahead",
+            _("%(label)s: %(day)s is more than %(days)s days after today; the books take dates up to %(latest)s."),
+            field=field,
+            label=label,
+            day=day,
+            days=days_ahead,
+            latest=latest,
+        )
+
+
+def check_bucket(bucket: str | None) -> str | None:
+    """An aging bucket asked for by name (the aging page's links): one of Bucket's, or none for every bucket."""
+    if bucket in (None, ""):
+        return None
+    if bucket not in BUCKET_ORDER:
+        raise DomainError(
+            "aging.bucket_unknown",
+            _("“%(value)s” is not an aging bucket: give one of %(buckets)s."),
+            field="bucket",
+            value=bucket,
+            buckets=", ".join(BUCKET_ORDER),
+        )
+    return bucket
 
 
 def check_contract_validity(*, valid_from: date, valid_to: date) -> None:
@@ -38,7 +94,8 @@ def positive_amount(amount, code: str) -> Decimal:
 
 
 def check_invoice_due(*, invoice_date: date, due_on: date) -> None:
-    """An invoice falls due on or after its own date."""
+    """An invoice falls due on or after its own date, and at most the longest payment terms after it (what a
+    contract's payment terms may be: ka_portal.bounds.DAYS_MAX)."""
     if due_on < invoice_date:
         raise DomainError(
             "invoice.due_before_date",
@@ -46,6 +103,19 @@ def check_invoice_due(*, invoice_date: date, due_on: date) -> None:
             field="due_on",
             due_on=due_on,
             date=invoice_date,
+        )
+    if (due_on - invoice_date).days > DAYS_MAX:
+        raise DomainError(
+            "invoice.due_too_late",
+            _(
+                "Due date: %(due_on)s is %(days)s days after the invoice date %(date)s; payment terms are at most "
+                "%(max)s days."
+            ),
+            field="due_on",
+            due_on=due_on,
+            date=invoice_date,
+            days=(due_on - invoice_date).days,
+            max=DAYS_MAX,
         )
 
 

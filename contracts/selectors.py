@@ -602,7 +602,9 @@ def aging_report(user, *, as_of: date, account: KeyAccount | None = None) -> Agi
 
 @reads_from_replica()
 def aging_invoices(user, *, as_of: date, bucket: str | None = None, account: KeyAccount | None = None) -> list:
-    """The invoices behind an aging cell: open on ``as_of``, optionally one bucket and one account."""
+    """The invoices behind an aging cell: open on ``as_of``, optionally one bucket and one account. A bucket it does
+    not know is refused (aging.bucket_unknown), never read as no invoices."""
+    bucket = rules.check_bucket(bucket)
     invoices = invoices_for(user)
     if account is not None:
         invoices = invoices.filter(account=account)

@@ -67,6 +67,14 @@ def _check_month_open(day: date, *, field: str = "date") -> None:
     check_month_open(day, closed, field=field)
 
 
+def check_book_date(day: date, *, field: str = "date", label=None) -> None:
+    """A record's date within what the books take (contracts.rules.check_book_date): from BOOKS_START to
+    settings.KA.books_days_ahead days after today. Every write of a dated record asks it, whatever the door."""
+    rules.check_book_date(
+        day, today=timezone.localdate(), days_ahead=settings.KA.books_days_ahead, field=field, label=label
+    )
+
+
 # --- contracts ---------------------------------------------------------------------------------
 
 
@@ -142,6 +150,7 @@ def invoice_create(
 ) -> Invoice:
     """Raise an invoice; its due date is the one given, else its date plus the contract's payment terms."""
     amount = rules.positive_amount(amount, "invoice.amount_not_positive")
+    check_book_date(date)
     _check_month_open(date)
     if contract is not None:
         rules.check_contract_account(
@@ -177,6 +186,7 @@ def invoice_write_off(*, invoice: Invoice, reason: str, by, on: date | None = No
         raise DomainError("invoice.write_off_needs_finance", _("Only finance may write off an invoice."))
     reason = rules.write_off_reason(reason)
     on = on or timezone.localdate()
+    check_book_date(on, field="on")
     _check_month_open(on, field="on")
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.is_settled:
@@ -259,6 +269,7 @@ def payment_record(
         existing = Payment.objects.filter(request_key=request_key).first()
         if existing is not None:
             return _same_payment(existing, by=by, account=account, date=date, amount=amount, reference=reference)
+    check_book_date(date)
     _check_month_open(date)
     try:
         with transaction.atomic():
@@ -313,6 +324,7 @@ def payment_reverse(*, payment: Payment, by, reason: str, on: date | None = None
     # The reversal counts on its own day (today's month is never closed): a payment of a closed month is reversed
     # in an open one, which leaves the closed month as it was.
     reversed_on = max(on or timezone.localdate(), payment.date)
+    check_book_date(reversed_on, field="on")
     _check_month_open(reversed_on, field="on")
     allocations = list(payment.allocations.all())
     invoices = {
@@ -355,6 +367,7 @@ def deduction_record(
     """Record a fee the chain withheld (listing, barcode, DM, TG, rebate, …): it reduces the invoice like a
     payment. It claims the months ``period_start``–``period_end`` (its date's month when not given)."""
     amount = rules.positive_amount(amount, "deduction.amount_not_positive")
+    check_book_date(date)
     _check_month_open(date)
     reason = rules.deduction_reason(reason)
     if kind not in Deduction.Kind.values:
@@ -451,6 +464,7 @@ def credit_note_record(
     what the chain owes. Naming an invoice (of the same account, raised by then), it reduces that invoice's
     open amount like a deduction, never beyond what is open."""
     amount = rules.positive_amount(amount, "credit_note.amount_not_positive")
+    check_book_date(date)
     _check_month_open(date)
     reason = rules.credit_note_reason(reason)
     taken = DomainError(
@@ -751,6 +765,7 @@ def settlement_record(
     (invoice, kind, amount, reason, reference, period_start, period_end); ``date`` is theirs too. Instead of a
     reason, ``reason_code`` and ``reason_params`` give the system's (contracts.notes)."""
     amount = rules.positive_amount(amount, "payment.amount_not_positive")
+    check_book_date(date)
     # A closed month (month.closed) is refused by the caller, tradespend.remittances, with its other problems.
     taken: dict[int, Decimal] = defaultdict(Decimal)
     invoices: dict[int, Invoice] = {}

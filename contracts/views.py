@@ -31,7 +31,7 @@ from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import ModelPermissionMixin, require
 from ka_portal.scope import sees_finance
 
-from . import exports, selectors, services
+from . import exports, rules, selectors, services
 from .filters import ContractFilter, ContractTermFilter, expiring_soon
 from .forms import (
     AsOfForm,
@@ -368,9 +368,9 @@ def invoice_write_off(request, pk):
 def aging(request):
     """Open amounts by days past due as of any date, by account and in total, with DSO; Excel export."""
     form = AsOfForm(request.GET or None, initial={"as_of": timezone.localdate()})
-    as_of = form.as_of_date()
-    report = selectors.aging_report(request.user, as_of=as_of)
-    if request.GET.get("export") == "xlsx":
+    as_of = form.as_of_date()  # None: the day asked for is refused, next to the field, and no report is read
+    report = selectors.aging_report(request.user, as_of=as_of) if as_of else None
+    if report is not None and request.GET.get("export") == "xlsx":
         return exports.aging_workbook(report)
     run = selectors.latest_run()
     context = {
@@ -380,7 +380,7 @@ def aging(request):
         "run": run,
         "moves": selectors.run_moves(request.user, run)[:50],
     }
-    return render(request, "contracts/aging.html", context)
+    return render(request, "contracts/aging.html", context, status=200 if report is not None else 400)
 
 
 @finance_page
@@ -388,12 +388,20 @@ def aging_invoices(request):
     """The invoices behind one aging cell: a bucket (or all), an account (or all), as of a date."""
     form = AsOfForm(request.GET or None)
     as_of = form.as_of_date()
-    bucket = request.GET.get("bucket") or None
-    if bucket is not None and bucket not in Bucket.values:
-        raise Http404
     account = None
     if request.GET.get("account"):  # by code, as everywhere: one outside the user's accounts is not found
         account = get_object_or_404(selectors.finance_accounts(request.user), code=request.GET["account"])
+    # What the link asks for and this page does not take (a day that is no date or before the books, a bucket it
+    # does not know) is said above and no invoices are listed: never today's, or every bucket's, as if asked for.
+    refused = [str(error) for errors in form.errors.values() for error in errors]
+    bucket = None
+    try:
+        bucket = rules.check_bucket(request.GET.get("bucket"))
+    except DomainError as refusal:
+        refused.append(refusal.detail)
+    if refused:
+        context = {"as_of": as_of, "account": account, "refused": refused, "invoices": [], "total": 0}
+        return render(request, "contracts/aging_invoices.html", context, status=400)
     invoices = selectors.aging_invoices(request.user, as_of=as_of, bucket=bucket, account=account)
     if request.GET.get("export") == "xlsx":
         return exports.aging_invoices_workbook(invoices, as_of=as_of)
@@ -444,7 +452,7 @@ def statement(request):
     if page is not None and page.object_list:
         first = page.object_list[0]
         context["brought_forward"] = first.balance - first.debit + first.credit
-    return render(request, "contracts/statement.html", context)
+    return render(request, "contracts/statement.html", context, status=400 if form.errors else 200)
 
 
 # --- trade terms (费用条款), issue 12 item 2 ------------------------------------------------------------------

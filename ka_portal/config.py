@@ -82,6 +82,10 @@ class KaSettings:
     # Receivables (SPEC §6): terms for an invoice without a contract, and the window DSO is measured over.
     default_payment_terms_days: int = _whole(60, 0, 365)
     dso_days: int = _whole(90, 1, 366)
+    # The latest date the books take on an invoice, payment, deduction or credit note: this many days after today
+    # (an invoice raised ahead for next month's first day); later is a typo (2062 for 2026, 9999) and is refused
+    # naming the field. The earliest is the first day of ka_portal.months.YEARS (contracts.rules.BOOKS_START).
+    books_days_ahead: int = _whole(31, 0, 366)
     # The company's norm for a chain's trade-spend ratio (spend ÷ gross sell-in): the chain page (issue 15) shows
     # each chain's ratio against it.
     trade_spend_ratio_norm: Decimal = _number("0.20", "0", "1", "a share of gross: 0.20 is 20 %")

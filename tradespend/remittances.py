@@ -42,7 +42,7 @@ from contracts import notes as contract_notes
 from contracts.models import Deduction, Invoice, open_q
 from contracts.receivables import OpenItem, allocate_oldest_first
 from contracts.rules import check_within_open, claimed_months, positive_amount
-from contracts.services import settlement_record
+from contracts.services import check_book_date, settlement_record
 from imports.kinds import CellError, Column, choices_hint, normal_header
 from imports.kinds import money as money_cell
 from imports.kinds import text as text_cell
@@ -321,6 +321,7 @@ def remittance_record(
         problems.add("", None, "cash", error)
         cash = None
     try:
+        check_book_date(when, label=_("Date received"))  # what payment_record and settlement_record refuse
         rules.check_month_open(when, ClosedMonth.objects.months())
     except DomainError as error:
         problems.add("", None, "date", error)

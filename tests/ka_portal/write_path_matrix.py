@@ -2981,5 +2981,92 @@ RULES += (
 )  # fmt: skip
 
 
+# --- the books' dates (contracts.rules.check_book_date; invoice.due_too_late in check_invoice_due) ---------------
+# The world's today is 2026-06-01 and KA.books_days_ahead 31: the books take 2000-01-01 … 2026-07-02.
+
+BOOK_DATES = {
+    "before": {"good": {"date": "2026-06-01"}, "bad": {"date": "1999-12-31"},
+               "message": "Date: 1999-12-31 is before the books start on 2000-01-01."},
+    "ahead": {"good": {"date": "2026-06-01"}, "bad": {"date": "2026-07-03"},
+              "message": "Date: 2026-07-03 is more than 31 days after today; the books take dates up to 2026-07-02."},
+}
+
+
+def _book_date_doors(record: str) -> tuple[Door, ...]:
+    """The receivables page's form and the API's create of an invoice, payment, credit note or deduction, dated."""
+    if record == "invoice":
+        return (
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": v["date"],
+                               "invoice-amount": "500.00"}),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "amount": "500.00", **v}),
+        )
+    if record == "payment":
+        return (
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "payment", "payment-date": v["date"], "payment-amount": "100.00",
+                               "payment-mode": "oldest_first", "payment-request_key": str(uuid.uuid4())}),
+            Door("api_create", "finance", api("payment-list"),
+                 lambda w, v: {"account": w.account.code, "amount": "100.00", **v}),
+        )
+    if record == "credit_note":
+        return (
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "credit_note", "credit_note-number": "MX-CN-1", "credit_note-date": v["date"],
+                               "credit_note-amount": "10.00", "credit_note-reason": "退货"}),
+            Door("api_create", "finance", api("credit-note-list"),
+                 lambda w, v: {"number": "MX-CN-1", "account": w.account.code, "amount": "10.00", "reason": "退货",
+                               **v}),
+        )
+    return (
+        Door("page", "finance", _receivables,
+             lambda w, v: {"action": "deduction", **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v}))}),
+        Door("api_create", "finance", api("deduction-list"), lambda w, v: _deduction_fields(w, {"reason": "条码费", **v})),
+    )
+
+
+RULES += tuple(
+    Rule(
+        f"books.date_{'before_start' if bound == 'before' else 'too_far_ahead'}@{record}",
+        f"books.date_{'before_start' if bound == 'before' else 'too_far_ahead'}",
+        model, "date", **BOOK_DATES[bound],
+        watch=(Allocation, Invoice) if model is not Invoice else (),
+        doors=_book_date_doors(record),
+    )
+    for record, model in (("invoice", Invoice), ("payment", Payment), ("credit_note", CreditNote),
+                          ("deduction", Deduction))
+    for bound in ("before", "ahead")
+) + (
+    Rule(
+        "books.date_too_far_ahead@remittance", "books.date_too_far_ahead", _remittance_model(), "date",
+        good={"cash": "1000.00", "line": "1000.00", "date": "2026-06-01"},
+        bad={"cash": "1000.00", "line": "1000.00", "date": "2026-07-03"},
+        watch=(Payment, Allocation, Deduction, Invoice),
+        message="Date received: 2026-07-03 is more than 31 days after today",
+        doors=(
+            Door("page", "finance", lambda w: reverse("tradespend:remittance-new"),
+                 lambda w, v: {**_remittance_page(w, v), "date": v["date"]}),
+            Door("api_create", "finance", api("remittance-list"),
+                 lambda w, v: {**_remittance_api(w, v), "date": v["date"]}),
+        ),
+    ),
+    Rule(
+        "invoice.due_too_late", "invoice.due_too_late", Invoice, "due_on",
+        good={"due_on": "2036-06-08"},  # 3,660 days after 2026-06-01: the longest payment terms
+        bad={"due_on": "2036-06-09"},
+        message="Due date: 2036-06-09 is 3661 days after the invoice date 2026-06-01; payment terms are at most 3660",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": "2026-06-01",
+                               "invoice-amount": "500.00", "invoice-due_on": v["due_on"]}),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "date": "2026-06-01",
+                               "amount": "500.00", **v}),
+        ),
+    ),
+)  # fmt: skip
+
+
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]
