@@ -6,6 +6,8 @@ contracts.services.contract_term_check's rules), so a bad row is named with its 
 written. The export (contracts/exports.terms_workbook) writes the same columns, so a sheet goes out and back.
 """
 
+import re
+import unicodedata
 from functools import cache
 
 from django.utils import translation
@@ -22,23 +24,30 @@ from .models import Contract, ContractTerm
 from .services import TERM_FIGURE_FIELDS, check_term_months_open, contract_terms_imported, term_months_closed
 
 
+def _spelling(text) -> str:
+    """A choice as compared: without case, spaces or underscores, full-width letters and brackets as half-width
+    (“DM海报费”, “dm 海报费” and “ＤＭ 海报费” are “DM 海报费”; “per store sku” is per_store_sku)."""
+    return re.sub(r"[\s_]+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
 @cache
 def _names(choices) -> dict[str, str]:
-    """Every way a choice may be written (its code, its English and its Chinese label), upper-cased → the code."""
+    """Every way a choice may be written (its code, its English and its Chinese label), as compared → the code."""
     found = {}
     for value, label in choices.choices:
-        found[value.upper()] = value
+        found[_spelling(value)] = value
         for language in ("en", "zh-hans"):
             with translation.override(language):
-                found[str(label).strip().upper()] = value
+                found[_spelling(label)] = value
     return found
 
 
 def choice_of(choices):
-    """A choice written as its code or its label in either language (what the export writes)."""
+    """A choice written as its code or its label in either language (what the export writes), compared without
+    case, spaces or character width."""
 
     def parse(value) -> str:
-        found = _names(choices).get(str(value).strip().upper())
+        found = _names(choices).get(_spelling(value))
         if found is None:
             # the choices as the reader's sheet and the export write them (its labels, in the language of whoever reads
             # the problem), not the codes behind them
@@ -72,17 +81,25 @@ TERM_COLUMNS = (
         hint=_("Number of an existing contract"),
         example="HT-2026-0001",
     ),
-    _choice_column("kind", "费用类型", "kind", ContractTerm.Kind, "rebate", aliases=("类型", "term kind")),
-    _choice_column("basis", "计费方式", "basis", ContractTerm.Basis, "percent", aliases=("计费基础",)),
-    _choice_column("period", "周期", "period", ContractTerm.Period, "year", aliases=("结算周期",)),
+    # Examples as the sheet is filled in: a choice's label in the reader's language (its code is read too).
+    _choice_column(
+        "kind", "费用类型", "kind", ContractTerm.Kind, ContractTerm.Kind.REBATE.label, aliases=("类型", "term kind")
+    ),
+    _choice_column(
+        "basis", "计费方式", "basis", ContractTerm.Basis, ContractTerm.Basis.PERCENT.label, aliases=("计费基础",)
+    ),
+    _choice_column(
+        "period", "周期", "period", ContractTerm.Period, ContractTerm.Period.YEAR.label, aliases=("结算周期",)
+    ),
     Column(
         "rate",
         "费率(%)",
         "rate %",
         imports.decimal_number(places=2, min_value=None, max_value=None),  # 0–100: contracts.rules
         aliases=("费率", "rate", "返利率"),
-        hint=_("For a percentage of sell-in: 0 to 100"),
+        hint=_("For a percentage of sell-in: 0 to 100 (2.5, 2.5% or a cell formatted as a percentage)"),
         example="2.5",
+        percent=True,  # a cell showing 2.5% (it holds 0.025) is 2.5
     ),
     Column(
         "amount",
@@ -103,7 +120,9 @@ TERM_COLUMNS = (
     ),
     Column("valid_from", "开始日期", "valid from", imports.a_date, hint=_("YYYY-MM-DD; empty: the contract's")),
     Column("valid_to", "结束日期", "valid to", imports.a_date, hint=_("YYYY-MM-DD; empty: the contract's")),
-    _choice_column("settlement", "结算方式", "settlement", ContractTerm.Settlement, "deducted"),
+    _choice_column(
+        "settlement", "结算方式", "settlement", ContractTerm.Settlement, ContractTerm.Settlement.DEDUCTED.label
+    ),
     Column("note", "备注", "note", imports.text(200), default=""),
 )
 

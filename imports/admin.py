@@ -19,7 +19,7 @@ class ImportProblemInline(admin.TabularInline):
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
     list_display = ("queued_at", "kind", "user", "file_name", "status", "rows_read", "rows_written", "problems_total")
-    list_filter = ("status", "kind")
+    list_filter = ("status", "check_only", "kind")
     search_fields = ("file_name", "user__username")
     inlines = [ImportProblemInline]
 

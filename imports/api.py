@@ -1,7 +1,9 @@
 """API of the Excel imports. POST a file to /api/v1/imports/<kind>/: the upload is kept and a job queued
 (202, with the job's status URL); GET /api/v1/imports/jobs/<id>/ follows it (rows read, checked, written)
 and answers its outcome — what was written, or the problems that kept anything from being written.
-GET /api/v1/imports/<kind>/template/ is the empty template. Same services as the page."""
+With `check_only` the job only checks the file (status checked: what it would create, update and leave unchanged,
+nothing written); POST /api/v1/imports/jobs/<id>/import/ then imports that file. GET
+/api/v1/imports/<kind>/template/ is the empty template. Same services as the page."""
 
 from django.http import Http404
 from django.urls import reverse
@@ -24,7 +26,7 @@ from .kinds import ImportKind
 from .models import ImportJob
 from .registry import KINDS
 from .runner import limit_upload_size, template_workbook
-from .services import import_job_start
+from .services import import_job_confirm, import_job_start
 
 _ERROR = inline_serializer("ImportError", {"code": serializers.CharField(), "detail": serializers.CharField()})
 _KIND_DOC = "Reps, supervisors and finance may not import (403)."
@@ -53,7 +55,10 @@ class XlsxRenderer(renderers.BaseRenderer):
 
 
 class ProblemSerializer(serializers.Serializer):
-    row = serializers.IntegerField(help_text="Row of the sheet (1 is the header row).")
+    row = serializers.IntegerField(
+        help_text="Row of the sheet as Excel numbers it (a problem of the headers: the header row's, 1 unless a title "
+        "stands above them)."
+    )
     column = serializers.CharField(
         source="shown_column",
         help_text="The column's header as the file has it (one it lacks: the template's, in the request's language).",
@@ -85,8 +90,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "rows_read",
             "rows_checked",
             "rows_written",
+            "check_only",
             "created",
             "updated",
+            "unchanged",
             "ignored_columns",
             "code",
             "detail",
@@ -100,9 +107,14 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         extra_kwargs = {
             "status": {
-                "help_text": "queued → running → done (written), refused (nothing written: see code, detail, "
-                "errors) or failed (nothing written)."
+                "help_text": "queued → running → done (written), checked (a check_only job without problems: nothing "
+                "written, created/updated/unchanged say what importing would do), refused (nothing written: see "
+                "code, detail, errors) or failed (nothing written)."
             },
+            "check_only": {"help_text": "The job only checks the file: it writes nothing."},
+            "created": {"help_text": "Rows that made a new record (a check: would make)."},
+            "updated": {"help_text": "Rows that changed a stored record (a check: would change)."},
+            "unchanged": {"help_text": "Rows the same as their stored record: left as they are."},
             "code": {"help_text": "Why a job was refused: import.invalid_rows, import.not_a_spreadsheet, …"},
             "problems_total": {"help_text": "All problems of a refused file; `errors` lists the first ones."},
         }
@@ -135,9 +147,23 @@ class ImportView(APIView):
         "import.invalid_rows, its `errors` list the first problems (a setting, 100 by default) by row and "
         "column, `problems_total` counts them all. A file that is not a workbook is refused with "
         "import.not_a_spreadsheet; more rows than the setting allows, import.too_many_rows. Rows with a known "
-        "natural key update. Answered at once, without a job: no file (400 import.no_file) and a file over "
-        "the upload limit (413 import.too_large, naming the limit, before it is stored).",
-        request={"multipart/form-data": inline_serializer("ImportUpload", {"file": serializers.FileField()})},
+        "natural key update (`updated`); a row the same as its stored record is `unchanged`. With `check_only` "
+        "true the job only checks the file: the import runs and is rolled back, the job ends `checked` (or "
+        "refused, with the same problems) and says what it would create, update and leave unchanged; import it "
+        "then with POST /api/v1/imports/jobs/<id>/import/. Answered at once, without a job: no file (400 "
+        "import.no_file) and a file over the upload limit (413 import.too_large, naming the limit, before it is "
+        "stored).",
+        request={
+            "multipart/form-data": inline_serializer(
+                "ImportUpload",
+                {
+                    "file": serializers.FileField(),
+                    "check_only": serializers.BooleanField(
+                        required=False, default=False, help_text="Only check the file: write nothing."
+                    ),
+                },
+            )
+        },
         responses={
             202: ImportJobSerializer,
             400: OpenApiResponse(_ERROR, description="No file"),
@@ -152,8 +178,31 @@ class ImportView(APIView):
         self.upload_limit.check()
         if upload is None:
             raise DomainError("import.no_file", _("Send the workbook as the multipart field “file”."), field="file")
-        job = import_job_start(kind=kind, upload=upload, user=request.user)
+        check_only = serializers.BooleanField(required=False).to_internal_value(request.data.get("check_only") or False)
+        job = import_job_start(kind=kind, upload=upload, user=request.user, check_only=check_only)
         body = ImportJobSerializer(job, context={"request": request}).data
+        return Response(body, status=202, headers={"Location": body["status_url"]})
+
+
+class ImportJobConfirmView(APIView):
+    """Import the file a check found good."""
+
+    @idempotent(scope="imports.confirm")
+    @extend_schema(
+        operation_id="imports_job_import",
+        request=None,
+        description="Import the file of one of your jobs whose status is `checked` (a check_only job without "
+        "problems): a new job (202, as POST /api/v1/imports/<kind>/ answers) reads the same file, checks it again "
+        "and writes it, all or nothing. A check is imported once: again, or after another upload of its kind "
+        "(which lets its file go), 409 import.check_used. Another user's job, or one not checked, is 404 / 409.",
+        responses={202: ImportJobSerializer, 403: _ERROR, 404: _ERROR, 409: _ERROR},
+    )
+    def post(self, request, pk: int):
+        job = generics.get_object_or_404(import_jobs_for(request.user).filter(user=request.user), pk=pk)
+        if KINDS.get(job.kind) is None:
+            raise Http404
+        confirmed = import_job_confirm(job=job, user=request.user)
+        body = ImportJobSerializer(confirmed, context={"request": request}).data
         return Response(body, status=202, headers={"Location": body["status_url"]})
 
 

@@ -14,6 +14,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.functional import lazy
 from django.utils.text import capfirst
@@ -47,6 +50,36 @@ _TEXT = gettext_lazy("text")
 _A_NUMBER = gettext_lazy("a number")
 
 
+@dataclass(frozen=True, slots=True)
+class Percentage:
+    """A number cell formatted as a percentage, as the runner reads it: ``value`` is what the cell holds (0.05),
+    ``shown`` the percentage it shows (5, a Decimal: 0.025 shows 2.5, never 2.4999…). A percent column
+    (``Column.percent``) reads the percentage; any other column refuses the cell (PERCENT_ELSEWHERE) rather than take
+    0.05 for 5 or 5 for 0.05."""
+
+    value: int | float
+
+    @property
+    def shown(self) -> Decimal:
+        number = Decimal(self.value) if isinstance(self.value, int) else Decimal(str(self.value))
+        return number.scaleb(2)
+
+    def __str__(self) -> str:
+        return f"{self.shown.normalize():f}%"
+
+
+PERCENT_ELSEWHERE = gettext_lazy(
+    "This cell is formatted as a percentage (%(shown)s), but this column does not take percentages: "
+    "format the cell as a number and write the value itself."
+)
+
+
+def without_percent_sign(value: str) -> str:
+    """Text typed into a percent column: “2.5%” (or “2.5％”) is 2.5, as the column's header says."""
+    cleaned = value.strip()
+    return cleaned[:-1] if cleaned.endswith(("%", "％")) else value
+
+
 def _no_dates(value, expected) -> None:
     if isinstance(value, (datetime, date)):
         raise CellError(gettext_lazy("Expected %(expected)s, found a date."), expected=expected)
@@ -73,7 +106,9 @@ def _to_decimal(value) -> Decimal:
     _no_dates(value, _A_NUMBER)
     if isinstance(value, int):
         return Decimal(value)
-    if isinstance(value, float):
+    if isinstance(value, Decimal):  # a percentage as its cell shows it (the runner's Percentage.shown)
+        number = value
+    elif isinstance(value, float):
         # str() gives the shortest text that reads back as the same float: 4.1 → "4.1", not 4.0999…
         number = Decimal(str(value))
     else:
@@ -216,6 +251,9 @@ class Column:
     default: Any = None
     hint: Any = ""
     example: Any = ""
+    # A percentage (a rate %): a cell formatted as a percentage reads as the percentage it shows (a “5%” cell,
+    # which holds 0.05, is 5) and text “2.5%” as 2.5. Any other column refuses a percent-formatted cell.
+    percent: bool = False
 
     def header(self, language: str | None = None) -> str:
         """The header in this language (the user's when none is given), as the template and the export carry it, the
@@ -230,7 +268,8 @@ class Column:
 
 @dataclass
 class Row:
-    """A data row: its number in the sheet (the header is row 1) and its parsed values by column key.
+    """A data row: its number in the sheet (as Excel numbers it, title and header rows counted) and its parsed values
+    by column key.
     A value that failed to parse is left out, so checks skip it instead of reporting it twice."""
 
     number: int
@@ -353,8 +392,10 @@ class ImportKind:
         """Resolve codes to ids (writing them into row.values) and report unknown or out-of-scope ones."""
 
     def write(self, rows: list[Row], *, present: set[str]) -> tuple[int, int]:
-        """Create or update the records (inside the runner's transaction); return (created, updated).
-        `present` names the columns the file has: an absent optional column leaves stored values alone."""
+        """Create or update the records (inside the runner's transaction); return (created, updated). A row that
+        leaves its record as it was is neither: the runner reports the rest of the rows as unchanged (`upsert` does
+        this for a kind). `present` names the columns the file has: an absent optional column leaves stored values
+        alone. On a check (the runner's `check_only`) the same write runs and is rolled back."""
         raise NotImplementedError
 
 
@@ -417,15 +458,71 @@ def upsert(
     kind: ImportKind, model, rows: list[Row], *, present: set[str], unique: Sequence[str], existing
 ) -> tuple[int, int]:
     """Insert or update by the natural key `unique` in batches (INSERT … ON CONFLICT DO UPDATE).
-    Only the columns the file has are written on update. Returns (created, updated)."""
+    Only the columns the file has are written on update, and only the rows that change their stored record: a row
+    whose values are those already stored is left alone (counted neither created nor updated: the runner reports it
+    unchanged). `existing` is {natural key: pk} of the stored records (existing_keys). Returns (created, updated)."""
     fields = [kind.model_fields.get(key, key) for key in present]
-    objects = [model(**{name: row.values.get(name) for name in fields}) for row in rows]
+    update_fields = [name for name in fields if name not in unique]
+    stored = _stored(model, existing.values(), update_fields)
+    comparers = [(name, _comparable(model._meta.get_field(name))) for name in update_fields]
+    changed: list[Row] = []
+    updated = 0
+    for row in rows:
+        pk = existing.get(tuple(row.values[name] for name in unique))
+        if pk is not None:
+            before = stored.get(pk)
+            if before is not None and all(
+                compare(row.values.get(name)) == was for (name, compare), was in zip(comparers, before, strict=True)
+            ):
+                continue
+            updated += 1
+        changed.append(row)
+    objects = [model(**{name: row.values.get(name) for name in fields}) for row in changed]
     model.objects.bulk_create(
         objects,
         batch_size=1000,
         update_conflicts=True,
         unique_fields=list(unique),
-        update_fields=[name for name in fields if name not in unique],
+        update_fields=update_fields,
     )
-    updated = sum(1 for row in rows if tuple(row.values[name] for name in unique) in existing)
-    return len(rows) - updated, updated
+    return len(changed) - updated, updated
+
+
+def _stored(model, pks: Iterable, fields: list[str]) -> dict[Any, tuple]:
+    """{pk: the stored values of `fields`} of these records, in chunked queries."""
+    found: dict[Any, tuple] = {}
+    for part in chunks(sorted(set(pks))):
+        for pk, *values in model.objects.filter(pk__in=part).values_list("pk", *fields):
+            found[pk] = tuple(values)
+    return found
+
+
+def _comparable(field) -> Callable[[Any], Any]:
+    """A parsed cell as the database would give it back, to compare with the stored value (5 → Decimal 5.00, a
+    tier list as its JSON reads back); a value the field cannot read compares unequal (it is written, and refused
+    there if it must be)."""
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder or DjangoJSONEncoder
+
+        def compare(value):
+            return json.loads(json.dumps(value, cls=encoder))
+
+        return compare
+
+    def compare(value):
+        try:
+            return field.to_python(value)
+        except ValidationError:
+            return _DIFFERENT
+
+    return compare
+
+
+class _Different:
+    def __eq__(self, other) -> bool:
+        return False
+
+    __hash__ = None
+
+
+_DIFFERENT = _Different()

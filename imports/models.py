@@ -13,10 +13,13 @@ class ImportJob(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         DONE = "done", _("Imported")
+        # A check (check_only) that found no problem: nothing written; created, updated and unchanged say what
+        # importing the file would do, and its upload is kept for that (import_job_confirm).
+        CHECKED = "checked", _("Checked")
         REFUSED = "refused", _("Refused")
         FAILED = "failed", _("Failed")
 
-    FINISHED = frozenset({Status.DONE, Status.REFUSED, Status.FAILED})
+    FINISHED = frozenset({Status.DONE, Status.CHECKED, Status.REFUSED, Status.FAILED})
 
     kind = models.CharField(_("kind"), max_length=30)
     user = models.ForeignKey(
@@ -27,12 +30,15 @@ class ImportJob(models.Model):
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     # The messages a worker writes are in the language of the user who uploaded the file.
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    # Only check the file: run the whole import, report what it would do, write nothing (rolled back).
+    check_only = models.BooleanField(_("check only"), default=False)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
     # A refusal (or failure): its code, message and numbers as the API answers them; the rows' problems
     # are ImportProblem rows (the first KA.import_max_errors), problems_total counts them all.
@@ -73,8 +79,18 @@ class ImportJob(models.Model):
 
     @property
     def headers_only(self) -> bool:
-        """Refused on the header row (row 1): no data row was read."""
+        """Refused on the header row: no data row was read."""
         return self.code == "import.invalid_rows" and self.params.get("rows") is None
+
+    @property
+    def header_row(self) -> int:
+        """The row the headers were found in (1 unless a title stood above them; 1 for jobs before this was kept)."""
+        return self.params.get("header_row") or 1
+
+    @property
+    def can_import(self) -> bool:
+        """A check that found no problem, its upload still kept: the file can be imported as it was checked."""
+        return self.status == self.Status.CHECKED and bool(self.file)
 
     @property
     def truncated(self) -> bool:
@@ -82,7 +98,8 @@ class ImportJob(models.Model):
 
 
 class ImportProblem(models.Model):
-    """One problem of a refused file, by row and column (row 1 is the header row)."""
+    """One problem of a refused file, by row and column (as Excel numbers the rows: the header row's number where
+    the problem is in the headers)."""
 
     job = models.ForeignKey(ImportJob, verbose_name=_("import job"), on_delete=models.CASCADE, related_name="problems")
     row = models.PositiveIntegerField(_("row"))

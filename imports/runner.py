@@ -7,14 +7,20 @@ nothing is written; the first problems (KA.import_max_errors, by row and column)
 their row number, column and reason, and every problem is counted. The file size (KA.upload_max_bytes)
 and the rows read (KA.import_max_rows) are capped, so a rejected file costs little memory and the
 answer stays small however many rows are bad. Numbers are read as Decimal through their text (openpyxl
-hands numeric cells over as floats). A `progress` callback hears the rows read, checked and written.
+hands numeric cells over as floats); a number formatted as a percentage keeps its format (kinds.Percentage), for a
+percent column to read the percentage it shows. The header row is the first of the sheet's first rows that holds
+the kind's required headers (a title may stand above it); rows keep the numbers Excel gives them. A `progress`
+callback hears the rows read, checked and written. With `check_only` the file is written in a transaction that is
+then rolled back: the answer says what the import would create, update and leave unchanged, and nothing changes.
 """
 
+import bisect
 import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -23,46 +29,76 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import load_workbook
+from openpyxl.utils.cell import range_boundaries
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.wordlists import WordList
 
-from .kinds import LOOKUP_CHUNK, CellError, ImportKind, Problems, Row, RowError, normal_header
+from .kinds import (
+    LOOKUP_CHUNK,
+    PERCENT_ELSEWHERE,
+    CellError,
+    ImportKind,
+    Percentage,
+    Problems,
+    Row,
+    RowError,
+    normal_header,
+    without_percent_sign,
+)
 
 # Rows parsed and checked together: one lookup query per code column per chunk.
 CHECK_CHUNK = LOOKUP_CHUNK
 # The last row an .xlsx sheet can have.
 EXCEL_MAX_ROWS = 1_048_576
+# How many rows at the top of the sheet may hold the headers (a title of a row or a few above them).
+HEADER_ROWS = 10
 
 # --- outcomes ---
 
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What an import wrote (or, `check_only`, would write): rows created, updated (changed) and unchanged (the
+    same as the stored record: left alone)."""
+
     kind: str
     created: int
     updated: int
     rows: int
     ignored_columns: tuple[str, ...] = ()
+    unchanged: int = 0
+    check_only: bool = False
+    header_row: int = 1
 
     def as_dict(self) -> dict:
         return {
             "kind": self.kind,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "rows": self.rows,
             "ignored_columns": list(self.ignored_columns),
+            "check_only": self.check_only,
         }
 
 
 class ImportRejected(DomainError):
     """The file has bad rows: nothing was imported. `errors` lists the first problems by row and column
     (at most KA.import_max_errors); `total` counts them all. `rows` is the number of data rows read,
-    or None when the headers (row 1) already failed."""
+    or None when the headers (row `header_row`) already failed."""
 
     def __init__(
-        self, errors: list[RowError], *, rows: int | None, total: int | None = None, bad_rows: int | None = None
+        self,
+        errors: list[RowError],
+        *,
+        rows: int | None,
+        total: int | None = None,
+        bad_rows: int | None = None,
+        header_row: int = 1,
     ) -> None:
         self.errors = errors
         self.total = len(errors) if total is None else total
@@ -73,8 +109,10 @@ class ImportRejected(DomainError):
             super().__init__(
                 "import.invalid_rows",
                 gettext_lazy(
-                    "The column headers in row 1 have problems. Nothing was imported; fix them and upload again."
+                    "The column headers in row %(header_row)s have problems. Nothing was imported; fix them and "
+                    "upload again."
                 ),
+                header_row=header_row,
                 **counts,
             )
             return
@@ -184,17 +222,97 @@ def _open_sheet(source):
         workbook.close()
 
 
-def _sheet_rows(sheet, **bounds) -> Iterator[tuple]:
-    """The sheet's rows as value tuples, one at a time; a read error is 'not a spreadsheet'."""
-    rows = sheet.iter_rows(values_only=True, **bounds)
+def _sheet_rows(sheet, *, formats: bool = False, **bounds) -> Iterator[tuple]:
+    """The sheet's rows as value tuples, one at a time; a read error is 'not a spreadsheet'. With `formats` a
+    number formatted as a percentage comes as a kinds.Percentage (read-only cells keep their style's number format;
+    it is looked at only for numbers with a style)."""
+    rows = sheet.iter_rows(values_only=not formats, **bounds)
     while True:
         try:
             values = next(rows)
+            if formats:
+                values = tuple(_cell_value(cell) for cell in values)
         except StopIteration:
             return
         except Exception as exc:
             raise not_a_spreadsheet() from exc
         yield values
+
+
+def _cell_value(cell):
+    value = cell.value
+    if type(value) in (int, float) and cell.has_style and is_percent_format(cell.number_format):
+        return Percentage(value)
+    return value
+
+
+# What a number format shows literally: quoted text ("%" typed as text), an escaped character (\%), a [colour] or
+# [$-locale] section. A % left outside them multiplies the value by 100 as Excel shows it.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+@lru_cache(maxsize=256)
+def is_percent_format(number_format: str | None) -> bool:
+    """Whether Excel shows a number in this format as a percentage (0%, 0.00%, #,##0.0%;[Red]-0.0%)."""
+    return "%" in _FORMAT_LITERALS.sub("", number_format or "")
+
+
+class _MergedCells:
+    """Where the sheet's merged cells are, read only when a required cell is found empty (the streaming reader does
+    not read them; they stand after the rows): one more pass over the sheet's XML, once, its rows let go as read."""
+
+    _MERGE_CELL = f"{{{SHEET_MAIN_NS}}}mergeCell"
+    _ROW = f"{{{SHEET_MAIN_NS}}}row"
+
+    def __init__(self, sheet, width: int) -> None:
+        self.sheet = sheet
+        self.width = width
+        # column → the merged ranges over it within the columns read: sorted (first row, last row, range) lists
+        self._by_column: dict[int, list[tuple[int, int, str]]] | None = None
+
+    def _read(self) -> dict[int, list[tuple[int, int, str]]]:
+        found: dict[int, list[tuple[int, int, str]]] = {}
+        try:
+            with self.sheet._get_source() as source:
+                for _event, element in iterparse(source):
+                    if element.tag == self._ROW:
+                        element.clear()
+                    elif element.tag == self._MERGE_CELL and element.get("ref"):
+                        ref = element.get("ref")
+                        min_col, min_row, max_col, max_row = range_boundaries(ref)
+                        if None in (min_col, min_row, max_col, max_row):  # whole rows or columns: not a table's
+                            continue
+                        for column in range(min_col, min(max_col, self.width) + 1):
+                            found.setdefault(column, []).append((min_row, max_row, ref))
+        except Exception:  # only a better message is lost: the cell is reported as empty anyway
+            return {}
+        for ranges in found.values():
+            ranges.sort()
+        return found
+
+    def covering(self, row: int, column: int) -> str | None:
+        """The merged range (“A2:A4”) this cell lies in below or right of its first cell, which alone holds the
+        value; None when it lies in none."""
+        if self._by_column is None:
+            self._by_column = self._read()
+        ranges = self._by_column.get(column)
+        if not ranges:
+            return None
+        at = bisect.bisect_right(ranges, (row, EXCEL_MAX_ROWS + 1, "")) - 1
+        if at < 0:
+            return None
+        first, last, ref = ranges[at]
+        min_col = range_boundaries(ref)[0]
+        if first <= row <= last and (row, column) != (first, min_col):
+            return ref
+        return None
+
+
+# A required cell left empty because it lies in merged cells: only their first cell holds the value.
+MERGED_CELL = gettext_lazy(
+    "A value is required. This cell is merged with others (%(cells)s), so it is empty: unmerge the cells and fill "
+    "in every row."
+)
 
 
 def too_many_rows(limit: int) -> DomainError:
@@ -232,17 +350,28 @@ def _match_headers(kind: ImportKind, header_row: Sequence) -> tuple[dict[str, in
     return positions, headers, ignored, problems
 
 
-def _parse_row(number: int, values: tuple, columns, absent, problems: Problems) -> Row:
+def _parse_row(number: int, values: tuple, columns, absent, problems: Problems, merged: _MergedCells) -> Row:
     # Columns the file lacks hold their defaults, so natural keys are whole; `present` keeps them unwritten.
     parsed: dict[str, Any] = {column.key: column.default for column in absent}
     for column, index in columns:
         value = values[index] if index < len(values) else None
         if _blank(value):
             if column.required:
-                problems.add(number, column.key, gettext_lazy("A value is required."))
+                cells = merged.covering(number, index + 1)
+                if cells:
+                    problems.add(number, column.key, MERGED_CELL, {"cells": cells})
+                else:
+                    problems.add(number, column.key, gettext_lazy("A value is required."))
             else:
                 parsed[column.key] = column.default
             continue
+        if isinstance(value, Percentage):
+            if not column.percent:
+                problems.add(number, column.key, PERCENT_ELSEWHERE, {"shown": str(value)})
+                continue
+            value = value.shown
+        elif column.percent and isinstance(value, str):
+            value = without_percent_sign(value)
         try:
             parsed[column.key] = column.parse(value)
         except CellError as error:
@@ -250,8 +379,11 @@ def _parse_row(number: int, values: tuple, columns, absent, problems: Problems) 
     return Row(number, parsed)
 
 
-def _row_chunks(kind: ImportKind, sheet, positions: dict[str, int], problems: Problems) -> Iterator[list[Row]]:
-    """The data rows, parsed, CHECK_CHUNK at a time; blank rows skipped, numbers those of the sheet.
+def _row_chunks(
+    kind: ImportKind, sheet, positions: dict[str, int], problems: Problems, *, header_row: int = 1
+) -> Iterator[list[Row]]:
+    """The data rows (below the header row), parsed, CHECK_CHUNK at a time; blank rows skipped, numbers those of
+    the sheet.
     Only the matched columns are read (a cell far to the right would widen every row), a row with data
     past the cap is refused, and nothing past Excel's last row is read (openpyxl would fill the gap
     before a row numbered in the billions with blank rows, one by one)."""
@@ -259,13 +391,16 @@ def _row_chunks(kind: ImportKind, sheet, positions: dict[str, int], problems: Pr
     columns = [(kind.column(key), index) for key, index in positions.items()]
     absent = [column for column in kind.columns if column.key not in positions]
     width = max(positions.values(), default=0) + 1
+    merged = _MergedCells(sheet, width)
     chunk: list[Row] = []
-    for number, values in enumerate(_sheet_rows(sheet, min_row=2, max_row=EXCEL_MAX_ROWS, max_col=width), start=2):
+    first = header_row + 1
+    rows = _sheet_rows(sheet, formats=True, min_row=first, max_row=EXCEL_MAX_ROWS, max_col=width)
+    for number, values in enumerate(rows, start=first):
         if all(_blank(value) for value in values):
             continue
-        if number > max_rows + 1:
+        if number - header_row > max_rows:
             raise too_many_rows(max_rows)
-        chunk.append(_parse_row(number, values, columns, absent, problems))
+        chunk.append(_parse_row(number, values, columns, absent, problems, merged))
         if len(chunk) == CHECK_CHUNK:
             yield chunk
             chunk = []
@@ -355,35 +490,61 @@ class Progress:
     written: int = 0
 
 
-def run_import(*, kind: ImportKind, source, user, progress: Callable[[Progress], None] | None = None) -> ImportResult:
+def _find_headers(kind: ImportKind, sheet) -> tuple[int, tuple]:
+    """(number, values) of the header row: the first of the sheet's first HEADER_ROWS rows that holds every required
+    header of the kind; else the one that holds most of the kind's headers (its problems then name what it lacks),
+    else the first row that is not blank. A title above the headers is so passed over."""
+    best: tuple[int, int, tuple] | None = None  # (headers matched, number, values)
+    for number, values in enumerate(_sheet_rows(sheet, min_row=1, max_row=HEADER_ROWS), start=1):
+        if all(_blank(value) for value in values):
+            continue
+        positions = _match_headers(kind, values)[0]
+        if not any(column.required and column.key not in positions for column in kind.columns):
+            return number, values
+        if best is None or len(positions) > best[0]:
+            best = (len(positions), number, values)
+    if best is None:
+        raise DomainError(
+            "import.empty",
+            gettext_lazy("The first sheet is empty: its first %(rows)s rows hold no column headers."),
+            field="file",
+            rows=HEADER_ROWS,
+        )
+    return best[1], best[2]
+
+
+def run_import(
+    *,
+    kind: ImportKind,
+    source,
+    user,
+    progress: Callable[[Progress], None] | None = None,
+    check_only: bool = False,
+) -> ImportResult:
     """Read, check and (only if every row is good) write a file, all or nothing.
 
     Raises ImportRejected with the first bad rows and the count of all, or DomainError for a file that
     is not a spreadsheet, is too large (FileTooLarge, before it is opened), has too many rows or none.
     `progress`, when given, is called after each chunk is read and checked and once the rows are written.
+    `check_only`: everything as for an import, the write included (its rules and counts are the import's), then
+    rolled back; the result says what the import would do and nothing is written (no row counts as written).
     """
     counts = Progress()
     report = progress or (lambda counts: None)
     with _open_sheet(source) as sheet:
-        header_row = next(_sheet_rows(sheet, min_row=1, max_row=1), ())
-        if all(_blank(value) for value in header_row):
-            raise DomainError(
-                "import.empty",
-                gettext_lazy("The first sheet is empty: row 1 must hold the column headers."),
-                field="file",
-            )
+        header_number, header_row = _find_headers(kind, sheet)
         positions, headers, ignored, header_problems = _match_headers(kind, header_row)
         problems = Problems(kind, headers)
         for key, message, params in header_problems:
-            problems.add(1, key, message, params)
+            problems.add(header_number, key, message, params)
         if problems:
             errors = problems.sorted()
-            raise ImportRejected(errors, rows=None, total=problems.total)
+            raise ImportRejected(errors, rows=None, total=problems.total, header_row=header_number)
         # The good rows so far, to write at the end; dropped at the first problem (nothing will be written).
         kept: list[Row] | None = []
         natural_keys = _NaturalKeys()
         count = 0
-        for chunk in _row_chunks(kind, sheet, positions, problems):
+        for chunk in _row_chunks(kind, sheet, positions, problems, header_row=header_number):
             count += len(chunk)
             counts.read = count
             report(counts)
@@ -405,9 +566,23 @@ def run_import(*, kind: ImportKind, source, user, progress: Callable[[Progress],
         raise ImportRejected(problems.sorted(), rows=count, total=problems.total, bad_rows=problems.bad_rows)
     with transaction.atomic():
         created, updated = kind.write(kept, present=set(positions))
-    counts.written = count
-    report(counts)
-    return ImportResult(kind.name, created, updated, count, tuple(ignored))
+        if check_only:
+            # Undone as it leaves this block (what it queued for after the commit is dropped with it).
+            transaction.set_rollback(True)
+    if not check_only:
+        counts.written = count
+        report(counts)
+    unchanged = max(count - created - updated, 0)
+    return ImportResult(
+        kind.name,
+        created,
+        updated,
+        count,
+        tuple(ignored),
+        unchanged=unchanged,
+        check_only=check_only,
+        header_row=header_number,
+    )
 
 
 # --- templates ---
@@ -424,7 +599,7 @@ def template_workbook(kind: ImportKind, language: str | None = None):
         _("Instructions"),
         [_("Column"), _("Also accepted"), _("Required"), pgettext("import column", "Format"), _("Example")],
         (
-            [c["header"], c["other"], _("yes") if c["required"] else _("no"), str(c["hint"]), c["example"]]
+            [c["header"], c["other"], _("yes") if c["required"] else _("no"), str(c["hint"]), str(c["example"])]
             for c in described
         ),
     )

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<slug:kind>/template.xlsx", views.import_template, name="import-template"),
     path("jobs/<int:pk>/", views.job_page, name="job"),
     path("jobs/<int:pk>/status/", views.job_status_page, name="job-status"),
+    path("jobs/<int:pk>/import/", views.job_import, name="job-import"),
     path("jobs/<int:pk>/problems.xlsx", views.job_problems, name="job-problems"),
 ]

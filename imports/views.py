@@ -1,8 +1,10 @@
-"""The Excel import pages: choose a kind, download its template, upload a file; then the job's page, which
-follows the run (rows read, checked, written) by polling the job's status and shows what was imported or
-the first problems (at most KA.import_max_errors) and how many there are in all."""
+"""The Excel import pages: choose a kind, download its template, upload a file to import it or only to check it;
+then the job's page, which follows the run (rows read, checked, written) by polling the job's status and shows what
+was imported (or, for a check, what importing would create, update and leave unchanged, with a button to import the
+file so checked) or the first problems (at most KA.import_max_errors) and how many there are in all."""
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +22,7 @@ from .kinds import ImportKind
 from .models import ImportJob
 from .registry import kinds_for
 from .runner import FileTooLarge, UploadSizeLimit, limit_upload_size, problems_workbook, template_workbook
-from .services import import_job_start
+from .services import import_job_confirm, import_job_start
 
 # How many of the user's own jobs the import page lists, newest first.
 RECENT_JOBS = 5
@@ -32,6 +34,8 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Excel file (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": f".xlsx,{excel.XLSX_CONTENT_TYPE}"}),
     )
+    # Set by the "Check only" button: run the import, report what it would do, write nothing.
+    check_only = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, kinds: list[ImportKind], **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +85,12 @@ def _import_page(request, upload_limit: UploadSizeLimit):
         form.add_error("file", FileTooLarge(upload_limit.limit).detail)
     elif request.method == "POST" and form.is_valid():
         try:
-            job = import_job_start(kind=chosen, upload=form.cleaned_data["file"], user=request.user)
+            job = import_job_start(
+                kind=chosen,
+                upload=form.cleaned_data["file"],
+                user=request.user,
+                check_only=form.cleaned_data["check_only"],
+            )
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -97,14 +106,24 @@ def _job_for(request, pk: int) -> ImportJob:
 
 
 def _outcome(job: ImportJob, kind: ImportKind) -> str:
+    counts = {"kind": kind.label, "created": job.created, "updated": job.updated, "unchanged": job.unchanged}
+    if job.status == ImportJob.Status.CHECKED:
+        rows = job.rows_checked
+        return ngettext(
+            "%(kind)s: %(rows)s row checked, no problems. Importing this file would create %(created)s, update "
+            "%(updated)s and leave %(unchanged)s unchanged. Nothing has been written yet.",
+            "%(kind)s: %(rows)s rows checked, no problems. Importing this file would create %(created)s, update "
+            "%(updated)s and leave %(unchanged)s unchanged. Nothing has been written yet.",
+            rows,
+        ) % {"rows": rows, **counts}
     if job.status != ImportJob.Status.DONE:
         return job.shown_detail
     rows = job.rows_written
     return ngettext(
-        "%(kind)s: %(rows)s row imported — %(created)s created, %(updated)s updated.",
-        "%(kind)s: %(rows)s rows imported — %(created)s created, %(updated)s updated.",
+        "%(kind)s: %(rows)s row imported — %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+        "%(kind)s: %(rows)s rows imported — %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
         rows,
-    ) % {"kind": kind.label, "rows": rows, "created": job.created, "updated": job.updated}
+    ) % {"rows": rows, **counts}
 
 
 @login_required
@@ -139,6 +158,22 @@ def job_status(job: ImportJob) -> dict:
         "rows_checked": job.rows_checked,
         "rows_written": job.rows_written,
     }
+
+
+@login_required
+@require_http_methods(["POST"])
+def job_import(request, pk: int):
+    """Import the file a check of the user's found good (the button on the checked job's page): a new job."""
+    kinds = _kinds_for(request.user)
+    job = get_object_or_404(import_jobs_for(request.user).filter(user=request.user), pk=pk)
+    if job.kind not in kinds:
+        raise Http404
+    try:
+        confirmed = import_job_confirm(job=job, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("imports:job", pk=job.pk)
+    return redirect("imports:job", pk=confirmed.pk)
 
 
 @login_required

@@ -52,7 +52,7 @@ def test_manager_fixes_a_bad_store_file_and_imports_it(phone, live_server, tmp_p
     _upload(phone, tmp_path, "good.xlsx", [["WM", "S1", "五角场店", "上海", "A"], ["WM", "S2", "徐汇店", "上海", "B"]])
 
     # then it says what was imported, with every row written
-    assert "门店：已导入 2 行，新增 2 条，更新 0 条。" in phone.get_by_test_id("import-done").inner_text()
+    assert "门店：已导入 2 行，新增 2 条，更新 0 条，无变化 0 条。" in phone.get_by_test_id("import-done").inner_text()
     assert phone.get_by_test_id("job-status").inner_text() == "已导入"
     assert phone.locator('[data-count="rows_written"]').inner_text() == "2"
     assert set(Store.objects.values_list("code", flat=True)) == {"S1", "S2"}
@@ -78,5 +78,8 @@ def test_the_job_page_follows_a_running_job_until_it_is_done(desktop, live_serve
     ImportJob.objects.filter(pk=job.pk).update(status="done", rows_written=5000, created=5000)
     # then the page shows the outcome
     desktop.get_by_test_id("import-done").wait_for()
-    assert "产品：已导入 5000 行，新增 5000 条，更新 0 条。" in desktop.get_by_test_id("import-done").inner_text()
+    assert (
+        "产品：已导入 5000 行，新增 5000 条，更新 0 条，无变化 0 条。"
+        in desktop.get_by_test_id("import-done").inner_text()
+    )
     desktop.screenshot(path="tests/e2e/artifacts/imports-job-done-desktop.png", full_page=True)

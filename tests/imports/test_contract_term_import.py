@@ -62,7 +62,7 @@ def test_the_same_file_twice_changes_nothing(finance, contract):
 
     again = _run(finance, EN, ROWS)
 
-    assert (again.created, again.updated) == (0, 4)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
     assert list(ContractTerm.objects.order_by("pk").values()) == before
 
 
@@ -162,7 +162,7 @@ def test_the_export_reads_back_in_unchanged(client, finance, contract):
     result = _run(finance, rows[0], rows[1:])
 
     assert rows[0][0] == "合同编号"
-    assert (result.created, result.updated) == (0, 4)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 4)
     assert list(ContractTerm.objects.order_by("pk").values()) == before
     assert Contract.objects.get(pk=contract.pk).rebate_percent == D("4.00")
 

@@ -56,7 +56,7 @@ def test_reimport_updates_by_store_product_date_and_reference(admin_user, store_
     assert Delivery.objects.count() == 3
     # and importing the same file again changes nothing
     again = run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, rows), user=admin_user)
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Delivery.objects.count() == 3
 
 

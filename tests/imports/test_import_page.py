@@ -154,7 +154,7 @@ def test_a_good_file_goes_to_its_jobs_page_which_says_what_was_imported(
     page = response.content.decode()
     assert 'data-testid="job-status">Imported<' in page
     assert "import-progress.js" not in page  # a finished job's page has nothing to follow
-    assert "Products: 1 row imported — 1 created, 0 updated." in page
+    assert "Products: 1 row imported — 1 created, 0 updated, 0 unchanged." in page
     assert "These columns were not recognised and were ignored: 备注" in page
     assert Product.objects.get().name == "啤酒"
 

@@ -56,3 +56,19 @@ def page_import(client, kind: str, upload, *, commit, **headers):
         return response  # refused before a job was made (no file, too large, unknown kind)
     assert response["Location"].startswith("/imports/jobs/")
     return client.get(response["Location"], **headers)
+
+
+def xlsx_styled(headers, rows, *, above=(), formats=None, merged=(), name: str = "import.xlsx") -> SimpleUploadedFile:
+    """An upload as a clerk's workbook may be: `above` rows (a title) before the headers, number formats by cell
+    (`formats`: {"E2": "0%"}), and merged ranges (`merged`: ["A2:A4"], their first cell holding the value)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [*above, headers, *rows]:
+        sheet.append(list(row))
+    for coordinate, number_format in (formats or {}).items():
+        sheet[coordinate].number_format = number_format
+    for cells in merged:
+        sheet.merge_cells(cells)
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/octet-stream")
