@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, active_filter, yes_no_filter
+from ka_portal.months import MonthFilter
 from ka_portal.scope import account_owners_for, accounts_for, finance_accounts_for, stores_for
 from stores.models import Store
 
@@ -125,12 +126,14 @@ class SalesTargetFilter(StyledFilterSet):
 
 
 class StoreTargetFilter(StyledFilterSet):
-    """?store=S001, ?account=WMT (the store's chain), ?month_from=2026-01-01&month_to=2026-06-01."""
+    """?store=S001, ?account=WMT (the store's chain), ?month=2026-03, ?month_from=2026-01&month_to=2026-06 (months
+    as YYYY-MM everywhere, ka_portal.months; a month's first day still reads as that month)."""
 
     store = record_filter(Store, scope=stores_for, label=_("Store"), help_text="The store, by its code.")
     account = account_filter("store__account")
-    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label=_("From month"))
-    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label=_("To month"))
+    month = MonthFilter(field_name="month", label=_("Month"))
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("From month"))
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("To month"))
 
     class Meta:
         model = StoreTarget
@@ -141,8 +144,9 @@ class CollectionTargetFilter(StyledFilterSet):
     account = record_filter(
         KeyAccount, scope=finance_accounts_for, label=_("Key account"), help_text="The key account, by its code."
     )
-    month_from = django_filters.DateFilter(field_name="month", lookup_expr="gte", label=_("From month"))
-    month_to = django_filters.DateFilter(field_name="month", lookup_expr="lte", label=_("To month"))
+    month = MonthFilter(field_name="month", label=_("Month"))
+    month_from = MonthFilter(field_name="month", lookup_expr="gte", label=_("From month"))
+    month_to = MonthFilter(field_name="month", lookup_expr="lte", label=_("To month"))
 
     class Meta:
         model = CollectionTarget

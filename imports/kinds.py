@@ -7,6 +7,7 @@ register with imports/registry.py; imports/runner.py reads a file through a kind
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +23,7 @@ from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
 
+from ka_portal.api_fields import codes_ignore_case
 from ka_portal.errors import DomainError
 from ka_portal.formatting import NOT_IN_DIGITS, number_not_in_digits, typed_number
 from ka_portal.scope import user_role
@@ -175,7 +177,10 @@ def a_date(value) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        cleaned = value.strip()
+        # full-width digits and separators typed on a Chinese keyboard (２０２６／１１／２５) read as the digits,
+        # and a date written with its time of day (2026-11-25 00:00:00, a date cell copied as text) as the date
+        cleaned = unicodedata.normalize("NFKC", value).strip()
+        cleaned = re.split(r"[ T]", cleaned, maxsplit=1)[0] if re.match(r"\d{4}\D\d", cleaned) else cleaned
         for pattern in _DATE_FORMATS:
             try:
                 return datetime.strptime(cleaned, pattern).date()
@@ -429,7 +434,16 @@ def resolve(
     out_of_scope: Any = None,
 ) -> None:
     """Turn the codes in column `key` into ids in `row.values[target]`; report unknown codes and codes
-    outside the user's scope (`scoped`). Messages take %(value)s."""
+    outside the user's scope (`scoped`). Messages take %(value)s. Store and product codes are compared without case
+    (`p002` names `P002`: stores.imports.resolve_codes), whichever kind reads them."""
+    if field == "code" and codes_ignore_case(queryset.model):
+        from stores.imports import resolve_codes
+
+        resolve_codes(
+            rows, problems, key=key, target=target, queryset=queryset, scoped=scoped, unknown=unknown,
+            out_of_scope=out_of_scope,
+        )  # fmt: skip
+        return
     codes = [row.values.get(key) for row in rows]
     known = lookup(queryset, codes, field=field)
     allowed = known if scoped is None else lookup(scoped, known, field=field)
