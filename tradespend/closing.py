@@ -147,13 +147,33 @@ def check_month_close(*, month: date, by, today: date | None = None) -> date:
 
 
 def month_figures(month: date) -> dict[int, Figures]:
-    """The live figures of every account with any figure in ``month`` (what a close freezes)."""
+    """The live figures of every account with any figure in ``month`` (what a close freezes, once it has brought the
+    ledger and the matches up to date: _figures_to_freeze)."""
     month = month_start(month)
     ids = KeyAccount.objects.values("pk")
     return {account_id: figures for (account_id, _month), figures in live_figures(ids, [month]).items()}
 
 
+def _figures_to_freeze(month: date, *, by, today: date) -> dict[int, Figures]:
+    """What closing ``month`` freezes, in the caller's transaction: the ledger computed and the deductions matched as
+    of ``today`` first (both write), then the month's figures. The close and its preview both read them so."""
+    accruals_compute(as_of=today, by=by)
+    deductions_match()
+    return month_figures(month)
+
+
+def figures_to_freeze(month: date, *, by, today: date | None = None) -> dict[int, Figures]:
+    """The figures a close of ``month`` today would freeze, computed as the close computes them (accruals brought up
+    to date, deductions matched) in a transaction rolled back: nothing is written. What the preview shows."""
+    with transaction.atomic():
+        figures = _figures_to_freeze(month_start(month), by=by, today=today or timezone.localdate())
+        transaction.set_rollback(True)
+    return figures
+
+
 def month_close_preview(*, month: date, by, today: date | None = None) -> ClosePreview:
+    """What closing ``month`` would freeze (exactly what month_close freezes if nothing is recorded meanwhile), or
+    for a closed month what was frozen and the drift since."""
     month = month_start(month)
     try:
         check_month_close(month=month, by=by, today=today)
@@ -161,16 +181,17 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
         refusal_found = refusal
     else:
         refusal_found = None
-    live = month_figures(month)
     closed = ClosedMonth.objects.select_related("closed_by").filter(month=month).first()
     if closed is not None:
         figures = {figure.account_id: Figures.from_closed(figure) for figure in closed.figures.all()}
+        live = month_figures(month)  # what the drift compares them with
     else:
-        figures = live
+        figures = live = figures_to_freeze(month, by=by, today=today)
     # Every chain finance sees, those without a figure at 0.00 as gross to net lists them, so a clerk sees each
-    # chain is covered; and any chain with a figure (frozen or live), whatever the scope says.
+    # chain is covered; and any chain with a figure (frozen or live), whatever the scope says. By code, as every
+    # list of chains (a chain's name is Chinese, whatever the reader's language).
     named = Q(pk__in=finance_accounts_for(by).values("pk")) | Q(pk__in=[*figures, *live])
-    accounts = sorted(KeyAccount.objects.filter(named), key=lambda account: (account.name, account.code))
+    accounts = list(KeyAccount.objects.filter(named).order_by("code"))
     rows = [(account, figures.get(account.pk) or Figures()) for account in accounts]
     total = Figures()
     for _account, row in rows:
@@ -195,9 +216,7 @@ def month_close(*, month: date, by, today: date | None = None) -> ClosedMonth:
     # Lock the closed months so two closes (of this month, or of the next one checking order) run one at a time.
     list(ClosedMonth.objects.select_for_update().all())
     # The ledger and the deductions' states brought up to date first: the snapshot freezes what they say now.
-    accruals_compute(as_of=today or timezone.localdate(), by=by)
-    deductions_match()
-    figures = month_figures(month)
+    figures = _figures_to_freeze(month, by=by, today=today or timezone.localdate())
     try:
         with transaction.atomic():
             closed = ClosedMonth.objects.create(month=month, closed_by=by)

@@ -114,19 +114,28 @@ def _finance(by) -> None:
         raise DomainError("match.needs_finance", _("Only finance may match deductions."))
 
 
+def matches_frozen(deduction: Deduction) -> DomainError | None:
+    """Why the matches of a deduction dated in a closed month can no longer change (None while its month is open):
+    its unsupported part is in that month's frozen figures, so a change there would land in no month. The correction
+    is an adjustment in an open month. The services refuse with it; the sheet says it instead of offering them."""
+    if not ClosedMonth.objects.filter(month=rules.month_start(deduction.date)).exists():
+        return None
+    return DomainError(
+        "month.closed",
+        _(
+            "This deduction is dated %(date)s and %(month)s is closed: its matches can no longer change. "
+            "Correct the spend with an adjustment in an open month."
+        ),
+        date=deduction.date,
+        month=f"{deduction.date:%Y-%m}",
+    )
+
+
 def _check_deduction_month_open(deduction: Deduction) -> None:
-    """Refuse to change the matches of a deduction dated in a closed month: its unsupported part is in that month's
-    frozen figures, so a change there would land in no month. The correction is an adjustment in an open month."""
-    if ClosedMonth.objects.filter(month=rules.month_start(deduction.date)).exists():
-        raise DomainError(
-            "month.closed",
-            _(
-                "This deduction is dated %(date)s and %(month)s is closed: its matches can no longer change. "
-                "Correct the spend with an adjustment in an open month."
-            ),
-            date=deduction.date,
-            month=f"{deduction.date:%Y-%m}",
-        )
+    """Refuse to change the matches of a deduction dated in a closed month (matches_frozen)."""
+    refusal = matches_frozen(deduction)
+    if refusal is not None:
+        raise refusal
 
 
 # --- automatic ---------------------------------------------------------------------------------------------------

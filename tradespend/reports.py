@@ -11,7 +11,7 @@ For a key account and a month:
 
 Total spend is everything between gross and net (rebates + fixed fees + promotion + unsupported), so
 gross − spend = net always; the trade-spend ratio (费用率) is spend ÷ gross, in total and per kind (None when
-gross is 0). A period is the sum of its months: a closed month reads its frozen ClosedFigure, an open month is
+gross is 0 or below). A period is the sum of its months: a closed month reads its frozen ClosedFigure, an open month is
 computed live — whatever is recorded later, a closed month's figures never change.
 
 Everything here is set-based: a fixed number of queries (grouped by account and month) whatever the number of
@@ -59,8 +59,9 @@ STEP_LABELS = {
 
 
 def ratio(part: Decimal, whole: Decimal) -> Decimal | None:
-    """part ÷ whole as a fraction to 4 places (0.1234 = 12.34 %); None when there is no gross to divide by."""
-    if not whole:
+    """part ÷ whole as a fraction to 4 places (0.1234 = 12.34 %); None when there is no gross to divide by: none at
+    all, or a gross at or below 0 (credit notes above the invoices), over which a share means nothing."""
+    if whole is None or whole <= 0:
         return None
     return (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
 
@@ -256,11 +257,12 @@ def closed_months_between(month_from: date, month_to: date) -> dict[date, Closed
 def gross_to_net(*, accounts, month_from: date, month_to: date) -> Report:
     """Gross to net of every account of ``accounts`` (a queryset, already scoped) for the months ``month_from``
     to ``month_to`` (any day of each; both included): one row per account (accounts without any figure too),
-    ordered by name, and the total. Closed months read ClosedFigure, open ones are computed live.
+    ordered by code (as every list of chains: the name is Chinese whatever the reader's language), and the total.
+    Closed months read ClosedFigure, open ones are computed live.
     Eight queries whatever the number of accounts and months."""
     month_from, month_to = month_start(month_from), month_start(month_to)
     months = months_between(month_from, month_to)
-    accounts = list(accounts.order_by("name", "code"))  # 1
+    accounts = list(accounts.order_by("code"))  # 1
     ids = [account.pk for account in accounts]
     closed = closed_months_between(month_from, month_to)  # 2
     open_months = [month for month in months if month not in closed]
@@ -381,7 +383,7 @@ def contract_execution(*, accounts, month_from: date, month_to: date) -> list[Co
         Contract.objects.filter(account__in=accounts, valid_from__lt=period_end, valid_to__gte=month_from)
         .select_related("account")
         .prefetch_related("terms")
-        .order_by("account__name", "valid_from", "number")
+        .order_by("account__code", "valid_from", "number")
     )  # 2 queries
     if not contracts:
         return []

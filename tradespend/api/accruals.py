@@ -10,7 +10,7 @@ this module's other endpoints."""
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 
 from accounts.models import KeyAccount
@@ -21,6 +21,7 @@ from ka_portal import api_fields, scope
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin
+from ka_portal.months import INVALID, parse_month
 from promotions.models import PromotionPlan
 
 from ..accruals import accrual_adjust, accruals_compute
@@ -32,6 +33,26 @@ REFUSED = {
     400: OpenApiResponse(description="Refused by a business rule: {code, detail, params}"),
     404: OpenApiResponse(description="Not found or outside the caller's scope"),
 }
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$", "example": "2026-09"})
+class AccrualMonthField(serializers.Field):
+    """A line's month: written as YYYY-MM (ka_portal/months.py, as every month input) or any day of it, read as its
+    first day (YYYY-MM-DD, as this API always answered it)."""
+
+    default_error_messages = {"invalid": INVALID}
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+    def to_internal_value(self, data):
+        try:
+            month = parse_month(data)
+        except (TypeError, ValueError):
+            month = None
+        if month is None:
+            self.fail("invalid")
+        return month
 
 
 class AccrualLineSerializer(serializers.ModelSerializer):
@@ -62,7 +83,10 @@ class AccrualLineSerializer(serializers.ModelSerializer):
         help_text="The term's contract number (null for a plan's line or an adjustment).",
     )
     kind = serializers.ChoiceField(choices=SpendKind.choices, help_text="What the spend pays for.")
-    month = serializers.DateField(help_text="The month (its first day; any day of it on a POST).")
+    month = AccrualMonthField(
+        help_text="The month: read as its first day (2026-05-01); a POST takes it as YYYY-MM, as every month input "
+        "does, or any day of it."
+    )
     amount = api_fields.DecimalField(max_digits=14, decimal_places=2, help_text="CNY; negative only for corrections.")
     reason = serializers.CharField(
         required=False,

@@ -1,6 +1,7 @@
 """Trade-spend API: gross to net per chain and closed months (issue 12 items 7 and 4).
 
-- ``GET /api/v1/reports/gross-to-net/?from=YYYY-MM&to=YYYY-MM&account=<code>``: the figures of the pages;
+- ``GET /api/v1/reports/gross-to-net/?from=YYYY-MM&to=YYYY-MM&account=<code>`` (or ``month_from``/``month_to``, the
+  pages' names): the figures of the pages;
   money as Decimal strings, ratios as fractions (0.1234 = 12.34 %), null when there is no gross.
 - ``GET/POST /api/v1/closed-months/``: the closed months; finance closes one with ``{"month": "YYYY-MM"}``
   (Idempotency-Key accepted).
@@ -11,6 +12,7 @@ Finance and admins see every chain, KA managers their own; reps and supervisors 
 from django.db.models import F, Q
 from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -79,8 +81,16 @@ class GrossToNetQuerySerializer(serializers.Serializer):
     default_period = "this_month"  # the preset read when neither month is given
 
     def to_internal_value(self, data):
-        # The query string says from= and to= (reserved words in Python).
-        values = {"month_from": data.get("from"), "month_to": data.get("to")}
+        # The query string says from= and to= (reserved words in Python), or month_from= and month_to= as the pages
+        # and the answer say: both names are read, and two different months for one end are refused, never one of
+        # them silently taken.
+        values = {}
+        for name, short in (("month_from", "from"), ("month_to", "to")):
+            given = {data.get(short), data.get(name)} - {None, ""}
+            if len(given) > 1:
+                text = _("%(short)s and %(name)s name different months: give the month once.")
+                raise serializers.ValidationError({short: [text % {"short": short, "name": name}]})
+            values[name] = given.pop() if given else data.get(short, data.get(name))
         if data.get("account"):
             values["account"] = data.get("account")
         return super().to_internal_value({k: v for k, v in values.items() if v is not None})
@@ -125,6 +135,10 @@ class GrossToNetView(APIView):
                              "Default: `to`, else this month."),
             OpenApiParameter("to", OpenApiTypes.STR, description=f"Last month of the period. {MONTH_HELP} "
                              "Default: `from`, else this month."),
+            OpenApiParameter("month_from", OpenApiTypes.STR, description="The same as `from` (the name the pages "
+                             "and the answer use); refused when both are given and differ."),
+            OpenApiParameter("month_to", OpenApiTypes.STR, description="The same as `to`; refused when both are "
+                             "given and differ."),
             OpenApiParameter("account", OpenApiTypes.STR, description=f"Only this account. {ACCOUNT_HELP}"),
         ],
         responses={200: GrossToNetSerializer, 400: OpenApiResponse(description="A month not given as YYYY-MM"),

@@ -2,6 +2,8 @@
 account); KA managers read their own accounts' lines; reps and supervisors are answered 404.
 Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -26,6 +28,7 @@ from ..accruals import accrual_adjust, accruals_compute
 from ..filters import AccrualLineFilter
 from ..models import AccrualLine, SpendCategory, SpendKind
 from ..reports import CATEGORY_FIELD, STEP_LABELS
+from .once import Invalid, new_key, once
 
 
 class LedgerView(FinanceMixin, FilteredListView):
@@ -151,19 +154,29 @@ def ledger_adjust(request):
     require(request.user, AccrualLine, "add")
     initial = {"account": request.GET.get("account") or None}
     form = AdjustmentForm(request.POST or None, user=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+
+    def adjust():
+        if not form.is_valid():
+            raise Invalid
+        line = accrual_adjust(by=request.user, **form.cleaned_data)
+        text = gettext("Adjustment of %(amount)s recorded for %(account)s in %(month)s.") % {
+            "amount": format_money(line.amount),
+            "account": line.account.code,
+            "month": f"{line.month:%Y-%m}",
+        }
+        return {"text": text, "account": line.account.code}
+
+    if request.method == "POST":
         try:
-            line = accrual_adjust(by=request.user, **form.cleaned_data)
+            done = once(request, "tradespend.accrual_adjust", adjust)  # a form posted again adds one line
+        except Invalid:
+            pass
         except DomainError as error:
             show_refusal(form, error)
         else:
-            messages.success(
-                request,
-                gettext("Adjustment of %(amount)s recorded for %(account)s in %(month)s.")
-                % {"amount": format_money(line.amount), "account": line.account.code, "month": f"{line.month:%Y-%m}"},
-            )
-            return redirect(f"{reverse('tradespend:ledger')}?account={line.account.code}")
-    return render(request, "tradespend/accrual_adjust.html", {"form": form})
+            messages.success(request, done["text"])
+            return redirect(f"{reverse('tradespend:ledger')}?{urlencode({'account': done['account']})}")
+    return render(request, "tradespend/accrual_adjust.html", {"form": form, "request_key": new_key})
 
 
 urlpatterns = [

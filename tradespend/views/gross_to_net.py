@@ -34,6 +34,7 @@ from .. import closing, exports, reports
 from ..forms import EndsAfterStart
 from ..models import ClosedMonth, SpendCategory
 from ..rules import add_months, month_start, months_between
+from .once import new_key, once
 
 
 class PeriodForm(EndsAfterStart, forms.Form):
@@ -53,7 +54,7 @@ class PeriodForm(EndsAfterStart, forms.Form):
     def __init__(self, *args, accounts=None, with_filters: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if with_filters:
-            self.fields["account"].queryset = accounts.order_by("name")
+            self.fields["account"].queryset = accounts.order_by("code")  # as it reads: "WMT 沃尔玛"
         else:
             del self.fields["account"], self.fields["tier"]
         style_filter_form(self)
@@ -336,17 +337,23 @@ def month_close(request):
     if month is None:
         raise Http404
     if request.method == "POST":
-        try:
+
+        def close():
             closing.month_close(month=month, by=request.user)
+            return gettext("%(month)s is closed: its figures are frozen.") % {"month": f"{month:%Y-%m}"}
+
+        try:  # a close posted again is answered as the first, not with "already closed"
+            messages.success(request, once(request, f"tradespend.month_close:month={month:%Y-%m}", close))
         except DomainError as refusal:
             messages.error(request, refusal.detail)
-        else:
-            messages.success(
-                request, gettext("%(month)s is closed: its figures are frozen.") % {"month": f"{month:%Y-%m}"}
-            )
         return redirect("tradespend:months")
     preview = closing.month_close_preview(month=month, by=request.user)
-    context = {"preview": preview, "month": month, "closed_text": _closed_text(preview.closed)}
+    context = {
+        "preview": preview,
+        "month": month,
+        "closed_text": _closed_text(preview.closed),
+        "request_key": new_key,
+    }
     return render(request, "tradespend/month_close.html", context)
 
 

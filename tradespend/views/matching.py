@@ -38,6 +38,7 @@ from .. import rules
 from ..filters import DeductionMatchingFilter, DisputeFilter
 from ..models import AccrualLine, DeductionMatch, Dispute
 from ..rules import DEDUCTION_SPEND_KIND
+from .once import Invalid, new_key, once
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
@@ -116,6 +117,18 @@ def dispute_status(dispute: Dispute) -> str:
     return dispute.get_status_display()
 
 
+def deduction_state_text(deduction) -> str:
+    """A deduction's state as its badges on the pages read it (tradespend/_deduction_state.html): an unsupported
+    part accepted and written off says so instead of "Unsupported", beside "Partly matched" when part is matched."""
+    written_off = hasattr(deduction, "dispute") and deduction.dispute.status == Dispute.Status.WRITTEN_OFF
+    if deduction.state in (Deduction.State.UNSUPPORTED, Deduction.State.PARTLY_MATCHED) and written_off:
+        outcome = deduction.dispute.get_status_display()
+        if deduction.state == Deduction.State.UNSUPPORTED:
+            return str(outcome)
+        return f"{deduction.get_state_display()} · {outcome}"
+    return str(deduction.get_state_display())
+
+
 def _unsupported(deduction) -> Decimal:
     return services.unmatched_part(deduction)
 
@@ -135,7 +148,7 @@ class DeductionListView(FinanceMixin, FilteredListView):
         Column(_("Period from"), lambda d: f"{d.period_start:%Y-%m}" if d.period_start else ""),
         Column(_("Period to"), lambda d: f"{d.period_end:%Y-%m}" if d.period_end else ""),
         Column(_("Amount"), lambda d: d.amount, "#,##0.00"),
-        Column(_("State"), lambda d: d.get_state_display()),
+        Column(_("State"), deduction_state_text),
         Column(_("Matched"), lambda d: d.matched_amount, "#,##0.00"),
         Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
         Column(_("Unsupported"), _unsupported, "#,##0.00"),
@@ -287,103 +300,110 @@ def deduction_sheet(request, pk):
         **_visit_evidence(user, deduction),
         "dispute": dispute,
         "can_match": user.has_perm("tradespend.add_deductionmatch"),
+        # dated in a closed month: its matches can no longer change, so the sheet says why instead of offering them
+        "matches_frozen": services.matches_frozen(deduction),
         "can_dispute": user.has_perm("tradespend.add_dispute"),
         "can_resolve": user.has_perm("tradespend.add_dispute") and user.has_perm("tradespend.change_dispute"),
         "can_approve": user.has_perm("tradespend.change_dispute")
         and dispute_services.may_approve_write_off(user, owner_id),
         "open_step": step,
         "other_kinds": other_kinds,
+        "request_key": new_key,  # called once per form drawn: each form its own key
         **forms_,
     }
     return render(request, "tradespend/deduction_sheet.html", context)
 
 
+# The steps posted with a form of the sheet, and that form.
+_FORM_STEPS = {
+    "match_add": "match_form",
+    "dispute_open": "dispute_form",
+    "recover": "recover_form",
+    "write_off": "note_form",
+}
+
+
 def _run(request, step, deduction, dispute, forms_):
-    """Run one step of the sheet; a redirect when it is done (or refused as a message), None to show a form's
-    refusal next to its field."""
+    """Run one step of the sheet once per request key (tradespend/views/once.py); a redirect when it is done (or
+    refused as a message), None to show a form's refusal next to its field."""
     here = reverse("tradespend:deduction-sheet", args=[deduction.pk])
-    user = request.user
     if step in ("recover", "write_off", "approve", "reject") and dispute is None:
         raise Http404
-    form_steps = {"match_add": "match_form", "dispute_open": "dispute_form", "recover": "recover_form"}
-    form_steps["write_off"] = "note_form"
-    if step in form_steps:
-        form = forms_[form_steps[step]]
-        if not form.is_valid():
-            return None
-        data = form.cleaned_data
-        notes: list[str] = []  # a manual match's: what is unusual about it, said after it is done
-        try:
-            if step == "match_add":
-                match = services.deduction_match_add(
-                    deduction=deduction, line=data["line"], amount=data["amount"], by=user
-                )
-                text = gettext("%(amount)s matched to the %(month)s line.") % {
-                    "amount": money(data["amount"]),
-                    "month": f"{data['line'].month:%Y-%m}",
-                }
-                notes = services.match_note_sentences(deduction, match.notes)
-            elif step == "dispute_open":
-                services_dispute = dispute_services.dispute_open(
-                    deduction=deduction,
-                    reason=data["reason"],
-                    owner=user,
-                    due_on=data["due_on"],
-                    evidence=data["evidence"],
-                    by=user,
-                )
-                text = gettext("Dispute opened, due on %(due_on)s.") % {"due_on": services_dispute.due_on}
-            elif step == "recover":
-                dispute_services.dispute_recover(
-                    dispute=dispute, amount=data["amount"], on=data["on"], note=data["note"], by=user
-                )
-                text = gettext("%(amount)s recovered: re-opened on invoice %(number)s.") % {
-                    "amount": money(data["amount"]),
-                    "number": deduction.invoice.number,
-                }
-            else:
-                done = dispute_services.dispute_write_off(dispute=dispute, note=data["note"], by=user)
-                text = (
-                    gettext("Written off.")
-                    if done.status == Dispute.Status.WRITTEN_OFF
-                    else gettext("Write-off requested: the account's KA manager approves it.")
-                )
-        except DomainError as error:
+    form = forms_[_FORM_STEPS[step]] if step in _FORM_STEPS else None
+    step_on = f"tradespend.{step}:deduction={deduction.pk}"
+    try:
+        said = once(request, step_on, lambda: _step(request, step, deduction, dispute, form))
+    except Invalid:
+        return None
+    except DomainError as error:
+        if form is not None:
             show_refusal(form, error)
             return None
-        messages.success(request, text)
-        for note in notes:
-            messages.warning(request, note)
+        messages.error(request, error.detail)
         return redirect(here)
+    for level, text in said:
+        messages.add_message(request, level, text)
+    return redirect(here)
+
+
+def _step(request, step, deduction, dispute, form) -> list[tuple[int, str]]:
+    """The step itself: its form validated (`Invalid` when it is not), its service called; what the page says after
+    it, as (message level, text)."""
+    user = request.user
+    data = {}
+    if form is not None:
+        if not form.is_valid():
+            raise Invalid
+        data = form.cleaned_data
+    if step == "match_add":
+        match = services.deduction_match_add(deduction=deduction, line=data["line"], amount=data["amount"], by=user)
+        text = gettext("%(amount)s matched to the %(month)s line.") % {
+            "amount": money(data["amount"]),
+            "month": f"{data['line'].month:%Y-%m}",
+        }
+        # what is unusual about a manual match, said after it is done
+        notes = services.match_note_sentences(deduction, match.notes)
+        return [(messages.SUCCESS, text), *((messages.WARNING, str(note)) for note in notes)]
+    if step == "dispute_open":
+        opened = dispute_services.dispute_open(
+            deduction=deduction,
+            reason=data["reason"],
+            owner=user,
+            due_on=data["due_on"],
+            evidence=data["evidence"],
+            by=user,
+        )
+        return [(messages.SUCCESS, gettext("Dispute opened, due on %(due_on)s.") % {"due_on": opened.due_on})]
+    if step == "recover":
+        dispute_services.dispute_recover(
+            dispute=dispute, amount=data["amount"], on=data["on"], note=data["note"], by=user
+        )
+        text = gettext("%(amount)s recovered: re-opened on invoice %(number)s.") % {
+            "amount": money(data["amount"]),
+            "number": deduction.invoice.number,
+        }
+        return [(messages.SUCCESS, text)]
+    if step == "write_off":
+        done = dispute_services.dispute_write_off(dispute=dispute, note=data["note"], by=user)
+        text = (
+            gettext("Written off.")
+            if done.status == Dispute.Status.WRITTEN_OFF
+            else gettext("Write-off requested: the account's KA manager approves it.")
+        )
+        return [(messages.SUCCESS, text)]
     if step == "match_remove":
         match = get_object_or_404(DeductionMatch.objects.filter(deduction=deduction), pk=request.POST.get("match"))
-        return run_step(
-            request,
-            lambda: services.deduction_match_remove(match=match, by=user),
-            success=gettext("Match removed."),
-            then=here,
-        )
+        services.deduction_match_remove(match=match, by=user)
+        return [(messages.SUCCESS, gettext("Match removed."))]
     if step == "not_duplicate":
-        return run_step(
-            request,
-            lambda: services.deduction_not_duplicate(deduction=deduction, by=user),
-            success=lambda d: gettext("Not a duplicate: now %(state)s.") % {"state": d.get_state_display()},
-            then=here,
-        )
+        cleared = services.deduction_not_duplicate(deduction=deduction, by=user)
+        return [(messages.SUCCESS, gettext("Not a duplicate: now %(state)s.") % {"state": cleared.get_state_display()})]
     if step == "approve":
-        return run_step(
-            request,
-            lambda: dispute_services.dispute_write_off_approve(dispute=dispute, by=user),
-            success=gettext("Write-off approved."),
-            then=here,
-        )
+        dispute_services.dispute_write_off_approve(dispute=dispute, by=user)
+        return [(messages.SUCCESS, gettext("Write-off approved."))]
     reason = request.POST.get("reason", "")
-    return run_step(
-        request,
-        lambda: dispute_services.dispute_write_off_reject(dispute=dispute, reason=reason, by=user),
-        success=gettext("Write-off rejected: the dispute is open again."),
-        then=here,
-    )
+    dispute_services.dispute_write_off_reject(dispute=dispute, reason=reason, by=user)
+    return [(messages.SUCCESS, gettext("Write-off rejected: the dispute is open again."))]
 
 
 # --- disputes ----------------------------------------------------------------------------------------------------

@@ -5,7 +5,6 @@ Finance records a head office's remittance (an uploaded Excel advice, or lines k
 KA managers read their own chains'; reps and supervisors are answered 404 everywhere."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from contracts.views import FinanceMixin, finance_page
 from ka_portal import excel
 from ka_portal.errors import DomainError
-from ka_portal.formatting import display_name
+from ka_portal.formatting import display_name, format_money
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import require
@@ -35,6 +34,7 @@ from ..remittances import (
     remittance_record,
     remittance_summary,
 )
+from .once import Invalid, new_key, once
 
 
 class RemittanceListView(FinanceMixin, FilteredListView):
@@ -157,28 +157,47 @@ def remittance_new(request):
     invoice_formset = InvoiceLineFormSet(data, prefix="invoices")
     deduction_formset = DeductionLineFormSet(data, prefix="deductions")
     problems: list[dict] = []
-    if data is not None and not grow and form.is_valid():
-        header = form.cleaned_data
-        fields = {
-            "account": header["account"],
-            "date": header["date"],
-            "reference": header["reference"],
-            "cash": header["cash"],
-            "by": request.user,
-        }
-        try:
+    if data is not None and not grow:
+
+        def record():
+            if not form.is_valid():
+                raise Invalid
+            header = form.cleaned_data
+            fields = {
+                "account": header["account"],
+                "date": header["date"],
+                "reference": header["reference"],
+                "cash": header["cash"],
+                "by": request.user,
+            }
             if header["mode"] == RemittanceForm.UPLOAD:
                 outcome = remittance_import(file=header["file"], **fields)
             else:
                 if not (invoice_formset.is_valid() and deduction_formset.is_valid()):
-                    raise ValidationError("lines")
+                    raise Invalid  # the formsets show their own errors
                 found: list[Problem] = []
                 invoices, deductions = _keyed_lines(invoice_formset, deduction_formset, found)
                 if found:
                     raise RemittanceRefused(found)
                 outcome = remittance_record(invoices=invoices, deductions=deductions, **fields)
-        except ValidationError:
-            pass  # the formsets show their own errors
+            remittance = outcome.remittance
+            if outcome.created:
+                text = gettext("Remittance %(reference)s recorded: %(cash)s received, %(deducted)s deducted.") % {
+                    "reference": remittance.reference,
+                    "cash": format_money(remittance.cash),
+                    "deducted": format_money(remittance.deducted),
+                }
+                return {"pk": remittance.pk, "level": messages.SUCCESS, "text": text}
+            text = gettext("Remittance %(reference)s was already imported on %(date)s: nothing changed.") % {
+                "reference": remittance.reference,
+                "date": f"{timezone.localtime(remittance.created_at):%Y-%m-%d}",
+            }
+            return {"pk": remittance.pk, "level": messages.INFO, "text": text}
+
+        try:  # the form posted again (a retry, the browser's resend) is answered as the first
+            done = once(request, "tradespend.remittance_new", record)
+        except Invalid:
+            pass
         except RemittanceRefused as refusal:
             problems = _shown(refusal.problems)
             if len(refusal.problems) == 1 and refusal.problems[0].row is None:
@@ -189,29 +208,15 @@ def remittance_new(request):
         except DomainError as error:
             show_refusal(form, error)
         else:
-            remittance = outcome.remittance
-            if outcome.created:
-                messages.success(
-                    request,
-                    gettext("Remittance %(reference)s recorded: %(cash)s received, %(deducted)s deducted.")
-                    % {"reference": remittance.reference, "cash": remittance.cash, "deducted": remittance.deducted},
-                )
-            else:
-                messages.info(
-                    request,
-                    gettext("Remittance %(reference)s was already imported on %(date)s: nothing changed.")
-                    % {
-                        "reference": remittance.reference,
-                        "date": f"{timezone.localtime(remittance.created_at):%Y-%m-%d}",
-                    },
-                )
-            return redirect("tradespend:remittance-detail", pk=remittance.pk)
+            messages.add_message(request, done["level"], done["text"])
+            return redirect("tradespend:remittance-detail", pk=done["pk"])
     context = {
         "form": form,
         "invoice_formset": invoice_formset,
         "deduction_formset": deduction_formset,
         "problems": problems,
         "keyed": (data or {}).get("mode") == RemittanceForm.KEY_IN,
+        "request_key": new_key,
     }
     return render(request, "tradespend/remittance_form.html", context)
 
