@@ -15,7 +15,10 @@ from typing import Any
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -146,6 +149,24 @@ class _PersonFilter(django_filters.ModelChoiceFilter):
     field_class = _PersonChoiceField
 
 
+class _CodeChoiceField(django_filters.fields.ModelChoiceField):
+    """A record named by a code compared without case (?store=wmt-001 finds WMT-001), as the API's fields and the
+    imports find it (codes_ignore_case)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() and codes_ignore_case(self.queryset.model):
+            key = self.to_field_name or "code"
+            found = self.queryset.filter(Exact(Lower(key), Lower(Value(value.strip())))).first()
+            if found is None:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+            return found
+        return super().to_python(value)
+
+
+class _CodeFilter(django_filters.ModelChoiceFilter):
+    field_class = _CodeChoiceField
+
+
 class _PersonMultipleFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = _PersonMultipleChoiceField
 
@@ -165,6 +186,8 @@ def record_filter(model, *, scope, label=None, **kwargs: Any) -> django_filters.
     many = kwargs.pop("many", False)
     if model is get_user_model():
         cls = _PersonMultipleFilter if many else _PersonFilter
+    elif codes_ignore_case(model) and not many:
+        cls = _CodeFilter
     else:
         cls = django_filters.ModelMultipleChoiceFilter if many else django_filters.ModelChoiceFilter
     if by != "pk":

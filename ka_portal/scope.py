@@ -143,6 +143,21 @@ def account_owners_for(user) -> QuerySet:
     return User.objects.filter(profile__role=Role.MANAGER)
 
 
+def store_reps_for(user) -> QuerySet:
+    """The users a store may be given to by this user (stores.services.store_rep_refusal, at every door): sales reps
+    whose account is active — the only role that visits stores, follows a route and logs visits (SPEC §1). A KA
+    manager or an administrator gives a store to any of them (reps are not tied to a manager's chains, and a new
+    chain has none yet); a supervisor only to their own team's; no one else gives stores out. Never a supervisor,
+    manager, finance or promoter: their stores would drop out of every route."""
+    role = user_role(user)
+    reps = User.objects.filter(profile__role=Role.REP, is_active=True)
+    if role in (Role.ADMIN, Role.MANAGER):
+        return reps
+    if role == Role.SUPERVISOR:
+        return reps.filter(profile__supervisor=user)
+    return reps.none()
+
+
 def contacts_for(user) -> QuerySet:
     """The contacts (key persons) of the accounts a user may reach."""
     return _reaching(Contact.objects.all(), "account", accounts_for(user))

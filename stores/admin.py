@@ -17,8 +17,13 @@ class StoreAdmin(admin.ModelAdmin):
     list_filter = ("grade", "active", "account__tier", "city", "account")
     search_fields = ("code", "name", "address", "city", *account_search_fields("account"))
 
+    def get_form(self, request, obj=None, **kwargs):
+        # The rep a store may be given to depends on who gives it (stores.services.store_rep_refusal).
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
-        services.store_save(store=obj)
+        services.store_save(store=obj, by=request.user)
 
 
 @admin.register(Product)
@@ -38,7 +43,7 @@ class ListingAdmin(admin.ModelAdmin):
     list_display = ("store", "product", "purchase_price", "shelf_price", "listing_fee", "active")
     list_filter = ("active", "store__account")
     search_fields = ("store__code", "store__name", "product__code", "product__name")
-    raw_id_fields = ("store", "product")
+    autocomplete_fields = ("store", "product")  # found by code or name (the store's and product's search_fields)
 
     def save_model(self, request, obj, form, change):
         services.listing_save(listing=obj)
@@ -51,7 +56,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_filter = ("date", "store__account")
     search_fields = ("store__code", "product__code", "reference")
     date_hierarchy = "date"
-    raw_id_fields = ("store", "product")
+    autocomplete_fields = ("store", "product")
 
     def save_model(self, request, obj, form, change):
         services.delivery_save(delivery=obj)

@@ -8,13 +8,22 @@ and every create accepts an Idempotency-Key.
 """
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from rest_framework import serializers
 
 from accounts.models import KeyAccount
 from ka_portal import api_fields
 from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
-from ka_portal.scope import accounts_for, deliveries_for, listings_for, products_for, stores_for, team_for
+from ka_portal.scope import (
+    accounts_for,
+    deliveries_for,
+    listings_for,
+    products_for,
+    store_reps_for,
+    stores_for,
+    team_for,
+)
 
 from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
@@ -24,6 +33,15 @@ from .selectors import delivery_unit_price, delivery_value
 User = get_user_model()
 
 STORE_BY_CODE = "The store, by its code."
+
+
+def rep_lookup_for(user):
+    """Whom a store's `rep` may name: the people the caller reaches (ka_portal.scope.team_for) and the reps they may
+    give stores to; anyone else is "Not found.". Whether the one named may be the store's rep is the service's rule
+    (stores.services.store_rep_refusal), so a promoter named by an administrator is refused in its words."""
+    return User.objects.filter(Q(pk__in=team_for(user).values("pk")) | Q(pk__in=store_reps_for(user).values("pk")))
+
+
 # A code is unique whatever its case: the service's rule (store.code_taken / product.code_taken, 409) answers for an
 # exact repeat too, not DRF's own unique check, so one code and one message at every door.
 CODE_KWARGS = {"validators": [], "help_text": "Unique whatever its case: p001 is P001."}
@@ -33,7 +51,13 @@ PRODUCT_BY_CODE = "The product, by its code."
 class StoreSerializer(serializers.ModelSerializer):
     account = related(KeyAccount, scope=accounts_for, help_text="The key account, by its code.")
     rep = related(
-        User, scope=team_for, allow_null=True, required=False, help_text="The assigned sales rep, by username."
+        User,
+        scope=rep_lookup_for,
+        allow_null=True,
+        required=False,
+        help_text="The assigned sales rep, by username: a sales rep with an active account whom the caller may give "
+        "stores to (a supervisor: their team's); the store's rep as stored may stay (store.rep_not_a_rep, "
+        "store.rep_inactive, store.rep_out_of_scope).",
     )
     visits_per_week = serializers.IntegerField(read_only=True)
 
@@ -130,7 +154,7 @@ class StoreViewSet(ServiceModelViewSet):
         return stores
 
     def save(self, record, **fields):
-        return services.store_save(store=record, **fields)
+        return services.store_save(store=record, by=self.request.user, **fields)
 
 
 class ProductViewSet(ServiceModelViewSet):

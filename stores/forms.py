@@ -5,15 +5,16 @@ will be saved (so the page and the admin refuse with the rule's message before t
 """
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 
-from accounts.roles import Role
 from ka_portal import bounds
 from ka_portal.lists import style_form_fields
-from ka_portal.scope import accounts_for, team_for
+from ka_portal.scope import accounts_for, store_reps_for
 
 from . import rules
 from .models import Product, Store
-from .services import code_taken, record_values
+from .services import code_refusals, record_values, rep_label, store_rep_refusal
 
 CODED = (Store, Product)  # records named by a code that is unique whatever its case (stores/services.py)
 
@@ -25,18 +26,62 @@ class RuleCheckedForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not self.errors:  # a value that did not parse is reported once, as such
-            refusals = rules.refusals(self.rule, {**record_values(self.instance), **data})
-            model = self._meta.model
-            if model in CODED and "code" in data:  # a store's or product's code, compared without case
-                refusals.append(code_taken(model, data["code"], pk=self.instance.pk))
-            for refusal in filter(None, refusals):
-                field = refusal.field if refusal.field in self.fields else None
-                self.add_error(field, forms.ValidationError(refusal.detail, code=refusal.code))
+        # Every field's refusal at once, even beside another field that did not parse (the admin's unknown store and
+        # a negative fee: the fee's own words, not the database constraint's name). A value that did not parse is
+        # reported once, as such: a refusal of its field is left out (one of a pair reads as before, e.g. empty).
+        refusals = rules.refusals(self.rule, {**record_values(self.instance), **data})
+        model = self._meta.model
+        if model in CODED and "code" in data:  # no spaces, and a code compared without case
+            refusals += code_refusals(model, data["code"], pk=self.instance.pk)
+        refusals += self.more_refusals(data)
+        for refusal in filter(None, refusals):
+            field = refusal.field if refusal.field in self.fields else None
+            if field is not None and field in self.errors:
+                continue
+            self.add_error(field, forms.ValidationError(refusal.detail, code=refusal.code))
         return data
 
+    def more_refusals(self, data) -> list:
+        """A record's refusals beyond its rule's, which need the database or the acting user."""
+        return []
 
-class StoreForm(RuleCheckedForm):
+
+class RepChoiceMixin:
+    """A store form's sales rep (store_rep_refusal, the rule of every door): the reps the acting user may give the
+    store to, and the store's own rep even when it is not one of them — said beside the field — so that saving the
+    form never drops a rep it did not offer (the rep is changed only by choosing another, or none)."""
+
+    user = None
+
+    def offer_reps(self) -> None:
+        field = self.fields.get("rep")
+        if field is None:
+            return
+        reps = store_reps_for(self.user)
+        current = self.instance.rep if self.instance.pk and self.instance.rep_id else None
+        if current is not None:
+            reps = get_user_model().objects.filter(Q(pk__in=reps.values("pk")) | Q(pk=current.pk))
+            refusal = store_rep_refusal(current, by=self.user)  # as if given now
+            if refusal is not None:
+                field.help_text = refusal.detail
+        field.queryset = reps.order_by("username")
+        field.label_from_instance = rep_label
+        inner = getattr(field.widget, "widget", field.widget)  # the admin wraps the select (its + and ✎ links)
+        inner.choices = field.choices
+
+    def clean(self):
+        data = super().clean()
+        if "rep" in self.errors:  # the refusal is said beside the field: not twice
+            self.fields["rep"].help_text = self["rep"].help_text = ""
+        return data
+
+    def more_refusals(self, data) -> list:
+        if "rep" not in data:
+            return []
+        return [store_rep_refusal(data["rep"], by=self.user, current_rep_id=self.instance.rep_id)]
+
+
+class StoreForm(RepChoiceMixin, RuleCheckedForm):
     rule = rules.STORE
 
     class Meta:
@@ -47,24 +92,24 @@ class StoreForm(RuleCheckedForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["account"].queryset = accounts_for(user).order_by("code")
-        self.fields["rep"].queryset = team_for(user).filter(profile__role=Role.REP).order_by("username")
-        self.fields["rep"].label_from_instance = _rep_label
+        self.offer_reps()
         self.fields["visits_per_week_override"].widget.attrs.update(
             {"min": rules.VISITS_PER_WEEK_MIN, "max": bounds.VISITS_PER_WEEK_MAX}
         )
         style_form_fields(self)
 
 
-def _rep_label(user) -> str:
-    from ka_portal.formatting import display_name
-
-    return f"{display_name(user)} ({user.username})"
-
-
 # The admin's forms: its ModelAdmin builds the fields from the model (modelform_factory); these add the rule.
-class StoreAdminForm(RuleCheckedForm):
+class StoreAdminForm(RepChoiceMixin, RuleCheckedForm):
+    """The admin's store form; StoreAdmin.get_form gives it the acting user (`user`)."""
+
     rule = rules.STORE
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_reps()
 
 
 class ProductAdminForm(RuleCheckedForm):

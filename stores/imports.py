@@ -9,6 +9,8 @@ import unicodedata
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.utils.functional import lazy
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from accounts.imports import ACCOUNT_CODE, resolve_accounts
@@ -19,10 +21,11 @@ from imports.kinds import CellError, Column, ImportKind
 from ka_portal import bounds
 from ka_portal.errors import DomainError
 from ka_portal.formatting import format_packs
-from ka_portal.scope import stores_for
+from ka_portal.scope import store_reps_for, stores_for
 
 from . import rules, selectors
 from .models import Delivery, Listing, Product, Store
+from .services import store_rep_refusal
 
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -34,10 +37,48 @@ def _active() -> Column:
         "active",
         imports.yes_no,
         default=True,
-        aliases=("是否有效", "状态"),
+        aliases=("是否有效", "状态", "生效"),  # 生效: the lists' exports before they took the import's headers
         hint=_("yes or no (是/否, 1/0); empty means yes"),
         example="是",
     )
+
+
+def _as_written(value):
+    return value
+
+
+def for_reference(key: str, zh: str, en: str, *, aliases: tuple[str, ...] = ()) -> Column:
+    """A column a list's export carries for its reader beside those the import reads (a store's name beside its code,
+    the price a delivery is valued at): recognised, so an exported sheet imports back as it is, and never checked or
+    written (its kind's `write` leaves REFERENCE out) — its header says so, and so does the template's hint."""
+    return Column(
+        key,
+        zh,
+        en,
+        _as_written,
+        aliases=aliases,
+        hint=_("For reference only: not imported (change it where it is kept)"),
+        percent=True,  # any cell is taken as it is, a percentage too: it is not read
+    )
+
+
+REFERENCE = frozenset({"store_name", "product_name", "visits_per_week", "quantity_cases", "price", "amount"})
+STORE_NAME = for_reference(
+    "store_name", "门店名称（仅供参考）", "store name (for reference)", aliases=("门店名称", "门店", "store name")
+)
+PRODUCT_NAME = for_reference(
+    "product_name",
+    "产品名称（仅供参考）",
+    "product name (for reference)",
+    aliases=("产品名称", "商品名称", "产品", "product name"),
+)
+
+
+def header_of(kind: type[ImportKind], key: str):
+    """A column's header as the kind's template heads it, in the reader's language when read: a list's export heads its
+    columns so, and the exported sheet imports back (export, change a cell, import: that change, nothing else)."""
+    column = next(column for column in kind.columns if column.key == key)
+    return lazy(lambda: capfirst(column.header()), str)()
 
 
 def check_rows(rows, problems, rule: tuple[rules.Check, ...], *, together: frozenset[str] = frozenset()) -> None:
@@ -131,16 +172,54 @@ def _resolve_products(rows, problems) -> None:
     )
 
 
-def _codes_as_stored(rows, queryset) -> None:
+def _codes_as_stored(rows, problems, queryset) -> None:
     """A store's or product's own code column, compared without case: a code a record has, whatever its case, is
     written as stored (`p001` updates `P001`, as the page promises a known code does), and a new code as the chunk
-    first writes it (a second row giving it in other letters is then refused as the same code twice)."""
+    first writes it (a second row giving it in other letters is then refused as the same code twice). A new code
+    with a space inside is refused (rules.check_code), as at every door; one stored before still names its record."""
     found = selectors.by_code(queryset, (row.values.get("code") for row in rows))
     first: dict[str, str] = {}
     for row in rows:
         code = row.values.get("code")
-        if isinstance(code, str):
-            row.values["code"] = found[code][1] if code in found else first.setdefault(code.lower(), code)
+        if not isinstance(code, str):
+            continue
+        if code in found:
+            row.values["code"] = found[code][1]
+            continue
+        row.values["code"] = first.setdefault(code.lower(), code)
+        try:
+            rules.check_code(code)
+        except DomainError as refusal:
+            problems.add(row, "code", refusal)
+
+
+def _resolve_reps(rows, problems, *, user) -> None:
+    """The rep column's usernames → ids, each refused as the page, the API and the admin refuse it
+    (stores.services.store_rep_refusal): a sales rep, and one given anew active and one the user may give stores to.
+    A store's rep as stored may stay (a re-imported sheet keeps a rep since disabled). A few queries a chunk."""
+    users = get_user_model().objects.select_related("profile")
+    named = {person.username: person for person in _chunked(users, "username", (row.values.get("rep") for row in rows))}
+    reachable = set(store_reps_for(user).filter(pk__in=[rep.pk for rep in named.values()]).values_list("pk", flat=True))
+    current = imports.lookup(Store.objects.all(), (row.values.get("code") for row in rows), target="rep_id")
+    for row in rows:
+        username = row.values.get("rep")
+        if not username:
+            continue
+        rep = named.get(username)
+        if rep is None:
+            problems.add(row, "rep", _("No sales rep with the username “%(value)s”."), {"value": username})
+            continue
+        stored = current.get(row.values.get("code"))
+        refusal = store_rep_refusal(rep, by=user, current_rep_id=stored, reachable=reachable)
+        if refusal is not None:
+            problems.add(row, "rep", refusal)
+        else:
+            row.values["rep_id"] = rep.pk
+
+
+def _chunked(queryset, field: str, values) -> list:
+    wanted = sorted({value for value in values if value})
+    return [record for part in imports.chunks(wanted) for record in queryset.filter(**{f"{field}__in": part})]
 
 
 def _one_spelling_each(rows, model) -> None:
@@ -224,12 +303,13 @@ class StoreImport(ImportKind):
         ),
         Column(
             "visits_per_week_override",
-            "每周拜访次数",
-            "visits per week",
+            "每周拜访次数（自定义）",  # as the store's page names it: empty follows the grade
+            "visits per week (override)",
             imports.whole_number(min_value=None),  # 1 to 7: stores/rules.py, as on the page and in the API
-            aliases=("拜访频率",),
+            aliases=("每周拜访次数", "visits per week", "拜访频率"),
             hint=_("Only to override the grade's frequency: 1 to 7; empty follows the grade"),
         ),
+        for_reference("visits_per_week", "实际每周拜访次数（仅供参考）", "visits per week in effect (for reference)"),
         Column(
             "rep",
             "业代账号",
@@ -245,16 +325,8 @@ class StoreImport(ImportKind):
 
     def check(self, rows, problems, *, user):
         resolve_accounts(rows, problems, user=user)
-        imports.resolve(
-            rows,
-            problems,
-            key="rep",
-            target="rep_id",
-            field="username",
-            queryset=get_user_model().objects.filter(profile__role__in=[Role.REP, Role.SUPERVISOR]),
-            unknown=_("No sales rep with the username “%(value)s”."),
-        )
-        _codes_as_stored(rows, Store.objects.all())
+        _codes_as_stored(rows, problems, Store.objects.all())
+        _resolve_reps(rows, problems, user=user)
         # A code that already belongs to a store outside the user's scope may not be taken over.
         codes = [row.values.get("code") for row in rows]
         outside = set(imports.lookup(Store.objects.all(), codes)) - set(imports.lookup(stores_for(user), codes))
@@ -264,6 +336,7 @@ class StoreImport(ImportKind):
         check_rows(rows, problems, rules.STORE, together=POSITION)
 
     def write(self, rows, *, present):
+        present = present - REFERENCE
         _one_spelling_each(rows, Store)
         existing = imports.existing_keys(
             Store.objects.all(), (row.values["code"] for row in rows), by="code", key=["code"]
@@ -329,7 +402,7 @@ class ProductImport(ImportKind):
     )
 
     def check(self, rows, problems, *, user):
-        _codes_as_stored(rows, Product.objects.all())
+        _codes_as_stored(rows, problems, Product.objects.all())
         check_rows(rows, problems, rules.PRODUCT)
 
     def write(self, rows, *, present):
@@ -348,7 +421,9 @@ class ListingImport(ImportKind):
     model_fields = {"store_code": "store_id", "product_code": "product_id"}
     columns = (
         STORE_CODE,
+        STORE_NAME,
         PRODUCT_CODE,
+        PRODUCT_NAME,
         Column("listed_on", "进场日期", "listed on", imports.a_date, hint=_("YYYY-MM-DD"), example="2026-01-15"),
         _money("listing_fee", "进场费", "listing fee", required=False, default=0, example="2000.00"),
         _money("purchase_price", "终端进价", "purchase price", aliases=("store purchase price",), example="4.50"),
@@ -362,6 +437,7 @@ class ListingImport(ImportKind):
         check_rows(rows, problems, rules.LISTING)
 
     def write(self, rows, *, present):
+        present = present - REFERENCE
         unique = ("store_id", "product_id")
         existing = imports.existing_keys(
             Listing.objects.all(), (row.values["store_id"] for row in rows), by="store_id", key=unique
@@ -422,7 +498,9 @@ class DeliveryImport(ImportKind):
     model_fields = {"store_code": "store_id", "product_code": "product_id"}
     columns = (
         STORE_CODE,
+        STORE_NAME,
         PRODUCT_CODE,
+        PRODUCT_NAME,
         Column(
             "date",
             "进货日期",
@@ -443,7 +521,10 @@ class DeliveryImport(ImportKind):
             hint=_("Packs (24), or cases/packs as the portal writes them (2/0 = two cases, 1/5 = a case and 5 packs)"),
             example="24",
         ),
+        for_reference("quantity_cases", "数量（箱/包，仅供参考）", "quantity in cases/packs (for reference)"),
         _money("unit_price", "单价", "unit price", required=False, example="4.50"),
+        for_reference("price", "实际单价（仅供参考）", "price in effect (for reference)"),
+        for_reference("amount", "金额（仅供参考）", "amount (for reference)"),
         Column(
             "reference",
             "单号",
@@ -478,6 +559,7 @@ class DeliveryImport(ImportKind):
                 problems.add(row, "quantity", error)
 
     def write(self, rows, *, present):
+        present = present - REFERENCE
         unique = ("store_id", "product_id", "date", "reference")
         dates = [row.values["date"] for row in rows]
         existing = imports.existing_keys(

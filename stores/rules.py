@@ -37,6 +37,21 @@ def check_visits_per_week(value: int | None) -> None:
     )
 
 
+def check_code(value: str | None, *, field: str = "code") -> None:
+    """A store's or product's code has no spaces inside it. Codes are typed in Excel and matched later, in other
+    sheets and filters (a listing names its store, a delivery its product): "HM 010" typed once would never match the
+    "HM010" typed elsewhere, and a space is hard to see in a cell. Spaces before or after are trimmed at every door."""
+    if value and any(character.isspace() for character in value):
+        raise DomainError(
+            "code.has_spaces",
+            _("A code may not contain spaces: write “%(suggested)s”, not “%(value)s” (other sheets name the record by "
+              "its code, as one word)."),
+            field=field,
+            value=value,
+            suggested="".join(value.split()),
+        )  # fmt: skip
+
+
 def check_position(latitude: Decimal | None, longitude: Decimal | None) -> None:
     """A store's position: both coordinates or neither (a latitude alone places it nowhere), each in range."""
     if (latitude is None) != (longitude is None):

@@ -5,6 +5,7 @@ the record as it will be stored against stores/rules.py and refuse with a Domain
 keeps its batched writes but checks its rows with the same rule functions (stores/imports.py).
 """
 
+from collections.abc import Container
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -13,8 +14,11 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from evidence import hooks as evidence
-from ka_portal.errors import DomainConflict
+from ka_portal.errors import DomainConflict, DomainError
+from ka_portal.formatting import display_name
+from ka_portal.scope import store_reps_for, user_role
 
 from . import rules
 from .models import Delivery, Listing, Product, Store
@@ -32,7 +36,8 @@ def _save(record: Record, fields: dict[str, Any], rule: tuple[rules.Check, ...])
         setattr(record, name, value)
     rules.enforce(rule, record_values(record))
     if isinstance(record, Store | Product):
-        check_code_free(type(record), record.code, pk=record.pk)
+        for refusal in code_refusals(type(record), record.code, pk=record.pk):
+            raise refusal
     record.save()
     return record
 
@@ -55,24 +60,90 @@ def code_taken(model: type[Store | Product], code: str, *, pk: int | None = None
     return DomainConflict(f"{name}.code_taken", CODE_TAKEN[model], field="code", value=code, taken=taken)
 
 
-def check_code_free(model: type[Store | Product], code: str, *, pk: int | None = None) -> None:
-    """Refuse (store.code_taken / product.code_taken) a code another store or product already has, whatever its case
-    (backed by the case-insensitive unique constraints of stores/models.py)."""
-    refusal = code_taken(model, code, pk=pk)
-    if refusal is not None:
-        raise refusal
+def code_refusals(model: type[Store | Product], code: str, *, pk: int | None = None) -> list[DomainError]:
+    """What refuses a store's or a product's code as it will be stored: spaces inside a new or changed code
+    (rules.check_code; a code stored before keeps serving as the record's key until it is changed), and a code
+    another record has whatever its case (code_taken)."""
+    found = []
+    stored = model.objects.filter(pk=pk).values_list("code", flat=True).first() if pk else None
+    if code != stored:
+        try:
+            rules.check_code(code)
+        except DomainError as refusal:
+            found.append(refusal)
+    taken = code_taken(model, code, pk=pk)
+    if taken is not None:
+        found.append(taken)
+    return found
+
+
+def rep_label(user) -> str:
+    """A user as a refusal about a store's rep names them: 张伟 (rep1)."""
+    return f"{display_name(user)} ({user.username})"
+
+
+def store_rep_refusal(
+    rep, *, by=None, current_rep_id: int | None = None, reachable: Container[int] | None = None
+) -> DomainError | None:
+    """Why `rep` may not be a store's sales rep, or None: the one rule of the page, the API, the admin and the import.
+
+    A store's rep is a sales rep (SPEC §1: the role that has stores, a route and visits): a supervisor, a KA manager,
+    finance or a promoter never is, whoever wrote it — every save of the store refuses it until it is changed. A rep
+    newly given (`current_rep_id` is the store's rep as stored) must also have an active account and, when `by` (the
+    acting user) is given, be one `by` may give stores to (ka_portal.scope.store_reps_for: a supervisor their own
+    team's reps); `reachable`, the ids of those, when a batch has looked them up at once. The rep the store already has
+    stays on a save that keeps it, even once their account is disabled or they changed team: an edit of the city never
+    drops the rep, and no one is made to reassign a store to change its name."""
+    if rep is None:
+        return None
+    role = user_role(rep)
+    if role != Role.REP:
+        return DomainError(
+            "store.rep_not_a_rep",
+            _("%(rep)s is not a sales rep (%(role)s): a store's rep is a sales rep, who visits it on their route."),
+            field="rep",
+            rep=rep_label(rep),
+            role=Role(role).label if role else _("no role"),
+        )
+    if rep.pk == current_rep_id:
+        return None
+    if not rep.is_active:
+        return DomainError(
+            "store.rep_inactive",
+            _("%(rep)s's account is disabled: give the store to a rep who is still working."),
+            field="rep",
+            rep=rep_label(rep),
+        )
+    if by is not None:
+        allowed = rep.pk in reachable if reachable is not None else store_reps_for(by).filter(pk=rep.pk).exists()
+        if not allowed:
+            return DomainError(
+                "store.rep_out_of_scope",
+                _("%(rep)s is not in your team: give the store to one of your team's sales reps."),
+                field="rep",
+                rep=rep_label(rep),
+            )
+    return None
 
 
 @transaction.atomic
-def store_save(*, store: Store | None = None, **fields: Any) -> Store:
-    """Create a store (no `store`) or change one: its frequency 1–7 or the grade's, both coordinates or none.
+def store_save(*, store: Store | None = None, by=None, **fields: Any) -> Store:
+    """Create a store (no `store`) or change one: its frequency 1–7 or the grade's, both coordinates or none, a code
+    without spaces, and a sales rep `by` may give it to (store_rep_refusal; `by` is the acting user, None for the
+    system's own writes).
     A store closed, reopened or moved to another chain changes its chains' chain-wide display agreements (each
     needs every active store): they are re-evaluated here (visit evidence, evidence/hooks.py)."""
     before = None
     if store is not None and store.pk:  # read back: a form may have set the new values on the instance already
-        before = Store.objects.filter(pk=store.pk).values_list("account_id", "active").first()
-    store = _save(store or Store(), fields, rules.STORE)
-    if before is not None and before != (store.account_id, store.active):
+        before = Store.objects.filter(pk=store.pk).values_list("account_id", "active", "rep_id").first()
+    store = store or Store()
+    for name, value in fields.items():
+        setattr(store, name, value)
+    refusal = store_rep_refusal(store.rep, by=by, current_rep_id=before[2] if before else None)
+    if refusal is not None:
+        raise refusal
+    store = _save(store, {}, rules.STORE)
+    if before is not None and before[:2] != (store.account_id, store.active):
         evidence.store_changed({before[0], store.account_id})
     elif before is None and store.active:
         evidence.store_changed({store.account_id})  # a new active store has no evidence yet

@@ -26,6 +26,7 @@ from ka_portal.scope import (
 from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
 from .forms import StoreForm
+from .imports import DeliveryImport, ListingImport, ProductImport, StoreImport, header_of
 from .models import Delivery, Listing, Product, Store
 from .selectors import delivery_unit_price, delivery_value
 
@@ -34,20 +35,23 @@ class StoreListView(RepsOwnListMixin, FilteredListView):
     template_name = "stores/store_list.html"
     filterset_class = StoreFilter
     export_name = _("stores")
+    # Headed as the stores import reads them (and the override, not the frequency in effect, in the column it
+    # reads): the exported sheet imports back, changing only what was changed in it.
     export_columns = [
-        Column(_("Code"), lambda s: s.code),
-        Column(_("Name"), lambda s: s.name),
-        Column(_("Key account"), lambda s: s.account.code),
-        Column(_("Grade"), lambda s: s.grade),
-        Column(_("Visits per week"), lambda s: s.visits_per_week),
-        Column(_("City"), lambda s: s.city),
-        Column(_("Region"), lambda s: s.region),
-        Column(_("Address"), lambda s: s.address),
-        Column(_("Latitude"), lambda s: s.latitude, "0.000000"),
-        Column(_("Longitude"), lambda s: s.longitude, "0.000000"),
-        Column(_("Sales rep"), lambda s: s.rep.username if s.rep else ""),
-        Column(_("Opened on"), lambda s: s.opened_on, "yyyy-mm-dd"),
-        Column(_("Active"), lambda s: s.active),
+        Column(header_of(StoreImport, "code"), lambda s: s.code),
+        Column(header_of(StoreImport, "name"), lambda s: s.name),
+        Column(header_of(StoreImport, "account_code"), lambda s: s.account.code),
+        Column(header_of(StoreImport, "grade"), lambda s: s.grade),
+        Column(header_of(StoreImport, "visits_per_week_override"), lambda s: s.visits_per_week_override),
+        Column(header_of(StoreImport, "visits_per_week"), lambda s: s.visits_per_week),
+        Column(header_of(StoreImport, "city"), lambda s: s.city),
+        Column(header_of(StoreImport, "region"), lambda s: s.region),
+        Column(header_of(StoreImport, "address"), lambda s: s.address),
+        Column(header_of(StoreImport, "latitude"), lambda s: s.latitude, "0.000000"),
+        Column(header_of(StoreImport, "longitude"), lambda s: s.longitude, "0.000000"),
+        Column(header_of(StoreImport, "rep"), lambda s: s.rep.username if s.rep else ""),
+        Column(header_of(StoreImport, "opened_on"), lambda s: s.opened_on, "yyyy-mm-dd"),
+        Column(header_of(StoreImport, "active"), lambda s: s.active),
     ]
 
     def get_base_queryset(self):
@@ -107,7 +111,7 @@ def store_edit(request, pk: int | None = None):
     form = StoreForm(request.POST or None, instance=store, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.store_save(store=store, **form.cleaned_data)
+            saved = services.store_save(store=store, by=request.user, **form.cleaned_data)
         except DomainError as refusal:
             show_refusal(form, refusal)
         else:
@@ -134,17 +138,17 @@ class ProductListView(FilteredListView):
     template_name = "stores/product_list.html"
     filterset_class = ProductFilter
     export_name = _("products")
-    export_columns = [
-        Column(_("Code"), lambda p: p.code),
-        Column(_("Barcode"), lambda p: p.barcode),
-        Column(_("Name"), lambda p: p.name),
-        Column(_("Brand"), lambda p: p.brand),
-        Column(_("Category"), lambda p: p.category),
-        Column(_("Packs per case"), lambda p: p.packs_per_case),
-        Column(_("Suggested retail price"), lambda p: p.suggested_retail_price),
-        Column(_("Distributor price"), lambda p: p.distributor_price),
-        Column(_("Second-tier wholesale price"), lambda p: p.wholesale_price),
-        Column(_("Active"), lambda p: p.active),
+    export_columns = [  # headed as the products import reads them: the sheet imports back
+        Column(header_of(ProductImport, "code"), lambda p: p.code),
+        Column(header_of(ProductImport, "barcode"), lambda p: p.barcode),
+        Column(header_of(ProductImport, "name"), lambda p: p.name),
+        Column(header_of(ProductImport, "brand"), lambda p: p.brand),
+        Column(header_of(ProductImport, "category"), lambda p: p.category),
+        Column(header_of(ProductImport, "packs_per_case"), lambda p: p.packs_per_case),
+        Column(header_of(ProductImport, "suggested_retail_price"), lambda p: p.suggested_retail_price),
+        Column(header_of(ProductImport, "distributor_price"), lambda p: p.distributor_price),
+        Column(header_of(ProductImport, "wholesale_price"), lambda p: p.wholesale_price),
+        Column(header_of(ProductImport, "active"), lambda p: p.active),
     ]
 
     def get_base_queryset(self):
@@ -158,16 +162,16 @@ class ListingListView(FilteredListView):
     template_name = "stores/listing_list.html"
     filterset_class = ListingFilter
     export_name = _("listings")
-    export_columns = [
-        Column(_("Store code"), lambda x: x.store.code),
-        Column(_("Store"), lambda x: x.store.name),
-        Column(_("Product code"), lambda x: x.product.code),
-        Column(_("Product"), lambda x: x.product.name),
-        Column(_("Listed on"), lambda x: x.listed_on, "yyyy-mm-dd"),
-        Column(_("Listing fee"), lambda x: x.listing_fee),
-        Column(_("Store purchase price"), lambda x: x.purchase_price),
-        Column(_("Shelf price"), lambda x: x.shelf_price),
-        Column(_("Active"), lambda x: x.active),
+    export_columns = [  # headed as the listings import reads them (the names for reference): the sheet imports back
+        Column(header_of(ListingImport, "store_code"), lambda x: x.store.code),
+        Column(header_of(ListingImport, "store_name"), lambda x: x.store.name),
+        Column(header_of(ListingImport, "product_code"), lambda x: x.product.code),
+        Column(header_of(ListingImport, "product_name"), lambda x: x.product.name),
+        Column(header_of(ListingImport, "listed_on"), lambda x: x.listed_on, "yyyy-mm-dd"),
+        Column(header_of(ListingImport, "listing_fee"), lambda x: x.listing_fee),
+        Column(header_of(ListingImport, "purchase_price"), lambda x: x.purchase_price),
+        Column(header_of(ListingImport, "shelf_price"), lambda x: x.shelf_price),
+        Column(header_of(ListingImport, "active"), lambda x: x.active),
     ]
 
     def get_base_queryset(self):
@@ -180,17 +184,22 @@ class DeliveryListView(FilteredListView):
     template_name = "stores/delivery_list.html"
     filterset_class = DeliveryFilter
     export_name = _("deliveries")
+    # Headed as the deliveries import reads them, the delivery's own price (empty: the listing's) apart from the price
+    # it is valued at: the sheet imports back, changing only what was changed in it.
     export_columns = [
-        Column(_("Date"), lambda d: d.date, "yyyy-mm-dd"),
-        Column(_("Store code"), lambda d: d.store.code),
-        Column(_("Store"), lambda d: d.store.name),
-        Column(_("Product code"), lambda d: d.product.code),
-        Column(_("Product"), lambda d: d.product.name),
-        Column(_("Quantity (packs)"), lambda d: d.quantity),
-        Column(_("Quantity (cases/packs)"), lambda d: format_packs(d.quantity, d.product.packs_per_case)),
-        Column(_("Unit price"), lambda d: d.price),
-        Column(_("Amount"), lambda d: d.line_amount),
-        Column(_("Reference"), lambda d: d.reference),
+        Column(header_of(DeliveryImport, "date"), lambda d: d.date, "yyyy-mm-dd"),
+        Column(header_of(DeliveryImport, "store_code"), lambda d: d.store.code),
+        Column(header_of(DeliveryImport, "store_name"), lambda d: d.store.name),
+        Column(header_of(DeliveryImport, "product_code"), lambda d: d.product.code),
+        Column(header_of(DeliveryImport, "product_name"), lambda d: d.product.name),
+        Column(header_of(DeliveryImport, "quantity"), lambda d: d.quantity),
+        Column(
+            header_of(DeliveryImport, "quantity_cases"), lambda d: format_packs(d.quantity, d.product.packs_per_case)
+        ),
+        Column(header_of(DeliveryImport, "unit_price"), lambda d: d.unit_price),
+        Column(header_of(DeliveryImport, "price"), lambda d: d.price),
+        Column(header_of(DeliveryImport, "amount"), lambda d: d.line_amount),
+        Column(header_of(DeliveryImport, "reference"), lambda d: d.reference),
     ]
 
     def get_base_queryset(self):

@@ -55,5 +55,5 @@ def test_the_store_export_reads_a_long_name_whole(client, admin_user):
     response = client.get(reverse("stores:store-list"), {"export": "xlsx"})
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
-    assert sheet.cell(1, 2).value in ("Name", "名称")  # the list's columns: code, then name
+    assert sheet.cell(1, 2).value in ("Store name", "门店名称")  # the list's columns: code, then name
     assert sheet.column_dimensions["B"].width == 2 * len("华润万家深圳南山区海岸城购物中心旗舰店") + 2
