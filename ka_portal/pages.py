@@ -6,11 +6,13 @@ step (submit, approve, reverse, add a stop…) goes through `run_step`: the succ
 refusal as an error message, then back to the page it came from.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -69,6 +71,68 @@ def queued(request) -> bool:
     return request.headers.get("X-Queue") == "1"
 
 
+def once_per_key(view):
+    """A page's write the phone sends in the background (`queued`) with an Idempotency-Key runs once per key: sent
+    again (its answer lost on the way, the page reloaded while it was uploading, the service worker and the page
+    both uploading) it is answered as the first time and nothing is added twice. The API's mechanism
+    (ka_portal/idempotency.py: per user and key, for the setting's hours; the same key with another body 422, with
+    the first still running 409 `idempotency.in_flight`, which the outbox keeps and sends again later). A refused
+    write keeps nothing, so it can be sent again corrected. Pages posted in the open (no `X-Queue`) are left as
+    they are: their answers are redirects and pages."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        from rest_framework.response import Response
+
+        from . import idempotency
+
+        if (
+            request.method != "POST"
+            or not queued(request)
+            or idempotency.HEADER not in request.headers
+            or not request.user.is_authenticated
+            or getattr(request, "_idempotency_running", False)  # a view calling another decorated one
+        ):
+            return view(request, *args, **kwargs)
+        request._idempotency_running = True
+        try:
+            key = idempotency.client_key(request)
+            answer = idempotency.run_once(
+                user=request.user,
+                scope=f"page:{request.path}"[:100],
+                key=key,
+                body=_posted(request),
+                body_key=None,
+                call=lambda: view(request, *args, **kwargs),
+            )
+        except DomainError as refusal:
+            if transaction.get_connection().in_atomic_block:
+                transaction.set_rollback(True)  # nothing of a refused write is kept
+            data = {"code": refusal.code, "message": str(refusal.detail), "errors": {}, "params": refusal.params}
+            data.update(getattr(refusal, "extra", {}))
+            return JsonResponse(data, status=refusal.status_code, json_dumps_params={"default": str})
+        if isinstance(answer, Response):  # the first answer again (run_once answers it as the API's)
+            again = JsonResponse(answer.data, status=answer.status_code, safe=False)
+            again["Idempotent-Replayed"] = "true"
+            return again
+        return answer
+
+    return wrapper
+
+
+def _posted(request) -> dict:
+    """What makes two sends of a write the same: its fields and files, not the session's CSRF token (the page puts
+    its own, which may have rotated since the first send)."""
+    body = {
+        name: values[0] if len(values) == 1 else values
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+    }
+    for name, files in request.FILES.lists():
+        body[name] = files[0] if len(files) == 1 else files
+    return body
+
+
 def queued_refusal(message: str, errors: dict | None = None, status: int = 400, form=None) -> JsonResponse:
     """A refused background write: the reason, per field what is wrong, and the fields' labels (the page marks the
     fields; the outbox lists the reasons led by their labels for the rep, `said`, whose typed values stay in the
@@ -79,11 +143,13 @@ def queued_refusal(message: str, errors: dict | None = None, status: int = 400, 
         errors |= form.errors
         labels = {name: str(form.fields[name].label) for name in form.errors if name in form.fields}
     errors = {name: [str(text) for text in texts] for name, texts in errors.items()}
-    # each reason led by its field's label, joined as the reader's language writes it ("按现状签退的原因：…", not ": ")
+    # each reason led by its field's label, joined as the reader's language writes it ("按现状签退的原因：…", not ": ");
+    # a field's reason that is the message itself (a check-out refused at its reason's field) is said once, as that
     said = [
         gettext("%(name)s: %(message)s") % {"name": labels[name], "message": text} if name in labels else text
         for name, texts in errors.items()
         for text in texts
+        if text != str(message)
     ]
     answer = {"message": str(message), "errors": errors, "labels": labels, "said": said}
     if form is not None:

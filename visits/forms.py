@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,6 +17,10 @@ from .models import ChecklistResult, Task
 from .services import TaskAnswer
 
 FORM_ID = "visit-form"  # the visit page's form, which its fields name wherever they stand on the page
+# Sent with the visit form's fields, not findings themselves: the names of the inputs the rep changed on the page
+# (visit.js, space-separated) and the visit's revision the page was drawn at (Visit.revision). See VisitForm._read.
+CHANGED = "changed"
+REVISION = "revision"
 YES_NO_NA = [("yes", _("Yes")), ("no", _("No")), ("na", _("n.a."))]
 _TRI = {"yes": True, "no": False, "na": None, "": None}
 
@@ -171,6 +176,64 @@ class VisitForm(forms.Form):
         style_form_fields(self)
         for field in self.fields.values():  # the page spreads the fields over its sections (visit.html)
             field.widget.attrs["form"] = FORM_ID
+        if self.is_bound:
+            self.data = self._read(self.data)
+
+    def _read(self, data):
+        """A post read against what the visit holds now: the page that sent it may be older than that (a copy kept on
+        the phone, drawn before the saves made since), and what it did not change must not undo them.
+
+        - A post naming the inputs the rep changed (`changed`, from visit.js) records those alone: every other input
+          reads as the visit has it now, whatever the page showed. A count's two inputs are read apart (the packs
+          typed on an old copy go with the cases the visit has).
+        - A post without that list (the form posted without its script) from a page drawn before the visit's last
+          write (`revision`) does not clear: an input it left blank reads as the visit has it.
+        - Any other post is taken as it is."""
+        declared = data.get(CHANGED)
+        if declared is not None:
+            changed = set(str(declared).split())
+
+            def keep(key, posted):
+                return key not in changed
+
+        elif self._drawn_before_last_write(data.get(REVISION)):
+
+            def keep(key, posted):
+                return not any(str(value).strip() for value in posted)
+
+        else:
+            return data
+        merged = data.copy() if isinstance(data, QueryDict) else _as_query_dict(data)
+        for key, held in self._as_posted(data).items():
+            if keep(key, _values(data, key)):
+                merged.setlist(key, held)
+        return merged
+
+    def _drawn_before_last_write(self, revision) -> bool:
+        try:
+            return int(str(revision)) < int(self.visit.revision)
+        except (TypeError, ValueError):
+            return False  # no revision (a post from a page of before revisions, a script): taken as it is
+
+    def _as_posted(self, data) -> dict[str, list[str]]:
+        """The inputs that would leave the findings as the visit holds them now (the form's initial values), by the
+        name each input posts under. A count posted in the single-field notation ("3/5") is left as posted."""
+        held = {}
+        for name, field in self.fields.items():
+            value = self.initial.get(name)
+            if name == "at":
+                continue  # the phone's time of this post, not a finding
+            if isinstance(field, StockCountField):
+                if name in data:
+                    continue
+                cases, packs = _count_parts(value)
+                held[f"{name}_cases"] = [cases] if cases else []
+                held[f"{name}_packs"] = [packs] if packs else []
+            elif isinstance(field, forms.BooleanField):
+                held[name] = ["on"] if value else []
+            else:
+                held[name] = [str(value)] if value not in (None, "") else []
+        return held
 
     def checklist_fields(self):
         return [self[f"check_{item.value}"] for item in ChecklistResult.Item]
@@ -219,6 +282,16 @@ class VisitForm(forms.Form):
             photos=self.visit.photos.count() if self.visit.pk is not None else 0,
         )
 
+    def shown_counts(self) -> dict[str, str]:
+        """How the page drawn now writes each count just recorded (its two inputs: 3 cases 0 packs for 36 packs, the
+        packs beyond a case carried), from the cleaned form (no query): visit.js puts them on the page after a save,
+        so the page shows what a reload would."""
+        shown = {}
+        for product, name, _before in self.stock_rows:
+            cases, packs = _split_packs(self.cleaned_data.get(name), product.packs_per_case)
+            shown[f"{name}_cases"], shown[f"{name}_packs"] = cases, packs
+        return shown
+
     def fix_count(self) -> int:
         """How many fields a refused save marked (the page says so at the top and focuses the first)."""
         return sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
@@ -266,6 +339,17 @@ class VisitForm(forms.Form):
         done = bool(self.cleaned_data.get(f"task_{task.pk}_done"))
         comment = (self.cleaned_data.get(f"task_{task.pk}_comment") or "").strip()
         return TaskAnswer(done=done, comment=comment) if done or comment else None
+
+
+def _values(data, key: str) -> list:
+    return data.getlist(key) if hasattr(data, "getlist") else ([data[key]] if key in data else [])
+
+
+def _as_query_dict(data) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, value in data.items():
+        query.setlist(key, list(value) if isinstance(value, list | tuple) else [value])
+    return query
 
 
 def _fix_message(n: int) -> str:

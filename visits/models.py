@@ -2,6 +2,7 @@
 
 import posixpath
 import uuid
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -114,6 +115,9 @@ def missing_parts(*, checklist: int, products: str | None, no_position: bool, pr
     return parts
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 class Visit(models.Model):
     class Rating(models.TextChoices):
         GREEN = "green", _("Green — doing well")
@@ -199,6 +203,15 @@ class Visit(models.Model):
     @property
     def is_open(self) -> bool:
         return self.checked_out_at is None
+
+    @property
+    def revision(self) -> str:
+        """Which state of the visit's findings a page shows: the time of its last write, in microseconds ("0" for a
+        visit not written yet). The visit page carries it, so that a post from a copy drawn before a later write (a
+        copy kept on the phone) does not clear what that write recorded (visits/forms.py, VisitForm)."""
+        if self.updated_at is None:
+            return "0"
+        return str((self.updated_at - _EPOCH) // timedelta(microseconds=1))
 
     @property
     def minutes_in_store(self) -> int | None:

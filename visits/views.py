@@ -31,7 +31,7 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name, format_distance
 from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
-from ka_portal.pages import queued, queued_refusal, run_step, show_refusal
+from ka_portal.pages import once_per_key, queued, queued_refusal, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     accounts_for,
@@ -110,6 +110,7 @@ def today(request):
 
 @model_permission(Visit, get=None, post="add")
 @require_POST
+@once_per_key
 def check_in(request):
     form = CheckInForm(request.POST)
     in_background = queued(request)
@@ -187,6 +188,7 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
 
 @model_permission(Visit, post="change")
 @never_cache
+@once_per_key
 def visit_detail(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
     if request.method == "POST":
@@ -195,6 +197,7 @@ def visit_detail(request, pk: int):
 
 
 @model_permission(Visit, post="change")
+@once_per_key
 def visit_by_uuid(request, uuid):
     """A visit by its client uuid: what a visit page started on the phone (checked in with no network) posts to,
     before it knows the visit's number. Out of scope, or not uploaded yet, is 404."""
@@ -282,7 +285,7 @@ def _visit_post(request, visit: Visit):
         messages.error(request, _("Not saved: please correct the fields marked below. Everything you typed is kept."))
         return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
     if in_background:
-        return _queued_saved(request, visit, checked_out=action == "check_out")
+        return _queued_saved(request, visit, checked_out=action == "check_out", shown=form.shown_counts())
     if action == "check_out":
         messages.success(request, _("Checked out. The visit is saved."))
         return redirect("visits:today")
@@ -293,16 +296,20 @@ def _visit_post(request, visit: Visit):
     return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#suggested-order")
 
 
-def _queued_saved(request, visit: Visit, *, checked_out: bool) -> JsonResponse:
+def _queued_saved(request, visit: Visit, *, checked_out: bool, shown: dict[str, str]) -> JsonResponse:
     """A background save's answer: where the visit is, and after a save what it changed on the page (the suggested
-    order, the rating), which visit.js swaps in; a check-out's page shows it is done instead."""
+    order, the rating), which visit.js swaps in, with the state of the visit the page now shows (`revision`) and
+    how it writes the counts recorded (`shown`: 36 packs typed are 3 cases 0 packs); a check-out's page shows it is
+    done instead."""
     answer = {
         "url": reverse("visits:visit-detail", args=[visit.pk]),
         "checked_out": checked_out,
         "message": _("Checked out. The visit is saved.") if checked_out else _("Saved."),
     }
     if not checked_out:
-        visit.refresh_from_db(fields=["rating", "rating_reasons"])
+        visit.refresh_from_db(fields=["rating", "rating_reasons", "updated_at"])
+        answer["revision"] = visit.revision  # what the page now shows (visit.js keeps it in the form)
+        answer["shown"] = shown
         context = {"visit": visit, "orders": selectors.visit_suggested_orders(visit)}
         answer["sections"] = {
             "suggested-order": render_to_string("visits/includes/suggested_order.html", context, request=request),
@@ -325,12 +332,14 @@ def visit_photo_thumb(request, pk: int):
 
 @model_permission(Visit, get=None, post="change")
 @require_POST
+@once_per_key
 def visit_photo(request, pk: int):
     return _photo_post(request, selectors.visit_detail(request.user, pk))
 
 
 @model_permission(Visit, get=None, post="change")
 @require_POST
+@once_per_key
 def visit_photo_by_uuid(request, uuid):
     """A photo of a visit by its client uuid: taken on a stop's page before the check-in reached the server, it
     waits in the phone's outbox behind that check-in. Out of scope, or not uploaded yet, is 404."""

@@ -19,7 +19,7 @@ from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
-from ka_portal.pages import mark_problems, queued, queued_refusal, show_refusal
+from ka_portal.pages import mark_problems, once_per_key, queued, queued_refusal, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import competitor_sightings_for, visits_for
 from visits.steps import visit_steps_for
@@ -84,6 +84,7 @@ def _full_visit_page(request, visit, form):
 
 @model_permission(CompetitorSighting, get=None, post="add")
 @require_POST
+@once_per_key
 def visit_competitor_add(request, pk: int):
     """Record a sighting at the visit: htmx gets the section back; a plain POST is redirected to it."""
     visit = get_object_or_404(visits_for(request.user).select_related("store"), pk=pk)

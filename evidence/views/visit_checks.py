@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ka_portal.errors import DomainError
-from ka_portal.pages import queued, queued_refusal
+from ka_portal.pages import once_per_key, queued, queued_refusal
 from ka_portal.permissions import model_permission
 from visits import selectors as visit_selectors
 from visits.models import Visit
@@ -81,7 +81,13 @@ def _plan_rows(row, posted: Posted | None):
                 "error": mine.errors.get(f"photo_{display.kind}") if mine else None,
             }
         )
-    return {"row": row, "items": items, "displays": displays, "error": mine.errors.get("__all__") if mine else None}
+    return {
+        "row": row,
+        "items": items,
+        "displays": displays,
+        "error": mine.errors.get("__all__") if mine else None,
+        "bound": mine is not None,  # drawn with what was posted (refused), not what the visit has: drafts.js
+    }
 
 
 def _agreement_rows(row, posted: Posted | None):
@@ -96,6 +102,7 @@ def _agreement_rows(row, posted: Posted | None):
         "facings": mine.value("facings") if mine else saved_facings,
         "errors": mine.errors if mine else {},
         "error": mine.errors.get("__all__") if mine else None,
+        "bound": mine is not None,
     }
 
 
@@ -156,6 +163,7 @@ def _answer(request, visit: Visit, posted: Posted | None, success: str):
 
 @model_permission(Visit, get=None, post="change")
 @require_POST
+@once_per_key
 def plan_checks_save(request, pk: int, plan_pk: int):
     """One running plan's prices and displays, as the rep found them."""
     visit = _own_open_visit(request, pk)
@@ -207,6 +215,7 @@ def plan_checks_save(request, pk: int, plan_pk: int):
 
 @model_permission(Visit, get=None, post="change")
 @require_POST
+@once_per_key
 def agreement_check_save(request, pk: int, agreement_pk: int):
     """Whether an agreed display is in place, with its photo (and the facings seen, for shelf facings)."""
     visit = _own_open_visit(request, pk)

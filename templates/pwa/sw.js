@@ -118,14 +118,38 @@ function sendOrQueue(request, url) {
   );
 }
 
+// A page kept on the phone fetched again, now (the server has moved on: a save, an upload): resolves whether the
+// fresh copy is kept. The copy a phone opens without a network is then the server's latest, not the one from
+// before what the rep saved since.
+function refreshPage(path) {
+  const url = new URL(path, self.location.origin);
+  if (!isPage(url)) return Promise.resolve(false);
+  url.hash = "";
+  const request = new Request(url.href, { credentials: "same-origin" });
+  const since = signOuts;
+  return fetch(request)
+    .then((response) => {
+      keepPage(request, response, since);
+      return since === signOuts && response.ok && !response.redirected;
+    })
+    .catch(() => false);
+}
+
+function refreshPages(pages) {
+  return Promise.all([...new Set(pages || [])].map(refreshPage));
+}
+
 // Background Sync: the browser wakes the worker when the network is back, even with every page closed.
 self.addEventListener("sync", (event) => {
   if (event.tag !== "ka-outbox") return;
   event.waitUntil(
     self.KaOutbox.drain(null).then((outcome) =>
-      tellPages().then(() => {
-        if (outcome.left) throw new Error("not all uploaded: the browser tries again later");
-      })
+      // the pages whose writes reached the server, and Today (its stops' states), kept anew
+      (outcome.sent ? refreshPages([...outcome.pages, SETTINGS.today]) : Promise.resolve())
+        .then(tellPages)
+        .then(() => {
+          if (outcome.left) throw new Error("not all uploaded: the browser tries again later");
+        })
     )
   );
 });
@@ -153,9 +177,21 @@ self.addEventListener("fetch", (event) => {
 });
 
 // A page opened before the worker took over asks to be kept (the first visit page of a new phone), and Today
-// asks for its visits in progress.
+// asks for its visits in progress. A page whose writes reached the server asks for its copy to be fetched again
+// (`refresh`: the visit page after a save in place, the pages of an upload): the answer, on the message's port,
+// says whether the fresh copy is kept (drafts.js then forgets the values the old copy lacked).
 self.addEventListener("message", (event) => {
-  const url = event.data && event.data.keep ? new URL(event.data.keep, self.location.origin) : null;
+  const data = event.data || {};
+  const port = event.ports && event.ports[0];
+  if (data.refresh) {
+    event.waitUntil(
+      refreshPages(data.refresh).then((kept) => {
+        if (port) port.postMessage({ kept: kept.length > 0 && kept[0] === true });
+      })
+    );
+    return;
+  }
+  const url = data.keep ? new URL(data.keep, self.location.origin) : null;
   if (!url || !isPage(url)) return;
   url.hash = "";
   const request = new Request(url.href, { credentials: "same-origin" });

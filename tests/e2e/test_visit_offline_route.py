@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -63,11 +64,18 @@ def route():
 
 def until(page, script: str, arg=None) -> None:
     """Wait until an (async) script answers true in the page: polled from here, since wait_for_function does not
-    wait for a promise."""
+    wait for a promise. A page drawn again meanwhile (Today reloads itself once uploads went up) is asked again."""
     deadline = time.monotonic() + WAIT / 1000
-    while not page.evaluate(script, arg):
+    while not _answer(page, script, arg):
         assert time.monotonic() < deadline, script
         page.wait_for_timeout(200)
+
+
+def _answer(page, script: str, arg):
+    try:
+        return page.evaluate(script, arg)
+    except PlaywrightError:  # the page navigated (reloaded) while asked: not yet
+        return False
 
 
 def kept_offline(page, url: str) -> None:

@@ -99,3 +99,18 @@ def test_the_chain_page_links_its_compliance_figure_to_the_report_filtered_to_th
     # the week of March 31st: two stops at a 沃尔玛 store, its visit left open
     (row,) = report.context["rows"]
     assert row.rep == rep and (row.done, row.planned) == (0, 2)
+
+
+def test_the_help_says_a_stop_counts_once_its_visit_is_checked_out(client, two_chains):
+    """The report counts a planned stop done when its visit was checked in that day and checked out (a visit left open
+    is not done: selectors.compliance); its help text says the same, not "checked in" alone."""
+    w = two_chains
+    VisitFactory(rep=w.rep_c, store=w.crf_store, checked_in_at=_noon(w.monday + timedelta(days=1)))  # left open
+    client.force_login(w.sup)
+
+    response = client.get(reverse("visits:compliance"), {"week": w.monday.isoformat()}, **EN)
+
+    assert _rows(response)["rep_c"] == (1, 2, ["家乐福店"])  # checked in, not checked out: still missed
+    page = response.content.decode()
+    assert "checked in at that store on that day and checked the visit out" in page
+    assert "a visit still open does not count" in page

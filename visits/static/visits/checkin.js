@@ -33,6 +33,10 @@ document.addEventListener("submit", function (event) {
     form.dataset.located = "1";
     var at = form.querySelector("[data-client-time]");
     if (at) at.value = new Date().toISOString();
+    // the store chosen from a list ("Visit another of my stores"): named in the outbox if the check-in waits there
+    var title = form.querySelector("[data-title-from-store]");
+    var chosen = form.querySelector("select[name=store]");
+    if (title && chosen && chosen.selectedOptions[0]) title.value = chosen.selectedOptions[0].dataset.name || "";
     if (form.hasAttribute("data-in-place") && window.KaQueue) return inPlace();
     form.submit();
   }

@@ -1,11 +1,16 @@
 // Drafts of a visit: every value the rep types in a form marked data-draft="<visit uuid>" is kept on this phone
-// (localStorage), as it is typed, until the server has it — so a reload, a crash or the back button loses nothing.
+// (localStorage), as it is typed, until a page shows the server has it — so a reload, a crash, the back button or
+// an old copy of the page opened without a network loses nothing.
 //
-// Each kept value remembers the server's value it replaced (its "base": what the page showed when it loaded).
-// When the page loads again, per field:
-//   - the page now shows the kept value → the server has it (saved): the kept value is forgotten;
-//   - the page still shows the base → nothing newer reached the server: the kept value is put back;
+// Each kept value remembers the values it replaced (its "bases": what pages showed before it: the page as drawn,
+// then each value the server took from this page since). When a page loads, per field:
+//   - the page shows the kept value → the server has it: the kept value is forgotten;
+//   - the page shows one of the bases → the page is older than the kept value: the kept value is put back. One the
+//     server already took (saved in place, "saved") is put back as the page's own value (the copy catches up), and
+//     is not counted as unsaved;
 //   - the page shows something else → it was saved from elsewhere since: the server's value wins.
+// A value the server took stays kept (marked saved) until the copy of the page the phone opens without a network
+// is known to hold it (visit.js asks the service worker to fetch it again, then calls `settle`), or a page shows it.
 // A page answering a refused save (data-draft-bound) shows what was posted, not what the server has: nothing is
 // restored or forgotten there, and a value first changed on it is kept whatever the server shows later.
 // A visit shown as done (data-draft-done="<uuid>", on Today and the closed visit page) drops its drafts.
@@ -105,31 +110,63 @@
     this.banner = banner;
     this.key = draftKey(form);
     this.bound = form.hasAttribute("data-draft-bound");
-    this.values = {}; // name → {value, base}; base null: not known (first changed on a refused save's page)
+    // name → {value, bases, saved, savedAt}: bases null: not known (first changed on a refused save's page);
+    // saved: the server took it (savedAt, when), kept for an older copy of the page
+    this.values = {};
     this.restored = [];
     this.timer = null;
   }
 
-  // Put back what the server does not have yet; forget what it has (see the rule at the top).
+  // An entry as kept; one kept before bases were a list had a single base.
+  function entryOf(kept) {
+    if (!kept || typeof kept.value !== "string") return null;
+    var bases = Array.isArray(kept.bases) ? kept.bases : typeof kept.base === "string" ? [kept.base] : null;
+    var entry = { value: kept.value, bases: bases };
+    if (kept.saved) {
+      entry.saved = true;
+      entry.savedAt = kept.savedAt || 0;
+    }
+    return entry;
+  }
+
+  function adding(list, value) {
+    return list.indexOf(value) === -1 ? list.concat([value]) : list;
+  }
+
+  // The fields' values as the page's own (as if the page had been drawn with them).
+  function makeDefault(elements) {
+    elements.forEach(function (element) {
+      if (element.type === "radio" || element.type === "checkbox") element.defaultChecked = element.checked;
+      else if (element.tagName === "SELECT") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          option.defaultSelected = option.selected;
+        });
+      } else element.defaultValue = element.value;
+    });
+  }
+
+  // Put back what this page lacks; forget what it has (see the rule at the top).
   Draft.prototype.restore = function () {
     var draft = read(this.store, this.key);
     if (!draft) return;
     var byName = groups(this.form);
     var self = this;
     Object.keys(draft.values).forEach(function (name) {
-      var entry = draft.values[name];
+      var entry = entryOf(draft.values[name]);
       var elements = byName[name];
-      if (!elements || !entry || typeof entry.value !== "string") return;
+      if (!elements || !entry) return;
       if (self.bound) {
         self.values[name] = entry; // the page shows the posted values: keep the draft as it was
         return;
       }
       var shown = valueOf(elements, true);
-      if (shown === entry.value) return; // saved
-      if (entry.base === null || shown === entry.base) {
+      if (shown === entry.value) return; // the page has it
+      if (entry.bases === null || entry.bases.indexOf(shown) !== -1) {
         apply(elements, entry.value);
         self.values[name] = entry;
-        self.restored.push(name);
+        // a value the server took: this copy is older than the server, and catches up (not a change to send)
+        if (entry.saved) makeDefault(elements);
+        else self.restored.push(name);
       } // else: saved from elsewhere since; the server's value stays
     });
     this.write();
@@ -142,13 +179,43 @@
     Object.keys(byName).forEach(function (name) {
       var elements = byName[name];
       var now = valueOf(elements, false);
+      var shown = valueOf(elements, true); // the page's own value: the server's, as far as this page knows
       var entry = self.values[name];
-      var base = entry ? entry.base : self.bound ? null : valueOf(elements, true);
-      if (base !== null && now === base) delete self.values[name];
-      else if (!entry && self.bound && now === valueOf(elements, true)) return; // untouched on this page
-      else self.values[name] = { value: now, base: base };
+      if (entry && now === entry.value) return; // as kept
+      if (!entry && now === shown) return; // untouched
+      var bases = entry ? entry.bases : self.bound ? null : [];
+      if (bases === null) {
+        self.values[name] = { value: now, bases: null };
+        return;
+      }
+      bases = adding(bases, shown);
+      if (now !== shown) {
+        self.values[name] = { value: now, bases: bases };
+        return;
+      }
+      // back to the page's own value, which the server has: kept only for a copy older than this page
+      var older = bases.filter(function (base) { return base !== now; });
+      if (older.length) self.values[name] = { value: now, bases: older, saved: true, savedAt: (entry && entry.savedAt) || Date.now() };
+      else delete self.values[name];
     });
     this.write();
+  };
+
+  // The values the server took before `since` (a time): the copy of the page kept on the phone was fetched again
+  // after it, and holds them. They are forgotten.
+  Draft.prototype.settle = function (since) {
+    var self = this;
+    Object.keys(this.values).forEach(function (name) {
+      var entry = self.values[name];
+      if (entry.saved && entry.savedAt <= since) delete self.values[name];
+    });
+    this.write();
+  };
+
+  // Values not saved yet (the banner counts them; "saved" ones only wait for the page's copy to catch up).
+  Draft.prototype.unsaved = function () {
+    var self = this;
+    return Object.keys(this.values).filter(function (name) { return !self.values[name].saved; }).length;
   };
 
   Draft.prototype.write = function () {
@@ -166,29 +233,45 @@
   };
 
   // The server accepted the form as posted (`sent`: its URLSearchParams body): each field still showing what was
-  // sent becomes the page's own value (as if the page had been drawn with it), and its draft entry is forgotten.
-  Draft.prototype.committed = function (sent) {
+  // sent becomes the page's own value (as if the page had been drawn with it), written as the server writes it
+  // (`shown`: input name → value, a count's 36 packs as 3 cases 0 packs). Its draft entry stays, marked saved, for
+  // an older copy of the page (the one the phone opens without a network) until `settle`. Returns the time of the
+  // commit (for `settle`).
+  Draft.prototype.committed = function (sent, shown) {
     var byName = groups(this.form);
     var self = this;
+    var at = Date.now();
+    shown = shown || {};
     Object.keys(byName).forEach(function (name) {
       var elements = byName[name];
-      var now = JSON.parse(valueOf(elements, false));
-      if (JSON.stringify(now) !== JSON.stringify(sent.getAll(name))) return; // changed since it was sent
-      elements.forEach(function (element) {
-        if (element.type === "radio" || element.type === "checkbox") element.defaultChecked = element.checked;
-        else if (element.tagName === "SELECT") {
-          Array.prototype.forEach.call(element.options, function (option) {
-            option.defaultSelected = option.selected;
-          });
-        } else element.defaultValue = element.value;
-      });
-      delete self.values[name];
+      var before = valueOf(elements, true); // the page's own value until now: what older copies show
+      var raw = valueOf(elements, false);
+      if (raw !== JSON.stringify(sent.getAll(name))) return; // changed since it was sent
+      var single = elements.length === 1 && elements[0].tagName !== "SELECT" && !/^(radio|checkbox)$/.test(elements[0].type);
+      // (not under the rep's finger: a box being typed in keeps what it shows)
+      if (single && typeof shown[name] === "string" && shown[name] !== elements[0].value && document.activeElement !== elements[0]) {
+        elements[0].value = shown[name];
+        raw = valueOf(elements, false);
+      }
+      makeDefault(elements);
+      var entry = self.values[name];
+      if (!entry && before === raw) return; // not changed on this page
+      var bases = entry ? entry.bases : [];
+      if (bases !== null) {
+        bases = adding(bases, before).filter(function (base) { return base !== raw; });
+        if (!bases.length) {
+          delete self.values[name];
+          return;
+        }
+      }
+      self.values[name] = { value: raw, bases: bases, saved: true, savedAt: at };
     });
     this.write();
-    if (this.banner && this.banner.element && !Object.keys(this.values).length) {
+    if (this.banner && this.banner.element && !this.unsaved()) {
       this.banner.element.querySelector("[data-draft-restored]").hidden = true; // nothing restored is unsaved now
       this.banner.update();
     }
+    return at;
   };
 
   Draft.prototype.later = function () {
@@ -204,14 +287,16 @@
     this.snapshot();
   };
 
-  // Back to the page's (server's) values and forget the draft.
+  // Back to the page's (server's) values and forget what was not saved (a value the server took stays kept for
+  // an older copy of the page).
   Draft.prototype.discard = function () {
     var byName = groups(this.form);
     var self = this;
     Object.keys(this.values).forEach(function (name) {
+      if (self.values[name].saved) return;
       if (byName[name]) apply(byName[name], valueOf(byName[name], true));
+      delete self.values[name];
     });
-    this.values = {};
     this.restored = [];
     this.write();
   };
@@ -306,13 +391,15 @@
     }
     track(document);
     banner.show(restored);
+    window.kaDrafts = drafts; // for the page's other scripts (and tests): kaDrafts[0].now() keeps at once
+    // the page's other scripts count what the fields now hold (visit.js: the bar's progress)
+    document.dispatchEvent(new CustomEvent("ka:drafts-restored"));
     // a section htmx swapped in (saved or refused on its own) brings new forms: keep theirs too
     document.addEventListener("htmx:load", function (event) {
       var before = restored;
       track(event.detail.elt);
       if (restored > before) banner.show(restored);
     });
-    window.kaDrafts = drafts; // for the page's other scripts (and tests): kaDrafts[0].now() keeps at once
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

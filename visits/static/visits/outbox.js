@@ -6,13 +6,17 @@
 // A write is {key, url, body, files, at, kind, visit, title, page}: `key` is its Idempotency-Key, `body` the form
 // as sent (application/x-www-form-urlencoded), `files` a photo's [{name, blob, filename}] (then sent as multipart),
 // `kind` check_in | save | photo | check_out, `visit` the visit's client uuid.
-// Writes go oldest first with `X-Queue: 1`, so the server answers in JSON (visits/views.py). A newer save of a
-// visit replaces an older one still waiting (each save carries the whole form). Per answer:
+// Writes go oldest first with `X-Queue: 1`, so the server answers in JSON (visits/views.py), and with their key: a
+// write sent twice (its answer lost, the page reloaded while it was uploading) is recorded once and answered as the
+// first time (ka_portal/pages.py once_per_key). A newer save of a visit replaces an older one still waiting when it
+// carries every input the older one changed (a save names the inputs the rep changed, `changed`: the server records
+// those alone). Per answer:
 //   2xx: sent, forgotten;
 //   400/404/409/422: refused, moved to the "refused" store with the server's reasons (the page lists them;
 //     the typed values stay in the visit's draft, drafts.js);
-//   anything else (no network, the server failing, the session ended, a rotated CSRF token): kept, and the
-//     upload stops there so that a check-in never arrives after its own saves.
+//   409 idempotency.in_flight (the same write still being recorded, sent from elsewhere), and anything else (no
+//     network, the server failing, the session ended, a rotated CSRF token): kept, and the upload stops there so
+//     that a check-in never arrives after its own saves.
 (function (scope) {
   "use strict";
   var DB = "ka-offline";
@@ -73,8 +77,23 @@
     return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
   }
 
-  // Keep a write; a save replaces the same visit's older saves still waiting (it carries the whole form). Read and
-  // write in one transaction: two saves kept at once (the page and the service worker) cannot both stay.
+  // The inputs a save says the rep changed (its `changed` field), or null for a form posted whole (no list).
+  function changedIn(write) {
+    var named = new URLSearchParams(write.body || "").get("changed");
+    return named === null ? null : named.split(/\s+/).filter(Boolean);
+  }
+
+  // Whether a newer save makes an older one of the same visit needless: it sends every input the older one changed
+  // (with the values the page has now), or both were posted whole.
+  function covers(newer, older) {
+    var mine = changedIn(newer);
+    var theirs = changedIn(older);
+    if (mine === null || theirs === null) return mine === null && theirs === null;
+    return theirs.every(function (name) { return mine.indexOf(name) !== -1; });
+  }
+
+  // Keep a write; a save replaces the same visit's older saves still waiting that it covers. Read and write in one
+  // transaction: two saves kept at once (the page and the service worker) cannot both stay.
   function put(write) {
     write.key = write.key || newKey();
     write.at = write.at || Date.now();
@@ -82,7 +101,7 @@
       var waiting = store.getAll();
       waiting.onsuccess = function () {
         (waiting.result || []).forEach(function (old) {
-          if (write.kind === "save" && old.kind === "save" && old.url === write.url) store.delete(old.key);
+          if (write.kind === "save" && old.kind === "save" && old.url === write.url && covers(write, old)) store.delete(old.key);
         });
         store.put(write);
       };
@@ -116,8 +135,10 @@
     return data;
   }
 
-  // Send one write; resolves {state: "sent" | "refused" | "kept", answer, status}.
+  // Send one write; resolves {state: "sent" | "refused" | "kept", answer, status}. A write sent straight from the
+  // page gets its key here, and keeps it if it then waits in the outbox (its answer lost: sent again, counted once).
   function send(write, token) {
+    write.key = write.key || newKey();
     var form = fields(write, token);
     var headers = { "X-Queue": "1", "Idempotency-Key": write.key, Accept: "application/json" };
     var csrf = form.get("csrfmiddlewaretoken");
@@ -129,6 +150,8 @@
         var read = json ? response.json().catch(function () { return {}; }) : Promise.resolve({});
         return read.then(function (answer) {
           if (response.ok && json) return { state: "sent", answer: answer, status: response.status };
+          // the same write still being recorded (sent from another page or the service worker): asked again later
+          if (answer.code === "idempotency.in_flight") return { state: "kept", answer: answer, status: response.status };
           if (REFUSED[response.status] && json) return { state: "refused", answer: answer, status: response.status };
           // a redirect (to the sign-in page), 403 (a rotated token), 5xx: try again later
           return { state: "kept", answer: answer, status: response.status || 0 };
@@ -181,9 +204,10 @@
     });
   }
 
-  // Send what waits, oldest first, until one must be kept. Resolves {sent, refused, left, stopped}.
+  // Send what waits, oldest first, until one must be kept. Resolves {sent, refused, left, stopped, pages}: `pages`,
+  // the pages whose writes reached the server (their copies kept on the phone are older than the server now).
   function drainNow(token) {
-    var outcome = { sent: 0, refused: 0, left: 0, stopped: 0 };
+    var outcome = { sent: 0, refused: 0, left: 0, stopped: 0, pages: [] };
     return list("writes").then(function (writes) {
       var next = function (index) {
         if (index >= writes.length) return Promise.resolve();
@@ -196,6 +220,11 @@
           }
           var done = result.state === "sent" ? remove("writes", write.key) : refuse(write, result);
           outcome[result.state] += 1;
+          if (result.state === "sent") {
+            [result.answer && result.answer.url, write.page].forEach(function (page) {
+              if (typeof page === "string" && page && outcome.pages.indexOf(page) === -1) outcome.pages.push(page);
+            });
+          }
           return done.then(function () {
             return next(index + 1);
           });

@@ -14,6 +14,11 @@
   var busy = false;
   var position = null; // a promise of {latitude, longitude} or null, asked once per page
 
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+  }
+
   function text(form, name) {
     var node = form.querySelector("[data-text-" + name + "]");
     return node ? node.textContent : name;
@@ -156,6 +161,7 @@
     var body = new URLSearchParams();
     fields.forEach(function (value, name) { if (name !== "image") body.append(name, value); });
     return window.KaQueue.write({
+      key: job.key, // the key it was sent with: one that reached the server before its answer was lost counts once
       url: job.form.getAttribute("action"), body: body.toString(), kind: "photo",
       files: [{ name: "image", blob: job.blob, filename: job.blob === job.file ? job.file.name : "photo.jpg" }],
       visit: visitForm ? visitForm.dataset.visit : "", title: document.title, page: window.location.pathname,
@@ -171,9 +177,9 @@
         setStatus(job, text(job.form, "done"), 100);
         job.row.dataset.state = "done";
         document.dispatchEvent(new CustomEvent("ka:photos-changed"));
+        document.dispatchEvent(new CustomEvent("ka:photo-added"));
       } else {
-        var reasons = result.answer.errors ? Object.keys(result.answer.errors).map(function (k) { return result.answer.errors[k].join(" "); }) : [];
-        fail(job, reasons.join(" ") || result.answer.message || text(job.form, "network"));
+        fail(job, reasons(result.answer) || text(job.form, "network"));
       }
     });
   }
@@ -202,12 +208,26 @@
     return data;
   }
 
+  // Why the server refused a photo (its JSON answer: ka_portal/pages.py queued_refusal), or "" when it did not say.
+  function reasons(answer) {
+    if (!answer) return "";
+    if (answer.said && answer.said.length) return answer.said.join(" ");
+    var errors = answer.errors || {};
+    var texts = Array.isArray(errors) ? errors : Object.keys(errors).map(function (name) { return [].concat(errors[name]).join(" "); });
+    return texts.join(" ") || answer.message || "";
+  }
+
   function send(job) {
     return new Promise(function (resolve) {
       var data = formData(job);
       var request = new XMLHttpRequest();
       request.open("POST", job.form.getAttribute("action"));
       request.setRequestHeader("X-Photo-Upload", "1");
+      // answered in JSON like the outbox's uploads, and with the photo's key: sent again (the answer lost, then kept
+      // in the outbox with the same key) it is added once
+      request.setRequestHeader("X-Queue", "1");
+      request.setRequestHeader("Idempotency-Key", job.key);
+      request.setRequestHeader("Accept", "application/json");
       request.upload.onprogress = function (event) {
         if (event.lengthComputable) {
           var percent = Math.min(99, Math.round((event.loaded / event.total) * 100));
@@ -215,21 +235,22 @@
         }
       };
       request.onload = function () {
-        if (request.status === 201) {
+        var answer = null;
+        try {
+          answer = JSON.parse(request.responseText);
+        } catch (ignored) { /* not the view's JSON: a proxy's or the server's error page */ }
+        if (request.status === 201 && answer) {
           var gallery = document.getElementById("photo-gallery");
-          if (gallery) gallery.innerHTML = request.responseText;
+          if (gallery && answer.gallery) gallery.innerHTML = answer.gallery;
           document.dispatchEvent(new CustomEvent("ka:photos-changed")); // the visit bar counts them
           setStatus(job, text(job.form, "done"), 100);
           job.row.querySelector(".progress-bar").classList.add("bg-success");
           job.row.dataset.state = "done";
           document.dispatchEvent(new CustomEvent("ka:photo-added"));
+        } else if (answer && answer.code === "idempotency.in_flight" && window.KaQueue) {
+          return keep(job, formData(job)).then(resolve); // still being recorded from elsewhere: asked again later
         } else {
-          var message = text(job.form, "network");
-          try {
-            var body = JSON.parse(request.responseText);
-            if (body.errors && body.errors.length) message = body.errors.join(" ");
-          } catch (ignored) { /* not the view's JSON: a proxy's or the server's error page */ }
-          fail(job, message);
+          fail(job, reasons(answer) || text(job.form, "network"));
         }
         resolve();
       };
@@ -271,7 +292,8 @@
     Array.prototype.forEach.call(files, function (file) {
       var row = template.content.firstElementChild.cloneNode(true);
       row.querySelector("[data-name]").textContent = file.name;
-      var job = { form: form, file: file, row: row, caption: caption.value, checklistItem: item.value };
+      var job = { form: form, file: file, row: row, caption: caption.value, checklistItem: item.value, key: newKey() };
+      row.dataset.key = job.key;
       row.querySelector("[data-retry]").addEventListener("click", function () {
         row.querySelector("[data-retry]").hidden = true;
         row.querySelector("[data-error]").hidden = true;
@@ -345,6 +367,89 @@
       });
     },
   };
+
+  // ---- photos waiting in the outbox (taken without a network, on this page or an earlier one since closed): shown
+  // as waiting to upload beside the gallery, and counted in the bar (visit.js), so none is taken again for want of
+  // seeing it. Once one has gone up, its row here says so and the gallery is drawn again from the server.
+  var keptBefore = null; // keys of this visit's photos waiting at the last look
+  function shownKept(waiting, refused) {
+    var refusedKeys = (refused || []).map(function (item) { return item.key; });
+    var visitForm = document.querySelector("[data-testid=visit-form]");
+    var list = document.querySelector("[data-photos-kept]");
+    var photoForm = document.querySelector("[data-photo-form]");
+    if (!visitForm || !list || !photoForm) return;
+    var mine = waiting.filter(function (item) { return item.kind === "photo" && item.visit === visitForm.dataset.visit; });
+    var keys = mine.map(function (item) { return item.key; });
+    var onPage = {};
+    document.querySelectorAll("[data-photo-queue] [data-key]").forEach(function (row) {
+      onPage[row.dataset.key] = row;
+      var key = row.dataset.key;
+      if (keptBefore && keptBefore.indexOf(key) !== -1 && keys.indexOf(key) === -1 && refusedKeys.indexOf(key) === -1 && row.dataset.state === "queued") {
+        setStatus({ row: row }, text(photoForm, "done"), 100); // uploaded from the outbox
+        row.querySelector(".progress-bar").classList.replace("bg-warning", "bg-success");
+        row.dataset.state = "done";
+      }
+    });
+    var gone = keptBefore !== null && keptBefore.some(function (key) { return keys.indexOf(key) === -1; });
+    keptBefore = keys;
+    list.textContent = "";
+    mine.forEach(function (item) {
+      if (onPage[item.key]) return; // this page's own upload row says it already
+      var row = document.createElement("li");
+      row.className = "d-flex gap-2 align-items-center small";
+      row.dataset.testid = "photo-kept";
+      var file = item.files && item.files[0];
+      if (file && file.blob && window.URL && URL.createObjectURL) {
+        var image = document.createElement("img");
+        image.src = URL.createObjectURL(file.blob);
+        image.width = image.height = 72;
+        image.className = "rounded object-fit-cover flex-shrink-0";
+        image.alt = "";
+        row.appendChild(image);
+      }
+      var words = document.createElement("div");
+      words.className = "min-w-0 text-break";
+      var caption = new URLSearchParams(item.body || "").get("caption");
+      if (caption) {
+        var said = document.createElement("div");
+        said.textContent = caption;
+        words.appendChild(said);
+      }
+      var state = document.createElement("div");
+      state.className = "text-warning-emphasis";
+      state.textContent = text(photoForm, "kept");
+      words.appendChild(state);
+      row.appendChild(words);
+      list.appendChild(row);
+    });
+    list.hidden = !list.children.length;
+    var none = document.querySelector("#photo-gallery [data-photos-none]");
+    if (none) none.hidden = list.children.length > 0;
+    document.dispatchEvent(new CustomEvent("ka:photos-changed"));
+    if (gone && navigator.onLine !== false) redrawGallery();
+  }
+
+  // The gallery as the server now has it (after photos went up from the outbox), from the visit's page.
+  function redrawGallery() {
+    var visitForm = document.querySelector("[data-testid=visit-form]");
+    if (!visitForm || visitForm.hasAttribute("data-start") || !window.DOMParser) return;
+    fetch(window.location.pathname, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("photo-gallery");
+        var gallery = document.getElementById("photo-gallery");
+        if (fresh && gallery) {
+          gallery.innerHTML = fresh.innerHTML;
+          document.dispatchEvent(new CustomEvent("ka:photos-changed"));
+        }
+      })
+      .catch(function () {});
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.KaQueue) window.KaQueue.onChange(shownKept);
+  });
 
   // Leaving the page with photos still uploading, or chosen and not added, asks first.
   window.addEventListener("beforeunload", function (event) {

@@ -84,6 +84,18 @@
       });
   }
 
+  // The pages whose writes reached the server, and Today, fetched again into the service worker's cache: a page
+  // opened later without a network is the server's latest, not the copy from before the upload.
+  function refreshKept(pages) {
+    if (!("serviceWorker" in navigator)) return;
+    var today = box ? box.dataset.today : null;
+    navigator.serviceWorker.ready
+      .then(function (registration) {
+        if (registration.active) registration.active.postMessage({ refresh: pages.concat(today ? [today] : []) });
+      })
+      .catch(function () {});
+  }
+
   function upload() {
     if (sending) return Promise.resolve(null);
     sending = true;
@@ -94,6 +106,7 @@
       })
       .then(function (outcome) {
         sending = false;
+        if (outcome && outcome.sent) refreshKept(outcome.pages || []);
         return refresh().then(function (waiting) {
           // a write kept while this upload ran (it listed the outbox before): send it too
           if (outcome && !outcome.stopped && waiting.length) upload();
@@ -145,12 +158,34 @@
     });
   }
 
-  // Today: a stop checked in on this phone whose check-in waits says so.
+  // Today: a stop checked in on this phone whose check-in waits says so; a check-in at a store without a card (one
+  // not on the route, "Visit another of my stores") is listed above the stops. Once writes have gone up (from
+  // here or the service worker), Today is drawn again by the server: the stops as they now stand.
+  var lastWaiting = null;
   listeners.push(function (waiting) {
+    var today = document.querySelector("[data-reload-after-upload]");
+    var fewer = lastWaiting !== null && waiting.length < lastWaiting;
+    lastWaiting = waiting.length;
+    if (today && fewer && navigator.onLine !== false) {
+      window.location.reload();
+      return;
+    }
     var pending = {};
     waiting.forEach(function (item) {
       pending[item.visit] = true;
     });
+    var elsewhere = document.querySelector("[data-queued-check-ins]");
+    if (elsewhere) {
+      var list = elsewhere.querySelector("ul");
+      list.textContent = "";
+      waiting.forEach(function (item) {
+        if (item.kind !== "check_in" || document.querySelector("[data-stop-visit='" + item.visit + "']")) return;
+        var line = document.createElement("li");
+        line.textContent = elsewhere.dataset.text.replace("{store}", item.title || "");
+        list.appendChild(line);
+      });
+      elsewhere.hidden = !list.children.length;
+    }
     document.querySelectorAll("[data-stop-visit]").forEach(function (card) {
       var waits = !!pending[card.dataset.stopVisit];
       var mark = card.querySelector("[data-stop-waiting]");

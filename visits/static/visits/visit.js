@@ -240,7 +240,8 @@ document.addEventListener("change", exclusive);
       return Array.prototype.some.call(parts, function (i) { return i.value.trim() !== ""; }) &&
         !Array.prototype.some.call(parts, function (i) { return i.classList.contains("is-invalid") || window.KaStockCount.problem(i); });
     }).length;
-    var photos = document.querySelectorAll("#photo-gallery [data-testid=photo], [data-testid=photo-upload][data-state=queued]").length;
+    // on the server, waiting on the phone (taken here, or on an earlier page and kept in the outbox: photos.js)
+    var photos = document.querySelectorAll("#photo-gallery [data-testid=photo], [data-testid=photo-upload][data-state=queued], [data-testid=photo-kept]").length;
     var show = function (name, text) {
       var part = bar.querySelector("[data-progress=" + name + "] [data-progress-value]");
       if (part) part.textContent = text;
@@ -250,12 +251,87 @@ document.addEventListener("change", exclusive);
     show("photos", String(photos));
   }
 
+  // ---- what the rep changed on this page: the server records those inputs alone (visits/forms.py VisitForm._read),
+  // so a save or check-out from an old copy of the page (kept on the phone, opened without a network) never undoes
+  // what the server took since with the blanks or old values that copy shows. An input once sent changed stays
+  // named in this page's later writes (a value taken back to the page's own must be sent too).
+  var touched = {};
+  var NOT_FINDINGS = { csrfmiddlewaretoken: 1, action: 1, at: 1, visit: 1, title: 1, offline_next: 1, revision: 1 };
+  function changedNames() {
+    var now = {};
+    var drawn = {};
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var name = element.name;
+      if (!name || NOT_FINDINGS[name] || element.disabled) return;
+      if (/^(hidden|file|submit|button|reset|image)$/.test(element.type) || element.tagName === "BUTTON" || element.tagName === "FIELDSET") return;
+      now[name] = now[name] || [];
+      drawn[name] = drawn[name] || [];
+      if (element.type === "radio" || element.type === "checkbox") {
+        if (element.checked) now[name].push(element.value);
+        if (element.defaultChecked) drawn[name].push(element.value);
+      } else if (element.tagName === "SELECT") {
+        Array.prototype.forEach.call(element.options, function (option) {
+          if (option.selected) now[name].push(option.value);
+          if (option.defaultSelected) drawn[name].push(option.value);
+        });
+      } else {
+        now[name].push(element.value);
+        drawn[name].push(element.defaultValue);
+      }
+    });
+    Object.keys(now).forEach(function (name) {
+      if (JSON.stringify(now[name]) !== JSON.stringify(drawn[name])) touched[name] = true;
+    });
+    return Object.keys(touched).sort();
+  }
+
   function body(action) {
     var data = new FormData(form);
     data.set("action", action);
     var at = form.querySelector("[data-client-time]");
     if (at) data.set("at", new Date().toISOString());
+    data.set("changed", changedNames().join(" "));
     return new URLSearchParams(data);
+  }
+
+  // ---- after a save the server took: the copy of this page the phone opens without a network is fetched again
+  // (templates/pwa/sw.js), and once it holds the values just saved the drafts stop keeping them for it (drafts.js).
+  // Saves come in bursts (a second after each change): the copy is fetched once they pause, one fetch at a time.
+  var refreshing = false;
+  var wanted = null; // {draft, since}: the latest commit to settle once a copy fetched after it is kept
+  var refreshTimer = null;
+  function refreshKeptCopy(draft, since) {
+    wanted = { draft: draft || (wanted && wanted.draft), since: Math.max(since || 0, wanted ? wanted.since : 0) };
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(fetchKeptCopy, 2000);
+  }
+  function fetchKeptCopy() {
+    if (refreshing) {
+      refreshTimer = setTimeout(fetchKeptCopy, 1000);
+      return;
+    }
+    var job = wanted;
+    wanted = null;
+    if (!job) return;
+    var settle = function () { if (job.draft) job.draft.settle(job.since); };
+    if (!("serviceWorker" in navigator)) return settle(); // nothing kept on the phone
+    refreshing = true;
+    var done = function () { refreshing = false; };
+    navigator.serviceWorker.getRegistration().then(function (registration) {
+      var worker = registration && (registration.active || registration.waiting || registration.installing);
+      if (!worker) {
+        done();
+        return settle();
+      }
+      if (!window.MessageChannel) return done();
+      var channel = new MessageChannel();
+      channel.port1.onmessage = function (event) {
+        done();
+        if (event.data && event.data.kept) settle();
+      };
+      worker.postMessage({ refresh: [window.location.pathname] }, [channel.port2]);
+      setTimeout(done, 30000); // a worker that never answers does not hold the next fetch for ever
+    }).catch(done);
   }
 
   // ---- a refusal: the reason at the top, each refused field marked, the first one shown (for a button press)
@@ -388,7 +464,11 @@ document.addEventListener("change", exclusive);
         unmarkAll();
         var banner = form.querySelector("[data-fix-count]");
         if (banner) banner.classList.add("d-none");
-        (window.kaDrafts || []).forEach(function (draft) { if (draft.form === form) draft.committed(sent); });
+        var revision = form.querySelector("[data-revision]");
+        if (revision && result.answer.revision) revision.value = revision.defaultValue = result.answer.revision;
+        var mine = (window.kaDrafts || []).filter(function (draft) { return draft.form === form; })[0];
+        // a check-out's copy too: it shows the visit closed
+        refreshKeptCopy(mine, mine ? mine.committed(sent, result.answer.shown) : 0);
         say("saved", new Date());
         forgetRefused();
         Object.keys(result.answer.sections || {}).forEach(function (id) {
@@ -469,8 +549,18 @@ document.addEventListener("change", exclusive);
     });
   });
 
+  // A section saved on its own (a promotion, a display, a sighting: htmx) or a photo added: the copy of the page
+  // kept on the phone is fetched again too, so that reopened without a network it shows them.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    if (event.detail.successful && source && source.closest && source.closest("#promotions, #competitors, #photos")) {
+      refreshKeptCopy(null, 0);
+    }
+  });
+  document.addEventListener("ka:photo-added", function () { refreshKeptCopy(null, 0); });
   document.addEventListener("htmx:afterSwap", progress);
   document.addEventListener("ka:photos-changed", progress);
+  document.addEventListener("ka:drafts-restored", progress); // a reopened page: what the drafts put back counts
   progress();
 
   // A save of this visit the server refused after it waited on the phone: its fields marked again on the page
