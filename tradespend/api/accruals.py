@@ -15,13 +15,12 @@ from rest_framework import mixins, permissions, serializers, viewsets
 
 from accounts.models import KeyAccount
 from contracts import selectors as contract_selectors
-from contracts.api import FinancePermission
+from contracts.api import FinancePermission, MonthField
 from contracts.models import ContractTerm
 from ka_portal import api_fields, scope
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin
-from ka_portal.months import INVALID, parse_month
 from promotions.models import PromotionPlan
 
 from ..accruals import accrual_adjust, accruals_compute
@@ -36,23 +35,12 @@ REFUSED = {
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$", "example": "2026-09"})
-class AccrualMonthField(serializers.Field):
+class AccrualMonthField(MonthField):
     """A line's month: written as YYYY-MM (ka_portal/months.py, as every month input) or any day of it, read as its
-    first day (YYYY-MM-DD, as this API always answered it)."""
-
-    default_error_messages = {"invalid": INVALID}
+    first day and answered as that day (YYYY-MM-DD, as this API always answered it)."""
 
     def to_representation(self, value):
         return value.isoformat()
-
-    def to_internal_value(self, data):
-        try:
-            month = parse_month(data)
-        except (TypeError, ValueError):
-            month = None
-        if month is None:
-            self.fail("invalid")
-        return month
 
 
 class AccrualLineSerializer(serializers.ModelSerializer):
