@@ -80,20 +80,28 @@ def seed_agreements(*, today: date) -> int:
 
     from contracts.models import Invoice
     from contracts.services import deduction_record
-    from evidence.agreements import agreement_create, agreements_evaluate, agreements_generate
+    from evidence.agreements import agreement_create, agreements_evaluate, agreements_generate, overlapping
     from evidence.models import DisplayAgreement, DisplayCheck
     from ka_portal.errors import DomainError
+    from tradespend.models import ClosedMonth
+    from tradespend.rules import add_months
     from visits.models import Visit
     from visits.services import visit_photo_add
 
     if DisplayAgreement.objects.filter(source=DisplayAgreement.Source.MANUAL).exists():
         return 0
     made = agreements_generate().created
+    # A manager's agreements start 20 days back, or on the first day finance has not closed (one in a closed month
+    # is refused, as at every door).
+    start = today - timedelta(days=20)
+    closed = ClosedMonth.objects.months()
+    if closed:
+        start = max(start, add_months(max(closed), 1))
     # recent visits on site, checked out, at stores of chains with a KA manager: two stores with two visits each
     visits = (
         Visit.objects.filter(
             checked_out_at__isnull=False, latitude__isnull=False, far_from_store=False,
-            checked_in_at__date__gte=today - timedelta(days=19), checked_in_at__date__lt=today,
+            checked_in_at__date__gte=max(start, today - timedelta(days=19)), checked_in_at__date__lt=today,
             store__account__owner__isnull=False,
         )
         .select_related("store__account__owner")
@@ -102,21 +110,40 @@ def seed_agreements(*, today: date) -> int:
     by_store: dict = {}
     for visit in visits:
         by_store.setdefault(visit.store, []).append(visit)
-    stores = [store for store, seen in by_store.items() if len(seen) >= 2][:2]
-    if len(stores) < 2:
+    candidates = [store for store, seen in by_store.items() if len(seen) >= 2]
+
+    def free(store, kind, first, end, *, chain_wide=False):
+        # no live agreement already pays for this display there (a store's, or its chain's): it would be refused
+        probe = DisplayAgreement(account=store.account, store=None if chain_wide else store, kind=kind,
+                                 start_on=first, end_on=end)  # fmt: skip
+        return overlapping(probe) is None
+
+    yesterday, stack_start = today - timedelta(days=1), max(start, today - timedelta(days=2))
+    # the end cap's chain has an invoice its TG fee can be deducted from (the unsupported deduction below)
+    deductible = Invoice.objects.filter(date__lte=today, open_amount__gte=Decimal("3600.00"))
+    deductible = set(deductible.values_list("account_id", flat=True))
+    free_end_caps = [s for s in candidates if free(s, "end_cap", start, yesterday)]
+    free_end_caps.sort(key=lambda s: s.account_id not in deductible)  # stable: the store order otherwise
+    end_cap_store = next(iter(free_end_caps), None)
+    facings_end = today + timedelta(days=40)
+    facings_store = next((s for s in candidates if s != end_cap_store and free(s, "facings", start, facings_end)), None)
+    if end_cap_store is None or facings_store is None:
         return made
+    stack_end = today + timedelta(days=28)
+    stack_store = next(
+        (s for s in (facings_store, end_cap_store) if free(s, "floor_stack", stack_start, stack_end, chain_wide=True)),
+        None,
+    )
 
     def photo(visit, *, minutes=5):
         # A shelf of its own (the seed), taken within the visit (the camera's time in its EXIF).
-        upload = shelf_upload(
-            7_000_000 + visit.pk * 10 + minutes, taken_at=visit.checked_in_at + timedelta(minutes=minutes)
-        )
+        within = min(timedelta(minutes=minutes), (visit.checked_out_at - visit.checked_in_at) / 2)  # a short one too
+        upload = shelf_upload(7_000_000 + visit.pk * 10 + minutes, taken_at=visit.checked_in_at + within)
         return visit_photo_add(visit=visit, image=upload, caption="陈列照片")
 
-    facings_store, end_cap_store = stores
     payable = agreement_create(
         by=facings_store.account.owner, account=facings_store.account, store=facings_store, kind="facings",
-        facings=6, start_on=today - timedelta(days=20), end_on=today + timedelta(days=40), fee=Decimal("1200.00"),
+        facings=6, start_on=start, end_on=today + timedelta(days=40), fee=Decimal("1200.00"),
         evidence_visits=2, note="主货架排面不少于6个",
     )  # fmt: skip
     for visit in by_store[facings_store][-2:]:
@@ -124,22 +151,28 @@ def seed_agreements(*, today: date) -> int:
                                     photo=photo(visit))  # fmt: skip
     missed = agreement_create(
         by=end_cap_store.account.owner, account=end_cap_store.account, store=end_cap_store, kind="end_cap",
-        start_on=today - timedelta(days=20), end_on=today - timedelta(days=1), fee=Decimal("3600.00"),
+        start_on=start, end_on=today - timedelta(days=1), fee=Decimal("3600.00"),
         evidence_visits=3, note="端架三周，每周拍照",
     )  # fmt: skip
     first, second = by_store[end_cap_store][:2]
     DisplayCheck.objects.create(visit=first, kind="end_cap", agreement=missed, present=True,
                                 photo=photo(first))  # fmt: skip
     DisplayCheck.objects.create(visit=second, kind="end_cap", agreement=missed, present=False)  # not in place
-    agreement_create(
-        by=facings_store.account.owner, account=facings_store.account, store=None, kind="floor_stack",
-        start_on=today - timedelta(days=2), end_on=today + timedelta(days=28), fee=Decimal("5000.00"),
-        evidence_visits=2, note="全部门店春节地堆",
-    )  # fmt: skip
-    made += 3 + 3
+    if stack_store is not None:
+        agreement_create(
+            by=stack_store.account.owner, account=stack_store.account, store=None, kind="floor_stack",
+            start_on=stack_start, end_on=stack_end, fee=Decimal("5000.00"),
+            evidence_visits=2, note="全部门店春节地堆",
+        )  # fmt: skip
+        made += 1
+    made += 2 + 3
     agreements_evaluate(today=today)
     # the chain takes the end cap's TG fee anyway: matching leaves it unsupported (its display was not evidenced)
-    invoice = Invoice.objects.filter(account=end_cap_store.account, date__lte=today).order_by("-date").first()
+    invoice = (
+        Invoice.objects.filter(account=end_cap_store.account, date__lte=today, open_amount__gte=missed.fee)
+        .order_by("-date")
+        .first()
+    )
     month = missed.end_on.replace(day=1)
     if invoice is not None:
         try:

@@ -233,7 +233,7 @@ def seed_promotions(*, today: date, rng: random.Random) -> int:
     upcoming = _plan(
         types, products, manager, accounts["LH"], title="联华薯片店促", kind="INSTORE",
         start=today + timedelta(days=10), days=14, lines=[("P101", "0.90", 800), ("P102", "0.92", 800)],
-        tg_fee=Decimal("2000.00"), floor_stack=True,
+        tg_fee=Decimal("2000.00"), end_cap=True, floor_stack=True,
     )  # fmt: skip
     approve(upcoming)
     rep_stores = list(stores_for(rep).filter(account=accounts["WMT"]))
@@ -246,7 +246,7 @@ def seed_promotions(*, today: date, rng: random.Random) -> int:
     tesco = _plan(
         types, products, manager, accounts["TESCO"], title="乐购柠檬茶DM", kind="DM",
         start=today + timedelta(days=7), days=14, lines=[("P204", "0.80", 3000)],
-        dm_fee=Decimal("2500.00"), tg_fee=Decimal("1500.00"), dm_slot=True,
+        dm_fee=Decimal("2500.00"), tg_fee=Decimal("1500.00"), dm_slot=True, end_cap=True,
     )  # fmt: skip
     services.promotion_submit(plan=tesco, by=manager, today=today)
     rejected = _plan(

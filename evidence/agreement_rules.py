@@ -149,11 +149,16 @@ class VisitEvidence:
     photo_of_this_visit: bool
     photo_taken_at: datetime | None
     photo_uploaded_at: datetime | None
+    # A supervisor confirmed a fraud signal of this visit (any kind: a reused photo, a check-in far away, a visit
+    # left open overnight…): what it shows is not evidence. An open signal does not withdraw it (not yet judged).
+    fraud_confirmed: bool = False
 
 
 # Why a visit does not count, by code (the detail page and the API show these).
 REASONS = {
     "outside_period": _("Outside the agreement's period"),
+    "fraud_confirmed": _("Withdrawn: a supervisor confirmed a fraud signal of this visit"),
+    "store_left": _("The store had left the chain by then"),
     "not_checked_out": _("Visit not checked out yet"),
     "no_position": _("Checked in without a position"),
     "far": _("Checked in far from the store"),
@@ -165,16 +170,32 @@ REASONS = {
 
 
 def evidence_problem(
-    evidence: VisitEvidence, *, start_on: date, end_on: date, facings_agreed: int | None, max_distance_m: int
+    evidence: VisitEvidence,
+    *,
+    start_on: date,
+    end_on: date,
+    facings_agreed: int | None,
+    max_distance_m: int,
+    store_left_at: datetime | None = None,
 ) -> str | None:
     """None when the visit counts as evidence for the agreement, else the first reason it does not (a code of
     REASONS).
+
+    A visit a supervisor confirmed a fraud signal of is withdrawn, whatever else it shows. Signals are the one
+    judgement of how a visit was done: a visit checked out the next day (offline, or left open) counts like any
+    other while its long-visit signal waits, and is withdrawn once a supervisor confirms it — as a short visit, a
+    reused photo or a check-in far away. A store agreement's visits from the moment its store left the chain
+    (``store_left_at``) are the new chain's store's, not evidence for this one.
 
     The photo rule: the photo must be of this visit and taken during it — between check-in and check-out by the
     camera's time (EXIF, ``taken_at``) when the file has one; without a camera time, uploaded between check-in
     and check-out (``uploaded_at``). A visit still open does not count yet (its end is not known)."""
     if not start_on <= evidence.visit_day <= end_on:
         return "outside_period"
+    if evidence.fraud_confirmed:
+        return "fraud_confirmed"
+    if store_left_at is not None and evidence.checked_in_at >= store_left_at:
+        return "store_left"
     if evidence.checked_out_at is None:
         return "not_checked_out"
     if not evidence.has_position:
@@ -208,6 +229,51 @@ def chain_evidenced(per_store: dict[int, int], store_ids) -> int:
     meet the quota); 0 for a chain without active stores."""
     counts = [per_store.get(store_id, 0) for store_id in store_ids]
     return min(counts) if counts else 0
+
+
+# --- months: closed months and the month a fee counts in ------------------------------------------------------
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def months_touched(start_on: date, end_on: date) -> list[date]:
+    """The first days of the months a period touches, in order."""
+    months, month = [], month_of(start_on)
+    while month <= end_on:
+        months.append(month)
+        month = _add_months(month, 1)
+    return months
+
+
+def payable_month(start_on: date) -> date:
+    """The month an agreement's fee counts in: the month its period starts. A chain bills a display fee for its
+    period (档期) once, when the display goes up, and the trade-spend ledger accrues it so (a plan's TG fee in the
+    plan's start month, a fixed term's fee in the month it falls due, which is its agreement's first month); a
+    share by days would give a month cents no chain bills and disagree with the ledger."""
+    return month_of(start_on)
+
+
+def months_changed(before: tuple[date, date] | None, after: tuple[date, date] | None, *, whole: bool) -> list[date]:
+    """The months whose agreements an agreement written changes: none before (made), none after (deleted), or a
+    change of ``before`` → ``after`` (periods). ``whole``: what the agreement is changed in its whole period (its
+    fee, display, store, chain or quota: every month of both periods); else only its period moved, which changes the
+    months whose days it covers differ (ending it earlier leaves the months it still covers as they were) and, where
+    it starts in another month, the months its fee leaves and comes to (payable_month)."""
+    periods = [period for period in (before, after) if period is not None]
+    months = sorted({month for start, end in periods for month in months_touched(start, end)})
+    if whole or before is None or after is None:
+        return months
+
+    def days_in(period, month):
+        following = _add_months(month, 1)
+        return max(period[0], month), min(period[1], following - timedelta(days=1))
+
+    moved_fee = {payable_month(before[0]), payable_month(after[0])}
+    if len(moved_fee) == 1:
+        moved_fee = set()  # its fee stays where it was
+    return [month for month in months if days_in(before, month) != days_in(after, month) or month in moved_fee]
 
 
 # --- generated agreements ---------------------------------------------------------------------------------------

@@ -8,12 +8,17 @@ Where agreements come from:
   which display; the KA manager may set the kind and store on the agreement, which generation then keeps);
 - promotion plans approved, running, ended or evaluated that bought an end cap (fee: the plan's TG fee) or a floor
   stack (no fee of its own in a plan: fee 0, the evidence is still tracked): one agreement per plan store (the TG
-  fee split across them) or one chain-wide for a plan on all stores. A DM slot is a flyer, not a display in the
-  store: no agreement (its execution is the plan's, checked at the visit);
+  fee split across them) or one chain-wide for a plan on all stores. A TG fee is the end cap's (TG = 端架, SPEC §5;
+  a TG deduction claims end-cap agreements): promotions refuses a TG fee without the end cap ticked, and a plan
+  approved with one before that still gets its end-cap agreement carrying the fee, so the money is held to
+  evidence. A DM slot is a flyer, not a display in the store: no agreement (its execution is the plan's, checked at
+  the visit);
 - a KA manager, by hand: one per store (or chain), display and day — an agreement entered or changed by hand whose
-  period overlaps a live one (one its source still grants) for the same display at the same store is refused, naming
-  that one, which the manager changes instead (the fee of one display is not committed twice). Generated agreements
-  are their sources' (a contract's end cap and a plan's may both pay for one store's end cap).
+  period overlaps a live one (one its source still grants) for the same display at the same store, or a chain-wide
+  one over the store's (either way round: a chain-wide agreement pays for every store of the chain), is refused,
+  naming that one, which the manager changes instead (the fee of one display is not committed twice). A new
+  agreement for a closed store is refused. Generated agreements are their sources' (a contract's end cap and a
+  plan's may both pay for one store's end cap).
 
 A period that had already ended when generation first meets it makes no agreement: its fee was earned or paid
 before anyone could collect evidence for it, and judging it "not evidenced" would flag the chain's old deductions
@@ -30,19 +35,27 @@ fee cannot be changed (they are edited at their source) and it cannot be deleted
 
 Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`). It runs nightly, by
 the button, and in the transaction of every write that changes an agreement's evidence once its visits are
-checked out (evidence/hooks.py): a check-out, a visit deleted, an agreement edited or its period moved at its
-source, a store of its chain closed, reopened, added or moved. A visit's checks, position and times are fixed at
-check-out, and a fraud signal's review or a photo added later does not change what counts.
+checked out (evidence/hooks.py, evidence/signals.py): a check-out, a visit deleted, an agreement edited or its
+period moved at its source, a store of its chain closed, reopened, added or moved, a fraud signal of a visit that
+checked it reviewed. A visit's checks, position and times are fixed at check-out; a visit a supervisor confirmed a
+fraud signal of is withdrawn from every agreement's evidence (its page says which and why), and counts again if the
+signal is dismissed after all. A store agreement whose store moved to another chain is marked (`store_left_at`):
+its visits from then on do not count; its note and period stay editable (it is refused nothing it was allowed
+before), and its page says so, as it does of a store closed.
+
+Closed months: an agreement made, deleted or changed (beyond its note, or its period in open months only) in a
+month finance has closed is refused with the portal's month-closed error (tradespend.rules.check_month_open).
+An agreement's fee counts in the month its period starts (agreement_rules.payable_month): the list's month totals.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -56,7 +69,7 @@ from promotions.models import PromotionPlan
 from stores.models import Store
 
 from . import agreement_rules as rules
-from .models import DisplayAgreement, DisplayCheck, DisplayKind
+from .models import DisplayAgreement, DisplayCheck, DisplayKind, FraudSignal
 
 Source = DisplayAgreement.Source
 Status = DisplayAgreement.Status
@@ -93,8 +106,11 @@ def _may_manage(by, account: KeyAccount) -> None:
     )
 
 
-def _check(agreement: DisplayAgreement) -> None:
-    """Every reason the agreement cannot be as it stands, the first raised with all of them (rules.refuse)."""
+def _check(agreement: DisplayAgreement, before: dict | None = None) -> None:
+    """Every reason the agreement cannot be as it stands, the first raised with all of them (rules.refuse).
+    ``before``: what is stored (_stored), None for a new one. Its store is asked about only when it is
+    chosen (a new agreement, another store or chain): one whose store has since moved to another chain or closed
+    keeps its note and its ending editable — it says so on its page, and its visits from the move on do not count."""
     problems = rules.agreement_problems(
         kind=agreement.kind,
         facings=agreement.facings,
@@ -103,38 +119,90 @@ def _check(agreement: DisplayAgreement) -> None:
         fee=agreement.fee,
         evidence_visits=agreement.evidence_visits,
     )
-    if agreement.store_id is not None and agreement.store.account_id != agreement.account_id:
-        problems.append(
-            DomainError(
-                "agreement.store_account",
-                _("Store %(store)s is not a store of %(account)s."),
-                field="store",
-                store=agreement.store.name,
-                account=agreement.account.name,
+    store_chosen = before is None or (before["store_id"], before["account_id"]) != (
+        agreement.store_id,
+        agreement.account_id,
+    )
+    if agreement.store_id is not None and store_chosen:
+        if agreement.store.account_id != agreement.account_id:
+            problems.append(
+                DomainError(
+                    "agreement.store_account",
+                    _("Store %(store)s is not a store of %(account)s."),
+                    field="store",
+                    store=agreement.store.name,
+                    account=agreement.account.name,
+                )
             )
-        )
+        elif not agreement.store.active:
+            problems.append(
+                DomainError(
+                    "agreement.store_closed",
+                    _("Store %(store)s (%(store_code)s) is closed: no visit can evidence a display there."),
+                    field="store",
+                    store=agreement.store.name,
+                    store_code=agreement.store.code,
+                )
+            )
     rules.refuse(problems)
+
+
+def _closed_months() -> frozenset:
+    from tradespend.models import ClosedMonth
+
+    return ClosedMonth.objects.months()
+
+
+def _refuse_closed_months(before: dict | None, after: DisplayAgreement | None) -> None:
+    """An agreement is part of what a month's deduction sheet and figures showed when finance closed it: one made,
+    deleted, or changed (its fee, display, store, chain, quota, or the days it covers) in a closed month is refused
+    with the portal's month-closed error (tradespend.rules.check_month_open), at every door. ``before``: what is
+    stored (_stored), None for a new one; ``after``: None for one deleted. Its note stays editable, and so does a
+    period changed only in open months (an agreement ended earlier in an open month)."""
+    from tradespend.rules import check_month_open
+
+    closed = _closed_months()
+    if not closed:
+        return
+    old = (before["start_on"], before["end_on"]) if before is not None else None
+    new = (after.start_on, after.end_on) if after is not None else None
+    if new is not None and (None in new or new[1] < new[0]):
+        return  # refused as such (agreement.period, a date missing)
+    whole = old is None or new is None or any(before[name] != getattr(after, name) for name in WHOLE_FIELDS)
+    only_end = not whole and old[0] == new[0]
+    for month in rules.months_changed(old, new, whole=whole):
+        check_month_open(month, closed, field="end_on" if only_end else "start_on")
+
+
+def _stored(agreement: DisplayAgreement) -> dict:
+    return {name: getattr(agreement, name) for name in STORED_FIELDS}
 
 
 # What makes an agreement the same display as another: the chain, the store (or every store), the display, the days.
 IDENTITY_FIELDS = ("account_id", "store_id", "kind", "start_on", "end_on")
+# What a change of counts in every month of the agreement's period (a closed month's sheet shows them all).
+WHOLE_FIELDS = ("account_id", "store_id", "kind", "facings", "fee", "evidence_visits")
+STORED_FIELDS = (*IDENTITY_FIELDS, "facings", "fee", "evidence_visits")
 
 
 def overlapping(agreement: DisplayAgreement) -> DisplayAgreement | None:
-    """The live agreement (one its source still grants) for the same display at the same store — or, for a chain-wide
-    one, of the whole chain — whose period shares a day with this one's, if any (the earliest)."""
+    """The live agreement (one its source still grants) for the same display of the same chain whose period shares a
+    day with this one's and that pays for a store this one pays for, if any (the earliest): for a store's agreement,
+    one of that store or a chain-wide one (which pays for every store of the chain); for a chain-wide agreement, any
+    of the chain's (a store's, or chain-wide). A visit there would make both payable: the display paid twice."""
     if not (agreement.account_id and agreement.kind and agreement.start_on and agreement.end_on):
         return None
     if agreement.end_on < agreement.start_on:
         return None  # refused as such (agreement.period)
     same = DisplayAgreement.objects.filter(
         account_id=agreement.account_id,
-        store_id=agreement.store_id,
         kind=agreement.kind,
         start_on__lte=agreement.end_on,
         end_on__gte=agreement.start_on,
         source_gone=False,
     ).select_related("store")
+    if agreement.store_id is not None:
+        same = same.filter(Q(store_id=agreement.store_id) | Q(store__isnull=True))
     if agreement.pk:
         same = same.exclude(pk=agreement.pk)
     return same.order_by("start_on", "pk").first()
@@ -190,6 +258,7 @@ def agreement_create(
         fee=fee, evidence_visits=evidence_visits, note=note or "", source=Source.MANUAL, created_by=by,
     )  # fmt: skip
     _check(agreement)
+    _refuse_closed_months(None, agreement)
     _refuse_overlap(agreement, lock=True)
     agreement.save()
     agreements_evaluate(ids=[agreement.pk])
@@ -210,11 +279,12 @@ def agreement_update(*, agreement: DisplayAgreement, by, **fields) -> DisplayAgr
         fields["facings"] = fields["facings"] or None
     if "note" in fields:
         fields["note"] = fields["note"] or ""
-    before = {name: getattr(agreement, name) for name in IDENTITY_FIELDS}
+    before = _stored(agreement)
     for name, value in fields.items():
         setattr(agreement, name, value)
     _may_manage(by, agreement.account)  # moved to another chain: it must be theirs too
-    _check(agreement)
+    _check(agreement, before)
+    _refuse_closed_months(before, agreement)
     if _identity_changed(before, agreement):  # a note or a fee changed overlaps nothing new
         _refuse_overlap(agreement, lock=True)
     agreement.save()
@@ -240,12 +310,14 @@ def _check_source_fields(agreement: DisplayAgreement, fields: dict) -> None:
 def agreement_check(agreement: DisplayAgreement) -> None:
     """Everything create and update refuse, for a form that checks before saving (the admin): ``agreement`` holds
     the new values, unsaved; an existing one is compared with what is stored."""
-    stored = None
+    before = None
     if agreement.pk:
         stored = DisplayAgreement.objects.select_related("term__contract", "plan").get(pk=agreement.pk)
         _check_source_fields(stored, {name: getattr(agreement, name) for name in SOURCE_FIELDS})
-    _check(agreement)
-    if stored is None or _identity_changed({name: getattr(stored, name) for name in IDENTITY_FIELDS}, agreement):
+        before = _stored(stored)
+    _check(agreement, before)
+    _refuse_closed_months(before, agreement)
+    if before is None or _identity_changed(before, agreement):
         _refuse_overlap(agreement)
 
 
@@ -280,6 +352,7 @@ def agreement_delete(*, agreement: DisplayAgreement, by) -> None:
             _("This agreement comes from %(source)s: it goes when its source no longer grants it."),
             source=_source_label(agreement),
         )
+    _refuse_closed_months(_stored(agreement), None)
     agreement.delete()
 
 
@@ -316,13 +389,15 @@ def _wanted_from_terms(account_ids) -> dict[str, dict]:
 
 
 def _wanted_from_plans(account_ids) -> dict[str, dict]:
-    plans = PromotionPlan.objects.filter(status__in=PLAN_STATUSES).filter(Q(end_cap=True) | Q(floor_stack=True))
+    plans = PromotionPlan.objects.filter(status__in=PLAN_STATUSES).filter(
+        Q(end_cap=True) | Q(floor_stack=True) | Q(tg_fee__gt=0)
+    )
     if account_ids is not None:
         plans = plans.filter(account_id__in=account_ids)
     wanted = {}
     for plan in plans.prefetch_related("stores"):
         bought = []
-        if plan.end_cap:
+        if plan.end_cap or plan.tg_fee > 0:  # a TG fee is an end cap's (promotions refuses one without it)
             bought.append((DisplayKind.END_CAP, plan.tg_fee))
         if plan.floor_stack:
             bought.append((DisplayKind.FLOOR_STACK, Decimal("0.00")))
@@ -409,7 +484,7 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def _evidence(check: DisplayCheck) -> rules.VisitEvidence:
+def _evidence(check: DisplayCheck, withdrawn: bool = False) -> rules.VisitEvidence:
     visit, photo = check.visit, check.photo
     return rules.VisitEvidence(
         visit_day=_local_day(visit.checked_in_at),
@@ -424,16 +499,18 @@ def _evidence(check: DisplayCheck) -> rules.VisitEvidence:
         photo_of_this_visit=photo is not None and photo.visit_id == visit.pk,
         photo_taken_at=photo.taken_at if photo else None,
         photo_uploaded_at=photo.uploaded_at if photo else None,
+        fraud_confirmed=withdrawn,
     )
 
 
-def _problem(check: DisplayCheck, agreement: DisplayAgreement) -> str | None:
+def _problem(check: DisplayCheck, agreement: DisplayAgreement, withdrawn: bool = False) -> str | None:
     return rules.evidence_problem(
-        _evidence(check),
+        _evidence(check, withdrawn),
         start_on=agreement.start_on,
         end_on=agreement.end_on,
         facings_agreed=agreement.facings if agreement.kind == DisplayKind.FACINGS else None,
         max_distance_m=settings.KA.checkin_max_distance_m,
+        store_left_at=agreement.store_left_at if agreement.store_id else None,
     )
 
 
@@ -441,12 +518,23 @@ def _checks(agreement_ids) -> QuerySet:
     return DisplayCheck.objects.filter(agreement_id__in=agreement_ids).select_related("visit", "photo")
 
 
+def _confirmed_visits(agreement_ids) -> set[int]:
+    """The visits, among those that checked the agreements given, with a fraud signal a supervisor confirmed (one
+    query): withdrawn from every agreement's evidence."""
+    return set(
+        FraudSignal.objects.filter(
+            status=FraudSignal.Status.CONFIRMED, visit__display_checks__agreement_id__in=list(agreement_ids)
+        ).values_list("visit_id", flat=True)
+    )
+
+
 @transaction.atomic
 def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None) -> int:
     """Work out the evidenced visits and status of the agreements given (ids, or those of the accounts given, or
-    all), set-based: one query for the agreements, one for their checks with visit and photo, one for the active
-    stores of the chains with chain-wide agreements, then one UPDATE per outcome (status and count). Visits on the
-    same day at the same store count once. Returns how many agreements changed status or count."""
+    all), set-based: one query for the agreements, one for their checks with visit and photo, one for the visits
+    among them a supervisor confirmed a fraud signal of, one for the active stores of the chains with chain-wide
+    agreements, then one UPDATE per outcome (status and count). Visits on the same day at the same store count once.
+    Returns how many agreements changed status or count."""
     today = today or timezone.localdate()
     agreements = DisplayAgreement.objects.select_for_update()
     if ids is not None:
@@ -459,6 +547,7 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
     checks: dict[int, list[DisplayCheck]] = defaultdict(list)
     for check in _checks(list(agreements)):
         checks[check.agreement_id].append(check)
+    withdrawn = _confirmed_visits(list(agreements)) if checks else set()
     chains = {a.account_id for a in agreements.values() if a.store_id is None}
     chain_stores: dict[int, list[int]] = defaultdict(list)
     for store_id, account_id in Store.objects.active().filter(account_id__in=chains).values_list("pk", "account_id"):
@@ -467,7 +556,8 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
     changed = 0
     outcome: dict[tuple[str, int], list[int]] = defaultdict(list)  # (status, evidenced) → agreements
     for agreement in agreements.values():
-        evidenced = _evidenced(agreement, _rows_by_store(agreement, checks[agreement.pk]), chain_stores)
+        by_store = _rows_by_store(agreement, checks[agreement.pk], withdrawn)
+        evidenced = _evidenced(agreement, by_store, chain_stores)
         status = rules.status_for(
             evidenced=evidenced, required=agreement.evidence_visits, end_on=agreement.end_on, today=today
         )
@@ -496,7 +586,7 @@ def agreements_checked_by(visit_ids) -> list[int]:
 
 
 def visit_evaluate(visit) -> None:
-    """After a check-out: the agreements this visit checked."""
+    """After a check-out, or a supervisor's review of one of its fraud signals: the agreements this visit checked."""
     ids = agreements_checked_by([visit.pk])
     if ids:
         agreements_evaluate(ids=ids)
@@ -511,6 +601,35 @@ def chain_wide_evaluate(account_ids) -> None:
         agreements_evaluate(ids=ids)
 
 
+def stores_moved(account_ids) -> list[int]:
+    """After stores of the accounts given (None: all, the nightly run) moved chain: their store agreements whose store
+    is now another chain's are marked with the moment (`store_left_at`: the visits from then on are not this chain's
+    evidence, and the agreement's page says so to its KA manager); those whose store came back are unmarked. Returns
+    the agreements marked or unmarked, to re-evaluate."""
+    mine = DisplayAgreement.objects.filter(store__isnull=False)
+    if account_ids is not None:
+        mine = mine.filter(account_id__in=list(account_ids))
+    elsewhere = mine.filter(store_left_at__isnull=True).exclude(store__account_id=F("account_id"))
+    left = list(elsewhere.values_list("pk", flat=True))
+    returned = mine.filter(store_left_at__isnull=False, store__account_id=F("account_id"))
+    back = list(returned.values_list("pk", flat=True))
+    if left:
+        DisplayAgreement.objects.filter(pk__in=left).update(store_left_at=timezone.now())
+    if back:
+        DisplayAgreement.objects.filter(pk__in=back).update(store_left_at=None)
+    return left + back
+
+
+def stores_changed(account_ids) -> None:
+    """After a store of the accounts given opened, closed or changed chain (evidence/hooks.py): its store agreements
+    follow the move (stores_moved), and those and the chains' chain-wide agreements are re-evaluated at once."""
+    moved = stores_moved(account_ids)
+    chain_wide = DisplayAgreement.objects.filter(account_id__in=list(account_ids), store__isnull=True)
+    ids = [*moved, *chain_wide.values_list("pk", flat=True)]
+    if ids:
+        agreements_evaluate(ids=ids)
+
+
 # --- selectors --------------------------------------------------------------------------------------------------
 
 
@@ -518,24 +637,38 @@ def chain_wide_evaluate(account_ids) -> None:
 class EvidenceRow:
     check: DisplayCheck
     problem: str | None
+    signals: list = field(default_factory=list)  # the visit's fraud signals to review or confirmed (the page's)
 
     @property
     def counts(self) -> bool:
         return self.problem is None
 
     @property
+    def withdrawn(self) -> bool:
+        return self.problem == "fraud_confirmed"
+
+    @property
     def reason(self) -> str:
         return str(rules.REASONS[self.problem]) if self.problem else gettext("Counts")
 
+    @property
+    def confirmed_signals(self) -> list:
+        return [signal for signal in self.signals if signal.status == FraudSignal.Status.CONFIRMED]
 
-def _rows_by_store(agreement: DisplayAgreement, checks) -> dict[int, list[EvidenceRow]]:
+    @property
+    def open_signals(self) -> list:
+        return [signal for signal in self.signals if signal.status == FraudSignal.Status.OPEN]
+
+
+def _rows_by_store(agreement: DisplayAgreement, checks, withdrawn: set[int]) -> dict[int, list[EvidenceRow]]:
     """The agreement's checks per store, each with why it does or does not count (a check at another store than
-    the agreement's own is none of its evidence)."""
+    the agreement's own is none of its evidence; ``withdrawn``: visits with a confirmed fraud signal)."""
     by_store: dict[int, list[EvidenceRow]] = defaultdict(list)
     for check in checks:
         if agreement.store_id is not None and check.visit.store_id != agreement.store_id:
             continue
-        by_store[check.visit.store_id].append(EvidenceRow(check, _problem(check, agreement)))
+        problem = _problem(check, agreement, check.visit_id in withdrawn)
+        by_store[check.visit.store_id].append(EvidenceRow(check, problem))
     return by_store
 
 
@@ -581,21 +714,47 @@ class AgreementEvidence:
     def __len__(self) -> int:
         return len(self.stores)
 
+    @property
+    def withdrawn(self) -> list[EvidenceRow]:
+        """The visits withdrawn from its evidence: a supervisor confirmed a fraud signal of theirs."""
+        return [row for entry in self.stores for row in entry.rows if row.withdrawn]
+
 
 def agreement_evidence(agreement: DisplayAgreement, user=None) -> AgreementEvidence:
     """The visits that checked the agreement, per store (every active store of the chain for a chain-wide one,
-    checked or not), newest first, each with why it does or does not count, and the agreement's evidenced visits
-    from them by the rule evaluation applies; given a user, only the stores they reach are listed (a rep sees a
-    chain-wide agreement's evidence at their own stores), the figure stays the agreement's."""
+    checked or not), newest first, each with why it does or does not count and its fraud signals to review or
+    confirmed, and the agreement's evidenced visits from them by the rule evaluation applies; given a user, only the
+    stores they reach of a chain-wide agreement are listed (a rep sees its evidence at their own stores), the figure
+    stays the agreement's."""
     from ka_portal.scope import stores_for
 
-    reachable = set(stores_for(user).values_list("pk", flat=True)) if user is not None else None
-    checks = (
+    reachable = None
+    if user is not None and agreement.store_id is None:
+        reachable = set(stores_for(user).values_list("pk", flat=True))
+    checks = list(
         _checks([agreement.pk])
         .select_related("visit__rep", "visit__store")
         .order_by("visit__store__code", "-visit__checked_in_at")
     )
-    by_store = _rows_by_store(agreement, checks)
+    signals: dict[int, list[FraudSignal]] = defaultdict(list)
+    for signal in (
+        FraudSignal.objects.filter(
+            visit_id__in={check.visit_id for check in checks},
+            status__in=(FraudSignal.Status.OPEN, FraudSignal.Status.CONFIRMED),
+        )
+        .select_related("reviewed_by")
+        .order_by("pk")
+    ):
+        signals[signal.visit_id].append(signal)
+    withdrawn = {
+        visit_id
+        for visit_id, found in signals.items()
+        if any(signal.status == FraudSignal.Status.CONFIRMED for signal in found)
+    }
+    by_store = _rows_by_store(agreement, checks, withdrawn)
+    for rows in by_store.values():
+        for row in rows:
+            row.signals = signals.get(row.check.visit_id, [])
     if agreement.store_id is not None:
         stores = [agreement.store]
         chain_stores = {}
@@ -605,7 +764,8 @@ def agreement_evidence(agreement: DisplayAgreement, user=None) -> AgreementEvide
         known = {s.pk for s in stores}
         stores += list(Store.objects.filter(pk__in=[pk for pk in by_store if pk not in known]).order_by("code"))
     evidenced = _evidenced(agreement, by_store, chain_stores)
-    if reachable is not None:
+    if reachable is not None and agreement.store_id is None:
+        # a store agreement's own store is the agreement's (its scope): shown though it has moved out of reach
         stores = [store for store in stores if store.pk in reachable]
     return AgreementEvidence(evidenced, [StoreEvidence(store, by_store.get(store.pk, [])) for store in stores])
 

@@ -53,10 +53,12 @@ def visits_deleted(agreement_ids) -> None:
 
 def store_changed(account_ids) -> None:
     """After a store is closed, reopened or moved to another chain, in the same transaction: a chain-wide
-    agreement needs every active store of its chain, so those of the chains given are re-evaluated."""
-    from .agreements import chain_wide_evaluate
+    agreement needs every active store of its chain, so those of the chains given are re-evaluated; a store's own
+    agreements of a chain it left are marked (its visits from then on are not that chain's evidence, and the
+    agreement's page says so) and re-evaluated, and unmarked when it comes back."""
+    from .agreements import stores_changed
 
-    chain_wide_evaluate(account_ids)
+    stores_changed(account_ids)
 
 
 def agreement_sources_changed(account_ids) -> None:

@@ -96,6 +96,9 @@ class DisplayAgreement(models.Model):
     # A generated agreement its source no longer grants, kept for the visits that checked it: said in the reader's
     # language where it is shown (the agreement's page), the manager's note left as typed.
     source_gone = models.BooleanField(_("source no longer grants it"), default=False, editable=False)
+    # A store agreement whose store moved to another chain: when that was seen (stores/services.py → evidence/hooks.py).
+    # Visits from then on are not this chain's evidence; cleared when the store comes back to the agreement's chain.
+    store_left_at = models.DateTimeField(_("store left the chain at"), null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

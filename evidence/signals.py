@@ -274,7 +274,8 @@ def detect_visit(visit: Visit) -> list[FraudSignal]:
 def signal_review(*, signal: FraudSignal, status: str, note: str = "", by) -> FraudSignal:
     """A supervisor (of the rep's team) or an administrator confirms or dismisses a signal. Confirming needs a
     note (what was found: it goes on the rep's record); dismissing takes one optionally. Reviewing again
-    changes the answer: the reviewer, the time and the note are the latest, and each review is logged."""
+    changes the answer: the reviewer, the time and the note are the latest, and each review is logged. A confirmed
+    signal withdraws its visit from the display agreements' evidence: those the visit checked are re-evaluated."""
     if not fraud_signals_for(by).filter(pk=signal.pk).exists():
         raise not_found()
     if not reviews_fraud_signals(by):
@@ -304,6 +305,13 @@ def signal_review(*, signal: FraudSignal, status: str, note: str = "", by) -> Fr
     log.info(
         "fraud signal %s reviewed: %s by user %s (was %s by %s)", signal.pk, status, by.pk, previous[0], previous[1]
     )
+    # A confirmed signal withdraws its visit from every display agreement's evidence (dismissed again: back in), so
+    # the agreements that visit checked are re-evaluated in this transaction, whichever door reviewed it.
+    from .agreements import agreements_checked_by, agreements_evaluate
+
+    checked = agreements_checked_by([signal.visit_id])
+    if checked:
+        agreements_evaluate(ids=checked)
     return signal
 
 

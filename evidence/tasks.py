@@ -2,13 +2,15 @@
 
 from celery import shared_task
 
-from .agreements import agreements_evaluate, agreements_generate
+from .agreements import agreements_evaluate, agreements_generate, stores_moved
 
 
 @shared_task(name="evidence.tasks.agreements_nightly")
 def agreements_nightly() -> dict:
     """The nightly display agreements (02:20 Asia/Shanghai, before the trade-spend ledger and deduction matching
-    read their status): generated from terms and plans, then every agreement evaluated as of today."""
+    read their status): generated from terms and plans, stores moved chain by any way followed, then every agreement
+    evaluated as of today."""
     summary = agreements_generate()
+    stores_moved(None)
     changed = agreements_evaluate()
     return {"created": summary.created, "updated": summary.updated, "deleted": summary.deleted, "changed": changed}

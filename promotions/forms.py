@@ -19,7 +19,7 @@ from stores.models import Product
 
 from . import selectors
 from .models import PromotionType
-from .rules import MAX_PRODUCTS, reversed_dates, store_of_another_account
+from .rules import MAX_PRODUCTS, reversed_dates, store_of_another_account, tg_fee_without_end_cap
 from .services import ItemInput, PlanInput, budget_problems
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -104,6 +104,10 @@ class PlanForm(forms.Form):
             reversed_ = reversed_dates(start_on, end_on)
             if reversed_ is not None:
                 self.add_error("end_on", reversed_.detail)
+        if cleaned.get("tg_fee") is not None:
+            unbought = tg_fee_without_end_cap(cleaned.get("end_cap"), cleaned["tg_fee"])
+            if unbought is not None:
+                self.add_error("tg_fee", unbought.detail)
         return cleaned
 
 

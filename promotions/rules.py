@@ -171,6 +171,22 @@ def product_named_twice(product_ids) -> Violation | None:
     return Violation(0, "promotion.duplicate_product", _("Each product may appear once."), slot="items")
 
 
+def tg_fee_without_end_cap(end_cap: bool, tg_fee) -> Violation | None:
+    """A TG fee is what the chain charges for the TG / end cap (堆头/端架, SPEC §5's display resources): a plan
+    with one has the end cap ticked. Its display agreement carries the fee and a TG deduction claims end-cap
+    agreements, so a TG fee without the end cap would be money no visit's evidence holds (a floor stack's agreement
+    has no fee of its own). Drafting, the form's check, submitting and approving all ask this."""
+    if end_cap or not tg_fee or Decimal(tg_fee) <= 0:
+        return None
+    return Violation(
+        0,
+        "promotion.tg_fee_without_end_cap",
+        _("A TG fee (%(fee)s) pays for the TG / end cap: tick TG / end cap, or leave the TG fee at 0."),
+        {"fee": money(Decimal(tg_fee))},
+        slot="costs",
+    )
+
+
 def check_plan(plan: PlanFacts, norms: RuleSettings | None = None) -> list[Violation]:
     """Every broken rule of SPEC §5, in rule order; warnings (rule 5) have blocking=False. The plan's shape comes
     first (too many products, one named twice, reversed dates): the rules measure a plan of that shape only."""

@@ -37,6 +37,7 @@ from .rules import (
     start_passed,
     store_of_another_account,
     supply_price_violation,
+    tg_fee_without_end_cap,
     too_many_products,
 )
 
@@ -193,6 +194,9 @@ def promotion_save_draft(
         raise twice.as_error()
     for item in data.items:
         bounds.check_packs(item.forecast_volume, field="items")
+    unbought = tg_fee_without_end_cap(data.end_cap, data.tg_fee)
+    if unbought is not None:
+        raise unbought.as_error(field="tg_fee")
     for name in (
         "account",
         "type",
@@ -359,6 +363,9 @@ def _enforce_rules(plan: PromotionPlan) -> None:
             field="company_share",
             type=plan.type.local_name,
         )
+    unbought = tg_fee_without_end_cap(plan.end_cap, plan.tg_fee)  # a draft saved before the rule
+    if unbought is not None:
+        raise unbought.as_error(field="tg_fee")
     broken = blocking(selectors.plan_violations(plan))
     if broken:
         raise broken[0].as_error()

@@ -41,7 +41,9 @@ class DisplayAgreementAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind", "source", "account")
     search_fields = (*account_search_fields("account"), "store__code", "store__name", "note", "source_key")
     raw_id_fields = ("store",)
-    readonly_fields = ("source", "source_key", "term", "plan", "status", "evidenced_visits", "evaluated_at")
+    readonly_fields = (
+        "source", "source_key", "term", "plan", "status", "evidenced_visits", "evaluated_at", "store_left_at",
+    )  # fmt: skip
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.cleaned_data}

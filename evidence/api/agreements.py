@@ -12,6 +12,7 @@
 Scope: ka_portal.scope.display_agreements_for (out of scope: 404). Fees are shown to finance, KA managers and
 admins only (null for reps and supervisors). Writes go through evidence/agreements.py."""
 
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -27,9 +28,16 @@ from stores.models import Store
 
 from .. import agreements as services
 from ..agreement_filters import DisplayAgreementFilter
-from ..agreement_rules import AGREEMENT_KINDS
+from ..agreement_rules import AGREEMENT_KINDS, payable_month
 from ..models import DisplayAgreement
 from ..views.agreements import sees_fees
+
+
+class EvidenceSignalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    status = serializers.CharField()
+    review_note = serializers.CharField()
 
 
 class EvidenceVisitSerializer(serializers.Serializer):
@@ -42,7 +50,15 @@ class EvidenceVisitSerializer(serializers.Serializer):
     facings = serializers.IntegerField(source="check.facings", allow_null=True)
     photo = serializers.IntegerField(source="check.photo_id", allow_null=True)
     counts = serializers.BooleanField()
-    reason = serializers.CharField(source="problem", allow_null=True, help_text="Why it does not count (a code).")
+    reason = serializers.CharField(
+        source="problem",
+        allow_null=True,
+        help_text="Why it does not count (a code): fraud_confirmed when a supervisor confirmed a fraud signal of the "
+        "visit (withdrawn), store_left when the store had left the chain by then.",
+    )
+    signals = EvidenceSignalSerializer(
+        many=True, help_text="The visit's fraud signals to review (open: it counts meanwhile) or confirmed."
+    )
 
     def get_on_site(self, row) -> bool:
         visit = row.check.visit
@@ -69,14 +85,40 @@ class DisplayAgreementSerializer(serializers.ModelSerializer):
         help_text="A generated agreement its source (contract term, plan) no longer grants, kept for the visits "
         "that checked it.",
     )
+    store_left_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When its store moved to another chain (null: it did not): its visits from then on do not count.",
+    )
+    store_closed = serializers.SerializerMethodField(help_text="Its store is closed (false for a chain-wide one).")
+    payable_in = serializers.SerializerMethodField(
+        help_text="YYYY-MM: the month its fee counts in (its period's first month), as the list's month totals."
+    )
 
     class Meta:
         model = DisplayAgreement
         fields = ["id", "account", "store", "kind", "facings", "start_on", "end_on", "fee", "evidence_visits",
-                  "note", "source", "source_gone", "term", "plan", "status", "evidenced_visits",
-                  "evaluated_at"]  # fmt: skip
+                  "note", "source", "source_gone", "store_left_at", "store_closed", "payable_in", "term", "plan",
+                  "status", "evidenced_visits", "evaluated_at"]  # fmt: skip
         read_only_fields = ["source", "term", "plan", "status", "evidenced_visits", "evaluated_at"]
         validators = []  # the service's rules, the same at every door
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agreement = self.instance if isinstance(self.instance, DisplayAgreement) else None
+        if agreement is not None and agreement.store_id is not None and "store" in self.fields:
+            # its store stays nameable once it moved to a chain out of the manager's reach (a PUT repeats it):
+            # the service refuses choosing it again only for another agreement or chain
+            field, scope = self.fields["store"], self.fields["store"].scope
+            field.scope = lambda user: Store.objects.filter(
+                Q(pk__in=scope(user).values("pk")) | Q(pk=agreement.store_id)
+            )
+
+    def get_store_closed(self, agreement) -> bool:
+        return agreement.store_id is not None and not agreement.store.active
+
+    def get_payable_in(self, agreement) -> str:
+        return f"{payable_month(agreement.start_on):%Y-%m}"
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

@@ -6,6 +6,7 @@ the agreements of their stores (and their chains' chain-wide ones) without fees.
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -30,7 +31,7 @@ from .. import agreement_rules as rules
 from .. import agreements as services
 from ..agreement_filters import DisplayAgreementFilter
 from ..agreement_rules import AGREEMENT_KINDS
-from ..models import DisplayAgreement
+from ..models import DisplayAgreement, FraudSignal
 
 Status = DisplayAgreement.Status
 # each status's total named as a phrase ("Fees awaiting evidence"), not "Fees" glued to the status's badge label
@@ -54,9 +55,22 @@ def _where(agreement) -> str:
 
 
 class AgreementListView(FilteredListView):
+    """With a month chosen, the list holds the agreements whose period touches it (what to check in the stores
+    that month) and its totals and Excel count each fee in the month it is payable in, the month its period starts
+    (agreement_rules.payable_month, as the trade-spend ledger accrues it): an agreement over three months is in
+    the three lists, its fee in one month's totals."""
+
     template_name = "evidence/agreements/list.html"
     filterset_class = DisplayAgreementFilter
     export_name = _("display agreements")
+
+    def chosen_month(self):
+        """The month the filter asks for (its first day), or None."""
+        filterset = getattr(self, "filterset", None)
+        if filterset is None or not filterset.is_bound or not filterset.is_valid():
+            return None
+        period = filterset.form.cleaned_data.get("period")
+        return rules.month_of(period) if period else None
 
     def get_base_queryset(self):
         return (
@@ -80,15 +94,33 @@ class AgreementListView(FilteredListView):
             Column(_("Source"), lambda a: a.get_source_display()),
         ]
         if sees_fees(self.request.user):
-            columns.insert(6, Column(_("Fee"), lambda a: a.fee, "#,##0.00"))
+            month = self.chosen_month()
+            fees = [
+                Column(_("Fee"), lambda a: a.fee, "#,##0.00"),
+                Column(_("Payable in"), lambda a: f"{rules.payable_month(a.start_on):%Y-%m}"),
+            ]
+            if month is not None:
+                fees.append(
+                    Column(
+                        _("Fee payable in %(month)s") % {"month": f"{month:%Y-%m}"},
+                        lambda a: a.fee if rules.payable_month(a.start_on) == month else ZERO,
+                        "#,##0.00",
+                    )
+                )
+            columns[6:6] = fees
         return columns
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["sees_fees"] = sees_fees(user)
+        month = self.chosen_month()
+        context["month"] = month
         if context["sees_fees"]:
-            sums = dict(self.object_list.order_by().values_list("status").annotate(total=money_sum("fee")))
+            counted = self.object_list
+            if month is not None:  # each fee once, in the month it is payable in
+                counted = counted.filter(start_on__gte=month, start_on__lt=rules._add_months(month, 1))
+            sums = dict(counted.order_by().values_list("status").annotate(total=money_sum("fee")))
             context["totals"] = [(status, TOTAL_CAPTIONS[status], sums.get(status.value) or ZERO) for status in Status]
         context["can_add"] = can(user, DisplayAgreement, "add")
         return context
@@ -99,7 +131,8 @@ class AgreementListView(FilteredListView):
 
 def _agreement(request, pk) -> DisplayAgreement:
     return get_object_or_404(
-        display_agreements_for(request.user).select_related("account", "store", "term__contract", "plan"), pk=pk
+        display_agreements_for(request.user).select_related("account", "store__account", "term__contract", "plan"),
+        pk=pk,
     )
 
 
@@ -116,8 +149,11 @@ def agreement_detail(request, pk):
             "agreement": agreement,
             "evidenced": evidence.evidenced,
             "stores": evidence.stores,
+            "withdrawn": evidence.withdrawn,
+            "payable_month": rules.payable_month(agreement.start_on),
             "sees_fees": sees_fees(user),
             "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
+            "sees_signals": can(user, FraudSignal),
             "can_change": can(user, DisplayAgreement, "change") and manages,
             "can_delete": can(user, DisplayAgreement, "delete")
             and manages
@@ -200,7 +236,12 @@ class AgreementForm(StyledForm):
     def __init__(self, *args, user, agreement=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = accounts_for(user).order_by("code")
-        self.fields["store"].queryset = stores_for(user).select_related("account").order_by("account__code", "code")
+        stores = stores_for(user)
+        if agreement is not None and agreement.store_id is not None:
+            # its store stays a choice once it moved to a chain out of the manager's reach: its note and end stay
+            # editable (the service refuses choosing it again only for another agreement or chain)
+            stores = Store.objects.filter(Q(pk__in=stores.values("pk")) | Q(pk=agreement.store_id))
+        self.fields["store"].queryset = stores.select_related("account").order_by("account__code", "code")
         choose_by_code(self, "store")  # a KA manager's stores: a few thousand
         if agreement is not None and agreement.source != DisplayAgreement.Source.MANUAL:
             for name in services.SOURCE_FIELDS:

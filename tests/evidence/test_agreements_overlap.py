@@ -74,18 +74,18 @@ def test_a_period_sharing_a_day_is_refused_the_next_one_is_not(manager, world, s
     assert DisplayAgreement.objects.count() == (1 if refused else 2)
 
 
-def test_another_display_another_store_or_the_whole_chain_is_not_the_same_agreement(manager, world):
+def test_another_display_or_another_store_is_not_the_same_agreement(manager, world):
     account, store = world
     other = StoreFactory(account=account, code="WMT2")
     _create(manager, account, store)
 
     _create(manager, account, store, kind="floor_stack")
     _create(manager, account, other)
-    _create(manager, account, None)  # every store of the chain: a separate deal
+    _create(manager, account, None, kind="cold_case")  # every store of the chain, another display
 
     assert DisplayAgreement.objects.count() == 4
     with translation.override("en"), pytest.raises(DomainError, match="every store of the chain"):
-        _create(manager, account, None, start_on=date(2026, 12, 20))
+        _create(manager, account, None, kind="cold_case", start_on=date(2026, 12, 20))
 
 
 def test_a_generated_agreement_counts_one_its_source_let_go_does_not(manager, world):
@@ -167,4 +167,57 @@ def test_the_admin_refuses_it_too(client, admin_user, world):
     )
 
     assert page.status_code == 200 and f"Display agreement #{existing.pk} already covers" in page.content.decode()
+    assert DisplayAgreement.objects.count() == 1
+
+
+# --- a store's agreement and a chain-wide one pay for the same display at that store (QA: both made payable by
+# one visit) ---------------------------------------------------------------------------------------------------
+
+
+def test_a_store_agreement_under_a_chain_wide_one_is_refused_naming_it(manager, world):
+    # given the chain's end cap for December at every store (a contract term's, say)
+    account, store = world
+    chain_wide = agreement(account, start=date(2026, 12, 1), end=DEC31, source="term", source_key="term:9:20261201")
+    # when the manager enters the end cap at one of its stores for days it covers
+    with pytest.raises(DomainError) as refused:
+        _create(manager, account, store)
+    # then it is refused, naming the chain-wide agreement, and nothing is added
+    assert (refused.value.code, refused.value.params["agreement"]) == ("agreement.overlap", chain_wide.pk)
+    with translation.override("en"):
+        assert "already covers every store of the chain" in refused.value.detail
+    assert DisplayAgreement.objects.count() == 1
+    # another display, or the month after, is another deal
+    _create(manager, account, store, kind="floor_stack")
+    _create(manager, account, store, start_on=date(2027, 1, 1), end_on=date(2027, 1, 31))
+
+
+def test_a_chain_wide_agreement_over_a_stores_is_refused_naming_it(manager, world):
+    account, store = world
+    at_store = _create(manager, account, store)
+
+    with pytest.raises(DomainError) as refused:
+        _create(manager, account, None, start_on=date(2026, 12, 1))
+
+    assert (refused.value.code, refused.value.params["agreement"]) == ("agreement.overlap", at_store.pk)
+    with translation.override("en"):
+        assert "WMT门店1 (WMT1)" in refused.value.detail
+    assert DisplayAgreement.objects.count() == 1
+
+
+def test_the_api_and_the_page_refuse_a_store_agreement_under_the_chains(client, api_client, manager, world):
+    account, store = world
+    chain_wide = agreement(account, kind="floor_stack", start=date(2026, 12, 1), end=DEC31)
+    body = {"account": account.code, "store": store.code, "kind": "floor_stack", "start_on": "2026-12-07",
+            "end_on": "2026-12-31", "fee": "1234.50", "evidence_visits": 2}  # fmt: skip
+    api_client.force_authenticate(manager)
+
+    answer = api_client.post(reverse("display-agreement-list"), body, format="json")
+
+    assert answer.status_code == 409
+    assert (answer.json()["code"], answer.json()["params"]["agreement"]) == ("agreement.overlap", str(chain_wide.pk))
+    client.force_login(manager)
+    form = {"account": account.pk, "store": store.code, **FORM, "kind": "floor_stack"}
+    page = client.post(reverse("evidence:agreement-new"), form, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Display agreement #{chain_wide.pk} already covers every store of the chain" in page
+    assert f'href="{reverse("evidence:agreement-detail", args=[chain_wide.pk])}"' in page
     assert DisplayAgreement.objects.count() == 1

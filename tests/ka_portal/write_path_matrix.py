@@ -13,7 +13,7 @@ xfail(strict=True), so closing a gap makes its line fail loudly until it is take
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -163,6 +163,17 @@ STORE_IMPORT_COLUMNS = {"visits_per_week_override": "visits per week", "latitude
 def _blank(values: Values) -> Values:
     """A form posts None as an empty field."""
     return {name: "" if value is None else value for name, value in values.items()}
+
+
+def _rep_imports() -> tuple[Door, Door]:
+    headers = [*STORE_IMPORT_HEADERS, "rep"]
+    return imports("stores", "manager", headers, lambda w, v: ["MXA", "MX-NEW", "新店", "B", v["rep"]])
+
+
+def _second_rep(w, v) -> None:
+    """A second sales rep of the supervisor's team, the store's rep to be (the good value changes the rep)."""
+    if not User.objects.filter(username="mx_rep2").exists():
+        make_user(Role.REP, username="mx_rep2", supervisor=w.supervisor)
 
 
 def store_doors() -> tuple[Door, ...]:
@@ -506,6 +517,34 @@ RULES: tuple[Rule, ...] = (
         doors=store_doors(),
         also_codes=("bounds.coordinate_out_of_range",),
     ),
+    # a store's rep is a sales rep (stores.services.store_rep_refusal): the page and the admin offer only those it
+    # may take, so a promoter or finance is no choice there (tests/stores/test_store_rep_rule.py); the API and the
+    # import name the rule
+    Rule(
+        "store.rep_not_a_rep", "store.rep_not_a_rep", Store, "rep",
+        good={"rep": "mx_rep2"},
+        bad={"rep": "mx_fin"},
+        message="is not a sales rep",
+        doors=(
+            Door("api_update", "admin", lambda w: reverse("store-detail", args=[w.store.pk]), lambda w, v: v,
+                 "patch", prepare=_second_rep),
+            Door("api_create", "admin", api("store-list"), _store_api, prepare=_second_rep),
+            *(replace(door, prepare=_second_rep) for door in _rep_imports()),
+        ),
+    ),
+    # a code is one word (stores.rules): other sheets name the record by it
+    Rule(
+        "code.has_spaces@store", "code.has_spaces", Store, "code",
+        good={"code": "MX-NEW"},
+        bad={"code": "MX NEW"},
+        message="A code may not contain spaces",
+        doors=(
+            Door("page", "manager", lambda w: reverse("stores:store-add"), _store_page),
+            Door("api_create", "manager", api("store-list"), _store_api),
+            *imports("stores", "manager", STORE_IMPORT_HEADERS, lambda w, v: ["MXA", v["code"], "新店", "B"]),
+            Door("admin_add", "admin", lambda w: admin_url(Store, "add"), _store_admin),
+        ),
+    ),
     Rule(
         "contact_log.follow_up_before_date", "contact_log.follow_up_before_date", ContactLog, "follow_up_on",
         good={"follow_up_on": "2026-06-05"},
@@ -831,6 +870,38 @@ RULES += (
         ),
     ),
 )  # fmt: skip
+
+def _tg_page(w, v):
+    data = {**_plan_page(w, {"products": 1}), "tg_fee": v["tg_fee"]}
+    return {**data, "end_cap": "on"} if v["end_cap"] else data
+
+
+def _tg_api(w, v):
+    return {**_plan_api(w, {"products": 1}), "tg_fee": v["tg_fee"], "end_cap": v["end_cap"], "floor_stack": True}
+
+
+def _draft_tg(w, v) -> None:
+    """The draft's TG fee and end cap as the values say (written directly, as a draft saved before the rule)."""
+    PromotionPlan.objects.filter(pk=_draft(w).pk).update(tg_fee=Decimal(v["tg_fee"]), end_cap=v["end_cap"])
+
+
+RULES += (
+    Rule(
+        # a TG fee is the TG / end cap's (SPEC §5): without the end cap no display agreement holds it (QA finding 3)
+        "promotion.tg_fee_without_end_cap", "promotion.tg_fee_without_end_cap", PromotionPlan, "tg_fee",
+        good={"tg_fee": "2000.00", "end_cap": True},
+        bad={"tg_fee": "2000.00", "end_cap": False},
+        message="A TG fee (2,000.00) pays for the TG / end cap",
+        doors=(
+            Door("page", "rep", lambda w: reverse("promotions:plan-create"), _tg_page),
+            Door("api_create", "rep", api("promotion-list"), _tg_api),
+            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _tg_api, "put",
+                 prepare=lambda w, v: _draft(w)),
+            *plan_step_doors("submit", "rep", _draft_tg, admin_action="submit_plans"),
+        ),
+    ),
+)  # fmt: skip
+
 
 RULES += (
     Rule(
@@ -2166,6 +2237,115 @@ RULES += (
 )  # fmt: skip
 
 
+def _october_chain_wide(w, v=None):
+    """A contract's end cap at every store of the chain in October: no store's may cover those days too."""
+    return _agreement_model().objects.get_or_create(
+        source_key="term:mx-october",
+        defaults={"account": w.account, "store": None, "source": "term", "kind": "end_cap",
+                  "start_on": date(2026, 10, 1), "end_on": date(2026, 10, 31), "fee": Decimal("9000.00")},
+    )[0]  # fmt: skip
+
+
+def _prepared(doors: tuple[Door, ...], prepare) -> tuple[Door, ...]:
+    """The doors with `prepare(w, v)` run first (an edit door's own record made too)."""
+
+    def both(door):
+        return lambda w, v: (door.prepare(w, v) if door.prepare else None, prepare(w, v))
+
+    return tuple(
+        Door(door.kind, door.user, door.url, door.payload, door.method, prepare=both(door), name=door.name,
+             field=door.field)
+        for door in doors
+    )  # fmt: skip
+
+
+def _chain_wide_doors() -> tuple[Door, ...]:
+    """Every door of a hand-made agreement, entering (or turning the existing one into) a chain-wide one, a store's
+    end cap in October taken."""
+    page = lambda w, v: {"account": w.account.pk, "store": "", **AGREEMENT, **v}  # noqa: E731
+    api_body = lambda w, v: {"account": w.account.code, "store": None, **_agreement_json({**AGREEMENT, **v})}  # noqa: E731
+    existing = lambda w: _manual_agreement(w).pk  # noqa: E731
+    doors = (
+        Door("page", "manager", lambda w: reverse("evidence:agreement-new"), page),
+        Door("api_create", "manager", api("display-agreement-list"), api_body),
+        Door("admin_add", "admin", lambda w: admin_url(_agreement_model(), "add"), page),
+        Door("page_edit", "manager", lambda w: reverse("evidence:agreement-edit", args=[existing(w)]), page,
+             prepare=lambda w, v: _manual_agreement(w)),
+        Door("api_update", "manager", lambda w: reverse("display-agreement-detail", args=[existing(w)]),
+             lambda w, v: {"store": None, **_agreement_json(v)}, "patch", prepare=lambda w, v: _manual_agreement(w)),
+        Door("admin_change", "admin", lambda w: admin_url(_agreement_model(), "change", existing(w)), page,
+             prepare=lambda w, v: _manual_agreement(w)),
+    )  # fmt: skip
+    return _prepared(doors, lambda w, v: _october_agreement(w))
+
+
+def _closed_store(w, v=None):
+    return Store.objects.filter(code="MX02").first() or StoreFactory(
+        account=w.account, rep=w.rep, code="MX02", name="矩阵二店", active=False
+    )
+
+
+def _store_doors() -> tuple[Door, ...]:
+    """Every door of a hand-made agreement, its store named by the values (the admin takes its key)."""
+    store_pk = lambda code: Store.objects.get(code=code).pk  # noqa: E731
+    page = lambda w, v: {"account": w.account.pk, **AGREEMENT, **v}  # noqa: E731
+    admin = lambda w, v: {"account": w.account.pk, **AGREEMENT, **v, "store": store_pk(v["store"])}  # noqa: E731
+    api_create = lambda w, v: {"account": w.account.code, **_agreement_json({**AGREEMENT, **v})}  # noqa: E731
+    existing = lambda w: _manual_agreement(w).pk  # noqa: E731
+    edit = {"prepare": lambda w, v: _manual_agreement(w)}
+    doors = (
+        Door("page", "manager", lambda w: reverse("evidence:agreement-new"), page),
+        Door("api_create", "manager", api("display-agreement-list"), api_create),
+        Door("admin_add", "admin", lambda w: admin_url(_agreement_model(), "add"), admin),
+        Door("page_edit", "manager", lambda w: reverse("evidence:agreement-edit", args=[existing(w)]), page, **edit),
+        Door("api_update", "manager", lambda w: reverse("display-agreement-detail", args=[existing(w)]),
+             lambda w, v: _agreement_json(v), "patch", **edit),
+        Door("admin_change", "admin", lambda w: admin_url(_agreement_model(), "change", existing(w)), admin, **edit),
+    )  # fmt: skip
+    return _prepared(doors, _closed_store)
+
+
+def _may_closed(w, v=None):
+    from tradespend.models import ClosedMonth
+
+    return ClosedMonth.objects.get_or_create(month=date(2026, 5, 1), defaults={"closed_by": w.finance})[0]
+
+
+RULES += (
+    Rule(
+        # a store's end cap for days the chain's end cap (every store) already covers: paid twice (QA finding 4)
+        "agreement.overlap@chain_wide", "agreement.overlap", _agreement_model(), "__all__",
+        good={"end_on": "2026-09-30"},
+        bad={"end_on": "2026-10-15"},
+        message="already covers every store of the chain",
+        doors=_prepared(agreement_doors(), lambda w, v: _october_chain_wide(w)),
+    ),
+    Rule(
+        # the other way round: a chain-wide end cap over a store's
+        "agreement.overlap@store", "agreement.overlap", _agreement_model(), "__all__",
+        good={"end_on": "2026-09-30"},
+        bad={"end_on": "2026-10-15"},
+        message="already covers 矩阵一店 (MX01)",
+        doors=_chain_wide_doors(),
+    ),
+    Rule(
+        "agreement.store_closed", "agreement.store_closed", _agreement_model(), "store",
+        good={"store": "MX01"},
+        bad={"store": "MX02"},
+        message="is closed: no visit can evidence a display there.",
+        doors=_store_doors(),
+    ),
+    Rule(
+        # an agreement made, moved or changed in a month finance has closed (tradespend.rules.check_month_open)
+        "agreement.month_closed", "month.closed", _agreement_model(), "start_on",
+        good={"start_on": "2026-09-01"},
+        bad={"start_on": "2026-05-20"},
+        message="2026-05 is closed: nothing dated in it can be recorded or changed",
+        doors=_prepared(agreement_doors(), _may_closed),
+    ),
+)  # fmt: skip
+
+
 RULES += (
     Rule(
         "visit.photo_format", "visit.photo_format", _visit_photo_models()[0], "image",
@@ -3021,8 +3201,10 @@ def _book_date_doors(record: str) -> tuple[Door, ...]:
         )
     return (
         Door("page", "finance", _receivables,
-             lambda w, v: {"action": "deduction", **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v}))}),
-        Door("api_create", "finance", api("deduction-list"), lambda w, v: _deduction_fields(w, {"reason": "条码费", **v})),
+             lambda w, v: {"action": "deduction",
+                           **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v}))}),
+        Door("api_create", "finance", api("deduction-list"),
+             lambda w, v: _deduction_fields(w, {"reason": "条码费", **v})),
     )
 
 

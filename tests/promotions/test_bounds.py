@@ -31,7 +31,7 @@ def draft(world, **changes):
 
 def test_four_largest_fees_are_refused_naming_the_total_and_nothing_is_committed(api_client, client, world):
     api_client.force_authenticate(world.rep)
-    fees = dict.fromkeys(("dm_fee", "tg_fee", "promoter_fee", "gift_cost"), HUGE_FEE)
+    fees = {**dict.fromkeys(("dm_fee", "tg_fee", "promoter_fee", "gift_cost"), HUGE_FEE), "end_cap": True}
 
     refused = api_client.post("/api/v1/promotions/", draft(world, **fees), format="json")
 
@@ -48,7 +48,7 @@ def test_four_largest_fees_are_refused_naming_the_total_and_nothing_is_committed
 def test_an_existing_draft_changed_to_overflow_keeps_its_old_figures(api_client, world):
     api_client.force_authenticate(world.rep)
     plan = api_client.post("/api/v1/promotions/", draft(world, dm_fee="500.00"), format="json").json()
-    fees = dict.fromkeys(("dm_fee", "tg_fee", "promoter_fee", "gift_cost"), HUGE_FEE)
+    fees = {**dict.fromkeys(("dm_fee", "tg_fee", "promoter_fee", "gift_cost"), HUGE_FEE), "end_cap": True}
 
     refused = api_client.put(f"/api/v1/promotions/{plan['id']}/", draft(world, **fees), format="json")
 
