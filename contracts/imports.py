@@ -97,6 +97,7 @@ TERM_COLUMNS = (
         "rate %",
         imports.decimal_number(places=2, min_value=None, max_value=None),  # 0–100: contracts.rules
         aliases=("费率", "rate", "返利率"),
+        # xgettext:no-python-format
         hint=_("For a percentage of sell-in: 0 to 100 (2.5, 2.5% or a cell formatted as a percentage)"),
         example="2.5",
         percent=True,  # a cell showing 2.5% (it holds 0.025) is 2.5

@@ -56,8 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "knox",
-    "axes",
+    "ka_portal.third_party.KnoxConfig",  # django-rest-knox, its admin in both languages
+    "ka_portal.third_party.AxesConfig",  # django-axes, its admin in both languages
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",

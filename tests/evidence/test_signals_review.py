@@ -308,3 +308,16 @@ def test_the_api_filters_by_period_in_a_fixed_number_of_queries(api_client, worl
 
     assert [row["kind"] for row in rows] == ["impossible_travel", "impossible_travel"]
     assert [row["kind"] for row in early] == ["no_position"]
+
+
+def test_a_dismissed_signal_reads_as_set_aside_not_as_rejected_in_chinese(client, world, signal):
+    """排除 (the button) leaves the card reading 已排除: 已驳回 is a promotion plan sent back, and a supervisor who
+    accepted a flagged photo read it as refused."""
+    client.force_login(world.supervisor)
+    url = reverse("evidence:signal-review", args=[signal.pk])
+
+    card = client.post(
+        url, {"status": "dismissed", "note": "定位故障"}, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert "已排除" in card.content.decode() and "已驳回" not in card.content.decode()

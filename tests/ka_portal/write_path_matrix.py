@@ -489,29 +489,40 @@ PRODUCT_HEADERS = ["product code", "product name", "packs per case", "suggested 
 
 # --- the registry ---------------------------------------------------------------------------------------------
 
-# fmt: off
 RULES: tuple[Rule, ...] = (
     Rule(
-        "store.visits_per_week_max", "store.visits_per_week_out_of_range", Store, "visits_per_week_override",
+        "store.visits_per_week_max",
+        "store.visits_per_week_out_of_range",
+        Store,
+        "visits_per_week_override",
         good={"visits_per_week_override": 3},
         bad={"visits_per_week_override": 50},
         doors=store_doors(),
     ),
     Rule(
-        "store.visits_per_week_min", "store.visits_per_week_out_of_range", Store, "visits_per_week_override",
+        "store.visits_per_week_min",
+        "store.visits_per_week_out_of_range",
+        Store,
+        "visits_per_week_override",
         good={"visits_per_week_override": 1},
         bad={"visits_per_week_override": 0},
         doors=store_doors(),
     ),
     Rule(
-        "store.coordinates_pair", "store.coordinates_incomplete", Store, "longitude",
+        "store.coordinates_pair",
+        "store.coordinates_incomplete",
+        Store,
+        "longitude",
         good={"latitude": "31.230416", "longitude": "121.473701"},
         bad={"latitude": "31.230416", "longitude": None},
         doors=store_doors(),
         message="Give both latitude and longitude, or neither.",
     ),
     Rule(
-        "store.latitude_range", "invalid", Store, "latitude",
+        "store.latitude_range",
+        "invalid",
+        Store,
+        "latitude",
         good={"latitude": "31.230416", "longitude": "121.473701"},
         bad={"latitude": "95", "longitude": "121.473701"},
         doors=store_doors(),
@@ -521,20 +532,32 @@ RULES: tuple[Rule, ...] = (
     # may take, so a promoter or finance is no choice there (tests/stores/test_store_rep_rule.py); the API and the
     # import name the rule
     Rule(
-        "store.rep_not_a_rep", "store.rep_not_a_rep", Store, "rep",
+        "store.rep_not_a_rep",
+        "store.rep_not_a_rep",
+        Store,
+        "rep",
         good={"rep": "mx_rep2"},
         bad={"rep": "mx_fin"},
         message="is not a sales rep",
         doors=(
-            Door("api_update", "admin", lambda w: reverse("store-detail", args=[w.store.pk]), lambda w, v: v,
-                 "patch", prepare=_second_rep),
+            Door(
+                "api_update",
+                "admin",
+                lambda w: reverse("store-detail", args=[w.store.pk]),
+                lambda w, v: v,
+                "patch",
+                prepare=_second_rep,
+            ),
             Door("api_create", "admin", api("store-list"), _store_api, prepare=_second_rep),
             *(replace(door, prepare=_second_rep) for door in _rep_imports()),
         ),
     ),
     # a code is one word (stores.rules): other sheets name the record by it
     Rule(
-        "code.has_spaces@store", "code.has_spaces", Store, "code",
+        "code.has_spaces@store",
+        "code.has_spaces",
+        Store,
+        "code",
         good={"code": "MX-NEW"},
         bad={"code": "MX NEW"},
         message="A code may not contain spaces",
@@ -546,44 +569,91 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
-        "contact_log.follow_up_before_date", "contact_log.follow_up_before_date", ContactLog, "follow_up_on",
+        "contact_log.follow_up_before_date",
+        "contact_log.follow_up_before_date",
+        ContactLog,
+        "follow_up_on",
         good={"follow_up_on": "2026-06-05"},
         bad={"follow_up_on": "2026-05-20"},
         message="The follow-up date must not be before the contact date.",
         doors=(
             Door("page", "manager", lambda w: reverse("accounts:contact-log-add", args=[w.account.pk]), _log),
-            Door("api_create", "manager", api("contact-log-list"),
-                 lambda w, v: {"account": w.account.code, **_log(w, v)}),
-            Door("api_update", "manager", lambda w: reverse("contact-log-detail", args=[_existing_log(w).pk]),
-                 lambda w, v: v, "patch", prepare=lambda w, v: _existing_log(w)),
+            Door(
+                "api_create", "manager", api("contact-log-list"), lambda w, v: {"account": w.account.code, **_log(w, v)}
+            ),
+            Door(
+                "api_update",
+                "manager",
+                lambda w: reverse("contact-log-detail", args=[_existing_log(w).pk]),
+                lambda w, v: v,
+                "patch",
+                prepare=lambda w, v: _existing_log(w),
+            ),
             Door("admin_add", "admin", lambda w: admin_url(ContactLog, "add"), _log_admin),
             # No admin_change door: the log is append-only, its change form shows the dates read-only
             # (tests/accounts/test_account_rules.py); the API's update answers 405 (a closed door).
         ),
     ),
     Rule(
-        "target.negative", "target.negative", SalesTarget, "m1",
+        "target.negative",
+        "target.negative",
+        SalesTarget,
+        "m1",
         good={"amount": "5000.00"},
         bad={"amount": "-1.00"},
         also_codes=("invalid",),
         doors=(
-            Door("page", "manager", lambda w: reverse("accounts:targets-edit", args=[w.account.pk]) + "?year=2026",
-                 _targets_page),
-            Door("api_create", "manager", api("target-list"),
-                 lambda w, v: {"account": w.account.code, "year": 2026, "month": 2, **v}, field="amount"),
-            Door("api_update", "manager", lambda w: reverse("target-detail", args=[_target(w).pk]), lambda w, v: v,
-                 "patch", prepare=lambda w, v: _target(w), field="amount"),
-            *imports("targets", "manager", ["account code", "year", "month", "amount"],
-                     lambda w, v: ["MXA", 2026, 3, Decimal(v["amount"])], column="amount"),
-            Door("admin_add", "admin", lambda w: admin_url(SalesTarget, "add"),
-                 lambda w, v: {"account": w.account.pk, "year": 2026, "month": 4, **v}, field="amount"),
-            Door("admin_change", "admin", lambda w: admin_url(SalesTarget, "change", _target(w).pk),
-                 lambda w, v: {"account": w.account.pk, "year": 2026, "month": 1, **v},
-                 prepare=lambda w, v: _target(w), field="amount"),
+            Door(
+                "page",
+                "manager",
+                lambda w: reverse("accounts:targets-edit", args=[w.account.pk]) + "?year=2026",
+                _targets_page,
+            ),
+            Door(
+                "api_create",
+                "manager",
+                api("target-list"),
+                lambda w, v: {"account": w.account.code, "year": 2026, "month": 2, **v},
+                field="amount",
+            ),
+            Door(
+                "api_update",
+                "manager",
+                lambda w: reverse("target-detail", args=[_target(w).pk]),
+                lambda w, v: v,
+                "patch",
+                prepare=lambda w, v: _target(w),
+                field="amount",
+            ),
+            *imports(
+                "targets",
+                "manager",
+                ["account code", "year", "month", "amount"],
+                lambda w, v: ["MXA", 2026, 3, Decimal(v["amount"])],
+                column="amount",
+            ),
+            Door(
+                "admin_add",
+                "admin",
+                lambda w: admin_url(SalesTarget, "add"),
+                lambda w, v: {"account": w.account.pk, "year": 2026, "month": 4, **v},
+                field="amount",
+            ),
+            Door(
+                "admin_change",
+                "admin",
+                lambda w: admin_url(SalesTarget, "change", _target(w).pk),
+                lambda w, v: {"account": w.account.pk, "year": 2026, "month": 1, **v},
+                prepare=lambda w, v: _target(w),
+                field="amount",
+            ),
         ),
     ),
     Rule(
-        "promotion.too_many_products", "promotion.too_many_products", PromotionPlan, "items",
+        "promotion.too_many_products",
+        "promotion.too_many_products",
+        PromotionPlan,
+        "items",
         good={"products": 4},
         bad={"products": 5},
         # the page says it once, in the rule panel's slot beside the products (not again as a form error)
@@ -591,56 +661,98 @@ RULES: tuple[Rule, ...] = (
         doors=(
             Door("page", "rep", lambda w: reverse("promotions:plan-create"), _plan_page),
             Door("api_create", "rep", api("promotion-list"), _plan_api),
-            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _plan_api, "put",
-                 prepare=lambda w, v: _draft(w)),
+            Door(
+                "api_update",
+                "rep",
+                lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                _plan_api,
+                "put",
+                prepare=lambda w, v: _draft(w),
+            ),
         ),
     ),
     Rule(
         # the plan's shape (promotions.rules.product_named_twice): the page's check says it too, in these words
-        "promotion.duplicate_product", "promotion.duplicate_product", PromotionPlan, "items",
+        "promotion.duplicate_product",
+        "promotion.duplicate_product",
+        PromotionPlan,
+        "items",
         good={},
         bad={"twice": True},
         message="Each product may appear once.",
         doors=(
             Door("page", "rep", lambda w: reverse("promotions:plan-create"), _plan_twice(_plan_page)),
             Door("api_create", "rep", api("promotion-list"), _plan_twice(_plan_api)),
-            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
-                 _plan_twice(_plan_api), "put", prepare=lambda w, v: _draft(w)),
+            Door(
+                "api_update",
+                "rep",
+                lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                _plan_twice(_plan_api),
+                "put",
+                prepare=lambda w, v: _draft(w),
+            ),
         ),
     ),
     Rule(
         # a store the user sees, of another chain, refused saying whose (the API in `errors.stores`, as a reference)
-        "promotion.store_other_account", "promotion.store_other_account", PromotionPlan, "stores",
+        "promotion.store_other_account",
+        "promotion.store_other_account",
+        PromotionPlan,
+        "stores",
         good={"stores": "MX01"},
         bad={"stores": "MXB01"},
         also_codes=("invalid",),
         message="另一连锁一店 (MXB01) belongs to",
         doors=(
-            Door("page", "rep", lambda w: reverse("promotions:plan-create"),
-                 lambda w, v: {**_plan_page(w, {"products": 1}), "stores": [v["stores"]]}, prepare=_other_chains_store),
-            Door("api_create", "rep", api("promotion-list"),
-                 lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]}, prepare=_other_chains_store),
-            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
-                 lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]}, "put",
-                 prepare=lambda w, v: (_draft(w), _other_chains_store(w, v))),
+            Door(
+                "page",
+                "rep",
+                lambda w: reverse("promotions:plan-create"),
+                lambda w, v: {**_plan_page(w, {"products": 1}), "stores": [v["stores"]]},
+                prepare=_other_chains_store,
+            ),
+            Door(
+                "api_create",
+                "rep",
+                api("promotion-list"),
+                lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]},
+                prepare=_other_chains_store,
+            ),
+            Door(
+                "api_update",
+                "rep",
+                lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                lambda w, v: {**_plan_api(w, {"products": 1}), "stores": [v["stores"]]},
+                "put",
+                prepare=lambda w, v: (_draft(w), _other_chains_store(w, v)),
+            ),
         ),
     ),
     Rule(
-        "promotion.price_floor", "promotion.price_floor", PromotionPlan, "item-0",
+        "promotion.price_floor",
+        "promotion.price_floor",
+        PromotionPlan,
+        "item-0",
         good={"price": "4.50"},
         bad={"price": "3.00"},
         message="is below the second-tier wholesale price 4.10.",
         doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
     ),
     Rule(
-        "promotion.price_above_normal", "promotion.price_above_normal", PromotionPlan, "item-0",
+        "promotion.price_above_normal",
+        "promotion.price_above_normal",
+        PromotionPlan,
+        "item-0",
         good={"price": "5.00"},
         bad={"price": "50.00"},
         message="at 50.00 is above its normal shelf price 5.00",
         doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
     ),
     Rule(
-        "budget.overlap", "budget.overlap", Budget, "period_start",
+        "budget.overlap",
+        "budget.overlap",
+        Budget,
+        "period_start",
         good={"period_start": "2026-09-01", "period_end": "2026-09-30"},
         bad={"period_start": "2026-08-01", "period_end": "2026-08-31"},
         message="already has a budget for 2026-06-01–2026-08-31.",
@@ -652,7 +764,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         # SPEC §5: a month or a quarter (three whole months from any month's 1st), at every door that sets a period
-        "budget.period_shape", "budget.period_shape", Budget, "period_end",
+        "budget.period_shape",
+        "budget.period_shape",
+        Budget,
+        "period_end",
         good={"period_start": "2026-09-01", "period_end": "2026-11-30"},
         bad={"period_start": "2026-09-01", "period_end": "2026-10-13"},
         message="a whole quarter, such as 2026-09-01–2026-09-30 or 2026-09-01–2026-11-30.",
@@ -660,23 +775,36 @@ RULES: tuple[Rule, ...] = (
             Door("page", "manager", lambda w: reverse("promotions:budget-list"), _budget_form),
             Door("api_create", "manager", api("budget-list"), _budget_form),
             Door("admin_add", "admin", lambda w: admin_url(Budget, "add"), _budget_admin_add),
-            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
-                 _budget_page_edit),
-            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
-                 "patch"),
+            Door(
+                "page_edit",
+                "manager",
+                lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                _budget_page_edit,
+            ),
+            Door(
+                "api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v, "patch"
+            ),
             Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change),
         ),
     ),
     Rule(
-        "budget.period_reversed", "budget.period_reversed", Budget, "period_end",
+        "budget.period_reversed",
+        "budget.period_reversed",
+        Budget,
+        "period_end",
         good={"period_end": "2026-06-30"},
         bad={"period_end": "2026-05-01"},
         message="The period ends before it starts.",
         doors=(
-            Door("page_edit", "manager", lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
-                 _budget_page_edit),
-            Door("api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v,
-                 "patch"),
+            Door(
+                "page_edit",
+                "manager",
+                lambda w: reverse("promotions:budget-edit", args=[w.budget.pk]),
+                _budget_page_edit,
+            ),
+            Door(
+                "api_update", "manager", lambda w: reverse("budget-detail", args=[w.budget.pk]), lambda w, v: v, "patch"
+            ),
             Door("admin_change", "admin", lambda w: admin_url(Budget, "change", w.budget.pk), _budget_admin_change),
         ),
     ),
@@ -871,6 +999,7 @@ RULES += (
     ),
 )  # fmt: skip
 
+
 def _tg_page(w, v):
     data = {**_plan_page(w, {"products": 1}), "tg_fee": v["tg_fee"]}
     return {**data, "end_cap": "on"} if v["end_cap"] else data
@@ -1052,54 +1181,103 @@ RULES += (
 
 RULES += (
     Rule(
-        "promotion.cooldown", "promotion.cooldown", PromotionPlan, "item-0",
+        "promotion.cooldown",
+        "promotion.cooldown",
+        PromotionPlan,
+        "item-0",
         good={"earlier_product": "chips"},
         bad={"earlier_product": "beer"},
         message="after a 30-day cool-down it may start again on 2026-06-30 at the earliest.",
         doors=plan_step_doors("submit", "rep", _earlier_plan, admin_action="submit_plans"),
     ),
     Rule(
-        "promotion.override_not_allowed", "promotion.override_not_allowed", PromotionPlan,
+        "promotion.override_not_allowed",
+        "promotion.override_not_allowed",
+        PromotionPlan,
         "price_floor_override_reason",
         good={"products": 1, "price_floor_override_reason": ""},
         bad={"products": 1, "price_floor_override_reason": "清仓，允许低于底价"},
         doors=(
-            Door("api_create", "rep", api("promotion-list"),
-                 lambda w, v: {**_plan_api(w, v), "price_floor_override_reason": v["price_floor_override_reason"]}),
-            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
-                 lambda w, v: {**_plan_api(w, v), "title": "改名",
-                               "price_floor_override_reason": v["price_floor_override_reason"]}, "put",
-                 prepare=lambda w, v: _draft(w)),
+            Door(
+                "api_create",
+                "rep",
+                api("promotion-list"),
+                lambda w, v: {**_plan_api(w, v), "price_floor_override_reason": v["price_floor_override_reason"]},
+            ),
+            Door(
+                "api_update",
+                "rep",
+                lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                lambda w, v: {
+                    **_plan_api(w, v),
+                    "title": "改名",
+                    "price_floor_override_reason": v["price_floor_override_reason"],
+                },
+                "put",
+                prepare=lambda w, v: _draft(w),
+            ),
         ),
     ),
     Rule(
-        "visit.incomplete@save_and_check_out", "visit.incomplete", Visit, "checkout_reason",
+        "visit.incomplete@save_and_check_out",
+        "visit.incomplete",
+        Visit,
+        "checkout_reason",
         good={"action": "check_out", "checkout_reason": "店长不在，未能盘点"},
         bad={"action": "check_out", "checkout_reason": ""},
         message="Not checked out:",
         doors=(
-            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]), _visit_page,
-                 prepare=_open_visit),
+            Door(
+                "page",
+                "rep",
+                lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
+                _visit_page,
+                prepare=_open_visit,
+            ),
             # the same form by the visit's client uuid (a stop's page kept on the phone, before it knew the number)
-            Door("page", "rep", lambda w: reverse("visits:visit-uuid", args=[_open_visit(w).uuid]), _visit_page,
-                 prepare=_open_visit, name="page-by-uuid"),
+            Door(
+                "page",
+                "rep",
+                lambda w: reverse("visits:visit-uuid", args=[_open_visit(w).uuid]),
+                _visit_page,
+                prepare=_open_visit,
+                name="page-by-uuid",
+            ),
         ),
     ),
     Rule(
-        "visit.negative_stock", "visit.negative_stock", StockCount, "stock",
+        "visit.negative_stock",
+        "visit.negative_stock",
+        StockCount,
+        "stock",
         good={"packs": 12},
         bad={"packs": -1},
         also_codes=("invalid",),
         doors=(
-            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
-                 lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
-                 prepare=_open_visit),
-            Door("page", "rep", lambda w: reverse("visits:visit-uuid", args=[_open_visit(w).uuid]),
-                 lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
-                 prepare=_open_visit, name="page-by-uuid"),
-            Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
-                 lambda w, v: {"stock_counts": [{"product": w.beer.code, **v}]}, "patch", prepare=_open_visit,
-                 field="packs"),
+            Door(
+                "page",
+                "rep",
+                lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
+                lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
+                prepare=_open_visit,
+            ),
+            Door(
+                "page",
+                "rep",
+                lambda w: reverse("visits:visit-uuid", args=[_open_visit(w).uuid]),
+                lambda w, v: _visit_page(w, {"action": "save", f"stock_{w.beer.pk}": v["packs"]}),
+                prepare=_open_visit,
+                name="page-by-uuid",
+            ),
+            Door(
+                "api_update",
+                "rep",
+                lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
+                lambda w, v: {"stock_counts": [{"product": w.beer.code, **v}]},
+                "patch",
+                prepare=_open_visit,
+                field="packs",
+            ),
         ),
     ),
 )
@@ -1123,7 +1301,10 @@ def _draft_supplied(w, v) -> None:
 # Issue 12 item 3: a promotional supply price is below the normal store purchase price (beer: 4.00).
 RULES += (
     Rule(
-        "promotion.supply_price", "promotion.supply_price", PromotionPlan, "item-0",
+        "promotion.supply_price",
+        "promotion.supply_price",
+        PromotionPlan,
+        "item-0",
         good={"supply": "3.50"},
         bad={"supply": "4.00"},
         watch=(PromotionItem,),
@@ -1131,12 +1312,21 @@ RULES += (
         doors=(
             Door("page", "rep", lambda w: reverse("promotions:plan-create"), _supplied_page),
             Door("api_create", "rep", api("promotion-list"), _supplied_api),
-            Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _supplied_api,
-                 "put", prepare=lambda w, v: _draft(w)),
+            Door(
+                "api_update",
+                "rep",
+                lambda w: reverse("promotion-detail", args=[_draft(w).pk]),
+                _supplied_api,
+                "put",
+                prepare=lambda w, v: _draft(w),
+            ),
         ),
     ),
     Rule(
-        "promotion.supply_price@submit", "promotion.supply_price", PromotionPlan, "item-0",
+        "promotion.supply_price@submit",
+        "promotion.supply_price",
+        PromotionPlan,
+        "item-0",
         good={"supply": "3.50"},
         bad={"supply": "4.00"},
         message="must be below its normal store purchase price 4.00.",
@@ -1440,52 +1630,120 @@ CLOSED_MONTH = {"good": {"date": "2026-06-01"}, "bad": {"date": "2026-05-20"}, "
 
 RULES += (
     Rule(
-        "month.closed@invoice", "month.closed", Invoice, "date", **CLOSED_MONTH,
+        "month.closed@invoice",
+        "month.closed",
+        Invoice,
+        "date",
+        **CLOSED_MONTH,
         doors=(
-            Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": v["date"],
-                               "invoice-amount": "500.00"}, prepare=_close_may),
-            Door("api_create", "finance", api("invoice-list"),
-                 lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "amount": "500.00", **v},
-                 prepare=_close_may),
+            Door(
+                "page",
+                "finance",
+                _receivables,
+                lambda w, v: {
+                    "action": "invoice",
+                    "invoice-number": "MX-INV-2",
+                    "invoice-date": v["date"],
+                    "invoice-amount": "500.00",
+                },
+                prepare=_close_may,
+            ),
+            Door(
+                "api_create",
+                "finance",
+                api("invoice-list"),
+                lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "amount": "500.00", **v},
+                prepare=_close_may,
+            ),
         ),
     ),
     Rule(
-        "month.closed@credit_note", "month.closed", CreditNote, "date", **CLOSED_MONTH,
+        "month.closed@credit_note",
+        "month.closed",
+        CreditNote,
+        "date",
+        **CLOSED_MONTH,
         watch=(Invoice,),
         doors=(
-            Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "credit_note", "credit_note-number": "MX-CN-1", "credit_note-date": v["date"],
-                               "credit_note-amount": "10.00", "credit_note-reason": "退货"}, prepare=_close_may),
-            Door("api_create", "finance", api("credit-note-list"),
-                 lambda w, v: {"number": "MX-CN-1", "account": w.account.code, "amount": "10.00", "reason": "退货",
-                               **v}, prepare=_close_may),
+            Door(
+                "page",
+                "finance",
+                _receivables,
+                lambda w, v: {
+                    "action": "credit_note",
+                    "credit_note-number": "MX-CN-1",
+                    "credit_note-date": v["date"],
+                    "credit_note-amount": "10.00",
+                    "credit_note-reason": "退货",
+                },
+                prepare=_close_may,
+            ),
+            Door(
+                "api_create",
+                "finance",
+                api("credit-note-list"),
+                lambda w, v: {"number": "MX-CN-1", "account": w.account.code, "amount": "10.00", "reason": "退货", **v},
+                prepare=_close_may,
+            ),
         ),
     ),
     Rule(
-        "month.closed@deduction", "month.closed", Deduction, "date", **CLOSED_MONTH,
+        "month.closed@deduction",
+        "month.closed",
+        Deduction,
+        "date",
+        **CLOSED_MONTH,
         watch=(Invoice,),
         doors=(
-            Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "deduction",
-                               **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v}))},
-                 prepare=_close_may),
-            Door("api_create", "finance", api("deduction-list"),
-                 lambda w, v: _deduction_fields(w, {"reason": "条码费", **v}), prepare=_close_may),
+            Door(
+                "page",
+                "finance",
+                _receivables,
+                lambda w, v: {
+                    "action": "deduction",
+                    **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v})),
+                },
+                prepare=_close_may,
+            ),
+            Door(
+                "api_create",
+                "finance",
+                api("deduction-list"),
+                lambda w, v: _deduction_fields(w, {"reason": "条码费", **v}),
+                prepare=_close_may,
+            ),
         ),
     ),
 )
 RULES += (
     Rule(
-        "month.closed@payment", "month.closed", Payment, "date", **CLOSED_MONTH,
+        "month.closed@payment",
+        "month.closed",
+        Payment,
+        "date",
+        **CLOSED_MONTH,
         watch=(Allocation, Invoice),
         doors=(
-            Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "payment", "payment-date": v["date"], "payment-amount": "100.00",
-                               "payment-mode": "oldest_first", "payment-request_key": str(uuid.uuid4())},
-                 prepare=_close_may),
-            Door("api_create", "finance", api("payment-list"),
-                 lambda w, v: {"account": w.account.code, "amount": "100.00", **v}, prepare=_close_may),
+            Door(
+                "page",
+                "finance",
+                _receivables,
+                lambda w, v: {
+                    "action": "payment",
+                    "payment-date": v["date"],
+                    "payment-amount": "100.00",
+                    "payment-mode": "oldest_first",
+                    "payment-request_key": str(uuid.uuid4()),
+                },
+                prepare=_close_may,
+            ),
+            Door(
+                "api_create",
+                "finance",
+                api("payment-list"),
+                lambda w, v: {"account": w.account.code, "amount": "100.00", **v},
+                prepare=_close_may,
+            ),
         ),
     ),
 )
@@ -3164,11 +3422,18 @@ RULES += (
 # --- the books' dates (contracts.rules.check_book_date; invoice.due_too_late in check_invoice_due) ---------------
 # The world's today is 2026-06-01 and KA.books_days_ahead 31: the books take 2000-01-01 … 2026-07-02.
 
+
 BOOK_DATES = {
-    "before": {"good": {"date": "2026-06-01"}, "bad": {"date": "1999-12-31"},
-               "message": "Date: 1999-12-31 is before the books start on 2000-01-01."},
-    "ahead": {"good": {"date": "2026-06-01"}, "bad": {"date": "2026-07-03"},
-              "message": "Date: 2026-07-03 is more than 31 days after today; the books take dates up to 2026-07-02."},
+    "before": {
+        "good": {"date": "2026-06-01"},
+        "bad": {"date": "1999-12-31"},
+        "message": "Date: 1999-12-31 is before the books start on 2000-01-01.",
+    },
+    "ahead": {
+        "good": {"date": "2026-06-01"},
+        "bad": {"date": "2026-07-03"},
+        "message": "Date: 2026-07-03 is more than 31 days after today; the books take dates up to 2026-07-02.",
+    },
 }
 
 
@@ -3176,35 +3441,79 @@ def _book_date_doors(record: str) -> tuple[Door, ...]:
     """The receivables page's form and the API's create of an invoice, payment, credit note or deduction, dated."""
     if record == "invoice":
         return (
-            Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": v["date"],
-                               "invoice-amount": "500.00"}),
-            Door("api_create", "finance", api("invoice-list"),
-                 lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "amount": "500.00", **v}),
+            Door(
+                "page",
+                "finance",
+                _receivables,
+                lambda w, v: {
+                    "action": "invoice",
+                    "invoice-number": "MX-INV-2",
+                    "invoice-date": v["date"],
+                    "invoice-amount": "500.00",
+                },
+            ),
+            Door(
+                "api_create",
+                "finance",
+                api("invoice-list"),
+                lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "amount": "500.00", **v},
+            ),
         )
     if record == "payment":
         return (
-            Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "payment", "payment-date": v["date"], "payment-amount": "100.00",
-                               "payment-mode": "oldest_first", "payment-request_key": str(uuid.uuid4())}),
-            Door("api_create", "finance", api("payment-list"),
-                 lambda w, v: {"account": w.account.code, "amount": "100.00", **v}),
+            Door(
+                "page",
+                "finance",
+                _receivables,
+                lambda w, v: {
+                    "action": "payment",
+                    "payment-date": v["date"],
+                    "payment-amount": "100.00",
+                    "payment-mode": "oldest_first",
+                    "payment-request_key": str(uuid.uuid4()),
+                },
+            ),
+            Door(
+                "api_create",
+                "finance",
+                api("payment-list"),
+                lambda w, v: {"account": w.account.code, "amount": "100.00", **v},
+            ),
         )
     if record == "credit_note":
         return (
-            Door("page", "finance", _receivables,
-                 lambda w, v: {"action": "credit_note", "credit_note-number": "MX-CN-1", "credit_note-date": v["date"],
-                               "credit_note-amount": "10.00", "credit_note-reason": "退货"}),
-            Door("api_create", "finance", api("credit-note-list"),
-                 lambda w, v: {"number": "MX-CN-1", "account": w.account.code, "amount": "10.00", "reason": "退货",
-                               **v}),
+            Door(
+                "page",
+                "finance",
+                _receivables,
+                lambda w, v: {
+                    "action": "credit_note",
+                    "credit_note-number": "MX-CN-1",
+                    "credit_note-date": v["date"],
+                    "credit_note-amount": "10.00",
+                    "credit_note-reason": "退货",
+                },
+            ),
+            Door(
+                "api_create",
+                "finance",
+                api("credit-note-list"),
+                lambda w, v: {"number": "MX-CN-1", "account": w.account.code, "amount": "10.00", "reason": "退货", **v},
+            ),
         )
     return (
-        Door("page", "finance", _receivables,
-             lambda w, v: {"action": "deduction",
-                           **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v}))}),
-        Door("api_create", "finance", api("deduction-list"),
-             lambda w, v: _deduction_fields(w, {"reason": "条码费", **v})),
+        Door(
+            "page",
+            "finance",
+            _receivables,
+            lambda w, v: {
+                "action": "deduction",
+                **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v})),
+            },
+        ),
+        Door(
+            "api_create", "finance", api("deduction-list"), lambda w, v: _deduction_fields(w, {"reason": "条码费", **v})
+        ),
     )
 
 
