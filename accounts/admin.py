@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 
 from ka_portal.errors import DomainError
-from ka_portal.scope import NOT_FOUND_TEXT
+from ka_portal.scope import NOT_FOUND_TEXT, account_owners_for
 
 from . import rules, services
 from .filters import account_search_fields
@@ -29,6 +29,11 @@ class KeyAccountAdmin(admin.ModelAdmin):
         # Only an admin hands an account to another KA manager (accounts.services.may_change_owner).
         readonly = super().get_readonly_fields(request, obj)
         return readonly if may_change_owner(request.user) else (*readonly, "owner")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":  # a key account's KA manager is one (accounts.services.account_owner_check)
+            kwargs["queryset"] = account_owners_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         services.account_save(account=obj, by=request.user)

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
-from ka_portal.scope import not_found
+from ka_portal.formatting import display_name
+from ka_portal.scope import account_owners_for, not_found
 
 from . import rules
 from .models import CollectionTarget, Contact, ContactLog, KeyAccount, Profile, SalesTarget, StoreTarget
@@ -58,20 +59,37 @@ def may_change_owner(user) -> bool:
 
 
 def account_owner_check(*, account: KeyAccount | None, owner, by) -> None:
-    """Refuse a change of an account's owner by anyone but an admin (a new account's owner too)."""
+    """Refuse a change of an account's owner by anyone but an admin (a new account's owner too), and an owner who is
+    not a KA manager (ka_portal.scope.account_owners_for): no manager would see the account."""
     current = account.owner_id if account is not None else None
     wanted = owner.pk if owner is not None else None
-    if wanted != current and not may_change_owner(by):
+    if wanted == current:
+        return
+    if not may_change_owner(by):
         raise DomainError(
             "account.owner_admins_only", _("Only an administrator may change an account's KA manager."), field="owner"
+        )
+    if owner is not None and not account_owners_for(by).filter(pk=owner.pk).exists():
+        raise DomainError(
+            "account.owner_not_manager",
+            _("%(user)s is not a KA manager: a key account's KA manager is one, who sees and runs the account."),
+            field="owner",
+            user=display_name(owner),
         )
 
 
 @transaction.atomic
 def account_save(*, account: KeyAccount | None, by, **fields) -> KeyAccount:
-    """Create or change a key account's master data; its owner changes only by an admin's hand."""
+    """Create or change a key account's master data; its owner changes only by an admin's hand, to a KA manager.
+    The admin's form hands over the account with its fields already set: its owner is compared with the stored one."""
     if "owner" in fields or account is None:
         account_owner_check(account=account, owner=fields.get("owner"), by=by)
+    elif not account.pk:  # the admin's add
+        account_owner_check(account=None, owner=account.owner, by=by)
+    else:
+        stored = KeyAccount.objects.filter(pk=account.pk).values_list("owner_id", flat=True).first()
+        if stored != account.owner_id:
+            account_owner_check(account=KeyAccount(owner_id=stored), owner=account.owner, by=by)
     account = account or KeyAccount()
     for name, value in fields.items():
         setattr(account, name, value)

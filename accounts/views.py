@@ -97,8 +97,11 @@ def _detail_context(request, account, log_form=None):
     if context["show_log"]:
         context["log_entries"] = account.contact_logs.select_related("contact", "author")[:30]
         context["log_form"] = log_form or (ContactLogForm(account=account) if context["can_log"] else None)
-    context["stores"] = stores_for(user).filter(account=account).select_related("rep").order_by("grade", "code")[:50]
-    context["store_total"] = stores_for(user).filter(account=account).count()
+    # The chain's stores trading today, as the accounts list counts them (a closed store is in the store list's
+    # "Inactive only"): the link opens the same stores.
+    trading = stores_for(user).filter(account=account, active=True)
+    context["stores"] = trading.select_related("rep").order_by("grade", "code")[:50]
+    context["store_total"] = trading.count()
     return context
 
 
