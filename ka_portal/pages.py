@@ -120,6 +120,17 @@ def once_per_key(view):
     return wrapper
 
 
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: a background write sent with a rotated token (the service worker uploading a form kept
+    before the rep signed in again) is answered `csrf_failed`, which the outbox keeps and sends again with the page's
+    token; any other 403 it takes for "no longer allowed" and refuses. Pages get Django's own page."""
+    from django.views.csrf import csrf_failure as page
+
+    if queued(request):
+        return JsonResponse({"code": "csrf_failed", "errors": {}}, status=403)
+    return page(request, reason=reason)
+
+
 def _posted(request) -> dict:
     """What makes two sends of a write the same: its fields and files, not the session's CSRF token (the page puts
     its own, which may have rotated since the first send)."""

@@ -45,6 +45,8 @@ else:
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# a background write (the phone's outbox) with a rotated token is told so in JSON, to be sent again (ka_portal/pages.py)
+CSRF_FAILURE_VIEW = "ka_portal.pages.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

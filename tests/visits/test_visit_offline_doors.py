@@ -173,3 +173,21 @@ def test_a_photo_taken_before_the_check_in_uploaded_reaches_its_visit_by_uuid(re
     )
     late = client.post(url, {**photo, "image": shelf_upload(3)}, **QUEUED)
     assert late.status_code == 409 and visit.photos.count() == 1  # the visit was closed before it arrived
+
+
+def test_a_queued_write_with_a_rotated_token_is_told_so_to_be_sent_again(rep):
+    """The outbox refuses a write answered 403 (the rep no longer allowed) but keeps one whose CSRF token rotated
+    (`csrf_failed`, visits/static/visits/outbox.js): the two must not look alike. A page posted in the open keeps
+    Django's page."""
+    user, store, _beer, _client = rep
+    visit = VisitFactory(rep=user, store=store)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    queued = client.post(url, {"action": "save", "problems": "x", "csrfmiddlewaretoken": "stale"}, **QUEUED)
+    assert queued.status_code == 403
+    assert queued.json()["code"] == "csrf_failed"
+    page = client.post(url, {"action": "save", "problems": "x", "csrfmiddlewaretoken": "stale"})
+    assert page.status_code == 403 and page["Content-Type"].startswith("text/html")
+    visit.refresh_from_db()
+    assert visit.problems == ""

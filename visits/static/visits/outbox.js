@@ -12,17 +12,22 @@
 // carries every input the older one changed (a save names the inputs the rep changed, `changed`: the server records
 // those alone). Per answer:
 //   2xx: sent, forgotten;
-//   400/404/409/422: refused, moved to the "refused" store with the server's reasons (the page lists them;
+//   400/409/422 in JSON: refused, moved to the "refused" store with the server's reasons (the page lists them;
 //     the typed values stay in the visit's draft, drafts.js);
-//   409 idempotency.in_flight (the same write still being recorded, sent from elsewhere), and anything else (no
-//     network, the server failing, the session ended, a rotated CSRF token): kept, and the upload stops there so
-//     that a check-in never arrives after its own saves.
+//   403/404/410, in JSON or a whole page (the visit deleted, the store no longer the rep's): refused the same way,
+//     the page saying why from the status (queue.js) when the answer gives no reason, and the upload goes on;
+//   409 idempotency.in_flight (the same write still being recorded, sent from elsewhere), 403 csrf_failed (a
+//     rotated CSRF token, ka_portal/pages.py csrf_failure), and anything else (no network, the server failing,
+//     the session ended): kept, and the upload stops there so that a check-in never arrives after its own saves.
 (function (scope) {
   "use strict";
   var DB = "ka-offline";
   var VERSION = 2;
   var LOCK = "ka-outbox";
   var REFUSED = { 400: 1, 404: 1, 409: 1, 422: 1 };
+  // not found, forbidden, gone: refused whatever the body (a whole page from Django's 403/404 handlers), never
+  // asked again — kept, one such write would hold every write after it on the phone for good
+  var REFUSED_ANY_BODY = { 403: 1, 404: 1, 410: 1 };
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -152,8 +157,11 @@
           if (response.ok && json) return { state: "sent", answer: answer, status: response.status };
           // the same write still being recorded (sent from another page or the service worker): asked again later
           if (answer.code === "idempotency.in_flight") return { state: "kept", answer: answer, status: response.status };
-          if (REFUSED[response.status] && json) return { state: "refused", answer: answer, status: response.status };
-          // a redirect (to the sign-in page), 403 (a rotated token), 5xx: try again later
+          if (answer.code === "csrf_failed") return { state: "kept", answer: answer, status: response.status };
+          if ((REFUSED[response.status] && json) || REFUSED_ANY_BODY[response.status]) {
+            return { state: "refused", answer: answer, status: response.status };
+          }
+          // a redirect (to the sign-in page), a rotated CSRF token, 5xx: try again later
           return { state: "kept", answer: answer, status: response.status || 0 };
         });
       })

@@ -31,7 +31,9 @@
       link.href = write.page;
       link.textContent = write.title || write.page;
       item.appendChild(link);
-      var reasons = write.reasons && write.reasons.length ? write.reasons : [part.dataset.other + " (" + write.status + ")"];
+      // no reason in the answer (a whole page from Django's 403/404): why, from its status, in the rep's language
+      var byStatus = { 403: part.dataset.forbidden, 404: part.dataset.gone, 410: part.dataset.gone }[write.status];
+      var reasons = write.reasons && write.reasons.length ? write.reasons : [byStatus || part.dataset.other + " (" + write.status + ")"];
       // the page's title, then why, joined as the rep's language writes it ("{name}：{message}" in Chinese)
       var said = part.dataset.said || "{name}: {message}";
       var colon = said.slice(said.indexOf("{name}") + 6, said.indexOf("{message}"));
