@@ -79,4 +79,4 @@ def test_a_good_file_is_written_by_the_worker_and_shown_on_the_page(
     assert Product.objects.count() == 30
     client.force_login(manager)
     page = client.get(f"/imports/jobs/{job.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Products: 30 rows imported — 30 created, 0 updated." in page
+    assert "Products: 30 rows imported — 30 created, 0 updated, 0 unchanged." in page
