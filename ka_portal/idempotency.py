@@ -101,17 +101,38 @@ def _normal(value: Any) -> str:
         return text
 
 
-def client_key(request, body_key: str | None = None) -> str | None:
-    """The request's key: the body's own key field when it has one, else the header; None without either."""
-    header = request.headers.get(HEADER)
-    header = _normal(header) if header is not None else None
-    if header is not None and not (0 < len(header) <= MAX_KEY_LENGTH and header.isprintable()):
+def checked_key(value, *, field: str = HEADER) -> str | None:
+    """A key as the client sent it (the header, or a page form's field): None when not sent; refused when it is not 1
+    to MAX_KEY_LENGTH printable characters."""
+    if value is None:
+        return None
+    key = _normal(value)
+    if not (0 < len(key) <= MAX_KEY_LENGTH and key.isprintable()):
         raise DomainError(
             "idempotency.key_invalid",
             _("An Idempotency-Key has 1 to %(max)s printable characters."),
-            field=HEADER,
+            field=field,
             max=MAX_KEY_LENGTH,
         )
+    return key
+
+
+def posted(request) -> dict:
+    """What makes two sends of a page's write the same: its fields and files, not the CSRF token (the page puts its
+    own, which may have rotated since the first send)."""
+    body = {
+        name: values[0] if len(values) == 1 else values
+        for name, values in request.POST.lists()
+        if name != "csrfmiddlewaretoken"
+    }
+    for name, files in request.FILES.lists():
+        body[name] = files[0] if len(files) == 1 else files
+    return body
+
+
+def client_key(request, body_key: str | None = None) -> str | None:
+    """The request's key: the body's own key field when it has one, else the header; None without either."""
+    header = checked_key(request.headers.get(HEADER))
     in_body = None
     if body_key and hasattr(request.data, "get"):
         value = request.data.get(body_key)

@@ -101,7 +101,7 @@ def once_per_key(view):
                 user=request.user,
                 scope=f"page:{request.path}"[:100],
                 key=key,
-                body=_posted(request),
+                body=idempotency.posted(request),
                 body_key=None,
                 call=lambda: view(request, *args, **kwargs),
             )
@@ -129,19 +129,6 @@ def csrf_failure(request, reason: str = ""):
     if queued(request):
         return JsonResponse({"code": "csrf_failed", "errors": {}}, status=403)
     return page(request, reason=reason)
-
-
-def _posted(request) -> dict:
-    """What makes two sends of a write the same: its fields and files, not the session's CSRF token (the page puts
-    its own, which may have rotated since the first send)."""
-    body = {
-        name: values[0] if len(values) == 1 else values
-        for name, values in request.POST.lists()
-        if name != "csrfmiddlewaretoken"
-    }
-    for name, files in request.FILES.lists():
-        body[name] = files[0] if len(files) == 1 else files
-    return body
 
 
 def queued_refusal(message: str, errors: dict | None = None, status: int = 400, form=None) -> JsonResponse:

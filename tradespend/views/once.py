@@ -16,14 +16,10 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import JsonResponse
-from django.utils.translation import gettext_lazy as _
 
 from ka_portal import idempotency
-from ka_portal.errors import DomainError
 
 FIELD = "request_key"
-# Not part of what was asked: the CSRF token is masked anew on every page drawn, and the key is the key.
-NOT_ASKED = frozenset({"csrfmiddlewaretoken", FIELD})
 
 
 def new_key() -> str:
@@ -36,16 +32,7 @@ class Invalid(Exception):  # noqa: N818 — a signal to `once`, not an error sho
 
 
 def _key(request) -> str | None:
-    key = (request.POST.get(FIELD) or "").strip()
-    if not key:
-        return None
-    if len(key) > idempotency.MAX_KEY_LENGTH or not key.isprintable():
-        raise DomainError(
-            "idempotency.key_invalid",
-            _("An Idempotency-Key has 1 to %(max)s printable characters."),
-            max=idempotency.MAX_KEY_LENGTH,
-        )
-    return key
+    return idempotency.checked_key((request.POST.get(FIELD) or "").strip() or None, field=FIELD)
 
 
 def once(request, step: str, work: Callable[[], Any]) -> Any:
@@ -56,8 +43,7 @@ def once(request, step: str, work: Callable[[], Any]) -> Any:
     key = _key(request)
     if key is None:
         return json.loads(json.dumps(work(), cls=DjangoJSONEncoder))
-    body: dict[str, Any] = {name: values for name, values in request.POST.lists() if name not in NOT_ASKED}
-    body.update((name, request.FILES.getlist(name)) for name in request.FILES)
+    body = {name: value for name, value in idempotency.posted(request).items() if name != FIELD}
 
     def call():
         return JsonResponse({"outcome": work()})
