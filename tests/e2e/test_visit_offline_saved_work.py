@@ -124,6 +124,40 @@ def test_an_old_copy_opened_offline_neither_shows_nor_sends_blanks_over_saved_wo
     assert visit.checklist.count() == len(ChecklistResult.Item.values)
 
 
+def test_today_is_drawn_again_when_the_page_hears_the_network_after_the_upload_went_up(phone, live_server, open_visit):
+    """The service worker (or this page) may upload the check-out before the page hears that the network is back: Today
+    is drawn again when it does, not left saying the visit is in progress (CI saw the stop stay 拜访中)."""
+    visit, _beer = open_visit
+    log_in(phone, "rep1", "demo-pass-1")
+    kept_offline(phone, f"{live_server.url}/visits/today/")
+    phone.goto(f"/visits/{visit.pk}/")
+    kept_offline(phone, f"{live_server.url}/visits/{visit.pk}/")
+    phone.context.set_offline(True)
+    phone.get_by_test_id("stock-row").filter(has_text="海川纯生啤酒").locator("input[data-part=cases]").fill("5")
+    phone.get_by_test_id("all-ok").click()
+    phone.get_by_test_id("check-out").click()
+    expect(phone.get_by_test_id("checked-out")).to_contain_text("签退已记在这部手机上", timeout=WAIT)
+    phone.goto("/visits/today/")
+    queue = phone.get_by_test_id("upload-queue")
+    expect(queue).to_contain_text("等待上传", timeout=WAIT)
+    stop = phone.get_by_test_id("stop").filter(has_text="好又多中山公园店")
+    expect(stop).to_contain_text("拜访中")
+
+    # the page still believes it is offline while the check-out goes up
+    phone.evaluate("Object.defineProperty(navigator, 'onLine', {configurable: true, get: () => false})")
+    phone.context.set_offline(False)
+    phone.evaluate("KaQueue.upload()")
+    until(phone, "() => KaOutbox.list('writes').then((writes) => writes.length === 0)")
+    expect(queue).to_be_hidden(timeout=WAIT)  # the page counted the outbox again: nothing waits
+    visit.refresh_from_db()
+    assert visit.checked_out_at is not None
+    expect(stop).to_contain_text("拜访中")  # not drawn again yet: no network as far as the page knows
+
+    # then it hears the network is back: Today is drawn by the server, the visit done
+    phone.evaluate("delete navigator.onLine; window.dispatchEvent(new Event('online'))")
+    expect(stop).to_contain_text("已完成", timeout=WAIT)
+
+
 def test_a_photo_whose_answer_was_lost_is_added_once_and_shown_waiting_when_reopened(phone, live_server, open_visit):
     visit, _beer = open_visit
     log_in(phone, "rep1", "demo-pass-1")

@@ -162,16 +162,23 @@
 
   // Today: a stop checked in on this phone whose check-in waits says so; a check-in at a store without a card (one
   // not on the route, "Visit another of my stores") is listed above the stops. Once writes have gone up (from
-  // here or the service worker), Today is drawn again by the server: the stops as they now stand.
+  // here or the service worker), Today is drawn again by the server: the stops as they now stand. The service worker
+  // may upload before this page hears the network is back (its `online` event comes later): the redraw then waits
+  // for that event rather than being forgotten (the stops kept saying "in progress" after the check-out went up).
   var lastWaiting = null;
+  var redrawDue = false;
+  function redrawToday() {
+    // not while this page uploads (a write cut off mid-way): its end redraws from the outbox and comes back here
+    if (!redrawDue || sending || navigator.onLine === false) return false;
+    if (!document.querySelector("[data-reload-after-upload]")) return false;
+    window.location.reload();
+    return true;
+  }
+  window.addEventListener("online", redrawToday);
   listeners.push(function (waiting) {
-    var today = document.querySelector("[data-reload-after-upload]");
-    var fewer = lastWaiting !== null && waiting.length < lastWaiting;
+    if (lastWaiting !== null && waiting.length < lastWaiting) redrawDue = true;
     lastWaiting = waiting.length;
-    if (today && fewer && navigator.onLine !== false) {
-      window.location.reload();
-      return;
-    }
+    if (redrawToday()) return;
     var pending = {};
     waiting.forEach(function (item) {
       pending[item.visit] = true;
