@@ -73,16 +73,15 @@ def seed_visit_checks(*, today: date) -> int:
 def seed_agreements(*, today: date) -> int:
     """Display agreements and their evidence: those of the contracts' end-cap terms and of the plans that bought
     displays, and three a KA manager entered, so that on a fresh install one is payable (facings seen with photos
-    at two visits), one not evidenced (an end cap seen once of three, its TG fee deducted and left unsupported)
-    and one still open; then every agreement evaluated as of ``today``."""
+    at two visits, its fee deducted by the chain and matched to it in the ledger: deducted in full), one not
+    evidenced (an end cap seen once of three, its TG fee deducted and left unsupported) and one still open; then
+    every agreement evaluated as of ``today``."""
     from datetime import timedelta
     from decimal import Decimal
 
     from contracts.models import Invoice
-    from contracts.services import deduction_record
     from evidence.agreements import agreement_create, agreements_evaluate, agreements_generate, overlapping
     from evidence.models import DisplayAgreement, DisplayCheck
-    from ka_portal.errors import DomainError
     from tradespend.models import ClosedMonth
     from tradespend.rules import add_months
     from visits.models import Visit
@@ -167,24 +166,37 @@ def seed_agreements(*, today: date) -> int:
         made += 1
     made += 2 + 3
     agreements_evaluate(today=today)
-    # the chain takes the end cap's TG fee anyway: matching leaves it unsupported (its display was not evidenced)
+    # the chain takes the end cap's TG fee anyway: matching leaves it unsupported (its display was not evidenced);
+    # it takes the facings fee, evidenced: matched to the agreement's line in the ledger, the fee settled
+    made += _deducted(missed, today, kind="tg", reason="端架费（陈列未拍照核实）", reference="TG-EVID-1")
+    made += _deducted(payable, today, kind="display", reason="排面陈列费", reference="DISP-EVID-1")
+    return made
+
+
+def _deducted(agreement, today, *, kind: str, reason: str, reference: str) -> int:
+    """The chain deducts an agreement's fee from an open invoice, claiming the month it is payable in."""
+    from datetime import timedelta
+
+    from contracts.models import Invoice
+    from contracts.services import deduction_record
+    from ka_portal.errors import DomainError
+
     invoice = (
-        Invoice.objects.filter(account=end_cap_store.account, date__lte=today, open_amount__gte=missed.fee)
+        Invoice.objects.filter(account=agreement.account, date__lte=today, open_amount__gte=agreement.fee)
         .order_by("-date")
         .first()
     )
-    month = missed.end_on.replace(day=1)
-    if invoice is not None:
-        try:
-            deduction_record(
-                invoice=invoice, date=max(today - timedelta(days=1), invoice.date), kind="tg",
-                amount=Decimal("3600.00"), reason="端架费（陈列未拍照核实）", reference="TG-EVID-1",
-                period_start=month, period_end=month,
-            )  # fmt: skip
-            made += 1
-        except DomainError:  # a closed month or an invoice already settled: the demo goes without it
-            pass
-    return made
+    if invoice is None:
+        return 0
+    month = agreement.start_on.replace(day=1)
+    try:
+        deduction_record(
+            invoice=invoice, date=max(today - timedelta(days=1), invoice.date), kind=kind, amount=agreement.fee,
+            reason=reason, reference=reference, period_start=month, period_end=month,
+        )  # fmt: skip
+    except DomainError:  # a closed month or an invoice already settled: the demo goes without it
+        return 0
+    return 1
 
 
 # Competitors of what the demo company sells (beer 海川, snacks 乐滋, drinks 清源): brand, product, regular price.

@@ -11,6 +11,7 @@ from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet
 from ka_portal.scope import accounts_for, stores_for
 from stores.models import Store
+from tradespend.settlement import with_settlement
 
 from .agreement_rules import AGREEMENT_KINDS
 from .models import DisplayAgreement
@@ -28,6 +29,13 @@ class DisplayAgreementFilter(StyledFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Display"), choices=AGREEMENT_KINDS)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=DisplayAgreement.Status.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=DisplayAgreement.Source.choices)
+    settlement = django_filters.ChoiceFilter(
+        label=_("Deductions"),
+        choices=[("to_settle", _("Payable, not yet deducted")), ("settled", _("Deducted in full"))],
+        method="filter_settlement",
+        help_text="to_settle: payable fees the chain's deductions do not cover yet; settled: fees deductions cover "
+        "(tradespend/settlement.py).",
+    )
     period = django_filters.DateFilter(
         label=_("Month"),
         method="filter_period",
@@ -38,7 +46,7 @@ class DisplayAgreementFilter(StyledFilterSet):
 
     class Meta:
         model = DisplayAgreement
-        fields = ["q", "account", "store", "kind", "status", "source", "period"]
+        fields = ["q", "account", "store", "kind", "status", "source", "settlement", "period"]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -50,6 +58,14 @@ class DisplayAgreementFilter(StyledFilterSet):
             | account_search_q(value, "account")
             | Q(note__icontains=value)
         )
+
+    def filter_settlement(self, queryset, name, value):
+        if not value:
+            return queryset
+        queryset = with_settlement(queryset)
+        if value == "settled":
+            return queryset.filter(settled=True)
+        return queryset.filter(status=DisplayAgreement.Status.PAYABLE, fee__gt=0, settled=False)
 
     def filter_period(self, queryset, name, value):
         if not value:

@@ -183,6 +183,8 @@ IDENTITY_FIELDS = ("account_id", "store_id", "kind", "start_on", "end_on")
 # What a change of counts in every month of the agreement's period (a closed month's sheet shows them all).
 WHOLE_FIELDS = ("account_id", "store_id", "kind", "facings", "fee", "evidence_visits")
 STORED_FIELDS = (*IDENTITY_FIELDS, "facings", "fee", "evidence_visits")
+# What the ledger's line of an agreement entered by hand holds: its chain, fee, month (its start) and kind of spend.
+LEDGER_FIELDS = ("account_id", "kind", "start_on", "fee")
 
 
 def overlapping(agreement: DisplayAgreement) -> DisplayAgreement | None:
@@ -263,7 +265,27 @@ def agreement_create(
     agreement.save()
     agreements_evaluate(ids=[agreement.pk])
     agreement.refresh_from_db()
+    _ledger(agreement, by=by)
     return agreement
+
+
+def _ledger(agreement: DisplayAgreement, *, by, before: dict | None = None) -> None:
+    """A fee entered by hand is the trade-spend ledger's (tradespend/accruals.py, source DISPLAY): its chain's ledger
+    (and, moved, the one it left) is computed again in the same transaction and its deductions matched again, as the
+    nightly job does, so a deduction claiming the fee is matched to its line at once (when its evidence allows), and
+    its change or removal is in the ledger too. A generated agreement's fee is its source's line."""
+    if agreement.source != Source.MANUAL:
+        return
+    if before is not None and not any(before[name] != getattr(agreement, name) for name in LEDGER_FIELDS):
+        return  # its note, quota, store or facings: the ledger holds none of them
+    from tradespend.accruals import accruals_compute
+    from tradespend.matching import deductions_match
+
+    today = timezone.localdate()
+    account_ids = sorted({agreement.account_id, before["account_id"] if before else agreement.account_id})
+    for account_id in account_ids:
+        accruals_compute(as_of=today, account=KeyAccount.objects.get(pk=account_id), by=by)
+    deductions_match(account_ids=account_ids)
 
 
 @transaction.atomic
@@ -290,6 +312,7 @@ def agreement_update(*, agreement: DisplayAgreement, by, **fields) -> DisplayAgr
     agreement.save()
     agreements_evaluate(ids=[agreement.pk])
     agreement.refresh_from_db()
+    _ledger(agreement, by=by, before=before)
     return agreement
 
 
@@ -354,6 +377,7 @@ def agreement_delete(*, agreement: DisplayAgreement, by) -> None:
         )
     _refuse_closed_months(_stored(agreement), None)
     agreement.delete()
+    _ledger(agreement, by=by)
 
 
 # --- generated --------------------------------------------------------------------------------------------------

@@ -28,6 +28,12 @@ as_of's):
 - Plans approved or beyond (approved, running, ended, evaluated): FORECAST lines in the plan's start month
   (DM, TG → end cap, promoter, and gifts + price support + supply funding → promotion); once evaluated, ACTUAL
   lines instead (rules.plan_spend). A plan that no longer counts (withdrawn, rejected) is due nothing.
+- Display agreements a KA manager entered by hand (issue 13, evidence/agreements.py): ACCRUED lines of source
+  DISPLAY (``display:<agreement id>``), the fee in the month it is payable (the month its period starts:
+  evidence.agreement_rules.payable_month), kind TG fee for an end cap, display fee for the others. The fee accrues
+  as a contract's display fee does, whatever the evidence so far; the evidence decides whether a deduction claiming
+  it is matched (matching.py). A generated agreement accrues nothing of its own: its term's or plan's line is its fee.
+  Writing a hand-entered agreement recomputes its chain's ledger in the same transaction (evidence/agreements.py).
 - Promoters' pay (issue 16, tradespend/promoter_pay.py): ACCRUED lines of source PROMOTER per account × month,
   one per promoter (``promoter:<id>``) and one per plan for the shifts assigned to it (``promoter:plan:<id>``).
   A plan's promoter cost is then its shifts' pay: once a plan has any shift, its own PROMOTER line (the planned
@@ -55,6 +61,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm
 from contracts.selectors import net_sell_in
+from evidence.agreement_rules import payable_month
+from evidence.models import DisplayAgreement, DisplayKind
 from ka_portal.errors import DomainError
 from ka_portal.money import ZERO, to_money
 from promoters.models import Shift
@@ -77,8 +85,8 @@ ACCRUING_PLAN_STATUSES = (
 ACCRUAL_LINE_FIELDS = [f for f in AccrualLine._meta.concrete_fields if not f.primary_key]
 NATURAL_KEY = ("account", "month", "source_key", "kind", "stage")
 COMPARED = (
-    "source", "term_id", "plan_id", "category", "amount", "basis_amount", "rate", "units", "reason", "reason_code",
-    "reason_params",
+    "source", "term_id", "plan_id", "agreement_id", "category", "amount", "basis_amount", "rate", "units", "reason",
+    "reason_code", "reason_params",
 )  # fmt: skip
 Stage = AccrualLine.Stage
 Source = AccrualLine.Source
@@ -95,6 +103,7 @@ class _Line:
     amount: Decimal
     term_id: int | None = None
     plan_id: int | None = None
+    agreement_id: int | None = None
     basis_amount: Decimal | None = None
     rate: Decimal | None = None
     units: int | None = None
@@ -189,6 +198,15 @@ def _plans(account) -> list[dict]:
             "evaluation__total_cost",
             "has_shifts",
         )  # fmt: skip
+    )
+
+
+def _agreements(account) -> list[dict]:
+    """The display agreements entered by hand with a fee (a generated one's fee is its source's line)."""
+    return list(
+        DisplayAgreement.objects.filter(
+            source=DisplayAgreement.Source.MANUAL, fee__gt=0, **_account_filter(account)
+        ).values("pk", "account_id", "kind", "start_on", "fee", "store__name", "account__name")
     )
 
 
@@ -317,6 +335,30 @@ def _plan_lines(plan: dict, *, current: date) -> list[_Line]:
     ]
 
 
+def _agreement_lines(agreement: dict, *, current: date) -> list[_Line]:
+    month = payable_month(agreement["start_on"])
+    if month > current:
+        return []
+    kind = SpendKind.END_CAP if agreement["kind"] == DisplayKind.END_CAP else SpendKind.DISPLAY
+    return [
+        _Line(
+            account_id=agreement["account_id"],
+            month=month,
+            source=Source.DISPLAY,
+            source_key=agreement_key(agreement["pk"]),
+            kind=kind,
+            stage=Stage.ACCRUED,
+            amount=to_money(agreement["fee"]),
+            agreement_id=agreement["pk"],
+        )
+    ]
+
+
+def agreement_key(pk: int) -> str:
+    """The ledger's source key of a display agreement entered by hand."""
+    return f"{Source.DISPLAY}:{pk}"
+
+
 def _promoter_lines(account, as_of: date) -> list[_Line]:
     return [
         _Line(
@@ -337,12 +379,14 @@ def _promoter_lines(account, as_of: date) -> list[_Line]:
     ]
 
 
-def _source_labels(terms: list[dict], plans: list[dict], due: list[_Line]) -> dict[str, str]:
+def _source_labels(terms: list[dict], plans: list[dict], agreements: list[dict], due: list[_Line]) -> dict[str, str]:
     """What names each source to a reader, by source_key: a term its contract's number, a plan its title, a
-    promoter their name, a plan's promoters the plan's title. Names as typed, the same in every language."""
+    promoter their name, a plan's promoters the plan's title, an agreement its number and store (or chain). Names as
+    typed, the same in every language."""
     titles = {plan["pk"]: plan["title"] for plan in plans}
     labels = {f"{Source.TERM}:{term['pk']}": term["contract__number"] for term in terms}
     labels.update((f"{Source.PLAN}:{pk}", title) for pk, title in titles.items())
+    labels.update((agreement_key(a["pk"]), f"#{a['pk']} {a['store__name'] or a['account__name']}") for a in agreements)
     for line in due:
         if line.source != Source.PROMOTER or line.source_key in labels:
             continue
@@ -353,10 +397,13 @@ def _source_labels(terms: list[dict], plans: list[dict], due: list[_Line]) -> di
     return labels
 
 
-def _reference(source_key: str) -> dict:
+def _reference(source_key: str, agreement_ids: frozenset) -> dict:
     source, _sep, pk = source_key.partition(":")
     if source == Source.PROMOTER:
         return {"source": source, "term_id": None, "plan_id": promoter_pay.plan_of_key(source_key)}
+    if source == Source.DISPLAY:  # a true-up of an agreement since deleted names none
+        agreement_id = int(pk) if int(pk) in agreement_ids else None
+        return {"source": source, "term_id": None, "plan_id": None, "agreement_id": agreement_id}
     return {"source": source, "term_id": int(pk) if source == Source.TERM else None,
             "plan_id": int(pk) if source == Source.PLAN else None}  # fmt: skip
 
@@ -380,11 +427,13 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
     achievement = _Achievement(sell_in, _targets(account), as_of)
 
     due: list[_Line] = []
-    terms, plans = _terms(account), _plans(account)
+    terms, plans, agreements = _terms(account), _plans(account), _agreements(account)
     for term in terms:
         due += _term_lines(term, current=current, sell_in=sell_in, listings=listings, achievement=achievement)
     for plan in plans:
         due += _plan_lines(plan, current=current)
+    for agreement in agreements:
+        due += _agreement_lines(agreement, current=current)
     due += _promoter_lines(account, as_of)
 
     # Closed months: what they should hold against what they hold, per source × kind, month by month (the
@@ -404,14 +453,15 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
         else:
             open_lines[row["account_id"], row["month"], row["source_key"], row["kind"], row["stage"]] = row
     true_up_month = rules.true_up_month(closed)
-    labels = _source_labels(terms, plans, due)
+    labels = _source_labels(terms, plans, agreements, due)
+    agreement_ids = frozenset(a["pk"] for a in agreements)
     for (account_id, source_key, kind), by_month in owed.items():
         amount = sum(by_month.values(), ZERO)
         if amount and true_up_month is not None:
             months = ", ".join(f"{month:%Y-%m}" for month in sorted(by_month) if by_month[month])
             line = _Line(
                 account_id=account_id, month=true_up_month, source_key=source_key, kind=kind,
-                stage=Stage.TRUE_UP, amount=to_money(amount), **_reference(source_key),
+                stage=Stage.TRUE_UP, amount=to_money(amount), **_reference(source_key, agreement_ids),
                 reason_code=notes.TRUE_UP_FOR,
                 reason_params={"amount": str(to_money(amount)), "months": months,
                                "source": labels.get(source_key, source_key)},
@@ -428,6 +478,7 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
             source_key=line.source_key,
             term_id=line.term_id,
             plan_id=line.plan_id,
+            agreement_id=line.agreement_id,
             kind=line.kind,
             category=line.category,
             stage=line.stage,
@@ -459,7 +510,7 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
             update_conflicts=True,
             unique_fields=list(NATURAL_KEY),
             update_fields=[
-                "source", "term", "plan", "category", "amount", "basis_amount", "rate", "units", "reason",
+                "source", "term", "plan", "agreement", "category", "amount", "basis_amount", "rate", "units", "reason",
                 "reason_code", "reason_params", "run", "updated_at",
             ],
         )  # fmt: skip
@@ -491,6 +542,7 @@ def _unchanged(row: dict | None, line: _Line) -> bool:
         "source": line.source,
         "term_id": line.term_id,
         "plan_id": line.plan_id,
+        "agreement_id": line.agreement_id,
         "category": line.category,
         "amount": to_money(line.amount),
         "basis_amount": _money_or_none(line.basis_amount),

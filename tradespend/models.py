@@ -135,6 +135,9 @@ class AccrualLine(models.Model):
         PLAN = "plan", _("Promotion plan")
         # Promoters' pay (issue 16): per promoter, or per plan for the shifts assigned to one (plan set).
         PROMOTER = "promoter", _("Promoter pay")
+        # A display agreement a KA manager entered by hand (issue 13): its fee, in the month it is payable. A
+        # generated agreement's fee is its term's or plan's line already.
+        DISPLAY = "display", _("Display agreement")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
     class Stage(models.TextChoices):
@@ -149,7 +152,8 @@ class AccrualLine(models.Model):
     )
     month = models.DateField(_("month"))  # the first day of the month
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
-    # "term:<id>", "plan:<id>", "promoter:<promoter id>", "promoter:plan:<plan id>", "adjustment:<uuid>"
+    # "term:<id>", "plan:<id>", "promoter:<promoter id>", "promoter:plan:<plan id>", "display:<agreement id>",
+    # "adjustment:<uuid>"
     source_key = models.CharField(_("source key"), max_length=60)
     term = models.ForeignKey(
         ContractTerm,
@@ -163,6 +167,16 @@ class AccrualLine(models.Model):
         PromotionPlan,
         verbose_name=_("promotion plan"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accrual_lines",
+    )
+    # The display agreement entered by hand whose fee the line is (source DISPLAY); empty once it is deleted (the
+    # line then goes, or stays at 0 when deductions were matched to it).
+    agreement = models.ForeignKey(
+        "evidence.DisplayAgreement",
+        verbose_name=_("display agreement"),
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="accrual_lines",
@@ -204,6 +218,7 @@ class AccrualLine(models.Model):
                     models.Q(source="term", term__isnull=False, plan__isnull=True)
                     | models.Q(source="plan", plan__isnull=False, term__isnull=True)
                     | models.Q(source="promoter", term__isnull=True)
+                    | models.Q(source="display", term__isnull=True, plan__isnull=True)
                     | models.Q(source="adjustment")
                 ),
                 name="accrualline_source_matches_reference",

@@ -1,7 +1,7 @@
 """API: display agreements (issue 13 item 2).
 
     GET    /api/v1/display-agreements/                 list (account, store by code; kind, status, source,
-                                                       period YYYY-MM, q)
+                                                       settlement to_settle|settled, period YYYY-MM, q)
     GET    /api/v1/display-agreements/{id}/            one, with its status, evidenced visits and the visits
                                                        that checked it (each: counts or why not)
     POST   /api/v1/display-agreements/                 a KA manager's agreement (Idempotency-Key accepted)
@@ -10,7 +10,8 @@
     POST   /api/v1/display-agreements/{id}/evaluate/   work its status out now
 
 Scope: ka_portal.scope.display_agreements_for (out of scope: 404). Fees are shown to finance, KA managers and
-admins only (null for reps and supervisors). Writes go through evidence/agreements.py."""
+admins only (null for reps and supervisors), with what the chain's deductions cover of each (``deducted``,
+``settled``: tradespend/settlement.py). Writes go through evidence/agreements.py."""
 
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -25,6 +26,7 @@ from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.scope import accounts_for, display_agreements_for, stores_for
 from stores.models import Store
+from tradespend.settlement import with_settlement
 
 from .. import agreements as services
 from ..agreement_filters import DisplayAgreementFilter
@@ -94,12 +96,26 @@ class DisplayAgreementSerializer(serializers.ModelSerializer):
     payable_in = serializers.SerializerMethodField(
         help_text="YYYY-MM: the month its fee counts in (its period's first month), as the list's month totals."
     )
+    deducted = api_fields.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="What the chain's deductions matched to the ledger's lines holding its fee cover (a plan's TG fee "
+        "line is shared by the plan's end caps). Null for reps and supervisors.",
+    )
+    settled = serializers.BooleanField(
+        read_only=True,
+        allow_null=True,
+        help_text="Its fee is in the ledger and deductions cover it (filter settlement=to_settle for payable fees not "
+        "yet deducted). Null for reps and supervisors.",
+    )
 
     class Meta:
         model = DisplayAgreement
         fields = ["id", "account", "store", "kind", "facings", "start_on", "end_on", "fee", "evidence_visits",
                   "note", "source", "source_gone", "store_left_at", "store_closed", "payable_in", "term", "plan",
-                  "status", "evidenced_visits", "evaluated_at"]  # fmt: skip
+                  "status", "evidenced_visits", "evaluated_at", "deducted", "settled"]  # fmt: skip
         read_only_fields = ["source", "term", "plan", "status", "evidenced_visits", "evaluated_at"]
         validators = []  # the service's rules, the same at every door
 
@@ -121,10 +137,13 @@ class DisplayAgreementSerializer(serializers.ModelSerializer):
         return f"{payable_month(agreement.start_on):%Y-%m}"
 
     def to_representation(self, instance):
-        data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is not None and not sees_fees(request.user):
-            data["fee"] = None
+        fees = request is None or sees_fees(request.user)
+        if fees and not hasattr(instance, "settled"):  # one written or read alone: its settlement asked for
+            instance = with_settlement(DisplayAgreement.objects.filter(pk=instance.pk)).select_related("store").get()
+        data = super().to_representation(instance)
+        if not fees:
+            data["fee"] = data["deducted"] = data["settled"] = None
         return data
 
 
@@ -150,11 +169,12 @@ class DisplayAgreementViewSet(ServiceModelViewSet):
     ordering_fields = ["start_on", "end_on", "fee", "status"]
 
     def get_queryset(self):
-        return (
+        agreements = (
             display_agreements_for(self.request.user)
             .select_related("account", "store")
             .order_by("-start_on", "account__code", "pk")
         )
+        return with_settlement(agreements) if sees_fees(self.request.user) else agreements
 
     def get_serializer_class(self):
         if self.action in ("retrieve", "evaluate", "create", "update", "partial_update"):

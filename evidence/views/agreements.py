@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from contracts.forms import DATE_INPUT, StyledForm
+from contracts.selectors import deductions_for
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
 from ka_portal.lists import Column, FilteredListView, choose_by_code
@@ -25,6 +26,7 @@ from ka_portal.pages import mark_problems, run_step, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
 from stores.models import Store
+from tradespend.settlement import fee_lines, with_settlement
 from visits.models import Visit
 
 from .. import agreement_rules as rules
@@ -73,11 +75,13 @@ class AgreementListView(FilteredListView):
         return rules.month_of(period) if period else None
 
     def get_base_queryset(self):
-        return (
+        agreements = (
             display_agreements_for(self.request.user)
             .select_related("account", "store")
             .order_by("-start_on", "account__code", "pk")
         )
+        # what the chain's deductions cover of each fee (tradespend/settlement.py): for those who see fees
+        return with_settlement(agreements) if sees_fees(self.request.user) else agreements
 
     @property
     def export_columns(self):
@@ -98,6 +102,8 @@ class AgreementListView(FilteredListView):
             fees = [
                 Column(_("Fee"), lambda a: a.fee, "#,##0.00"),
                 Column(_("Payable in"), lambda a: f"{rules.payable_month(a.start_on):%Y-%m}"),
+                Column(_("Deducted"), lambda a: a.deducted, "#,##0.00"),
+                Column(_("Deducted in full"), lambda a: gettext("yes") if a.settled else ""),
             ]
             if month is not None:
                 fees.append(
@@ -122,6 +128,10 @@ class AgreementListView(FilteredListView):
                 counted = counted.filter(start_on__gte=month, start_on__lt=rules._add_months(month, 1))
             sums = dict(counted.order_by().values_list("status").annotate(total=money_sum("fee")))
             context["totals"] = [(status, TOTAL_CAPTIONS[status], sums.get(status.value) or ZERO) for status in Status]
+            # of the payable fees, those the chain's deductions do not cover yet: what is still to settle
+            context["to_settle"] = counted.filter(status=Status.PAYABLE, settled=False).aggregate(
+                total=money_sum("fee", default=ZERO)
+            )["total"]
         context["can_add"] = can(user, DisplayAgreement, "add")
         return context
 
@@ -142,6 +152,8 @@ def agreement_detail(request, pk):
     user = request.user
     manages = user.is_superuser or agreement.account.owner_id == user.pk
     evidence = services.agreement_evidence(agreement, user)  # the figure and the store cards, from the same rows
+    lines = _fee_lines(agreement, user)
+    claiming = _claiming(agreement, user, lines)
     return render(
         request,
         "evidence/agreements/detail.html",
@@ -152,6 +164,9 @@ def agreement_detail(request, pk):
             "withdrawn": evidence.withdrawn,
             "payable_month": rules.payable_month(agreement.start_on),
             "sees_fees": sees_fees(user),
+            "fee_lines": lines,
+            "fee_settled": bool(lines) and all(line.remaining <= 0 for line in lines),
+            "claiming": claiming,
             "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
             "sees_signals": can(user, FraudSignal),
             "can_change": can(user, DisplayAgreement, "change") and manages,
@@ -160,6 +175,33 @@ def agreement_detail(request, pk):
             and agreement.source == DisplayAgreement.Source.MANUAL,
         },
     )
+
+
+def _fee_lines(agreement, user) -> list:
+    """The ledger's lines holding the fee, each with the deductions matched to it (those the user may open), for
+    those who see fees."""
+    if not sees_fees(user):
+        return []
+    lines = list(fee_lines(agreement).select_related("term__contract", "plan").prefetch_related("matches__deduction"))
+    for line in lines:
+        line.deductions = list(line.matches.all())
+    return lines
+
+
+def _claiming(agreement, user, lines) -> list:
+    """The chain's deductions that claim this display (its kind, a month of its period: services.claimed_by) and are
+    matched to none of its fee's lines: one left unsupported because the display was not evidenced, above all."""
+    if not sees_fees(user):
+        return []
+    kinds = [kind for kind, displays in rules.DEDUCTION_AGREEMENT_KINDS.items() if agreement.kind in displays]
+    matched = {match.deduction_id for line in lines for match in line.deductions}
+    deductions = (
+        deductions_for(user)
+        .filter(account_id=agreement.account_id, kind__in=kinds)
+        .exclude(pk__in=matched)
+        .order_by("date", "pk")
+    )
+    return [deduction for deduction in deductions if services.claimed_by(deduction, [agreement])]
 
 
 @model_permission(DisplayAgreement, get=None, post="view")  # working out the status again changes nothing typed

@@ -63,6 +63,11 @@ class AccrualLineSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The promotion plan the line accrues or corrects, by id.",
     )
+    agreement = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text="The display agreement entered by hand whose fee the line is (source display), by id.",
+    )
     contract = serializers.CharField(
         source="term.contract.number",
         read_only=True,
@@ -90,11 +95,13 @@ class AccrualLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccrualLine
         fields = [
-            "id", "account", "month", "source", "source_key", "term", "contract", "plan", "kind", "category", "stage",
+            "id", "account", "month", "source", "source_key", "term", "contract", "plan", "agreement", "kind",
+            "category", "stage",
             "amount", "basis_amount", "rate", "units", "reason", "reason_code", "reason_params", "run", "updated_at",
         ]  # fmt: skip
         read_only_fields = [
-            "source", "source_key", "category", "stage", "basis_amount", "rate", "units", "run", "updated_at",
+            "source", "source_key", "agreement", "category", "stage", "basis_amount", "rate", "units", "run",
+            "updated_at",
         ]  # fmt: skip
 
     def get_validators(self):

@@ -47,6 +47,7 @@ class LedgerView(FinanceMixin, FilteredListView):
         Column(_("Stage"), lambda x: x.get_stage_display()),
         Column(_("Contract"), lambda x: x.term.contract.number if x.term_id else ""),
         Column(_("Plan"), lambda x: x.plan.title if x.plan_id else ""),
+        Column(_("Display agreement"), lambda x: x.agreement_id or ""),
         Column(_("Basis"), lambda x: x.basis_amount, "#,##0.00"),
         Column(_("Rate %"), lambda x: x.rate, "0.00"),
         Column(_("Units"), lambda x: x.units, "0"),

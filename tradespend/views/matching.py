@@ -45,7 +45,8 @@ from .once import Invalid, new_key, once
 
 def line_source_name(line) -> str:
     """What names a line's source to a clerk: a term its contract's number, a plan its title, promoters' pay the
-    plan's title or the promoter's name, an adjustment its reason (names as typed, the same in every language)."""
+    plan's title or the promoter's name, a display agreement its number, an adjustment its reason (names as typed,
+    the same in every language)."""
     if line.source == AccrualLine.Source.TERM and line.term_id:
         return line.term.contract.number
     if line.source == AccrualLine.Source.PLAN and line.plan_id:
@@ -53,6 +54,8 @@ def line_source_name(line) -> str:
     if line.source == AccrualLine.Source.PROMOTER:
         name = line.plan.title if line.plan_id else (line.reason_params or {}).get("promoter", "")
         return f"{line.get_source_display()}: {name}" if name else line.get_source_display()
+    if line.source == AccrualLine.Source.DISPLAY and line.agreement_id:
+        return f"{line.get_source_display()} #{line.agreement_id}"
     return f"{line.get_source_display()}: {line.reason}" if line.reason else line.get_source_display()
 
 

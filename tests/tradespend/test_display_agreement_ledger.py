@@ -1,0 +1,204 @@
+"""A display agreement a KA manager enters by hand is in the trade-spend ledger (its fee, in the month it is payable),
+so the chain's deduction for it is matched to it instead of reading unsupported; and each agreement says what the
+chain's deductions cover of its fee, so the payable fees still to settle can be listed (issues 12 × 13)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from contracts.models import Deduction
+from evidence.agreements import agreement_create, agreement_delete, agreement_update, agreements_evaluate
+from evidence.models import DisplayAgreement
+from tests.contracts.factories import InvoiceFactory
+from tests.evidence.agreement_data import agreement, chain, checked
+from tests.tradespend.matching_data import matching_deduction
+from tradespend import notes
+from tradespend.accruals import accruals_compute
+from tradespend.models import AccrualLine, AccrualRun, DeductionMatch
+
+pytestmark = pytest.mark.django_db
+
+
+def _months():
+    """Last month (where the agreements run) and this month, as first days."""
+    this = timezone.localdate().replace(day=1)
+    return (this - timedelta(days=1)).replace(day=1), this
+
+
+@pytest.fixture
+def world(manager, rep, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    account, [store] = chain(manager, rep, code="DSP")
+    last, _this = _months()
+    invoice = InvoiceFactory(account=account, date=last, amount=Decimal("100000.00"))
+    return account, store, invoice
+
+
+def _enter(manager, account, store, **fields) -> DisplayAgreement:
+    """An agreement of this month (collecting evidence: one whose period is over without it is not evidenced)."""
+    _last, this = _months()
+    values = {"kind": "facings", "facings": 4, "start_on": this, "end_on": this + timedelta(days=40), "fee": "1500.00"}
+    values.update(fields)
+    values["fee"] = Decimal(values["fee"])
+    return agreement_create(by=manager, account=account, store=store, **values)
+
+
+def _evidenced(deal, store, rep) -> DisplayAgreement:
+    checked(deal, store=store, rep=rep, day=deal.start_on, facings=deal.facings)
+    agreements_evaluate(ids=[deal.pk], today=timezone.localdate())
+    deal.refresh_from_db()
+    assert deal.status == DisplayAgreement.Status.PAYABLE
+    return deal
+
+
+def _deducted(invoice, deal, amount=None, kind="display") -> Deduction:
+    month = deal.start_on.replace(day=1)
+    return matching_deduction(
+        invoice, amount or deal.fee, kind=kind, on=month + timedelta(days=19), period_start=month, period_end=month
+    )
+
+
+def test_an_agreement_entered_by_hand_accrues_its_fee_in_the_month_it_is_payable(manager, world):
+    account, store, _invoice = world
+    facings = _enter(manager, account, store)
+    end_cap = _enter(manager, account, store, kind="end_cap", facings=None, fee="2600.00")
+
+    lines = {line.agreement_id: line for line in AccrualLine.objects.filter(source="display")}
+    assert set(lines) == {facings.pk, end_cap.pk}
+    line = lines[facings.pk]
+    assert (line.account, line.month, line.kind, line.category, line.stage, line.amount) == (
+        account, facings.start_on, "display", "fixed_fee", "accrued", Decimal("1500.00")
+    )  # fmt: skip
+    assert (lines[end_cap.pk].kind, lines[end_cap.pk].amount) == ("end_cap", Decimal("2600.00"))
+
+
+def test_its_line_follows_the_agreement_changed_moved_to_a_later_month_and_deleted(manager, world):
+    account, store, _invoice = world
+    deal = _enter(manager, account, store)
+    line = AccrualLine.objects.get(agreement=deal)
+
+    deal = agreement_update(agreement=deal, by=manager, fee=Decimal("1800.00"))
+    assert AccrualLine.objects.get(agreement=deal).pk == line.pk  # the same line, so its matches stay
+    assert AccrualLine.objects.get(agreement=deal).amount == Decimal("1800.00")
+
+    runs = AccrualRun.objects.count()
+    agreement_update(agreement=deal, by=manager, note="主货架", evidence_visits=2)
+    assert AccrualRun.objects.count() == runs  # nothing the ledger holds changed: not computed again
+
+    _last, this = _months()
+    later = this + timedelta(days=40)  # a month not yet reached accrues nothing yet
+    deal = agreement_update(agreement=deal, by=manager, start_on=later, end_on=later + timedelta(days=5))
+    assert not AccrualLine.objects.filter(source="display").exists()
+
+    deal = agreement_update(agreement=deal, by=manager, start_on=this, end_on=this + timedelta(days=5))
+    assert AccrualLine.objects.get(agreement=deal).month == this
+    agreement_delete(agreement=deal, by=manager)
+    assert not AccrualLine.objects.filter(source="display").exists()
+
+
+def test_a_generated_agreement_adds_no_line_of_its_own(manager, world):
+    account, store, _invoice = world
+    last, _this = _months()
+    agreement(account, store=store, start=last, end=last + timedelta(days=9), source=DisplayAgreement.Source.TERM)
+    accruals_compute(as_of=timezone.localdate())
+    assert not AccrualLine.objects.filter(source="display").exists()
+
+
+def test_the_chains_deduction_is_matched_to_the_fee_once_it_is_entered_and_the_fee_reads_settled(
+    client, manager, finance, rep, world
+):
+    account, store, invoice = world
+    deduction = _deducted(invoice, DisplayAgreement(start_on=_months()[1], fee=Decimal("1500.00")))
+    assert deduction.state == Deduction.State.UNSUPPORTED  # nothing in the ledger for it yet
+
+    deal = _evidenced(_enter(manager, account, store), store, rep)
+    deduction.refresh_from_db()
+    assert (deduction.state, deduction.matched_amount) == (Deduction.State.MATCHED, Decimal("1500.00"))
+    assert DeductionMatch.objects.get(deduction=deduction).line.agreement == deal
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(finance)
+    page = client.get(reverse("evidence:agreement-detail", args=[deal.pk])).content.decode()
+    assert 'data-testid="fee-settled"' in page and "Deducted in full" in page
+    assert reverse("tradespend:deduction-sheet", args=[deduction.pk]) in page
+    assert "Deducted 1,500.00 · still to deduct 0.00" in page
+    sheet = client.get(reverse("tradespend:deduction-sheet", args=[deduction.pk])).content.decode()
+    assert reverse("evidence:agreement-detail", args=[deal.pk]) in sheet and f"Display agreement #{deal.pk}" in sheet
+
+
+def test_payable_fees_not_yet_deducted_are_listed_until_the_chain_takes_them(client, manager, finance, rep, world):
+    account, store, invoice = world
+    deal = _evidenced(_enter(manager, account, store), store, rep)
+    open_deal = _enter(manager, account, store, kind="cold_case", facings=None, fee="700.00")  # collecting evidence
+    client.force_login(finance)
+    url = "/api/v1/display-agreements/"
+
+    def listed(settlement):
+        rows = client.get(url, {"settlement": settlement, "account": account.code}).json()["results"]
+        return {row["id"]: (row["deducted"], row["settled"]) for row in rows}
+
+    assert listed("to_settle") == {deal.pk: ("0.00", False)}
+    assert listed("settled") == {}
+    page = client.get(reverse("evidence:agreement-list"), {"account": account.code}).content.decode()
+    assert 'data-testid="total-to-settle">1,500.00<' in page
+
+    _deducted(invoice, deal, amount="1000.00")  # part of it
+    assert listed("to_settle") == {deal.pk: ("1000.00", False)}
+    _deducted(invoice, deal, amount="500.00")
+    assert listed("to_settle") == {}
+    assert listed("settled") == {deal.pk: ("1500.00", True)}
+    assert open_deal.pk not in listed("settled")
+    page = client.get(reverse("evidence:agreement-list"), {"account": account.code}).content.decode()
+    assert 'data-testid="total-to-settle">0.00<' in page and 'data-testid="fee-settled"' in page
+
+    assert client.get(url, {"settlement": "paid"}).status_code == 400
+
+
+def test_reps_see_no_deductions_and_the_ledger_names_the_agreement(client, manager, finance, rep, world):
+    account, store, invoice = world
+    deal = _enter(manager, account, store)
+    client.force_login(rep)
+    row = client.get(f"/api/v1/display-agreements/{deal.pk}/").json()
+    assert (row["fee"], row["deducted"], row["settled"]) == (None, None, None)
+
+    client.force_login(finance)
+    lines = client.get("/api/v1/accrual-lines/", {"account": account.code}).json()["results"]
+    assert [(line["source"], line["agreement"], line["amount"]) for line in lines] == [("display", deal.pk, "1500.00")]
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    ledger = client.get(reverse("tradespend:ledger"), {"account": account.code}).content.decode()
+    assert reverse("evidence:agreement-detail", args=[deal.pk]) in ledger
+
+
+def test_a_deducted_fee_deleted_leaves_its_line_at_zero_with_the_match_for_finance(manager, rep, world):
+    account, store, invoice = world
+    deal = _evidenced(_enter(manager, account, store), store, rep)
+    deduction = _deducted(invoice, deal)
+    line = AccrualLine.objects.get(agreement=deal)
+
+    agreement_delete(agreement=deal, by=manager)
+    line.refresh_from_db()
+    assert (line.amount, line.agreement_id, line.reason_code) == (Decimal("0.00"), None, notes.NO_LONGER_DUE)
+    assert DeductionMatch.objects.filter(deduction=deduction, line=line).exists()  # over-deducted: finance's to see
+
+
+def test_a_not_evidenced_fee_leaves_the_deduction_claiming_it_unsupported_and_its_page_names_it(
+    client, manager, finance, rep, world
+):
+    account, store, invoice = world
+    last, _this = _months()
+    deal = _enter(
+        manager, account, store, kind="end_cap", facings=None, fee="3600.00", start_on=last, end_on=last + timedelta(9)
+    )
+    assert deal.status == DisplayAgreement.Status.NOT_EVIDENCED  # its period is over without a visit
+    deduction = _deducted(invoice, DisplayAgreement.objects.get(pk=deal.pk), kind="tg")
+    assert deduction.state == Deduction.State.UNSUPPORTED
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    client.force_login(finance)
+    page = client.get(reverse("evidence:agreement-detail", args=[deal.pk])).content.decode()
+    assert "not evidenced: a deduction claiming it is not matched automatically" in page
+    assert 'data-testid="ledger-claiming"' in page
+    assert reverse("tradespend:deduction-sheet", args=[deduction.pk]) in page

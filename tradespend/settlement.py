@@ -1,0 +1,86 @@
+"""A display agreement's fee in the ledger (issues 12 × 13): the lines that hold it and how much of them the chain's
+deductions have covered, so a payable fee still to settle is told from one the chain has taken.
+
+    with_settlement(agreements) -> QuerySet
+        Annotates each agreement with ``ledger_amount`` (Σ of the lines that hold its fee), ``deducted`` (Σ of the
+        deductions matched to them) and ``settled`` (it has a fee, the ledger holds it, and deductions cover it).
+        Two scalar subqueries, whatever the number of agreements: a list filters and pages on them.
+
+    fee_lines(agreement) -> QuerySet
+        Those lines, each with ``deducted`` and ``remaining`` (matching.lines_with_matches), for its page.
+
+The lines of a fee: an agreement entered by hand, its own (source DISPLAY, accruals.py); one generated from a
+contract term, the term's line of the month its period starts (a term's display or TG fee falls due in its period's
+first month, the agreement's payable month: one line per agreement); one generated from a plan's end cap, the plan's
+TG fee line — shared by the plan's end-cap agreements (its fee split across the plan's stores), which settle
+together, as a chain deducts a plan's TG fee in one sum. A plan's floor stack has no fee of its own: no line.
+A fee is settled by deductions (the chain takes it from what it remits); derived when read, never stored.
+"""
+
+from django.db.models import BooleanField, Case, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+
+from evidence.models import DisplayAgreement, DisplayKind
+from ka_portal.money import MONEY_TOTAL, ZERO, Money
+
+from .matching import lines_with_matches
+from .models import AccrualLine, DeductionMatch, SpendKind
+
+Source = AccrualLine.Source
+
+
+def _holding(prefix: str = "") -> Q:
+    """The lines holding the fee of the agreement the outer query reads (its ``fee_month`` and ``plan_end_cap``
+    annotated by ``with_settlement``); ``prefix`` reads them through a relation ("line__")."""
+
+    def q(**lookups) -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+    return (
+        q(source=Source.DISPLAY, agreement=OuterRef("pk"))
+        | q(source=Source.TERM, term=OuterRef("term"), month=OuterRef("fee_month"), stage=AccrualLine.Stage.ACCRUED)
+        | q(source=Source.PLAN, plan=OuterRef("plan_end_cap"), kind=SpendKind.END_CAP)
+    )
+
+
+def _total(rows: QuerySet, field: str) -> Money:
+    """Σ ``field`` of ``rows`` as a scalar subquery (no GROUP BY: one row), 0 for none, in cents."""
+    total = rows.order_by().annotate(total=Func(F(field), function="SUM", output_field=MONEY_TOTAL)).values("total")
+    return Money(Coalesce(Subquery(total[:1], output_field=MONEY_TOTAL), Value(ZERO), output_field=MONEY_TOTAL))
+
+
+def with_settlement(agreements: QuerySet) -> QuerySet:
+    """See the module's docstring."""
+    if "settled" in agreements.query.annotations:
+        return agreements
+    agreements = agreements.annotate(
+        fee_month=TruncMonth("start_on"),
+        plan_end_cap=Case(When(kind=DisplayKind.END_CAP, then=F("plan")), default=None),
+    )
+    return agreements.annotate(
+        ledger_amount=_total(AccrualLine.objects.filter(_holding()), "amount"),
+        deducted=_total(DeductionMatch.objects.filter(_holding("line__")), "amount"),
+    ).annotate(
+        settled=Case(
+            When(Q(fee__gt=0, ledger_amount__gt=0, deducted__gte=F("ledger_amount")), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def fee_lines(agreement: DisplayAgreement) -> QuerySet:
+    """The ledger lines holding an agreement's fee, with what deductions covered of each (see the module)."""
+    if agreement.fee <= 0:
+        return AccrualLine.objects.none()
+    holding = Q(source=Source.DISPLAY, agreement=agreement)
+    if agreement.term_id:
+        holding |= Q(
+            source=Source.TERM,
+            term_id=agreement.term_id,
+            month=agreement.start_on.replace(day=1),
+            stage=AccrualLine.Stage.ACCRUED,
+        )
+    if agreement.plan_id and agreement.kind == DisplayKind.END_CAP:
+        holding |= Q(source=Source.PLAN, plan_id=agreement.plan_id, kind=SpendKind.END_CAP)
+    return lines_with_matches(AccrualLine.objects.filter(holding)).order_by("month", "pk")
