@@ -558,6 +558,8 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
     all), set-based: one query for the agreements, one for their checks with visit and photo, one for the visits
     among them a supervisor confirmed a fraud signal of, one for the active stores of the chains with chain-wide
     agreements, then one UPDATE per outcome (status and count). Visits on the same day at the same store count once.
+    An agreement no longer not evidenced (a fraud signal dismissed, its quota lowered) releases the deductions that
+    claim it: its chain's deductions are matched again at once (tradespend.matching), not at the next night.
     Returns how many agreements changed status or count."""
     today = today or timezone.localdate()
     agreements = DisplayAgreement.objects.select_for_update()
@@ -578,6 +580,7 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
         chain_stores[account_id].append(store_id)
     now = timezone.now()
     changed = 0
+    released: set[int] = set()  # the chains of agreements no longer not evidenced
     outcome: dict[tuple[str, int], list[int]] = defaultdict(list)  # (status, evidenced) → agreements
     for agreement in agreements.values():
         by_store = _rows_by_store(agreement, checks[agreement.pk], withdrawn)
@@ -587,12 +590,18 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
         )
         if (status, evidenced) != (agreement.status, agreement.evidenced_visits):
             changed += 1
+        if agreement.status == Status.NOT_EVIDENCED and status != Status.NOT_EVIDENCED:
+            released.add(agreement.account_id)
         outcome[(status, evidenced)].append(agreement.pk)
     for (status, evidenced), pks in outcome.items():  # one UPDATE per outcome, not per agreement
         for start in range(0, len(pks), 1000):
             DisplayAgreement.objects.filter(pk__in=pks[start : start + 1000]).update(
                 status=status, evidenced_visits=evidenced, evaluated_at=now
             )
+    if released:
+        from tradespend.matching import deductions_match
+
+        deductions_match(account_ids=sorted(released))
     return changed
 
 

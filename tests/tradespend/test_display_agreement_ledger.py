@@ -202,3 +202,21 @@ def test_a_not_evidenced_fee_leaves_the_deduction_claiming_it_unsupported_and_it
     assert "not evidenced: a deduction claiming it is not matched automatically" in page
     assert 'data-testid="ledger-claiming"' in page
     assert reverse("tradespend:deduction-sheet", args=[deduction.pk]) in page
+
+
+def test_a_fee_evidenced_after_all_releases_the_deduction_claiming_it_at_once(manager, rep, world):
+    account, store, invoice = world
+    last, _this = _months()
+    deal = _enter(
+        manager, account, store, kind="end_cap", facings=None, fee="3600.00", start_on=last, end_on=last + timedelta(9),
+        evidence_visits=2,
+    )  # fmt: skip
+    checked(deal, store=store, rep=rep, day=last)
+    agreements_evaluate(ids=[deal.pk])
+    deduction = _deducted(invoice, DisplayAgreement.objects.get(pk=deal.pk), kind="tg")
+    assert deduction.state == Deduction.State.UNSUPPORTED  # one visit of the two agreed: not evidenced
+
+    deal = agreement_update(agreement=deal, by=manager, evidence_visits=1)  # the chain agreed to one photo after all
+    assert deal.status == DisplayAgreement.Status.PAYABLE
+    deduction.refresh_from_db()
+    assert (deduction.state, deduction.matched_amount) == (Deduction.State.MATCHED, Decimal("3600.00"))
