@@ -80,9 +80,10 @@ def running_promotions(store: Store, on: date) -> list[PromotionPlan]:
 
 
 def agreements_to_check(store: Store, on: date) -> QuerySet:
-    """Display agreements covering the store (its own, or its chain's for every store) and the day."""
+    """Display agreements covering the store (its own, or its chain's for every store) and the day: of its chain now
+    (a store that moved to another chain is not asked about the old chain's displays: no visit there counts)."""
     return DisplayAgreement.objects.filter(
-        Q(store=store) | Q(store__isnull=True, account_id=store.account_id), start_on__lte=on, end_on__gte=on
+        Q(store=store) | Q(store__isnull=True), account_id=store.account_id, start_on__lte=on, end_on__gte=on
     ).order_by("kind", "id")
 
 

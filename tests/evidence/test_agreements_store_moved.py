@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from evidence.agreements import agreements_evaluate
 from evidence.models import DisplayAgreement
+from evidence.visit_checks import agreements_to_check
 from ka_portal.formatting import account_name
 from stores.services import store_save
 from tests.evidence.agreement_data import agreement, chain, checked
@@ -56,6 +57,10 @@ def test_a_store_moved_to_another_chain_marks_its_agreement_and_its_later_visits
     assert "✗ The store had left the chain by then" in page
     listed = client.get(reverse("evidence:agreement-list"), **EN).content.decode()
     assert 'data-testid="row-store-left"' in listed and "Store left the chain" in listed
+    # and a visit there no longer asks the rep to check the old chain's display
+    assert list(agreements_to_check(store, today)) == []
+    mine = agreement(other_chain, store=store, start=today, end=today + timedelta(days=5), kind="floor_stack")
+    assert list(agreements_to_check(store, today)) == [mine]
 
 
 def test_a_moved_stores_agreement_keeps_its_note_and_end_editable(client, api_client, manager, world):
