@@ -18,8 +18,20 @@ class ContactInline(admin.TabularInline):
     extra = 0
 
 
+class KeyAccountAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        # the code's rules (no spaces, unique whatever its case), said beside the field as every door says them
+        if "code" in data:
+            for refusal in services.account_code_refusals(data["code"], pk=self.instance.pk):
+                if "code" not in self.errors:
+                    self.add_error("code", forms.ValidationError(refusal.detail, code=refusal.code))
+        return data
+
+
 @admin.register(KeyAccount)
 class KeyAccountAdmin(admin.ModelAdmin):
+    form = KeyAccountAdminForm
     list_display = ("code", "name", "name_en", "tier", "format", "owner", "region", "active")
     list_filter = ("tier", "format", "purchasing_mode", "margin_model", "active", "region")
     search_fields = account_search_fields()

@@ -9,7 +9,6 @@ marked done (POST …/follow-up-done/), never rewritten or deleted.
 """
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -50,15 +49,15 @@ from .filters import (
     SalesTargetFilter,
     StoreTargetFilter,
 )
-from .forms import parse_month
 from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 from .selectors import (
+    PERFORMANCE_MAX_MONTHS,
     PERFORMANCE_SORT,
     SORT_KEYS,
-    Period,
     account_performance,
     check_performance_sort,
     check_performance_tier,
+    performance_period,
 )
 
 User = get_user_model()
@@ -83,6 +82,8 @@ class KeyAccountSerializer(serializers.ModelSerializer):
         model = KeyAccount
         fields = ["id", "code", "name", "name_en", "tier", "format", "purchasing_mode", "margin_model", "owner",
                   "region", "active"]  # fmt: skip
+        # a code is unique whatever its case: the service's rule (account.code_taken, 409) answers, not DRF's own
+        extra_kwargs = {"code": {"validators": [], "help_text": "One word, unique whatever its case: wmt is WMT."}}
 
 
 class ContactSerializer(serializers.ModelSerializer):
@@ -280,7 +281,13 @@ class AccountPerformanceView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("from", OpenApiTypes.STR, description="First month, YYYY-MM", required=True),
-            OpenApiParameter("to", OpenApiTypes.STR, description="Last month, YYYY-MM", required=True),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.STR,
+                description=f"Last month, YYYY-MM: not before `from`, at most {PERFORMANCE_MAX_MONTHS} months from it "
+                "(else 400 naming the parameter)",
+                required=True,
+            ),
             OpenApiParameter(
                 "sort",
                 OpenApiTypes.STR,
@@ -315,16 +322,16 @@ class AccountPerformanceView(APIView):
         if not request.user.has_perm("accounts.view_salestarget"):
             raise PermissionDenied
         errors = {}
-        months = {}
-        for param in ("from", "to"):
-            try:
-                months[param] = parse_month(request.query_params.get(param))
-                if months[param] is None:
-                    errors[param] = ["This parameter is required (YYYY-MM)."]
-            except DjangoValidationError as error:
-                errors[param] = error.messages
-        if not errors and months["from"] > months["to"]:
-            errors["to"] = ["The last month must not be before the first month."]
+        period, today = None, timezone.localdate()
+        # The months as the page reads its boxes (accounts.selectors.performance_period: YYYY-MM, in order, at most
+        # PERFORMANCE_MAX_MONTHS), each refusal under its parameter, in the reader's language.
+        try:
+            period = performance_period(
+                request.query_params.get("from"), request.query_params.get("to"), today=today, required=True
+            )
+        except DomainError as refusal:
+            for problem in getattr(refusal, "problems", [refusal]):
+                errors[problem.field] = [problem.detail]
         # A sort or tier the report does not take is a 400 naming the parameter and what it takes, never the report
         # served unsorted or of no accounts as if it had been asked for.
         asked = {"sort": request.query_params.get("sort") or "code", "tier": request.query_params.get("tier")}
@@ -335,7 +342,6 @@ class AccountPerformanceView(APIView):
                 errors[param] = [refusal.detail]
         if errors:
             raise ApiValidationError(errors)
-        period, today = Period(months["from"], months["to"]), timezone.localdate()
         rows, total = account_performance(
             user=request.user,
             period=period,

@@ -1,19 +1,25 @@
-"""Forms for key accounts: contacts, the contact log, and the performance report's period."""
+"""Forms for key accounts: the account's own master data, contacts, the contact log, and the performance report's
+period."""
 
 from datetime import date
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
 from ka_portal.lists import style_form_fields
-from ka_portal.months import MonthField
-from ka_portal.pages import show_refusal
+from ka_portal.months import MonthField, MonthInput
+from ka_portal.pages import mark_problems, show_refusal
+from ka_portal.scope import account_owners_for
 
 from . import rules
-from .models import Contact, ContactLog
-from .selectors import Period, check_performance_tier
+from .models import Contact, ContactLog, KeyAccount
+from .selectors import check_performance_tier, performance_period
+from .services import account_code_refusals, account_owner_check, may_change_owner
 
 
 def parse_month(value: str | None) -> date | None:
@@ -24,8 +30,10 @@ def parse_month(value: str | None) -> date | None:
 class PeriodForm(forms.Form):
     """The performance report's period: from and to months; defaults to January → this month."""
 
-    start = MonthField(label=_("From month"), required=False)
-    end = MonthField(label=_("To month"), required=False)
+    # Read whole by the report's own rule (accounts.selectors.performance_period), as the API reads ?from=&to=: a
+    # month it cannot read or a period it does not take is refused next to its box, kept as typed.
+    start = forms.CharField(label=_("From month"), required=False, widget=MonthInput())
+    end = forms.CharField(label=_("To month"), required=False, widget=MonthInput())
     # Read by the report's own rule (accounts.selectors.check_performance_tier), as the API reads ?tier=: a tier it
     # does not know is refused next to the field naming those it takes.
     tier = forms.CharField(label=_("Tier"), required=False, widget=forms.Select)
@@ -45,16 +53,16 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        today = timezone.localdate()
-        start = data.get("start") or date(today.year, 1, 1)
-        end = data.get("end") or date(today.year, today.month, 1)
-        if "start" in self.errors or "end" in self.errors:
-            return data
-        if start > end:
-            raise forms.ValidationError(_("The first month must not be after the last month."))
-        if (end.year - start.year) * 12 + end.month - start.month >= 36:
-            raise forms.ValidationError(_("Choose at most 36 months."))
-        data["period"] = Period(start, end)
+        try:
+            data["period"] = performance_period(
+                data.get("start"),
+                data.get("end"),
+                today=timezone.localdate(),
+                fields=("start", "end"),
+                labels=(self.fields["start"].label, self.fields["end"].label),
+            )
+        except DomainError as refusal:
+            mark_problems(self, getattr(refusal, "problems", [refusal]))
         return data
 
 
@@ -147,3 +155,45 @@ def _amount_field(label) -> forms.DecimalField:
         decimal_places=2,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
+
+
+class KeyAccountForm(forms.ModelForm):
+    """A key account's master data (SPEC §2) on its own page: an administrator creates one and names its KA manager;
+    the account's KA manager changes its other fields and sees, not changes, who owns it. The code's and the owner's
+    rules are the service's (accounts.services.account_save), said beside their fields before it runs."""
+
+    class Meta:
+        model = KeyAccount
+        fields = ["code", "name", "name_en", "tier", "format", "purchasing_mode", "margin_model", "owner", "region",
+                  "active"]  # fmt: skip
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        owner = self.fields["owner"]
+        managers = account_owners_for(user)
+        if self.instance.owner_id:  # the account's manager as stored stays shown, whoever may be chosen now
+            managers = get_user_model().objects.filter(Q(pk__in=managers.values("pk")) | Q(pk=self.instance.owner_id))
+        owner.queryset = managers.order_by("username")
+        owner.label_from_instance = lambda person: f"{display_name(person)} ({person.username})"
+        if not may_change_owner(user):
+            owner.disabled = True
+            owner.help_text = _("Only an administrator changes an account's KA manager.")
+        style_form_fields(self)
+
+    def clean(self):
+        data = super().clean()
+        refusals = []
+        if "code" in data:
+            refusals += account_code_refusals(data["code"], pk=self.instance.pk)
+        if "owner" in data:
+            try:
+                account_owner_check(
+                    account=self.instance if self.instance.pk else None, owner=data["owner"], by=self.user
+                )
+            except DomainError as refusal:
+                refusals.append(refusal)
+        for refusal in refusals:
+            if refusal.field not in self.errors:
+                self.add_error(refusal.field, forms.ValidationError(refusal.detail, code=refusal.code))
+        return data

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import MONEY_MAX
@@ -87,6 +88,16 @@ class KeyAccount(models.Model):
         verbose_name = _("key account")
         verbose_name_plural = _("key accounts")
         ordering = ["code"]
+        # A code is unique whatever its case, as a store's and a product's (accounts.services.account_save refuses it
+        # first with account.code_taken, naming the account; this holds whatever writes the row).
+        constraints = [
+            models.UniqueConstraint(
+                Lower("code"),
+                name="keyaccount_code_unique_without_case",
+                violation_error_code="account.code_taken",
+                violation_error_message=_("This code is already taken (codes are compared without case)."),
+            )
+        ]
 
     def __str__(self) -> str:
         # what a choice list, the admin and a label show: the code and the chain's name in the reader's language

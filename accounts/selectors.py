@@ -13,6 +13,7 @@ from ka_portal.db_router import reads_from_replica
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
 from ka_portal.money import ZERO, money_sum
+from ka_portal.months import check_month_range, read_month
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 
 from .models import Contact, KeyAccount, SalesTarget
@@ -87,6 +88,40 @@ SORT_KEYS = {
     "achievement": lambda p: (p.achievement is not None, p.achievement or 0),
     "growth": lambda p: (p.growth is not None, p.growth or 0),
 }
+
+
+# The longest period the performance report reads (page, Excel and API alike): three years of months.
+PERFORMANCE_MAX_MONTHS = 36
+
+
+def performance_period(
+    first: str | None,
+    last: str | None,
+    *,
+    today: date,
+    fields: tuple[str, str] = ("from", "to"),
+    labels: tuple = ("from", "to"),
+    required: bool = False,
+) -> Period:
+    """The performance report's months as asked, the page's boxes (``start``, ``end``) and the API's ``?from=&to=``
+    alike: each a month as YYYY-MM (ka_portal.months.read_month), the last not before the first, at most
+    PERFORMANCE_MAX_MONTHS of them. One left blank, when not ``required``: January of this year, and this month. A
+    refusal names its parameter (``fields``, worded as ``labels``: the boxes' labels on the page, the parameters'
+    names in the API), never a report of the wrong months or an empty box."""
+    months, problems = [], []
+    for text, field_name, label in zip((first, last), fields, labels, strict=True):
+        try:
+            months.append(read_month(text, field=field_name, label=label, required=required))
+        except DomainError as refusal:
+            problems.append(refusal)
+    if problems:  # both boxes said at once (``problems``: the page marks each, the API lists each)
+        problems[0].problems = problems
+        raise problems[0]
+    first_month, last_month = months
+    first_month = first_month or date(today.year, 1, 1)
+    last_month = last_month or date(today.year, today.month, 1)
+    check_month_range(first_month, last_month, field=fields[1], label=labels[1], max_months=PERFORMANCE_MAX_MONTHS)
+    return Period(first_month, last_month)
 
 
 # What the report is sorted by when nothing is asked: the best achievement first, as the manuals' table reads.

@@ -80,8 +80,9 @@ def account_owner_check(*, account: KeyAccount | None, owner, by) -> None:
 
 @transaction.atomic
 def account_save(*, account: KeyAccount | None, by, **fields) -> KeyAccount:
-    """Create or change a key account's master data; its owner changes only by an admin's hand, to a KA manager.
-    The admin's form hands over the account with its fields already set: its owner is compared with the stored one."""
+    """Create or change a key account's master data; its owner changes only by an admin's hand, to a KA manager; its
+    code is one word, unique whatever its case (account_code_refusals). The admin's form hands over the account with
+    its fields already set: its owner is compared with the stored one."""
     if "owner" in fields or account is None:
         account_owner_check(account=account, owner=fields.get("owner"), by=by)
     elif not account.pk:  # the admin's add
@@ -93,8 +94,19 @@ def account_save(*, account: KeyAccount | None, by, **fields) -> KeyAccount:
     account = account or KeyAccount()
     for name, value in fields.items():
         setattr(account, name, value)
+    for refusal in account_code_refusals(account.code, pk=account.pk):
+        raise refusal
     account.save()
     return account
+
+
+def account_code_refusals(code: str, *, pk: int | None = None) -> list[DomainError]:
+    """A key account's code follows the rules of a store's and a product's (stores.services.code_refusals): no
+    spaces inside a new or changed code (code.has_spaces), and no code another account has, whatever its case
+    (account.code_taken, naming the account's code as stored)."""
+    from stores.services import code_refusals  # stores builds on accounts: imported when called
+
+    return code_refusals(KeyAccount, code, pk=pk)
 
 
 DUPLICATE_WINDOW = timedelta(minutes=10)

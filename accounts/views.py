@@ -22,7 +22,7 @@ from ka_portal.scope import accounts_for, contact_logs_for, contacts_for, financ
 
 from . import selectors, services
 from .filters import KeyAccountFilter
-from .forms import ContactForm, ContactLogForm, MonthTargetsForm, PeriodForm, TargetsForm, parse_month
+from .forms import ContactForm, ContactLogForm, KeyAccountForm, MonthTargetsForm, PeriodForm, TargetsForm, parse_month
 from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 
 
@@ -63,6 +63,27 @@ def _year(request) -> int:
     except ValueError:
         return timezone.localdate().year
     return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@model_permission(KeyAccount, get="view", post="view")  # then add or change, below
+def account_edit(request, pk: int | None = None):
+    """A new key account (an administrator: the role that may add one) or an account's master data (its KA manager
+    or an administrator), saved through the service the API and the admin save through: the code's rules and who
+    may name the account's KA manager (accounts.services.account_save)."""
+    account = _account(request, pk) if pk else None
+    require(request.user, KeyAccount, "change" if account else "add")
+    form = KeyAccountForm(request.POST or None, instance=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: value for name, value in form.cleaned_data.items() if not form.fields[name].disabled}
+        try:
+            saved = services.account_save(account=account, by=request.user, **fields)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(request, _("Key account %(code)s saved.") % {"code": saved.code})
+            return redirect("accounts:account-detail", pk=saved.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/account_form.html", {"form": form, "account": account}, status=status)
 
 
 @model_permission(KeyAccount)

@@ -21,7 +21,13 @@ from ka_portal.wordlists import WordList
 
 from . import rules, selectors
 from .models import Contract, ContractTerm
-from .services import TERM_FIGURE_FIELDS, check_term_months_open, contract_terms_imported, term_months_closed
+from .services import (
+    TERM_FIGURE_FIELDS,
+    check_contract_dates,
+    check_term_months_open,
+    contract_terms_imported,
+    term_months_closed,
+)
 
 
 def _spelling(text) -> str:
@@ -179,13 +185,19 @@ class ContractTermImport(ImportKind):
             return
         try:
             values["tiers"] = rules.parse_tiers(values.get("tiers") or "")
+            term = existing.get((contract.pk, values.get("kind"), values.get("valid_from")))
+            # the dates first, as contract_term_check asks them: a year typed wrong is named as such, not as a line
+            # outside its contract
+            check_contract_dates(
+                values,
+                stored={"valid_from": term.valid_from, "valid_to": term.valid_to} if term is not None else None,
+            )
             rules.check_term(
                 values,
                 contract_from=contract.valid_from,
                 contract_to=contract.valid_to,
                 contract_number=contract.number,
             )
-            term = existing.get((contract.pk, values.get("kind"), values.get("valid_from")))
             before = {name: getattr(term, name) for name in TERM_FIGURE_FIELDS} if term is not None else None
             after = {name: values.get(name) for name in TERM_FIGURE_FIELDS}
             try:

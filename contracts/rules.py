@@ -58,6 +58,31 @@ def check_book_date(day: date, *, today: date, days_ahead: int, field: str = "da
         )
 
 
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February falls on the 28th."""
+    return day.replace(year=day.year + years, day=min(day.day, 28) if day.month == 2 else day.day)
+
+
+def check_contract_date(day: date, *, today: date, years_ahead: int, field: str, label) -> None:
+    """A date of a contract (signed on, valid from, valid to) or of a trade-term line (valid from, valid to): not
+    before the books start (BOOKS_START, ``books.date_before_start``) and at most ``years_ahead`` years after
+    ``today`` (settings.KA.contract_years_ahead: a contract runs for years ahead, so wider than the books' days). A
+    year typed wrong (1900, 2206, 9999) is refused naming the field, before a term's periods or a display agreement
+    computed from it run for centuries or overflow."""
+    check_report_date(day, field=field, label=label)
+    latest = years_after(today, years_ahead)
+    if day > latest:
+        raise DomainError(
+            "contract.date_too_far_ahead",
+            _("%(label)s: %(day)s is more than %(years)s years after today; contracts take dates up to %(latest)s."),
+            field=field,
+            label=label,
+            day=day,
+            years=years_ahead,
+            latest=latest,
+        )
+
+
 def check_bucket(bucket: str | None) -> str | None:
     """An aging bucket asked for by name (the aging page's links): one of Bucket's, or none for every bucket."""
     if bucket in (None, ""):

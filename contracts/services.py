@@ -7,7 +7,7 @@ invoices − allocated payments − deductions − write-offs = open amount.
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -75,12 +75,39 @@ def check_book_date(day: date, *, field: str = "date", label=None) -> None:
     )
 
 
+# A contract's dates and a term line's (which has no signed_on), each with the label its refusal names it by.
+CONTRACT_DATES = {"signed_on": _("Signed on"), "valid_from": _("Valid from"), "valid_to": _("Valid to")}
+
+
+def check_contract_dates(values: Mapping[str, date | None], *, stored: Mapping[str, date | None] | None = None) -> None:
+    """A contract's or a term line's dates within what contracts take (contracts.rules.check_contract_date): from the
+    books' start to settings.KA.contract_years_ahead years after today, refused naming the field. ``stored``: the
+    record's dates as saved, when it is changed; a date it already holds is not refused again, so a contract entered
+    before the bound stays editable (its status, its notes) while any date typed anew is checked."""
+    today = timezone.localdate()
+    for name, label in CONTRACT_DATES.items():
+        day = values.get(name)
+        if day is None or (stored is not None and stored.get(name) == day):
+            continue
+        rules.check_contract_date(
+            day, today=today, years_ahead=settings.KA.contract_years_ahead, field=name, label=label
+        )
+
+
+def _stored_dates(model, pk: int | None, names) -> dict | None:
+    return model.objects.filter(pk=pk).values(*names).first() if pk is not None else None
+
+
 # --- contracts ---------------------------------------------------------------------------------
 
 
 def contract_check(contract: Contract) -> None:
     """Every rule a contract's terms must keep (contracts.rules, the number, the model's own validators):
     what the create and update services refuse, and what the admin's form shows before it saves through them."""
+    check_contract_dates(
+        {name: getattr(contract, name) for name in CONTRACT_DATES},
+        stored=_stored_dates(Contract, contract.pk, CONTRACT_DATES),
+    )
     rules.check_contract_validity(valid_from=contract.valid_from, valid_to=contract.valid_to)
     check_figures_from_terms(contract)
     if Contract.objects.filter(number=contract.number).exclude(pk=contract.pk).exists():
@@ -541,6 +568,10 @@ def contract_term_check(term: ContractTerm) -> None:
                 "term.choice", _("“%(value)s” is not a %(name)s."), field=name, value=getattr(term, name), name=name
             )
     contract = term.contract
+    check_contract_dates(
+        {"valid_from": term.valid_from, "valid_to": term.valid_to},
+        stored=_stored_dates(ContractTerm, term.pk, ("valid_from", "valid_to")),
+    )
     rules.check_term(
         {name: getattr(term, name) for name in TERM_FIELDS},
         contract_from=contract.valid_from,

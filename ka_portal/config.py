@@ -86,6 +86,10 @@ class KaSettings:
     # (an invoice raised ahead for next month's first day); later is a typo (2062 for 2026, 9999) and is refused
     # naming the field. The earliest is the first day of ka_portal.months.YEARS (contracts.rules.BOOKS_START).
     books_days_ahead: int = _whole(31, 0, 366)
+    # The latest date a contract (signed, valid from, valid to) or a trade-term line takes: this many years after
+    # today. Contracts are signed for years ahead, so the bound is wider than the books'; later is a typo (9999, 2206)
+    # and is refused naming the field. The earliest is the books' start (contracts.rules.BOOKS_START).
+    contract_years_ahead: int = _whole(10, 1, 50)
     # The company's norm for a chain's trade-spend ratio (spend ÷ gross sell-in): the chain page (issue 15) shows
     # each chain's ratio against it.
     trade_spend_ratio_norm: Decimal = _number("0.20", "0", "1", "a share of gross: 0.20 is 20 %")

@@ -11,6 +11,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
+from .errors import DomainError
+
 INVALID = _("Enter a month as YYYY-MM, for example 2026-05.")
 # A year outside these is a typo (0226, 20266), not a month anyone keeps figures for.
 YEARS = (2000, 2100)
@@ -37,6 +39,91 @@ def parse_month(text: str | date | None) -> date | None:
     raise ValueError(f"not a month: {text!r}")
 
 
+def read_month(text: str | date | None, *, field: str, label, required: bool = False) -> date | None:
+    """A month parameter as typed (a report's ``?from=``, a form's month box): its first day, or None when blank and
+    not ``required``. Anything else is refused naming the parameter (``label``: the box's label on a page, the
+    parameter's name in the API) and repeating what was typed."""
+    try:
+        month = parse_month(text)
+    except ValueError:
+        raise DomainError(
+            "month.invalid",
+            _("%(label)s: “%(value)s” is not a month: enter it as YYYY-MM, for example 2026-05."),
+            field=field,
+            label=label,
+            value=str(text).strip(),
+        ) from None
+    if month is None and required:
+        raise DomainError(
+            "month.required",
+            _("%(label)s: required, a month as YYYY-MM (for example 2026-05)."),
+            field=field,
+            label=label,
+        )
+    return month
+
+
+def months_in(first: date, last: date) -> int:
+    """How many months first to last cover, both included (2026-01 to 2026-03: 3)."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def check_month_range(first: date, last: date, *, field: str, label, max_months: int | None = None) -> None:
+    """A period of whole months: its last month not before its first, and at most ``max_months`` of them. Refused
+    naming the last month's parameter (``field``, ``label``), where the period is to be shortened."""
+    if last < first:
+        raise DomainError(
+            "month.range_reversed",
+            _("%(label)s: %(last)s is before the first month, %(first)s."),
+            field=field,
+            label=label,
+            first=f"{first:%Y-%m}",
+            last=f"{last:%Y-%m}",
+        )
+    if max_months is not None and months_in(first, last) > max_months:
+        raise DomainError(
+            "month.range_too_long",
+            _("%(label)s: %(first)s to %(last)s is %(months)s months; choose at most %(max)s."),
+            field=field,
+            label=label,
+            first=f"{first:%Y-%m}",
+            last=f"{last:%Y-%m}",
+            months=months_in(first, last),
+            max=max_months,
+        )
+
+
+class MonthInput(forms.TextInput):
+    """The browser's month picker (YYYY-MM typed where there is none). A value that is not a month (a box refused,
+    an old link's 2026-13) is drawn in a text box instead: a month box would show it empty, losing what was typed
+    beside the message saying what is wrong with it."""
+
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__({"placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}", **(attrs or {})})
+
+    def format_value(self, value):
+        return f"{value:%Y-%m}" if isinstance(value, date) else super().format_value(value)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        shown = context["widget"]["value"]
+        if shown and not _is_month_box_value(shown):
+            context["widget"]["type"] = "text"
+        return context
+
+
+def _is_month_box_value(text: str) -> bool:
+    """What a month box can show: YYYY-MM of a month it reads (anything else it shows empty)."""
+    if len(text) != 7:
+        return False
+    try:
+        return parse_month(text) is not None
+    except ValueError:
+        return False
+
+
 class MonthField(forms.CharField):
     """A form's month box (the browser's month picker; YYYY-MM typed where there is none), cleaned to its first day
     or None when left blank."""
@@ -44,9 +131,7 @@ class MonthField(forms.CharField):
     default_error_messages = {"invalid": INVALID}
 
     def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"})
-        )
+        kwargs.setdefault("widget", MonthInput())
         super().__init__(**kwargs)
 
     def to_python(self, value):

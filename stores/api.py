@@ -108,6 +108,8 @@ class ListingSerializer(serializers.ModelSerializer):
     class Meta:
         model = Listing
         fields = ["id", "store", "product", "listed_on", "listing_fee", "purchase_price", "shelf_price", "active"]
+        # one listing a store and product is the service's rule (listing.duplicate, 409), the same at every door
+        validators = []
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -7,14 +7,15 @@ will be saved (so the page and the admin refuse with the rule's message before t
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils import timezone
 
 from ka_portal import bounds
-from ka_portal.lists import style_form_fields
-from ka_portal.scope import accounts_for, store_reps_for
+from ka_portal.lists import choose_by_code, style_form_fields
+from ka_portal.scope import accounts_for, products_for, store_reps_for
 
 from . import rules
-from .models import Product, Store
-from .services import code_refusals, record_values, rep_label, store_rep_refusal
+from .models import Listing, Product, Store
+from .services import code_refusals, listing_refusals, record_values, rep_label, store_rep_refusal
 
 CODED = (Store, Product)  # records named by a code that is unique whatever its case (stores/services.py)
 
@@ -116,8 +117,44 @@ class ProductAdminForm(RuleCheckedForm):
     rule = rules.PRODUCT
 
 
-class ListingAdminForm(RuleCheckedForm):
+class ListingRefusalsMixin:
+    """A listing form's refusals beyond its numbers (listing_refusals: one listing a store and product, an active
+    product newly listed), on the listing as it will be saved."""
+
+    def listing_as_saved(self, data) -> Listing | None:
+        store = data.get("store", self.instance.store if self.instance.store_id else None)
+        if store is None or "product" not in data:
+            return None
+        active = data.get("active", self.instance.active)
+        return Listing(pk=self.instance.pk, store=store, product=data["product"], active=active)
+
+    def more_refusals(self, data) -> list:
+        listing = self.listing_as_saved(data)
+        return listing_refusals(listing) if listing is not None else []
+
+
+class ListingAdminForm(ListingRefusalsMixin, RuleCheckedForm):
     rule = rules.LISTING
+
+
+class ListingForm(ListingRefusalsMixin, RuleCheckedForm):
+    """The store page's "List a product": the product (a select, or past RecordChoice.MANY a box for its code that
+    offers the active products the user's words find), the day it was listed, the fee and the two prices."""
+
+    rule = rules.LISTING
+
+    class Meta:
+        model = Listing
+        fields = ["product", "listed_on", "listing_fee", "purchase_price", "shelf_price"]
+        widgets = {"listed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, store: Store, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.store = store
+        self.fields["product"].queryset = products_for(user).active().order_by("code")
+        self.fields["listed_on"].initial = timezone.localdate()
+        style_form_fields(self)
+        choose_by_code(self, "product", lookup={"active": "true"})
 
 
 class DeliveryAdminForm(RuleCheckedForm):

@@ -25,7 +25,7 @@ from ka_portal.scope import store_reps_for, stores_for
 
 from . import rules, selectors
 from .models import Delivery, Listing, Product, Store
-from .services import store_rep_refusal
+from .services import product_inactive_refusal, store_rep_refusal
 
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -435,6 +435,7 @@ class ListingImport(ImportKind):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
         check_rows(rows, problems, rules.LISTING)
+        _inactive_products_listed(rows, problems)
 
     def write(self, rows, *, present):
         present = present - REFERENCE
@@ -443,6 +444,33 @@ class ListingImport(ImportKind):
             Listing.objects.all(), (row.values["store_id"] for row in rows), by="store_id", key=unique
         )
         return imports.upsert(self, Listing, rows, present=present, unique=unique, existing=existing)
+
+
+def _inactive_products_listed(rows, problems) -> None:
+    """An inactive product is not listed anew, nor listed again (stores.services.listing_refusals, as at every door):
+    a row listing one active that is not already listed active at its store is refused. Two queries a chunk."""
+    named = {row.values.get("product_id") for row in rows if row.values.get("active", True)} - {None}
+    inactive = {
+        product.pk: product
+        for part in imports.chunks(sorted(named))
+        for product in Product.objects.filter(pk__in=part, active=False)
+    }
+    if not inactive:
+        return
+    stores = sorted({row.values.get("store_id") for row in rows if row.values.get("product_id") in inactive} - {None})
+    listed = {
+        pair
+        for part in imports.chunks(stores)
+        for pair in Listing.objects.filter(store_id__in=part, product_id__in=inactive, active=True).values_list(
+            "store_id", "product_id"
+        )
+    }
+    for row in rows:
+        product = inactive.get(row.values.get("product_id"))
+        if product is None or not row.values.get("active", True):
+            continue
+        if (row.values.get("store_id"), product.pk) not in listed:
+            problems.add(row, "product_code", product_inactive_refusal(product))
 
 
 class CasesPacks(str):

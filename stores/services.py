@@ -14,6 +14,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import KeyAccount
 from accounts.roles import Role
 from evidence import hooks as evidence
 from ka_portal.errors import DomainConflict, DomainError
@@ -45,23 +46,27 @@ def _save(record: Record, fields: dict[str, Any], rule: tuple[rules.Check, ...])
 CODE_TAKEN = {
     Store: _("The code %(value)s is already store %(taken)s's (codes are compared without case)."),
     Product: _("The code %(value)s is already product %(taken)s's (codes are compared without case)."),
+    KeyAccount: _("The code %(value)s is already key account %(taken)s's (codes are compared without case)."),
 }
+CODE_PREFIX = {Store: "store", Product: "product", KeyAccount: "account"}  # the refusal's code: account.code_taken
+Coded = Store | Product | KeyAccount
 
 
-def code_taken(model: type[Store | Product], code: str, *, pk: int | None = None) -> DomainConflict | None:
-    """The refusal of a store's or a product's code that another one (not `pk`) already has, compared without case
-    (`p001` is `P001`: the import and the API find either by it), naming the code as stored; None when it is free."""
+def code_taken(model: type[Coded], code: str, *, pk: int | None = None) -> DomainConflict | None:
+    """The refusal of a store's, a product's or a key account's code that another one (not `pk`) already has, compared
+    without case (`p001` is `P001`: the import and the API find either by it), naming the code as stored; None when it
+    is free."""
     code = code or ""
     same = Exact(Lower("code"), Lower(Value(code)))  # as the constraint compares (its index serves the lookup)
     taken = model.objects.filter(same).exclude(pk=pk).values_list("code", flat=True).first()
     if taken is None:
         return None
-    name = model._meta.model_name
-    return DomainConflict(f"{name}.code_taken", CODE_TAKEN[model], field="code", value=code, taken=taken)
+    return DomainConflict(f"{CODE_PREFIX[model]}.code_taken", CODE_TAKEN[model], field="code", value=code, taken=taken)
 
 
-def code_refusals(model: type[Store | Product], code: str, *, pk: int | None = None) -> list[DomainError]:
-    """What refuses a store's or a product's code as it will be stored: spaces inside a new or changed code
+def code_refusals(model: type[Coded], code: str, *, pk: int | None = None) -> list[DomainError]:
+    """What refuses a store's, a product's or a key account's code as it will be stored: spaces inside a new or changed
+    code
     (rules.check_code; a code stored before keeps serving as the record's key until it is changed), and a code
     another record has whatever its case (code_taken)."""
     found = []
@@ -87,14 +92,14 @@ def store_rep_refusal(
 ) -> DomainError | None:
     """Why `rep` may not be a store's sales rep, or None: the one rule of the page, the API, the admin and the import.
 
-    A store's rep is a sales rep (SPEC §1: the role that has stores, a route and visits): a supervisor, a KA manager,
-    finance or a promoter never is, whoever wrote it — every save of the store refuses it until it is changed. A rep
-    newly given (`current_rep_id` is the store's rep as stored) must also have an active account and, when `by` (the
-    acting user) is given, be one `by` may give stores to (ka_portal.scope.store_reps_for: a supervisor their own
-    team's reps); `reachable`, the ids of those, when a batch has looked them up at once. The rep the store already has
-    stays on a save that keeps it, even once their account is disabled or they changed team: an edit of the city never
-    drops the rep, and no one is made to reassign a store to change its name."""
-    if rep is None:
+    A rep newly given (`current_rep_id` is the store's rep as stored; None for a new store) is a sales rep (SPEC §1:
+    the role that has stores, a route and visits): a supervisor, a KA manager, finance or a promoter never is, whoever
+    writes it. They must also have an active account and, when `by` (the acting user) is given, be one `by` may give
+    stores to (ka_portal.scope.store_reps_for: a supervisor their own team's reps); `reachable`, the ids of those, when
+    a batch has looked them up at once. The rep the store already has stays on a save that keeps it — even one who is
+    no sales rep (an old import wrote supervisors), disabled or moved to another team: an edit of the name or the
+    address goes through, and the store's page warns until a sales rep is picked (store_rep_warning)."""
+    if rep is None or rep.pk == current_rep_id:
         return None
     role = user_role(rep)
     if role != Role.REP:
@@ -105,8 +110,6 @@ def store_rep_refusal(
             rep=rep_label(rep),
             role=Role(role).label if role else _("no role"),
         )
-    if rep.pk == current_rep_id:
-        return None
     if not rep.is_active:
         return DomainError(
             "store.rep_inactive",
@@ -124,6 +127,12 @@ def store_rep_refusal(
                 rep=rep_label(rep),
             )
     return None
+
+
+def store_rep_warning(store: Store) -> DomainError | None:
+    """Why the store's rep as stored would not be taken now, or None: the store's page says it, so that a manager
+    picks a sales rep (a supervisor written by an old import keeps the store off every rep's route)."""
+    return store_rep_refusal(store.rep) if store.rep_id else None
 
 
 @transaction.atomic
@@ -156,10 +165,66 @@ def product_save(*, product: Product | None = None, **fields: Any) -> Product:
     return _save(product or Product(), fields, rules.PRODUCT)
 
 
+def product_label(product: Product) -> str:
+    """A product as a refusal names it: P001 纯生啤酒."""
+    return f"{product.code} {product.name}"
+
+
+def listing_refusals(listing: Listing) -> list[DomainError]:
+    """What refuses a listing as it will be stored, beyond its numbers (rules.LISTING): a second listing of one product
+    at one store (`listing.duplicate`: the store has one listing a product, changed, delisted or listed again — the
+    import updates it on that key), and an inactive product newly listed, listed again or put on a listing
+    (`listing.product_inactive`); a listing that stays as it was keeps its product after it was made inactive."""
+    found: list[DomainError] = []
+    if listing.store_id is None or listing.product_id is None:
+        return found
+    other = Listing.objects.filter(store_id=listing.store_id, product_id=listing.product_id).exclude(pk=listing.pk)
+    other_active = other.values_list("active", flat=True).first()
+    if other_active is not None:
+        message = (
+            _("%(product)s is already listed at %(store)s: change that listing instead.")
+            if other_active
+            else _("%(product)s was listed at %(store)s and delisted: list it again from the store's page instead.")
+        )
+        found.append(
+            DomainConflict(
+                "listing.duplicate",
+                message,
+                field="product",
+                product=product_label(listing.product),
+                store=str(listing.store),
+            )
+        )
+    if listing.active and not listing.product.active:
+        before = (
+            Listing.objects.filter(pk=listing.pk).values_list("product_id", "active").first() if listing.pk else None
+        )
+        if before != (listing.product_id, True):
+            found.append(product_inactive_refusal(listing.product))
+    return found
+
+
+def product_inactive_refusal(product: Product) -> DomainError:
+    return DomainError(
+        "listing.product_inactive",
+        _("%(product)s is inactive: only an active product is listed at a store."),
+        field="product",
+        product=product_label(product),
+    )
+
+
 @transaction.atomic
 def listing_save(*, listing: Listing | None = None, **fields: Any) -> Listing:
-    """List a product at a store or change the listing: fee and prices not negative."""
-    return _save(listing or Listing(), fields, rules.LISTING)
+    """List a product at a store or change the listing (`active` False delists it, True lists it again): fee and
+    prices not negative, one listing a store and product, an active product newly listed (listing_refusals)."""
+    listing = listing or Listing()
+    for name, value in fields.items():
+        setattr(listing, name, value)
+    rules.enforce(rules.LISTING, record_values(listing))
+    for refusal in listing_refusals(listing):
+        raise refusal
+    listing.save()
+    return listing
 
 
 @transaction.atomic

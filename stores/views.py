@@ -5,14 +5,16 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from ka_portal.errors import DomainError
 from ka_portal.formatting import format_packs
 from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
-from ka_portal.pages import show_refusal
+from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     deliveries_for,
@@ -25,7 +27,7 @@ from ka_portal.scope import (
 
 from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
-from .forms import StoreForm
+from .forms import ListingForm, StoreForm
 from .imports import DeliveryImport, ListingImport, ProductImport, StoreImport, header_of
 from .models import Delivery, Listing, Product, Store
 from .selectors import delivery_unit_price, delivery_value
@@ -71,6 +73,9 @@ def store_detail(request, pk: int):
         "show_deliveries": can(user, Delivery),
         "show_visits": can(user, Visit),
         "show_orders": can(user, SuggestedOrder),
+        "rep_warning": services.store_rep_warning(store),  # a rep an old import gave it: pick a sales rep
+        "can_list": can(user, Store, "change") and can(user, Listing, "add"),
+        "can_delist": can(user, Store, "change") and can(user, Listing, "change"),
     }
     if context["show_listings"]:
         context["listings"] = store.listings.select_related("product").order_by("-active", "product__code")
@@ -119,6 +124,58 @@ def store_edit(request, pk: int | None = None):
             return redirect("stores:store-detail", pk=saved.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "stores/store_form.html", {"form": form, "store": store}, status=status)
+
+
+def _store_to_change(request, pk: int) -> Store:
+    """A store of the user's scope (else 404) that their role may change (else 403): listing and delisting its
+    products is editing the store."""
+    store = get_object_or_404(stores_for(request.user).select_related("account"), pk=pk)
+    require(request.user, Store, "change")
+    return store
+
+
+@model_permission(Listing, get="add", post="add")
+def listing_add(request, pk: int):
+    """List a product at a store (the store's page's "List a product"), through the service the API and the admin
+    save through: one listing a store and product, an active product, the fee and prices not negative."""
+    store = _store_to_change(request, pk)
+    form = ListingForm(request.POST or None, store=store, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listing = services.listing_save(store=store, **form.cleaned_data)
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            messages.success(
+                request,
+                gettext("%(product)s listed at this store.") % {"product": services.product_label(listing.product)},
+            )
+            return redirect("stores:store-detail", pk=store.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "stores/listing_form.html", {"form": form, "store": store}, status=status)
+
+
+@model_permission(Listing, get=None, post="change")
+@require_POST
+def listing_active(request, pk: int, listing_pk: int):
+    """Delist a product at a store (`active=0`: the listing ends, kept with its prices), or list it again (`1`)."""
+    store = _store_to_change(request, pk)
+    listing = get_object_or_404(
+        listings_for(request.user).select_related("product", "store"), pk=listing_pk, store=store
+    )
+    active = request.POST.get("active") == "1"
+    label = services.product_label(listing.product)
+    return run_step(
+        request,
+        lambda: services.listing_save(listing=listing, active=active),
+        success=(
+            gettext("%(product)s listed again at this store.")
+            if active
+            else gettext("%(product)s delisted at this store.")
+        )
+        % {"product": label},
+        then=reverse("stores:store-detail", args=[store.pk]),
+    )
 
 
 def _latest_suggested_orders(user, store) -> tuple[list, date | None]:

@@ -168,7 +168,7 @@ def test_manager_sees_only_own_accounts_and_rep_is_refused(client, manager, rep)
 
 @pytest.mark.parametrize(
     "params, message",
-    [({"start": "2026-13"}, "YYYY-MM"), ({"start": "2026-05", "end": "2026-01"}, "must not be after")],
+    [({"start": "2026-13"}, "YYYY-MM"), ({"start": "2026-05", "end": "2026-01"}, "is before the first month")],
 )
 def test_bad_period_is_named_and_kept(client, manager, params, message):
     client.force_login(manager)

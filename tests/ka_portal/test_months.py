@@ -41,6 +41,10 @@ def test_the_form_field_names_the_format_and_keeps_blank_empty():
         assert not bad.is_valid() and bad.errors["month"] == ["Enter a month as YYYY-MM, for example 2026-05."]
     with translation.override("zh-hans"):
         assert Period({"month": "2026-13"}).errors["month"] == ["请按 YYYY-MM 输入月份，例如 2026-05。"]
-    assert 'type="month"' in str(bad["month"]) and 'value="2026-13"' in str(bad["month"])  # what was typed stays
+    # what was typed stays, in a text box: a month box would show 2026-13 empty
+    assert 'type="text"' in str(bad["month"]) and 'value="2026-13"' in str(bad["month"])
+    assert 'type="month"' in str(Period({"month": "2026-05"})["month"])
+    assert 'type="month"' in str(Period(initial={"month": date(2026, 5, 1)})["month"])
+    assert 'value="2026-05"' in str(Period(initial={"month": date(2026, 5, 1)})["month"])
     blank = Period({"month": ""})
     assert blank.is_valid() and blank.cleaned_data["month"] is None

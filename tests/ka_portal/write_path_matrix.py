@@ -905,6 +905,23 @@ RULES += (
         ),
     ),
     Rule(
+        # the time a rep left, given at a check-out (one forgotten overnight): between the check-in and the end of
+        # its day, not after the check-out (visits.rules.check_out_time); here before the check-in
+        "visit.left_at_out_of_range", "visit.left_at_out_of_range", Visit, "left_at",
+        good={"left_at": "", "iso": None},
+        bad={"left_at": "07:00", "iso": "2026-06-01T07:00:00+08:00"},
+        message="The time you left must be between",
+        doors=(
+            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: _visit_page(w, {"action": "check_out", "checkout_reason": "店长不在",
+                                              "left_at": v["left_at"]}), prepare=_open_visit),
+            Door("page_step", "rep", lambda w: reverse("visits:visit-check-out", args=[_open_visit(w).pk]),
+                 lambda w, v: {"checkout_reason": "店长不在", "left_at": v["left_at"]}, prepare=_open_visit),
+            Door("api_step", "rep", lambda w: reverse("visit-check-out", args=[_open_visit(w).pk]),
+                 lambda w, v: {"reason": "店长不在", "left_at": v["iso"]}, prepare=_open_visit),
+        ),
+    ),
+    Rule(
         # a planner whose scope holds none of the rep's active stores gets no empty plan (a KA manager plans only
         # their accounts' stores: visits.services.route_plan_generate)
         "route.no_stores", "route.no_stores", RoutePlan, "rep",
@@ -3554,6 +3571,219 @@ RULES += tuple(
             Door("api_create", "finance", api("invoice-list"),
                  lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "date": "2026-06-01",
                                "amount": "500.00", **v}),
+        ),
+    ),
+)  # fmt: skip
+
+
+# --- a contract's and a term line's dates (contracts.rules.check_contract_date) -----------------------------------
+# The world's today is 2026-06-01 and KA.contract_years_ahead 10: contracts take 2000-01-01 … 2036-06-01.
+
+
+def _contract_doors() -> tuple[Door, ...]:
+    """Every door that writes a contract: its page (add, edit), the API (create, update), the admin (add, change)."""
+    edit = {"prepare": lambda w, v: _contract(w)}
+    return (
+        Door("page", "finance", lambda w: reverse("contracts:contract-create"), _contract_form),
+        Door("page_edit", "finance", lambda w: reverse("contracts:contract-edit", args=[_contract(w).pk]),
+             _contract_change, **edit),
+        Door("api_create", "finance", api("contract-list"), _contract_api),
+        Door("api_update", "finance", lambda w: reverse("contract-detail", args=[_contract(w).pk]),
+             lambda w, v: v, "patch", **edit),
+        Door("admin_add", "admin", lambda w: admin_url(Contract, "add"), _contract_form),
+        Door("admin_change", "admin", lambda w: admin_url(Contract, "change", _contract(w).pk), _contract_change,
+             **edit),
+    )  # fmt: skip
+
+
+def _under_a_contract_past_the_bounds(doors: tuple[Door, ...]) -> tuple[Door, ...]:
+    """The term doors with MX-C-1 running 1999-01-01 … 9999-12-31, as a contract entered before the bound reads (its
+    line made first, for the doors that edit one): a line's year typed wrong then lies within its contract, so only
+    the date bound refuses it, at every door (the import's included)."""
+
+    def prepare(door):
+        def run(w, v):
+            _term(w) if door.kind in ("page_edit", "api_update", "admin_change") else _contract(w)
+            Contract.objects.filter(pk=_contract(w).pk).update(valid_from=date(1999, 1, 1), valid_to=date(9999, 12, 31))
+
+        return run
+
+    return tuple(replace(door, prepare=prepare(door)) for door in doors)
+
+
+RULES += (
+    Rule(
+        "books.date_before_start@contract", "books.date_before_start", Contract, "valid_from",
+        good={"valid_from": "2000-01-01", "valid_to": "2026-12-31"},
+        bad={"valid_from": "1999-12-31", "valid_to": "2026-12-31"},
+        message="Valid from: 1999-12-31 is before the books start on 2000-01-01.",
+        doors=_contract_doors(),
+    ),
+    Rule(
+        "contract.date_too_far_ahead@valid_to", "contract.date_too_far_ahead", Contract, "valid_to",
+        good={"valid_to": "2036-06-01"},
+        bad={"valid_to": "2036-06-02"},
+        message="Valid to: 2036-06-02 is more than 10 years after today; contracts take dates up to 2036-06-01.",
+        doors=_contract_doors(),
+    ),
+    Rule(
+        "contract.date_too_far_ahead@signed_on", "contract.date_too_far_ahead", Contract, "signed_on",
+        good={"signed_on": "2026-05-20", "valid_to": "2026-12-31"},
+        bad={"signed_on": "9999-12-31", "valid_to": "2026-12-31"},
+        message="Signed on: 9999-12-31 is more than 10 years after today; contracts take dates up to 2036-06-01.",
+        doors=_contract_doors(),
+    ),
+    Rule(
+        "books.date_before_start@term", "books.date_before_start", ContractTerm, "valid_from",
+        good={"valid_from": "2026-06-01", "valid_to": "2026-11-30"},
+        bad={"valid_from": "1999-12-31", "valid_to": "2026-11-30"},
+        message="Valid from: 1999-12-31 is before the books start on 2000-01-01.",
+        doors=_under_a_contract_past_the_bounds(term_doors("valid from")),
+    ),
+    Rule(
+        "contract.date_too_far_ahead@term", "contract.date_too_far_ahead", ContractTerm, "valid_to",
+        good={"valid_from": "2026-06-01", "valid_to": "2036-06-01"},
+        bad={"valid_from": "2026-06-01", "valid_to": "2036-06-02"},
+        message="Valid to: 2036-06-02 is more than 10 years after today; contracts take dates up to 2036-06-01.",
+        doors=_under_a_contract_past_the_bounds(term_doors("valid to")),
+    ),
+)  # fmt: skip
+
+
+# --- onboarding a chain: a key account's code, a listing made on the store's page ------------------------------------
+
+
+def _second_account(w, v) -> None:
+    """A second chain of the manager's, MXB, whose code the bad values take in other letters."""
+    if not KeyAccount.objects.filter(code="MXB").exists():
+        KeyAccountFactory(code="MXB", name="第二连锁", owner=w.manager)
+
+
+ACCOUNT_FORM = {"name": "新连锁", "name_en": "", "tier": "NKA", "format": "supermarket", "purchasing_mode": "central",
+                "margin_model": "back", "region": "", "active": "on"}  # fmt: skip
+CONTACTS_INLINE = {"contacts-TOTAL_FORMS": "0", "contacts-INITIAL_FORMS": "0", "contacts-MIN_NUM_FORMS": "0",
+                   "contacts-MAX_NUM_FORMS": "1000"}  # fmt: skip
+
+
+def _account_page(w, v):
+    return {**ACCOUNT_FORM, "owner": w.manager.pk, **v}
+
+
+def account_code_doors(*, updates: bool) -> tuple[Door, ...]:
+    """A key account's code: the new-account page, the API's create and the admin's add; with `updates`, its edit
+    page (the account's manager) and the API's update too."""
+    doors = (
+        Door("page", "admin", lambda w: reverse("accounts:account-add"), _account_page, prepare=_second_account),
+        Door(
+            "api_create",
+            "admin",
+            api("account-list"),
+            lambda w, v: {"name": "新连锁", "tier": "NKA", **v},
+            prepare=_second_account,
+        ),
+        Door(
+            "admin_add",
+            "admin",
+            lambda w: admin_url(KeyAccount, "add"),
+            lambda w, v: {**_account_page(w, v), **CONTACTS_INLINE},
+            prepare=_second_account,
+        ),
+    )
+    if updates:
+        doors += (
+            Door(
+                "page_edit",
+                "manager",
+                lambda w: reverse("accounts:account-edit", args=[w.account.pk]),
+                lambda w, v: {**ACCOUNT_FORM, **v},
+                prepare=_second_account,
+            ),
+            Door(
+                "api_update",
+                "manager",
+                lambda w: reverse("account-detail", args=[w.account.pk]),
+                lambda w, v: v,
+                "patch",
+                prepare=_second_account,
+            ),
+        )
+    return doors
+
+
+def _new_products(w, v) -> None:
+    """MXP3, active and listed nowhere, and MXP4, made inactive."""
+    if not Product.objects.filter(code="MXP3").exists():
+        ProductFactory(code="MXP3", name="新品")
+        ProductFactory(code="MXP4", name="停产品", active=False)
+
+
+LISTING_FORM = {"listed_on": "2026-06-01", "listing_fee": "0", "purchase_price": "4.00", "shelf_price": "5.00"}
+
+
+def _listing_admin(w, v):
+    product = Product.objects.get(code=v["product"])
+    return {"store": w.store.pk, "product": product.pk, **LISTING_FORM, "active": "on"}
+
+
+def listing_doors(*, page: bool) -> tuple[Door, ...]:
+    doors = (
+        Door(
+            "api_create",
+            "manager",
+            api("listing-list"),
+            lambda w, v: {"store": w.store.code, **LISTING_FORM, **v},
+            prepare=_new_products,
+        ),
+        Door("admin_add", "admin", lambda w: admin_url(Listing, "add"), _listing_admin, prepare=_new_products),
+    )
+    if page:
+        doors += (
+            Door(
+                "page",
+                "manager",
+                lambda w: reverse("stores:listing-add", args=[w.store.pk]),
+                lambda w, v: {**LISTING_FORM, **v},
+                prepare=_new_products,
+            ),
+        )
+    return doors
+
+
+RULES += (
+    # a key account's code follows a store's and a product's (stores.services.code_refusals): unique whatever its case
+    Rule(
+        "account.code_taken", "account.code_taken", KeyAccount, "code",
+        good={"code": "MX-NEW"},
+        bad={"code": "mxb"},
+        message="(codes are compared without case)",
+        doors=account_code_doors(updates=True),
+    ),
+    Rule(
+        "code.has_spaces@account", "code.has_spaces", KeyAccount, "code",
+        good={"code": "MX-NEW"},
+        bad={"code": "MX NEW"},
+        message="A code may not contain spaces",
+        doors=account_code_doors(updates=False),
+    ),
+    # one listing a store and product (stores.services.listing_refusals); the import updates a listing by that key
+    Rule(
+        "listing.duplicate", "listing.duplicate", Listing, "product",
+        good={"product": "MXP3"},
+        bad={"product": "MXP1"},
+        message="is already listed at MX01",
+        doors=listing_doors(page=True),
+    ),
+    # an inactive product is not listed anew; the store page's form does not offer one (no such code there)
+    Rule(
+        "listing.product_inactive", "listing.product_inactive", Listing, "product",
+        good={"product": "MXP3"},
+        bad={"product": "MXP4"},
+        message="is inactive: only an active product is listed at a store.",
+        doors=(
+            *listing_doors(page=False),
+            *(replace(door, prepare=_new_products) for door in imports(
+                "listings", "manager", ["store code", "product code", "purchase price", "shelf price"],
+                lambda w, v: ["MX01", v["product"], 4, 5], column="product code")),
         ),
     ),
 )  # fmt: skip

@@ -86,14 +86,21 @@ def test_a_disabled_account_is_not_given_a_store_but_the_store_keeps_it(people, 
     assert (changed.city, changed.rep) == ("杭州", people["rep"])
 
 
-def test_a_stores_rep_who_is_no_rep_is_refused_on_any_save_until_changed(people, admin_user):
-    store = StoreFactory(rep=people["promoter"], city="上海")  # written before the rule (the QA's store 68)
+def test_a_stores_rep_who_is_no_rep_stays_on_an_edit_that_keeps_them_and_is_never_given_again(people, admin_user):
+    """An old import gave stores to supervisors: the store's name or address is still edited (onboarding report,
+    item 3), while picking anyone but a sales rep stays refused."""
+    store = StoreFactory(rep=people["supervisor"], city="上海")  # written before the rule (the QA's store 68)
+    other = StoreFactory(rep=people["rep"])
 
+    edited = services.store_save(store=store, city="杭州", name="新名字", by=admin_user)
     with pytest.raises(DomainError) as refused:
-        services.store_save(store=store, city="杭州", by=admin_user)
+        services.store_save(store=other, rep=people["supervisor"], by=admin_user)
 
+    assert (edited.city, edited.name, edited.rep) == ("杭州", "新名字", people["supervisor"])
     assert refused.value.code == "store.rep_not_a_rep"
-    assert services.store_save(store=store, city="杭州", rep=None, by=admin_user).rep is None
+    assert services.store_rep_warning(store).code == "store.rep_not_a_rep"  # the store's page says so
+    assert services.store_save(store=store, rep=people["rep"], by=admin_user).rep == people["rep"]
+    assert services.store_rep_warning(store) is None
 
 
 # --- the API: create and update ------------------------------------------------------------------------------------
@@ -110,6 +117,21 @@ def test_the_api_refuses_a_rep_who_is_no_sales_rep(api_client, admin_user, peopl
     assert response.json()["code"] == "store.rep_not_a_rep"
     store.refresh_from_db()
     assert store.rep == people["rep"]
+
+
+def test_the_api_renames_a_store_whose_rep_is_a_supervisor_and_refuses_giving_it_to_another(
+    api_client, admin_user, people
+):
+    store = StoreFactory(rep=people["supervisor"], name="旧名")  # an old import's
+    api_client.force_authenticate(admin_user)
+
+    renamed = api_client.patch(f"/api/v1/stores/{store.pk}/", {"name": "新名", "rep": "sup1"}, format="json")
+    refused = api_client.patch(f"/api/v1/stores/{store.pk}/", {"rep": "manager2"}, format="json")
+
+    assert renamed.status_code == 200 and renamed.json()["rep"] == "sup1"
+    assert refused.status_code == 400 and refused.json()["code"] == "store.rep_not_a_rep"
+    store.refresh_from_db()
+    assert (store.name, store.rep) == ("新名", people["supervisor"])
 
 
 def test_the_api_creates_with_a_rep_by_the_same_rule(api_client, people):
@@ -143,23 +165,29 @@ def _page_form(store, **changes):
     return {**form, **changes}
 
 
-def test_the_page_shows_a_stored_rep_it_would_not_offer_and_refuses_to_keep_it(client, admin_user, people):
+def test_the_page_shows_a_stored_rep_it_would_not_offer_and_keeps_them_on_an_address_edit(client, admin_user, people):
     store = StoreFactory(rep=people["promoter"], city="上海")
     client.force_login(admin_user)
     url = f"/stores/{store.pk}/edit/"
 
     page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    saved = client.post(url, _page_form(store, city="杭州"), HTTP_ACCEPT_LANGUAGE="en")
+    saved = client.post(url, _page_form(store, city="杭州", address="淮海中路1号"), HTTP_ACCEPT_LANGUAGE="en")
+    warned = client.get(f"/stores/{store.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
 
     assert f'<option value="{people["promoter"].pk}" selected>' in page  # shown as the store's rep, not "none"
-    assert "李小红 (promoter1) is not a sales rep (Promoter)" in page
-    assert saved.status_code == 400 and saved.content.decode().count("is not a sales rep") == 1  # beside the field
+    assert "李小红 (promoter1) is not a sales rep (Promoter)" in page  # said beside the field
+    assert saved.status_code == 302
     store.refresh_from_db()
-    assert (store.city, store.rep) == ("上海", people["promoter"])  # nothing erased behind the user's back
-    cleared = client.post(url, _page_form(store, city="杭州", rep=people["rep"].pk))
+    assert (store.city, store.address, store.rep) == ("杭州", "淮海中路1号", people["promoter"])  # nothing erased
+    assert 'data-testid="store-rep-warning"' in warned and "李小红 (promoter1) is not a sales rep" in warned
+    # another person who is no sales rep is still refused, beside the field
+    refused = client.post(url, _page_form(store, rep=people["finance"].pk), HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "Select a valid choice" in refused.content.decode()
+    cleared = client.post(url, _page_form(store, rep=people["rep"].pk))
     assert cleared.status_code == 302
     store.refresh_from_db()
-    assert (store.city, store.rep) == ("杭州", people["rep"])
+    assert store.rep == people["rep"]
+    assert 'data-testid="store-rep-warning"' not in client.get(f"/stores/{store.pk}/").content.decode()
 
 
 def test_the_page_keeps_a_rep_whose_account_was_disabled(client, manager, people):
@@ -209,19 +237,20 @@ def test_the_admin_offers_and_takes_only_sales_reps(client, admin_user, people):
     assert store.rep == people["rep"]
 
 
-def test_the_admin_refuses_keeping_a_stored_rep_who_is_no_rep(client, admin_user, people):
+def test_the_admin_keeps_a_stored_rep_who_is_no_rep_on_an_edit_of_the_city(client, admin_user, people):
     store = StoreFactory(rep=people["finance"])
     client.force_login(admin_user)
     form = {"account": store.account.pk, "code": store.code, "name": store.name, "grade": "B", "address": "",
             "city": "杭州", "region": "", "latitude": "", "longitude": "", "visits_per_week_override": "",
             "opened_on": "", "active": "on", "rep": people["finance"].pk}  # fmt: skip
 
+    page = client.get(f"/admin/stores/store/{store.pk}/change/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     response = client.post(f"/admin/stores/store/{store.pk}/change/", form, HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.status_code == 200
-    assert "刘洋 (finance1) is not a sales rep (Finance)" in response.content.decode()
+    assert "刘洋 (finance1) is not a sales rep (Finance)" in page  # said beside the field
+    assert response.status_code == 302
     store.refresh_from_db()
-    assert store.city == "上海"
+    assert (store.city, store.rep) == ("杭州", people["finance"])
 
 
 # --- the import ---------------------------------------------------------------------------------------------------
