@@ -123,6 +123,7 @@ class VisitAdmin(ReadOnlyAdmin):
     # when it was done, whichever door it comes through, so the admin shows them and cannot set them.
     readonly_fields = (
         "checked_out_at",
+        "checkout_entered_at",
         "rating",
         "rating_reasons",
         "checkout_reason",

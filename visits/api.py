@@ -663,6 +663,16 @@ class VisitSerializer(serializers.ModelSerializer):
     short_visit = serializers.BooleanField(
         read_only=True, help_text="Checked out sooner than KA_VISIT_MIN_MINUTES after check-in: flagged."
     )
+    checkout_time = serializers.ChoiceField(
+        choices=Visit.CheckoutTime.choices,
+        read_only=True,
+        help_text="What `checked_out_at` is: `recorded` (the check-out's own time), `stated` (the time of leaving "
+        "the rep gave when checking out later, at `checkout_entered_at`) or `none` (left open overnight and closed "
+        "the next day without a time: `checked_out_at` is when it was closed, and the visit has no time in store).",
+    )
+    checkout_entered_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When a stated or `none` check-out was made; null otherwise."
+    )
     checkout_missing = serializers.SerializerMethodField(
         help_text='What was missing when the rep checked out under a reason: {"checklist": [items], "products": '
         '[product codes], "no_position": bool} and "promotions": [plan ids] when a running promotion was left '
@@ -686,6 +696,10 @@ class VisitSerializer(serializers.ModelSerializer):
         "rating_reasons": (("rating_reasons",), lambda row: _rating_reasons(row["rating_reasons"])),
         "no_position": (("latitude", "longitude"), lambda row: row["latitude"] is None or row["longitude"] is None),
         "checkout_missing": (("checkout_missing",), lambda row: _with_codes(row["checkout_missing"], row["_codes"])),
+        "checkout_time": (
+            ("checked_out_at", "checkout_entered_at"),
+            lambda row: Visit.checkout_time_of(row["checked_out_at"], row["checkout_entered_at"]),
+        ),
     }
 
     def values_page_rows(self, rows: list[dict]) -> None:
@@ -717,6 +731,8 @@ class VisitSerializer(serializers.ModelSerializer):
             "rating_reasons",
             "no_position",
             "short_visit",
+            "checkout_time",
+            "checkout_entered_at",
             "checkout_reason",
             "checkout_missing",
             "checklist",
@@ -943,6 +959,15 @@ class VisitCheckOutSerializer(serializers.Serializer):
         max_length=1000,
         help_text="Why the visit is checked out with something missing; not needed for a complete visit.",
     )
+    left_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="The time the rep left the store, when the check-out is not made on leaving: between the check-in "
+        "and the end of its day (Asia/Shanghai), not after now. A visit checked out on a later day than its check-in "
+        "(left open overnight) ends then (`checkout_time` stated); without it, it is kept as not checked out "
+        "(`checkout_time` none: no time in the store, `checked_out_at` is when it was closed). Refused out of that "
+        "span: visit.left_at_out_of_range.",
+    )
 
 
 class VisitCreateSerializer(VisitRecordSerializer):
@@ -1168,12 +1193,13 @@ class VisitViewSet(
         Every checklist item answered, every listed product counted or marked not counted, and a check-in
         position, unless a `reason` is given (kept and shown to the supervisor; the rating is then at best
         yellow). A check-out more than KA_VISIT_LONG_HOURS (12) after the check-in is flagged long_visit for the
-        supervisor."""
+        supervisor. A visit left open overnight ends at the `left_at` given, else is kept as not checked out."""
         visit = self._own_open(pk)
         serializer = VisitCheckOutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         reason = serializer.validated_data.get("reason", "")
-        return self._out(services.visit_check_out(visit=visit, reason=reason), written=True)
+        left_at = serializer.validated_data.get("left_at")
+        return self._out(services.visit_check_out(visit=visit, reason=reason, left_at=left_at), written=True)
 
 
 # --- tasks -------------------------------------------------------------------------------------

@@ -58,17 +58,28 @@ class VisitFilter(StoreSearchFilterSet):
     store = _store_filter()
     rep = _rep_filter()
     rating = django_filters.ChoiceFilter(label=_("Rating"), choices=Visit.Rating.choices, help_text="The rating.")
+    # who is still in a store (at 20:00, a supervisor's question): checked in and not checked out yet, of any day
+    open = yes_no_filter(
+        _("Check-out"),
+        yes=pgettext_lazy("visit", "Still open"),
+        no=_("Checked out"),
+        field_name="checked_out_at",
+        lookup_expr="isnull",
+        help_text="`true`: checked in and not checked out yet (still in the store, or a check-out forgotten on an "
+        "earlier day); `false`: checked out.",
+    )
     far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
     flagged = yes_no_filter(
         # a yes/no filter: "有异常", not the run list's count of flagged pairs ("异常数")
         pgettext_lazy("filter", "Flagged"),
         method="filter_flagged",
-        help_text="Short, without a position, or checked out incomplete under a reason.",
+        help_text="Short, without a position, checked out incomplete under a reason, or checked out on a later day "
+        "than the check-in (the time of leaving given afterwards, or none).",
     )
 
     class Meta:
         model = Visit
-        fields = ["q", "day", "since", "until", "store", "rep", "rating", "far_from_store", "flagged"]
+        fields = ["q", "day", "since", "until", "store", "rep", "rating", "open", "far_from_store", "flagged"]
 
     not_on_page = ("day",)
 
@@ -77,8 +88,15 @@ class VisitFilter(StoreSearchFilterSet):
         return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
 
     def filter_flagged(self, queryset, name, value):
-        """Short, without a position, or checked out incomplete (under a reason)."""
-        flagged = Q(short_visit=True) | Q(latitude__isnull=True) | Q(longitude__isnull=True) | ~Q(checkout_missing={})
+        """Short, without a position, checked out incomplete (under a reason), or checked out on a later day (its
+        time of leaving stated afterwards, or none)."""
+        flagged = (
+            Q(short_visit=True)
+            | Q(latitude__isnull=True)
+            | Q(longitude__isnull=True)
+            | ~Q(checkout_missing={})
+            | Q(checkout_entered_at__isnull=False)
+        )
         return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
 

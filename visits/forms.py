@@ -1,5 +1,6 @@
 """Forms for the visit flow, route editing, tasks and reports: they check input, services decide."""
 
+from datetime import datetime, time
 from types import SimpleNamespace
 
 from django import forms
@@ -129,6 +130,8 @@ class VisitForm(forms.Form):
     )
     # The phone's time of "check out" (visit.js): a check-out made offline uploads later with the time it happened.
     at = forms.DateTimeField(label=_("time on the phone"), required=False, widget=forms.HiddenInput)
+    # A visit left open overnight: the time the rep left, on the check-in's day (visits/rules.check_out_time).
+    left_at = forms.TimeField(label=_("Time you left the store"), required=False)
 
     def __init__(self, *args, visit, listings, tasks, previous=None, **kwargs):
         self.visit, self.listings, self.tasks = visit, listings, tasks
@@ -221,8 +224,8 @@ class VisitForm(forms.Form):
         held = {}
         for name, field in self.fields.items():
             value = self.initial.get(name)
-            if name == "at":
-                continue  # the phone's time of this post, not a finding
+            if name in ("at", "left_at"):
+                continue  # the phone's time of this post, the time of leaving: not findings
             if isinstance(field, StockCountField):
                 if name in data:
                     continue
@@ -313,6 +316,10 @@ class VisitForm(forms.Form):
                 data[f"packs_{product.pk}"] = data[name]
         return data
 
+    def left_at_moment(self) -> datetime | None:
+        """The time of leaving typed (HH:MM) as a moment on the check-in's day (Asia/Shanghai), None without one."""
+        return left_at_on(self.visit, self.cleaned_data.get("left_at"))
+
     def record_kwargs(self, *, all_ok: bool = False) -> dict:
         """What visit_record takes, from the cleaned form. `all_ok` (the "All OK" button without JavaScript)
         answers every unanswered checklist item "pass"; the rep then marks the exceptions."""
@@ -339,6 +346,14 @@ class VisitForm(forms.Form):
         done = bool(self.cleaned_data.get(f"task_{task.pk}_done"))
         comment = (self.cleaned_data.get(f"task_{task.pk}_comment") or "").strip()
         return TaskAnswer(done=done, comment=comment) if done or comment else None
+
+
+def left_at_on(visit, typed: time | None) -> datetime | None:
+    """A time of leaving typed as a clock time (the page's box): that time on the visit's check-in day, local."""
+    if typed is None:
+        return None
+    day = timezone.localtime(visit.checked_in_at).date()
+    return timezone.make_aware(datetime.combine(day, typed.replace(second=0, microsecond=0)))
 
 
 def _values(data, key: str) -> list:

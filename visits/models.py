@@ -124,6 +124,18 @@ class Visit(models.Model):
         YELLOW = "yellow", _("Yellow — room for improvement")
         RED = "red", _("Red — major problem")
 
+    class CheckoutTime(models.TextChoices):
+        """What the check-out time is. A visit left open overnight is checked out the next day: its check-out is not
+        the time the rep left, so the rep gives that time (stated) or the visit is kept as not checked out, with no
+        time in the store (none; `checked_out_at` is then when it was closed). Either way `checkout_entered_at` is
+        when the check-out was made (visits/rules.check_out_time), and tells the three apart: none for recorded, the
+        check-out time itself for none, a later moment for stated (one nullable column: a column added to this
+        table must not make SQLite rebuild it under the replenishment triggers)."""
+
+        RECORDED = "recorded", _("Recorded at the check-out")
+        STATED = "stated", _("Time of leaving given afterwards")
+        NONE = "none", _("Not checked out: closed on a later day")
+
     uuid = models.UUIDField(_("client id"), default=uuid.uuid4, unique=True, editable=False)
     rep = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("sales rep"), on_delete=models.PROTECT, related_name="visits"
@@ -153,6 +165,8 @@ class Visit(models.Model):
     checkout_reason = models.TextField(_("reason for an incomplete check-out"), blank=True)
     checkout_missing = models.JSONField(_("missing at check-out"), default=dict, blank=True)
     short_visit = models.BooleanField(_("shorter than the minimum"), default=False)
+    # A check-out that is not the time the rep left (CheckoutTime): when it was made.
+    checkout_entered_at = models.DateTimeField(_("check-out entered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -215,9 +229,39 @@ class Visit(models.Model):
 
     @property
     def minutes_in_store(self) -> int | None:
-        if self.checked_out_at is None:
+        """None while open, and for a visit closed on a later day without the time the rep left: no duration is
+        made up for it."""
+        if self.checked_out_at is None or self.checkout_time == self.CheckoutTime.NONE:
             return None
         return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+
+    @classmethod
+    def checkout_time_of(cls, checked_out_at: datetime | None, checkout_entered_at: datetime | None) -> str:
+        """What a check-out time is (CheckoutTime), from the two columns."""
+        if checkout_entered_at is None:
+            return cls.CheckoutTime.RECORDED
+        if checked_out_at == checkout_entered_at:
+            return cls.CheckoutTime.NONE
+        return cls.CheckoutTime.STATED
+
+    @property
+    def checkout_time(self) -> str:
+        return self.checkout_time_of(self.checked_out_at, self.checkout_entered_at)
+
+    @property
+    def not_checked_out(self) -> bool:
+        """Closed on a later day without the time the rep left (a check-out forgotten overnight)."""
+        return self.checkout_time == self.CheckoutTime.NONE
+
+    @property
+    def left_time_stated(self) -> bool:
+        """Its check-out time is the time of leaving the rep gave afterwards (at `checkout_entered_at`)."""
+        return self.checkout_time == self.CheckoutTime.STATED
+
+    @property
+    def from_earlier_day(self) -> bool:
+        """Still open, checked in on a day before today (Asia/Shanghai): its check-out asks when the rep left."""
+        return self.checked_out_at is None and timezone.localtime(self.checked_in_at).date() < timezone.localdate()
 
     @property
     def no_position(self) -> bool:
@@ -270,6 +314,10 @@ class Visit(models.Model):
             flags.append(_("No position"))
         if self.incomplete:
             flags.append(_("Incomplete"))
+        if self.not_checked_out:
+            flags.append(_("Not checked out"))
+        elif self.left_time_stated:
+            flags.append(_("Time of leaving given afterwards"))
         return flags
 
 

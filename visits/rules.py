@@ -173,3 +173,46 @@ def phone_time(
 
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True)
+class CheckOutTime:
+    """A check-out's times as kept: `checked_out_at`, what it is (`kind`: a Visit.CheckoutTime value) and, for a
+    check-out that is not the time of leaving, when it was made (`entered_at`)."""
+
+    checked_out_at: datetime
+    kind: str
+    entered_at: datetime | None = None
+
+
+def check_out_time(*, checked_in_at: datetime, at: datetime, left_at: datetime | None = None) -> CheckOutTime:
+    """When a visit ended, from the check-out made at `at` (the phone's time of tapping Check out, or now) and the
+    time of leaving the rep may give (`left_at`).
+
+    A check-out on the check-in's day (Asia/Shanghai) is the visit's end, as it always was: a queued one keeps the
+    time it was tapped, however late it is sent. One made on a later day (the rep forgot, and noticed the next
+    morning) is not: the visit did not last the night. With the time the rep gives it ends then ("stated"); without
+    one it is kept as not checked out ("none"): closed at `at`, with no time in the store, rather than a made-up one.
+    A time of leaving lies between the check-in (its minute) and the end of the check-in's day, and not after the
+    check-out itself; it may be given on the day too (left at 17:30, checked out in the car at 18:00)."""
+    day_in = timezone.localtime(checked_in_at).date()
+    end_of_day = timezone.make_aware(datetime.combine(day_in + timedelta(days=1), datetime.min.time()))
+    if left_at is not None:
+        earliest = checked_in_at.replace(second=0, microsecond=0)
+        latest = max(min(at, end_of_day - timedelta(minutes=1)), earliest)
+        if not earliest <= left_at <= latest:
+            raise DomainError(
+                "visit.left_at_out_of_range",
+                _("The time you left must be between %(earliest)s (the check-in) and %(latest)s."),
+                field="left_at",
+                left_at=_local(left_at),
+                earliest=_local(earliest),
+                latest=_local(latest),
+            )
+        left_at = max(left_at, checked_in_at)
+        if left_at >= at.replace(second=0, microsecond=0):  # the minute of the check-out itself: nothing to state
+            return CheckOutTime(at, "recorded")
+        return CheckOutTime(left_at, "stated", entered_at=at)
+    if at >= end_of_day:
+        return CheckOutTime(at, "none", entered_at=at)
+    return CheckOutTime(at, "recorded")

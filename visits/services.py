@@ -868,8 +868,14 @@ def product_codes(ids) -> dict[int, str]:
 
 
 @transaction.atomic
-def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "") -> Visit:
+def visit_check_out(
+    *, visit: Visit, at: datetime | None = None, reason: str = "", left_at: datetime | None = None
+) -> Visit:
     """End the visit: time out, flags and the final rating. Checking out twice keeps the first time.
+
+    A visit checked out on a later day than its check-in (left open overnight) ends at `left_at`, the time the rep
+    says they left (on the check-in's day), or without one is kept as not checked out, with no time in the store
+    (rules.check_out_time): its check-out is not made a visit of many hours.
 
     Refused (``visit.incomplete``, nothing written) while a checklist item is unanswered, a listed product is
     neither counted nor marked not counted, a running promotion is not checked, or the check-in has no position,
@@ -877,10 +883,10 @@ def visit_check_out(*, visit: Visit, at: datetime | None = None, reason: str = "
     or saved before with the findings); the reason and what was missing are kept for the supervisor. A visit
     shorter than ``KA_VISIT_MIN_MINUTES`` is flagged.
     """
-    return _check_out(_locked(visit), at=at, reason=reason)
+    return _check_out(_locked(visit), at=at, reason=reason, left_at=left_at)
 
 
-def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
+def _check_out(visit: Visit, *, at: datetime | None, reason: str, left_at: datetime | None = None) -> Visit:
     """visit_check_out on a visit already locked (with its store) in this transaction."""
     from evidence.visit_checks import promotion_checks
 
@@ -892,16 +898,22 @@ def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
     missing = visit_missing(visit, answered=results, checks=checks)
     if missing and not reason:
         raise VisitIncomplete(missing)
-    visit.checked_out_at = max(_phone_time(at, field="checked_out_at"), visit.checked_in_at)
+    ended = rules.check_out_time(
+        checked_in_at=visit.checked_in_at,
+        at=max(_phone_time(at, field="checked_out_at"), visit.checked_in_at),
+        left_at=left_at,
+    )
+    visit.checked_out_at, visit.checkout_entered_at = ended.checked_out_at, ended.entered_at
     visit.checkout_reason = reason
     visit.checkout_missing = missing.as_json() if missing else {}
-    visit.short_visit = (
+    visit.short_visit = not visit.not_checked_out and (
         short_visit_minutes(visit.checked_in_at, visit.checked_out_at, settings.KA.visit_min_minutes) is not None
     )
     _rate(visit, checklist=results, checks=checks)
     visit.save(
         update_fields=[
             "checked_out_at",
+            "checkout_entered_at",
             "checkout_reason",
             "checkout_missing",
             "short_visit",
@@ -916,11 +928,13 @@ def _check_out(visit: Visit, *, at: datetime | None, reason: str) -> Visit:
 
 
 @transaction.atomic
-def visit_record_and_check_out(*, visit: Visit, reason: str = "", at: datetime | None = None, **findings) -> Visit:
+def visit_record_and_check_out(
+    *, visit: Visit, reason: str = "", at: datetime | None = None, left_at: datetime | None = None, **findings
+) -> Visit:
     """The page's "Save and check out": record the findings and check out, both or neither (a refused check-out
     leaves the visit as it was, and the page keeps what the rep typed)."""
     visit = _record(_locked(visit), rate=False, **findings)
-    return _check_out(visit, at=at, reason=reason)
+    return _check_out(visit, at=at, reason=reason, left_at=left_at)
 
 
 @transaction.atomic

@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from operator import attrgetter
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, ExpressionWrapper, Prefetch, When
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -54,6 +55,7 @@ from .forms import (
     PhotoForm,
     TaskForm,
     VisitForm,
+    left_at_on,
 )
 from .models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit
 from .steps import visit_steps, visit_steps_for
@@ -266,7 +268,9 @@ def _visit_post(request, visit: Visit):
     findings = form.record_kwargs(all_ok=action == "all_ok")
     try:
         if action == "check_out":
-            services.visit_record_and_check_out(visit=visit, at=form.cleaned_data.get("at"), **findings)
+            services.visit_record_and_check_out(
+                visit=visit, at=form.cleaned_data.get("at"), left_at=form.left_at_moment(), **findings
+            )
         else:
             services.visit_record(visit=visit, **findings)
     except DomainError as error:
@@ -404,8 +408,14 @@ def visit_check_out(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
     if visit.rep_id != request.user.pk:
         raise PermissionDenied
+    left_at = forms.TimeField(required=False)
     try:
-        services.visit_check_out(visit=visit, reason=request.POST.get("checkout_reason", ""))
+        left_at = left_at_on(visit, left_at.clean(request.POST.get("left_at", "")))
+    except ValidationError:
+        messages.error(request, _("Give the time you left as hours and minutes, such as 18:30."))
+        return redirect("visits:visit-detail", pk=visit.pk)
+    try:
+        services.visit_check_out(visit=visit, reason=request.POST.get("checkout_reason", ""), left_at=left_at)
     except DomainError as error:
         messages.error(request, error.detail)
         return redirect("visits:visit-detail", pk=visit.pk)
@@ -418,7 +428,8 @@ class VisitListView(RepsOwnListMixin, FilteredListView):
     export_name = gettext_lazy("visits")
     export_columns = [
         Column(gettext_lazy("Checked in at"), lambda v: v.checked_in_at),
-        Column(gettext_lazy("Checked out at"), lambda v: v.checked_out_at),
+        # a visit closed on a later day without the time the rep left has none (its flags say "Not checked out")
+        Column(gettext_lazy("Checked out at"), lambda v: None if v.not_checked_out else v.checked_out_at),
         Column(gettext_lazy("Sales rep"), lambda v: display_name(v.rep)),
         Column(gettext_lazy("Store"), lambda v: v.store.name),
         Column(gettext_lazy("Rating"), lambda v: v.get_rating_display()),

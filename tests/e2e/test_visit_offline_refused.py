@@ -2,6 +2,8 @@
 longer the rep's) with a whole page, not JSON: refused and shown with its reason in the rep's language, never
 asked again for good — and the writes queued after it still reach the server."""
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -59,12 +61,68 @@ def test_a_write_whose_visit_was_deleted_is_refused_and_the_next_one_arrives(pho
         "this change was not recorded.",
         timeout=WAIT,
     )
+    # the heading fits a refusal with nothing to correct: not "correct the values" (issue: each line says why)
+    expect(phone.get_by_test_id("upload-refused-heading")).to_have_text("Not uploaded:")
+    expect(refused).not_to_contain_text("Correct the values")
     phone.wait_for_function("KaOutbox.list('writes').then((writes) => writes.length === 0)", timeout=WAIT)
     assert Visit.objects.get(pk=kept.pk).problems == "Price tags missing"  # the write behind it arrived
     expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
     assert refused.locator("li").count() == 1  # kept on the phone as refused, not dropped without a word
     phone.goto(f"/visits/{kept.pk}/")  # another page: the refusal still said
     expect(phone.get_by_test_id("upload-refused")).to_contain_text("Walmart Wujiaochang", timeout=WAIT)
+
+
+def test_only_a_write_refused_for_its_values_asks_for_them_to_be_corrected(phone, live_server):
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1")
+    beer = ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12)
+    wrong_store = StoreFactory(rep=rep, name="Walmart Wujiaochang")
+    closed_store = StoreFactory(rep=rep, name="Carrefour Gubei")
+    ListingFactory(store=wrong_store, product=beer)
+    ListingFactory(store=closed_store, product=beer)
+    wrong = VisitFactory(rep=rep, store=wrong_store)
+    closed = VisitFactory(rep=rep, store=closed_store)
+
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    phone.goto(f"/visits/{closed.pk}/")
+
+    # no network: a save of this visit waits; then one of the other visit, its count one the server refuses (a
+    # minus, as an older copy of its page might have sent)
+    phone.context.set_offline(True)
+    phone.get_by_label("Problems found").fill("Torn packs on the end cap")
+    phone.get_by_role("button", name="Save", exact=True).click()
+    queue = phone.get_by_test_id("upload-queue")
+    expect(queue).to_contain_text("1 change waiting to upload", timeout=WAIT)
+    phone.evaluate(
+        """async ([product, url, uuid]) => {
+            const [first] = await KaOutbox.list("writes");
+            const body = new URLSearchParams(first.body);
+            body.set(`stock_${product}_cases`, "-3");
+            body.set(`stock_${product}_packs`, "");
+            body.set("changed", `stock_${product}_cases stock_${product}_packs`);
+            await KaOutbox.put({...first, key: undefined, at: first.at + 1, url, page: url, visit: uuid,
+                                title: "Walmart Wujiaochang", body: body.toString()});
+            await KaQueue.refresh();
+        }""",
+        [beer.pk, f"/visits/{wrong.pk}/", str(wrong.uuid)],
+    )
+    expect(queue).to_contain_text("2 changes waiting to upload", timeout=WAIT)
+    # meanwhile this visit is checked out on another device: its save arrives too late (409)
+    Visit.objects.filter(pk=closed.pk).update(checked_out_at=closed.checked_in_at + timedelta(minutes=40))
+    phone.context.set_offline(False)  # the `online` event uploads
+
+    refused = phone.get_by_test_id("upload-refused")
+    expect(refused.locator("li")).to_have_count(2, timeout=WAIT)
+    expect(phone.get_by_test_id("upload-refused-heading")).to_have_text("Not uploaded:")
+    # the values refused: why, then what to do
+    expect(refused.locator("li").filter(has_text="Walmart Wujiaochang")).to_contain_text(
+        "Correct the values on the visit page and save again."
+    )
+    # the visit closed meanwhile: why alone, nothing to correct
+    closed_line = refused.locator("li").filter(has_text="Carrefour Gubei")
+    expect(closed_line).to_contain_text("The visit was closed before this save arrived: it was not recorded.")
+    expect(closed_line).not_to_contain_text("Correct the values")
+    assert not Visit.objects.get(pk=wrong.pk).stock_counts.exists()
 
 
 @pytest.mark.parametrize(

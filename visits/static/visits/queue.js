@@ -37,7 +37,10 @@
       // the page's title, then why, joined as the rep's language writes it ("{name}：{message}" in Chinese)
       var said = part.dataset.said || "{name}: {message}";
       var colon = said.slice(said.indexOf("{name}") + 6, said.indexOf("{message}"));
-      item.appendChild(document.createTextNode(colon + reasons.join(" ")));
+      // refused for its values (400: a field, a missing answer): to correct and save again; a visit gone, no longer
+      // the rep's or closed meanwhile has nothing to correct
+      var fix = write.status === 400 && part.dataset.fix ? " " + part.dataset.fix : "";
+      item.appendChild(document.createTextNode(colon + reasons.join(" ") + fix));
       var dismiss = document.createElement("button");
       dismiss.type = "button";
       dismiss.className = "btn btn-link btn-sm p-0 ms-2 align-baseline";

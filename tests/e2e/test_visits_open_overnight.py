@@ -1,0 +1,81 @@
+"""On the phone: a visit left open yesterday. Today says so plainly with what to do; its page asks when the rep left,
+and "Save and check out" (visit.js, without leaving the page) ends the visit then — not this morning. A time before
+the check-in is refused next to its box, what was typed kept. And the supervisor's list shows who is still in a
+store (`open=true`)."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.visits.factories import VisitFactory
+from visits.models import Visit
+
+from .conftest import log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+WAIT = 15_000
+SHOTS = "tests/e2e/artifacts"
+
+
+def yesterday_at(hour: int, minute: int = 0) -> datetime:
+    day = timezone.localdate() - timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+@pytest.fixture
+def left_open():
+    supervisor = make_user(Role.SUPERVISOR, username="sup1", password="demo-pass-1")
+    rep = make_user(Role.REP, username="rep1", password="demo-pass-1", supervisor=supervisor)
+    store = StoreFactory(rep=rep, name="联华四店")
+    ListingFactory(store=store, product=ProductFactory(name="海川纯生啤酒 500ml", packs_per_case=12))
+    return VisitFactory(rep=rep, store=store, checked_in_at=yesterday_at(17))
+
+
+def test_a_visit_left_open_yesterday_is_checked_out_at_the_time_the_rep_left(phone, live_server, left_open):
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+    # Today: where, since when, and what to do
+    phone.goto("/visits/today/")
+    notice = phone.get_by_test_id("still-open-earlier")
+    expect(notice).to_contain_text("You did not check out at 联华四店")
+    expect(notice).to_contain_text("give the time you left; if you do not know it, leave the time empty.")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.screenshot(path=f"{SHOTS}/visits-open-overnight-today-phone.png", full_page=True)
+    phone.get_by_test_id("still-open-link").click()
+
+    # the visit's page asks when the rep left; a time before the check-in is refused next to the box
+    box = phone.get_by_test_id("left-at-box")
+    expect(box).to_contain_text("and did not check out that day.")
+    phone.get_by_test_id("left-at").fill("16:30")
+    phone.get_by_label("Reason for checking out as it is").fill("昨天忘了签退")
+    phone.get_by_test_id("check-out").click()
+    expect(box.locator("[data-error-for=left_at]")).to_contain_text("The time you left must be between", timeout=WAIT)
+    assert Visit.objects.get(pk=left_open.pk).checked_out_at is None
+    phone.screenshot(path=f"{SHOTS}/visits-open-overnight-refused-phone.png", full_page=True)
+
+    # corrected: checked out, at 18:30 yesterday
+    phone.get_by_test_id("left-at").fill("18:30")
+    phone.get_by_test_id("check-out").click()
+    expect(phone.get_by_test_id("checked-out")).to_contain_text("Checked out", timeout=WAIT)
+    visit = Visit.objects.get(pk=left_open.pk)
+    assert visit.checked_out_at == yesterday_at(18, 30) and visit.checkout_time == Visit.CheckoutTime.STATED
+    phone.reload()
+    expect(phone.get_by_test_id("visit-left-stated")).to_contain_text("time of leaving given by the rep")
+    expect(phone.get_by_test_id("visit-times")).to_contain_text("(90 minutes)")
+
+
+def test_the_supervisor_sees_who_is_still_in_a_store(desktop, live_server, left_open):
+    log_in(desktop, "sup1", "demo-pass-1")
+    desktop.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+
+    desktop.goto("/visits/history/?open=true")
+
+    row = desktop.locator("tbody tr").filter(has_text="联华四店")
+    expect(row.get_by_test_id("visit-open")).to_have_text("Not checked out yet")
+    expect(desktop.get_by_label("Check-out")).to_have_value("true")
+    desktop.screenshot(path=f"{SHOTS}/visits-open-filter-desktop.png", full_page=True)
