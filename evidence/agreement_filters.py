@@ -7,14 +7,20 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.filters import account_search_q
 from accounts.models import KeyAccount
+from accounts.roles import Role
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet
-from ka_portal.scope import accounts_for, stores_for
+from ka_portal.scope import accounts_for, stores_for, user_role
 from stores.models import Store
 from tradespend.settlement import with_settlement
 
 from .agreement_rules import AGREEMENT_KINDS
 from .models import DisplayAgreement
+
+
+def sees_fees(user) -> bool:
+    """Fees are for finance, KA managers and admins; reps and supervisors check the displays."""
+    return user_role(user) in (Role.FINANCE, Role.MANAGER, Role.ADMIN)
 
 
 class DisplayAgreementFilter(StyledFilterSet):
@@ -47,6 +53,11 @@ class DisplayAgreementFilter(StyledFilterSet):
     class Meta:
         model = DisplayAgreement
         fields = ["q", "account", "store", "kind", "status", "source", "settlement", "period"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.request is not None and not sees_fees(self.request.user):
+            del self.filters["settlement"]  # what deductions cover of a fee is the fee's, hidden from them
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

@@ -278,13 +278,18 @@ def _ledger(agreement: DisplayAgreement, *, by, before: dict | None = None) -> N
         return
     if before is not None and not any(before[name] != getattr(agreement, name) for name in LEDGER_FIELDS):
         return  # its note, quota, store or facings: the ledger holds none of them
+    _ledgers(sorted({agreement.account_id, before["account_id"] if before else agreement.account_id}), by=by)
+
+
+def _ledgers(account_ids: list[int], by=None) -> None:
+    """The chains' trade-spend ledgers computed again as of today, then their deductions matched (the nightly job's
+    two steps, for these chains only)."""
     from tradespend.accruals import accruals_compute
     from tradespend.matching import deductions_match
 
     today = timezone.localdate()
-    account_ids = sorted({agreement.account_id, before["account_id"] if before else agreement.account_id})
-    for account_id in account_ids:
-        accruals_compute(as_of=today, account=KeyAccount.objects.get(pk=account_id), by=by)
+    for account in KeyAccount.objects.filter(pk__in=account_ids).order_by("pk"):
+        accruals_compute(as_of=today, account=account, by=by)
     deductions_match(account_ids=account_ids)
 
 
@@ -553,13 +558,15 @@ def _confirmed_visits(agreement_ids) -> set[int]:
 
 
 @transaction.atomic
-def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None) -> int:
+def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None, ledger: bool = True) -> int:
     """Work out the evidenced visits and status of the agreements given (ids, or those of the accounts given, or
     all), set-based: one query for the agreements, one for their checks with visit and photo, one for the visits
     among them a supervisor confirmed a fraud signal of, one for the active stores of the chains with chain-wide
     agreements, then one UPDATE per outcome (status and count). Visits on the same day at the same store count once.
-    An agreement no longer not evidenced (a fraud signal dismissed, its quota lowered) releases the deductions that
-    claim it: its chain's deductions are matched again at once (tradespend.matching), not at the next night.
+    Fees are paid on evidence (tradespend/accruals.py): an agreement with a fee that becomes not evidenced, or is no
+    longer (a fraud signal confirmed or dismissed, its quota changed, its period over), changes what its chain's
+    ledger owes, so the chain's ledger is computed again and its deductions matched again at once, not at the night
+    (``ledger=False``: the nightly run, which the nightly ledger and matching follow for every chain).
     Returns how many agreements changed status or count."""
     today = today or timezone.localdate()
     agreements = DisplayAgreement.objects.select_for_update()
@@ -580,7 +587,7 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
         chain_stores[account_id].append(store_id)
     now = timezone.now()
     changed = 0
-    released: set[int] = set()  # the chains of agreements no longer not evidenced
+    owed: set[int] = set()  # the chains of agreements with a fee that became, or are no longer, not evidenced
     outcome: dict[tuple[str, int], list[int]] = defaultdict(list)  # (status, evidenced) → agreements
     for agreement in agreements.values():
         by_store = _rows_by_store(agreement, checks[agreement.pk], withdrawn)
@@ -590,18 +597,16 @@ def agreements_evaluate(*, ids=None, account_ids=None, today: date | None = None
         )
         if (status, evidenced) != (agreement.status, agreement.evidenced_visits):
             changed += 1
-        if agreement.status == Status.NOT_EVIDENCED and status != Status.NOT_EVIDENCED:
-            released.add(agreement.account_id)
+        if agreement.fee > 0 and Status.NOT_EVIDENCED in (agreement.status, status) and agreement.status != status:
+            owed.add(agreement.account_id)
         outcome[(status, evidenced)].append(agreement.pk)
     for (status, evidenced), pks in outcome.items():  # one UPDATE per outcome, not per agreement
         for start in range(0, len(pks), 1000):
             DisplayAgreement.objects.filter(pk__in=pks[start : start + 1000]).update(
                 status=status, evidenced_visits=evidenced, evaluated_at=now
             )
-    if released:
-        from tradespend.matching import deductions_match
-
-        deductions_match(account_ids=sorted(released))
+    if owed and ledger:
+        _ledgers(sorted(owed))
     return changed
 
 

@@ -34,6 +34,10 @@ as_of's):
   as a contract's display fee does, whatever the evidence so far; the evidence decides whether a deduction claiming
   it is matched (matching.py). A generated agreement accrues nothing of its own: its term's or plan's line is its fee.
   Writing a hand-entered agreement recomputes its chain's ledger in the same transaction (evidence/agreements.py).
+  Fees are paid on evidence: an agreement not evidenced accrues nothing — one entered by hand has no line, a
+  generated one's fee is taken off the term's or plan's line that pays it (its reason says so, notes.NOT_EVIDENCED).
+  A display-fee line lowered under the automatic matches it had has them released and their deductions matched
+  again (matching.release_unbacked): to what the ledger still holds, else unsupported.
 - Promoters' pay (issue 16, tradespend/promoter_pay.py): ACCRUED lines of source PROMOTER per account × month,
   one per promoter (``promoter:<id>``) and one per plan for the shifts assigned to it (``promoter:plan:<id>``).
   A plan's promoter cost is then its shifts' pay: once a plan has any shift, its own PROMOTER line (the planned
@@ -54,7 +58,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +74,7 @@ from promotions.models import PromotionPlan
 from stores.models import Listing
 
 from . import notes, promoter_pay, rules
+from .matching import release_unbacked
 from .models import AccrualLine, AccrualRun, ClosedMonth, DeductionMatch, SpendKind
 
 # Contracts whose terms accrue: agreed ones. A draft is still being negotiated.
@@ -201,13 +206,45 @@ def _plans(account) -> list[dict]:
     )
 
 
-def _agreements(account) -> list[dict]:
-    """The display agreements entered by hand with a fee (a generated one's fee is its source's line)."""
-    return list(
-        DisplayAgreement.objects.filter(
-            source=DisplayAgreement.Source.MANUAL, fee__gt=0, **_account_filter(account)
-        ).values("pk", "account_id", "kind", "start_on", "fee", "store__name", "account__name")
+def _agreements(account) -> tuple[list[dict], dict[tuple[str, date, str], Decimal]]:
+    """Display agreements with a fee (one query): those entered by hand still owed (not those not evidenced), and the
+    fees of generated ones not evidenced per line that pays them (source_key, month, kind) — a term's display or TG
+    fee of a period in its period's first month, a plan's end cap's share of its TG fee in the plan's start month."""
+    Agreement = DisplayAgreement
+    columns = ("pk", "account_id", "kind", "start_on", "fee", "store__name", "account__name", "source", "status",
+               "term_id", "term__kind", "plan_id")  # fmt: skip
+    rows = (
+        Agreement.objects.filter(fee__gt=0, **_account_filter(account))
+        .filter(Q(source=Agreement.Source.MANUAL) | Q(status=Agreement.Status.NOT_EVIDENCED))
+        .values(*columns)
     )
+    manual, withheld = [], defaultdict(lambda: ZERO)
+    for row in rows:
+        if row["source"] == Agreement.Source.MANUAL:
+            if row["status"] != Agreement.Status.NOT_EVIDENCED:
+                manual.append(row)
+        elif row["term_id"]:
+            kind = rules.TERM_SPEND_KIND[row["term__kind"]]
+            withheld[f"{Source.TERM}:{row['term_id']}", payable_month(row["start_on"]), kind] += row["fee"]
+        elif row["plan_id"]:
+            withheld[f"{Source.PLAN}:{row['plan_id']}", payable_month(row["start_on"]), SpendKind.END_CAP] += row["fee"]
+    return manual, withheld
+
+
+def _withhold(due: list[_Line], withheld: dict) -> list[_Line]:
+    """Fees paid on evidence: a line paying display fees not evidenced is lowered by them (to nothing at most), its
+    reason saying so; a line left at nothing is not due."""
+    if not withheld:
+        return due
+    kept = []
+    for line in due:
+        fee = withheld.get((line.source_key, line.month, line.kind))
+        if fee:
+            line.amount = max(to_money(line.amount - fee), ZERO)
+            line.reason_code, line.reason_params = notes.NOT_EVIDENCED, {"amount": str(to_money(fee))}
+        if line.amount or not fee:
+            kept.append(line)
+    return kept
 
 
 def _booked(account) -> list[dict]:
@@ -427,13 +464,15 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
     achievement = _Achievement(sell_in, _targets(account), as_of)
 
     due: list[_Line] = []
-    terms, plans, agreements = _terms(account), _plans(account), _agreements(account)
+    terms, plans = _terms(account), _plans(account)
+    agreements, withheld = _agreements(account)
     for term in terms:
         due += _term_lines(term, current=current, sell_in=sell_in, listings=listings, achievement=achievement)
     for plan in plans:
         due += _plan_lines(plan, current=current)
     for agreement in agreements:
         due += _agreement_lines(agreement, current=current)
+    due = _withhold(due, withheld)
     due += _promoter_lines(account, as_of)
 
     # Closed months: what they should hold against what they hold, per source × kind, month by month (the
@@ -527,6 +566,8 @@ def accruals_compute(*, as_of: date, account: KeyAccount | None = None, by=None)
         )
     if delete:
         AccrualLine.objects.filter(pk__in=delete).delete()
+    # display fees lowered under the automatic matches they had: released and matched again (matching.py)
+    release_unbacked([account.pk] if account is not None else KeyAccount.objects.values("pk"), closed=closed)
 
     run.lines_written = len(to_write) + len(zero)
     run.finished_at = timezone.now()

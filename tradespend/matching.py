@@ -252,6 +252,38 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
     return summary
 
 
+# Display fees (a display agreement's or a term's or plan's end cap): paid on evidence, so their lines move with it.
+DISPLAY_FEE_KINDS = ("display", "end_cap")
+
+
+def release_unbacked(account_ids, *, closed=None) -> int:
+    """Display fees follow their evidence and their agreements: where the ledger lowered a display-fee line below the
+    matches the automatic matching made (an agreement not evidenced, deleted, its fee lowered or moved to a later
+    month), those automatic matches are released and their deductions matched again (to what the ledger still holds,
+    else left unsupported, which gross to net then counts), instead of staying matched to a line that no longer holds
+    them — spend that would be counted nowhere. Finance's matches by hand stay (the line is flagged over-deducted for
+    them); nothing dated in a closed month is touched (``closed``: the closed months, when the caller has them).
+    Answers how many deductions were matched again."""
+    closed = ClosedMonth.objects.months() if closed is None else closed
+    over = lines_with_matches(
+        AccrualLine.objects.filter(account_id__in=account_ids, kind__in=DISPLAY_FEE_KINDS).exclude(month__in=closed)
+    ).filter(over_deducted=True)
+    released = DeductionMatch.objects.filter(line__in=over.values("pk"), automatic=True)
+    for month in sorted(closed):
+        released = released.exclude(deduction__date__gte=month, deduction__date__lt=rules.add_months(month, 1))
+    deduction_ids = sorted(set(released.values_list("deduction_id", flat=True)))
+    if not deduction_ids:
+        return 0
+    line_ids = list(released.values_list("line_id", flat=True).distinct())
+    DeductionMatch.objects.filter(pk__in=list(released.values_list("pk", flat=True))).delete()
+    again = Deduction.objects.filter(pk__in=deduction_ids)
+    again.update(state=State.UNSUPPORTED)  # worked out again from what is left, just below
+    deductions_match(deductions=again)
+    # a line kept at 0 only for the matches it had (accruals.py) goes with them
+    AccrualLine.objects.filter(pk__in=line_ids, amount=0).exclude(matches__isnull=False).delete()
+    return len(deduction_ids)
+
+
 def _twin_key(deduction) -> tuple | None:
     """What makes two deductions twins (a suspected duplicate): account, kind, months claimed and amount."""
     if deduction.period_start is None or deduction.period_end is None:

@@ -19,6 +19,8 @@ PROMOTER_MONTHLY_ROSTER = "accrual.promoter_monthly_roster"
 PROMOTER_PLAN = "accrual.promoter_plan"
 # a day's fee over several shifts (PROMOTER_DAILY stays for one shift a day, each wholly at the line's account)
 PROMOTER_DAILY_DAYS = "accrual.promoter_daily_days"
+# Display fees not evidenced (issue 13): taken off the term's or plan's line that pays them
+NOT_EVIDENCED = "accrual.not_evidenced"
 
 TEMPLATES = {
     NO_TARGET: _("No sales target for %(year)s: the lowest tier, %(rate)s %%."),
@@ -45,6 +47,7 @@ TEMPLATES = {
         "month, so split by the stores on the roster: %(shifts)s of %(all)s here."
     ),
     PROMOTER_PLAN: _("Promoters' pay for shifts on this plan (%(shifts)s): %(promoters)s."),
+    NOT_EVIDENCED: _("%(amount)s of display fees not evidenced at the stores: not owed."),
 }
 
 MONEY = {
@@ -54,6 +57,7 @@ MONEY = {
     PROMOTER_DAILY_DAYS: ("fee",),
     PROMOTER_MONTHLY: ("pay",),
     PROMOTER_MONTHLY_ROSTER: ("pay",),
+    NOT_EVIDENCED: ("amount",),
 }
 
 register(TEMPLATES, money=MONEY)

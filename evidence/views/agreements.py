@@ -6,7 +6,7 @@ the agreements of their stores (and their chains' chain-wide ones) without fees.
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -15,7 +15,6 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
-from accounts.roles import Role
 from contracts.forms import DATE_INPUT, StyledForm
 from contracts.selectors import deductions_for
 from ka_portal.errors import DomainError
@@ -24,14 +23,14 @@ from ka_portal.lists import Column, FilteredListView, choose_by_code
 from ka_portal.money import ZERO, money_sum
 from ka_portal.pages import mark_problems, run_step, show_refusal
 from ka_portal.permissions import can, model_permission
-from ka_portal.scope import accounts_for, display_agreements_for, stores_for, user_role
+from ka_portal.scope import accounts_for, display_agreements_for, stores_for
 from stores.models import Store
 from tradespend.settlement import fee_lines, with_settlement
 from visits.models import Visit
 
 from .. import agreement_rules as rules
 from .. import agreements as services
-from ..agreement_filters import DisplayAgreementFilter
+from ..agreement_filters import DisplayAgreementFilter, sees_fees
 from ..agreement_rules import AGREEMENT_KINDS
 from ..models import DisplayAgreement, FraudSignal
 
@@ -42,11 +41,6 @@ TOTAL_CAPTIONS = {
     Status.PAYABLE: _("Fees payable"),
     Status.NOT_EVIDENCED: _("Fees not evidenced"),
 }
-
-
-def sees_fees(user) -> bool:
-    """Fees are for finance, KA managers and admins; reps and supervisors check the displays."""
-    return user_role(user) in (Role.FINANCE, Role.MANAGER, Role.ADMIN)
 
 
 def _where(agreement) -> str:
@@ -129,8 +123,9 @@ class AgreementListView(FilteredListView):
             sums = dict(counted.order_by().values_list("status").annotate(total=money_sum("fee")))
             context["totals"] = [(status, TOTAL_CAPTIONS[status], sums.get(status.value) or ZERO) for status in Status]
             # of the payable fees, those the chain's deductions do not cover yet: what is still to settle
+            left = Case(When(deducted__gte=F("fee"), then=Value(ZERO)), default=F("fee") - F("deducted"))
             context["to_settle"] = counted.filter(status=Status.PAYABLE, settled=False).aggregate(
-                total=money_sum("fee", default=ZERO)
+                total=money_sum(left, default=ZERO)
             )["total"]
         context["can_add"] = can(user, DisplayAgreement, "add")
         return context
@@ -165,7 +160,10 @@ def agreement_detail(request, pk):
             "payable_month": rules.payable_month(agreement.start_on),
             "sees_fees": sees_fees(user),
             "fee_lines": lines,
-            "fee_settled": bool(lines) and all(line.remaining <= 0 for line in lines),
+            # as the list and the API read it (tradespend.settlement.with_settlement): a fee the ledger holds, covered
+            "fee_settled": agreement.fee > 0
+            and sum(line.amount for line in lines) > 0
+            and sum(line.deducted for line in lines) >= sum(line.amount for line in lines),
             "claiming": claiming,
             "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
             "sees_signals": can(user, FraudSignal),

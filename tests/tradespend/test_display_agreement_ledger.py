@@ -15,7 +15,6 @@ from evidence.models import DisplayAgreement
 from tests.contracts.factories import InvoiceFactory
 from tests.evidence.agreement_data import agreement, chain, checked
 from tests.tradespend.matching_data import matching_deduction
-from tradespend import notes
 from tradespend.accruals import accruals_compute
 from tradespend.models import AccrualLine, AccrualRun, DeductionMatch
 
@@ -125,6 +124,8 @@ def test_the_chains_deduction_is_matched_to_the_fee_once_it_is_entered_and_the_f
     assert 'data-testid="fee-settled"' in page and "Deducted in full" in page
     assert reverse("tradespend:deduction-sheet", args=[deduction.pk]) in page
     assert "Deducted 1,500.00 · still to deduct 0.00" in page
+    ledger = f"{reverse('tradespend:ledger')}?account=DSP&amp;month_from={deal.start_on:%Y-%m}"
+    assert ledger in page  # the line in the ledger, one click away
     sheet = client.get(reverse("tradespend:deduction-sheet", args=[deduction.pk])).content.decode()
     assert reverse("evidence:agreement-detail", args=[deal.pk]) in sheet and f"Display agreement #{deal.pk}" in sheet
 
@@ -147,6 +148,8 @@ def test_payable_fees_not_yet_deducted_are_listed_until_the_chain_takes_them(cli
 
     _deducted(invoice, deal, amount="1000.00")  # part of it
     assert listed("to_settle") == {deal.pk: ("1000.00", False)}
+    page = client.get(reverse("evidence:agreement-list"), {"account": account.code}).content.decode()
+    assert 'data-testid="total-to-settle">500.00<' in page  # what is left of it, not the whole fee
     _deducted(invoice, deal, amount="500.00")
     assert listed("to_settle") == {}
     assert listed("settled") == {deal.pk: ("1500.00", True)}
@@ -163,6 +166,12 @@ def test_reps_see_no_deductions_and_the_ledger_names_the_agreement(client, manag
     client.force_login(rep)
     row = client.get(f"/api/v1/display-agreements/{deal.pk}/").json()
     assert (row["fee"], row["deducted"], row["settled"]) == (None, None, None)
+    # nor may they ask which fees deductions cover: the filter is not theirs (ignored, as an unknown one)
+    DisplayAgreement.objects.filter(pk=deal.pk).update(status=DisplayAgreement.Status.PAYABLE)
+    listed = client.get("/api/v1/display-agreements/", {"settlement": "to_settle"}).json()["results"]
+    assert [row["id"] for row in listed] == [deal.pk]
+    assert client.get("/api/v1/display-agreements/", {"settlement": "settled"}).json()["results"] == listed
+    assert 'name="settlement"' not in client.get(reverse("evidence:agreement-list")).content.decode()
 
     client.force_login(finance)
     lines = client.get("/api/v1/accrual-lines/", {"account": account.code}).json()["results"]
@@ -172,16 +181,38 @@ def test_reps_see_no_deductions_and_the_ledger_names_the_agreement(client, manag
     assert reverse("evidence:agreement-detail", args=[deal.pk]) in ledger
 
 
-def test_a_deducted_fee_deleted_leaves_its_line_at_zero_with_the_match_for_finance(manager, rep, world):
+def test_a_deducted_fee_lowered_or_deleted_sends_what_the_ledger_no_longer_holds_back_to_unsupported(
+    manager, rep, world
+):
+    """QA: the deduction stayed matched to a line at 0, and gross to net counted the money nowhere."""
     account, store, invoice = world
-    deal = _evidenced(_enter(manager, account, store), store, rep)
+    deal = _evidenced(_enter(manager, account, store, fee="2000.00"), store, rep)
     deduction = _deducted(invoice, deal)
-    line = AccrualLine.objects.get(agreement=deal)
+    assert deduction.state == Deduction.State.MATCHED
+
+    deal = agreement_update(agreement=deal, by=manager, fee=Decimal("1500.00"))
+    deduction.refresh_from_db()
+    assert (deduction.state, deduction.matched_amount) == (Deduction.State.PARTLY_MATCHED, Decimal("1500.00"))
+    assert [m.amount for m in DeductionMatch.objects.filter(deduction=deduction)] == [Decimal("1500.00")]
 
     agreement_delete(agreement=deal, by=manager)
+    deduction.refresh_from_db()
+    assert (deduction.state, deduction.matched_amount) == (Deduction.State.UNSUPPORTED, Decimal("0.00"))
+    assert not AccrualLine.objects.filter(source="display").exists()  # no line kept at 0 for nothing
+
+
+def test_a_match_finance_made_by_hand_stays_and_its_line_is_flagged(manager, finance, rep, world):
+    account, store, invoice = world
+    deal = _enter(manager, account, store, kind="end_cap", facings=None, fee="2000.00")
+    deduction = _deducted(invoice, deal, amount="3000.00", kind="tg")
+    line = AccrualLine.objects.get(agreement=deal)
+    assert DeductionMatch.objects.get(deduction=deduction).automatic
+    DeductionMatch.objects.filter(deduction=deduction).update(automatic=False)  # as finance's hand made it
+
+    agreement_update(agreement=deal, by=manager, fee=Decimal("1000.00"))
     line.refresh_from_db()
-    assert (line.amount, line.agreement_id, line.reason_code) == (Decimal("0.00"), None, notes.NO_LONGER_DUE)
-    assert DeductionMatch.objects.filter(deduction=deduction, line=line).exists()  # over-deducted: finance's to see
+    assert line.amount == Decimal("1000.00")
+    assert [m.amount for m in DeductionMatch.objects.filter(deduction=deduction)] == [Decimal("2000.00")]
 
 
 def test_a_not_evidenced_fee_leaves_the_deduction_claiming_it_unsupported_and_its_page_names_it(
@@ -196,10 +227,12 @@ def test_a_not_evidenced_fee_leaves_the_deduction_claiming_it_unsupported_and_it
     deduction = _deducted(invoice, DisplayAgreement.objects.get(pk=deal.pk), kind="tg")
     assert deduction.state == Deduction.State.UNSUPPORTED
 
+    assert not AccrualLine.objects.filter(source="display").exists()  # not owed: counted once, as unsupported
+
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     client.force_login(finance)
     page = client.get(reverse("evidence:agreement-detail", args=[deal.pk])).content.decode()
-    assert "not evidenced: a deduction claiming it is not matched automatically" in page
+    assert "Not evidenced: its fee is not owed and is not in the ledger" in page
     assert 'data-testid="ledger-claiming"' in page
     assert reverse("tradespend:deduction-sheet", args=[deduction.pk]) in page
 
@@ -220,3 +253,37 @@ def test_a_fee_evidenced_after_all_releases_the_deduction_claiming_it_at_once(ma
     assert deal.status == DisplayAgreement.Status.PAYABLE
     deduction.refresh_from_db()
     assert (deduction.state, deduction.matched_amount) == (Deduction.State.MATCHED, Decimal("3600.00"))
+
+
+def test_a_matched_fee_whose_evidence_then_fails_is_taken_out_and_its_deduction_left_unsupported(manager, rep, world):
+    """QA: a deduction matched while the display was collecting evidence stayed matched once it was not evidenced."""
+    account, store, invoice = world
+    last, _this = _months()
+    deal = _enter(manager, account, store, kind="end_cap", facings=None, fee="2000.00", start_on=last,
+                  end_on=last + timedelta(9), evidence_visits=1)  # fmt: skip
+    checked(deal, store=store, rep=rep, day=last)
+    agreements_evaluate(ids=[deal.pk])
+    deduction = _deducted(invoice, DisplayAgreement.objects.get(pk=deal.pk), kind="tg")
+    assert deduction.state == Deduction.State.MATCHED
+
+    deal = agreement_update(agreement=deal, by=manager, evidence_visits=3)  # three visits were agreed, one was seen
+    assert deal.status == DisplayAgreement.Status.NOT_EVIDENCED
+    deduction.refresh_from_db()
+    assert (deduction.state, deduction.matched_amount) == (Deduction.State.UNSUPPORTED, Decimal("0.00"))
+    assert not AccrualLine.objects.filter(source="display").exists()
+
+
+def test_a_generated_fee_not_evidenced_is_taken_off_its_terms_line(manager, world):
+    from tests.tradespend.test_accruals import contract, term
+
+    account, _store, _invoice = world
+    last, this = _months()
+    deal_term = term(contract(account, valid_from=last, valid_to=this + timedelta(days=27)), "end_cap", "fixed",
+                     amount="2800.00", valid_from=last)  # fmt: skip
+    for month, status in ((last, DisplayAgreement.Status.NOT_EVIDENCED), (this, DisplayAgreement.Status.OPEN)):
+        agreement(account, start=month, end=month + timedelta(days=20), fee="2800.00", source="term", term=deal_term,
+                  status=status)  # fmt: skip
+    accruals_compute(as_of=timezone.localdate())
+
+    lines = AccrualLine.objects.filter(term=deal_term)
+    assert [(line.month, line.amount) for line in lines.order_by("month")] == [(this, Decimal("2800.00"))]
