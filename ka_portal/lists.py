@@ -40,8 +40,8 @@ from .ordering import total_order
 from .permissions import ModelPermissionMixin
 from .scope import has_role
 
-# A period (From–To) whose end comes before its start: said on its end, wherever a period is asked (a list's filters
-# here, a report's form in tradespend/forms.EndsAfterStart, the gross-to-net API), in these words.
+# A period (From–To) of days whose end comes before its start: said on its end, wherever such a period is asked (a
+# list's filters here, the statement's form and API), in these words. A period of months is read by ka_portal/months.py.
 PERIOD_REVERSED = _("The period ends before it starts.")
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Deduction
 from ka_portal.formatting import account_name
-from ka_portal.lists import PERIOD_REVERSED, style_form_fields
+from ka_portal.lists import style_form_fields
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -22,20 +22,6 @@ def _money(label, required=True) -> forms.DecimalField:
         required=required,
         widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
     )
-
-
-class EndsAfterStart:
-    """A form with a period in two fields (``period_fields``): one that ends before it starts is refused on its end,
-    both kept as chosen. Used by the gross-to-net months (a list's From–To filters have theirs in StyledFilterSet)."""
-
-    period_fields = ("date_from", "date_to")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = (cleaned.get(name) for name in self.period_fields)
-        if start and end and end < start:
-            self.add_error(self.period_fields[1], PERIOD_REVERSED)
-        return cleaned
 
 
 class _Styled(forms.Form):

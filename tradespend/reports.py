@@ -32,8 +32,10 @@ from accounts.models import KeyAccount, SalesTarget
 from contracts.models import Contract, ContractTerm, Deduction
 from contracts.selectors import deduction_unsupported, net_sell_in
 from ka_portal.db_router import reads_from_replica
+from ka_portal.errors import DomainError
 from ka_portal.money import ZERO, money_sum
-from ka_portal.months import parse_month as read_month
+from ka_portal.months import check_month_range, read_month
+from ka_portal.months import parse_month as month_of
 
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between, percent_of
@@ -313,10 +315,49 @@ def preset_period(name: str, today: date) -> tuple[date, date]:
     return this, this
 
 
+# The longest period gross to net and the analyses over it read: three years, as the month-close page shows
+# (views.gross_to_net.MONTHS_SHOWN), the performance report reads (accounts.selectors.PERFORMANCE_MAX_MONTHS) and a
+# store P&L's days cover (analytics.forms.STORE_PNL_MAX_DAYS).
+PERIOD_MAX_MONTHS = 36
+
+
+def report_period(
+    first: str | date | None,
+    last: str | date | None,
+    *,
+    today: date,
+    default: str = "this_month",
+    fields: tuple[str, str] = ("from", "to"),
+    labels: tuple = ("from", "to"),
+    required: tuple[bool, bool] = (False, False),
+) -> tuple[date, date]:
+    """The months of gross to net or an analysis as asked, the pages' boxes (``month_from``, ``month_to``) and the
+    API's ``?from=&to=`` alike: each a month as YYYY-MM (ka_portal.months.read_month), the last not before the
+    first, at most PERIOD_MAX_MONTHS of them. One given alone is that month; neither, the ``default`` preset. A
+    refusal names its parameter (``fields``, worded as ``labels``: the boxes' labels on a page, the parameters'
+    names in the API), every month it cannot read at once (the refusal's ``problems``); one ``required`` and left
+    blank is refused too (an API parameter sent empty)."""
+    months, problems = [], []
+    for text, name, label, needed in zip((first, last), fields, labels, required, strict=True):
+        try:
+            months.append(read_month(text, field=name, label=label, required=needed))
+        except DomainError as refusal:
+            problems.append(refusal)
+    if problems:
+        problems[0].problems = problems
+        raise problems[0]
+    start, end = months
+    if start is None and end is None:
+        return preset_period(default, today)
+    start, end = start or end, end or start
+    check_month_range(start, end, field=fields[1], label=labels[1], max_months=PERIOD_MAX_MONTHS)
+    return start, end
+
+
 def parse_month(text: str | None) -> date | None:
     """ "2026-05" (or a full date) → date(2026, 5, 1); None for anything else (ka_portal.months reads it)."""
     try:
-        return read_month(text)
+        return month_of(text)
     except ValueError:
         return None
 

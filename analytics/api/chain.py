@@ -22,7 +22,7 @@ from tradespend.api.gross_to_net import MONEY, RATIO, FiguresSerializer
 from tradespend.models import ClosedMonth
 
 from ..chain import chain_overview
-from .periods import PERIOD_PARAMETERS, PeriodQuerySerializer
+from .periods import ERRORS, PERIOD_PARAMETERS, PeriodQuerySerializer
 
 
 class PerformanceSerializer(serializers.Serializer):
@@ -185,7 +185,7 @@ class ChainOverviewView(APIView):
 
     @extend_schema(
         parameters=PERIOD_PARAMETERS,
-        responses={200: OverviewSerializer, 400: OpenApiResponse(description="A month not given as YYYY-MM"),
+        responses={200: OverviewSerializer, 400: ERRORS[400],
                    404: OpenApiResponse(description="Not found or outside the caller's scope")},
     )  # fmt: skip
     def get(self, request, code):

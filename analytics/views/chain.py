@@ -104,10 +104,11 @@ def chain(request, code):
     form = AnalysisPeriodForm(request.GET or None)
     today = timezone.localdate()
     if form.is_bound and not form.is_valid():
-        # a period refused (a To before its From): its message beside the field, and no figures of another period
-        # (the default one's would read as the asked ones); an export asked with it answers this page
+        # a period refused (a month not YYYY-MM, a To before its From, too long): its message beside the field, and
+        # no figures of another period (the default one's would read as the asked ones); an export asked with it
+        # answers this page
         context = {"form": form, "account": account, "refused": True, "presets": _presets(today)}
-        return render(request, "analytics/chain.html", context)
+        return render(request, "analytics/chain.html", context, status=400)
     month_from, month_to = form.period(today)
     show_period(form, month_from, month_to)  # a preset, or none asked (the year so far): the fields show its months
     export = request.GET.get("export") == "xlsx"

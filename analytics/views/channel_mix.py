@@ -14,7 +14,7 @@ from ka_portal.charts import Chart, Series
 
 from .. import exports
 from ..channel_mix import BY, channel_mix
-from .periods import ChannelMixForm, period_context
+from .periods import ChannelMixForm, period_context, refused_context
 
 
 def mix_chart(mix) -> Chart:
@@ -39,6 +39,8 @@ def channel_mix_page(request):
     ratio; totals; a chart with its figures; period presets; ?export=xlsx."""
     accounts = finance_accounts(request.user)
     form = ChannelMixForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "analytics/channel_mix.html", refused_context(form), status=400)
     by = form.grouping()
     month_from, month_to, context = period_context(form, by=by if by != "tier" else "")
     mix = channel_mix(accounts=accounts, month_from=month_from, month_to=month_to, by=by)

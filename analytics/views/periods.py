@@ -44,3 +44,11 @@ def period_context(form: PeriodForm, **keep) -> tuple[date, date, dict]:
     presets = [(name, label, query + extra) for name, label, query in _presets(today)]
     period = _period_query(month_from, month_to)
     return month_from, month_to, {"form": form, "presets": presets, "period": period, "export_query": period + extra}
+
+
+def refused_context(form: PeriodForm) -> dict:
+    """What a page whose period is refused (a month not YYYY-MM, a To before the From, more than
+    tradespend.reports.PERIOD_MAX_MONTHS months) draws: the form with each message beside its box and what was typed,
+    the presets, and no figures, not even the default period's (they would read as the asked ones); an export asked
+    with it answers the page rather than a workbook of another period."""
+    return {"form": form, "refused": True, "presets": _presets(timezone.localdate())}

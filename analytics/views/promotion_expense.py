@@ -14,7 +14,7 @@ from ka_portal.charts import Chart, Series
 
 from .. import exports
 from ..promotion_expense import promotion_expense
-from .periods import AnalysisPeriodForm, period_context
+from .periods import AnalysisPeriodForm, period_context, refused_context
 
 
 def expense_chart(report) -> Chart:
@@ -40,6 +40,8 @@ def promotion_expense_page(request):
     incremental pack, payback), totals, a chart of the types, period presets; ?export=xlsx."""
     accounts = finance_accounts(request.user)
     form = AnalysisPeriodForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "analytics/promotion_expense.html", refused_context(form), status=400)
     month_from, month_to, context = period_context(form)
     report = promotion_expense(accounts=accounts, month_from=month_from, month_to=month_to)
     if request.GET.get("export") == "xlsx":

@@ -235,11 +235,15 @@ def test_without_a_period_the_chain_is_read_over_the_year_so_far(client, manager
 
 def test_a_reversed_period_is_said_beside_its_field_with_no_figures_of_another_period(client, example, manager):
     # the default period's figures beside the message read as the ones asked for
-    page = _page(client, manager, month_from="2025-03", month_to="2025-01").content.decode()
-    assert "期间的结束早于开始。" in page and 'data-testid="refused"' in page
+    response = _page(client, manager, month_from="2025-03", month_to="2025-01")
+    page = response.content.decode()
+    assert response.status_code == 400
+    # said under the To box, in Chinese (the page's default language)
+    assert response.context["form"].errors == {"month_to": ["截止月份：2025-01 早于起始月份 2025-03。"]}
+    assert 'data-testid="refused"' in page
     assert 'data-testid="headline"' not in page and 'data-testid="period"' not in page
     exported = _page(client, manager, month_from="2025-03", month_to="2025-01", export="xlsx")
-    assert exported["Content-Type"].startswith("text/html") and "期间的结束早于开始。" in exported.content.decode()
+    assert exported["Content-Type"].startswith("text/html") and 'data-testid="refused"' in exported.content.decode()
 
 
 def _workbook(client, user, **query):

@@ -78,9 +78,14 @@ def test_a_chains_page_fills_its_fields_too(client, finance):
 
 
 def test_a_bad_month_keeps_what_was_typed_beside_its_error(client, finance):
-    page = _get(client, finance, reverse("tradespend:gross-to-net"), month_from="2025-13", month_to="2025-02")
+    client.force_login(finance)
+    response = client.get(
+        reverse("tradespend:gross-to-net"), {"month_from": "2025-13", "month_to": "2025-02"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    page = response.content.decode()
+    assert response.status_code == 400  # refused, as the API (tests/tradespend/test_g2n_months.py)
     assert _value(page, "month_from") == "2025-13"
-    assert "Enter a month as YYYY-MM" in page
+    assert "From month: “2025-13” is not a month: enter it as YYYY-MM" in page
 
 
 # --- 2. a closed month's page: the figures as closed, and where live ones moved since ----------------------------

@@ -1,6 +1,8 @@
-"""A period that ends before it starts, on the ledger (page and API) and on gross to net: refused on its To in the
-words the other periods use ("The period ends before it starts." / 期间的结束早于开始。), with no rows and no figures
-shown as if they were the asked period's (docs/rules.md: a refused value shows a message and no rows)."""
+"""A period that ends before it starts, on the ledger (page and API) and on gross to net: refused on its To — the
+ledger in the words the other lists use ("The period ends before it starts." / 期间的结束早于开始。), gross to net in
+the words of its months' reading (tradespend.reports.report_period, tests/tradespend/test_g2n_months.py) — with no
+rows and no figures shown as if they were the asked period's (docs/rules.md: a refused value shows a message and no
+rows)."""
 
 import re
 from datetime import date
@@ -29,10 +31,10 @@ def ledger(manager):
     return account
 
 
-def _page(client, user, url, language="en", **params) -> str:
+def _page(client, user, url, language="en", status=200, **params) -> str:
     client.force_login(user)
     response = client.get(url, params, HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
+    assert response.status_code == status
     return response.content.decode()
 
 
@@ -96,14 +98,14 @@ def january(manager):
 
 
 def test_gross_to_net_shows_the_refusal_and_no_figures_of_the_default_period(client, finance, january):
-    page = _page(client, finance, reverse("tradespend:gross-to-net"), **REVERSED)
-    assert "The period ends before it starts." in _error_under(page, "month_to")
+    page = _page(client, finance, reverse("tradespend:gross-to-net"), status=400, **REVERSED)
+    assert "To month: 2026-01 is before the first month, 2026-12." in _error_under(page, "month_to")
     assert 'value="2026-12"' in page and 'value="2026-01"' in page  # kept as typed, not this month's
     assert 'data-testid="g2n-table"' not in page and 'data-testid="period"' not in page
     assert "10,000.00" not in page and 'data-testid="export-xlsx"' not in page
     assert "A value above is not valid: correct it to see the figures." in page
-    zh = _page(client, finance, reverse("tradespend:gross-to-net"), "zh-hans", **REVERSED)
-    assert "期间的结束早于开始。" in _error_under(zh, "month_to")
+    zh = _page(client, finance, reverse("tradespend:gross-to-net"), "zh-hans", status=400, **REVERSED)
+    assert "截止月份：2026-01 早于起始月份 2026-12。" in _error_under(zh, "month_to")
     assert "上方填写的内容有误：请改正后查看数据。" in zh
 
 
@@ -111,15 +113,15 @@ def test_gross_to_net_export_of_a_reversed_period_gives_no_workbook(client, fina
     client.force_login(finance)
     response = client.get(reverse("tradespend:gross-to-net"), {**REVERSED, "export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response["Content-Type"].startswith("text/html")
-    assert "The period ends before it starts." in response.content.decode()
+    assert "To month: 2026-01 is before the first month, 2026-12." in response.content.decode()
 
 
 def test_a_chains_gross_to_net_shows_the_refusal_and_no_figures(client, manager, january):
     url = reverse("tradespend:gross-to-net-account", args=["WMT"])
-    page = _page(client, manager, url, month_from="2026-01", month_to="soon")
-    assert "Enter a month as YYYY-MM" in _error_under(page, "month_to")
-    page = _page(client, manager, url, **REVERSED)
-    assert "The period ends before it starts." in _error_under(page, "month_to")
+    page = _page(client, manager, url, status=400, month_from="2026-01", month_to="soon")
+    assert "To month: “soon” is not a month: enter it as YYYY-MM" in _error_under(page, "month_to")
+    page = _page(client, manager, url, status=400, **REVERSED)
+    assert "To month: 2026-01 is before the first month, 2026-12." in _error_under(page, "month_to")
     assert 'data-testid="waterfall"' not in page and 'id="g2n-data"' not in page and "10,000.00" not in page
     assert "A value above is not valid: correct it to see the figures." in page
     # the right period still shows the figures
@@ -132,4 +134,5 @@ def test_the_gross_to_net_api_says_the_same_words_on_to(api_client, finance, jan
     response = api_client.get(
         reverse("report-gross-to-net"), {"from": "2026-12", "to": "2026-01"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
-    assert response.status_code == 400 and "期间的结束早于开始。" in str(response.json())
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"to": ["to：2026-01 早于起始月份 2026-12。"]}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,8 +24,8 @@ from contracts.api import ACCOUNT_HELP, CONFLICT, AccountRefSerializer, FinanceP
 from contracts.selectors import finance_accounts
 from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
+from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
-from ka_portal.lists import PERIOD_REVERSED
 from ka_portal.money import CENT, money_sum
 
 from .. import closing, reports
@@ -34,6 +35,15 @@ MONEY = {"max_digits": None, "decimal_places": 2}
 SPEND_STEPS = F("figures__rebates") + F("figures__fixed_fees") + F("figures__promotion") + F("figures__unsupported")
 RATIO = {"max_digits": None, "decimal_places": 4, "allow_null": True}
 MONTH_HELP = "A month as YYYY-MM (e.g. 2026-05)."
+EMPTY_HELP = "Sent empty, it is refused."
+RANGE_HELP = (
+    f"Not before `from`, at most {reports.PERIOD_MAX_MONTHS} months from it (a 400 names the parameter, in the "
+    "caller's language)."
+)
+PERIOD_ERRORS = (
+    "A month not given as YYYY-MM or sent empty, or a period that ends before it starts or is longer than "
+    f"{reports.PERIOD_MAX_MONTHS} months: `errors` has the message under the parameter's name"
+)
 
 
 class FiguresSerializer(serializers.Serializer):
@@ -75,40 +85,48 @@ class GrossToNetSerializer(serializers.Serializer):
 
 
 class GrossToNetQuerySerializer(serializers.Serializer):
-    month_from = serializers.CharField(required=False)
-    month_to = serializers.CharField(required=False)
+    month_from = serializers.CharField(required=False, allow_blank=True)
+    month_to = serializers.CharField(required=False, allow_blank=True)
     account = account_field(required=False)
     default_period = "this_month"  # the preset read when neither month is given
 
     def to_internal_value(self, data):
         # The query string says from= and to= (reserved words in Python), or month_from= and month_to= as the pages
         # and the answer say: both names are read, and two different months for one end are refused, never one of
-        # them silently taken.
-        values = {}
+        # them silently taken. A refusal of a month is said under the name it was given by.
+        values, self.asked_as, self.given = {}, [], []
         for name, short in (("month_from", "from"), ("month_to", "to")):
             given = {data.get(short), data.get(name)} - {None, ""}
             if len(given) > 1:
                 text = _("%(short)s and %(name)s name different months: give the month once.")
                 raise serializers.ValidationError({short: [text % {"short": short, "name": name}]})
             values[name] = given.pop() if given else data.get(short, data.get(name))
+            self.asked_as.append(short if short in data or name not in data else name)
+            self.given.append(short in data or name in data)
         if data.get("account"):
             values["account"] = data.get("account")
         return super().to_internal_value({k: v for k, v in values.items() if v is not None})
 
     def validate(self, attrs):
-        today = timezone.localdate()
-        start = reports.parse_month(attrs.get("month_from")) if attrs.get("month_from") else None
-        end = reports.parse_month(attrs.get("month_to")) if attrs.get("month_to") else None
-        if attrs.get("month_from") and start is None:
-            raise serializers.ValidationError({"from": MONTH_HELP})
-        if attrs.get("month_to") and end is None:
-            raise serializers.ValidationError({"to": MONTH_HELP})
-        if start is None and end is None:
-            start, end = reports.preset_period(self.default_period, today)
-        start, end = start or end, end or start
-        if end < start:
-            raise serializers.ValidationError({"to": PERIOD_REVERSED})
-        attrs["month_from"], attrs["month_to"] = start, end
+        # The months as the pages read their boxes (tradespend.reports.report_period: YYYY-MM, in order, at most
+        # PERIOD_MAX_MONTHS); a parameter left out is the other month, or the default period, but one sent empty
+        # (?from=) asks for a month it does not give. Each refusal under its parameter, in the reader's language.
+        names = tuple(self.asked_as)
+        try:
+            attrs["month_from"], attrs["month_to"] = reports.report_period(
+                attrs.get("month_from"),
+                attrs.get("month_to"),
+                today=timezone.localdate(),
+                default=self.default_period,
+                fields=names,
+                labels=names,
+                required=tuple(self.given),
+            )
+        except DomainError as refusal:
+            problems = getattr(refusal, "problems", [refusal])
+            raise serializers.ValidationError(
+                {problem.field: [ErrorDetail(problem.detail, code=problem.code)] for problem in problems}
+            ) from None
         return attrs
 
 
@@ -132,16 +150,16 @@ class GrossToNetView(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("from", OpenApiTypes.STR, description=f"First month of the period. {MONTH_HELP} "
-                             "Default: `to`, else this month."),
+                             f"{EMPTY_HELP} Default: `to`, else this month."),
             OpenApiParameter("to", OpenApiTypes.STR, description=f"Last month of the period. {MONTH_HELP} "
-                             "Default: `from`, else this month."),
+                             f"{EMPTY_HELP} {RANGE_HELP} Default: `from`, else this month."),
             OpenApiParameter("month_from", OpenApiTypes.STR, description="The same as `from` (the name the pages "
                              "and the answer use); refused when both are given and differ."),
             OpenApiParameter("month_to", OpenApiTypes.STR, description="The same as `to`; refused when both are "
                              "given and differ."),
             OpenApiParameter("account", OpenApiTypes.STR, description=f"Only this account. {ACCOUNT_HELP}"),
         ],
-        responses={200: GrossToNetSerializer, 400: OpenApiResponse(description="A month not given as YYYY-MM"),
+        responses={200: GrossToNetSerializer, 400: OpenApiResponse(description=PERIOD_ERRORS),
                    404: OpenApiResponse(description="Not found or outside the caller's scope")},
     )  # fmt: skip
     def get(self, request):

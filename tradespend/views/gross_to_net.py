@@ -27,25 +27,26 @@ from ka_portal.charts import Chart, Series
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import style_filter_form
-from ka_portal.months import MonthField
+from ka_portal.months import MonthInput
+from ka_portal.pages import mark_problems
 from ka_portal.permissions import can
 
 from .. import closing, exports, reports
-from ..forms import EndsAfterStart
 from ..models import ClosedMonth, SpendCategory
 from ..rules import add_months, month_start, months_between
 from .once import new_key, once
 
 
-class PeriodForm(EndsAfterStart, forms.Form):
+class PeriodForm(forms.Form):
     """The period (month from–to, or a preset) and the filters of the gross-to-net page."""
 
-    period_fields = ("month_from", "month_to")
     default_period = "this_month"  # the preset read when no period is asked
 
     preset = forms.ChoiceField(label=_("Period"), required=False, choices=[("", "—"), *reports.PRESETS.items()])
-    month_from = MonthField(label=_("From month"), required=False)
-    month_to = MonthField(label=_("To month"), required=False)
+    # Read whole by the reports' own rule (tradespend.reports.report_period), as the API reads ?from=&to=: a month it
+    # cannot read or a period it does not take is refused next to its box, kept as typed (months.MonthInput).
+    month_from = forms.CharField(label=_("From month"), required=False, widget=MonthInput())
+    month_to = forms.CharField(label=_("To month"), required=False, widget=MonthInput())
     account = forms.ModelChoiceField(
         label=_("Key account"), queryset=KeyAccount.objects.none(), to_field_name="code", required=False
     )
@@ -59,16 +60,29 @@ class PeriodForm(EndsAfterStart, forms.Form):
             del self.fields["account"], self.fields["tier"]
         style_filter_form(self)
 
+    def clean(self):
+        data = super().clean()
+        names = ("month_from", "month_to")
+        try:
+            data["months"] = reports.report_period(
+                data.get("month_from"),
+                data.get("month_to"),
+                today=timezone.localdate(),
+                default=self.default_period,
+                fields=names,
+                labels=tuple(self.fields[name].label for name in names),
+            )
+        except DomainError as refusal:
+            mark_problems(self, getattr(refusal, "problems", [refusal]))
+        return data
+
     def period(self, today: date) -> tuple[date, date]:
         """The months asked for: a preset wins, then from/to (either alone: that one month), else the form's
         default period (this month)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if data.get("preset"):
             return reports.preset_period(data["preset"], today)
-        start, end = data.get("month_from"), data.get("month_to")
-        if start or end:
-            return start or end, end or start
-        return reports.preset_period(self.default_period, today)
+        return data.get("months") or reports.preset_period(self.default_period, today)
 
 
 def show_period(form: PeriodForm, month_from: date, month_to: date) -> PeriodForm:
@@ -100,11 +114,12 @@ def _presets(today: date) -> list[tuple[str, str, str]]:
 
 
 def _refused(request, template: str, form: PeriodForm, today: date, **context):
-    """A period or filter refused (a month not YYYY-MM, a To before the From): the form with its message beside
+    """A period or filter refused (a month not YYYY-MM, a To before the From, more than
+    reports.PERIOD_MAX_MONTHS months): the form with its message beside
     the field and what was typed, and no figures, not even the default period's (they would read as the asked
     ones); an export asked with it answers the same page rather than a workbook of another period."""
     context = {**context, "form": form, "refused": True, "presets": _presets(today)}
-    return render(request, template, context)
+    return render(request, template, context, status=400)
 
 
 @finance_page
