@@ -13,7 +13,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.db import transaction
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
@@ -71,14 +71,37 @@ def queued(request) -> bool:
     return request.headers.get("X-Queue") == "1"
 
 
+def _htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+REFUSED_HEADER = "X-Ka-Refused"
+
+
+class _Refused(Exception):
+    def __init__(self, response):
+        super().__init__("refused")
+        self.response = response
+
+
+def section_refused(response):
+    """A section htmx draws again with its errors (htmx swaps a 200 only): a refusal all the same, which
+    once_per_key keeps under no key, so the write sent again (corrected, or its answer lost) is weighed anew."""
+    response[REFUSED_HEADER] = "true"
+    return response
+
+
 def once_per_key(view):
-    """A page's write the phone sends in the background (`queued`) with an Idempotency-Key runs once per key: sent
-    again (its answer lost on the way, the page reloaded while it was uploading, the service worker and the page
-    both uploading) it is answered as the first time and nothing is added twice. The API's mechanism
-    (ka_portal/idempotency.py: per user and key, for the setting's hours; the same key with another body 422, with
-    the first still running 409 `idempotency.in_flight`, which the outbox keeps and sends again later). A refused
-    write keeps nothing, so it can be sent again corrected. Pages posted in the open (no `X-Queue`) are left as
-    they are: their answers are redirects and pages."""
+    """A page's write the phone sends in the background (`queued`, or a section of the visit page posted with htmx)
+    with an Idempotency-Key runs once per key: sent again (its answer lost on the way, then kept in the outbox with
+    its key; the page reloaded while it was uploading, the service worker and the page both uploading) it is
+    answered as the first time and nothing is added twice. The API's mechanism (ka_portal/idempotency.py: per user
+    and key, for the setting's hours; the same key with another body 422, with the first still running 409
+    `idempotency.in_flight`, which the outbox keeps and sends again later). A refused write keeps nothing, so it can
+    be sent again corrected. The first answer comes again in the form the new send reads: the outbox reads JSON (a
+    section htmx drew first is answered `{"replayed": true}`), htmx a section (a JSON first answer: the page drawn
+    again, `HX-Refresh`). Pages posted in the open (no key) are left as they are: their answers are redirects and
+    pages."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -88,13 +111,20 @@ def once_per_key(view):
 
         if (
             request.method != "POST"
-            or not queued(request)
+            or not (queued(request) or _htmx(request))
             or idempotency.HEADER not in request.headers
             or not request.user.is_authenticated
             or getattr(request, "_idempotency_running", False)  # a view calling another decorated one
         ):
             return view(request, *args, **kwargs)
         request._idempotency_running = True
+
+        def call():
+            response = view(request, *args, **kwargs)
+            if response.has_header(REFUSED_HEADER):
+                raise _Refused(response)
+            return response
+
         try:
             key = idempotency.client_key(request)
             answer = idempotency.run_once(
@@ -103,8 +133,12 @@ def once_per_key(view):
                 key=key,
                 body=idempotency.posted(request),
                 body_key=None,
-                call=lambda: view(request, *args, **kwargs),
+                call=call,
             )
+        except _Refused as refused:
+            if transaction.get_connection().in_atomic_block:
+                transaction.set_rollback(True)  # the key is not kept: nothing was recorded under it
+            return refused.response
         except DomainError as refusal:
             if transaction.get_connection().in_atomic_block:
                 transaction.set_rollback(True)  # nothing of a refused write is kept
@@ -112,7 +146,15 @@ def once_per_key(view):
             data.update(getattr(refusal, "extra", {}))
             return JsonResponse(data, status=refusal.status_code, json_dumps_params={"default": str})
         if isinstance(answer, Response):  # the first answer again (run_once answers it as the API's)
-            again = JsonResponse(answer.data, status=answer.status_code, safe=False)
+            if not queued(request):  # htmx, after the outbox sent it: the page drawn again shows what was recorded
+                again = HttpResponse(status=answer.status_code)
+                again["HX-Refresh"] = "true"
+            else:
+                again = JsonResponse(answer.data, status=answer.status_code, safe=False)
+            again["Idempotent-Replayed"] = "true"
+            return again
+        if queued(request) and answer.has_header("Idempotent-Replayed"):  # first drawn for htmx: said in JSON
+            again = JsonResponse({"replayed": True}, status=answer.status_code)
             again["Idempotent-Replayed"] = "true"
             return again
         return answer
@@ -129,6 +171,17 @@ def csrf_failure(request, reason: str = ""):
     if queued(request):
         return JsonResponse({"code": "csrf_failed", "errors": {}}, status=403)
     return page(request, reason=reason)
+
+
+def permission_denied(request, exception=None):
+    """handler403: a background write the user may no longer make (the store no longer the rep's, the role changed)
+    is answered in JSON with its code, which the outbox takes for a refusal; a 403 page (a captive portal's, a proxy's)
+    it keeps and sends again. Pages get Django's own page."""
+    from django.views.defaults import permission_denied as page
+
+    if queued(request):
+        return JsonResponse({"code": "permission_denied", "errors": {}}, status=403)
+    return page(request, exception)
 
 
 def queued_refusal(message: str, errors: dict | None = None, status: int = 400, form=None) -> JsonResponse:

@@ -41,6 +41,7 @@ api_v1 = [
 ]
 
 handler404 = "ka_portal.api.not_found"
+handler403 = "ka_portal.pages.permission_denied"  # a background write refused in JSON
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -19,7 +19,7 @@ from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
-from ka_portal.pages import mark_problems, once_per_key, queued, queued_refusal, show_refusal
+from ka_portal.pages import mark_problems, once_per_key, queued, queued_refusal, section_refused, show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import competitor_sightings_for, visits_for
 from visits.steps import visit_steps_for
@@ -44,9 +44,10 @@ def _can_record(user, visit) -> bool:
     return visit.is_open and visit.rep_id == user.pk and can(user, CompetitorSighting, "add")
 
 
-def section_html(request, visit, *, form=None, saved: str = "", steps: dict | None = None) -> str:
+def section_html(request, visit, *, form=None, saved: str = "", steps: dict | None = None, taken: bool = False) -> str:
     """The "Competitors seen" card of a visit: its sightings, and the form for the visit's rep while it is open.
-    `steps`: the visit page's step numbers when drawn with the page; drawn alone, the rep's are looked up."""
+    `steps`: the visit page's step numbers when drawn with the page; drawn alone, the rep's are looked up. `taken`:
+    drawn after a sighting was recorded from this form, whose draft on the phone is then done."""
     editable = _can_record(request.user, visit)
     if editable and form is None:
         form = CompetitorSightingForm()
@@ -64,6 +65,7 @@ def section_html(request, visit, *, form=None, saved: str = "", steps: dict | No
         "form": form if editable else None,
         "brands": competitor_brands(request.user) if editable else [],
         "saved": saved,
+        "taken": taken,
         "problem": problem,
         "steps": (visit_steps_for(request.user, visit) if steps is None else steps) if editable else {},
     }
@@ -109,10 +111,11 @@ def visit_competitor_add(request, pk: int):
         if not request.htmx:
             messages.success(request, saved)
             return redirect(_visit_anchor(visit))
-        return HttpResponse(section_html(request, visit, saved=saved))
+        # the form drawn empty again, marked taken: the phone forgets its draft (drafts.js)
+        return HttpResponse(section_html(request, visit, saved=saved, taken=True))
     if request.htmx:
         # 200 so htmx swaps the section in: the errors show next to the fields, with what was typed.
-        return HttpResponse(section_html(request, visit, form=form))
+        return section_refused(HttpResponse(section_html(request, visit, form=form)))
     return _full_visit_page(request, visit, form)
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ka_portal.errors import DomainError
-from ka_portal.pages import once_per_key, queued, queued_refusal
+from ka_portal.pages import once_per_key, queued, queued_refusal, section_refused
 from ka_portal.permissions import model_permission
 from visits import selectors as visit_selectors
 from visits.models import Visit
@@ -150,7 +150,8 @@ def _answer(request, visit: Visit, posted: Posted | None, success: str):
         fields = {name: [text] for name, text in posted.errors.items() if name != "__all__"}
         return queued_refusal(general or _("Not saved: please correct the fields marked."), fields)
     if request.htmx:
-        return render(request, SECTION, section_context(request, visit, editable, posted))
+        section = render(request, SECTION, section_context(request, visit, editable, posted))
+        return section if posted is None else section_refused(section)
     if posted is None:
         messages.success(request, success)
         return redirect(reverse("visits:visit-detail", args=[visit.pk]) + f"#{ANCHOR}")

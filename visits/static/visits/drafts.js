@@ -16,6 +16,12 @@
 // A visit shown as done (data-draft-done="<uuid>", on Today and the closed visit page) drops its drafts.
 // The form's fields are read generically (every named input, select and textarea), whatever the sections hold.
 // Several forms of one visit each name their part (data-draft-part); forms htmx swaps in are kept as they come.
+// A form that adds a record each time it is sent (data-draft-add: a competitor sighting) is drawn empty again once
+// the server took it: drawn so by the server's answer (data-draft-taken), its draft is done; sent from the outbox
+// later (the form's write handed over to it, `handOver`), its draft is done once the write left the outbox without
+// a refusal, and the form is emptied.
+// Each form's write carries one Idempotency-Key for its values (`sendKey`): sent again (its answer lost, then kept
+// in the outbox; the form sent again after a reload) it is recorded once; a value changed makes a new one.
 (function () {
   "use strict";
   var PREFIX = "ka-draft:";
@@ -115,6 +121,12 @@
     this.values = {};
     this.restored = [];
     this.timer = null;
+    this.sending = null; // {key, handed}: the key of the values as sent; handed: that write waits in the outbox
+  }
+
+  function newKey() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return String(Date.now()) + "-" + Math.random().toString(16).slice(2);
   }
 
   // An entry as kept; one kept before bases were a list had a single base.
@@ -149,6 +161,7 @@
   Draft.prototype.restore = function () {
     var draft = read(this.store, this.key);
     if (!draft) return;
+    if (draft.sending && typeof draft.sending.key === "string") this.sending = draft.sending;
     var byName = groups(this.form);
     var self = this;
     Object.keys(draft.values).forEach(function (name) {
@@ -220,8 +233,8 @@
 
   Draft.prototype.write = function () {
     try {
-      if (Object.keys(this.values).length) {
-        this.store.setItem(this.key, JSON.stringify({ savedAt: Date.now(), values: this.values }));
+      if (Object.keys(this.values).length || (this.sending && this.sending.handed)) {
+        this.store.setItem(this.key, JSON.stringify({ savedAt: Date.now(), values: this.values, sending: this.sending }));
       } else {
         this.store.removeItem(this.key);
       }
@@ -274,6 +287,49 @@
     return at;
   };
 
+  // The key to send the form's values with: the same until one of them changes.
+  Draft.prototype.sendKey = function () {
+    if (!this.sending) {
+      this.sending = { key: newKey(), handed: false };
+      this.write();
+    }
+    return this.sending.key;
+  };
+
+  // The write sent with `key` waits in the outbox: once it leaves it (not refused), the server has these values.
+  Draft.prototype.handOver = function (key) {
+    if (!this.sending || this.sending.key !== key) this.sending = { key: key, handed: false };
+    this.sending.handed = true;
+    this.write();
+  };
+
+  // The outbox as it stands (queue.js): a handed-over write gone from it and not refused reached the server. A form
+  // that adds a record is emptied (back to the page's own values) and its draft is done; another keeps its draft
+  // until a page shows the server has the values (the rule at the top).
+  Draft.prototype.outboxChanged = function (waiting, refused) {
+    var sending = this.sending;
+    if (!sending || !sending.handed || !this.form.isConnected) return; // (a form htmx swapped out: its successor's)
+    var key = sending.key;
+    var has = function (item) { return item.key === key; };
+    if (waiting.some(has) || refused.some(has)) return;
+    this.sending = null;
+    if (this.form.hasAttribute("data-draft-add")) {
+      var byName = groups(this.form);
+      var self = this;
+      Object.keys(this.values).forEach(function (name) {
+        if (byName[name]) apply(byName[name], valueOf(byName[name], true));
+        delete self.values[name];
+      });
+      this.restored = [];
+      this.form.dispatchEvent(new CustomEvent("ka:draft-taken", { bubbles: true }));
+    }
+    this.write();
+    if (this.banner && this.banner.element && !this.unsaved()) {
+      this.banner.element.querySelector("[data-draft-restored]").hidden = true;
+      this.banner.update();
+    }
+  };
+
   Draft.prototype.later = function () {
     var self = this;
     window.clearTimeout(this.timer);
@@ -298,6 +354,7 @@
       delete self.values[name];
     });
     this.restored = [];
+    this.sending = null; // other values: another write
     this.write();
   };
 
@@ -308,7 +365,13 @@
     };
     // a form's fields may stand outside it on the page (form="…"): listen on the page, for this form's fields
     var mine = function (event) {
-      if (event.target.form === self.form) later();
+      if (event.target.form !== self.form) return;
+      // other values (a photo chosen too, which is not kept here): another write, under a key of its own
+      if (self.sending) {
+        self.sending = null;
+        self.write();
+      }
+      later();
     };
     document.addEventListener("input", mine);
     document.addEventListener("change", mine);
@@ -383,7 +446,17 @@
       forms.forEach(function (form) {
         if (form.kaDraft) return;
         var draft = (form.kaDraft = new Draft(form, store, banner));
+        if (form.hasAttribute("data-draft-taken")) {
+          try {
+            store.removeItem(draft.key); // the server took what this form's draft held: drawn empty again
+          } catch (error) {
+            // storage refused: nothing to forget
+          }
+        }
         draft.restore();
+        // values put back in a folded part of the page (a competitor sighting's form): shown
+        var folded = draft.restored.length && form.closest("details");
+        if (folded) folded.open = true;
         draft.listen();
         drafts.push(draft);
         restored += draft.restored.length;
@@ -400,6 +473,13 @@
       track(event.detail.elt);
       if (restored > before) banner.show(restored);
     });
+    if (window.KaQueue) {
+      window.KaQueue.onChange(function (waiting, refused) {
+        drafts.forEach(function (draft) {
+          draft.outboxChanged(waiting, refused);
+        });
+      });
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

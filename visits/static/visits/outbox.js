@@ -14,8 +14,11 @@
 //   2xx: sent, forgotten;
 //   400/409/422 in JSON: refused, moved to the "refused" store with the server's reasons (the page lists them;
 //     the typed values stay in the visit's draft, drafts.js);
-//   403/404/410, in JSON or a whole page (the visit deleted, the store no longer the rep's): refused the same way,
-//     the page saying why from the status (queue.js) when the answer gives no reason, and the upload goes on;
+//   404/410, in JSON or a whole page (the visit deleted): refused the same way, the page saying why from the status
+//     (queue.js) when the answer gives no reason, and the upload goes on;
+//   403 in our JSON with its code (ka_portal/pages.py: the store no longer the rep's, `permission_denied`): refused
+//     the same way; a 403 that is a whole page or another's JSON (a captive portal's, a proxy's: the server never
+//     saw the write) is kept like no network;
 //   409 idempotency.in_flight (the same write still being recorded, sent from elsewhere), 403 csrf_failed (a
 //     rotated CSRF token, ka_portal/pages.py csrf_failure), and anything else (no network, the server failing,
 //     the session ended): kept, and the upload stops there so that a check-in never arrives after its own saves.
@@ -25,9 +28,14 @@
   var VERSION = 2;
   var LOCK = "ka-outbox";
   var REFUSED = { 400: 1, 404: 1, 409: 1, 422: 1 };
-  // not found, forbidden, gone: refused whatever the body (a whole page from Django's 403/404 handlers), never
-  // asked again — kept, one such write would hold every write after it on the phone for good
-  var REFUSED_ANY_BODY = { 403: 1, 404: 1, 410: 1 };
+  // not found, gone: refused whatever the body (a whole page from Django's 404 handler), never asked again — kept,
+  // one such write would hold every write after it on the phone for good
+  var REFUSED_ANY_BODY = { 404: 1, 410: 1 };
+  // forbidden: refused only when the server says so in its JSON, with a code (a rotated token's csrf_failed is kept,
+  // above); a page or another's answer with this status comes from whatever stands between the phone and the server
+  function forbiddenByUs(status, json, answer) {
+    return status === 403 && json && typeof answer.code === "string" && answer.code !== "csrf_failed";
+  }
 
   function open() {
     return new Promise(function (resolve, reject) {
@@ -158,7 +166,7 @@
           // the same write still being recorded (sent from another page or the service worker): asked again later
           if (answer.code === "idempotency.in_flight") return { state: "kept", answer: answer, status: response.status };
           if (answer.code === "csrf_failed") return { state: "kept", answer: answer, status: response.status };
-          if ((REFUSED[response.status] && json) || REFUSED_ANY_BODY[response.status]) {
+          if ((REFUSED[response.status] && json) || REFUSED_ANY_BODY[response.status] || forbiddenByUs(response.status, json, answer)) {
             return { state: "refused", answer: answer, status: response.status };
           }
           // a redirect (to the sign-in page), a rotated CSRF token, 5xx: try again later

@@ -516,12 +516,31 @@ document.addEventListener("change", exclusive);
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-all-ok], [data-same-as-last], [data-same-as-last-all]")) setTimeout(function () { later(null); }, 0);
   });
-  // A promotion, display or competitor form that could not reach the server (htmx: no network) goes into the
-  // outbox with the visit's other writes, its photos as files; the section says it is kept on the phone.
+  // A promotion, display or competitor form is sent (htmx) with an Idempotency-Key, the same for the same values
+  // (drafts.js `sendKey`): its answer lost on the way, the write kept in the outbox below carries that key and the
+  // server answers it as the first (ka_portal/pages.py once_per_key): one sighting, one check, not two.
+  var SECTION_FORMS = "#promotions form[enctype], #competitors form[enctype]";
+  function sectionKey(sectionForm) {
+    if (sectionForm.kaDraft) return sectionForm.kaDraft.sendKey();
+    if (!sectionForm.dataset.sendKey) {
+      sectionForm.dataset.sendKey = window.crypto && window.crypto.randomUUID ? window.crypto.randomUUID() : String(Date.now()) + "-" + Math.random().toString(16).slice(2);
+    }
+    return sectionForm.dataset.sendKey;
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var source = event.detail.elt;
+    var sectionForm = source && source.closest && source.closest(SECTION_FORMS);
+    if (sectionForm && event.detail.verb === "post") event.detail.headers["Idempotency-Key"] = sectionKey(sectionForm);
+  });
+  // A section form that could not reach the server (htmx: no network, or the answer lost) goes into the outbox with
+  // the visit's other writes, its photos as files, under the key it was sent with; the section says it is kept on
+  // the phone (and saved, once the outbox sent it: drafts.js empties a sighting's form then).
   document.addEventListener("htmx:sendError", function (event) {
     var source = event.detail.elt;
-    var sectionForm = source && source.closest && source.closest("#promotions form[enctype], #competitors form[enctype]");
+    var sectionForm = source && source.closest && source.closest(SECTION_FORMS);
     if (!sectionForm || !window.KaQueue) return;
+    var config = event.detail.requestConfig || {};
+    var key = (config.headers && config.headers["Idempotency-Key"]) || sectionKey(sectionForm);
     var fields = new URLSearchParams();
     var files = [];
     new FormData(sectionForm).forEach(function (value, name) {
@@ -529,24 +548,35 @@ document.addEventListener("change", exclusive);
       else if (value.size) files.push({ name: name, blob: value, filename: value.name || "photo.jpg" });
     });
     window.KaQueue.write({
-      url: path(sectionForm.getAttribute("action")), body: fields.toString(), files: files, kind: "check",
+      key: key, url: path(sectionForm.getAttribute("action")), body: fields.toString(), files: files, kind: "check",
       visit: form.dataset.visit, title: (document.querySelector("h1") || {}).textContent || "", page: window.location.pathname,
     }).then(function (result) {
-      var note = sectionForm.querySelector("[data-kept-note]");
-      if (!note) {
-        note = document.createElement("p");
-        note.className = "small fw-semibold mt-2 mb-0";
-        note.dataset.keptNote = "";
-        note.dataset.testid = "kept-note";
-        sectionForm.appendChild(note);
+      keptNote(sectionForm, result);
+      if ((result.state === "queued" || result.state === "sent") && sectionForm.kaDraft) {
+        sectionForm.kaDraft.handOver(key);
+        if (result.state === "sent") sectionForm.kaDraft.outboxChanged([], []); // the server has it already
       }
-      var texts = bar ? bar.querySelector("[data-save-state]").dataset : {};
-      note.classList.toggle("text-warning", result.state === "queued");
-      note.classList.toggle("text-danger", result.state !== "queued" && result.state !== "sent");
-      if (result.state === "queued") note.textContent = texts.queued || "";
-      else if (result.state === "sent") note.textContent = texts.saved || "";
-      else note.textContent = result.answer.message || texts.full || "";
     });
+  });
+  function keptNote(sectionForm, result) {
+    var note = sectionForm.querySelector("[data-kept-note]");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "small fw-semibold mt-2 mb-0";
+      note.dataset.keptNote = "";
+      note.dataset.testid = "kept-note";
+      sectionForm.appendChild(note);
+    }
+    var texts = bar ? bar.querySelector("[data-save-state]").dataset : {};
+    note.classList.toggle("text-warning", result.state === "queued");
+    note.classList.toggle("text-danger", result.state !== "queued" && result.state !== "sent");
+    if (result.state === "queued") note.textContent = texts.queued || "";
+    else if (result.state === "sent") note.textContent = texts.saved || "";
+    else note.textContent = result.answer.message || texts.full || "";
+  }
+  // a sighting kept on the phone reached the server from the outbox: its form is empty again, the note says saved
+  document.addEventListener("ka:draft-taken", function (event) {
+    if (event.target.matches && event.target.matches(SECTION_FORMS)) keptNote(event.target, { state: "sent", answer: {} });
   });
 
   // A section saved on its own (a promotion, a display, a sighting: htmx) or a photo added: the copy of the page
