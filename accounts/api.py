@@ -37,6 +37,7 @@ from ka_portal.scope import (
     store_targets_for,
     stores_for,
     targets_for,
+    user_role,
 )
 from stores.models import Store
 
@@ -50,6 +51,7 @@ from .filters import (
     StoreTargetFilter,
 )
 from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
+from .roles import Role
 from .selectors import (
     PERFORMANCE_MAX_MONTHS,
     PERFORMANCE_SORT,
@@ -69,10 +71,19 @@ def _account_field():
     return related(KeyAccount, scope=accounts_for, help_text=ACCOUNT_BY_CODE)
 
 
+def owner_lookup_for(user):
+    """Whom an account's `owner` may name: for an administrator (who alone changes it) any user, so that one who is
+    not a KA manager is refused in the service's words (account.owner_not_manager), not as "Not found."; for anyone
+    else the KA managers (ka_portal.scope.account_owners_for)."""
+    if user_role(user) == Role.ADMIN:
+        return User.objects.all()
+    return account_owners_for(user)
+
+
 class KeyAccountSerializer(serializers.ModelSerializer):
     owner = related(
         User,
-        scope=account_owners_for,
+        scope=owner_lookup_for,
         allow_null=True,
         required=False,
         help_text="The owning KA manager, by username (only an administrator changes it).",

@@ -179,6 +179,11 @@ class KeyAccountForm(forms.ModelForm):
         if not may_change_owner(user):
             owner.disabled = True
             owner.help_text = _("Only an administrator changes an account's KA manager.")
+        if self.instance.pk is None:  # a new chain's format and terms are chosen, not left at the model's default
+            for name in ("format", "purchasing_mode", "margin_model"):
+                field = self.fields[name]
+                field.choices = [("", "---------"), *[c for c in field.choices if c[0] != ""]]
+                self.initial[name] = field.initial = None
         style_form_fields(self)
 
     def clean(self):

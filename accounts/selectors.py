@@ -105,7 +105,8 @@ def performance_period(
 ) -> Period:
     """The performance report's months as asked, the page's boxes (``start``, ``end``) and the API's ``?from=&to=``
     alike: each a month as YYYY-MM (ka_portal.months.read_month), the last not before the first, at most
-    PERFORMANCE_MAX_MONTHS of them. One left blank, when not ``required``: January of this year, and this month. A
+    PERFORMANCE_MAX_MONTHS of them. One left blank, when not ``required``: the first is January of the last one's
+    year (the year to that month), the last is this month (both blank: January of this year to this month). A
     refusal names its parameter (``fields``, worded as ``labels``: the boxes' labels on the page, the parameters'
     names in the API), never a report of the wrong months or an empty box."""
     months, problems = [], []
@@ -118,8 +119,10 @@ def performance_period(
         problems[0].problems = problems
         raise problems[0]
     first_month, last_month = months
-    first_month = first_month or date(today.year, 1, 1)
     last_month = last_month or date(today.year, today.month, 1)
+    # a blank first month is the year to the last one (QA: "To: 2025-06 is before the first month, 2026-01", a month
+    # the reader never typed), not this year's January
+    first_month = first_month or date(last_month.year, 1, 1)
     check_month_range(first_month, last_month, field=fields[1], label=labels[1], max_months=PERFORMANCE_MAX_MONTHS)
     return Period(first_month, last_month)
 

@@ -40,10 +40,12 @@ def lookup_field_for(model) -> str:
 
 
 def codes_ignore_case(model) -> bool:
-    """Whether `model`'s codes are compared without case (stores and products: `p002` names `P002`)."""
+    """Whether `model`'s codes are compared without case (stores, products and key accounts: `p002` names `P002`,
+    `wmt` names `WMT`; each unique whatever the case, a database constraint)."""
+    from accounts.models import KeyAccount
     from stores.models import Product, Store
 
-    return model in (Store, Product)
+    return model in (Store, Product, KeyAccount)
 
 
 class _InScope:

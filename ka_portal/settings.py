@@ -352,6 +352,9 @@ SPECTACULAR_SETTINGS = {
         "DisplayAgreementKindEnum": "evidence.agreement_rules.AGREEMENT_KINDS",
         "DisplayAgreementStatusEnum": "evidence.models.DisplayAgreement.Status",
         "DisplayAgreementSourceEnum": "evidence.models.DisplayAgreement.Source",
+        # trade spend: what a chain deducts for, and what a ledger line pays for (two vocabularies named "kind")
+        "DeductionKindEnum": "contracts.models.Deduction.Kind",
+        "SpendKindEnum": "tradespend.models.SpendKind",
     },
     # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [

@@ -198,6 +198,7 @@ def check_out_time(*, checked_in_at: datetime, at: datetime, left_at: datetime |
     day_in = timezone.localtime(checked_in_at).date()
     end_of_day = timezone.make_aware(datetime.combine(day_in + timedelta(days=1), datetime.min.time()))
     if left_at is not None:
+        left_at = left_at.replace(second=0, microsecond=0)  # a time of leaving is a minute (23:59:30 is 23:59)
         earliest = checked_in_at.replace(second=0, microsecond=0)
         latest = max(min(at, end_of_day - timedelta(minutes=1)), earliest)
         if not earliest <= left_at <= latest:

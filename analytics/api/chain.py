@@ -193,7 +193,7 @@ class ChainOverviewView(APIView):
         trade-spend ratio against the norm; promotions run with uplift and cost per extra pack; receivables by
         days past due and DSO; store coverage and visit compliance; suggested-order flags; contracts expiring;
         open disputes; sell-out where promoters report (null when none) — the chain page's figures."""
-        account = get_object_or_404(finance_accounts(request.user), code=code)
+        account = get_object_or_404(finance_accounts(request.user), code__iexact=code)
         query = PeriodQuerySerializer(data=request.query_params, context={"request": request})
         query.is_valid(raise_exception=True)
         data = query.validated_data

@@ -100,7 +100,7 @@ def links(overview) -> dict[str, str]:
 
 @finance_page
 def chain(request, code):
-    account = get_object_or_404(finance_accounts(request.user), code=code)
+    account = get_object_or_404(finance_accounts(request.user), code__iexact=code)
     form = AnalysisPeriodForm(request.GET or None)
     today = timezone.localdate()
     if form.is_bound and not form.is_valid():

@@ -29,7 +29,7 @@ def scoped_accounts(request):
     outside them is not found either, as if it did not exist."""
     accounts = finance_accounts(request.user)
     code = request.GET.get("account")
-    if code and not accounts.filter(code=code).exists():
+    if code and not accounts.filter(code__iexact=code).exists():
         raise Http404
     return accounts
 

@@ -48,7 +48,7 @@ def targets_page(request):
 
 @login_required
 def targets_account_page(request, code: str):
-    account = get_object_or_404(finance_accounts(request.user), code=code)
+    account = get_object_or_404(finance_accounts(request.user), code__iexact=code)
     form, month = _month(request)
     lines, summary = [], [None]
     if month:

@@ -112,3 +112,34 @@ def test_who_may_not_add_or_change_is_refused_and_another_managers_account_is_no
     assert new_page.status_code == 403
     assert foreign.status_code == 404
     assert finance.status_code == 403
+
+
+def test_a_new_chains_format_and_terms_are_chosen_not_left_at_a_default(client, admin_user, people):
+    """QA: format, purchasing mode and margin model came preselected; a chain was saved a hypermarket unasked."""
+    client.force_login(admin_user)
+    unchosen = dict.fromkeys(("format", "purchasing_mode", "margin_model"), "")
+    response = client.post("/accounts/new/", {**FORM, **unchosen, "code": "HEMA", "owner": people["manager"].pk})
+
+    assert response.status_code == 400 and not KeyAccount.objects.filter(code="HEMA").exists()
+    assert set(unchosen) <= set(response.context["form"].errors)
+
+
+def test_an_account_code_names_it_whatever_its_case_and_a_wrong_owner_is_told_why(
+    client, api_client, admin_user, people
+):
+    """QA: `yh` was refused as taken by `YH` yet not found as `YH`; an owner who is not a KA manager read "Not found."."""
+    account = KeyAccountFactory(code="yh", name="永辉", owner=people["manager"])
+    api_client.force_authenticate(admin_user)
+    client.force_login(admin_user)
+
+    assert api_client.get("/api/v1/stores/", {"account": "YH"}).status_code == 200
+    assert client.get("/trade-spend/gross-to-net/YH/").context["account"] == account
+
+    refused = api_client.post(
+        "/api/v1/accounts/", {**FORM, "code": "HEMA", "owner": people["supervisor"].username}, format="json"
+    )
+    assert refused.status_code == 400 and refused.json()["code"] == "account.owner_not_manager"
+    nobody = api_client.post(
+        "/api/v1/accounts/", {**FORM, "code": "HEMA", "owner": "nobody"}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert nobody.json()["errors"]["owner"] == ["Not found."]

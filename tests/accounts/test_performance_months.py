@@ -64,6 +64,13 @@ def test_blank_months_read_january_to_this_month_unless_required():
     assert (refused.value.code, refused.value.field) == ("month.required", "from")
 
 
+def test_a_blank_first_month_is_the_year_to_the_last_one_asked():
+    """QA: "To: 2025-06 is before the first month, 2026-01" for a From box left empty."""
+    period = performance_period("", "2025-06", today=TODAY)
+
+    assert (period.first, period.last) == (date(2025, 1, 1), date(2025, 6, 1))
+
+
 # --- the API ---------------------------------------------------------------------------------------------------
 
 

@@ -27,6 +27,8 @@ def test_an_admin_opens_a_new_chain_on_a_phone(phone):
     form.locator("[name=name]").fill("盒马鲜生")
     form.locator("[name=name_en]").fill("Hema")
     form.get_by_label("级别 *").select_option("NKA")
+    for name, value in (("format", "supermarket"), ("purchasing_mode", "central"), ("margin_model", "front")):
+        form.locator(f"[name={name}]").select_option(value)  # chosen, not left at a default
     form.get_by_label("KA经理").select_option(label="王经理 (mgr1)")
     form.locator("[name=region]").fill("华东")
     form.get_by_role("button", name="保存").click()

@@ -125,7 +125,9 @@ def test_an_inactive_product_is_listed_again_at_no_door(client, api_client, worl
     client.force_login(world["manager"])
     api_client.force_authenticate(world["manager"])
 
-    page = client.post(f"/stores/{store.pk}/listings/{listing.pk}/active/", {"active": "1"}, follow=True)
+    page = client.post(
+        f"/stores/{store.pk}/listings/{listing.pk}/active/", {"active": "1"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     api = api_client.patch(f"/api/v1/listings/{listing.pk}/", {"active": True}, format="json")
     created = api_client.post(
         "/api/v1/listings/", {**FORM, "store": "HM001", "product": "P009", "listed_on": None}, format="json"
@@ -136,6 +138,9 @@ def test_an_inactive_product_is_listed_again_at_no_door(client, api_client, worl
     assert created.status_code == 409 and created.json()["code"] == "listing.duplicate"
     listing.refresh_from_db()
     assert not listing.active
+    # and the store's page says why, offering no "List again" (QA: offered, then refused after the click)
+    store_page = client.get(f"/stores/{store.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="product-inactive"' in store_page and 'data-testid="relist"' not in store_page
 
 
 def test_the_api_refuses_a_second_listing_in_the_services_words(api_client, world):

@@ -63,6 +63,7 @@ def next_morning():
         (at(0, 1, day=3), None, "none", at(0, 1, day=3)),  # the next day, no time given: not checked out
         (NEXT_MORNING, at(18, 30), "stated", at(18, 30)),
         (NEXT_MORNING, at(23, 59), "stated", at(23, 59)),
+        (NEXT_MORNING, at(23, 59).replace(second=30), "stated", at(23, 59)),  # QA: refused, "between … and 23:59"
         (NEXT_MORNING, at(17), "stated", CHECKED_IN),
         (at(18, 5), at(17, 45), "stated", at(17, 45)),  # left, then checked out in the car
         (
@@ -72,7 +73,17 @@ def next_morning():
             at(18, 5).replace(second=42),
         ),  # the check-out's own minute: nothing stated
     ],
-    ids=["day", "midnight-1", "next-day-none", "stated", "last-minute", "at-check-in", "same-day-stated", "same-min"],
+    ids=[
+        "day",
+        "midnight-1",
+        "next-day-none",
+        "stated",
+        "last-minute",
+        "last-minute-seconds",
+        "at-check-in",
+        "same-day-stated",
+        "same-min",
+    ],  # fmt: skip
 )
 def test_a_check_out_ends_the_visit_when_the_rep_left(checked_out, left, kind, ends):
     ended = rules.check_out_time(checked_in_at=CHECKED_IN, at=checked_out, left_at=left)
@@ -227,9 +238,10 @@ def test_today_says_plainly_that_yesterdays_visit_is_still_open_and_what_to_do(c
     chinese = client.get(reverse("visits:today"), **ZH).content.decode()
 
     assert (
-        "You did not check out at 联华四店 (checked in 2026-06-02 17:00). Check out there now and give the time you "
-        "left; if you do not know it, leave the time empty."
+        "You did not check out at 联华四店 (checked in 2026-06-02 17:00). Close that visit from here: give the time "
+        "you left, or leave it empty if you do not remember."
     ) in english
+    assert "Close that visit</a>" in english
     assert f'href="{reverse("visits:visit-detail", args=[left_open.pk])}#check-out"' in english
     assert "联华四店" in chinese and "2026-06-02 17:00" in chinese  # the sentence itself: the catalogue's
 

@@ -91,7 +91,7 @@ def ledger_recompute(request):
     code = (request.POST.get("account") or "").strip()
     if not code:
         raise Http404
-    account = get_object_or_404(contract_selectors.finance_accounts(request.user), code=code)
+    account = get_object_or_404(contract_selectors.finance_accounts(request.user), code__iexact=code)
     run = accruals_compute(as_of=timezone.localdate(), account=account, by=request.user)
     messages.success(
         request,

@@ -201,7 +201,7 @@ def gross_to_net_account(request, code):
     """One chain: the waterfall (chart and table), spend by kind with ratios, contract execution, month by
     month with closed months marked, and links to the ledger and to its unsupported deductions."""
     accounts = finance_accounts(request.user)
-    account = get_object_or_404(accounts, code=code)
+    account = get_object_or_404(accounts, code__iexact=code)
     form = PeriodForm(request.GET or None, with_filters=False)
     today = timezone.localdate()
     if form.is_bound and not form.is_valid():
