@@ -127,7 +127,7 @@ def test_a_new_chains_format_and_terms_are_chosen_not_left_at_a_default(client, 
 def test_an_account_code_names_it_whatever_its_case_and_a_wrong_owner_is_told_why(
     client, api_client, admin_user, people
 ):
-    """QA: `yh` was refused as taken by `YH` yet not found as `YH`; an owner who is not a KA manager read "Not found."."""
+    """QA: `yh` was refused as taken by `YH` yet not found as `YH`; an owner not a KA manager read "Not found."."""
     account = KeyAccountFactory(code="yh", name="永辉", owner=people["manager"])
     api_client.force_authenticate(admin_user)
     client.force_login(admin_user)
