@@ -518,7 +518,7 @@ def _evidence(check: DisplayCheck, withdrawn: bool = False) -> rules.VisitEviden
     return rules.VisitEvidence(
         visit_day=_local_day(visit.checked_in_at),
         checked_in_at=visit.checked_in_at,
-        checked_out_at=visit.checked_out_at,
+        checked_out_at=visit.ended_by,
         has_position=visit.latitude is not None and visit.longitude is not None,
         far_from_store=visit.far_from_store,
         distance_m=visit.distance_m,

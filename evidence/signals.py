@@ -230,11 +230,12 @@ def detect_reuse(photo: VisitPhoto, value: int) -> FraudSignal | None:
 
 
 def detect_photo_time(photo: VisitPhoto, visit: Visit) -> FraudSignal | None:
-    """Against the visit's check-in, and its check-out once there is one (before it, the photo's upload time)."""
+    """Against the visit's check-in, and its check-out once there is one (before it, the photo's upload time; for a
+    visit closed on a later day without the time the rep left, the end of its day: Visit.ended_by)."""
     evidence = rules.photo_time(
         taken_at=photo.taken_at,
         checked_in_at=visit.checked_in_at,
-        checked_out_at=visit.checked_out_at,
+        checked_out_at=visit.ended_by,
         now=photo.uploaded_at or timezone.now(),
     )
     return _detect(Kind.PHOTO_TIME, visit, evidence, key=str(photo.pk), photo=photo)

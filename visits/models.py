@@ -259,6 +259,18 @@ class Visit(models.Model):
         return self.checkout_time == self.CheckoutTime.STATED
 
     @property
+    def ended_by(self) -> datetime | None:
+        """The latest the rep can have been in the store: the check-out, or for a visit closed on a later day without
+        the time the rep left, the end of its check-in's day (Asia/Shanghai) — not the next morning's close, so a
+        photo taken then is outside the visit (display evidence, the photo-time signal). None while open."""
+        if self.checked_out_at is None or not self.not_checked_out:
+            return self.checked_out_at
+        day = timezone.localtime(self.checked_in_at).date()
+        return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time())) - timedelta(
+            microseconds=1
+        )
+
+    @property
     def from_earlier_day(self) -> bool:
         """Still open, checked in on a day before today (Asia/Shanghai): its check-out asks when the rep left."""
         return self.checked_out_at is None and timezone.localtime(self.checked_in_at).date() < timezone.localdate()

@@ -9,9 +9,10 @@ from django.utils import timezone
 from evidence import agreement_rules as rules
 from evidence.agreements import agreement_evaluate, agreement_evidence, agreements_evaluate
 from evidence.models import DisplayAgreement
-from tests.evidence.agreement_data import SEP1, SEP30, agreement, chain, checked
+from tests.evidence.agreement_data import SEP1, SEP30, agreement, at, chain, checked
 from tests.factories import StoreFactory
 from visits import services as visit_services
+from visits.models import Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +60,23 @@ def test_a_visit_that_proves_nothing_leaves_the_fee_not_evidenced(world, how, re
     assert (deal.status, deal.evidenced_visits) == (Status.NOT_EVIDENCED, 0)
     [row] = agreement_evidence(deal)[0].rows
     assert row.problem == reason and str(rules.REASONS[reason]) == row.reason
+
+
+def test_a_visit_closed_the_next_morning_without_a_time_counts_no_photo_taken_then(world):
+    """A check-out forgotten overnight and closed next morning with no time of leaving: the visit ended by midnight
+    as far as anyone knows, so a photo taken at 08:00 the next day is outside it (its window ran to the morning)."""
+    account, store, rep = world
+    deal = agreement(account, store=store)
+    check = checked(deal, store=store, rep=rep, day=date(2026, 9, 10))
+    visit, morning = check.visit, at(date(2026, 9, 11), 8, 0)
+    Visit.objects.filter(pk=visit.pk).update(checked_out_at=morning, checkout_entered_at=morning)  # "none"
+    check.photo.taken_at = morning - timedelta(minutes=5)
+    check.photo.save(update_fields=["taken_at"])
+
+    deal = agreement_evaluate(deal, today=AFTER)
+
+    [row] = agreement_evidence(deal)[0].rows
+    assert (deal.evidenced_visits, row.problem) == (0, "photo_outside_visit")
 
 
 def test_too_few_visits_is_open_during_the_period_and_not_evidenced_after(world):

@@ -138,6 +138,19 @@ def test_a_camera_time_after_the_check_out_is_found_at_check_out(world):
     assert signal.evidence["side"] == "after" and signal.evidence["minutes"] == 90
 
 
+def test_a_photo_taken_the_morning_a_forgotten_visit_is_closed_is_outside_it(world):
+    """Closed the next morning without the time the rep left: the visit ended by midnight, not at 08:40."""
+    visit = check_in(world.rep, world.store_a, at(18))
+    next_day = (visit.checked_in_at + timedelta(days=1)).timetuple()[:3]
+    add_photo(visit, jpeg(shelf(1), taken_at=at(8, 30, day=next_day).replace(tzinfo=None)))
+
+    visit = check_out(visit, at(8, 40, day=next_day))
+
+    assert visit.not_checked_out
+    signal = FraudSignal.objects.get(visit=visit, kind=Kind.PHOTO_TIME)
+    assert signal.evidence["side"] == "after"
+
+
 def test_a_photo_without_a_camera_time_gives_no_signal(world):
     visit = check_in(world.rep, world.store_a, at(10))
     photo = add_photo(visit, png(shelf(1)), name="shelf.png")
