@@ -14,6 +14,7 @@ from .models import (
     DeductionRecovery,
     Dispute,
     DuplicateClearance,
+    MatchedByHand,
     Remittance,
     RemittanceInvoice,
 )
@@ -42,6 +43,11 @@ class DeductionRecoveryAdmin(ReadOnlyAdmin):
 @admin.register(DuplicateClearance)
 class DuplicateClearanceAdmin(ReadOnlyAdmin):
     list_display = ("deduction", "was_duplicate_of", "cleared_by", "cleared_at")
+
+
+@admin.register(MatchedByHand)
+class MatchedByHandAdmin(ReadOnlyAdmin):
+    list_display = ("deduction", "changed_by", "changed_at")
 
 
 # --- accruals (issue 12 item 4) ---

@@ -12,6 +12,12 @@ for a deduction dated in a closed month, whose unsupported part is frozen in tha
 an adjustment in an open month; the automatic matching leaves such a deduction as it is. Disputes, recoveries and
 write-offs: tradespend/disputes.py.
 
+Matched by hand: once finance adds or removes a match of a deduction (page or API), the deduction is marked
+(``MatchedByHand``) and the automatic matching — "Match all automatically", the API's run, the nightly job, a
+recorded deduction or remittance, release_unbacked — adds no match to it and flags it no duplicate: it only states it
+from the matches it has. Finance's decision holds until they hand it back (deduction_match_automatically: the mark
+cleared, the deduction matched automatically at once).
+
 How the numbers read: a line's *remaining* is its amount less Σ its matches; a deduction's *unmatched part* is
 amount − recovered − matched_amount. A line whose matches exceed it (the ledger lowered it after they were made)
 is *over-deducted*: matches are never deleted for it, the line is flagged (``lines_with_matches``) on the
@@ -61,7 +67,7 @@ from ka_portal.money import MONEY_TOTAL, ZERO, Money, money_sum, to_money
 from ka_portal.scope import user_role
 
 from . import rules
-from .models import AccrualLine, ClosedMonth, DeductionMatch, DeductionRecovery, DuplicateClearance
+from .models import AccrualLine, ClosedMonth, DeductionMatch, DeductionRecovery, DuplicateClearance, MatchedByHand
 
 State = Deduction.State
 
@@ -166,6 +172,7 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
         _selected(deductions, account_ids)
         .select_for_update()
         .annotate(cleared=Exists(DuplicateClearance.objects.filter(deduction=OuterRef("pk"))))
+        .annotate(by_hand=Exists(MatchedByHand.objects.filter(deduction=OuterRef("pk"))))
         .order_by("pk")
     )
     summary = MatchSummary()
@@ -204,7 +211,7 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
         before = (deduction.state, deduction.matched_amount, deduction.duplicate_of_id)
         matches = existing.get(deduction.pk, {})
         matched_sum = sum((m.amount for m in matches.values()), ZERO)
-        if not matches and deduction.twin is not None and not deduction.cleared:
+        if not matches and deduction.twin is not None and not deduction.cleared and not deduction.by_hand:
             deduction.state, deduction.matched_amount, deduction.duplicate_of_id = State.DUPLICATE, ZERO, deduction.twin
         else:
             start = deduction.period_start or deduction.date.replace(day=1)
@@ -218,6 +225,8 @@ def deductions_match(*, deductions=None, account_ids=None) -> MatchSummary:
             unmatched = deduction.amount - deduction.recovered_amount - matched_sum
             if claimed_by(deduction, unevidenced.get(deduction.account_id, ())):
                 candidates = []  # its display was not evidenced at the visits: nothing supports it automatically
+            if deduction.by_hand:
+                candidates = []  # finance matched it by hand: their matches stand until they hand it back
             for line_id, take in rules.fill_lines(unmatched, candidates, amount=deduction.amount, tolerance=tolerance):
                 remaining[line_id] -= take
                 matched_sum += take
@@ -263,6 +272,8 @@ def release_unbacked(account_ids, *, closed=None) -> int:
     else left unsupported, which gross to net then counts), instead of staying matched to a line that no longer holds
     them — spend that would be counted nowhere. Finance's matches by hand stay (the line is flagged over-deducted for
     them); nothing dated in a closed month is touched (``closed``: the closed months, when the caller has them).
+    A deduction finance matched by hand (MatchedByHand) loses only its automatic matches the line no longer holds:
+    deductions_match states it from the matches it keeps and matches nothing more to it.
     Answers how many deductions were matched again."""
     closed = ClosedMonth.objects.months() if closed is None else closed
     over = lines_with_matches(
@@ -465,6 +476,7 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
             deduction=deduction.amount,
             amount=amount,
         )
+    _mark_by_hand(deduction, by)
     match = DeductionMatch.objects.filter(deduction=deduction, line=line).first()
     if match is None:
         match = DeductionMatch.objects.create(
@@ -482,12 +494,44 @@ def deduction_match_add(*, deduction: Deduction, line: AccrualLine, amount: Deci
 
 @transaction.atomic
 def deduction_match_remove(*, match: DeductionMatch, by) -> Deduction:
-    """Take a match off (finance): the deduction's state is computed again."""
+    """Take a match off (finance): the deduction's state is computed again, and automatic matching leaves its
+    matches alone from then on (it would put the match back) until finance hands it back."""
     _finance(by)
     deduction = Deduction.objects.select_for_update().get(pk=match.deduction_id)
     _check_deduction_month_open(deduction)
+    _mark_by_hand(deduction, by)
     DeductionMatch.objects.filter(pk=match.pk).delete()
     return restate(deduction)
+
+
+def _mark_by_hand(deduction: Deduction, by) -> None:
+    """Finance changed the deduction's matches: automatic matching leaves them alone (MatchedByHand)."""
+    MatchedByHand.objects.update_or_create(deduction=deduction, defaults={"changed_by": by})
+
+
+def matched_by_hand(deduction: Deduction) -> bool:
+    """Whether finance changed the deduction's matches by hand and has not handed it back to automatic matching."""
+    return MatchedByHand.objects.filter(deduction_id=deduction.pk).exists()
+
+
+@transaction.atomic
+def deduction_match_automatically(*, deduction: Deduction, by) -> Deduction:
+    """Finance hands a deduction they matched by hand back to automatic matching: the mark is cleared and the
+    deduction matched automatically at once (its matches by hand stay; what is left of it is filled from the
+    ledger, as the nightly job would). Refused for a deduction dated in a closed month (month.closed) and for one
+    not matched by hand (match.not_by_hand: automatic matching already covers it)."""
+    _finance(by)
+    deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
+    _check_deduction_month_open(deduction)
+    deleted, _rows = MatchedByHand.objects.filter(deduction=deduction).delete()
+    if not deleted:
+        raise DomainConflict(
+            "match.not_by_hand",
+            _("This deduction is not matched by hand: automatic matching already covers it."),
+        )
+    deductions_match(deductions=[deduction])
+    deduction.refresh_from_db()
+    return deduction
 
 
 @transaction.atomic

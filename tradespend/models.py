@@ -460,3 +460,22 @@ class DuplicateClearance(models.Model):
 
     def __str__(self) -> str:
         return str(self.deduction_id)
+
+
+class MatchedByHand(models.Model):
+    """Finance changed a deduction's matches by hand (added or removed a match): automatic matching — the button,
+    the API's run, the nightly job, a display fee's release — leaves its matches alone (it still states the
+    deduction from the matches it has) until finance hands it back (matching.deduction_match_automatically)."""
+
+    deduction = models.OneToOneField(
+        Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="matched_by_hand"
+    )
+    changed_by = _user(_("last changed by"))
+    changed_at = models.DateTimeField(_("last changed at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("deduction matched by hand")
+        verbose_name_plural = _("deductions matched by hand")
+
+    def __str__(self) -> str:
+        return str(self.deduction_id)

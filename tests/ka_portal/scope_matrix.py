@@ -370,6 +370,7 @@ ROUTES: dict[str, Route] = {
     "deduction-matches": Route(params={"pk": "deduction"}),
     "deduction-match-remove": Route(params={"pk": "deduction", "match_id": "deduction_match"}),
     "deduction-not-duplicate": Route(params={"pk": "deduction"}),
+    "deduction-match-automatically": Route(params={"pk": "deduction"}),
     "deduction-matching": Route(),
     "dispute-list": Route(rows="dispute"),
     "dispute-detail": Route(params={"pk": "dispute"}),

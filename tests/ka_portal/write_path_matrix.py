@@ -1887,6 +1887,32 @@ def _dispute_rule_model():
     return Dispute
 
 
+def _by_hand_model():
+    from tradespend.models import MatchedByHand
+
+    return MatchedByHand
+
+
+def _mark_by_hand(w, v) -> None:
+    """The deduction matched by hand (finance changed its matches) or not, as the values say."""
+    from tradespend.models import MatchedByHand
+
+    deduction = _matching_deduction(w)
+    if v["by_hand"]:
+        MatchedByHand.objects.get_or_create(deduction=deduction, defaults={"changed_by": w.finance})
+    else:
+        MatchedByHand.objects.filter(deduction=deduction).delete()
+
+
+def _by_hand_in_month(w, v) -> None:
+    """The deduction matched by hand, its month (June) closed or open as the values say."""
+    _mark_by_hand(w, {"by_hand": True})
+    if v["closed"]:
+        ClosedMonth.objects.get_or_create(month=TODAY.replace(day=1))
+    else:
+        ClosedMonth.objects.filter(month=TODAY.replace(day=1)).delete()
+
+
 RULES += (
     Rule(
         "match.beyond_accrued", "match.beyond_accrued", _match_rule_model(), "amount",
@@ -1912,6 +1938,34 @@ RULES += (
                  prepare=_matching_dispute),
             Door("api_step", "finance", lambda w: reverse("dispute-recover", args=[_matching_dispute(w).pk]),
                  lambda w, v: {"amount": v["amount"], "on": "2026-06-01"}, prepare=_matching_dispute),
+        ),
+    ),
+    Rule(
+        "match.not_by_hand", "match.not_by_hand", _by_hand_model(), "__all__",
+        good={"by_hand": True},
+        bad={"by_hand": False},
+        message="This deduction is not matched by hand",
+        watch=(Deduction,),
+        doors=(
+            Door("page_step", "finance", _sheet, lambda w, v: {"action": "match_automatically"},
+                 prepare=_mark_by_hand),
+            Door("api_step", "finance",
+                 lambda w: reverse("deduction-match-automatically", args=[_matching_deduction(w).pk]),
+                 prepare=_mark_by_hand),
+        ),
+    ),
+    Rule(
+        "month.closed@match_automatically", "month.closed", _by_hand_model(), "__all__",
+        good={"closed": False},
+        bad={"closed": True},
+        message="its matches can no longer change",
+        watch=(Deduction,),
+        doors=(
+            Door("page_step", "finance", _sheet, lambda w, v: {"action": "match_automatically"},
+                 prepare=_by_hand_in_month),
+            Door("api_step", "finance",
+                 lambda w: reverse("deduction-match-automatically", args=[_matching_deduction(w).pk]),
+                 prepare=_by_hand_in_month),
         ),
     ),
 )  # fmt: skip

@@ -3,6 +3,8 @@
 - ``POST /api/v1/deductions/<id>/matches/``: finance matches part of a deduction to a ledger line by hand;
 - ``POST /api/v1/deductions/<id>/matches/<match_id>/remove/``: takes a match off (POST steps, like contracts');
 - ``POST /api/v1/deductions/<id>/not-duplicate/``: clears a suspected duplicate, which is then matched;
+- ``POST /api/v1/deductions/<id>/match-automatically/``: hands a deduction matched by hand back to automatic
+  matching (a match added or removed by hand marks it: automatic matching leaves its matches alone until then);
 - ``POST /api/v1/deduction-matching/``: runs automatic matching (all accounts, or ``{"account": code}``);
 - ``/api/v1/disputes/``: list, read, open (Idempotency-Key), and the steps recover, write-off, approve, reject.
 
@@ -41,8 +43,24 @@ def _deductions(user):
     return contract_selectors.deductions_for(user).prefetch_related(contract_selectors.deduction_matches_prefetch())
 
 
+class MatchedDeductionSerializer(DeductionSerializer):
+    """The deduction as the matching steps answer it, with ``matched_by_hand``."""
+
+    matched_by_hand = serializers.SerializerMethodField(
+        help_text="Finance changed its matches by hand: automatic matching leaves them alone until it is handed "
+        "back (POST …/match-automatically/)."
+    )
+
+    class Meta(DeductionSerializer.Meta):
+        fields = [*DeductionSerializer.Meta.fields, "matched_by_hand"]
+
+    def get_matched_by_hand(self, deduction) -> bool:
+        return services.matched_by_hand(deduction)
+
+
 def _deduction_out(request, deduction) -> dict:
-    return DeductionSerializer(_deductions(request.user).get(pk=deduction.pk), context={"request": request}).data
+    found = _deductions(request.user).get(pk=deduction.pk)
+    return MatchedDeductionSerializer(found, context={"request": request}).data
 
 
 # --- matches -----------------------------------------------------------------------------------------------------
@@ -58,7 +76,7 @@ class DeductionMatchAddView(APIView):
     queryset = DeductionMatch.objects.none()  # the model whose add permission a POST needs
 
     @idempotent(scope="deduction-match.add")
-    @extend_schema(request=MatchInputSerializer, responses={201: DeductionSerializer, **CONFLICT})
+    @extend_schema(request=MatchInputSerializer, responses={201: MatchedDeductionSerializer, **CONFLICT})
     def post(self, request, pk):
         """Match part of the deduction to a ledger line by hand (finance): refused beyond what is left of the
         line (match.beyond_accrued) or of the deduction (match.beyond_deduction), or a line of another account
@@ -76,7 +94,7 @@ class DeductionMatchRemoveView(APIView):
     queryset = DeductionMatch.objects.none()
 
     @idempotent(scope="deduction-match.remove")
-    @extend_schema(request=None, responses={200: DeductionSerializer, **REFUSED})
+    @extend_schema(request=None, responses={200: MatchedDeductionSerializer, **REFUSED})
     def post(self, request, pk, match_id):
         """Take a match off the deduction (finance); its state is computed again."""
         if not request.user.has_perm("tradespend.delete_deductionmatch"):
@@ -92,11 +110,26 @@ class DeductionNotDuplicateView(APIView):
     queryset = DeductionMatch.objects.none()
 
     @idempotent(scope="deduction.not-duplicate")
-    @extend_schema(request=None, responses={200: DeductionSerializer, **CONFLICT})
+    @extend_schema(request=None, responses={200: MatchedDeductionSerializer, **CONFLICT})
     def post(self, request, pk):
         """Finance says a suspected duplicate is not one: it is matched like any other, never flagged again."""
         deduction = get_object_or_404(contract_selectors.deductions_for(request.user), pk=pk)
         services.deduction_not_duplicate(deduction=deduction, by=request.user)
+        return Response(_deduction_out(request, deduction))
+
+
+class DeductionMatchAutomaticallyView(APIView):
+    permission_classes = [FinancePermission]
+    queryset = DeductionMatch.objects.none()
+
+    @idempotent(scope="deduction.match-automatically")
+    @extend_schema(request=None, responses={200: MatchedDeductionSerializer, **CONFLICT})
+    def post(self, request, pk):
+        """Hand a deduction matched by hand back to automatic matching: the mark is cleared and the deduction is
+        matched automatically at once (its matches by hand stay). Refused for one not matched by hand
+        (match.not_by_hand, 409) or dated in a closed month (month.closed)."""
+        deduction = get_object_or_404(contract_selectors.deductions_for(request.user), pk=pk)
+        services.deduction_match_automatically(deduction=deduction, by=request.user)
         return Response(_deduction_out(request, deduction))
 
 
@@ -122,7 +155,8 @@ class DeductionMatchingRunView(APIView):
     @idempotent(scope="deduction-matching.run")
     @extend_schema(request=MatchRunInputSerializer, responses={200: MatchSummarySerializer, **REFUSED})
     def post(self, request):
-        """Match automatically every deduction not yet fully matched (of one account, or all): idempotent."""
+        """Match automatically every deduction not yet fully matched (of one account, or all): idempotent. A
+        deduction finance matched by hand keeps its matches (``matched_by_hand``) until handed back."""
         data = MatchRunInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         account = data.validated_data.get("account")
@@ -305,5 +339,10 @@ urlpatterns: list = [
         name="deduction-match-remove",
     ),
     path("deductions/<int:pk>/not-duplicate/", DeductionNotDuplicateView.as_view(), name="deduction-not-duplicate"),
+    path(
+        "deductions/<int:pk>/match-automatically/",
+        DeductionMatchAutomaticallyView.as_view(),
+        name="deduction-match-automatically",
+    ),
     path("deduction-matching/", DeductionMatchingRunView.as_view(), name="deduction-matching"),
 ]

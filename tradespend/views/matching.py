@@ -210,6 +210,7 @@ _STEPS = {
     "match_add": (DeductionMatch, "add"),
     "match_remove": (DeductionMatch, "delete"),
     "not_duplicate": (DeductionMatch, "add"),
+    "match_automatically": (DeductionMatch, "add"),
     "dispute_open": (Dispute, "add"),
     "recover": (Dispute, "change"),
     "write_off": (Dispute, "change"),
@@ -305,6 +306,8 @@ def deduction_sheet(request, pk):
         "can_match": user.has_perm("tradespend.add_deductionmatch"),
         # dated in a closed month: its matches can no longer change, so the sheet says why instead of offering them
         "matches_frozen": services.matches_frozen(deduction),
+        # finance changed its matches by hand: automatic matching leaves them alone until handed back
+        "matched_by_hand": services.matched_by_hand(deduction),
         "can_dispute": user.has_perm("tradespend.add_dispute"),
         "can_resolve": user.has_perm("tradespend.add_dispute") and user.has_perm("tradespend.change_dispute"),
         "can_approve": user.has_perm("tradespend.change_dispute")
@@ -401,6 +404,13 @@ def _step(request, step, deduction, dispute, form) -> list[tuple[int, str]]:
     if step == "not_duplicate":
         cleared = services.deduction_not_duplicate(deduction=deduction, by=user)
         return [(messages.SUCCESS, gettext("Not a duplicate: now %(state)s.") % {"state": cleared.get_state_display()})]
+    if step == "match_automatically":
+        again = services.deduction_match_automatically(deduction=deduction, by=user)
+        text = gettext("Handed back to automatic matching: now %(state)s, %(matched)s matched.") % {
+            "state": again.get_state_display(),
+            "matched": money(again.matched_amount),
+        }
+        return [(messages.SUCCESS, text)]
     if step == "approve":
         dispute_services.dispute_write_off_approve(dispute=dispute, by=user)
         return [(messages.SUCCESS, gettext("Write-off approved."))]
