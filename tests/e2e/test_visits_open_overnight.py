@@ -43,7 +43,7 @@ def test_a_visit_left_open_yesterday_is_checked_out_at_the_time_the_rep_left(pho
     phone.goto("/visits/today/")
     notice = phone.get_by_test_id("still-open-earlier")
     expect(notice).to_contain_text("You did not check out at 联华四店")
-    expect(notice).to_contain_text("give the time you left; if you do not know it, leave the time empty.")
+    expect(notice).to_contain_text("give the time you left, or leave it empty if you do not remember.")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=f"{SHOTS}/visits-open-overnight-today-phone.png", full_page=True)
     phone.get_by_test_id("still-open-link").click()
