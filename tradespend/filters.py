@@ -56,6 +56,13 @@ class DeductionMatchingFilter(DeductionFilter):
     dispute_status = django_filters.ChoiceFilter(
         label=_("Dispute status"), choices=Dispute.Status.choices, field_name="dispute__status"
     )
+    by_hand = yes_no_filter(
+        _("Matched by hand"),
+        field_name="matched_by_hand",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="Whether finance changed its matches by hand (automatic matching leaves it alone).",
+    )
     written_off = yes_no_filter(
         _("Write-off accepted"),
         method="filter_written_off",

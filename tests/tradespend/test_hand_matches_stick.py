@@ -170,3 +170,18 @@ def test_a_display_fee_released_is_not_matched_again_automatically_when_matched_
     deduction_match_automatically(deduction=deduction, by=finance)
     assert _matches(deduction) == sorted([(dm.pk, Decimal("400.00"), False), (other.pk, Decimal("600.00"), True)])
     assert Deduction.objects.get(pk=deduction.pk).state == "matched"
+
+
+def test_the_deductions_list_marks_and_filters_those_matched_by_hand(client, finance, matched, matching_invoice):
+    other = matching_deduction(matching_invoice, "700.00", kind="dm")  # left to the automatic matching
+    client.force_login(finance)
+    match = matched.matches.get()
+    client.post(_sheet(matched), {"action": "match_remove", "match": match.pk, "request_key": str(uuid.uuid4())})
+
+    listed = client.get(reverse("tradespend:deductions"), {"by_hand": "true"})
+    assert [d.pk for d in listed.context["object_list"]] == [matched.pk]
+    assert 'data-testid="by-hand"' in listed.content.decode()
+    rest = client.get(reverse("tradespend:deductions"), {"by_hand": "false"})
+    assert matched.pk not in [d.pk for d in rest.context["object_list"]] and other.pk in [
+        d.pk for d in rest.context["object_list"]
+    ]

@@ -156,11 +156,12 @@ class DeductionListView(FinanceMixin, FilteredListView):
         Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
         Column(_("Unsupported"), _unsupported, "#,##0.00"),
         Column(_("Dispute"), lambda d: dispute_status(d.dispute) if hasattr(d, "dispute") else ""),
+        Column(_("Matched by hand"), lambda d: gettext("yes") if hasattr(d, "matched_by_hand") else ""),
         Column(_("Reason"), lambda d: d.reason_text),
     ]
 
     def get_base_queryset(self):
-        deductions = contract_selectors.deductions_for(self.request.user).select_related("dispute")
+        deductions = contract_selectors.deductions_for(self.request.user).select_related("dispute", "matched_by_hand")
         return deductions.order_by("-date", "-pk")
 
     def get_context_data(self, **kwargs):
