@@ -6,7 +6,10 @@ For a key account and a month:
 - rebates, fixed fees, promotion spend: Σ AccrualLine.amount of the month by category (by kind for the breakdown);
 - unsupported deductions: Σ (amount − matched) of the account's deductions dated in the month, less the
   recoveries dated in the month (a recovery counts in its own month, so one recorded after its deduction's month
-  closed leaves that month as frozen);
+  closed leaves that month as frozen); and what deductions are matched above a line of the month that the ledger
+  has since lowered (over-deducted: a display fee not evidenced under a match finance made by hand, or under a
+  deduction dated in a closed month), which the ledger no longer holds and no deduction counts as unsupported —
+  the chain took it all the same;
 - net = gross − rebates − fixed fees − promotion − unsupported.
 
 Total spend is everything between gross and net (rebates + fixed fees + promotion + unsupported), so
@@ -37,6 +40,7 @@ from ka_portal.money import ZERO, money_sum
 from ka_portal.months import check_month_range, read_month
 from ka_portal.months import parse_month as month_of
 
+from .matching import lines_with_matches
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between, percent_of
 
@@ -163,7 +167,7 @@ class Report:
 
 def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figures]:
     """Figures computed from what is recorded now, per (account id, month) that has any invoice, credit note,
-    spend line, deduction or recovery: five grouped queries over the span of ``months`` (months outside the list are
+    spend line, deduction or recovery: six queries over the span of ``months`` (months outside the list are
     dropped). ``account_ids``: a list of ids or a queryset of accounts."""
     wanted = set(months)
     if not wanted:
@@ -204,6 +208,15 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
         month = date(year, month_number, 1)
         if month in wanted:
             cells[account_id, month].unsupported += total
+
+    # matched above what the ledger now holds: counted nowhere else (QA: a lowered display fee's money disappeared)
+    over = (
+        lines_with_matches(AccrualLine.objects.filter(account_id__in=account_ids, month__in=sorted(wanted)))
+        .filter(over_deducted=True)
+        .values_list("account_id", "month", "remaining")
+    )
+    for account_id, month, remaining in over:
+        cells[account_id, month].unsupported -= remaining
 
     # A recovery counts in the month it is dated in (never a closed one: rules.check_month_open), not in its
     # deduction's month, which may be closed and frozen: where the two months differ, it goes back on the

@@ -97,3 +97,14 @@ def test_the_dispute_form_says_what_an_empty_due_date_becomes(client, finance, m
     page = client.get(reverse("tradespend:deduction-sheet", args=[deduction.pk])).content.decode()
     form = page.split('data-testid="dispute-form"')[1].split("</form>")[0]
     assert "留空：从今天起 14 天。" in _text(form)
+
+
+def test_a_promoters_pay_line_names_the_promoter_not_an_adjustment(client, finance, matching_account, matching_invoice):
+    """QA: every promoter-pay line behind a promoter-fee deduction read "Adjustment" (调整) on its sheet."""
+    matching_line(matching_account, SEP, "800.00", kind="promoter", stage="accrued", source="promoter",
+                  source_key="promoter:7", reason_params={"promoter": "郑晓燕 (PR004)"})  # fmt: skip
+    deduction = matching_deduction(matching_invoice, "800.00", kind="promoter")
+
+    page = _text(_sheet(client, finance, deduction, language="en"))
+
+    assert "Promoter pay: 郑晓燕 (PR004)" in page and "Adjustment" not in page

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import KeyAccount
 from contracts.models import Deduction
 from evidence.agreements import agreement_create, agreement_delete, agreement_update, agreements_evaluate
 from evidence.models import DisplayAgreement
@@ -287,3 +288,28 @@ def test_a_generated_fee_not_evidenced_is_taken_off_its_terms_line(manager, worl
 
     lines = AccrualLine.objects.filter(term=deal_term)
     assert [(line.month, line.amount) for line in lines.order_by("month")] == [(this, Decimal("2800.00"))]
+
+
+def test_money_a_lowered_fee_no_longer_holds_under_a_hand_match_counts_as_unsupported_in_gross_to_net(
+    manager, finance, rep, world
+):
+    """QA: a hand match above a display fee later lowered stayed matched, and the difference was counted nowhere."""
+    from tradespend.matching import deduction_match_add, deduction_match_remove
+    from tradespend.reports import gross_to_net
+
+    account, store, invoice = world
+    deal = _evidenced(_enter(manager, account, store, fee="5000.00"), store, rep)
+    deduction = _deducted(invoice, deal)
+    line = AccrualLine.objects.get(agreement=deal)
+    deduction_match_remove(match=deduction.matches.get(), by=finance)
+    deduction_match_add(deduction=deduction, line=line, amount=Decimal("5000.00"), by=finance)  # finance's hand
+
+    def spend():
+        chain = KeyAccount.objects.filter(pk=account.pk)
+        figures = gross_to_net(accounts=chain, month_from=deal.start_on, month_to=deal.start_on).rows[0].figures
+        return figures.fixed_fees, figures.unsupported
+
+    assert spend() == (Decimal("5000.00"), Decimal("0.00"))
+    agreement_update(agreement=deal, by=manager, fee=Decimal("3000.00"))
+    assert DeductionMatch.objects.get(deduction=deduction).amount == Decimal("5000.00")  # finance's match stays
+    assert spend() == (Decimal("3000.00"), Decimal("2000.00"))  # the chain took 5,000: all of it counted

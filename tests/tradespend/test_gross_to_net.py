@@ -118,7 +118,7 @@ def test_a_fixed_number_of_queries_whatever_the_accounts_and_months(g2n_wmt, g2n
     few = queries(1, JAN)
     month_close(month=JAN, by=finance, today=date(2025, 4, 1))
     many = queries(6, date(2025, 12, 1))
-    assert few <= 8 and many <= 8
+    assert few <= 9 and many <= 9  # the over-deducted lines: one query more (reports.live_figures)
 
 
 def test_contract_execution_against_target_and_terms(g2n_wmt, g2n_contract, g2n_january):
