@@ -29,18 +29,28 @@ from .models import AccrualLine, DeductionMatch, SpendKind
 Source = AccrualLine.Source
 
 
-def _holding(prefix: str = "") -> Q:
-    """The lines holding the fee of the agreement the outer query reads (its ``fee_month`` and ``plan_end_cap``
-    annotated by ``with_settlement``); ``prefix`` reads them through a relation ("line__")."""
+def _holding(agreement, term, month, plan, prefix: str = "") -> Q:
+    """The lines holding an agreement's fee, one rule for a query over agreements (the values OuterRef()s to the
+    outer query's columns and its ``fee_month`` and ``plan_end_cap`` annotations, with_settlement) and for one
+    agreement (its values; a branch whose reference it lacks, None, is left out: ``term=None`` would read IS NULL).
+    ``prefix`` reads the lines through a relation ("line__")."""
 
     def q(**lookups) -> Q:
         return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
 
-    return (
-        q(source=Source.DISPLAY, agreement=OuterRef("pk"))
-        | q(source=Source.TERM, term=OuterRef("term"), month=OuterRef("fee_month"), stage=AccrualLine.Stage.ACCRUED)
-        | q(source=Source.PLAN, plan=OuterRef("plan_end_cap"), kind=SpendKind.END_CAP)
-    )
+    branches = [
+        q(source=Source.DISPLAY, agreement=agreement),
+        q(source=Source.TERM, term=term, month=month, stage=AccrualLine.Stage.ACCRUED) if term is not None else None,
+        q(source=Source.PLAN, plan=plan, kind=SpendKind.END_CAP) if plan is not None else None,
+    ]
+    holding = Q()
+    for branch in filter(None, branches):
+        holding |= branch
+    return holding
+
+
+def _outer_holding(prefix: str = "") -> Q:
+    return _holding(OuterRef("pk"), OuterRef("term"), OuterRef("fee_month"), OuterRef("plan_end_cap"), prefix)
 
 
 def _total(rows: QuerySet, field: str) -> Money:
@@ -58,8 +68,8 @@ def with_settlement(agreements: QuerySet) -> QuerySet:
         plan_end_cap=Case(When(kind=DisplayKind.END_CAP, then=F("plan")), default=None),
     )
     return agreements.annotate(
-        ledger_amount=_total(AccrualLine.objects.filter(_holding()), "amount"),
-        deducted=_total(DeductionMatch.objects.filter(_holding("line__")), "amount"),
+        ledger_amount=_total(AccrualLine.objects.filter(_outer_holding()), "amount"),
+        deducted=_total(DeductionMatch.objects.filter(_outer_holding("line__")), "amount"),
     ).annotate(
         settled=Case(
             When(Q(fee__gt=0, ledger_amount__gt=0, deducted__gte=F("ledger_amount")), then=Value(True)),
@@ -73,14 +83,6 @@ def fee_lines(agreement: DisplayAgreement) -> QuerySet:
     """The ledger lines holding an agreement's fee, with what deductions covered of each (see the module)."""
     if agreement.fee <= 0:
         return AccrualLine.objects.none()
-    holding = Q(source=Source.DISPLAY, agreement=agreement)
-    if agreement.term_id:
-        holding |= Q(
-            source=Source.TERM,
-            term_id=agreement.term_id,
-            month=agreement.start_on.replace(day=1),
-            stage=AccrualLine.Stage.ACCRUED,
-        )
-    if agreement.plan_id and agreement.kind == DisplayKind.END_CAP:
-        holding |= Q(source=Source.PLAN, plan_id=agreement.plan_id, kind=SpendKind.END_CAP)
+    plan = agreement.plan_id if agreement.kind == DisplayKind.END_CAP else None
+    holding = _holding(agreement.pk, agreement.term_id, agreement.start_on.replace(day=1), plan)
     return lines_with_matches(AccrualLine.objects.filter(holding)).order_by("month", "pk")

@@ -160,10 +160,8 @@ def agreement_detail(request, pk):
             "payable_month": rules.payable_month(agreement.start_on),
             "sees_fees": sees_fees(user),
             "fee_lines": lines,
-            # as the list and the API read it (tradespend.settlement.with_settlement): a fee the ledger holds, covered
-            "fee_settled": agreement.fee > 0
-            and sum(line.amount for line in lines) > 0
-            and sum(line.deducted for line in lines) >= sum(line.amount for line in lines),
+            # the list's and the API's rule (tradespend.settlement.with_settlement): a fee the ledger holds, covered
+            "fee_settled": bool(lines) and _settled(agreement),
             "claiming": claiming,
             "sees_photos": can(user, Visit),  # finance reads agreements, not visits: no photo links for them
             "sees_signals": can(user, FraudSignal),
@@ -180,10 +178,11 @@ def _fee_lines(agreement, user) -> list:
     those who see fees."""
     if not sees_fees(user):
         return []
-    lines = list(fee_lines(agreement).select_related("term__contract", "plan").prefetch_related("matches__deduction"))
-    for line in lines:
-        line.deductions = list(line.matches.all())
-    return lines
+    return list(fee_lines(agreement).select_related("term__contract", "plan").prefetch_related("matches__deduction"))
+
+
+def _settled(agreement) -> bool:
+    return with_settlement(DisplayAgreement.objects.filter(pk=agreement.pk)).values_list("settled", flat=True).get()
 
 
 def _claiming(agreement, user, lines) -> list:
@@ -192,7 +191,7 @@ def _claiming(agreement, user, lines) -> list:
     if not sees_fees(user):
         return []
     kinds = [kind for kind, displays in rules.DEDUCTION_AGREEMENT_KINDS.items() if agreement.kind in displays]
-    matched = {match.deduction_id for line in lines for match in line.deductions}
+    matched = {match.deduction_id for line in lines for match in line.matches.all()}
     deductions = (
         deductions_for(user)
         .filter(account_id=agreement.account_id, kind__in=kinds)
