@@ -38,9 +38,10 @@ from ka_portal.lists import PERIOD_REVERSED
 from ka_portal.months import INVALID, parse_month
 from ka_portal.scope import sees_finance
 from ka_portal.values_pages import ValuesPageMixin, write_children
+from tradespend.filters import DeductionMarksFilter
 
 from . import rules, selectors, services
-from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, DeductionFilter, InvoiceFilter
+from .filters import AccountDateFilter, ContractFilter, ContractTermFilter, InvoiceFilter
 from .models import Allocation, Contract, ContractTerm, CreditNote, Deduction, Invoice, Payment
 from .receivables import BUCKET_ORDER
 
@@ -555,6 +556,15 @@ class DeductionSerializer(serializers.ModelSerializer):
     period_start = MonthField(required=False, allow_null=True, help_text="First month claimed, YYYY-MM.")
     period_end = MonthField(required=False, allow_null=True, help_text="Last month claimed, YYYY-MM.")
     matches = DeductionMatchSerializer(many=True, read_only=True)
+    matched_by_hand = serializers.SerializerMethodField(
+        help_text="Finance changed its matches by hand: automatic matching leaves them alone until it is handed "
+        "back (POST …/match-automatically/)."
+    )
+    over_deducted = serializers.SerializerMethodField(
+        help_text="Matched to a ledger line whose matches now exceed it (the line lowered after the match, e.g. a "
+        "display fee not evidenced): gross to net counts the excess as unsupported; see its matches' "
+        "line_over_deducted."
+    )
 
     class Meta:
         model = Deduction
@@ -575,6 +585,8 @@ class DeductionSerializer(serializers.ModelSerializer):
             "recovered_on",
             "duplicate_of",
             "matches",
+            "matched_by_hand",
+            "over_deducted",
         ]
         read_only_fields = ["state", "matched_amount", "recovered_amount", "recovered_on", "duplicate_of"]
         # Parse only: an amount not above zero is the service's refusal (deduction.amount_not_positive).
@@ -582,6 +594,16 @@ class DeductionSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         return services.deduction_record(by=self.context["request"].user, **validated_data)
+
+    def get_matched_by_hand(self, deduction) -> bool:
+        from tradespend.matching import match_marks  # read with the list's rows (with_match_marks)
+
+        return match_marks(deduction)[0]
+
+    def get_over_deducted(self, deduction) -> bool:
+        from tradespend.matching import match_marks
+
+        return match_marks(deduction)[1]
 
     def to_representation(self, instance):
         found = super().to_representation(instance)
@@ -592,18 +614,22 @@ class DeductionSerializer(serializers.ModelSerializer):
 @extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
 class DeductionViewSet(FinanceViewSet):
     """Fees the chains withhold (listing, barcode, DM, TG, rebate, festival, display, promoter, promotion), each
-    matched to the trade-spend ledger when recorded. Filters: account (by code), date_from, date_to, kind, state.
+    matched to the trade-spend ledger when recorded. Filters: account (by code), date_from, date_to, kind, state,
+    by_hand (finance matched it by hand), over_deducted (matched above what a ledger line now holds).
     ?search= finds every word in the reason as read (one the books wrote, in either language, with a remittance's
     reference), the chain's reference or the invoice's number."""
 
     queryset = Deduction.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = DeductionSerializer
-    filterset_class = DeductionFilter
+    filterset_class = DeductionMarksFilter  # contracts' DeductionFilter with matching's marks (tradespend)
     search_term = staticmethod(selectors.deduction_search_q)  # as the deductions page and the admin search
     ordering_fields = ["date", "amount"]
 
     def get_queryset(self):
-        return selectors.deductions_for(self.request.user).prefetch_related(selectors.deduction_matches_prefetch())
+        from tradespend.matching import with_match_marks
+
+        deductions = selectors.deductions_for(self.request.user)
+        return with_match_marks(deductions).prefetch_related(selectors.deduction_matches_prefetch())
 
 
 # --- reports -----------------------------------------------------------------------------------

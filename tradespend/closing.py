@@ -26,7 +26,7 @@ from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import finance_accounts_for, user_role
 
 from .accruals import accruals_compute
-from .matching import deductions_match
+from .matching import deductions_match, over_deducted_q
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery
 from .reports import Figures, live_figures
 from .rules import add_months, month_start, months_between
@@ -115,6 +115,8 @@ class ClosePreview:
     refusal: DomainError | None
     closed: ClosedMonth | None = None
     drift: list[Drift] = field(default_factory=list)
+    # deductions matched above what a ledger line now holds, as the close would find them (over_deducted_in)
+    over_deducted: list[Deduction] = field(default_factory=list)
 
 
 def check_month_close(*, month: date, by, today: date | None = None) -> date:
@@ -165,10 +167,33 @@ def _figures_to_freeze(month: date, *, by, today: date) -> dict[int, Figures]:
 def figures_to_freeze(month: date, *, by, today: date | None = None) -> dict[int, Figures]:
     """The figures a close of ``month`` today would freeze, computed as the close computes them (accruals brought up
     to date, deductions matched) in a transaction rolled back: nothing is written. What the preview shows."""
+    return _as_the_close_finds(month, by=by, today=today)[0]
+
+
+def _as_the_close_finds(month: date, *, by, today: date | None = None) -> tuple[dict[int, Figures], list[Deduction]]:
+    """The figures a close of ``month`` would freeze and the over-deducted deductions it would find, both read after
+    the ledger and the matches are brought up to date as the close brings them (a display fee lowered since the
+    nightly run releases its automatic matches then), in a transaction rolled back: nothing is written."""
     with transaction.atomic():
         figures = _figures_to_freeze(month_start(month), by=by, today=today or timezone.localdate())
+        over = over_deducted_in(month, by=by)
         transaction.set_rollback(True)
-    return figures
+    return figures, over
+
+
+def over_deducted_in(month: date, *, by) -> list[Deduction]:
+    """The deductions of ``by``'s accounts over-deducted in ``month`` (matching.over_deducted_q: matched above what
+    a ledger line now holds), by account and date: those dated in the month, whose matches its close freezes, and
+    those matched to such a line of the month, whose excess gross to net counts as the month's unsupported spend.
+    One query."""
+    month = month_start(month)
+    dated_in = Q(date__gte=month, date__lt=add_months(month, 1))
+    return list(
+        Deduction.objects.filter(account__in=finance_accounts_for(by))
+        .filter((dated_in & over_deducted_q()) | over_deducted_q(line_month=month))
+        .select_related("account")
+        .order_by("account__code", "date", "pk")
+    )
 
 
 def month_close_preview(*, month: date, by, today: date | None = None) -> ClosePreview:
@@ -185,8 +210,10 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
     if closed is not None:
         figures = {figure.account_id: Figures.from_closed(figure) for figure in closed.figures.all()}
         live = month_figures(month)  # what the drift compares them with
+        over = []  # its matches are frozen: what moved since is the drift's to say
     else:
-        figures = live = figures_to_freeze(month, by=by, today=today)
+        figures, over = _as_the_close_finds(month, by=by, today=today)
+        live = figures
     # Every chain finance sees, those without a figure at 0.00 as gross to net lists them, so a clerk sees each
     # chain is covered; and any chain with a figure (frozen or live), whatever the scope says. By code, as every
     # list of chains (a chain's name is Chinese, whatever the reader's language).
@@ -203,7 +230,9 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
             found = Drift(account=account, frozen=frozen, live=now)
             if found.steps():
                 drift.append(found)
-    return ClosePreview(month=month, rows=rows, total=total, refusal=refusal_found, closed=closed, drift=drift)
+    return ClosePreview(
+        month=month, rows=rows, total=total, refusal=refusal_found, closed=closed, drift=drift, over_deducted=over
+    )
 
 
 @transaction.atomic

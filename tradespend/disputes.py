@@ -193,12 +193,37 @@ def _check_approver(dispute: Dispute, by) -> None:
     )
 
 
+def write_off_approval_refusal(deduction: Deduction) -> DomainError | None:
+    """Why a requested write-off of ``deduction`` may no longer be approved (None while it may): the deduction has
+    become supported in full since finance asked (matched to the ledger, by hand or automatically, or matched and
+    recovered), so there is nothing left to write off and an approval would accept spend the ledger already holds.
+    The approver rejects the request instead. The service refuses with it; the sheet says it where the approver acts
+    instead of offering the approval."""
+    if unmatched_part(deduction) > 0:
+        return None
+    return DomainConflict(
+        "dispute.supported_since_request",
+        _(
+            "This deduction of %(amount)s has been supported in full since the write-off was asked (%(matched)s "
+            "matched to the ledger, %(recovered)s recovered): nothing is left to write off. Reject the request "
+            "instead."
+        ),
+        amount=deduction.amount,
+        matched=deduction.matched_amount,
+        recovered=deduction.recovered_amount,
+    )
+
+
 @transaction.atomic
 def dispute_write_off_approve(*, dispute: Dispute, by) -> Dispute:
-    """The account's KA manager (KeyAccount.owner) or an administrator approves a requested write-off."""
-    dispute, _deduction = _locked(dispute)
+    """The account's KA manager (KeyAccount.owner) or an administrator approves a requested write-off; refused
+    (dispute.supported_since_request) once the deduction is supported in full (write_off_approval_refusal)."""
+    dispute, deduction = _locked(dispute)
     _must_be(dispute, Status.WRITE_OFF_REQUESTED)
     _check_approver(dispute, by)
+    refusal = write_off_approval_refusal(deduction)
+    if refusal is not None:
+        raise refusal
     _resolve(dispute, Status.WRITTEN_OFF, dispute.outcome_note, by)
     dispute.save()
     return dispute

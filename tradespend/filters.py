@@ -45,9 +45,37 @@ class DayFilter(django_filters.DateFilter):
     field_class = DayField
 
 
-class DeductionMatchingFilter(DeductionFilter):
+class DeductionMarksFilter(DeductionFilter):
+    """The deductions API's filters (GET /api/v1/deductions/): contracts' (account, dates, kind, state) and what
+    matching knows of a deduction — matched by hand, over-deducted. The page's FilterSet extends it, so the page,
+    its Excel and the API filter them alike."""
+
+    by_hand = yes_no_filter(
+        _("Matched by hand"),
+        field_name="matched_by_hand",
+        lookup_expr="isnull",
+        exclude=True,
+        help_text="Whether finance changed its matches by hand (automatic matching leaves it alone).",
+    )
+    over_deducted = yes_no_filter(
+        _("Over-deducted"),
+        method="filter_over_deducted",
+        help_text="Whether it is matched to a ledger line whose matches now exceed it (the line lowered after the "
+        "match, e.g. a display fee not evidenced): gross to net counts the excess as unsupported.",
+    )
+
+    def filter_over_deducted(self, queryset, name, value):
+        from .matching import over_deducted_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(over_deducted_q()) if value else queryset.exclude(over_deducted_q())
+
+
+class DeductionMatchingFilter(DeductionMarksFilter):
     """The deductions page: account, dates (the browser's date pickers), kind, state, a month the deduction claims,
-    whether it is disputed and how the dispute stands, and a search that finds what the API's ?search= finds."""
+    whether it is disputed and how the dispute stands, matched by hand or over-deducted, and a search that finds
+    what the API's ?search= finds."""
 
     date_from = DayFilter(label=_("From"), field_name="date", lookup_expr="gte", help_text="YYYY-MM-DD")
     date_to = DayFilter(label=_("To"), field_name="date", lookup_expr="lte", help_text="YYYY-MM-DD")
@@ -55,13 +83,6 @@ class DeductionMatchingFilter(DeductionFilter):
     has_dispute = yes_no_filter(_("Disputed"), method="filter_has_dispute")
     dispute_status = django_filters.ChoiceFilter(
         label=_("Dispute status"), choices=Dispute.Status.choices, field_name="dispute__status"
-    )
-    by_hand = yes_no_filter(
-        _("Matched by hand"),
-        field_name="matched_by_hand",
-        lookup_expr="isnull",
-        exclude=True,
-        help_text="Whether finance changed its matches by hand (automatic matching leaves it alone).",
     )
     written_off = yes_no_filter(
         _("Write-off accepted"),

@@ -16,12 +16,14 @@ Matched by hand: once finance adds or removes a match of a deduction (page or AP
 (``MatchedByHand``) and the automatic matching — "Match all automatically", the API's run, the nightly job, a
 recorded deduction or remittance, release_unbacked — adds no match to it and flags it no duplicate: it only states it
 from the matches it has. Finance's decision holds until they hand it back (deduction_match_automatically: the mark
-cleared, the deduction matched automatically at once).
+cleared, its matches by hand released, the deduction matched automatically afresh at once).
 
 How the numbers read: a line's *remaining* is its amount less Σ its matches; a deduction's *unmatched part* is
 amount − recovered − matched_amount. A line whose matches exceed it (the ledger lowered it after they were made)
 is *over-deducted*: matches are never deleted for it, the line is flagged (``lines_with_matches``) on the
-validation sheet and in the API until finance removes or moves a match.
+validation sheet and in the API until finance removes or moves a match; so is each deduction matched to it
+(``over_deducted_q``, derived when read: the deductions list's filter and column, the API's ``over_deducted``, the
+month-close preview's warning).
 
 Visit evidence (issue 13): a display or TG deduction claiming a month of a display agreement of its account that
 is NOT_EVIDENCED (evidence/agreements.py) is not matched automatically and stays unsupported; the validation sheet
@@ -36,6 +38,7 @@ matches) is shown on the validation sheet as "tolerance difference" and is not a
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -113,6 +116,41 @@ def lines_with_matches(lines: QuerySet) -> QuerySet:
         remaining=Money(F("amount") - F("deducted")),
         over_deducted=ExpressionWrapper(Q(deducted__gt=F("amount")), output_field=BooleanField()),
     )
+
+
+def _over_deducted_matches() -> QuerySet:
+    """Matches on a line whose matches now exceed it (the ledger lowered it after they were made)."""
+    return DeductionMatch.objects.annotate(line_deducted=_matched_sum(OuterRef("line"))).filter(
+        line__amount__lt=F("line_deducted")
+    )
+
+
+def over_deducted_q(*, line_month: date | None = None) -> Exists:
+    """Whether a deduction is over-deducted — matched to a line whose matches now exceed it (a display fee lowered or
+    not evidenced after the match; gross to net counts the excess as unsupported in the line's month) — as an
+    expression over deductions (filter or annotate with it); ``line_month``: to such a line of that month. Derived
+    when read, never stored, like settlement.with_settlement: the line's amount and its matches decide it, whoever
+    lowered what."""
+    matches = _over_deducted_matches().filter(deduction=OuterRef("pk"))
+    return Exists(matches.filter(line__month=line_month) if line_month is not None else matches)
+
+
+def with_match_marks(deductions: QuerySet) -> QuerySet:
+    """Deductions with ``by_hand`` (finance matched it by hand: MatchedByHand) and ``over_deducted`` (over_deducted_q),
+    two EXISTS in the deductions' own query: the list page, the API and the Excel read them with their rows."""
+    return deductions.annotate(
+        by_hand=Exists(MatchedByHand.objects.filter(deduction=OuterRef("pk"))),
+        over_deducted=over_deducted_q(),
+    )
+
+
+def match_marks(deduction: Deduction) -> tuple[bool, bool]:
+    """(by hand, over-deducted) of one deduction: read from with_match_marks' annotations when it was loaded with
+    them, else one query."""
+    if hasattr(deduction, "by_hand") and hasattr(deduction, "over_deducted"):
+        return bool(deduction.by_hand), bool(deduction.over_deducted)
+    found = with_match_marks(Deduction.objects.filter(pk=deduction.pk)).values_list("by_hand", "over_deducted")
+    return tuple(found.first() or (False, False))
 
 
 def _finance(by) -> None:
@@ -290,9 +328,13 @@ def release_unbacked(account_ids, *, closed=None) -> int:
     again = Deduction.objects.filter(pk__in=deduction_ids)
     again.update(state=State.UNSUPPORTED)  # worked out again from what is left, just below
     deductions_match(deductions=again)
-    # a line kept at 0 only for the matches it had (accruals.py) goes with them
-    AccrualLine.objects.filter(pk__in=line_ids, amount=0).exclude(matches__isnull=False).delete()
+    _drop_emptied_lines(line_ids)
     return len(deduction_ids)
+
+
+def _drop_emptied_lines(line_ids) -> None:
+    """A line kept at 0 only for the matches it had (accruals.py) goes with them once they are released."""
+    AccrualLine.objects.filter(pk__in=list(line_ids), amount=0).exclude(matches__isnull=False).delete()
 
 
 def _twin_key(deduction) -> tuple | None:
@@ -516,10 +558,14 @@ def matched_by_hand(deduction: Deduction) -> bool:
 
 @transaction.atomic
 def deduction_match_automatically(*, deduction: Deduction, by) -> Deduction:
-    """Finance hands a deduction they matched by hand back to automatic matching: the mark is cleared and the
-    deduction matched automatically at once (its matches by hand stay; what is left of it is filled from the
-    ledger, as the nightly job would). Refused for a deduction dated in a closed month (month.closed) and for one
-    not matched by hand (match.not_by_hand: automatic matching already covers it)."""
+    """Finance hands a deduction they matched by hand back to automatic matching, which decides it afresh: the mark
+    is cleared, every match of the deduction released (finance's by hand and the automatic ones alike: matching
+    decides on its whole amount, as for a deduction just recorded) and the deduction matched automatically at once,
+    all in one transaction. What it is then matched to is what the nightly job would match it to: the ledger's lines
+    of its kind and months with room, nothing where its display was not evidenced, a suspected duplicate where it
+    has an earlier twin. Refused for a deduction dated in a closed month (month.closed: its matches are in the
+    month's frozen figures) and for one not matched by hand (match.not_by_hand: automatic matching already covers
+    it)."""
     _finance(by)
     deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
     _check_deduction_month_open(deduction)
@@ -529,7 +575,12 @@ def deduction_match_automatically(*, deduction: Deduction, by) -> Deduction:
             "match.not_by_hand",
             _("This deduction is not matched by hand: automatic matching already covers it."),
         )
+    released = DeductionMatch.objects.select_for_update().filter(deduction=deduction)
+    line_ids = list(released.values_list("line_id", flat=True))
+    released.delete()
+    restate(deduction)  # unsupported, recoveries' tolerance differences back to 0, as after any change by hand
     deductions_match(deductions=[deduction])
+    _drop_emptied_lines(line_ids)
     deduction.refresh_from_db()
     return deduction
 

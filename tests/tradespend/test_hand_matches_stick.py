@@ -12,7 +12,12 @@ from django.urls import reverse
 from contracts.models import Deduction
 from tests.tradespend.matching_data import matching_deduction, matching_line
 from tradespend import tasks
-from tradespend.matching import deduction_match_add, deduction_match_automatically, release_unbacked
+from tradespend.matching import (
+    deduction_match_add,
+    deduction_match_automatically,
+    deduction_match_remove,
+    release_unbacked,
+)
 from tradespend.models import AccrualLine, ClosedMonth, DeductionMatch, MatchedByHand
 
 pytestmark = pytest.mark.django_db
@@ -81,15 +86,16 @@ def test_handed_back_on_the_sheet_it_is_matched_automatically_again(client, fina
     client.force_login(finance)
     client.post(_sheet(matched), {"action": "match_remove", "match": matched.matches.get().pk})
     client.post(_sheet(matched) + "?kinds=all", {"action": "match_add", "match-line": dm.pk, "match-amount": "500.00"})
-    # when they press "Match automatically again"
+    # when they press "Match automatically again" (the sheet says first that their match by hand goes)
+    page = client.get(_sheet(matched)).content.decode()
+    assert "The match by hand (500.00) is released, with any automatic one." in page
     answer = client.post(_sheet(matched), {"action": "match_automatically"}, follow=True).content.decode()
-    # then the rest is matched automatically at once, their match by hand stays, and the sheet no longer says so
-    assert "Handed back to automatic matching: now Matched, 1,000.00 matched." in answer
+    # then their match by hand is released and automatic matching decides afresh: the whole fee on its end-cap line
+    assert "Matched automatically afresh: now Matched, 1,000.00 matched." in answer
     matched.refresh_from_db()
     assert (matched.state, matched.matched_amount) == ("matched", Decimal("1000.00"))
-    assert _matches(matched) == sorted(
-        [(automatic_line.pk, Decimal("500.00"), True), (dm.pk, Decimal("500.00"), False)]
-    )
+    assert _matches(matched) == [(automatic_line.pk, Decimal("1000.00"), True)]
+    assert not DeductionMatch.objects.filter(line=dm).exists()
     assert "Matched by hand: finance changed these matches" not in answer
     assert not MatchedByHand.objects.filter(deduction=matched).exists()
 
@@ -166,9 +172,9 @@ def test_a_display_fee_released_is_not_matched_again_automatically_when_matched_
     assert (deduction.state, deduction.matched_amount) == ("partly_matched", Decimal("400.00"))
     assert _matches(deduction) == [(dm.pk, Decimal("400.00"), False)]
     assert not DeductionMatch.objects.filter(line=other).exists()
-    # and handed back, it is
+    # and handed back, automatic matching decides it afresh: finance's DM match released, the fee on the end cap
     deduction_match_automatically(deduction=deduction, by=finance)
-    assert _matches(deduction) == sorted([(dm.pk, Decimal("400.00"), False), (other.pk, Decimal("600.00"), True)])
+    assert _matches(deduction) == [(other.pk, Decimal("1000.00"), True)]
     assert Deduction.objects.get(pk=deduction.pk).state == "matched"
 
 
@@ -185,3 +191,101 @@ def test_the_deductions_list_marks_and_filters_those_matched_by_hand(client, fin
     assert matched.pk not in [d.pk for d in rest.context["object_list"]] and other.pk in [
         d.pk for d in rest.context["object_list"]
     ]
+
+
+def test_handed_back_through_the_api_finance_s_matches_go_and_matching_decides_afresh(
+    api_client, finance, matching_account, matching_invoice
+):
+    # given a TG fee of 1,000.00 finance matched by hand: 300.00 to a DM line, 200.00 to an end-cap line kept at 0
+    # (no longer due, kept only for its match); no other end-cap line has room
+    deduction = matching_deduction(matching_invoice, "1000.00")
+    dm = matching_line(matching_account, SEP, "300.00", kind="dm")
+    kept = matching_line(matching_account, SEP, "200.00")
+    deduction_match_add(deduction=deduction, line=dm, amount=Decimal("300.00"), by=finance)
+    deduction_match_add(deduction=deduction, line=kept, amount=Decimal("200.00"), by=finance)
+    AccrualLine.objects.filter(pk=kept.pk).update(amount=Decimal("0.00"))
+    api_client.force_authenticate(finance)
+    # when finance hands it back
+    back = api_client.post(f"/api/v1/deductions/{deduction.pk}/match-automatically/", format="json")
+    # then automatic matching decides it afresh: nothing of its kind holds it, so it is unsupported, with no match
+    assert back.status_code == 200, back.json()
+    body = back.json()
+    assert (body["state"], body["matched_amount"], body["matches"], body["matched_by_hand"]) == (
+        "unsupported",
+        "0.00",
+        [],
+        False,
+    )
+    assert _matches(deduction) == []
+    # and the line kept at 0 only for its match goes with it; the DM line stays, free again
+    assert not AccrualLine.objects.filter(pk=kept.pk).exists()
+    assert AccrualLine.objects.filter(pk=dm.pk).exists()
+
+
+def test_handing_back_is_one_transaction(finance, matched, monkeypatch):
+    # given finance matched it by hand (removed the automatic match, matched 400.00 back by hand)
+    from tradespend import matching
+    from tradespend.matching import deduction_match_remove
+
+    line = matched.matches.get().line
+    deduction_match_remove(match=matched.matches.get(), by=finance)
+    deduction_match_add(deduction=matched, line=line, amount=Decimal("400.00"), by=finance)
+
+    # when the automatic matching fails half way through handing it back
+    def broken(**kwargs):
+        raise RuntimeError("matching failed")
+
+    monkeypatch.setattr(matching, "deductions_match", broken)
+    with pytest.raises(RuntimeError):
+        deduction_match_automatically(deduction=matched, by=finance)
+    # then nothing was released: finance's match and the mark stand, the deduction as it was
+    assert _matches(matched) == [(line.pk, Decimal("400.00"), False)]
+    assert MatchedByHand.objects.filter(deduction=matched).exists()
+    matched.refresh_from_db()
+    assert (matched.state, matched.matched_amount) == ("partly_matched", Decimal("400.00"))
+
+
+def test_the_deductions_api_lists_and_filters_those_matched_by_hand(api_client, finance, matched, matching_invoice):
+    # given one deduction finance matched by hand and one left to automatic matching
+    other = matching_deduction(matching_invoice, "700.00", kind="dm")
+    deduction_match_remove(match=matched.matches.get(), by=finance)
+    api_client.force_authenticate(finance)
+    # then the list says which, and filters by it
+    listed = api_client.get("/api/v1/deductions/").json()["results"]
+    assert {row["id"]: row["matched_by_hand"] for row in listed} == {matched.pk: True, other.pk: False}
+    assert [r["id"] for r in api_client.get("/api/v1/deductions/", {"by_hand": "true"}).json()["results"]] == [
+        matched.pk
+    ]
+    assert [r["id"] for r in api_client.get("/api/v1/deductions/", {"by_hand": "false"}).json()["results"]] == [
+        other.pk
+    ]
+    assert api_client.get(f"/api/v1/deductions/{matched.pk}/").json()["matched_by_hand"] is True
+
+
+def test_the_deductions_api_reads_the_marks_in_a_fixed_number_of_queries(
+    api_client, finance, matching_account, matching_invoice, lists_read_afresh
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.force_authenticate(finance)
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            answer = api_client.get("/api/v1/deductions/", {"page_size": 50})
+        assert answer.status_code == 200
+        return len(queries)
+
+    def by_hand_over_deducted(amount):  # each its own amount: not twins (suspected duplicates)
+        deduction = matching_deduction(matching_invoice, amount)
+        line = matching_line(matching_account, SEP, amount)
+        deduction_match_add(deduction=deduction, line=line, amount=Decimal(amount), by=finance)
+        AccrualLine.objects.filter(pk=line.pk).update(amount=Decimal("100.00"))
+
+    by_hand_over_deducted("500.00")
+    one = page_queries()
+    for n in range(5):
+        by_hand_over_deducted(f"{501 + n}.00")
+    listed = api_client.get("/api/v1/deductions/").json()["results"]
+    assert len(listed) == 6 and all(row["matched_by_hand"] and row["over_deducted"] for row in listed)
+    assert one > 3 and page_queries() <= one  # built afresh (no page from memory), none more for 6 rows than 1

@@ -242,7 +242,7 @@ def test_api_closes_a_month_once_per_key(api_client, finance, g2n_account):
     assert ClosedMonth.objects.count() == 1
     refused = api_client.post("/api/v1/closed-months/", {"month": "2025-01"}, format="json")
     assert refused.json()["code"] == "month.already_closed"
-    listed = api_client.get("/api/v1/closed-months/").json()
+    listed = api_client.get("/api/v1/closed-months/").json()["results"]
     assert [(m["month"], m["closed_by"], m["net"]) for m in listed] == [("2025-01", finance.username, "5000.00")]
     assert api_client.post("/api/v1/closed-months/", {"month": "2025-1x"}, format="json").status_code == 400
 
@@ -359,3 +359,41 @@ def test_net_is_gross_less_spend_and_closed_months_never_change(before, closes, 
             kinds = sum(figures.by_kind.values(), Decimal("0"))
             assert kinds == figures.rebates + figures.fixed_fees + figures.promotion
         transaction.set_rollback(True)
+
+
+def test_the_close_page_without_a_month_opens_the_earliest_waiting_one(client, finance, g2n_account):
+    """A clerk's bookmark of the close page, without ?month=: the month a close may take now, or the months page."""
+    client.force_login(finance)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    invoice(g2n_account, date(2025, 3, 10), "100.00")
+    invoice(g2n_account, date(2025, 5, 10), "100.00")
+    answer = client.get(reverse("tradespend:month-close"))
+    assert answer.status_code == 302 and answer["Location"] == reverse("tradespend:month-close") + "?month=2025-03"
+    assert client.get(reverse("tradespend:month-close"), {"month": ""})["Location"].endswith("?month=2025-03")
+    # every month with a record closed: the months page, saying so
+    for month in (MAR, APR, date(2025, 5, 1)):
+        month_close(month=month, by=finance)
+    page = client.get(reverse("tradespend:month-close"), follow=True)
+    assert page.redirect_chain == [(reverse("tradespend:months"), 302)]
+    assert "No month is waiting to close" in page.content.decode()
+    # a month that is no month is still not found
+    assert client.get(reverse("tradespend:month-close"), {"month": "2025-13"}).status_code == 404
+
+
+def test_api_lists_closed_months_in_pages(api_client, finance, g2n_account):
+    invoice(g2n_account, date(2025, 1, 3), "5000.00")
+    line(g2n_account, JAN, "rebate", "135.00")
+    for month in (JAN, FEB, MAR):
+        month_close(month=month, by=finance, today=AFTER)
+    api_client.force_authenticate(finance)
+    first = api_client.get("/api/v1/closed-months/", {"page_size": 2}).json()
+    assert first["count"] == 3 and first["previous"] is None and first["next"]
+    assert [(m["month"], m["gross"], m["net"]) for m in first["results"]] == [
+        ("2025-03", "0.00", "0.00"),
+        ("2025-02", "0.00", "0.00"),
+    ]
+    second = api_client.get(first["next"]).json()
+    assert [(m["month"], m["gross"], m["net"]) for m in second["results"]] == [("2025-01", "5000.00", "4865.00")]
+    walked = api_client.get("/api/v1/closed-months/", {"cursor": "", "page_size": 2}).json()
+    assert [m["month"] for m in walked["results"]] == ["2025-03", "2025-02"]
+    assert api_client.get("/api/v1/closed-months/", {"page_size": "0"}).status_code == 400

@@ -3,8 +3,8 @@
 - ``GET /api/v1/reports/gross-to-net/?from=YYYY-MM&to=YYYY-MM&account=<code>`` (or ``month_from``/``month_to``, the
   pages' names): the figures of the pages;
   money as Decimal strings, ratios as fractions (0.1234 = 12.34 %), null when there is no gross.
-- ``GET/POST /api/v1/closed-months/``: the closed months; finance closes one with ``{"month": "YYYY-MM"}``
-  (Idempotency-Key accepted).
+- ``GET/POST /api/v1/closed-months/``: the closed months, paged as every list; finance closes one with
+  ``{"month": "YYYY-MM"}`` (Idempotency-Key accepted).
 
 Finance and admins see every chain, KA managers their own; reps and supervisors are answered 404.
 """
@@ -26,7 +26,7 @@ from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
-from ka_portal.money import CENT, money_sum
+from ka_portal.money import CENT, Money, money_sum
 
 from .. import closing, reports
 from ..models import ClosedMonth, SpendKind
@@ -217,7 +217,10 @@ class ClosedMonthSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(description="Closed months, newest first, with the frozen figures of the chains you see."),
+    list=extend_schema(
+        description="Closed months, newest first, with the frozen figures of the chains you see; paged as every "
+        "list ({count, next, previous, results}; ?page=, ?page_size=, or ?cursor=)."
+    ),
     create=extend_schema(
         description="Close a month (finance): its figures are frozen and nothing dated in it can be recorded. "
         "Refused while the month is not over (month.not_over), when it is closed already (month.already_closed) "
@@ -229,36 +232,27 @@ class ClosedMonthViewSet(CachedListMixin, mixins.ListModelMixin, mixins.CreateMo
     permission_classes = [FinancePermission]
     queryset = ClosedMonth.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ClosedMonthSerializer
-    pagination_class = None
 
     def get_queryset(self):
+        # The frozen gross and net of the chains the user sees, summed in the months' own query (grouped by month):
+        # a page of months is one query whatever its size, as every list.
         seen = Q(figures__account__in=finance_accounts(self.request.user))
+        gross = money_sum("figures__gross", filter=seen, default=reports.ZERO)
+        spend = money_sum(SPEND_STEPS, filter=seen, default=reports.ZERO)
         return (
             ClosedMonth.objects.select_related("closed_by")
-            .annotate(
-                gross_total=money_sum("figures__gross", filter=seen),
-                spend_total=money_sum(SPEND_STEPS, filter=seen),
-            )
+            .annotate(gross=gross, net=Money(gross - spend))
             .order_by("-month")
         )
-
-    def list(self, request, *args, **kwargs):
-        rows = []
-        for closed in self.filter_queryset(self.get_queryset()):  # ?ordering= as every list (ka_portal.api)
-            gross = closed.gross_total or reports.ZERO
-            closed.gross, closed.net = gross, gross - (closed.spend_total or reports.ZERO)
-            rows.append(closed)
-        return Response(ClosedMonthSerializer(rows, many=True).data)
 
     @idempotent()
     def create(self, request, *args, **kwargs):
         data = ClosedMonthSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         closed = closing.month_close(month=data.validated_data["month"], by=request.user)
-        closed = self.get_queryset().get(pk=closed.pk)
-        closed.gross = closed.gross_total or reports.ZERO
-        closed.net = closed.gross - (closed.spend_total or reports.ZERO)
-        return Response(ClosedMonthSerializer(closed).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ClosedMonthSerializer(self.get_queryset().get(pk=closed.pk)).data, status=status.HTTP_201_CREATED
+        )
 
 
 routes = [("closed-months", ClosedMonthViewSet, "closed-month")]

@@ -4,7 +4,8 @@
 - ``POST /api/v1/deductions/<id>/matches/<match_id>/remove/``: takes a match off (POST steps, like contracts');
 - ``POST /api/v1/deductions/<id>/not-duplicate/``: clears a suspected duplicate, which is then matched;
 - ``POST /api/v1/deductions/<id>/match-automatically/``: hands a deduction matched by hand back to automatic
-  matching (a match added or removed by hand marks it: automatic matching leaves its matches alone until then);
+  matching, which releases its matches and decides it afresh (a match added or removed by hand marks it: automatic
+  matching leaves its matches alone until then);
 - ``POST /api/v1/deduction-matching/``: runs automatic matching (all accounts, or ``{"account": code}``);
 - ``/api/v1/disputes/``: list, read, open (Idempotency-Key), and the steps recover, write-off, approve, reject.
 
@@ -40,27 +41,15 @@ ACCOUNT_HELP = "The key account, by code (e.g. WMT); one outside your accounts i
 
 
 def _deductions(user):
-    return contract_selectors.deductions_for(user).prefetch_related(contract_selectors.deduction_matches_prefetch())
-
-
-class MatchedDeductionSerializer(DeductionSerializer):
-    """The deduction as the matching steps answer it, with ``matched_by_hand``."""
-
-    matched_by_hand = serializers.SerializerMethodField(
-        help_text="Finance changed its matches by hand: automatic matching leaves them alone until it is handed "
-        "back (POST …/match-automatically/)."
-    )
-
-    class Meta(DeductionSerializer.Meta):
-        fields = [*DeductionSerializer.Meta.fields, "matched_by_hand"]
-
-    def get_matched_by_hand(self, deduction) -> bool:
-        return services.matched_by_hand(deduction)
+    deductions = services.with_match_marks(contract_selectors.deductions_for(user))
+    return deductions.prefetch_related(contract_selectors.deduction_matches_prefetch())
 
 
 def _deduction_out(request, deduction) -> dict:
+    """The deduction as the matching steps answer it: as the deductions API reads it (``matched_by_hand``,
+    ``over_deducted`` and its matches included)."""
     found = _deductions(request.user).get(pk=deduction.pk)
-    return MatchedDeductionSerializer(found, context={"request": request}).data
+    return DeductionSerializer(found, context={"request": request}).data
 
 
 # --- matches -----------------------------------------------------------------------------------------------------
@@ -76,7 +65,7 @@ class DeductionMatchAddView(APIView):
     queryset = DeductionMatch.objects.none()  # the model whose add permission a POST needs
 
     @idempotent(scope="deduction-match.add")
-    @extend_schema(request=MatchInputSerializer, responses={201: MatchedDeductionSerializer, **CONFLICT})
+    @extend_schema(request=MatchInputSerializer, responses={201: DeductionSerializer, **CONFLICT})
     def post(self, request, pk):
         """Match part of the deduction to a ledger line by hand (finance): refused beyond what is left of the
         line (match.beyond_accrued) or of the deduction (match.beyond_deduction), or a line of another account
@@ -94,7 +83,7 @@ class DeductionMatchRemoveView(APIView):
     queryset = DeductionMatch.objects.none()
 
     @idempotent(scope="deduction-match.remove")
-    @extend_schema(request=None, responses={200: MatchedDeductionSerializer, **REFUSED})
+    @extend_schema(request=None, responses={200: DeductionSerializer, **REFUSED})
     def post(self, request, pk, match_id):
         """Take a match off the deduction (finance); its state is computed again."""
         if not request.user.has_perm("tradespend.delete_deductionmatch"):
@@ -110,7 +99,7 @@ class DeductionNotDuplicateView(APIView):
     queryset = DeductionMatch.objects.none()
 
     @idempotent(scope="deduction.not-duplicate")
-    @extend_schema(request=None, responses={200: MatchedDeductionSerializer, **CONFLICT})
+    @extend_schema(request=None, responses={200: DeductionSerializer, **CONFLICT})
     def post(self, request, pk):
         """Finance says a suspected duplicate is not one: it is matched like any other, never flagged again."""
         deduction = get_object_or_404(contract_selectors.deductions_for(request.user), pk=pk)
@@ -123,11 +112,12 @@ class DeductionMatchAutomaticallyView(APIView):
     queryset = DeductionMatch.objects.none()
 
     @idempotent(scope="deduction.match-automatically")
-    @extend_schema(request=None, responses={200: MatchedDeductionSerializer, **CONFLICT})
+    @extend_schema(request=None, responses={200: DeductionSerializer, **CONFLICT})
     def post(self, request, pk):
-        """Hand a deduction matched by hand back to automatic matching: the mark is cleared and the deduction is
-        matched automatically at once (its matches by hand stay). Refused for one not matched by hand
-        (match.not_by_hand, 409) or dated in a closed month (month.closed)."""
+        """Hand a deduction matched by hand back to automatic matching, which decides it afresh: the mark is
+        cleared, its matches (by hand and automatic) are released and it is matched automatically at once, in one
+        transaction. Refused for one not matched by hand (match.not_by_hand, 409) or dated in a closed month
+        (month.closed)."""
         deduction = get_object_or_404(contract_selectors.deductions_for(request.user), pk=pk)
         services.deduction_match_automatically(deduction=deduction, by=request.user)
         return Response(_deduction_out(request, deduction))

@@ -348,7 +348,10 @@ def month_close(request):
     """GET: what closing the month will freeze (each chain's figures) and whether it may close; POST: close it."""
     if not can(request.user, ClosedMonth, "add"):
         raise PermissionDenied
-    month = reports.parse_month(request.POST.get("month") or request.GET.get("month"))
+    asked = request.POST.get("month") or request.GET.get("month")
+    if not asked and request.method == "GET":
+        return _month_to_close(request)
+    month = reports.parse_month(asked)
     if month is None:
         raise Http404
     if request.method == "POST":
@@ -370,6 +373,19 @@ def month_close(request):
         "request_key": new_key,
     }
     return render(request, "tradespend/month_close.html", context)
+
+
+def _month_to_close(request):
+    """The close page asked for no month (a bookmark of it): the earliest month waiting to close, the one a close
+    may take now (months close in order); with none waiting, the months page, saying so."""
+    this = month_start(timezone.localdate())
+    waiting = closing.earliest_open_month(this)
+    if waiting is None:
+        messages.info(
+            request, gettext("No month is waiting to close: every month before this one with a record is closed.")
+        )
+        return redirect("tradespend:months")
+    return redirect(f"{reverse('tradespend:month-close')}?{urlencode({'month': f'{waiting:%Y-%m}'})}")
 
 
 urlpatterns = [

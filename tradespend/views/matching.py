@@ -157,11 +157,14 @@ class DeductionListView(FinanceMixin, FilteredListView):
         Column(_("Unsupported"), _unsupported, "#,##0.00"),
         Column(_("Dispute"), lambda d: dispute_status(d.dispute) if hasattr(d, "dispute") else ""),
         Column(_("Matched by hand"), lambda d: gettext("yes") if hasattr(d, "matched_by_hand") else ""),
+        Column(_("Over-deducted"), lambda d: gettext("yes") if d.over_deducted else ""),
         Column(_("Reason"), lambda d: d.reason_text),
     ]
 
     def get_base_queryset(self):
         deductions = contract_selectors.deductions_for(self.request.user).select_related("dispute", "matched_by_hand")
+        # over-deducted (matched above what a ledger line now holds): derived with the rows, never stored
+        deductions = deductions.annotate(over_deducted=services.over_deducted_q())
         return deductions.order_by("-date", "-pk")
 
     def get_context_data(self, **kwargs):
@@ -256,9 +259,8 @@ def _visit_evidence(user, deduction) -> dict:
 @finance_page
 def deduction_sheet(request, pk):
     """One deduction against the ledger: what it claims, the spend lines behind it, its matches and its dispute."""
-    deduction = get_object_or_404(
-        contract_selectors.deductions_for(request.user).select_related("invoice", "account", "duplicate_of"), pk=pk
-    )
+    deductions = contract_selectors.deductions_for(request.user).select_related("invoice", "account", "duplicate_of")
+    deduction = get_object_or_404(deductions.annotate(over_deducted=services.over_deducted_q()), pk=pk)
     dispute = Dispute.objects.filter(deduction=deduction).select_related("owner", "write_off_requested_by").first()
     # The deduction's kind of spend only, unless the clerk asks for every kind (?kinds=all, kept by the form's POST).
     other_kinds = request.GET.get("kinds") == "all"
@@ -290,12 +292,14 @@ def deduction_sheet(request, pk):
     for match in matches:  # a line outside the months claimed, or of another kind: matched, and said so
         match.notes = services.match_note_sentences(deduction, services.match_notes(deduction, match.line))
     matched_sum = sum((m.amount for m in matches), ZERO)
+    by_hand = [m for m in matches if not m.automatic]
     user = request.user
+    lines = _sheet_lines(user, deduction)
     owner_id = deduction.account.owner_id
     context = {
         "deduction": deduction,
         "remittances": deduction.remittances.all(),
-        "lines": _sheet_lines(user, deduction),
+        "lines": lines,
         "matches": matches,
         "matched_sum": matched_sum,
         "tolerance_difference": deduction.matched_amount - matched_sum
@@ -309,10 +313,19 @@ def deduction_sheet(request, pk):
         "matches_frozen": services.matches_frozen(deduction),
         # finance changed its matches by hand: automatic matching leaves them alone until handed back
         "matched_by_hand": services.matched_by_hand(deduction),
+        # what "Match automatically again" releases: said before the clerk confirms it
+        "hand_matches": len(by_hand),
+        "hand_matched_sum": sum((m.amount for m in by_hand), ZERO),
+        # its lines now hold less than is matched to them (the ledger lowered one after the match)
+        "over_deducted_lines": sum(1 for line in lines if line.over_deducted and line.this_deduction),
         "can_dispute": user.has_perm("tradespend.add_dispute"),
         "can_resolve": user.has_perm("tradespend.add_dispute") and user.has_perm("tradespend.change_dispute"),
         "can_approve": user.has_perm("tradespend.change_dispute")
         and dispute_services.may_approve_write_off(user, owner_id),
+        # supported in full since the write-off was asked: the approver is told so instead of offered the approval
+        "write_off_refusal": dispute_services.write_off_approval_refusal(deduction)
+        if dispute is not None and dispute.status == Dispute.Status.WRITE_OFF_REQUESTED
+        else None,
         "open_step": step,
         "other_kinds": other_kinds,
         "request_key": new_key,  # called once per form drawn: each form its own key
@@ -407,7 +420,7 @@ def _step(request, step, deduction, dispute, form) -> list[tuple[int, str]]:
         return [(messages.SUCCESS, gettext("Not a duplicate: now %(state)s.") % {"state": cleared.get_state_display()})]
     if step == "match_automatically":
         again = services.deduction_match_automatically(deduction=deduction, by=user)
-        text = gettext("Handed back to automatic matching: now %(state)s, %(matched)s matched.") % {
+        text = gettext("Matched automatically afresh: now %(state)s, %(matched)s matched.") % {
             "state": again.get_state_display(),
             "matched": money(again.matched_amount),
         }
