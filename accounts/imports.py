@@ -28,7 +28,7 @@ ACCOUNT_CODE = Column(
 
 
 def resolve_accounts(rows, problems, *, user) -> None:
-    """Account codes → account ids, refusing unknown codes and accounts outside the user's scope."""
+    """Account codes → account ids, refusing unknown codes and accounts outside the user's scope alike."""
     imports.resolve(
         rows,
         problems,
@@ -36,8 +36,7 @@ def resolve_accounts(rows, problems, *, user) -> None:
         target="account_id",
         queryset=KeyAccount.objects.all(),
         scoped=accounts_for(user),
-        unknown=_("Unknown key account code “%(value)s”."),
-        out_of_scope=_("Key account “%(value)s” is not in your scope."),
+        not_found=imports.ACCOUNT_NOT_FOUND,
     )
 
 
@@ -118,7 +117,9 @@ def a_month(value) -> date:
     try:
         return imports.a_date(value)
     except imports.CellError:
-        raise imports.CellError(_("“%(value)s” is not a month; write it as YYYY-MM."), value=value) from None
+        raise imports.CellError(
+            _("“%(value)s” is not a month; write it as YYYY-MM."), code="import.bad_month", value=value
+        ) from None
 
 
 MONTH = Column(
@@ -150,8 +151,7 @@ class _MonthTargetImport(ImportKind):
     target: str  # the model field it fills
     model: type
     rule = None
-    unknown = ""
-    out_of_scope = ""
+    not_found: imports.NotFound  # a code missing or outside the scope: refused alike
 
     def records(self, user) -> tuple:
         """(every record, those the user reaches)."""
@@ -166,8 +166,7 @@ class _MonthTargetImport(ImportKind):
             target=self.target,
             queryset=everything,
             scoped=scoped,
-            unknown=self.unknown,
-            out_of_scope=self.out_of_scope,
+            not_found=self.not_found,
         )
         _check_rules(rows, problems, type(self).rule)
 
@@ -201,8 +200,7 @@ class StoreTargetImport(_MonthTargetImport):
         TARGET_AMOUNT,
     )
     code, target, model, rule = "store_code", "store_id", StoreTarget, rules.check_store_target
-    unknown = _("Unknown store code “%(value)s”.")
-    out_of_scope = _("Store “%(value)s” is not in your scope.")
+    not_found = imports.STORE_NOT_FOUND
 
     def records(self, user) -> tuple:
         return Store.objects.all(), stores_for(user)
@@ -230,8 +228,7 @@ class CollectionTargetImport(_MonthTargetImport):
         ),
     )
     code, target, model, rule = "account_code", "account_id", CollectionTarget, rules.check_collection_target
-    unknown = _("Unknown key account code “%(value)s”.")
-    out_of_scope = _("Key account “%(value)s” is not in your scope.")
+    not_found = imports.ACCOUNT_NOT_FOUND
 
     def records(self, user) -> tuple:
         return KeyAccount.objects.all(), finance_accounts_for(user)

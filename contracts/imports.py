@@ -57,7 +57,7 @@ def choice_of(choices):
         if found is None:
             # the choices as the reader's sheet and the export write them (its labels, in the language of whoever reads
             # the problem), not the codes behind them
-            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=WordList(choices.labels))
+            raise CellError(imports.NOT_ONE_OF, code=imports.BAD_CHOICE, value=value, options=WordList(choices.labels))
         return found
 
     return parse
@@ -143,10 +143,12 @@ class ContractTermImport(ImportKind):
     columns = TERM_COLUMNS
 
     def check(self, rows, problems, *, user):
-        numbers = [row.values.get("contract_number") for row in rows]
-        known = imports.lookup(Contract.objects.all(), numbers, field="number", target="pk")
+        numbers = sorted({row.values.get("contract_number") for row in rows} - {None})
+        # Looked up within the user's scope only: a number outside it is refused as one that does not exist.
         contracts = {
-            c.number: c for c in selectors.contracts_for(user).filter(number__in=[n for n in known if n is not None])
+            c.number: c
+            for part in imports.chunks(numbers)
+            for c in selectors.contracts_for(user).filter(number__in=part)
         }
         # The lines the rows would change, and the closed months (a line whose months are all closed stays as it is).
         existing = {
@@ -162,12 +164,7 @@ class ContractTermImport(ImportKind):
                 continue
             contract = contracts.get(number)
             if contract is None:
-                message = (
-                    _("Unknown contract number “%(value)s”.")
-                    if number not in known
-                    else _("Contract “%(value)s” is not in your scope.")
-                )
-                problems.add(row, "contract_number", message, {"value": number})
+                problems.add(row, "contract_number", imports.CONTRACT_NOT_FOUND, {"value": number})
                 continue
             row.values["contract_id"] = contract.pk
             # An empty start becomes the contract's here, so the runner's duplicate check (after this one) finds
@@ -207,6 +204,12 @@ class ContractTermImport(ImportKind):
                 # months, or (the stored line it changes is wholly closed) the start date that names that line.
                 wholly_closed = term_months_closed(values.get("valid_from"), values.get("valid_to"), closed)
                 problems.add(row, "valid_to" if wholly_closed else "valid_from", refusal)
+            else:
+                # its display agreements in closed months stay as finance closed them, as on the page and in the API
+                from evidence.agreements import TERM_SOURCE_FIELDS, check_term_change  # lazy: evidence builds on it
+
+                now = {name: values.get(name) for name in TERM_SOURCE_FIELDS}
+                check_term_change(contract=contract, term_id=getattr(term, "pk", None), values=now, closed=closed)
         except DomainError as refusal:
             problems.add(row, refusal.field, refusal)
 

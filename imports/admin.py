@@ -7,7 +7,7 @@ from .models import ImportJob, ImportProblem
 
 class ImportProblemInline(admin.TabularInline):
     model = ImportProblem
-    fields = ("row", "column", "message")
+    fields = ("row", "column", "code", "message")
     readonly_fields = fields
     extra = 0
     can_delete = False

@@ -22,7 +22,7 @@ from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import import_jobs_for
 
-from .kinds import ImportKind
+from .kinds import PROBLEM_CODES, ImportKind
 from .models import ImportJob
 from .registry import KINDS
 from .runner import limit_upload_size, template_workbook
@@ -54,6 +54,16 @@ class XlsxRenderer(renderers.BaseRenderer):
         return data
 
 
+PROBLEM_CODES_HELP = (
+    "Why, for a machine (the message says it for a person). A row refused by a business rule carries that rule's "
+    "code, as the page and the API give it (store.code_taken, contract.term_outside_contract, …); a header, a cell "
+    "or a code the import cannot read: "
+    + "; ".join(f"`{code}`: {meaning}" for code, meaning in PROBLEM_CODES.items())
+    + " A record missing and one outside your scope are refused alike (`*_not_found`). Empty for problems stored "
+    "before codes were kept."
+)
+
+
 class ProblemSerializer(serializers.Serializer):
     row = serializers.IntegerField(
         help_text="Row of the sheet as Excel numbers it (a problem of the headers: the header row's, 1 unless a title "
@@ -63,7 +73,8 @@ class ProblemSerializer(serializers.Serializer):
         source="shown_column",
         help_text="The column's header as the file has it (one it lacks: the template's, in the request's language).",
     )
-    field = serializers.CharField()
+    field = serializers.CharField(help_text="The column's key (its field), empty for the row as a whole.")
+    code = serializers.CharField(help_text=PROBLEM_CODES_HELP)
     message = serializers.CharField(source="text", help_text="The problem, in the language of the request.")
 
 
@@ -145,8 +156,10 @@ class ImportView(APIView):
         "broker (the embedded default) the job has already run when the 202 arrives, so the first look at "
         "`status_url` shows the outcome. If any row is bad nothing is imported: the job is refused with code "
         "import.invalid_rows, its `errors` list the first problems (a setting, 100 by default) by row and "
-        "column, `problems_total` counts them all. A file that is not a workbook is refused with "
-        "import.not_a_spreadsheet; more rows than the setting allows, import.too_many_rows. Rows with a known "
+        "column, each with a `code` for a machine and a `message` in the request's language, `problems_total` "
+        "counts them all. A merged range's value counts for every row it covers. A file that is not a workbook "
+        "is refused with import.not_a_spreadsheet; more rows than the setting allows, import.too_many_rows; more "
+        "merged ranges than 100,000, import.too_many_merged_ranges. Rows with a known "
         "natural key update (`updated`); a row the same as its stored record is `unchanged`. With `check_only` "
         "true the job only checks the file: the import runs and is rolled back, the job ends `checked` (or "
         "refused, with the same problems) and says what it would create, update and leave unchanged; import it "

@@ -34,13 +34,97 @@ from . import texts
 LOOKUP_CHUNK = 2000
 
 
+# --- problem codes ---
+
+# Every row problem carries a code for a machine beside its sentence for a person: a cell the import cannot read and
+# a code it cannot find carry one of these; a row a rule refuses carries that rule's own code, as the page and the API
+# give it (store.code_taken, contract.term_outside_contract, …). The API schema lists these (imports/api.py).
+PROBLEM_CODES: dict[str, str] = {
+    "import.missing_column": "A required column is missing (a problem of the header row).",
+    "import.duplicate_column": "The same column appears twice (a problem of the header row).",
+    "import.required": "A required cell is empty.",
+    "import.merged_with_header": "The cell is merged with the headers or the title above them, so it holds no value "
+    "of its row (a range merged within the data rows gives its value to every row it covers).",
+    "import.duplicate_row": "The row names the same record (its natural key) as an earlier row of the file.",
+    "import.too_long": "Text longer than the column allows.",
+    "import.bad_number": "Not a number written in digits.",
+    "import.not_whole": "Not a whole number.",
+    "import.too_many_decimals": "More decimal places than the column allows.",
+    "import.below_minimum": "Below the column's least value (negative, where it may not be).",
+    "import.above_maximum": "Above the column's greatest value.",
+    "import.percent_cell": "A cell formatted as a percentage in a column that does not take percentages.",
+    "import.date_cell": "A date where text or a number is expected.",
+    "import.boolean_cell": "TRUE/FALSE where text or a number is expected.",
+    "import.bad_date": "Not a date (YYYY-MM-DD).",
+    "import.bad_month": "Not a month (YYYY-MM).",
+    "import.bad_time": "Not a time of day (HH:MM).",
+    "import.bad_choice": "Not one of the column's choices.",
+    "import.bad_yes_no": "Not yes/no (是/否, 1/0).",
+    "import.bad_cases_packs": "A quantity that is neither packs nor cases/packs.",
+    "import.packs_over_case": "A quantity written cases/packs whose packs make a case or more.",
+    "import.quantity_read_as_date": "Excel read a quantity typed as cases/packs (2/5) as a date.",
+    "import.store_not_found": "No store with this code that the importer can reach (missing and out of scope read "
+    "the same).",
+    "import.account_not_found": "No key account with this code that the importer can reach.",
+    "import.contract_not_found": "No contract with this number that the importer can reach.",
+    "import.promoter_not_found": "No promoter with this code that the importer can reach.",
+    "import.plan_not_found": "No promotion plan with this id that the importer can reach.",
+    "import.product_not_found": "No product with this code.",
+    "import.rep_not_found": "No sales rep with this username that the importer can reach.",
+    "import.supervisor_not_found": "No KA supervisor with this username or name.",
+    "import.supervisor_ambiguous": "More than one KA supervisor has this name: give the username.",
+    "import.invalid_value": "Any other value the import cannot read.",
+}
+
+# The code of a problem given without one (a sentence from elsewhere): every row problem carries a code.
+INVALID_VALUE = "import.invalid_value"
+BELOW_MINIMUM = "import.below_minimum"
+ABOVE_MAXIMUM = "import.above_maximum"
+BAD_DATE = "import.bad_date"
+BAD_CHOICE = "import.bad_choice"
+NOT_ONE_OF = gettext_lazy("“%(value)s” is not one of %(options)s.")
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """How a row naming a record it cannot reach is refused: one code and one sentence (with %(value)s, the code as
+    written) whether the record does not exist or lies outside the importer's scope — as the pages and the API answer
+    404 for both, a file never tells whether someone else has a code."""
+
+    code: str
+    message: Any
+
+
+STORE_NOT_FOUND = NotFound(
+    "import.store_not_found", gettext_lazy("No store with the code “%(value)s” that you can reach.")
+)
+ACCOUNT_NOT_FOUND = NotFound(
+    "import.account_not_found", gettext_lazy("No key account with the code “%(value)s” that you can reach.")
+)
+CONTRACT_NOT_FOUND = NotFound(
+    "import.contract_not_found", gettext_lazy("No contract with the number “%(value)s” that you can reach.")
+)
+PROMOTER_NOT_FOUND = NotFound(
+    "import.promoter_not_found", gettext_lazy("No promoter with the code “%(value)s” that you can reach.")
+)
+PLAN_NOT_FOUND = NotFound(
+    "import.plan_not_found", gettext_lazy("No promotion plan with the id %(value)s that you can reach.")
+)
+# Products are not scoped: everyone reaches every product.
+PRODUCT_NOT_FOUND = NotFound("import.product_not_found", gettext_lazy("No product with the code “%(value)s”."))
+REP_NOT_FOUND = NotFound(
+    "import.rep_not_found", gettext_lazy("No sales rep with the username “%(value)s” that you can reach.")
+)
+
+
 class CellError(ValueError):
     """A cell's value cannot be read as its column's type; the message says why (a ``gettext_lazy`` text with
     ``%(name)s`` placeholders filled from ``params``), kept so that it reads in the language of whoever reads the
-    problem later (imports/texts.py); ``str(error)`` is the sentence in the language active now."""
+    problem later (imports/texts.py); ``str(error)`` is the sentence in the language active now. ``code`` says it for
+    a machine, as a DomainError's does (``import.bad_date``; every one is in PROBLEM_CODES)."""
 
-    def __init__(self, message: Any, **params: Any) -> None:
-        self.message, self.params = message, params
+    def __init__(self, message: Any, *, code: str = INVALID_VALUE, **params: Any) -> None:
+        self.message, self.params, self.code = message, params, code
         super().__init__(texts.written(message, params))
 
 
@@ -84,9 +168,13 @@ def without_percent_sign(value: str) -> str:
 
 def _no_dates(value, expected) -> None:
     if isinstance(value, (datetime, date)):
-        raise CellError(gettext_lazy("Expected %(expected)s, found a date."), expected=expected)
+        raise CellError(
+            gettext_lazy("Expected %(expected)s, found a date."), code="import.date_cell", expected=expected
+        )
     if isinstance(value, bool):
-        raise CellError(gettext_lazy("Expected %(expected)s, found TRUE/FALSE."), expected=expected)
+        raise CellError(
+            gettext_lazy("Expected %(expected)s, found TRUE/FALSE."), code="import.boolean_cell", expected=expected
+        )
 
 
 def text(max_length: int) -> Callable[[Any], str]:
@@ -98,7 +186,7 @@ def text(max_length: int) -> Callable[[Any], str]:
             value = int(value)
         result = str(value).strip()
         if len(result) > max_length:
-            raise CellError(gettext_lazy("Longer than %(max)s characters."), max=max_length)
+            raise CellError(gettext_lazy("Longer than %(max)s characters."), code="import.too_long", max=max_length)
         return result
 
     return parse
@@ -116,23 +204,25 @@ def _to_decimal(value) -> Decimal:
     else:
         cleaned = typed_number(value)
         if number_not_in_digits(cleaned):  # "1e5" read as 100000: a unit price of a million
-            raise CellError(NOT_IN_DIGITS)
+            raise CellError(NOT_IN_DIGITS, code="import.bad_number")
         try:
             number = Decimal(cleaned)
         except InvalidOperation:
-            raise CellError(gettext_lazy("“%(value)s” is not a number."), value=value) from None
+            raise CellError(
+                gettext_lazy("“%(value)s” is not a number."), code="import.bad_number", value=value
+            ) from None
     if not number.is_finite():
-        raise CellError(gettext_lazy("“%(value)s” is not a number."), value=value)
+        raise CellError(gettext_lazy("“%(value)s” is not a number."), code="import.bad_number", value=value)
     return number
 
 
 def _check_range(number, min_value, max_value) -> None:
     if min_value is not None and number < min_value:
         if min_value == 0:
-            raise CellError(gettext_lazy("Must not be negative."))
-        raise CellError(gettext_lazy("Must be at least %(min)s."), min=min_value)
+            raise CellError(gettext_lazy("Must not be negative."), code=BELOW_MINIMUM)
+        raise CellError(gettext_lazy("Must be at least %(min)s."), code=BELOW_MINIMUM, min=min_value)
     if max_value is not None and number > max_value:
-        raise CellError(gettext_lazy("Must be at most %(max)s."), max=max_value)
+        raise CellError(gettext_lazy("Must be at most %(max)s."), code=ABOVE_MAXIMUM, max=max_value)
 
 
 def decimal_number(*, places: int = 2, min_value=Decimal(0), max_value=Decimal("999999999999.99")):
@@ -144,7 +234,10 @@ def decimal_number(*, places: int = 2, min_value=Decimal(0), max_value=Decimal("
         _check_range(number, min_value, max_value)
         if number != number.quantize(step):
             raise CellError(
-                gettext_lazy("More than %(places)s decimal places: %(value)s."), places=places, value=number
+                gettext_lazy("More than %(places)s decimal places: %(value)s."),
+                code="import.too_many_decimals",
+                places=places,
+                value=number,
             )
         return number.quantize(step)
 
@@ -160,7 +253,7 @@ def whole_number(*, min_value: int | None = 1, max_value: int | None = None) -> 
     def parse(value) -> int:
         number = _to_decimal(value)
         if number != number.to_integral_value():
-            raise CellError(gettext_lazy("“%(value)s” is not a whole number."), value=value)
+            raise CellError(gettext_lazy("“%(value)s” is not a whole number."), code="import.not_whole", value=value)
         _check_range(number, min_value, max_value)
         return int(number)
 
@@ -186,7 +279,7 @@ def a_date(value) -> date:
                 return datetime.strptime(cleaned, pattern).date()
             except ValueError:
                 continue
-    raise CellError(gettext_lazy("“%(value)s” is not a date; write it as YYYY-MM-DD."), value=value)
+    raise CellError(gettext_lazy("“%(value)s” is not a date; write it as YYYY-MM-DD."), code=BAD_DATE, value=value)
 
 
 def choice(options: Iterable[str]) -> Callable[[Any], str]:
@@ -196,9 +289,7 @@ def choice(options: Iterable[str]) -> Callable[[Any], str]:
     def parse(value) -> str:
         found = allowed.get(str(value).strip().upper())
         if found is None:
-            raise CellError(
-                gettext_lazy("“%(value)s” is not one of %(options)s."), value=value, options=", ".join(allowed.values())
-            )
+            raise CellError(NOT_ONE_OF, code=BAD_CHOICE, value=value, options=", ".join(allowed.values()))
         return found
 
     return parse
@@ -219,7 +310,7 @@ def yes_no(value) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise CellError(gettext_lazy("“%(value)s” is not yes/no (是/否, 1/0)."), value=value)
+    raise CellError(gettext_lazy("“%(value)s” is not yes/no (是/否, 1/0)."), code="import.bad_yes_no", value=value)
 
 
 # --- columns and kinds ---
@@ -289,9 +380,10 @@ class RowError:
     message: str  # as written when found (the uploader's language)
     field: str = ""
     text: str = ""  # what makes the message in any language, as JSON (imports/texts.py); "" when none
+    code: str = INVALID_VALUE  # for a machine: import.bad_date, or the refusing rule's own (PROBLEM_CODES)
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "field": self.field, "message": self.message}
+        return {"row": self.row, "column": self.column, "field": self.field, "code": self.code, "message": self.message}
 
 
 class Problems:
@@ -308,12 +400,17 @@ class Problems:
         self.bad_rows = 0
         self._open: set[RowError] = set()
 
-    def add(self, row: Row | int, key: str | None, message: Any, params: dict | None = None) -> None:
-        """A problem of ``row`` in column ``key``: a ``gettext_lazy`` message with its ``params``, a CellError or a
-        DomainError (their message and params), kept to be read in any language (imports/texts.py); a plain
-        sentence is kept as written."""
+    def add(
+        self, row: Row | int, key: str | None, message: Any, params: dict | None = None, *, code: str | None = None
+    ) -> None:
+        """A problem of ``row`` in column ``key``: a ``gettext_lazy`` message with its ``params`` and its ``code``
+        (PROBLEM_CODES), a CellError or a DomainError (their message, params and code), or a NotFound (its message and
+        code, ``params`` naming the value), kept to be read in any language (imports/texts.py); a plain sentence is kept
+        as written."""
         if isinstance(message, CellError | DomainError):
-            message, params = message.message, message.params
+            message, params, code = message.message, message.params, message.code
+        elif isinstance(message, NotFound):
+            message, code = message.message, message.code
         number = row.number if isinstance(row, Row) else row
         column = self.column_header(key) if key else ""  # "": the row as a whole
         stored = texts.kept(message, params)
@@ -322,7 +419,15 @@ class Problems:
             stored = {**(stored or {}), "column": header.kept()}
         text = json.dumps(stored, ensure_ascii=False, sort_keys=True) if stored else ""
         self._open.add(
-            RowError(number, self.kind.column_order(key), column, texts.written(message, params), key or "", text)
+            RowError(
+                number,
+                self.kind.column_order(key),
+                column,
+                texts.written(message, params),
+                key or "",
+                text,
+                code or INVALID_VALUE,
+            )
         )
 
     def column_header(self, key: str) -> str:
@@ -430,33 +535,28 @@ def resolve(
     queryset: QuerySet,
     scoped: QuerySet | None = None,
     field: str = "code",
-    unknown: Any,
-    out_of_scope: Any = None,
+    not_found: NotFound,
 ) -> None:
-    """Turn the codes in column `key` into ids in `row.values[target]`; report unknown codes and codes
-    outside the user's scope (`scoped`). Messages take %(value)s. Store and product codes are compared without case
-    (`p002` names `P002`: stores.imports.resolve_codes), whichever kind reads them."""
+    """Turn the codes in column `key` into ids in `row.values[target]`, looked up within the user's scope (`scoped`,
+    else `queryset`): a code no record has and one outside the scope are refused alike (`not_found`), as the pages and
+    the API answer 404 for both. Store and product codes are compared without case (`p002` names `P002`:
+    stores.imports.resolve_codes), whichever kind reads them."""
     if field == "code" and codes_ignore_case(queryset.model):
         from stores.imports import resolve_codes
 
         resolve_codes(
-            rows, problems, key=key, target=target, queryset=queryset, scoped=scoped, unknown=unknown,
-            out_of_scope=out_of_scope,
+            rows, problems, key=key, target=target, queryset=queryset, scoped=scoped, not_found=not_found
         )  # fmt: skip
         return
-    codes = [row.values.get(key) for row in rows]
-    known = lookup(queryset, codes, field=field)
-    allowed = known if scoped is None else lookup(scoped, known, field=field)
+    allowed = lookup(queryset if scoped is None else scoped, (row.values.get(key) for row in rows), field=field)
     for row in rows:
         code = row.values.get(key)
         if code is None:
             continue
-        if code not in known:
-            problems.add(row, key, unknown, {"value": code})
-        elif code not in allowed:
-            problems.add(row, key, out_of_scope, {"value": code})
+        if code not in allowed:
+            problems.add(row, key, not_found, {"value": code})
         else:
-            row.values[target] = known[code]
+            row.values[target] = allowed[code]
 
 
 def existing_keys(queryset: QuerySet, ids: Iterable, *, by: str, key: Sequence[str]) -> dict[tuple, Any]:

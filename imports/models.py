@@ -106,6 +106,9 @@ class ImportProblem(models.Model):
     position = models.IntegerField(_("column position"))
     column = models.CharField(_("column"), max_length=255, blank=True)
     field = models.CharField(_("field"), max_length=60, blank=True)
+    # For a machine: import.bad_date, import.store_not_found, or the refusing rule's own (imports.kinds.PROBLEM_CODES);
+    # empty for the problems stored before it was kept.
+    code = models.CharField(_("code"), max_length=60, blank=True)
     message = models.TextField(_("problem"))  # as written when found, in the uploader's language
     # What makes the message in any language: its msgid and parameters (imports/texts.py), read by ``text``; empty
     # for a message that had none and for the problems stored before it was kept.
@@ -132,4 +135,10 @@ class ImportProblem(models.Model):
 
     def as_dict(self) -> dict:
         """The problem as the page, the API and the Excel of problems show it: in the reader's language."""
-        return {"row": self.row, "column": self.shown_column, "field": self.field, "message": self.text}
+        return {
+            "row": self.row,
+            "column": self.shown_column,
+            "field": self.field,
+            "code": self.code,
+            "message": self.text,
+        }

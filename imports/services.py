@@ -129,6 +129,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                     position=error.order,
                     column=error.column[:255],
                     field=error.field[:60],
+                    code=error.code[:60],
                     message=error.message,
                     message_text=json.loads(error.text) if error.text else None,
                 )

@@ -55,7 +55,7 @@ def _word(options: dict):
     def parse(value) -> str:
         found = options.get(str(value).strip().lower())
         if found is None:
-            raise CellError(_("“%(value)s” is not one of %(options)s."), value=value, options=", ".join(options))
+            raise CellError(imports.NOT_ONE_OF, code=imports.BAD_CHOICE, value=value, options=", ".join(options))
         return found
 
     return parse
@@ -104,31 +104,29 @@ class PromoterImport(ImportKind):
     def check(self, rows, problems, *, user):
         supervisors, ambiguous = _supervisors(row.values.get("supervisor") for row in rows)
         codes = {code for row in rows for code in row.values.get("stores") or ()}
-        # code as written → id, compared without case (p-a1 is P-A1)
-        known = {code: pk for code, (pk, _stored) in by_code(Store.objects.all(), codes).items()}
-        reachable = {code: pk for code, (pk, _stored) in by_code(stores_for(user), known).items()}
+        # code as written → id, compared without case (p-a1 is P-A1); a store outside the scope is not found
+        reachable = {code: pk for code, (pk, _stored) in by_code(stores_for(user), codes).items()}
         existing = {p.code: p for p in Promoter.objects.filter(code__in=[row.values.get("code") for row in rows])}
         mine = set(promoters_for(user).filter(code__in=list(existing)).values_list("code", flat=True))
         for row in rows:
             values = row.values
             if values.get("code") in existing and values["code"] not in mine:
+                # as roster_services refuses a code taken (the page and the API alike)
                 taken = _("The code %(value)s is already another promoter's.")
-                problems.add(row, "code", taken, {"value": values["code"]})
+                problems.add(row, "code", taken, {"value": values["code"]}, code="promoter.code_taken")
                 continue
             name = values.get("supervisor")
             if name in ambiguous:
                 text = _("“%(value)s” is the name of more than one KA supervisor: give the username.")
-                problems.add(row, "supervisor", text, {"value": name})
+                problems.add(row, "supervisor", text, {"value": name}, code="import.supervisor_ambiguous")
                 continue
             if name is not None and name not in supervisors:
                 problems.add(row, "supervisor", _("“%(value)s” is not a KA supervisor's username or name."),
-                             {"value": name})  # fmt: skip
+                             {"value": name}, code="import.supervisor_not_found")  # fmt: skip
                 continue
             bad = [code for code in values.get("stores") or () if code not in reachable]
             if bad:
-                unknown = [code for code in bad if code not in known]
-                text = _("Unknown store code “%(value)s”.") if unknown else _("Store “%(value)s” is not in your scope.")
-                problems.add(row, "stores", text, {"value": (unknown or bad)[0]})
+                problems.add(row, "stores", imports.STORE_NOT_FOUND, {"value": bad[0]})
                 continue
             if any(key not in values for key in ("code", "name", "started_on")):
                 continue  # a required cell did not parse: already reported
@@ -192,7 +190,7 @@ def a_time(value) -> time:
             return datetime.strptime(text, pattern).time()
         except ValueError:
             continue
-    raise CellError(_("“%(value)s” is not a time; write it as HH:MM."), value=value)
+    raise CellError(_("“%(value)s” is not a time; write it as HH:MM."), code="import.bad_time", value=value)
 
 
 class ShiftImport(ImportKind):
@@ -238,14 +236,14 @@ class ShiftImport(ImportKind):
             if any(key not in values for key in ("promoter", "store", "day", "starts_at", "ends_at")):
                 continue
             if values["promoter"] not in promoters:
-                problems.add(row, "promoter", _("Unknown promoter code “%(value)s”."), {"value": values["promoter"]})
+                problems.add(row, "promoter", imports.PROMOTER_NOT_FOUND, {"value": values["promoter"]})
                 continue
             if values["store"] not in stores:
-                problems.add(row, "store", _("Unknown store code “%(value)s”."), {"value": values["store"]})
+                problems.add(row, "store", imports.STORE_NOT_FOUND, {"value": values["store"]})
                 continue
             plan = values.get("plan")
             if plan is not None and plan not in reachable_plans:
-                problems.add(row, "plan", _("Unknown promotion plan %(value)s."), {"value": plan})
+                problems.add(row, "plan", imports.PLAN_NOT_FOUND, {"value": plan})
                 continue
             values["_fields"] = {
                 "by": user, "promoter": promoters[values["promoter"]], "store": stores[values["store"]],

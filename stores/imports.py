@@ -19,13 +19,13 @@ from evidence import hooks as evidence
 from imports import kinds as imports
 from imports.kinds import CellError, Column, ImportKind
 from ka_portal import bounds
-from ka_portal.errors import DomainError
+from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.formatting import format_packs
 from ka_portal.scope import store_reps_for, stores_for
 
 from . import rules, selectors
 from .models import Delivery, Listing, Product, Store
-from .services import product_inactive_refusal, store_rep_refusal
+from .services import CODE_TAKEN, product_inactive_refusal, store_rep_refusal
 
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -129,23 +129,20 @@ PRODUCT_CODE = Column(
 )
 
 
-def resolve_codes(rows, problems, *, key, target, queryset, scoped=None, unknown, out_of_scope=None) -> None:
+def resolve_codes(rows, problems, *, key, target, queryset, scoped=None, not_found: imports.NotFound) -> None:
     """imports.kinds.resolve for store and product codes, compared without case (`p002` is `P002`): the id into
     `row.values[target]` and the code written as stored, so two rows naming one record by two spellings are one
-    natural key (the runner refuses the second as a row twice, as it would the same spelling)."""
-    known = selectors.by_code(queryset, (row.values.get(key) for row in rows))
-    stored = {code for _pk, code in known.values()}
-    allowed = stored if scoped is None else set(selectors.by_code(scoped, stored))
+    natural key (the runner refuses the second as a row twice, as it would the same spelling). A code outside the
+    user's scope (`scoped`) is refused as one that does not exist (`not_found`)."""
+    found = selectors.by_code(queryset if scoped is None else scoped, (row.values.get(key) for row in rows))
     for row in rows:
         code = row.values.get(key)
         if code is None:
             continue
-        if code not in known:
-            problems.add(row, key, unknown, {"value": code})
-        elif known[code][1] not in allowed:
-            problems.add(row, key, out_of_scope, {"value": code})
+        if code not in found:
+            problems.add(row, key, not_found, {"value": code})
         else:
-            row.values[target], row.values[key] = known[code]
+            row.values[target], row.values[key] = found[code]
 
 
 def _resolve_stores(rows, problems, *, user) -> None:
@@ -156,8 +153,7 @@ def _resolve_stores(rows, problems, *, user) -> None:
         target="store_id",
         queryset=Store.objects.all(),
         scoped=stores_for(user),
-        unknown=_("Unknown store code “%(value)s”."),
-        out_of_scope=_("Store “%(value)s” is not in your scope."),
+        not_found=imports.STORE_NOT_FOUND,
     )
 
 
@@ -168,7 +164,7 @@ def _resolve_products(rows, problems) -> None:
         key="product_code",
         target="product_id",
         queryset=Product.objects.all(),
-        unknown=_("Unknown product code “%(value)s”."),
+        not_found=imports.PRODUCT_NOT_FOUND,
     )
 
 
@@ -196,20 +192,26 @@ def _codes_as_stored(rows, problems, queryset) -> None:
 def _resolve_reps(rows, problems, *, user) -> None:
     """The rep column's usernames → ids, each refused as the page, the API and the admin refuse it
     (stores.services.store_rep_refusal): a sales rep, and one given anew active and one the user may give stores to.
-    A store's rep as stored may stay (a re-imported sheet keeps a rep since disabled). A few queries a chunk."""
+    A store's rep as stored may stay (a re-imported sheet keeps a rep since disabled). Anyone else the user does not
+    reach (stores.api.rep_lookup_for, as the API looks the rep up) is not found, as there: the file learns nothing of
+    people outside the user's reach. A few queries a chunk."""
+    from .api import rep_lookup_for  # the API's own lookup of whom a store's rep may name
+
     users = get_user_model().objects.select_related("profile")
     named = {person.username: person for person in _chunked(users, "username", (row.values.get("rep") for row in rows))}
-    reachable = set(store_reps_for(user).filter(pk__in=[rep.pk for rep in named.values()]).values_list("pk", flat=True))
+    ids = [rep.pk for rep in named.values()]
+    reachable = set(store_reps_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    known = set(rep_lookup_for(user).filter(pk__in=ids).values_list("pk", flat=True))
     current = imports.lookup(Store.objects.all(), (row.values.get("code") for row in rows), target="rep_id")
     for row in rows:
         username = row.values.get("rep")
         if not username:
             continue
         rep = named.get(username)
-        if rep is None:
-            problems.add(row, "rep", _("No sales rep with the username “%(value)s”."), {"value": username})
-            continue
         stored = current.get(row.values.get("code"))
+        if rep is None or (rep.pk not in known and rep.pk != stored):
+            problems.add(row, "rep", imports.REP_NOT_FOUND, {"value": username})
+            continue
         refusal = store_rep_refusal(rep, by=user, current_rep_id=stored, reachable=reachable)
         if refusal is not None:
             problems.add(row, "rep", refusal)
@@ -327,12 +329,14 @@ class StoreImport(ImportKind):
         resolve_accounts(rows, problems, user=user)
         _codes_as_stored(rows, problems, Store.objects.all())
         _resolve_reps(rows, problems, user=user)
-        # A code that already belongs to a store outside the user's scope may not be taken over.
+        # A code that already belongs to a store outside the user's scope may not be taken over: refused as the page
+        # and the API refuse a new store given a code that is taken (store.code_taken), no more said.
         codes = [row.values.get("code") for row in rows]
         outside = set(imports.lookup(Store.objects.all(), codes)) - set(imports.lookup(stores_for(user), codes))
         for row in rows:
-            if row.values.get("code") in outside:
-                problems.add(row, "code", _("Store “%(value)s” is not in your scope."), {"value": row.values["code"]})
+            code = row.values.get("code")
+            if code in outside:
+                problems.add(row, "code", DomainConflict("store.code_taken", CODE_TAKEN[Store], value=code, taken=code))
         check_rows(rows, problems, rules.STORE, together=POSITION)
 
     def write(self, rows, *, present):
@@ -490,7 +494,8 @@ def delivery_quantity(value) -> int | CasesPacks:
     if isinstance(value, date):  # a datetime too: 2/5 typed into a cell Excel formats as General
         raise CellError(
             _("Found a date: Excel reads 2/5 typed in a cell as a date. Format the column as text before typing "
-              "cases/packs, or write the packs alone.")
+              "cases/packs, or write the packs alone."),
+            code="import.quantity_read_as_date",
         )  # fmt: skip
     return _PACKS(value)
 
@@ -502,15 +507,17 @@ def packs_of(text: CasesPacks, packs_per_case: int) -> int:
     if not (cases.isascii() and cases.isdigit() and packs.isascii() and packs.isdigit()):
         raise CellError(
             _("“%(value)s” is not cases/packs: write e.g. 2/5 (two cases and five packs), or the packs alone (29)."),
+            code="import.bad_cases_packs",
             value=text,
         )
     if len(cases.lstrip("0")) > len(str(bounds.PACKS_MAX)):  # beyond any delivery, however small the case
-        raise CellError(_("Must be at most %(max)s."), max=bounds.PACKS_MAX)
+        raise CellError(_("Must be at most %(max)s."), code=imports.ABOVE_MAXIMUM, max=bounds.PACKS_MAX)
     per_case = max(int(packs_per_case), 1)
     whole, loose = int(cases), int(packs)
     if loose >= per_case:
         raise CellError(
             _("%(packs)s packs is a case or more: a case holds %(per_case)s packs, so write %(written)s."),
+            code="import.packs_over_case",
             packs=loose,
             per_case=per_case,
             written=format_packs(whole * per_case + loose, per_case),

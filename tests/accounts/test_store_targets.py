@@ -163,7 +163,7 @@ def test_import_names_a_bad_row_and_changes_nothing(chain, manager):
 
     assert errors_of(excinfo) == [
         (3, "target amount", "The target for month 2026-05 must not be negative."),
-        (4, "store code", "Store “X1” is not in your scope."),
+        (4, "store code", "No store with the code “X1” that you can reach."),
         (5, "month", "“2026-13” is not a month; write it as YYYY-MM."),
     ]
     assert list(StoreTarget.objects.values_list("store__code", "month", "amount").order_by("pk")) == before
@@ -179,7 +179,7 @@ def test_collection_target_import_and_its_bad_row(chain, manager):
             source=xlsx_upload(headers, [["WM", "2026-04", 100], ["CRF", "2026-04", 100]]),
             user=manager,
         )
-    assert errors_of(excinfo) == [(3, "account code", "Key account “CRF” is not in your scope.")]
+    assert errors_of(excinfo) == [(3, "account code", "No key account with the code “CRF” that you can reach.")]
     assert CollectionTarget.objects.count() == 1
 
     run_import(kind=KINDS["collection-targets"], source=xlsx_upload(headers, [["WM", "2026年4月", 100]]), user=manager)

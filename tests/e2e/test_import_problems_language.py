@@ -27,14 +27,17 @@ def test_the_problems_follow_the_language_the_reader_chooses(screen, request, li
     log_in(page, "mgr1", "demo-pass-1")
     page.goto("/imports/?kind=stores")
     _upload(page, tmp_path, "bad.xlsx", [["WM", "S2", "徐汇店", "上海", "E"], ["XX", "S3", "浦东店", "上海", "B"]])
-    assert _problems(page) == [["2", "等级", "“E”不是 A, B, C 之一。"], ["3", "系统编码", "未知的系统编码“XX”。"]]
+    assert _problems(page) == [
+        ["2", "等级", "“E”不是 A, B, C 之一。"],
+        ["3", "系统编码", "在您可访问的系统中，没有编码为“XX”的系统。"],
+    ]
 
     page.select_option("#language", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     assert _problems(page) == [
         ["2", "等级", "“E” is not one of A, B, C."],
-        ["3", "系统编码", "Unknown key account code “XX”."],
+        ["3", "系统编码", "No key account with the code “XX” that you can reach."],
     ]
     page.screenshot(path=f"tests/e2e/artifacts/import-problems-english-{screen}.png", full_page=True)
     page.select_option("#language", "zh-hans")

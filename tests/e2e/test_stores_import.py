@@ -42,7 +42,10 @@ def test_manager_fixes_a_bad_store_file_and_imports_it(phone, live_server, tmp_p
     errors = phone.get_by_test_id("import-errors")
     assert "未导入任何数据" in errors.inner_text()
     cells = [row.locator("td").all_inner_texts() for row in errors.locator("tbody tr").all()]
-    assert cells == [["3", "等级", "“E”不是 A, B, C 之一。"], ["4", "系统编码", "未知的系统编码“XX”。"]]
+    assert cells == [
+        ["3", "等级", "“E”不是 A, B, C 之一。"],
+        ["4", "系统编码", "在您可访问的系统中，没有编码为“XX”的系统。"],
+    ]
     assert phone.get_by_role("link", name="门店", exact=True).get_attribute("aria-current") == "page"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path="tests/e2e/artifacts/stores-import-errors-phone.png", full_page=True)

@@ -104,7 +104,7 @@ def test_bad_rows_are_named_by_row_column_and_why_and_nothing_is_written(finance
             "valid to",
             "The term runs 2026-06-01 – 2027-01-31, outside contract HT-WMT (2026-01-01 – 2026-12-31).",
         ),
-        (7, "contract number", "Unknown contract number “HT-NONE”."),
+        (7, "contract number", "No contract with the number “HT-NONE” that you can reach."),
         (8, "kind", errors_of(rejected)[-1][2]),
     ]
     assert "gift" in errors_of(rejected)[-1][2]

@@ -52,7 +52,8 @@ def contract(db, finance):
 
 def _table(page: str) -> list[tuple[str, str, str]]:
     body = page.split('data-testid="import-errors"')[1].split("</tbody>")[0]
-    rows = re.findall(r"<tr><td class=\"num\">(\d+)</td><td class=\"text-nowrap\">(.*?)</td><td>(.*?)</td></tr>", body)
+    cells = r"<tr[^>]*><td class=\"num\">(\d+)</td><td class=\"text-nowrap\">(.*?)</td><td>(.*?)</td></tr>"
+    rows = re.findall(cells, body)
     return [(number, re.sub(r"<[^>]+>", "", column), message) for number, column, message in rows]
 
 

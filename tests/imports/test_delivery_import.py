@@ -88,8 +88,8 @@ def test_reimport_without_a_unit_price_column_keeps_the_stored_price(admin_user,
         ("date", 45000, "“45000” is not a date; write it as YYYY-MM-DD."),
         ("date", "2026-02-30", "“2026-02-30” is not a date; write it as YYYY-MM-DD."),
         ("unit price", "4.505", "More than 2 decimal places: 4.505."),
-        ("store code", "S404", "Unknown store code “S404”."),
-        ("product code", "P404", "Unknown product code “P404”."),
+        ("store code", "S404", "No store with the code “S404” that you can reach."),
+        ("product code", "P404", "No product with the code “P404”."),
     ],
 )
 def test_a_bad_cell_is_reported_and_nothing_is_imported(admin_user, store_and_product, column, value, message):
@@ -129,7 +129,7 @@ def test_a_manager_records_deliveries_only_for_stores_in_scope(manager):
     with pytest.raises(ImportRejected) as excinfo:
         run_import(kind=KINDS["deliveries"], source=xlsx_upload(EN, rows), user=manager)
 
-    assert errors_of(excinfo) == [(3, "store code", "Store “THEIRS” is not in your scope.")]
+    assert errors_of(excinfo) == [(3, "store code", "No store with the code “THEIRS” that you can reach.")]
     assert not Delivery.objects.exists()
 
 

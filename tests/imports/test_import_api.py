@@ -57,7 +57,7 @@ def test_bad_rows_refuse_the_job_with_every_row_column_and_reason(
     assert (body["problems_total"], body["rows_read"], body["rows_checked"], body["rows_written"]) == (3, 3, 3, 0)
     assert [(e["row"], e["column"], e["message"]) for e in body["errors"]] == [
         (3, "grade", "“Z” is not one of A, B, C."),
-        (4, "account code", "Unknown key account code “XX”."),
+        (4, "account code", "No key account with the code “XX” that you can reach."),
         (4, "store name", "A value is required."),
     ]
     assert not Store.objects.exists()
@@ -65,14 +65,15 @@ def test_bad_rows_refuse_the_job_with_every_row_column_and_reason(
 
 def test_the_reasons_come_in_chinese_for_a_chinese_client(api_client, admin_user, django_capture_on_commit_callbacks):
     api_client.force_authenticate(admin_user)
-    upload = xlsx_upload(["系统编码", "门店编码", "门店名称", "等级"], [["XX", "S1", "店", "A"]])
+    KeyAccountFactory(code="WM")
+    upload = xlsx_upload(["系统编码", "门店编码", "门店名称", "等级"], [["WM", "S1", "店", "Z"]])
 
     body = api_import(
         api_client, "stores", upload, commit=django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
 
     assert body["errors"] == [
-        {"row": 2, "column": "系统编码", "field": "account_code", "message": "未知的系统编码“XX”。"}
+        {"row": 2, "column": "等级", "field": "grade", "code": "import.bad_choice", "message": "“Z”不是 A, B, C 之一。"}
     ]
 
 

@@ -71,8 +71,9 @@ def test_the_api_lists_the_first_100_problems_and_counts_them_all(api_client, ad
     assert len(body["errors"]) == 100
     assert body["errors"][:2] == [
         {"row": 2, "column": "packs per case", "field": "packs_per_case",
+         "code": "product.packs_per_case_out_of_range",
          "message": "Packs per case must be between 1 and 10000; 0 is not."},
-        {"row": 2, "column": "suggested retail price", "field": "suggested_retail_price",
+        {"row": 2, "column": "suggested retail price", "field": "suggested_retail_price", "code": "import.bad_number",
          "message": "“five” is not a number."},
     ]  # fmt: skip
     assert [error["row"] for error in body["errors"]] == [row for row in range(2, 52) for _ in range(2)]

@@ -72,8 +72,8 @@ def test_unknown_codes_duplicates_and_negative_prices_are_listed(admin_user):
         run_import(kind=KINDS["listings"], source=xlsx_upload(EN, rows), user=admin_user)
 
     assert errors_of(excinfo) == [
-        (3, "store code", "Unknown store code “S404”."),
-        (4, "product code", "Unknown product code “P404”."),
+        (3, "store code", "No store with the code “S404” that you can reach."),
+        (4, "product code", "No product with the code “P404”."),
         (5, "", "Same “store code” and “product code” as row 2 of this file: only one of the two rows can stay."),
         (6, "", "Same “store code” and “product code” as row 2 of this file: only one of the two rows can stay."),
         (6, "listing fee", "Listing fee must not be negative; -5.00 is."),
@@ -91,5 +91,5 @@ def test_a_manager_lists_only_in_stores_of_their_accounts(manager):
     with pytest.raises(ImportRejected) as excinfo:
         run_import(kind=KINDS["listings"], source=xlsx_upload(EN, rows), user=manager)
 
-    assert errors_of(excinfo) == [(3, "store code", "Store “THEIRS” is not in your scope.")]
+    assert errors_of(excinfo) == [(3, "store code", "No store with the code “THEIRS” that you can reach.")]
     assert not Listing.objects.exists()

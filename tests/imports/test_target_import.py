@@ -68,8 +68,8 @@ def test_bad_months_years_amounts_and_codes_are_listed(manager):
         (2, "month", "Must be at most 12."),
         (3, "year", "Must be at least 2000."),
         (4, "target amount", "The target for month 2 must not be negative."),
-        (5, "account code", "Unknown key account code “NOPE”."),
-        (6, "account code", "Key account “CRF” is not in your scope."),
+        (5, "account code", "No key account with the code “NOPE” that you can reach."),
+        (6, "account code", "No key account with the code “CRF” that you can reach."),
         (8, "", "Same “account code”, “year” and “month” as row 7 of this file: only one of the two rows can stay."),
     ]
     assert not SalesTarget.objects.exists()

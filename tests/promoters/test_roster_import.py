@@ -11,7 +11,7 @@ from imports.runner import ImportRejected, run_import
 from promoters.models import Promoter, Shift
 from tests.imports.xlsx import errors_of, xlsx_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_week")]
 
 EN = ["code", "name", "phone", "kind", "employer", "agency", "supervisor username", "stores", "daily fee",
       "monthly pay", "started on", "ended on"]  # fmt: skip
@@ -84,7 +84,7 @@ def test_bad_rows_are_named_and_nothing_is_written(scene):
         (3, "daily fee"), (4, "agency"), (5, "stores"), (6, "supervisor username"), (7, "ended on"), (8, "code"),
         (9, "kind"),
     }  # fmt: skip
-    assert "not in your scope" in problems[5, "stores"]
+    assert problems[5, "stores"] == "No store with the code “S-B1” that you can reach."
     assert "agency" in problems[4, "agency"].lower()
     assert not Promoter.objects.filter(code__startswith="PN").exists()
 
