@@ -84,6 +84,13 @@ class _Refused(Exception):
         self.response = response
 
 
+def refused(response):
+    """A refused write answered by going on to a page (a redirect carrying the message): once_per_key keeps it under
+    no key, like any refusal, so the write sent again (the service worker's post, uploaded later) is weighed anew."""
+    response[REFUSED_HEADER] = "true"
+    return response
+
+
 def section_refused(response):
     """A section htmx draws again with its errors (htmx swaps a 200 only): a refusal all the same, which
     once_per_key keeps under no key, so the write sent again (corrected, or its answer lost) is weighed anew."""
@@ -100,8 +107,10 @@ def once_per_key(view):
     `idempotency.in_flight`, which the outbox keeps and sends again later). A refused write keeps nothing, so it can
     be sent again corrected. The first answer comes again in the form the new send reads: the outbox reads JSON (a
     section htmx drew first is answered `{"replayed": true}`), htmx a section (a JSON first answer: the page drawn
-    again, `HX-Refresh`). Pages posted in the open (no key) are left as they are: their answers are redirects and
-    pages."""
+    again, `HX-Refresh`). A form posted in the open with a key (the service worker sends a form's post with the key
+    its outbox keeps it under should no answer come: sw.js) runs once under it too: a redirect is kept as where it
+    led (`{"url"}`, what the upload of the same post is answered), unless the view marked it `refused`. Pages posted
+    in the open without a key are left as they are."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -109,9 +118,9 @@ def once_per_key(view):
 
         from . import idempotency
 
+        navigated = not (queued(request) or _htmx(request))
         if (
             request.method != "POST"
-            or not (queued(request) or _htmx(request))
             or idempotency.HEADER not in request.headers
             or not request.user.is_authenticated
             or getattr(request, "_idempotency_running", False)  # a view calling another decorated one
@@ -123,6 +132,9 @@ def once_per_key(view):
             response = view(request, *args, **kwargs)
             if response.has_header(REFUSED_HEADER):
                 raise _Refused(response)
+            if navigated and response.status_code in (301, 302, 303):
+                request._went_on = response  # the browser follows it; the key keeps where it led
+                return JsonResponse({"url": response["Location"]})
             return response
 
         try:
@@ -146,7 +158,10 @@ def once_per_key(view):
             data.update(getattr(refusal, "extra", {}))
             return JsonResponse(data, status=refusal.status_code, json_dumps_params={"default": str})
         if isinstance(answer, Response):  # the first answer again (run_once answers it as the API's)
-            if not queued(request):  # htmx, after the outbox sent it: the page drawn again shows what was recorded
+            if navigated:  # where the first one led
+                url = answer.data.get("url") if isinstance(answer.data, dict) else None
+                again = redirect(url if isinstance(url, str) and url else "/")
+            elif not queued(request):  # htmx, after the outbox sent it: the page drawn again shows what was recorded
                 again = HttpResponse(status=answer.status_code)
                 again["HX-Refresh"] = "true"
             else:
@@ -157,7 +172,7 @@ def once_per_key(view):
             again = JsonResponse({"replayed": True}, status=answer.status_code)
             again["Idempotent-Replayed"] = "true"
             return again
-        return answer
+        return getattr(request, "_went_on", answer)
 
     return wrapper
 

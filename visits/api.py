@@ -963,10 +963,20 @@ class VisitCheckOutSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="The time the rep left the store, when the check-out is not made on leaving: between the check-in "
-        "and the end of its day (Asia/Shanghai), not after now. A visit checked out on a later day than its check-in "
-        "(left open overnight) ends then (`checkout_time` stated); without it, it is kept as not checked out "
-        "(`checkout_time` none: no time in the store, `checked_out_at` is when it was closed). Refused out of that "
-        "span: visit.left_at_out_of_range.",
+        "and the end of its day (Asia/Shanghai), not after the check-out (`checked_out_at`, else now). A visit "
+        "checked out on a later day than its check-in (left open overnight) ends then (`checkout_time` stated); "
+        "without it, it is kept as not checked out (`checkout_time` none: no time in the store, `checked_out_at` is "
+        "when it was closed). Refused out of that span: visit.left_at_out_of_range.",
+    )
+    checked_out_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the rep checked out by the phone's clock (a check-out made offline and sent later); absent: "
+        "now. Held like the check-in's time: at most KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else "
+        "400 visit.time_too_old), never more than five minutes ahead of its clock (visit.time_ahead; within them, "
+        "now); one before the check-in is the check-in's time (a visit of no minutes, flagged short). On the "
+        "check-in's day (Asia/Shanghai) it is the visit's end, however late it is sent; on a later day it is when the "
+        "visit was closed (`checkout_entered_at`), the visit ending at `left_at`, which may not be after it.",
     )
 
 
@@ -1163,7 +1173,11 @@ class VisitViewSet(
         else:
             products = {row["product"].pk: row["product"] for row in data.get("stock_counts", [])}
             answer = self._out(visit, status.HTTP_201_CREATED, products=products)
-        still_open = selectors.still_open(request.user, besides=visit)[: selectors.STILL_OPEN_SHOWN]
+        # a new visit's check-in looked for them already (services._open_visits); a repeat's are read
+        still_open = getattr(visit, "open_elsewhere", None)
+        if still_open is None:
+            still_open = selectors.still_open(request.user, besides=visit)
+        still_open = still_open[: selectors.STILL_OPEN_SHOWN]
         answer.data["other_open_visits"] = OpenVisitSerializer(still_open, many=True).data
         return answer
 
@@ -1181,7 +1195,9 @@ class VisitViewSet(
             400: OpenApiResponse(
                 description='Refused: {"code": "visit.incomplete", "detail", "params": {"missing", '
                 '"checklist_unanswered", "products_not_counted", "no_position"}, "missing": {"checklist": [items], '
-                '"products": [product codes], "no_position": bool}}. Complete the visit or send a reason.'
+                '"products": [product codes], "no_position": bool}}. Complete the visit or send a reason. '
+                "Or refused for its times, naming the field: visit.time_too_old and visit.time_ahead "
+                "(`checked_out_at`), visit.left_at_out_of_range (`left_at`)."
             ),
             404: NOT_FOUND,
         },
@@ -1193,13 +1209,16 @@ class VisitViewSet(
         Every checklist item answered, every listed product counted or marked not counted, and a check-in
         position, unless a `reason` is given (kept and shown to the supervisor; the rating is then at best
         yellow). A check-out more than KA_VISIT_LONG_HOURS (12) after the check-in is flagged long_visit for the
-        supervisor. A visit left open overnight ends at the `left_at` given, else is kept as not checked out."""
+        supervisor. A visit left open overnight ends at the `left_at` given, else is kept as not checked out.
+        A check-out made offline sends the phone's `checked_out_at`, held like the check-in's time."""
         visit = self._own_open(pk)
         serializer = VisitCheckOutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        reason = serializer.validated_data.get("reason", "")
-        left_at = serializer.validated_data.get("left_at")
-        return self._out(services.visit_check_out(visit=visit, reason=reason, left_at=left_at), written=True)
+        data = serializer.validated_data
+        checked_out = services.visit_check_out(
+            visit=visit, at=data.get("checked_out_at"), reason=data.get("reason", ""), left_at=data.get("left_at")
+        )
+        return self._out(checked_out, written=True)
 
 
 # --- tasks -------------------------------------------------------------------------------------

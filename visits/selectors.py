@@ -26,7 +26,7 @@ from .models import (
     Visit,
     VisitPhoto,
 )
-from .services import week_start_of
+from .services import STILL_OPEN_SHOWN, week_start_of
 
 
 def day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -191,9 +191,6 @@ def visit_pk_by_uuid(user, uuid) -> int:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(visits_for(user).only("pk"), uuid=uuid).pk
-
-
-STILL_OPEN_SHOWN = 5  # a rep with more open visits than that is shown the oldest (and how many more there are)
 
 
 def still_open(rep, *, besides: Visit | None = None) -> list[Visit]:

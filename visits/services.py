@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Case, Max, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -420,7 +420,7 @@ def visit_check_in(
     promotion checks or photos of a visit made in this transaction, nobody else holding its row); the rules are
     visit_record's. Inside a caller's transaction no savepoint is taken: a refusal rolls the whole of it back.
     """
-    # In a transaction (the caller's, as a request's, else its own): the store's row stays locked by _open_visit until
+    # In a transaction (the caller's, as a request's, else its own): the store's row stays locked by _open_visits until
     # the new visit is in, so a second check-in at the store waits for it and finds it. Without findings, in the
     # caller's one, nothing is wrapped: a refusal leaves the caller's transaction usable (the page goes on to the
     # open visit).
@@ -449,7 +449,7 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         if existing is None:
             raise
         return _same_visit(existing, rep, store, route_stop), False
-    already_open = _open_visit(rep, store, checked_in_at)
+    already_open, open_elsewhere = _open_visits(rep, store, checked_in_at)
     if already_open is not None:
         existing = already_open if already_open.uuid == client_id else Visit.objects.filter(uuid=client_id).first()
         if existing is None:
@@ -477,12 +477,20 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         if existing is None:
             raise not_inserted(visit)
         return _same_visit(existing, rep, store, route_stop), False
+    visit.open_elsewhere = open_elsewhere  # the answer names them (the API's other_open_visits): not read again
     evidence.visit_checked_in(visit)
     return visit, True
 
 
-def _open_visit(rep, store: Store, checked_in_at: datetime) -> Visit | None:
-    """The rep's visit at the store not checked out yet on the (Asia/Shanghai) day of the new check-in, if any.
+# A rep with more visits still open elsewhere than that is shown the oldest (and told there are more).
+STILL_OPEN_SHOWN = 5
+
+
+def _open_visits(rep, store: Store, checked_in_at: datetime) -> tuple[Visit | None, list[Visit]]:
+    """The rep's visit at the store not checked out yet on the (Asia/Shanghai) day of the new check-in, if any; and
+    the rep's other visits not checked out (any store, any day, oldest first, with their stores' code and name, at
+    most STILL_OPEN_SHOWN + 1, as selectors.still_open), which a new visit's answer names. One look-up for both: the
+    visit here sorts first.
 
     One open visit per rep, store and day: a repeated check-in without a key (a flaky phone's retry, a second tap)
     is that visit again, not another one. An open visit of an earlier day does not stand in the way: the rep forgot
@@ -493,18 +501,18 @@ def _open_visit(rep, store: Store, checked_in_at: datetime) -> Visit | None:
     miss the visit the other check-in committed meanwhile (tests/visits/test_visit_check_in_race.py)."""
     Store.objects.select_for_update(no_key=True).filter(pk=store.pk).values_list("pk", flat=True).first()
     start = timezone.make_aware(datetime.combine(timezone.localtime(checked_in_at).date(), datetime.min.time()))
-    return (
-        Visit.objects.filter(
-            rep=rep,
-            store=store,
-            checked_out_at__isnull=True,
-            checked_in_at__gte=start,
-            checked_in_at__lt=start + timedelta(days=1),
-        )
-        .only("pk", "uuid", "rep_id", "store_id", "route_stop_id", "checked_in_at")
-        .order_by("checked_in_at", "pk")
-        .first()
+    end = start + timedelta(days=1)
+    here = Q(store=store, checked_in_at__gte=start, checked_in_at__lt=end)
+    found = list(
+        Visit.objects.filter(rep=rep, checked_out_at__isnull=True)
+        .select_related("store")
+        .only("pk", "uuid", "rep_id", "store_id", "route_stop_id", "checked_in_at", "store__code", "store__name")
+        .alias(elsewhere=Case(When(here, then=Value(0)), default=Value(1)))
+        .order_by("elsewhere", "checked_in_at", "pk")[: STILL_OPEN_SHOWN + 2]
     )
+    if found and found[0].store_id == store.pk and start <= found[0].checked_in_at < end:
+        return found[0], found[1:]
+    return None, found[: STILL_OPEN_SHOWN + 1]
 
 
 def _still_open(visit: Visit) -> DomainConflict:
@@ -599,7 +607,7 @@ def _record(
             _rate(visit)
         visit.save()
     if stock:
-        _suggest(visit, store_locked=new)  # a new visit's check-in locked the store (_open_visit)
+        _suggest(visit, store_locked=new)  # a new visit's check-in locked the store (_open_visits)
     if new:
         visit.recorded = Recorded(answered, counts, frozenset(marked))
     return visit

@@ -32,7 +32,7 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name, format_distance
 from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
-from ka_portal.pages import once_per_key, queued, queued_refusal, run_step, show_refusal
+from ka_portal.pages import once_per_key, queued, queued_refusal, refused, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     accounts_for,
@@ -120,7 +120,7 @@ def check_in(request):
         if in_background:
             return queued_refusal(_("Check-in failed: choose a store and try again."), form=form)
         messages.error(request, _("Check-in failed: choose a store and try again."))
-        return redirect("visits:today")
+        return refused(redirect("visits:today"))
     data = form.cleaned_data
     store = get_object_or_404(stores_for(request.user).filter(rep=request.user), pk=data["store"])
     stop = None
@@ -142,7 +142,7 @@ def check_in(request):
         if in_background:
             return queued_refusal(error.detail, status=error.status_code)
         messages.error(request, error.detail)
-        return redirect("visits:today")
+        return refused(redirect("visits:today"))
     url = reverse("visits:visit-detail", args=[visit.pk])
     far = ""
     if visit.far_from_store:
@@ -252,7 +252,8 @@ def _visit_post(request, visit: Visit):
     action = request.POST.get("action")
     if not visit.is_open:
         if not in_background:  # a repeated tap on "check out": the visit is already closed, show it
-            return redirect("visits:visit-detail", pk=visit.pk)
+            shown = redirect("visits:visit-detail", pk=visit.pk)
+            return shown if action == "check_out" else refused(shown)  # a save to it is not recorded
         if action == "check_out":  # a repeated check-out: done already
             return JsonResponse({"url": reverse("visits:visit-detail", args=[visit.pk]), "checked_out": True})
         return queued_refusal(_("The visit was closed before this save arrived: it was not recorded."), status=409)

@@ -91,31 +91,44 @@ function tellPages() {
 // A visit form posted (navigated) without a network: keep the post in the outbox and show the page to carry on
 // with (kept in the cache: the visit page, the stop's page for a check-in, Today after a check-out), where
 // drafts.js puts the typed values back and queue.js says how many wait.
+// The post goes with an Idempotency-Key from its first send, and waits under that key: a post that reached the
+// server but whose answer was lost is then answered as the first when it goes up (pages.once_per_key), never
+// recorded twice.
 function sendOrQueue(request, url) {
-  const copy = request.clone();
-  return fetch(request).catch(() =>
-    copy
-      .text()
-      .then((body) => {
-        const form = new URLSearchParams(body);
-        const checkIn = url.pathname === SETTINGS.check_in;
-        const kind = checkIn ? "check_in" : form.get("action") === "check_out" ? "check_out" : "save";
-        const next = kind === "check_out" ? SETTINGS.today : form.get("offline_next") || url.pathname;
-        return self.KaOutbox.put({
-          url: url.pathname,
-          body: body,
-          kind: kind,
-          visit: checkIn ? form.get("uuid") : form.get("visit"),
-          title: form.get("title") || "",
-          page: form.get("offline_next") || url.pathname,
-        }).then(() => {
-          tellPages();
-          if (self.registration.sync) self.registration.sync.register("ka-outbox").catch(() => null);
-          return Response.redirect(new URL(next, self.location.origin).href, 303);
-        });
-      })
-      .catch(() => offlinePage(SETTINGS.queue_full)) // storage refused (full): said, not silently dropped
-  );
+  const key = self.KaOutbox.newKey();
+  return request.blob().then((posted) => {
+    // a navigation's request cannot be given a header: the same post, made again with the key (the server's
+    // redirect handed back to the browser as it is, to follow)
+    const headers = { "Idempotency-Key": key };
+    if (request.headers.get("Content-Type")) headers["Content-Type"] = request.headers.get("Content-Type");
+    const first = { method: "POST", body: posted, headers: headers, credentials: "same-origin", redirect: "manual" };
+    return fetch(url.href, first).catch(() => queue(posted, url, key));
+  });
+}
+
+function queue(posted, url, key) {
+  return posted
+    .text()
+    .then((body) => {
+      const form = new URLSearchParams(body);
+      const checkIn = url.pathname === SETTINGS.check_in;
+      const kind = checkIn ? "check_in" : form.get("action") === "check_out" ? "check_out" : "save";
+      const next = kind === "check_out" ? SETTINGS.today : form.get("offline_next") || url.pathname;
+      return self.KaOutbox.put({
+        key: key,
+        url: url.pathname,
+        body: body,
+        kind: kind,
+        visit: checkIn ? form.get("uuid") : form.get("visit"),
+        title: form.get("title") || "",
+        page: form.get("offline_next") || url.pathname,
+      }).then(() => {
+        tellPages();
+        if (self.registration.sync) self.registration.sync.register("ka-outbox").catch(() => null);
+        return Response.redirect(new URL(next, self.location.origin).href, 303);
+      });
+    })
+    .catch(() => offlinePage(SETTINGS.queue_full)); // storage refused (full): said, not silently dropped
 }
 
 // A page kept on the phone fetched again, now (the server has moved on: a save, an upload): resolves whether the

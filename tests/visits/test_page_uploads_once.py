@@ -80,9 +80,9 @@ def test_a_refused_photo_keeps_no_key_and_a_page_post_is_left_as_it_is(rep):
     refused = client.post(url, {"caption": "没选照片"}, **_queued("k-bad"))
     assert refused.status_code == 400 and not IdempotencyKey.objects.exists()
 
-    # the form posted in the open (no X-Queue): a page's redirect, nothing claimed
-    client.post(url, _photo(), HTTP_IDEMPOTENCY_KEY="k-open")
-    client.post(url, _photo(), HTTP_IDEMPOTENCY_KEY="k-open")
+    # the form posted in the open without a key (no service worker): a page's redirect, nothing claimed
+    client.post(url, _photo())
+    client.post(url, _photo())
     assert VisitPhoto.objects.filter(visit=visit).count() == 2 and not IdempotencyKey.objects.exists()
 
 
@@ -99,3 +99,53 @@ def test_a_save_answered_then_sent_again_is_answered_as_the_first_not_applied_ag
     assert late.json() == first.json() and late["Idempotent-Replayed"] == "true"
     visit.refresh_from_db()
     assert visit.problems == "已更换"  # the later save stands
+
+
+# --- a form posted in the open by the service worker (templates/pwa/sw.js), with the key its outbox keeps it under --
+
+
+def test_a_post_in_the_open_whose_answer_was_lost_is_answered_as_the_first_when_it_goes_up(rep):
+    user, store, beer, client = rep
+    visit = VisitFactory(rep=user, store=store)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    older = {"action": "save", "problems": "端架有破损包装", "changed": "problems"}
+
+    # the service worker sends the visit's form with a key; the server records it, the answer is lost on the way
+    first = client.post(url, older, HTTP_IDEMPOTENCY_KEY="k-sw")
+    # the rep saves again, online; then the outbox uploads the first post, kept under the key it was sent with
+    client.post(url, {"action": "save", "problems": "已更换", "changed": "problems"}, **_queued("k-page"))
+    late = client.post(url, older, **_queued("k-sw"))
+
+    assert first.status_code == 302 and first["Location"] == f"{url}#suggested-order"  # the page goes on as before
+    assert late.status_code == 200 and late["Idempotent-Replayed"] == "true"
+    assert late.json() == {"url": f"{url}#suggested-order"}  # where the first led: the outbox takes it as sent
+    visit.refresh_from_db()
+    assert visit.problems == "已更换"  # the later save stands, not undone by the old one
+
+
+def test_a_photo_posted_in_the_open_with_a_key_is_added_once_however_often_it_is_sent(rep):
+    user, store, beer, client = rep
+    visit = VisitFactory(rep=user, store=store)
+    url = reverse("visits:visit-photo", args=[visit.pk])
+
+    first = client.post(url, _photo("t1"), HTTP_IDEMPOTENCY_KEY="k-open")
+    again = client.post(url, _photo("t2"), HTTP_IDEMPOTENCY_KEY="k-open")  # the same post in the open again
+    uploaded = client.post(url, _photo("t3"), **_queued("k-open"))  # and from the outbox
+
+    assert first.status_code == again.status_code == 302 and again["Location"] == first["Location"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert uploaded.status_code == 200 and uploaded.json() == {"url": first["Location"]}
+    assert VisitPhoto.objects.filter(visit=visit).count() == 1
+
+
+def test_a_check_in_refused_in_the_open_keeps_no_key_and_its_upload_is_weighed_anew(rep):
+    user, store, beer, client = rep
+    body = {"store": store.pk, "uuid": str(uuid.uuid4()), "latitude": "31.2"}  # half a position: refused
+
+    refused = client.post(reverse("visits:check-in"), body, HTTP_IDEMPOTENCY_KEY="k-in", HTTP_ACCEPT_LANGUAGE="en")
+    uploaded = client.post(reverse("visits:check-in"), body, **_queued("k-in"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert refused.status_code == 302 and refused["Location"] == reverse("visits:today")  # said on Today
+    assert not IdempotencyKey.objects.exists()
+    assert uploaded.status_code == 400 and "Give both latitude and longitude" in uploaded.json()["message"]
+    assert not Visit.objects.exists()  # nothing recorded either time

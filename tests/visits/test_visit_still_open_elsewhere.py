@@ -132,3 +132,27 @@ def test_the_apis_check_in_names_the_visits_still_open(api_client, rep, stores, 
     services.visit_check_out(visit=Visit.objects.get(pk=created.json()["id"]), reason="test")
     again = api_client.post("/api/v1/visits/", {"uuid": str(uuid.uuid4()), "store": "CRF-01"}, format="json")
     assert again.status_code == 201 and again.json()["other_open_visits"] == []
+
+
+def test_the_open_visit_here_is_found_behind_many_left_open_and_a_new_one_names_the_five_oldest(
+    api_client, rep, stores
+):
+    # given: seven visits left open at the first store on earlier days, and one open at the second since 11:00
+    first, second = stores
+    forgotten = [
+        VisitFactory(rep=rep, store=first, checked_in_at=NOON - timedelta(days=day)) for day in range(7, 0, -1)
+    ]
+    here = VisitFactory(rep=rep, store=second, checked_in_at=NOON - timedelta(hours=1))
+    api_client.force_authenticate(rep)
+
+    # a check-in at the second store again, without a key: refused naming the visit open there today
+    again = api_client.post("/api/v1/visits/", {"store": "CRF-01"}, format="json", **EN)
+    # a check-in at a third store: made, naming the five visits left open longest
+    StoreFactory(rep=rep, code="RT-09", name="大润发九店")
+    made = api_client.post("/api/v1/visits/", {"uuid": str(uuid.uuid4()), "store": "RT-09"}, format="json")
+
+    assert again.status_code == 409
+    assert (again.json()["code"], str(again.json()["params"]["visit"])) == ("visit.already_open", str(here.pk))
+    assert made.status_code == 201
+    assert [row["id"] for row in made.json()["other_open_visits"]] == [visit.pk for visit in forgotten[:5]]
+    assert made.json()["other_open_visits"][0]["store_name"] == "联华四店"

@@ -264,6 +264,7 @@
   }
 
   scope.KaOutbox = {
+    newKey: newKey,
     open: open,
     put: put,
     list: list,
