@@ -122,6 +122,9 @@ def contract_check(contract: Contract) -> None:
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
         raise DomainError("contract.invalid", "%(problem)s", field=field, problem=" ".join(messages)) from error
+    from evidence.agreements import check_contract_change  # lazy: evidence builds on contracts
+
+    check_contract_change(contract)  # its display agreements in closed months stay (agreement.source_month_closed)
 
 
 @transaction.atomic
@@ -588,6 +591,10 @@ def contract_term_check(term: ContractTerm) -> None:
             kind=term.get_kind_display(),
             valid_from=term.valid_from,
         )
+    from evidence.agreements import TERM_SOURCE_FIELDS, check_term_change  # lazy: evidence builds on contracts
+
+    # its display agreements in closed months stay as finance closed them (agreement.source_month_closed)
+    check_term_change(contract=contract, term_id=term.pk, values={n: getattr(term, n) for n in TERM_SOURCE_FIELDS})
 
 
 # What a term's spend is computed from: a change to any of these in a closed period would change frozen figures.

@@ -45,7 +45,16 @@ before), and its page says so, as it does of a store closed.
 
 Closed months: an agreement made, deleted or changed (beyond its note, or its period in open months only) in a
 month finance has closed is refused with the portal's month-closed error (tradespend.rules.check_month_open).
-An agreement's fee counts in the month its period starts (agreement_rules.payable_month): the list's month totals.
+A generated one stays as finance closed it too, whatever its source does: a source change (a term's fee, dates or
+kind, a contract's status or validity, a plan approved) that would move or re-price a generated agreement in a
+closed month, by the same months as by hand (agreement_rules.months_changed), or make one there, is refused at its
+door naming the month and the agreement (agreement.source_month_closed: contracts.services' checks for the page, API
+and admin, the terms' import row by row, and the hook's generation behind them all, plan approvals included); the
+correction is an adjustment in an open month, or the line ended and a new one added from the first open month. One
+its source no longer grants is kept, flagged, even unchecked (it holds the month's withheld fee); the nightly job
+leaves such agreements as they were (``frozen``).
+An agreement's fee counts in the month its period starts (agreement_rules.payable_month): the list's month totals;
+a deduction claims the agreements whose fee is payable in a month it claims (claimed_by), as the ledger dates it.
 """
 
 from collections import defaultdict
@@ -394,6 +403,7 @@ class GenerateSummary:
     updated: int = 0
     deleted: int = 0
     kept: int = 0
+    frozen: int = 0  # left as they were: their source would change a month finance has closed
 
 
 def _wanted_from_terms(account_ids) -> dict[str, dict]:
@@ -404,17 +414,42 @@ def _wanted_from_terms(account_ids) -> dict[str, dict]:
         terms = terms.filter(contract__account_id__in=account_ids)
     wanted = {}
     for term in terms:
-        contract = term.contract
-        start, end = max(term.valid_from, contract.valid_from), min(term.valid_to, contract.valid_to)
-        if end < start:
-            continue
-        for first, last in rules.term_periods(start, end, term.period):
-            wanted[rules.term_period_key(term.pk, first, term.period)] = {
-                "account_id": contract.account_id, "store_id": None, "kind": TERM_KINDS[term.kind],
-                "start_on": first, "end_on": last, "fee": term.amount, "source": Source.TERM, "term_id": term.pk,
-                "plan_id": None,
-            }  # fmt: skip
+        wanted.update(_term_wanted(term.pk, term.contract, _term_values(term)))
     return wanted
+
+
+# What of a term line its agreements are cut from.
+TERM_SOURCE_FIELDS = ("kind", "period", "amount", "valid_from", "valid_to")
+
+
+def _term_values(term) -> dict:
+    return {name: getattr(term, name) for name in TERM_SOURCE_FIELDS}
+
+
+def _term_wanted(term_id: int | None, contract: Contract, term: dict) -> dict[str, dict]:
+    """The agreements a term line grants (its values ``term``, saved or not, under ``contract`` as it is or would
+    be): one per period it pays for, keyed by that period (rules.term_period_key)."""
+    if term["kind"] not in TERM_KINDS or contract.status not in CONTRACT_STATUSES or term["amount"] is None:
+        return {}
+    if None in (term["valid_from"], term["valid_to"], contract.valid_from, contract.valid_to):
+        return {}  # refused as such (a date missing)
+    start, end = max(term["valid_from"], contract.valid_from), min(term["valid_to"], contract.valid_to)
+    if end < start:
+        return {}
+    return {
+        rules.term_period_key(term_id, first, term["period"]): {
+            "account_id": contract.account_id,
+            "store_id": None,
+            "kind": TERM_KINDS[term["kind"]],
+            "start_on": first,
+            "end_on": last,
+            "fee": term["amount"],
+            "source": Source.TERM,
+            "term_id": term_id,
+            "plan_id": None,
+        }
+        for first, last in rules.term_periods(start, end, term["period"])
+    }
 
 
 def _wanted_from_plans(account_ids) -> dict[str, dict]:
@@ -442,9 +477,16 @@ def _wanted_from_plans(account_ids) -> dict[str, dict]:
 
 
 @transaction.atomic
-def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) -> GenerateSummary:
+def agreements_generate(
+    *, account: KeyAccount | None = None, account_ids=None, refuse_closed: bool = False
+) -> GenerateSummary:
     """Bring the generated agreements of one account (or of the accounts given, or all) up to date with their
-    sources: contract terms and promotion plans (see the module's docstring). Idempotent."""
+    sources: contract terms and promotion plans (see the module's docstring). Idempotent.
+
+    A closed month's agreements stay as finance closed them (the module's docstring): ``refuse_closed`` (a source
+    changed at a door: agreement_sources_changed) refuses, before anything is written, a run that would move or
+    re-price one or make one there (agreement.source_month_closed); without it (the nightly job) they are left as
+    they were and the run goes on with the rest (``summary.frozen``)."""
     if account is not None:
         account_ids = [account.pk]
     account_ids = list(account_ids) if account_ids is not None else None
@@ -456,16 +498,23 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
     summary = GenerateSummary()
     moved = []  # existing agreements whose period changed (other visits may now count), or granted again
     today = timezone.localdate()
+    closed = _closed_months()
+    frozen = _frozen_steps(existing, wanted, closed, today)
+    if refuse_closed:
+        _refuse_frozen(existing, wanted, frozen, closed=closed)
+    summary.frozen = len(frozen)
     for key, values in wanted.items():
         agreement = existing.get(key)
         if agreement is None:
-            if values["end_on"] < today:
-                continue  # ended before anyone could collect evidence for it (the module's docstring)
+            if values["end_on"] < today or key in frozen:
+                continue  # ended before anyone could collect evidence for it (the module's docstring), or closed
             agreement = DisplayAgreement(source_key=key, **values)
             agreement.save()
             summary.created += 1
             continue
-        changed = [name for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]]
+        changed = []
+        if key not in frozen:  # a closed month's agreement keeps its period and fee
+            changed = [name for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]]
         for name in changed:
             setattr(agreement, name, values[name])
         if agreement.source_gone:  # its source grants it again (a contract made active again): no longer kept only
@@ -481,7 +530,8 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
         DisplayCheck.objects.filter(agreement__in=[a.pk for a in vanished]).values_list("agreement_id", flat=True)
     )
     for agreement in vanished:
-        if agreement.pk in checked:
+        # kept (flagged) when a visit checked it, or when it is in a closed month, whose figures it is part of
+        if agreement.pk in checked or _closed_touched(agreement.start_on, agreement.end_on, closed):
             if not agreement.source_gone:
                 agreement.source_gone = True
                 agreement.save(update_fields=["source_gone"])
@@ -499,11 +549,181 @@ def agreements_generate(*, account: KeyAccount | None = None, account_ids=None) 
 
 
 def term_release(term: ContractTerm) -> None:
-    """Before a term is deleted: its agreements nobody checked go with it; one a visit checked keeps its evidence,
-    unlinked from the term (the term's key keeps it from being generated twice)."""
+    """Before a term is deleted: its agreements nobody checked go with it; one a visit checked, or one in a month
+    finance has closed (part of that month's figures), is kept, unlinked from the term (the term's key keeps it from
+    being generated twice; generation then flags it as no longer granted)."""
     agreements = DisplayAgreement.objects.filter(term=term)
-    agreements.filter(checks__isnull=True).delete()
+    unchecked = agreements.filter(checks__isnull=True)
+    closed = _closed_months()
+    gone = [a.pk for a in unchecked if not _closed_touched(a.start_on, a.end_on, closed)]
+    DisplayAgreement.objects.filter(pk__in=gone).delete()
     agreements.update(term=None)
+
+
+# --- generated agreements in closed months ----------------------------------------------------------------------
+
+
+def _closed_touched(start_on: date, end_on: date, closed) -> list[date]:
+    """The closed months among those a period touches."""
+    if not closed:
+        return []
+    return [month for month in rules.months_touched(start_on, end_on) if month in closed]
+
+
+def _frozen_months(agreement: DisplayAgreement | None, values: dict, closed) -> list[date]:
+    """The closed months generation would change in writing ``values`` (what its source grants) over ``agreement``
+    (None: it would make one): every month a new agreement touches; for one that exists, the months its period or
+    fee changes (rules.months_changed, as for an agreement changed by hand: its fee in every month of its period,
+    its end moved only in the months whose days differ)."""
+    if not closed:
+        return []
+    if agreement is None:
+        return _closed_touched(values["start_on"], values["end_on"], closed)
+    old, new = (agreement.start_on, agreement.end_on), (values["start_on"], values["end_on"])
+    whole = agreement.fee != values["fee"]
+    if old == new and not whole:
+        return []
+    return [month for month in rules.months_changed(old, new, whole=whole) if month in closed]
+
+
+def _frozen_steps(existing: dict, wanted: dict, closed, today: date) -> dict[str, list[date]]:
+    """Of what generation would write (``wanted`` over ``existing``, both by source key), the steps that change a
+    closed month, with those months: an agreement moved or re-priced there, or one made there (a period that ended
+    before generation met it makes none anyway). An agreement its source no longer grants is kept, never a step."""
+    steps = {}
+    for key, values in wanted.items():
+        agreement = existing.get(key)
+        if agreement is None and values["end_on"] < today:
+            continue
+        months = _frozen_months(agreement, values, closed)
+        if months:
+            steps[key] = months
+    return steps
+
+
+# The refusals of a source change reaching a closed month's agreement (agreement.source_month_closed), by what grants
+# it and whether it would make one or change one: each names the month, the source and the agreement, and what to do.
+SOURCE_MONTH_CLOSED = {
+    ("term", True): _(
+        "%(month)s is closed: this change would make a display agreement from the %(line)s line of contract "
+        "%(contract)s (%(kind)s at %(where)s, %(start)s to %(end)s) in that month, whose agreements stay as finance "
+        "closed them. Start the line in an open month, or correct the spend with an adjustment in an open month."
+    ),
+    ("term", False): _(
+        "%(month)s is closed: this change would change display agreement #%(agreement)s from the %(line)s line of "
+        "contract %(contract)s (%(kind)s at %(where)s, %(start)s to %(end)s, fee %(fee)s) in that month, whose "
+        "agreements stay as finance closed them. Make the change from %(open)s on (end the line before it and add "
+        "a new one from it), or correct the spend with an adjustment in an open month."
+    ),
+    ("plan", True): _(
+        "%(month)s is closed: this change would make a display agreement from promotion plan %(plan)s (%(kind)s at "
+        "%(where)s, %(start)s to %(end)s) in that month, whose agreements stay as finance closed them. Plan the "
+        "display from an open month on, or correct the spend with an adjustment in an open month."
+    ),
+    ("plan", False): _(
+        "%(month)s is closed: this change would change display agreement #%(agreement)s from promotion plan "
+        "%(plan)s (%(kind)s at %(where)s, %(start)s to %(end)s, fee %(fee)s) in that month, whose agreements stay "
+        "as finance closed them. Correct the spend with an adjustment in an open month."
+    ),
+}
+
+
+def _source_month_closed(
+    agreement: DisplayAgreement | None,
+    values: dict,
+    month: date,
+    *,
+    closed=frozenset(),
+    field: str | None = None,
+    contract: Contract | None = None,
+    term_kind: str | None = None,
+) -> DomainError:
+    """The refusal of a source change that would change a closed month's agreement (None: make one there), naming
+    the month, the agreement and its source, and what to do instead. Its words are kept as msgids (a contract's
+    number, a plan's title and a store's name as typed), so an import's problem reads in its reader's language.
+    ``closed``: the closed months (the first open one after ``month`` is named); ``contract`` and ``term_kind``: an
+    unsaved term line's (else read from ``values``' term)."""
+    store = Store.objects.filter(pk=values["store_id"]).first() if values["store_id"] else None
+    params = {
+        "month": f"{month:%Y-%m}",
+        "kind": DisplayKind(values["kind"] if agreement is None else agreement.kind).label,
+        "where": f"{store.name} ({store.code})" if store else _("every store of the chain"),
+    }
+    if values["plan_id"]:
+        source = "plan"
+        params["plan"] = PromotionPlan.objects.values_list("title", flat=True).get(pk=values["plan_id"])
+    else:
+        source = "term"
+        if contract is None:
+            term = ContractTerm.objects.select_related("contract").get(pk=values["term_id"])
+            contract, term_kind = term.contract, term.kind
+        params.update(contract=contract.number, line=ContractTerm.Kind(term_kind).label)
+        if agreement is not None:
+            following = rules._add_months(month, 1)
+            while following in closed:
+                following = rules._add_months(following, 1)
+            params["open"] = f"{following:%Y-%m}"
+    if agreement is None:
+        params.update(start=values["start_on"].isoformat(), end=values["end_on"].isoformat())
+    else:
+        params.update(
+            agreement=agreement.pk,
+            start=agreement.start_on.isoformat(),
+            end=agreement.end_on.isoformat(),
+            fee=agreement.fee,
+        )
+    message = SOURCE_MONTH_CLOSED[(source, agreement is None)]
+    return DomainError("agreement.source_month_closed", message, field=field, **params)
+
+
+def _refuse_frozen(existing: dict, wanted: dict, steps: dict, *, closed, field=None, **source) -> None:
+    """Raise the refusal of the first step that would change a closed month (_frozen_steps), if any. ``field``: a
+    function of the agreement and its values naming the source's field the refusal is shown next to; ``closed``: the
+    closed months; ``source``: an unsaved term line's contract and kind (_source_month_closed)."""
+    for key, months in steps.items():
+        agreement, values = existing.get(key), wanted[key]
+        named = field(agreement, values) if field else None
+        raise _source_month_closed(agreement, values, months[0], closed=closed, field=named, **source)
+
+
+def _term_field(agreement: DisplayAgreement | None, values: dict) -> str:
+    """The term line's field a refusal is shown next to: its amount for a fee changed, else the date that moves."""
+    if agreement is None or agreement.start_on != values["start_on"]:
+        return "valid_from"
+    return "amount" if agreement.fee != values["fee"] else "valid_to"
+
+
+def check_term_change(*, contract: Contract, term_id: int | None, values: dict, closed=None) -> None:
+    """Before a term line is added or changed (contracts.services.contract_term_check — page, API, admin — and the
+    terms' import, row by row): refuse the line as it would be when it would move or re-price one of its display
+    agreements in a month finance has closed, or make one there (agreement.source_month_closed, next to the
+    amount or the date). ``values``: the line's TERM_SOURCE_FIELDS; ``closed``: the closed months, when the caller
+    has them."""
+    closed = _closed_months() if closed is None else closed
+    if not closed:
+        return
+    wanted = _term_wanted(term_id, contract, values)
+    existing = {a.source_key: a for a in DisplayAgreement.objects.filter(source_key__in=list(wanted))}
+    steps = _frozen_steps(existing, wanted, closed, timezone.localdate())
+    _refuse_frozen(
+        existing, wanted, steps, closed=closed, field=_term_field, contract=contract, term_kind=values["kind"]
+    )
+
+
+def check_contract_change(contract: Contract) -> None:
+    """Before a contract is changed (contracts.services.contract_check — page, API, admin): refuse its status or
+    validity as they would be when they would move or re-price one of its terms' display agreements in a month
+    finance has closed, or make one there (agreement.source_month_closed). One it would no longer grant is kept."""
+    if contract.pk is None:
+        return
+    closed = _closed_months()
+    if not closed:
+        return
+    wanted = {}
+    for term in ContractTerm.objects.filter(contract_id=contract.pk, kind__in=list(TERM_KINDS)):
+        wanted.update(_term_wanted(term.pk, contract, _term_values(term)))
+    existing = {a.source_key: a for a in DisplayAgreement.objects.filter(source_key__in=list(wanted))}
+    _refuse_frozen(existing, wanted, _frozen_steps(existing, wanted, closed, timezone.localdate()), closed=closed)
 
 
 # --- evaluation -------------------------------------------------------------------------------------------------
@@ -821,29 +1041,50 @@ def not_evidenced_by_account(account_ids) -> dict[int, list[DisplayAgreement]]:
     return found
 
 
+def _months_claimed(deduction) -> tuple[date, date]:
+    """The first day of the first month a deduction claims (period_start..period_end, else its date's month) and
+    of the month after its last."""
+    first = (deduction.period_start or deduction.date).replace(day=1)
+    return first, rules._add_months((deduction.period_end or first).replace(day=1), 1)
+
+
 def claimed_by(deduction, agreements) -> list[DisplayAgreement]:
     """Of the agreements given (one account's), those a deduction claims: a display kind the deduction's kind
-    pays for, in a month the deduction claims (period_start..period_end, else its date's month)."""
+    pays for, whose fee is payable in a month the deduction claims — the month its period starts
+    (rules.payable_month), the month the ledger holds the fee in and the only one whose lines the deduction is matched
+    to. Not any month its period touches: an agreement from the 31st to the end of the next month is paid in the
+    first, and the next month's deduction, which pays that month's fees, is not held up by its evidence.
+    ``deductions_claiming`` is the same rule as a query over deductions."""
     kinds = rules.DEDUCTION_AGREEMENT_KINDS.get(deduction.kind)
     if not kinds:
         return []
-    first = deduction.period_start or deduction.date.replace(day=1)
-    last = rules._add_months(deduction.period_end or first, 1)  # the day after the last month claimed
-    return [a for a in agreements if a.kind in kinds and a.start_on < last and a.end_on >= first]
+    first, after = _months_claimed(deduction)
+    return [a for a in agreements if a.kind in kinds and first <= a.start_on < after]
+
+
+def deductions_claiming(agreement: DisplayAgreement) -> Q:
+    """The deductions claiming an agreement (claimed_by's rule, as a filter over deductions): of a kind that pays for
+    its display, claiming the month its fee is payable in."""
+    kinds = [kind for kind, displays in rules.DEDUCTION_AGREEMENT_KINDS.items() if agreement.kind in displays]
+    month = rules.payable_month(agreement.start_on)
+    after = rules._add_months(month, 1)
+    in_period = Q(period_start__lt=after, period_end__gte=month)
+    in_date_month = Q(period_start__isnull=True, date__gte=month, date__lt=after)
+    return Q(account_id=agreement.account_id, kind__in=kinds) & (in_period | in_date_month)
 
 
 def agreements_for_deduction(user, deduction) -> QuerySet:
-    """The agreements (any status) a deduction's kind and months cover, within the user's scope: the sheet's list."""
+    """The agreements (any status) a deduction claims (claimed_by's rule: its kind, their fee payable in a month it
+    claims), within the user's scope: the sheet's list."""
     from ka_portal.scope import display_agreements_for
 
     kinds = rules.DEDUCTION_AGREEMENT_KINDS.get(deduction.kind)
     if not kinds:
         return DisplayAgreement.objects.none()
-    first = deduction.period_start or deduction.date.replace(day=1)
-    last = rules._add_months(deduction.period_end or first, 1)
+    first, after = _months_claimed(deduction)
     return (
         display_agreements_for(user)
-        .filter(account_id=deduction.account_id, kind__in=kinds, start_on__lt=last, end_on__gte=first)
+        .filter(account_id=deduction.account_id, kind__in=kinds, start_on__gte=first, start_on__lt=after)
         .select_related("store")
         .order_by("start_on", "pk")
     )

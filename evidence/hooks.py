@@ -66,7 +66,9 @@ def agreement_sources_changed(account_ids) -> None:
     services, whatever the door: page, API, import, admin): a contract's status or validity, a term saved, imported
     or removed, a plan approved. The accounts' generated agreements are made, moved, granted again or let go at
     once, and those whose evidence that changes re-evaluated, rather than at the nightly run. (A plan's stores change
-    only while it is a draft, which grants nothing.)"""
+    only while it is a draft, which grants nothing.) A change that would move or re-price an agreement in a month
+    finance has closed, or make one there, is refused (agreement.source_month_closed), the source's change with it:
+    a closed month's agreements stay as finance closed them."""
     from .agreements import agreements_generate
 
-    agreements_generate(account_ids=list(account_ids))
+    agreements_generate(account_ids=list(account_ids), refuse_closed=True)

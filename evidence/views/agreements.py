@@ -186,19 +186,15 @@ def _settled(agreement) -> bool:
 
 
 def _claiming(agreement, user, lines) -> list:
-    """The chain's deductions that claim this display (its kind, a month of its period: services.claimed_by) and are
-    matched to none of its fee's lines: one left unsupported because the display was not evidenced, above all."""
+    """The chain's deductions that claim this display (its kind, the month its fee is payable in:
+    services.deductions_claiming, claimed_by's rule) and are matched to none of its fee's lines: one left unsupported
+    because the display was not evidenced, above all. Those matched to its lines, automatically or by finance's hand,
+    whatever its status, are listed under the lines."""
     if not sees_fees(user):
         return []
-    kinds = [kind for kind, displays in rules.DEDUCTION_AGREEMENT_KINDS.items() if agreement.kind in displays]
     matched = {match.deduction_id for line in lines for match in line.matches.all()}
-    deductions = (
-        deductions_for(user)
-        .filter(account_id=agreement.account_id, kind__in=kinds)
-        .exclude(pk__in=matched)
-        .order_by("date", "pk")
-    )
-    return [deduction for deduction in deductions if services.claimed_by(deduction, [agreement])]
+    deductions = deductions_for(user).filter(services.deductions_claiming(agreement)).exclude(pk__in=matched)
+    return list(deductions.order_by("date", "pk"))
 
 
 @model_permission(DisplayAgreement, get=None, post="view")  # working out the status again changes nothing typed

@@ -117,10 +117,12 @@ def test_the_term_edit_page_refuses_a_closed_terms_new_fee(finance):
 
 
 def test_a_term_still_running_into_an_open_month_may_change(finance):
+    # A listing fee: a display fee's agreement in the closed month stays as finance closed it, so a change reaching it
+    # is refused (agreement.source_month_closed, tests/evidence/test_agreements_source_closed_months.py).
     contract = ContractFactory(valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
     term = contract_term_create(
         contract=contract,
-        kind="end_cap",
+        kind="listing",
         basis="fixed",
         period="year",
         amount=Decimal("3200.00"),
