@@ -3,6 +3,7 @@ append-only here too (an entry is added, then only its follow-up marked done).""
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
 from ka_portal.errors import DomainError
 from ka_portal.scope import NOT_FOUND_TEXT, account_owners_for
@@ -76,6 +77,7 @@ class ContactLogAdminForm(forms.ModelForm):
         account, contact = data.get("account"), data.get("contact")
         if account is not None and contact is not None and contact.account_id != account.pk:
             self.add_error("contact", NOT_FOUND_TEXT)  # another account's contact
+        _refusals_on(self, lambda values: rules.check_contact_date(values.get("date"), today=timezone.localdate()))
         _refusals_on(self, lambda values: rules.check_follow_up(values.get("date"), values.get("follow_up_on")))
         return data
 

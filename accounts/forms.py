@@ -13,7 +13,7 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import style_form_fields
 from ka_portal.months import MonthField, MonthInput
-from ka_portal.pages import mark_problems, show_refusal
+from ka_portal.pages import mark_problems
 from ka_portal.scope import account_owners_for
 
 from . import rules
@@ -80,16 +80,24 @@ class ContactLogForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = account.contacts.all()
         self.fields["contact"].required = False
+        self.today = timezone.localdate()
         if not self.is_bound and not self.initial.get("date"):
-            self.initial["date"] = timezone.localdate()
+            self.initial["date"] = self.today
+        self.fields["date"].widget.attrs["max"] = self.today.isoformat()  # the picker offers no day to come
         style_form_fields(self)
 
     def clean(self):
         data = super().clean()
-        try:
-            rules.check_follow_up(data.get("date"), data.get("follow_up_on"))
-        except DomainError as refusal:
-            show_refusal(self, refusal)
+        problems = []
+        for check in (
+            lambda: rules.check_contact_date(data.get("date"), today=self.today),
+            lambda: rules.check_follow_up(data.get("date"), data.get("follow_up_on")),
+        ):
+            try:
+                check()
+            except DomainError as refusal:
+                problems.append(refusal)
+        mark_problems(self, problems)
         return data
 
 

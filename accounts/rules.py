@@ -23,6 +23,22 @@ def check_follow_up(contact_date: date | None, follow_up_on: date | None) -> Non
         )
 
 
+def check_contact_date(contact_date: date | None, *, today: date) -> None:
+    """A contact log records what happened: a contact is dated today at the latest (``today`` in Asia/Shanghai,
+    timezone.localdate()), never ahead; what is planned goes in the follow-up date."""
+    if contact_date is not None and contact_date > today:
+        raise DomainError(
+            "contact_log.date_in_future",
+            _(
+                "The contact date %(date)s is after today (%(today)s): log a contact once it has happened, and put "
+                "the next one in the follow-up date."
+            ),
+            field="date",
+            date=contact_date.isoformat(),
+            today=today.isoformat(),
+        )
+
+
 def check_target_amount(amount: Decimal | None, *, month: int | None, field: str = "amount") -> None:
     """A monthly sales target is not negative (empty means no target, where the door allows it)."""
     if amount is not None and amount < 0:

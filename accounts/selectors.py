@@ -62,15 +62,19 @@ class Performance:
     account: KeyAccount | None = None
     label: str = field(default="")
     future: bool = False  # a month not begun yet: nothing to compare
+    # a target was set: a month left blank on the targets form has none (not one of 0), so its actual is compared
+    # with nothing (no difference, no achievement), as the form says ("leave a month empty for no target")
+    targeted: bool = True
 
     @property
-    def difference(self) -> Decimal:
-        return self.actual - self.target
+    def difference(self) -> Decimal | None:
+        """差异额 = actual − target; None where no target was set."""
+        return self.actual - self.target if self.targeted else None
 
     @property
     def achievement(self) -> Decimal | None:
         """达成率 = actual / target; None without a target or for a month not begun."""
-        return self.actual / self.target if self.target and not self.future else None
+        return self.actual / self.target if self.targeted and self.target and not self.future else None
 
     @property
     def growth(self) -> Decimal | None:
@@ -218,12 +222,29 @@ def account_performance(
     return rows, total
 
 
-@reads_from_replica()
-def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tuple[list[Performance], Performance]:
-    """One account's year, month by month: target, actual, last year's actual; and the year's total.
+@dataclass
+class AccountYear:
+    """One account's year on its page: the twelve months, the year, and — when some months have a target and others
+    were left blank — those months with a target together (``with_target``, their numbers in ``target_months``):
+    the year's actual is then compared with its targets over those months only, never with a sum of targets that
+    leaves months out."""
 
-    Months not begun yet are marked `future`; the total's actual and last year cover the months begun,
-    so growth compares like with like, while its target is the whole year's.
+    months: list[Performance]
+    total: Performance
+    with_target: Performance | None = None
+    target_months: str = ""
+
+
+@reads_from_replica()
+def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> AccountYear:
+    """One account's year, month by month: target (None set: ``targeted`` False), actual, last year's actual; and
+    the year's total.
+
+    Months not begun yet are marked `future`; the total's actual and last year cover the months begun, so growth
+    compares like with like. The year has a target when every month has one (its sum: achievement is against the
+    whole year's target); when only some months have one, the year compares nothing with a target and the months
+    with a target do, together (`AccountYear.with_target`): their target against their actual so far. A year not
+    begun is `future` as its months are.
     """
     targets = dict(
         SalesTarget.objects.filter(account=account, year=year).values_list("month", "amount").order_by("month")
@@ -236,19 +257,46 @@ def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> tup
         Performance(
             label=str(month),
             target=targets.get(month) or ZERO,
+            targeted=month in targets,
             actual=this_year.get(month) or ZERO,
             last_year=year_before[date(year, month, 1)],
             future=date(year, month, 1) > today,
         )
         for month in range(1, 13)
     ]
+    total = _months_together(months, targeted=len(targets) == len(months))
+    if not targets or len(targets) == len(months):
+        return AccountYear(months=months, total=total)
+    with_target = [m for m in months if m.targeted]
+    return AccountYear(
+        months=months,
+        total=total,
+        with_target=_months_together(with_target, targeted=True),
+        target_months=month_runs(sorted(targets)),
+    )
+
+
+def _months_together(months: list[Performance], *, targeted: bool) -> Performance:
+    """Some months of a year as one: every month's target; the actual and last year of those begun."""
     begun = [m for m in months if not m.future]
-    total = Performance(
+    return Performance(
         target=sum((m.target for m in months), ZERO),
         actual=sum((m.actual for m in begun), ZERO),
         last_year=sum((m.last_year for m in begun), ZERO),
+        targeted=targeted,
+        future=not begun,
     )
-    return months, total
+
+
+def month_runs(months: list[int]) -> str:
+    """Month numbers as a reader writes them: [1, 2, 3, 5, 7, 8] → "1–3, 5, 7–8"."""
+    runs: list[list[int]] = []
+    for month in months:
+        if runs and month == runs[-1][-1] + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
 
 
 def last_year_by_month(account: KeyAccount, period: Period, today: date) -> dict[date, Decimal]:

@@ -124,9 +124,11 @@ def contact_log_add(
     next_step: str = "",
     follow_up_on=None,
 ) -> ContactLog:
-    """Record a contact with the account. The same entry sent twice (a double tap, a retry) is kept once."""
+    """Record a contact with the account, dated today at the latest (the log records what happened). The same entry
+    sent twice (a double tap, a retry) is kept once."""
     if contact is not None and contact.account_id != account.id:  # another account's contact: named nowhere
         raise not_found("contact")
+    rules.check_contact_date(date, today=timezone.localdate())
     rules.check_follow_up(date, follow_up_on)
     fields = {
         "account": account,

@@ -110,9 +110,8 @@ def _detail_context(request, account, log_form=None):
         "show_overview": sees_finance(user),  # the chain page (analytics:chain) reads the chain's money too
     }
     if context["show_targets"]:
-        context["months"], context["total"] = selectors.account_year_by_month(
-            account=account, year=year, today=context["today"]
-        )
+        figures = selectors.account_year_by_month(account=account, year=year, today=context["today"])
+        context.update(year_figures=figures, months=figures.months, total=figures.total)
     if context["show_contacts"]:
         context["contacts"] = account.contacts.all()
     if context["show_log"]:

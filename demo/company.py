@@ -436,7 +436,7 @@ def _noisy(monthly: Decimal, rng: random.Random) -> Decimal:
 def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords: bool = False) -> int:
     """Fill the database with the demo company; return how many records were created (0 the second time)."""
     from demo.evidence import seed_evidence
-    from demo.promoters import seed_promoters
+    from demo.promoters import seed_late_shift, seed_promoters
     from demo.promotions import seed_promotions
     from demo.tradespend import seed_ledger_catch_up, seed_month_close, seed_trade_spend
 
@@ -444,12 +444,14 @@ def seed_demo(*, password: str = DEFAULT_PASSWORD, today: date, reset_passwords:
     # Outside the early return: each run tops up the current week's routes (idempotent per rep and week).
     created += seed_visits(today=today, rng=random.Random(today.toordinal()))
     created += seed_promotions(today=today, rng=random.Random(20260605))
+    # The roster before the ledger: the promoters' pay is booked in the months it was earned, which finance then
+    # closes with it (a roster entered after the close would owe every closed month's pay as one true-up).
+    created += seed_promoters(today=today, password=password, reset_passwords=reset_passwords)
     created += seed_trade_spend(today=today)
     closed = seed_month_close(today=today)
     created += closed + seed_evidence(today=today)
-    created += seed_promoters(today=today, password=password, reset_passwords=reset_passwords)
-    if closed:  # the months closed in this run: the roster entered since owes them a true-up
-        created += seed_ledger_catch_up(today=today)
+    if closed:  # the months closed in this run: a shift of the last one keyed in since owes it a true-up
+        created += seed_late_shift(today=today) + seed_ledger_catch_up(today=today)
     return created
 
 

@@ -1,7 +1,9 @@
 """Demo promoters (issue 16): promoters and merchandisers at some of supervisor1's and supervisor2's stores, the
 logins promoter1 and promoter2, last week's and this week's shifts (scheduled through the roster's services), what
 the phones reported of the days gone by — check-in and check-out with positions, a few late, one absent, one
-checked in off site, one left early — with the day's sell-out, and this month's sell-out targets.
+checked in off site, one left early — with the day's sell-out, and this month's sell-out targets. Seeded before the
+trade-spend ledger and the month close (demo.company.seed_demo), so the pay is in the months it was earned; and,
+after the close, one shift of the last closed month keyed in late (``seed_late_shift``: a small true-up).
 
 Idempotent: once the first demo promoter exists nothing is added. Its own random generator, so the rest of the
 demo stays as it was.
@@ -108,6 +110,34 @@ def seed_promoters(*, today: date, password: str, reset_passwords: bool = False)
     return created
 
 
+# The one shift keyed into the roster after its month closed: a promoter paid by the day worked the chain's tasting
+# on that month's last Sunday (off in the weekly roster), planned on paper the Friday before.
+LATE_SHIFT_PROMOTER = "PR001"
+LATE_SHIFT_HOURS = (time(10), time(16))
+
+
+@transaction.atomic
+def seed_late_shift(*, today: date) -> int:
+    """The last closed month's late shift (LATE_SHIFT_PROMOTER on the month's last Sunday, attended, with its
+    sell-out), keyed in by the promoter's supervisor once finance has closed the month: the next ledger computation
+    books its one day's fee as a true-up in the first open month (demo.tradespend.seed_ledger_catch_up). Called once,
+    right after the months are closed; returns the records made (0 when the shift is there already)."""
+    promoter = Promoter.objects.filter(code=LATE_SHIFT_PROMOTER).select_related("supervisor").first()
+    if promoter is None:
+        return 0
+    month_end = today.replace(day=1) - timedelta(days=1)
+    sunday = month_end - timedelta(days=(month_end.weekday() + 1) % 7)
+    if promoter.shifts.filter(day=sunday).exists():
+        return 0
+    store = promoter.stores.order_by("code").first()
+    starts_at, ends_at = LATE_SHIFT_HOURS
+    shift = roster_services.shift_save(
+        by=promoter.supervisor, promoter=promoter, store=store, day=sunday, starts_at=starts_at, ends_at=ends_at,
+        planned_at=_at(sunday - timedelta(days=2), time(17)),  # on paper the Friday before; in the roster only now
+    )  # fmt: skip
+    return 1 + _report(shift, random.Random(sunday.toordinal()), last_week=False)
+
+
 def _logins(password: str, reset_passwords: bool) -> int:
     created = 0
     for username, family, given, region in LOGINS:
@@ -132,7 +162,14 @@ def _schedule_day(promoter: Promoter, stores: list[Store], day: date, weekday: i
         spans = [(stores[weekday % len(stores)], time(9), time(17))]
     return [
         roster_services.shift_save(
-            by=by, promoter=promoter, store=store, day=day, starts_at=start, ends_at=end, plan=_plan(store, day)
+            by=by,
+            promoter=promoter,
+            store=store,
+            day=day,
+            starts_at=start,
+            ends_at=end,
+            plan=_plan(store, day),
+            planned_at=_at(day - timedelta(days=weekday + 3), time(17)),  # the Friday before its week
         )
         for store, start, end in spans
     ]

@@ -3,10 +3,11 @@ their agreed fees (matched), one taken twice (a suspected duplicate), fees nobod
 disputed, one accepted above the approval threshold and awaiting its KA manager), and every deduction matched.
 Written through the services. Runs once: a second call changes nothing.
 
+The promoters' roster is in by then (demo/promoters.py), so their pay is booked in the months it was earned.
 Finance then closes every month that is over (``seed_month_close``, through tradespend.closing as the months page
-does), before the promoters' roster is entered (demo/promoters.py): their pay for the closed months reaches the
-ledger only at the next computation (``seed_ledger_catch_up``, as the nightly job would), as a true-up in the first
-open month."""
+does), with that pay in it; one shift of the last closed month is keyed in only after the close
+(demo.promoters.seed_late_shift) and reaches the ledger at the next computation (``seed_ledger_catch_up``, as the
+nightly job would), as a true-up of its day's fee in the first open month."""
 
 from datetime import date, timedelta
 from decimal import Decimal
