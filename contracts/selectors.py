@@ -327,11 +327,10 @@ def account_settled_invoices(account: KeyAccount, *, recent: int | None, page: s
 
 def deduction_to_act_q() -> Q:
     """A deduction finance still has to act on: matching has not explained it (unsupported, partly matched, a
-    suspected duplicate) and no dispute has closed it (recovered, or accepted and written off)."""
+    suspected duplicate) and no dispute has closed it (recovered, accepted and written off, or supported in full)."""
     from tradespend.models import Dispute  # trade spend builds on contracts: imported when read
 
-    closed = [Dispute.Status.RECOVERED, Dispute.Status.WRITTEN_OFF]
-    return ~Q(state=Deduction.State.MATCHED) & ~Q(dispute__status__in=closed)
+    return ~Q(state=Deduction.State.MATCHED) & ~Q(dispute__status__in=Dispute.CLOSED)
 
 
 def account_deductions(account: KeyAccount, *, recent: int | None, page: str | int | None = None) -> RecentRows:

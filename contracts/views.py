@@ -468,15 +468,11 @@ class ContractTermListView(FinanceMixin, FilteredListView):
     def get_base_queryset(self):
         return selectors.contract_terms_for(self.request.user).order_by("contract__number", "kind", "valid_from")
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx":
-            return exports.terms_workbook(self.get_queryset())
-        return super().get(request, *args, **kwargs)
+    def exportable(self) -> bool:
+        return True
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_export"] = True
-        return context
+    def export(self, queryset):  # served by FilteredListView.get: a filter refused answers the page, not a sheet
+        return exports.terms_workbook(queryset)
 
 
 @finance_page

@@ -123,9 +123,25 @@ class FilteredListView(ModelPermissionMixin, ListView):
         page = paginator.get_page(paginator.num_pages if number == "last" else number)
         return paginator, page, page.object_list, page.has_other_pages()
 
+    def exportable(self) -> bool:
+        """Whether the list has an Excel export (?export=xlsx): its columns, or a list's own `export`."""
+        return bool(self.export_columns)
+
+    def filters_refused(self) -> bool:
+        """A filter value the list cannot read (a month 2026-13, a To before its From): its error is shown next to
+        it and the list holds nothing. Asked once get_queryset has built the filters."""
+        return self.filterset is not None and self.filterset.is_bound and not self.filterset.is_valid()
+
     def get(self, request, *args, **kwargs):
-        if request.GET.get("export") == "xlsx" and self.export_columns:
-            return self.export(self.get_queryset())
+        if request.GET.get("export") == "xlsx" and self.exportable():
+            queryset = self.get_queryset()
+            if self.filters_refused():
+                # Never a sheet of nothing (or of everything) passing for the filters' rows: the page, with the
+                # filters' errors and saying nothing was exported, as a 400.
+                self.object_list = queryset
+                self.export_refused = True
+                return self.render_to_response(self.get_context_data(), status=400)
+            return self.export(queryset)
         return super().get(request, *args, **kwargs)
 
     def export(self, queryset):
@@ -141,10 +157,11 @@ class FilteredListView(ModelPermissionMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["sort_refused"] = getattr(self, "sort_refused", None)
-        context["can_export"] = bool(self.export_columns)
         # a filter refused (its error above the list) counts as active: the list then reads "nothing matches these
-        # filters" with a Clear beside, not "nothing in your scope yet"
+        # filters" with a Clear beside, not "nothing in your scope yet"; and it has nothing to export
         refused = self.filterset is not None and bool(self.filterset.errors)
+        context["can_export"] = self.exportable() and not refused
+        context["export_refused"] = getattr(self, "export_refused", False)
         context["filters_active"] = refused or any(k not in ("page", "o") and v for k, v in self.request.GET.items())
         if self.filterset is not None:
             # e.g. a single day the API keeps beside its From–To (?day=): on the page the range says it (from = to)

@@ -16,11 +16,18 @@ from .errors import DomainError
 INVALID = _("Enter a month as YYYY-MM, for example 2026-05.")
 # A year outside these is a typo (0226, 20266), not a month anyone keeps figures for.
 YEARS = (2000, 2100)
+FIRST, LAST = f"{YEARS[0]}-01", f"{YEARS[1]}-12"  # the range, as a refusal names it
+OUTSIDE = _("%(value)s is outside the months the portal holds: enter one from %(first)s to %(last)s.")
 _FORMATS = ("%Y-%m", "%Y-%m-%d")
 
 
+class MonthOutOfRange(ValueError):
+    """A month written right but outside YEARS (1999-01): said so, with the range, not "not a month"."""
+
+
 def parse_month(text: str | date | None) -> date | None:
-    """ "2026-05" (or "2026-05-17") → date(2026, 5, 1); None when blank; ValueError for anything else."""
+    """ "2026-05" (or "2026-05-17") → date(2026, 5, 1); None when blank; ValueError for anything else
+    (MonthOutOfRange for a month outside YEARS)."""
     if text is None:
         return None
     if isinstance(text, date):
@@ -35,7 +42,7 @@ def parse_month(text: str | date | None) -> date | None:
             continue
         if YEARS[0] <= day.year <= YEARS[1]:
             return day.replace(day=1)
-        break
+        raise MonthOutOfRange(f"not a month the portal holds ({FIRST} to {LAST}): {text!r}")
     raise ValueError(f"not a month: {text!r}")
 
 
@@ -45,6 +52,16 @@ def read_month(text: str | date | None, *, field: str, label, required: bool = F
     parameter's name in the API) and repeating what was typed."""
     try:
         month = parse_month(text)
+    except MonthOutOfRange:
+        raise DomainError(
+            "month.out_of_range",
+            _("%(label)s: %(value)s is outside the months the portal holds: enter one from %(first)s to %(last)s."),
+            field=field,
+            label=label,
+            value=str(text).strip(),
+            first=FIRST,
+            last=LAST,
+        ) from None
     except ValueError:
         raise DomainError(
             "month.invalid",
@@ -128,15 +145,20 @@ class MonthField(forms.CharField):
     """A form's month box (the browser's month picker; YYYY-MM typed where there is none), cleaned to its first day
     or None when left blank."""
 
-    default_error_messages = {"invalid": INVALID}
+    default_error_messages = {"invalid": INVALID, "out_of_range": OUTSIDE}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", MonthInput())
         super().__init__(**kwargs)
 
     def to_python(self, value):
+        text = super().to_python(value)
         try:
-            return parse_month(super().to_python(value))
+            return parse_month(text)
+        except MonthOutOfRange:
+            params = {"value": text.strip(), "first": FIRST, "last": LAST}
+            message = self.error_messages["out_of_range"]
+            raise forms.ValidationError(message, code="out_of_range", params=params) from None
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 

@@ -1,6 +1,10 @@
 """Disputes over unsupported deductions (issue 12 item 5): taken up with the chain, then recovered (the chain pays
 it back: re-opened on the deduction's invoice, so receivables and aging show it) or accepted and written off
-(above KA.deduction_write_off_approval_above only with the account's KA manager's approval).
+(above KA.deduction_write_off_approval_above only with the account's KA manager's approval). One the ledger has come
+to support in full while it was open (the deduction matched meanwhile, or its write-off rejected for that) is closed
+by finance as supported (dispute_close), a step with its name and time like the others, never by the matching on
+its own: the nightly run may release a match again, and finance's list of open disputes stays theirs to close. Such
+a dispute is opened again when its deduction is unsupported again.
 
 A written-off or unresolved unsupported part stays spend: gross to net reads amount − matched_amount of each
 deduction as "unsupported deductions" in the deduction's month, and each recovery as less of them in the month the
@@ -74,7 +78,9 @@ def dispute_open(*, deduction: Deduction, reason: str, owner, due_on: date | Non
     _finance(by)
     reason = _note(reason, "dispute.needs_reason", _("Give the reason for the dispute."))
     deduction = Deduction.objects.select_for_update().get(pk=deduction.pk)
-    if Dispute.objects.filter(deduction=deduction).exists():
+    # one dispute per deduction: one closed as supported is taken up again once the deduction is unsupported again
+    again = Dispute.objects.select_for_update().filter(deduction=deduction).first()
+    if again is not None and again.status != Status.SUPPORTED:
         raise DomainConflict("dispute.exists", _("This deduction is already disputed."))
     unsupported = unmatched_part(deduction)
     if deduction.state not in DISPUTABLE or unsupported <= 0:
@@ -90,7 +96,9 @@ def dispute_open(*, deduction: Deduction, reason: str, owner, due_on: date | Non
         raise DomainError(
             "dispute.due_in_past", _("The due date %(due_on)s is already past."), field="due_on", due_on=due_on
         )
-    dispute = Dispute(deduction=deduction, reason=reason, owner=owner or by, due_on=due_on, created_by=by)
+    dispute = again or Dispute(deduction=deduction, created_by=by)
+    dispute.reason, dispute.owner, dispute.due_on, dispute.status = reason, owner or by, due_on, Status.OPEN
+    dispute.outcome_note, dispute.resolved_by, dispute.resolved_at = "", None, None
     if evidence:
         dispute.evidence = evidence
     dispute.save()
@@ -160,6 +168,44 @@ def dispute_write_off(*, dispute: Dispute, note: str, by) -> Dispute:
         dispute.status = Status.WRITE_OFF_REQUESTED
         dispute.outcome_note = note
         dispute.write_off_requested_by = by
+    dispute.save()
+    return dispute
+
+
+def close_refusal(dispute: Dispute, deduction: Deduction) -> DomainError | None:
+    """Why ``dispute`` may not be closed as supported (None while it may): it is not open (a requested write-off is
+    the approver's to reject first), or some of its deduction is still unsupported (that part is recovered or
+    written off, not closed). The service refuses with it; the sheet offers the step by it."""
+    if dispute.status != Status.OPEN:
+        return DomainConflict(
+            "dispute.status",
+            _("This dispute is %(status)s: that step is not possible now."),
+            status=dispute.get_status_display(),
+        )
+    unsupported = unmatched_part(deduction)
+    if unsupported > 0:
+        return DomainConflict(
+            "dispute.still_unsupported",
+            _(
+                "%(unsupported)s of this deduction is still unsupported: record what the chain paid back or accept "
+                "it and write it off; a dispute closes as supported only once the ledger supports it in full."
+            ),
+            unsupported=unsupported,
+        )
+    return None
+
+
+@transaction.atomic
+def dispute_close(*, dispute: Dispute, note: str = "", by) -> Dispute:
+    """Finance closes an open dispute whose deduction the ledger now supports in full (matched since it was opened,
+    or matched and recovered): SUPPORTED, by whom and when. Refused while some of it is unsupported
+    (dispute.still_unsupported) or the dispute is not open (close_refusal)."""
+    _finance(by)
+    dispute, deduction = _locked(dispute)
+    refusal = close_refusal(dispute, deduction)
+    if refusal is not None:
+        raise refusal
+    _resolve(dispute, Status.SUPPORTED, (note or "").strip()[:200], by)
     dispute.save()
     return dispute
 

@@ -297,17 +297,19 @@ class DeductionMatch(models.Model):
 
 class Dispute(models.Model):
     """An unsupported deduction taken up with the chain: reason, evidence, owner, due date and outcome —
-    recovered (the chain pays it back), or accepted and written off (by a KA manager above
-    KA.deduction_write_off_approval_above)."""
+    recovered (the chain pays it back), accepted and written off (by a KA manager above
+    KA.deduction_write_off_approval_above), or closed by finance once the ledger supports it in full."""
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("dispute", "Open")
         WRITE_OFF_REQUESTED = "write_off_requested", _("Write-off awaiting approval")
         RECOVERED = "recovered", _("Recovered")
         WRITTEN_OFF = "written_off", _("Accepted and written off")
+        SUPPORTED = "supported", _("Closed: supported in full")
 
     # Still being pursued (open, or a write-off awaiting approval); the other statuses have closed the dispute.
     UNRESOLVED = (Status.OPEN, Status.WRITE_OFF_REQUESTED)
+    CLOSED = (Status.RECOVERED, Status.WRITTEN_OFF, Status.SUPPORTED)
 
     deduction = models.OneToOneField(
         Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="dispute"

@@ -7,7 +7,8 @@
   matching, which releases its matches and decides it afresh (a match added or removed by hand marks it: automatic
   matching leaves its matches alone until then);
 - ``POST /api/v1/deduction-matching/``: runs automatic matching (all accounts, or ``{"account": code}``);
-- ``/api/v1/disputes/``: list, read, open (Idempotency-Key), and the steps recover, write-off, approve, reject.
+- ``/api/v1/disputes/``: list, read, open (Idempotency-Key), and the steps recover, write-off, close, approve,
+  reject.
 
 `routes` (prefix, viewset, basename) go into the router of tradespend/api_urls.py; `urlpatterns` are
 this module's other endpoints."""
@@ -161,11 +162,21 @@ class DeductionMatchingRunView(APIView):
 
 class DisputeSerializer(serializers.ModelSerializer):
     """A dispute over a deduction's unsupported part: OPEN, WRITE_OFF_REQUESTED (above
-    KA.deduction_write_off_approval_above, waiting for the account's KA manager), RECOVERED or WRITTEN_OFF."""
+    KA.deduction_write_off_approval_above, waiting for the account's KA manager), RECOVERED, WRITTEN_OFF or SUPPORTED
+    (closed by finance once the ledger supports the deduction in full). Who resolved it and when: the one who
+    recovered, wrote off, approved the write-off (write_off_requested_by asked for it) or closed it."""
 
     deduction = related(Deduction, scope=contract_selectors.deductions_for, help_text="The deduction, by id.")
     account = serializers.SlugRelatedField(source="deduction.account", slug_field="code", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    write_off_requested_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, help_text="Who asked for the write-off awaiting (or given) approval."
+    )
+    resolved_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        help_text="Who resolved it: recovered, wrote off, approved the write-off or closed it as supported.",
+    )
     unsupported = serializers.SerializerMethodField(help_text="What of the deduction is still unsupported, CNY.")
     overdue = serializers.SerializerMethodField(help_text="Unresolved after its due date, today.")
     deduction_period_start = MonthField(source="deduction.period_start", read_only=True)
@@ -185,6 +196,8 @@ class DisputeSerializer(serializers.ModelSerializer):
             "recovered_amount",
             "unsupported",
             "overdue",
+            "write_off_requested_by",
+            "resolved_by",
             "resolved_at",
             "created_at",
         ]
@@ -225,12 +238,16 @@ class RejectReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, allow_blank=True)
 
 
+class CloseNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
 class DisputePermission(FinancePermission):
-    """Open: add (finance); recover and write-off: change (finance; the services check the role); approve and
+    """Open: add (finance); recover, write-off and close: change (finance; the services check the role); approve and
     reject: change (the account's KA manager or an admin, checked by the service)."""
 
     def has_permission(self, request, view):
-        if getattr(view, "action", None) in ("recover", "write_off", "approve", "reject"):
+        if getattr(view, "action", None) in ("recover", "write_off", "close", "approve", "reject"):
             if request.user and request.user.is_authenticated and not contract_selectors.sees_finance(request.user):
                 raise Http404
             return request.user.has_perm("tradespend.change_dispute")
@@ -253,7 +270,10 @@ class DisputeViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveMode
     ordering_fields = ["due_on", "created_at"]
 
     def get_queryset(self):
-        return disputes_for(self.request.user).select_related("deduction__account", "owner").order_by("due_on", "pk")
+        disputes = disputes_for(self.request.user).select_related(
+            "deduction__account", "owner", "write_off_requested_by", "resolved_by"
+        )
+        return disputes.order_by("due_on", "pk")
 
     def _out(self, dispute, code=200):
         return Response(DisputeSerializer(self.get_queryset().get(pk=dispute.pk)).data, status=code)
@@ -300,6 +320,18 @@ class DisputeViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveMode
         data.is_valid(raise_exception=True)
         note = data.validated_data["note"]
         return self._out(dispute_services.dispute_write_off(dispute=dispute, note=note, by=request.user))
+
+    @idempotent()
+    @extend_schema(request=CloseNoteSerializer, responses=STEP)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Finance closes an open dispute the ledger now supports in full (its deduction matched meanwhile):
+        SUPPORTED; refused while some of it is unsupported (dispute.still_unsupported)."""
+        dispute = self.get_object()
+        data = CloseNoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data["note"]
+        return self._out(dispute_services.dispute_close(dispute=dispute, note=note, by=request.user))
 
     @idempotent()
     @extend_schema(request=None, responses=STEP)

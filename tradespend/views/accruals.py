@@ -48,7 +48,9 @@ class LedgerView(FinanceMixin, FilteredListView):
         Column(_("Contract"), lambda x: x.term.contract.number if x.term_id else ""),
         Column(_("Plan"), lambda x: x.plan.title if x.plan_id else ""),
         Column(_("Display agreement"), lambda x: x.agreement_id or ""),
-        Column(_("Basis"), lambda x: x.basis_amount, "#,##0.00"),
+        # what the rate or the units multiply (the ledger's "How": 3 % × 14,000.00), not a term's billing method
+        # ("Basis", 计费方式), which a column of amounts under that header read as
+        Column(_("Base amount"), lambda x: x.basis_amount, "#,##0.00"),
         Column(_("Rate %"), lambda x: x.rate, "0.00"),
         Column(_("Units"), lambda x: x.units, "0"),
         Column(_("Amount"), lambda x: x.amount, "#,##0.00"),

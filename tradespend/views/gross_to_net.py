@@ -199,7 +199,8 @@ def _deductions_url(account: KeyAccount, month_from: date, month_to: date) -> st
 @finance_page
 def gross_to_net_account(request, code):
     """One chain: the waterfall (chart and table), spend by kind with ratios, contract execution, month by
-    month with closed months marked, and links to the ledger and to its unsupported deductions."""
+    month with closed months marked, and links to the ledger and to its unsupported deductions; ?export=xlsx: those
+    tables with the page's figures, a sheet each."""
     accounts = finance_accounts(request.user)
     account = get_object_or_404(accounts, code__iexact=code)
     form = PeriodForm(request.GET or None, with_filters=False)
@@ -211,8 +212,6 @@ def gross_to_net_account(request, code):
     one = accounts.filter(pk=account.pk)
     report = reports.gross_to_net(accounts=one, month_from=month_from, month_to=month_to)
     row = report.rows[0]
-    if request.GET.get("export") == "xlsx":
-        return exports.gross_to_net_workbook(report)
     figures = row.figures
     empty = reports.Figures()
     months = [(month, row.by_month.get(month) or empty, report.closed.get(month)) for month in report.months]
@@ -235,16 +234,21 @@ def gross_to_net_account(request, code):
         }
         for step, label, amount in figures.steps()
     ]
-    context = {
-        "form": form,
+    tables = {  # what the page's tables show, and its Excel (a sheet per table)
         "account": account,
         "report": report,
         "figures": figures,
         "months": months,
-        "chart": waterfall_chart(figures),
         "waterfall": waterfall,
         "unsupported_ratio": reports.ratio(figures.unsupported, figures.gross),
         "execution": reports.contract_execution(accounts=one, month_from=month_from, month_to=month_to),
+    }
+    if request.GET.get("export") == "xlsx":
+        return exports.gross_to_net_account_workbook(**tables)
+    context = {
+        **tables,
+        "form": form,
+        "chart": waterfall_chart(figures),
         "ledger_url": _ledger_url(account, month_from, month_to),
         "category_links": links,
         "deductions_url": deductions_url,

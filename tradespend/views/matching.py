@@ -14,6 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
@@ -218,6 +219,7 @@ _STEPS = {
     "dispute_open": (Dispute, "add"),
     "recover": (Dispute, "change"),
     "write_off": (Dispute, "change"),
+    "close": (Dispute, "change"),
     "approve": (Dispute, "change"),
     "reject": (Dispute, "change"),
 }
@@ -261,7 +263,11 @@ def deduction_sheet(request, pk):
     """One deduction against the ledger: what it claims, the spend lines behind it, its matches and its dispute."""
     deductions = contract_selectors.deductions_for(request.user).select_related("invoice", "account", "duplicate_of")
     deduction = get_object_or_404(deductions.annotate(over_deducted=services.over_deducted_q()), pk=pk)
-    dispute = Dispute.objects.filter(deduction=deduction).select_related("owner", "write_off_requested_by").first()
+    dispute = (
+        Dispute.objects.filter(deduction=deduction)
+        .select_related("owner", "write_off_requested_by", "resolved_by")
+        .first()
+    )
     # The deduction's kind of spend only, unless the clerk asks for every kind (?kinds=all, kept by the form's POST).
     other_kinds = request.GET.get("kinds") == "all"
     open_lines = services.manual_match_lines(
@@ -296,6 +302,8 @@ def deduction_sheet(request, pk):
     user = request.user
     lines = _sheet_lines(user, deduction)
     owner_id = deduction.account.owner_id
+    unsupported = services.unmatched_part(deduction)
+    open_dispute = dispute is not None and dispute.status == Dispute.Status.OPEN
     context = {
         "deduction": deduction,
         "remittances": deduction.remittances.all(),
@@ -305,9 +313,14 @@ def deduction_sheet(request, pk):
         "tolerance_difference": deduction.matched_amount - matched_sum
         if deduction.state == Deduction.State.MATCHED
         else ZERO,
-        "unsupported": services.unmatched_part(deduction),
+        "unsupported": unsupported,
         **_visit_evidence(user, deduction),
         "dispute": dispute,
+        # open with nothing unsupported left (matched meanwhile, or its write-off rejected for that): finance closes
+        # it as supported, where recovering and writing off have nothing to take
+        "closable": open_dispute and dispute_services.close_refusal(dispute, deduction) is None,
+        # closed as supported, and its deduction unsupported again (a match released): taken up again
+        "dispute_again": dispute is not None and dispute.status == Dispute.Status.SUPPORTED and unsupported > 0,
         "can_match": user.has_perm("tradespend.add_deductionmatch"),
         # dated in a closed month: its matches can no longer change, so the sheet says why instead of offering them
         "matches_frozen": services.matches_frozen(deduction),
@@ -319,6 +332,9 @@ def deduction_sheet(request, pk):
         # its lines now hold less than is matched to them (the ledger lowered one after the match)
         "over_deducted_lines": sum(1 for line in lines if line.over_deducted and line.this_deduction),
         "can_dispute": user.has_perm("tradespend.add_dispute"),
+        "offer_dispute": user.has_perm("tradespend.add_dispute")
+        and unsupported > 0
+        and (dispute is None or dispute.status == Dispute.Status.SUPPORTED),
         "can_resolve": user.has_perm("tradespend.add_dispute") and user.has_perm("tradespend.change_dispute"),
         "can_approve": user.has_perm("tradespend.change_dispute")
         and dispute_services.may_approve_write_off(user, owner_id),
@@ -347,7 +363,7 @@ def _run(request, step, deduction, dispute, forms_):
     """Run one step of the sheet once per request key (tradespend/views/once.py); a redirect when it is done (or
     refused as a message), None to show a form's refusal next to its field."""
     here = reverse("tradespend:deduction-sheet", args=[deduction.pk])
-    if step in ("recover", "write_off", "approve", "reject") and dispute is None:
+    if step in ("recover", "write_off", "close", "approve", "reject") and dispute is None:
         raise Http404
     form = forms_[_FORM_STEPS[step]] if step in _FORM_STEPS else None
     step_on = f"tradespend.{step}:deduction={deduction.pk}"
@@ -411,6 +427,10 @@ def _step(request, step, deduction, dispute, form) -> list[tuple[int, str]]:
             else gettext("Write-off requested: the account's KA manager approves it.")
         )
         return [(messages.SUCCESS, text)]
+    if step == "close":
+        # no form of its own: a refusal (the sheet was open while a match was released) is said on the sheet
+        dispute_services.dispute_close(dispute=dispute, note=request.POST.get("note", ""), by=user)
+        return [(messages.SUCCESS, gettext("Dispute closed: the ledger supports the deduction in full."))]
     if step == "match_remove":
         match = get_object_or_404(DeductionMatch.objects.filter(deduction=deduction), pk=request.POST.get("match"))
         services.deduction_match_remove(match=match, by=user)
@@ -459,12 +479,28 @@ class DisputeListView(FinanceMixin, FilteredListView):
         Column(_("Due date"), lambda d: d.due_on),
         Column(_("Status"), lambda d: dispute_status(d)),
         Column(_("Recovered"), lambda d: d.recovered_amount, "#,##0.00"),
+        # who resolved it and when (an approved write-off: its approver, beside who asked for it), as the sheet shows
+        Column(capfirst(_("write-off requested by")), lambda d: _name(d.write_off_requested_by)),
+        Column(capfirst(_("resolved by")), lambda d: _name(d.resolved_by)),
+        Column(capfirst(_("resolved at")), lambda d: d.resolved_at),
     ]
 
     def get_base_queryset(self):
-        disputes = disputes_for(self.request.user).select_related("deduction__account", "deduction__invoice", "owner")
+        disputes = disputes_for(self.request.user).select_related(
+            "deduction__account", "deduction__invoice", "owner", "write_off_requested_by", "resolved_by"
+        )
         order = Case(When(is_overdue=True, then=Value(0)), default=Value(1))
         return disputes.annotate(is_overdue=_overdue()).order_by(order, "due_on", "pk")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        for dispute in context["object_list"]:  # open with nothing unsupported left: finance's to close (the sheet)
+            dispute.closable = dispute.status == Dispute.Status.OPEN and _unsupported(dispute.deduction) <= 0
+        return context
+
+
+def _name(user) -> str:
+    return display_name(user) if user else ""
 
 
 urlpatterns = [
