@@ -170,12 +170,16 @@ class DisputeSerializer(serializers.ModelSerializer):
     account = serializers.SlugRelatedField(source="deduction.account", slug_field="code", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     write_off_requested_by = serializers.SlugRelatedField(
-        slug_field="username", read_only=True, help_text="Who asked for the write-off awaiting (or given) approval."
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who asked for the write-off awaiting (or given) approval; null when none was asked.",
     )
     resolved_by = serializers.SlugRelatedField(
         slug_field="username",
         read_only=True,
-        help_text="Who resolved it: recovered, wrote off, approved the write-off or closed it as supported.",
+        allow_null=True,
+        help_text="Who resolved it (null while open): recovered, wrote off, approved the write-off or closed it as supported.",
     )
     unsupported = serializers.SerializerMethodField(help_text="What of the deduction is still unsupported, CNY.")
     overdue = serializers.SerializerMethodField(help_text="Unresolved after its due date, today.")
