@@ -51,8 +51,12 @@ class PromotionItemInline(ReadOnlyInline):
 
 class TransitionInline(ReadOnlyInline):
     model = PromotionTransition
-    fields = ("from_status", "to_status", "by", "at", "note_text")
-    readonly_fields = ("at", "note_text")
+    fields = ("step_text", "from_status", "to_status", "by", "at", "note_text")
+    readonly_fields = ("step_text", "at", "note_text")
+
+    @admin.display(description=_("step"))
+    def step_text(self, transition) -> str:
+        return transition.step
 
     @admin.display(description=_("note"))
     def note_text(self, transition) -> str:

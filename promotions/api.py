@@ -91,10 +91,15 @@ class TransitionSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The code of the system's message (empty when a person wrote the note alone)."
     )
     params = serializers.DictField(read_only=True, help_text="The system message's parameters.")
+    step = serializers.CharField(
+        read_only=True,
+        help_text="What happened, in the reader's language: the two states of a move, or the step that kept the "
+        "state (a first approval, a reopening).",
+    )
 
     class Meta:
         model = PromotionTransition
-        fields = ["from_status", "to_status", "by", "at", "note", "message", "params"]
+        fields = ["from_status", "to_status", "step", "by", "at", "note", "message", "params"]
 
 
 class ViolationSerializer(serializers.Serializer):
@@ -493,11 +498,13 @@ class PromotionPlanViewSet(
         plan = services.promotion_save_draft(user=request.user, data=serializer.to_input(), plan=plan)
         return self._detail(plan)
 
+    @idempotent()  # a step sent twice (its answer lost) is answered as the first time, as the pages' forms are
     @extend_schema(request=None, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._detail(services.promotion_submit(plan=self.get_object(), by=request.user))
 
+    @idempotent()
     @extend_schema(
         request=ApproveSerializer,
         responses={**STEP_RESPONSES, 409: OpenApiResponse(description="The account's budget is exhausted")},
@@ -510,6 +517,7 @@ class PromotionPlanViewSet(
         plan = services.promotion_approve(plan=plan, by=request.user, note=serializer.data["note"])
         return self._detail(plan)
 
+    @idempotent()
     @extend_schema(request=RejectSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
@@ -519,6 +527,7 @@ class PromotionPlanViewSet(
         plan = services.promotion_reject(plan=plan, by=request.user, reason=serializer.data["reason"])
         return self._detail(plan)
 
+    @idempotent()
     @extend_schema(request=WithdrawSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):

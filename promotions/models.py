@@ -370,4 +370,28 @@ class PromotionTransition(TransitionLog):
         ordering = ["plan", "at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.plan}: {self.from_status or '—'} → {self.to_status}"
+        return f"{self.plan}: {self.step}"
+
+    @property
+    def step(self) -> str:
+        """What happened, in the reader's language: a move names its two states (Submitted → Approved; the first
+        line its state alone), a step that keeps the state names itself (a first approval, a reopening) rather than
+        reading "Submitted → Submitted"."""
+        if self.from_status and self.from_status == self.to_status:
+            return str(STEPS_IN_PLACE.get(self.to_status, self.get_to_status_display()))
+        if not self.from_status:
+            return str(self.get_to_status_display())
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def in_place(self) -> bool:
+        """A step that kept the plan's state (see `step`)."""
+        return bool(self.from_status) and self.from_status == self.to_status
+
+
+# The steps the workflow logs without a change of state (promotions.services: promotion_approve's first approval
+# above the threshold, promotion_reopen on the rejected plan), by the state they keep.
+STEPS_IN_PLACE = {
+    PromotionPlan.Status.SUBMITTED: _("First approval"),
+    PromotionPlan.Status.REJECTED: _("Reopened"),
+}

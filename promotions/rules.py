@@ -171,6 +171,22 @@ def product_named_twice(product_ids) -> Violation | None:
     return Violation(0, "promotion.duplicate_product", _("Each product may appear once."), slot="items")
 
 
+def nothing_listed(*, account: str, has_stores: bool) -> Violation:
+    """A plan names products listed at its account's stores (the form offers only those): a chain with no active
+    store, or whose stores list no product yet, offers none, and the form says why and what to do first."""
+    if not has_stores:
+        message = _(
+            "%(account)s has no active stores yet, so no product can be chosen: "
+            "add its stores and their listings first."
+        )
+    else:
+        message = _(
+            "None of %(account)s's stores has an active listing yet, so no product can be chosen: "
+            "add listings (the products its stores carry) first."
+        )
+    return Violation(0, "promotion.nothing_listed", message, {"account": account}, slot="items")
+
+
 def tg_fee_without_end_cap(end_cap: bool, tg_fee) -> Violation | None:
     """A TG fee is what the chain charges for the TG / end cap (堆头/端架, SPEC §5's display resources): a plan
     with one has the end cap ticked. Its display agreement carries the fee and a TG deduction claims end-cap
@@ -437,17 +453,20 @@ def _cooldown(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
                 continue
             # Two promotions of a product keep the cool-down between them, whichever comes first.
             if plan.start_on < other.end_on + gap and other.start_on < plan.end_on + gap:
-                params = {
-                    "product": item.product,
-                    "plan": other.title,
-                    "end": other.end_on.isoformat(),
-                    "days": norms.cooldown_days,
-                    "first": (other.end_on + gap).isoformat(),
-                }
-                message = _(
-                    "Rule 4: %(product)s was promoted at this account in “%(plan)s” until %(end)s; "
-                    "after a %(days)s-day cool-down it may start again on %(first)s at the earliest."
-                )
+                params = {"product": item.product, "plan": other.title, "days": norms.cooldown_days}
+                if other.start_on > plan.start_on:
+                    # the other plan comes later: this one ends a cool-down before that one starts
+                    params |= {"start": other.start_on.isoformat(), "last": (other.start_on - gap).isoformat()}
+                    message = _(
+                        "Rule 4: %(product)s is promoted at this account in “%(plan)s” from %(start)s; "
+                        "with a %(days)s-day cool-down before it, this plan must end on %(last)s at the latest."
+                    )
+                else:
+                    params |= {"end": other.end_on.isoformat(), "first": (other.end_on + gap).isoformat()}
+                    message = _(
+                        "Rule 4: %(product)s was promoted at this account in “%(plan)s” until %(end)s; "
+                        "after a %(days)s-day cool-down it may start again on %(first)s at the earliest."
+                    )
                 found.append(Violation(4, "promotion.cooldown", message, params, slot=f"item-{index}"))
                 break
     return found

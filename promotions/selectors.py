@@ -457,6 +457,11 @@ def products_for_drafting_at(user, account=None, keep=()) -> QuerySet:
     return products.filter(Q(pk__in=listed) | Q(pk__in=list(keep)))
 
 
+def has_active_stores(account) -> bool:
+    """Whether a key account has an active store (any, in anyone's reach): a new chain may have none yet."""
+    return Store.objects.active().filter(account=account).exists()
+
+
 def listing_accounts(user) -> dict[int, str]:
     """Product id → the codes of the user's accounts that list it (space separated), for the plan form to narrow
     its product lists once an account is chosen in the browser."""

@@ -1,6 +1,7 @@
 """Promotion pages: plans list, draft form with live rule messages, detail with log and evaluation,
 the manager's approval queue with budget left, and an account's promotion calendar."""
 
+import json
 import uuid
 from dataclasses import replace
 from datetime import date, timedelta
@@ -10,7 +11,10 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,15 +23,17 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from openpyxl.styles import Font
 
 from accounts.roles import Role
 from analytics.promotion_expense import on_ledger_basis
 from evidence.visit_checks import plan_execution_by_store
-from ka_portal.errors import DomainError
+from ka_portal import excel, idempotency
+from ka_portal.errors import DomainError, KeyReused
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.money import money_sum
-from ka_portal.pages import run_step, show_refusal
+from ka_portal.pages import safe_next, show_refusal
 from ka_portal.permissions import model_permission
 from ka_portal.scope import accounts_for, stores_for, user_role
 from ka_portal.templatetags.ka import money as money_text
@@ -38,12 +44,58 @@ from . import selectors, services
 from .filters import BudgetFilter, PlanFilter
 from .forms import MAX_PRODUCTS, BudgetForm, PlanForm, RejectForm, item_formset, plan_initial, plan_input
 from .models import Budget, PromotionPlan
-from .rules import RuleSettings, Violation, budget_shortfall, check_plan, start_passed
+from .rules import RuleSettings, Violation, budget_shortfall, check_plan, nothing_listed, start_passed
 
 Status = PromotionPlan.Status
 
 
+# --- a form sent again is answered as the first ------------------------------------------------------------------
+# Every form of these pages that writes carries a key drawn with it (the plan form's `form_token`, a step's or a
+# budget's `request_key`, a new UUID per form drawn): a repeat of the same post (a double click, the browser's resend,
+# the form sent again after Back) is answered with the first one's outcome and writes nothing, through the API's
+# mechanism (ka_portal.idempotency.run_once, per user, step and key), as the money forms of the other apps do. The
+# same key with another body is refused (idempotency.key_reused); a refused or invalid post keeps nothing, so it may
+# be sent again corrected. A post without a key (a script, a page drawn before keys) runs as before.
+
+REQUEST_KEY = "request_key"
+
+
+def new_request_key() -> str:
+    """A form's key: a template calls it once per form drawn (``{{ request_key }}`` of a callable)."""
+    return str(uuid.uuid4())
+
+
+def _once(request, step: str, work, *, key_field: str = REQUEST_KEY):
+    """Run ``work`` (the step's service call, answering what the page does after it, as JSON-able values) once per
+    user, ``step`` (the step and its record: "promotions.submit:plan=7") and the posted key; a repeat answers the
+    first run's value. A DomainError (a refusal; the key sent with another body: KeyReused) goes up with nothing
+    kept."""
+    key = idempotency.checked_key((request.POST.get(key_field) or "").strip() or None, field=key_field)
+    if key is None:
+        return work()
+    body = {name: value for name, value in idempotency.posted(request).items() if name != key_field}
+
+    def call():
+        return JsonResponse({"outcome": work()}, encoder=DjangoJSONEncoder)
+
+    # Its own savepoint: a refusal the page shows (it reaches no further than the view) takes the key's claim back
+    # with the work.
+    with transaction.atomic():
+        answer = idempotency.run_once(user=request.user, scope=step[:100], key=key, body=body, body_key=None, call=call)
+    data = answer.data if hasattr(answer, "data") else json.loads(answer.content)
+    return data["outcome"]
+
+
+def _say(request, said) -> None:
+    """Put a step's outcome's messages ([level, text] pairs) on the page that comes next."""
+    for level, text in said:
+        messages.add_message(request, level, text)
+
+
 # --- list -------------------------------------------------------------------------------------
+
+
+TOTAL_COLUMN = gettext_lazy("Total cost (planned)")  # the export's total row puts the plans' sum under it
 
 
 class PlanListView(FilteredListView):
@@ -56,7 +108,7 @@ class PlanListView(FilteredListView):
         Column(gettext_lazy("Type"), lambda p: p.type.local_name),
         Column(gettext_lazy("Start"), lambda p: p.start_on),
         Column(gettext_lazy("End"), lambda p: p.end_on),
-        Column(gettext_lazy("Total cost (planned)"), lambda p: p.total_cost),
+        Column(TOTAL_COLUMN, lambda p: p.total_cost),
         Column(gettext_lazy("Status"), lambda p: p.get_status_display()),
         Column(gettext_lazy("Owner"), lambda p: display_name(p.owner)),
     ]
@@ -64,12 +116,31 @@ class PlanListView(FilteredListView):
     def get_base_queryset(self):
         return selectors.plan_list_for(self.request.user)
 
+    @staticmethod
+    def cost_total(plans) -> dict:
+        """The count and planned cost of every plan the filters keep (on all pages): the page's total row and the
+        export's."""
+        return plans.order_by().aggregate(plans=Count("pk"), cost=money_sum("total_cost"))
+
+    def export(self, queryset):
+        """The list's sheet, with the page's total row under it: "Total (plans: 6)" and their planned cost."""
+        columns = self.export_columns
+        total = self.cost_total(queryset)
+        rows = ([column.value(plan) for column in columns] for plan in queryset.iterator(chunk_size=2000))
+        workbook = excel.new_workbook()
+        sheet = excel.write_sheet(workbook, str(self.export_name), [str(c.header) for c in columns], rows)
+        cost_at = next(i for i, column in enumerate(columns) if column.header is TOTAL_COLUMN)
+        last = [None] * len(columns)
+        last[0] = _("Total (plans: %(n)s)") % {"n": total["plans"]}
+        last[cost_at] = total["cost"]
+        excel.append_row(sheet, last, font=Font(bold=True))
+        return excel.workbook_response(workbook, f"{self.export_name}-{timezone.localdate().isoformat()}.xlsx")
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_draft"] = self.request.user.has_perm("promotions.add_promotionplan")
         context["queue_size"] = selectors.approval_queue_for(self.request.user).count()
-        # the cost of every plan the filters keep, on all pages
-        context["cost_total"] = self.object_list.order_by().aggregate(plans=Count("pk"), cost=money_sum("total_cost"))
+        context["cost_total"] = self.cost_total(self.object_list)
         return context
 
 
@@ -85,45 +156,75 @@ def plan_create(request):
     return _plan_form_page(request, None)
 
 
+NOT_EDITABLE = gettext_lazy("Only a draft can be changed, by its owner, their supervisor or the account's manager.")
+
+
 @model_permission(PromotionPlan, get="change", post="change")
 def plan_edit(request, pk):
     plan = _plan_or_404(request.user, pk)
-    if not services.can_edit(request.user, plan):
-        messages.error(
-            request, _("Only a draft can be changed, by its owner, their supervisor or the account's manager.")
-        )
+    # A post is asked inside its key's run (_plan_form_page): "Save and submit" clicked twice is answered as the first
+    # click, not refused for the plan its first click submitted.
+    if request.method != "POST" and not services.can_edit(request.user, plan):
+        messages.error(request, NOT_EDITABLE)
         return redirect("promotions:plan-detail", pk=plan.pk)
     return _plan_form_page(request, plan)
 
 
+class _Invalid(Exception):  # noqa: N818 — a signal to _once's caller, not an error shown to anyone
+    """The form did not validate: nothing is kept under its key, and the page shows the form's errors."""
+
+
 def _plan_form_page(request, plan):
     user = request.user
+    saved_before = None  # the plan this form already saved, when what it sends now differs (the form sent again)
     if request.method == "POST":
         form = PlanForm(request.POST, user=user)
         formset = item_formset(request.POST, user=user, account=form.account, plan=plan)
         token = request.POST.get("form_token", "")[:64]
-        valid = form.is_valid()
-        valid = formset.is_valid() and valid  # both, so that one save shows every error of the plan and its rows
         refusal = None
-        if valid:
-            saved = None
+        step = "promotions.plan_create" if plan is None else f"promotions.plan_edit:plan={plan.pk}"
+
+        def save():
+            if plan is not None and not services.can_edit(user, plan):
+                raise DomainError("promotion.not_editable", NOT_EDITABLE)
+            valid = form.is_valid()
+            valid = formset.is_valid() and valid  # both, so that one save shows every error of the plan and its rows
+            if not valid:
+                raise _Invalid
+            return _save(request, form, formset, plan, token)
+
+        try:
             try:
-                saved = services.promotion_save_draft(
-                    user=user, data=plan_input(form, formset), plan=plan, client_key=token if plan is None else ""
-                )
-                if "submit" in request.POST:
-                    services.promotion_submit(plan=saved, by=user)
-                    messages.success(request, _("Plan submitted for approval."))
-                else:
-                    messages.success(request, _("Draft saved."))
-                return redirect("promotions:plan-detail", pk=saved.pk)
-            except DomainError as error:
-                if error.code == "promotion.already_saved":  # a double tap: the first send saved it
-                    return redirect("promotions:plan-detail", pk=error.params["id"])
-                if saved is not None:  # the draft is kept; only the submission was refused
-                    messages.error(request, _("Draft saved, but not submitted: %(reason)s") % {"reason": error.detail})
-                    return redirect("promotions:plan-edit", pk=saved.pk)
-                refusal = error
+                done = _once(request, step, save, key_field="form_token")
+            except KeyReused:
+                if plan is None:
+                    raise
+                # a draft's form saved before and sent again changed (Back to it, changed, saved): these changes are
+                # meant, and saving a draft twice makes nothing twice
+                done = save()
+        except _Invalid:
+            pass
+        except KeyReused as reused:
+            # a new plan's form that saved a plan, sent again changed: said above the form with the way to that plan,
+            # nothing saved; this page saved again makes another plan (a key of its own)
+            saved_before = _saved_with(user, token)
+            if saved_before is None:
+                refusal = reused
+            else:
+                token = uuid.uuid4().hex
+        except DomainError as error:
+            if error.code == "promotion.not_editable":  # no longer a draft (or not theirs): back to the plan
+                messages.error(request, error.detail)
+                return redirect("promotions:plan-detail", pk=plan.pk)
+            if error.code == "promotion.already_saved":  # sent again after the key's hours: the plan it saved
+                messages.info(request, error.detail)
+                return redirect("promotions:plan-detail", pk=error.params["id"])
+            refusal = error
+        else:
+            _say(request, done["said"])
+            return redirect(done["to"])
+        form.is_valid()  # a refusal before the forms were asked (the key reused): their errors, if any, with it
+        formset.is_valid()
         # The page comes back with the rules panel drawn as the check draws it: each message once, beside what broke
         # it — a field's own error shows under it only where the panel has no slot beside it for that message.
         panel = _rules_panel(user, form, formset, plan.pk if plan else None)
@@ -151,8 +252,35 @@ def _plan_form_page(request, plan):
             "max_products": MAX_PRODUCTS,
             "panel": panel,
             "beside": panel["beside"] if panel else set(),
+            "saved_before": saved_before,
+            "sent_again": saved_before is not None,
         },
     )
+
+
+def _save(request, form, formset, plan, token) -> dict:
+    """The plan form's save (and submission, for "Save and submit"): where the page goes next and what it says
+    there. A submission refused keeps the draft and goes on to change it."""
+    user = request.user
+    saved = services.promotion_save_draft(
+        user=user, data=plan_input(form, formset), plan=plan, client_key=token if plan is None else ""
+    )
+    detail = reverse("promotions:plan-detail", args=[saved.pk])
+    if "submit" not in request.POST:
+        return {"to": detail, "said": [[messages.SUCCESS, _("Draft saved.")]]}
+    try:
+        services.promotion_submit(plan=saved, by=user)
+    except DomainError as error:  # the draft is kept; only the submission was refused
+        text = _("Draft saved, but not submitted: %(reason)s") % {"reason": error.detail}
+        return {"to": reverse("promotions:plan-edit", args=[saved.pk]), "said": [[messages.ERROR, text]]}
+    return {"to": detail, "said": [[messages.SUCCESS, _("Plan submitted for approval.")]]}
+
+
+def _saved_with(user, token: str) -> PromotionPlan | None:
+    """The plan a new-plan form's key already saved (its client key), in the user's reach; None for a key unused."""
+    if not token:
+        return None
+    return selectors.plan_list_for(user).filter(owner=user, client_key=token).first()
 
 
 @model_permission(PromotionPlan, get=None, post="view")
@@ -168,6 +296,12 @@ def plan_check(request):
     form.is_valid()
     formset.is_valid()
     response = render(request, "promotions/_rules.html", _rules_panel(request.user, form, formset, plan_id))
+    saved_before = _saved_with(request.user, request.POST.get("form_token", "")[:64]) if plan is None else None
+    if saved_before is not None:
+        # a new plan's form already sent and saved (the browser's Back to it): said above the form, with the way there
+        response.content += render_to_string(
+            "promotions/_saved_before.html", {"saved_before": saved_before, "oob": True}, request=request
+        ).encode()
     if request.POST.get("stores_for", "") != (form.account.code if form.account else ""):
         # the account changed: its stores replace the list on the page (out of band), the ticked ones kept
         response.content += render_to_string(
@@ -193,7 +327,7 @@ def _rules_panel(user, form, formset, plan_id: int | None) -> dict:
         "slots": ["dates", "items", "costs", *[f"item-{i}" for i in range(formset.total_form_count())]],
         "beside": _said_beside(form, formset),
     }
-    violations = []
+    violations = [_nothing_listed(user, form.account)]
     if data.get("start_on"):
         violations.append(start_passed(data["start_on"], timezone.localdate()))
     if ready:
@@ -226,6 +360,14 @@ def _rules_panel(user, form, formset, plan_id: int | None) -> dict:
     for index, row in enumerate(formset.forms):  # the page draws each row's slot itself (a save refused)
         row.rule_messages = by_slot.get(f"item-{index}", [])
     return context
+
+
+def _nothing_listed(user, account) -> Violation | None:
+    """The chosen chain offers no product (no active store, or no active listing at its stores): said beside the
+    products, where the picker has nothing left to offer."""
+    if account is None or selectors.products_for_drafting_at(user, account).exists():
+        return None
+    return nothing_listed(account=account_name(account), has_stores=selectors.has_active_stores(account))
 
 
 # Where the panel says a plan field's own error: the slot under the dates or under the costs ("form": only in its
@@ -346,6 +488,7 @@ def plan_detail(request, pk):
         "reject_form": RejectForm(),
         "needs_second": services.needs_second_approval(plan),
         "budget": plan.budget or selectors.budget_for(account=plan.account, on=plan.start_on),
+        "request_key": new_request_key,  # called once per form drawn: each step's form its own key
     }
     if plan.status in (Status.DRAFT, Status.SUBMITTED):
         # the rules, and what submitting (a start passed) and approving (the budget, beside it) would refuse
@@ -381,17 +524,35 @@ def _sees_execution(user, plan) -> bool:
     return plan.owner_id == user.pk or user_role(user) != Role.REP
 
 
-def _step(request, pk, action, success):
-    """Run a workflow step on a plan in the user's scope; back to the plan, or to a safe `next`."""
+def _step(request, pk, name: str, action, success):
+    """Run a workflow step on a plan in the user's scope, once per the form's request key (_once: a double click is
+    answered as the first click); back to the plan, or to a safe `next`. ``action`` takes the plan and returns
+    the plan it leaves; ``success`` (a text, or a function of that plan) says it, then whatever ``action`` added to
+    ``said`` ([level, text] pairs)."""
     plan = _plan_or_404(request.user, pk)
-    then = reverse("promotions:plan-detail", args=[plan.pk])
-    return run_step(request, lambda: action(plan), success=success, then=then, follow_next=True)
+    then = safe_next(request, reverse("promotions:plan-detail", args=[plan.pk]))
+
+    def work():
+        said = []
+        result = action(plan, said)
+        text = success(result) if callable(success) else success
+        return ([[messages.SUCCESS, str(text)]] if text else []) + said
+
+    try:
+        said = _once(request, f"promotions.{name}:plan={plan.pk}", work)
+    except DomainError as refusal:
+        messages.error(request, refusal.detail)
+    else:
+        _say(request, said)
+    return redirect(then)
 
 
 @model_permission(PromotionPlan, get=None, post="change")
 @require_POST
 def plan_submit(request, pk):
-    return _step(request, pk, lambda p: services.promotion_submit(plan=p, by=request.user), _("Plan submitted."))
+    return _step(
+        request, pk, "submit", lambda p, said: services.promotion_submit(plan=p, by=request.user), _("Plan submitted.")
+    )
 
 
 @model_permission(PromotionPlan, get=None, post="approve")
@@ -407,13 +568,13 @@ def plan_approve(request, pk):
             "left": left,
         }
 
-    def approve(plan):
+    def approve(plan, said):
         plan = services.promotion_approve(plan=plan, by=request.user, note=request.POST.get("note", ""))
         if plan.status == Status.SUBMITTED:
-            messages.info(request, _("First approval recorded; an admin's approval is still needed."))
+            said.append([messages.INFO, _("First approval recorded; an admin's approval is still needed.")])
         return plan
 
-    return _step(request, pk, approve, approved)
+    return _step(request, pk, "approve", approve, approved)
 
 
 @model_permission(PromotionPlan, get=None, post="approve")
@@ -421,19 +582,23 @@ def plan_approve(request, pk):
 def plan_reject(request, pk):
     reason = request.POST.get("reason", "")
     return _step(
-        request, pk, lambda p: services.promotion_reject(plan=p, by=request.user, reason=reason), _("Plan rejected.")
+        request,
+        pk,
+        "reject",
+        lambda p, said: services.promotion_reject(plan=p, by=request.user, reason=reason),
+        _("Plan rejected."),
     )
 
 
 @model_permission(PromotionPlan, get=None, post="approve")
 @require_POST
 def plan_evaluate(request, pk):
-    def evaluate(plan):
+    def evaluate(plan, said):
         if not services.can_decide(request.user, plan):
             raise PermissionDenied
         return services.promotion_evaluate(plan=plan, by=request.user)
 
-    return _step(request, pk, evaluate, _("Evaluation updated."))
+    return _step(request, pk, "evaluate", evaluate, _("Evaluation updated."))
 
 
 @model_permission(PromotionPlan, get=None, post="change")
@@ -444,7 +609,8 @@ def plan_withdraw(request, pk):
     return _step(
         request,
         pk,
-        lambda p: services.promotion_withdraw(plan=p, by=request.user, reason=reason),
+        "withdraw",
+        lambda p, said: services.promotion_withdraw(plan=p, by=request.user, reason=reason),
         _("Plan withdrawn to draft: change it and submit it again."),
     )
 
@@ -452,15 +618,21 @@ def plan_withdraw(request, pk):
 @model_permission(PromotionPlan, get=None, post="add")
 @require_POST
 def plan_reopen(request, pk):
-    """The owner reopens a rejected plan as a new draft and goes on to it."""
+    """The owner reopens a rejected plan as a new draft and goes on to it (a repeat of the same click too)."""
     plan = _plan_or_404(request.user, pk)
-    try:
+
+    def reopen():
         draft = services.promotion_reopen(plan=plan, by=request.user)
-    except DomainError as refusal:  # run_step's way, but a success goes on to the new draft, not back
+        text = _("Reopened as a new draft; the rejected plan stays on record.")
+        return {"to": reverse("promotions:plan-detail", args=[draft.pk]), "said": [[messages.SUCCESS, text]]}
+
+    try:
+        done = _once(request, f"promotions.reopen:plan={plan.pk}", reopen)
+    except DomainError as refusal:  # a success goes on to the new draft, a refusal back to the plan
         messages.error(request, refusal.detail)
         return redirect("promotions:plan-detail", pk=plan.pk)
-    messages.success(request, _("Reopened as a new draft; the rejected plan stays on record."))
-    return redirect("promotions:plan-detail", pk=draft.pk)
+    _say(request, done["said"])
+    return redirect(done["to"])
 
 
 # --- approval queue ---------------------------------------------------------------------------
@@ -486,7 +658,7 @@ def approval_queue(request):
     return render(
         request,
         "promotions/approval_queue.html",
-        {"plans": plans, "budgets": current, "reject_form": RejectForm()},
+        {"plans": plans, "budgets": current, "reject_form": RejectForm(), "request_key": new_request_key},
     )
 
 
@@ -594,15 +766,24 @@ class BudgetListView(FilteredListView):
         form = self._budget_form(editing, request.POST)
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.budget_save(user=request.user, budget=editing, **form.cleaned_data)
-            except DomainError as refusal:
-                show_refusal(form, refusal)
-            else:
-                messages.success(request, _("Budget saved."))
-                back = reverse("promotions:budget-list")
-                return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)  # the list as it was
+
+        def save():
+            if not form.is_valid():  # asked inside the key's run: a repeat is answered before "already has a budget"
+                raise _Invalid
+            services.budget_save(user=request.user, budget=editing, **form.cleaned_data)
+            return [[messages.SUCCESS, _("Budget saved.")]]
+
+        step = f"promotions.budget_save:budget={editing.pk}" if editing else "promotions.budget_save"
+        try:
+            said = _once(request, step, save)  # a double click on Save makes one budget, saved once
+        except _Invalid:
+            pass
+        except DomainError as refusal:
+            show_refusal(form, refusal)
+        else:
+            _say(request, said)
+            back = reverse("promotions:budget-list")
+            return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)  # the list as it was
         self.form = form
         return self.get(request, *args, **kwargs)
 
@@ -611,6 +792,7 @@ class BudgetListView(FilteredListView):
         editing = self._editing()
         context["editing"] = editing
         context["form"] = self.form or self._budget_form(editing)
+        context["request_key"] = new_request_key
         return context
 
 

@@ -55,8 +55,8 @@ def test_the_manager_sees_the_shifts_pay_beside_the_planned_fee(screen, request)
     assert page.get_by_test_id("promoter-shifts").inner_text().startswith("至今班次：3（出勤 2） · 待上班次：1")
     # the total the ledger books: DM 500.00 + the shifts' pay 300.00, not the planned fee 900.00
     assert page.get_by_test_id("plan-total").inner_text() == "800.00"
-    # in the costs beside the planned total (a running plan's evaluation so far names the same cost under it)
-    assert page.get_by_role("term").filter(has_text="总费用（实际，按排班）").is_visible()
+    # in the costs beside the planned total, named the whole plan's (the evaluation so far says its cost to date)
+    assert page.get_by_test_id("plan-total-label").is_visible()
     assert page.get_by_test_id("plan-total-planned").inner_text() == "1,400.00"
     assert page.get_by_text("总费用（计划）").is_visible()
     page.get_by_test_id("plan-total").scroll_into_view_if_needed()

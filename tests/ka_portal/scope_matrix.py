@@ -15,6 +15,7 @@ app's namespace, `"visits:route-detail"`; the API's router names have none, `"ro
   route with records INSIDE the scope: what it shows must name nothing outside (a plan's stops elsewhere).
 - `rows`: the scope key of what the list shows; the page's rows, its `?export=xlsx` (`export=True`) and the
   API's `results` must all be inside the user's scope.
+- `export_footer`: rows its export writes under the records (a total row), not counted as records.
 - `query`: filters sent with the list's reads and export, to keep the biggest lists small; they narrow by date
   or product, never by scope, so a row outside the scope would still show.
 - `public`: a route without scope (sign-in, schema); it is read as every role, never written to.
@@ -170,6 +171,7 @@ class Route:
     params: dict = field(default_factory=dict)
     rows: str | None = None
     export: bool = False
+    export_footer: int = 0
     public: bool = False
     skip: str = ""
     query: dict = field(default_factory=dict)
@@ -285,10 +287,12 @@ ROUTES: dict[str, Route] = {
     "task-complete": Route(params={"pk": "task"}),
     "visits:task-not-done": Route(params={"pk": "task"}),
     "visits:task-done": Route(params={"pk": "task"}),
+    "visits:task-edit": Route(params={"pk": "task"}),
+    "visits:task-delete": Route(params={"pk": "task"}),
     "suggested-order-list": Route(rows="suggested_order"),
     "suggested-order-detail": Route(params={"pk": "suggested_order"}),
     # --- promotions
-    "promotions:plan-list": Route(rows="promotion_plan", export=True),
+    "promotions:plan-list": Route(rows="promotion_plan", export=True, export_footer=1),  # the total row
     "promotions:plan-create": Route(),
     "promotions:plan-check": Route(),
     "promotions:approval-queue": Route(),
@@ -376,6 +380,7 @@ ROUTES: dict[str, Route] = {
     "dispute-detail": Route(params={"pk": "dispute"}),
     "dispute-recover": Route(params={"pk": "dispute"}),
     "dispute-write-off": Route(params={"pk": "dispute"}),
+    "dispute-close": Route(params={"pk": "dispute"}),
     "dispute-approve": Route(params={"pk": "dispute"}),
     "dispute-reject": Route(params={"pk": "dispute"}),
     # --- trade spend: the accrual ledger (issue 12 item 4)

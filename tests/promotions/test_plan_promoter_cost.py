@@ -174,12 +174,13 @@ def test_the_total_cost_is_the_ledgers_once_the_plan_has_shifts(client, world):
     costs = _costs(_page(client, world.manager, plan))
 
     assert booked == D("750.00")  # 300 + 100 + 50 + the shifts' pay 300.00, not the planned fee 200.00
-    assert f"Total cost (planned)\n650.00\nTotal cost (actual, shifts)\n{booked:,.2f}\n" in costs
+    # a running plan's: the whole plan's costs, beside the evaluation's cost to date (QA finding 5)
+    assert f"Total cost (planned)\n650.00\nTotal cost, whole plan (shifts)\n{booked:,.2f}\n" in costs
     assert "As the trade-spend ledger books it: the shifts' pay instead of the planned promoter fee" in costs
 
 
 def test_the_total_cost_says_so_in_chinese(client, world):
-    plan = _costed_plan(world)
+    plan = _costed_plan(world, status=Status.ENDED)
     _shifts(world, plan)
 
     costs = _costs(_page(client, world.manager, plan, "zh-hans"))

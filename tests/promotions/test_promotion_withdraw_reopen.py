@@ -188,6 +188,7 @@ def test_api_withdraw_and_reopen(api_client, world):
     assert body["transitions"][-1] | {"at": None} == {
         "from_status": "submitted",
         "to_status": "draft",
+        "step": "已提交 → 草稿",  # what happened, in the reader's language (Chinese by default)
         "by": "rep_w",
         "at": None,
         "note": "改价",

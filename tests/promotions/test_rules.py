@@ -152,6 +152,34 @@ def test_cooldown_applies_to_a_later_plan_as_well_and_ignores_other_products():
     assert codes(check_plan(plan(other_plans=(later, other_product)))) == ["promotion.cooldown"]
 
 
+def test_cooldown_with_a_later_plan_names_its_start_and_the_latest_end():
+    # given: this plan runs 2026-06-01 – 06-14, and the product's later plan starts 06-30 (16 days after the end)
+    later = OtherPlan(8, "端午档", date(2026, 6, 30), date(2026, 7, 9), frozenset({1}))
+    with translation.override("en"):
+        # when: the rules are checked
+        (violation,) = check_plan(plan(other_plans=(later,)))
+    # then: the later plan is spoken of as coming, and the plan must end 30 days before it starts, at the latest
+    assert violation.code == "promotion.cooldown" and violation.slot == "item-0"
+    assert violation.detail == (
+        "Rule 4: P001 啤酒 is promoted at this account in “端午档” from 2026-06-30; "
+        "with a 30-day cool-down before it, this plan must end on 2026-05-31 at the latest."
+    )
+    assert violation.params == {"product": "P001 啤酒", "plan": "端午档", "days": 30, "start": "2026-06-30",
+                                "last": "2026-05-31"}  # fmt: skip
+    assert "until" not in violation.detail and "start again" not in violation.detail
+
+
+@pytest.mark.parametrize(("gap_days", "allowed"), [(29, False), (30, True)])
+def test_a_plan_ending_the_cooldown_before_a_later_one_is_allowed(gap_days, allowed):
+    # the later plan starts `gap_days` after this one's end (2026-06-14): 30 days is enough, 29 is not
+    later_start = START + timedelta(days=13 + gap_days)
+    later = OtherPlan(8, "端午档", later_start, later_start + timedelta(days=9), frozenset({1}))
+    violations = check_plan(plan(other_plans=(later,)))
+    assert (violations == []) is allowed
+    if not allowed:  # and the latest end it names is the one that would do
+        assert violations[0].params["last"] == (later_start - timedelta(days=30)).isoformat() == "2026-06-13"
+
+
 @pytest.mark.parametrize(("setting", "valid"), [(29, False), (30, True), (45, True), (46, False)])
 def test_cooldown_is_a_setting_of_30_to_45_days(settings, setting, valid):
     if valid:

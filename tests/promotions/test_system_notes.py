@@ -46,7 +46,7 @@ def test_the_nightly_start_is_read_in_the_readers_language(client, world):
     client.force_login(world.manager)
     api = client.get(f"/api/v1/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert api["transitions"][-1] | {"at": None} == {
-        "from_status": "approved", "to_status": "running", "by": None, "at": None,
+        "from_status": "approved", "to_status": "running", "step": "Approved → Running", "by": None, "at": None,
         "note": "Start date reached.", "message": "promotion.start_reached", "params": {},
     }  # fmt: skip
 

@@ -45,7 +45,7 @@ def test_the_export_names_types_in_the_readers_language(client, plans):
     client.force_login(plans.manager)
     response = client.get("/promotions/?export=xlsx", HTTP_ACCEPT_LANGUAGE="en")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    header, *rows = list(sheet.iter_rows(values_only=True))
+    header, *rows, _total = list(sheet.iter_rows(values_only=True))
     column = header.index("Type")
     assert sorted(row[column] for row in rows) == ["In-store promotion", "会员日"]
 
