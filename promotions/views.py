@@ -1,7 +1,6 @@
 """Promotion pages: plans list, draft form with live rule messages, detail with log and evaluation,
 the manager's approval queue with budget left, and an account's promotion calendar."""
 
-import json
 import uuid
 from dataclasses import replace
 from datetime import date, timedelta
@@ -11,10 +10,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import Count
-from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,11 +24,12 @@ from openpyxl.styles import Font
 from accounts.roles import Role
 from analytics.promotion_expense import on_ledger_basis
 from evidence.visit_checks import plan_execution_by_store
-from ka_portal import excel, idempotency
+from ka_portal import excel
 from ka_portal.errors import DomainError, KeyReused
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.money import money_sum
+from ka_portal.once import Invalid, new_key, once
 from ka_portal.pages import safe_next, show_refusal
 from ka_portal.permissions import model_permission
 from ka_portal.scope import accounts_for, stores_for, user_role
@@ -52,38 +49,8 @@ Status = PromotionPlan.Status
 # --- a form sent again is answered as the first ------------------------------------------------------------------
 # Every form of these pages that writes carries a key drawn with it (the plan form's `form_token`, a step's or a
 # budget's `request_key`, a new UUID per form drawn): a repeat of the same post (a double click, the browser's resend,
-# the form sent again after Back) is answered with the first one's outcome and writes nothing, through the API's
-# mechanism (ka_portal.idempotency.run_once, per user, step and key), as the money forms of the other apps do. The
-# same key with another body is refused (idempotency.key_reused); a refused or invalid post keeps nothing, so it may
-# be sent again corrected. A post without a key (a script, a page drawn before keys) runs as before.
-
-REQUEST_KEY = "request_key"
-
-
-def new_request_key() -> str:
-    """A form's key: a template calls it once per form drawn (``{{ request_key }}`` of a callable)."""
-    return str(uuid.uuid4())
-
-
-def _once(request, step: str, work, *, key_field: str = REQUEST_KEY):
-    """Run ``work`` (the step's service call, answering what the page does after it, as JSON-able values) once per
-    user, ``step`` (the step and its record: "promotions.submit:plan=7") and the posted key; a repeat answers the
-    first run's value. A DomainError (a refusal; the key sent with another body: KeyReused) goes up with nothing
-    kept."""
-    key = idempotency.checked_key((request.POST.get(key_field) or "").strip() or None, field=key_field)
-    if key is None:
-        return work()
-    body = {name: value for name, value in idempotency.posted(request).items() if name != key_field}
-
-    def call():
-        return JsonResponse({"outcome": work()}, encoder=DjangoJSONEncoder)
-
-    # Its own savepoint: a refusal the page shows (it reaches no further than the view) takes the key's claim back
-    # with the work.
-    with transaction.atomic():
-        answer = idempotency.run_once(user=request.user, scope=step[:100], key=key, body=body, body_key=None, call=call)
-    data = answer.data if hasattr(answer, "data") else json.loads(answer.content)
-    return data["outcome"]
+# the form sent again after Back) is answered with the first one's outcome and writes nothing (ka_portal/once.py, as the
+# money forms of the other apps do).
 
 
 def _say(request, said) -> None:
@@ -170,10 +137,6 @@ def plan_edit(request, pk):
     return _plan_form_page(request, plan)
 
 
-class _Invalid(Exception):  # noqa: N818 — a signal to _once's caller, not an error shown to anyone
-    """The form did not validate: nothing is kept under its key, and the page shows the form's errors."""
-
-
 def _plan_form_page(request, plan):
     user = request.user
     saved_before = None  # the plan this form already saved, when what it sends now differs (the form sent again)
@@ -190,19 +153,19 @@ def _plan_form_page(request, plan):
             valid = form.is_valid()
             valid = formset.is_valid() and valid  # both, so that one save shows every error of the plan and its rows
             if not valid:
-                raise _Invalid
+                raise Invalid
             return _save(request, form, formset, plan, token)
 
         try:
             try:
-                done = _once(request, step, save, key_field="form_token")
+                done = once(request, step, save, key_field="form_token")
             except KeyReused:
                 if plan is None:
                     raise
                 # a draft's form saved before and sent again changed (Back to it, changed, saved): these changes are
                 # meant, and saving a draft twice makes nothing twice
                 done = save()
-        except _Invalid:
+        except Invalid:
             pass
         except KeyReused as reused:
             # a new plan's form that saved a plan, sent again changed: said above the form with the way to that plan,
@@ -488,7 +451,7 @@ def plan_detail(request, pk):
         "reject_form": RejectForm(),
         "needs_second": services.needs_second_approval(plan),
         "budget": plan.budget or selectors.budget_for(account=plan.account, on=plan.start_on),
-        "request_key": new_request_key,  # called once per form drawn: each step's form its own key
+        "request_key": new_key,  # called once per form drawn: each step's form its own key
     }
     if plan.status in (Status.DRAFT, Status.SUBMITTED):
         # the rules, and what submitting (a start passed) and approving (the budget, beside it) would refuse
@@ -539,7 +502,7 @@ def _step(request, pk, name: str, action, success):
         return ([[messages.SUCCESS, str(text)]] if text else []) + said
 
     try:
-        said = _once(request, f"promotions.{name}:plan={plan.pk}", work)
+        said = once(request, f"promotions.{name}:plan={plan.pk}", work)
     except DomainError as refusal:
         messages.error(request, refusal.detail)
     else:
@@ -627,7 +590,7 @@ def plan_reopen(request, pk):
         return {"to": reverse("promotions:plan-detail", args=[draft.pk]), "said": [[messages.SUCCESS, text]]}
 
     try:
-        done = _once(request, f"promotions.reopen:plan={plan.pk}", reopen)
+        done = once(request, f"promotions.reopen:plan={plan.pk}", reopen)
     except DomainError as refusal:  # a success goes on to the new draft, a refusal back to the plan
         messages.error(request, refusal.detail)
         return redirect("promotions:plan-detail", pk=plan.pk)
@@ -658,7 +621,7 @@ def approval_queue(request):
     return render(
         request,
         "promotions/approval_queue.html",
-        {"plans": plans, "budgets": current, "reject_form": RejectForm(), "request_key": new_request_key},
+        {"plans": plans, "budgets": current, "reject_form": RejectForm(), "request_key": new_key},
     )
 
 
@@ -769,14 +732,14 @@ class BudgetListView(FilteredListView):
 
         def save():
             if not form.is_valid():  # asked inside the key's run: a repeat is answered before "already has a budget"
-                raise _Invalid
+                raise Invalid
             services.budget_save(user=request.user, budget=editing, **form.cleaned_data)
             return [[messages.SUCCESS, _("Budget saved.")]]
 
         step = f"promotions.budget_save:budget={editing.pk}" if editing else "promotions.budget_save"
         try:
-            said = _once(request, step, save)  # a double click on Save makes one budget, saved once
-        except _Invalid:
+            said = once(request, step, save)  # a double click on Save makes one budget, saved once
+        except Invalid:
             pass
         except DomainError as refusal:
             show_refusal(form, refusal)
@@ -792,7 +755,7 @@ class BudgetListView(FilteredListView):
         editing = self._editing()
         context["editing"] = editing
         context["form"] = self.form or self._budget_form(editing)
-        context["request_key"] = new_request_key
+        context["request_key"] = new_key
         return context
 
 

@@ -21,6 +21,7 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import format_money
 from ka_portal.lists import Column, FilteredListView, style_form_fields
 from ka_portal.money import money_sum
+from ka_portal.once import Invalid, new_key, once
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import require
 
@@ -28,7 +29,6 @@ from ..accruals import accrual_adjust, accruals_compute
 from ..filters import AccrualLineFilter
 from ..models import AccrualLine, SpendCategory, SpendKind
 from ..reports import CATEGORY_FIELD, STEP_LABELS
-from .once import Invalid, new_key, once
 
 
 class LedgerView(FinanceMixin, FilteredListView):

@@ -28,13 +28,13 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.lists import style_filter_form
 from ka_portal.months import MonthInput
+from ka_portal.once import new_key, once
 from ka_portal.pages import mark_problems
 from ka_portal.permissions import can
 
 from .. import closing, exports, reports
 from ..models import ClosedMonth, SpendCategory
 from ..rules import add_months, month_start, months_between
-from .once import new_key, once
 
 
 class PeriodForm(forms.Form):

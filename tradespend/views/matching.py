@@ -28,6 +28,7 @@ from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
 from ka_portal.money import ZERO, money_sum
+from ka_portal.once import Invalid, new_key, once
 from ka_portal.pages import run_step, show_refusal
 from ka_portal.permissions import require
 from ka_portal.scope import accrual_lines_for, disputes_for
@@ -39,7 +40,6 @@ from .. import rules
 from ..filters import DeductionMatchingFilter, DisputeFilter
 from ..models import AccrualLine, DeductionMatch, Dispute
 from ..rules import DEDUCTION_SPEND_KIND
-from .once import Invalid, new_key, once
 
 # --- forms -------------------------------------------------------------------------------------------------------
 
@@ -360,7 +360,7 @@ _FORM_STEPS = {
 
 
 def _run(request, step, deduction, dispute, forms_):
-    """Run one step of the sheet once per request key (tradespend/views/once.py); a redirect when it is done (or
+    """Run one step of the sheet once per request key (ka_portal/once.py); a redirect when it is done (or
     refused as a message), None to show a form's refusal next to its field."""
     here = reverse("tradespend:deduction-sheet", args=[deduction.pk])
     if step in ("recover", "write_off", "close", "approve", "reject") and dispute is None:

@@ -16,6 +16,7 @@ from ka_portal import excel
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name, format_money
 from ka_portal.lists import Column, FilteredListView
+from ka_portal.once import Invalid, new_key, once
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import require
 from ka_portal.scope import finance_accounts_for, remittances_for
@@ -34,7 +35,6 @@ from ..remittances import (
     remittance_record,
     remittance_summary,
 )
-from .once import Invalid, new_key, once
 
 
 class RemittanceListView(FinanceMixin, FilteredListView):

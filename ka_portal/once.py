@@ -1,8 +1,9 @@
-"""A trade-spend form posted again (a network retry, the browser's resend, a double tap) is answered as the first and
-writes once.
+"""A page's form posted again (a network retry, the browser's resend, a double tap, Back and Save) is answered as the
+first and writes once.
 
-Every form of these pages that writes money carries a ``request_key`` (tradespend/_request_key.html: a new UUID per
-form drawn), as the payment form does (contracts.forms.PaymentForm). `once` runs the step through the API's
+Every such form (trade spend's money steps, promotion plans' steps and budgets, tasks) carries a ``request_key``
+(includes/request_key.html: a new UUID per form drawn; a plan's form its ``form_token``), as the payment form does
+(contracts.forms.PaymentForm). `once` runs the step through the API's
 mechanism (ka_portal.idempotency.run_once), per user, step and key: a repeat of the same body is answered with the
 first one's outcome and writes nothing; the same key with another body is refused (``idempotency.key_reused``); a
 step refused or left invalid keeps nothing, so the same key may be posted again, corrected. A post without a key
@@ -31,19 +32,15 @@ class Invalid(Exception):  # noqa: N818 — a signal to `once`, not an error sho
     """Raised by a step whose form did not validate: nothing is kept and the page shows the form's errors."""
 
 
-def _key(request) -> str | None:
-    return idempotency.checked_key((request.POST.get(FIELD) or "").strip() or None, field=FIELD)
-
-
-def once(request, step: str, work: Callable[[], Any]) -> Any:
+def once(request, step: str, work: Callable[[], Any], *, key_field: str = FIELD) -> Any:
     """Run ``work`` (the step: its form validated, its service called; answering what the page says after it, as
     JSON-able values) once per user, ``step`` and the POSTed key; a repeat answers the first run's value again.
     ``step`` names the step and the record it is on ("tradespend.recover:deduction=7"). A DomainError (a refusal,
     the key reused for another body) or `Invalid` goes up to the caller with nothing kept."""
-    key = _key(request)
+    key = idempotency.checked_key((request.POST.get(key_field) or "").strip() or None, field=key_field)
     if key is None:
         return json.loads(json.dumps(work(), cls=DjangoJSONEncoder))
-    body = {name: value for name, value in idempotency.posted(request).items() if name != FIELD}
+    body = {name: value for name, value in idempotency.posted(request).items() if name != key_field}
 
     def call():
         return JsonResponse({"outcome": work()})
