@@ -28,10 +28,18 @@ Once made, an agreement stays through the end of its period and after.
 Generation is idempotent on ``source_key`` (a term's: the calendar period it pays for, not the day it starts, so a
 term whose start moves keeps its agreement and the visits that checked it): running it again updates the period and
 fee (which belong to the source) and never duplicates; the kind, store, facings, quota and note of an existing
-agreement are left as the manager set them. An agreement whose source no longer grants it is deleted when no visit
-has checked it yet, else kept (with its evidence) and flagged (`source_gone`: its page says so in the reader's
-language). By hand, a generated agreement's period and
-fee cannot be changed (they are edited at their source) and it cannot be deleted.
+agreement are left as the manager set them — unless the source's own chain or kind of fee changed (_source_changes):
+a contract moved to another chain takes its agreements there (a store of the chain it left chosen on one goes: every
+store of the new chain), and a term changed between an end cap's TG fee and a display fee makes its agreements that
+kind's display (deductions of different kinds claim them). Generation for some chains brings along their sources'
+agreements wherever they were, so a contract moved is never made twice nor let go. An agreement whose source no longer
+grants it is deleted when no visit has checked it yet, else kept (with its evidence) and flagged (`source_gone`: its
+page says so in the reader's language). By hand, a generated agreement's period and
+fee cannot be changed (they are edited at their source) and it cannot be deleted. Nor is one entered by hand that
+something rests on (agreement_delete): one deductions are matched to (agreement.deducted — its ledger line would fall
+to nothing, and the automatic matching would move those deductions, unseen, onto another display fee of the chain
+that month: finance removes the matches first), or one visits checked (agreement.has_evidence — its checks would go
+with it: it is ended early instead).
 
 Evaluation: see `agreements_evaluate` and evidence/agreement_rules.py (`evidence_problem`). It runs nightly, by
 the button, and in the transaction of every write that changes an agreement's evidence once its visits are
@@ -47,7 +55,8 @@ Closed months: an agreement made, deleted or changed (beyond its note, or its pe
 month finance has closed is refused with the portal's month-closed error (tradespend.rules.check_month_open).
 A generated one stays as finance closed it too, whatever its source does: a source change (a term's fee, dates or
 kind, a contract's status or validity, a plan approved) that would move or re-price a generated agreement in a
-closed month, by the same months as by hand (agreement_rules.months_changed), or make one there, is refused at its
+closed month (or move it to another chain or display: every month of it), by the same months as by hand
+(agreement_rules.months_changed), or make one there, is refused at its
 door naming the month and the agreement (agreement.source_month_closed: contracts.services' checks for the page, API
 and admin, the terms' import row by row, and the hook's generation behind them all, plan approvals included); the
 correction is an adjustment in an open month, or the line ended and a new one added from the first open month. One
@@ -118,8 +127,7 @@ def _may_manage(by, account: KeyAccount) -> None:
 def _check(agreement: DisplayAgreement, before: dict | None = None) -> None:
     """Every reason the agreement cannot be as it stands, the first raised with all of them (rules.refuse).
     ``before``: what is stored (_stored), None for a new one. Its store is asked about only when it is
-    chosen (a new agreement, another store or chain): one whose store has since moved to another chain or closed
-    keeps its note and its ending editable — it says so on its page, and its visits from the move on do not count."""
+    chosen (_store_problems)."""
     problems = rules.agreement_problems(
         kind=agreement.kind,
         facings=agreement.facings,
@@ -128,32 +136,48 @@ def _check(agreement: DisplayAgreement, before: dict | None = None) -> None:
         fee=agreement.fee,
         evidence_visits=agreement.evidence_visits,
     )
-    store_chosen = before is None or (before["store_id"], before["account_id"]) != (
-        agreement.store_id,
-        agreement.account_id,
-    )
-    if agreement.store_id is not None and store_chosen:
-        if agreement.store.account_id != agreement.account_id:
-            problems.append(
-                DomainError(
-                    "agreement.store_account",
-                    _("Store %(store)s is not a store of %(account)s."),
-                    field="store",
-                    store=agreement.store.name,
-                    account=agreement.account.name,
-                )
-            )
-        elif not agreement.store.active:
-            problems.append(
-                DomainError(
-                    "agreement.store_closed",
-                    _("Store %(store)s (%(store_code)s) is closed: no visit can evidence a display there."),
-                    field="store",
-                    store=agreement.store.name,
-                    store_code=agreement.store.code,
-                )
-            )
+    saved = None if before is None else (before["store_id"], before["account_id"])
+    if agreement.store_id is not None and agreement.account_id is not None:
+        problems += _store_problems(agreement.store, agreement.account, saved)
     rules.refuse(problems)
+
+
+def store_problems(*, store: Store | None, account: KeyAccount | None, saved: DisplayAgreement | None = None):
+    """Why the store cannot be the agreement's (a store of another chain, a closed store), for a form that says it
+    with its other errors (the page's, the admin's): what ``_check`` refuses. ``saved``: the agreement being changed,
+    whose store is asked about only when chosen again (another store or chain)."""
+    if store is None or account is None:
+        return []
+    return _store_problems(store, account, None if saved is None else (saved.store_id, saved.account_id))
+
+
+def _store_problems(store: Store, account: KeyAccount, saved: tuple | None) -> list[DomainError]:
+    """A store chosen (a new agreement, another store or chain; ``saved``: the stored (store, chain), None for a
+    new one) that is another chain's or closed. One whose store has since moved to another chain or closed keeps
+    its note and its ending editable — it says so on its page, and its visits from the move on do not count."""
+    if saved == (store.pk, account.pk):
+        return []
+    if store.account_id != account.pk:
+        return [
+            DomainError(
+                "agreement.store_account",
+                _("Store %(store)s is not a store of %(account)s."),
+                field="store",
+                store=store.name,
+                account=account.name,
+            )
+        ]
+    if not store.active:
+        return [
+            DomainError(
+                "agreement.store_closed",
+                _("Store %(store)s (%(store_code)s) is closed: no visit can evidence a display there."),
+                field="store",
+                store=store.name,
+                store_code=store.code,
+            )
+        ]
+    return []
 
 
 def _closed_months() -> frozenset:
@@ -380,7 +404,9 @@ def _source_label(agreement: DisplayAgreement) -> str:
 
 @transaction.atomic
 def agreement_delete(*, agreement: DisplayAgreement, by) -> None:
-    """Remove an agreement entered by hand (its checks go with it); a generated one is removed at its source."""
+    """Remove an agreement entered by hand that nothing rests on yet; a generated one is removed at its source. One
+    deductions are matched to (agreement.deducted) or visits checked (agreement.has_evidence) stays: finance
+    removes the matches first, or the manager ends it early."""
     agreement = DisplayAgreement.objects.select_for_update().select_related("account").get(pk=agreement.pk)
     _may_manage(by, agreement.account)
     if agreement.source != Source.MANUAL:
@@ -390,8 +416,52 @@ def agreement_delete(*, agreement: DisplayAgreement, by) -> None:
             source=_source_label(agreement),
         )
     _refuse_closed_months(_stored(agreement), None)
+    _refuse_deducted(agreement)
+    _refuse_evidenced(agreement)
     agreement.delete()
     _ledger(agreement, by=by)
+
+
+def _refuse_deducted(agreement: DisplayAgreement) -> None:
+    """An agreement whose fee the chain's deductions are matched to is not deleted: its ledger line would fall to
+    nothing and the automatic matching would move those deductions, unseen, onto another display fee of the chain
+    that month (any agreement, any store: matching pays a chain's fees by kind and month). Finance removes the
+    matches first (the deduction's page), deciding where the money goes; then it may go."""
+    from tradespend.models import DeductionMatch
+
+    matches = DeductionMatch.objects.filter(line__agreement_id=agreement.pk).select_related("deduction")
+    deductions = {match.deduction_id: match.deduction for match in matches.order_by("deduction__date", "deduction")}
+    if not deductions:
+        return
+    raise DomainConflict(
+        "agreement.deducted",
+        _(
+            "Display agreement #%(agreement)s cannot be deleted: deductions are matched to its fee (%(deductions)s; "
+            "%(amount)s in all), and deleting it would move them onto another fee of the chain. Ask finance to "
+            "remove those matches on the deduction's page first."
+        ),
+        agreement=agreement.pk,
+        deductions=", ".join(deduction.reference or f"#{deduction.pk}" for deduction in deductions.values()),
+        amount=sum((match.amount for match in matches), Decimal("0.00")),
+    )
+
+
+def _refuse_evidenced(agreement: DisplayAgreement) -> None:
+    """An agreement visits checked is not deleted: its checks would go with it, and with them the proof the display
+    was (or was not) there — what the fee is paid on. One that should no longer run is ended early instead (its end
+    date), which keeps its visits; a generated one is kept, flagged, for the same reason."""
+    visits = DisplayCheck.objects.filter(agreement_id=agreement.pk).values("visit").distinct().count()
+    if not visits:
+        return
+    raise DomainConflict(
+        "agreement.has_evidence",
+        _(
+            "Display agreement #%(agreement)s cannot be deleted: visits checked it (%(visits)s), and deleting it "
+            "would throw that evidence away. End it early instead: set its end date to the last day it ran."
+        ),
+        agreement=agreement.pk,
+        visits=visits,
+    )
 
 
 # --- generated --------------------------------------------------------------------------------------------------
@@ -406,12 +476,13 @@ class GenerateSummary:
     frozen: int = 0  # left as they were: their source would change a month finance has closed
 
 
-def _wanted_from_terms(account_ids) -> dict[str, dict]:
+def _wanted_from_terms(account_ids, term_ids=()) -> dict[str, dict]:
+    """What the terms of the accounts' contracts (all: None) grant, and the terms given wherever their contract is."""
     terms = ContractTerm.objects.filter(
         kind__in=list(TERM_KINDS), contract__status__in=CONTRACT_STATUSES, amount__isnull=False
     ).select_related("contract")
     if account_ids is not None:
-        terms = terms.filter(contract__account_id__in=account_ids)
+        terms = terms.filter(Q(contract__account_id__in=account_ids) | Q(pk__in=list(term_ids)))
     wanted = {}
     for term in terms:
         wanted.update(_term_wanted(term.pk, term.contract, _term_values(term)))
@@ -452,12 +523,13 @@ def _term_wanted(term_id: int | None, contract: Contract, term: dict) -> dict[st
     }
 
 
-def _wanted_from_plans(account_ids) -> dict[str, dict]:
+def _wanted_from_plans(account_ids, plan_ids=()) -> dict[str, dict]:
+    """What the accounts' plans (all: None) grant, and the plans given wherever they are."""
     plans = PromotionPlan.objects.filter(status__in=PLAN_STATUSES).filter(
         Q(end_cap=True) | Q(floor_stack=True) | Q(tg_fee__gt=0)
     )
     if account_ids is not None:
-        plans = plans.filter(account_id__in=account_ids)
+        plans = plans.filter(Q(account_id__in=account_ids) | Q(pk__in=list(plan_ids)))
     wanted = {}
     for plan in plans.prefetch_related("stores"):
         bought = []
@@ -490,11 +562,21 @@ def agreements_generate(
     if account is not None:
         account_ids = [account.pk]
     account_ids = list(account_ids) if account_ids is not None else None
-    wanted = {**_wanted_from_terms(account_ids), **_wanted_from_plans(account_ids)}
-    existing = DisplayAgreement.objects.select_for_update().exclude(source=Source.MANUAL).exclude(source_key="")
-    if account_ids is not None:
-        existing = existing.filter(account_id__in=account_ids)
-    existing = {a.source_key: a for a in existing}
+    generated = DisplayAgreement.objects.select_for_update().exclude(source=Source.MANUAL).exclude(source_key="")
+    if account_ids is None:
+        wanted = {**_wanted_from_terms(None), **_wanted_from_plans(None)}
+        existing = {a.source_key: a for a in generated}
+    else:
+        # the chains' agreements and what their sources grant wherever they are now, and the chains' sources'
+        # agreements wherever they were: a contract moved to another chain takes its agreements with it, whichever
+        # of the two chains is brought up to date (never one made twice, nor one let go as no longer granted)
+        mine = list(generated.filter(account_id__in=account_ids))
+        wanted = {
+            **_wanted_from_terms(account_ids, {a.term_id for a in mine if a.term_id}),
+            **_wanted_from_plans(account_ids, {a.plan_id for a in mine if a.plan_id}),
+        }
+        elsewhere = generated.exclude(account_id__in=account_ids).filter(source_key__in=list(wanted))
+        existing = {a.source_key: a for a in [*mine, *elsewhere]}
     summary = GenerateSummary()
     moved = []  # existing agreements whose period changed (other visits may now count), or granted again
     today = timezone.localdate()
@@ -512,18 +594,19 @@ def agreements_generate(
             agreement.save()
             summary.created += 1
             continue
-        changed = []
-        if key not in frozen:  # a closed month's agreement keeps its period and fee
-            changed = [name for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]]
-        for name in changed:
-            setattr(agreement, name, values[name])
+        changes = {}
+        if key not in frozen:  # a closed month's agreement keeps its period, fee, chain and display
+            changes = _source_changes(agreement, values)
+        for name, value in changes.items():
+            setattr(agreement, name, value)
+        changed = list(changes)
         if agreement.source_gone:  # its source grants it again (a contract made active again): no longer kept only
             agreement.source_gone = False
             changed.append("source_gone")
         if changed:
             agreement.save(update_fields=changed)
             summary.updated += 1
-            if {"start_on", "end_on", "source_gone"} & set(changed):
+            if set(EVIDENCE_CHANGES) & set(changed):
                 moved.append(agreement.pk)
     vanished = [a for key, a in existing.items() if key not in wanted]
     checked = set(
@@ -546,6 +629,31 @@ def agreements_generate(
     if moved:
         agreements_evaluate(ids=moved)
     return summary
+
+
+# What generation changes that makes other visits count, or counts them otherwise: evaluated again at once.
+EVIDENCE_CHANGES = ("start_on", "end_on", "source_gone", "account_id", "store_id", "kind", "facings")
+
+
+def _source_changes(agreement: DisplayAgreement, values: dict) -> dict:
+    """What generation writes over an existing agreement from what its source grants (``values``): its period and fee,
+    and its chain and display where the source's changed (the module's docstring). A contract moved to another chain
+    takes its agreements there, a store the KA manager chose of the chain it left going with it (every store of the
+    new chain, as generated); a term changed to another kind of fee (an end cap's TG fee ↔ a display fee, which
+    deductions of different kinds claim) makes its agreement that kind's display, a facings count going with shelf
+    facings. Otherwise the display, store and facings the KA manager set stay."""
+    changes = {name: values[name] for name in ("start_on", "end_on", "fee") if getattr(agreement, name) != values[name]}
+    account_id = values.get("account_id", agreement.account_id)
+    if account_id != agreement.account_id:
+        changes["account_id"] = account_id
+        if agreement.store_id is not None and agreement.store.account_id != account_id:
+            changes.update(store_id=values.get("store_id"), store_left_at=None)
+    kind = values.get("kind", agreement.kind)
+    if (kind == DisplayKind.END_CAP) != (agreement.kind == DisplayKind.END_CAP):
+        changes["kind"] = kind
+        if agreement.facings is not None and kind != DisplayKind.FACINGS:
+            changes["facings"] = None
+    return changes
 
 
 def term_release(term: ContractTerm) -> None:
@@ -579,10 +687,11 @@ def _frozen_months(agreement: DisplayAgreement | None, values: dict, closed) -> 
         return []
     if agreement is None:
         return _closed_touched(values["start_on"], values["end_on"], closed)
-    old, new = (agreement.start_on, agreement.end_on), (values["start_on"], values["end_on"])
-    whole = agreement.fee != values["fee"]
-    if old == new and not whole:
+    changes = _source_changes(agreement, values)
+    if not changes:
         return []
+    old, new = (agreement.start_on, agreement.end_on), (values["start_on"], values["end_on"])
+    whole = bool(set(changes) - {"start_on", "end_on"})  # its fee, chain or display: every month of its period
     return [month for month in rules.months_changed(old, new, whole=whole) if month in closed]
 
 
@@ -687,10 +796,18 @@ def _refuse_frozen(existing: dict, wanted: dict, steps: dict, *, closed, field=N
 
 
 def _term_field(agreement: DisplayAgreement | None, values: dict) -> str:
-    """The term line's field a refusal is shown next to: its amount for a fee changed, else the date that moves."""
+    """The term line's field a refusal is shown next to: its kind for another display, its amount for a fee
+    changed, else the date that moves."""
+    if agreement is not None and "kind" in _source_changes(agreement, values):
+        return "kind"
     if agreement is None or agreement.start_on != values["start_on"]:
         return "valid_from"
     return "amount" if agreement.fee != values["fee"] else "valid_to"
+
+
+def _contract_field(agreement: DisplayAgreement | None, values: dict) -> str | None:
+    """The contract's field a refusal is shown next to: its chain when it moves the agreement to another."""
+    return "account" if agreement is not None and agreement.account_id != values["account_id"] else None
 
 
 def check_term_change(*, contract: Contract, term_id: int | None, values: dict, closed=None) -> None:
@@ -723,7 +840,8 @@ def check_contract_change(contract: Contract) -> None:
     for term in ContractTerm.objects.filter(contract_id=contract.pk, kind__in=list(TERM_KINDS)):
         wanted.update(_term_wanted(term.pk, contract, _term_values(term)))
     existing = {a.source_key: a for a in DisplayAgreement.objects.filter(source_key__in=list(wanted))}
-    _refuse_frozen(existing, wanted, _frozen_steps(existing, wanted, closed, timezone.localdate()), closed=closed)
+    steps = _frozen_steps(existing, wanted, closed, timezone.localdate())
+    _refuse_frozen(existing, wanted, steps, closed=closed, field=_contract_field)
 
 
 # --- evaluation -------------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from contracts.forms import DATE_INPUT, StyledForm
 from contracts.selectors import deductions_for
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
-from ka_portal.lists import Column, FilteredListView, choose_by_code
+from ka_portal.lists import Column, FilteredListView, RecordChoice, choose_by_code
 from ka_portal.money import ZERO, money_sum
 from ka_portal.pages import mark_problems, run_step, show_refusal
 from ka_portal.permissions import can, model_permission
@@ -239,8 +239,34 @@ def _detail_url(agreement) -> str:
 # --- form -------------------------------------------------------------------------------------------------------
 
 
+class ChainSelect(forms.Select):
+    """The form's chain: each option carries the chain's code (data-code), by which agreement-form.js narrows the
+    store box's lookup (past RecordChoice.MANY stores) to the chain chosen."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        chain = getattr(value, "instance", None)
+        if chain is not None:
+            option["attrs"]["data-code"] = chain.code
+        return option
+
+
+class StoreOfChain(RecordChoice):
+    """The form's store: each option says its chain (data-account, the chain's value in the chain select), so
+    evidence/agreement-form.js offers only the stores of the chain chosen. Without the script every store stays
+    offered and a store of another chain is refused beside the store, with the form's other errors
+    (services.store_problems)."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        store = getattr(value, "instance", None)
+        if store is not None:
+            option["attrs"]["data-account"] = store.account_id
+        return option
+
+
 class AgreementForm(StyledForm):
-    account = forms.ModelChoiceField(label=_("Chain"), queryset=KeyAccount.objects.none())
+    account = forms.ModelChoiceField(label=_("Chain"), queryset=KeyAccount.objects.none(), widget=ChainSelect)
     store = forms.ModelChoiceField(
         label=_("Store"),
         queryset=Store.objects.none(),
@@ -278,6 +304,17 @@ class AgreementForm(StyledForm):
             stores = Store.objects.filter(Q(pk__in=stores.values("pk")) | Q(pk=agreement.store_id))
         self.fields["store"].queryset = stores.select_related("account").order_by("account__code", "code")
         choose_by_code(self, "store")  # a KA manager's stores: a few thousand
+        self.fields["store"].widget = StoreOfChain.of(self.fields["store"])
+        self.fields["store"].widget.attrs.update(
+            {
+                "data-follows": self.add_prefix("account"),  # agreement-form.js: the chain's stores only
+                "data-let-go": _(
+                    "The store chosen is not one of this chain's: choose one of its stores, or none for every store "
+                    "of the chain."
+                ),
+            }
+        )
+        self.agreement = agreement
         if agreement is not None and agreement.source != DisplayAgreement.Source.MANUAL:
             for name in services.SOURCE_FIELDS:
                 self.fields[name].disabled = True
@@ -295,6 +332,8 @@ class AgreementForm(StyledForm):
             fee=data.get("fee"),
             evidence_visits=data.get("evidence_visits"),
         )
+        # a store of another chain, said now with the rest rather than once they are put right
+        problems += services.store_problems(store=data.get("store"), account=data.get("account"), saved=self.agreement)
         mark_problems(self, problems)
         return data
 

@@ -47,3 +47,25 @@ def test_an_agreements_page_and_its_store_card_say_the_same_as_its_stored_figure
     card = page.split('data-testid="store-evidence"')[1].split("</h2>")[0]
     assert facts.startswith("1 of 3 visits with a photo") and "1 of 3</span>" in card
     assert 'data-testid="agreement-stale"' not in page
+
+
+def test_the_demos_deducted_facings_agreement_is_not_deleted_and_its_deduction_stays_on_it(demo_company, client):
+    """QA: deleting it answered "deleted", and deduction DISP-EVID-1 read matched 1,200.00 against the chain's
+    floor stack for every store (0 of 2 visits) instead."""
+    from tradespend.models import DeductionMatch
+
+    deduction = Deduction.objects.get(reference="DISP-EVID-1")
+    payable = DisplayAgreement.objects.get(source="manual", status="payable")
+    assert [m.line.agreement_id for m in DeductionMatch.objects.filter(deduction=deduction)] == [payable.pk]
+    client.force_login(payable.account.owner)
+
+    page = client.post(
+        reverse("evidence:agreement-delete", args=[payable.pk]), follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+
+    assert f"陈列协议 #{payable.pk} 不能删除" in page or "cannot be deleted" in page  # the catalogue may lag
+    assert "陈列协议已删除。" not in page
+    assert DisplayAgreement.objects.filter(pk=payable.pk).exists()
+    deduction.refresh_from_db()
+    assert (deduction.state, deduction.matched_amount) == (Deduction.State.MATCHED, payable.fee)
+    assert [m.line.agreement_id for m in DeductionMatch.objects.filter(deduction=deduction)] == [payable.pk]

@@ -90,3 +90,56 @@ def test_the_admin_names_them_all_too(client, admin_user, world):
     assert {"end_on", "fee", "evidence_visits"} <= set(errors)
     assert "The period ends (2026-12-07) before it starts (2026-12-31)." in errors["end_on"]
     assert not DisplayAgreement.objects.exists()
+
+
+@pytest.fixture
+def two_chains(manager, rep, world):
+    """The manager's 沃尔玛 and 家乐福, a store each."""
+    walmart, _walmart_store = world
+    carrefour, [yangpu] = chain(manager, rep, code="CRF")
+    return walmart, carrefour, yangpu
+
+
+def test_a_store_of_another_chain_is_named_with_the_other_errors_in_one_round(client, manager, two_chains):
+    """QA: "Store 家乐福杨浦店 is not a store of 沃尔玛" came only after the other errors were put right."""
+    walmart, _carrefour, yangpu = two_chains
+    client.force_login(manager)
+    data = {"account": walmart.pk, "store": yangpu.code, "kind": "end_cap", "facings": "", "start_on": "2026-12-31",
+            "end_on": "2026-12-07", "fee": "", "evidence_visits": "1", "note": ""}  # fmt: skip
+
+    page = client.post(NEW, data, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert _errors(page) == {
+        "store": [f"Store {yangpu.name} is not a store of {walmart.name}."],
+        "end_on": ["The period ends (2026-12-07) before it starts (2026-12-31)."],
+        "fee": ["This field is required."],
+    }
+    assert not DisplayAgreement.objects.exists()
+
+
+def test_the_admin_names_the_other_chains_store_in_the_same_round(client, admin_user, two_chains):
+    walmart, _carrefour, yangpu = two_chains
+    client.force_login(admin_user)
+    data = {"account": walmart.pk, "store": yangpu.pk, "kind": "end_cap", "facings": "", "start_on": "2026-12-31",
+            "end_on": "2026-12-07", "fee": "", "evidence_visits": "1", "note": ""}  # fmt: skip
+
+    page = client.post(reverse("admin:evidence_displayagreement_add"), data, HTTP_ACCEPT_LANGUAGE="en")
+
+    errors = page.context["adminform"].form.errors
+    assert errors["store"] == [f"Store {yangpu.name} is not a store of {walmart.name}."]
+    assert {"end_on", "fee"} <= set(errors)  # a fee left empty: the form's own error, beside the rule's
+    assert not DisplayAgreement.objects.exists()
+
+
+def test_each_store_says_its_chain_for_the_script_that_offers_only_the_chosen_chains(client, manager, two_chains):
+    walmart, carrefour, yangpu = two_chains
+    client.force_login(manager)
+
+    page = client.get(NEW).content.decode()
+
+    store_select = page.split('name="store"')[1].split("</select>")[0]
+    assert 'data-follows="account"' in page
+    assert f'value="{yangpu.code}" data-account="{carrefour.pk}"' in store_select
+    assert f'value="WMT1" data-account="{walmart.pk}"' in store_select
+    assert f'value="{walmart.pk}" data-code="WMT"' in page
+    assert "evidence/agreement-form" in page  # the script, served from static/ like every asset

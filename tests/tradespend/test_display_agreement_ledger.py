@@ -13,6 +13,7 @@ from accounts.models import KeyAccount
 from contracts.models import Deduction
 from evidence.agreements import agreement_create, agreement_delete, agreement_update, agreements_evaluate
 from evidence.models import DisplayAgreement
+from ka_portal.errors import DomainError
 from tests.contracts.factories import InvoiceFactory
 from tests.evidence.agreement_data import agreement, chain, checked
 from tests.tradespend.matching_data import matching_deduction
@@ -182,9 +183,7 @@ def test_reps_see_no_deductions_and_the_ledger_names_the_agreement(client, manag
     assert reverse("evidence:agreement-detail", args=[deal.pk]) in ledger
 
 
-def test_a_deducted_fee_lowered_or_deleted_sends_what_the_ledger_no_longer_holds_back_to_unsupported(
-    manager, rep, world
-):
+def test_a_deducted_fee_lowered_sends_what_the_ledger_no_longer_holds_back_to_unsupported(manager, rep, world):
     """QA: the deduction stayed matched to a line at 0, and gross to net counted the money nowhere."""
     account, store, invoice = world
     deal = _evidenced(_enter(manager, account, store, fee="2000.00"), store, rep)
@@ -196,10 +195,12 @@ def test_a_deducted_fee_lowered_or_deleted_sends_what_the_ledger_no_longer_holds
     assert (deduction.state, deduction.matched_amount) == (Deduction.State.PARTLY_MATCHED, Decimal("1500.00"))
     assert [m.amount for m in DeductionMatch.objects.filter(deduction=deduction)] == [Decimal("1500.00")]
 
-    agreement_delete(agreement=deal, by=manager)
+    # deleted, it would send the deduction onto another fee of the chain: refused until finance removes the match
+    with pytest.raises(DomainError) as refusal:
+        agreement_delete(agreement=deal, by=manager)
+    assert refusal.value.code == "agreement.deducted"
     deduction.refresh_from_db()
-    assert (deduction.state, deduction.matched_amount) == (Deduction.State.UNSUPPORTED, Decimal("0.00"))
-    assert not AccrualLine.objects.filter(source="display").exists()  # no line kept at 0 for nothing
+    assert (deduction.state, deduction.matched_amount) == (Deduction.State.PARTLY_MATCHED, Decimal("1500.00"))
 
 
 def test_a_match_finance_made_by_hand_stays_and_its_line_is_flagged(manager, finance, rep, world):
