@@ -151,3 +151,15 @@ def test_the_admin_refuses_a_generated_agreements_delete_on_its_page_and_offers_
     assert DisplayAgreement.objects.filter(pk=generated.pk).exists()
     listing = client.get(reverse("admin:evidence_displayagreement_changelist"), **EN).content.decode()
     assert 'value="delete_selected"' not in listing
+
+
+def test_the_page_asks_before_it_deletes(client, manager, world):
+    """QA: the agreement page's Delete deleted at once. It now opens a box that says what goes, and the one button
+    that posts the delete is inside it."""
+    _account, _store, _facings, floor_stack, _deduction = world
+    client.force_login(manager)
+    page = client.get(reverse("evidence:agreement-detail", args=[floor_stack.pk]), **EN).content.decode()
+    box = page.split('data-testid="agreement-delete-box"', 1)[1].split("</details>", 1)[0]
+    assert "This cannot be undone." in box
+    assert reverse("evidence:agreement-delete", args=[floor_stack.pk]) in box
+    assert page.count(reverse("evidence:agreement-delete", args=[floor_stack.pk])) == 1  # no delete outside the box
