@@ -257,19 +257,40 @@ class CollectionTargetViewSet(ServiceModelViewSet):
         return services.collection_target_save(target=record, **fields)
 
 
-_PERFORMANCE_ROW = {
+_MONEY = {"max_digits": None, "decimal_places": 2}
+# A row's figures (the total's, its account blank); a row adds its months with a target. Target, difference and
+# achievement are over the months with a target (accounts.selectors.Performance.compared), null where none has one.
+_PERFORMANCE_TOTAL = {
     "account": serializers.CharField(),
     "account_name": serializers.CharField(),
     "tier": serializers.CharField(),
-    "target": api_fields.DecimalField(max_digits=None, decimal_places=2),
-    "actual": api_fields.DecimalField(max_digits=None, decimal_places=2),
-    "difference": api_fields.DecimalField(max_digits=None, decimal_places=2),
-    "achievement": api_fields.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
-    "growth": api_fields.DecimalField(max_digits=None, decimal_places=2, allow_null=True),
+    "target": api_fields.DecimalField(
+        **_MONEY, allow_null=True, help_text="The targets of the months with one; null where no month has one"
+    ),
+    "actual": api_fields.DecimalField(**_MONEY, help_text="Sell-in of the period (so far, while it runs)"),
+    "actual_with_target": api_fields.DecimalField(
+        **_MONEY,
+        allow_null=True,
+        help_text="Sell-in of the months with a target, what the target is compared with: the actual where every "
+        "month has one; null where none has",
+    ),
+    "difference": api_fields.DecimalField(
+        **_MONEY, allow_null=True, help_text="actual_with_target − target; null without a target or before the start"
+    ),
+    "achievement": api_fields.DecimalField(
+        **_MONEY, allow_null=True, help_text="actual_with_target ÷ target, in percent"
+    ),
+    "growth": api_fields.DecimalField(**_MONEY, allow_null=True),
     "last_year": api_fields.DecimalField(
-        max_digits=None,
-        decimal_places=2,
+        **_MONEY,
         help_text="Sell-in of the same days a year before as the actual covers (a month in progress: its days so far)",
+    ),
+}
+_PERFORMANCE_ROW = {
+    **_PERFORMANCE_TOTAL,
+    "target_months": serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The months of the period with a target (YYYY-MM); a month left blank has none",
     ),
 }
 
@@ -278,11 +299,26 @@ def _pct(ratio):
     return None if ratio is None else f"{ratio * 100:.2f}"
 
 
-def _performance_row(row, code="", name="", tier=""):
+def _money(amount):
+    return None if amount is None else f"{amount:.2f}"
+
+
+def _performance_total(row, code="", name="", tier="") -> dict:
+    compared = row.compared
     return {
-        "account": code, "account_name": name, "tier": tier, "target": f"{row.target:.2f}",
-        "actual": f"{row.actual:.2f}", "difference": f"{row.difference:.2f}", "achievement": _pct(row.achievement),
-        "growth": _pct(row.growth), "last_year": f"{row.last_year:.2f}",
+        "account": code, "account_name": name, "tier": tier,
+        "target": _money(compared and compared.target), "actual": _money(row.actual),
+        "actual_with_target": _money(compared and compared.actual),
+        "difference": _money(compared and compared.difference), "achievement": _pct(compared and compared.achievement),
+        "growth": _pct(row.growth), "last_year": _money(row.last_year),
+    }  # fmt: skip
+
+
+def _performance_row(row) -> dict:
+    account = row.account
+    return {
+        **_performance_total(row, account.code, account.name, account.tier),
+        "target_months": [f"{month:%Y-%m}" for month in row.target_months],
     }  # fmt: skip
 
 
@@ -323,7 +359,7 @@ class AccountPerformanceView(APIView):
                         help_text="The last day the actual covers: the period's end, or today while it runs"
                     ),
                     "results": inline_serializer("AccountPerformanceRow", _PERFORMANCE_ROW, many=True),
-                    "total": inline_serializer("AccountPerformanceTotal", _PERFORMANCE_ROW),
+                    "total": inline_serializer("AccountPerformanceTotal", _PERFORMANCE_TOTAL),
                 },
             ),
             400: OpenApiTypes.OBJECT,
@@ -366,7 +402,7 @@ class AccountPerformanceView(APIView):
                 "from": f"{period.first:%Y-%m}",
                 "to": f"{period.last:%Y-%m}",
                 "actual_to": period.actual_to(today).isoformat(),
-                "results": [_performance_row(r, r.account.code, r.account.name, r.account.tier) for r in rows],
-                "total": _performance_row(total),
+                "results": [_performance_row(r) for r in rows],
+                "total": _performance_total(total),
             }
         )

@@ -8,11 +8,11 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from contracts.selectors import invoiced_sell_in_by_account, invoiced_sell_in_by_month, net_sell_in
+from contracts.selectors import invoiced_sell_in_by_month, net_sell_in
 from ka_portal.db_router import reads_from_replica
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name
-from ka_portal.money import ZERO, money_sum
+from ka_portal.money import ZERO
 from ka_portal.months import check_month_range, read_month
 from ka_portal.scope import accounts_for, contact_logs_for, contacts_for
 
@@ -51,6 +51,14 @@ class Period:
     def month_keys(self) -> tuple[int, int]:
         return self.first.year * 100 + self.first.month, self.last.year * 100 + self.last.month
 
+    def months(self) -> list[date]:
+        """The first day of each of its months, in order."""
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        return months
+
 
 @dataclass
 class Performance:
@@ -63,13 +71,31 @@ class Performance:
     label: str = field(default="")
     future: bool = False  # a month not begun yet: nothing to compare
     # a target was set: a month left blank on the targets form has none (not one of 0), so its actual is compared
-    # with nothing (no difference, no achievement), as the form says ("leave a month empty for no target")
+    # with nothing (no difference, no achievement), as the form says ("leave a month empty for no target"); a period
+    # of months is targeted when each of them is (compared_with_targets)
     targeted: bool = True
+    month: date | None = None  # a month's first day, where this is one month
+    # a period only some of whose months have a target: those months together, their target against their actual
+    # (compared_with_targets); its months with a target in ``target_months``
+    with_target: "Performance | None" = None
+    target_months: tuple[date, ...] = ()
+
+    @property
+    def compared(self) -> "Performance | None":
+        """What a target is compared with: the period itself where every month of it has one, those months together
+        where only some do (``with_target``), nothing where none does. The performance report, the chain page and
+        the dashboards read their target, difference and achievement here."""
+        return self if self.targeted else self.with_target
+
+    @property
+    def target_month_runs(self) -> str:
+        """Its months with a target as a reader writes them: "2026-01–2026-03, 2026-05"."""
+        return month_span_runs(self.target_months)
 
     @property
     def difference(self) -> Decimal | None:
-        """差异额 = actual − target; None where no target was set."""
-        return self.actual - self.target if self.targeted else None
+        """差异额 = actual − target; None where no target was set, or for a period not begun (no shortfall yet)."""
+        return self.actual - self.target if self.targeted and not self.future else None
 
     @property
     def achievement(self) -> Decimal | None:
@@ -82,14 +108,49 @@ class Performance:
         return self.actual / self.last_year - 1 if self.last_year and not self.future else None
 
 
+def compared_with_targets(parts: list[Performance]) -> Performance:
+    """The one rule for a period made of parts (its months; or, for a report's total, its accounts' periods) of which
+    only some may have a target — a month left blank on the targets form has none, not one of 0: the period's actual
+    and last year are its parts' begun so far; it has a target when every part has one (their sum, against the
+    actual so far: a period still running compares its actual so far with its whole target); when only some do, it
+    has none and ``with_target`` compares those parts (of a part with a target over some of its months, those
+    months) together — their target against their actual so far — never a sum of targets that leaves months out with
+    the actual of every month. Its ``target`` is the sum of the targets it has either way, and ``target_months`` the
+    months of its parts that have one (where the parts are months). Not begun at all: ``future`` (no shortfall).
+    The account's page, the performance report (page, API, Excel), the chain page and the dashboards read it."""
+    begun = [part for part in parts if not part.future]
+    compared = [part.compared for part in parts if part.compared is not None]
+    whole = Performance(
+        target=sum((part.target for part in compared), ZERO),
+        actual=sum((part.actual for part in begun), ZERO),
+        last_year=sum((part.last_year for part in begun), ZERO),
+        targeted=bool(parts) and all(part.targeted for part in parts),
+        future=not begun,
+        target_months=tuple(part.month for part in parts if part.targeted and part.month is not None),
+    )
+    if compared and not whole.targeted:
+        whole.with_target = compared_with_targets(compared)
+    return whole
+
+
+def _compared(figure: str):
+    """A sort by a compared figure (target, difference, achievement): the rows without one last when descending."""
+
+    def key(p: Performance):
+        value = getattr(p.compared, figure, None)
+        return (value is not None, value or 0)
+
+    return key
+
+
 SORT_KEYS = {
     "code": lambda p: p.account.code,
     "name": lambda p: account_name(p.account),
     "tier": lambda p: p.account.tier,
-    "target": lambda p: p.target,
+    "target": _compared("target"),
     "actual": lambda p: p.actual,
-    "difference": lambda p: p.difference,
-    "achievement": lambda p: (p.achievement is not None, p.achievement or 0),
+    "difference": _compared("difference"),
+    "achievement": _compared("achievement"),
     "growth": lambda p: (p.growth is not None, p.growth or 0),
 }
 
@@ -166,11 +227,6 @@ def check_performance_tier(tier: str | None) -> str | None:
     return tier
 
 
-def _targets_in(targets: QuerySet, period: Period) -> QuerySet:
-    low, high = period.month_keys()
-    return targets.alias(month_key=F("year") * 100 + F("month")).filter(month_key__gte=low, month_key__lte=high)
-
-
 @reads_from_replica()
 def account_performance(
     *,
@@ -186,7 +242,10 @@ def account_performance(
 
     Actual is sell-in as invoiced, net of credit notes (SPEC §2): deliveries feed stock and suggested orders,
     not this; while the period runs it is so far, and last year the same days (`Period.last_year_days`).
-    A fixed number of queries, whatever the size.
+    Each account's months go through compared_with_targets, as its page's year does: where only some months of the
+    period have a target, its target, difference and achievement are those months' (``Performance.compared``), and
+    an account with none has none; the total is its accounts' the same way.
+    A fixed number of queries, whatever the size: each figure one grouped reading by account and month.
     """
     sort = check_performance_sort(sort)
     tier = check_performance_tier(tier)
@@ -195,31 +254,39 @@ def account_performance(
     if tier is not None:
         accounts = accounts.filter(tier=tier)
     account_ids = accounts.values("id")
-    targets = dict(
-        _targets_in(SalesTarget.objects.filter(account_id__in=account_ids), period)
-        .values("account_id")
-        .annotate(total=money_sum("amount"))
-        .order_by()
-        .values_list("account_id", "total")
-    )
-    actual = invoiced_sell_in_by_account(account_ids, period.first, period.end)
-    last_year = invoiced_sell_in_by_account(account_ids, *period.last_year_days(today))
-    rows = [
-        Performance(
-            account=account,
-            target=targets.get(account.id) or ZERO,
-            actual=actual.get(account.id) or ZERO,
-            last_year=last_year.get(account.id) or ZERO,
+    low, high = period.month_keys()
+    targets = {
+        (account_id, date(year, month, 1)): amount
+        for account_id, year, month, amount in SalesTarget.objects.filter(account_id__in=account_ids)
+        .alias(month_key=F("year") * 100 + F("month"))
+        .filter(month_key__gte=low, month_key__lte=high)
+        .values_list("account_id", "year", "month", "amount")
+    }
+    by_month = ("account_id", "date__year", "date__month")
+    actual = net_sell_in(by_month, account_ids=account_ids, date__gte=period.first, date__lte=period.end)
+    # the same days a year before as the actual covers, month by month: a month in progress its days so far
+    first_day, last_day = period.last_year_days(today)
+    last_year = net_sell_in(by_month, account_ids=account_ids, date__gte=first_day, date__lte=last_day)
+    months = period.months()
+    rows = []
+    for account in accounts:
+        row = compared_with_targets(
+            [
+                Performance(
+                    month=month,
+                    target=targets.get((account.id, month)) or ZERO,
+                    targeted=(account.id, month) in targets,
+                    actual=actual.get((account.id, month.year, month.month)) or ZERO,
+                    last_year=last_year.get((account.id, month.year - 1, month.month)) or ZERO,
+                    future=month > today,
+                )
+                for month in months
+            ]
         )
-        for account in accounts
-    ]
+        row.account = account
+        rows.append(row)
     rows.sort(key=SORT_KEYS[sort.removeprefix("-")], reverse=sort.startswith("-"))
-    total = Performance(
-        target=sum((r.target for r in rows), ZERO),
-        actual=sum((r.actual for r in rows), ZERO),
-        last_year=sum((r.last_year for r in rows), ZERO),
-    )
-    return rows, total
+    return rows, compared_with_targets(rows)
 
 
 @dataclass
@@ -256,6 +323,7 @@ def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> Acc
     months = [
         Performance(
             label=str(month),
+            month=date(year, month, 1),
             target=targets.get(month) or ZERO,
             targeted=month in targets,
             actual=this_year.get(month) or ZERO,
@@ -264,27 +332,11 @@ def account_year_by_month(*, account: KeyAccount, year: int, today: date) -> Acc
         )
         for month in range(1, 13)
     ]
-    total = _months_together(months, targeted=len(targets) == len(months))
-    if not targets or len(targets) == len(months):
+    total = compared_with_targets(months)
+    if total.with_target is None:
         return AccountYear(months=months, total=total)
-    with_target = [m for m in months if m.targeted]
     return AccountYear(
-        months=months,
-        total=total,
-        with_target=_months_together(with_target, targeted=True),
-        target_months=month_runs(sorted(targets)),
-    )
-
-
-def _months_together(months: list[Performance], *, targeted: bool) -> Performance:
-    """Some months of a year as one: every month's target; the actual and last year of those begun."""
-    begun = [m for m in months if not m.future]
-    return Performance(
-        target=sum((m.target for m in months), ZERO),
-        actual=sum((m.actual for m in begun), ZERO),
-        last_year=sum((m.last_year for m in begun), ZERO),
-        targeted=targeted,
-        future=not begun,
+        months=months, total=total, with_target=total.with_target, target_months=month_runs(sorted(targets))
     )
 
 
@@ -297,6 +349,17 @@ def month_runs(months: list[int]) -> str:
         else:
             runs.append([month])
     return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
+
+
+def month_span_runs(months: tuple[date, ...] | list[date]) -> str:
+    """Months (first days, in order) of a period that may cross a year, as ISO runs: "2026-01–2026-03, 2026-05"."""
+    runs: list[list[date]] = []
+    for month in months:
+        if runs and (month.year * 12 + month.month) == (runs[-1][-1].year * 12 + runs[-1][-1].month) + 1:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(f"{run[0]:%Y-%m}" if len(run) == 1 else f"{run[0]:%Y-%m}–{run[-1]:%Y-%m}" for run in runs)
 
 
 def last_year_by_month(account: KeyAccount, period: Period, today: date) -> dict[date, Decimal]:

@@ -285,10 +285,27 @@ def performance(request):
         "period": period,
         "so_far": _so_far(period, today) if period else None,
         "columns": PERFORMANCE_COLUMNS,
+        # only some months of the period have a target (at an account, or some accounts none): said under the period
+        "part_note": PERFORMANCE_PART_NOTE if total is not None and total.with_target else None,
         "sort": sort,
         "sort_refused": sort_refused,
     }
     return render(request, "accounts/performance.html", context, status=200 if form.is_valid() else 400)
+
+
+# Said under the period (page) and above the table (Excel) when only some months of the period have a target.
+PERFORMANCE_PART_NOTE = gettext_lazy(
+    "Not every month of this period has a target (a month left blank has none): difference and achievement compare "
+    "only the months with a target, their actual against their target."
+)
+
+
+def _compared_cells(row):
+    """Target, actual, difference and achievement of a row: the target compared over its months with a target."""
+    compared = row.compared
+    if compared is None:
+        return [None, row.actual, None, None]
+    return [compared.target, row.actual, compared.difference, compared.achievement]
 
 
 def _so_far(period, today):
@@ -298,15 +315,19 @@ def _so_far(period, today):
 
 
 def _performance_xlsx(rows, total, period, so_far):
-    headers = [label for _key, label in PERFORMANCE_COLUMNS] + [_("Same period last year")]
+    # the target, difference and achievement are those over the months with a target (Performance.compared):
+    # blank where an account has none; the months and their actual in the last two columns, as the page says
+    headers = [label for _key, label in PERFORMANCE_COLUMNS] + [
+        _("Same period last year"), _("Months with a target"), _("Actual in months with a target")
+    ]  # fmt: skip
     lines = [
-        [r.account.code, account_name(r.account), r.account.tier, r.target, r.actual, r.difference, r.achievement,
-         r.growth, r.last_year]
+        [r.account.code, account_name(r.account), r.account.tier, *_compared_cells(r), r.growth, r.last_year,
+         r.target_month_runs or None, r.compared.actual if r.compared else None]
         for r in rows
     ]  # fmt: skip
     lines.append(
-        ["", _("Total"), "", total.target, total.actual, total.difference, total.achievement, total.growth,
-         total.last_year]
+        ["", _("Total"), "", *_compared_cells(total), total.growth, total.last_year, None,
+         total.compared.actual if total.compared else None]
     )  # fmt: skip
     # above the table, what it covers, as the page says it: the months, and "so far" while the period runs
     intro = [
@@ -321,6 +342,8 @@ def _performance_xlsx(rows, total, period, so_far):
             )
             % {"day": date_format(so_far, "SHORT_DATE_FORMAT")}
         )
+    if total.with_target:
+        intro.append(str(PERFORMANCE_PART_NOTE))
     name = f"account-performance-{period.first:%Y-%m}-{period.last:%Y-%m}.xlsx"
     formats = {6: excel.PERCENT_FORMAT, 7: excel.PERCENT_FORMAT}
     return excel.xlsx_response(name, _("Account performance"), headers, lines, formats, intro)

@@ -6,7 +6,7 @@ behind them say.
 
 A fixed number of queries whatever the chain's size (tests/analytics/test_chain.py counts them)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.models import KeyAccount, SalesTarget
-from accounts.selectors import Performance, Period, last_year_by_month
+from accounts.selectors import Performance, Period, compared_with_targets, last_year_by_month
 from contracts.filters import expiring_soon
 from contracts.models import Contract
 from contracts.selectors import AgingRow, aging_report, contracts_for, deduction_unsupported, net_sell_in
@@ -151,15 +151,11 @@ def chain_overview(
         month_from=month_from,
         month_to=month_to,
         as_of=as_of,
-        # the period's performance is the sum of its months: the same reading as accounts.selectors'
-        # account_performance (invoiced net of credit notes, the months' targets, the same days a year before
-        # as the actual covers; a month to come counts its target only)
-        performance=Performance(
-            account=account,
-            target=sum((m.target for m in trend), ZERO),
-            actual=sum((m.actual for m in trend), ZERO),
-            last_year=sum((m.last_year for m in trend if not m.future), ZERO),
-        ),
+        # the period's performance is its months together by the account page's and the performance report's rule
+        # (accounts.selectors.compared_with_targets: invoiced net of credit notes, the same days a year before as
+        # the actual covers, a month to come counting its target only; where only some months have a target, the
+        # target, difference and achievement are those months', Performance.compared)
+        performance=replace(compared_with_targets(trend), account=account),
         trend=trend,
         figures=figures,
         spend_source=source,
@@ -180,8 +176,9 @@ def chain_overview(
 
 
 def _trend(account: KeyAccount, month_from: date, month_to: date, today: date) -> list[Performance]:
-    """Month by month: sell-in as invoiced net of credit notes (as performance reads it), the target, last year
-    (`accounts.selectors.last_year_by_month`: a month in progress against its days so far a year before)."""
+    """Month by month: sell-in as invoiced net of credit notes (as performance reads it), the target (none where the
+    month was left blank), last year (`accounts.selectors.last_year_by_month`: a month in progress against its days
+    so far a year before)."""
     months = months_between(month_from, month_to)
     net = net_sell_in(
         ("date__year", "date__month"), account_ids=[account.pk], date__gte=month_from, date__lt=add_months(month_to, 1)
@@ -197,8 +194,10 @@ def _trend(account: KeyAccount, month_from: date, month_to: date, today: date) -
     return [
         Performance(
             label=month.isoformat(),
+            month=month,
             actual=actual.get(month, ZERO),
             target=targets.get(month, ZERO),
+            targeted=month in targets,  # a month left blank has no target (not one of 0)
             last_year=before[month],
             future=month > today,
         )

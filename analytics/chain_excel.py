@@ -23,6 +23,7 @@ def achievement_label(o) -> str:
 
 def chain_workbook(o):
     p = o.performance
+    c = p.compared
     book = excel.new_workbook()
     ratio = {2: excel.PERCENT_FORMAT}
     # Each ratio in a column of its own, headed with what it is: achievement and growth on the actual's row, the
@@ -37,9 +38,16 @@ def chain_workbook(o):
     for row in [
         [_("Key account"), f"{o.account.code} {account_name(o.account)}"],
         [_("Period"), f"{o.month_from:%Y-%m}" + ("" if o.month_from == o.month_to else f"–{o.month_to:%Y-%m}")],
-        [_("Target"), p.target],
-        [_("Actual"), p.actual, p.achievement, p.growth],
-        [_("Difference"), p.difference],
+        # the target compared over the months that have one (Performance.compared): blank where none has one
+        [_("Target"), c.target if c else None],
+        [_("Actual"), p.actual, c.achievement if c else None, p.growth],
+        [_("Difference"), c.difference if c else None],
+        # where only some months have a target: which, and their actual (what the target is compared with)
+        *(
+            [[_("Months with a target"), p.target_month_runs], [_("Actual in months with a target"), c.actual]]
+            if p.with_target
+            else []
+        ),
         [_("Last year"), p.last_year],
         [_("Trade spend"), o.figures.spend, None, None, o.figures.ratio],
         [_("Company norm"), None, None, None, o.norm],
@@ -58,7 +66,14 @@ def chain_workbook(o):
         _("Months"),
         [_("Month"), _("Actual"), _("Target"), _("Last year"), _("Achievement"), _("Growth")],
         [
-            [m.label[:7], None if m.future else m.actual, m.target, m.last_year, m.achievement, m.growth]
+            [
+                m.label[:7],
+                None if m.future else m.actual,
+                m.target if m.targeted else None,
+                m.last_year,
+                m.achievement,
+                m.growth,
+            ]
             for m in o.trend
         ],
         {4: excel.PERCENT_FORMAT, 5: excel.PERCENT_FORMAT},

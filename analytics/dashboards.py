@@ -336,14 +336,21 @@ class ManagerDashboard:
             title=str(_("Achievement by account")),
             labels=[account_name(row.account) for row in self.achievement],
             series=[
-                Series(str(_("This month")), [row.month.achievement for row in self.achievement]),
-                Series(str(_("Year to date")), [row.year.achievement for row in self.achievement]),
+                # over the months with a target (Performance.compared), as the performance page behind it reads
+                Series(str(_("This month")), [_achievement(row.month) for row in self.achievement]),
+                Series(str(_("Year to date")), [_achievement(row.year) for row in self.achievement]),
             ],
             kind="horizontal",
             unit="percent",
             axis_label=str(_("Key account")),
             links=[reverse("accounts:account-detail", args=[row.account.pk]) for row in self.achievement],
         )
+
+
+def _achievement(performance) -> Decimal | None:
+    """Achievement over the months with a target (accounts.selectors.Performance.compared); None without one."""
+    compared = performance.compared
+    return None if compared is None else compared.achievement
 
 
 @reads_from_replica()

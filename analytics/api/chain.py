@@ -26,7 +26,13 @@ from .periods import ERRORS, PERIOD_PARAMETERS, PeriodQuerySerializer
 
 
 class PerformanceSerializer(serializers.Serializer):
-    target = api_fields.DecimalField(**MONEY)
+    """Target, difference and achievement over the months with a target (accounts.selectors.Performance.compared): a
+    month left blank has none, so they are null for it, and of a period only some of whose months have one they are
+    those months' (``target_months``, ``actual_with_target``)."""
+
+    target = api_fields.DecimalField(
+        **MONEY, source="compared.target", allow_null=True, help_text="Null where no month has a target"
+    )
     actual = api_fields.DecimalField(**MONEY, help_text="Invoiced sell-in net of credit notes")
     last_year = api_fields.DecimalField(
         **MONEY,
@@ -35,9 +41,30 @@ class PerformanceSerializer(serializers.Serializer):
             "a month to come, the whole month (a reference, not compared)"
         ),
     )
-    difference = api_fields.DecimalField(**MONEY, help_text="actual − target")
-    achievement = api_fields.DecimalField(**RATIO, help_text="actual ÷ target")
+    difference = api_fields.DecimalField(
+        **MONEY,
+        source="compared.difference",
+        allow_null=True,
+        help_text="actual − target, over the months with a target; null without one or before the start",
+    )
+    achievement = api_fields.DecimalField(
+        **RATIO, source="compared.achievement", help_text="actual ÷ target, over the months with a target"
+    )
     growth = api_fields.DecimalField(**RATIO, help_text="actual ÷ last year − 1")
+
+
+class PeriodPerformanceSerializer(PerformanceSerializer):
+    actual_with_target = api_fields.DecimalField(
+        **MONEY,
+        source="compared.actual",
+        allow_null=True,
+        help_text="Sell-in of the months with a target, what the target is compared with (the actual where every "
+        "month has one); null where none has",
+    )
+    target_months = serializers.SerializerMethodField(help_text="The months of the period with a target (YYYY-MM)")
+
+    def get_target_months(self, performance) -> list[str]:
+        return [f"{month:%Y-%m}" for month in performance.target_months]
 
 
 class MonthSerializer(PerformanceSerializer):
@@ -123,7 +150,7 @@ class OverviewSerializer(serializers.Serializer):
     account = AccountRefSerializer()
     month_from = serializers.CharField(help_text="YYYY-MM")
     month_to = serializers.CharField(help_text="YYYY-MM")
-    performance = PerformanceSerializer()
+    performance = PeriodPerformanceSerializer()
     months = MonthSerializer(many=True)
     spend = SpendSerializer()
     promotions = PromotionsSerializer()

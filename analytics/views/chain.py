@@ -47,7 +47,8 @@ def charts(overview) -> dict[str, Chart]:
             axis_label=_("Month"),
             series=[
                 Series(_("Actual"), [None if m.future else m.actual for m in trend]),
-                Series(_("Target"), [m.target for m in trend], line=True),
+                # a month left blank has no target: no point, "—" in the table, never a target of 0
+                Series(_("Target"), [m.target if m.targeted else None for m in trend], line=True),
                 Series(_("Last year"), [m.last_year for m in trend], line=True, dashed=True),
             ],
         ),

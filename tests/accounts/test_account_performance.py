@@ -142,7 +142,8 @@ def test_period_bounds_are_whole_months(manager):
     account = KeyAccountFactory(owner=manager)
     for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 2, 28), date(2026, 3, 1)):
         InvoiceFactory(account=account, date=day, amount=Decimal("10.00"))
-    SalesTargetFactory(account=account, year=2026, month=2, amount=Decimal("40.00"))
+    SalesTargetFactory(account=account, year=2026, month=1, amount=Decimal("20.00"))
+    SalesTargetFactory(account=account, year=2026, month=2, amount=Decimal("20.00"))
     SalesTargetFactory(account=account, year=2026, month=3, amount=Decimal("999.00"))
 
     rows, _total = account_performance(user=manager, period=Period(date(2026, 1, 1), date(2026, 2, 1)))

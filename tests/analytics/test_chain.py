@@ -176,7 +176,8 @@ def test_the_api_returns_the_page_figures(client, example, manager):
     assert body["account"]["code"] == "WMT"
     assert body["performance"] == {
         "target": "40000.00", "actual": "34000.00", "last_year": "20000.00", "difference": "-6000.00",
-        "achievement": "0.8500", "growth": "0.7000",
+        "achievement": "0.8500", "growth": "0.7000", "actual_with_target": "34000.00",
+        "target_months": ["2025-01", "2025-02", "2025-03"],
     }  # fmt: skip
     assert [(m["month"], m["actual"]) for m in body["months"]] == [
         ("2025-01", "8000.00"), ("2025-02", "12000.00"), ("2025-03", "14000.00")
