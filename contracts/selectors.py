@@ -900,12 +900,6 @@ def run_moves(user, run: ReceivablesRun | None) -> QuerySet:
 # --- sell-in: invoiced, net of credit notes (SPEC §2; issue 12) -------------------------------------------------
 
 
-def invoiced_sell_in_by_account(account_ids, start: date, end: date) -> dict[int, Decimal]:
-    """Sell-in per key account for ``start``…``end`` (inclusive): invoices dated then, less credit notes dated
-    then. What account performance, achievement and growth read; deliveries stay the source for stock."""
-    return _net_by(account_ids, ("account_id",), date__gte=start, date__lte=end)
-
-
 def invoiced_sell_in_by_month(account: KeyAccount, year: int) -> dict[int, Decimal]:
     """One account's sell-in for each month of ``year`` (invoices less credit notes of that month)."""
     return _net_by([account.pk], ("date__month",), date__year=year)
