@@ -67,22 +67,52 @@ def visit_page() -> str:
 
 def queued_posts() -> list[str]:
     """The paths whose form posts the worker keeps in the outbox when there is no network: the check-in, the
-    visit page, and a visit by its client uuid (what a visit started offline posts to)."""
+    visit page, and a visit by its client uuid (what a visit started offline posts to); a promoter's check-in,
+    check-out and sell-out (promoters/views/phone.py answers them in JSON when uploaded)."""
     any_uuid = "[0-9a-f-]{36}"
     example = "00000000-0000-0000-0000-000000000000"
     by_uuid = _pattern("visits:visit-uuid", any_uuid, example)
-    return [f"^{re.escape(reverse('visits:check-in'))}$", visit_page(), by_uuid]
+    promoter_steps = [_pattern(f"promoters:my-{step}") for step in ("check-in", "check-out", "sell-out")]
+    return [f"^{re.escape(reverse('visits:check-in'))}$", visit_page(), by_uuid, *promoter_steps]
 
 
 def offline_pages() -> list[str]:
     """Regular expressions (JavaScript syntax) of the paths the worker keeps, newest first from the network: home,
-    Today, visit pages and each stop's page before check-in."""
+    Today, visit pages and each stop's page before check-in; a promoter's My day and their shifts' pages."""
     return [
         f"^{re.escape(reverse('home'))}$",
         f"^{re.escape(reverse('visits:today'))}$",
         visit_page(),
         _pattern("visits:visit-start"),
+        f"^{re.escape(reverse('promoters:my-day'))}$",
+        _pattern("promoters:my-shift"),
     ]
+
+
+def _offline_landing(user) -> dict:
+    """Where the offline page sends the user, and what it says is kept: a promoter's My day (Today is a rep's
+    page, 403 for them), else Today. The worker's script is fetched with the phone's cookies, so it is the signed-in
+    user's (a sign-in changes it: the browser installs the new script at the next page)."""
+    from accounts.roles import Role
+
+    from .scope import user_role
+
+    if user is not None and user.is_authenticated and user_role(user) == Role.PROMOTER:
+        return {
+            "today": reverse("promoters:my-day"),
+            "offline_link": _("My day"),
+            "offline_text": _(
+                "Without a network this phone shows only the pages it keeps: My day and the shifts you opened."
+            ),
+        }
+    return {
+        "today": reverse("visits:today"),
+        "offline_link": _("Today"),
+        "offline_text": _(
+            "This page was not opened on this phone before, so it cannot be shown without a network. "
+            "Today and the visits you opened can be."
+        ),
+    }
 
 
 def _never_cached(response: HttpResponse) -> HttpResponse:
@@ -126,11 +156,11 @@ def service_worker(request):
     language = request.GET.get("lang", "")
     if language in dict(settings.LANGUAGES):
         with translation.override(language):
-            return _service_worker()
-    return _service_worker()
+            return _service_worker(request.user)
+    return _service_worker(request.user)
 
 
-def _service_worker() -> HttpResponse:
+def _service_worker(user=None) -> HttpResponse:
     worker = {
         "shell": shell_urls(),
         "pages": offline_pages(),
@@ -144,12 +174,7 @@ def _service_worker() -> HttpResponse:
         "static_prefix": settings.STATIC_URL,
         "logout": reverse("logout"),
         "offline_title": _("No network"),
-        "offline_text": _(
-            "This page was not opened on this phone before, so it cannot be shown without a network. "
-            "Today and the visits you opened can be."
-        ),
-        "offline_link": _("Today"),
-        "today": reverse("visits:today"),
+        **_offline_landing(user),
         "lang": get_language(),
     }
     encoded = json.dumps(worker, ensure_ascii=False, sort_keys=True)

@@ -6,7 +6,8 @@ database). The supervisor's confirmation (Shift.confirmed_attendance) overrides 
   the check-in was off site, so the promoter and the supervisor see them at once, not only after the shift);
 - absent: no check-in by the end of the shift;
 - off site: checked in further from the store than `checkin_max_distance_m`, or without a position;
-- late: checked in more than `promoter_late_after_minutes` after the start (minutes counted from the start), judged
+- late: checked in more than `promoter_late_after_minutes` after the start (whole minutes from the start, as the
+  times are shown: `whole_minutes`), judged
   on the phone's time when the check-in reached the server within `promoter_sync_grace_minutes`, else on when it
   arrived (`check_in_received_at`), which a promoter cannot set back (both are kept and shown: `_arrival`);
 - left early: checked out more than `promoter_early_before_minutes` before the end (minutes counted to the end);
@@ -18,7 +19,6 @@ back) is flagged `sent_late` beside its reading, from the check-in on, for the s
 """
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -169,8 +169,15 @@ def shift_bounds(day: date, starts_at: time, ends_at: time) -> tuple[datetime, d
     )
 
 
-def _minutes(seconds: float) -> int:
-    return math.ceil(seconds / 60)
+def whole_minutes(earlier: datetime, later: datetime) -> int:
+    """Whole minutes from `earlier` to `later` as the two times are shown (H:i, each to its minute): a 10:53:40
+    check-in for a 10:00 start is 53 minutes late, as the page's 10:00 and 10:53 say, not 54 (QA). The page, the
+    supervisor's list, its Excel and the API all read this one count."""
+    return int((_to_minute(later) - _to_minute(earlier)).total_seconds() // 60)
+
+
+def _to_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
 
 
 def classify(
@@ -191,15 +198,15 @@ def classify(
         status = ABSENT if ended else PLANNED
         return Reading(status, computed=status, ended=ended)
     arrival = _arrival(checked_in_at, check_in_received_at, limits)
-    late_seconds = (arrival["judged"] - starts).total_seconds()
-    late = _minutes(late_seconds) if late_seconds > limits.late_after_minutes * 60 else 0
+    late = whole_minutes(starts, arrival["judged"])
+    late = late if late > limits.late_after_minutes else 0
     off_site = check_in_distance_m is None or check_in_distance_m > limits.max_distance_m
     if checked_out_at is None and not ended:
         return Reading(IN_PROGRESS, late_minutes=late, off_site=off_site, computed=IN_PROGRESS, **arrival["shown"])
     early = 0
     if checked_out_at is not None:
-        early_seconds = (ends - checked_out_at).total_seconds()
-        early = _minutes(early_seconds) if early_seconds > limits.early_before_minutes * 60 else 0
+        early = whole_minutes(checked_out_at, ends)
+        early = early if early > limits.early_before_minutes else 0
     if off_site:
         status = OFF_SITE
     elif late and early:

@@ -1,7 +1,6 @@
 """The rules of a promoter's day (pure: values in, a DomainError out): when a shift may be checked in and out,
 what a sell-out line may hold, and when the supervisor may confirm the attendance."""
 
-import math
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -11,10 +10,18 @@ from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import MONEY_MAX, PACKS_MAX
 from ka_portal.errors import DomainConflict, DomainError
-from ka_portal.formatting import PacksNotationError, hours_and_minutes, parse_packs, too_many
+from ka_portal.formatting import (
+    NOT_IN_DIGITS,
+    PacksNotationError,
+    hours_and_minutes,
+    number_not_in_digits,
+    parse_packs,
+    too_many,
+)
 from visits.rules import PhoneTimeRefusals
 
 from . import attendance
+from .amounts import NotAnAmount, typed_amount
 
 REASON_MAX_LENGTH = 500
 
@@ -61,19 +68,24 @@ def check_check_in(
             day=day.isoformat(),
             today=today.isoformat(),
         )
-    if None not in (at, starts, before_minutes) and at < starts - timedelta(minutes=before_minutes):
+    opens = None if None in (starts, before_minutes) else starts - timedelta(minutes=before_minutes)
+    if at is not None and opens is not None and at < opens:
+        # the wait is to when check-in opens, not to the start (QA: "not 178 minutes ahead" at 11:02 for 14:00)
+        wait = max(minutes_between(at, opens), 1)
         raise DomainError(
             "shift.check_in_too_early",
-            _("This shift starts at %(start)s: check in from %(opens)s, not %(minutes)s minutes ahead."),
+            _("This shift starts at %(start)s: check-in opens at %(opens)s, in %(time)s."),
             start=_time(starts),
-            opens=_time(starts - timedelta(minutes=before_minutes)),
-            minutes=minutes_between(at, starts),
+            opens=_time(opens),
+            time=hours_and_minutes(wait),
+            minutes=wait,
         )
 
 
 def minutes_between(earlier: datetime, later: datetime) -> int:
-    """Whole minutes from `earlier` to `later`, a started minute counted (as the attendance counts them)."""
-    return math.ceil((later - earlier).total_seconds() / 60)
+    """Whole minutes from `earlier` to `later` as the times are shown, each to its minute (as the attendance counts
+    them: attendance.whole_minutes)."""
+    return attendance.whole_minutes(earlier, later)
 
 
 def check_check_out(
@@ -142,6 +154,8 @@ def _whole(value, *, field: str, label, negative_code: str, stock_count: bool = 
         raise _not_whole(field, label)
     if isinstance(value, str):
         value = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
+        if number_not_in_digits(value):  # "1e1" is not ten packs (ka_portal.formatting)
+            raise _not_whole(field, label)
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -236,14 +250,16 @@ def shelf_stock(value, *, packs_per_case: int = 1, field: str = "shelf_stock") -
 
 
 def price_seen(value, *, field: str = "price_seen") -> Decimal | None:
-    """The shelf price seen (optional): money, not negative."""
-    if value is None or value == "":
-        return None
+    """The shelf price seen (optional): money, not negative, read as every amount of the app is read
+    (promoters/amounts.py: ¥4.80 and 2。9 are amounts, "1e1" is not ten)."""
     try:
-        price = Decimal(unicodedata.normalize("NFKC", str(value)).strip())
-    except (InvalidOperation, ValueError):
-        price = None
-    if price is None or not price.is_finite() or abs(price) > MONEY_MAX or price != price.quantize(Decimal("0.01")):
+        price = typed_amount(value)
+    except NotAnAmount as error:
+        message = _("Write the price seen as an amount, e.g. 12.90.") if error.in_digits else NOT_IN_DIGITS
+        raise DomainError("sell_out.price_invalid", message, field=field) from None
+    if price is None:
+        return None
+    if abs(price) > MONEY_MAX or price != price.quantize(Decimal("0.01")):
         raise DomainError("sell_out.price_invalid", _("Write the price seen as an amount, e.g. 12.90."), field=field)
     if price < 0:
         raise DomainError("sell_out.price_negative", _("The price seen cannot be negative."), field=field)

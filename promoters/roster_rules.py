@@ -138,6 +138,28 @@ def check_no_overlap(starts_at: time, ends_at: time, others: Iterable[Booked]) -
             )
 
 
+def begun(starts: datetime, now: datetime) -> bool:
+    """Whether a shift starting at `starts` has begun by `now` (its start reached: from then on its attendance counts,
+    check_unlocked)."""
+    return starts <= now
+
+
+def check_not_begun(starts: datetime, now: datetime) -> None:
+    """A shift is planned, moved or copied to a time still to come. One whose start has passed would count as absent
+    (or late) at once and, being started, could never be moved or deleted again (check_unlocked)."""
+    if begun(starts, now):
+        raise DomainError(
+            "shift.start_passed",
+            _(
+                "This shift would start on %(day)s at %(start)s, which has already passed: plan shifts before they "
+                "start."
+            ),
+            field="day",
+            day=starts.date().isoformat(),
+            start=f"{starts:%H:%M}",
+        )
+
+
 def check_store_rostered(store_id: int, rostered: Iterable[int], store_name: str = "") -> None:
     if store_id not in set(rostered):
         raise DomainError(

@@ -3,7 +3,8 @@ admin) calls these; the rules are promoters/roster_rules.py. Each write is one t
 writes nothing."""
 
 from collections.abc import Iterable
-from datetime import date, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -171,21 +172,36 @@ def promoter_target_save(*, target: PromoterTarget | None = None, by, **fields) 
 @transaction.atomic
 def promoter_month_targets_set(*, by, month: date, amounts: dict) -> int:
     """Set one month's targets of several promoters at once (the page): `amounts` maps promoters to an amount, or
-    None to remove the target. Every amount is checked before anything is written. Returns the targets set."""
+    None to remove the target. Every amount is checked before anything is written: a refusal is the first problem,
+    carrying them all (`problems`), each naming its promoter (`promoter`). Returns how many targets changed (set
+    anew, to another amount, or removed): an amount sent again as it stands is no change."""
     reachable = set(promoters_for(by).filter(pk__in=[p.pk for p in amounts]).values_list("pk", flat=True))
+    problems: list[DomainError] = []
     for promoter, amount in amounts.items():
         if promoter.pk not in reachable:
             raise not_found("promoter")
-        rules.check_promoter_target({"month": month, "amount": amount})
-    removed = [promoter for promoter, amount in amounts.items() if amount is None]
+        try:
+            rules.check_promoter_target({"month": month, "amount": amount})
+        except DomainError as problem:
+            problem.promoter = promoter
+            problems.append(problem)
+    if problems:
+        problems[0].problems = problems
+        raise problems[0]
+    current = dict(
+        PromoterTarget.objects.select_for_update()
+        .filter(promoter__in=list(amounts), month=month)
+        .values_list("promoter_id", "amount")
+    )
+    removed = [promoter for promoter, amount in amounts.items() if amount is None and promoter.pk in current]
     if removed:
         PromoterTarget.objects.filter(promoter__in=removed, month=month).delete()
-    written = 0
+    changed = len(removed)
     for promoter, amount in amounts.items():
-        if amount is not None:
+        if amount is not None and current.get(promoter.pk) != amount:
             PromoterTarget.objects.update_or_create(promoter=promoter, month=month, defaults={"amount": amount})
-            written += 1
-    return written
+            changed += 1
+    return changed
 
 
 # --- shifts -----------------------------------------------------------------------------------------------------
@@ -207,8 +223,11 @@ def plan_runs(plan: PromotionPlan, store: Store, day: date) -> bool:
     return plan.all_stores or plan.stores.filter(pk=store.pk).exists()
 
 
-def _check_shift(*, by, shift: Shift, promoter: Promoter, store: Store, plan: PromotionPlan | None) -> None:
-    """Every rule of a shift as it will be stored (pending: shifts of the same batch not yet written)."""
+def _check_shift(
+    *, by, shift: Shift, promoter: Promoter, store: Store, plan: PromotionPlan | None, now: datetime | None = None
+) -> None:
+    """Every rule of a shift as it will be stored (pending: shifts of the same batch not yet written), planned at
+    `now` (default: now)."""
     if not promoters_for(by).filter(pk=promoter.pk).exists():
         raise not_found("promoter")
     led = promoter.supervisor_id == by.pk
@@ -227,6 +246,8 @@ def _check_shift(*, by, shift: Shift, promoter: Promoter, store: Store, plan: Pr
         shift.ends_at,
         [rules.Booked(other.starts_at, other.ends_at, _store_label(other.store, by)) for other in others],
     )
+    starts, _ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
+    rules.check_not_begun(timezone.localtime(starts), now or timezone.now())
 
 
 def _locked(shift: Shift) -> None:
@@ -262,8 +283,11 @@ def shift_save(
     starts_at: time,
     ends_at: time,
     plan: PromotionPlan | None = None,
+    planned_at: datetime | None = None,
 ) -> Shift:
-    """Schedule a promoter at a store for a day, or move a shift not yet started, checked in to or confirmed."""
+    """Schedule a promoter at a store for a day, or move a shift not yet started, checked in to or confirmed, to a
+    time still to come (shift.start_passed). `planned_at` is when it is planned: now at every door; the demo
+    company's history (demo/promoters.py) plans its past weeks as of before they began."""
     Promoter.objects.select_for_update().filter(pk=promoter.pk).first()  # one writer per promoter's days
     if shift is not None:
         shift = Shift.objects.select_for_update().get(pk=shift.pk)
@@ -278,7 +302,7 @@ def shift_save(
         ends_at,
         plan,
     )
-    _check_shift(by=by, shift=shift, promoter=promoter, store=store, plan=plan)
+    _check_shift(by=by, shift=shift, promoter=promoter, store=store, plan=plan, now=planned_at)
     shift.save()
     return shift
 
@@ -311,19 +335,30 @@ def shifts_plan_week(
     ]
 
 
+@dataclass
+class WeekCopy:
+    """What copying a week did: the shifts copied, and those left off because their time in the new week had already
+    begun (shift.start_passed: planned then, they would count as absent at once)."""
+
+    copied: list[Shift] = field(default_factory=list)
+    left_off: list[Shift] = field(default_factory=list)
+
+
 @transaction.atomic
-def shifts_copy_week(*, by, source_week: date, target_week: date, store: Store | None = None) -> list[Shift]:
+def shifts_copy_week(*, by, source_week: date, target_week: date, store: Store | None = None) -> WeekCopy:
     """Copy the shifts of one week (its Monday) that `by` may reach, optionally of one store, to another week, day
     for day: all or none. A shift already there (same promoter, store, day and times) is not copied twice; a plan
-    that no longer runs on the new day is left off."""
+    that no longer runs on the new day is left off; a shift whose time in the new week has begun is left off (the
+    rest of a week copied on its Wednesday). A refusal names the promoter and the day of the shift refused."""
     from ka_portal.scope import shifts_for
 
+    now = timezone.now()
     offset = target_week - source_week
     source = shifts_for(by).filter(day__gte=source_week, day__lt=source_week + timedelta(days=7))
     if store is not None:
         source = source.filter(store=store)
     source = source.select_related("promoter", "store", "plan").order_by("day", "starts_at", "pk")
-    copied = []
+    done = WeekCopy()
     for shift in source:
         day = shift.day + offset
         same = Shift.objects.filter(
@@ -331,19 +366,27 @@ def shifts_copy_week(*, by, source_week: date, target_week: date, store: Store |
         )
         if same.exists():
             continue
+        starts, _ends = attendance.shift_bounds(day, shift.starts_at, shift.ends_at)
+        if rules.begun(starts, now):
+            done.left_off.append(shift)
+            continue
         plan = shift.plan if shift.plan is not None and plan_runs(shift.plan, shift.store, day) else None
-        copied.append(
-            shift_save(
-                by=by,
-                promoter=shift.promoter,
-                store=shift.store,
-                day=day,
-                starts_at=shift.starts_at,
-                ends_at=shift.ends_at,
-                plan=plan,
-            )
-        )
-    return copied
+        try:
+            copied = shift_save(
+                by=by, promoter=shift.promoter, store=shift.store, day=day, starts_at=shift.starts_at,
+                ends_at=shift.ends_at, plan=plan, planned_at=now,
+            )  # fmt: skip
+        except DomainError as refusal:
+            raise DomainError(
+                refusal.code,
+                _("%(promoter)s, %(day)s: %(reason)s"),
+                field=refusal.field,
+                promoter=f"{shift.promoter.name} ({shift.promoter.code})",
+                day=day.isoformat(),
+                reason=refusal.detail,
+            ) from refusal
+        done.copied.append(copied)
+    return done
 
 
 def hours(starts_at: time, ends_at: time) -> Decimal:

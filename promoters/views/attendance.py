@@ -257,7 +257,9 @@ class SellOutListView(FilteredListView):
 
     template_name = "promoters/sell_out_list.html"
     filterset_class = SellOutFilter
-    export_name = _("sell-out")
+    # The lines hold packs (and the price seen), not a value: the sheet is named as the page ("Sell-out": 销量) and
+    # the packs column says packs, not "终端销售额", the evaluation's value (QA).
+    export_name = _("Sell-out")
     export_columns = [
         Column(_("Day"), lambda line: line.shift.day, "yyyy-mm-dd"),
         Column(_("Promoter code"), lambda line: line.shift.promoter.code),
@@ -266,7 +268,7 @@ class SellOutListView(FilteredListView):
         Column(_("Store"), lambda line: line.shift.store.name),
         Column(_("Product code"), lambda line: line.product.code),
         Column(_("Product"), lambda line: line.product.name),
-        Column(_("Packs sold"), lambda line: line.units),
+        Column(_("Sell-out (packs)"), lambda line: line.units),
         Column(_("Sold (cases/packs)"), lambda line: format_packs(line.units, line.product.packs_per_case)),
         Column(_("Shelf stock at close (packs)"), lambda line: line.shelf_stock),
         Column(_("Price seen"), lambda line: line.price_seen, "0.00"),

@@ -3,6 +3,7 @@ check-in with the phone's position, the day's sell-out (cases/packs as on the vi
 the coming days and the past days with their attendance. A shift of another promoter is not found."""
 
 from datetime import timedelta
+from functools import wraps
 from types import SimpleNamespace
 
 from django import forms
@@ -10,19 +11,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from ka_portal import bounds
 from ka_portal.errors import DomainError
 from ka_portal.formatting import format_distance
 from ka_portal.lists import style_form_fields
-from ka_portal.pages import safe_next
+from ka_portal.pages import once_per_key, queued, queued_refusal, refused, safe_next
 from ka_portal.permissions import model_permission
 from ka_portal.scope import promoters_for, sell_out_for, shifts_for
 from stores.models import Listing
@@ -90,6 +92,23 @@ def _blank(value) -> bool:
     return all(not str(part or "").strip() for part in (value if isinstance(value, tuple | list) else [value]))
 
 
+class PhoneTime(forms.DateTimeField):
+    """The phone's time as a form is sent (a hidden field the page's script fills, `data-client-time`); one that
+    cannot be read is left out (the server's time is taken), never a field the promoter is asked to fix."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.widget.attrs["data-client-time"] = ""
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            return None
+
+
 class SellOutForm(forms.Form):
     """The day's sell-out: per product listed at the store, packs sold and shelf stock at close (cases and packs)
     and the price seen. A product left blank is not reported. `recent` (sellout_selectors.recent_at_store) puts
@@ -101,6 +120,9 @@ class SellOutForm(forms.Form):
         self.products = [listing.product for listing in listings]
         lines = {line.product_id: line for line in shift.sell_out.all()}
         super().__init__(*args, prefix=f"s{shift.pk}", **kwargs)
+        self.conflict = False
+        # the phone's time as the form is sent (a report kept offline goes up later, at the time it was made)
+        self.fields["at"] = PhoneTime()
         for product in self.products:
             line = lines.get(product.pk)
             per_case = product.packs_per_case
@@ -168,6 +190,20 @@ class SellOutForm(forms.Form):
             for message in self[f"p{product.pk}_{name}"].errors
         ]
 
+    def named_problems(self) -> dict[str, list[str]]:
+        """Each bad field's reasons, led by its product's name (what problems() lists), by the field's name."""
+        return {
+            name: [gettext("%(name)s: %(message)s") % {"name": product.name, "message": message}]
+            for product in self.products
+            for name in (f"p{product.pk}_{field}" for field in ("units", "shelf_stock", "price_seen"))
+            for message in self[name].errors
+        }
+
+    def phone_time(self):
+        """The phone's time of the report (the form's `at`, filled as it is sent: promoters/static/promoters/
+        sell_out.js), or None (now)."""
+        return self.cleaned_data.get("at")
+
     def fix_message(self) -> str:
         count = sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
         return _fix_message(count) if count else ""
@@ -198,6 +234,7 @@ class SellOutForm(forms.Form):
     def refuse(self, error: DomainError) -> None:
         """Put a service refusal next to its field, marking the part (cases or packs) it names: each bad field of
         the report (phone_services.sell_out_report gathers them), not only the first."""
+        self.conflict = error.conflict  # the day closed meanwhile: nothing to correct
         for problem in getattr(error, "problems", None) or [error]:
             field = problem.field if problem.field in self.fields else None
             self.add_error(field, ValidationError(problem.detail, code=problem.params.get("part") or "invalid"))
@@ -261,6 +298,7 @@ def _card(
         form=form if can_report else None,
         lines=list(shift.sell_out.all()),
         far=shift.check_in_distance_m is not None and reading.off_site,
+        page=_shift_page(shift).split("#")[0],  # where a step kept offline leads: the card's page as kept on the phone
         saved=saved,  # the sell-out was just saved: said inside the card, where the page lands
     )
 
@@ -325,6 +363,28 @@ def my_shift(request, pk):
     return render(request, "promoters/my_shift.html", context)
 
 
+def _shift_page(shift: Shift) -> str:
+    """Where a shift's card is: My day for today's shift, else the shift's own page."""
+    if shift.day == timezone.localdate():
+        return f"{reverse('promoters:my-day')}#shift-{shift.pk}"
+    return reverse("promoters:my-shift", args=[shift.pk])
+
+
+def _posted_only(view):
+    """A step the shift's card posts to (check-in, check-out, sell-out). Its address opened by itself (a reload of a
+    refused sell-out's page, whose address is the post's; the language switched there; a bookmark) goes to the
+    shift's card, as visits.views.route_generate goes to its form; another's shift is not found. The typed values
+    a refused post drew are on the post's own page only: the card's form keeps them on the phone (drafts.js)."""
+
+    @wraps(view)
+    def step(request, pk):
+        if request.method == "POST":
+            return view(request, pk)
+        return redirect(_shift_page(get_object_or_404(_own_shifts(request.user), pk=pk)))
+
+    return step
+
+
 def _check_in_said(shift: Shift, reading: attendance.Reading) -> str:
     """What a check-in the supervisor will see as off site or late says to the promoter (with how far and how
     late, as the attendance page shows them), or "" for one in time at the store."""
@@ -348,70 +408,104 @@ def _check_in_said(shift: Shift, reading: attendance.Reading) -> str:
     return ""
 
 
-@require_POST
-@model_permission(Shift, get="change")
+# The three steps are posted from the shift's card as forms (the phone's position and time with a check-in or
+# check-out, checkin.js), and with no network the service worker keeps such a post in the phone's outbox (ka_portal/
+# pwa.py queued_posts, visits/static/visits/outbox.js) with an Idempotency-Key, and shows My day as kept on the phone.
+# Uploaded later (`X-Queue: 1`) a step is answered in JSON: where it leads, or why it was refused (the outbox lists
+# the reasons on My day). Sent twice under one key (its answer lost on the way) it is recorded once
+# (pages.once_per_key).
+
+
+def _done(request, shift: Shift, message: str = "", level=messages.success):
+    """A step recorded: in JSON for the outbox (the page it leads to), else the message and back to the card."""
+    if queued(request):
+        return JsonResponse({"url": _shift_page(shift).split("#")[0], "message": message})
+    if message:
+        level(request, message)
+    return redirect(safe_next(request, reverse("promoters:my-day")))
+
+
+def _step_refused(request, message: str, status: int = 400, form=None):
+    """A step refused: in JSON for the outbox, else the reason on My day (the key kept for nothing: pages.refused)."""
+    if queued(request):
+        return queued_refusal(message, status=status, form=form)
+    messages.error(request, message)
+    return refused(redirect(safe_next(request, reverse("promoters:my-day"))))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@model_permission(Shift, get="view", post="change")
+@_posted_only
+@once_per_key
 def check_in(request, pk):
     """Check in. One the supervisor will see as off site or late says so, as a warning, not "have a good shift"
     (the rep's visit warns the same way when checked in far from the store)."""
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
     form = PositionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The phone's position or time could not be read; try again."))
-        return redirect("promoters:my-day")
+        return _step_refused(request, _("The phone's position or time could not be read; try again."), form=form)
     try:
         shift = phone_services.shift_check_in(shift=shift, by=request.user, **form.cleaned_data)
     except DomainError as refusal:
-        messages.error(request, refusal.detail)
-    else:
-        said = _check_in_said(shift, attendance.reading(shift, now=timezone.now()))
-        if said:
-            messages.warning(request, said)
-        else:
-            messages.success(request, _("Checked in. Have a good shift."))
-    return redirect(safe_next(request, reverse("promoters:my-day")))
+        return _step_refused(request, refusal.detail, status=refusal.status_code)
+    said = _check_in_said(shift, attendance.reading(shift, now=timezone.now()))
+    if said:
+        return _done(request, shift, said, messages.warning)
+    return _done(request, shift, _("Checked in. Have a good shift."))
 
 
-@require_POST
-@model_permission(Shift, get="change")
+@require_http_methods(["GET", "HEAD", "POST"])
+@model_permission(Shift, get="view", post="change")
+@_posted_only
+@once_per_key
 def check_out(request, pk):
     """Check out; well before the shift's end the first tap is a question, not a check-out: the page comes back with
-    the shift's card asking to confirm leaving early (how early, and a second button that sends `leave_early`)."""
+    the shift's card asking to confirm leaving early (how early, and a second button that sends `leave_early`).
+    Uploaded from the outbox, such a check-out is refused with the question, for the promoter to answer on My
+    day."""
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
     form = CheckOutForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("The phone's position or time could not be read; try again."))
-        return redirect("promoters:my-day")
+        return _step_refused(request, _("The phone's position or time could not be read; try again."), form=form)
     try:
         phone_services.shift_check_out(shift=shift, by=request.user, **form.cleaned_data)
     except DomainError as refusal:
-        if refusal.code != phone_services.CHECK_OUT_EARLY:
-            messages.error(request, refusal.detail)
-            return redirect(safe_next(request, reverse("promoters:my-day")))
+        if refusal.code != phone_services.CHECK_OUT_EARLY or queued(request):
+            return _step_refused(request, refusal.detail, status=refusal.status_code)
         if shift.day == timezone.localdate():
             page = reverse("promoters:my-day")
         else:
             page = reverse("promoters:my-shift", args=[shift.pk])
-        return redirect(f"{page}?leave_early={shift.pk}#check-out-{shift.pk}")  # the question in view
-    messages.success(request, _("Checked out. Thank you."))
-    return redirect(safe_next(request, reverse("promoters:my-day")))
+        return refused(redirect(f"{page}?leave_early={shift.pk}#check-out-{shift.pk}"))  # the question in view
+    return _done(request, shift, _("Checked out. Thank you."))
 
 
-@require_POST
-@model_permission(SellOutLine, get="add")
+@require_http_methods(["GET", "HEAD", "POST"])
+@model_permission(SellOutLine, get="view", post="add")
+@_posted_only
+@once_per_key
 def sell_out(request, pk):
-    """Save the day's sell-out; a refusal re-draws the page with what was typed and the field marked."""
+    """Save the day's sell-out, at the phone's time (a report kept offline goes up later); a refusal re-draws the
+    page with what was typed and the field marked (uploaded from the outbox: each product's reason in JSON)."""
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
     form = _sell_out_form(shift, request.user, request.POST)
     if form.is_valid():
         try:
-            phone_services.sell_out_report(shift=shift, lines=form.inputs(), by=request.user)
+            phone_services.sell_out_report(shift=shift, lines=form.inputs(), by=request.user, at=form.phone_time())
         except DomainError as error:
             form.refuse(error)
         else:
+            if queued(request):
+                return _done(request, shift)
             # Not a message at the top of the page: the promoter is at the card's form, where the page lands.
             page = "promoters:my-day" if shift.day == timezone.localdate() else "promoters:my-shift"
             args = [] if page == "promoters:my-day" else [shift.pk]
             return redirect(f"{reverse(page, args=args)}?saved={shift.pk}#sell-out-{shift.pk}")
+    if queued(request):
+        # each bad field named with its product (the outbox lists the reasons on My day; the values stay in the
+        # form's draft, drafts.js)
+        message = " ".join(str(error) for error in form.non_field_errors()) or form.fix_message()
+        return queued_refusal(message, errors=form.named_problems(), status=409 if form.conflict else 400)
     if shift.day != timezone.localdate():
         return render(
             request,

@@ -25,7 +25,7 @@ from accounts.roles import Role
 from contracts.forms import DATE_INPUT, MONTH_FORMATS, StyledForm
 from imports.registry import kind_named
 from ka_portal.errors import DomainError
-from ka_portal.formatting import display_name
+from ka_portal.formatting import NOT_IN_DIGITS, display_name
 from ka_portal.lists import Column, FilteredListView, choose_by_code, choose_codes
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission
@@ -43,6 +43,7 @@ from stores.models import Store
 
 from .. import attendance
 from .. import roster_services as services
+from ..amounts import NotAnAmount, typed_amount
 from ..filters import PromoterFilter
 from ..models import Promoter, PromoterTarget, Shift
 
@@ -258,9 +259,25 @@ def _month(value: str | None, default: date) -> date:
     return default.replace(day=1)
 
 
+def _typed_target(raw: str) -> Decimal | None:
+    """A month's target as typed on the page, read as every amount of the app (promoters/amounts.py): "¥12000.5"
+    is 12,000.50; "1e4" and "2,8" are no amount (not 10,000 and 28). A refusal is a ValueError saying why."""
+    try:
+        amount = typed_amount(raw)
+    except NotAnAmount as error:
+        raise ValueError(
+            str(NOT_IN_DIGITS) if not error.in_digits else gettext("“%(value)s” is not a number.") % {"value": raw}
+        ) from None
+    if amount is not None and amount != amount.quantize(Decimal("0.01")):
+        raise ValueError(gettext("More than %(places)s decimal places: %(value)s.") % {"places": 2, "value": raw})
+    return amount
+
+
 @model_permission(PromoterTarget, get="change", post="change")
 def month_targets(request):
-    """Every promoter's sell-out target for one month on one form; an empty amount removes the target."""
+    """Every promoter's sell-out target for one month on one form; an empty amount removes the target. A refused
+    amount is marked on its row and named, with its promoter, above the form; nothing is saved and every amount
+    stays as typed."""
     _no_promoters(request.user)
     month = _month(request.POST.get("month") or request.GET.get("month"), timezone.localdate())
     following = (month + timedelta(days=32)).replace(day=1)
@@ -283,27 +300,31 @@ def month_targets(request):
             if name not in request.POST:
                 continue  # not on the form that was sent: left as it is
             raw = typed[promoter.pk] = request.POST[name].strip()
-            if not raw:
-                amounts[promoter] = None
-                continue
             try:
-                amounts[promoter] = Decimal(raw.replace(",", ""))
-            except ArithmeticError:
-                errors[promoter.pk] = gettext("“%(value)s” is not a number.") % {"value": raw}
+                amounts[promoter] = _typed_target(raw)
+            except ValueError as refusal:
+                errors[promoter.pk] = str(refusal)
         if not errors:
             try:
-                written = services.promoter_month_targets_set(by=request.user, month=month, amounts=amounts)
+                changed = services.promoter_month_targets_set(by=request.user, month=month, amounts=amounts)
             except DomainError as refusal:
-                messages.error(request, refusal.detail)
+                for problem in getattr(refusal, "problems", None) or [refusal]:
+                    promoter = getattr(problem, "promoter", None)
+                    if promoter is None:
+                        messages.error(request, problem.detail)
+                    else:
+                        errors[promoter.pk] = problem.detail
             else:
-                messages.success(
-                    request,
-                    ngettext("%(count)s target saved.", "%(count)s targets saved.", written) % {"count": written},
-                )
+                if changed:
+                    said = ngettext("%(count)s target saved.", "%(count)s targets saved.", changed) % {"count": changed}
+                else:
+                    said = gettext("No target changed.")
+                messages.success(request, said)
                 return redirect(f"{reverse('promoters:targets')}?month={month:%Y-%m}")
     rows = [
         {
             "promoter": promoter,
+            "label": f"{promoter.name} ({promoter.code})",
             "value": typed.get(promoter.pk, current.get(promoter.pk, "")),
             "error": errors.get(promoter.pk, ""),
         }
@@ -315,6 +336,7 @@ def month_targets(request):
         {
             "month": month,
             "rows": rows,
+            "refused": [row for row in rows if row["error"]],
             "previous": (month - timedelta(days=1)).replace(day=1),
             "following": following,
         },
@@ -505,17 +527,24 @@ def week_copy(request):
     if store_code and store is None:
         raise Http404
     try:
-        copied = services.shifts_copy_week(
+        done = services.shifts_copy_week(
             by=request.user, source_week=week_start - timedelta(days=7), target_week=week_start, store=store
         )
     except DomainError as refusal:
         messages.error(request, gettext("Nothing was copied: %(reason)s") % {"reason": refusal.detail})
     else:
-        messages.success(
-            request,
-            ngettext("%(count)s shift copied from last week.", "%(count)s shifts copied from last week.", len(copied))
-            % {"count": len(copied)},
-        )
+        count = len(done.copied)
+        said = ngettext("%(count)s shift copied from last week.", "%(count)s shifts copied from last week.", count) % {
+            "count": count
+        }
+        if done.left_off:
+            left = len(done.left_off)
+            said += " " + ngettext(
+                "%(count)s shift was left off: its time this week has already begun.",
+                "%(count)s shifts were left off: their time this week has already begun.",
+                left,
+            ) % {"count": left}
+        (messages.success if count else messages.warning)(request, said)
     return redirect(_week_url(week_start, store_code))
 
 

@@ -27,7 +27,7 @@ def test_supervisor_schedules_a_week_on_a_phone(phone):
     second = StoreFactory(rep=rep, code="WMT-002", name="沃尔玛控江路店", account=first.account)
     promoter = make_promoter(stores=[first, second], supervisor=supervisor, code="PR001", name="钱小红")
     today = timezone.localdate()
-    monday = today - timedelta(days=today.weekday())
+    monday = today - timedelta(days=today.weekday()) + timedelta(days=7)  # next week: planned before it starts
     Shift.objects.create(promoter=promoter, store=second, day=monday + timedelta(days=1), starts_at=time(12),
                          ends_at=time(18))  # fmt: skip
 

@@ -36,3 +36,10 @@ def scene(db):
     foreign_promoter = make_promoter(stores=[foreign], supervisor=other, code="PB1", name="李小兰", login="prom_b")
     admin = make_user(Role.ADMIN, username="boss")
     return Scene(supervisor, other, store, second, foreign, promoter, foreign_promoter, admin)
+
+
+@pytest.fixture
+def before_the_week(time_machine):
+    """Friday 2026-11-20, 10:00: the week of Monday 2026-11-23 that the roster's tests plan is still to come (a shift
+    is planned before it starts: roster_rules.check_not_begun). The clock runs on from there."""
+    time_machine.move_to("2026-11-20 10:00 +0800")

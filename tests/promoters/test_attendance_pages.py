@@ -251,6 +251,17 @@ def test_the_sell_out_list_and_its_export(w, client):
     assert rows[1][5:9] == ["PHB", "纯生啤酒", 15, "1/3"]
 
 
+def test_the_sell_out_export_is_named_for_packs_not_a_value(w, client):
+    """QA: the sheet was titled "终端销售额" (sell-out value) but holds packs: named as the page, its quantity column
+    in packs."""
+    client.force_login(w.supervisor)
+    response = client.get(reverse("promoters:sell-out") + "?export=xlsx", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "销售额" not in response["Content-Disposition"] and "%E9%94%80%E9%87%8F" in response["Content-Disposition"]
+    ((title, rows),) = cells(response).items()
+    assert title == "销量（促销员）" and not any("销售额" in str(header) for header in rows[0])
+    assert rows[0][7:9] == ["终端销量（包）", "售出（箱/包）"] and rows[1][7] == 15
+
+
 def test_who_sees_attendance(w, client):
     from accounts.roles import Role
     from tests.factories import make_user

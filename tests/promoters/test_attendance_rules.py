@@ -36,9 +36,15 @@ def read(check_in=None, check_out=None, distance=50, now=None):
         (at(9, 25), None, 50, at(12, 0), attendance.IN_PROGRESS, 25, 0),
         # on time in and out
         (at(8, 55), at(17, 5), 50, None, attendance.ATTENDED, 0, 0),
-        # exactly 10 minutes late is within the grace; 10 minutes and a second is late by 11 minutes
+        # exactly 10 minutes late is within the grace, also 09:10:59 (shown as 09:10); 09:11 is late by 11 minutes
         (at(9, 10), at(17, 0), 50, None, attendance.ATTENDED, 0, 0),
-        (at(9, 10, 1), at(17, 0), 50, None, attendance.LATE, 11, 0),
+        (at(9, 10, 59), at(17, 0), 50, None, attendance.ATTENDED, 0, 0),
+        (at(9, 11), at(17, 0), 50, None, attendance.LATE, 11, 0),
+        # QA: minutes as the times are shown (each to its minute), not a started minute counted: a 09:53:40
+        # check-in (shown 09:53) is 53 minutes late, not 54; a 16:29:30 check-out (shown 16:29) 31 early, not 30
+        (at(9, 53, 40), at(17, 0), 50, None, attendance.LATE, 53, 0),
+        (at(9, 0), at(16, 29, 30), 50, None, attendance.LEFT_EARLY, 0, 31),
+        (at(9, 53, 40), None, 50, at(12, 0), attendance.IN_PROGRESS, 53, 0),
         (at(9, 25), at(17, 0), 50, None, attendance.LATE, 25, 0),
         # left 10 minutes early: within; 30 minutes early: left early by 30
         (at(9, 0), at(16, 50), 50, None, attendance.ATTENDED, 0, 0),
@@ -122,14 +128,15 @@ def test_a_running_shift_reads_on_shift_not_the_visits_in_progress():
         (at(9, 5), at(9, 5, 40), attendance.ATTENDED, 0, False, False),
         # on time in a basement with no signal: sent 15 minutes later (the grace), read on the phone's time, the
         # arrival shown; a check-in at 9:08 (on time) sent a second past the grace is read on its arrival, 9:23:01
+        # (shown 9:23: 23 minutes late)
         (at(8, 58), at(9, 13), attendance.ATTENDED, 0, True, False),
-        (at(9, 8), at(9, 23, 1), attendance.LATE, 24, True, False),
+        (at(9, 8), at(9, 23, 1), attendance.LATE, 23, True, False),
         (at(9, 8), at(9, 23), attendance.ATTENDED, 0, True, False),
         # the phone says 8:58, the check-in reached the server at 10:30: late by 90 minutes, the arrival shown
         (at(8, 58), at(10, 30), attendance.LATE, 90, True, False),
         # received exactly 4 hours after the phone's time: not yet sent late; a second more is
         (at(8, 58), at(12, 58), attendance.LATE, 238, True, False),
-        (at(8, 58), at(12, 58, 1), attendance.LATE, 239, True, True),
+        (at(8, 58), at(12, 58, 1), attendance.LATE, 238, True, True),
         # no arrival kept (checked in before the server kept it): the phone's time, as before
         (at(8, 58), None, attendance.ATTENDED, 0, False, False),
     ],

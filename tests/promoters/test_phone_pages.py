@@ -299,6 +299,32 @@ def test_another_promoters_shift_is_not_found(w, client):
     assert Shift.objects.get(pk=other).checked_in_at is None
 
 
+@pytest.mark.parametrize("step", ["promoters:my-check-in", "promoters:my-check-out", "promoters:my-sell-out"])
+def test_a_steps_address_opened_by_itself_goes_to_the_shifts_card(w, client, step):
+    """QA: after a refused sell-out the browser's address is the post's; a reload there, or switching the language,
+    answered 405. It goes to the shift's card instead: My day for today's shift, the shift's page for another day's;
+    another promoter's shift is still not found."""
+    response = client.get(reverse(step, args=[w.shift.pk]))
+    assert response.status_code == 302 and response.url == f"{reverse('promoters:my-day')}#shift-{w.shift.pk}"
+    past = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 29), starts_at=time(9), ends_at=time(17))
+    assert client.get(reverse(step, args=[past.pk])).url == reverse("promoters:my-shift", args=[past.pk])
+    assert client.get(reverse(step, args=[w.other_shift.pk])).status_code == 404
+    assert client.put(reverse(step, args=[w.shift.pk])).status_code == 405
+
+
+def test_switching_the_language_on_a_refused_sell_outs_page_lands_on_my_day(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    url = reverse("promoters:my-sell-out", args=[w.shift.pk])
+    refused = client.post(url, sell_out_data(w, **{f"p{w.beer.pk}_units_packs": "-3"}))
+    assert refused.status_code == 400 and 'value="-3"' in refused.content.decode()  # kept on the post's own page
+    # when the promoter switches to Chinese there (the switch sends them back to the address they were at)
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": url}, follow=True)
+    # then they are on My day, in Chinese, not on a 405
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == f"{reverse('promoters:my-day')}#shift-{w.shift.pk}"
+    assert '<h1 class="mb-0">我的今天</h1>' in response.content.decode()
+
+
 def test_a_past_shift_shows_its_reading(w, client):
     past = ShiftFactory(promoter=w.promoter, store=w.store, day=date(2026, 5, 29), starts_at=time(9), ends_at=time(17))
     page = client.get(reverse("promoters:my-shift", args=[past.pk])).content.decode()
@@ -359,17 +385,33 @@ def test_a_check_in_far_ahead_of_the_start_is_refused_and_the_card_says_when_it_
     url = reverse("promoters:my-check-in", args=[evening.pk])
     page = client.post(url, {"latitude": NEAR[0], "longitude": NEAR[1]}, follow=True).content.decode()
 
-    assert "This shift starts at 18:00: check in from 17:00, not 545 minutes ahead." in page
+    assert "This shift starts at 18:00: check-in opens at 17:00, in 8 h 5 min." in page  # at 08:55
     assert Shift.objects.get(pk=evening.pk).checked_in_at is None
 
 
 def test_an_implausible_price_or_count_is_refused_next_to_its_field(w, client):
     client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
-    data = sell_out_data(w, **{f"p{w.beer.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": "1e5",
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": "100000",
                                f"p{w.chips.pk}_units_cases": "99999"})  # fmt: skip
     response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
     page = response.content.decode()
     assert response.status_code == 400 and not SellOutLine.objects.exists()
     assert "The price seen 100,000.00 is more than 3× the shelf price 5.00 (at most 15.00); check the amount." in page
     assert "Packs sold: 2399976 packs is more than 500 cases (12000 packs)" in page
-    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value="1e5" class="form-control form-control-lg' in page
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value="100000" class="form-control form-control-lg' in page
+
+
+@pytest.mark.parametrize(("typed", "saved"), [("¥4.80", "4.80"), ("2。9", "2.90"), ("1e1", None), ("1e5", None)])
+def test_the_price_seen_is_read_as_the_other_pages_read_an_amount(w, client, typed, saved):
+    """QA: "1e1" was saved as 10.00 and "1e5" refused naming 100,000.00; "¥4.80" and "2。9" were refused."""
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": typed})
+    response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    if saved is not None:
+        assert response.status_code == 302
+        assert SellOutLine.objects.get(shift=w.shift, product=w.beer).price_seen == Decimal(saved)
+        return
+    page = response.content.decode()
+    assert response.status_code == 400 and not SellOutLine.objects.exists()
+    assert "Write the number in digits, e.g. 12000.50." in page and "100,000.00" not in page
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_price_seen" value="{typed}" class="form-control' in page

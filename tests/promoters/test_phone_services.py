@@ -1,12 +1,12 @@
 """A promoter's day through its services: check-in and out, the sell-out report and the supervisor's confirmation,
 with every refusal (nothing half-written)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ka_portal.errors import DomainError
 from promoters import attendance
@@ -114,8 +114,23 @@ def test_check_in_opens_a_set_time_before_the_start(w, time_machine, hh, mm, all
         assert checked_in(w).checked_in_at == at(hh, mm)
         return
     error = refused("shift.check_in_too_early", lambda: checked_in(w))
-    assert "09:00" in error.detail and "08:00" in error.detail and error.params["minutes"] == 61
+    # the wait is to when check-in opens (QA: the minutes to the start read as the wait)
+    assert "09:00" in error.detail and "08:00" in error.detail and error.params["minutes"] == 1
     assert Shift.objects.get(pk=w.shift.pk).checked_in_at is None
+
+
+def test_a_check_in_too_early_says_when_check_in_opens_and_how_long_until_then(w, time_machine):
+    """QA: at 11:02 for a 14:00 shift (check-in from 13:00) the refusal said "not 178 minutes ahead": the minutes to
+    the start, not the wait. It says when check-in opens and how long that is from now, in the phone's minutes."""
+    afternoon = ShiftFactory(promoter=w.promoter, store=w.store, day=w.shift.day, starts_at=time(14), ends_at=time(18))
+    time_machine.move_to(at(11, 2) + timedelta(seconds=40), tick=False)
+    with translation.override("en"):
+        error = refused(
+            "shift.check_in_too_early",
+            lambda: shift_check_in(shift=afternoon, by=w.user, latitude=NEAR[0], longitude=NEAR[1]),
+        )
+        assert error.detail == "This shift starts at 14:00: check-in opens at 13:00, in 118 minutes."
+    assert error.params["minutes"] == 118 and error.params["opens"] == "13:00"
 
 
 def test_the_check_in_window_is_a_setting(w, time_machine, settings):
@@ -196,7 +211,12 @@ def test_a_repeated_report_is_one_report(w):
         ("99999/0", 5, {}, "sell_out.implausible_quantity", "units"),
         (3, 5, {"shelf_stock": 6001}, "sell_out.implausible_quantity", "shelf_stock"),
         # at most 3 × the shelf price (finding: 100000 for a 3.00 beer was stored)
-        (3, 5, {"price_seen": "1e5"}, "sell_out.price_implausible", "price_seen"),
+        (3, 5, {"price_seen": "100000"}, "sell_out.price_implausible", "price_seen"),
+        # read as the app reads numbers (ka_portal.formatting): "1e5" is no amount, not 100,000.00 (QA)
+        (3, 5, {"price_seen": "1e5"}, "sell_out.price_invalid", "price_seen"),
+        (3, 5, {"price_seen": "1e1"}, "sell_out.price_invalid", "price_seen"),
+        (3, 5, {"price_seen": "4,5"}, "sell_out.price_invalid", "price_seen"),
+        ("1e1", 5, {}, "sell_out.not_whole", "units"),
         (3, 5, {"price_seen": "30.01"}, "sell_out.price_implausible", "price_seen"),
     ],
 )
@@ -204,6 +224,35 @@ def test_a_bad_line_refuses_the_whole_report(w, beer, chips, more, code, field):
     checked_in(w)
     error = refused(code, lambda: sell_out_report(shift=w.shift, lines=lines(w, beer, chips, **more), by=w.user))
     assert error.field == field
+    assert not SellOutLine.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [("¥4.80", "4.80"), ("2。9", "2.90"), ("４.８", "4.80"), (" 4.8 ", "4.80"), ("¥1,234.50", None)],
+)
+def test_a_price_seen_is_read_as_every_amount_of_the_app(w, typed, kept):
+    """QA: "¥4.80" and "2。9" (a Chinese keyboard's point) were refused as no amount, though the rest of the app
+    reads them (ka_portal.formatting.typed_number); ¥1,234.50 is an amount, refused only as implausible for a 5.00
+    beer."""
+    checked_in(w)
+    report = lambda: sell_out_report(shift=w.shift, lines=lines(w, price_seen=typed), by=w.user)  # noqa: E731
+    if kept is None:
+        assert "1,234.50" in refused("sell_out.price_implausible", report).detail
+        return
+    report()
+    assert SellOutLine.objects.get(shift=w.shift, product=w.beer).price_seen == Decimal(kept)
+
+
+@pytest.mark.parametrize("typed", ["1e1", "1e5", "1E2", "1_0"])
+def test_a_price_not_written_in_digits_is_refused_in_the_apps_words_naming_no_number_nobody_typed(w, typed):
+    """QA: "1e1" was saved as 10.00 (the sell-out's value inflated) and "1e5" refused naming 100,000.00."""
+    checked_in(w)
+    error = refused(
+        "sell_out.price_invalid",
+        lambda: sell_out_report(shift=w.shift, lines=lines(w, price_seen=typed), by=w.user),
+    )
+    assert error.detail == "请用数字书写，例如 12000.50。" and error.field == "price_seen"  # the app's own words
     assert not SellOutLine.objects.exists()
 
 

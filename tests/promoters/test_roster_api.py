@@ -12,7 +12,7 @@ from tests.factories import make_user
 
 from .factories import PromoterFactory, ShiftFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_read_afresh")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("lists_read_afresh", "before_the_week")]
 
 MONDAY = date(2026, 11, 23)
 

@@ -1,5 +1,6 @@
 """The roster's pages: what they show (not only 200), what their forms do and refuse, who reaches them."""
 
+import html
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -180,8 +181,66 @@ def test_month_targets_are_set_for_every_promoter_at_once(page, scene):
 
 
 def test_a_bad_amount_is_shown_next_to_its_row(page, scene):
-    response = page.post(reverse("promoters:targets"), {"month": "2026-11", f"amount_{scene.promoter.pk}": "-5"})
+    response = page.post(reverse("promoters:targets"), {"month": "2026-11", f"amount_{scene.promoter.pk}": "-5"},
+                         HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
     assert response.status_code == 200 and not PromoterTarget.objects.exists()
+    body = response.content.decode()
+    assert "王小红 (PA1): The target for month 2026-11 must not be negative." in body  # named with its promoter
+    assert f'name="amount_{scene.promoter.pk}" value="-5"' in body
+
+
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [
+        ("1e4", "Write the number in digits, e.g. 12000.50."),  # was saved as 10,000
+        ("2,8", "“2,8” is not a number."),  # was saved as 28.00
+        ("12000.505", "More than 2 decimal places: 12000.505."),
+    ],
+)
+def test_a_target_is_read_as_the_app_reads_an_amount_and_a_refusal_names_its_promoter(page, scene, typed, said):
+    """QA: Decimal(raw.replace(",", "")) read "1e4" as 10,000 and "2,8" as 28; the shared reading refuses them,
+    naming the row's promoter above the form and keeping every amount as typed; nothing is saved."""
+    second = PromoterFactory(supervisor=scene.supervisor, stores=[scene.store], name="周小梅", code="PA2")
+    response = page.post(
+        reverse("promoters:targets"),
+        {"month": "2026-11", f"amount_{scene.promoter.pk}": typed, f"amount_{second.pk}": "¥8,000"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    body = html.unescape(response.content.decode())
+    assert not PromoterTarget.objects.exists()
+    assert f"王小红 (PA1): {said}" in body and "周小梅 (PA2):" not in body
+    assert f'name="amount_{scene.promoter.pk}" value="{typed}"' in body
+    assert f'name="amount_{second.pk}" value="¥8,000"' in body
+
+
+def test_a_target_typed_on_a_chinese_keyboard_is_saved_as_typed(page, scene):
+    """QA: "¥12000.5" was refused; 。 is the point of a Chinese keyboard."""
+    second = PromoterFactory(supervisor=scene.supervisor, stores=[scene.store], name="周小梅", code="PA2")
+    page.post(
+        reverse("promoters:targets"),
+        {"month": "2026-11", f"amount_{scene.promoter.pk}": "¥12000.5", f"amount_{second.pk}": "８000。25"},
+    )
+    assert dict(PromoterTarget.objects.values_list("promoter__code", "amount")) == {
+        "PA1": Decimal("12000.50"), "PA2": Decimal("8000.25"),
+    }  # fmt: skip
+
+
+def test_saving_the_targets_counts_only_those_that_changed(page, scene):
+    """QA: "已保存 3 个指标" when one of three changed."""
+    month = date(2026, 11, 1)
+    second = PromoterFactory(supervisor=scene.supervisor, stores=[scene.store], name="周小梅", code="PA2")
+    third = PromoterFactory(supervisor=scene.supervisor, stores=[scene.store], name="赵小燕", code="PA3")
+    PromoterTargetFactory(promoter=scene.promoter, month=month, amount=Decimal("30000"))
+    PromoterTargetFactory(promoter=second, month=month, amount=Decimal("20000"))
+    url = reverse("promoters:targets")
+    sent = {"month": "2026-11", f"amount_{scene.promoter.pk}": "30,000.00", f"amount_{second.pk}": "25000",
+            f"amount_{third.pk}": ""}  # fmt: skip
+    body = page.post(url, sent, follow=True).content.decode()
+    assert "已保存 1 个指标" in body
+    assert page.post(url, sent, follow=True).content.decode().count("已保存") == 0  # nothing changed the second time
+    assert dict(PromoterTarget.objects.values_list("promoter__code", "amount")) == {
+        "PA1": Decimal("30000"), "PA2": Decimal("25000"),
+    }  # fmt: skip
 
 
 # --- the week ---------------------------------------------------------------------------------------------------
@@ -238,7 +297,7 @@ def test_the_week_filters_by_store(page, scene):
 
 
 def test_the_form_schedules_the_ticked_days(page, scene):
-    monday = _monday()
+    monday = _monday() + timedelta(days=7)  # next week: a shift is planned before it starts
     days = [monday.isoformat(), (monday + timedelta(days=2)).isoformat()]
     response = page.post(
         reverse("promoters:week"),
@@ -250,7 +309,7 @@ def test_the_form_schedules_the_ticked_days(page, scene):
 
 
 def test_an_overlap_is_refused_next_to_the_field_keeping_the_days_ticked(page, scene):
-    monday = _monday()
+    monday = _monday() + timedelta(days=7)
     ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday + timedelta(days=1),
                  starts_at=time(12), ends_at=time(18))  # fmt: skip
     days = [monday.isoformat(), (monday + timedelta(days=1)).isoformat()]
@@ -267,9 +326,59 @@ def test_an_overlap_is_refused_next_to_the_field_keeping_the_days_ticked(page, s
 
 
 def test_copy_last_week(page, scene):
-    monday = _monday()
+    monday = _monday() + timedelta(days=7)
     ShiftFactory(promoter=scene.promoter, store=scene.store, day=monday - timedelta(days=7))
     page.post(reverse("promoters:week-copy"), {"week": monday.isoformat(), "store": ""})
+    assert Shift.objects.filter(day=monday).count() == 1
+
+
+def _wednesday_8am(time_machine) -> date:
+    """Wednesday of the week of Monday 2026-11-23, 08:00: Monday and Tuesday are gone by."""
+    time_machine.move_to(timezone.make_aware(datetime(2026, 11, 25, 8)), tick=False)
+    return date(2026, 11, 23)
+
+
+def test_a_day_gone_by_is_not_planned_on_the_week_and_the_form_says_which(page, scene, time_machine):
+    monday = _wednesday_8am(time_machine)
+    days = [(monday + timedelta(days=1)).isoformat(), (monday + timedelta(days=3)).isoformat()]
+    response = page.post(
+        reverse("promoters:week"),
+        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.code, "days": days,
+         "starts_at": "09:00", "ends_at": "13:00", "plan": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 200 and not Shift.objects.exists()
+    assert (
+        "This shift would start on 2026-11-24 at 09:00, which has already passed: plan shifts before they start."
+        in html.unescape(response.content.decode())
+    )
+
+
+def test_copying_last_week_midweek_copies_the_days_to_come_and_says_how_many_were_left_off(page, scene, time_machine):
+    monday = _wednesday_8am(time_machine)
+    for offset in range(4):  # last week's Monday to Thursday
+        ShiftFactory(promoter=scene.promoter, store=scene.store, day=monday - timedelta(days=7 - offset))
+    response = page.post(reverse("promoters:week-copy"), {"week": monday.isoformat(), "store": ""}, follow=True,
+                         HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    assert sorted(Shift.objects.filter(day__gte=monday).values_list("day", flat=True)) == [
+        monday + timedelta(days=2), monday + timedelta(days=3),
+    ]  # fmt: skip
+    body = html.unescape(response.content.decode())
+    assert "2 shifts copied from last week. 2 shifts were left off: their time this week has already begun." in body
+
+
+def test_a_copy_refused_names_the_promoter_and_the_day(page, scene, time_machine):
+    monday = _wednesday_8am(time_machine) + timedelta(days=7)
+    ShiftFactory(promoter=scene.promoter, store=scene.store, day=monday - timedelta(days=7), starts_at=time(9),
+                 ends_at=time(17))  # fmt: skip
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday, starts_at=time(12), ends_at=time(14))
+    response = page.post(reverse("promoters:week-copy"), {"week": monday.isoformat(), "store": ""}, follow=True,
+                         HTTP_ACCEPT_LANGUAGE="en")  # fmt: skip
+    body = html.unescape(response.content.decode())
+    assert (
+        "Nothing was copied: 王小红 (PA1), 2026-11-30: This overlaps the promoter's shift at 乙店 (S-A2) from 12:00 to "
+        "14:00 that day." in body
+    )
     assert Shift.objects.filter(day=monday).count() == 1
 
 

@@ -18,7 +18,7 @@ from tests.promotions.factories import PromotionPlanFactory
 
 from .factories import ShiftFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_week")]
 
 MONDAY = date(2026, 11, 23)
 
@@ -234,20 +234,92 @@ def test_copying_last_week_copies_each_shift_once(scene):
     last_week = date(2026, 11, 16)
     ShiftFactory(promoter=scene.promoter, store=scene.store, day=last_week, starts_at=t("09:00"), ends_at=t("13:00"))
     ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=date(2026, 11, 18))
-    copied = services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
-    assert sorted(s.day for s in copied) == [date(2026, 11, 23), date(2026, 11, 25)]
+    done = services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
+    assert sorted(s.day for s in done.copied) == [date(2026, 11, 23), date(2026, 11, 25)] and not done.left_off
     again = services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
-    assert again == []
+    assert again.copied == [] and again.left_off == []
 
 
-def test_copying_a_week_into_a_conflict_copies_nothing(scene):
+def test_copying_a_week_into_a_conflict_copies_nothing_and_names_the_promoter_and_the_day(scene):
     last_week = date(2026, 11, 16)
     ShiftFactory(promoter=scene.promoter, store=scene.store, day=last_week)
     ShiftFactory(promoter=scene.promoter, store=scene.store, day=date(2026, 11, 17))
     _schedule(scene, day=date(2026, 11, 24), start="08:00", end="10:00", store=scene.second_store)
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
     assert not Shift.objects.filter(day=MONDAY).exists()
+    # QA: "与该促销员当天在 … 的班次时间重叠" named neither whose shift nor which day
+    assert refused.value.code == "shift.overlap"
+    assert refused.value.params == {
+        "promoter": "王小红 (PA1)", "day": "2026-11-24", "reason": refused.value.__cause__.detail,
+    }  # fmt: skip
+    assert "王小红 (PA1)" in refused.value.detail and "2026-11-24" in refused.value.detail
+    assert "乙店 (S-A2)" in refused.value.detail and "08:00" in refused.value.detail
+
+
+# --- a shift is planned before it starts (QA: one planned for a time gone by read absent at once, for good) ------
+
+
+def _at(day: date, hh: int, mm: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hh, mm, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(
+    ("now", "start", "refused"),
+    [
+        (_at(MONDAY, 8, 59), "09:00", False),
+        (_at(MONDAY, 9), "09:00", True),  # starting now: its attendance already counts
+        (_at(MONDAY, 10), "09:00", True),  # under way
+        (_at(MONDAY, 14), "09:00", True),  # over (09:00–13:00)
+        (_at(date(2026, 11, 24), 8), "09:00", True),  # a day gone by
+    ],
+)
+def test_a_shift_whose_start_has_passed_is_not_planned(scene, time_machine, now, start, refused):
+    time_machine.move_to(now, tick=False)
+    if not refused:
+        assert _schedule(scene, start=start).day == MONDAY
+        return
+    with pytest.raises(DomainError) as caught:
+        _schedule(scene, start=start)
+    assert caught.value.code == "shift.start_passed" and caught.value.field == "day"
+    assert "2026-11-23" in caught.value.detail and "09:00" in caught.value.detail
+    assert not Shift.objects.exists()
+
+
+def test_a_week_with_a_day_gone_by_is_not_planned(scene, time_machine):
+    time_machine.move_to(_at(date(2026, 11, 24), 12), tick=False)
+    with pytest.raises(DomainError) as caught:
+        services.shifts_plan_week(
+            by=scene.supervisor, promoter=scene.promoter, store=scene.store,
+            days=[date(2026, 11, 24), date(2026, 11, 25)], starts_at=t("09:00"), ends_at=t("13:00"),
+        )  # fmt: skip
+    assert caught.value.code == "shift.start_passed"
+    assert not Shift.objects.exists()
+
+
+def test_a_shift_to_come_is_not_moved_to_a_time_gone_by(scene, time_machine):
+    shift = _schedule(scene, day=date(2026, 11, 25))
+    time_machine.move_to(_at(date(2026, 11, 24), 12), tick=False)
+    with pytest.raises(DomainError) as caught:
+        services.shift_save(
+            shift=shift, by=scene.supervisor, promoter=scene.promoter, store=scene.store, day=date(2026, 11, 24),
+            starts_at=t("09:00"), ends_at=t("13:00"),
+        )  # fmt: skip
+    assert caught.value.code == "shift.start_passed"
+    shift.refresh_from_db()
+    assert shift.day == date(2026, 11, 25)
+
+
+def test_copying_last_week_on_its_wednesday_copies_the_days_to_come_and_says_what_it_left_off(scene, time_machine):
+    last_week = date(2026, 11, 16)
+    for day in (16, 17, 18, 19):  # Monday to Thursday, 09:00–13:00
+        ShiftFactory(promoter=scene.promoter, store=scene.store, day=date(2026, 11, day), starts_at=t("09:00"),
+                     ends_at=t("13:00"))  # fmt: skip
+    time_machine.move_to(_at(date(2026, 11, 25), 8), tick=False)  # this week's Wednesday, before 09:00
+    done = services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
+    assert sorted(s.day for s in done.copied) == [date(2026, 11, 25), date(2026, 11, 26)]
+    assert sorted(s.day for s in done.left_off) == [date(2026, 11, 16), date(2026, 11, 17)]
+    assert not Shift.objects.filter(day__in=[MONDAY, date(2026, 11, 24)]).exists()
 
 
 # --- promoters --------------------------------------------------------------------------------------------------

@@ -19,3 +19,18 @@ window.addEventListener("submit", function (event) {
   var inputs = others.querySelectorAll("input:not([type=hidden])");
   if (Array.prototype.some.call(inputs, function (input) { return input.value.trim() !== ""; })) others.open = true;
 }, true);
+// The phone's time of the report, as it is sent (a report kept offline by the service worker goes up later, at the
+// time it was made; the server holds it to the check-in's window: promoters/phone_services.py).
+window.addEventListener("submit", function (event) {
+  if (!event.target.matches("form[data-stock-form]")) return;
+  var at = event.target.querySelector("[data-client-time]");
+  if (at) at.value = new Date().toISOString();
+}, true);
+// Values the phone kept and put back (drafts.js: after a reload, or My day opened from the phone after a save kept
+// offline) are shown: each product holding one opens, and the fold of the products not sold lately around it.
+document.addEventListener("ka:drafts-restored", function () {
+  document.querySelectorAll("form[data-stock-form] details").forEach(function (fold) {
+    var inputs = fold.querySelectorAll("input:not([type=hidden])");
+    if (Array.prototype.some.call(inputs, function (input) { return input.value !== input.defaultValue; })) fold.open = true;
+  });
+});

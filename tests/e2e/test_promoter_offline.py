@@ -1,0 +1,134 @@
+"""A promoter without a network (QA: on My day with no network, 到店签到 / 保存销量 gave Chrome's
+ERR_INTERNET_DISCONNECTED and what was typed was lost; the offline page linked to the rep's Today, 403 for them).
+My day opens from the phone, the check-in and the sell-out wait in the phone's outbox with the phone's time and go up
+when the network is back, each once; the offline page leads to My day."""
+
+import time
+from datetime import date, datetime
+from datetime import time as clock
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from promoters.models import SellOutLine, Shift
+from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
+from tests.promoters.factories_phone import PromoterFactory, ShiftFactory
+
+from .conftest import log_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEDNESDAY = datetime(2026, 11, 25, 8, 52, tzinfo=SHANGHAI)
+WAIT = 20_000  # ms
+
+
+@pytest.fixture
+def promoter_day():
+    supervisor = make_user(Role.SUPERVISOR, username="sup1")
+    rep = make_user(Role.REP, username="rep1", supervisor=supervisor)
+    user = make_user(Role.PROMOTER, username="promoter1", first_name="芳", last_name="李", password="demo-pass-1")
+    store = StoreFactory(
+        account=KeyAccountFactory(name="沃尔玛"), rep=rep, name="沃尔玛五角场店", address="淞沪路 77 号",
+        latitude=Decimal("31.299000"), longitude=Decimal("121.514000"),
+    )  # fmt: skip
+    beer = ProductFactory(name="海川纯生啤酒 500ml", code="P-BEER", packs_per_case=12)
+    ListingFactory(store=store, product=beer, shelf_price=Decimal("5.50"))
+    promoter = PromoterFactory(user=user, supervisor=supervisor, name="李芳")
+    promoter.stores.add(store)
+    shift = ShiftFactory(promoter=promoter, store=store, day=date(2026, 11, 25), starts_at=clock(9), ends_at=clock(17))
+    return shift, beer
+
+
+def _until(phone, script: str, arg=None) -> None:
+    """Poll an async check in the page until it holds (wait_for_function does not wait for a promise)."""
+    deadline = time.monotonic() + WAIT / 1000
+    while not phone.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"still not so: {script}"
+        phone.wait_for_timeout(250)
+
+
+def _kept(phone, live_server, holding: str) -> None:
+    """Wait until the service worker keeps My day as the server now draws it (`holding`: a test id it shows)."""
+    _until(
+        phone,
+        """async ([url, holding]) => {
+            const kept = await caches.match(url, { cacheName: 'ka-pages', ignoreVary: true });
+            return !!kept && (await kept.text()).includes(holding);
+        }""",
+        [f"{live_server.url}/promoters/my/", f'data-testid="{holding}"'],
+    )
+
+
+def test_a_promoter_checks_in_and_reports_without_a_network(phone, live_server, promoter_day):
+    shift, beer = promoter_day
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 31.2992, "longitude": 121.5141})
+    phone.clock.install(time=WEDNESDAY)
+    with time_machine.travel(WEDNESDAY, tick=True):
+        log_in(phone, "promoter1", "demo-pass-1")
+        expect(phone.get_by_role("heading", name="我的今天")).to_be_visible()
+        _kept(phone, live_server, "check-in")  # My day as it was before the check-in
+        # the worker's script is the signed-in user's (its offline page leads to My day): the browser fetches it
+        # again at the next page after the sign-in; its shell cache is named by its version (ka_portal/pwa.py)
+        mine = phone.evaluate(
+            "async () => (await (await fetch('/sw.js?lang=zh-hans')).text()).match(/Version (\\w+)/)[1]"
+        )
+        phone.reload()
+        _until(
+            phone,
+            """async (version) => {
+                const registration = await navigator.serviceWorker.getRegistration();
+                return (await caches.keys()).includes('ka-shell-' + version) && !registration.installing
+                    && !registration.waiting;
+            }""",
+            mine,
+        )
+
+        # no network in the store's basement: the check-in waits on the phone, My day opens from the phone
+        phone.context.set_offline(True)
+        phone.get_by_test_id("check-in").click()
+        expect(phone.get_by_role("heading", name="我的今天")).to_be_visible(timeout=WAIT)
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("1项更改等待上传", timeout=WAIT)
+        assert Shift.objects.get(pk=shift.pk).checked_in_at is None
+
+        # a page the phone does not keep: the offline page leads to My day, not to a rep's Today
+        phone.goto("/promoters/my/shifts/999999/")
+        link = phone.get_by_role("link", name="我的今天")
+        expect(link).to_have_attribute("href", "/promoters/my/")
+        link.click()
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("1项更改等待上传", timeout=WAIT)
+
+        # the network is back: the check-in goes up at the phone's time, and My day is drawn again by the server
+        phone.context.set_offline(False)
+        expect(phone.get_by_test_id("checked-in")).to_contain_text("08:5", timeout=WAIT)
+        checked_in = Shift.objects.get(pk=shift.pk)
+        assert datetime(2026, 11, 25, 8, 50, tzinfo=SHANGHAI) < checked_in.checked_in_at  # the phone's time,
+        assert checked_in.checked_in_at < datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)  # not the upload's
+        _kept(phone, live_server, "sell-out-form")  # My day kept with the sell-out form
+
+        # no network again: the sell-out typed and saved waits on the phone, what was typed stays on My day
+        phone.context.set_offline(True)
+        phone.locator('[data-product="P-BEER"] > summary').click()
+        phone.locator(f"#id_s{shift.pk}-p{beer.pk}_units_packs").fill("7")
+        phone.locator(f"#id_s{shift.pk}-p{beer.pk}_price_seen").fill("¥5.20")
+        phone.get_by_test_id("save-sell-out").click()
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("1项更改等待上传", timeout=WAIT)
+        expect(phone.locator(f"#id_s{shift.pk}-p{beer.pk}_units_packs")).to_have_value("7")
+        expect(phone.locator(f"#id_s{shift.pk}-p{beer.pk}_price_seen")).to_have_value("¥5.20")
+        expect(phone.locator(f"#id_s{shift.pk}-p{beer.pk}_price_seen")).to_be_visible()  # its product open
+        expect(phone.get_by_test_id("draft-banner")).to_contain_text("已恢复2个未保存的值")
+        assert not SellOutLine.objects.exists()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path="tests/e2e/artifacts/promoter-my-day-offline.png", full_page=True)
+
+        # back online: it goes up once, at the phone's time
+        phone.context.set_offline(False)
+        expect(phone.get_by_test_id("reported")).to_contain_text("7", timeout=WAIT)
+        expect(phone.get_by_test_id("upload-queue")).to_be_hidden(timeout=WAIT)
+    line = SellOutLine.objects.get()
+    assert (line.units, line.price_seen) == (7, Decimal("5.20"))
+    assert line.reported_at.astimezone(SHANGHAI).date() == date(2026, 11, 25)

@@ -1,0 +1,172 @@
+"""A promoter's steps kept on the phone without a network (QA: 保存销量, 签退 and 到店签到 with no network gave Chrome's
+ERR_INTERNET_DISCONNECTED and what was typed was lost): the service worker keeps My day and the shifts' pages, and
+keeps the steps' posts in the rep's outbox (ka_portal/pwa.py); uploaded later (`X-Queue: 1`, with their
+Idempotency-Key and the phone's time) each is answered in JSON, recorded once, or refused with its reasons."""
+
+import json
+import re
+from datetime import datetime, time
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from ka_portal.models import IdempotencyKey
+from promoters.models import SellOutLine, Shift
+from tests.factories import make_user
+
+from .factories_phone import NEAR, ShiftFactory, phone_world
+
+pytestmark = pytest.mark.django_db
+
+
+def at(hh, mm, day=1):
+    return timezone.make_aware(datetime(2026, 6, day, hh, mm))
+
+
+@pytest.fixture
+def w(time_machine, client):
+    time_machine.move_to(at(8, 55), tick=False)
+    world = phone_world()
+    client.force_login(world.user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return world
+
+
+def uploaded(key: str) -> dict:
+    """The outbox's headers (visits/static/visits/outbox.js send)."""
+    return {"HTTP_X_QUEUE": "1", "HTTP_IDEMPOTENCY_KEY": key, "HTTP_ACCEPT": "application/json"}
+
+
+def sell_out_body(w, **values) -> dict:
+    s = f"s{w.shift.pk}-"
+    body = {"offline_next": "/promoters/my/", "title": "store · Save sell-out"}
+    for product in (w.beer, w.chips):
+        body.update({f"{s}p{product.pk}_{name}": "" for name in ("units_cases", "units_packs", "price_seen")})
+    body.update({f"{s}{name}": value for name, value in values.items()})
+    return body
+
+
+def _settings(client) -> dict:
+    script = client.get(reverse("service-worker")).content.decode()
+    return json.loads(re.search(r"const SETTINGS = (\{.*?\});\n", script).group(1))
+
+
+def test_the_worker_keeps_a_promoters_pages_and_queues_their_steps_and_its_offline_page_leads_to_my_day(w, client):
+    settings = _settings(client)
+    kept = [re.compile(pattern) for pattern in settings["pages"]]
+    queued = [re.compile(pattern) for pattern in settings["queued"]]
+    for path in ("/promoters/my/", f"/promoters/my/shifts/{w.shift.pk}/"):
+        assert any(pattern.search(path) for pattern in kept), path
+    for step in ("check-in", "check-out", "sell-out"):
+        assert any(pattern.search(f"/promoters/my/shifts/{w.shift.pk}/{step}/") for pattern in queued), step
+    # the offline page's way back is the promoter's own day, not a rep's Today (403 for them)
+    assert settings["today"] == "/promoters/my/" and settings["offline_link"] == "My day"
+    assert "My day" in settings["offline_text"] and "was not opened" not in settings["offline_text"]
+    # a rep's (and a phone not signed in yet) stays Today
+    client.force_login(make_user(Role.REP, username="rep_offline"))
+    assert _settings(client)["today"] == "/visits/today/"
+    client.logout()
+    assert _settings(client)["offline_link"] == "Today"
+
+
+def test_a_check_in_kept_offline_goes_up_at_the_phones_time_once_however_often_it_is_sent(w, client, time_machine):
+    # checked in at 08:58 on the phone with no network; the network is back at 09:40
+    body = {"latitude": NEAR[0], "longitude": NEAR[1], "at": at(8, 58).isoformat(), "offline_next": "/promoters/my/"}
+    time_machine.move_to(at(9, 40), tick=False)
+    url = reverse("promoters:my-check-in", args=[w.shift.pk])
+    first = client.post(url, body, **uploaded("k-in"))
+    again = client.post(url, body, **uploaded("k-in"))  # its answer lost on the way: sent again
+    assert first.status_code == again.status_code == 200
+    assert first.json()["url"] == "/promoters/my/" and again.json() == first.json()
+    shift = Shift.objects.get(pk=w.shift.pk)
+    assert shift.checked_in_at == at(8, 58) and shift.check_in_received_at == at(9, 40)
+
+
+def test_a_step_refused_on_upload_says_why_in_json_and_keeps_no_key(w, client):
+    url = reverse("promoters:my-check-out", args=[w.shift.pk])
+    refused = client.post(url, {"at": at(8, 56).isoformat()}, **uploaded("k-out"))
+    assert refused.status_code == 400 and refused.json()["message"] == "Check in first: this shift has no check-in yet."
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_an_early_check_out_uploaded_is_refused_with_its_question(w, client, time_machine):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    time_machine.move_to(at(12, 0), tick=False)
+    refused = client.post(reverse("promoters:my-check-out", args=[w.shift.pk]), {}, **uploaded("k-early"))
+    assert refused.status_code == 400 and "Confirm that you are leaving early." in refused.json()["message"]
+    assert Shift.objects.get(pk=w.shift.pk).checked_out_at is None
+    done = client.post(reverse("promoters:my-check-out", args=[w.shift.pk]), {"leave_early": "true"},
+                       **uploaded("k-early-2"))  # fmt: skip
+    assert done.status_code == 200 and Shift.objects.get(pk=w.shift.pk).checked_out_at == at(12, 0)
+
+
+def test_a_sell_out_kept_offline_goes_up_once_at_the_phones_time(w, client, time_machine):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    body = sell_out_body(w, **{f"p{w.beer.pk}_units_packs": "7", f"p{w.beer.pk}_price_seen": "¥5.50",
+                               "at": at(15, 10).isoformat()})  # fmt: skip
+    time_machine.move_to(at(16, 2), tick=False)
+    url = reverse("promoters:my-sell-out", args=[w.shift.pk])
+    first = client.post(url, body, **uploaded("k-sell"))
+    again = client.post(url, body, **uploaded("k-sell"))
+    assert first.status_code == again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    line = SellOutLine.objects.get()
+    assert (line.units, line.price_seen, line.reported_at) == (7, Decimal("5.50"), at(15, 10))
+
+
+def test_a_sell_out_refused_on_upload_names_each_product_and_field(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    body = sell_out_body(w, **{f"p{w.beer.pk}_units_packs": "3", f"p{w.beer.pk}_price_seen": "1e1",
+                               f"p{w.chips.pk}_units_packs": "-2"})  # fmt: skip
+    refused = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), body, **uploaded("k-bad"))
+    answer = refused.json()
+    assert refused.status_code == 400 and answer["message"] == "2 fields need fixing"
+    assert f"{w.beer.name}: Write the number in digits, e.g. 12000.50." in answer["said"]
+    assert f"{w.chips.name}: Packs sold cannot be negative." in answer["said"]
+    assert not SellOutLine.objects.exists() and not IdempotencyKey.objects.exists()
+
+
+def test_a_sell_out_uploaded_after_the_day_was_confirmed_is_refused_as_a_conflict(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    Shift.objects.filter(pk=w.shift.pk).update(confirmed_attendance="attended", confirmed_at=at(8, 56))
+    body = sell_out_body(w, **{f"p{w.beer.pk}_units_packs": "3"})
+    refused = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), body, **uploaded("k-closed"))
+    assert refused.status_code == 409 and "can no longer be changed" in refused.json()["message"]
+
+
+def test_a_sell_out_posted_offline_then_sent_by_the_worker_with_its_key_is_recorded_once(w, client):
+    """The service worker sends a form's post with the key it would keep it under (templates/pwa/sw.js); the same
+    post uploaded from the outbox later is answered as the first."""
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    body = sell_out_body(w, **{f"p{w.beer.pk}_units_packs": "4"})
+    url = reverse("promoters:my-sell-out", args=[w.shift.pk])
+    navigated = client.post(url, body, HTTP_IDEMPOTENCY_KEY="k-sw")
+    assert navigated.status_code == 302 and navigated.url.startswith("/promoters/my/?saved=")
+    SellOutLine.objects.update(units=9)  # changed since (another report): the late upload must not undo it
+    again = client.post(url, body, **uploaded("k-sw"))
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert SellOutLine.objects.get().units == 9
+
+
+def test_the_sell_out_form_keeps_what_is_typed_on_the_phone_and_sends_the_phones_time(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    form = page.split('data-testid="sell-out-form"')[1].split(">")[0]
+    assert f'data-draft="promoter-sell-out-{w.shift.pk}"' in form and "data-draft-bound" not in form
+    assert f'name="s{w.shift.pk}-at"' in page and "data-client-time" in page
+    assert 'data-testid="upload-queue"' in page and 'data-testid="draft-banner"' in page
+    # a refused post's page shows what was posted: the draft is left as it is there
+    body = sell_out_body(w, **{f"p{w.beer.pk}_units_packs": "-3"})
+    refused = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), body).content.decode()
+    assert "data-draft-bound" in refused.split('data-testid="sell-out-form"')[1].split(">")[0]
+
+
+def test_a_shift_on_another_day_leads_to_its_own_page(w, client):
+    # yesterday's shift, checked in and never checked out: its own page offers the check-out
+    yesterday = timezone.make_aware(datetime(2026, 5, 31, 9))
+    past = ShiftFactory(promoter=w.promoter, store=w.store, day=yesterday.date(), starts_at=time(9), ends_at=time(17),
+                        checked_in_at=yesterday)  # fmt: skip
+    page = client.get(reverse("promoters:my-shift", args=[past.pk])).content.decode()
+    assert f'name="offline_next" value="/promoters/my/shifts/{past.pk}/"' in page
