@@ -3,13 +3,15 @@
 Route plans are generated and edited on the routes page; here they are read, and published or taken back to
 draft by actions that call the services. A visit is what the rep recorded: read-only here, so no finding of a
 checked-out visit changes without its rating; deleting one goes through visits_delete (its display agreements
-are re-evaluated). Tasks are created, edited and reported done or not done through
-task_create, task_edit and task_complete, the rules' messages shown next to the field. Suggested orders and the
-nightly job's runs are computed, never typed.
+are re-evaluated). Tasks are created, edited, deleted and reported done or not done through
+task_create, task_edit, task_delete and task_complete, the rules' messages shown next to the field. Suggested orders
+and the nightly job's runs are computed, never typed.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -148,6 +150,8 @@ class TaskTransitionInline(ReadOnlyInline):
 
 # The rules name the service's arguments; the form's fields are the model's.
 _FORM_FIELD = {"comment": "done_comment"}
+# What a task asks and by when: changed through task_edit, only while the task is open.
+_ASKS = ("title", "description", "due_on")
 
 
 class TaskAdminForm(forms.ModelForm):
@@ -167,6 +171,11 @@ class TaskAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         try:
+            if self.instance.pk is not None and self.asks_changed():
+                rules.task_still_open(title=self.instance.title, status=self.instance.status)
+        except DomainError as refusal:
+            self.add_error(None, refusal.detail)
+        try:
             if data.get("due_on"):  # a new or changed due day is today or later; an overdue task may keep its day
                 was = self.instance.due_on if self.instance.pk is not None else None
                 rules.task_due_on(data["due_on"], today=timezone.localdate(), was=was)
@@ -182,6 +191,9 @@ class TaskAdminForm(forms.ModelForm):
             field = _FORM_FIELD.get(refusal.field, refusal.field)
             self.add_error(field if field in self.fields else None, refusal.detail)
         return data
+
+    def asks_changed(self) -> bool:
+        return bool(set(_ASKS) & set(self.changed_data))
 
     def report_changed(self) -> bool:
         return self.cleaned_data.get("status", Task.Status.OPEN) != Task.Status.OPEN and bool(
@@ -216,9 +228,11 @@ class TaskAdmin(admin.ModelAdmin):
                 by=request.user,
             )
         else:
-            task = services.task_edit(
-                task=obj, title=data["title"], description=data.get("description", ""), due_on=data["due_on"]
-            )
+            task = obj
+            if form.asks_changed():
+                task = services.task_edit(
+                    task=obj, title=data["title"], description=data.get("description", ""), due_on=data["due_on"]
+                )
             if form.report_changed():
                 services.task_complete(
                     task=task,
@@ -230,6 +244,21 @@ class TaskAdmin(admin.ModelAdmin):
         obj.pk = task.pk  # the admin goes on with the object it built: make it the record the service wrote
         obj.refresh_from_db()
         obj._state.adding = False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Deleted through the service; a task already reported (task.reported) stays, said on its page."""
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as refusal:
+            self.message_user(request, refusal.detail, messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:visits_task_change", args=[object_id]))
+
+    def delete_model(self, request, obj):
+        services.task_delete(task=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # One at a time, on the task's page, where a refusal can be shown: a bulk delete would stop half way.
+        return obj is not None and super().has_delete_permission(request, obj)
 
 
 class InForceFilter(admin.SimpleListFilter):

@@ -1245,6 +1245,13 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = ["assigned_by", "status", "done_visit", "done_comment", "done_at"]
 
 
+class TaskEditSerializer(TaskSerializer):
+    """A task corrected by who assigns tasks, while it is open (task.reported): what it asks and by when. It stays with
+    its store: to give it to another store, delete it and assign a new one."""
+
+    store = related(Store, scope=None, read_only=True, help_text="The store, by code (a task stays with it).")
+
+
 class TaskCompleteSerializer(serializers.Serializer):
     done = serializers.BooleanField(default=True)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
@@ -1256,6 +1263,13 @@ class CanCompleteTasks(permissions.BasePermission):
         return request.user.has_perm("visits.change_task")
 
 
+class CanAssignTasks(permissions.BasePermission):
+    """Who assigns tasks corrects them: a rep reports a task (`change`) but does not rewrite what it asks."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("visits.add_task")
+
+
 class TaskViewSet(
     CachedListMixin,
     ValuesPageMixin,
@@ -1263,9 +1277,12 @@ class TaskViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Tasks (交办事项): supervisors assign them to stores; reps complete them at a visit."""
+    """Tasks (交办事项): supervisors assign them to stores; reps complete them at a visit. Who assigns tasks corrects
+    one (PUT/PATCH: title, description, due day) or deletes it while it is still open (task.reported)."""
 
     serializer_class = TaskSerializer
     permission_classes = [RoleModelPermissions]
@@ -1275,8 +1292,41 @@ class TaskViewSet(
     def get_queryset(self):
         return tasks_for(self.request.user).select_related("store", "assigned_by").order_by("due_on", "id")
 
+    def get_serializer_class(self):
+        return TaskEditSerializer if self.action in ("update", "partial_update") else TaskSerializer
+
+    def get_permissions(self):
+        if self.action in ("update", "partial_update"):
+            return [RoleModelPermissions(), CanAssignTasks()]
+        return super().get_permissions()
+
     def perform_create(self, serializer):
         serializer.instance = services.task_create(by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(responses={200: TaskSerializer, 400: REFUSED, 404: NOT_FOUND})
+    def update(self, request, *args, **kwargs):
+        return super().update(request, *args, **kwargs)
+
+    @extend_schema(responses={200: TaskSerializer, 400: REFUSED, 404: NOT_FOUND})
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
+    def perform_update(self, serializer):
+        task, data = serializer.instance, serializer.validated_data
+        serializer.instance = services.task_edit(
+            task=task,
+            title=data.get("title", task.title),
+            description=data.get("description", task.description),
+            due_on=data.get("due_on", task.due_on),
+        )
+
+    @extend_schema(responses={204: None, 400: REFUSED, 404: NOT_FOUND})
+    def destroy(self, request, *args, **kwargs):
+        """Delete a task assigned by mistake while it is open; one reported done or not done stays (task.reported)."""
+        return super().destroy(request, *args, **kwargs)
+
+    def perform_destroy(self, instance):
+        services.task_delete(task=instance)
 
     @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer, 400: REFUSED, 404: NOT_FOUND})
     @action(detail=True, methods=["post"], permission_classes=[CanCompleteTasks])

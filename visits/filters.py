@@ -45,7 +45,11 @@ class StoreSearchFilterSet(StyledFilterSet):
     )
 
     def filter_store(self, queryset, name, value):
-        return queryset.filter(
+        return queryset.filter(self.store_q(value))
+
+    @staticmethod
+    def store_q(value: str) -> Q:
+        return (
             Q(store__name__icontains=value)
             | Q(store__code__icontains=value)
             | account_search_q(value, "store__account")
@@ -157,6 +161,13 @@ class RoutePlanFilter(StyledFilterSet):
 
 
 class TaskFilter(StoreSearchFilterSet):
+    # what a supervisor remembers of a task is what it asks (端架, 价签): its words, as well as its store's
+    q = django_filters.CharFilter(
+        label=_("Task, store or chain"),
+        method="filter_task",
+        help_text="Text in the task's title or description, or in its store's name or code, or in the store's key "
+        "account's code or name (Chinese or English).",
+    )
     store = _store_filter()
     rep = _rep_filter(field_name="store__rep", help_text="The store's sales rep, who does the task, by username.")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Task.Status.choices, help_text="The status.")
@@ -171,6 +182,9 @@ class TaskFilter(StoreSearchFilterSet):
         fields = ["q", "store", "rep", "status", "due_on", "due_from", "due_to", "overdue"]
 
     not_on_page = ("due_on",)
+
+    def filter_task(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value) | self.store_q(value))
 
     def filter_overdue(self, queryset, name, value):
         if value is None:

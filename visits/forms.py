@@ -1,6 +1,6 @@
 """Forms for the visit flow, route editing, tasks and reports: they check input, services decide."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from types import SimpleNamespace
 
 from django import forms
@@ -442,6 +442,10 @@ class MoveStopForm(forms.Form):
     day = forms.TypedChoiceField(label=_("Day"), choices=DAY_CHOICES, coerce=int)
     position = forms.IntegerField(label=_("Position"), required=False, min_value=1, max_value=bounds.INT16_MAX)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)  # the place as typed on a Chinese keyboard (full-width digits, 。): TypedNumberInput
+
 
 class TaskForm(forms.ModelForm):
     class Meta:
@@ -460,3 +464,19 @@ class TaskForm(forms.ModelForm):
         self.fields["due_on"].widget.attrs["min"] = timezone.localdate().isoformat()
         style_form_fields(self)
         choose_by_code(self, "store")  # a KA manager's stores: a few thousand
+
+
+class TaskEditForm(forms.ModelForm):
+    """What an open task asks and by when, corrected by who assigns tasks (services.task_edit): its store stays."""
+
+    class Meta:
+        model = Task
+        fields = ["title", "description", "due_on"]
+        widgets = TaskForm.Meta.widgets
+
+    def __init__(self, *args, was: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        # the picker offers no day already past, except the day an overdue task keeps (task.due_in_past)
+        today = timezone.localdate()
+        self.fields["due_on"].widget.attrs["min"] = min(was, today).isoformat()
+        style_form_fields(self)

@@ -187,8 +187,10 @@ class Visit(models.Model):
                 condition=models.Q(checked_out_at__isnull=False),
                 name="visit_kept",
             ),
-            # a rep's open visit at a store, in order (a check-in looks for one): read from the open visits alone,
-            # however many the store has had that day
+            # the open visits alone, however many visits a store has had that day: a check-in's one look-up
+            # (services._open_visits) reads the rep's open visits at every store, today's at this store sorted first
+            # (then the others, oldest first, which the answer names); the database reads them from this index or from
+            # visit_rep_open below, both over the open visits only (tests/visits/test_open_visit_index.py)
             models.Index(
                 fields=["store", "rep", "checked_in_at", "id"],
                 condition=models.Q(checked_out_at__isnull=True),

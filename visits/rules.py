@@ -103,6 +103,20 @@ def task_due_on(due_on: date, *, today: date, was: date | None = None) -> None:
     )
 
 
+def task_still_open(*, title: str, status: str, deleting: bool = False) -> None:
+    """A task is corrected (what it asks, by when) or deleted only while it is open: once reported done or not done,
+    the report answers what the task asked then, and stays on record with it."""
+    if status == "open":
+        return
+    if deleting:
+        message = _("Task “%(title)s” has already been reported done or not done: it can no longer be deleted.")
+    else:
+        message = _(
+            "Task “%(title)s” has already been reported done or not done: what it asks can no longer be changed."
+        )
+    raise DomainError("task.reported", message, title=title, status=status)
+
+
 def task_report_comment(*, done: bool, comment: str) -> str:
     """The comment of a task report, trimmed: a task not done needs the reason."""
     comment = (comment or "").strip()

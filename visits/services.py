@@ -1030,13 +1030,24 @@ def task_create(*, store: Store, title: str, due_on: date, by, description: str 
 
 @transaction.atomic
 def task_edit(*, task: Task, title: str, description: str, due_on: date) -> Task:
-    """Change what a task asks and by when (the admin's edit); its store, author and reports stay. A new due day is
-    today or later; an overdue task keeps its day while its title or description changes."""
+    """Change what a task asks and by when (the task list's Edit, the API's update, the admin); its store and author
+    stay. Only while it is open (task.reported). A new due day is today or later; an overdue task keeps its day while
+    its title or description changes."""
     task = Task.objects.select_for_update().get(pk=task.pk)
+    rules.task_still_open(title=task.title, status=task.status)
     rules.task_due_on(due_on, today=timezone.localdate(), was=task.due_on)
     task.title, task.description, task.due_on = rules.task_title(title), description, due_on
     task.save(update_fields=["title", "description", "due_on"])
     return task
+
+
+@transaction.atomic
+def task_delete(*, task: Task) -> None:
+    """Take back a task assigned by mistake (a duplicate, the wrong store) while it is still open: the rep no longer
+    sees it. One reported done or not done stays (task.reported): its report is on record."""
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    rules.task_still_open(title=task.title, status=task.status, deleting=True)
+    task.delete()
 
 
 @transaction.atomic

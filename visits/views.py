@@ -3,6 +3,7 @@
 Every queryset starts from ka_portal/scope.py (through visits/selectors.py): out of scope is 404.
 """
 
+import json
 import uuid
 from datetime import date, timedelta
 from operator import attrgetter
@@ -27,11 +28,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from evidence import signals as fraud_signals
 from evidence.models import FraudSignal
-from ka_portal import downloads, queues
-from ka_portal.errors import DomainError
+from ka_portal import downloads, once, queues
+from ka_portal.errors import DomainError, KeyReused
 from ka_portal.formatting import account_name, display_name, format_distance
 from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
+from ka_portal.models import IdempotencyKey
 from ka_portal.pages import once_per_key, queued, queued_refusal, refused, run_step, show_refusal
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
@@ -44,7 +46,7 @@ from ka_portal.scope import (
     visits_for,
 )
 
-from . import selectors, services
+from . import rules, selectors, services
 from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
 from .forms import (
     DAY_CHOICES,
@@ -53,6 +55,7 @@ from .forms import (
     GenerateRouteForm,
     MoveStopForm,
     PhotoForm,
+    TaskEditForm,
     TaskForm,
     VisitForm,
     left_at_on,
@@ -484,7 +487,7 @@ class RouteListView(FilteredListView):
             filters = getattr(self, "filterset", None)
             wanted = filters.form.cleaned_data if filters is not None and filters.form.is_valid() else {}
             next_monday = services.week_start_of(timezone.localdate()) + timedelta(days=7)
-            context["generate_form"] = GenerateRouteForm(
+            context["generate_form"] = kwargs.get("generate_form") or GenerateRouteForm(
                 reps=reps,
                 initial={"rep": wanted.get("rep"), "week_start": wanted.get("week_start") or next_monday},
                 auto_id="generate_%s",
@@ -497,25 +500,30 @@ class RouteListView(FilteredListView):
 @require_http_methods(["GET", "HEAD", "POST"])
 def route_generate(request):
     """The route plans' "Generate" form posts here; this address opened by itself (a bookmark, a reload after the
-    form was answered) goes to the route plans, where the form is."""
+    form was answered, a filter or a page of the list drawn here after a refusal) goes to the route plans, where the
+    form is, with what it asked. A refusal draws the route plans again with the form as it was sent (the rep and
+    the week kept), the message under the field it is about."""
     if request.method != "POST":
-        return redirect("visits:route-list")
-    form = GenerateRouteForm(request.POST, reps=selectors.reps_for(request.user))
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return redirect("visits:route-list")
-    try:
-        week = services.route_plan_generate(
-            rep=form.cleaned_data["rep"], week_start=form.cleaned_data["week_start"], by=request.user
-        )
-    except DomainError as error:
-        messages.error(request, error.detail)
-        return redirect("visits:route-list")
-    # a week over capacity is said once, by the plan's page, in the words it keeps while stops are moved
-    messages.success(request, _("Route plan generated. Check it, change what you need, then publish it."))
-    if week.kept_by_hand:
-        messages.info(request, kept_by_hand_message(week.kept_by_hand))
-    return redirect("visits:route-detail", pk=week.plan.pk)
+        query = request.GET.urlencode()
+        return redirect(reverse("visits:route-list") + (f"?{query}" if query else ""))
+    form = GenerateRouteForm(request.POST, reps=selectors.reps_for(request.user), auto_id="generate_%s")
+    if form.is_valid():
+        try:
+            week = services.route_plan_generate(
+                rep=form.cleaned_data["rep"], week_start=form.cleaned_data["week_start"], by=request.user
+            )
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            # a week over capacity is said once, by the plan's page, in the words it keeps while stops are moved
+            messages.success(request, _("Route plan generated. Check it, change what you need, then publish it."))
+            if week.kept_by_hand:
+                messages.info(request, kept_by_hand_message(week.kept_by_hand))
+            return redirect("visits:route-detail", pk=week.plan.pk)
+    plans = RouteListView()
+    plans.setup(request)
+    plans.object_list = plans.get_queryset()
+    return plans.render_to_response(plans.get_context_data(generate_form=form), status=400)
 
 
 def kept_by_hand_message(count: int) -> str:
@@ -721,21 +729,77 @@ class TaskListView(FilteredListView):
             context["task_form"] = kwargs.get("task_form") or TaskForm(
                 stores=selectors.scoped_stores(self.request.user), initial={"due_on": timezone.localdate()}
             )
+            context["request_key"] = once.new_key  # called once per form drawn: each form its own key
         return context
 
     def post(self, request, *args, **kwargs):
+        """Assign a task. The form carries a key drawn with it (once.FIELD): sent again as it was (a double click on
+        Assign, Assign again after the browser's Back) it is answered as the first time and adds no second task;
+        sent again changed, nothing is added and the form says which task it already assigned."""
         require(request.user, Task, "add")
         form = TaskForm(request.POST, stores=selectors.scoped_stores(request.user))
-        if form.is_valid():
-            try:
-                services.task_create(by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                show_refusal(form, error)
+        assigned = []
+
+        def assign():
+            if not form.is_valid():
+                raise once.Invalid
+            task = services.task_create(by=request.user, **form.cleaned_data)
+            assigned.append(task)
+            return {"task": task.pk, "title": task.title}
+
+        done = None
+        try:
+            done = once.once(request, "visits.task_create", assign)
+        except once.Invalid:
+            pass
+        except KeyReused:
+            form.is_valid()  # the fields as sent, kept in the form drawn again (with a new key)
+            earlier = _assigned_with(request, request.POST.get(once.FIELD, ""))
+            form.add_error(
+                None,
+                _(
+                    "This form already assigned the task “%(title)s”, and what you sent now differs from it: nothing "
+                    "was added. To change that task, use Edit beside it in the list; to add this one as another "
+                    "task, press Assign again."
+                )
+                % {"title": earlier.title}
+                if earlier is not None
+                else _(
+                    "This form was already sent and what you sent now differs: nothing was added. Press Assign "
+                    "again to add this task."
+                ),
+            )
+        except DomainError as error:
+            if error.code == "idempotency.in_flight":  # sent twice at once (a double click): the first one is saving it
+                done = {"title": form.data.get("title", "").strip()}
             else:
+                show_refusal(form, error)
+        if done is not None:
+            if assigned:
                 messages.success(request, _("Task assigned. The rep sees it at the next visit."))
-                return redirect("visits:task-list")
+            else:  # the same form sent again: the task it assigned the first time (this message may follow that one)
+                messages.info(
+                    request,
+                    _("This form was sent more than once: task “%(title)s” is assigned once.")
+                    % {"title": done["title"]},
+                )
+            return redirect("visits:task-list")
         self.object_list = self.get_queryset()
         return self.render_to_response(self.get_context_data(task_form=form), status=400)
+
+
+def _assigned_with(request, key: str) -> Task | None:
+    """The task a task form's key assigned the first time (its outcome as once kept it), if still in reach."""
+    body = (
+        IdempotencyKey.objects.filter(user=request.user, scope="visits.task_create", key=key.strip())
+        .values_list("response_body", flat=True)
+        .first()
+    )
+    try:
+        pk = json.loads(body or "{}")["outcome"]["task"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return tasks_for(request.user).filter(pk=pk).first()
 
 
 def _task_report(request, pk: int, *, done: bool, note: str, success):
@@ -763,6 +827,59 @@ def task_done(request, pk: int):
     """Mark a task done from the task list, with an optional comment: a task marked not done (by mistake, or done
     after all) is done again; the earlier reports stay in its log (as the API's complete with done=true)."""
     return _task_report(request, pk, done=True, note="comment", success=_("Task %(title)s marked done."))
+
+
+def _task_reported(task: Task, *, deleting: bool = False) -> DomainError | None:
+    """Why the task can no longer be corrected or deleted (reported done or not done), or None while it is open."""
+    try:
+        rules.task_still_open(title=task.title, status=task.status, deleting=deleting)
+    except DomainError as refusal:
+        return refusal
+    return None
+
+
+# Who assigns tasks corrects them (`add`, as the API's update asks): a rep reports a task (`change`), no more.
+@model_permission(Task, get="add", post="add")
+def task_edit(request, pk: int):
+    """Correct what an open task asks and by when (a typo, the wrong day); one already reported is shown, not
+    changed. Its store stays: a task for the wrong store is deleted and assigned again."""
+    require(request.user, Task, "change")
+    task = get_object_or_404(tasks_for(request.user).select_related("store__rep", "assigned_by"), pk=pk)
+    initial = {"title": task.title, "description": task.description, "due_on": task.due_on}
+    form = TaskEditForm(request.POST or None, initial=initial, was=task.due_on)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.task_edit(task=task, **form.cleaned_data)
+        except DomainError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, _("Task “%(title)s” saved.") % {"title": saved.title})
+            return redirect("visits:task-list")
+    context = {
+        "task": task,
+        "form": form,
+        "reported": _task_reported(task),
+        "can_delete": request.user.has_perm("visits.delete_task") and task.status == Task.Status.OPEN,
+    }
+    return render(request, "visits/task_edit.html", context, status=400 if form.errors else 200)
+
+
+@model_permission(Task, get="delete", post="delete")
+def task_delete(request, pk: int):
+    """Asks first (GET: the task and its store, with a button); deletes an open task on POST and says so. A task
+    already reported stays (task.reported)."""
+    task = get_object_or_404(tasks_for(request.user).select_related("store__rep"), pk=pk)
+    if request.method != "POST":
+        return render(
+            request, "visits/task_delete.html", {"task": task, "reported": _task_reported(task, deleting=True)}
+        )
+    return run_step(
+        request,
+        lambda: services.task_delete(task=task),
+        success=_("Task “%(title)s” deleted: %(store)s no longer has it.")
+        % {"title": task.title, "store": task.store.name},
+        then=reverse("visits:task-list"),
+    )
 
 
 # --- reports -----------------------------------------------------------------------------------
