@@ -355,6 +355,7 @@ SPECTACULAR_SETTINGS = {
         # trade spend: what a chain deducts for, and what a ledger line pays for (two vocabularies named "kind")
         "DeductionKindEnum": "contracts.models.Deduction.Kind",
         "SpendKindEnum": "tradespend.models.SpendKind",
+        "TaskStatusEnum": "visits.models.Task.Status",  # a task and its update (PATCH) share one vocabulary
     },
     # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [

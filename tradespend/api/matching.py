@@ -179,7 +179,8 @@ class DisputeSerializer(serializers.ModelSerializer):
         slug_field="username",
         read_only=True,
         allow_null=True,
-        help_text="Who resolved it (null while open): recovered, wrote off, approved the write-off or closed it as supported.",
+        help_text="Who resolved it (null while open): recovered, wrote off, approved the write-off or closed it as "
+        "supported.",
     )
     unsupported = serializers.SerializerMethodField(help_text="What of the deduction is still unsupported, CNY.")
     overdue = serializers.SerializerMethodField(help_text="Unresolved after its due date, today.")
