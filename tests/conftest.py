@@ -243,3 +243,12 @@ def api_client():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+@pytest.fixture
+def client(client, request):
+    """pytest-django's page client; in a module marked `english` it asks for English (its assertions read the
+    English texts: the pages answer in the browser's language, Chinese first)."""
+    if request.node.get_closest_marker("english"):
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client

@@ -16,14 +16,8 @@ from tests.evidence.agreement_data import agreement, chain, checked
 from tests.factories import StoreFactory, make_user
 from visits.models import Visit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 LIST = reverse("evidence:agreement-list")
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -13,17 +13,11 @@ from promoters.models import PromoterTarget, SellOutLine, Shift
 
 from .factories_phone import FAR, NEAR, SellOutLineFactory, ShiftFactory, phone_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 
 def at(hh, mm, day=1):
     return timezone.make_aware(datetime(2026, 6, day, hh, mm))
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture

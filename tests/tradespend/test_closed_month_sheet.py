@@ -15,14 +15,8 @@ from tradespend.closing import month_close
 from tradespend.disputes import dispute_open, dispute_write_off
 from tradespend.matching import deduction_match_add
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP = date(2026, 9, 1)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 def test_a_closed_months_deduction_offers_no_match_change_and_says_why(

@@ -21,14 +21,8 @@ from tradespend.disputes import (
 from tradespend.matching import deduction_match_add, deduction_match_remove
 from tradespend.models import Dispute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP = date(2026, 9, 1)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tradespend import reports
 
 from .g2n_helpers import credit_note, invoice, line
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 NOV = date(2026, 11, 1)
 PERIOD = {"month_from": "2026-11", "month_to": "2026-11"}
 
@@ -25,12 +25,6 @@ PERIOD = {"month_from": "2026-11", "month_to": "2026-11"}
 @pytest.fixture
 def today(time_machine):
     time_machine.move_to(datetime(2026, 12, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 def _text(html: str) -> str:

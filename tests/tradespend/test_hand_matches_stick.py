@@ -20,14 +20,8 @@ from tradespend.matching import (
 )
 from tradespend.models import AccrualLine, ClosedMonth, DeductionMatch, MatchedByHand
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP = date(2026, 9, 1)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 @pytest.fixture

@@ -15,14 +15,8 @@ from tests.tradespend.matching_data import matching_deduction, matching_line
 from tradespend.disputes import dispute_open, dispute_write_off
 from tradespend.models import AccrualLine, Dispute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP = date(2026, 9, 1)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 def _term_line(account, amount):

@@ -17,14 +17,8 @@ from tradespend.closing import month_close_preview
 from tradespend.matching import deduction_match_add
 from tradespend.models import AccrualLine
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 def _over_deducted(finance, account, invoice, *, on=date(2026, 9, 20), line_month=SEP, reference="OVER-1"):

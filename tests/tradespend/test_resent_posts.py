@@ -19,14 +19,8 @@ from tradespend.models import AccrualLine, ClosedMonth, DeductionRecovery, Dispu
 
 from .g2n_helpers import invoice
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP = date(2026, 9, 1)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 def _form_key(page: str, testid: str) -> str:

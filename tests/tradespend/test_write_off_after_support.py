@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from ka_portal.errors import DomainError
 from tests.tradespend.matching_data import matching_deduction, matching_line
@@ -14,14 +15,8 @@ from tradespend.disputes import dispute_open, dispute_write_off, dispute_write_o
 from tradespend.matching import deduction_match_add
 from tradespend.models import Dispute
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP = date(2026, 9, 1)
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English texts
-    return client
 
 
 @pytest.fixture
@@ -42,10 +37,11 @@ def _supported_meanwhile(finance, dispute, amount="8000.00"):
 
 def test_the_approval_is_refused_once_the_deduction_is_matched_in_full(finance, manager, requested):
     _supported_meanwhile(finance, requested)
-    with pytest.raises(DomainError) as refused:
-        dispute_write_off_approve(dispute=requested, by=manager)
-    assert refused.value.code == "dispute.supported_since_request"
-    assert "8,000.00" in refused.value.detail and "Reject the request instead" in refused.value.detail
+    with translation.override("en"):  # the refusal's text is read in English
+        with pytest.raises(DomainError) as refused:
+            dispute_write_off_approve(dispute=requested, by=manager)
+        assert refused.value.code == "dispute.supported_since_request"
+        assert "8,000.00" in refused.value.detail and "Reject the request instead" in refused.value.detail
     requested.refresh_from_db()
     assert (requested.status, requested.resolved_at) == (Dispute.Status.WRITE_OFF_REQUESTED, None)
 
