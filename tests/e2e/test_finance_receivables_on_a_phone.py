@@ -263,7 +263,7 @@ def test_the_months_page_reads_on_a_phone(phone, live_server, books, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_a_desktop_the_columns_are_as_they_were(desktop, live_server, books, language):
     _open(desktop, live_server, language, "/trade-spend/disputes/")
-    expect(desktop.get_by_test_id("disputes").locator("thead th")).to_have_count(7)
+    expect(desktop.get_by_test_id("disputes").locator("thead th")).to_have_count(8)  # with who resolved it, when
     for header in desktop.get_by_test_id("disputes").locator("thead th").all():
         expect(header).to_be_visible()
     expect(desktop.get_by_test_id("dispute-reason-phone")).to_be_hidden()

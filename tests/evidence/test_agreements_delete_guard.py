@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from contracts.models import Deduction
 from evidence.agreements import agreement_create, agreement_delete, agreement_update, agreements_evaluate
@@ -65,12 +66,14 @@ def test_a_deducted_and_evidenced_agreement_is_not_deleted_and_the_deduction_sta
     assert DisplayAgreement.objects.get(pk=facings.pk).status == DisplayAgreement.Status.PAYABLE
     assert _matched_to(deduction) == [(facings.pk, Decimal("1200.00"))]
 
-    with pytest.raises(DomainError) as refusal:
-        agreement_delete(agreement=facings, by=manager)
+    with translation.override("en"):  # the refusal's text is read in English
+        with pytest.raises(DomainError) as refusal:
+            agreement_delete(agreement=facings, by=manager)
+        text = str(refusal.value.detail)
 
     assert refusal.value.code == "agreement.deducted"
     assert refusal.value.params["deductions"] == "DISP-EVID-1"
-    assert "Ask finance to remove those matches" in refusal.value.detail and "1,200.00" in refusal.value.detail
+    assert "Ask finance to remove those matches" in text and "1,200.00" in text
     assert DisplayAgreement.objects.filter(pk=facings.pk).exists()
     assert DisplayCheck.objects.filter(agreement=facings).count() == 2
     deduction.refresh_from_db()
@@ -85,12 +88,14 @@ def test_once_finance_removed_the_match_the_visits_still_keep_it_and_ending_it_e
     _account, _store, facings, floor_stack, deduction = world
     deduction_match_remove(match=DeductionMatch.objects.get(deduction=deduction), by=finance)
 
-    with pytest.raises(DomainError) as refusal:
-        agreement_delete(agreement=facings, by=manager)
+    with translation.override("en"):
+        with pytest.raises(DomainError) as refusal:
+            agreement_delete(agreement=facings, by=manager)
+        text = str(refusal.value.detail)
 
     assert refusal.value.code == "agreement.has_evidence"
     assert refusal.value.params == {"agreement": facings.pk, "visits": 2}
-    assert "End it early instead" in refusal.value.detail
+    assert "End it early instead" in text
     assert DisplayCheck.objects.filter(agreement=facings).count() == 2
     # what the message says to do instead goes through, and keeps the visits
     ended = agreement_update(agreement=facings, by=manager, end_on=date(2026, 6, 9))

@@ -138,7 +138,7 @@ def test_the_import_refuses_the_row_naming_its_amount(finance, quarters):
     with translation.override("zh-hans"):  # kept as its msgid and words: its words read in the reader's language
         from imports.texts import render
 
-        assert f"from the {ContractTerm.Kind.END_CAP.label} line" in render(json.loads(problem.text))
+        assert f"的{ContractTerm.Kind.END_CAP.label}条款" in render(json.loads(problem.text))  # 的TG费条款
     assert ContractTerm.objects.get(pk=term.pk).amount == Decimal("3000.00")
 
 
