@@ -7,9 +7,6 @@
   var url = script && script.dataset.serviceWorker;
   if (!url) return;
   url += "?lang=" + encodeURIComponent(document.documentElement.lang); // its offline page in the page's language
-  // and the signed-in role's offline landing (a promoter's My day, a rep's Today): a new address after a sign-in
-  // makes the browser install the worker at once, not a page later
-  if (script.dataset.workerFor) url += "&for=" + encodeURIComponent(script.dataset.workerFor);
   function keep(registration, urls) {
     if (!registration.active) return;
     urls.forEach(function (page) {

