@@ -239,30 +239,46 @@ def _detail_url(agreement) -> str:
 # --- form -------------------------------------------------------------------------------------------------------
 
 
-class ChainSelect(forms.Select):
-    """The form's chain: each option carries the chain's code (data-code), by which agreement-form.js narrows the
-    store box's lookup (past RecordChoice.MANY stores) to the chain chosen."""
+class _OptionData:
+    """A select whose options each carry one attribute of their record (`data_attr`, read by `data_of`), for
+    evidence/agreement-form.js."""
+
+    data_attr = ""
+
+    @staticmethod
+    def data_of(record):
+        raise NotImplementedError
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        chain = getattr(value, "instance", None)
-        if chain is not None:
-            option["attrs"]["data-code"] = chain.code
+        record = getattr(value, "instance", None)
+        if record is not None:
+            option["attrs"][self.data_attr] = self.data_of(record)
         return option
 
 
-class StoreOfChain(RecordChoice):
+class ChainSelect(_OptionData, forms.Select):
+    """The form's chain: each option carries the chain's code (data-code), by which agreement-form.js narrows the
+    store box's lookup (past RecordChoice.MANY stores) to the chain chosen."""
+
+    data_attr = "data-code"
+
+    @staticmethod
+    def data_of(chain):
+        return chain.code
+
+
+class StoreOfChain(_OptionData, RecordChoice):
     """The form's store: each option says its chain (data-account, the chain's value in the chain select), so
     evidence/agreement-form.js offers only the stores of the chain chosen. Without the script every store stays
     offered and a store of another chain is refused beside the store, with the form's other errors
     (services.store_problems)."""
 
-    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
-        option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        store = getattr(value, "instance", None)
-        if store is not None:
-            option["attrs"]["data-account"] = store.account_id
-        return option
+    data_attr = "data-account"
+
+    @staticmethod
+    def data_of(store):
+        return store.account_id
 
 
 class AgreementForm(StyledForm):
