@@ -295,6 +295,21 @@ class VisitForm(forms.Form):
             shown[f"{name}_cases"], shown[f"{name}_packs"] = cases, packs
         return shown
 
+    def shown_unsaved(self) -> str:
+        """A page drawn again from a refused post shows what was typed, kept: the inputs it shows otherwise than the
+        visit holds them. visit.js counts them changed from the start (`data-changed`); else its next save would
+        leave them out of `changed` and the server would read them as the visit has them (a reason typed before a
+        refused check-out lost at the second try)."""
+        if not self.is_bound:
+            return ""
+
+        def filled(values) -> list[str]:
+            return [str(value).strip() for value in values if str(value).strip()]
+
+        held = self._as_posted(self.data)
+        shown = (key for key, values in held.items() if filled(_values(self.data, key)) != filled(values))
+        return " ".join(sorted(shown))
+
     def fix_count(self) -> int:
         """How many fields a refused save marked (the page says so at the top and focuses the first)."""
         return sum(1 for name in self.errors if name != NON_FIELD_ERRORS)

@@ -47,6 +47,7 @@ def test_a_visit_left_open_yesterday_is_checked_out_at_the_time_the_rep_left(pho
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path=f"{SHOTS}/visits-open-overnight-today-phone.png", full_page=True)
     phone.get_by_test_id("still-open-link").click()
+    phone.wait_for_load_state()  # its scripts in: the check-out stays on the page (tapped before: the next test)
 
     # the visit's page asks when the rep left; a time before the check-in is refused next to the box
     box = phone.get_by_test_id("left-at-box")
@@ -67,6 +68,39 @@ def test_a_visit_left_open_yesterday_is_checked_out_at_the_time_the_rep_left(pho
     phone.reload()
     expect(phone.get_by_test_id("visit-left-stated")).to_contain_text("time of leaving given by the rep")
     expect(phone.get_by_test_id("visit-times")).to_contain_text("(90 minutes)")
+
+
+def test_a_check_out_tapped_before_the_page_was_ready_keeps_what_was_typed_for_the_second_try(
+    phone, live_server, left_open
+):
+    """The first tap came before the page's scripts (a slow phone): the form went as a plain post and the page came
+    back refused, with what was typed kept. The second tap, with the scripts in, sends only what changed: the reason
+    typed before the first tap, shown kept, counts as changed too, and the visit checks out."""
+    log_in(phone, "rep1", "demo-pass-1")
+    phone.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    loads = []
+
+    def queue_script(route):  # missing on the first load only
+        loads.append(route.request.url)
+        route.abort() if len(loads) == 1 else route.continue_()
+
+    phone.route("**/visits/queue*.js", queue_script)
+    phone.goto(f"/visits/{left_open.pk}/")
+    phone.get_by_test_id("left-at").fill("16:30")
+    phone.get_by_label("Reason for checking out as it is").fill("昨天忘了签退")
+    phone.get_by_test_id("check-out").click()
+    box = phone.get_by_test_id("left-at-box")
+    expect(box.locator("[data-error-for=left_at]")).to_contain_text("The time you left must be between", timeout=WAIT)
+    expect(phone.get_by_role("alert").first).to_contain_text("Everything you typed is kept")
+    phone.wait_for_load_state()
+    assert len(loads) == 2  # the page drawn again has its scripts
+
+    expect(phone.get_by_label("Reason for checking out as it is")).to_have_value("昨天忘了签退")
+    phone.get_by_test_id("left-at").fill("18:30")
+    phone.get_by_test_id("check-out").click()
+    expect(phone.get_by_test_id("checked-out")).to_contain_text("Checked out", timeout=WAIT)
+    visit = Visit.objects.get(pk=left_open.pk)
+    assert visit.checked_out_at == yesterday_at(18, 30) and visit.checkout_reason == "昨天忘了签退"
 
 
 def test_the_supervisor_sees_who_is_still_in_a_store(desktop, live_server, left_open):

@@ -165,3 +165,30 @@ def test_a_check_out_refused_in_the_background_says_why_once(shop):
     # the outbox lists the message, then `said`: the message is not said a second time under its field's label
     assert not any(body["message"] in said for said in body["said"])
     assert body["errors"]["checkout_reason"] == [body["message"]]  # the page still marks the reason's field
+
+
+def test_a_page_drawn_again_from_a_refused_post_names_what_it_shows_unsaved(shop):
+    """A check-out posted in the open and refused draws the page again with what was typed kept: the form names those
+    inputs (data-changed), so visit.js sends them as changed at the next try, not as the visit holds them."""
+    visit, beer, dark, client = shop
+    _saved_online(client, visit, beer, dark)
+    fresh = client.get(_url(visit)).content.decode()
+    revision = fresh.split('name="revision" value="')[1].split('"')[0]
+    body = _blank_copy(
+        visit,
+        beer,
+        dark,
+        revision=revision,
+        action="check_out",
+        problems="地堆被撤，已要求恢复",  # as the visit has it
+        checkout_reason="店长不在",  # typed
+        left_at="25:00",  # refused
+        **{f"stock_{beer.pk}_cases": "5", f"stock_{beer.pk}_packs": "0", f"stock_{dark.pk}_cases": "2"},
+        **{f"check_{item}": "pass" for item in ITEMS},
+        price_check_ok="yes",
+    )
+    page = client.post(_url(visit), body)
+    assert page.status_code == 400
+    changed = page.content.decode().split('data-changed="')[1].split('"')[0].split()
+    assert changed == ["checkout_reason", f"stock_{dark.pk}_cases"]
+    assert 'data-changed="' not in client.get(_url(visit)).content.decode()  # a page drawn fresh shows the visit

@@ -255,7 +255,10 @@ document.addEventListener("change", exclusive);
   // so a save or check-out from an old copy of the page (kept on the phone, opened without a network) never undoes
   // what the server took since with the blanks or old values that copy shows. An input once sent changed stays
   // named in this page's later writes (a value taken back to the page's own must be sent too).
+  // A page drawn again from a refused post shows what was typed, not what the visit holds: those inputs count as
+  // changed from the start (data-changed, VisitForm.shown_unsaved).
   var touched = {};
+  (form.dataset.changed || "").split(/\s+/).forEach(function (name) { if (name) touched[name] = true; });
   var NOT_FINDINGS = { csrfmiddlewaretoken: 1, action: 1, at: 1, visit: 1, title: 1, offline_next: 1, revision: 1 };
   function changedNames() {
     var now = {};
