@@ -3,8 +3,10 @@
 import os
 import shutil
 import threading
+import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from scripts.walk_pages import TABLES_PAST_THEIR_BOX  # the same measure as the walk of the demo
@@ -230,3 +232,20 @@ MONTH_ROOM = """box => {
     const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
     return box.clientWidth - padding - 20 - context.measureText('December 2026').width;
 }"""
+
+
+def until(page, script: str, arg=None, *, wait_ms: int = WAIT_LIMIT_MS) -> None:
+    """Wait until a script answers true in the page, polled from here: `wait_for_function` takes a promise (an async
+    check: the outbox, the worker's caches) as true at once, without waiting for it. A page drawn again meanwhile
+    (Today reloads itself once uploads went up) is asked again."""
+    deadline = time.monotonic() + wait_ms / 1000
+    while not _answer(page, script, arg):
+        assert time.monotonic() < deadline, f"still not so: {script}"
+        page.wait_for_timeout(200)
+
+
+def _answer(page, script: str, arg):
+    try:
+        return page.evaluate(script, arg)
+    except PlaywrightError:  # the page navigated (reloaded) while asked: not yet
+        return False

@@ -11,7 +11,7 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_u
 from tests.visits.factories import VisitFactory
 from visits.models import Visit
 
-from .conftest import log_in
+from .conftest import log_in, until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 15_000  # ms: the live server answers slowly on a busy CI machine
@@ -76,11 +76,10 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     log_in(phone, "rep1", "demo-pass-1")
     # the service worker takes over and keeps Today's visits in progress before the rep opens them
     phone.goto("/visits/today/")
-    phone.wait_for_function(
+    until(
+        phone,
         "async (url) => !!(await (await caches.open('ka-pages')).match(url))",
-        arg=f"{live_server.url}/visits/{visit.pk}/",
-        polling=200,
-        timeout=WAIT,
+        f"{live_server.url}/visits/{visit.pk}/",
     )
     phone.goto(f"/visits/{visit.pk}/")
     problems = phone.get_by_label("发现的问题")
@@ -157,9 +156,7 @@ def test_a_page_asked_for_before_the_rep_signs_out_is_not_kept_after(phone, live
     log_in(phone, "rep1", "demo-pass-1")
     phone.goto("/visits/today/")
     visit_url = f"{live_server.url}/visits/{visit.pk}/"
-    phone.wait_for_function(
-        "async (url) => !!(await (await caches.open('ka-pages')).match(url))", arg=visit_url, polling=200, timeout=WAIT
-    )
+    until(phone, "async (url) => !!(await (await caches.open('ka-pages')).match(url))", visit_url)
     read = selectors.visit_detail
 
     def slowly(*args, **kwargs):

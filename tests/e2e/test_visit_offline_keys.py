@@ -14,7 +14,7 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_u
 from tests.visits.factories import VisitFactory
 from visits.models import Visit
 
-from .conftest import log_in
+from .conftest import log_in, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 15_000  # ms: the live server answers slowly on a busy CI machine
@@ -82,7 +82,7 @@ def test_a_sighting_whose_answer_was_lost_is_recorded_once_when_it_goes_up_again
     # the network is back: the write goes up with the key of the first send, and is answered as the first
     phone.unroute(add_url)
     phone.evaluate("KaQueue.upload()")  # what "Upload now", the `online` event or the 15 s retry does
-    phone.wait_for_function("KaOutbox.list('writes').then((writes) => writes.length === 0)", timeout=WAIT)
+    until(phone, "KaOutbox.list('writes').then((writes) => writes.length === 0)")
     assert _sightings_recorded(phone, visit) == 1
     assert sends[0] and len(set(sends)) == 1, sends  # every send of this sighting under one key
     expect(phone.get_by_test_id("kept-note")).to_have_text("Saved", timeout=WAIT)
@@ -136,7 +136,7 @@ def test_a_sighting_saved_without_a_network_keeps_its_draft_until_it_went_up(pho
     assert phone.evaluate("Object.keys(localStorage).filter(k => k.includes(':competitor-add')).length") == 1
 
     phone.context.set_offline(False)  # the `online` event uploads
-    phone.wait_for_function("KaOutbox.list('writes').then((writes) => writes.length === 0)", timeout=WAIT)
+    until(phone, "KaOutbox.list('writes').then((writes) => writes.length === 0)")
     assert _sightings_recorded(phone, visit) == 1
     expect(phone.get_by_test_id("kept-note")).to_have_text("Saved", timeout=WAIT)
     phone.wait_for_function("Object.keys(localStorage).filter(k => k.includes(':competitor-add')).length === 0")
@@ -180,5 +180,5 @@ def test_a_captive_portals_403_keeps_the_write_and_only_the_servers_own_refuses_
         phone.get_by_test_id("upload-now").click()
     expect(phone.get_by_test_id("upload-refused")).to_contain_text("Walmart Wujiaochang", timeout=WAIT)
     expect(phone.get_by_test_id("upload-refused")).to_contain_text("You may no longer change this visit")
-    phone.wait_for_function("KaOutbox.list('writes').then((writes) => writes.length === 0)", timeout=WAIT)
+    until(phone, "KaOutbox.list('writes').then((writes) => writes.length === 0)")
     assert Visit.objects.get(pk=visit.pk).problems == ""

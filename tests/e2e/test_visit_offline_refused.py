@@ -12,7 +12,7 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_u
 from tests.visits.factories import VisitFactory
 from visits.models import Visit
 
-from .conftest import log_in
+from .conftest import log_in, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WAIT = 15_000  # ms: the live server answers slowly on a busy CI machine
@@ -64,7 +64,7 @@ def test_a_write_whose_visit_was_deleted_is_refused_and_the_next_one_arrives(pho
     # the heading fits a refusal with nothing to correct: not "correct the values" (issue: each line says why)
     expect(phone.get_by_test_id("upload-refused-heading")).to_have_text("Not uploaded:")
     expect(refused).not_to_contain_text("Correct the values")
-    phone.wait_for_function("KaOutbox.list('writes').then((writes) => writes.length === 0)", timeout=WAIT)
+    until(phone, "KaOutbox.list('writes').then((writes) => writes.length === 0)")
     assert Visit.objects.get(pk=kept.pk).problems == "Price tags missing"  # the write behind it arrived
     expect(phone.get_by_test_id("upload-now")).to_be_hidden(timeout=WAIT)
     assert refused.locator("li").count() == 1  # kept on the phone as refused, not dropped without a word
@@ -168,6 +168,6 @@ def test_a_server_hiccup_or_a_rotated_token_keeps_the_write_to_send_again(phone,
     phone.unroute(f"**/visits/{visit.pk}/")
     with phone.expect_response(lambda r: r.request.method == "POST"):
         phone.get_by_test_id("upload-now").click()
-    phone.wait_for_function("KaOutbox.list('writes').then((writes) => writes.length === 0)", timeout=WAIT)
+    until(phone, "KaOutbox.list('writes').then((writes) => writes.length === 0)")
     assert Visit.objects.get(pk=visit.pk).problems == "Torn packs on the end cap"
     assert phone.get_by_test_id("upload-refused").is_hidden()

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.roles import Role
@@ -20,7 +19,7 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_u
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, TaskFactory
 from visits.models import ChecklistResult, Task, Visit
 
-from .conftest import log_in
+from .conftest import log_in, until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
@@ -60,22 +59,6 @@ def route():
     RouteStopFactory(plan=plan, store=store, day=3, position=0)
     task = TaskFactory(store=store, title="补齐端架价签", due_on=THURSDAY.date() + timedelta(days=1))
     return store, beer, chips, task
-
-
-def until(page, script: str, arg=None) -> None:
-    """Wait until an (async) script answers true in the page: polled from here, since wait_for_function does not
-    wait for a promise. A page drawn again meanwhile (Today reloads itself once uploads went up) is asked again."""
-    deadline = time.monotonic() + WAIT / 1000
-    while not _answer(page, script, arg):
-        assert time.monotonic() < deadline, script
-        page.wait_for_timeout(200)
-
-
-def _answer(page, script: str, arg):
-    try:
-        return page.evaluate(script, arg)
-    except PlaywrightError:  # the page navigated (reloaded) while asked: not yet
-        return False
 
 
 def kept_offline(page, url: str) -> None:

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.evidence import checks_world
 
-from .conftest import log_in
+from .conftest import log_in, until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
@@ -59,7 +59,7 @@ def test_a_promotion_checked_with_no_network_uploads_with_its_photo_when_it_retu
 
     phone.context.set_offline(False)  # the `online` event uploads it, the photo as a file
     expect(phone.get_by_test_id("upload-queue")).to_be_hidden(timeout=WAIT)
-    phone.wait_for_function("() => KaOutbox.list('writes').then((writes) => writes.length === 0)")
+    until(phone, "() => KaOutbox.list('writes').then((writes) => writes.length === 0)")
     phone.reload()
     phone.get_by_test_id("execution").filter(has_text="已执行").wait_for(timeout=WAIT)
     assert w.visit.display_checks.get().photo
