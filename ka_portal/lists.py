@@ -187,11 +187,15 @@ class TypedNumberInput(forms.TextInput):
     """A number box whose text reaches the server as typed: a `type=number` box drops what it cannot read before
     the form is sent (12000。5 from a Chinese keyboard arrived as 120005, 16万 as 16), so no error could say so.
     This one is text with a numeric keypad on phones; `typed_number` reads 。, full-width digits, ¥ and grouping
-    commas, and anything else reaches the field as typed, refused there and kept in the box."""
+    commas, and anything else reaches the field as typed, refused there and kept in the box.
+
+    No autocomplete="off" (it came with the box, for no stated reason): with it Chrome drew the box empty again when
+    the user came Back to a form left unsent, losing the number while the form's other boxes kept theirs. A form that
+    must come back empty says so itself (the task list's assign form: a key drawn anew with it)."""
 
     def __init__(self, attrs=None, *, decimal: bool = True):
         kept = {key: value for key, value in (attrs or {}).items() if key not in ("step", "min", "max")}
-        super().__init__({"inputmode": "decimal" if decimal else "numeric", "autocomplete": "off", **kept})
+        super().__init__({"inputmode": "decimal" if decimal else "numeric", **kept})
 
     def value_from_datadict(self, data, files, name):
         value = super().value_from_datadict(data, files, name)

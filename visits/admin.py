@@ -13,13 +13,17 @@ from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from ka_portal.admin_base import ReadOnlyAdmin as KeptAdmin
 from ka_portal.admin_base import ReadOnlyInline
 from ka_portal.errors import DomainError
+from ka_portal.formatting import display_name
 
-from . import rules, services
+from . import rules, selectors, services
 from .models import (
     ChecklistResult,
     ReplenishmentRun,
@@ -30,6 +34,7 @@ from .models import (
     StockNotCounted,
     SuggestedOrder,
     Task,
+    TaskChange,
     TaskTransition,
     Visit,
 )
@@ -148,6 +153,13 @@ class TaskTransitionInline(ReadOnlyInline):
     fields = readonly_fields = ("at", "from_status", "to_status", "by", "note")
 
 
+def _what_changed(change: TaskChange) -> str:
+    """An edit's changes on one line."""
+    return "; ".join(
+        gettext("%(label)s: %(value)s") % {"label": label, "value": values} for label, values in change.changed
+    )
+
+
 # The rules name the service's arguments; the form's fields are the model's.
 _FORM_FIELD = {"comment": "done_comment"}
 # What a task asks and by when: changed through task_edit, only while the task is open.
@@ -209,8 +221,24 @@ class TaskAdmin(admin.ModelAdmin):
     search_fields = ("title", "store__code", "store__name")
     list_select_related = ("store", "assigned_by")
     raw_id_fields = ("store",)
-    readonly_fields = ("assigned_by", "done_visit", "done_at")
+    # its corrections as a field, not an inline: an inline would ask every post of this form for its management form
+    readonly_fields = ("assigned_by", "done_visit", "done_at", "edits")
     inlines = [TaskTransitionInline]
+
+    @admin.display(description=_("Changes"))
+    def edits(self, task: Task):
+        """Each correction of what it asks: when, by whom, what changed (services.task_edit, whichever door)."""
+        lines = [
+            (
+                localize(timezone.localtime(change.at)),
+                display_name(change.by) if change.by else "—",
+                _what_changed(change),
+            )
+            for change in selectors.task_edits().filter(task=task)
+        ]
+        if not lines:
+            return "—"
+        return format_html('<ul class="mb-0">{}</ul>', format_html_join("", "<li>{} · {} — {}</li>", lines))
 
     def get_fields(self, request, obj=None):
         if obj is None:  # a new task is open: it is reported later, at a visit or here
@@ -231,7 +259,11 @@ class TaskAdmin(admin.ModelAdmin):
             task = obj
             if form.asks_changed():
                 task = services.task_edit(
-                    task=obj, title=data["title"], description=data.get("description", ""), due_on=data["due_on"]
+                    task=obj,
+                    title=data["title"],
+                    description=data.get("description", ""),
+                    due_on=data["due_on"],
+                    by=request.user,
                 )
             if form.report_changed():
                 services.task_complete(
@@ -254,11 +286,27 @@ class TaskAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:visits_task_change", args=[object_id]))
 
     def delete_model(self, request, obj):
-        services.task_delete(task=obj)
+        services.task_delete(task=obj, by=request.user)
 
     def has_delete_permission(self, request, obj=None):
         # One at a time, on the task's page, where a refusal can be shown: a bulk delete would stop half way.
         return obj is not None and super().has_delete_permission(request, obj)
+
+
+@admin.register(TaskChange)
+class TaskChangeAdmin(KeptAdmin):
+    """Every task corrected or deleted, by whom and when, whatever the door: a deleted task is found here (and on the
+    task list, among its store's deleted tasks) after its own page is gone. Written only by the services."""
+
+    list_display = ("at", "kind", "title", "store", "due_on", "by", "what_changed")
+    list_filter = ("kind", "at")
+    search_fields = ("title", "store__code", "store__name", "by__username")
+    list_select_related = ("store", "by")
+    date_hierarchy = "at"
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, change: TaskChange) -> str:
+        return _what_changed(change)
 
 
 class InForceFilter(admin.SimpleListFilter):

@@ -6,6 +6,8 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, IntegerField, Prefetch, Q, Value
 from django.urls import reverse
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -194,6 +196,16 @@ class RouteStopAddSerializer(serializers.Serializer):
             self.fields["store"].scope = lambda user: stores_for(user).filter(rep_id=plan.rep_id)
 
 
+# The place in a day as a move reads it, from 0 (the page's # box counts from 1: visits.forms.PLACE_RANGE), said whole
+# whichever end was passed.
+_PLACE_RANGE = lazy(
+    lambda: (
+        gettext("Give the place in the day as a number from 0 (the first stop) to %(max)s.") % {"max": bounds.INT16_MAX}
+    ),
+    str,
+)()
+
+
 class RouteStopMoveSerializer(serializers.Serializer):
     day = serializers.IntegerField(required=False, help_text="0 = Monday … 5 = Saturday; omitted: the stop's own day.")
     position = serializers.IntegerField(
@@ -201,6 +213,7 @@ class RouteStopMoveSerializer(serializers.Serializer):
         allow_null=True,
         min_value=0,
         max_value=bounds.INT16_MAX,
+        error_messages={"min_value": _PLACE_RANGE, "max_value": _PLACE_RANGE},
         help_text="The place in that day, from 0, counting the stops you see there (a KA manager sees the stops at "
         "their accounts' stores); omitted or null: at the end of the day.",
     )
@@ -1318,6 +1331,7 @@ class TaskViewSet(
             title=data.get("title", task.title),
             description=data.get("description", task.description),
             due_on=data.get("due_on", task.due_on),
+            by=self.request.user,
         )
 
     @extend_schema(responses={204: None, 400: REFUSED, 404: NOT_FOUND})
@@ -1326,7 +1340,7 @@ class TaskViewSet(
         return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        services.task_delete(task=instance)
+        services.task_delete(task=instance, by=self.request.user)
 
     @extend_schema(request=TaskCompleteSerializer, responses={200: TaskSerializer, 400: REFUSED, 404: NOT_FOUND})
     @action(detail=True, methods=["post"], permission_classes=[CanCompleteTasks])

@@ -7,8 +7,9 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from ka_portal import bounds
 from ka_portal.formatting import PacksNotationError, combine_packs, parse_packs
@@ -453,9 +454,23 @@ class AddStopForm(forms.Form):
         style_form_fields(self)
 
 
+# A stop's place in its day as the route page counts it, from 1 (a number past the day's last stop puts it last), up
+# to what a move reads (the API's `position`, from 0, has the same bound); said whole whichever end was passed.
+PLACE_MAX = bounds.INT16_MAX
+PLACE_RANGE = lazy(
+    lambda: gettext("Give the place in the day as a number from 1 to %(max)s.") % {"max": PLACE_MAX}, str
+)()
+
+
 class MoveStopForm(forms.Form):
     day = forms.TypedChoiceField(label=_("Day"), choices=DAY_CHOICES, coerce=int)
-    position = forms.IntegerField(label=_("Position"), required=False, min_value=1, max_value=bounds.INT16_MAX)
+    position = forms.IntegerField(
+        label=_("Position"),
+        required=False,
+        min_value=1,
+        max_value=PLACE_MAX,
+        error_messages={"invalid": PLACE_RANGE, "min_value": PLACE_RANGE, "max_value": PLACE_RANGE},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

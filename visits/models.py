@@ -2,12 +2,14 @@
 
 import posixpath
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -500,6 +502,53 @@ class TaskTransition(TransitionLog):
 
     def __str__(self) -> str:
         return f"{self.task}: {self.from_status} → {self.to_status}"
+
+
+class TaskChange(TransitionLog):
+    """A task corrected or deleted by who assigns tasks (visits.services.task_edit, task_delete; page, API and admin
+    alike): who, when and what. An edit keeps each field it changed as [before, after] in `params` and is listed on
+    the task's page and under it in the task list; a deletion outlives its task (`task` emptied) with the store, the
+    title and the due day it had, and the task list names it among its store's deleted tasks."""
+
+    class Kind(models.TextChoices):
+        EDITED = "edited", pgettext_lazy("task change", "Edited")
+        DELETED = "deleted", pgettext_lazy("task change", "Deleted")
+
+    task = models.ForeignKey(
+        Task, verbose_name=_("task"), on_delete=models.SET_NULL, null=True, blank=True, related_name="changes"
+    )
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("change"), max_length=10, choices=Kind.choices)
+    # the task as the change left it (as it was, for a deletion): what a reader knows a deleted task by
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
+    due_on = models.DateField(_("due on"))
+
+    # what an edit's `params` name, in the order a reader is told them
+    FIELDS = ("title", "due_on", "description")
+
+    class Meta:
+        verbose_name = _("task change")
+        verbose_name_plural = _("task changes")
+        ordering = ["at", "id"]
+        # a store's (a scope's) deleted tasks, newest first (visits.selectors.task_deletions_for)
+        indexes = [models.Index(fields=["kind", "store", "at"], name="taskchange_kind_store_at")]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.kind}"
+
+    @property
+    def changed(self) -> list[tuple[str, str]]:
+        """An edit's changes for the reader, each (the field's label, "before → after"): a due day written as the
+        pages write short dates in the reader's language, an empty description as a dash."""
+        rows = []
+        for name in self.FIELDS:
+            if name not in self.params:
+                continue
+            values = [str(value) if value else "—" for value in self.params[name]]
+            if name == "due_on":
+                values = [date_format(date.fromisoformat(value), "SHORT_DATE_FORMAT") for value in values]
+            rows.append((capfirst(Task._meta.get_field(name).verbose_name), " → ".join(values)))
+        return rows
 
 
 class SuggestedOrderQuerySet(models.QuerySet):

@@ -22,6 +22,7 @@ from .models import (
     StockNotCounted,
     SuggestedOrder,
     Task,
+    TaskChange,
     TaskTransition,
     Visit,
     VisitPhoto,
@@ -240,6 +241,22 @@ def previous_counts(visit: Visit) -> dict[int, StockCount]:
 def task_reports() -> QuerySet:
     """A task's reports (done, not done and why), oldest first, with who made each: to prefetch as `transitions`."""
     return TaskTransition.objects.select_related("by").order_by("at", "id")
+
+
+def task_edits() -> QuerySet:
+    """A task's corrections (what changed, who, when), oldest first: to prefetch as `changes`."""
+    return TaskChange.objects.filter(kind=TaskChange.Kind.EDITED).select_related("by").order_by("at", "id")
+
+
+def task_deletions_for(user, *, store: Store | None = None, rep=None) -> QuerySet:
+    """The tasks deleted at the stores a user may reach (as tasks_for reaches tasks), newest first, with who deleted
+    each: of one store, or of one rep's stores, when given."""
+    deletions = TaskChange.objects.filter(kind=TaskChange.Kind.DELETED, store__in=stores_for(user))
+    if store is not None:
+        deletions = deletions.filter(store=store)
+    if rep is not None:
+        deletions = deletions.filter(store__rep=rep)
+    return deletions.select_related("store__rep", "by").order_by("-at", "-id")
 
 
 def visit_tasks_answered(visit: Visit) -> list[Task]:

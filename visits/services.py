@@ -35,6 +35,7 @@ from .models import (
     StockNotCounted,
     SuggestedOrder,
     Task,
+    TaskChange,
     TaskTransition,
     Visit,
     VisitPhoto,
@@ -1029,24 +1030,48 @@ def task_create(*, store: Store, title: str, due_on: date, by, description: str 
 
 
 @transaction.atomic
-def task_edit(*, task: Task, title: str, description: str, due_on: date) -> Task:
+def task_edit(*, task: Task, title: str, description: str, due_on: date, by) -> Task:
     """Change what a task asks and by when (the task list's Edit, the API's update, the admin); its store and author
     stay. Only while it is open (task.reported). A new due day is today or later; an overdue task keeps its day while
-    its title or description changes."""
+    its title or description changes. What changed is logged with who changed it (TaskChange); a save that changes
+    nothing logs nothing."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     rules.task_still_open(title=task.title, status=task.status)
     rules.task_due_on(due_on, today=timezone.localdate(), was=task.due_on)
+    before = {"title": task.title, "description": task.description, "due_on": task.due_on.isoformat()}
     task.title, task.description, task.due_on = rules.task_title(title), description, due_on
+    after = {"title": task.title, "description": task.description, "due_on": task.due_on.isoformat()}
     task.save(update_fields=["title", "description", "due_on"])
+    changes = {name: [before[name], after[name]] for name in TaskChange.FIELDS if before[name] != after[name]}
+    if changes:
+        TaskChange.objects.create(
+            task=task,
+            store_id=task.store_id,
+            kind=TaskChange.Kind.EDITED,
+            title=task.title,
+            due_on=task.due_on,
+            by=by,
+            params=changes,
+        )
     return task
 
 
 @transaction.atomic
-def task_delete(*, task: Task) -> None:
+def task_delete(*, task: Task, by) -> None:
     """Take back a task assigned by mistake (a duplicate, the wrong store) while it is still open: the rep no longer
-    sees it. One reported done or not done stays (task.reported): its report is on record."""
+    sees it. One reported done or not done stays (task.reported): its report is on record. Who deleted it and when
+    outlives it (TaskChange, with its store, title and due day): the task list names it among the deleted tasks."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     rules.task_still_open(title=task.title, status=task.status, deleting=True)
+    TaskChange.objects.create(
+        task=None,
+        store_id=task.store_id,
+        kind=TaskChange.Kind.DELETED,
+        title=task.title,
+        due_on=task.due_on,
+        by=by,
+        params={"task": task.pk},
+    )
     task.delete()
 
 

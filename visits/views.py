@@ -50,6 +50,7 @@ from . import rules, selectors, services
 from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
 from .forms import (
     DAY_CHOICES,
+    PLACE_RANGE,
     AddStopForm,
     CheckInForm,
     GenerateRouteForm,
@@ -60,7 +61,7 @@ from .forms import (
     VisitForm,
     left_at_on,
 )
-from .models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, Visit
+from .models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, TaskChange, Visit
 from .steps import visit_steps, visit_steps_for
 from .tasks import suggested_orders_run
 
@@ -651,11 +652,7 @@ def route_stop_move(request, pk: int):
     form = MoveStopForm(request.POST)
     if not form.is_valid():
         # say what was wrong: the day, or the place in it (a 0 or a letter in the # box is not a day's fault)
-        wrong = (
-            _("Choose a day from Monday to Saturday.")
-            if "day" in form.errors
-            else _("Give the place in the day as 1 or more.")
-        )
+        wrong = _("Choose a day from Monday to Saturday.") if "day" in form.errors else str(PLACE_RANGE)
         messages.error(request, wrong)
         return redirect("visits:route-detail", pk=stop.plan_id)
     position = form.cleaned_data.get("position")
@@ -716,8 +713,12 @@ class TaskListView(FilteredListView):
         return (
             tasks_for(self.request.user)
             .select_related("store__rep", "assigned_by", "done_visit")
-            # every report on a task (who, when, what), shown under it once it was answered more than once
-            .prefetch_related(Prefetch("transitions", queryset=selectors.task_reports()))
+            # every report on a task (who, when, what), shown under it once it was answered more than once; and every
+            # correction of what it asks (who changed what, when)
+            .prefetch_related(
+                Prefetch("transitions", queryset=selectors.task_reports()),
+                Prefetch("changes", queryset=selectors.task_edits()),
+            )
             # overdue as the list's own filter reads it (selectors.task_overdue_q)
             .annotate(overdue=ExpressionWrapper(selectors.task_overdue_q(), output_field=BooleanField()))
             .order_by(still_open, "due_on", "status", "id")
@@ -725,6 +726,7 @@ class TaskListView(FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["deleted_tasks"] = self._deleted_tasks()
         if self.request.user.has_perm("visits.add_task"):
             context["task_form"] = kwargs.get("task_form") or TaskForm(
                 stores=selectors.scoped_stores(self.request.user), initial={"due_on": timezone.localdate()}
@@ -786,6 +788,19 @@ class TaskListView(FilteredListView):
             return redirect("visits:task-list")
         self.object_list = self.get_queryset()
         return self.render_to_response(self.get_context_data(task_form=form), status=400)
+
+    def _deleted_tasks(self) -> list[TaskChange]:
+        """The latest tasks deleted at the stores in reach (of the store or rep the list is filtered by), with who
+        deleted each: where one that left the list is looked for. Nothing while a filter is refused."""
+        if self.filters_refused():
+            return []
+        chosen = self.filterset.form.cleaned_data if self.filterset.is_bound else {}
+        deletions = selectors.task_deletions_for(self.request.user, store=chosen.get("store"), rep=chosen.get("rep"))
+        return list(deletions[:DELETED_TASKS_SHOWN])
+
+
+# How many deleted tasks the task list names (the admin's task changes keep every one).
+DELETED_TASKS_SHOWN = 20
 
 
 def _assigned_with(request, key: str) -> Task | None:
@@ -849,7 +864,7 @@ def task_edit(request, pk: int):
     form = TaskEditForm(request.POST or None, initial=initial, was=task.due_on)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.task_edit(task=task, **form.cleaned_data)
+            saved = services.task_edit(task=task, by=request.user, **form.cleaned_data)
         except DomainError as error:
             show_refusal(form, error)
         else:
@@ -858,6 +873,7 @@ def task_edit(request, pk: int):
     context = {
         "task": task,
         "form": form,
+        "edits": list(selectors.task_edits().filter(task=task)),
         "reported": _task_reported(task),
         "can_delete": request.user.has_perm("visits.delete_task") and task.status == Task.Status.OPEN,
     }
@@ -875,7 +891,7 @@ def task_delete(request, pk: int):
         )
     return run_step(
         request,
-        lambda: services.task_delete(task=task),
+        lambda: services.task_delete(task=task, by=request.user),
         success=_("Task “%(title)s” deleted: %(store)s no longer has it.")
         % {"title": task.title, "store": task.store.name},
         then=reverse("visits:task-list"),

@@ -47,3 +47,20 @@ def test_a_budget_typed_with_the_chinese_full_stop_is_saved_as_meant_and_fits_a_
     box = edit.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 375
     assert phone.evaluate("document.querySelector('[data-testid=budget-table]').parentElement.scrollWidth") <= 375
+
+
+def test_a_number_typed_in_a_form_is_still_there_after_going_back_to_it(phone):
+    """A number box keeps what was typed when the user leaves the form unsent and comes back with the browser's Back,
+    as a text box does: autocomplete=off on the number boxes made Chrome draw them empty again."""
+    manager = make_user(Role.MANAGER, username="mgr1", password="demo-pass-1")
+    KeyAccountFactory(code="WMT", name="沃尔玛", owner=manager)
+    log_in(phone, "mgr1", "demo-pass-1")
+    phone.goto("/promotions/budgets/")
+    phone.locator("#id_amount").press_sequentially("12000.50")
+
+    # the user looks something up elsewhere before saving, then comes back
+    phone.goto("/")
+    phone.go_back()
+
+    expect(phone.locator("#id_amount")).to_have_value("12000.50")
+    assert not Budget.objects.exists()

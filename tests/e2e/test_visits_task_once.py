@@ -77,7 +77,7 @@ def test_the_place_box_takes_a_chinese_keyboards_digits_and_refuses_0_in_the_pag
     # 0: sent, and refused in the page's words (no browser tooltip), nothing moved
     place.fill("0")
     phone.get_by_test_id("move-stop").nth(2).get_by_role("button", name="移动").click()
-    expect(phone.locator(".alert-danger")).to_contain_text("当天的顺序请填 1 或更大的数。")
+    expect(phone.locator(".alert-danger")).to_contain_text("当天的顺序请填 1 到 32767 之间的数。")
     assert list(plan.stops.filter(day=1).order_by("position").values_list("pk", flat=True)) == [s.pk for s in stops]
 
     # a full-width １ (a Chinese keyboard): first of the day

@@ -42,6 +42,8 @@ def test_a_styled_form_reads_the_text_typed_and_refuses_what_is_no_number_keepin
     assert form.cleaned_data == {"amount": Decimal("12000.50"), "volume": 12}
     html = str(form["amount"])
     assert 'type="text"' in html and 'inputmode="decimal"' in html and "step=" not in html
+    # the browser may keep what was typed when the user comes Back to the form (tests/e2e/test_typed_numbers.py)
+    assert "autocomplete" not in html
     assert 'inputmode="numeric"' in str(form["volume"])
     assert isinstance(form.fields["amount"].widget, TypedNumberInput)
 

@@ -204,7 +204,7 @@ def test_a_stop_moves_to_a_place_within_its_day(client, team, on_this_monday):
     refused = client.post(
         reverse("visits:route-stop-move", args=[stops[0].pk]), {"day": 3, "position": 0}, follow=True, **EN
     )
-    assert "Give the place in the day as 1 or more." in refused.content.decode()
+    assert "Give the place in the day as a number from 1 to 32767." in refused.content.decode()
     assert "Choose a day from Monday to Saturday." not in refused.content.decode()
     assert list(plan.stops.filter(day=3).order_by("position").values_list("store", flat=True)) == order
 

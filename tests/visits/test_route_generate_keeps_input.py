@@ -92,7 +92,7 @@ def test_a_place_that_is_no_place_is_refused_in_the_apps_words(client, day_of_th
     before = order(plan)
     move = reverse("visits:route-stop-move", args=[stops[0].pk])
     answer = client.post(move, {"day": 3, "position": typed}, follow=True, **ZH)
-    assert "顺序请填 1 或更大的数。" in answer.content.decode()
+    assert "顺序请填 1 到 32767 之间的数。" in answer.content.decode()
     assert order(plan) == before
 
 

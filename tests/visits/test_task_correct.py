@@ -39,15 +39,15 @@ def test_an_open_task_is_corrected_or_deleted_and_a_reported_one_stays(team):
     later = timezone.localdate() + timedelta(days=3)
     task = TaskFactory(store=store, title="检查端价陈列", assigned_by=supervisor)
     # an open task: its typo corrected, then deleted
-    fixed = services.task_edit(task=task, title="检查端架陈列", description="拍照", due_on=later)
+    fixed = services.task_edit(task=task, title="检查端架陈列", description="拍照", due_on=later, by=supervisor)
     assert (fixed.title, fixed.description, fixed.due_on, fixed.store) == ("检查端架陈列", "拍照", later, store)
-    services.task_delete(task=fixed)
+    services.task_delete(task=fixed, by=supervisor)
     assert not Task.objects.filter(pk=task.pk).exists()
     # a reported one: neither changed nor deleted, its report kept
     done = reported(TaskFactory(store=store, title="补价签", assigned_by=supervisor))
     for attempt in (
-        lambda: services.task_edit(task=done, title="补价签并拍照", description="", due_on=later),
-        lambda: services.task_delete(task=done),
+        lambda: services.task_edit(task=done, title="补价签并拍照", description="", due_on=later, by=supervisor),
+        lambda: services.task_delete(task=done, by=supervisor),
     ):
         with pytest.raises(DomainError) as refused:
             attempt()

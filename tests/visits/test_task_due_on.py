@@ -76,16 +76,18 @@ def test_an_overdue_task_keeps_its_due_date_when_its_note_is_edited_but_cannot_m
     sup, store = team
     task = TaskFactory(store=store, title="检查堆头", due_on=date(2026, 11, 20), assigned_by=sup)
 
-    edited = services.task_edit(task=task, title="检查堆头", description="店长周一在", due_on=date(2026, 11, 20))
+    edited = services.task_edit(
+        task=task, title="检查堆头", description="店长周一在", due_on=date(2026, 11, 20), by=sup
+    )
     assert edited.description == "店长周一在" and edited.due_on == date(2026, 11, 20)
 
     with pytest.raises(Exception) as refused:
-        services.task_edit(task=task, title="检查堆头", description="", due_on=date(2026, 11, 25))
+        services.task_edit(task=task, title="检查堆头", description="", due_on=date(2026, 11, 25), by=sup)
     assert refused.value.code == "task.due_in_past"
     task.refresh_from_db()
     assert task.due_on == date(2026, 11, 20) and task.description == "店长周一在"
 
-    moved = services.task_edit(task=task, title="检查堆头", description="", due_on=date(2026, 12, 10))
+    moved = services.task_edit(task=task, title="检查堆头", description="", due_on=date(2026, 12, 10), by=sup)
     assert moved.due_on == date(2026, 12, 10)
 
 
