@@ -391,6 +391,12 @@ class PlanInputSerializer(serializers.ModelSerializer):
         model = PromotionPlan
         fields = [*PLAN_FIELDS, "items"]
         read_only_fields = ["id"]
+        extra_kwargs = {
+            "tg_fee": {
+                "help_text": "The fee for all the plan's end caps together (one amount in the total cost; each chosen "
+                "store's end-cap display agreement carries an equal share)."
+            }
+        }
 
     def validate(self, attrs):
         # A store of another chain is refused as the other references are, in `errors.stores` (a code not found

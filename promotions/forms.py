@@ -62,7 +62,16 @@ class PlanForm(forms.Form):
     end_cap = forms.BooleanField(label=_("TG / end cap"), required=False)
     floor_stack = forms.BooleanField(label=_("floor stack"), required=False)
     dm_fee = forms.DecimalField(label=_("DM fee"), min_value=0, max_digits=14, decimal_places=2, initial=0)
-    tg_fee = forms.DecimalField(label=_("TG fee"), min_value=0, max_digits=14, decimal_places=2, initial=0)
+    # The plan's one fee for its end caps (it enters the total once, and the budget); each chosen store's end-cap
+    # agreement carries an equal share of it (evidence.agreements), so it is never typed per store.
+    tg_fee = forms.DecimalField(
+        label=_("TG fee"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        initial=0,
+        help_text=_("For all the plan's end caps together."),
+    )
     promoter_fee = forms.DecimalField(label=_("promoter fee"), min_value=0, max_digits=14, decimal_places=2, initial=0)
     gift_cost = forms.DecimalField(label=_("gifts"), min_value=0, max_digits=14, decimal_places=2, initial=0)
     company_share = forms.DecimalField(

@@ -97,6 +97,9 @@ class PlanFacts:
     items: tuple[ItemFacts, ...]
     other_plans: tuple[OtherPlan, ...] = ()
     price_floor_overridden: bool = False
+    # The company's today (Asia/Shanghai): whether another plan of the cool-down has ended, runs or is still ahead,
+    # so its message reads in the right tense. None: read as ended (how a plan is measured against a past one).
+    today: date | None = None
 
     @property
     def days(self) -> int:
@@ -463,13 +466,31 @@ def _cooldown(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
                     )
                 else:
                     params |= {"end": other.end_on.isoformat(), "first": (other.end_on + gap).isoformat()}
-                    message = _(
-                        "Rule 4: %(product)s was promoted at this account in “%(plan)s” until %(end)s; "
-                        "after a %(days)s-day cool-down it may start again on %(first)s at the earliest."
-                    )
+                    message = _cooldown_after(other, plan.today, params)
                 found.append(Violation(4, "promotion.cooldown", message, params, slot=f"item-{index}"))
                 break
     return found
+
+
+def _cooldown_after(other: OtherPlan, today: date | None, params: dict):
+    """The cool-down message for a plan that starts after the other one, in the tense of the other plan as of today:
+    ended, running (until its end), or still ahead (from its start); `params` gains the other plan's start where the
+    message names it."""
+    if today is None or other.end_on < today:
+        return _(
+            "Rule 4: %(product)s was promoted at this account in “%(plan)s” until %(end)s; "
+            "after a %(days)s-day cool-down it may start again on %(first)s at the earliest."
+        )
+    if other.start_on <= today:
+        return _(
+            "Rule 4: %(product)s is being promoted at this account in “%(plan)s” until %(end)s; "
+            "after a %(days)s-day cool-down it may start again on %(first)s at the earliest."
+        )
+    params["start"] = other.start_on.isoformat()
+    return _(
+        "Rule 4: %(product)s is to be promoted at this account in “%(plan)s” from %(start)s to %(end)s; "
+        "after a %(days)s-day cool-down it may start again on %(first)s at the earliest."
+    )
 
 
 def _same_cut(plan: PlanFacts) -> list[Violation]:

@@ -21,6 +21,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.roles import Role
 from ka_portal import scope
@@ -164,6 +165,7 @@ def _facts(
         items=items,
         other_plans=others,
         price_floor_overridden=bool(override_reason.strip()),
+        today=timezone.localdate(),
     )
 
 
@@ -294,6 +296,15 @@ def approval_queue_for(user) -> QuerySet:
     if role == Role.MANAGER:
         return queue.filter(account__owner=user).exclude(first_approved_by__isnull=False, total_cost__gt=threshold)
     return queue.none()
+
+
+def drafts_to_submit_for(user) -> QuerySet:
+    """The drafts this user may submit (services.can_submit, as a query): every draft in their reach — their own,
+    their team's reps' requests (a supervisor), their accounts' (a manager), all (an admin) — for whoever submits;
+    none for a sales rep, who drafts requests and leaves submitting to them (SPEC §1), nor for a reader."""
+    if user_role(user) == Role.REP or not user.has_perm("promotions.change_promotionplan"):
+        return PromotionPlan.objects.none()
+    return plan_list_for(user).filter(status=PromotionPlan.Status.DRAFT)
 
 
 def with_queue_budgets(user, plans: list[PromotionPlan]) -> list[PromotionPlan]:

@@ -78,7 +78,8 @@ class PlanInput:
 
 
 def can_edit(user, plan: PromotionPlan) -> bool:
-    """A draft may be edited (and submitted) by its owner, the owner's supervisor, the account's manager, an admin."""
+    """A draft may be edited by its owner, the owner's supervisor, the account's manager, an admin (and submitted by
+    them, a sales rep excepted: can_submit)."""
     if plan.status != Status.DRAFT or not user.has_perm("promotions.change_promotionplan"):
         return False
     role = user_role(user)
@@ -89,6 +90,31 @@ def can_edit(user, plan: PromotionPlan) -> bool:
     if role == Role.SUPERVISOR:
         return team_for(user).filter(pk=plan.owner_id).exists()
     return False
+
+
+def can_submit(user, plan: PromotionPlan) -> bool:
+    """Whether submitting this draft is the user's step: whoever may edit it, but a sales rep (submit_refusal)."""
+    return can_edit(user, plan) and submit_refusal(user, plan) is None
+
+
+def submit_refusal(user, plan: PromotionPlan | None = None) -> DomainError | None:
+    """SPEC §1: a sales rep drafts promotion requests; the supervisor drafts and submits plans, and the account's
+    KA manager may too. A rep's draft reaches the manager through them: the refusal names who submits it (the
+    rep's supervisor, else the account's manager). Asked at every door by promotion_submit; the pages ask it to
+    offer the button or say who submits instead (of a plan, or of any: it depends on the user's role alone)."""
+    if user_role(user) != Role.REP:
+        return None
+    supervisor = getattr(getattr(user, "profile", None), "supervisor", None)
+    if supervisor is not None:
+        return DomainError(
+            "promotion.rep_cannot_submit",
+            _("A sales rep drafts promotion requests; your supervisor, %(supervisor)s, submits them for approval."),
+            supervisor=display_name(supervisor),
+        )
+    return DomainError(
+        "promotion.rep_cannot_submit",
+        _("A sales rep drafts promotion requests; the account's KA manager submits them for approval."),
+    )
 
 
 def can_decide(user, plan: PromotionPlan) -> bool:
@@ -373,11 +399,16 @@ def _enforce_rules(plan: PromotionPlan) -> None:
 
 @transaction.atomic
 def promotion_submit(*, plan: PromotionPlan, by, today: date | None = None) -> PromotionPlan:
+    """Send a draft for approval: by whoever may edit it, a sales rep excepted (submit_refusal), before its start,
+    with no rule broken."""
     plan = _locked(plan)
     if not can_edit(by, plan):
         if plan.status != Status.DRAFT:
             _require_status(plan, Status.DRAFT)
         raise PermissionDenied
+    not_theirs = submit_refusal(by, plan)
+    if not_theirs is not None:
+        raise not_theirs
     passed = start_passed(plan.start_on, today or _today())
     if passed is not None:
         raise passed.as_error()

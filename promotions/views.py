@@ -107,6 +107,7 @@ class PlanListView(FilteredListView):
         context = super().get_context_data(**kwargs)
         context["can_draft"] = self.request.user.has_perm("promotions.add_promotionplan")
         context["queue_size"] = selectors.approval_queue_for(self.request.user).count()
+        context["drafts_to_submit"] = selectors.drafts_to_submit_for(self.request.user).count()
         context["cost_total"] = self.cost_total(self.object_list)
         return context
 
@@ -217,6 +218,8 @@ def _plan_form_page(request, plan):
             "beside": panel["beside"] if panel else set(),
             "saved_before": saved_before,
             "sent_again": saved_before is not None,
+            # "Save and submit" for who submits; a sales rep saves the draft and is told who submits it
+            "submitted_by_others": services.submit_refusal(user, plan),
         },
     )
 
@@ -441,6 +444,9 @@ def plan_detail(request, pk):
         "items": items,
         "transitions": plan.transitions.select_related("by"),
         "can_edit": services.can_edit(user, plan),
+        "can_submit": services.can_submit(user, plan),
+        # a rep: who submits their draft, said instead of the button (the service's refusal, in its words)
+        "submitted_by_others": services.submit_refusal(user, plan),
         "can_decide": services.can_decide(user, plan) and plan.status == Status.SUBMITTED,  # reject
         "can_approve": services.can_approve(user, plan),
         "can_evaluate": plan.status in (Status.ENDED, Status.EVALUATED) and services.can_decide(user, plan),
@@ -466,7 +472,13 @@ def plan_detail(request, pk):
     if _sees_execution(user, plan):
         context["execution"] = plan_execution_by_store(plan, stores_for(user))
     if plan.status in (Status.ENDED, Status.EVALUATED):
-        context["evaluation"] = getattr(plan, "evaluation", None) or services.evaluation_figures(plan)
+        kept = getattr(plan, "evaluation", None)
+        context["evaluation"] = kept or services.evaluation_figures(plan)
+        # Ended, not evaluated yet: the ledger's total (the Costs card's, with shifts) still counts the planned supply
+        # funding, the evaluation's the funding on the packs actually sold in; the card names its total so.
+        context["funding_as_planned"] = kept is None and bool(
+            plan.supply_funding or context["evaluation"].supply_funding
+        )
     elif plan.status == Status.RUNNING:
         context["evaluation"] = services.evaluation_so_far(plan)  # preliminary, over its days so far; not kept
     if plan.status in ACCRUING_PLAN_STATUSES:
@@ -569,12 +581,16 @@ def plan_evaluate(request, pk):
 def plan_withdraw(request, pk):
     """The owner takes a submitted plan back to draft, before the decision."""
     reason = request.POST.get("reason", "")
+    if services.submit_refusal(request.user) is None:
+        done = _("Plan withdrawn to draft: change it and submit it again.")
+    else:  # a sales rep changes their request; submitting it again is their supervisor's or the manager's
+        done = _("Plan withdrawn to draft: change it; your supervisor or the account's KA manager submits it again.")
     return _step(
         request,
         pk,
         "withdraw",
         lambda p, said: services.promotion_withdraw(plan=p, by=request.user, reason=reason),
-        _("Plan withdrawn to draft: change it and submit it again."),
+        done,
     )
 
 

@@ -44,7 +44,7 @@ def scene(db):
         items=[ItemInput(beer, Decimal("4.50"), 1000)],
         dm_fee=Decimal("500"),
     )
-    plan = promotion_submit(plan=promotion_save_draft(user=rep, data=data), by=rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=rep, data=data), by=supervisor)
     task = TaskFactory(store=store, title="检查端架堆头陈列并拍照", assigned_by=supervisor)
     return {"manager": manager, "rep": rep, "plan": plan, "task": task}
 
@@ -67,7 +67,7 @@ def test_a_rep_withdraws_reopens_and_marks_a_task_not_done_on_a_phone(phone, sce
     phone.screenshot(path="tests/e2e/artifacts/promotions-withdrawn.png", full_page=True)
 
     # submitted again and rejected by the manager: reopen it as a new draft
-    promotion_reject(plan=promotion_submit(plan=plan, by=scene["rep"]), by=scene["manager"], reason="档期冲突")
+    promotion_reject(plan=promotion_submit(plan=plan, by=scene["manager"]), by=scene["manager"], reason="档期冲突")
     phone.goto(f"/promotions/{plan.pk}/")
     phone.get_by_role("button", name="重新打开为新草稿").click()
     expect(phone.get_by_test_id("reopened-from")).to_be_visible()

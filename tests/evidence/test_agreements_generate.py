@@ -101,7 +101,7 @@ def test_a_vanished_source_removes_an_unchecked_agreement_and_keeps_a_checked_on
 
 def test_a_plan_that_bought_displays_makes_agreements_when_approved(world):  # noqa: F811 (the fixture)
     data = plan_input(world, end_cap=True, floor_stack=True, dm_slot=True, tg_fee=Decimal("800.00"))
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.supervisor)
     assert not DisplayAgreement.objects.exists()
 
     plan = promotion_approve(plan=plan, by=world.manager)

@@ -182,7 +182,7 @@ def test_the_nightly_job_leaves_a_closed_months_agreement_as_it_was(quarters):
 def test_approving_a_plan_whose_end_cap_would_be_in_a_closed_month_is_refused(world, finance):  # noqa: F811
     BudgetFactory(account=world.account, period_start=MAY, period_end=date(2026, 5, 31), amount=Decimal("10000"))
     data = plan_input(world, start=date(2026, 5, 25), end_cap=True, tg_fee=Decimal("800.00"))
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep, today=MAY)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.supervisor, today=MAY)
     ClosedMonth.objects.create(month=MAY, closed_by=finance)
 
     with pytest.raises(DomainError) as refused:

@@ -50,7 +50,7 @@ def build() -> None:
             stores=[store],
             dm_fee=Decimal("500.00"),
         )
-        plans.append(promotion_submit(plan=promotion_save_draft(user=rep, data=data), by=rep).pk)
+        plans.append(promotion_submit(plan=promotion_save_draft(user=rep, data=data), by=manager).pk)
     invoice = contracts.invoice_create(
         account=account, number="PAR-1", date=timezone.localdate() - timedelta(days=30), amount=Decimal("1000.00")
     )

@@ -27,7 +27,7 @@ def test_the_admin_approve_action_applies_the_rules_and_the_budget(client, world
     PromotionPlan.objects.filter(pk=broken.pk).update(status="submitted")  # as if submitted before a rule changed
     chips = [ItemInput(world.chips, Decimal("5.80"), 100)]  # another product: no cool-down with the first
     good = promotion_submit(
-        plan=promotion_save_draft(user=world.rep, data=plan_input(world, title="好", items=chips)), by=world.rep
+        plan=promotion_save_draft(user=world.rep, data=plan_input(world, title="好", items=chips)), by=world.supervisor
     )
     client.force_login(admin_user)
     response = client.post(
@@ -58,7 +58,7 @@ def test_the_daily_task_starts_an_approved_plan_on_its_start_date(world, time_ma
     from promotions.services import promotion_approve
 
     plan = promotion_approve(
-        plan=promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep),
+        plan=promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor),
         by=world.manager,
     )
     time_machine.move_to(datetime(2026, 6, 8, 0, 10, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)

@@ -31,12 +31,13 @@ def body(world, *, days=14, price="4.50"):
     }
 
 
-def test_a_rep_drafts_and_submits_and_the_manager_approves(api_client, world):
+def test_a_rep_drafts_the_supervisor_submits_and_the_manager_approves(api_client, world):
     api_client.force_authenticate(world.rep)
     created = api_client.post("/api/v1/promotions/", body(world), format="json")
     assert created.status_code == 201, created.json()
     plan = created.json()
     assert plan["status"] == "draft" and plan["total_cost"] == "520.00" and plan["violations"] == []
+    api_client.force_authenticate(world.supervisor)  # SPEC §1: the rep drafts the request, the supervisor submits
     assert api_client.post(f"/api/v1/promotions/{plan['id']}/submit/").json()["status"] == "submitted"
 
     api_client.force_authenticate(world.manager)
@@ -51,6 +52,7 @@ def test_a_broken_rule_answers_400_with_the_rules_message(api_client, world):
     api_client.force_authenticate(world.rep)
     plan = api_client.post("/api/v1/promotions/", body(world, days=29), format="json").json()
     assert plan["violations"][0]["code"] == "promotion.period"
+    api_client.force_authenticate(world.supervisor)
     refused = api_client.post(f"/api/v1/promotions/{plan['id']}/submit/")
     assert refused.status_code == 400
     assert refused.json()["code"] == "promotion.period" and "29" in refused.json()["detail"]
@@ -59,7 +61,7 @@ def test_a_broken_rule_answers_400_with_the_rules_message(api_client, world):
 def test_an_exhausted_budget_answers_409(api_client, world):
     world.budget.amount = Decimal("100.00")
     world.budget.save()
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     api_client.force_authenticate(world.manager)
     refused = api_client.post(f"/api/v1/promotions/{plan.pk}/approve/", {}, format="json")
     assert refused.status_code == 409
@@ -68,7 +70,7 @@ def test_an_exhausted_budget_answers_409(api_client, world):
 
 @pytest.mark.parametrize("role", [Role.REP, Role.FINANCE])
 def test_a_rep_or_finance_cannot_approve(api_client, world, role):
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     user = world.rep if role == Role.REP else make_user(Role.FINANCE, username="fin_x")
     api_client.force_authenticate(user)
     assert api_client.post(f"/api/v1/promotions/{plan.pk}/approve/", {}, format="json").status_code == 403
@@ -76,7 +78,7 @@ def test_a_rep_or_finance_cannot_approve(api_client, world, role):
 
 
 def test_reject_needs_a_reason(api_client, world):
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     api_client.force_authenticate(world.manager)
     assert api_client.post(f"/api/v1/promotions/{plan.pk}/reject/", {}, format="json").status_code == 400
     rejected = api_client.post(f"/api/v1/promotions/{plan.pk}/reject/", {"reason": "档期冲突"}, format="json")
@@ -108,7 +110,7 @@ def test_a_rep_cannot_draft_for_someone_elses_store(api_client, world):
 
 
 def test_only_a_draft_can_be_changed(api_client, world):
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     api_client.force_authenticate(world.rep)
     refused = api_client.put(f"/api/v1/promotions/{plan.pk}/", body(world), format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "promotion.not_editable"
@@ -132,8 +134,8 @@ def test_a_budget_keeps_the_period_and_account_its_approved_plans_drew_on(api_cl
     # showed nothing spent, and a new plan could be approved against it as if nothing were.
     api_client.force_authenticate(world.rep)
     plan = api_client.post("/api/v1/promotions/", body(world), format="json").json()  # starts 2026-06-08
-    api_client.post(f"/api/v1/promotions/{plan['id']}/submit/")
     api_client.force_authenticate(world.manager)
+    api_client.post(f"/api/v1/promotions/{plan['id']}/submit/")
     assert api_client.post(f"/api/v1/promotions/{plan['id']}/approve/").json()["status"] == "approved"
     url = f"/api/v1/budgets/{world.budget.pk}/"
 
@@ -203,7 +205,7 @@ def test_the_budget_list_runs_a_fixed_number_of_queries(api_client, world, djang
 
 
 def test_a_step_refused_by_the_plans_status_names_it_the_same_in_every_language(api_client, world):
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     api_client.force_authenticate(world.manager)
     assert api_client.post(f"/api/v1/promotions/{plan.pk}/approve/", {}, format="json").status_code == 200
     for language, label in (("en", "Approved"), ("zh-hans", "已批准")):

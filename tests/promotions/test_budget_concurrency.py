@@ -28,7 +28,7 @@ def test_parallel_approvals_never_spend_more_than_the_budget(world, admin_user):
         world.store.listings.create(product=product, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
         data = plan_input(world, start=TODAY + timedelta(days=1 + n), title=f"并发{n}")
         data.items[0].product = product
-        plans.append(promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep))
+        plans.append(promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.supervisor))
     approvers = [world.manager, admin_user] * 3
     start = threading.Barrier(len(plans))
     outcome: list[str] = []

@@ -111,7 +111,7 @@ def test_the_admin_submit_action_refuses_a_plan_of_five_products_kept_from_befor
 
 def test_the_api_submit_refuses_a_plan_of_five_products_kept_from_before(api_client, world, five):
     plan = draft_of_five(world, five)
-    api_client.force_authenticate(world.rep)
+    api_client.force_authenticate(world.supervisor)
     refused = api_client.post(f"/api/v1/promotions/{plan.pk}/submit/")
     assert refused.status_code == 400 and refused.json()["code"] == TOO_MANY
     assert PromotionPlan.objects.get(pk=plan.pk).status == "draft"
@@ -122,7 +122,7 @@ def test_the_api_submit_refuses_a_plan_of_five_products_kept_from_before(api_cli
 
 def test_a_plan_submitted_twice_is_submitted_once(api_client, world):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world))
-    api_client.force_authenticate(world.rep)
+    api_client.force_authenticate(world.supervisor)
     first = api_client.post(f"/api/v1/promotions/{plan.pk}/submit/")
     second = api_client.post(f"/api/v1/promotions/{plan.pk}/submit/")
     assert first.status_code == 200 and first.json()["status"] == "submitted"
@@ -132,7 +132,7 @@ def test_a_plan_submitted_twice_is_submitted_once(api_client, world):
 
 def test_the_page_submit_pressed_twice_submits_once(client, world):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world))
-    client.force_login(world.rep)
+    client.force_login(world.supervisor)
     client.post(f"/promotions/{plan.pk}/submit/")
     again = client.post(f"/promotions/{plan.pk}/submit/", follow=True)
     assert "已提交" in again.content.decode() or "submitted" in again.content.decode()
@@ -143,8 +143,8 @@ def test_the_same_form_sent_from_a_new_session_is_still_one_plan(world):
     # The guard is the plan's row, not the browser session: a second session (another tab after a
     # re-login, a retry by a proxy) sending the same form finds the first plan.
     first, second = Client(), Client()
-    first.force_login(world.rep)
-    second.force_login(world.rep)
+    first.force_login(world.supervisor)  # "Save and submit": a supervisor's (a rep saves drafts)
+    second.force_login(world.supervisor)
     data = {**form_data(world, form_token=uuid.uuid4().hex), "submit": "1"}
     created = first.post("/promotions/new/", data)
     again = second.post("/promotions/new/", data)
@@ -240,7 +240,7 @@ def test_a_promotion_type_create_sent_twice_with_one_key_is_one_type(api_client,
 
 
 def test_a_reopen_sent_twice_with_one_key_is_one_draft(api_client, world):
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     promotion_reject(plan=plan, by=world.manager, reason="档期冲突")
     api_client.force_authenticate(world.rep)
     key = {"Idempotency-Key": str(uuid.uuid4())}

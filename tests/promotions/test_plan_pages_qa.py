@@ -99,9 +99,9 @@ def _draft(world):
 
 
 def test_a_double_click_on_submit_is_answered_as_the_first_click(client, world):
-    # given: the rep's draft, its page drawn with a key in the submit form
+    # given: the rep's draft, its page drawn for their supervisor with a key in the submit form
     plan = _draft(world)
-    client.force_login(world.rep)
+    client.force_login(world.supervisor)
     page = client.get(f"/promotions/{plan.pk}/").content.decode()
     submit_form = page[page.index(f'action="/promotions/{plan.pk}/submit/"') :].split("</form>")[0]
     key = re.search(r'name="request_key" value="([^"]+)"', submit_form).group(1)
@@ -114,7 +114,7 @@ def test_a_double_click_on_submit_is_answered_as_the_first_click(client, world):
 
 
 def test_every_step_form_on_the_plan_page_and_in_the_queue_carries_its_own_key(client, world):
-    plan = promotion_submit(plan=_draft(world), by=world.rep)
+    plan = promotion_submit(plan=_draft(world), by=world.supervisor)
     client.force_login(world.manager)
     page = client.get(f"/promotions/{plan.pk}/").content.decode()
     queue = client.get("/promotions/queue/").content.decode()
@@ -128,7 +128,7 @@ def test_every_step_form_on_the_plan_page_and_in_the_queue_carries_its_own_key(c
 
 @pytest.mark.parametrize("step", ["approve", "reject"])
 def test_a_double_click_on_approve_or_reject_is_answered_as_the_first_click(client, world, step):
-    plan = promotion_submit(plan=_draft(world), by=world.rep)
+    plan = promotion_submit(plan=_draft(world), by=world.supervisor)
     client.force_login(world.manager)
     body = {"request_key": KEY, "reason": "档期冲突", "next": "/promotions/queue/"}
 
@@ -144,7 +144,9 @@ def test_a_double_click_on_approve_or_reject_is_answered_as_the_first_click(clie
 
 
 def test_a_double_click_on_reopen_goes_to_the_same_new_draft(client, world):
-    plan = promotion_reject(plan=promotion_submit(plan=_draft(world), by=world.rep), by=world.manager, reason="价格")
+    plan = promotion_reject(
+        plan=promotion_submit(plan=_draft(world), by=world.supervisor), by=world.manager, reason="价格"
+    )
     client.force_login(world.rep)
 
     first = client.post(f"/promotions/{plan.pk}/reopen/", {"request_key": KEY}, follow=True, **EN)
@@ -157,7 +159,7 @@ def test_a_double_click_on_reopen_goes_to_the_same_new_draft(client, world):
 
 def test_a_refused_step_keeps_nothing_under_its_key(client, world):
     # given: a submitted plan whose account has no budget left for it
-    plan = promotion_submit(plan=_draft(world), by=world.rep)
+    plan = promotion_submit(plan=_draft(world), by=world.supervisor)
     Budget.objects.update(amount=D("100.00"))
     client.force_login(world.manager)
     refused = client.post(f"/promotions/{plan.pk}/approve/", {"request_key": KEY}, follow=True, **EN)
@@ -266,7 +268,9 @@ def test_the_history_names_a_first_approval_and_a_reopening(client, world, setti
 
     # given: a plan above the threshold first approved, then rejected and reopened
     settings.KA = replace(settings.KA, promotion_second_approval_above=D("500.00"))
-    plan = promotion_approve(plan=promotion_submit(plan=_draft(world), by=world.rep), by=world.manager, note="同意")
+    plan = promotion_approve(
+        plan=promotion_submit(plan=_draft(world), by=world.supervisor), by=world.manager, note="同意"
+    )
     promotion_reject(plan=plan, by=world.manager, reason="价格")
     promotion_reopen(plan=plan, by=world.rep)
     # when: its history is read
@@ -279,7 +283,7 @@ def test_the_history_names_a_first_approval_and_a_reopening(client, world, setti
 
 
 def test_a_transition_reads_in_the_readers_language(world):
-    plan = promotion_submit(plan=_draft(world), by=world.rep)
+    plan = promotion_submit(plan=_draft(world), by=world.supervisor)
     submitted = PromotionTransition.objects.get(plan=plan, to_status=Status.SUBMITTED)
     with translation.override("en"):
         assert str(submitted) == "夏季啤酒店促: Draft → Submitted"
@@ -311,9 +315,9 @@ def test_the_plan_list_export_ends_with_the_pages_total_row(client, world):
 
 
 def test_a_double_click_on_save_and_submit_of_a_draft_is_answered_as_the_first_click(client, world):
-    # given: the rep's draft, changed on its form and sent with "Save and submit"
+    # given: the rep's draft, changed on its form by their supervisor and sent with "Save and submit"
     plan = _draft(world)
-    client.force_login(world.rep)
+    client.force_login(world.supervisor)
     body = {**form_data(world, form_token=KEY, price="4.40"), "plan_id": plan.pk, "submit": "1"}
     # when: the button is clicked twice
     first = client.post(f"/promotions/{plan.pk}/edit/", body, follow=True, **EN)
@@ -326,7 +330,7 @@ def test_a_double_click_on_save_and_submit_of_a_draft_is_answered_as_the_first_c
 
 @pytest.mark.parametrize(("step", "body"), [("approve", {}), ("reject", {"reason": "档期冲突"})])
 def test_an_api_step_sent_twice_with_its_key_is_answered_as_the_first(api_client, world, step, body):
-    plan = promotion_submit(plan=_draft(world), by=world.rep)
+    plan = promotion_submit(plan=_draft(world), by=world.supervisor)
     api_client.force_authenticate(world.manager)
     key = {"Idempotency-Key": KEY}
 

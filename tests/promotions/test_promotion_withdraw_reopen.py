@@ -29,7 +29,7 @@ Status = PromotionPlan.Status
 
 def submitted(world, **fields):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world, **fields))
-    return promotion_submit(plan=plan, by=world.rep)
+    return promotion_submit(plan=plan, by=world.supervisor)
 
 
 def rejected(world):
@@ -59,7 +59,7 @@ def test_the_owner_withdraws_a_submitted_plan_to_draft_and_the_step_is_logged(wo
     assert world.budget.consumed == 0  # a submitted plan never consumed any of it
     # and the draft can be changed and submitted again
     plan = promotion_save_draft(user=world.rep, data=plan_input(world, title="夏季啤酒店促（改）"), plan=plan)
-    assert promotion_submit(plan=plan, by=world.rep).status == Status.SUBMITTED
+    assert promotion_submit(plan=plan, by=world.supervisor).status == Status.SUBMITTED
 
 
 def test_withdrawing_after_a_first_approval_voids_it(world, settings):
@@ -77,7 +77,7 @@ def test_withdrawing_after_a_first_approval_voids_it(world, settings):
 def test_withdrawing_is_refused_unless_submitted_naming_the_status_with_nothing_written(world, status):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world))
     if status != "draft":
-        plan = promotion_submit(plan=plan, by=world.rep)
+        plan = promotion_submit(plan=plan, by=world.supervisor)
     if status == "approved":
         plan = promotion_approve(plan=plan, by=world.manager)
     if status == "rejected":
@@ -125,7 +125,7 @@ def test_the_owner_reopens_a_rejected_plan_as_a_new_draft_that_keeps_the_history
     assert old.status == Status.REJECTED and old.rejection_reason == "档期冲突"
     assert log(old)[:3] == [
         ("", "draft", world.rep, ""),
-        ("draft", "submitted", world.rep, ""),
+        ("draft", "submitted", world.supervisor, ""),
         ("submitted", "rejected", world.manager, "档期冲突"),
     ]
     (_from, _to, by, note), *more = log(old)[3:]
@@ -135,7 +135,7 @@ def test_the_owner_reopens_a_rejected_plan_as_a_new_draft_that_keeps_the_history
     world.budget.refresh_from_db()
     assert world.budget.consumed == 0
     # and the new draft can be submitted and approved
-    promotion_submit(plan=draft, by=world.rep)
+    promotion_submit(plan=draft, by=world.supervisor)
     assert promotion_approve(plan=draft, by=world.manager).status == Status.APPROVED
 
 
@@ -153,7 +153,7 @@ def test_a_rejected_plan_is_reopened_once(world):
 def test_reopening_is_refused_unless_rejected_with_nothing_written(world, status):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world))
     if status != "draft":
-        plan = promotion_submit(plan=plan, by=world.rep)
+        plan = promotion_submit(plan=plan, by=world.supervisor)
     if status == "approved":
         plan = promotion_approve(plan=plan, by=world.manager)
     before = snapshot(plan)
@@ -198,7 +198,7 @@ def test_api_withdraw_and_reopen(api_client, world):
     again = api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json")
     assert again.status_code == 400 and again.json()["code"] == "promotion.withdraw_status"
 
-    promotion_submit(plan=plan, by=world.rep)
+    promotion_submit(plan=plan, by=world.supervisor)
     promotion_reject(plan=plan, by=world.manager, reason="档期冲突")
     response = api_client.post(f"/api/v1/promotions/{plan.pk}/reopen/")
     assert response.status_code == 201

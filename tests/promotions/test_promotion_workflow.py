@@ -28,7 +28,7 @@ Status = PromotionPlan.Status
 
 def submitted(world, **fields):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world, **fields))
-    return promotion_submit(plan=plan, by=world.rep)
+    return promotion_submit(plan=plan, by=world.supervisor)
 
 
 def test_submit_then_approve_consumes_the_budget_and_logs_each_step(world):
@@ -40,7 +40,7 @@ def test_submit_then_approve_consumes_the_budget_and_logs_each_step(world):
     log = [(t.from_status, t.to_status, t.by, t.note) for t in plan.transitions.all()]
     assert log == [
         ("", "draft", world.rep, ""),
-        ("draft", "submitted", world.rep, ""),
+        ("draft", "submitted", world.supervisor, ""),
         ("submitted", "approved", world.manager, "同意"),
     ]
 
@@ -48,7 +48,7 @@ def test_submit_then_approve_consumes_the_budget_and_logs_each_step(world):
 def test_a_broken_rule_refuses_the_submission_with_its_message(world):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world, days=29))  # 10 % in-store, 29 days
     with pytest.raises(DomainError) as refused:
-        promotion_submit(plan=plan, by=world.rep)
+        promotion_submit(plan=plan, by=world.supervisor)
     assert refused.value.code == "promotion.period"
     assert "29" in refused.value.detail
     assert PromotionPlan.objects.get(pk=plan.pk).status == Status.DRAFT
@@ -58,7 +58,7 @@ def test_a_cooldown_from_an_approved_plan_refuses_the_next_one(world):
     first = promotion_approve(plan=submitted(world, start=TODAY + timedelta(days=1)), by=world.manager)
     second = promotion_save_draft(user=world.rep, data=plan_input(world, start=first.end_on + timedelta(days=29)))
     with pytest.raises(DomainError) as refused:
-        promotion_submit(plan=second, by=world.rep)
+        promotion_submit(plan=second, by=world.supervisor)
     assert refused.value.code == "promotion.cooldown"
     assert refused.value.params["first"] == (first.end_on + timedelta(days=30)).isoformat()
 
@@ -66,7 +66,7 @@ def test_a_cooldown_from_an_approved_plan_refuses_the_next_one(world):
 def test_a_plan_whose_start_has_passed_cannot_be_submitted(world):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world, start=TODAY - timedelta(days=1)))
     with pytest.raises(DomainError) as refused:
-        promotion_submit(plan=plan, by=world.rep)
+        promotion_submit(plan=plan, by=world.supervisor)
     assert refused.value.code == "promotion.start_passed"
 
 
@@ -91,9 +91,9 @@ def test_a_draft_cannot_be_approved_and_an_approved_plan_not_submitted_again(wor
     with pytest.raises(DomainError) as refused:
         promotion_approve(plan=draft, by=world.manager)
     assert refused.value.code == "promotion.wrong_status"
-    approved = promotion_approve(plan=promotion_submit(plan=draft, by=world.rep), by=world.manager)
+    approved = promotion_approve(plan=promotion_submit(plan=draft, by=world.supervisor), by=world.manager)
     with pytest.raises(DomainError):
-        promotion_submit(plan=approved, by=world.rep)
+        promotion_submit(plan=approved, by=world.supervisor)
 
 
 def test_reject_needs_a_reason_and_a_rejected_plan_never_runs(world):
@@ -179,7 +179,7 @@ def test_a_clearance_below_the_floor_passes_with_the_managers_override(world):
     data = plan_input(world, type=clearance, items=items, company_share=Decimal("0.5"), days=7)
     plan = promotion_save_draft(user=world.rep, data=data)
     with pytest.raises(DomainError) as refused:
-        promotion_submit(plan=plan, by=world.rep)
+        promotion_submit(plan=plan, by=world.supervisor)
     assert refused.value.code == "promotion.price_floor"
     data.price_floor_override_reason = "下架清库存"
     plan = promotion_save_draft(user=world.manager, data=data, plan=plan)

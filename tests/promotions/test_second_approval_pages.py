@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def big_plan(world, settings):
     """A submitted plan costing 520.00, above a threshold of 500.00."""
     settings.KA = replace(settings.KA, promotion_second_approval_above=Decimal("500.00"))
-    return promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    return promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
 
 
 def _page(client, user, path):
@@ -78,7 +78,7 @@ def test_the_admin_who_gave_the_first_approval_waits_for_another(client, world, 
 def test_below_the_threshold_the_manager_approves_in_one_step_as_before(client, world, settings):
     # Given a plan at no more than the threshold
     settings.KA = replace(settings.KA, promotion_second_approval_above=Decimal("520.00"))
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     # Then the manager is offered the approval, as "Approve"
     html = _page(client, world.manager, f"/promotions/{plan.pk}/")
     assert 'data-testid="approve-form"' in html and "Second approval" not in html

@@ -27,7 +27,7 @@ def _said(response) -> list[str]:
 
 def test_submit_clicked_twice_at_once_submits_once_and_both_say_so(world):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world))
-    clients = [_client(world.rep), _client(world.rep)]
+    clients = [_client(world.supervisor), _client(world.supervisor)]  # the rep's draft, submitted by the supervisor
 
     def click(client):
         return lambda: client.post(f"/promotions/{plan.pk}/submit/", {"request_key": KEY}, follow=True)

@@ -63,19 +63,19 @@ def refusal(step) -> SimpleNamespace:
 
 def test_a_65_percent_crazy_price_is_refused_without_a_promotional_supply_price(world):
     plan = crazy_plan(world)
-    error = refusal(lambda: promotion_submit(plan=plan, by=world.rep))
+    error = refusal(lambda: promotion_submit(plan=plan, by=world.supervisor))
     assert error.code == "promotion.price_floor"
     assert "3.25" in error.detail and "second-tier wholesale price 4.10" in error.detail
 
 
 def test_the_same_crazy_price_is_accepted_when_the_maker_sells_at_3_00(world):
     plan = crazy_plan(world, supply="3.00")
-    assert promotion_submit(plan=plan, by=world.rep).status == PromotionPlan.Status.SUBMITTED
+    assert promotion_submit(plan=plan, by=world.supervisor).status == PromotionPlan.Status.SUBMITTED
 
 
 def test_a_price_below_the_promotional_supply_price_is_refused_naming_it(world):
     plan = crazy_plan(world, supply="3.40")
-    error = refusal(lambda: promotion_submit(plan=plan, by=world.rep))
+    error = refusal(lambda: promotion_submit(plan=plan, by=world.supervisor))
     assert error.code == "promotion.price_floor" and error.field == "item-0"
     assert "Rule 3" in error.detail and "3.25" in error.detail and "promotional supply price 3.40" in error.detail
 
@@ -137,7 +137,7 @@ def test_approval_consumes_the_funding_from_the_budget(world):
     # 500.00 DM fee + (5.00 − 3.25) × 1000 × 0.5 = 875.00 support + (4.00 − 3.00) × 1000 = 1,000.00 funding
     plan = crazy_plan(world, supply="3.00")
     assert plan.total_cost == Decimal("2375.00")
-    promotion_submit(plan=plan, by=world.rep)
+    promotion_submit(plan=plan, by=world.supervisor)
     promotion_approve(plan=plan, by=world.manager)
     assert Budget.objects.get(pk=world.budget.pk).consumed == Decimal("2375.00")
 
@@ -145,7 +145,7 @@ def test_approval_consumes_the_funding_from_the_budget(world):
 def test_the_funding_can_exhaust_the_budget(world):
     # 8,000 packs funded at 1.00 each: 8,000.00 + 7,000.00 support + 500.00 > the budget of 10,000.00
     plan = crazy_plan(world, supply="3.00", volume=8000)
-    promotion_submit(plan=plan, by=world.rep)
+    promotion_submit(plan=plan, by=world.supervisor)
     error = refusal(lambda: promotion_approve(plan=plan, by=world.manager))
     assert error.code == "promotion.budget_exhausted" and "15,500.00" in error.detail
     assert Budget.objects.get(pk=world.budget.pk).consumed == Decimal("0.00")

@@ -36,7 +36,7 @@ def _history(client, user, plan, language):
 
 def test_the_nightly_start_is_read_in_the_readers_language(client, world):
     plan = promotion_save_draft(user=world.rep, data=plan_input(world, start=TODAY + timedelta(days=1)))
-    plan = promotion_approve(plan=promotion_submit(plan=plan, by=world.rep), by=world.manager)
+    plan = promotion_approve(plan=promotion_submit(plan=plan, by=world.supervisor), by=world.manager)
     promotions_advance_by_date(today=TODAY + timedelta(days=1))
 
     started = plan.transitions.get(to_status=Status.RUNNING)
@@ -56,7 +56,7 @@ def test_a_withdrawal_keeps_the_reason_as_typed_and_names_the_voided_approval(cl
     world.manager.first_name, world.manager.last_name = "静", "陈"
     world.manager.save()
     plan = promotion_approve(plan=promotion_submit(
-        plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep), by=world.manager
+        plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor), by=world.manager
     )  # fmt: skip
     first = plan.transitions.last()
     assert (first.note, first.message) == ("", "promotion.first_approval")
@@ -69,7 +69,7 @@ def test_a_withdrawal_keeps_the_reason_as_typed_and_names_the_voided_approval(cl
 
 
 def test_a_reopened_plan_points_both_ways_in_english(client, world):
-    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.rep)
+    plan = promotion_submit(plan=promotion_save_draft(user=world.rep, data=plan_input(world)), by=world.supervisor)
     plan = promotion_reject(plan=plan, by=world.manager, reason="档期冲突")
     draft = promotion_reopen(plan=plan, by=world.rep)
     assert f"Reopened as draft no. {draft.pk}." in _history(client, world.manager, plan, "en")

@@ -71,7 +71,7 @@ def test_a_draft_saved_before_the_rule_is_not_submitted_until_the_end_cap_is_tic
     PromotionPlan.objects.filter(pk=plan.pk).update(tg_fee=Decimal("2000.00"))  # as it was before the rule
 
     with pytest.raises(DomainError) as refused:
-        promotion_submit(plan=plan, by=world.rep)
+        promotion_submit(plan=plan, by=world.supervisor)
 
     assert refused.value.code == "promotion.tg_fee_without_end_cap"
     assert PromotionPlan.objects.get(pk=plan.pk).status == PromotionPlan.Status.DRAFT
@@ -79,8 +79,8 @@ def test_a_draft_saved_before_the_rule_is_not_submitted_until_the_end_cap_is_tic
 
 def test_an_approved_plans_tg_fee_is_its_end_caps_agreement_fee(world):
     data = plan_input(world, end_cap=True, floor_stack=True, tg_fee=Decimal("2000.00"))
-    plan = promotion_approve(plan=promotion_submit(plan=promotion_save_draft(user=world.rep, data=data), by=world.rep),
-                             by=world.manager)  # fmt: skip
+    draft = promotion_save_draft(user=world.rep, data=data)
+    plan = promotion_approve(plan=promotion_submit(plan=draft, by=world.supervisor), by=world.manager)
 
     fees = dict(DisplayAgreement.objects.filter(plan=plan).values_list("kind", "fee"))
 
@@ -95,3 +95,34 @@ def test_a_plan_approved_with_a_tg_fee_before_the_rule_still_holds_it_to_an_end_
 
     fees = dict(DisplayAgreement.objects.filter(plan=plan).values_list("kind", "fee"))
     assert fees == {"end_cap": Decimal("2000.00"), "floor_stack": Decimal("0.00")}
+
+
+# --- one fee for the plan's end caps together ------------------------------------------------------------------------
+# SPEC §5 lists the TG fee among the plan's costs, summed once into its total cost (and the budget it draws on): a
+# plan has one TG fee for its end caps, never one per store. Its stores' end-cap agreements share it, so the fees
+# the chain's TG deductions are matched to add up to the plan's fee, not to it times the stores.
+
+
+def test_the_plan_form_says_the_tg_fee_is_for_all_its_end_caps(client, world):
+    client.force_login(world.rep)
+
+    html = client.get(reverse("promotions:plan-create"), **EN).content.decode()
+
+    tg = html[html.index('for="id_tg_fee"') :].split("</div>\n</div>")[0]
+    assert '<div class="form-text">For all the plan&#x27;s end caps together.</div>' in tg
+
+
+def test_a_two_store_plans_tg_fee_is_shared_by_its_end_caps_and_counted_once(world):
+    from tests.factories import ListingFactory, StoreFactory
+
+    second = StoreFactory(account=world.account, rep=world.rep, name="沃尔玛江湾店")
+    ListingFactory(store=second, product=world.beer, purchase_price=Decimal("4.00"), shelf_price=Decimal("5.00"))
+    data = plan_input(world, stores=[world.store, second], end_cap=True, tg_fee=Decimal("2000.00"), dm_fee=Decimal(0))
+    plan = promotion_save_draft(user=world.rep, data=data)
+    plan = promotion_approve(plan=promotion_submit(plan=plan, by=world.supervisor), by=world.manager)
+    world.budget.refresh_from_db()
+
+    fees = sorted(DisplayAgreement.objects.filter(plan=plan, kind="end_cap").values_list("store__code", "fee"))
+
+    assert fees == sorted([(world.store.code, Decimal("1000.00")), (second.code, Decimal("1000.00"))])
+    assert plan.total_cost == Decimal("2000.00") + plan.price_support == world.budget.consumed
