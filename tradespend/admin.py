@@ -15,6 +15,7 @@ from .models import (
     Dispute,
     DuplicateClearance,
     MatchedByHand,
+    MatchRelease,
     Remittance,
     RemittanceInvoice,
 )
@@ -48,6 +49,15 @@ class DuplicateClearanceAdmin(ReadOnlyAdmin):
 @admin.register(MatchedByHand)
 class MatchedByHandAdmin(ReadOnlyAdmin):
     list_display = ("deduction", "changed_by", "changed_at")
+
+
+@admin.register(MatchRelease)
+class MatchReleaseAdmin(ReadOnlyAdmin):
+    """What the ledger released of a deduction's automatic matches and where it was matched again (releases.py)."""
+
+    list_display = ("deduction", "released_at", "moved")
+    list_filter = ("moved",)
+    list_select_related = ("deduction__invoice",)
 
 
 # --- accruals (issue 12 item 4) ---

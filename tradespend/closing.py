@@ -26,7 +26,7 @@ from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import finance_accounts_for, user_role
 
 from .accruals import accruals_compute
-from .matching import deductions_match, over_deducted_q
+from .matching import deductions_match, over_deducted_excess, over_deducted_q
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery
 from .reports import Figures, live_figures
 from .rules import add_months, month_start, months_between
@@ -115,8 +115,14 @@ class ClosePreview:
     refusal: DomainError | None
     closed: ClosedMonth | None = None
     drift: list[Drift] = field(default_factory=list)
-    # deductions matched above what a ledger line now holds, as the close would find them (over_deducted_in)
+    # deductions matched above what a ledger line now holds, as the close would find them (over_deducted_in), each
+    # with its ``excess``: how much it is matched above what its lines hold
     over_deducted: list[Deduction] = field(default_factory=list)
+
+    @property
+    def over_deducted_total(self) -> Decimal:
+        """Σ the excess of the over-deducted deductions listed."""
+        return sum((deduction.excess for deduction in self.over_deducted), Decimal("0.00"))
 
 
 def check_month_close(*, month: date, by, today: date | None = None) -> date:
@@ -185,15 +191,20 @@ def over_deducted_in(month: date, *, by) -> list[Deduction]:
     """The deductions of ``by``'s accounts over-deducted in ``month`` (matching.over_deducted_q: matched above what
     a ledger line now holds), by account and date: those dated in the month, whose matches its close freezes, and
     those matched to such a line of the month, whose excess gross to net counts as the month's unsupported spend.
-    One query."""
+    Each with ``excess``: how much it is matched above what its lines hold, all its over-deducted lines
+    (matching.over_deducted_excess). Three queries."""
     month = month_start(month)
     dated_in = Q(date__gte=month, date__lt=add_months(month, 1))
-    return list(
+    found = list(
         Deduction.objects.filter(account__in=finance_accounts_for(by))
         .filter((dated_in & over_deducted_q()) | over_deducted_q(line_month=month))
         .select_related("account")
         .order_by("account__code", "date", "pk")
     )
+    excess = over_deducted_excess(deduction.pk for deduction in found)
+    for deduction in found:
+        deduction.excess = excess[deduction.pk]
+    return found
 
 
 def month_close_preview(*, month: date, by, today: date | None = None) -> ClosePreview:

@@ -277,7 +277,9 @@ def dispute_write_off_approve(*, dispute: Dispute, by) -> Dispute:
 
 @transaction.atomic
 def dispute_write_off_reject(*, dispute: Dispute, reason: str, by) -> Dispute:
-    """The approver sends a requested write-off back: the dispute is open again, with the reason."""
+    """The approver sends a requested write-off back: the dispute is open again, with the reason; who rejected it and
+    when are kept (write_off_rejected_by, write_off_rejected_at: the last rejection, kept whatever follows —
+    another request, its approval, the dispute taken up again)."""
     reason = _note(reason, "dispute.needs_reason", _("Say why the write-off is rejected."))
     dispute, _deduction = _locked(dispute)
     _must_be(dispute, Status.WRITE_OFF_REQUESTED)
@@ -285,5 +287,7 @@ def dispute_write_off_reject(*, dispute: Dispute, reason: str, by) -> Dispute:
     dispute.status = Status.OPEN
     dispute.outcome_note = reason
     dispute.write_off_requested_by = None
+    dispute.write_off_rejected_by = by
+    dispute.write_off_rejected_at = timezone.now()
     dispute.save()
     return dispute

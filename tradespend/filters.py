@@ -47,8 +47,8 @@ class DayFilter(django_filters.DateFilter):
 
 class DeductionMarksFilter(DeductionFilter):
     """The deductions API's filters (GET /api/v1/deductions/): contracts' (account, dates, kind, state) and what
-    matching knows of a deduction — matched by hand, over-deducted. The page's FilterSet extends it, so the page,
-    its Excel and the API filter them alike."""
+    matching knows of a deduction — matched by hand, over-deducted, moved to another line by a release. The page's
+    FilterSet extends it, so the page, its Excel and the API filter them alike."""
 
     by_hand = yes_no_filter(
         _("Matched by hand"),
@@ -64,6 +64,20 @@ class DeductionMarksFilter(DeductionFilter):
         "match, e.g. a display fee not evidenced): gross to net counts the excess as unsupported.",
     )
 
+    moved = yes_no_filter(
+        _("Moved to another line"),
+        method="filter_moved",
+        help_text="Whether the ledger released its match (a display-fee line lowered under it) and automatic matching "
+        "matched it again to another line of the chain, kind and month (possibly another agreement's).",
+    )
+
+    def filter_moved(self, queryset, name, value):
+        from .releases import moved_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(moved_q()) if value else queryset.exclude(moved_q())
+
     def filter_over_deducted(self, queryset, name, value):
         from .matching import over_deducted_q
 
@@ -74,8 +88,8 @@ class DeductionMarksFilter(DeductionFilter):
 
 class DeductionMatchingFilter(DeductionMarksFilter):
     """The deductions page: account, dates (the browser's date pickers), kind, state, a month the deduction claims,
-    whether it is disputed and how the dispute stands, matched by hand or over-deducted, and a search that finds
-    what the API's ?search= finds."""
+    whether it is disputed and how the dispute stands, matched by hand, over-deducted or moved to another line, and a
+    search that finds what the API's ?search= finds."""
 
     date_from = DayFilter(label=_("From"), field_name="date", lookup_expr="gte", help_text="YYYY-MM-DD")
     date_to = DayFilter(label=_("To"), field_name="date", lookup_expr="lte", help_text="YYYY-MM-DD")

@@ -25,6 +25,12 @@ validation sheet and in the API until finance removes or moves a match; so is ea
 (``over_deducted_q``, derived when read: the deductions list's filter and column, the API's ``over_deducted``, the
 month-close preview's warning).
 
+Released and matched again: a display-fee line the ledger lowered under its automatic matches has them released and
+their deductions matched again at once (release_unbacked) — by chain × kind × month, so possibly to another
+agreement's line. Each such release is recorded on the deduction (MatchRelease, tradespend/releases.py): the sheet
+says from which line to which, when and why; the deductions list (page, Excel, the API's ``moved`` filter) marks
+those moved to another line.
+
 Visit evidence (issue 13): a display or TG deduction claiming a month of a display agreement of its account that
 is NOT_EVIDENCED (evidence/agreements.py) is not matched automatically and stays unsupported; the validation sheet
 says which agreement and how many visits were seen. One query per run for the accounts whose deductions claim a
@@ -39,7 +45,7 @@ matches) is shown on the validation sheet as "tolerance difference" and is not a
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -69,7 +75,7 @@ from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.money import MONEY_TOTAL, ZERO, Money, money_sum, to_money
 from ka_portal.scope import user_role
 
-from . import rules
+from . import releases, rules
 from .models import AccrualLine, ClosedMonth, DeductionMatch, DeductionRecovery, DuplicateClearance, MatchedByHand
 
 State = Deduction.State
@@ -135,12 +141,52 @@ def over_deducted_q(*, line_month: date | None = None) -> Exists:
     return Exists(matches.filter(line__month=line_month) if line_month is not None else matches)
 
 
+def over_deducted_excess(deduction_ids) -> dict[int, Decimal]:
+    """How much each of the deductions given is matched above what its lines hold (0.00 for one that is not
+    over-deducted): each over-deducted line's excess (Σ its matches − its amount, what gross to net counts as
+    unsupported in the line's month) shared among the deductions matched to it in proportion to their matches, in
+    cents — the cent the rounding leaves to the largest match — so the shares of a line add up to its excess. Two
+    queries, whatever the number of deductions."""
+    ids = list(deduction_ids)
+    excess: dict[int, Decimal] = dict.fromkeys(ids, ZERO)
+    if not ids:
+        return excess
+    touched = DeductionMatch.objects.filter(deduction_id__in=ids).values("line_id")
+    lines = lines_with_matches(AccrualLine.objects.filter(pk__in=touched)).filter(over_deducted=True)
+    over = {
+        pk: (to_money(deducted - amount), deducted)
+        for pk, amount, deducted in lines.values_list("pk", "amount", "deducted")
+    }
+    if not over:
+        return excess
+    matches = (
+        DeductionMatch.objects.filter(line_id__in=list(over))
+        .order_by("line_id", "-amount", "pk")
+        .values_list("line_id", "deduction_id", "amount")
+    )
+    shares: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for line_id, deduction_id, amount in matches:
+        line_excess, deducted = over[line_id]
+        share = (line_excess * amount / deducted).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        shares[line_id].append((deduction_id, share))
+    for line_id, parts in shares.items():
+        left = over[line_id][0] - sum((share for _deduction, share in parts), ZERO)
+        first, share = parts[0]  # the largest match takes what the rounding left
+        parts[0] = (first, share + left)
+        for deduction_id, share in parts:
+            if deduction_id in excess:
+                excess[deduction_id] += share
+    return excess
+
+
 def with_match_marks(deductions: QuerySet) -> QuerySet:
-    """Deductions with ``by_hand`` (finance matched it by hand: MatchedByHand) and ``over_deducted`` (over_deducted_q),
-    two EXISTS in the deductions' own query: the list page, the API and the Excel read them with their rows."""
+    """Deductions with ``by_hand`` (finance matched it by hand: MatchedByHand), ``over_deducted`` (over_deducted_q) and
+    ``moved`` (a release matched it again to another line: releases.moved_q), three EXISTS in the deductions' own
+    query: the list page, the API and the Excel read them with their rows."""
     return deductions.annotate(
         by_hand=Exists(MatchedByHand.objects.filter(deduction=OuterRef("pk"))),
         over_deducted=over_deducted_q(),
+        moved=releases.moved_q(),
     )
 
 
@@ -312,7 +358,10 @@ def release_unbacked(account_ids, *, closed=None) -> int:
     them); nothing dated in a closed month is touched (``closed``: the closed months, when the caller has them).
     A deduction finance matched by hand (MatchedByHand) loses only its automatic matches the line no longer holds:
     deductions_match states it from the matches it keeps and matches nothing more to it.
-    Answers how many deductions were matched again."""
+    Each deduction released keeps a record of it (MatchRelease, releases.record): the lines released and why, the
+    lines it was matched to again, and whether that is another line (``moved``: matching pays a chain's fees by
+    chain × kind × month, so another agreement's line of the same month is found as readily) — its sheet says so and
+    the deductions list marks and filters it. Answers how many deductions were matched again."""
     closed = ClosedMonth.objects.months() if closed is None else closed
     over = lines_with_matches(
         AccrualLine.objects.filter(account_id__in=account_ids, kind__in=DISPLAY_FEE_KINDS).exclude(month__in=closed)
@@ -320,14 +369,33 @@ def release_unbacked(account_ids, *, closed=None) -> int:
     released = DeductionMatch.objects.filter(line__in=over.values("pk"), automatic=True)
     for month in sorted(closed):
         released = released.exclude(deduction__date__gte=month, deduction__date__lt=rules.add_months(month, 1))
-    deduction_ids = sorted(set(released.values_list("deduction_id", flat=True)))
-    if not deduction_ids:
+    # read once, with the lines as they are now (what each held and had matched): the release's record needs them
+    released = list(
+        released.select_related("line__term__contract", "line__plan", "line__agreement")
+        .annotate(line_deducted=_matched_sum(OuterRef("line")))
+        .order_by("deduction_id", "line__month", "line_id")
+    )
+    if not released:
         return 0
-    line_ids = list(released.values_list("line_id", flat=True).distinct())
-    DeductionMatch.objects.filter(pk__in=list(released.values_list("pk", flat=True))).delete()
+    deduction_ids = sorted({match.deduction_id for match in released})
+    line_ids = sorted({match.line_id for match in released})
+    for match in released:
+        match.line.deducted = match.line_deducted
+    DeductionMatch.objects.filter(pk__in=[match.pk for match in released]).delete()
+    kept: dict[int, dict[int, Decimal]] = defaultdict(dict)  # what each deduction keeps: finance's, other lines'
+    for deduction_id, line_id, amount in DeductionMatch.objects.filter(deduction_id__in=deduction_ids).values_list(
+        "deduction_id", "line_id", "amount"
+    ):
+        kept[deduction_id][line_id] = amount
     again = Deduction.objects.filter(pk__in=deduction_ids)
     again.update(state=State.UNSUPPORTED)  # worked out again from what is left, just below
     deductions_match(deductions=again)
+    # Recorded on each deduction (releases.py): from which lines and why, to which lines — another agreement's line
+    # of the chain, kind and month is found as readily as the one released (matching is not by agreement).
+    after = DeductionMatch.objects.filter(deduction_id__in=deduction_ids).select_related(
+        "line__term__contract", "line__plan"
+    )
+    releases.record(released, kept, list(after))
     _drop_emptied_lines(line_ids)
     return len(deduction_ids)
 

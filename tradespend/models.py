@@ -327,6 +327,10 @@ class Dispute(models.Model):
     outcome_note = models.CharField(_("outcome"), max_length=200, blank=True)
     recovered_amount = models.DecimalField(_("recovered"), **MONEY, default=0)
     write_off_requested_by = _user(_("write-off requested by"))
+    # The approver's last refusal of a requested write-off (disputes.dispute_write_off_reject): who and when, kept
+    # when finance asks again or the dispute is resolved; its reason is the outcome note until finance asks again.
+    write_off_rejected_by = _user(_("write-off rejected by"))
+    write_off_rejected_at = models.DateTimeField(_("write-off rejected at"), null=True, blank=True)
     resolved_by = _user(_("resolved by"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     created_by = _user(_("opened by"))
@@ -481,3 +485,36 @@ class MatchedByHand(models.Model):
 
     def __str__(self) -> str:
         return str(self.deduction_id)
+
+
+class MatchRelease(models.Model):
+    """Automatic matches of a deduction that the ledger released (matching.release_unbacked: a display-fee line
+    lowered under them — its fee lowered, its agreement's period moved to another month, its display not evidenced,
+    or no longer due) and what automatic matching then matched the deduction to, at once. Matching pays a chain's fees
+    by chain × kind × month, not by agreement, so what it finds may be another agreement's line: ``moved`` says so
+    (matched again to a line it was not released from), and the deduction's sheet and the deductions list (page,
+    Excel, the API's filter) show it instead of the deduction changing lines unseen.
+
+    ``released`` and ``matched_again`` are snapshots, each line as it was then (tradespend.releases.line_snapshot:
+    id, month, kind, source, what names it, its agreement, the amount released or matched; a released line also
+    what it held, what was matched to it and why it was released, as a code of tradespend.notes), since a line the
+    release emptied is deleted with its last match."""
+
+    deduction = models.ForeignKey(
+        Deduction, verbose_name=_("deduction"), on_delete=models.CASCADE, related_name="match_releases"
+    )
+    released_at = models.DateTimeField(_("released at"), auto_now_add=True)
+    released = models.JSONField(_("released from"), default=list)
+    matched_again = models.JSONField(_("matched again to"), default=list, blank=True)
+    moved = models.BooleanField(_("moved to another line"), default=False)
+
+    class Meta:
+        verbose_name = _("released match")
+        verbose_name_plural = _("released matches")
+        ordering = ["deduction", "released_at", "pk"]
+        indexes = [
+            models.Index(fields=["deduction"], condition=Q(moved=True), name="matchrelease_moved"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deduction_id} {self.released_at:%Y-%m-%d}"

@@ -61,3 +61,19 @@ MONEY = {
 }
 
 register(TEMPLATES, money=MONEY)
+
+# Why the ledger released a deduction's automatic match (matching.release_unbacked, kept on a MatchRelease): the line
+# it was matched to was lowered under its matches. Kept apart from TEMPLATES, which the ledger's search reads.
+RELEASE_LOWERED = "release.lowered"
+RELEASE_MOVED = "release.moved"
+RELEASE_NOT_EVIDENCED = "release.not_evidenced"
+RELEASE_NO_LONGER_DUE = "release.no_longer_due"
+
+RELEASE_TEMPLATES = {
+    RELEASE_LOWERED: _("Its fee was lowered: the line held %(line_amount)s while %(matched)s was matched to it."),
+    RELEASE_MOVED: _("Its display agreement's period was moved: the fee is now payable in %(month)s."),
+    RELEASE_NOT_EVIDENCED: _("Its display was not evidenced at the stores: the fee is not owed."),
+    RELEASE_NO_LONGER_DUE: _("The fee is no longer due: its source ended, changed or was removed."),
+}
+
+register(RELEASE_TEMPLATES, money={RELEASE_LOWERED: ("line_amount", "matched")})

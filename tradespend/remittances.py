@@ -46,7 +46,8 @@ from contracts.services import check_book_date, settlement_record
 from imports.kinds import CellError, Column, choices_hint, normal_header
 from imports.kinds import money as money_cell
 from imports.kinds import text as text_cell
-from imports.runner import check_size, not_a_spreadsheet
+from imports.runner import MERGED_WITH_HEADER, check_size, not_a_spreadsheet
+from imports.runner import _MergedRanges as MergedRanges
 from ka_portal import excel
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.money import ZERO, to_money
@@ -717,29 +718,46 @@ def advice_read(
     sha256 = hashlib.sha256(data).hexdigest()
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # a zip, XML or format error from a file we cannot trust
+        raise not_a_spreadsheet() from exc
+    try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()
         rows = list(sheet.iter_rows(values_only=True))
+    except Exception as exc:
         workbook.close()
-    except Exception as exc:  # a zip, XML or format error from a file we cannot trust
         raise not_a_spreadsheet() from exc
     if not rows or all(_blank(value) for value in rows[0]):
+        workbook.close()
         raise DomainError(
             "import.empty", _("The first sheet is empty: row 1 must hold the column headers."), field="file"
         )
     positions, headers, problems = _match(rows[0])
     if problems:
+        workbook.close()
         raise RemittanceRefused(problems)
+    # A merged range's value counts in every cell it covers, as the sheet shows it and the generic imports read it
+    # (an invoice number merged down the rows of its deductions): the imports' own reader of merged ranges.
+    try:
+        merged = MergedRanges(sheet, width=max(positions.values()) + 1, header_row=1)
+    finally:
+        workbook.close()
 
     def header(key):
         return headers.get(key) or _BY_KEY[key].header()
 
     invoice_lines, deduction_lines = [], []
     for number, values in enumerate(rows[1:], start=2):
-        if all(_blank(value) for value in values):
+        values, blank, above = merged.apply(number, values)
+        if blank:
             continue
         parsed = {}
         for key, index in positions.items():
+            if index in above:  # merged with the headers: no value of this row's
+                message = MERGED_WITH_HEADER % {"cells": above[index]}
+                problems.append(Problem("", number, header(key), str(message), "import.merged_with_header"))
+                parsed[key] = CellError
+                continue
             value = values[index] if index < len(values) else None
             if _blank(value):
                 continue

@@ -7,7 +7,8 @@ deductions have covered, so a payable fee still to settle is told from one the c
         Two scalar subqueries, whatever the number of agreements: a list filters and pages on them.
 
     fee_lines(agreement) -> QuerySet
-        Those lines, each with ``deducted`` and ``remaining`` (matching.lines_with_matches), for its page.
+        Those lines, each with ``deducted`` and ``remaining`` (matching.lines_with_matches), for its page; for an
+        agreement whose fee is 0.00, only those a deduction is still matched to.
 
 The lines of a fee: an agreement entered by hand, its own (source DISPLAY, accruals.py); one generated from a
 contract term, the term's line of the month its period starts (a term's display or TG fee falls due in its period's
@@ -17,7 +18,7 @@ together, as a chain deducts a plan's TG fee in one sum. A plan's floor stack ha
 A fee is settled by deductions (the chain takes it from what it remits); derived when read, never stored.
 """
 
-from django.db.models import BooleanField, Case, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from evidence.models import DisplayAgreement, DisplayKind
@@ -80,9 +81,13 @@ def with_settlement(agreements: QuerySet) -> QuerySet:
 
 
 def fee_lines(agreement: DisplayAgreement) -> QuerySet:
-    """The ledger lines holding an agreement's fee, with what deductions covered of each (see the module)."""
-    if agreement.fee <= 0:
-        return AccrualLine.objects.none()
+    """The ledger lines holding an agreement's fee, with what deductions covered of each (see the module). An
+    agreement without a fee (0.00) has nothing to settle: only its lines a deduction is matched to are listed — a
+    match finance kept by hand on its line after the fee went to 0.00 (over-deducted, theirs to correct) — never a
+    line nobody matched."""
     plan = agreement.plan_id if agreement.kind == DisplayKind.END_CAP else None
     holding = _holding(agreement.pk, agreement.term_id, agreement.start_on.replace(day=1), plan)
-    return lines_with_matches(AccrualLine.objects.filter(holding)).order_by("month", "pk")
+    lines = AccrualLine.objects.filter(holding)
+    if agreement.fee <= 0:
+        lines = lines.filter(Exists(DeductionMatch.objects.filter(line=OuterRef("pk"))))
+    return lines_with_matches(lines).order_by("month", "pk")

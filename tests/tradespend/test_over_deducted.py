@@ -12,10 +12,11 @@ from openpyxl import load_workbook
 
 from contracts.models import Deduction
 from tests.contracts.factories import InvoiceFactory
+from tests.factories import KeyAccountFactory
 from tests.tradespend.matching_data import matching_deduction, matching_line
 from tradespend.closing import month_close_preview
-from tradespend.matching import deduction_match_add
-from tradespend.models import AccrualLine
+from tradespend.matching import deduction_match_add, over_deducted_excess
+from tradespend.models import AccrualLine, DeductionMatch
 
 pytestmark = [pytest.mark.django_db, pytest.mark.english]
 SEP, OCT = date(2026, 9, 1), date(2026, 10, 1)
@@ -108,8 +109,6 @@ def test_the_close_preview_lists_the_month_s_over_deducted_deductions(
 ):
     # given another chain's deduction dated in October matched by hand above a lowered September line, and one of
     # October above an October line
-    from tests.factories import KeyAccountFactory
-
     other = KeyAccountFactory(code="CRV", name="华润万家", owner=manager)
     other_invoice = InvoiceFactory(account=other, date=date(2026, 9, 1), amount=Decimal("100000.00"))
     late = _over_deducted(finance, other, other_invoice, on=date(2026, 10, 5), reference="OVER-LATE")
@@ -152,3 +151,42 @@ def test_no_warning_for_a_closed_month(client, finance, over):
     client.force_login(finance)
     page = client.get(reverse("tradespend:month-close"), {"month": "2026-09"}).content.decode()
     assert 'data-testid="over-deducted"' not in page
+
+
+def test_the_close_preview_says_by_how_much_each_is_over_and_the_total(
+    client, finance, matching_account, matching_invoice, over
+):
+    # given, beside the TG fee 400.00 over its lowered line, two deductions sharing one line of 1,000.00 they were
+    # matched to in full (700.00 and 300.00), which the ledger lowered to 500.00: 500.00 over between them
+    shared = matching_line(matching_account, SEP, "1000.00", kind="listing")
+    big = matching_deduction(matching_invoice, "700.00", kind="listing", reference="SHARE-700")
+    small = matching_deduction(matching_invoice, "300.00", kind="listing", reference="SHARE-300")
+    assert {big.state, small.state} == {"matched"}
+    AccrualLine.objects.filter(pk=shared.pk).update(amount=Decimal("500.00"))
+    # when the clerk opens September's close preview
+    preview = month_close_preview(month=SEP, by=finance, today=date(2026, 12, 6))
+    # then each deduction says how much of it is over, its share of its line's excess, in cents
+    excess = {d.reference: d.excess for d in preview.over_deducted}
+    assert excess == {"OVER-1": Decimal("400.00"), "SHARE-700": Decimal("350.00"), "SHARE-300": Decimal("150.00")}
+    assert preview.over_deducted_total == Decimal("900.00")
+    # and the page shows it with each and in all, formatted as every amount
+    client.force_login(finance)
+    page = client.get(reverse("tradespend:month-close"), {"month": "2026-09"}).content.decode()
+    box = page.split('data-testid="over-deducted"')[1].split("</div>")[0]
+    item = box.split(f'data-deduction="{over.pk}"')[1].split("</li>")[0]
+    assert 'data-testid="over-deducted-excess">400.00 over<' in item
+    assert 'data-testid="over-deducted-total">Matched above what the lines hold: 900.00 in all<' in box
+
+
+def test_a_line_s_excess_shared_in_cents_adds_up_to_it():
+    """Three equal matches on a line 1.00 over: the shares are cents that add up to the line's excess."""
+    account = KeyAccountFactory(code="CTS")
+    invoice = InvoiceFactory(account=account, date=date(2026, 9, 1), amount=Decimal("1000.00"))
+    deductions = [matching_deduction(invoice, amount, kind="listing", reference=amount) for amount in "234"]
+    line = matching_line(account, SEP, "3.00", kind="listing")  # after them: nothing matched automatically
+    for deduction in deductions:  # 1.00 of each on the line, as finance's hand would
+        DeductionMatch.objects.create(deduction=deduction, line=line, amount=Decimal("1.00"), automatic=False)
+    AccrualLine.objects.filter(pk=line.pk).update(amount=Decimal("2.00"))
+    shares = over_deducted_excess(d.pk for d in deductions)
+    assert sum(shares.values()) == Decimal("1.00")
+    assert sorted(shares.values()) == [Decimal("0.33"), Decimal("0.33"), Decimal("0.34")]

@@ -164,7 +164,8 @@ class DisputeSerializer(serializers.ModelSerializer):
     """A dispute over a deduction's unsupported part: OPEN, WRITE_OFF_REQUESTED (above
     KA.deduction_write_off_approval_above, waiting for the account's KA manager), RECOVERED, WRITTEN_OFF or SUPPORTED
     (closed by finance once the ledger supports the deduction in full). Who resolved it and when: the one who
-    recovered, wrote off, approved the write-off (write_off_requested_by asked for it) or closed it."""
+    recovered, wrote off, approved the write-off (write_off_requested_by asked for it) or closed it; who last rejected a
+    requested write-off and when (write_off_rejected_by, write_off_rejected_at)."""
 
     deduction = related(Deduction, scope=contract_selectors.deductions_for, help_text="The deduction, by id.")
     account = serializers.SlugRelatedField(source="deduction.account", slug_field="code", read_only=True)
@@ -174,6 +175,16 @@ class DisputeSerializer(serializers.ModelSerializer):
         read_only=True,
         allow_null=True,
         help_text="Who asked for the write-off awaiting (or given) approval; null when none was asked.",
+    )
+    write_off_rejected_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who last rejected a requested write-off (the account's KA manager or an admin); null when none "
+        "was rejected. Kept whatever followed: another request, its approval.",
+    )
+    write_off_rejected_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When the write-off was last rejected; null when none was."
     )
     resolved_by = serializers.SlugRelatedField(
         slug_field="username",
@@ -202,6 +213,8 @@ class DisputeSerializer(serializers.ModelSerializer):
             "unsupported",
             "overdue",
             "write_off_requested_by",
+            "write_off_rejected_by",
+            "write_off_rejected_at",
             "resolved_by",
             "resolved_at",
             "created_at",
@@ -276,7 +289,7 @@ class DisputeViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveMode
 
     def get_queryset(self):
         disputes = disputes_for(self.request.user).select_related(
-            "deduction__account", "owner", "write_off_requested_by", "resolved_by"
+            "deduction__account", "owner", "write_off_requested_by", "write_off_rejected_by", "resolved_by"
         )
         return disputes.order_by("due_on", "pk")
 

@@ -36,7 +36,7 @@ from ka_portal.templatetags.ka import money
 
 from .. import disputes as dispute_services
 from .. import matching as services
-from .. import rules
+from .. import releases, rules
 from ..filters import DeductionMatchingFilter, DisputeFilter
 from ..models import AccrualLine, DeductionMatch, Dispute
 from ..rules import DEDUCTION_SPEND_KIND
@@ -159,13 +159,15 @@ class DeductionListView(FinanceMixin, FilteredListView):
         Column(_("Dispute"), lambda d: dispute_status(d.dispute) if hasattr(d, "dispute") else ""),
         Column(_("Matched by hand"), lambda d: gettext("yes") if hasattr(d, "matched_by_hand") else ""),
         Column(_("Over-deducted"), lambda d: gettext("yes") if d.over_deducted else ""),
+        Column(_("Moved to another line"), lambda d: gettext("yes") if d.moved else ""),
         Column(_("Reason"), lambda d: d.reason_text),
     ]
 
     def get_base_queryset(self):
         deductions = contract_selectors.deductions_for(self.request.user).select_related("dispute", "matched_by_hand")
-        # over-deducted (matched above what a ledger line now holds): derived with the rows, never stored
-        deductions = deductions.annotate(over_deducted=services.over_deducted_q())
+        # over-deducted (matched above what a ledger line now holds): derived with the rows, never stored; moved
+        # (a line released under it, and matched again to another: releases.py), read with the rows too
+        deductions = deductions.annotate(over_deducted=services.over_deducted_q(), moved=releases.moved_q())
         return deductions.order_by("-date", "-pk")
 
     def get_context_data(self, **kwargs):
@@ -262,10 +264,11 @@ def _visit_evidence(user, deduction) -> dict:
 def deduction_sheet(request, pk):
     """One deduction against the ledger: what it claims, the spend lines behind it, its matches and its dispute."""
     deductions = contract_selectors.deductions_for(request.user).select_related("invoice", "account", "duplicate_of")
-    deduction = get_object_or_404(deductions.annotate(over_deducted=services.over_deducted_q()), pk=pk)
+    deductions = deductions.annotate(over_deducted=services.over_deducted_q(), moved=releases.moved_q())
+    deduction = get_object_or_404(deductions, pk=pk)
     dispute = (
         Dispute.objects.filter(deduction=deduction)
-        .select_related("owner", "write_off_requested_by", "resolved_by")
+        .select_related("owner", "write_off_requested_by", "write_off_rejected_by", "resolved_by")
         .first()
     )
     # The deduction's kind of spend only, unless the clerk asks for every kind (?kinds=all, kept by the form's POST).
@@ -315,6 +318,8 @@ def deduction_sheet(request, pk):
         else ZERO,
         "unsupported": unsupported,
         **_visit_evidence(user, deduction),
+        # the ledger released its matches (a line lowered under them) and matched it again: from where, to where, why
+        "releases": releases.history(deduction),
         "dispute": dispute,
         # open with nothing unsupported left (matched meanwhile, or its write-off rejected for that): finance closes
         # it as supported, where recovering and writing off have nothing to take
@@ -483,11 +488,19 @@ class DisputeListView(FinanceMixin, FilteredListView):
         Column(capfirst(_("write-off requested by")), lambda d: _name(d.write_off_requested_by)),
         Column(capfirst(_("resolved by")), lambda d: _name(d.resolved_by)),
         Column(capfirst(_("resolved at")), lambda d: d.resolved_at),
+        # the approver's last refusal of a write-off, kept whatever followed (disputes.dispute_write_off_reject)
+        Column(capfirst(_("write-off rejected by")), lambda d: _name(d.write_off_rejected_by)),
+        Column(capfirst(_("write-off rejected at")), lambda d: d.write_off_rejected_at),
     ]
 
     def get_base_queryset(self):
         disputes = disputes_for(self.request.user).select_related(
-            "deduction__account", "deduction__invoice", "owner", "write_off_requested_by", "resolved_by"
+            "deduction__account",
+            "deduction__invoice",
+            "owner",
+            "write_off_requested_by",
+            "write_off_rejected_by",
+            "resolved_by",
         )
         order = Case(When(is_overdue=True, then=Value(0)), default=Value(1))
         return disputes.annotate(is_overdue=_overdue()).order_by(order, "due_on", "pk")
