@@ -1,8 +1,6 @@
 """Filters of the promoter's day and attendance lists (one FilterSet per list, serving its page and its API):
 promoters by code, stores and products by code, each within the user's scope."""
 
-import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal.api_fields import record_filter
 from ka_portal.errors import DomainError
 from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
+from ka_portal.months import MonthFilter
 from ka_portal.scope import products_for, promoter_stores_for, promoters_for
 from stores.models import Product, Store
 
@@ -48,10 +47,9 @@ class AttendanceShiftFilter(StyledFilterSet):
     `day_from` and `day_to`). Without days, those of `month` (the report's link; default this month): its first and
     last day fill From and To, so the page shows the period it lists."""
 
-    month = django_filters.CharFilter(
+    month = MonthFilter(
         label=_("Month"),
         method="filter_month",
-        widget=forms.TextInput(attrs={"type": "month"}),
         help_text="YYYY-MM: without days, the shifts of this month (default this month).",
     )
     promoter = promoter_filter()
@@ -72,17 +70,27 @@ class AttendanceShiftFilter(StyledFilterSet):
         model = Shift
         fields = ["month", "promoter", "store", "day_from", "day_to", "day", "to_confirm", "sent_late"]
 
-    not_on_page = ("month", "day")  # From and To show the month's days; `day` is the confirm-a-day form's
-
     def __init__(self, data=None, *args, **kwargs):
         if not any((data or {}).get(name) for name in ("day_from", "day_to", "day")):
             data = data.copy() if data is not None else {}
             try:
                 month = attendance_report.parse_month(data.get("month"))
             except DomainError:
-                month = attendance_report.parse_month(None)
-            data["day_from"], data["day_to"] = month.isoformat(), attendance_report.month_end(month).isoformat()
+                # 2026-13, or 1999-01 outside the months the portal holds: refused by the month's own filter (its
+                # reading, ka_portal/months.py), so the list and its export hold nothing — never this month's shifts
+                # passing for the month asked
+                month = None
+            if month is not None:
+                data["day_from"], data["day_to"] = month.isoformat(), attendance_report.month_end(month).isoformat()
         super().__init__(data, *args, **kwargs)
+
+    @property
+    def not_on_page(self) -> tuple[str, ...]:
+        """From and To show the month's days; `day` is the confirm-a-day form's. A month refused stays on the page,
+        with what was typed and why (FilteredListView shows a refused filter next to it)."""
+        if self.is_bound and "month" in self.errors:
+            return ("day",)
+        return ("month", "day")
 
     def filter_month(self, queryset, name, value):
         return queryset  # read by __init__: the month's days as From and To

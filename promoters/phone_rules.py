@@ -88,6 +88,13 @@ def minutes_between(earlier: datetime, later: datetime) -> int:
     return attendance.whole_minutes(earlier, later)
 
 
+# The question an early check-out asks (the refusal's words): the page asks it after the first tap, and the phone asks
+# it itself before sending (promoters/views/phone.py _early_check: a check-out kept offline carries the answer).
+CHECK_OUT_EARLY_QUESTION = _(
+    "The shift ends at %(end)s: checking out at %(at)s is %(time)s early. Confirm that you are leaving early."
+)
+
+
 def check_check_out(
     *,
     checked_in_at: datetime | None,
@@ -118,10 +125,7 @@ def check_check_out(
     if early is not None and early > early_before_minutes and not leave_early:
         raise DomainError(
             "shift.check_out_early",
-            _(
-                "The shift ends at %(end)s: checking out at %(at)s is %(time)s early. Confirm that you are leaving "
-                "early."
-            ),
+            CHECK_OUT_EARLY_QUESTION,
             field="leave_early",
             end=_time(ends),
             at=_time(at),

@@ -325,14 +325,52 @@ def shifts_plan_week(
     ends_at: time,
     plan: PromotionPlan | None = None,
 ) -> list[Shift]:
-    """The same shift on several days at once: all of them, or (one refused) none."""
+    """The same shift on several days at once: all of them, or (one refused) none. Days that overlap shifts the
+    promoter already has are refused together, each named with the shift it overlaps (_overlaps_refusal): the
+    rule's "that day" alone left the supervisor to guess which of the ticked days it meant."""
     days = sorted(set(days))
     if not days:
         raise DomainError("shift.no_days", _("Tick at least one day."), field="days")
-    return [
-        shift_save(by=by, promoter=promoter, store=store, day=day, starts_at=starts_at, ends_at=ends_at, plan=plan)
-        for day in days
-    ]
+    shifts, overlaps = [], []
+    for day in days:
+        try:
+            shifts.append(
+                shift_save(
+                    by=by, promoter=promoter, store=store, day=day, starts_at=starts_at, ends_at=ends_at, plan=plan
+                )
+            )
+        except DomainError as refusal:  # (shift_save's own savepoint is rolled back; the batch goes on to tell)
+            if refusal.code != OVERLAP:
+                raise
+            overlaps.append((day, refusal))
+    if overlaps:
+        said = [
+            (day, gettext("%(name)s: %(message)s") % {"name": day.isoformat(), "message": refusal.detail})
+            for day, refusal in overlaps
+        ]
+        raise _overlaps_refusal(said, first=overlaps[0][1])
+    return shifts
+
+
+OVERLAP = "shift.overlap"  # roster_rules.check_no_overlap's refusal
+
+
+def _overlaps_refusal(said: list[tuple[date, str]], *, first: DomainError, **params) -> DomainError:
+    """One refusal for the overlaps of a batch (several days planned at once, a week copied): each overlap as said
+    (its day, and the rule's own words naming the shift it overlaps: "2026-06-03: This overlaps the promoter's shift
+    at 甲店 (S1) from 09:00 to 13:00 that day."), in the order of the days. On the rule's field (the times); its
+    params are the `first` overlap's (or `params` naming it), with every day that overlaps (`days`: "2026-06-03,
+    2026-06-05") for a client."""
+    refusal = DomainError(
+        OVERLAP,
+        "%(overlaps)s",
+        field=first.field,
+        overlaps=" ".join(text for _day, text in said),
+        days=", ".join(day.isoformat() for day, _text in said),  # (the API gives params as text)
+        **(params or first.params),
+    )
+    refusal.__cause__ = first
+    return refusal
 
 
 @dataclass
@@ -349,7 +387,8 @@ def shifts_copy_week(*, by, source_week: date, target_week: date, store: Store |
     """Copy the shifts of one week (its Monday) that `by` may reach, optionally of one store, to another week, day
     for day: all or none. A shift already there (same promoter, store, day and times) is not copied twice; a plan
     that no longer runs on the new day is left off; a shift whose time in the new week has begun is left off (the
-    rest of a week copied on its Wednesday). A refusal names the promoter and the day of the shift refused."""
+    rest of a week copied on its Wednesday). A refusal names the promoter and the day of the shift refused; shifts
+    that would overlap others the promoters have are named all at once, each with the shift it overlaps."""
     from ka_portal.scope import shifts_for
 
     now = timezone.now()
@@ -359,6 +398,7 @@ def shifts_copy_week(*, by, source_week: date, target_week: date, store: Store |
         source = source.filter(store=store)
     source = source.select_related("promoter", "store", "plan").order_by("day", "starts_at", "pk")
     done = WeekCopy()
+    overlaps: list[tuple[date, str, DomainError]] = []
     for shift in source:
         day = shift.day + offset
         same = Shift.objects.filter(
@@ -371,21 +411,33 @@ def shifts_copy_week(*, by, source_week: date, target_week: date, store: Store |
             done.left_off.append(shift)
             continue
         plan = shift.plan if shift.plan is not None and plan_runs(shift.plan, shift.store, day) else None
+        who = f"{shift.promoter.name} ({shift.promoter.code})"
         try:
             copied = shift_save(
                 by=by, promoter=shift.promoter, store=shift.store, day=day, starts_at=shift.starts_at,
                 ends_at=shift.ends_at, plan=plan, planned_at=now,
             )  # fmt: skip
         except DomainError as refusal:
+            if refusal.code == OVERLAP:  # told with every other shift of the week that overlaps, below
+                overlaps.append((day, who, refusal))
+                continue
             raise DomainError(
                 refusal.code,
                 _("%(promoter)s, %(day)s: %(reason)s"),
                 field=refusal.field,
-                promoter=f"{shift.promoter.name} ({shift.promoter.code})",
+                promoter=who,
                 day=day.isoformat(),
                 reason=refusal.detail,
             ) from refusal
         done.copied.append(copied)
+    if overlaps:
+        said = [
+            (day, gettext("%(promoter)s, %(day)s: %(reason)s") % {"promoter": who, "day": day.isoformat(),
+                                                                 "reason": refusal.detail})
+            for day, who, refusal in overlaps
+        ]  # fmt: skip
+        day, who, first = overlaps[0]
+        raise _overlaps_refusal(said, first=first, promoter=who, day=day.isoformat(), reason=first.detail)
     return done
 
 

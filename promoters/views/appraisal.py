@@ -58,7 +58,8 @@ def _hide_stores_out_of_scope(rows, user) -> None:
 @require_GET
 def appraisal_page(request):
     filterset, month, rows = appraisal_report(request, request.GET)
-    if month and request.GET.get("export") == "xlsx":
+    exporting = request.GET.get("export") == "xlsx"
+    if month and exporting:
         return appraisal_xlsx(rows, month)
     page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
@@ -68,6 +69,9 @@ def appraisal_page(request):
         "rows": page.object_list,
         "weights": {name: value * 100 for name, value in appraisal_rules.weights().items()},
         "can_export": month is not None,
+        # a filter refused: never a sheet of nothing (or of everything); the page says nothing was exported, as a
+        # list's export does (ka_portal.lists.FilteredListView, includes/filter_form.html)
+        "export_refused": month is None and exporting,
         "previous_month": appraisal_rules.add_months(month, -1) if month else None,
         "next_month": appraisal_rules.add_months(month, 1) if month else None,
         "filters_active": any(k not in ("page", "export", "month", "sort") and v for k, v in request.GET.items()),

@@ -99,17 +99,25 @@ def _export(report: attendance_report.Report, shifts, now):
 
 @model_permission(Shift, get="view")
 def attendance_page(request):
-    """The month's attendance per promoter and per store (`?month=YYYY-MM`, `?export=xlsx`)."""
+    """The month's attendance per promoter and per store (`?month=YYYY-MM`, `?export=xlsx`). A month it cannot read
+    (2026-13, or 1999-01 outside the months the portal holds) is said under the box, which keeps what was typed, and
+    nothing is shown or exported for it: never this month's figures (or sheet) passing for the month asked, a 400 as
+    a list's refused filter (ka_portal.lists.FilteredListView)."""
     _not_for_promoters(request.user)
-    error = None
+    exporting = request.GET.get("export") == "xlsx"
     try:
         month = attendance_report.parse_month(request.GET.get("month"))
     except DomainError as refusal:
-        error, month = refusal.detail, attendance_report.parse_month(None)
+        context = {
+            "month_value": (request.GET.get("month") or "").strip(),
+            "month_error": refusal.detail,
+            "export_refused": exporting,
+        }
+        return render(request, "promoters/attendance.html", context, status=400)
     shifts = attendance_report.month_shifts(request.user, month)
     now = timezone.now()
     report = attendance_report.attendance_report(shifts, month=month, now=now)
-    if request.GET.get("export") == "xlsx":
+    if exporting:
         return _export(report, shifts, now)
     previous = (month.replace(day=1) - timezone.timedelta(days=1)).replace(day=1)
     following = (attendance_report.month_end(month) + timezone.timedelta(days=1)).replace(day=1)
@@ -117,14 +125,13 @@ def attendance_page(request):
         "report": report,
         "month": month,
         "month_value": month.strftime("%Y-%m"),
-        "month_error": error,
         "counts": attendance_report.COUNTS,
         "previous": _month_link("promoters:attendance", previous),
         "following": _month_link("promoters:attendance", following),
         "export": _month_link("promoters:attendance", month, export="xlsx"),
         "shifts_url": _month_link("promoters:attendance-shifts", month, to_confirm="true"),
     }
-    return render(request, "promoters/attendance.html", context, status=400 if error else 200)
+    return render(request, "promoters/attendance.html", context)
 
 
 class AttendanceShiftListView(FilteredListView):

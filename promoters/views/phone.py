@@ -30,7 +30,7 @@ from ka_portal.scope import promoters_for, sell_out_for, shifts_for
 from stores.models import Listing
 from visits.forms import CasesPacksWidget
 
-from .. import attendance, phone_services, sellout_selectors
+from .. import attendance, phone_rules, phone_services, sellout_selectors
 from ..appraisal import promoter_appraisal
 from ..models import SellOutLine, Shift
 
@@ -271,6 +271,25 @@ def _early_question(shift: Shift, now) -> str:
     return ""
 
 
+def _early_check(ends) -> SimpleNamespace:
+    """What the phone needs to ask an early check-out's question itself, before sending (promoters/static/promoters/
+    shift_card.js): without a network the first tap cannot reach the server's question, and a check-out kept on the
+    phone without the answer was refused when it went up. The shift's end, how early needs the answer
+    (KA.promoter_early_before_minutes, as phone_rules.check_check_out counts it), and the question in the rule's
+    words with the phone's time and how early left for the phone to fill ({at}, {time}: ka_portal.formatting
+    hours_and_minutes's words, {m} minutes or, from two hours, {h} h {m} min)."""
+    end = f"{timezone.localtime(ends):%H:%M}"
+    return SimpleNamespace(
+        ends=ends,
+        after=settings.KA.promoter_early_before_minutes,
+        question=phone_rules.CHECK_OUT_EARLY_QUESTION % {"end": end, "at": "{at}", "time": "{time}"},
+        minute=ngettext("%(m)s minute", "%(m)s minutes", 1) % {"m": "{m}"},
+        minutes=ngettext("%(m)s minute", "%(m)s minutes", 2) % {"m": "{m}"},
+        hours=gettext("%(h)s h %(m)s min") % {"h": "{h}", "m": "{m}"},
+        hours_from=120,  # minutes: from two hours on, in hours and minutes (hours_and_minutes)
+    )
+
+
 def _card(
     shift: Shift, *, now, by, form: SellOutForm | None = None, saved: bool = False, leave_early: bool = False
 ) -> SimpleNamespace:
@@ -280,12 +299,16 @@ def _card(
     reading = attendance.reading(shift, now=now)
     can_check_in = shift.day == today and shift.checked_in_at is None
     can_check_out = shift.checked_in_at is not None and shift.checked_out_at is None
-    starts, _ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
+    starts, ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
     opens = starts - timedelta(minutes=settings.KA.promoter_check_in_before_minutes)
     can_report = shift.checked_in_at is not None and not shift.is_closed
+    # Before the check-in, the sell-out and the check-out are drawn hidden: a check-in made without a network waits
+    # on the phone (the outbox), and the phone opens them beside it (promoters/static/promoters/shift_card.js), so
+    # the day's sell-out and the check-out go up after the check-in, each at the phone's time.
+    after_check_in = can_check_in and not shift.is_closed
     if form is not None:  # a refused report shows its reason, whatever the shift's state
         can_report = True
-    elif can_report:
+    elif can_report or after_check_in:
         form = _sell_out_form(shift, by)
     return SimpleNamespace(
         shift=shift,
@@ -293,9 +316,12 @@ def _card(
         can_check_in=can_check_in,
         check_in_opens=opens if can_check_in and now < opens else None,
         can_check_out=can_check_out,
+        after_check_in=after_check_in,  # the check-out (and the sell-out unless refused) wait for the check-in
+        sell_out_hidden=after_check_in and not can_report,
         early_question=_early_question(shift, now) if can_check_out and leave_early else "",
+        early=_early_check(ends) if can_check_out or after_check_in else None,
         can_report=can_report,
-        form=form if can_report else None,
+        form=form if can_report or after_check_in else None,
         lines=list(shift.sell_out.all()),
         far=shift.check_in_distance_m is not None and reading.off_site,
         page=_shift_page(shift).split("#")[0],  # where a step kept offline leads: the card's page as kept on the phone

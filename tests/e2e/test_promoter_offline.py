@@ -1,7 +1,9 @@
 """A promoter without a network (QA: on My day with no network, 到店签到 / 保存销量 gave Chrome's
 ERR_INTERNET_DISCONNECTED and what was typed was lost; the offline page linked to the rep's Today, 403 for them).
 My day opens from the phone, the check-in and the sell-out wait in the phone's outbox with the phone's time and go up
-when the network is back, each once; the offline page leads to My day."""
+when the network is back, each once; the offline page leads to My day. A whole day without a network (QA): the
+sell-out is entered right after a check-in still waiting on the phone, and an early check-out asks on the phone and
+carries the answer, so all three go up, in order, when the network is back."""
 
 import time
 from datetime import date, datetime
@@ -63,30 +65,46 @@ def _kept(phone, live_server, holding: str) -> None:
     )
 
 
+def _signed_in_and_kept(phone, live_server) -> None:
+    """Signed in at the store, with My day kept on the phone as it is before the check-in, and the phone's worker
+    (and the card's script) ready for no network."""
+    log_in(phone, "promoter1", "demo-pass-1")
+    expect(phone.get_by_role("heading", name="我的今天")).to_be_visible()
+    _kept(phone, live_server, "check-in")  # My day as it was before the check-in
+    # the worker's script is the signed-in user's (its offline page leads to My day): the browser fetches it
+    # again at the next page after the sign-in; its shell cache is named by its version (ka_portal/pwa.py)
+    mine = phone.evaluate("async () => (await (await fetch('/sw.js?lang=zh-hans')).text()).match(/Version (\\w+)/)[1]")
+    phone.reload()
+    _until(
+        phone,
+        """async (version) => {
+            const registration = await navigator.serviceWorker.getRegistration();
+            return (await caches.keys()).includes('ka-shell-' + version) && !registration.installing
+                && !registration.waiting;
+        }""",
+        mine,
+    )
+    # the scripts My day loads are kept as they are used, in the worker's shell cache (not all are in its shell): the
+    # card's own among them. Loaded again once the signed-in user's worker is the one answering, so they are kept in
+    # its cache (the one before it was dropped as this one took over).
+    phone.reload()
+    _until(
+        phone,
+        """async (version) => {
+            const requests = await (await caches.open('ka-shell-' + version)).keys();
+            return requests.some((request) => request.url.includes('promoters/shift_card'));
+        }""",
+        mine,
+    )
+
+
 def test_a_promoter_checks_in_and_reports_without_a_network(phone, live_server, promoter_day):
     shift, beer = promoter_day
     phone.context.grant_permissions(["geolocation"])
     phone.context.set_geolocation({"latitude": 31.2992, "longitude": 121.5141})
     phone.clock.install(time=WEDNESDAY)
     with time_machine.travel(WEDNESDAY, tick=True):
-        log_in(phone, "promoter1", "demo-pass-1")
-        expect(phone.get_by_role("heading", name="我的今天")).to_be_visible()
-        _kept(phone, live_server, "check-in")  # My day as it was before the check-in
-        # the worker's script is the signed-in user's (its offline page leads to My day): the browser fetches it
-        # again at the next page after the sign-in; its shell cache is named by its version (ka_portal/pwa.py)
-        mine = phone.evaluate(
-            "async () => (await (await fetch('/sw.js?lang=zh-hans')).text()).match(/Version (\\w+)/)[1]"
-        )
-        phone.reload()
-        _until(
-            phone,
-            """async (version) => {
-                const registration = await navigator.serviceWorker.getRegistration();
-                return (await caches.keys()).includes('ka-shell-' + version) && !registration.installing
-                    && !registration.waiting;
-            }""",
-            mine,
-        )
+        _signed_in_and_kept(phone, live_server)
 
         # no network in the store's basement: the check-in waits on the phone, My day opens from the phone
         phone.context.set_offline(True)
@@ -132,3 +150,66 @@ def test_a_promoter_checks_in_and_reports_without_a_network(phone, live_server, 
     line = SellOutLine.objects.get()
     assert (line.units, line.price_seen) == (7, Decimal("5.20"))
     assert line.reported_at.astimezone(SHANGHAI).date() == date(2026, 11, 25)
+
+
+def test_a_whole_day_without_a_network_goes_up_in_order(phone, live_server, promoter_day):
+    shift, beer = promoter_day
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 31.2992, "longitude": 121.5141})
+    phone.clock.install(time=WEDNESDAY)
+    with time_machine.travel(WEDNESDAY, tick=True):
+        _signed_in_and_kept(phone, live_server)
+
+        # no network in the store's basement: the check-in waits on the phone, and the day's sell-out opens beside it
+        phone.context.set_offline(True)
+        phone.get_by_test_id("check-in").click()
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("1项更改等待上传", timeout=WAIT)
+        expect(phone.get_by_test_id("checked-in-waiting")).to_be_visible()
+        expect(phone.get_by_test_id("checked-in-waiting")).to_contain_text("08:5")
+        expect(phone.get_by_test_id("check-in")).to_be_hidden()
+        expect(phone.get_by_test_id("sell-out-form")).to_be_visible()
+        phone.locator('[data-product="P-BEER"] > summary').click()
+        phone.locator(f"#id_s{shift.pk}-p{beer.pk}_units_packs").fill("9")
+        phone.get_by_test_id("save-sell-out").click()
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("2项更改等待上传", timeout=WAIT)
+        expect(phone.get_by_test_id("sell-out-form")).to_be_visible()  # the copy kept before the check-in, opened
+        expect(phone.locator(f"#id_s{shift.pk}-p{beer.pk}_units_packs")).to_have_value("9")
+
+        # leaving hours before the shift's end: the phone asks, in the server's words, before anything is kept
+        phone.get_by_test_id("check-out").click()
+        question = phone.get_by_test_id("check-out-early")
+        expect(question).to_be_visible()
+        expect(question).to_contain_text("本班次 17:00 结束：08:5")
+        expect(question).to_contain_text("是早退 8 小时")
+        expect(phone.get_by_test_id("check-out")).to_be_hidden()
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("2项更改等待上传")  # nothing kept for the tap
+        phone.screenshot(path="tests/e2e/artifacts/promoter-early-check-out-asked-offline.png")
+        # "Keep working" takes the question back; asked again, the promoter confirms
+        phone.get_by_test_id("keep-working").click()
+        expect(question).to_be_hidden()
+        expect(phone.get_by_test_id("check-out")).to_be_visible()
+        phone.get_by_test_id("check-out").click()
+        phone.get_by_test_id("check-out-early-confirm").click()
+        expect(phone.get_by_test_id("upload-queue")).to_contain_text("3项更改等待上传", timeout=WAIT)
+        expect(phone.get_by_test_id("checked-out-waiting")).to_contain_text("08:5")
+        expect(phone.get_by_test_id("check-out")).to_be_hidden()
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+        phone.screenshot(path="tests/e2e/artifacts/promoter-day-offline-waiting.png", full_page=True)
+        checked = Shift.objects.get(pk=shift.pk)
+        assert checked.checked_in_at is None and checked.checked_out_at is None and not SellOutLine.objects.exists()
+
+        # back online: the check-in, then the sell-out, then the check-out go up, each at the phone's time
+        phone.context.set_offline(False)
+        expect(phone.get_by_test_id("checked-out")).to_contain_text("08:5", timeout=WAIT)
+        expect(phone.get_by_test_id("upload-queue")).to_be_hidden(timeout=WAIT)
+        expect(phone.get_by_test_id("upload-refused")).to_be_hidden()
+    shift = Shift.objects.get(pk=shift.pk)
+    assert (
+        datetime(2026, 11, 25, 8, 50, tzinfo=SHANGHAI)
+        < shift.checked_in_at
+        < datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)
+    )
+    assert shift.checked_in_at <= shift.checked_out_at < datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)
+    line = SellOutLine.objects.get()
+    assert line.shift_id == shift.pk and line.units == 9
+    assert shift.checked_in_at <= line.reported_at <= shift.checked_out_at

@@ -170,3 +170,57 @@ def test_a_shift_on_another_day_leads_to_its_own_page(w, client):
                         checked_in_at=yesterday)  # fmt: skip
     page = client.get(reverse("promoters:my-shift", args=[past.pk])).content.decode()
     assert f'name="offline_next" value="/promoters/my/shifts/{past.pk}/"' in page
+
+
+def test_before_the_check_in_my_day_holds_the_sell_out_and_check_out_for_the_phone_to_open(w, client):
+    """QA: after a check-in kept offline, My day (the phone's copy from before it) had no sell-out form: the day's
+    sell-out could not be entered until the network came back. The copy holds them, hidden until the phone sees its
+    check-in waiting (promoters/static/promoters/shift_card.js)."""
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    form = page.split('data-testid="sell-out-form"')[1].split(">")[0]
+    assert " hidden data-after-check-in" in form and f'data-draft="promoter-sell-out-{w.shift.pk}"' in form
+    check_out = re.search(r"<form [^>]*data-check-out[^>]*>", page).group(0)
+    assert " hidden data-after-check-in" in check_out and 'data-early-ends="2026-06-01T17:00:00+08:00"' in check_out
+    assert 'data-early-after="10"' in check_out
+    assert re.search(r'<p [^>]*hidden data-checked-in-here[^>]*data-testid="checked-in-waiting"', page)
+    # once checked in, the server draws them as open as ever
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    assert "data-after-check-in" not in page and 'data-testid="checked-in-waiting"' not in page
+    assert " hidden" not in page.split('data-testid="sell-out-form"')[1].split(">")[0]
+
+
+def test_the_phone_asks_the_early_check_out_in_the_rules_words(w, client):
+    client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
+    question = re.search(r"<p [^>]*data-early-text[^>]*>", client.get(reverse("promoters:my-day")).content.decode())
+    asked = "The shift ends at 17:00: checking out at {at} is {time} early. Confirm that you are leaving early."
+    assert f'data-question="{asked}"' in question.group(0)
+    assert 'data-minute="{m} minute"' in question.group(0) and 'data-hours="{h} h {m} min"' in question.group(0)
+    chinese = client.get(reverse("promoters:my-day"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-question="本班次 17:00 结束：{at} 签退是早退 {time}。请确认您要提前离开。"' in chinese
+
+
+def test_a_day_kept_offline_goes_up_in_order_check_in_sell_out_then_early_check_out(w, client, time_machine):
+    """The outbox sends what waits oldest first: the check-in made offline, the sell-out entered right after it, and
+    the early check-out with the answer the phone asked for (leave_early), each at the phone's time."""
+    time_machine.move_to(at(12, 40), tick=False)  # the network is back
+    check_in = {
+        "latitude": NEAR[0],
+        "longitude": NEAR[1],
+        "at": at(8, 52).isoformat(),
+        "offline_next": "/promoters/my/",
+    }
+    sold = sell_out_body(w, **{f"p{w.beer.pk}_units_packs": "9", "at": at(10, 5).isoformat()})
+    check_out = {"latitude": NEAR[0], "longitude": NEAR[1], "at": at(11, 30).isoformat(), "leave_early": "true"}
+    answers = [
+        client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), check_in, **uploaded("k-1")),
+        client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), sold, **uploaded("k-2")),
+        client.post(reverse("promoters:my-check-out", args=[w.shift.pk]), check_out, **uploaded("k-3")),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200], [a.content for a in answers]
+    shift = Shift.objects.get(pk=w.shift.pk)
+    assert (shift.checked_in_at, shift.checked_out_at) == (at(8, 52), at(11, 30))
+    assert SellOutLine.objects.get().reported_at == at(10, 5)
+    page = client.get(reverse("promoters:my-day")).content.decode()
+    # the check-out as made, early (the check-in, received hours after the phone's time, reads late: by its arrival)
+    assert "Checked out at 11:30" in page and "5 h 30 min early" in page and "left early</span>" in page

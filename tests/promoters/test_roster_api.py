@@ -88,6 +88,23 @@ def test_a_shift_is_scheduled_and_an_overlap_refused(api, scene):
     assert touching.status_code == 201
 
 
+def test_a_week_refused_for_overlaps_names_each_day(api, scene):
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=date(2026, 11, 24), starts_at="08:00",
+                 ends_at="10:00")  # fmt: skip
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=date(2026, 11, 26), starts_at="11:00",
+                 ends_at="12:00")  # fmt: skip
+    body = {"promoter": "PA1", "store": "S-A1", "days": ["2026-11-23", "2026-11-24", "2026-11-26"],
+            "starts_at": "09:00", "ends_at": "12:00"}  # fmt: skip
+    refused = api.post("/api/v1/shifts/week/", body, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert refused["code"] == "shift.overlap" and refused["field"] == "starts_at"
+    assert refused["params"]["days"] == "2026-11-24, 2026-11-26"
+    assert refused["detail"] == (
+        "2026-11-24: This overlaps the promoter's shift at 乙店 (S-A2) from 08:00 to 10:00 that day. "
+        "2026-11-26: This overlaps the promoter's shift at 乙店 (S-A2) from 11:00 to 12:00 that day."
+    )
+    assert Shift.objects.count() == 2
+
+
 def test_a_week_is_scheduled_at_once_or_not_at_all(api, scene):
     ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=date(2026, 11, 25))
     body = {"promoter": "PA1", "store": "S-A1", "days": ["2026-11-23", "2026-11-25"], "starts_at": "09:00",

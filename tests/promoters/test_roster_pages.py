@@ -325,6 +325,36 @@ def test_an_overlap_is_refused_next_to_the_field_keeping_the_days_ticked(page, s
     assert f'value="{days[0]}"' in body and "checked" in body
 
 
+def test_an_overlap_on_some_of_the_days_ticked_names_those_days(page, scene):
+    """QA: the refusal said "that day" with five days ticked; the page names each day that overlaps, with the shift
+    it overlaps, next to the times."""
+    monday = _monday() + timedelta(days=7)
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday + timedelta(days=2),
+                 starts_at=time(12), ends_at=time(18))  # fmt: skip
+    ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=monday + timedelta(days=4),
+                 starts_at=time(8), ends_at=time(10))  # fmt: skip
+    days = [(monday + timedelta(days=offset)).isoformat() for offset in range(5)]
+    response = page.post(
+        reverse("promoters:week"),
+        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.code, "days": days,
+         "starts_at": "09:00", "ends_at": "13:00", "plan": ""},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    said = html.unescape(response.content.decode())
+    assert response.status_code == 200 and Shift.objects.count() == 2
+    assert (
+        f"{days[2]}: This overlaps the promoter's shift at 乙店 (S-A2) from 12:00 to 18:00 that day. "
+        f"{days[4]}: This overlaps the promoter's shift at 乙店 (S-A2) from 08:00 to 10:00 that day." in said
+    )
+    assert days[0] + ":" not in said and days[1] + ":" not in said  # the days that fit are not named
+    chinese = html.unescape(page.post(
+        reverse("promoters:week"),
+        {"week": monday.isoformat(), "promoter": scene.promoter.pk, "store": scene.store.code, "days": days,
+         "starts_at": "09:00", "ends_at": "13:00", "plan": ""},
+    ).content.decode())  # fmt: skip
+    assert f"{days[2]}：" in chinese and f"{days[4]}：" in chinese
+
+
 def test_copy_last_week(page, scene):
     monday = _monday() + timedelta(days=7)
     ShiftFactory(promoter=scene.promoter, store=scene.store, day=monday - timedelta(days=7))

@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.roles import Role
 from ka_portal.errors import DomainError
@@ -193,6 +193,42 @@ def test_the_week_is_scheduled_all_or_nothing(scene):
     assert [s.day for s in shifts] == days
 
 
+def test_a_week_refused_for_overlaps_names_each_day_and_the_shift_it_overlaps(scene):
+    """QA: ticking Monday to Friday where Wednesday and Friday clash with shifts at another store was refused with
+    "This overlaps the promoter's shift at 乙店 from 15:00 to 20:00 that day": which day of the five, it did not say."""
+    _schedule(scene, day=date(2026, 11, 25), start="15:00", end="20:00", store=scene.second_store)
+    _schedule(scene, day=date(2026, 11, 27), start="08:00", end="10:00", store=scene.second_store)
+    days = [date(2026, 11, 23 + offset) for offset in range(5)]
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        services.shifts_plan_week(
+            by=scene.supervisor, promoter=scene.promoter, store=scene.store, days=days, starts_at=t("09:00"),
+            ends_at=t("18:00"),
+        )  # fmt: skip
+    assert refused.value.detail == (
+        "2026-11-25: This overlaps the promoter's shift at 乙店 (S-A2) from 15:00 to 20:00 that day. "
+        "2026-11-27: This overlaps the promoter's shift at 乙店 (S-A2) from 08:00 to 10:00 that day."
+    )
+    assert (refused.value.code, refused.value.field) == ("shift.overlap", "starts_at")
+    assert refused.value.params["days"] == "2026-11-25, 2026-11-27"
+    assert Shift.objects.count() == 2  # Monday, Tuesday and Thursday were not written either
+
+
+def test_a_week_copied_into_several_overlaps_names_each(scene):
+    last_week = date(2026, 11, 16)
+    for day in (16, 17, 18):
+        ShiftFactory(promoter=scene.promoter, store=scene.store, day=date(2026, 11, day))
+    _schedule(scene, day=date(2026, 11, 23), start="08:00", end="10:00", store=scene.second_store)
+    _schedule(scene, day=date(2026, 11, 25), start="16:00", end="20:00", store=scene.second_store)
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        services.shifts_copy_week(by=scene.supervisor, source_week=last_week, target_week=MONDAY)
+    assert refused.value.detail == (
+        "王小红 (PA1), 2026-11-23: This overlaps the promoter's shift at 乙店 (S-A2) from 08:00 to 10:00 that day. "
+        "王小红 (PA1), 2026-11-25: This overlaps the promoter's shift at 乙店 (S-A2) from 16:00 to 20:00 that day."
+    )
+    assert refused.value.params["days"] == "2026-11-23, 2026-11-25"
+    assert Shift.objects.filter(day__gte=MONDAY).count() == 2  # Tuesday's copy was not written either
+
+
 def test_no_days_ticked_is_refused(scene):
     with pytest.raises(DomainError) as refused:
         services.shifts_plan_week(
@@ -252,6 +288,7 @@ def test_copying_a_week_into_a_conflict_copies_nothing_and_names_the_promoter_an
     assert refused.value.code == "shift.overlap"
     assert refused.value.params == {
         "promoter": "王小红 (PA1)", "day": "2026-11-24", "reason": refused.value.__cause__.detail,
+        "days": "2026-11-24", "overlaps": refused.value.detail,
     }  # fmt: skip
     assert "王小红 (PA1)" in refused.value.detail and "2026-11-24" in refused.value.detail
     assert "乙店 (S-A2)" in refused.value.detail and "08:00" in refused.value.detail
