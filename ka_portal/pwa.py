@@ -37,6 +37,8 @@ SHELL_FILES = (
     "visits/queue.js",
     "visits/checkin.js",
     "visits/photos.js",  # the visit page's photos (issue 14 item 2); skipped where the storage does not have it
+    "promoters/shift_card.js",  # a promoter's My day: the card's steps and sell-out offline
+    "promoters/sell_out.js",
     *(f"icons/icon-{size}.png" for size in ICON_SIZES),
 )
 
@@ -89,30 +91,25 @@ def offline_pages() -> list[str]:
     ]
 
 
-def _offline_landing(user) -> dict:
-    """Where the offline page sends the user, and what it says is kept: a promoter's My day (Today is a rep's
-    page, 403 for them), else Today. The worker's script is fetched with the phone's cookies, so it is the signed-in
-    user's (a sign-in changes it: the browser installs the new script at the next page)."""
-    from accounts.roles import Role
-
-    from .scope import user_role
-
-    if user is not None and user.is_authenticated and user_role(user) == Role.PROMOTER:
-        return {
-            "today": reverse("promoters:my-day"),
-            "offline_link": _("My day"),
-            "offline_text": _(
-                "Without a network this phone shows only the pages it keeps: My day and the shifts you opened."
+def _offline_landings() -> list[dict]:
+    """Where the offline page may send the user, and what it says is kept: a rep's Today (first: where nothing else
+    is kept), or a promoter's My day (Today is a rep's page, 403 for them). The worker picks the one whose page the
+    phone keeps (sw.js `landing`): the script is the same for every user, so a sign-in needs no new worker."""
+    return [
+        {
+            "home": reverse("visits:today"),
+            "link": _("Today"),
+            "text": _(
+                "This page was not opened on this phone before, so it cannot be shown without a network. "
+                "Today and the visits you opened can be."
             ),
-        }
-    return {
-        "today": reverse("visits:today"),
-        "offline_link": _("Today"),
-        "offline_text": _(
-            "This page was not opened on this phone before, so it cannot be shown without a network. "
-            "Today and the visits you opened can be."
-        ),
-    }
+        },
+        {
+            "home": reverse("promoters:my-day"),
+            "link": _("My day"),
+            "text": _("Without a network this phone shows only the pages it keeps: My day and the shifts you opened."),
+        },
+    ]
 
 
 def _never_cached(response: HttpResponse) -> HttpResponse:
@@ -156,11 +153,11 @@ def service_worker(request):
     language = request.GET.get("lang", "")
     if language in dict(settings.LANGUAGES):
         with translation.override(language):
-            return _service_worker(request.user)
-    return _service_worker(request.user)
+            return _service_worker()
+    return _service_worker()
 
 
-def _service_worker(user=None) -> HttpResponse:
+def _service_worker() -> HttpResponse:
     worker = {
         "shell": shell_urls(),
         "pages": offline_pages(),
@@ -174,7 +171,8 @@ def _service_worker(user=None) -> HttpResponse:
         "static_prefix": settings.STATIC_URL,
         "logout": reverse("logout"),
         "offline_title": _("No network"),
-        **_offline_landing(user),
+        "today": reverse("visits:today"),  # where a rep's check-out kept offline goes on to
+        "landings": _offline_landings(),
         "lang": get_language(),
     }
     encoded = json.dumps(worker, ensure_ascii=False, sort_keys=True)

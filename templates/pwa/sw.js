@@ -31,13 +31,28 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// Where the offline page leads, and what it says is kept: a promoter's My day where the phone keeps it (this
+// user's pages only: they are dropped at sign-out, and a rep's Today is 403 to a promoter, never kept), else a rep's
+// Today. Read from what the phone keeps, not built into this script: the browser fetches the script anew only some
+// pages after a sign-in, and the first offline page after it must already lead to the user's own day.
+function landing() {
+  const first = SETTINGS.landings[0];
+  return caches
+    .open(PAGES_CACHE)
+    .then((cache) => Promise.all(SETTINGS.landings.map((one) => cache.match(one.home, { ignoreVary: true }))))
+    .then((kept) => SETTINGS.landings.find((one, n) => kept[n]) || first)
+    .catch(() => first);
+}
+
 function offlinePage(text) {
-  const html =
-    `<!doctype html><html lang="${SETTINGS.lang}"><head><meta charset="utf-8">` +
-    `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${SETTINGS.offline_title}</title></head>` +
-    `<body style="font-family: system-ui, sans-serif; padding: 1rem"><h1>${SETTINGS.offline_title}</h1>` +
-    `<p>${text || SETTINGS.offline_text}</p><p><a href="${SETTINGS.today}">${SETTINGS.offline_link}</a></p></body></html>`;
-  return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  return landing().then((where) => {
+    const html =
+      `<!doctype html><html lang="${SETTINGS.lang}"><head><meta charset="utf-8">` +
+      `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${SETTINGS.offline_title}</title></head>` +
+      `<body style="font-family: system-ui, sans-serif; padding: 1rem"><h1>${SETTINGS.offline_title}</h1>` +
+      `<p>${text || where.text}</p><p><a href="${where.home}">${where.link}</a></p></body></html>`;
+    return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  });
 }
 
 // Sign-outs since the worker started: a page asked for before one is not kept after it (the next user of the phone
@@ -158,7 +173,7 @@ self.addEventListener("sync", (event) => {
   event.waitUntil(
     self.KaOutbox.drain(null).then((outcome) =>
       // the pages whose writes reached the server, and Today (its stops' states), kept anew
-      (outcome.sent ? refreshPages([...outcome.pages, SETTINGS.today]) : Promise.resolve())
+      (outcome.sent ? landing().then((where) => refreshPages([...outcome.pages, where.home])) : Promise.resolve())
         .then(tellPages)
         .then(() => {
           if (outcome.left) throw new Error("not all uploaded: the browser tries again later");

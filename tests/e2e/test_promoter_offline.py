@@ -5,7 +5,6 @@ when the network is back, each once; the offline page leads to My day. A whole d
 sell-out is entered right after a check-in still waiting on the phone, and an early check-out asks on the phone and
 carries the answer, so all three go up, in order, when the network is back."""
 
-import time
 from datetime import date, datetime
 from datetime import time as clock
 from decimal import Decimal
@@ -20,7 +19,7 @@ from promoters.models import SellOutLine, Shift
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.promoters.factories_phone import PromoterFactory, ShiftFactory
 
-from .conftest import log_in
+from .conftest import log_in, until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,17 +44,9 @@ def promoter_day():
     return shift, beer
 
 
-def _until(phone, script: str, arg=None) -> None:
-    """Poll an async check in the page until it holds (wait_for_function does not wait for a promise)."""
-    deadline = time.monotonic() + WAIT / 1000
-    while not phone.evaluate(script, arg):
-        assert time.monotonic() < deadline, f"still not so: {script}"
-        phone.wait_for_timeout(250)
-
-
 def _kept(phone, live_server, holding: str) -> None:
     """Wait until the service worker keeps My day as the server now draws it (`holding`: a test id it shows)."""
-    _until(
+    until(
         phone,
         """async ([url, holding]) => {
             const kept = await caches.match(url, { cacheName: 'ka-pages', ignoreVary: true });
@@ -71,30 +62,17 @@ def _signed_in_and_kept(phone, live_server) -> None:
     log_in(phone, "promoter1", "demo-pass-1")
     expect(phone.get_by_role("heading", name="我的今天")).to_be_visible()
     _kept(phone, live_server, "check-in")  # My day as it was before the check-in
-    # the worker's script is the signed-in user's (its offline page leads to My day): the browser fetches it
-    # again at the next page after the sign-in; its shell cache is named by its version (ka_portal/pwa.py)
-    mine = phone.evaluate("async () => (await (await fetch('/sw.js?lang=zh-hans')).text()).match(/Version (\\w+)/)[1]")
-    phone.reload()
-    _until(
+    # the worker's shell holds the card's scripts (ka_portal/pwa.py SHELL_FILES): no reload to keep them; and the
+    # worker is the same for every user, so the one that took over before the sign-in leads offline to My day
+    until(
         phone,
-        """async (version) => {
+        """async () => {
             const registration = await navigator.serviceWorker.getRegistration();
-            return (await caches.keys()).includes('ka-shell-' + version) && !registration.installing
-                && !registration.waiting;
+            if (!registration || !registration.active || registration.installing || registration.waiting) return false;
+            const shells = (await caches.keys()).filter((name) => name.startsWith('ka-shell-'));
+            const kept = await Promise.all(shells.map(async (name) => (await (await caches.open(name)).keys())));
+            return kept.flat().some((request) => request.url.includes('promoters/shift_card'));
         }""",
-        mine,
-    )
-    # the scripts My day loads are kept as they are used, in the worker's shell cache (not all are in its shell): the
-    # card's own among them. Loaded again once the signed-in user's worker is the one answering, so they are kept in
-    # its cache (the one before it was dropped as this one took over).
-    phone.reload()
-    _until(
-        phone,
-        """async (version) => {
-            const requests = await (await caches.open('ka-shell-' + version)).keys();
-            return requests.some((request) => request.url.includes('promoters/shift_card'));
-        }""",
-        mine,
     )
 
 

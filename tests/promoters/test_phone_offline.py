@@ -62,14 +62,17 @@ def test_the_worker_keeps_a_promoters_pages_and_queues_their_steps_and_its_offli
         assert any(pattern.search(path) for pattern in kept), path
     for step in ("check-in", "check-out", "sell-out"):
         assert any(pattern.search(f"/promoters/my/shifts/{w.shift.pk}/{step}/") for pattern in queued), step
-    # the offline page's way back is the promoter's own day, not a rep's Today (403 for them)
-    assert settings["today"] == "/promoters/my/" and settings["offline_link"] == "My day"
-    assert "My day" in settings["offline_text"] and "was not opened" not in settings["offline_text"]
-    # a rep's (and a phone not signed in yet) stays Today
+    # the offline page's way back is the promoter's own day where the phone keeps it, not a rep's Today (403 for
+    # them): the worker picks it from the pages it keeps (sw.js `landing`), so its script is the same for everyone
+    # and a sign-in needs no new one
+    landings = {one["home"]: one for one in settings["landings"]}
+    assert settings["landings"][0]["home"] == "/visits/today/"  # where the phone keeps neither
+    assert landings["/promoters/my/"]["link"] == "My day" and "My day" in landings["/promoters/my/"]["text"]
+    assert landings["/visits/today/"]["link"] == "Today" and "was not opened" in landings["/visits/today/"]["text"]
     client.force_login(make_user(Role.REP, username="rep_offline"))
-    assert _settings(client)["today"] == "/visits/today/"
+    assert _settings(client) == settings
     client.logout()
-    assert _settings(client)["offline_link"] == "Today"
+    assert _settings(client) == settings
 
 
 def test_a_check_in_kept_offline_goes_up_at_the_phones_time_once_however_often_it_is_sent(w, client, time_machine):
