@@ -35,7 +35,7 @@ from ka_portal.api_fields import related
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.lists import PERIOD_REVERSED
-from ka_portal.months import INVALID, parse_month
+from ka_portal.months import INVALID, read_month
 from ka_portal.scope import sees_finance
 from ka_portal.values_pages import ValuesPageMixin, write_children
 from tradespend.filters import DeductionMarksFilter
@@ -197,12 +197,13 @@ class ContractDetailSerializer(ContractSerializer):
 
 @extend_schema_view(
     create=extend_schema(responses={201: ContractSerializer, **REFUSED}),
-    update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
-    partial_update=extend_schema(responses={200: ContractSerializer, **REFUSED}),
+    update=extend_schema(responses={200: ContractSerializer, **CONFLICT}),
+    partial_update=extend_schema(responses={200: ContractSerializer, **CONFLICT}),
 )
 class ContractViewSet(mixins.UpdateModelMixin, FinanceViewSet):
     """The contract ledger. ``status`` is as of today (an active contract past its end reads expired at once).
-    Filters: account (by code), kind, status, expiring=true (active, ending within the warning window)."""
+    Filters: account (by code), kind, status, expiring=true (active, ending within the warning window). A contract
+    with invoices stays with their key account: another ``account`` is refused (409, contract.has_invoices)."""
 
     queryset = Contract.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = ContractSerializer
@@ -506,7 +507,9 @@ class PaymentViewSet(FinanceViewSet):
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09", "nullable": True})
 class MonthField(serializers.Field):
-    """A month as "YYYY-MM", held as its first day."""
+    """A month as "YYYY-MM", held as its first day, read as every month input reads it (ka_portal.months): one that
+    is no month (2026-13) is refused as such; one written right but outside the months the portal holds (1999-01)
+    answers ``month.out_of_range`` naming the field and the range, not "not a month"."""
 
     default_error_messages = {"invalid": INVALID}
 
@@ -515,8 +518,10 @@ class MonthField(serializers.Field):
 
     def to_internal_value(self, data):
         try:
-            month = parse_month(data)
-        except (TypeError, ValueError):
+            month = read_month(data, field=self.field_name, label=self.field_name)
+        except DomainError as refusal:
+            if refusal.code == "month.out_of_range":
+                raise
             month = None
         if month is None:
             self.fail("invalid")
@@ -565,6 +570,11 @@ class DeductionSerializer(serializers.ModelSerializer):
         "display fee not evidenced): gross to net counts the excess as unsupported; see its matches' "
         "line_over_deducted."
     )
+    moved = serializers.SerializerMethodField(
+        help_text="The ledger released its automatic match (a display-fee line lowered under it) and automatic matching "
+        "matched it again to another line of the chain, kind and month, possibly another agreement's: its sheet says "
+        "from which line to which, when and why."
+    )
 
     class Meta:
         model = Deduction
@@ -587,6 +597,7 @@ class DeductionSerializer(serializers.ModelSerializer):
             "matches",
             "matched_by_hand",
             "over_deducted",
+            "moved",
         ]
         read_only_fields = ["state", "matched_amount", "recovered_amount", "recovered_on", "duplicate_of"]
         # Parse only: an amount not above zero is the service's refusal (deduction.amount_not_positive).
@@ -604,6 +615,11 @@ class DeductionSerializer(serializers.ModelSerializer):
         from tradespend.matching import match_marks
 
         return match_marks(deduction)[1]
+
+    def get_moved(self, deduction) -> bool:
+        from tradespend.releases import moved_of  # read with the list's rows (with_match_marks)
+
+        return moved_of(deduction)
 
     def to_representation(self, instance):
         found = super().to_representation(instance)

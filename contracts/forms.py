@@ -203,6 +203,9 @@ class ContractForm(CheckedContractForm):
         super().__init__(*args, **kwargs)
         if accounts is not None:
             self.fields["account"].queryset = accounts
+        # Said before it is tried: a contract with invoices stays with their key account (contract.has_invoices).
+        if self.instance.pk and self.instance.invoices.exists():
+            self.fields["account"].help_text = _("This contract has invoices: it stays with its key account.")
         # A figure its term lines make is theirs (contracts.services.contract_terms_summarize); one typed here accrues
         # nothing in the trade-spend ledger, which reads only the lines: the field says so.
         kinds = set(self.instance.terms.values_list("kind", flat=True)) if self.instance.pk else set()

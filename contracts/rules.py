@@ -155,6 +155,26 @@ def check_contract_account(*, contract_account_id: int, account_id: int, contrac
         )
 
 
+def check_contract_move(*, contract_number: str, stored_account: str, invoices: int) -> None:
+    """A contract given another key account: with invoices it stays with theirs (SPEC §6: an invoice is its key
+    account's, under its contract). Moved, its invoices and the payments and deductions on them would stay on the old
+    chain's books under a contract naming another (check_contract_account, the other way round). Without invoices it
+    moves."""
+    if invoices:
+        raise DomainConflict(
+            "contract.has_invoices",
+            _(
+                "Contract %(contract)s already has invoices at %(account)s (%(invoices)s): it stays with that key "
+                "account, where its invoices and their payments and deductions are. For another key account, enter a "
+                "new contract."
+            ),
+            field="account",
+            contract=contract_number,
+            account=stored_account,
+            invoices=invoices,
+        )
+
+
 REASON_MAX_LENGTH = 200
 
 

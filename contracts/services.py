@@ -109,6 +109,7 @@ def contract_check(contract: Contract) -> None:
         stored=_stored_dates(Contract, contract.pk, CONTRACT_DATES),
     )
     rules.check_contract_validity(valid_from=contract.valid_from, valid_to=contract.valid_to)
+    check_contract_move(contract)
     check_figures_from_terms(contract)
     if Contract.objects.filter(number=contract.number).exclude(pk=contract.pk).exists():
         raise DomainError(
@@ -125,6 +126,21 @@ def contract_check(contract: Contract) -> None:
     from evidence.agreements import check_contract_change  # lazy: evidence builds on contracts
 
     check_contract_change(contract)  # its display agreements in closed months stay (agreement.source_month_closed)
+
+
+def check_contract_move(contract: Contract) -> None:
+    """A stored contract given another key account keeps the one its invoices are at (contract.has_invoices);
+    without invoices it moves (its display agreements follow: contract_update)."""
+    if contract.pk is None:
+        return
+    stored = Contract.objects.filter(pk=contract.pk).values_list("account_id", "account__code").first()
+    if stored is None or stored[0] == contract.account_id:
+        return
+    rules.check_contract_move(
+        contract_number=contract.number,
+        stored_account=stored[1],
+        invoices=Invoice.objects.filter(contract_id=contract.pk).count(),
+    )
 
 
 @transaction.atomic
@@ -183,6 +199,9 @@ def invoice_create(
     check_book_date(date)
     _check_month_open(date)
     if contract is not None:
+        # Its key account as it stands, locked: a contract moved to another chain at this moment is either moved
+        # before this invoice (refused here) or keeps it (contract_update then refuses the move: contract.has_invoices).
+        contract = Contract.objects.select_for_update().get(pk=contract.pk)
         rules.check_contract_account(
             contract_account_id=contract.account_id, account_id=account.pk, contract_number=contract.number
         )

@@ -710,12 +710,17 @@ def template_workbook(kind: ImportKind, language: str | None = None):
 
 
 def problems_workbook(errors: Iterable[dict]):
-    """The problems kept of a rejected file as a sheet (row, column, reason), to fix the file against."""
+    """The problems kept of a rejected file as a sheet (row, column, reason, and the reason's code: import.bad_date,
+    store.grade, … as the API's job gives it, to sort or filter the problems by; empty for one kept before codes
+    were), to fix the file against."""
     workbook = excel.new_workbook()
     excel.write_sheet(
         workbook,
         _("Problems"),
-        [_("Row"), _("Column"), _("Problem")],
-        ([error["row"], error["column"] or _("Whole row"), error["message"]] for error in errors),
+        [_("Row"), _("Column"), _("Problem"), _("Problem code")],
+        (
+            [error["row"], error["column"] or _("Whole row"), error["message"], error.get("code") or ""]
+            for error in errors
+        ),
     )
     return workbook

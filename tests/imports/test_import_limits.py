@@ -131,7 +131,12 @@ def test_the_page_shows_the_first_100_problems_and_the_count(client, manager, co
     download = client.get(f"/imports/jobs/{response.context['job'].pk}/problems.xlsx", HTTP_ACCEPT_LANGUAGE="en")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
     assert len(rows) == 1 + 100
-    assert rows[1] == (2, "packs per case", "Packs per case must be between 1 and 10000; 0 is not.")
+    assert rows[1] == (
+        2,
+        "packs per case",
+        "Packs per case must be between 1 and 10000; 0 is not.",
+        "product.packs_per_case_out_of_range",
+    )
     assert not Product.objects.exists()
 
 

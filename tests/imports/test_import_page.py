@@ -193,8 +193,9 @@ def test_the_problems_shown_download_as_excel_and_the_page_counts_the_rest(
     link = f"/imports/jobs/{response.context['job'].pk}/problems.xlsx"
     download = manager_client.get(link, HTTP_ACCEPT_LANGUAGE="en")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
-    assert rows[0] == ("Row", "Column", "Problem")
-    assert rows[1:] == [(n, "箱规", "Packs per case must be between 1 and 10000; 0 is not.") for n in range(2, 5)]
+    assert rows[0] == ("Row", "Column", "Problem", "Problem code")
+    problem = ("Packs per case must be between 1 and 10000; 0 is not.", "product.packs_per_case_out_of_range")
+    assert rows[1:] == [(n, "箱规", *problem) for n in range(2, 5)]
     # and another manager (the same browser, logged in as them) cannot fetch it
     manager_client.force_login(make_user(Role.MANAGER, username="mgr_b"))
     assert manager_client.get(link).status_code == 404

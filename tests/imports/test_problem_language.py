@@ -79,7 +79,7 @@ def test_the_excel_of_problems_is_in_the_readers_language(admin_user, job):
     download = reader.get(f"/imports/jobs/{job.pk}/problems.xlsx", HTTP_ACCEPT_LANGUAGE="en")
     (rows,) = read_xlsx(b"".join(download.streaming_content)).values()
 
-    assert rows[1:] == ENGLISH
+    assert [row[:3] for row in rows[1:]] == ENGLISH
 
 
 def test_a_problem_stored_before_reads_as_it_was_written(client, job):

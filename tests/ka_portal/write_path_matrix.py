@@ -326,12 +326,12 @@ def _draft_with_products(w, v) -> None:
 
 
 def _submitted(w, v=None) -> PromotionPlan:
-    """The draft, submitted for approval (through the service)."""
+    """The draft, submitted for approval (through the service: by the rep's supervisor, SPEC §1)."""
     from promotions import services
 
     plan = _draft(w)
     if plan.status == PromotionPlan.Status.DRAFT:
-        services.promotion_submit(plan=plan, by=w.rep)
+        services.promotion_submit(plan=plan, by=w.supervisor)
         plan.refresh_from_db()
     return plan
 
@@ -763,7 +763,7 @@ RULES: tuple[Rule, ...] = (
         good={"price": "4.50"},
         bad={"price": "3.00"},
         message="is below the second-tier wholesale price 4.10.",
-        doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
+        doors=plan_step_doors("submit", "supervisor", _draft_priced, admin_action="submit_plans"),
     ),
     Rule(
         "promotion.price_above_normal",
@@ -773,7 +773,7 @@ RULES: tuple[Rule, ...] = (
         good={"price": "5.00"},
         bad={"price": "50.00"},
         message="at 50.00 is above its normal shelf price 5.00",
-        doors=plan_step_doors("submit", "rep", _draft_priced, admin_action="submit_plans"),
+        doors=plan_step_doors("submit", "supervisor", _draft_priced, admin_action="submit_plans"),
     ),
     Rule(
         "budget.overlap",
@@ -1110,7 +1110,7 @@ RULES += (
             Door("api_create", "rep", api("promotion-list"), _tg_api),
             Door("api_update", "rep", lambda w: reverse("promotion-detail", args=[_draft(w).pk]), _tg_api, "put",
                  prepare=lambda w, v: _draft(w)),
-            *plan_step_doors("submit", "rep", _draft_tg, admin_action="submit_plans"),
+            *plan_step_doors("submit", "supervisor", _draft_tg, admin_action="submit_plans"),
         ),
     ),
 )  # fmt: skip
@@ -1121,7 +1121,7 @@ RULES += (
         "promotion.too_many_products@submit", "promotion.too_many_products", PromotionPlan, "items",
         good={"products": 4},
         bad={"products": 5},
-        doors=plan_step_doors("submit", "rep", _draft_with_products, admin_action="submit_plans"),
+        doors=plan_step_doors("submit", "supervisor", _draft_with_products, admin_action="submit_plans"),
     ),
     Rule(
         "promotion.dates_reversed", "promotion.dates_reversed", PromotionPlan, "end_on",
@@ -1272,7 +1272,7 @@ RULES += (
         good={"earlier_product": "chips"},
         bad={"earlier_product": "beer"},
         message="after a 30-day cool-down it may start again on 2026-06-30 at the earliest.",
-        doors=plan_step_doors("submit", "rep", _earlier_plan, admin_action="submit_plans"),
+        doors=plan_step_doors("submit", "supervisor", _earlier_plan, admin_action="submit_plans"),
     ),
     Rule(
         "promotion.override_not_allowed",
@@ -1414,7 +1414,7 @@ RULES += (
         good={"supply": "3.50"},
         bad={"supply": "4.00"},
         message="must be below its normal store purchase price 4.00.",
-        doors=plan_step_doors("submit", "rep", _draft_supplied, admin_action="submit_plans"),
+        doors=plan_step_doors("submit", "supervisor", _draft_supplied, admin_action="submit_plans"),
     ),
 )
 
@@ -3793,6 +3793,38 @@ RULES += (
 )  # fmt: skip
 
 
+def _invoiced_contract(w, v) -> None:
+    """MX-C-1 with the world's invoice raised under it, and a second chain, MXB, that the bad values move it to."""
+    Invoice.objects.filter(pk=w.invoice.pk).update(contract=_contract(w))
+    _second_account(w, v)
+
+
+def _moved_contract(w, v):
+    """The contract's page or admin form, its key account named by the values' code."""
+    return {**_contract_change(w, v), "account": KeyAccount.objects.get(code=v["account"]).pk}
+
+
+RULES += (
+    # a contract with invoices stays with their key account (contracts.rules.check_contract_move): moved, its invoices
+    # and what was paid or deducted on them would stay on the old chain's books; its other terms still change
+    Rule(
+        "contract.has_invoices", "contract.has_invoices", Contract, "account",
+        good={"account": "MXA", "valid_to": "2026-12-31"},
+        bad={"account": "MXB", "valid_to": "2026-12-31"},
+        watch=(Invoice,),
+        message="Contract MX-C-1 already has invoices at MXA (1): it stays with that key account",
+        doors=(
+            Door("page_edit", "finance", lambda w: reverse("contracts:contract-edit", args=[_contract(w).pk]),
+                 _moved_contract, prepare=_invoiced_contract),
+            Door("api_update", "finance", lambda w: reverse("contract-detail", args=[_contract(w).pk]),
+                 lambda w, v: v, "patch", prepare=_invoiced_contract),
+            Door("admin_change", "admin", lambda w: admin_url(Contract, "change", _contract(w).pk), _moved_contract,
+                 prepare=_invoiced_contract),
+        ),
+    ),
+)  # fmt: skip
+
+
 # --- the books' dates (contracts.rules.check_book_date; invoice.due_too_late in check_invoice_due) ---------------
 # The world's today is 2026-06-01 and KA.books_days_ahead 31: the books take 2000-01-01 … 2026-07-02.
 
@@ -4141,6 +4173,40 @@ RULES += (
             *(replace(door, prepare=_new_products) for door in imports(
                 "listings", "manager", ["store code", "product code", "purchase price", "shelf price"],
                 lambda w, v: ["MX01", v["product"], 4, 5], column="product code")),
+        ),
+    ),
+)  # fmt: skip
+
+
+def _submitter(*, admin: bool = False):
+    """Who knocks on a submit door (`knocker`), as the values say: the rep who drafted the plan, or one who submits
+    it — their supervisor at the page and the API, an admin at the admin (where the rep knocks as a staff user)."""
+
+    def prepare(w, v) -> None:
+        _draft(w)
+        if v["by"] == "rep" and admin:
+            User.objects.filter(pk=w.rep.pk).update(is_staff=True)
+            w.rep.refresh_from_db()
+        w.knocker = w.rep if v["by"] == "rep" else (w.admin if admin else w.supervisor)
+
+    return prepare
+
+
+RULES += (
+    # SPEC §1: a sales rep drafts promotion requests; the supervisor (or the account's manager) submits them
+    Rule(
+        "promotion.rep_cannot_submit", "promotion.rep_cannot_submit", PromotionPlan, "",
+        good={"by": "submitter"},
+        bad={"by": "rep"},
+        message="A sales rep drafts promotion requests; your supervisor, ",  # then the supervisor's name
+        doors=(
+            Door("page_step", "knocker", lambda w: reverse("promotions:plan-submit", args=[_draft(w).pk]),
+                 prepare=_submitter()),
+            Door("api_step", "knocker", lambda w: reverse("promotion-submit", args=[_draft(w).pk]),
+                 prepare=_submitter()),
+            Door("admin_action", "knocker", lambda w: admin_url(PromotionPlan, "changelist"),
+                 lambda w, v: {"action": "submit_plans", "_selected_action": [_draft(w).pk]},
+                 prepare=_submitter(admin=True)),
         ),
     ),
 )  # fmt: skip

@@ -147,9 +147,9 @@ def test_the_list_its_excel_and_the_api_mark_and_filter_moved_deductions(client,
 
     api_client.force_authenticate(finance)
     only = api_client.get("/api/v1/deductions/", {"moved": "true"}).json()["results"]
-    assert [row["id"] for row in only] == [deduction.pk]
+    assert [(row["id"], row["moved"]) for row in only] == [(deduction.pk, True)]
     others = api_client.get("/api/v1/deductions/", {"moved": "no"}).json()["results"]
-    assert [row["id"] for row in others] == [other.pk]
+    assert [(row["id"], row["moved"]) for row in others] == [(other.pk, False)]
     refused = api_client.get("/api/v1/deductions/", {"moved": "maybe"})
     assert refused.status_code == 400 and "moved" in refused.json()["errors"]
 
