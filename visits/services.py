@@ -1044,16 +1044,21 @@ def task_edit(*, task: Task, title: str, description: str, due_on: date, by) -> 
     task.save(update_fields=["title", "description", "due_on"])
     changes = {name: [before[name], after[name]] for name in TaskChange.FIELDS if before[name] != after[name]}
     if changes:
-        TaskChange.objects.create(
-            task=task,
-            store_id=task.store_id,
-            kind=TaskChange.Kind.EDITED,
-            title=task.title,
-            due_on=task.due_on,
-            by=by,
-            params=changes,
-        )
+        _log_task_change(task, TaskChange.Kind.EDITED, by=by, params=changes)
     return task
+
+
+def _log_task_change(task: Task, kind: str, *, by, params: dict) -> None:
+    """Who changed or deleted the task and when, with the store, title and due day it has (had, deleted)."""
+    TaskChange.objects.create(
+        task=None if kind == TaskChange.Kind.DELETED else task,
+        store_id=task.store_id,
+        kind=kind,
+        title=task.title,
+        due_on=task.due_on,
+        by=by,
+        params=params,
+    )
 
 
 @transaction.atomic
@@ -1063,15 +1068,7 @@ def task_delete(*, task: Task, by) -> None:
     outlives it (TaskChange, with its store, title and due day): the task list names it among the deleted tasks."""
     task = Task.objects.select_for_update().get(pk=task.pk)
     rules.task_still_open(title=task.title, status=task.status, deleting=True)
-    TaskChange.objects.create(
-        task=None,
-        store_id=task.store_id,
-        kind=TaskChange.Kind.DELETED,
-        title=task.title,
-        due_on=task.due_on,
-        by=by,
-        params={"task": task.pk},
-    )
+    _log_task_change(task, TaskChange.Kind.DELETED, by=by, params={"task": task.pk})
     task.delete()
 
 
