@@ -571,9 +571,9 @@ class DeductionSerializer(serializers.ModelSerializer):
         "line_over_deducted."
     )
     moved = serializers.SerializerMethodField(
-        help_text="The ledger released its automatic match (a display-fee line lowered under it) and automatic matching "
-        "matched it again to another line of the chain, kind and month, possibly another agreement's: its sheet says "
-        "from which line to which, when and why."
+        help_text="The ledger released its automatic match (a display-fee line lowered under it) and automatic "
+        "matching matched it again to another line of the chain, kind and month, possibly another agreement's: its "
+        "sheet says from which line to which, when and why."
     )
 
     class Meta:
