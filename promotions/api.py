@@ -246,7 +246,8 @@ class PromoterCostSerializer(serializers.Serializer):
         **MONEY_OUT,
         allow_null=True,
         help_text="Its promoters' pay for the shifts assigned to it, as of today, which the ledger books instead of "
-        "the planned fee; null while it has no shift (the planned fee counts)",
+        "the planned fee; null while it has no shift (the planned fee counts; on an ended plan, no shift was "
+        "worked and the planned fee is what the ledger books and the evaluation's total_cost includes)",
     )
     planned_total_cost = api_fields.DecimalField(**MONEY_OUT, help_text="The plan's planned total cost (total_cost)")
     actual_total_cost = api_fields.DecimalField(

@@ -148,19 +148,29 @@ def needs_second_approval(plan: PromotionPlan) -> bool:
     return plan.total_cost > Decimal(str(settings.KA.promotion_second_approval_above))
 
 
+def all_stores_refusal(user, account: KeyAccount) -> DomainError | None:
+    """A plan for all of a chain's stores is drafted only by who reaches every active store of it (a rep who covers
+    some of them chooses theirs). Saving refuses it (_check_drafting_scope) and the plan form's live check says it
+    beside the all-stores box, in these words."""
+    outside = Store.objects.active().filter(account=account).exclude(pk__in=stores_for(user).values("pk"))
+    if not outside.exists():
+        return None
+    return DomainError(
+        "promotion.stores_out_of_scope",
+        _("%(account)s has stores outside your reach: choose your stores instead of all stores."),
+        field="stores",
+        account=str(account),
+    )
+
+
 def _check_drafting_scope(user, data: PlanInput) -> None:
     if not accounts_for(user).filter(pk=data.account.pk).exists():
         raise not_found("account")  # outside the user's scope: as if it did not exist, named nowhere
     reach = stores_for(user)
     if data.all_stores:
-        outside = Store.objects.active().filter(account=data.account).exclude(pk__in=reach.values("pk"))
-        if outside.exists():
-            raise DomainError(
-                "promotion.stores_out_of_scope",
-                _("%(account)s has stores outside your reach: choose your stores instead of all stores."),
-                field="stores",
-                account=str(data.account),
-            )
+        refusal = all_stores_refusal(user, data.account)
+        if refusal is not None:
+            raise refusal
         return
     if not data.stores:
         raise DomainError("promotion.no_stores", _("Choose at least one store."), field="stores")

@@ -290,10 +290,10 @@ def _rules_panel(user, form, formset, plan_id: int | None) -> dict:
     ready = all(data.get(name) for name in ("account", "type", "start_on", "end_on")) and lines
     context = {
         "ready": bool(ready),
-        "slots": ["dates", "items", "costs", *[f"item-{i}" for i in range(formset.total_form_count())]],
+        "slots": ["dates", "stores", "items", "costs", *[f"item-{i}" for i in range(formset.total_form_count())]],
         "beside": _said_beside(form, formset),
     }
-    violations = [_nothing_listed(user, form.account)]
+    violations = [_nothing_listed(user, form.account), _all_stores_refused(user, form.account, data)]
     if data.get("start_on"):
         violations.append(start_passed(data["start_on"], timezone.localdate()))
     if ready:
@@ -334,6 +334,17 @@ def _nothing_listed(user, account) -> Violation | None:
     if account is None or selectors.products_for_drafting_at(user, account).exists():
         return None
     return nothing_listed(account=account_name(account), has_stores=selectors.has_active_stores(account))
+
+
+def _all_stores_refused(user, account, data) -> Violation | None:
+    """All the chain's stores ticked by who does not reach every one of them: the save's refusal
+    (services.all_stores_refusal), said beside the box as the user ticks it, not only once they save."""
+    if account is None or not data.get("all_stores"):
+        return None
+    refusal = services.all_stores_refusal(user, account)
+    if refusal is None:
+        return None
+    return Violation(0, refusal.code, refusal.message, refusal.params, slot="stores")
 
 
 # Where the panel says a plan field's own error: the slot under the dates or under the costs ("form": only in its
@@ -488,6 +499,13 @@ def plan_detail(request, pk):
             # the evaluation's cost, cost per extra pack and expense ratio on the same basis (as the expense report)
             context["evaluation"] = on_ledger_basis(plan, context["evaluation"], context["promoter_cost"].pay)
             context["evaluation_on_shifts"] = True
+        # Ended with no shift worked: the ledger books the planned fee (no pay replaces it), and so does the
+        # evaluation's total; said under it, as the Costs card says it beside the fee.
+        context["evaluation_on_planned_fee"] = (
+            plan.status in (Status.ENDED, Status.EVALUATED)
+            and context["promoter_cost"].pay is None
+            and plan.promoter_fee > 0
+        )
     return render(request, "promotions/plan_detail.html", context)
 
 
