@@ -13,7 +13,9 @@ from drf_spectacular.utils import extend_schema_field
 
 from .errors import DomainError
 
-INVALID = _("Enter a month as YYYY-MM, for example 2026-05.")
+INVALID = _("Enter a month as YYYY-MM, for example 2026-05.")  # the API's month field (contracts.api)
+# A month box's refusal: what was typed, so "2026-13" is said not to be a month rather than asked for as YYYY-MM.
+NOT_A_MONTH = _("“%(value)s” is not a month: enter it as YYYY-MM, for example 2026-05.")
 # A year outside these is a typo (0226, 20266), not a month anyone keeps figures for.
 YEARS = (2000, 2100)
 FIRST, LAST = f"{YEARS[0]}-01", f"{YEARS[1]}-12"  # the range, as a refusal names it
@@ -145,7 +147,7 @@ class MonthField(forms.CharField):
     """A form's month box (the browser's month picker; YYYY-MM typed where there is none), cleaned to its first day
     or None when left blank."""
 
-    default_error_messages = {"invalid": INVALID, "out_of_range": OUTSIDE}
+    default_error_messages = {"invalid": NOT_A_MONTH, "out_of_range": OUTSIDE}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", MonthInput())
@@ -160,7 +162,8 @@ class MonthField(forms.CharField):
             message = self.error_messages["out_of_range"]
             raise forms.ValidationError(message, code="out_of_range", params=params) from None
         except ValueError:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+            message = self.error_messages["invalid"]
+            raise forms.ValidationError(message, code="invalid", params={"value": text.strip()}) from None
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09"})

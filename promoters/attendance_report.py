@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.errors import DomainError
-from ka_portal.months import FIRST, INVALID, LAST, OUTSIDE, MonthOutOfRange
+from ka_portal.months import FIRST, LAST, NOT_A_MONTH, OUTSIDE, MonthOutOfRange
 from ka_portal.months import parse_month as read_month
 from ka_portal.scope import shifts_for
 
@@ -22,14 +22,15 @@ from . import attendance
 def parse_month(text: str | None) -> date:
     """`YYYY-MM` → the month's first day; blank → this month. Anything else is refused naming the field: a month
     written right but outside the months the portal holds (1999-01) as such, with the range (ka_portal/months.py,
-    as every other month box and report says it), anything else as not a month."""
+    as every other month box and report says it), anything else as not a month, repeating what was typed."""
     try:
         month = read_month(text)
     except MonthOutOfRange as error:
         value = str(text).strip()
         raise DomainError("month.out_of_range", OUTSIDE, field="month", value=value, first=FIRST, last=LAST) from error
     except ValueError as error:
-        raise DomainError("attendance.month_invalid", INVALID, field="month") from error
+        value = str(text).strip()
+        raise DomainError("attendance.month_invalid", NOT_A_MONTH, field="month", value=value) from error
     return month or timezone.localdate().replace(day=1)
 
 

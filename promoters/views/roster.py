@@ -4,7 +4,7 @@ promoters × days, a form adding one shift on several days at once, a shift's ed
 week. Supervisors keep their promoters and stores, admins all; managers and finance read; promoters use their own
 day's page instead (403 here). Writes: promoters/roster_services.py."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -16,17 +16,19 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
-from contracts.forms import DATE_INPUT, MONTH_FORMATS, StyledForm
+from contracts.forms import DATE_INPUT, StyledForm
 from imports.registry import kind_named
 from ka_portal.errors import DomainError
 from ka_portal.formatting import NOT_IN_DIGITS, display_name
 from ka_portal.lists import Column, FilteredListView, choose_by_code, choose_codes
+from ka_portal.months import YEARS, read_month
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import (
@@ -250,15 +252,6 @@ def promoter_edit(request, pk):
 # --- one month's targets of every promoter ----------------------------------------------------------------------
 
 
-def _month(value: str | None, default: date) -> date:
-    for pattern in MONTH_FORMATS:
-        try:
-            return datetime.strptime(value or "", pattern).date().replace(day=1)
-        except ValueError:
-            continue
-    return default.replace(day=1)
-
-
 def _typed_target(raw: str) -> Decimal | None:
     """A month's target as typed on the page, read as every amount of the app (promoters/amounts.py): "¥12000.5"
     is 12,000.50; "1e4" and "2,8" are no amount (not 10,000 and 28). A refusal is a ValueError saying why."""
@@ -279,7 +272,14 @@ def month_targets(request):
     amount is marked on its row and named, with its promoter, above the form; nothing is saved and every amount
     stays as typed."""
     _no_promoters(request.user)
-    month = _month(request.POST.get("month") or request.GET.get("month"), timezone.localdate())
+    typed = request.POST.get("month") or request.GET.get("month") or ""
+    try:
+        month = read_month(typed, field="month", label=_("Month")) or timezone.localdate().replace(day=1)
+    except DomainError as refusal:
+        # 2026-13 or 1999-01: said under the box, keeping what was typed; no month's targets shown or saved for it
+        # (never this month's passing for the month asked), a 400 as the attendance page's month
+        context = {"month_value": typed.strip(), "month_error": refusal.detail}
+        return render(request, "promoters/month_targets.html", context, status=400)
     following = (month + timedelta(days=32)).replace(day=1)
     promoters = list(
         promoters_for(request.user)
@@ -346,12 +346,47 @@ def month_targets(request):
 # --- the week's schedule ----------------------------------------------------------------------------------------
 
 
+# The days a week can be read from: those of the months the portal holds (ka_portal.months.YEARS).
+FIRST_DAY, LAST_DAY = date(YEARS[0], 1, 1), date(YEARS[1], 12, 31)
+
+
 def _week_of(value: str | None) -> date:
-    try:
-        day = date.fromisoformat(value or "")
-    except ValueError:
+    """The Monday of the week named by any of its days (``?week=`` or the forms' ``week``, YYYY-MM-DD); this week when
+    none is given. A day that is none (2026-13-01, abc) or one outside the portal's years (1999-01-04) is refused
+    naming what was typed: never this week, or a 1999 week, offered to plan for the week asked."""
+    text = (value or "").strip()
+    if not text:
         day = timezone.localdate()
+        return day - timedelta(days=day.weekday())
+    try:
+        day = parse_date(text)
+    except ValueError:  # well formed but no such day: 2026-13-01
+        day = None
+    if day is None:
+        raise DomainError(
+            "week.invalid", _("“%(value)s” is not a date: write it as YYYY-MM-DD."), field="week", value=text
+        )
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError(
+            "week.out_of_range",
+            _("%(value)s is outside the weeks the portal holds: enter a day from %(first)s to %(last)s."),
+            field="week",
+            value=text,
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
     return day - timedelta(days=day.weekday())
+
+
+def _week_refused(request, refusal: DomainError, *, typed: str, copy: bool = False):
+    """The week's page for a week it could not read: what was typed in the week's box with why, and nothing to plan
+    or copy; a 400, as a month the promoters' pages cannot read (views/attendance.py)."""
+    context = {
+        "week_value": typed.strip(),
+        "week_error": refusal.detail,
+        "copy_refused": gettext("Nothing was copied: %(reason)s") % {"reason": refusal.detail} if copy else "",
+    }
+    return render(request, "promoters/week.html", context, status=400)
 
 
 class WeekStoreForm(forms.Form):
@@ -441,7 +476,11 @@ def week(request):
     """The week's schedule: promoters × days with each shift; the form adds one shift on several days."""
     _no_promoters(request.user)
     user = request.user
-    week_start = _week_of(request.POST.get("week") or request.GET.get("week"))
+    typed = request.POST.get("week") or request.GET.get("week") or ""
+    try:
+        week_start = _week_of(typed)
+    except DomainError as refusal:
+        return _week_refused(request, refusal, typed=typed)
     days = [week_start + timedelta(days=i) for i in range(7)]
     store_code = (request.POST.get("store_filter") or request.GET.get("store") or "").strip()
     store = promoter_stores_for(user).filter(code=store_code).first() if store_code else None
@@ -521,7 +560,11 @@ def week_copy(request):
     _no_promoters(request.user)
     if request.method != "POST":
         raise Http404
-    week_start = _week_of(request.POST.get("week"))
+    typed = request.POST.get("week", "")
+    try:
+        week_start = _week_of(typed)
+    except DomainError as refusal:
+        return _week_refused(request, refusal, typed=typed, copy=True)
     store_code = request.POST.get("store", "").strip()
     store = promoter_stores_for(request.user).filter(code=store_code).first() if store_code else None
     if store_code and store is None:

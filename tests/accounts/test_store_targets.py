@@ -305,4 +305,4 @@ def test_a_month_that_is_no_month_is_named_on_both_pages(client, chain, manager)
         response = client.get(url, {"month": "2026-13"}, HTTP_ACCEPT_LANGUAGE="en")
 
         assert response.status_code == 400
-        assert "Enter a month as YYYY-MM, for example 2026-05." in response.content.decode()
+        assert "“2026-13” is not a month: enter it as YYYY-MM, for example 2026-05." in response.content.decode()

@@ -16,11 +16,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.mark.parametrize(
     ("route", "who", "query", "error"),
     [
-        ("tradespend:ledger", "finance", {"month_from": "2026-13"}, "Enter a month as YYYY-MM"),
-        ("tradespend:deductions", "finance", {"period": "2026-13"}, "Enter a month as YYYY-MM"),
+        ("tradespend:ledger", "finance", {"month_from": "2026-13"}, "“2026-13” is not a month: enter it as YYYY-MM"),
+        ("tradespend:deductions", "finance", {"period": "2026-13"}, "“2026-13” is not a month: enter it as YYYY-MM"),
         ("tradespend:deductions", "finance", {"date_from": "2026-05-31", "date_to": "2026-05-01"},
          "The period ends before it starts."),
-        ("promotions:budget-list", "manager", {"month": "2026-13"}, "Enter a month as YYYY-MM"),
+        ("promotions:budget-list", "manager", {"month": "2026-13"}, "“2026-13” is not a month: enter it as YYYY-MM"),
         ("contracts:term-list", "finance", {"kind": "nothing"}, "Select a valid choice"),
     ],
 )  # fmt: skip

@@ -104,7 +104,7 @@ def test_a_store_outside_the_scope_is_not_a_filter_and_a_bad_month_is_said(compa
     bad = client.get(URL, {"month": "2026-13"}, HTTP_ACCEPT_LANGUAGE="en")
 
     assert refused.status_code == 400 and codes(refused) == []
-    assert bad.status_code == 400 and "Enter a month as YYYY-MM" in bad.content.decode()
+    assert bad.status_code == 400 and "“2026-13” is not a month: enter it as YYYY-MM" in bad.content.decode()
 
 
 def test_sorted_by_score_by_default(company, client):

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OUTSIDE = "1999-01 is outside the months the portal holds: enter one from 2000-01 to 2100-12."
-NOT_A_MONTH = "Enter a month as YYYY-MM, for example 2026-05."
+NOT_A_MONTH = "“2026-13” is not a month: enter it as YYYY-MM, for example 2026-05."
 NOTHING_EXPORTED = "Nothing was exported: correct the filters marked below, then export again."
 
 
@@ -81,6 +81,7 @@ def test_the_attendance_shifts_of_a_bad_month_are_none_and_not_exported(w, clien
     url = reverse("promoters:attendance-shifts")
     shown = client.get(url, {"month": typed})
     page = _text(shown)
+    assert shown.status_code == 400  # as the attendance page answers that month
     assert said in page and f'value="{typed}"' in page  # the month's box shown, with what was typed and why
     assert 'data-testid="attendance-shift"' not in page and 'data-testid="export-xlsx"' not in page
     exported = client.get(url, {"month": typed, "export": "xlsx"})
