@@ -12,9 +12,12 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal import bounds
+from ka_portal.errors import DomainError
 from ka_portal.formatting import PacksNotationError, combine_packs, parse_packs
 from ka_portal.lists import choose_by_code, style_form_fields
+from ka_portal.pages import mark_problems
 
+from . import rules
 from .models import ChecklistResult, Task
 from .services import TaskAnswer
 
@@ -477,6 +480,21 @@ class MoveStopForm(forms.Form):
         style_form_fields(self)  # the place as typed on a Chinese keyboard (full-width digits, 。): TypedNumberInput
 
 
+def check_task_rules(form, *, was: date | None = None) -> None:
+    """The task's rules (visits/rules.py, what task_create and task_edit check) on what the form read, each beside
+    its field, with whatever else the form found: a cleared title and a past due day are both said at once."""
+    problems = []
+    for check in (
+        lambda: rules.task_title(form.cleaned_data.get("title", "")),
+        lambda: rules.task_due_on(form.cleaned_data.get("due_on"), today=timezone.localdate(), was=was),
+    ):
+        try:
+            check()
+        except DomainError as problem:
+            problems.append(problem)
+    mark_problems(form, problems)
+
+
 class TaskForm(forms.ModelForm):
     class Meta:
         model = Task
@@ -495,6 +513,11 @@ class TaskForm(forms.ModelForm):
         style_form_fields(self)
         choose_by_code(self, "store")  # a KA manager's stores: a few thousand
 
+    def clean(self):
+        cleaned = super().clean()
+        check_task_rules(self)
+        return cleaned
+
 
 class TaskEditForm(forms.ModelForm):
     """What an open task asks and by when, corrected by who assigns tasks (services.task_edit): its store stays."""
@@ -506,7 +529,13 @@ class TaskEditForm(forms.ModelForm):
 
     def __init__(self, *args, was: date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.was = was
         # the picker offers no day already past, except the day an overdue task keeps (task.due_in_past)
         today = timezone.localdate()
         self.fields["due_on"].widget.attrs["min"] = min(was, today).isoformat()
         style_form_fields(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        check_task_rules(self, was=self.was)  # the service checks them again, as at the API's door
+        return cleaned

@@ -14,12 +14,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, ExpressionWrapper, Prefetch, When
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -50,6 +51,7 @@ from . import rules, selectors, services
 from .filters import RoutePlanFilter, SuggestedOrderFilter, TaskFilter, VisitFilter
 from .forms import (
     DAY_CHOICES,
+    PLACE_MAX,
     PLACE_RANGE,
     AddStopForm,
     CheckInForm,
@@ -556,6 +558,12 @@ def _over_capacity(load) -> list[str]:
 @model_permission(RoutePlan)
 def route_detail(request, pk: int):
     plan = get_object_or_404(route_plans_for(request.user).select_related("rep"), pk=pk)
+    return render(request, "visits/route_detail.html", _route_detail_context(request, plan))
+
+
+def _route_detail_context(request, plan: RoutePlan, *, moving: dict | None = None) -> dict:
+    """What the plan's page shows; `moving`: a stop's move refused, drawn again at that stop with what was typed
+    (its stop's pk, the day and the place as sent, and why)."""
     # A manager sees only the stops at their accounts' stores; the rep's other stops are not theirs to see.
     stops = route_stops_for(request.user).filter(plan=plan).select_related("store__account").order_by("day", "position")
     # The header counts what the page lists: a manager sees only the stops at their accounts' stores, and the rep's
@@ -612,8 +620,9 @@ def route_detail(request, pk: int):
         "day_choices": open_days,
         "some_passed": any(day["passed"] for day in days),
         "add_form": add_form,
+        "moving": moving,
     }
-    return render(request, "visits/route_detail.html", context)
+    return context
 
 
 def _plan_for_edit(request, pk: int) -> RoutePlan:
@@ -651,18 +660,42 @@ def route_stop_move(request, pk: int):
     stop = _stop_for_edit(request, pk)
     form = MoveStopForm(request.POST)
     if not form.is_valid():
-        # say what was wrong: the day, or the place in it (a 0 or a letter in the # box is not a day's fault)
-        wrong = _("Choose a day from Monday to Saturday.") if "day" in form.errors else str(PLACE_RANGE)
-        messages.error(request, wrong)
-        return redirect("visits:route-detail", pk=stop.plan_id)
+        # say what was wrong: the day, or the place in it (a 0 or a letter in the # box is not a day's fault); at
+        # the top naming the store (a day of 30 stops scrolls it out of sight), and beside its box
+        if "day" in form.errors:
+            field, beside = "day", _("Choose a day from Monday to Saturday.")
+            top = _("%(store)s: choose a day from Monday to Saturday.") % {"store": stop.store.name}
+        else:
+            field = "position"
+            beside = str(PLACE_RANGE)
+            top = _("%(store)s: give its place in the day as a number from 1 to %(max)s.") % {
+                "store": stop.store.name,
+                "max": PLACE_MAX,
+            }
+        return _move_refused(request, stop, top=top, beside=beside, field=field)
     position = form.cleaned_data.get("position")
-    return run_step(
-        request,
-        lambda: services.route_stop_move(
+    try:
+        services.route_stop_move(
             stop=stop, day=form.cleaned_data["day"], position=position - 1 if position else None, by=request.user
-        ),
-        then=_back_to_plan(stop.plan_id),
-    )
+        )
+    except DomainError as refusal:
+        return _move_refused(request, stop, top=refusal.detail, beside=refusal.detail, field=refusal.field)
+    return redirect(_back_to_plan(stop.plan_id))
+
+
+def _move_refused(request, stop: RouteStop, *, top: str, beside: str, field: str | None):
+    """The plan's page drawn again with a refused move: the message at the top, and at the stop the day and the
+    place as typed with why beside them, to correct rather than type again."""
+    messages.error(request, top)
+    moving = {
+        "stop": stop.pk,
+        "day": request.POST.get("day", ""),
+        "position": request.POST.get("position", ""),
+        "error": beside,
+        "field": field,  # the box marked wrong: "day", "position", or neither (a refusal of the whole move)
+    }
+    plan = get_object_or_404(route_plans_for(request.user).select_related("rep"), pk=stop.plan_id)
+    return render(request, "visits/route_detail.html", _route_detail_context(request, plan, moving=moving), status=400)
 
 
 @model_permission(RoutePlan, get=None, post="change")
@@ -853,13 +886,34 @@ def _task_reported(task: Task, *, deleting: bool = False) -> DomainError | None:
     return None
 
 
+def _task_gone(request, pk: int):
+    """A task no longer there: deleted at a store in reach (Back to its page after deleting it, a link kept from
+    before), the task list saying who deleted it and when; never in reach, or never there at all, not found."""
+    deletion = selectors.task_deletions_for(request.user).filter(params__task=pk).first()
+    if deletion is None:
+        raise Http404
+    when = date_format(timezone.localtime(deletion.at), "SHORT_DATETIME_FORMAT")
+    if deletion.by is not None:
+        text = _("This task, “%(title)s”, was deleted by %(who)s on %(when)s.") % {
+            "title": deletion.title,
+            "who": display_name(deletion.by),
+            "when": when,
+        }
+    else:
+        text = _("This task, “%(title)s”, was deleted on %(when)s.") % {"title": deletion.title, "when": when}
+    messages.info(request, text)
+    return redirect("visits:task-list")
+
+
 # Who assigns tasks corrects them (`add`, as the API's update asks): a rep reports a task (`change`), no more.
 @model_permission(Task, get="add", post="add")
 def task_edit(request, pk: int):
     """Correct what an open task asks and by when (a typo, the wrong day); one already reported is shown, not
     changed. Its store stays: a task for the wrong store is deleted and assigned again."""
     require(request.user, Task, "change")
-    task = get_object_or_404(tasks_for(request.user).select_related("store__rep", "assigned_by"), pk=pk)
+    task = tasks_for(request.user).select_related("store__rep", "assigned_by").filter(pk=pk).first()
+    if task is None:
+        return _task_gone(request, pk)
     initial = {"title": task.title, "description": task.description, "due_on": task.due_on}
     form = TaskEditForm(request.POST or None, initial=initial, was=task.due_on)
     if request.method == "POST" and form.is_valid():
@@ -884,7 +938,9 @@ def task_edit(request, pk: int):
 def task_delete(request, pk: int):
     """Asks first (GET: the task and its store, with a button); deletes an open task on POST and says so. A task
     already reported stays (task.reported)."""
-    task = get_object_or_404(tasks_for(request.user).select_related("store__rep"), pk=pk)
+    task = tasks_for(request.user).select_related("store__rep").filter(pk=pk).first()
+    if task is None:
+        return _task_gone(request, pk)
     if request.method != "POST":
         return render(
             request, "visits/task_delete.html", {"task": task, "reported": _task_reported(task, deleting=True)}
