@@ -512,7 +512,7 @@ def _naive_remittance(budget_s: float, account, invoices, lines, deductions) -> 
         what, invoice, part, deduction = item
         if what == "payment":
             if part > 0:
-                payment_record(account=account, date=REMITTED_ON, amount=part, reference="NAIVE",
+                payment_record(account=account, date=REMITTED_ON, amount=part, reference=f"NAIVE-{invoice.number}",
                                allocations=[(invoice, part)])  # fmt: skip
         else:
             deduction_record(invoice=invoice, date=REMITTED_ON, kind=deduction.kind, amount=deduction.amount,

@@ -20,7 +20,7 @@ from ka_portal.lists import search_words
 from ka_portal.pages import show_refusal
 
 from . import services
-from .forms import CheckedContractForm, parsed_contract
+from .forms import CheckedContractForm, PercentField, parsed_contract
 from .models import (
     AgingMove,
     Allocation,
@@ -55,6 +55,7 @@ class ContractAdminForm(CheckedContractForm):
     class Meta:
         model = Contract
         fields = list(services.CONTRACT_FIELDS)
+        field_classes = {"rebate_percent": PercentField}
 
 
 @admin.register(Contract)

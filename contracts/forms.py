@@ -5,23 +5,35 @@ from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from imports.kinds import without_percent_sign
 from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.errors import DomainError
 from ka_portal.lists import PERIOD_REVERSED, choose_by_code, style_form_fields
-from ka_portal.pages import show_refusal
+from ka_portal.pages import mark_problems, show_refusal
 
 from .models import Contract, ContractTerm, Deduction, Invoice
 from .rules import BOOKS_START, REBATE_KINDS, check_report_date
-from .services import CONTRACT_FIELDS, contract_check
+from .services import CONTRACT_FIELDS, contract_problems
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONTH_INPUT = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 MONEY_INPUT = forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"})
+
+
+class PercentField(forms.DecimalField):
+    """A percentage as typed: 2.5, or 2.5% as the import takes it (imports.kinds.without_percent_sign). A text box,
+    since a number box drops "2.5%" before it is sent."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def to_python(self, value):
+        return super().to_python(without_percent_sign(value) if isinstance(value, str) else value)
 
 
 def _money(label, required=True) -> forms.DecimalField:
@@ -170,25 +182,32 @@ def parsed_contract(form: forms.ModelForm) -> dict:
 
 
 class CheckedContractForm(forms.ModelForm):
-    """A contract form that parses, then asks contracts.services.contract_check (the rules the create and
-    update services apply) instead of the model's own validation, so the page and the admin show the
-    service's message next to its field before anything is saved through the service."""
+    """A contract form that parses, then asks contracts.services.contract_problems (the rules the create and
+    update services apply) instead of the model's own validation, so the page and the admin show every field's
+    problem at once, in the service's words, before anything is saved through the service. The model's bounds
+    (not negative, at most 100 %, at most the longest payment terms) are checked as each field is read."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            bounds = [
+                validator
+                for validator in self._meta.model._meta.get_field(name).validators
+                if isinstance(validator, (MinValueValidator, MaxValueValidator)) and validator not in field.validators
+            ]
+            field.validators = [*field.validators, *bounds]
 
     def _post_clean(self):
         opts = self._meta
         self.instance = construct_instance(self, self.instance, opts.fields, opts.exclude)
-        if self.errors:
-            return
-        try:
-            contract_check(self.instance)
-        except DomainError as refusal:
-            show_refusal(self, refusal)
+        mark_problems(self, contract_problems(self.instance, unread=set(self.errors)))
 
 
 class ContractForm(CheckedContractForm):
     class Meta:
         model = Contract
         fields = list(CONTRACT_FIELDS)
+        field_classes = {"rebate_percent": PercentField}
         widgets = {
             "signed_on": DATE_INPUT,
             "valid_from": DATE_INPUT,
@@ -311,12 +330,11 @@ class ContractTermForm(StyledForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ContractTerm.Kind.choices)
     basis = forms.ChoiceField(label=_("Basis"), choices=ContractTerm.Basis.choices)
     period = forms.ChoiceField(label=_("Period"), choices=ContractTerm.Period.choices)
-    rate = forms.DecimalField(
+    rate = PercentField(
         label=_("Rate %"),
         max_digits=5,
         decimal_places=2,
         required=False,
-        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
         help_text=_(
             "For a percentage of sell-in; for a conditional rebate, the rate accrued until the year's achievement "
             "is known."

@@ -103,14 +103,64 @@ def _stored_dates(model, pk: int | None, names) -> dict | None:
 
 def contract_check(contract: Contract) -> None:
     """Every rule a contract's terms must keep (contracts.rules, the number, the model's own validators):
-    what the create and update services refuse, and what the admin's form shows before it saves through them."""
-    check_contract_dates(
-        {name: getattr(contract, name) for name in CONTRACT_DATES},
-        stored=_stored_dates(Contract, contract.pk, CONTRACT_DATES),
+    what the create and update services refuse (the first of contract_problems)."""
+    problems = contract_problems(contract)
+    if problems:
+        raise problems[0]
+
+
+def contract_problems(contract: Contract, *, unread: Iterable[str] = ()) -> list[DomainError]:
+    """Everything wrong with a contract as entered, at most one refusal per field, so the page's and the admin's
+    forms name every bad field at once (the services refuse the first). ``unread``: fields the form could not read;
+    a check reading one of them is not asked (the value it would see is not the one typed)."""
+    unread = set(unread)
+    problems: list[DomainError] = []
+
+    def ask(check, *reads: str) -> None:
+        if any(name in unread or getattr(contract, Contract._meta.get_field(name).attname) is None for name in reads):
+            return
+        try:
+            check()
+        except DomainError as refusal:
+            problems.append(refusal)
+
+    stored = _stored_dates(Contract, contract.pk, CONTRACT_DATES)
+    for name in CONTRACT_DATES:
+        ask(lambda name=name: check_contract_dates({name: getattr(contract, name)}, stored=stored), name)
+    ask(
+        lambda: rules.check_contract_validity(valid_from=contract.valid_from, valid_to=contract.valid_to),
+        "valid_from",
+        "valid_to",
     )
-    rules.check_contract_validity(valid_from=contract.valid_from, valid_to=contract.valid_to)
-    check_contract_move(contract)
-    check_figures_from_terms(contract)
+    ask(lambda: check_contract_move(contract), "account")
+    ask(lambda: check_figures_from_terms(contract), "rebate_percent", "listing_fee")
+    ask(lambda: _check_number_free(contract), "number")
+    try:
+        contract.full_clean(exclude=unread, validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        problems += [
+            DomainError("contract.invalid", "%(problem)s", field=field, problem=" ".join(messages))
+            for field, messages in error.message_dict.items()
+        ]
+    if not problems and not unread:
+        from evidence.agreements import check_contract_change  # lazy: evidence builds on contracts
+
+        # its display agreements in closed months stay (agreement.source_month_closed)
+        ask(lambda: check_contract_change(contract))
+    return _one_per_field(problems)
+
+
+def _one_per_field(problems: list[DomainError]) -> list[DomainError]:
+    seen: set = set()
+    first = []
+    for problem in problems:
+        if problem.field is None or problem.field not in seen:
+            first.append(problem)
+            seen.add(problem.field)
+    return first
+
+
+def _check_number_free(contract: Contract) -> None:
     if Contract.objects.filter(number=contract.number).exclude(pk=contract.pk).exists():
         raise DomainError(
             "contract.number_taken",
@@ -118,14 +168,6 @@ def contract_check(contract: Contract) -> None:
             field="number",
             number=contract.number,
         )
-    try:
-        contract.full_clean(validate_unique=False, validate_constraints=False)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DomainError("contract.invalid", "%(problem)s", field=field, problem=" ".join(messages)) from error
-    from evidence.agreements import check_contract_change  # lazy: evidence builds on contracts
-
-    check_contract_change(contract)  # its display agreements in closed months stay (agreement.source_month_closed)
 
 
 def check_contract_move(contract: Contract) -> None:
@@ -314,12 +356,21 @@ def payment_record(
     payment already recorded with it instead of a second one; the same key for another account, date,
     amount or reference is refused (422 ``idempotency.key_reused``)."""
     amount = rules.positive_amount(amount, "payment.amount_not_positive")
+    reference = (reference or "").strip()
     if request_key is not None:
         existing = Payment.objects.filter(request_key=request_key).first()
         if existing is not None:
             return _same_payment(existing, by=by, account=account, date=date, amount=amount, reference=reference)
     check_book_date(date)
     _check_month_open(date)
+    if reference:
+        # One payment of an account at a time, as a remittance (tradespend.remittances): two clerks recording the
+        # same reference at once cannot both find it unused. A repeated request key that waited here answers the
+        # payment its first post made, not a refusal of its own reference.
+        KeyAccount.objects.select_for_update().filter(pk=account.pk).first()
+        if request_key is not None and (existing := Payment.objects.filter(request_key=request_key).first()):
+            return _same_payment(existing, by=by, account=account, date=date, amount=amount, reference=reference)
+        check_payment_reference(account=account, reference=reference)
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
@@ -331,6 +382,35 @@ def payment_record(
     if allocations is not None or auto_allocate:
         _allocate(payment, allocations)
     return payment
+
+
+def check_payment_reference(*, account: KeyAccount, reference: str) -> None:
+    """Refuse a payment whose reference (the bank's or the chain's, as the clerk types it) is already on a payment
+    of the same key account that stands (payment.reference_used): pressing Back and submitting again, or typing the
+    same advice twice, would book the same money twice. An empty reference is never compared; a reversed payment
+    frees its reference (booked wrong, recorded again right)."""
+    reference = (reference or "").strip()
+    if not reference:
+        return
+    earlier = (
+        Payment.objects.filter(account_id=account.pk, reference=reference, reversed_at__isnull=True)
+        .order_by("date", "pk")
+        .first()
+    )
+    if earlier is not None:
+        raise DomainConflict(
+            "payment.reference_used",
+            _(
+                "Reference %(reference)s is already recorded for a payment of %(account)s on %(date)s of %(amount)s: "
+                "check the reference, or open that payment."
+            ),
+            field="reference",
+            reference=reference,
+            account=account.code,
+            date=earlier.date,
+            amount=earlier.amount,
+            payment=earlier.pk,
+        )
 
 
 def _same_payment(payment: Payment, *, by, account: KeyAccount, date: date, amount: Decimal, reference: str) -> Payment:
@@ -731,6 +811,8 @@ def contract_term_create(*, contract: Contract, **fields) -> ContractTerm:
         ) from error
     contract_terms_summarize(contract)
     _agreements_follow(contract)
+    # Its spend joins the ledger with the nightly run, not now: a line with spend in the ledger can no longer be
+    # removed (term.has_accruals), and a line added by mistake is removed the same day.
     return term
 
 
@@ -751,6 +833,8 @@ def contract_term_update(*, term: ContractTerm, **fields) -> ContractTerm:
     term.save()
     contract_terms_summarize(contract, removed_kinds=[kind_before])
     _agreements_follow(contract)
+    if term_figures(term) != before:  # its note alone changes no figure
+        _ledger_follows([contract])
     return term
 
 
@@ -776,6 +860,25 @@ def contract_term_delete(*, term: ContractTerm) -> None:
     ContractTerm.objects.filter(pk=term.pk).delete()
     contract_terms_summarize(contract, removed_kinds=[term.kind])
     _agreements_follow(contract)
+    _ledger_follows([contract])
+
+
+def _ledger_follows(contracts: Iterable[Contract]) -> None:
+    """A term changed, imported or removed: its chain's trade-spend ledger is computed again as of today in this
+    transaction, and its deductions matched again — the nightly job's two steps for that chain, as a display agreement
+    entered by hand does (evidence/agreements.py) — so the ledger shows the new figure at once, not the next morning.
+    Closed months stay as they are (what they should have held lands as a true-up in the first open month:
+    tradespend/accruals.py). A draft contract's terms accrue nothing, so its chain's ledger is left alone."""
+    from tradespend.accruals import ACCRUING_CONTRACT_STATUSES, accruals_compute  # lazy: tradespend builds on us
+    from tradespend.matching import deductions_match
+
+    account_ids = sorted({c.account_id for c in contracts if c.status in ACCRUING_CONTRACT_STATUSES})
+    if not account_ids:
+        return
+    today = timezone.localdate()
+    for account in KeyAccount.objects.filter(pk__in=account_ids).order_by("pk"):
+        accruals_compute(as_of=today, account=account)
+    deductions_match(account_ids=account_ids)
 
 
 def _agreements_follow(contract: Contract, *, account_ids=()) -> None:
@@ -797,6 +900,7 @@ def contract_terms_imported(*, contract_ids) -> None:
         from evidence import hooks as evidence
 
         evidence.agreement_sources_changed({contract.account_id for contract in contracts})
+    _ledger_follows(contracts)
 
 
 # --- bulk settlement (issue 12 item 6: a head office's remittance over many invoices) ------------------------

@@ -491,7 +491,10 @@ def term_edit(request, contract_pk=None, pk=None):
         except DomainError as error:
             show_refusal(form, error)
         else:
-            messages.success(request, gettext("Term saved: %(kind)s.") % {"kind": term.get_kind_display()})
+            saved = gettext("Term saved: %(kind)s.") % {"kind": term.get_kind_display()}
+            if pk is None:  # a change is in the trade-spend ledger at once; a new line joins it tonight (services)
+                saved = f"{saved} {gettext('Its spend enters the trade-spend ledger with the nightly run.')}"
+            messages.success(request, saved)
             return redirect("contracts:contract-detail", pk=contract.pk)
     return render(request, "contracts/term_form.html", {"form": form, "term": term, "contract": contract})
 

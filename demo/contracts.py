@@ -200,7 +200,7 @@ def _account_books(account, index, *, today, rng, finance) -> int:
             account=account,
             date=paid_on,
             amount=invoice.open_amount,
-            reference=f"HK{paid_on:%Y%m%d}{account.code}",
+            reference=f"HK{paid_on:%Y%m%d}-{invoice.number}",  # one a payment: a reused one is refused
             allocations=[(invoice, invoice.open_amount)],
             by=finance,
         )

@@ -65,13 +65,18 @@ def month_of_books(account, finance):
         )
         for n, number in enumerate(numbers)
     ]
+    # The same reference twice is refused now (payment.reference_used): these stand for rows booked before that rule,
+    # recorded under a reference of their own and then given the one they share.
     for n, reference in enumerate(["HK", "HK", "", "", "hk", "汇款", "HK"]):
-        services.payment_record(
-            account=account, date=START + timedelta(days=n % 3), amount=D(300 + n), reference=reference, by=finance
+        paid = services.payment_record(
+            account=account, date=START + timedelta(days=n % 3), amount=D(300 + n), reference=f"{n}", by=finance
         )
+        Payment.objects.filter(pk=paid.pk).update(reference=reference)
     bounced = services.payment_record(
-        account=account, date=START + timedelta(days=2), amount=D("50.00"), reference="HK"
+        account=account, date=START + timedelta(days=2), amount=D("50.00"), reference="HK-bounced"
     )
+    Payment.objects.filter(pk=bounced.pk).update(reference="HK")
+    bounced.refresh_from_db()
     services.payment_reverse(payment=bounced, by=finance, reason="退票", on=START + timedelta(days=2))
     for n, invoice in enumerate(invoices[:5]):
         services.deduction_record(
