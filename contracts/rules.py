@@ -441,11 +441,37 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
         )
 
 
-def claimed_months(day: date, start: date | None, end: date | None, *, field: str = "period_end") -> tuple[date, date]:
+def claimed_months(
+    day: date, start: date | None, end: date | None, *, field: str = "period_end", latest: date | None = None
+) -> tuple[date, date]:
     """The months a deduction claims, as the first days of its first and last month: its date's month when
-    none is given, one month when only one end is."""
+    none is given, one month when only one end is. Each lies within the months the portal holds
+    (ka_portal.months.YEARS: ``month.out_of_range``) and none more than a year after the month of the latest day
+    the books take (``latest``: today + KA.books_days_ahead unless given, as contracts.rules.check_book_date reads
+    it: ``deduction.period_too_far_ahead``; a year's fees claimed in advance stay possible), so a year typed wrong
+    (2099-07 for 2026-07) is refused naming the field at every door that claims months (the receivables page,
+    remittances keyed in or imported, the API)."""
+    # Lazy: the only rule here that reads today and the settings itself; every door reaches it without them.
+    from django.conf import settings
+    from django.utils import timezone
+
+    from ka_portal.months import FIRST, LAST
+
     start = (start or end or day).replace(day=1)
     end = (end or start).replace(day=1)
+    labels = {"period_start": _("Period from"), "period_end": _("Period to")}
+    start_field = "period_start" if field == "period_end" else field
+    for name, month in ((start_field, start), (field, end)):
+        if not YEARS[0] <= month.year <= YEARS[1]:
+            raise DomainError(
+                "month.out_of_range",
+                _("%(label)s: %(value)s is outside the months the portal holds: enter one from %(first)s to %(last)s."),
+                field=name,
+                label=labels.get(name, _("Period")),
+                value=f"{month:%Y-%m}",
+                first=FIRST,
+                last=LAST,
+            )
     if end < start:
         raise DomainError(
             "deduction.period_order",
@@ -453,5 +479,22 @@ def claimed_months(day: date, start: date | None, end: date | None, *, field: st
             field=field,
             start=f"{start:%Y-%m}",
             end=f"{end:%Y-%m}",
+        )
+    if latest is None:
+        latest = timezone.localdate() + timedelta(days=settings.KA.books_days_ahead)
+    # a year's fees may be claimed in advance (an annual contract's, deducted in its first month)
+    last = date(latest.year + 1, latest.month, 1)
+    if end > last:
+        raise DomainError(
+            "deduction.period_too_far_ahead",
+            _(
+                "%(label)s: %(month)s is after %(last)s, a year past the last day the books take (%(latest)s): "
+                "a deduction cannot claim a month so far ahead."
+            ),
+            field=field,
+            label=labels.get(field, _("Period")),
+            month=f"{end:%Y-%m}",
+            last=f"{last:%Y-%m}",
+            latest=latest,
         )
     return start, end

@@ -8,8 +8,9 @@
     remittance_summary(remittance) -> RemittanceSummary                 what the screen shows
 
 All or nothing: every bad line is named (row, column, why) in one RemittanceRefused and nothing is written.
-The same account + reference again with the same content (the file's sha256, or the same lines) answers the
-remittance already recorded and changes nothing; other content under a used reference is refused.
+The same account + reference again with the same content (the same date and cash, and the same lines: the file's
+sha256, or the lines keyed in) answers the remittance already recorded and changes nothing; other content under a
+used reference is refused naming what differs (a cash corrected in the form beside the same file is other content).
 
 How the money lands: each invoice line settles ``amount`` of its invoice, cash and deductions together. A
 deduction naming an invoice of the remittance sits on it; the others go first-fit-decreasing onto the lines with
@@ -176,7 +177,9 @@ def deduction_kind(value) -> str:
             _("Unknown deduction kind “%(kind)s”: use one of %(kinds)s."),
             field="kind",
             kind=value,
-            kinds=", ".join(Deduction.Kind.values),
+            # the labels, in the reader's language: what the advice's template asks for (进场费、条码费…); the
+            # codes and the other language's labels are read too
+            kinds=gettext(", ").join(str(label) for label in Deduction.Kind.labels),
         )
     return found
 
@@ -196,37 +199,50 @@ def _compared_reason(reason: str, code: str, params: dict) -> str:
 # --- idempotency: what makes two advices the same ------------------------------------------------------------
 
 
-def _content(*, when: date, cash: Decimal, invoices, deductions) -> str:
-    """A digest of an advice's content: date, cash, the invoice lines and the deductions (kind, months, amount,
-    reference, reason), order ignored."""
-    body = {
-        "date": when.isoformat(),
-        "cash": str(to_money(cash)),
+def _lines(invoices, deductions) -> dict:
+    """An advice's lines as compared: the invoice lines and the deductions, order ignored."""
+    return {
         "invoices": sorted([number, str(to_money(amount))] for number, amount in invoices),
         "deductions": sorted(
             [kind, start.isoformat(), end.isoformat(), str(to_money(amount)), reference, reason]
             for kind, start, end, amount, reference, reason in deductions
         ),
     }
+
+
+def _digest(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-def _stored_content(remittance: Remittance) -> str:
-    return _content(
-        when=remittance.date,
-        cash=remittance.cash,
-        invoices=remittance.invoice_lines.values_list("invoice__number", "amount"),
-        deductions=[
-            (kind, start, end, amount, reference, _compared_reason(reason, code, params))
-            for kind, start, end, amount, reference, reason, code, params in remittance.deductions.values_list(
-                "kind", "period_start", "period_end", "amount", "reference", "reason", "reason_code", "reason_params"
-            )
-        ],
+_STORED_DEDUCTION = (
+    "kind",
+    "period_start",
+    "period_end",
+    "amount",
+    "reference",
+    "reason",
+    "reason_code",
+    "reason_params",
+)
+
+
+def _stored_lines(remittance: Remittance) -> str:
+    return _digest(
+        _lines(
+            remittance.invoice_lines.values_list("invoice__number", "amount"),
+            [
+                (kind, start, end, amount, reference, _compared_reason(reason, code, params))
+                for kind, start, end, amount, reference, reason, code, params in remittance.deductions.values_list(
+                    *_STORED_DEDUCTION
+                )
+            ],
+        )
     )
 
 
-def _new_content(*, when, cash, reference, invoices, deductions) -> str | None:
-    """The digest of an advice as given, or None when it cannot be read (it is then not the stored one)."""
+def _new_lines(*, when, reference, invoices, deductions) -> str | None:
+    """The digest of an advice's lines as given, or None when they cannot be read (they are then not the stored
+    ones)."""
     try:
         lines = [((line.invoice or "").strip(), to_money(line.amount)) for line in invoices]
         taken = []
@@ -242,25 +258,62 @@ def _new_content(*, when, cash, reference, invoices, deductions) -> str | None:
                     (line.reason or "").strip() or default_reason(reference),
                 )
             )
-        return _content(when=when, cash=cash, invoices=lines, deductions=taken)
+        return _digest(_lines(lines, taken))
     except (DomainError, TypeError, ArithmeticError, ValueError):
         return None
 
 
-def _same_or_refused(existing: Remittance, *, file_sha256: str, content: str | None) -> RemittanceOutcome:
-    if (file_sha256 and file_sha256 == existing.file_sha256) or content == _stored_content(existing):
+def _money_text(amount) -> str:
+    """An amount as a refusal writes it (12,028.00); as typed when it is not one."""
+    try:
+        return f"{to_money(amount):,}"
+    except (ArithmeticError, ValueError, TypeError):
+        return str(amount)
+
+
+def _differences(existing: Remittance, *, when: date, cash, same_lines: bool) -> list[str]:
+    """What an advice given again under a used reference changes of the recorded one: its date, its cash (both
+    typed in the form, whatever the file), its lines. None: it is the same advice."""
+    found = []
+    if when != existing.date:
+        found.append(
+            gettext("date received %(recorded)s recorded, %(given)s now") % {"recorded": existing.date, "given": when}
+        )
+    if _money_text(cash) != _money_text(existing.cash):
+        found.append(
+            gettext("cash %(recorded)s recorded, %(given)s now")
+            % {"recorded": _money_text(existing.cash), "given": _money_text(cash)}
+        )
+    if not same_lines:
+        found.append(gettext("the invoice or deduction lines"))
+    return found
+
+
+def _same_or_refused(
+    existing: Remittance, *, when: date, cash, file_sha256: str, lines: str | None
+) -> RemittanceOutcome:
+    """The remittance already recorded under the reference when the advice is the same again (its date, its cash
+    and its lines: the same file, or the same lines keyed in); refused naming what differs otherwise. A file's hash
+    vouches for its lines only: the date and the cash are typed beside it, so a corrected cash with the same file
+    is other content, never "nothing changed"."""
+    same_lines = bool(file_sha256 and file_sha256 == existing.file_sha256) or (
+        lines is not None and lines == _stored_lines(existing)
+    )
+    differences = _differences(existing, when=when, cash=cash, same_lines=same_lines)
+    if not differences:
         return RemittanceOutcome(existing, created=False)
     raise DomainConflict(
         "remittance.reference_used",
         _(
             "Reference %(reference)s was already used for a remittance of %(account)s recorded on %(recorded)s "
-            "(dated %(date)s) with other content: check the reference, or open that remittance."
+            "(dated %(date)s) with other content (%(differences)s): check the reference, or open that remittance."
         ),
         field="reference",
         reference=existing.reference,
         account=existing.account.code,
         recorded=f"{existing.created_at:%Y-%m-%d}",
         date=existing.date,
+        differences="; ".join(differences),
         remittance=existing.pk,
     )
 
@@ -312,10 +365,10 @@ def remittance_record(
         account = KeyAccount.objects.select_for_update().get(pk=account.pk)  # one remittance of an account at a time
         existing = Remittance.objects.filter(account=account, reference=reference).select_related("account").first()
         if existing is not None:
-            content = _new_content(when=when, cash=cash, reference=reference, invoices=invoices, deductions=deductions)
-            if found_before:
-                content = None
-            return _same_or_refused(existing, file_sha256=file_sha256, content=content)
+            lines = None
+            if not found_before:
+                lines = _new_lines(when=when, reference=reference, invoices=invoices, deductions=deductions)
+            return _same_or_refused(existing, when=when, cash=cash, file_sha256=file_sha256, lines=lines)
     try:
         cash = rules_positive(cash, "remittance.cash_not_positive")
     except DomainError as error:
@@ -393,6 +446,7 @@ def remittance_record(
         lines[number] = (invoice, amount, row)
 
     # The deductions: kind, amount, months, and the invoice line they name.
+    given = {(line.invoice or "").strip() for line in invoices} - {""}
     taken: list[dict] = []
     named_total: dict[str, Decimal] = defaultdict(Decimal)
     for index, line in enumerate(deductions):
@@ -432,7 +486,9 @@ def remittance_record(
         number = (line.invoice or "").strip()
         values["line"] = None
         if number:
-            if number not in first_row:
+            if number in given and number not in first_row:
+                bad = True  # its invoice line was refused: that line's problem says why, not a second one here
+            elif number not in first_row:
                 problems.add(
                     "deductions",
                     row,
@@ -488,7 +544,7 @@ def remittance_record(
                 key = error.params.pop("key")
                 problems.add("deductions", taken[key]["row"], "amount", error)
                 pending = [item for item in pending if item[0] != key]
-    elif taken:
+    elif taken and not given:  # lines were given but refused: their problems say why, nothing is placed
         for values in taken:
             problems.add(
                 "deductions",

@@ -2,10 +2,12 @@
 written right but outside the months the portal holds (1999-01) is said to be so, with the range and the code
 `month.out_of_range`, naming the field — not called "not a month"; a month that is none (2026-13) still is."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from contracts import services
 from contracts.models import Deduction, Invoice
@@ -59,11 +61,19 @@ def test_what_is_no_month_is_still_not_a_month(api_client, finance, invoice, typ
     assert not Deduction.objects.exists()
 
 
-def test_the_months_of_the_range_are_taken(api_client, finance, invoice):
+def test_the_months_of_the_range_are_taken_up_to_the_last_month_the_books_take(api_client, finance, invoice):
+    # the portal's first month, to a year after the month of the last day the books take (today + books_days_ahead):
+    # a month past it is a year typed wrong (QA: 2099-07 was taken), refused as deduction.period_too_far_ahead
     api_client.force_authenticate(finance)
+    books = timezone.localdate() + timedelta(days=settings.KA.books_days_ahead)
+    last = date(books.year + 1, books.month, 1)  # a year's fees may be claimed in advance
 
-    answer = api_client.post(URL, _deduction(invoice, period_start="2000-01", period_end="2100-12"), format="json")
+    ahead = api_client.post(URL, _deduction(invoice, period_start="2000-01", period_end="2100-12"), format="json")
+    answer = api_client.post(
+        URL, _deduction(invoice, period_start="2000-01", period_end=f"{last:%Y-%m}"), format="json"
+    )
 
+    assert ahead.status_code == 400 and ahead.json()["code"] == "deduction.period_too_far_ahead"
     assert answer.status_code == 201, answer.json()
-    assert (answer.json()["period_start"], answer.json()["period_end"]) == ("2000-01", "2100-12")
+    assert (answer.json()["period_start"], answer.json()["period_end"]) == ("2000-01", f"{last:%Y-%m}")
     assert Deduction.objects.get().period_start == date(2000, 1, 1)

@@ -4,6 +4,7 @@ lines behind it, its matches, a manual match, its dispute) and the disputes list
 Finance writes; KA managers read their accounts' chains and approve write-offs above the threshold; reps and
 supervisors are answered 404. Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
@@ -19,7 +20,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from contracts import selectors as contract_selectors
-from contracts.forms import DATE_INPUT, MONEY_INPUT, StyledForm
+from contracts.forms import DATE_INPUT, MONEY_INPUT, StyledForm, offer_book_dates
 from contracts.models import Deduction
 from contracts.views import FinanceMixin, finance_page
 from evidence import agreements as agreement_selectors
@@ -106,6 +107,10 @@ class RecoverForm(StyledForm):
     on = forms.DateField(label=_("Recovered on"), widget=DATE_INPUT, initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        offer_book_dates(self, "on")  # the days dispute_recover takes (contracts.rules.check_book_date)
+
 
 class NoteForm(StyledForm):
     note = forms.CharField(label=_("Why it is accepted"), max_length=200)
@@ -135,6 +140,25 @@ def deduction_state_text(deduction) -> str:
 
 def _unsupported(deduction) -> Decimal:
     return services.unmatched_part(deduction)
+
+
+@dataclass(frozen=True)
+class StateTotal:
+    """One card on top of the deductions list: a state, how many, their full amount and what of it is still open."""
+
+    state: Deduction.State
+    count: int
+    amount: Decimal
+    still_open: Decimal
+    caption: str  # what the open figure is, said beside it; "" for matched (its card shows the full amount)
+
+
+# What the open figure of a state's card is, as the card says it.
+_STATE_CAPTIONS = {
+    Deduction.State.PARTLY_MATCHED: _("unmatched, still open"),
+    Deduction.State.UNSUPPORTED: _("unsupported, still open"),
+    Deduction.State.DUPLICATE: _("unsupported, still open"),
+}
 
 
 class DeductionListView(FinanceMixin, FilteredListView):
@@ -172,10 +196,27 @@ class DeductionListView(FinanceMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        rows = self.object_list.order_by().values("state").annotate(count=Count("pk"), amount=money_sum("amount"))
+        rows = (
+            self.object_list.order_by()
+            .values("state")
+            .annotate(
+                count=Count("pk"),
+                # named apart from the fields: the open part reads the deductions' own amount
+                full_amount=money_sum("amount"),
+                still_open=money_sum(dispute_services.still_open_expression()),
+            )
+        )
         found = {row["state"]: row for row in rows}
+        # per state its count, its full amount and what of it is still open (unsupported or unmatched, less what was
+        # recovered or accepted and written off): a full amount alone overstated the open work (QA)
         context["state_totals"] = [
-            (state, found.get(state.value, {}).get("count", 0), found.get(state.value, {}).get("amount") or ZERO)
+            StateTotal(
+                state=state,
+                count=found.get(state.value, {}).get("count", 0),
+                amount=found.get(state.value, {}).get("full_amount") or ZERO,
+                still_open=max(found.get(state.value, {}).get("still_open") or ZERO, ZERO),
+                caption=_STATE_CAPTIONS.get(state, ""),
+            )
             for state in Deduction.State
         ]
         context["can_match"] = self.request.user.has_perm("tradespend.add_deductionmatch")
