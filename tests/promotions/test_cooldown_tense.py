@@ -89,14 +89,15 @@ def test_a_submission_after_an_approved_plan_still_ahead_says_it_is_to_be_promot
     second = promotion_save_draft(user=world.rep, data=plan_input(world, start=date(2026, 7, 1), title="七月店促"))
 
     # when: the supervisor submits it
-    with translation.override("en"), pytest.raises(DomainError) as refused:
-        promotion_submit(plan=second, by=world.supervisor)
+    with translation.override("en"):
+        with pytest.raises(DomainError) as refused:
+            promotion_submit(plan=second, by=world.supervisor)
 
-    # then: the refusal speaks of the June plan as coming, not as past
-    assert refused.value.detail == (
-        "Rule 4: P001 纯生啤酒 is to be promoted at this account in “六月店促” from 2026-06-08 to 2026-06-21; "
-        "after a 30-day cool-down it may start again on 2026-07-21 at the earliest."
-    )
+        # then: the refusal speaks of the June plan as coming, not as past
+        assert refused.value.detail == (
+            "Rule 4: P001 纯生啤酒 is to be promoted at this account in “六月店促” from 2026-06-08 to 2026-06-21; "
+            "after a 30-day cool-down it may start again on 2026-07-21 at the earliest."
+        )
 
 
 @pytest.mark.django_db

@@ -46,14 +46,15 @@ def _actions(html: str) -> str:
 def test_a_reps_submission_is_refused_naming_their_supervisor_and_nothing_is_written(world):
     plan = _draft(world)
 
-    with translation.override("en"), pytest.raises(DomainError) as refused:
-        promotion_submit(plan=plan, by=world.rep)
+    with translation.override("en"):
+        with pytest.raises(DomainError) as refused:
+            promotion_submit(plan=plan, by=world.rep)
 
-    assert refused.value.code == "promotion.rep_cannot_submit"
-    assert refused.value.detail == (
-        f"A sales rep drafts promotion requests; your supervisor, {display_name(world.supervisor)}, "
-        "submits them for approval."
-    )
+        assert refused.value.code == "promotion.rep_cannot_submit"
+        assert refused.value.detail == (
+            f"A sales rep drafts promotion requests; your supervisor, {display_name(world.supervisor)}, "
+            "submits them for approval."
+        )
     plan.refresh_from_db()
     assert plan.status == Status.DRAFT
     assert not PromotionTransition.objects.filter(plan=plan, to_status=Status.SUBMITTED).exists()
@@ -78,12 +79,12 @@ def test_a_rep_without_a_supervisor_is_told_the_accounts_manager_submits(world):
     StoreFactory(account=world.account, rep=loner, code="S-ALONE")
     plan = promotion_save_draft(user=loner, data=plan_input(world, stores=list(loner.stores.all())))
 
-    with translation.override("en"), pytest.raises(DomainError) as refused:
-        promotion_submit(plan=plan, by=loner)
-
-    assert refused.value.detail == (
-        "A sales rep drafts promotion requests; the account's KA manager submits them for approval."
-    )
+    with translation.override("en"):
+        with pytest.raises(DomainError) as refused:
+            promotion_submit(plan=plan, by=loner)
+        assert refused.value.detail == (
+            "A sales rep drafts promotion requests; the account's KA manager submits them for approval."
+        )
     assert promotion_submit(plan=plan, by=world.manager).status == Status.SUBMITTED
 
 
