@@ -68,7 +68,7 @@ from contracts.selectors import net_sell_in
 from evidence.agreement_rules import payable_month
 from evidence.models import DisplayAgreement, DisplayKind
 from ka_portal.errors import DomainError
-from ka_portal.money import ZERO, to_money
+from ka_portal.money import ZERO, money_sum, to_money
 from promoters.models import Shift
 from promotions.models import PromotionPlan
 from stores.models import Listing
@@ -602,6 +602,73 @@ def _unchanged(row: dict | None, line: _Line) -> bool:
 # --- adjustments --------------------------------------------------------------------------------------------
 
 
+def check_adjustment_month(month: date) -> None:
+    """An adjustment's month (its first day) lies within what the books take (contracts.services.check_book_date:
+    from BOOKS_START to settings.KA.books_days_ahead days after today), as an invoice's or a deduction's date: a
+    month typed a year ahead (2027-06) is refused naming the month, not booked as spend no one has incurred."""
+    from contracts.services import check_book_date  # lazy: contracts' services import tradespend's models
+
+    check_book_date(month, field="month", label=_("Month"))
+
+
+def accrued_total(*, account: KeyAccount, month: date, kind: str) -> Decimal:
+    """Σ the ledger's lines of a chain × kind × month, adjustments included: what an adjustment may take back."""
+    lines = AccrualLine.objects.filter(account=account, month=rules.month_start(month), kind=kind)
+    return to_money(lines.aggregate(total=money_sum("amount", default=ZERO))["total"])
+
+
+def check_adjustment_total(*, account: KeyAccount, month: date, kind: str, amount: Decimal) -> None:
+    """A negative adjustment takes back spend the ledger holds: refused (``adjustment.beyond_accrued``) when it would
+    leave the chain × kind × month total below 0, naming what is accrued there. A reversal of 999,999.00 against
+    2,400.00 is a typo, and a negative total reads as made-up income on gross to net."""
+    if amount >= 0:
+        return
+    accrued = accrued_total(account=account, month=month, kind=kind)
+    if accrued + amount < 0:
+        raise DomainError(
+            "adjustment.beyond_accrued",
+            _(
+                "Only %(accrued)s accrued for %(kind)s at %(account)s in %(month)s: an adjustment of %(amount)s "
+                "would take the ledger below 0."
+            ),
+            field="amount",
+            accrued=accrued,
+            kind=SpendKind(kind).label,
+            account=account.code,
+            month=f"{month:%Y-%m}",
+            amount=amount,
+        )
+
+
+def adjustment_term(*, account: KeyAccount, number: str, kind: str, month: date | None = None) -> ContractTerm:
+    """The contract term an adjustment corrects, from the contract NUMBER the clerk sees (HT-DEMO-2026-WMT): the
+    chain's contract of that number (``adjustment.contract_not_found`` otherwise, naming it), and its term of the
+    adjustment's kind of spend (``adjustment.contract_no_term`` when it has none), the one valid in ``month`` first."""
+    number = (number or "").strip()
+    contract = Contract.objects.filter(account=account, number__iexact=number).first()
+    if contract is None:
+        raise DomainError(
+            "adjustment.contract_not_found",
+            _("No contract %(number)s at this chain."),
+            field="contract",
+            number=number,
+        )
+    terms = [term for term in contract.terms.order_by("valid_from", "pk") if rules.TERM_SPEND_KIND[term.kind] == kind]
+    if not terms:
+        raise DomainError(
+            "adjustment.contract_no_term",
+            _("Contract %(number)s has no term for %(kind)s."),
+            field="contract",
+            number=contract.number,
+            kind=SpendKind(kind).label if kind in SpendKind.values else kind,
+        )
+    if month is not None:
+        month = rules.month_start(month)
+        valid = [t for t in terms if rules.month_start(t.valid_from) <= month <= rules.month_start(t.valid_to)]
+        terms = valid or terms
+    return terms[0]
+
+
 @transaction.atomic
 def accrual_adjust(
     *,
@@ -641,7 +708,9 @@ def accrual_adjust(
             plan=plan.title,
         )
     month = rules.month_start(month)
+    check_adjustment_month(month)
     rules.check_month_open(month, frozenset(ClosedMonth.objects.values_list("month", flat=True)), field="month")
+    check_adjustment_total(account=account, month=month, kind=kind, amount=amount)  # the account row is locked
     if term is not None:
         category = rules.spend_category(source="term", kind=rules.TERM_SPEND_KIND[term.kind])
     elif plan is not None:

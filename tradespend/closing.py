@@ -78,6 +78,33 @@ def months_waiting(before: date) -> list[date]:
     return sorted(months_with_activity(before, within=spans) - closed)
 
 
+def first_month_to_close() -> date | None:
+    """The first month a close may take once a month is closed (months close in order): the first month from the
+    earliest closed one that is not closed. None before any close (the order is then kept by earliest_open_month)."""
+    closed = ClosedMonth.objects.months()
+    if not closed:
+        return None
+    month = min(closed)
+    while month in closed:
+        month = add_months(month, 1)
+    return month
+
+
+def check_month_in_order(month: date) -> None:
+    """Refuse closing a month before the earliest closed one (``month.before_first_open``): months close in order,
+    so an empty month before it (2024-12, with 2025-01 onwards closed) would be closed for good out of order."""
+    month = month_start(month)
+    first = first_month_to_close()
+    if first is not None and month < first:
+        raise DomainError(
+            "month.before_first_open",
+            _("Months close in order: the first open month is %(first)s, so %(month)s cannot be closed."),
+            field="month",
+            first=f"{first:%Y-%m}",
+            month=f"{month:%Y-%m}",
+        )
+
+
 def earliest_open_month(before: date) -> date | None:
     """The first month before ``before`` with any record that is not closed yet, or None."""
     waiting = months_waiting(before)
@@ -142,6 +169,7 @@ def check_month_close(*, month: date, by, today: date | None = None) -> date:
         raise DomainConflict(
             "month.already_closed", _("%(month)s is already closed."), field="month", month=f"{month:%Y-%m}"
         )
+    check_month_in_order(month)
     earlier = earliest_open_month(month)
     if earlier is not None:
         raise DomainError(
@@ -249,7 +277,8 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
 @transaction.atomic
 def month_close(*, month: date, by, today: date | None = None) -> ClosedMonth:
     """Close ``month`` (any day of it): finance or admin only; refused while the month is not over
-    (``month.not_over``), when it is already closed (``month.already_closed``) or while an earlier month with
+    (``month.not_over``), when it is already closed (``month.already_closed``), before the first month a close may
+    take (check_month_in_order: ``month.before_first_open``) or while an earlier month with
     any invoice, credit note, spend line, deduction or recovery is open (``month.earlier_open``). Freezes one
     ClosedFigure per account with any figure in the month, then the ClosedMonth row. No reopening."""
     month = check_month_close(month=month, by=by, today=today)

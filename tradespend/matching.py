@@ -115,19 +115,31 @@ def _matched_sum(line_ref) -> Money:
     return Money(Coalesce(Subquery(sums[:1]), Value(ZERO), output_field=MONEY_TOTAL))
 
 
+def matched_above(amount: Decimal, deducted: Decimal) -> Decimal:
+    """How much a line's matches (``deducted``) exceed what it holds: Σ matches − its amount, a line at or below 0
+    holding nothing (a negative adjustment with no match is over nothing; one with matches is over by all of them).
+    0.00 when it is not over-deducted. What gross to net counts as unsupported in the line's month."""
+    return to_money(max(deducted - max(amount, ZERO), ZERO))
+
+
 def lines_with_matches(lines: QuerySet) -> QuerySet:
     """Ledger lines with ``deducted`` (Σ matches), ``remaining`` (amount − deducted) and ``over_deducted``
-    (matches above the line: the ledger lowered it after they were made)."""
+    (matches above what the line holds: the ledger lowered it after they were made). Only matches make a line
+    over-deducted: a line at or below 0 that nothing is matched to (a negative adjustment taking spend back) is not,
+    though its amount is below its 0.00 deducted (QA: such a line showed as made-up unsupported deductions)."""
     return lines.annotate(deducted=_matched_sum(OuterRef("pk"))).annotate(
         remaining=Money(F("amount") - F("deducted")),
-        over_deducted=ExpressionWrapper(Q(deducted__gt=F("amount")), output_field=BooleanField()),
+        over_deducted=ExpressionWrapper(
+            Q(deducted__gt=F("amount")) & Q(deducted__gt=ZERO), output_field=BooleanField()
+        ),
     )
 
 
 def _over_deducted_matches() -> QuerySet:
-    """Matches on a line whose matches now exceed it (the ledger lowered it after they were made)."""
+    """Matches on a line whose matches now exceed it (the ledger lowered it after they were made): as
+    lines_with_matches says, only a line with matches above 0 (a match is above 0, so every match's line is)."""
     return DeductionMatch.objects.annotate(line_deducted=_matched_sum(OuterRef("line"))).filter(
-        line__amount__lt=F("line_deducted")
+        line__amount__lt=F("line_deducted"), line_deducted__gt=ZERO
     )
 
 
@@ -154,7 +166,7 @@ def over_deducted_excess(deduction_ids) -> dict[int, Decimal]:
     touched = DeductionMatch.objects.filter(deduction_id__in=ids).values("line_id")
     lines = lines_with_matches(AccrualLine.objects.filter(pk__in=touched)).filter(over_deducted=True)
     over = {
-        pk: (to_money(deducted - amount), deducted)
+        pk: (matched_above(amount, deducted), deducted)
         for pk, amount, deducted in lines.values_list("pk", "amount", "deducted")
     }
     if not over:

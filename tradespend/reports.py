@@ -40,7 +40,7 @@ from ka_portal.money import ZERO, money_sum
 from ka_portal.months import check_month_range, read_month
 from ka_portal.months import parse_month as month_of
 
-from .matching import lines_with_matches
+from .matching import lines_with_matches, matched_above
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
 from .rules import add_months, month_start, months_between, percent_of
 
@@ -213,10 +213,10 @@ def live_figures(account_ids, months: list[date]) -> dict[tuple[int, date], Figu
     over = (
         lines_with_matches(AccrualLine.objects.filter(account_id__in=account_ids, month__in=sorted(wanted)))
         .filter(over_deducted=True)
-        .values_list("account_id", "month", "remaining")
+        .values_list("account_id", "month", "amount", "deducted")
     )
-    for account_id, month, remaining in over:
-        cells[account_id, month].unsupported -= remaining
+    for account_id, month, amount, deducted in over:
+        cells[account_id, month].unsupported += matched_above(amount, deducted)
 
     # A recovery counts in the month it is dated in (never a closed one: rules.check_month_open), not in its
     # deduction's month, which may be closed and frozen: where the two months differ, it goes back on the

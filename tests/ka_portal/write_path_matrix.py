@@ -2113,13 +2113,18 @@ ADJUSTMENT = {"month": "2026-06-01", "kind": "dm", "amount": "-120.00", "reason"
 
 def _close_may(w, v) -> None:
     ClosedMonth.objects.get_or_create(month=date(2026, 5, 1))
+    # a DM fee the ledger holds in 2026-06, so a reversal of part of it is good (adjustment.beyond_accrued)
+    AccrualLine.objects.get_or_create(
+        account=w.account, month=date(2026, 6, 1), source_key="adjustment:matrix-dm", kind="dm", stage="adjustment",
+        defaults={"source": "adjustment", "category": "fixed_fee", "amount": Decimal("1000.00"), "reason": "DM"},
+    )  # fmt: skip
 
 
 def adjustment_doors() -> tuple[Door, ...]:
     """The ledger's adjustment form and the API's create (the admin is read only; computed lines have no door)."""
     return (
         Door("page", "finance", lambda w: reverse("tradespend:ledger-adjust"),
-             lambda w, v: {**ADJUSTMENT, "account": w.account.code, "term": "", "plan": "", **v}, prepare=_close_may),
+             lambda w, v: {**ADJUSTMENT, "account": w.account.code, "plan": "", **v}, prepare=_close_may),
         Door("api_create", "finance", api("accrual-line-list"),
              lambda w, v: {**ADJUSTMENT, "account": w.account.code, **v}, prepare=_close_may),
     )  # fmt: skip
@@ -2135,6 +2140,22 @@ RULES += (
         "accrual.adjustment_needs_reason", "adjustment.needs_reason", AccrualLine, "reason",
         good={"reason": "补计DM费"}, bad={"reason": "  "},
         message="Give the reason for the adjustment.", doors=adjustment_doors(),
+    ),
+    # QA (ledger): a month beyond what the books take, a reversal below what was accrued, a contract by its number
+    Rule(
+        "accrual.adjustment_month_ahead", "books.date_too_far_ahead", AccrualLine, "month",
+        good={"month": "2026-06-01"}, bad={"month": "2026-08-01"},
+        message="more than 31 days after today", doors=adjustment_doors(),
+    ),
+    Rule(
+        "accrual.adjustment_beyond_accrued", "adjustment.beyond_accrued", AccrualLine, "amount",
+        good={"amount": "-1000.00"}, bad={"amount": "-1000.01"},
+        message="Only 1,000.00 accrued for DM fee", doors=adjustment_doors(),
+    ),
+    Rule(
+        "accrual.adjustment_contract_not_found", "adjustment.contract_not_found", AccrualLine, "contract",
+        good={"contract": ""}, bad={"contract": "HT-NO-SUCH"},
+        message="No contract HT-NO-SUCH at this chain.", doors=adjustment_doors()[:1],  # the API takes a term id
     ),
 )  # fmt: skip
 
@@ -4211,6 +4232,88 @@ RULES += (
     ),
 )  # fmt: skip
 
+
+RULES += (
+    # QA: a payment under a reference already on a standing payment of the account is the same money booked twice
+    # (Back and submit again, the advice typed twice): refused, naming that payment. (Admin: payments are read-only;
+    # no import of payments.)
+    Rule(
+        "payment.reference_used", "payment.reference_used", Payment, "reference",
+        good={"reference": "MX-PAY-2"},
+        bad={"reference": "MX-PAY-1"},
+        watch=(Allocation, Invoice),
+        message="Reference MX-PAY-1 is already recorded for a payment of MXA on",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "payment", "payment-date": "2026-06-01", "payment-amount": "100.00",
+                               "payment-reference": v["reference"], "payment-mode": "oldest_first",
+                               "payment-request_key": str(uuid.uuid4())},
+                 prepare=lambda w, v: _payment(w)),
+            Door("api_create", "finance", api("payment-list"),
+                 lambda w, v: {"account": w.account.code, "date": "2026-06-01", "amount": "100.00", **v},
+                 prepare=lambda w, v: _payment(w)),
+        ),
+    ),
+)  # fmt: skip
+
+
+# --- QA (helper h22): a recovery's date and a deduction's claimed months take what the books take ---------------
+# The world's today is 2026-06-01 and KA.books_days_ahead 31: the books take dates up to 2026-07-02, months to 2026-07.
+
+
+def _remittance_claiming(w, v):
+    """The remittance page keyed in, its one deduction claiming the values' month."""
+    return {**_remittance_page(w, v), "deductions-0-period": v["period"]}
+
+
+def _remittance_api_claiming(w, v):
+    """The remittance API's JSON, its one deduction claiming the values' month."""
+    body = _remittance_api(w, v)
+    body["deductions"][0]["period_start"] = v["period"]
+    return body
+
+
+RULES += (
+    Rule(
+        "books.date_too_far_ahead@dispute_recover", "books.date_too_far_ahead", _dispute_rule_model(), "on",
+        good={"on": "2026-07-02"},
+        bad={"on": "2026-07-03"},
+        watch=(Deduction, Invoice),
+        message="Recovered on: 2026-07-03 is more than 31 days after today; the books take dates up to 2026-07-02.",
+        doors=(
+            Door("page", "finance", _sheet,
+                 lambda w, v: {"action": "recover", "recover-amount": "100.00", "recover-on": v["on"]},
+                 prepare=_matching_dispute),
+            Door("api_step", "finance", lambda w: reverse("dispute-recover", args=[_matching_dispute(w).pk]),
+                 lambda w, v: {"amount": "100.00", "on": v["on"]}, prepare=_matching_dispute),
+        ),
+    ),
+    Rule(
+        "deduction.period_too_far_ahead@remittance", "deduction.period_too_far_ahead", _remittance_model(), "period",
+        good={"cash": "900.00", "line": "1000.00", "deduction": "100.00", "period": "2027-07"},
+        bad={"cash": "900.00", "line": "1000.00", "deduction": "100.00", "period": "2027-08"},
+        watch=(Payment, Allocation, Deduction, Invoice),
+        message="2027-08 is after 2027-07, a year past the last day the books take",
+        doors=(
+            Door("page", "finance", lambda w: reverse("tradespend:remittance-new"), _remittance_claiming),
+            Door("api_create", "finance", api("remittance-list"), _remittance_api_claiming),
+        ),
+    ),
+    Rule(
+        "deduction.period_too_far_ahead@deduction", "deduction.period_too_far_ahead", Deduction, "period_end",
+        good={"period_end": "2027-07"},
+        bad={"period_end": "2027-08"},
+        watch=(Invoice,),
+        message="Period to: 2027-08 is after 2027-07, a year past the last day the books take",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "deduction",
+                               **_typed("deduction", _deduction_fields(w, {"reason": "条码费", **v}))}),
+            Door("api_create", "finance", api("deduction-list"),
+                 lambda w, v: _deduction_fields(w, {"reason": "条码费", **v})),
+        ),
+    ),
+)  # fmt: skip
 
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]

@@ -33,7 +33,7 @@ def ledger_world(manager, finance):
     plan(mine, title="春节堆头", tg_fee="1500", gift_cost="300", start_on=date(2026, 3, 1))
     term(contract(other, number="HT-CRF-1"), "display", "fixed", "once", amount="450")
     accruals_compute(as_of=AS_OF)
-    accrual_adjust(account=mine, month=date(2026, 4, 1), kind="dm", amount=D("-50"), reason="DM费少扣", by=finance)
+    accrual_adjust(account=mine, month=date(2026, 4, 1), kind="dm", amount=D("50"), reason="DM费少扣", by=finance)
     return mine, other
 
 
@@ -43,17 +43,17 @@ def test_finance_sees_every_line_with_totals_by_category(client, finance, ledger
     text = page.content.decode()
     assert page.status_code == 200
     assert "HT-WMT-1" in text and "HT-CRF-1" in text and "春节堆头" in text and "DM费少扣" in text
-    assert page.context["totals"] == [("Rebates", D("200.00")), ("Fixed fees", D("1200.00")),
+    assert page.context["totals"] == [("Rebates", D("200.00")), ("Fixed fees", D("1300.00")),
                                       ("Promotion spend", D("1800.00"))]  # fmt: skip
-    assert page.context["grand_total"] == D("3200.00")
+    assert page.context["grand_total"] == D("3300.00")
     assert 'data-testid="recompute-form"' in text and reverse("tradespend:ledger-adjust") in text
 
 
 def test_filters_narrow_the_lines_and_the_totals(client, finance, ledger_world):
     client.force_login(finance)
     page = client.get(reverse("tradespend:ledger"), {"account": "WMT", "category": "fixed_fee"})
-    assert {(x.kind, x.amount) for x in page.context["object_list"]} == {("dm", D("800.00")), ("dm", D("-50.00"))}
-    assert page.context["grand_total"] == D("750.00")
+    assert {(x.kind, x.amount) for x in page.context["object_list"]} == {("dm", D("800.00")), ("dm", D("50.00"))}
+    assert page.context["grand_total"] == D("850.00")
     by_text = client.get(reverse("tradespend:ledger"), {"q": "春节"}).context["object_list"]
     assert {x.kind for x in by_text} == {"end_cap", "promotion"}
     months = client.get(reverse("tradespend:ledger"), {"month_from": "2026-03-20", "month_to": "2026-04-01"})
@@ -87,7 +87,7 @@ def test_export_gives_the_filtered_lines(client, finance, ledger_world):
     assert rows[0][:2] == ("Key account", "Month") and len(rows) == 1 + 5
     assert {row[0] for row in rows[1:]} == {"WMT"}
     amount = rows[0].index("Amount")
-    assert sum(D(str(row[amount])) for row in rows[1:]) == D("2750.00")  # 200 + 800 + 1500 + 300 − 50
+    assert sum(D(str(row[amount])) for row in rows[1:]) == D("2850.00")  # 200 + 800 + 1500 + 300 + 50
 
 
 def test_manager_reads_only_own_accounts_and_cannot_write(client, manager, ledger_world):
@@ -177,13 +177,13 @@ def test_api_lists_with_the_same_filters_and_scope(api_client, manager, finance,
 
 def test_api_creates_an_adjustment_once_per_idempotency_key(api_client, finance, ledger_world):
     api_client.force_authenticate(finance)
-    body = {"account": "WMT", "month": "2026-06-09", "kind": "promotion", "amount": "-30.00", "reason": "赠品退回"}
+    body = {"account": "WMT", "month": "2026-06-09", "kind": "promotion", "amount": "30.00", "reason": "赠品补计"}
     first = api_client.post(reverse("accrual-line-list"), body, format="json", HTTP_IDEMPOTENCY_KEY="adj-1")
     again = api_client.post(reverse("accrual-line-list"), body, format="json", HTTP_IDEMPOTENCY_KEY="adj-1")
     assert first.status_code == 201 and again.json()["id"] == first.json()["id"]
     assert (first.json()["month"], first.json()["stage"], first.json()["category"]) == ("2026-06-01", "adjustment",
                                                                                        "promotion")  # fmt: skip
-    assert AccrualLine.objects.filter(reason="赠品退回").count() == 1
+    assert AccrualLine.objects.filter(reason="赠品补计").count() == 1
     refused = api_client.post(reverse("accrual-line-list"), {**body, "reason": ""}, format="json")
     assert refused.status_code == 400 and refused.json()["code"] == "adjustment.needs_reason"
 

@@ -25,7 +25,7 @@ def today(time_machine):
 def test_an_adjustment_takes_a_typed_month(api_client, finance, today, month):
     KeyAccountFactory(code="WMT")
     api_client.force_authenticate(finance)
-    body = {"account": "WMT", "month": month, "kind": "dm", "amount": "-120.00", "reason": "DM费少扣"}
+    body = {"account": "WMT", "month": month, "kind": "dm", "amount": "120.00", "reason": "DM费少扣"}
 
     response = api_client.post("/api/v1/accrual-lines/", body, format="json")
 
@@ -37,7 +37,7 @@ def test_an_adjustment_takes_a_typed_month(api_client, finance, today, month):
 def test_an_adjustment_with_no_month_in_it_is_refused_saying_how_to_write_one(api_client, finance, today):
     KeyAccountFactory(code="WMT")
     api_client.force_authenticate(finance)
-    body = {"account": "WMT", "month": "2027-13", "kind": "dm", "amount": "-120.00", "reason": "x"}
+    body = {"account": "WMT", "month": "2027-13", "kind": "dm", "amount": "120.00", "reason": "x"}
 
     response = api_client.post("/api/v1/accrual-lines/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
 

@@ -2,9 +2,11 @@
 account); KA managers read their own accounts' lines; reps and supervisors are answered 404.
 Routes are this module's `urlpatterns`, included by tradespend/urls.py."""
 
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +27,7 @@ from ka_portal.once import Invalid, new_key, once
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import require
 
-from ..accruals import accrual_adjust, accruals_compute
+from ..accruals import accrual_adjust, accruals_compute, adjustment_term
 from ..filters import AccrualLineFilter
 from ..models import AccrualLine, SpendCategory, SpendKind
 from ..reports import CATEGORY_FIELD, STEP_LABELS
@@ -123,23 +125,38 @@ class AdjustmentForm(forms.Form):
         help_text=_("Negative takes spend back."),
     )
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    term = forms.IntegerField(label=_("Contract term (id)"), required=False, min_value=1)
+    # the contract as the clerk sees it (HT-DEMO-2026-WMT), not a database id: its term of the kind is corrected
+    contract = forms.CharField(
+        label=_("Contract number"),
+        required=False,
+        max_length=40,
+        help_text=_("Optional: the contract the adjustment corrects; its term of this kind is linked."),
+    )
     plan = forms.IntegerField(label=_("Promotion plan (id)"), required=False, min_value=1)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["account"].queryset = contract_selectors.finance_accounts(user).order_by("code")
+        # the month box offers the months the books take (accruals.check_adjustment_month refuses the others)
+        latest = timezone.localdate() + timedelta(days=settings.KA.books_days_ahead)
+        self.fields["month"].widget.attrs["max"] = f"{latest:%Y-%m}"
         style_form_fields(self)
 
-    def clean_term(self):
-        pk = self.cleaned_data.get("term")
-        if pk is None:
-            return None
-        found = contract_selectors.contract_terms_for(self.user).filter(pk=pk).first()
-        if found is None:
-            raise forms.ValidationError(scope.NOT_FOUND_TEXT)
-        return found
+    def clean(self):
+        """The contract number typed, read as the service reads it (accruals.adjustment_term): the chain's
+        contract of that number and its term of the kind, as ``term``; a refusal shows next to the box."""
+        cleaned = super().clean()
+        number = (cleaned.get("contract") or "").strip()
+        cleaned["term"] = None
+        account, kind = cleaned.get("account"), cleaned.get("kind")
+        if number and account is not None and kind:
+            try:
+                cleaned["term"] = adjustment_term(account=account, number=number, kind=kind, month=cleaned.get("month"))
+            except DomainError as refusal:
+                self.add_error("contract", refusal.detail)
+        cleaned.pop("contract", None)
+        return cleaned
 
     def clean_plan(self):
         pk = self.cleaned_data.get("plan")

@@ -281,6 +281,7 @@ def months(request):
     report = reports.gross_to_net(accounts=accounts, month_from=first, month_to=this)
     waiting = set(closing.months_waiting(this))
     earliest_waiting = min(waiting) if waiting else None
+    first_to_close = closing.first_month_to_close()  # none before the earliest closed month (months close in order)
     only_waiting = request.GET.get("waiting") == "true"  # the home page's "months to close": those rows alone
     may_close = can(request.user, ClosedMonth, "add")
     open_months = [month for month in months_between(first, this) if month not in closed]
@@ -298,6 +299,7 @@ def months(request):
             and month < this
             and month not in closed
             and (earliest_waiting is None or month <= earliest_waiting)
+            and (first_to_close is None or month >= first_to_close)
         )
         rows.append(
             {
