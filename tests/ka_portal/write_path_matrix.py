@@ -4315,5 +4315,6 @@ RULES += (
     ),
 )  # fmt: skip
 
+
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]
