@@ -654,10 +654,14 @@ def route_stop_add(request, pk: int):
     )
 
 
-@model_permission(RoutePlan, get=None, post="change")
-@require_POST
+@model_permission(RoutePlan, get="view", post="change")
+@require_http_methods(["GET", "POST"])
 def route_stop_move(request, pk: int):
     stop = _stop_for_edit(request, pk)
+    if request.method != "POST":
+        # the address a refused move was drawn at, opened again (a reload from the address bar, a phone's tab
+        # brought back): the plan's page, not a bare "method not allowed"
+        return redirect(_back_to_plan(stop.plan_id))
     form = MoveStopForm(request.POST)
     if not form.is_valid():
         # say what was wrong: the day, or the place in it (a 0 or a letter in the # box is not a day's fault); at

@@ -111,6 +111,25 @@ def test_a_good_move_still_goes_back_to_the_plan(client, week):
     assert _order(plan) == [stops[2].pk, stops[0].pk, stops[1].pk]
 
 
+def test_the_refused_moves_address_opened_again_leads_to_the_plan_and_moves_nothing(client, week):
+    # given: a refused move drawn at the move's address (what the phone's address bar then shows)
+    sup, rep, plan, stops = week
+    before = _order(plan)
+    client.force_login(sup)
+    move = reverse("visits:route-stop-move", args=[stops[1].pk])
+    assert client.post(move, {"day": 3, "position": "0"}).status_code == 400
+
+    # when: that address is opened again (a reload from the address bar, a tab brought back)
+    again = client.get(move, **EN)
+
+    # then: the week's plan, not "method not allowed"; nothing moved
+    assert again.status_code == 302 and again["Location"] == reverse("visits:route-detail", args=[plan.pk])
+    assert _order(plan) == before
+    # and a stop outside the user's routes is still not found
+    client.force_login(make_user(Role.SUPERVISOR, username="sup_qa_other"))
+    assert client.get(move).status_code == 404
+
+
 @pytest.fixture
 def over_week():
     """A published week with six stops on Tuesday, a day of five."""
