@@ -216,7 +216,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.store.code} {self.checked_in_at:%Y-%m-%d %H:%M}"
+        return f"{self.store.code} {timezone.localtime(self.checked_in_at):%Y-%m-%d %H:%M}"  # Shanghai, as every page
 
     @property
     def is_open(self) -> bool:
