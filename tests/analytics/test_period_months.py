@@ -178,3 +178,29 @@ def test_the_page_reads_36_months(client, manager, chain, view, args):
     assert response.status_code == 200
     assert 'data-testid="period"' in html and 'data-testid="refused"' not in html
     assert 'value="2023-07"' in _box(html, "month_from") and 'value="2026-06"' in _box(html, "month_to")
+
+
+NOTHING_EXPORTED = "Nothing was exported: a value above is not valid. Correct it, then export again."
+REFUSED_EXPORTS = [
+    *((view, args, TOO_LONG) for view, args in PAGES),
+    ("tradespend:gross-to-net", [], TOO_LONG),
+    ("tradespend:gross-to-net-account", ["WMT"], TOO_LONG),
+    ("analytics:store-pnl", [], {"account": "WMT", "from": "2026-02-30"}),
+    ("analytics:targets", [], {"month": "2026-13"}),
+    ("contracts:aging", [], {"as_of": "yesterday"}),
+]
+
+
+@pytest.mark.parametrize(("view", "args", "asked"), REFUSED_EXPORTS)
+def test_an_export_refused_says_nothing_was_exported_and_a_look_does_not(client, finance, chain, view, args, asked):
+    # given: finance on a page whose values are refused (a period too long, a day or month that is none)
+    client.force_login(finance)
+
+    # when: the Excel is asked for with them, and when the page is only looked at with them
+    exported = client.get(reverse(view, args=args), {**asked, "export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en")
+    looked = client.get(reverse(view, args=args), asked, HTTP_ACCEPT_LANGUAGE="en")
+
+    # then: the export answers the page, saying no workbook was made; the look does not speak of exporting
+    assert exported.status_code == 400 and exported["Content-Type"].startswith("text/html")
+    assert NOTHING_EXPORTED in exported.content.decode()
+    assert looked.status_code == 400 and NOTHING_EXPORTED not in looked.content.decode()
