@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from ka_portal.errors import DomainError
+from ka_portal.pages import mark_problems
 from ka_portal.scope import NOT_FOUND_TEXT, account_owners_for
 
 from . import rules, services
@@ -20,11 +20,13 @@ class ContactInline(admin.TabularInline):
 
 
 class KeyAccountAdminForm(forms.ModelForm):
+    user = None  # the acting user (KeyAccountAdmin.get_form): a code taken is named to whoever sees its account
+
     def clean(self):
         data = super().clean()
         # the code's rules (no spaces, unique whatever its case), said beside the field as every door says them
         if "code" in data:
-            for refusal in services.account_code_refusals(data["code"], pk=self.instance.pk):
+            for refusal in services.account_code_refusals(data["code"], pk=self.instance.pk, by=self.user):
                 if "code" not in self.errors:
                     self.add_error("code", forms.ValidationError(refusal.detail, code=refusal.code))
         return data
@@ -37,6 +39,10 @@ class KeyAccountAdmin(admin.ModelAdmin):
     list_filter = ("tier", "format", "purchasing_mode", "margin_model", "active", "region")
     search_fields = account_search_fields()
     inlines = [ContactInline]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def get_readonly_fields(self, request, obj=None):
         # Only an admin hands an account to another KA manager (accounts.services.may_change_owner).
@@ -62,13 +68,12 @@ class ContactAdmin(admin.ModelAdmin):
         services.contact_save(contact=obj)
 
 
-def _refusals_on(form, check) -> None:
-    """Show a rule's refusal next to its field (the form's own errors first: a value that did not parse)."""
-    if not form.errors:
-        try:
-            check(form.cleaned_data)
-        except DomainError as refusal:
-            form.add_error(refusal.field if refusal.field in form.fields else None, refusal.detail)
+def _refusals_on(form, rule) -> None:
+    """Show every refusal of a record's rule (accounts/rules.py) next to its field, whatever else is wrong with the
+    form: a field the rule refuses beside another that did not parse or that the rule refuses too reads the rule's
+    words, never the database constraint's name (Django validates the constraints of the fields left without an
+    error). A field that already shows an error (a value that did not parse) is said once, as such."""
+    mark_problems(form, rules.refusals(rule, form.cleaned_data))
 
 
 class ContactLogAdminForm(forms.ModelForm):
@@ -77,8 +82,14 @@ class ContactLogAdminForm(forms.ModelForm):
         account, contact = data.get("account"), data.get("contact")
         if account is not None and contact is not None and contact.account_id != account.pk:
             self.add_error("contact", NOT_FOUND_TEXT)  # another account's contact
-        _refusals_on(self, lambda values: rules.check_contact_date(values.get("date"), today=timezone.localdate()))
-        _refusals_on(self, lambda values: rules.check_follow_up(values.get("date"), values.get("follow_up_on")))
+        today = timezone.localdate()
+        _refusals_on(
+            self,
+            (
+                lambda values: rules.check_contact_date(values.get("date"), today=today),
+                lambda values: rules.check_follow_up(values.get("date"), values.get("follow_up_on")),
+            ),
+        )
         return data
 
 
@@ -113,7 +124,7 @@ class ContactLogAdmin(admin.ModelAdmin):
 class SalesTargetAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
-        _refusals_on(self, rules.check_target)
+        _refusals_on(self, rules.TARGET)
         return data
 
 
@@ -131,7 +142,7 @@ class SalesTargetAdmin(admin.ModelAdmin):
 class StoreTargetAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
-        _refusals_on(self, rules.check_store_target)
+        _refusals_on(self, rules.STORE_TARGET)
         return data
 
 
@@ -151,7 +162,7 @@ class StoreTargetAdmin(admin.ModelAdmin):
 class CollectionTargetAdminForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
-        _refusals_on(self, rules.check_collection_target)
+        _refusals_on(self, rules.COLLECTION_TARGET)
         return data
 
 

@@ -53,12 +53,14 @@ from .filters import (
 from .models import CollectionTarget, Contact, ContactLog, KeyAccount, SalesTarget, StoreTarget
 from .roles import Role
 from .selectors import (
+    API_PERIOD_NAMES,
     PERFORMANCE_MAX_MONTHS,
     PERFORMANCE_SORT,
     SORT_KEYS,
     account_performance,
     check_performance_sort,
     check_performance_tier,
+    month_asked,
     performance_period,
 )
 
@@ -327,13 +329,24 @@ class AccountPerformanceView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, description="First month, YYYY-MM", required=True),
+            OpenApiParameter(
+                "from", OpenApiTypes.STR, description="First month, YYYY-MM (or give it as `month_from`)", required=True
+            ),
             OpenApiParameter(
                 "to",
                 OpenApiTypes.STR,
                 description=f"Last month, YYYY-MM: not before `from`, at most {PERFORMANCE_MAX_MONTHS} months from it "
-                "(else 400 naming the parameter)",
+                "(else 400 naming the parameter); or give it as `month_to`",
                 required=True,
+            ),
+            OpenApiParameter(
+                "month_from",
+                OpenApiTypes.STR,
+                description="The same as `from`, the name the analyses' pages and gross to net use; refused (400) "
+                "when both are given and differ",
+            ),
+            OpenApiParameter(
+                "month_to", OpenApiTypes.STR, description="The same as `to`; refused when both are given and differ"
             ),
             OpenApiParameter(
                 "sort",
@@ -371,14 +384,26 @@ class AccountPerformanceView(APIView):
         errors = {}
         period, today = None, timezone.localdate()
         # The months as the page reads its boxes (accounts.selectors.performance_period: YYYY-MM, in order, at most
-        # PERFORMANCE_MAX_MONTHS), each refusal under its parameter, in the reader's language.
-        try:
-            period = performance_period(
-                request.query_params.get("from"), request.query_params.get("to"), today=today, required=True
-            )
-        except DomainError as refusal:
-            for problem in getattr(refusal, "problems", [refusal]):
-                errors[problem.field] = [problem.detail]
+        # PERFORMANCE_MAX_MONTHS), each under from/to or month_from/month_to as the analyses' APIs take them
+        # (month_asked: the two differing is refused), each refusal under the name it was given by, in the reader's
+        # language.
+        months, names = [], []
+        for asked in API_PERIOD_NAMES:
+            try:
+                text, name = month_asked(request.query_params, asked)
+            except DomainError as refusal:
+                errors[refusal.field] = [refusal.detail]
+                text, name = None, asked[0]
+            months.append(text)
+            names.append(name)
+        if not errors:
+            try:
+                period = performance_period(
+                    *months, today=today, required=True, fields=tuple(names), labels=tuple(names)
+                )
+            except DomainError as refusal:
+                for problem in getattr(refusal, "problems", [refusal]):
+                    errors[problem.field] = [problem.detail]
         # A sort or tier the report does not take is a 400 naming the parameter and what it takes, never the report
         # served unsorted or of no accounts as if it had been asked for.
         asked = {"sort": request.query_params.get("sort") or "code", "tier": request.query_params.get("tier")}

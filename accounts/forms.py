@@ -18,7 +18,7 @@ from ka_portal.scope import account_owners_for
 
 from . import rules
 from .models import Contact, ContactLog, KeyAccount
-from .selectors import check_performance_tier, performance_period
+from .selectors import PAGE_PERIOD_NAMES, check_performance_tier, month_asked, performance_period
 from .services import account_code_refusals, account_owner_check, may_change_owner
 
 
@@ -28,18 +28,32 @@ def parse_month(value: str | None) -> date | None:
 
 
 class PeriodForm(forms.Form):
-    """The performance report's period: from and to months; defaults to January → this month."""
+    """The performance report's period: from and to months (?month_from=&month_to=, as the other analyses; an older
+    link's ?start=&end= too); defaults to January → this month."""
 
     # Read whole by the report's own rule (accounts.selectors.performance_period), as the API reads ?from=&to=: a
     # month it cannot read or a period it does not take is refused next to its box, kept as typed.
-    start = forms.CharField(label=_("From month"), required=False, widget=MonthInput())
-    end = forms.CharField(label=_("To month"), required=False, widget=MonthInput())
+    month_from = forms.CharField(label=_("From month"), required=False, widget=MonthInput())
+    month_to = forms.CharField(label=_("To month"), required=False, widget=MonthInput())
     # Read by the report's own rule (accounts.selectors.check_performance_tier), as the API reads ?tier=: a tier it
     # does not know is refused next to the field naming those it takes.
     tier = forms.CharField(label=_("Tier"), required=False, widget=forms.Select)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        # Each box reads its month under any of its names (selectors.PAGE_PERIOD_NAMES: an older link's start and
+        # end); one given twice, differently, is refused beside its box.
+        self.asked_twice = []
+        if data is not None:
+            data = data.copy()
+            for names in PAGE_PERIOD_NAMES:
+                try:
+                    text, _name = month_asked(data, names)
+                except DomainError as refusal:
+                    self.asked_twice.append(refusal)
+                    continue
+                if text is not None:
+                    data[names[0]] = text
+        super().__init__(data, *args, **kwargs)
         from .models import KeyAccount
 
         self.fields["tier"].widget.choices = [("", _("All tiers")), *KeyAccount.Tier.choices]
@@ -53,13 +67,17 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if self.asked_twice:
+            mark_problems(self, self.asked_twice)
+            return data
+        names = ("month_from", "month_to")
         try:
             data["period"] = performance_period(
-                data.get("start"),
-                data.get("end"),
+                data.get("month_from"),
+                data.get("month_to"),
                 today=timezone.localdate(),
-                fields=("start", "end"),
-                labels=(self.fields["start"].label, self.fields["end"].label),
+                fields=names,
+                labels=tuple(self.fields[name].label for name in names),
             )
         except DomainError as refusal:
             mark_problems(self, getattr(refusal, "problems", [refusal]))
@@ -198,7 +216,7 @@ class KeyAccountForm(forms.ModelForm):
         data = super().clean()
         refusals = []
         if "code" in data:
-            refusals += account_code_refusals(data["code"], pk=self.instance.pk)
+            refusals += account_code_refusals(data["code"], pk=self.instance.pk, by=self.user)
         if "owner" in data:
             try:
                 account_owner_check(

@@ -40,8 +40,11 @@ def check_contact_date(contact_date: date | None, *, today: date) -> None:
 
 
 def check_target_amount(amount: Decimal | None, *, month: int | None, field: str = "amount") -> None:
-    """A monthly sales target is not negative (empty means no target, where the door allows it)."""
+    """A monthly sales target is not negative (empty means no target, where the door allows it). The refusal names
+    the month when it is one (a month refused too, or not read, is said beside its own field)."""
     if amount is not None and amount < 0:
+        if month is None or not 1 <= month <= 12:
+            raise DomainError("target.negative", NEGATIVE_WITHOUT_MONTH, field=field)
         raise DomainError(
             "target.negative",
             _("The target for month %(month)s must not be negative."),
@@ -50,15 +53,43 @@ def check_target_amount(amount: Decimal | None, *, month: int | None, field: str
         )
 
 
+NEGATIVE_WITHOUT_MONTH = _("The target must not be negative.")
+
+
 def check_target_month(month: int | None) -> None:
     if month is not None and not 1 <= month <= 12:
         raise DomainError("target.month", _("Month %(month)s is not between 1 and 12."), field="month", month=month)
 
 
+# A record's rule is the tuple of its checks, each reading the record's values (a mapping by field name, as it will
+# be stored): a service refuses with the first refusal (check_target, …), a form or the admin shows them all, each
+# beside its field (refusals), so no field's refusal is left to the database's constraint to say in its own words.
+TARGET = (
+    lambda values: check_target_month(values.get("month")),
+    lambda values: check_target_amount(values.get("amount"), month=values.get("month")),
+)
+
+
+def refusals(rule, values) -> list[DomainError]:
+    """Every refusal of a record's rule for these values (none: the record may be saved)."""
+    found = []
+    for check in rule:
+        try:
+            check(values)
+        except DomainError as refusal:
+            found.append(refusal)
+    return found
+
+
+def enforce(rule, values) -> None:
+    """Raise the first refusal of a record's rule, if any."""
+    for refusal in refusals(rule, values):
+        raise refusal
+
+
 def check_target(values) -> None:
-    """A sales target as it will be stored (a mapping by field name)."""
-    check_target_month(values.get("month"))
-    check_target_amount(values.get("amount"), month=values.get("month"))
+    """A sales target as it will be stored (a mapping by field name): month 1–12, amount not negative."""
+    enforce(TARGET, values)
 
 
 def check_month_start(month: date | None, *, field: str = "month") -> None:
@@ -75,19 +106,29 @@ def check_month_start(month: date | None, *, field: str = "month") -> None:
 
 def check_month_amount(amount: Decimal | None, *, month: date | None, field: str = "amount") -> None:
     """A monthly target (a store's, a collection target) is not negative and fits its column."""
-    label = f"{month:%Y-%m}" if month is not None else ""
     if amount is not None and amount < 0:
+        if month is None:  # a month not read is said beside its own field
+            raise DomainError("target.negative", NEGATIVE_WITHOUT_MONTH, field=field)
         raise DomainError(
-            "target.negative", _("The target for month %(month)s must not be negative."), field=field, month=label
+            "target.negative",
+            _("The target for month %(month)s must not be negative."),
+            field=field,
+            month=f"{month:%Y-%m}",
         )
     if amount is not None:
         check_money(amount, field=field, label=_("The target"))
 
 
+STORE_TARGET = (
+    lambda values: check_month_start(values.get("month")),
+    lambda values: check_month_amount(values.get("amount"), month=values.get("month")),
+)
+COLLECTION_TARGET = STORE_TARGET  # the same two rules: a month's first day, an amount not negative
+
+
 def check_store_target(values) -> None:
     """A store target as it will be stored (a mapping by field name): month's first day, amount not negative."""
-    check_month_start(values.get("month"))
-    check_month_amount(values.get("amount"), month=values.get("month"))
+    enforce(STORE_TARGET, values)
 
 
-check_collection_target = check_store_target  # the same two rules: a month's first day, an amount not negative
+check_collection_target = check_store_target

@@ -159,6 +159,35 @@ SORT_KEYS = {
 PERFORMANCE_MAX_MONTHS = 36
 
 
+# The names the performance report reads each end of its period by (month_asked), the first its own. The page:
+# month_from and month_to, as the other analyses' pages name them (the chain page, gross to net, channel mix), and
+# start and end (its older links, shared and bookmarked) and from and to (its API's) — a link naming its months
+# another way is read, never ignored for the year so far. The API: from and to, and month_from and month_to as gross
+# to net's and the analyses' APIs take them too.
+PAGE_PERIOD_NAMES = (("month_from", "start", "from"), ("month_to", "end", "to"))
+API_PERIOD_NAMES = (("from", "month_from"), ("to", "month_to"))
+
+
+def month_asked(query, names: tuple[str, ...]) -> tuple[str | None, str]:
+    """One end of a period as a query asks it under any of its `names` (the first is its own): the text, and the name
+    it was given by (a refusal of the month is said under it; the first name when none is given). The month given
+    under two names that differ is refused (`period.month_twice`, under the first name), never one of them silently
+    taken; the same month under two names is that month."""
+    given = [(name, query.get(name)) for name in names if name in query]
+    months = {text for _name, text in given if text not in (None, "")}
+    if len(months) > 1:
+        raise DomainError(
+            "period.month_twice",
+            _("The month is given twice, as %(names)s, and the two differ: give it once."),
+            field=names[0],
+            names=", ".join(f"{name}={text}" for name, text in given if text not in (None, "")),
+        )
+    for name, text in given:
+        if text not in (None, ""):
+            return text, name
+    return (given[0][1], given[0][0]) if given else (None, names[0])
+
+
 def performance_period(
     first: str | None,
     last: str | None,
@@ -168,12 +197,13 @@ def performance_period(
     labels: tuple = ("from", "to"),
     required: bool = False,
 ) -> Period:
-    """The performance report's months as asked, the page's boxes (``start``, ``end``) and the API's ``?from=&to=``
-    alike: each a month as YYYY-MM (ka_portal.months.read_month), the last not before the first, at most
-    PERFORMANCE_MAX_MONTHS of them. One left blank, when not ``required``: the first is January of the last one's
-    year (the year to that month), the last is this month (both blank: January of this year to this month). A
-    refusal names its parameter (``fields``, worded as ``labels``: the boxes' labels on the page, the parameters'
-    names in the API), never a report of the wrong months or an empty box."""
+    """The performance report's months as asked, the page's boxes (``month_from``, ``month_to``) and the API's
+    ``?from=&to=`` alike (each end under any of its names: month_asked): each a month as YYYY-MM
+    (ka_portal.months.read_month), the last not before the first, at most PERFORMANCE_MAX_MONTHS of them. One left
+    blank, when not ``required``: the first is January of the last one's year (the year to that month), the last is
+    this month (both blank: January of this year to this month). A refusal names its parameter (``fields``, worded as
+    ``labels``: the boxes' labels on the page, the parameters' names in the API), never a report of the wrong months
+    or an empty box."""
     months, problems = [], []
     for text, field_name, label in zip((first, last), fields, labels, strict=True):
         try:

@@ -94,19 +94,20 @@ def account_save(*, account: KeyAccount | None, by, **fields) -> KeyAccount:
     account = account or KeyAccount()
     for name, value in fields.items():
         setattr(account, name, value)
-    for refusal in account_code_refusals(account.code, pk=account.pk):
+    for refusal in account_code_refusals(account.code, pk=account.pk, by=by):
         raise refusal
     account.save()
     return account
 
 
-def account_code_refusals(code: str, *, pk: int | None = None) -> list[DomainError]:
+def account_code_refusals(code: str, *, pk: int | None = None, by=None) -> list[DomainError]:
     """A key account's code follows the rules of a store's and a product's (stores.services.code_refusals): no
     spaces inside a new or changed code (code.has_spaces), and no code another account has, whatever its case
-    (account.code_taken, naming the account's code as stored)."""
+    (account.code_taken, naming the account's code as stored to a user `by` who sees that account, else saying only
+    that the code is in use)."""
     from stores.services import code_refusals  # stores builds on accounts: imported when called
 
-    return code_refusals(KeyAccount, code, pk=pk)
+    return code_refusals(KeyAccount, code, pk=pk, by=by)
 
 
 DUPLICATE_WINDOW = timedelta(minutes=10)

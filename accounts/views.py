@@ -267,7 +267,7 @@ def performance(request):
         period = form.cleaned_data["period"]
         # January to this month when not asked: the month fields show it, as the sentence under them does
         form.data = form.data.copy()
-        form.data["start"], form.data["end"] = f"{period.first:%Y-%m}", f"{period.last:%Y-%m}"
+        form.data["month_from"], form.data["month_to"] = f"{period.first:%Y-%m}", f"{period.last:%Y-%m}"
         rows, total = selectors.account_performance(
             user=request.user,
             period=period,

@@ -33,7 +33,7 @@ class RuleCheckedForm(forms.ModelForm):
         refusals = rules.refusals(self.rule, {**record_values(self.instance), **data})
         model = self._meta.model
         if model in CODED and "code" in data:  # no spaces, and a code compared without case
-            refusals += code_refusals(model, data["code"], pk=self.instance.pk)
+            refusals += code_refusals(model, data["code"], pk=self.instance.pk, by=getattr(self, "user", None))
         refusals += self.more_refusals(data)
         for refusal in filter(None, refusals):
             field = refusal.field if refusal.field in self.fields else None
@@ -119,14 +119,18 @@ class ProductAdminForm(RuleCheckedForm):
 
 class ListingRefusalsMixin:
     """A listing form's refusals beyond its numbers (listing_refusals: one listing a store and product, an active
-    product newly listed), on the listing as it will be saved."""
+    product newly listed, a purchase price not above the shelf price), on the listing as it will be saved."""
+
+    PRICES = ("purchase_price", "shelf_price")
 
     def listing_as_saved(self, data) -> Listing | None:
         store = data.get("store", self.instance.store if self.instance.store_id else None)
         if store is None or "product" not in data:
             return None
         active = data.get("active", self.instance.active)
-        return Listing(pk=self.instance.pk, store=store, product=data["product"], active=active)
+        # a price the form did not parse reads as empty (said once, as such), one it does not show as stored
+        prices = {name: data.get(name) if name in self.fields else getattr(self.instance, name) for name in self.PRICES}
+        return Listing(pk=self.instance.pk, store=store, product=data["product"], active=active, **prices)
 
     def more_refusals(self, data) -> list:
         listing = self.listing_as_saved(data)

@@ -25,7 +25,7 @@ from ka_portal.scope import store_reps_for, stores_for
 
 from . import rules, selectors
 from .models import Delivery, Listing, Product, Store
-from .services import CODE_TAKEN, product_inactive_refusal, store_rep_refusal
+from .services import CODE_USED, product_inactive_refusal, product_label, store_rep_refusal
 
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -202,7 +202,8 @@ def _resolve_reps(rows, problems, *, user) -> None:
     ids = [rep.pk for rep in named.values()]
     reachable = set(store_reps_for(user).filter(pk__in=ids).values_list("pk", flat=True))
     known = set(rep_lookup_for(user).filter(pk__in=ids).values_list("pk", flat=True))
-    current = imports.lookup(Store.objects.all(), (row.values.get("code") for row in rows), target="rep_id")
+    # the rep as stored of a store the user updates (one outside their scope is refused, its rep never read)
+    current = imports.lookup(stores_for(user), (row.values.get("code") for row in rows), target="rep_id")
     for row in rows:
         username = row.values.get("rep")
         if not username:
@@ -327,16 +328,16 @@ class StoreImport(ImportKind):
 
     def check(self, rows, problems, *, user):
         resolve_accounts(rows, problems, user=user)
-        _codes_as_stored(rows, problems, Store.objects.all())
-        _resolve_reps(rows, problems, user=user)
         # A code that already belongs to a store outside the user's scope may not be taken over: refused as the page
-        # and the API refuse a new store given a code that is taken (store.code_taken), no more said.
-        codes = [row.values.get("code") for row in rows]
-        outside = set(imports.lookup(Store.objects.all(), codes)) - set(imports.lookup(stores_for(user), codes))
-        for row in rows:
-            code = row.values.get("code")
+        # and the API refuse a new store given a code that is taken (store.code_taken), saying that the code is in
+        # use, as typed, never whose (SPEC §1: that store reads as missing to this user).
+        typed = [row.values.get("code") for row in rows]
+        outside = set(selectors.by_code(Store.objects.all(), typed)) - set(selectors.by_code(stores_for(user), typed))
+        _codes_as_stored(rows, problems, stores_for(user))  # the user's stores: another's is no store to update
+        for row, code in zip(rows, typed, strict=True):
             if code in outside:
-                problems.add(row, "code", DomainConflict("store.code_taken", CODE_TAKEN[Store], value=code, taken=code))
+                problems.add(row, "code", DomainConflict("store.code_taken", CODE_USED, value=code))
+        _resolve_reps(rows, problems, user=user)
         check_rows(rows, problems, rules.STORE, together=POSITION)
 
     def write(self, rows, *, present):
@@ -440,6 +441,7 @@ class ListingImport(ImportKind):
         _resolve_products(rows, problems)
         check_rows(rows, problems, rules.LISTING)
         _inactive_products_listed(rows, problems)
+        _purchase_above_shelf(rows, problems)
 
     def write(self, rows, *, present):
         present = present - REFERENCE
@@ -475,6 +477,49 @@ def _inactive_products_listed(rows, problems) -> None:
             continue
         if (row.values.get("store_id"), product.pk) not in listed:
             problems.add(row, "product_code", product_inactive_refusal(product))
+
+
+def _purchase_above_shelf(rows, problems) -> None:
+    """A purchase price above the shelf price is refused in its column, naming both prices, the product and the store
+    (stores.services.listing_price_refusal, as at every door), unless the row gives the prices its listing already
+    has (a sheet exported and imported back: a listing stored so before the rule keeps them until corrected). A few
+    queries a chunk, and only for the rows above their shelf price."""
+    above = [
+        row
+        for row in rows
+        if None not in (row.values.get("store_id"), row.values.get("product_id"))
+        and None not in (row.values.get("purchase_price"), row.values.get("shelf_price"))
+        and row.values["purchase_price"] > row.values["shelf_price"]
+    ]
+    if not above:
+        return
+    stores = sorted({row.values["store_id"] for row in above})
+    products = sorted({row.values["product_id"] for row in above})
+    stored = {
+        (store_id, product_id): prices
+        for part in imports.chunks(stores)
+        for some in imports.chunks(products)
+        for store_id, product_id, *prices in Listing.objects.filter(store_id__in=part, product_id__in=some).values_list(
+            "store_id", "product_id", "purchase_price", "shelf_price"
+        )
+    }
+    store_names = {
+        store.pk: str(store) for part in imports.chunks(stores) for store in Store.objects.filter(pk__in=part)
+    }
+    product_names = {
+        product.pk: product_label(product)
+        for part in imports.chunks(products)
+        for product in Product.objects.filter(pk__in=part)
+    }
+    for row in above:
+        store_id, product_id = row.values["store_id"], row.values["product_id"]
+        prices = [row.values["purchase_price"], row.values["shelf_price"]]
+        if stored.get((store_id, product_id)) == prices:
+            continue
+        try:
+            rules.check_purchase_within_shelf(*prices, store=store_names[store_id], product=product_names[product_id])
+        except DomainError as refusal:
+            problems.add(row, refusal.field, refusal)
 
 
 class CasesPacks(str):

@@ -75,6 +75,32 @@ def check_not_negative(value: Decimal | None, *, field: str, label: Any) -> None
         )
 
 
+def check_purchase_within_shelf(
+    purchase_price: Decimal | None, shelf_price: Decimal | None, *, store: str, product: str
+) -> None:
+    """A listing's purchase price (终端进价, what the store pays for a pack) is not above its shelf price (终端零售价,
+    what the store sells it at): the promotion price floor (SPEC §5, rule 3) is the purchase price, so a purchase
+    price above the shelf would put every promotion price of the product at that store below its floor. Equal passes
+    (a product sold at cost). Empty passes: the field says whether it may be; `store` and `product` name the listing
+    as the refusal reads it."""
+    if purchase_price is None or shelf_price is None or purchase_price <= shelf_price or shelf_price < 0:
+        return  # a shelf price below 0 is refused as such (check_not_negative)
+    raise DomainError(
+        "listing.purchase_above_shelf",
+        _("The store purchase price %(purchase_price)s of %(product)s at %(store)s is above its shelf price "
+          "%(shelf_price)s: a store buys a product for no more than it sells it at."),
+        field="purchase_price",
+        purchase_price=_cents(purchase_price),
+        shelf_price=_cents(shelf_price),
+        product=product,
+        store=store,
+    )  # fmt: skip
+
+
+def _cents(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 def check_packs_per_case(value: int | None) -> None:
     _in_range(
         value,

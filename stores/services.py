@@ -19,7 +19,7 @@ from accounts.roles import Role
 from evidence import hooks as evidence
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.formatting import display_name
-from ka_portal.scope import store_reps_for, user_role
+from ka_portal.scope import accounts_for, products_for, store_reps_for, stores_for, user_role
 
 from . import rules
 from .models import Delivery, Listing, Product, Store
@@ -32,12 +32,12 @@ def record_values(record: models.Model) -> dict[str, Any]:
     return {field.name: getattr(record, field.attname) for field in record._meta.concrete_fields}
 
 
-def _save(record: Record, fields: dict[str, Any], rule: tuple[rules.Check, ...]) -> Record:
+def _save(record: Record, fields: dict[str, Any], rule: tuple[rules.Check, ...], *, by=None) -> Record:
     for name, value in fields.items():
         setattr(record, name, value)
     rules.enforce(rule, record_values(record))
     if isinstance(record, Store | Product):
-        for refusal in code_refusals(type(record), record.code, pk=record.pk):
+        for refusal in code_refusals(type(record), record.code, pk=record.pk, by=by):
             raise refusal
     record.save()
     return record
@@ -48,27 +48,39 @@ CODE_TAKEN = {
     Product: _("The code %(value)s is already product %(taken)s's (codes are compared without case)."),
     KeyAccount: _("The code %(value)s is already key account %(taken)s's (codes are compared without case)."),
 }
+# A code another chain's store (or account) has, said to a user who cannot see that record: that it is used, not whose
+# (SPEC §1: an out-of-scope record reads like a missing one; a uniqueness refusal cannot hide that the code is taken).
+CODE_USED = _("The code %(value)s is already in use: choose another (codes are compared without case).")
 CODE_PREFIX = {Store: "store", Product: "product", KeyAccount: "account"}  # the refusal's code: account.code_taken
 Coded = Store | Product | KeyAccount
 
 
-def code_taken(model: type[Coded], code: str, *, pk: int | None = None) -> DomainConflict | None:
+def _in_reach(model: type[Coded], by) -> models.QuerySet:
+    """The records of `model` the user `by` reaches (ka_portal/scope.py)."""
+    reach = {Store: stores_for, Product: products_for, KeyAccount: accounts_for}[model]
+    return reach(by)
+
+
+def code_taken(model: type[Coded], code: str, *, pk: int | None = None, by=None) -> DomainConflict | None:
     """The refusal of a store's, a product's or a key account's code that another one (not `pk`) already has, compared
-    without case (`p001` is `P001`: the import and the API find either by it), naming the code as stored; None when it
-    is free."""
+    without case (`p001` is `P001`: the import and the API find either by it); None when it is free. It names the
+    record by its code as stored to whoever may see it; to a user `by` who may not (another chain's store to a KA
+    manager), it says only that the code is in use (CODE_USED), as typed. `by` None: the system's own writes."""
     code = code or ""
     same = Exact(Lower("code"), Lower(Value(code)))  # as the constraint compares (its index serves the lookup)
-    taken = model.objects.filter(same).exclude(pk=pk).values_list("code", flat=True).first()
+    taken = model.objects.filter(same).exclude(pk=pk).values_list("pk", "code").first()
     if taken is None:
         return None
-    return DomainConflict(f"{CODE_PREFIX[model]}.code_taken", CODE_TAKEN[model], field="code", value=code, taken=taken)
+    refusal_code = f"{CODE_PREFIX[model]}.code_taken"
+    if by is not None and not _in_reach(model, by).filter(pk=taken[0]).exists():
+        return DomainConflict(refusal_code, CODE_USED, field="code", value=code)
+    return DomainConflict(refusal_code, CODE_TAKEN[model], field="code", value=code, taken=taken[1])
 
 
-def code_refusals(model: type[Coded], code: str, *, pk: int | None = None) -> list[DomainError]:
+def code_refusals(model: type[Coded], code: str, *, pk: int | None = None, by=None) -> list[DomainError]:
     """What refuses a store's, a product's or a key account's code as it will be stored: spaces inside a new or changed
-    code
-    (rules.check_code; a code stored before keeps serving as the record's key until it is changed), and a code
-    another record has whatever its case (code_taken)."""
+    code (rules.check_code; a code stored before keeps serving as the record's key until it is changed), and a code
+    another record has whatever its case (code_taken: naming it only to a user `by` who may see it)."""
     found = []
     stored = model.objects.filter(pk=pk).values_list("code", flat=True).first() if pk else None
     if code != stored:
@@ -76,7 +88,7 @@ def code_refusals(model: type[Coded], code: str, *, pk: int | None = None) -> li
             rules.check_code(code)
         except DomainError as refusal:
             found.append(refusal)
-    taken = code_taken(model, code, pk=pk)
+    taken = code_taken(model, code, pk=pk, by=by)
     if taken is not None:
         found.append(taken)
     return found
@@ -151,7 +163,7 @@ def store_save(*, store: Store | None = None, by=None, **fields: Any) -> Store:
     refusal = store_rep_refusal(store.rep, by=by, current_rep_id=before[2] if before else None)
     if refusal is not None:
         raise refusal
-    store = _save(store, {}, rules.STORE)
+    store = _save(store, {}, rules.STORE, by=by)
     if before is not None and before[:2] != (store.account_id, store.active):
         evidence.store_changed({before[0], store.account_id})
     elif before is None and store.active:
@@ -173,8 +185,9 @@ def product_label(product: Product) -> str:
 def listing_refusals(listing: Listing) -> list[DomainError]:
     """What refuses a listing as it will be stored, beyond its numbers (rules.LISTING): a second listing of one product
     at one store (`listing.duplicate`: the store has one listing a product, changed, delisted or listed again — the
-    import updates it on that key), and an inactive product newly listed, listed again or put on a listing
-    (`listing.product_inactive`); a listing that stays as it was keeps its product after it was made inactive."""
+    import updates it on that key), an inactive product newly listed, listed again or put on a listing
+    (`listing.product_inactive`; a listing that stays as it was keeps its product after it was made inactive), and a
+    purchase price above the shelf price (`listing.purchase_above_shelf`, listing_price_refusal)."""
     found: list[DomainError] = []
     if listing.store_id is None or listing.product_id is None:
         return found
@@ -201,7 +214,34 @@ def listing_refusals(listing: Listing) -> list[DomainError]:
         )
         if before != (listing.product_id, True):
             found.append(product_inactive_refusal(listing.product))
+    refusal = listing_price_refusal(listing)
+    if refusal is not None:
+        found.append(refusal)
     return found
+
+
+def listing_price_refusal(listing: Listing) -> DomainError | None:
+    """A purchase price above the shelf price (rules.check_purchase_within_shelf), naming both prices, the product and
+    the store, when either price is new or changed: a listing stored so before the rule (its prices as they were)
+    is still delisted, listed again or given another fee, and exported and imported back (the import compares the
+    same way, stores.imports), until its prices are corrected."""
+    stored = (
+        Listing.objects.filter(pk=listing.pk).values_list("purchase_price", "shelf_price").first()
+        if listing.pk
+        else None
+    )
+    if stored == (listing.purchase_price, listing.shelf_price):
+        return None
+    try:
+        rules.check_purchase_within_shelf(
+            listing.purchase_price,
+            listing.shelf_price,
+            store=str(listing.store),
+            product=product_label(listing.product),
+        )
+    except DomainError as refusal:
+        return refusal
+    return None
 
 
 def product_inactive_refusal(product: Product) -> DomainError:
@@ -216,7 +256,8 @@ def product_inactive_refusal(product: Product) -> DomainError:
 @transaction.atomic
 def listing_save(*, listing: Listing | None = None, **fields: Any) -> Listing:
     """List a product at a store or change the listing (`active` False delists it, True lists it again): fee and
-    prices not negative, one listing a store and product, an active product newly listed (listing_refusals)."""
+    prices not negative, one listing a store and product, an active product newly listed, a purchase price not above
+    the shelf price (listing_refusals)."""
     listing = listing or Listing()
     for name, value in fields.items():
         setattr(listing, name, value)

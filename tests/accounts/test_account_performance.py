@@ -49,7 +49,7 @@ def demo_admin(demo_company):
 def test_page_shows_spec_8_for_january_to_may(client, demo_admin):
     client.force_login(demo_admin)
 
-    response = client.get(reverse("accounts:performance"), {"start": "2026-01", "end": "2026-05"})
+    response = client.get(reverse("accounts:performance"), {"month_from": "2026-01", "month_to": "2026-05"})
 
     html = response.content.decode()
     rows = [line for line in html.split("<tr") if "data-account=" in line]
@@ -88,7 +88,8 @@ def test_excel_export_opens_with_the_same_figures(client, demo_admin):
     client.force_login(demo_admin)
 
     response = client.get(
-        reverse("accounts:performance"), {"start": "2026-01", "end": "2026-05", "sort": "code", "export": "xlsx"}
+        reverse("accounts:performance"),
+        {"month_from": "2026-01", "month_to": "2026-05", "sort": "code", "export": "xlsx"},
     )
 
     assert response["Content-Disposition"].endswith('account-performance-2026-01-2026-05.xlsx"')
@@ -108,7 +109,7 @@ def test_excel_of_a_period_still_running_says_so_far_as_the_page_does(client, ma
     # Given a chain and the year 2026 asked on 3 December
     KeyAccountFactory(owner=manager, code="MINE")
     client.force_login(manager)
-    year = {"start": "2026-01", "end": "2026-12"}
+    year = {"month_from": "2026-01", "month_to": "2026-12"}
     page = client.get(reverse("accounts:performance"), year, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     so_far = page.split('data-testid="so-far">')[1].split("</span>")[0]
     # When the manager exports it, in English and in Chinese
@@ -161,7 +162,10 @@ def test_manager_sees_only_own_accounts_and_rep_is_refused(client, manager, rep)
     assert mine.code in html
     # no period asked: January to this month, and the month fields say so (not empty above the figures)
     this_year, this_month = timezone.localdate().year, timezone.localdate().month
-    assert f'name="start" value="{this_year}-01"' in html and f'name="end" value="{this_year}-{this_month:02}"' in html
+    assert (
+        f'name="month_from" value="{this_year}-01"' in html
+        and f'name="month_to" value="{this_year}-{this_month:02}"' in html
+    )
 
     client.force_login(rep)
     assert client.get(reverse("accounts:performance")).status_code == 403
@@ -169,7 +173,10 @@ def test_manager_sees_only_own_accounts_and_rep_is_refused(client, manager, rep)
 
 @pytest.mark.parametrize(
     "params, message",
-    [({"start": "2026-13"}, "YYYY-MM"), ({"start": "2026-05", "end": "2026-01"}, "is before the first month")],
+    [
+        ({"month_from": "2026-13"}, "YYYY-MM"),
+        ({"month_from": "2026-05", "month_to": "2026-01"}, "is before the first month"),
+    ],
 )
 def test_bad_period_is_named_and_kept(client, manager, params, message):
     client.force_login(manager)
@@ -178,7 +185,7 @@ def test_bad_period_is_named_and_kept(client, manager, params, message):
     assert response.status_code == 400
     html = response.content.decode()
     assert message in html
-    assert f'value="{params["start"]}"' in html
+    assert f'value="{params["month_from"]}"' in html
 
 
 def test_api_names_a_bad_month(api_client, manager):
@@ -243,7 +250,9 @@ def test_account_page_shows_invoiced_actual(client, manager):
 
     with time_machine.travel("2026-11-23 10:00 +0800"):
         html = client.get(reverse("accounts:account-detail", args=[account.pk])).content.decode()
-        table = client.get(reverse("accounts:performance"), {"start": "2026-02", "end": "2026-11"}).content.decode()
+        table = client.get(
+            reverse("accounts:performance"), {"month_from": "2026-02", "month_to": "2026-11"}
+        ).content.decode()
 
     # the total's negative growth (−50 %) is red like the rows', and the period still running says so
     assert re.search(r'text-danger" data-label="[^"]+" data-col="growth">-50.00', table.split("<tfoot>")[1])

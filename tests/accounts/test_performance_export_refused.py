@@ -13,9 +13,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.mark.parametrize(
     ("query", "error"),
     [
-        ({"start": "2026-13"}, "From month: “2026-13” is not a month: enter it as YYYY-MM, for example 2026-05."),
-        ({"start": "1999-01"}, "From month: 1999-01 is outside the months the portal holds"),
-        ({"start": "2026-06", "end": "2026-03"}, "To month: 2026-03 is before the first month, 2026-06."),
+        ({"month_from": "2026-13"}, "From month: “2026-13” is not a month: enter it as YYYY-MM, for example 2026-05."),
+        ({"month_from": "1999-01"}, "From month: 1999-01 is outside the months the portal holds"),
+        ({"month_from": "2026-06", "month_to": "2026-03"}, "To month: 2026-03 is before the first month, 2026-06."),
         ({"tier": "XXX"}, "“XXX” is not a tier: give one of GKA, NKA, LKA."),
     ],
 )
@@ -34,6 +34,8 @@ def test_the_export_of_a_wrong_period_or_tier_is_the_page_with_its_error(client,
 def test_asked_right_it_is_a_sheet(client, admin_user):
     client.force_login(admin_user)
 
-    answer = client.get(reverse("accounts:performance"), {"start": "2026-01", "end": "2026-03", "export": "xlsx"})
+    answer = client.get(
+        reverse("accounts:performance"), {"month_from": "2026-01", "month_to": "2026-03", "export": "xlsx"}
+    )
 
     assert answer.status_code == 200 and answer["Content-Type"] == XLSX

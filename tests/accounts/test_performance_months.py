@@ -133,14 +133,16 @@ def test_the_page_refuses_more_than_36_months_next_to_the_to_box_keeping_both(cl
     client.force_login(manager)
 
     response = client.get(
-        reverse("accounts:performance"), {"start": "2023-06", "end": "2026-06"}, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("accounts:performance"), {"month_from": "2023-06", "month_to": "2026-06"}, HTTP_ACCEPT_LANGUAGE="en"
     )
 
     html = response.content.decode()
     assert response.status_code == 400
-    assert response.context["form"].errors == {"end": ["To month: 2023-06 to 2026-06 is 37 months; choose at most 36."]}
+    assert response.context["form"].errors == {
+        "month_to": ["To month: 2023-06 to 2026-06 is 37 months; choose at most 36."]
+    }
     assert 'class="invalid-feedback d-block">To month: 2023-06 to 2026-06 is 37 months' in html
-    assert 'value="2023-06"' in _box(html, "start") and 'value="2026-06"' in _box(html, "end")
+    assert 'value="2023-06"' in _box(html, "month_from") and 'value="2026-06"' in _box(html, "month_to")
     assert 'data-testid="performance-table"' not in html
 
 
@@ -148,42 +150,48 @@ def test_a_month_the_page_cannot_read_stays_in_its_box_as_typed(client, manager,
     client.force_login(manager)
 
     response = client.get(
-        reverse("accounts:performance"), {"start": "2026/13", "end": "2026-03"}, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("accounts:performance"), {"month_from": "2026/13", "month_to": "2026-03"}, HTTP_ACCEPT_LANGUAGE="en"
     )
 
     html = response.content.decode()
     assert response.status_code == 400
     assert response.context["form"].errors == {
-        "start": ["From month: “2026/13” is not a month: enter it as YYYY-MM, for example 2026-05."]
+        "month_from": ["From month: “2026/13” is not a month: enter it as YYYY-MM, for example 2026-05."]
     }
     # a month box would draw 2026/13 empty: the box is text while it holds what was typed
-    assert 'type="text"' in _box(html, "start") and 'value="2026/13"' in _box(html, "start")
-    assert 'type="month"' in _box(html, "end") and 'value="2026-03"' in _box(html, "end")
+    assert 'type="text"' in _box(html, "month_from") and 'value="2026/13"' in _box(html, "month_from")
+    assert 'type="month"' in _box(html, "month_to") and 'value="2026-03"' in _box(html, "month_to")
 
 
 def test_both_boxes_are_said_at_once(client, manager, chain):
     client.force_login(manager)
 
-    response = client.get(reverse("accounts:performance"), {"start": "x", "end": "y"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("accounts:performance"), {"month_from": "x", "month_to": "y"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
-    assert set(response.context["form"].errors) == {"start", "end"}
+    assert set(response.context["form"].errors) == {"month_from", "month_to"}
 
 
 def test_the_page_says_it_in_chinese(client, manager, chain):
     client.force_login(manager)
 
     response = client.get(
-        reverse("accounts:performance"), {"start": "2023-06", "end": "2026-06"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+        reverse("accounts:performance"),
+        {"month_from": "2023-06", "month_to": "2026-06"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
 
-    assert response.context["form"].errors == {"end": ["截止月份：2023-06 至 2026-06 共 37 个月；最多选择 36 个月。"]}
+    assert response.context["form"].errors == {
+        "month_to": ["截止月份：2023-06 至 2026-06 共 37 个月；最多选择 36 个月。"]
+    }
     assert "截止月份：2023-06 至 2026-06 共 37 个月；最多选择 36 个月。" in response.content.decode()
 
 
 def test_the_page_reads_36_months(client, manager, chain):
     client.force_login(manager)
 
-    response = client.get(reverse("accounts:performance"), {"start": "2023-07", "end": "2026-06"})
+    response = client.get(reverse("accounts:performance"), {"month_from": "2023-07", "month_to": "2026-06"})
 
     assert response.status_code == 200
     assert 'data-testid="performance-table"' in response.content.decode()

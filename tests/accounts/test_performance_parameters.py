@@ -99,7 +99,7 @@ def test_the_page_drops_an_unknown_sort_says_so_and_shows_its_own_order(client, 
 
     response = client.get(
         reverse("accounts:performance"),
-        {"start": "2026-01", "end": "2026-03", "sort": "bogus"},
+        {"month_from": "2026-01", "month_to": "2026-03", "sort": "bogus"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
@@ -123,7 +123,7 @@ def test_the_page_refuses_an_unknown_tier_next_to_the_field_naming_the_tiers(cli
 
     response = client.get(
         reverse("accounts:performance"),
-        {"start": "2026-01", "end": "2026-03", "tier": "XKA"},
+        {"month_from": "2026-01", "month_to": "2026-03", "tier": "XKA"},
         HTTP_ACCEPT_LANGUAGE="en",
     )
 
@@ -136,6 +136,8 @@ def test_the_page_refuses_an_unknown_tier_next_to_the_field_naming_the_tiers(cli
 def test_the_page_narrows_to_a_known_tier(client, manager, three_chains):
     client.force_login(manager)
 
-    html = client.get(reverse("accounts:performance"), {"start": "2026-01", "end": "2026-03", "tier": "GKA"}).content
+    html = client.get(
+        reverse("accounts:performance"), {"month_from": "2026-01", "month_to": "2026-03", "tier": "GKA"}
+    ).content
 
     assert _codes(html.decode()) == ["C", "A"]

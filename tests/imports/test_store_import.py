@@ -150,9 +150,10 @@ def test_a_manager_may_not_take_over_another_managers_store_by_its_code(manager)
             kind=KINDS["stores"], source=xlsx_upload(EN[:5], [["MINE", "S9", "抢来的店", "上海", "A"]]), user=manager
         )
 
-    # then refused as the page and the API refuse a new store given a code that is taken (store.code_taken)
+    # then refused as the page and the API refuse a new store given a code that is taken (store.code_taken), saying
+    # that the code is in use, never whose: that store is outside the manager's scope (SPEC §1)
     assert errors_of(excinfo) == [
-        (2, "store code", "The code S9 is already store S9's (codes are compared without case).")
+        (2, "store code", "The code S9 is already in use: choose another (codes are compared without case).")
     ]
     assert excinfo.value.errors[0].code == "store.code_taken"
     assert Store.objects.get(code="S9").name != "抢来的店"
