@@ -202,6 +202,7 @@ class SupervisorDashboard:
     next_week: date
     unpublished: list[RepWeekPlan]
     routes_url: str
+    drafts_to_submit: Figure  # the promotion drafts of the team's reps (and their own) waiting for them to submit
 
     @property
     def planned_total(self) -> int:
@@ -231,7 +232,7 @@ class SupervisorDashboard:
 @reads_from_replica()
 def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
     """The team's route compliance this week, yellow and red visits of the last week to review, the team's overdue
-    tasks, and the reps without a published route plan for next week."""
+    tasks, the reps without a published route plan for next week, and the promotion drafts to submit."""
     from visits import selectors as visits
     from visits.filters import TaskFilter, VisitFilter
     from visits.models import Visit
@@ -266,7 +267,19 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
         next_week=next_week,
         unpublished=unpublished,
         routes_url=_link("visits:route-list", {"week_start": next_week.isoformat()}),
+        drafts_to_submit=_drafts_to_submit(user),
     )
+
+
+def _drafts_to_submit(user) -> Figure:
+    """The promotion drafts this user submits (SPEC §1: their team's reps' requests and their own), as the
+    promotions list's "Drafts to submit" button counts and opens them (?status=draft)."""
+    from promotions.filters import PlanFilter
+    from promotions.selectors import drafts_to_submit_for
+
+    params = {"status": "draft"}
+    drafts = _listed(PlanFilter, drafts_to_submit_for(user), user, params)
+    return Figure(drafts.count(), _link("promotions:plan-list", params))
 
 
 def _unpublished_next_week(user, reps: list, next_week: date) -> list[RepWeekPlan]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.rules import check_month_amount, check_month_start
 from ka_portal.bounds import MONEY_MAX
 from ka_portal.errors import DomainError
+from ka_portal.months import YEARS
 
 AGENCY = "agency"  # Promoter.Employer.AGENCY, kept here so the rules import no model
 
@@ -93,6 +94,24 @@ class Booked:
     starts_at: time
     ends_at: time
     store: str  # how the refusal names its store ("another store" when the user may not see it)
+
+
+# The days a shift may fall on, and a week be read from: those of the months the portal holds (ka_portal.months.YEARS).
+FIRST_DAY, LAST_DAY = date(YEARS[0], 1, 1), date(YEARS[1], 12, 31)
+
+
+def check_day(day: date) -> None:
+    """A shift's day within the portal's years, as its months are: 0226 or 2206 typed for 2026 is a slip, not a day
+    anyone plans a promoter for (and one far ahead would never come to be checked in to)."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise DomainError(
+            "shift.day_out_of_range",
+            _("%(day)s is outside the days the portal holds: plan a shift from %(first)s to %(last)s."),
+            field="day",
+            day=day.isoformat(),
+            first=FIRST_DAY.isoformat(),
+            last=LAST_DAY.isoformat(),
+        )
 
 
 def check_times(starts_at: time | None, ends_at: time | None) -> None:

@@ -235,6 +235,7 @@ def _check_shift(
         raise not_found("store")
     if plan is not None and not promotion_plans_for(by).filter(pk=plan.pk).exists():
         raise not_found("plan")
+    rules.check_day(shift.day)
     rules.check_times(shift.starts_at, shift.ends_at)
     rules.check_on_roster(promoter.started_on, promoter.ended_on, shift.day)
     rules.check_store_rostered(store.pk, promoter.stores.values_list("pk", flat=True), store.name)

@@ -9,6 +9,7 @@ budgets by id (ka_portal.api_fields.related); every create takes an Idempotency-
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -261,6 +262,21 @@ class PromoterCostSerializer(serializers.Serializer):
     shifts_attended = serializers.IntegerField(help_text="Of those, attended (a daily fee is paid for these)")
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
+class MayField(serializers.Field):
+    """Whether the requesting user may take a step on the plan now: `check(user, plan)`, one of the service's checks
+    the plan page offers its buttons by (promotions.services.can_submit, …)."""
+
+    def __init__(self, check, **kwargs):
+        self.check = check
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, plan) -> bool:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return bool(user is not None and user.is_authenticated and self.check(user, plan))
+
+
 class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     transitions = TransitionSerializer(many=True, read_only=True)
     evaluation = serializers.SerializerMethodField(
@@ -275,6 +291,32 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
     promoter_cost = serializers.SerializerMethodField(
         help_text="Planned promoter fee and the shifts' pay so far, once the plan is approved; null before."
     )
+    # The steps this user may take on the plan now, by the checks the plan page offers its buttons by
+    # (promotions.services); the step's endpoint asks the same again.
+    can_edit = MayField(services.can_edit, help_text="Whether the user may change this draft now (PUT).")
+    can_submit = MayField(
+        services.can_submit,
+        help_text="Whether the user may submit this draft now (submit/): who may edit it, a sales rep excepted "
+        "(promotion.rep_cannot_submit). The rules of the plan are asked by the submission itself (violations).",
+    )
+    can_withdraw = MayField(
+        services.can_withdraw,
+        help_text="Whether the user may take this submitted plan back to draft now (withdraw/): the owner's "
+        "supervisor, the account's KA manager, an admin, the owner unless a sales rep (promotion.rep_cannot_withdraw).",
+    )
+    can_approve = MayField(
+        services.can_approve,
+        help_text="Whether approving this submitted plan is the user's step now (approve/): the account's KA manager "
+        "or an admin; above the second-approval threshold, after a first approval, an admin other than its giver.",
+    )
+    can_reject = MayField(
+        services.can_reject,
+        help_text="Whether the user may reject this submitted plan now (reject/): the account's KA manager, an admin.",
+    )
+    can_reopen = MayField(
+        services.can_reopen,
+        help_text="Whether the user may reopen this rejected plan as a new draft (reopen/): its owner, once.",
+    )
 
     class Meta(PromotionPlanSerializer.Meta):
         fields = [
@@ -285,6 +327,12 @@ class PromotionPlanDetailSerializer(PromotionPlanSerializer):
             "violations",
             "evaluation",
             "promoter_cost",
+            "can_edit",
+            "can_submit",
+            "can_withdraw",
+            "can_approve",
+            "can_reject",
+            "can_reopen",
         ]
         read_only_fields = fields
 
@@ -538,8 +586,10 @@ class PromotionPlanViewSet(
     @extend_schema(request=WithdrawSerializer, responses=STEP_RESPONSES)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        """The owner takes a submitted plan back to draft before the decision (the budget is untouched).
-        Refused with promotion.withdraw_status unless the plan is submitted; 403 for anyone but the owner."""
+        """Who submits a plan takes it back to draft before the decision (the budget is untouched): the owner's
+        supervisor, the account's KA manager, an admin, or the owner. Refused with promotion.withdraw_status unless the
+        plan is submitted, and with promotion.rep_cannot_withdraw for a sales rep (naming who withdraws it); 403 for
+        anyone else who reaches the plan."""
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.promotion_withdraw(plan=self.get_object(), by=request.user, reason=serializer.data["reason"])

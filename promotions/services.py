@@ -80,7 +80,13 @@ class PlanInput:
 def can_edit(user, plan: PromotionPlan) -> bool:
     """A draft may be edited by its owner, the owner's supervisor, the account's manager, an admin (and submitted by
     them, a sales rep excepted: can_submit)."""
-    if plan.status != Status.DRAFT or not user.has_perm("promotions.change_promotionplan"):
+    return plan.status == Status.DRAFT and _works_on(user, plan)
+
+
+def _works_on(user, plan: PromotionPlan) -> bool:
+    """Whose plan this is to work on, whatever its status: its owner, the owner's supervisor, the account's KA
+    manager, an admin (each step asks its status and, for submitting and withdrawing, the user's role too)."""
+    if not user.has_perm("promotions.change_promotionplan"):
         return False
     role = user_role(user)
     if role == Role.ADMIN or plan.owner_id == user.pk:
@@ -102,19 +108,42 @@ def submit_refusal(user, plan: PromotionPlan | None = None) -> DomainError | Non
     KA manager may too. A rep's draft reaches the manager through them: the refusal names who submits it (the
     rep's supervisor, else the account's manager). Asked at every door by promotion_submit; the pages ask it to
     offer the button or say who submits instead (of a plan, or of any: it depends on the user's role alone)."""
+    return _left_to_who_submits(
+        user,
+        "promotion.rep_cannot_submit",
+        _("A sales rep drafts promotion requests; your supervisor, %(supervisor)s, submits them for approval."),
+        _("A sales rep drafts promotion requests; the account's KA manager submits them for approval."),
+    )
+
+
+def withdraw_refusal(user, plan: PromotionPlan | None = None) -> DomainError | None:
+    """SPEC §1: submitting a plan is the supervisor's step (or the account's KA manager's), and so is taking it back:
+    a sales rep does not withdraw a submitted plan, their request included, but asks who submits it. The refusal names
+    who withdraws it (the rep's supervisor, else the account's manager). Asked at every door by promotion_withdraw;
+    the plan page says it instead of the button (of a plan, or of any: it depends on the user's role alone)."""
+    return _left_to_who_submits(
+        user,
+        "promotion.rep_cannot_withdraw",
+        _(
+            "A sales rep cannot withdraw a submitted plan; your supervisor, %(supervisor)s, or the account's KA "
+            "manager withdraws it to draft for you to change."
+        ),
+        _(
+            "A sales rep cannot withdraw a submitted plan; the account's KA manager withdraws it to draft for you to "
+            "change."
+        ),
+    )
+
+
+def _left_to_who_submits(user, code: str, by_supervisor, by_manager) -> DomainError | None:
+    """A step a sales rep leaves to who submits: refused naming the rep's supervisor (`by_supervisor`, with
+    %(supervisor)s), or, for a rep without one, the account's KA manager (`by_manager`); None for anyone else."""
     if user_role(user) != Role.REP:
         return None
     supervisor = getattr(getattr(user, "profile", None), "supervisor", None)
     if supervisor is not None:
-        return DomainError(
-            "promotion.rep_cannot_submit",
-            _("A sales rep drafts promotion requests; your supervisor, %(supervisor)s, submits them for approval."),
-            supervisor=display_name(supervisor),
-        )
-    return DomainError(
-        "promotion.rep_cannot_submit",
-        _("A sales rep drafts promotion requests; the account's KA manager submits them for approval."),
-    )
+        return DomainError(code, by_supervisor, supervisor=display_name(supervisor))
+    return DomainError(code, by_manager)
 
 
 def can_decide(user, plan: PromotionPlan) -> bool:
@@ -122,6 +151,11 @@ def can_decide(user, plan: PromotionPlan) -> bool:
     if not user.has_perm("promotions.approve_promotionplan"):
         return False
     return user_role(user) == Role.ADMIN or plan.account.owner_id == user.pk
+
+
+def can_reject(user, plan: PromotionPlan) -> bool:
+    """Whether rejecting is this user's step now: a submitted plan they decide (promotion_reject)."""
+    return plan.status == Status.SUBMITTED and can_decide(user, plan)
 
 
 def gives_second_approval(user, plan: PromotionPlan) -> bool:
@@ -490,8 +524,9 @@ def promotion_reject(*, plan: PromotionPlan, by, reason: str) -> PromotionPlan:
 
 
 def can_withdraw(user, plan: PromotionPlan) -> bool:
-    """A submitted plan may be taken back to draft by its owner, before the decision."""
-    return plan.status == Status.SUBMITTED and _is_owner(user, plan)
+    """A submitted plan may be taken back to draft, before the decision, by who submits it (SPEC §1): the owner's
+    supervisor, the account's KA manager, an admin, or its owner when not a sales rep (withdraw_refusal)."""
+    return plan.status == Status.SUBMITTED and _works_on(user, plan) and withdraw_refusal(user, plan) is None
 
 
 def can_reopen(user, plan: PromotionPlan) -> bool:
@@ -500,8 +535,8 @@ def can_reopen(user, plan: PromotionPlan) -> bool:
 
 
 def _is_owner(user, plan: PromotionPlan) -> bool:
-    # Only the owner: the manager who decides rejects with a reason rather than withdraws, and a
-    # supervisor drafts for the team but the plan stays its owner's.
+    # Reopening is the owner's alone: the new draft is theirs, and a supervisor drafts for the team but the plan
+    # stays its owner's.
     return plan.owner_id == user.pk and user.has_perm("promotions.change_promotionplan")
 
 
@@ -517,17 +552,24 @@ def _owners_step(plan: PromotionPlan, by, status: str, code: str, message) -> Pr
 
 @transaction.atomic
 def promotion_withdraw(*, plan: PromotionPlan, by, reason: str = "") -> PromotionPlan:
-    """The owner takes a submitted plan back to draft before the decision, to change it and submit again.
+    """Who submits a plan takes it back to draft before the decision, to change it and submit again: the owner's
+    supervisor, the account's KA manager, an admin, or the owner unless a sales rep (withdraw_refusal, SPEC §1).
 
     The budget is untouched: only the final approval consumes it, and a submitted plan has none. A first
     approval above the threshold goes with the withdrawal: the changed plan is decided afresh."""
-    plan = _owners_step(
-        plan,
-        by,
-        Status.SUBMITTED,
-        "promotion.withdraw_status",
-        _("This plan is %(status_label)s: only a submitted plan awaiting its decision can be withdrawn."),
-    )
+    plan = _locked(plan)
+    if not _works_on(by, plan):
+        raise PermissionDenied
+    if plan.status != Status.SUBMITTED:
+        raise DomainError(
+            "promotion.withdraw_status",
+            _("This plan is %(status_label)s: only a submitted plan awaiting its decision can be withdrawn."),
+            status=plan.status,
+            status_label=plan.get_status_display(),
+        )
+    not_theirs = withdraw_refusal(by, plan)
+    if not_theirs is not None:
+        raise not_theirs
     void = {}
     if plan.first_approved_by_id is not None:
         who = display_name(plan.first_approved_by)

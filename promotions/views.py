@@ -458,10 +458,12 @@ def plan_detail(request, pk):
         "can_submit": services.can_submit(user, plan),
         # a rep: who submits their draft, said instead of the button (the service's refusal, in its words)
         "submitted_by_others": services.submit_refusal(user, plan),
-        "can_decide": services.can_decide(user, plan) and plan.status == Status.SUBMITTED,  # reject
+        "can_decide": services.can_reject(user, plan),  # reject
         "can_approve": services.can_approve(user, plan),
         "can_evaluate": plan.status in (Status.ENDED, Status.EVALUATED) and services.can_decide(user, plan),
         "can_withdraw": services.can_withdraw(user, plan),
+        # a rep's submitted plan: who withdraws it, said instead of the button (the service's refusal, in its words)
+        "withdrawn_by_others": services.withdraw_refusal(user, plan) if plan.status == Status.SUBMITTED else None,
         "can_reopen": services.can_reopen(user, plan),
         "reopened_as": selectors.reopened_as(plan) if plan.status == Status.REJECTED else None,
         "earlier": [(earlier, earlier.transitions.select_related("by")) for earlier in selectors.earlier_plans(plan)],
@@ -597,18 +599,14 @@ def plan_evaluate(request, pk):
 @model_permission(PromotionPlan, get=None, post="change")
 @require_POST
 def plan_withdraw(request, pk):
-    """The owner takes a submitted plan back to draft, before the decision."""
+    """Who submits a plan takes it back to draft, before the decision (a sales rep is refused: withdraw_refusal)."""
     reason = request.POST.get("reason", "")
-    if services.submit_refusal(request.user) is None:
-        done = _("Plan withdrawn to draft: change it and submit it again.")
-    else:  # a sales rep changes their request; submitting it again is their supervisor's or the manager's
-        done = _("Plan withdrawn to draft: change it; your supervisor or the account's KA manager submits it again.")
     return _step(
         request,
         pk,
         "withdraw",
         lambda p, said: services.promotion_withdraw(plan=p, by=request.user, reason=reason),
-        done,
+        _("Plan withdrawn to draft: change it and submit it again."),
     )
 
 

@@ -28,7 +28,7 @@ from imports.registry import kind_named
 from ka_portal.errors import DomainError
 from ka_portal.formatting import NOT_IN_DIGITS, display_name
 from ka_portal.lists import Column, FilteredListView, choose_by_code, choose_codes
-from ka_portal.months import YEARS, read_month
+from ka_portal.months import read_month
 from ka_portal.pages import show_refusal
 from ka_portal.permissions import can, model_permission
 from ka_portal.scope import (
@@ -43,7 +43,7 @@ from ka_portal.scope import (
 from promotions.models import PromotionPlan
 from stores.models import Store
 
-from .. import attendance
+from .. import attendance, roster_rules
 from .. import roster_services as services
 from ..amounts import NotAnAmount, typed_amount
 from ..filters import PromoterFilter
@@ -346,8 +346,8 @@ def month_targets(request):
 # --- the week's schedule ----------------------------------------------------------------------------------------
 
 
-# The days a week can be read from: those of the months the portal holds (ka_portal.months.YEARS).
-FIRST_DAY, LAST_DAY = date(YEARS[0], 1, 1), date(YEARS[1], 12, 31)
+# The days a week can be read from: those a shift may fall on (roster_rules.check_day).
+FIRST_DAY, LAST_DAY = roster_rules.FIRST_DAY, roster_rules.LAST_DAY
 
 
 def _week_of(value: str | None) -> date:

@@ -1,5 +1,6 @@
-"""Undoing a step on a phone (issue 11, item 7): a rep withdraws a submitted plan to draft, reopens a rejected
-one as a new draft, and marks a task not done with the reason, all at 375 px wide without sideways scrolling."""
+"""Undoing a step on a phone (issue 11, item 7): the supervisor who submitted a rep's plan withdraws it to draft (the
+rep's page says who withdraws it instead of the button, SPEC §1), the rep reopens a rejected one as a new draft and
+marks a task not done with the reason, all at 375 px wide without sideways scrolling."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -46,18 +47,26 @@ def scene(db):
     )
     plan = promotion_submit(plan=promotion_save_draft(user=rep, data=data), by=supervisor)
     task = TaskFactory(store=store, title="检查端架堆头陈列并拍照", assigned_by=supervisor)
-    return {"manager": manager, "rep": rep, "plan": plan, "task": task}
+    return {"manager": manager, "supervisor": supervisor, "rep": rep, "plan": plan, "task": task}
 
 
 def _no_sideways_scroll(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
 
 
-def test_a_rep_withdraws_reopens_and_marks_a_task_not_done_on_a_phone(phone, scene):
+def test_a_plan_is_withdrawn_and_reopened_and_a_task_marked_not_done_on_a_phone(phone, scene):
     plan = scene["plan"]
     log_in(phone, "rep1", "demo-pass-1")
 
-    # withdraw the submitted plan to draft
+    # the rep's submitted request: no withdraw button, but who withdraws it
+    phone.goto(f"/promotions/{plan.pk}/")
+    _no_sideways_scroll(phone)
+    expect(phone.get_by_role("button", name="撤回为草稿")).to_have_count(0)
+    expect(phone.get_by_test_id("withdrawn-by-others")).to_be_visible()
+
+    # the supervisor who submitted it withdraws it to draft
+    phone.context.clear_cookies()
+    log_in(phone, "sup1", "demo-pass-1")
     phone.goto(f"/promotions/{plan.pk}/")
     _no_sideways_scroll(phone)
     phone.get_by_label("原因（选填）").fill("价格再议")
@@ -66,8 +75,10 @@ def test_a_rep_withdraws_reopens_and_marks_a_task_not_done_on_a_phone(phone, sce
     expect(phone.get_by_test_id("transitions")).to_contain_text("价格再议")
     phone.screenshot(path="tests/e2e/artifacts/promotions-withdrawn.png", full_page=True)
 
-    # submitted again and rejected by the manager: reopen it as a new draft
+    # submitted again and rejected by the manager: the rep reopens it as a new draft
     promotion_reject(plan=promotion_submit(plan=plan, by=scene["manager"]), by=scene["manager"], reason="档期冲突")
+    phone.context.clear_cookies()
+    log_in(phone, "rep1", "demo-pass-1")
     phone.goto(f"/promotions/{plan.pk}/")
     phone.get_by_role("button", name="重新打开为新草稿").click()
     expect(phone.get_by_test_id("reopened-from")).to_be_visible()

@@ -17,22 +17,12 @@ from ka_portal.models import IdempotencyKey
 from promoters.models import SellOutLine, Shift
 from tests.factories import make_user
 
-from .factories_phone import NEAR, ShiftFactory, phone_world
+from .factories_phone import NEAR, ShiftFactory
+from .test_phone_pages import at, w  # noqa: F401 - the phone pages' promoter, signed in at 08:55 on 2026-06-01
 
-pytestmark = pytest.mark.django_db
+# ruff: noqa: F811 - the tests take the page tests' fixture `w` by its name
 
-
-def at(hh, mm, day=1):
-    return timezone.make_aware(datetime(2026, 6, day, hh, mm))
-
-
-@pytest.fixture
-def w(time_machine, client):
-    time_machine.move_to(at(8, 55), tick=False)
-    world = phone_world()
-    client.force_login(world.user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return world
+pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 
 def uploaded(key: str) -> dict:

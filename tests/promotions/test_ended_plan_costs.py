@@ -3,10 +3,19 @@ books it until the evaluation (the supply price funding as planned, on the forec
 (the funding on the packs actually sold in). The card names its total so and says why they differ; its funding line
 is the planned one beside the evaluation's actual one. Once evaluated both read the evaluation's cost.
 
+An ended plan with a planned promoter fee and no shift: nobody is still to be scheduled, so its page no longer
+says "No shifts yet". SPEC §5 counts the promoter fee among a plan's costs and the trade-spend ledger books the
+planned fee until shifts replace it (tradespend/accruals.py), so the planned fee is still counted — and said so:
+beside the fee ("No shifts were worked — the planned fee is counted"), under the evaluation's total, and in the API
+(`promoter_cost.actual` null, the evaluation's `total_cost` with the fee), all on the same figure.
+
 Today is 2026-06-01 (tests/promotions/conftest.py). Plan "五月店促", ENDED 05-18…05-31: DM 300, TG 100, gifts 50,
 promoter fee 200, the beer at a promotional supply price 2.00 below its normal 4.00 on a forecast of 500 packs: funding
 1,000.00 planned, a planned total of 1,650.00. 120 packs were sold in: funding 240.00 actual. With shifts, a promoter
 (daily 150.00) attended 05-20 and 05-21: pay 300.00 instead of the planned fee 200.00.
+
+Without shifts nor supply prices (_fee_plan): the same dates, DM 300.00 and a promoter fee of 900.00, the beer at 4.50
+(normal 5.00): planned total 1,200.00 (no price support, forecast 0).
 """
 
 import re
@@ -15,17 +24,22 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from promotions.models import PromotionPlan
 from promotions.services import promotion_evaluate
 from tests.factories import DeliveryFactory
 from tests.promoters.factories_appraisal import promoter, shift
+from tradespend.accruals import accruals_compute
+from tradespend.models import AccrualLine
 
 from .factories import PromotionItemFactory, PromotionPlanFactory
 
 pytestmark = pytest.mark.django_db
 Status = PromotionPlan.Status
 WORKED = {"check_in": "09:00", "check_out": "17:00"}
+SAID_ENDED = "No shifts were worked — the planned fee is counted"
+SAID_AHEAD = "No shifts yet — the planned fee counts"
 
 
 def _ended_plan(world, *, shifts: bool) -> PromotionPlan:
@@ -45,6 +59,17 @@ def _ended_plan(world, *, shifts: bool) -> PromotionPlan:
                       started_on=date(2026, 5, 1), code="PD")  # fmt: skip
         shift(pd, world.store, date(2026, 5, 20), plan=plan, **WORKED)
         shift(pd, world.store, date(2026, 5, 21), plan=plan, **WORKED)
+    return plan
+
+
+def _fee_plan(world, status=Status.ENDED) -> PromotionPlan:
+    """The plan with a planned promoter fee of 900.00, no shift and no supply price (status as given)."""
+    plan = PromotionPlanFactory(
+        account=world.account, type=world.in_store, title="五月店促", start_on=date(2026, 5, 18),
+        end_on=date(2026, 5, 31), status=status, all_stores=True, owner=world.manager, dm_fee=D("300.00"),
+        promoter_fee=D("900.00"), total_cost=D("1200.00"),
+    )  # fmt: skip
+    PromotionItemFactory(plan=plan, product=world.beer, forecast_volume=0)
     return plan
 
 
@@ -131,3 +156,69 @@ def test_a_draft_shows_its_funding_without_planned(client, world):
     PromotionPlan.objects.filter(pk=plan.pk).update(status=Status.DRAFT)
 
     assert "Supply price funding\n1,000.00" in _costs(_page(client, world, plan))
+
+
+# --- an ended plan with a planned promoter fee and no shift ------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [Status.ENDED, Status.EVALUATED])
+def test_an_ended_plan_without_shifts_says_none_were_worked_and_counts_the_planned_fee(client, world, status):
+    # Given a plan over, with a planned promoter fee and no shift (evaluated or not)
+    plan = _fee_plan(world)
+    if status == Status.EVALUATED:
+        promotion_evaluate(plan=plan, by=world.manager)
+    # When its manager opens it
+    html = _page(client, world, plan)
+    # Then the fee is said to be counted because no shift was worked, not as if shifts were to come
+    assert f"Promoter fee (planned)\n900.00\n{SAID_ENDED}" in _costs(html)
+    assert SAID_AHEAD not in html
+    # and the evaluation's total includes it, saying so
+    evaluation = _evaluation(html)
+    assert "Total cost (actual)\n1,200.00\n" in evaluation
+    assert "Includes the planned promoter fee (900.00): no shifts were worked for this plan" in evaluation
+
+
+def test_the_chinese_page_says_it_too(client, world):
+    plan = _fee_plan(world)
+
+    html = _page(client, world, plan, "zh-hans")
+
+    assert "尚无排班" not in html
+
+
+@pytest.mark.parametrize("status", [Status.APPROVED, Status.RUNNING])
+def test_a_plan_not_over_still_says_no_shifts_yet(client, world, status):
+    plan = _fee_plan(world, status=status)
+
+    html = _page(client, world, plan)
+
+    assert SAID_AHEAD in _costs(html)
+    assert SAID_ENDED not in html
+    assert "Includes the planned promoter fee" not in html
+
+
+def test_the_ledger_and_the_api_count_the_same_planned_fee(client, api_client, world):
+    # Given the ended plan without shifts, and the ledger computed
+    plan = _fee_plan(world)
+    accruals_compute(as_of=timezone.localdate())
+    booked = AccrualLine.objects.get(source_key=f"plan:{plan.pk}", kind="promoter").amount
+    # When the API's detail is read
+    api_client.force_authenticate(world.manager)
+    body = api_client.get(f"/api/v1/promotions/{plan.pk}/").json()
+    # Then the ledger booked the planned fee, the API says no shift replaced it, and its evaluation counts it
+    assert booked == D("900.00")
+    assert body["promoter_cost"]["actual"] is None
+    assert body["promoter_cost"]["shifts"] == 0
+    assert D(body["evaluation"]["total_cost"]) == D("1200.00")
+    assert body["evaluation"]["on_shifts_pay"] is False
+    # as the page shows it
+    assert "Total cost (actual)\n1,200.00\n" in _evaluation(_page(client, world, plan))
+
+
+def test_no_note_without_a_planned_promoter_fee(client, world):
+    plan = _fee_plan(world)
+    PromotionPlan.objects.filter(pk=plan.pk).update(promoter_fee=D("0.00"), total_cost=D("300.00"))
+
+    html = _page(client, world, plan)
+
+    assert "Includes the planned promoter fee" not in html

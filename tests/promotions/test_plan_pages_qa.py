@@ -118,12 +118,13 @@ def test_every_step_form_on_the_plan_page_and_in_the_queue_carries_its_own_key(c
     client.force_login(world.manager)
     page = client.get(f"/promotions/{plan.pk}/").content.decode()
     queue = client.get("/promotions/queue/").content.decode()
-    for html, steps in ((page, ("approve", "reject")), (queue, ("approve", "reject"))):
+    # the account's manager may also take the plan back to draft (SPEC §1: a step of who submits)
+    for html, steps in ((page, ("approve", "reject", "withdraw")), (queue, ("approve", "reject"))):
         for step in steps:
             form = html[html.index(f'action="/promotions/{plan.pk}/{step}/"') :].split("</form>")[0]
             assert 'name="request_key"' in form, step
     keys = re.findall(r'name="request_key" value="([^"]+)"', page + queue)
-    assert len(keys) == len(set(keys)) == 4  # one per form drawn
+    assert len(keys) == len(set(keys)) == 5  # one per form drawn
 
 
 @pytest.mark.parametrize("step", ["approve", "reject"])

@@ -1,11 +1,14 @@
-"""Undoing a step (issue 11, item 7): the owner withdraws a submitted plan to draft before the decision,
-and reopens a rejected plan as a new draft linked to it; each step logged, the budget untouched."""
+"""Undoing a step (issue 11, item 7): who submits a plan (SPEC §1: the rep's supervisor or the account's KA manager,
+not the sales rep who drafted it) withdraws it to draft before the decision, and the owner reopens a rejected plan as
+a new draft linked to it; each step logged, the budget untouched."""
 
+import html
 from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from accounts.roles import Role
 from ka_portal.errors import DomainConflict, DomainError
@@ -50,11 +53,11 @@ def snapshot(plan):
 # --- withdraw ----------------------------------------------------------------------------------
 
 
-def test_the_owner_withdraws_a_submitted_plan_to_draft_and_the_step_is_logged(world):
+def test_the_supervisor_withdraws_a_submitted_plan_to_draft_and_the_step_is_logged(world):
     plan = submitted(world)
-    plan = promotion_withdraw(plan=plan, by=world.rep, reason="价格再议")
-    assert plan.status == Status.DRAFT
-    assert log(plan)[-1] == ("submitted", "draft", world.rep, "价格再议")
+    plan = promotion_withdraw(plan=plan, by=world.supervisor, reason="价格再议")
+    assert plan.status == Status.DRAFT and plan.owner == world.rep  # still the rep's request
+    assert log(plan)[-1] == ("submitted", "draft", world.supervisor, "价格再议")
     world.budget.refresh_from_db()
     assert world.budget.consumed == 0  # a submitted plan never consumed any of it
     # and the draft can be changed and submitted again
@@ -66,7 +69,7 @@ def test_withdrawing_after_a_first_approval_voids_it(world, settings):
     settings.KA = replace(settings.KA, promotion_second_approval_above=Decimal("500.00"))
     plan = promotion_approve(plan=submitted(world), by=world.manager)  # 520.00: the first of two approvals
     assert plan.first_approved_by == world.manager
-    plan = promotion_withdraw(plan=plan, by=world.rep)
+    plan = promotion_withdraw(plan=plan, by=world.supervisor)
     assert plan.status == Status.DRAFT and plan.first_approved_by is None
     assert display_name(world.manager) in log(plan)[-1][3]  # the note says whose first approval went
     world.budget.refresh_from_db()
@@ -84,20 +87,63 @@ def test_withdrawing_is_refused_unless_submitted_naming_the_status_with_nothing_
         plan = promotion_reject(plan=plan, by=world.manager, reason="不同意")
     before = snapshot(plan)
     with pytest.raises(DomainError) as refused:
-        promotion_withdraw(plan=plan, by=world.rep)
+        promotion_withdraw(plan=plan, by=world.supervisor)
     assert refused.value.code == "promotion.withdraw_status"
     assert refused.value.params["status"] == status  # the code; the message names it (status_label)
     assert refused.value.params["status_label"] == PromotionPlan.Status(status).label
     assert snapshot(plan) == before
 
 
-@pytest.mark.parametrize("who", ["manager", "supervisor", "admin"])
-def test_only_the_owner_may_withdraw(world, who, admin_user):
+@pytest.mark.parametrize("who", ["supervisor", "manager", "admin"])
+def test_who_submits_may_withdraw_the_reps_plan(world, who, admin_user):
+    # Given the rep's request, submitted by their supervisor
+    plan = submitted(world)
+    user = {"supervisor": world.supervisor, "manager": world.manager, "admin": admin_user}[who]
+    # When the supervisor, the account's KA manager or an admin withdraws it
+    plan = promotion_withdraw(plan=plan, by=user)
+    # Then it is a draft again, withdrawn by them
+    assert plan.status == Status.DRAFT and log(plan)[-1][:3] == ("submitted", "draft", user)
+
+
+def test_the_rep_who_drafted_it_may_not_withdraw_and_is_told_who_does(world):
     plan = submitted(world)
     before = snapshot(plan)
-    users = {"manager": world.manager, "supervisor": world.supervisor, "admin": admin_user}
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        promotion_withdraw(plan=plan, by=world.rep, reason="改价")
+    assert refused.value.code == "promotion.rep_cannot_withdraw"
+    assert refused.value.params == {"supervisor": display_name(world.supervisor)}
+    assert str(refused.value.detail) == (
+        f"A sales rep cannot withdraw a submitted plan; your supervisor, {display_name(world.supervisor)}, or the "
+        "account's KA manager withdraws it to draft for you to change."
+    )
+    assert snapshot(plan) == before
+
+
+def test_a_rep_without_a_supervisor_is_told_the_accounts_manager_withdraws(world):
+    loner = make_user(Role.REP, username="rep_alone")
+    plan = submitted(world)
+    PromotionPlan.objects.filter(pk=plan.pk).update(owner=loner)
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        promotion_withdraw(plan=plan, by=loner)
+    assert str(refused.value.detail) == (
+        "A sales rep cannot withdraw a submitted plan; the account's KA manager withdraws it to draft for you to "
+        "change."
+    )
+    assert PromotionPlan.objects.get(pk=plan.pk).status == Status.SUBMITTED
+
+
+@pytest.mark.parametrize("who", ["another_manager", "another_supervisor", "finance"])
+def test_no_one_else_may_withdraw(world, who, finance):
+    # another chain's KA manager, another team's supervisor, and finance (reads every plan, changes none)
+    plan = submitted(world)
+    before = snapshot(plan)
+    users = {
+        "another_manager": lambda: make_user(Role.MANAGER, username="mgr_other"),
+        "another_supervisor": lambda: make_user(Role.SUPERVISOR, username="sup_other"),
+        "finance": lambda: finance,
+    }
     with pytest.raises(PermissionDenied):
-        promotion_withdraw(plan=plan, by=users[who])
+        promotion_withdraw(plan=plan, by=users[who]())
     assert snapshot(plan) == before
 
 
@@ -180,7 +226,7 @@ def test_only_the_owner_may_reopen(world):
 
 def test_api_withdraw_and_reopen(api_client, world):
     plan = submitted(world)
-    api_client.force_authenticate(world.rep)
+    api_client.force_authenticate(world.supervisor)  # who submitted it
     response = api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {"reason": "改价"}, format="json")
     assert response.status_code == 200
     body = response.json()
@@ -189,7 +235,7 @@ def test_api_withdraw_and_reopen(api_client, world):
         "from_status": "submitted",
         "to_status": "draft",
         "step": "已提交 → 草稿",  # what happened, in the reader's language (Chinese by default)
-        "by": "rep_w",
+        "by": "sup_w",
         "at": None,
         "note": "改价",
         "message": "",  # typed by a person: no system message
@@ -200,6 +246,7 @@ def test_api_withdraw_and_reopen(api_client, world):
 
     promotion_submit(plan=plan, by=world.supervisor)
     promotion_reject(plan=plan, by=world.manager, reason="档期冲突")
+    api_client.force_authenticate(world.rep)  # the owner reopens their request
     response = api_client.post(f"/api/v1/promotions/{plan.pk}/reopen/")
     assert response.status_code == 201
     draft = response.json()
@@ -224,10 +271,13 @@ def test_api_who_may_not(api_client, world, finance):
     stranger = make_user(Role.REP, username="rep_far")
     api_client.force_authenticate(stranger)  # another rep: the plan is not in reach
     assert api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json").status_code == 404
-    api_client.force_authenticate(world.manager)  # the account's manager, not the owner
-    assert api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json").status_code == 403
+    api_client.force_authenticate(world.rep)  # the owner, a sales rep: the rule's refusal, naming who withdraws
+    refused = api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "promotion.rep_cannot_withdraw"
+    assert refused.json()["params"] == {"supervisor": display_name(world.supervisor)}
     api_client.force_authenticate(finance)  # reads every plan, may change none
     assert api_client.post(f"/api/v1/promotions/{plan.pk}/withdraw/", {}, format="json").status_code == 403
+    assert PromotionPlan.objects.get().status == Status.SUBMITTED
     promotion_reject(plan=plan, by=world.manager, reason="不同意")
     api_client.force_authenticate(stranger)
     assert api_client.post(f"/api/v1/promotions/{plan.pk}/reopen/").status_code == 404
@@ -240,23 +290,31 @@ def test_api_who_may_not(api_client, world, finance):
 # --- pages -------------------------------------------------------------------------------------
 
 
-def test_the_withdraw_button_shows_for_the_owner_of_a_submitted_plan_only(client, world):
+def test_the_withdraw_button_shows_for_who_submits_and_the_rep_is_told_who_withdraws(client, world):
     plan = submitted(world)
-    client.force_login(world.rep)
+    client.force_login(world.supervisor)
     page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="withdraw-form"' in page and "Withdraw to draft" in page
-    assert 'data-testid="reopen-form"' not in page
-    client.force_login(world.manager)
+    assert 'data-testid="reopen-form"' not in page and 'data-testid="withdrawn-by-others"' not in page
+    client.force_login(world.manager)  # who decides may also take it back (SPEC §1: a supervisor's steps too)
     page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert 'data-testid="withdraw-form"' not in page and "Approve" in page
+    assert 'data-testid="withdraw-form"' in page and "Approve" in page
     client.force_login(world.rep)
+    page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="withdraw-form"' not in page and "Withdraw to draft" not in page
+    note = html.unescape(page.split('data-testid="withdrawn-by-others">')[1].split("<")[0])
+    assert note == (
+        f"A sales rep cannot withdraw a submitted plan; your supervisor, {display_name(world.supervisor)}, or the "
+        "account's KA manager withdraws it to draft for you to change."
+    )
+    client.force_login(world.supervisor)
     page = client.get(f"/promotions/{plan.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "撤回为草稿" in page
 
 
 def test_withdrawing_from_the_page(client, world):
     plan = submitted(world)
-    client.force_login(world.rep)
+    client.force_login(world.supervisor)
     response = client.post(f"/promotions/{plan.pk}/withdraw/", {"reason": "改价"}, follow=True)
     assert PromotionPlan.objects.get(pk=plan.pk).status == Status.DRAFT
     page = response.content.decode()
@@ -267,9 +325,18 @@ def test_withdrawing_from_the_page(client, world):
     assert PromotionTransition.objects.filter(plan=plan).count() == 3
 
 
-def test_the_manager_cannot_withdraw_from_the_page(client, world):
+def test_the_rep_cannot_withdraw_from_the_page(client, world, finance):
     plan = submitted(world)
-    client.force_login(world.manager)
+    client.force_login(world.rep)
+    response = client.post(
+        f"/promotions/{plan.pk}/withdraw/", {"reason": "改价"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert [str(m) for m in response.context["messages"]] == [
+        f"A sales rep cannot withdraw a submitted plan; your supervisor, {display_name(world.supervisor)}, or the "
+        "account's KA manager withdraws it to draft for you to change."
+    ]
+    assert PromotionPlan.objects.get(pk=plan.pk).status == Status.SUBMITTED
+    client.force_login(finance)
     assert client.post(f"/promotions/{plan.pk}/withdraw/").status_code == 403
     assert PromotionPlan.objects.get(pk=plan.pk).status == Status.SUBMITTED
     stranger = make_user(Role.REP, username="rep_far")

@@ -2,9 +2,12 @@
 manager may too); the manager approves. A rep's submission is refused at every door with promotion.rep_cannot_submit
 naming who submits (the write-path matrix knocks on the page's button, the API's action and the admin's); the pages
 offer a rep no submit button and say instead who submits, and the supervisor finds the team's drafts to submit.
+Taking a submitted plan back to draft is a step of who submits too: a rep's withdrawal is refused with
+promotion.rep_cannot_withdraw naming who withdraws (page and API), and their plan page says so instead of the button.
 
 Today is 2026-06-01 (tests/promotions/conftest.py); the rep rep_w works in the supervisor sup_w's team."""
 
+import html
 import re
 from decimal import Decimal
 
@@ -203,22 +206,29 @@ def test_the_rep_sees_no_drafts_to_submit_and_no_owner_on_their_own_draft(client
     assert "夏季啤酒店促" in html
 
 
-def test_a_rep_who_withdraws_is_told_who_submits_again(client, world):
+def test_a_rep_is_told_who_withdraws_their_submitted_request_and_the_supervisor_does(client, world):
     plan = promotion_submit(plan=_draft(world), by=world.supervisor)
     client.force_login(world.rep)
 
-    page = client.get(reverse("promotions:plan-detail", args=[plan.pk]), **EN).content.decode()
-    response = client.post(reverse("promotions:plan-withdraw", args=[plan.pk]), {"reason": ""}, follow=True, **EN)
+    actions = _actions(client.get(reverse("promotions:plan-detail", args=[plan.pk]), **EN).content.decode())
+    refused = client.post(reverse("promotions:plan-withdraw", args=[plan.pk]), {"reason": ""}, follow=True, **EN)
 
-    assert (
-        "Takes the plan back before the decision, to change it; your supervisor or the account's KA manager "
-        "submits it again." in page
+    said = (
+        f"A sales rep cannot withdraw a submitted plan; your supervisor, {display_name(world.supervisor)}, or the "
+        "account's KA manager withdraws it to draft for you to change."
     )
-    assert _said(response) == [
-        "Plan withdrawn to draft: change it; your supervisor or the account's KA manager submits it again."
-    ]
+    assert f"/promotions/{plan.pk}/withdraw/" not in actions
+    assert html.unescape(re.search(r'data-testid="withdrawn-by-others">([^<]*)<', actions).group(1)) == said
+    assert _said(refused) == [said]
     plan.refresh_from_db()
-    assert plan.status == Status.DRAFT
+    assert plan.status == Status.SUBMITTED
+
+    client.force_login(world.supervisor)
+    withdrawn = client.post(reverse("promotions:plan-withdraw", args=[plan.pk]), {"reason": ""}, follow=True, **EN)
+
+    assert _said(withdrawn) == ["Plan withdrawn to draft: change it and submit it again."]
+    plan.refresh_from_db()
+    assert plan.status == Status.DRAFT and plan.owner == world.rep
 
 
 def test_a_supervisor_who_withdraws_their_own_plan_is_told_to_submit_it_again(client, world):
@@ -249,8 +259,14 @@ def test_the_api_refuses_a_reps_submission_with_the_rule_code(api_client, world)
     assert plan.status == Status.DRAFT
 
 
-def test_the_withdraw_after_a_supervisors_submission_stays_the_reps(world):
-    """The rep still owns the request: they may take it back to change it, before the decision."""
+def test_the_withdraw_after_a_supervisors_submission_is_theirs_not_the_reps(world):
+    """The rep still owns the request, but taking it back undoes the supervisor's submission: theirs (or the
+    account's manager's) to do, before the decision; the rep changes the draft once it is back."""
     plan = promotion_submit(plan=_draft(world), by=world.supervisor)
 
-    assert promotion_withdraw(plan=plan, by=world.rep).status == Status.DRAFT
+    with pytest.raises(DomainError) as refused:
+        promotion_withdraw(plan=plan, by=world.rep)
+
+    assert refused.value.code == "promotion.rep_cannot_withdraw"
+    draft = promotion_withdraw(plan=plan, by=world.supervisor)
+    assert draft.status == Status.DRAFT and services.can_edit(world.rep, draft)

@@ -61,7 +61,7 @@ def test_a_withdrawal_keeps_the_reason_as_typed_and_names_the_voided_approval(cl
     first = plan.transitions.last()
     assert (first.note, first.message) == ("", "promotion.first_approval")
 
-    plan = promotion_withdraw(plan=plan, by=world.rep, reason="价格再议")
+    plan = promotion_withdraw(plan=plan, by=world.supervisor, reason="价格再议")
     line = plan.transitions.last()
     assert (line.note, line.message, line.params) == ("价格再议", "promotion.first_approval_void", {"who": "陈静"})
     assert "价格再议 The first approval by 陈静 no longer holds." in _history(client, world.manager, plan, "en")
