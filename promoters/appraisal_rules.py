@@ -53,10 +53,10 @@ PARTS = ("sell_out", "attendance", "display")
 
 def shift_reading(shift, *, now: datetime) -> str | None:
     """The reading the appraisal and the pay count: promoters/attendance.py's (the supervisor's confirmed reading
-    where set, else computed from the check-in and check-out), once the shift has ended; None before (a planned or
-    running shift counts for nothing yet)."""
-    status = attendance.reading(shift, now=now).status
-    return None if status in (attendance.PLANNED, attendance.IN_PROGRESS) else status
+    where set, else computed from the check-in and check-out), once it is final; None before: a planned or running
+    shift counts for nothing yet, also one started without a check-in (not absent until it has ended)."""
+    reading = attendance.reading(shift, now=now)
+    return reading.status if reading.is_final else None
 
 
 def cut_off(as_of: date) -> datetime:

@@ -1,7 +1,13 @@
 """A shift's attendance, computed from its planned times, its check-in and check-out and the settings (pure: no
 database). The supervisor's confirmation (Shift.confirmed_attendance) overrides the computed reading.
 
-- planned: not checked in and the shift has not ended yet;
+- planned: not checked in and the shift has not started yet;
+- not checked in yet: the shift has started, no check-in, and a check-in now would not yet be late (within
+  `promoter_late_after_minutes` of the start, whole minutes as for a check-in);
+- late, not checked in: the shift has started more than `promoter_late_after_minutes` ago and is still running with
+  no check-in, carrying the minutes since the start as its lateness so far — what a supervisor acts on during the
+  day (call the promoter, send someone), not only once the shift has ended as absent. Neither is final: nothing
+  counts it as absent or late (the attendance report lists it apart, the appraisal and the pay skip it);
 - in progress: checked in, not checked out, the shift still running (already carrying the minutes late and whether
   the check-in was off site, so the promoter and the supervisor see them at once, not only after the shift);
 - absent: no check-in by the end of the shift;
@@ -28,6 +34,8 @@ from django.utils.translation import gettext_lazy as _
 from ka_portal.formatting import hours_and_minutes
 
 PLANNED = "planned"
+NOT_CHECKED_IN = "not_checked_in"
+LATE_NO_CHECK_IN = "late_no_check_in"
 IN_PROGRESS = "in_progress"
 ATTENDED = "attended"
 LATE = "late"
@@ -39,6 +47,8 @@ LEAVE = "leave"  # only ever confirmed by the supervisor, never computed
 
 LABELS = {
     PLANNED: _("Planned"),
+    NOT_CHECKED_IN: _("Not checked in yet"),
+    LATE_NO_CHECK_IN: _("Late, not checked in"),
     IN_PROGRESS: _("On shift"),  # not the visits' "In progress" (拜访中): a promoter works a shift, not a visit
     ATTENDED: _("Attended"),
     LATE: _("Late"),
@@ -55,6 +65,8 @@ FINAL = (ATTENDED, LATE, LEFT_EARLY, LATE_AND_EARLY, OFF_SITE, ABSENT, LEAVE)
 WORKED = (ATTENDED, LATE, LEFT_EARLY, LATE_AND_EARLY)
 BADGES = {
     PLANNED: "secondary",
+    NOT_CHECKED_IN: "secondary",
+    LATE_NO_CHECK_IN: "danger",
     IN_PROGRESS: "info",
     ATTENDED: "success",
     LATE: "warning",
@@ -180,6 +192,13 @@ def _to_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
+def late_if_started_before(now: datetime, limits: Limits) -> datetime:
+    """A shift running at `now` without a check-in reads "late, not checked in" when it started before this moment:
+    classify's rule (more than Limits.late_after_minutes whole minutes from the start) as a bound a query can use
+    (attendance_report.not_checked_in)."""
+    return _to_minute(now) - timedelta(minutes=limits.late_after_minutes)
+
+
 def classify(
     *,
     starts: datetime,
@@ -195,8 +214,14 @@ def classify(
     `check_in_received_at` (the server's clock) where known and later than the phone's `checked_in_at`."""
     ended = now >= ends
     if checked_in_at is None:
-        status = ABSENT if ended else PLANNED
-        return Reading(status, computed=status, ended=ended)
+        if ended or now < starts:
+            status = ABSENT if ended else PLANNED
+            return Reading(status, computed=status, ended=ended)
+        # started, still running, nobody checked in: late as a check-in made now would be (whole minutes)
+        since = whole_minutes(starts, now)
+        if since > limits.late_after_minutes:
+            return Reading(LATE_NO_CHECK_IN, late_minutes=since, computed=LATE_NO_CHECK_IN)
+        return Reading(NOT_CHECKED_IN, computed=NOT_CHECKED_IN)
     arrival = _arrival(checked_in_at, check_in_received_at, limits)
     late = whole_minutes(starts, arrival["judged"])
     late = late if late > limits.late_after_minutes else 0

@@ -1,5 +1,6 @@
 """The attendance report (issue 16): per promoter and per store for a month, shifts planned against shifts
-attended, and how many were late, left early, absent or checked in off site, and whose check-in was sent late —
+attended, and how many were late, left early, absent or checked in off site, and whose check-in was sent late, and
+the shifts running late with no check-in now (a supervisor's call to make today) —
 each shift read by promoters/attendance.py (the supervisor's confirmation where given). Read by the page, the API
 and the export."""
 
@@ -56,6 +57,27 @@ def sent_late(shifts, value: bool, *, limits: attendance.Limits | None = None):
     return shifts.filter(late) if value else shifts.exclude(late)
 
 
+def not_checked_in(shifts, value: bool, *, now: datetime | None = None, limits: attendance.Limits | None = None):
+    """The shifts reading "late, not checked in" as of `now` (`value` true), or the others: started more than
+    Limits.late_after_minutes ago (attendance.late_if_started_before), not ended, no check-in, not confirmed — as a
+    query, so the attendance list, its export and the API filter on what each shift shows."""
+    now = timezone.localtime(now or timezone.now())
+    started_before = timezone.localtime(
+        attendance.late_if_started_before(now, limits or attendance.Limits.from_settings())
+    )
+    if started_before.date() != now.date():  # so near midnight nothing of today is late yet (no shift spans midnight)
+        running_late = Q(pk__in=[])
+    else:
+        running_late = Q(
+            day=now.date(),
+            starts_at__lt=started_before.time(),
+            ends_at__gt=now.time(),
+            checked_in_at__isnull=True,
+            confirmed_attendance="",
+        )
+    return shifts.filter(running_late) if value else shifts.exclude(running_late)
+
+
 def month_shifts(user, month: date):
     return listed_shifts(user).filter(day__gte=month, day__lte=month_end(month))
 
@@ -71,6 +93,7 @@ class Row:
     late: int = 0
     left_early: int = 0
     absent: int = 0
+    not_checked_in: int = 0  # running now, late, no check-in (not absent: the shift has not ended)
     off_site: int = 0
     sent_late: int = 0  # checked in with a phone time long before the check-in reached the server
     leave: int = 0
@@ -93,6 +116,7 @@ class Row:
         self.late += reading.counts_late
         self.left_early += reading.counts_early
         self.absent += status == attendance.ABSENT
+        self.not_checked_in += status == attendance.LATE_NO_CHECK_IN
         self.off_site += status == attendance.OFF_SITE
         self.sent_late += reading.sent_late
         self.leave += status == attendance.LEAVE
@@ -135,6 +159,7 @@ COUNTS = (
     ("late", _("Late")),
     ("left_early", _("Left early")),
     ("absent", _("Absent")),
+    ("not_checked_in", attendance.LABELS[attendance.LATE_NO_CHECK_IN]),
     ("off_site", _("Off site")),
     ("sent_late", _("Sent late")),
     ("leave", _("On leave")),

@@ -11,7 +11,7 @@ from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_
 from promotions.models import PromotionPlan
 from stores.models import Store
 
-from . import attendance_report
+from . import attendance, attendance_report
 from .models import Promoter, PromoterTarget, Shift
 
 MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
@@ -31,6 +31,23 @@ def sent_late_filter():
         method=_sent_late,
         help_text="true: the shifts whose check-in reached the server more than KA_VISIT_SYNC_LATE_HOURS after the "
         "phone's time (their attendance reads sent_late); false: the others, shifts without a check-in included.",
+    )
+
+
+def _not_checked_in(queryset, name, value):
+    return attendance_report.not_checked_in(queryset, value) if value is not None else queryset
+
+
+def not_checked_in_filter():
+    """Shifts by whether they read "late, not checked in" now (attendance_report.not_checked_in, as each shift's
+    reading says): the attendance list's filter, the report's count links to it, and the API's shifts list's."""
+    return yes_no_filter(
+        _("Check-in"),
+        yes=attendance.LABELS[attendance.LATE_NO_CHECK_IN],
+        no=_("Checked in, or not late yet"),
+        method=_not_checked_in,
+        help_text="true: the shifts running now, started more than KA_PROMOTER_LATE_AFTER_MINUTES ago, with no "
+        "check-in (their attendance reads late_no_check_in); false: the others.",
     )
 
 
@@ -66,18 +83,19 @@ class PromoterFilter(StyledFilterSet):
 
 
 class ShiftFilter(StyledFilterSet):
-    """Shifts by promoter (code), store (code), a range of days, a promotion plan (id) and whether the check-in was
-    sent late."""
+    """Shifts by promoter (code), store (code), a range of days, a promotion plan (id), whether the check-in was
+    sent late and whether the shift runs late with no check-in now."""
 
     promoter = record_filter(Promoter, scope=promoters_for, label=_("Promoter"), help_text="By the promoter's code.")
     store = record_filter(Store, scope=promoter_stores_for, label=_("Store"), help_text="The store, by its code.")
     day_from, day_to = day_range_filters("day", what="The shift's day")  # as the attendance list's
     plan = record_filter(PromotionPlan, scope=promotion_plans_for, label=_("Promotion"), help_text="A plan's id.")
     sent_late = sent_late_filter()
+    not_checked_in = not_checked_in_filter()
 
     class Meta:
         model = Shift
-        fields = ["promoter", "store", "day_from", "day_to", "plan", "sent_late"]
+        fields = ["promoter", "store", "day_from", "day_to", "plan", "sent_late", "not_checked_in"]
 
 
 class PromoterTargetFilter(StyledFilterSet):

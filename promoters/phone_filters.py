@@ -13,7 +13,7 @@ from ka_portal.scope import products_for, promoter_stores_for, promoters_for
 from stores.models import Product, Store
 
 from . import attendance_report
-from .filters import sent_late_filter
+from .filters import not_checked_in_filter, sent_late_filter
 from .models import Promoter, SellOutLine, Shift
 
 
@@ -65,10 +65,12 @@ class AttendanceShiftFilter(StyledFilterSet):
     )
 
     sent_late = sent_late_filter()
+    not_checked_in = not_checked_in_filter()
 
     class Meta:
         model = Shift
-        fields = ["month", "promoter", "store", "day_from", "day_to", "day", "to_confirm", "sent_late"]
+        fields = ["month", "promoter", "store", "day_from", "day_to", "day", "to_confirm", "sent_late",
+                  "not_checked_in"]  # fmt: skip
 
     def __init__(self, data=None, *args, **kwargs):
         if not any((data or {}).get(name) for name in ("day_from", "day_to", "day")):

@@ -63,6 +63,10 @@ class CountsSerializer(serializers.Serializer):
     late = serializers.IntegerField(help_text="Late, also those late and leaving early.")
     left_early = serializers.IntegerField(help_text="Left early, also those late and leaving early.")
     absent = serializers.IntegerField()
+    not_checked_in = serializers.IntegerField(
+        help_text="Running now with no check-in, started more than KA_PROMOTER_LATE_AFTER_MINUTES ago (their "
+        "attendance reads late_no_check_in); absent once ended."
+    )
     off_site = serializers.IntegerField()
     sent_late = serializers.IntegerField(
         help_text="Checked in with a phone time more than KA_VISIT_SYNC_LATE_HOURS before the check-in reached the "

@@ -54,10 +54,14 @@ def needs(perm: str):
 
 class ReadingSerializer(serializers.Serializer):
     status = serializers.CharField(
-        help_text="planned, in_progress, attended, late, left_early, late_and_early, off_site, absent or leave."
+        help_text="planned (not started), not_checked_in (started, no check-in, not late yet), late_no_check_in "
+        "(started more than KA_PROMOTER_LATE_AFTER_MINUTES ago, still running, no check-in: late_minutes so far), "
+        "in_progress, attended, late, left_early, late_and_early, off_site, absent (ended with no check-in) or leave."
     )
     label = serializers.CharField(help_text="The status in the request's language.")
-    late_minutes = serializers.IntegerField()
+    late_minutes = serializers.IntegerField(
+        help_text="Minutes late: of the check-in, or since the start while late_no_check_in."
+    )
     early_minutes = serializers.IntegerField()
     off_site = serializers.BooleanField(
         help_text="Checked in further than KA_CHECKIN_MAX_DISTANCE_M or with no position."
@@ -132,7 +136,12 @@ class ShiftDaySerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReadingSerializer)
     def get_attendance(self, shift) -> dict:
-        return ReadingSerializer(_reading_dict(attendance.reading(shift, now=self.context.get("now")))).data
+        return reading_data(shift, now=self.context.get("now"))
+
+
+def reading_data(shift, *, now=None, limits=None) -> dict:
+    """A shift's attendance as the API writes it (promoters/attendance.py's one reading, as of `now`)."""
+    return ReadingSerializer(_reading_dict(attendance.reading(shift, now=now, limits=limits))).data
 
 
 def _reading_dict(reading) -> dict:

@@ -3,8 +3,11 @@ the week's shifts (`shifts/`, by id; `shifts/week/` schedules several days at on
 (`promoter-targets/`). Every write goes through promoters/roster_services.py; every create accepts an
 Idempotency-Key; out of scope is "Not found."."""
 
+from types import SimpleNamespace
+
 from django.contrib.auth import get_user_model
-from drf_spectacular.utils import extend_schema
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -25,9 +28,11 @@ from ka_portal.scope import (
 from promotions.models import PromotionPlan
 from stores.models import Store
 
+from .. import attendance
 from .. import roster_services as services
 from ..filters import PromoterFilter, PromoterTargetFilter, ShiftFilter
 from ..models import Promoter, PromoterTarget, Shift
+from .phone import ReadingSerializer, reading_data
 
 User = get_user_model()
 
@@ -72,6 +77,11 @@ class PromoterSerializer(serializers.ModelSerializer):
         return data
 
 
+# What a shift's attendance reading is computed from (promoters/attendance.reading).
+READING_COLUMNS = ("day", "starts_at", "ends_at", "checked_in_at", "checked_out_at", "check_in_distance_m",
+                   "check_in_received_at", "confirmed_attendance")  # fmt: skip
+
+
 class ShiftSerializer(serializers.ModelSerializer):
     promoter = related(Promoter, scope=promoters_for, help_text="The promoter, by code.")
     store = related(Store, scope=promoter_stores_for, help_text="The store, by its code.")
@@ -91,13 +101,35 @@ class ShiftSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The supervisor's confirmed reading; empty until confirmed.",
     )
+    attendance = serializers.SerializerMethodField(
+        help_text="The shift's attendance now, as the supervisor's pages read it (promoters/attendance.py): a shift "
+        "started with no check-in reads not_checked_in, then late_no_check_in, absent once ended."
+    )
+
+    # A page written from values() rows (ka_portal/values_pages.py) reads the same reading of the row's columns.
+    values_derived = {"attendance": (READING_COLUMNS, lambda row: row["_attendance"])}
 
     class Meta:
         model = Shift
         fields = ["id", "promoter", "store", "day", "starts_at", "ends_at", "plan", "created_by", "checked_in_at",
-                  "checked_out_at", "confirmed_attendance", "confirmed_at"]  # fmt: skip
+                  "checked_out_at", "confirmed_attendance", "confirmed_at", "attendance"]  # fmt: skip
         read_only_fields = ["checked_in_at", "checked_out_at", "confirmed_attendance", "confirmed_at"]
         validators = []  # the services' rules say no (shift.overlap), not the unique constraint's generic text
+
+    def _now(self):
+        # one moment for the whole answer (ShiftViewSet's context), so a page does not straddle a minute
+        return self.context.get("now") or timezone.now()
+
+    @extend_schema_field(ReadingSerializer)
+    def get_attendance(self, shift) -> dict:
+        return reading_data(shift, now=self._now())
+
+    def values_page_rows(self, rows: list[dict]) -> None:
+        now, limits = self._now(), attendance.Limits.from_settings()
+        for row in rows:
+            row["_attendance"] = reading_data(
+                SimpleNamespace(**{name: row[name] for name in READING_COLUMNS}), now=now, limits=limits
+            )
 
 
 class WeekShiftsSerializer(serializers.Serializer):
@@ -137,16 +169,20 @@ class PromoterViewSet(ServiceModelViewSet):
 
 
 class ShiftViewSet(ServiceModelViewSet):
-    """Shifts: filters promoter, store, day_from, day_to, plan, sent_late. A shift checked in to or confirmed is never
-    moved or deleted; a promoter reads their own (and checks in on the phone's endpoints), only schedulers
-    write here."""
+    """Shifts, each with its attendance now: filters promoter, store, day_from, day_to, plan, sent_late and
+    not_checked_in (running late with no check-in). A shift checked in to or confirmed is never moved or deleted;
+    a promoter reads their own (and checks in on the phone's endpoints), only schedulers write here."""
 
     serializer_class = ShiftSerializer
     filterset_class = ShiftFilter
     ordering_fields = ["day", "starts_at"]
+    list_cache = False  # a shift's attendance reads the clock (not checked in yet, then late): read afresh
 
     def get_queryset(self):
         return shifts_for(self.request.user).select_related("promoter", "store", "plan", "created_by")
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "now": timezone.now()}
 
     def check_permissions(self, request):
         super().check_permissions(request)

@@ -130,6 +130,7 @@ def attendance_page(request):
         "following": _month_link("promoters:attendance", following),
         "export": _month_link("promoters:attendance", month, export="xlsx"),
         "shifts_url": _month_link("promoters:attendance-shifts", month, to_confirm="true"),
+        "not_checked_in_url": _month_link("promoters:attendance-shifts", month, not_checked_in="true"),
     }
     return render(request, "promoters/attendance.html", context)
 

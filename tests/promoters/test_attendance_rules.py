@@ -27,9 +27,15 @@ def read(check_in=None, check_out=None, distance=50, now=None):
 @pytest.mark.parametrize(
     ("check_in", "check_out", "distance", "now", "status", "late", "early"),
     [
-        # not started yet, then running without a check-in: planned; ended without one: absent
+        # not started yet: planned; started without a check-in: not checked in yet, late once a check-in would be
+        # (more than 10 whole minutes), carrying the minutes so far; ended without one: absent
         (None, None, None, at(8, 0), attendance.PLANNED, 0, 0),
-        (None, None, None, at(12, 0), attendance.PLANNED, 0, 0),
+        (None, None, None, at(8, 59, 59), attendance.PLANNED, 0, 0),
+        (None, None, None, at(9, 0), attendance.NOT_CHECKED_IN, 0, 0),
+        (None, None, None, at(9, 10, 59), attendance.NOT_CHECKED_IN, 0, 0),
+        (None, None, None, at(9, 11), attendance.LATE_NO_CHECK_IN, 11, 0),
+        (None, None, None, at(12, 0), attendance.LATE_NO_CHECK_IN, 180, 0),
+        (None, None, None, at(16, 59, 59), attendance.LATE_NO_CHECK_IN, 479, 0),
         (None, None, None, at(17, 0), attendance.ABSENT, 0, 0),
         # checked in, shift running: in progress, already with the minutes late (seen at once, not after the shift)
         (at(8, 55), None, 50, at(12, 0), attendance.IN_PROGRESS, 0, 0),
