@@ -6,6 +6,7 @@ References follow the API convention (ka_portal/api_fields.py): key accounts by 
 ``?account=WMT``), contracts, invoices, payments and deductions by id. Every create, and every step that
 writes (allocate, which creates allocations; reverse; write-off), takes an Idempotency-Key."""
 
+import re
 from datetime import date
 from types import SimpleNamespace
 
@@ -35,9 +36,10 @@ from ka_portal.api_fields import related
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.lists import PERIOD_REVERSED
-from ka_portal.months import INVALID, read_month
+from ka_portal.months import INVALID, NOT_A_MONTH, read_month
 from ka_portal.scope import sees_finance
 from ka_portal.values_pages import ValuesPageMixin, write_children
+from tradespend.api.dispute_steps import DisputeStepSerializer
 from tradespend.filters import DeductionMarksFilter
 
 from . import rules, selectors, services
@@ -505,11 +507,18 @@ class PaymentViewSet(FinanceViewSet):
 # --- deductions --------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09", "nullable": True})
+MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09", "nullable": True}
+# The one shape a month is sent in (ASCII digits: \d would take full-width ones too).
+MONTH_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}")
+
+
+@extend_schema_field(MONTH_SCHEMA)
 class MonthField(serializers.Field):
-    """A month as "YYYY-MM", held as its first day, read as every month input reads it (ka_portal.months): one that
-    is no month (2026-13) is refused as such; one written right but outside the months the portal holds (1999-01)
-    answers ``month.out_of_range`` naming the field and the range, not "not a month"."""
+    """A month answered as "YYYY-MM", held as its first day. Sent, it is read as a month box reads it
+    (ka_portal.months.parse_month: any day of it too): the reading tradespend.api.accruals.AccrualMonthField keeps
+    (its schema says so); the contracts API's own months are YearMonthField, YYYY-MM only. One that is no month
+    (2026-13) is refused as such; one written right but outside the months the portal holds (1999-01) answers
+    ``month.out_of_range`` naming the field and the range, not "not a month"."""
 
     default_error_messages = {"invalid": INVALID}
 
@@ -528,12 +537,30 @@ class MonthField(serializers.Field):
         return month
 
 
+@extend_schema_field(MONTH_SCHEMA)
+class YearMonthField(MonthField):
+    """A month of the contracts API (the months a deduction claims): "YYYY-MM" and nothing else, the one shape its
+    schema documents and the API answers. Anything else — a day (2026-05-17: send its month), 2026-5, 2026-13,
+    "May 2026" — is refused under the field naming what was sent (ka_portal.months.NOT_A_MONTH); a month written
+    right but outside the months the portal holds (1999-01) answers ``month.out_of_range`` with the range."""
+
+    def to_internal_value(self, data):
+        text = data.strip() if isinstance(data, str) else None
+        if text is not None and MONTH_SHAPE.fullmatch(text):
+            try:
+                return read_month(text, field=self.field_name, label=self.field_name, required=True)
+            except DomainError as refusal:
+                if refusal.code == "month.out_of_range":
+                    raise
+        raise serializers.ValidationError(NOT_A_MONTH % {"value": data if text is None else text}, code="invalid")
+
+
 class DeductionMatchSerializer(serializers.Serializer):
     """One match of a deduction to a trade-spend ledger line (tradespend.DeductionMatch)."""
 
     id = serializers.IntegerField(read_only=True)
     line = serializers.IntegerField(source="line_id", read_only=True, help_text="The ledger line, by id.")
-    month = MonthField(source="line.month", read_only=True)
+    month = YearMonthField(source="line.month", read_only=True)
     kind = serializers.CharField(source="line.kind", read_only=True)
     amount = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True)
     automatic = serializers.BooleanField(read_only=True)
@@ -558,8 +585,8 @@ class DeductionSerializer(serializers.ModelSerializer):
 
     account = related(KeyAccount, scope=None, read_only=True, help_text="The invoice's key account, by code.")
     invoice = related(Invoice, scope=selectors.invoices_for, help_text="The invoice, by id.")
-    period_start = MonthField(required=False, allow_null=True, help_text="First month claimed, YYYY-MM.")
-    period_end = MonthField(required=False, allow_null=True, help_text="Last month claimed, YYYY-MM.")
+    period_start = YearMonthField(required=False, allow_null=True, help_text="First month claimed, YYYY-MM.")
+    period_end = YearMonthField(required=False, allow_null=True, help_text="Last month claimed, YYYY-MM.")
     matches = DeductionMatchSerializer(many=True, read_only=True)
     matched_by_hand = serializers.SerializerMethodField(
         help_text="Finance changed its matches by hand: automatic matching leaves them alone until it is handed "
@@ -627,6 +654,24 @@ class DeductionSerializer(serializers.ModelSerializer):
         return found
 
 
+class DeductionDetailSerializer(DeductionSerializer):
+    """One deduction as its detail answers it: as the list reads it, with its dispute's steps (tradespend)."""
+
+    dispute_steps = serializers.SerializerMethodField(
+        help_text="Every step of its dispute with the chain, newest first: who, when, the status before and after, "
+        "and what was typed with it (each note kept). Empty when it was never disputed."
+    )
+
+    class Meta(DeductionSerializer.Meta):
+        fields = [*DeductionSerializer.Meta.fields, "dispute_steps"]
+
+    @extend_schema_field(DisputeStepSerializer(many=True))
+    def get_dispute_steps(self, deduction) -> list:
+        from tradespend.disputes import deduction_steps  # trade spend builds on contracts
+
+        return DisputeStepSerializer(deduction_steps(deduction), many=True).data
+
+
 @extend_schema_view(create=extend_schema(responses={201: DeductionSerializer, **CONFLICT}))
 class DeductionViewSet(FinanceViewSet):
     """Fees the chains withhold (listing, barcode, DM, TG, rebate, festival, display, promoter, promotion), each
@@ -640,6 +685,10 @@ class DeductionViewSet(FinanceViewSet):
     filterset_class = DeductionMarksFilter  # contracts' DeductionFilter with matching's marks (tradespend)
     search_term = staticmethod(selectors.deduction_search_q)  # as the deductions page and the admin search
     ordering_fields = ["date", "amount"]
+
+    def get_serializer_class(self):
+        # the detail adds its dispute's steps (one query), which a page of the list does without
+        return DeductionDetailSerializer if self.action == "retrieve" else DeductionSerializer
 
     def get_queryset(self):
         from tradespend.matching import with_match_marks

@@ -185,19 +185,15 @@ def deduction_search_q(term: str) -> Q:
 
 
 def deduction_matches_prefetch():
-    """A deduction's matches to trade-spend ledger lines, each with ``line_over_deducted`` (the line's matches
-    exceed it): for the deductions API, in one query."""
-    from django.db.models import Prefetch
+    """A deduction's matches to trade-spend ledger lines, each with ``line_over_deducted``: its line is over-deducted
+    as the trade-spend ledger's one rule says (tradespend.matching.lines_with_matches, what the deductions list, the
+    sheet, gross to net and the month's close read), in the matches' one query: for the deductions API."""
+    from django.db.models import Exists, Prefetch
 
-    from tradespend.models import DeductionMatch
+    from tradespend.matching import lines_with_matches  # lazy: trade spend builds on contracts
+    from tradespend.models import AccrualLine, DeductionMatch
 
-    line_total = (
-        DeductionMatch.objects.filter(line=OuterRef("line"))
-        .values("line")
-        .annotate(total=money_sum("amount"))
-        .values("total")[:1]
-    )
-    over = ExpressionWrapper(Q(line__amount__lt=Subquery(line_total)), output_field=BooleanField())
+    over = Exists(lines_with_matches(AccrualLine.objects.filter(pk=OuterRef("line"))).filter(over_deducted=True))
     return Prefetch("matches", queryset=DeductionMatch.objects.select_related("line").annotate(line_over_deducted=over))
 
 

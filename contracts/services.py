@@ -194,17 +194,27 @@ def contract_create(**fields) -> Contract:
     return contract
 
 
+# What of a contract its chain's trade-spend ledger reads: whether its terms accrue (its status: a draft's accrue
+# nothing), on which chain's ledger (its key account), and its validity, which bounds the display agreements its
+# terms generate (a fee not evidenced comes off its term's line: tradespend/accruals.py).
+CONTRACT_LEDGER_FIELDS = ("status", "account_id", "valid_from", "valid_to")
+
+
 @transaction.atomic
 def contract_update(*, contract: Contract, **fields) -> Contract:
-    """Change a contract's terms, status, attachment or notes."""
+    """Change a contract's terms, status, attachment or notes. A change of its status, dates or key account reaches
+    its display agreements and its chain's trade-spend ledger in this transaction, as a term's change does."""
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
-    was_account = contract.account_id
+    before = {name: getattr(contract, name) for name in CONTRACT_LEDGER_FIELDS}
     for name, value in fields.items():
         if name in CONTRACT_FIELDS:
             setattr(contract, name, value)
     contract_check(contract)
     contract.save()
-    _agreements_follow(contract, account_ids=[was_account])  # its status or validity moves its display agreements
+    _agreements_follow(contract, account_ids=[before["account_id"]])  # its status or validity moves its agreements
+    if any(getattr(contract, name) != was for name, was in before.items()):
+        # the open months at once, not the next morning (its notes, figures or attachment change no ledger line)
+        _ledger_follows([contract], before=[(before["account_id"], before["status"])])
     return contract
 
 
@@ -863,16 +873,20 @@ def contract_term_delete(*, term: ContractTerm) -> None:
     _ledger_follows([contract])
 
 
-def _ledger_follows(contracts: Iterable[Contract]) -> None:
-    """A term changed, imported or removed: its chain's trade-spend ledger is computed again as of today in this
-    transaction, and its deductions matched again — the nightly job's two steps for that chain, as a display agreement
-    entered by hand does (evidence/agreements.py) — so the ledger shows the new figure at once, not the next morning.
-    Closed months stay as they are (what they should have held lands as a true-up in the first open month:
-    tradespend/accruals.py). A draft contract's terms accrue nothing, so its chain's ledger is left alone."""
+def _ledger_follows(contracts: Iterable[Contract], *, before: Iterable[tuple[int, str]] = ()) -> None:
+    """A term changed, imported or removed, or a contract's status, dates or key account changed: its chain's
+    trade-spend ledger is computed again as of today in this transaction, and its deductions matched again — the
+    nightly job's two steps for that chain, as a display agreement entered by hand does (evidence/agreements.py) — so
+    the ledger shows the new figure at once, not the next morning. Once per chain, however many contracts (the
+    import's). Closed months stay as they are (what they should have held lands as a true-up in the first open
+    month: tradespend/accruals.py). A draft contract's terms accrue nothing, so its chain's ledger is left alone.
+    ``before``: (key account id, status) of a contract as it was before this change — a contract made a draft again,
+    or moved, takes its lines off the ledger of the chain it was on."""
     from tradespend.accruals import ACCRUING_CONTRACT_STATUSES, accruals_compute  # lazy: tradespend builds on us
     from tradespend.matching import deductions_match
 
-    account_ids = sorted({c.account_id for c in contracts if c.status in ACCRUING_CONTRACT_STATUSES})
+    was_and_is = [*before, *((c.account_id, c.status) for c in contracts)]
+    account_ids = sorted({account_id for account_id, status in was_and_is if status in ACCRUING_CONTRACT_STATUSES})
     if not account_ids:
         return
     today = timezone.localdate()

@@ -168,7 +168,10 @@ def contract_edit(request, pk=None):
         else:
             messages.success(request, gettext("Contract %(number)s saved.") % {"number": contract.number})
             return redirect("contracts:contract-detail", pk=contract.pk)
-    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
+    # Refused (a field the form cannot read, or a rule of the service): 400, the form drawn again as typed with each
+    # problem next to its field, as the project's other forms answer.
+    status = 400 if form.errors else 200
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract}, status=status)
 
 
 # --- receivables -------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ a key account, month by month, and finance's adjustments.
         lines' natural key (account, month, source_key, kind, stage), so a line keeps its id (and the deductions
         matched to it) from run to run. Idempotent: a second run on the same data writes nothing.
 
-    accrual_adjust(*, account, month, kind, amount, reason, by, term=None, plan=None) -> AccrualLine
+    accrual_adjust(*, account, month, kind, amount, reason, by, term=None, plan=None, contract="") -> AccrualLine
         An ADJUSTMENT line typed by finance: non-zero (may be negative), with a reason, in an open month.
 
 What is accrued (whole months: a term touching any day of a month accrues that whole month; never a month after
@@ -680,15 +680,31 @@ def accrual_adjust(
     by,
     term: ContractTerm | None = None,
     plan: PromotionPlan | None = None,
+    contract: str = "",
 ) -> AccrualLine:
     """An ADJUSTMENT line: finance's correction of the ledger, with a reason, in an open month (a closed month
     never changes: the correction of one lands in an open month). Non-zero; negative takes spend back. Its
-    category follows the term or plan it corrects, else the kind."""
+    category follows the term or plan it corrects, else the kind. The term it corrects is given as a term or by
+    its contract's ``contract`` number, as the clerk sees it (adjustment_term: the page's box, the API's
+    ``contract``); both given, the term must be of that contract (``adjustment.term_not_contract``)."""
     account = KeyAccount.objects.select_for_update().get(pk=account.pk)
     reason = rules.adjustment_reason(reason)
     amount = rules.adjustment_amount(amount)
     if kind not in SpendKind.values:
         raise DomainError("adjustment.kind_unknown", _("“%(kind)s” is not a kind of spend."), field="kind", kind=kind)
+    number = (contract or "").strip()
+    if number:
+        named = adjustment_term(account=account, number=number, kind=kind, month=month)
+        if term is not None and term.contract_id != named.contract_id:
+            raise DomainError(
+                "adjustment.term_not_contract",
+                _("Contract term %(term)s is of contract %(term_contract)s, not of %(number)s."),
+                field="contract",
+                term=term.pk,
+                term_contract=term.contract.number,
+                number=number,
+            )
+        term = term or named
     if term is not None and plan is not None:
         raise DomainError(
             "adjustment.two_sources", _("An adjustment corrects a contract term or a plan, not both."), field="plan"

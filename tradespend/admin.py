@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from accounts.filters import account_search_fields
 from contracts.admin import WrittenThroughServices
-from ka_portal.admin_base import ReadOnlyAdmin
+from ka_portal.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     AccrualLine,
@@ -13,6 +13,7 @@ from .models import (
     DeductionMatch,
     DeductionRecovery,
     Dispute,
+    DisputeStep,
     DuplicateClearance,
     MatchedByHand,
     MatchRelease,
@@ -28,11 +29,24 @@ class DeductionMatchAdmin(ReadOnlyAdmin):
     list_select_related = ("deduction__invoice", "line", "created_by")
 
 
+class DisputeStepInline(ReadOnlyInline):
+    """Every step of the dispute, newest first, as the deduction's page shows them (written by tradespend.disputes)."""
+
+    model = DisputeStep
+    fields = ("at", "action", "from_status", "to_status", "by", "amount", "on", "note")
+    readonly_fields = fields
+    ordering = ("-at", "-pk")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("by")
+
+
 @admin.register(Dispute)
 class DisputeAdmin(ReadOnlyAdmin):
     list_display = ("deduction", "status", "owner", "due_on", "recovered_amount", "resolved_at")
     list_filter = ("status",)
     list_select_related = ("deduction__invoice", "owner")
+    inlines = [DisputeStepInline]
 
 
 @admin.register(DeductionRecovery)

@@ -5,7 +5,8 @@ computation of tradespend/reports.py), then writes the ClosedMonth row. From the
 can be recorded (contracts.services refuse invoices, credit notes, deductions, payments and remittances, the
 allocation of a payment dated in it, and a reversal or write-off dated in it, with ``month.closed``;
 tradespend.matching refuses to change the matches of a deduction dated in it) and the reports read the frozen
-figures. Months close in order and are never reopened.
+figures. Months close in order, one after the other from the books' first month (none before it, none skipped:
+check_month_close), and are never reopened.
 """
 
 import re
@@ -14,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Min, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,44 +62,123 @@ def months_with_activity(before: date | None = None, *, within: list[tuple[date,
     return found
 
 
-def months_waiting(before: date) -> list[date]:
-    """The months before ``before`` with any record that are not closed yet, oldest first (they close in order).
+def first_record_month() -> date | None:
+    """The first month holding any invoice, credit note, deduction, recovery or spend line (the books' first month),
+    or None when nothing is recorded: five MIN queries, each over its table's date index."""
+    found = [
+        model.objects.aggregate(first=Min(name))["first"]
+        for model, name in (
+            (Invoice, "date"),
+            (CreditNote, "date"),
+            (Deduction, "date"),
+            (DeductionRecovery, "on"),
+            (AccrualLine, "month"),
+        )
+    ]
+    found = [month_start(day) for day in found if day is not None]
+    return min(found) if found else None
 
-    A closed month takes no new record (rules.check_month_open), so only the spans outside the closed months can
-    hold a waiting one: before the first closed month, the gaps between closed months, and after the last — a
-    company that closes every month reads one month of records, not its years."""
-    closed = ClosedMonth.objects.months()
-    if not closed:
-        return sorted(months_with_activity(before))
-    first, last = min(closed), max(closed)
-    spans = [(date.min, first)]
-    spans += [(month, add_months(month, 1)) for month in months_between(first, last) if month not in closed]
-    spans.append((add_months(last, 1), before))
-    spans = [(start, end) for start, end in spans if start < end and start < before]
-    return sorted(months_with_activity(before, within=spans) - closed)
 
-
-def first_month_to_close() -> date | None:
-    """The first month a close may take once a month is closed (months close in order): the first month from the
-    earliest closed one that is not closed. None before any close (the order is then kept by earliest_open_month)."""
-    closed = ClosedMonth.objects.months()
-    if not closed:
-        return None
-    month = min(closed)
+def _first_open_from(closed: frozenset) -> date | None:
+    month = min(closed) if closed else None
     while month in closed:
         month = add_months(month, 1)
     return month
 
 
+def first_month_to_close() -> date | None:
+    """The first month a close may take once a month is closed (months close in order): the first month from the
+    earliest closed one that is not closed. None before any close (next_month_to_close then reads the books)."""
+    return _first_open_from(ClosedMonth.objects.months())
+
+
+def next_month_to_close() -> date | None:
+    """The one month a close may take (months close in order, one after the other, none skipped): once a month is
+    closed, the first month from the earliest closed one that is not closed; before any close, the books' first
+    month (first_record_month). None when nothing is recorded yet. It may not be over yet (check_month_close)."""
+    return first_month_to_close() or first_record_month()
+
+
+def months_waiting(before: date) -> list[date]:
+    """The months before ``before`` a close must take, oldest first, in the order they close: from the next month to
+    close (next_month_to_close) through the last month before ``before`` holding a record — the months between
+    included, a month with nothing in it too (it closes in its turn, or the months after it would leave it open
+    between closed months) — and any month before the first closed one holding a record dated back since.
+
+    A closed month takes no new record (rules.check_month_open), so only the spans outside the closed months can
+    hold a waiting one: before the first closed month, and from the next month to close on — a company that closes
+    every month reads one month of records, not its years."""
+    closed = ClosedMonth.objects.months()
+    start = _first_open_from(closed) if closed else first_record_month()
+    spans = [(date.min, min(closed))] if closed else []
+    if start is not None and start < before:
+        spans.append((start, before))
+    if not spans:
+        return []
+    active = months_with_activity(before, within=spans)
+    dated_back = {month for month in active if closed and month < min(closed)}
+    # the run: from the next month to close to the last month with a record (or a closed month past a gap)
+    ahead = [month for month in (active | closed) if start is not None and start <= month < before]
+    run = months_between(start, max(ahead)) if ahead else []
+    return sorted(dated_back | {month for month in run if month not in closed})
+
+
 def check_month_in_order(month: date) -> None:
-    """Refuse closing a month before the earliest closed one (``month.before_first_open``): months close in order,
-    so an empty month before it (2024-12, with 2025-01 onwards closed) would be closed for good out of order."""
+    """Refuse a close that is not the next month's (months close in order, one after the other):
+    ``month.before_first_open`` before the earliest closed one's first open month (an empty month before it, 2024-12
+    with 2025-01 onwards closed, would be closed for good out of order); before any close,
+    ``month.before_first_record`` for a month before the books' first (it would close nothing, and fix the start of the
+    order before the books begin) and ``month.nothing_recorded`` while nothing is recorded at all."""
     month = month_start(month)
     first = first_month_to_close()
-    if first is not None and month < first:
+    if first is not None:
+        if month < first:
+            raise DomainError(
+                "month.before_first_open",
+                _("Months close in order: the first open month is %(first)s, so %(month)s cannot be closed."),
+                field="month",
+                first=f"{first:%Y-%m}",
+                month=f"{month:%Y-%m}",
+            )
+        return
+    books = first_record_month()
+    if books is None:
         raise DomainError(
-            "month.before_first_open",
-            _("Months close in order: the first open month is %(first)s, so %(month)s cannot be closed."),
+            "month.nothing_recorded",
+            _(
+                "%(month)s cannot be closed: nothing is recorded in it or in any month before it, so there is nothing "
+                "to close yet. The first month to close is the first one with a record."
+            ),
+            field="month",
+            month=f"{month:%Y-%m}",
+        )
+    if month < books:
+        raise DomainError(
+            "month.before_first_record",
+            _(
+                "%(month)s cannot be closed: nothing is recorded in it or before it, as the books begin in %(first)s. "
+                "Months close in order from the first one with a record: close %(first)s first."
+            ),
+            field="month",
+            first=f"{books:%Y-%m}",
+            month=f"{month:%Y-%m}",
+        )
+
+
+def check_no_gap(month: date) -> None:
+    """Refuse a close that would leave an open month between closed ones (``month.leaves_gap``): after the first close,
+    the month to close is the next one, even with nothing recorded in it — skipped, it could still take records dated
+    in it, between months whose figures are frozen."""
+    month = month_start(month)
+    first = first_month_to_close()
+    if first is not None and month > first:
+        raise DomainError(
+            "month.leaves_gap",
+            _(
+                "%(month)s cannot be closed yet: months close in order and %(first)s, the next month to close, is "
+                "still open. Close %(first)s first, even with nothing recorded in it, so no open month is left "
+                "between closed ones."
+            ),
             field="month",
             first=f"{first:%Y-%m}",
             month=f"{month:%Y-%m}",
@@ -179,6 +259,7 @@ def check_month_close(*, month: date, by, today: date | None = None) -> date:
             earlier=f"{earlier:%Y-%m}",
             month=f"{month:%Y-%m}",
         )
+    check_no_gap(month)
     return month
 
 
@@ -278,9 +359,12 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
 def month_close(*, month: date, by, today: date | None = None) -> ClosedMonth:
     """Close ``month`` (any day of it): finance or admin only; refused while the month is not over
     (``month.not_over``), when it is already closed (``month.already_closed``), before the first month a close may
-    take (check_month_in_order: ``month.before_first_open``) or while an earlier month with
-    any invoice, credit note, spend line, deduction or recovery is open (``month.earlier_open``). Freezes one
-    ClosedFigure per account with any figure in the month, then the ClosedMonth row. No reopening."""
+    take (check_month_in_order: ``month.before_first_open``; before any close ``month.before_first_record``, or
+    ``month.nothing_recorded`` with no record at all), while an earlier month waits to close (``month.earlier_open``:
+    months_waiting, a month with nothing in it between two that close included) or when it would leave an open month
+    between closed ones (check_no_gap: ``month.leaves_gap``). So the closed months are one run, from the books' first
+    month on. Freezes one ClosedFigure per account with any figure in the month, then the ClosedMonth row. No
+    reopening."""
     month = check_month_close(month=month, by=by, today=today)
     # Lock the closed months so two closes (of this month, or of the next one checking order) run one at a time.
     list(ClosedMonth.objects.select_for_update().all())

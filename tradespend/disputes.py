@@ -12,6 +12,11 @@ recovery is dated in (never a closed one), so a recovery of a deduction whose mo
 frozen figures as they are and shows in the open month. So does the tolerance difference a recovery leaves accepted
 as matched (DeductionRecovery.tolerance_difference): the deduction's matched_amount grows by it, and it counts in
 the recovery's month with the amount given back.
+
+Every step is logged here, whatever the door (the deduction's page, the API, the demo): a DisputeStep with who, when,
+the status before and after and what was typed with it (``_log``). The dispute keeps only its latest note
+(``outcome_note``); its steps keep each one, so what finance said to the chain is never overwritten. Read back newest
+first by ``steps_of``.
 """
 
 from datetime import date, timedelta
@@ -32,7 +37,7 @@ from ka_portal.scope import user_role
 
 from . import rules
 from .matching import restate, unmatched_part
-from .models import ClosedMonth, DeductionRecovery, Dispute
+from .models import ClosedMonth, DeductionRecovery, Dispute, DisputeStep
 
 Status = Dispute.Status
 DISPUTABLE = (Deduction.State.UNSUPPORTED, Deduction.State.PARTLY_MATCHED, Deduction.State.DUPLICATE)
@@ -77,6 +82,47 @@ def _must_be(dispute: Dispute, *statuses: str) -> None:
         )
 
 
+Action = DisputeStep.Action
+
+
+def _log(
+    dispute: Dispute,
+    action: str,
+    *,
+    before: str,
+    note: str = "",
+    by,
+    amount: Decimal | None = None,
+    on: date | None = None,
+) -> DisputeStep:
+    """Keep one step of ``dispute`` (saved, its new status set): the status it had (``before``, "" for a dispute
+    just opened), what was typed with the step as typed, a recovery's amount and day."""
+    return DisputeStep.objects.create(
+        dispute=dispute,
+        action=action,
+        from_status=before,
+        to_status=dispute.status,
+        note=(note or "").strip()[:200],
+        by=by,
+        amount=amount,
+        on=on,
+    )
+
+
+def steps_of(dispute: Dispute | None) -> list[DisputeStep]:
+    """The steps of ``dispute``, newest first, with who took each (one query; none without a dispute)."""
+    if dispute is None:
+        return []
+    return list(DisputeStep.objects.filter(dispute=dispute).select_related("by").order_by("-at", "-pk"))
+
+
+def deduction_steps(deduction: Deduction) -> list[DisputeStep]:
+    """The steps of the deduction's dispute, newest first (none when it was never disputed): one query, the
+    deductions API's detail reads them."""
+    steps = DisputeStep.objects.filter(dispute__deduction_id=deduction.pk).select_related("by")
+    return list(steps.order_by("-at", "-pk"))
+
+
 def _resolve(dispute: Dispute, status: str, note: str, by) -> None:
     dispute.status = status
     dispute.outcome_note = note
@@ -110,11 +156,13 @@ def dispute_open(*, deduction: Deduction, reason: str, owner, due_on: date | Non
             "dispute.due_in_past", _("The due date %(due_on)s is already past."), field="due_on", due_on=due_on
         )
     dispute = again or Dispute(deduction=deduction, created_by=by)
+    before = again.status if again is not None else ""
     dispute.reason, dispute.owner, dispute.due_on, dispute.status = reason, owner or by, due_on, Status.OPEN
     dispute.outcome_note, dispute.resolved_by, dispute.resolved_at = "", None, None
     if evidence:
         dispute.evidence = evidence
     dispute.save()
+    _log(dispute, Action.TAKEN_UP_AGAIN if again is not None else Action.OPENED, before=before, note=reason, by=by)
     return dispute
 
 
@@ -159,11 +207,13 @@ def dispute_recover(*, dispute: Dispute, amount: Decimal, on: date, note: str = 
     restate(deduction, recovery=recovery)  # a tolerance difference it leaves counts in its month, as it does
     dispute.recovered_amount = to_money(dispute.recovered_amount + amount)
     fields = ["recovered_amount"]
+    before = dispute.status
     if unmatched_part(deduction) <= 0:
         _resolve(dispute, Status.RECOVERED, (note or "").strip()[:200], by)
         dispute.write_off_requested_by = None
         fields += ["status", "outcome_note", "resolved_by", "resolved_at", "write_off_requested_by"]
     dispute.save(update_fields=fields)
+    _log(dispute, Action.RECOVERED, before=before, note=note, by=by, amount=amount, on=on)
     return dispute
 
 
@@ -180,11 +230,14 @@ def dispute_write_off(*, dispute: Dispute, note: str, by) -> Dispute:
         raise DomainConflict("dispute.nothing_unsupported", _("Nothing of this deduction is unsupported any more."))
     if unsupported <= settings.KA.deduction_write_off_approval_above:
         _resolve(dispute, Status.WRITTEN_OFF, note, by)
+        action = Action.WRITTEN_OFF
     else:
         dispute.status = Status.WRITE_OFF_REQUESTED
         dispute.outcome_note = note
         dispute.write_off_requested_by = by
+        action = Action.WRITE_OFF_REQUESTED
     dispute.save()
+    _log(dispute, action, before=Status.OPEN, note=note, by=by, amount=unsupported)
     return dispute
 
 
@@ -223,6 +276,7 @@ def dispute_close(*, dispute: Dispute, note: str = "", by) -> Dispute:
         raise refusal
     _resolve(dispute, Status.SUPPORTED, (note or "").strip()[:200], by)
     dispute.save()
+    _log(dispute, Action.CLOSED, before=Status.OPEN, note=note, by=by)
     return dispute
 
 
@@ -288,6 +342,8 @@ def dispute_write_off_approve(*, dispute: Dispute, by) -> Dispute:
         raise refusal
     _resolve(dispute, Status.WRITTEN_OFF, dispute.outcome_note, by)
     dispute.save()
+    # the approval adds no words of its own: finance's note stays on the request's step
+    _log(dispute, Action.WRITE_OFF_APPROVED, before=Status.WRITE_OFF_REQUESTED, by=by, amount=unmatched_part(deduction))
     return dispute
 
 
@@ -306,4 +362,5 @@ def dispute_write_off_reject(*, dispute: Dispute, reason: str, by) -> Dispute:
     dispute.write_off_rejected_by = by
     dispute.write_off_rejected_at = timezone.now()
     dispute.save()
+    _log(dispute, Action.WRITE_OFF_REJECTED, before=Status.WRITE_OFF_REQUESTED, note=reason, by=by)
     return dispute

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -25,6 +26,7 @@ from contracts.models import (
     attachment_upload_to,
     validate_attachment_size,
 )
+from ka_portal.models import TransitionLog
 from ka_portal.system_texts import render
 from promotions.models import PromotionPlan
 
@@ -348,6 +350,45 @@ class Dispute(models.Model):
         return f"{self.deduction_id} {self.status}"
 
 
+class DisputeStep(TransitionLog):
+    """One step of a dispute, kept for good (tradespend.disputes writes one for every step, whatever the door: the
+    deduction's page, the API, the demo): who (``by``), when (``at``), the status it moved from and to, and what was
+    typed with it (``note``: the dispute's reason when opened, a recovery's or a write-off's note, the approver's
+    reason for a rejection, the note a close was given). A dispute keeps only its latest note (``outcome_note``);
+    its steps keep every one, so what was said to the chain is never lost. ``amount``: what a recovery gave back,
+    or what a write-off (asked, done or approved) accepts; ``on``: a recovery's day."""
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Dispute opened")
+        TAKEN_UP_AGAIN = "taken_up_again", _("Dispute taken up again")
+        RECOVERED = "recovered", _("Recovery recorded")
+        WRITE_OFF_REQUESTED = "write_off_requested", _("Write-off requested")
+        WRITTEN_OFF = "written_off", _("Accepted and written off")
+        WRITE_OFF_APPROVED = "write_off_approved", _("Write-off approved")
+        WRITE_OFF_REJECTED = "write_off_rejected", _("Write-off rejected")
+        CLOSED = "closed", _("Closed: supported in full")
+
+    dispute = models.ForeignKey(Dispute, verbose_name=_("dispute"), on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("step"), max_length=20, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, choices=Dispute.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Dispute.Status.choices)
+    amount = models.DecimalField(_("amount"), **MONEY, null=True, blank=True)
+    on = models.DateField(_("recovered on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispute step")
+        verbose_name_plural = _("dispute steps")
+        ordering = ["dispute", "-at", "-pk"]  # newest first, as the deduction's page and the API read them
+
+    def __str__(self) -> str:
+        return f"{self.dispute_id} {self.action}"
+
+    @property
+    def status_changed(self) -> bool:
+        """Whether the step changed the dispute's status (a recovery of part of it, say, leaves it open)."""
+        return self.from_status != self.to_status
+
+
 class Remittance(models.Model):
     """A head office's lump-sum payment (总部回款) for many stores' invoices, net of deductions: one payment,
     its allocations to the invoices named, the deductions it took. ``reference`` is the chain's payment
@@ -517,4 +558,4 @@ class MatchRelease(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.deduction_id} {self.released_at:%Y-%m-%d}"
+        return f"{self.deduction_id} {timezone.localtime(self.released_at):%Y-%m-%d}"

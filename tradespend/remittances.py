@@ -2,6 +2,8 @@
 
     remittance_record(*, account, date, reference, cash, invoices, deductions, by=None, file_sha256="")
         -> RemittanceOutcome(remittance, created)
+        refused (payment.reference_used, contracts.services.check_payment_reference) when a payment recorded by
+        hand holds the reference
     remittance_import(*, account, date, reference, cash, file, by=None) -> RemittanceOutcome
     advice_read(file) -> (invoice lines, deduction lines, sha256)      the Excel advice, every bad cell named
     advice_template() -> Workbook                                       the advice to fill in (the user's headers)
@@ -43,7 +45,7 @@ from contracts import notes as contract_notes
 from contracts.models import Deduction, Invoice, open_q
 from contracts.receivables import OpenItem, allocate_oldest_first
 from contracts.rules import check_within_open, claimed_months, positive_amount
-from contracts.services import check_book_date, settlement_record
+from contracts.services import check_book_date, check_payment_reference, settlement_record
 from imports.kinds import CellError, Column, choices_hint, normal_header
 from imports.kinds import money as money_cell
 from imports.kinds import text as text_cell
@@ -349,8 +351,9 @@ def remittance_record(
     """Record a head office's remittance, all or nothing: the payment and its allocations, the deductions, the
     remittance with its lines, then the matching of the new deductions. ``by`` (the user) also scopes which
     invoices may be named. Raises RemittanceRefused listing every problem; DomainConflict
-    remittance.reference_used when the reference was used for other content. ``problems`` are those found
-    before (cells of a file that could not be read): refused with the rest."""
+    remittance.reference_used when the reference was used for other content, payment.reference_used when a
+    standing payment of the account recorded by hand holds it (contracts.services.check_payment_reference).
+    ``problems`` are those found before (cells of a file that could not be read): refused with the rest."""
     when = date
     found_before = list(problems)
     problems = _Problems(found_before)
@@ -369,6 +372,10 @@ def remittance_record(
             if not found_before:
                 lines = _new_lines(when=when, reference=reference, invoices=invoices, deductions=deductions)
             return _same_or_refused(existing, when=when, cash=cash, file_sha256=file_sha256, lines=lines)
+        # A reference a payment recorded by hand already holds is that money, booked once (contracts' one rule,
+        # payment.reference_used, naming it; a reversed payment frees its reference). The account is locked above, as
+        # payment_record locks it, so a hand payment and a remittance of the same reference cannot both pass.
+        check_payment_reference(account=account, reference=reference)
     try:
         cash = rules_positive(cash, "remittance.cash_not_positive")
     except DomainError as error:
@@ -392,7 +399,11 @@ def remittance_record(
         .select_related("account")
         .order_by("pk")
     }
-    visible = None if by is None else set(finance_accounts_for(by).values_list("pk", flat=True))
+    # The chains the user sees, read only when an invoice of another chain is named (its number is then unknown to a
+    # user who does not see it): the account itself is in scope, so a remittance of its own invoices reads none.
+    visible = None
+    if by is not None and any(invoice.account_id != account.pk for invoice in found.values()):
+        visible = set(finance_accounts_for(by).values_list("pk", flat=True))
     lines: dict[str, tuple[Invoice, Decimal, int]] = {}
     first_row: dict[str, int] = {}
     for index, line in enumerate(invoices):

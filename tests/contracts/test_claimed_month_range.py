@@ -1,6 +1,7 @@
-"""The months a deduction claims, sent to the API, read as every month input reads them (ka_portal/months.py): a month
-written right but outside the months the portal holds (1999-01) is said to be so, with the range and the code
-`month.out_of_range`, naming the field — not called "not a month"; a month that is none (2026-13) still is."""
+"""The months a deduction claims, sent to the API: one shape, YYYY-MM, as the schema documents and the API answers
+(contracts.api.YearMonthField over ka_portal/months.py). A month written right but outside the months the portal holds
+(1999-01) is said to be so, with the range and the code `month.out_of_range`, naming the field — not called "not a
+month"; anything else (2026-13, a day, 2026-5) is refused under the field naming what was sent."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,7 +30,7 @@ def _deduction(invoice, **months) -> dict:
 
 @pytest.mark.parametrize(
     ("field", "typed"),
-    [("period_start", "1999-01"), ("period_start", "1999-12-31"), ("period_end", "2101-01")],
+    [("period_start", "1999-01"), ("period_start", "1999-12"), ("period_end", "2101-01")],
 )
 def test_a_month_outside_the_portals_is_said_so_with_its_code(api_client, finance, invoice, field, typed):
     # given finance recording a deduction
@@ -49,16 +50,58 @@ def test_a_month_outside_the_portals_is_said_so_with_its_code(api_client, financ
     assert Invoice.objects.get(pk=invoice.pk).open_amount == Decimal("500.00")
 
 
-@pytest.mark.parametrize("typed", ["2026-13", "26/3", "May 2026"])
-def test_what_is_no_month_is_still_not_a_month(api_client, finance, invoice, typed):
+@pytest.mark.parametrize(
+    ("typed", "named"),
+    [
+        ("2026-13", "2026-13"),
+        ("26/3", "26/3"),
+        ("May 2026", "May 2026"),
+        ("2026-10-17", "2026-10-17"),  # a day: the month is sent, not one of its days
+        ("2026-10-01", "2026-10-01"),
+        ("2026-1", "2026-1"),
+        ("２０２６-１０", "２０２６-１０"),  # full-width digits
+        ("", ""),
+        (202610, "202610"),
+    ],
+)
+def test_what_is_not_a_month_as_yyyy_mm_is_refused_naming_it(api_client, finance, invoice, typed, named):
+    # given finance recording a deduction through the API
     api_client.force_authenticate(finance)
-
+    # when the first month it claims is not written YYYY-MM
     answer = api_client.post(URL, _deduction(invoice, period_start=typed), format="json", HTTP_ACCEPT_LANGUAGE="en")
-
+    # then it is refused under the field, saying what was sent and how to write a month
     assert answer.status_code == 400
     assert answer.json()["code"] == "invalid"
-    assert answer.json()["errors"] == {"period_start": ["Enter a month as YYYY-MM, for example 2026-05."]}
+    assert answer.json()["errors"] == {
+        "period_start": [f"“{named}” is not a month: enter it as YYYY-MM, for example 2026-05."]
+    }
+    # and nothing is written: the invoice's open amount stays
     assert not Deduction.objects.exists()
+    assert Invoice.objects.get(pk=invoice.pk).open_amount == Decimal("500.00")
+
+
+def test_a_month_not_a_month_is_named_in_chinese_too(api_client, finance, invoice):
+    api_client.force_authenticate(finance)
+
+    answer = api_client.post(
+        URL, _deduction(invoice, period_end="2026-10-31"), format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    assert answer.status_code == 400
+    (message,) = answer.json()["errors"]["period_end"]
+    assert "2026-10-31" in message and "YYYY-MM" in message and "is not a month" not in message
+
+
+def test_the_months_are_answered_in_the_shape_they_are_sent(api_client, finance, invoice):
+    api_client.force_authenticate(finance)
+
+    answer = api_client.post(URL, _deduction(invoice, period_start=" 2026-09 ", period_end="2026-10"), format="json")
+
+    assert answer.status_code == 201, answer.json()
+    assert (answer.json()["period_start"], answer.json()["period_end"]) == ("2026-09", "2026-10")
+    assert Deduction.objects.get().period_start == date(2026, 9, 1)
+    again = api_client.get(f"{URL}{answer.json()['id']}/").json()
+    assert (again["period_start"], again["period_end"]) == ("2026-09", "2026-10")
 
 
 def test_the_months_of_the_range_are_taken_up_to_the_last_month_the_books_take(api_client, finance, invoice):

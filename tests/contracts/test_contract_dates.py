@@ -161,7 +161,7 @@ def test_the_page_shows_the_refusal_next_to_the_field_keeping_what_was_typed(cli
 
     response = client.post(reverse("contracts:contract-edit", args=[contract.pk]), form, HTTP_ACCEPT_LANGUAGE="en")
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors == {
         "valid_from": ["Valid from: 1900-01-01 is before the books start on 2000-01-01."]
     }

@@ -71,7 +71,7 @@ def test_the_page_refuses_to_move_an_invoiced_contract_saying_why(client, financ
     # when finance chooses another chain for it
     response = client.post(url, _form(invoiced, account=other_chain.pk))
     # then the page says why next to the key account, and nothing moves
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors == {"account": [STAYS]}
     _books_stay(account, invoiced)
 

@@ -35,7 +35,7 @@ def test_every_bad_figure_is_named_at_once_and_nothing_is_saved(client, finance,
     # when the form is sent once
     page = client.post(reverse("contracts:contract-create"), _form(account, **bad))
     # then all four are flagged, each next to its field
-    assert page.status_code == 200
+    assert page.status_code == 400
     errors = page.context["form"].errors
     assert set(bad) <= set(errors), errors
     assert "greater than or equal to 0" in errors["total_amount"][0]

@@ -67,7 +67,7 @@ def test_the_page_refuses_a_reversed_validity_with_the_same_message(client, fina
         reverse("contracts:contract-create"), _contract_body(account=account.pk), HTTP_ACCEPT_LANGUAGE="en"
     )
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert response.context["form"].errors == {"valid_to": [REVERSED]}
     assert not Contract.objects.exists()
 

@@ -146,7 +146,7 @@ def test_moving_a_contract_whose_agreement_is_in_a_closed_month_is_refused(clien
             "total_amount": "1200000.00", "rebate_percent": "3.00", "listing_fee": "20000.00",
             "payment_terms_days": "60", "execution_notes": ""}  # fmt: skip
     page = client.post(reverse("contracts:contract-edit", args=[contract.pk]), form, HTTP_ACCEPT_LANGUAGE="en")
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "2026-04 is closed" in " ".join(str(e) for e in page.context["form"].errors.get("account", []))
     assert _rows(term) == before
 

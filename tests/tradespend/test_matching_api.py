@@ -136,11 +136,11 @@ def test_a_claimed_month_is_read_and_refused_in_the_clients_language(
         "/api/v1/deductions/", {**body, "period_start": "2026-13"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
     assert refused.status_code == 400
-    assert refused.json()["errors"]["period_start"] == ["请按 YYYY-MM 输入月份，例如 2026-05。"]
+    assert refused.json()["errors"]["period_start"] == ["“2026-13”不是月份：请按 YYYY-MM 填写，例如 2026-05。"]
     assert not Deduction.objects.filter(reason="堆头费", amount=Decimal("300.00")).exists()
     made = api_client.post(
         "/api/v1/deductions/",
-        {**body, "period_start": "2026-09-15", "period_end": "2026-10"},
+        {**body, "period_start": "2026-09", "period_end": "2026-10"},
         format="json",
         HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()),
     )

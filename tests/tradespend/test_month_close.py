@@ -21,7 +21,7 @@ from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory
 from tests.legs import examples
 from tradespend import reports
-from tradespend.closing import earliest_open_month, month_close, months_waiting
+from tradespend.closing import earliest_open_month, first_record_month, month_close, months_waiting
 from tradespend.models import AccrualLine, ClosedFigure, ClosedMonth
 from tradespend.rules import add_months
 
@@ -53,7 +53,8 @@ def test_a_month_not_over_cannot_close(finance):
     assert not ClosedMonth.objects.exists()
 
 
-def test_a_month_closes_once(finance):
+def test_a_month_closes_once(finance, g2n_account):
+    invoice(g2n_account, date(2025, 1, 10), "100.00")
     month_close(month=JAN, by=finance, today=AFTER)
     assert _code(lambda: month_close(month=date(2025, 1, 20), by=finance, today=AFTER)) == "month.already_closed"
     assert ClosedMonth.objects.count() == 1
@@ -92,7 +93,8 @@ def test_months_waiting_reads_around_the_closed_months(finance, g2n_account):
     assert months_waiting(APR) == [date(2024, 11, 1), FEB]  # before April only
 
 
-def test_only_finance_or_admin_closes(manager, rep, finance, admin_user):
+def test_only_finance_or_admin_closes(manager, rep, finance, admin_user, g2n_account):
+    invoice(g2n_account, date(2025, 1, 10), "100.00")
     for user in (manager, rep):
         assert _code(lambda user=user: month_close(month=JAN, by=user, today=AFTER)) == "month.needs_finance"
     month_close(month=JAN, by=admin_user, today=AFTER)
@@ -145,6 +147,7 @@ def test_closed_month_figures_do_not_move(finance, g2n_account):
 
 
 def test_services_refuse_records_dated_in_a_closed_month(finance, g2n_account):
+    line(g2n_account, JAN, "listing", "300.00")  # the books begin in January
     open_invoice = invoice(g2n_account, date(2025, 2, 3), "1000.00")
     month_close(month=JAN, by=finance, today=AFTER)
     day = date(2025, 1, 31)
@@ -157,6 +160,7 @@ def test_services_refuse_records_dated_in_a_closed_month(finance, g2n_account):
 
 @pytest.fixture
 def g2n_closed_january(finance, g2n_account):
+    line(g2n_account, JAN, "listing", "300.00")  # the books begin in January
     target = invoice(g2n_account, date(2025, 2, 3), "1000.00")
     month_close(month=JAN, by=finance, today=AFTER)
     return target
@@ -333,11 +337,14 @@ def test_net_is_gross_less_spend_and_closed_months_never_change(before, closes, 
         for step in before:
             with contextlib.suppress(DomainError):
                 _record(step, accounts)
-        for month in MONTHS[:closes]:
+        # months close in order from the books' first month (none before it: month.before_first_record)
+        books = first_record_month()
+        closed = [month for month in MONTHS[:closes] if books is not None and month >= books]
+        for month in closed:
             month_close(month=month, by=finance, today=date(2025, 12, 1))
         frozen = {
             (row.account.pk, month): row.by_month.get(month)
-            for month in MONTHS[:closes]
+            for month in closed
             for row in reports.gross_to_net(accounts=queryset, month_from=month, month_to=month).rows
         }
         for step in after:
@@ -348,9 +355,9 @@ def test_net_is_gross_less_spend_and_closed_months_never_change(before, closes, 
                 assert error.code == "month.closed"
                 refused = True
             kind, *args = step
-            if kind in ("invoice", "credit_note", "deduction") and MONTHS[args[1]] in set(MONTHS[:closes]):
+            if kind in ("invoice", "credit_note", "deduction") and MONTHS[args[1]] in set(closed):
                 assert refused or kind == "deduction"  # a deduction is tried only when an invoice is open
-        for month in MONTHS[:closes]:
+        for month in closed:
             for row in reports.gross_to_net(accounts=queryset, month_from=month, month_to=month).rows:
                 assert row.by_month.get(month) == frozen[row.account.pk, month]
         for (_account, _start, _end), figures in _all_periods(queryset).items():

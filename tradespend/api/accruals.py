@@ -10,8 +10,10 @@ this module's other endpoints."""
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
+from rest_framework.fields import empty
 
 from accounts.models import KeyAccount
 from contracts import selectors as contract_selectors
@@ -19,7 +21,8 @@ from contracts.api import FinancePermission, MonthField
 from contracts.models import ContractTerm
 from ka_portal import api_fields, scope
 from ka_portal.api_cache import CachedListMixin
-from ka_portal.api_fields import related
+from ka_portal.api_fields import ScopedPrimaryKeyRelatedField, related
+from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin
 from promotions.models import PromotionPlan
 
@@ -43,18 +46,71 @@ class AccrualMonthField(MonthField):
         return value.isoformat()
 
 
+class ContractNumber(str):
+    """A value sent as ``term`` that is no term's id in the caller's scope: read as a contract number."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "The contract term the line accrues or corrects: its id, or its contract's number (as "
+        "contract); a value that is neither is refused naming it (adjustment.term_not_found).",
+    }
+)
+class TermField(ScopedPrimaryKeyRelatedField):
+    """A contract term by its id within the caller's scope (as this API always took it), or — a value that is not
+    one — its contract's number, which the service reads as ``contract``."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str)):
+            return super().to_internal_value(data)
+        text = str(data).strip()
+        if text.isdigit():
+            found = self.get_queryset().filter(pk=int(text)).first()
+            if found is not None:
+                return found
+        return ContractNumber(text)
+
+
+@extend_schema_field({"type": "string", "nullable": True, "example": "HT-DEMO-2026-WMT"})
+class ContractNumberField(serializers.Field):
+    """The contract by its number, as the page names it: read, the term's contract (null for a plan's line or an
+    adjustment of none); written, the contract whose term of the adjustment's kind it corrects."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def validate_empty_values(self, data):
+        if data is empty:
+            return super().validate_empty_values(data)
+        if data is None or (isinstance(data, str) and not data.strip()):
+            return True, {}  # none named
+        return False, data
+
+    def to_representation(self, line):
+        return line.term.contract.number if line.term_id else None
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (str, int)):  # a number of digits may come as one
+            raise serializers.ValidationError(_("Give the contract's number, as text."))
+        return {"contract": str(data).strip()}
+
+
 class AccrualLineSerializer(serializers.ModelSerializer):
     """A ledger line. Computed lines (accrued, forecast, actual, true-up) are read only; a POST creates an
     adjustment: account, month (any day of it; an open month), kind, amount (not 0, negative takes spend back),
-    reason, and optionally the contract term or plan it corrects."""
+    reason, and optionally what it corrects: a plan, or a contract term — by the contract's number (``contract``,
+    as the page names it: its term of the adjustment's kind), or by the term's id (``term``, which also takes the
+    contract's number). A number no contract of the chain has is refused naming it."""
 
     account = related(KeyAccount, scope=contract_selectors.finance_accounts, help_text=ACCOUNT_HELP)
-    term = related(
-        ContractTerm,
+    term = TermField(
+        queryset=ContractTerm.objects.all(),
         scope=contract_selectors.contract_terms_for,
         required=False,
         allow_null=True,
-        help_text="The contract term the line accrues or corrects, by id.",
+        help_text="The contract term the line accrues or corrects: its id, or its contract's number.",
     )
     plan = related(
         PromotionPlan,
@@ -68,12 +124,11 @@ class AccrualLineSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The display agreement entered by hand whose fee the line is (source display), by id.",
     )
-    contract = serializers.CharField(
-        source="term.contract.number",
-        read_only=True,
-        default=None,
-        allow_null=True,
-        help_text="The term's contract number (null for a plan's line or an adjustment).",
+    contract = ContractNumberField(
+        help_text="The term's contract, by its number (null for a plan's line or an adjustment of none). A POST may "
+        "name the contract an adjustment corrects by it (HT-DEMO-2026-WMT): its term of the adjustment's kind, the "
+        "one valid in its month first; refused naming it when the chain has no contract of that number "
+        "(adjustment.contract_not_found) or it has no term of the kind (adjustment.contract_no_term).",
     )
     kind = serializers.ChoiceField(choices=SpendKind.choices, help_text="What the spend pays for.")
     month = AccrualMonthField(
@@ -112,9 +167,35 @@ class AccrualLineSerializer(serializers.ModelSerializer):
         data["reason"] = instance.reason_text
         return data
 
+    def validate(self, attrs):
+        named = attrs.get("term")
+        if isinstance(named, ContractNumber) and attrs.get("contract"):
+            raise serializers.ValidationError(
+                {"term": [_("Name the contract once: by its number in “contract”, or a term's id in “term”.")]}
+            )
+        return attrs
+
     def create(self, validated_data):
+        term = validated_data.pop("term", None)
+        if isinstance(term, ContractNumber):  # neither a term's id in scope: its contract's number, perhaps
+            try:
+                return accrual_adjust(
+                    by=self.context["request"].user,
+                    reason=validated_data.pop("reason", ""),
+                    **{**validated_data, "contract": str(term)},
+                )
+            except DomainError as refusal:
+                if refusal.code != "adjustment.contract_not_found":
+                    raise
+                raise DomainError(
+                    "adjustment.term_not_found",
+                    _("“%(value)s” is neither the id of a contract term nor the number of a contract at %(account)s."),
+                    field="term",
+                    value=str(term),
+                    account=validated_data["account"].code,
+                ) from None
         return accrual_adjust(
-            by=self.context["request"].user, reason=validated_data.pop("reason", ""), **validated_data
+            by=self.context["request"].user, reason=validated_data.pop("reason", ""), term=term, **validated_data
         )
 
 

@@ -8,11 +8,12 @@
   matching leaves its matches alone until then);
 - ``POST /api/v1/deduction-matching/``: runs automatic matching (all accounts, or ``{"account": code}``);
 - ``/api/v1/disputes/``: list, read, open (Idempotency-Key), and the steps recover, write-off, close, approve,
-  reject.
+  reject; each dispute with its ``steps``, newest first (tradespend.DisputeStep: who, when, from and to, the note).
 
 `routes` (prefix, viewset, basename) go into the router of tradespend/api_urls.py; `urlpatterns` are
 this module's other endpoints."""
 
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
@@ -36,7 +37,8 @@ from ka_portal.scope import accrual_lines_for, disputes_for
 from .. import disputes as dispute_services
 from .. import matching as services
 from ..filters import DisputeFilter
-from ..models import AccrualLine, DeductionMatch, Dispute
+from ..models import AccrualLine, DeductionMatch, Dispute, DisputeStep
+from .dispute_steps import DisputeStepSerializer
 
 ACCOUNT_HELP = "The key account, by code (e.g. WMT); one outside your accounts is not found."
 
@@ -165,7 +167,8 @@ class DisputeSerializer(serializers.ModelSerializer):
     KA.deduction_write_off_approval_above, waiting for the account's KA manager), RECOVERED, WRITTEN_OFF or SUPPORTED
     (closed by finance once the ledger supports the deduction in full). Who resolved it and when: the one who
     recovered, wrote off, approved the write-off (write_off_requested_by asked for it) or closed it; who last rejected a
-    requested write-off and when (write_off_rejected_by, write_off_rejected_at)."""
+    requested write-off and when (write_off_rejected_by, write_off_rejected_at). ``outcome_note`` is the latest note
+    only; ``steps`` keep every one."""
 
     deduction = related(Deduction, scope=contract_selectors.deductions_for, help_text="The deduction, by id.")
     account = serializers.SlugRelatedField(source="deduction.account", slug_field="code", read_only=True)
@@ -196,6 +199,11 @@ class DisputeSerializer(serializers.ModelSerializer):
     unsupported = serializers.SerializerMethodField(help_text="What of the deduction is still unsupported, CNY.")
     overdue = serializers.SerializerMethodField(help_text="Unresolved after its due date, today.")
     deduction_period_start = MonthField(source="deduction.period_start", read_only=True)
+    steps = DisputeStepSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every step of the dispute, newest first: who, when, the status before and after, what was typed.",
+    )
 
     class Meta:
         model = Dispute
@@ -218,6 +226,7 @@ class DisputeSerializer(serializers.ModelSerializer):
             "resolved_by",
             "resolved_at",
             "created_at",
+            "steps",
         ]
         read_only_fields = fields
 
@@ -291,7 +300,8 @@ class DisputeViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveMode
         disputes = disputes_for(self.request.user).select_related(
             "deduction__account", "owner", "write_off_requested_by", "write_off_rejected_by", "resolved_by"
         )
-        return disputes.order_by("due_on", "pk")
+        steps = Prefetch("steps", queryset=DisputeStep.objects.select_related("by").order_by("-at", "-pk"))
+        return disputes.prefetch_related(steps).order_by("due_on", "pk")
 
     def _out(self, dispute, code=200):
         return Response(DisputeSerializer(self.get_queryset().get(pk=dispute.pk)).data, status=code)

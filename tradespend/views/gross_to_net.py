@@ -269,8 +269,10 @@ MONTHS_SHOWN = 36
 @finance_page
 def months(request):
     """Every month from the first with a record to this one, newest first: closed (by whom, when) or open, the
-    figures of the chains the user sees, and for finance a "Close" button on the months that may close now.
-    ?waiting=true: only the months before this one with a record that are not closed yet."""
+    figures of the chains the user sees, and for finance a "Close" button on the month that may close now (the next
+    one: closing.next_month_to_close, when it is over).
+    ?waiting=true: only the months waiting to close (closing.months_waiting: from the next one through the last with a
+    record before this one)."""
     accounts = finance_accounts(request.user)
     today = timezone.localdate()
     this = month_start(today)
@@ -280,8 +282,8 @@ def months(request):
     first = max(first, add_months(this, -(MONTHS_SHOWN - 1)))
     report = reports.gross_to_net(accounts=accounts, month_from=first, month_to=this)
     waiting = set(closing.months_waiting(this))
-    earliest_waiting = min(waiting) if waiting else None
-    first_to_close = closing.first_month_to_close()  # none before the earliest closed month (months close in order)
+    # the one month a close may take (months close in order, none skipped; before any close, the books' first)
+    next_to_close = closing.next_month_to_close()
     only_waiting = request.GET.get("waiting") == "true"  # the home page's "months to close": those rows alone
     may_close = can(request.user, ClosedMonth, "add")
     open_months = [month for month in months_between(first, this) if month not in closed]
@@ -294,13 +296,7 @@ def months(request):
         for row in report.rows:
             if month in row.by_month:
                 total.add(row.by_month[month])
-        closable = (
-            may_close
-            and month < this
-            and month not in closed
-            and (earliest_waiting is None or month <= earliest_waiting)
-            and (first_to_close is None or month >= first_to_close)
-        )
+        closable = may_close and month < this and month == next_to_close
         rows.append(
             {
                 "month": month,

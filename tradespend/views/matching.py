@@ -362,6 +362,8 @@ def deduction_sheet(request, pk):
         # the ledger released its matches (a line lowered under them) and matched it again: from where, to where, why
         "releases": releases.history(deduction),
         "dispute": dispute,
+        # every step of the dispute, newest first: who, when, the change of status and what was typed with it
+        "dispute_steps": dispute_services.steps_of(dispute),
         # open with nothing unsupported left (matched meanwhile, or its write-off rejected for that): finance closes
         # it as supported, where recovering and writing off have nothing to take
         "closable": open_dispute and dispute_services.close_refusal(dispute, deduction) is None,
