@@ -63,7 +63,8 @@ def _check_month_open(day: date, *, field: str = "date") -> None:
     from tradespend.models import ClosedMonth
     from tradespend.rules import check_month_open, month_start
 
-    closed = frozenset(ClosedMonth.objects.filter(month=month_start(day)).values_list("month", flat=True))
+    # the day's month and every closed month after it: a day before a closed month is refused too
+    closed = ClosedMonth.objects.filter(month__gte=month_start(day)).months()
     check_month_open(day, closed, field=field)
 
 

@@ -106,13 +106,29 @@ def match_notes(*, deduction_kind: str, first: date, last: date, line_kind: str,
 
 
 def check_month_open(day: date, closed_months: set[date] | frozenset[date], *, field: str = "date") -> None:
-    """Refuse a record dated in a month finance has closed: its figures never change (item 4)."""
-    if month_start(day) in closed_months:
+    """Refuse a record dated in a month finance has closed: its figures never change (item 4). Months close in order
+    from the books' first (tradespend.closing), so a day before the last closed month is refused too, closed or not:
+    a record back-dated before the first closed month would open a month that could never close, and every later
+    close would wait for it. ``closed_months``: every closed month, or at least those from the day's month on."""
+    month = month_start(day)
+    if month in closed_months:
         raise DomainError(
             "month.closed",
             _("%(month)s is closed: nothing dated in it can be recorded or changed; record it in an open month."),
             field=field,
             month=f"{day:%Y-%m}",
+        )
+    last = max(closed_months, default=None)
+    if last is not None and month < last:
+        raise DomainError(
+            "month.closed",
+            _(
+                "%(month)s is before %(last)s, a closed month: months close in order, so nothing dated before a "
+                "closed month can be recorded; record it in an open month."
+            ),
+            field=field,
+            month=f"{day:%Y-%m}",
+            last=f"{last:%Y-%m}",
         )
 
 

@@ -86,8 +86,13 @@ def test_months_waiting_reads_around_the_closed_months(finance, g2n_account):
     month_close(month=MAR, by=finance, today=AFTER)
     assert months_waiting(date(2025, 6, 1)) == []
     ClosedMonth.objects.filter(month=FEB).delete()  # as if February had been skipped while it was empty
+    # books from before months closed in order and a day before a closed month was refused: their months are put
+    # back once the records are in
+    closed = list(ClosedMonth.objects.all())
+    ClosedMonth.objects.all().delete()
     invoice(g2n_account, date(2025, 2, 20), "100.00")  # then recorded
     credit_note(g2n_account, date(2024, 11, 5), "10.00")  # and a credit note dated before anything closed
+    ClosedMonth.objects.bulk_create(closed)
     line(g2n_account, APR, "barcode", "50.00")  # and spend after the last closed month
     assert months_waiting(date(2025, 6, 1)) == [date(2024, 11, 1), FEB, APR]
     assert months_waiting(APR) == [date(2024, 11, 1), FEB]  # before April only

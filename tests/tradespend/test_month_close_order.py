@@ -111,3 +111,23 @@ def test_the_api_refuses_naming_the_month_and_why(api_client, finance, books_fro
     assert gap.status_code == 400 and gap.json()["code"] == "month.leaves_gap"
     assert gap.json()["params"] == {"month": "2025-05", "first": "2025-04"}
     assert ClosedMonth.objects.months() == frozenset({MAR})
+
+
+def test_a_record_back_dated_before_the_first_closed_month_is_refused_so_later_closes_never_wait_for_it(
+    finance, books_from_march
+):
+    # given: March, the books' first month, closed (April is open and empty)
+    month_close(month=MAR, by=finance, today=TODAY)
+
+    # when: an invoice is dated in January, before the closed March
+    with translation.override("en"), pytest.raises(DomainError) as refused:
+        invoice(books_from_march, date(2025, 1, 20), "800.00")
+
+    # then: refused as closed, naming the month and the closed one after it; nothing recorded, and April still
+    # the next month to close (a January invoice would have made January the first month, never closable)
+    assert (refused.value.code, refused.value.params) == ("month.closed", {"month": "2025-01", "last": "2025-03"})
+    assert "2025-01 is before 2025-03, a closed month" in refused.value.detail
+    assert not books_from_march.invoices.filter(date__lt=MAR).exists()
+    assert next_month_to_close() == APR
+    # and a day after the closed month is taken as before
+    invoice(books_from_march, date(2025, 4, 2), "100.00")
