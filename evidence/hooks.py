@@ -24,6 +24,47 @@ def photo_added(photo) -> None:
     signals.detect_photo(photo, value=getattr(photo, "phash", None))
 
 
+def photo_signals(photo) -> list[tuple[str, str]]:
+    """The fraud signals that name a visit photo, as (kind, label): the photo flagged (reused, taken outside the
+    visit) or the earlier photo another visit's reused one matches. Asked before the photo is removed from its
+    visit (visits.services.visit_photo_remove), which refuses then: the signal would go with the photo, and with it
+    the supervisor's evidence (whatever its review: a reviewed signal is on the rep's record)."""
+    from django.db.models import Q
+
+    from .models import FraudSignal
+
+    named = FraudSignal.objects.filter(Q(photo=photo) | Q(other_photo=photo))
+    labels = dict(FraudSignal.Kind.choices)
+    return [(kind, labels.get(kind, kind)) for kind in sorted(set(named.values_list("kind", flat=True)))]
+
+
+def photo_removing(photo) -> list[int]:
+    """Before a visit photo is removed (its rep's open visit): the plans whose display checks at the visit show it.
+    Their checks keep their answer without the photo (the foreign key is set null), so photo_removed computes those
+    plans' executions at the visit again. An agreement's check needs nothing more: an open visit is no agreement's
+    evidence until its check-out (agreement_rules), which reads the check as it is then. The photo's hash goes with
+    it: a photo no longer on any visit is nobody's evidence to be reused."""
+    from .models import DisplayCheck
+
+    checks = DisplayCheck.objects.filter(photo=photo, plan__isnull=False)
+    return sorted(set(checks.values_list("plan_id", flat=True)))
+
+
+def photo_removed(visit, plan_ids) -> None:
+    """After a visit photo is removed, in the same transaction: the executions at the visit of the plans whose
+    display checks showed it (photo_removing's answer) computed again, and the visit's rating with them."""
+    if not plan_ids:
+        return
+    from promotions.models import PromotionPlan
+    from visits.services import visit_rerate
+
+    from .visit_checks import execution_refresh
+
+    for plan in PromotionPlan.objects.filter(pk__in=plan_ids).order_by("pk"):
+        execution_refresh(visit=visit, plan=plan)
+    visit_rerate(visit=visit)
+
+
 def visit_checked_out(visit) -> None:
     """After a check-out is saved."""
     # Fraud signals: a short visit; every photo's camera time against the whole visit.

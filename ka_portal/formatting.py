@@ -213,14 +213,16 @@ def parse_packs(text: str, packs_per_case: int, *, stock_count: bool = False) ->
     return total
 
 
-def combine_packs(cases: str, packs: str, packs_per_case: int, *, stock_count: bool = False) -> int | None:
+def combine_packs(
+    cases: str, packs: str, packs_per_case: int, *, stock_count: bool = False, product: str = ""
+) -> int | None:
     """Two numeric fields, cases and packs (the visit page on a phone) → packs; both blank → None, one blank is 0.
 
-    Unlike `parse_packs`, packs at or above a case are taken as counted and carried into cases (0 cases and
-    15 packs of 12 → 15 packs, shown back as 1 case 3 packs): with two fields there is no doubt what was meant,
-    and a rep counting loose packs should not have to divide in a cold store. Full-width digits are accepted;
-    a negative or non-whole number is refused with a message naming the field (`part`); more than a quantity may
-    hold is said as a stock count's limit with `stock_count` (`too_many`).
+    Full-width digits are accepted; a negative or non-whole number is refused with a message naming the field
+    (`part`); more than a quantity may hold is said as a stock count's limit with `stock_count` (`too_many`). Loose
+    packs of a case or more are refused as in the notation (SPEC §4: an input error), naming the `product` and what
+    they come to (`loose_packs_refusal`): carried silently, a 3 typed as 30 of a 24-pack case was saved as 2 cases
+    6 packs unseen.
     """
     from django.utils.translation import gettext as _
 
@@ -238,7 +240,34 @@ def combine_packs(cases: str, packs: str, packs_per_case: int, *, stock_count: b
     total = _total(values["cases"], values["packs"], packs_per_case)
     if total is None or total > PACKS_MAX:
         raise too_many(values["cases"], values["packs"], packs_per_case, stock_count=stock_count)
+    refusal = loose_packs_refusal(int(values["cases"] or 0), int(values["packs"] or 0), packs_per_case, product=product)
+    if refusal is not None:
+        raise refusal
     return total
+
+
+def loose_packs_refusal(cases: int, packs: int, packs_per_case: int, *, product: str = "") -> PacksNotationError | None:
+    """Loose packs of a case or more, typed in the packs field beside the cases (SPEC §4: an input error), said with
+    the product, the case size and what to write instead: "海川经典: 30 packs is a case or more (24 packs a case):
+    write 2 cases 6 packs" (part "packs"); None when the packs are fewer than a case. The one rule for every entry of
+    cases and packs in two fields."""
+    from django.utils.translation import gettext as _
+
+    per_case = max(int(packs_per_case), 1)
+    if packs < per_case:
+        return None
+    whole, rest = divmod(cases * per_case + packs, per_case)
+    params = {
+        "product": product,
+        "typed": count_in_words("", str(packs)),
+        "per_case": per_case,
+        "written": count_in_words(str(whole), str(rest)),
+    }
+    if product:
+        message = _("%(product)s: %(typed)s is a case or more (%(per_case)s packs a case): write %(written)s.")
+    else:
+        message = _("%(typed)s is a case or more (%(per_case)s packs a case): write %(written)s.")
+    return PacksNotationError(message % params, part="packs")
 
 
 def account_name(account) -> str:

@@ -71,6 +71,18 @@ def queued(request) -> bool:
     return request.headers.get("X-Queue") == "1"
 
 
+REPLAY_HEADER = "X-Queue-Replay"
+
+
+def replayed(request) -> bool:
+    """A write the phone kept (no network) and sends later from its outbox (outbox.js sends it with
+    `X-Queue-Replay: 1`), not as it is made: only such a write's time is the phone's (a check-in's or check-out's
+    `at`, held by visits/rules.phone_time); one sent as it is made is timed by the server's clock. The phone says so
+    itself, as an API client does by sending its `checked_in_at`: a time the phone gives was always taken within
+    those bounds, never more."""
+    return queued(request) and request.headers.get(REPLAY_HEADER) == "1"
+
+
 def _htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -199,10 +211,13 @@ def permission_denied(request, exception=None):
     return page(request, exception)
 
 
-def queued_refusal(message: str, errors: dict | None = None, status: int = 400, form=None) -> JsonResponse:
+def queued_refusal(
+    message: str, errors: dict | None = None, status: int = 400, form=None, code: str | None = None
+) -> JsonResponse:
     """A refused background write: the reason, per field what is wrong, and the fields' labels (the page marks the
     fields; the outbox lists the reasons led by their labels for the rep, `said`, whose typed values stay in the
-    draft)."""
+    draft); with `code` the refusal's (a DomainError's), from which the outbox says what to do next (a phone's clock
+    to set, a visit to complete)."""
     errors = dict(errors or {})
     labels = {}
     if form is not None:
@@ -218,6 +233,8 @@ def queued_refusal(message: str, errors: dict | None = None, status: int = 400, 
         if text != str(message)
     ]
     answer = {"message": str(message), "errors": errors, "labels": labels, "said": said}
+    if code:
+        answer["code"] = code
     if form is not None:
         # a two-field count (cases, packs) refused for one of its parts: the page marks that input only
         parts = {

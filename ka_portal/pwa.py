@@ -163,6 +163,7 @@ def _service_worker() -> HttpResponse:
         "pages": offline_pages(),
         "queued": queued_posts(),
         "check_in": reverse("visits:check-in"),
+        "stop_page": _pattern("visits:visit-start"),  # a stop's page: kept anew after a check-in or check-out
         "outbox": staticfiles_storage.url("visits/outbox.js"),
         "queue_full": _(
             "This phone's storage is full: the save could not be kept to upload later. "

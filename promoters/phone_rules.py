@@ -14,6 +14,7 @@ from ka_portal.formatting import (
     NOT_IN_DIGITS,
     PacksNotationError,
     hours_and_minutes,
+    loose_packs_refusal,
     number_not_in_digits,
     parse_packs,
     too_many,
@@ -186,7 +187,9 @@ def _pair(
     value, *, packs_per_case: int, field: str, label, negative_code: str, stock_count: bool = False
 ) -> int | None:
     """Two fields, cases and packs (the page's number pads): each a whole number ≥ 0 (one blank is 0, both blank is
-    None); loose packs beyond a case are carried, as on the visit page. A refusal names the part (`part`)."""
+    None); loose packs of a case or more are refused, as on the visit page (SPEC §4: an input error; a "3" typed
+    "30" would pass unseen), saying what to write (`ka_portal.formatting.loose_packs_refusal`). A refusal names the
+    part (`part`)."""
     cases, packs = (list(value) + ["", ""])[:2]
     parts, numbers = {}, {}
     for part, text in (("cases", cases), ("packs", packs)):
@@ -200,6 +203,12 @@ def _pair(
             numbers[part] = error.params["value"]
     if parts["cases"] is None and parts["packs"] is None and not numbers:
         return None
+    loose = None if numbers else loose_packs_refusal(parts["cases"] or 0, parts["packs"] or 0, packs_per_case)
+    if loose is not None:
+        raise DomainError(
+            "sell_out.loose_packs", _("%(label)s: %(detail)s"), field=field, label=label, detail=loose.message,
+            part="packs",
+        )  # fmt: skip
     total = (parts["cases"] or 0) * max(int(packs_per_case), 1) + (parts["packs"] or 0)
     if numbers or total > PACKS_MAX:
         # said in what was typed (cases, packs), not as a total of packs nobody typed

@@ -219,6 +219,14 @@ class RouteStopMoveSerializer(serializers.Serializer):
     )
 
 
+class RecordsVisits(permissions.BasePermission):
+    """Writes to a visit that are no create: the role's change on visits (a rep's), whatever the HTTP method (removing
+    a photo is a DELETE, and no role deletes visits)."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("visits.change_visit")
+
+
 class PlansRoutes(permissions.BasePermission):
     """The route pages' permissions: generating a week needs the role's add on route plans; adding, moving or
     removing a stop and publishing need change (a KA manager has no delete on plans, and removing a stop is a change
@@ -671,7 +679,9 @@ class VisitSerializer(serializers.ModelSerializer):
     store = related(Store, scope=None, read_only=True, help_text="The store, by code.")
     not_counted = serializers.SerializerMethodField(help_text="Listed products explicitly not counted (codes).")
     photos = VisitPhotoSerializer(many=True, read_only=True)
-    rating_reasons = serializers.SerializerMethodField(help_text="Why the rating is yellow or red; empty when green.")
+    rating_reasons = serializers.SerializerMethodField(
+        help_text="Why the rating is yellow or red; empty when green, and while the visit is open (not rated yet)."
+    )
     no_position = serializers.BooleanField(read_only=True, help_text="Checked in without a position: flagged.")
     short_visit = serializers.BooleanField(
         read_only=True, help_text="Checked out sooner than KA_VISIT_MIN_MINUTES after check-in: flagged."
@@ -754,6 +764,12 @@ class VisitSerializer(serializers.ModelSerializer):
             "photos",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "rating": {
+                "help_text": "green, yellow or red (SPEC §4), given at check-out; empty while the visit is open: a "
+                "visit is not rated before it is checked out."
+            }
+        }
 
     def to_representation(self, visit):
         children = visit.__dict__.get("_page_children")
@@ -985,11 +1001,13 @@ class VisitCheckOutSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="When the rep checked out by the phone's clock (a check-out made offline and sent later); absent: "
-        "now. Held like the check-in's time: at most KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else "
-        "400 visit.time_too_old), never more than five minutes ahead of its clock (visit.time_ahead; within them, "
-        "now); one before the check-in is the check-in's time (a visit of no minutes, flagged short). On the "
-        "check-in's day (Asia/Shanghai) it is the visit's end, however late it is sent; on a later day it is when the "
-        "visit was closed (`checkout_entered_at`), the visit ending at `left_at`, which may not be after it.",
+        "now. Send it only for a check-out the phone kept and sends later: one sent as it is made leaves it out and "
+        "is timed by the server's clock (a phone's clock set wrong then neither dates it nor has it refused). Held "
+        "like the check-in's time: at most KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else 400 "
+        "visit.time_too_old), never more than five minutes ahead of its clock (visit.time_ahead; within them, now); "
+        "one before the check-in is the check-in's time (a visit of no minutes, flagged short). On the check-in's day "
+        "(Asia/Shanghai) it is the visit's end, however late it is sent; on a later day it is when the visit was "
+        "closed (`checkout_entered_at`), the visit ending at `left_at`, which may not be after it.",
     )
 
 
@@ -1006,9 +1024,12 @@ class VisitCreateSerializer(VisitRecordSerializer):
     checked_in_at = serializers.DateTimeField(
         required=False,
         help_text="When the rep checked in by the phone's clock (a visit made offline and sent later); absent: now. "
-        "At most KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else 400 visit.time_too_old), never "
-        "more than five minutes ahead of its clock (visit.time_ahead); received more than KA_VISIT_SYNC_LATE_HOURS "
-        "(4) after it, the visit is flagged late_upload for the supervisor.",
+        "Send it only for a check-in the phone kept and sends later: one sent as it is made leaves it out and is "
+        "timed by the server's clock (a phone's clock set wrong then neither backdates the visit nor has it refused; "
+        "the visit page does the same, ka_portal/pages.py replayed). At most KA_VISIT_SYNC_MAX_HOURS (24) before the "
+        "server receives it (else 400 visit.time_too_old), never more than five minutes ahead of its clock "
+        "(visit.time_ahead); received more than KA_VISIT_SYNC_LATE_HOURS (4) after it, the visit is flagged "
+        "late_upload for the supervisor.",
     )
     latitude = _coordinate(bounds.LATITUDE_MAX)
     longitude = _coordinate(bounds.LONGITUDE_MAX)
@@ -1072,6 +1093,36 @@ class VisitViewSet(
         visit = self.get_object()
         photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
         return downloads.file_response(photo.image, filename=photo.download_name, max_age=downloads.UNCHANGING_MAX_AGE)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("photo_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The photo")],
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Removed."),
+            400: REFUSED,
+            403: OpenApiResponse(description="Not your visit."),
+            404: NOT_FOUND,
+            409: OpenApiResponse(
+                description="Kept: the visit is checked out (visit.photo_closed), or a fraud signal names the photo "
+                "(visit.photo_flagged, params signal and kind)."
+            ),
+        },
+    )
+    @photo.mapping.delete
+    def photo_remove(self, request, pk=None, photo_pk=None):
+        """Remove a photo from the rep's own open visit (a wrong shot): the photo, its thumbnail and its hash go. A
+        checked-out visit keeps its photos (409 visit.photo_closed), and so does a photo a fraud signal names (409
+        visit.photo_flagged): a supervisor's evidence. A display check that showed it keeps its answer without a
+        photo, its plan's execution computed again."""
+        visit = self._own_open(pk)
+        photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
+        services.visit_photo_remove(photo=photo, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def get_permissions(self):
+        if self.action == "photo_remove":  # a change of the rep's own visit, as on the page: the role's change
+            return [RecordsVisits()]
+        return super().get_permissions()
 
     @extend_schema(
         parameters=[OpenApiParameter("photo_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The photo")],

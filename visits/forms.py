@@ -79,8 +79,9 @@ class CasesPacksWidget(forms.MultiWidget):
 
 class StockCountField(forms.Field):
     """One product's count → packs (or None when left blank). Two fields are combined with the product's packs
-    per case (`combine_packs`: loose packs beyond a case are carried); the old notation with `parse_packs`.
-    A refusal's code names the part that is wrong ("cases"/"packs"), so the page marks and focuses that input."""
+    per case (`combine_packs`: loose packs of a case or more are refused, naming the product); the old notation with
+    `parse_packs`. A refusal's code names the part that is wrong ("cases"/"packs"), so the page marks and focuses
+    that input."""
 
     widget = CasesPacksWidget
 
@@ -93,7 +94,7 @@ class StockCountField(forms.Field):
             if isinstance(value, str):
                 return parse_packs(value, self.packs_per_case, stock_count=True)
             cases, packs = value or ("", "")
-            return combine_packs(cases, packs, self.packs_per_case, stock_count=True)
+            return combine_packs(cases, packs, self.packs_per_case, stock_count=True, product=str(self.label or ""))
         except PacksNotationError as error:
             raise ValidationError(error.message, code=error.part or "invalid") from error
 
@@ -290,9 +291,9 @@ class VisitForm(forms.Form):
         )
 
     def shown_counts(self) -> dict[str, str]:
-        """How the page drawn now writes each count just recorded (its two inputs: 3 cases 0 packs for 36 packs, the
-        packs beyond a case carried), from the cleaned form (no query): visit.js puts them on the page after a save,
-        so the page shows what a reload would."""
+        """How the page drawn now writes each count just recorded (its two inputs: 3 cases 0 packs for 36 packs, a
+        count sent in the old notation split), from the cleaned form (no query): visit.js puts them on the page after a
+        save, so the page shows what a reload would."""
         shown = {}
         for product, name, _before in self.stock_rows:
             cases, packs = _split_packs(self.cleaned_data.get(name), product.packs_per_case)

@@ -309,6 +309,17 @@ class Visit(models.Model):
         return gettext("Missing at check-out: %(missing)s") % {"missing": WordList(parts)}
 
     @property
+    def rating_shown(self) -> str:
+        """The rating as the pages write it (visits/includes/rating_badge.html), for the export: its label once
+        checked out; a visit still open is not rated yet and reads "In progress" (left open from an earlier day: "Not
+        checked out yet")."""
+        if self.rating:
+            return str(self.get_rating_display())
+        if self.from_earlier_day:
+            return gettext("Not checked out yet")
+        return gettext("In progress") if self.is_open else ""
+
+    @property
     def rating_reason_texts(self) -> list[str]:
         """The reasons for a yellow or red rating, as sentences in the active language."""
         return self.reason_texts_of(self.rating_reasons)

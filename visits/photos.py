@@ -11,7 +11,6 @@ from datetime import timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
 import imagehash
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
@@ -35,14 +34,17 @@ class InspectedPhoto:
     phash: int  # imagehash.phash as a signed 64-bit integer (what a BigIntegerField holds)
 
 
+OTHER_FORMAT = _("Only JPEG and PNG photos are accepted (this file is %(found)s). Phones convert HEIC photos to JPEG.")
+NOT_AN_IMAGE = _(
+    "Only JPEG and PNG photos are accepted: this file is not an image. Phones convert HEIC photos to JPEG."
+)
+
+
 def refuse_format(found: str = "") -> DomainError:
-    return DomainError(
-        "visit.photo_format",
-        _("Only JPEG and PNG photos are accepted (this file is %(found)s). Phones convert HEIC photos to JPEG."),
-        field="image",
-        found=found or gettext("not an image"),
-        allowed="JPEG, PNG",
-    )
+    """A file of another format (`found`: GIF, WEBP…), or no image at all (`found` empty): said as a sentence of its
+    own in each language, not the format's slot filled with "not an image" (read "此文件为 非图片" in Chinese)."""
+    message = OTHER_FORMAT if found else NOT_AN_IMAGE
+    return DomainError("visit.photo_format", message, field="image", found=found, allowed="JPEG, PNG")
 
 
 def inspect_photo(data: bytes) -> InspectedPhoto:

@@ -1,5 +1,6 @@
 """Writes for routes and visits (SPEC §4): one function per business action, atomic, refusing with DomainError."""
 
+import logging
 import uuid as uuid_module
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -44,6 +45,8 @@ from .models import (
 from .rating import Rated, rate_visit
 from .replenishment_job import Chunk, chunk_compute, write_suggestions
 from .routing import WORKING_DAYS, Overload, StoreToPlan, distance_m, generate_week, order_around
+
+log = logging.getLogger(__name__)
 
 
 def week_start_of(day: date) -> date:
@@ -763,11 +766,26 @@ def _rate(
     out_of_stock_ids: list[int] | None = None,
     checked: bool = True,
     checks=None,
-) -> Rated:
-    """Set the visit's rating and its reasons from what is recorded (and, once checked out, how it was done).
+) -> Rated | None:
+    """Set the visit's rating and its reasons from what is recorded and how it was done, once it is checked out.
     `checklist` (item → result) when the caller has just read it; `out_of_stock_ids` the products counted 0 and
     `checked` False (no promotion checked yet) when the caller knows them: a visit made in this transaction;
-    `checks` the promotion checks (evidence.visit_checks.promotion_checks) when the caller has read them."""
+    `checks` the promotion checks (evidence.visit_checks.promotion_checks) when the caller has read them.
+
+    An open visit has no rating (None; the rating and its reasons empty): a visit is rated when it is reported, at
+    its check-out (SPEC §4), so the daily report, the visit list, the dashboards, the API and the exports never read
+    a visit still being done — nothing checked yet, a problem just written — as green. Its promotion outcome is kept
+    up to date all the same (the API's `promotion_executed`)."""
+    # Issue 13: where a plan runs, "promotion executed" is computed from the prices and displays checked at the
+    # visit (and stored on the visit for readers); the rep's own yes/no counts only where none runs.
+    from evidence.visit_checks import promotion_outcome
+
+    executed, plans_not_executed, computed = promotion_outcome(visit, checked=checked, checks=checks)
+    if computed:
+        visit.promotion_executed = executed
+    if visit.checked_out_at is None:
+        visit.rating, visit.rating_reasons = "", []
+        return None
     if out_of_stock_ids is None:
         zero = visit.stock_counts.filter(packs=0).order_by("product__code")
         zero = zero.values_list("product__name", "product__code")
@@ -777,15 +795,8 @@ def _rate(
         zero = []
     out_of_stock = [{"product": name, "product_code": code} for name, code in zero]
     short_minutes = None
-    if visit.checked_out_at is not None and visit.short_visit:
+    if visit.short_visit:
         short_minutes = visit.minutes_in_store
-    # Issue 13: where a plan runs, "promotion executed" is computed from the prices and displays checked at the
-    # visit (and stored on the visit for readers); the rep's own yes/no counts only where none runs.
-    from evidence.visit_checks import promotion_outcome
-
-    executed, plans_not_executed, computed = promotion_outcome(visit, checked=checked, checks=checks)
-    if computed:
-        visit.promotion_executed = executed
     rated = rate_visit(
         checklist=_in_checklist_order(
             dict(visit.checklist.values_list("item", "result")) if checklist is None else checklist
@@ -804,7 +815,8 @@ def _rate(
 
 @transaction.atomic
 def visit_rerate(*, visit: Visit) -> Visit:
-    """Recompute a visit's rating after its evidence changed (a promotion's price or display checked)."""
+    """Recompute a visit's rating after its evidence changed (a promotion's price or display checked, a photo
+    removed); an open visit's stays empty until its check-out (_rate)."""
     visit = Visit.objects.select_for_update(no_key=True).get(pk=visit.pk)  # as _locked
     _rate(visit)
     visit.save(update_fields=["promotion_executed", "rating", "rating_reasons", "updated_at"])
@@ -836,28 +848,39 @@ def visit_missing(visit: Visit, *, answered=None, checks=None) -> Missing:
     )
 
 
+def _products_missing(products: int) -> str | None:
+    """The products' part of what a check-out lacks (missing_parts), None when none is missing."""
+    if not products:
+        return None
+    return ngettext(
+        "%(n)s product neither counted nor marked not counted",
+        "%(n)s products neither counted nor marked not counted",
+        products,
+    ) % {"n": products}
+
+
+# Said at each gap of a refused check-out (the reason field is at the end of a long page): the page's answer and the
+# phone's own refusal of a check-out kept offline (check_out_refusal_words) mark them alike.
+ITEM_UNANSWERED = _("Answer this item.")
+PRODUCT_NOT_COUNTED = _("Count it, or tick “not counted”.")
+
+
 class VisitIncomplete(DomainError):
     """A check-out refused because the visit is not done and no reason was given: says what is missing."""
 
+    MESSAGE = _("Not checked out: %(missing)s. Complete the visit, or give a reason for checking out as it is.")
+
     def __init__(self, missing: Missing) -> None:
-        products = len(missing.products)
         parts = missing_parts(
             checklist=len(missing.checklist),
-            products=ngettext(
-                "%(n)s product neither counted nor marked not counted",
-                "%(n)s products neither counted nor marked not counted",
-                products,
-            )
-            % {"n": products}
-            if products
-            else None,
+            products=_products_missing(len(missing.products)),
             no_position=missing.no_position,
             promotions=len(missing.promotions),
         )
         self.missing = missing
         super().__init__(
             "visit.incomplete",
-            _("Not checked out: %(missing)s. Complete the visit, or give a reason for checking out as it is."),
+            self.MESSAGE,
             field="checkout_reason",
             missing=WordList(parts),
             checklist_unanswered=len(missing.checklist),
@@ -869,6 +892,37 @@ class VisitIncomplete(DomainError):
     @property
     def extra(self) -> dict:
         return {"missing": self.missing.as_json(product_codes(self.missing.products))}
+
+
+class _AnyCount(int):
+    """A count that reads "{n}" in a text: a part's wording for one and for several, the page's script putting the
+    number in."""
+
+    def __str__(self) -> str:
+        return "{n}"
+
+
+def check_out_refusal_words() -> dict:
+    """VisitIncomplete's words, in the active language, for the visit page to refuse a check-out it keeps offline
+    (visit.js) as the server refuses it online: each part for one and for several ("{n}" where its count goes),
+    the list's separator (WordList) and the sentence ("{missing}"), and the words at each gap. The page counts what
+    is missing from its own fields, as its bottom bar does; the words and the message stay the service's."""
+
+    nothing = {"checklist": 0, "products": None, "no_position": False, "promotions": 0}
+
+    def one_and_several(name: str) -> list[str]:
+        return [missing_parts(**{**nothing, name: _AnyCount(count)})[0] for count in (1, 2)]
+
+    return {
+        "message": str(VisitIncomplete.MESSAGE) % {"missing": "{missing}"},
+        "separator": str(WordList(["", ""])),  # two words of nothing: the list's separator alone
+        "checklist": one_and_several("checklist"),
+        "products": [_products_missing(_AnyCount(count)) for count in (1, 2)],
+        "no_position": missing_parts(**{**nothing, "no_position": True})[0],
+        "promotions": one_and_several("promotions"),
+        "item": str(ITEM_UNANSWERED),
+        "product": str(PRODUCT_NOT_COUNTED),
+    }
 
 
 def product_codes(ids) -> dict[int, str]:
@@ -1016,6 +1070,61 @@ def visit_photo_add(
     photo.phash = inspected.phash  # read by the evidence hook: the file is not opened twice
     evidence.photo_added(photo)
     return photo
+
+
+@transaction.atomic
+def visit_photo_remove(*, photo: VisitPhoto, by) -> Visit:
+    """The rep takes a wrong photo off their own visit while it is open (another store's shelf, a blurred shot, a
+    photo of the wrong product): the photo, its thumbnail and its perceptual hash go, the files once the removal is
+    committed. Returns the visit.
+
+    Refused (nothing removed):
+    - `visit.photo_not_yours`: only the visit's rep removes its photos (pages and API answer another user 403 first;
+      this holds for every other door);
+    - `visit.photo_closed`: a checked-out visit keeps its photos, the record a supervisor reviews and display
+      agreements are paid on;
+    - `visit.photo_flagged`: a photo a fraud signal names (reused, taken outside the visit, or the earlier photo
+      another visit's reused one matches) is a supervisor's evidence and stays: removing it would take the signal
+      with it (evidence/hooks.py).
+    A display check that showed the photo keeps its answer without a photo: its plan's execution at the visit is
+    computed again (a display without its photo). Each removal is logged (who, which photo of which visit)."""
+    visit = _locked(Visit(pk=photo.visit_id))
+    if visit.rep_id != by.pk:
+        raise DomainError("visit.photo_not_yours", _("Only the rep who made the visit may remove its photos."))
+    if not visit.is_open:
+        raise DomainConflict(
+            "visit.photo_closed",
+            _("This visit is checked out: its photos are kept as its record and can no longer be removed."),
+        )
+    photo = VisitPhoto.objects.filter(pk=photo.pk, visit=visit).first()
+    if photo is None:  # removed meanwhile (a second tap, another device)
+        raise not_found()
+    flagged = evidence.photo_signals(photo)
+    if flagged:
+        kind, label = flagged[0]
+        raise DomainConflict(
+            "visit.photo_flagged",
+            _("This photo is flagged for your supervisor (%(signal)s): it stays with the visit as evidence."),
+            signal=str(label),
+            kind=kind,
+        )
+    plans = evidence.photo_removing(photo)
+    files = [(field.storage, field.name) for field in (photo.image, photo.thumbnail) if field]
+    photo_id, caption = photo.pk, photo.caption
+    photo.delete()
+    evidence.photo_removed(visit, plans)
+    log.info("visit photo %s (%r) removed from visit %s by user %s", photo_id, caption, visit.pk, by.pk)
+    transaction.on_commit(lambda: _delete_files(files))
+    return visit
+
+
+def _delete_files(files) -> None:
+    """A removed photo's files, once its removal is committed (rolled back, the photo keeps them)."""
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:  # already gone, or the storage unreachable: the row is what counts
+            log.warning("visit photo file %s not deleted", name)
 
 
 # --- tasks -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/photos/", views.visit_photo, name="visit-photo"),
     path("photos/<int:pk>/", views.visit_photo_file, name="photo"),
     path("photos/<int:pk>/thumb/", views.visit_photo_thumb, name="photo-thumb"),
+    path("photos/<int:pk>/remove/", views.visit_photo_remove, name="photo-remove"),
     path("<int:pk>/check-out/", views.visit_check_out, name="visit-check-out"),
     path("routes/", views.RouteListView.as_view(), name="route-list"),
     path("routes/generate/", views.route_generate, name="route-generate"),

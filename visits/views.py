@@ -35,7 +35,16 @@ from ka_portal.formatting import account_name, display_name, format_distance
 from ka_portal.lists import Column, FilteredListView, RepsOwnListMixin
 from ka_portal.middleware import BadInput
 from ka_portal.models import IdempotencyKey
-from ka_portal.pages import once_per_key, queued, queued_refusal, refused, run_step, show_refusal
+from ka_portal.pages import (
+    once_per_key,
+    queued,
+    queued_refusal,
+    refused,
+    replayed,
+    run_step,
+    section_refused,
+    show_refusal,
+)
 from ka_portal.permissions import can, model_permission, require
 from ka_portal.scope import (
     accounts_for,
@@ -140,13 +149,15 @@ def check_in(request):
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             route_stop=stop,
-            at=data.get("at"),
+            # the phone's time only for a check-in it kept and sends later; one sent as it is made is the server's
+            # (a phone's clock set wrong neither dates a visit back nor stops the rep checking in)
+            at=data.get("at") if replayed(request) else None,
         )
     except DomainError as error:
         if error.code == "visit.already_open":
             return _carry_on(request, error, in_background)
         if in_background:
-            return queued_refusal(error.detail, status=error.status_code)
+            return queued_refusal(error.detail, status=error.status_code, code=error.code)
         messages.error(request, error.detail)
         return refused(redirect("visits:today"))
     url = reverse("visits:visit-detail", args=[visit.pk])
@@ -174,6 +185,20 @@ def _carry_on(request, error: DomainError, in_background: bool):
     return redirect(url)
 
 
+def _check_out_offline(visit: Visit) -> dict:
+    """What the visit page needs to refuse a check-out it keeps offline as this view refuses it online (visit.js): the
+    service's words (services.check_out_refusal_words), and what is missing that the page's fields cannot show — a
+    check-in without a position (None on a stop's page before check-in: the check-in waits on the phone) and the
+    running promotions not checked yet, by plan."""
+    from evidence.visit_checks import promotion_checks, unchecked_promotions
+
+    if visit.pk is None:
+        plans, no_position = list(promotion_checks(visit, checked=False).running), None
+    else:
+        plans, no_position = unchecked_promotions(visit), visit.no_position
+    return {**services.check_out_refusal_words(), "no_position_now": no_position, "promotions_unchecked": plans}
+
+
 def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
     listings = selectors.store_listings(visit.store)
     tasks = list(selectors.visit_form_tasks(request.user, visit)) if visit.is_open else []
@@ -191,6 +216,7 @@ def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
         "steps": visit_steps(has_tasks=bool(tasks)) if editable else {},
         # the rep's other visits still open (checked in here without checking out there): said above the form
         "still_open": selectors.still_open(request.user, besides=visit) if editable else [],
+        "check_out_offline": _check_out_offline(visit) if editable else None,
     }
 
 
@@ -246,6 +272,7 @@ def visit_start(request, store_pk: int):
         "listings": listings,
         "steps": visit_steps(has_tasks=bool(tasks)),
         "still_open": selectors.still_open(request.user),
+        "check_out_offline": _check_out_offline(visit),
     }
     return render(request, "visits/visit.html", context)
 
@@ -275,9 +302,9 @@ def _visit_post(request, visit: Visit):
     findings = form.record_kwargs(all_ok=action == "all_ok")
     try:
         if action == "check_out":
-            services.visit_record_and_check_out(
-                visit=visit, at=form.cleaned_data.get("at"), left_at=form.left_at_moment(), **findings
-            )
+            # the phone's time only for a check-out it kept and sends later, as the check-in's
+            at = form.cleaned_data.get("at") if replayed(request) else None
+            services.visit_record_and_check_out(visit=visit, at=at, left_at=form.left_at_moment(), **findings)
         else:
             services.visit_record(visit=visit, **findings)
     except DomainError as error:
@@ -285,11 +312,11 @@ def _visit_post(request, visit: Visit):
         if isinstance(error, services.VisitIncomplete):
             # Said at each gap too (the reason field is at the end of a long page).
             for item in error.missing.checklist:
-                form.add_error(f"check_{item}", _("Answer this item."))
+                form.add_error(f"check_{item}", services.ITEM_UNANSWERED)
             for product_id in error.missing.products:
-                form.add_error(f"stock_{product_id}", _("Count it, or tick “not counted”."))
+                form.add_error(f"stock_{product_id}", services.PRODUCT_NOT_COUNTED)
         if in_background:
-            return queued_refusal(error.detail, form=form, status=error.status_code)
+            return queued_refusal(error.detail, form=form, status=error.status_code, code=error.code)
         if isinstance(error, services.VisitIncomplete):
             messages.error(request, error.detail)  # said at the top too
             return render(request, "visits/visit.html", _visit_context(request, visit, form=form), status=400)
@@ -411,6 +438,33 @@ def visit_photo_file(request, pk: int):
 
 @model_permission(Visit, get=None, post="change")
 @require_POST
+@once_per_key
+def visit_photo_remove(request, pk: int):
+    """Take a photo off the rep's own open visit (the gallery's Remove: visits.services.visit_photo_remove). With htmx
+    the gallery comes back in place, a refusal said above it; a plain post goes back to the visit's photos, the
+    outcome said in a message. Another user's visit is 403 (out of scope: 404)."""
+    photo = get_object_or_404(selectors.visit_photos_for(request.user).select_related("visit"), pk=pk)
+    if photo.visit.rep_id != request.user.pk:
+        raise PermissionDenied
+    refusal = None
+    try:
+        services.visit_photo_remove(photo=photo, by=request.user)
+    except DomainError as error:
+        refusal = error.detail
+    if request.htmx:
+        visit = selectors.visit_detail(request.user, photo.visit_id)
+        answer = render(request, "visits/_photo_gallery.html", {"visit": visit, "photo_refusal": refusal})
+        return section_refused(answer) if refusal else answer
+    back = redirect(reverse("visits:visit-detail", args=[photo.visit_id]) + "#photos")
+    if refusal:
+        messages.error(request, refusal)
+        return refused(back)
+    messages.success(request, _("Photo removed."))
+    return back
+
+
+@model_permission(Visit, get=None, post="change")
+@require_POST
 def visit_check_out(request, pk: int):
     visit = selectors.visit_detail(request.user, pk)
     if visit.rep_id != request.user.pk:
@@ -439,7 +493,7 @@ class VisitListView(RepsOwnListMixin, FilteredListView):
         Column(gettext_lazy("Checked out at"), lambda v: None if v.not_checked_out else v.checked_out_at),
         Column(gettext_lazy("Sales rep"), lambda v: display_name(v.rep)),
         Column(gettext_lazy("Store"), lambda v: v.store.name),
-        Column(gettext_lazy("Rating"), lambda v: v.get_rating_display()),
+        Column(gettext_lazy("Rating"), lambda v: v.rating_shown),  # "In progress" for a visit still open
         Column(gettext_lazy("Rating reasons"), lambda v: "; ".join(v.rating_reason_texts)),
         Column(gettext_lazy("Flags"), lambda v: ", ".join(str(flag) for flag in v.flags)),
         Column(gettext_lazy("Reason at check-out"), lambda v: v.checkout_reason),

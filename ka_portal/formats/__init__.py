@@ -9,3 +9,19 @@ Pages write {{ day|date:"SHORT_DATE_FORMAT" }}, never a pattern. Compact labels 
 patterns that read the same in both languages: a month as "Y-m" (2026-12), a day of a known month as "m-d".
 Values for machines (<input type=date>, URLs, Excel cells, the API) stay ISO and are not formatted here.
 Anything not set here (numbers, input formats) is Django's own for the language."""
+
+from django.utils.translation import gettext_noop
+
+# A weekday's name ({{ day|date:"l" }}: Today, the home page, a promoter's day) is Django's, translated by the
+# project's catalogue before Django's own: the project writes them 周一 … 周日 where Django's writes 星期一 … 星期日.
+# All seven are named here so the catalogue holds every one; with Monday–Saturday alone (the route's days), Sunday
+# read 星期日 beside 周一 … 周六.
+WEEKDAY_NAMES = (
+    gettext_noop("Monday"),
+    gettext_noop("Tuesday"),
+    gettext_noop("Wednesday"),
+    gettext_noop("Thursday"),
+    gettext_noop("Friday"),
+    gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+)

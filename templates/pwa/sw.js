@@ -117,7 +117,15 @@ function sendOrQueue(request, url) {
     const headers = { "Idempotency-Key": key };
     if (request.headers.get("Content-Type")) headers["Content-Type"] = request.headers.get("Content-Type");
     const first = { method: "POST", body: posted, headers: headers, credentials: "same-origin", redirect: "manual" };
-    return fetch(url.href, first).catch(() => queue(posted, url, key));
+    return fetch(url.href, first).then(
+      (answer) => {
+        // a check-in (Today's, posted as a form) reached the server: the stops' pages kept say so, once the visit's
+        // page it leads to has loaded
+        if (url.pathname === SETTINGS.check_in) setTimeout(refreshStops, 3000);
+        return answer;
+      },
+      () => queue(posted, url, key)
+    );
   });
 }
 
@@ -167,6 +175,49 @@ function refreshPages(pages) {
   return Promise.all([...new Set(pages || [])].map(refreshPage));
 }
 
+// The stops' pages kept on the phone, fetched again after a check-in or check-out reached the server: each says
+// which visit is still open ("You are still checked in at …"), and one of a store checked in at today now leads to
+// that visit (the server redirects there: kept as that redirect, with the visit's page under its own address), so
+// opened without a network none shows the day as it was before.
+const STOP_PAGE = new RegExp(SETTINGS.stop_page);
+
+function refreshStop(address) {
+  const request = new Request(address, { credentials: "same-origin" });
+  const since = signOuts;
+  return fetch(request)
+    .then((response) => {
+      if (since !== signOuts || !response.ok || response.type !== "basic") return null;
+      if (!response.redirected) return keepPage(request, response, since);
+      const landed = new URL(response.url);
+      if (!isPage(landed) || STOP_PAGE.test(landed.pathname)) return null;
+      // a redirected answer cannot answer a page's address itself: the redirect, and the page it led to as its own
+      const headers = new Headers(response.headers);
+      ["Content-Encoding", "Content-Length"].forEach((name) => headers.delete(name)); // the body as read: plain
+      return response.blob().then((body) =>
+        caches.open(PAGES_CACHE).then((cache) =>
+          Promise.all([
+            cache.put(request, Response.redirect(landed.href, 302)),
+            cache.put(new Request(landed.href), new Response(body, { status: 200, headers: headers })),
+          ])
+        )
+      );
+    })
+    .catch(() => null);
+}
+
+function refreshStops() {
+  // (looked up without opening the cache when there is none: opening it would make it again after a sign-out)
+  return caches
+    .has(PAGES_CACHE)
+    .then((kept) => (kept ? caches.open(PAGES_CACHE).then((cache) => cache.keys()) : []))
+    .then((requests) =>
+      Promise.all(
+        requests.filter((one) => STOP_PAGE.test(new URL(one.url).pathname)).map((one) => refreshStop(one.url))
+      )
+    )
+    .catch(() => null);
+}
+
 // Background Sync: the browser wakes the worker when the network is back, even with every page closed.
 self.addEventListener("sync", (event) => {
   if (event.tag !== "ka-outbox") return;
@@ -174,6 +225,7 @@ self.addEventListener("sync", (event) => {
     self.KaOutbox.drain(null).then((outcome) =>
       // the pages whose writes reached the server, and Today (its stops' states), kept anew
       (outcome.sent ? landing().then((where) => refreshPages([...outcome.pages, where.home])) : Promise.resolve())
+        .then(() => (outcome.moved ? refreshStops() : null))
         .then(tellPages)
         .then(() => {
           if (outcome.left) throw new Error("not all uploaded: the browser tries again later");
@@ -215,6 +267,7 @@ self.addEventListener("message", (event) => {
     event.waitUntil(
       refreshPages(data.refresh).then((kept) => {
         if (port) port.postMessage({ kept: kept.length > 0 && kept[0] === true });
+        if (data.stops) return refreshStops(); // a check-in or check-out reached the server
       })
     );
     return;

@@ -6,7 +6,6 @@ sell-out is entered right after a check-in still waiting on the phone, and an ea
 carries the answer, so all three go up, in order, when the network is back."""
 
 from datetime import date, datetime
-from datetime import time as clock
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,34 +13,15 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from accounts.roles import Role
 from promoters.models import SellOutLine, Shift
-from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
-from tests.promoters.factories_phone import PromoterFactory, ShiftFactory
 
 from .conftest import log_in, until
+from .test_promoters_phone import promoter_day  # noqa: F401 - the phone test's promoter at 沃尔玛五角场店, Wednesday
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WEDNESDAY = datetime(2026, 11, 25, 8, 52, tzinfo=SHANGHAI)
 WAIT = 20_000  # ms
-
-
-@pytest.fixture
-def promoter_day():
-    supervisor = make_user(Role.SUPERVISOR, username="sup1")
-    rep = make_user(Role.REP, username="rep1", supervisor=supervisor)
-    user = make_user(Role.PROMOTER, username="promoter1", first_name="芳", last_name="李", password="demo-pass-1")
-    store = StoreFactory(
-        account=KeyAccountFactory(name="沃尔玛"), rep=rep, name="沃尔玛五角场店", address="淞沪路 77 号",
-        latitude=Decimal("31.299000"), longitude=Decimal("121.514000"),
-    )  # fmt: skip
-    beer = ProductFactory(name="海川纯生啤酒 500ml", code="P-BEER", packs_per_case=12)
-    ListingFactory(store=store, product=beer, shelf_price=Decimal("5.50"))
-    promoter = PromoterFactory(user=user, supervisor=supervisor, name="李芳")
-    promoter.stores.add(store)
-    shift = ShiftFactory(promoter=promoter, store=store, day=date(2026, 11, 25), starts_at=clock(9), ends_at=clock(17))
-    return shift, beer
 
 
 def _kept(phone, live_server, holding: str) -> None:
@@ -77,15 +57,17 @@ def _signed_in_and_kept(phone, live_server) -> None:
 
 
 @pytest.fixture
-def at_the_store(phone, live_server, promoter_day):
-    """The promoter signed in at the store on Wednesday morning (the phone's clock and the server's), with My day
-    kept on the phone and its worker ready for no network."""
+def at_the_store(phone, live_server, promoter_day):  # noqa: F811
+    """The promoter of tests/e2e/test_promoters_phone.py signed in at the store on Wednesday morning (the phone's clock
+    and the server's), with My day kept on the phone and its worker ready for no network: the day's shift and the
+    beer."""
     phone.context.grant_permissions(["geolocation"])
     phone.context.set_geolocation({"latitude": 31.2992, "longitude": 121.5141})
     phone.clock.install(time=WEDNESDAY)
+    shift, beer, _chips = promoter_day
     with time_machine.travel(WEDNESDAY, tick=True):
         _signed_in_and_kept(phone, live_server)
-        yield promoter_day
+        yield shift, beer
 
 
 def test_a_promoter_checks_in_and_reports_without_a_network(phone, live_server, at_the_store):
@@ -123,7 +105,11 @@ def test_a_promoter_checks_in_and_reports_without_a_network(phone, live_server, 
     expect(phone.locator(f"#id_s{shift.pk}-p{beer.pk}_units_packs")).to_have_value("7")
     expect(phone.locator(f"#id_s{shift.pk}-p{beer.pk}_price_seen")).to_have_value("¥5.20")
     expect(phone.locator(f"#id_s{shift.pk}-p{beer.pk}_price_seen")).to_be_visible()  # its product open
-    expect(phone.get_by_test_id("draft-banner")).to_contain_text("已恢复2个未保存的值")
+    # the values put back wait in the outbox: said so, not "unsaved", and nothing to discard (QA: "已恢复2个未保存的值
+    # [丢弃]", and 丢弃 emptied the fields while the upload still sent them)
+    expect(phone.get_by_test_id("draft-queued")).to_be_visible(timeout=WAIT)
+    expect(phone.get_by_test_id("draft-queued")).to_contain_text("2")
+    expect(phone.get_by_test_id("draft-discard")).to_be_hidden()
     assert not SellOutLine.objects.exists()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path="tests/e2e/artifacts/promoter-my-day-offline.png", full_page=True)
@@ -132,6 +118,7 @@ def test_a_promoter_checks_in_and_reports_without_a_network(phone, live_server, 
     phone.context.set_offline(False)
     expect(phone.get_by_test_id("reported")).to_contain_text("7", timeout=WAIT)
     expect(phone.get_by_test_id("upload-queue")).to_be_hidden(timeout=WAIT)
+    expect(phone.get_by_test_id("draft-banner")).to_be_hidden(timeout=WAIT)  # uploaded: nothing put back to say
     line = SellOutLine.objects.get()
     assert (line.units, line.price_seen) == (7, Decimal("5.20"))
     assert line.reported_at.astimezone(SHANGHAI).date() == date(2026, 11, 25)

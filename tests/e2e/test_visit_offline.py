@@ -41,7 +41,8 @@ def test_typed_values_survive_a_reload_until_saved(phone, live_server, open_visi
     phone.evaluate("window.kaDrafts[0].now()")  # what pagehide does when the phone kills the page
     phone.reload()
     phone.clock.resume()
-    assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复3个未保存的值")
+    # (said once the phone's outbox is read: a value waiting there to upload is not "unsaved")
+    expect(phone.get_by_test_id("draft-banner")).to_contain_text("已恢复3个未保存的值", timeout=WAIT)
     assert phone.get_by_label("采取的措施").input_value() == "已整理端架"
     assert phone.get_by_label("发现的问题").input_value() == "端架有破损包装"
     assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()
@@ -94,7 +95,7 @@ def test_the_visit_page_opens_from_the_phone_without_a_network(phone, live_serve
     assert phone.get_by_role("heading", level=1).inner_text() == "沃尔玛五角场店"
     assert phone.get_by_label("采取的措施").input_value() == ""
     assert problems.input_value() == "端架有破损包装"
-    assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复1个未保存的值")
+    expect(phone.get_by_test_id("draft-banner")).to_contain_text("已恢复1个未保存的值", timeout=WAIT)
     assert phone.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 246, 248)"  # ka.css
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     phone.screenshot(path="tests/e2e/artifacts/visit-offline-phone.png", full_page=True)

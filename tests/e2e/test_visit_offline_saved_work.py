@@ -215,7 +215,7 @@ def test_shelf_prices_typed_in_a_promotion_check_survive_a_reload_and_an_offline
     phone.reload()
     assert phone.locator(f"#id_price_{w.beer.pk}").input_value() == "10.10"
     assert phone.locator("#id_present_end_cap_yes").is_checked()
-    assert phone.get_by_test_id("draft-banner").inner_text().startswith("已恢复2个未保存的值")
+    expect(phone.get_by_test_id("draft-banner")).to_contain_text("已恢复2个未保存的值", timeout=WAIT)
 
     phone.context.set_offline(True)  # the back room: the copy kept on the phone, the prices put back on it
     phone.locator(f"#id_price_{w.chips.pk}").fill("5")

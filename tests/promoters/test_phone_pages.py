@@ -145,22 +145,33 @@ def test_a_check_in_says_what_the_supervisor_will_see(w, client, time_machine, c
     assert said in page.split(f'class="alert {style}')[1].split("</div>")[0]
 
 
-def test_loose_packs_of_a_case_or_more_are_carried_into_cases_on_the_page(w, client):
-    """The page's two number pads carry loose packs into cases, as the visit page does (issue 14): 1 case and 12 packs
-    of a 12-pack beer is saved as 2 cases, and shown back so; only the API's one-field notation "1/12" is refused
-    (tests/promoters/test_phone_services.py)."""
+def test_loose_packs_of_a_case_or_more_are_refused_saying_what_to_write(w, client):
+    """SPEC §4: a pack count at or above packs-per-case is an input error, in the page's two number pads as on the
+    visit page (a "3" typed "30" would otherwise pass unseen): 1 case and 12 packs of a 12-pack beer is refused,
+    saying to write 2 cases, the packs pad marked and what was typed kept; nothing is stored. Fewer loose packs
+    than a case are taken as typed."""
     client.post(reverse("promoters:my-check-in", args=[w.shift.pk]), {"latitude": NEAR[0], "longitude": NEAR[1]})
     data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "1", f"p{w.beer.pk}_units_packs": "12",
-                               f"p{w.beer.pk}_shelf_stock_packs": "15"})  # fmt: skip
+                               f"p{w.beer.pk}_shelf_stock_packs": "11"})  # fmt: skip
+    refused = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Packs sold: 12 packs is a case or more (12 packs a case): write 2 cases." in page
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_units_packs" value="12"' in page
+    assert f'id="id_s{w.shift.pk}-p{w.beer.pk}_units_cases" value="1"' in page
+    assert not SellOutLine.objects.filter(shift=w.shift, product=w.beer).exists()
+
+    data = sell_out_data(w, **{f"p{w.beer.pk}_units_cases": "2", f"p{w.beer.pk}_units_packs": "0",
+                               f"p{w.beer.pk}_shelf_stock_packs": "11"})  # fmt: skip
     response = client.post(reverse("promoters:my-sell-out", args=[w.shift.pk]), data)
     assert response.status_code == 302, response.content.decode()[:300]
     line = SellOutLine.objects.get(shift=w.shift, product=w.beer)
-    assert (line.units, line.shelf_stock) == (24, 15)
+    assert (line.units, line.shelf_stock) == (24, 11)
     page = client.get(response.url).content.decode()
     field = f'id="id_s{w.shift.pk}-p{w.beer.pk}_{{}}" value="{{}}"'
     assert field.format("units_cases", 2) in page and field.format("units_packs", 0) in page
-    assert field.format("shelf_stock_cases", 1) in page and field.format("shelf_stock_packs", 3) in page
-    # and the line says what was saved in the form's words, not the notation "2" (nor "1/5" for 1 case 5 packs)
+    assert field.format("shelf_stock_cases", 0) in page and field.format("shelf_stock_packs", 11) in page
+    # and the line says what was saved in the form's words, not the notation "2"
     reported = page.split('data-testid="reported">')[1].split("</div>")[0]
     assert reported.startswith("Reported: 2 cases sold"), reported
 

@@ -57,7 +57,7 @@ def test_repeated_post_with_the_same_uuid_answers_the_first_response(api_client,
     data = first.json()
     assert data["checklist"] == [{"item": "tidy", "result": "fail"}]
     assert data["stock_counts"] == [{"product": product.code, "packs": 13, "quantity": "1/1"}]
-    assert data["rating"] == "yellow"
+    assert (data["rating"], data["rating_reasons"]) == ("", [])  # open: rated at its check-out
 
 
 def test_bad_quantity_is_refused_with_the_field(api_client, people):
@@ -131,10 +131,13 @@ def test_patch_records_and_check_out_closes(api_client, people):
         f"/api/v1/visits/{visit.pk}/", {"promotion_executed": False, "problems": "促销未执行"}, format="json"
     )
     assert patched.status_code == 200
-    assert patched.json()["rating"] == "red"
+    assert patched.json()["rating"] == ""  # open: not rated yet, in a read of it too
+    assert client.get(f"/api/v1/visits/{visit.pk}/").json()["rating"] == ""
+    assert client.get("/api/v1/visits/", {"rating": "green"}).json()["results"] == []
     complete_visit(visit)
     closed = client.post(f"/api/v1/visits/{visit.pk}/check-out/")
     assert closed.json()["checked_out_at"] is not None
+    assert closed.json()["rating"] == "red"  # rated at the check-out: the promotion not executed
     refused = client.patch(f"/api/v1/visits/{visit.pk}/", {"problems": "later"}, format="json")
     assert refused.status_code == 409
     assert refused.json()["code"] == "visit.closed"

@@ -102,7 +102,9 @@ def test_the_background_upload_stores_the_fields_and_answers_the_gallery(client,
 
     photo = VisitPhoto.objects.get()
     body = response.content.decode()
-    assert response.status_code == 201 and "<html" not in body and "<form" not in body
+    # the gallery alone (its photos, each with its Remove), not the page nor the photo form
+    assert response.status_code == 201 and "<html" not in body and "data-photo-form" not in body
+    assert 'data-testid="photo-list"' in body and 'data-testid="photo-remove"' in body
     assert reverse("visits:photo-thumb", args=[photo.pk]) in body and "Clear and correct price tag" in body
     assert photo.taken_at == datetime(2026, 11, 20, 10, 5, tzinfo=SHANGHAI)
     assert (photo.latitude, photo.longitude, photo.checklist_item) == (
@@ -120,7 +122,7 @@ def test_a_refused_background_upload_answers_the_reason_as_json(client, world, v
     far = client.post(url, {"image": _upload(jpeg(shelf(1))), "latitude": "95"}, **QUEUED)
 
     assert not_image.status_code == 400
-    assert "Only JPEG and PNG photos are accepted (this file is not an image)" in not_image.json()["errors"][0]
+    assert "Only JPEG and PNG photos are accepted: this file is not an image." in not_image.json()["errors"][0]
     assert far.status_code == 400 and "Latitude 95" in far.json()["errors"][0]
     assert not VisitPhoto.objects.exists()
 

@@ -27,7 +27,7 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
         ("1", "3", 15),
         ("2", "", 24),  # a blank part is none of it
         ("", "5", 5),
-        ("0", "15", 15),  # loose packs over a case are carried: shown back as 1 case 3 packs
+        ("0", "11", 11),  # loose packs up to one fewer than a case
         ("１", "０", 12),  # full-width digits from a Chinese keyboard
         (" 3 ", "0", 36),
         ("", "", None),  # not counted yet
@@ -158,15 +158,15 @@ def test_the_last_count_reads_in_the_words_of_the_two_fields_and_its_buttons_wai
     assert len(buttons) == 2 and all(" hidden" in button for button in buttons), buttons
 
 
-def test_two_fields_are_saved_as_packs_and_read_back_carried(client, world):
+def test_two_fields_are_saved_as_packs_and_read_back(client, world):
     rep, visit, beer, chips = world
     client.force_login(rep)
     url = reverse("visits:visit-detail", args=[visit.pk])
     saved = client.post(
         url,
         {
-            f"stock_{beer.pk}_cases": "0",
-            f"stock_{beer.pk}_packs": "15",
+            f"stock_{beer.pk}_cases": "1",
+            f"stock_{beer.pk}_packs": "3",
             f"stock_{chips.pk}_cases": "3",
             "action": "save",
         },
@@ -176,6 +176,63 @@ def test_two_fields_are_saved_as_packs_and_read_back_carried(client, world):
     page = client.get(url, **EN).content.decode()
     assert f'id="id_stock_{beer.pk}_cases" value="1"' in page and f'id="id_stock_{beer.pk}_packs" value="3"' in page
     assert f'id="id_stock_{chips.pk}_cases" value="3"' in page and f'id="id_stock_{chips.pk}_packs" value="0"' in page
+
+
+@pytest.mark.parametrize(
+    ("cases", "packs", "english", "chinese"),
+    [
+        # SPEC §4's 3 typed as 30 of a 24-pack case: said as what it would be, never saved as 2 cases 6 packs
+        ("1", "30", "30 packs is a case or more (24 packs a case): write 2 cases 6 packs.", "2 箱 6 包"),
+        ("", "24", "24 packs is a case or more (24 packs a case): write 1 case.", "1 箱"),
+        ("0", "47", "47 packs is a case or more (24 packs a case): write 1 case 23 packs.", "1 箱 23 包"),
+    ],
+)
+def test_loose_packs_of_a_case_or_more_are_refused_naming_the_product_and_what_to_write(cases, packs, english, chinese):
+    for language, expected in (("en", f"海川经典: {english}"), ("zh-hans", chinese)):
+        with translation.override(language), pytest.raises(PacksNotationError) as refused:
+            combine_packs(cases, packs, 24, stock_count=True, product="海川经典")
+        assert refused.value.part == "packs"
+        assert expected in str(refused.value.message)
+
+
+@pytest.mark.parametrize(("packs", "total"), [("23", 47), ("0", 24), ("", 24)])
+def test_loose_packs_fewer_than_a_case_are_taken(packs, total):
+    assert combine_packs("1", packs, 24, product="海川经典") == total
+
+
+def test_the_page_refuses_a_case_or_more_of_loose_packs_and_keeps_what_was_typed(client, api_client, world):
+    # given: the beer comes 12 a case, and the rep types 2 cases 30 packs (a 3 typed as 30) and 1 case of chips
+    rep, visit, beer, chips = world
+    client.force_login(rep)
+    url = reverse("visits:visit-detail", args=[visit.pk])
+    form = {f"stock_{beer.pk}_cases": "2", f"stock_{beer.pk}_packs": "30", f"stock_{chips.pk}_cases": "1"}
+    # when: saved (in English and in Chinese)
+    english = client.post(url, {**form, "problems": "端架缺货", "action": "save"}, **EN)
+    chinese = client.post(url, {**form, "action": "save"}, **ZH).content.decode()
+    # then: refused beside the beer's packs, naming it and what the count would be; nothing saved, all kept as typed
+    page = english.content.decode()
+    assert english.status_code == 400
+    beer_error = page.split(f'id="id_stock_{beer.pk}-error"')[1].split("</div>")[0]
+    assert "海川纯生啤酒: 30 packs is a case or more (12 packs a case): write 4 cases 6 packs." in beer_error
+    assert f'id="id_stock_{beer.pk}_packs" value="30" class="form-control form-control-lg text-end is-invalid"' in page
+    assert f'id="id_stock_{beer.pk}_cases" value="2" class="form-control form-control-lg text-end"' in page
+    assert f'id="id_stock_{chips.pk}_cases" value="1"' in page and "端架缺货" in page
+    assert "4 箱 6 包" in chinese.split(f'id="id_stock_{beer.pk}-error"')[1].split("</div>")[0]
+    assert not visit.stock_counts.exists()
+    # and a post queued on the phone (the outbox) is refused in its JSON, naming the packs input
+    queued = client.post(url, {**form, "action": "save"}, HTTP_X_QUEUE="1", **EN)
+    assert queued.status_code == 400 and "write 4 cases 6 packs" in queued.content.decode()
+    assert not visit.stock_counts.exists()
+    # the API takes the notation only, where 2/30 was already refused the same way (SPEC §4)
+    api_client.force_authenticate(rep)
+    answer = api_client.patch(
+        f"/api/v1/visits/{visit.pk}/",
+        {"stock_counts": [{"product": beer.code, "quantity": "2/30"}]},
+        format="json",
+        **EN,
+    )
+    assert answer.status_code == 400 and "30 packs is a case or more" in str(answer.json())
+    assert not visit.stock_counts.exists()
 
 
 def test_refusals_are_named_per_product_counted_at_the_top_and_keep_what_was_typed(client, world):

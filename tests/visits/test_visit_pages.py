@@ -295,7 +295,7 @@ def test_a_skipped_price_check_still_reads_unanswered_after_the_first_save(clien
     url = reverse("visits:visit-detail", args=[visit.pk])
     assert client.post(url, {"check_tidy": "pass", "action": "save"}).status_code == 302
     visit.refresh_from_db()
-    assert visit.rating and visit.price_check_ok is None
+    assert visit.rating == "" and visit.price_check_ok is None  # open: rated at its check-out
     # when: the rep opens the visit again
     page = client.get(url, **ZH).content.decode()
     # then: nothing is chosen, not "n.a." (rep finding 6); a yes or no chosen reads back

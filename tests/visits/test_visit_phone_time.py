@@ -150,7 +150,7 @@ def test_the_outboxs_check_in_is_refused_the_same_way_and_a_fresh_one_still_sync
 
     def queued(at: datetime):
         data = {"store": week.missed.pk, "uuid": str(uuid.uuid4()), "at": at.isoformat()}
-        return client.post(url, data, HTTP_X_QUEUE="1", **EN)
+        return client.post(url, data, HTTP_X_QUEUE="1", HTTP_X_QUEUE_REPLAY="1", **EN)  # kept, sent later
 
     old = queued(NOW - timedelta(days=3))
     fresh = queued(NOW - timedelta(hours=1))

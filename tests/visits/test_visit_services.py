@@ -97,20 +97,75 @@ def test_first_count_is_flagged_no_previous(rep, store):
     assert (order.flag, order.suggested_cases) == ("no_previous_count", 0)
 
 
+def _checked_out(visit, minutes: int = 30):
+    """The visit checked out `minutes` after its check-in (not flagged short), complete or not (a reason given)."""
+    at = min(visit.checked_in_at + timedelta(minutes=minutes), timezone.now())
+    return services.visit_check_out(visit=visit, at=at, reason="店长不在，部分未查")
+
+
 def test_rating_red_when_a_listed_product_is_out_of_stock(rep, store):
     product = ProductFactory()
     ListingFactory(store=store, product=product)
-    visit, _ = services.visit_check_in(rep=rep, store=store)
+    visit, _ = services.visit_check_in(rep=rep, store=store, at=timezone.now() - timedelta(hours=1))
     visit = services.visit_record(visit=visit, checklist={"tidy": "pass"}, stock={product.pk: 0})
-    assert visit.rating == "red"
+    assert visit.rating == "" and visit.rating_reasons == []  # open: rated at the check-out
+    assert _checked_out(visit).rating == "red"
 
 
 def test_rating_yellow_for_a_failed_item_green_when_fixed(rep, store):
-    visit, _ = services.visit_check_in(rep=rep, store=store, latitude=store.latitude, longitude=store.longitude)
-    visit = services.visit_record(visit=visit, checklist={"tidy": "fail", "together": "pass"})
+    at = timezone.now() - timedelta(hours=1)
+    failed, _ = services.visit_check_in(rep=rep, store=store, at=at, latitude=store.latitude, longitude=store.longitude)
+    complete_visit(failed)
+    services.visit_record(visit=failed, checklist={"tidy": "fail"})
+    assert _checked_out(failed).rating == "yellow"
+    fixed, _ = services.visit_check_in(
+        rep=rep, store=StoreFactory(rep=rep), at=at, latitude=store.latitude, longitude=store.longitude
+    )
+    complete_visit(fixed, result="fail")
+    services.visit_record(visit=fixed, checklist=dict.fromkeys(["together", "tidy", "price_tag"], "pass"))
+    services.visit_record(visit=fixed, checklist={"promotion_display": "pass", "stock_level": "na"})
+    assert _checked_out(fixed).rating == "green"
+
+
+@pytest.mark.parametrize(
+    "findings",
+    [
+        {},  # nothing checked yet
+        {"problems": "端架被撤"},  # a problem written, nothing else
+        {"checklist": {"tidy": "pass"}},
+        {"checklist": {"tidy": "fail"}, "promotion_executed": False},
+    ],
+    ids=["nothing", "a-problem", "one-item-passed", "failed-and-promotion-not-executed"],
+)
+def test_an_open_visit_has_no_rating_whatever_was_recorded(rep, store, findings):
+    """QA: a visit with nothing checked (0/5 items, no count, a photo) or with only a problem written read green (绿)
+    beside 拜访中 on the daily report and the visit list. A visit is rated at its check-out (SPEC §4)."""
+    visit, _ = services.visit_check_in(rep=rep, store=store, at=timezone.now() - timedelta(hours=1))
+    services.visit_record(visit=visit, **findings)
+    visit.refresh_from_db()
+    assert (visit.rating, visit.rating_reasons) == ("", [])
+    assert not Visit.objects.filter(rating=Visit.Rating.GREEN).exists()
+
+
+def test_a_visit_checked_out_with_nothing_checked_is_not_green(rep, store):
+    # given: an open visit with only a problem written, checked out under a reason
+    visit, _ = services.visit_check_in(rep=rep, store=store, at=timezone.now() - timedelta(hours=1))
+    services.visit_record(visit=visit, problems="端架被撤")
+    # when: checked out
+    visit = _checked_out(visit)
+    # then: yellow, saying it was checked out with something missing
     assert visit.rating == "yellow"
-    visit = services.visit_record(visit=visit, checklist={"tidy": "pass"}, promotion_executed=True)
-    assert visit.rating == "green"
+    assert "checked_out_incomplete" in [reason["code"] for reason in visit.rating_reasons]
+
+
+def test_a_check_in_with_findings_is_not_rated_before_its_check_out(rep, store):
+    product = ProductFactory()
+    ListingFactory(store=store, product=product)
+    visit, _ = services.visit_check_in(
+        rep=rep, store=store, findings={"checklist": {"tidy": "fail"}, "stock": {product.pk: 0}}
+    )
+    visit.refresh_from_db()
+    assert (visit.rating, visit.rating_reasons) == ("", [])
 
 
 def test_product_not_listed_is_refused(rep, store):
@@ -152,9 +207,5 @@ def test_recording_one_part_keeps_the_others(rep, store):
     visit, _ = services.visit_check_in(rep=rep, store=store)
     services.visit_record(visit=visit, promotion_executed=False, problems="促销未执行")
     visit = services.visit_record(visit=visit, actions="已联系店长")
-    assert (visit.promotion_executed, visit.problems, visit.actions, visit.rating) == (
-        False,
-        "促销未执行",
-        "已联系店长",
-        "red",
-    )
+    assert (visit.promotion_executed, visit.problems, visit.actions) == (False, "促销未执行", "已联系店长")
+    assert _checked_out(visit).rating == "red"  # rated at the check-out from what was recorded

@@ -1,8 +1,9 @@
-// Check-in: add the phone's position when the rep allows it, and the phone's time (a check-in kept offline
-// uploads later with the time it happened), then send. Never wait long: a refused or slow position still checks
-// in (without coordinates). On a stop's own page (data-in-place) the check-in goes through the outbox
-// (queue.js): with a network the visit page opens; without one the check-in waits on the phone and the visit is
-// recorded on this page (visit.js unlocks it).
+// Check-in: add the phone's position when the rep allows it, and the phone's time of the tap, then send. The server
+// takes that time only from a check-in kept offline and uploaded later from the outbox (outbox.js: `X-Queue-Replay`,
+// ka_portal/pages.py replayed); one sent at once is timed by its own clock, whatever the phone's says. Never wait
+// long: a refused or slow position still checks in (without coordinates). On a stop's own page (data-in-place) the
+// check-in goes through the outbox (queue.js): with a network the visit page opens; without one the check-in waits on
+// the phone and the visit is recorded on this page (visit.js unlocks it).
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.matches("form.check-in-form") || form.dataset.located) return;
@@ -13,9 +14,10 @@ document.addEventListener("submit", function (event) {
   function inPlace() {
     var error = document.querySelector("[data-check-in-error]");
     var body = new URLSearchParams(new FormData(form)).toString();
+    var named = form.querySelector("input[name=title]"); // the store's name, as the outbox lists it
     window.KaQueue.write({
       url: new URL(form.action).pathname, body: body, kind: "check_in", visit: form.dataset.visit,
-      title: document.title, page: window.location.pathname,
+      title: (named && named.value) || document.title, page: window.location.pathname,
     }).then(function (result) {
       if (result.state === "sent") return window.location.replace(result.answer.url);
       if (result.state === "queued") return document.dispatchEvent(new CustomEvent("ka:checked-in"));

@@ -22,6 +22,10 @@
 // a refusal, and the form is emptied.
 // Each form's write carries one Idempotency-Key for its values (`sendKey`): sent again (its answer lost, then kept
 // in the outbox; the form sent again after a reload) it is recorded once; a value changed makes a new one.
+// A value a write waiting in the phone's outbox carries (outbox.js: a save made with no network, a form posted offline)
+// is not "unsaved": the banner says it waits to upload, and "Discard" leaves it (the upload would send it anyway);
+// once that write has left the outbox without a refusal the server has it (marked saved, as above), and the banner
+// no longer counts it.
 (function () {
   "use strict";
   var PREFIX = "ka-draft:";
@@ -120,6 +124,8 @@
     // saved: the server took it (savedAt, when), kept for an older copy of the page
     this.values = {};
     this.restored = [];
+    this.queued = {}; // name → the value the outbox's latest waiting write of this form carries
+    this.queuedWrites = null; // key → {name: value}: the waiting writes of this form, as last seen
     this.timer = null;
     this.sending = null; // {key, handed}: the key of the values as sent; handed: that write waits in the outbox
   }
@@ -280,10 +286,7 @@
       self.values[name] = { value: raw, bases: bases, saved: true, savedAt: at };
     });
     this.write();
-    if (this.banner && this.banner.element && !this.unsaved()) {
-      this.banner.element.querySelector("[data-draft-restored]").hidden = true; // nothing restored is unsaved now
-      this.banner.update();
-    }
+    if (this.banner) this.banner.recount(); // what was restored and is now saved is no longer counted
     return at;
   };
 
@@ -324,10 +327,63 @@
       this.form.dispatchEvent(new CustomEvent("ka:draft-taken", { bubbles: true }));
     }
     this.write();
-    if (this.banner && this.banner.element && !this.unsaved()) {
-      this.banner.element.querySelector("[data-draft-restored]").hidden = true;
-      this.banner.update();
-    }
+    if (this.banner) this.banner.recount();
+  };
+
+  // The waiting writes of this form: those posted to its address, and a visit's saves and check-out (posted to its
+  // number, or by its client uuid before the phone knew it).
+  Draft.prototype.writesOf = function (waiting) {
+    var url = new URL(this.form.getAttribute("action") || window.location.href, window.location.href).pathname;
+    var visit = this.form.dataset.visit;
+    return waiting.filter(function (item) {
+      var visitsOwn = !!visit && item.visit === visit && (item.kind === "save" || item.kind === "check_out");
+      return item.url === url || visitsOwn;
+    });
+  };
+
+  // What a waiting write will record of this form, name → value as valueOf writes it: the inputs it names as
+  // changed (the server records those alone), or every one for a form posted whole.
+  Draft.prototype.carried = function (item) {
+    var body = new URLSearchParams(item.body || "");
+    var changed = body.get("changed");
+    var names = changed === null ? null : changed.split(/\s+/).filter(Boolean);
+    var carried = {};
+    Object.keys(groups(this.form)).forEach(function (name) {
+      if (names && names.indexOf(name) === -1) return;
+      carried[name] = JSON.stringify(body.getAll(name));
+    });
+    return carried;
+  };
+
+  // The outbox as it stands: which values wait to upload, and which reached the server since it was last seen (a
+  // write gone from it and not refused: those values are saved, as after a save sent from the page).
+  Draft.prototype.queueChanged = function (waiting, refused) {
+    if (!this.form.isConnected) return;
+    var self = this;
+    var mine = this.writesOf(waiting).sort(function (a, b) { return a.at - b.at; });
+    var now = {};
+    var queued = {};
+    mine.forEach(function (item) {
+      now[item.key] = self.carried(item);
+      Object.keys(now[item.key]).forEach(function (name) { queued[name] = now[item.key][name]; });
+    });
+    var before = this.queuedWrites || {};
+    var sentAt = Date.now();
+    var changed = false;
+    Object.keys(before).forEach(function (key) {
+      if (now[key] || (refused || []).some(function (item) { return item.key === key; })) return;
+      Object.keys(before[key]).forEach(function (name) {
+        var entry = self.values[name];
+        if (entry && !entry.saved && entry.value === before[key][name] && queued[name] === undefined) {
+          entry.saved = true;
+          entry.savedAt = sentAt;
+          changed = true;
+        }
+      });
+    });
+    this.queuedWrites = now;
+    this.queued = queued;
+    if (changed) this.write();
   };
 
   Draft.prototype.later = function () {
@@ -344,16 +400,26 @@
   };
 
   // Back to the page's (server's) values and forget what was not saved (a value the server took stays kept for
-  // an older copy of the page).
+  // an older copy of the page). A value waiting in the outbox stays (it uploads whatever this page shows); one typed
+  // over it goes back to it, the value that will upload.
   Draft.prototype.discard = function () {
     var byName = groups(this.form);
     var self = this;
     Object.keys(this.values).forEach(function (name) {
-      if (self.values[name].saved) return;
+      var entry = self.values[name];
+      if (entry.saved) return;
+      var queued = self.queued[name];
+      if (queued !== undefined) {
+        if (queued !== entry.value && byName[name]) apply(byName[name], queued);
+        entry.value = queued;
+        return;
+      }
       if (byName[name]) apply(byName[name], valueOf(byName[name], true));
       delete self.values[name];
     });
-    this.restored = [];
+    this.restored = this.restored.filter(function (name) {
+      return self.values[name] && self.queued[name] !== undefined; // put back, and waiting to upload
+    });
     this.sending = null; // other values: another write
     this.write();
   };
@@ -399,17 +465,33 @@
         self.drafts.forEach(function (draft) {
           draft.discard();
         });
-        self.element.querySelector("[data-draft-restored]").hidden = true;
-        self.update();
+        self.recount();
       });
     }
   }
 
-  Banner.prototype.show = function (count) {
-    if (!this.element || !count) return;
-    var text = this.element.querySelector("[data-draft-text]");
-    text.textContent = count === 1 ? text.dataset.one : text.dataset.many.replace("{n}", String(count));
-    this.element.querySelector("[data-draft-restored]").hidden = false;
+  // The banner's lines, from the drafts as they stand: the values put back on this page that are not saved and not
+  // waiting to upload ("unsaved", with Discard), and those waiting in the outbox (said, nothing to discard).
+  Banner.prototype.recount = function () {
+    if (!this.element) return;
+    var unsaved = 0;
+    var waiting = 0;
+    this.drafts.forEach(function (draft) {
+      draft.restored.forEach(function (name) {
+        var entry = draft.values[name];
+        if (!entry || entry.saved) return;
+        if (draft.queued[name] === entry.value) waiting += 1;
+        else unsaved += 1;
+      });
+    });
+    var say = function (line, count) {
+      if (!line) return;
+      var text = line.querySelector("[data-draft-text]");
+      if (count) text.textContent = count === 1 ? text.dataset.one : text.dataset.many.replace("{n}", String(count));
+      line.hidden = !count;
+    };
+    say(this.element.querySelector("[data-draft-restored]"), unsaved);
+    say(this.element.querySelector("[data-draft-queued]"), waiting);
     this.update();
   };
 
@@ -422,7 +504,9 @@
 
   Banner.prototype.update = function () {
     if (!this.element) return;
-    var shown = this.element.querySelectorAll("[data-draft-restored]:not([hidden]), [data-draft-full]:not([hidden])");
+    var shown = this.element.querySelectorAll(
+      "[data-draft-restored]:not([hidden]), [data-draft-queued]:not([hidden]), [data-draft-full]:not([hidden])"
+    );
     this.element.hidden = shown.length === 0;
   };
 
@@ -439,7 +523,6 @@
     }
     var drafts = [];
     var banner = new Banner(document.querySelector("[data-draft-banner]"), drafts);
-    var restored = 0;
     function track(root) {
       var forms = root.matches && root.matches("form[data-draft]") ? [root] : [];
       Array.prototype.push.apply(forms, root.querySelectorAll ? root.querySelectorAll("form[data-draft]") : []);
@@ -459,26 +542,40 @@
         if (folded) folded.open = true;
         draft.listen();
         drafts.push(draft);
-        restored += draft.restored.length;
+        if (outboxSeen) draft.queueChanged(outboxSeen.waiting, outboxSeen.refused);
       });
     }
+    // the outbox as last seen (null: not read yet): what waits to upload is not counted as unsaved
+    var outboxSeen = null;
+    function outboxChanged(waiting, refused) {
+      outboxSeen = { waiting: waiting, refused: refused };
+      drafts.forEach(function (draft) {
+        draft.queueChanged(waiting, refused);
+        draft.outboxChanged(waiting, refused);
+      });
+      banner.recount();
+    }
     track(document);
-    banner.show(restored);
     window.kaDrafts = drafts; // for the page's other scripts (and tests): kaDrafts[0].now() keeps at once
     // the page's other scripts count what the fields now hold (visit.js: the bar's progress)
     document.dispatchEvent(new CustomEvent("ka:drafts-restored"));
     // a section htmx swapped in (saved or refused on its own) brings new forms: keep theirs too
     document.addEventListener("htmx:load", function (event) {
-      var before = restored;
       track(event.detail.elt);
-      if (restored > before) banner.show(restored);
+      banner.recount();
     });
-    if (window.KaQueue) {
-      window.KaQueue.onChange(function (waiting, refused) {
-        drafts.forEach(function (draft) {
-          draft.outboxChanged(waiting, refused);
+    if (window.KaQueue) window.KaQueue.onChange(outboxChanged);
+    // the banner once the outbox is read (the values waiting in it are not "unsaved"); at once without one
+    if (window.KaOutbox) {
+      Promise.all([window.KaOutbox.list("writes"), window.KaOutbox.list("refused")])
+        .then(function (both) {
+          if (!outboxSeen) outboxChanged(both[0], both[1]);
+        })
+        .catch(function () {
+          banner.recount();
         });
-      });
+    } else {
+      banner.recount();
     }
   }
 

@@ -22,6 +22,11 @@
 //   409 idempotency.in_flight (the same write still being recorded, sent from elsewhere), 403 csrf_failed (a
 //     rotated CSRF token, ka_portal/pages.py csrf_failure), and anything else (no network, the server failing,
 //     the session ended): kept, and the upload stops there so that a check-in never arrives after its own saves.
+// A write sent from here after it waited carries `X-Queue-Replay: 1` (ka_portal/pages.py replayed): only then is
+// its time (a check-in's, a check-out's `at`) the phone's; one sent as it is made (`send` from the page) is timed by
+// the server. A visit whose check-in the server refused (its time, the phone's clock set wrong) holds its other
+// writes on the phone (`held`): sent, each would only find no visit; they go once a check-in of that visit is taken
+// (the rep checks in again on the store's page), or are dropped with the refusal (queue.js).
 (function (scope) {
   "use strict";
   var DB = "ka-offline";
@@ -150,10 +155,12 @@
 
   // Send one write; resolves {state: "sent" | "refused" | "kept", answer, status}. A write sent straight from the
   // page gets its key here, and keeps it if it then waits in the outbox (its answer lost: sent again, counted once).
-  function send(write, token) {
+  // `replay`: the write waited on the phone (drain), its time is the phone's.
+  function send(write, token, replay) {
     write.key = write.key || newKey();
     var form = fields(write, token);
     var headers = { "X-Queue": "1", "Idempotency-Key": write.key, Accept: "application/json" };
+    if (replay) headers["X-Queue-Replay"] = "1";
     var csrf = form.get("csrfmiddlewaretoken");
     if (csrf) headers["X-CSRFToken"] = csrf;
     var sent = body(form, write);
@@ -181,19 +188,21 @@
   function refuse(write, result) {
     var answer = result.answer || {};
     var reasons = [];
+    var said = [];
     if (answer.message) reasons.push(answer.message);
     var labels = answer.labels || {};
     if (answer.said) {
       // which field, then why, joined by the server in the rep's language ("原因：…")
-      answer.said.forEach(function (said) { if (reasons.indexOf(said) === -1) reasons.push(said); });
+      answer.said.forEach(function (line) { if (reasons.indexOf(line) === -1) said.push(line); });
     } else {
       Object.keys(answer.errors || {}).forEach(function (name) {
         (answer.errors[name] || []).forEach(function (text) {
-          var said = labels[name] ? labels[name] + ": " + text : text; // an answer from before `said`
-          if (reasons.indexOf(said) === -1) reasons.push(said);
+          var line = labels[name] ? labels[name] + ": " + text : text; // an answer from before `said`
+          if (reasons.indexOf(line) === -1 && said.indexOf(line) === -1) said.push(line);
         });
       });
     }
+    reasons = reasons.concat(said);
     var kept = {
       key: write.key,
       at: write.at,
@@ -203,6 +212,9 @@
       page: write.page || write.url,
       status: result.status,
       reasons: reasons,
+      message: answer.message || "", // the refusal's own sentence, and per field (`said`) what is wrong there
+      said: said,
+      code: typeof answer.code === "string" ? answer.code : "", // a service's refusal (visit.time_ahead…)
       errors: answer.errors || {},
       parts: answer.parts || {}, // which input of a two-field count was refused (ka_portal/pages.py queued_refusal)
     };
@@ -220,15 +232,51 @@
     });
   }
 
-  // Send what waits, oldest first, until one must be kept. Resolves {sent, refused, left, stopped, pages}: `pages`,
-  // the pages whose writes reached the server (their copies kept on the phone are older than the server now).
-  function drainNow(token) {
-    var outcome = { sent: 0, refused: 0, left: 0, stopped: 0, pages: [] };
-    return list("writes").then(function (writes) {
+  // Whether a waiting write is held: its visit's check-in was refused (`refusedCheckIns`: visit → true).
+  function isHeld(write, refusedCheckIns) {
+    return write.kind !== "check_in" && !!write.visit && !!refusedCheckIns[write.visit];
+  }
+
+  function refusedCheckIns(refused) {
+    var visits = {};
+    (refused || []).forEach(function (item) {
+      if (item.kind === "check_in" && item.visit) visits[item.visit] = true;
+    });
+    return visits;
+  }
+
+  // A check-in of a visit taken by the server: its earlier refusals are done with (the rep checked in again), and
+  // the writes it held go.
+  function forgetRefusedCheckIn(visit) {
+    return transact(["refused"], "readwrite", function (refused) {
+      var all = refused.getAll();
+      all.onsuccess = function () {
+        (all.result || []).forEach(function (item) {
+          if (item.kind === "check_in" && item.visit === visit) refused.delete(item.key);
+        });
+      };
+    });
+  }
+
+  // Send what waits, oldest first, until one must be kept. Resolves {sent, refused, left, stopped, held, moved,
+  // pages}: `pages`, the pages whose writes reached the server (their copies kept on the phone are older than the
+  // server now); `held`, the writes waiting for their visit's check-in; `moved`, whether a check-in or check-out
+  // reached the server (the stops' pages say which visit is open: kept anew, sw.js).
+  function drainNow(token, outcome) {
+    outcome = outcome || { sent: 0, refused: 0, left: 0, stopped: 0, held: 0, moved: false, pages: [] };
+    outcome.held = 0;
+    var released = false; // a visit's check-in taken after its writes were held in this pass: another pass sends them
+    return Promise.all([list("writes"), list("refused")]).then(function (both) {
+      var writes = both[0];
+      var holding = refusedCheckIns(both[1]);
       var next = function (index) {
         if (index >= writes.length) return Promise.resolve();
         var write = writes[index];
-        return send(write, token).then(function (result) {
+        if (isHeld(write, holding)) {
+          outcome.held += 1;
+          return next(index + 1);
+        }
+        return send(write, token, true).then(function (result) {
           if (result.state === "kept") {
             outcome.stopped = result.status;
             outcome.left = writes.length - index;
@@ -237,9 +285,17 @@
           var done = result.state === "sent" ? remove("writes", write.key) : refuse(write, result);
           outcome[result.state] += 1;
           if (result.state === "sent") {
+            if (write.kind === "check_in" || write.kind === "check_out") outcome.moved = true;
+            if (write.kind === "check_in" && holding[write.visit]) {
+              delete holding[write.visit];
+              released = outcome.held > 0;
+              done = done.then(function () { return forgetRefusedCheckIn(write.visit); });
+            }
             [result.answer && result.answer.url, write.page].forEach(function (page) {
               if (typeof page === "string" && page && outcome.pages.indexOf(page) === -1) outcome.pages.push(page);
             });
+          } else if (write.kind === "check_in" && write.visit) {
+            holding[write.visit] = true; // what follows of this visit waits for a check-in taken
           }
           return done.then(function () {
             return next(index + 1);
@@ -247,7 +303,7 @@
         });
       };
       return next(0).then(function () {
-        return outcome;
+        return released && !outcome.stopped ? drainNow(token, outcome) : outcome;
       });
     });
   }
@@ -271,5 +327,8 @@
     remove: remove,
     send: send,
     drain: drain,
+    isHeld: isHeld,
+    refusedCheckIns: refusedCheckIns,
+    forgetRefusedCheckIn: forgetRefusedCheckIn,
   };
 })(typeof self !== "undefined" ? self : window);

@@ -21,32 +21,69 @@
     return count === 1 ? element.dataset.one : element.dataset.many.replace("{n}", String(count));
   }
 
-  function showRefused(refused) {
+  // Why a write was refused, in a sentence or two: the server's own sentence, and what it says of each field only
+  // when that is short (a check-out refused for 22 products is one sentence; the visit page marks each field).
+  function reasonsOf(write, part) {
+    // no reason in the answer (a whole page from Django's 403/404): why, from its status, in the rep's language
+    var byStatus = { 403: part.dataset.forbidden, 404: part.dataset.gone, 410: part.dataset.gone }[write.status];
+    var unsaid = [byStatus || part.dataset.other + " (" + write.status + ")"];
+    // kept by an older page: its reasons only
+    if (write.message === undefined) return write.reasons && write.reasons.length ? write.reasons : unsaid;
+    var reasons = write.message ? [write.message] : [];
+    var said = write.said || [];
+    if (!write.code && said.length <= 3) reasons = reasons.concat(said);
+    if (!reasons.length) reasons = said.length ? said.slice(0, 3) : unsaid;
+    return reasons;
+  }
+
+  // What to do next, for the kind of refusal: a check-in to make again (after setting the phone's clock, which its
+  // refusal asks), a visit to complete before checking out again, values to correct; nothing for a visit gone, no
+  // longer the rep's or closed meanwhile, nor for a time too old to be recorded at all.
+  function nextStep(write, part) {
+    var texts = part.dataset;
+    if (write.code === "visit.time_too_old") return "";
+    if (write.kind === "check_in" && write.status === 400) return texts.checkInAgain || "";
+    if (write.code === "visit.time_ahead" && write.kind === "check_out") return texts.checkOutAgain || "";
+    if (write.code === "visit.incomplete") return texts.completeVisit || "";
+    return write.status === 400 && texts.fix ? texts.fix : "";
+  }
+
+  function showRefused(refused, waiting) {
     var part = box.querySelector("[data-queue-refused]");
     var items = part.querySelector("ul");
     items.textContent = "";
+    var holding = outbox.refusedCheckIns ? outbox.refusedCheckIns(refused) : {};
     refused.forEach(function (write) {
       var item = document.createElement("li");
       var link = document.createElement("a");
       link.href = write.page;
       link.textContent = write.title || write.page;
       item.appendChild(link);
-      // no reason in the answer (a whole page from Django's 403/404): why, from its status, in the rep's language
-      var byStatus = { 403: part.dataset.forbidden, 404: part.dataset.gone, 410: part.dataset.gone }[write.status];
-      var reasons = write.reasons && write.reasons.length ? write.reasons : [byStatus || part.dataset.other + " (" + write.status + ")"];
       // the page's title, then why, joined as the rep's language writes it ("{name}：{message}" in Chinese)
       var said = part.dataset.said || "{name}: {message}";
       var colon = said.slice(said.indexOf("{name}") + 6, said.indexOf("{message}"));
-      // refused for its values (400: a field, a missing answer): to correct and save again; a visit gone, no longer
-      // the rep's or closed meanwhile has nothing to correct
-      var fix = write.status === 400 && part.dataset.fix ? " " + part.dataset.fix : "";
-      item.appendChild(document.createTextNode(colon + reasons.join(" ") + fix));
+      var next = nextStep(write, part);
+      item.appendChild(document.createTextNode(colon + reasonsOf(write, part).join(" ") + (next ? " " + next : "")));
+      // a refused check-in holds its visit's other writes on the phone: how many, and that "Got it" drops them
+      var held = write.kind === "check_in" && holding[write.visit] ? waiting.filter(function (other) {
+        return outbox.isHeld(other, holding) && other.visit === write.visit;
+      }) : [];
+      var heldText = held.length === 1 ? part.dataset.heldOne : part.dataset.heldMany;
+      if (held.length && heldText) {
+        var wait = document.createElement("span");
+        wait.className = "d-block";
+        wait.dataset.testid = "upload-held";
+        wait.textContent = heldText.replace("{n}", String(held.length));
+        item.appendChild(wait);
+      }
       var dismiss = document.createElement("button");
       dismiss.type = "button";
       dismiss.className = "btn btn-link btn-sm p-0 ms-2 align-baseline";
       dismiss.textContent = part.dataset.dismiss;
       dismiss.addEventListener("click", function () {
-        outbox.remove("refused", write.key).then(refresh);
+        Promise.all(held.map(function (other) { return outbox.remove("writes", other.key); }))
+          .then(function () { return outbox.remove("refused", write.key); })
+          .then(refresh);
       });
       item.appendChild(dismiss);
       items.appendChild(item);
@@ -65,7 +102,7 @@
         if (box) {
           box.querySelector("[data-queue-text]").textContent = text(box.querySelector("[data-queue-text]"), waiting.length);
           box.querySelector("[data-queue-waiting]").hidden = waiting.length === 0;
-          showRefused(both[1]);
+          showRefused(both[1], waiting);
           box.hidden = waiting.length === 0 && both[1].length === 0;
         }
         listeners.forEach(function (listener) {
@@ -90,13 +127,15 @@
   }
 
   // The pages whose writes reached the server, and Today, fetched again into the service worker's cache: a page
-  // opened later without a network is the server's latest, not the copy from before the upload.
-  function refreshKept(pages) {
+  // opened later without a network is the server's latest, not the copy from before the upload. After a check-in or
+  // check-out (`moved`) the stops' pages kept on the phone too: each says which visit is still open.
+  function refreshKept(pages, moved) {
     if (!("serviceWorker" in navigator)) return;
     var today = box ? box.dataset.today : null;
     navigator.serviceWorker.ready
       .then(function (registration) {
-        if (registration.active) registration.active.postMessage({ refresh: pages.concat(today ? [today] : []) });
+        if (!registration.active) return;
+        registration.active.postMessage({ refresh: pages.concat(today ? [today] : []), stops: !!moved });
       })
       .catch(function () {});
   }
@@ -111,22 +150,40 @@
       })
       .then(function (outcome) {
         sending = false;
-        if (outcome && outcome.sent) refreshKept(outcome.pages || []);
+        if (outcome && outcome.sent) refreshKept(outcome.pages || [], outcome.moved);
         return refresh().then(function (waiting) {
-          // a write kept while this upload ran (it listed the outbox before): send it too
-          if (outcome && !outcome.stopped && waiting.length) upload();
+          // a write kept while this upload ran (it listed the outbox before): send it too (not those held for
+          // their visit's check-in, which wait for the rep)
+          if (outcome && !outcome.stopped && waiting.length > (outcome.held || 0)) upload();
           return outcome;
         });
       });
   }
 
-  // Send one write from the page: resolves {state: "sent" | "refused" | "queued", answer}.
-  function write(item) {
-    return outbox.list("writes").then(function (waiting) {
-      var direct = waiting.length === 0 && navigator.onLine !== false && !sending;
+  // Send one write from the page: resolves {state: "sent" | "refused" | "queued", answer}. Straight to the server
+  // (timed by its clock) when nothing waits before it; writes held for their visit's check-in do not stand in the
+  // way of another check-in of that visit (the rep checking in again), which goes first and lets them go.
+  // `options.refuseKept(waiting)`: what the server would refuse, known on the phone (an incomplete check-out): an
+  // answer as the server's, refused here rather than kept to be refused after the rep left the store.
+  function write(item, options) {
+    return Promise.all([outbox.list("writes"), outbox.list("refused")]).then(function (both) {
+      var waiting = both[0];
+      var holding = outbox.refusedCheckIns(both[1]);
+      var before = waiting.filter(function (other) { return !outbox.isHeld(other, holding); });
+      var direct = before.length === 0 && navigator.onLine !== false && !sending;
       var sent = direct ? outbox.send(item, token()) : Promise.resolve({ state: "kept" });
       return sent.then(function (result) {
+        if (result.state === "sent") {
+          var moved = item.kind === "check_in" || item.kind === "check_out";
+          if (moved) refreshKept([], true);
+          if (item.kind === "check_in" && holding[item.visit]) {
+            // checked in again: the refusal is done with, and what it held goes up behind it
+            outbox.forgetRefusedCheckIn(item.visit).then(upload, refresh);
+          }
+        }
         if (result.state !== "kept") return result; // the page shows the answer itself
+        var refusal = options && options.refuseKept ? options.refuseKept(waiting) : null;
+        if (refusal) return { state: "refused", answer: refusal, status: 400, here: true };
         return outbox
           .put(item)
           .then(function () {
@@ -198,6 +255,16 @@
       });
       elsewhere.hidden = !list.children.length;
     }
+    // "You are still checked in at …": not for a visit whose check-out waits on this phone (a copy of the page kept
+    // from before it, opened without a network)
+    document.querySelectorAll("[data-still-open-visit]").forEach(function (line) {
+      line.hidden = waiting.some(function (item) {
+        return item.kind === "check_out" && item.visit === line.dataset.stillOpenVisit;
+      });
+    });
+    document.querySelectorAll("[data-testid=still-open-visits]").forEach(function (reminder) {
+      reminder.hidden = !reminder.querySelector("[data-still-open-visit]:not([hidden])");
+    });
     document.querySelectorAll("[data-stop-visit]").forEach(function (card) {
       var waits = !!pending[card.dataset.stopVisit];
       var mark = card.querySelector("[data-stop-waiting]");

@@ -228,26 +228,41 @@ document.addEventListener("change", exclusive);
   // ---- progress: checklist answered, products counted (or marked not counted), photos taken. A count the server
   // refused (too large) or the page marks as wrong (a minus, a letter) is not counted: it was not recorded. Its
   // mark goes, and the row counts, once it holds a plausible count again (or is ticked "not counted").
+  function rowCounted(row) {
+    var box = row.querySelector("input[type=checkbox]");
+    if (box && box.checked) return true;
+    var parts = row.querySelectorAll("input[data-part]");
+    return Array.prototype.some.call(parts, function (i) { return i.value.trim() !== ""; }) &&
+      !Array.prototype.some.call(parts, function (i) { return i.classList.contains("is-invalid") || window.KaStockCount.problem(i); });
+  }
+  // What the fields leave undone, by the names the server's refusal marks: checklist items unanswered (check_<item>),
+  // products neither counted nor ticked "not counted" (stock_<product>), as the bar counts them.
+  function gaps() {
+    var items = sections.querySelectorAll("fieldset[data-testid^='choice-check_']");
+    var rows = sections.querySelectorAll(".stock-row");
+    var checklist = [];
+    var products = [];
+    Array.prototype.forEach.call(items, function (item) {
+      var radio = item.querySelector("input[type=radio]");
+      if (radio && !item.querySelector("input:checked")) checklist.push(radio.name);
+    });
+    Array.prototype.forEach.call(rows, function (row) {
+      var part = row.querySelector("input[data-part]");
+      if (part && !rowCounted(row)) products.push(part.name.replace(/_(cases|packs)$/, ""));
+    });
+    return { items: items.length, rows: rows.length, checklist: checklist, products: products };
+  }
   function progress() {
     if (!bar) return;
-    var items = sections.querySelectorAll("fieldset[data-testid^='choice-check_']");
-    var answered = Array.prototype.filter.call(items, function (f) { return f.querySelector("input:checked"); }).length;
-    var rows = sections.querySelectorAll(".stock-row");
-    var counted = Array.prototype.filter.call(rows, function (row) {
-      var box = row.querySelector("input[type=checkbox]");
-      if (box && box.checked) return true;
-      var parts = row.querySelectorAll("input[data-part]");
-      return Array.prototype.some.call(parts, function (i) { return i.value.trim() !== ""; }) &&
-        !Array.prototype.some.call(parts, function (i) { return i.classList.contains("is-invalid") || window.KaStockCount.problem(i); });
-    }).length;
+    var found = gaps();
     // on the server, waiting on the phone (taken here, or on an earlier page and kept in the outbox: photos.js)
     var photos = document.querySelectorAll("#photo-gallery [data-testid=photo], [data-testid=photo-upload][data-state=queued], [data-testid=photo-kept]").length;
     var show = function (name, text) {
       var part = bar.querySelector("[data-progress=" + name + "] [data-progress-value]");
       if (part) part.textContent = text;
     };
-    show("checklist", answered + "/" + items.length);
-    show("stock", counted + "/" + rows.length);
+    show("checklist", found.items - found.checklist.length + "/" + found.items);
+    show("stock", found.rows - found.products.length + "/" + found.rows);
     show("photos", String(photos));
   }
 
@@ -462,7 +477,7 @@ document.addEventListener("change", exclusive);
     return window.KaQueue.write({
       url: path(form.getAttribute("action")), body: sent.toString(), kind: action === "check_out" ? "check_out" : "save",
       visit: form.dataset.visit, title: (document.querySelector("h1") || {}).textContent || "", page: window.location.pathname,
-    }).then(function (result) {
+    }, action === "check_out" ? { refuseKept: incompleteCheckOut } : null).then(function (result) {
       if (result.state === "sent") {
         unmarkAll();
         var banner = form.querySelector("[data-fix-count]");
@@ -491,6 +506,55 @@ document.addEventListener("change", exclusive);
       }
       return result;
     });
+  }
+
+  // ---- a check-out kept on the phone (no network) of a visit not done, with no reason given: refused here, with the
+  // same sentence at the top and the same gaps marked as the server's answer online, not accepted now to be refused
+  // after the rep has left the store. The words are the service's (services.check_out_refusal_words, put in the page:
+  // #check-out-offline); the page counts the gaps in its fields as its bar does; what the fields cannot show comes
+  // from the server's page: a check-in without a position (on a stop's page, the check-in waiting on this phone), the
+  // running promotions not checked when it was drawn (less those saved from this page since, or waiting to upload:
+  // the server judges their answers when they arrive). The server stays the judge of what arrives.
+  var offlineHolder = document.getElementById("check-out-offline");
+  var offline = offlineHolder ? JSON.parse(offlineHolder.textContent) : null;
+  var plansSaved = {};
+  function planForm(plan) { return document.querySelector("#promotion-" + plan + " form[action]"); }
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var source = event.detail && event.detail.elt;
+    var box = source && source.closest && source.closest("[id^='promotion-']");
+    var xhr = event.detail && event.detail.xhr;
+    if (!box || !event.detail.successful || (xhr && xhr.getResponseHeader("X-Ka-Refused"))) return;
+    plansSaved[box.id.slice("promotion-".length)] = true;
+  });
+  function counted(pair, count) { return (count === 1 ? pair[0] : pair[1]).replace("{n}", String(count)); }
+  function incompleteCheckOut(waiting) {
+    if (!offline) return null;
+    var reason = form.elements.namedItem("checkout_reason");
+    if (reason && reason.value && reason.value.trim()) return null;
+    var found = gaps();
+    var mine = waiting.filter(function (item) { return item.visit === form.dataset.visit; });
+    var noPosition = offline.no_position_now;
+    if (noPosition === null) {
+      var checkIn = mine.filter(function (item) { return item.kind === "check_in"; })[0];
+      noPosition = !!checkIn && !new URLSearchParams(checkIn.body).get("latitude");
+    }
+    var plans = (offline.promotions_unchecked || []).filter(function (plan) {
+      var own = planForm(plan);
+      var url = own ? path(own.getAttribute("action")) : null;
+      return !plansSaved[plan] && !mine.some(function (item) { return url && item.url === url; });
+    });
+    var parts = [];
+    if (found.checklist.length) parts.push(counted(offline.checklist, found.checklist.length));
+    if (found.products.length) parts.push(counted(offline.products, found.products.length));
+    if (noPosition) parts.push(offline.no_position);
+    if (plans.length) parts.push(counted(offline.promotions, plans.length));
+    if (!parts.length) return null;
+    var message = offline.message.replace("{missing}", parts.join(offline.separator));
+    // in the order of the server's answer: the reason's field, then each gap
+    var errors = { checkout_reason: [message] };
+    found.checklist.forEach(function (name) { errors[name] = [offline.item]; });
+    found.products.forEach(function (name) { errors[name] = [offline.product]; });
+    return { message: message, errors: errors, code: "visit.incomplete" };
   }
 
   // The bar's buttons (after the stock check in the capture phase, which stops a bad value first).
@@ -608,9 +672,21 @@ document.addEventListener("change", exclusive);
     window.KaQueue.onChange(function (waiting, refused) {
       var mine = refusedHere(refused);
       var last = mine[mine.length - 1];
-      // `parts`: a count refused for its cases (or packs) marks that input only, as when sent from the page
-      if (mine.length && !closed) mark({ message: last.reasons.join(" "), errors: last.errors, parts: last.parts }, false);
+      // `parts`: a count refused for its cases (or packs) marks that input only, as when sent from the page; the
+      // refusal's sentence at the top (each field's own reason is beside it), as the server's answer is shown
+      var message = last ? last.message || last.reasons.join(" ") : "";
+      if (mine.length && !closed) mark({ message: message, errors: last.errors, parts: last.parts }, false);
     });
+  });
+  // A visit's own page (not a stop's before check-in): the visit is on the server, so a check-in of it refused earlier
+  // on this phone (then made again, from Today) no longer holds its writes: they go up.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (form.hasAttribute("data-start") || !window.KaOutbox || !window.KaQueue) return;
+    var visit = form.dataset.visit;
+    window.KaOutbox.list("refused").then(function (refused) {
+      if (!refused.some(function (item) { return item.kind === "check_in" && item.visit === visit; })) return;
+      return window.KaOutbox.forgetRefusedCheckIn(visit).then(function () { return window.KaQueue.upload(); });
+    }).catch(function () {});
   });
   function forgetRefused() {
     if (!window.KaOutbox) return;
@@ -635,17 +711,43 @@ document.addEventListener("change", exclusive);
     note.textContent = note.dataset.text.replace("{time}", clock(at));
     note.hidden = false;
   }
+  // The check-in made here was refused when it went up (its time: the phone's clock set wrong): the page is again
+  // before check-in, saying why, its Check in button ready to check in again (with a network the server's time) —
+  // not led on to a visit that does not exist. What was recorded stays in the fields (drafts.js) and the writes that
+  // wait for the check-in go up after the new one (outbox.js).
+  function notCheckedIn(refusal) {
+    sections.setAttribute("inert", "");
+    var notYet = document.querySelector("[data-testid=visit-times]");
+    if (notYet) notYet.hidden = false;
+    if (!card) return;
+    var checkInForm = card.querySelector("form");
+    checkInForm.hidden = false;
+    delete checkInForm.dataset.located;
+    checkInForm.querySelectorAll("button[type=submit]").forEach(function (button) { button.disabled = false; });
+    card.querySelector("[data-checked-in-here]").hidden = true;
+    var error = card.querySelector("[data-check-in-error]");
+    if (error) {
+      error.textContent = refusal.message || (refusal.reasons || []).join(" ");
+      error.hidden = false;
+    }
+  }
   document.addEventListener("ka:checked-in", function () { open(new Date()); });
   document.addEventListener("DOMContentLoaded", function () {
     if (!window.KaQueue) return;
-    window.KaQueue.onChange(function (waiting) {
+    window.KaQueue.onChange(function (waiting, refused) {
       var mine = waiting.filter(function (item) { return item.visit === form.dataset.visit; });
       var checkIn = mine.filter(function (item) { return item.kind === "check_in"; })[0];
+      var refusedCheckIn = (refused || []).filter(function (item) {
+        return item.visit === form.dataset.visit && item.kind === "check_in";
+      }).pop();
       if (checkIn) {
         seen = true;
         var sentAt = new URLSearchParams(checkIn.body).get("at");
         open(sentAt ? new Date(sentAt) : new Date(checkIn.at));
-        if (mine.some(function (item) { return item.kind === "check_out"; })) checkedOut(true);
+        if (mine.some(function (item) { return item.kind === "check_out"; })) checkedOut("queued");
+      } else if (refusedCheckIn) {
+        if (closed) reopen();
+        notCheckedIn(refusedCheckIn);
       } else if (seen && !mine.length && navigator.onLine) {
         // everything of this visit reached the server: on to its page, with the promotions and photos
         window.location.replace(form.getAttribute("action"));
