@@ -11,10 +11,11 @@ from django.db.models import JSONField, ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import defaults
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, filters, pagination, permissions
+from rest_framework import exceptions, filters, mixins, pagination, permissions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -231,7 +232,8 @@ def _error_response(exc, context):
     if response is not None and isinstance(exc, exceptions.APIException):
         data = response.data
         if isinstance(exc, exceptions.ValidationError):
-            response.data = {"code": "invalid", "detail": _first_message(data), "errors": data}
+            detail = getattr(exc, "summary", None) or _first_message(data)  # UnknownParameters names them all
+            response.data = {"code": "invalid", "detail": detail, "errors": data}
         elif isinstance(data, dict) and "detail" in data:
             response.data = {"code": getattr(exc.detail, "code", exc.default_code), "detail": str(data["detail"])}
     return response
@@ -324,6 +326,53 @@ def _searches_by_q(view) -> bool:
     return filterset_class is not None and "q" in filterset_class.base_filters
 
 
+class KnownParametersFilter(filters.BaseFilterBackend):
+    """A list refuses a query parameter it does not take: a 400 naming each unknown one and listing those it takes,
+    rather than the whole list as if nothing had been asked (`?code=P101` on products answered every product, and an
+    integration taking the first got the wrong one); one sent empty asks nothing, as an empty filter does.
+
+    What a list takes is what its schema documents — its filters (FilterSet), search, ordering, pagination (page,
+    page_size, cursor), `format`, and what the view declares itself with `extend_schema(parameters=…)` — read where
+    the schema reads it (ka_portal.schema.query_parameters), never from a list kept by hand: a parameter documented
+    is taken, and one a view reads must be documented. Lists only (a viewset's `list`, a generic list view's GET): a
+    record's or a report's own parameters are its view's to read. First of the filter backends: nothing is filtered
+    before the request is known to ask only what the list can do."""
+
+    def filter_queryset(self, request, queryset, view):
+        if request.method in ("GET", "HEAD") and _is_list(view):
+            from .schema import query_parameters  # drf-spectacular: not at import (settings name this module)
+
+            known = query_parameters(view, request.method)
+            asked = [name for name, values in request.query_params.lists() if any(value.strip() for value in values)]
+            unknown = [name for name in asked if known is not None and name not in known]
+            if unknown:
+                raise UnknownParameters(unknown, sorted(known))
+        return queryset
+
+
+def _is_list(view) -> bool:
+    """A viewset's `list`, or a generic view answering GET with `list` (ListAPIView): not a record (`get_object`
+    filters too) nor another action."""
+    if hasattr(view, "action"):
+        return view.action == "list"
+    return isinstance(view, mixins.ListModelMixin)
+
+
+class UnknownParameters(exceptions.ValidationError):
+    """Query parameters a list does not take: each named in `errors`, all of them in `detail`."""
+
+    def __init__(self, unknown: list[str], known: list[str]):
+        def message(names):
+            return ngettext(
+                "This list takes no parameter %(unknown)s: it takes %(known)s.",
+                "This list takes no parameters %(unknown)s: it takes %(known)s.",
+                len(names),
+            ) % {"unknown": WordList(names, quoted=True, conjunction=True), "known": ", ".join(known)}
+
+        super().__init__({name: [message([name])] for name in unknown})
+        self.summary = message(unknown)
+
+
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, without building the FilterSet (a deep copy of every filter, a bound form) for a
     request that names none of its filters: such a FilterSet filters nothing, or only as its `unfiltered` says
@@ -384,11 +433,51 @@ class RoleModelPermissions(permissions.DjangoModelPermissions):
         return super()._queryset(view)
 
 
+# Django's own answers under /api/ the API answers in its shape, as DRF's exception handler would have.
+DJANGO_ERRORS = {404: exceptions.NotFound, 405: exceptions.MethodNotAllowed, 500: exceptions.APIException}
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def api_error(request, status: int) -> JsonResponse:
+    """The API's error {"code", "detail"} for an answer Django gives itself, in the request's language."""
+    exc = DJANGO_ERRORS[status](request.method) if status == 405 else DJANGO_ERRORS[status]()
+    body = {"code": exc.default_code, "detail": str(exc.detail)}
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
+
+
 def not_found(request, exception):
     """handler404: under /api/ an address nothing answers is a JSON 404 like any other; pages keep theirs."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    if _is_api(request):
+        return api_error(request, 404)
     return defaults.page_not_found(request, exception)
+
+
+class ApiErrorsMiddleware:
+    """Under /api/ every 404, 405 and 500 is the API's JSON error, never a page: Django answers some itself, outside
+    DRF's exception handler — an address no route takes (with DEBUG, its technical page listing every URL pattern,
+    which handler404 never sees), a method a plain Django view does not take, an exception no view answered (the
+    traceback stays in the log). DRF's own answers (JSON, or the browsable API a browser asked for) and every answer
+    outside /api/ pass as they are: pages keep their HTML 404. Below LocaleMiddleware: in the request's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code not in DJANGO_ERRORS
+            or not _is_api(request)
+            or isinstance(response, Response)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        answer = api_error(request, response.status_code)
+        if response.has_header("Allow"):
+            answer["Allow"] = response["Allow"]
+        return answer
 
 
 def app_router(*resources: tuple[str, type, str]) -> DefaultRouter:

@@ -3,10 +3,13 @@ language.
 
 A drf-spectacular postprocessing hook, so each view declares only what is particular to it. Errors have the
 one shape ka_portal/api.py's exception handler writes: {"code", "detail", "params"?, "field"?, "errors"?}.
+And the query parameters an operation documents, which are the ones a list takes (`query_parameters`).
 """
 
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator as SpectacularGenerator
+from drf_spectacular.settings import spectacular_settings
+from rest_framework.settings import api_settings
 
 
 class SchemaGenerator(SpectacularGenerator):
@@ -20,6 +23,49 @@ class SchemaGenerator(SpectacularGenerator):
     def get_schema(self, request=None, public=False):
         with translation.override("en"):
             return super().get_schema(request=request, public=public)
+
+
+def query_parameters(view, method: str) -> frozenset[str] | None:
+    """The query parameters the schema documents for `view`'s operation (a view instance serving `method`): what its
+    filters, search, ordering and pagination take and what it declares itself (`extend_schema(parameters=…)`), and
+    `format` (DRF reads it on every view). None for an operation the schema does not document.
+
+    The API refuses the others on a list (ka_portal.api.KnownParametersFilter): what it takes is what the schema
+    says, read from the one place the schema is written from, so the two cannot part."""
+    key = (type(view), getattr(view, "action", None), "GET" if method == "HEAD" else method.upper())
+    if key not in _documented:
+        found = _operation_query_parameters(*key)
+        if found is None:
+            return None  # not routed (yet): asked again next time rather than never checked
+        _documented[key] = found
+    return _documented[key]
+
+
+_documented: dict[tuple, frozenset[str]] = {}  # per operation, for the process: computed on its first request
+
+
+def _operation_query_parameters(view_class, action, method: str) -> frozenset[str] | None:
+    """The operation's query parameters as drf-spectacular's generator finds them for the schema: the view created
+    as the generator creates it, with an anonymous request, as `manage.py spectacular` does."""
+    generator = SchemaGenerator()
+    generator._initialise_endpoints()
+    for path, path_regex, endpoint_method, callback in generator.endpoints:
+        actions = getattr(callback, "actions", None) or {}
+        if (
+            endpoint_method != method
+            or getattr(callback, "cls", None) is not view_class
+            or actions.get(method.lower()) != action
+        ):
+            continue
+        view = generator.create_view(callback, method)
+        path = generator.coerce_path(path, method, view)
+        view.request = spectacular_settings.GET_MOCK_REQUEST(method, path, view, None)
+        operation = view.schema.get_operation(path, path_regex, "", method, generator.registry)
+        if not operation:
+            return None
+        names = {parameter["name"] for parameter in operation.get("parameters", []) if parameter["in"] == "query"}
+        return frozenset(names | {api_settings.URL_FORMAT_OVERRIDE} - {None})
+    return None
 
 
 ERROR = {

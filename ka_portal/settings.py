@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Under /api/ Django's own 404 (its DEBUG page too), 405 and 500 in the API's JSON error shape (ka_portal/api.py).
+    "ka_portal.api.ApiErrorsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -322,6 +324,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ka_portal.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
+        "ka_portal.api.KnownParametersFilter",  # a list refuses a query parameter its schema does not document
         "ka_portal.api.FilterBackend",  # django-filter's, building no FilterSet for a request naming no filter
         "ka_portal.api.SearchFilter",  # DRF's, or a view's own `search_term` (what one term finds)
         "ka_portal.api.OrderingFilter",  # DRF's, ending every order with a unique key
@@ -356,6 +359,7 @@ SPECTACULAR_SETTINGS = {
         "DeductionKindEnum": "contracts.models.Deduction.Kind",
         "SpendKindEnum": "tradespend.models.SpendKind",
         "TaskStatusEnum": "visits.models.Task.Status",  # a task and its update (PATCH) share one vocabulary
+        "DisputeStatusEnum": "tradespend.models.Dispute.Status",  # a dispute's status and its steps' from and to
     },
     # Every operation's error answers (400/401/403/404/429, and 409 on writes) in the one error shape.
     "POSTPROCESSING_HOOKS": [

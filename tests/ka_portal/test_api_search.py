@@ -53,7 +53,10 @@ def test_a_list_without_search_does_not_offer_it_and_refuses_it(admin_api):
     assert OFFERS["/api/v1/deliveries/"] is False and OFFERS["/api/v1/stores/"] is True
     response = admin_api.get("/api/v1/deliveries/", {"search": "LH-004"}, **EN)
     assert response.status_code == 400
-    assert response.json()["errors"]["search"] == ["This list has no search: choose from its filters instead."]
+    assert response.json()["errors"]["search"] == [
+        "This list takes no parameter “search”: it takes account, cursor, date_from, date_to, format, ordering, page, "
+        "page_size, product, reference, store."
+    ]
     assert admin_api.get("/api/v1/deliveries/", {"search": ""}).status_code == 200  # an empty box asks nothing
 
 
