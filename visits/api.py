@@ -1088,7 +1088,7 @@ class VisitViewSet(
     )
     # At most 18 digits: a longer id is no photo (404), never a number too big for the database.
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>[0-9]{1,18})")
-    def photo(self, request, pk=None, photo_pk=None):
+    def photo(self, request, pk=None, photo_pk=None, format=None):  # noqa: A002 (the router's .json suffix)
         """One of the visit's photos, as an image (the visit found through the caller's scope)."""
         visit = self.get_object()
         photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
@@ -1109,7 +1109,7 @@ class VisitViewSet(
         },
     )
     @photo.mapping.delete
-    def photo_remove(self, request, pk=None, photo_pk=None):
+    def photo_remove(self, request, pk=None, photo_pk=None, format=None):  # noqa: A002 (the router's .json suffix)
         """Remove a photo from the rep's own open visit (a wrong shot): the photo, its thumbnail and its hash go. A
         checked-out visit keeps its photos (409 visit.photo_closed), and so does a photo a fraud signal names (409
         visit.photo_flagged): a supervisor's evidence. A display check that showed it keeps its answer without a
@@ -1133,7 +1133,7 @@ class VisitViewSet(
         },
     )
     @action(detail=True, methods=["get"], url_path=r"photos/(?P<photo_pk>[0-9]{1,18})/thumb", url_name="photo-thumb")
-    def photo_thumb(self, request, pk=None, photo_pk=None):
+    def photo_thumb(self, request, pk=None, photo_pk=None, format=None):  # noqa: A002 (the router's .json suffix)
         """A photo's thumbnail, a small JPEG (the visit found through the caller's scope)."""
         visit = self.get_object()
         photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)

@@ -245,13 +245,15 @@ class DisplayCheckView(_VisitWrite):
 class StoreExecutionSerializer(serializers.Serializer):
     store = serializers.CharField(source="store.code", help_text="The store, by code.")
     store_name = serializers.CharField(source="store.name")
-    checked_on = serializers.SerializerMethodField(help_text="The day of the latest visit that checked the plan.")
+    checked_on = serializers.SerializerMethodField(
+        help_text="The day of the latest visit that checked the plan; null: not checked yet."
+    )
     visit = serializers.SerializerMethodField(help_text="That visit's id; null: not visited yet.")
     rep = serializers.SerializerMethodField()
     executed = serializers.SerializerMethodField(help_text="null: not checked yet.")
     reasons = serializers.SerializerMethodField()
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_checked_on(self, row):
         return checks.visit_day(row.execution.visit) if row.execution else None
 

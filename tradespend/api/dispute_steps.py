@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from ka_portal import api_fields
 
-from ..models import DisputeStep
+from ..models import Dispute, DisputeStep
 
 
 class DisputeStepSerializer(serializers.ModelSerializer):
@@ -20,6 +20,8 @@ class DisputeStepSerializer(serializers.ModelSerializer):
         source="get_action_display", read_only=True, help_text="The action in the reader's language."
     )
     amount = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
+    # the opening step has no status before it: "" (the schema says so, beside the statuses)
+    from_status = serializers.ChoiceField(choices=Dispute.Status.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = DisputeStep
