@@ -256,6 +256,7 @@ ROUTES: dict[str, Route] = {
     "visits:visit-photo": Route(params={"pk": "visit"}),
     "visits:visit-check-out": Route(params={"pk": "visit"}),
     "visits:photo": Route(params={"pk": "visit_photo"}),
+    "visits:photo-remove": Route(params={"pk": "visit_photo"}),  # the rep's own open visit's photo
     "visits:route-list": Route(rows="route_plan", export=True),
     "visits:route-generate": Route(),
     "visits:route-detail": Route(params={"pk": "route_plan"}),

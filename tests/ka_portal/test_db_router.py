@@ -227,9 +227,16 @@ def test_every_report_reads_the_replica_only(replica, company):
     for name, report in _reports().items():
         with queries() as q:
             report(account, users)
-        if not q.on_replica or q.on_default:
-            wrong[name] = q.on_default or "no read on the replica"
+        report_reads = [sql for sql in q.on_default if not _request_own(sql)]
+        if not q.on_replica or report_reads:
+            wrong[name] = report_reads or "no read on the replica"
     assert wrong == {}
+
+
+def _request_own(sql: str) -> bool:
+    """A read of the user's own permissions (their revision, ka_portal/auth_backends.py) is the request's, as its
+    session and user are: the primary answers it, never a report's rows."""
+    return "ka_portal_tablerevision" in sql and "auth_permission" in sql
 
 
 def test_with_no_replica_the_reports_read_the_primary(no_replica, company):

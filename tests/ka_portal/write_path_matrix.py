@@ -55,6 +55,7 @@ class Door:
     prepare: Callable[[SimpleNamespace, Values], None] | None = None  # puts the record in the tested state
     name: str = ""  # to tell two doors of one kind apart (e.g. two pages)
     field: str = ""  # the refused field's name at this door when it is not the rule's (an import's column)
+    headers: tuple[tuple[str, str], ...] = ()  # sent with the request, as the test client's extra (e.g. a replay)
 
     @property
     def label(self) -> str:
@@ -2155,7 +2156,7 @@ RULES += (
     Rule(
         "accrual.adjustment_contract_not_found", "adjustment.contract_not_found", AccrualLine, "contract",
         good={"contract": ""}, bad={"contract": "HT-NO-SUCH"},
-        message="No contract HT-NO-SUCH at this chain.", doors=adjustment_doors()[:1],  # the API takes a term id
+        message="No contract HT-NO-SUCH at this chain.", doors=adjustment_doors(),  # the API's contract, as the page
     ),
 )  # fmt: skip
 
@@ -2164,6 +2165,10 @@ STORE_DOORS_BUT_THE_FORM = ("api_create", "api_update", "import", "import_page",
 
 # (rule id, door label) pairs that main lets through today; each runs as xfail(strict=True).
 # --- a visit's time and position as the phone sends them, a product twice (supervisor walk, items 1 and 5) ----------
+
+
+# a check-in or check-out the phone kept and sends later from its outbox: only such a write carries the phone's time
+REPLAY = (("HTTP_X_QUEUE", "1"), ("HTTP_X_QUEUE_REPLAY", "1"))
 
 
 def _check_in_page(w, v):
@@ -2196,7 +2201,8 @@ def _check_out_time_doors() -> tuple[Door, ...]:
     return (
         Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
              lambda w, v: _visit_page(w, {"action": "check_out", "checkout_reason": "店长不在",
-                                          "at": v["checked_in_at"]}), prepare=_open_visit, name="check-out page"),
+                                          "at": v["checked_in_at"]}), prepare=_open_visit, name="check-out page",
+             headers=REPLAY),
         Door("api_step", "rep", lambda w: reverse("visit-check-out", args=[_open_visit(w).pk]),
              lambda w, v: {"reason": "店长不在", "checked_out_at": v["checked_in_at"]}, prepare=_open_visit,
              name="check-out API", field="checked_out_at"),
@@ -2212,7 +2218,7 @@ RULES += (
         message="hours before it reached the server",
         doors=(
             Door("page_step", "rep", lambda w: reverse("visits:check-in"),
-                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]})),
+                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]}), headers=REPLAY),
             Door("api_create", "rep", api("visit-list"), _check_in_api),
             *_check_out_time_doors(),
         ),
@@ -2224,7 +2230,7 @@ RULES += (
         message="ahead of the server's clock",
         doors=(
             Door("page_step", "rep", lambda w: reverse("visits:check-in"),
-                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]})),
+                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]}), headers=REPLAY),
             Door("api_create", "rep", api("visit-list"), _check_in_api),
             *_check_out_time_doors(),
         ),
@@ -2238,7 +2244,8 @@ RULES += (
         message="already checked in",
         doors=(
             Door("page_step", "rep", lambda w: reverse("visits:check-in"),
-                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]}), prepare=_open_since_8_30),
+                 lambda w, v: _check_in_page(w, {"at": v["checked_in_at"]}), prepare=_open_since_8_30,
+                 headers=REPLAY),
             Door("api_create", "rep", api("visit-list"), _check_in_api, prepare=_open_since_8_30),
         ),
     ),
@@ -3182,8 +3189,11 @@ def _sell_out_api(w, v):
 
 
 def _sell_out_page(w, v):
+    """The units typed as the page's two pads take them: whole cases, then loose packs fewer than a case (SPEC §4)."""
     prefix = f"s{w._state.pk}-p{w.beer.pk}"
-    return {f"{prefix}_units_cases": "", f"{prefix}_units_packs": str(v.get("units", 3)),
+    units = v.get("units", 3)
+    cases, packs = divmod(units, max(w.beer.packs_per_case, 1)) if units >= 0 else (0, units)
+    return {f"{prefix}_units_cases": str(cases) if cases else "", f"{prefix}_units_packs": str(packs),
             f"{prefix}_price_seen": v.get("price", "")}  # fmt: skip
 
 
@@ -3510,6 +3520,16 @@ def shift_doors() -> tuple[Door, ...]:
     )  # fmt: skip
 
 
+def shift_planning_doors() -> tuple[Door, ...]:
+    """Every door that plans a shift: shift_doors and the shifts' import (its day's column)."""
+    return (
+        *shift_doors(),
+        *imports("promoter-shifts", "supervisor", ["promoter code", "store code", "day", "from", "to"],
+                 lambda w, v: [_roster_promoter(w).code, "MX01", v["day"], v["starts_at"], v["ends_at"]],
+                 column="day"),
+    )  # fmt: skip
+
+
 def _late_shift(w):
     """The promoter's shift ending at 17:00 (15:00–17:00, made on 2026-06-04 when missing)."""
     from promoters.models import Shift
@@ -3604,10 +3624,14 @@ def _roster_rules():
              good={"day": "2026-06-05", "starts_at": "09:00", "ends_at": "12:00"},
              bad={"day": "2026-06-01", "starts_at": "08:00", "ends_at": "12:00"},
              message="This shift would start on 2026-06-01 at 08:00, which has already passed",
-             doors=(*shift_doors(),
-                    *imports("promoter-shifts", "supervisor", ["promoter code", "store code", "day", "from", "to"],
-                             lambda w, v: [_roster_promoter(w).code, "MX01", v["day"], v["starts_at"], v["ends_at"]],
-                             column="day"))),
+             doors=shift_planning_doors()),
+        # a shift's day within the portal's years, as a month is (2000-01-01 to 2100-12-31): 2101-01-01 is the
+        # Saturday of the week of 2100-12-27, a week the week page reads, so every door reaches the day's own rule
+        Rule("shift.day_out_of_range", "shift.day_out_of_range", Shift, "day",
+             good={"day": "2026-06-05", "starts_at": "09:00", "ends_at": "12:00"},
+             bad={"day": "2101-01-01", "starts_at": "09:00", "ends_at": "12:00"},
+             message="2101-01-01 is outside the days the portal holds: plan a shift from 2000-01-01 to 2100-12-31.",
+             doors=shift_planning_doors()),
         Rule("shift.ended", "shift.ended", Shift, "day", good={"on": "2026-06-04"}, bad={"on": "2026-05-29"},
              message="This shift ended on 2026-05-29 at 17:00", doors=ended_shift_doors()),
         Rule("shift.started", "shift.started", Shift, "day", good={"on": "2026-06-02", "starts": "08:00"},
@@ -4199,6 +4223,34 @@ RULES += (
 )  # fmt: skip
 
 
+def _priced(payload):
+    """A listing door whose payload takes the values' prices too (the doors above take only the product)."""
+    return lambda w, v: {**payload(w, v), **{name: v[name] for name in ("purchase_price", "shelf_price") if name in v}}
+
+
+RULES += (
+    # SPEC §3: a store's purchase price (终端进价) is not above its shelf price (终端零售价); the promotion price floor
+    # reads it (stores.rules.check_purchase_within_shelf, through stores.services.listing_refusals and the import)
+    Rule(
+        "listing.purchase_above_shelf", "listing.purchase_above_shelf", Listing, "purchase_price",
+        good={"product": "MXP3", "purchase_price": "4.80", "shelf_price": "5.00"},
+        bad={"product": "MXP3", "purchase_price": "5.50", "shelf_price": "5.00"},
+        message="at MX01 矩阵一店 is above its shelf price 5.00",  # of MXP3 新品, or MXP1 纯生啤酒 on a change
+        doors=(
+            *(replace(door, payload=_priced(door.payload)) for door in listing_doors(page=True)),
+            Door("api_update", "manager", lambda w: reverse("listing-detail", args=[_listing(w).pk]),
+                 lambda w, v: {"purchase_price": v["purchase_price"]}, "patch"),
+            *imports("listings", "manager", ["store code", "product code", "purchase price", "shelf price"],
+                     lambda w, v: ["MX01", "MXP1", Decimal(v["purchase_price"]), Decimal(v["shelf_price"])],
+                     column="purchase price"),
+            Door("admin_change", "admin", lambda w: admin_url(Listing, "change", _listing(w).pk),
+                 lambda w, v: {"store": w.store.pk, "product": w.beer.pk, "listing_fee": "0", "active": "on",
+                               "purchase_price": v["purchase_price"], "shelf_price": v["shelf_price"]}),
+        ),
+    ),
+)  # fmt: skip
+
+
 def _submitter(*, admin: bool = False):
     """Who knocks on a submit door (`knocker`), as the values say: the rep who drafted the plan, or one who submits
     it — their supervisor at the page and the API, an admin at the admin (where the rep knocks as a staff user)."""
@@ -4233,6 +4285,25 @@ RULES += (
 )  # fmt: skip
 
 
+def _withdrawer(w, v) -> None:
+    """The draft submitted by the rep's supervisor; who knocks on the withdraw door as the values say: the rep who
+    drafted it, or the supervisor who submitted it."""
+    _submitted(w)
+    w.knocker = w.rep if v["by"] == "rep" else w.supervisor
+
+
+RULES += (
+    # SPEC §1: taking a submitted plan back to draft is a step of who submits it, not of the sales rep (no admin action)
+    Rule(
+        "promotion.rep_cannot_withdraw", "promotion.rep_cannot_withdraw", PromotionPlan, "",
+        good={"by": "submitter"},
+        bad={"by": "rep"},
+        message="A sales rep cannot withdraw a submitted plan; your supervisor, ",  # then the supervisor's name
+        doors=plan_step_doors("withdraw", "knocker", _withdrawer),
+    ),
+)  # fmt: skip
+
+
 RULES += (
     # QA: a payment under a reference already on a standing payment of the account is the same money booked twice
     # (Back and submit again, the advice typed twice): refused, naming that payment. (Admin: payments are read-only;
@@ -4252,6 +4323,20 @@ RULES += (
             Door("api_create", "finance", api("payment-list"),
                  lambda w, v: {"account": w.account.code, "date": "2026-06-01", "amount": "100.00", **v},
                  prepare=lambda w, v: _payment(w)),
+        ),
+    ),
+    # A remittance under a reference a payment recorded by hand holds (tradespend.remittances asks the same rule)
+    Rule(
+        "payment.reference_used@remittance", "payment.reference_used", _remittance_model(), "reference",
+        good={"reference": "MX-PAY-2"},
+        bad={"reference": "MX-PAY-1"},
+        watch=(Payment, Allocation, Deduction, Invoice),
+        message="Reference MX-PAY-1 is already recorded for a payment of MXA on",
+        doors=tuple(
+            replace(door, payload=lambda w, v, payload=door.payload: {
+                        **payload(w, {"cash": "1000.00", "line": "1000.00"}), "reference": v["reference"]},
+                    prepare=lambda w, v: _payment(w))
+            for door in _remittance_doors()
         ),
     ),
 )  # fmt: skip
@@ -4312,6 +4397,92 @@ RULES += (
             Door("api_create", "finance", api("deduction-list"),
                  lambda w, v: _deduction_fields(w, {"reason": "条码费", **v})),
         ),
+    ),
+)  # fmt: skip
+
+
+# --- a visit's stock count in two fields, a visit's photo removed (the QA round of the visit page) -------------------
+
+
+def _count_in_two_fields(w, v):
+    """The visit page's count of the beer in its two inputs (cases, packs)."""
+    counted = {f"stock_{w.beer.pk}_cases": v["cases"], f"stock_{w.beer.pk}_packs": v["packs"]}
+    return _visit_page(w, {"action": "save", **counted})
+
+
+def _photo_to_remove(w, v) -> None:
+    """A photo on the rep's visit — checked out (`closed`) or open, named by a fraud signal (`flagged`) or not —
+    for the door to remove (w.photo_to_remove)."""
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from evidence.models import FraudSignal
+    from visits.models import VisitPhoto
+
+    now = timezone.now()
+    if v.get("closed"):
+        visit = Visit.objects.create(
+            rep=w.rep, store=w.store, checked_in_at=now - timedelta(hours=2), checked_out_at=now - timedelta(hours=1)
+        )
+    else:
+        visit = _open_visit(w)
+    photo = VisitPhoto(visit=visit, caption="拍错了")
+    photo.image.save("shelf.jpg", ContentFile(_image("JPEG")), save=False)
+    photo.save()
+    if v.get("flagged"):
+        FraudSignal.objects.create(
+            kind=FraudSignal.Kind.PHOTO_TIME, visit=visit, rep=w.rep, photo=photo, key=str(photo.pk)
+        )
+    w.photo_to_remove = photo
+
+
+def _photo_remove_doors() -> tuple[Door, ...]:
+    return (
+        Door(
+            "page_step",
+            "rep",
+            lambda w: reverse("visits:photo-remove", args=[w.photo_to_remove.pk]),
+            prepare=_photo_to_remove,
+        ),
+        Door(
+            "api_step",
+            "rep",
+            lambda w: reverse("visit-photo", args=[w.photo_to_remove.visit_id, w.photo_to_remove.pk]),
+            method="delete",
+            prepare=_photo_to_remove,
+        ),
+    )
+
+
+RULES += (
+    # SPEC §4: a pack count at or above packs per case is an input error, in two fields as in the notation
+    Rule(
+        "visit.loose_packs", "invalid", StockCount, "stock",
+        good={"cases": "2", "packs": "6"}, bad={"cases": "2", "packs": "30"},
+        message="30 packs is a case or more",
+        doors=(
+            Door("page", "rep", lambda w: reverse("visits:visit-detail", args=[_open_visit(w).pk]),
+                 _count_in_two_fields, prepare=_open_visit),
+            Door("page", "rep", lambda w: reverse("visits:visit-uuid", args=[_open_visit(w).uuid]),
+                 _count_in_two_fields, prepare=_open_visit, name="page-by-uuid"),
+            Door("api_update", "rep", lambda w: reverse("visit-detail", args=[_open_visit(w).pk]),
+                 lambda w, v: {"stock_counts": [{"product": w.beer.code, "quantity": f"{v['cases']}/{v['packs']}"}]},
+                 "patch", prepare=_open_visit, field="quantity"),
+        ),
+    ),
+    Rule(
+        "visit.photo_closed", "visit.photo_closed", _visit_photo_models()[0], "__all__",
+        good={"closed": False}, bad={"closed": True},
+        watch=(_visit_photo_models()[1],),
+        message="This visit is checked out: its photos are kept as its record",
+        doors=_photo_remove_doors(),
+    ),
+    Rule(
+        "visit.photo_flagged", "visit.photo_flagged", _visit_photo_models()[0], "__all__",
+        good={"flagged": False}, bad={"flagged": True},
+        watch=(_visit_photo_models()[1], _signal_review_model()),
+        message="This photo is flagged for your supervisor (Photo taken outside the visit)",
+        doors=_photo_remove_doors(),
     ),
 )  # fmt: skip
 
