@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import check_money
-from ka_portal.errors import DomainError
+from ka_portal.errors import DomainError, enforce, refusals  # noqa: F401 (the rules ask both: rules.refusals)
 
 
 def check_follow_up(contact_date: date | None, follow_up_on: date | None) -> None:
@@ -68,23 +68,6 @@ TARGET = (
     lambda values: check_target_month(values.get("month")),
     lambda values: check_target_amount(values.get("amount"), month=values.get("month")),
 )
-
-
-def refusals(rule, values) -> list[DomainError]:
-    """Every refusal of a record's rule for these values (none: the record may be saved)."""
-    found = []
-    for check in rule:
-        try:
-            check(values)
-        except DomainError as refusal:
-            found.append(refusal)
-    return found
-
-
-def enforce(rule, values) -> None:
-    """Raise the first refusal of a record's rule, if any."""
-    for refusal in refusals(rule, values):
-        raise refusal
 
 
 def check_target(values) -> None:

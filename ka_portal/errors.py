@@ -72,3 +72,21 @@ class KeyReused(DomainError):
     @property
     def extra(self) -> dict:
         return {"differs": self.differs}
+
+
+def refusals(rule, values) -> list[DomainError]:
+    """Every refusal of a record's rule (a sequence of checks, each raising a DomainError) for these values, in the
+    rule's order; none: the record may be saved. A form shows them all at once (accounts/rules.py, stores/rules.py)."""
+    found = []
+    for check in rule:
+        try:
+            check(values)
+        except DomainError as refusal:
+            found.append(refusal)
+    return found
+
+
+def enforce(rule, values) -> None:
+    """Raise the first refusal of a record's rule, if any."""
+    for refusal in refusals(rule, values):
+        raise refusal

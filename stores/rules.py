@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal import bounds
-from ka_portal.errors import DomainError
+from ka_portal.errors import DomainError, enforce, refusals  # noqa: F401 (the rules ask both: rules.refusals)
 
 VISITS_PER_WEEK_MIN = 1
 
@@ -151,20 +151,3 @@ DELIVERY: tuple[Check, ...] = (
     lambda values: check_delivery_quantity(values.get("quantity")),
     _not_negative("unit_price", _("Unit price")),
 )
-
-
-def refusals(rule: tuple[Check, ...], values: Mapping[str, Any]) -> list[DomainError]:
-    """Every refusal of a record's rule for these values (none: the record may be saved)."""
-    found = []
-    for check in rule:
-        try:
-            check(values)
-        except DomainError as refusal:
-            found.append(refusal)
-    return found
-
-
-def enforce(rule: tuple[Check, ...], values: Mapping[str, Any]) -> None:
-    """Raise the first refusal of a record's rule, if any."""
-    for refusal in refusals(rule, values):
-        raise refusal

@@ -5,7 +5,6 @@ that it is in use, as typed — at the import, the page and the API alike. Whoev
 message naming it."""
 
 import pytest
-from django.utils import translation
 
 from accounts.models import KeyAccount
 from accounts.roles import Role
@@ -15,17 +14,10 @@ from stores.models import Store
 from tests.factories import KeyAccountFactory, StoreFactory, make_user
 from tests.imports.xlsx import errors_of, xlsx_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 IN_USE = "The code {code} is already in use: choose another (codes are compared without case)."
 HEADERS = ["account code", "store code", "store name", "city", "grade"]
-
-
-@pytest.fixture(autouse=True)
-def _english(client, api_client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):  # the imports run in the test's thread
-        yield
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ imported back as it was, until its prices are corrected."""
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from accounts.roles import Role
 from demo.company import PRODUCTS
@@ -19,20 +18,13 @@ from stores.models import Listing
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory, make_user
 from tests.imports.xlsx import errors_of, xlsx_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 HEADERS = ["store code", "product code", "purchase price", "shelf price"]
 REFUSED = (
     "The store purchase price 9.00 of P004 海川黑啤 500ml at YH-002 永辉二店 is above its shelf price 4.80: a store "
     "buys a product for no more than it sells it at."
 )
-
-
-@pytest.fixture(autouse=True)
-def _english(client, api_client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):  # the imports run in the test's thread
-        yield
 
 
 @pytest.fixture

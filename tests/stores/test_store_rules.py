@@ -6,23 +6,15 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import translation
 
 from stores.models import Delivery, Listing, Product, Store
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory
 from tests.imports.xlsx import api_import, xlsx_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 VISITS_REFUSED = "Visits per week must be between 1 and 7, or empty to follow the grade; 50 is not."
 POSITION_REFUSED = "Give both latitude and longitude, or neither."
-
-
-@pytest.fixture(autouse=True)
-def _english(client, api_client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
