@@ -29,7 +29,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 
@@ -651,8 +651,8 @@ def rules_positive(amount, code: str) -> Decimal:
 
 
 def _period_cell(value) -> tuple[date, date]:
-    if isinstance(value, date):
-        month = value.replace(day=1)
+    if isinstance(value, date):  # Excel keeps a typed "2026-10" as a date, read as a datetime: its month
+        month = (value.date() if isinstance(value, datetime) else value).replace(day=1)
         return month, month
     try:
         return rules.parse_period(str(value))

@@ -204,3 +204,32 @@ def test_a_deduction_naming_the_unknown_invoice_adds_no_second_problem(client, c
     assert "Unknown invoice number “NOPE-9”." in page
     assert "is not among this remittance's invoice lines" not in page
     assert "names no invoice" not in page
+
+
+@pytest.mark.english
+def test_an_advice_whose_period_excel_kept_as_a_date_claims_that_month(client, chain):
+    """QA: Excel turns a typed "2026-10" into a date, read back as a datetime; the upload answered a 500 (a datetime
+    compared with a date). The cell is read as its month."""
+    from datetime import datetime
+
+    client.force_login(chain["finance"])
+    rows = [
+        ["B-1", 8000, None, None, None, None, None],
+        ["B-1", None, "TG费", datetime(2026, 10, 1), 400, "TG", None],
+    ]
+    data = {
+        "account": "WMT", "date": "2026-10-08", "reference": "PAY-XL", "cash": "7600.00", "mode": "upload",
+        "file": xlsx_upload(HEADERS, rows, name="advice.xlsx"),
+        "invoices-TOTAL_FORMS": "0", "invoices-INITIAL_FORMS": "0",
+        "deductions-TOTAL_FORMS": "0", "deductions-INITIAL_FORMS": "0",
+    }  # fmt: skip
+
+    response = client.post(reverse("tradespend:remittance-new"), data, follow=True)
+
+    assert response.status_code == 200
+    deduction = Deduction.objects.get()
+    assert (deduction.period_start, deduction.period_end, deduction.amount) == (
+        date(2026, 10, 1),
+        date(2026, 10, 1),
+        D("400.00"),
+    )
