@@ -29,6 +29,7 @@ def test_the_export_of_a_wrong_period_or_tier_is_the_page_with_its_error(client,
     page = answer.content.decode()
     assert error in page
     assert 'data-testid="export-xlsx"' not in page
+    assert "Nothing was exported: a value above is not valid. Correct it, then export again." in page
 
 
 def test_asked_right_it_is_a_sheet(client, admin_user):

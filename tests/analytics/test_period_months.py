@@ -188,6 +188,7 @@ REFUSED_EXPORTS = [
     ("analytics:store-pnl", [], {"account": "WMT", "from": "2026-02-30"}),
     ("analytics:targets", [], {"month": "2026-13"}),
     ("contracts:aging", [], {"as_of": "yesterday"}),
+    ("contracts:statement", [], {"account": "WMT", "date_from": "2026-12-01", "date_to": "2026-01-01"}),
 ]
 
 
