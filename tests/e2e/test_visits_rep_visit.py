@@ -112,11 +112,13 @@ def test_rep_does_a_whole_visit_on_a_phone(phone, live_server, rep_day):
         assert phone.get_by_test_id("choice-check_tidy").locator("input[value=fail]").is_checked()
 
         # six cases now, first typed as 5 cases and 12 loose packs: a case of loose packs is an input error (SPEC
-        # §4), refused naming the product and what to write, the packs kept as typed
+        # §4), marked as it is typed with the product's case size, not sent, the packs kept as typed
         phone.locator(f"#id_stock_{beer.pk}_cases").fill("5")
         phone.locator(f"#id_stock_{beer.pk}_packs").fill("12")
+        expect(beer_row.get_by_test_id("stock-error")).to_have_text("散包须少于 12 包：满一箱请计入箱数。")
         phone.get_by_role("button", name="保存", exact=True).click()
-        expect(beer_row.get_by_test_id("stock-error")).to_contain_text("6 箱")
+        expect(phone.get_by_test_id("fix-count")).to_have_text("1处需要修改")
+        assert phone.evaluate("document.activeElement.id") == f"id_stock_{beer.pk}_packs"
         assert phone.locator(f"#id_stock_{beer.pk}_packs").input_value() == "12"
         # written as six cases: the suggested order is six cases (10 before + 4 delivered − 6 = 8 sold; 12 − 6 = 6)
         phone.locator(f"#id_stock_{beer.pk}_cases").fill("6")

@@ -441,6 +441,7 @@
         var gallery = document.getElementById("photo-gallery");
         if (fresh && gallery) {
           gallery.innerHTML = fresh.innerHTML;
+          if (window.htmx) window.htmx.process(gallery); // its Remove forms post in place, asking first
           document.dispatchEvent(new CustomEvent("ka:photos-changed"));
         }
       })
@@ -449,6 +450,39 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     if (window.KaQueue) window.KaQueue.onChange(shownKept);
+  });
+
+  // Removing a photo is online only (visits.views.visit_photo_remove; nothing of it waits on the phone): a Remove that
+  // cannot reach the server (htmx: no network) says so beside the photo, in the gallery's words (`data-needs-network`
+  // on its form), and the photo stays as it is. The next try takes the note away; a removal done redraws the gallery.
+  function removeForm(event) {
+    var source = event.detail && event.detail.elt;
+    return source && source.closest ? source.closest("#photo-gallery form[data-photo-remove]") : null;
+  }
+  function removeNote(remove) {
+    var row = remove.closest("[data-testid=photo]") || remove.parentNode;
+    return row.querySelector("[data-photo-remove-note]");
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var remove = removeForm(event);
+    var note = remove && removeNote(remove);
+    if (note) note.remove();
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var remove = removeForm(event);
+    if (!remove || !remove.dataset.needsNetwork) return;
+    var note = removeNote(remove);
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "text-danger fw-semibold mt-1";
+      note.dataset.photoRemoveNote = "";
+      note.dataset.testid = "photo-remove-offline";
+      note.setAttribute("role", "alert");
+      // under the caption, beside the button: that column wraps at 390 px, the button's does not
+      var column = remove.previousElementSibling;
+      (column && column.tagName === "DIV" ? column : remove.parentNode).appendChild(note);
+    }
+    note.textContent = remove.dataset.needsNetwork;
   });
 
   // Leaving the page with photos still uploading, or chosen and not added, asks first.

@@ -27,9 +27,10 @@ document.addEventListener("change", exclusive);
 // ---- Stock count (visits/includes/stock_entry.html) -------------------------------------------------------
 // "Same as last count": a product's button copies its last count into its two fields; the button for all
 // fills only products with a last count whose fields are both empty and not ticked "not counted", so it
-// never overwrites what the rep typed. Before sending, an obviously bad value (negative, not a whole number)
-// is marked and focused here; the server stays the judge. After a refused save the page lands on the first
-// field marked, with how many need fixing. A promoter's sell-out form (promoters/includes/shift_card.html, marked
+// never overwrites what the rep typed. Before sending, an obviously bad value (negative, not a whole number, loose
+// packs of a case or more: SPEC §4) is marked and focused here, and neither sent nor kept on the phone without a
+// network; the server stays the judge. After a refused save the page lands on the first field marked, with how
+// many need fixing. A promoter's sell-out form (promoters/includes/shift_card.html, marked
 // data-stock-form) uses the same two-field entry and gets the same checks on its own rows.
 (function () {
   function stockRows(form) {
@@ -71,10 +72,21 @@ document.addEventListener("change", exclusive);
   }
   function problem(input) {
     var value = plain(input.value);
-    if (value === "" || /^[0-9]+$/.test(value)) return "";
+    if (value === "") return "";
+    if (/^[0-9]+$/.test(value)) return loosePacks(input, value);
     var texts = document.querySelector("[data-stock-messages]").dataset;
     if (/^-[0-9]+$/.test(value)) return texts.negative;
     return input.dataset.part === "cases" ? texts.cases : texts.packs;
+  }
+  // Loose packs of a case or more (ka_portal/formatting.py `loose_packs_refusal`: the server refuses them whatever the
+  // cases beside them), in the row's words with its case size (stock_entry.html `data-loose-packs`). A promoter's
+  // sell-out row does not carry them: its packs are left to the server.
+  function loosePacks(input, digits) {
+    if (input.dataset.part !== "packs") return "";
+    var row = input.closest(".stock-row");
+    var perCase = row ? parseInt(row.dataset.packsPerCase, 10) : NaN;
+    if (!row || !row.dataset.loosePacks || isNaN(perCase)) return "";
+    return Number(digits) >= Math.max(perCase, 1) ? row.dataset.loosePacks : "";
   }
   window.KaStockCount = { problem: problem };
   function unmark(input) {
@@ -120,8 +132,9 @@ document.addEventListener("change", exclusive);
       note.classList.remove("d-block");
     });
   }
-  // As the rep types, a part the server would refuse (a minus, a letter) is marked with the server's message
-  // beside it at once, not first at the save; the marks of a row go as soon as it holds a plausible count.
+  // As the rep types, a part the server would refuse (a minus, a letter, a case or more of loose packs) is marked with
+  // the rule's words beside it at once, not first at the save; the marks of a row go as soon as it holds a plausible
+  // count.
   function showProblems(row, parts) {
     var texts = [];
     parts.forEach(function (input) {
@@ -226,8 +239,9 @@ document.addEventListener("change", exclusive);
   }
 
   // ---- progress: checklist answered, products counted (or marked not counted), photos taken. A count the server
-  // refused (too large) or the page marks as wrong (a minus, a letter) is not counted: it was not recorded. Its
-  // mark goes, and the row counts, once it holds a plausible count again (or is ticked "not counted").
+  // refused (too large) or the page marks as wrong (a minus, a letter, a case of loose packs) is not counted: it was
+  // not recorded. Its mark goes, and the row counts, once it holds a plausible count again (or is ticked "not
+  // counted").
   function rowCounted(row) {
     var box = row.querySelector("input[type=checkbox]");
     if (box && box.checked) return true;
@@ -429,9 +443,12 @@ document.addEventListener("change", exclusive);
   }
 
   // A checked-out visit is read-only, as its page is drawn after a reload: the sections with forms of their own
-  // (promotions and displays, photos, competitors) lose their buttons too; the server refuses them anyway
-  // (visit.closed). Photos already on their way keep going (their retry stays).
-  var OWN_FORMS = "#promotions form, #photos form[data-photo-form], #competitors form";
+  // (promotions and displays, photos, competitors) lose their buttons too, and each photo its Remove (the page drawn
+  // again has none: _photo_gallery.html); the server refuses them anyway (visit.closed). Photos already on their way
+  // keep going (their retry stays).
+  var OWN_FORMS = "#promotions form, #photos form[data-photo-form], #photos form[data-photo-remove], #competitors form";
+  var HIDDEN_PARTS = "#promotions form [type=submit], #competitors details, #competitors form[hx-confirm], " +
+    "#photos form[data-photo-remove]";
   function readOnly(on) {
     document.querySelectorAll(OWN_FORMS).forEach(function (own) {
       Array.prototype.forEach.call(own.elements, function (input) {
@@ -444,10 +461,11 @@ document.addEventListener("change", exclusive);
     // "same as last" would still write into the count's (disabled) fields
     document.querySelectorAll("[data-same-as-last], [data-same-as-last-all]").forEach(function (button) { button.disabled = on; });
     // the photo form stays in sight: its queue shows the uploads still going
-    document.querySelectorAll("#promotions form [type=submit], #competitors details, #competitors form[hx-confirm]")
-      .forEach(function (part) { part.hidden = on; });
+    document.querySelectorAll(HIDDEN_PARTS).forEach(function (part) { part.hidden = on; });
   }
+  // a gallery drawn again (htmx, or photos.js after photos went up from the outbox) comes with its Remove buttons
   document.addEventListener("htmx:afterSwap", function () { if (closed) readOnly(true); });
+  document.addEventListener("ka:photos-changed", function () { if (closed) readOnly(true); });
 
   // A check-out shown early ("uploading") that the server then refused: the visit is open again, to fix.
   function reopen() {
