@@ -61,10 +61,11 @@ def shift_check_in(
     the store; further than KA.checkin_max_distance_m, or no position, reads "off site"). Not earlier than
     KA.promoter_check_in_before_minutes before the shift's start.
 
-    The phone's time `at` (a check-in kept offline, sent later) is held to the visits' window (_phone_time) and
-    kept; the server's clock is kept beside it (`check_in_received_at`): lateness is judged on that, which the
-    phone cannot date back, and one received more than KA.visit_sync_late_hours after the phone's time reads "sent
-    late" for the supervisor (promoters/attendance.py)."""
+    The phone's time `at` (given only for a check-in kept offline and sent later: the page's outbox replay, an API
+    client's kept check-in; None is now) is held to the visits' window (_phone_time) and kept; the server's clock is
+    kept beside it (`check_in_received_at`): lateness is judged on that, which the phone cannot date back, and one
+    received more than KA.visit_sync_late_hours after the phone's time reads "sent late" for the supervisor
+    (promoters/attendance.py)."""
     shift = _own_locked(shift, by)
     received = timezone.now()
     at = _phone_time(at, now=received)

@@ -202,11 +202,14 @@ class CheckInSerializer(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        help_text="The phone's time of the tap (a check-in kept offline, sent later). At most "
-        "KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it (else 400 shift.time_too_old), never more than "
-        "five minutes ahead of its clock (shift.time_ahead). Default: now. Lateness is judged on when the check-in "
-        "reaches the server (check_in_received_at); more than KA_VISIT_SYNC_LATE_HOURS (4) after the phone's time, "
-        "the shift's attendance reads sent_late for the supervisor.",
+        help_text="The phone's time of the tap (a step kept offline, sent later); absent: now. Send it only for a "
+        "check-in or check-out the phone kept and sends later: one sent as it is made leaves it out and is timed by "
+        "the server's clock (a phone's clock set wrong then neither dates it back nor has it refused; My day does the "
+        "same, ka_portal/pages.py replayed). At most KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it "
+        "(else 400 shift.time_too_old), never more than five minutes ahead of its clock (shift.time_ahead). A "
+        "check-in's lateness is judged on when it reaches the server (check_in_received_at) where that is more than "
+        "KA_PROMOTER_SYNC_GRACE_MINUTES after the phone's time; more than KA_VISIT_SYNC_LATE_HOURS (4) after it, the "
+        "shift's attendance reads sent_late for the supervisor.",
     )
     latitude = _coordinate(bounds.LATITUDE_MAX)
     longitude = _coordinate(bounds.LONGITUDE_MAX)
@@ -233,8 +236,9 @@ class ShiftCheckInView(APIView):
     def post(self, request, pk):
         """Check in at the start of the caller's own shift, on its day (shift.not_today), not earlier than
         KA_PROMOTER_CHECK_IN_BEFORE_MINUTES before its start (shift.check_in_too_early), once
-        (shift.already_checked_in: the same Idempotency-Key again answers the first check-in instead); the phone's
-        time within its window (shift.time_too_old, shift.time_ahead)."""
+        (shift.already_checked_in: the same Idempotency-Key again answers the first check-in instead). Timed by the
+        server's clock, or by `at`, sent only for a check-in the phone kept offline, within its window
+        (shift.time_too_old, shift.time_ahead)."""
         shift = own_shift(request, pk)
         data = CheckInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -252,8 +256,9 @@ class ShiftCheckOutView(APIView):
     )
     def post(self, request, pk):
         """Check out at the end of the caller's own shift (after its check-in: shift.not_checked_in; once; well
-        before the shift's end only with leave_early: shift.check_out_early; the phone's time within the check-in's
-        window: shift.time_too_old, shift.time_ahead)."""
+        before the shift's end only with leave_early: shift.check_out_early). Timed by the server's clock, or by `at`,
+        sent only for a check-out the phone kept offline, within the check-in's window (shift.time_too_old,
+        shift.time_ahead)."""
         shift = own_shift(request, pk)
         data = CheckOutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -297,8 +302,9 @@ class SellOutReportSerializer(serializers.Serializer):
     at = serializers.DateTimeField(
         required=False,
         allow_null=True,
-        help_text="The phone's time of the report, held to the check-in's window (shift.time_too_old, "
-        "shift.time_ahead). Default: now.",
+        help_text="The phone's time of the report; absent: now. Send it only for a report the phone kept and sends "
+        "later: one sent as it is made leaves it out and is timed by the server's clock. Held to the check-in's "
+        "window (shift.time_too_old, shift.time_ahead).",
     )
     lines = SellOutLineInputSerializer(many=True, help_text="One line per product; products not sent keep theirs.")
 

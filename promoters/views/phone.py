@@ -24,7 +24,7 @@ from ka_portal import bounds
 from ka_portal.errors import DomainError
 from ka_portal.formatting import format_distance
 from ka_portal.lists import style_form_fields
-from ka_portal.pages import once_per_key, queued, queued_refusal, refused, safe_next
+from ka_portal.pages import once_per_key, queued, queued_refusal, refused, replayed, safe_next
 from ka_portal.permissions import model_permission
 from ka_portal.scope import promoters_for, sell_out_for, shifts_for
 from stores.models import Listing
@@ -39,7 +39,8 @@ PAST_DAYS = 31
 
 
 class PositionForm(forms.Form):
-    """The phone's position and time at a check-in or check-out (visits/static/visits/checkin.js fills them)."""
+    """The phone's position and time at a check-in or check-out (visits/static/visits/checkin.js fills them). The
+    time is taken only from a step the phone kept and sends later (`step`)."""
 
     latitude = forms.DecimalField(
         required=False, max_digits=9, decimal_places=6, validators=bounds.LATITUDE_VALIDATORS, widget=forms.HiddenInput
@@ -48,6 +49,14 @@ class PositionForm(forms.Form):
         required=False, max_digits=9, decimal_places=6, validators=bounds.LONGITUDE_VALIDATORS, widget=forms.HiddenInput
     )
     at = forms.DateTimeField(label=_("time on the phone"), required=False, widget=forms.HiddenInput)
+
+    def step(self, request) -> dict:
+        """The service's arguments: the position, and the phone's time only for a step it kept with no network and
+        uploads later from its outbox (ka_portal/pages.replayed); one sent as it is made is timed by the server's
+        clock (None), so a phone's clock set wrong neither dates a check-in back nor has it refused."""
+        data = dict(self.cleaned_data)
+        data["at"] = data.get("at") if replayed(request) else None
+        return data
 
 
 class CheckOutForm(PositionForm):
@@ -121,6 +130,7 @@ class SellOutForm(forms.Form):
         lines = {line.product_id: line for line in shift.sell_out.all()}
         super().__init__(*args, prefix=f"s{shift.pk}", **kwargs)
         self.conflict = False
+        self.refusal_code = None  # a refusal of the report's time: its code, as the outbox is told
         # the phone's time as the form is sent (a report kept offline goes up later, at the time it was made)
         self.fields["at"] = PhoneTime()
         for product in self.products:
@@ -199,10 +209,11 @@ class SellOutForm(forms.Form):
             for message in self[name].errors
         }
 
-    def phone_time(self):
+    def phone_time(self, request):
         """The phone's time of the report (the form's `at`, filled as it is sent: promoters/static/promoters/
-        sell_out.js), or None (now)."""
-        return self.cleaned_data.get("at")
+        sell_out.js) for a report the phone kept with no network and uploads later (ka_portal/pages.replayed), else
+        None: one sent as it is made is timed by the server's clock."""
+        return self.cleaned_data.get("at") if replayed(request) else None
 
     def fix_message(self) -> str:
         count = sum(1 for name in self.errors if name != NON_FIELD_ERRORS)
@@ -236,7 +247,11 @@ class SellOutForm(forms.Form):
         the report (phone_services.sell_out_report gathers them), not only the first."""
         self.conflict = error.conflict  # the day closed meanwhile: nothing to correct
         for problem in getattr(error, "problems", None) or [error]:
-            field = problem.field if problem.field in self.fields else None
+            # the report's time (a kept report's) is no field to correct: said as the reason, with its code
+            timed = problem.field == "at"
+            field = problem.field if problem.field in self.fields and not timed else None
+            if timed:
+                self.refusal_code = problem.code
             self.add_error(field, ValidationError(problem.detail, code=problem.params.get("part") or "invalid"))
 
 
@@ -437,9 +452,10 @@ def _check_in_said(shift: Shift, reading: attendance.Reading) -> str:
 # The three steps are posted from the shift's card as forms (the phone's position and time with a check-in or
 # check-out, checkin.js), and with no network the service worker keeps such a post in the phone's outbox (ka_portal/
 # pwa.py queued_posts, visits/static/visits/outbox.js) with an Idempotency-Key, and shows My day as kept on the phone.
-# Uploaded later (`X-Queue: 1`) a step is answered in JSON: where it leads, or why it was refused (the outbox lists
-# the reasons on My day). Sent twice under one key (its answer lost on the way) it is recorded once
-# (pages.once_per_key).
+# Uploaded later (`X-Queue: 1`, and `X-Queue-Replay: 1`: ka_portal/pages.replayed) a step is answered in JSON: where it
+# leads, or why it was refused (the outbox lists the reasons on My day). Only such an upload is timed by the phone's
+# `at` (held by phone_services._phone_time); a step sent as it is made is timed by the server's clock. Sent twice
+# under one key (its answer lost on the way) it is recorded once (pages.once_per_key).
 
 
 def _done(request, shift: Shift, message: str = "", level=messages.success):
@@ -451,10 +467,11 @@ def _done(request, shift: Shift, message: str = "", level=messages.success):
     return redirect(safe_next(request, reverse("promoters:my-day")))
 
 
-def _step_refused(request, message: str, status: int = 400, form=None):
-    """A step refused: in JSON for the outbox, else the reason on My day (the key kept for nothing: pages.refused)."""
+def _step_refused(request, message: str, status: int = 400, form=None, code: str | None = None):
+    """A step refused: in JSON for the outbox (with the refusal's code), else the reason on My day (the key kept for
+    nothing: pages.refused)."""
     if queued(request):
-        return queued_refusal(message, status=status, form=form)
+        return queued_refusal(message, status=status, form=form, code=code)
     messages.error(request, message)
     return refused(redirect(safe_next(request, reverse("promoters:my-day"))))
 
@@ -471,9 +488,9 @@ def check_in(request, pk):
     if not form.is_valid():
         return _step_refused(request, _("The phone's position or time could not be read; try again."), form=form)
     try:
-        shift = phone_services.shift_check_in(shift=shift, by=request.user, **form.cleaned_data)
+        shift = phone_services.shift_check_in(shift=shift, by=request.user, **form.step(request))
     except DomainError as refusal:
-        return _step_refused(request, refusal.detail, status=refusal.status_code)
+        return _step_refused(request, refusal.detail, status=refusal.status_code, code=refusal.code)
     said = _check_in_said(shift, attendance.reading(shift, now=timezone.now()))
     if said:
         return _done(request, shift, said, messages.warning)
@@ -494,10 +511,10 @@ def check_out(request, pk):
     if not form.is_valid():
         return _step_refused(request, _("The phone's position or time could not be read; try again."), form=form)
     try:
-        phone_services.shift_check_out(shift=shift, by=request.user, **form.cleaned_data)
+        phone_services.shift_check_out(shift=shift, by=request.user, **form.step(request))
     except DomainError as refusal:
         if refusal.code != phone_services.CHECK_OUT_EARLY or queued(request):
-            return _step_refused(request, refusal.detail, status=refusal.status_code)
+            return _step_refused(request, refusal.detail, status=refusal.status_code, code=refusal.code)
         if shift.day == timezone.localdate():
             page = reverse("promoters:my-day")
         else:
@@ -511,13 +528,15 @@ def check_out(request, pk):
 @_posted_only
 @once_per_key
 def sell_out(request, pk):
-    """Save the day's sell-out, at the phone's time (a report kept offline goes up later); a refusal re-draws the
-    page with what was typed and the field marked (uploaded from the outbox: each product's reason in JSON)."""
+    """Save the day's sell-out, timed by the server's clock, or at the phone's time for a report kept offline that
+    goes up later (SellOutForm.phone_time); a refusal re-draws the page with what was typed and the field marked
+    (uploaded from the outbox: each product's reason in JSON)."""
     shift = get_object_or_404(_own_shifts(request.user), pk=pk)
     form = _sell_out_form(shift, request.user, request.POST)
     if form.is_valid():
         try:
-            phone_services.sell_out_report(shift=shift, lines=form.inputs(), by=request.user, at=form.phone_time())
+            at = form.phone_time(request)
+            phone_services.sell_out_report(shift=shift, lines=form.inputs(), by=request.user, at=at)
         except DomainError as error:
             form.refuse(error)
         else:
@@ -531,7 +550,8 @@ def sell_out(request, pk):
         # each bad field named with its product (the outbox lists the reasons on My day; the values stay in the
         # form's draft, drafts.js)
         message = " ".join(str(error) for error in form.non_field_errors()) or form.fix_message()
-        return queued_refusal(message, errors=form.named_problems(), status=409 if form.conflict else 400)
+        status = 409 if form.conflict else 400
+        return queued_refusal(message, errors=form.named_problems(), status=status, code=form.refusal_code)
     if shift.day != timezone.localdate():
         return render(
             request,

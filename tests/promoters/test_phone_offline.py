@@ -1,7 +1,8 @@
 """A promoter's steps kept on the phone without a network (QA: 保存销量, 签退 and 到店签到 with no network gave Chrome's
 ERR_INTERNET_DISCONNECTED and what was typed was lost): the service worker keeps My day and the shifts' pages, and
-keeps the steps' posts in the rep's outbox (ka_portal/pwa.py); uploaded later (`X-Queue: 1`, with their
-Idempotency-Key and the phone's time) each is answered in JSON, recorded once, or refused with its reasons."""
+keeps the steps' posts in the rep's outbox (ka_portal/pwa.py); uploaded later (`X-Queue: 1` and `X-Queue-Replay: 1`,
+with their Idempotency-Key and the phone's time) each is answered in JSON, recorded once at the phone's time, or
+refused with its reasons."""
 
 import json
 import re
@@ -26,8 +27,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
 
 def uploaded(key: str) -> dict:
-    """The outbox's headers (visits/static/visits/outbox.js send)."""
-    return {"HTTP_X_QUEUE": "1", "HTTP_IDEMPOTENCY_KEY": key, "HTTP_ACCEPT": "application/json"}
+    """The outbox's headers for a step it kept and uploads later (visits/static/visits/outbox.js send, from drain: a
+    replay, whose `at` is the phone's time)."""
+    return {
+        "HTTP_X_QUEUE": "1",
+        "HTTP_X_QUEUE_REPLAY": "1",
+        "HTTP_IDEMPOTENCY_KEY": key,
+        "HTTP_ACCEPT": "application/json",
+    }
 
 
 def sell_out_body(w, **values) -> dict:

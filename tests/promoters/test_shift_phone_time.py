@@ -1,9 +1,10 @@
 """A promoter's times as the phone sends them (the visits' window, visits/rules.phone_time): a check-in, check-out or
 sell-out report dated more than KA_VISIT_SYNC_MAX_HOURS (24) before the server receives it is refused
-(shift.time_too_old), one ahead of the server's clock beyond a few minutes too (shift.time_ahead), at the page and
-the API alike. The phone's check-in time is kept, but lateness is judged on when the check-in reached the server,
-which the promoter cannot set back; one that arrived more than KA_VISIT_SYNC_LATE_HOURS (4) after the phone's time
-reads "sent late" where the supervisor reads attendance (the shifts list, the month's counts, the export, the API).
+(shift.time_too_old), one ahead of the server's clock beyond a few minutes too (shift.time_ahead), at the page (a
+step the phone kept and uploads later: only its time is the phone's) and the API alike. The phone's check-in time is
+kept, but lateness is judged on when the check-in reached the server, which the promoter cannot set back; one that
+arrived more than KA_VISIT_SYNC_LATE_HOURS (4) after the phone's time reads "sent late" where the supervisor reads
+attendance (the shifts list, the month's counts, the export, the API).
 
 A shift from 9:00 to 17:00 on 1 June 2026 (late after 10 minutes)."""
 
@@ -177,15 +178,18 @@ def test_the_supervisor_sees_a_check_in_sent_late(w, time_machine, client):
 # --- the doors -------------------------------------------------------------------------------------------------
 
 
-def test_the_page_refuses_a_check_in_days_old_and_says_why(w, client):
+def test_the_page_refuses_a_check_in_kept_days_old_and_says_why(w, client):
+    """A check-in the phone kept and uploads from its outbox (a replay: only its time is the phone's,
+    tests/promoters/test_shift_time_sent_at_once.py) is refused with the reason and its code."""
     client.force_login(w.user)
     response = client.post(
         reverse("promoters:my-check-in", args=[w.shift.pk]),
         {"latitude": str(NEAR[0]), "longitude": str(NEAR[1]), "at": "2026-05-30T09:00:00+08:00"},
-        follow=True,
+        HTTP_X_QUEUE="1", HTTP_X_QUEUE_REPLAY="1", HTTP_ACCEPT="application/json",
         **EN,
-    )
-    assert "more than 24 hours before it reached the server" in response.content.decode()
+    )  # fmt: skip
+    assert response.status_code == 400 and response.json()["code"] == "shift.time_too_old"
+    assert "more than 24 hours before it reached the server" in response.json()["message"]
     assert stored(w).checked_in_at is None
 
 

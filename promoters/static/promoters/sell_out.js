@@ -19,8 +19,9 @@ window.addEventListener("submit", function (event) {
   var inputs = others.querySelectorAll("input:not([type=hidden])");
   if (Array.prototype.some.call(inputs, function (input) { return input.value.trim() !== ""; })) others.open = true;
 }, true);
-// The phone's time of the report, as it is sent (a report kept offline by the service worker goes up later, at the
-// time it was made; the server holds it to the check-in's window: promoters/phone_services.py).
+// The phone's time of the report, as it is sent. The server takes it only from a report kept offline by the service
+// worker and uploaded later from the outbox (outbox.js: `X-Queue-Replay`, ka_portal/pages.py replayed), held to the
+// check-in's window (promoters/phone_services.py); one sent at once is timed by the server's clock.
 window.addEventListener("submit", function (event) {
   if (!event.target.matches("form[data-stock-form]")) return;
   var at = event.target.querySelector("[data-client-time]");
