@@ -112,10 +112,11 @@ def test_the_rep_who_drafted_it_may_not_withdraw_and_is_told_who_does(world):
         promotion_withdraw(plan=plan, by=world.rep, reason="改价")
     assert refused.value.code == "promotion.rep_cannot_withdraw"
     assert refused.value.params == {"supervisor": display_name(world.supervisor)}
-    assert str(refused.value.detail) == (
-        f"A sales rep cannot withdraw a submitted plan; your supervisor, {display_name(world.supervisor)}, or the "
-        "account's KA manager withdraws it to draft for you to change."
-    )
+    with translation.override("en"):  # the detail is read in the language it is asked in
+        assert str(refused.value.detail) == (
+            f"A sales rep cannot withdraw a submitted plan; your supervisor, {display_name(world.supervisor)}, or the "
+            "account's KA manager withdraws it to draft for you to change."
+        )
     assert snapshot(plan) == before
 
 
@@ -125,10 +126,11 @@ def test_a_rep_without_a_supervisor_is_told_the_accounts_manager_withdraws(world
     PromotionPlan.objects.filter(pk=plan.pk).update(owner=loner)
     with translation.override("en"), pytest.raises(DomainError) as refused:
         promotion_withdraw(plan=plan, by=loner)
-    assert str(refused.value.detail) == (
-        "A sales rep cannot withdraw a submitted plan; the account's KA manager withdraws it to draft for you to "
-        "change."
-    )
+    with translation.override("en"):
+        assert str(refused.value.detail) == (
+            "A sales rep cannot withdraw a submitted plan; the account's KA manager withdraws it to draft for you to "
+            "change."
+        )
     assert PromotionPlan.objects.get(pk=plan.pk).status == Status.SUBMITTED
 
 
