@@ -3357,7 +3357,8 @@ RULES += _promoter_rules()  # fmt: skip
 
 
 # A promoter's phone times are held to the visits' window (KA_VISIT_SYNC_MAX_HOURS 24; the world's clock is
-# 2026-06-01 09:00): the check-in and the check-out at the page and the API, the sell-out report's time at the API.
+# 2026-06-01 09:00): the check-in, the check-out and the sell-out report's time at the page and the API. The page takes
+# the phone's time only from a step its outbox kept and uploads later (REPLAY); one sent at once is the server's.
 def _shift_time_doors():
     def not_checked_in(w, v):
         w._state = _shift(w, checked_in=False)
@@ -3368,11 +3369,12 @@ def _shift_time_doors():
     position = {"latitude": "", "longitude": ""}
     return (
         Door("page_step", "promoter_user", lambda w: reverse("promoters:my-check-in", args=[w._state.pk]),
-             lambda w, v: {**position, **v}, prepare=not_checked_in, name="check-in page"),
+             lambda w, v: {**position, **v}, prepare=not_checked_in, name="check-in page", headers=REPLAY),
         Door("api_step", "promoter_user", lambda w: reverse("shift-check-in", args=[w._state.pk]),
              lambda w, v: v, prepare=not_checked_in, name="check-in API"),
         Door("page_step", "promoter_user", lambda w: reverse("promoters:my-check-out", args=[w._state.pk]),
-             lambda w, v: {**position, "leave_early": "true", **v}, prepare=checked_in, name="check-out page"),
+             lambda w, v: {**position, "leave_early": "true", **v}, prepare=checked_in, name="check-out page",
+             headers=REPLAY),
         Door("api_step", "promoter_user", lambda w: reverse("shift-check-out", args=[w._state.pk]),
              lambda w, v: {"leave_early": True, **v}, prepare=checked_in, name="check-out API"),
     )  # fmt: skip
@@ -3383,6 +3385,8 @@ def _sell_out_time_doors():
         w._state = _shift(w)
 
     return (
+        Door("page", "promoter_user", lambda w: reverse("promoters:my-sell-out", args=[w._state.pk]),
+             lambda w, v: {**_sell_out_page(w, {}), f"s{w._state.pk}-at": v["at"]}, prepare=ready, headers=REPLAY),
         Door("api_step", "promoter_user", lambda w: reverse("shift-sell-out", args=[w._state.pk]),
              lambda w, v: {**_sell_out_api(w, {}), **v}, prepare=ready),
     )  # fmt: skip
@@ -3399,9 +3403,9 @@ def _shift_time_rules():
         Rule("shift.time_ahead", "shift.time_ahead", Shift, "at", **ahead,
              message="ahead of the server's clock", doors=_shift_time_doors()),
         Rule("shift.time_too_old (sell-out)", "shift.time_too_old", SellOutLine, "at", **too_old, watch=(Shift,),
-             doors=_sell_out_time_doors()),
+             message="hours before it reached the server", doors=_sell_out_time_doors()),
         Rule("shift.time_ahead (sell-out)", "shift.time_ahead", SellOutLine, "at", **ahead, watch=(Shift,),
-             doors=_sell_out_time_doors()),
+             message="ahead of the server's clock", doors=_sell_out_time_doors()),
     )  # fmt: skip
 
 
