@@ -3,19 +3,28 @@
 Settings name this module, so it must not import views or drf-spectacular (import cycle).
 """
 
+import logging
 from collections import Counter
 
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import JSONField, ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.template import loader
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views import defaults
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import exceptions, filters, mixins, pagination, permissions
+from rest_framework import exceptions, filters, pagination, permissions
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -224,6 +233,8 @@ def _error_response(exc, context):
             body["field"] = exc.field
         body.update(getattr(exc, "extra", {}))  # e.g. a reused key's "differs"
         return Response(body, status=exc.status_code)
+    if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith(CSRF_FAILED):
+        exc = CsrfFailed(str(exc.detail).removeprefix(CSRF_FAILED))
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -232,10 +243,11 @@ def _error_response(exc, context):
     if response is not None and isinstance(exc, exceptions.APIException):
         data = response.data
         if isinstance(exc, exceptions.ValidationError):
-            detail = getattr(exc, "summary", None) or _first_message(data)  # UnknownParameters names them all
+            detail = getattr(exc, "summary", None) or _first_message(data)  # UnknownParameters: each named
             response.data = {"code": "invalid", "detail": detail, "errors": data}
         elif isinstance(data, dict) and "detail" in data:
             response.data = {"code": getattr(exc.detail, "code", exc.default_code), "detail": str(data["detail"])}
+            response.data.update(getattr(exc, "extra", {}))  # a CSRF refusal's reason
     return response
 
 
@@ -326,53 +338,6 @@ def _searches_by_q(view) -> bool:
     return filterset_class is not None and "q" in filterset_class.base_filters
 
 
-class KnownParametersFilter(filters.BaseFilterBackend):
-    """A list refuses a query parameter it does not take: a 400 naming each unknown one and listing those it takes,
-    rather than the whole list as if nothing had been asked (`?code=P101` on products answered every product, and an
-    integration taking the first got the wrong one); one sent empty asks nothing, as an empty filter does.
-
-    What a list takes is what its schema documents — its filters (FilterSet), search, ordering, pagination (page,
-    page_size, cursor), `format`, and what the view declares itself with `extend_schema(parameters=…)` — read where
-    the schema reads it (ka_portal.schema.query_parameters), never from a list kept by hand: a parameter documented
-    is taken, and one a view reads must be documented. Lists only (a viewset's `list`, a generic list view's GET): a
-    record's or a report's own parameters are its view's to read. First of the filter backends: nothing is filtered
-    before the request is known to ask only what the list can do."""
-
-    def filter_queryset(self, request, queryset, view):
-        if request.method in ("GET", "HEAD") and _is_list(view):
-            from .schema import query_parameters  # drf-spectacular: not at import (settings name this module)
-
-            known = query_parameters(view, request.method)
-            asked = [name for name, values in request.query_params.lists() if any(value.strip() for value in values)]
-            unknown = [name for name in asked if known is not None and name not in known]
-            if unknown:
-                raise UnknownParameters(unknown, sorted(known))
-        return queryset
-
-
-def _is_list(view) -> bool:
-    """A viewset's `list`, or a generic view answering GET with `list` (ListAPIView): not a record (`get_object`
-    filters too) nor another action."""
-    if hasattr(view, "action"):
-        return view.action == "list"
-    return isinstance(view, mixins.ListModelMixin)
-
-
-class UnknownParameters(exceptions.ValidationError):
-    """Query parameters a list does not take: each named in `errors`, all of them in `detail`."""
-
-    def __init__(self, unknown: list[str], known: list[str]):
-        def message(names):
-            return ngettext(
-                "This list takes no parameter %(unknown)s: it takes %(known)s.",
-                "This list takes no parameters %(unknown)s: it takes %(known)s.",
-                len(names),
-            ) % {"unknown": WordList(names, quoted=True, conjunction=True), "known": ", ".join(known)}
-
-        super().__init__({name: [message([name])] for name in unknown})
-        self.summary = message(unknown)
-
-
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend, without building the FilterSet (a deep copy of every filter, a bound form) for a
     request that names none of its filters: such a FilterSet filters nothing, or only as its `unfiltered` says
@@ -433,18 +398,28 @@ class RoleModelPermissions(permissions.DjangoModelPermissions):
         return super()._queryset(view)
 
 
-# Django's own answers under /api/ the API answers in its shape, as DRF's exception handler would have.
-DJANGO_ERRORS = {404: exceptions.NotFound, 405: exceptions.MethodNotAllowed, 500: exceptions.APIException}
+# Django's own answers under /api/ the API answers in its shape, as DRF's exception handler would have: a request
+# Django cannot read (a host it does not serve, a malformed request) as DRF's own unreadable body (`parse_error`).
+DJANGO_ERRORS = {
+    400: exceptions.ParseError,
+    403: exceptions.PermissionDenied,
+    404: exceptions.NotFound,
+    405: exceptions.MethodNotAllowed,
+    500: exceptions.APIException,
+}
 
 
 def _is_api(request) -> bool:
     return request.path_info.startswith("/api/")
 
 
-def api_error(request, status: int) -> JsonResponse:
-    """The API's error {"code", "detail"} for an answer Django gives itself, in the request's language."""
-    exc = DJANGO_ERRORS[status](request.method) if status == 405 else DJANGO_ERRORS[status]()
-    body = {"code": exc.default_code, "detail": str(exc.detail)}
+def api_error(request, status: int, exc: exceptions.APIException | None = None) -> JsonResponse:
+    """The API's error {"code", "detail"} for an answer Django gives itself, in the request's language: the
+    status's own (DJANGO_ERRORS), or `exc` when Django said why."""
+    if exc is None:
+        exc = DJANGO_ERRORS[status](request.method) if status == 405 else DJANGO_ERRORS[status]()
+    body = {"code": getattr(exc.detail, "code", exc.default_code), "detail": str(exc.detail)}
+    body.update(getattr(exc, "extra", {}))
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
 
 
@@ -455,17 +430,66 @@ def not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+def _too_much(exception) -> exceptions.APIException | None:
+    """Why Django refused a request's body (400), in the API's words: what it may send, not "malformed"."""
+    if isinstance(exception, RequestDataTooBig):
+        size = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        message = _("The request is too large: its fields may take at most %(size)s (files apart).")
+        return exceptions.ParseError(message % {"size": size}, code="too_large")
+    if isinstance(exception, TooManyFieldsSent):
+        message = _("The request sends too many fields or query parameters: at most %(count)s.")
+        return exceptions.ParseError(message % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}, "too_many_fields")
+    if isinstance(exception, TooManyFilesSent):
+        message = _("The request sends too many files: at most %(count)s.")
+        return exceptions.ParseError(message % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}, "too_many_files")
+    return None
+
+
+CSRF_FAILED = "CSRF Failed: "  # how DRF's SessionAuthentication begins its refusal, the reason after it
+
+
+class CsrfFailed(exceptions.PermissionDenied):
+    """A write signed in by session (the browsable API, a page's script) without its CSRF token: `csrf_failed`, the
+    code the pages' CSRF_FAILURE_VIEW answers their outbox, the reason Django gave in `params`."""
+
+    default_code = "csrf_failed"
+
+    def __init__(self, reason: str):
+        super().__init__(
+            _(
+                "A write signed in by session needs its CSRF token: send the %(cookie)s cookie's value in the "
+                "X-CSRFToken header, or sign in with an API token."
+            )
+            % {"cookie": settings.CSRF_COOKIE_NAME}
+        )
+        self.extra = {"params": {"reason": reason}}
+
+
 class ApiErrorsMiddleware:
-    """Under /api/ every 404, 405 and 500 is the API's JSON error, never a page: Django answers some itself, outside
-    DRF's exception handler — an address no route takes (with DEBUG, its technical page listing every URL pattern,
-    which handler404 never sees), a method a plain Django view does not take, an exception no view answered (the
-    traceback stays in the log). DRF's own answers (JSON, or the browsable API a browser asked for) and every answer
-    outside /api/ pass as they are: pages keep their HTML 404. Below LocaleMiddleware: in the request's language."""
+    """Under /api/ every 400, 403, 404, 405 and 500 is the API's JSON error, never a page: Django answers some itself,
+    outside DRF's exception handler — a request it cannot read (a host it does not serve, a body too large, too many
+    fields; with DEBUG, its technical page), a 403 a plain Django view gives, an address no route takes (with DEBUG,
+    its technical page listing every URL pattern, which handler404 never sees), a method a plain Django view does not
+    take, an exception no view answered (the traceback stays in the log, a refused body in django.security's). DRF's
+    own answers (JSON, or the browsable API a browser asked for) and every answer outside /api/ pass as they are:
+    pages keep their HTML 400, 403 and 404. A query string of more fields than Django reads is refused here, before
+    any view: DRF reads it (?format=) before it can answer an error, and with DEBUG it would answer a 500. Below
+    LocaleMiddleware: in the request's language; above CommonMiddleware, whose host check refuses a host the site
+    does not serve."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if _is_api(request):
+            try:
+                request.GET  # noqa: B018 — read here: DRF reads it (?format=) before it can answer an error
+            except TooManyFieldsSent as refused:
+                # as Django logs it (django.security), answered as the API answers a body with too many fields
+                logging.getLogger(f"django.security.{type(refused).__name__}").error(
+                    str(refused), exc_info=refused, extra={"status_code": 400, "request": request}
+                )
+                return api_error(request, 400, _too_much(refused))
         response = self.get_response(request)
         if (
             response.status_code not in DJANGO_ERRORS
@@ -474,10 +498,17 @@ class ApiErrorsMiddleware:
             or response.get("Content-Type", "").startswith("application/json")
         ):
             return response
-        answer = api_error(request, response.status_code)
+        why = getattr(request, "_api_refused", None) if response.status_code == 400 else None
+        answer = api_error(request, response.status_code, why)
         if response.has_header("Allow"):
             answer["Allow"] = response["Allow"]
         return answer
+
+    def process_exception(self, request, exception):
+        """A view's body Django refused (DRF parses it in the view): why, kept for the 400 Django answers for it."""
+        if _is_api(request):
+            request._api_refused = _too_much(exception)
+        return None  # Django answers it (and logs it) as ever
 
 
 def app_router(*resources: tuple[str, type, str]) -> DefaultRouter:

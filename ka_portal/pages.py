@@ -192,9 +192,14 @@ def once_per_key(view):
 def csrf_failure(request, reason: str = ""):
     """CSRF_FAILURE_VIEW: a background write sent with a rotated token (the service worker uploading a form kept
     before the rep signed in again) is answered `csrf_failed`, which the outbox keeps and sends again with the page's
-    token; any other 403 it takes for "no longer allowed" and refuses. Pages get Django's own page."""
+    token; any other 403 it takes for "no longer allowed" and refuses. Under /api/ the API's `csrf_failed`, as DRF's
+    session check answers it (ka_portal.api.CsrfFailed). Pages get Django's own page."""
     from django.views.csrf import csrf_failure as page
 
+    from .api import CsrfFailed, api_error
+
+    if request.path_info.startswith("/api/"):
+        return api_error(request, 403, CsrfFailed(reason))
     if queued(request):
         return JsonResponse({"code": "csrf_failed", "errors": {}}, status=403)
     return page(request, reason=reason)

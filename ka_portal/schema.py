@@ -3,9 +3,10 @@ language.
 
 A drf-spectacular postprocessing hook, so each view declares only what is particular to it. Errors have the
 one shape ka_portal/api.py's exception handler writes: {"code", "detail", "params"?, "field"?, "errors"?}.
-And the query parameters an operation documents, which are the ones a list takes (`query_parameters`).
+And the query parameters an operation documents, which are the ones a GET takes (`query_parameters`).
 """
 
+from django.conf import settings
 from django.utils import translation
 from drf_spectacular.generators import SchemaGenerator as SpectacularGenerator
 from drf_spectacular.settings import spectacular_settings
@@ -28,20 +29,24 @@ class SchemaGenerator(SpectacularGenerator):
 def query_parameters(view, method: str) -> frozenset[str] | None:
     """The query parameters the schema documents for `view`'s operation (a view instance serving `method`): what its
     filters, search, ordering and pagination take and what it declares itself (`extend_schema(parameters=…)`), and
-    `format` (DRF reads it on every view). None for an operation the schema does not document.
+    `format` (DRF reads it on every view). None for an operation the schema does not document (the API root, the
+    schema and its docs themselves).
 
-    The API refuses the others on a list (ka_portal.api.KnownParametersFilter): what it takes is what the schema
-    says, read from the one place the schema is written from, so the two cannot part."""
-    key = (type(view), getattr(view, "action", None), "GET" if method == "HEAD" else method.upper())
+    The API refuses the others on every GET (ka_portal.api_parameters.KnownParameters): what an operation takes is
+    what the schema says, read from the one place the schema is written from, so the two cannot part."""
+    key = (
+        settings.ROOT_URLCONF,  # a test's own URLconf routes views the project's does not
+        type(view),
+        getattr(view, "action", None),
+        "GET" if method == "HEAD" else method.upper(),
+    )
     if key not in _documented:
-        found = _operation_query_parameters(*key)
-        if found is None:
-            return None  # not routed (yet): asked again next time rather than never checked
-        _documented[key] = found
+        _documented[key] = _operation_query_parameters(*key[1:])
     return _documented[key]
 
 
-_documented: dict[tuple, frozenset[str]] = {}  # per operation, for the process: computed on its first request
+# Per operation, for the process: computed on its first request (an undocumented one's None too, not looked for again).
+_documented: dict[tuple, frozenset[str] | None] = {}
 
 
 def _operation_query_parameters(view_class, action, method: str) -> frozenset[str] | None:
@@ -82,13 +87,18 @@ ERROR = {
 }
 
 COMMON = {
-    "400": "The request cannot be read or a rule refuses it (a field, a query parameter, a number out of range).",
+    "400": "The request cannot be read (malformed, too large) or a rule refuses it (a field, a query parameter the "
+    "operation does not document or a value it does not take, a number out of range).",
     "401": "No valid token or session.",
     "403": "The user's role may not do this.",
     "404": "Not found, or outside the user's scope.",
     "429": "Too many requests (sign-in attempts); retry later.",
 }
-WRITES = {"409": "Conflicts with the state of the data (a budget exhausted, a record still referred to)."}
+WRITES = {
+    "403": "The user's role may not do this, or a write signed in by session came without its CSRF token "
+    "(`csrf_failed`).",
+    "409": "Conflicts with the state of the data (a budget exhausted, a record still referred to).",
+}
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 

@@ -91,9 +91,10 @@ MIDDLEWARE = [
     "ka_portal.middleware.PageGZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    # Under /api/ Django's own 404 (its DEBUG page too), 405 and 500 in the API's JSON error shape (ka_portal/api.py).
+    # Under /api/ Django's own 400, 403, 404 (its DEBUG pages too), 405 and 500 in the API's JSON error shape
+    # (ka_portal/api.py): below LocaleMiddleware (the request's language), above CommonMiddleware (its host check).
     "ka_portal.api.ApiErrorsMiddleware",
+    "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -324,11 +325,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "ka_portal.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "ka_portal.api.KnownParametersFilter",  # a list refuses a query parameter its schema does not document
         "ka_portal.api.FilterBackend",  # django-filter's, building no FilterSet for a request naming no filter
         "ka_portal.api.SearchFilter",  # DRF's, or a view's own `search_term` (what one term finds)
         "ka_portal.api.OrderingFilter",  # DRF's, ending every order with a unique key
     ],
+    # Not a throttle: every GET refuses a query parameter its schema does not document. DRF runs these on every view
+    # after authentication and permissions; a view naming its own throttle_classes keeps this one
+    # (ka_portal/api_parameters.py).
+    "DEFAULT_THROTTLE_CLASSES": ["ka_portal.api_parameters.KnownParameters"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ka_portal.api.exception_handler",
 }
