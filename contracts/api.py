@@ -515,8 +515,8 @@ MONTH_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}")
 @extend_schema_field(MONTH_SCHEMA)
 class MonthField(serializers.Field):
     """A month answered as "YYYY-MM", held as its first day. Sent, it is read as a month box reads it
-    (ka_portal.months.parse_month: any day of it too): the reading tradespend.api.accruals.AccrualMonthField keeps
-    (its schema says so); the contracts API's own months are YearMonthField, YYYY-MM only. One that is no month
+    (ka_portal.months.parse_month: any day of it too); the API's months sent by clients are YearMonthField, YYYY-MM
+    only (the contracts API's, a remittance's, an adjustment's: tradespend.api). One that is no month
     (2026-13) is refused as such; one written right but outside the months the portal holds (1999-01) answers
     ``month.out_of_range`` naming the field and the range, not "not a month"."""
 

@@ -6,9 +6,12 @@ reach them only through a service, so a rule reads the same and says the same at
 arithmetic behind them (due dates, buckets, oldest-first, DSO) is in contracts/receivables.py.
 """
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import DAYS_MAX, check_text_length
@@ -55,6 +58,38 @@ def check_book_date(day: date, *, today: date, days_ahead: int, field: str = "da
             day=day,
             days=days_ahead,
             latest=latest,
+        )
+
+
+def check_book_month(month: date, *, today: date, days_ahead: int, field: str = "month", label=None) -> None:
+    """A month a record is booked in (an adjustment's, held as its first day) within the months the books take: from
+    BOOKS_START's to the month of the last day they take (``days_ahead`` days after ``today``, as check_book_date
+    reads it), refused with the same codes, naming the month as YYYY-MM (as it was typed), not its first day."""
+    label = label if label is not None else _("Month")
+    month = month.replace(day=1)
+    if month < BOOKS_START:
+        raise DomainError(
+            "books.date_before_start",
+            _("%(label)s: %(month)s is before the books start in %(start)s."),
+            field=field,
+            label=label,
+            month=f"{month:%Y-%m}",
+            start=f"{BOOKS_START:%Y-%m}",
+        )
+    latest = today + timedelta(days=days_ahead)
+    if month > latest.replace(day=1):
+        raise DomainError(
+            "books.date_too_far_ahead",
+            _(
+                "%(label)s: %(month)s is after %(last)s, the last month the books take (they take dates up to "
+                "%(latest)s, %(days)s days after today)."
+            ),
+            field=field,
+            label=label,
+            month=f"{month:%Y-%m}",
+            last=f"{latest:%Y-%m}",
+            latest=latest,
+            days=days_ahead,
         )
 
 
@@ -439,6 +474,34 @@ def check_term(values, *, contract_from: date | None, contract_to: date | None, 
             contract_from=contract_from,
             contract_to=contract_to,
         )
+
+
+def check_terms_within_contract(
+    *, contract_from: date, contract_to: date, terms: Sequence[tuple[Any, date, date]], contract_number: str = ""
+) -> None:
+    """``term.outside_contract`` from the contract's side: a contract's dates changed keep every one of its trade-term
+    lines (``terms``: each line's kind label, valid from, valid to) within them, so no line accrues a month outside its
+    contract (and none is then refused for it when only its note is changed). The lines outside are named with their
+    dates: the clerk ends or moves them first, then changes the contract. Clipping them silently would change what
+    they accrue, and a line's months may be closed (term.months_closed) or its agreements evidenced."""
+    if contract_to < contract_from:  # contract.validity_reversed says so
+        return
+    outside = [(kind, start, end) for kind, start, end in terms if start < contract_from or end > contract_to]
+    if not outside:
+        return
+    raise DomainError(
+        "term.outside_contract",
+        _(
+            "Contract %(contract)s would run %(contract_from)s – %(contract_to)s, but these trade-term lines run "
+            "outside those dates: %(lines)s. End or move those lines first (their valid from and valid to), then "
+            "change the contract's dates."
+        ),
+        field="valid_to" if any(end > contract_to for _kind, _start, end in outside) else "valid_from",
+        contract=contract_number,
+        contract_from=contract_from,
+        contract_to=contract_to,
+        lines=WordList(format_lazy("{} ({} – {})", kind, start, end) for kind, start, end in outside),
+    )
 
 
 def claimed_months(

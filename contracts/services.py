@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,6 +77,14 @@ def check_book_date(day: date, *, field: str = "date", label=None) -> None:
     )
 
 
+def check_book_month(month: date, *, field: str = "month", label=None) -> None:
+    """A month a record is booked in (a ledger adjustment's) within the months the books take
+    (contracts.rules.check_book_month: check_book_date's bounds, the refusal naming the month as YYYY-MM)."""
+    rules.check_book_month(
+        month, today=timezone.localdate(), days_ahead=settings.KA.books_days_ahead, field=field, label=label
+    )
+
+
 # A contract's dates and a term line's (which has no signed_on), each with the label its refusal names it by.
 CONTRACT_DATES = {"signed_on": _("Signed on"), "valid_from": _("Valid from"), "valid_to": _("Valid to")}
 
@@ -134,6 +143,7 @@ def contract_problems(contract: Contract, *, unread: Iterable[str] = ()) -> list
         "valid_to",
     )
     ask(lambda: check_contract_move(contract), "account")
+    ask(lambda: check_terms_within(contract, stored=stored), "valid_from", "valid_to")
     ask(lambda: check_figures_from_terms(contract), "rebate_percent", "listing_fee")
     ask(lambda: _check_number_free(contract), "number")
     try:
@@ -169,6 +179,21 @@ def _check_number_free(contract: Contract) -> None:
             field="number",
             number=contract.number,
         )
+
+
+def check_terms_within(contract: Contract, *, stored: Mapping[str, date | None] | None) -> None:
+    """A stored contract whose dates change keeps every trade-term line within them (contracts.rules
+    .check_terms_within_contract, ``term.outside_contract`` from the contract's side): page, API and admin alike. Its
+    dates as they stand are not asked again (a contract stored before the rule stays editable: its status, notes)."""
+    if stored is None or (stored["valid_from"], stored["valid_to"]) == (contract.valid_from, contract.valid_to):
+        return
+    terms = ContractTerm.objects.filter(contract_id=contract.pk).order_by("valid_from", "kind", "pk")
+    rules.check_terms_within_contract(
+        contract_from=contract.valid_from,
+        contract_to=contract.valid_to,
+        terms=[(ContractTerm.Kind(term.kind).label, term.valid_from, term.valid_to) for term in terms],
+        contract_number=contract.number,
+    )
 
 
 def check_contract_move(contract: Contract) -> None:
@@ -398,30 +423,46 @@ def payment_record(
 def check_payment_reference(*, account: KeyAccount, reference: str) -> None:
     """Refuse a payment whose reference (the bank's or the chain's, as the clerk types it) is already on a payment
     of the same key account that stands (payment.reference_used): pressing Back and submitting again, or typing the
-    same advice twice, would book the same money twice. An empty reference is never compared; a reversed payment
-    frees its reference (booked wrong, recorded again right)."""
+    same advice twice, would book the same money twice. A bank reference is the same whatever its case and the spaces
+    around it (QA3P-2026-12-01, qa3p-2026-12-01): compared trimmed and without case, the stored one trimmed too. An
+    empty reference is never compared; a reversed payment frees its reference (booked wrong, recorded again right).
+    The refusal names the earlier payment (its date, amount and reference as recorded) and where it is shown."""
     reference = (reference or "").strip()
     if not reference:
         return
     earlier = (
-        Payment.objects.filter(account_id=account.pk, reference=reference, reversed_at__isnull=True)
+        Payment.objects.filter(account_id=account.pk, reversed_at__isnull=True)
+        .annotate(stored_reference=Trim("reference"))
+        .filter(stored_reference__iexact=reference)
         .order_by("date", "pk")
         .first()
     )
-    if earlier is not None:
-        raise DomainConflict(
-            "payment.reference_used",
-            _(
-                "Reference %(reference)s is already recorded for a payment of %(account)s on %(date)s of %(amount)s: "
-                "check the reference, or open that payment."
-            ),
-            field="reference",
-            reference=reference,
-            account=account.code,
-            date=earlier.date,
-            amount=earlier.amount,
-            payment=earlier.pk,
+    if earlier is None:
+        return
+    recorded = earlier.reference.strip()
+    if recorded == reference:
+        message = _(
+            "Reference %(reference)s is already recorded for a payment of %(account)s on %(date)s of %(amount)s: "
+            "check the reference. That payment is listed under Payments on the account's receivables page; if it "
+            "was booked wrong, reverse it there first."
         )
+    else:
+        message = _(
+            "Reference %(reference)s is already recorded, as %(recorded)s, for a payment of %(account)s on %(date)s "
+            "of %(amount)s (a reference is the same whatever its case): check the reference. That payment is listed "
+            "under Payments on the account's receivables page; if it was booked wrong, reverse it there first."
+        )
+    raise DomainConflict(
+        "payment.reference_used",
+        message,
+        field="reference",
+        reference=reference,
+        recorded=recorded,
+        account=account.code,
+        date=earlier.date,
+        amount=earlier.amount,
+        payment=earlier.pk,
+    )
 
 
 def _same_payment(payment: Payment, *, by, account: KeyAccount, date: date, amount: Decimal, reference: str) -> Payment:

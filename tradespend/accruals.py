@@ -605,10 +605,11 @@ def _unchanged(row: dict | None, line: _Line) -> bool:
 def check_adjustment_month(month: date) -> None:
     """An adjustment's month (its first day) lies within what the books take (contracts.services.check_book_date:
     from BOOKS_START to settings.KA.books_days_ahead days after today), as an invoice's or a deduction's date: a
-    month typed a year ahead (2027-06) is refused naming the month, not booked as spend no one has incurred."""
-    from contracts.services import check_book_date  # lazy: contracts' services import tradespend's models
+    month typed a year ahead (2027-06) is refused naming the month (YYYY-MM, as typed: contracts.rules
+    .check_book_month), not booked as spend no one has incurred."""
+    from contracts.services import check_book_month  # lazy: contracts' services import tradespend's models
 
-    check_book_date(month, field="month", label=_("Month"))
+    check_book_month(month, field="month", label=_("Month"))
 
 
 def accrued_total(*, account: KeyAccount, month: date, kind: str) -> Decimal:

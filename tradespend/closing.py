@@ -124,24 +124,53 @@ def months_waiting(before: date) -> list[date]:
 
 
 def check_month_in_order(month: date) -> None:
-    """Refuse a close that is not the next month's (months close in order, one after the other):
-    ``month.before_first_open`` before the earliest closed one's first open month (an empty month before it, 2024-12
-    with 2025-01 onwards closed, would be closed for good out of order); before any close,
-    ``month.before_first_record`` for a month before the books' first (it would close nothing, and fix the start of the
-    order before the books begin) and ``month.nothing_recorded`` while nothing is recorded at all."""
+    """Refuse a close that is not the next month's (months close in order, one after the other), each refusal saying
+    the true reason. Once a month is closed, a month before the closed ones: ``month.before_first_record`` when it is
+    before the books' first month too (nothing is recorded in it or before it: 2024-12 with the books and the closes
+    beginning in 2025-01), else ``month.before_first_open`` (records dated before the first closed month: it would
+    close out of order, for good). Before any close, ``month.before_first_record`` for a month before the books' first
+    (it would close nothing, and fix the start of the order before the books begin) and ``month.nothing_recorded``
+    while nothing is recorded at all. A month within the closed run is ``month.already_closed``."""
     month = month_start(month)
-    first = first_month_to_close()
+    closed = ClosedMonth.objects.months()
+    first = _first_open_from(closed)
+    books = first_record_month() if first is None or month < first else None
     if first is not None:
-        if month < first:
-            raise DomainError(
-                "month.before_first_open",
-                _("Months close in order: the first open month is %(first)s, so %(month)s cannot be closed."),
-                field="month",
-                first=f"{first:%Y-%m}",
-                month=f"{month:%Y-%m}",
+        if month >= first:
+            return
+        closed_from = min(closed)
+        if month >= closed_from:
+            raise DomainConflict(
+                "month.already_closed", _("%(month)s is already closed."), field="month", month=f"{month:%Y-%m}"
             )
-        return
-    books = first_record_month()
+        # the closes began with the books' first month; a record dated before it since (legacy) moves the books back
+        begin = min(books, closed_from) if books is not None else closed_from
+        if month < begin:
+            raise DomainError(
+                "month.before_first_record",
+                _(
+                    "%(month)s cannot be closed: nothing is recorded in it or before it, as the books begin in "
+                    "%(first)s. Months close in order from the books' first month: closing began with "
+                    "%(closed_from)s, and the next month to close is %(next)s."
+                ),
+                field="month",
+                month=f"{month:%Y-%m}",
+                first=f"{begin:%Y-%m}",
+                closed_from=f"{closed_from:%Y-%m}",
+                next=f"{first:%Y-%m}",
+            )
+        raise DomainError(
+            "month.before_first_open",
+            _(
+                "%(month)s cannot be closed: it is before %(closed_from)s, the first closed month. Months close in "
+                "order, one after the other, and none is closed before those already closed: the next month to close "
+                "is %(first)s."
+            ),
+            field="month",
+            month=f"{month:%Y-%m}",
+            closed_from=f"{closed_from:%Y-%m}",
+            first=f"{first:%Y-%m}",
+        )
     if books is None:
         raise DomainError(
             "month.nothing_recorded",
@@ -318,7 +347,8 @@ def over_deducted_in(month: date, *, by) -> list[Deduction]:
 
 def month_close_preview(*, month: date, by, today: date | None = None) -> ClosePreview:
     """What closing ``month`` would freeze (exactly what month_close freezes if nothing is recorded meanwhile), or
-    for a closed month what was frozen and the drift since."""
+    for a closed month what was frozen and the drift since. A month that cannot be closed (``refusal``) has no
+    figures: only the refusal, saying why."""
     month = month_start(month)
     try:
         check_month_close(month=month, by=by, today=today)
@@ -327,6 +357,10 @@ def month_close_preview(*, month: date, by, today: date | None = None) -> CloseP
     else:
         refusal_found = None
     closed = ClosedMonth.objects.select_related("closed_by").filter(month=month).first()
+    if closed is None and refusal_found is not None:
+        # a month that cannot be closed freezes nothing: no table of figures (zeros for every chain before the books
+        # begin, or of a month not over yet) reads as what a close would freeze, and nothing is computed for it
+        return ClosePreview(month=month, rows=[], total=Figures(), refusal=refusal_found)
     if closed is not None:
         figures = {figure.account_id: Figures.from_closed(figure) for figure in closed.figures.all()}
         live = month_figures(month)  # what the drift compares them with

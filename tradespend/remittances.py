@@ -366,11 +366,14 @@ def remittance_record(
         problems.add("", None, "reference", _("The reference is longer than 60 characters."), "remittance.reference")
     else:
         account = KeyAccount.objects.select_for_update().get(pk=account.pk)  # one remittance of an account at a time
-        existing = Remittance.objects.filter(account=account, reference=reference).select_related("account").first()
+        # a reference is the same whatever its case (contracts.services.check_payment_reference compares alike)
+        existing = (
+            Remittance.objects.filter(account=account, reference__iexact=reference).select_related("account").first()
+        )
         if existing is not None:
             lines = None
             if not found_before:
-                lines = _new_lines(when=when, reference=reference, invoices=invoices, deductions=deductions)
+                lines = _new_lines(when=when, reference=existing.reference, invoices=invoices, deductions=deductions)
             return _same_or_refused(existing, when=when, cash=cash, file_sha256=file_sha256, lines=lines)
         # A reference a payment recorded by hand already holds is that money, booked once (contracts' one rule,
         # payment.reference_used, naming it; a reversed payment frees its reference). The account is locked above, as

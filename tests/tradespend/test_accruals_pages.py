@@ -177,7 +177,7 @@ def test_api_lists_with_the_same_filters_and_scope(api_client, manager, finance,
 
 def test_api_creates_an_adjustment_once_per_idempotency_key(api_client, finance, ledger_world):
     api_client.force_authenticate(finance)
-    body = {"account": "WMT", "month": "2026-06-09", "kind": "promotion", "amount": "30.00", "reason": "赠品补计"}
+    body = {"account": "WMT", "month": "2026-06", "kind": "promotion", "amount": "30.00", "reason": "赠品补计"}
     first = api_client.post(reverse("accrual-line-list"), body, format="json", HTTP_IDEMPOTENCY_KEY="adj-1")
     again = api_client.post(reverse("accrual-line-list"), body, format="json", HTTP_IDEMPOTENCY_KEY="adj-1")
     assert first.status_code == 201 and again.json()["id"] == first.json()["id"]

@@ -88,7 +88,8 @@ def test_the_form_refuses_a_month_too_far_ahead_and_a_reversal_below_zero(client
     form = {"account": "LOTUS", "month": "2027-06", "kind": "end_cap", "amount": "100", "reason": "预提",
             "contract": "", "plan": ""}  # fmt: skip
     page = client.post(reverse("tradespend:ledger-adjust"), form).content.decode()
-    assert "more than 31 days after today" in page and 'value="2027-06"' in page
+    # the month named as typed (YYYY-MM), not its first day
+    assert "Month: 2027-06 is after 2027-01, the last month the books take" in page and 'value="2027-06"' in page
     page = client.post(reverse("tradespend:ledger-adjust"), {**form, "month": "2026-12", "amount": "-999999"})
     assert "Only 2,400.00 accrued for TG fee at LOTUS in 2026-12" in page.content.decode()
     assert AccrualLine.objects.filter(account=lotus).count() == 1
@@ -117,7 +118,9 @@ def test_a_month_before_the_earliest_closed_one_is_not_offered(client, finance, 
     ClosedMonth.objects.create(month=date(2026, 11, 1))
     client.force_login(finance)
     page = client.get(reverse("tradespend:month-close"), {"month": "2024-12"}).content.decode()
-    assert "Months close in order: the first open month is 2026-12, so 2024-12 cannot be closed." in page
+    # the true reason: 2024-12 is before the books begin (here, with the closes, in 2026-10), not merely "closed"
+    assert "2024-12 cannot be closed: nothing is recorded in it or before it, as the books begin in 2026-10." in page
+    assert "What will be frozen" not in page and 'data-testid="preview"' not in page
     refused = client.post(reverse("tradespend:month-close") + "?month=2024-12", {"month": "2024-12"})
     assert not ClosedMonth.objects.filter(month=date(2024, 12, 1)).exists()
     assert refused.status_code in (200, 302)

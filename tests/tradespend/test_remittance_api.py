@@ -62,7 +62,8 @@ def test_a_json_remittance_lands_and_reads_back_with_its_deductions_state(api_cl
     assert (lines["K-2"]["still_open"], lines["K-2"]["short"]) == ("500.00", True)
     assert body["rest"] == [{"invoice": "K-0", "amount": "300.00"}]
     deduction = body["deductions"][0]
-    assert (deduction["kind"], deduction["period_start"], deduction["period_end"]) == ("tg", "2026-08-01", "2026-09-01")
+    # the months as /api/v1/deductions/ answers them (YYYY-MM)
+    assert (deduction["kind"], deduction["period_start"], deduction["period_end"]) == ("tg", "2026-08", "2026-09")
     assert deduction["state"] in {s.value for s in Deduction.State}
     assert Invoice.objects.get(number="K-0").open_amount == D("600.00")
 
@@ -88,14 +89,14 @@ def test_a_refusal_lists_every_bad_line(api_client, remit_api):
     api_client.force_authenticate(remit_api["finance"])
     body = _body(
         invoices=[{"invoice": "K-1", "amount": "6000.01"}, {"invoice": "NOPE", "amount": "1.00"}],
-        deductions=[{"kind": "tg", "period_start": "2026/13", "amount": "5.00"}],
+        deductions=[{"kind": "tg", "period_start": "2026-09", "period_end": "2026-08", "amount": "5.00"}],
     )
 
     response = api_client.post(URL, body, format="json")
 
     assert response.status_code in (400, 409)
     errors = [(e["section"], e["row"], e["column"]) for e in response.json()["errors"]]
-    assert errors == [("invoices", 1, "amount"), ("invoices", 2, "invoice"), ("deductions", 1, "period_start")]
+    assert errors == [("invoices", 1, "amount"), ("invoices", 2, "invoice"), ("deductions", 1, "period_end")]
     assert Remittance.objects.count() == 0 and Payment.objects.count() == 0
 
 
@@ -110,7 +111,7 @@ def test_an_excel_advice_through_the_api(api_client, remit_api):
     response = api_client.post(URL + "import/", fields, format="multipart")
 
     assert response.status_code == 201, response.json()
-    assert response.json()["deductions"][0]["period_end"] == "2026-09-01"
+    assert response.json()["deductions"][0]["period_end"] == "2026-09"
     assert Invoice.objects.get(number="K-1").open_amount == 0
 
 

@@ -8,6 +8,8 @@ are answered 404. Both creates take an Idempotency-Key.
 `routes` (prefix, viewset, basename) go into the router of tradespend/api_urls.py; `urlpatterns` are
 this module's other endpoints."""
 
+import re
+
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,7 @@ from rest_framework.fields import empty
 
 from accounts.models import KeyAccount
 from contracts import selectors as contract_selectors
-from contracts.api import FinancePermission, MonthField
+from contracts.api import FinancePermission, YearMonthField
 from contracts.models import ContractTerm
 from ka_portal import api_fields, scope
 from ka_portal.api_cache import CachedListMixin
@@ -37,10 +39,21 @@ REFUSED = {
 }
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}(-\d{2})?$", "example": "2026-09"})
-class AccrualMonthField(MonthField):
-    """A line's month: written as YYYY-MM (ka_portal/months.py, as every month input) or any day of it, read as its
-    first day and answered as that day (YYYY-MM-DD, as this API always answered it)."""
+# A month's first day, the shape this API answers a line's month in: read too, so a client sending back what it read
+# keeps working. Any other day is refused: 2026-12-15 is not a month, and silently taking its month hid typos.
+FIRST_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-01")
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}(-01)?$", "example": "2026-09"})
+class AccrualMonthField(YearMonthField):
+    """A line's month. Sent: YYYY-MM, as every month of the API (contracts.api.YearMonthField: a day within the month,
+    2026-1 or 2026/12 is refused naming what was sent), or the month's first day (YYYY-MM-01), the shape it is answered
+    in. Answered as that first day (YYYY-MM-DD, as this API always answered it)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and FIRST_DAY.fullmatch(data.strip()):
+            data = data.strip()[:7]
+        return super().to_internal_value(data)
 
     def to_representation(self, value):
         return value.isoformat()
@@ -132,8 +145,9 @@ class AccrualLineSerializer(serializers.ModelSerializer):
     )
     kind = serializers.ChoiceField(choices=SpendKind.choices, help_text="What the spend pays for.")
     month = AccrualMonthField(
-        help_text="The month: read as its first day (2026-05-01); a POST takes it as YYYY-MM, as every month input "
-        "does, or any day of it."
+        help_text="The month: answered as its first day (2026-05-01). A POST takes it as YYYY-MM (2026-05), as every "
+        "month of the API, or as that first day (2026-05-01); since 2026-12 any other day (2026-05-17) or shape "
+        "(2026-5, 2026/05) is refused naming what was sent, no longer read as its month."
     )
     amount = api_fields.DecimalField(max_digits=14, decimal_places=2, help_text="CNY; negative only for corrections.")
     reason = serializers.CharField(

@@ -224,10 +224,10 @@ class ClosedMonthSerializer(serializers.ModelSerializer):
     create=extend_schema(
         description="Close a month (finance): its figures are frozen and nothing dated in it can be recorded. "
         "Months close in order, one after the other from the first month with a record: refused while the month "
-        "is not over (month.not_over), when it is closed already (month.already_closed), before the first open "
-        "month (month.before_first_open), before any close for a month before the first with a record "
-        "(month.before_first_record) or with nothing recorded at all (month.nothing_recorded), while an earlier "
-        "month waits to close (month.earlier_open) or when it would leave an open month between closed ones "
+        "is not over (month.not_over), when it is closed already (month.already_closed), for a month before the "
+        "first with a record (month.before_first_record, before or after the first close), before the first closed "
+        "month otherwise (month.before_first_open), with nothing recorded at all (month.nothing_recorded), while an "
+        "earlier month waits to close (month.earlier_open) or when it would leave an open month between closed ones "
         "(month.leaves_gap). Each refusal names the month and why. Accepts an Idempotency-Key.",
         responses={201: ClosedMonthSerializer, **CONFLICT},
     ),

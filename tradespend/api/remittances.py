@@ -12,20 +12,21 @@ Both POSTs take an Idempotency-Key; the same account + reference with the same c
 remittance already recorded (``already_imported``: true) and changes nothing. A refusal is the house's DomainError
 JSON; its ``errors`` list every bad line: {section, row, column, message, code}."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from contracts.api import CONFLICT, FinancePermission, account_field
+from contracts.api import CONFLICT, FinancePermission, YearMonthField, account_field
+from contracts.rules import claimed_months
 from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import remittances_for
 
-from .. import rules
 from ..filters import RemittanceFilter
 from ..models import Remittance
 from ..remittances import (
@@ -47,25 +48,37 @@ class InvoiceLineInput(serializers.Serializer):
     )
 
 
+class ClaimedMonthField(YearMonthField):
+    """A month a deduction line claims: YYYY-MM only, as the contracts API's deductions take it (a day, 2026/10 or
+    2026-1 refused naming what was sent). Left blank or null it is not given (the date's month, or the first)."""
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and not data.strip():
+            data = None
+        return super().validate_empty_values(data)
+
+
 class DeductionLineInput(serializers.Serializer):
+    """One deduction line. A key it does not take (``period`` for ``period_start``) is refused naming it, never
+    dropped: the line would be booked as if it had not been sent (its months the date's)."""
+
     kind = serializers.CharField(
         max_length=40,
         help_text="listing, barcode, dm, tg, rebate, anniversary, display, promoter, promotion, other "
         "(or its label, English or Chinese).",
     )
-    period_start = serializers.CharField(
-        max_length=7,
+    period_start = ClaimedMonthField(
         required=False,
-        allow_blank=True,
-        default="",
-        help_text="First month, YYYY-MM (default: the date's).",
+        allow_null=True,
+        default=None,
+        help_text="First month claimed, YYYY-MM (as /api/v1/deductions/ writes it; default: the date's month). "
+        "Only YYYY-MM: a day (2026-10-15), 2026/10 or 2026-1 is refused.",
     )
-    period_end = serializers.CharField(
-        max_length=7,
+    period_end = ClaimedMonthField(
         required=False,
-        allow_blank=True,
-        default="",
-        help_text="Last month, YYYY-MM (default: the first).",
+        allow_null=True,
+        default=None,
+        help_text="Last month claimed, YYYY-MM (default: the first).",
     )
     amount = api_fields.DecimalField(**MONEY, help_text="What the chain withheld.")
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
@@ -79,6 +92,23 @@ class DeductionLineInput(serializers.Serializer):
         default="",
         help_text="The invoice line it is taken from (optional: else placed on the line with the most room).",
     )
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = [name for name in data if name not in self.fields]
+            if unknown:
+                known = ", ".join(self.fields)
+                raise serializers.ValidationError(
+                    {
+                        name: [
+                            gettext("A deduction line takes no field “%(unknown)s”: it takes %(known)s.")
+                            % {"unknown": name, "known": known}
+                        ]
+                        for name in unknown
+                    },
+                    code="unknown_field",
+                )
+        return super().to_internal_value(data)
 
 
 class RemittanceHeaderInput(serializers.Serializer):
@@ -139,8 +169,9 @@ class LineOutput(serializers.Serializer):
 class DeductionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    # the months as /api/v1/deductions/ answers them (YYYY-MM), not their first days
+    period_start = YearMonthField(read_only=True, help_text="First month claimed, YYYY-MM.")
+    period_end = YearMonthField(read_only=True, help_text="Last month claimed, YYYY-MM.")
     amount = api_fields.DecimalField(**MONEY)
     reference = serializers.CharField()
     reason = serializers.CharField(source="reason_text", help_text="Why it was taken, in the reader's language.")
@@ -186,23 +217,27 @@ class RemittanceDetailSerializer(RemittanceSerializer):
 
 
 def _keyed(data) -> tuple[list[InvoiceLine], list[DeductionLine], list[Problem]]:
+    """The lines as sent, numbered from 1. A deduction's months (read as YYYY-MM by ClaimedMonthField) that the books
+    cannot take (ending before they start, claimed too far ahead: contracts.rules.claimed_months) are problems found
+    before the remittance is checked, as the page's periods typed that cannot be read, so the line's amount is not
+    left out of a sum said not to add up; each names the field sent."""
     problems: list[Problem] = []
     invoices = [InvoiceLine(line["invoice"], line["amount"], number) for number, line in enumerate(data["invoices"], 1)]
     deductions = []
     for number, line in enumerate(data.get("deductions") or [], 1):
-        months = {}
-        for name in ("period_start", "period_end"):
-            if line.get(name):
-                try:
-                    months[name] = rules.parse_period(line[name])[0]
-                except DomainError as error:
-                    problems.append(Problem("deductions", number, name, error.detail, error.code))
+        start, end = line.get("period_start"), line.get("period_end")
+        if start is not None or end is not None:
+            try:  # refused under the field sent: the end's, else the only month given
+                claimed_months(start or end, start, end, field="period_end" if end is not None else "period_start")
+            except DomainError as error:
+                problems.append(Problem("deductions", number, error.field, error.detail, error.code))
+                start = end = None
         deductions.append(
             DeductionLine(
                 kind=line["kind"],
                 amount=line["amount"],
-                period_start=months.get("period_start"),
-                period_end=months.get("period_end"),
+                period_start=start,  # a month's first day (ClaimedMonthField), or None
+                period_end=end,
                 reference=line["reference"],
                 reason=line["reason"],
                 invoice=line["invoice"],

@@ -39,7 +39,7 @@ from .. import disputes as dispute_services
 from .. import matching as services
 from .. import releases, rules
 from ..filters import DeductionMatchingFilter, DisputeFilter
-from ..models import AccrualLine, DeductionMatch, Dispute
+from ..models import AccrualLine, DeductionMatch, Dispute, DisputeStep
 from ..rules import DEDUCTION_SPEND_KIND
 
 # --- forms -------------------------------------------------------------------------------------------------------
@@ -457,7 +457,13 @@ def _step(request, step, deduction, dispute, form) -> list[tuple[int, str]]:
             evidence=data["evidence"],
             by=user,
         )
-        return [(messages.SUCCESS, gettext("Dispute opened, due on %(due_on)s.") % {"due_on": opened.due_on})]
+        # one dispute per deduction: one closed as supported is taken up again, as its History says (its newest step)
+        newest = opened.steps.order_by("-pk").values_list("action", flat=True).first()
+        if newest == DisputeStep.Action.TAKEN_UP_AGAIN:
+            text = gettext("Dispute taken up again, due on %(due_on)s.")
+        else:
+            text = gettext("Dispute opened, due on %(due_on)s.")
+        return [(messages.SUCCESS, text % {"due_on": opened.due_on})]
     if step == "recover":
         dispute_services.dispute_recover(
             dispute=dispute, amount=data["amount"], on=data["on"], note=data["note"], by=user
