@@ -27,8 +27,6 @@ from ka_portal.db_router import reads_from_replica
 from ka_portal.formatting import account_name, display_name
 from ka_portal.money import ZERO, money_sum
 
-# Yellow and red visits stay on a supervisor's home this many days (today included): a week to review them.
-REVIEW_DAYS = 7
 # How many rows of a list a dashboard shows under its figure.
 FEW = 5
 # How many follow-ups the manager's home lists (they have no list page of their own: each account's log has its).
@@ -194,8 +192,9 @@ class SupervisorDashboard:
     compliance: list  # visits.selectors.RepCompliance per rep
     compliance_url: str
     review_since: date
-    red_visits: Figure
-    yellow_visits: Figure
+    red_visits: Figure  # red visits of the queue below (not reviewed yet)
+    yellow_visits: Figure  # yellow ones
+    to_review: Figure  # the team's checked-out visits of the last days not reviewed yet (visits.selectors.review_queue)
     review_list: list
     overdue_tasks: Figure
     overdue_list: list
@@ -231,21 +230,24 @@ class SupervisorDashboard:
 
 @reads_from_replica()
 def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
-    """The team's route compliance this week, yellow and red visits of the last week to review, the team's overdue
-    tasks, the reps without a published route plan for next week, and the promotion drafts to submit."""
+    """The team's route compliance this week, the visits of the last week to review (checked out, not reviewed yet:
+    red, then yellow, then green), the team's overdue tasks, the reps without a published route plan for next week,
+    and the promotion drafts to submit."""
     from visits import selectors as visits
     from visits.filters import TaskFilter, VisitFilter
     from visits.models import Visit
     from visits.services import week_start_of
 
     week = week_start_of(today)
-    since = today - timedelta(days=REVIEW_DAYS - 1)
+    # the review queue (SPEC §1: a supervisor reviews visit reports), as the visit page's "Review next" takes it
+    review_params = visits.review_queue_params(today)
+    since = date.fromisoformat(review_params["since"])
     visits_base = scope.visits_for(user).select_related("store", "rep")
-    red_params = {"rating": Visit.Rating.RED, "since": since.isoformat()}
-    yellow_params = {"rating": Visit.Rating.YELLOW, "since": since.isoformat()}
+    red_params = {**review_params, "rating": Visit.Rating.RED}
+    yellow_params = {**review_params, "rating": Visit.Rating.YELLOW}
     red = _listed(VisitFilter, visits_base, user, red_params)
     yellow = _listed(VisitFilter, visits_base, user, yellow_params)
-    to_review = (red | yellow).order_by("rating", "-checked_in_at", "-pk")  # "red" sorts before "yellow"
+    to_review = visits.review_queue(user, visits_base, today=today)
 
     tasks_base = scope.tasks_for(user).select_related("store")
     overdue_params = {"overdue": "true"}
@@ -261,6 +263,7 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
         review_since=since,
         red_visits=Figure(red.count(), _link("visits:visit-list", red_params)),
         yellow_visits=Figure(yellow.count(), _link("visits:visit-list", yellow_params)),
+        to_review=Figure(to_review.count(), _link("visits:visit-list", review_params)),
         review_list=list(to_review[:FEW]),
         overdue_tasks=Figure(overdue.count(), _link("visits:task-list", overdue_params)),
         overdue_list=list(overdue.order_by("due_on", "id")[:FEW]),

@@ -37,6 +37,7 @@ from .models import (
     TaskChange,
     TaskTransition,
     Visit,
+    VisitReview,
 )
 
 
@@ -118,6 +119,13 @@ class NotCountedInline(ReadOnlyInline):
     fields = readonly_fields = ("product",)
 
 
+class VisitReviewInline(ReadOnlyInline):
+    """The visit's review, shown: written on the visit page or the API (visits.services.visit_review)."""
+
+    model = VisitReview
+    fields = readonly_fields = ("by", "reviewed_at", "comment", "edited_at")
+
+
 @admin.register(Visit)
 class VisitAdmin(ReadOnlyAdmin):
     list_display = ("store", "rep", "checked_in_at", "checked_out_at", "rating", "far_from_store", "short_visit")
@@ -125,7 +133,7 @@ class VisitAdmin(ReadOnlyAdmin):
     search_fields = ("store__code", "store__name", "rep__username", "problems", "checkout_reason")
     list_select_related = ("store", "rep")
     date_hierarchy = "checked_in_at"
-    inlines = [ChecklistInline, StockCountInline, NotCountedInline]
+    inlines = [ChecklistInline, StockCountInline, NotCountedInline, VisitReviewInline]
     # A check-out, its flags and the rating are the service's (visits.services.visit_check_out): a visit is done
     # when it was done, whichever door it comes through, so the admin shows them and cannot set them.
     readonly_fields = (

@@ -53,6 +53,7 @@ from .models import (
     Task,
     Visit,
     VisitPhoto,
+    VisitReview,
 )
 
 User = get_user_model()
@@ -572,6 +573,67 @@ class VisitPhotoUploadSerializer(serializers.Serializer):
         return value or None
 
 
+class VisitReviewSerializer(serializers.ModelSerializer):
+    """A visit's review (SPEC §1: a KA supervisor reviews visit reports): who marked it reviewed and when, the comment
+    for the rep, and when its writer last changed the comment."""
+
+    reviewed_by = related(User, scope=None, read_only=True, source="by", help_text="Who reviewed it, by username.")
+    reviewed_at = serializers.DateTimeField(read_only=True, help_text="When it was first marked reviewed.")
+    comment = serializers.CharField(read_only=True, help_text="The reviewer's comment for the rep; empty for none.")
+    edited_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="When its writer last changed the comment; null if never."
+    )
+
+    class Meta:
+        model = VisitReview
+        fields = ["reviewed_by", "reviewed_at", "comment", "edited_at"]
+        read_only_fields = fields
+
+
+def _page_reviews(visit_ids: list[int]) -> dict[int, dict | None]:
+    """visit id → its review as VisitReviewSerializer writes it (None: not reviewed), for a page in one query."""
+    rows = write_children(VisitReviewSerializer, VisitReview.objects.order_by("pk"), "visit", visit_ids)
+    return {pk: (found[0] if found else None) for pk, found in rows.items()}
+
+
+class VisitReviewInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,  # the service trims it, and refuses one too long naming its length
+        help_text=f"An optional comment for the rep (at most {VisitReview.COMMENT_MAX} characters); "
+        "PATCH replaces the comment (empty: none).",
+    )
+
+
+class VisitReviewAnswerSerializer(VisitReviewSerializer):
+    """A review's answer: the review, its visit, and the next visit of the reviewer's queue."""
+
+    visit = serializers.IntegerField(read_only=True, source="visit_id", help_text="The visit reviewed.")
+    next_to_review = serializers.SerializerMethodField(
+        help_text="The next visit waiting for your review (checked out in the last 7 days, not reviewed yet: red "
+        "first, then yellow, then green, newest first; the visit list's `open=false&reviewed=false&since=…`), as "
+        'the visit page\'s "Review next"; null when none waits.'
+    )
+
+    class Meta(VisitReviewSerializer.Meta):
+        fields = ["visit", *VisitReviewSerializer.Meta.fields, "next_to_review"]
+        read_only_fields = fields
+
+    def get_next_to_review(self, review) -> int | None:
+        following = selectors.next_to_review(self.context["request"].user, besides=review.visit)
+        return following.pk if following is not None else None
+
+
+class ReviewsVisits(permissions.BasePermission):
+    """A review's doors: whoever reads visits knocks (the role's view on visits); who reviews is the service's rule
+    (visits.services.review_refusal: a sales rep is refused there, `visit.review_not_allowed`)."""
+
+    def has_permission(self, request, view):
+        return request.user.has_perm("visits.view_visit")
+
+
 class RatingReasonSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="out_of_stock, promotion_not_executed, plan_not_executed (params: plan, plan_id), "
@@ -613,6 +675,10 @@ def _page_nested(visit_ids: list[int], context: dict, *, photos_as_rows: bool = 
     """_page_children and the visits' photos (one query), as the API writes them: the photos as model instances
     through VisitPhotoSerializer, or (`photos_as_rows`, a values page) as values() rows by its plan."""
     children = _page_children(visit_ids)
+    # a visit open until this request (a save, a check-out just made) has no review: nothing to read
+    reviews = dict.fromkeys(visit_ids) if context.get("unreviewed") else _page_reviews(visit_ids)
+    for pk, review in reviews.items():
+        children[pk]["review"] = review
     if photos_as_rows:
         photos = write_children(
             VisitPhotoSerializer, VisitPhoto.objects.order_by("pk"), "visit", list(children),
@@ -708,6 +774,12 @@ class VisitSerializer(serializers.ModelSerializer):
         "plan not executed; true: every plan checked and executed; null: not all checked yet). Elsewhere the "
         "rep's own answer, null for n.a.",
     )
+    review = VisitReviewSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The supervisor's (or KA manager's, or administrator's) review of the checked-out visit, with the "
+        "comment for the rep; null while not reviewed. Filter the list with `reviewed=true|false`.",
+    )
 
     # A page through ka_portal/values_pages.py: the visits as values() rows, what they hold read for the whole page
     # (values_page_rows), and the fields computed here from both.
@@ -716,6 +788,7 @@ class VisitSerializer(serializers.ModelSerializer):
         "stock_counts": ((), _nested("stock_counts")),
         "not_counted": ((), _nested("not_counted")),
         "photos": ((), _nested("photos")),
+        "review": ((), _nested("review")),
         "rating_reasons": (("rating_reasons",), lambda row: _rating_reasons(row["rating_reasons"])),
         "no_position": (("latitude", "longitude"), lambda row: row["latitude"] is None or row["longitude"] is None),
         "checkout_missing": (("checkout_missing",), lambda row: _with_codes(row["checkout_missing"], row["_codes"])),
@@ -762,6 +835,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "stock_counts",
             "not_counted",
             "photos",
+            "review",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -1174,19 +1248,23 @@ class VisitViewSet(
             raise PermissionDenied
         return visit
 
-    def _out(self, visit: Visit, code=status.HTTP_200_OK, *, products: dict | None = None, written=False) -> Response:
+    def _out(
+        self, visit: Visit, code=status.HTTP_200_OK, *, products: dict | None = None, written=False, was_open=False
+    ) -> Response:
         """The visit as the API writes it. Its nested rows read as a page reads them (one query for each kind, no
         model instance per row): the same answer as the nested serializers', without the request in the context,
         as before. `written`: `visit` is the instance the service has just locked (with its store) and saved, the
         rep's own: its row is not read again. A visit this request made (`products`: id → Product of the rows
         sent) is answered from what the service wrote (`visit.recorded`) and the instance it holds: nothing else
-        can be there yet (no photo, no missing product), so nothing is read back."""
+        can be there yet (no photo, no missing product), so nothing is read back. `was_open`: the visit was open when
+        the request came (a save, a first check-out), so it has no review (one is written only once checked out)."""
         if products is None:
             if written:
                 visit.rep = self.request.user
             else:
                 visit = self.get_queryset().get(pk=visit.pk)
-            return Response(VisitSerializer([visit], many=True).data[0], status=code)
+            context = {"unreviewed": True} if was_open else {}
+            return Response(VisitSerializer([visit], many=True, context=context).data[0], status=code)
         recorded = visit.recorded
         nested = {
             "checklist": [{"item": item, "result": result} for item, result in recorded.checklist.items()],
@@ -1196,6 +1274,7 @@ class VisitViewSet(
             ],
             "not_counted": sorted(products[pk].code for pk in recorded.not_counted),
             "photos": [],
+            "review": None,  # a visit just made: open, not reviewed
         }
         answer = write_one(VisitSerializer, self.get_queryset(), visit, _nested=nested, _codes={})
         if answer is None:  # pragma: no cover - the visits list takes the values path (test_api_values_pages)
@@ -1250,7 +1329,8 @@ class VisitViewSet(
         visit = self._own_open(pk)
         serializer = VisitRecordSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        return self._out(services.visit_record(visit=visit, **serializer.record_kwargs()), written=True)
+        # a closed visit is refused (visit.closed): the one saved was open
+        return self._out(services.visit_record(visit=visit, **serializer.record_kwargs()), written=True, was_open=True)
 
     @extend_schema(
         request=VisitCheckOutSerializer,
@@ -1276,13 +1356,79 @@ class VisitViewSet(
         supervisor. A visit left open overnight ends at the `left_at` given, else is kept as not checked out.
         A check-out made offline sends the phone's `checked_out_at`, held like the check-in's time."""
         visit = self._own_open(pk)
+        was_open = visit.is_open  # checked out twice: the first check-out stays, and a review may have come since
         serializer = VisitCheckOutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         checked_out = services.visit_check_out(
             visit=visit, at=data.get("checked_out_at"), reason=data.get("reason", ""), left_at=data.get("left_at")
         )
-        return self._out(checked_out, written=True)
+        return self._out(checked_out, written=True, was_open=was_open)
+
+    _REVIEW_REFUSED = {
+        400: OpenApiResponse(
+            description='Refused: {"code", "detail", "params"}. visit.review_not_allowed (a sales rep, or another role '
+            "that does not review visits: the rep's KA supervisor, the account's KA manager or an administrator "
+            "reviews), visit.review_comment_too_long (params length, max), visit.review_not_yours (PATCH of a review "
+            "another reviewer wrote: params who, reviewed_by)."
+        ),
+        403: OpenApiResponse(description="Your role does not read visits."),
+        404: NOT_FOUND,
+    }
+
+    def _review_out(self, review: VisitReview, code=status.HTTP_200_OK) -> Response:
+        return Response(VisitReviewAnswerSerializer(review, context={"request": self.request}).data, status=code)
+
+    @idempotent(scope="visit.review")
+    @extend_schema(
+        operation_id="visits_review_create",
+        request=VisitReviewInputSerializer,
+        responses={
+            201: VisitReviewAnswerSerializer,
+            **_REVIEW_REFUSED,
+            409: OpenApiResponse(
+                description="visit.review_open (the visit is not checked out yet), or visit.already_reviewed (params "
+                "who, reviewed_by, when: one review per visit; its writer changes it with PATCH); or "
+                "idempotency.in_flight: a request with this Idempotency-Key is still running."
+            ),
+        },
+        description="Mark a checked-out visit reviewed, with an optional comment for the rep (SPEC §1: a KA "
+        "supervisor reviews visit reports), as the visit page's Review form. A KA supervisor reviews their team's "
+        "visits, a KA manager those at their accounts' stores, an administrator any; a sales rep never. The visit "
+        "leaves the reviewer's queue (the supervisor's home, `next_to_review`) and its `review` shows to the rep.",
+    )
+    @action(detail=True, methods=["post"], url_path="review", permission_classes=[ReviewsVisits])
+    def review(self, request, pk=None):
+        visit = self.get_object()
+        body = VisitReviewInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review = services.visit_review(visit=visit, by=request.user, comment=body.validated_data["comment"])
+        return self._review_out(review, status.HTTP_201_CREATED)
+
+    @idempotent(scope="visit.review-edit")
+    @extend_schema(
+        operation_id="visits_review_partial_update",
+        request=VisitReviewInputSerializer,
+        responses={
+            200: VisitReviewAnswerSerializer,
+            **_REVIEW_REFUSED,
+            409: OpenApiResponse(
+                description="visit.not_reviewed: the visit has no review yet (POST one); visit.review_open; or "
+                "idempotency.in_flight: a "
+                "request with this Idempotency-Key is still running."
+            ),
+        },
+        description="Change the comment of the review you wrote: who reviewed and when stay, `edited_at` says when "
+        "the comment last changed (the same comment again changes nothing). Only the review's writer changes it "
+        "(visit.review_not_yours).",
+    )
+    @review.mapping.patch
+    def review_edit(self, request, pk=None):
+        visit = self.get_object()
+        body = VisitReviewInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        review = services.visit_review_edit(visit=visit, by=request.user, comment=body.validated_data["comment"])
+        return self._review_out(review)
 
 
 # --- tasks -------------------------------------------------------------------------------------

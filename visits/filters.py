@@ -73,6 +73,15 @@ class VisitFilter(StoreSearchFilterSet):
         "earlier day); `false`: checked out.",
     )
     far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
+    # what a supervisor has still to review (SPEC §1): the queue on their home is `open=false&reviewed=false`
+    reviewed = yes_no_filter(
+        _("Review"),
+        yes=pgettext_lazy("visit", "Reviewed"),
+        no=_("Not reviewed"),
+        method="filter_reviewed",
+        help_text="`true`: reviewed by a supervisor, KA manager or administrator (the visit's `review`); `false`: "
+        "not reviewed yet (an open visit is never reviewed).",
+    )
     flagged = yes_no_filter(
         # a yes/no filter: "有异常", not the run list's count of flagged pairs ("异常数")
         pgettext_lazy("filter", "Flagged"),
@@ -83,13 +92,18 @@ class VisitFilter(StoreSearchFilterSet):
 
     class Meta:
         model = Visit
-        fields = ["q", "day", "since", "until", "store", "rep", "rating", "open", "far_from_store", "flagged"]
+        fields = [
+            "q", "day", "since", "until", "store", "rep", "rating", "open", "reviewed", "far_from_store", "flagged",
+        ]  # fmt: skip
 
     not_on_page = ("day",)
 
     def filter_day(self, queryset, name, value):
         start, end = selectors.day_bounds(value)
         return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
+
+    def filter_reviewed(self, queryset, name, value):
+        return queryset.filter(review__isnull=not value)
 
     def filter_flagged(self, queryset, name, value):
         """Short, without a position, checked out incomplete (under a reason), or checked out on a later day (its

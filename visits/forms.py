@@ -18,7 +18,7 @@ from ka_portal.lists import choose_by_code, style_form_fields
 from ka_portal.pages import mark_problems
 
 from . import rules
-from .models import ChecklistResult, Task
+from .models import ChecklistResult, Task, VisitReview
 from .services import TaskAnswer
 
 FORM_ID = "visit-form"  # the visit page's form, which its fields name wherever they stand on the page
@@ -540,3 +540,20 @@ class TaskEditForm(forms.ModelForm):
         cleaned = super().clean()
         check_task_rules(self, was=self.was)  # the service checks them again, as at the API's door
         return cleaned
+
+
+class VisitReviewForm(forms.Form):
+    """A reviewer's comment on a checked-out visit (optional): the service (visits.services.visit_review_save) checks
+    it, the same as at the API's door."""
+
+    comment = forms.CharField(
+        label=_("Comment for the rep"),
+        required=False,
+        strip=False,  # the service trims it, and refuses one too long naming its length
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": VisitReview.COMMENT_MAX}),
+        help_text=_("Optional: what the rep should do next time, e.g. bring new price tags."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form_fields(self)

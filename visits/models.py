@@ -348,6 +348,38 @@ class Visit(models.Model):
         return flags
 
 
+class VisitReview(models.Model):
+    """A supervisor's review of a visit report (SPEC §1: a KA supervisor reviews visit reports): who marked the
+    checked-out visit reviewed and when, with an optional comment for the rep ("价签问题下次带新价签"). One per visit;
+    its writer may amend the comment, which keeps who and when it was first written and says when it was last
+    edited (`edited_at`); earlier wordings are not kept. Written only by visits.services.visit_review and
+    visit_review_edit (page and API alike)."""
+
+    # the longest comment a review takes (visits.services: visit.review_comment_too_long)
+    COMMENT_MAX = 1000
+
+    visit = models.OneToOneField(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="review")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), default=timezone.now)
+    comment = models.TextField(_("review comment"), blank=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("visit review")
+        verbose_name_plural = _("visit reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(edited_at__isnull=True) | models.Q(edited_at__gte=models.F("reviewed_at")),
+                name="visitreview_edited_after_reviewed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit}: {self.by}"
+
+
 class ChecklistResult(models.Model):
     class Item(models.TextChoices):
         TOGETHER = "together", _("Products together, front facing the shopper")

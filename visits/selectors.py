@@ -6,7 +6,21 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, DateField, Exists, F, Func, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -175,7 +189,7 @@ def visit_detail(user, pk: int | None = None, *, uuid=None) -> Visit:
 
     queryset = (
         visits_for(user)
-        .select_related("store__account", "rep")
+        .select_related("store__account", "rep", "review__by")
         .prefetch_related(
             "checklist",
             Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
@@ -275,6 +289,49 @@ def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:
         .select_related("product")
         .order_by("-date", "product__code")
     )
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+# Checked-out visits wait in a reviewer's queue this many days (today included): a week to review them.
+REVIEW_DAYS = 7
+
+
+def review_queue_params(today: date) -> dict[str, str]:
+    """The visit list's filters (VisitFilter) that make a reviewer's queue: checked out, not reviewed, checked in
+    within the last REVIEW_DAYS days. The supervisor's home counts and links it with these, and the visit page's
+    "Review next" takes the next visit from it, so all three hold the same visits."""
+    return {"open": "false", "reviewed": "false", "since": (today - timedelta(days=REVIEW_DAYS - 1)).isoformat()}
+
+
+# The queue's order: what needs the reviewer most first (red, then yellow, then green), the newest first in each.
+REVIEW_ORDER = (
+    Case(When(rating=Visit.Rating.RED, then=0), When(rating=Visit.Rating.YELLOW, then=1), default=2),
+    "-checked_in_at",
+    "-pk",
+)
+
+
+def review_queue(user, visits: QuerySet, *, today: date) -> QuerySet:
+    """`visits` (the user's scoped visits) narrowed to the review queue by the visit list's own FilterSet, in the
+    queue's order."""
+    from types import SimpleNamespace
+
+    from .filters import VisitFilter
+
+    filterset = VisitFilter(review_queue_params(today), queryset=visits, request=SimpleNamespace(user=user))
+    if not filterset.is_valid():  # pragma: no cover - the queue names only filters the list has
+        raise ValueError(filterset.errors.as_json())
+    return filterset.qs.order_by(*REVIEW_ORDER)
+
+
+def next_to_review(user, *, today: date | None = None, besides: Visit | None = None) -> Visit | None:
+    """The first visit of the user's review queue but `besides` (the one just reviewed), with its store and rep:
+    what "Review next" opens. None when the queue is empty."""
+    queue = review_queue(user, visits_for(user), today=today or timezone.localdate())
+    if besides is not None:
+        queue = queue.exclude(pk=besides.pk)
+    return queue.select_related("store", "rep").first()
 
 
 # --- daily report ------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from .models import (
     TaskTransition,
     Visit,
     VisitPhoto,
+    VisitReview,
     missing_parts,
 )
 from .rating import Rated, rate_visit
@@ -1125,6 +1126,130 @@ def _delete_files(files) -> None:
             storage.delete(name)
         except OSError:  # already gone, or the storage unreachable: the row is what counts
             log.warning("visit photo file %s not deleted", name)
+
+
+# --- reviews (SPEC §1: a KA supervisor reviews visit reports) ---------------------------------------------------
+
+# Who reviews a visit report: the rep's KA supervisor (their team's visits), the account's KA manager (SPEC §1:
+# everything a supervisor may, for their accounts) and an administrator; each within their scope
+# (scope.visits_for). Never a sales rep, nor finance (SPEC §1: finance may not edit visits).
+REVIEWERS = (Role.SUPERVISOR, Role.MANAGER, Role.ADMIN)
+
+
+def reviews_visits(user) -> bool:
+    """Whether the user's role reviews visit reports (REVIEWERS)."""
+    return user_role(user) in REVIEWERS
+
+
+def review_refusal(visit: Visit, by) -> DomainError | None:
+    """Why `by` may not review `visit` (or amend a review of it) now, or None when they may: a role that reviews
+    (`visit.review_not_allowed`: a sales rep never reviews, not even a colleague's), a visit in their scope (else
+    "Not found.", like a missing one: scope.not_found) and checked out (`visit.review_open`: an open visit is not
+    reported yet). The page asks it to offer the form; the services raise it."""
+    from ka_portal.scope import visits_for
+
+    if not reviews_visits(by):
+        return DomainError(
+            "visit.review_not_allowed",
+            _("Visits are reviewed by the rep's KA supervisor, the account's KA manager or an administrator."),
+        )
+    if not visits_for(by).filter(pk=visit.pk).exists():
+        return not_found()
+    if visit.checked_out_at is None:
+        return DomainConflict(
+            "visit.review_open", _("This visit is still open: it can be reviewed once the rep has checked out.")
+        )
+    return None
+
+
+def _review_comment(comment: str | None) -> str:
+    """A review's comment as kept: trimmed, at most VisitReview.COMMENT_MAX characters (else refused, naming both)."""
+    comment = (comment or "").strip()
+    if len(comment) > VisitReview.COMMENT_MAX:
+        raise DomainError(
+            "visit.review_comment_too_long",
+            _("The comment has %(length)s characters; a review's comment has at most %(max)s."),
+            field="comment",
+            length=len(comment),
+            max=VisitReview.COMMENT_MAX,
+        )
+    return comment
+
+
+def _reviewable(visit: Visit, by) -> tuple[Visit, VisitReview | None]:
+    """The visit locked for its review, and its review if it has one; refused as review_refusal says. The lock makes
+    two reviewers at once (a supervisor and the account's manager) take turns: the second finds the first's review."""
+    refusal = review_refusal(visit, by)
+    if refusal is not None:
+        raise refusal
+    visit = _locked(visit)  # checked out, it stays so (no step opens a visit again)
+    return visit, VisitReview.objects.select_related("by").filter(visit=visit).first()
+
+
+def _already_reviewed(review: VisitReview, by) -> DomainConflict:
+    """The refusal of a second review: who reviewed it and when (their own: change it instead)."""
+    when = timezone.localtime(review.reviewed_at)
+    params = {"who": display_name(review.by), "reviewed_by": review.by.get_username(), "when": f"{when:%Y-%m-%d %H:%M}"}
+    if review.by_id == by.pk:
+        return DomainConflict(
+            "visit.already_reviewed",
+            _("You already reviewed this visit on %(when)s: change your review instead."),
+            **params,
+        )
+    return DomainConflict("visit.already_reviewed", _("%(who)s already reviewed this visit on %(when)s."), **params)
+
+
+@transaction.atomic
+def visit_review(*, visit: Visit, by, comment: str = "") -> VisitReview:
+    """Mark a checked-out visit reviewed, with an optional comment for the rep (the API's POST). One review per
+    visit: a visit reviewed already is refused (`visit.already_reviewed`, naming who and when; its writer amends it
+    with visit_review_edit). Refused as review_refusal says: not a reviewer, out of scope, still open."""
+    comment = _review_comment(comment)
+    visit, review = _reviewable(visit, by)
+    if review is not None:
+        raise _already_reviewed(review, by)
+    return VisitReview.objects.create(visit=visit, by=by, comment=comment)
+
+
+@transaction.atomic
+def visit_review_edit(*, visit: Visit, by, comment: str) -> VisitReview:
+    """Amend one's own review's comment (the API's PATCH). Who reviewed and when stay; `edited_at` says when it was
+    last changed (a save that changes nothing changes nothing). Only its writer amends a review
+    (`visit.review_not_yours`, naming them); a visit not reviewed yet is refused (`visit.not_reviewed`)."""
+    comment = _review_comment(comment)
+    visit, review = _reviewable(visit, by)
+    if review is None:
+        raise DomainConflict("visit.not_reviewed", _("This visit is not reviewed yet: review it first."))
+    if review.by_id != by.pk:
+        raise DomainError(
+            "visit.review_not_yours",
+            _("%(who)s reviewed this visit: only they may change their review."),
+            who=display_name(review.by),
+            reviewed_by=review.by.get_username(),
+        )
+    return _amend(review, comment)
+
+
+def _amend(review: VisitReview, comment: str) -> VisitReview:
+    """A review's new comment, and when it was edited; the same comment again writes nothing."""
+    if review.comment != comment:
+        review.comment, review.edited_at = comment, timezone.now()
+        review.save(update_fields=["comment", "edited_at"])
+    return review
+
+
+@transaction.atomic
+def visit_review_save(*, visit: Visit, by, comment: str = "") -> tuple[VisitReview, bool]:
+    """The visit page's review form: review the visit, or amend the review `by` wrote (decided under the visit's
+    lock, so a form sent twice reviews once). Returns the review and whether it is new. Refused as visit_review and
+    visit_review_edit are (a visit another reviewed: `visit.already_reviewed`)."""
+    comment = _review_comment(comment)
+    visit, review = _reviewable(visit, by)
+    if review is None:
+        return VisitReview.objects.create(visit=visit, by=by, comment=comment), True
+    if review.by_id != by.pk:
+        raise _already_reviewed(review, by)
+    return _amend(review, comment), False
 
 
 # --- tasks -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("photos/<int:pk>/thumb/", views.visit_photo_thumb, name="photo-thumb"),
     path("photos/<int:pk>/remove/", views.visit_photo_remove, name="photo-remove"),
     path("<int:pk>/check-out/", views.visit_check_out, name="visit-check-out"),
+    path("<int:pk>/review/", views.visit_review, name="visit-review"),
     path("routes/", views.RouteListView.as_view(), name="route-list"),
     path("routes/generate/", views.route_generate, name="route-generate"),
     path("routes/<int:pk>/", views.route_detail, name="route-detail"),

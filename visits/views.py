@@ -70,6 +70,7 @@ from .forms import (
     TaskEditForm,
     TaskForm,
     VisitForm,
+    VisitReviewForm,
     left_at_on,
 )
 from .models import ReplenishmentRun, RoutePlan, RouteStop, SuggestedOrder, Task, TaskChange, Visit
@@ -199,13 +200,33 @@ def _check_out_offline(visit: Visit) -> dict:
     return {**services.check_out_refusal_words(), "no_position_now": no_position, "promotions_unchecked": plans}
 
 
-def _visit_context(request, visit: Visit, form=None, photo_form=None) -> dict:
+def _review_context(request, visit: Visit, review_form=None) -> dict:
+    """What the visit page shows of its review (visits.services.visit_review_save): the review to everyone who sees
+    the visit; to a reviewer (services.reviews_visits) who may review it, the form (to review it, or to change the
+    comment they wrote) and, once it is reviewed, the next visit of their queue ("Review next")."""
+    review = getattr(visit, "review", None)  # selected with the visit (selectors.visit_detail); none: no review yet
+    if not services.reviews_visits(request.user) or visit.is_open:
+        return {"review": review}
+    # reached through the reviewer's scope already (selectors.visit_detail): the rule's other parts are the role's
+    # and the check-out's, both known here
+    may_write = review is None or review.by_id == request.user.pk
+    if may_write and review_form is None:
+        review_form = VisitReviewForm(initial={"comment": review.comment if review else ""})
+    context = {"review": review, "reviewer": True, "review_form": review_form if may_write else None}
+    if review is not None:
+        context["next_review"] = selectors.next_to_review(request.user, besides=visit)
+        context["review_days"] = selectors.REVIEW_DAYS
+    return context
+
+
+def _visit_context(request, visit: Visit, form=None, photo_form=None, review_form=None) -> dict:
     listings = selectors.store_listings(visit.store)
     tasks = list(selectors.visit_form_tasks(request.user, visit)) if visit.is_open else []
     editable = visit.is_open and visit.rep_id == request.user.pk
     if editable and form is None:
         form = VisitForm(visit=visit, listings=listings, tasks=tasks, previous=selectors.previous_counts(visit))
     return {
+        **_review_context(request, visit, review_form),
         "visit": visit,
         "form": form if editable else None,
         "photo_form": photo_form or (PhotoForm() if editable else None),
@@ -228,6 +249,31 @@ def visit_detail(request, pk: int):
     if request.method == "POST":
         return _visit_post(request, visit)
     return render(request, "visits/visit.html", _visit_context(request, visit))
+
+
+# Whoever reads visits knocks; who reviews is the service's rule (a rep is refused there, naming who reviews).
+@model_permission(Visit, get=None, post="view")
+@require_POST
+def visit_review(request, pk: int):
+    """The visit page's review form: a reviewer marks the checked-out visit reviewed, with an optional comment for
+    the rep, or changes the comment they wrote (visits.services.visit_review_save); then back to the visit's review,
+    which offers the next visit of their queue. Sent twice, the visit is reviewed once. A refusal is said on the
+    visit page, the comment kept as typed."""
+    visit = selectors.visit_detail(request.user, pk)
+    form = VisitReviewForm(request.POST)
+    form.is_valid()  # an optional text: always valid; the service decides
+    try:
+        _review, created = services.visit_review_save(
+            visit=visit, by=request.user, comment=form.cleaned_data.get("comment", "")
+        )
+    except DomainError as error:
+        if error.field in form.fields:  # said next to the comment too, which stays as typed
+            show_refusal(form, error)
+        messages.error(request, error.detail)
+        visit = selectors.visit_detail(request.user, pk)  # as it now stands (reviewed by another meanwhile)
+        return render(request, "visits/visit.html", _visit_context(request, visit, review_form=form), status=400)
+    messages.success(request, _("Visit reviewed.") if created else _("Your review is saved."))
+    return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#review")
 
 
 @model_permission(Visit, post="change")
@@ -483,6 +529,11 @@ def visit_check_out(request, pk: int):
     return redirect("visits:today")
 
 
+def _review_of(visit: Visit):
+    """The visit's review, None while it has none (read with the visit: select_related)."""
+    return getattr(visit, "review", None)
+
+
 class VisitListView(RepsOwnListMixin, FilteredListView):
     template_name = "visits/visit_list.html"
     filterset_class = VisitFilter
@@ -501,10 +552,14 @@ class VisitListView(RepsOwnListMixin, FilteredListView):
         Column(gettext_lazy("Distance from store (m)"), lambda v: v.distance_m),
         Column(gettext_lazy("Problems"), lambda v: v.problems),
         Column(gettext_lazy("Actions"), lambda v: v.actions),
+        # the review (SPEC §1): who reviewed the visit and when, and the comment for the rep; empty while not reviewed
+        Column(gettext_lazy("Reviewed by"), lambda v: display_name(v.review.by) if _review_of(v) else ""),
+        Column(gettext_lazy("Reviewed at"), lambda v: v.review.reviewed_at if _review_of(v) else None),
+        Column(gettext_lazy("Review comment"), lambda v: v.review.comment if _review_of(v) else ""),
     ]
 
     def get_base_queryset(self):
-        return visits_for(self.request.user).select_related("store", "rep").order_by("-checked_in_at")
+        return visits_for(self.request.user).select_related("store", "rep", "review__by").order_by("-checked_in_at")
 
 
 # --- route plans -------------------------------------------------------------------------------

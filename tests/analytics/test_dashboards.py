@@ -259,22 +259,29 @@ def test_supervisor_compliance_by_rep_this_week(client):
     assert [row["values"] for row in chart.rows] == [["2", "1"], ["1", "0"]]
 
 
-def test_supervisor_reviews_the_teams_yellow_and_red_visits_of_the_last_seven_days(client):
+def checked_out(rep, rating, day: date):
+    """A visit of the rep on the day, checked out an hour later and rated (a visit is rated at its check-out)."""
+    return VisitFactory(rep=rep, rating=rating, checked_in_at=at(day), checked_out_at=at(day, 11))
+
+
+def test_supervisor_reviews_the_teams_checked_out_visits_of_the_last_seven_days(client):
     supervisor, (first, second), stranger = team_world()
-    VisitFactory(rep=first, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY))
-    VisitFactory(rep=second, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY - timedelta(days=6)))  # 7th day back
-    VisitFactory(rep=second, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY - timedelta(days=7)))  # too old
-    VisitFactory(rep=first, rating=Visit.Rating.YELLOW, checked_in_at=at(MONDAY))
-    VisitFactory(rep=first, rating=Visit.Rating.GREEN, checked_in_at=at(MONDAY))
-    VisitFactory(rep=stranger, rating=Visit.Rating.RED, checked_in_at=at(WEDNESDAY))  # another team
+    checked_out(first, Visit.Rating.RED, WEDNESDAY)
+    checked_out(second, Visit.Rating.RED, WEDNESDAY - timedelta(days=6))  # 7th day back
+    checked_out(second, Visit.Rating.RED, WEDNESDAY - timedelta(days=7))  # too old
+    checked_out(first, Visit.Rating.YELLOW, MONDAY)
+    checked_out(first, Visit.Rating.GREEN, MONDAY)
+    VisitFactory(rep=first, checked_in_at=at(WEDNESDAY, 9))  # still open: not reported yet
+    checked_out(stranger, Visit.Rating.RED, WEDNESDAY)  # another team
 
     board = dashboards.supervisor_dashboard(supervisor, today=WEDNESDAY)
 
-    assert (board.red_visits.count, board.yellow_visits.count) == (2, 1)
-    assert [visit.rating for visit in board.review_list] == ["red", "red", "yellow"]
+    assert (board.red_visits.count, board.yellow_visits.count, board.to_review.count) == (2, 1, 4)
+    assert [visit.rating for visit in board.review_list] == ["red", "red", "yellow", "green"]
     client.force_login(supervisor)
     assert listed(client, board.red_visits.url) == 2
     assert listed(client, board.yellow_visits.url) == 1
+    assert listed(client, board.to_review.url) == 4
 
 
 def test_supervisor_overdue_tasks_are_the_teams(client):

@@ -255,6 +255,7 @@ ROUTES: dict[str, Route] = {
     "visits:visit-photo-uuid": Route(params={"uuid": "visit_uuid"}),
     "visits:visit-photo": Route(params={"pk": "visit"}),
     "visits:visit-check-out": Route(params={"pk": "visit"}),
+    "visits:visit-review": Route(params={"pk": "visit"}),  # a reviewer's review of a checked-out visit (SPEC §1)
     "visits:photo": Route(params={"pk": "visit_photo"}),
     "visits:photo-remove": Route(params={"pk": "visit_photo"}),  # the rep's own open visit's photo
     "visits:route-list": Route(rows="route_plan", export=True),
@@ -282,6 +283,7 @@ ROUTES: dict[str, Route] = {
     "visit-list": Route(rows="visit"),
     "visit-detail": Route(params={"pk": "visit"}),
     "visit-check-out": Route(params={"pk": "visit"}),
+    "visit-review": Route(params={"pk": "visit"}),  # POST a review, PATCH its comment
     "visit-photo": Route(params={"pk": "visit", "photo_pk": "visit_photo"}),
     "task-list": Route(rows="task"),
     "task-detail": Route(params={"pk": "task"}),

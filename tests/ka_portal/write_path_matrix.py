@@ -440,11 +440,11 @@ def _typed(prefix: str, fields: dict) -> dict:
 
 
 def _open_visit(w, v=None) -> Visit:
-    """The rep's visit, checked in without a position, nothing answered or counted."""
+    """The rep's open visit (checked in just now, without a position, nothing answered or counted)."""
     from django.utils import timezone
 
     return Visit.objects.get_or_create(
-        rep=w.rep, store=w.store, defaults={"checked_in_at": timezone.now() - timedelta(minutes=20)}
+        rep=w.rep, store=w.store, checked_out_at=None, defaults={"checked_in_at": timezone.now()}
     )[0]
 
 
@@ -2146,7 +2146,7 @@ RULES += (
     Rule(
         "accrual.adjustment_month_ahead", "books.date_too_far_ahead", AccrualLine, "month",
         good={"month": "2026-06-01"}, bad={"month": "2026-08-01"},
-        message="more than 31 days after today", doors=adjustment_doors(),
+        message="2026-08 is after 2026-07, the last month the books take", doors=adjustment_doors(),
     ),
     Rule(
         "accrual.adjustment_beyond_accrued", "adjustment.beyond_accrued", AccrualLine, "amount",
@@ -2635,14 +2635,6 @@ def agreement_doors(existing=_manual_agreement, *, creates: bool = True) -> tupl
 # --- visit evidence: fraud signals and photos (issue 13 part 4, helper signals) ---------------------------------
 # The photo API takes multipart uploads, which this matrix's API doors (JSON) cannot send: its refusal of a GIF is
 # tested in tests/evidence/test_signals_photos.py (test_the_api_refuses_a_png_disguised_gif_with_its_code).
-
-
-def _open_visit(w, v=None):
-    from visits.models import Visit
-
-    return Visit.objects.get_or_create(
-        rep=w.rep, store=w.store, checked_out_at=None, defaults={"checked_in_at": datetime_now()}
-    )[0]
 
 
 def datetime_now():
@@ -3874,6 +3866,39 @@ RULES += (
 )  # fmt: skip
 
 
+def _dm_line(w) -> ContractTerm:
+    """MX-C-1's DM fee, running the contract's validity (2026-01-01 – 2026-11-30)."""
+    from contracts import services
+
+    found = ContractTerm.objects.filter(contract=_contract(w), kind="dm").first()
+    return found or services.contract_term_create(
+        contract=_contract(w), kind="dm", basis="fixed", period="month", amount=Decimal("300.00"),
+        settlement="deducted",
+    )  # fmt: skip
+
+
+RULES += (
+    # QA: term.outside_contract from the contract's side — a contract's dates changed keep its trade-term lines within
+    # them (contracts.rules.check_terms_within_contract): shortened under a line, refused naming the line and its dates
+    Rule(
+        "term.outside_contract@contract", "term.outside_contract", Contract, "valid_to",
+        good={"valid_to": "2026-12-31"},
+        bad={"valid_to": "2026-10-31"},
+        watch=(ContractTerm,),
+        message="Contract MX-C-1 would run 2026-01-01 – 2026-10-31, but these trade-term lines run outside those "
+                "dates: DM slot fee (2026-01-01 – 2026-11-30). End or move those lines first",
+        doors=(
+            Door("page_edit", "finance", lambda w: reverse("contracts:contract-edit", args=[_contract(w).pk]),
+                 _contract_change, prepare=lambda w, v: _dm_line(w)),
+            Door("api_update", "finance", lambda w: reverse("contract-detail", args=[_contract(w).pk]),
+                 lambda w, v: v, "patch", prepare=lambda w, v: _dm_line(w)),
+            Door("admin_change", "admin", lambda w: admin_url(Contract, "change", _contract(w).pk), _contract_change,
+                 prepare=lambda w, v: _dm_line(w)),
+        ),
+    ),
+)  # fmt: skip
+
+
 # --- the books' dates (contracts.rules.check_book_date; invoice.due_too_late in check_invoice_due) ---------------
 # The world's today is 2026-06-01 and KA.books_days_ahead 31: the books take 2000-01-01 … 2026-07-02.
 
@@ -4487,6 +4512,130 @@ RULES += (
         watch=(_visit_photo_models()[1], _signal_review_model()),
         message="This photo is flagged for your supervisor (Photo taken outside the visit)",
         doors=_photo_remove_doors(),
+    ),
+)  # fmt: skip
+
+
+# --- a visit's review (SPEC §1: a KA supervisor reviews visit reports; visits.services.visit_review*) ---------------
+
+
+def _review_model():
+    from visits.models import VisitReview
+
+    return VisitReview
+
+
+def _reviewed_visit(w) -> Visit:
+    """The rep's one visit at the world's store, open or checked out as the last `_review_ready` left it."""
+    from django.utils import timezone
+
+    visit = Visit.objects.filter(rep=w.rep, store=w.store).order_by("pk").first()
+    return visit or Visit.objects.create(rep=w.rep, store=w.store, checked_in_at=timezone.now() - timedelta(minutes=40))
+
+
+def _review_ready(w, v) -> None:
+    """The rep's visit checked out (open when `closed` is False), reviewed by who `reviewed_by` names (nobody unless
+    named), and knocked at by `who` (the supervisor unless named: `w.reviewer`)."""
+    from django.utils import timezone
+
+    visit = _reviewed_visit(w)
+    Visit.objects.filter(pk=visit.pk).update(checked_out_at=timezone.now() if v.get("closed", True) else None)
+    _review_model().objects.filter(visit=visit).delete()
+    if v.get("reviewed_by"):
+        _review_model().objects.create(visit=visit, by=getattr(w, v["reviewed_by"]), comment="旧的意见")
+    w.reviewer = getattr(w, v.get("who", "supervisor"))
+
+
+def _review_body(w, v) -> Values:
+    return {"comment": v.get("comment", "价签问题下次带新价签")}
+
+
+def _review_doors(*, create=True, update=False) -> tuple[Door, ...]:
+    """The visit page's review form and the API's POST (a review), or the API's PATCH (its comment changed)."""
+    doors = ()
+    if create:
+        doors += (
+            Door(
+                "page",
+                "reviewer",
+                lambda w: reverse("visits:visit-review", args=[_reviewed_visit(w).pk]),
+                _review_body,
+                prepare=_review_ready,
+            ),
+            Door(
+                "api_create",
+                "reviewer",
+                lambda w: reverse("visit-review", args=[_reviewed_visit(w).pk]),
+                _review_body,
+                prepare=_review_ready,
+            ),
+        )
+    if update:
+        doors += (
+            Door(
+                "api_update",
+                "reviewer",
+                lambda w: reverse("visit-review", args=[_reviewed_visit(w).pk]),
+                _review_body,
+                "patch",
+                prepare=_review_ready,
+            ),
+        )
+    return doors  # fmt: skip
+
+
+RULES += (
+    # a visit is reviewed once it is reported: at its check-out
+    Rule(
+        "visit.review_open", "visit.review_open", _review_model(), "__all__",
+        good={"closed": True}, bad={"closed": False},
+        message="This visit is still open: it can be reviewed once the rep has checked out.",
+        doors=_review_doors() + tuple(
+            Door(kind, "reviewer", url, _review_body, prepare=lambda w, v: _review_ready(w, {**v, "who": "manager"}),
+                 name=f"{kind} manager")  # the account's KA manager reviews too (SPEC §1)
+            for kind, url in (
+                ("page", lambda w: reverse("visits:visit-review", args=[_reviewed_visit(w).pk])),
+                ("api_create", lambda w: reverse("visit-review", args=[_reviewed_visit(w).pk])),
+            )
+        ),
+    ),
+    # a sales rep never reviews, not even their own visit (their role reads visits: the service says no)
+    Rule(
+        "visit.review_not_allowed", "visit.review_not_allowed", _review_model(), "__all__",
+        good={"who": "supervisor"}, bad={"who": "rep"},
+        message="Visits are reviewed by the rep's KA supervisor, the account's KA manager or an administrator.",
+        doors=_review_doors(),
+    ),
+    # one review per visit: a second reviewer is told who reviewed it and when
+    Rule(
+        "visit.already_reviewed", "visit.already_reviewed", _review_model(), "__all__",
+        good={}, bad={"reviewed_by": "manager"},
+        message="already reviewed this visit on",
+        doors=_review_doors(),
+    ),
+    # only its writer changes a review's comment
+    Rule(
+        "visit.review_not_yours", "visit.review_not_yours", _review_model(), "__all__",
+        good={"reviewed_by": "supervisor"}, bad={"reviewed_by": "manager"},
+        doors=_review_doors(create=False, update=True),
+    ),
+    Rule(
+        "visit.not_reviewed", "visit.not_reviewed", _review_model(), "__all__",
+        good={"reviewed_by": "supervisor"}, bad={},
+        doors=_review_doors(create=False, update=True),
+    ),
+    Rule(
+        "visit.review_comment_too_long", "visit.review_comment_too_long", _review_model(), "comment",
+        good={"comment": "价签问题下次带新价签", "reviewed_by": "supervisor"},
+        bad={"comment": "价" * 1001, "reviewed_by": "supervisor"},
+        message="The comment has 1001 characters; a review's comment has at most 1000.",
+        doors=_review_doors(create=False, update=True),
+    ),
+    Rule(
+        "visit.review_comment_too_long@create", "visit.review_comment_too_long", _review_model(), "comment",
+        good={"comment": "价签问题下次带新价签"}, bad={"comment": "价" * 1001},
+        message="The comment has 1001 characters; a review's comment has at most 1000.",
+        doors=_review_doors(),
     ),
 )  # fmt: skip
 
