@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, active_filter, yes_no_filter
+from ka_portal.lists import StyledFilterSet, WordsFilter, active_filter, yes_no_filter
 from ka_portal.months import MonthFilter
 from ka_portal.scope import account_owners_for, accounts_for, finance_accounts_for, stores_for
 from stores.models import Store
@@ -58,7 +58,7 @@ def account_owners_in_scope(user):
 
 
 class KeyAccountFilter(StyledFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = WordsFilter(label=_("Search"), method="search")
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=KeyAccount.Tier.choices)
     owner = record_filter(
         User,
@@ -90,7 +90,7 @@ class KeyAccountFilter(StyledFilterSet):
 
 
 class ContactFilter(StyledFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = WordsFilter(label=_("Search"), method="search")
     account = account_filter()
     part = django_filters.ChoiceFilter(label=_("Part in the deal"), choices=Contact.Part.choices)
     relationship_level = django_filters.NumberFilter(label=_("Relationship level"))

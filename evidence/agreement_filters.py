@@ -9,7 +9,7 @@ from accounts.filters import account_search_q
 from accounts.models import KeyAccount
 from accounts.roles import Role
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet
+from ka_portal.lists import StyledFilterSet, WordsFilter
 from ka_portal.scope import accounts_for, stores_for, user_role
 from stores.models import Store
 from tradespend.settlement import with_settlement
@@ -27,7 +27,7 @@ class DisplayAgreementFilter(StyledFilterSet):
     """Agreements by chain (code), store (code), display, status, source, a month the period touches, and a
     search in the store, the chain and the note."""
 
-    q = django_filters.CharFilter(
+    q = WordsFilter(
         label=_("Search"), method="filter_q", help_text="Store, chain (code or name, Chinese or English) or note."
     )
     account = record_filter(KeyAccount, scope=accounts_for, label=_("Chain"), help_text="The key account, by code.")

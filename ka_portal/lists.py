@@ -247,6 +247,33 @@ def search_words(text: str, term_q: Callable[[str], Q]) -> Q:
     return found
 
 
+class _EveryWord(django_filters.filters.FilterMethod):
+    """A WordsFilter's method called once per word of the text, each narrowing what the one before found."""
+
+    def __call__(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        for word in search_smart_split(value):
+            qs = self.method(qs, self.f.field_name, word)
+        return qs
+
+
+class WordsFilter(django_filters.CharFilter):
+    """A list's search box whose every word must be found, as the API's ?search= reads it (words, commas, "a quoted
+    phrase"): "沃尔玛 古北" finds Walmart's Gubei stores, not nothing. Its `method` says what one word finds; each word
+    narrows the list further (a word may match one field and the next another: chain, then area)."""
+
+    @property
+    def method(self):
+        return self._method
+
+    @method.setter
+    def method(self, value):
+        self._method = value
+        if value is not None:
+            self.filter = _EveryWord(self)
+
+
 class YesNoField(forms.NullBooleanField):
     """A yes / no filter's value: true/false, 1/0 or yes/no in any case, or nothing (no filter). Anything else is
     refused naming the filter (the API's 400, the page's error next to it), never read as "no filter": Django's

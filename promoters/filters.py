@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
+from ka_portal.lists import StyledFilterSet, WordsFilter, day_filter, day_range_filters, yes_no_filter
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for
 from promotions.models import PromotionPlan
 from stores.models import Store
@@ -54,7 +54,7 @@ def not_checked_in_filter():
 class PromoterFilter(StyledFilterSet):
     """The roster by name, code or phone; kind, employer, a store (code) and who is on the roster on a day."""
 
-    q = django_filters.CharFilter(label=_("Search"), method="filter_q", help_text="Name, code or phone.")
+    q = WordsFilter(label=_("Search"), method="filter_q", help_text="Name, code or phone.")
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Promoter.Kind.choices)
     employer = django_filters.ChoiceFilter(label=_("Employed by"), choices=Promoter.Employer.choices)
     store = record_filter(

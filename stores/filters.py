@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.filters import account_filter, account_search_q
 from accounts.roles import Role
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, active_filter, yes_no_filter
+from ka_portal.lists import StyledFilterSet, WordsFilter, active_filter, yes_no_filter
 from ka_portal.scope import products_for, stores_for, team_for
 
 from .models import Delivery, Listing, Product, Store
@@ -37,7 +37,7 @@ def product_filter():
 
 
 class StoreFilter(StyledFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = WordsFilter(label=_("Search"), method="search")
     account = account_filter()
     grade = django_filters.ChoiceFilter(label=_("Grade"), choices=[(g, g) for g in Store.Grade.values])
     city = django_filters.CharFilter(label=_("City"), lookup_expr="iexact")
@@ -74,7 +74,7 @@ class StoreFilter(StyledFilterSet):
 
 
 class ProductFilter(StyledFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = WordsFilter(label=_("Search"), method="search")
     brand = django_filters.CharFilter(label=_("Brand"), lookup_expr="iexact")
     category = django_filters.CharFilter(label=_("Category"), lookup_expr="iexact")
     active = active_filter()
@@ -89,7 +89,7 @@ class ProductFilter(StyledFilterSet):
 
 
 class ListingFilter(StyledFilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = WordsFilter(label=_("Search"), method="search")
     account = account_filter("store__account")
     store = store_filter()
     product = product_filter()

@@ -11,7 +11,7 @@ from contracts import selectors as contract_selectors
 from contracts.filters import DeductionFilter
 from ka_portal import system_texts
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, search_words, yes_no_filter
+from ka_portal.lists import StyledFilterSet, WordsFilter, search_words, yes_no_filter
 from ka_portal.months import MonthFilter
 
 from . import notes
@@ -103,7 +103,7 @@ class DeductionMatchingFilter(DeductionMarksFilter):
         method="filter_written_off",
         help_text="Whether its unsupported part was accepted and written off (its dispute's outcome).",
     )
-    q = django_filters.CharFilter(
+    q = WordsFilter(
         label=_("Search"),
         method="filter_text",
         help_text="Every word in the reason as read, the chain's reference or the invoice's number.",

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.filters import account_search_q
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
-from ka_portal.lists import StyledFilterSet, day_filter, day_range_filters, yes_no_filter
+from ka_portal.lists import StyledFilterSet, WordsFilter, day_filter, day_range_filters, yes_no_filter
 from ka_portal.scope import accounts_for, products_for, route_stops_for, stores_for
 from stores.models import Product, Store
 
@@ -38,7 +38,7 @@ class StoreSearchFilterSet(StyledFilterSet):
     """A filterset with a free-text store search: the store's name or code, or its chain's code or name in either
     language (the lists show an English reader the chain's English name: "Walmart" must find its stores)."""
 
-    q = django_filters.CharFilter(
+    q = WordsFilter(
         label=_("Store or chain, name or code"),
         method="filter_store",
         help_text="Text in the store's name or code, or in its key account's code or name (Chinese or English).",
@@ -119,7 +119,7 @@ class VisitFilter(StoreSearchFilterSet):
 
 
 class RoutePlanFilter(StyledFilterSet):
-    q = django_filters.CharFilter(
+    q = WordsFilter(
         label=_("Rep or store, name or code"),
         method="filter_search",
         help_text="Text in the sales rep's name or username, or in the name or code of a store the plan visits "
@@ -176,7 +176,7 @@ class RoutePlanFilter(StyledFilterSet):
 
 class TaskFilter(StoreSearchFilterSet):
     # what a supervisor remembers of a task is what it asks (端架, 价签): its words, as well as its store's
-    q = django_filters.CharFilter(
+    q = WordsFilter(
         label=_("Task, store or chain"),
         method="filter_task",
         help_text="Text in the task's title or description, or in its store's name or code, or in the store's key "
