@@ -359,12 +359,12 @@ def _period(plan: PlanFacts, norms: RuleSettings) -> list[Violation]:
     if deep:
         message = _(
             "Rule 2: %(product)s is cut %(cut)s, over %(threshold)s, so it runs in %(period)s-day periods; "
-            "a %(type)s may run %(periods)s period(s): at most %(limit)s days, not %(days)s."
+            "%(type)s plans run at most %(periods)s of them: %(limit)s days, not %(days)s."
         )
     else:
         message = _(
             "Rule 2: %(product)s is cut %(cut)s, at most %(threshold)s, so it runs in %(period)s-day periods; "
-            "a %(type)s may run %(periods)s period(s): at most %(limit)s days, not %(days)s."
+            "%(type)s plans run at most %(periods)s of them: %(limit)s days, not %(days)s."
         )
     params = {
         "product": item.product,

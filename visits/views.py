@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_date
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -553,7 +553,9 @@ class VisitListView(RepsOwnListMixin, FilteredListView):
         Column(gettext_lazy("Problems"), lambda v: v.problems),
         Column(gettext_lazy("Actions"), lambda v: v.actions),
         # the review (SPEC §1): who reviewed the visit and when, and the comment for the rep; empty while not reviewed
-        Column(gettext_lazy("Reviewed by"), lambda v: display_name(v.review.by) if _review_of(v) else ""),
+        Column(
+            pgettext_lazy("visit review", "Reviewed by"), lambda v: display_name(v.review.by) if _review_of(v) else ""
+        ),
         Column(gettext_lazy("Reviewed at"), lambda v: v.review.reviewed_at if _review_of(v) else None),
         Column(gettext_lazy("Review comment"), lambda v: v.review.comment if _review_of(v) else ""),
     ]
