@@ -507,6 +507,11 @@ def _lock_budget(plan: PromotionPlan) -> Budget:
     return budget
 
 
+# The longest rejection reason (promotion.reason_too_long): a few sentences for the planner, as a visit review's
+# comment (visits.models.VisitReview.COMMENT_MAX); the plan's page and its history show it whole.
+REASON_MAX = 1000
+
+
 @transaction.atomic
 def promotion_reject(*, plan: PromotionPlan, by, reason: str) -> PromotionPlan:
     plan = _locked(plan)
@@ -515,6 +520,14 @@ def promotion_reject(*, plan: PromotionPlan, by, reason: str) -> PromotionPlan:
     _require_status(plan, Status.SUBMITTED)
     if not reason.strip():
         raise DomainError("promotion.reason_required", _("Give the reason for the rejection."), field="reason")
+    if len(reason.strip()) > REASON_MAX:
+        raise DomainError(
+            "promotion.reason_too_long",
+            _("The reason has %(length)s characters; a rejection's reason has at most %(max)s."),
+            field="reason",
+            length=len(reason.strip()),
+            max=REASON_MAX,
+        )
     plan.rejection_reason = reason.strip()
     _move(plan, Status.REJECTED, by, plan.rejection_reason, fields=["rejection_reason"])
     return plan

@@ -1155,6 +1155,14 @@ RULES += (
         doors=plan_step_doors("reject", "manager", _submitted, payload=lambda w, v: v),
     ),
     Rule(
+        # a reason is a few sentences for the planner, not a pasted document (QA: 2,400 characters filled the plan)
+        "promotion.reason_too_long", "promotion.reason_too_long", PromotionPlan, "reason",
+        good={"reason": "价格低于预期" * 100},
+        bad={"reason": "价格低于预期" * 200},
+        message="The reason has 1200 characters; a rejection's reason has at most 1000.",
+        doors=plan_step_doors("reject", "manager", _submitted, payload=lambda w, v: v),
+    ),
+    Rule(
         "budget.below_consumed", "budget.below_consumed", Budget, "amount",
         good={"amount": "4000.00"},
         bad={"amount": "2000.00"},
