@@ -152,6 +152,9 @@ def gross_to_net(request):
         "period": _period_query(month_from, month_to),
         "export_query": query.urlencode(),
         "presets": _presets(today),
+        # early in a month nothing is invoiced yet and every chain reads a negative net: say so, with the way to
+        # the months that have figures (QA: a manager opening the page on the 6th saw only zeros and minus signs)
+        "month_begun": month_from == month_to == month_start(today) and not report.total.gross,
     }
     return render(request, "tradespend/gross_to_net.html", context)
 
