@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from io import BytesIO
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -279,3 +280,19 @@ def test_who_sees_attendance(w, client):
     assert client.post(reverse("promoters:attendance-confirm", args=[w.absent.pk]), {}).status_code == 403
     assert 'data-testid="confirm-form"' not in client.get(reverse("promoters:attendance-shifts")).content.decode()
     assert not Shift.objects.filter(confirmed_at__isnull=False).exists()
+
+
+def test_opened_on_a_new_month_it_says_last_months_shifts_still_to_confirm(w, client):
+    """QA: on Monday the 2nd the page opened on a month of zeros; last month's late, absent and off-site shifts
+    waited behind the ‹ button. Opened on this month, it says how many of last month's wait and links them."""
+    with time_machine.travel(timezone.make_aware(datetime(2026, 7, 2, 9, 0)), tick=False):
+        client.force_login(w.supervisor)
+        page = client.get(reverse("promoters:attendance"), **EN).content.decode()
+        asked = client.get(reverse("promoters:attendance") + "?month=2026-07", **EN).content.decode()
+
+    notice = page.split('data-testid="previous-to-confirm"')[1].split("</div>")[0]
+    # June's shifts to confirm: the four of the promoter (all ended now) and the other promoter's one
+    assert "2026-06 still has 5 shifts to confirm." in notice
+    assert "month=2026-06" in notice and "to_confirm=true" in notice
+    # asked for a month by name, the page shows that month alone
+    assert 'data-testid="previous-to-confirm"' not in asked
