@@ -252,14 +252,17 @@ def visit_detail(request, pk: int):
 
 
 # Whoever reads visits knocks; who reviews is the service's rule (a rep is refused there, naming who reviews).
-@model_permission(Visit, get=None, post="view")
-@require_POST
+@model_permission(Visit, get="view", post="view")
+@require_http_methods(["GET", "POST"])
 def visit_review(request, pk: int):
     """The visit page's review form: a reviewer marks the checked-out visit reviewed, with an optional comment for
     the rep, or changes the comment they wrote (visits.services.visit_review_save); then back to the visit's review,
     which offers the next visit of their queue. Sent twice, the visit is reviewed once. A refusal is said on the
-    visit page, the comment kept as typed."""
+    visit page, the comment kept as typed. Opened (the address of a refusal shared, reloaded, or come back to), it
+    leads to the visit's review, scoped as the visit is."""
     visit = selectors.visit_detail(request.user, pk)
+    if request.method == "GET":
+        return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#review")
     form = VisitReviewForm(request.POST)
     form.is_valid()  # an optional text: always valid; the service decides
     try:

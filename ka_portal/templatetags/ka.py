@@ -90,6 +90,24 @@ def days(first, last) -> str:
 
 
 @register.simple_tag(takes_context=True)
+def come_back_to(context) -> str:
+    """Where a form in the page's frame (the language switch) brings the user back to: this address; but a page drawn
+    in answer to a POST (a refusal shown where the form was sent: /visits/7/review/) is not one to open again — its
+    address answers a GET with 405 — so the page the form was sent from (its Referer, when on this site), else
+    home."""
+    from django.urls import reverse
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    request = context["request"]
+    if request.method in ("GET", "HEAD"):
+        return request.get_full_path()
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        return referer
+    return reverse("home")
+
+
+@register.simple_tag(takes_context=True)
 def sort_link(context, field: str, label) -> str:
     """A column header that sorts the list by `field` (django-filter's OrderingFilter param `o`), toggling direction."""
     request = context["request"]

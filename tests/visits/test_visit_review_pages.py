@@ -176,3 +176,37 @@ def test_the_visit_list_filters_reviewed_and_not_reviewed_and_exports_the_review
     assert row["Reviewed by"] == "王强" and row["Review comment"] == "价签问题下次带新价签"
     assert row["Reviewed at"] is not None
     assert sheet.max_row == 2
+
+
+def test_the_review_address_opened_leads_to_the_visits_review_in_scope_only(client):
+    """QA: a refused review left the browser at /visits/<pk>/review/; reloading it, sharing it or coming back to it
+    gave a blank "HTTP ERROR 405". Opened, it leads to the visit's review; out of the user's scope it is not found."""
+    t = team()
+    visit = visit_of(t.rep, t.store)
+
+    client.force_login(t.supervisor)
+    opened = client.get(reverse("visits:visit-review", args=[visit.pk]))
+    client.force_login(t.other_supervisor)
+    elsewhere = client.get(reverse("visits:visit-review", args=[visit.pk]))
+
+    assert opened.status_code == 302 and opened["Location"].endswith(f"/visits/{visit.pk}/#review")
+    assert elsewhere.status_code == 404
+
+
+def test_the_language_switch_on_a_refused_review_comes_back_to_the_visit(client):
+    """The page drawn for a refused review is at the form's address; its language switch brings the user back to
+    the visit page the form was sent from, not to the form's address."""
+    t = team()
+    visit = visit_of(t.rep, t.store)
+    visit_url = f"http://testserver/visits/{visit.pk}/"
+
+    client.force_login(t.supervisor)
+    refused = client.post(
+        reverse("visits:visit-review", args=[visit.pk]), {"comment": "很" * 1001}, HTTP_REFERER=visit_url
+    )
+
+    html = refused.content.decode()
+    assert refused.status_code == 400 and "at most 1000" in html
+    assert f'<input name="next" type="hidden" value="{visit_url}">' in html
+    switched = client.post(reverse("set_language"), {"language": "zh-hans", "next": visit_url})
+    assert switched.status_code == 302 and switched["Location"] == visit_url
