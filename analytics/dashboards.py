@@ -334,6 +334,9 @@ class ManagerDashboard:
     unsupported: Figure
     unsupported_list: list
     write_offs: Figure
+    # Listings stored with a purchase price above their shelf price before that was refused: prices to correct
+    # (said on the home only when there are some)
+    listings_above_shelf: Figure
     # The reps working at the manager's accounts' stores, and those whose next week has no plan there yet (or a
     # draft): a KA manager plans routes at their accounts' stores too (SPEC §1)
     next_week: date
@@ -407,8 +410,9 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
         achievement=achievement,
         month_total=month_total,
         year_total=year_total,
-        performance_url=_link("accounts:performance", {"start": f"{today:%Y}-01", "end": f"{today:%Y-%m}"}),
-        month_url=_link("accounts:performance", {"start": f"{today:%Y-%m}", "end": f"{today:%Y-%m}"}),
+        # the performance page's own names for its period (PeriodForm: month_from/month_to)
+        performance_url=_link("accounts:performance", {"month_from": f"{today:%Y}-01", "month_to": f"{today:%Y-%m}"}),
+        month_url=_link("accounts:performance", {"month_from": f"{today:%Y-%m}", "month_to": f"{today:%Y-%m}"}),
         follow_ups=follow_ups[:FOLLOW_UPS],
         more_follow_ups=len(follow_ups) > FOLLOW_UPS,
         birthdays=birthdays_soon(user=user, today=today, days=7),
@@ -418,6 +422,7 @@ def manager_dashboard(user, *, today: date) -> ManagerDashboard:
         unsupported=unsupported,
         unsupported_list=list(_listed_deductions(user, UNSUPPORTED_OPEN).order_by("date", "pk")[:FEW]),
         write_offs=_write_offs_to_approve(user),
+        listings_above_shelf=_listings_above_shelf(user),
         next_week=next_week,
         route_reps=len(reps),
         unpublished=unpublished,
@@ -470,6 +475,18 @@ def _unsupported_deductions(user) -> Figure:
     params = UNSUPPORTED_OPEN
     totals = _listed_deductions(user, params).aggregate(count=Count("pk"), amount=money_sum("amount"))
     return Figure(totals["count"], _link("tradespend:deductions", params), totals["amount"] or ZERO)
+
+
+LISTINGS_ABOVE_SHELF = {"purchase_above_shelf": "true", "active": "true"}
+
+
+def _listings_above_shelf(user) -> Figure:
+    """The active listings in the user's scope stored with a purchase price above their shelf price (before the rule
+    listing.purchase_above_shelf refused it), counted as the listings' list filtered so shows them."""
+    from stores.filters import ListingFilter
+
+    listings = _listed(ListingFilter, scope.listings_for(user), user, LISTINGS_ABOVE_SHELF)
+    return Figure(listings.count(), _link("stores:listing-list", LISTINGS_ABOVE_SHELF))
 
 
 def _write_offs_to_approve(user) -> Figure:

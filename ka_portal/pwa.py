@@ -78,6 +78,17 @@ def queued_posts() -> list[str]:
     return [f"^{re.escape(reverse('visits:check-in'))}$", visit_page(), by_uuid, *promoter_steps]
 
 
+def step_kinds() -> dict[str, list[str]]:
+    """Regular expressions (JavaScript syntax) of the paths whose post kept offline is a check-in or a check-out, a
+    rep's visit's or a promoter's shift's (a visit's check-out is the visit page's form with `action=check_out`):
+    the outbox files each by its kind, and a refusal of it says the next step for that kind (queue.js nextStep:
+    check in again, check out again), never "correct the values" as for a save."""
+    return {
+        "check_ins": [f"^{re.escape(reverse('visits:check-in'))}$", _pattern("promoters:my-check-in")],
+        "check_outs": [_pattern("promoters:my-check-out")],
+    }
+
+
 def offline_pages() -> list[str]:
     """Regular expressions (JavaScript syntax) of the paths the worker keeps, newest first from the network: home,
     Today, visit pages and each stop's page before check-in; a promoter's My day and their shifts' pages."""
@@ -163,6 +174,7 @@ def _service_worker() -> HttpResponse:
         "pages": offline_pages(),
         "queued": queued_posts(),
         "check_in": reverse("visits:check-in"),
+        **step_kinds(),
         "stop_page": _pattern("visits:visit-start"),  # a stop's page: kept anew after a check-in or check-out
         "outbox": staticfiles_storage.url("visits/outbox.js"),
         "queue_full": _(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from accounts.roles import Role
 from analytics.dashboards import dashboard_for
@@ -13,8 +14,12 @@ from .scope import user_role
 
 
 @login_required
+@never_cache
 def home(request):
-    """The user's role's dashboard (analytics/dashboards.py): what needs them, each figure leading to its list."""
+    """The user's role's dashboard (analytics/dashboards.py): what needs them, each figure leading to its list. Never
+    kept by the browser (no-store): Back to it after working through a figure's list (a supervisor's visit reviewed)
+    asks the server again, so the list shows what is left rather than the copy from before (a copy restored from the
+    back-forward cache reloads itself too: static/js/fresh-on-back.js)."""
     role = user_role(request.user)
     if role == Role.PROMOTER:  # a promoter has one page: their day at the store (issue 16)
         return redirect("promoters:my-day")

@@ -1,7 +1,7 @@
 """The admin for stores, products, listings and deliveries: its forms check stores/rules.py, its saves go
 through stores/services.py like every other door."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from accounts.filters import account_search_fields
 
@@ -47,6 +47,9 @@ class ListingAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.listing_save(listing=obj)
+        warning = services.listing_price_warning(obj)  # saved with its prices as stored before the rule
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(Delivery)

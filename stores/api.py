@@ -104,10 +104,16 @@ class ProductSerializer(serializers.ModelSerializer):
 class ListingSerializer(serializers.ModelSerializer):
     store = related(Store, scope=stores_for, help_text=STORE_BY_CODE)
     product = related(Product, scope=products_for, help_text=PRODUCT_BY_CODE)
+    purchase_above_shelf = serializers.BooleanField(
+        read_only=True,
+        help_text="The purchase price is above the shelf price: stored before that was refused "
+        "(listing.purchase_above_shelf), its prices are to be corrected. ?purchase_above_shelf=true lists them.",
+    )
 
     class Meta:
         model = Listing
-        fields = ["id", "store", "product", "listed_on", "listing_fee", "purchase_price", "shelf_price", "active"]
+        fields = ["id", "store", "product", "listed_on", "listing_fee", "purchase_price", "shelf_price", "active",
+                  "purchase_above_shelf"]  # fmt: skip
         # one listing a store and product is the service's rule (listing.duplicate, 409), the same at every door
         validators = []
 

@@ -16,6 +16,7 @@ from ka_portal.lists import StyledFilterSet, WordsFilter, active_filter, yes_no_
 from ka_portal.scope import products_for, stores_for, team_for
 
 from .models import Delivery, Listing, Product, Store
+from .selectors import purchase_above_shelf_q
 
 User = get_user_model()
 
@@ -94,10 +95,21 @@ class ListingFilter(StyledFilterSet):
     store = store_filter()
     product = product_filter()
     active = active_filter()
+    purchase_above_shelf = yes_no_filter(
+        _("Purchase price above shelf"),
+        method="filter_purchase_above_shelf",
+        help_text="The store purchase price is above the shelf price (stored before that was refused: "
+        "listing.purchase_above_shelf); its prices are to be corrected.",
+    )
 
     class Meta:
         model = Listing
-        fields = ["q", "account", "store", "product", "active"]
+        fields = ["q", "account", "store", "product", "active", "purchase_above_shelf"]
+
+    def filter_purchase_above_shelf(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(purchase_above_shelf_q()) if value else queryset.exclude(purchase_above_shelf_q())
 
     def search(self, queryset, name, value):
         return queryset.filter(

@@ -166,6 +166,14 @@ class Listing(models.Model):
     def __str__(self) -> str:
         return f"{self.store.code} × {self.product.code}"
 
+    @property
+    def purchase_above_shelf(self) -> bool:
+        """Stored with a purchase price above its shelf price (before stores.rules refused it): marked where listings
+        are shown, until its prices are corrected."""
+        from .rules import purchase_above_shelf
+
+        return purchase_above_shelf(self.purchase_price, self.shelf_price)
+
 
 class Delivery(models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="deliveries")

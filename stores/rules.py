@@ -83,8 +83,8 @@ def check_purchase_within_shelf(
     price above the shelf would put every promotion price of the product at that store below its floor. Equal passes
     (a product sold at cost). Empty passes: the field says whether it may be; `store` and `product` name the listing
     as the refusal reads it."""
-    if purchase_price is None or shelf_price is None or purchase_price <= shelf_price or shelf_price < 0:
-        return  # a shelf price below 0 is refused as such (check_not_negative)
+    if not purchase_above_shelf(purchase_price, shelf_price):
+        return
     raise DomainError(
         "listing.purchase_above_shelf",
         _("The store purchase price %(purchase_price)s of %(product)s at %(store)s is above its shelf price "
@@ -99,6 +99,13 @@ def check_purchase_within_shelf(
 
 def _cents(value: Decimal) -> Decimal:
     return Decimal(value).quantize(Decimal("0.01"))
+
+
+def purchase_above_shelf(purchase_price: Decimal | None, shelf_price: Decimal | None) -> bool:
+    """Whether a listing's purchase price is above its shelf price (check_purchase_within_shelf refuses it; a listing
+    stored so before that rule is marked where listings are shown). Empty prices and a shelf price below 0 are not:
+    the latter is refused as such (check_not_negative). The database's side: stores.selectors.purchase_above_shelf_q."""
+    return purchase_price is not None and shelf_price is not None and shelf_price >= 0 and purchase_price > shelf_price
 
 
 def check_packs_per_case(value: int | None) -> None:

@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 
-from django.db.models import ExpressionWrapper, F, OuterRef, QuerySet, Subquery
+from django.db.models import ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 
 from ka_portal.money import MONEY_TOTAL, money_sum
@@ -32,6 +32,12 @@ def by_code(queryset: QuerySet, codes: Iterable) -> dict[str, tuple[int, str]]:
             for spelling in written.get(key, ()):
                 found[spelling] = (pk, code)
     return found
+
+
+def purchase_above_shelf_q() -> Q:
+    """Listings whose purchase price is above their shelf price (stores.rules.purchase_above_shelf, in the database):
+    stored so before the rule refused it, found by the listings' filter and counted on a KA manager's home."""
+    return Q(purchase_price__gt=F("shelf_price"), shelf_price__gte=0)
 
 
 # Packs × price and sums of them: up to PACKS_MAX × a money column's largest value, over many deliveries.

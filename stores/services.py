@@ -244,6 +244,25 @@ def listing_price_refusal(listing: Listing) -> DomainError | None:
     return None
 
 
+def listing_price_warning(listing: Listing) -> str:
+    """What a save of a listing that keeps a purchase price above its shelf price says once it went through (its
+    prices unchanged: listing_price_refusal lets it be delisted, listed again or given another fee): the prices are
+    still to be corrected, and how. Empty for any other listing."""
+    if not listing.purchase_above_shelf:
+        return ""
+    return str(
+        _("The store purchase price %(purchase_price)s of %(product)s at %(store)s is still above its shelf price "
+          "%(shelf_price)s, as it was stored before that was refused: correct its prices (export the listings, "
+          "correct them and import the sheet back).")
+        % {
+            "purchase_price": rules._cents(listing.purchase_price),
+            "shelf_price": rules._cents(listing.shelf_price),
+            "product": product_label(listing.product),
+            "store": str(listing.store),
+        }
+    )  # fmt: skip
+
+
 def product_inactive_refusal(product: Product) -> DomainError:
     return DomainError(
         "listing.product_inactive",

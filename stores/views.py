@@ -165,7 +165,7 @@ def listing_active(request, pk: int, listing_pk: int):
     )
     active = request.POST.get("active") == "1"
     label = services.product_label(listing.product)
-    return run_step(
+    answer = run_step(
         request,
         lambda: services.listing_save(listing=listing, active=active),
         success=(
@@ -176,6 +176,10 @@ def listing_active(request, pk: int, listing_pk: int):
         % {"product": label},
         then=reverse("stores:store-detail", args=[store.pk]),
     )
+    warning = services.listing_price_warning(listing)  # its prices as stored before the rule: still to be corrected
+    if warning:
+        messages.warning(request, warning)
+    return answer
 
 
 def _latest_suggested_orders(user, store) -> tuple[list, date | None]:

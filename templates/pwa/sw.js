@@ -135,8 +135,16 @@ function queue(posted, url, key) {
     .then((body) => {
       const form = new URLSearchParams(body);
       const checkIn = url.pathname === SETTINGS.check_in;
-      const kind = checkIn ? "check_in" : form.get("action") === "check_out" ? "check_out" : "save";
-      const next = kind === "check_out" ? SETTINGS.today : form.get("offline_next") || url.pathname;
+      // a rep's visit check-out (the visit page's form, Today after it) and a promoter's shift check-out (its card)
+      const visitCheckOut = form.get("action") === "check_out";
+      // the kind by the step posted, a rep's or a promoter's (ka_portal/pwa.py step_kinds): the outbox's page says
+      // what to do next for a refused check-in or check-out by it (queue.js nextStep), not "correct the values"
+      const kind = SETTINGS.check_ins.some((p) => new RegExp(p).test(url.pathname))
+        ? "check_in"
+        : visitCheckOut || SETTINGS.check_outs.some((p) => new RegExp(p).test(url.pathname))
+          ? "check_out"
+          : "save";
+      const next = visitCheckOut ? SETTINGS.today : form.get("offline_next") || url.pathname;
       return self.KaOutbox.put({
         key: key,
         url: url.pathname,

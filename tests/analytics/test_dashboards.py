@@ -3,6 +3,7 @@ user's scope, in a fixed number of queries whatever the size of the data.
 
 The worked examples are set on Wednesday 25 November 2026 (Asia/Shanghai): the week began on Monday the 23rd."""
 
+import html
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -418,10 +419,19 @@ def test_manager_achievement_totals_are_the_performance_pages_totals(client):
     assert (board.year_total.actual, board.year_total.target) == (Decimal("16000"), Decimal("24000"))
     # November: the closed account has no target, so the month is compared over the account that has one
     assert board.month_total.compared.achievement == Decimal("0.25")
-    # and each of the two figures links to its own period
+    # and each of the two figures links to its own period, under the performance page's own names for it
     totals = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode().split('data-testid="achievement-totals">')[1]
-    assert '<a href="/accounts/performance/?start=2026-11&amp;end=2026-11">25.0 % this month</a>' in totals
-    assert '<a href="/accounts/performance/?start=2026-01&amp;end=2026-11">66.7 % year to date</a>' in totals
+    month_link = "/accounts/performance/?month_from=2026-11&amp;month_to=2026-11"
+    year_link = "/accounts/performance/?month_from=2026-01&amp;month_to=2026-11"
+    assert f'<a href="{month_link}">25.0 % this month</a>' in totals
+    assert f'<a href="{year_link}">66.7 % year to date</a>' in totals
+    assert "start=" not in totals and "end=" not in totals
+    # followed, the page shows that period: in its month boxes and in the sentence under them
+    for link, first in ((month_link, "2026-11"), (year_link, "2026-01")):
+        page = client.get(html.unescape(link), HTTP_ACCEPT_LANGUAGE="en")
+        shown = page.content.decode()
+        assert f'name="month_from" value="{first}"' in shown and 'name="month_to" value="2026-11"' in shown
+        assert f"{first} to 2026-11, in CNY." in shown
 
 
 def test_manager_sees_a_month_without_a_target_said_so(client):

@@ -38,12 +38,15 @@
 
   // What to do next, for the kind of refusal: a check-in to make again (after setting the phone's clock, which its
   // refusal asks), a visit to complete before checking out again, values to correct; nothing for a visit gone, no
-  // longer the rep's or closed meanwhile, nor for a time too old to be recorded at all.
+  // longer the rep's or closed meanwhile, nor for a time too old to be recorded at all. A rep's visit and a
+  // promoter's shift alike (the service worker files a shift's check-in and check-out by their kind, sw.js; their
+  // time's refusals are visit.time_… and shift.time_…), each page wording the step for its own (upload_queue.html).
   function nextStep(write, part) {
     var texts = part.dataset;
-    if (write.code === "visit.time_too_old") return "";
+    var time = /\.(time_ahead|time_too_old)$/.exec(write.code || "");
+    if (time && time[1] === "time_too_old") return "";
     if (write.kind === "check_in" && write.status === 400) return texts.checkInAgain || "";
-    if (write.code === "visit.time_ahead" && write.kind === "check_out") return texts.checkOutAgain || "";
+    if (time && write.kind === "check_out") return texts.checkOutAgain || "";
     if (write.code === "visit.incomplete") return texts.completeVisit || "";
     return write.status === 400 && texts.fix ? texts.fix : "";
   }
