@@ -1,4 +1,4 @@
-# ruff: noqa: E402, SIM115, E501, B008, S608 -- a throwaway prototype script, kept for review (PERF-NOTE.md)
+# ruff: noqa: E402, SIM115, E501, B008, S608 -- a throwaway prototype script, its figures in docs/performance.md (issue 17 item 2, pair-state table)
 """Build ps_bench: the bench company (10,000 × 300 by default) and a first full run, kept for the prototype."""
 
 import os

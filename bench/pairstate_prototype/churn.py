@@ -1,4 +1,4 @@
-# ruff: noqa: E402, E501, S311 -- a throwaway prototype script, kept for review (PERF-NOTE.md)
+# ruff: noqa: E402, E501, S311 -- a throwaway prototype script, its figures in docs/performance.md (issue 17 item 2, pair-state table)
 """Random writes of every kind (counts deleted and edited, visits moved and re-timed, listings ended and deleted,
 deliveries edited, moved, deleted and added), then: ps_pair equals a table filled afresh, and variant A's incremental
 night, today's and a full run leave the same rows in force. All rolled back. PSDB=ps_small by default."""

@@ -1,4 +1,4 @@
-# ruff: noqa: E402, SIM115, E501, B008, S608 -- a throwaway prototype script, kept for review (PERF-NOTE.md)
+# ruff: noqa: E402, SIM115, E501, B008, S608 -- a throwaway prototype script, its figures in docs/performance.md (issue 17 item 2, pair-state table)
 """Prototype of issue 17 item 2's pair-state table (not app code): measurements on a kept bench database.
 
     PSDB=ps .venv/bin/python -u bench/pairstate_prototype/build.py 10000 300   # ps_bench: company + first full run
@@ -9,7 +9,7 @@ Variant A ("ps"): ps_pair (pairstate.sql) holds each pair's two latest counts, t
 listing, kept by statement-level triggers; an incremental chunk reads it instead of probing counts, listing and
 deliveries, and writes suggested orders as today. Variant C ("c"): ps_pair also holds the row in force (updated in
 place) and history goes to an append-only table ps_hist. Every night is run chunk by chunk on two threads, each chunk
-in a transaction rolled back, so every kind meets the same data; see PERF-NOTE.md at the repository's root.
+in a transaction rolled back, so every kind meets the same data; see docs/performance.md at the repository's root.
 """
 
 import os
