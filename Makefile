@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/ka_portal
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install test-sqlite test-postgres fuzz lint messages vendor clean
+.PHONY: run test install test-sqlite test-postgres fuzz properties lint messages vendor clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ test-sqlite:
 	@echo "== tests on SQLite =="
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# Every test in these is marked e2e or fuzz: not even imported in the PostgreSQL leg (the fuzzer's module loads the API
+# schema as it is imported, some 7 s of the leg's CPU with the browser tests' modules; the same tests are selected).
+PG_LEG_SKIPS := --ignore=tests/e2e --ignore=tests/ka_portal/test_api_fuzz.py
+
 # The test databases need not survive a power cut: commits do not wait for the disk (libpq's PGOPTIONS), which
 # makes the flushes of transactional tests several times faster.
 test-postgres:
@@ -46,12 +50,18 @@ test-postgres:
 	echo "== tests on PostgreSQL + Redis + Celery worker =="; \
 	PGOPTIONS="-c synchronous_commit=off" \
 	DATABASE_URL="$(PG_TEST_URL)" REDIS_URL="$(REDIS_TEST_URL)" CELERY_BROKER_URL="$(REDIS_TEST_URL)" \
-	$(VENV)/bin/pytest -m "not e2e and not fuzz" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not e2e and not fuzz" $(PG_LEG_SKIPS) $(PYTEST_ARGS)
 
 ## A deeper look before a release: Schemathesis with 100 examples per API operation and role (SQLite).
 fuzz: install
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} \
 	$(VENV)/bin/pytest -p no:randomly tests/ka_portal/test_api_fuzz.py $(PYTEST_ARGS)
+
+## A deeper look at the property tests (SQLite): each draws its full number of examples, where `make test` draws
+## fewer of the costliest (tests/legs.py `examples`). PROPERTY_EXAMPLES=full also works on `make test`.
+properties: install
+	env -u DATABASE_URL -u CELERY_BROKER_URL -u REDIS_URL PROPERTY_EXAMPLES=full \
+	$(VENV)/bin/pytest -p no:randomly -m "not e2e and not fuzz" $$(grep -rl "^@given" tests) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
