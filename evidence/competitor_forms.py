@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import KeyAccount
 from ka_portal.api_fields import record_filter
+from ka_portal.days import IsoDayField
 from ka_portal.lists import StyledFilterSet, style_filter_form, style_form_fields
 from ka_portal.pages import mark_problems
 from ka_portal.scope import NOT_FOUND_TEXT, accounts_for, stores_for
@@ -191,10 +192,10 @@ class SummaryFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["from"] = forms.DateField(
+        self.fields["from"] = IsoDayField(
             label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
-        self.fields["to"] = forms.DateField(
+        self.fields["to"] = IsoDayField(
             label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         )
         self.fields["account"].queryset = accounts_for(user).order_by("code")

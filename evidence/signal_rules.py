@@ -5,6 +5,8 @@ and writes); every rule is also how the queue words its evidence (`describe`).
 
 from datetime import datetime, timedelta
 
+from django.utils.timezone import localtime
+
 from visits.routing import distance_m
 
 # A camera's clock drifts and a rep may photograph the shelf while walking in: photos up to this long before the
@@ -40,7 +42,7 @@ def late_upload(checked_in_at: datetime, received_at: datetime | None, limit_hou
     if late <= timedelta(hours=limit_hours):
         return None
     return {
-        "received_at": received_at.isoformat(),
+        "received_at": localtime(received_at).isoformat(),
         "hours": round(late.total_seconds() / 3600, 1),
         "limit_hours": limit_hours,
     }
@@ -62,7 +64,7 @@ def long_visit(checked_in_at: datetime, checked_out_at: datetime | None, limit_h
     if length <= timedelta(hours=limit_hours):
         return None
     return {
-        "checked_out_at": checked_out_at.isoformat(),
+        "checked_out_at": localtime(checked_out_at).isoformat(),
         "hours": round(length.total_seconds() / 3600, 1),
         "limit_hours": limit_hours,
     }
@@ -109,7 +111,7 @@ def photo_time(
     before = taken_at < checked_in_at
     gap = (checked_in_at - taken_at) if before else (taken_at - end)
     return {
-        "taken_at": taken_at.isoformat(),
+        "taken_at": localtime(taken_at).isoformat(),
         "side": "before" if before else "after",
         "minutes": int(gap.total_seconds() // 60),
         "grace_minutes": int(PHOTO_GRACE.total_seconds() // 60),

@@ -5,6 +5,9 @@ Settings name this module, so it must not import views or drf-spectacular (impor
 
 import logging
 from collections import Counter
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -20,7 +23,9 @@ from django.db.models import JSONField, ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.template import loader
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import defaults
 from django_filters.filterset import BaseFilterSet
 from django_filters.rest_framework import DjangoFilterBackend
@@ -43,7 +48,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     A page_size above the cap is taken as the cap (DRF's way, which clients rely on to ask for "as many as you
     give"); one that is no whole number of at least 1 (0, -1, "ten") is a 400 naming it, rather than DRF's silent
-    default page: the client asked for something the list cannot give."""
+    default page: the client asked for something the list cannot give. So is a ?page= that is no page (0, "abc") or
+    past the end (which says how many pages there are), rather than DRF's 404 "Invalid page."."""
 
     page_size_query_param = "page_size"
     max_page_size = 500
@@ -51,12 +57,30 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         if keyset.PARAM not in request.query_params:
-            return super().paginate_queryset(queryset, request, view)
+            return self._numbered(queryset, request, view)
         if self.page_query_param in request.query_params:
             raise keyset.refused(_("Send ?page= or ?cursor=, not both."))
         self.request = request
         self.keyset = keyset.KeysetPage(queryset, request, self.get_page_size(request))
         return self.keyset.rows
+
+    def _numbered(self, queryset, request, view):
+        """DRF's numbered page, but a ?page= that is no page is a 400 naming `page`, not DRF's 404 "Invalid page."
+        (which reads as a wrong address): a number from 1, or `last`; one past the end says how many pages there are."""
+        raw = request.query_params.get(self.page_query_param, "").strip()
+        if raw and raw not in self.last_page_strings and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
+            message = _("“%(value)s” is not a page: give a whole number from 1.") % {"value": raw[:40]}
+            raise exceptions.ValidationError({self.page_query_param: [message]})
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound:
+            pages = self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
+            message = ngettext(
+                "There is no page %(page)s: the list has %(pages)s page at this page size.",
+                "There is no page %(page)s: the list has %(pages)s pages at this page size.",
+                pages,
+            ) % {"page": raw, "pages": pages}
+            raise exceptions.ValidationError({self.page_query_param: [message]}) from None
 
     def get_paginated_response(self, data):
         if self.keyset is not None:
@@ -228,7 +252,7 @@ def _error_response(exc, context):
     if isinstance(exc, (OverflowError, DataError)):
         return Response({"code": "invalid", "detail": _("A value in the request is too large or out of range.")}, 400)
     if isinstance(exc, DomainError):
-        body = {"code": exc.code, "detail": exc.detail, "params": {k: str(v) for k, v in exc.params.items()}}
+        body = {"code": exc.code, "detail": exc.detail, "params": {k: json_param(v) for k, v in exc.params.items()}}
         if exc.field:
             body["field"] = exc.field
         body.update(getattr(exc, "extra", {}))  # e.g. a reused key's "differs"
@@ -249,6 +273,26 @@ def _error_response(exc, context):
             response.data = {"code": getattr(exc.detail, "code", exc.default_code), "detail": str(data["detail"])}
             response.data.update(getattr(exc, "extra", {}))  # a CSRF refusal's reason
     return response
+
+
+def json_param(value):
+    """A refusal's param as JSON reads it, for a client to use without parsing the sentence: a yes/no a boolean (the
+    string "False" reads as true in JavaScript), a count a number, an amount the string of its Decimal ("12028.00",
+    as bodies carry money), a day YYYY-MM-DD, a moment ISO 8601 in Asia/Shanghai, a list a list; anything else (a
+    code, a translatable word) its text. The sentence (`detail`) is filled from the params as they were."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).isoformat()
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): json_param(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_param(item) for item in value]
+    return str(value)
 
 
 def _referrer_counts(exc) -> Counter:
@@ -384,6 +428,14 @@ class RoleModelPermissions(permissions.DjangoModelPermissions):
         "GET": ["%(app_label)s.view_%(model_name)s"],
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
     }
+
+    def has_permission(self, request, view):
+        # A method the view does not offer (PUT where only PATCH is) is the view's 405 for every signed-in role, not
+        # a 403 for the roles without the write permission it would need.
+        method = request.method.lower()
+        if request.user and request.user.is_authenticated and not callable(getattr(view, method, None)):
+            return True
+        return super().has_permission(request, view)
 
     def _queryset(self, view):
         # The model is all this needs: the serializer names it, so the view's scoped queryset (and the profile

@@ -11,6 +11,7 @@ exist, naming nothing. The model's whole table serves only the schema generator,
 """
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import django_filters
@@ -19,6 +20,10 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -213,8 +218,117 @@ class DecimalField(serializers.DecimalField):
     this one."""
 
     default_error_messages = {"not_digits": NOT_IN_DIGITS}
+    # Round a number with more decimal places than the field keeps to those places (half up) rather than refuse it:
+    # a phone's position (CoordinateField). Otherwise such a number — an amount 0.30000000000000004, a float's
+    # noise — is refused naming the field, the value and the places it takes, not DRF's "no more than 14 digits in
+    # total", which says nothing of what is wrong.
+    rounds = False
 
     def to_internal_value(self, data):
         if isinstance(data, str) and number_not_in_digits(data):
             self.fail("not_digits")
+        self._sent = data
         return super().to_internal_value(data)
+
+    def validate_precision(self, value):
+        if self.decimal_places is not None and value.is_finite() and value.as_tuple().exponent < -self.decimal_places:
+            kept = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+            if not self.rounds and kept != value:  # 12.500 is 12.50: only digits that would be lost are refused
+                message = ngettext(
+                    "%(field)s takes at most %(places)s decimal place: “%(value)s” has more.",
+                    "%(field)s takes at most %(places)s decimal places: “%(value)s” has more.",
+                    self.decimal_places,
+                ) % {"field": self.field_name, "places": self.decimal_places, "value": str(self._sent).strip()[:40]}
+                raise serializers.ValidationError(message, code="max_decimal_places")
+            value = kept
+        return super().validate_precision(value)
+
+
+class CoordinateField(DecimalField):
+    """A latitude or longitude (degrees, within ±`limit`: ka_portal/bounds.py) as the models keep it, six decimal
+    places (about 0.1 m); a phone's position sent with more (7 to 15) is rounded to them, never refused."""
+
+    rounds = True
+
+    def __init__(self, limit, **kwargs):
+        super().__init__(max_digits=9, decimal_places=6, min_value=-limit, max_value=limit, **kwargs)
+
+
+class LocalTimesJSONField(serializers.JSONField):
+    """A JSON value whose moments (ISO 8601 strings with an offset, as a fraud signal's evidence keeps `received_at`,
+    `taken_at`) read in Asia/Shanghai like every other time the API answers, those stored in UTC too."""
+
+    def to_representation(self, value):
+        return _local_times(super().to_representation(value))
+
+
+def _local_times(value):
+    if isinstance(value, dict):
+        return {key: _local_times(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_local_times(item) for item in value]
+    if isinstance(value, str) and "T" in value:
+        try:
+            moment = parse_datetime(value)
+        except ValueError:
+            moment = None
+        if moment is not None and timezone.is_aware(moment):
+            return timezone.localtime(moment).isoformat()
+    return value
+
+
+# A browsable API's HTML form posts its CSRF token among the fields: no field of any endpoint, never refused.
+_NOT_FIELDS = frozenset({"csrfmiddlewaretoken"})
+
+
+def refuse_unknown_fields() -> None:
+    """Every serializer reading a request's body refuses a key it does not take, each named in `errors` with the
+    fields the endpoint takes: a delivery posted with "extra_field" was created without a word, and a write-off's
+    "amount" (the endpoint takes none: it writes off the open amount) wrote off the whole open amount, so a client
+    never learnt that what it meant was not done. Installed on DRF's Serializer (ka_portal.apps), so every write —
+    a ModelSerializer's create and update, an action's own serializer, a nested row — goes through it.
+
+    A field the endpoint answers but does not take (read only: `id`, a delivery's `amount`) is taken and ignored in
+    an update of a record (PUT/PATCH), where a client sends back what it read, and refused anywhere else (a create, a
+    step such as a write-off), where it can only mean the client expects it to be written. A query string read by a
+    serializer (a report's parameters) is not checked here: unknown query parameters are refused for every GET by
+    ka_portal.api_parameters.KnownParameters."""
+    if getattr(serializers.Serializer.to_internal_value, "_refuses_unknown", False):
+        return
+    drf_reading = serializers.Serializer.to_internal_value
+
+    def to_internal_value(self, data):
+        refused = _not_taken(self, data)
+        try:
+            value = drf_reading(self, data)
+        except serializers.ValidationError as invalid:
+            if refused and isinstance(invalid.detail, dict):
+                raise serializers.ValidationError({**invalid.detail, **refused}) from None
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+    to_internal_value._refuses_unknown = True
+    serializers.Serializer.to_internal_value = to_internal_value
+
+
+def _not_taken(serializer, data) -> dict:
+    if not isinstance(data, Mapping):
+        return {}
+    request = serializer.context.get("request")
+    if request is not None and (request.method in ("GET", "HEAD") or data is getattr(request, "query_params", None)):
+        return {}
+    fields = serializer.fields
+    updating = getattr(serializer.root, "instance", None) is not None
+    taken = [name for name, field in fields.items() if not field.read_only]
+    refused = [
+        key
+        for key in data
+        if key not in _NOT_FIELDS and (key not in fields or (fields[key].read_only and not updating))
+    ]
+    if not refused:
+        return {}
+    message = _("This endpoint does not take “%(field)s”: it takes %(fields)s.")
+    listed = ", ".join(taken) if taken else _("no fields")
+    return {key: [message % {"field": str(key)[:60], "fields": listed}] for key in refused}

@@ -1,11 +1,16 @@
-"""What a GET of the API takes: the query parameters its schema documents, and no other (KnownParameters).
+"""What a GET of the API takes: the query parameters its schema documents, and no other (KnownParameters); and the
+formats it answers in (?format=, ContentNegotiation).
 
 Its own module, importing neither DRF's views nor drf-spectacular at import: DRF reads its throttle classes (settings
 name KnownParameters there) while rest_framework.views itself is being imported, and ka_portal/api.py imports those.
 """
 
+from copy import copy
+
+from django.http import Http404
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from rest_framework import exceptions, throttling
+from rest_framework import exceptions, negotiation, throttling
 
 from .wordlists import WordList
 
@@ -69,3 +74,40 @@ class UnknownParameters(exceptions.ValidationError):
 
         super().__init__({name: [message([name])] for name in unknown})
         self.summary = message(unknown)
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """DRF's, but a ?format= the endpoint does not answer in is a 400 naming `format` and those it answers in, rather
+    than a 404 "Not found." that reads as a wrong address (a .suffix is part of the address: still 404). The schema
+    documents the same formats (ka_portal.schema.AutoSchema). On a list whose filters have their own `format` (key
+    accounts by their format: hypermarket, supermarket, …) ?format= is that filter, which DRF took for a renderer
+    (404), and the answer's format is the Accept header's."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        negotiator = self
+        if filters_by_format(getattr(request, "parser_context", {}).get("view")):
+            negotiator = copy(self)
+            negotiator.settings = _NoFormatParameter
+        try:
+            return negotiation.DefaultContentNegotiation.select_renderer(negotiator, request, renderers, format_suffix)
+        except Http404:
+            if format_suffix:
+                raise  # a suffix is part of the address: one the endpoint does not answer in is not found
+            asked = request.query_params.get(self.settings.URL_FORMAT_OVERRIDE, "")
+            formats = list(dict.fromkeys(renderer.format for renderer in renderers if renderer.format))
+            message = _("“%(value)s” is not a format this endpoint answers in: it answers in %(formats)s.") % {
+                "value": asked[:40],
+                "formats": WordList(formats, quoted=True),
+            }
+            raise exceptions.ValidationError({self.settings.URL_FORMAT_OVERRIDE or "format": [message]}) from None
+
+
+class _NoFormatParameter:
+    URL_FORMAT_OVERRIDE = None
+
+
+def filters_by_format(view) -> bool:
+    """Whether the view is a list whose FilterSet has a filter of its own named as DRF's ?format= (it then filters by
+    it; a record of the same viewset takes ?format= as every other)."""
+    filterset_class = getattr(view, "filterset_class", None)
+    return filterset_class is not None and _is_list(view) and "format" in getattr(filterset_class, "base_filters", {})

@@ -7,6 +7,10 @@ digest, expiring after KA_API_TOKEN_TTL_HOURS. Failed sign-ins are throttled by 
 
 from django.contrib.auth import authenticate, user_logged_out
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from knox.views import LoginView as KnoxLoginView
@@ -17,6 +21,7 @@ from rest_framework.views import APIView
 
 from .api import RoleModelPermissions
 from .api_cache import CachedListMixin
+from .api_fields import codes_ignore_case, lookup_field_for
 from .formatting import display_name
 from .idempotency import IdempotentCreateMixin
 from .scope import user_role
@@ -146,8 +151,41 @@ class ServiceModelViewSet(CachedListMixin, ValuesPageMixin, IdempotentCreateMixi
     def save(self, record, **fields):
         raise NotImplementedError
 
+    def get_object(self):
+        """A record of master data (key account, store, product, promoter: ka_portal.api_fields.lookup_field_for) is
+        addressed by its code, as every body and filter names it (`/api/v1/stores/WMT-001/`, without case as the
+        filters read it); a number that is no code is read as the record's id, kept for clients that cached ids. A
+        code made of digits alone names the record of that code first. Within the user's scope, as any record:
+        outside it, 404. Other records are addressed by id, as DRF does."""
+        model = getattr(getattr(self.get_serializer_class(), "Meta", None), "model", None)
+        if model is None or lookup_field_for(model) != "code":
+            return super().get_object()
+        key = str(self.kwargs[self.lookup_url_kwarg or self.lookup_field]).strip()
+        records = self.filter_queryset(self.get_queryset())
+        if codes_ignore_case(model):
+            record = records.filter(Exact(Lower("code"), Lower(Value(key)))).first()
+        else:
+            record = records.filter(code=key).first()
+        if record is None and key.isascii() and key.isdigit():
+            record = records.filter(pk=int(key)).first()
+        if record is None:
+            raise Http404
+        self.check_object_permissions(self.request, record)
+        return record
+
     def perform_create(self, serializer):
-        serializer.instance = self.save(None, **serializer.validated_data)
+        serializer.instance = self.as_read(self.save(None, **serializer.validated_data))
 
     def perform_update(self, serializer):
-        serializer.instance = self.save(serializer.instance, **serializer.validated_data)
+        serializer.instance = self.as_read(self.save(serializer.instance, **serializer.validated_data))
+
+    def as_read(self, record):
+        """The record just written as a GET reads it, through the view's own queryset: the fields it computes when
+        read (a delivery's price and amount, a shift's attendance, an agreement's settlement) are annotations of that
+        queryset, which the record the service saved does not carry, or carries as they were before the write (a
+        create answered "amount": null, an update the old quantity's amount). The answer of a write and its
+        idempotent replay are what a GET answers. A record the write took out of the caller's reach is answered as
+        saved."""
+        if record is None or record.pk is None:
+            return record
+        return self.get_queryset().filter(pk=record.pk).first() or record

@@ -23,6 +23,12 @@ class KaPortalConfig(AppConfig):
         from django.db import models
         from rest_framework import serializers
 
-        from .api_fields import DecimalField
+        from .api_fields import DecimalField, refuse_unknown_fields
 
         serializers.ModelSerializer.serializer_field_mapping[models.DecimalField] = DecimalField
+        # Every serializer reading a request's body refuses a key it does not take (ka_portal/api_fields.py).
+        refuse_unknown_fields()
+        # A day in a request is YYYY-MM-DD in every language, refused in one wording (ka_portal/days.py).
+        from .days import install as read_days_as_iso
+
+        read_days_as_iso()

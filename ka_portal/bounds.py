@@ -22,6 +22,10 @@ INT32_MAX = 2**31 - 1
 INT16_MAX = 2**15 - 1
 # One quantity in packs (a delivery, a stock count, a promotion's forecast): no store takes ten million packs.
 PACKS_MAX = 10_000_000
+# One invoice, payment, deduction or credit note (and so any part of one): a billion yuan. The largest delivery
+# (PACKS_MAX packs) at ¥100 a pack; a chain's year of sell-in from one supplier is far below it. A money column holds
+# a thousand times more (MONEY_MAX), which a typo reaches (999999999999.99 booked made the aging a trillion).
+DOCUMENT_AMOUNT_MAX = Decimal("1000000000.00")
 # Packs in one case.
 PACKS_PER_CASE_MAX = 10_000
 # A store is visited at most every day of the week.

@@ -54,6 +54,13 @@ class DomainConflict(DomainError):
     conflict = True
 
 
+class DomainForbidden(DomainError):
+    """A refusal of the caller's role for a step their scope lets them reach (a sales rep reviewing a visit): HTTP
+    403, as the API's other role refusals, with the rule's code and sentence (which roles may)."""
+
+    status_code = 403
+
+
 class KeyReused(DomainError):
     """A client key (Idempotency-Key, a visit's uuid, a payment's request_key) used before for another
     request: HTTP 422 with the names of the fields that differ, never their values."""

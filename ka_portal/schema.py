@@ -8,9 +8,17 @@ And the query parameters an operation documents, which are the ones a GET takes 
 
 from django.conf import settings
 from django.utils import translation
+from drf_spectacular import openapi
 from drf_spectacular.generators import SchemaGenerator as SpectacularGenerator
+from drf_spectacular.plumbing import build_basic_type, build_parameter_type
 from drf_spectacular.settings import spectacular_settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.settings import api_settings
+
+# The list filters' own names for what the API's `search` and `ordering` do: the pages' search box and sortable
+# columns (?q=, ?o=). Not the API's: a list documents, and so takes, `search` and `ordering` alone.
+PAGE_ONLY_PARAMETERS = frozenset({"q", "o"})
 
 
 class SchemaGenerator(SpectacularGenerator):
@@ -24,6 +32,51 @@ class SchemaGenerator(SpectacularGenerator):
     def get_schema(self, request=None, public=False):
         with translation.override("en"):
             return super().get_schema(request=request, public=public)
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, documenting what every operation takes besides its own: `format` (DRF reads it on every
+    view; drf-spectacular documents it only where two machine formats are served, while the API listed `format` among
+    what it takes), its machine formats in the enum (the browsable API's `api`, an HTML page, is said in words: the
+    schema describes JSON answers), and not the list filters' page-only `q` and `o`."""
+
+    def _get_format_parameters(self):
+        from .api_parameters import filters_by_format
+
+        if not api_settings.URL_FORMAT_OVERRIDE or filters_by_format(self.view):
+            return []  # a list filtering by its own `format` documents that filter
+        formats = self.map_renderers("format")  # what a client reads (json; a file's xlsx), not the browsable API
+        return [
+            build_parameter_type(
+                name=api_settings.URL_FORMAT_OVERRIDE,
+                schema=build_basic_type(OpenApiTypes.STR),
+                location=OpenApiParameter.QUERY,
+                enum=formats,
+                description="How to answer: `json`, the default (and, for a person in a browser, `api`: the browsable "
+                "API, an HTML page). Any other is refused (400).",
+            )
+        ]
+
+    def _resolve_path_parameters(self, variables):
+        """A master-data record's address takes its code (ka_portal.api_views.ServiceModelViewSet.get_object)."""
+        from .api_fields import lookup_field_for
+
+        parameters = super()._resolve_path_parameters(variables)
+        model = getattr(getattr(getattr(self.view, "serializer_class", None), "Meta", None), "model", None)
+        lookup = getattr(self.view, "lookup_url_kwarg", None) or getattr(self.view, "lookup_field", "pk")
+        if model is None or lookup_field_for(model) != "code":
+            return parameters
+        for parameter in parameters:
+            if parameter["name"] in (lookup, "id") and parameter["in"] == "path":
+                parameter["schema"] = {"type": "string"}
+                parameter["description"] = (
+                    f"The {model._meta.verbose_name}'s code (any case), as bodies and filters name it; a number that "
+                    "is no code is read as its id."
+                )
+        return parameters
+
+    def _get_filter_parameters(self):
+        return [item for item in super()._get_filter_parameters() if item["name"] not in PAGE_ONLY_PARAMETERS]
 
 
 def query_parameters(view, method: str) -> frozenset[str] | None:

@@ -333,7 +333,10 @@ REST_FRAMEWORK = {
     # after authentication and permissions; a view naming its own throttle_classes keeps this one
     # (ka_portal/api_parameters.py).
     "DEFAULT_THROTTLE_CLASSES": ["ka_portal.api_parameters.KnownParameters"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, documenting `format` on every operation and not the pages' ?q= and ?o= (ka_portal/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "ka_portal.schema.AutoSchema",
+    # ?format= the API does not serve is a 400 naming it and the formats it serves, not DRF's 404.
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "ka_portal.api_parameters.ContentNegotiation",
     "EXCEPTION_HANDLER": "ka_portal.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

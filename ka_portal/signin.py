@@ -104,7 +104,7 @@ def lockout_response(
             {
                 "code": "throttled",
                 "detail": message,
-                "params": {"retry_after": str(seconds), "until": until.isoformat()},
+                "params": {"retry_after": seconds, "until": timezone.localtime(until).isoformat()},
             },
             status=settings.AXES_HTTP_RESPONSE_CODE,
         )

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
+from ka_portal.api_fields import LocalTimesJSONField
 from ka_portal.idempotency import idempotent
 
 from .. import signals
@@ -34,7 +35,7 @@ class FraudSignalSerializer(serializers.ModelSerializer):
     text = serializers.SerializerMethodField(help_text="The evidence as a sentence in the request's language.")
     photo_url = serializers.SerializerMethodField(help_text="The signal's photo (a thumbnail), or null.")
     other_photo_url = serializers.SerializerMethodField(help_text="The earlier photo a reused one matches, or null.")
-    evidence = serializers.JSONField(
+    evidence = LocalTimesJSONField(
         read_only=True,
         help_text="What was measured: far_check_in {distance_m, limit_m}; short_visit {minutes, minimum}; "
         "impossible_travel {km, minutes, kmh, limit_kmh}; photo_reused {distance, max_distance}; photo_time "

@@ -8,7 +8,8 @@
 Pages write {{ day|date:"SHORT_DATE_FORMAT" }}, never a pattern. Compact labels where a column is narrow stay as
 patterns that read the same in both languages: a month as "Y-m" (2026-12), a day of a known month as "m-d".
 Values for machines (<input type=date>, URLs, Excel cells, the API) stay ISO and are not formatted here.
-Anything not set here (numbers, input formats) is Django's own for the language."""
+Input formats are ISO in both languages (DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS); anything else not set here
+(numbers) is Django's own for the language."""
 
 from django.utils.translation import gettext_noop
 

@@ -151,7 +151,7 @@ def test_the_api_answers_409_naming_the_agreement(api_client, manager, world):
     assert first.status_code == 201
     assert again.status_code == 409
     answer = again.json()
-    assert answer["code"] == "agreement.overlap" and answer["params"]["agreement"] == str(first.json()["id"])
+    assert answer["code"] == "agreement.overlap" and answer["params"]["agreement"] == first.json()["id"]
     assert DisplayAgreement.objects.count() == 1
 
 
@@ -214,7 +214,7 @@ def test_the_api_and_the_page_refuse_a_store_agreement_under_the_chains(client, 
     answer = api_client.post(reverse("display-agreement-list"), body, format="json")
 
     assert answer.status_code == 409
-    assert (answer.json()["code"], answer.json()["params"]["agreement"]) == ("agreement.overlap", str(chain_wide.pk))
+    assert (answer.json()["code"], answer.json()["params"]["agreement"]) == ("agreement.overlap", chain_wide.pk)
     client.force_login(manager)
     form = {"account": account.pk, "store": store.code, **FORM, "kind": "floor_stack"}
     page = client.post(reverse("evidence:agreement-new"), form, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -205,7 +205,7 @@ def test_the_refusal_reads_in_the_client_s_language(admin_api):
 def test_an_unknown_page_sort_is_dropped_and_said_on_the_page_and_refused_in_the_api(client, admin_api):
     """On a page (an old link, an address typed by hand) a sort the list does not offer is dropped and said so: the
     list shows in its own order, and its export the same rows, not an empty sheet; filtering again does not carry
-    it. The API's ?o= answers a 400 naming the sorts."""
+    it. The API does not take the page's ?o= (its sort is ?ordering=): a 400 naming it and what the list takes."""
     client.force_login(make_user(Role.ADMIN, username="admin_page_sort", is_superuser=True, is_staff=True))
     StoreFactory(code="S1")
 
@@ -226,7 +226,8 @@ def test_an_unknown_page_sort_is_dropped_and_said_on_the_page_and_refused_in_the
     message = (
         "“bogus” is not a sort of this list: give one of code, name, grade, city (a leading - sorts the other way)."
     )
-    assert api.status_code == 400 and api.json()["errors"] == {"o": [message]}
+    assert api.status_code == 400 and api.json()["errors"]["o"][0].startswith("This list takes no parameter “o”:")
+    assert admin_api.get("/api/v1/stores/", {"ordering": "bogus"}, **EN).json()["errors"] == {"ordering": [message]}
     assert len(client.get(reverse("stores:store-list"), {"o": "-name"}).context["object_list"]) == 1
     chinese = client.get(reverse("stores:store-list"), {"o": "bogus"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content
     assert "此列表没有“bogus”这种排序：已按默认顺序显示。" in chinese.decode()

@@ -43,7 +43,7 @@ def test_the_stores_and_visits_lists_search_as_their_q_does(api_client):
     api_client.force_authenticate(rep)
     stores = api_client.get("/api/v1/stores/", {"search": "LH-004"}).json()
     assert [row["code"] for row in stores["results"]] == ["LH-004"]
-    assert stores == api_client.get("/api/v1/stores/", {"q": "LH-004"}).json()
+    assert api_client.get("/api/v1/stores/", {"q": "LH-004"}).status_code == 400  # the page's name, not the API's
     visits = api_client.get("/api/v1/visits/", {"search": "LH-004"}).json()
     assert [row["store"] for row in visits["results"]] == ["LH-004"]
     assert api_client.get("/api/v1/stores/", {"search": "不存在"}).json()["count"] == 0

@@ -21,7 +21,7 @@ from tests.factories import ProductFactory, make_user
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-PRODUCTS_TAKE = "active, brand, category, cursor, format, o, ordering, page, page_size, q, search"
+PRODUCTS_TAKE = "active, brand, category, cursor, format, ordering, page, page_size, search"
 
 
 @pytest.fixture

@@ -180,7 +180,7 @@ def test_the_plans_the_demo_lacks_are_written_the_same_both_ways(people, monkeyp
     seen = set()
     for username in USERS:
         client.force_authenticate(people[username])
-        for params in ({"page_size": 5}, {"search": "EDGE-1"}, {"o": "-total_cost"}):
+        for params in ({"page_size": 5}, {"search": "EDGE-1"}, {"ordering": "-total_cost"}):
             rows, instances = _both_ways(client, "/api/v1/promotions/", params, monkeypatch)
             assert rows == instances, f"promotions as {username} with {params}"
             if rows[0] == 200 and b"EDGE-1" in rows[1]:

@@ -4,3 +4,7 @@ DATE_FORMAT = "Y年n月j日"  # 2026年12月1日
 SHORT_DATE_FORMAT = "Y-m-d"  # 2026-12-01
 DATETIME_FORMAT = "Y年n月j日 H:i"  # 2026年12月1日 09:05
 SHORT_DATETIME_FORMAT = "Y-m-d H:i"  # 2026-12-01 09:05
+# What a form reads as a day or a moment: ISO only, in both languages, as the date pickers, the API and its schema
+# write them (Django's own read 05/12/2026 as 12 May in English and 2026/12/05 only in Chinese; ka_portal/days.py).
+DATE_INPUT_FORMATS = ["%Y-%m-%d"]
+DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
