@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ka_portal.days import IsoDayField
 from ka_portal.formatting import account_name
 from ka_portal.lists import style_form_fields
 from ka_portal.months import MonthField
@@ -42,7 +43,7 @@ class StorePnlForm(forms.Form):
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)
         for name, label in (("from", _("From")), ("to", _("To"))):  # query names, not Python identifiers
-            self.fields[name] = forms.DateField(
+            self.fields[name] = IsoDayField(  # refused in the lists' words (ka_portal.days), not "Enter a valid date."
                 label=label, required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
             )
         self.fields["account"].queryset = accounts.order_by("code")

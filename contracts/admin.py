@@ -61,7 +61,7 @@ class ContractAdminForm(CheckedContractForm):
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
     form = ContractAdminForm
-    list_display = ("number", "account", "kind", "valid_from", "valid_to", "total_amount", "status")
+    list_display = ("number", "account", "kind", "valid_from", "valid_to", "total_amount", "status", "terminated_on")
     list_filter = ("kind", "status", "valid_to")
     search_fields = ("number", *account_search_fields("account"))
     # The "currently" link goes to the scoped download: nothing is served from /media/.

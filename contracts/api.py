@@ -36,6 +36,7 @@ from ka_portal.api_fields import related
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.lists import PERIOD_REVERSED
+from ka_portal.money import ZERO
 from ka_portal.months import INVALID, NOT_A_MONTH, read_month
 from ka_portal.scope import sees_finance
 from ka_portal.values_pages import ValuesPageMixin, write_children
@@ -353,7 +354,7 @@ class InvoiceViewSet(FinanceViewSet):
     def create(self, request, *args, **kwargs):
         data = InvoiceCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        invoice = services.invoice_create(**data.validated_data)
+        invoice = services.invoice_create(**data.validated_data, by=request.user)
         return Response(self._out(invoice), status=status.HTTP_201_CREATED)
 
     @idempotent()
@@ -373,10 +374,19 @@ class InvoiceViewSet(FinanceViewSet):
 
 class AllocationSerializer(serializers.ModelSerializer):
     invoice_number = serializers.CharField(source="invoice.number", read_only=True)
+    reversed = serializers.BooleanField(
+        source="payment.is_reversed",
+        read_only=True,
+        help_text="Its payment was reversed: the amount went back to the invoice, and settles nothing now.",
+    )
+
+    # A page of payments writes its allocations from values() rows (ka_portal/values_pages.py): reversed from the
+    # payment's column.
+    values_derived = {"reversed": (("payment__reversed_at",), lambda row: row["payment__reversed_at"] is not None)}
 
     class Meta:
         model = Allocation
-        fields = ["id", "invoice", "invoice_number", "amount"]
+        fields = ["id", "invoice", "invoice_number", "amount", "reversed"]
 
 
 def payment_allocations():
@@ -386,16 +396,42 @@ def payment_allocations():
 
 class PaymentSerializer(serializers.ModelSerializer):
     account = related(KeyAccount, scope=None, read_only=True, help_text="The key account, by code.")
-    allocations = AllocationSerializer(many=True, read_only=True)
-    unallocated_amount = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    allocations = AllocationSerializer(
+        many=True,
+        read_only=True,
+        help_text="Every allocation made, in order; once the payment is reversed each is marked reversed: it gave its "
+        "amount back to its invoice.",
+    )
+    allocated_amount = api_fields.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        source="allocated_now",
+        help_text="What of the payment settles invoices now: 0 once it is reversed (its allocations gave their amounts "
+        "back).",
+    )
+    unallocated_amount = api_fields.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        help_text="What is left to allocate: 0 once the payment is reversed.",
+    )
 
     # A page through ka_portal/values_pages.py: the payments as values() rows, what is left of each from its two
     # columns (Payment.unallocated_amount), the allocations of the page in one query written by
     # AllocationSerializer's own fields.
     values_derived = {
+        "allocated_amount": (
+            ("allocated_amount", "reversed_at"),
+            lambda row, field=allocated_amount: field.to_representation(
+                ZERO if row["reversed_at"] is not None else row["allocated_amount"]
+            ),
+        ),
         "unallocated_amount": (
-            ("amount", "allocated_amount"),
-            lambda row, field=unallocated_amount: field.to_representation(row["amount"] - row["allocated_amount"]),
+            ("amount", "allocated_amount", "reversed_at"),
+            lambda row, field=unallocated_amount: field.to_representation(
+                ZERO if row["reversed_at"] is not None else row["amount"] - row["allocated_amount"]
+            ),
         ),
         "allocations": ((), lambda row: row["_allocations"]),
     }
@@ -444,7 +480,13 @@ class PaymentCreateSerializer(AllocateSerializer):
     date = serializers.DateField()
     amount = api_fields.DecimalField(max_digits=14, decimal_places=2)
     reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    auto_allocate = serializers.BooleanField(default=True, help_text="Without allocations: allocate oldest first.")
+    auto_allocate = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: allocate oldest invoice first; false: leave the payment unallocated. Left out: oldest first "
+        "unless allocations are given. Never true with allocations (payment.allocation_mode_conflict).",
+    )
     request_key = serializers.UUIDField(
         required=False,
         allow_null=True,
@@ -774,15 +816,34 @@ class AgingReportView(ReportView):
         return Response(AgingReportSerializer(body).data)
 
 
+# What a statement's query says when a parameter is missing: the parameter as the client sends it, and how.
+STATEMENT_NEEDS = {
+    "account": _("Give the key account, by its code: account=WMT."),
+    "from": _("Give the period's first day: from=YYYY-MM-DD."),
+    "to": _("Give the period's end: to=YYYY-MM-DD."),
+}
+
+
 class StatementQuerySerializer(serializers.Serializer):
-    account = account_field()
-    date_from = serializers.DateField()
-    date_to = serializers.DateField()
+    """The statement's query, account=, from= and to= (from is a Python word: the fields are named in get_fields),
+    each refused under the name the client sent, in words saying what to send (never "date_to may not be null")."""
+
+    PARAMETERS = ("account", "from", "to")
+
+    def get_fields(self):
+        def needs(name):
+            return {"required": STATEMENT_NEEDS[name], "null": STATEMENT_NEEDS[name]}
+
+        return {
+            "account": account_field(error_messages=needs("account")),
+            **{name: serializers.DateField(error_messages=needs(name)) for name in ("from", "to")},
+        }
 
     def to_internal_value(self, data):
-        # The query string says from= and to= (reserved words in Python).
-        data = {"account": data.get("account"), "date_from": data.get("from"), "date_to": data.get("to")}
-        return super().to_internal_value(data)
+        # A parameter sent empty asks nothing (as ka_portal.api_parameters reads the query): it is missing.
+        sent = {name: data.get(name) for name in self.PARAMETERS if (data.get(name) or "").strip()}
+        values = super().to_internal_value(sent)
+        return {"account": values["account"], "date_from": values["from"], "date_to": values["to"]}
 
     def validate(self, attrs):
         try:

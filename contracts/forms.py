@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from imports.kinds import without_percent_sign
+from ka_portal.days import IsoDayField
 from ka_portal.downloads import DownloadLinkFileInput
 from ka_portal.errors import DomainError
 from ka_portal.lists import PERIOD_REVERSED, choose_by_code, style_form_fields
@@ -60,7 +61,7 @@ class PaymentForm(StyledForm):
     OLDEST_FIRST = "oldest_first"
     BY_HAND = "by_hand"
 
-    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    date = IsoDayField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     amount = _money(_("Amount"))
     reference = forms.CharField(label=_("Reference"), max_length=60, required=False)
     mode = forms.ChoiceField(
@@ -114,10 +115,10 @@ class PaymentForm(StyledForm):
 
 class InvoiceForm(StyledForm):
     number = forms.CharField(label=_("Invoice number"), max_length=40)
-    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    date = IsoDayField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     amount = _money(_("Amount"))
     contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
-    due_on = forms.DateField(
+    due_on = IsoDayField(
         label=_("Due date"),
         widget=DATE_INPUT,
         required=False,
@@ -139,7 +140,7 @@ class DeductionForm(StyledForm):
     invoice = forms.ModelChoiceField(
         label=_("Invoice"), queryset=Invoice.objects.none(), error_messages={"invalid_choice": NOT_AN_OPEN_INVOICE}
     )
-    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    date = IsoDayField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     kind = forms.ChoiceField(label=_("Kind"), choices=Deduction.Kind.choices)
     amount = _money(_("Amount"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
@@ -207,11 +208,16 @@ class ContractForm(CheckedContractForm):
     class Meta:
         model = Contract
         fields = list(CONTRACT_FIELDS)
-        field_classes = {"rebate_percent": PercentField}
+        # a day refused in the lists' words (ka_portal.days), not "Enter a valid date."
+        field_classes = {
+            "rebate_percent": PercentField,
+            **dict.fromkeys(("signed_on", "valid_from", "valid_to", "terminated_on"), IsoDayField),
+        }
         widgets = {
             "signed_on": DATE_INPUT,
             "valid_from": DATE_INPUT,
             "valid_to": DATE_INPUT,
+            "terminated_on": DATE_INPUT,
             "execution_notes": forms.Textarea(attrs={"rows": 4}),
             "attachment": DownloadLinkFileInput(
                 url_name="contracts:contract-attachment", attrs={"accept": ".pdf,image/jpeg,image/png,image/webp"}
@@ -243,8 +249,8 @@ class PeriodForm(StyledForm):
     """Account and period for a statement; an as-of date for aging."""
 
     account = forms.ModelChoiceField(label=_("Key account"), queryset=None, to_field_name="code")
-    date_from = forms.DateField(label=_("From"), widget=DATE_INPUT)
-    date_to = forms.DateField(label=_("To"), widget=DATE_INPUT)
+    date_from = IsoDayField(label=_("From"), widget=DATE_INPUT)  # a day refused in the lists' words (ka_portal.days)
+    date_to = IsoDayField(label=_("To"), widget=DATE_INPUT)
 
     def __init__(self, *args, accounts, **kwargs):
         super().__init__(*args, **kwargs)
@@ -310,7 +316,7 @@ class CreditNoteForm(StyledForm):
         help_text=_("Optional."),
         error_messages={"invalid_choice": NOT_AN_OPEN_INVOICE},
     )
-    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    date = IsoDayField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
     amount = _money(_("Amount"))
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
@@ -354,10 +360,10 @@ class ContractTermForm(StyledForm):
         max_length=200,
         help_text=_("Conditional rebates only: achievement %:rate %, e.g. 90:1.5;100:2.5"),
     )
-    valid_from = forms.DateField(
+    valid_from = IsoDayField(
         label=_("Valid from"), widget=DATE_INPUT, required=False, help_text=_("Empty: the contract's.")
     )
-    valid_to = forms.DateField(
+    valid_to = IsoDayField(
         label=_("Valid to"), widget=DATE_INPUT, required=False, help_text=_("Empty: the contract's.")
     )
     settlement = forms.ChoiceField(label=_("Settlement"), choices=ContractTerm.Settlement.choices)

@@ -10,7 +10,6 @@ import re
 import unicodedata
 from functools import cache
 
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -39,13 +38,7 @@ def _spelling(text) -> str:
 @cache
 def _names(choices) -> dict[str, str]:
     """Every way a choice may be written (its code, its English and its Chinese label), as compared → the code."""
-    found = {}
-    for value, label in choices.choices:
-        found[_spelling(value)] = value
-        for language in ("en", "zh-hans"):
-            with translation.override(language):
-                found[_spelling(label)] = value
-    return found
+    return imports.choice_spellings(choices, _spelling)
 
 
 def choice_of(choices):
@@ -183,6 +176,8 @@ class ContractTermImport(ImportKind):
         try:
             values["tiers"] = rules.parse_tiers(values.get("tiers") or "")
             term = existing.get((contract.pk, values.get("kind"), values.get("valid_from")))
+            if term is not None and "note" in row.blank:
+                values["note"] = term.note  # an empty note of a line already made leaves it as it is
             # the dates first, as contract_term_check asks them: a year typed wrong is named as such, not as a line
             # outside its contract
             check_contract_dates(

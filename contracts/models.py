@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -90,6 +91,18 @@ class Contract(models.Model):
         _("payment terms (days)"), default=60, validators=[MaxValueValidator(bounds.DAYS_MAX)]
     )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # The day a terminated contract ends: its terms accrue nothing after that day's month (tradespend/accruals.py).
+    # Set exactly when the status is terminated (contracts.rules.check_termination; a contract taken back from
+    # terminated has none), within the contract's validity.
+    terminated_on = models.DateField(
+        _("terminated on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Only for a terminated contract: the day it ends (empty: today, or its end once past). Its terms accrue "
+            "nothing after that month."
+        ),
+    )
     attachment = models.FileField(
         _("attachment"),
         upload_to=attachment_upload_to,
@@ -112,6 +125,18 @@ class Contract(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(rebate_percent__gte=0, rebate_percent__lte=100), name="contract_rebate_percent_range"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="terminated", terminated_on__isnull=False)
+                    | (~models.Q(status="terminated") & models.Q(terminated_on__isnull=True))
+                ),
+                name="contract_terminated_on_with_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(terminated_on__isnull=True)
+                | models.Q(terminated_on__gte=models.F("valid_from"), terminated_on__lte=models.F("valid_to")),
+                name="contract_terminated_within_validity",
             ),
         ]
 
@@ -235,7 +260,14 @@ class Payment(models.Model):
 
     @property
     def unallocated_amount(self):
-        return self.amount - self.allocated_amount
+        """What is left to allocate: none once reversed (the reversal took the whole payment back)."""
+        return Decimal("0.00") if self.is_reversed else self.amount - self.allocated_amount
+
+    @property
+    def allocated_now(self):
+        """What of the payment settles invoices now: its allocations' sum, none once reversed (each gave its amount
+        back to its invoice; allocated_amount keeps what they were, for the record)."""
+        return Decimal("0.00") if self.is_reversed else self.allocated_amount
 
 
 class Allocation(models.Model):

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from ka_portal.bounds import DAYS_MAX, check_text_length
+from ka_portal.bounds import DAYS_MAX, DOCUMENT_AMOUNT_MAX, check_text_length
 from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.money import to_money
 from ka_portal.months import YEARS
@@ -145,11 +145,73 @@ def check_contract_validity(*, valid_from: date, valid_to: date) -> None:
         )
 
 
-def positive_amount(amount, code: str) -> Decimal:
-    """The amount in money (two places); refused unless above zero."""
+def check_termination(
+    *,
+    contract_number: str,
+    terminated: bool,
+    status_label,
+    valid_from: date,
+    valid_to: date,
+    terminated_on: date | None,
+) -> None:
+    """A termination date goes only with the status terminated (a contract taken back from it has none), and is a day
+    of the contract's validity: not before it starts (its terms would accrue a month they never ran), not after its
+    own end (it would have expired first). The services default it to today (contracts.services.settle_termination)."""
+    if terminated_on is None:
+        return
+    if not terminated:
+        raise DomainError(
+            "contract.not_terminated",
+            _(
+                "Contract %(contract)s is %(status)s: a termination date is given only with the status Terminated. "
+                "Choose Terminated, or leave the date empty."
+            ),
+            field="terminated_on",
+            contract=contract_number,
+            status=status_label,
+        )
+    if terminated_on < valid_from:
+        raise DomainError(
+            "contract.terminated_before_start",
+            _(
+                "Contract %(contract)s cannot be terminated on %(terminated_on)s: it starts on %(valid_from)s. "
+                "Enter a termination date from its start on."
+            ),
+            field="terminated_on",
+            contract=contract_number,
+            terminated_on=terminated_on,
+            valid_from=valid_from,
+        )
+    if terminated_on > valid_to:
+        raise DomainError(
+            "contract.terminated_after_end",
+            _(
+                "Contract %(contract)s cannot be terminated on %(terminated_on)s: it ends on %(valid_to)s. "
+                "Enter a termination date up to its end."
+            ),
+            field="terminated_on",
+            contract=contract_number,
+            terminated_on=terminated_on,
+            valid_to=valid_to,
+        )
+
+
+def positive_amount(amount, code: str, *, field: str = "amount", label=None) -> Decimal:
+    """The amount in money (two places) of one record of the books: refused unless above zero (``code``), and above
+    ka_portal.bounds.DOCUMENT_AMOUNT_MAX (``code``'s ``amount_too_large``), naming ``field`` (as ``label``)."""
     amount = to_money(amount)
     if amount <= 0:
-        raise DomainError(code, _("The amount must be above zero; %(amount)s is not."), field="amount", amount=amount)
+        raise DomainError(code, _("The amount must be above zero; %(amount)s is not."), field=field, amount=amount)
+    if amount > DOCUMENT_AMOUNT_MAX:
+        raise DomainError(
+            code.replace("amount_not_positive", "amount_too_large"),
+            _("%(label)s: %(amount)s is above %(max)s, the largest amount one invoice, payment, deduction or credit "
+              "note carries."),
+            field=field,
+            label=label if label is not None else _("Amount"),
+            amount=amount,
+            max=DOCUMENT_AMOUNT_MAX,
+        )  # fmt: skip
     return amount
 
 
@@ -253,6 +315,39 @@ def check_within_open(
             open=open_amount,
             number=number,
         )
+
+
+def check_allocation_mode(*, auto_allocate: bool | None, by_hand: bool) -> None:
+    """A payment is allocated by hand (its allocations) or oldest first (auto_allocate), not both: asked for both, one
+    of them would be dropped without a word (the explicit ones were kept, and the client believed the rest was
+    allocated oldest first). auto_allocate left out (None) is oldest first unless allocations are given."""
+    if by_hand and auto_allocate:
+        raise DomainError(
+            "payment.allocation_mode_conflict",
+            _("Allocate by hand (allocations) or oldest invoice first (auto_allocate: true), not both: send "
+              "allocations without auto_allocate, or auto_allocate without allocations."),
+            field="auto_allocate",
+        )  # fmt: skip
+
+
+def check_invoices_once(invoice_ids: Sequence[Any], numbers: dict) -> None:
+    """Allocations name each invoice once (as a visit names a product once): a second line for the same invoice was
+    added to the first without a word, so one typed twice by mistake took twice the money. Refused naming the
+    invoice and both lines (1-based, as a person counts them), on the second line's invoice. `numbers`: invoice id →
+    number, for the words."""
+    first_line: dict = {}
+    for index, invoice_id in enumerate(invoice_ids):
+        if invoice_id in first_line:
+            raise DomainError(
+                "allocation.invoice_twice",
+                _("Invoice %(number)s is named twice in the allocations (lines %(first)s and %(line)s): give one "
+                  "line per invoice, with the whole amount to allocate to it."),
+                field=f"allocations.{index}.invoice",
+                number=numbers.get(invoice_id, invoice_id),
+                first=first_line[invoice_id] + 1,
+                line=index + 1,
+            )  # fmt: skip
+        first_line[invoice_id] = index
 
 
 def check_within_payment(*, total: Decimal, left: Decimal) -> None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Trim
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +39,7 @@ from .models import (
     open_q,
 )
 from .receivables import Bucket, OpenItem, aging_bucket, allocate_oldest_first, days_past_due, due_date, is_worse
+from .selectors import invoices_for
 
 # What a contract's writer may set, in the order forms show it.
 CONTRACT_FIELDS = (
@@ -46,6 +47,7 @@ CONTRACT_FIELDS = (
     "account",
     "kind",
     "status",
+    "terminated_on",
     "signed_on",
     "valid_from",
     "valid_to",
@@ -135,6 +137,7 @@ def contract_problems(contract: Contract, *, unread: Iterable[str] = ()) -> list
             problems.append(refusal)
 
     stored = _stored_dates(Contract, contract.pk, CONTRACT_DATES)
+    stored_termination = settle_termination(contract)
     for name in CONTRACT_DATES:
         ask(lambda name=name: check_contract_dates({name: getattr(contract, name)}, stored=stored), name)
     ask(
@@ -142,6 +145,8 @@ def contract_problems(contract: Contract, *, unread: Iterable[str] = ()) -> list
         "valid_from",
         "valid_to",
     )
+    termination = ("terminated_on", "status", "valid_from", "valid_to")
+    ask(lambda: check_termination(contract, stored=stored_termination), *termination)
     ask(lambda: check_contract_move(contract), "account")
     ask(lambda: check_terms_within(contract, stored=stored), "valid_from", "valid_to")
     ask(lambda: check_figures_from_terms(contract), "rebate_percent", "listing_fee")
@@ -159,6 +164,38 @@ def contract_problems(contract: Contract, *, unread: Iterable[str] = ()) -> list
         # its display agreements in closed months stay (agreement.source_month_closed)
         ask(lambda: check_contract_change(contract))
     return _one_per_field(problems)
+
+
+def settle_termination(contract: Contract) -> date | None:
+    """A contract's termination date as its status asks (contracts.rules.check_termination): one made terminated
+    without a date ends today, or on its own end when that has passed (terminated once over, it accrued all it would);
+    one taken back from terminated (any other status) drops the date it held, so its
+    terms accrue again over their own dates. A date given anew with another status is left for the check to refuse.
+    Returns the termination date stored (None for a new contract), which the check reads."""
+    stored = Contract.objects.filter(pk=contract.pk).values_list("terminated_on", flat=True).first()
+    if contract.status == Contract.Status.TERMINATED:
+        if contract.terminated_on is None:
+            today = timezone.localdate()
+            contract.terminated_on = min(today, contract.valid_to) if contract.valid_to else today
+    elif contract.terminated_on is not None and contract.terminated_on == stored:
+        contract.terminated_on = None
+    return stored
+
+
+def check_termination(contract: Contract, *, stored: date | None) -> None:
+    """A terminated contract's date within its validity (rules.check_termination) and, when it is given or moved, in
+    an open month (tradespend.rules.check_month_open: a closed month's figures never change, and months close in
+    order). A date the contract already holds is not asked about the months again."""
+    rules.check_termination(
+        contract_number=contract.number,
+        terminated=contract.status == Contract.Status.TERMINATED,
+        status_label=Contract.Status(contract.status).label if contract.status in Contract.Status.values else "",
+        valid_from=contract.valid_from,
+        valid_to=contract.valid_to,
+        terminated_on=contract.terminated_on,
+    )
+    if contract.terminated_on is not None and contract.terminated_on != stored:
+        _check_month_open(contract.terminated_on, field="terminated_on")
 
 
 def _one_per_field(problems: list[DomainError]) -> list[DomainError]:
@@ -221,9 +258,10 @@ def contract_create(**fields) -> Contract:
 
 
 # What of a contract its chain's trade-spend ledger reads: whether its terms accrue (its status: a draft's accrue
-# nothing), on which chain's ledger (its key account), and its validity, which bounds the display agreements its
-# terms generate (a fee not evidenced comes off its term's line: tradespend/accruals.py).
-CONTRACT_LEDGER_FIELDS = ("status", "account_id", "valid_from", "valid_to")
+# nothing), until when (a terminated one's accrue nothing after its termination date's month), on which chain's
+# ledger (its key account), and its validity, which bounds the display agreements its terms generate (a fee not
+# evidenced comes off its term's line: tradespend/accruals.py).
+CONTRACT_LEDGER_FIELDS = ("status", "account_id", "valid_from", "valid_to", "terminated_on")
 
 
 @transaction.atomic
@@ -271,8 +309,11 @@ def invoice_create(
     amount: Decimal,
     contract: Contract | None = None,
     due_on: date | None = None,
+    by=None,
 ) -> Invoice:
-    """Raise an invoice; its due date is the one given, else its date plus the contract's payment terms."""
+    """Raise an invoice; its due date is the one given, else its date plus the contract's payment terms. Its number
+    is trimmed and unique whatever its case (invoice_number_taken); ``by`` is who raises it (None: the system)."""
+    number = (number or "").strip()
     amount = rules.positive_amount(amount, "invoice.amount_not_positive")
     check_book_date(date)
     _check_month_open(date)
@@ -286,11 +327,12 @@ def invoice_create(
     terms = contract.payment_terms_days if contract else settings.KA.default_payment_terms_days
     due = due_date(invoice_date=date, given=due_on, payment_terms_days=terms)
     rules.check_invoice_due(invoice_date=date, due_on=due)
+    refusal = invoice_number_taken(number, by=by)
+    if refusal is not None:
+        raise refusal
     taken = DomainError(
         "invoice.number_taken", _("Invoice number %(number)s already exists."), field="number", number=number
     )
-    if Invoice.objects.filter(number=number).exists():
-        raise taken
     try:
         with transaction.atomic():
             return Invoice.objects.create(
@@ -304,6 +346,53 @@ def invoice_create(
             )
     except IntegrityError as error:  # the same number saved at the same moment by someone else
         raise taken from error
+
+
+def invoice_number_taken(number: str, *, by=None) -> DomainError | None:
+    """The refusal of an invoice number another invoice already has, compared trimmed and without case as the chains'
+    numbers are typed (ERP-INV-0001 is erp-inv-0001, as a payment's reference: check_payment_reference); None when
+    it is free. It names that invoice (its number as recorded, account, date and amount) to whoever may see it; to a
+    user `by` who may not, only that the number is in use. `by` None: the system's own writes."""
+    number = (number or "").strip()
+    earlier = (
+        Invoice.objects.annotate(number_key=Lower(Trim("number")))
+        .filter(number_key=number.lower())
+        .select_related("account")
+        .order_by("pk")
+        .first()
+    )
+    if earlier is None:
+        return None
+    if by is not None and not invoices_for(by).filter(pk=earlier.pk).exists():
+        return DomainError(
+            "invoice.number_taken",
+            _("Invoice number %(number)s is already in use (invoice numbers are the same whatever their case): "
+              "check the number."),
+            field="number",
+            number=number,
+        )  # fmt: skip
+    recorded = earlier.number.strip()
+    if recorded == number:
+        message = _(
+            "Invoice number %(number)s already exists. It is the invoice of %(account)s dated %(date)s for "
+            "%(amount)s: check the number."
+        )
+    else:
+        message = _(
+            "Invoice number %(number)s already exists, as %(recorded)s: the invoice of %(account)s dated %(date)s "
+            "for %(amount)s (invoice numbers are the same whatever their case). Check the number."
+        )
+    return DomainError(
+        "invoice.number_taken",
+        message,
+        field="number",
+        number=number,
+        recorded=recorded,
+        account=earlier.account.code,
+        date=earlier.date,
+        amount=earlier.amount,
+        invoice=earlier.pk,
+    )
 
 
 @transaction.atomic
@@ -350,18 +439,20 @@ def _allocate(payment: Payment, allocations: Sequence[tuple] | None) -> list[All
         items = [OpenItem(i.pk, i.date, i.open_amount) for i in invoices.values()]
         plan = allocate_oldest_first(left, items)
     else:
-        wanted: dict[int, Decimal] = defaultdict(Decimal)
-        for invoice, amount in allocations:
-            wanted[getattr(invoice, "pk", invoice)] += rules.positive_amount(amount, "allocation.amount_not_positive")
+        # Each line named as the client sent it: allocations.<n>.invoice / .amount (n from 0, as the list is sent).
+        ids = [getattr(invoice, "pk", invoice) for invoice, _amount in allocations]
+        numbers = {getattr(i, "pk", i): i.number for i, _amount in allocations if hasattr(i, "number")}
+        rules.check_invoices_once(ids, numbers)
+        wanted: dict[int, Decimal] = {}
+        for index, (invoice_id, (_invoice, amount)) in enumerate(zip(ids, allocations, strict=True)):
+            wanted[invoice_id] = rules.positive_amount(
+                amount, "allocation.amount_not_positive", field=f"allocations.{index}.amount", label=_("Allocation")
+            )
         invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=wanted).order_by("pk")}
-        for invoice_id in wanted:
+        for index, invoice_id in enumerate(wanted):
             invoice = invoices.get(invoice_id)
             if invoice is None or invoice.account_id != payment.account_id:
-                raise DomainError(
-                    "allocation.other_account",
-                    _("A payment from one key account can only settle that account's invoices."),
-                    field="allocations",
-                )
+                raise other_account_refusal(invoice, payment=payment, field=f"allocations.{index}.invoice")
             rules.check_within_open(amount=wanted[invoice_id], open_amount=invoice.open_amount, number=invoice.number)
         rules.check_within_payment(total=sum(wanted.values(), Decimal("0")), left=left)
         plan = list(wanted.items())
@@ -375,6 +466,27 @@ def _allocate(payment: Payment, allocations: Sequence[tuple] | None) -> list[All
     return made
 
 
+def other_account_refusal(invoice: Invoice | None, *, payment: Payment, field: str) -> DomainError:
+    """An allocation of a payment to an invoice of another key account (or to none): refused naming the invoice, its
+    account and the payment's."""
+    if invoice is None:
+        return DomainError(
+            "allocation.other_account",
+            _("A payment from one key account can only settle that account's invoices."),
+            field=field,
+        )
+    return DomainError(
+        "allocation.other_account",
+        _("Invoice %(number)s is %(invoice_account)s's: a payment from %(account)s settles only that key account's "
+          "invoices."),
+        field=field,
+        number=invoice.number,
+        invoice=invoice.pk,
+        invoice_account=invoice.account.code,
+        account=payment.account.code,
+    )  # fmt: skip
+
+
 @transaction.atomic
 def payment_record(
     *,
@@ -383,14 +495,16 @@ def payment_record(
     amount: Decimal,
     reference: str = "",
     allocations: Sequence[tuple] | None = None,
-    auto_allocate: bool = True,
+    auto_allocate: bool | None = None,
     by=None,
     request_key: uuid.UUID | None = None,
 ) -> Payment:
     """Record a payment from a key account and allocate it: by hand when ``allocations`` is given,
-    else oldest invoice first (unless ``auto_allocate`` is off). A repeated ``request_key`` returns the
+    else oldest invoice first (unless ``auto_allocate`` is False); both asked for is refused
+    (rules.check_allocation_mode). A repeated ``request_key`` returns the
     payment already recorded with it instead of a second one; the same key for another account, date,
     amount or reference is refused (422 ``idempotency.key_reused``)."""
+    rules.check_allocation_mode(auto_allocate=auto_allocate, by_hand=allocations is not None)
     amount = rules.positive_amount(amount, "payment.amount_not_positive")
     reference = (reference or "").strip()
     if request_key is not None:
@@ -415,7 +529,7 @@ def payment_record(
     except IntegrityError:  # the same form posted twice at the same moment: the first one won
         existing = Payment.objects.get(request_key=request_key)
         return _same_payment(existing, by=by, account=account, date=date, amount=amount, reference=reference)
-    if allocations is not None or auto_allocate:
+    if allocations is not None or auto_allocate is not False:
         _allocate(payment, allocations)
     return payment
 
@@ -555,7 +669,10 @@ def deduction_record(
         raise DomainError("deduction.kind", _("Unknown deduction kind %(kind)s."), field="kind", kind=kind)
     period_start, period_end = rules.claimed_months(date, period_start, period_end)
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    rules.check_within_open(amount=amount, open_amount=invoice.open_amount, number=invoice.number)
+    rules.check_within_open(
+        amount=amount, open_amount=invoice.open_amount, number=invoice.number, code="allocation.exceeds_invoice",
+        field="amount",
+    )  # fmt: skip
     deduction = Deduction.objects.create(
         account_id=invoice.account_id,
         invoice=invoice,

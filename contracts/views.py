@@ -87,6 +87,7 @@ class ContractListView(FinanceMixin, FilteredListView):
         Column(_("Key account"), lambda c: account_name(c.account)),
         Column(_("Kind"), lambda c: c.get_kind_display()),
         Column(_("Status"), lambda c: Contract.Status(c.status_today).label),
+        Column(_("Terminated on"), lambda c: c.terminated_on),
         Column(_("Signed on"), lambda c: c.signed_on),
         Column(_("Valid from"), lambda c: c.valid_from),
         Column(_("Valid to"), lambda c: c.valid_to),
@@ -293,7 +294,7 @@ def _record(action: str, form, account, user) -> str:
             "numbers": numbers or "—",
         }
     if action == "invoice":
-        invoice = services.invoice_create(account=account, **data)
+        invoice = services.invoice_create(account=account, **data, by=user)
         return gettext("Invoice %(number)s raised, due on %(due_on)s.") % {
             "number": invoice.number,
             "due_on": invoice.due_on,

@@ -6,6 +6,8 @@ convention key accounts, stores and products are named by code, people by userna
 budgets by id (ka_portal.api_fields.related); every create takes an Idempotency-Key.
 """
 
+import dataclasses
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -450,18 +452,45 @@ class PlanInputSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         # A store of another chain is refused as the other references are, in `errors.stores` (a code not found
         # answers there too), with the service's own words for it (promotions.rules.store_of_another_account).
-        account = attrs.get("account")
+        account = attrs.get("account") or (self.instance.account if self.partial and self.instance else None)
         for store in attrs.get("stores") or () if account else ():
             other = store_of_another_account(store, account)
             if other:
                 raise serializers.ValidationError({"stores": [other.detail]}, code=other.code)
+        if self.partial and "items" in attrs:
+            # Items sent in a PATCH are the plan's whole list, each item whole: read as a create reads them (a partial
+            # read skips an item's missing price instead of asking for it, and its defaults).
+            items = ItemInputSerializer(data=self.initial_data.get("items"), many=True, context=self.context)
+            if not items.is_valid():
+                raise serializers.ValidationError({"items": items.errors})
+            attrs["items"] = items.validated_data
         return attrs
 
     def to_input(self) -> services.PlanInput:
+        """The draft as the service takes it. A PATCH (partial) keeps what it does not send as the plan has it: its
+        fields, its stores, and its items (products, promotion prices, volumes and supply prices)."""
         data = dict(self.validated_data)
+        if self.partial and self.instance is not None:
+            data = {**self._as_stored(self.instance), **data}
         items = [services.ItemInput(**item) for item in data.pop("items")]
         data.setdefault("stores", [])
         return services.PlanInput(items=items, **data)
+
+    @staticmethod
+    def _as_stored(plan) -> dict:
+        names = [f.name for f in dataclasses.fields(services.PlanInput) if f.name not in ("items", "stores")]
+        stored = {name: getattr(plan, name) for name in names}
+        stored["stores"] = list(plan.stores.all())
+        stored["items"] = [
+            {
+                "product": item.product,
+                "promotion_price": item.promotion_price,
+                "forecast_volume": item.forecast_volume,
+                "promo_supply_price": item.promo_supply_price,
+            }
+            for item in plan.items.select_related("product").order_by("pk")
+        ]
+        return stored
 
 
 class ApproveSerializer(serializers.Serializer):
@@ -507,7 +536,13 @@ class PromotionTypeViewSet(CachedListMixin, IdempotentCreateMixin, viewsets.Mode
 @extend_schema_view(
     create=extend_schema(request=PlanInputSerializer, responses={201: PromotionPlanDetailSerializer}),
     update=extend_schema(request=PlanInputSerializer, responses={200: PromotionPlanDetailSerializer}),
-    partial_update=extend_schema(exclude=True),
+    partial_update=extend_schema(
+        request=PlanInputSerializer,
+        responses={200: PromotionPlanDetailSerializer},
+        description="Change some of a draft's fields: what is not sent stays as the plan has it — its stores and its "
+        "items too (items, when sent, are the plan's whole list of products, each with its promotion price). The "
+        "same rules as PUT.",
+    ),
 )
 class PromotionPlanViewSet(
     CachedListMixin,
@@ -548,7 +583,7 @@ class PromotionPlanViewSet(
 
     def update(self, request, *args, **kwargs):
         plan = self.get_object()
-        serializer = self.get_serializer(plan, data=request.data)
+        serializer = self.get_serializer(plan, data=request.data, partial=kwargs.pop("partial", False))
         serializer.is_valid(raise_exception=True)
         plan = services.promotion_save_draft(user=request.user, data=serializer.to_input(), plan=plan)
         return self._detail(plan)

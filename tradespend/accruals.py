@@ -16,7 +16,9 @@ What is accrued (whole months: a term touching any day of a month accrues that w
 as_of's):
 
 - Terms of contracts that are active, expired or terminated (a draft is not agreed yet, so it accrues nothing;
-  an expired or terminated contract keeps what its terms accrued while valid).
+  an expired or terminated contract keeps what its terms accrued while valid). A terminated contract's terms accrue
+  up to its termination date (``Contract.terminated_on``, rules.term_accrues_until): that day's month whole, as every
+  month a term touches, and nothing after it; a line starting after it accrues nothing.
   * rebate (or "other" on a % basis): rate % × the month's invoiced sell-in of the account.
   * rebate_conditional: the rate of the tier the year's achievement reaches — invoiced sell-in ÷ the account's
     sales targets of the same months × 100, January through as_of's month while the year runs (the expected
@@ -180,6 +182,7 @@ def _terms(account) -> list[dict]:
             "valid_to",
             "contract__account_id",
             "contract__number",
+            "contract__terminated_on",
         )  # fmt: skip
     )
 
@@ -299,6 +302,10 @@ def _conditional_rate(term: dict, month: date, achievement: _Achievement) -> tup
 
 
 def _term_lines(term: dict, *, current: date, sell_in, listings, achievement) -> list[_Line]:
+    until = rules.term_accrues_until(term["valid_to"], term["contract__terminated_on"])
+    if until < term["valid_from"]:  # its contract terminated before the line began
+        return []
+    term = {**term, "valid_to": until}
     account_id, kind = term["contract__account_id"], rules.TERM_SPEND_KIND[term["kind"]]
     base = {
         "account_id": account_id,

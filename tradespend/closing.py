@@ -92,11 +92,24 @@ def first_month_to_close() -> date | None:
     return _first_open_from(ClosedMonth.objects.months())
 
 
+def catch_up_month(closed: frozenset | None = None) -> date | None:
+    """The books' first month when records are dated before the first closed month (entered before the month-order
+    rule refused them: legacy back-dated records), else None. Such months are closed as a catch-up, in order from that
+    month: once it is closed, the run from it (first_month_to_close) takes the months up to the first closed one, each
+    in its turn, empty or not, and the closed months are one run again; their records are frozen as any month's are."""
+    closed = ClosedMonth.objects.months() if closed is None else closed
+    if not closed:
+        return None
+    books = first_record_month()
+    return books if books is not None and books < min(closed) else None
+
+
 def next_month_to_close() -> date | None:
     """The one month a close may take (months close in order, one after the other, none skipped): once a month is
-    closed, the first month from the earliest closed one that is not closed; before any close, the books' first
-    month (first_record_month). None when nothing is recorded yet. It may not be over yet (check_month_close)."""
-    return first_month_to_close() or first_record_month()
+    closed, the first month from the earliest closed one that is not closed — or, with records dated before the first
+    closed month, the month the catch-up begins with (catch_up_month); before any close, the books' first month
+    (first_record_month). None when nothing is recorded yet. It may not be over yet (check_month_close)."""
+    return catch_up_month() or first_month_to_close() or first_record_month()
 
 
 def months_waiting(before: date) -> list[date]:
@@ -127,8 +140,10 @@ def check_month_in_order(month: date) -> None:
     """Refuse a close that is not the next month's (months close in order, one after the other), each refusal saying
     the true reason. Once a month is closed, a month before the closed ones: ``month.before_first_record`` when it is
     before the books' first month too (nothing is recorded in it or before it: 2024-12 with the books and the closes
-    beginning in 2025-01), else ``month.before_first_open`` (records dated before the first closed month: it would
-    close out of order, for good). Before any close, ``month.before_first_record`` for a month before the books' first
+    beginning in 2025-01). Records dated before the first closed month (legacy: entered before the rule refusing them)
+    move the books' first month back: that month closes as a catch-up (catch_up_month), and the months after it up to
+    the first closed one each in its turn; any other month before the closed ones is ``month.before_first_open``,
+    naming the month to close first. Before any close, ``month.before_first_record`` for a month before the books' first
     (it would close nothing, and fix the start of the order before the books begin) and ``month.nothing_recorded``
     while nothing is recorded at all. A month within the closed run is ``month.already_closed``."""
     month = month_start(month)
@@ -145,6 +160,7 @@ def check_month_in_order(month: date) -> None:
             )
         # the closes began with the books' first month; a record dated before it since (legacy) moves the books back
         begin = min(books, closed_from) if books is not None else closed_from
+        catch_up = begin if begin < closed_from else None
         if month < begin:
             raise DomainError(
                 "month.before_first_record",
@@ -157,19 +173,22 @@ def check_month_in_order(month: date) -> None:
                 month=f"{month:%Y-%m}",
                 first=f"{begin:%Y-%m}",
                 closed_from=f"{closed_from:%Y-%m}",
-                next=f"{first:%Y-%m}",
+                next=f"{catch_up or first:%Y-%m}",
             )
+        if month == catch_up:
+            return  # records dated before the first closed month: their months close first, as a catch-up, in order
         raise DomainError(
             "month.before_first_open",
             _(
-                "%(month)s cannot be closed: it is before %(closed_from)s, the first closed month. Months close in "
-                "order, one after the other, and none is closed before those already closed: the next month to close "
-                "is %(first)s."
+                "%(month)s cannot be closed yet: records are dated before %(closed_from)s, the first closed month "
+                "(entered before months had to close in order), so the books begin in %(first)s. Those months close "
+                "first, one after the other, as a catch-up: close %(first)s first, then each month after it before "
+                "%(closed_from)s."
             ),
             field="month",
             month=f"{month:%Y-%m}",
             closed_from=f"{closed_from:%Y-%m}",
-            first=f"{first:%Y-%m}",
+            first=f"{begin:%Y-%m}",
         )
     if books is None:
         raise DomainError(

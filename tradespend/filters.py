@@ -11,6 +11,7 @@ from contracts import selectors as contract_selectors
 from contracts.filters import DeductionFilter
 from ka_portal import system_texts
 from ka_portal.api_fields import record_filter
+from ka_portal.days import NOT_A_DAY, IsoDayField
 from ka_portal.lists import StyledFilterSet, WordsFilter, search_words, yes_no_filter
 from ka_portal.months import MonthFilter
 
@@ -20,25 +21,18 @@ from .models import AccrualLine, Dispute, Remittance, SpendCategory, SpendKind
 # --- matching: deductions and disputes ----------------------------------------------------------------------------
 
 
-class DayField(forms.DateField):
-    """A day as the browser's date picker sends it (YYYY-MM-DD); a bad one (typed into the address, or by a browser
-    without a picker) is refused naming what was typed, since a date input cannot show a value that is not a date."""
+class DayField(IsoDayField):
+    """A day as the browser's date picker sends it (YYYY-MM-DD, ka_portal.days.IsoDayField); a bad one (typed into the
+    address, or by a browser without a picker) is refused naming what was typed, in the lists' words
+    (ka_portal.days.NOT_A_DAY), since a date input cannot show a value that is not a date."""
 
     widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-    def __init__(self, **kwargs):
-        kwargs["input_formats"] = ["%Y-%m-%d"]
-        super().__init__(**kwargs)
 
     def to_python(self, value):
         try:
             return super().to_python(value)
         except forms.ValidationError:
-            raise forms.ValidationError(
-                _("“%(value)s” is not a date: give it as YYYY-MM-DD, e.g. 2026-05-31."),
-                code="invalid",
-                params={"value": str(value).strip()[:40]},
-            ) from None
+            raise forms.ValidationError(NOT_A_DAY, code="invalid", params={"value": str(value).strip()[:40]}) from None
 
 
 class DayFilter(django_filters.DateFilter):
@@ -103,7 +97,7 @@ class DeductionMatchingFilter(DeductionMarksFilter):
         method="filter_written_off",
         help_text="Whether its unsupported part was accepted and written off (its dispute's outcome).",
     )
-    q = WordsFilter(
+    q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_text",
         help_text="Every word in the reason as read, the chain's reference or the invoice's number.",
@@ -187,7 +181,7 @@ class AccrualLineFilter(StyledFilterSet):
     stage = django_filters.ChoiceFilter(
         label=_("Stage"), choices=AccrualLine.Stage.choices, help_text="Accrued, forecast, actual, true-up, adjustment."
     )
-    q = django_filters.CharFilter(
+    q = WordsFilter(
         label=_("Search"),
         method="filter_text",
         help_text="Text in the reason as read (the ledger's own in either language), the plan's name or the contract's "

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Deduction
+from ka_portal.days import IsoDayField
 from ka_portal.formatting import account_name
 from ka_portal.lists import style_form_fields
 
@@ -44,7 +45,7 @@ class RemittanceForm(_Styled):
     KEY_IN = "key"
 
     account = forms.ModelChoiceField(label=_("Key account"), queryset=None, to_field_name="code")
-    date = forms.DateField(label=_("Date received"), widget=DATE_INPUT, initial=timezone.localdate)
+    date = IsoDayField(label=_("Date received"), widget=DATE_INPUT, initial=timezone.localdate)
     reference = forms.CharField(label=_("Payment reference"), max_length=60)
     cash = _money(_("Cash received"))
     mode = forms.ChoiceField(

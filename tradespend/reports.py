@@ -42,7 +42,7 @@ from ka_portal.months import parse_month as month_of
 
 from .matching import lines_with_matches, matched_above
 from .models import AccrualLine, ClosedFigure, ClosedMonth, DeductionRecovery, SpendCategory, SpendKind
-from .rules import add_months, month_start, months_between, percent_of
+from .rules import add_months, month_start, months_between, percent_of, term_accrues_until
 
 CATEGORY_FIELD = {
     SpendCategory.REBATE: "rebates",
@@ -429,7 +429,9 @@ def contract_execution(*, accounts, month_from: date, month_to: date) -> list[Co
     few thousand yuan), so it is not used. "To date" is the contract's start up to the period's last day (or the
     contract's end, if earlier). A term's agreed total over its whole validity: a percentage → rate × the target of
     the term's months; a fixed fee → amount × the number of its periods in the validity (term_period_count); per
-    store per SKU → none (paid per listing). Spent: Σ the term's ledger lines up to the period's end.
+    store per SKU → none (paid per listing). A terminated contract's validity, its terms' and its sell-in to date end
+    at its termination date (rules.term_accrues_until), as its accruals do. Spent: Σ the term's ledger lines up to
+    the period's end.
     Five to six queries whatever the number of contracts."""
     month_from, month_to = month_start(month_from), month_start(month_to)
     period_end = add_months(month_to, 1)  # exclusive
@@ -463,7 +465,8 @@ def contract_execution(*, accounts, month_from: date, month_to: date) -> list[Co
     )
     result = []
     for contract in contracts:
-        until = min(contract.valid_to, period_end - timedelta(days=1))
+        ends = term_accrues_until(contract.valid_to, contract.terminated_on)  # a terminated one: its date
+        until = min(ends, period_end - timedelta(days=1))
         sell_in = sum(
             (
                 amount
@@ -474,18 +477,21 @@ def contract_execution(*, accounts, month_from: date, month_to: date) -> list[Co
         )
         rows = []
         for term in contract.terms.all():
-            if term.basis == ContractTerm.Basis.PERCENT:
-                base = _target(targets, contract.account_id, term.valid_from, term.valid_to)
+            term_ends = term_accrues_until(term.valid_to, contract.terminated_on)
+            if term.basis != ContractTerm.Basis.PER_STORE_SKU and term_ends < term.valid_from:
+                agreed = ZERO  # its contract terminated before the line began
+            elif term.basis == ContractTerm.Basis.PERCENT:
+                base = _target(targets, contract.account_id, term.valid_from, term_ends)
                 agreed = percent_of(base, term.rate)  # rounded as the accruals are (half up)
             elif term.basis == ContractTerm.Basis.FIXED:
-                agreed = term.amount * term_period_count(term.period, term.valid_from, term.valid_to)
+                agreed = term.amount * term_period_count(term.period, term.valid_from, term_ends)
             else:
                 agreed = None
             rows.append(TermExecution(term=term, agreed=agreed, spent=spent.get(term.pk, ZERO)))
         result.append(
             ContractExecution(
                 contract=contract,
-                target=_target(targets, contract.account_id, contract.valid_from, contract.valid_to),
+                target=_target(targets, contract.account_id, contract.valid_from, ends),
                 sell_in=sell_in,
                 sold_until=until,
                 terms=rows,

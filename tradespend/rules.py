@@ -197,6 +197,13 @@ def validity_months(valid_from: date, valid_to: date, last_month: date) -> list[
     return months_between(valid_from, min(month_start(valid_to), month_start(last_month)))
 
 
+def term_accrues_until(valid_to: date, terminated_on: date | None) -> date:
+    """The last day a contract term accrues: its own end, or its contract's termination date when that comes first
+    (a terminated contract's terms accrue nothing after it; the month it falls in is accrued whole, as every month a
+    term touches is)."""
+    return valid_to if terminated_on is None else min(valid_to, terminated_on)
+
+
 def fixed_fee_months(*, period: str, valid_from: date, valid_to: date, last_month: date) -> list[date]:
     """The months a fixed fee falls due, up to ``last_month``: every month of validity (period "month"); the
     first month of each calendar quarter overlapping validity, or validity's first month when the quarter began

@@ -86,7 +86,7 @@ def test_the_api_refuses_it_with_the_rules_code(api_client, finance, account, ot
     assert response.status_code == 409
     body = response.json()
     assert (body["code"], body["field"], body["detail"]) == ("contract.has_invoices", "account", STAYS)
-    assert body["params"] == {"contract": "HT-MOVE", "account": "WMT", "invoices": "2"}
+    assert body["params"] == {"contract": "HT-MOVE", "account": "WMT", "invoices": 2}
     _books_stay(account, invoiced)
 
 

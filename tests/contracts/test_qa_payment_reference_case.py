@@ -105,6 +105,6 @@ def test_the_api_answers_409_naming_the_reference_as_recorded(api_client, financ
     assert (refusal["code"], refusal["field"]) == ("payment.reference_used", "reference")
     assert refusal["params"] == {
         "reference": "qa3p-2026-12-01", "recorded": "QA3P-2026-12-01", "account": "WMT", "date": "2026-12-01",
-        "amount": "1200.00", "payment": str(paid.pk),
+        "amount": "1200.00", "payment": paid.pk,
     }  # fmt: skip
     assert Payment.objects.count() == 1

@@ -96,7 +96,7 @@ def test_unallocated_payment_is_allocated_later(account):
     "allocations, code",
     [
         ([("INV1", "300.01")], "allocation.exceeds_invoice"),
-        ([("INV1", "200.00"), ("INV1", "100.01")], "allocation.exceeds_invoice"),
+        ([("INV1", "200.00"), ("INV1", "100.01")], "allocation.invoice_twice"),  # one line per invoice
         ([("INV1", "300.00"), ("INV2", "200.01")], "allocation.exceeds_payment"),
         ([("INV1", "0.00")], "allocation.amount_not_positive"),
         ([("OTHER", "10.00")], "allocation.other_account"),

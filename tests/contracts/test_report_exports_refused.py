@@ -24,7 +24,8 @@ def books(account):
 @pytest.mark.parametrize(
     ("route", "query", "error"),
     [
-        ("contracts:statement", {"account": "WMT", "date_from": "2026-13-01"}, "Enter a valid date."),
+        ("contracts:statement", {"account": "WMT", "date_from": "2026-13-01"},
+         "“2026-13-01” is not a date: give it as YYYY-MM-DD, e.g. 2026-05-31."),
         ("contracts:statement", {"account": "NOPE"}, "Select a valid choice."),
         ("contracts:statement", {"account": "WMT", "date_from": "1999-01-01", "date_to": "1999-02-01"},
          "From: 1999-01-01 is before the books start on 2000-01-01."),
@@ -64,3 +65,21 @@ def test_the_same_exports_asked_right_are_sheets(client, finance, books, route, 
     answer = client.get(reverse(route), {**query, "export": "xlsx"})
 
     assert answer.status_code == 200 and answer["Content-Type"] == XLSX
+
+
+@pytest.mark.parametrize("query", [{"as_of": "2026-13-01"}, {"bucket": "bogus"}])
+def test_the_aging_drill_down_says_nothing_was_exported_in_its_own_words(client, finance, books, query):
+    # the drill-down has no form above it: what was refused came with the link from the aging report
+    client.force_login(finance)
+
+    url = reverse("contracts:aging-invoices")
+    exported = html.unescape(client.get(url, {**query, "export": "xlsx"}).content.decode())
+    looked = html.unescape(client.get(reverse("contracts:aging-invoices"), query).content.decode())
+
+    words = (
+        "Nothing was exported: the link asks for what this list does not take, as said above. Open the list again "
+        "from the aging report, then export."
+    )
+    assert words in exported and 'data-testid="export-refused"' in exported
+    assert "a value above is not valid" not in exported
+    assert words not in looked and 'data-testid="export-refused"' not in looked  # a look exported nothing to refuse

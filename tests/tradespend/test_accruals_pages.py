@@ -74,7 +74,7 @@ def test_the_search_finds_the_ledgers_own_reason_as_read_in_either_language(clie
     for q in ("lowest tier, 1.50 %", "2026年无销售目标", "最低档"):
         page = client.get(reverse("tradespend:ledger"), {"q": q}, HTTP_ACCEPT_LANGUAGE="en")
         assert [line.rate for line in page.context["object_list"]] == [D("1.50")], q
-        api = api_client.get(reverse("accrual-line-list"), {"q": q}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+        api = api_client.get(reverse("accrual-line-list"), {"search": q}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
         assert [row["rate"] for row in api["results"]] == ["1.50"], q
     assert not client.get(reverse("tradespend:ledger"), {"q": "year"}).context["object_list"]  # a parameter's name
 

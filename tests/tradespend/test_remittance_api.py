@@ -121,7 +121,7 @@ def test_reads_are_scoped(api_client, remit_api):
 
     api_client.force_authenticate(remit_api["manager"])
     assert api_client.get(URL).json()["count"] == 1
-    assert api_client.get(URL, {"q": "K-2"}).json()["count"] == 1
+    assert api_client.get(URL, {"search": "K-2"}).json()["count"] == 1
     assert api_client.get(URL, {"date_from": "2026-10-10"}).json()["count"] == 0
     assert api_client.post(URL, _body(reference="M-1"), format="json").status_code == 403
     api_client.force_authenticate(make_user(Role.MANAGER))

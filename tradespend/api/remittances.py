@@ -12,7 +12,9 @@ Both POSTs take an Idempotency-Key; the same account + reference with the same c
 remittance already recorded (``already_imported``: true) and changes nothing. A refusal is the house's DomainError
 JSON; its ``errors`` list every bad line: {section, row, column, message, code}."""
 
-from django.utils.translation import gettext
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -41,7 +43,28 @@ from ..remittances import (
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class InvoiceLineInput(serializers.Serializer):
+class KnownKeysOnly:
+    """A body part that refuses a key it does not take, naming each with what it takes (code ``unknown_field``),
+    never dropping it: what was sent would be recorded as if it had not been (a header's ``note``, a line's
+    ``period`` for ``period_start``). ``unknown_key``: the sentence, with %(unknown)s and %(known)s."""
+
+    unknown_key = ""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            unknown = [name for name in data if name not in self.fields]
+            if unknown:
+                known = ", ".join(self.fields)
+                raise serializers.ValidationError(
+                    {name: [str(self.unknown_key) % {"unknown": name, "known": known}] for name in unknown},
+                    code="unknown_field",
+                )
+        return super().to_internal_value(data)
+
+
+class InvoiceLineInput(KnownKeysOnly, serializers.Serializer):
+    unknown_key = _("An invoice line takes no field “%(unknown)s”: it takes %(known)s.")
+
     invoice = serializers.CharField(max_length=40, help_text="The invoice's number (one of the account's).")
     amount = api_fields.DecimalField(
         **MONEY, help_text="What this remittance settles of the invoice: cash and deductions together."
@@ -58,9 +81,11 @@ class ClaimedMonthField(YearMonthField):
         return super().validate_empty_values(data)
 
 
-class DeductionLineInput(serializers.Serializer):
+class DeductionLineInput(KnownKeysOnly, serializers.Serializer):
     """One deduction line. A key it does not take (``period`` for ``period_start``) is refused naming it, never
     dropped: the line would be booked as if it had not been sent (its months the date's)."""
+
+    unknown_key = _("A deduction line takes no field “%(unknown)s”: it takes %(known)s.")
 
     kind = serializers.CharField(
         max_length=40,
@@ -93,25 +118,11 @@ class DeductionLineInput(serializers.Serializer):
         help_text="The invoice line it is taken from (optional: else placed on the line with the most room).",
     )
 
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = [name for name in data if name not in self.fields]
-            if unknown:
-                known = ", ".join(self.fields)
-                raise serializers.ValidationError(
-                    {
-                        name: [
-                            gettext("A deduction line takes no field “%(unknown)s”: it takes %(known)s.")
-                            % {"unknown": name, "known": known}
-                        ]
-                        for name in unknown
-                    },
-                    code="unknown_field",
-                )
-        return super().to_internal_value(data)
 
+class RemittanceHeaderInput(KnownKeysOnly, serializers.Serializer):
+    """The remittance itself (and, posted as JSON, its lines; with the Excel advice, its file)."""
 
-class RemittanceHeaderInput(serializers.Serializer):
+    unknown_key = _("A remittance takes no field “%(unknown)s”: it takes %(known)s.")
     account = account_field()
     date = serializers.DateField(help_text="The day the cash was received.")
     reference = serializers.CharField(max_length=60, help_text="The chain's payment reference, once per account.")

@@ -25,6 +25,7 @@ from contracts.models import Deduction
 from contracts.views import FinanceMixin, finance_page
 from evidence import agreements as agreement_selectors
 from evidence.agreement_rules import DEDUCTION_AGREEMENT_KINDS
+from ka_portal.days import IsoDayField
 from ka_portal.errors import DomainError
 from ka_portal.formatting import account_name, display_name
 from ka_portal.lists import Column, FilteredListView
@@ -90,7 +91,7 @@ class ManualMatchForm(StyledForm):
 
 class DisputeOpenForm(StyledForm):
     reason = forms.CharField(label=_("Reason"), max_length=200)
-    due_on = forms.DateField(label=_("Due date"), required=False, widget=DATE_INPUT)
+    due_on = IsoDayField(label=_("Due date"), required=False, widget=DATE_INPUT)
     evidence = forms.FileField(label=_("Evidence"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -104,7 +105,7 @@ class DisputeOpenForm(StyledForm):
 
 class RecoverForm(StyledForm):
     amount = forms.DecimalField(label=_("Amount recovered"), max_digits=14, decimal_places=2, widget=MONEY_INPUT)
-    on = forms.DateField(label=_("Recovered on"), widget=DATE_INPUT, initial=timezone.localdate)
+    on = IsoDayField(label=_("Recovered on"), widget=DATE_INPUT, initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
