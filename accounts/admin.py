@@ -177,8 +177,29 @@ class CollectionTargetAdmin(admin.ModelAdmin):
         services.collection_target_save(target=obj)
 
 
+class ProfileAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        user, role = data.get("user") or getattr(self.instance, "user", None), data.get("role")
+        if user is not None and role:
+            # the person's rules (accounts.services.profile_refusals), each beside its field, as user_set_role
+            # refuses them
+            mark_problems(self, services.profile_refusals(user=user, role=role, supervisor=data.get("supervisor")))
+        return data
+
+
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
+    """A person's role, region and supervisor, saved through accounts.services.user_set_role: the rules checked, the
+    role's group (what the pages open to them) kept in step."""
+
+    form = ProfileAdminForm
     list_display = ("user", "role", "region", "supervisor")
     list_filter = ("role", "region")
     search_fields = ("user__username", "user__first_name", "user__last_name")
+
+    def save_model(self, request, obj, form, change):
+        saved = services.user_set_role(
+            user=obj.user, role=obj.role, region=obj.region, supervisor=obj.supervisor, phone=obj.phone
+        )
+        obj.pk = saved.pk

@@ -1,5 +1,5 @@
 from django.apps import AppConfig, apps
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,3 +26,13 @@ class AccountsConfig(AppConfig):
                 role_groups_sync()
 
         post_migrate.connect(sync_after_the_last_app, dispatch_uid="accounts.role_groups_sync", weak=False)
+
+        from .models import Profile
+        from .services import role_group_in_step
+
+        def group_follows_role(sender, instance, raw=False, **kwargs) -> None:
+            # a profile saved by any door keeps its user in their role's group (accounts.services.role_group_in_step)
+            if not raw:
+                role_group_in_step(instance)
+
+        post_save.connect(group_follows_role, sender=Profile, dispatch_uid="accounts.role_group_in_step", weak=False)

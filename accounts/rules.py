@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts.roles import Role
 from ka_portal.bounds import check_money
 from ka_portal.errors import DomainError, enforce, refusals  # noqa: F401 (the rules ask both: rules.refusals)
 
@@ -115,3 +116,63 @@ def check_store_target(values) -> None:
 
 
 check_collection_target = check_store_target
+
+
+# --- a person's role and supervisor ---
+
+
+def check_profile_supervisor(
+    role: str | None, *, supervisor: str | None, supervisor_role: str | None, is_self: bool = False
+) -> None:
+    """Who a person reports to (`supervisor`: their name, None when there is none): only a sales rep has a
+    supervisor, a KA supervisor (the team a supervisor's pages and scope read: ka_portal/scope.py), never themselves.
+    `supervisor_role` is that person's role (None: none)."""
+    if supervisor is None:
+        return
+    if is_self:
+        raise DomainError(
+            "profile.supervisor_self",
+            _("%(name)s cannot be their own supervisor."),
+            field="supervisor",
+            name=supervisor,
+        )
+    if role != Role.REP:
+        raise DomainError(
+            "profile.supervisor_not_for_role",
+            _("Only a sales rep has a supervisor: leave it empty for a %(role)s."),
+            field="supervisor",
+            role=Role(role).label if role in Role.values else role,
+        )
+    if supervisor_role != Role.SUPERVISOR:
+        raise DomainError(
+            "profile.supervisor_role",
+            _("%(name)s is not a KA supervisor (%(role)s): a sales rep's supervisor must be a KA supervisor."),
+            field="supervisor",
+            name=supervisor,
+            role=Role(supervisor_role).label if supervisor_role in Role.values else _("no role"),
+        )
+
+
+def check_role_change(old: str | None, new: str, *, name: str, stores: int = 0, team: int = 0) -> None:
+    """A person whose role others' records rely on keeps it until those records are moved: a sales rep who is the
+    rep of `stores` stores (a store's rep must be a sales rep: the store import and page refuse anyone else), a KA
+    supervisor who leads `team` sales reps."""
+    if old == Role.REP and new != Role.REP and stores:
+        raise DomainError(
+            "profile.rep_has_stores",
+            _(
+                "Stores with %(name)s as their sales rep: %(count)s. Give them to another sales rep before changing "
+                "the role."
+            ),
+            field="role",
+            name=name,
+            count=stores,
+        )
+    if old == Role.SUPERVISOR and new != Role.SUPERVISOR and team:
+        raise DomainError(
+            "profile.supervisor_has_team",
+            _("Sales reps led by %(name)s: %(count)s. Give them another supervisor before changing the role."),
+            field="role",
+            name=name,
+            count=team,
+        )

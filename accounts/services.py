@@ -33,18 +33,69 @@ def role_groups_sync() -> None:
         group.permissions.set(wanted)
 
 
+def profile_refusals(*, user, role: str, supervisor=None) -> list[DomainError]:
+    """Every refusal of giving `user` this role and supervisor (accounts.rules): a supervisor who is a KA supervisor
+    and not themselves, and only for a sales rep; a rep who still has stores, or a supervisor who still leads reps,
+    keeps the role until those are given to someone else. The admin shows them beside their fields; user_set_role
+    refuses with the first."""
+    from stores.models import Store  # lazy: stores build on accounts
+
+    found = []
+    name = display_name(user)
+    supervisor_role = getattr(getattr(supervisor, "profile", None), "role", None) if supervisor is not None else None
+    old = getattr(Profile.objects.filter(user=user).first() if user.pk else None, "role", None)
+    for check in (
+        lambda: rules.check_profile_supervisor(
+            role,
+            supervisor=display_name(supervisor) if supervisor is not None else None,
+            supervisor_role=supervisor_role,
+            is_self=supervisor is not None and user.pk is not None and supervisor.pk == user.pk,
+        ),
+        lambda: rules.check_role_change(
+            old,
+            role,
+            name=name,
+            stores=Store.objects.filter(rep=user).count() if old == Role.REP and role != Role.REP else 0,
+            team=Profile.objects.filter(supervisor=user, role=Role.REP).count()
+            if old == Role.SUPERVISOR and role != Role.SUPERVISOR
+            else 0,
+        ),
+    ):
+        try:
+            check()
+        except DomainError as refusal:
+            found.append(refusal)
+    return found
+
+
+def role_group_in_step(profile: Profile) -> None:
+    """The one place a user's role group follows their profile's role: access to the pages comes from the role's
+    Django group (accounts/roles.py GROUP_NAMES), so a profile saved by any door — user_set_role, the admin, a shell
+    — leaves the user in exactly their role's group (connected to Profile's post_save in accounts/apps.py)."""
+    user = profile.user
+    wanted = GROUP_NAMES.get(profile.role)
+    have = set(user.groups.filter(name__in=GROUP_NAMES.values()).values_list("name", flat=True))
+    if have == ({wanted} if wanted else set()):
+        return
+    user.groups.remove(*Group.objects.filter(name__in=have - {wanted}))
+    if wanted and wanted not in have:
+        user.groups.add(Group.objects.get_or_create(name=wanted)[0])
+
+
 @transaction.atomic
-def user_set_role(*, user, role: str, region: str = "", supervisor=None) -> Profile:
-    """Give a user a role: the profile, the matching group, and admin rights for administrators."""
+def user_set_role(*, user, role: str, region: str = "", supervisor=None, phone: str | None = None) -> Profile:
+    """Give a user a role: the profile (its rules: profile_refusals), the matching group (role_group_in_step, on
+    the profile's save), and admin rights for administrators."""
     role = Role(role)
+    for refusal in profile_refusals(user=user, role=role, supervisor=supervisor):
+        raise refusal
     profile, _created = Profile.objects.get_or_create(user=user)
     profile.role = role
     profile.region = region
     profile.supervisor = supervisor
+    if phone is not None:
+        profile.phone = phone
     profile.save()
-    groups = Group.objects.filter(name__in=GROUP_NAMES.values())
-    user.groups.remove(*groups)
-    user.groups.add(Group.objects.get_or_create(name=GROUP_NAMES[role])[0])
     is_admin = role == Role.ADMIN
     if user.is_superuser != is_admin or user.is_staff != is_admin:
         user.is_superuser = is_admin

@@ -106,6 +106,8 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "updated",
             "unchanged",
             "ignored_columns",
+            "changes",
+            "warnings",
             "code",
             "detail",
             "params",
@@ -126,6 +128,15 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "created": {"help_text": "Rows that made a new record (a check: would make)."},
             "updated": {"help_text": "Rows that changed a stored record (a check: would change)."},
             "unchanged": {"help_text": "Rows the same as their stored record: left as they are."},
+            "changes": {
+                "help_text": "The first updated rows' changes, field by field (a check: would make): [{row, changes: "
+                "[{column, old, new}]}], values as text in the uploader's language. An empty cell of a known record "
+                "leaves its field as it is; a dash (-) empties it."
+            },
+            "warnings": {
+                "help_text": "What rows do that is allowed but worth saying (a product's packs per case changed under "
+                "its past records): [{row, message}]."
+            },
             "code": {"help_text": "Why a job was refused: import.invalid_rows, import.not_a_spreadsheet, …"},
             "problems_total": {"help_text": "All problems of a refused file; `errors` lists the first ones."},
         }

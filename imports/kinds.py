@@ -9,7 +9,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -70,7 +71,8 @@ PROBLEM_CODES: dict[str, str] = {
     "import.promoter_not_found": "No promoter with this code that the importer can reach.",
     "import.plan_not_found": "No promotion plan with this id that the importer can reach.",
     "import.product_not_found": "No product with this code.",
-    "import.rep_not_found": "No sales rep with this username that the importer can reach.",
+    "import.rep_not_found": "No sales rep with this username (compared without case) that the importer may give "
+    "stores to.",
     "import.supervisor_not_found": "No KA supervisor with this username or name.",
     "import.supervisor_ambiguous": "More than one KA supervisor has this name: give the username.",
     "import.invalid_value": "Any other value the import cannot read.",
@@ -113,7 +115,8 @@ PLAN_NOT_FOUND = NotFound(
 # Products are not scoped: everyone reaches every product.
 PRODUCT_NOT_FOUND = NotFound("import.product_not_found", gettext_lazy("No product with the code “%(value)s”."))
 REP_NOT_FOUND = NotFound(
-    "import.rep_not_found", gettext_lazy("No sales rep with the username “%(value)s” that you can reach.")
+    "import.rep_not_found",
+    gettext_lazy("“%(value)s” is not the username of a sales rep you may give stores to."),
 )
 
 
@@ -299,6 +302,20 @@ _TRUE = {"1", "true", "yes", "y", "t", "是", "有效", "启用", "在售"}
 _FALSE = {"0", "false", "no", "n", "f", "否", "无效", "停用", "停售"}
 
 
+def choice_spellings(choices, spelling: Callable[[Any], str]) -> dict[str, str]:
+    """Every way a cell may write one of a model's choices — its code, its label in English and in Chinese (what
+    the exports write: “Our company”, “本公司”) — as `spelling` compares them → the code."""
+    from django.utils import translation
+
+    found = {}
+    for value, label in choices.choices:
+        found[spelling(value)] = value
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                found[spelling(label)] = value
+    return found
+
+
 def yes_no(value) -> bool:
     """TRUE/FALSE, 1/0, yes/no, 是/否."""
     if isinstance(value, bool):
@@ -366,10 +383,30 @@ class Column:
 class Row:
     """A data row: its number in the sheet (as Excel numbers it, title and header rows counted) and its parsed values
     by column key.
-    A value that failed to parse is left out, so checks skip it instead of reporting it twice."""
+    A value that failed to parse is left out, so checks skip it instead of reporting it twice. `blank` names the
+    optional columns the file has whose cell in this row is empty: they hold their column's default, which a row
+    creating a record keeps and a row updating one replaces with the stored value (keep_stored: an empty cell
+    leaves its field as it is; CLEAR_WORDS empty it)."""
 
     number: int
     values: dict[str, Any]
+    blank: set[str] = field(default_factory=set)
+
+
+# What a cell holds to empty its field on a row that updates a record (an empty cell leaves the field as it is): a
+# dash, as the template's instructions say. On a row that creates a record it reads as an empty cell (the default).
+CLEAR_WORDS = frozenset({"-", "－", "—", "–"})
+
+
+def clears(value) -> bool:
+    """Whether a cell asks to empty its field (CLEAR_WORDS)."""
+    return isinstance(value, str) and value.strip() in CLEAR_WORDS
+
+
+BLANK_KEEPS = gettext_lazy(
+    "On a row for an existing record, an empty cell leaves that field as it is. To empty a field that is not "
+    "required, write a dash (-) in its cell."
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -568,6 +605,87 @@ def existing_keys(queryset: QuerySet, ids: Iterable, *, by: str, key: Sequence[s
     return found
 
 
+def keep_stored(
+    kind: ImportKind,
+    rows: list[Row],
+    queryset: QuerySet,
+    *,
+    unique: Sequence[str],
+    present: set[str] | None = None,
+    together: Iterable[frozenset[str]] = (),
+) -> None:
+    """On a row that updates a stored record, an empty cell leaves its field as it is: the row's blank columns
+    (Row.blank) take the record's stored values, so the rules check, and the write writes, the record as it will be.
+    A row creating a record keeps its columns' defaults. The record is found by its natural key `unique` (model
+    fields, as row.values holds them once the kind has resolved its codes: store_id, or a code in its stored
+    spelling) in `queryset`; a column naming another record (a rep's username) keeps the stored id
+    (kind.model_fields). Columns read `together` (a position's latitude and longitude, a pay's daily fee and monthly
+    pay) are one value: a row giving any of them (`present`: the file's columns) gives the group as its cells are,
+    and a row giving none keeps the group whole. Called by a kind's check before the record's rules; a query a
+    chunk."""
+    model = queryset.model
+    wanted = [row for row in rows if row.blank and all(row.values.get(name) is not None for name in unique)]
+    if not wanted:
+        return
+    groups = [frozenset(group) for group in together]
+    fields: dict[str, str] = {}
+    for key in {key for row in wanted for key in row.blank} | {key for group in groups for key in group}:
+        name = kind.model_fields.get(key, key)
+        try:
+            model._meta.get_field(name)
+        except Exception:  # a column only for reference: no field to keep
+            continue
+        fields[key] = name
+    if not fields:
+        return
+    names = sorted(set(fields.values()))
+    by = unique[0]
+    stored: dict[tuple, dict] = {}
+    for part in chunks(sorted({row.values[by] for row in wanted})):
+        for values in queryset.filter(**{f"{by}__in": part}).values_list(*unique, *names):
+            stored[tuple(values[: len(unique)])] = dict(zip(names, values[len(unique) :], strict=True))
+    given = present if present is not None else {column.key for column in kind.columns}
+    for row in wanted:
+        record = stored.get(tuple(row.values[name] for name in unique))
+        if record is None:
+            continue  # a new record: its empty cells hold their defaults
+        keep = set(row.blank)
+        for group in groups:
+            if any(key in given and key not in row.blank for key in group):
+                keep -= group  # the row gives the group: written as its cells are
+            elif group & row.blank:
+                keep |= group  # nothing of it given: kept whole (a column the file lacks included)
+        for key in keep:
+            if key in fields:
+                row.values[fields[key]] = record[fields[key]]
+
+
+# The fields an import's updated rows change (old → new), collected while a list is set here (the runner sets one,
+# imports/runner.py): {"row": number, "changes": [(column key, old, new), …]}, for the first CHANGES_SHOWN rows.
+CHANGES: ContextVar[list | None] = ContextVar("import_changes", default=None)
+CHANGES_SHOWN = 50
+
+
+# What an import's rows do that is allowed but worth saying (a product's case size changed under its past records),
+# collected while a list is set here (the runner's): (row number, sentence as written now).
+WARNINGS: ContextVar[list | None] = ContextVar("import_warnings", default=None)
+
+
+def note_warning(number: int, sentence: str) -> None:
+    """Note a warning of a row for the runner's answer, while it collects them (WARNINGS)."""
+    collected = WARNINGS.get()
+    if collected is not None and len(collected) < CHANGES_SHOWN:
+        collected.append({"row": number, "message": str(sentence)})
+
+
+def note_changes(number: int, changes: list[tuple[str, Any, Any]], *, model=None) -> None:
+    """Note a row's changes (column key, old, new) of a record of `model` for the runner's answer, while it collects
+    them (CHANGES)."""
+    collected = CHANGES.get()
+    if collected is not None and changes and len(collected) < CHANGES_SHOWN:
+        collected.append({"row": number, "changes": changes, "model": model})
+
+
 def upsert(
     kind: ImportKind, model, rows: list[Row], *, present: set[str], unique: Sequence[str], existing
 ) -> tuple[int, int]:
@@ -590,6 +708,17 @@ def upsert(
             ):
                 continue
             updated += 1
+            if before is not None and CHANGES.get() is not None:
+                columns = {kind.model_fields.get(key, key): key for key in present}
+                note_changes(
+                    row.number,
+                    [
+                        (columns.get(name, name), was, row.values.get(name))
+                        for (name, compare), was in zip(comparers, before, strict=True)
+                        if compare(row.values.get(name)) != was
+                    ],
+                    model=model,
+                )
         changed.append(row)
     objects = [model(**{name: row.values.get(name) for name in fields}) for row in changed]
     model.objects.bulk_create(

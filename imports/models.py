@@ -40,6 +40,10 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
     ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
+    # The first updated rows' changes, field by field, as written then ({"row", "changes": [{"column", "old",
+    # "new"}]}: runner.ImportResult.changes), and what the rows do that is worth saying ({"row", "message"}).
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
     # A refusal (or failure): its code, message and numbers as the API answers them; the rows' problems
     # are ImportProblem rows (the first KA.import_max_errors), problems_total counts them all.
     code = models.CharField(_("code"), max_length=60, blank=True)

@@ -39,14 +39,18 @@ from ka_portal.errors import DomainError
 from ka_portal.wordlists import WordList
 
 from .kinds import (
+    BLANK_KEEPS,
+    CHANGES,
     LOOKUP_CHUNK,
     PERCENT_ELSEWHERE,
+    WARNINGS,
     CellError,
     ImportKind,
     Percentage,
     Problems,
     Row,
     RowError,
+    clears,
     normal_header,
     without_percent_sign,
 )
@@ -74,6 +78,10 @@ class ImportResult:
     unchanged: int = 0
     check_only: bool = False
     header_row: int = 1
+    # The first updated rows' changes, field by field: {"row", "changes": [{"column", "old", "new"}, …]} (kinds.CHANGES)
+    changes: tuple[dict, ...] = ()
+    # What the rows do that is allowed but worth saying: {"row", "message"} (kinds.WARNINGS)
+    warnings: tuple[dict, ...] = ()
 
     def as_dict(self) -> dict:
         return {
@@ -145,6 +153,55 @@ class FileTooLarge(DomainError):
         )
 
 
+# How an old Excel workbook (.xls, a Compound File) starts; an .xlsx is a zip ("PK").
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _other_format(source) -> DomainError | None:
+    """What a file that is not an .xlsx is, when it says so (its first bytes, its name): an old Excel workbook or a
+    CSV, each refused with what to do instead — the code is still import.not_a_spreadsheet (`found`: xls or csv);
+    None for anything else."""
+    if not hasattr(source, "read"):
+        return None
+    if hasattr(source, "seek"):
+        source.seek(0)
+    start = source.read(4096)
+    name = str(getattr(source, "name", "") or "").lower()
+    if start.startswith(_OLE2) or name.endswith(".xls"):
+        return DomainError(
+            "import.not_a_spreadsheet",
+            gettext_lazy("This is an old Excel (.xls) file: open it in Excel and Save As .xlsx, then upload that."),
+            field="file",
+            found="xls",
+        )
+    if not start.startswith(b"PK") and (name.endswith((".csv", ".txt")) or _text_table(start)):
+        return DomainError(
+            "import.not_a_spreadsheet",
+            gettext_lazy(
+                "This is a CSV (text) file, not an Excel workbook: open it in Excel and Save As .xlsx (Excel "
+                "Workbook), then upload that."
+            ),
+            field="file",
+            found="csv",
+        )
+    return None
+
+
+def _text_table(start: bytes) -> bool:
+    """Whether a file's first bytes read as a table in text (a CSV saved under any name): text, with no NUL byte,
+    whose lines hold commas, semicolons or tabs."""
+    if not start or b"\x00" in start:
+        return False
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = start.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        first = text.splitlines()[0] if text.splitlines() else ""
+        return any(separator in first for separator in (",", ";", "\t", "，"))
+    return False
+
+
 def not_a_spreadsheet() -> DomainError:
     return DomainError(
         "import.not_a_spreadsheet",
@@ -210,7 +267,7 @@ def _open_sheet(source):
     try:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # a zip, XML or format error from a file we cannot trust: all mean the same here
-        raise not_a_spreadsheet() from exc
+        raise (_other_format(source) or not_a_spreadsheet()) from exc
     try:
         try:
             sheet = workbook.worksheets[0]
@@ -454,6 +511,7 @@ REQUIRED = gettext_lazy("A value is required.")
 def _parse_row(number: int, values: tuple, columns, absent, problems: Problems, above: dict[int, str]) -> Row:
     # Columns the file lacks hold their defaults, so natural keys are whole; `present` keeps them unwritten.
     parsed: dict[str, Any] = {column.key: column.default for column in absent}
+    blank: set[str] = set()
     for column, index in columns:
         if index in above:
             problems.add(
@@ -466,6 +524,10 @@ def _parse_row(number: int, values: tuple, columns, absent, problems: Problems, 
                 problems.add(number, column.key, REQUIRED, code="import.required")
             else:
                 parsed[column.key] = column.default
+                blank.add(column.key)  # on an update: the stored value stays (kinds.keep_stored)
+            continue
+        if not column.required and clears(value):  # a dash: the field emptied (its default), on an update too
+            parsed[column.key] = column.default
             continue
         if isinstance(value, Percentage):
             if not column.percent:
@@ -478,7 +540,7 @@ def _parse_row(number: int, values: tuple, columns, absent, problems: Problems, 
             parsed[column.key] = column.parse(value)
         except CellError as error:
             problems.add(number, column.key, error)
-    return Row(number, parsed)
+    return Row(number, parsed, blank)
 
 
 def _row_chunks(
@@ -667,11 +729,19 @@ def run_import(
         raise DomainError("import.no_rows", gettext_lazy("The file has headers but no data rows."), field="file")
     if problems or kept is None:
         raise ImportRejected(problems.sorted(), rows=count, total=problems.total, bad_rows=problems.bad_rows)
-    with transaction.atomic():
-        created, updated = kind.write(kept, present=set(positions))
-        if check_only:
-            # Undone as it leaves this block (what it queued for after the commit is dropped with it).
-            transaction.set_rollback(True)
+    collected: list = []
+    warned: list = []
+    token, warnings_token = CHANGES.set(collected), WARNINGS.set(warned)
+    try:
+        with transaction.atomic():
+            created, updated = kind.write(kept, present=set(positions))
+            changes = tuple(_changes_shown(kind, collected, problems))
+            if check_only:
+                # Undone as it leaves this block (what it queued for after the commit is dropped with it).
+                transaction.set_rollback(True)
+    finally:
+        CHANGES.reset(token)
+        WARNINGS.reset(warnings_token)
     if not check_only:
         counts.written = count
         report(counts)
@@ -685,7 +755,49 @@ def run_import(
         unchanged=unchanged,
         check_only=check_only,
         header_row=header_number,
+        changes=changes,
+        warnings=tuple(warned),
     )
+
+
+def _shown(model, name: str, value) -> str:
+    """A value of a record's field as a person reads it in a change (old → new): a record named, a choice by its
+    label, yes/no, a date as YYYY-MM-DD, empty as empty."""
+    if value is None or value == "":
+        return ""
+    try:
+        field = model._meta.get_field(name) if model is not None else None
+    except Exception:
+        field = None
+    if field is not None and field.many_to_many:
+        return str(value)  # as the kind notes it (a promoter's stores: their codes)
+    if field is not None and field.is_relation and field.related_model is not None:
+        found = field.related_model._default_manager.filter(pk=value).first()
+        return str(found) if found is not None else str(value)
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _changes_shown(kind: ImportKind, collected: list[dict], problems: Problems) -> Iterator[dict]:
+    """The collected changes (kinds.CHANGES) as the page and the problems' download show them: the column as the
+    file heads it, the old and the new value as text."""
+    keys = {column.key for column in kind.columns}
+    for entry in collected:
+        model = entry.get("model")
+        changes = [
+            {
+                "column": problems.column_header(key) if key in keys else key,
+                "old": _shown(model, kind.model_fields.get(key, key), old),
+                "new": _shown(model, kind.model_fields.get(key, key), new),
+            }
+            for key, old, new in entry["changes"]
+        ]
+        yield {"row": entry["row"], "changes": changes}
 
 
 # --- templates ---
@@ -701,9 +813,13 @@ def template_workbook(kind: ImportKind, language: str | None = None):
         workbook,
         _("Instructions"),
         [_("Column"), _("Also accepted"), _("Required"), pgettext("import column", "Format"), _("Example")],
-        (
-            [c["header"], c["other"], _("yes") if c["required"] else _("no"), str(c["hint"]), str(c["example"])]
-            for c in described
+        chain(
+            (
+                [c["header"], c["other"], _("yes") if c["required"] else _("no"), str(c["hint"]), str(c["example"])]
+                for c in described
+            ),
+            # how a row for an existing record reads its empty cells, and how a field is emptied
+            [["", "", "", "", ""], [str(BLANK_KEEPS), "", "", "", ""]],
         ),
     )
     return workbook

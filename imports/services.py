@@ -149,6 +149,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
             job.status = ImportJob.Status.CHECKED if job.check_only else ImportJob.Status.DONE
             job.created, job.updated, job.unchanged = result.created, result.updated, result.unchanged
             job.ignored_columns = list(result.ignored_columns)
+            job.changes, job.warnings = list(result.changes), list(result.warnings)
     job.refresh_from_db(fields=["rows_read", "rows_checked", "rows_written"])
     job.finished_at = timezone.now()
     job.save()

@@ -18,7 +18,7 @@ from ka_portal.lists import style_form_fields
 from ka_portal.pages import show_refusal
 from ka_portal.scope import import_jobs_for
 
-from .kinds import ImportKind
+from .kinds import BLANK_KEEPS, ImportKind
 from .models import ImportJob
 from .registry import kinds_for
 from .runner import FileTooLarge, UploadSizeLimit, limit_upload_size, problems_workbook, template_workbook
@@ -57,6 +57,7 @@ def _context(kinds: dict[str, ImportKind], chosen: ImportKind, form: ImportForm,
         "chosen": chosen,
         "columns": chosen.describe(),
         "other_kinds": [kind for kind in kinds.values() if kind is not chosen],
+        "blank_keeps": BLANK_KEEPS,  # an empty cell of a known record leaves its field as it is; a dash empties it
         "form": form,
         **extra,
     }

@@ -17,7 +17,9 @@ from imports.kinds import CellError, Column, ImportKind
 from ka_portal.errors import DomainError
 from ka_portal.formatting import display_name
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for, stores_for
+from ka_portal.wordlists import WordList
 from promotions.models import PromotionPlan
+from stores.imports import for_reference
 from stores.models import Store
 from stores.selectors import by_code
 
@@ -51,11 +53,23 @@ _EMPLOYERS = {
 }
 
 
-def _word(options: dict):
+def _spelling(value) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip().lower()
+
+
+def _labels(choices) -> dict[str, str]:
+    """A choice's labels in both languages (what the roster's export writes: “Our company”, “本公司”) → its code."""
+    return imports.choice_spellings(choices, _spelling)
+
+
+def _word(options: dict, choices):
+    """One of a choice's words: its code, its label in either language as the export writes it, or one of the usual
+    words for it (`options`), compared without case or character width."""
+
     def parse(value) -> str:
-        found = options.get(str(value).strip().lower())
+        found = options.get(_spelling(value)) or _labels(choices).get(_spelling(value))
         if found is None:
-            raise CellError(imports.NOT_ONE_OF, code=imports.BAD_CHOICE, value=value, options=", ".join(options))
+            raise CellError(imports.NOT_ONE_OF, code=imports.BAD_CHOICE, value=value, options=WordList(choices.labels))
         return found
 
     return parse
@@ -77,13 +91,13 @@ class PromoterImport(ImportKind):
     key = ("code",)
     roles = frozenset({Role.ADMIN, Role.SUPERVISOR})
     columns = (
-        Column("code", "编号", "code", imports.text(30), required=True, aliases=("导购编号", "工号"), example="PR001",
-               hint=_("The promoter's own code: an existing one is changed")),
-        Column("name", "姓名", "name", imports.text(60), required=True, aliases=("名字",), example="王小红"),
+        Column("code", "编号", "code", imports.text(30), required=True, aliases=("导购编号", "工号", "编码"),
+               example="PR001", hint=_("The promoter's own code: an existing one is changed")),
+        Column("name", "姓名", "name", imports.text(60), required=True, aliases=("名字", "名称"), example="王小红"),
         Column("phone", "电话", "phone", imports.text(30), aliases=("手机",), example="13800000000"),
-        Column("kind", "类型", "kind", _word(_KINDS), default=Promoter.Kind.PROMOTER, example="导购",
+        Column("kind", "类型", "kind", _word(_KINDS, Promoter.Kind), default=Promoter.Kind.PROMOTER, example="导购",
                hint=_("导购 / promoter or 理货 / merchandiser")),
-        Column("employer", "雇佣方", "employer", _word(_EMPLOYERS), default=Promoter.Employer.MAKER,
+        Column("employer", "雇佣方", "employer", _word(_EMPLOYERS, Promoter.Employer), default=Promoter.Employer.MAKER,
                aliases=("employed by", "用工方式"), example="厂家",
                hint=_("厂家 / maker, 代理 / agency or 卖场 / chain")),
         Column("agency", "代理公司", "agency", imports.text(120), default="", aliases=("劳务公司",),
@@ -99,40 +113,60 @@ class PromoterImport(ImportKind):
         Column("started_on", "入职日期", "started on", imports.a_date, required=True, aliases=("开始日期", "start"),
                example="2026-01-01"),
         Column("ended_on", "离职日期", "ended on", imports.a_date, aliases=("结束日期", "end")),
+        # the export's last column: a promoter's login is given on the roster page, not by a file
+        for_reference("login", "登录账号（仅供参考）", "login (for reference)", aliases=("登录账号", "login")),
     )  # fmt: skip
 
     def check(self, rows, problems, *, user):
+        """Every problem a row has that can be known is listed: a code taken, a supervisor or a store not found, and
+        each roster rule whose cells were read (roster_rules.PROMOTER_CHECKS); a row with none is then tried through
+        the service (and rolled back) for the rest. A row for an existing promoter keeps the stored value of each
+        empty cell (the pay's two cells go together: a row giving one gives the other as it is)."""
         supervisors, ambiguous = _supervisors(row.values.get("supervisor") for row in rows)
         codes = {code for row in rows for code in row.values.get("stores") or ()}
         # code as written → id, compared without case (p-a1 is P-A1); a store outside the scope is not found
         reachable = {code: pk for code, (pk, _stored) in by_code(stores_for(user), codes).items()}
         existing = {p.code: p for p in Promoter.objects.filter(code__in=[row.values.get("code") for row in rows])}
         mine = set(promoters_for(user).filter(code__in=list(existing)).values_list("code", flat=True))
+        present = set(problems.headers)
         for row in rows:
             values = row.values
+            refused = False
             if values.get("code") in existing and values["code"] not in mine:
                 # as roster_services refuses a code taken (the page and the API alike)
                 taken = _("The code %(value)s is already another promoter's.")
                 problems.add(row, "code", taken, {"value": values["code"]}, code="promoter.code_taken")
-                continue
+                refused = True
             name = values.get("supervisor")
             if name in ambiguous:
                 text = _("“%(value)s” is the name of more than one KA supervisor: give the username.")
                 problems.add(row, "supervisor", text, {"value": name}, code="import.supervisor_ambiguous")
-                continue
-            if name is not None and name not in supervisors:
+                refused = True
+            elif name is not None and name not in supervisors:
                 problems.add(row, "supervisor", _("“%(value)s” is not a KA supervisor's username or name."),
                              {"value": name}, code="import.supervisor_not_found")  # fmt: skip
-                continue
+                refused = True
             bad = [code for code in values.get("stores") or () if code not in reachable]
             if bad:
                 problems.add(row, "stores", imports.STORE_NOT_FOUND, {"value": bad[0]})
-                continue
-            if any(key not in values for key in ("code", "name", "started_on")):
+                refused = True
+            promoter = existing.get(values.get("code")) if not refused else None
+            if promoter is not None:
+                _keep_stored(row, promoter, present)
+            for fields, rule in roster_rules.PROMOTER_CHECKS:
+                if not all(field in values for field in fields):
+                    continue  # a cell that did not parse: already reported
+                try:
+                    rule(values)
+                except DomainError as refusal:
+                    problems.add(row, _column_of(refusal.field), refusal)
+                    refused = True
+            if refused or any(key not in values for key in ("code", "name", "started_on", "supervisor")):
                 continue  # a required cell did not parse: already reported
             values["_by"] = user
             values["_supervisor"] = User.objects.get(pk=supervisors[name]) if name else None
-            values["_stores"] = [reachable[code] for code in values.get("stores") or ()]
+            if "_stores" not in values:
+                values["_stores"] = [reachable[code] for code in values.get("stores") or ()]
             try:
                 with transaction.atomic():
                     self._save(values, existing.get(values["code"]))
@@ -154,7 +188,8 @@ class PromoterImport(ImportKind):
             "started_on": values["started_on"],
             "ended_on": values.get("ended_on"),
         }
-        stores = Store.objects.filter(pk__in=values["_stores"])
+        # no stores given (an empty cell of a promoter on the roster): their stores stay as they are
+        stores = Store.objects.filter(pk__in=values["_stores"]) if values["_stores"] is not None else None
         return services.promoter_save(promoter=promoter, by=values["_by"], stores=stores, **fields)
 
     def write(self, rows, *, present):
@@ -162,9 +197,49 @@ class PromoterImport(ImportKind):
         created = updated = 0
         for row in rows:
             promoter = existing.get(row.values["code"])
-            self._save(row.values, promoter)
+            before = _as_stored(promoter) if promoter is not None else None
+            saved = self._save(row.values, promoter)
+            if before is not None:
+                after = _as_stored(saved)
+                changes = [(key, before[key], after[key]) for key in before if before[key] != after[key]]
+                if not changes:
+                    continue  # the same as stored: left unchanged
+                imports.note_changes(row.number, changes, model=Promoter)
             created, updated = created + (promoter is None), updated + (promoter is not None)
         return created, updated
+
+
+# The roster's columns a row changes, as a check shows them (old → new): the record's own fields and its stores.
+_COMPARED = ("name", "phone", "kind", "employer", "agency", "supervisor", "daily_fee", "monthly_pay", "started_on",
+             "ended_on")  # fmt: skip
+
+
+def _as_stored(promoter: Promoter) -> dict:
+    values = {key: getattr(promoter, f"{key}_id" if key == "supervisor" else key) for key in _COMPARED}
+    values["stores"] = ",".join(sorted(promoter.stores.values_list("code", flat=True)))
+    return values
+
+
+# The cells of a promoter's row that go together: a row giving one of them gives the group as its cells are.
+_PAY = frozenset({"daily_fee", "monthly_pay"})
+
+
+def _keep_stored(row, promoter: Promoter, present: set[str]) -> None:
+    """A row for a promoter on the roster: each empty cell keeps the stored value (imports.kinds.keep_stored, for
+    a record saved through its service), the stores theirs as they are; the pay's cells go together."""
+    keep = set(row.blank)
+    if any(key in present and key not in row.blank for key in _PAY):
+        keep -= _PAY
+    else:
+        keep |= _PAY & row.blank
+    for key in keep:
+        if key == "stores":
+            row.values["_stores"] = None
+        elif key in _KEPT:
+            row.values[key] = getattr(promoter, key)
+
+
+_KEPT = {"phone", "kind", "employer", "agency", "daily_fee", "monthly_pay", "ended_on"}
 
 
 _FIELD_COLUMNS = {"user": "code", "not_found": "stores"}
@@ -332,8 +407,8 @@ def _apply(rows, *, present) -> _Outcome:
     for row in rows:
         fields = dict(row.values["_fields"])
         shift = matched.get(row.number)
-        if shift is not None and "plan" not in present:
-            fields["plan"] = shift.plan
+        if shift is not None and ("plan" not in present or "plan" in row.blank):
+            fields["plan"] = shift.plan  # no plan column, or its cell empty: the shift's plan stays
         if shift is not None and _unchanged(shift, fields):
             continue
         steps.append((row, shift, fields))
@@ -375,10 +450,12 @@ def _supervisors(values) -> tuple[dict, set]:
     rest = wanted - set(found)
     if rest:
         by_name = defaultdict(list)
+        by_username = defaultdict(list)  # compared without case, as codes are (`Supervisor1` names supervisor1)
         for user in everyone.only("pk", "username", "first_name", "last_name"):
             by_name[display_name(user)].append(user.pk)
+            by_username[user.username.lower()].append(user.pk)
         for value in rest:
-            matches = by_name.get(value, [])
+            matches = by_username.get(str(value).lower()) or by_name.get(value, [])
             if len(matches) == 1:
                 found[value] = matches[0]
             elif matches:

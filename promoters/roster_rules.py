@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.rules import check_month_amount, check_month_start
 from ka_portal.bounds import MONEY_MAX
-from ka_portal.errors import DomainError
+from ka_portal.errors import DomainError, enforce
 from ka_portal.months import YEARS
 
 AGENCY = "agency"  # Promoter.Employer.AGENCY, kept here so the rules import no model
@@ -63,11 +63,19 @@ def check_period(started_on: date | None, ended_on: date | None) -> None:
         )
 
 
+# A roster record's rule: its checks, each with the fields it reads, so a door that knows some fields did not parse
+# (an import row) still asks every check whose fields it has, and so lists every problem of the row at once.
+PROMOTER_CHECKS = (
+    (("daily_fee", "monthly_pay"), lambda values: check_pay(values.get("daily_fee"), values.get("monthly_pay"))),
+    (("employer", "agency"), lambda values: check_employer(values.get("employer"), values.get("agency"))),
+    (("started_on", "ended_on"), lambda values: check_period(values.get("started_on"), values.get("ended_on"))),
+)
+PROMOTER = tuple(check for _fields, check in PROMOTER_CHECKS)
+
+
 def check_promoter(values) -> None:
     """A roster record as it will be stored (a mapping by field name)."""
-    check_pay(values.get("daily_fee"), values.get("monthly_pay"))
-    check_employer(values.get("employer"), values.get("agency"))
-    check_period(values.get("started_on"), values.get("ended_on"))
+    enforce(PROMOTER, values)
 
 
 def on_roster(started_on: date, ended_on: date | None, day: date) -> bool:
@@ -190,22 +198,28 @@ def check_store_rostered(store_id: int, rostered: Iterable[int], store_name: str
 
 
 def check_unlocked(
-    *, checked_in: bool, confirmed: bool, ended_at: datetime | None = None, started_at: datetime | None = None
+    *,
+    checked_in: bool,
+    confirmed: bool,
+    ended_at: datetime | None = None,
+    started_at: datetime | None = None,
+    field: str | None = "day",
 ) -> None:
     """A shift the promoter has checked in to, the supervisor has confirmed, or whose planned start has passed
     (`started_at`, `ended_at`: its start and end, each given once it has passed) is history: never moved or deleted.
     From its start the attendance reads by it (minutes late count from the start; no check-in by the end is an
     absence, which the appraisal and the pay count), so moving or deleting it then would rewrite the promoter's
-    record; attendance corrects it instead (an absence is confirmed as leave, not deleted)."""
+    record; attendance corrects it instead (an absence is confirmed as leave, not deleted). `field`: where the
+    refusal belongs — a move's day, or None for a deletion (the whole shift, no field of it)."""
     if confirmed:
         raise DomainError(
-            "shift.locked", _("This shift was confirmed: it can no longer be changed or deleted."), field="day"
+            "shift.locked", _("This shift was confirmed: it can no longer be changed or deleted."), field=field
         )
     if checked_in:
         raise DomainError(
             "shift.locked",
             _("The promoter has checked in to this shift: it can no longer be changed or deleted."),
-            field="day",
+            field=field,
         )
     if ended_at is not None:
         raise DomainError(
@@ -214,7 +228,7 @@ def check_unlocked(
                 "This shift ended on %(day)s at %(end)s: its time, store and promoter can no longer be changed, "
                 "nor can it be deleted. Confirm its attendance instead."
             ),
-            field="day",
+            field=field,
             day=ended_at.date().isoformat(),
             end=f"{ended_at:%H:%M}",
         )
@@ -226,7 +240,7 @@ def check_unlocked(
                 "nor can it be deleted, since its attendance already counts from its start. Once it has ended, "
                 "confirm its attendance (as leave if the promoter was excused)."
             ),
-            field="day",
+            field=field,
             day=started_at.date().isoformat(),
             start=f"{started_at:%H:%M}",
         )

@@ -251,9 +251,9 @@ def _check_shift(
     rules.check_not_begun(timezone.localtime(starts), now or timezone.now())
 
 
-def _locked(shift: Shift) -> None:
+def _locked(shift: Shift, *, field: str | None = "day") -> None:
     """Refuses a move or delete of a shift checked in to, confirmed, started or ended (as it is stored, before the
-    move)."""
+    move); a deletion's refusal names no field (`field` None)."""
     starts, ends = attendance.shift_bounds(shift.day, shift.starts_at, shift.ends_at)
     now = timezone.now()
     rules.check_unlocked(
@@ -261,6 +261,7 @@ def _locked(shift: Shift) -> None:
         confirmed=shift.confirmed_at is not None,
         ended_at=timezone.localtime(ends) if ends <= now else None,
         started_at=timezone.localtime(starts) if starts <= now else None,
+        field=field,
     )
 
 
@@ -311,7 +312,7 @@ def shift_save(
 @transaction.atomic
 def shift_delete(*, shift: Shift, by) -> None:
     shift = Shift.objects.select_for_update().get(pk=shift.pk)
-    _locked(shift)
+    _locked(shift, field=None)
     shift.delete()
 
 

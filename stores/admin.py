@@ -34,7 +34,11 @@ class ProductAdmin(admin.ModelAdmin):
     search_fields = ("code", "barcode", "name", "brand")
 
     def save_model(self, request, obj, form, change):
+        old = form.initial.get("packs_per_case") if change else None
         services.product_save(product=obj)
+        warning = services.case_size_warning(obj, old)  # past records' cases re-read with the new size
+        if warning:
+            self.message_user(request, warning, messages.WARNING)
 
 
 @admin.register(Listing)

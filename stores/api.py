@@ -121,8 +121,23 @@ class ListingSerializer(serializers.ModelSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     store = related(Store, scope=stores_for, help_text=STORE_BY_CODE)
     product = related(Product, scope=products_for, help_text=PRODUCT_BY_CODE)
-    price = api_fields.DecimalField(max_digits=14, decimal_places=2, read_only=True, allow_null=True)
-    amount = api_fields.DecimalField(max_digits=None, decimal_places=2, read_only=True, allow_null=True)
+    # unit_price is what was sent (the delivery note's own price, or none); price is what the delivery is valued at.
+    # Not one field twice: a delivery with no price of its own follows its listing's purchase price as it changes.
+    price = api_fields.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Read only: the price per pack the delivery is valued at — its own unit_price, else the store's "
+        "purchase price of the product (its listing) as it stands now; null when neither is known.",
+    )
+    amount = api_fields.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="Read only: quantity × price (CNY); null when the price is.",
+    )
     quantity = serializers.IntegerField(help_text="Whole packs: 1 … 10,000,000 (stores/rules.py).")
 
     # A page written from values() rows (ka_portal/values_pages.py) takes the amount as quantity × price here (the
@@ -140,6 +155,16 @@ class DeliverySerializer(serializers.ModelSerializer):
         model = Delivery
         fields = ["id", "store", "product", "date", "quantity", "unit_price", "price", "amount", "reference"]
         validators = []  # the natural key is the service's rule (delivery.duplicate), the same at every door
+        extra_kwargs = {
+            "unit_price": {
+                "help_text": "The delivery's own price per pack (the delivery note's), as sent; null: none, the "
+                "delivery is valued at its listing's purchase price (see price)."
+            },
+            "date": {
+                "help_text": "The day delivered: from 2000-01-01 up to the days ahead the books take "
+                "(delivery.date_out_of_range)."
+            },
+        }
 
 
 class StoreViewSet(ServiceModelViewSet):

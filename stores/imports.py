@@ -9,6 +9,7 @@ import unicodedata
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,14 @@ from ka_portal.scope import store_reps_for, stores_for
 
 from . import rules, selectors
 from .models import Delivery, Listing, Product, Store
-from .services import CODE_USED, product_inactive_refusal, product_label, store_rep_refusal
+from .services import (
+    CODE_USED,
+    case_size_warning,
+    product_inactive_refusal,
+    product_label,
+    products_with_history,
+    store_rep_refusal,
+)
 
 MANAGERS = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -197,8 +205,19 @@ def _resolve_reps(rows, problems, *, user) -> None:
     people outside the user's reach. A few queries a chunk."""
     from .api import rep_lookup_for  # the API's own lookup of whom a store's rep may name
 
-    users = get_user_model().objects.select_related("profile")
-    named = {person.username: person for person in _chunked(users, "username", (row.values.get("rep") for row in rows))}
+    # usernames compared without case, as codes are (`Rep1` names rep1); one spelled exactly as written comes first
+    users = get_user_model().objects.select_related("profile").annotate(username_lower=Lower("username"))
+    wanted = (row.values.get("rep").lower() for row in rows if row.values.get("rep"))
+    found = sorted(_chunked(users, "username_lower", wanted), key=lambda person: person.username)
+    by_lower: dict[str, object] = {}
+    for person in found:
+        by_lower.setdefault(person.username.lower(), person)
+    exact = {person.username: person for person in found}
+    named = {
+        username: exact.get(username) or by_lower.get(username.lower())
+        for username in {row.values.get("rep") for row in rows if row.values.get("rep")}
+        if exact.get(username) or by_lower.get(username.lower())
+    }
     ids = [rep.pk for rep in named.values()]
     reachable = set(store_reps_for(user).filter(pk__in=ids).values_list("pk", flat=True))
     known = set(rep_lookup_for(user).filter(pk__in=ids).values_list("pk", flat=True))
@@ -338,6 +357,10 @@ class StoreImport(ImportKind):
             if code in outside:
                 problems.add(row, "code", DomainConflict("store.code_taken", CODE_USED, value=code))
         _resolve_reps(rows, problems, user=user)
+        # an empty cell of a known store leaves its field as it is (a position is one value: latitude and longitude)
+        imports.keep_stored(
+            self, rows, Store.objects.all(), unique=("code",), present=set(problems.headers), together=(POSITION,)
+        )
         check_rows(rows, problems, rules.STORE, together=POSITION)
 
     def write(self, rows, *, present):
@@ -408,6 +431,7 @@ class ProductImport(ImportKind):
 
     def check(self, rows, problems, *, user):
         _codes_as_stored(rows, problems, Product.objects.all())
+        imports.keep_stored(self, rows, Product.objects.all(), unique=("code",))  # an empty cell: as it is
         check_rows(rows, problems, rules.PRODUCT)
 
     def write(self, rows, *, present):
@@ -415,7 +439,33 @@ class ProductImport(ImportKind):
         existing = imports.existing_keys(
             Product.objects.all(), (row.values["code"] for row in rows), by="code", key=["code"]
         )
+        if "packs_per_case" in present:
+            _case_sizes_changed(rows, existing)
         return imports.upsert(self, Product, rows, present=present, unique=("code",), existing=existing)
+
+
+def _case_sizes_changed(rows, existing: dict) -> None:
+    """A row changing the packs per case of a product that past records count (stores.services.case_size_warning):
+    allowed, and said (the check's answer and the import's list the warning beside the row)."""
+    stored = {
+        pk: (product, product.packs_per_case)
+        for part in imports.chunks(sorted(existing.values()))
+        for pk, product in Product.objects.in_bulk(part).items()
+    }
+    changing = {
+        row.number: stored[existing[(row.values["code"],)]]
+        for row in rows
+        if (row.values["code"],) in existing
+        and stored[existing[(row.values["code"],)]][1] != row.values.get("packs_per_case")
+    }
+    if not changing:
+        return
+    history = products_with_history(product.pk for product, _old in changing.values())
+    for row in rows:
+        if row.number in changing and changing[row.number][0].pk in history:
+            product, old = changing[row.number]
+            product.packs_per_case = row.values["packs_per_case"]
+            imports.note_warning(row.number, case_size_warning(product, old))
 
 
 class ListingImport(ImportKind):
@@ -439,6 +489,8 @@ class ListingImport(ImportKind):
     def check(self, rows, problems, *, user):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
+        # an empty cell of a listing already made leaves its field as it is (an empty fee is no fee only anew)
+        imports.keep_stored(self, rows, Listing.objects.all(), unique=("store_id", "product_id"))
         check_rows(rows, problems, rules.LISTING)
         _inactive_products_listed(rows, problems)
         _purchase_above_shelf(rows, problems)
@@ -621,6 +673,8 @@ class DeliveryImport(ImportKind):
         _resolve_stores(rows, problems, user=user)
         _resolve_products(rows, problems)
         self._packs(rows, problems)
+        # an empty unit price of a delivery already stored leaves its price as it is
+        imports.keep_stored(self, rows, Delivery.objects.all(), unique=("store_id", "product_id", "date", "reference"))
         check_rows(rows, problems, rules.DELIVERY)
 
     @staticmethod

@@ -7,13 +7,17 @@ that must never break with check constraints (stores/models.py).
 """
 
 from collections.abc import Callable, Mapping
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal import bounds
 from ka_portal.errors import DomainError, enforce, refusals  # noqa: F401 (the rules ask both: rules.refusals)
+from ka_portal.months import YEARS
 
 VISITS_PER_WEEK_MIN = 1
 
@@ -97,15 +101,15 @@ def check_purchase_within_shelf(
     )  # fmt: skip
 
 
-def _cents(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(Decimal("0.01"))
-
-
 def purchase_above_shelf(purchase_price: Decimal | None, shelf_price: Decimal | None) -> bool:
     """Whether a listing's purchase price is above its shelf price (check_purchase_within_shelf refuses it; a listing
     stored so before that rule is marked where listings are shown). Empty prices and a shelf price below 0 are not:
     the latter is refused as such (check_not_negative). The database's side: stores.selectors.purchase_above_shelf_q."""
     return purchase_price is not None and shelf_price is not None and shelf_price >= 0 and purchase_price > shelf_price
+
+
+def _cents(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
 
 
 def check_packs_per_case(value: int | None) -> None:
@@ -128,6 +132,42 @@ def check_delivery_quantity(value: int | None) -> None:
         message=_("A delivery is between 1 and %(max)s packs; %(value)s is not."),
         field="quantity",
     )
+
+
+# The first day a delivery takes: the first year the portal's month boxes read (ka_portal.months.YEARS), the first day
+# of the books (contracts.rules.BOOKS_START) and of shifts (promoters.roster_rules.FIRST_DAY). 1900 is a typo.
+FIRST_DAY = date(YEARS[0], 1, 1)
+
+
+def check_delivery_date(day: date | None, *, today: date, days_ahead: int) -> None:
+    """A delivery's date lies between FIRST_DAY and `days_ahead` days after `today` (settings.KA.books_days_ahead:
+    what the invoices of the same goods take): a year typed wrong (2099, 1900) would put the sell-in in a month no
+    report reads, or in every "this year so far" for decades. Empty passes (the field says that it is needed)."""
+    if day is None:
+        return
+    if day < FIRST_DAY:
+        raise DomainError(
+            "delivery.date_before_start",
+            _("Delivery date: %(day)s is before %(start)s, the first day the portal takes."),
+            field="date",
+            day=day,
+            start=FIRST_DAY,
+        )
+    latest = today + timedelta(days=days_ahead)
+    if day > latest:
+        raise DomainError(
+            "delivery.date_too_far_ahead",
+            _("Delivery date: %(day)s is more than %(days)s days after today; deliveries take dates up to %(latest)s."),
+            field="date",
+            day=day,
+            days=days_ahead,
+            latest=latest,
+        )
+
+
+def _delivery_date(values: Mapping[str, Any]) -> None:
+    # Today and the days ahead as the invoices read them (contracts.services.check_book_date), asked when checked.
+    check_delivery_date(values.get("date"), today=timezone.localdate(), days_ahead=settings.KA.books_days_ahead)
 
 
 # A record's rule is the tuple of its checks, each reading the record's values (a mapping by field name, as
@@ -155,6 +195,7 @@ LISTING: tuple[Check, ...] = (
     _not_negative("shelf_price", _("Shelf price")),
 )
 DELIVERY: tuple[Check, ...] = (
+    _delivery_date,
     lambda values: check_delivery_quantity(values.get("quantity")),
     _not_negative("unit_price", _("Unit price")),
 )

@@ -304,3 +304,33 @@ def delivery_save(*, delivery: Delivery | None = None, **fields: Any) -> Deliver
             reference=delivery.reference or "—",
         )  # fmt: skip
     return _save(delivery, {}, rules.DELIVERY)
+
+
+def products_with_history(product_ids) -> set[int]:
+    """The products among these that past records count in packs read as cases by its packs per case: deliveries,
+    stock counts and promoters' sell-out. A few queries."""
+    from promoters.models import SellOutLine  # lazy: visits and promoters build on stores
+    from visits.models import StockCount
+
+    ids = set(product_ids) - {None}
+    found: set[int] = set()
+    for model in (Delivery, StockCount, SellOutLine):
+        if ids - found:
+            found |= set(model.objects.filter(product__in=ids - found).values_list("product_id", flat=True).distinct())
+    return found
+
+
+def case_size_warning(product: Product, old_packs_per_case: int | None) -> str:
+    """What a change of a product's packs per case says once saved, when past records count it (deliveries, stock
+    counts, sell-out: products_with_history): they are kept in packs, and read in cases with the new size from now
+    on. A warning, not a refusal: a case size typed wrong must stay correctable. Empty for any other change."""
+    if old_packs_per_case in (None, product.packs_per_case) or not products_with_history([product.pk]):
+        return ""
+    return str(CASE_SIZE_CHANGED % {"product": product_label(product), "old": old_packs_per_case,
+                                    "new": product.packs_per_case})  # fmt: skip
+
+
+CASE_SIZE_CHANGED = _(
+    "%(product)s has past records (deliveries, stock counts or sell-out): with its packs per case changed from "
+    "%(old)s to %(new)s, the cases of those records are re-read with the new size (their packs stay as they are)."
+)

@@ -198,7 +198,7 @@ class ShiftViewSet(ServiceModelViewSet):
             name: serializer.validated_data.get(name, getattr(record, name))
             for name in ("promoter", "store", "day", "starts_at", "ends_at", "plan")
         }
-        serializer.instance = self.save(record, **fields)
+        serializer.instance = self.as_read(self.save(record, **fields))
 
     def perform_destroy(self, instance):
         services.shift_delete(shift=instance, by=self.request.user)

@@ -6,6 +6,7 @@ day's page instead (403 here). Writes: promoters/roster_services.py."""
 
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.contrib import messages
@@ -41,6 +42,7 @@ from ka_portal.scope import (
     user_role,
 )
 from promotions.models import PromotionPlan
+from stores.imports import header_of
 from stores.models import Store
 
 from .. import attendance, roster_rules
@@ -48,6 +50,7 @@ from .. import roster_services as services
 from ..amounts import NotAnAmount, typed_amount
 from ..filters import PromoterFilter
 from ..models import Promoter, PromoterTarget, Shift
+from ..roster_imports import PromoterImport
 
 User = get_user_model()
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -94,20 +97,23 @@ class RosterListView(FilteredListView):
 
     @property
     def export_columns(self):
+        # headed as the import's template heads its columns, choices as their labels (which the import reads): the
+        # exported sheet imports back as it is (promoters.roster_imports.PromoterImport)
+        heading = partial(header_of, PromoterImport)
         return [
-            Column(_("Code"), lambda p: p.code),
-            Column(_("Name"), lambda p: p.name),
-            Column(_("Phone"), lambda p: p.phone),
-            Column(_("Kind"), lambda p: p.get_kind_display()),
-            Column(_("Employed by"), lambda p: p.get_employer_display()),
-            Column(_("Agency"), lambda p: p.agency),
-            Column(_("Supervisor"), lambda p: display_name(p.supervisor)),  # imported back by name too
-            Column(_("Stores"), lambda p: ",".join(store.code for store in p.visible_stores)),
-            Column(_("Daily fee"), lambda p: p.daily_fee, "#,##0.00"),
-            Column(_("Monthly pay"), lambda p: p.monthly_pay, "#,##0.00"),
-            Column(_("Started on"), lambda p: p.started_on),
-            Column(_("Ended on"), lambda p: p.ended_on),
-            Column(_("Login"), lambda p: p.user.username if p.user_id else ""),
+            Column(heading("code"), lambda p: p.code),
+            Column(heading("name"), lambda p: p.name),
+            Column(heading("phone"), lambda p: p.phone),
+            Column(heading("kind"), lambda p: p.get_kind_display()),
+            Column(heading("employer"), lambda p: p.get_employer_display()),
+            Column(heading("agency"), lambda p: p.agency),
+            Column(heading("supervisor"), lambda p: display_name(p.supervisor)),  # imported back by name too
+            Column(heading("stores"), lambda p: ",".join(store.code for store in p.visible_stores)),
+            Column(heading("daily_fee"), lambda p: p.daily_fee, "#,##0.00"),
+            Column(heading("monthly_pay"), lambda p: p.monthly_pay, "#,##0.00"),
+            Column(heading("started_on"), lambda p: p.started_on),
+            Column(heading("ended_on"), lambda p: p.ended_on),
+            Column(heading("login"), lambda p: p.user.username if p.user_id else ""),
         ]
 
     def export(self, queryset):

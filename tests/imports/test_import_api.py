@@ -86,7 +86,8 @@ def test_a_text_file_is_refused_as_not_a_spreadsheet(api_client, admin_user, dja
     )
 
     assert (body["status"], body["code"]) == ("refused", "import.not_a_spreadsheet")
-    assert body["detail"].startswith("This file is not an Excel workbook (.xlsx).")
+    # a CSV saved as .xlsx is read by its bytes and named as what it is, with what to do
+    assert body["detail"].startswith("This is a CSV (text) file, not an Excel workbook: open it in Excel and Save As")
 
 
 def test_no_file_answers_400(api_client, admin_user):

@@ -45,7 +45,12 @@ def test_a_file_that_is_not_a_workbook_gets_a_clear_error(admin_user, name, cont
         run_import(kind=KINDS["products"], source=SimpleUploadedFile(name, content), user=admin_user)
 
     assert excinfo.value.code == "import.not_a_spreadsheet"
-    assert "not an Excel workbook" in excinfo.value.detail
+    if name.endswith(".xls"):  # named as what it is, with what to do
+        assert "an old Excel (.xls) file: open it in Excel and Save As .xlsx" in excinfo.value.detail
+    else:
+        assert "not an Excel workbook" in excinfo.value.detail
+    if content.startswith(b"\xd0\xcf") or b"," in content[:40]:
+        assert "Save As .xlsx" in excinfo.value.detail
 
 
 def test_an_empty_sheet_says_row_1_must_hold_the_headers(admin_user):

@@ -164,7 +164,7 @@ def test_the_api_refuses_a_file_over_the_cap_with_413_naming_the_limit(api_clien
     assert response.json() == {
         "code": "import.too_large",
         "detail": "The file is larger than 1 MB.",
-        "params": {"limit_mb": "1", "limit_bytes": str(1024 * 1024)},
+        "params": {"limit_mb": 1, "limit_bytes": 1024 * 1024},
         "field": "file",
     }
 

@@ -100,9 +100,12 @@ def test_every_kinds_template_carries_its_english_headers_and_instructions(clien
 
     data, instructions = read_xlsx(b"".join(response.streaming_content)).values()
     assert data == [tuple(column.header("en") for column in KINDS[kind].columns)]  # “Store code”
-    assert [row[:3] for row in instructions[1:]] == [
-        (column.header("en"), column.zh, "yes" if column.required else "no") for column in KINDS[kind].columns
+    columns = KINDS[kind].columns
+    assert [row[:3] for row in instructions[1 : len(columns) + 1]] == [
+        (column.header("en"), column.zh, "yes" if column.required else "no") for column in columns
     ]
+    # below the columns: how a row for an existing record reads an empty cell, and how a field is emptied
+    assert instructions[-1][0].startswith("On a row for an existing record, an empty cell leaves that field as it is")
 
 
 def test_bad_rows_show_a_table_in_chinese_and_keep_the_kind(

@@ -123,8 +123,8 @@ def test_a_rep_the_manager_does_not_reach_reads_as_no_such_rep(scene):
         run_import(kind=KINDS["stores"], source=upload, user=scene["manager"])
     # then neither says who fin_a is
     assert [(e.row, e.code, e.message) for e in excinfo.value.errors] == [
-        (2, "import.rep_not_found", "No sales rep with the username “fin_a” that you can reach."),
-        (3, "import.rep_not_found", "No sales rep with the username “nobody” that you can reach."),
+        (2, "import.rep_not_found", "“fin_a” is not the username of a sales rep you may give stores to."),
+        (3, "import.rep_not_found", "“nobody” is not the username of a sales rep you may give stores to."),
     ]
     assert not Store.objects.filter(code__startswith="S-N").exists()
 

@@ -110,7 +110,7 @@ def test_every_bad_row_is_listed_and_nothing_is_imported(admin_user):
         (5, "store name", "A value is required."),
         (6, "", "Same “store code” as row 2 of this file: only one of the two rows can stay."),
         (7, "latitude", "“north” is not a number."),
-        (8, "rep username", "No sales rep with the username “nobody” that you can reach."),
+        (8, "rep username", "“nobody” is not the username of a sales rep you may give stores to."),
         (9, "opened on", "“2024-13-45” is not a date; write it as YYYY-MM-DD."),
     ]
     assert excinfo.value.code == "import.invalid_rows"

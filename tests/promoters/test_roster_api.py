@@ -194,3 +194,15 @@ def test_the_shift_list_runs_a_fixed_number_of_queries(api, scene, django_assert
         ShiftFactory(promoter=scene.promoter, store=scene.second_store, day=date(2026, 11, day))
     with django_assert_max_num_queries(len(few.captured_queries)):
         api.get("/api/v1/shifts/")
+
+
+def test_a_refused_deletion_names_no_field_of_the_shift(api, scene):
+    # QA: DELETE answered shift.locked with "field": "day", as if the day sent were wrong; a deletion sends none.
+    from django.utils import timezone
+
+    shift = ShiftFactory(promoter=scene.promoter, store=scene.store, checked_in_at=timezone.now())
+    response = api.delete(f"/api/v1/shifts/{shift.pk}/")
+    assert response.status_code == 400 and response.json()["code"] == "shift.locked"
+    assert "field" not in response.json()
+    moved = api.patch(f"/api/v1/shifts/{shift.pk}/", {"day": "2026-11-30"}, format="json")
+    assert moved.json()["code"] == "shift.locked" and moved.json()["field"] == "day"  # a move's day is named
