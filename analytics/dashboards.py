@@ -96,6 +96,9 @@ class RepDashboard:
     store_count: int
     stores_url: str
     grade_counts: dict
+    review_comments: list  # the reviews with a comment on the rep's visits of the last days (review_comments_for_rep)
+    review_days: int
+    reviewed_url: str  # the rep's reviewed visits (the visit list, each with its review's comment)
 
     @property
     def today_percent(self) -> int:
@@ -167,6 +170,9 @@ def rep_dashboard(user, *, today: date) -> RepDashboard:
         store_count=active_stores.count(),
         stores_url=_link("stores:store-list", {"active": "true"}),
         grade_counts=dict(active_stores.values_list("grade").annotate(n=Count("id")).order_by()),
+        review_comments=list(visits.review_comments_for_rep(user, today=today)[:FEW]),
+        review_days=visits.REVIEW_DAYS,
+        reviewed_url=_link("visits:visit-list", {"reviewed": "true"}),
     )
 
 
@@ -196,6 +202,8 @@ class SupervisorDashboard:
     yellow_visits: Figure  # yellow ones
     to_review: Figure  # the team's checked-out visits of the last days not reviewed yet (visits.selectors.review_queue)
     review_list: list
+    # the checked-out visits left out of the queue, older than its days, still not reviewed (review_overdue_params)
+    older_to_review: Figure
     overdue_tasks: Figure
     overdue_list: list
     next_week: date
@@ -248,6 +256,8 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
     red = _listed(VisitFilter, visits_base, user, red_params)
     yellow = _listed(VisitFilter, visits_base, user, yellow_params)
     to_review = visits.review_queue(user, visits_base, today=today)
+    older_params = visits.review_overdue_params(today)
+    older = _listed(VisitFilter, visits_base, user, older_params)
 
     tasks_base = scope.tasks_for(user).select_related("store")
     overdue_params = {"overdue": "true"}
@@ -265,6 +275,7 @@ def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
         yellow_visits=Figure(yellow.count(), _link("visits:visit-list", yellow_params)),
         to_review=Figure(to_review.count(), _link("visits:visit-list", review_params)),
         review_list=list(to_review[:FEW]),
+        older_to_review=Figure(older.count(), _link("visits:visit-list", older_params)),
         overdue_tasks=Figure(overdue.count(), _link("visits:task-list", overdue_params)),
         overdue_list=list(overdue.order_by("due_on", "id")[:FEW]),
         next_week=next_week,

@@ -257,6 +257,18 @@ def sell_out_units(value, *, packs_per_case: int, field: str = "units", notation
     return units
 
 
+def sell_out_line(sent: dict, *, reported: dict | None, omitted, field: str = "units") -> dict:
+    """A product's line as it will read after a report: each value sent, and for each one left out (`omitted`, the
+    API's JSON without the key) the line's `reported` one, so a report sent again without the shelf stock wipes
+    nothing and a phone adds the shelf stock or the price seen to a line reported earlier. An explicit null (a
+    page's blank field) is sent: it clears shelf stock and price seen (and is refused for the packs sold). A
+    product not reported yet needs its packs sold (`sell_out.units_missing`)."""
+    if reported is None and sent.get("units", omitted) is omitted:
+        raise DomainError("sell_out.units_missing", _("Give the packs sold (0 when none were sold)."), field=field)
+    before = reported or {}
+    return {name: before.get(name) if value is omitted else value for name, value in sent.items()}
+
+
 def shelf_stock(value, *, packs_per_case: int = 1, field: str = "shelf_stock") -> int | None:
     """Shelf stock at close, packs (optional), written like the packs sold."""
     return _packs(value, packs_per_case=packs_per_case, field=field, label=_("Shelf stock at close"), stock_count=True)

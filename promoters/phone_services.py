@@ -140,14 +140,26 @@ def shift_for_report(*, by, store: Store, day) -> Shift:
     return shift
 
 
+class _Omitted:
+    """A line's key the client left out (the API's JSON without it): that value of the line reported stays."""
+
+    def __repr__(self) -> str:
+        return "OMITTED"
+
+
+OMITTED = _Omitted()
+
+
 @dataclass(frozen=True)
 class SellOutInput:
-    """One product's line as sent: the product, and the values as typed (checked by phone_rules)."""
+    """One product's line as sent: the product, and the values as typed (checked by phone_rules). A value left out
+    (OMITTED) keeps the line's reported one; None (an explicit null, a page's blank field) clears shelf stock and
+    price seen, and is refused for the packs sold (a line always has them: 0 when none were sold)."""
 
     product: Product
-    units: object
-    shelf_stock: object = None
-    price_seen: object = None
+    units: object = OMITTED
+    shelf_stock: object = OMITTED
+    price_seen: object = OMITTED
     prefix: str = ""  # the form's field prefix, so a refusal names the field the page shows
     units_field: str = "units"  # the name the packs sold came under (the API's `quantity` is its notation)
     notation: bool = False  # the packs sold came as cases/packs notation (the API's `quantity`: "1" is one case)
@@ -156,14 +168,17 @@ class SellOutInput:
 @transaction.atomic
 def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime | None = None) -> list[SellOutLine]:
     """The day's sell-out of the promoter's own checked-in shift, all or nothing: one line per product, updated when
-    reported again (so a repeated report is one report). Products not sent keep their lines. The phone's time of
-    the report is held to the check-in's window (_phone_time)."""
+    reported again (so a repeated report is one report). Products not sent keep their lines, and a line's values not
+    sent keep theirs (phone_rules.sell_out_line: a phone adds the shelf stock or the price seen to a line reported
+    earlier, and a report sent again without them wipes nothing). The phone's time of the report is held to the
+    check-in's window (_phone_time)."""
     shift = _own_locked(shift, by)
     reported_at = _phone_time(at)
     phone_rules.check_report_open(checked_in_at=shift.checked_in_at, closed=shift.is_closed)
     if not lines:
         raise DomainError("sell_out.empty", _("Give the packs sold of at least one product."), field="lines")
     listed = dict(Listing.objects.filter(store=shift.store).values_list("product_id", "shelf_price"))
+    reported = {line.product_id: line for line in SellOutLine.objects.filter(shift=shift)}  # the shift is locked
     ka = settings.KA
     values, seen = {}, set()
     problems: list[DomainError] = []  # every bad field of every line, so a page marks them all at once
@@ -193,18 +208,30 @@ def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime
         units_field, stock_field, price_field = (
             f"{line.prefix}{name}" for name in (line.units_field, "shelf_stock", "price_seen")
         )
-        units = checked(
-            phone_rules.sell_out_units, line.units, packs_per_case=per_case, field=units_field, notation=line.notation
-        )
-        stock = checked(phone_rules.shelf_stock, line.shelf_stock, packs_per_case=per_case, field=stock_field)
-        price = checked(phone_rules.price_seen, line.price_seen, field=price_field)
-        for packs, field, label in ((units, units_field, _("Packs sold")),
-                                    (stock, stock_field, _("Shelf stock at close"))):  # fmt: skip
-            checked(phone_rules.check_plausible_packs, packs, packs_per_case=per_case,
-                    max_cases=ka.promoter_sell_out_max_cases, field=field, label=label)  # fmt: skip
-        reference = listed.get(product.pk) or product.suggested_retail_price
-        checked(phone_rules.check_plausible_price, price, reference=reference,
-                max_ratio=ka.promoter_price_seen_max_ratio, field=price_field)  # fmt: skip
+        sent = {"units": line.units, "shelf_stock": line.shelf_stock, "price_seen": line.price_seen}
+        merged = checked(phone_rules.sell_out_line, sent, reported=_line_values(reported.get(product.pk)),
+                         omitted=OMITTED, field=units_field)  # fmt: skip
+        merged = merged or dict.fromkeys(sent)  # refused for its packs sold: what it sends is judged all the same
+        units = merged["units"]
+        if line.units is not OMITTED:
+            units = checked(phone_rules.sell_out_units, line.units, packs_per_case=per_case, field=units_field,
+                            notation=line.notation)  # fmt: skip
+        stock, price = merged["shelf_stock"], merged["price_seen"]
+        if line.shelf_stock is not OMITTED:
+            stock = checked(phone_rules.shelf_stock, line.shelf_stock, packs_per_case=per_case, field=stock_field)
+        if line.price_seen is not OMITTED:
+            price = checked(phone_rules.price_seen, line.price_seen, field=price_field)
+        # what was sent is held to a day's plausible most; a value kept from the line reported was, when it came
+        entries = ((units, units_field, _("Packs sold"), line.units),
+                   (stock, stock_field, _("Shelf stock at close"), line.shelf_stock))  # fmt: skip
+        for packs, field, label, given in entries:
+            if given is not OMITTED:
+                checked(phone_rules.check_plausible_packs, packs, packs_per_case=per_case,
+                        max_cases=ka.promoter_sell_out_max_cases, field=field, label=label)  # fmt: skip
+        if line.price_seen is not OMITTED:
+            reference = listed.get(product.pk) or product.suggested_retail_price
+            checked(phone_rules.check_plausible_price, price, reference=reference,
+                    max_ratio=ka.promoter_price_seen_max_ratio, field=price_field)  # fmt: skip
         values[product.pk] = {
             "units": units, "shelf_stock": stock, "price_seen": price,
             "reported_at": reported_at,
@@ -217,6 +244,12 @@ def sell_out_report(*, shift: Shift, lines: list[SellOutInput], by, at: datetime
         SellOutLine.objects.update_or_create(shift=shift, product_id=product_id, defaults=defaults)[0]
         for product_id, defaults in values.items()
     ]
+
+
+def _line_values(line: SellOutLine | None) -> dict | None:
+    if line is None:
+        return None
+    return {"units": line.units, "shelf_stock": line.shelf_stock, "price_seen": line.price_seen}
 
 
 def _confirmer(by) -> None:

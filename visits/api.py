@@ -67,9 +67,7 @@ REFUSED = OpenApiResponse(description='Refused by a business rule: {"code", "det
 
 def _coordinate(limit, **options) -> serializers.DecimalField:
     """An optional latitude or longitude, within ±limit degrees (ka_portal/bounds.py), as the models store it."""
-    return api_fields.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-limit, max_value=limit, required=False, allow_null=True, **options
-    )
+    return api_fields.CoordinateField(limit, required=False, allow_null=True, **options)  # rounded to 6 places
 
 
 class RouteStopSerializer(serializers.ModelSerializer):
@@ -628,7 +626,7 @@ class VisitReviewAnswerSerializer(VisitReviewSerializer):
 
 class ReviewsVisits(permissions.BasePermission):
     """A review's doors: whoever reads visits knocks (the role's view on visits); who reviews is the service's rule
-    (visits.services.review_refusal: a sales rep is refused there, `visit.review_not_allowed`)."""
+    (visits.services.review_refusal: a sales rep is refused there, 403 `visit.review_not_allowed`)."""
 
     def has_permission(self, request, view):
         return request.user.has_perm("visits.view_visit")
@@ -1093,7 +1091,13 @@ class VisitCreateSerializer(VisitRecordSerializer):
     )
     store = related(Store, scope=stores_for, help_text="The store, by code (one of yours).")
     route_stop = related(
-        RouteStop, scope=route_stops_for, required=False, allow_null=True, help_text="The route stop, by id."
+        RouteStop,
+        scope=route_stops_for,
+        required=False,
+        allow_null=True,
+        help_text="The route stop, by id: one of your published route's, at this store, planned for the check-in's "
+        "day (Asia/Shanghai) and not visited yet (else visit.route_stop_store, visit.route_stop_day, 409 "
+        "visit.route_stop_visited naming the visit; another rep's stop is not found).",
     )
     checked_in_at = serializers.DateTimeField(
         required=False,
@@ -1224,6 +1228,11 @@ class VisitViewSet(
         request={"multipart/form-data": VisitPhotoUploadSerializer},
         responses={
             201: VisitPhotoSerializer,
+            200: OpenApiResponse(
+                VisitPhotoSerializer,
+                description="The same file (the very bytes) is on this visit already: that photo, as it is (its "
+                "caption and checklist item stay); nothing is added.",
+            ),
             400: REFUSED,
             403: OpenApiResponse(description="Not your visit."),
             404: NOT_FOUND,
@@ -1233,14 +1242,17 @@ class VisitViewSet(
     @action(detail=True, methods=["post"], url_path="photos", parser_classes=[MultiPartParser, FormParser])
     def photos(self, request, pk=None):
         """Add a photo to the rep's own open visit (multipart). The server keeps the camera time (EXIF), makes a
-        thumbnail and checks the photo for reuse (fraud signals). Answers the photo."""
+        thumbnail and checks the photo for reuse (fraud signals). Answers the photo (201). The same file sent to the
+        visit again, with no Idempotency-Key or a new one, adds nothing: the visit's photo of those bytes answers
+        (200)."""
         visit = self._own_open(pk)
         if not visit.is_open:
             raise DomainConflict("visit.closed", _("This visit is checked out; it can no longer be changed."))
         serializer = VisitPhotoUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         photo = services.visit_photo_add(visit=visit, **serializer.validated_data)
-        return Response(VisitPhotoSerializer(photo, context={"request": request}).data, status=status.HTTP_201_CREATED)
+        code = status.HTTP_200_OK if photo.already_added else status.HTTP_201_CREATED
+        return Response(VisitPhotoSerializer(photo, context={"request": request}).data, status=code)
 
     def _own_open(self, pk) -> Visit:
         visit = get_object_or_404(self.get_queryset(), pk=pk)
@@ -1367,12 +1379,15 @@ class VisitViewSet(
 
     _REVIEW_REFUSED = {
         400: OpenApiResponse(
-            description='Refused: {"code", "detail", "params"}. visit.review_not_allowed (a sales rep, or another role '
-            "that does not review visits: the rep's KA supervisor, the account's KA manager or an administrator "
-            "reviews), visit.review_comment_too_long (params length, max), visit.review_not_yours (PATCH of a review "
-            "another reviewer wrote: params who, reviewed_by)."
+            description='Refused: {"code", "detail", "params"}. visit.review_comment_too_long (params length, max), '
+            "visit.review_not_yours (PATCH of a review another reviewer wrote: params who, reviewed_by)."
         ),
-        403: OpenApiResponse(description="Your role does not read visits."),
+        403: OpenApiResponse(
+            description="A role refused, as elsewhere in the API: permission_denied (your role does not read visits), "
+            "or visit.review_not_allowed with its sentence (a sales rep, even on their own visit, or another role "
+            "that reads visits but does not review them: the rep's KA supervisor, the account's KA manager or an "
+            "administrator reviews)."
+        ),
         404: NOT_FOUND,
     }
 

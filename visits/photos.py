@@ -143,3 +143,15 @@ def bands(value: int) -> list[int]:
 
 def hamming(a: int, b: int) -> int:
     return ((a ^ b) & 0xFFFFFFFFFFFFFFFF).bit_count()
+
+
+def same_file(content: bytes, stored) -> bool:
+    """Whether a stored file (a FieldFile) holds exactly `content`: its size first (no read for another size), then
+    its bytes. A stored file that cannot be read any more is not the same."""
+    try:
+        if stored.size != len(content):
+            return False
+        with stored.open("rb") as file:
+            return file.read() == content
+    except OSError:
+        return False

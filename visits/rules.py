@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.bounds import check_text_length
-from ka_portal.errors import DomainError
+from ka_portal.errors import DomainConflict, DomainError
 
 from .routing import WORKING_DAYS
 
@@ -52,6 +52,40 @@ def check_route_day_open(week_start: date, day: int, *, today: date) -> None:
             field="day",
             date=on.isoformat(),
         )
+
+
+def check_route_stop(*, stop: int, stop_store: str, store: str, stop_on: date, day: date, visit: int | None) -> None:
+    """A check-in names a route stop of the rep's (the caller finds it: another's is not found) that is at the
+    store checked in at (`stop_store`, `store`: their codes), planned for the check-in's day (`stop_on`, `day`:
+    Asia/Shanghai) and not visited yet (`visit`: the visit it has, if any): otherwise the stop would count as
+    visited by a visit elsewhere or on another day, or count one visit twice, in the route's compliance."""
+    if stop_store != store:
+        raise DomainError(
+            "visit.route_stop_store",
+            _("Route stop %(stop)s is at store %(stop_store)s, not at %(store)s: check in there, or here without it."),
+            field="route_stop",
+            stop=stop,
+            stop_store=stop_store,
+            store=store,
+        )
+    if stop_on != day:
+        raise DomainError(
+            "visit.route_stop_day",
+            _("Route stop %(stop)s is planned for %(date)s, not for %(day)s: a route stop is visited on its day."),
+            field="route_stop",
+            stop=stop,
+            date=stop_on.isoformat(),
+            day=day.isoformat(),
+        )
+    if visit is not None:
+        raise DomainConflict(
+            "visit.route_stop_visited",
+            _("Route stop %(stop)s has a visit already (visit %(visit)s): check in without it, or carry on with that "
+              "visit."),
+            field="route_stop",
+            stop=stop,
+            visit=visit,
+        )  # fmt: skip
 
 
 def check_route_week_open(week_start: date, *, today: date) -> None:

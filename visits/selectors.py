@@ -40,6 +40,7 @@ from .models import (
     TaskTransition,
     Visit,
     VisitPhoto,
+    VisitReview,
 )
 from .services import STILL_OPEN_SHOWN, week_start_of
 
@@ -302,6 +303,27 @@ def review_queue_params(today: date) -> dict[str, str]:
     within the last REVIEW_DAYS days. The supervisor's home counts and links it with these, and the visit page's
     "Review next" takes the next visit from it, so all three hold the same visits."""
     return {"open": "false", "reviewed": "false", "since": (today - timedelta(days=REVIEW_DAYS - 1)).isoformat()}
+
+
+def review_overdue_params(today: date) -> dict[str, str]:
+    """The visit list's filters for the checked-out visits left out of the queue unreviewed (checked in before its
+    first day): the supervisor's home counts and links them, so none leaves the queue unseen."""
+    return {"open": "false", "reviewed": "false", "until": (today - timedelta(days=REVIEW_DAYS)).isoformat()}
+
+
+def review_comments_for_rep(user, *, today: date) -> QuerySet:
+    """The reviews with a comment on the rep's own visits written or changed in the last REVIEW_DAYS days (today
+    included), the latest first, with the reviewer and the store: what the rep's home tells them."""
+    since = day_bounds(today - timedelta(days=REVIEW_DAYS - 1))[0]
+    latest = Coalesce("edited_at", "reviewed_at")
+    return (
+        VisitReview.objects.filter(visit__in=visits_for(user).filter(rep=user))
+        .exclude(comment="")
+        .annotate(latest_at=latest)
+        .filter(latest_at__gte=since)
+        .select_related("by", "visit__store")
+        .order_by("-latest_at", "-pk")
+    )
 
 
 # The queue's order: what needs the reviewer most first (red, then yellow, then green), the newest first in each.

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from accounts.roles import Role
 from evidence import hooks as evidence
 from ka_portal import bounds
-from ka_portal.errors import DomainConflict, DomainError, KeyReused
+from ka_portal.errors import DomainConflict, DomainError, DomainForbidden, KeyReused
 from ka_portal.formatting import display_name
 from ka_portal.inserts import insert_unless_taken, not_inserted
 from ka_portal.scope import not_found, route_stops_for, stores_for, user_role
@@ -413,7 +413,8 @@ def visit_check_in(
     findings: dict | None = None,
 ) -> tuple[Visit, bool]:
     """Start a visit. The client's uuid makes it idempotent: the same uuid again returns the same visit,
-    the same uuid for another store or route stop is refused (422 ``idempotency.key_reused``).
+    the same uuid for another store or route stop is refused (422 ``idempotency.key_reused``). A route stop is the
+    rep's, at the store, of the check-in's day and not visited yet (_check_route_stop, rules.check_route_stop).
 
     A position more than the setting's metres from the store's coordinates is kept and flagged. The phone's time
     `at` (a check-in made offline, sent later) is kept within KA_VISIT_SYNC_MAX_HOURS before now and refused
@@ -460,6 +461,14 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
         if existing is None:
             raise _still_open(already_open)
         return _same_visit(existing, rep, store, route_stop), False
+    if route_stop is not None:
+        try:
+            _check_route_stop(route_stop, rep, store, checked_in_at, client_id)
+        except DomainError:
+            existing = Visit.objects.filter(uuid=client_id).first()  # a repeat answers its visit, as above
+            if existing is None:
+                raise
+            return _same_visit(existing, rep, store, route_stop), False
     distance = None
     if None not in (latitude, longitude, store.latitude, store.longitude):
         distance = round(distance_m(latitude, longitude, store.latitude, store.longitude))
@@ -485,6 +494,21 @@ def _check_in(rep, store, uuid, at, latitude, longitude, route_stop, findings=No
     visit.open_elsewhere = open_elsewhere  # the answer names them (the API's other_open_visits): not read again
     evidence.visit_checked_in(visit)
     return visit, True
+
+
+def _check_route_stop(stop: RouteStop, rep, store: Store, checked_in_at: datetime, client_id) -> None:
+    """The route stop a check-in names is the rep's, at the store, of the check-in's day and not visited yet
+    (rules.check_route_stop; another rep's is not found). Asked under the store's lock (_open_visits), which the stop
+    is at: two check-ins naming it take turns, and the second finds the first's visit."""
+    stop = RouteStop.objects.select_related("plan", "store").get(pk=stop.pk)
+    if stop.plan.rep_id != rep.pk:
+        raise not_found("route_stop")
+    visit = Visit.objects.filter(route_stop=stop).exclude(uuid=client_id).values_list("pk", flat=True).first()
+    rules.check_route_stop(
+        stop=stop.pk, stop_store=stop.store.code, store=store.code,
+        stop_on=rules.route_day_date(stop.plan.week_start, stop.day), day=timezone.localdate(checked_in_at),
+        visit=visit,
+    )  # fmt: skip
 
 
 # A rep with more visits still open elsewhere than that is shown the oldest (and told there are more).
@@ -1032,7 +1056,11 @@ def visit_photo_add(
     A photo resized in the browser has lost its EXIF: `taken_at` is the browser's reading of the original's
     camera time, kept only when the file itself has none (a naive time is the camera's, Asia/Shanghai).
     `latitude`/`longitude` are the phone's position (optional, bounded like a visit's); `checklist_item` is
-    the checklist item the photo shows (one of ChecklistResult.Item, or None)."""
+    the checklist item the photo shows (one of ChecklistResult.Item, or None).
+
+    The same file again on the same visit (the very bytes: a phone's retry without its key, the same photo picked
+    twice) is that photo, answered as it is (its caption and checklist item stay) and marked `already_added`: a visit
+    holds a photo once. Another visit's copy is a reused photo (the evidence's photo_reused), not this."""
     bounds.check_coordinates(latitude, longitude)
     if checklist_item and checklist_item not in ChecklistResult.Item.values:
         raise DomainError(
@@ -1051,8 +1079,13 @@ def visit_photo_add(
             limit=round(limit / 1048576, 1),
         )
     image.seek(0)
-    inspected = photos.inspect_photo(image.read())
+    content = image.read()
+    inspected = photos.inspect_photo(content)
     image.seek(0)
+    same = _same_photo(visit, content)
+    if same is not None:
+        same.already_added = True
+        return same
     # Stored under the extension of what the file is, whatever it was called.
     image.name = "photo.jpg" if inspected.format == "JPEG" else "photo.png"
     if taken_at is not None and timezone.is_naive(taken_at):
@@ -1070,7 +1103,18 @@ def visit_photo_add(
     photo.save()
     photo.phash = inspected.phash  # read by the evidence hook: the file is not opened twice
     evidence.photo_added(photo)
+    photo.already_added = False
     return photo
+
+
+def _same_photo(visit: Visit, content: bytes) -> VisitPhoto | None:
+    """The visit's photo of these very bytes, if it has one (photos.same_file). The visit's row is locked first, so
+    the same file sent twice at once takes turns and the second finds the first."""
+    Visit.objects.select_for_update(no_key=True).filter(pk=visit.pk).values_list("pk", flat=True).first()
+    for photo in VisitPhoto.objects.filter(visit=visit).order_by("pk"):
+        if photos.same_file(content, photo.image):
+            return photo
+    return None
 
 
 @transaction.atomic
@@ -1149,7 +1193,7 @@ def review_refusal(visit: Visit, by) -> DomainError | None:
     from ka_portal.scope import visits_for
 
     if not reviews_visits(by):
-        return DomainError(
+        return DomainForbidden(  # a role refused: 403, as the API's other role refusals
             "visit.review_not_allowed",
             _("Visits are reviewed by the rep's KA supervisor, the account's KA manager or an administrator."),
         )

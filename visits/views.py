@@ -213,6 +213,9 @@ def _review_context(request, visit: Visit, review_form=None) -> dict:
     if may_write and review_form is None:
         review_form = VisitReviewForm(initial={"comment": review.comment if review else ""})
     context = {"review": review, "reviewer": True, "review_form": review_form if may_write else None}
+    if not may_write and review_form is not None and review_form.data.get("comment", "").strip():
+        # refused: another reviewed the visit meanwhile. What this reviewer typed is shown back, not saved, to copy
+        context["unsaved_comment"] = review_form.data["comment"]
     if review is not None:
         context["next_review"] = selectors.next_to_review(request.user, besides=visit)
         context["review_days"] = selectors.REVIEW_DAYS
@@ -274,7 +277,8 @@ def visit_review(request, pk: int):
             show_refusal(form, error)
         messages.error(request, error.detail)
         visit = selectors.visit_detail(request.user, pk)  # as it now stands (reviewed by another meanwhile)
-        return render(request, "visits/visit.html", _visit_context(request, visit, review_form=form), status=400)
+        status = 403 if error.status_code == 403 else 400  # a role refused (a sales rep), as the API answers it
+        return render(request, "visits/visit.html", _visit_context(request, visit, review_form=form), status=status)
     messages.success(request, _("Visit reviewed.") if created else _("Your review is saved."))
     return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#review")
 
@@ -447,22 +451,30 @@ def _photo_post(request, visit: Visit):
     uploaded = request.headers.get("X-Photo-Upload") == "1"
     if photo_form.is_valid():
         try:
-            services.visit_photo_add(visit=visit, **photo_form.add_kwargs())
+            photo = services.visit_photo_add(visit=visit, **photo_form.add_kwargs())
         except DomainError as error:
             show_refusal(photo_form, error)
         else:
             visit = selectors.visit_detail(request.user, visit.pk)  # with the new photo
+            # the same file on the visit already (services.visit_photo_add): that photo, nothing added (200)
+            code = 200 if photo.already_added else 201
             if in_background:  # from the phone's outbox: the gallery, for a page still open
                 gallery = render_to_string("visits/_photo_gallery.html", {"visit": visit}, request=request)
                 return JsonResponse(
-                    {"url": reverse("visits:visit-detail", args=[visit.pk]), "gallery": gallery}, status=201
-                )
+                    {"url": reverse("visits:visit-detail", args=[visit.pk]), "gallery": gallery,
+                     "already_added": photo.already_added},
+                    status=code,
+                )  # fmt: skip
             if uploaded:
-                return render(request, "visits/_photo_gallery.html", {"visit": visit}, status=201)
+                return render(request, "visits/_photo_gallery.html", {"visit": visit}, status=code)
             if request.htmx:  # only the photos section: what the rep typed in the visit's form stays
                 context = {"visit": visit, "photo_form": PhotoForm(), "editable": True, "photo_added": True}
+                context["photo_already_added"] = photo.already_added
                 context["steps"] = visit_steps_for(request.user, visit)
                 return render(request, "visits/_photos.html", context)
+            if photo.already_added:
+                messages.info(request, _("This photo is on the visit already: it was not added again."))
+                return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
             messages.success(request, _("Photo added."))
             return redirect(reverse("visits:visit-detail", args=[visit.pk]) + "#photos")
     if in_background:

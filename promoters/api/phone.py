@@ -190,8 +190,8 @@ def own_shift(request, pk) -> Shift:
 
 
 def _coordinate(limit) -> serializers.DecimalField:
-    return api_fields.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-limit, max_value=limit, required=False, allow_null=True,
+    return api_fields.CoordinateField(  # rounded to 6 places
+        limit, required=False, allow_null=True,
         help_text="Where the phone was (optional; without one the check-in reads off site).",
     )  # fmt: skip
 
@@ -280,16 +280,28 @@ class SellOutLineInputSerializer(serializers.Serializer):
     product = related(Product, scope=products_for, help_text="The product, by code (listed at the shift's store).")
     # Taken as sent and checked by the service (promoters/phone_rules.py), so every door refuses alike.
     units = serializers.JSONField(
-        required=False, help_text="Packs sold, a whole number ≥ 0 (sell_out.negative, sell_out.not_whole)."
+        required=False,
+        allow_null=True,
+        help_text="Packs sold, a whole number ≥ 0 (sell_out.negative, sell_out.not_whole). Left out (with no "
+        "`quantity`), a line reported earlier keeps its packs sold; a product not reported yet needs them "
+        "(sell_out.units_missing, as null does).",
     )
     quantity = serializers.CharField(
         required=False,
         help_text="Instead of units: packs sold in cases/packs notation: 1 is one case, 0/10 ten packs, 1/1 a "
         "case and a pack.",
     )
-    shelf_stock = serializers.JSONField(required=False, allow_null=True, help_text="Shelf stock at close, packs.")
+    shelf_stock = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Shelf stock at close, packs. Left out, the line keeps the one reported earlier; null clears it.",
+    )
     price_seen = serializers.CharField(
-        required=False, allow_null=True, allow_blank=True, help_text="The shelf price seen, CNY (e.g. 12.90)."
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="The shelf price seen, CNY (e.g. 12.90). Left out, the line keeps the one reported earlier; null "
+        '(or "") clears it.',
     )
 
     def validate(self, attrs):
@@ -306,15 +318,21 @@ class SellOutReportSerializer(serializers.Serializer):
         "later: one sent as it is made leaves it out and is timed by the server's clock. Held to the check-in's "
         "window (shift.time_too_old, shift.time_ahead).",
     )
-    lines = SellOutLineInputSerializer(many=True, help_text="One line per product; products not sent keep theirs.")
+    lines = SellOutLineInputSerializer(
+        many=True,
+        help_text="One line per product; products not sent keep theirs, and a line's keys not sent keep their values "
+        "(as a visit's PATCH): a phone adds shelf_stock or price_seen to a line reported earlier by sending the "
+        "product with them alone; an explicit null clears shelf_stock or price_seen.",
+    )
 
     def inputs(self) -> list:
+        omitted = phone_services.OMITTED
         return [
             phone_services.SellOutInput(
                 product=line["product"],
-                units=line.get("quantity", line.get("units")),
-                shelf_stock=line.get("shelf_stock"),
-                price_seen=line.get("price_seen"),
+                units=line.get("quantity", line.get("units", omitted)),
+                shelf_stock=line.get("shelf_stock", omitted),
+                price_seen=line.get("price_seen", omitted),
                 prefix=f"lines.{index}.",
                 units_field="quantity" if "quantity" in line else "units",
                 notation="quantity" in line,
@@ -339,7 +357,8 @@ class ShiftSellOutView(APIView):
     def post(self, request, pk):
         """Report the day's sell-out of the caller's own checked-in shift, all or nothing (refused: before the
         check-in, a day the supervisor closed, a product not listed at the store, negative or non-whole packs).
-        Reported again, each product's line is updated: a repeated report is one report."""
+        Reported again, each product's line is updated with what is sent (its keys left out keep their values): a
+        repeated report is one report."""
         shift = own_shift(request, pk)
         data = SellOutReportSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)

@@ -98,8 +98,8 @@ def test_the_attendance_shifts_of_a_bad_month_are_none_and_not_exported(w, clien
     [
         ("promoters:appraisal", {"month": "1999-01"}, OUTSIDE),
         ("promoters:appraisal", {"month": "2026-06", "store": "NOPE"}, "None of the choices here goes by this code."),
-        ("promoters:sell-out", {"since": "2026-06-31"}, "Enter a valid date."),
-        ("promoters:roster", {"active_on": "2026-13-01"}, "Enter a valid date."),
+        ("promoters:sell-out", {"since": "2026-06-31"}, "“2026-06-31” is not a date: give it as YYYY-MM-DD"),
+        ("promoters:roster", {"active_on": "2026-13-01"}, "“2026-13-01” is not a date: give it as YYYY-MM-DD"),
         ("promoters:attendance-shifts", {"day_from": "2026-06-30", "day_to": "2026-06-01"}, "ends before it starts"),
     ],
 )  # fmt: skip

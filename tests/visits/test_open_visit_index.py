@@ -31,7 +31,7 @@ def test_a_check_in_finds_the_open_visit_among_the_days_visits_from_the_open_one
         answer = api_client.post("/api/v1/visits/", {"uuid": str(uuid.uuid4()), "store": store.code}, format="json")
     # then the open visit is named
     assert answer.status_code == 409
-    assert (answer.json()["code"], answer.json()["params"]["visit"]) == ("visit.already_open", str(still_open.pk))
+    assert (answer.json()["code"], answer.json()["params"]["visit"]) == ("visit.already_open", still_open.pk)
     lookup = [q["sql"] for q in queries.captured_queries if '"checked_out_at" IS NULL' in q["sql"]]
     assert len(lookup) == 1, lookup
     assert Visit.objects.filter(store=store).count() == 13

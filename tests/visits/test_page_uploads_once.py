@@ -33,8 +33,10 @@ def rep(client):
     return rep, store, beer, client
 
 
-def _photo(token: str = "t1") -> dict:
-    return {"image": shelf_upload(7), "caption": "货架全景", "checklist_item": "", "csrfmiddlewaretoken": token}
+def _photo(token: str = "t1", seed: int = 7) -> dict:
+    # another `seed` is another file: the same file on the visit again is that photo, keyed or not
+    # (tests/visits/test_photo_same_file.py)
+    return {"image": shelf_upload(seed), "caption": "货架全景", "checklist_item": "", "csrfmiddlewaretoken": token}
 
 
 def test_a_photo_sent_again_with_its_key_is_added_once_and_answered_as_the_first(rep):
@@ -51,8 +53,8 @@ def test_a_photo_sent_again_with_its_key_is_added_once_and_answered_as_the_first
     assert list(visit.photos.values_list("caption", flat=True)) == ["货架全景"]
 
     # photos.js sends its upload straight with the photo's key and X-Photo-Upload: the same key, counted once too
-    straight = client.post(url, _photo(), **_queued("k-straight", HTTP_X_PHOTO_UPLOAD="1"))
-    kept_then_sent = client.post(url, _photo(), **_queued("k-straight"))
+    straight = client.post(url, _photo(seed=8), **_queued("k-straight", HTTP_X_PHOTO_UPLOAD="1"))
+    kept_then_sent = client.post(url, _photo(seed=8), **_queued("k-straight"))
     assert straight.status_code == kept_then_sent.status_code == 201 and straight.json()["gallery"]
     assert VisitPhoto.objects.filter(visit=visit).count() == 2
 
@@ -82,7 +84,7 @@ def test_a_refused_photo_keeps_no_key_and_a_page_post_is_left_as_it_is(rep):
 
     # the form posted in the open without a key (no service worker): a page's redirect, nothing claimed
     client.post(url, _photo())
-    client.post(url, _photo())
+    client.post(url, _photo(seed=8))
     assert VisitPhoto.objects.filter(visit=visit).count() == 2 and not IdempotencyKey.objects.exists()
 
 

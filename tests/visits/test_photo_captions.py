@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 
 
-def _jpeg() -> bytes:
+def _jpeg(colour: str = "red") -> bytes:
     buffer = BytesIO()
-    Image.new("RGB", (8, 8), "red").save(buffer, "JPEG")
+    Image.new("RGB", (8, 8), colour).save(buffer, "JPEG")
     return buffer.getvalue()
 
 
@@ -67,7 +67,8 @@ def test_the_rep_reads_the_caption_and_the_whole_item_beside_the_photo(client, p
 def test_the_gallery_an_upload_answers_with_shows_the_caption(client, people, visit, media):
     _sup, rep = people
     client.force_login(rep)
-    upload = SimpleUploadedFile("IMG_0002.JPG", _jpeg(), content_type="image/jpeg")
+    # another photo: the visit's own file again would be that photo (tests/visits/test_photo_same_file.py)
+    upload = SimpleUploadedFile("IMG_0002.JPG", _jpeg("blue"), content_type="image/jpeg")
     added = client.post(
         reverse("visits:visit-photo", args=[visit.pk]),
         {"image": upload, "caption": "堆头被竞品占用", "checklist_item": ""},

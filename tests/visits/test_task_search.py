@@ -47,5 +47,5 @@ def test_the_store_and_the_chain_still_find_their_tasks(client, tasks):
 
 
 def test_the_api_searches_alike(client, tasks):
-    found = client.get("/api/v1/tasks/", {"q": "端架"}).json()["results"]
+    found = client.get("/api/v1/tasks/", {"search": "端架"}).json()["results"]
     assert sorted(row["title"] for row in found) == ["检查端架陈列", "补价签"]

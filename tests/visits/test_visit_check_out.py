@@ -358,9 +358,9 @@ def test_api_check_out_refusal_is_400_with_the_code_and_params(api_client, team,
     body = refused.json()
     assert body["code"] == "visit.incomplete"
     assert body["field"] == "checkout_reason"
-    assert body["params"]["checklist_unanswered"] == "5"
-    assert body["params"]["products_not_counted"] == "3"
-    assert body["params"]["no_position"] == "True"
+    assert body["params"]["checklist_unanswered"] == 5
+    assert body["params"]["products_not_counted"] == 3
+    assert body["params"]["no_position"] is True  # a JSON boolean: "False" read as true
     codes = list(Product.objects.filter(pk__in=_listed(store)).order_by("code").values_list("code", flat=True))
     assert body["missing"] == {"checklist": ITEMS, "products": codes, "no_position": True}
     assert "5 checklist items unanswered" in body["detail"]

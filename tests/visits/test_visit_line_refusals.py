@@ -91,7 +91,7 @@ def test_a_task_of_another_store_answered_at_the_visit_names_the_task_and_its_ro
     # then the task of the other store is named, at its row
     body = answer.json()
     assert (answer.status_code, body["code"], body["field"]) == (400, "task.other_store", "tasks.1.task")
-    assert body["params"] == {"task": str(elsewhere.pk), "title": "补货堆头"}
+    assert body["params"] == {"task": elsewhere.pk, "title": "补货堆头"}
     assert body["detail"] == f"Task {elsewhere.pk} (补货堆头) belongs to another store, not to this visit's."
 
 

@@ -45,7 +45,7 @@ def test_a_keyless_check_in_sent_again_is_refused_naming_the_open_visit(api_clie
     answer = again.json()
     assert (answer["code"], answer["field"]) == ("visit.already_open", "store")
     assert answer["params"] == {
-        "visit": str(first.json()["id"]),
+        "visit": first.json()["id"],
         "checked_in_at": "2026-06-03T12:00:00+08:00",
         "time": "12:00",
     }

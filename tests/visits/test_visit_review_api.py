@@ -97,7 +97,7 @@ def test_the_writer_patches_the_comment_and_the_answer_says_when_it_was_edited()
 @pytest.mark.parametrize(
     ("who", "method", "status", "code"),
     [
-        ("rep", "post", 400, "visit.review_not_allowed"),  # the rep's own visit: the role is refused
+        ("rep", "post", 403, "visit.review_not_allowed"),  # the rep's own visit: the role is refused (403)
         ("manager", "patch", 400, "visit.review_not_yours"),  # the supervisor's review
         ("manager", "post", 409, "visit.already_reviewed"),
         ("supervisor", "post", 409, "visit.already_reviewed"),  # theirs: PATCH it instead

@@ -239,7 +239,8 @@
         try {
           answer = JSON.parse(request.responseText);
         } catch (ignored) { /* not the view's JSON: a proxy's or the server's error page */ }
-        if (request.status === 201 && answer) {
+        // 201: added; 200: the same file was on the visit already (nothing added), its gallery as it is
+        if ((request.status === 201 || request.status === 200) && answer) {
           var gallery = document.getElementById("photo-gallery");
           if (gallery && answer.gallery) gallery.innerHTML = answer.gallery;
           document.dispatchEvent(new CustomEvent("ka:photos-changed")); // the visit bar counts them
