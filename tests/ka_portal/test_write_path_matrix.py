@@ -115,7 +115,7 @@ def _refusal_shown(rule, door, response) -> str | None:
         refused = body.get("status") == "refused" and body.get("code") == "import.invalid_rows"
         return None if refused and named else f"import answered {body}"
     if door.kind in matrix.API_KINDS:
-        if response.status_code not in (400, 409, 422):
+        if response.status_code not in (400, 403, 409, 422):  # 403: a role's refusal, with the rule's code
             return f"answered {response.status_code}, not a refusal"
         body = response.json()
         codes = {rule.code, *rule.also_codes}

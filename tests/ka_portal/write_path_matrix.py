@@ -4648,5 +4648,295 @@ RULES += (
 )  # fmt: skip
 
 
+# ERP integrator QA: a delivery's date within the portal's first day and the books' days ahead; invoice numbers the
+# same whatever their case; a document's amount capped; a payment's allocation asked one way, an invoice once a line.
+def _delivery_date_doors() -> tuple[Door, ...]:
+    return (
+        Door("api_create", "manager", api("delivery-list"), lambda w, v: _delivery_fields(w, {"quantity": 24, **v})),
+        Door("api_update", "manager", lambda w: reverse("delivery-detail", args=[_delivery(w).pk]),
+             lambda w, v: v, "patch", prepare=lambda w, v: _delivery(w)),
+        *imports("deliveries", "manager", ["store code", "product code", "date", "quantity (packs)"],
+                 lambda w, v: ["MX01", "MXP1", v["date"], 24], column="date"),
+        Door("admin_add", "admin", lambda w: admin_url(Delivery, "add"),
+             lambda w, v: _delivery_fields(w, {"quantity": 24, **v}, code=False)),
+        Door("admin_change", "admin", lambda w: admin_url(Delivery, "change", _delivery(w).pk),
+             lambda w, v: _delivery_fields(w, {"quantity": 24, **v}, code=False), prepare=lambda w, v: _delivery(w)),
+    )  # fmt: skip
+
+
+def _payment_by_hand(w, v):
+    lines = [{"invoice": w.invoice.pk, "amount": amount} for amount in v["amounts"]]
+    return {"account": w.account.code, "date": "2026-06-01", "amount": "2000.00", "allocations": lines,
+            **({"auto_allocate": v["auto"]} if "auto" in v else {})}  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "delivery.date_too_far_ahead", "delivery.date_too_far_ahead", Delivery, "date",
+        good={"date": "2026-05-21"},
+        bad={"date": "2099-01-01"},
+        message="Delivery date: 2099-01-01 is more than",
+        doors=_delivery_date_doors(),
+    ),
+    Rule(
+        "delivery.date_before_start", "delivery.date_before_start", Delivery, "date",
+        good={"date": "2026-05-21"},
+        bad={"date": "1900-01-01"},
+        message="Delivery date: 1900-01-01 is before 2000-01-01, the first day the portal takes.",
+        doors=_delivery_date_doors(),
+    ),
+    Rule(
+        "invoice.number_taken@case", "invoice.number_taken", Invoice, "number",
+        good={"number": "MX-INV-2"},
+        bad={"number": "mx-inv-1"},
+        message="Invoice number mx-inv-1 already exists, as MX-INV-1",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": v["number"], "invoice-date": "2026-06-01",
+                               "invoice-amount": "500.00"}),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"account": w.account.code, "date": "2026-06-01", "amount": "500.00", **v}),
+        ),
+    ),
+    Rule(
+        "invoice.amount_too_large", "invoice.amount_too_large", Invoice, "amount",
+        good={"amount": "1000000000.00"},
+        bad={"amount": "1000000000.01"},
+        message="is above 1,000,000,000.00, the largest amount one invoice, payment, deduction or credit note carries.",
+        doors=(
+            Door("page", "finance", _receivables,
+                 lambda w, v: {"action": "invoice", "invoice-number": "MX-INV-2", "invoice-date": "2026-06-01",
+                               "invoice-amount": v["amount"]}),
+            Door("api_create", "finance", api("invoice-list"),
+                 lambda w, v: {"number": "MX-INV-2", "account": w.account.code, "date": "2026-06-01", **v}),
+        ),
+    ),
+    Rule(
+        "payment.allocation_mode_conflict", "payment.allocation_mode_conflict", Payment, "auto_allocate",
+        good={"amounts": ["800.00"]},
+        bad={"amounts": ["800.00"], "auto": True},
+        watch=(Allocation, Invoice),
+        doors=(Door("api_create", "finance", api("payment-list"), _payment_by_hand),),
+    ),
+    Rule(
+        "allocation.invoice_twice", "allocation.invoice_twice", Allocation, "allocations.1.invoice",
+        good={"amounts": ["800.00"]},
+        bad={"amounts": ["300.00", "300.00"]},
+        watch=(Invoice, Payment),
+        doors=(
+            Door("api_create", "finance", api("payment-list"), _payment_by_hand),
+            Door("api_step", "finance", lambda w: reverse("payment-allocate", args=[_payment(w).pk]),
+                 lambda w, v: {"allocations": _payment_by_hand(w, v)["allocations"]},
+                 prepare=lambda w, v: _payment(w)),
+        ),
+    ),
+    Rule(
+        "allocation.amount_not_positive", "allocation.amount_not_positive", Allocation, "allocations.0.amount",
+        good={"amounts": ["800.00"]},
+        bad={"amounts": ["-5.00"]},
+        watch=(Invoice, Payment),
+        doors=(
+            Door("api_create", "finance", api("payment-list"), _payment_by_hand),
+            Door("api_step", "finance", lambda w: reverse("payment-allocate", args=[_payment(w).pk]),
+                 lambda w, v: {"allocations": _payment_by_hand(w, v)["allocations"]},
+                 prepare=lambda w, v: _payment(w)),
+        ),
+    ),
+)  # fmt: skip
+
+
 def cases() -> list[tuple[Rule, Door]]:
     return [(rule, door) for rule in RULES for door in rule.doors]
+
+
+# --- a terminated contract's date (contracts.rules.check_termination, contracts.services.check_termination) ---------
+# MX-C-1 runs 2026-01-01 … valid_to; its terms accrue nothing after the termination date's month.
+
+
+def _closed_may(w, v) -> None:
+    """May 2026 closed (the world's today is 2026-06-01), and MX-C-1 for the doors that edit it."""
+    ClosedMonth.objects.get_or_create(month=date(2026, 5, 1), defaults={"closed_by": w.finance})
+    _contract(w)
+
+
+RULES += (
+    Rule(
+        "contract.terminated_after_end", "contract.terminated_after_end", Contract, "terminated_on",
+        good={"status": "terminated", "terminated_on": "2026-05-15", "valid_to": "2026-11-30"},
+        bad={"status": "terminated", "terminated_on": "2026-12-15", "valid_to": "2026-11-30"},
+        message="cannot be terminated on 2026-12-15: it ends on 2026-11-30.",
+        doors=_contract_doors(),
+    ),
+    Rule(
+        "contract.terminated_before_start", "contract.terminated_before_start", Contract, "terminated_on",
+        good={"status": "terminated", "terminated_on": "2026-01-01", "valid_to": "2026-11-30"},
+        bad={"status": "terminated", "terminated_on": "2025-12-31", "valid_to": "2026-11-30"},
+        message="cannot be terminated on 2025-12-31: it starts on 2026-01-01.",
+        doors=_contract_doors(),
+    ),
+    Rule(
+        "contract.not_terminated", "contract.not_terminated", Contract, "terminated_on",
+        good={"status": "active", "valid_to": "2026-11-30"},
+        bad={"status": "active", "terminated_on": "2026-05-15", "valid_to": "2026-11-30"},
+        message="a termination date is given only with the status Terminated.",
+        doors=_contract_doors(),
+    ),
+    Rule(
+        "month.closed@terminated_on", "month.closed", Contract, "terminated_on",
+        good={"status": "terminated", "terminated_on": "2026-06-01", "valid_to": "2026-11-30"},
+        bad={"status": "terminated", "terminated_on": "2026-05-20", "valid_to": "2026-11-30"},
+        message="2026-05 is closed",
+        doors=tuple(replace(door, prepare=_closed_may) for door in _contract_doors()),
+    ),
+)  # fmt: skip
+
+
+# --- a check-in's route stop, a sell-out line's packs sold (QA of the mobile API, helper fc) -------------------------
+
+
+def _route_stop_for(w, v) -> RouteStop:
+    """The rep's published route of the matrix's week (from Monday 2026-06-01, today) with three stops: `here` (the
+    world's store, today), `elsewhere` (another of the rep's stores, today) and `tomorrow` (the world's store,
+    Tuesday); the one `v["stop"]` names."""
+    if not hasattr(w, "check_in_stops"):
+        plan, _created = RoutePlan.objects.get_or_create(
+            rep=w.rep, week_start=TODAY, defaults={"status": RoutePlan.Status.PUBLISHED}
+        )
+        RoutePlan.objects.filter(pk=plan.pk).update(status=RoutePlan.Status.PUBLISHED)
+        other = StoreFactory(account=w.account, rep=w.rep, code="MX-RS2", name="矩阵路线二店")
+        w.check_in_stops = {
+            name: RouteStop.objects.get_or_create(plan=plan, day=day, store=store, defaults={"position": 9})[0]
+            for name, day, store in (("here", 0, w.store), ("elsewhere", 0, other), ("tomorrow", 1, w.store))
+        }
+    return w.check_in_stops[v.get("stop", "here")]
+
+
+def _stop_visited(w, v) -> None:
+    """The `here` stop visited already this morning (checked out: no open visit in the way) or not."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    stop = _route_stop_for(w, {"stop": "here"})
+    Visit.objects.filter(route_stop=stop).delete()
+    if v.get("visited"):
+        zone = ZoneInfo("Asia/Shanghai")
+        Visit.objects.create(rep=w.rep, store=w.store, route_stop=stop,
+                             checked_in_at=datetime(2026, 6, 1, 7, tzinfo=zone),
+                             checked_out_at=datetime(2026, 6, 1, 7, 30, tzinfo=zone))  # fmt: skip
+
+
+def _check_in_stop_doors(prepare=None) -> tuple[Door, ...]:
+    """The check-in's three doors with a route stop: Today's form, the same sent later by the outbox, the API."""
+    page = lambda w, v: _check_in_page(w, {"stop": _route_stop_for(w, v).pk})  # noqa: E731
+    return (
+        Door("page_step", "rep", lambda w: reverse("visits:check-in"), page, prepare=prepare),
+        Door("page_step", "rep", lambda w: reverse("visits:check-in"), page, prepare=prepare, headers=REPLAY,
+             name="page_step replay"),
+        Door("api_create", "rep", api("visit-list"),
+             lambda w, v: {"store": w.store.code, "route_stop": _route_stop_for(w, v).pk}, prepare=prepare),
+    )  # fmt: skip
+
+
+def _sell_out_missing_units_page(w, v):
+    """A product's shelf stock typed on the page, its packs sold too (`units`) or left blank."""
+    prefix = f"s{w._state.pk}-p{w.beer.pk}"
+    return {f"{prefix}_units_cases": "", f"{prefix}_units_packs": str(v.get("units", "")),
+            f"{prefix}_shelf_stock_cases": "", f"{prefix}_shelf_stock_packs": "5",
+            f"{prefix}_price_seen": ""}  # fmt: skip
+
+
+def _sell_out_missing_units_api(w, v):
+    """A line of a product not reported yet: its shelf stock, with its packs sold (`units`) or without the key."""
+    return {"lines": [{"product": w.beer.code, "shelf_stock": 5, **({"units": v["units"]} if "units" in v else {})}]}
+
+
+def _sell_out_line_models():
+    from promoters.models import SellOutLine, Shift
+
+    return SellOutLine, Shift
+
+
+RULES += (
+    Rule(
+        "visit.route_stop_store", "visit.route_stop_store", Visit, "route_stop",
+        good={"stop": "here"}, bad={"stop": "elsewhere"},
+        message="is at store MX-RS2, not at MX01",
+        doors=_check_in_stop_doors(),
+    ),
+    Rule(
+        "visit.route_stop_day", "visit.route_stop_day", Visit, "route_stop",
+        good={"stop": "here"}, bad={"stop": "tomorrow"},
+        message="is planned for 2026-06-02, not for 2026-06-01",
+        doors=_check_in_stop_doors(),
+    ),
+    Rule(
+        "visit.route_stop_visited", "visit.route_stop_visited", Visit, "route_stop",
+        good={"visited": False}, bad={"visited": True},
+        message="has a visit already",
+        doors=_check_in_stop_doors(prepare=_stop_visited),
+    ),
+    # a product not reported yet needs its packs sold; a line reported earlier keeps them (tests/promoters/
+    # test_sell_out_line_kept.py)
+    Rule(
+        "sell_out.units_missing", "sell_out.units_missing", _sell_out_line_models()[0], "units",
+        good={"units": 3}, bad={},
+        message="Give the packs sold (0 when none were sold).",
+        watch=(_sell_out_line_models()[1],),
+        doors=(
+            Door("page", "promoter_user", lambda w: reverse("promoters:my-sell-out", args=[w._state.pk]),
+                 _sell_out_missing_units_page, prepare=lambda w, v: setattr(w, "_state", _shift(w))),
+            Door("api_step", "promoter_user", lambda w: reverse("shift-sell-out", args=[w._state.pk]),
+                 _sell_out_missing_units_api, prepare=lambda w, v: setattr(w, "_state", _shift(w)),
+                 field="lines.0.units"),
+        ),
+    ),
+)  # fmt: skip
+
+
+# --- a person's role and supervisor (accounts.rules: the admin's profile form and accounts.services.user_set_role) ---
+
+
+def _profile_models():
+    from accounts.models import Profile
+
+    return Profile
+
+
+def _profile_admin_change(w, v):
+    """The admin's change form of the rep's profile (the rep of the world's store, in the supervisor's team)."""
+    return {
+        "user": w.rep.pk,
+        "role": v.get("role", Role.REP),
+        "region": "",
+        "supervisor": getattr(w, v["supervisor"]).pk if v.get("supervisor") else "",
+        "phone": "",
+    }
+
+
+def _profile_doors():
+    return (
+        Door("admin_change", "admin", lambda w: admin_url(_profile_models(), "change", w.rep.profile.pk),
+             _profile_admin_change),
+    )  # fmt: skip
+
+
+RULES += (
+    Rule(
+        "profile.supervisor_role", "profile.supervisor_role", _profile_models(), "supervisor",
+        good={"supervisor": "supervisor"}, bad={"supervisor": "finance"},
+        message="is not a KA supervisor (Finance)",
+        doors=_profile_doors(),
+    ),
+    Rule(
+        "profile.supervisor_self", "profile.supervisor_self", _profile_models(), "supervisor",
+        good={"supervisor": "supervisor"}, bad={"supervisor": "rep"},
+        message="cannot be their own supervisor",
+        doors=_profile_doors(),
+    ),
+    Rule(
+        "profile.rep_has_stores", "profile.rep_has_stores", _profile_models(), "role",
+        good={"role": Role.REP, "supervisor": "supervisor"}, bad={"role": Role.FINANCE},
+        message="as their sales rep: 1. Give them to another sales rep",
+        doors=_profile_doors(),
+    ),
+)  # fmt: skip
