@@ -138,6 +138,13 @@ class ImportRejected(DomainError):
         super().__init__("import.invalid_rows", message, bad_rows=bad_rows, rows=rows, **counts)
 
 
+def _megabytes(size: int) -> int | float:
+    """A size in MB as a number to one place (a whole one without it: 10, 1.5), for the refusal's words and its
+    params alike."""
+    megabytes = round(size / (1024 * 1024), 1)
+    return int(megabytes) if megabytes == int(megabytes) else megabytes
+
+
 class FileTooLarge(DomainError):
     """An upload over KA.upload_max_bytes, refused before it is opened: HTTP 413."""
 
@@ -148,7 +155,7 @@ class FileTooLarge(DomainError):
             "import.too_large",
             gettext_lazy("The file is larger than %(limit_mb)s MB."),
             field="file",
-            limit_mb=f"{limit / (1024 * 1024):.1f}".removesuffix(".0"),
+            limit_mb=_megabytes(limit),
             limit_bytes=limit,
         )
 

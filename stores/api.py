@@ -28,6 +28,7 @@ from ka_portal.scope import (
 from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
 from .models import Delivery, Listing, Product, Store
+from .rules import purchase_above_shelf
 from .selectors import delivery_unit_price, delivery_value
 
 User = get_user_model()
@@ -109,6 +110,15 @@ class ListingSerializer(serializers.ModelSerializer):
         help_text="The purchase price is above the shelf price: stored before that was refused "
         "(listing.purchase_above_shelf), its prices are to be corrected. ?purchase_above_shelf=true lists them.",
     )
+
+    # A page written from values() rows (ka_portal/values_pages.py) reads the mark from the two prices by the rule's
+    # own function, as the property does.
+    values_derived = {
+        "purchase_above_shelf": (
+            ("purchase_price", "shelf_price"),
+            lambda row: purchase_above_shelf(row["purchase_price"], row["shelf_price"]),
+        )
+    }
 
     class Meta:
         model = Listing

@@ -231,11 +231,14 @@ def test_reports_add_up_amounts_wider_than_one_money_column(api_client, admin_us
     from decimal import Decimal
 
     from contracts import services as contracts
+    from contracts.models import Invoice
 
     account = KeyAccountFactory()
     for n in range(2):
-        contracts.invoice_create(
-            account=account, number=f"BIG{n}", date=date(2026, 10, 1), amount=Decimal("999999999999.99")
+        invoice = contracts.invoice_create(account=account, number=f"BIG{n}", date=date(2026, 10, 1), amount=Decimal(1))
+        # the widest a money column holds: stored so before the portal capped one document (bounds.DOCUMENT_AMOUNT_MAX)
+        Invoice.objects.filter(pk=invoice.pk).update(
+            amount=Decimal("999999999999.99"), open_amount=Decimal("999999999999.99")
         )
     api_client.force_authenticate(admin_user)
 

@@ -208,14 +208,15 @@ def test_the_roster_export_names_the_supervisor_and_imports_back(split_days, cli
     rows = sheet_rows(client.get(reverse("promoters:roster"), {"export": "xlsx"}, HTTP_ACCEPT_LANGUAGE="en"))
 
     header, line = rows[0], rows[1]
-    assert line[header.index("Supervisor")] == "王强"
-    # the file goes back in as it came out: the supervisor found by name (a username still works)
-    keep = ["Code", "Name", "Phone", "Kind", "Employed by", "Agency", "Supervisor", "Stores", "Daily fee",
+    assert line[header.index("Supervisor username")] == "王强"
+    # the file goes back in as it came out (the import's own headers): the supervisor found by name (a username
+    # still works)
+    keep = ["Code", "Name", "Phone", "Kind", "Employer", "Agency", "Supervisor username", "Stores", "Daily fee",
             "Monthly pay", "Started on", "Ended on"]  # fmt: skip
     picked = [[line[header.index(name)] for name in keep]]
     picked[0][keep.index("Name")] = "马建华二"
     picked[0][keep.index("Kind")] = "merchandiser"
-    picked[0][keep.index("Employed by")] = "maker"
+    picked[0][keep.index("Employer")] = "maker"
     with translation.override("en"):
         result = run_import(kind=KINDS["promoters"], source=xlsx_upload(keep, picked), user=split_days["supervisor"])
     assert result.updated == 1

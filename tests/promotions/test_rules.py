@@ -52,7 +52,7 @@ def test_a_ten_percent_in_store_over_28_days_names_rule_2_and_the_numbers():
         (violation,) = check_plan(plan(IN_STORE, 29, [item("4.50")]))
         assert violation.rule == 2 and violation.code == "promotion.period"
         assert "cut 10 %" in violation.detail and "14-day periods" in violation.detail
-        assert "at most 28 days, not 29" in violation.detail
+        assert "plans run at most 2 of them: 28 days, not 29" in violation.detail
 
 
 def test_a_five_percent_in_store_over_31_days_breaks_the_month_rule():

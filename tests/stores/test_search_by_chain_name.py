@@ -82,9 +82,8 @@ def test_the_api_search_finds_the_english_name_too(api_client, world, url, code_
     rep, _shops = world
     api_client.force_authenticate(rep)
 
-    for params in ({"search": "Walmart"}, {"q": "Walmart"}):
-        rows = api_client.get(url, params, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"]
-        assert {code_of(row) for row in rows} == {"WMT"}, params
+    rows = api_client.get(url, {"search": "Walmart"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"]
+    assert {code_of(row) for row in rows} == {"WMT"}
 
 
 @pytest.mark.parametrize(

@@ -144,18 +144,27 @@ def test_the_import_refuses_with_the_same_words(api_client, manager, account, dj
     assert not Store.objects.exists()
 
 
-def test_an_import_without_a_longitude_column_clears_the_position_whole(admin_user, account):
+@pytest.mark.parametrize(
+    ("latitude", "position"),
+    [("-", (None, None)), (None, (Decimal("31.2"), Decimal("121.4")))],
+    ids=["dash-clears-the-pair", "blank-keeps-it"],
+)
+def test_an_import_without_a_longitude_column_clears_the_position_whole_or_keeps_it(
+    admin_user, account, latitude, position
+):
+    """A dash in the latitude cell empties the position whole, its longitude too (no half position is stored); a
+    blank cell on a row updating the store keeps it (imports: a blank cell never erases)."""
     from imports.registry import kind_named
     from imports.runner import run_import
 
     StoreFactory(account=account, code="M-1", latitude=Decimal("31.2"), longitude=Decimal("121.4"))
     upload = xlsx_upload(
-        ["account code", "store code", "store name", "grade", "latitude"], [["MINE", "M-1", "店", "A", None]]
+        ["account code", "store code", "store name", "grade", "latitude"], [["MINE", "M-1", "店", "A", latitude]]
     )
 
     run_import(kind=kind_named("stores"), source=upload, user=admin_user)
 
-    assert Store.objects.values_list("latitude", "longitude").get() == (None, None)
+    assert Store.objects.values_list("latitude", "longitude").get() == position
 
 
 # --- the database -------------------------------------------------------------------------------------

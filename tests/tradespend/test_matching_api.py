@@ -28,8 +28,11 @@ def test_deductions_carry_state_period_and_matches(api_client, finance, matching
         "reference": "FY-0001",
         "period_start": "2026-09",
         "period_end": "2026-10",
-        "state": "matched",  # read-only: ignored
+        "state": "matched",  # read-only: a create naming it is refused, naming it, and nothing is recorded
     }
+    refused = api_client.post("/api/v1/deductions/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
+    assert refused.status_code == 400 and list(refused.json()["errors"]) == ["state"]
+    del body["state"]
     created = api_client.post("/api/v1/deductions/", body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
     assert created.status_code == 201, created.json()
     data = created.json()

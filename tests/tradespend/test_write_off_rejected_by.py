@@ -114,7 +114,7 @@ def test_the_api_names_them_read_only(api_client, finance, manager, rejected):
     assert found["write_off_rejected_by"] == "mgr_a" and found["write_off_rejected_at"] is not None
     listed = api_client.get("/api/v1/disputes/").json()["results"]
     assert [(d["id"], d["write_off_rejected_by"]) for d in listed] == [(rejected.pk, "mgr_a")]
-    # read-only: a step's body naming them changes nothing
+    # read-only: a step's body naming them is refused, naming each, and changes nothing
     api_client.force_authenticate(finance)
     answer = api_client.post(
         f"/api/v1/disputes/{rejected.pk}/write-off/",
@@ -122,5 +122,6 @@ def test_the_api_names_them_read_only(api_client, finance, manager, rejected):
         format="json",
         HTTP_IDEMPOTENCY_KEY="again-1",
     )
-    assert answer.status_code == 200, answer.content
-    assert answer.json()["write_off_rejected_by"] == "mgr_a"
+    assert answer.status_code == 400, answer.content
+    assert set(answer.json()["errors"]) == {"write_off_rejected_by", "write_off_rejected_at"}
+    assert api_client.get(f"/api/v1/disputes/{rejected.pk}/").json()["write_off_rejected_by"] == "mgr_a"
