@@ -26,6 +26,14 @@ def listing(manager):
     return ListingFactory(store=store, product=ProductFactory(code="P001"), purchase_price=Decimal("4.10"))
 
 
+@pytest.fixture
+def api_client(api_client):
+    """The API client asking for English: these tests read the English refusals (translation.override in a test does
+    not reach the request, which the API answers in its own language, Chinese first)."""
+    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return api_client
+
+
 def _body(**more):
     return {"store": "WMT-001", "product": "P001", "date": "2026-12-04", "quantity": 12, "unit_price": "4.00",
             "reference": "ERP-QA-1", **more}  # fmt: skip
