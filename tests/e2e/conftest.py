@@ -244,6 +244,16 @@ def until(page, script: str, arg=None, *, wait_ms: int = WAIT_LIMIT_MS) -> None:
         page.wait_for_timeout(200)
 
 
+def kept_offline(page, url: str) -> None:
+    """The service worker controls the page and keeps `url` for when there is no network. A page that loaded while
+    the worker was installing may stay uncontrolled (Chromium): the next load is controlled, as for a rep."""
+    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("!!navigator.serviceWorker.controller"):
+        page.reload()
+    until(page, "() => !!navigator.serviceWorker.controller")
+    until(page, "async (url) => !!(await caches.match(url, {ignoreVary: true}))", url)
+
+
 def _answer(page, script: str, arg):
     try:
         return page.evaluate(script, arg)

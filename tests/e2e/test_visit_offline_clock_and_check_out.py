@@ -22,7 +22,7 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_u
 from tests.visits.factories import VisitFactory
 from visits.models import Visit
 
-from .conftest import _close, _page, log_in, until
+from .conftest import _close, _page, kept_offline, log_in, until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -163,7 +163,7 @@ def test_values_waiting_to_upload_are_said_so_and_discard_leaves_them(phone, liv
     url = f"/visits/{visit.pk}/"
     log_in(phone, "rep1", "demo-pass-1")
     phone.goto(url)
-    _kept_offline(phone, f"{live_server.url}{url}")
+    kept_offline(phone, f"{live_server.url}{url}")
 
     phone.context.set_offline(True)
     phone.get_by_label("发现的问题").fill("端架有破损包装")
@@ -209,10 +209,10 @@ def test_a_stops_page_kept_on_the_phone_stops_saying_a_visit_is_open_once_checke
     stop, visit_url = f"/visits/start/{other.pk}/", f"/visits/{visit.pk}/"
     log_in(phone, "rep1", "demo-pass-1")
     phone.goto(stop)
-    _kept_offline(phone, f"{live_server.url}{stop}")
+    kept_offline(phone, f"{live_server.url}{stop}")
     expect(phone.get_by_test_id("still-open")).to_contain_text("沃尔玛五角场店")
     phone.goto(visit_url)
-    _kept_offline(phone, f"{live_server.url}{visit_url}")
+    kept_offline(phone, f"{live_server.url}{visit_url}")
 
     # checked out with no network: the stop's page, opened from the phone, leaves that visit out
     phone.context.set_offline(True)
@@ -271,12 +271,3 @@ def test_a_check_out_refused_after_it_waited_says_to_complete_the_visit_in_one_s
     expect(phone.get_by_test_id("fix-count")).to_contain_text("未签退", timeout=WAIT)
     assert "海川纯生啤酒" not in phone.get_by_test_id("fix-count").inner_text()
     refused.screenshot(path=f"{ARTIFACTS}/visit-check-out-refused-queue.png")
-
-
-def _kept_offline(page, url: str) -> None:
-    """The service worker controls the page and keeps `url` for when there is no network."""
-    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("!!navigator.serviceWorker.controller"):
-        page.reload()
-    until(page, "() => !!navigator.serviceWorker.controller")
-    until(page, "async (url) => !!(await caches.match(url, {ignoreVary: true}))", url)

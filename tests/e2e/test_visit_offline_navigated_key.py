@@ -15,7 +15,7 @@ from ka_portal.models import IdempotencyKey
 from tests.factories import StoreFactory, make_user
 from visits.models import Visit
 
-from .conftest import log_in
+from .conftest import kept_offline, log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
@@ -50,11 +50,7 @@ def test_a_check_in_whose_answer_was_lost_goes_up_under_the_key_it_was_sent_with
     log_in(phone, "rep1", "demo-pass-1")
     phone.wait_for_url("**/visits/today/")
     # the worker controls Today and keeps it (where a check-in kept on the phone comes back to)
-    until(phone, "() => navigator.serviceWorker.ready.then(() => true)")
-    if not phone.evaluate("!!navigator.serviceWorker.controller"):
-        phone.reload()
-    until(phone, "() => !!navigator.serviceWorker.controller")
-    until(phone, "async (url) => !!(await caches.match(url, {ignoreVary: true}))", f"{live_server.url}/visits/today/")
+    kept_offline(phone, f"{live_server.url}/visits/today/")
 
     # the first send reaches the server, then the network drops before its answer, and stays down a while: the
     # outbox's own tries (Today uploads as it opens) find none

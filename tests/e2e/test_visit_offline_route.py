@@ -18,7 +18,7 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_u
 from tests.visits.factories import RoutePlanFactory, RouteStopFactory, TaskFactory
 from visits.models import ChecklistResult, Task, Visit
 
-from .conftest import log_in, until
+from .conftest import kept_offline, log_in, until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
@@ -62,16 +62,6 @@ def route():
     RouteStopFactory(plan=plan, store=store, day=SERVER_TIME.weekday(), position=0)
     task = TaskFactory(store=store, title="补齐端架价签", due_on=SERVER_TIME.date() + timedelta(days=1))
     return store, beer, chips, task
-
-
-def kept_offline(page, url: str) -> None:
-    """The service worker controls the page and keeps `url` for when there is no network. A page that loaded
-    while the worker was installing may stay uncontrolled (Chromium): the next load is controlled, as for a rep."""
-    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("!!navigator.serviceWorker.controller"):
-        page.reload()
-    until(page, "() => !!navigator.serviceWorker.controller")
-    until(page, "async (url) => !!(await caches.match(url))", url)
 
 
 @NO_ROUTE_TODAY

@@ -17,7 +17,7 @@ from tests.factories import ListingFactory, ProductFactory, StoreFactory, make_u
 from tests.visits.factories import VisitFactory
 from visits.models import ChecklistResult, Visit, VisitPhoto
 
-from .conftest import log_in
+from .conftest import kept_offline, log_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.service_worker]
 WAIT = 20_000  # ms: the live server answers slowly on a busy CI machine
@@ -44,15 +44,6 @@ def until(page, script: str, arg=None) -> None:
             pass
         assert time.monotonic() < deadline, script
         page.wait_for_timeout(200)
-
-
-def kept_offline(page, url: str) -> None:
-    """The service worker controls the page and keeps `url` for when there is no network."""
-    until(page, "() => navigator.serviceWorker.ready.then(() => true)")
-    if not page.evaluate("!!navigator.serviceWorker.controller"):
-        page.reload()
-    until(page, "() => !!navigator.serviceWorker.controller")
-    until(page, "async (url) => !!(await caches.match(url, {ignoreVary: true}))", url)
 
 
 @pytest.mark.parametrize("copy", ["refreshed", "left_old"])
