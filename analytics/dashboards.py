@@ -98,7 +98,7 @@ class RepDashboard:
     grade_counts: dict
     review_comments: list  # the reviews with a comment on the rep's visits of the last days (review_comments_for_rep)
     review_days: int
-    reviewed_url: str  # the rep's reviewed visits (the visit list, each with its review's comment)
+    commented_url: str  # the rep's visits with a review's comment (the visit list, each with its reviews' comments)
 
     @property
     def today_percent(self) -> int:
@@ -172,7 +172,7 @@ def rep_dashboard(user, *, today: date) -> RepDashboard:
         grade_counts=dict(active_stores.values_list("grade").annotate(n=Count("id")).order_by()),
         review_comments=list(visits.review_comments_for_rep(user, today=today)[:FEW]),
         review_days=visits.REVIEW_DAYS,
-        reviewed_url=_link("visits:visit-list", {"reviewed": "true"}),
+        commented_url=_link("visits:visit-list", {"commented": "true"}),
     )
 
 
@@ -198,11 +198,14 @@ class SupervisorDashboard:
     compliance: list  # visits.selectors.RepCompliance per rep
     compliance_url: str
     review_since: date
-    red_visits: Figure  # red visits of the queue below (not reviewed yet)
+    red_visits: Figure  # red visits of the queue below (not reviewed by this supervisor yet)
     yellow_visits: Figure  # yellow ones
-    to_review: Figure  # the team's checked-out visits of the last days not reviewed yet (visits.selectors.review_queue)
+    # the team's checked-out visits of the last days this supervisor has not reviewed yet (another reviewer's review,
+    # the account's KA manager's, leaves a visit in it: visits.selectors.review_queue)
+    to_review: Figure
     review_list: list
-    # the checked-out visits left out of the queue, older than its days, still not reviewed (review_overdue_params)
+    # the checked-out visits left out of the queue, older than its days, still without their review
+    # (review_overdue_params)
     older_to_review: Figure
     overdue_tasks: Figure
     overdue_list: list
@@ -238,9 +241,9 @@ class SupervisorDashboard:
 
 @reads_from_replica()
 def supervisor_dashboard(user, *, today: date) -> SupervisorDashboard:
-    """The team's route compliance this week, the visits of the last week to review (checked out, not reviewed yet:
-    red, then yellow, then green), the team's overdue tasks, the reps without a published route plan for next week,
-    and the promotion drafts to submit."""
+    """The team's route compliance this week, the visits of the last week to review (checked out, not reviewed by
+    them yet: red, then yellow, then green), the team's overdue tasks, the reps without a published route plan for
+    next week, and the promotion drafts to submit."""
     from visits import selectors as visits
     from visits.filters import TaskFilter, VisitFilter
     from visits.models import Visit

@@ -120,7 +120,7 @@ class NotCountedInline(ReadOnlyInline):
 
 
 class VisitReviewInline(ReadOnlyInline):
-    """The visit's review, shown: written on the visit page or the API (visits.services.visit_review)."""
+    """The visit's reviews (one per reviewer), shown: written on the visit page or the API (visits.services)."""
 
     model = VisitReview
     fields = readonly_fields = ("by", "reviewed_at", "comment", "edited_at")

@@ -28,6 +28,7 @@ from ka_portal.api_fields import RowsNamingRecords, related
 from ka_portal.errors import DomainConflict
 from ka_portal.formatting import PacksNotationError, format_packs, parse_packs
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import (
     products_for,
     route_plans_for,
@@ -240,7 +241,7 @@ PLANNER_ONLY = OpenApiResponse(description="Your role does not plan routes.")
 PUBLISHED = OpenApiResponse(description="The plan is published: take it back to draft first (route.published).")
 
 
-class RoutePlanViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelViewSet):
+class RoutePlanViewSet(RecordETagMixin, CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelViewSet):
     """Weekly route plans (周拜访路线表): a rep sees their published plans, a supervisor their team's; a manager
     the plans with stops at their accounts' stores, and of each plan only those stops.
 
@@ -572,8 +573,8 @@ class VisitPhotoUploadSerializer(serializers.Serializer):
 
 
 class VisitReviewSerializer(serializers.ModelSerializer):
-    """A visit's review (SPEC §1: a KA supervisor reviews visit reports): who marked it reviewed and when, the comment
-    for the rep, and when its writer last changed the comment."""
+    """A review of a visit (SPEC §1: a KA supervisor reviews visit reports; one per reviewer): who marked it reviewed
+    and when, their comment for the rep, and when they last changed the comment."""
 
     reviewed_by = related(User, scope=None, read_only=True, source="by", help_text="Who reviewed it, by username.")
     reviewed_at = serializers.DateTimeField(read_only=True, help_text="When it was first marked reviewed.")
@@ -588,10 +589,10 @@ class VisitReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _page_reviews(visit_ids: list[int]) -> dict[int, dict | None]:
-    """visit id → its review as VisitReviewSerializer writes it (None: not reviewed), for a page in one query."""
-    rows = write_children(VisitReviewSerializer, VisitReview.objects.order_by("pk"), "visit", visit_ids)
-    return {pk: (found[0] if found else None) for pk, found in rows.items()}
+def _page_reviews(visit_ids: list[int]) -> dict[int, list[dict]]:
+    """visit id → its reviews as VisitReviewSerializer writes them, the first first (empty: not reviewed), for a page
+    in one query."""
+    return write_children(VisitReviewSerializer, VisitReview.objects.order_by("reviewed_at", "pk"), "visit", visit_ids)
 
 
 class VisitReviewInputSerializer(serializers.Serializer):
@@ -610,9 +611,9 @@ class VisitReviewAnswerSerializer(VisitReviewSerializer):
 
     visit = serializers.IntegerField(read_only=True, source="visit_id", help_text="The visit reviewed.")
     next_to_review = serializers.SerializerMethodField(
-        help_text="The next visit waiting for your review (checked out in the last 7 days, not reviewed yet: red "
-        "first, then yellow, then green, newest first; the visit list's `open=false&reviewed=false&since=…`), as "
-        'the visit page\'s "Review next"; null when none waits.'
+        help_text="The next visit waiting for your review (checked out in the last 7 days, not reviewed by you yet, "
+        "whoever else has: red first, then yellow, then green, newest first; the visit list's "
+        '`open=false&reviewed_by_me=false&since=…`), as the visit page\'s "Review next"; null when none waits.'
     )
 
     class Meta(VisitReviewSerializer.Meta):
@@ -674,9 +675,9 @@ def _page_nested(visit_ids: list[int], context: dict, *, photos_as_rows: bool = 
     through VisitPhotoSerializer, or (`photos_as_rows`, a values page) as values() rows by its plan."""
     children = _page_children(visit_ids)
     # a visit open until this request (a save, a check-out just made) has no review: nothing to read
-    reviews = dict.fromkeys(visit_ids) if context.get("unreviewed") else _page_reviews(visit_ids)
-    for pk, review in reviews.items():
-        children[pk]["review"] = review
+    reviews = {pk: [] for pk in visit_ids} if context.get("unreviewed") else _page_reviews(visit_ids)
+    for pk, written in reviews.items():
+        children[pk]["reviews"] = written
     if photos_as_rows:
         photos = write_children(
             VisitPhotoSerializer, VisitPhoto.objects.order_by("pk"), "visit", list(children),
@@ -772,11 +773,13 @@ class VisitSerializer(serializers.ModelSerializer):
         "plan not executed; true: every plan checked and executed; null: not all checked yet). Elsewhere the "
         "rep's own answer, null for n.a.",
     )
-    review = VisitReviewSerializer(
+    reviews = VisitReviewSerializer(
+        many=True,
         read_only=True,
-        allow_null=True,
-        help_text="The supervisor's (or KA manager's, or administrator's) review of the checked-out visit, with the "
-        "comment for the rep; null while not reviewed. Filter the list with `reviewed=true|false`.",
+        help_text="The reviews of the checked-out visit, one per reviewer (the rep's KA supervisor, the account's KA "
+        "manager, an administrator), the first first, each with its comment for the rep; empty while not reviewed. "
+        "Filter the list with `reviewed=true|false` (by anyone), `reviewed_by_me=true|false` (your review queue) "
+        "and `commented=true|false` (a review with a comment).",
     )
 
     # A page through ka_portal/values_pages.py: the visits as values() rows, what they hold read for the whole page
@@ -786,7 +789,7 @@ class VisitSerializer(serializers.ModelSerializer):
         "stock_counts": ((), _nested("stock_counts")),
         "not_counted": ((), _nested("not_counted")),
         "photos": ((), _nested("photos")),
-        "review": ((), _nested("review")),
+        "reviews": ((), _nested("reviews")),
         "rating_reasons": (("rating_reasons",), lambda row: _rating_reasons(row["rating_reasons"])),
         "no_position": (("latitude", "longitude"), lambda row: row["latitude"] is None or row["longitude"] is None),
         "checkout_missing": (("checkout_missing",), lambda row: _with_codes(row["checkout_missing"], row["_codes"])),
@@ -833,7 +836,7 @@ class VisitSerializer(serializers.ModelSerializer):
             "stock_counts",
             "not_counted",
             "photos",
-            "review",
+            "reviews",
         ]
         read_only_fields = fields
         extra_kwargs = {
@@ -1114,6 +1117,7 @@ class VisitCreateSerializer(VisitRecordSerializer):
 
 
 class VisitViewSet(
+    RecordETagMixin,
     CachedListMixin,
     ValuesPageMixin,
     mixins.ListModelMixin,
@@ -1286,7 +1290,7 @@ class VisitViewSet(
             ],
             "not_counted": sorted(products[pk].code for pk in recorded.not_counted),
             "photos": [],
-            "review": None,  # a visit just made: open, not reviewed
+            "reviews": [],  # a visit just made: open, not reviewed
         }
         answer = write_one(VisitSerializer, self.get_queryset(), visit, _nested=nested, _codes={})
         if answer is None:  # pragma: no cover - the visits list takes the values path (test_api_values_pages)
@@ -1379,8 +1383,7 @@ class VisitViewSet(
 
     _REVIEW_REFUSED = {
         400: OpenApiResponse(
-            description='Refused: {"code", "detail", "params"}. visit.review_comment_too_long (params length, max), '
-            "visit.review_not_yours (PATCH of a review another reviewer wrote: params who, reviewed_by)."
+            description='Refused: {"code", "detail", "params"}. visit.review_comment_too_long (params length, max).'
         ),
         403: OpenApiResponse(
             description="A role refused, as elsewhere in the API: permission_denied (your role does not read visits), "
@@ -1403,14 +1406,17 @@ class VisitViewSet(
             **_REVIEW_REFUSED,
             409: OpenApiResponse(
                 description="visit.review_open (the visit is not checked out yet), or visit.already_reviewed (params "
-                "who, reviewed_by, when: one review per visit; its writer changes it with PATCH); or "
+                "who, reviewed_by, when: you reviewed it already, one review per reviewer; change yours with PATCH); "
+                "or "
                 "idempotency.in_flight: a request with this Idempotency-Key is still running."
             ),
         },
         description="Mark a checked-out visit reviewed, with an optional comment for the rep (SPEC §1: a KA "
         "supervisor reviews visit reports), as the visit page's Review form. A KA supervisor reviews their team's "
-        "visits, a KA manager those at their accounts' stores, an administrator any; a sales rep never. The visit "
-        "leaves the reviewer's queue (the supervisor's home, `next_to_review`) and its `review` shows to the rep.",
+        "visits, a KA manager those at their accounts' stores, an administrator any; a sales rep never. Each reviewer "
+        "writes their own review, beside any other reviewer's (the supervisor's and the manager's both show). The "
+        "visit leaves the reviewer's own queue (the supervisor's home, `next_to_review`) and the review shows to the "
+        "rep among the visit's `reviews`.",
     )
     @action(detail=True, methods=["post"], url_path="review", permission_classes=[ReviewsVisits])
     def review(self, request, pk=None):
@@ -1428,14 +1434,15 @@ class VisitViewSet(
             200: VisitReviewAnswerSerializer,
             **_REVIEW_REFUSED,
             409: OpenApiResponse(
-                description="visit.not_reviewed: the visit has no review yet (POST one); visit.review_open; or "
+                description="visit.not_reviewed: you have not reviewed the visit yet (POST your review; another "
+                "reviewer's review is theirs); visit.review_open; or "
                 "idempotency.in_flight: a "
                 "request with this Idempotency-Key is still running."
             ),
         },
         description="Change the comment of the review you wrote: who reviewed and when stay, `edited_at` says when "
-        "the comment last changed (the same comment again changes nothing). Only the review's writer changes it "
-        "(visit.review_not_yours).",
+        "the comment last changed (the same comment again changes nothing). A reviewer changes only their own "
+        "review.",
     )
     @review.mapping.patch
     def review_edit(self, request, pk=None):
@@ -1496,6 +1503,7 @@ class CanAssignTasks(permissions.BasePermission):
 
 
 class TaskViewSet(
+    RecordETagMixin,
     CachedListMixin,
     ValuesPageMixin,
     IdempotentCreateMixin,
@@ -1610,7 +1618,7 @@ class SuggestedOrderSerializer(serializers.ModelSerializer):
         return format_packs(order.suggested_packs, order.product.packs_per_case)
 
 
-class SuggestedOrderViewSet(CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelViewSet):
+class SuggestedOrderViewSet(RecordETagMixin, CachedListMixin, ValuesPageMixin, viewsets.ReadOnlyModelViewSet):
     """Suggested orders (建议订货单) per store × product, as the visit and the nightly job compute them: by default
     those in force now; `date` gives those in force on a day (`date` of a row: the day it was computed)."""
 

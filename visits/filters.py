@@ -22,7 +22,7 @@ from ka_portal.scope import accounts_for, products_for, route_stops_for, stores_
 from stores.models import Product, Store
 
 from . import selectors
-from .models import RoutePlan, SuggestedOrder, Task, Visit
+from .models import RoutePlan, SuggestedOrder, Task, Visit, VisitReview
 
 
 def _store_filter(**kwargs):
@@ -73,14 +73,32 @@ class VisitFilter(StoreSearchFilterSet):
         "earlier day); `false`: checked out.",
     )
     far_from_store = yes_no_filter(_("Far from the store"), help_text="Checked in far from the store.")
-    # what a supervisor has still to review (SPEC §1): the queue on their home is `open=false&reviewed=false`
     reviewed = yes_no_filter(
         _("Review"),
         yes=pgettext_lazy("visit", "Reviewed"),
         no=_("Not reviewed"),
         method="filter_reviewed",
-        help_text="`true`: reviewed by a supervisor, KA manager or administrator (the visit's `review`); `false`: "
-        "not reviewed yet (an open visit is never reviewed).",
+        help_text="`true`: reviewed by at least one supervisor, KA manager or administrator (the visit's `reviews`); "
+        "`false`: not reviewed by anyone yet (an open visit is never reviewed).",
+    )
+    # what a reviewer has still to review (SPEC §1): the queue on a supervisor's home is `open=false&reviewed_by_me=
+    # false`; another reviewer's review leaves a visit in it (each reviewer writes their own)
+    reviewed_by_me = yes_no_filter(
+        _("Your review"),
+        yes=_("Reviewed by you"),
+        no=_("Not reviewed by you"),
+        method="filter_reviewed_by_me",
+        help_text="`true`: you reviewed it; `false`: you have not reviewed it yet, whoever else has (your review "
+        "queue, with `open=false`). Only a reviewer (a supervisor, KA manager or administrator) reviews.",
+    )
+    # the rep's home links the visits whose review has words for them: a review without a comment only says "seen"
+    commented = yes_no_filter(
+        _("Review comment"),
+        yes=_("With a comment"),
+        no=_("Without a comment"),
+        method="filter_commented",
+        help_text="`true`: at least one of its reviews has a comment for the rep; `false`: none has (or it is not "
+        "reviewed).",
     )
     flagged = yes_no_filter(
         # a yes/no filter: "有异常", not the run list's count of flagged pairs ("异常数")
@@ -93,7 +111,8 @@ class VisitFilter(StoreSearchFilterSet):
     class Meta:
         model = Visit
         fields = [
-            "q", "day", "since", "until", "store", "rep", "rating", "open", "reviewed", "far_from_store", "flagged",
+            "q", "day", "since", "until", "store", "rep", "rating", "open", "reviewed", "reviewed_by_me", "commented",
+            "far_from_store", "flagged",
         ]  # fmt: skip
 
     not_on_page = ("day",)
@@ -103,7 +122,25 @@ class VisitFilter(StoreSearchFilterSet):
         return queryset.filter(checked_in_at__gte=start, checked_in_at__lt=end)
 
     def filter_reviewed(self, queryset, name, value):
-        return queryset.filter(review__isnull=not value)
+        return self._with_review(queryset, value)
+
+    def filter_reviewed_by_me(self, queryset, name, value):
+        return self._with_review(queryset, value, by=self.request.user)
+
+    def filter_commented(self, queryset, name, value):
+        return self._with_review(queryset, value, commented=True)
+
+    @staticmethod
+    def _with_review(queryset, value: bool, *, by=None, commented: bool = False):
+        """The visits with (`value`) or without a review: any, `by`'s, or one with a comment. An EXISTS, so a visit
+        with several reviews is listed once."""
+        reviews = VisitReview.objects.filter(visit=OuterRef("pk"))
+        if by is not None:
+            reviews = reviews.filter(by=by)
+        if commented:
+            reviews = reviews.exclude(comment="")
+        found = Exists(reviews)
+        return queryset.filter(found if value else ~found)
 
     def filter_flagged(self, queryset, name, value):
         """Short, without a position, checked out incomplete (under a reason), or checked out on a later day (its

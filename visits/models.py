@@ -349,16 +349,17 @@ class Visit(models.Model):
 
 
 class VisitReview(models.Model):
-    """A supervisor's review of a visit report (SPEC §1: a KA supervisor reviews visit reports): who marked the
-    checked-out visit reviewed and when, with an optional comment for the rep ("价签问题下次带新价签"). One per visit;
-    its writer may amend the comment, which keeps who and when it was first written and says when it was last
-    edited (`edited_at`); earlier wordings are not kept. Written only by visits.services.visit_review and
-    visit_review_edit (page and API alike)."""
+    """A reviewer's review of a visit report (SPEC §1: a KA supervisor reviews visit reports): who marked the
+    checked-out visit reviewed and when, with an optional comment for the rep ("价签问题下次带新价签"). One per
+    reviewer and visit: the rep's supervisor and the account's KA manager each write their own, and a visit stays in
+    a reviewer's queue until they have written theirs. Its writer may amend the comment, which keeps who and when it
+    was first written and says when it was last edited (`edited_at`); earlier wordings are not kept. Written only by
+    visits.services.visit_review, visit_review_edit and visit_review_save (page and API alike)."""
 
     # the longest comment a review takes (visits.services: visit.review_comment_too_long)
     COMMENT_MAX = 1000
 
-    visit = models.OneToOneField(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="review")
+    visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="reviews")
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -374,6 +375,8 @@ class VisitReview(models.Model):
                 condition=models.Q(edited_at__isnull=True) | models.Q(edited_at__gte=models.F("reviewed_at")),
                 name="visitreview_edited_after_reviewed",
             ),
+            # a reviewer amends their own review; a second one of theirs is a repeat (visit.already_reviewed)
+            models.UniqueConstraint(fields=["visit", "by"], name="visitreview_one_per_reviewer"),
         ]
 
     def __str__(self) -> str:

@@ -190,7 +190,7 @@ def visit_detail(user, pk: int | None = None, *, uuid=None) -> Visit:
 
     queryset = (
         visits_for(user)
-        .select_related("store__account", "rep", "review__by")
+        .select_related("store__account", "rep")
         .prefetch_related(
             "checklist",
             Prefetch("stock_counts", queryset=StockCount.objects.select_related("product")),
@@ -298,17 +298,32 @@ def visit_suggested_orders(visit: Visit) -> list[SuggestedOrder]:
 REVIEW_DAYS = 7
 
 
+def visit_reviews(visit: Visit | None = None) -> QuerySet:
+    """A visit's reviews (one per reviewer), the first written first, with their reviewers: of `visit` (its page),
+    or to prefetch as `reviews` (the visit list and its export). An open visit has none (reviewed once checked out,
+    and a visit is never opened again): its page reads nothing."""
+    reviews = VisitReview.objects.select_related("by").order_by("reviewed_at", "pk")
+    if visit is None:
+        return reviews
+    return reviews.none() if visit.is_open else reviews.filter(visit=visit)
+
+
 def review_queue_params(today: date) -> dict[str, str]:
-    """The visit list's filters (VisitFilter) that make a reviewer's queue: checked out, not reviewed, checked in
-    within the last REVIEW_DAYS days. The supervisor's home counts and links it with these, and the visit page's
-    "Review next" takes the next visit from it, so all three hold the same visits."""
-    return {"open": "false", "reviewed": "false", "since": (today - timedelta(days=REVIEW_DAYS - 1)).isoformat()}
+    """The visit list's filters (VisitFilter) that make a reviewer's queue: checked out, not reviewed by them (another
+    reviewer's review leaves it in theirs: each writes their own), checked in within the last REVIEW_DAYS days. The
+    supervisor's home counts and links it with these, and the visit page's "Review next" takes the next visit from
+    it, so all three hold the same visits."""
+    return {
+        "open": "false",
+        "reviewed_by_me": "false",
+        "since": (today - timedelta(days=REVIEW_DAYS - 1)).isoformat(),
+    }
 
 
 def review_overdue_params(today: date) -> dict[str, str]:
-    """The visit list's filters for the checked-out visits left out of the queue unreviewed (checked in before its
-    first day): the supervisor's home counts and links them, so none leaves the queue unseen."""
-    return {"open": "false", "reviewed": "false", "until": (today - timedelta(days=REVIEW_DAYS)).isoformat()}
+    """The visit list's filters for the checked-out visits left out of the reviewer's queue without their review
+    (checked in before its first day): the supervisor's home counts and links them, so none leaves the queue unseen."""
+    return {"open": "false", "reviewed_by_me": "false", "until": (today - timedelta(days=REVIEW_DAYS)).isoformat()}
 
 
 def review_comments_for_rep(user, *, today: date) -> QuerySet:

@@ -1221,57 +1221,53 @@ def _review_comment(comment: str | None) -> str:
 
 
 def _reviewable(visit: Visit, by) -> tuple[Visit, VisitReview | None]:
-    """The visit locked for its review, and its review if it has one; refused as review_refusal says. The lock makes
-    two reviewers at once (a supervisor and the account's manager) take turns: the second finds the first's review."""
+    """The visit locked for `by`'s review, and their own review of it if they wrote one (another reviewer's is theirs:
+    each reviewer writes their own); refused as review_refusal says. The lock makes two requests of one reviewer at
+    once (a form sent twice, a phone's retry) take turns: the second finds the first's review, so a reviewer never
+    has two (the database's unique (visit, by) holds it too)."""
     refusal = review_refusal(visit, by)
     if refusal is not None:
         raise refusal
     visit = _locked(visit)  # checked out, it stays so (no step opens a visit again)
-    return visit, VisitReview.objects.select_related("by").filter(visit=visit).first()
+    return visit, VisitReview.objects.filter(visit=visit, by=by).first()
 
 
-def _already_reviewed(review: VisitReview, by) -> DomainConflict:
-    """The refusal of a second review: who reviewed it and when (their own: change it instead)."""
+def _already_reviewed(review: VisitReview) -> DomainConflict:
+    """The refusal of a reviewer's second review: when they wrote theirs (change it instead)."""
     when = timezone.localtime(review.reviewed_at)
-    params = {"who": display_name(review.by), "reviewed_by": review.by.get_username(), "when": f"{when:%Y-%m-%d %H:%M}"}
-    if review.by_id == by.pk:
-        return DomainConflict(
-            "visit.already_reviewed",
-            _("You already reviewed this visit on %(when)s: change your review instead."),
-            **params,
-        )
-    return DomainConflict("visit.already_reviewed", _("%(who)s already reviewed this visit on %(when)s."), **params)
+    return DomainConflict(
+        "visit.already_reviewed",
+        _("You already reviewed this visit on %(when)s: change your review instead."),
+        who=display_name(review.by),
+        reviewed_by=review.by.get_username(),
+        when=f"{when:%Y-%m-%d %H:%M}",
+    )
 
 
 @transaction.atomic
 def visit_review(*, visit: Visit, by, comment: str = "") -> VisitReview:
-    """Mark a checked-out visit reviewed, with an optional comment for the rep (the API's POST). One review per
-    visit: a visit reviewed already is refused (`visit.already_reviewed`, naming who and when; its writer amends it
-    with visit_review_edit). Refused as review_refusal says: not a reviewer, out of scope, still open."""
+    """Mark a checked-out visit reviewed by `by`, with an optional comment for the rep (the API's POST). One review
+    per reviewer and visit: another reviewer's review is theirs and changes nothing here (the rep's supervisor and
+    the account's KA manager each write their own); a reviewer's second review is refused (`visit.already_reviewed`,
+    saying when they wrote theirs: they amend it with visit_review_edit). Refused as review_refusal says: not a
+    reviewer, out of scope, still open."""
     comment = _review_comment(comment)
-    visit, review = _reviewable(visit, by)
-    if review is not None:
-        raise _already_reviewed(review, by)
+    visit, own = _reviewable(visit, by)
+    if own is not None:
+        raise _already_reviewed(own)
     return VisitReview.objects.create(visit=visit, by=by, comment=comment)
 
 
 @transaction.atomic
 def visit_review_edit(*, visit: Visit, by, comment: str) -> VisitReview:
-    """Amend one's own review's comment (the API's PATCH). Who reviewed and when stay; `edited_at` says when it was
-    last changed (a save that changes nothing changes nothing). Only its writer amends a review
-    (`visit.review_not_yours`, naming them); a visit not reviewed yet is refused (`visit.not_reviewed`)."""
+    """Amend the comment of one's own review of the visit (the API's PATCH). Who reviewed and when stay; `edited_at`
+    says when it was last changed (a save that changes nothing changes nothing). A reviewer who has not reviewed the
+    visit yet is refused (`visit.not_reviewed`), whoever else has; nobody changes another's review."""
     comment = _review_comment(comment)
-    visit, review = _reviewable(visit, by)
-    if review is None:
-        raise DomainConflict("visit.not_reviewed", _("This visit is not reviewed yet: review it first."))
-    if review.by_id != by.pk:
-        raise DomainError(
-            "visit.review_not_yours",
-            _("%(who)s reviewed this visit: only they may change their review."),
-            who=display_name(review.by),
-            reviewed_by=review.by.get_username(),
-        )
-    return _amend(review, comment)
+    visit, own = _reviewable(visit, by)
+    if own is None:
+        raise DomainConflict("visit.not_reviewed", _("You have not reviewed this visit yet: review it first."))
+    return _amend(own, comment)
 
 
 def _amend(review: VisitReview, comment: str) -> VisitReview:
@@ -1285,15 +1281,14 @@ def _amend(review: VisitReview, comment: str) -> VisitReview:
 @transaction.atomic
 def visit_review_save(*, visit: Visit, by, comment: str = "") -> tuple[VisitReview, bool]:
     """The visit page's review form: review the visit, or amend the review `by` wrote (decided under the visit's
-    lock, so a form sent twice reviews once). Returns the review and whether it is new. Refused as visit_review and
-    visit_review_edit are (a visit another reviewed: `visit.already_reviewed`)."""
+    lock, so a form sent twice reviews once: the second amends with the same comment, which changes nothing).
+    Another reviewer's review does not matter: each writes their own. Returns the review and whether it is new.
+    Refused as visit_review is (not a reviewer, out of scope, still open, a comment too long)."""
     comment = _review_comment(comment)
-    visit, review = _reviewable(visit, by)
-    if review is None:
+    visit, own = _reviewable(visit, by)
+    if own is None:
         return VisitReview.objects.create(visit=visit, by=by, comment=comment), True
-    if review.by_id != by.pk:
-        raise _already_reviewed(review, by)
-    return _amend(review, comment), False
+    return _amend(own, comment), False
 
 
 # --- tasks -------------------------------------------------------------------------------------

@@ -4614,22 +4614,19 @@ RULES += (
         message="Visits are reviewed by the rep's KA supervisor, the account's KA manager or an administrator.",
         doors=_review_doors(),
     ),
-    # one review per visit: a second reviewer is told who reviewed it and when
+    # one review per reviewer and visit: another reviewer's review leaves room for the supervisor's own (good), their
+    # own second POST is refused, saying when they wrote theirs (the page's form amends their review instead)
     Rule(
         "visit.already_reviewed", "visit.already_reviewed", _review_model(), "__all__",
-        good={}, bad={"reviewed_by": "manager"},
-        message="already reviewed this visit on",
-        doors=_review_doors(),
+        good={"reviewed_by": "manager"}, bad={"reviewed_by": "supervisor"},
+        message="You already reviewed this visit on",
+        doors=tuple(door for door in _review_doors() if door.kind == "api_create"),
     ),
-    # only its writer changes a review's comment
-    Rule(
-        "visit.review_not_yours", "visit.review_not_yours", _review_model(), "__all__",
-        good={"reviewed_by": "supervisor"}, bad={"reviewed_by": "manager"},
-        doors=_review_doors(create=False, update=True),
-    ),
+    # a reviewer changes only their own review: the manager's review is not the supervisor's to change
     Rule(
         "visit.not_reviewed", "visit.not_reviewed", _review_model(), "__all__",
-        good={"reviewed_by": "supervisor"}, bad={},
+        good={"reviewed_by": "supervisor"}, bad={"reviewed_by": "manager"},
+        message="You have not reviewed this visit yet: review it first.",
         doors=_review_doors(create=False, update=True),
     ),
     Rule(
@@ -4787,6 +4784,18 @@ RULES += (
         bad={"status": "terminated", "terminated_on": "2026-05-20", "valid_to": "2026-11-30"},
         message="2026-05 is closed",
         doors=tuple(replace(door, prepare=_closed_may) for door in _contract_doors()),
+    ),
+)  # fmt: skip
+
+# A contract that has not started (MX-C-1 moved to start 2026-07-01, after the world's today) cannot be terminated,
+# whatever the date: the refusal, next to the status, says to choose Draft instead (helper h3).
+RULES += (
+    Rule(
+        "contract.terminated_before_start@status", "contract.terminated_before_start", Contract, "status",
+        good={"status": "draft", "valid_from": "2026-07-01", "valid_to": "2026-11-30"},
+        bad={"status": "terminated", "valid_from": "2026-07-01", "valid_to": "2026-11-30"},
+        message="a contract that has not started cannot be terminated. To call it off, choose the status Draft",
+        doors=_contract_doors(),
     ),
 )  # fmt: skip
 

@@ -93,19 +93,26 @@ def test_a_sales_rep_and_finance_never_review(who):
     assert not VisitReview.objects.exists()
 
 
-def test_one_review_a_visit_a_second_reviewer_is_told_who_and_when():
+def test_each_reviewer_writes_their_own_review_and_a_second_of_theirs_is_refused():
+    # given the supervisor's review
     t = team()
     visit = visit_of(t.rep, t.store)
     services.visit_review(visit=visit, by=t.supervisor, comment="不错")
 
-    by_manager = refused(lambda: services.visit_review(visit=visit, by=t.manager, comment="我也看看"))
-    again = refused(lambda: services.visit_review(visit=visit, by=t.supervisor, comment="再审一次"))
+    # when the account's manager reviews it too, and the supervisor once more
+    with time_machine.travel(NOW + timedelta(minutes=20), tick=False):
+        by_manager = services.visit_review(visit=visit, by=t.manager, comment="我也看看")
+        again = refused(lambda: services.visit_review(visit=visit, by=t.supervisor, comment="再审一次"))
 
-    assert (by_manager.code, by_manager.status_code) == ("visit.already_reviewed", 409)
-    assert by_manager.params["reviewed_by"] == "sup_rv" and by_manager.params["when"] == "2026-11-25 15:00"
-    assert "already reviewed this visit on 2026-11-25 15:00" in by_manager.detail
-    assert again.code == "visit.already_reviewed" and "change your review instead" in again.detail
-    assert list(VisitReview.objects.values_list("by__username", "comment")) == [("sup_rv", "不错")]
+    # then both reviews stand, each its reviewer's; the supervisor is told when they wrote theirs
+    assert (by_manager.by, by_manager.reviewed_at) == (t.manager, NOW + timedelta(minutes=20))
+    assert sorted(VisitReview.objects.values_list("by__username", "comment")) == [
+        ("mgr_rv", "我也看看"),
+        ("sup_rv", "不错"),
+    ]
+    assert (again.code, again.status_code) == ("visit.already_reviewed", 409)
+    assert again.params["reviewed_by"] == "sup_rv" and again.params["when"] == "2026-11-25 15:00"
+    assert again.detail == "You already reviewed this visit on 2026-11-25 15:00: change your review instead."
 
 
 @pytest.mark.parametrize(("length", "kept"), [(1000, True), (1001, False)])
@@ -151,15 +158,23 @@ def test_the_same_comment_again_is_no_edit():
     assert VisitReview.objects.get(visit=visit).edited_at is None
 
 
-def test_only_the_writer_amends_a_review():
+def test_a_reviewer_amends_only_their_own_review():
     t = team()
     visit = visit_of(t.rep, t.store)
     services.visit_review(visit=visit, by=t.supervisor, comment="价签问题")
 
+    # the manager has not reviewed it: the supervisor's review is not theirs to change
     error = refused(lambda: services.visit_review_edit(visit=visit, by=t.manager, comment="改掉"))
+    services.visit_review(visit=visit, by=t.manager, comment="经理意见")
+    services.visit_review_edit(visit=visit, by=t.manager, comment="经理改过的意见")
 
-    assert error.code == "visit.review_not_yours" and error.params["reviewed_by"] == "sup_rv"
-    assert VisitReview.objects.get(visit=visit).comment == "价签问题"
+    assert (error.code, error.status_code) == ("visit.not_reviewed", 409)
+    assert error.detail == "You have not reviewed this visit yet: review it first."
+    assert dict(VisitReview.objects.values_list("by__username", "comment")) == {
+        "sup_rv": "价签问题",
+        "mgr_rv": "经理改过的意见",
+    }
+    assert VisitReview.objects.get(by=t.supervisor).edited_at is None
 
 
 def test_a_review_not_written_yet_is_not_amended():
@@ -172,17 +187,19 @@ def test_a_review_not_written_yet_is_not_amended():
     assert not VisitReview.objects.exists()
 
 
-def test_the_pages_save_reviews_then_amends_and_refuses_anothers_review():
+def test_the_pages_save_reviews_then_amends_and_another_reviewer_adds_their_own():
     t = team()
     visit = visit_of(t.rep, t.store)
 
     first, created = services.visit_review_save(visit=visit, by=t.supervisor, comment="")
     again, created_again = services.visit_review_save(visit=visit, by=t.supervisor, comment="下次带新价签")
-    error = refused(lambda: services.visit_review_save(visit=visit, by=t.manager, comment="我来"))
+    managers, by_manager = services.visit_review_save(visit=visit, by=t.manager, comment="我来")
 
-    assert (created, created_again) == (True, False) and first.pk == again.pk
-    assert VisitReview.objects.get().comment == "下次带新价签"
-    assert error.code == "visit.already_reviewed"
+    assert (created, created_again, by_manager) == (True, False, True) and first.pk == again.pk != managers.pk
+    assert dict(VisitReview.objects.values_list("by__username", "comment")) == {
+        "sup_rv": "下次带新价签",
+        "mgr_rv": "我来",
+    }
 
 
 # --- the queue ----------------------------------------------------------------------------------------------------
@@ -196,19 +213,23 @@ def test_the_queue_is_the_teams_checked_out_unreviewed_visits_of_seven_days_wors
     red_new = visit_of(t.rep, t.store, days_ago=1, hour=16, rating=Visit.Rating.RED)
     visit_of(t.rep, t.store, days_ago=7, rating=Visit.Rating.RED)  # too old
     visit_of(t.rep, t.store, hour=14, closed=False)  # still open
-    reviewed = visit_of(t.rep, t.store, days_ago=2, rating=Visit.Rating.RED)
-    services.visit_review(visit=reviewed, by=t.manager)
+    by_manager = visit_of(t.rep, t.store, days_ago=2, rating=Visit.Rating.RED)
+    services.visit_review(visit=by_manager, by=t.manager)  # the manager's review: still the supervisor's to review
+    reviewed = visit_of(t.rep, t.store, days_ago=3, rating=Visit.Rating.RED)
+    services.visit_review(visit=reviewed, by=t.supervisor)  # theirs: done
     visit_of(t.other_rep, rating=Visit.Rating.RED)  # another team's
 
     queue = selectors.review_queue(t.supervisor, visits_for(t.supervisor), today=NOW.date())
 
-    assert list(queue) == [red_new, red_old, yellow, green]
-    assert selectors.next_to_review(t.supervisor, besides=red_new) == red_old
+    assert list(queue) == [red_new, by_manager, red_old, yellow, green]
+    assert selectors.next_to_review(t.supervisor, besides=red_new) == by_manager
     services.visit_review(visit=red_new, by=t.supervisor)
-    assert selectors.next_to_review(t.supervisor, besides=red_new) == red_old
-    for visit in (red_old, yellow, green):
+    assert selectors.next_to_review(t.supervisor, besides=red_new) == by_manager
+    for visit in (by_manager, red_old, yellow, green):
         services.visit_review(visit=visit, by=t.supervisor)
     assert selectors.next_to_review(t.supervisor) is None
+    # the manager's own queue still holds what only the supervisor reviewed
+    assert selectors.next_to_review(t.manager) == red_new
 
 
 def test_the_managers_queue_holds_only_visits_at_their_accounts_stores():
@@ -220,12 +241,12 @@ def test_the_managers_queue_holds_only_visits_at_their_accounts_stores():
     assert selectors.next_to_review(t.manager, besides=mine) is None
 
 
-# --- two reviewers at once ----------------------------------------------------------------------------------------
+# --- at once ----------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_a_supervisor_and_the_manager_reviewing_at_once_make_one_review():
+def test_a_supervisor_and_the_manager_reviewing_at_once_make_a_review_each():
     t = team()
     visit = visit_of(t.rep, t.store)
 
@@ -234,6 +255,42 @@ def test_a_supervisor_and_the_manager_reviewing_at_once_make_one_review():
         lambda: services.visit_review(visit=visit, by=t.manager, comment="经理"),
     )
 
-    assert len(results) == 1 and [error.code for error in errors] == ["visit.already_reviewed"]
-    assert VisitReview.objects.count() == 1
-    assert timezone.is_aware(VisitReview.objects.get().reviewed_at)
+    assert (len(results), errors) == (2, [])
+    assert sorted(VisitReview.objects.values_list("by__username", "comment")) == [
+        ("mgr_rv", "经理"),
+        ("sup_rv", "主管"),
+    ]
+    assert all(timezone.is_aware(review.reviewed_at) for review in VisitReview.objects.all())
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_reviewer_reviewing_twice_at_once_makes_one_review_and_the_second_is_told_so():
+    t = team()
+    visit = visit_of(t.rep, t.store)
+
+    results, errors = at_once(
+        lambda: services.visit_review(visit=visit, by=t.supervisor, comment="第一次"),
+        lambda: services.visit_review(visit=visit, by=t.supervisor, comment="第二次"),
+    )
+
+    assert len(results) == 1 and [(error.code, error.status_code) for error in errors] == [
+        ("visit.already_reviewed", 409)
+    ]
+    assert list(VisitReview.objects.values_list("by__username", "comment")) == [("sup_rv", results[0].comment)]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_pages_form_sent_twice_at_once_reviews_once():
+    t = team()
+    visit = visit_of(t.rep, t.store)
+
+    results, errors = at_once(
+        lambda: services.visit_review_save(visit=visit, by=t.supervisor, comment="价签问题"),
+        lambda: services.visit_review_save(visit=visit, by=t.supervisor, comment="价签问题"),
+    )
+
+    assert errors == [] and sorted(created for _review, created in results) == [False, True]
+    review = VisitReview.objects.get()
+    assert (review.by, review.comment, review.edited_at) == (t.supervisor, "价签问题", None)

@@ -1,6 +1,7 @@
-"""The review through the API (SPEC §1): POST /api/v1/visits/{id}/review/ marks a visit reviewed (an Idempotency-Key
-makes it safe to repeat), PATCH changes its writer's comment; a visit's detail and the list carry `review`, and the
-list filters `reviewed=true|false`. The same service as the page's, so the same refusals."""
+"""The reviews through the API (SPEC §1): POST /api/v1/visits/{id}/review/ marks a visit reviewed by the caller (an
+Idempotency-Key makes it safe to repeat), PATCH changes the caller's own comment; each reviewer writes their own
+review. A visit's detail and the list carry `reviews`, and the list filters `reviewed`, `reviewed_by_me` and
+`commented`. The same service as the page's, so the same refusals."""
 
 from datetime import timedelta
 
@@ -54,29 +55,49 @@ def test_a_supervisor_posts_a_review_and_is_told_the_next_visit_to_review():
     assert VisitReview.objects.get(visit=visit).by == t.supervisor
 
 
-def test_the_visit_detail_and_list_carry_the_review_and_the_list_filters_it():
+def test_the_visit_detail_and_list_carry_every_review_and_the_list_filters_them():
     t = team()
     reviewed = visit_of(t.rep, t.store)
     waiting = visit_of(t.rep, t.store, days_ago=1)
     services.visit_review(visit=reviewed, by=t.supervisor, comment="不错")
-    rep = as_user(t.rep)  # the rep reads the review of their visit
+    with time_machine.travel(NOW + timedelta(minutes=30), tick=False):
+        services.visit_review(visit=reviewed, by=t.manager)  # the account's manager: their own, without a comment
+    rep = as_user(t.rep)  # the rep reads the reviews of their visit
 
     detail = rep.get(f"/api/v1/visits/{reviewed.pk}/").json()
-    listed = {row["id"]: row["review"] for row in rep.get("/api/v1/visits/").json()["results"]}
+    listed = {row["id"]: row["reviews"] for row in rep.get("/api/v1/visits/").json()["results"]}
     only_reviewed = [row["id"] for row in rep.get("/api/v1/visits/", {"reviewed": "true"}).json()["results"]]
     not_reviewed = [row["id"] for row in rep.get("/api/v1/visits/", {"reviewed": "false"}).json()["results"]]
     refused = rep.get("/api/v1/visits/", {"reviewed": "maybe"}, **EN)
 
-    expected = {
-        "reviewed_by": "sup_rv",
-        "reviewed_at": "2026-11-25T15:00:00+08:00",
-        "comment": "不错",
-        "edited_at": None,
-    }
-    assert detail["review"] == expected
-    assert listed == {reviewed.pk: expected, waiting.pk: None}
+    expected = [
+        {"reviewed_by": "sup_rv", "reviewed_at": "2026-11-25T15:00:00+08:00", "comment": "不错", "edited_at": None},
+        {"reviewed_by": "mgr_rv", "reviewed_at": "2026-11-25T15:30:00+08:00", "comment": "", "edited_at": None},
+    ]
+    assert "review" not in detail
+    assert detail["reviews"] == expected
+    assert listed == {reviewed.pk: expected, waiting.pk: []}  # listed once, with both reviews
     assert (only_reviewed, not_reviewed) == ([reviewed.pk], [waiting.pk])
     assert refused.status_code == 400 and list(refused.json()["errors"]) == ["reviewed"]
+
+
+def test_the_list_filters_the_callers_own_reviews_and_the_visits_with_a_comment():
+    t = team()
+    by_manager = visit_of(t.rep, t.store)
+    by_both = visit_of(t.rep, t.store, days_ago=1)
+    waiting = visit_of(t.rep, t.store, days_ago=2)
+    services.visit_review(visit=by_manager, by=t.manager, comment="价签已换")
+    services.visit_review(visit=by_both, by=t.manager)
+    services.visit_review(visit=by_both, by=t.supervisor)
+
+    def ids(user, **filters) -> set[int]:
+        return {row["id"] for row in as_user(user).get("/api/v1/visits/", filters).json()["results"]}
+
+    assert ids(t.supervisor, reviewed_by_me="true") == {by_both.pk}
+    assert ids(t.supervisor, reviewed_by_me="false") == {by_manager.pk, waiting.pk}  # the manager's leaves it waiting
+    assert ids(t.manager, reviewed_by_me="false") == {waiting.pk}
+    assert ids(t.rep, commented="true") == {by_manager.pk}  # reviews without a comment only say "seen"
+    assert ids(t.rep, commented="false") == {by_both.pk, waiting.pk}
 
 
 def test_the_writer_patches_the_comment_and_the_answer_says_when_it_was_edited():
@@ -98,8 +119,7 @@ def test_the_writer_patches_the_comment_and_the_answer_says_when_it_was_edited()
     ("who", "method", "status", "code"),
     [
         ("rep", "post", 403, "visit.review_not_allowed"),  # the rep's own visit: the role is refused (403)
-        ("manager", "patch", 400, "visit.review_not_yours"),  # the supervisor's review
-        ("manager", "post", 409, "visit.already_reviewed"),
+        ("manager", "patch", 409, "visit.not_reviewed"),  # the supervisor's review is not the manager's to change
         ("supervisor", "post", 409, "visit.already_reviewed"),  # theirs: PATCH it instead
     ],
 )
@@ -112,6 +132,22 @@ def test_refusals_carry_their_code_and_write_nothing(who, method, status, code):
 
     assert (answer.status_code, answer.json()["code"]) == (status, code)
     assert list(VisitReview.objects.values_list("by__username", "comment", "edited_at")) == [("sup_rv", "原意见", None)]
+
+
+def test_the_manager_posts_their_own_review_beside_the_supervisors():
+    t = team()
+    visit = visit_of(t.rep, t.store)
+    services.visit_review(visit=visit, by=t.supervisor, comment="原意见")
+
+    answer = as_user(t.manager).post(url(visit), {"comment": "端架很好"}, format="json")
+
+    assert answer.status_code == 201, answer.json()
+    assert (answer.json()["reviewed_by"], answer.json()["comment"]) == ("mgr_rv", "端架很好")
+    shown = as_user(t.rep).get(f"/api/v1/visits/{visit.pk}/").json()["reviews"]
+    assert [(review["reviewed_by"], review["comment"]) for review in shown] == [
+        ("sup_rv", "原意见"),
+        ("mgr_rv", "端架很好"),
+    ]
 
 
 def test_an_open_visit_and_one_without_a_review_are_refused():
@@ -169,8 +205,9 @@ def test_the_schema_documents_the_review_with_its_key_and_the_lists_filter():
     assert {"201", "400", "404", "409", "422"} <= set(post["responses"])
     assert {"200", "400", "404", "409"} <= set(operations["patch"]["responses"])
     listing = schema["paths"]["/api/v1/visits/"]["get"]["parameters"]
-    assert "reviewed" in [parameter["name"] for parameter in listing]
-    assert "review" in schema["components"]["schemas"]["Visit"]["properties"]
+    assert {"reviewed", "reviewed_by_me", "commented"} <= {parameter["name"] for parameter in listing}
+    properties = schema["components"]["schemas"]["Visit"]["properties"]
+    assert "reviews" in properties and "review" not in properties
 
 
 def test_a_page_of_visits_reads_its_reviews_in_one_query(lists_read_afresh):
@@ -181,10 +218,11 @@ def test_a_page_of_visits_reads_its_reviews_in_one_query(lists_read_afresh):
         for days_ago in range(reviewed):
             visit = visit_of(t.rep, t.store, days_ago=days_ago, hour=8 + reviewed)
             services.visit_review(visit=visit, by=t.supervisor, comment=f"第{days_ago}次")
+            services.visit_review(visit=visit, by=t.manager, comment=f"经理第{days_ago}次")
         with CaptureQueriesContext(connection) as captured:
             answer = supervisor.get("/api/v1/visits/")
         assert answer.status_code == 200
-        assert sum(row["review"] is not None for row in answer.json()["results"]) == VisitReview.objects.count()
+        assert sum(len(row["reviews"]) for row in answer.json()["results"]) == VisitReview.objects.count()
         return len(captured)
 
     supervisor.get("/api/v1/visits/")  # the user's permissions read once, as on every later request

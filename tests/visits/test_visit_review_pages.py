@@ -127,18 +127,34 @@ def test_an_open_visit_has_no_review_form_and_a_post_is_refused(client):
     assert not VisitReview.objects.exists()
 
 
-def test_the_manager_reads_the_supervisors_review_without_a_form_and_is_offered_the_next(client):
+def test_the_manager_adds_their_review_beside_the_supervisors_and_the_page_shows_both_with_their_names(client):
+    # given the supervisor's review
     t = team()
     visit = visit_of(t.rep, t.store)
     services.visit_review(visit=visit, by=t.supervisor, comment="不错")
 
+    # when the account's manager opens the visit and reviews it too
     shown = page(client, t.manager, visit)
-    answer = review(client, t.manager, visit, "我也审")
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        answer = review(client, t.manager, visit, "端架陈列很好")
+    after = client.get(answer["Location"]).content.decode()
 
-    assert 'data-testid="review-form"' not in shown and "王强 reviewed this visit." in shown
-    assert 'data-testid="review-queue-empty"' in shown and "No other visit of the last 7 days waits" in shown
-    assert answer.status_code == 400 and "already reviewed this visit on 2026-11-25 15:00" in answer.content.decode()
-    assert VisitReview.objects.get().comment == "不错"
+    # then the manager was offered their own review beside the supervisor's, and now both show, each with its name
+    assert "by 王强, 2026-11-25 15:00" in shown and 'data-testid="review-form"' in shown
+    assert "Reviewed by others already: your review is added beside theirs." in shown and "Mark reviewed" in shown
+    assert answer.status_code == 302 and "Visit reviewed." in after
+    assert "You reviewed this visit." in after and "Save comment" in after
+    assert 'data-testid="review-queue-empty"' in after and "No other visit of the last 7 days waits" in after
+    assert dict(VisitReview.objects.values_list("by__username", "comment")) == {
+        "sup_rv": "不错",
+        "mgr_rv": "端架陈列很好",
+    }
+    # the rep reads both, the first first
+    for_rep = page(client, t.rep, visit)
+    note = for_rep.split('data-testid="visit-review"')[1].split("</section>")[0]
+    assert note.count('data-testid="review-item"') == 2
+    assert note.index("by 王强, 2026-11-25 15:00") < note.index("不错") < note.index("by 李敏, 2026-11-25 15:10")
+    assert note.index("by 李敏, 2026-11-25 15:10") < note.index("端架陈列很好")
 
 
 def test_a_comment_too_long_is_refused_next_to_it_and_kept_as_typed(client):
@@ -154,11 +170,13 @@ def test_a_comment_too_long_is_refused_next_to_it_and_kept_as_typed(client):
     assert not VisitReview.objects.exists()
 
 
-def test_the_visit_list_filters_reviewed_and_not_reviewed_and_exports_the_review(client):
+def test_the_visit_list_filters_reviewed_and_not_reviewed_and_exports_the_reviews(client):
     t = team()
     reviewed = visit_of(t.rep, t.store)
     waiting = visit_of(t.rep, t.store, days_ago=1)
     services.visit_review(visit=reviewed, by=t.supervisor, comment="价签问题下次带新价签")
+    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+        services.visit_review(visit=reviewed, by=t.manager, comment="同意")
     client.force_login(t.supervisor)
 
     def listed(value):
@@ -173,9 +191,32 @@ def test_the_visit_list_filters_reviewed_and_not_reviewed_and_exports_the_review
     sheet = load_workbook(io.BytesIO(b"".join(exported.streaming_content))).active
     header = [cell.value for cell in sheet[1]]
     row = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))
-    assert row["Reviewed by"] == "王强" and row["Review comment"] == "价签问题下次带新价签"
+    # one row a visit: its reviewers, when it was first reviewed, and each reviewer's comment on a line of its own
+    assert row["Reviewed by"] == "王强, 李敏"
+    assert row["Review comment"] == "王强: 价签问题下次带新价签\n李敏: 同意"
     assert row["Reviewed at"] is not None
     assert sheet.max_row == 2
+
+
+def test_the_list_shows_each_reviewers_comment_and_offers_your_review_queue_to_reviewers_only(client):
+    t = team()
+    visit = visit_of(t.rep, t.store)
+    waiting = visit_of(t.rep, t.store, days_ago=1)
+    services.visit_review(visit=visit, by=t.manager, comment="价签已换")
+    services.visit_review(visit=visit, by=t.supervisor, comment="下次带新价签")
+    services.visit_review(visit=waiting, by=t.manager)
+
+    client.force_login(t.supervisor)
+    supervisor_list = client.get(reverse("visits:visit-list"), {"reviewed_by_me": "false"})
+    client.force_login(t.rep)
+    rep_list = client.get(reverse("visits:visit-list")).content.decode()
+
+    assert [row.pk for row in supervisor_list.context["object_list"]] == [waiting.pk]  # the manager's: still theirs
+    assert "Not reviewed by you" in supervisor_list.content.decode()
+    row = next(row for row in rep_list.split("<tr>")[2:] if f"/visits/{visit.pk}/" in row)
+    assert row.count('data-testid="review-badge"') == 1 and row.count('data-testid="review-comment"') == 2
+    assert "李敏" in row and "价签已换" in row and "王强" in row and "下次带新价签" in row
+    assert "Not reviewed by you" not in rep_list  # a rep never reviews: no such filter on their page
 
 
 def test_the_review_address_opened_leads_to_the_visits_review_in_scope_only(client):
