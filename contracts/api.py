@@ -38,7 +38,9 @@ from ka_portal.idempotency import IdempotentCreateMixin, idempotent
 from ka_portal.lists import PERIOD_REVERSED
 from ka_portal.money import ZERO
 from ka_portal.months import INVALID, NOT_A_MONTH, read_month
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import sees_finance
+from ka_portal.updated_since import syncable
 from ka_portal.values_pages import ValuesPageMixin, write_children
 from tradespend.api.dispute_steps import DisputeStepSerializer
 from tradespend.filters import DeductionMarksFilter
@@ -65,6 +67,7 @@ class FinancePermission(RoleModelPermissions):
 
 
 class FinanceViewSet(
+    RecordETagMixin,
     CachedListMixin,
     ValuesPageMixin,
     IdempotentCreateMixin,
@@ -73,7 +76,8 @@ class FinanceViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """List, read and create; changes beyond that are business steps with their own endpoints."""
+    """List, read and create; changes beyond that are business steps with their own endpoints. Each record answers
+    an ETag, and its writes and steps take If-Match (ka_portal/record_etags.py)."""
 
     permission_classes = [FinancePermission]
 
@@ -299,6 +303,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "written_off_amount",
             "written_off_on",
             "write_off_reason",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -340,7 +345,7 @@ class InvoiceViewSet(FinanceViewSet):
 
     queryset = Invoice.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = InvoiceSerializer
-    filterset_class = InvoiceFilter
+    filterset_class = syncable(InvoiceFilter)  # and ?updated_since= (ka_portal/updated_since.py)
     search_fields = ["number", *account_search_fields("account")]
     ordering_fields = ["date", "due_on", "amount", "open_amount", "number"]
 
@@ -456,6 +461,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "reversed_at",
             "reversed_on",
             "reversal_reason",
+            "updated_at",
         ]
         read_only_fields = fields
 
@@ -503,7 +509,7 @@ class PaymentViewSet(FinanceViewSet):
 
     queryset = Payment.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = PaymentSerializer
-    filterset_class = AccountDateFilter
+    filterset_class = syncable(AccountDateFilter)  # and ?updated_since= (ka_portal/updated_since.py)
     search_fields = ["reference", *account_search_fields("account")]
     ordering_fields = ["date", "amount"]
 
@@ -928,7 +934,7 @@ class CreditNoteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CreditNote
-        fields = ["id", "number", "account", "invoice", "date", "amount", "reason"]
+        fields = ["id", "number", "account", "invoice", "date", "amount", "reason", "updated_at"]
         # Parse only: a taken number, an amount not above zero and a missing reason are the service's refusals
         # (credit_note.number_taken, credit_note.amount_not_positive, credit_note.needs_reason).
         extra_kwargs = {"number": {"validators": []}, "amount": {"min_value": None}, "reason": {"allow_blank": True}}
@@ -945,7 +951,7 @@ class CreditNoteViewSet(FinanceViewSet):
 
     queryset = CreditNote.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = CreditNoteSerializer
-    filterset_class = AccountDateFilter
+    filterset_class = syncable(AccountDateFilter)  # and ?updated_since= (ka_portal/updated_since.py)
     search_fields = ["number", "reason", "invoice__number", *account_search_fields("account")]
     ordering_fields = ["date", "amount", "number"]
 

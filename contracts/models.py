@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models.functions import Round
+from django.db.models.functions import Lower, Now, Round, Trim
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import MONEY, KeyAccount
 from ka_portal import bounds, system_texts
+from ka_portal.updated_at import UpdatedAtOnSave
 
 from .receivables import Bucket
 
@@ -147,7 +148,7 @@ class Contract(models.Model):
         return self.status == self.Status.ACTIVE and today <= self.valid_to <= today + timedelta(days=days)
 
 
-class Invoice(models.Model):
+class Invoice(UpdatedAtOnSave, models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
         PARTLY_PAID = "partly_paid", _("Partly paid")
@@ -177,12 +178,16 @@ class Invoice(models.Model):
         _("bucket at the last nightly run"), max_length=10, choices=Bucket.choices, default=Bucket.NOT_DUE
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every write sets it: save() (auto_now, ka_portal/updated_at.py), every bulk write naming it, a plain INSERT by
+    # the database's default. Integrations pull what changed since by it (?updated_since=, ka_portal/updated_since.py).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         ordering = ["date", "number"]
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="invoice_updated_at_id"),
             models.Index(fields=["account", "status", "date"], name="invoice_account_status_date"),
             # months with records (the month close), the company's invoices of a span (DSO)
             models.Index(fields=["date"], include=["amount"], name="invoice_date"),
@@ -207,6 +212,14 @@ class Invoice(models.Model):
                 condition=models.Q(written_off_amount__lte=models.F("amount")), name="invoice_write_off_within_amount"
             ),
             models.CheckConstraint(condition=models.Q(due_on__gte=models.F("date")), name="invoice_due_after_date"),
+            # One invoice a number whatever its case and spaces around it, company-wide: the rule
+            # contracts.services.invoice_number_taken checks first, held here against two saved at the same moment.
+            models.UniqueConstraint(
+                Lower(Trim("number")),
+                name="invoice_number_unique_ignoring_case",
+                violation_error_code="invoice.number_taken",
+                violation_error_message=_("This invoice number is already in use (numbers are compared without case)."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,7 +230,7 @@ class Invoice(models.Model):
         return self.status in (self.Status.PAID, self.Status.WRITTEN_OFF)
 
 
-class Payment(models.Model):
+class Payment(UpdatedAtOnSave, models.Model):
     account = models.ForeignKey(
         KeyAccount, verbose_name=_("key account"), on_delete=models.PROTECT, related_name="payments"
     )
@@ -234,11 +247,15 @@ class Payment(models.Model):
     # A form's one-time key: a repeated POST (double tap) finds the payment it already made.
     request_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every write sets it: save() (auto_now, ka_portal/updated_at.py), every bulk write naming it, a plain INSERT by
+    # the database's default. Integrations pull what changed since by it (?updated_since=, ka_portal/updated_since.py).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="payment_updated_at_id")]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(
@@ -440,7 +457,7 @@ class AgingMove(models.Model):
 # --- credit notes (issue 12: sell-in is invoiced, net of credit notes) ----------------------------------------
 
 
-class CreditNote(models.Model):
+class CreditNote(UpdatedAtOnSave, models.Model):
     """A credit note (红字发票/折让单) to a key account: it lowers the account's invoiced sell-in in its date's
     month and the balance the chain owes; naming an invoice, it also reduces that invoice's open amount, like a
     deduction, never beyond what is open."""
@@ -462,12 +479,15 @@ class CreditNote(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     recorded_by = _by_user(_("recorded by"))
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every write sets it (auto_now; a bulk write names it; a plain INSERT the database's default): ?updated_since=.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         ordering = ["-date", "-id"]
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="creditnote_updated_at_id"),
             models.Index(fields=["account", "date"], name="creditnote_account_date"),
             models.Index(fields=["date"], name="creditnote_date"),  # months with records (the month close)
         ]

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext
@@ -28,6 +29,7 @@ from ka_portal.api_fields import codes_ignore_case
 from ka_portal.errors import DomainError
 from ka_portal.formatting import NOT_IN_DIGITS, number_not_in_digits, typed_number
 from ka_portal.scope import user_role
+from ka_portal.updated_at import touched_fields, tracks_updates
 
 from . import texts
 
@@ -661,9 +663,11 @@ def keep_stored(
 
 
 # The fields an import's updated rows change (old → new), collected while a list is set here (the runner sets one,
-# imports/runner.py): {"row": number, "changes": [(column key, old, new), …]}, for the first CHANGES_SHOWN rows.
+# imports/runner.py): {"row": number, "changes": [(column key, old, new), …]}, for the first CHANGES_KEPT rows (kept
+# on the job: a check's download lists them); the job's page and the API's job show the first CHANGES_SHOWN.
 CHANGES: ContextVar[list | None] = ContextVar("import_changes", default=None)
 CHANGES_SHOWN = 50
+CHANGES_KEPT = 20_000  # a check of a 200,000-row update keeps a download's worth, not megabytes of JSON on the job
 
 
 # What an import's rows do that is allowed but worth saying (a product's case size changed under its past records),
@@ -682,7 +686,7 @@ def note_changes(number: int, changes: list[tuple[str, Any, Any]], *, model=None
     """Note a row's changes (column key, old, new) of a record of `model` for the runner's answer, while it collects
     them (CHANGES)."""
     collected = CHANGES.get()
-    if collected is not None and changes and len(collected) < CHANGES_SHOWN:
+    if collected is not None and changes and len(collected) < CHANGES_KEPT:
         collected.append({"row": number, "changes": changes, "model": model})
 
 
@@ -721,12 +725,18 @@ def upsert(
                 )
         changed.append(row)
     objects = [model(**{name: row.values.get(name) for name in fields}) for row in changed]
+    written = update_fields
+    if tracks_updates(model):  # an updated row's updated_at too: ON CONFLICT DO UPDATE sets only what it names
+        now = timezone.now()
+        for record in objects:
+            record.updated_at = now
+        written = touched_fields(model, update_fields)
     model.objects.bulk_create(
         objects,
         batch_size=1000,
         update_conflicts=True,
         unique_fields=list(unique),
-        update_fields=update_fields,
+        update_fields=written,
     )
     return len(changed) - updated, updated
 

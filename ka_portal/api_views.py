@@ -24,6 +24,7 @@ from .api_cache import CachedListMixin
 from .api_fields import codes_ignore_case, lookup_field_for
 from .formatting import display_name
 from .idempotency import IdempotentCreateMixin
+from .record_etags import RecordETagMixin
 from .scope import user_role
 from .tokens import TokenAuthentication
 from .values_pages import ValuesPageMixin
@@ -142,9 +143,12 @@ class MeView(APIView):
 
 
 # A page is written from values() rows where its serializer allows (ka_portal/values_pages.py).
-class ServiceModelViewSet(CachedListMixin, ValuesPageMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
+class ServiceModelViewSet(
+    RecordETagMixin, CachedListMixin, ValuesPageMixin, IdempotentCreateMixin, viewsets.ModelViewSet
+):
     """Plain CRUD under the role's model permissions whose create and update are one service call: a subclass
-    gives `save(record, **fields)` (record None to create); every create accepts an Idempotency-Key."""
+    gives `save(record, **fields)` (record None to create); every create accepts an Idempotency-Key, every record
+    answers an ETag and every write of one takes If-Match (ka_portal/record_etags.py)."""
 
     permission_classes = [RoleModelPermissions]
 

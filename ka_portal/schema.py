@@ -78,6 +78,35 @@ class AutoSchema(openapi.AutoSchema):
     def _get_filter_parameters(self):
         return [item for item in super()._get_filter_parameters() if item["name"] not in PAGE_ONLY_PARAMETERS]
 
+    def get_override_parameters(self):
+        """A record's GET takes If-None-Match, and every write of one (PUT, PATCH, DELETE, a step POSTed to it)
+        If-Match (ka_portal/record_etags.py); the answers they bring, 304 and 412, are declared by
+        `declare_error_responses`."""
+        from .record_etags import IF_MATCH
+
+        parameters = super().get_override_parameters()
+        if not getattr(self.view, "record_etags", False) or not getattr(self.view, "detail", False):
+            return parameters
+        action = getattr(self.view, "action", None)
+        if self.method == "GET" and action == "retrieve":
+            return [*parameters, IF_NONE_MATCH_PARAMETER]
+        if self.method in ("PUT", "PATCH", "DELETE", "POST"):
+            return [*parameters, OpenApiParameter(IF_MATCH, str, OpenApiParameter.HEADER, description=IF_MATCH_HELP)]
+        return parameters
+
+
+IF_MATCH_HELP = (
+    "Optional: the ETag of the record as you read it (a GET's, or your last write's `ETag`). The write is done only "
+    "if the record has not changed since; otherwise 412 `record.changed` with the current record in `current` and "
+    "its ETag, and nothing is written. `*` asks only that the record exists. Without it the write is done as ever."
+)
+IF_NONE_MATCH_PARAMETER = OpenApiParameter(
+    "If-None-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description="Optional: the ETag of the record you hold. While the record is as you read it, 304 and no body.",
+)
+
 
 def query_parameters(view, method: str) -> frozenset[str] | None:
     """The query parameters the schema documents for `view`'s operation (a view instance serving `method`): what its
@@ -153,6 +182,14 @@ WRITES = {
     "409": "Conflicts with the state of the data (a budget exhausted, a record still referred to).",
 }
 WRITE_METHODS = {"post", "put", "patch", "delete"}
+RECORD_CHANGED = (
+    "The record has changed since the ETag sent in If-Match: `record.changed`, with the current record in `current`, "
+    "its ETag in `params.etag` and the `ETag` header. Nothing was written."
+)
+ETAG_HEADER = {
+    "description": "The record's ETag as it now stands: send it in If-Match with a write of it, or in If-None-Match.",
+    "schema": {"type": "string"},
+}
 
 
 def declare_error_responses(result, generator, request, public):
@@ -166,6 +203,14 @@ def declare_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for status, description in statuses.items():
                 responses.setdefault(status, {"description": description, "content": content})
+            headers = {p.get("name") for p in operation.get("parameters", []) if p.get("in") == "header"}
+            if "If-Match" in headers:
+                responses.setdefault("412", {"description": RECORD_CHANGED, "content": content})
+            if "If-None-Match" in headers:
+                responses.setdefault("304", {"description": "The record is as the ETag in If-None-Match: no body."})
+            for status, response in responses.items():
+                if status in ("200", "201") and headers & {"If-Match", "If-None-Match"}:
+                    response.setdefault("headers", {})["ETag"] = ETAG_HEADER
     return result
 
 

@@ -25,6 +25,7 @@ from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import IdempotentCreateMixin, idempotent
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import accounts_for, stores_for
 from ka_portal.values_pages import ValuesPageMixin, write_children
 from stores.models import Product, Store
@@ -513,7 +514,7 @@ STEP_RESPONSES = {
 }
 
 
-class PromotionTypeViewSet(CachedListMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
+class PromotionTypeViewSet(RecordETagMixin, CachedListMixin, IdempotentCreateMixin, viewsets.ModelViewSet):
     """The types and their norms (editable data; admins change them, through the service)."""
 
     queryset = PromotionType.objects.all()
@@ -545,6 +546,7 @@ class PromotionTypeViewSet(CachedListMixin, IdempotentCreateMixin, viewsets.Mode
     ),
 )
 class PromotionPlanViewSet(
+    RecordETagMixin,
     CachedListMixin,
     ValuesPageMixin,
     mixins.ListModelMixin,
@@ -659,6 +661,7 @@ class BudgetSerializer(serializers.ModelSerializer):
 
 
 class BudgetViewSet(
+    RecordETagMixin,
     CachedListMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,

@@ -24,6 +24,7 @@ from ka_portal.scope import (
     stores_for,
     team_for,
 )
+from ka_portal.updated_since import syncable
 
 from . import services
 from .filters import DeliveryFilter, ListingFilter, ProductFilter, StoreFilter
@@ -163,7 +164,9 @@ class DeliverySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Delivery
-        fields = ["id", "store", "product", "date", "quantity", "unit_price", "price", "amount", "reference"]
+        fields = [
+            "id", "store", "product", "date", "quantity", "unit_price", "price", "amount", "reference", "updated_at"
+        ]  # fmt: skip
         validators = []  # the natural key is the service's rule (delivery.duplicate), the same at every door
         extra_kwargs = {
             "unit_price": {
@@ -227,7 +230,7 @@ class ListingViewSet(ServiceModelViewSet):
 
 class DeliveryViewSet(ServiceModelViewSet):
     serializer_class = DeliverySerializer
-    filterset_class = DeliveryFilter
+    filterset_class = syncable(DeliveryFilter)  # and ?updated_since= (ka_portal/updated_since.py)
 
     def get_queryset(self):
         return (

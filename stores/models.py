@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Now
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, KeyAccount
 from ka_portal import bounds
 from ka_portal.models import ActiveQuerySet
+from ka_portal.updated_at import UpdatedAtOnSave
 
 
 def code_unique_without_case(model: str) -> models.UniqueConstraint:
@@ -175,7 +176,7 @@ class Listing(models.Model):
         return purchase_above_shelf(self.purchase_price, self.shelf_price)
 
 
-class Delivery(models.Model):
+class Delivery(UpdatedAtOnSave, models.Model):
     store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.CASCADE, related_name="deliveries")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="deliveries")
     date = models.DateField(_("date"))
@@ -188,6 +189,10 @@ class Delivery(models.Model):
         help_text=_("Price per pack; empty means the listing's purchase price."),
     )
     reference = models.CharField(_("reference"), max_length=60, blank=True)
+    # Every write sets it: save() (auto_now, ka_portal/updated_at.py), the imports' upsert and every QuerySet.update()
+    # naming it, a plain INSERT (the demo's, the benchmarks') by the database's default. Integrations pull what changed
+    # since their last pull by it (?updated_since=, ka_portal/updated_since.py).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_default=Now())
 
     class Meta:
         verbose_name = _("delivery")
@@ -211,7 +216,11 @@ class Delivery(models.Model):
         ]
         # The API's list, newest first (-date, -id): a page read from the index's end, not by sorting every
         # delivery in reach.
-        indexes = [models.Index(fields=["date", "id"], name="delivery_date_id")]
+        indexes = [
+            models.Index(fields=["date", "id"], name="delivery_date_id"),
+            # an integration's pull of what changed since its last, page after page in (updated_at, id)
+            models.Index(fields=["updated_at", "id"], name="delivery_updated_at_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.store.code} {self.product.code} ×{self.quantity}"

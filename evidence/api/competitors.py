@@ -17,6 +17,7 @@ from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import idempotent
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import visits_for
 from visits.models import Visit
 
@@ -113,6 +114,7 @@ class SightingPermissions(RoleModelPermissions):
 
 
 class CompetitorSightingViewSet(
+    RecordETagMixin,
     CachedListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

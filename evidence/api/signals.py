@@ -17,6 +17,7 @@ from ka_portal.api import RoleModelPermissions
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import LocalTimesJSONField
 from ka_portal.idempotency import idempotent
+from ka_portal.record_etags import RecordETagMixin
 
 from .. import signals
 from ..models import FraudSignal
@@ -109,7 +110,13 @@ class FraudSignalPermission(RoleModelPermissions):
         return super().has_permission(request, view)
 
 
-class FraudSignalViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FraudSignalViewSet(
+    RecordETagMixin,
+    CachedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Fraud signals for supervisors, newest visit first."""
 
     queryset = FraudSignal.objects.none()

@@ -23,6 +23,7 @@ from ka_portal import api_fields, bounds
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import ClockTimeField, related
 from ka_portal.idempotency import idempotent
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import products_for, promoter_stores_for, sell_out_for, shifts_for
 from stores.models import Product, Store
 
@@ -389,7 +390,7 @@ class DaySellOutView(APIView):
 # --- reads --------------------------------------------------------------------------------------------------------
 
 
-class SellOutLineViewSet(CachedListMixin, viewsets.ReadOnlyModelViewSet):
+class SellOutLineViewSet(RecordETagMixin, CachedListMixin, viewsets.ReadOnlyModelViewSet):
     """Sell-out lines reported by promoters (a promoter their own; a supervisor their promoters' and stores')."""
 
     serializer_class = SellOutLineSerializer

@@ -58,9 +58,10 @@ def month_of_books(account, finance):
     none, references in upper and lower case, digits, Chinese; a reversal, a write-off, credit notes with and
     without an invoice; February before it for the opening balance."""
     services.invoice_create(account=account, number="FEB-1", date=date(2026, 2, 10), amount=D("5000.00"))
-    numbers = ["b-7", "B-7", "a10", "a9", "沃-1", "Z 1", "z", "10", "9", "_x"]
-    # Two numbers the same but for their case are refused now (invoice.number_taken): B-7 stands for one booked
-    # before that rule, raised under a number of its own and then given the one it shares with b-7.
+    # Numbers in upper and lower case side by side (b-7, B-8); two the same but for their case are refused, by the
+    # service (invoice.number_taken) and the database alike (invoice_number_unique_ignoring_case). Each is raised
+    # under a number of its own and then given the one the test needs.
+    numbers = ["b-7", "B-8", "a10", "a9", "沃-1", "Z 1", "z", "10", "9", "_x"]
     invoices = [
         services.invoice_create(
             account=account, number=f"TMP-{n}", date=START + timedelta(days=n % 4), amount=D(1000 + 37 * n)

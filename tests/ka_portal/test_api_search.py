@@ -55,7 +55,7 @@ def test_a_list_without_search_does_not_offer_it_and_refuses_it(admin_api):
     assert response.status_code == 400
     assert response.json()["errors"]["search"] == [
         "This list takes no parameter “search”: it takes account, cursor, date_from, date_to, format, ordering, page, "
-        "page_size, product, reference, store."
+        "page_size, product, reference, store, updated_since."
     ]
     assert admin_api.get("/api/v1/deliveries/", {"search": ""}).status_code == 200  # an empty box asks nothing
 

@@ -32,6 +32,7 @@ from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import related
 from ka_portal.idempotency import idempotent
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import accrual_lines_for, disputes_for
 
 from .. import disputes as dispute_services
@@ -285,7 +286,13 @@ STEP = {200: DisputeSerializer, **CONFLICT}
 
 
 @extend_schema_view(create=extend_schema(request=DisputeOpenSerializer, responses={201: DisputeSerializer, **CONFLICT}))
-class DisputeViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DisputeViewSet(
+    RecordETagMixin,
+    CachedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Disputes over unsupported deductions, overdue first. Filters: account (by code), status, overdue. Finance
     opens, recovers and writes off; the account's KA manager (or an admin) approves or rejects a write-off above
     KA.deduction_write_off_approval_above."""

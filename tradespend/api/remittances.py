@@ -27,6 +27,7 @@ from ka_portal import api_fields
 from ka_portal.api_cache import CachedListMixin
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import remittances_for
 
 from ..filters import RemittanceFilter
@@ -265,7 +266,13 @@ def _keyed(data) -> tuple[list[InvoiceLine], list[DeductionLine], list[Problem]]
     ),
     retrieve=extend_schema(responses={200: RemittanceDetailSerializer}),
 )
-class RemittanceViewSet(CachedListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RemittanceViewSet(
+    RecordETagMixin,
+    CachedListMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Head-office remittances: list, read, record (JSON or the Excel advice)."""
 
     queryset = Remittance.objects.none()  # the model, for permissions and the schema; get_queryset scopes
