@@ -8,7 +8,9 @@ What each figure is (the page says the same):
   are the one per-store figure.
 - **Listing fees**: per store × SKU newly listed in the period, the listing's own fee where it has one, else the
   amount of the chain's per-store-per-SKU listing term valid on the listing day (contracts of the chain that are
-  active, expired or terminated — a draft is not agreed). Both at once would count one fee twice.
+  active, expired or terminated — a draft is not agreed; a terminated one's terms up to its termination month's end,
+  nothing after it, as the ledger accrues them: tradespend.rules.term_accrues_through). Both at once would count one
+  fee twice.
 - **Display fees**: display agreements (evidence.DisplayAgreement) starting in the period: a store's own fee, and a
   chain-wide agreement's fee split evenly over the chain's active stores. Agreements generated from a promotion
   plan are left out here: their fee (the plan's TG fee) is in the plan's promotion cost below.
@@ -59,7 +61,7 @@ from stores.models import Delivery, Listing, Store
 from stores.selectors import delivery_value, sell_in_by
 from tradespend.accruals import ACCRUING_CONTRACT_STATUSES, ACCRUING_PLAN_STATUSES
 from tradespend.promoter_pay import promoter_pay_by_store
-from tradespend.rules import add_months, month_start
+from tradespend.rules import add_months, month_start, term_accrues_through
 from visits.models import Visit
 from visits.selectors import day_bounds
 
@@ -189,7 +191,7 @@ def _listing_fees(account, start, end, lines) -> None:
     listings = Listing.objects.filter(store__account=account, listed_on__gte=start, listed_on__lte=end).values_list(
         "store_id", "listed_on", "listing_fee"
     )
-    terms = list(
+    rows = (
         ContractTerm.objects.filter(
             contract__account=account,
             contract__status__in=ACCRUING_CONTRACT_STATUSES,
@@ -199,8 +201,12 @@ def _listing_fees(account, start, end, lines) -> None:
             valid_to__gte=start,
         )
         .order_by("valid_from", "pk")
-        .values_list("valid_from", "valid_to", "amount")
+        .values_list("valid_from", "valid_to", "contract__terminated_on", "amount")
     )
+    # a terminated contract's term pays for listings up to its termination month's end, as the ledger accrues it
+    terms = [
+        (valid_from, term_accrues_through(valid_to, ended), amount) for valid_from, valid_to, ended, amount in rows
+    ]
     for store_id, listed_on, own_fee in listings:
         fee = own_fee
         if not fee:

@@ -153,10 +153,14 @@ def check_termination(
     valid_from: date,
     valid_to: date,
     terminated_on: date | None,
+    today: date | None = None,
 ) -> None:
     """A termination date goes only with the status terminated (a contract taken back from it has none), and is a day
     of the contract's validity: not before it starts (its terms would accrue a month they never ran), not after its
-    own end (it would have expired first). The services default it to today (contracts.services.settle_termination)."""
+    own end (it would have expired first). The services default it to today (contracts.services.settle_termination).
+    A contract that has not started by ``today`` (given when the termination is new or moved) cannot be terminated,
+    whatever the date: it is called off by taking it back to Draft (a draft's terms accrue nothing and make no display
+    agreements), or made to end sooner by its end date, which the refusal says, next to the status."""
     if terminated_on is None:
         return
     if not terminated:
@@ -169,6 +173,19 @@ def check_termination(
             field="terminated_on",
             contract=contract_number,
             status=status_label,
+        )
+    if today is not None and today < valid_from:
+        raise DomainError(
+            "contract.terminated_before_start",
+            _(
+                "Contract %(contract)s has not started: it starts on %(valid_from)s, and a contract that has not "
+                "started cannot be terminated. To call it off, choose the status Draft instead of Terminated (a "
+                "draft's terms accrue nothing); to have it end sooner, change its end date."
+            ),
+            field="status",
+            contract=contract_number,
+            terminated_on=terminated_on,
+            valid_from=valid_from,
         )
     if terminated_on < valid_from:
         raise DomainError(

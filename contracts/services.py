@@ -23,6 +23,7 @@ from accounts.roles import Role
 from ka_portal.errors import DomainConflict, DomainError, KeyReused
 from ka_portal.money import to_money
 from ka_portal.scope import user_role
+from ka_portal.updated_at import touched_fields
 
 from . import rules
 from .models import (
@@ -183,9 +184,10 @@ def settle_termination(contract: Contract) -> date | None:
 
 
 def check_termination(contract: Contract, *, stored: date | None) -> None:
-    """A terminated contract's date within its validity (rules.check_termination) and, when it is given or moved, in
-    an open month (tradespend.rules.check_month_open: a closed month's figures never change, and months close in
-    order). A date the contract already holds is not asked about the months again."""
+    """A terminated contract's date within its validity (rules.check_termination) and, when it is given or moved, of a
+    contract that has started (one that has not is taken back to Draft instead) and in an open month
+    (tradespend.rules.check_month_open: a closed month's figures never change, and months close in order). A date the
+    contract already holds is not asked about either again."""
     rules.check_termination(
         contract_number=contract.number,
         terminated=contract.status == Contract.Status.TERMINATED,
@@ -193,6 +195,8 @@ def check_termination(contract: Contract, *, stored: date | None) -> None:
         valid_from=contract.valid_from,
         valid_to=contract.valid_to,
         terminated_on=contract.terminated_on,
+        # a contract not started yet is called off as a draft (asked of a termination new or moved only)
+        today=timezone.localdate() if contract.terminated_on != stored else None,
     )
     if contract.terminated_on is not None and contract.terminated_on != stored:
         _check_month_open(contract.terminated_on, field="terminated_on")
@@ -723,7 +727,10 @@ def receivables_nightly_run(*, today: date) -> ReceivablesRun:
         if invoice.last_run_bucket != bucket:
             invoice.last_run_bucket = bucket
             changed.append(invoice)
-    Invoice.objects.bulk_update(changed, ["last_run_bucket"])
+    now = timezone.now()
+    for invoice in changed:
+        invoice.updated_at = now  # its aging bucket as read moved too: a pull of what changed finds it
+    Invoice.objects.bulk_update(changed, touched_fields(Invoice, ["last_run_bucket"]))
     Contract.objects.filter(status=Contract.Status.ACTIVE, valid_to__lt=today).update(status=Contract.Status.EXPIRED)
     warning = today + timedelta(days=settings.KA.contract_expiry_warning_days)
     expiring = Contract.objects.filter(
@@ -1179,7 +1186,7 @@ def _write_open_amounts(invoices: Sequence[Invoice], chunk: int = 500) -> None:
         params = [value for i in part for value in (i.pk, to_money(i.open_amount), i.status)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET open_amount = v.column2, status = v.column3 "  # noqa: S608 - no user text
-                f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",
-                params,
+                f"UPDATE {table} SET open_amount = v.column2, status = v.column3, updated_at = %s "  # noqa: S608
+                f"FROM (VALUES {rows}) AS v WHERE {table}.id = v.column1",  # (no user text)
+                [connection.ops.adapt_datetimefield_value(timezone.now()), *params],
             )

@@ -2,7 +2,10 @@
 selectors (the evidence behind an agreement, the not-evidenced agreements a deduction may claim).
 
 Where agreements come from:
-- contract terms of kind END_CAP and DISPLAY (fixed amounts) of active or expired contracts: one agreement per
+- contract terms of kind END_CAP and DISPLAY (fixed amounts) of active, expired or terminated contracts (a
+  terminated one's up to its termination month, that month included: the months after it are let go, and come back
+  when the termination is undone, those not over by then — one over is as a period generation never met, below):
+  one agreement per
   period the term pays for (a month, quarter or year of its validity, or the whole validity for a one-off fee),
   chain-wide, with the term's amount as fee. END_CAP → end cap; DISPLAY → "other display" (a term does not say
   which display; the KA manager may set the kind and store on the agreement, which generation then keeps);
@@ -85,6 +88,7 @@ from ka_portal.errors import DomainConflict, DomainError
 from ka_portal.scope import user_role
 from promotions.models import PromotionPlan
 from stores.models import Store
+from tradespend.rules import term_accrues_through
 
 from . import agreement_rules as rules
 from .models import DisplayAgreement, DisplayCheck, DisplayKind, FraudSignal
@@ -103,7 +107,8 @@ PLAN_STATUSES = (
     PromotionPlan.Status.ENDED,
     PromotionPlan.Status.EVALUATED,
 )
-CONTRACT_STATUSES = (Contract.Status.ACTIVE, Contract.Status.EXPIRED)
+# A terminated contract's terms grant the periods up to its termination month, that month included (_term_wanted).
+CONTRACT_STATUSES = (Contract.Status.ACTIVE, Contract.Status.EXPIRED, Contract.Status.TERMINATED)
 
 
 # --- by hand ----------------------------------------------------------------------------------------------------
@@ -499,12 +504,16 @@ def _term_values(term) -> dict:
 
 def _term_wanted(term_id: int | None, contract: Contract, term: dict) -> dict[str, dict]:
     """The agreements a term line grants (its values ``term``, saved or not, under ``contract`` as it is or would
-    be): one per period it pays for, keyed by that period (rules.term_period_key)."""
+    be): one per period it pays for, keyed by that period (rules.term_period_key). A terminated contract's terms
+    grant the periods up to its termination month, that month whole (tradespend.rules.term_accrues_through, as its
+    accruals pay for it): the months after it are let go (undoing the termination grants them again)."""
     if term["kind"] not in TERM_KINDS or contract.status not in CONTRACT_STATUSES or term["amount"] is None:
         return {}
     if None in (term["valid_from"], term["valid_to"], contract.valid_from, contract.valid_to):
         return {}  # refused as such (a date missing)
-    start, end = max(term["valid_from"], contract.valid_from), min(term["valid_to"], contract.valid_to)
+    terminated_on = contract.terminated_on if contract.status == Contract.Status.TERMINATED else None
+    start = max(term["valid_from"], contract.valid_from)
+    end = term_accrues_through(min(term["valid_to"], contract.valid_to), terminated_on)
     if end < start:
         return {}
     return {

@@ -328,7 +328,7 @@ def preset_period(name: str, today: date) -> tuple[date, date]:
     return this, this
 
 
-# The longest period gross to net and the analyses over it read: three years, as the month-close page shows
+# The longest period gross to net and the analyses over it read: three years, as a page of the month-close page shows
 # (views.gross_to_net.MONTHS_SHOWN), the performance report reads (accounts.selectors.PERFORMANCE_MAX_MONTHS) and a
 # store P&L's days cover (analytics.forms.STORE_PNL_MAX_DAYS).
 PERIOD_MAX_MONTHS = 36

@@ -4,7 +4,7 @@ states) is added here by the part that needs it, with its tests in tests/tradesp
 
 import re
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -202,6 +202,16 @@ def term_accrues_until(valid_to: date, terminated_on: date | None) -> date:
     (a terminated contract's terms accrue nothing after it; the month it falls in is accrued whole, as every month a
     term touches is)."""
     return valid_to if terminated_on is None else min(valid_to, terminated_on)
+
+
+def term_accrues_through(valid_to: date, terminated_on: date | None) -> date:
+    """The last day of the months a contract term pays for: its own end, or — its contract terminated before — the
+    last day of the termination month (that month whole, as every month a term touches; nothing after it). What reads
+    a term by the day (a listing's fee by its listing day, a display agreement's period) reads it up to this day, so
+    it pays for the same months its accruals do (term_accrues_until)."""
+    if terminated_on is None:
+        return valid_to
+    return min(valid_to, add_months(month_start(terminated_on), 1) - timedelta(days=1))
 
 
 def fixed_fee_months(*, period: str, valid_from: date, valid_to: date, last_month: date) -> list[date]:

@@ -75,7 +75,7 @@ def test_a_draft_made_active_on_its_page_is_in_the_ledger_when_it_is_saved(clien
     # then the ledger finance reads right after saving holds the fee in this month, and in every open month before it
     assert saved.status_code == 302
     ledger = _ledger(api_client, finance, account)
-    assert ledger[(fee.pk, month.isoformat())] == D("2900.00")
+    assert ledger[(fee.pk, f"{month:%Y-%m}")] == D("2900.00")
     assert len(ledger) == month.month  # January through this month, each 2,900
     assert set(ledger.values()) == {D("2900.00")}
     # and it is what the nightly run computes: a run now writes nothing

@@ -142,7 +142,7 @@ def test_the_import_refuses_the_row_naming_its_amount(finance, quarters):
     assert ContractTerm.objects.get(pk=term.pk).amount == Decimal("3000.00")
 
 
-def test_a_contract_moved_into_the_closed_quarter_is_refused_and_one_terminated_keeps_it(quarters):
+def test_a_contract_moved_into_the_closed_quarter_is_refused_and_one_made_a_draft_keeps_it(quarters):
     _account, term = quarters
     contract = term.contract
 
@@ -153,9 +153,10 @@ def test_a_contract_moved_into_the_closed_quarter_is_refused_and_one_terminated_
         contract_services.contract_update(contract=contract, valid_from=date(2026, 5, 10))
     assert refused.value.code == "term.outside_contract"
 
-    contract_services.contract_update(contract=contract, status="terminated")
+    contract_services.contract_update(contract=contract, status="draft")  # its terms grant nothing now
 
     # the closed months' agreement is kept as it was, flagged, though no visit checked it; the open ones go
+    # (a contract terminated keeps its agreements up to its termination month: test_agreements_contract_terminated)
     assert _agreements(term) == [(*SECOND_QUARTER[:3], True)]
     contract_services.contract_update(contract=contract, status="active")  # granted again: nothing in April changes
     assert _agreements(term) == [SECOND_QUARTER, *LATER]

@@ -143,7 +143,7 @@ def test_a_contract_made_active_again_takes_back_its_agreement_at_once(client, m
     term = _end_cap_term(account, today)
     deal = DisplayAgreement.objects.get(term=term)
     checked(deal, store=store, rep=rep, day=today - timedelta(days=5), photo=None)  # no photo: does not count
-    contract_services.contract_update(contract=term.contract, status="terminated")
+    contract_services.contract_update(contract=term.contract, status="draft")  # its terms grant nothing now
     deal.refresh_from_db()
     assert deal.source_gone and deal.note == ""  # kept for the visit that checked it, flagged (not a note's text)
     # said in each reader's language, whoever's change set it off

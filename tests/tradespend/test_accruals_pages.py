@@ -181,7 +181,7 @@ def test_api_creates_an_adjustment_once_per_idempotency_key(api_client, finance,
     first = api_client.post(reverse("accrual-line-list"), body, format="json", HTTP_IDEMPOTENCY_KEY="adj-1")
     again = api_client.post(reverse("accrual-line-list"), body, format="json", HTTP_IDEMPOTENCY_KEY="adj-1")
     assert first.status_code == 201 and again.json()["id"] == first.json()["id"]
-    assert (first.json()["month"], first.json()["stage"], first.json()["category"]) == ("2026-06-01", "adjustment",
+    assert (first.json()["month"], first.json()["stage"], first.json()["category"]) == ("2026-06", "adjustment",
                                                                                        "promotion")  # fmt: skip
     assert AccrualLine.objects.filter(reason="赠品补计").count() == 1
     refused = api_client.post(reverse("accrual-line-list"), {**body, "reason": ""}, format="json")

@@ -1,5 +1,6 @@
 """The trade-spend API reads months as every other door does: the ledger's adjustment takes a typed YYYY-MM (or the
-month's first day, the shape it answers; any other day is refused: test_qa_strict_months.py), and gross to net takes
+month's first day, the shape it answered before; it answers YYYY-MM; any other day is refused:
+test_qa_strict_months.py), and gross to net takes
 month_from / month_to, the names its answer and the pages use, as well as from / to — two different months for one end
 are refused, never one silently taken."""
 
@@ -31,7 +32,7 @@ def test_an_adjustment_takes_a_typed_month(api_client, finance, today, month):
     response = api_client.post("/api/v1/accrual-lines/", body, format="json")
 
     assert response.status_code == 201, response.json()
-    assert response.json()["month"] == "2027-01-01"  # read as before: the month's first day
+    assert response.json()["month"] == "2027-01"  # answered as every month of the API (README): YYYY-MM
     assert AccrualLine.objects.get().month == date(2027, 1, 1)
 
 

@@ -26,6 +26,8 @@ from ka_portal.api_cache import CachedListMixin
 from ka_portal.api_fields import ScopedPrimaryKeyRelatedField, related
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin
+from ka_portal.record_etags import RecordETagMixin
+from ka_portal.updated_since import syncable
 from promotions.models import PromotionPlan
 
 from ..accruals import accrual_adjust, accruals_compute
@@ -39,24 +41,23 @@ REFUSED = {
 }
 
 
-# A month's first day, the shape this API answers a line's month in: read too, so a client sending back what it read
-# keeps working. Any other day is refused: 2026-12-15 is not a month, and silently taking its month hid typos.
+# A month's first day, the shape this API answered a line's month in before 2026-12: still read, so a client sending
+# back what it read then keeps working. Any other day is refused: 2026-12-15 is not a month, and silently taking its
+# month hid typos.
 FIRST_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-01")
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}(-01)?$", "example": "2026-09"})
 class AccrualMonthField(YearMonthField):
-    """A line's month. Sent: YYYY-MM, as every month of the API (contracts.api.YearMonthField: a day within the month,
-    2026-1 or 2026/12 is refused naming what was sent), or the month's first day (YYYY-MM-01), the shape it is answered
-    in. Answered as that first day (YYYY-MM-DD, as this API always answered it)."""
+    """A line's month, YYYY-MM as every month of the API (README: a closed month, a deduction's months, a match's line,
+    the reports' from/to). Sent: YYYY-MM (contracts.api.YearMonthField: a day within the month, 2026-1 or 2026/12 is
+    refused naming what was sent), or the month's first day (YYYY-MM-01), the shape it was answered in before.
+    Answered as YYYY-MM."""
 
     def to_internal_value(self, data):
         if isinstance(data, str) and FIRST_DAY.fullmatch(data.strip()):
             data = data.strip()[:7]
         return super().to_internal_value(data)
-
-    def to_representation(self, value):
-        return value.isoformat()
 
 
 class ContractNumber(str):
@@ -145,9 +146,9 @@ class AccrualLineSerializer(serializers.ModelSerializer):
     )
     kind = serializers.ChoiceField(choices=SpendKind.choices, help_text="What the spend pays for.")
     month = AccrualMonthField(
-        help_text="The month: answered as its first day (2026-05-01). A POST takes it as YYYY-MM (2026-05), as every "
-        "month of the API, or as that first day (2026-05-01); since 2026-12 any other day (2026-05-17) or shape "
-        "(2026-5, 2026/05) is refused naming what was sent, no longer read as its month."
+        help_text="The month, YYYY-MM (2026-05), as every month of the API: answered so, and taken so by a POST, or "
+        "as its first day (2026-05-01, the shape it was answered in before 2026-12); any other day (2026-05-17) or "
+        "shape (2026-5, 2026/05) is refused naming what was sent, not read as its month."
     )
     amount = api_fields.DecimalField(max_digits=14, decimal_places=2, help_text="CNY; negative only for corrections.")
     reason = serializers.CharField(
@@ -220,6 +221,7 @@ class AccrualLineSerializer(serializers.ModelSerializer):
     )
 )
 class AccrualLineViewSet(
+    RecordETagMixin,
     CachedListMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
@@ -234,7 +236,7 @@ class AccrualLineViewSet(
     queryset = AccrualLine.objects.none()  # the model, for permissions and the schema; get_queryset scopes
     serializer_class = AccrualLineSerializer
     permission_classes = [FinancePermission]
-    filterset_class = AccrualLineFilter
+    filterset_class = syncable(AccrualLineFilter)  # and ?updated_since= (ka_portal/updated_since.py)
     ordering_fields = ["month", "amount", "kind"]
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -266,14 +267,16 @@ def gross_to_net_account(request, code):
 
 # --- month close -----------------------------------------------------------------------------------------------
 
-MONTHS_SHOWN = 36
+MONTHS_SHOWN = 36  # months per page of the months page, newest first
 
 
 @finance_page
 def months(request):
-    """Every month from the first with a record to this one, newest first: closed (by whom, when) or open, the
-    figures of the chains the user sees, and for finance a "Close" button on the month that may close now (the next
-    one: closing.next_month_to_close, when it is over).
+    """Every month from the first with a record to this one, newest first, MONTHS_SHOWN a page (?page=): closed (by
+    whom, when) or open, the figures of the chains the user sees, and for finance a "Close" button on the month that
+    may close now (the next one: closing.next_month_to_close, when it is over). However far back that month lies (a
+    catch-up of records dated before the first closed month: closing.catch_up_month), the list reaches it, and a page
+    that does not hold it names it above the list with its button and a link to its page.
     ?waiting=true: only the months waiting to close (closing.months_waiting: from the next one through the last with a
     record before this one)."""
     accounts = finance_accounts(request.user)
@@ -281,20 +284,22 @@ def months(request):
     this = month_start(today)
     active = closing.months_with_activity()
     closed = {c.month: c for c in ClosedMonth.objects.select_related("closed_by")}
-    first = min([*active, *closed, add_months(this, -11)])
-    first = max(first, add_months(this, -(MONTHS_SHOWN - 1)))
-    report = reports.gross_to_net(accounts=accounts, month_from=first, month_to=this)
-    waiting = set(closing.months_waiting(this))
     # the one month a close may take (months close in order, none skipped; before any close, the books' first)
     next_to_close = closing.next_month_to_close()
+    first = min([*active, *closed, add_months(this, -11), *([next_to_close] if next_to_close else [])])
+    waiting = set(closing.months_waiting(this))
     only_waiting = request.GET.get("waiting") == "true"  # the home page's "months to close": those rows alone
     may_close = can(request.user, ClosedMonth, "add")
-    open_months = [month for month in months_between(first, this) if month not in closed]
+    every = list(reversed(months_between(first, this)))
+    listed = [month for month in every if month in waiting] if only_waiting else every
+    paginator = Paginator(listed, MONTHS_SHOWN)
+    page = paginator.get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    report = reports.gross_to_net(accounts=accounts, month_from=min(shown), month_to=max(shown)) if shown else None
+    open_months = [month for month in shown if month not in closed]
     true_ups = closing.true_ups_by_month(accounts=accounts, months=open_months)
     rows = []
-    for month in reversed(months_between(first, this)):
-        if only_waiting and month not in waiting:
-            continue
+    for month in shown:
         total = reports.Figures()
         for row in report.rows:
             if month in row.by_month:
@@ -312,7 +317,21 @@ def months(request):
                 "true_ups_url": _true_ups_url(month) if month in true_ups else "",
             }
         )
-    context = {"rows": rows, "this_month": this, "may_close": may_close, "only_waiting": only_waiting}
+    # the month to close next, when it may close now and this page does not hold it: named above the list
+    close_next = None
+    if may_close and next_to_close is not None and next_to_close < this and next_to_close not in shown:
+        within = listed if next_to_close in listed else every  # the waiting months' page, else every month's
+        query = {"waiting": "true"} if within is listed and only_waiting else {}
+        query["page"] = within.index(next_to_close) // MONTHS_SHOWN + 1
+        close_next = {"month": next_to_close, "page_url": f"{reverse('tradespend:months')}?{urlencode(query)}"}
+    context = {
+        "rows": rows,
+        "this_month": this,
+        "may_close": may_close,
+        "only_waiting": only_waiting,
+        "page_obj": page,
+        "close_next": close_next,
+    }
     return render(request, "tradespend/months.html", context)
 
 
