@@ -26,6 +26,8 @@ from ka_portal.api_fields import related
 from ka_portal.api_views import ServiceModelViewSet
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import IdempotentCreateMixin
+from ka_portal.months import month_parameter
+from ka_portal.record_etags import RecordETagMixin
 from ka_portal.scope import (
     NOT_FOUND_TEXT,
     account_owners_for,
@@ -186,6 +188,7 @@ class ContactViewSet(ServiceModelViewSet):
 
 
 class ContactLogViewSet(
+    RecordETagMixin,
     CachedListMixin,
     IdempotentCreateMixin,
     mixins.ListModelMixin,
@@ -329,25 +332,19 @@ class AccountPerformanceView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "from", OpenApiTypes.STR, description="First month, YYYY-MM (or give it as `month_from`)", required=True
-            ),
-            OpenApiParameter(
+            month_parameter("from", description="First month, YYYY-MM (or give it as `month_from`)", required=True),
+            month_parameter(
                 "to",
-                OpenApiTypes.STR,
                 description=f"Last month, YYYY-MM: not before `from`, at most {PERFORMANCE_MAX_MONTHS} months from it "
                 "(else 400 naming the parameter); or give it as `month_to`",
                 required=True,
             ),
-            OpenApiParameter(
+            month_parameter(
                 "month_from",
-                OpenApiTypes.STR,
                 description="The same as `from`, the name the analyses' pages and gross to net use; refused (400) "
                 "when both are given and differ",
             ),
-            OpenApiParameter(
-                "month_to", OpenApiTypes.STR, description="The same as `to`; refused when both are given and differ"
-            ),
+            month_parameter("month_to", description="The same as `to`; refused when both are given and differ"),
             OpenApiParameter(
                 "sort",
                 OpenApiTypes.STR,

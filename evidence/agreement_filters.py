@@ -1,7 +1,6 @@
 """The display agreements' filters, for the page and the API alike (issue 13 item 2)."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +9,7 @@ from accounts.models import KeyAccount
 from accounts.roles import Role
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, WordsFilter
+from ka_portal.months import MonthFilter
 from ka_portal.scope import accounts_for, stores_for, user_role
 from stores.models import Store
 from tradespend.settlement import with_settlement
@@ -42,11 +42,9 @@ class DisplayAgreementFilter(StyledFilterSet):
         help_text="to_settle: payable fees the chain's deductions do not cover yet; settled: fees deductions cover "
         "(tradespend/settlement.py).",
     )
-    period = django_filters.DateFilter(
+    period = MonthFilter(
         label=_("Month"),
         method="filter_period",
-        input_formats=["%Y-%m", "%Y-%m-%d"],
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
         help_text="YYYY-MM: agreements whose period touches that month.",
     )
 

@@ -9,7 +9,8 @@ from datetime import date, datetime
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.drainage import set_override
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
 from .errors import DomainError
 
@@ -21,6 +22,8 @@ YEARS = (2000, 2100)
 FIRST, LAST = f"{YEARS[0]}-01", f"{YEARS[1]}-12"  # the range, as a refusal names it
 OUTSIDE = _("%(value)s is outside the months the portal holds: enter one from %(first)s to %(last)s.")
 _FORMATS = ("%Y-%m", "%Y-%m-%d")
+# A month in the API's schema, for every query parameter and filter that takes one: the shape a client sends.
+MONTH_SCHEMA = {"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09"}
 
 
 class MonthOutOfRange(ValueError):
@@ -166,8 +169,20 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(message, code="invalid", params={"value": text.strip()}) from None
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-09"})
+def month_parameter(name: str, description: str, **kwargs) -> OpenApiParameter:
+    """A view's month query parameter (a report's ``?from=``), documented as the month it takes: YYYY-MM."""
+    return OpenApiParameter(name, dict(MONTH_SCHEMA), description=description, **kwargs)
+
+
+@extend_schema_field(MONTH_SCHEMA)
 class MonthFilter(django_filters.Filter):
     """A list's month (pages and API alike): YYYY-MM, cleaned to its first day by MonthField."""
 
     field_class = MonthField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # drf-spectacular documents a filter of its own schema (the class's, above) without its help_text: this
+        # filter's schema carries it, so the parameter keeps its description.
+        if help_text := self.extra.get("help_text"):
+            set_override(self, "field", {**MONTH_SCHEMA, "description": str(help_text)})

@@ -31,6 +31,7 @@ SHELL_FILES = (
     "vendor/htmx/htmx.min.js",
     "js/pwa.js",
     "js/record-lookup.js",
+    "js/fresh-on-back.js",  # the home, Today and My day: Back asks the server again
     "visits/visit.js",
     "visits/drafts.js",
     "visits/outbox.js",

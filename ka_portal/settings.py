@@ -346,6 +346,10 @@ SPECTACULAR_SETTINGS = {
     # In English whatever the request's or the command's language (titles and choices are verbose names).
     "DEFAULT_GENERATOR_CLASS": "ka_portal.schema.SchemaGenerator",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A request body lists only what a client may send (the API refuses a read-only key in a create or a step,
+    # 400): requests and responses are separate components (`KeyAccountRequest`, `PatchedKeyAccountRequest`, and
+    # the answer's `KeyAccount`). This also says `minLength: 1` on a request's text that may not be blank.
+    "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI's files come from drf-spectacular-sidecar, served locally: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

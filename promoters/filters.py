@@ -1,20 +1,18 @@
 """The roster's filters, one per list, for the page and the API alike: promoters, shifts, monthly targets."""
 
 import django_filters
-from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
 from ka_portal.lists import StyledFilterSet, WordsFilter, day_filter, day_range_filters, yes_no_filter
+from ka_portal.months import MonthFilter
 from ka_portal.scope import promoter_stores_for, promoters_for, promotion_plans_for
 from promotions.models import PromotionPlan
 from stores.models import Store
 
 from . import attendance, attendance_report
 from .models import Promoter, PromoterTarget, Shift
-
-MONTH_FORMATS = ["%Y-%m", "%Y-%m-%d"]
 
 
 def _sent_late(queryset, name, value):
@@ -102,13 +100,7 @@ class PromoterTargetFilter(StyledFilterSet):
     """Monthly targets by promoter (code) and month (YYYY-MM)."""
 
     promoter = record_filter(Promoter, scope=promoters_for, label=_("Promoter"), help_text="By the promoter's code.")
-    month = django_filters.DateFilter(
-        label=_("Month"),
-        method="filter_month",
-        input_formats=MONTH_FORMATS,
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
-        help_text="YYYY-MM.",
-    )
+    month = MonthFilter(label=_("Month"), method="filter_month", help_text="YYYY-MM.")
 
     class Meta:
         model = PromoterTarget

@@ -1,9 +1,9 @@
 """The period of an analysis endpoint: gross to net's ``from``/``to`` query (tradespend/api/gross_to_net.py), read
 by the same function as the pages' boxes (tradespend.reports.report_period)."""
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse
 
+from ka_portal.months import month_parameter
 from tradespend.api.gross_to_net import EMPTY_HELP, MONTH_HELP, PERIOD_ERRORS, RANGE_HELP, GrossToNetQuerySerializer
 
 from ..forms import DEFAULT_PERIOD
@@ -18,14 +18,12 @@ class PeriodQuerySerializer(GrossToNetQuerySerializer):
 
 
 PERIOD_PARAMETERS = [
-    OpenApiParameter(
+    month_parameter(
         "from",
-        OpenApiTypes.STR,
         description=f"First month of the period. {MONTH_HELP} {EMPTY_HELP} Default: `to`, else January of this year.",
     ),
-    OpenApiParameter(
+    month_parameter(
         "to",
-        OpenApiTypes.STR,
         description=f"Last month of the period. {MONTH_HELP} {EMPTY_HELP} {RANGE_HELP} Default: `from`, else this "
         "month.",
     ),

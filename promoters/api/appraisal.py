@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from ka_portal import api_fields
 from ka_portal.api import PageNumberPagination
 from ka_portal.formatting import display_name
+from ka_portal.months import month_parameter
 from ka_portal.permissions import can
 
 from ..appraisal import AppraisalRow
@@ -87,7 +88,7 @@ class PromoterAppraisalView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (default: this month)"),
+            month_parameter("month", description="YYYY-MM (default: this month)"),
             OpenApiParameter("supervisor", OpenApiTypes.STR, description="The promoters' supervisor, by username"),
             OpenApiParameter("agency", OpenApiTypes.STR, description="The agency employing them"),
             OpenApiParameter("store", OpenApiTypes.STR, description="A store, by code"),

@@ -7,14 +7,14 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role
 from ka_portal.idempotency import idempotent
+from ka_portal.months import month_parameter
 from ka_portal.scope import shifts_for, user_role
 
 from .. import attendance_report, phone_services
@@ -99,7 +99,7 @@ class PromoterAttendanceReportView(APIView):
     permission_classes = [needs("promoters.view_shift")]
 
     @extend_schema(
-        parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM (default this month).")],
+        parameters=[month_parameter("month", description="YYYY-MM (default this month).")],
         responses={200: AttendanceReportSerializer, 400: REFUSED},
     )
     def get(self, request):

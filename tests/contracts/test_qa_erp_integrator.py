@@ -14,16 +14,8 @@ from contracts.models import Allocation, Invoice, Payment
 from ka_portal.errors import DomainError
 from tests.factories import KeyAccountFactory, make_user
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]  # api_client asks for English: the refusals are read in it
 D = Decimal
-
-
-@pytest.fixture
-def api_client(api_client):
-    """The API client asking for English: these tests read the English refusals (translation.override in a test does
-    not reach the request, which the API answers in its own language, Chinese first)."""
-    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return api_client
 
 
 @pytest.fixture

@@ -246,5 +246,5 @@ def test_the_api_takes_the_clients_time_only_when_it_sends_one(w, time_machine):
     kept = api.post(reverse("shift-check-out", args=[w.shift.pk]), {"at": "2026-06-01T17:01:00+08:00"}, format="json")
     assert kept.status_code == 200 and kept.json()["checked_out_at"].startswith("2026-06-01T17:01")
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]["schemas"]
-    for name in ("CheckIn", "CheckOut", "SellOutReport"):
+    for name in ("CheckInRequest", "CheckOutRequest", "SellOutReportRequest"):  # the steps' bodies
         assert "Send it only for" in schema[name]["properties"]["at"]["description"], name

@@ -17,21 +17,13 @@ from stores.models import Delivery
 from tests.factories import KeyAccountFactory, ListingFactory, ProductFactory, StoreFactory
 from tests.imports.xlsx import errors_of, xlsx_upload
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.english]  # api_client asks for English: the refusals are read in it
 
 
 @pytest.fixture
 def listing(manager):
     store = StoreFactory(code="WMT-001", account=KeyAccountFactory(code="WMT", owner=manager))
     return ListingFactory(store=store, product=ProductFactory(code="P001"), purchase_price=Decimal("4.10"))
-
-
-@pytest.fixture
-def api_client(api_client):
-    """The API client asking for English: these tests read the English refusals (translation.override in a test does
-    not reach the request, which the API answers in its own language, Chinese first)."""
-    api_client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return api_client
 
 
 def _body(**more):

@@ -4,47 +4,26 @@
 An adjustment (accrual lines) took "2026-12-15" and "2026-1", and named 2030-01 as "2030-01-01". Now a month is sent
 as YYYY-MM (contracts.api.YearMonthField: a wrong value named), a deduction line refuses a key it does not take,
 naming it, a remittance answers its deductions' months as the deductions API does, and a month too far ahead is
-named as typed (the adjustment's month also as its first day, the shape the ledger answers it in)."""
+named as typed (the adjustment's month also as its first day, the shape the ledger answered it in before; it
+answers YYYY-MM now, as the deductions API does)."""
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
-from contracts.models import Deduction, Payment
-from tests.contracts.factories import InvoiceFactory
-from tests.factories import KeyAccountFactory
-from tradespend.models import AccrualLine, Remittance
+from contracts.models import Deduction
+from tests.tradespend.remittance_world import REMITTANCES, crf, nothing_booked, remittance, today  # noqa: F401
+from tradespend.models import AccrualLine
 
+# ruff: noqa: F811 - the tests take the world's fixtures (the frozen day, the CRF chain with K-1) by their names
 pytestmark = pytest.mark.django_db
-D = Decimal
-REMITTANCES = "/api/v1/remittances/"
 LINES = "/api/v1/accrual-lines/"
 
 
-@pytest.fixture(autouse=True)
-def today(time_machine):
-    time_machine.move_to("2026-12-06 10:00 +08:00")
-
-
-@pytest.fixture
-def crf():
-    account = KeyAccountFactory(code="CRF")
-    InvoiceFactory(number="K-1", account=account, date=date(2026, 10, 1), amount=D("6000.00"))
-    return account
-
-
 def _remittance(**deduction):
-    return {
-        "account": "CRF", "date": "2026-12-02", "reference": "CRF-1202", "cash": "5900.00",
-        "invoices": [{"invoice": "K-1", "amount": "6000.00"}],
-        "deductions": [{"kind": "tg", "amount": "100.00", **deduction}],
-    }  # fmt: skip
-
-
-def _nothing_booked():
-    return not (Remittance.objects.exists() or Payment.objects.exists() or Deduction.objects.exists())
+    """K-1 paid 5,900.00 in cash and one deduction line of 100.00 (its months, or other keys, as given)."""
+    return remittance(cash="5900.00", deductions=[{"kind": "tg", "amount": "100.00", **deduction}])
 
 
 @pytest.mark.parametrize("sent", ["2026/10", "2026-1", "2026-10-15", "Oct 2026"])
@@ -57,7 +36,7 @@ def test_a_deduction_month_not_written_yyyy_mm_is_refused_naming_it(api_client, 
     assert answer.json()["errors"]["deductions"]["0"]["period_start"] == [
         f"“{sent}” is not a month: enter it as YYYY-MM, for example 2026-05."
     ]
-    assert _nothing_booked()
+    assert nothing_booked()
 
 
 def test_a_key_a_deduction_line_does_not_take_is_refused_naming_it(api_client, finance, crf):
@@ -70,7 +49,7 @@ def test_a_key_a_deduction_line_does_not_take_is_refused_naming_it(api_client, f
         "A deduction line takes no field “period”: it takes kind, period_start, period_end, amount, reference, "
         "reason, invoice."
     ]
-    assert _nothing_booked()  # not booked for the current month as if no month had been sent
+    assert nothing_booked()  # not booked for the current month as if no month had been sent
 
 
 def test_the_remittance_answers_its_deductions_months_as_the_deductions_api_does(api_client, finance, crf):
@@ -107,7 +86,7 @@ def test_a_month_the_books_cannot_take_is_listed_under_the_field_sent(api_client
     # the line's amount is not left out of a sum then said not to add up: the month is the one problem
     assert [(e["section"], e["row"], e["column"]) for e in refusal["errors"]] == [("deductions", 1, "period_start")]
     assert refusal["errors"][0]["message"].startswith("Period from: 2028-02 is after 2028-01")
-    assert _nothing_booked()
+    assert nothing_booked()
 
 
 def _adjustment(month):
@@ -126,13 +105,13 @@ def test_an_adjustment_month_not_written_yyyy_mm_is_refused_naming_it(api_client
 
 
 @pytest.mark.parametrize("sent", ["2026-12", "2026-12-01"])
-def test_an_adjustment_takes_the_month_or_its_first_day_as_the_ledger_answers_it(api_client, finance, crf, sent):
+def test_an_adjustment_takes_the_month_or_its_first_day_and_answers_the_month(api_client, finance, crf, sent):
     api_client.force_authenticate(finance)
 
     answer = api_client.post(LINES, _adjustment(sent), format="json")
 
     assert answer.status_code == 201, answer.json()
-    assert answer.json()["month"] == "2026-12-01"
+    assert answer.json()["month"] == "2026-12"
     assert AccrualLine.objects.get().month == date(2026, 12, 1)
 
 

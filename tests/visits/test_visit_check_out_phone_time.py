@@ -179,7 +179,7 @@ def test_a_time_of_leaving_after_the_check_out_tapped_is_refused(check_out):
 def test_the_schema_documents_the_check_outs_phone_time(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
 
-    body = schema["components"]["schemas"]["VisitCheckOut"]["properties"]
+    body = schema["components"]["schemas"]["VisitCheckOutRequest"]["properties"]
     assert body["checked_out_at"]["format"] == "date-time"
     assert "KA_VISIT_SYNC_MAX_HOURS" in body["checked_out_at"]["description"]
     refusals = schema["paths"]["/api/v1/visits/{id}/check-out/"]["post"]["responses"]["400"]["description"]

@@ -27,6 +27,7 @@ from ka_portal.api_cache import CachedListMixin
 from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
 from ka_portal.money import CENT, Money, money_sum
+from ka_portal.months import month_parameter
 
 from .. import closing, reports
 from ..models import ClosedMonth, SpendKind
@@ -149,14 +150,14 @@ class GrossToNetView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("from", OpenApiTypes.STR, description=f"First month of the period. {MONTH_HELP} "
-                             f"{EMPTY_HELP} Default: `to`, else this month."),
-            OpenApiParameter("to", OpenApiTypes.STR, description=f"Last month of the period. {MONTH_HELP} "
-                             f"{EMPTY_HELP} {RANGE_HELP} Default: `from`, else this month."),
-            OpenApiParameter("month_from", OpenApiTypes.STR, description="The same as `from` (the name the pages "
-                             "and the answer use); refused when both are given and differ."),
-            OpenApiParameter("month_to", OpenApiTypes.STR, description="The same as `to`; refused when both are "
-                             "given and differ."),
+            month_parameter("from", description=f"First month of the period. {MONTH_HELP} "
+                            f"{EMPTY_HELP} Default: `to`, else this month."),
+            month_parameter("to", description=f"Last month of the period. {MONTH_HELP} "
+                            f"{EMPTY_HELP} {RANGE_HELP} Default: `from`, else this month."),
+            month_parameter("month_from", description="The same as `from` (the name the pages "
+                            "and the answer use); refused when both are given and differ."),
+            month_parameter("month_to", description="The same as `to`; refused when both are "
+                            "given and differ."),
             OpenApiParameter("account", OpenApiTypes.STR, description=f"Only this account. {ACCOUNT_HELP}"),
         ],
         responses={200: GrossToNetSerializer, 400: OpenApiResponse(description=PERIOD_ERRORS),

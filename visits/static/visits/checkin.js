@@ -50,11 +50,4 @@ document.addEventListener("submit", function (event) {
     send();
   }, send, { enableHighAccuracy: true, timeout: 5000, maximumAge: 60000 });
 });
-
-// Back to Today (or a stop's page) restored whole from the browser's back-forward cache shows the day as it was
-// left: a store just checked in still "to visit", a visit just checked out still "in progress", a Check in button
-// still greyed out. With a network the page asks again (the server sends it fresh); without one the copy stays,
-// the outbox saying what waits.
-window.addEventListener("pageshow", function (event) {
-  if (event.persisted && navigator.onLine && document.querySelector("[data-fresh-on-back]")) window.location.reload();
-});
+// (Today and My day, restored by Back from the back-forward cache, ask the server again: js/fresh-on-back.js.)
