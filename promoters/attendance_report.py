@@ -82,6 +82,22 @@ def month_shifts(user, month: date):
     return listed_shifts(user).filter(day__gte=month, day__lte=month_end(month))
 
 
+def to_confirm(shifts, value: bool, *, now: datetime | None = None):
+    """The shifts the report counts "to confirm" as of `now` (`value` true), or the others: ended (attendance.
+    shift_bounds: the day and end in the site's zone) and not confirmed (no confirmed reading) — as a query, so the
+    attendance list, its export, the API and the page's notice of last month count what the report counts."""
+    now = timezone.localtime(now or timezone.now())
+    ended = Q(day__lt=now.date()) | Q(day=now.date(), ends_at__lte=now.time())
+    pending = ended & Q(confirmed_attendance="")
+    return shifts.filter(pending) if value else shifts.exclude(pending)
+
+
+def to_confirm_count(user, month: date, *, now: datetime | None = None) -> int:
+    """How many of the user's shifts of `month` are still to confirm: the report's total `to_confirm`, counted by
+    the database (the page opened on a new month says last month's without reading its whole report)."""
+    return to_confirm(month_shifts(user, month).order_by(), True, now=now).count()
+
+
 @dataclass
 class Row:
     """One promoter's (or store's) month."""

@@ -1,8 +1,6 @@
 """Filters of the promoter's day and attendance lists (one FilterSet per list, serving its page and its API):
 promoters by code, stores and products by code, each within the user's scope."""
 
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ka_portal.api_fields import record_filter
@@ -100,7 +98,4 @@ class AttendanceShiftFilter(StyledFilterSet):
     def filter_to_confirm(self, queryset, name, value):
         """The report's "to confirm" (promoters/attendance.py Reading.confirmable, not yet confirmed): the shift has
         ended and nobody confirmed it."""
-        now = timezone.localtime()
-        ended = Q(day__lt=now.date()) | Q(day=now.date(), ends_at__lte=now.time())
-        pending = ended & Q(confirmed_at__isnull=True)
-        return queryset.filter(pending) if value else queryset.exclude(pending)
+        return attendance_report.to_confirm(queryset, value)

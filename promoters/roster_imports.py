@@ -104,7 +104,7 @@ class PromoterImport(ImportKind):
                hint=_("Required when an agency employs them")),
         Column("supervisor", "主管账号", "supervisor username", imports.text(150), required=True,
                aliases=("主管", "supervisor"), example="supervisor1",
-               hint=_("A KA supervisor's username, or their name as the roster export writes it")),
+               hint=_("A KA supervisor's username, or their name")),
         Column("stores", "门店编码", "stores", _codes, default=(), aliases=("门店", "store codes"),
                example="WMT-001,WMT-012", hint=_("Store codes separated by commas")),
         Column("daily_fee", "日薪", "daily fee", imports.money(), aliases=("日工资",), example="180.00",
@@ -440,9 +440,9 @@ _SHIFT_COLUMNS = {"promoter", "store", "day", "starts_at", "ends_at", "plan"}
 
 
 def _supervisors(values) -> tuple[dict, set]:
-    """The KA supervisors a column names, by username or, for the rest, by their name as the roster export writes
-    it (ka_portal.formatting.display_name): value → user id; and the names that fit more than one supervisor. A
-    file exported from the roster imports back as it is."""
+    """The KA supervisors a column names, by username (what the roster export writes) or, for the rest, by their
+    name (ka_portal.formatting.display_name, as the export wrote it before, and as people type it): value → user id;
+    and the names that fit more than one supervisor. A file exported from the roster imports back as it is."""
     wanted = {value for value in values if value}
     everyone = User.objects.filter(profile__role=Role.SUPERVISOR)
     found = imports.lookup(everyone, wanted, field="username")

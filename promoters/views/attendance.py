@@ -135,11 +135,9 @@ def attendance_page(request):
     if not request.GET.get("month"):
         # Opened on this month (its menu link), the days before it are last month's: its shifts still to confirm
         # are said with their way there, or a supervisor on the 2nd sees a month of zeros and nothing to do (QA).
-        earlier = attendance_report.attendance_report(
-            attendance_report.month_shifts(request.user, previous), month=previous, now=now
-        )
-        if earlier.total.to_confirm:
-            context["previous_to_confirm"] = earlier.total.to_confirm
+        earlier = attendance_report.to_confirm_count(request.user, previous, now=now)
+        if earlier:
+            context["previous_to_confirm"] = earlier
             context["previous_month"] = previous
             context["previous_shifts_url"] = _month_link("promoters:attendance-shifts", previous, to_confirm="true")
     return render(request, "promoters/attendance.html", context)

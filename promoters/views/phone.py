@@ -101,6 +101,19 @@ def _blank(value) -> bool:
     return all(not str(part or "").strip() for part in (value if isinstance(value, tuple | list) else [value]))
 
 
+ENTRIES = ("units", "shelf_stock", "price_seen")  # a sell-out row's entries
+DRAWN = "_drawn"  # the suffix of the hidden field holding what an entry showed as the page was drawn
+
+
+def _shown(value) -> str:
+    """An entry's value as one text, to tell whether the promoter changed it: cases and packs as `cases/packs`
+    ("" when both are blank), a price as typed."""
+    if isinstance(value, tuple | list):
+        cases, packs = (str(part if part is not None else "").strip() for part in value)
+        return f"{cases}/{packs}" if cases or packs else ""
+    return str(value if value is not None else "").strip()
+
+
 class PhoneTime(forms.DateTimeField):
     """The phone's time as a form is sent (a hidden field the page's script fills, `data-client-time`); one that
     cannot be read is left out (the server's time is taken), never a field the promoter is asked to fix."""
@@ -120,7 +133,8 @@ class PhoneTime(forms.DateTimeField):
 
 class SellOutForm(forms.Form):
     """The day's sell-out: per product listed at the store, packs sold and shelf stock at close (cases and packs)
-    and the price seen. A product left blank is not reported. `recent` (sellout_selectors.recent_at_store) puts
+    and the price seen. A product left blank is not reported, and an entry left as the page drew it keeps the line's
+    value (`untouched`: what was reported meanwhile stays). `recent` (sellout_selectors.recent_at_store) puts
     the products sold there lately first and offers each one's last price seen."""
 
     def __init__(self, *args, shift: Shift, listings, recent=None, **kwargs):
@@ -146,6 +160,12 @@ class SellOutForm(forms.Form):
                 self.initial[f"p{product.pk}_units"] = _split(line.units, per_case)
                 self.initial[f"p{product.pk}_shelf_stock"] = _split(line.shelf_stock, per_case)
                 self.initial[f"p{product.pk}_price_seen"] = "" if line.price_seen is None else line.price_seen
+            # what each entry showed as the page was drawn, sent back with it: an entry the promoter left as drawn
+            # is not sent to the service (`inputs`), so a value reported meanwhile (a phone's shelf stock) stays
+            for name in ENTRIES:
+                self.fields[f"p{product.pk}_{name}{DRAWN}"] = forms.CharField(
+                    required=False, widget=forms.HiddenInput, initial=_shown(self.initial.get(f"p{product.pk}_{name}"))
+                )
         style_form_fields(self)
         self.reported = lines
 
@@ -175,6 +195,7 @@ class SellOutForm(forms.Form):
                     shelf_stock=entries["shelf_stock"],
                     entries=[(entries["units"], _("Packs sold")), (entries["shelf_stock"], _("Shelf stock at close"))],
                     price_seen=price_seen,
+                    drawn=[self[f"p{product.pk}_{name}{DRAWN}"] for name in ENTRIES],
                     line=self.reported.get(product.pk),
                     sold_lately=getattr(self.recent.get(product.pk), "units", 0) > 0,
                     last_price=getattr(self.recent.get(product.pk), "price_seen", None),
@@ -223,23 +244,30 @@ class SellOutForm(forms.Form):
         """The same sentence for the browser's own check before sending (visit.js), per count."""
         return {n: _fix_message(n) for n in range(1, 2 * len(self.products) + 1)}
 
+    def untouched(self, product, name: str) -> bool:
+        """Whether the promoter left an entry as the page drew it (its `…_drawn` sent back with the form): a post
+        without it (a page drawn before it was added) is read as typed."""
+        drawn = self.add_prefix(f"p{product.pk}_{name}{DRAWN}")
+        if drawn not in self.data:
+            return False
+        return _shown(self.cleaned_data.get(f"p{product.pk}_{name}")) == _shown(self.data.get(drawn))
+
     def inputs(self) -> list[phone_services.SellOutInput]:
+        """The products typed into, each entry as typed — but one left as the page drew it is left out (OMITTED)
+        where the product has a line now: the line keeps its value (phone_services.sell_out_report), so a page drawn
+        before a phone reported the shelf stock does not clear it with the blank it showed, nor put back a number
+        the phone changed. An entry the promoter empties clears the shelf stock or the price seen."""
         data = self.cleaned_data
         inputs = []
         for product in self.products:
-            values = [data.get(f"p{product.pk}_{name}") for name in ("units", "shelf_stock", "price_seen")]
-            if all(_blank(value) for value in values):
+            typed = {name: data.get(f"p{product.pk}_{name}") for name in ENTRIES}
+            if all(_blank(value) for value in typed.values()):
                 continue
-            units, shelf_stock, price = values
-            inputs.append(
-                phone_services.SellOutInput(
-                    product=product,
-                    units=units,
-                    shelf_stock=None if _blank(shelf_stock) else shelf_stock,
-                    price_seen=price,
-                    prefix=f"p{product.pk}_",
-                )
-            )
+            if _blank(typed["shelf_stock"]):
+                typed["shelf_stock"] = None  # emptied: cleared
+            if product.pk in self.reported:
+                typed.update({name: phone_services.OMITTED for name in ENTRIES if self.untouched(product, name)})
+            inputs.append(phone_services.SellOutInput(product=product, **typed, prefix=f"p{product.pk}_"))
         return inputs
 
     def refuse(self, error: DomainError) -> None:
@@ -340,6 +368,8 @@ def _card(
         lines=list(shift.sell_out.all()),
         far=shift.check_in_distance_m is not None and reading.off_site,
         page=_shift_page(shift).split("#")[0],  # where a step kept offline leads: the card's page as kept on the phone
+        # the shift as its forms name it to the phone's outbox: a kept check-in refused holds the shift's later writes
+        key=f"shift-{shift.pk}",
         saved=saved,  # the sell-out was just saved: said inside the card, where the page lands
     )
 
@@ -382,8 +412,8 @@ def _my_month(user, now):
 
 # Not kept by the browser (no-store), like the rep's Today (visits/views.py): Back to the promoter's day or a
 # shift after a check-in or check-out asks again and shows the shift as it now stands, not the copy with the
-# check-out buttons; a page restored whole from the back-forward cache reloads itself (visits/static/visits/
-# checkin.js, on the pages' `data-fresh-on-back`).
+# check-out buttons; a page restored whole from the back-forward cache reloads itself (static/js/fresh-on-back.js,
+# on the pages' `data-fresh-on-back`).
 @model_permission(Shift, get="view")
 @never_cache
 def my_day(request):

@@ -107,7 +107,8 @@ class RosterListView(FilteredListView):
             Column(heading("kind"), lambda p: p.get_kind_display()),
             Column(heading("employer"), lambda p: p.get_employer_display()),
             Column(heading("agency"), lambda p: p.agency),
-            Column(heading("supervisor"), lambda p: display_name(p.supervisor)),  # imported back by name too
+            # the username, as the column's heading says (the import reads a name too: sheets written before)
+            Column(heading("supervisor"), lambda p: p.supervisor.get_username()),
             Column(heading("stores"), lambda p: ",".join(store.code for store in p.visible_stores)),
             Column(heading("daily_fee"), lambda p: p.daily_fee, "#,##0.00"),
             Column(heading("monthly_pay"), lambda p: p.monthly_pay, "#,##0.00"),

@@ -150,7 +150,9 @@ function queue(posted, url, key) {
         url: url.pathname,
         body: body,
         kind: kind,
-        visit: checkIn ? form.get("uuid") : form.get("visit"),
+        // what a check-in opens, whose other writes its refusal holds (outbox.js isHeld): a rep's visit, or a
+        // promoter's shift (its card's forms name it, `shift_key`: promoters/includes/shift_card.html)
+        visit: checkIn ? form.get("uuid") : form.get("visit") || form.get("shift_key"),
         title: form.get("title") || "",
         page: form.get("offline_next") || url.pathname,
       }).then(() => {

@@ -6,18 +6,22 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from accounts.roles import Role
 from imports.registry import KINDS
 from imports.runner import ImportRejected, run_import
 from promoters.models import Promoter
+from tests.factories import make_user
 from tests.imports.xlsx import errors_of, xlsx_upload
 
 from .factories import make_promoter
 
+User = get_user_model()
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("before_the_week")]
 
 
@@ -28,14 +32,24 @@ def _export(client, language: str) -> bytes:
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_roster_export_imports_back_as_it_is(client, scene, language):
+    # The supervisor's name is not their username, another supervisor has the same name, and a third one's username
+    # is that name: the export writes the username its heading names, so each row comes back to its own supervisor
+    # (by name it was ambiguous, or found the third one).
+    User.objects.filter(pk=scene.supervisor.pk).update(first_name="强", last_name="王")
+    scene.supervisor.refresh_from_db()
+    make_user(Role.SUPERVISOR, username="sup_c", first_name="强", last_name="王")
+    named_so = make_user(Role.SUPERVISOR, username="王强")
     make_promoter(stores=[scene.store], supervisor=scene.supervisor, code="PA2", name="孙美玲", employer="agency",
                   agency="上海众邦劳务", daily_fee=None, monthly_pay=Decimal("4500.00"))  # fmt: skip
     make_promoter(stores=[scene.second_store], supervisor=scene.supervisor, code="PA3", name="马建华",
                   kind="merchandiser", employer="chain", ended_on=date(2026, 12, 31))  # fmt: skip
     client.force_login(scene.supervisor)
     content = _export(client, language)
-    headers = next(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
+    headers = rows[0]
     assert headers[0] == ("编号" if language == "zh-hans" else "Code")  # as the import's template heads it
+    supervisor_column = headers.index("主管账号" if language == "zh-hans" else "Supervisor username")
+    assert {row[supervisor_column] for row in rows[1:]} == {"sup_a"}
 
     with translation.override(language):
         result = run_import(
@@ -46,6 +60,10 @@ def test_the_roster_export_imports_back_as_it_is(client, scene, language):
     agency = Promoter.objects.get(code="PA2")
     assert (agency.employer, agency.agency, agency.monthly_pay) == ("agency", "上海众邦劳务", Decimal("4500.00"))
     assert Promoter.objects.get(code="PA3").kind == "merchandiser"
+    assert set(Promoter.objects.filter(code__in=["PA1", "PA2", "PA3"]).values_list("supervisor", flat=True)) == {
+        scene.supervisor.pk
+    }
+    assert not Promoter.objects.filter(supervisor=named_so).exists()
 
 
 @pytest.mark.parametrize(
@@ -128,3 +146,19 @@ def test_a_supervisor_username_in_other_letters_names_the_supervisor(scene):
     run_import(kind=KINDS["promoters"], source=xlsx_upload(headers, rows), user=scene.supervisor)
 
     assert Promoter.objects.get(code="PN9").supervisor == scene.supervisor
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_a_sheet_naming_the_supervisor_by_name_still_imports(scene, language):
+    """A roster exported before it wrote usernames (the supervisor's name in the column), or typed by hand."""
+    User.objects.filter(pk=scene.supervisor.pk).update(first_name="强", last_name="王")
+    headers = ["编码", "名称", "主管账号", "日薪", "入职日期"] if language == "zh-hans" else [
+        "Code", "Name", "Supervisor username", "Daily fee", "Started on"]  # fmt: skip
+
+    with translation.override(language):
+        result = run_import(kind=KINDS["promoters"], source=xlsx_upload(headers, [["PN7", "钱小红", "王强", 180,
+                                                                                   "2026-12-01"]]),
+                            user=scene.supervisor)  # fmt: skip
+
+    assert result.created == 1
+    assert Promoter.objects.get(code="PN7").supervisor == scene.supervisor

@@ -8,6 +8,8 @@
 //     as the server counts it: promoters/phone_rules.py check_check_out) is asked here before anything is sent, in
 //     the server's words, and only the answer ("Check out early": leave_early) is sent: kept offline without it, the
 //     check-out was refused when it went up, with a question no one could answer any more.
+//   - A kept check-in the server refused holds the shift's later writes on the phone until the shift is checked in
+//     again (below), as a rep's refused visit check-in holds the visit's.
 // Loaded after queue.js (both deferred).
 (function () {
   "use strict";
@@ -115,5 +117,39 @@
     });
   }
 
-  if (window.KaQueue) window.KaQueue.onChange(showWaiting);
+  // ---- a kept check-in the server refused (its time, the phone's clock set wrong; too early): the shift's later
+  // writes (its sell-out, its check-out) wait on the phone (outbox.js isHeld: the forms name the shift, `shift_key`),
+  // rather than going up to find no check-in. The card says to check in again first; once it shows the shift checked
+  // in (drawn by the server after the new check-in: data-checked-in), the refusal is done with and they go up.
+  function refusedCheckIn(refused, key) {
+    return refused.some(function (item) { return item.kind === "check_in" && item.visit === key; });
+  }
+
+  function showRefused(waiting, refused) {
+    var outbox = window.KaOutbox;
+    var holding = outbox.refusedCheckIns(refused);
+    var released = [];
+    document.querySelectorAll("[data-testid=shift-card][data-shift-key]").forEach(function (card) {
+      var key = card.dataset.shiftKey;
+      var refusedHere = refusedCheckIn(refused, key);
+      if (refusedHere && card.hasAttribute("data-checked-in")) released.push(key);
+      var note = card.querySelector("[data-check-in-refused]");
+      if (!note) return;
+      note.hidden = !refusedHere || card.hasAttribute("data-checked-in");
+      note.querySelector("[data-held-here]").hidden = !waiting.some(function (write) {
+        return write.visit === key && outbox.isHeld(write, holding);
+      });
+    });
+    if (!released.length) return;
+    Promise.all(released.map(function (key) { return outbox.forgetRefusedCheckIn(key); }))
+      .then(function () { return window.KaQueue.upload(); })
+      .catch(function () {});
+  }
+
+  if (window.KaQueue) {
+    window.KaQueue.onChange(function (waiting, refused) {
+      showWaiting(waiting);
+      showRefused(waiting, refused || []);
+    });
+  }
 })();
