@@ -2,14 +2,21 @@
 (202, with the job's status URL); GET /api/v1/imports/jobs/<id>/ follows it (rows read, checked, written)
 and answers its outcome — what was written, or the problems that kept anything from being written.
 With `check_only` the job only checks the file (status checked: what it would create, update and leave unchanged,
-nothing written); POST /api/v1/imports/jobs/<id>/import/ then imports that file. GET
+nothing written; GET /api/v1/imports/jobs/<id>/changes/ the changes of every row it would update, as .xlsx);
+POST /api/v1/imports/jobs/<id>/import/ then imports that file. GET
 /api/v1/imports/<kind>/template/ is the empty template. Same services as the page."""
 
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import generics, renderers, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -22,10 +29,10 @@ from ka_portal.errors import DomainError
 from ka_portal.idempotency import idempotent
 from ka_portal.scope import import_jobs_for
 
-from .kinds import PROBLEM_CODES, ImportKind
+from .kinds import CHANGES_SHOWN, PROBLEM_CODES, ImportKind
 from .models import ImportJob
 from .registry import KINDS
-from .runner import limit_upload_size, template_workbook
+from .runner import changes_filename, changes_workbook, has_changes_download, limit_upload_size, template_workbook
 from .services import import_job_confirm, import_job_start
 
 _ERROR = inline_serializer("ImportError", {"code": serializers.CharField(), "detail": serializers.CharField()})
@@ -80,6 +87,16 @@ class ProblemSerializer(serializers.Serializer):
 
 class ImportJobSerializer(serializers.ModelSerializer):
     status_url = serializers.SerializerMethodField(help_text="Where to follow this job.")
+    changes = serializers.SerializerMethodField(
+        help_text=f"The first {CHANGES_SHOWN} updated rows' changes, field by field (a check: would make): [{{row, "
+        "code, changes: [{column, old, new}]}], the code being the record's (the row's natural key as the file "
+        "writes it), values as text in the uploader's language. An empty cell of a known record leaves its field as "
+        "it is; a dash (-) empties it. A check's every updated row: `changes_url`."
+    )
+    changes_url = serializers.SerializerMethodField(
+        help_text="A check that would update rows: every updated row's changes as .xlsx (row, code, column, now, "
+        "after the import); null otherwise."
+    )
     detail = serializers.CharField(
         source="shown_detail", read_only=True, help_text="Why a job was refused or failed, in the request's language."
     )
@@ -107,6 +124,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "unchanged",
             "ignored_columns",
             "changes",
+            "changes_url",
             "warnings",
             "code",
             "detail",
@@ -128,11 +146,6 @@ class ImportJobSerializer(serializers.ModelSerializer):
             "created": {"help_text": "Rows that made a new record (a check: would make)."},
             "updated": {"help_text": "Rows that changed a stored record (a check: would change)."},
             "unchanged": {"help_text": "Rows the same as their stored record: left as they are."},
-            "changes": {
-                "help_text": "The first updated rows' changes, field by field (a check: would make): [{row, changes: "
-                "[{column, old, new}]}], values as text in the uploader's language. An empty cell of a known record "
-                "leaves its field as it is; a dash (-) empties it."
-            },
             "warnings": {
                 "help_text": "What rows do that is allowed but worth saying (a product's packs per case changed under "
                 "its past records): [{row, message}]."
@@ -142,7 +155,16 @@ class ImportJobSerializer(serializers.ModelSerializer):
         }
 
     def get_status_url(self, job: ImportJob) -> str:
-        url = reverse("api-import-job", args=[job.pk])
+        return self._absolute(reverse("api-import-job", args=[job.pk]))
+
+    @extend_schema_field(serializers.JSONField())
+    def get_changes(self, job: ImportJob) -> list:
+        return job.changes[:CHANGES_SHOWN]
+
+    def get_changes_url(self, job: ImportJob) -> str | None:
+        return self._absolute(reverse("api-import-job-changes", args=[job.pk])) if has_changes_download(job) else None
+
+    def _absolute(self, url: str) -> str:
         request = self.context.get("request")
         return request.build_absolute_uri(url) if request else url
 
@@ -257,6 +279,26 @@ class ImportJobListView(CachedListMixin, generics.ListAPIView):
     @extend_schema(operation_id="imports_jobs")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+class ImportJobChangesView(APIView):
+    """What importing a checked file would change: every updated row, as .xlsx."""
+
+    renderer_classes = [renderers.JSONRenderer, XlsxRenderer]
+
+    @extend_schema(
+        operation_id="imports_job_changes",
+        description="Every updated row's changes of one of your jobs whose status is `checked` (the job's `changes` "
+        "lists the first): one line a changed field, with the row, the record's code, the column, the value now and "
+        "after the import, headed in the request's language. Another user's job (an administrator reads anyone's), "
+        "and a job that is not a check or would update nothing, is 404.",
+        responses={(200, excel.XLSX_CONTENT_TYPE): OpenApiTypes.BINARY, 404: _ERROR},
+    )
+    def get(self, request, pk: int):
+        job = generics.get_object_or_404(import_jobs_for(request.user), pk=pk)
+        if not has_changes_download(job):
+            raise Http404
+        return excel.workbook_response(changes_workbook(job.changes), changes_filename(job))
 
 
 class ImportTemplateView(APIView):

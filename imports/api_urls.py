@@ -11,6 +11,7 @@ urlpatterns = [
     path("imports/jobs/", api.ImportJobListView.as_view(), name="api-import-jobs"),
     path("imports/jobs/<int:pk>/", api.ImportJobView.as_view(), name="api-import-job"),
     path("imports/jobs/<int:pk>/import/", api.ImportJobConfirmView.as_view(), name="api-import-job-import"),
+    path("imports/jobs/<int:pk>/changes/", api.ImportJobChangesView.as_view(), name="api-import-job-changes"),
     path("imports/<slug:kind>/", api.ImportView.as_view(), name="api-import"),
     path("imports/<slug:kind>/template/", api.ImportTemplateView.as_view(), name="api-import-template"),
 ]

@@ -742,7 +742,7 @@ def run_import(
     try:
         with transaction.atomic():
             created, updated = kind.write(kept, present=set(positions))
-            changes = tuple(_changes_shown(kind, collected, problems))
+            changes = tuple(_changes_shown(kind, collected, problems, kept))
             if check_only:
                 # Undone as it leaves this block (what it queued for after the commit is dropped with it).
                 transaction.set_rollback(True)
@@ -790,10 +790,13 @@ def _shown(model, name: str, value) -> str:
     return str(value)
 
 
-def _changes_shown(kind: ImportKind, collected: list[dict], problems: Problems) -> Iterator[dict]:
-    """The collected changes (kinds.CHANGES) as the page and the problems' download show them: the column as the
-    file heads it, the old and the new value as text."""
+def _changes_shown(kind: ImportKind, collected: list[dict], problems: Problems, rows: list[Row]) -> Iterator[dict]:
+    """The collected changes (kinds.CHANGES) as the page and the preview's download show them: the record's code
+    (the row's natural key as the file writes it), the column as the file heads it, the old and the new value as
+    text."""
     keys = {column.key for column in kind.columns}
+    numbers = {entry["row"] for entry in collected}
+    codes = {row.number: _key_text(kind, row) for row in rows if row.number in numbers}
     for entry in collected:
         model = entry.get("model")
         changes = [
@@ -804,7 +807,15 @@ def _changes_shown(kind: ImportKind, collected: list[dict], problems: Problems) 
             }
             for key, old, new in entry["changes"]
         ]
-        yield {"row": entry["row"], "changes": changes}
+        yield {"row": entry["row"], "code": codes.get(entry["row"], ""), "changes": changes}
+
+
+def _key_text(kind: ImportKind, row: Row) -> str:
+    """A row's natural key as the file writes it (a store's code; a delivery's store, product, date and note)."""
+    parts = (row.values.get(key) for key in kind.key)
+    return " / ".join(
+        part.isoformat() if hasattr(part, "isoformat") else str(part) for part in parts if part not in (None, "")
+    )
 
 
 # --- templates ---
@@ -830,6 +841,34 @@ def template_workbook(kind: ImportKind, language: str | None = None):
         ),
     )
     return workbook
+
+
+def changes_workbook(changes: Iterable[dict]):
+    """Every updated row's changes of a check (what importing the file would change), one line a field: the row as
+    Excel numbers it, the record's code, the column as the file heads it, the value now and after the import (as the
+    job's page shows the first of them)."""
+    workbook = excel.new_workbook()
+    excel.write_sheet(
+        workbook,
+        _("Changes"),
+        [_("Row"), _("Code"), _("Column"), _("Now"), _("After the import")],
+        (
+            [entry["row"], entry.get("code", ""), change["column"], change["old"], change["new"]]
+            for entry in changes
+            for change in entry["changes"]
+        ),
+    )
+    return workbook
+
+
+def has_changes_download(job) -> bool:
+    """A check (an ImportJob checked) that found rows to update: what importing would change in them can be
+    downloaded, every row (changes_workbook)."""
+    return job.status == "checked" and bool(job.changes)
+
+
+def changes_filename(job) -> str:
+    return f"import-{job.kind}-changes-{job.pk}.xlsx"
 
 
 def problems_workbook(errors: Iterable[dict]):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("jobs/<int:pk>/status/", views.job_status_page, name="job-status"),
     path("jobs/<int:pk>/import/", views.job_import, name="job-import"),
     path("jobs/<int:pk>/problems.xlsx", views.job_problems, name="job-problems"),
+    path("jobs/<int:pk>/changes.xlsx", views.job_changes, name="job-changes"),
 ]

@@ -1,7 +1,8 @@
 """The Excel import pages: choose a kind, download its template, upload a file to import it or only to check it;
 then the job's page, which follows the run (rows read, checked, written) by polling the job's status and shows what
 was imported (or, for a check, what importing would create, update and leave unchanged, with a button to import the
-file so checked) or the first problems (at most KA.import_max_errors) and how many there are in all."""
+file so checked, and the first updated rows' changes with a download of every one) or the first problems (at most
+KA.import_max_errors) and how many there are in all."""
 
 from django import forms
 from django.contrib import messages
@@ -18,10 +19,19 @@ from ka_portal.lists import style_form_fields
 from ka_portal.pages import show_refusal
 from ka_portal.scope import import_jobs_for
 
-from .kinds import BLANK_KEEPS, ImportKind
+from .kinds import BLANK_KEEPS, CHANGES_SHOWN, ImportKind
 from .models import ImportJob
 from .registry import kinds_for
-from .runner import FileTooLarge, UploadSizeLimit, limit_upload_size, problems_workbook, template_workbook
+from .runner import (
+    FileTooLarge,
+    UploadSizeLimit,
+    changes_filename,
+    changes_workbook,
+    has_changes_download,
+    limit_upload_size,
+    problems_workbook,
+    template_workbook,
+)
 from .services import import_job_confirm, import_job_start
 
 # How many of the user's own jobs the import page lists, newest first.
@@ -144,6 +154,10 @@ def job_page(request, pk: int):
         outcome=_outcome(job, chosen) if job.finished else "",
         errors=list(job.problems.all()) if job.status == ImportJob.Status.REFUSED else [],
         ignored=", ".join(job.ignored_columns),
+        # the first updated rows' changes; a check's every one is its download (job_changes)
+        changes=job.changes[:CHANGES_SHOWN],
+        changes_download=has_changes_download(job),
+        changes_kept=len(job.changes),  # the download's rows: every updated row's, up to kinds.CHANGES_KEPT
     )
     return render(request, "imports/import.html", context)
 
@@ -194,6 +208,16 @@ def job_problems(request, pk: int):
     return excel.workbook_response(
         problems_workbook(problem.as_dict() for problem in job.problems.all()), "import-problems.xlsx"
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def job_changes(request, pk: int):
+    """What importing a checked file would change, every updated row (the page lists the first), as .xlsx."""
+    job = _job_for(request, pk)
+    if not has_changes_download(job):
+        raise Http404
+    return excel.workbook_response(changes_workbook(job.changes), changes_filename(job))
 
 
 @login_required

@@ -7,11 +7,13 @@ includes `includes/filter_form.html` and `includes/pagination.html`.
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 from urllib.parse import urlencode
 
@@ -74,6 +76,54 @@ class Column:
     number_format: str | None = None
 
 
+EXPORT_CHUNK = 2000  # rows read from the database at a time by an export: its memory stays flat however many
+
+
+def value_records(queryset, fields: Sequence[str]) -> Iterator:
+    """Each row of ``queryset.values_list(*fields)`` as a light record whose attributes read as the model
+    instance's do for those fields: ``store__code`` as ``record.store.code``, an annotation by its name. A relation
+    whose listed fields are all empty reads as None, as an empty foreign key does. Read a chunk at a time.
+
+    An export of 80,000 deliveries spent a third of its time building a delivery, a store and a product instance
+    per row (and their converters); a record of the eleven values it writes costs a tenth of that."""
+    make = _record_maker(_field_tree(fields), top=True)
+    return map(make, queryset.values_list(*fields).iterator(chunk_size=EXPORT_CHUNK))
+
+
+def _field_tree(fields: Sequence[str]) -> dict:
+    """{"date": 0, "store": {"code": 1, "name": 2}, …}: each field's place in the row, under its relations."""
+    tree: dict = {}
+    for index, field in enumerate(fields):
+        *relations, name = field.split("__")
+        node = tree
+        for relation in relations:
+            node = node.setdefault(relation, {})
+        node[name] = index
+    return tree
+
+
+def _record_maker(tree: dict, *, top: bool = False) -> Callable:
+    record = namedtuple("Record", list(tree))
+    places = [place for place in tree.values() if isinstance(place, int)]
+    if len(places) == len(tree):  # no relation below: one itemgetter picks the values
+        pick = itemgetter(*places) if len(places) > 1 else lambda row: (row[places[0]],)
+        if top:
+            return lambda row: record._make(pick(row))
+
+        def related(row):
+            values = pick(row)
+            return None if all(value is None for value in values) else record._make(values)
+
+        return related
+    getters = [itemgetter(place) if isinstance(place, int) else _record_maker(place) for place in tree.values()]
+
+    def make(row):
+        values = [get(row) for get in getters]
+        return record._make(values) if top or any(value is not None for value in values) else None
+
+    return make
+
+
 class FilteredListView(ModelPermissionMixin, ListView):
     """Login, then the role's view permission on the listed model (the API's map; or `permission_required`),
     then the scoped queryset: the page and its export show exactly what the API would list."""
@@ -81,6 +131,10 @@ class FilteredListView(ModelPermissionMixin, ListView):
     filterset_class = None
     paginate_by = 25
     export_columns: list[Column] = []
+    # The fields the export reads through values() (a relation's as "store__code", an annotation by its name):
+    # every column's value then reads a light record (`value_records`) rather than a model instance. Only for
+    # columns that read fields alone (no model method or property); empty: the columns read the instances.
+    export_fields: tuple[str, ...] = ()
     export_name = "export"
     page_kwarg = "page"
 
@@ -147,7 +201,12 @@ class FilteredListView(ModelPermissionMixin, ListView):
     def export(self, queryset):
         columns = self.export_columns
         formats = {i: c.number_format for i, c in enumerate(columns) if c.number_format}
-        rows = ([column.value(obj) for column in columns] for obj in queryset.iterator(chunk_size=2000))
+        records = (
+            value_records(queryset, self.export_fields)
+            if self.export_fields
+            else queryset.iterator(chunk_size=EXPORT_CHUNK)
+        )
+        rows = ([column.value(record) for column in columns] for record in records)
         stamp = timezone.localdate().isoformat()
         return excel.xlsx_response(
             f"{self.export_name}-{stamp}.xlsx", str(self.export_name), [str(c.header) for c in columns], rows, formats

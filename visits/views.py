@@ -96,7 +96,7 @@ def _day_param(request, name: str = "date") -> date:
 # Not kept by the browser (no-store): Back to the rep's Today, a stop's page or a visit asks again and shows the
 # visit as it now stands, not the copy from before the check-in or check-out. The service worker
 # still keeps its own copy for when there is no network (templates/pwa/sw.js); a page restored whole from the
-# back-forward cache reloads itself (checkin.js, visit.js).
+# back-forward cache reloads itself (Today: js/fresh-on-back.js; a visit: visit.js).
 @model_permission(Visit)
 @never_cache
 def today(request):
@@ -201,22 +201,20 @@ def _check_out_offline(visit: Visit) -> dict:
 
 
 def _review_context(request, visit: Visit, review_form=None) -> dict:
-    """What the visit page shows of its review (visits.services.visit_review_save): the review to everyone who sees
-    the visit; to a reviewer (services.reviews_visits) who may review it, the form (to review it, or to change the
-    comment they wrote) and, once it is reviewed, the next visit of their queue ("Review next")."""
-    review = getattr(visit, "review", None)  # selected with the visit (selectors.visit_detail); none: no review yet
+    """What the visit page shows of its reviews (visits.services.visit_review_save): every review, each with its
+    reviewer, to everyone who sees the visit; to a reviewer (services.reviews_visits) of a checked-out visit, the form
+    (to add their own review beside the others', or to change the comment of theirs) and, once they reviewed it, the
+    next visit of their queue ("Review next")."""
+    reviews = list(selectors.visit_reviews(visit))  # the first first; none while the visit is open (no query)
     if not services.reviews_visits(request.user) or visit.is_open:
-        return {"review": review}
+        return {"reviews": reviews}
     # reached through the reviewer's scope already (selectors.visit_detail): the rule's other parts are the role's
     # and the check-out's, both known here
-    may_write = review is None or review.by_id == request.user.pk
-    if may_write and review_form is None:
-        review_form = VisitReviewForm(initial={"comment": review.comment if review else ""})
-    context = {"review": review, "reviewer": True, "review_form": review_form if may_write else None}
-    if not may_write and review_form is not None and review_form.data.get("comment", "").strip():
-        # refused: another reviewed the visit meanwhile. What this reviewer typed is shown back, not saved, to copy
-        context["unsaved_comment"] = review_form.data["comment"]
-    if review is not None:
+    own = next((review for review in reviews if review.by_id == request.user.pk), None)
+    if review_form is None:
+        review_form = VisitReviewForm(initial={"comment": own.comment if own else ""})
+    context = {"reviews": reviews, "own_review": own, "reviewer": True, "review_form": review_form}
+    if own is not None:
         context["next_review"] = selectors.next_to_review(request.user, besides=visit)
         context["review_days"] = selectors.REVIEW_DAYS
     return context
@@ -276,7 +274,7 @@ def visit_review(request, pk: int):
         if error.field in form.fields:  # said next to the comment too, which stays as typed
             show_refusal(form, error)
         messages.error(request, error.detail)
-        visit = selectors.visit_detail(request.user, pk)  # as it now stands (reviewed by another meanwhile)
+        visit = selectors.visit_detail(request.user, pk)  # as it now stands
         status = 403 if error.status_code == 403 else 400  # a role refused (a sales rep), as the API answers it
         return render(request, "visits/visit.html", _visit_context(request, visit, review_form=form), status=status)
     messages.success(request, _("Visit reviewed.") if created else _("Your review is saved."))
@@ -544,9 +542,24 @@ def visit_check_out(request, pk: int):
     return redirect("visits:today")
 
 
-def _review_of(visit: Visit):
-    """The visit's review, None while it has none (read with the visit: select_related)."""
-    return getattr(visit, "review", None)
+def _reviewers(visit: Visit) -> str:
+    """Who reviewed the visit, the first first (its reviews prefetched): the export's column."""
+    return ", ".join(display_name(review.by) for review in visit.reviews.all())
+
+
+def _first_reviewed_at(visit: Visit):
+    """When the visit was first reviewed (by anyone); None while it is not."""
+    return next((review.reviewed_at for review in visit.reviews.all()), None)
+
+
+def _review_comments(visit: Visit) -> str:
+    """The reviews' comments for the rep, each after its reviewer's name with the language's colon, one a line
+    ("王强：价签问题")."""
+    return "\n".join(
+        _("%(label)s: %(value)s") % {"label": display_name(review.by), "value": review.comment}
+        for review in visit.reviews.all()
+        if review.comment
+    )
 
 
 class VisitListView(RepsOwnListMixin, FilteredListView):
@@ -567,16 +580,27 @@ class VisitListView(RepsOwnListMixin, FilteredListView):
         Column(gettext_lazy("Distance from store (m)"), lambda v: v.distance_m),
         Column(gettext_lazy("Problems"), lambda v: v.problems),
         Column(gettext_lazy("Actions"), lambda v: v.actions),
-        # the review (SPEC §1): who reviewed the visit and when, and the comment for the rep; empty while not reviewed
-        Column(
-            pgettext_lazy("visit review", "Reviewed by"), lambda v: display_name(v.review.by) if _review_of(v) else ""
-        ),
-        Column(gettext_lazy("Reviewed at"), lambda v: v.review.reviewed_at if _review_of(v) else None),
-        Column(gettext_lazy("Review comment"), lambda v: v.review.comment if _review_of(v) else ""),
+        # the reviews (SPEC §1): who reviewed the visit, when it was first reviewed, and each reviewer's comment for
+        # the rep; empty while not reviewed
+        Column(pgettext_lazy("visit review", "Reviewed by"), _reviewers),
+        Column(gettext_lazy("Reviewed at"), _first_reviewed_at),
+        Column(gettext_lazy("Review comment"), _review_comments),
     ]
 
     def get_base_queryset(self):
-        return visits_for(self.request.user).select_related("store", "rep", "review__by").order_by("-checked_in_at")
+        return (
+            visits_for(self.request.user)
+            .select_related("store", "rep")
+            .prefetch_related(Prefetch("reviews", queryset=selectors.visit_reviews()))
+            .order_by("-checked_in_at")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not services.reviews_visits(self.request.user) and self.filterset is not None:
+            # "reviewed by you" asks nothing of a role that never reviews (a rep): the API keeps it
+            self.filterset.form.fields.pop("reviewed_by_me", None)
+        return context
 
 
 # --- route plans -------------------------------------------------------------------------------
@@ -1153,6 +1177,9 @@ def compliance(request):
 # --- suggested orders and the nightly job's runs -----------------------------------------------
 
 
+FLAG_LABELS = dict(SuggestedOrder.Flag.choices)  # a suggestion's flag as get_flag_display() reads it
+
+
 class SuggestedOrderListView(RepsOwnListMixin, FilteredListView):
     """Suggested orders (建议订货单) in the user's stores, per rep / key account / date, and their `.xlsx`."""
 
@@ -1179,8 +1206,29 @@ class SuggestedOrderListView(RepsOwnListMixin, FilteredListView):
             )
         ),
         Column(gettext_lazy("Order (cases)"), lambda o: o.suggested_cases),
-        Column(gettext_lazy("Flag"), lambda o: o.get_flag_display() if o.flag else ""),
+        Column(gettext_lazy("Flag"), lambda o: FLAG_LABELS.get(o.flag, o.flag) if o.flag else ""),
     ]
+    # what the columns read (values, not a suggestion, a store, its chain, its rep and a product instance a row)
+    export_fields = (
+        "date",
+        "store__account__name",
+        "store__account__name_en",
+        "store__code",
+        "store__name",
+        "store__rep__username",
+        "store__rep__first_name",
+        "store__rep__last_name",
+        "product__code",
+        "product__name",
+        "previous_packs",
+        "delivered_packs",
+        "current_packs",
+        "actual_sales_packs",
+        "safety_stock_packs",
+        "suggested_packs",
+        "suggested_cases",
+        "flag",
+    )
 
     def get_base_queryset(self):
         return (

@@ -240,11 +240,13 @@ ROUTES: dict[str, Route] = {
     "imports:job-status": Route(params={"pk": "import_job"}),
     "imports:job-problems": Route(params={"pk": "import_job"}),
     "imports:job-import": Route(params={"pk": "import_job"}),
+    "imports:job-changes": Route(params={"pk": "import_job"}),
     "api-import": Route(params={"kind": "kind"}),
     "api-import-template": Route(params={"kind": "kind"}),
     "api-import-jobs": Route(rows="import_job"),
     "api-import-job": Route(params={"pk": "import_job"}),
     "api-import-job-import": Route(params={"pk": "import_job"}),
+    "api-import-job-changes": Route(params={"pk": "import_job"}),
     # --- visits
     "visits:today": Route(),
     "visits:check-in": Route(),
