@@ -102,6 +102,8 @@ def _lists(schema) -> dict[str, set[str]]:
     return found
 
 
+# Every list (or GET) walked in one test: the parameters are read before any query, alike on either engine.
+@pytest.mark.one_leg
 def test_every_list_takes_what_its_schema_documents_and_refuses_any_other(admin_api):
     lists = _lists(SchemaGenerator().get_schema(request=None, public=True))
     assert len(lists) > 30 and "/api/v1/products/" in lists and "/api/v1/visits/" in lists
@@ -234,6 +236,8 @@ def _gets(schema) -> dict[str, set[str]]:
     return found
 
 
+# Every list (or GET) walked in one test: the parameters are read before any query, alike on either engine.
+@pytest.mark.one_leg
 def test_every_get_refuses_what_its_schema_does_not_document_and_takes_what_it_does(admin_api):
     """The guard of the rule: a new endpoint, of any kind, is in the schema and so here; one that escapes the check
     (its own `throttle_classes` without KnownParameters) or reads a parameter it does not document fails."""
