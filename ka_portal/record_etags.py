@@ -9,7 +9,7 @@ submit…) may send that ETag back in `If-Match`: the request's transaction (ka_
 row, reads the record again as a GET would and compares; another ETag is a 412 `record.changed` with the current
 representation (`current`) and its ETag (`params.etag`, and the `ETag` header) for the client to merge, and nothing is
 written. `If-Match: *` asks only that the record exists. Without If-Match a write works as ever (the phones send
-none). A write's answer carries the record's new ETag, as a GET of it would answer it.
+none). A write sent with If-Match answers the record's new ETag, as a GET of it would answer it.
 
 The check sits where DRF checks a record's object permissions, which every `get_object` calls (DRF's, and
 ServiceModelViewSet's by code): a write reaches the record nowhere else, so no view has a call to forget. The W/ that
@@ -108,7 +108,14 @@ class RecordETagMixin:
             return get_conditional_response(request, etag=etag, response=response)
         if getattr(self, "_etag_current", None) and status == 412:
             response["ETag"] = self._etag_current
-        elif getattr(self, "_etag_record", None) is not None and 200 <= status < 300 and status != 204:
+        elif (
+            getattr(self, "_etag_record", None) is not None
+            and request.headers.get(IF_MATCH)
+            and 200 <= status < 300
+            and status != 204
+        ):
+            # only for a client that writes with If-Match: the phones send none, and a visit's step should not pay
+            # for reading the whole visit again
             current = self.record_representation(self._etag_record)
             if current is not None:
                 response["ETag"] = etag_of(current)

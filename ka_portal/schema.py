@@ -187,7 +187,8 @@ RECORD_CHANGED = (
     "its ETag in `params.etag` and the `ETag` header. Nothing was written."
 )
 ETAG_HEADER = {
-    "description": "The record's ETag as it now stands: send it in If-Match with a write of it, or in If-None-Match.",
+    "description": "The record's ETag as it now stands (a write answers it when sent with If-Match): send it in "
+    "If-Match with a write of it, or in If-None-Match.",
     "schema": {"type": "string"},
 }
 
