@@ -545,9 +545,10 @@ def url_routes() -> dict[str, str]:
 def api_operations() -> list[tuple[str, str, str]]:
     """(route name, schema path, method) for every operation of the API schema (drf-spectacular's generator)."""
     from django.urls import resolve
-    from drf_spectacular.generators import SchemaGenerator
 
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    from tests.api_schema import api_schema
+
+    schema = api_schema()
     operations = []
     for path, methods in schema["paths"].items():
         match = resolve(re.sub(r"\{[^}]+\}", "1", path))
@@ -560,11 +561,11 @@ def api_operations() -> list[tuple[str, str, str]]:
 
 def api_request_fields(path: str, method: str) -> dict[str, dict]:
     """The request body's properties of an API operation, from the schema (for foreign references)."""
-    from drf_spectacular.generators import SchemaGenerator
+    from tests.api_schema import api_schema
 
     schema = _schema_cache.get("schema")
     if schema is None:
-        schema = _schema_cache["schema"] = SchemaGenerator().get_schema(request=None, public=True)
+        schema = _schema_cache["schema"] = api_schema()
     operation = schema["paths"][path][method.lower()]
     content = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
     ref = content.get("schema", {}).get("$ref", "")

@@ -9,7 +9,6 @@ import io
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import resolve, reverse
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
@@ -17,6 +16,7 @@ from ka_portal.api import OrderingFilter, _listed_model
 from ka_portal.ordering import order_key
 from stores.api import StoreViewSet
 from stores.models import Store
+from tests.api_schema import api_schema
 from tests.factories import ContactFactory, KeyAccountFactory, StoreFactory, make_user
 from tests.ka_portal.test_list_ties import PAGES, _api_lists, _sorts
 from tests.visits.factories import VisitFactory
@@ -28,7 +28,7 @@ LISTS = _api_lists()
 
 def _schema_sorts() -> dict[str, list[str]]:
     """Each list path's ?ordering= values as the API schema states them."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = api_schema()
     sorts = {}
     for path, _name in ((path, name) for name, path in LISTS):
         parameters = schema["paths"][path]["get"].get("parameters", [])

@@ -9,7 +9,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from ka_portal.schema import SchemaGenerator
+from tests.api_schema import api_schema
 from tests.factories import make_user
 
 MONTH = {"type": "string", "pattern": r"^\d{4}-\d{2}$"}
@@ -21,7 +21,7 @@ MONTH_NAMES = {"month", "month_from", "month_to"}
 @pytest.fixture(scope="module")
 def schema():
     with translation.override("en"):
-        return SchemaGenerator().get_schema(request=None, public=True)
+        return api_schema()
 
 
 def _operations(schema):

@@ -3,10 +3,10 @@ the list does not offer it and refuses it (400 naming `search`). DRF's backend s
 where a view named no search fields: ?search=LH-004 on stores answered all of a rep's stores."""
 
 import pytest
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
+from tests.api_schema import api_schema
 from tests.factories import StoreFactory, make_user
 from tests.ka_portal.test_list_ties import _api_lists
 from tests.visits.factories import VisitFactory
@@ -17,7 +17,7 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _offers_search() -> dict[str, bool]:
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = api_schema()
     return {
         path: any(p["name"] == "search" for p in schema["paths"][path]["get"].get("parameters", []))
         for _name, path in LISTS

@@ -15,8 +15,8 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.test import APIClient
 
 from accounts.roles import Role
-from ka_portal.schema import SchemaGenerator
 from stores.models import Product
+from tests.api_schema import api_schema
 from tests.factories import ProductFactory, make_user
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +105,7 @@ def _lists(schema) -> dict[str, set[str]]:
 # Every list (or GET) walked in one test: the parameters are read before any query, alike on either engine.
 @pytest.mark.one_leg
 def test_every_list_takes_what_its_schema_documents_and_refuses_any_other(admin_api):
-    lists = _lists(SchemaGenerator().get_schema(request=None, public=True))
+    lists = _lists(api_schema())
     assert len(lists) > 30 and "/api/v1/products/" in lists and "/api/v1/visits/" in lists
 
     for address, documented in lists.items():
@@ -241,7 +241,7 @@ def _gets(schema) -> dict[str, set[str]]:
 def test_every_get_refuses_what_its_schema_does_not_document_and_takes_what_it_does(admin_api):
     """The guard of the rule: a new endpoint, of any kind, is in the schema and so here; one that escapes the check
     (its own `throttle_classes` without KnownParameters) or reads a parameter it does not document fails."""
-    schema = SchemaGenerator().get_schema(request=None, public=True)
+    schema = api_schema()
     gets, lists = _gets(schema), _lists(schema)
     reports = [address for address in gets if address.startswith("/api/v1/reports/")]
     assert len(gets) > 80 and len(reports) >= 10 and "/api/v1/reports/aging/" in reports
