@@ -94,7 +94,8 @@ def test_its_line_follows_the_agreement_changed_moved_to_a_later_month_and_delet
     deal = agreement_update(agreement=deal, by=manager, start_on=later, end_on=later + timedelta(days=5))
     assert not AccrualLine.objects.filter(source="display").exists()
 
-    deal = agreement_update(agreement=deal, by=manager, start_on=this, end_on=this + timedelta(days=5))
+    # back to a period running today (one over without evidence is not evidenced: from the 7th, this month's 1st–6th)
+    deal = agreement_update(agreement=deal, by=manager, start_on=this, end_on=this + timedelta(days=40))
     assert AccrualLine.objects.get(agreement=deal).month == this
     agreement_delete(agreement=deal, by=manager)
     assert not AccrualLine.objects.filter(source="display").exists()
