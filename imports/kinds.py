@@ -697,7 +697,11 @@ def upsert(
     Only the columns the file has are written on update, and only the rows that change their stored record: a row
     whose values are those already stored is left alone (counted neither created nor updated: the runner reports it
     unchanged). `existing` is {natural key: pk} of the stored records (existing_keys). Returns (created, updated)."""
-    fields = [kind.model_fields.get(key, key) for key in present]
+    # in the kind's column order (a set's order changes from one process to the next): a check's changes read in
+    # the order of the sheet's columns, run after run
+    known = [column.key for column in kind.columns if column.key in present]
+    ordered = known + sorted(present.difference(known))
+    fields = [kind.model_fields.get(key, key) for key in ordered]
     update_fields = [name for name in fields if name not in unique]
     stored = _stored(model, existing.values(), update_fields)
     comparers = [(name, _comparable(model._meta.get_field(name))) for name in update_fields]
