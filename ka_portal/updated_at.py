@@ -6,6 +6,7 @@ services' money steps save so: an invoice's open amount, a payment's allocation)
 and an upsert's ON CONFLICT DO UPDATE never touch it. A model with `UpdatedAtOnSave` adds it to every save's
 update_fields; the others name it themselves (`touched_fields`)."""
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 FIELD = "updated_at"
@@ -24,7 +25,7 @@ def tracks_updates(model) -> bool:
     """Whether the model has an auto_now `updated_at` that bulk writes must set themselves."""
     try:
         field = model._meta.get_field(FIELD)
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist: no such field
+    except FieldDoesNotExist:
         return False
     return isinstance(field, models.DateTimeField) and field.auto_now
 

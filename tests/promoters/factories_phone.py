@@ -90,3 +90,18 @@ def phone_world(*, day=date(2026, 6, 1)) -> SimpleNamespace:
         user=user, promoter=promoter, other_user=other_user, other_promoter=other_promoter,
         shift=shift, other_shift=other_shift,
     )  # fmt: skip
+
+
+def checked_in_phone_world() -> SimpleNamespace:
+    """`phone_world` with its promoter checked in at the store (on the clock the caller set: 08:55 on the shift's
+    day), and `api`, the promoter's API client."""
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    world = phone_world()
+    api = APIClient()
+    api.force_authenticate(world.user)
+    api.post(reverse("shift-check-in", args=[world.shift.pk]),
+             {"latitude": str(NEAR[0]), "longitude": str(NEAR[1])}, format="json")  # fmt: skip
+    world.api = api
+    return world

@@ -9,11 +9,10 @@ from datetime import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
-from rest_framework.test import APIClient
 
 from promoters.models import SellOutLine
 
-from .factories_phone import NEAR, phone_world
+from .factories_phone import checked_in_phone_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
@@ -25,13 +24,7 @@ def at(hh, mm, day=1):
 @pytest.fixture
 def w(time_machine):
     time_machine.move_to(at(8, 55), tick=False)
-    world = phone_world()
-    api = APIClient()
-    api.force_authenticate(world.user)
-    api.post(reverse("shift-check-in", args=[world.shift.pk]),
-             {"latitude": str(NEAR[0]), "longitude": str(NEAR[1])}, format="json")  # fmt: skip
-    world.api = api
-    return world
+    return checked_in_phone_world()
 
 
 def report(w, *lines, language="en"):

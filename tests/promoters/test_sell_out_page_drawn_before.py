@@ -7,11 +7,10 @@ from datetime import datetime
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from promoters.models import SellOutLine
 
-from .factories_phone import NEAR, phone_world
+from .factories_phone import checked_in_phone_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.english]
 
@@ -19,13 +18,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.english]
 @pytest.fixture
 def w(time_machine):
     time_machine.move_to(timezone.make_aware(datetime(2026, 6, 1, 8, 55)), tick=False)
-    world = phone_world()
-    api = APIClient()
-    api.force_authenticate(world.user)
-    api.post(reverse("shift-check-in", args=[world.shift.pk]),
-             {"latitude": str(NEAR[0]), "longitude": str(NEAR[1])}, format="json")  # fmt: skip
-    world.api = api
-    return world
+    return checked_in_phone_world()
 
 
 def phone_reports(w, **line):
